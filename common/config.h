@@ -1,0 +1,137 @@
+/*
+ * The router instance's JSON configuration (configs/, documented in
+ * docs/config.md). All three daemons load the whole file through this one
+ * loader and each uses its part, so a file is valid or invalid for all of
+ * them alike. Errors name the file, the JSON path and the expected form:
+ *   pe1.json: vrfs[1].rd: "65000" is not a route distinguisher (want ASN:NN, IP:NN or ASN4:NN)
+ */
+#ifndef FERRY_CONFIG_H
+#define FERRY_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "prefix.h"
+#include "rd.h"
+
+#define CFG_NAME_MAX 32  /* router, VRF names incl. NUL */
+#define CFG_IFNAME_MAX 16 /* IFNAMSIZ */
+#define CFG_PATH_MAX 108  /* fits sockaddr_un.sun_path */
+
+struct cfg_neighbor {
+	uint32_t address;       /* peer address */
+	uint32_t remote_as;
+	uint32_t local_address; /* source of our connection; 0 = the bgp listen address */
+	bool passive;           /* never dial out, only accept */
+	char description[64];
+};
+
+struct cfg_bgp {
+	bool enabled;            /* false when the file has no "bgp" section */
+	uint32_t listen_address; /* 0 = any */
+	uint16_t port;           /* default 179 */
+	uint16_t hold_time;      /* seconds, default 90 (0 or >= 3) */
+	uint16_t connect_retry;  /* seconds, default 5 */
+	struct cfg_neighbor *neighbors;
+	size_t n_neighbors;
+};
+
+struct cfg_vrf_if {
+	char name[CFG_IFNAME_MAX];
+	struct prefix4 address; /* our address on the link, with the link's length */
+};
+
+struct cfg_static_route {
+	struct prefix4 prefix;
+	uint32_t next_hop;
+	char interface[CFG_IFNAME_MAX]; /* one of the VRF's interfaces */
+};
+
+enum cfg_label_mode { CFG_LABEL_PER_VRF = 0 };
+
+struct cfg_vrf {
+	char name[CFG_NAME_MAX];
+	uint32_t id; /* 1-based position in the file: the VRF's id towards fwd */
+	struct rd rd;
+	struct ext_community *import_rts;
+	size_t n_import_rts;
+	struct ext_community *export_rts;
+	size_t n_export_rts;
+	enum cfg_label_mode label_mode;
+	struct cfg_vrf_if *interfaces;
+	size_t n_interfaces;
+	struct cfg_static_route *static_routes;
+	size_t n_static_routes;
+};
+
+struct cfg_lsp {
+	struct prefix4 fec;   /* usually the remote PE's loopback /32 */
+	uint32_t out_label;   /* or MPLS_LABEL_IMPLICIT_NULL: send unlabeled toward next_hop */
+	uint32_t next_hop;
+	char interface[CFG_IFNAME_MAX];
+};
+
+enum cfg_fwd_mode { CFG_FWD_PE = 0, CFG_FWD_LSR };
+
+struct cfg_core_if {
+	char name[CFG_IFNAME_MAX];
+	struct prefix4 address; /* the kernel's address on this core link (BGP runs over it too) */
+};
+
+enum cfg_lfib_action { CFG_LFIB_SWAP = 0, CFG_LFIB_POP };
+
+/* Static LFIB entries, used by a P router (fwd in LSR mode, no vrfmgr). */
+struct cfg_lfib_entry {
+	uint32_t in_label;
+	enum cfg_lfib_action action; /* pop = penultimate hop popping toward next_hop */
+	uint32_t out_label;          /* swap only */
+	uint32_t next_hop;
+	char interface[CFG_IFNAME_MAX];
+};
+
+struct cfg_fwd {
+	enum cfg_fwd_mode mode;
+	struct cfg_core_if *core_interfaces;
+	size_t n_core_interfaces;
+	struct cfg_lfib_entry *lfib;
+	size_t n_lfib;
+	uint32_t arp_timeout; /* seconds a resolved entry lives, default 300 */
+};
+
+struct ferry_config {
+	char path[CFG_PATH_MAX * 2]; /* as given, for messages */
+	char name[CFG_NAME_MAX];     /* router name, e.g. "pe1" */
+	uint32_t router_id;
+	uint32_t asn;
+	char run_dir[CFG_PATH_MAX - 16]; /* sockets live here; default /run/ferry/<name> */
+	uint32_t label_min, label_max;   /* vrfmgr's dynamic label range, default 1000..99999 */
+	struct cfg_bgp bgp;
+	struct cfg_vrf *vrfs;
+	size_t n_vrfs;
+	struct cfg_lsp *lsps;
+	size_t n_lsps;
+	struct cfg_fwd fwd;
+};
+
+/*
+ * Loads and validates path into cfg. Returns 0, or -1 with a one-line
+ * message in err ("file: json.path: what is wrong (want ...)"); on error cfg
+ * holds nothing that needs freeing.
+ */
+int config_load(const char *path, struct ferry_config *cfg, char *err, size_t errlen);
+/* The same from a JSON string; name stands for the file in messages. */
+int config_load_string(const char *json, const char *name, struct ferry_config *cfg, char *err,
+		       size_t errlen);
+void config_free(struct ferry_config *cfg);
+
+const struct cfg_vrf *config_vrf_by_name(const struct ferry_config *cfg, const char *name);
+
+/* Socket paths under run_dir. buf must hold CFG_PATH_MAX bytes. */
+#define FERRY_SOCK_VRFMGR_IPC "vrfmgr.ipc"
+#define FERRY_SOCK_BGPD_API "bgpd.sock"
+#define FERRY_SOCK_VRFMGR_API "vrfmgr.sock"
+#define FERRY_SOCK_FWD_API "fwd.sock"
+int config_sock_path(const struct ferry_config *cfg, const char *sock, char *buf);
+
+#endif

@@ -1,0 +1,44 @@
+/*
+ * Streaming JSON writer into a libevent evbuffer (OpenBGPD bgpctl style):
+ * entries are written as they are visited, so a large table is never built
+ * as an object tree in memory. Keys are snake_case. Nesting is tracked to
+ * place commas; misuse (a value where a key is due) is a programming error
+ * and sets w->failed.
+ */
+#ifndef FERRY_JW_H
+#define FERRY_JW_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct evbuffer;
+
+#define JW_MAX_DEPTH 32
+
+struct jw {
+	struct evbuffer *out;
+	int depth;
+	bool first[JW_MAX_DEPTH]; /* no element written yet at this level */
+	bool after_key;
+	bool failed;
+};
+
+void jw_init(struct jw *w, struct evbuffer *out);
+void jw_object_begin(struct jw *w);
+void jw_object_end(struct jw *w);
+void jw_array_begin(struct jw *w);
+void jw_array_end(struct jw *w);
+void jw_key(struct jw *w, const char *key);
+void jw_string(struct jw *w, const char *s); /* escaped; NULL writes null */
+void jw_int(struct jw *w, int64_t v);
+void jw_uint(struct jw *w, uint64_t v);
+void jw_bool(struct jw *w, bool v);
+void jw_null(struct jw *w);
+
+/* key + value shorthands */
+void jw_kv_string(struct jw *w, const char *key, const char *s);
+void jw_kv_int(struct jw *w, const char *key, int64_t v);
+void jw_kv_uint(struct jw *w, const char *key, uint64_t v);
+void jw_kv_bool(struct jw *w, const char *key, bool v);
+
+#endif
