@@ -21,6 +21,7 @@ struct jw {
 	bool first[JW_MAX_DEPTH]; /* no element written yet at this level */
 	bool after_key;
 	bool failed;
+	bool is_object[JW_MAX_DEPTH]; /* container at this level is an object (else array) */
 };
 
 void jw_init(struct jw *w, struct evbuffer *out);
