@@ -1,0 +1,196 @@
+/*
+ * Next-hop objects and their resolution through the static LSP table. The
+ * objects live in one list (a PE has a handful: one per remote PE, one per
+ * attachment interface or CE gateway), are found by their key and are
+ * reference counted by the routes and FIB entries that use them. Whether an
+ * object is in the dataplane follows fib_refs alone, which gives the
+ * promised order: NH_ADD before the first FIB_ADD, NH_DEL after the last
+ * FIB_DEL.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/label.h"
+#include "common/log.h"
+#include "vrfmgr/nexthop.h"
+
+void nh_table_init(struct nh_table *t, const struct cfg_lsp *lsps, size_t n_lsps)
+{
+	memset(t, 0, sizeof(*t));
+	t->next_id = 1;
+	t->lsps = lsps;
+	t->n_lsps = n_lsps;
+}
+
+void nh_table_free(struct nh_table *t)
+{
+	struct nh *nh, *next;
+
+	for (nh = t->head; nh != NULL; nh = next) {
+		next = nh->next;
+		free(nh);
+	}
+	t->head = NULL;
+	t->count = 0;
+}
+
+const struct cfg_lsp *nh_lsp_lookup(const struct cfg_lsp *lsps, size_t n, uint32_t addr)
+{
+	const struct cfg_lsp *best = NULL;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (!prefix4_contains(&lsps[i].fec, addr))
+			continue;
+		if (best == NULL || lsps[i].fec.len > best->fec.len)
+			best = &lsps[i];
+	}
+	return best;
+}
+
+static struct nh *nh_find(const struct nh_table *t, uint32_t type, const char *ifname,
+			  uint32_t gateway, uint32_t remote_pe)
+{
+	struct nh *nh;
+
+	for (nh = t->head; nh != NULL; nh = nh->next) {
+		if (nh->ipc.type != type)
+			continue;
+		if (type == IPC_NH_LABELED) {
+			if (nh->remote_pe == remote_pe)
+				return nh;
+		} else if (nh->ipc.gateway == gateway &&
+			   strncmp(nh->ipc.ifname, ifname, sizeof(nh->ipc.ifname)) == 0) {
+			return nh;
+		}
+	}
+	return NULL;
+}
+
+static struct nh *nh_new(struct nh_table *t, uint32_t type)
+{
+	struct nh *nh = calloc(1, sizeof(*nh));
+	struct nh **pp;
+
+	if (nh == NULL) {
+		log_warn("next hop");
+		return NULL;
+	}
+	nh->ipc.nh_id = t->next_id++;
+	if (t->next_id == 0) /* 0 is never an id */
+		t->next_id = 1;
+	nh->ipc.type = type;
+	nh->ipc.out_label = MPLS_LABEL_NONE;
+	nh->refs = 1;
+	/* Appended, so walks (replays) go in id order. */
+	for (pp = &t->head; *pp != NULL; pp = &(*pp)->next)
+		;
+	*pp = nh;
+	t->count++;
+	return nh;
+}
+
+struct nh *nh_ref(struct nh *nh)
+{
+	if (nh != NULL)
+		nh->refs++;
+	return nh;
+}
+
+struct nh *nh_get_labeled(struct nh_table *t, uint32_t remote_pe)
+{
+	struct nh *nh = nh_find(t, IPC_NH_LABELED, NULL, 0, remote_pe);
+	const struct cfg_lsp *lsp;
+
+	if (nh != NULL)
+		return nh_ref(nh);
+	nh = nh_new(t, IPC_NH_LABELED);
+	if (nh == NULL)
+		return NULL;
+	nh->remote_pe = remote_pe;
+	lsp = nh_lsp_lookup(t->lsps, t->n_lsps, remote_pe);
+	if (lsp != NULL) {
+		nh->lsp = lsp;
+		nh->resolved = true;
+		nh->ipc.gateway = lsp->next_hop;
+		nh->ipc.out_label = lsp->out_label;
+		snprintf(nh->ipc.ifname, sizeof(nh->ipc.ifname), "%s", lsp->interface);
+	}
+	return nh;
+}
+
+static struct nh *nh_get_link(struct nh_table *t, uint32_t type, const char *ifname,
+			      uint32_t gateway)
+{
+	struct nh *nh = nh_find(t, type, ifname, gateway, 0);
+
+	if (nh != NULL)
+		return nh_ref(nh);
+	nh = nh_new(t, type);
+	if (nh == NULL)
+		return NULL;
+	nh->resolved = true;
+	nh->ipc.gateway = gateway;
+	snprintf(nh->ipc.ifname, sizeof(nh->ipc.ifname), "%s", ifname);
+	return nh;
+}
+
+struct nh *nh_get_gateway(struct nh_table *t, const char *ifname, uint32_t gateway)
+{
+	return nh_get_link(t, IPC_NH_GATEWAY, ifname, gateway);
+}
+
+struct nh *nh_get_connected(struct nh_table *t, const char *ifname)
+{
+	return nh_get_link(t, IPC_NH_CONNECTED, ifname, 0);
+}
+
+void nh_put(struct nh_table *t, struct nh *nh)
+{
+	struct nh **pp;
+
+	if (nh == NULL || --nh->refs > 0)
+		return;
+	if (nh->fib_refs > 0)
+		fatalx("next hop %u freed while %u FIB entries use it", nh->ipc.nh_id,
+		       nh->fib_refs);
+	for (pp = &t->head; *pp != NULL; pp = &(*pp)->next) {
+		if (*pp == nh) {
+			*pp = nh->next;
+			t->count--;
+			break;
+		}
+	}
+	free(nh);
+}
+
+void nh_fib_hold(struct nh_table *t, struct nh *nh, const struct dataplane *dp)
+{
+	(void)t;
+	nh_ref(nh);
+	if (nh->fib_refs++ == 0)
+		DP_CALL(dp, nh_add, &nh->ipc);
+}
+
+void nh_fib_release(struct nh_table *t, struct nh *nh, const struct dataplane *dp)
+{
+	if (nh->fib_refs == 0)
+		fatalx("next hop %u released more often than held", nh->ipc.nh_id);
+	if (--nh->fib_refs == 0)
+		DP_CALL(dp, nh_del, &nh->ipc);
+	nh_put(t, nh);
+}
+
+const char *nh_type_name(uint32_t type)
+{
+	static const char *const names[] = {
+		[IPC_NH_CONNECTED] = "connected", [IPC_NH_GATEWAY] = "gateway",
+		[IPC_NH_LABELED] = "labeled",     [IPC_NH_LOCAL] = "local",
+		[IPC_NH_DROP] = "drop",
+	};
+
+	if (type < sizeof(names) / sizeof(names[0]) && names[type] != NULL)
+		return names[type];
+	return "unknown";
+}

@@ -1,0 +1,62 @@
+/*
+ * Next-hop objects shared by routes (one LSP change = one message to fwd):
+ *   LABELED   one per remote PE, resolved through the static LSPs by longest
+ *             match of the PE address on the FECs (out label, gateway, ifname);
+ *             a PE without an LSP gives an unresolved object that is never
+ *             programmed, so its routes stay in the VRF but not in the FIB;
+ *   GATEWAY   one per (interface, gateway), for static routes;
+ *   CONNECTED one per interface, for connected routes.
+ * refs counts every holder (routes and installed FIB entries); fib_refs counts
+ * installed FIB entries only: the object is in the dataplane while fib_refs > 0.
+ */
+#ifndef FERRY_VRFMGR_NEXTHOP_H
+#define FERRY_VRFMGR_NEXTHOP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/config.h"
+#include "common/ipc.h"
+#include "vrfmgr/dataplane.h"
+
+struct nh {
+	struct nh *next;
+	struct ipc_nexthop ipc; /* what the dataplane gets */
+	uint32_t remote_pe;     /* LABELED: the PE this leads to */
+	const struct cfg_lsp *lsp; /* LABELED: the LSP it resolved through, or NULL */
+	bool resolved;
+	uint32_t refs;
+	uint32_t fib_refs;
+};
+
+struct nh_table {
+	struct nh *head;
+	size_t count;
+	uint32_t next_id;
+	const struct cfg_lsp *lsps;
+	size_t n_lsps;
+};
+
+void nh_table_init(struct nh_table *t, const struct cfg_lsp *lsps, size_t n_lsps);
+/* Frees every object, held or not (shutdown). */
+void nh_table_free(struct nh_table *t);
+
+/* The LSP whose FEC is the longest match for addr, or NULL. */
+const struct cfg_lsp *nh_lsp_lookup(const struct cfg_lsp *lsps, size_t n, uint32_t addr);
+
+/* Find or create, taking a reference. NULL only when out of memory (logged). */
+struct nh *nh_get_labeled(struct nh_table *t, uint32_t remote_pe);
+struct nh *nh_get_gateway(struct nh_table *t, const char *ifname, uint32_t gateway);
+struct nh *nh_get_connected(struct nh_table *t, const char *ifname);
+struct nh *nh_ref(struct nh *nh);
+/* Drops a reference; the object goes away with the last one. */
+void nh_put(struct nh_table *t, struct nh *nh);
+
+/* An installed FIB entry starts/stops using nh: NH_ADD on the first, NH_DEL after the last. */
+void nh_fib_hold(struct nh_table *t, struct nh *nh, const struct dataplane *dp);
+void nh_fib_release(struct nh_table *t, struct nh *nh, const struct dataplane *dp);
+
+const char *nh_type_name(uint32_t type);
+
+#endif

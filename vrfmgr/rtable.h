@@ -1,0 +1,36 @@
+/*
+ * A VRF's prefix table: a chained hash keyed by prefix, grown as it fills.
+ * Lookups are exact (longest-prefix match is the dataplane's job); listings
+ * are sorted on demand, which only the API and replays need.
+ */
+#ifndef FERRY_VRFMGR_RTABLE_H
+#define FERRY_VRFMGR_RTABLE_H
+
+#include <stddef.h>
+
+#include "common/prefix.h"
+
+struct vrf_prefix;
+
+struct rtable {
+	struct vrf_prefix **b;
+	size_t nb;
+	size_t count;
+};
+
+void rtable_init(struct rtable *t);
+/* Frees the buckets only: entries belong to the caller. */
+void rtable_free(struct rtable *t);
+struct vrf_prefix *rtable_find(const struct rtable *t, const struct prefix4 *p);
+/* Finds or creates an empty entry. NULL when out of memory (logged). */
+struct vrf_prefix *rtable_get(struct rtable *t, const struct prefix4 *p);
+/* Unlinks and frees an entry (it must hold no routes). */
+void rtable_remove(struct rtable *t, struct vrf_prefix *vp);
+/*
+ * A malloc'd snapshot of the entries sorted by address then length (caller
+ * frees). Entries may be removed while walking it, each only after its turn.
+ * Returns the count; *out is NULL for an empty table or when out of memory.
+ */
+size_t rtable_sorted(const struct rtable *t, struct vrf_prefix ***out);
+
+#endif

@@ -1,0 +1,447 @@
+/*
+ * VRFs and their route tables: building them from config, adding and
+ * removing candidate routes, selecting one per prefix and keeping the
+ * dataplane in step. All dataplane effects of a change are emitted right
+ * here (prefix_program), so the promise "NH before the FIB entries using it,
+ * FIB deletes before NH_DEL" is kept in one place. Import/export policy (RTs)
+ * lives in import.c/export.c; this file only holds what they decide.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/label.h"
+#include "common/log.h"
+#include "vrfmgr/vrf.h"
+
+const char *route_source_name(enum route_source s)
+{
+	static const char *const names[] = {
+		[ROUTE_CONNECTED] = "connected",
+		[ROUTE_STATIC] = "static",
+		[ROUTE_LEAKED] = "leaked",
+		[ROUTE_BGP] = "bgp",
+	};
+
+	return (unsigned)s < sizeof(names) / sizeof(names[0]) ? names[s] : "unknown";
+}
+
+static bool route_usable(const struct vrf_route *r)
+{
+	return r->valid && r->nh != NULL && r->nh->resolved;
+}
+
+/* Negative when a is preferred over b. */
+static int route_cmp(const struct vrf_route *a, const struct vrf_route *b)
+{
+	bool ua = route_usable(a), ub = route_usable(b);
+
+	if (ua != ub)
+		return ua ? -1 : 1;
+	if (a->source != b->source)
+		return a->source < b->source ? -1 : 1;
+	if (a->source == ROUTE_BGP) {
+		if (a->local_pref != b->local_pref)
+			return a->local_pref > b->local_pref ? -1 : 1;
+		if (a->remote_pe != b->remote_pe)
+			return a->remote_pe < b->remote_pe ? -1 : 1;
+	}
+	return memcmp(a->rd.b, b->rd.b, sizeof(a->rd.b));
+}
+
+static bool route_keyed_by_rd(enum route_source s)
+{
+	return s == ROUTE_BGP || s == ROUTE_LEAKED;
+}
+
+static struct vrf_route **route_slot(struct vrf_prefix *vp, enum route_source source,
+				     const struct rd *rd)
+{
+	struct vrf_route **pp;
+
+	for (pp = &vp->routes; *pp != NULL; pp = &(*pp)->next) {
+		if ((*pp)->source != source)
+			continue;
+		if (!route_keyed_by_rd(source) || rd_equal(&(*pp)->rd, rd))
+			break;
+	}
+	return pp;
+}
+
+/* Makes the dataplane hold what vp->best says (or nothing). */
+static void prefix_program(struct vrf_table *t, const struct vrf *v, struct vrf_prefix *vp)
+{
+	struct ipc_fib_entry e = {
+		.vrf_id = v->id,
+		.prefix = vp->prefix.addr,
+		.plen = vp->prefix.len,
+		.inner_label = MPLS_LABEL_NONE,
+	};
+	struct nh *nh = NULL, *old = vp->fib_nh;
+	uint32_t label = MPLS_LABEL_NONE;
+
+	if (vp->best != NULL && route_usable(vp->best)) {
+		nh = vp->best->nh;
+		label = vp->best->inner_label;
+	}
+	if (nh == old && (nh == NULL || label == vp->fib_label))
+		return;
+	if (nh != NULL) {
+		nh_fib_hold(&t->nhs, nh, &t->dp);
+		e.nh_id = nh->ipc.nh_id;
+		e.inner_label = label;
+		DP_CALL(&t->dp, fib_add, &e);
+	} else {
+		DP_CALL(&t->dp, fib_del, &e);
+	}
+	vp->fib_nh = nh;
+	vp->fib_label = label;
+	if (old != NULL)
+		nh_fib_release(&t->nhs, old, &t->dp);
+}
+
+static void prefix_select(struct vrf_table *t, const struct vrf *v, struct vrf_prefix *vp)
+{
+	struct vrf_route *r, *best = NULL;
+
+	for (r = vp->routes; r != NULL; r = r->next)
+		if (best == NULL || route_cmp(r, best) < 0)
+			best = r;
+	vp->best = best;
+	prefix_program(t, v, vp);
+}
+
+struct vrf_route *vrf_route_find(struct vrf *v, const struct prefix4 *p, enum route_source source,
+				 const struct rd *rd)
+{
+	struct vrf_prefix *vp = rtable_find(&v->routes, p);
+
+	return vp != NULL ? *route_slot(vp, source, rd) : NULL;
+}
+
+static struct ext_community *rts_copy(const struct ext_community *rts, size_t n)
+{
+	struct ext_community *c;
+
+	if (n == 0)
+		return NULL;
+	c = malloc(n * sizeof(*c));
+	if (c == NULL)
+		log_warn("route targets");
+	else
+		memcpy(c, rts, n * sizeof(*c));
+	return c;
+}
+
+int vrf_route_upsert(struct vrf_table *t, struct vrf *v, const struct prefix4 *p,
+		     const struct vrf_route *tmpl)
+{
+	struct ext_community *rts = rts_copy(tmpl->rts, tmpl->n_rts);
+	struct vrf_prefix *vp = rtable_get(&v->routes, p);
+	struct vrf_route **pp, *r, *next, old = { 0 };
+
+	if (vp == NULL || (tmpl->n_rts > 0 && rts == NULL)) {
+		if (vp != NULL && vp->routes == NULL)
+			rtable_remove(&v->routes, vp);
+		nh_put(&t->nhs, tmpl->nh);
+		free(rts);
+		return -ENOMEM;
+	}
+	pp = route_slot(vp, tmpl->source, &tmpl->rd);
+	r = *pp;
+	if (r != NULL) {
+		old = *r;
+		next = r->next;
+	} else {
+		r = malloc(sizeof(*r));
+		if (r == NULL) {
+			log_warn("route");
+			if (vp->routes == NULL)
+				rtable_remove(&v->routes, vp);
+			nh_put(&t->nhs, tmpl->nh);
+			free(rts);
+			return -ENOMEM;
+		}
+		next = vp->routes;
+		vp->routes = r;
+		v->n_routes++;
+	}
+	*r = *tmpl;
+	r->next = next;
+	r->rts = rts;
+	prefix_select(t, v, vp);
+	/* Only now: the dataplane may have used the old next hop until the line above. */
+	nh_put(&t->nhs, old.nh);
+	free(old.rts);
+	return 0;
+}
+
+int vrf_route_remove(struct vrf_table *t, struct vrf *v, const struct prefix4 *p,
+		     enum route_source source, const struct rd *rd)
+{
+	struct vrf_prefix *vp = rtable_find(&v->routes, p);
+	struct vrf_route **pp, *r;
+
+	if (vp == NULL)
+		return -ENOENT;
+	pp = route_slot(vp, source, rd);
+	r = *pp;
+	if (r == NULL)
+		return -ENOENT;
+	*pp = r->next;
+	v->n_routes--;
+	prefix_select(t, v, vp);
+	nh_put(&t->nhs, r->nh);
+	free(r->rts);
+	free(r);
+	if (vp->routes == NULL)
+		rtable_remove(&v->routes, vp);
+	return 0;
+}
+
+bool vrf_route_installed(const struct vrf_prefix *vp, const struct vrf_route *r)
+{
+	return vp->best == r && vp->fib_nh != NULL && vp->fib_nh == r->nh;
+}
+
+const char *vrf_route_reason(const struct vrf_prefix *vp, const struct vrf_route *r, char *buf,
+			     size_t len)
+{
+	char a[IPV4_STRLEN], rdbuf[RD_STRLEN];
+
+	if (vrf_route_installed(vp, r))
+		return NULL;
+	if (r->nh == NULL)
+		snprintf(buf, len, "no next hop");
+	else if (!r->valid)
+		snprintf(buf, len, "next hop %s is not on the subnet of interface %s",
+			 ipv4_format(r->nh->ipc.gateway, a), r->nh->ipc.ifname);
+	else if (!r->nh->resolved)
+		snprintf(buf, len, "next hop %s has no LSP", ipv4_format(r->remote_pe, a));
+	else if (vp->best != NULL && vp->best != r && vp->best->source != r->source)
+		snprintf(buf, len, "a %s route is preferred", route_source_name(vp->best->source));
+	else if (vp->best != NULL && vp->best != r)
+		snprintf(buf, len, "the path with RD %s is preferred",
+			 rd_format(&vp->best->rd, rdbuf));
+	else
+		snprintf(buf, len, "not selected");
+	return buf;
+}
+
+struct vrf *vrf_by_name(struct vrf_table *t, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < t->n_vrfs; i++)
+		if (strcmp(t->vrfs[i].cfg->name, name) == 0)
+			return &t->vrfs[i];
+	return NULL;
+}
+
+struct vrf *vrf_by_id(struct vrf_table *t, uint32_t id)
+{
+	size_t i;
+
+	for (i = 0; i < t->n_vrfs; i++)
+		if (t->vrfs[i].id == id)
+			return &t->vrfs[i];
+	return NULL;
+}
+
+static const struct cfg_vrf_if *vrf_interface(const struct cfg_vrf *c, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < c->n_interfaces; i++)
+		if (strcmp(c->interfaces[i].name, name) == 0)
+			return &c->interfaces[i];
+	return NULL;
+}
+
+static int vrf_add_connected(struct vrf_table *t, struct vrf *v, const struct cfg_vrf_if *ifc)
+{
+	struct vrf_route r = { .source = ROUTE_CONNECTED, .rd = v->cfg->rd, .valid = true,
+			       .inner_label = MPLS_LABEL_NONE };
+	struct prefix4 p = ifc->address;
+
+	prefix4_normalize(&p);
+	r.rts = v->cfg->export_rts;
+	r.n_rts = v->cfg->n_export_rts;
+	r.nh = nh_get_connected(&t->nhs, ifc->name);
+	if (r.nh == NULL)
+		return -ENOMEM;
+	return vrf_route_upsert(t, v, &p, &r);
+}
+
+static int vrf_add_static(struct vrf_table *t, struct vrf *v, const struct cfg_static_route *s)
+{
+	const struct cfg_vrf_if *ifc = vrf_interface(v->cfg, s->interface);
+	struct vrf_route r = { .source = ROUTE_STATIC, .rd = v->cfg->rd,
+			       .inner_label = MPLS_LABEL_NONE };
+	char pb[PREFIX4_STRLEN], ab[IPV4_STRLEN];
+
+	/* The next hop must be a neighbour on the link, not our own address. */
+	r.valid = ifc != NULL && prefix4_contains(&ifc->address, s->next_hop) &&
+		  s->next_hop != ifc->address.addr;
+	if (!r.valid)
+		log_warnx("vrf %s: static route %s via %s is not on interface %s's subnet; "
+			  "kept but not installed", v->cfg->name, prefix4_format(&s->prefix, pb),
+			  ipv4_format(s->next_hop, ab), s->interface);
+	if (vrf_route_find(v, &s->prefix, ROUTE_STATIC, NULL) != NULL)
+		log_warnx("vrf %s: static route %s given twice; the last one wins", v->cfg->name,
+			  prefix4_format(&s->prefix, pb));
+	r.rts = v->cfg->export_rts;
+	r.n_rts = v->cfg->n_export_rts;
+	r.nh = nh_get_gateway(&t->nhs, s->interface, s->next_hop);
+	if (r.nh == NULL)
+		return -ENOMEM;
+	return vrf_route_upsert(t, v, &s->prefix, &r);
+}
+
+static void vrf_emit_config(const struct vrf *v, const struct dataplane *dp)
+{
+	struct ipc_vrf iv = { .vrf_id = v->id };
+	size_t i;
+
+	snprintf(iv.name, sizeof(iv.name), "%s", v->cfg->name);
+	DP_CALL(dp, vrf_add, &iv);
+	for (i = 0; i < v->cfg->n_interfaces; i++) {
+		const struct cfg_vrf_if *ifc = &v->cfg->interfaces[i];
+		struct ipc_if_bind b = { .vrf_id = v->id, .address = ifc->address.addr,
+					 .plen = ifc->address.len };
+
+		snprintf(b.ifname, sizeof(b.ifname), "%s", ifc->name);
+		DP_CALL(dp, if_bind, &b);
+	}
+}
+
+static void vrf_emit_label(const struct vrf *v, const struct dataplane *dp)
+{
+	struct ipc_lfib_entry e = { .in_label = v->label, .action = IPC_LFIB_POP_LOOKUP,
+				    .vrf_id = v->id, .out_label = MPLS_LABEL_NONE };
+
+	if (v->label != MPLS_LABEL_NONE)
+		DP_CALL(dp, lfib_add, &e);
+}
+
+static int vrf_build(struct vrf_table *t, struct vrf *v, const struct cfg_vrf *c)
+{
+	size_t i;
+	int rc;
+
+	v->cfg = c;
+	v->id = c->id;
+	rtable_init(&v->routes);
+	v->label = label_alloc_vrf(&t->labels, v->id);
+	if (v->label == MPLS_LABEL_NONE) {
+		log_warnx("vrf %s: no label left in %u-%u", c->name, t->labels.min,
+			  t->labels.max);
+		return -ENOSPC;
+	}
+	vrf_emit_config(v, &t->dp);
+	vrf_emit_label(v, &t->dp);
+	for (i = 0; i < c->n_interfaces; i++)
+		if ((rc = vrf_add_connected(t, v, &c->interfaces[i])) < 0)
+			return rc;
+	for (i = 0; i < c->n_static_routes; i++)
+		if ((rc = vrf_add_static(t, v, &c->static_routes[i])) < 0)
+			return rc;
+	return 0;
+}
+
+int vrf_table_init(struct vrf_table *t, const struct ferry_config *cfg, const struct dataplane *dp)
+{
+	size_t i;
+	int rc;
+
+	memset(t, 0, sizeof(*t));
+	t->cfg = cfg;
+	if (dp != NULL)
+		t->dp = *dp;
+	label_alloc_init(&t->labels, cfg->label_min, cfg->label_max);
+	nh_table_init(&t->nhs, cfg->lsps, cfg->n_lsps);
+	if (cfg->n_vrfs > 0) {
+		t->vrfs = calloc(cfg->n_vrfs, sizeof(*t->vrfs));
+		if (t->vrfs == NULL) {
+			log_warn("vrf table");
+			return -ENOMEM;
+		}
+	}
+	for (i = 0; i < cfg->n_vrfs; i++) {
+		t->n_vrfs++;
+		if ((rc = vrf_build(t, &t->vrfs[i], &cfg->vrfs[i])) < 0) {
+			vrf_table_free(t);
+			return rc;
+		}
+	}
+	return 0;
+}
+
+/* Shutdown: frees everything without telling the dataplane (fwd keeps forwarding). */
+void vrf_table_free(struct vrf_table *t)
+{
+	size_t i, j, n;
+
+	for (i = 0; i < t->n_vrfs; i++) {
+		struct vrf_prefix **v;
+
+		n = rtable_sorted(&t->vrfs[i].routes, &v);
+		for (j = 0; j < n; j++) {
+			struct vrf_route *r, *next;
+
+			for (r = v[j]->routes; r != NULL; r = next) {
+				next = r->next;
+				free(r->rts);
+				free(r);
+			}
+			v[j]->routes = NULL;
+			rtable_remove(&t->vrfs[i].routes, v[j]);
+		}
+		free(v);
+		rtable_free(&t->vrfs[i].routes);
+	}
+	free(t->vrfs);
+	nh_table_free(&t->nhs);
+	label_alloc_free(&t->labels);
+	memset(t, 0, sizeof(*t));
+}
+
+void vrf_table_set_dataplane(struct vrf_table *t, const struct dataplane *dp)
+{
+	t->dp = *dp;
+}
+
+static void vrf_replay_fib(const struct vrf *v, const struct dataplane *dp)
+{
+	struct vrf_prefix **vps;
+	size_t i, n = rtable_sorted(&v->routes, &vps);
+
+	for (i = 0; i < n; i++) {
+		struct ipc_fib_entry e = { .vrf_id = v->id, .prefix = vps[i]->prefix.addr,
+					   .plen = vps[i]->prefix.len };
+
+		if (vps[i]->fib_nh == NULL)
+			continue;
+		e.nh_id = vps[i]->fib_nh->ipc.nh_id;
+		e.inner_label = vps[i]->fib_label;
+		DP_CALL(dp, fib_add, &e);
+	}
+	free(vps);
+}
+
+void vrf_table_replay(const struct vrf_table *t, const struct dataplane *dp)
+{
+	const struct nh *nh;
+	size_t i;
+
+	for (i = 0; i < t->n_vrfs; i++)
+		vrf_emit_config(&t->vrfs[i], dp);
+	for (nh = t->nhs.head; nh != NULL; nh = nh->next)
+		if (nh->fib_refs > 0)
+			DP_CALL(dp, nh_add, &nh->ipc);
+	for (i = 0; i < t->n_vrfs; i++)
+		vrf_replay_fib(&t->vrfs[i], dp);
+	for (i = 0; i < t->n_vrfs; i++)
+		vrf_emit_label(&t->vrfs[i], dp);
+}

@@ -1,0 +1,108 @@
+/*
+ * The VRF table and each VRF's routes. A VRF is built from its config entry
+ * (id, name, RD, RTs, interfaces, statics) and gets its per-VRF label at
+ * start. Its route table maps a prefix to candidate routes from several
+ * sources; one is selected and, when its next hop resolves, installed in the
+ * dataplane. Selection: a usable route beats an unusable one, then
+ * connected > static > leaked (another local VRF's route, imported by RT)
+ * > bgp; among bgp routes (one per RD) the highest local_pref, then the
+ * lowest remote PE address, then the lowest RD bytes.
+ *
+ * Changes go out through struct dataplane as they happen; vrf_table_replay
+ * re-emits the whole state for a dataplane that (re)connects.
+ */
+#ifndef FERRY_VRFMGR_VRF_H
+#define FERRY_VRFMGR_VRF_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/config.h"
+#include "common/prefix.h"
+#include "common/rd.h"
+#include "vrfmgr/dataplane.h"
+#include "vrfmgr/label.h"
+#include "vrfmgr/nexthop.h"
+#include "vrfmgr/rtable.h"
+
+/* In order of preference. */
+enum route_source { ROUTE_CONNECTED = 0, ROUTE_STATIC, ROUTE_LEAKED, ROUTE_BGP };
+
+struct vrf_route {
+	struct vrf_route *next;  /* the prefix's other candidates */
+	enum route_source source;
+	struct rd rd;            /* bgp: the VPN route's; local: the VRF's; leaked: its source VRF's */
+	uint32_t inner_label;    /* bgp: the remote PE's VPN label; else MPLS_LABEL_NONE */
+	uint32_t remote_pe;      /* bgp only */
+	uint32_t local_pref;     /* bgp only */
+	uint32_t peer;           /* bgp: the neighbor bgpd learned it from */
+	uint32_t origin_vrf;     /* leaked: id of the VRF it comes from */
+	struct ext_community *rts; /* owned copy */
+	size_t n_rts;
+	struct nh *nh;           /* holds a reference; NULL when the route cannot be used */
+	bool valid;              /* static: next hop inside its interface's subnet */
+	bool stale;              /* bgp: not yet refreshed by bgpd's current replay */
+};
+
+struct vrf_prefix {
+	struct vrf_prefix *hnext; /* rtable chain */
+	struct prefix4 prefix;
+	struct vrf_route *routes;
+	struct vrf_route *best;   /* selected candidate, or NULL */
+	struct nh *fib_nh;        /* what the dataplane holds (NULL: nothing) */
+	uint32_t fib_label;
+};
+
+struct vrf {
+	const struct cfg_vrf *cfg;
+	uint32_t id;
+	uint32_t label;  /* per-VRF label, MPLS_LABEL_NONE if none */
+	struct rtable routes;
+	size_t n_routes; /* candidates over all prefixes */
+};
+
+struct vrf_table {
+	const struct ferry_config *cfg;
+	struct vrf *vrfs;
+	size_t n_vrfs;
+	struct nh_table nhs;
+	struct label_alloc labels;
+	struct dataplane dp;
+};
+
+/*
+ * Builds every VRF of cfg (which must outlive the table): labels, connected
+ * and static routes, programmed through dp (which may have no ops yet).
+ * 0, or -ENOSPC when the label range is too small (logged).
+ */
+int vrf_table_init(struct vrf_table *t, const struct ferry_config *cfg, const struct dataplane *dp);
+void vrf_table_free(struct vrf_table *t);
+/* Switches the dataplane that later changes go to (no replay). */
+void vrf_table_set_dataplane(struct vrf_table *t, const struct dataplane *dp);
+/* Emits the full state to dp: VRF_ADD, IF_BIND, NH_ADD, FIB_ADD, LFIB_ADD. */
+void vrf_table_replay(const struct vrf_table *t, const struct dataplane *dp);
+
+struct vrf *vrf_by_name(struct vrf_table *t, const char *name);
+struct vrf *vrf_by_id(struct vrf_table *t, uint32_t id);
+
+/*
+ * Adds or replaces the candidate of source tmpl->source (and, for bgp and
+ * leaked routes, RD tmpl->rd) for prefix p. The route takes over tmpl->nh's
+ * reference and copies tmpl->rts. Reselects and programs. 0 or -ENOMEM.
+ */
+int vrf_route_upsert(struct vrf_table *t, struct vrf *v, const struct prefix4 *p,
+		     const struct vrf_route *tmpl);
+/* Removes that candidate. 0, or -ENOENT when there was none. */
+int vrf_route_remove(struct vrf_table *t, struct vrf *v, const struct prefix4 *p,
+		     enum route_source source, const struct rd *rd);
+struct vrf_route *vrf_route_find(struct vrf *v, const struct prefix4 *p, enum route_source source,
+				 const struct rd *rd);
+
+bool vrf_route_installed(const struct vrf_prefix *vp, const struct vrf_route *r);
+/* Why a candidate is not installed, for humans ("next hop 10.255.0.9 has no LSP"). */
+const char *vrf_route_reason(const struct vrf_prefix *vp, const struct vrf_route *r, char *buf,
+			     size_t len);
+const char *route_source_name(enum route_source s);
+
+#endif
