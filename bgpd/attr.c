@@ -1,0 +1,334 @@
+/*
+ * The path attribute table (BIRD style): one row per type code with its
+ * expected flags, decoder, encoder and RFC 7606 error action. A new attribute
+ * is one row and two small functions, never a case in a long switch. The
+ * generic loop here does what is common to all: header and length checks,
+ * flag checks, duplicates, unknown attributes (well-known: error; optional
+ * transitive: kept with the Partial bit; optional non-transitive: dropped).
+ */
+#include <string.h>
+
+#include "bgpd/attr.h"
+
+#define WK ATTR_F_TRANSITIVE
+#define OPT_T (ATTR_F_OPTIONAL | ATTR_F_TRANSITIVE)
+#define OPT_NT ATTR_F_OPTIONAL
+
+static int get_u32_exact(struct rbuf *v, uint32_t *out)
+{
+	if (rbuf_left(v) != 4 || rbuf_get_u32(v, out) < 0)
+		return BGP_ERR_UPD_LENGTH;
+	return 0;
+}
+
+static int origin_decode(struct rbuf *v, struct attr_dec *d)
+{
+	uint8_t o;
+
+	if (rbuf_left(v) != 1 || rbuf_get_u8(v, &o) < 0)
+		return BGP_ERR_UPD_LENGTH;
+	if (o > ORIGIN_INCOMPLETE)
+		return BGP_ERR_UPD_ORIGIN;
+	d->u->attrs.origin = o;
+	return 0;
+}
+
+static int aspath_decode(struct rbuf *v, struct attr_dec *d)
+{
+	struct bgp_update *u = d->u;
+	size_t len = rbuf_left(v), asn_size = d->ctx->as4 ? 4 : 2;
+
+	if (aspath_validate(rbuf_cur(v), len, asn_size, !d->ctx->ebgp) < 0)
+		return BGP_ERR_UPD_ASPATH;
+	if (asn_size == 4) {
+		memcpy(u->aspath_buf, rbuf_cur(v), len);
+	} else {
+		len = aspath_widen(rbuf_cur(v), len, u->aspath_buf);
+	}
+	/* RFC 4271 §6.3: an external peer's path starts with its own AS. */
+	if (d->ctx->ebgp && aspath_first_as(u->aspath_buf, len) != d->ctx->peer_as)
+		return BGP_ERR_UPD_ASPATH;
+	u->attrs.aspath = u->aspath_buf;
+	u->attrs.aspath_len = (uint16_t)len;
+	return 0;
+}
+
+static int nexthop_decode(struct rbuf *v, struct attr_dec *d)
+{
+	uint32_t nh;
+	int rc = get_u32_exact(v, &nh);
+
+	(void)d;
+	if (rc)
+		return rc;
+	/* Only IPv4 unicast NLRI use it, which we ignore; MP_REACH carries ours. */
+	if (nh == 0 || nh == 0xffffffffu || (nh >> 28) == 0xe)
+		return BGP_ERR_UPD_NEXTHOP;
+	return 0;
+}
+
+static int med_decode(struct rbuf *v, struct attr_dec *d)
+{
+	return get_u32_exact(v, &d->u->attrs.med);
+}
+
+static int local_pref_decode(struct rbuf *v, struct attr_dec *d)
+{
+	uint32_t lp;
+	int rc = get_u32_exact(v, &lp);
+
+	if (rc)
+		return rc;
+	if (d->ctx->ebgp) /* RFC 4271 §5.1.5: ignored from external peers */
+		d->u->attrs.present &= ~(1u << ATTR_LOCAL_PREF);
+	else
+		d->u->attrs.local_pref = lp;
+	return 0;
+}
+
+static int atomic_decode(struct rbuf *v, struct attr_dec *d)
+{
+	(void)d;
+	return rbuf_left(v) == 0 ? 0 : BGP_ERR_UPD_LENGTH;
+}
+
+static int aggregator_decode(struct rbuf *v, struct attr_dec *d)
+{
+	struct bgp_attrs *a = &d->u->attrs;
+	uint16_t as2;
+
+	if (d->ctx->as4) {
+		if (rbuf_left(v) != 8 || rbuf_get_u32(v, &a->aggregator_as) < 0 ||
+		    rbuf_get_u32(v, &a->aggregator_id) < 0)
+			return BGP_ERR_UPD_LENGTH;
+		return 0;
+	}
+	if (rbuf_left(v) != 6 || rbuf_get_u16(v, &as2) < 0 || rbuf_get_u32(v, &a->aggregator_id) < 0)
+		return BGP_ERR_UPD_LENGTH;
+	a->aggregator_as = as2;
+	return 0;
+}
+
+static int communities_decode(struct rbuf *v, struct attr_dec *d)
+{
+	struct bgp_update *u = d->u;
+	size_t n = rbuf_left(v) / 4;
+
+	if (rbuf_left(v) == 0 || rbuf_left(v) % 4)
+		return BGP_ERR_UPD_LENGTH;
+	for (size_t i = 0; i < n; i++)
+		rbuf_get_u32(v, &u->comm_buf[i]);
+	u->attrs.communities = u->comm_buf;
+	u->attrs.n_communities = (uint16_t)n;
+	return 0;
+}
+
+static int ext_decode(struct rbuf *v, struct attr_dec *d)
+{
+	if (rbuf_left(v) == 0 || rbuf_left(v) % 8)
+		return BGP_ERR_UPD_LENGTH;
+	/* Wire form is our form: point at the message, interning copies it. */
+	d->u->attrs.ext = (const struct ext_community *)rbuf_cur(v);
+	d->u->attrs.n_ext = (uint16_t)(rbuf_left(v) / 8);
+	return 0;
+}
+
+/* RFC 6793: only a 2-octet speaker's AS4_PATH means anything; a 4-octet one's is dropped. */
+static int as4path_decode(struct rbuf *v, struct attr_dec *d)
+{
+	struct bgp_update *u = d->u;
+
+	d->u->attrs.present &= ~(1u << ATTR_AS4_PATH);
+	if (d->ctx->as4)
+		return 0;
+	if (aspath_validate(rbuf_cur(v), rbuf_left(v), 4, false) < 0)
+		return BGP_ERR_UPD_OPTIONAL;
+	memcpy(u->as4path_buf, rbuf_cur(v), rbuf_left(v));
+	u->as4path_len = (uint16_t)rbuf_left(v);
+	u->has_as4path = true;
+	return 0;
+}
+
+static int as4aggr_decode(struct rbuf *v, struct attr_dec *d)
+{
+	struct bgp_update *u = d->u;
+
+	d->u->attrs.present &= ~(1u << ATTR_AS4_AGGREGATOR);
+	if (d->ctx->as4)
+		return 0;
+	if (rbuf_left(v) != 8 || rbuf_get_u32(v, &u->as4_aggregator_as) < 0 ||
+	    rbuf_get_u32(v, &u->as4_aggregator_id) < 0)
+		return BGP_ERR_UPD_LENGTH;
+	u->has_as4_aggregator = true;
+	return 0;
+}
+
+/* ---- encoders: each writes its attribute when the set holds it ---- */
+
+void attr_put_header(struct wbuf *w, uint8_t flags, uint8_t type, size_t len)
+{
+	flags &= (uint8_t)~ATTR_F_EXTLEN;
+	if (len > 255) {
+		wbuf_put_u8(w, flags | ATTR_F_EXTLEN);
+		wbuf_put_u8(w, type);
+		wbuf_put_u16(w, (uint16_t)len);
+	} else {
+		wbuf_put_u8(w, flags);
+		wbuf_put_u8(w, type);
+		wbuf_put_u8(w, (uint8_t)len);
+	}
+}
+
+static void put_u32_attr(struct wbuf *w, uint8_t flags, uint8_t type, uint32_t v)
+{
+	attr_put_header(w, flags, type, 4);
+	wbuf_put_u32(w, v);
+}
+
+static void origin_encode(struct wbuf *w, const struct bgp_attrs *a, const struct attr_ctx *c)
+{
+	(void)c;
+	attr_put_header(w, WK, ATTR_ORIGIN, 1);
+	wbuf_put_u8(w, a->origin);
+}
+
+static void aspath_encode(struct wbuf *w, const struct bgp_attrs *a, const struct attr_ctx *c)
+{
+	uint8_t narrow[BGP_MAX_MSG];
+	bool need4;
+	size_t len;
+
+	if (c->as4 || a->aspath_len > sizeof(narrow) * 2) {
+		attr_put_header(w, WK, ATTR_AS_PATH, a->aspath_len);
+		wbuf_put_bytes(w, a->aspath, a->aspath_len);
+		return;
+	}
+	len = aspath_narrow(a->aspath, a->aspath_len, narrow, &need4);
+	attr_put_header(w, WK, ATTR_AS_PATH, len);
+	wbuf_put_bytes(w, narrow, len);
+}
+
+static void as4path_encode(struct wbuf *w, const struct bgp_attrs *a, const struct attr_ctx *c)
+{
+	uint8_t narrow[BGP_MAX_MSG];
+	bool need4 = false;
+
+	if (c->as4 || !attr_has(a, ATTR_AS_PATH) || a->aspath_len > sizeof(narrow) * 2)
+		return;
+	aspath_narrow(a->aspath, a->aspath_len, narrow, &need4);
+	if (!need4)
+		return;
+	attr_put_header(w, OPT_T, ATTR_AS4_PATH, a->aspath_len);
+	wbuf_put_bytes(w, a->aspath, a->aspath_len);
+}
+
+static void med_encode(struct wbuf *w, const struct bgp_attrs *a, const struct attr_ctx *c)
+{
+	(void)c;
+	put_u32_attr(w, OPT_NT, ATTR_MED, a->med);
+}
+
+static void local_pref_encode(struct wbuf *w, const struct bgp_attrs *a, const struct attr_ctx *c)
+{
+	if (!c->ebgp)
+		put_u32_attr(w, WK, ATTR_LOCAL_PREF, a->local_pref);
+}
+
+static void atomic_encode(struct wbuf *w, const struct bgp_attrs *a, const struct attr_ctx *c)
+{
+	(void)a;
+	(void)c;
+	attr_put_header(w, WK, ATTR_ATOMIC_AGGREGATE, 0);
+}
+
+static void aggregator_encode(struct wbuf *w, const struct bgp_attrs *a, const struct attr_ctx *c)
+{
+	if (c->as4) {
+		attr_put_header(w, OPT_T, ATTR_AGGREGATOR, 8);
+		wbuf_put_u32(w, a->aggregator_as);
+	} else {
+		attr_put_header(w, OPT_T, ATTR_AGGREGATOR, 6);
+		wbuf_put_u16(w, a->aggregator_as > 0xffff ? BGP_AS_TRANS : (uint16_t)a->aggregator_as);
+	}
+	wbuf_put_u32(w, a->aggregator_id);
+}
+
+static void as4aggr_encode(struct wbuf *w, const struct bgp_attrs *a, const struct attr_ctx *c)
+{
+	if (c->as4 || !attr_has(a, ATTR_AGGREGATOR) || a->aggregator_as <= 0xffff)
+		return;
+	attr_put_header(w, OPT_T, ATTR_AS4_AGGREGATOR, 8);
+	wbuf_put_u32(w, a->aggregator_as);
+	wbuf_put_u32(w, a->aggregator_id);
+}
+
+static void communities_encode(struct wbuf *w, const struct bgp_attrs *a, const struct attr_ctx *c)
+{
+	(void)c;
+	attr_put_header(w, OPT_T, ATTR_COMMUNITIES, (size_t)a->n_communities * 4);
+	for (size_t i = 0; i < a->n_communities; i++)
+		wbuf_put_u32(w, a->communities[i]);
+}
+
+static void ext_encode(struct wbuf *w, const struct bgp_attrs *a, const struct attr_ctx *c)
+{
+	(void)c;
+	attr_put_header(w, OPT_T, ATTR_EXT_COMMUNITIES, (size_t)a->n_ext * 8);
+	wbuf_put_bytes(w, a->ext, (size_t)a->n_ext * 8);
+}
+
+/*
+ * RFC 7606 actions: ORIGIN, AS_PATH, MED, LOCAL_PREF, COMMUNITIES and
+ * EXTENDED_COMMUNITIES errors withdraw the routes (§7.1-7.8, §7.14);
+ * ATOMIC_AGGREGATE, AGGREGATOR and the AS4 ones are discarded; a broken
+ * MP_REACH/MP_UNREACH hides which routes were meant, so the session resets.
+ */
+static const struct attr_desc attr_table[256] = {
+	[ATTR_ORIGIN] = { "ORIGIN", WK, ATTR_ACT_WITHDRAW, origin_decode, origin_encode },
+	[ATTR_AS_PATH] = { "AS_PATH", WK, ATTR_ACT_WITHDRAW, aspath_decode, aspath_encode },
+	[ATTR_NEXT_HOP] = { "NEXT_HOP", WK, ATTR_ACT_WITHDRAW, nexthop_decode, NULL },
+	[ATTR_MED] = { "MULTI_EXIT_DISC", OPT_NT, ATTR_ACT_WITHDRAW, med_decode, med_encode },
+	[ATTR_LOCAL_PREF] = { "LOCAL_PREF", WK, ATTR_ACT_WITHDRAW, local_pref_decode,
+			      local_pref_encode },
+	[ATTR_ATOMIC_AGGREGATE] = { "ATOMIC_AGGREGATE", WK, ATTR_ACT_DISCARD, atomic_decode,
+				    atomic_encode },
+	[ATTR_AGGREGATOR] = { "AGGREGATOR", OPT_T, ATTR_ACT_DISCARD, aggregator_decode,
+			      aggregator_encode },
+	[ATTR_COMMUNITIES] = { "COMMUNITIES", OPT_T, ATTR_ACT_WITHDRAW, communities_decode,
+			       communities_encode },
+	[ATTR_MP_REACH] = { "MP_REACH_NLRI", OPT_NT, ATTR_ACT_RESET, mp_reach_decode, NULL },
+	[ATTR_MP_UNREACH] = { "MP_UNREACH_NLRI", OPT_NT, ATTR_ACT_RESET, mp_unreach_decode, NULL },
+	[ATTR_EXT_COMMUNITIES] = { "EXTENDED_COMMUNITIES", OPT_T, ATTR_ACT_WITHDRAW, ext_decode,
+				   ext_encode },
+	[ATTR_AS4_PATH] = { "AS4_PATH", OPT_T, ATTR_ACT_DISCARD, as4path_decode, as4path_encode },
+	[ATTR_AS4_AGGREGATOR] = { "AS4_AGGREGATOR", OPT_T, ATTR_ACT_DISCARD, as4aggr_decode,
+				  as4aggr_encode },
+};
+
+const struct attr_desc *attr_desc_get(uint8_t type)
+{
+	return attr_table[type].name ? &attr_table[type] : NULL;
+}
+
+const char *attr_origin_name(uint8_t origin)
+{
+	static const char *const names[] = { "igp", "egp", "incomplete" };
+	return origin <= ORIGIN_INCOMPLETE ? names[origin] : "invalid";
+}
+
+void attr_encode_range(struct wbuf *w, const struct bgp_attrs *a, const struct attr_ctx *ctx,
+		       int from, int to)
+{
+	for (int t = from; t < to && t < 256; t++) {
+		const struct attr_desc *d = &attr_table[t];
+
+		/* AS4_* rows decide themselves (they follow AS_PATH/AGGREGATOR) */
+		if (!d->encode)
+			continue;
+		if (t < 32 && !attr_has(a, t) && t != ATTR_AS4_PATH && t != ATTR_AS4_AGGREGATOR)
+			continue;
+		d->encode(w, a, ctx);
+	}
+	if (to > 255 && a->unknown_len)
+		wbuf_put_bytes(w, a->unknown, a->unknown_len);
+}

@@ -1,0 +1,240 @@
+/*
+ * Path attributes: the table-driven codec (attr.c, one row per type code
+ * with its flags, decoder, encoder and RFC 7606 error action), the AS_PATH
+ * helpers (aspath.c), VPN-IPv4 NLRI in MP_REACH/MP_UNREACH (mp.c), interning
+ * (intern.c) and UPDATE messages built from them (update.c).
+ */
+#ifndef FERRY_BGPD_ATTR_H
+#define FERRY_BGPD_ATTR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "bgpd/msg.h"
+#include "common/buf.h"
+#include "common/prefix.h"
+#include "common/rd.h"
+
+enum attr_type {
+	ATTR_ORIGIN = 1,
+	ATTR_AS_PATH = 2,
+	ATTR_NEXT_HOP = 3,
+	ATTR_MED = 4,
+	ATTR_LOCAL_PREF = 5,
+	ATTR_ATOMIC_AGGREGATE = 6,
+	ATTR_AGGREGATOR = 7,
+	ATTR_COMMUNITIES = 8,
+	ATTR_MP_REACH = 14,
+	ATTR_MP_UNREACH = 15,
+	ATTR_EXT_COMMUNITIES = 16,
+	ATTR_AS4_PATH = 17,
+	ATTR_AS4_AGGREGATOR = 18,
+};
+
+#define ATTR_F_OPTIONAL 0x80
+#define ATTR_F_TRANSITIVE 0x40
+#define ATTR_F_PARTIAL 0x20
+#define ATTR_F_EXTLEN 0x10
+
+/* What a malformed attribute costs (RFC 7606 §2), in increasing severity. */
+enum attr_action {
+	ATTR_ACT_NONE = 0,
+	ATTR_ACT_DISCARD,  /* drop the attribute, keep the routes */
+	ATTR_ACT_WITHDRAW, /* treat the UPDATE's routes as withdrawn */
+	ATTR_ACT_RESET,    /* NOTIFICATION and session reset */
+};
+
+enum bgp_origin { ORIGIN_IGP = 0, ORIGIN_EGP = 1, ORIGIN_INCOMPLETE = 2 };
+
+/* AS_PATH segment types (RFC 4271, RFC 5065). */
+#define ASPATH_SET 1
+#define ASPATH_SEQUENCE 2
+#define ASPATH_CONFED_SEQUENCE 3
+#define ASPATH_CONFED_SET 4
+
+#define ATTR_DEFAULT_LOCAL_PREF 100
+
+/*
+ * One route's attributes. Variable parts point elsewhere: into the decoder's
+ * scratch (struct bgp_update), or into an interned set's own storage.
+ * AS paths are kept as 4-octet wire segments whatever the session speaks.
+ */
+struct bgp_attrs {
+	uint32_t present; /* 1u << type for the known types below 32 */
+	uint8_t origin;
+	uint32_t nexthop; /* NEXT_HOP or MP next hop, host order; 0 = self (local routes) */
+	uint32_t med;
+	uint32_t local_pref;
+	uint32_t aggregator_as;
+	uint32_t aggregator_id;
+	uint16_t aspath_len;
+	uint16_t n_communities;
+	uint16_t n_ext;
+	uint16_t unknown_len;
+	const uint8_t *aspath;
+	const uint32_t *communities;         /* host order */
+	const struct ext_community *ext;
+	const uint8_t *unknown; /* optional transitive attributes we pass on, wire form */
+};
+
+static inline bool attr_has(const struct bgp_attrs *a, int type)
+{
+	return (a->present >> type) & 1u;
+}
+
+struct bgp_vpn_nlri {
+	struct rd rd;
+	struct prefix4 prefix;
+	uint32_t label; /* 20-bit label (withdrawals: whatever was sent) */
+};
+
+/* The session facts a decoder or encoder needs. */
+struct attr_ctx {
+	bool as4;         /* 4-octet AS numbers on the wire (both sides sent the capability) */
+	bool ebgp;
+	uint32_t peer_as;
+};
+
+/* Most NLRI one 4096-byte UPDATE can hold (12 bytes each, at least). */
+#define BGP_MAX_NLRI 342
+
+/* A decoded UPDATE. Large (scratch for one message): allocate with bgp_update_new. */
+struct bgp_update {
+	struct bgp_attrs attrs;
+	struct bgp_vpn_nlri reach[BGP_MAX_NLRI];
+	size_t n_reach;
+	struct bgp_vpn_nlri unreach[BGP_MAX_NLRI];
+	size_t n_unreach;
+	bool has_mp_reach;
+	bool has_mp_unreach;
+	bool end_of_rib;       /* empty MP_UNREACH for VPN-IPv4 (RFC 4724) */
+	size_t n_ipv4_nlri;    /* plain IPv4 unicast routes: not negotiated, ignored */
+	size_t n_ipv4_withdrawn;
+	size_t n_other_afi;    /* MP attributes of a family we did not negotiate */
+	enum attr_action action;  /* worst RFC 7606 action taken below RESET */
+	struct bgp_err withdraw_err; /* why, when action is WITHDRAW or DISCARD */
+	/* scratch the attributes point into */
+	uint32_t seen[8];         /* attribute types met, for duplicates */
+	uint8_t aspath_buf[2 * BGP_MAX_MSG];
+	uint8_t as4path_buf[BGP_MAX_MSG];
+	uint16_t as4path_len;
+	bool has_as4path;
+	uint32_t as4_aggregator_as;
+	uint32_t as4_aggregator_id;
+	bool has_as4_aggregator;
+	uint32_t comm_buf[BGP_MAX_MSG / 4];
+	uint8_t unknown_buf[BGP_MAX_MSG];
+};
+
+struct bgp_update *bgp_update_new(void);
+void bgp_update_free(struct bgp_update *u);
+
+/*
+ * Decodes an UPDATE body (after the header). Returns 0 (the routes to apply
+ * are in u; u->action says whether they were turned into withdrawals), or -1
+ * with the NOTIFICATION to send in err (session reset).
+ */
+int bgp_update_decode(const uint8_t *body, size_t len, const struct attr_ctx *ctx,
+		      struct bgp_update *u, struct bgp_err *err);
+
+/*
+ * Appends one UPDATE to w announcing as many of nlri[0..n) as fit in 4096
+ * bytes, all with attributes a (a->nexthop must be set). Returns how many it
+ * took (>= 1), or -errno.
+ */
+int bgp_update_encode_reach(struct wbuf *w, const struct bgp_attrs *a,
+			    const struct bgp_vpn_nlri *nlri, size_t n, const struct attr_ctx *ctx);
+/* Appends one UPDATE withdrawing as many of nlri[0..n) as fit. Count or -errno. */
+int bgp_update_encode_unreach(struct wbuf *w, const struct bgp_vpn_nlri *nlri, size_t n);
+/* End-of-RIB marker for VPN-IPv4: an UPDATE with an empty MP_UNREACH_NLRI. */
+int bgp_update_encode_eor(struct wbuf *w);
+
+/* ---- the attribute table (attr.c) ---- */
+
+struct attr_dec {
+	const struct attr_ctx *ctx;
+	struct bgp_update *u;
+	uint8_t flags;
+};
+
+struct attr_desc {
+	const char *name;
+	uint8_t flags;              /* expected Optional|Transitive bits */
+	enum attr_action on_error;  /* RFC 7606 */
+	/* 0, or the UPDATE error subcode (the attribute is then the data) */
+	int (*decode)(struct rbuf *val, struct attr_dec *d);
+	/* writes the whole attribute when a holds it; MP attributes are update.c's */
+	void (*encode)(struct wbuf *w, const struct bgp_attrs *a, const struct attr_ctx *ctx);
+};
+
+/*
+ * Decodes the path attribute section into u (table driven). Applies the
+ * RFC 7606 action of each malformed attribute: the worst non-reset one is
+ * left in u->action; a reset returns -1 with err.
+ */
+int attr_decode_list(struct rbuf *r, const struct attr_ctx *ctx, struct bgp_update *u,
+		     struct bgp_err *err);
+/* Records a non-reset error: the worst action wins; its would-be NOTIFICATION is kept. */
+void attr_soft_error(struct bgp_update *u, enum attr_action act, uint8_t subcode,
+		     const uint8_t *data, size_t len);
+/* The row for a type code, or NULL when we do not know it. */
+const struct attr_desc *attr_desc_get(uint8_t type);
+/* Writes flags, type, length (extended when len > 255). */
+void attr_put_header(struct wbuf *w, uint8_t flags, uint8_t type, size_t len);
+/* Encodes every attribute of a in type order, skipping MP ones and types >= from..to. */
+void attr_encode_range(struct wbuf *w, const struct bgp_attrs *a, const struct attr_ctx *ctx,
+		       int from, int to);
+const char *attr_origin_name(uint8_t origin);
+
+/* ---- AS_PATH (aspath.c) ---- */
+
+/* Checks segments of asn_size (2 or 4) octets. 0 or -1. */
+int aspath_validate(const uint8_t *p, size_t len, size_t asn_size, bool allow_confed);
+/* Widens a valid 2-octet path into out (2x the size). Returns the new length. */
+size_t aspath_widen(const uint8_t *p, size_t len, uint8_t *out);
+/* Length for best-path selection: AS_SET counts 1, confederation segments 0. */
+unsigned aspath_count(const uint8_t *p, size_t len);
+/* The first AS of the path (the neighbor AS), 0 for an empty path. */
+uint32_t aspath_first_as(const uint8_t *p, size_t len);
+bool aspath_contains(const uint8_t *p, size_t len, uint32_t asn);
+/* Writes asn then p into out (room: len + 6). Returns the new length. */
+size_t aspath_prepend(const uint8_t *p, size_t len, uint32_t asn, uint8_t *out);
+/*
+ * RFC 6793 §4.2.3: rebuilds the true path from a 2-octet speaker's AS_PATH
+ * (widened, p) and its AS4_PATH. Returns the new length written to out (room:
+ * len + as4len), or 0 when AS4_PATH is to be ignored.
+ */
+size_t aspath_merge_as4(const uint8_t *p, size_t len, const uint8_t *as4, size_t as4len,
+			uint8_t *out);
+/* "65001 65002 {65003,65004}" into buf; "" when empty. */
+const char *aspath_format(const uint8_t *p, size_t len, char *buf, size_t buflen);
+/* For a 2-octet session: the narrowed path (ASes > 65535 become AS_TRANS) into out. */
+size_t aspath_narrow(const uint8_t *p, size_t len, uint8_t *out, bool *needs_as4);
+
+/* ---- VPN-IPv4 NLRI (mp.c) ---- */
+
+int mp_reach_decode(struct rbuf *val, struct attr_dec *d);
+int mp_unreach_decode(struct rbuf *val, struct attr_dec *d);
+size_t mp_nlri_size(const struct bgp_vpn_nlri *n);
+void mp_nlri_put(struct wbuf *w, const struct bgp_vpn_nlri *n, bool withdraw);
+
+/* ---- interned attribute sets (intern.c) ---- */
+
+struct attr_set {
+	struct attr_set *hnext;
+	uint32_t hash;
+	uint32_t refcnt;
+	struct bgp_attrs a; /* variable parts point into key */
+	size_t key_len;
+	uint8_t key[];      /* canonical form: what makes two sets equal */
+};
+
+/* A shared, reference-counted copy of a (a new reference). NULL on ENOMEM. */
+struct attr_set *attr_intern(const struct bgp_attrs *a);
+struct attr_set *attr_ref(struct attr_set *s);
+void attr_unref(struct attr_set *s);
+/* Interned sets alive (for tests and the API). */
+size_t attr_intern_count(void);
+
+#endif

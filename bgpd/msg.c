@@ -1,0 +1,337 @@
+/*
+ * The fixed-shape BGP messages: header, OPEN with capabilities, KEEPALIVE,
+ * NOTIFICATION, ROUTE-REFRESH (UPDATE lives in update.c beside the path
+ * attributes). Every decoder reads through struct rbuf and turns each
+ * malformation into the exact NOTIFICATION of RFC 4271 §6, so the FSM only
+ * has to send what it is handed.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "bgpd/msg.h"
+
+void bgp_err_set(struct bgp_err *e, uint8_t code, uint8_t subcode, const void *data, size_t len)
+{
+	e->code = code;
+	e->subcode = subcode;
+	if (len > BGP_ERR_DATA_MAX)
+		len = BGP_ERR_DATA_MAX;
+	e->data_len = (uint16_t)len;
+	if (len)
+		memcpy(e->data, data, len);
+}
+
+static const char *const err_code_names[] = {
+	[BGP_ERR_HEADER] = "message header error",
+	[BGP_ERR_OPEN] = "OPEN message error",
+	[BGP_ERR_UPDATE] = "UPDATE message error",
+	[BGP_ERR_HOLD] = "hold timer expired",
+	[BGP_ERR_FSM] = "finite state machine error",
+	[BGP_ERR_CEASE] = "cease",
+};
+
+static const char *const hdr_sub[] = { NULL, "connection not synchronized", "bad message length",
+				       "bad message type" };
+static const char *const open_sub[] = { "unspecific", "unsupported version", "bad peer AS",
+					"bad BGP identifier", "unsupported optional parameter",
+					NULL, "unacceptable hold time", "unsupported capability" };
+static const char *const upd_sub[] = {
+	NULL, "malformed attribute list", "unrecognized well-known attribute",
+	"missing well-known attribute", "attribute flags error", "attribute length error",
+	"invalid ORIGIN", NULL, "invalid NEXT_HOP", "optional attribute error",
+	"invalid network field", "malformed AS_PATH",
+};
+static const char *const fsm_sub[] = { "unspecific", "unexpected message in OpenSent",
+				       "unexpected message in OpenConfirm",
+				       "unexpected message in Established" };
+static const char *const cease_sub[] = {
+	NULL, "maximum prefixes reached", "administrative shutdown", "peer de-configured",
+	"administrative reset", "connection rejected", "other configuration change",
+	"connection collision resolution", "out of resources",
+};
+
+#define SUB(tab, s) ((s) < sizeof(tab) / sizeof(tab[0]) ? tab[s] : NULL)
+
+const char *bgp_err_format(uint8_t code, uint8_t subcode, char *buf, size_t len)
+{
+	const char *c = code < 7 ? err_code_names[code] : NULL;
+	const char *s = NULL;
+
+	switch (code) {
+	case BGP_ERR_HEADER: s = SUB(hdr_sub, subcode); break;
+	case BGP_ERR_OPEN: s = SUB(open_sub, subcode); break;
+	case BGP_ERR_UPDATE: s = SUB(upd_sub, subcode); break;
+	case BGP_ERR_FSM: s = SUB(fsm_sub, subcode); break;
+	case BGP_ERR_CEASE: s = SUB(cease_sub, subcode); break;
+	default: break;
+	}
+	snprintf(buf, len, "%s%s%s (%u/%u)", c ? c : "unknown error", s ? " / " : "", s ? s : "",
+		 code, subcode);
+	return buf;
+}
+
+const char *bgp_msg_type_name(uint8_t type)
+{
+	static const char *const names[] = { "type 0", "OPEN", "UPDATE", "NOTIFICATION",
+					     "KEEPALIVE", "ROUTE-REFRESH" };
+	return type < 6 ? names[type] : "unknown";
+}
+
+/* Shortest (and for fixed types, exact) length of each message type. */
+static bool hdr_len_ok(uint8_t type, uint16_t len)
+{
+	switch (type) {
+	case BGP_MSG_OPEN: return len >= BGP_OPEN_MIN;
+	case BGP_MSG_UPDATE: return len >= BGP_UPDATE_MIN;
+	case BGP_MSG_NOTIFICATION: return len >= BGP_NOTIFICATION_MIN;
+	case BGP_MSG_KEEPALIVE: return len == BGP_HDR_LEN;
+	case BGP_MSG_ROUTE_REFRESH: return len == BGP_ROUTE_REFRESH_LEN;
+	default: return true;
+	}
+}
+
+int bgp_hdr_decode(const uint8_t *p, struct bgp_hdr *h, struct bgp_err *err)
+{
+	struct rbuf r;
+	uint16_t len;
+	uint8_t type;
+
+	rbuf_init(&r, p, BGP_HDR_LEN);
+	for (int i = 0; i < BGP_MARKER_LEN; i++) {
+		if (p[i] != 0xff) {
+			bgp_err_set(err, BGP_ERR_HEADER, BGP_ERR_HDR_SYNC, NULL, 0);
+			return -1;
+		}
+	}
+	rbuf_skip(&r, BGP_MARKER_LEN);
+	if (rbuf_get_u16(&r, &len) < 0 || rbuf_get_u8(&r, &type) < 0)
+		return -1; /* cannot happen: 19 bytes are there */
+	if (type < BGP_MSG_OPEN || type > BGP_MSG_ROUTE_REFRESH) {
+		bgp_err_set(err, BGP_ERR_HEADER, BGP_ERR_HDR_TYPE, &type, 1);
+		return -1;
+	}
+	if (len < BGP_HDR_LEN || len > BGP_MAX_MSG || !hdr_len_ok(type, len)) {
+		uint8_t d[2] = { (uint8_t)(len >> 8), (uint8_t)len };
+		bgp_err_set(err, BGP_ERR_HEADER, BGP_ERR_HDR_LEN, d, 2);
+		return -1;
+	}
+	h->len = len;
+	h->type = type;
+	return 0;
+}
+
+size_t bgp_msg_begin(struct wbuf *w, uint8_t type)
+{
+	static const uint8_t marker[BGP_MARKER_LEN] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+							0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+							0xff, 0xff, 0xff, 0xff };
+	size_t start = w->len;
+
+	wbuf_put_bytes(w, marker, sizeof(marker));
+	wbuf_put_u16(w, 0);
+	wbuf_put_u8(w, type);
+	return start;
+}
+
+int bgp_msg_end(struct wbuf *w, size_t start)
+{
+	size_t len = w->len - start;
+
+	if (!wbuf_ok(w))
+		return -ENOMEM;
+	if (len > BGP_MAX_MSG)
+		return -EMSGSIZE;
+	wbuf_set_u16(w, start + BGP_MARKER_LEN, (uint16_t)len);
+	return 0;
+}
+
+/* ---- OPEN ---- */
+
+static void put_cap(struct wbuf *w, uint8_t code, const uint8_t *val, uint8_t len)
+{
+	wbuf_put_u8(w, code);
+	wbuf_put_u8(w, len);
+	wbuf_put_bytes(w, val, len);
+}
+
+int bgp_open_encode(struct wbuf *w, const struct bgp_open *o)
+{
+	size_t start = bgp_msg_begin(w, BGP_MSG_OPEN);
+	const uint8_t mp[4] = { 0, BGP_AFI_IPV4, 0, BGP_SAFI_VPN };
+	const uint8_t as4[4] = { (uint8_t)(o->asn >> 24), (uint8_t)(o->asn >> 16),
+				 (uint8_t)(o->asn >> 8), (uint8_t)o->asn };
+	size_t plen_off, caps_off;
+
+	wbuf_put_u8(w, BGP_VERSION);
+	wbuf_put_u16(w, o->asn > 0xffff ? BGP_AS_TRANS : (uint16_t)o->asn);
+	wbuf_put_u16(w, o->hold_time);
+	wbuf_put_u32(w, o->bgp_id);
+	plen_off = w->len;
+	wbuf_put_u8(w, 0);              /* optional parameters length */
+	wbuf_put_u8(w, 2);              /* parameter: capabilities */
+	caps_off = w->len;
+	wbuf_put_u8(w, 0);
+	put_cap(w, BGP_CAP_MP, mp, 4);
+	put_cap(w, BGP_CAP_ROUTE_REFRESH, NULL, 0);
+	put_cap(w, BGP_CAP_AS4, as4, 4);
+	if (!wbuf_ok(w))
+		return -ENOMEM;
+	wbuf_set_u8(w, caps_off, (uint8_t)(w->len - caps_off - 1));
+	wbuf_set_u8(w, plen_off, (uint8_t)(w->len - plen_off - 1));
+	return bgp_msg_end(w, start);
+}
+
+/* One capability; unknown ones are ignored (RFC 5492 §3). 0 or -1 (malformed). */
+static int open_cap(uint8_t code, struct rbuf *v, struct bgp_open *o)
+{
+	uint16_t afi;
+	uint8_t res, safi;
+
+	switch (code) {
+	case BGP_CAP_MP:
+		if (rbuf_left(v) != 4 || rbuf_get_u16(v, &afi) < 0 || rbuf_get_u8(v, &res) < 0 ||
+		    rbuf_get_u8(v, &safi) < 0)
+			return -1;
+		o->n_families++;
+		if (afi == BGP_AFI_IPV4 && safi == BGP_SAFI_VPN)
+			o->cap_vpnv4 = true;
+		return 0;
+	case BGP_CAP_AS4:
+		if (rbuf_left(v) != 4 || rbuf_get_u32(v, &o->asn) < 0)
+			return -1;
+		o->cap_as4 = true;
+		return 0;
+	case BGP_CAP_ROUTE_REFRESH:
+	case BGP_CAP_ROUTE_REFRESH_OLD:
+		o->cap_route_refresh = true;
+		return 0;
+	default:
+		return 0;
+	}
+}
+
+static int open_caps(struct rbuf *r, struct bgp_open *o, struct bgp_err *err)
+{
+	while (rbuf_left(r) > 0) {
+		uint8_t code, len;
+		struct rbuf v;
+
+		if (rbuf_get_u8(r, &code) < 0 || rbuf_get_u8(r, &len) < 0 ||
+		    rbuf_sub(r, len, &v) < 0 || open_cap(code, &v, o) < 0) {
+			bgp_err_set(err, BGP_ERR_OPEN, BGP_ERR_OPEN_UNSPEC, NULL, 0);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int open_params(struct rbuf *r, struct bgp_open *o, struct bgp_err *err)
+{
+	while (rbuf_left(r) > 0) {
+		uint8_t type, len;
+		struct rbuf v;
+
+		if (rbuf_get_u8(r, &type) < 0 || rbuf_get_u8(r, &len) < 0 ||
+		    rbuf_sub(r, len, &v) < 0) {
+			bgp_err_set(err, BGP_ERR_OPEN, BGP_ERR_OPEN_UNSPEC, NULL, 0);
+			return -1;
+		}
+		if (type != 2) { /* only capabilities are defined today */
+			bgp_err_set(err, BGP_ERR_OPEN, BGP_ERR_OPEN_OPT_PARAM, NULL, 0);
+			return -1;
+		}
+		if (open_caps(&v, o, err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+int bgp_open_decode(const uint8_t *body, size_t len, struct bgp_open *o, struct bgp_err *err)
+{
+	struct rbuf r, params;
+	uint8_t plen;
+
+	memset(o, 0, sizeof(*o));
+	rbuf_init(&r, body, len);
+	if (rbuf_get_u8(&r, &o->version) < 0 || rbuf_get_u16(&r, &o->my_as2) < 0 ||
+	    rbuf_get_u16(&r, &o->hold_time) < 0 || rbuf_get_u32(&r, &o->bgp_id) < 0 ||
+	    rbuf_get_u8(&r, &plen) < 0) {
+		uint8_t d[2] = { (uint8_t)((len + BGP_HDR_LEN) >> 8), (uint8_t)(len + BGP_HDR_LEN) };
+		bgp_err_set(err, BGP_ERR_HEADER, BGP_ERR_HDR_LEN, d, 2);
+		return -1;
+	}
+	if (o->version != BGP_VERSION) {
+		const uint8_t d[2] = { 0, BGP_VERSION };
+		bgp_err_set(err, BGP_ERR_OPEN, BGP_ERR_OPEN_VERSION, d, 2);
+		return -1;
+	}
+	o->asn = o->my_as2;
+	if (o->hold_time == 1 || o->hold_time == 2) {
+		bgp_err_set(err, BGP_ERR_OPEN, BGP_ERR_OPEN_HOLD, NULL, 0);
+		return -1;
+	}
+	if (o->bgp_id == 0 || o->bgp_id == 0xffffffffu) {
+		bgp_err_set(err, BGP_ERR_OPEN, BGP_ERR_OPEN_BGP_ID, NULL, 0);
+		return -1;
+	}
+	if (rbuf_sub(&r, plen, &params) < 0 || rbuf_left(&r) != 0) {
+		bgp_err_set(err, BGP_ERR_OPEN, BGP_ERR_OPEN_UNSPEC, NULL, 0);
+		return -1;
+	}
+	if (open_params(&params, o, err) < 0)
+		return -1;
+	if (!o->cap_as4)
+		o->asn = o->my_as2;
+	return 0;
+}
+
+/* ---- KEEPALIVE, NOTIFICATION, ROUTE-REFRESH ---- */
+
+int bgp_keepalive_encode(struct wbuf *w)
+{
+	return bgp_msg_end(w, bgp_msg_begin(w, BGP_MSG_KEEPALIVE));
+}
+
+int bgp_notification_encode(struct wbuf *w, const struct bgp_err *e)
+{
+	size_t start = bgp_msg_begin(w, BGP_MSG_NOTIFICATION);
+
+	wbuf_put_u8(w, e->code);
+	wbuf_put_u8(w, e->subcode);
+	wbuf_put_bytes(w, e->data, e->data_len);
+	return bgp_msg_end(w, start);
+}
+
+int bgp_notification_decode(const uint8_t *body, size_t len, struct bgp_err *out)
+{
+	struct rbuf r;
+	uint8_t code, sub;
+
+	rbuf_init(&r, body, len);
+	if (rbuf_get_u8(&r, &code) < 0 || rbuf_get_u8(&r, &sub) < 0)
+		return -1;
+	bgp_err_set(out, code, sub, rbuf_cur(&r), rbuf_left(&r));
+	return 0;
+}
+
+int bgp_route_refresh_encode(struct wbuf *w, uint16_t afi, uint8_t safi)
+{
+	size_t start = bgp_msg_begin(w, BGP_MSG_ROUTE_REFRESH);
+
+	wbuf_put_u16(w, afi);
+	wbuf_put_u8(w, 0);
+	wbuf_put_u8(w, safi);
+	return bgp_msg_end(w, start);
+}
+
+int bgp_route_refresh_decode(const uint8_t *body, size_t len, uint16_t *afi, uint8_t *safi)
+{
+	struct rbuf r;
+	uint8_t res;
+
+	rbuf_init(&r, body, len);
+	if (rbuf_get_u16(&r, afi) < 0 || rbuf_get_u8(&r, &res) < 0 || rbuf_get_u8(&r, safi) < 0)
+		return -1;
+	return 0;
+}

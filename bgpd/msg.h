@@ -1,0 +1,160 @@
+/*
+ * bgpd/: a BGP-4 speaker (RFC 4271) for VPN-IPv4 (RFC 4364, AFI 1 / SAFI 128).
+ * It owns the sessions and their FSM, the message codec, the path attributes,
+ * the Adj-RIB-In / Loc-RIB / Adj-RIB-Out with best-path selection and update
+ * packing. It knows nothing of VRFs, interfaces or packets: local routes come
+ * from vrfmgr over IPC and best remote paths go back to it.
+ *
+ * msg.h: the message codec. Decoders read untrusted bytes through struct
+ * rbuf and, on error, fill a struct bgp_err with exactly the NOTIFICATION
+ * (code, subcode, data) that RFC 4271 §6 says to send.
+ */
+#ifndef FERRY_BGPD_MSG_H
+#define FERRY_BGPD_MSG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/buf.h"
+
+#define BGP_MARKER_LEN 16
+#define BGP_HDR_LEN 19
+#define BGP_MAX_MSG 4096
+#define BGP_VERSION 4
+#define BGP_AS_TRANS 23456
+#define BGP_AFI_IPV4 1
+#define BGP_SAFI_VPN 128
+#define BGP_OPEN_MIN (BGP_HDR_LEN + 10)
+#define BGP_UPDATE_MIN (BGP_HDR_LEN + 4)
+#define BGP_NOTIFICATION_MIN (BGP_HDR_LEN + 2)
+#define BGP_ROUTE_REFRESH_LEN (BGP_HDR_LEN + 4)
+
+enum bgp_msg_type {
+	BGP_MSG_OPEN = 1,
+	BGP_MSG_UPDATE,
+	BGP_MSG_NOTIFICATION,
+	BGP_MSG_KEEPALIVE,
+	BGP_MSG_ROUTE_REFRESH, /* RFC 2918 */
+};
+
+/* NOTIFICATION error codes (RFC 4271 §4.5) and subcodes (§6, RFC 4486, 6608). */
+enum bgp_err_code {
+	BGP_ERR_HEADER = 1,
+	BGP_ERR_OPEN = 2,
+	BGP_ERR_UPDATE = 3,
+	BGP_ERR_HOLD = 4,
+	BGP_ERR_FSM = 5,
+	BGP_ERR_CEASE = 6,
+};
+enum {
+	BGP_ERR_HDR_SYNC = 1,
+	BGP_ERR_HDR_LEN = 2,
+	BGP_ERR_HDR_TYPE = 3,
+};
+enum {
+	BGP_ERR_OPEN_UNSPEC = 0,
+	BGP_ERR_OPEN_VERSION = 1,
+	BGP_ERR_OPEN_PEER_AS = 2,
+	BGP_ERR_OPEN_BGP_ID = 3,
+	BGP_ERR_OPEN_OPT_PARAM = 4,
+	BGP_ERR_OPEN_HOLD = 6,
+	BGP_ERR_OPEN_CAPABILITY = 7,
+};
+enum {
+	BGP_ERR_UPD_ATTR_LIST = 1,
+	BGP_ERR_UPD_UNKNOWN_WK = 2,
+	BGP_ERR_UPD_MISSING_WK = 3,
+	BGP_ERR_UPD_FLAGS = 4,
+	BGP_ERR_UPD_LENGTH = 5,
+	BGP_ERR_UPD_ORIGIN = 6,
+	BGP_ERR_UPD_NEXTHOP = 8,
+	BGP_ERR_UPD_OPTIONAL = 9,
+	BGP_ERR_UPD_NETWORK = 10,
+	BGP_ERR_UPD_ASPATH = 11,
+};
+enum {
+	BGP_ERR_FSM_UNSPEC = 0,
+	BGP_ERR_FSM_OPENSENT = 1,
+	BGP_ERR_FSM_OPENCONFIRM = 2,
+	BGP_ERR_FSM_ESTABLISHED = 3,
+};
+enum {
+	BGP_CEASE_MAX_PREFIX = 1,
+	BGP_CEASE_ADMIN_SHUTDOWN = 2,
+	BGP_CEASE_PEER_DECONFIGURED = 3,
+	BGP_CEASE_ADMIN_RESET = 4,
+	BGP_CEASE_REJECTED = 5,
+	BGP_CEASE_OTHER_CONFIG = 6,
+	BGP_CEASE_COLLISION = 7,
+	BGP_CEASE_RESOURCES = 8,
+};
+
+/* Longer NOTIFICATION data (a whole erroneous attribute) is cut to this. */
+#define BGP_ERR_DATA_MAX 256
+
+struct bgp_err {
+	uint8_t code;
+	uint8_t subcode;
+	uint16_t data_len;
+	uint8_t data[BGP_ERR_DATA_MAX];
+};
+
+void bgp_err_set(struct bgp_err *e, uint8_t code, uint8_t subcode, const void *data,
+		 size_t len);
+/* "UPDATE message error / malformed AS_PATH (3/11)" into buf. */
+const char *bgp_err_format(uint8_t code, uint8_t subcode, char *buf, size_t len);
+
+struct bgp_hdr {
+	uint16_t len; /* whole message, header included */
+	uint8_t type;
+};
+
+/*
+ * Checks the 19-byte header at p: marker (1/1), length 19..4096 and the
+ * minimum/exact length of the type (1/2, data = the length), type (1/3).
+ * 0, or -1 with err filled.
+ */
+int bgp_hdr_decode(const uint8_t *p, struct bgp_hdr *h, struct bgp_err *err);
+/* Writes a header with a length placeholder; returns its offset for bgp_msg_end. */
+size_t bgp_msg_begin(struct wbuf *w, uint8_t type);
+/* Fills in the length. 0, or -EMSGSIZE past 4096 bytes, -ENOMEM on allocation failure. */
+int bgp_msg_end(struct wbuf *w, size_t start);
+const char *bgp_msg_type_name(uint8_t type);
+
+/* Capability codes (RFC 5492 registry) we act on. */
+#define BGP_CAP_MP 1
+#define BGP_CAP_ROUTE_REFRESH 2
+#define BGP_CAP_AS4 65
+#define BGP_CAP_ROUTE_REFRESH_OLD 128
+
+struct bgp_open {
+	uint8_t version;
+	uint16_t my_as2;    /* the 2-octet My AS field */
+	uint32_t asn;       /* the speaker's AS: the AS4 capability's, else my_as2 */
+	uint16_t hold_time;
+	uint32_t bgp_id;    /* host order */
+	bool cap_as4;
+	bool cap_vpnv4;     /* multiprotocol AFI 1 / SAFI 128 */
+	bool cap_route_refresh;
+	uint8_t n_families; /* multiprotocol capabilities offered, any family */
+};
+
+/* Encodes OPEN with capabilities MP vpnv4, route refresh and 4-octet AS (o->asn). */
+int bgp_open_encode(struct wbuf *w, const struct bgp_open *o);
+/*
+ * Decodes an OPEN body (after the header): version (2/1), hold time 1 or 2
+ * (2/6), BGP id 0 (2/3), optional parameters (2/4 unknown, 2/0 malformed).
+ * The checks that need configuration (peer AS, own id, families) are the
+ * FSM's. 0 or -1 with err.
+ */
+int bgp_open_decode(const uint8_t *body, size_t len, struct bgp_open *o, struct bgp_err *err);
+
+int bgp_keepalive_encode(struct wbuf *w);
+int bgp_notification_encode(struct wbuf *w, const struct bgp_err *e);
+/* The received code/subcode/data (data cut to BGP_ERR_DATA_MAX). 0 or -1. */
+int bgp_notification_decode(const uint8_t *body, size_t len, struct bgp_err *out);
+int bgp_route_refresh_encode(struct wbuf *w, uint16_t afi, uint8_t safi);
+int bgp_route_refresh_decode(const uint8_t *body, size_t len, uint16_t *afi, uint8_t *safi);
+
+#endif

@@ -1,0 +1,216 @@
+/*
+ * UPDATE messages: the frame around the path attributes (withdrawn routes,
+ * attribute section, plain IPv4 NLRI) and the checks that need the whole
+ * message (mandatory attributes, RFC 6793 AS4 reconstruction). Encoding
+ * packs as many VPN-IPv4 NLRI sharing one attribute set as fit in 4096
+ * bytes, with attributes in type order and MP_REACH_NLRI in its place.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bgpd/attr.h"
+
+struct bgp_update *bgp_update_new(void)
+{
+	return calloc(1, sizeof(struct bgp_update));
+}
+
+void bgp_update_free(struct bgp_update *u)
+{
+	free(u);
+}
+
+/* Clears what one decode fills in (not the scratch buffers). */
+static void update_reset(struct bgp_update *u)
+{
+	memset(&u->attrs, 0, sizeof(u->attrs));
+	u->n_reach = u->n_unreach = 0;
+	u->has_mp_reach = u->has_mp_unreach = u->end_of_rib = false;
+	u->n_ipv4_nlri = u->n_ipv4_withdrawn = u->n_other_afi = 0;
+	u->action = ATTR_ACT_NONE;
+	memset(&u->withdraw_err, 0, sizeof(u->withdraw_err));
+	memset(u->seen, 0, sizeof(u->seen));
+	u->as4path_len = 0;
+	u->has_as4path = u->has_as4_aggregator = false;
+}
+
+/* Plain IPv4 prefixes (withdrawn routes, NLRI): checked and counted only. */
+static int ipv4_prefixes(struct rbuf *r, size_t *count)
+{
+	while (rbuf_left(r) > 0) {
+		uint8_t len;
+
+		if (rbuf_get_u8(r, &len) < 0 || len > 32 || rbuf_skip(r, (len + 7u) / 8) < 0)
+			return -1;
+		(*count)++;
+	}
+	return 0;
+}
+
+/* RFC 6793 §4.2.3: a 2-octet speaker's true path and aggregator. */
+static void update_as4_fixup(struct bgp_update *u)
+{
+	struct bgp_attrs *a = &u->attrs;
+
+	if (u->has_as4path && attr_has(a, ATTR_AS_PATH)) {
+		uint8_t merged[3 * BGP_MAX_MSG];
+		size_t n = aspath_merge_as4(a->aspath, a->aspath_len, u->as4path_buf,
+					    u->as4path_len, merged);
+
+		if (n && n <= sizeof(u->aspath_buf)) {
+			memcpy(u->aspath_buf, merged, n);
+			a->aspath = u->aspath_buf;
+			a->aspath_len = (uint16_t)n;
+		}
+	}
+	if (u->has_as4_aggregator && attr_has(a, ATTR_AGGREGATOR) &&
+	    a->aggregator_as == BGP_AS_TRANS) {
+		a->aggregator_as = u->as4_aggregator_as;
+		a->aggregator_id = u->as4_aggregator_id;
+	}
+}
+
+/* Mandatory attributes, only when routes are announced (RFC 7606 §3(d)). */
+static void update_check_mandatory(struct bgp_update *u, const struct attr_ctx *ctx)
+{
+	static const uint8_t wk[] = { ATTR_ORIGIN, ATTR_AS_PATH };
+
+	if (u->n_reach == 0 && u->n_ipv4_nlri == 0)
+		return;
+	for (size_t i = 0; i < sizeof(wk); i++) {
+		if (!attr_has(&u->attrs, wk[i]) && !(u->seen[0] & (1u << wk[i]))) {
+			attr_soft_error(u, ATTR_ACT_WITHDRAW, BGP_ERR_UPD_MISSING_WK, &wk[i], 1);
+			return;
+		}
+	}
+	if (!ctx->ebgp && !attr_has(&u->attrs, ATTR_LOCAL_PREF)) {
+		/* Lenient like most speakers: an iBGP route without it gets the default. */
+		u->attrs.local_pref = ATTR_DEFAULT_LOCAL_PREF;
+		u->attrs.present |= 1u << ATTR_LOCAL_PREF;
+	}
+}
+
+int bgp_update_decode(const uint8_t *body, size_t len, const struct attr_ctx *ctx,
+		      struct bgp_update *u, struct bgp_err *err)
+{
+	struct rbuf r, wd, attrs;
+	uint16_t wlen, alen;
+
+	update_reset(u);
+	rbuf_init(&r, body, len);
+	if (rbuf_get_u16(&r, &wlen) < 0 || rbuf_sub(&r, wlen, &wd) < 0 ||
+	    rbuf_get_u16(&r, &alen) < 0 || rbuf_sub(&r, alen, &attrs) < 0) {
+		bgp_err_set(err, BGP_ERR_UPDATE, BGP_ERR_UPD_ATTR_LIST, NULL, 0);
+		return -1;
+	}
+	if (ipv4_prefixes(&wd, &u->n_ipv4_withdrawn) < 0) {
+		bgp_err_set(err, BGP_ERR_UPDATE, BGP_ERR_UPD_NETWORK, NULL, 0);
+		return -1;
+	}
+	if (attr_decode_list(&attrs, ctx, u, err) < 0)
+		return -1;
+	if (ipv4_prefixes(&r, &u->n_ipv4_nlri) < 0) {
+		bgp_err_set(err, BGP_ERR_UPDATE, BGP_ERR_UPD_NETWORK, NULL, 0);
+		return -1;
+	}
+	if (!ctx->as4)
+		update_as4_fixup(u);
+	update_check_mandatory(u, ctx);
+	return 0;
+}
+
+/* ---- encoding ---- */
+
+#define MP_REACH_FIXED (4 + 2 + 1 + 1 + 12 + 1) /* ext header, AFI, SAFI, nh len, nh, reserved */
+#define MP_UNREACH_FIXED (4 + 2 + 1)
+
+/* How many of nlri[0..n) fit in budget bytes, and their size. */
+static size_t nlri_fit(const struct bgp_vpn_nlri *nlri, size_t n, size_t budget, size_t *bytes)
+{
+	size_t k = 0, sum = 0;
+
+	while (k < n && sum + mp_nlri_size(&nlri[k]) <= budget)
+		sum += mp_nlri_size(&nlri[k++]);
+	*bytes = sum;
+	return k;
+}
+
+static void mp_reach_put(struct wbuf *w, uint32_t nexthop, const struct bgp_vpn_nlri *nlri,
+			 size_t k, size_t bytes)
+{
+	static const uint8_t zero_rd[8];
+
+	wbuf_put_u8(w, ATTR_F_OPTIONAL | ATTR_F_EXTLEN);
+	wbuf_put_u8(w, ATTR_MP_REACH);
+	wbuf_put_u16(w, (uint16_t)(MP_REACH_FIXED - 4 + bytes));
+	wbuf_put_u16(w, BGP_AFI_IPV4);
+	wbuf_put_u8(w, BGP_SAFI_VPN);
+	wbuf_put_u8(w, 12);
+	wbuf_put_bytes(w, zero_rd, 8);
+	wbuf_put_u32(w, nexthop);
+	wbuf_put_u8(w, 0);
+	for (size_t i = 0; i < k; i++)
+		mp_nlri_put(w, &nlri[i], false);
+}
+
+int bgp_update_encode_reach(struct wbuf *w, const struct bgp_attrs *a,
+			    const struct bgp_vpn_nlri *nlri, size_t n, const struct attr_ctx *ctx)
+{
+	size_t start = bgp_msg_begin(w, BGP_MSG_UPDATE), alen_off, used, bytes, k;
+	struct wbuf hi;
+	int rc;
+
+	wbuf_put_u16(w, 0); /* no plain IPv4 withdrawals */
+	alen_off = w->len;
+	wbuf_put_u16(w, 0);
+	attr_encode_range(w, a, ctx, 0, ATTR_MP_REACH);
+	wbuf_init(&hi);
+	attr_encode_range(&hi, a, ctx, ATTR_MP_REACH + 1, 256);
+	used = (w->len - start) + hi.len + MP_REACH_FIXED;
+	k = used < BGP_MAX_MSG ? nlri_fit(nlri, n, BGP_MAX_MSG - used, &bytes) : 0;
+	if (k == 0 || !wbuf_ok(&hi)) {
+		wbuf_free(&hi);
+		w->len = start;
+		return k == 0 ? -EMSGSIZE : -ENOMEM;
+	}
+	mp_reach_put(w, a->nexthop, nlri, k, bytes);
+	wbuf_put_bytes(w, hi.data, hi.len);
+	wbuf_free(&hi);
+	wbuf_set_u16(w, alen_off, (uint16_t)(w->len - alen_off - 2));
+	rc = bgp_msg_end(w, start);
+	return rc < 0 ? rc : (int)k;
+}
+
+static int unreach_encode(struct wbuf *w, const struct bgp_vpn_nlri *nlri, size_t n)
+{
+	size_t start = bgp_msg_begin(w, BGP_MSG_UPDATE), bytes, k;
+	int rc;
+
+	k = nlri_fit(nlri, n, BGP_MAX_MSG - BGP_UPDATE_MIN - MP_UNREACH_FIXED, &bytes);
+	wbuf_put_u16(w, 0);
+	wbuf_put_u16(w, (uint16_t)(MP_UNREACH_FIXED + bytes));
+	wbuf_put_u8(w, ATTR_F_OPTIONAL | ATTR_F_EXTLEN);
+	wbuf_put_u8(w, ATTR_MP_UNREACH);
+	wbuf_put_u16(w, (uint16_t)(MP_UNREACH_FIXED - 4 + bytes));
+	wbuf_put_u16(w, BGP_AFI_IPV4);
+	wbuf_put_u8(w, BGP_SAFI_VPN);
+	for (size_t i = 0; i < k; i++)
+		mp_nlri_put(w, &nlri[i], true);
+	rc = bgp_msg_end(w, start);
+	return rc < 0 ? rc : (int)k;
+}
+
+int bgp_update_encode_unreach(struct wbuf *w, const struct bgp_vpn_nlri *nlri, size_t n)
+{
+	if (n == 0)
+		return -EINVAL;
+	return unreach_encode(w, nlri, n);
+}
+
+int bgp_update_encode_eor(struct wbuf *w)
+{
+	int rc = unreach_encode(w, NULL, 0);
+
+	return rc < 0 ? rc : 0;
+}
