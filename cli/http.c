@@ -1,0 +1,281 @@
+/*
+ * ferryctl's HTTP client: one GET per run over a daemon's Unix socket. It
+ * speaks HTTP/1.0 so the daemon (evhttp) closes the connection after the
+ * reply and "read until EOF" is the whole protocol; Content-Length and
+ * chunked bodies are still honoured in case a server keeps the connection
+ * open or streams. Everything is bounded: the wait by a deadline, the size
+ * by CLI_HTTP_MAX.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <poll.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+
+#define CLI_HTTP_MAX (256u << 20) /* a full table of a large router fits */
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int unix_connect(const char *sock_path, char *err, size_t errlen)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	int fd, e;
+
+	if (strlen(sock_path) >= sizeof(sun.sun_path)) {
+		snprintf(err, errlen, "%s: socket path too long", sock_path);
+		return -ENAMETOOLONG;
+	}
+	strcpy(sun.sun_path, sock_path);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0) {
+		e = errno;
+		snprintf(err, errlen, "socket: %s", strerror(e));
+		return -e;
+	}
+	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0) {
+		e = errno;
+		snprintf(err, errlen, "%s: %s", sock_path, strerror(e));
+		close(fd);
+		return -e;
+	}
+	return fd;
+}
+
+static int write_all(int fd, const char *s, size_t len)
+{
+	ssize_t n;
+
+	while (len > 0) {
+		n = send(fd, s, len, MSG_NOSIGNAL);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		s += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/* Reads until EOF or deadline into a growing buffer. 0 or -errno. */
+static int read_all(int fd, long long deadline, char **out, size_t *outlen)
+{
+	size_t cap = 16384, len = 0;
+	char *buf = malloc(cap), *nbuf;
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+	struct cli_response probe;
+	ssize_t n;
+	int left;
+
+	if (!buf)
+		return -ENOMEM;
+	for (;;) {
+		left = (int)(deadline - now_ms());
+		if (left <= 0 || poll(&pfd, 1, left) == 0) {
+			free(buf);
+			return -ETIMEDOUT;
+		}
+		if (len + 1 >= cap) {
+			if (cap >= CLI_HTTP_MAX || !(nbuf = realloc(buf, cap * 2))) {
+				free(buf);
+				return -EFBIG;
+			}
+			buf = nbuf;
+			cap *= 2;
+		}
+		n = read(fd, buf + len, cap - len - 1);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			free(buf);
+			return -errno;
+		}
+		if (n == 0)
+			break;
+		len += (size_t)n;
+		buf[len] = '\0';
+		/* A server that keeps the connection open: stop once complete. */
+		if (cli_http_parse(buf, len, false, &probe) == 0) {
+			cli_response_free(&probe);
+			break;
+		}
+	}
+	buf[len] = '\0';
+	*out = buf;
+	*outlen = len;
+	return 0;
+}
+
+int cli_http_get(const char *sock_path, const char *path, int timeout_ms,
+		 struct cli_response *resp, char *err, size_t errlen)
+{
+	long long deadline = now_ms() + timeout_ms;
+	char req[2048], *raw = NULL;
+	size_t rawlen = 0;
+	int fd, rc;
+
+	memset(resp, 0, sizeof(*resp));
+	rc = snprintf(req, sizeof(req), "GET %s HTTP/1.0\r\nHost: localhost\r\n"
+		      "Accept: application/json\r\n\r\n", path);
+	if (rc < 0 || (size_t)rc >= sizeof(req)) {
+		snprintf(err, errlen, "request path too long");
+		return -EINVAL;
+	}
+	fd = unix_connect(sock_path, err, errlen);
+	if (fd < 0)
+		return fd;
+	rc = write_all(fd, req, strlen(req));
+	if (rc == 0)
+		rc = read_all(fd, deadline, &raw, &rawlen);
+	close(fd);
+	if (rc == -ETIMEDOUT)
+		snprintf(err, errlen, "%s: no complete answer within %d ms", sock_path, timeout_ms);
+	else if (rc < 0)
+		snprintf(err, errlen, "%s: %s", sock_path, strerror(-rc));
+	if (rc < 0)
+		return rc;
+	rc = cli_http_parse(raw, rawlen, true, resp);
+	free(raw);
+	if (rc < 0) {
+		snprintf(err, errlen, "%s: the answer is not a complete HTTP response", sock_path);
+		return -EPROTO;
+	}
+	return 0;
+}
+
+/* Value of header name in [h, end), or NULL; headers are "Name: value\r\n". */
+static const char *header_find(const char *h, const char *end, const char *name)
+{
+	size_t nlen = strlen(name);
+
+	while (h < end) {
+		const char *eol = memchr(h, '\n', (size_t)(end - h));
+
+		if (!eol)
+			eol = end;
+		if ((size_t)(eol - h) > nlen && strncasecmp(h, name, nlen) == 0 && h[nlen] == ':') {
+			h += nlen + 1;
+			while (*h == ' ' || *h == '\t')
+				h++;
+			return h;
+		}
+		h = eol + 1;
+	}
+	return NULL;
+}
+
+/* Decodes a chunked body into out (at least len+1 bytes). -1 if incomplete. */
+static int dechunk(const char *p, const char *end, char *out, size_t *outlen)
+{
+	size_t n = 0;
+	unsigned long sz;
+	char *num_end;
+
+	for (;;) {
+		if (p >= end || !isxdigit((unsigned char)*p))
+			return -1;
+		sz = strtoul(p, &num_end, 16);
+		p = memchr(num_end, '\n', (size_t)(end - num_end));
+		if (!p)
+			return -1;
+		p++;
+		if (sz == 0)
+			break;
+		if (sz > (size_t)(end - p))
+			return -1;
+		memcpy(out + n, p, sz);
+		n += sz;
+		p += sz;
+		if (p < end && *p == '\r')
+			p++;
+		if (p < end && *p == '\n')
+			p++;
+	}
+	out[n] = '\0';
+	*outlen = n;
+	return 0;
+}
+
+int cli_http_parse(const char *raw, size_t len, bool at_eof, struct cli_response *resp)
+{
+	const char *end = raw + len, *hdr_end, *body, *v;
+	size_t blen;
+	int status;
+
+	memset(resp, 0, sizeof(*resp));
+	if (len < 12 || strncmp(raw, "HTTP/1.", 7) != 0 || sscanf(raw + 8, " %3d", &status) != 1)
+		return -EPROTO;
+	hdr_end = memmem(raw, len, "\r\n\r\n", 4);
+	if (!hdr_end)
+		return -EPROTO;
+	body = hdr_end + 4;
+	blen = (size_t)(end - body);
+	resp->body = malloc(blen + 1);
+	if (!resp->body)
+		return -ENOMEM;
+	v = header_find(raw, hdr_end, "Transfer-Encoding");
+	if (v && strncasecmp(v, "chunked", 7) == 0) {
+		if (dechunk(body, end, resp->body, &resp->body_len) < 0)
+			goto incomplete;
+	} else {
+		v = header_find(raw, hdr_end, "Content-Length");
+		if (v) {
+			unsigned long long cl = strtoull(v, NULL, 10);
+
+			if (cl > blen)
+				goto incomplete;
+			blen = (size_t)cl;
+		}
+		memcpy(resp->body, body, blen);
+		resp->body[blen] = '\0';
+		resp->body_len = blen;
+		if (!v && !at_eof)
+			goto incomplete; /* no length: only EOF ends the body */
+	}
+	resp->status = status;
+	return 0;
+incomplete:
+	cli_response_free(resp);
+	return -EAGAIN;
+}
+
+void cli_response_free(struct cli_response *resp)
+{
+	free(resp->body);
+	resp->body = NULL;
+	resp->body_len = 0;
+}
+
+int cli_url_encode(const char *s, char *buf, size_t len)
+{
+	size_t n = strlen(buf);
+
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (n + 4 > len)
+			return -ENAMETOOLONG;
+		if (isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~')
+			buf[n++] = (char)c;
+		else
+			n += (size_t)sprintf(buf + n, "%%%02X", c);
+	}
+	buf[n] = '\0';
+	return 0;
+}

@@ -1,0 +1,186 @@
+/*
+ * Aligned text tables from JSON arrays. A table is described by columns
+ * (header, key, how to show the value), so adding a command is adding a
+ * column list, not formatting code. Cells are formatted once into a matrix
+ * so every column can be as wide as its widest cell. A key the daemon did
+ * not send shows as "-": ferryctl must keep working against an older or
+ * newer daemon.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "cli/cli.h"
+
+#define CLI_CELL_MAX 512
+
+static const char *fmt_duration(int64_t s, char *buf, size_t len)
+{
+	if (s < 0)
+		snprintf(buf, len, "-");
+	else if (s >= 86400)
+		snprintf(buf, len, "%" PRId64 "d%02d:%02d:%02d", s / 86400, (int)(s % 86400 / 3600),
+			 (int)(s % 3600 / 60), (int)(s % 60));
+	else
+		snprintf(buf, len, "%02d:%02d:%02d", (int)(s / 3600), (int)(s % 3600 / 60),
+			 (int)(s % 60));
+	return buf;
+}
+
+/* Plain text of a scalar; containers as their JSON. */
+static const char *fmt_text(struct json_object *v, char *buf, size_t len)
+{
+	const char *s;
+
+	if (!v)
+		s = "-";
+	else if (json_object_is_type(v, json_type_string))
+		s = json_object_get_string(v);
+	else
+		s = json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN);
+	snprintf(buf, len, "%s", s && *s ? s : "-");
+	return buf;
+}
+
+/* Appends text to buf with sep unless buf is empty; truncates quietly. */
+static void append(char *buf, size_t len, const char *sep, const char *text)
+{
+	size_t n = strlen(buf);
+
+	if (n > 0 && n < len)
+		n += (size_t)snprintf(buf + n, len - n, "%s", sep);
+	if (n < len)
+		snprintf(buf + n, len - n, "%s", text);
+}
+
+/* ["a","b"] -> "a,b"; [{"name":"x","address":"y"},..] -> "x y, ..." */
+static const char *fmt_list(struct json_object *v, char *buf, size_t len)
+{
+	char item[CLI_CELL_MAX], one[CLI_CELL_MAX];
+	size_t i, n;
+	int obj = 0;
+
+	if (!json_object_is_type(v, json_type_array))
+		return fmt_text(v, buf, len);
+	buf[0] = '\0';
+	n = json_object_array_length(v);
+	for (i = 0; i < n; i++) {
+		struct json_object *e = json_object_array_get_idx(v, i);
+
+		if (json_object_is_type(e, json_type_object)) {
+			obj = 1;
+			item[0] = '\0';
+			json_object_object_foreach(e, key, val)
+			{
+				(void)key;
+				append(item, sizeof(item), " ", fmt_text(val, one, sizeof(one)));
+			}
+		} else {
+			fmt_text(e, item, sizeof(item));
+		}
+		append(buf, len, obj ? ", " : ",", item);
+	}
+	if (buf[0] == '\0')
+		snprintf(buf, len, "-");
+	return buf;
+}
+
+const char *cli_cell_format(struct json_object *v, enum cli_col_kind kind, char *buf, size_t len)
+{
+	int is_num = v && (json_object_is_type(v, json_type_int));
+
+	if (!v || json_object_is_type(v, json_type_null)) {
+		snprintf(buf, len, "%s", kind == CLI_COL_MARK ? "" : "-");
+		return buf;
+	}
+	switch (kind) {
+	case CLI_COL_LABEL:
+		if (is_num && json_object_get_int64(v) == 3)
+			snprintf(buf, len, "imp-null");
+		else
+			fmt_text(v, buf, len);
+		return buf;
+	case CLI_COL_DURATION:
+		return is_num ? fmt_duration(json_object_get_int64(v), buf, len)
+			      : fmt_text(v, buf, len);
+	case CLI_COL_LIST:
+		return fmt_list(v, buf, len);
+	case CLI_COL_BOOL:
+		if (!json_object_is_type(v, json_type_boolean))
+			return fmt_text(v, buf, len);
+		snprintf(buf, len, "%s", json_object_get_boolean(v) ? "yes" : "no");
+		return buf;
+	case CLI_COL_MARK:
+		snprintf(buf, len, "%s", json_object_get_boolean(v) ? "*" : "");
+		return buf;
+	case CLI_COL_TEXT:
+		break;
+	}
+	return fmt_text(v, buf, len);
+}
+
+static void print_row(FILE *out, char **cells, const size_t *width, size_t ncols)
+{
+	size_t c;
+
+	for (c = 0; c < ncols; c++) {
+		const char *s = cells[c] ? cells[c] : "?"; /* strdup failed */
+
+		if (c + 1 < ncols)
+			fprintf(out, "%-*s  ", (int)width[c], s);
+		else
+			fprintf(out, "%s", s);
+	}
+	fputc('\n', out);
+}
+
+int cli_table_print(FILE *out, struct json_object *rows, const struct cli_column *cols,
+		    size_t ncols)
+{
+	char buf[CLI_CELL_MAX], **cells;
+	size_t nrows, r, c, *width;
+	struct json_object *v;
+
+	if (!json_object_is_type(rows, json_type_array))
+		return -EINVAL;
+	nrows = json_object_array_length(rows);
+	cells = calloc((nrows + 1) * ncols, sizeof(*cells));
+	width = calloc(ncols, sizeof(*width));
+	if (!cells || !width) {
+		free(cells);
+		free(width);
+		return -ENOMEM;
+	}
+	for (c = 0; c < ncols; c++)
+		cells[c] = strdup(cols[c].header);
+	for (r = 0; r < nrows; r++) {
+		struct json_object *row = json_object_array_get_idx(rows, r);
+
+		for (c = 0; c < ncols; c++) {
+			if (!json_object_is_type(row, json_type_object) ||
+			    !json_object_object_get_ex(row, cols[c].key, &v))
+				v = NULL;
+			cells[(r + 1) * ncols + c] =
+				strdup(cli_cell_format(v, cols[c].kind, buf, sizeof(buf)));
+		}
+	}
+	for (r = 0; r < (nrows + 1) * ncols; r++) {
+		if (!cells[r])
+			cells[r] = strdup("?");
+		if (cells[r] && strlen(cells[r]) > width[r % ncols])
+			width[r % ncols] = strlen(cells[r]);
+	}
+	for (r = 0; r <= nrows; r++)
+		print_row(out, cells + r * ncols, width, ncols);
+	if (nrows == 0)
+		fprintf(out, "(none)\n");
+	for (r = 0; r < (nrows + 1) * ncols; r++)
+		free(cells[r]);
+	free(cells);
+	free(width);
+	return 0;
+}

@@ -1,0 +1,143 @@
+/*
+ * ferryctl's pure parts: HTTP response splitting (plain, Content-Length,
+ * chunked, incomplete, not HTTP), query encoding, cell formatting and
+ * table layout.
+ */
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <json-c/json.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+
+static int parse(const char *raw, bool eof, struct cli_response *r)
+{
+	return cli_http_parse(raw, strlen(raw), eof, r);
+}
+
+Test(cli_http, content_length)
+{
+	struct cli_response r;
+
+	cr_assert_eq(parse("HTTP/1.1 200 OK\r\nContent-Length: 7\r\n\r\n{\"a\":1}", false, &r), 0);
+	cr_assert_eq(r.status, 200);
+	cr_assert_str_eq(r.body, "{\"a\":1}");
+	cli_response_free(&r);
+	/* a short body is incomplete, extra bytes are cut */
+	cr_assert_eq(parse("HTTP/1.1 200 OK\r\nContent-Length: 9\r\n\r\n{\"a\":1}", true, &r),
+		     -EAGAIN);
+	cr_assert_eq(parse("HTTP/1.0 404 NF\r\ncontent-length: 2\r\n\r\n{}xx", false, &r), 0);
+	cr_assert_eq(r.status, 404);
+	cr_assert_str_eq(r.body, "{}");
+	cli_response_free(&r);
+}
+
+Test(cli_http, no_length_needs_eof)
+{
+	struct cli_response r;
+
+	cr_assert_eq(parse("HTTP/1.0 200 OK\r\n\r\n{\"a\"", false, &r), -EAGAIN);
+	cr_assert_eq(parse("HTTP/1.0 200 OK\r\n\r\n{\"a\":2}", true, &r), 0);
+	cr_assert_str_eq(r.body, "{\"a\":2}");
+	cli_response_free(&r);
+}
+
+Test(cli_http, chunked)
+{
+	struct cli_response r;
+	const char *raw = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+			  "3\r\n{\"a\r\n4\r\n\":3}\r\n0\r\n\r\n";
+
+	cr_assert_eq(parse(raw, false, &r), 0);
+	cr_assert_str_eq(r.body, "{\"a\":3}");
+	cr_assert_eq(r.body_len, 7);
+	cli_response_free(&r);
+	cr_assert_eq(parse("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nab", true,
+			   &r),
+		     -EAGAIN);
+	cr_assert_eq(parse("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n", true,
+			   &r),
+		     -EAGAIN);
+}
+
+Test(cli_http, not_http)
+{
+	struct cli_response r;
+
+	cr_assert_lt(parse("", true, &r), 0);
+	cr_assert_lt(parse("SSH-2.0-OpenSSH\r\n\r\n", true, &r), 0);
+	cr_assert_lt(parse("HTTP/1.1 200 OK\r\nno end of headers", true, &r), 0);
+}
+
+Test(cli_http, url_encode)
+{
+	char buf[32] = "/routes?vrf=";
+
+	cr_assert_eq(cli_url_encode("A b/&", buf, sizeof(buf)), 0);
+	cr_assert_str_eq(buf, "/routes?vrf=A%20b%2F%26");
+	buf[0] = '\0';
+	cr_assert_lt(cli_url_encode("0123456789012345678901234567890123", buf, sizeof(buf)), 0);
+}
+
+static const char *cell(const char *json, enum cli_col_kind kind, char *buf)
+{
+	struct json_object *v = json ? json_tokener_parse(json) : NULL;
+
+	cli_cell_format(v, kind, buf, 128);
+	json_object_put(v);
+	return buf;
+}
+
+Test(cli_table, cells)
+{
+	char b[128];
+
+	cr_assert_str_eq(cell(NULL, CLI_COL_TEXT, b), "-");
+	cr_assert_str_eq(cell("null", CLI_COL_LABEL, b), "-");
+	cr_assert_str_eq(cell("3", CLI_COL_LABEL, b), "imp-null");
+	cr_assert_str_eq(cell("200", CLI_COL_LABEL, b), "200");
+	cr_assert_str_eq(cell("\"x\"", CLI_COL_TEXT, b), "x");
+	cr_assert_str_eq(cell("\"\"", CLI_COL_TEXT, b), "-");
+	cr_assert_str_eq(cell("3725", CLI_COL_DURATION, b), "01:02:05");
+	cr_assert_str_eq(cell("90061", CLI_COL_DURATION, b), "1d01:01:01");
+	cr_assert_str_eq(cell("[\"65000:1\",\"65000:2\"]", CLI_COL_LIST, b), "65000:1,65000:2");
+	cr_assert_str_eq(cell("[]", CLI_COL_LIST, b), "-");
+	cr_assert_str_eq(cell("[{\"name\":\"ce-a1\",\"address\":\"10.1.1.1/30\"},"
+			      "{\"name\":\"ce-a9\",\"address\":\"10.1.9.1/30\"}]",
+			      CLI_COL_LIST, b),
+			 "ce-a1 10.1.1.1/30, ce-a9 10.1.9.1/30");
+	cr_assert_str_eq(cell("true", CLI_COL_BOOL, b), "yes");
+	cr_assert_str_eq(cell("false", CLI_COL_MARK, b), "");
+	cr_assert_str_eq(cell("true", CLI_COL_MARK, b), "*");
+}
+
+Test(cli_table, layout)
+{
+	static const struct cli_column cols[] = {
+		{ "PREFIX", "prefix", CLI_COL_TEXT },
+		{ "LABEL", "label", CLI_COL_LABEL },
+	};
+	struct json_object *rows = json_tokener_parse(
+		"[{\"prefix\":\"192.168.101.0/24\",\"label\":200},{\"prefix\":\"10.0.0.0/8\"}]");
+	char *out = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&out, &len);
+
+	cr_assert_eq(cli_table_print(f, rows, cols, 2), 0);
+	fclose(f);
+	cr_assert_str_eq(out, "PREFIX            LABEL\n"
+			      "192.168.101.0/24  200\n"
+			      "10.0.0.0/8        -\n");
+	free(out);
+	json_object_put(rows);
+	cr_assert_eq(cli_table_print(stdout, NULL, cols, 2), -EINVAL);
+}
+
+Test(cli_commands, lookup)
+{
+	cr_assert_not_null(cli_command_find("bgp", "neighbors"));
+	cr_assert_str_eq(cli_command_find("vrf", "routes")->daemon, "vrfmgr");
+	cr_assert_null(cli_command_find("bgp", "nope"));
+	cr_assert_null(cli_command_find("bgp", NULL));
+}
