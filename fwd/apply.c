@@ -1,0 +1,226 @@
+/*
+ * vrfmgr -> fwd: one handler per IPC message type (table-driven), each
+ * stamping what it touches with the current generation so REPLAY_END can
+ * sweep what vrfmgr no longer has. Messages come from a local daemon, so a
+ * nonsensical one is logged and skipped; it never stops forwarding.
+ * Also builds the config-driven parts: core interfaces and static LFIB.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "common/label.h"
+#include "common/log.h"
+#include "common/prefix.h"
+#include "fwd/apply.h"
+#include "fwd/arp.h"
+#include "fwd/fib.h"
+#include "fwd/lfib.h"
+#include "fwd/nexthop.h"
+
+/* A NUL-terminated copy of a fixed-size name field. */
+static void name_copy(char out[IPC_IFNAME_MAX + 1], const char *in)
+{
+	size_t n = strnlen(in, IPC_IFNAME_MAX);
+
+	memcpy(out, in, n);
+	out[n] = '\0';
+}
+
+static void if_open(struct fwd *f, struct fwd_iface *ifp)
+{
+	if (!ifp->open && f->hooks.if_open != NULL)
+		f->hooks.if_open(f->hooks.ctx, ifp); /* failures are logged; the tick retries */
+}
+
+static void if_unbind(struct fwd *f, struct fwd_iface *ifp)
+{
+	ifp->active = false;
+	if (ifp->open && f->hooks.if_close != NULL)
+		f->hooks.if_close(f->hooks.ctx, ifp);
+	arp_flush(f, ifp);
+	log_info("interface %s unbound", ifp->name);
+}
+
+static void on_vrf_add(struct fwd *f, const void *m)
+{
+	const struct ipc_vrf *v = m;
+	char name[IPC_NAME_MAX + 1];
+	size_t n = strnlen(v->name, IPC_NAME_MAX);
+
+	memcpy(name, v->name, n);
+	name[n] = '\0';
+	fib_vrf_add(f, v->vrf_id, name);
+}
+
+static void on_vrf_del(struct fwd *f, const void *m)
+{
+	fib_vrf_del(f, ((const struct ipc_vrf *)m)->vrf_id);
+}
+
+static void on_if_bind(struct fwd *f, const void *m)
+{
+	const struct ipc_if_bind *b = m;
+	char name[IPC_IFNAME_MAX + 1];
+	struct fwd_iface *ifp;
+	char addr[PREFIX4_STRLEN];
+
+	name_copy(name, b->ifname);
+	ifp = fwd_iface_find(f, name);
+	if (ifp != NULL && ifp->role == FWD_IF_CORE) {
+		log_warnx("IF_BIND for %s refused: it is a core interface", name);
+		return;
+	}
+	if (ifp == NULL && (ifp = fwd_iface_get(f, name, FWD_IF_ACCESS)) == NULL)
+		return;
+	ifp->vrf_id = b->vrf_id;
+	ifp->addr = b->address;
+	ifp->plen = b->plen;
+	ifp->gen = f->gen;
+	if (!ifp->active) {
+		struct prefix4 p = { b->address, b->plen };
+
+		ifp->active = true;
+		log_info("interface %s bound to vrf %u as %s", name, b->vrf_id,
+			 prefix4_format(&p, addr));
+	}
+	if_open(f, ifp);
+}
+
+static void on_if_unbind(struct fwd *f, const void *m)
+{
+	char name[IPC_IFNAME_MAX + 1];
+	struct fwd_iface *ifp;
+
+	name_copy(name, ((const struct ipc_if_bind *)m)->ifname);
+	ifp = fwd_iface_find(f, name);
+	if (ifp != NULL && ifp->role == FWD_IF_ACCESS && ifp->active)
+		if_unbind(f, ifp);
+}
+
+static void on_nh_add(struct fwd *f, const void *m)
+{
+	const struct ipc_nexthop *nh = m;
+
+	if (nh->nh_id >= NH_ID_STATIC_BASE)
+		log_warnx("next hop id %u is in fwd's static range; it may clash", nh->nh_id);
+	nh_set(f, nh, false);
+}
+
+static void on_nh_del(struct fwd *f, const void *m)
+{
+	nh_del(f, ((const struct ipc_nexthop *)m)->nh_id);
+}
+
+static void on_fib_add(struct fwd *f, const void *m)
+{
+	const struct ipc_fib_entry *e = m;
+
+	fib_add(f, e->vrf_id, e->prefix, e->plen, e->nh_id, e->inner_label);
+}
+
+static void on_fib_del(struct fwd *f, const void *m)
+{
+	const struct ipc_fib_entry *e = m;
+
+	fib_del(f, e->vrf_id, e->prefix, e->plen);
+}
+
+static void on_lfib_add(struct fwd *f, const void *m)
+{
+	const struct ipc_lfib_entry *in = m;
+	struct lfib_entry e = { .in_label = in->in_label, .action = in->action,
+				.vrf_id = in->vrf_id, .out_label = in->out_label };
+
+	lfib_set(f, &e, in->action == IPC_LFIB_POP_LOOKUP ? 0 : in->nh_id);
+}
+
+static void on_lfib_del(struct fwd *f, const void *m)
+{
+	lfib_del(f, ((const struct ipc_lfib_entry *)m)->in_label);
+}
+
+static void on_replay_begin(struct fwd *f, const void *m)
+{
+	(void)m;
+	f->gen++;
+	log_info("replay from vrfmgr started (generation %u)", f->gen);
+}
+
+static void on_replay_end(struct fwd *f, const void *m)
+{
+	(void)m;
+	/* routes and labels first: they release the next hops swept after them */
+	fib_sweep(f, f->gen);
+	lfib_sweep(f, f->gen);
+	nh_sweep(f, f->gen);
+	for (size_t i = 0; i < f->n_ifaces; i++) {
+		struct fwd_iface *ifp = f->ifaces[i];
+
+		if (ifp->role == FWD_IF_ACCESS && ifp->active && ifp->gen != f->gen)
+			if_unbind(f, ifp);
+	}
+	log_info("replay from vrfmgr done: %zu label entries", lfib_count(f));
+}
+
+static void (*const handlers[IPC_TYPE_MAX])(struct fwd *f, const void *payload) = {
+	[IPC_REPLAY_BEGIN] = on_replay_begin,
+	[IPC_REPLAY_END] = on_replay_end,
+	[IPC_VRF_ADD] = on_vrf_add,
+	[IPC_VRF_DEL] = on_vrf_del,
+	[IPC_IF_BIND] = on_if_bind,
+	[IPC_IF_UNBIND] = on_if_unbind,
+	[IPC_NH_ADD] = on_nh_add,
+	[IPC_NH_DEL] = on_nh_del,
+	[IPC_FIB_ADD] = on_fib_add,
+	[IPC_FIB_DEL] = on_fib_del,
+	[IPC_LFIB_ADD] = on_lfib_add,
+	[IPC_LFIB_DEL] = on_lfib_del,
+};
+
+void apply_msg(struct fwd *f, uint16_t type, const void *payload, uint32_t len)
+{
+	(void)len; /* the IPC layer checked it against the type */
+	if (type >= IPC_TYPE_MAX || handlers[type] == NULL) {
+		log_warnx("vrfmgr sent %s, which fwd does not handle", ipc_type_name(type));
+		return;
+	}
+	handlers[type](f, payload);
+}
+
+int apply_core_interfaces(struct fwd *f, const struct ferry_config *cfg)
+{
+	for (size_t i = 0; i < cfg->fwd.n_core_interfaces; i++) {
+		const struct cfg_core_if *c = &cfg->fwd.core_interfaces[i];
+		struct fwd_iface *ifp = fwd_iface_get(f, c->name, FWD_IF_CORE);
+
+		if (ifp == NULL)
+			return -ENOMEM;
+		ifp->addr = c->address.addr;
+		ifp->plen = c->address.len;
+		ifp->active = true;
+	}
+	return 0;
+}
+
+int apply_static_lfib(struct fwd *f, const struct ferry_config *cfg)
+{
+	for (size_t i = 0; i < cfg->fwd.n_lfib; i++) {
+		const struct cfg_lfib_entry *c = &cfg->fwd.lfib[i];
+		struct ipc_nexthop nh = { .nh_id = NH_ID_STATIC_BASE + (uint32_t)i,
+					  .type = IPC_NH_GATEWAY, .gateway = c->next_hop };
+		struct lfib_entry e = { .in_label = c->in_label, .action = IPC_LFIB_SWAP,
+					.out_label = c->action == CFG_LFIB_POP ?
+							     MPLS_LABEL_IMPLICIT_NULL : c->out_label,
+					.is_static = true };
+		struct fwd_iface *ifp = fwd_iface_find(f, c->interface);
+		int rc;
+
+		if (ifp == NULL || ifp->role != FWD_IF_CORE)
+			log_warnx("lfib[%zu]: %s is not a core interface: label %u will not forward",
+				  i, c->interface, c->in_label);
+		memcpy(nh.ifname, c->interface, strnlen(c->interface, IPC_IFNAME_MAX - 1));
+		if ((rc = nh_set(f, &nh, true)) < 0 || (rc = lfib_set(f, &e, nh.nh_id)) < 0)
+			return rc;
+	}
+	return 0;
+}

@@ -1,0 +1,144 @@
+/*
+ * The forwarding context: interfaces, drop counters, the clock and the one
+ * door out (fwd_tx). Interfaces are never freed while fwd runs (an unbound
+ * access link just goes inactive), so next hops may cache pointers to them.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "common/log.h"
+#include "fwd/arp.h"
+#include "fwd/fib.h"
+#include "fwd/fwd.h"
+#include "fwd/lfib.h"
+#include "fwd/nexthop.h"
+
+static const char *const drop_names[FWD_DROP_MAX] = {
+	[FWD_DROP_TRUNCATED] = "truncated",
+	[FWD_DROP_UNSUPPORTED] = "unsupported_protocol",
+	[FWD_DROP_BAD_ARP] = "bad_arp",
+	[FWD_DROP_BAD_IP_HEADER] = "bad_ip_header",
+	[FWD_DROP_BAD_IP_CHECKSUM] = "bad_ip_checksum",
+	[FWD_DROP_TTL_EXPIRED] = "ttl_expired",
+	[FWD_DROP_TO_SELF] = "to_self",
+	[FWD_DROP_NO_ROUTE] = "no_route",
+	[FWD_DROP_NO_NEXTHOP] = "no_nexthop",
+	[FWD_DROP_BLACKHOLE] = "blackhole",
+	[FWD_DROP_UNKNOWN_LABEL] = "unknown_label",
+	[FWD_DROP_BAD_LABEL_STACK] = "bad_label_stack",
+	[FWD_DROP_MTU_EXCEEDED] = "mtu_exceeded",
+	[FWD_DROP_NO_HEADROOM] = "no_headroom",
+	[FWD_DROP_ARP_QUEUE_FULL] = "arp_queue_full",
+	[FWD_DROP_ARP_FAILED] = "arp_failed",
+	[FWD_DROP_ARP_TABLE_FULL] = "arp_table_full",
+	[FWD_DROP_TX_ERROR] = "tx_error",
+};
+
+const char *fwd_drop_name(enum fwd_drop d)
+{
+	return (unsigned)d < FWD_DROP_MAX ? drop_names[d] : "unknown";
+}
+
+const char *fwd_if_role_name(enum fwd_if_role r)
+{
+	return r == FWD_IF_CORE ? "core" : r == FWD_IF_ACCESS ? "access" : "unknown";
+}
+
+struct fwd *fwd_new(const struct fwd_hooks *hooks, uint32_t arp_timeout_s)
+{
+	struct fwd *f = calloc(1, sizeof(*f));
+
+	if (f == NULL)
+		return NULL;
+	f->hooks = *hooks;
+	f->arp_timeout_s = arp_timeout_s != 0 ? arp_timeout_s : 300;
+	f->gen = 1;
+	f->nhs = nh_table_new();
+	f->lfib = lfib_new();
+	if (f->nhs == NULL || f->lfib == NULL) {
+		fwd_free(f);
+		return NULL;
+	}
+	fwd_clock_update(f);
+	return f;
+}
+
+void fwd_free(struct fwd *f)
+{
+	if (f == NULL)
+		return;
+	for (size_t i = 0; i < f->n_ifaces; i++) {
+		struct fwd_iface *ifp = f->ifaces[i];
+
+		if (ifp->open && f->hooks.if_close != NULL)
+			f->hooks.if_close(f->hooks.ctx, ifp);
+		arp_table_free(ifp->arp);
+		free(ifp);
+	}
+	free(f->ifaces);
+	fib_free_all(f);
+	if (f->lfib != NULL)
+		lfib_free(f, f->lfib);
+	nh_table_free(f->nhs);
+	free(f);
+}
+
+void fwd_clock_update(struct fwd *f)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	f->now_ms = (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+struct fwd_iface *fwd_iface_find(const struct fwd *f, const char *name)
+{
+	for (size_t i = 0; i < f->n_ifaces; i++)
+		if (strcmp(f->ifaces[i]->name, name) == 0)
+			return f->ifaces[i];
+	return NULL;
+}
+
+struct fwd_iface *fwd_iface_get(struct fwd *f, const char *name, enum fwd_if_role role)
+{
+	struct fwd_iface *ifp = fwd_iface_find(f, name), **v;
+	size_t n = strnlen(name, IPC_IFNAME_MAX);
+
+	if (ifp != NULL)
+		return ifp;
+	if (n == 0 || n == IPC_IFNAME_MAX) {
+		log_warnx("interface name \"%.*s\" is empty or too long", IPC_IFNAME_MAX, name);
+		return NULL;
+	}
+	v = realloc(f->ifaces, (f->n_ifaces + 1) * sizeof(*v));
+	if (v == NULL)
+		return NULL;
+	f->ifaces = v;
+	if ((ifp = calloc(1, sizeof(*ifp))) == NULL)
+		return NULL;
+	memcpy(ifp->name, name, n);
+	ifp->role = role;
+	if ((ifp->arp = arp_table_new()) == NULL) {
+		free(ifp);
+		return NULL;
+	}
+	f->ifaces[f->n_ifaces++] = ifp;
+	return ifp;
+}
+
+enum fwd_verdict fwd_drop(struct fwd *f, enum fwd_drop why)
+{
+	f->drops[why]++;
+	return FWD_DROPPED;
+}
+
+enum fwd_verdict fwd_tx(struct fwd *f, struct fwd_iface *ifp, const uint8_t *frame, size_t len)
+{
+	if (f->hooks.output(f->hooks.ctx, ifp, frame, len) < 0)
+		return fwd_drop(f, FWD_DROP_TX_ERROR);
+	ifp->tx_packets++;
+	ifp->tx_bytes += len;
+	return FWD_SENT;
+}

@@ -1,0 +1,131 @@
+/*
+ * fwd/: ferry's userspace forwarding plane (this kernel has no MPLS, see
+ * DATAPLANE.md). It owns the data interfaces (AF_PACKET), ARP, the per-VRF
+ * FIBs (lpm.c), the LFIB, label push/swap/pop with RFC 3443 uniform TTL, and
+ * counters. It knows nothing of BGP, RDs or RTs: vrfmgr programs it over IPC
+ * (vrfmgr_link.c -> apply.c), or in LSR mode the config's static LFIB does.
+ *
+ * fwd.h: the forwarding context shared by every fwd module. The packet path
+ * (pipeline.c) never does I/O itself: it hands finished frames to
+ * hooks.output, so unit tests can run it on byte buffers in memory.
+ */
+#ifndef FERRY_FWD_H
+#define FERRY_FWD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/ipc.h"
+
+#define FWD_ETH_ALEN 6
+#define FWD_ETH_HLEN 14
+#define FWD_ETHERTYPE_IPV4 0x0800
+#define FWD_ETHERTYPE_ARP 0x0806
+/* Bytes kept free before every received frame so labels can be pushed in place. */
+#define FWD_HEADROOM 64
+
+/* Why a frame was dropped: one counter each, never a log line per packet. */
+enum fwd_drop {
+	FWD_DROP_TRUNCATED = 0,   /* shorter than its headers say */
+	FWD_DROP_UNSUPPORTED,     /* access link: not ARP/IPv4 (IPv6, VLAN, MPLS...) */
+	FWD_DROP_BAD_ARP,         /* malformed ARP on an access link */
+	FWD_DROP_BAD_IP_HEADER,   /* version, IHL or total length wrong */
+	FWD_DROP_BAD_IP_CHECKSUM,
+	FWD_DROP_TTL_EXPIRED,
+	FWD_DROP_TO_SELF,         /* addressed to fwd and not an ICMP echo request */
+	FWD_DROP_NO_ROUTE,
+	FWD_DROP_NO_NEXTHOP,      /* route's next hop unknown or its interface gone */
+	FWD_DROP_BLACKHOLE,       /* next hop of type drop */
+	FWD_DROP_UNKNOWN_LABEL,
+	FWD_DROP_BAD_LABEL_STACK, /* pop to IP where the stack or payload does not allow it */
+	FWD_DROP_MTU_EXCEEDED,
+	FWD_DROP_NO_HEADROOM,
+	FWD_DROP_ARP_QUEUE_FULL,
+	FWD_DROP_ARP_FAILED,      /* queued while resolving, neighbour never answered */
+	FWD_DROP_ARP_TABLE_FULL,
+	FWD_DROP_TX_ERROR,
+	FWD_DROP_MAX
+};
+
+const char *fwd_drop_name(enum fwd_drop d);
+
+/* What became of one received frame (tests check it; counters say the same). */
+enum fwd_verdict {
+	FWD_SENT = 0,  /* one or more frames handed to hooks.output */
+	FWD_QUEUED,    /* held while ARP resolves the next hop */
+	FWD_CONSUMED,  /* control traffic handled (ARP learned or answered) */
+	FWD_IGNORED,   /* not ours: left to the kernel, not counted as a drop */
+	FWD_DROPPED,   /* counted in drops[] */
+};
+
+enum fwd_if_role { FWD_IF_CORE = 1, FWD_IF_ACCESS };
+
+struct arp_table;
+
+struct fwd_iface {
+	char name[IPC_IFNAME_MAX];
+	enum fwd_if_role role;
+	bool active;       /* core: configured; access: bound by vrfmgr */
+	bool open;         /* the I/O backend has a socket on it */
+	uint8_t mac[FWD_ETH_ALEN];
+	uint32_t mtu;      /* IP MTU; 0 = unknown, not checked */
+	uint32_t addr;     /* our address on the link: ARP source; answered on access links */
+	uint8_t plen;
+	uint32_t vrf_id;   /* access links: the VRF packets arriving here are looked up in */
+	uint32_t gen;      /* replay generation of the last IF_BIND */
+	struct arp_table *arp;
+	void *io;          /* backend state (io_packet.c) */
+	uint64_t rx_packets, rx_bytes, tx_packets, tx_bytes;
+};
+
+/* A frame in a buffer with headroom before data (pushes grow toward it). */
+struct fwd_pkt {
+	uint8_t *data; /* Ethernet header */
+	size_t len;
+	size_t headroom;
+};
+
+struct fwd;
+
+/* The outside world: I/O in the daemon, capture in tests. ctx is hooks.ctx. */
+struct fwd_hooks {
+	int (*output)(void *ctx, struct fwd_iface *ifp, const uint8_t *frame, size_t len);
+	int (*if_open)(void *ctx, struct fwd_iface *ifp);   /* may be NULL */
+	void (*if_close)(void *ctx, struct fwd_iface *ifp); /* may be NULL */
+	void *ctx;
+};
+
+struct nh_table;
+struct lfib;
+struct fwd_vrf;
+
+struct fwd {
+	struct fwd_iface **ifaces;
+	size_t n_ifaces;
+	struct fwd_vrf **vrfs; /* indexed by vrf_id */
+	uint32_t vrf_cap;
+	struct nh_table *nhs;
+	struct lfib *lfib;
+	uint64_t drops[FWD_DROP_MAX];
+	uint64_t now_ms;       /* monotonic; set by fwd_clock_update (or by tests) */
+	uint32_t arp_timeout_s;
+	uint32_t gen;          /* current replay generation (mark-and-sweep) */
+	struct fwd_hooks hooks;
+};
+
+struct fwd *fwd_new(const struct fwd_hooks *hooks, uint32_t arp_timeout_s);
+void fwd_free(struct fwd *f);
+void fwd_clock_update(struct fwd *f);
+
+struct fwd_iface *fwd_iface_find(const struct fwd *f, const char *name);
+/* Finds or creates the interface (inactive); NULL on allocation failure or bad name. */
+struct fwd_iface *fwd_iface_get(struct fwd *f, const char *name, enum fwd_if_role role);
+const char *fwd_if_role_name(enum fwd_if_role r);
+
+/* Counts a drop; returns FWD_DROPPED so paths can `return fwd_drop(f, ...)`. */
+enum fwd_verdict fwd_drop(struct fwd *f, enum fwd_drop why);
+/* Hands a finished frame to the backend and counts it; FWD_SENT or a counted drop. */
+enum fwd_verdict fwd_tx(struct fwd *f, struct fwd_iface *ifp, const uint8_t *frame, size_t len);
+
+#endif

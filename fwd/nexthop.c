@@ -1,0 +1,214 @@
+/*
+ * Next-hop objects by nh_id in a chained hash (ids are vrfmgr's choice, so
+ * no assumption that they are dense). Reference counts let FIB/LFIB entries
+ * hold direct pointers, so the per-packet path never looks an id up; an
+ * update replaces the object's fields in place and every user sees it.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/log.h"
+#include "fwd/nexthop.h"
+
+struct nh_table {
+	struct nexthop **buckets;
+	uint32_t n_buckets; /* power of two */
+	uint32_t count;
+};
+
+struct nh_table *nh_table_new(void)
+{
+	struct nh_table *t = calloc(1, sizeof(*t));
+
+	if (t == NULL)
+		return NULL;
+	t->n_buckets = 64;
+	t->buckets = calloc(t->n_buckets, sizeof(*t->buckets));
+	if (t->buckets == NULL) {
+		free(t);
+		return NULL;
+	}
+	return t;
+}
+
+void nh_table_free(struct nh_table *t)
+{
+	if (t == NULL)
+		return;
+	for (uint32_t i = 0; i < t->n_buckets; i++) {
+		struct nexthop *nh = t->buckets[i], *next;
+
+		for (; nh != NULL; nh = next) {
+			next = nh->hnext;
+			free(nh);
+		}
+	}
+	free(t->buckets);
+	free(t);
+}
+
+static uint32_t nh_hash(uint32_t id)
+{
+	return id * 2654435761u;
+}
+
+struct nexthop *nh_find(const struct fwd *f, uint32_t id)
+{
+	const struct nh_table *t = f->nhs;
+	struct nexthop *nh = t->buckets[nh_hash(id) & (t->n_buckets - 1)];
+
+	while (nh != NULL && nh->id != id)
+		nh = nh->hnext;
+	return nh;
+}
+
+/* Doubles the bucket array; on ENOMEM the table just stays denser. */
+static void nh_grow(struct nh_table *t)
+{
+	uint32_t n = t->n_buckets * 2;
+	struct nexthop **b = calloc(n, sizeof(*b));
+
+	if (b == NULL)
+		return;
+	for (uint32_t i = 0; i < t->n_buckets; i++) {
+		struct nexthop *nh = t->buckets[i], *next;
+
+		for (; nh != NULL; nh = next) {
+			uint32_t h = nh_hash(nh->id) & (n - 1);
+
+			next = nh->hnext;
+			nh->hnext = b[h];
+			b[h] = nh;
+		}
+	}
+	free(t->buckets);
+	t->buckets = b;
+	t->n_buckets = n;
+}
+
+static struct nexthop *nh_create(struct fwd *f, uint32_t id)
+{
+	struct nh_table *t = f->nhs;
+	struct nexthop *nh = calloc(1, sizeof(*nh));
+	uint32_t h;
+
+	if (nh == NULL)
+		return NULL;
+	nh->id = id;
+	if (t->count >= t->n_buckets)
+		nh_grow(t);
+	h = nh_hash(id) & (t->n_buckets - 1);
+	nh->hnext = t->buckets[h];
+	t->buckets[h] = nh;
+	t->count++;
+	return nh;
+}
+
+static void nh_destroy(struct fwd *f, struct nexthop *nh)
+{
+	struct nh_table *t = f->nhs;
+	struct nexthop **pp = &t->buckets[nh_hash(nh->id) & (t->n_buckets - 1)];
+
+	while (*pp != nh)
+		pp = &(*pp)->hnext;
+	*pp = nh->hnext;
+	t->count--;
+	free(nh);
+}
+
+int nh_set(struct fwd *f, const struct ipc_nexthop *m, bool is_static)
+{
+	struct nexthop *nh;
+
+	if (m->nh_id == 0 || m->type < IPC_NH_CONNECTED || m->type > IPC_NH_DROP) {
+		log_warnx("next hop %u: bad id or type %u", m->nh_id, m->type);
+		return -EINVAL;
+	}
+	if ((nh = nh_find(f, m->nh_id)) == NULL && (nh = nh_create(f, m->nh_id)) == NULL)
+		return -ENOMEM;
+	nh->type = m->type;
+	nh->gateway = m->gateway;
+	nh->out_label = m->out_label;
+	memset(nh->ifname, 0, sizeof(nh->ifname));
+	memcpy(nh->ifname, m->ifname, strnlen(m->ifname, sizeof(m->ifname) - 1));
+	nh->ifp = NULL; /* the name may have changed: resolve again on next use */
+	nh->present = true;
+	nh->is_static = is_static;
+	nh->gen = f->gen;
+	return 0;
+}
+
+void nh_del(struct fwd *f, uint32_t id)
+{
+	struct nexthop *nh = nh_find(f, id);
+
+	if (nh == NULL)
+		return;
+	nh->present = false;
+	nh->type = 0;
+	nh->ifp = NULL;
+	if (nh->refs == 0)
+		nh_destroy(f, nh);
+}
+
+struct nexthop *nh_ref(struct fwd *f, uint32_t id)
+{
+	struct nexthop *nh = nh_find(f, id);
+
+	if (nh == NULL && (nh = nh_create(f, id)) == NULL)
+		return NULL;
+	nh->refs++;
+	return nh;
+}
+
+void nh_unref(struct fwd *f, struct nexthop *nh)
+{
+	if (nh == NULL)
+		return;
+	if (--nh->refs == 0 && !nh->present)
+		nh_destroy(f, nh);
+}
+
+struct fwd_iface *nh_iface(struct fwd *f, struct nexthop *nh)
+{
+	if (nh->ifp == NULL && nh->ifname[0] != '\0')
+		nh->ifp = fwd_iface_find(f, nh->ifname);
+	return nh->ifp != NULL && nh->ifp->active ? nh->ifp : NULL;
+}
+
+void nh_sweep(struct fwd *f, uint32_t gen)
+{
+	struct nh_table *t = f->nhs;
+
+	for (uint32_t i = 0; i < t->n_buckets; i++) {
+		struct nexthop *nh = t->buckets[i], *next;
+
+		for (; nh != NULL; nh = next) {
+			next = nh->hnext;
+			if (nh->present && !nh->is_static && nh->gen != gen)
+				nh_del(f, nh->id);
+		}
+	}
+}
+
+void nh_foreach(const struct fwd *f, void (*cb)(const struct nexthop *nh, void *ctx), void *ctx)
+{
+	const struct nh_table *t = f->nhs;
+
+	for (uint32_t i = 0; i < t->n_buckets; i++)
+		for (const struct nexthop *nh = t->buckets[i]; nh != NULL; nh = nh->hnext)
+			if (nh->present)
+				cb(nh, ctx);
+}
+
+const char *nh_type_name(uint32_t type)
+{
+	static const char *const names[] = {
+		[IPC_NH_CONNECTED] = "connected", [IPC_NH_GATEWAY] = "gateway",
+		[IPC_NH_LABELED] = "labeled",     [IPC_NH_LOCAL] = "local",
+		[IPC_NH_DROP] = "drop",
+	};
+
+	return type >= IPC_NH_CONNECTED && type <= IPC_NH_DROP ? names[type] : "unresolved";
+}

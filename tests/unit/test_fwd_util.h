@@ -1,0 +1,128 @@
+/*
+ * Frame builders shared by the fwd unit tests: Ethernet + IPv4 (+ ICMP
+ * echo or UDP payload) and label stacks, in buffers with headroom like the
+ * receive path gives fwd.
+ */
+#ifndef TEST_FWD_UTIL_H
+#define TEST_FWD_UTIL_H
+
+#include <stdint.h>
+#include <string.h>
+
+#include "common/label.h"
+#include "fwd/fwd.h"
+#include "fwd/ipv4.h"
+
+#define T_BUF 2048
+
+struct tframe {
+	uint8_t buf[T_BUF];
+	struct fwd_pkt p;
+};
+
+static inline uint32_t t_ip(int a, int b, int c, int d)
+{
+	return (uint32_t)a << 24 | (uint32_t)b << 16 | (uint32_t)c << 8 | (uint32_t)d;
+}
+
+static inline void t_put16(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)(v >> 8);
+	p[1] = (uint8_t)v;
+}
+
+static inline void t_put32(uint8_t *p, uint32_t v)
+{
+	t_put16(p, (uint16_t)(v >> 16));
+	t_put16(p + 2, (uint16_t)v);
+}
+
+static inline uint16_t t_get16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] << 8 | p[1]);
+}
+
+static inline uint32_t t_get32(const uint8_t *p)
+{
+	return (uint32_t)t_get16(p) << 16 | t_get16(p + 2);
+}
+
+/* Starts an Ethernet frame at headroom with the given MACs and ethertype. */
+static inline uint8_t *t_eth(struct tframe *t, size_t headroom, const uint8_t *dst,
+			     const uint8_t *src, uint16_t type)
+{
+	memset(t->buf, 0xEE, sizeof(t->buf));
+	t->p.data = t->buf + headroom;
+	t->p.headroom = headroom;
+	memcpy(t->p.data, dst, 6);
+	memcpy(t->p.data + 6, src, 6);
+	t_put16(t->p.data + 12, type);
+	t->p.len = FWD_ETH_HLEN;
+	return t->p.data + FWD_ETH_HLEN;
+}
+
+/* Appends an IPv4 header + payload_len bytes of payload (ICMP echo request when proto 1). */
+static inline uint8_t *t_ipv4(struct tframe *t, uint32_t src, uint32_t dst, uint8_t ttl,
+			      uint8_t proto, size_t payload_len)
+{
+	uint8_t *ip = t->p.data + t->p.len;
+	uint16_t total = (uint16_t)(20 + payload_len);
+
+	memset(ip, 0, total);
+	ip[0] = 0x45;
+	t_put16(ip + 2, total);
+	t_put16(ip + 4, 0x1234);
+	ip[8] = ttl;
+	ip[9] = proto;
+	t_put32(ip + 12, src);
+	t_put32(ip + 16, dst);
+	t_put16(ip + 10, ipv4_checksum(ip, 20));
+	for (size_t i = 0; i < payload_len; i++)
+		ip[20 + i] = (uint8_t)(i * 7);
+	if (proto == IPV4_PROTO_ICMP && payload_len >= 8) {
+		ip[20] = 8; /* echo request */
+		ip[21] = 0;
+		ip[22] = ip[23] = 0;
+		t_put16(ip + 22, ipv4_checksum(ip + 20, payload_len));
+	}
+	t->p.len += total;
+	return ip;
+}
+
+/* A whole Ethernet/IPv4 frame with 64 bytes of headroom. */
+static inline uint8_t *t_ip_frame(struct tframe *t, const uint8_t *dst_mac,
+				  const uint8_t *src_mac, uint32_t src, uint32_t dst, uint8_t ttl)
+{
+	t_eth(t, 64, dst_mac, src_mac, FWD_ETHERTYPE_IPV4);
+	return t_ipv4(t, src, dst, ttl, 17, 40);
+}
+
+/* An MPLS frame: labels[0] outermost, each with ttls[i], then an IPv4 packet. */
+static inline void t_mpls_frame(struct tframe *t, const uint8_t *dst_mac, const uint8_t *src_mac,
+				const uint32_t *labels, const uint8_t *ttls, size_t n, uint32_t src,
+				uint32_t dst, uint8_t ip_ttl)
+{
+	t_eth(t, 64, dst_mac, src_mac, ETHERTYPE_MPLS);
+	for (size_t i = 0; i < n; i++) {
+		struct mpls_lse e = { .label = labels[i], .bos = i + 1 == n, .ttl = ttls[i] };
+
+		mpls_lse_encode(t->p.data + t->p.len, &e);
+		t->p.len += 4;
+	}
+	t_ipv4(t, src, dst, ip_ttl, 17, 40);
+}
+
+static inline struct mpls_lse t_lse(const uint8_t *frame, size_t i)
+{
+	struct mpls_lse e;
+
+	mpls_lse_decode(frame + FWD_ETH_HLEN + 4 * i, &e);
+	return e;
+}
+
+static inline int t_ip_csum_ok(const uint8_t *ip)
+{
+	return ipv4_checksum(ip, (size_t)(ip[0] & 0xF) * 4) == 0;
+}
+
+#endif
