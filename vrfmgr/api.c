@@ -1,0 +1,253 @@
+/*
+ * vrfmgr's JSON API (docs/api.md): GET /vrfs, /routes[?vrf=NAME], /lsps,
+ * /labels on <run_dir>/vrfmgr.sock. Handlers walk the core's structs and
+ * stream JSON entry by entry; nothing here decides anything, and nothing
+ * is formatted for humans (ferryctl does that). Addresses are strings,
+ * labels numbers (null when none, 3 = implicit null).
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "common/api.h"
+#include "common/label.h"
+#include "common/log.h"
+#include "vrfmgr/l3vpn.h"
+#include "vrfmgr/vrfmgr.h"
+
+static void kv_addr(struct jw *w, const char *key, uint32_t a)
+{
+	char b[IPV4_STRLEN];
+
+	jw_kv_string(w, key, ipv4_format(a, b));
+}
+
+static void kv_prefix(struct jw *w, const char *key, const struct prefix4 *p)
+{
+	char b[PREFIX4_STRLEN];
+
+	jw_kv_string(w, key, prefix4_format(p, b));
+}
+
+static void kv_label(struct jw *w, const char *key, uint32_t label)
+{
+	jw_key(w, key);
+	if (label == MPLS_LABEL_NONE)
+		jw_null(w);
+	else
+		jw_uint(w, label);
+}
+
+static void kv_rts(struct jw *w, const char *key, const struct ext_community *rts, size_t n)
+{
+	char b[RD_STRLEN];
+	size_t i;
+
+	jw_key(w, key);
+	jw_array_begin(w);
+	for (i = 0; i < n; i++)
+		jw_string(w, extcom_format(&rts[i], b));
+	jw_array_end(w);
+}
+
+static void write_vrf(struct jw *w, const struct vrf *v)
+{
+	char b[RD_STRLEN];
+	size_t i;
+
+	jw_object_begin(w);
+	jw_kv_string(w, "name", v->cfg->name);
+	jw_kv_uint(w, "id", v->id);
+	jw_kv_string(w, "rd", rd_format(&v->cfg->rd, b));
+	kv_label(w, "label", v->label);
+	jw_kv_string(w, "label_mode", "per-vrf");
+	kv_rts(w, "import_rts", v->cfg->import_rts, v->cfg->n_import_rts);
+	kv_rts(w, "export_rts", v->cfg->export_rts, v->cfg->n_export_rts);
+	jw_key(w, "interfaces");
+	jw_array_begin(w);
+	for (i = 0; i < v->cfg->n_interfaces; i++) {
+		jw_object_begin(w);
+		jw_kv_string(w, "name", v->cfg->interfaces[i].name);
+		kv_prefix(w, "address", &v->cfg->interfaces[i].address);
+		jw_object_end(w);
+	}
+	jw_array_end(w);
+	jw_kv_uint(w, "route_count", v->n_routes);
+	jw_object_end(w);
+}
+
+static int api_vrfs(struct jw *w, const struct api_request *req, void *ctx)
+{
+	struct vrfmgr *vm = ctx;
+	size_t i;
+
+	(void)req;
+	jw_object_begin(w);
+	jw_key(w, "vrfs");
+	jw_array_begin(w);
+	for (i = 0; i < vm->table.n_vrfs; i++)
+		write_vrf(w, &vm->table.vrfs[i]);
+	jw_array_end(w);
+	jw_object_end(w);
+	return 200;
+}
+
+/* Where the packets of route r go: the fields that depend on its next hop. */
+static void write_route_nh(struct jw *w, const struct vrf_route *r)
+{
+	const struct nh *nh = r->nh;
+	bool resolved = nh != NULL && nh->resolved;
+
+	jw_key(w, "remote_pe");
+	if (r->source == ROUTE_BGP) {
+		char b[IPV4_STRLEN];
+
+		jw_string(w, ipv4_format(r->remote_pe, b));
+	} else {
+		jw_null(w);
+	}
+	kv_label(w, "outer_label", resolved && nh->ipc.type == IPC_NH_LABELED
+					   ? nh->ipc.out_label
+					   : MPLS_LABEL_NONE);
+	jw_kv_string(w, "interface", resolved ? nh->ipc.ifname : NULL);
+	if (nh != NULL && nh->ipc.gateway != 0)
+		kv_addr(w, "next_hop", nh->ipc.gateway);
+	else
+		jw_kv_string(w, "next_hop", NULL);
+}
+
+static void write_route(struct jw *w, const struct vrf *v, const struct vrf_prefix *vp,
+			const struct vrf_route *r)
+{
+	char b[RD_STRLEN], why[128];
+	const char *reason = vrf_route_reason(vp, r, why, sizeof(why));
+
+	jw_object_begin(w);
+	jw_kv_string(w, "vrf", v->cfg->name);
+	kv_prefix(w, "prefix", &vp->prefix);
+	jw_kv_string(w, "source", route_source_name(r->source));
+	jw_kv_string(w, "rd", rd_format(&r->rd, b));
+	kv_label(w, "inner_label", r->inner_label);
+	write_route_nh(w, r);
+	kv_rts(w, "route_targets", r->rts, r->n_rts);
+	jw_kv_bool(w, "installed", reason == NULL);
+	if (reason != NULL)
+		jw_kv_string(w, "reason", reason);
+	jw_object_end(w);
+}
+
+static void write_vrf_routes(struct jw *w, const struct vrf *v)
+{
+	struct vrf_prefix **vps;
+	size_t i, n = rtable_sorted(&v->routes, &vps);
+
+	for (i = 0; i < n; i++) {
+		const struct vrf_route *r;
+
+		/* The selected route first, then the others. */
+		if (vps[i]->best != NULL)
+			write_route(w, v, vps[i], vps[i]->best);
+		for (r = vps[i]->routes; r != NULL; r = r->next)
+			if (r != vps[i]->best)
+				write_route(w, v, vps[i], r);
+	}
+	free(vps);
+}
+
+static int api_routes(struct jw *w, const struct api_request *req, void *ctx)
+{
+	struct vrfmgr *vm = ctx;
+	const char *name = api_query_get(req, "vrf");
+	struct vrf *only = NULL;
+	size_t i;
+
+	if (name != NULL && (only = vrf_by_name(&vm->table, name)) == NULL)
+		return api_error(w, 404, "no VRF named \"%s\"", name);
+	jw_object_begin(w);
+	jw_key(w, "routes");
+	jw_array_begin(w);
+	for (i = 0; i < vm->table.n_vrfs; i++)
+		if (only == NULL || only == &vm->table.vrfs[i])
+			write_vrf_routes(w, &vm->table.vrfs[i]);
+	jw_array_end(w);
+	jw_object_end(w);
+	return 200;
+}
+
+static int api_lsps(struct jw *w, const struct api_request *req, void *ctx)
+{
+	struct vrfmgr *vm = ctx;
+	size_t i;
+
+	(void)req;
+	jw_object_begin(w);
+	jw_key(w, "lsps");
+	jw_array_begin(w);
+	for (i = 0; i < vm->cfg->n_lsps; i++) {
+		const struct cfg_lsp *l = &vm->cfg->lsps[i];
+
+		jw_object_begin(w);
+		kv_prefix(w, "fec", &l->fec);
+		kv_label(w, "out_label", l->out_label);
+		kv_addr(w, "next_hop", l->next_hop);
+		jw_kv_string(w, "interface", l->interface);
+		jw_object_end(w);
+	}
+	jw_array_end(w);
+	jw_object_end(w);
+	return 200;
+}
+
+static int api_labels(struct jw *w, const struct api_request *req, void *ctx)
+{
+	struct vrfmgr *vm = ctx;
+	const struct label_alloc *la = &vm->table.labels;
+	size_t i;
+
+	(void)req;
+	jw_object_begin(w);
+	jw_key(w, "labels");
+	jw_array_begin(w);
+	for (i = 0; i < la->n; i++) {
+		const struct vrf *v = vrf_by_id(&vm->table, la->v[i].vrf_id);
+
+		jw_object_begin(w);
+		jw_kv_uint(w, "label", la->v[i].label);
+		jw_kv_string(w, "vrf", v != NULL ? v->cfg->name : NULL);
+		jw_kv_string(w, "action", "pop-lookup");
+		jw_object_end(w);
+	}
+	jw_array_end(w);
+	jw_object_end(w);
+	return 200;
+}
+
+static const struct api_route vrfmgr_routes[] = {
+	{ "/vrfs", api_vrfs, "VRFs: RD, label, route targets, interfaces, route count" },
+	{ "/routes", api_routes, "VRF routes, all candidates, selected first (?vrf=NAME)" },
+	{ "/lsps", api_lsps, "static LSPs used to reach remote PEs" },
+	{ "/labels", api_labels, "labels allocated by vrfmgr and what they do" },
+};
+
+int vrfmgr_api_start(struct vrfmgr *vm)
+{
+	if (config_sock_path(vm->cfg, FERRY_SOCK_VRFMGR_API, vm->api_path) < 0) {
+		log_warnx("API socket path under %s is too long", vm->cfg->run_dir);
+		return -ENAMETOOLONG;
+	}
+	vm->api = api_server_start(vm->base, vm->api_path, vrfmgr_routes,
+				   sizeof(vrfmgr_routes) / sizeof(vrfmgr_routes[0]), vm);
+	if (vm->api == NULL)
+		return -EIO;
+	log_info("JSON API on %s", vm->api_path);
+	return 0;
+}
+
+void vrfmgr_api_stop(struct vrfmgr *vm)
+{
+	if (vm->api == NULL)
+		return;
+	api_server_free(vm->api);
+	vm->api = NULL;
+	unlink(vm->api_path);
+}

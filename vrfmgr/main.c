@@ -1,0 +1,169 @@
+/*
+ * vrfmgr -c FILE [-r RUN_DIR] [-n] [-d]
+ *
+ * Loads the router's config, builds the VRFs (labels, connected and static
+ * routes, local leaking), then serves bgpd and fwd on <run_dir>/vrfmgr.ipc
+ * and the JSON API on <run_dir>/vrfmgr.sock until SIGTERM/SIGINT. A bad
+ * config exits 1 before anything is started.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+
+#include "common/log.h"
+#include "vrfmgr/l3vpn.h"
+#include "vrfmgr/vrfmgr.h"
+
+static _Noreturn void usage(void)
+{
+	fprintf(stderr, "usage: vrfmgr -c FILE [-r RUN_DIR] [-n] [-d]\n");
+	exit(1);
+}
+
+/* mkdir -p with mode 0755 for what it creates. */
+static int mkdir_p(const char *path)
+{
+	char buf[CFG_PATH_MAX];
+	size_t i, len = strlen(path);
+
+	if (len == 0 || len >= sizeof(buf))
+		return -ENAMETOOLONG;
+	memcpy(buf, path, len + 1);
+	for (i = 1; i <= len; i++) {
+		if (buf[i] != '/' && buf[i] != '\0')
+			continue;
+		buf[i] = '\0';
+		if (mkdir(buf, 0755) < 0 && errno != EEXIST)
+			return -errno;
+		buf[i] = path[i];
+	}
+	return 0;
+}
+
+static void on_signal(evutil_socket_t sig, short what, void *arg)
+{
+	(void)what;
+	log_info("signal %d: shutting down", (int)sig);
+	event_base_loopbreak(arg);
+}
+
+static void log_vrfs(const struct vrf_table *t)
+{
+	char rd[RD_STRLEN];
+	size_t i;
+
+	for (i = 0; i < t->n_vrfs; i++) {
+		const struct vrf *v = &t->vrfs[i];
+
+		log_info("vrf %s up: id %u, rd %s, label %u, %zu interfaces, %zu routes",
+			 v->cfg->name, v->id, rd_format(&v->cfg->rd, rd), v->label,
+			 v->cfg->n_interfaces, v->n_routes);
+	}
+}
+
+static int vrfmgr_start(struct vrfmgr *vm)
+{
+	struct dataplane dp = { &fwd_sync_ops, &vm->fwd };
+	size_t leaked;
+	int rc;
+
+	if ((rc = mkdir_p(vm->cfg->run_dir)) < 0) {
+		log_warnx("cannot create run directory %s: %s", vm->cfg->run_dir, strerror(-rc));
+		return rc;
+	}
+	if ((rc = vrf_table_init(&vm->table, vm->cfg, &dp)) < 0)
+		return rc;
+	leaked = import_leak_local(&vm->table);
+	log_vrfs(&vm->table);
+	if (leaked > 0)
+		log_info("%zu routes leaked between local VRFs by route target", leaked);
+	if ((rc = bgpd_link_init(vm)) < 0)
+		return rc;
+	if ((rc = hub_start(vm)) < 0)
+		return rc;
+	return vrfmgr_api_start(vm);
+}
+
+static void vrfmgr_stop(struct vrfmgr *vm)
+{
+	vrfmgr_api_stop(vm);
+	hub_stop(vm);
+	bgpd_link_free(vm);
+	vrf_table_free(&vm->table);
+}
+
+static int run(struct ferry_config *cfg)
+{
+	struct vrfmgr vm = { .cfg = cfg, .listen_fd = -1 };
+	struct event *sigterm, *sigint;
+	int rc;
+
+	vm.base = event_base_new();
+	if (vm.base == NULL)
+		fatalx("cannot create the event loop");
+	sigterm = evsignal_new(vm.base, SIGTERM, on_signal, vm.base);
+	sigint = evsignal_new(vm.base, SIGINT, on_signal, vm.base);
+	if (sigterm == NULL || sigint == NULL || evsignal_add(sigterm, NULL) < 0 ||
+	    evsignal_add(sigint, NULL) < 0)
+		fatalx("cannot watch signals");
+	rc = vrfmgr_start(&vm);
+	if (rc == 0) {
+		log_info("vrfmgr %s running (run dir %s)", cfg->name, cfg->run_dir);
+		event_base_dispatch(vm.base);
+	}
+	vrfmgr_stop(&vm);
+	event_free(sigterm);
+	event_free(sigint);
+	event_base_free(vm.base);
+	return rc == 0 ? 0 : 1;
+}
+
+int main(int argc, char **argv)
+{
+	const char *file = NULL, *run_dir = NULL;
+	bool check = false, debug = false;
+	struct ferry_config cfg;
+	char err[512];
+	int ch, rc;
+
+	while ((ch = getopt(argc, argv, "c:r:nd")) != -1) {
+		switch (ch) {
+		case 'c': file = optarg; break;
+		case 'r': run_dir = optarg; break;
+		case 'n': check = true; break;
+		case 'd': debug = true; break;
+		default: usage();
+		}
+	}
+	if (file == NULL || optind != argc)
+		usage();
+	log_init("vrfmgr", debug ? LOG_LVL_DEBUG : LOG_LVL_INFO);
+	if (config_load(file, &cfg, err, sizeof(err)) < 0) {
+		fprintf(stderr, "%s\n", err);
+		return 1;
+	}
+	if (run_dir != NULL) {
+		if (strlen(run_dir) >= sizeof(cfg.run_dir)) {
+			fprintf(stderr, "%s: run directory too long (at most %zu characters)\n",
+				run_dir, sizeof(cfg.run_dir) - 1);
+			config_free(&cfg);
+			return 1;
+		}
+		snprintf(cfg.run_dir, sizeof(cfg.run_dir), "%s", run_dir);
+	}
+	if (check) {
+		printf("configuration OK\n");
+		config_free(&cfg);
+		return 0;
+	}
+	signal(SIGPIPE, SIG_IGN);
+	rc = run(&cfg);
+	config_free(&cfg);
+	return rc;
+}

@@ -1,0 +1,92 @@
+/*
+ * The vrfmgr daemon around the core: its event loop state, the IPC hub that
+ * bgpd and fwd connect to, the fwd and bgpd links, and the JSON API. The
+ * core (vrf.h, l3vpn.h, nexthop.h, label.h) knows nothing of sockets or
+ * JSON; everything here is glue that the core's unit tests do not need.
+ */
+#ifndef FERRY_VRFMGR_VRFMGR_H
+#define FERRY_VRFMGR_VRFMGR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/config.h"
+#include "common/ipc.h"
+#include "vrfmgr/vrf.h"
+
+struct event;
+struct event_base;
+struct api_server;
+
+/* One accepted IPC connection; its role is known once its HELLO arrived. */
+struct vrfmgr_conn {
+	struct vrfmgr_conn *next;
+	struct vrfmgr *vm;
+	struct ipc_conn *ipc;
+	struct event *drop_ev; /* deferred close, so no callback frees its own caller */
+	uint32_t role;         /* enum ipc_role, 0 before HELLO */
+	bool dead;
+	char name[IPC_NAME_MAX];
+};
+
+/* What vrfmgr has told the fwd it is connected to (counts for the log). */
+struct fwd_sync {
+	struct vrfmgr_conn *conn;
+	uint64_t sent[IPC_TYPE_MAX];
+};
+
+struct bgpd_link {
+	struct vrfmgr_conn *conn;
+	bool in_replay;
+	struct event *flush_ev; /* logs incremental changes once per second, not per route */
+	bool flush_armed;
+	/* counters of the current replay or of the batch not yet logged */
+	size_t received, placed, withdrawn, ignored;
+};
+
+struct vrfmgr {
+	struct ferry_config *cfg;
+	struct event_base *base;
+	struct vrf_table table;
+	struct fwd_sync fwd;
+	struct bgpd_link bgp;
+	int listen_fd;
+	struct event *listen_ev;
+	struct vrfmgr_conn *conns;
+	struct api_server *api;
+	char ipc_path[CFG_PATH_MAX];
+	char api_path[CFG_PATH_MAX];
+};
+
+/* hub.c: the IPC listener and connection bookkeeping. */
+int hub_start(struct vrfmgr *vm);
+void hub_stop(struct vrfmgr *vm);
+/* Closes c after the current callback returns. */
+void hub_conn_drop(struct vrfmgr_conn *c, const char *why);
+/* Sends; a failed send drops the connection. 0 or -errno. */
+int hub_send(struct vrfmgr_conn *c, uint16_t type, const void *p, uint32_t len);
+int hub_send2(struct vrfmgr_conn *c, uint16_t type, const void *p1, uint32_t l1, const void *p2,
+	      uint32_t l2);
+const char *hub_role_name(uint32_t role);
+
+/* fwd_sync.c: the dataplane backed by fwd over IPC. */
+extern const struct dataplane_ops fwd_sync_ops;
+void fwd_sync_hello(struct vrfmgr *vm, struct vrfmgr_conn *c);
+void fwd_sync_msg(struct vrfmgr *vm, struct vrfmgr_conn *c, uint16_t type, const void *p,
+		  uint32_t len);
+void fwd_sync_closed(struct vrfmgr *vm, struct vrfmgr_conn *c);
+
+/* bgpd_link.c: exports to and imports from bgpd. */
+int bgpd_link_init(struct vrfmgr *vm);
+void bgpd_link_free(struct vrfmgr *vm);
+void bgpd_link_hello(struct vrfmgr *vm, struct vrfmgr_conn *c);
+void bgpd_link_msg(struct vrfmgr *vm, struct vrfmgr_conn *c, uint16_t type, const void *p,
+		   uint32_t len);
+void bgpd_link_closed(struct vrfmgr *vm, struct vrfmgr_conn *c);
+
+/* api.c: GET /vrfs, /routes[?vrf=], /lsps, /labels on <run_dir>/vrfmgr.sock. */
+int vrfmgr_api_start(struct vrfmgr *vm);
+void vrfmgr_api_stop(struct vrfmgr *vm);
+
+#endif
