@@ -1,0 +1,329 @@
+#!/usr/bin/env bash
+# End-to-end test of the lab (issue 2): builds its own copy of the lab with
+# a private prefix beside any user lab, and checks, with bounded polling:
+#  - the PE1-PE2 iBGP session is Established on both sides;
+#  - each PE holds the other's VPN routes with the expected RD, label, RT and
+#    LSP (vrfmgr's VRF tables and bgpd's Loc-RIB);
+#  - A1 -> A2 and B1 -> B2 at the same address work and reach the right host
+#    (the whoami responder in each host namespace answers with its name),
+#    A1 cannot reach the B2-only address;
+#  - on the wire: PE1->P frames carry [16 | 200 S=1], P->PE2 frames [200 S=1];
+#  - garbage from the configured peer's address gets the right NOTIFICATION,
+#    a connection from an unconfigured address gets no OPEN, and the real
+#    session survives both (uptime not reset, traffic still flows);
+#  - a config with a bad RD is refused, naming vrfs[0].rd.
+# Prints "ok - ..." / "not ok - ..." per check and a summary; exit 0 only when
+# all pass. Removes everything it created, also on failure or interrupt.
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+ROOT=$PWD
+BUILD=${FERRY_BUILD:-$ROOT/build}
+export FERRY_BUILD=$BUILD
+PREFIX=${FERRY_TEST_PREFIX:-ft$$}
+CTL=$BUILD/ferryctl
+TMP=$(mktemp -d /tmp/ferry-test-lab.XXXXXX)
+passed=0
+failed=0
+BG=() # background processes we started (tshark), by PID
+
+ok() {
+	echo "ok - $*"
+	passed=$((passed + 1))
+}
+not_ok() {
+	echo "not ok - $*"
+	failed=$((failed + 1))
+}
+note() { sed 's/^/#   /'; } # indent diagnostics as comments
+check() {                    # check DESCRIPTION CMD...
+	local d=$1
+	shift
+	if "$@"; then ok "$d"; else not_ok "$d"; fi
+}
+
+# Polls CMD every 0.5 s until it succeeds or SECONDS run out.
+poll() {
+	local deadline=$((SECONDS + $1))
+	shift
+	while :; do
+		"$@" >/dev/null 2>&1 && return 0
+		[ $SECONDS -ge $deadline ] && return 1
+		sleep 0.5
+	done
+}
+
+inns() { # inns NODE CMD...
+	local n=$1
+	shift
+	ip netns exec "$PREFIX-$n" "$@"
+}
+ctl() { # ctl NODE ferryctl-args...: JSON from that node
+	local n=$1
+	shift
+	"$CTL" -r "$PREFIX-$n" --json "$@"
+}
+
+dump_logs() {
+	local f
+	for f in /run/ferry/"$PREFIX"-{pe1,pe2,p}/*.log; do
+		[ -s "$f" ] || continue
+		echo "# --- $f (last 15 lines)"
+		tail -n 15 "$f" | note
+		if [ -n "${FERRY_TEST_KEEP_LOGS:-}" ]; then
+			mkdir -p "$FERRY_TEST_KEEP_LOGS"
+			cp "$f" "$FERRY_TEST_KEEP_LOGS/$(basename "$(dirname "$f")")-$(basename "$f")"
+		fi
+	done
+}
+
+cleanup() {
+	local pid
+	trap - EXIT INT TERM
+	for pid in "${BG[@]}"; do
+		kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
+	done
+	[ $failed -gt 0 ] && dump_logs
+	scripts/lab down --prefix "$PREFIX" >/dev/null 2>&1 ||
+		echo "# warning: scripts/lab down --prefix $PREFIX failed"
+	rm -rf "$TMP"
+}
+trap cleanup EXIT
+trap 'echo "# interrupted"; exit 130' INT TERM
+
+finish() {
+	echo "# lab: $((passed + failed)) checks, $passed passed, $failed failed"
+	[ $failed -eq 0 ]
+	exit
+}
+
+# --- prerequisites --------------------------------------------------------------
+if [ "$(id -u)" != 0 ]; then
+	not_ok "must run as root (network namespaces)"
+	finish
+fi
+missing=()
+for f in bgpd vrfmgr fwd ferryctl tools/whoami tools/bgp_garbage; do
+	[ -x "$BUILD/$f" ] || missing+=("$BUILD/$f")
+done
+for t in jq tshark ping ethtool; do
+	command -v "$t" >/dev/null || missing+=("$t")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+	not_ok "prerequisites present (missing: ${missing[*]}; run make / scripts/install-deps)"
+	finish
+fi
+
+# --- the lab ----------------------------------------------------------------------
+if scripts/lab up --prefix "$PREFIX" >"$TMP/up.log" 2>&1; then
+	ok "lab up with prefix $PREFIX"
+else
+	not_ok "lab up with prefix $PREFIX"
+	note <"$TMP/up.log"
+	finish
+fi
+
+established() { # established NODE PEER
+	ctl "$1" bgp neighbors |
+		jq -e --arg p "$2" '.neighbors[] | select(.address == $p) | .state == "Established"'
+}
+if poll 60 established pe1 10.255.0.2 && poll 5 established pe2 10.255.0.1; then
+	ok "BGP session pe1 <-> pe2 Established on both PEs"
+else
+	not_ok "BGP session pe1 <-> pe2 Established on both PEs"
+	for n in pe1 pe2; do
+		echo "# $n:"
+		"$CTL" -r "$PREFIX-$n" bgp neighbors 2>&1 | note
+	done
+fi
+
+# vrf_route NODE VRF PREFIX RD INNER_LABEL RT REMOTE_PE OUTER_LABEL
+vrf_route() {
+	ctl "$1" vrf routes "$2" | jq -e --arg vrf "$2" --arg p "$3" --arg rd "$4" \
+		--argjson in "$5" --arg rt "$6" --arg pe "$7" --argjson out "$8" '
+		[.routes[] | select(.vrf == $vrf and .prefix == $p and .source == "bgp"
+			and .rd == $rd and .inner_label == $in and .remote_pe == $pe
+			and .outer_label == $out and any(.route_targets[]?; . == $rt))]
+		| length == 1'
+}
+# bgp_route NODE RD PREFIX LABEL RT PEER: in bgpd's Loc-RIB, best, from PEER
+bgp_route() {
+	ctl "$1" bgp routes | jq -e --arg rd "$2" --arg p "$3" --argjson l "$4" --arg rt "$5" \
+		--arg peer "$6" '
+		[.routes[] | select(.rd == $rd and .prefix == $p and .label == $l
+			and .peer == $peer and .next_hop == $peer and .best == true
+			and any(.route_targets[]?; . == $rt))]
+		| length == 1'
+}
+all_imported() {
+	vrf_route pe1 A 192.168.101.0/24 10.255.0.2:100 200 65000:100 10.255.0.2 16 &&
+		vrf_route pe1 B 192.168.101.0/24 10.255.0.2:200 201 65000:200 10.255.0.2 16 &&
+		vrf_route pe2 A 192.168.100.0/24 10.255.0.1:100 100 65000:100 10.255.0.1 17 &&
+		vrf_route pe2 B 192.168.100.0/24 10.255.0.1:200 101 65000:200 10.255.0.1 17
+}
+poll 30 all_imported
+route_check() { # route_check DESCRIPTION NODE VRF ARGS...
+	local d=$1 n=$2 v=$3
+	shift
+	if vrf_route "$@" >/dev/null 2>&1; then
+		ok "$d"
+	else
+		not_ok "$d"
+		echo "# $n vrf routes $v:"
+		"$CTL" -r "$PREFIX-$n" vrf routes "$v" 2>&1 | note
+	fi
+}
+route_check "pe1 VRF A: 192.168.101.0/24 RD 10.255.0.2:100 label 200 RT 65000:100 via pe2, outer 16" \
+	pe1 A 192.168.101.0/24 10.255.0.2:100 200 65000:100 10.255.0.2 16
+route_check "pe1 VRF B: 192.168.101.0/24 RD 10.255.0.2:200 label 201 RT 65000:200 via pe2, outer 16" \
+	pe1 B 192.168.101.0/24 10.255.0.2:200 201 65000:200 10.255.0.2 16
+route_check "pe2 VRF A: 192.168.100.0/24 RD 10.255.0.1:100 label 100 RT 65000:100 via pe1, outer 17" \
+	pe2 A 192.168.100.0/24 10.255.0.1:100 100 65000:100 10.255.0.1 17
+route_check "pe2 VRF B: 192.168.100.0/24 RD 10.255.0.1:200 label 101 RT 65000:200 via pe1, outer 17" \
+	pe2 B 192.168.100.0/24 10.255.0.1:200 101 65000:200 10.255.0.1 17
+
+rib_check() { # rib_check NODE RD PREFIX LABEL RT PEER
+	if bgp_route "$@" >/dev/null 2>&1; then
+		ok "$1 bgpd Loc-RIB: $2:$3 label $4 RT $5 best from $6"
+	else
+		not_ok "$1 bgpd Loc-RIB: $2:$3 label $4 RT $5 best from $6"
+		"$CTL" -r "$PREFIX-$1" bgp routes 2>&1 | note
+	fi
+}
+rib_check pe1 10.255.0.2:100 192.168.101.0/24 200 65000:100 10.255.0.2
+rib_check pe1 10.255.0.2:200 192.168.101.0/24 201 65000:200 10.255.0.2
+rib_check pe2 10.255.0.1:100 192.168.100.0/24 100 65000:100 10.255.0.1
+rib_check pe2 10.255.0.1:200 192.168.100.0/24 101 65000:200 10.255.0.1
+
+# --- traffic ------------------------------------------------------------------------
+ping1() { inns "$1" ping -n -q -c 1 -W 1 "$2"; }
+whoami_is() { # whoami_is FROM ADDRESS EXPECTED_HOST
+	local got
+	got=$(inns "$1" "$BUILD/tools/whoami" -t 1000 -c 3 "$2" 2>&1)
+	[ "$got" = "$PREFIX-$3" ] && return 0
+	echo "# $1 -> $2 answered: ${got:-nothing}"
+	return 1
+}
+check "ping host-a1 -> 192.168.101.10 (A1 -> A2 through the VPN)" poll 20 ping1 host-a1 192.168.101.10
+check "host-a1 -> 192.168.101.10 is answered by host-a2" whoami_is host-a1 192.168.101.10 host-a2
+check "ping host-b1 -> 192.168.101.10 (B1 -> B2, same address)" poll 10 ping1 host-b1 192.168.101.10
+check "host-b1 -> 192.168.101.10 is answered by host-b2" whoami_is host-b1 192.168.101.10 host-b2
+check "host-b1 -> 192.168.101.20 is answered by host-b2 (the B-only host exists)" \
+	whoami_is host-b1 192.168.101.20 host-b2
+unreachable() {
+	! inns host-a1 ping -n -q -c 3 -W 1 192.168.101.20 >/dev/null 2>&1 &&
+		! inns host-a1 "$BUILD/tools/whoami" -t 1000 -c 2 192.168.101.20 >/dev/null 2>&1
+}
+check "host-a1 cannot reach 192.168.101.20 (exists only in customer B)" unreachable
+
+# --- on the wire --------------------------------------------------------------------
+capture() { # capture IFACE FILE: tshark in P on IFACE for MPLS frames, ready when it returns
+	inns p tshark -i "$1" -f mpls -c 6 -a duration:15 -w "$2" >"$2.err" 2>&1 &
+	BG+=($!)
+	poll 10 grep -q "Capturing on" "$2.err"
+}
+if capture to-pe1 "$TMP/pe1-p.pcap" && capture to-pe2 "$TMP/p-pe2.pcap"; then
+	inns host-a1 ping -n -q -c 3 -i 0.2 -W 1 192.168.101.10 >/dev/null 2>&1
+	for pid in "${BG[@]}"; do
+		wait "$pid" 2>/dev/null # -c 6 or 15 s, whichever first
+	done
+	BG=()
+fi
+pe1_mac=$(inns pe1 cat /sys/class/net/core0/address)
+p_mac=$(inns p cat /sys/class/net/to-pe2/address)
+frames() { # frames FILE SRC_MAC: "labels bottoms" of the MPLS frames from that MAC
+	tshark -r "$1" -T fields -e eth.src -e mpls.label -e mpls.bottom 2>/dev/null |
+		awk -v m="$2" '$1 == m { print $2, $3 }'
+}
+stack_is() { # stack_is FILE MAC "LABELS BOTTOMS": all frames from MAC have that stack
+	local got
+	got=$(frames "$1" "$2" | sort | uniq -c | sed 's/^ *//')
+	if [ -n "$got" ] && [ "$(frames "$1" "$2" | sort -u)" = "$3" ]; then
+		return 0
+	fi
+	echo "# frames from $2 (count labels S-bits): ${got:-none}"
+	tshark -r "$1" -T fields -e eth.src -e mpls.label -e mpls.bottom -e mpls.ttl -e ip.src \
+		-e ip.dst 2>/dev/null | head -n 10 | note
+	return 1
+}
+check "PE1->P link carries two labels [16 | 200], S set only on the inner one" \
+	stack_is "$TMP/pe1-p.pcap" "$pe1_mac" "16,200 0,1"
+check "P->PE2 link carries only the inner label [200] with S set (PHP)" \
+	stack_is "$TMP/p-pe2.pcap" "$p_mac" "200 1"
+
+# --- bgpd against bad input ------------------------------------------------------------
+uptime_of() { # uptime_of NODE PEER
+	ctl "$1" bgp neighbors | jq -r --arg p "$2" \
+		'.neighbors[] | select(.address == $p and .state == "Established") | .uptime_s'
+}
+up1=$(uptime_of pe1 10.255.0.2)
+up2=$(uptime_of pe2 10.255.0.1)
+garbage() { # garbage MODE EXPECT: from pe2's loopback (the configured peer) to pe1's bgpd
+	local out
+	out=$(inns pe2 "$BUILD/tools/bgp_garbage" -s 10.255.0.2 -d 10.255.0.1 -m "$1" -t 5 2>&1)
+	grep -q "^NOTIFICATION $2 " <<<"$out" && return 0
+	echo "# bgp_garbage -m $1 got:"
+	note <<<"$out"
+	return 1
+}
+check "bad marker from the configured peer's address: NOTIFICATION 1/1 (Message Header Error)" \
+	garbage marker 1/1
+check "bad length from the configured peer's address: NOTIFICATION 1/2 (Bad Message Length)" \
+	garbage length 1/2
+check "bad type from the configured peer's address: NOTIFICATION 1/3 (Bad Message Type)" \
+	garbage type 1/3
+# From P's address on the P-PE2 link: an address pe2 routes back to but has
+# no neighbor for (P's loopback would need a route on pe2 the lab has not).
+unconfigured() {
+	local out
+	out=$(inns p "$BUILD/tools/bgp_garbage" -s 10.0.2.1 -d 10.255.0.2 -m silent -t 5 2>/dev/null)
+	if ! grep -q '^OPEN' <<<"$out" && grep -qE '^(closed|reset|refused)$' <<<"$out"; then
+		return 0
+	fi
+	echo "# connection from 10.0.2.1 got:"
+	note <<<"$out"
+	return 1
+}
+check "connection from an unconfigured address (10.0.2.1) is closed without an OPEN" unconfigured
+
+# --- bad configuration --------------------------------------------------------------------
+jq '.vrfs[0].rd = "65000"' configs/lab/pe1.json >"$TMP/bad.json"
+refuses() { # refuses DAEMON
+	local out rc
+	out=$("$BUILD/$1" -n -c "$TMP/bad.json" 2>&1)
+	rc=$?
+	[ $rc = 1 ] && grep -qF 'vrfs[0].rd' <<<"$out" && return 0
+	echo "# $1 -n -c bad.json: exit $rc:"
+	note <<<"$out"
+	return 1
+}
+check "vrfmgr -n refuses a bad RD (exit 1, message names vrfs[0].rd)" refuses vrfmgr
+check "bgpd -n refuses the same config the same way" refuses bgpd
+check "fwd -n refuses the same config the same way" refuses fwd
+accepts() { "$BUILD/$1" -n -c "configs/lab/$2.json" 2>&1 | grep -q "configuration OK"; }
+check "the lab configs pass -n (vrfmgr/bgpd/fwd pe1, pe2; fwd p)" eval \
+	'accepts vrfmgr pe1 && accepts bgpd pe1 && accepts fwd pe1 &&
+	 accepts vrfmgr pe2 && accepts bgpd pe2 && accepts fwd pe2 && accepts fwd p'
+
+# --- the session survived -------------------------------------------------------------------
+survived() { # survived NODE PEER UPTIME_BEFORE
+	local now
+	now=$(uptime_of "$1" "$2")
+	[ -n "$3" ] && [ -n "$now" ] && [ "$now" -ge "$3" ] && return 0
+	echo "# $1 -> $2: uptime before ${3:-none}, now ${now:-not Established}"
+	return 1
+}
+check "pe1's session stayed Established through the bad input (uptime not reset)" \
+	survived pe1 10.255.0.2 "$up1"
+check "pe2's session stayed Established through the bad input (uptime not reset)" \
+	survived pe2 10.255.0.1 "$up2"
+check "A1 -> A2 still forwards after the bad input" whoami_is host-a1 192.168.101.10 host-a2
+
+# --- teardown ---------------------------------------------------------------------------------
+[ $failed -gt 0 ] && dump_logs
+lab_gone() {
+	! ip netns list | awk '{ print $1 }' | grep -q "^$PREFIX-" &&
+		! ls -d /run/ferry/"$PREFIX"-* >/dev/null 2>&1
+}
+scripts/lab down --prefix "$PREFIX" >"$TMP/down.log" 2>&1
+check "lab down removes every namespace and run directory of $PREFIX" lab_gone
+finish
