@@ -39,6 +39,8 @@ struct route_arg {
 
 static struct {
 	struct event_base *base;
+	struct ipc_conn *conn;
+	struct event *drain;
 	bool as_bgpd, exit_on_end;
 	struct route_arg routes[MAX_ROUTES];
 	int n_routes;
@@ -64,12 +66,12 @@ static void pr_vpn(const void *p)
 {
 	const struct ipc_vpn_route *r = p;
 	const uint8_t *tail = (const uint8_t *)p + sizeof(*r);
-	char a[IPV4_STRLEN], b[IPV4_STRLEN], rd[RD_STRLEN];
+	char a[IPV4_STRLEN], b[IPV4_STRLEN], pe[IPV4_STRLEN], rd[RD_STRLEN];
 	int i;
 
 	printf(" rd %s prefix %s/%u label %u nh %s lp %u med %u peer %s rts",
 	       rd_format((const struct rd *)r->rd, rd), ipv4_format(r->prefix, a), r->plen, r->label,
-	       ipv4_format(r->next_hop, b), r->local_pref, r->med, ipv4_format(r->peer, a));
+	       ipv4_format(r->next_hop, b), r->local_pref, r->med, ipv4_format(r->peer, pe));
 	for (i = 0; i < r->n_rts; i++) {
 		struct ext_community c;
 
@@ -146,6 +148,20 @@ static void announce(struct ipc_conn *c)
 	ipc_send(c, IPC_REPLAY_END, NULL, 0);
 }
 
+/* Leaves once what we queued (announcements) has been written. */
+static void drain_cb(evutil_socket_t fd, short what, void *arg)
+{
+	static const struct timeval tick = { 0, 10000 };
+
+	(void)fd;
+	(void)what;
+	(void)arg;
+	if (g.conn != NULL && ipc_pending(g.conn) > 0)
+		event_add(g.drain, &tick);
+	else
+		event_base_loopexit(g.base, NULL);
+}
+
 static void on_msg(struct ipc_conn *c, uint16_t type, const void *p, uint32_t len, void *ctx)
 {
 	(void)len;
@@ -158,13 +174,14 @@ static void on_msg(struct ipc_conn *c, uint16_t type, const void *p, uint32_t le
 	if (type == IPC_HELLO && g.as_bgpd && g.n_routes > 0)
 		announce(c);
 	if (type == IPC_REPLAY_END && g.exit_on_end)
-		event_base_loopexit(g.base, NULL);
+		drain_cb(-1, 0, NULL);
 }
 
 static void on_close(struct ipc_conn *c, void *ctx)
 {
 	(void)c;
 	(void)ctx;
+	g.conn = NULL;
 	printf("CLOSED\n");
 	fflush(stdout);
 	event_base_loopexit(g.base, NULL);
@@ -244,12 +261,15 @@ int main(int argc, char **argv)
 	}
 	g.base = event_base_new();
 	c = ipc_conn_new(g.base, fd, on_msg, on_close, NULL);
-	if (g.base == NULL || c == NULL)
+	g.drain = evtimer_new(g.base, drain_cb, NULL);
+	if (g.base == NULL || c == NULL || g.drain == NULL)
 		return 1;
+	g.conn = c;
 	ipc_send_hello(c, g.as_bgpd ? IPC_ROLE_BGPD : IPC_ROLE_FWD, name);
 	if (tv.tv_sec > 0)
 		event_base_loopexit(g.base, &tv);
 	event_base_dispatch(g.base);
+	event_free(g.drain);
 	ipc_conn_free(c);
 	event_base_free(g.base);
 	return g.rc;
