@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #define WHOAMI_PORT 7777
@@ -45,29 +46,50 @@ static int parse_num(const char *s, long min, long max)
 	return (int)v;
 }
 
+/*
+ * Answers from the address the question was sent to (IP_PKTINFO): a host
+ * with two addresses (host-b2) must not answer a question to .20 from .10.
+ */
 static int serve(int port, const char *name)
 {
 	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = htons(port) };
+	union {
+		char buf[CMSG_SPACE(sizeof(struct in_pktinfo))];
+		struct cmsghdr align;
+	} ctl;
 	struct sockaddr_in from;
-	socklen_t fromlen;
 	char buf[WHOAMI_MAX];
-	int fd;
+	struct iovec iov;
+	struct msghdr mh;
+	struct cmsghdr *cm;
+	int fd, on = 1;
 
 	fd = socket(AF_INET, SOCK_DGRAM, 0);
-	if (fd < 0 || bind(fd, (struct sockaddr *)&sin, sizeof(sin)) < 0) {
+	if (fd < 0 || setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &on, sizeof(on)) < 0 ||
+	    bind(fd, (struct sockaddr *)&sin, sizeof(sin)) < 0) {
 		fprintf(stderr, "whoami: udp port %d: %s\n", port, strerror(errno));
 		return 1;
 	}
 	fprintf(stderr, "whoami: %s answering on udp port %d\n", name, port);
 	for (;;) {
-		fromlen = sizeof(from);
-		if (recvfrom(fd, buf, sizeof(buf), 0, (struct sockaddr *)&from, &fromlen) < 0) {
+		iov = (struct iovec){ .iov_base = buf, .iov_len = sizeof(buf) };
+		mh = (struct msghdr){ .msg_name = &from, .msg_namelen = sizeof(from),
+				      .msg_iov = &iov, .msg_iovlen = 1,
+				      .msg_control = ctl.buf, .msg_controllen = sizeof(ctl.buf) };
+		if (recvmsg(fd, &mh, 0) < 0) {
 			if (errno == EINTR)
 				continue;
-			fprintf(stderr, "whoami: recvfrom: %s\n", strerror(errno));
+			fprintf(stderr, "whoami: recvmsg: %s\n", strerror(errno));
 			return 1;
 		}
-		if (sendto(fd, name, strlen(name), 0, (struct sockaddr *)&from, fromlen) < 0)
+		/* Reply through the same control data: ipi_spec_dst picks the source. */
+		for (cm = CMSG_FIRSTHDR(&mh); cm; cm = CMSG_NXTHDR(&mh, cm))
+			if (cm->cmsg_level == IPPROTO_IP && cm->cmsg_type == IP_PKTINFO)
+				((struct in_pktinfo *)CMSG_DATA(cm))->ipi_ifindex = 0;
+		iov = (struct iovec){ .iov_base = (void *)name, .iov_len = strlen(name) };
+		mh.msg_iov = &iov;
+		mh.msg_flags = 0;
+		if (sendmsg(fd, &mh, 0) < 0)
 			fprintf(stderr, "whoami: reply to %s: %s\n", inet_ntoa(from.sin_addr),
 				strerror(errno));
 	}
