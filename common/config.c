@@ -1,0 +1,327 @@
+/*
+ * The JSON configuration loader (see config.h, docs/config.md): file
+ * reading, JSON syntax errors, the top level, the router and bgp sections,
+ * and the public lookups. json-c is used only by this loader (config.c,
+ * config_get.c, config_sections.c): the daemons only see struct ferry_config.
+ *
+ * Every value goes through one of a few typed getters (config_get.h) that
+ * know the JSON path of what they read and what was expected there, so every
+ * message has the same shape:
+ *   pe1.json: vrfs[1].rd: "65000" is not a route distinguisher (want ASN:NN, IP:NN or ASN4:NN)
+ * Unknown keys are errors (a misspelt key would otherwise silently become a
+ * default). Validation stops at the first error; on error the partially
+ * filled config is freed and zeroed, so the caller has nothing to clean up.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "common/config.h"
+#include "common/config_get.h"
+#include "common/label.h"
+
+#define CFG_FILE_MAX (1024 * 1024)
+
+static const struct kind K_ASN = { "an AS number", "an integer 1..4294967295" };
+static const struct kind K_PORT = { "a TCP port", "an integer 1..65535" };
+static const struct kind K_HOLD = { "a hold time", "0, or 3..65535 seconds" };
+static const struct kind K_SECONDS = { "a number of seconds", "an integer 1..65535" };
+static const struct kind K_LABEL_MIN = { "a label", "an integer 16..1048575" };
+static const struct kind K_DESCR = { "a description", "a string of at most 63 characters" };
+static const struct kind K_PATH = { "a directory", "an absolute path of at most 91 characters" };
+static const struct kind K_NEIGHBORS = { "a list of neighbors", "[{ \"address\": ..., ... }]" };
+
+/* ---- router ---- */
+
+static const struct kind K_ROUTER = { "the router section",
+				      "{ \"name\": ..., \"router_id\": ..., \"asn\": ... }" };
+static const struct kind K_RANGE = { "a label range", "{ \"min\": 16.., \"max\": ..1048575 }" };
+
+static int parse_label_range(struct cctx *c, struct json_object *router, struct ferry_config *cfg)
+{
+	static const char *const keys[] = { "min", "max", NULL };
+	char p[JPATH_MAX];
+	struct json_object *v;
+	int r = cj_field(c, router, "router", "label_range", false, &K_RANGE, &v, p);
+
+	if (r <= 0)
+		return r;
+	if (cj_check_object(c, v, p, keys) < 0 ||
+	    cj_u32(c, v, p, "min", true, &K_LABEL_MIN, 16, MPLS_LABEL_MAX, &cfg->label_min) < 0 ||
+	    cj_u32(c, v, p, "max", true, &K_LABEL_MIN, 16, MPLS_LABEL_MAX, &cfg->label_max) < 0)
+		return -1;
+	if (cfg->label_min > cfg->label_max)
+		return cj_fail(c, p, "min %u is above max %u (want min <= max)", cfg->label_min,
+			       cfg->label_max);
+	return 0;
+}
+
+static int parse_router(struct cctx *c, struct json_object *root, struct ferry_config *cfg)
+{
+	static const char *const keys[] = { "name", "router_id", "asn", "run_dir", "label_range",
+					    NULL };
+	char p[JPATH_MAX];
+	struct json_object *r;
+	const char *dir = NULL;
+
+	if (cj_field(c, root, "", "router", true, &K_ROUTER, &r, p) < 0 ||
+	    cj_check_object(c, r, "router", keys) < 0 ||
+	    cj_name(c, r, "router", "name", cfg->name) < 0 ||
+	    cj_ipv4(c, r, "router", "router_id", true, &cfg->router_id) < 0 ||
+	    cj_u32(c, r, "router", "asn", true, &K_ASN, 1, UINT32_MAX, &cfg->asn) < 0 ||
+	    cj_str(c, r, "router", "run_dir", false, &K_PATH, &dir, p) < 0 ||
+	    parse_label_range(c, r, cfg) < 0)
+		return -1;
+	if (cfg->router_id == 0)
+		return cj_fail(c, "router.router_id",
+			       "\"0.0.0.0\" is not a router ID (want a non-zero IPv4 address)");
+	if (dir == NULL) {
+		snprintf(cfg->run_dir, sizeof(cfg->run_dir), "/run/ferry/%s", cfg->name);
+		return 0;
+	}
+	if (dir[0] != '/' || strlen(dir) >= sizeof(cfg->run_dir))
+		return cj_bad(c, p, json_object_object_get(r, "run_dir"), &K_PATH);
+	memcpy(cfg->run_dir, dir, strlen(dir) + 1);
+	return 0;
+}
+
+/* ---- bgp ---- */
+
+static const struct kind K_BGP = { "the bgp section", "{ \"neighbors\": [...], ... }" };
+
+static int parse_neighbor(struct cctx *c, struct json_object *v, const char *path,
+			  struct cfg_neighbor *n)
+{
+	static const char *const keys[] = { "address", "remote_as", "local_address", "description",
+					    "passive", NULL };
+	char p[JPATH_MAX];
+	const char *d = NULL;
+
+	if (cj_check_object(c, v, path, keys) < 0 ||
+	    cj_ipv4(c, v, path, "address", true, &n->address) < 0 ||
+	    cj_u32(c, v, path, "remote_as", true, &K_ASN, 1, UINT32_MAX, &n->remote_as) < 0 ||
+	    cj_ipv4(c, v, path, "local_address", false, &n->local_address) < 0 ||
+	    cj_bool(c, v, path, "passive", &n->passive) < 0 ||
+	    cj_str(c, v, path, "description", false, &K_DESCR, &d, p) < 0)
+		return -1;
+	if (d != NULL && strlen(d) >= sizeof(n->description))
+		return cj_bad(c, p, json_object_object_get(v, "description"), &K_DESCR);
+	if (d != NULL)
+		memcpy(n->description, d, strlen(d) + 1);
+	if (n->address == 0)
+		return cj_fail(c, path,
+			       "address 0.0.0.0 is not a neighbor (want a peer's address)");
+	return 0;
+}
+
+static int parse_neighbors(struct cctx *c, struct json_object *bgp, struct cfg_bgp *b)
+{
+	char p[JPATH_MAX], ip[IPV4_STRLEN];
+	struct json_object *arr;
+	size_t n;
+
+	if (cj_array(c, bgp, "bgp", "neighbors", &K_NEIGHBORS, &arr, &n, p) < 0 ||
+	    cj_alloc(c, n, sizeof(*b->neighbors), (void **)&b->neighbors) < 0)
+		return -1;
+	b->n_neighbors = n;
+	for (size_t i = 0; i < n; i++) {
+		char ip_path[JPATH_MAX];
+
+		cj_path_idx(ip_path, p, i);
+		if (parse_neighbor(c, json_object_array_get_idx(arr, i), ip_path,
+				   &b->neighbors[i]) < 0)
+			return -1;
+		for (size_t j = 0; j < i; j++) {
+			if (b->neighbors[j].address != b->neighbors[i].address)
+				continue;
+			cj_path_key(ip_path, ip_path, "address");
+			return cj_fail(
+			    c, ip_path,
+			    "\"%s\" is already used by bgp.neighbors[%zu] (want one entry per "
+			    "neighbor)",
+			    ipv4_format(b->neighbors[i].address, ip), j);
+		}
+	}
+	return 0;
+}
+
+static int parse_bgp(struct cctx *c, struct json_object *root, struct ferry_config *cfg)
+{
+	static const char *const keys[] = { "listen", "port", "hold_time", "connect_retry",
+					    "neighbors", NULL };
+	struct cfg_bgp *b = &cfg->bgp;
+	char p[JPATH_MAX];
+	struct json_object *v;
+	int r = cj_field(c, root, "", "bgp", false, &K_BGP, &v, p);
+
+	if (r <= 0)
+		return r;
+	b->enabled = true;
+	if (cj_check_object(c, v, "bgp", keys) < 0 ||
+	    cj_ipv4(c, v, "bgp", "listen", false, &b->listen_address) < 0 ||
+	    cj_u16(c, v, "bgp", "port", &K_PORT, 1, &b->port) < 0 ||
+	    cj_u16(c, v, "bgp", "hold_time", &K_HOLD, 0, &b->hold_time) < 0 ||
+	    cj_u16(c, v, "bgp", "connect_retry", &K_SECONDS, 1, &b->connect_retry) < 0)
+		return -1;
+	if (b->hold_time == 1 || b->hold_time == 2)
+		return cj_fail(c, "bgp.hold_time", "%u is out of range (want %s)", b->hold_time,
+			       K_HOLD.form);
+	return parse_neighbors(c, v, b);
+}
+
+/* ---- loading ---- */
+
+static int config_build(struct cctx *c, struct json_object *root, struct ferry_config *cfg)
+{
+	static const char *const keys[] = { "router", "bgp", "vrfs", "lsps", "fwd", NULL };
+
+	cfg->bgp.port = 179;
+	cfg->bgp.hold_time = 90;
+	cfg->bgp.connect_retry = 5;
+	cfg->label_min = 1000;
+	cfg->label_max = 99999;
+	cfg->fwd.mode = CFG_FWD_PE;
+	cfg->fwd.arp_timeout = 300;
+	if (cj_check_object(c, root, "", keys) < 0 || parse_router(c, root, cfg) < 0 ||
+	    parse_bgp(c, root, cfg) < 0 || cfg_parse_vrfs(c, root, cfg) < 0 ||
+	    cfg_parse_lsps(c, root, cfg) < 0 || cfg_parse_fwd(c, root, cfg) < 0)
+		return -1;
+	return 0;
+}
+
+/* JSON text -> tree, or NULL with "file: line L, column C: invalid JSON: reason". */
+static struct json_object *json_parse(struct cctx *c, const char *json, size_t len)
+{
+	struct json_tokener *tok = json_tokener_new();
+	struct json_object *root;
+	enum json_tokener_error e;
+	size_t end, line = 1, col = 1;
+
+	if (tok == NULL) {
+		snprintf(c->err, c->errlen, "%s: out of memory", c->file);
+		return NULL;
+	}
+	json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
+	root = json_tokener_parse_ex(tok, json, (int)len);
+	e = json_tokener_get_error(tok);
+	end = json_tokener_get_parse_end(tok);
+	json_tokener_free(tok);
+	if (root != NULL && e == json_tokener_success && end == len)
+		return root;
+	json_object_put(root);
+	for (size_t i = 0; i < end && i < len; i++) {
+		col = json[i] == '\n' ? 1 : col + 1;
+		line += json[i] == '\n';
+	}
+	if (e == json_tokener_continue || e == json_tokener_success)
+		snprintf(c->err, c->errlen, "%s: line %zu: invalid JSON: %s", c->file, line,
+			 e == json_tokener_continue ? "unexpected end of file"
+						    : "unexpected data after the top-level value");
+	else
+		snprintf(c->err, c->errlen, "%s: line %zu, column %zu: invalid JSON: %s", c->file,
+			 line, col, json_tokener_error_desc(e));
+	return NULL;
+}
+
+static const char *base_name(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	return slash && slash[1] ? slash + 1 : path;
+}
+
+static int config_load_buf(const char *json, size_t len, const char *name, struct ferry_config *cfg,
+			   char *err, size_t errlen)
+{
+	struct cctx c = { base_name(name), err, errlen };
+	struct json_object *root;
+	int r;
+
+	memset(cfg, 0, sizeof(*cfg));
+	if (errlen > 0)
+		err[0] = '\0';
+	snprintf(cfg->path, sizeof(cfg->path), "%s", name);
+	root = json_parse(&c, json, len);
+	if (root == NULL)
+		return -1;
+	r = config_build(&c, root, cfg);
+	json_object_put(root);
+	if (r < 0) {
+		config_free(cfg);
+		return -1;
+	}
+	return 0;
+}
+
+int config_load_string(const char *json, const char *name, struct ferry_config *cfg, char *err,
+		       size_t errlen)
+{
+	return config_load_buf(json, strlen(json), name ? name : "(string)", cfg, err, errlen);
+}
+
+int config_load(const char *path, struct ferry_config *cfg, char *err, size_t errlen)
+{
+	char *buf = malloc(CFG_FILE_MAX + 1);
+	FILE *f = buf ? fopen(path, "r") : NULL;
+	size_t n = 0;
+	int r;
+
+	memset(cfg, 0, sizeof(*cfg));
+	if (f != NULL) {
+		n = fread(buf, 1, CFG_FILE_MAX + 1, f);
+		if (ferror(f))
+			n = 0;
+	}
+	if (f == NULL || ferror(f) || n > CFG_FILE_MAX) {
+		const char *why = f == NULL || ferror(f) ? strerror(errno) : "file too large";
+
+		snprintf(err, errlen,
+			 "%s: cannot read: %s (want a readable JSON file of at most 1 MiB)",
+			 base_name(path), buf ? why : strerror(ENOMEM));
+		if (f)
+			fclose(f);
+		free(buf);
+		return -1;
+	}
+	fclose(f);
+	r = config_load_buf(buf, n, path, cfg, err, errlen);
+	free(buf);
+	return r;
+}
+
+void config_free(struct ferry_config *cfg)
+{
+	for (size_t i = 0; i < cfg->n_vrfs; i++) {
+		free(cfg->vrfs[i].import_rts);
+		free(cfg->vrfs[i].export_rts);
+		free(cfg->vrfs[i].interfaces);
+		free(cfg->vrfs[i].static_routes);
+	}
+	free(cfg->vrfs);
+	free(cfg->bgp.neighbors);
+	free(cfg->lsps);
+	free(cfg->fwd.core_interfaces);
+	free(cfg->fwd.lfib);
+	memset(cfg, 0, sizeof(*cfg));
+}
+
+const struct cfg_vrf *config_vrf_by_name(const struct ferry_config *cfg, const char *name)
+{
+	for (size_t i = 0; i < cfg->n_vrfs; i++)
+		if (strcmp(cfg->vrfs[i].name, name) == 0)
+			return &cfg->vrfs[i];
+	return NULL;
+}
+
+int config_sock_path(const struct ferry_config *cfg, const char *sock, char *buf)
+{
+	int n = snprintf(buf, CFG_PATH_MAX, "%s/%s", cfg->run_dir, sock);
+
+	if (n < 0 || n >= CFG_PATH_MAX)
+		return -ENAMETOOLONG;
+	return 0;
+}

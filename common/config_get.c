@@ -1,0 +1,341 @@
+/*
+ * The config loader's typed getters (see config_get.h). Each reads one key,
+ * checks the JSON type and the value's form, and on failure writes the
+ * message naming file, JSON path, the offending value and the expected form.
+ * Keeping this in one place is what makes every config error look alike.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "common/config_get.h"
+#include "common/label.h"
+
+static const struct kind K_OBJECT = { "an object", "{ ... }" };
+static const struct kind K_IPV4 = { "an IPv4 address", "a.b.c.d" };
+static const struct kind K_PREFIX = { "an IPv4 prefix", "a.b.c.d/len with no host bits set" };
+static const struct kind K_IFADDR = { "an interface address", "a.b.c.d/len, len 1..32" };
+static const struct kind K_NAME = { "a name", "1..31 characters of A-Z a-z 0-9 . _ -" };
+static const struct kind K_IFNAME = { "an interface name",
+				      "1..15 characters, no '/', ':' or spaces" };
+static const struct kind K_OUT_LABEL = { "an outgoing label",
+					 "an integer 0..1048575, \"implicit-null\" or "
+					 "\"explicit-null\"" };
+static const struct kind K_BOOL = { "a boolean", "true or false" };
+
+/* ---- messages and paths ---- */
+
+int cj_fail(struct cctx *c, const char *path, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	n = snprintf(c->err, c->errlen, "%s: %s: ", c->file, *path ? path : "top level");
+	if (n >= 0 && (size_t)n < c->errlen) {
+		va_start(ap, fmt);
+		vsnprintf(c->err + n, c->errlen - (size_t)n, fmt, ap);
+		va_end(ap);
+	}
+	return -1;
+}
+
+/* The value as compact JSON text, shortened when long. */
+const char *cj_text(struct json_object *v, char *buf, size_t len)
+{
+	const char *s = json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN |
+							      JSON_C_TO_STRING_NOSLASHESCAPE);
+
+	if (strlen(s) < len)
+		snprintf(buf, len, "%s", s);
+	else
+		snprintf(buf, len, "%.*s...", (int)len - 4, s);
+	return buf;
+}
+
+int cj_bad(struct cctx *c, const char *path, struct json_object *v, const struct kind *k)
+{
+	char t[64];
+
+	return cj_fail(c, path, "%s is not %s (want %s)", cj_text(v, t, sizeof(t)), k->noun,
+		       k->form);
+}
+
+/* Paths are short in practice; an overlong one is cut, which only shortens a message. */
+void cj_path_key(char *out, const char *parent, const char *key)
+{
+	char tmp[JPATH_MAX];
+
+	if (snprintf(tmp, sizeof(tmp), "%s%s%s", parent, *parent ? "." : "", key) >= JPATH_MAX)
+		tmp[JPATH_MAX - 1] = '\0';
+	memcpy(out, tmp, strlen(tmp) + 1);
+}
+
+void cj_path_idx(char *out, const char *parent, size_t i)
+{
+	char tmp[JPATH_MAX];
+
+	if (snprintf(tmp, sizeof(tmp), "%s[%zu]", parent, i) >= JPATH_MAX)
+		tmp[JPATH_MAX - 1] = '\0';
+	memcpy(out, tmp, strlen(tmp) + 1);
+}
+
+/* ---- typed getters: 0 ok (absent optional leaves *out alone), -1 error ---- */
+
+/* v must be an object holding only the allowed keys (NULL-terminated list). */
+int cj_check_object(struct cctx *c, struct json_object *v, const char *path,
+		    const char *const *allowed)
+{
+	char p[JPATH_MAX], want[256] = "";
+	struct json_object_iter it;
+	size_t i;
+
+	if (!json_object_is_type(v, json_type_object))
+		return cj_bad(c, path, v, &K_OBJECT);
+	json_object_object_foreachC (v, it) {
+		for (i = 0; allowed[i] && strcmp(allowed[i], it.key) != 0; i++)
+			;
+		if (allowed[i] != NULL)
+			continue;
+		for (i = 0; allowed[i]; i++)
+			snprintf(want + strlen(want), sizeof(want) - strlen(want), "%s%s",
+				 i ? ", " : "", allowed[i]);
+		cj_path_key(p, path, it.key);
+		return cj_fail(c, p, "unknown key (want one of %s)", want);
+	}
+	return 0;
+}
+
+/* Looks key up: 1 found (*v, vpath set), 0 absent and optional, -1 absent and required. */
+int cj_field(struct cctx *c, struct json_object *obj, const char *path, const char *key,
+	     bool required, const struct kind *k, struct json_object **v, char *vpath)
+{
+	cj_path_key(vpath, path, key);
+	if (json_object_object_get_ex(obj, key, v) && *v != NULL)
+		return 1;
+	if (!required)
+		return 0;
+	return cj_fail(c, vpath, "missing (want %s)", k->noun);
+}
+
+int cj_str(struct cctx *c, struct json_object *obj, const char *path, const char *key,
+	   bool required, const struct kind *k, const char **out, char *vpath)
+{
+	struct json_object *v;
+	const char *s;
+	int r = cj_field(c, obj, path, key, required, k, &v, vpath);
+
+	if (r <= 0)
+		return r;
+	if (!json_object_is_type(v, json_type_string))
+		return cj_bad(c, vpath, v, k);
+	s = json_object_get_string(v);
+	if (strlen(s) != (size_t)json_object_get_string_len(v))
+		return cj_bad(c, vpath, v, k); /* embedded NUL */
+	*out = s;
+	return 1;
+}
+
+int cj_u32(struct cctx *c, struct json_object *obj, const char *path, const char *key,
+	   bool required, const struct kind *k, uint32_t min, uint32_t max, uint32_t *out)
+{
+	char vpath[JPATH_MAX], t[64];
+	struct json_object *v;
+	int64_t n;
+	int r = cj_field(c, obj, path, key, required, k, &v, vpath);
+
+	if (r <= 0)
+		return r;
+	if (!json_object_is_type(v, json_type_int))
+		return cj_bad(c, vpath, v, k);
+	n = json_object_get_int64(v);
+	if (n < (int64_t)min || n > (int64_t)max)
+		return cj_fail(c, vpath, "%s is out of range (want %s)", cj_text(v, t, sizeof(t)),
+			       k->form);
+	*out = (uint32_t)n;
+	return 0;
+}
+
+int cj_u16(struct cctx *c, struct json_object *obj, const char *path, const char *key,
+	   const struct kind *k, uint32_t min, uint16_t *out)
+{
+	uint32_t v = *out;
+
+	if (cj_u32(c, obj, path, key, false, k, min, 65535, &v) < 0)
+		return -1;
+	*out = (uint16_t)v;
+	return 0;
+}
+
+int cj_bool(struct cctx *c, struct json_object *obj, const char *path, const char *key, bool *out)
+{
+	char vpath[JPATH_MAX];
+	struct json_object *v;
+	int r = cj_field(c, obj, path, key, false, &K_BOOL, &v, vpath);
+
+	if (r <= 0)
+		return r;
+	if (!json_object_is_type(v, json_type_boolean))
+		return cj_bad(c, vpath, v, &K_BOOL);
+	*out = json_object_get_boolean(v);
+	return 0;
+}
+
+/* A string that parse() must accept. */
+int cj_parsed(struct cctx *c, struct json_object *obj, const char *path, const char *key,
+	      bool required, const struct kind *k, str_parse_fn parse, void *out)
+{
+	char vpath[JPATH_MAX];
+	const char *s = NULL;
+	int r = cj_str(c, obj, path, key, required, k, &s, vpath);
+
+	if (r <= 0)
+		return r;
+	if (parse(s, out) < 0)
+		return cj_bad(c, vpath, json_object_object_get(obj, key), k);
+	return 0;
+}
+
+static int p_ipv4(const char *s, void *out)
+{
+	return ipv4_parse(s, out);
+}
+
+static int p_prefix(const char *s, void *out)
+{
+	return prefix4_parse(s, out);
+}
+
+static int p_ifaddr(const char *s, void *out)
+{
+	struct prefix4 *p = out;
+
+	return ifaddr4_parse(s, p) < 0 || p->len == 0 ? -EINVAL : 0;
+}
+
+int cj_ipv4(struct cctx *c, struct json_object *obj, const char *path, const char *key,
+	    bool required, uint32_t *out)
+{
+	return cj_parsed(c, obj, path, key, required, &K_IPV4, p_ipv4, out);
+}
+
+int cj_prefix(struct cctx *c, struct json_object *obj, const char *path, const char *key,
+	      struct prefix4 *out)
+{
+	return cj_parsed(c, obj, path, key, true, &K_PREFIX, p_prefix, out);
+}
+
+int cj_ifaddr(struct cctx *c, struct json_object *obj, const char *path, const char *key,
+	      struct prefix4 *out)
+{
+	return cj_parsed(c, obj, path, key, true, &K_IFADDR, p_ifaddr, out);
+}
+
+/* Router and VRF names: they end up in paths and URLs, so keep them plain. */
+static int p_name(const char *s, void *out)
+{
+	const size_t max = CFG_NAME_MAX;
+	size_t n = strlen(s);
+
+	if (n == 0 || n >= max)
+		return -EINVAL;
+	for (size_t i = 0; i < n; i++) {
+		char ch = s[i];
+
+		if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+		      (ch >= '0' && ch <= '9') || ch == '.' || ch == '_' || ch == '-'))
+			return -EINVAL;
+	}
+	memcpy(out, s, n + 1);
+	return 0;
+}
+
+int cj_name(struct cctx *c, struct json_object *obj, const char *path, const char *key, char *out)
+{
+	return cj_parsed(c, obj, path, key, true, &K_NAME, p_name, out);
+}
+
+/* Linux device names: 1..15 bytes, not "." or "..", no '/', ':' or whitespace. */
+static int p_ifname(const char *s, void *out)
+{
+	size_t n = strlen(s);
+
+	if (n == 0 || n >= CFG_IFNAME_MAX || strcmp(s, ".") == 0 || strcmp(s, "..") == 0 ||
+	    strpbrk(s, "/: \t\n\r\v\f") != NULL)
+		return -EINVAL;
+	memcpy(out, s, n + 1);
+	return 0;
+}
+
+int cj_ifname(struct cctx *c, struct json_object *obj, const char *path, const char *key, char *out)
+{
+	return cj_parsed(c, obj, path, key, true, &K_IFNAME, p_ifname, out);
+}
+
+/* Labels we send: a number or "implicit-null"/"explicit-null" (mpls_label_parse). */
+int cj_out_label(struct cctx *c, struct json_object *obj, const char *path, const char *key,
+		 uint32_t *out)
+{
+	char vpath[JPATH_MAX];
+	struct json_object *v;
+	int r = cj_field(c, obj, path, key, true, &K_OUT_LABEL, &v, vpath);
+
+	if (r <= 0)
+		return r;
+	if (json_object_is_type(v, json_type_string))
+		return mpls_label_parse(json_object_get_string(v), out) < 0
+			   ? cj_bad(c, vpath, v, &K_OUT_LABEL)
+			   : 0;
+	return cj_u32(c, obj, path, key, true, &K_OUT_LABEL, 0, MPLS_LABEL_MAX, out);
+}
+
+/* One of a fixed set of words; *out becomes its index. */
+int cj_enum(struct cctx *c, struct json_object *obj, const char *path, const char *key,
+	    const struct kind *k, const char *const *words, int *out)
+{
+	char vpath[JPATH_MAX];
+	const char *s = NULL;
+	int r = cj_str(c, obj, path, key, false, k, &s, vpath);
+
+	if (r <= 0)
+		return r;
+	for (int i = 0; words[i]; i++) {
+		if (strcmp(words[i], s) == 0) {
+			*out = i;
+			return 0;
+		}
+	}
+	return cj_bad(c, vpath, json_object_object_get(obj, key), k);
+}
+
+/* An optional array: *n = 0 when absent. */
+int cj_array(struct cctx *c, struct json_object *obj, const char *path, const char *key,
+	     const struct kind *k, struct json_object **arr, size_t *n, char *vpath)
+{
+	int r = cj_field(c, obj, path, key, false, k, arr, vpath);
+
+	*n = 0;
+	if (r <= 0)
+		return r;
+	if (!json_object_is_type(*arr, json_type_array))
+		return cj_bad(c, vpath, *arr, k);
+	*n = json_object_array_length(*arr);
+	return 0;
+}
+
+/* calloc that is fine with n == 0 (returns NULL, not an error). */
+int cj_alloc(struct cctx *c, size_t n, size_t size, void **out)
+{
+	*out = NULL;
+	if (n == 0)
+		return 0;
+	*out = calloc(n, size);
+	if (*out == NULL) {
+		snprintf(c->err, c->errlen, "%s: out of memory", c->file);
+		return -1;
+	}
+	return 0;
+}

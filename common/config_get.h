@@ -1,0 +1,79 @@
+/*
+ * Internal to the config loader (config.c, config_sections.c, config_get.c);
+ * nothing outside common/config*.c includes this. Typed getters that read
+ * one key of a json-c object, know its JSON path and the expected form, and
+ * write the error message in the one format the loader uses:
+ *   <file>: <json.path>: <what is wrong> (want <expected form>)
+ * All return 0 when fine (an absent optional key leaves *out untouched) and
+ * -1 after writing the message; cj_str and cj_field also return 1 = found.
+ */
+#ifndef FERRY_CONFIG_GET_H
+#define FERRY_CONFIG_GET_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/config.h"
+
+struct json_object;
+
+#define JPATH_MAX 128
+
+struct cctx {
+	const char *file; /* basename, for messages */
+	char *err;
+	size_t errlen;
+};
+
+/* What a value should be: "<value> is not <noun> (want <form>)", "missing (want <noun>)". */
+struct kind {
+	const char *noun;
+	const char *form;
+};
+
+typedef int (*str_parse_fn)(const char *s, void *out);
+
+int cj_fail(struct cctx *c, const char *path, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+int cj_bad(struct cctx *c, const char *path, struct json_object *v, const struct kind *k);
+const char *cj_text(struct json_object *v, char *buf, size_t len);
+void cj_path_key(char *out, const char *parent, const char *key);
+void cj_path_idx(char *out, const char *parent, size_t i);
+
+int cj_check_object(struct cctx *c, struct json_object *v, const char *path,
+		    const char *const *allowed);
+int cj_field(struct cctx *c, struct json_object *obj, const char *path, const char *key,
+	     bool required, const struct kind *k, struct json_object **v, char *vpath);
+int cj_str(struct cctx *c, struct json_object *obj, const char *path, const char *key,
+	   bool required, const struct kind *k, const char **out, char *vpath);
+int cj_u32(struct cctx *c, struct json_object *obj, const char *path, const char *key,
+	   bool required, const struct kind *k, uint32_t min, uint32_t max, uint32_t *out);
+int cj_u16(struct cctx *c, struct json_object *obj, const char *path, const char *key,
+	   const struct kind *k, uint32_t min, uint16_t *out);
+int cj_bool(struct cctx *c, struct json_object *obj, const char *path, const char *key, bool *out);
+int cj_parsed(struct cctx *c, struct json_object *obj, const char *path, const char *key,
+	      bool required, const struct kind *k, str_parse_fn parse, void *out);
+int cj_ipv4(struct cctx *c, struct json_object *obj, const char *path, const char *key,
+	    bool required, uint32_t *out);
+int cj_prefix(struct cctx *c, struct json_object *obj, const char *path, const char *key,
+	      struct prefix4 *out);
+int cj_ifaddr(struct cctx *c, struct json_object *obj, const char *path, const char *key,
+	      struct prefix4 *out);
+int cj_name(struct cctx *c, struct json_object *obj, const char *path, const char *key, char *out);
+int cj_ifname(struct cctx *c, struct json_object *obj, const char *path, const char *key,
+	      char *out);
+int cj_out_label(struct cctx *c, struct json_object *obj, const char *path, const char *key,
+		 uint32_t *out);
+int cj_enum(struct cctx *c, struct json_object *obj, const char *path, const char *key,
+	    const struct kind *k, const char *const *words, int *out);
+int cj_array(struct cctx *c, struct json_object *obj, const char *path, const char *key,
+	     const struct kind *k, struct json_object **arr, size_t *n, char *vpath);
+int cj_alloc(struct cctx *c, size_t n, size_t size, void **out);
+
+/* config_sections.c: the parts after router and bgp. */
+int cfg_parse_vrfs(struct cctx *c, struct json_object *root, struct ferry_config *cfg);
+int cfg_parse_lsps(struct cctx *c, struct json_object *root, struct ferry_config *cfg);
+int cfg_parse_fwd(struct cctx *c, struct json_object *root, struct ferry_config *cfg);
+
+#endif

@@ -1,0 +1,416 @@
+/*
+ * The config sections a PE's forwarding depends on: VRFs (with their
+ * interfaces and static routes), static LSPs and the fwd section (core
+ * interfaces, static LFIB). Besides the form of each value, this is where
+ * the cross-checks live: unique VRF names and RDs, every interface named
+ * once across VRFs and the core, static routes on one of their VRF's
+ * interfaces with an on-link next hop, one LSP per FEC, one LFIB entry per
+ * label.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "common/config_get.h"
+#include "common/label.h"
+
+static const struct kind K_RD = { "a route distinguisher", "ASN:NN, IP:NN or ASN4:NN" };
+static const struct kind K_RT = { "a route target", "ASN:NN, IP:NN or ASN4:NN" };
+static const struct kind K_IN_LABEL = { "an incoming label", "an integer 16..1048575" };
+static const struct kind K_LABEL_MODE = { "a label mode", "\"per-vrf\"" };
+static const struct kind K_FWD_MODE = { "a forwarding mode", "\"pe\" or \"lsr\"" };
+static const struct kind K_ACTION = { "an LFIB action", "\"swap\" or \"pop\"" };
+static const struct kind K_RT_LIST = { "a list of route targets",
+				       "[\"ASN:NN\", \"IP:NN\" or \"ASN4:NN\", ...]" };
+static const struct kind K_VRFS = { "a list of VRFs", "[{ \"name\": ..., \"rd\": ..., ... }]" };
+static const struct kind K_IFS = { "a list of interfaces",
+				   "[{ \"name\": ..., \"address\": ... }]" };
+static const struct kind K_STATICS = {
+	"a list of static routes", "[{ \"prefix\": ..., \"next_hop\": ..., \"interface\": ... }]"
+};
+static const struct kind K_LSPS = { "a list of LSPs",
+				    "[{ \"fec\": ..., \"out_label\": ..., ... }]" };
+static const struct kind K_LFIB = { "a list of LFIB entries", "[{ \"in_label\": ..., ... }]" };
+static const struct kind K_ARP = { "a number of seconds", "an integer 1..86400" };
+
+static int p_rd(const char *s, void *out)
+{
+	return rd_parse(s, out);
+}
+
+/* ---- interfaces (shared by VRFs and the core) ---- */
+
+/* Where else an interface name is used, as a JSON path in where; false if nowhere. */
+static bool ifname_used(const struct ferry_config *cfg, const char *name, const void *self,
+			char *where)
+{
+	for (size_t i = 0; i < cfg->n_vrfs; i++) {
+		for (size_t j = 0; j < cfg->vrfs[i].n_interfaces; j++) {
+			const struct cfg_vrf_if *vi = &cfg->vrfs[i].interfaces[j];
+
+			if (vi != self && strcmp(vi->name, name) == 0) {
+				snprintf(where, JPATH_MAX, "vrfs[%zu].interfaces[%zu]", i, j);
+				return true;
+			}
+		}
+	}
+	for (size_t i = 0; i < cfg->fwd.n_core_interfaces; i++) {
+		const struct cfg_core_if *ci = &cfg->fwd.core_interfaces[i];
+
+		if (ci != self && strcmp(ci->name, name) == 0) {
+			snprintf(where, JPATH_MAX, "fwd.core_interfaces[%zu]", i);
+			return true;
+		}
+	}
+	return false;
+}
+
+/* {"name", "address"}; name and addr point into a cfg_vrf_if or cfg_core_if. */
+static int parse_if(struct cctx *c, const struct ferry_config *cfg, struct json_object *v,
+		    const char *path, char *name, struct prefix4 *addr)
+{
+	static const char *const keys[] = { "name", "address", NULL };
+	char p[JPATH_MAX], where[JPATH_MAX];
+
+	if (cj_check_object(c, v, path, keys) < 0 || cj_ifname(c, v, path, "name", name) < 0 ||
+	    cj_ifaddr(c, v, path, "address", addr) < 0)
+		return -1;
+	/* the struct starts with the name, so name doubles as the entry's identity */
+	if (ifname_used(cfg, name, name, where)) {
+		cj_path_key(p, path, "name");
+		return cj_fail(c, p,
+			       "\"%s\" is already used by %s (want each interface listed once)",
+			       name, where);
+	}
+	return 0;
+}
+
+/* ---- VRFs ---- */
+
+static int parse_rts(struct cctx *c, struct json_object *vrf, const char *path, const char *key,
+		     struct ext_community **out, size_t *n_out)
+{
+	char p[JPATH_MAX], ip[JPATH_MAX];
+	struct json_object *arr, *e;
+	size_t n;
+
+	if (cj_array(c, vrf, path, key, &K_RT_LIST, &arr, &n, p) < 0 ||
+	    cj_alloc(c, n, sizeof(**out), (void **)out) < 0)
+		return -1;
+	*n_out = n;
+	for (size_t i = 0; i < n; i++) {
+		e = json_object_array_get_idx(arr, i);
+		cj_path_idx(ip, p, i);
+		if (!json_object_is_type(e, json_type_string) ||
+		    rt_parse(json_object_get_string(e), &(*out)[i]) < 0)
+			return cj_bad(c, ip, e, &K_RT);
+	}
+	return 0;
+}
+
+static const struct cfg_vrf_if *vrf_if_find(const struct cfg_vrf *vrf, const char *name)
+{
+	for (size_t i = 0; i < vrf->n_interfaces; i++)
+		if (strcmp(vrf->interfaces[i].name, name) == 0)
+			return &vrf->interfaces[i];
+	return NULL;
+}
+
+static int static_if_fail(struct cctx *c, const struct cfg_vrf *vrf, const char *path,
+			  const char *name)
+{
+	char p[JPATH_MAX], list[256] = "";
+
+	for (size_t i = 0; i < vrf->n_interfaces; i++)
+		snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s", i ? ", " : "",
+			 vrf->interfaces[i].name);
+	cj_path_key(p, path, "interface");
+	return cj_fail(
+	    c, p, "\"%s\" is not an interface of VRF %s (want %s%s)", name, vrf->name,
+	    vrf->n_interfaces ? "one of " : "an interface listed in the VRF; it has none", list);
+}
+
+static int parse_static(struct cctx *c, struct json_object *v, const char *path,
+			const struct cfg_vrf *vrf, struct cfg_static_route *s)
+{
+	static const char *const keys[] = { "prefix", "next_hop", "interface", NULL };
+	char p[JPATH_MAX], a[IPV4_STRLEN], net[PREFIX4_STRLEN];
+	const struct cfg_vrf_if *vi;
+	struct prefix4 subnet;
+
+	if (cj_check_object(c, v, path, keys) < 0 ||
+	    cj_prefix(c, v, path, "prefix", &s->prefix) < 0 ||
+	    cj_ipv4(c, v, path, "next_hop", true, &s->next_hop) < 0 ||
+	    cj_ifname(c, v, path, "interface", s->interface) < 0)
+		return -1;
+	vi = vrf_if_find(vrf, s->interface);
+	if (vi == NULL)
+		return static_if_fail(c, vrf, path, s->interface);
+	/* the next hop is resolved by ARP on that link, so it must be on it */
+	subnet = vi->address;
+	prefix4_normalize(&subnet);
+	if (!prefix4_contains(&subnet, s->next_hop) || s->next_hop == vi->address.addr) {
+		cj_path_key(p, path, "next_hop");
+		return cj_fail(c, p, "\"%s\" is not a neighbor on %s (want another address in %s)",
+			       ipv4_format(s->next_hop, a), vi->name, prefix4_format(&subnet, net));
+	}
+	return 0;
+}
+
+/* Parses the array at vrf.key; each element by item(c, elem, path, vrf, &out[i]). */
+static int parse_vrf_ifs(struct cctx *c, const struct ferry_config *cfg, struct json_object *v,
+			 const char *path, struct cfg_vrf *vrf)
+{
+	char p[JPATH_MAX], ip[JPATH_MAX];
+	struct json_object *arr;
+	size_t n;
+
+	if (cj_array(c, v, path, "interfaces", &K_IFS, &arr, &n, p) < 0 ||
+	    cj_alloc(c, n, sizeof(*vrf->interfaces), (void **)&vrf->interfaces) < 0)
+		return -1;
+	vrf->n_interfaces = n;
+	for (size_t i = 0; i < n; i++) {
+		struct cfg_vrf_if *vi = &vrf->interfaces[i];
+
+		cj_path_idx(ip, p, i);
+		if (parse_if(c, cfg, json_object_array_get_idx(arr, i), ip, vi->name,
+			     &vi->address) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int parse_statics(struct cctx *c, struct json_object *v, const char *path,
+			 struct cfg_vrf *vrf)
+{
+	char p[JPATH_MAX], ip[JPATH_MAX];
+	struct json_object *arr;
+	size_t n;
+
+	if (cj_array(c, v, path, "static_routes", &K_STATICS, &arr, &n, p) < 0 ||
+	    cj_alloc(c, n, sizeof(*vrf->static_routes), (void **)&vrf->static_routes) < 0)
+		return -1;
+	vrf->n_static_routes = n;
+	for (size_t i = 0; i < n; i++) {
+		cj_path_idx(ip, p, i);
+		if (parse_static(c, json_object_array_get_idx(arr, i), ip, vrf,
+				 &vrf->static_routes[i]) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* Name and RD must be unique among the VRFs before this one. */
+static int vrf_unique(struct cctx *c, const struct ferry_config *cfg, size_t i, const char *path)
+{
+	const struct cfg_vrf *vrf = &cfg->vrfs[i];
+	char p[JPATH_MAX], rd[RD_STRLEN];
+
+	for (size_t j = 0; j < i; j++) {
+		if (strcmp(cfg->vrfs[j].name, vrf->name) == 0) {
+			cj_path_key(p, path, "name");
+			return cj_fail(
+			    c, p, "\"%s\" is already used by vrfs[%zu] (want a unique VRF name)",
+			    vrf->name, j);
+		}
+		if (rd_equal(&cfg->vrfs[j].rd, &vrf->rd)) {
+			cj_path_key(p, path, "rd");
+			return cj_fail(c, p,
+				       "\"%s\" is already used by vrfs[%zu] (want a unique route "
+				       "distinguisher per VRF)",
+				       rd_format(&vrf->rd, rd), j);
+		}
+	}
+	return 0;
+}
+
+static int parse_vrf(struct cctx *c, struct ferry_config *cfg, struct json_object *v,
+		     const char *path, size_t i)
+{
+	static const char *const keys[] = { "name", "rd", "import_rts", "export_rts", "label_mode",
+					    "interfaces", "static_routes", NULL };
+	static const char *const modes[] = { "per-vrf", NULL };
+	struct cfg_vrf *vrf = &cfg->vrfs[i];
+	int mode = CFG_LABEL_PER_VRF;
+
+	vrf->id = (uint32_t)i + 1;
+	if (cj_check_object(c, v, path, keys) < 0 || cj_name(c, v, path, "name", vrf->name) < 0 ||
+	    cj_parsed(c, v, path, "rd", true, &K_RD, p_rd, &vrf->rd) < 0 ||
+	    vrf_unique(c, cfg, i, path) < 0 ||
+	    parse_rts(c, v, path, "import_rts", &vrf->import_rts, &vrf->n_import_rts) < 0 ||
+	    parse_rts(c, v, path, "export_rts", &vrf->export_rts, &vrf->n_export_rts) < 0 ||
+	    cj_enum(c, v, path, "label_mode", &K_LABEL_MODE, modes, &mode) < 0 ||
+	    parse_vrf_ifs(c, cfg, v, path, vrf) < 0 || parse_statics(c, v, path, vrf) < 0)
+		return -1;
+	vrf->label_mode = (enum cfg_label_mode)mode;
+	return 0;
+}
+
+int cfg_parse_vrfs(struct cctx *c, struct json_object *root, struct ferry_config *cfg)
+{
+	char p[JPATH_MAX], ip[JPATH_MAX];
+	struct json_object *arr;
+	size_t n;
+
+	if (cj_array(c, root, "", "vrfs", &K_VRFS, &arr, &n, p) < 0 ||
+	    cj_alloc(c, n, sizeof(*cfg->vrfs), (void **)&cfg->vrfs) < 0)
+		return -1;
+	cfg->n_vrfs = n;
+	for (size_t i = 0; i < n; i++) {
+		cj_path_idx(ip, p, i);
+		if (parse_vrf(c, cfg, json_object_array_get_idx(arr, i), ip, i) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* ---- LSPs ---- */
+
+static int parse_lsp(struct cctx *c, struct json_object *v, const char *path, struct cfg_lsp *l)
+{
+	static const char *const keys[] = { "fec", "out_label", "next_hop", "interface", NULL };
+
+	if (cj_check_object(c, v, path, keys) < 0 || cj_prefix(c, v, path, "fec", &l->fec) < 0 ||
+	    cj_out_label(c, v, path, "out_label", &l->out_label) < 0 ||
+	    cj_ipv4(c, v, path, "next_hop", true, &l->next_hop) < 0 ||
+	    cj_ifname(c, v, path, "interface", l->interface) < 0)
+		return -1;
+	return 0;
+}
+
+int cfg_parse_lsps(struct cctx *c, struct json_object *root, struct ferry_config *cfg)
+{
+	char p[JPATH_MAX], ip[JPATH_MAX], fec[PREFIX4_STRLEN];
+	struct json_object *arr;
+	size_t n;
+
+	if (cj_array(c, root, "", "lsps", &K_LSPS, &arr, &n, p) < 0 ||
+	    cj_alloc(c, n, sizeof(*cfg->lsps), (void **)&cfg->lsps) < 0)
+		return -1;
+	cfg->n_lsps = n;
+	for (size_t i = 0; i < n; i++) {
+		cj_path_idx(ip, p, i);
+		if (parse_lsp(c, json_object_array_get_idx(arr, i), ip, &cfg->lsps[i]) < 0)
+			return -1;
+		for (size_t j = 0; j < i; j++) {
+			if (!prefix4_equal(&cfg->lsps[j].fec, &cfg->lsps[i].fec))
+				continue;
+			cj_path_key(ip, ip, "fec");
+			return cj_fail(c, ip,
+				       "\"%s\" is already used by lsps[%zu] (want one LSP per FEC)",
+				       prefix4_format(&cfg->lsps[i].fec, fec), j);
+		}
+	}
+	return 0;
+}
+
+/* ---- fwd ---- */
+
+static int parse_lfib_entry(struct cctx *c, struct json_object *v, const char *path,
+			    struct cfg_lfib_entry *e)
+{
+	static const char *const keys[] = { "in_label", "action", "out_label", "next_hop",
+					    "interface", NULL };
+	static const char *const actions[] = { "swap", "pop", NULL };
+	char p[JPATH_MAX];
+	int action = -1;
+
+	if (cj_check_object(c, v, path, keys) < 0 ||
+	    cj_u32(c, v, path, "in_label", true, &K_IN_LABEL, 16, MPLS_LABEL_MAX, &e->in_label) <
+		0 ||
+	    cj_enum(c, v, path, "action", &K_ACTION, actions, &action) < 0)
+		return -1;
+	if (action < 0) {
+		cj_path_key(p, path, "action");
+		return cj_fail(c, p, "missing (want %s)", K_ACTION.noun);
+	}
+	e->action = action == 0 ? CFG_LFIB_SWAP : CFG_LFIB_POP;
+	e->out_label = MPLS_LABEL_NONE;
+	if (e->action == CFG_LFIB_SWAP) {
+		if (cj_out_label(c, v, path, "out_label", &e->out_label) < 0)
+			return -1;
+	} else if (json_object_object_get_ex(v, "out_label", NULL)) {
+		cj_path_key(p, path, "out_label");
+		return cj_fail(c, p,
+			       "not allowed with action \"pop\" (want no out_label, or action "
+			       "\"swap\")");
+	}
+	if (cj_ipv4(c, v, path, "next_hop", true, &e->next_hop) < 0 ||
+	    cj_ifname(c, v, path, "interface", e->interface) < 0)
+		return -1;
+	return 0;
+}
+
+static int parse_lfib(struct cctx *c, struct json_object *fwd, struct cfg_fwd *f)
+{
+	char p[JPATH_MAX], ip[JPATH_MAX];
+	struct json_object *arr;
+	size_t n;
+
+	if (cj_array(c, fwd, "fwd", "lfib", &K_LFIB, &arr, &n, p) < 0 ||
+	    cj_alloc(c, n, sizeof(*f->lfib), (void **)&f->lfib) < 0)
+		return -1;
+	f->n_lfib = n;
+	for (size_t i = 0; i < n; i++) {
+		cj_path_idx(ip, p, i);
+		if (parse_lfib_entry(c, json_object_array_get_idx(arr, i), ip, &f->lfib[i]) < 0)
+			return -1;
+		for (size_t j = 0; j < i; j++) {
+			if (f->lfib[j].in_label != f->lfib[i].in_label)
+				continue;
+			cj_path_key(ip, ip, "in_label");
+			return cj_fail(
+			    c, ip, "%u is already used by fwd.lfib[%zu] (want one entry per label)",
+			    f->lfib[i].in_label, j);
+		}
+	}
+	return 0;
+}
+
+static int parse_core_ifs(struct cctx *c, struct ferry_config *cfg, struct json_object *fwd)
+{
+	struct cfg_fwd *f = &cfg->fwd;
+	char p[JPATH_MAX], ip[JPATH_MAX];
+	struct json_object *arr;
+	size_t n;
+
+	if (cj_array(c, fwd, "fwd", "core_interfaces", &K_IFS, &arr, &n, p) < 0 ||
+	    cj_alloc(c, n, sizeof(*f->core_interfaces), (void **)&f->core_interfaces) < 0)
+		return -1;
+	f->n_core_interfaces = n;
+	for (size_t i = 0; i < n; i++) {
+		struct cfg_core_if *ci = &f->core_interfaces[i];
+
+		cj_path_idx(ip, p, i);
+		if (parse_if(c, cfg, json_object_array_get_idx(arr, i), ip, ci->name,
+			     &ci->address) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+int cfg_parse_fwd(struct cctx *c, struct json_object *root, struct ferry_config *cfg)
+{
+	static const char *const keys[] = { "mode", "core_interfaces", "lfib", "arp_timeout",
+					    NULL };
+	static const char *const modes[] = { "pe", "lsr", NULL };
+	static const struct kind k_fwd = { "the fwd section", "{ \"mode\": ..., ... }" };
+	char p[JPATH_MAX];
+	struct json_object *v;
+	int mode = CFG_FWD_PE;
+	int r = cj_field(c, root, "", "fwd", false, &k_fwd, &v, p);
+
+	if (r <= 0)
+		return r;
+	if (cj_check_object(c, v, "fwd", keys) < 0 ||
+	    cj_enum(c, v, "fwd", "mode", &K_FWD_MODE, modes, &mode) < 0 ||
+	    cj_u32(c, v, "fwd", "arp_timeout", false, &K_ARP, 1, 86400, &cfg->fwd.arp_timeout) <
+		0 ||
+	    parse_core_ifs(c, cfg, v) < 0 || parse_lfib(c, v, &cfg->fwd) < 0)
+		return -1;
+	cfg->fwd.mode = mode == 0 ? CFG_FWD_PE : CFG_FWD_LSR;
+	return 0;
+}

@@ -1,0 +1,448 @@
+/*
+ * common/config*.c: a full PE and a P config load with the right values,
+ * defaults apply, and each kind of bad field gives its exact message
+ * ("file: json.path: what is wrong (want expected form)").
+ */
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "common/config.h"
+#include "common/label.h"
+
+static const char PE1[] =
+	"{\n"
+	"  \"router\": { \"name\": \"pe1\", \"router_id\": \"10.255.0.1\", \"asn\": 65000,\n"
+	"              \"run_dir\": \"/run/ferry/pe1\", \"label_range\": { \"min\": 100, \"max\": 199 } },\n"
+	"  \"bgp\": {\n"
+	"    \"listen\": \"10.255.0.1\", \"port\": 1179, \"hold_time\": 30, \"connect_retry\": 2,\n"
+	"    \"neighbors\": [ { \"address\": \"10.255.0.2\", \"remote_as\": 65000,\n"
+	"                     \"local_address\": \"10.255.0.1\", \"description\": \"pe2\" },\n"
+	"                   { \"address\": \"10.255.0.9\", \"remote_as\": 4200000000, \"passive\": true } ]\n"
+	"  },\n"
+	"  \"vrfs\": [\n"
+	"    { \"name\": \"A\", \"rd\": \"10.255.0.1:100\",\n"
+	"      \"import_rts\": [\"65000:100\", \"target:4200000000:7\"], \"export_rts\": [\"65000:100\"],\n"
+	"      \"label_mode\": \"per-vrf\",\n"
+	"      \"interfaces\": [ { \"name\": \"ce-a1\", \"address\": \"10.1.1.1/30\" } ],\n"
+	"      \"static_routes\": [ { \"prefix\": \"192.168.100.0/24\", \"next_hop\": \"10.1.1.2\",\n"
+	"                           \"interface\": \"ce-a1\" } ] },\n"
+	"    { \"name\": \"B\", \"rd\": \"10.255.0.1:200\",\n"
+	"      \"import_rts\": [\"65000:200\"], \"export_rts\": [\"65000:200\"],\n"
+	"      \"interfaces\": [ { \"name\": \"ce-b1\", \"address\": \"10.2.1.1/30\" } ],\n"
+	"      \"static_routes\": [ { \"prefix\": \"192.168.100.0/24\", \"next_hop\": \"10.2.1.2\",\n"
+	"                           \"interface\": \"ce-b1\" } ] }\n"
+	"  ],\n"
+	"  \"lsps\": [ { \"fec\": \"10.255.0.2/32\", \"out_label\": 16, \"next_hop\": \"10.0.1.2\",\n"
+	"              \"interface\": \"core0\" },\n"
+	"            { \"fec\": \"10.255.0.3/32\", \"out_label\": \"implicit-null\",\n"
+	"              \"next_hop\": \"10.0.1.2\", \"interface\": \"core0\" } ],\n"
+	"  \"fwd\": { \"mode\": \"pe\",\n"
+	"           \"core_interfaces\": [ { \"name\": \"core0\", \"address\": \"10.0.1.1/30\" } ],\n"
+	"           \"lfib\": [], \"arp_timeout\": 120 }\n"
+	"}\n";
+
+static const char P[] =
+	"{ \"router\": { \"name\": \"p\", \"router_id\": \"10.255.0.3\", \"asn\": 65000 },\n"
+	"  \"fwd\": { \"mode\": \"lsr\",\n"
+	"    \"core_interfaces\": [ { \"name\": \"to-pe1\", \"address\": \"10.0.1.2/30\" },\n"
+	"                         { \"name\": \"to-pe2\", \"address\": \"10.0.2.1/30\" } ],\n"
+	"    \"lfib\": [ { \"in_label\": 16, \"action\": \"pop\", \"next_hop\": \"10.0.2.2\",\n"
+	"                \"interface\": \"to-pe2\" },\n"
+	"              { \"in_label\": 18, \"action\": \"swap\", \"out_label\": 30,\n"
+	"                \"next_hop\": \"10.0.1.1\", \"interface\": \"to-pe1\" } ] } }";
+
+static uint32_t ip(const char *s)
+{
+	uint32_t a = 0;
+
+	cr_assert_eq(ipv4_parse(s, &a), 0, "%s", s);
+	return a;
+}
+
+static const char *rdstr(const struct rd *rd)
+{
+	static char buf[RD_STRLEN];
+
+	return rd_format(rd, buf);
+}
+
+static const char *rtstr(const struct ext_community *c)
+{
+	static char buf[RD_STRLEN];
+
+	return extcom_format(c, buf);
+}
+
+static const char *pfx(const struct prefix4 *p)
+{
+	static char buf[PREFIX4_STRLEN];
+
+	return prefix4_format(p, buf);
+}
+
+Test(config, full_pe)
+{
+	struct ferry_config cfg;
+	char err[512];
+
+	cr_assert_eq(config_load_string(PE1, "pe1.json", &cfg, err, sizeof(err)), 0, "%s", err);
+	cr_assert_str_eq(cfg.name, "pe1");
+	cr_assert_str_eq(cfg.path, "pe1.json");
+	cr_assert_eq(cfg.router_id, ip("10.255.0.1"));
+	cr_assert_eq(cfg.asn, 65000);
+	cr_assert_str_eq(cfg.run_dir, "/run/ferry/pe1");
+	cr_assert(cfg.label_min == 100 && cfg.label_max == 199);
+
+	cr_assert(cfg.bgp.enabled);
+	cr_assert_eq(cfg.bgp.listen_address, ip("10.255.0.1"));
+	cr_assert(cfg.bgp.port == 1179 && cfg.bgp.hold_time == 30 && cfg.bgp.connect_retry == 2);
+	cr_assert_eq(cfg.bgp.n_neighbors, 2);
+	cr_assert_eq(cfg.bgp.neighbors[0].address, ip("10.255.0.2"));
+	cr_assert_eq(cfg.bgp.neighbors[0].remote_as, 65000);
+	cr_assert_eq(cfg.bgp.neighbors[0].local_address, ip("10.255.0.1"));
+	cr_assert_str_eq(cfg.bgp.neighbors[0].description, "pe2");
+	cr_assert_not(cfg.bgp.neighbors[0].passive);
+	cr_assert_eq(cfg.bgp.neighbors[1].remote_as, 4200000000u);
+	cr_assert_eq(cfg.bgp.neighbors[1].local_address, 0);
+	cr_assert_str_eq(cfg.bgp.neighbors[1].description, "");
+	cr_assert(cfg.bgp.neighbors[1].passive);
+
+	cr_assert_eq(cfg.n_vrfs, 2);
+	const struct cfg_vrf *a = &cfg.vrfs[0], *b = &cfg.vrfs[1];
+	cr_assert_str_eq(a->name, "A");
+	cr_assert_eq(a->id, 1);
+	cr_assert_str_eq(rdstr(&a->rd), "10.255.0.1:100");
+	cr_assert_eq(a->n_import_rts, 2);
+	cr_assert_str_eq(rtstr(&a->import_rts[0]), "65000:100");
+	cr_assert_str_eq(rtstr(&a->import_rts[1]), "4200000000:7");
+	cr_assert_eq(a->n_export_rts, 1);
+	cr_assert_str_eq(rtstr(&a->export_rts[0]), "65000:100");
+	cr_assert_eq(a->label_mode, CFG_LABEL_PER_VRF);
+	cr_assert_eq(a->n_interfaces, 1);
+	cr_assert_str_eq(a->interfaces[0].name, "ce-a1");
+	cr_assert_eq(a->interfaces[0].address.addr, ip("10.1.1.1"));
+	cr_assert_eq(a->interfaces[0].address.len, 30);
+	cr_assert_eq(a->n_static_routes, 1);
+	cr_assert_str_eq(pfx(&a->static_routes[0].prefix), "192.168.100.0/24");
+	cr_assert_eq(a->static_routes[0].next_hop, ip("10.1.1.2"));
+	cr_assert_str_eq(a->static_routes[0].interface, "ce-a1");
+	cr_assert_str_eq(b->name, "B");
+	cr_assert_eq(b->id, 2);
+	cr_assert_str_eq(rdstr(&b->rd), "10.255.0.1:200");
+	cr_assert_str_eq(b->interfaces[0].name, "ce-b1");
+	cr_assert_eq(config_vrf_by_name(&cfg, "B"), b);
+	cr_assert_null(config_vrf_by_name(&cfg, "C"));
+
+	cr_assert_eq(cfg.n_lsps, 2);
+	cr_assert_str_eq(pfx(&cfg.lsps[0].fec), "10.255.0.2/32");
+	cr_assert_eq(cfg.lsps[0].out_label, 16);
+	cr_assert_eq(cfg.lsps[0].next_hop, ip("10.0.1.2"));
+	cr_assert_str_eq(cfg.lsps[0].interface, "core0");
+	cr_assert_eq(cfg.lsps[1].out_label, MPLS_LABEL_IMPLICIT_NULL);
+
+	cr_assert_eq(cfg.fwd.mode, CFG_FWD_PE);
+	cr_assert_eq(cfg.fwd.n_core_interfaces, 1);
+	cr_assert_str_eq(cfg.fwd.core_interfaces[0].name, "core0");
+	cr_assert_eq(cfg.fwd.core_interfaces[0].address.addr, ip("10.0.1.1"));
+	cr_assert_eq(cfg.fwd.n_lfib, 0);
+	cr_assert_eq(cfg.fwd.arp_timeout, 120);
+	config_free(&cfg);
+	cr_assert_null(cfg.vrfs);
+}
+
+Test(config, p_router)
+{
+	struct ferry_config cfg;
+	char err[512];
+
+	cr_assert_eq(config_load_string(P, "p.json", &cfg, err, sizeof(err)), 0, "%s", err);
+	cr_assert_not(cfg.bgp.enabled);
+	cr_assert_eq(cfg.n_vrfs, 0);
+	cr_assert_eq(cfg.n_lsps, 0);
+	cr_assert_eq(cfg.fwd.mode, CFG_FWD_LSR);
+	cr_assert_eq(cfg.fwd.n_core_interfaces, 2);
+	cr_assert_eq(cfg.fwd.n_lfib, 2);
+	cr_assert_eq(cfg.fwd.lfib[0].in_label, 16);
+	cr_assert_eq(cfg.fwd.lfib[0].action, CFG_LFIB_POP);
+	cr_assert_eq(cfg.fwd.lfib[0].out_label, MPLS_LABEL_NONE);
+	cr_assert_eq(cfg.fwd.lfib[0].next_hop, ip("10.0.2.2"));
+	cr_assert_str_eq(cfg.fwd.lfib[0].interface, "to-pe2");
+	cr_assert_eq(cfg.fwd.lfib[1].action, CFG_LFIB_SWAP);
+	cr_assert_eq(cfg.fwd.lfib[1].out_label, 30);
+	config_free(&cfg);
+}
+
+Test(config, defaults)
+{
+	struct ferry_config cfg;
+	char err[512], path[CFG_PATH_MAX];
+
+	cr_assert_eq(config_load_string("{\"router\":{\"name\":\"x\",\"router_id\":\"1.1.1.1\","
+					"\"asn\":1},\"bgp\":{}}",
+					"x.json", &cfg, err, sizeof(err)),
+		     0, "%s", err);
+	cr_assert_str_eq(cfg.run_dir, "/run/ferry/x");
+	cr_assert(cfg.label_min == 1000 && cfg.label_max == 99999);
+	cr_assert(cfg.bgp.enabled);
+	cr_assert_eq(cfg.bgp.listen_address, 0);
+	cr_assert(cfg.bgp.port == 179 && cfg.bgp.hold_time == 90 && cfg.bgp.connect_retry == 5);
+	cr_assert_eq(cfg.bgp.n_neighbors, 0);
+	cr_assert_eq(cfg.fwd.mode, CFG_FWD_PE);
+	cr_assert_eq(cfg.fwd.arp_timeout, 300);
+	cr_assert_eq(config_sock_path(&cfg, FERRY_SOCK_VRFMGR_IPC, path), 0);
+	cr_assert_str_eq(path, "/run/ferry/x/vrfmgr.ipc");
+	config_free(&cfg);
+	config_free(&cfg); /* harmless twice */
+}
+
+Test(config, hold_time_zero_allowed)
+{
+	struct ferry_config cfg;
+	char err[512];
+
+	cr_assert_eq(config_load_string("{\"router\":{\"name\":\"x\",\"router_id\":\"1.1.1.1\","
+					"\"asn\":1},\"bgp\":{\"hold_time\":0}}",
+					"x.json", &cfg, err, sizeof(err)),
+		     0, "%s", err);
+	cr_assert_eq(cfg.bgp.hold_time, 0);
+	config_free(&cfg);
+}
+
+/* ---- errors ---- */
+
+#define R "\"router\":{\"name\":\"pe1\",\"router_id\":\"10.255.0.1\",\"asn\":65000}"
+#define VRF_A "{\"name\":\"A\",\"rd\":\"65000:1\",\"interfaces\":[{\"name\":\"ce-a1\",\"address\":\"10.1.1.1/30\"}]"
+#define LFIB(e) "{" R ",\"fwd\":{\"lfib\":[{\"in_label\":16," e "\"next_hop\":\"10.0.0.1\",\"interface\":\"x\"}]}}"
+
+struct bad_case {
+	const char *json;
+	const char *msg;
+};
+
+static const struct bad_case bad_cases[] = {
+	/* structure */
+	{ "[]", "t.json: top level: [] is not an object (want { ... })" },
+	{ "{}", "t.json: router: missing (want the router section)" },
+	{ "{\"router\":[]}", "t.json: router: [] is not an object (want { ... })" },
+	{ "{" R ",\"vrf\":[]}",
+	  "t.json: vrf: unknown key (want one of router, bgp, vrfs, lsps, fwd)" },
+	{ "{\"router\":{\"name\":\"pe1\",\"rotuer_id\":\"1.1.1.1\",\"asn\":1}}",
+	  "t.json: router.rotuer_id: unknown key (want one of name, router_id, asn, run_dir, "
+	  "label_range)" },
+	/* router */
+	{ "{\"router\":{\"router_id\":\"1.1.1.1\",\"asn\":1}}",
+	  "t.json: router.name: missing (want a name)" },
+	{ "{\"router\":{\"name\":\"pe 1\",\"router_id\":\"1.1.1.1\",\"asn\":1}}",
+	  "t.json: router.name: \"pe 1\" is not a name (want 1..31 characters of A-Z a-z 0-9 . _ -)" },
+	{ "{\"router\":{\"name\":\"pe1\",\"router_id\":\"1.1.1\",\"asn\":1}}",
+	  "t.json: router.router_id: \"1.1.1\" is not an IPv4 address (want a.b.c.d)" },
+	{ "{\"router\":{\"name\":\"pe1\",\"router_id\":\"0.0.0.0\",\"asn\":1}}",
+	  "t.json: router.router_id: \"0.0.0.0\" is not a router ID (want a non-zero IPv4 address)" },
+	{ "{\"router\":{\"name\":\"pe1\",\"router_id\":\"1.1.1.1\",\"asn\":\"65000\"}}",
+	  "t.json: router.asn: \"65000\" is not an AS number (want an integer 1..4294967295)" },
+	{ "{\"router\":{\"name\":\"pe1\",\"router_id\":\"1.1.1.1\",\"asn\":1.5}}",
+	  "t.json: router.asn: 1.5 is not an AS number (want an integer 1..4294967295)" },
+	{ "{\"router\":{\"name\":\"pe1\",\"router_id\":\"1.1.1.1\",\"asn\":0}}",
+	  "t.json: router.asn: 0 is out of range (want an integer 1..4294967295)" },
+	{ "{\"router\":{\"name\":\"pe1\",\"router_id\":\"1.1.1.1\",\"asn\":4294967296}}",
+	  "t.json: router.asn: 4294967296 is out of range (want an integer 1..4294967295)" },
+	{ "{\"router\":{\"name\":\"pe1\",\"router_id\":\"1.1.1.1\",\"asn\":1,\"run_dir\":\"run\"}}",
+	  "t.json: router.run_dir: \"run\" is not a directory (want an absolute path of at most 91 "
+	  "characters)" },
+	{ "{\"router\":{\"name\":\"pe1\",\"router_id\":\"1.1.1.1\",\"asn\":1,"
+	  "\"label_range\":{\"min\":5,\"max\":100}}}",
+	  "t.json: router.label_range.min: 5 is out of range (want an integer 16..1048575)" },
+	{ "{\"router\":{\"name\":\"pe1\",\"router_id\":\"1.1.1.1\",\"asn\":1,"
+	  "\"label_range\":{\"min\":200,\"max\":100}}}",
+	  "t.json: router.label_range: min 200 is above max 100 (want min <= max)" },
+	{ "{\"router\":{\"name\":\"pe1\",\"router_id\":\"1.1.1.1\",\"asn\":1,"
+	  "\"label_range\":{\"min\":16}}}",
+	  "t.json: router.label_range.max: missing (want a label)" },
+	/* bgp */
+	{ "{" R ",\"bgp\":{\"hold_time\":2}}",
+	  "t.json: bgp.hold_time: 2 is out of range (want 0, or 3..65535 seconds)" },
+	{ "{" R ",\"bgp\":{\"hold_time\":65536}}",
+	  "t.json: bgp.hold_time: 65536 is out of range (want 0, or 3..65535 seconds)" },
+	{ "{" R ",\"bgp\":{\"port\":\"179\"}}",
+	  "t.json: bgp.port: \"179\" is not a TCP port (want an integer 1..65535)" },
+	{ "{" R ",\"bgp\":{\"neighbors\":{}}}",
+	  "t.json: bgp.neighbors: {} is not a list of neighbors (want [{ \"address\": ..., ... }])" },
+	{ "{" R ",\"bgp\":{\"neighbors\":[{\"remote_as\":65000}]}}",
+	  "t.json: bgp.neighbors[0].address: missing (want an IPv4 address)" },
+	{ "{" R ",\"bgp\":{\"neighbors\":[{\"address\":\"1.1.1.1\",\"remote_as\":1,\"passive\":\"yes\"}]}}",
+	  "t.json: bgp.neighbors[0].passive: \"yes\" is not a boolean (want true or false)" },
+	{ "{" R ",\"bgp\":{\"neighbors\":[{\"address\":\"1.1.1.1\",\"remote_as\":1},"
+	  "{\"address\":\"1.1.1.1\",\"remote_as\":2}]}}",
+	  "t.json: bgp.neighbors[1].address: \"1.1.1.1\" is already used by bgp.neighbors[0] (want "
+	  "one entry per neighbor)" },
+	/* vrfs */
+	{ "{" R ",\"vrfs\":[" VRF_A "},{\"name\":\"B\",\"rd\":\"65000\"}]}",
+	  "t.json: vrfs[1].rd: \"65000\" is not a route distinguisher (want ASN:NN, IP:NN or ASN4:NN)" },
+	{ "{" R ",\"vrfs\":[{\"name\":\"A\"}]}",
+	  "t.json: vrfs[0].rd: missing (want a route distinguisher)" },
+	{ "{" R ",\"vrfs\":[{\"name\":\"\",\"rd\":\"1:1\"}]}",
+	  "t.json: vrfs[0].name: \"\" is not a name (want 1..31 characters of A-Z a-z 0-9 . _ -)" },
+	{ "{" R ",\"vrfs\":[{\"name\":\"abcdefghijklmnopqrstuvwxyz012345\",\"rd\":\"1:1\"}]}",
+	  "t.json: vrfs[0].name: \"abcdefghijklmnopqrstuvwxyz012345\" is not a name (want 1..31 "
+	  "characters of A-Z a-z 0-9 . _ -)" },
+	{ "{" R ",\"vrfs\":[" VRF_A "},{\"name\":\"A\",\"rd\":\"1:2\"}]}",
+	  "t.json: vrfs[1].name: \"A\" is already used by vrfs[0] (want a unique VRF name)" },
+	{ "{" R ",\"vrfs\":[" VRF_A "},{\"name\":\"B\",\"rd\":\"65000:1\"}]}",
+	  "t.json: vrfs[1].rd: \"65000:1\" is already used by vrfs[0] (want a unique route "
+	  "distinguisher per VRF)" },
+	{ "{" R ",\"vrfs\":[{\"name\":\"A\",\"rd\":\"1:1\",\"import_rts\":[\"65000\"]}]}",
+	  "t.json: vrfs[0].import_rts[0]: \"65000\" is not a route target (want ASN:NN, IP:NN or "
+	  "ASN4:NN)" },
+	{ "{" R ",\"vrfs\":[{\"name\":\"A\",\"rd\":\"1:1\",\"export_rts\":\"1:1\"}]}",
+	  "t.json: vrfs[0].export_rts: \"1:1\" is not a list of route targets (want [\"ASN:NN\", "
+	  "\"IP:NN\" or \"ASN4:NN\", ...])" },
+	{ "{" R ",\"vrfs\":[{\"name\":\"A\",\"rd\":\"1:1\",\"label_mode\":\"per-prefix\"}]}",
+	  "t.json: vrfs[0].label_mode: \"per-prefix\" is not a label mode (want \"per-vrf\")" },
+	{ "{" R ",\"vrfs\":[{\"name\":\"A\",\"rd\":\"1:1\",\"interfaces\":[{\"name\":"
+	  "\"abcdefghijklmnop\",\"address\":\"10.1.1.1/30\"}]}]}",
+	  "t.json: vrfs[0].interfaces[0].name: \"abcdefghijklmnop\" is not an interface name (want "
+	  "1..15 characters, no '/', ':' or spaces)" },
+	{ "{" R ",\"vrfs\":[{\"name\":\"A\",\"rd\":\"1:1\",\"interfaces\":[{\"name\":\"x\","
+	  "\"address\":\"10.1.1.1\"}]}]}",
+	  "t.json: vrfs[0].interfaces[0].address: \"10.1.1.1\" is not an interface address (want "
+	  "a.b.c.d/len, len 1..32)" },
+	{ "{" R ",\"vrfs\":[" VRF_A ",\"static_routes\":[{\"prefix\":\"192.168.1.0/24\","
+	  "\"next_hop\":\"10.1.1.2\",\"interface\":\"ce-b1\"}]}]}",
+	  "t.json: vrfs[0].static_routes[0].interface: \"ce-b1\" is not an interface of VRF A (want "
+	  "one of ce-a1)" },
+	{ "{" R ",\"vrfs\":[" VRF_A ",\"static_routes\":[{\"prefix\":\"192.168.1.0/24\","
+	  "\"next_hop\":\"10.9.9.9\",\"interface\":\"ce-a1\"}]}]}",
+	  "t.json: vrfs[0].static_routes[0].next_hop: \"10.9.9.9\" is not a neighbor on ce-a1 (want "
+	  "another address in 10.1.1.0/30)" },
+	{ "{" R ",\"vrfs\":[" VRF_A ",\"static_routes\":[{\"prefix\":\"192.168.1.1/24\","
+	  "\"next_hop\":\"10.1.1.2\",\"interface\":\"ce-a1\"}]}]}",
+	  "t.json: vrfs[0].static_routes[0].prefix: \"192.168.1.1/24\" is not an IPv4 prefix (want "
+	  "a.b.c.d/len with no host bits set)" },
+	{ "{" R ",\"vrfs\":[" VRF_A ",\"static_routes\":[{\"prefix\":\"192.168.1.0/24\","
+	  "\"nexthop\":\"10.1.1.2\",\"interface\":\"ce-a1\"}]}]}",
+	  "t.json: vrfs[0].static_routes[0].nexthop: unknown key (want one of prefix, next_hop, "
+	  "interface)" },
+	{ "{" R ",\"vrfs\":[" VRF_A "},{\"name\":\"B\",\"rd\":\"1:1\",\"interfaces\":[{\"name\":"
+	  "\"ce-a1\",\"address\":\"10.2.1.1/30\"}]}]}",
+	  "t.json: vrfs[1].interfaces[0].name: \"ce-a1\" is already used by vrfs[0].interfaces[0] "
+	  "(want each interface listed once)" },
+	/* lsps */
+	{ "{" R ",\"lsps\":[{\"fec\":\"10.255.0.2/32\",\"out_label\":\"foo\",\"next_hop\":"
+	  "\"10.0.1.2\",\"interface\":\"core0\"}]}",
+	  "t.json: lsps[0].out_label: \"foo\" is not an outgoing label (want an integer 0..1048575, "
+	  "\"implicit-null\" or \"explicit-null\")" },
+	{ "{" R ",\"lsps\":[{\"fec\":\"10.255.0.2/32\",\"out_label\":1048576,\"next_hop\":"
+	  "\"10.0.1.2\",\"interface\":\"core0\"}]}",
+	  "t.json: lsps[0].out_label: 1048576 is out of range (want an integer 0..1048575, "
+	  "\"implicit-null\" or \"explicit-null\")" },
+	{ "{" R ",\"lsps\":[{\"fec\":\"10.255.0.2/32\",\"next_hop\":\"10.0.1.2\",\"interface\":"
+	  "\"core0\"}]}",
+	  "t.json: lsps[0].out_label: missing (want an outgoing label)" },
+	/* fwd */
+	{ "{" R ",\"fwd\":{\"mode\":\"p\"}}",
+	  "t.json: fwd.mode: \"p\" is not a forwarding mode (want \"pe\" or \"lsr\")" },
+	{ "{" R ",\"fwd\":{\"arp_timeout\":0}}",
+	  "t.json: fwd.arp_timeout: 0 is out of range (want an integer 1..86400)" },
+	{ LFIB("\"action\":\"swap\","), "t.json: fwd.lfib[0].out_label: missing (want an outgoing label)" },
+	{ LFIB("\"action\":\"pop\",\"out_label\":3,"),
+	  "t.json: fwd.lfib[0].out_label: not allowed with action \"pop\" (want no out_label, or "
+	  "action \"swap\")" },
+	{ LFIB("\"action\":\"push\","),
+	  "t.json: fwd.lfib[0].action: \"push\" is not an LFIB action (want \"swap\" or \"pop\")" },
+	{ LFIB(""), "t.json: fwd.lfib[0].action: missing (want an LFIB action)" },
+	{ "{" R ",\"fwd\":{\"lfib\":[{\"in_label\":3,\"action\":\"pop\"}]}}",
+	  "t.json: fwd.lfib[0].in_label: 3 is out of range (want an integer 16..1048575)" },
+	{ "{" R ",\"fwd\":{\"lfib\":[{\"in_label\":16,\"action\":\"pop\",\"next_hop\":\"1.1.1.1\","
+	  "\"interface\":\"a\"},{\"in_label\":16,\"action\":\"pop\",\"next_hop\":\"1.1.1.1\","
+	  "\"interface\":\"a\"}]}}",
+	  "t.json: fwd.lfib[1].in_label: 16 is already used by fwd.lfib[0] (want one entry per "
+	  "label)" },
+	{ "{" R ",\"vrfs\":[" VRF_A "}],\"fwd\":{\"core_interfaces\":[{\"name\":\"ce-a1\","
+	  "\"address\":\"10.0.1.1/30\"}]}}",
+	  "t.json: fwd.core_interfaces[0].name: \"ce-a1\" is already used by vrfs[0].interfaces[0] "
+	  "(want each interface listed once)" },
+	/* JSON syntax */
+	{ "{\n  \"router\": ,\n}", "t.json: line 2, column 13: invalid JSON: unexpected character" },
+	{ "{\"router\": {", "t.json: line 1: invalid JSON: unexpected end of file" },
+	{ "{\"router\": {}} x", "t.json: line 1, column 16: invalid JSON: unexpected character" },
+	{ "", "t.json: line 1: invalid JSON: unexpected end of file" },
+};
+
+Test(config, bad_fields_exact_messages)
+{
+	for (size_t i = 0; i < sizeof(bad_cases) / sizeof(bad_cases[0]); i++) {
+		struct ferry_config cfg;
+		char err[512];
+
+		memset(&cfg, 0x5a, sizeof(cfg));
+		cr_assert_eq(config_load_string(bad_cases[i].json, "t.json", &cfg, err, sizeof(err)),
+			     -1, "case %zu accepted: %s", i, bad_cases[i].json);
+		cr_expect_str_eq(err, bad_cases[i].msg, "case %zu: %s", i, bad_cases[i].json);
+		/* nothing to free: arrays are gone and counts are zero */
+		cr_assert(cfg.vrfs == NULL && cfg.n_vrfs == 0 && cfg.bgp.neighbors == NULL &&
+			  cfg.lsps == NULL && cfg.fwd.lfib == NULL && cfg.fwd.core_interfaces == NULL);
+	}
+}
+
+Test(config, late_error_frees_everything)
+{
+	/* everything parses up to fwd, then one bad key: ASan checks nothing leaks */
+	static const char json[] = "{" R ",\"bgp\":{\"neighbors\":[{\"address\":\"1.1.1.1\","
+				   "\"remote_as\":1}]},\"vrfs\":[" VRF_A ",\"import_rts\":[\"1:1\"]}],"
+				   "\"lsps\":[],\"fwd\":{\"bogus\":1}}";
+	struct ferry_config cfg;
+	char err[256];
+
+	cr_assert_eq(config_load_string(json, "t.json", &cfg, err, sizeof(err)), -1);
+	cr_assert_str_eq(err, "t.json: fwd.bogus: unknown key (want one of mode, core_interfaces, "
+			      "lfib, arp_timeout)");
+}
+
+Test(config, basename_in_messages_and_short_buffers)
+{
+	struct ferry_config cfg;
+	char err[512], tiny[12];
+
+	cr_assert_eq(config_load_string("{}", "/etc/ferry/pe1.json", &cfg, err, sizeof(err)), -1);
+	cr_assert_str_eq(err, "pe1.json: router: missing (want the router section)");
+	cr_assert_eq(config_load_string("{}", "/etc/ferry/pe1.json", &cfg, tiny, sizeof(tiny)), -1);
+	cr_assert_str_eq(tiny, "pe1.json: r", "truncated, still terminated");
+}
+
+Test(config, load_file)
+{
+	char dir[] = "/tmp/ferry-cfg-XXXXXX", path[128], err[512];
+	struct ferry_config cfg;
+	FILE *f;
+
+	cr_assert_not_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/pe1.json", dir);
+	f = fopen(path, "w");
+	fputs(PE1, f);
+	fclose(f);
+	cr_assert_eq(config_load(path, &cfg, err, sizeof(err)), 0, "%s", err);
+	cr_assert_str_eq(cfg.path, path);
+	cr_assert_eq(cfg.n_vrfs, 2);
+	config_free(&cfg);
+	unlink(path);
+	cr_assert_eq(config_load(path, &cfg, err, sizeof(err)), -1);
+	cr_assert_str_eq(err, "pe1.json: cannot read: No such file or directory (want a readable "
+			      "JSON file of at most 1 MiB)");
+	rmdir(dir);
+}
+
+Test(config, sock_path_too_long)
+{
+	struct ferry_config cfg;
+	char buf[CFG_PATH_MAX];
+
+	memset(&cfg, 0, sizeof(cfg));
+	memset(cfg.run_dir, 'a', sizeof(cfg.run_dir) - 1);
+	cfg.run_dir[0] = '/';
+	cr_assert_eq(config_sock_path(&cfg, "a-very-long-socket-name.sock", buf), -ENAMETOOLONG);
+	cr_assert_eq(config_sock_path(&cfg, FERRY_SOCK_VRFMGR_API, buf), 0);
+}
