@@ -117,7 +117,8 @@ static int admin_nn_format(int type, const uint8_t val[6], char *buf)
 		snprintf(buf, RD_STRLEN, "%u:%u", get_be16(val), get_be32(val + 2));
 		return 0;
 	case ADMIN_IPV4:
-		snprintf(buf, RD_STRLEN, "%s:%u", ipv4_format(get_be32(val), ip), get_be16(val + 4));
+		ipv4_format(get_be32(val), ip);
+		snprintf(buf, RD_STRLEN, "%s:%u", ip, get_be16(val + 4));
 		return 0;
 	case ADMIN_AS4:
 		snprintf(buf, RD_STRLEN, "%u:%u", get_be32(val), get_be16(val + 4));
