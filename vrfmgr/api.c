@@ -95,7 +95,7 @@ static int api_vrfs(struct jw *w, const struct api_request *req, void *ctx)
 /* Where the packets of route r go: the fields that depend on its next hop. */
 static void write_route_nh(struct jw *w, const struct vrf_route *r)
 {
-	const struct nh *nh = r->nh;
+	const struct nexthop *nh = r->nh;
 	bool resolved = nh != NULL && nh->resolved;
 
 	jw_key(w, "remote_pe");

@@ -58,7 +58,7 @@ static int import_into(struct vrf_table *t, struct vrf *v, const struct prefix4 
 	};
 
 	memcpy(tmpl.rd.b, r->rd, sizeof(tmpl.rd.b));
-	tmpl.nh = nh_get_labeled(&t->nhs, r->next_hop);
+	tmpl.nh = nexthop_get_labeled(&t->nhs, r->next_hop);
 	if (tmpl.nh == NULL)
 		return -ENOMEM;
 	return vrf_route_upsert(t, v, p, &tmpl);
@@ -184,7 +184,7 @@ static size_t leak_from(struct vrf_table *t, struct vrf *dst, const struct vrf *
 		/* Only what the source VRF would export: its own usable local routes. */
 		if (best == NULL || best->source > ROUTE_STATIC || !best->valid || best->nh == NULL)
 			continue;
-		tmpl.nh = nh_ref(best->nh);
+		tmpl.nh = nexthop_ref(best->nh);
 		if (vrf_route_upsert(t, dst, &vps[j]->prefix, &tmpl) == 0)
 			count++;
 	}

@@ -15,7 +15,7 @@
 #include "common/log.h"
 #include "vrfmgr/nexthop.h"
 
-void nh_table_init(struct nh_table *t, const struct cfg_lsp *lsps, size_t n_lsps)
+void nexthop_table_init(struct nexthop_table *t, const struct cfg_lsp *lsps, size_t n_lsps)
 {
 	memset(t, 0, sizeof(*t));
 	t->next_id = 1;
@@ -23,9 +23,9 @@ void nh_table_init(struct nh_table *t, const struct cfg_lsp *lsps, size_t n_lsps
 	t->n_lsps = n_lsps;
 }
 
-void nh_table_free(struct nh_table *t)
+void nexthop_table_free(struct nexthop_table *t)
 {
-	struct nh *nh, *next;
+	struct nexthop *nh, *next;
 
 	for (nh = t->head; nh != NULL; nh = next) {
 		next = nh->next;
@@ -35,7 +35,7 @@ void nh_table_free(struct nh_table *t)
 	t->count = 0;
 }
 
-const struct cfg_lsp *nh_lsp_lookup(const struct cfg_lsp *lsps, size_t n, uint32_t addr)
+const struct cfg_lsp *nexthop_lsp_lookup(const struct cfg_lsp *lsps, size_t n, uint32_t addr)
 {
 	const struct cfg_lsp *best = NULL;
 	size_t i;
@@ -49,10 +49,10 @@ const struct cfg_lsp *nh_lsp_lookup(const struct cfg_lsp *lsps, size_t n, uint32
 	return best;
 }
 
-static struct nh *nh_find(const struct nh_table *t, uint32_t type, const char *ifname,
+static struct nexthop *nexthop_find(const struct nexthop_table *t, uint32_t type, const char *ifname,
 			  uint32_t gateway, uint32_t remote_pe)
 {
-	struct nh *nh;
+	struct nexthop *nh;
 
 	for (nh = t->head; nh != NULL; nh = nh->next) {
 		if (nh->ipc.type != type)
@@ -68,10 +68,10 @@ static struct nh *nh_find(const struct nh_table *t, uint32_t type, const char *i
 	return NULL;
 }
 
-static struct nh *nh_new(struct nh_table *t, uint32_t type)
+static struct nexthop *nexthop_new(struct nexthop_table *t, uint32_t type)
 {
-	struct nh *nh = calloc(1, sizeof(*nh));
-	struct nh **pp;
+	struct nexthop *nh = calloc(1, sizeof(*nh));
+	struct nexthop **pp;
 
 	if (nh == NULL) {
 		log_warn("next hop");
@@ -91,25 +91,25 @@ static struct nh *nh_new(struct nh_table *t, uint32_t type)
 	return nh;
 }
 
-struct nh *nh_ref(struct nh *nh)
+struct nexthop *nexthop_ref(struct nexthop *nh)
 {
 	if (nh != NULL)
 		nh->refs++;
 	return nh;
 }
 
-struct nh *nh_get_labeled(struct nh_table *t, uint32_t remote_pe)
+struct nexthop *nexthop_get_labeled(struct nexthop_table *t, uint32_t remote_pe)
 {
-	struct nh *nh = nh_find(t, IPC_NH_LABELED, NULL, 0, remote_pe);
+	struct nexthop *nh = nexthop_find(t, IPC_NH_LABELED, NULL, 0, remote_pe);
 	const struct cfg_lsp *lsp;
 
 	if (nh != NULL)
-		return nh_ref(nh);
-	nh = nh_new(t, IPC_NH_LABELED);
+		return nexthop_ref(nh);
+	nh = nexthop_new(t, IPC_NH_LABELED);
 	if (nh == NULL)
 		return NULL;
 	nh->remote_pe = remote_pe;
-	lsp = nh_lsp_lookup(t->lsps, t->n_lsps, remote_pe);
+	lsp = nexthop_lsp_lookup(t->lsps, t->n_lsps, remote_pe);
 	if (lsp != NULL) {
 		nh->lsp = lsp;
 		nh->resolved = true;
@@ -120,14 +120,14 @@ struct nh *nh_get_labeled(struct nh_table *t, uint32_t remote_pe)
 	return nh;
 }
 
-static struct nh *nh_get_link(struct nh_table *t, uint32_t type, const char *ifname,
+static struct nexthop *nh_get_link(struct nexthop_table *t, uint32_t type, const char *ifname,
 			      uint32_t gateway)
 {
-	struct nh *nh = nh_find(t, type, ifname, gateway, 0);
+	struct nexthop *nh = nexthop_find(t, type, ifname, gateway, 0);
 
 	if (nh != NULL)
-		return nh_ref(nh);
-	nh = nh_new(t, type);
+		return nexthop_ref(nh);
+	nh = nexthop_new(t, type);
 	if (nh == NULL)
 		return NULL;
 	nh->resolved = true;
@@ -136,19 +136,19 @@ static struct nh *nh_get_link(struct nh_table *t, uint32_t type, const char *ifn
 	return nh;
 }
 
-struct nh *nh_get_gateway(struct nh_table *t, const char *ifname, uint32_t gateway)
+struct nexthop *nexthop_get_gateway(struct nexthop_table *t, const char *ifname, uint32_t gateway)
 {
 	return nh_get_link(t, IPC_NH_GATEWAY, ifname, gateway);
 }
 
-struct nh *nh_get_connected(struct nh_table *t, const char *ifname)
+struct nexthop *nexthop_get_connected(struct nexthop_table *t, const char *ifname)
 {
 	return nh_get_link(t, IPC_NH_CONNECTED, ifname, 0);
 }
 
-void nh_put(struct nh_table *t, struct nh *nh)
+void nexthop_put(struct nexthop_table *t, struct nexthop *nh)
 {
-	struct nh **pp;
+	struct nexthop **pp;
 
 	if (nh == NULL || --nh->refs > 0)
 		return;
@@ -165,24 +165,24 @@ void nh_put(struct nh_table *t, struct nh *nh)
 	free(nh);
 }
 
-void nh_fib_hold(struct nh_table *t, struct nh *nh, const struct dataplane *dp)
+void nexthop_fib_hold(struct nexthop_table *t, struct nexthop *nh, const struct dataplane *dp)
 {
 	(void)t;
-	nh_ref(nh);
+	nexthop_ref(nh);
 	if (nh->fib_refs++ == 0)
 		DP_CALL(dp, nh_add, &nh->ipc);
 }
 
-void nh_fib_release(struct nh_table *t, struct nh *nh, const struct dataplane *dp)
+void nexthop_fib_release(struct nexthop_table *t, struct nexthop *nh, const struct dataplane *dp)
 {
 	if (nh->fib_refs == 0)
 		fatalx("next hop %u released more often than held", nh->ipc.nh_id);
 	if (--nh->fib_refs == 0)
 		DP_CALL(dp, nh_del, &nh->ipc);
-	nh_put(t, nh);
+	nexthop_put(t, nh);
 }
 
-const char *nh_type_name(uint32_t type)
+const char *nexthop_type_name(uint32_t type)
 {
 	static const char *const names[] = {
 		[IPC_NH_CONNECTED] = "connected", [IPC_NH_GATEWAY] = "gateway",

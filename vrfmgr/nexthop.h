@@ -20,8 +20,8 @@
 #include "common/ipc.h"
 #include "vrfmgr/dataplane.h"
 
-struct nh {
-	struct nh *next;
+struct nexthop {
+	struct nexthop *next;
 	struct ipc_nexthop ipc; /* what the dataplane gets */
 	uint32_t remote_pe;     /* LABELED: the PE this leads to */
 	const struct cfg_lsp *lsp; /* LABELED: the LSP it resolved through, or NULL */
@@ -30,33 +30,33 @@ struct nh {
 	uint32_t fib_refs;
 };
 
-struct nh_table {
-	struct nh *head;
+struct nexthop_table {
+	struct nexthop *head;
 	size_t count;
 	uint32_t next_id;
 	const struct cfg_lsp *lsps;
 	size_t n_lsps;
 };
 
-void nh_table_init(struct nh_table *t, const struct cfg_lsp *lsps, size_t n_lsps);
+void nexthop_table_init(struct nexthop_table *t, const struct cfg_lsp *lsps, size_t n_lsps);
 /* Frees every object, held or not (shutdown). */
-void nh_table_free(struct nh_table *t);
+void nexthop_table_free(struct nexthop_table *t);
 
 /* The LSP whose FEC is the longest match for addr, or NULL. */
-const struct cfg_lsp *nh_lsp_lookup(const struct cfg_lsp *lsps, size_t n, uint32_t addr);
+const struct cfg_lsp *nexthop_lsp_lookup(const struct cfg_lsp *lsps, size_t n, uint32_t addr);
 
 /* Find or create, taking a reference. NULL only when out of memory (logged). */
-struct nh *nh_get_labeled(struct nh_table *t, uint32_t remote_pe);
-struct nh *nh_get_gateway(struct nh_table *t, const char *ifname, uint32_t gateway);
-struct nh *nh_get_connected(struct nh_table *t, const char *ifname);
-struct nh *nh_ref(struct nh *nh);
+struct nexthop *nexthop_get_labeled(struct nexthop_table *t, uint32_t remote_pe);
+struct nexthop *nexthop_get_gateway(struct nexthop_table *t, const char *ifname, uint32_t gateway);
+struct nexthop *nexthop_get_connected(struct nexthop_table *t, const char *ifname);
+struct nexthop *nexthop_ref(struct nexthop *nh);
 /* Drops a reference; the object goes away with the last one. */
-void nh_put(struct nh_table *t, struct nh *nh);
+void nexthop_put(struct nexthop_table *t, struct nexthop *nh);
 
 /* An installed FIB entry starts/stops using nh: NH_ADD on the first, NH_DEL after the last. */
-void nh_fib_hold(struct nh_table *t, struct nh *nh, const struct dataplane *dp);
-void nh_fib_release(struct nh_table *t, struct nh *nh, const struct dataplane *dp);
+void nexthop_fib_hold(struct nexthop_table *t, struct nexthop *nh, const struct dataplane *dp);
+void nexthop_fib_release(struct nexthop_table *t, struct nexthop *nh, const struct dataplane *dp);
 
-const char *nh_type_name(uint32_t type);
+const char *nexthop_type_name(uint32_t type);
 
 #endif

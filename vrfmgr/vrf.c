@@ -78,7 +78,7 @@ static void prefix_program(struct vrf_table *t, const struct vrf *v, struct vrf_
 		.plen = vp->prefix.len,
 		.inner_label = MPLS_LABEL_NONE,
 	};
-	struct nh *nh = NULL, *old = vp->fib_nh;
+	struct nexthop *nh = NULL, *old = vp->fib_nh;
 	uint32_t label = MPLS_LABEL_NONE;
 
 	if (vp->best != NULL && route_usable(vp->best)) {
@@ -88,7 +88,7 @@ static void prefix_program(struct vrf_table *t, const struct vrf *v, struct vrf_
 	if (nh == old && (nh == NULL || label == vp->fib_label))
 		return;
 	if (nh != NULL) {
-		nh_fib_hold(&t->nhs, nh, &t->dp);
+		nexthop_fib_hold(&t->nhs, nh, &t->dp);
 		e.nh_id = nh->ipc.nh_id;
 		e.inner_label = label;
 		DP_CALL(&t->dp, fib_add, &e);
@@ -98,7 +98,7 @@ static void prefix_program(struct vrf_table *t, const struct vrf *v, struct vrf_
 	vp->fib_nh = nh;
 	vp->fib_label = label;
 	if (old != NULL)
-		nh_fib_release(&t->nhs, old, &t->dp);
+		nexthop_fib_release(&t->nhs, old, &t->dp);
 }
 
 static void prefix_select(struct vrf_table *t, const struct vrf *v, struct vrf_prefix *vp)
@@ -144,7 +144,7 @@ int vrf_route_upsert(struct vrf_table *t, struct vrf *v, const struct prefix4 *p
 	if (vp == NULL || (tmpl->n_rts > 0 && rts == NULL)) {
 		if (vp != NULL && vp->routes == NULL)
 			rtable_remove(&v->routes, vp);
-		nh_put(&t->nhs, tmpl->nh);
+		nexthop_put(&t->nhs, tmpl->nh);
 		free(rts);
 		return -ENOMEM;
 	}
@@ -159,7 +159,7 @@ int vrf_route_upsert(struct vrf_table *t, struct vrf *v, const struct prefix4 *p
 			log_warn("route");
 			if (vp->routes == NULL)
 				rtable_remove(&v->routes, vp);
-			nh_put(&t->nhs, tmpl->nh);
+			nexthop_put(&t->nhs, tmpl->nh);
 			free(rts);
 			return -ENOMEM;
 		}
@@ -172,7 +172,7 @@ int vrf_route_upsert(struct vrf_table *t, struct vrf *v, const struct prefix4 *p
 	r->rts = rts;
 	prefix_select(t, v, vp);
 	/* Only now: the dataplane may have used the old next hop until the line above. */
-	nh_put(&t->nhs, old.nh);
+	nexthop_put(&t->nhs, old.nh);
 	free(old.rts);
 	return 0;
 }
@@ -192,7 +192,7 @@ int vrf_route_remove(struct vrf_table *t, struct vrf *v, const struct prefix4 *p
 	*pp = r->next;
 	v->n_routes--;
 	prefix_select(t, v, vp);
-	nh_put(&t->nhs, r->nh);
+	nexthop_put(&t->nhs, r->nh);
 	free(r->rts);
 	free(r);
 	if (vp->routes == NULL)
@@ -268,7 +268,7 @@ static int vrf_add_connected(struct vrf_table *t, struct vrf *v, const struct cf
 	prefix4_normalize(&p);
 	r.rts = v->cfg->export_rts;
 	r.n_rts = v->cfg->n_export_rts;
-	r.nh = nh_get_connected(&t->nhs, ifc->name);
+	r.nh = nexthop_get_connected(&t->nhs, ifc->name);
 	if (r.nh == NULL)
 		return -ENOMEM;
 	return vrf_route_upsert(t, v, &p, &r);
@@ -293,7 +293,7 @@ static int vrf_add_static(struct vrf_table *t, struct vrf *v, const struct cfg_s
 			  prefix4_format(&s->prefix, pb));
 	r.rts = v->cfg->export_rts;
 	r.n_rts = v->cfg->n_export_rts;
-	r.nh = nh_get_gateway(&t->nhs, s->interface, s->next_hop);
+	r.nh = nexthop_get_gateway(&t->nhs, s->interface, s->next_hop);
 	if (r.nh == NULL)
 		return -ENOMEM;
 	return vrf_route_upsert(t, v, &s->prefix, &r);
@@ -360,7 +360,7 @@ int vrf_table_init(struct vrf_table *t, const struct ferry_config *cfg, const st
 	if (dp != NULL)
 		t->dp = *dp;
 	label_alloc_init(&t->labels, cfg->label_min, cfg->label_max);
-	nh_table_init(&t->nhs, cfg->lsps, cfg->n_lsps);
+	nexthop_table_init(&t->nhs, cfg->lsps, cfg->n_lsps);
 	if (cfg->n_vrfs > 0) {
 		t->vrfs = calloc(cfg->n_vrfs, sizeof(*t->vrfs));
 		if (t->vrfs == NULL) {
@@ -402,7 +402,7 @@ void vrf_table_free(struct vrf_table *t)
 		rtable_free(&t->vrfs[i].routes);
 	}
 	free(t->vrfs);
-	nh_table_free(&t->nhs);
+	nexthop_table_free(&t->nhs);
 	label_alloc_free(&t->labels);
 	memset(t, 0, sizeof(*t));
 }
@@ -432,7 +432,7 @@ static void vrf_replay_fib(const struct vrf *v, const struct dataplane *dp)
 
 void vrf_table_replay(const struct vrf_table *t, const struct dataplane *dp)
 {
-	const struct nh *nh;
+	const struct nexthop *nh;
 	size_t i;
 
 	for (i = 0; i < t->n_vrfs; i++)

@@ -40,7 +40,7 @@ struct vrf_route {
 	uint32_t origin_vrf;     /* leaked: id of the VRF it comes from */
 	struct ext_community *rts; /* owned copy */
 	size_t n_rts;
-	struct nh *nh;           /* holds a reference; NULL when the route cannot be used */
+	struct nexthop *nh;           /* holds a reference; NULL when the route cannot be used */
 	bool valid;              /* static: next hop inside its interface's subnet */
 	bool stale;              /* bgp: not yet refreshed by bgpd's current replay */
 };
@@ -50,7 +50,7 @@ struct vrf_prefix {
 	struct prefix4 prefix;
 	struct vrf_route *routes;
 	struct vrf_route *best;   /* selected candidate, or NULL */
-	struct nh *fib_nh;        /* what the dataplane holds (NULL: nothing) */
+	struct nexthop *fib_nh;        /* what the dataplane holds (NULL: nothing) */
 	uint32_t fib_label;
 };
 
@@ -66,7 +66,7 @@ struct vrf_table {
 	const struct ferry_config *cfg;
 	struct vrf *vrfs;
 	size_t n_vrfs;
-	struct nh_table nhs;
+	struct nexthop_table nhs;
 	struct label_alloc labels;
 	struct dataplane dp;
 };

@@ -159,7 +159,7 @@ Test(import, withdraw_removes_and_cleans_the_dataplane)
 	cr_assert_eq(fx_withdraw(&t, "10.255.0.2:200", "192.168.100.0/24"), 0);
 	cr_assert_not_null(fx_vp(&t, "B", "192.168.100.0/24"));
 	/* The remote PE's next hop object is gone with its last route. */
-	for (struct nh *nh = t.nhs.head; nh != NULL; nh = nh->next)
+	for (struct nexthop *nh = t.nhs.head; nh != NULL; nh = nh->next)
 		cr_assert_neq(nh->ipc.type, IPC_NH_LABELED);
 }
 

@@ -36,11 +36,11 @@ Test(nexthop, longest_match_wins)
 		lsp("10.255.0.0/16", 20, "10.0.2.2", "core1"),
 	};
 
-	cr_assert_eq(nh_lsp_lookup(l, 3, addr("10.255.0.2")), &l[1]);
-	cr_assert_eq(nh_lsp_lookup(l, 3, addr("10.255.0.9")), &l[2]);
-	cr_assert_eq(nh_lsp_lookup(l, 3, addr("8.8.8.8")), &l[0]);
-	cr_assert_null(nh_lsp_lookup(l + 1, 2, addr("8.8.8.8")));
-	cr_assert_null(nh_lsp_lookup(l, 0, addr("10.255.0.2")));
+	cr_assert_eq(nexthop_lsp_lookup(l, 3, addr("10.255.0.2")), &l[1]);
+	cr_assert_eq(nexthop_lsp_lookup(l, 3, addr("10.255.0.9")), &l[2]);
+	cr_assert_eq(nexthop_lsp_lookup(l, 3, addr("8.8.8.8")), &l[0]);
+	cr_assert_null(nexthop_lsp_lookup(l + 1, 2, addr("8.8.8.8")));
+	cr_assert_null(nexthop_lsp_lookup(l, 0, addr("10.255.0.2")));
 }
 
 Test(nexthop, labeled_resolves_through_the_lsp)
@@ -49,11 +49,11 @@ Test(nexthop, labeled_resolves_through_the_lsp)
 		lsp("10.255.0.0/16", 20, "10.0.2.2", "core1"),
 		lsp("10.255.0.2/32", 16, "10.0.1.2", "core0"),
 	};
-	struct nh_table t;
-	struct nh *a, *b;
+	struct nexthop_table t;
+	struct nexthop *a, *b;
 
-	nh_table_init(&t, l, 2);
-	a = nh_get_labeled(&t, addr("10.255.0.2"));
+	nexthop_table_init(&t, l, 2);
+	a = nexthop_get_labeled(&t, addr("10.255.0.2"));
 	cr_assert_not_null(a);
 	cr_assert(a->resolved);
 	cr_assert_eq(a->ipc.type, IPC_NH_LABELED);
@@ -62,64 +62,64 @@ Test(nexthop, labeled_resolves_through_the_lsp)
 	cr_assert_str_eq(a->ipc.ifname, "core0");
 	cr_assert_neq(a->ipc.nh_id, 0);
 	/* One object per remote PE, shared. */
-	b = nh_get_labeled(&t, addr("10.255.0.2"));
+	b = nexthop_get_labeled(&t, addr("10.255.0.2"));
 	cr_assert_eq(a, b);
 	cr_assert_eq(a->refs, 2);
-	b = nh_get_labeled(&t, addr("10.255.0.7"));
+	b = nexthop_get_labeled(&t, addr("10.255.0.7"));
 	cr_assert_neq(a, b);
 	cr_assert_neq(a->ipc.nh_id, b->ipc.nh_id);
 	cr_assert_eq(b->ipc.out_label, 20);
 	cr_assert_eq(t.count, 2);
-	nh_put(&t, a);
-	nh_put(&t, a);
-	nh_put(&t, b);
+	nexthop_put(&t, a);
+	nexthop_put(&t, a);
+	nexthop_put(&t, b);
 	cr_assert_eq(t.count, 0);
 	cr_assert_null(t.head);
-	nh_table_free(&t);
+	nexthop_table_free(&t);
 }
 
 Test(nexthop, implicit_null_is_kept_as_label_3)
 {
 	struct cfg_lsp l = lsp("10.255.0.2/32", MPLS_LABEL_IMPLICIT_NULL, "10.0.1.2", "core0");
-	struct nh_table t;
-	struct nh *a;
+	struct nexthop_table t;
+	struct nexthop *a;
 
-	nh_table_init(&t, &l, 1);
-	a = nh_get_labeled(&t, addr("10.255.0.2"));
+	nexthop_table_init(&t, &l, 1);
+	a = nexthop_get_labeled(&t, addr("10.255.0.2"));
 	cr_assert(a->resolved);
 	cr_assert_eq(a->ipc.out_label, 3);
 	cr_assert_eq(a->ipc.gateway, addr("10.0.1.2"));
-	nh_put(&t, a);
-	nh_table_free(&t);
+	nexthop_put(&t, a);
+	nexthop_table_free(&t);
 }
 
 Test(nexthop, pe_without_lsp_is_unresolved)
 {
 	struct cfg_lsp l = lsp("10.255.0.2/32", 16, "10.0.1.2", "core0");
-	struct nh_table t;
-	struct nh *a;
+	struct nexthop_table t;
+	struct nexthop *a;
 
-	nh_table_init(&t, &l, 1);
-	a = nh_get_labeled(&t, addr("10.255.0.9"));
+	nexthop_table_init(&t, &l, 1);
+	a = nexthop_get_labeled(&t, addr("10.255.0.9"));
 	cr_assert_not_null(a);
 	cr_assert_not(a->resolved);
 	cr_assert_null(a->lsp);
 	cr_assert_eq(a->ipc.gateway, 0);
-	nh_put(&t, a);
-	nh_table_free(&t);
+	nexthop_put(&t, a);
+	nexthop_table_free(&t);
 }
 
 Test(nexthop, gateway_and_connected_are_shared_per_key)
 {
-	struct nh_table t;
-	struct nh *g1, *g2, *g3, *c1, *c2;
+	struct nexthop_table t;
+	struct nexthop *g1, *g2, *g3, *c1, *c2;
 
-	nh_table_init(&t, NULL, 0);
-	g1 = nh_get_gateway(&t, "ce-a1", addr("10.1.1.2"));
-	g2 = nh_get_gateway(&t, "ce-a1", addr("10.1.1.2"));
-	g3 = nh_get_gateway(&t, "ce-b1", addr("10.1.1.2"));
-	c1 = nh_get_connected(&t, "ce-a1");
-	c2 = nh_get_connected(&t, "ce-a1");
+	nexthop_table_init(&t, NULL, 0);
+	g1 = nexthop_get_gateway(&t, "ce-a1", addr("10.1.1.2"));
+	g2 = nexthop_get_gateway(&t, "ce-a1", addr("10.1.1.2"));
+	g3 = nexthop_get_gateway(&t, "ce-b1", addr("10.1.1.2"));
+	c1 = nexthop_get_connected(&t, "ce-a1");
+	c2 = nexthop_get_connected(&t, "ce-a1");
 	cr_assert_eq(g1, g2);
 	cr_assert_neq(g1, g3);
 	cr_assert_eq(c1, c2);
@@ -129,31 +129,31 @@ Test(nexthop, gateway_and_connected_are_shared_per_key)
 	cr_assert_eq(c1->ipc.gateway, 0);
 	cr_assert(c1->resolved && g1->resolved);
 	cr_assert_eq(t.count, 3);
-	nh_table_free(&t);
+	nexthop_table_free(&t);
 }
 
 Test(nexthop, dataplane_follows_fib_use)
 {
 	struct fx_rec rec = { .n = 0 };
 	struct dataplane dp = { &fx_ops, &rec };
-	struct nh_table t;
-	struct nh *g;
+	struct nexthop_table t;
+	struct nexthop *g;
 
-	nh_table_init(&t, NULL, 0);
-	g = nh_get_gateway(&t, "ce-a1", addr("10.1.1.2"));
-	nh_fib_hold(&t, g, &dp);
-	nh_fib_hold(&t, g, &dp);
+	nexthop_table_init(&t, NULL, 0);
+	g = nexthop_get_gateway(&t, "ce-a1", addr("10.1.1.2"));
+	nexthop_fib_hold(&t, g, &dp);
+	nexthop_fib_hold(&t, g, &dp);
 	cr_assert_eq(rec.n, 1);
 	cr_assert_eq(fx_find(&rec, "nh_add 1 type 2 gw 10.1.1.2"), 0);
-	nh_put(&t, g); /* the route lets go; the FIB entries still hold it */
+	nexthop_put(&t, g); /* the route lets go; the FIB entries still hold it */
 	cr_assert_eq(t.count, 1);
-	nh_fib_release(&t, g, &dp);
+	nexthop_fib_release(&t, g, &dp);
 	cr_assert_eq(rec.n, 1);
-	nh_fib_release(&t, g, &dp);
+	nexthop_fib_release(&t, g, &dp);
 	cr_assert_eq(rec.n, 2);
 	cr_assert_eq(fx_find(&rec, "nh_del 1"), 1);
 	cr_assert_eq(t.count, 0);
-	nh_table_free(&t);
+	nexthop_table_free(&t);
 }
 
 Test(nexthop, route_to_pe_without_lsp_stays_uninstalled)
