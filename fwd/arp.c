@@ -215,7 +215,7 @@ static enum fwd_verdict answer(struct fwd *f, struct fwd_iface *ifp, const struc
 enum fwd_verdict arp_input(struct fwd *f, struct fwd_iface *ifp, const struct fwd_pkt *p)
 {
 	struct arp_msg m;
-	struct arp_entry *e;
+	struct arp_entry *e = NULL;
 	bool for_us;
 
 	if (parse_arp(p, &m) < 0)
@@ -228,12 +228,10 @@ enum fwd_verdict arp_input(struct fwd *f, struct fwd_iface *ifp, const struct fw
 			e = entry_create(f, ifp->arp, m.spa); /* it will talk to us next */
 		if (e != NULL)
 			learn(f, ifp, e, m.sha);
-		else if (!for_us)
-			return FWD_IGNORED;
 	}
 	if (for_us && m.op == ARP_OP_REQUEST)
 		return answer(f, ifp, &m);
-	return for_us || m.op == ARP_OP_REPLY ? FWD_CONSUMED : FWD_IGNORED;
+	return for_us || e != NULL ? FWD_CONSUMED : FWD_IGNORED;
 }
 
 static enum fwd_verdict enqueue(struct fwd *f, struct arp_entry *e, const struct fwd_pkt *p)

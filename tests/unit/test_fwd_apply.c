@@ -1,0 +1,287 @@
+/*
+ * fwd/apply.c and the tables behind it: vrfmgr's messages, replay
+ * mark-and-sweep, next-hop reference counting, the static LFIB of LSR mode.
+ */
+#include <criterion/criterion.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/label.h"
+#include "common/log.h"
+#include "fwd/apply.h"
+#include "fwd/fib.h"
+#include "fwd/lfib.h"
+#include "fwd/nexthop.h"
+
+static int out_stub(void *ctx, struct fwd_iface *ifp, const uint8_t *frame, size_t len)
+{
+	(void)ctx;
+	(void)ifp;
+	(void)frame;
+	(void)len;
+	return 0;
+}
+
+static int opens, closes;
+
+static int open_stub(void *ctx, struct fwd_iface *ifp)
+{
+	(void)ctx;
+	ifp->open = true;
+	opens++;
+	return 0;
+}
+
+static void close_stub(void *ctx, struct fwd_iface *ifp)
+{
+	(void)ctx;
+	ifp->open = false;
+	closes++;
+}
+
+static struct fwd *f;
+
+static void setup(void)
+{
+	struct fwd_hooks h = { .output = out_stub, .if_open = open_stub, .if_close = close_stub };
+
+	log_init("test_fwd_apply", LOG_LVL_ERR);
+	opens = closes = 0;
+	f = fwd_new(&h, 0);
+	cr_assert_not_null(f);
+}
+
+static void teardown(void)
+{
+	fwd_free(f);
+}
+
+static void send0(uint16_t type)
+{
+	apply_msg(f, type, NULL, 0);
+}
+
+static void vrf(uint16_t type, uint32_t id, const char *name)
+{
+	struct ipc_vrf v = { .vrf_id = id };
+
+	strcpy(v.name, name);
+	apply_msg(f, type, &v, sizeof(v));
+}
+
+static void bind_if(uint16_t type, const char *name, uint32_t vrf_id)
+{
+	struct ipc_if_bind b = { .vrf_id = vrf_id, .address = 0x0A010101, .plen = 30 };
+
+	strcpy(b.ifname, name);
+	apply_msg(f, type, &b, sizeof(b));
+}
+
+static void nh(uint16_t type, uint32_t id)
+{
+	struct ipc_nexthop n = { .nh_id = id, .type = IPC_NH_GATEWAY, .gateway = 0x0A010102 };
+
+	strcpy(n.ifname, "ce-a1");
+	apply_msg(f, type, &n, sizeof(n));
+}
+
+static void route(uint16_t type, uint32_t vrf_id, uint32_t prefix, uint8_t plen, uint32_t nh_id)
+{
+	struct ipc_fib_entry e = { .vrf_id = vrf_id, .prefix = prefix, .plen = plen,
+				   .nh_id = nh_id, .inner_label = MPLS_LABEL_NONE };
+
+	apply_msg(f, type, &e, sizeof(e));
+}
+
+static void label(uint16_t type, uint32_t in, uint32_t action, uint32_t vrf_id, uint32_t nh_id)
+{
+	struct ipc_lfib_entry e = { .in_label = in, .action = action, .vrf_id = vrf_id,
+				    .nh_id = nh_id, .out_label = 17 };
+
+	apply_msg(f, type, &e, sizeof(e));
+}
+
+static const struct fib_entry *get(uint32_t vrf_id, uint32_t addr)
+{
+	struct fwd_vrf *v = fib_vrf_get(f, vrf_id);
+
+	return v != NULL ? fib_lookup(v, addr) : NULL;
+}
+
+TestSuite(apply, .init = setup, .fini = teardown);
+
+Test(apply, builds_tables)
+{
+	vrf(IPC_VRF_ADD, 1, "A");
+	bind_if(IPC_IF_BIND, "ce-a1", 1);
+	nh(IPC_NH_ADD, 5);
+	route(IPC_FIB_ADD, 1, 0xC0A86400, 24, 5);
+	label(IPC_LFIB_ADD, 100, IPC_LFIB_POP_LOOKUP, 1, 0);
+	cr_assert_str_eq(fib_vrf_by_name(f, "A")->name, "A");
+	cr_assert_eq(opens, 1);
+	struct fwd_iface *ifp = fwd_iface_find(f, "ce-a1");
+	cr_assert(ifp->active);
+	cr_assert_eq(ifp->role, FWD_IF_ACCESS);
+	cr_assert_eq(ifp->vrf_id, 1);
+	cr_assert_eq(get(1, 0xC0A8640A)->nh->id, 5);
+	cr_assert_eq(nh_iface(f, get(1, 0xC0A8640A)->nh), ifp);
+	cr_assert_eq(lfib_lookup(f->lfib, 100)->vrf_id, 1);
+	cr_assert_eq(nh_find(f, 5)->refs, 1);
+	/* replacing a route keeps one reference */
+	route(IPC_FIB_ADD, 1, 0xC0A86400, 24, 5);
+	cr_assert_eq(nh_find(f, 5)->refs, 1);
+	route(IPC_FIB_DEL, 1, 0xC0A86400, 24, 0);
+	cr_assert_null(get(1, 0xC0A8640A));
+	cr_assert_eq(nh_find(f, 5)->refs, 0);
+	nh(IPC_NH_DEL, 5);
+	cr_assert_null(nh_find(f, 5));
+	label(IPC_LFIB_DEL, 100, 0, 0, 0);
+	cr_assert_null(lfib_lookup(f->lfib, 100));
+	bind_if(IPC_IF_UNBIND, "ce-a1", 1);
+	cr_assert(!ifp->active);
+	cr_assert_eq(closes, 1);
+}
+
+Test(apply, rejects_nonsense_without_harm)
+{
+	route(IPC_FIB_ADD, 7, 0x0A000000, 8, 1); /* unknown VRF */
+	cr_assert_null(get(7, 0x0A000001));
+	vrf(IPC_VRF_ADD, 0, "zero");
+	cr_assert_null(fib_vrf_by_name(f, "zero"));
+	vrf(IPC_VRF_ADD, 1, "A");
+	route(IPC_FIB_ADD, 1, 0x0A000000, 33, 1);
+	route(IPC_FIB_ADD, 1, 0x0A000000, 8, 0);
+	cr_assert_null(get(1, 0x0A000001));
+	label(IPC_LFIB_ADD, 3, IPC_LFIB_POP_LOOKUP, 1, 0);     /* reserved label */
+	label(IPC_LFIB_ADD, 1 << 20, IPC_LFIB_POP_LOOKUP, 1, 0); /* too big */
+	label(IPC_LFIB_ADD, 100, 9, 1, 0);                      /* no such action */
+	label(IPC_LFIB_ADD, 101, IPC_LFIB_SWAP, 0, 0);          /* swap without next hop */
+	cr_assert_eq(lfib_count(f), 0);
+	struct ipc_nexthop bad = { .nh_id = 0, .type = IPC_NH_GATEWAY };
+	apply_msg(f, IPC_NH_ADD, &bad, sizeof(bad));
+	bad.nh_id = 3;
+	bad.type = 42;
+	apply_msg(f, IPC_NH_ADD, &bad, sizeof(bad));
+	cr_assert_null(nh_find(f, 3));
+	send0(IPC_VPN_ROUTE_ADD); /* not for fwd: logged, ignored */
+	send0(IPC_TYPE_MAX + 3);
+	/* a long interface name is cut at IFNAMSIZ, not read past */
+	struct ipc_if_bind b = { .vrf_id = 1 };
+	memset(b.ifname, 'x', sizeof(b.ifname));
+	apply_msg(f, IPC_IF_BIND, &b, sizeof(b));
+	cr_assert_eq(f->n_ifaces, 0);
+}
+
+Test(apply, replay_sweeps_what_was_not_refreshed)
+{
+	vrf(IPC_VRF_ADD, 1, "A");
+	vrf(IPC_VRF_ADD, 2, "B");
+	bind_if(IPC_IF_BIND, "ce-a1", 1);
+	bind_if(IPC_IF_BIND, "ce-b1", 2);
+	nh(IPC_NH_ADD, 5);
+	nh(IPC_NH_ADD, 6);
+	route(IPC_FIB_ADD, 1, 0xC0A86400, 24, 5);
+	route(IPC_FIB_ADD, 1, 0xC0A86500, 24, 6);
+	route(IPC_FIB_ADD, 2, 0xC0A86400, 24, 6);
+	label(IPC_LFIB_ADD, 100, IPC_LFIB_POP_LOOKUP, 1, 0);
+	label(IPC_LFIB_ADD, 101, IPC_LFIB_POP_LOOKUP, 2, 0);
+
+	/* vrfmgr restarts: VRF B, ce-b1, next hop 6 and its routes are gone now */
+	send0(IPC_REPLAY_BEGIN);
+	vrf(IPC_VRF_ADD, 1, "A");
+	bind_if(IPC_IF_BIND, "ce-a1", 1);
+	nh(IPC_NH_ADD, 5);
+	route(IPC_FIB_ADD, 1, 0xC0A86400, 24, 5);
+	label(IPC_LFIB_ADD, 100, IPC_LFIB_POP_LOOKUP, 1, 0);
+	/* until the replay ends, forwarding keeps the old state */
+	cr_assert_not_null(get(1, 0xC0A8650A));
+	cr_assert_not_null(get(2, 0xC0A8640A));
+	send0(IPC_REPLAY_END);
+
+	cr_assert_not_null(get(1, 0xC0A8640A));
+	cr_assert_null(get(1, 0xC0A8650A));
+	cr_assert_null(fib_vrf_get(f, 2));
+	cr_assert_not_null(lfib_lookup(f->lfib, 100));
+	cr_assert_null(lfib_lookup(f->lfib, 101));
+	cr_assert_not_null(nh_find(f, 5));
+	cr_assert_null(nh_find(f, 6), "unreferenced stale next hop freed");
+	cr_assert(fwd_iface_find(f, "ce-a1")->active);
+	cr_assert(!fwd_iface_find(f, "ce-b1")->active);
+	cr_assert_eq(closes, 1);
+}
+
+Test(apply, next_hop_deleted_while_referenced)
+{
+	vrf(IPC_VRF_ADD, 1, "A");
+	nh(IPC_NH_ADD, 5);
+	route(IPC_FIB_ADD, 1, 0x0A000000, 8, 5);
+	nh(IPC_NH_DEL, 5);
+	/* the route still points at it, as a placeholder */
+	cr_assert_not_null(get(1, 0x0A000001));
+	cr_assert_eq(get(1, 0x0A000001)->nh->type, 0);
+	nh(IPC_NH_ADD, 5);
+	cr_assert_eq(get(1, 0x0A000001)->nh->type, IPC_NH_GATEWAY);
+	/* deleting the VRF releases its routes' references */
+	vrf(IPC_VRF_DEL, 1, "A");
+	cr_assert_eq(nh_find(f, 5)->refs, 0);
+}
+
+Test(apply, static_lfib_for_lsr_mode)
+{
+	struct cfg_core_if cores[2] = { { "to-pe1", { 0x0A000102, 30 } },
+					{ "to-pe2", { 0x0A000201, 30 } } };
+	struct cfg_lfib_entry lfib[2] = {
+		{ .in_label = 16, .action = CFG_LFIB_POP, .next_hop = 0x0A000202,
+		  .interface = "to-pe2" },
+		{ .in_label = 20, .action = CFG_LFIB_SWAP, .out_label = 21, .next_hop = 0x0A000101,
+		  .interface = "to-pe1" },
+	};
+	struct ferry_config cfg = { 0 };
+
+	cfg.fwd.mode = CFG_FWD_LSR;
+	cfg.fwd.core_interfaces = cores;
+	cfg.fwd.n_core_interfaces = 2;
+	cfg.fwd.lfib = lfib;
+	cfg.fwd.n_lfib = 2;
+	cr_assert_eq(apply_core_interfaces(f, &cfg), 0);
+	cr_assert_eq(apply_static_lfib(f, &cfg), 0);
+	struct fwd_iface *to_pe2 = fwd_iface_find(f, "to-pe2");
+	cr_assert_eq(to_pe2->role, FWD_IF_CORE);
+	cr_assert_eq(to_pe2->addr, 0x0A000201);
+	const struct lfib_entry *e = lfib_lookup(f->lfib, 16);
+	cr_assert_eq(e->action, IPC_LFIB_SWAP);
+	cr_assert_eq(e->out_label, MPLS_LABEL_IMPLICIT_NULL);
+	cr_assert_str_eq(lfib_action_name(e), "pop");
+	cr_assert_eq(e->nh->gateway, 0x0A000202);
+	cr_assert_eq(nh_iface(f, e->nh), to_pe2);
+	e = lfib_lookup(f->lfib, 20);
+	cr_assert_eq(e->out_label, 21);
+	cr_assert_str_eq(lfib_action_name(e), "swap");
+	/* a vrfmgr replay never sweeps the config's entries */
+	send0(IPC_REPLAY_BEGIN);
+	send0(IPC_REPLAY_END);
+	cr_assert_not_null(lfib_lookup(f->lfib, 16));
+	cr_assert_not_null(lfib_lookup(f->lfib, 20));
+	cr_assert(fwd_iface_find(f, "to-pe1")->active);
+}
+
+Test(apply, fib_entries_sorted)
+{
+	size_t n;
+
+	vrf(IPC_VRF_ADD, 1, "A");
+	nh(IPC_NH_ADD, 5);
+	route(IPC_FIB_ADD, 1, 0xC0A86500, 24, 5);
+	route(IPC_FIB_ADD, 1, 0x0A000000, 8, 5);
+	route(IPC_FIB_ADD, 1, 0xC0A86400, 24, 5);
+	route(IPC_FIB_ADD, 1, 0x0A000000, 16, 5);
+	route(IPC_FIB_ADD, 1, 0, 0, 5);
+	const struct fib_entry **v = fib_entries(fib_vrf_get(f, 1), &n);
+	cr_assert_eq(n, 5);
+	cr_assert_eq(v[0]->plen, 0);
+	cr_assert_eq(v[1]->plen, 8);
+	cr_assert_eq(v[2]->plen, 16);
+	cr_assert_eq(v[3]->prefix, 0xC0A86400);
+	cr_assert_eq(v[4]->prefix, 0xC0A86500);
+	free(v);
+}
