@@ -54,13 +54,14 @@ $(BUILD)/asan/lib$(1).a: $(call asan_obj,$(call lib_src,$(1)))
 endef
 $(foreach m,$(MODULES),$(eval $(call module_rules,$(m))))
 
-$(BUILD)/bgpd: $(BUILD)/obj/bgpd/main.o $(LIBS)
+# Each program links only its own library and common.
+$(BUILD)/bgpd: $(BUILD)/obj/bgpd/main.o $(BUILD)/libbgpd.a $(BUILD)/libcommon.a
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
-$(BUILD)/vrfmgr: $(BUILD)/obj/vrfmgr/main.o $(LIBS)
+$(BUILD)/vrfmgr: $(BUILD)/obj/vrfmgr/main.o $(BUILD)/libvrfmgr.a $(BUILD)/libcommon.a
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
-$(BUILD)/fwd: $(BUILD)/obj/fwd/main.o $(LIBS)
+$(BUILD)/fwd: $(BUILD)/obj/fwd/main.o $(BUILD)/libfwd.a $(BUILD)/libcommon.a
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
-$(BUILD)/ferryctl: $(BUILD)/obj/cli/main.o $(LIBS)
+$(BUILD)/ferryctl: $(BUILD)/obj/cli/main.o $(BUILD)/libcli.a $(BUILD)/libcommon.a
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/tools/%: $(BUILD)/obj/tests/tools/%.o $(LIBS)
