@@ -1,0 +1,233 @@
+/*
+ * The speaker as a whole: builds peers from the configuration, owns the RIB
+ * and the "local" source (vrfmgr's routes), and runs the flush that turns
+ * RIB changes into vrfmgr messages and UPDATEs once per event-loop turn (so a
+ * burst of changes is packed). Stopping sends Cease to every peer and waits,
+ * bounded, for the NOTIFICATIONs to leave.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <event2/event.h>
+#include <event2/listener.h>
+
+#include "bgpd/bgpd.h"
+#include "common/api.h"
+#include "common/log.h"
+
+const char *fsm_state_name(enum fsm_state s)
+{
+	static const char *const names[] = { "Idle", "Connect", "Active", "OpenSent",
+					     "OpenConfirm", "Established" };
+	return s <= FSM_ESTABLISHED ? names[s] : "?";
+}
+
+enum fsm_state peer_state(const struct bgp_peer *p)
+{
+	enum fsm_state s = FSM_IDLE;
+
+	if (p->est)
+		return FSM_ESTABLISHED;
+	if (p->out && p->out->state > s)
+		s = p->out->state;
+	if (p->in && p->in->state > s)
+		s = p->in->state;
+	return s == FSM_IDLE ? p->idle_state : s;
+}
+
+struct bgp_peer *bgpd_peer_by_addr(struct bgpd *d, uint32_t addr)
+{
+	for (size_t i = 0; i < d->n_peers; i++)
+		if (d->peers[i].cfg->address == addr)
+			return &d->peers[i];
+	return NULL;
+}
+
+static void flush_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct bgpd *d = arg;
+	struct rib_entry *e;
+
+	(void)fd;
+	(void)what;
+	while ((e = rib_changed_pop(d->rib))) {
+		if (d->vl)
+			vrfmgr_link_entry(d->vl, e);
+		for (size_t i = 0; i < d->n_peers; i++)
+			if (d->peers[i].est)
+				adjout_entry(&d->peers[i], e);
+		rib_entry_done(d->rib, e);
+	}
+	for (size_t i = 0; i < d->n_peers; i++)
+		adjout_send(&d->peers[i]);
+}
+
+void bgpd_schedule_flush(struct bgpd *d)
+{
+	if (!event_pending(d->flush_ev, EV_TIMEOUT, NULL))
+		event_active(d->flush_ev, 0, 0);
+}
+
+static void stop_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct bgpd *d = arg;
+
+	(void)fd;
+	(void)what;
+	if (d->stopping && !d->closing && d->on_stopped) {
+		void (*done)(struct bgpd *) = d->on_stopped;
+
+		d->on_stopped = NULL;
+		done(d);
+	}
+}
+
+static int peers_init(struct bgpd *d)
+{
+	d->n_peers = d->cfg->bgp.n_neighbors;
+	d->peers = calloc(d->n_peers ? d->n_peers : 1, sizeof(*d->peers));
+	if (!d->peers)
+		return -ENOMEM;
+	for (size_t i = 0; i < d->n_peers; i++) {
+		struct bgp_peer *p = &d->peers[i];
+
+		p->d = d;
+		p->cfg = &d->cfg->bgp.neighbors[i];
+		ipv4_format(p->cfg->address, p->name);
+		p->src.slot = (unsigned)i + 1;
+		p->src.address = p->cfg->address;
+		p->idle_state = FSM_IDLE;
+		p->retry_timer = evtimer_new(d->base, fsm_retry_cb, p);
+		if (!p->retry_timer)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+struct bgpd *bgpd_new(struct event_base *base, const struct ferry_config *cfg)
+{
+	struct bgpd *d = calloc(1, sizeof(*d));
+
+	if (!d)
+		return NULL;
+	d->base = base;
+	d->cfg = cfg;
+	d->local.local = true;
+	d->local.slot = 0;
+	d->local.router_id = cfg->router_id;
+	wbuf_init(&d->out);
+	d->rib = rib_new((unsigned)cfg->bgp.n_neighbors + 1);
+	d->upd = bgp_update_new();
+	d->flush_ev = event_new(base, -1, 0, flush_cb, d);
+	d->stop_ev = event_new(base, -1, 0, stop_cb, d);
+	if (!d->rib || !d->upd || !d->flush_ev || !d->stop_ev || peers_init(d) < 0) {
+		log_warnx("bgpd: out of memory");
+		bgpd_free(d);
+		return NULL;
+	}
+	if (session_listen(d) < 0) {
+		bgpd_free(d);
+		return NULL;
+	}
+	for (size_t i = 0; i < d->n_peers; i++)
+		fsm_peer_start(&d->peers[i]);
+	return d;
+}
+
+static void peer_close_all(struct bgp_peer *p, const struct bgp_err *err)
+{
+	struct bgp_conn *cs[4] = { p->est, p->out, p->in, p->probe };
+
+	for (int i = 0; i < 4; i++)
+		if (cs[i])
+			session_close(cs[i], err);
+}
+
+void bgpd_stop(struct bgpd *d, void (*done)(struct bgpd *d))
+{
+	struct bgp_err err;
+
+	d->stopping = true;
+	d->on_stopped = done;
+	bgp_err_set(&err, BGP_ERR_CEASE, BGP_CEASE_ADMIN_SHUTDOWN, NULL, 0);
+	for (size_t i = 0; i < d->n_peers; i++) {
+		evtimer_del(d->peers[i].retry_timer);
+		peer_close_all(&d->peers[i], &err);
+	}
+	if (d->listener) {
+		evconnlistener_free(d->listener);
+		d->listener = NULL;
+	}
+	event_active(d->stop_ev, 0, 0);
+}
+
+void bgpd_free(struct bgpd *d)
+{
+	if (!d)
+		return;
+	d->stopping = true;
+	d->on_stopped = NULL;
+	for (size_t i = 0; d->peers && i < d->n_peers; i++) {
+		struct bgp_peer *p = &d->peers[i];
+
+		peer_close_all(p, NULL);
+		adjout_peer_down(p);
+		free(p->pending);
+		if (p->retry_timer)
+			event_free(p->retry_timer);
+	}
+	session_free_closing(d);
+	if (d->api)
+		api_server_free(d->api);
+	if (d->vl)
+		vrfmgr_link_free(d->vl);
+	if (d->listener)
+		evconnlistener_free(d->listener);
+	rib_free(d->rib);
+	bgp_update_free(d->upd);
+	wbuf_free(&d->out);
+	if (d->flush_ev)
+		event_free(d->flush_ev);
+	if (d->stop_ev)
+		event_free(d->stop_ev);
+	free(d->peers);
+	free(d);
+}
+
+int bgpd_local_add(struct bgpd *d, const struct rd *rd, const struct prefix4 *prefix,
+		   uint32_t label, const struct ext_community *rts, size_t n_rts, uint32_t nexthop,
+		   uint32_t local_pref, uint32_t med)
+{
+	struct bgp_attrs a = { 0 };
+	struct attr_set *s;
+	int rc;
+
+	a.present = 1u << ATTR_ORIGIN | 1u << ATTR_AS_PATH | 1u << ATTR_LOCAL_PREF;
+	a.origin = ORIGIN_IGP;
+	a.nexthop = nexthop;
+	a.local_pref = local_pref ? local_pref : ATTR_DEFAULT_LOCAL_PREF;
+	if (med) {
+		a.present |= 1u << ATTR_MED;
+		a.med = med;
+	}
+	if (n_rts) {
+		a.present |= 1u << ATTR_EXT_COMMUNITIES;
+		a.ext = rts;
+		a.n_ext = (uint16_t)n_rts;
+	}
+	if (!(s = attr_intern(&a)))
+		return -ENOMEM;
+	rc = rib_update(d->rib, &d->local, rd, prefix, s, label);
+	attr_unref(s);
+	bgpd_schedule_flush(d);
+	return rc;
+}
+
+int bgpd_local_del(struct bgpd *d, const struct rd *rd, const struct prefix4 *prefix)
+{
+	int rc = rib_withdraw(d->rib, &d->local, rd, prefix);
+
+	bgpd_schedule_flush(d);
+	return rc;
+}

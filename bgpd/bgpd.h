@@ -1,0 +1,179 @@
+/*
+ * The speaker: peers and their connections, the FSM (fsm.c), socket I/O
+ * (session.c), update generation (adjout.c), the vrfmgr link
+ * (vrfmgr_link.c) and the JSON API (api.c), tied together by struct bgpd
+ * (bgpd.c). Several speakers can live in one process and one event_base
+ * (the FSM unit test runs two), so there is no global state here.
+ */
+#ifndef FERRY_BGPD_BGPD_H
+#define FERRY_BGPD_BGPD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "bgpd/attr.h"
+#include "bgpd/msg.h"
+#include "bgpd/rib.h"
+#include "common/config.h"
+
+struct event;
+struct event_base;
+struct bufferevent;
+struct evconnlistener;
+
+/* RFC 4271 §8.2.2 states. A peer shows its most advanced connection's. */
+enum fsm_state {
+	FSM_IDLE = 0,
+	FSM_CONNECT,
+	FSM_ACTIVE,
+	FSM_OPENSENT,
+	FSM_OPENCONFIRM,
+	FSM_ESTABLISHED,
+};
+
+#define BGP_OPEN_HOLD 240  /* hold time while waiting for OPEN (RFC 4271 §8.2.2: "large") */
+#define BGP_PROBE_WAIT 30  /* how long a connection arriving while Established may stay silent */
+#define BGP_LINGER 3       /* seconds a closing connection gets to deliver its NOTIFICATION */
+
+struct bgp_peer;
+
+/* One TCP connection; a peer may briefly have two (collision, §6.8). */
+struct bgp_conn {
+	struct bgp_peer *peer;
+	struct bgpd *d;
+	struct bufferevent *bev;
+	enum fsm_state state; /* CONNECT, OPENSENT, OPENCONFIRM, ESTABLISHED */
+	bool outbound;
+	bool probe;   /* arrived while Established: only its first message is read */
+	bool closing; /* NOTIFICATION queued, waiting to drain */
+	uint32_t local_addr;
+	uint32_t remote_addr;
+	struct event *hold_timer;
+	struct event *ka_timer;
+	struct bgp_open open; /* the peer's, once received */
+	uint16_t hold_time;   /* negotiated */
+	uint16_t keepalive;
+	struct bgp_conn *next_closing;
+};
+
+/* An announcement (attrs set) or withdrawal (attrs NULL) waiting to be packed. */
+struct adjout_item {
+	struct bgp_vpn_nlri nlri;
+	struct attr_set *attrs;
+};
+
+struct bgp_peer {
+	struct bgpd *d;
+	const struct cfg_neighbor *cfg;
+	char name[IPV4_STRLEN];      /* the peer's address, for logs */
+	struct bgp_conn *out, *in;   /* connections being set up, one per direction */
+	struct bgp_conn *est;        /* the established one */
+	struct bgp_conn *probe;      /* a connection that came in while Established */
+	enum fsm_state idle_state;   /* shown when there is no connection: Idle or Active */
+	struct event *retry_timer;
+	struct rib_source src;       /* Adj-RIB-In; src.slot is the Adj-RIB-Out bit */
+	struct attr_ctx ctx;         /* negotiated */
+	uint32_t local_addr;         /* of the established session: our next hop */
+	time_t up_since;
+	char last_error[160];
+	uint64_t msgs_in, msgs_out;
+	size_t n_advertised;
+	struct adjout_item *pending;
+	size_t n_pending, cap_pending;
+	struct attr_set *memo_in; /* last export: source set -> exported set */
+	struct attr_set *memo_out;
+};
+
+struct vrfmgr_link;
+struct api_server;
+
+struct bgpd {
+	struct event_base *base;
+	const struct ferry_config *cfg;
+	struct rib *rib;
+	struct rib_source local;  /* routes from vrfmgr */
+	struct bgp_peer *peers;
+	size_t n_peers;
+	struct evconnlistener *listener;
+	struct event *flush_ev;
+	struct event *stop_ev;
+	struct bgp_update *upd;   /* decode scratch */
+	struct wbuf out;          /* encode scratch */
+	struct bgp_conn *closing; /* connections draining a NOTIFICATION */
+	struct vrfmgr_link *vl;
+	struct api_server *api;
+	bool stopping;
+	void (*on_stopped)(struct bgpd *d);
+};
+
+/* ---- bgpd.c ---- */
+/* Creates the speaker: RIB, peers, listener, starts the sessions. NULL on failure (logged). */
+struct bgpd *bgpd_new(struct event_base *base, const struct ferry_config *cfg);
+/* Sends Cease (6/2) on every connection, waits for them to drain (bounded), then calls done. */
+void bgpd_stop(struct bgpd *d, void (*done)(struct bgpd *d));
+void bgpd_free(struct bgpd *d);
+/* Processes the RIB's changed queue soon (once per event-loop turn). */
+void bgpd_schedule_flush(struct bgpd *d);
+/* A local (vrfmgr) route: add/replace or remove. 0 or -errno. */
+int bgpd_local_add(struct bgpd *d, const struct rd *rd, const struct prefix4 *prefix,
+		   uint32_t label, const struct ext_community *rts, size_t n_rts, uint32_t nexthop,
+		   uint32_t local_pref, uint32_t med);
+int bgpd_local_del(struct bgpd *d, const struct rd *rd, const struct prefix4 *prefix);
+struct bgp_peer *bgpd_peer_by_addr(struct bgpd *d, uint32_t addr);
+enum fsm_state peer_state(const struct bgp_peer *p);
+const char *fsm_state_name(enum fsm_state s);
+
+/* ---- fsm.c ---- */
+void fsm_peer_start(struct bgp_peer *p);
+/* An accepted TCP connection from a configured neighbor. */
+void fsm_conn_accepted(struct bgp_peer *p, struct bgp_conn *c);
+/* The outbound connection completed (ok) or failed. */
+void fsm_conn_connected(struct bgp_conn *c, bool ok);
+/* One complete message. 0, or -1 when c was closed (stop reading it). */
+int fsm_message(struct bgp_conn *c, uint8_t type, const uint8_t *body, size_t len);
+/* An UPDATE on an established connection (input.c). 0, or -1 when c was closed. */
+int fsm_update(struct bgp_conn *c, const uint8_t *body, size_t len);
+/* The TCP connection died (EOF/error) without a NOTIFICATION. */
+void fsm_conn_lost(struct bgp_conn *c, const char *why);
+/* Sends err (if any), closes c, and takes the peer down/Idle when it was its last. */
+void fsm_conn_fail(struct bgp_conn *c, const struct bgp_err *err, const char *why);
+/* The peer sent a NOTIFICATION: close without answering. */
+void fsm_conn_notified(struct bgp_conn *c, const struct bgp_err *err);
+/* The peer's ConnectRetry timer (arg: the peer). */
+void fsm_retry_cb(int fd, short what, void *arg);
+
+/* ---- session.c ---- */
+int session_listen(struct bgpd *d);
+/* Starts a non-blocking connect for p; the result comes to fsm_conn_connected. */
+struct bgp_conn *session_connect(struct bgp_peer *p);
+struct bgp_conn *session_conn_new(struct bgp_peer *p, int fd, bool outbound);
+/* Queues a message already encoded in w (counted as sent). */
+void session_send(struct bgp_conn *c, const struct wbuf *w);
+void session_send_keepalive(struct bgp_conn *c);
+/* Detaches c from its peer and closes it, after sending err when given. */
+void session_close(struct bgp_conn *c, const struct bgp_err *err);
+void session_timer_set(struct event *ev, unsigned seconds);
+/* Frees connections still lingering (daemon teardown). */
+void session_free_closing(struct bgpd *d);
+
+/* ---- adjout.c ---- */
+/* Sends the whole Adj-RIB-Out to a peer that just came up, then End-of-RIB. */
+void adjout_peer_up(struct bgp_peer *p);
+void adjout_peer_down(struct bgp_peer *p);
+/* What peer p should hear about e's best path now (queued; sent by adjout_send). */
+void adjout_entry(struct bgp_peer *p, struct rib_entry *e);
+void adjout_send(struct bgp_peer *p);
+bool adjout_eligible(const struct bgp_peer *p, const struct rib_path *path);
+
+/* ---- vrfmgr_link.c ---- */
+struct vrfmgr_link *vrfmgr_link_new(struct bgpd *d);
+void vrfmgr_link_free(struct vrfmgr_link *vl);
+/* Tells vrfmgr about e's best remote path (ADD), or that there is none (DEL). */
+void vrfmgr_link_entry(struct vrfmgr_link *vl, struct rib_entry *e);
+
+/* ---- api.c ---- */
+int bgpd_api_start(struct bgpd *d, const char *path);
+
+#endif

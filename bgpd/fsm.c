@@ -1,0 +1,190 @@
+/*
+ * The RFC 4271 §8 finite state machine, per connection: Connect -> OpenSent
+ * -> OpenConfirm -> Established, with the peer showing its most advanced
+ * connection (or Idle/Active when it has none). Both PEs dial out, so a
+ * peer may hold an outbound and an inbound connection at once; when an OPEN
+ * arrives while the other is in OpenSent/OpenConfirm, §6.8 keeps the one
+ * initiated by the higher BGP identifier. A connection arriving while
+ * Established is a "probe": its first message is read and answered (a
+ * header error with its NOTIFICATION, an OPEN with Cease/collision) and it
+ * is closed, while the established session carries on untouched.
+ *
+ * Any error sends its NOTIFICATION, closes the connection and, if it was the
+ * peer's last, leaves the peer Idle until ConnectRetry. Peer input is never
+ * fatal to the daemon.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include <event2/event.h>
+
+#include "bgpd/bgpd.h"
+#include "common/log.h"
+
+static void peer_retry_arm(struct bgp_peer *p)
+{
+	uint16_t r = p->d->cfg->bgp.connect_retry;
+
+	if (!p->d->stopping)
+		session_timer_set(p->retry_timer, r ? r : 5);
+}
+
+static void peer_dial(struct bgp_peer *p)
+{
+	if (p->d->stopping || p->cfg->passive || p->est || p->out)
+		return;
+	p->out = session_connect(p);
+	if (!p->out) {
+		p->idle_state = FSM_ACTIVE;
+		peer_retry_arm(p);
+	}
+}
+
+void fsm_peer_start(struct bgp_peer *p)
+{
+	p->idle_state = FSM_ACTIVE;
+	peer_dial(p);
+}
+
+void fsm_retry_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct bgp_peer *p = arg;
+
+	(void)fd;
+	(void)what;
+	if (p->est || p->out || p->in) {
+		peer_retry_arm(p); /* something is under way; look again later */
+		return;
+	}
+	p->idle_state = FSM_ACTIVE;
+	peer_dial(p);
+}
+
+static void send_open(struct bgp_conn *c)
+{
+	const struct ferry_config *cfg = c->d->cfg;
+	struct bgp_open o = { .asn = cfg->asn, .hold_time = cfg->bgp.hold_time,
+			      .bgp_id = cfg->router_id };
+	struct wbuf *w = &c->d->out;
+
+	wbuf_reset(w);
+	if (bgp_open_encode(w, &o) == 0)
+		session_send(c, w);
+	c->state = FSM_OPENSENT;
+	session_timer_set(c->hold_timer, BGP_OPEN_HOLD);
+}
+
+static void peer_set_error(struct bgp_peer *p, const char *why, const struct bgp_err *err,
+			   bool sent)
+{
+	char e[96] = "";
+
+	if (err)
+		bgp_err_format(err->code, err->subcode, e, sizeof(e));
+	snprintf(p->last_error, sizeof(p->last_error), "%s%s%s%s", why ? why : "",
+		 err ? (sent ? ": sent " : ": received ") : "", e, "");
+}
+
+/* After a connection closed: the peer waits for ConnectRetry when it has none left. */
+static void peer_after_close(struct bgp_peer *p)
+{
+	if (p->est || p->out || p->in)
+		return;
+	p->idle_state = p->cfg->passive ? FSM_ACTIVE : FSM_IDLE;
+	peer_retry_arm(p);
+}
+
+static void peer_down(struct bgp_peer *p)
+{
+	size_t n;
+
+	adjout_peer_down(p);
+	n = rib_source_flush(p->d->rib, &p->src);
+	log_info("peer %s: session down (%s), %zu routes withdrawn", p->name, p->last_error, n);
+	p->up_since = 0;
+	bgpd_schedule_flush(p->d);
+}
+
+void fsm_conn_fail(struct bgp_conn *c, const struct bgp_err *err, const char *why)
+{
+	struct bgp_peer *p = c->peer;
+	bool was_est = p->est == c;
+
+	if (c->closing)
+		return;
+	if (c->probe) {
+		log_warnx("peer %s: extra connection while Established: %s, closed", p->name, why);
+		session_close(c, err);
+		return;
+	}
+	peer_set_error(p, why, err, true);
+	log_warnx("peer %s: %s", p->name, p->last_error);
+	session_close(c, c->state >= FSM_OPENSENT ? err : NULL);
+	if (was_est)
+		peer_down(p);
+	peer_after_close(p);
+}
+
+void fsm_conn_lost(struct bgp_conn *c, const char *why)
+{
+	fsm_conn_fail(c, NULL, why);
+}
+
+void fsm_conn_connected(struct bgp_conn *c, bool ok)
+{
+	struct bgp_peer *p = c->peer;
+
+	if (!ok) {
+		session_close(c, NULL);
+		if (!p->est && !p->in)
+			p->idle_state = FSM_ACTIVE;
+		peer_retry_arm(p);
+		return;
+	}
+	if (p->est) { /* the inbound one won meanwhile */
+		session_close(c, NULL);
+		return;
+	}
+	log_debug("peer %s: connected, sending OPEN", p->name);
+	send_open(c);
+}
+
+void fsm_conn_accepted(struct bgp_peer *p, struct bgp_conn *c)
+{
+	struct bgp_err err;
+
+	if (p->est) {
+		if (p->probe)
+			session_close(p->probe, NULL);
+		c->probe = true;
+		p->probe = c;
+		session_timer_set(c->hold_timer, BGP_PROBE_WAIT);
+		log_info("peer %s: new connection while Established, reading its first message",
+			 p->name);
+		return;
+	}
+	if (p->in) {
+		bgp_err_set(&err, BGP_ERR_CEASE, BGP_CEASE_COLLISION, NULL, 0);
+		session_close(p->in, &err);
+	}
+	p->in = c;
+	log_debug("peer %s: accepted a connection, sending OPEN", p->name);
+	send_open(c);
+}
+
+void fsm_conn_notified(struct bgp_conn *c, const struct bgp_err *err)
+{
+	struct bgp_peer *p = c->peer;
+	bool was_est = p->est == c;
+
+	if (c->probe) {
+		session_close(c, NULL);
+		return;
+	}
+	peer_set_error(p, "NOTIFICATION", err, false);
+	log_warnx("peer %s: %s", p->name, p->last_error);
+	session_close(c, NULL);
+	if (was_est)
+		peer_down(p);
+	peer_after_close(p);
+}

@@ -1,0 +1,73 @@
+/*
+ * Received UPDATEs into the RIB: decode (a reset-class error closes the
+ * session with its NOTIFICATION), then withdrawals, then announcements with
+ * one interned attribute set shared by all NLRI of the message. RFC 7606
+ * treat-as-withdraw turns the announcements into withdrawals and is logged
+ * as the remote error it is; AS-path loops are dropped the same way.
+ */
+#include "bgpd/bgpd.h"
+#include "common/log.h"
+
+static void update_withdraw_all(struct bgp_peer *p, const struct bgp_vpn_nlri *n, size_t count)
+{
+	for (size_t i = 0; i < count; i++)
+		rib_withdraw(p->d->rib, &p->src, &n[i].rd, &n[i].prefix);
+}
+
+static void update_announce(struct bgp_peer *p, const struct bgp_update *u)
+{
+	struct attr_set *s = attr_intern(&u->attrs);
+
+	if (!s) {
+		update_withdraw_all(p, u->reach, u->n_reach);
+		return;
+	}
+	for (size_t i = 0; i < u->n_reach; i++) {
+		const struct bgp_vpn_nlri *n = &u->reach[i];
+
+		if (rib_update(p->d->rib, &p->src, &n->rd, &n->prefix, s, n->label) < 0)
+			log_warnx("peer %s: out of memory storing a route", p->name);
+	}
+	attr_unref(s);
+}
+
+static void update_log_soft(struct bgp_peer *p, const struct bgp_update *u)
+{
+	char e[96];
+
+	bgp_err_format(u->withdraw_err.code, u->withdraw_err.subcode, e, sizeof(e));
+	if (u->action == ATTR_ACT_WITHDRAW)
+		log_warnx("peer %s: remote error %s: %zu routes treated as withdrawn (RFC 7606)",
+			  p->name, e, u->n_reach);
+	else
+		log_warnx("peer %s: remote error %s: attribute discarded (RFC 7606)", p->name, e);
+}
+
+int fsm_update(struct bgp_conn *c, const uint8_t *body, size_t len)
+{
+	struct bgp_peer *p = c->peer;
+	struct bgp_update *u = c->d->upd;
+	struct bgp_err err;
+	bool loop;
+
+	if (bgp_update_decode(body, len, &p->ctx, u, &err) < 0) {
+		fsm_conn_fail(c, &err, "bad UPDATE");
+		return -1;
+	}
+	if (u->action >= ATTR_ACT_DISCARD)
+		update_log_soft(p, u);
+	if (u->n_ipv4_nlri || u->n_ipv4_withdrawn || u->n_other_afi)
+		log_debug("peer %s: ignored routes of families not negotiated", p->name);
+	update_withdraw_all(p, u->unreach, u->n_unreach);
+	loop = p->ctx.ebgp && aspath_contains(u->attrs.aspath, u->attrs.aspath_len, c->d->cfg->asn);
+	if (loop && u->n_reach)
+		log_debug("peer %s: %zu routes with our AS in the path ignored", p->name, u->n_reach);
+	if (u->action == ATTR_ACT_WITHDRAW || loop)
+		update_withdraw_all(p, u->reach, u->n_reach);
+	else if (u->n_reach)
+		update_announce(p, u);
+	if (u->end_of_rib)
+		log_info("peer %s: End-of-RIB, %zu routes", p->name, p->src.n_paths);
+	bgpd_schedule_flush(c->d);
+	return 0;
+}

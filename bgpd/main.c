@@ -1,0 +1,145 @@
+/*
+ * bgpd -c FILE [-r RUN_DIR] [-n] [-d]: loads the configuration (its "bgp"
+ * section, router id, AS, run directory), then runs the speaker, the vrfmgr
+ * link and the JSON API on <run_dir>/bgpd.sock until SIGTERM/SIGINT, when
+ * every peer gets Cease / administrative shutdown before the process exits.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+
+#include "bgpd/bgpd.h"
+#include "common/config.h"
+#include "common/log.h"
+
+#define STOP_TIMEOUT 3 /* seconds the Cease NOTIFICATIONs get to leave */
+
+static void usage(void)
+{
+	fprintf(stderr, "usage: bgpd -c FILE [-r RUN_DIR] [-n] [-d]\n");
+	exit(1);
+}
+
+static void stopped(struct bgpd *d)
+{
+	event_base_loopexit(d->base, NULL);
+}
+
+static void on_signal(evutil_socket_t sig, short what, void *arg)
+{
+	struct bgpd *d = arg;
+	struct timeval tv = { STOP_TIMEOUT, 0 };
+
+	(void)what;
+	if (d->stopping)
+		return;
+	log_info("signal %d: shutting down", (int)sig);
+	bgpd_stop(d, stopped);
+	event_base_loopexit(d->base, &tv); /* in case a peer never reads */
+}
+
+/* mkdir -p, for the run directory. */
+static int mkdirs(const char *path)
+{
+	char buf[CFG_PATH_MAX];
+
+	if (snprintf(buf, sizeof(buf), "%s", path) >= (int)sizeof(buf))
+		return -ENAMETOOLONG;
+	for (char *p = buf + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(buf, 0755) < 0 && errno != EEXIST)
+			return -errno;
+		*p = '/';
+	}
+	if (mkdir(buf, 0755) < 0 && errno != EEXIST)
+		return -errno;
+	return 0;
+}
+
+static int run(struct ferry_config *cfg)
+{
+	struct event_base *base = event_base_new();
+	struct event *sig_term, *sig_int;
+	char api_path[CFG_PATH_MAX];
+	struct bgpd *d;
+
+	if (!base)
+		fatalx("event_base_new failed");
+	if (mkdirs(cfg->run_dir) < 0)
+		fatal("cannot create run directory %s", cfg->run_dir);
+	if (!(d = bgpd_new(base, cfg)))
+		fatalx("cannot start the BGP speaker");
+	if (config_sock_path(cfg, FERRY_SOCK_BGPD_API, api_path) < 0 ||
+	    bgpd_api_start(d, api_path) < 0)
+		fatalx("cannot serve the API in %s", cfg->run_dir);
+	if (!(d->vl = vrfmgr_link_new(d)))
+		fatalx("cannot set up the vrfmgr link");
+	sig_term = evsignal_new(base, SIGTERM, on_signal, d);
+	sig_int = evsignal_new(base, SIGINT, on_signal, d);
+	if (!sig_term || !sig_int || evsignal_add(sig_term, NULL) < 0 ||
+	    evsignal_add(sig_int, NULL) < 0)
+		fatalx("cannot install signal handlers");
+	log_info("bgpd %s: AS %u, router id %s, %zu neighbors", cfg->name, cfg->asn,
+		 ipv4_format(cfg->router_id, api_path), cfg->bgp.n_neighbors);
+	event_base_dispatch(base);
+	bgpd_free(d);
+	event_free(sig_term);
+	event_free(sig_int);
+	event_base_free(base);
+	log_info("stopped");
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	const char *file = NULL, *run_dir = NULL;
+	bool check = false, debug = false;
+	struct ferry_config cfg;
+	char err[512];
+	int ch, rc;
+
+	while ((ch = getopt(argc, argv, "c:r:nd")) != -1) {
+		switch (ch) {
+		case 'c': file = optarg; break;
+		case 'r': run_dir = optarg; break;
+		case 'n': check = true; break;
+		case 'd': debug = true; break;
+		default: usage();
+		}
+	}
+	if (!file || optind != argc)
+		usage();
+	log_init("bgpd", debug ? LOG_LVL_DEBUG : LOG_LVL_INFO);
+	if (config_load(file, &cfg, err, sizeof(err)) < 0) {
+		fprintf(stderr, "%s\n", err);
+		return 1;
+	}
+	if (run_dir && snprintf(cfg.run_dir, sizeof(cfg.run_dir), "%s", run_dir) >=
+			       (int)sizeof(cfg.run_dir)) {
+		fprintf(stderr, "%s: run directory too long\n", run_dir);
+		config_free(&cfg);
+		return 1;
+	}
+	if (!cfg.bgp.enabled) {
+		fprintf(stderr, "%s: no \"bgp\" section: nothing for bgpd to do\n", file);
+		config_free(&cfg);
+		return 1;
+	}
+	if (check) {
+		printf("configuration OK\n");
+		config_free(&cfg);
+		return 0;
+	}
+	signal(SIGPIPE, SIG_IGN);
+	rc = run(&cfg);
+	config_free(&cfg);
+	return rc;
+}

@@ -1,0 +1,393 @@
+/*
+ * RIB storage: a hash table of destinations keyed by (RD, prefix), each with
+ * its paths; every path also sits on its source's list so a session going
+ * down withdraws its routes without scanning the table. Changing paths
+ * re-runs selection for that one destination and queues it when the best
+ * path (or what it carries) changed, so the owner sends one update per
+ * destination however many paths moved in one event-loop turn.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bgpd/rib.h"
+#include "common/log.h"
+
+struct rib *rib_new(unsigned max_slots)
+{
+	struct rib *rib = calloc(1, sizeof(*rib));
+
+	if (!rib)
+		return NULL;
+	rib->adv_words = (max_slots + 63) / 64;
+	if (rib->adv_words == 0)
+		rib->adv_words = 1;
+	return rib;
+}
+
+static void path_free(struct rib_path *p)
+{
+	attr_unref(p->attrs);
+	free(p);
+}
+
+void rib_free(struct rib *rib)
+{
+	if (!rib)
+		return;
+	for (size_t i = 0; i < rib->n_buckets; i++) {
+		struct rib_entry *e = rib->buckets[i], *en;
+
+		for (; e; e = en) {
+			struct rib_path *p = e->paths, *pn;
+
+			en = e->hnext;
+			for (; p; p = pn) {
+				pn = p->next;
+				path_free(p);
+			}
+			free(e);
+		}
+	}
+	free(rib->buckets);
+	free(rib);
+}
+
+static uint32_t key_hash(const struct rd *rd, const struct prefix4 *p)
+{
+	uint32_t h = 2166136261u;
+
+	for (int i = 0; i < 8; i++)
+		h = (h ^ rd->b[i]) * 16777619u;
+	h = (h ^ p->addr) * 16777619u;
+	return (h ^ p->len) * 16777619u;
+}
+
+static bool key_eq(const struct rib_entry *e, const struct rd *rd, const struct prefix4 *p)
+{
+	return e->prefix.addr == p->addr && e->prefix.len == p->len && rd_equal(&e->rd, rd);
+}
+
+struct rib_entry *rib_lookup(struct rib *rib, const struct rd *rd, const struct prefix4 *prefix)
+{
+	struct rib_entry *e;
+
+	if (!rib->n_buckets)
+		return NULL;
+	e = rib->buckets[key_hash(rd, prefix) & (rib->n_buckets - 1)];
+	for (; e; e = e->hnext)
+		if (key_eq(e, rd, prefix))
+			return e;
+	return NULL;
+}
+
+static void table_grow(struct rib *rib)
+{
+	size_t nb = rib->n_buckets ? rib->n_buckets * 2 : 1024;
+	struct rib_entry **nt = calloc(nb, sizeof(*nt));
+
+	if (!nt)
+		return;
+	for (size_t i = 0; i < rib->n_buckets; i++) {
+		struct rib_entry *e = rib->buckets[i], *en;
+
+		for (; e; e = en) {
+			size_t b = key_hash(&e->rd, &e->prefix) & (nb - 1);
+
+			en = e->hnext;
+			e->hnext = nt[b];
+			nt[b] = e;
+		}
+	}
+	free(rib->buckets);
+	rib->buckets = nt;
+	rib->n_buckets = nb;
+}
+
+static struct rib_entry *entry_get(struct rib *rib, const struct rd *rd, const struct prefix4 *p)
+{
+	struct rib_entry *e = rib_lookup(rib, rd, p);
+	size_t b;
+
+	if (e)
+		return e;
+	if (rib->n_entries >= rib->n_buckets)
+		table_grow(rib);
+	if (!rib->n_buckets)
+		return NULL;
+	e = calloc(1, sizeof(*e) + rib->adv_words * sizeof(uint64_t));
+	if (!e)
+		return NULL;
+	e->rd = *rd;
+	e->prefix = *p;
+	b = key_hash(rd, p) & (rib->n_buckets - 1);
+	e->hnext = rib->buckets[b];
+	rib->buckets[b] = e;
+	rib->n_entries++;
+	return e;
+}
+
+static void changed_push(struct rib *rib, struct rib_entry *e)
+{
+	if (e->queued)
+		return;
+	e->queued = true;
+	e->chg_next = NULL;
+	if (rib->chg_tail)
+		rib->chg_tail->chg_next = e;
+	else
+		rib->chg_head = e;
+	rib->chg_tail = e;
+}
+
+/*
+ * Re-runs selection; queues e when the best path changed, when `touched` (a
+ * path whose attributes changed) is the best, or when `force` (the best was removed).
+ */
+static void entry_select(struct rib *rib, struct rib_entry *e, const struct rib_path *touched,
+			 bool force)
+{
+	struct rib_path *old = e->best, *best = e->paths, *second = NULL;
+
+	for (struct rib_path *p = e->paths ? e->paths->next : NULL; p; p = p->next) {
+		if (rib_path_cmp(p, best, NULL) < 0) {
+			second = best;
+			best = p;
+		} else if (!second || rib_path_cmp(p, second, NULL) < 0) {
+			second = p;
+		}
+	}
+	e->best = best;
+	e->best_reason = best ? "only path" : NULL;
+	if (best && second)
+		rib_path_cmp(best, second, &e->best_reason);
+	if (force || best != old || (touched && touched == best))
+		changed_push(rib, e);
+}
+
+static void path_unlink(struct rib *rib, struct rib_path *p)
+{
+	struct rib_entry *e = p->entry;
+	struct rib_path **pp;
+	bool was_best = e->best == p;
+
+	for (pp = &e->paths; *pp; pp = &(*pp)->next) {
+		if (*pp == p) {
+			*pp = p->next;
+			break;
+		}
+	}
+	if (p->src_prev)
+		p->src_prev->src_next = p->src_next;
+	else
+		p->src->paths = p->src_next;
+	if (p->src_next)
+		p->src_next->src_prev = p->src_prev;
+	p->src->n_paths--;
+	rib->n_paths--;
+	if (was_best)
+		e->best = NULL;
+	path_free(p);
+	entry_select(rib, e, NULL, was_best);
+	if (!e->queued)
+		rib_entry_done(rib, e);
+}
+
+static struct rib_path *path_find(struct rib_entry *e, const struct rib_source *src)
+{
+	for (struct rib_path *p = e->paths; p; p = p->next)
+		if (p->src == src)
+			return p;
+	return NULL;
+}
+
+static struct rib_path *path_new(struct rib *rib, struct rib_entry *e, struct rib_source *src)
+{
+	struct rib_path *p = calloc(1, sizeof(*p));
+
+	if (!p)
+		return NULL;
+	p->entry = e;
+	p->src = src;
+	p->next = e->paths;
+	e->paths = p;
+	p->src_next = src->paths;
+	if (src->paths)
+		src->paths->src_prev = p;
+	src->paths = p;
+	src->n_paths++;
+	rib->n_paths++;
+	return p;
+}
+
+int rib_update(struct rib *rib, struct rib_source *src, const struct rd *rd,
+	       const struct prefix4 *prefix, struct attr_set *attrs, uint32_t label)
+{
+	struct rib_entry *e = entry_get(rib, rd, prefix);
+	struct rib_path *p;
+
+	if (!e)
+		return -ENOMEM;
+	p = path_find(e, src);
+	if (p && p->attrs == attrs && p->label == label) {
+		p->stale = false; /* a refresh that changes nothing */
+		return 0;
+	}
+	if (!p && !(p = path_new(rib, e, src))) {
+		rib_entry_done(rib, e);
+		return -ENOMEM;
+	}
+	attr_unref(p->attrs);
+	p->attrs = attr_ref(attrs);
+	p->label = label;
+	p->stale = false;
+	entry_select(rib, e, p, false);
+	return 0;
+}
+
+int rib_withdraw(struct rib *rib, struct rib_source *src, const struct rd *rd,
+		 const struct prefix4 *prefix)
+{
+	struct rib_entry *e = rib_lookup(rib, rd, prefix);
+	struct rib_path *p = e ? path_find(e, src) : NULL;
+
+	if (!p)
+		return -ENOENT;
+	path_unlink(rib, p);
+	return 0;
+}
+
+size_t rib_source_flush(struct rib *rib, struct rib_source *src)
+{
+	size_t n = 0;
+
+	while (src->paths) {
+		path_unlink(rib, src->paths);
+		n++;
+	}
+	return n;
+}
+
+void rib_source_mark_stale(struct rib_source *src)
+{
+	for (struct rib_path *p = src->paths; p; p = p->src_next)
+		p->stale = true;
+}
+
+size_t rib_source_sweep(struct rib *rib, struct rib_source *src)
+{
+	struct rib_path *p = src->paths, *next;
+	size_t n = 0;
+
+	for (; p; p = next) {
+		next = p->src_next;
+		if (p->stale) {
+			path_unlink(rib, p);
+			n++;
+		}
+	}
+	return n;
+}
+
+struct rib_entry *rib_changed_pop(struct rib *rib)
+{
+	struct rib_entry *e = rib->chg_head;
+
+	if (!e)
+		return NULL;
+	rib->chg_head = e->chg_next;
+	if (!rib->chg_head)
+		rib->chg_tail = NULL;
+	e->chg_next = NULL;
+	e->queued = false;
+	return e;
+}
+
+static bool entry_unused(const struct rib *rib, const struct rib_entry *e)
+{
+	if (e->paths || e->queued || e->exported)
+		return false;
+	for (size_t i = 0; i < rib->adv_words; i++)
+		if (e->adv[i])
+			return false;
+	return true;
+}
+
+void rib_entry_done(struct rib *rib, struct rib_entry *e)
+{
+	struct rib_entry **pp;
+
+	if (!entry_unused(rib, e))
+		return;
+	pp = &rib->buckets[key_hash(&e->rd, &e->prefix) & (rib->n_buckets - 1)];
+	for (; *pp; pp = &(*pp)->hnext) {
+		if (*pp == e) {
+			*pp = e->hnext;
+			break;
+		}
+	}
+	rib->n_entries--;
+	free(e);
+}
+
+bool rib_adv_test(const struct rib_entry *e, unsigned slot)
+{
+	return (e->adv[slot / 64] >> (slot % 64)) & 1u;
+}
+
+void rib_adv_set(struct rib_entry *e, unsigned slot, bool on)
+{
+	if (on)
+		e->adv[slot / 64] |= (uint64_t)1 << (slot % 64);
+	else
+		e->adv[slot / 64] &= ~((uint64_t)1 << (slot % 64));
+}
+
+void rib_adv_clear_slot(struct rib *rib, unsigned slot)
+{
+	for (size_t i = 0; i < rib->n_buckets; i++) {
+		struct rib_entry *e = rib->buckets[i], *en;
+
+		for (; e; e = en) {
+			en = e->hnext;
+			rib_adv_set(e, slot, false);
+			rib_entry_done(rib, e);
+		}
+	}
+}
+
+void rib_walk(struct rib *rib, void (*fn)(struct rib_entry *e, void *arg), void *arg)
+{
+	for (size_t i = 0; i < rib->n_buckets; i++)
+		for (struct rib_entry *e = rib->buckets[i]; e; e = e->hnext)
+			fn(e, arg);
+}
+
+static int entry_order(const void *x, const void *y)
+{
+	const struct rib_entry *a = *(const struct rib_entry *const *)x;
+	const struct rib_entry *b = *(const struct rib_entry *const *)y;
+	int c = memcmp(a->rd.b, b->rd.b, 8);
+
+	if (c)
+		return c;
+	if (a->prefix.addr != b->prefix.addr)
+		return a->prefix.addr < b->prefix.addr ? -1 : 1;
+	return (int)a->prefix.len - (int)b->prefix.len;
+}
+
+struct rib_entry **rib_sorted(struct rib *rib, size_t *n)
+{
+	struct rib_entry **v;
+	size_t k = 0;
+
+	*n = 0;
+	if (!rib->n_entries || !(v = malloc(rib->n_entries * sizeof(*v))))
+		return NULL;
+	for (size_t i = 0; i < rib->n_buckets; i++)
+		for (struct rib_entry *e = rib->buckets[i]; e; e = e->hnext)
+			v[k++] = e;
+	qsort(v, k, sizeof(*v), entry_order);
+	*n = k;
+	return v;
+}

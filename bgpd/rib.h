@@ -1,0 +1,114 @@
+/*
+ * The RIB: one entry per VPN-IPv4 destination (RD, prefix) holding every
+ * path to it, each path from a source (a peer, or "local" = vrfmgr). A
+ * source's paths are its Adj-RIB-In (no inbound policy here); the entry's
+ * best path (RFC 4271 §9.1, reason kept) is the Loc-RIB; per-source bits in
+ * the entry say what was advertised to whom (Adj-RIB-Out).
+ *
+ * The RIB knows nothing of sessions: an entry whose best path changed is
+ * queued, and the owner (bgpd.c) pops the queue to tell peers and vrfmgr.
+ */
+#ifndef FERRY_BGPD_RIB_H
+#define FERRY_BGPD_RIB_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "bgpd/attr.h"
+#include "common/prefix.h"
+#include "common/rd.h"
+
+struct rib_path;
+
+struct rib_source {
+	unsigned slot;        /* index into the Adj-RIB-Out bits; local = 0 */
+	bool local;           /* vrfmgr's routes */
+	bool ebgp;
+	uint32_t peer_as;
+	uint32_t router_id;   /* the peer's BGP identifier */
+	uint32_t address;     /* the peer's address */
+	struct rib_path *paths; /* Adj-RIB-In */
+	size_t n_paths;
+};
+
+struct rib_entry;
+
+struct rib_path {
+	struct rib_path *next;     /* the entry's paths */
+	struct rib_path *src_next; /* the source's paths */
+	struct rib_path *src_prev;
+	struct rib_entry *entry;
+	struct rib_source *src;
+	struct attr_set *attrs;
+	uint32_t label;
+	bool stale; /* not refreshed since the source's replay began */
+};
+
+struct rib_entry {
+	struct rib_entry *hnext;
+	struct rib_entry *chg_next;
+	struct rd rd;
+	struct prefix4 prefix;
+	struct rib_path *paths;
+	struct rib_path *best;
+	const char *best_reason; /* why best beat the runner-up */
+	bool queued;             /* on the changed queue */
+	bool exported;           /* vrfmgr holds an ADD for it */
+	uint64_t adv[];          /* Adj-RIB-Out: bit per source slot */
+};
+
+struct rib {
+	struct rib_entry **buckets;
+	size_t n_buckets;
+	size_t n_entries;
+	size_t n_paths;
+	size_t adv_words;
+	struct rib_entry *chg_head, *chg_tail;
+};
+
+/* A RIB for sources with slots 0..max_slots-1. NULL on ENOMEM. */
+struct rib *rib_new(unsigned max_slots);
+/* Frees everything (paths dropped, no queue processing). */
+void rib_free(struct rib *rib);
+
+/*
+ * Adds or replaces src's path to rd:prefix (takes its own reference on
+ * attrs) and clears its stale mark. 0 or -ENOMEM.
+ */
+int rib_update(struct rib *rib, struct rib_source *src, const struct rd *rd,
+	       const struct prefix4 *prefix, struct attr_set *attrs, uint32_t label);
+/* Removes src's path to rd:prefix. 0, or -ENOENT when it had none. */
+int rib_withdraw(struct rib *rib, struct rib_source *src, const struct rd *rd,
+		 const struct prefix4 *prefix);
+/* Removes every path of src (session down). Returns how many. */
+size_t rib_source_flush(struct rib *rib, struct rib_source *src);
+/* Replay support: mark all of src's paths stale, then drop those still stale. */
+void rib_source_mark_stale(struct rib_source *src);
+size_t rib_source_sweep(struct rib *rib, struct rib_source *src);
+
+struct rib_entry *rib_lookup(struct rib *rib, const struct rd *rd, const struct prefix4 *prefix);
+
+/*
+ * The next entry whose best path changed since it was last popped, or NULL.
+ * The caller acts on it, then calls rib_entry_done (which may free it).
+ */
+struct rib_entry *rib_changed_pop(struct rib *rib);
+void rib_entry_done(struct rib *rib, struct rib_entry *e);
+
+bool rib_adv_test(const struct rib_entry *e, unsigned slot);
+void rib_adv_set(struct rib_entry *e, unsigned slot, bool on);
+/* Forgets what was advertised on slot (session down); entries left empty are freed. */
+void rib_adv_clear_slot(struct rib *rib, unsigned slot);
+
+/* Calls fn on every entry (fn must not change the RIB). */
+void rib_walk(struct rib *rib, void (*fn)(struct rib_entry *e, void *arg), void *arg);
+/* Entries sorted by RD then prefix, in a malloc'd array (*n of them). NULL on ENOMEM/empty. */
+struct rib_entry **rib_sorted(struct rib *rib, size_t *n);
+
+/* Best-path order: < 0 when a is better than b; *reason says which step decided. */
+int rib_path_cmp(const struct rib_path *a, const struct rib_path *b, const char **reason);
+/* LOCAL_PREF as used for selection (default 100). */
+uint32_t rib_path_local_pref(const struct rib_path *p);
+
+#endif

@@ -1,0 +1,394 @@
+/*
+ * Session I/O: the listening socket, non-blocking connects from the
+ * neighbor's local address, reading whole messages out of large reads, and
+ * closing. A connection that must die with a NOTIFICATION is not freed on
+ * the spot: it is detached from its peer at once (the FSM moves on), then
+ * lingers until the NOTIFICATION has left and the peer closed (or
+ * BGP_LINGER seconds), so the message is not lost to a reset.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <netinet/ip.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/event.h>
+#include <event2/listener.h>
+
+#include "bgpd/bgpd.h"
+#include "common/log.h"
+
+#define READ_CHUNK (64 * 1024)
+
+static void sin_set(struct sockaddr_in *sin, uint32_t addr, uint16_t port)
+{
+	memset(sin, 0, sizeof(*sin));
+	sin->sin_family = AF_INET;
+	sin->sin_addr.s_addr = htonl(addr);
+	sin->sin_port = htons(port);
+}
+
+void session_timer_set(struct event *ev, unsigned seconds)
+{
+	struct timeval tv = { seconds, 0 };
+
+	if (seconds)
+		evtimer_add(ev, &tv);
+	else
+		evtimer_del(ev);
+}
+
+static void conn_addrs(struct bgp_conn *c)
+{
+	struct sockaddr_in sin;
+	socklen_t sl = sizeof(sin);
+	int fd = bufferevent_getfd(c->bev);
+
+	if (getsockname(fd, (struct sockaddr *)&sin, &sl) == 0 && sin.sin_family == AF_INET)
+		c->local_addr = ntohl(sin.sin_addr.s_addr);
+	sl = sizeof(sin);
+	if (getpeername(fd, (struct sockaddr *)&sin, &sl) == 0 && sin.sin_family == AF_INET)
+		c->remote_addr = ntohl(sin.sin_addr.s_addr);
+}
+
+static void conn_free(struct bgp_conn *c)
+{
+	struct bgpd *d = c->d;
+	struct bgp_conn **pp;
+
+	for (pp = &d->closing; *pp; pp = &(*pp)->next_closing) {
+		if (*pp == c) {
+			*pp = c->next_closing;
+			break;
+		}
+	}
+	event_free(c->hold_timer);
+	event_free(c->ka_timer);
+	bufferevent_free(c->bev);
+	free(c);
+	if (d->stopping && !d->closing)
+		event_active(d->stop_ev, 0, 0);
+}
+
+/* ---- reading ---- */
+
+/* A marker that is already wrong need not wait for 19 bytes (garbage probes). */
+static bool marker_broken(const uint8_t *p, size_t len)
+{
+	for (size_t i = 0; i < len && i < BGP_MARKER_LEN; i++)
+		if (p[i] != 0xff)
+			return true;
+	return false;
+}
+
+static void conn_read_cb(struct bufferevent *bev, void *arg)
+{
+	struct bgp_conn *c = arg;
+	struct evbuffer *in = bufferevent_get_input(bev);
+	struct bgp_err err;
+	struct bgp_hdr h;
+	size_t avail;
+
+	while ((avail = evbuffer_get_length(in)) > 0) {
+		size_t look = avail < BGP_HDR_LEN ? avail : BGP_HDR_LEN;
+		const uint8_t *p = evbuffer_pullup(in, (ssize_t)look);
+
+		if (marker_broken(p, look)) {
+			bgp_err_set(&err, BGP_ERR_HEADER, BGP_ERR_HDR_SYNC, NULL, 0);
+			fsm_conn_fail(c, &err, "bad marker");
+			return;
+		}
+		if (avail < BGP_HDR_LEN)
+			return;
+		if (bgp_hdr_decode(p, &h, &err) < 0) {
+			fsm_conn_fail(c, &err, "bad message header");
+			return;
+		}
+		if (avail < h.len)
+			return;
+		p = evbuffer_pullup(in, h.len);
+		if (fsm_message(c, h.type, p + BGP_HDR_LEN, h.len - BGP_HDR_LEN) < 0)
+			return; /* c is closing or gone */
+		evbuffer_drain(in, h.len);
+	}
+}
+
+static void conn_event_cb(struct bufferevent *bev, short what, void *arg)
+{
+	struct bgp_conn *c = arg;
+
+	(void)bev;
+	if (what & BEV_EVENT_CONNECTED) {
+		conn_addrs(c);
+		fsm_conn_connected(c, true);
+		return;
+	}
+	if (c->state == FSM_CONNECT) {
+		log_debug("peer %s: connect: %s", c->peer->name, strerror(errno));
+		fsm_conn_connected(c, false);
+		return;
+	}
+	if (what & BEV_EVENT_EOF)
+		fsm_conn_lost(c, "connection closed by peer");
+	else
+		fsm_conn_lost(c, strerror(EVUTIL_SOCKET_ERROR()));
+}
+
+static void hold_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct bgp_conn *c = arg;
+	struct bgp_err err;
+
+	(void)fd;
+	(void)what;
+	if (c->state == FSM_CONNECT) {
+		log_debug("peer %s: connect timed out", c->peer->name);
+		fsm_conn_connected(c, false);
+	} else if (c->probe) {
+		bgp_err_set(&err, BGP_ERR_CEASE, BGP_CEASE_COLLISION, NULL, 0);
+		session_close(c, &err);
+	} else {
+		bgp_err_set(&err, BGP_ERR_HOLD, 0, NULL, 0);
+		fsm_conn_fail(c, &err, "hold timer expired");
+	}
+}
+
+static void ka_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct bgp_conn *c = arg;
+
+	(void)fd;
+	(void)what;
+	session_send_keepalive(c);
+	session_timer_set(c->ka_timer, c->keepalive);
+}
+
+struct bgp_conn *session_conn_new(struct bgp_peer *p, int fd, bool outbound)
+{
+	struct bgp_conn *c = calloc(1, sizeof(*c));
+	struct event_base *base = p->d->base;
+
+	if (!c) {
+		close(fd);
+		return NULL;
+	}
+	c->peer = p;
+	c->d = p->d;
+	c->outbound = outbound;
+	c->bev = bufferevent_socket_new(base, fd, BEV_OPT_CLOSE_ON_FREE);
+	c->hold_timer = evtimer_new(base, hold_cb, c);
+	c->ka_timer = evtimer_new(base, ka_cb, c);
+	if (!c->bev || !c->hold_timer || !c->ka_timer) {
+		log_warnx("peer %s: out of memory for a connection", p->name);
+		if (c->bev)
+			bufferevent_free(c->bev);
+		else
+			close(fd);
+		if (c->hold_timer)
+			event_free(c->hold_timer);
+		if (c->ka_timer)
+			event_free(c->ka_timer);
+		free(c);
+		return NULL;
+	}
+	bufferevent_set_max_single_read(c->bev, READ_CHUNK);
+	bufferevent_setcb(c->bev, conn_read_cb, NULL, conn_event_cb, c);
+	bufferevent_enable(c->bev, EV_READ | EV_WRITE);
+	if (!outbound)
+		conn_addrs(c);
+	return c;
+}
+
+/* ---- connecting and accepting ---- */
+
+struct bgp_conn *session_connect(struct bgp_peer *p)
+{
+	const struct ferry_config *cfg = p->d->cfg;
+	uint32_t local = p->cfg->local_address ? p->cfg->local_address : cfg->bgp.listen_address;
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	int tos = IPTOS_PREC_INTERNETCONTROL;
+	struct sockaddr_in sin;
+	struct bgp_conn *c;
+
+	if (fd < 0) {
+		log_warn("peer %s: socket", p->name);
+		return NULL;
+	}
+	setsockopt(fd, IPPROTO_IP, IP_TOS, &tos, sizeof(tos));
+	if (local) {
+		sin_set(&sin, local, 0);
+		if (bind(fd, (struct sockaddr *)&sin, sizeof(sin)) < 0) {
+			log_warn("peer %s: bind to local address", p->name);
+			close(fd);
+			return NULL;
+		}
+	}
+	if (!(c = session_conn_new(p, fd, true)))
+		return NULL;
+	c->state = FSM_CONNECT;
+	c->remote_addr = p->cfg->address;
+	sin_set(&sin, p->cfg->address, cfg->bgp.port);
+	if (bufferevent_socket_connect(c->bev, (struct sockaddr *)&sin, sizeof(sin)) < 0) {
+		log_debug("peer %s: connect failed at once", p->name);
+		session_close(c, NULL);
+		return NULL;
+	}
+	session_timer_set(c->hold_timer, cfg->bgp.connect_retry ? cfg->bgp.connect_retry : 5);
+	return c;
+}
+
+static void accept_cb(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa, int sl,
+		      void *arg)
+{
+	struct bgpd *d = arg;
+	const struct sockaddr_in *sin = (const struct sockaddr_in *)sa;
+	char buf[IPV4_STRLEN];
+	struct bgp_peer *p;
+	struct bgp_conn *c;
+	uint32_t addr;
+
+	(void)l;
+	if (sa->sa_family != AF_INET || sl < (int)sizeof(*sin)) {
+		close(fd);
+		return;
+	}
+	addr = ntohl(sin->sin_addr.s_addr);
+	p = bgpd_peer_by_addr(d, addr);
+	if (!p || d->stopping) {
+		log_warnx("connection from %s: not a configured neighbor, closed",
+			  ipv4_format(addr, buf));
+		close(fd);
+		return;
+	}
+	if ((c = session_conn_new(p, fd, false)))
+		fsm_conn_accepted(p, c);
+}
+
+int session_listen(struct bgpd *d)
+{
+	const struct cfg_bgp *b = &d->cfg->bgp;
+	struct sockaddr_in sin;
+	char buf[IPV4_STRLEN];
+
+	sin_set(&sin, b->listen_address, b->port);
+	d->listener = evconnlistener_new_bind(d->base, accept_cb, d,
+					      LEV_OPT_CLOSE_ON_FREE | LEV_OPT_REUSEABLE |
+						      LEV_OPT_CLOSE_ON_EXEC,
+					      64, (struct sockaddr *)&sin, sizeof(sin));
+	if (!d->listener) {
+		log_warn("listen on %s port %u", ipv4_format(b->listen_address, buf), b->port);
+		return -errno;
+	}
+	log_info("listening on %s port %u", ipv4_format(b->listen_address, buf), b->port);
+	return 0;
+}
+
+/* ---- writing and closing ---- */
+
+void session_send(struct bgp_conn *c, const struct wbuf *w)
+{
+	size_t off = 0;
+
+	if (c->closing || !w->len)
+		return;
+	bufferevent_write(c->bev, w->data, w->len);
+	while (off + BGP_HDR_LEN <= w->len) { /* count the messages it holds */
+		c->peer->msgs_out++;
+		off += (size_t)w->data[off + 16] << 8 | w->data[off + 17];
+	}
+}
+
+void session_send_keepalive(struct bgp_conn *c)
+{
+	struct wbuf *w = &c->d->out;
+
+	wbuf_reset(w);
+	if (bgp_keepalive_encode(w) == 0)
+		session_send(c, w);
+}
+
+static void closing_read_cb(struct bufferevent *bev, void *arg)
+{
+	(void)arg;
+	evbuffer_drain(bufferevent_get_input(bev), evbuffer_get_length(bufferevent_get_input(bev)));
+}
+
+static void closing_write_cb(struct bufferevent *bev, void *arg)
+{
+	(void)arg;
+	if (evbuffer_get_length(bufferevent_get_output(bev)) == 0)
+		shutdown(bufferevent_getfd(bev), SHUT_WR);
+}
+
+static void closing_event_cb(struct bufferevent *bev, short what, void *arg)
+{
+	(void)bev;
+	(void)what;
+	conn_free(arg);
+}
+
+static void linger_cb(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	conn_free(arg);
+}
+
+static void conn_detach(struct bgp_conn *c)
+{
+	struct bgp_peer *p = c->peer;
+
+	if (p->out == c)
+		p->out = NULL;
+	if (p->in == c)
+		p->in = NULL;
+	if (p->est == c)
+		p->est = NULL;
+	if (p->probe == c)
+		p->probe = NULL;
+}
+
+void session_close(struct bgp_conn *c, const struct bgp_err *err)
+{
+	struct bgpd *d = c->d;
+	struct wbuf *w = &d->out;
+
+	if (c->closing)
+		return;
+	conn_detach(c);
+	c->closing = true;
+	evtimer_del(c->ka_timer);
+	event_free(c->hold_timer);
+	c->hold_timer = evtimer_new(d->base, linger_cb, c);
+	if (!c->hold_timer)
+		fatalx("session_close: out of memory");
+	c->next_closing = d->closing;
+	d->closing = c;
+	if (c->state == FSM_CONNECT) { /* nothing to say yet: free it next turn */
+		event_active(c->hold_timer, 0, 0);
+		return;
+	}
+	if (err) {
+		wbuf_reset(w);
+		if (bgp_notification_encode(w, err) == 0) {
+			bufferevent_write(c->bev, w->data, w->len);
+			c->peer->msgs_out++;
+		}
+	}
+	bufferevent_setcb(c->bev, closing_read_cb, closing_write_cb, closing_event_cb, c);
+	bufferevent_enable(c->bev, EV_READ | EV_WRITE);
+	if (evbuffer_get_length(bufferevent_get_output(c->bev)) == 0)
+		shutdown(bufferevent_getfd(c->bev), SHUT_WR);
+	session_timer_set(c->hold_timer, BGP_LINGER);
+}
+
+void session_free_closing(struct bgpd *d)
+{
+	while (d->closing)
+		conn_free(d->closing);
+}

@@ -1,0 +1,203 @@
+/*
+ * The link to vrfmgr (common/ipc.h): bgpd connects to <run_dir>/vrfmgr.ipc
+ * and retries every second while it is absent. Both ways, after HELLO, the
+ * owner of some state replays it between REPLAY_BEGIN and REPLAY_END:
+ * vrfmgr replays the local routes to advertise (bgpd then sweeps the ones
+ * not refreshed), bgpd replays the best remote path of every destination.
+ * When vrfmgr goes away its routes stay advertised until its next replay
+ * sweeps them, so a vrfmgr restart does not flap BGP.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <event2/event.h>
+
+#include "bgpd/bgpd.h"
+#include "common/ipc.h"
+#include "common/log.h"
+
+#define RETRY_SECONDS 1
+#define MAX_RTS 255
+
+struct vrfmgr_link {
+	struct bgpd *d;
+	struct ipc_conn *c;
+	struct event *retry;
+	char path[CFG_PATH_MAX];
+	bool warned_absent;
+};
+
+static void send_route(struct vrfmgr_link *vl, const struct rib_entry *e, uint16_t type)
+{
+	struct ext_community rts[MAX_RTS];
+	struct ipc_vpn_route r = { 0 };
+	const struct rib_path *b = e->best;
+	size_t n = 0;
+
+	memcpy(r.rd, e->rd.b, 8);
+	r.prefix = e->prefix.addr;
+	r.plen = e->prefix.len;
+	if (type == IPC_VPN_ROUTE_ADD) {
+		const struct bgp_attrs *a = &b->attrs->a;
+
+		for (size_t i = 0; i < a->n_ext && n < MAX_RTS; i++)
+			if (extcom_is_rt(&a->ext[i]))
+				rts[n++] = a->ext[i];
+		r.n_rts = (uint8_t)n;
+		r.label = b->label;
+		r.next_hop = a->nexthop;
+		r.local_pref = rib_path_local_pref(b);
+		r.med = attr_has(a, ATTR_MED) ? a->med : 0;
+		r.peer = b->src->address;
+	}
+	if (ipc_send2(vl->c, type, &r, sizeof(r), rts, (uint32_t)(n * 8)) < 0)
+		log_warnx("vrfmgr: cannot queue %s", ipc_type_name(type));
+}
+
+void vrfmgr_link_entry(struct vrfmgr_link *vl, struct rib_entry *e)
+{
+	if (!vl->c)
+		return;
+	if (e->best && !e->best->src->local) {
+		send_route(vl, e, IPC_VPN_ROUTE_ADD);
+		e->exported = true;
+	} else if (e->exported) {
+		send_route(vl, e, IPC_VPN_ROUTE_DEL);
+		e->exported = false;
+	}
+}
+
+static void replay_entry(struct rib_entry *e, void *arg)
+{
+	vrfmgr_link_entry(arg, e);
+}
+
+static void forget_entry(struct rib_entry *e, void *arg)
+{
+	(void)arg;
+	e->exported = false;
+}
+
+static void on_route(struct vrfmgr_link *vl, uint16_t type, const struct ipc_vpn_route *r)
+{
+	const struct ext_community *rts = (const struct ext_community *)(r + 1);
+	struct prefix4 pfx = { r->prefix, r->plen };
+	struct rd rd;
+	char buf[PREFIX4_STRLEN];
+
+	if (r->plen > 32) {
+		log_warnx("vrfmgr: route with prefix length %u ignored", r->plen);
+		return;
+	}
+	prefix4_normalize(&pfx);
+	memcpy(rd.b, r->rd, 8);
+	if (type == IPC_VPN_ROUTE_ADD) {
+		if (bgpd_local_add(vl->d, &rd, &pfx, r->label, rts, r->n_rts, r->next_hop,
+				   r->local_pref, r->med) < 0)
+			log_warnx("vrfmgr: cannot add local route %s", prefix4_format(&pfx, buf));
+	} else {
+		bgpd_local_del(vl->d, &rd, &pfx);
+	}
+}
+
+static void on_msg(struct ipc_conn *c, uint16_t type, const void *payload, uint32_t len, void *arg)
+{
+	struct vrfmgr_link *vl = arg;
+	const struct ipc_hello *h = payload;
+	size_t n;
+
+	(void)c;
+	(void)len;
+	switch (type) {
+	case IPC_HELLO:
+		log_info("vrfmgr: hello from %.*s (version %u)", IPC_NAME_MAX, h->name, h->version);
+		break;
+	case IPC_REPLAY_BEGIN:
+		rib_source_mark_stale(&vl->d->local);
+		break;
+	case IPC_REPLAY_END:
+		n = rib_source_sweep(vl->d->rib, &vl->d->local);
+		log_info("vrfmgr: replay done, %zu local routes, %zu swept",
+			 vl->d->local.n_paths, n);
+		bgpd_schedule_flush(vl->d);
+		break;
+	case IPC_VPN_ROUTE_ADD:
+	case IPC_VPN_ROUTE_DEL:
+		on_route(vl, type, payload);
+		break;
+	default:
+		log_debug("vrfmgr: %s ignored", ipc_type_name(type));
+	}
+}
+
+static void link_retry_arm(struct vrfmgr_link *vl)
+{
+	session_timer_set(vl->retry, RETRY_SECONDS);
+}
+
+static void on_close(struct ipc_conn *c, void *arg)
+{
+	struct vrfmgr_link *vl = arg;
+
+	log_warnx("vrfmgr: connection lost; keeping its %zu routes until it replays",
+		  vl->d->local.n_paths);
+	ipc_conn_free(c);
+	vl->c = NULL;
+	rib_walk(vl->d->rib, forget_entry, NULL);
+	link_retry_arm(vl);
+}
+
+static void link_connect(evutil_socket_t fd_unused, short what, void *arg)
+{
+	struct vrfmgr_link *vl = arg;
+	int fd;
+
+	(void)fd_unused;
+	(void)what;
+	fd = ipc_connect_unix(vl->path);
+	if (fd < 0) {
+		if (!vl->warned_absent)
+			log_info("vrfmgr: %s not there yet, retrying every second", vl->path);
+		vl->warned_absent = true;
+		link_retry_arm(vl);
+		return;
+	}
+	vl->c = ipc_conn_new(vl->d->base, fd, on_msg, on_close, vl);
+	if (!vl->c) {
+		link_retry_arm(vl);
+		return;
+	}
+	vl->warned_absent = false;
+	log_info("vrfmgr: connected, replaying best remote paths");
+	ipc_send_hello(vl->c, IPC_ROLE_BGPD, vl->d->cfg->name);
+	ipc_send(vl->c, IPC_REPLAY_BEGIN, NULL, 0);
+	rib_walk(vl->d->rib, replay_entry, vl);
+	ipc_send(vl->c, IPC_REPLAY_END, NULL, 0);
+}
+
+struct vrfmgr_link *vrfmgr_link_new(struct bgpd *d)
+{
+	struct vrfmgr_link *vl = calloc(1, sizeof(*vl));
+
+	if (!vl)
+		return NULL;
+	vl->d = d;
+	vl->retry = evtimer_new(d->base, link_connect, vl);
+	if (!vl->retry || config_sock_path(d->cfg, FERRY_SOCK_VRFMGR_IPC, vl->path) < 0) {
+		vrfmgr_link_free(vl);
+		return NULL;
+	}
+	event_active(vl->retry, 0, 0);
+	return vl;
+}
+
+void vrfmgr_link_free(struct vrfmgr_link *vl)
+{
+	if (!vl)
+		return;
+	if (vl->c)
+		ipc_conn_free(vl->c);
+	if (vl->retry)
+		event_free(vl->retry);
+	free(vl);
+}
