@@ -1,0 +1,208 @@
+/*
+ * fwd's API handlers: they walk the forwarding tables and stream JSON with
+ * struct jw (addresses as strings, labels as numbers or null, 3 = implicit
+ * null). No formatting for humans here: ferryctl does that.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "common/label.h"
+#include "common/prefix.h"
+#include "fwd/arp.h"
+#include "fwd/fib.h"
+#include "fwd/fwd_api.h"
+#include "fwd/lfib.h"
+#include "fwd/nexthop.h"
+
+static void kv_addr(struct jw *w, const char *key, uint32_t addr)
+{
+	char buf[IPV4_STRLEN];
+
+	if (addr == 0)
+		jw_kv_string(w, key, NULL);
+	else
+		jw_kv_string(w, key, ipv4_format(addr, buf));
+}
+
+static void kv_label(struct jw *w, const char *key, uint32_t label)
+{
+	jw_key(w, key);
+	if (label == MPLS_LABEL_NONE)
+		jw_null(w);
+	else
+		jw_uint(w, label);
+}
+
+static void kv_ifname(struct jw *w, const char *key, const char *name)
+{
+	jw_kv_string(w, key, name != NULL && name[0] != '\0' ? name : NULL);
+}
+
+static void fib_entry_json(struct jw *w, const struct fwd_vrf *v, const struct fib_entry *e)
+{
+	const struct nexthop *nh = e->nh;
+	struct prefix4 p = { e->prefix, e->plen };
+	char buf[PREFIX4_STRLEN];
+	bool has_gw = nh->type == IPC_NH_GATEWAY || nh->type == IPC_NH_LABELED;
+
+	jw_object_begin(w);
+	jw_kv_string(w, "vrf", v->name);
+	jw_kv_uint(w, "vrf_id", v->id);
+	jw_kv_string(w, "prefix", prefix4_format(&p, buf));
+	jw_kv_string(w, "type", nh_type_name(nh->type));
+	kv_ifname(w, "interface", nh->present ? nh->ifname : NULL);
+	kv_addr(w, "gateway", has_gw ? nh->gateway : 0);
+	kv_label(w, "out_label", nh->type == IPC_NH_LABELED ? nh->out_label : MPLS_LABEL_NONE);
+	kv_label(w, "inner_label", e->inner_label);
+	jw_object_end(w);
+}
+
+static void vrf_json(struct jw *w, const struct fwd_vrf *v)
+{
+	size_t n;
+	const struct fib_entry **all = fib_entries(v, &n);
+
+	for (size_t i = 0; i < n; i++)
+		fib_entry_json(w, v, all[i]);
+	free(all);
+}
+
+static int h_fib(struct jw *w, const struct api_request *req, void *ctx)
+{
+	const struct fwd *f = ctx;
+	const char *name = api_query_get(req, "vrf");
+	const struct fwd_vrf *only = NULL;
+
+	if (name != NULL && (only = fib_vrf_by_name(f, name)) == NULL)
+		return api_error(w, 404, "no VRF named %s", name);
+	jw_object_begin(w);
+	jw_key(w, "fib");
+	jw_array_begin(w);
+	for (uint32_t id = 0; id < f->vrf_cap; id++)
+		if (f->vrfs[id] != NULL && (only == NULL || only == f->vrfs[id]))
+			vrf_json(w, f->vrfs[id]);
+	jw_array_end(w);
+	jw_object_end(w);
+	return 200;
+}
+
+struct lfib_walk {
+	struct jw *w;
+	const struct fwd *f;
+};
+
+static void lfib_entry_json(const struct lfib_entry *e, void *ctx)
+{
+	struct lfib_walk *lw = ctx;
+	struct jw *w = lw->w;
+	const struct fwd_vrf *v = fib_vrf_get(lw->f, e->vrf_id);
+	const struct nexthop *nh = e->nh;
+
+	jw_object_begin(w);
+	jw_kv_uint(w, "in_label", e->in_label);
+	jw_kv_string(w, "action", lfib_action_name(e));
+	jw_kv_string(w, "vrf", e->action == IPC_LFIB_POP_LOOKUP && v != NULL ? v->name : NULL);
+	kv_label(w, "out_label", e->action == IPC_LFIB_SWAP ? e->out_label : MPLS_LABEL_NONE);
+	kv_ifname(w, "interface", nh != NULL && nh->present ? nh->ifname : NULL);
+	kv_addr(w, "next_hop", nh != NULL && nh->present ? nh->gateway : 0);
+	jw_object_end(w);
+}
+
+static int h_lfib(struct jw *w, const struct api_request *req, void *ctx)
+{
+	struct lfib_walk lw = { w, ctx };
+
+	(void)req;
+	jw_object_begin(w);
+	jw_key(w, "lfib");
+	jw_array_begin(w);
+	lfib_foreach(lw.f, lfib_entry_json, &lw);
+	jw_array_end(w);
+	jw_object_end(w);
+	return 200;
+}
+
+struct arp_walk {
+	struct jw *w;
+	const struct fwd *f;
+	const struct fwd_iface *ifp;
+};
+
+static void arp_entry_json(const struct arp_entry *e, void *ctx)
+{
+	struct arp_walk *aw = ctx;
+	struct jw *w = aw->w;
+	char mac[18];
+
+	snprintf(mac, sizeof(mac), "%02x:%02x:%02x:%02x:%02x:%02x", e->mac[0], e->mac[1],
+		 e->mac[2], e->mac[3], e->mac[4], e->mac[5]);
+	jw_object_begin(w);
+	jw_kv_string(w, "interface", aw->ifp->name);
+	kv_addr(w, "address", e->ip);
+	jw_kv_string(w, "mac", e->state == ARP_REACHABLE ? mac : NULL);
+	jw_kv_string(w, "state", arp_state_name(e->state));
+	jw_kv_uint(w, "age_s", (aw->f->now_ms - e->updated_ms) / 1000);
+	jw_object_end(w);
+}
+
+static int h_arp(struct jw *w, const struct api_request *req, void *ctx)
+{
+	struct arp_walk aw = { w, ctx, NULL };
+
+	(void)req;
+	jw_object_begin(w);
+	jw_key(w, "arp");
+	jw_array_begin(w);
+	for (size_t i = 0; i < aw.f->n_ifaces; i++) {
+		aw.ifp = aw.f->ifaces[i];
+		arp_foreach(aw.ifp, arp_entry_json, &aw);
+	}
+	jw_array_end(w);
+	jw_object_end(w);
+	return 200;
+}
+
+static int h_counters(struct jw *w, const struct api_request *req, void *ctx)
+{
+	const struct fwd *f = ctx;
+
+	(void)req;
+	jw_object_begin(w);
+	jw_key(w, "interfaces");
+	jw_array_begin(w);
+	for (size_t i = 0; i < f->n_ifaces; i++) {
+		const struct fwd_iface *ifp = f->ifaces[i];
+
+		if (!ifp->active)
+			continue;
+		jw_object_begin(w);
+		jw_kv_string(w, "name", ifp->name);
+		jw_kv_string(w, "role", fwd_if_role_name(ifp->role));
+		jw_kv_uint(w, "rx_packets", ifp->rx_packets);
+		jw_kv_uint(w, "tx_packets", ifp->tx_packets);
+		jw_kv_uint(w, "rx_bytes", ifp->rx_bytes);
+		jw_kv_uint(w, "tx_bytes", ifp->tx_bytes);
+		jw_object_end(w);
+	}
+	jw_array_end(w);
+	jw_key(w, "drops");
+	jw_object_begin(w);
+	for (int d = 0; d < FWD_DROP_MAX; d++)
+		jw_kv_uint(w, fwd_drop_name(d), f->drops[d]);
+	jw_object_end(w);
+	jw_object_end(w);
+	return 200;
+}
+
+const struct api_route fwd_api_routes[] = {
+	{ "/fib", h_fib, "per-VRF forwarding entries (?vrf=NAME for one VRF)" },
+	{ "/lfib", h_lfib, "label forwarding entries" },
+	{ "/arp", h_arp, "ARP entries per interface" },
+	{ "/counters", h_counters, "per-interface packet/byte counters and drops by reason" },
+};
+const size_t fwd_api_n_routes = sizeof(fwd_api_routes) / sizeof(fwd_api_routes[0]);
+
+struct api_server *fwd_api_start(struct event_base *base, const char *path, struct fwd *f)
+{
+	return api_server_start(base, path, fwd_api_routes, fwd_api_n_routes, f);
+}

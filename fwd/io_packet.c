@@ -1,0 +1,316 @@
+/*
+ * AF_PACKET sockets, one per owned interface, bound to its ifindex with
+ * ETH_P_ALL (so fwd sees ARP and MPLS before the kernel drops them) and
+ * PACKET_IGNORE_OUTGOING (or fwd would re-forward its own output and the
+ * kernel's). Reception is a recvmmsg batch into buffers with FWD_HEADROOM
+ * in front (labels are pushed in place); transmission copies finished
+ * frames into a per-interface batch flushed with one sendmmsg per batch.
+ * A plain batch rather than a TPACKET_V3 ring: on veth the kernel's own
+ * per-packet cost dominates (DATAPLANE.md), the ring is a later step.
+ */
+#include <errno.h>
+#include <linux/if_ether.h>
+#include <linux/if_packet.h>
+#include <net/if.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+
+#include "common/log.h"
+#include "fwd/io_packet.h"
+#include "fwd/pipeline.h"
+
+#define IO_BATCH 32
+#define IO_ROUNDS 8       /* batches per read event before yielding to the loop */
+#define IO_SLOT 16384     /* largest frame handled; anything bigger exceeds every MTU */
+#define IO_RCVBUF (4 << 20)
+
+struct io_if {
+	struct io_packet *io;
+	struct fwd_iface *ifp;
+	int fd;
+	int ifindex;
+	struct event *ev;
+	unsigned n_tx;
+	struct mmsghdr tx_msgs[IO_BATCH];
+	struct iovec tx_iov[IO_BATCH];
+	uint8_t tx_buf[IO_BATCH][IO_SLOT];
+};
+
+struct io_packet {
+	struct event_base *base;
+	struct fwd *f;
+	struct mmsghdr rx_msgs[IO_BATCH];
+	struct iovec rx_iov[IO_BATCH];
+	struct sockaddr_ll rx_addr[IO_BATCH];
+	uint8_t rx_buf[IO_BATCH][FWD_HEADROOM + IO_SLOT];
+};
+
+static int io_if_open(void *ctx, struct fwd_iface *ifp);
+static void io_if_close(void *ctx, struct fwd_iface *ifp);
+static int io_output(void *ctx, struct fwd_iface *ifp, const uint8_t *frame, size_t len);
+
+struct io_packet *io_packet_new(struct event_base *base)
+{
+	struct io_packet *io = calloc(1, sizeof(*io));
+
+	if (io != NULL)
+		io->base = base;
+	return io;
+}
+
+void io_packet_hooks(struct io_packet *io, struct fwd_hooks *hooks)
+{
+	*hooks = (struct fwd_hooks){ .output = io_output, .if_open = io_if_open,
+				     .if_close = io_if_close, .ctx = io };
+}
+
+void io_packet_attach(struct io_packet *io, struct fwd *f)
+{
+	io->f = f;
+}
+
+void io_packet_free(struct io_packet *io)
+{
+	if (io == NULL)
+		return;
+	for (size_t i = 0; io->f != NULL && i < io->f->n_ifaces; i++)
+		if (io->f->ifaces[i]->open)
+			io_if_close(io, io->f->ifaces[i]);
+	free(io);
+}
+
+/* MTU and MAC of the interface; 0 or -errno. */
+static int read_link(struct io_if *x)
+{
+	struct ifreq ifr;
+	struct fwd_iface *ifp = x->ifp;
+
+	memset(&ifr, 0, sizeof(ifr));
+	memcpy(ifr.ifr_name, ifp->name, strnlen(ifp->name, IFNAMSIZ - 1));
+	if (ioctl(x->fd, SIOCGIFHWADDR, &ifr) < 0)
+		return -errno;
+	memcpy(ifp->mac, ifr.ifr_hwaddr.sa_data, FWD_ETH_ALEN);
+	if (ioctl(x->fd, SIOCGIFMTU, &ifr) < 0)
+		return -errno;
+	if (ifp->mtu != (uint32_t)ifr.ifr_mtu && ifp->mtu != 0)
+		log_info("%s: MTU now %d", ifp->name, ifr.ifr_mtu);
+	ifp->mtu = (uint32_t)ifr.ifr_mtu;
+	return 0;
+}
+
+static int packet_socket(int ifindex)
+{
+	struct sockaddr_ll sll = { .sll_family = AF_PACKET, .sll_protocol = htons(ETH_P_ALL),
+				   .sll_ifindex = ifindex };
+	int one = 1, rcvbuf = IO_RCVBUF;
+	/* protocol 0 until bound, so no frame of another interface slips in */
+	int fd = socket(AF_PACKET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+
+	if (fd < 0)
+		return -errno;
+	if (setsockopt(fd, SOL_PACKET, PACKET_IGNORE_OUTGOING, &one, sizeof(one)) < 0)
+		log_warn("PACKET_IGNORE_OUTGOING (outgoing frames are skipped by type instead)");
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf)) < 0)
+		log_debug("SO_RCVBUF: %s", strerror(errno));
+	if (bind(fd, (struct sockaddr *)&sll, sizeof(sll)) < 0) {
+		int r = -errno;
+
+		close(fd);
+		return r;
+	}
+	return fd;
+}
+
+static void io_read_cb(evutil_socket_t fd, short what, void *arg);
+
+static int io_if_open(void *ctx, struct fwd_iface *ifp)
+{
+	struct io_packet *io = ctx;
+	struct io_if *x;
+	unsigned idx = if_nametoindex(ifp->name);
+	int r;
+
+	if (ifp->open)
+		return 0;
+	if (idx == 0) {
+		log_debug("%s: no such interface yet", ifp->name);
+		return -ENODEV;
+	}
+	if ((x = calloc(1, sizeof(*x))) == NULL)
+		return -ENOMEM;
+	x->io = io;
+	x->ifp = ifp;
+	x->ifindex = (int)idx;
+	if ((x->fd = packet_socket(x->ifindex)) < 0) {
+		r = x->fd;
+		log_warnx("%s: packet socket: %s", ifp->name, strerror(-r));
+		free(x);
+		return r;
+	}
+	if ((r = read_link(x)) < 0 ||
+	    (x->ev = event_new(io->base, x->fd, EV_READ | EV_PERSIST, io_read_cb, x)) == NULL ||
+	    event_add(x->ev, NULL) < 0) {
+		log_warnx("%s: cannot watch the interface: %s", ifp->name,
+			  strerror(r < 0 ? -r : ENOMEM));
+		if (x->ev != NULL)
+			event_free(x->ev);
+		close(x->fd);
+		free(x);
+		return r < 0 ? r : -ENOMEM;
+	}
+	ifp->io = x;
+	ifp->open = true;
+	log_info("%s: %s interface open (ifindex %d, mtu %u, mac %02x:%02x:%02x:%02x:%02x:%02x)",
+		 ifp->name, fwd_if_role_name(ifp->role), x->ifindex, ifp->mtu, ifp->mac[0],
+		 ifp->mac[1], ifp->mac[2], ifp->mac[3], ifp->mac[4], ifp->mac[5]);
+	return 0;
+}
+
+static void flush_if(struct io_packet *io, struct io_if *x)
+{
+	unsigned sent = 0;
+
+	while (sent < x->n_tx) {
+		int n = sendmmsg(x->fd, x->tx_msgs + sent, x->n_tx - sent, MSG_DONTWAIT);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		sent += (unsigned)n;
+	}
+	/* what the kernel refused was counted as sent by fwd_tx: move it to drops */
+	for (unsigned i = sent; i < x->n_tx; i++) {
+		x->ifp->tx_packets--;
+		x->ifp->tx_bytes -= x->tx_iov[i].iov_len;
+		fwd_drop(io->f, FWD_DROP_TX_ERROR);
+	}
+	x->n_tx = 0;
+}
+
+static void io_if_close(void *ctx, struct fwd_iface *ifp)
+{
+	struct io_if *x = ifp->io;
+
+	if (!ifp->open || x == NULL)
+		return;
+	flush_if(ctx, x);
+	event_free(x->ev);
+	close(x->fd);
+	free(x);
+	ifp->io = NULL;
+	ifp->open = false;
+	log_info("%s: interface closed", ifp->name);
+}
+
+static int io_output(void *ctx, struct fwd_iface *ifp, const uint8_t *frame, size_t len)
+{
+	struct io_if *x = ifp->io;
+
+	if (!ifp->open || x == NULL)
+		return -ENOTCONN;
+	if (len > IO_SLOT)
+		return -EMSGSIZE;
+	if (x->n_tx == IO_BATCH)
+		flush_if(ctx, x);
+	memcpy(x->tx_buf[x->n_tx], frame, len);
+	x->tx_iov[x->n_tx] = (struct iovec){ x->tx_buf[x->n_tx], len };
+	x->tx_msgs[x->n_tx] = (struct mmsghdr){ .msg_hdr = { .msg_iov = &x->tx_iov[x->n_tx],
+							     .msg_iovlen = 1 } };
+	x->n_tx++;
+	return 0;
+}
+
+void io_packet_flush(struct io_packet *io)
+{
+	for (size_t i = 0; i < io->f->n_ifaces; i++) {
+		struct fwd_iface *ifp = io->f->ifaces[i];
+
+		if (ifp->open && ((struct io_if *)ifp->io)->n_tx > 0)
+			flush_if(io, ifp->io);
+	}
+}
+
+static void rx_prepare(struct io_packet *io)
+{
+	for (unsigned i = 0; i < IO_BATCH; i++) {
+		io->rx_iov[i] = (struct iovec){ io->rx_buf[i] + FWD_HEADROOM, IO_SLOT };
+		io->rx_msgs[i] = (struct mmsghdr){ .msg_hdr = {
+			.msg_name = &io->rx_addr[i], .msg_namelen = sizeof(io->rx_addr[i]),
+			.msg_iov = &io->rx_iov[i], .msg_iovlen = 1 } };
+	}
+}
+
+static void rx_one(struct io_packet *io, struct fwd_iface *ifp, unsigned i)
+{
+	struct fwd_pkt p = { io->rx_buf[i] + FWD_HEADROOM, io->rx_msgs[i].msg_len, FWD_HEADROOM };
+
+	if (io->rx_addr[i].sll_pkttype == PACKET_OUTGOING)
+		return;
+	if (io->rx_msgs[i].msg_hdr.msg_flags & MSG_TRUNC) {
+		/* larger than any MTU fwd forwards to (an offload left on somewhere) */
+		ifp->rx_packets++;
+		ifp->rx_bytes += p.len;
+		fwd_drop(io->f, FWD_DROP_MTU_EXCEEDED);
+		return;
+	}
+	fwd_input(io->f, ifp, &p);
+}
+
+/* A read error other than "nothing left": false when the socket is unusable. */
+static bool rx_error(struct io_if *x)
+{
+	if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
+		return true;
+	if (errno == ENETDOWN) {
+		log_debug("%s: link down", x->ifp->name);
+		return true;
+	}
+	log_warn("%s: receive", x->ifp->name);
+	return false;
+}
+
+static void io_read_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct io_if *x = arg;
+	struct io_packet *io = x->io;
+
+	(void)what;
+	for (int round = 0; round < IO_ROUNDS; round++) {
+		int n;
+
+		rx_prepare(io);
+		n = recvmmsg(fd, io->rx_msgs, IO_BATCH, MSG_DONTWAIT, NULL);
+		if (n <= 0) {
+			if (n < 0 && !rx_error(x))
+				io_if_close(io, x->ifp); /* gone: the tick reopens it if it returns */
+			break;
+		}
+		fwd_clock_update(io->f);
+		for (int i = 0; i < n; i++)
+			rx_one(io, x->ifp, (unsigned)i);
+		io_packet_flush(io);
+		if (n < IO_BATCH)
+			break;
+	}
+}
+
+void io_packet_tick(struct io_packet *io)
+{
+	for (size_t i = 0; i < io->f->n_ifaces; i++) {
+		struct fwd_iface *ifp = io->f->ifaces[i];
+
+		if (ifp->active && !ifp->open)
+			io_if_open(io, ifp);
+		else if (!ifp->active && ifp->open)
+			io_if_close(io, ifp);
+		else if (ifp->open && read_link(ifp->io) < 0)
+			log_debug("%s: cannot read MTU/MAC: %s", ifp->name, strerror(errno));
+	}
+	io_packet_flush(io);
+}

@@ -1,0 +1,30 @@
+/*
+ * AF_PACKET I/O backend: one raw socket per interface fwd owns, read in
+ * batches (recvmmsg), each frame run through the pipeline, output gathered
+ * per egress interface and written with sendmmsg at the end of the batch.
+ */
+#ifndef FERRY_FWD_IO_PACKET_H
+#define FERRY_FWD_IO_PACKET_H
+
+#include "fwd/fwd.h"
+
+struct event_base;
+struct io_packet;
+
+struct io_packet *io_packet_new(struct event_base *base);
+/* Fills hooks with this backend (ctx = io); call before fwd_new. */
+void io_packet_hooks(struct io_packet *io, struct fwd_hooks *hooks);
+/* The forwarding context frames are handed to; call once after fwd_new. */
+void io_packet_attach(struct io_packet *io, struct fwd *f);
+/* Closes every socket (before fwd_free). */
+void io_packet_free(struct io_packet *io);
+
+/*
+ * Once a second: opens active interfaces that are not open yet (they may
+ * appear after fwd starts), refreshes MTU and MAC of open ones, sends what
+ * is pending.
+ */
+void io_packet_tick(struct io_packet *io);
+void io_packet_flush(struct io_packet *io);
+
+#endif

@@ -1,0 +1,200 @@
+/*
+ * fwd: ferry's userspace forwarding plane.
+ *   fwd -c FILE [-r RUN_DIR] [-n] [-d]
+ * One libevent loop, single-threaded: packet sockets (io_packet.c), the
+ * vrfmgr link in PE mode (vrfmgr_link.c), the JSON API on <run_dir>/fwd.sock
+ * and a one-second tick for ARP retries/ageing and interface (re)opening.
+ * LSR mode (a P router) runs on the config's static LFIB alone.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+
+#include "common/api.h"
+#include "common/config.h"
+#include "common/log.h"
+#include "fwd/apply.h"
+#include "fwd/arp.h"
+#include "fwd/fwd_api.h"
+#include "fwd/io_packet.h"
+#include "fwd/lfib.h"
+#include "fwd/vrfmgr_link.h"
+
+struct fwd_daemon {
+	struct ferry_config cfg;
+	struct event_base *base;
+	struct io_packet *io;
+	struct fwd *f;
+	struct api_server *api;
+	struct vrfmgr_link *link;
+	struct event *tick, *sigterm, *sigint;
+};
+
+static _Noreturn void usage(void)
+{
+	fprintf(stderr, "usage: fwd -c FILE [-r RUN_DIR] [-n] [-d]\n");
+	exit(1);
+}
+
+/* mkdir -p: the lab passes a fresh run directory per node. */
+static int mkdir_p(const char *path)
+{
+	char buf[CFG_PATH_MAX];
+
+	if (snprintf(buf, sizeof(buf), "%s", path) >= (int)sizeof(buf))
+		return -ENAMETOOLONG;
+	for (char *p = buf + 1; *p != '\0'; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(buf, 0755) < 0 && errno != EEXIST)
+			return -errno;
+		*p = '/';
+	}
+	if (mkdir(buf, 0755) < 0 && errno != EEXIST)
+		return -errno;
+	return 0;
+}
+
+static void on_tick(evutil_socket_t fd, short what, void *arg)
+{
+	struct fwd_daemon *d = arg;
+
+	(void)fd;
+	(void)what;
+	fwd_clock_update(d->f);
+	for (size_t i = 0; i < d->f->n_ifaces; i++)
+		arp_tick(d->f, d->f->ifaces[i]);
+	io_packet_tick(d->io);
+}
+
+static void on_signal(evutil_socket_t sig, short what, void *arg)
+{
+	struct fwd_daemon *d = arg;
+
+	(void)what;
+	log_info("signal %d: exiting", (int)sig);
+	event_base_loopbreak(d->base);
+}
+
+static void load_config(struct fwd_daemon *d, const char *file, const char *run_dir,
+			bool check_only)
+{
+	char err[512];
+
+	if (config_load(file, &d->cfg, err, sizeof(err)) < 0) {
+		fprintf(stderr, "%s\n", err);
+		exit(1);
+	}
+	if (check_only) {
+		printf("configuration OK\n");
+		config_free(&d->cfg);
+		exit(0);
+	}
+	if (run_dir != NULL) {
+		if (strlen(run_dir) >= sizeof(d->cfg.run_dir)) {
+			fprintf(stderr, "%s: run directory too long\n", run_dir);
+			exit(1);
+		}
+		strcpy(d->cfg.run_dir, run_dir);
+	}
+}
+
+/* Everything but the loop itself; fatal on what fwd cannot run without. */
+static void start(struct fwd_daemon *d)
+{
+	struct fwd_hooks hooks;
+	char path[CFG_PATH_MAX];
+	struct timeval one_s = { 1, 0 };
+	int rc;
+
+	if ((rc = mkdir_p(d->cfg.run_dir)) < 0)
+		fatalx("%s: cannot create the run directory: %s", d->cfg.run_dir, strerror(-rc));
+	if ((d->base = event_base_new()) == NULL || (d->io = io_packet_new(d->base)) == NULL)
+		fatalx("cannot set up the event loop");
+	io_packet_hooks(d->io, &hooks);
+	if ((d->f = fwd_new(&hooks, d->cfg.fwd.arp_timeout)) == NULL)
+		fatalx("out of memory");
+	io_packet_attach(d->io, d->f);
+	if (apply_core_interfaces(d->f, &d->cfg) < 0 || apply_static_lfib(d->f, &d->cfg) < 0)
+		fatalx("cannot install the configured interfaces and label entries");
+	io_packet_tick(d->io); /* opens the core interfaces; missing ones are retried */
+	if (config_sock_path(&d->cfg, FERRY_SOCK_FWD_API, path) < 0 ||
+	    (d->api = fwd_api_start(d->base, path, d->f)) == NULL)
+		fatalx("cannot serve the API in %s", d->cfg.run_dir);
+	if (d->cfg.fwd.mode == CFG_FWD_PE) {
+		if (config_sock_path(&d->cfg, FERRY_SOCK_VRFMGR_IPC, path) < 0 ||
+		    (d->link = vrfmgr_link_start(d->base, d->f, path, d->cfg.name)) == NULL)
+			fatalx("cannot set up the vrfmgr link");
+	}
+	d->tick = event_new(d->base, -1, EV_PERSIST, on_tick, d);
+	d->sigterm = evsignal_new(d->base, SIGTERM, on_signal, d);
+	d->sigint = evsignal_new(d->base, SIGINT, on_signal, d);
+	if (d->tick == NULL || d->sigterm == NULL || d->sigint == NULL ||
+	    event_add(d->tick, &one_s) < 0 || event_add(d->sigterm, NULL) < 0 ||
+	    event_add(d->sigint, NULL) < 0)
+		fatalx("cannot set up timers and signals");
+	log_info("fwd for %s started in %s mode: %zu core interfaces, %zu static label entries, "
+		 "run dir %s", d->cfg.name, d->cfg.fwd.mode == CFG_FWD_PE ? "PE" : "LSR",
+		 d->cfg.fwd.n_core_interfaces, lfib_count(d->f), d->cfg.run_dir);
+}
+
+static void stop(struct fwd_daemon *d)
+{
+	vrfmgr_link_free(d->link);
+	api_server_free(d->api); /* removes fwd.sock */
+	if (d->tick != NULL)
+		event_free(d->tick);
+	if (d->sigterm != NULL)
+		event_free(d->sigterm);
+	if (d->sigint != NULL)
+		event_free(d->sigint);
+	io_packet_free(d->io);
+	fwd_free(d->f);
+	event_base_free(d->base);
+	config_free(&d->cfg);
+}
+
+int main(int argc, char **argv)
+{
+	struct fwd_daemon d = { 0 };
+	const char *file = NULL, *run_dir = NULL;
+	bool check_only = false, debug = false;
+	int ch;
+
+	while ((ch = getopt(argc, argv, "c:r:nd")) != -1) {
+		switch (ch) {
+		case 'c':
+			file = optarg;
+			break;
+		case 'r':
+			run_dir = optarg;
+			break;
+		case 'n':
+			check_only = true;
+			break;
+		case 'd':
+			debug = true;
+			break;
+		default:
+			usage();
+		}
+	}
+	if (file == NULL || optind != argc)
+		usage();
+	log_init("fwd", debug ? LOG_LVL_DEBUG : LOG_LVL_INFO);
+	signal(SIGPIPE, SIG_IGN);
+	load_config(&d, file, run_dir, check_only);
+	start(&d);
+	event_base_dispatch(d.base);
+	stop(&d);
+	log_info("fwd stopped");
+	return 0;
+}
