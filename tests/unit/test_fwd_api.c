@@ -1,0 +1,218 @@
+/*
+ * fwd's API handlers on a small table, output parsed back with json-c and
+ * checked against the shapes in the brief (docs/api.md).
+ */
+#include <criterion/criterion.h>
+#include <sys/queue.h>
+
+#include <event2/buffer.h>
+#include <event2/keyvalq_struct.h>
+#include <event2/http.h>
+#include <json-c/json.h>
+#include <string.h>
+
+#include "common/label.h"
+#include "common/log.h"
+#include "fwd/apply.h"
+#include "fwd/arp.h"
+#include "fwd/fwd_api.h"
+#include "fwd/pipeline.h"
+#include "test_fwd_util.h"
+
+static int out_stub(void *ctx, struct fwd_iface *ifp, const uint8_t *frame, size_t len)
+{
+	(void)ctx;
+	(void)ifp;
+	(void)frame;
+	(void)len;
+	return 0;
+}
+
+static struct fwd *f;
+
+static void setup(void)
+{
+	struct fwd_hooks h = { .output = out_stub };
+	struct ipc_vrf a = { .vrf_id = 1, .name = "A" }, b = { .vrf_id = 2, .name = "B" };
+	struct ipc_if_bind bind = { .vrf_id = 1, .address = t_ip(10, 1, 1, 1), .plen = 30,
+				    .ifname = "ce-a1" };
+	struct ipc_nexthop nh1 = { .nh_id = 1, .type = IPC_NH_CONNECTED, .ifname = "ce-a1" };
+	struct ipc_nexthop nh2 = { .nh_id = 2, .type = IPC_NH_LABELED, .gateway = t_ip(10, 0, 1, 2),
+				   .out_label = 16, .ifname = "core0" };
+	struct ipc_fib_entry r1 = { .vrf_id = 1, .prefix = t_ip(10, 1, 1, 0), .plen = 30,
+				    .nh_id = 1, .inner_label = MPLS_LABEL_NONE };
+	struct ipc_fib_entry r2 = { .vrf_id = 1, .prefix = t_ip(192, 168, 101, 0), .plen = 24,
+				    .nh_id = 2, .inner_label = 200 };
+	struct ipc_fib_entry r3 = { .vrf_id = 2, .prefix = t_ip(192, 168, 101, 0), .plen = 24,
+				    .nh_id = 2, .inner_label = 201 };
+	struct ipc_lfib_entry l1 = { .in_label = 100, .action = IPC_LFIB_POP_LOOKUP, .vrf_id = 1 };
+	struct ipc_lfib_entry l2 = { .in_label = 17, .action = IPC_LFIB_SWAP, .nh_id = 2,
+				     .out_label = MPLS_LABEL_IMPLICIT_NULL };
+	struct fwd_iface *core0;
+
+	log_init("test_fwd_api", LOG_LVL_ERR);
+	f = fwd_new(&h, 0);
+	core0 = fwd_iface_get(f, "core0", FWD_IF_CORE);
+	core0->active = true;
+	core0->addr = t_ip(10, 0, 1, 1);
+	apply_msg(f, IPC_VRF_ADD, &a, sizeof(a));
+	apply_msg(f, IPC_VRF_ADD, &b, sizeof(b));
+	apply_msg(f, IPC_IF_BIND, &bind, sizeof(bind));
+	apply_msg(f, IPC_NH_ADD, &nh1, sizeof(nh1));
+	apply_msg(f, IPC_NH_ADD, &nh2, sizeof(nh2));
+	apply_msg(f, IPC_FIB_ADD, &r1, sizeof(r1));
+	apply_msg(f, IPC_FIB_ADD, &r2, sizeof(r2));
+	apply_msg(f, IPC_FIB_ADD, &r3, sizeof(r3));
+	apply_msg(f, IPC_LFIB_ADD, &l1, sizeof(l1));
+	apply_msg(f, IPC_LFIB_ADD, &l2, sizeof(l2));
+}
+
+static void teardown(void)
+{
+	fwd_free(f);
+}
+
+/* Runs the handler for path with an optional query "k=v"; returns the parsed body. */
+static json_object *get(const char *path, const char *query, int *status)
+{
+	struct evkeyvalq q;
+	struct evbuffer *out = evbuffer_new();
+	struct jw w;
+	struct api_request req = { path, &q };
+	json_object *j;
+	size_t i;
+
+	TAILQ_INIT(&q);
+	if (query != NULL)
+		cr_assert_eq(evhttp_parse_query_str(query, &q), 0);
+	for (i = 0; i < fwd_api_n_routes && strcmp(fwd_api_routes[i].path, path) != 0; i++)
+		;
+	cr_assert(i < fwd_api_n_routes, "%s served", path);
+	jw_init(&w, out);
+	*status = fwd_api_routes[i].handler(&w, &req, f);
+	cr_assert(!w.failed);
+	evbuffer_add(out, "", 1);
+	j = json_tokener_parse((const char *)evbuffer_pullup(out, -1));
+	cr_assert_not_null(j, "valid JSON: %s", (const char *)evbuffer_pullup(out, -1));
+	evhttp_clear_headers(&q);
+	evbuffer_free(out);
+	return j;
+}
+
+static json_object *key(json_object *o, const char *k)
+{
+	json_object *v = NULL;
+
+	cr_assert(json_object_object_get_ex(o, k, &v), "key %s present", k);
+	return v;
+}
+
+static const char *str(json_object *o, const char *k)
+{
+	return json_object_get_string(key(o, k));
+}
+
+TestSuite(api, .init = setup, .fini = teardown);
+
+Test(api, fib_all_and_by_vrf)
+{
+	int status;
+	json_object *j = get("/fib", NULL, &status), *fib = key(j, "fib"), *e;
+
+	cr_assert_eq(status, 200);
+	cr_assert_eq(json_object_array_length(fib), 3);
+	e = json_object_array_get_idx(fib, 0);
+	cr_assert_str_eq(str(e, "vrf"), "A");
+	cr_assert_eq(json_object_get_int(key(e, "vrf_id")), 1);
+	cr_assert_str_eq(str(e, "prefix"), "10.1.1.0/30");
+	cr_assert_str_eq(str(e, "type"), "connected");
+	cr_assert_str_eq(str(e, "interface"), "ce-a1");
+	cr_assert_null(key(e, "gateway"));
+	cr_assert_null(key(e, "out_label"));
+	cr_assert_null(key(e, "inner_label"));
+	e = json_object_array_get_idx(fib, 1);
+	cr_assert_str_eq(str(e, "type"), "labeled");
+	cr_assert_str_eq(str(e, "gateway"), "10.0.1.2");
+	cr_assert_eq(json_object_get_int(key(e, "out_label")), 16);
+	cr_assert_eq(json_object_get_int(key(e, "inner_label")), 200);
+	json_object_put(j);
+
+	j = get("/fib", "vrf=B", &status);
+	fib = key(j, "fib");
+	cr_assert_eq(json_object_array_length(fib), 1);
+	cr_assert_eq(json_object_get_int(key(json_object_array_get_idx(fib, 0), "inner_label")),
+		     201);
+	json_object_put(j);
+
+	j = get("/fib", "vrf=nope", &status);
+	cr_assert_eq(status, 404);
+	cr_assert_eq(json_object_get_int(key(j, "status")), 404);
+	cr_assert_not_null(key(j, "error"));
+	json_object_put(j);
+}
+
+Test(api, lfib)
+{
+	int status;
+	json_object *j = get("/lfib", NULL, &status), *l = key(j, "lfib"), *e;
+
+	cr_assert_eq(json_object_array_length(l), 2);
+	e = json_object_array_get_idx(l, 0);
+	cr_assert_eq(json_object_get_int(key(e, "in_label")), 17);
+	cr_assert_str_eq(str(e, "action"), "pop");
+	cr_assert_null(key(e, "vrf"));
+	cr_assert_eq(json_object_get_int(key(e, "out_label")), 3);
+	cr_assert_str_eq(str(e, "interface"), "core0");
+	cr_assert_str_eq(str(e, "next_hop"), "10.0.1.2");
+	e = json_object_array_get_idx(l, 1);
+	cr_assert_eq(json_object_get_int(key(e, "in_label")), 100);
+	cr_assert_str_eq(str(e, "action"), "pop_lookup");
+	cr_assert_str_eq(str(e, "vrf"), "A");
+	cr_assert_null(key(e, "out_label"));
+	cr_assert_null(key(e, "interface"));
+	cr_assert_null(key(e, "next_hop"));
+	json_object_put(j);
+}
+
+Test(api, arp_and_counters)
+{
+	int status;
+	struct tframe t;
+	struct fwd_iface *ce = fwd_iface_find(f, "ce-a1");
+	static const uint8_t mac[6] = { 2, 0, 0, 0, 0xaa, 2 };
+	json_object *j, *a, *e;
+
+	/* one neighbour resolving (via a packet), one learned from its request */
+	t_ip_frame(&t, ce->mac, mac, t_ip(192, 168, 100, 1), t_ip(10, 1, 1, 2), 64);
+	cr_assert_eq(fwd_input(f, ce, &t.p), FWD_QUEUED);
+	t_ip_frame(&t, ce->mac, mac, 1, 2, 64);
+	t.p.len = 5;
+	fwd_input(f, ce, &t.p);
+	j = get("/arp", NULL, &status);
+	a = key(j, "arp");
+	cr_assert_eq(json_object_array_length(a), 1);
+	e = json_object_array_get_idx(a, 0);
+	cr_assert_str_eq(str(e, "interface"), "ce-a1");
+	cr_assert_str_eq(str(e, "address"), "10.1.1.2");
+	cr_assert_null(key(e, "mac"));
+	cr_assert_str_eq(str(e, "state"), "incomplete");
+	cr_assert_eq(json_object_get_int(key(e, "age_s")), 0);
+	json_object_put(j);
+
+	j = get("/counters", NULL, &status);
+	a = key(j, "interfaces");
+	cr_assert_eq(json_object_array_length(a), 2);
+	e = json_object_array_get_idx(a, 1);
+	cr_assert_str_eq(str(e, "name"), "ce-a1");
+	cr_assert_str_eq(str(e, "role"), "access");
+	cr_assert_eq(json_object_get_int(key(e, "rx_packets")), 2);
+	cr_assert_eq(json_object_get_int(key(e, "tx_packets")), 1, "the ARP request");
+	cr_assert_eq(json_object_get_int(key(e, "rx_bytes")), 74 + 5);
+	cr_assert_eq(json_object_get_int(key(e, "tx_bytes")), 60);
+	cr_assert_str_eq(str(json_object_array_get_idx(a, 0), "role"), "core");
+	e = key(j, "drops");
+	cr_assert_eq(json_object_get_int(key(e, "truncated")), 1);
+	cr_assert_eq(json_object_get_int(key(e, "ttl_expired")), 0);
+	cr_assert_eq(json_object_object_length(e), FWD_DROP_MAX);
+	json_object_put(j);
+}
