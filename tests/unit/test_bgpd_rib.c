@@ -1,0 +1,339 @@
+/*
+ * bgpd RIB: best-path selection among several paths for one RD:prefix (each
+ * RFC 4271 §9.1 step and its reason), replace/withdraw, all of a peer's
+ * routes withdrawn when it goes down, the changed queue, replay stale/sweep,
+ * Adj-RIB-Out bits and entry release, sorted listing.
+ */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bgpd/rib.h"
+
+static struct rib *rib;
+static struct rib_source local = { .slot = 0, .local = true };
+static struct rib_source ib1 = { .slot = 1, .router_id = 0x0aff0002, .address = 0x0aff0002,
+				 .peer_as = 65000 };
+static struct rib_source ib2 = { .slot = 2, .router_id = 0x0aff0003, .address = 0x0aff0003,
+				 .peer_as = 65000 };
+static struct rib_source eb = { .slot = 3, .ebgp = true, .router_id = 0x0aff0009,
+				.address = 0x0a000009, .peer_as = 65001 };
+static struct rd rd;
+static struct prefix4 pfx;
+
+static void setup(void)
+{
+	rib = rib_new(8);
+	cr_assert_not_null(rib);
+	cr_assert_eq(rd_parse("10.255.0.2:100", &rd), 0);
+	cr_assert_eq(prefix4_parse("192.168.101.0/24", &pfx), 0);
+}
+
+static void teardown(void)
+{
+	rib_free(rib);
+	cr_assert_eq(attr_intern_count(), 0, "interned sets leaked");
+}
+
+TestSuite(bgpd_rib, .init = setup, .fini = teardown);
+
+struct pa {
+	uint32_t lp;       /* 0: absent */
+	const char *path;  /* space-separated sequence, "" for empty */
+	uint8_t origin;
+	int64_t med;       /* -1: absent */
+};
+
+static uint8_t pathbuf[8][64];
+static int pathslot;
+
+static struct attr_set *mk(const struct pa *x)
+{
+	struct bgp_attrs a = { 0 };
+	uint8_t *p = pathbuf[pathslot++ % 8];
+	size_t n = 0;
+	unsigned v;
+	const char *s = x->path;
+	int used;
+	struct attr_set *set;
+
+	a.present = 1u << ATTR_ORIGIN | 1u << ATTR_AS_PATH;
+	while (sscanf(s, "%u%n", &v, &used) == 1) {
+		if (n == 0) {
+			p[0] = ASPATH_SEQUENCE;
+			p[1] = 0;
+			n = 2;
+		}
+		p[1]++;
+		p[n++] = (uint8_t)(v >> 24);
+		p[n++] = (uint8_t)(v >> 16);
+		p[n++] = (uint8_t)(v >> 8);
+		p[n++] = (uint8_t)v;
+		s += used;
+	}
+	a.aspath = p;
+	a.aspath_len = (uint16_t)n;
+	a.origin = x->origin;
+	a.nexthop = 0x0aff0002;
+	if (x->lp) {
+		a.present |= 1u << ATTR_LOCAL_PREF;
+		a.local_pref = x->lp;
+	}
+	if (x->med >= 0) {
+		a.present |= 1u << ATTR_MED;
+		a.med = (uint32_t)x->med;
+	}
+	set = attr_intern(&a);
+	cr_assert_not_null(set);
+	return set;
+}
+
+static void add(struct rib_source *src, const struct pa *x, uint32_t label)
+{
+	struct attr_set *s = mk(x);
+
+	cr_assert_eq(rib_update(rib, src, &rd, &pfx, s, label), 0);
+	attr_unref(s);
+}
+
+static void drain(void)
+{
+	struct rib_entry *e;
+
+	while ((e = rib_changed_pop(rib)))
+		rib_entry_done(rib, e);
+}
+
+static struct rib_entry *entry(void)
+{
+	struct rib_entry *e = rib_lookup(rib, &rd, &pfx);
+
+	cr_assert_not_null(e);
+	return e;
+}
+
+static void expect_best(struct rib_source *src, const char *reason)
+{
+	struct rib_entry *e = entry();
+
+	cr_assert_not_null(e->best);
+	cr_assert_eq(e->best->src, src, "best from slot %u", e->best->src->slot);
+	cr_assert_str_eq(e->best_reason, reason);
+}
+
+Test(bgpd_rib, single_path)
+{
+	add(&ib1, &(struct pa){ 0, "", 0, -1 }, 200);
+	expect_best(&ib1, "only path");
+	cr_assert_eq(entry()->best->label, 200);
+	cr_assert_eq(rib->n_entries, 1);
+	cr_assert_eq(ib1.n_paths, 1);
+	drain();
+	rib_source_flush(rib, &ib1);
+	drain();
+}
+
+struct best_case {
+	const char *what;
+	struct pa a;
+	struct rib_source *sa;
+	struct pa b;
+	struct rib_source *sb;
+	int winner; /* 0: a, 1: b */
+	const char *reason;
+};
+
+Test(bgpd_rib, best_path_steps)
+{
+	const struct best_case cases[] = {
+		{ "local_pref", { 200, "", 0, -1 }, &ib2, { 100, "", 0, -1 }, &ib1, 0,
+		  "higher local_pref" },
+		{ "default local_pref 100 loses to 150", { 0, "", 0, -1 }, &ib1, { 150, "", 0, -1 }, &ib2,
+		  1, "higher local_pref" },
+		{ "as_path", { 100, "65001 65002", 0, -1 }, &ib1, { 100, "65003", 0, -1 }, &ib2, 1,
+		  "shorter as_path" },
+		{ "origin", { 100, "", 2, -1 }, &ib1, { 100, "", 0, -1 }, &ib2, 1, "lower origin" },
+		{ "med same neighbor AS", { 100, "65001", 0, 50 }, &ib1, { 100, "65001", 0, 10 }, &ib2, 1,
+		  "lower med" },
+		{ "med ignored across AS", { 100, "65001", 0, 50 }, &ib1, { 100, "65002", 0, 10 }, &ib2,
+		  0, "lower router_id" },
+		{ "ebgp over ibgp", { 100, "65001", 0, -1 }, &ib1, { 100, "65001", 0, -1 }, &eb, 1,
+		  "ebgp over ibgp" },
+		{ "router id", { 100, "", 0, -1 }, &ib2, { 100, "", 0, -1 }, &ib1, 1, "lower router_id" },
+		{ "local route first", { 100, "", 0, -1 }, &ib1, { 50, "", 2, 900 }, &local, 1,
+		  "local route" },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const struct best_case *c = &cases[i];
+
+		add(c->sa, &c->a, 100);
+		add(c->sb, &c->b, 200);
+		cr_assert_eq(entry()->best->src, c->winner ? c->sb : c->sa, "%s", c->what);
+		cr_assert_str_eq(entry()->best_reason, c->reason, "%s: %s", c->what,
+				 entry()->best_reason);
+		rib_withdraw(rib, c->sa, &rd, &pfx);
+		rib_withdraw(rib, c->sb, &rd, &pfx);
+		drain();
+		cr_assert_null(rib_lookup(rib, &rd, &pfx), "%s: entry left", c->what);
+	}
+}
+
+Test(bgpd_rib, lowest_peer_address_breaks_the_last_tie)
+{
+	struct rib_source a = ib1, b = ib1;
+
+	a.slot = 4;
+	b.slot = 5;
+	b.address = ib1.address - 1;
+	a.paths = b.paths = NULL;
+	a.n_paths = b.n_paths = 0;
+	add(&a, &(struct pa){ 100, "", 0, -1 }, 1);
+	add(&b, &(struct pa){ 100, "", 0, -1 }, 2);
+	expect_best(&b, "lower peer address");
+	rib_source_flush(rib, &a);
+	rib_source_flush(rib, &b);
+	drain();
+}
+
+Test(bgpd_rib, three_paths_and_peer_down)
+{
+	struct rib_entry *e;
+
+	add(&ib1, &(struct pa){ 100, "65002", 0, -1 }, 201);
+	add(&ib2, &(struct pa){ 300, "", 0, -1 }, 202);
+	add(&eb, &(struct pa){ 0, "65001", 0, -1 }, 203);
+	expect_best(&ib2, "higher local_pref");
+	e = rib_changed_pop(rib);
+	cr_assert_eq(e, entry());
+	cr_assert_null(rib_changed_pop(rib)); /* queued once however many changes */
+	rib_entry_done(rib, e);
+
+	/* ib2's session drops: all its routes go, best moves on, entry is queued */
+	cr_assert_eq(rib_source_flush(rib, &ib2), 1);
+	cr_assert_eq(ib2.n_paths, 0);
+	expect_best(&eb, "ebgp over ibgp");
+	cr_assert_eq(entry()->best->label, 203);
+	cr_assert_eq(rib_changed_pop(rib), entry());
+
+	/* a non-best path changing does not queue the entry */
+	add(&ib1, &(struct pa){ 100, "65002", 1, -1 }, 201);
+	cr_assert_null(rib_changed_pop(rib));
+	/* the best path's attributes changing does */
+	add(&eb, &(struct pa){ 0, "65001", 1, -1 }, 203);
+	cr_assert_not_null(rib_changed_pop(rib));
+	/* a refresh with identical attributes does not */
+	add(&eb, &(struct pa){ 0, "65001", 1, -1 }, 203);
+	cr_assert_null(rib_changed_pop(rib));
+
+	rib_source_flush(rib, &eb);
+	rib_source_flush(rib, &ib1);
+	e = rib_changed_pop(rib);
+	cr_assert_not_null(e);
+	cr_assert_null(e->best);
+	rib_entry_done(rib, e);
+	cr_assert_null(rib_lookup(rib, &rd, &pfx));
+	cr_assert_eq(rib->n_entries, 0);
+	cr_assert_eq(rib->n_paths, 0);
+}
+
+Test(bgpd_rib, withdraw_unknown_is_enoent)
+{
+	cr_assert_lt(rib_withdraw(rib, &ib1, &rd, &pfx), 0);
+	add(&ib1, &(struct pa){ 100, "", 0, -1 }, 1);
+	cr_assert_lt(rib_withdraw(rib, &ib2, &rd, &pfx), 0);
+	cr_assert_eq(rib_withdraw(rib, &ib1, &rd, &pfx), 0);
+	drain();
+}
+
+Test(bgpd_rib, many_peers_many_prefixes_flush)
+{
+	enum { N = 2000 };
+	struct attr_set *s = mk(&(struct pa){ 100, "", 0, -1 });
+
+	for (uint32_t i = 0; i < N; i++) {
+		struct prefix4 p = { 0x0a000000u | i << 8, 24 };
+
+		cr_assert_eq(rib_update(rib, &ib1, &rd, &p, s, i), 0);
+		cr_assert_eq(rib_update(rib, &ib2, &rd, &p, s, i), 0);
+	}
+	attr_unref(s);
+	cr_assert_eq(rib->n_entries, N);
+	cr_assert_eq(rib->n_paths, 2 * N);
+	drain();
+	cr_assert_eq(rib_source_flush(rib, &ib1), N);
+	cr_assert_eq(rib->n_entries, N);
+	drain();
+	cr_assert_eq(rib_source_flush(rib, &ib2), N);
+	drain();
+	cr_assert_eq(rib->n_entries, 0);
+}
+
+Test(bgpd_rib, replay_stale_and_sweep)
+{
+	struct prefix4 p2 = { 0xc0a86500, 25 };
+	struct attr_set *s = mk(&(struct pa){ 100, "", 0, -1 });
+
+	add(&local, &(struct pa){ 100, "", 0, -1 }, 100);
+	cr_assert_eq(rib_update(rib, &local, &rd, &p2, s, 101), 0);
+	rib_source_mark_stale(&local);
+	cr_assert_eq(rib_update(rib, &local, &rd, &p2, s, 101), 0); /* refreshed */
+	cr_assert_eq(rib_source_sweep(rib, &local), 1);
+	cr_assert_eq(local.n_paths, 1);
+	cr_assert_null(rib_lookup(rib, &rd, &pfx)->best);
+	cr_assert_not_null(rib_lookup(rib, &rd, &p2)->best);
+	attr_unref(s);
+	drain();
+	rib_source_flush(rib, &local);
+	drain();
+}
+
+Test(bgpd_rib, adj_rib_out_bits_keep_entry)
+{
+	struct rib_entry *e;
+
+	add(&local, &(struct pa){ 100, "", 0, -1 }, 100);
+	e = entry();
+	rib_adv_set(e, 1, true);
+	rib_adv_set(e, 7, true);
+	cr_assert(rib_adv_test(e, 1));
+	cr_assert(!rib_adv_test(e, 2));
+	drain();
+	rib_source_flush(rib, &local);
+	drain();
+	/* no paths, but still advertised to slots 1 and 7: kept until withdrawn */
+	cr_assert_eq(rib_lookup(rib, &rd, &pfx), e);
+	rib_adv_set(e, 1, false);
+	rib_entry_done(rib, e);
+	cr_assert_not_null(rib_lookup(rib, &rd, &pfx));
+	rib_adv_clear_slot(rib, 7);
+	cr_assert_null(rib_lookup(rib, &rd, &pfx));
+}
+
+Test(bgpd_rib, sorted_listing)
+{
+	const char *rds[] = { "65000:2", "10.255.0.1:1", "65000:1" };
+	struct attr_set *s = mk(&(struct pa){ 100, "", 0, -1 });
+	struct rib_entry **v;
+	char buf[RD_STRLEN];
+	size_t n;
+
+	for (int i = 0; i < 3; i++) {
+		struct rd r;
+		struct prefix4 p = { 0x0a000000u + (uint32_t)(3 - i) * 256, 24 };
+
+		cr_assert_eq(rd_parse(rds[i], &r), 0);
+		cr_assert_eq(rib_update(rib, &ib1, &r, &p, s, 1), 0);
+		cr_assert_eq(rib_update(rib, &ib1, &r, &pfx, s, 1), 0);
+	}
+	attr_unref(s);
+	v = rib_sorted(rib, &n);
+	cr_assert_eq(n, 6);
+	cr_assert_str_eq(rd_format(&v[0]->rd, buf), "65000:1"); /* type 0 before type 1 */
+	cr_assert_lt(v[0]->prefix.addr, v[1]->prefix.addr);
+	cr_assert_str_eq(rd_format(&v[5]->rd, buf), "10.255.0.1:1");
+	free(v);
+	drain();
+	rib_source_flush(rib, &ib1);
+	drain();
+}
