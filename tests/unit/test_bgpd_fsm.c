@@ -1,0 +1,404 @@
+/*
+ * bgpd FSM end to end inside one process: two speakers on one event_base
+ * (127.0.0.1 and 127.0.0.2, same port, both dialing out so §6.8 collision
+ * handling runs) reach Established and exchange a VPN-IPv4 route; a withdraw
+ * and a peer going down remove it. A raw "fake peer" socket checks the
+ * NOTIFICATIONs: garbage or an OPEN on a second connection while
+ * Established (1/1, 6/7, established session untouched), and a malformed
+ * UPDATE on a real session (3/x, session reset, daemon alive).
+ * Everything is polled with deadlines, never fixed sleeps.
+ */
+#include <criterion/criterion.h>
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+
+#include "bgpd/bgpd.h"
+#include "common/log.h"
+
+static struct event_base *base;
+static struct ferry_config cfg_a, cfg_b;
+static struct bgpd *A, *B;
+static uint16_t port;
+
+static void load(struct ferry_config *cfg, int me, const char *extra_neighbor)
+{
+	char json[1024], err[256];
+	int other = 3 - me;
+
+	snprintf(json, sizeof(json),
+		 "{\"router\": {\"name\": \"t%d\", \"router_id\": \"127.0.0.%d\", \"asn\": 65000,"
+		 " \"run_dir\": \"/tmp/bgpd-fsm-test\"},"
+		 " \"bgp\": {\"listen\": \"127.0.0.%d\", \"port\": %u, \"hold_time\": 9,"
+		 " \"connect_retry\": 1, \"neighbors\": ["
+		 " {\"address\": \"127.0.0.%d\", \"remote_as\": 65000, \"local_address\": \"127.0.0.%d\"}"
+		 " %s]}}",
+		 me, me, me, port, other, me, extra_neighbor);
+	cr_assert_eq(config_load_string(json, "test.json", cfg, err, sizeof(err)), 0, "%s", err);
+}
+
+static int raw_listen(void);
+static int listen_fd = -1;
+
+static void setup_with(const char *third)
+{
+	char extra[128];
+
+	log_init("test_bgpd_fsm", LOG_LVL_INFO);
+	port = (uint16_t)(20000 + getpid() % 20000);
+	base = event_base_new();
+	load(&cfg_a, 1, "");
+	snprintf(extra, sizeof(extra), ", {\"address\": \"127.0.0.3\", \"remote_as\": 65000%s}",
+		 third);
+	load(&cfg_b, 2, extra);
+	A = bgpd_new(base, &cfg_a);
+	B = bgpd_new(base, &cfg_b);
+	cr_assert_not_null(A);
+	cr_assert_not_null(B);
+}
+
+static void setup(void)
+{
+	setup_with(", \"passive\": true");
+}
+
+/* 127.0.0.3 is dialed by B too, and listened for by the test: a real collision. */
+static void setup_collision(void)
+{
+	listen_fd = raw_listen();
+	setup_with("");
+}
+
+static void teardown(void)
+{
+	if (listen_fd >= 0)
+		close(listen_fd);
+	bgpd_free(A);
+	bgpd_free(B);
+	config_free(&cfg_a);
+	config_free(&cfg_b);
+	event_base_free(base);
+	cr_assert_eq(attr_intern_count(), 0, "interned sets leaked");
+}
+
+TestSuite(bgpd_fsm, .init = setup, .fini = teardown, .timeout = 30);
+TestSuite(bgpd_collision, .init = setup_collision, .fini = teardown, .timeout = 30);
+
+/* Runs the loop until cond(arg) holds or `seconds` pass. */
+static bool run_until(bool (*cond)(void *), void *arg, int seconds)
+{
+	struct timeval tick = { 0, 20000 };
+
+	for (int i = 0; i < seconds * 50; i++) {
+		if (cond(arg))
+			return true;
+		event_base_loopexit(base, &tick);
+		event_base_dispatch(base);
+	}
+	return cond(arg);
+}
+
+static bool both_established(void *arg)
+{
+	(void)arg;
+	return peer_state(&A->peers[0]) == FSM_ESTABLISHED &&
+	       peer_state(&B->peers[0]) == FSM_ESTABLISHED;
+}
+
+static struct rd rd;
+static struct prefix4 pfx;
+static struct ext_community rt;
+
+static void route_init(void)
+{
+	cr_assert_eq(rd_parse("10.255.0.1:100", &rd), 0);
+	cr_assert_eq(prefix4_parse("192.168.100.0/24", &pfx), 0);
+	cr_assert_eq(rt_parse("65000:100", &rt), 0);
+}
+
+static bool b_has_route(void *arg)
+{
+	struct rib_entry *e = rib_lookup(B->rib, &rd, &pfx);
+
+	return arg ? e && e->best : !e || !e->best;
+}
+
+Test(bgpd_fsm, established_and_route_exchange)
+{
+	struct rib_entry *e;
+
+	route_init();
+	cr_assert(run_until(both_established, NULL, 10), "no session");
+	cr_assert_eq(bgpd_local_add(A, &rd, &pfx, 100, &rt, 1, 0, 0, 0), 0);
+	cr_assert(run_until(b_has_route, (void *)1, 5), "route not received");
+	e = rib_lookup(B->rib, &rd, &pfx);
+	cr_assert_eq(e->best->label, 100);
+	cr_assert_eq(e->best->src, &B->peers[0].src);
+	cr_assert_eq(e->best->attrs->a.nexthop, 0x7f000001); /* next hop self */
+	cr_assert_eq(e->best->attrs->a.n_ext, 1);
+	cr_assert(extcom_equal(&e->best->attrs->a.ext[0], &rt));
+	cr_assert_eq(rib_path_local_pref(e->best), 100);
+	cr_assert_eq(A->peers[0].n_advertised, 1);
+	cr_assert_eq(B->peers[0].src.n_paths, 1);
+
+	cr_assert_eq(bgpd_local_del(A, &rd, &pfx), 0);
+	cr_assert(run_until(b_has_route, NULL, 5), "withdraw not received");
+	cr_assert_eq(A->peers[0].n_advertised, 0);
+}
+
+static bool b_lost_a(void *arg)
+{
+	(void)arg;
+	return peer_state(&B->peers[0]) != FSM_ESTABLISHED && b_has_route(NULL);
+}
+
+static bool a_stopped(void *arg)
+{
+	(void)arg;
+	return A->closing == NULL;
+}
+
+Test(bgpd_fsm, peer_down_withdraws_its_routes)
+{
+	route_init();
+	cr_assert(run_until(both_established, NULL, 10));
+	cr_assert_eq(bgpd_local_add(A, &rd, &pfx, 100, &rt, 1, 0, 0, 0), 0);
+	cr_assert(run_until(b_has_route, (void *)1, 5));
+	bgpd_stop(A, NULL);
+	cr_assert(run_until(b_lost_a, NULL, 5), "B kept A's route");
+	cr_assert(run_until(a_stopped, NULL, 5));
+	cr_assert_str_eq(B->peers[0].last_error,
+			 "NOTIFICATION: received cease / administrative shutdown (6/2)");
+}
+
+/* ---- a raw socket standing in for a peer ---- */
+
+struct raw {
+	int fd;
+	uint8_t rx[4096];
+	size_t len;
+	bool eof;
+};
+
+static void raw_connect(struct raw *r, const char *src)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET };
+
+	memset(r, 0, sizeof(*r));
+	r->fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+	cr_assert_geq(r->fd, 0);
+	inet_pton(AF_INET, src, &sin.sin_addr);
+	cr_assert_eq(bind(r->fd, (struct sockaddr *)&sin, sizeof(sin)), 0);
+	inet_pton(AF_INET, "127.0.0.2", &sin.sin_addr);
+	sin.sin_port = htons(port);
+	cr_assert(connect(r->fd, (struct sockaddr *)&sin, sizeof(sin)) == 0 ||
+		  errno == EINPROGRESS);
+}
+
+static bool raw_writable(void *arg)
+{
+	struct raw *r = arg;
+	int err = 0;
+	socklen_t sl = sizeof(err);
+	struct sockaddr_in sin;
+	socklen_t al = sizeof(sin);
+
+	getsockopt(r->fd, SOL_SOCKET, SO_ERROR, &err, &sl);
+	return err == 0 && getpeername(r->fd, (struct sockaddr *)&sin, &al) == 0;
+}
+
+static void raw_send(struct raw *r, const void *p, size_t n)
+{
+	cr_assert(run_until(raw_writable, r, 5), "raw socket never connected");
+	cr_assert_eq(send(r->fd, p, n, 0), (ssize_t)n);
+}
+
+/* Reads what arrived; true once the peer closed. */
+static bool raw_closed(void *arg)
+{
+	struct raw *r = arg;
+	ssize_t n;
+
+	while ((n = recv(r->fd, r->rx + r->len, sizeof(r->rx) - r->len, 0)) > 0)
+		r->len += (size_t)n;
+	if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK))
+		r->eof = true;
+	return r->eof;
+}
+
+/* The NOTIFICATION in what arrived (after any OPEN/KEEPALIVE). */
+static void expect_notification(struct raw *r, uint8_t code, uint8_t sub)
+{
+	size_t off = 0;
+
+	cr_assert(run_until(raw_closed, r, 5), "connection not closed");
+	while (off + 19 <= r->len && r->rx[off + 18] != BGP_MSG_NOTIFICATION)
+		off += (size_t)r->rx[off + 16] << 8 | r->rx[off + 17];
+	cr_assert_leq(off + 21, r->len, "no NOTIFICATION received");
+	cr_assert_eq(r->rx[off + 19], code, "code %u", r->rx[off + 19]);
+	cr_assert_eq(r->rx[off + 20], sub, "subcode %u", r->rx[off + 20]);
+	close(r->fd);
+}
+
+Test(bgpd_fsm, garbage_while_established)
+{
+	struct raw r;
+	uint64_t before;
+
+	cr_assert(run_until(both_established, NULL, 10));
+	before = B->peers[0].msgs_in;
+	raw_connect(&r, "127.0.0.1"); /* from the configured peer's address */
+	raw_send(&r, "this is not BGP\n", 16);
+	expect_notification(&r, BGP_ERR_HEADER, BGP_ERR_HDR_SYNC);
+	cr_assert(both_established(NULL), "established session disturbed");
+	cr_assert_eq(B->peers[0].msgs_in, before);
+}
+
+static size_t open_msg(uint8_t *b, uint32_t id)
+{
+	struct bgp_open o = { .asn = 65000, .hold_time = 9, .bgp_id = id };
+	struct wbuf w;
+	size_t n;
+
+	wbuf_init(&w);
+	cr_assert_eq(bgp_open_encode(&w, &o), 0);
+	memcpy(b, w.data, w.len);
+	n = w.len;
+	wbuf_free(&w);
+	return n;
+}
+
+Test(bgpd_fsm, open_while_established_is_a_collision)
+{
+	struct raw r;
+	uint8_t b[128];
+	size_t n = open_msg(b, 0x7f000001);
+
+	cr_assert(run_until(both_established, NULL, 10));
+	raw_connect(&r, "127.0.0.1");
+	raw_send(&r, b, n);
+	expect_notification(&r, BGP_ERR_CEASE, BGP_CEASE_COLLISION);
+	cr_assert(both_established(NULL));
+}
+
+Test(bgpd_fsm, unconfigured_address_is_closed)
+{
+	struct raw r;
+
+	raw_connect(&r, "127.0.0.9");
+	cr_assert(run_until(raw_closed, &r, 5));
+	cr_assert_eq(r.len, 0);
+	close(r.fd);
+}
+
+static bool fake_established(void *arg)
+{
+	struct raw *r = arg;
+
+	raw_closed(r);
+	return peer_state(&B->peers[1]) == FSM_ESTABLISHED;
+}
+
+Test(bgpd_fsm, malformed_update_resets_only_that_session)
+{
+	struct raw r;
+	uint8_t b[256];
+	size_t n = open_msg(b, 0x7f000003);
+	/* UPDATE whose ORIGIN claims 9 bytes where 3 are left: no RFC 7606 recovery (3/5) */
+	const uint8_t upd[] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+				0xff, 0xff, 0xff, 0xff, 0xff, 0,    29,   2,    0,    0,    0,
+				6,    0x40, 1,    9,    0,    0,    0 };
+	const uint8_t ka[] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+			       0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0,    19,   4 };
+
+	cr_assert(run_until(both_established, NULL, 10));
+	raw_connect(&r, "127.0.0.3");
+	memcpy(b + n, ka, sizeof(ka));
+	raw_send(&r, b, n + sizeof(ka));
+	cr_assert(run_until(fake_established, &r, 5), "fake peer not established: %s",
+		  fsm_state_name(peer_state(&B->peers[1])));
+	raw_send(&r, upd, sizeof(upd));
+	expect_notification(&r, BGP_ERR_UPDATE, BGP_ERR_UPD_LENGTH);
+	cr_assert_neq(peer_state(&B->peers[1]), FSM_ESTABLISHED);
+	cr_assert(both_established(NULL), "the other session was disturbed");
+}
+
+/* ---- connection collision (RFC 4271 §6.8) ---- */
+
+static int raw_listen(void)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET };
+	int one = 1, fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+
+	port = (uint16_t)(20000 + getpid() % 20000);
+	inet_pton(AF_INET, "127.0.0.3", &sin.sin_addr);
+	sin.sin_port = htons(port);
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	cr_assert_eq(bind(fd, (struct sockaddr *)&sin, sizeof(sin)), 0);
+	cr_assert_eq(listen(fd, 4), 0);
+	return fd;
+}
+
+static bool raw_accepted(void *arg)
+{
+	struct raw *r = arg;
+
+	r->fd = accept4(listen_fd, NULL, NULL, SOCK_NONBLOCK);
+	return r->fd >= 0;
+}
+
+static bool b_third_state(void *arg)
+{
+	return peer_state(&B->peers[1]) == (enum fsm_state)(uintptr_t)arg;
+}
+
+/*
+ * B dials 127.0.0.3 (conn X, accepted here) and 127.0.0.3 dials B (conn Y).
+ * Our OPEN on Y carries `id`; B must keep the connection initiated by the
+ * higher identifier and send Cease/collision (6/7) on the other.
+ */
+static void collide(uint32_t id, bool keep_inbound)
+{
+	struct raw x, y;
+	uint8_t b[256];
+	size_t n = open_msg(b, id);
+	const uint8_t ka[] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+			       0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0,    19,   4 };
+
+	memset(&x, 0, sizeof(x));
+	cr_assert(run_until(raw_accepted, &x, 5), "B did not dial");
+	cr_assert(run_until(b_third_state, (void *)(uintptr_t)FSM_OPENSENT, 5));
+	raw_connect(&y, "127.0.0.3");
+	raw_send(&y, b, n);
+	if (keep_inbound) {
+		expect_notification(&x, BGP_ERR_CEASE, BGP_CEASE_COLLISION);
+		raw_send(&y, ka, sizeof(ka));
+		cr_assert(run_until(b_third_state, (void *)(uintptr_t)FSM_ESTABLISHED, 5));
+		cr_assert(!B->peers[1].est->outbound);
+		close(y.fd);
+	} else {
+		expect_notification(&y, BGP_ERR_CEASE, BGP_CEASE_COLLISION);
+		raw_send(&x, b, n);
+		raw_send(&x, ka, sizeof(ka));
+		cr_assert(run_until(b_third_state, (void *)(uintptr_t)FSM_ESTABLISHED, 5));
+		cr_assert(B->peers[1].est->outbound);
+		close(x.fd);
+	}
+	cr_assert(both_established(NULL));
+}
+
+Test(bgpd_collision, higher_remote_id_keeps_inbound)
+{
+	collide(0x7f000003, true); /* 127.0.0.3 > B's 127.0.0.2 */
+}
+
+Test(bgpd_collision, lower_remote_id_keeps_outbound)
+{
+	collide(0x01010101, false); /* 1.1.1.1 < 127.0.0.2 */
+}
