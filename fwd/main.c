@@ -33,7 +33,7 @@ struct fwd_daemon {
 	struct io_packet *io;
 	struct fwd *f;
 	struct api_server *api;
-	struct vrfmgr_link *link;
+	struct fwd_vrfmgr_link *link;
 	struct event *tick, *sigterm, *sigint;
 };
 
@@ -131,7 +131,7 @@ static void start(struct fwd_daemon *d)
 		fatalx("cannot serve the API in %s", d->cfg.run_dir);
 	if (d->cfg.fwd.mode == CFG_FWD_PE) {
 		if (config_sock_path(&d->cfg, FERRY_SOCK_VRFMGR_IPC, path) < 0 ||
-		    (d->link = vrfmgr_link_start(d->base, d->f, path, d->cfg.name)) == NULL)
+		    (d->link = fwd_vrfmgr_link_start(d->base, d->f, path, d->cfg.name)) == NULL)
 			fatalx("cannot set up the vrfmgr link");
 	}
 	d->tick = event_new(d->base, -1, EV_PERSIST, on_tick, d);
@@ -148,7 +148,7 @@ static void start(struct fwd_daemon *d)
 
 static void stop(struct fwd_daemon *d)
 {
-	vrfmgr_link_free(d->link);
+	fwd_vrfmgr_link_free(d->link);
 	api_server_free(d->api); /* removes fwd.sock */
 	if (d->tick != NULL)
 		event_free(d->tick);

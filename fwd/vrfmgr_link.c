@@ -16,7 +16,7 @@
 
 #define RETRY_SECONDS 1
 
-struct vrfmgr_link {
+struct fwd_vrfmgr_link {
 	struct event_base *base;
 	struct fwd *f;
 	char path[128];
@@ -27,14 +27,14 @@ struct vrfmgr_link {
 	bool was_up; /* to log "lost" once, not every retry */
 };
 
-static void schedule_retry(struct vrfmgr_link *l)
+static void schedule_retry(struct fwd_vrfmgr_link *l)
 {
 	struct timeval tv = { RETRY_SECONDS, 0 };
 
 	evtimer_add(l->retry, &tv);
 }
 
-static void drop_conn(struct vrfmgr_link *l, const char *why)
+static void drop_conn(struct fwd_vrfmgr_link *l, const char *why)
 {
 	if (l->conn != NULL) {
 		ipc_conn_free(l->conn);
@@ -45,7 +45,7 @@ static void drop_conn(struct vrfmgr_link *l, const char *why)
 	schedule_retry(l);
 }
 
-static void on_hello(struct vrfmgr_link *l, const struct ipc_hello *h)
+static void on_hello(struct fwd_vrfmgr_link *l, const struct ipc_hello *h)
 {
 	char name[IPC_NAME_MAX + 1];
 	size_t n = strnlen(h->name, IPC_NAME_MAX);
@@ -65,7 +65,7 @@ static void on_hello(struct vrfmgr_link *l, const struct ipc_hello *h)
 static void on_msg(struct ipc_conn *c, uint16_t type, const void *payload, uint32_t len,
 		   void *ctx)
 {
-	struct vrfmgr_link *l = ctx;
+	struct fwd_vrfmgr_link *l = ctx;
 
 	(void)c;
 	if (type == IPC_HELLO) {
@@ -82,7 +82,7 @@ static void on_msg(struct ipc_conn *c, uint16_t type, const void *payload, uint3
 
 static void on_close(struct ipc_conn *c, void *ctx)
 {
-	struct vrfmgr_link *l = ctx;
+	struct fwd_vrfmgr_link *l = ctx;
 
 	(void)c;
 	drop_conn(l, "closed");
@@ -90,7 +90,7 @@ static void on_close(struct ipc_conn *c, void *ctx)
 
 static void try_connect(evutil_socket_t fd_unused, short what, void *arg)
 {
-	struct vrfmgr_link *l = arg;
+	struct fwd_vrfmgr_link *l = arg;
 	int fd;
 
 	(void)fd_unused;
@@ -114,10 +114,10 @@ static void try_connect(evutil_socket_t fd_unused, short what, void *arg)
 	log_info("connected to vrfmgr at %s", l->path);
 }
 
-struct vrfmgr_link *vrfmgr_link_start(struct event_base *base, struct fwd *f, const char *path,
+struct fwd_vrfmgr_link *fwd_vrfmgr_link_start(struct event_base *base, struct fwd *f, const char *path,
 				      const char *name)
 {
-	struct vrfmgr_link *l = calloc(1, sizeof(*l));
+	struct fwd_vrfmgr_link *l = calloc(1, sizeof(*l));
 
 	if (l == NULL)
 		return NULL;
@@ -138,7 +138,7 @@ struct vrfmgr_link *vrfmgr_link_start(struct event_base *base, struct fwd *f, co
 	return l;
 }
 
-void vrfmgr_link_free(struct vrfmgr_link *l)
+void fwd_vrfmgr_link_free(struct fwd_vrfmgr_link *l)
 {
 	if (l == NULL)
 		return;
@@ -148,7 +148,7 @@ void vrfmgr_link_free(struct vrfmgr_link *l)
 	free(l);
 }
 
-bool vrfmgr_link_up(const struct vrfmgr_link *l)
+bool fwd_vrfmgr_link_up(const struct fwd_vrfmgr_link *l)
 {
 	return l != NULL && l->conn != NULL && l->hello_seen;
 }

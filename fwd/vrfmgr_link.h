@@ -10,12 +10,12 @@
 #include "fwd/fwd.h"
 
 struct event_base;
-struct vrfmgr_link;
+struct fwd_vrfmgr_link;
 
 /* Starts connecting to path (<run_dir>/vrfmgr.ipc); name goes into our HELLO. */
-struct vrfmgr_link *vrfmgr_link_start(struct event_base *base, struct fwd *f, const char *path,
+struct fwd_vrfmgr_link *fwd_vrfmgr_link_start(struct event_base *base, struct fwd *f, const char *path,
 				      const char *name);
-void vrfmgr_link_free(struct vrfmgr_link *l);
-bool vrfmgr_link_up(const struct vrfmgr_link *l);
+void fwd_vrfmgr_link_free(struct fwd_vrfmgr_link *l);
+bool fwd_vrfmgr_link_up(const struct fwd_vrfmgr_link *l);
 
 #endif
