@@ -139,23 +139,29 @@ static void send_run(struct bgp_peer *p, const struct attr_set *attrs,
 
 void adjout_send(struct bgp_peer *p)
 {
-	struct bgp_vpn_nlri run[BGP_MAX_NLRI];
+	struct bgp_vpn_nlri *run = NULL;
 	size_t i = 0;
 
 	if (!p->est || !p->n_pending)
 		goto done;
+	/* one array for the longest run: every run then fills whole messages */
+	if (!(run = malloc(p->n_pending * sizeof(*run)))) {
+		log_warnx("peer %s: out of memory sending updates", p->name);
+		goto done;
+	}
 	qsort(p->pending, p->n_pending, sizeof(*p->pending), item_order);
 	wbuf_reset(&p->d->out);
 	while (i < p->n_pending) {
 		struct attr_set *a = p->pending[i].attrs;
 		size_t n = 0;
 
-		while (i < p->n_pending && p->pending[i].attrs == a && n < BGP_MAX_NLRI)
+		while (i < p->n_pending && p->pending[i].attrs == a)
 			run[n++] = p->pending[i++].nlri;
 		send_run(p, a, run, n);
 	}
 	out_chunk(p, true);
 done:
+	free(run);
 	for (i = 0; i < p->n_pending; i++)
 		attr_unref(p->pending[i].attrs);
 	p->n_pending = 0;

@@ -402,3 +402,30 @@ Test(bgpd_collision, lower_remote_id_keeps_outbound)
 {
 	collide(0x01010101, false); /* 1.1.1.1 < 127.0.0.2 */
 }
+
+static bool b_has_n(void *arg)
+{
+	return B->peers[0].src.n_paths == (size_t)(uintptr_t)arg;
+}
+
+Test(bgpd_fsm, many_routes_packed)
+{
+	enum { N = 20000 };
+	uint64_t before;
+
+	route_init();
+	cr_assert(run_until(both_established, NULL, 10));
+	before = A->peers[0].msgs_out;
+	for (uint32_t i = 0; i < N; i++) {
+		struct prefix4 p = { 0x0a000000u | i << 8, 24 };
+
+		cr_assert_eq(bgpd_local_add(A, &rd, &p, 1000 + (i % 7), &rt, 1, 0, 0, 0), 0);
+	}
+	cr_assert(run_until(b_has_n, (void *)(uintptr_t)N, 20), "B has %zu routes",
+		  B->peers[0].src.n_paths);
+	/* ~14 bytes per NLRI, so about 280 per UPDATE: far fewer messages than routes */
+	cr_assert_lt(A->peers[0].msgs_out - before, N / 200);
+	cr_assert_eq(A->peers[0].n_advertised, N);
+	bgpd_stop(A, NULL);
+	cr_assert(run_until(b_has_n, (void *)0, 10), "B kept %zu routes", B->peers[0].src.n_paths);
+}
