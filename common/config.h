@@ -48,7 +48,12 @@ struct cfg_static_route {
 	char interface[CFG_IFNAME_MAX]; /* one of the VRF's interfaces */
 };
 
-enum cfg_label_mode { CFG_LABEL_PER_VRF = 0 };
+/*
+ * per-vrf: one label per VRF, the LFIB pops and looks the packet up in the VRF;
+ * per-ce: one label per CE next hop, the LFIB pops and sends straight to that CE;
+ * per-prefix: one label per exported prefix, popped and sent to its next hop.
+ */
+enum cfg_label_mode { CFG_LABEL_PER_VRF = 0, CFG_LABEL_PER_CE, CFG_LABEL_PER_PREFIX };
 
 struct cfg_vrf {
 	char name[CFG_NAME_MAX];

@@ -20,7 +20,8 @@
 static const struct kind K_RD = { "a route distinguisher", "ASN:NN, IP:NN or ASN4:NN" };
 static const struct kind K_RT = { "a route target", "ASN:NN, IP:NN or ASN4:NN" };
 static const struct kind K_IN_LABEL = { "an incoming label", "an integer 16..1048575" };
-static const struct kind K_LABEL_MODE = { "a label mode", "\"per-vrf\"" };
+static const struct kind K_LABEL_MODE = { "a label mode",
+					  "\"per-vrf\", \"per-ce\" or \"per-prefix\"" };
 static const struct kind K_FWD_MODE = { "a forwarding mode", "\"pe\" or \"lsr\"" };
 static const struct kind K_ACTION = { "an LFIB action", "\"swap\" or \"pop\"" };
 static const struct kind K_RT_LIST = { "a list of route targets",
@@ -232,7 +233,7 @@ static int parse_vrf(struct cctx *c, struct ferry_config *cfg, struct json_objec
 {
 	static const char *const keys[] = { "name", "rd", "import_rts", "export_rts", "label_mode",
 					    "interfaces", "static_routes", NULL };
-	static const char *const modes[] = { "per-vrf", NULL };
+	static const char *const modes[] = { "per-vrf", "per-ce", "per-prefix", NULL };
 	struct cfg_vrf *vrf = &cfg->vrfs[i];
 	int mode = CFG_LABEL_PER_VRF;
 

@@ -50,6 +50,16 @@ static void kv_rts(struct jw *w, const char *key, const struct ext_community *rt
 	jw_array_end(w);
 }
 
+static const char *label_mode_name(enum cfg_label_mode m)
+{
+	switch (m) {
+	case CFG_LABEL_PER_VRF: return "per-vrf";
+	case CFG_LABEL_PER_CE: return "per-ce";
+	case CFG_LABEL_PER_PREFIX: return "per-prefix";
+	}
+	return "unknown";
+}
+
 static void write_vrf(struct jw *w, const struct vrf *v)
 {
 	char b[RD_STRLEN];
@@ -60,7 +70,7 @@ static void write_vrf(struct jw *w, const struct vrf *v)
 	jw_kv_uint(w, "id", v->id);
 	jw_kv_string(w, "rd", rd_format(&v->cfg->rd, b));
 	kv_label(w, "label", v->label);
-	jw_kv_string(w, "label_mode", "per-vrf");
+	jw_kv_string(w, "label_mode", label_mode_name(v->cfg->label_mode));
 	kv_rts(w, "import_rts", v->cfg->import_rts, v->cfg->n_import_rts);
 	kv_rts(w, "export_rts", v->cfg->export_rts, v->cfg->n_export_rts);
 	jw_key(w, "interfaces");
@@ -198,6 +208,47 @@ static int api_lsps(struct jw *w, const struct api_request *req, void *ctx)
 	return 200;
 }
 
+static const char *label_action(const struct label_entry *e)
+{
+	switch (e->state) {
+	case LABEL_HELD: return "held";
+	case LABEL_RESERVED: return "reserved";
+	case LABEL_USED: break;
+	}
+	return e->key.kind == LABEL_KIND_VRF ? "pop-lookup" : "pop-forward";
+}
+
+/* What the label stands for: the CE next hop or the prefix, by mode. */
+static void write_label_key(struct jw *w, const struct label_entry *e)
+{
+	jw_kv_string(w, "mode", label_kind_name(e->key.kind));
+	if (e->key.kind == LABEL_KIND_PREFIX)
+		kv_prefix(w, "prefix", &e->key.prefix);
+	if (e->key.kind == LABEL_KIND_CE) {
+		jw_kv_string(w, "interface", e->key.ifname);
+		if (e->key.gateway != 0)
+			kv_addr(w, "next_hop", e->key.gateway);
+		else
+			jw_kv_string(w, "next_hop", NULL);
+	}
+}
+
+static void write_label(struct jw *w, const struct vrf_table *t, const struct label_entry *e)
+{
+	jw_object_begin(w);
+	jw_kv_uint(w, "label", e->label);
+	jw_kv_string(w, "vrf", e->key.vrf);
+	jw_kv_string(w, "action", label_action(e));
+	write_label_key(w, e);
+	if (e->state == LABEL_USED && e->nh != NULL)
+		jw_kv_uint(w, "nh_id", e->nh->ipc.nh_id);
+	if (e->state == LABEL_USED)
+		jw_kv_uint(w, "users", e->refs);
+	if (e->state == LABEL_HELD)
+		jw_kv_uint(w, "held_for_s", label_held_for(&t->labels, e));
+	jw_object_end(w);
+}
+
 static int api_labels(struct jw *w, const struct api_request *req, void *ctx)
 {
 	struct vrfmgr *vm = ctx;
@@ -208,15 +259,8 @@ static int api_labels(struct jw *w, const struct api_request *req, void *ctx)
 	jw_object_begin(w);
 	jw_key(w, "labels");
 	jw_array_begin(w);
-	for (i = 0; i < la->n; i++) {
-		const struct vrf *v = vrf_by_id(&vm->table, la->v[i].vrf_id);
-
-		jw_object_begin(w);
-		jw_kv_uint(w, "label", la->v[i].label);
-		jw_kv_string(w, "vrf", v != NULL ? v->cfg->name : NULL);
-		jw_kv_string(w, "action", "pop-lookup");
-		jw_object_end(w);
-	}
+	for (i = 0; i < la->n; i++)
+		write_label(w, &vm->table, la->v[i]);
 	jw_array_end(w);
 	jw_object_end(w);
 	return 200;

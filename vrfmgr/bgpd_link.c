@@ -33,10 +33,39 @@ static void bgpd_flush(evutil_socket_t fd, short what, void *arg)
 	counters_reset(bl);
 }
 
+static void export_send(const struct ipc_vpn_route *r, const struct ext_community *rts, void *arg)
+{
+	hub_send2(arg, IPC_VPN_ROUTE_ADD, r, sizeof(*r), rts, (uint32_t)r->n_rts * sizeof(*rts));
+}
+
+/* The export sink: changes after the replay go to the connected bgpd, if any. */
+static void sink_add(void *ctx, const struct ipc_vpn_route *r, const struct ext_community *rts)
+{
+	struct bgpd_link *bl = ctx;
+
+	if (bl->conn != NULL && !bl->conn->dead)
+		export_send(r, rts, bl->conn);
+}
+
+static void sink_del(void *ctx, const struct ipc_vpn_route *r)
+{
+	struct bgpd_link *bl = ctx;
+	struct ipc_vpn_route d = *r;
+
+	d.n_rts = 0;
+	if (bl->conn != NULL && !bl->conn->dead)
+		hub_send(bl->conn, IPC_VPN_ROUTE_DEL, &d, sizeof(d));
+}
+
+static const struct export_ops bgpd_export_ops = { .add = sink_add, .del = sink_del };
+
 int bgpd_link_init(struct vrfmgr *vm)
 {
+	struct export_sink sink = { &bgpd_export_ops, &vm->bgp };
+
 	memset(&vm->bgp, 0, sizeof(vm->bgp));
 	vm->bgp.flush_ev = evtimer_new(vm->base, bgpd_flush, &vm->bgp);
+	vrf_table_set_export(&vm->table, &sink);
 	return vm->bgp.flush_ev != NULL ? 0 : -1;
 }
 
@@ -45,11 +74,6 @@ void bgpd_link_free(struct vrfmgr *vm)
 	if (vm->bgp.flush_ev != NULL)
 		event_free(vm->bgp.flush_ev);
 	vm->bgp.flush_ev = NULL;
-}
-
-static void export_send(const struct ipc_vpn_route *r, const struct ext_community *rts, void *arg)
-{
-	hub_send2(arg, IPC_VPN_ROUTE_ADD, r, sizeof(*r), rts, (uint32_t)r->n_rts * sizeof(*rts));
 }
 
 void bgpd_link_hello(struct vrfmgr *vm, struct vrfmgr_conn *c)

@@ -1,8 +1,14 @@
 /*
  * Export: local VRF routes as VPN-IPv4 routes for bgpd. A prefix is exported
- * once per VRF (RD:prefix is the VPN route's identity) when it has a usable
- * connected or static route; routes the VRF itself imported (bgp, leaked) are
- * never re-exported, which keeps routes from looping between PEs.
+ * once per VRF (RD:prefix is the VPN route's identity) while its selected
+ * route is a usable connected or static one and the VRF has export RTs;
+ * routes the VRF itself imported (bgp, leaked) are never re-exported, which
+ * keeps routes from looping between PEs.
+ *
+ * The export state lives on the prefix (the label it went out with) and is
+ * re-derived after every selection (export_prefix_sync), so a change is
+ * told once, when it happens: to bgpd through the export sink, and to the
+ * local VRFs that import it (import_leak_prefix). export_walk replays it.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -23,38 +29,119 @@ bool rt_sets_meet(const struct ext_community *a, size_t na, const struct ext_com
 	return false;
 }
 
-static bool prefix_exportable(const struct vrf_prefix *vp)
+/* The route a prefix is exported through, or NULL when it is not exported. */
+const struct vrf_route *export_route(const struct vrf *v, const struct vrf_prefix *vp)
 {
-	const struct vrf_route *r;
+	const struct vrf_route *b = vp->best;
 
-	for (r = vp->routes; r != NULL; r = r->next)
-		if ((r->source == ROUTE_CONNECTED || r->source == ROUTE_STATIC) && r->valid &&
-		    r->nh != NULL)
-			return true;
-	return false;
+	if (v->cfg == NULL || v->cfg->n_export_rts == 0 || b == NULL)
+		return NULL;
+	if (b->source != ROUTE_CONNECTED && b->source != ROUTE_STATIC)
+		return NULL;
+	return vrf_route_usable(b) ? b : NULL;
+}
+
+/* The VPN route vp is advertised as (label from its export state). */
+static void export_msg(const struct vrf *v, const struct vrf_prefix *vp,
+		       struct ipc_vpn_route *r)
+{
+	/* The IPC message counts RTs in a byte; vrf_build warned about the rest. */
+	size_t n_rts = v->cfg->n_export_rts > UINT8_MAX ? UINT8_MAX : v->cfg->n_export_rts;
+
+	memset(r, 0, sizeof(*r));
+	memcpy(r->rd, v->cfg->rd.b, sizeof(r->rd));
+	r->prefix = vp->prefix.addr;
+	r->plen = vp->prefix.len;
+	r->n_rts = (uint8_t)n_rts;
+	r->label = vp->exp_label != NULL ? vp->exp_label->label : MPLS_LABEL_NONE;
+	r->local_pref = 100;
+}
+
+static void export_tell(struct vrf_table *t, const struct vrf *v, const struct vrf_prefix *vp,
+			bool add)
+{
+	struct ipc_vpn_route r;
+
+	if (t->exp.ops == NULL)
+		return;
+	export_msg(v, vp, &r);
+	if (add && t->exp.ops->add != NULL)
+		t->exp.ops->add(t->exp.ctx, &r, v->cfg->export_rts);
+	else if (!add && t->exp.ops->del != NULL)
+		t->exp.ops->del(t->exp.ctx, &r);
+}
+
+/* Brings vp's export state in line with its selected route, once. */
+static void export_once(struct vrf_table *t, struct vrf *v, struct vrf_prefix *vp)
+{
+	const struct vrf_route *want = export_route(v, vp);
+	struct label_entry *old = vp->exp_label, *e = NULL;
+	uint32_t old_label = old != NULL ? old->label : MPLS_LABEL_NONE;
+	uint32_t nh_id = want != NULL ? want->nh->ipc.nh_id : 0;
+
+	if (want != NULL) {
+		if (old != NULL && vrf_label_fits(v, old, want))
+			e = old;
+		else
+			e = vrf_label_get(t, v, vp, want);
+		if (e != NULL && e == old && e->key.kind == LABEL_KIND_PREFIX)
+			vrf_label_retarget(t, e, want->nh);
+	}
+	vp->exp_label = e;
+	if (e != NULL && (old == NULL || e->label != old_label))
+		export_tell(t, v, vp, true);
+	else if (e == NULL && old != NULL)
+		export_tell(t, v, vp, false);
+	if (old != NULL && old != e)
+		vrf_label_put(t, old);
+	if (e == NULL)
+		nh_id = 0;
+	if ((e != NULL) != (old != NULL) || nh_id != vp->exp_nh_id) {
+		vp->exp_nh_id = nh_id;
+		import_leak_prefix(t, v, vp);
+	}
+}
+
+void export_prefix_sync(struct vrf_table *t, struct vrf *v, struct vrf_prefix *vp)
+{
+	/* Leaking can come back to this prefix (a VRF that imports it exports it too). */
+	if (vp->busy) {
+		vp->resync = true;
+		return;
+	}
+	vp->busy = true;
+	do {
+		vp->resync = false;
+		export_once(t, v, vp);
+	} while (vp->resync);
+	vp->busy = false;
+}
+
+void export_vrf_announce(struct vrf_table *t, struct vrf *v)
+{
+	struct vrf_prefix **vps;
+	size_t i, n = rtable_sorted(&v->routes, &vps);
+
+	for (i = 0; i < n; i++) {
+		if (vps[i]->exp_label == NULL)
+			continue;
+		export_tell(t, v, vps[i], true);
+		import_leak_prefix(t, v, vps[i]);
+	}
+	free(vps);
 }
 
 static size_t export_vrf(const struct vrf *v, export_cb cb, void *arg)
 {
-	struct ipc_vpn_route r = { .label = v->label, .local_pref = 100 };
-	size_t n_rts = v->cfg->n_export_rts, i, n, count = 0;
 	struct vrf_prefix **vps;
+	size_t i, n = rtable_sorted(&v->routes, &vps), count = 0;
 
-	if (v->label == MPLS_LABEL_NONE || n_rts == 0)
-		return 0;
-	if (n_rts > UINT8_MAX) {
-		log_warnx("vrf %s: only the first %u export RTs are advertised", v->cfg->name,
-			  UINT8_MAX);
-		n_rts = UINT8_MAX;
-	}
-	memcpy(r.rd, v->cfg->rd.b, sizeof(r.rd));
-	r.n_rts = (uint8_t)n_rts;
-	n = rtable_sorted(&v->routes, &vps);
 	for (i = 0; i < n; i++) {
-		if (!prefix_exportable(vps[i]))
+		struct ipc_vpn_route r;
+
+		if (vps[i]->exp_label == NULL)
 			continue;
-		r.prefix = vps[i]->prefix.addr;
-		r.plen = vps[i]->prefix.len;
+		export_msg(v, vps[i], &r);
 		cb(&r, v->cfg->export_rts, arg);
 		count++;
 	}

@@ -164,49 +164,71 @@ size_t import_sweep(struct vrf_table *t)
 	return count;
 }
 
-static size_t leak_from(struct vrf_table *t, struct vrf *dst, const struct vrf *src)
+/* Places (or refreshes) src's exported prefix vp in dst. 0 or -errno. */
+static int leak_into(struct vrf_table *t, struct vrf *dst, const struct vrf *src,
+		     const struct vrf_prefix *vp)
 {
-	struct vrf_prefix **vps;
-	size_t j, n = rtable_sorted(&src->routes, &vps), count = 0;
+	const struct vrf_route *via = export_route(src, vp);
+	struct vrf_route tmpl = {
+		.source = ROUTE_LEAKED,
+		.rd = src->cfg->rd,
+		.inner_label = MPLS_LABEL_NONE,
+		.origin_vrf = src->id,
+		.rts = src->cfg->export_rts,
+		.n_rts = src->cfg->n_export_rts,
+		.valid = true,
+	};
 
-	for (j = 0; j < n; j++) {
-		const struct vrf_route *best = vps[j]->best;
-		struct vrf_route tmpl = {
-			.source = ROUTE_LEAKED,
-			.rd = src->cfg->rd,
-			.inner_label = MPLS_LABEL_NONE,
-			.origin_vrf = src->id,
-			.rts = src->cfg->export_rts,
-			.n_rts = src->cfg->n_export_rts,
-			.valid = true,
-		};
-
-		/* Only what the source VRF would export: its own usable local routes. */
-		if (best == NULL || best->source > ROUTE_STATIC || !best->valid || best->nh == NULL)
-			continue;
-		tmpl.nh = nexthop_ref(best->nh);
-		if (vrf_route_upsert(t, dst, &vps[j]->prefix, &tmpl) == 0)
-			count++;
-	}
-	free(vps);
-	return count;
+	if (via == NULL) /* changing right now; its export sync leaks it again */
+		return -EAGAIN;
+	tmpl.nh = nexthop_ref(via->nh);
+	return vrf_route_upsert(t, dst, &vp->prefix, &tmpl);
 }
 
-size_t import_leak_local(struct vrf_table *t)
+static bool leaks_to(const struct vrf *src, const struct vrf *dst)
 {
-	size_t d, s, count = 0;
+	return dst != src && dst->cfg != NULL &&
+	       rt_sets_meet(dst->cfg->import_rts, dst->cfg->n_import_rts, src->cfg->export_rts,
+			    src->cfg->n_export_rts);
+}
+
+void import_leak_prefix(struct vrf_table *t, const struct vrf *src, const struct vrf_prefix *vp)
+{
+	/* vp may go away while we work (it is src's): keep what we need. */
+	struct prefix4 p = vp->prefix;
+	bool exported = vp->exp_label != NULL;
+	size_t d;
 
 	for (d = 0; d < t->n_vrfs; d++) {
 		struct vrf *dst = &t->vrfs[d];
 
-		for (s = 0; s < t->n_vrfs; s++) {
-			const struct vrf *src = &t->vrfs[s];
+		if (dst == src || dst->cfg == NULL)
+			continue;
+		if (exported && leaks_to(src, dst))
+			leak_into(t, dst, src, vp);
+		else
+			vrf_route_remove(t, dst, &p, ROUTE_LEAKED, &src->cfg->rd);
+	}
+}
 
-			if (s == d || !rt_sets_meet(dst->cfg->import_rts, dst->cfg->n_import_rts,
-						    src->cfg->export_rts, src->cfg->n_export_rts))
+size_t import_leak_local(struct vrf_table *t)
+{
+	size_t s, d, j, n, count = 0;
+
+	for (s = 0; s < t->n_vrfs; s++) {
+		const struct vrf *src = &t->vrfs[s];
+		struct vrf_prefix **vps;
+
+		n = rtable_sorted(&src->routes, &vps);
+		for (j = 0; j < n; j++) {
+			if (vps[j]->exp_label == NULL)
 				continue;
-			count += leak_from(t, dst, src);
+			for (d = 0; d < t->n_vrfs; d++)
+				if (leaks_to(src, &t->vrfs[d]) &&
+				    leak_into(t, &t->vrfs[d], src, vps[j]) == 0)
+					count++;
 		}
+		free(vps);
 	}
 	return count;
 }

@@ -24,11 +24,21 @@ bool rt_sets_meet(const struct ext_community *a, size_t na, const struct ext_com
 typedef void (*export_cb)(const struct ipc_vpn_route *r, const struct ext_community *rts,
 			  void *arg);
 /*
- * Calls cb once per VPN route to advertise: every prefix of every VRF that
- * has a usable connected or static route, with the VRF's RD, label and export
- * RTs, next hop 0 (= self). Returns the count.
+ * Calls cb once per VPN route advertised: every prefix of every VRF whose
+ * selected route is a usable connected or static one, with the VRF's RD, the
+ * prefix's label and the VRF's export RTs, next hop 0 (= self). Returns the
+ * count. This is the replay for bgpd; changes go out through t->exp.
  */
 size_t export_walk(const struct vrf_table *t, export_cb cb, void *arg);
+/* The route vp is exported through, or NULL when it is not exported. */
+const struct vrf_route *export_route(const struct vrf *v, const struct vrf_prefix *vp);
+/*
+ * Called after every selection on vp (vrf.c): claims or drops its label,
+ * tells the export sink and the local importers what changed, if anything.
+ */
+void export_prefix_sync(struct vrf_table *t, struct vrf *v, struct vrf_prefix *vp);
+/* Re-advertises all of v's exports (its export RTs changed) and re-leaks them. */
+void export_vrf_announce(struct vrf_table *t, struct vrf *v);
 
 /* ---- import (import.c) ---- */
 /*
@@ -45,8 +55,12 @@ int import_vpn_del(struct vrf_table *t, const struct rd *rd, const struct prefix
 size_t import_mark_stale(struct vrf_table *t);
 /* bgpd ended its replay: drops what was not refreshed. Returns the count removed. */
 size_t import_sweep(struct vrf_table *t);
-/* Imports each local VRF's usable routes into the other local VRFs whose import RTs meet
- * its export RTs. Returns the number of routes leaked. */
+/*
+ * Local leaking: src's prefix vp (exported or not any more) into every other
+ * VRF whose import RTs meet src's export RTs, out of those that no longer do.
+ */
+void import_leak_prefix(struct vrf_table *t, const struct vrf *src, const struct vrf_prefix *vp);
+/* Leaks every exported prefix of every VRF again. Returns the number of routes leaked. */
 size_t import_leak_local(struct vrf_table *t);
 
 #endif

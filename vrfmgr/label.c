@@ -1,19 +1,59 @@
 /*
- * Label allocator: a sorted array of allocated labels. Allocation takes the
- * lowest free label, so the first labels handed out are predictable (config
- * order at start) and released labels are reused. Linear scans are fine: a
- * PE holds one label per VRF here, and even per-prefix labels would be a few
- * thousand entries.
+ * Label allocator: entries allocated one by one (so owners may keep
+ * pointers), indexed twice: an array sorted by label (lowest-free search,
+ * listings) and a hash by key (the same thing gets the same label back).
+ * Linear work per new label is fine: a PE holds a label per VRF or per CE,
+ * and even per-prefix labels are a few thousand entries.
  */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "common/label.h"
 #include "common/log.h"
 #include "vrfmgr/label.h"
 
-void label_alloc_init(struct label_alloc *la, uint32_t min, uint32_t max)
+#define LABEL_HASH_MIN 64
+
+static int64_t wall_clock(void)
+{
+	return (int64_t)time(NULL);
+}
+
+void label_key_vrf(struct label_key *k, const char *vrf)
+{
+	memset(k, 0, sizeof(*k));
+	k->kind = LABEL_KIND_VRF;
+	strncpy(k->vrf, vrf, sizeof(k->vrf) - 1);
+}
+
+void label_key_ce(struct label_key *k, const char *vrf, const char *ifname, uint32_t gateway)
+{
+	label_key_vrf(k, vrf);
+	k->kind = LABEL_KIND_CE;
+	strncpy(k->ifname, ifname, sizeof(k->ifname) - 1);
+	k->gateway = gateway;
+}
+
+void label_key_prefix(struct label_key *k, const char *vrf, const struct prefix4 *p)
+{
+	label_key_vrf(k, vrf);
+	k->kind = LABEL_KIND_PREFIX;
+	k->prefix = *p;
+}
+
+const char *label_kind_name(uint32_t kind)
+{
+	switch (kind) {
+	case LABEL_KIND_VRF: return "per-vrf";
+	case LABEL_KIND_CE: return "per-ce";
+	case LABEL_KIND_PREFIX: return "per-prefix";
+	default: return "unknown";
+	}
+}
+
+void label_alloc_init(struct label_alloc *la, uint32_t min, uint32_t max, uint32_t hold_down)
 {
 	memset(la, 0, sizeof(*la));
 	if (min < MPLS_LABEL_FIRST_UNRESERVED)
@@ -22,49 +62,78 @@ void label_alloc_init(struct label_alloc *la, uint32_t min, uint32_t max)
 		max = MPLS_LABEL_MAX;
 	la->min = min;
 	la->max = max;
+	la->hold_down = hold_down;
+	la->clock = wall_clock;
 }
 
 void label_alloc_free(struct label_alloc *la)
 {
+	for (size_t i = 0; i < la->n; i++)
+		free(la->v[i]);
 	free(la->v);
+	free(la->hash);
 	memset(la, 0, sizeof(*la));
 }
 
-static int label_grow(struct label_alloc *la)
+/* FNV-1a over the key's bytes (zero padded, so equal keys hash alike). */
+static size_t key_hash(const struct label_key *k, size_t nb)
 {
-	size_t cap = la->cap ? la->cap * 2 : 16;
-	struct label_entry *v = realloc(la->v, cap * sizeof(*v));
+	const unsigned char *p = (const unsigned char *)k;
+	uint64_t h = 1469598103934665603ull;
 
-	if (v == NULL) {
-		log_warn("label allocator");
-		return -ENOMEM;
-	}
-	la->v = v;
-	la->cap = cap;
-	return 0;
+	for (size_t i = 0; i < sizeof(*k); i++)
+		h = (h ^ p[i]) * 1099511628211ull;
+	return (size_t)(h ^ (h >> 32)) & (nb - 1);
 }
 
-uint32_t label_alloc_vrf(struct label_alloc *la, uint32_t vrf_id)
+static void hash_link(struct label_alloc *la, struct label_entry *e)
 {
-	uint32_t want = la->min;
-	size_t i;
+	size_t h = key_hash(&e->key, la->nb);
 
-	if (la->min > la->max)
-		return MPLS_LABEL_NONE;
-	/* The array is sorted: the first gap is the lowest free label. */
-	for (i = 0; i < la->n && la->v[i].label == want; i++)
-		want++;
-	if (want > la->max || want < la->min) {
-		log_warnx("label range %u-%u is used up", la->min, la->max);
-		return MPLS_LABEL_NONE;
+	e->hnext = la->hash[h];
+	la->hash[h] = e;
+}
+
+static void hash_unlink(struct label_alloc *la, struct label_entry *e)
+{
+	struct label_entry **pp;
+
+	for (pp = &la->hash[key_hash(&e->key, la->nb)]; *pp != NULL; pp = &(*pp)->hnext) {
+		if (*pp == e) {
+			*pp = e->hnext;
+			return;
+		}
 	}
-	if (la->n == la->cap && label_grow(la) < 0)
-		return MPLS_LABEL_NONE;
-	memmove(&la->v[i + 1], &la->v[i], (la->n - i) * sizeof(la->v[0]));
-	la->v[i].label = want;
-	la->v[i].vrf_id = vrf_id;
-	la->n++;
-	return want;
+}
+
+/* Room for one more entry in both indexes. */
+static int label_grow(struct label_alloc *la)
+{
+	if (la->n == la->cap) {
+		size_t cap = la->cap ? la->cap * 2 : 16;
+		struct label_entry **v = realloc(la->v, cap * sizeof(*v));
+
+		if (v == NULL)
+			goto nomem;
+		la->v = v;
+		la->cap = cap;
+	}
+	if (la->n + 1 > la->nb) {
+		size_t nb = la->nb ? la->nb * 2 : LABEL_HASH_MIN;
+		struct label_entry **h = calloc(nb, sizeof(*h));
+
+		if (h == NULL)
+			goto nomem;
+		free(la->hash);
+		la->hash = h;
+		la->nb = nb;
+		for (size_t i = 0; i < la->n; i++)
+			hash_link(la, la->v[i]);
+	}
+	return 0;
+nomem:
+	log_warn("label allocator");
+	return -ENOMEM;
 }
 
 static size_t label_index(const struct label_alloc *la, uint32_t label)
@@ -74,7 +143,7 @@ static size_t label_index(const struct label_alloc *la, uint32_t label)
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 
-		if (la->v[mid].label < label)
+		if (la->v[mid]->label < label)
 			lo = mid + 1;
 		else
 			hi = mid;
@@ -82,20 +151,187 @@ static size_t label_index(const struct label_alloc *la, uint32_t label)
 	return lo;
 }
 
-const struct label_entry *label_lookup(const struct label_alloc *la, uint32_t label)
+struct label_entry *label_lookup(const struct label_alloc *la, uint32_t label)
 {
 	size_t i = label_index(la, label);
 
-	return i < la->n && la->v[i].label == label ? &la->v[i] : NULL;
+	return i < la->n && la->v[i]->label == label ? la->v[i] : NULL;
 }
 
-int label_release(struct label_alloc *la, uint32_t label)
+struct label_entry *label_find(const struct label_alloc *la, const struct label_key *key)
 {
-	size_t i = label_index(la, label);
+	struct label_entry *e;
 
-	if (i >= la->n || la->v[i].label != label)
-		return -ENOENT;
+	if (la->nb == 0)
+		return NULL;
+	for (e = la->hash[key_hash(key, la->nb)]; e != NULL; e = e->hnext)
+		if (memcmp(&e->key, key, sizeof(*key)) == 0)
+			return e;
+	return NULL;
+}
+
+/* Inserts a new entry for label (which must be absent). */
+static struct label_entry *label_insert(struct label_alloc *la, uint32_t label,
+					const struct label_key *key)
+{
+	struct label_entry *e;
+	size_t i;
+
+	if (label_grow(la) < 0 || (e = calloc(1, sizeof(*e))) == NULL) {
+		log_warn("label allocator");
+		return NULL;
+	}
+	e->label = label;
+	e->key = *key;
+	i = label_index(la, label);
+	memmove(&la->v[i + 1], &la->v[i], (la->n - i) * sizeof(la->v[0]));
+	la->v[i] = e;
+	la->n++;
+	hash_link(la, e);
+	la->dirty = true;
+	return e;
+}
+
+static void label_remove(struct label_alloc *la, struct label_entry *e)
+{
+	size_t i = label_index(la, e->label);
+
+	hash_unlink(la, e);
 	memmove(&la->v[i], &la->v[i + 1], (la->n - i - 1) * sizeof(la->v[0]));
 	la->n--;
+	la->dirty = true;
+	free(e);
+}
+
+uint32_t label_held_for(const struct label_alloc *la, const struct label_entry *e)
+{
+	int64_t left;
+
+	if (e->state != LABEL_HELD)
+		return 0;
+	left = e->since + (int64_t)la->hold_down - la->clock();
+	/* A clock stepped back must not pin a label for longer than the hold-down. */
+	if (left > (int64_t)la->hold_down)
+		left = la->hold_down;
+	return left > 0 ? (uint32_t)left : 0;
+}
+
+size_t label_expire(struct label_alloc *la)
+{
+	size_t i = 0, n = 0;
+
+	while (i < la->n) {
+		struct label_entry *e = la->v[i];
+
+		if (e->state == LABEL_HELD && label_held_for(la, e) == 0) {
+			label_remove(la, e);
+			n++;
+		} else {
+			i++;
+		}
+	}
+	return n;
+}
+
+/* The lowest label of the range no entry occupies, or MPLS_LABEL_NONE. */
+static uint32_t label_lowest_free(const struct label_alloc *la)
+{
+	uint32_t want = la->min;
+	size_t i = label_index(la, la->min);
+
+	/* The array is sorted: the first gap at or above min is the lowest free label. */
+	for (; i < la->n && la->v[i]->label == want; i++)
+		want++;
+	return want <= la->max && want >= la->min ? want : MPLS_LABEL_NONE;
+}
+
+static void label_use(struct label_alloc *la, struct label_entry *e, uint32_t vrf_id)
+{
+	if (e->state != LABEL_USED)
+		la->dirty = true;
+	e->state = LABEL_USED;
+	e->since = 0;
+	e->vrf_id = vrf_id;
+	e->refs++;
+}
+
+struct label_entry *label_claim(struct label_alloc *la, const struct label_key *key,
+				uint32_t vrf_id)
+{
+	struct label_entry *e = label_find(la, key);
+	uint32_t label;
+
+	if (e != NULL) {
+		label_use(la, e, vrf_id);
+		return e;
+	}
+	if (la->min > la->max)
+		return NULL;
+	label = label_lowest_free(la);
+	if (label == MPLS_LABEL_NONE && label_expire(la) > 0)
+		label = label_lowest_free(la);
+	if (label == MPLS_LABEL_NONE) {
+		log_warnx("label range %u-%u is used up (%zu labels in use or held down)",
+			  la->min, la->max, la->n);
+		return NULL;
+	}
+	e = label_insert(la, label, key);
+	if (e != NULL)
+		label_use(la, e, vrf_id);
+	return e;
+}
+
+void label_unclaim(struct label_alloc *la, struct label_entry *e)
+{
+	if (e == NULL || e->refs == 0)
+		return;
+	if (--e->refs > 0)
+		return;
+	if (la->hold_down == 0) {
+		label_remove(la, e);
+		return;
+	}
+	e->state = LABEL_HELD;
+	e->since = la->clock();
+	e->vrf_id = 0;
+	e->nh = NULL;
+	la->dirty = true;
+}
+
+int label_restore(struct label_alloc *la, uint32_t label, const struct label_key *key,
+		  enum label_state state, int64_t since)
+{
+	struct label_entry *e;
+
+	if (label < la->min || label > la->max)
+		return -ERANGE;
+	if (label_lookup(la, label) != NULL || label_find(la, key) != NULL)
+		return -EEXIST;
+	e = label_insert(la, label, key);
+	if (e == NULL)
+		return -ENOMEM;
+	e->state = state == LABEL_HELD ? LABEL_HELD : LABEL_RESERVED;
+	e->since = since;
+	if (e->state == LABEL_HELD && label_held_for(la, e) == 0)
+		label_remove(la, e);
 	return 0;
+}
+
+size_t label_release_reserved(struct label_alloc *la)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < la->n; i++) {
+		struct label_entry *e = la->v[i];
+
+		if (e->state != LABEL_RESERVED)
+			continue;
+		e->state = LABEL_HELD;
+		e->since = la->clock();
+		la->dirty = true;
+		n++;
+	}
+	if (la->hold_down == 0)
+		label_expire(la);
+	return n;
 }

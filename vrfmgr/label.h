@@ -1,33 +1,105 @@
 /*
- * The MPLS label allocator: labels from the configured range
- * (label_min..label_max), lowest free first, so a fresh start allocates per-VRF
- * labels in config order (pe1: A=100, B=101). The table is what the LFIB
- * holds for vrfmgr's labels and what GET /labels lists.
+ * The MPLS label allocator. Each label is owned by a key that says what it
+ * stands for (a VRF's per-VRF label, a per-CE label: VRF + CE interface and
+ * address, a per-prefix label: VRF + prefix), so the same thing asks for and
+ * gets the same label again: after a release within the hold-down time, and
+ * after a restart (label_store.c persists the table). A new key takes the
+ * lowest label of the range that is neither in use nor held down, so a
+ * fresh start allocates per-VRF labels in config order (pe1: A=100, B=101).
+ *
+ * Entries are reference counted: a per-VRF label is held by its VRF and by
+ * every prefix exported with it, a per-CE label by the prefixes behind that
+ * CE. When the last reference goes the label is held down: not given to any
+ * other key for hold_down seconds (remote PEs may still send traffic with
+ * it), but given back to its own key if that asks again in time.
  */
 #ifndef FERRY_VRFMGR_LABEL_H
 #define FERRY_VRFMGR_LABEL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
+#include "common/config.h"
+#include "common/prefix.h"
+
+struct nexthop;
+
+enum label_kind { LABEL_KIND_VRF = 1, LABEL_KIND_CE, LABEL_KIND_PREFIX };
+
+/* Compared with memcmp: always built by the label_key_* functions (zero padded). */
+struct label_key {
+	uint32_t kind;                /* enum label_kind */
+	char vrf[CFG_NAME_MAX];       /* the VRF's name: ids may change, names do not */
+	char ifname[CFG_IFNAME_MAX];  /* CE: the interface toward the CE */
+	uint32_t gateway;             /* CE: the CE's address (0: hosts of a connected subnet) */
+	struct prefix4 prefix;        /* PREFIX */
+};
+
+enum label_state {
+	LABEL_USED = 0, /* refs > 0 */
+	LABEL_HELD,     /* released at `since`; reserved for its key until the hold-down ends */
+	LABEL_RESERVED, /* loaded from the state file, not claimed yet since the restart */
+};
+
 struct label_entry {
+	struct label_entry *hnext; /* key hash chain */
 	uint32_t label;
-	uint32_t vrf_id; /* per-VRF label: pop, then look up in this VRF */
+	struct label_key key;
+	enum label_state state;
+	int64_t since;             /* HELD: wall-clock second of the release */
+	uint32_t refs;
+	uint32_t vrf_id;           /* USED: the owning VRF's id */
+	/* USED, per-CE and per-prefix: the next hop the LFIB entry pops to (vrf_label.c) */
+	struct nexthop *nh;
 };
 
 struct label_alloc {
 	uint32_t min, max;
-	struct label_entry *v; /* sorted by label */
+	uint32_t hold_down;        /* seconds; 0 frees a label at once */
+	struct label_entry **v;    /* sorted by label */
 	size_t n, cap;
+	struct label_entry **hash; /* by key */
+	size_t nb;
+	bool dirty;                /* changed since label_store last saved it */
+	int64_t (*clock)(void);    /* wall-clock seconds (time(NULL)); tests replace it */
 };
 
+void label_key_vrf(struct label_key *k, const char *vrf);
+void label_key_ce(struct label_key *k, const char *vrf, const char *ifname, uint32_t gateway);
+void label_key_prefix(struct label_key *k, const char *vrf, const struct prefix4 *p);
+/* "per-vrf", "per-ce", "per-prefix" by kind. */
+const char *label_kind_name(uint32_t kind);
+
 /* Clamps the range to the unreserved labels (16..2^20-1). */
-void label_alloc_init(struct label_alloc *la, uint32_t min, uint32_t max);
+void label_alloc_init(struct label_alloc *la, uint32_t min, uint32_t max, uint32_t hold_down);
 void label_alloc_free(struct label_alloc *la);
-/* The lowest free label, bound to vrf_id; MPLS_LABEL_NONE when the range is used up. */
-uint32_t label_alloc_vrf(struct label_alloc *la, uint32_t vrf_id);
-/* 0, or -ENOENT when label was not allocated. */
-int label_release(struct label_alloc *la, uint32_t label);
-const struct label_entry *label_lookup(const struct label_alloc *la, uint32_t label);
+
+/*
+ * Takes a reference on key's label for VRF vrf_id: the one it holds, had
+ * (held down or reserved) or else the lowest free one. NULL when the range
+ * is used up (logged) or out of memory.
+ */
+struct label_entry *label_claim(struct label_alloc *la, const struct label_key *key,
+				uint32_t vrf_id);
+/* Drops a reference; the last one holds the label down (or frees it: hold_down 0). */
+void label_unclaim(struct label_alloc *la, struct label_entry *e);
+
+struct label_entry *label_lookup(const struct label_alloc *la, uint32_t label);
+struct label_entry *label_find(const struct label_alloc *la, const struct label_key *key);
+/* Seconds until a held label may go to another key (0 when it may already). */
+uint32_t label_held_for(const struct label_alloc *la, const struct label_entry *e);
+/* Frees held labels whose hold-down has passed. Returns how many. */
+size_t label_expire(struct label_alloc *la);
+
+/*
+ * For the state file: re-creates an entry as it was before a restart
+ * (state LABEL_RESERVED or LABEL_HELD with its release time). -EEXIST when
+ * the label or the key is taken, -ERANGE outside the range, -ENOMEM.
+ */
+int label_restore(struct label_alloc *la, uint32_t label, const struct label_key *key,
+		  enum label_state state, int64_t since);
+/* After the start-up build: reserved labels nobody claimed are held down from now. */
+size_t label_release_reserved(struct label_alloc *la);
 
 #endif

@@ -16,6 +16,7 @@
 
 #include <event2/event.h>
 
+#include "common/label.h"
 #include "common/log.h"
 #include "vrfmgr/l3vpn.h"
 #include "vrfmgr/vrfmgr.h"
@@ -61,8 +62,15 @@ static void log_vrfs(const struct vrf_table *t)
 	for (i = 0; i < t->n_vrfs; i++) {
 		const struct vrf *v = &t->vrfs[i];
 
-		log_info("vrf %s up: id %u, rd %s, label %u, %zu interfaces, %zu routes",
-			 v->cfg->name, v->id, rd_format(&v->cfg->rd, rd), v->label,
+		char label[16];
+
+		if (v->label != MPLS_LABEL_NONE)
+			snprintf(label, sizeof(label), "%u", v->label);
+		else
+			snprintf(label, sizeof(label), "%s",
+				 v->cfg->label_mode == CFG_LABEL_PER_CE ? "per-ce" : "per-prefix");
+		log_info("vrf %s up: id %u, rd %s, label %s, %zu interfaces, %zu routes",
+			 v->cfg->name, v->id, rd_format(&v->cfg->rd, rd), label,
 			 v->cfg->n_interfaces, v->n_routes);
 	}
 }

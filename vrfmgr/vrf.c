@@ -13,6 +13,7 @@
 
 #include "common/label.h"
 #include "common/log.h"
+#include "vrfmgr/l3vpn.h"
 #include "vrfmgr/vrf.h"
 
 const char *route_source_name(enum route_source s)
@@ -27,7 +28,7 @@ const char *route_source_name(enum route_source s)
 	return (unsigned)s < sizeof(names) / sizeof(names[0]) ? names[s] : "unknown";
 }
 
-static bool route_usable(const struct vrf_route *r)
+bool vrf_route_usable(const struct vrf_route *r)
 {
 	return r->valid && r->nh != NULL && r->nh->resolved;
 }
@@ -35,7 +36,7 @@ static bool route_usable(const struct vrf_route *r)
 /* Negative when a is preferred over b. */
 static int route_cmp(const struct vrf_route *a, const struct vrf_route *b)
 {
-	bool ua = route_usable(a), ub = route_usable(b);
+	bool ua = vrf_route_usable(a), ub = vrf_route_usable(b);
 
 	if (ua != ub)
 		return ua ? -1 : 1;
@@ -81,7 +82,7 @@ static void prefix_program(struct vrf_table *t, const struct vrf *v, struct vrf_
 	struct nexthop *nh = NULL, *old = vp->fib_nh;
 	uint32_t label = MPLS_LABEL_NONE;
 
-	if (vp->best != NULL && route_usable(vp->best)) {
+	if (vp->best != NULL && vrf_route_usable(vp->best)) {
 		nh = vp->best->nh;
 		label = vp->best->inner_label;
 	}
@@ -101,7 +102,7 @@ static void prefix_program(struct vrf_table *t, const struct vrf *v, struct vrf_
 		nexthop_fib_release(&t->nhs, old, &t->dp);
 }
 
-static void prefix_select(struct vrf_table *t, const struct vrf *v, struct vrf_prefix *vp)
+static void prefix_select(struct vrf_table *t, struct vrf *v, struct vrf_prefix *vp)
 {
 	struct vrf_route *r, *best = NULL;
 
@@ -110,6 +111,14 @@ static void prefix_select(struct vrf_table *t, const struct vrf *v, struct vrf_p
 			best = r;
 	vp->best = best;
 	prefix_program(t, v, vp);
+	export_prefix_sync(t, v, vp);
+}
+
+/* An export sync may be running on vp further up the stack: it frees vp then. */
+static void prefix_gc(struct vrf *v, struct vrf_prefix *vp)
+{
+	if (vp->routes == NULL && !vp->busy)
+		rtable_remove(&v->routes, vp);
 }
 
 struct vrf_route *vrf_route_find(struct vrf *v, const struct prefix4 *p, enum route_source source,
@@ -174,6 +183,7 @@ int vrf_route_upsert(struct vrf_table *t, struct vrf *v, const struct prefix4 *p
 	/* Only now: the dataplane may have used the old next hop until the line above. */
 	nexthop_put(&t->nhs, old.nh);
 	free(old.rts);
+	prefix_gc(v, vp);
 	return 0;
 }
 
@@ -195,8 +205,7 @@ int vrf_route_remove(struct vrf_table *t, struct vrf *v, const struct prefix4 *p
 	nexthop_put(&t->nhs, r->nh);
 	free(r->rts);
 	free(r);
-	if (vp->routes == NULL)
-		rtable_remove(&v->routes, vp);
+	prefix_gc(v, vp);
 	return 0;
 }
 
@@ -316,15 +325,6 @@ static void vrf_emit_config(const struct vrf *v, const struct dataplane *dp)
 	}
 }
 
-static void vrf_emit_label(const struct vrf *v, const struct dataplane *dp)
-{
-	struct ipc_lfib_entry e = { .in_label = v->label, .action = IPC_LFIB_POP_LOOKUP,
-				    .vrf_id = v->id, .out_label = MPLS_LABEL_NONE };
-
-	if (v->label != MPLS_LABEL_NONE)
-		DP_CALL(dp, lfib_add, &e);
-}
-
 static int vrf_build(struct vrf_table *t, struct vrf *v, const struct cfg_vrf *c)
 {
 	size_t i;
@@ -332,15 +332,15 @@ static int vrf_build(struct vrf_table *t, struct vrf *v, const struct cfg_vrf *c
 
 	v->cfg = c;
 	v->id = c->id;
+	v->label = MPLS_LABEL_NONE;
 	rtable_init(&v->routes);
-	v->label = label_alloc_vrf(&t->labels, v->id);
-	if (v->label == MPLS_LABEL_NONE) {
-		log_warnx("vrf %s: no label left in %u-%u", c->name, t->labels.min,
-			  t->labels.max);
-		return -ENOSPC;
-	}
 	vrf_emit_config(v, &t->dp);
-	vrf_emit_label(v, &t->dp);
+	if (c->n_export_rts > UINT8_MAX)
+		log_warnx("vrf %s: only the first %u export RTs are advertised", c->name,
+			  UINT8_MAX);
+	/* Before the routes: their exports need it. */
+	if (c->label_mode == CFG_LABEL_PER_VRF && (rc = vrf_label_claim_vrf(t, v)) < 0)
+		return rc;
 	for (i = 0; i < c->n_interfaces; i++)
 		if ((rc = vrf_add_connected(t, v, &c->interfaces[i])) < 0)
 			return rc;
@@ -359,7 +359,7 @@ int vrf_table_init(struct vrf_table *t, const struct ferry_config *cfg, const st
 	t->cfg = cfg;
 	if (dp != NULL)
 		t->dp = *dp;
-	label_alloc_init(&t->labels, cfg->label_min, cfg->label_max);
+	label_alloc_init(&t->labels, cfg->label_min, cfg->label_max, 0);
 	nexthop_table_init(&t->nhs, cfg->lsps, cfg->n_lsps);
 	if (cfg->n_vrfs > 0) {
 		t->vrfs = calloc(cfg->n_vrfs, sizeof(*t->vrfs));
@@ -412,6 +412,11 @@ void vrf_table_set_dataplane(struct vrf_table *t, const struct dataplane *dp)
 	t->dp = *dp;
 }
 
+void vrf_table_set_export(struct vrf_table *t, const struct export_sink *sink)
+{
+	t->exp = *sink;
+}
+
 static void vrf_replay_fib(const struct vrf *v, const struct dataplane *dp)
 {
 	struct vrf_prefix **vps;
@@ -442,6 +447,5 @@ void vrf_table_replay(const struct vrf_table *t, const struct dataplane *dp)
 			DP_CALL(dp, nh_add, &nh->ipc);
 	for (i = 0; i < t->n_vrfs; i++)
 		vrf_replay_fib(&t->vrfs[i], dp);
-	for (i = 0; i < t->n_vrfs; i++)
-		vrf_emit_label(&t->vrfs[i], dp);
+	vrf_label_replay(t, dp);
 }

@@ -9,7 +9,9 @@
  * lowest remote PE address, then the lowest RD bytes.
  *
  * Changes go out through struct dataplane as they happen; vrf_table_replay
- * re-emits the whole state for a dataplane that (re)connects.
+ * re-emits the whole state for a dataplane that (re)connects. Likewise each
+ * change of what a prefix exports (l3vpn.h) goes out through struct
+ * export_sink at once, and to the local VRFs that import it (leaking).
  */
 #ifndef FERRY_VRFMGR_VRF_H
 #define FERRY_VRFMGR_VRF_H
@@ -52,14 +54,30 @@ struct vrf_prefix {
 	struct vrf_route *best;   /* selected candidate, or NULL */
 	struct nexthop *fib_nh;        /* what the dataplane holds (NULL: nothing) */
 	uint32_t fib_label;
+	/* export state (export.c): advertised with this label, NULL when not exported */
+	struct label_entry *exp_label;
+	uint32_t exp_nh_id;      /* next hop it was exported and leaked with */
+	bool busy, resync;       /* an export sync is running / must run again */
 };
 
 struct vrf {
-	const struct cfg_vrf *cfg;
+	const struct cfg_vrf *cfg; /* NULL while the table is being built */
 	uint32_t id;
-	uint32_t label;  /* per-VRF label, MPLS_LABEL_NONE if none */
+	uint32_t label;  /* per-VRF label, MPLS_LABEL_NONE if none (other modes) */
+	struct label_entry *vrf_label; /* its allocator entry (the VRF holds a reference) */
 	struct rtable routes;
 	size_t n_routes; /* candidates over all prefixes */
+};
+
+/* Where exported VPN routes go: bgpd over IPC, a recorder in tests. */
+struct export_ops {
+	void (*add)(void *ctx, const struct ipc_vpn_route *r, const struct ext_community *rts);
+	void (*del)(void *ctx, const struct ipc_vpn_route *r);
+};
+
+struct export_sink {
+	const struct export_ops *ops; /* NULL: nobody to tell (bgpd gets a replay later) */
+	void *ctx;
 };
 
 struct vrf_table {
@@ -69,6 +87,7 @@ struct vrf_table {
 	struct nexthop_table nhs;
 	struct label_alloc labels;
 	struct dataplane dp;
+	struct export_sink exp;
 };
 
 /*
@@ -80,6 +99,8 @@ int vrf_table_init(struct vrf_table *t, const struct ferry_config *cfg, const st
 void vrf_table_free(struct vrf_table *t);
 /* Switches the dataplane that later changes go to (no replay). */
 void vrf_table_set_dataplane(struct vrf_table *t, const struct dataplane *dp);
+/* Switches where later export changes go (no replay: export_walk is that). */
+void vrf_table_set_export(struct vrf_table *t, const struct export_sink *sink);
 /* Emits the full state to dp: VRF_ADD, IF_BIND, NH_ADD, FIB_ADD, LFIB_ADD. */
 void vrf_table_replay(const struct vrf_table *t, const struct dataplane *dp);
 
@@ -99,10 +120,32 @@ int vrf_route_remove(struct vrf_table *t, struct vrf *v, const struct prefix4 *p
 struct vrf_route *vrf_route_find(struct vrf *v, const struct prefix4 *p, enum route_source source,
 				 const struct rd *rd);
 
+/* Has a next hop that resolves (and, for a static, one on its link). */
+bool vrf_route_usable(const struct vrf_route *r);
 bool vrf_route_installed(const struct vrf_prefix *vp, const struct vrf_route *r);
 /* Why a candidate is not installed, for humans ("next hop 10.255.0.9 has no LSP"). */
 const char *vrf_route_reason(const struct vrf_prefix *vp, const struct vrf_route *r, char *buf,
 			     size_t len);
 const char *route_source_name(enum route_source s);
+
+/* ---- vrf_label.c: the labels a VRF advertises, and their LFIB entries ---- */
+/* Per-VRF mode: claims v's label and programs "pop, look up in v". 0 or -ENOSPC. */
+int vrf_label_claim_vrf(struct vrf_table *t, struct vrf *v);
+/* Drops v's per-VRF label (LFIB entry deleted, label held down). */
+void vrf_label_release_vrf(struct vrf_table *t, struct vrf *v);
+/* Whether e is the label v's mode gives a prefix exported through route r. */
+bool vrf_label_fits(const struct vrf *v, const struct label_entry *e, const struct vrf_route *r);
+/*
+ * A reference on the label for prefix vp exported through route r, with its
+ * LFIB entry programmed on first use. NULL when no label is left (logged).
+ */
+struct label_entry *vrf_label_get(struct vrf_table *t, struct vrf *v, const struct vrf_prefix *vp,
+				  const struct vrf_route *r);
+/* Drops a reference; with the last the LFIB entry goes and the label is held down. */
+void vrf_label_put(struct vrf_table *t, struct label_entry *e);
+/* Per-prefix: points e's LFIB entry at nh instead (the prefix's next hop changed). */
+void vrf_label_retarget(struct vrf_table *t, struct label_entry *e, struct nexthop *nh);
+/* Emits an LFIB_ADD per label in use. */
+void vrf_label_replay(const struct vrf_table *t, const struct dataplane *dp);
 
 #endif

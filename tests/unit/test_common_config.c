@@ -199,6 +199,24 @@ Test(config, defaults)
 	config_free(&cfg); /* harmless twice */
 }
 
+Test(config, label_modes)
+{
+	static const char json[] =
+		"{\"router\":{\"name\":\"x\",\"router_id\":\"1.1.1.1\",\"asn\":1},\"vrfs\":["
+		"{\"name\":\"A\",\"rd\":\"1:1\"},{\"name\":\"B\",\"rd\":\"1:2\",\"label_mode\":\"per-vrf\"},"
+		"{\"name\":\"C\",\"rd\":\"1:3\",\"label_mode\":\"per-ce\"},"
+		"{\"name\":\"D\",\"rd\":\"1:4\",\"label_mode\":\"per-prefix\"}]}";
+	struct ferry_config cfg;
+	char err[512];
+
+	cr_assert_eq(config_load_string(json, "x.json", &cfg, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(cfg.vrfs[0].label_mode, CFG_LABEL_PER_VRF);
+	cr_assert_eq(cfg.vrfs[1].label_mode, CFG_LABEL_PER_VRF);
+	cr_assert_eq(cfg.vrfs[2].label_mode, CFG_LABEL_PER_CE);
+	cr_assert_eq(cfg.vrfs[3].label_mode, CFG_LABEL_PER_PREFIX);
+	config_free(&cfg);
+}
+
 Test(config, hold_time_zero_allowed)
 {
 	struct ferry_config cfg;
@@ -300,8 +318,9 @@ static const struct bad_case bad_cases[] = {
 	{ "{" R ",\"vrfs\":[{\"name\":\"A\",\"rd\":\"1:1\",\"export_rts\":\"1:1\"}]}",
 	  "t.json: vrfs[0].export_rts: \"1:1\" is not a list of route targets (want [\"ASN:NN\", "
 	  "\"IP:NN\" or \"ASN4:NN\", ...])" },
-	{ "{" R ",\"vrfs\":[{\"name\":\"A\",\"rd\":\"1:1\",\"label_mode\":\"per-prefix\"}]}",
-	  "t.json: vrfs[0].label_mode: \"per-prefix\" is not a label mode (want \"per-vrf\")" },
+	{ "{" R ",\"vrfs\":[{\"name\":\"A\",\"rd\":\"1:1\",\"label_mode\":\"per-route\"}]}",
+	  "t.json: vrfs[0].label_mode: \"per-route\" is not a label mode (want \"per-vrf\", "
+	  "\"per-ce\" or \"per-prefix\")" },
 	{ "{" R ",\"vrfs\":[{\"name\":\"A\",\"rd\":\"1:1\",\"interfaces\":[{\"name\":"
 	  "\"abcdefghijklmnop\",\"address\":\"10.1.1.1/30\"}]}]}",
 	  "t.json: vrfs[0].interfaces[0].name: \"abcdefghijklmnop\" is not an interface name (want "

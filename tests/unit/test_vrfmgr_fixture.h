@@ -8,6 +8,7 @@
 
 #include <criterion/criterion.h>
 #include <stdarg.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -109,7 +110,8 @@ static inline void fx_fib_del(void *c, const struct ipc_fib_entry *e)
 }
 static inline void fx_lfib_add(void *c, const struct ipc_lfib_entry *e)
 {
-	fx_rec_add(c, "lfib_add %u action %u vrf %u", e->in_label, e->action, e->vrf_id);
+	fx_rec_add(c, "lfib_add %u action %u vrf %u nh %u", e->in_label, e->action, e->vrf_id,
+		   e->nh_id);
 }
 static inline void fx_lfib_del(void *c, const struct ipc_lfib_entry *e)
 {
@@ -121,6 +123,24 @@ static const struct dataplane_ops fx_ops = {
 	.fib_add = fx_fib_add, .fib_del = fx_fib_del, .lfib_add = fx_lfib_add,
 	.lfib_del = fx_lfib_del,
 };
+
+/* The export sink, recorded the same way: "exp_add RD PREFIX label L rts N" / "exp_del RD PREFIX". */
+static inline void fx_exp_add(void *c, const struct ipc_vpn_route *r, const struct ext_community *rts)
+{
+	char rd[RD_STRLEN], a[IPV4_STRLEN], rt[RD_STRLEN];
+
+	fx_rec_add(c, "exp_add %s %s/%u label %u rt %s n %u", rd_format((const struct rd *)r->rd, rd),
+		   ipv4_format(r->prefix, a), r->plen, r->label,
+		   r->n_rts ? extcom_format(&rts[0], rt) : "-", r->n_rts);
+}
+static inline void fx_exp_del(void *c, const struct ipc_vpn_route *r)
+{
+	char rd[RD_STRLEN], a[IPV4_STRLEN];
+
+	fx_rec_add(c, "exp_del %s %s/%u", rd_format((const struct rd *)r->rd, rd),
+		   ipv4_format(r->prefix, a), r->plen);
+}
+static const struct export_ops fx_exp_ops = { .add = fx_exp_add, .del = fx_exp_del };
 
 /* Index of the first line starting with prefix, or -1. */
 static inline int fx_find(const struct fx_rec *r, const char *prefix)
@@ -150,6 +170,73 @@ static inline void fx_dump(const struct fx_rec *r)
 	for (i = 0; i < r->n; i++)
 		fprintf(stderr, "  %s\n", r->line[i]);
 }
+
+/* Applies recorded lines to a set of "what the dataplane holds" strings. */
+struct fx_held {
+	char s[FX_REC_MAX][300];
+	int n;
+};
+
+static inline void fx_held_apply(struct fx_held *h, const struct fx_rec *r)
+{
+	int i, j;
+
+	for (i = 0; i < r->n; i++) {
+		char key[64];
+		const char *l = r->line[i];
+		bool add = strstr(l, "_add ") != NULL || strncmp(l, "if_bind", 7) == 0;
+		unsigned a;
+		char pfx[32];
+
+		/* The key is the object's identity: kind + id (+ prefix for FIB entries). */
+		if (sscanf(l, "fib_%*[a-z] %u %31s", &a, pfx) == 2)
+			snprintf(key, sizeof(key), "fib %u %s", a, pfx);
+		else if (sscanf(l, "nh_%*[a-z] %u", &a) == 1)
+			snprintf(key, sizeof(key), "nh %u", a);
+		else if (sscanf(l, "lfib_%*[a-z] %u", &a) == 1)
+			snprintf(key, sizeof(key), "lfib %u", a);
+		else if (sscanf(l, "vrf_%*[a-z] %u", &a) == 1)
+			snprintf(key, sizeof(key), "vrf %u", a);
+		else if (sscanf(l, "if_bind %u %31s", &a, pfx) == 2)
+			snprintf(key, sizeof(key), "if %u %s", a, pfx);
+		else
+			cr_assert_fail("unknown line %s", l);
+		for (j = 0; j < h->n; j++)
+			if (strncmp(h->s[j], key, strlen(key)) == 0 && h->s[j][strlen(key)] == '|')
+				break;
+		if (!add) {
+			cr_assert_lt(j, h->n, "delete of something not held: %s", l);
+			memmove(&h->s[j], &h->s[j + 1], (size_t)(h->n - j - 1) * sizeof(h->s[0]));
+			h->n--;
+			continue;
+		}
+		if (j == h->n)
+			h->n++;
+		snprintf(h->s[j], sizeof(h->s[j]), "%s|%s", key, l);
+	}
+}
+
+static inline int fx_cmp_str(const void *a, const void *b)
+{
+	return strcmp(a, b);
+}
+
+/* The dataplane state built by incremental calls equals the one a replay builds. */
+static inline void fx_assert_same_state(const struct fx_rec *inc_rec, const struct fx_rec *rep_rec)
+{
+	static struct fx_held inc, rep;
+	int i;
+
+	inc.n = rep.n = 0;
+	fx_held_apply(&inc, inc_rec);
+	fx_held_apply(&rep, rep_rec);
+	qsort(inc.s, (size_t)inc.n, sizeof(inc.s[0]), fx_cmp_str);
+	qsort(rep.s, (size_t)rep.n, sizeof(rep.s[0]), fx_cmp_str);
+	cr_assert_eq(inc.n, rep.n, "incremental %d entries, replay %d", inc.n, rep.n);
+	for (i = 0; i < inc.n; i++)
+		cr_assert_str_eq(inc.s[i], rep.s[i]);
+}
+
 
 /* ---- VPN routes as bgpd sends them ---- */
 struct fx_vpn {

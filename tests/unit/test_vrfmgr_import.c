@@ -279,3 +279,45 @@ Test(import, local_leaking_by_rt)
 	vrf_table_free(&t2);
 	config_free(&c2);
 }
+
+Test(import, leaked_routes_follow_the_source_exports)
+{
+	const char *json =
+		"{ \"router\": { \"name\": \"pe9\", \"router_id\": \"10.255.0.9\", \"asn\": 65000,"
+		"  \"label_range\": { \"min\": 100, \"max\": 199 } },"
+		"  \"vrfs\": ["
+		"   { \"name\": \"A\", \"rd\": \"65000:1\", \"import_rts\": [\"65000:2\"],"
+		"     \"export_rts\": [\"65000:1\"],"
+		"     \"interfaces\": [ { \"name\": \"a0\", \"address\": \"10.1.0.1/24\" } ] },"
+		"   { \"name\": \"S\", \"rd\": \"65000:2\", \"import_rts\": [\"65000:1\"],"
+		"     \"export_rts\": [\"65000:2\"],"
+		"     \"interfaces\": [ { \"name\": \"s0\", \"address\": \"10.2.0.1/24\" } ],"
+		"     \"static_routes\": [ { \"prefix\": \"10.3.0.0/16\", \"next_hop\": \"10.2.0.2\","
+		"                            \"interface\": \"s0\" } ] } ] }";
+	struct ferry_config c2;
+	struct vrf_table t2;
+	struct fx_rec r2 = { .n = 0 };
+	struct dataplane dp = { &fx_ops, &r2 };
+	struct prefix4 p = fx_prefix("10.3.0.0/16");
+	struct vrf_prefix *vp;
+	struct vrf *s, *a;
+
+	fx_load(&c2, json);
+	cr_assert_eq(vrf_table_init(&t2, &c2, &dp), 0);
+	s = vrf_by_name(&t2, "S");
+	a = vrf_by_name(&t2, "A");
+	/* S was built after A: its exports leaked into A as they appeared. */
+	vp = rtable_find(&a->routes, &p);
+	cr_assert_not_null(vp);
+	cr_assert_eq(vp->best->source, ROUTE_LEAKED);
+	cr_assert_eq(import_leak_local(&t2), 3, "A's /24 into S, S's /24 and /16 into A");
+	/* The static goes away in S: its leaked copy leaves A at once. */
+	r2.n = 0;
+	cr_assert_eq(vrf_route_remove(&t2, s, &p, ROUTE_STATIC, NULL), 0);
+	cr_assert_null(rtable_find(&a->routes, &p));
+	cr_assert_geq(fx_find(&r2, "fib_del 1 10.3.0.0/16"), 0);
+	cr_assert_geq(fx_find(&r2, "fib_del 2 10.3.0.0/16"), 0);
+	cr_assert_eq(a->n_routes, 2);
+	vrf_table_free(&t2);
+	config_free(&c2);
+}

@@ -1,4 +1,7 @@
-/* vrfmgr/label.c: lowest free label first, range limits, release and reuse. */
+/*
+ * vrfmgr/label.c: lowest free label first, one label per key (the same key
+ * gets the same label back), reference counts, range limits, hold-down.
+ */
 #include <criterion/criterion.h>
 #include <errno.h>
 
@@ -6,13 +9,40 @@
 #include "test_vrfmgr_fixture.h"
 #include "vrfmgr/label.h"
 
+static int64_t fake_now;
+
+static int64_t fake_clock(void)
+{
+	return fake_now;
+}
+
+static struct label_entry *claim_vrf(struct label_alloc *la, const char *name, uint32_t id)
+{
+	struct label_key k;
+
+	label_key_vrf(&k, name);
+	return label_claim(la, &k, id);
+}
+
+static uint32_t claim_prefix(struct label_alloc *la, const char *vrf, const char *p)
+{
+	struct label_key k;
+	struct prefix4 pf;
+	struct label_entry *e;
+
+	cr_assert_eq(prefix4_parse(p, &pf), 0);
+	label_key_prefix(&k, vrf, &pf);
+	e = label_claim(la, &k, 1);
+	return e != NULL ? e->label : MPLS_LABEL_NONE;
+}
+
 Test(label, config_order_from_the_bottom_of_the_range)
 {
 	struct label_alloc la;
 
-	label_alloc_init(&la, 100, 199);
-	cr_assert_eq(label_alloc_vrf(&la, 1), 100);
-	cr_assert_eq(label_alloc_vrf(&la, 2), 101);
+	label_alloc_init(&la, 100, 199, 0);
+	cr_assert_eq(claim_vrf(&la, "A", 1)->label, 100);
+	cr_assert_eq(claim_vrf(&la, "B", 2)->label, 101);
 	cr_assert_eq(label_lookup(&la, 100)->vrf_id, 1);
 	cr_assert_eq(label_lookup(&la, 101)->vrf_id, 2);
 	cr_assert_null(label_lookup(&la, 102));
@@ -20,22 +50,45 @@ Test(label, config_order_from_the_bottom_of_the_range)
 	label_alloc_free(&la);
 }
 
-Test(label, released_label_is_reused_lowest_first)
+Test(label, same_key_same_label_and_references)
+{
+	struct label_alloc la;
+	struct label_entry *a, *b;
+	struct label_key k;
+
+	label_alloc_init(&la, 100, 199, 0);
+	a = claim_vrf(&la, "A", 1);
+	b = claim_vrf(&la, "A", 1);
+	cr_assert_eq(a, b);
+	cr_assert_eq(a->refs, 2);
+	label_key_ce(&k, "A", "ce-a1", 0x0A010102);
+	cr_assert_eq(label_claim(&la, &k, 1)->label, 101);
+	label_key_ce(&k, "A", "ce-a1", 0x0A010103);
+	cr_assert_eq(label_claim(&la, &k, 1)->label, 102, "another CE, another label");
+	label_key_vrf(&k, "A");
+	cr_assert_eq(label_find(&la, &k), a);
+	label_unclaim(&la, a);
+	cr_assert_eq(label_lookup(&la, 100), a, "one reference left");
+	label_unclaim(&la, a);
+	cr_assert_null(label_lookup(&la, 100), "hold-down 0: freed at once");
+	label_alloc_free(&la);
+}
+
+Test(label, released_label_is_reused_lowest_first_without_hold_down)
 {
 	struct label_alloc la;
 
-	label_alloc_init(&la, 200, 299);
-	cr_assert_eq(label_alloc_vrf(&la, 1), 200);
-	cr_assert_eq(label_alloc_vrf(&la, 2), 201);
-	cr_assert_eq(label_alloc_vrf(&la, 3), 202);
-	cr_assert_eq(label_release(&la, 201), 0);
-	cr_assert_eq(label_release(&la, 201), -ENOENT);
+	label_alloc_init(&la, 200, 299, 0);
+	cr_assert_eq(claim_prefix(&la, "A", "10.0.0.0/24"), 200);
+	cr_assert_eq(claim_prefix(&la, "A", "10.0.1.0/24"), 201);
+	cr_assert_eq(claim_prefix(&la, "A", "10.0.2.0/24"), 202);
+	label_unclaim(&la, label_lookup(&la, 201));
 	cr_assert_null(label_lookup(&la, 201));
-	cr_assert_eq(label_alloc_vrf(&la, 4), 201);
-	cr_assert_eq(label_alloc_vrf(&la, 5), 203);
+	cr_assert_eq(claim_prefix(&la, "B", "10.0.1.0/24"), 201);
+	cr_assert_eq(claim_prefix(&la, "B", "10.0.9.0/24"), 203);
 	/* The table stays sorted for the API listing. */
 	for (size_t i = 1; i < la.n; i++)
-		cr_assert_lt(la.v[i - 1].label, la.v[i].label);
+		cr_assert_lt(la.v[i - 1]->label, la.v[i]->label);
 	label_alloc_free(&la);
 }
 
@@ -43,10 +96,11 @@ Test(label, exhausted_range_gives_none)
 {
 	struct label_alloc la;
 
-	label_alloc_init(&la, 100, 101);
-	cr_assert_eq(label_alloc_vrf(&la, 1), 100);
-	cr_assert_eq(label_alloc_vrf(&la, 2), 101);
-	cr_assert_eq(label_alloc_vrf(&la, 3), MPLS_LABEL_NONE);
+	log_init("test", LOG_LVL_ERR);
+	label_alloc_init(&la, 100, 101, 0);
+	cr_assert_eq(claim_vrf(&la, "A", 1)->label, 100);
+	cr_assert_eq(claim_vrf(&la, "B", 2)->label, 101);
+	cr_assert_null(claim_vrf(&la, "C", 3));
 	cr_assert_eq(la.n, 2);
 	label_alloc_free(&la);
 }
@@ -55,27 +109,38 @@ Test(label, reserved_labels_and_max_are_clamped)
 {
 	struct label_alloc la;
 
-	label_alloc_init(&la, 0, 0xFFFFFFF);
+	label_alloc_init(&la, 0, 0xFFFFFFF, 0);
 	cr_assert_eq(la.min, MPLS_LABEL_FIRST_UNRESERVED);
 	cr_assert_eq(la.max, MPLS_LABEL_MAX);
-	cr_assert_eq(label_alloc_vrf(&la, 1), 16);
+	cr_assert_eq(claim_vrf(&la, "A", 1)->label, 16);
 	label_alloc_free(&la);
 
-	label_alloc_init(&la, MPLS_LABEL_MAX, MPLS_LABEL_MAX);
-	cr_assert_eq(label_alloc_vrf(&la, 1), MPLS_LABEL_MAX);
-	cr_assert_eq(label_alloc_vrf(&la, 2), MPLS_LABEL_NONE);
+	log_init("test", LOG_LVL_ERR);
+	label_alloc_init(&la, MPLS_LABEL_MAX, MPLS_LABEL_MAX, 0);
+	cr_assert_eq(claim_vrf(&la, "A", 1)->label, MPLS_LABEL_MAX);
+	cr_assert_null(claim_vrf(&la, "B", 2));
 	label_alloc_free(&la);
 }
 
 Test(label, many_labels_grow_the_table)
 {
 	struct label_alloc la;
+	char name[16];
 	uint32_t i;
 
-	label_alloc_init(&la, 1000, 99999);
-	for (i = 0; i < 1000; i++)
-		cr_assert_eq(label_alloc_vrf(&la, i + 1), 1000 + i);
+	label_alloc_init(&la, 1000, 99999, 60);
+	for (i = 0; i < 1000; i++) {
+		snprintf(name, sizeof(name), "v%u", i);
+		cr_assert_eq(claim_vrf(&la, name, i + 1)->label, 1000 + i);
+	}
 	cr_assert_eq(label_lookup(&la, 1999)->vrf_id, 1000);
+	for (i = 0; i < 1000; i++) {
+		struct label_key k;
+
+		snprintf(name, sizeof(name), "v%u", i);
+		label_key_vrf(&k, name);
+		cr_assert_eq(label_find(&la, &k)->label, 1000 + i);
+	}
 	label_alloc_free(&la);
 }
 
@@ -104,4 +169,56 @@ Test(label, vrf_table_refuses_a_range_too_small)
 	cfg.label_max = cfg.label_min; /* room for A only */
 	cr_assert_eq(vrf_table_init(&t, &cfg, NULL), -ENOSPC);
 	config_free(&cfg);
+}
+
+Test(label, hold_down_keeps_a_released_label_from_other_keys)
+{
+	struct label_alloc la;
+	struct label_entry *e;
+
+	fake_now = 1000;
+	label_alloc_init(&la, 100, 199, 60);
+	la.clock = fake_clock;
+	cr_assert_eq(claim_prefix(&la, "A", "10.0.0.0/24"), 100);
+	cr_assert_eq(claim_prefix(&la, "A", "10.0.1.0/24"), 101);
+	label_unclaim(&la, label_lookup(&la, 100));
+	e = label_lookup(&la, 100);
+	cr_assert_not_null(e);
+	cr_assert_eq(e->state, LABEL_HELD);
+	cr_assert_eq(label_held_for(&la, e), 60);
+	/* Another key may not have it while it is held down... */
+	fake_now += 59;
+	cr_assert_eq(claim_prefix(&la, "A", "10.0.2.0/24"), 102);
+	cr_assert_eq(label_held_for(&la, e), 1);
+	/* ...its own key gets it back at once (a flapping route keeps its label)... */
+	cr_assert_eq(claim_prefix(&la, "A", "10.0.0.0/24"), 100);
+	cr_assert_eq(e->state, LABEL_USED);
+	label_unclaim(&la, e);
+	/* ...and once the time is over it is the lowest free label again. */
+	fake_now += 60;
+	cr_assert_eq(claim_prefix(&la, "B", "10.9.0.0/24"), 103, "expiry is lazy: gaps first");
+	cr_assert_eq(label_expire(&la), 1);
+	cr_assert_eq(claim_prefix(&la, "B", "10.9.1.0/24"), 100);
+	label_alloc_free(&la);
+}
+
+Test(label, exhausted_range_takes_expired_held_labels)
+{
+	struct label_alloc la;
+
+	log_init("test", LOG_LVL_ERR);
+	fake_now = 5000;
+	label_alloc_init(&la, 100, 101, 10);
+	la.clock = fake_clock;
+	cr_assert_eq(claim_prefix(&la, "A", "10.0.0.0/24"), 100);
+	cr_assert_eq(claim_prefix(&la, "A", "10.0.1.0/24"), 101);
+	label_unclaim(&la, label_lookup(&la, 100));
+	cr_assert_eq(claim_prefix(&la, "A", "10.0.2.0/24"), MPLS_LABEL_NONE, "100 is held");
+	fake_now += 10;
+	cr_assert_eq(claim_prefix(&la, "A", "10.0.2.0/24"), 100);
+	/* A clock stepped back never holds a label longer than the hold-down. */
+	label_unclaim(&la, label_lookup(&la, 101));
+	fake_now -= 3600;
+	cr_assert_eq(label_held_for(&la, label_lookup(&la, 101)), 10);
+	label_alloc_free(&la);
 }

@@ -128,56 +128,6 @@ Test(sync, unresolved_next_hop_never_reaches_the_dataplane)
 	cr_assert_eq(fx_count(&re, "nh_add"), 4);
 }
 
-/* Applies recorded lines to a set of "what the dataplane holds" strings. */
-struct held {
-	char s[FX_REC_MAX][300];
-	int n;
-};
-
-static void held_apply(struct held *h, const struct fx_rec *r)
-{
-	int i, j;
-
-	for (i = 0; i < r->n; i++) {
-		char key[64];
-		const char *l = r->line[i];
-		bool add = strstr(l, "_add ") != NULL || strncmp(l, "if_bind", 7) == 0;
-		unsigned a;
-		char pfx[32];
-
-		/* The key is the object's identity: kind + id (+ prefix for FIB entries). */
-		if (sscanf(l, "fib_%*[a-z] %u %31s", &a, pfx) == 2)
-			snprintf(key, sizeof(key), "fib %u %s", a, pfx);
-		else if (sscanf(l, "nh_%*[a-z] %u", &a) == 1)
-			snprintf(key, sizeof(key), "nh %u", a);
-		else if (sscanf(l, "lfib_%*[a-z] %u", &a) == 1)
-			snprintf(key, sizeof(key), "lfib %u", a);
-		else if (sscanf(l, "vrf_%*[a-z] %u", &a) == 1)
-			snprintf(key, sizeof(key), "vrf %u", a);
-		else if (sscanf(l, "if_bind %u %31s", &a, pfx) == 2)
-			snprintf(key, sizeof(key), "if %u %s", a, pfx);
-		else
-			cr_assert_fail("unknown line %s", l);
-		for (j = 0; j < h->n; j++)
-			if (strncmp(h->s[j], key, strlen(key)) == 0 && h->s[j][strlen(key)] == '|')
-				break;
-		if (!add) {
-			cr_assert_lt(j, h->n, "delete of something not held: %s", l);
-			memmove(&h->s[j], &h->s[j + 1], (size_t)(h->n - j - 1) * sizeof(h->s[0]));
-			h->n--;
-			continue;
-		}
-		if (j == h->n)
-			h->n++;
-		snprintf(h->s[j], sizeof(h->s[j]), "%s|%s", key, l);
-	}
-}
-
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(a, b);
-}
-
 Test(sync, replay_reproduces_the_incremental_state)
 {
 	struct fx_vpn a = fx_vpn("10.255.0.2:100", "192.168.101.0/24", 200, "10.255.0.2",
@@ -188,7 +138,7 @@ Test(sync, replay_reproduces_the_incremental_state)
 				 "65000:200");
 	struct fx_rec re = { .n = 0 };
 	struct dataplane dp = { &fx_ops, &re };
-	struct held inc = { .n = 0 }, rep = { .n = 0 };
+	struct fx_held inc = { .n = 0 }, rep = { .n = 0 };
 	int i, first_fib, last_nh;
 
 	cr_assert_eq(fx_import(&t, &a), 1);
@@ -197,10 +147,10 @@ Test(sync, replay_reproduces_the_incremental_state)
 	cr_assert_eq(fx_withdraw(&t, "10.255.0.2:200", "192.168.77.0/24"), 1);
 	vrf_table_replay(&t, &dp);
 
-	held_apply(&inc, &rec);
-	held_apply(&rep, &re);
-	qsort(inc.s, (size_t)inc.n, sizeof(inc.s[0]), cmp_str);
-	qsort(rep.s, (size_t)rep.n, sizeof(rep.s[0]), cmp_str);
+	fx_held_apply(&inc, &rec);
+	fx_held_apply(&rep, &re);
+	qsort(inc.s, (size_t)inc.n, sizeof(inc.s[0]), fx_cmp_str);
+	qsort(rep.s, (size_t)rep.n, sizeof(rep.s[0]), fx_cmp_str);
 	cr_assert_eq(inc.n, rep.n);
 	for (i = 0; i < inc.n; i++)
 		cr_assert_str_eq(inc.s[i], rep.s[i]);
