@@ -1,0 +1,168 @@
+# Receivers for bench/bgp-ingest (sourced). Each receiver R has:
+#   R_start MODE N   write its config under $OUT/R, start it in $NS_R, fill RPROCS
+#                    ("name:pid" for every process whose memory/CPU counts)
+#   R_ready          0 once its CLI/API answers
+#   R_stages         the stages it reports, in order
+#   R_count STAGE    how many routes that stage holds now (one integer)
+# All of them peer with the sender 10.99.0.1 over iBGP (AS 65000), passively,
+# and hold VPN-IPv4 only. Processes are started as `ip netns exec NS prog &`
+# so $! is the daemon itself.
+
+RPROCS=()
+
+default_receivers() {
+	local l="ferry"
+	command -v bird >/dev/null && command -v birdc >/dev/null && l="$l,bird"
+	[ -x /usr/lib/frr/bgpd ] && command -v vtysh >/dev/null && l="$l,frr"
+	command -v gobgpd >/dev/null && command -v gobgp >/dev/null && l="$l,gobgp"
+	echo "$l,sink"
+}
+
+# Starts "$@" in the receiver namespace with stderr to $LOGF; records name:pid.
+rstart() {
+	local name=$1
+	shift
+	ip netns exec "$NS_R" "$@" >>"$LOGF" 2>&1 &
+	track $!
+	RPROCS+=("$name:$!")
+}
+
+# ---- ferry: vrfmgr + bgpd + fwd; one VRF per RT (RD i imports 65000:i) ----
+FERRY_DIR=$RUN/ferry
+ferry_config() {
+	local i sep=""
+	printf '{\n "router": { "name": "bench", "router_id": "%s", "asn": 65000,\n' $ADDR_R
+	printf '   "run_dir": "%s", "label_range": { "min": 1000, "max": 999999 } },\n' "$FERRY_DIR"
+	printf ' "bgp": { "listen": "%s", "port": 179, "hold_time": 90,\n' $ADDR_R
+	printf '   "neighbors": [ { "address": "%s", "remote_as": 65000, "passive": true,\n' $ADDR_S
+	printf '                    "local_address": "%s", "description": "bgp-sender" } ] },\n' $ADDR_R
+	printf ' "vrfs": [\n'
+	for i in $(seq 1 "$RDS"); do
+		printf '%s  { "name": "v%d", "rd": "%s:%d", "import_rts": ["65000:%d"], "export_rts": ["65000:%d"], "label_mode": "per-vrf" }' \
+			"$sep" "$i" $ADDR_R "$i" "$i" "$i"
+		sep=$',\n'
+	done
+	printf '\n ],\n'
+	printf ' "lsps": [ { "fec": "%s/32", "out_label": "implicit-null", "next_hop": "%s", "interface": "r0" } ],\n' $ADDR_S $ADDR_S
+	printf ' "fwd": { "mode": "pe", "core_interfaces": [ { "name": "r0", "address": "%s/24" } ], "lfib": [] }\n}\n' $ADDR_R
+}
+ferry_api() { curl -sf --max-time 60 --unix-socket "$FERRY_DIR/$1.sock" "http://ferry$2"; }
+ferry_start() {
+	mkdir -p "$OUT/ferry" "$FERRY_DIR"
+	rm -f "$FERRY_DIR"/*
+	ferry_config >"$OUT/ferry/bench.json"
+	"$BUILD/vrfmgr" -n -c "$OUT/ferry/bench.json" >/dev/null || return 1
+	rstart vrfmgr "$BUILD/vrfmgr" -c "$OUT/ferry/bench.json" -r "$FERRY_DIR"
+	rstart bgpd "$BUILD/bgpd" -c "$OUT/ferry/bench.json" -r "$FERRY_DIR"
+	[ "$WITH_FWD" = 1 ] && rstart fwd "$BUILD/fwd" -c "$OUT/ferry/bench.json" -r "$FERRY_DIR"
+	return 0
+}
+ferry_ready() {
+	ferry_api bgpd /neighbors >/dev/null && ferry_api vrfmgr /vrfs >/dev/null || return 1
+	[ "$WITH_FWD" = 0 ] || ferry_api fwd /counters >/dev/null || return 1
+	# both IPC links up: vrfmgr logs "bgpd NAME connected", "fwd NAME connected"
+	[ "$(grep -cE ': (bgpd|fwd) [^ ]* connected$' "$LOGF")" -ge $((WITH_FWD + 1)) ]
+}
+ferry_stages() { [ "$WITH_FWD" = 1 ] && echo "bgpd vrfmgr fwd" || echo "bgpd vrfmgr"; }
+ferry_count() {
+	case $1 in
+	bgpd) ferry_api bgpd /neighbors | jq '.neighbors[0].prefixes_received' ;;
+	vrfmgr) ferry_api vrfmgr /vrfs | jq '[.vrfs[].route_count] | add' ;;
+	# no count in fwd's API: stream the whole FIB and count its objects
+	fwd) ferry_api fwd /fib | tr -cd '{' | wc -c | awk '{ print $1 - 1 }' ;;
+	esac
+}
+
+# ---- BIRD 2 ----
+bird_start() {
+	mkdir -p "$OUT/bird"
+	cat >"$OUT/bird/bird.conf" <<EOF
+router id $ADDR_R;
+vpn4 table vpntab4;
+protocol device { }
+protocol bgp snd {
+  local $ADDR_R as 65000; neighbor $ADDR_S as 65000;
+  direct; passive on;
+  vpn4 mpls { table vpntab4; import all; export none; gateway direct; };
+}
+EOF
+	rstart bird bird -f -c "$OUT/bird/bird.conf" -s "$RUN/bird.ctl" -P "$RUN/bird.pid"
+}
+bird_ready() { birdc -s "$RUN/bird.ctl" show status | grep -q 'Daemon is up'; }
+bird_stages() { echo rib; }
+bird_count() {
+	birdc -s "$RUN/bird.ctl" show route count table vpntab4 |
+		awk '/routes for/ { print $1; f = 1 } END { if (!f) print 0 }'
+}
+
+# ---- FRR bgpd alone (-Z: no zebra); its own vty directory via -N ----
+frr_start() {
+	mkdir -p "$OUT/frr" "/var/run/frr/$PFX"
+	chown frr:frr "/var/run/frr/$PFX" 2>/dev/null
+	cat >"$OUT/frr/bgpd.conf" <<EOF
+hostname rcv
+router bgp 65000
+ bgp router-id $ADDR_R
+ no bgp default ipv4-unicast
+ neighbor $ADDR_S remote-as 65000
+ neighbor $ADDR_S passive
+ address-family ipv4 vpn
+  neighbor $ADDR_S activate
+ exit-address-family
+EOF
+	rstart bgpd /usr/lib/frr/bgpd -Z -S -P 0 -N "$PFX" -f "$OUT/frr/bgpd.conf" -i "$RUN/frr-bgpd.pid"
+}
+frr_vtysh() { vtysh -N "$PFX" -c "$1" 2>/dev/null; }
+frr_ready() { frr_vtysh 'show bgp ipv4 vpn summary json' | jq -e '.' >/dev/null; }
+frr_stages() { echo rib; }
+frr_count() {
+	frr_vtysh 'show bgp ipv4 vpn summary json' | jq --arg p $ADDR_S '.peers[$p].pfxRcd // 0'
+}
+
+# ---- GoBGP: gRPC API on the receiver namespace's loopback ----
+gobgp_start() {
+	mkdir -p "$OUT/gobgp"
+	cat >"$OUT/gobgp/gobgp.toml" <<EOF
+[global.config]
+  as = 65000
+  router-id = "$ADDR_R"
+  local-address-list = ["$ADDR_R"]
+[[neighbors]]
+  [neighbors.config]
+    neighbor-address = "$ADDR_S"
+    peer-as = 65000
+  [neighbors.transport.config]
+    passive-mode = true
+  [[neighbors.afi-safis]]
+    [neighbors.afi-safis.config]
+      afi-safi-name = "l3vpn-ipv4-unicast"
+EOF
+	rstart gobgpd gobgpd -f "$OUT/gobgp/gobgp.toml" --api-hosts 127.0.0.1:50051 \
+		--log-level warn --pprof-disable
+}
+gobgp_cli() { ip netns exec "$NS_R" gobgp -u 127.0.0.1 -p 50051 "$@"; }
+gobgp_ready() { gobgp_cli global -j >/dev/null; }
+gobgp_stages() { echo rib; }
+gobgp_count() {
+	gobgp_cli global rib summary -a vpnv4 |
+		awk -F'[:,]' '/Destination/ { print $4 + 0; f = 1 } END { if (!f) print 0 }'
+}
+
+# ---- sink: bgp-sender --sink, the ceiling of sender + TCP over the veth ----
+SINK_OUT=""
+sink_start() {
+	mkdir -p "$OUT/sink"
+	SINK_OUT=$OUT/sink/sink.out
+	: >"$SINK_OUT"
+	ip netns exec "$NS_R" "$SENDER" --listen $ADDR_R --sink --expect "$2" \
+		--connect-timeout 120 >"$SINK_OUT" 2>>"$LOGF" &
+	track $!
+	RPROCS+=("sink:$!")
+}
+sink_ready() { grep -q '^listening=' "$SINK_OUT"; }
+sink_stages() { echo rib; }
+sink_count() {
+	if grep -q '^sink_unreach_all_at=' "$SINK_OUT"; then echo 0
+	elif grep -q '^sink_reach_all_at=' "$SINK_OUT"; then echo "$N"
+	else echo 0; fi
+}

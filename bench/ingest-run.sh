@@ -1,0 +1,148 @@
+# One measured case for bench/bgp-ingest (sourced): receiver, label mode,
+# route count, run number. Appends to $RESULTS (stage times) and
+# $OUT/memory.tsv (per process), and stops everything it started.
+
+# Polls the receiver's stages until each holds $2 routes; prints
+# "stage seconds status" per stage, seconds counted from epoch $1. A stage
+# is polled only once the one before it is complete (ferry's fwd dump is
+# heavy); the time is taken when the answer came back (an upper bound).
+poll_stages() {
+	local t0=$1 target=$2 limit=$3 rcv=$4 st c t
+	local -a stages
+	local -A done=()
+	read -r -a stages <<<"$("${rcv}_stages")"
+	local prev="" all=0
+	while [ "$all" = 0 ]; do
+		all=1
+		prev=""
+		for st in "${stages[@]}"; do
+			if [ -n "${done[$st]:-}" ]; then prev=$st; continue; fi
+			all=0
+			[ -z "$prev" ] || [ -n "${done[$prev]:-}" ] || break
+			c=$("${rcv}_count" "$st" 2>/dev/null)
+			t=$(now)
+			[ "${c:-x}" = "$target" ] && done[$st]=$(delta "$t0" "$t")
+			[ -n "${done[$st]:-}" ] || break
+			prev=$st
+		done
+		[ "$all" = 1 ] && break
+		if awk -v a="$t0" -v b="$(now)" -v l="$limit" 'BEGIN { exit !(b - a > l) }'; then
+			break
+		fi
+		sleep "$POLL"
+	done
+	for st in "${stages[@]}"; do
+		if [ -n "${done[$st]:-}" ]; then echo "$st ${done[$st]} ok"
+		else echo "$st $limit timeout"; fi
+	done
+}
+
+# The sender's key=value output.
+sender_get() { sed -n "s/^$1=//p" "$SENDER_OUT" | head -1; }
+
+record_stages() {
+	local rcv=$1 mode=$2 n=$3 run=$4 prefix=$5 st s status
+	while read -r st s status; do
+		printf '%s\t%s\t%s\t%s\t%s%s\t%s\t%s\n' "$rcv" "$mode" "$n" "$run" "$prefix" "$st" "$s" "$status" >>"$RESULTS"
+		log "  $rcv $mode n=$n run $run: $prefix$st ${s}s $status"
+	done
+}
+
+# Memory and CPU per process: idle RSS (taken before the sender started),
+# RSS and peak now, CPU seconds since the idle snapshot.
+record_memory() {
+	local rcv=$1 mode=$2 n=$3 run=$4 p name pid
+	for p in "${RPROCS[@]}"; do
+		name=${p%%:*} pid=${p#*:}
+		printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$rcv" "$mode" "$n" "$run" "$name" \
+			"${IDLE_KB[$pid]}" "$(status_kb "$pid" VmRSS)" "$(status_kb "$pid" VmHWM)" \
+			"$(awk -v a="${CPU0[$pid]}" -v b="$(cpu_ticks "$pid")" -v h="$CLK_TCK" \
+				'BEGIN { printf "%.2f", (b - a) / h }')" >>"$OUT/memory.tsv"
+	done
+}
+
+start_sender() {
+	local mode=$1 n=$2
+	SENDER_OUT=$OUT/$rcv/sender.out
+	ip netns exec "$NS_S" "$SENDER" --connect $ADDR_R --local $ADDR_S -n "$n" --rds "$RDS" \
+		--label-mode "$mode" --eor --connect-timeout 30 >"$SENDER_OUT" 2>>"$LOGF" &
+	SENDER_PID=$!
+	track "$SENDER_PID"
+}
+
+# The sink times itself; the others are polled.
+ingest_stages() {
+	local rcv=$1 est=$2 n=$3 limit=$4 t
+	if [ "$rcv" = sink ]; then
+		WAIT_S=$limit wait_for grep -q '^sink_reach_all_at=' "$SINK_OUT" &&
+			t=$(sed -n 's/^sink_reach_all_at=//p' "$SINK_OUT") &&
+			echo "rib $(delta "$est" "$t") ok" || echo "rib $limit timeout"
+		return
+	fi
+	poll_stages "$est" "$n" "$limit" "$rcv"
+}
+
+withdraw_stages() {
+	local rcv=$1 limit=$2 t0 t
+	kill -USR1 "$SENDER_PID"
+	WAIT_S=30 wait_for grep -q '^withdraw_start_at=' "$SENDER_OUT" || return 1
+	t0=$(sender_get withdraw_start_at)
+	if [ "$rcv" = sink ]; then
+		WAIT_S=$limit wait_for grep -q '^sink_unreach_all_at=' "$SINK_OUT" &&
+			t=$(sed -n 's/^sink_unreach_all_at=//p' "$SINK_OUT") &&
+			echo "rib $(delta "$t0" "$t") ok" || echo "rib $limit timeout"
+		return
+	fi
+	poll_stages "$t0" 0 "$limit" "$rcv"
+}
+
+run_case() {
+	local rcv=$1 mode=$2 n=$3 run=$4 limit=$TIMEOUT p pid est
+	N=$n
+	[ "$rcv" = gobgp ] && limit=$GOBGP_TIMEOUT
+	mkdir -p "$OUT/$rcv"
+	LOGF=$OUT/$rcv/$mode-$n-$run.log
+	: >"$LOGF"
+	RPROCS=()
+	log "$rcv, $mode labels, $n routes, run $run"
+	"${rcv}_start" "$mode" "$n" || { log "$rcv did not start"; stop_all; return; }
+	if ! WAIT_S=30 wait_for "${rcv}_ready"; then
+		log "$rcv not ready after 30 s (see $LOGF)"
+		stop_all
+		return
+	fi
+	declare -gA IDLE_KB=() CPU0=()
+	for p in "${RPROCS[@]}"; do
+		pid=${p#*:}
+		IDLE_KB[$pid]=$(status_kb "$pid" VmRSS)
+		CPU0[$pid]=$(cpu_ticks "$pid")
+	done
+	start_sender "$mode" "$n"
+	if ! WAIT_S=60 wait_for grep -q '^established_at=' "$SENDER_OUT"; then
+		log "no session with $rcv (see $LOGF)"
+		stop_all
+		return
+	fi
+	est=$(sender_get established_at)
+	ingest_stages "$rcv" "$est" "$n" "$limit" | record_stages "$rcv" "$mode" "$n" "$run" ""
+	record_memory "$rcv" "$mode" "$n" "$run"
+	if [ "$WITHDRAW" = 1 ] && ! grep -q "^$rcv	$mode	$n	$run	.*timeout" "$RESULTS"; then
+		withdraw_stages "$rcv" "$limit" | record_stages "$rcv" "$mode" "$n" "$run" "withdraw_"
+	fi
+	stop_all
+}
+
+machine_info() {
+	echo "date: $(date -u '+%Y-%m-%d %H:%M UTC')"
+	echo "cpu: $(nproc) x $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)"
+	echo "memory: $(awk '/MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)"
+	echo "kernel: $(uname -r)"
+	echo "ferry: $(git -C "$BUILD/.." rev-parse --short HEAD 2>/dev/null)"
+	echo "bird: $(bird --version 2>&1 | head -1)"
+	echo "frr: $(dpkg-query -W -f '${Version}' frr 2>/dev/null)"
+	echo "gobgp: $(gobgpd --version 2>&1 | head -1)"
+}
+
+summarize() {
+	python3 "$(dirname "$0")/ingest-summary.py" "$OUT" | tee "$OUT/summary.md"
+}

@@ -1,0 +1,124 @@
+#!/usr/bin/env python3
+"""Markdown summary of a bench/bgp-ingest output directory: medians with
+min/max over the runs, bytes per route above idle, CPU seconds, and the
+ferry/peer ratios. Usage: ingest-summary.py OUTDIR"""
+import csv
+import statistics
+import sys
+from collections import defaultdict
+
+PEERS = [("bird", "BIRD"), ("frr", "FRR bgpd"), ("gobgp", "GoBGP")]
+FERRY_STAGES = [("bgpd", "ferry bgpd Loc-RIB"), ("vrfmgr", "ferry vrfmgr VRFs"),
+                ("fwd", "ferry fwd FIB")]
+
+
+def read(path):
+    with open(path) as f:
+        return list(csv.DictReader(f, delimiter="\t"))
+
+
+def size_name(n):
+    n = int(n)
+    return f"{n // 1000000}M" if n % 1000000 == 0 else f"{n // 1000}k"
+
+
+def cell(vals, fmt="{:.2f}"):
+    """vals: list of (value, ok). Median (min–max) of the finished runs."""
+    ok = [v for v, good in vals if good]
+    if not vals:
+        return "–"
+    if not ok:
+        return f"did not finish in {max(v for v, _ in vals):.0f} s"
+    s = fmt.format(statistics.median(ok))
+    if len(ok) > 1:
+        s += f" ({fmt.format(min(ok))}–{fmt.format(max(ok))})"
+    if len(ok) < len(vals):
+        s += f", {len(vals) - len(ok)}/{len(vals)} timed out"
+    return s
+
+
+def median_ok(vals):
+    ok = [v for v, good in vals if good]
+    return statistics.median(ok) if ok and len(ok) == len(vals) else None
+
+
+def main(out):
+    res = read(f"{out}/results.tsv")
+    mem = read(f"{out}/memory.tsv")
+    times = defaultdict(list)  # (receiver, stage, mode, n) -> [(s, ok)]
+    for r in res:
+        times[(r["receiver"], r["stage"], r["mode"], r["routes"])].append(
+            (float(r["seconds"]), r["status"] == "ok"))
+    cols = sorted({(r["mode"], r["routes"]) for r in res}, key=lambda c: (c[0], int(c[1])))
+    receivers = {r["receiver"] for r in res}
+    head = "| | " + " | ".join(f"{m} {size_name(n)}" for m, n in cols) + " |"
+    sep = "|---" * (len(cols) + 1) + "|"
+
+    def rows(prefix):
+        out_rows = []
+        if "ferry" in receivers:
+            for st, name in FERRY_STAGES:
+                if any(k[0] == "ferry" and k[1] == prefix + st for k in times):
+                    out_rows.append((name, "ferry", prefix + st))
+        for key, name in PEERS + [("sink", "sink (bgp-sender --sink)")]:
+            if key in receivers:
+                out_rows.append((name, key, prefix + "rib"))
+        return out_rows
+
+    for title, prefix in (("Ingest: seconds from Established until the RIB holds all routes",
+                           ""), ("Withdraw-all: seconds until the RIB is empty", "withdraw_")):
+        print(f"### {title}\n\nmedian (min–max) over the runs\n\n{head}\n{sep}")
+        for name, rcv, st in rows(prefix):
+            print(f"| {name} | " + " | ".join(cell(times[(rcv, st, m, n)]) for m, n in cols) + " |")
+        print()
+
+    bpr = defaultdict(list)  # (receiver, process, mode, n) -> [bytes/route]
+    hwm = defaultdict(list)
+    cpu = defaultdict(list)
+    runs = defaultdict(lambda: defaultdict(float))  # ferry total per run
+    for m in mem:
+        n = int(m["routes"])
+        key = (m["receiver"], m["process"], m["mode"], m["routes"])
+        above = (int(m["rss_kb"] or 0) - int(m["idle_kb"] or 0)) * 1024 / n
+        bpr[key].append((above, True))
+        hwm[key].append(((int(m["hwm_kb"] or 0) - int(m["idle_kb"] or 0)) * 1024 / n, True))
+        cpu[key].append((float(m["cpu_s"]), True))
+        rk = (m["receiver"], m["mode"], m["routes"], m["run"])
+        runs[rk]["rss"] += above
+        runs[rk]["cpu"] += float(m["cpu_s"])
+    procs = sorted({(m["receiver"], m["process"]) for m in mem},
+                   key=lambda p: (p[0] != "ferry", p[0], ["bgpd", "vrfmgr", "fwd"].index(p[1])
+                                  if p[1] in ("bgpd", "vrfmgr", "fwd") else 9))
+    for title, table, fmt in (("Memory above idle after ingest, bytes per route (VmRSS − idle VmRSS)", bpr, "{:.0f}"),
+                              ("Peak memory above idle, bytes per route (VmHWM − idle VmRSS)", hwm, "{:.0f}"),
+                              ("CPU seconds (user+system) from idle until ingest complete", cpu, "{:.2f}")):
+        print(f"### {title}\n\n{head}\n{sep}")
+        for rcv, p in procs:
+            if rcv == "sink":
+                continue
+            print(f"| {rcv} {p} | " + " | ".join(cell(table[(rcv, p, m, n)], fmt) for m, n in cols) + " |")
+        if "ferry" in receivers and table is not hwm:
+            k = "rss" if table is bpr else "cpu"
+            tot = {c: [(v[k], True) for rk, v in runs.items() if rk[0] == "ferry" and rk[1:3] == c]
+                   for c in cols}
+            print("| ferry total | " + " | ".join(cell(tot[c], fmt) for c in cols) + " |")
+        print()
+
+    if "ferry" not in receivers:
+        return
+    print(f"### Ratios ferry / peer (median times; < 1 means ferry is faster)\n\n{head}\n{sep}")
+    for st, sname in (("bgpd", "bgpd Loc-RIB"), ("fwd", "fwd FIB"), ("withdraw_bgpd", "withdraw bgpd")):
+        for key, pname in PEERS:
+            if key not in receivers:
+                continue
+            pst = "withdraw_rib" if st.startswith("withdraw") else "rib"
+            vals = []
+            for m, n in cols:
+                f, p = median_ok(times[("ferry", st, m, n)]), median_ok(times[(key, pst, m, n)])
+                vals.append(f"{f / p:.2f}" if f is not None and p else "–")
+            print(f"| {sname} / {pname} | " + " | ".join(vals) + " |")
+    print()
+
+
+if __name__ == "__main__":
+    main(sys.argv[1])
