@@ -27,19 +27,28 @@ rstart() {
 	RPROCS+=("$name:$!")
 }
 
-# ---- ferry: vrfmgr + bgpd + fwd; one VRF per RT (RD i imports 65000:i) ----
+# ---- ferry: vrfmgr + bgpd + fwd; $VRFS VRFs share the $RDS RTs (VRF j imports
+# every RT 65000:i with i = j mod $VRFS): 1000 and 1000 = one VRF per RT ----
 FERRY_DIR=$RUN/ferry
+ferry_rts() {
+	local j=$1 i sep=""
+	for ((i = j; i <= RDS; i += VRFS)); do
+		printf '%s"65000:%d"' "$sep" "$i"
+		sep=,
+	done
+}
 ferry_config() {
-	local i sep=""
+	local j rts sep=""
 	printf '{\n "router": { "name": "bench", "router_id": "%s", "asn": 65000,\n' $ADDR_R
 	printf '   "run_dir": "%s", "label_range": { "min": 1000, "max": 999999 } },\n' "$FERRY_DIR"
 	printf ' "bgp": { "listen": "%s", "port": 179, "hold_time": 90,\n' $ADDR_R
 	printf '   "neighbors": [ { "address": "%s", "remote_as": 65000, "passive": true,\n' $ADDR_S
 	printf '                    "local_address": "%s", "description": "bgp-sender" } ] },\n' $ADDR_R
 	printf ' "vrfs": [\n'
-	for i in $(seq 1 "$RDS"); do
-		printf '%s  { "name": "v%d", "rd": "%s:%d", "import_rts": ["65000:%d"], "export_rts": ["65000:%d"], "label_mode": "per-vrf" }' \
-			"$sep" "$i" $ADDR_R "$i" "$i" "$i"
+	for j in $(seq 1 "$VRFS"); do
+		rts=$(ferry_rts "$j")
+		printf '%s  { "name": "v%d", "rd": "%s:%d", "import_rts": [%s], "export_rts": [%s], "label_mode": "per-vrf" }' \
+			"$sep" "$j" $ADDR_R "$j" "$rts" "$rts"
 		sep=$',\n'
 	done
 	printf '\n ],\n'
@@ -49,7 +58,7 @@ ferry_config() {
 ferry_api() { curl -sf --max-time 60 --unix-socket "$FERRY_DIR/$1.sock" "http://ferry$2"; }
 ferry_start() {
 	mkdir -p "$OUT/ferry" "$FERRY_DIR"
-	rm -f "$FERRY_DIR"/*
+	rm -f "$FERRY_DIR"/* "$OUT/ferry/fwd-pre-dump"
 	ferry_config >"$OUT/ferry/bench.json"
 	"$BUILD/vrfmgr" -n -c "$OUT/ferry/bench.json" >/dev/null || return 1
 	rstart vrfmgr "$BUILD/vrfmgr" -c "$OUT/ferry/bench.json" -r "$FERRY_DIR"
@@ -71,6 +80,36 @@ ferry_count() {
 	# no count in fwd's API: stream the whole FIB and count its objects
 	fwd) ferry_api fwd /fib | tr -cd '{' | wc -c | awk '{ print $1 - 1 }' ;;
 	esac
+}
+# fwd's stage, timed without leaning on its (heavy) full dump: wait until fwd
+# has been idle (on-CPU time from /proc/PID/schedstat unchanged) for 50 ms,
+# then one dump must show the target; the time reported is the last moment
+# fwd was still working. Prints seconds since $1, or nothing on timeout.
+# Leaves fwd's "VmRSS VmHWM cpu_ticks" from just before the dump in
+# $OUT/ferry/fwd-pre-dump for record_memory.
+ferry_fwd_done() {
+	local t0=$1 target=$2 limit=$3 pid="" p cpu last="" t_last t idle=0
+	for p in "${RPROCS[@]}"; do [ "${p%%:*}" = fwd ] && pid=${p#*:}; done
+	[ -n "$pid" ] || return 1
+	t_last=$(now)
+	while awk -v a="$t0" -v b="$(now)" -v l="$limit" 'BEGIN { exit !(b - a <= l) }'; do
+		cpu=$(cut -d' ' -f1 "/proc/$pid/schedstat")
+		t=$(now)
+		if [ "$cpu" != "$last" ]; then
+			last=$cpu t_last=$t idle=0
+		elif [ $((idle += 1)) -ge 5 ]; then
+			# memory and CPU as they are before the dump inflates them
+			echo "$(status_kb "$pid" VmRSS) $(status_kb "$pid" VmHWM) $(cpu_ticks "$pid")" \
+				>"$OUT/ferry/fwd-pre-dump"
+			if [ "$(ferry_count fwd)" = "$target" ]; then
+				delta "$t0" "$t_last"
+				return 0
+			fi
+			last="" idle=0 # the dump kept fwd busy: start over
+		fi
+		sleep 0.01
+	done
+	return 1
 }
 
 # ---- BIRD 2 ----

@@ -6,6 +6,7 @@
 # "stage seconds status" per stage, seconds counted from epoch $1. A stage
 # is polled only once the one before it is complete (ferry's fwd dump is
 # heavy); the time is taken when the answer came back (an upper bound).
+# A stage with its own R_STAGE_done function times itself (ferry's fwd).
 poll_stages() {
 	local t0=$1 target=$2 limit=$3 rcv=$4 st c t
 	local -a stages
@@ -19,9 +20,14 @@ poll_stages() {
 			if [ -n "${done[$st]:-}" ]; then prev=$st; continue; fi
 			all=0
 			[ -z "$prev" ] || [ -n "${done[$prev]:-}" ] || break
-			c=$("${rcv}_count" "$st" 2>/dev/null)
-			t=$(now)
-			[ "${c:-x}" = "$target" ] && done[$st]=$(delta "$t0" "$t")
+			if declare -F "${rcv}_${st}_done" >/dev/null; then
+				t=$("${rcv}_${st}_done" "$t0" "$target" "$limit")
+				[ -n "$t" ] && done[$st]=$t
+			else
+				c=$("${rcv}_count" "$st" 2>/dev/null)
+				t=$(now)
+				[ "${c:-x}" = "$target" ] && done[$st]=$(delta "$t0" "$t")
+			fi
 			[ -n "${done[$st]:-}" ] || break
 			prev=$st
 		done
@@ -49,14 +55,20 @@ record_stages() {
 }
 
 # Memory and CPU per process: idle RSS (taken before the sender started),
-# RSS and peak now, CPU seconds since the idle snapshot.
+# RSS and peak now, CPU seconds since the idle snapshot. For ferry's fwd, the
+# values from just before the FIB dump that confirmed the count (the dump
+# itself costs memory and CPU that ingest does not).
 record_memory() {
-	local rcv=$1 mode=$2 n=$3 run=$4 p name pid
+	local rcv=$1 mode=$2 n=$3 run=$4 p name pid rss hwm ticks
 	for p in "${RPROCS[@]}"; do
 		name=${p%%:*} pid=${p#*:}
+		rss=$(status_kb "$pid" VmRSS) hwm=$(status_kb "$pid" VmHWM) ticks=$(cpu_ticks "$pid")
+		if [ "$rcv/$name" = ferry/fwd ] && [ -s "$OUT/ferry/fwd-pre-dump" ]; then
+			read -r rss hwm ticks <"$OUT/ferry/fwd-pre-dump"
+		fi
 		printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$rcv" "$mode" "$n" "$run" "$name" \
-			"${IDLE_KB[$pid]}" "$(status_kb "$pid" VmRSS)" "$(status_kb "$pid" VmHWM)" \
-			"$(awk -v a="${CPU0[$pid]}" -v b="$(cpu_ticks "$pid")" -v h="$CLK_TCK" \
+			"${IDLE_KB[$pid]}" "$rss" "$hwm" \
+			"$(awk -v a="${CPU0[$pid]}" -v b="$ticks" -v h="$CLK_TCK" \
 				'BEGIN { printf "%.2f", (b - a) / h }')" >>"$OUT/memory.tsv"
 	done
 }
@@ -96,6 +108,27 @@ withdraw_stages() {
 	poll_stages "$t0" 0 "$limit" "$rcv"
 }
 
+# perf record on each receiver process (ferry's daemons), stopped with SIGINT.
+PERF_PIDS=()
+perf_start() {
+	local p
+	for p in "${RPROCS[@]}"; do
+		perf record -g -o "$OUT/$rcv/perf-${p%%:*}-$1.data" -p "${p#*:}" \
+			>>"$OUT/$rcv/perf.log" 2>&1 &
+		PERF_PIDS+=($!)
+		track $!
+	done
+	sleep 0.5 # perf needs a moment to attach; before the session, so not measured
+}
+perf_stop() {
+	local pid
+	for pid in "${PERF_PIDS[@]}"; do
+		kill -INT "$pid" 2>/dev/null
+		wait "$pid" 2>/dev/null
+	done
+	PERF_PIDS=()
+}
+
 run_case() {
 	local rcv=$1 mode=$2 n=$3 run=$4 limit=$TIMEOUT p pid est
 	N=$n
@@ -117,6 +150,7 @@ run_case() {
 		IDLE_KB[$pid]=$(status_kb "$pid" VmRSS)
 		CPU0[$pid]=$(cpu_ticks "$pid")
 	done
+	[ "$PERF" = 1 ] && [ "$rcv" = ferry ] && perf_start "$mode-$n-$run"
 	start_sender "$mode" "$n"
 	if ! WAIT_S=60 wait_for grep -q '^established_at=' "$SENDER_OUT"; then
 		log "no session with $rcv (see $LOGF)"
@@ -129,6 +163,7 @@ run_case() {
 	if [ "$WITHDRAW" = 1 ] && ! grep -q "^$rcv	$mode	$n	$run	.*timeout" "$RESULTS"; then
 		withdraw_stages "$rcv" "$limit" | record_stages "$rcv" "$mode" "$n" "$run" "withdraw_"
 	fi
+	perf_stop
 	stop_all
 }
 
