@@ -40,6 +40,7 @@ static const struct kind K_NEIGHBORS = { "a list of neighbors", "[{ \"address\":
 static const struct kind K_ROUTER = { "the router section",
 				      "{ \"name\": ..., \"router_id\": ..., \"asn\": ... }" };
 static const struct kind K_RANGE = { "a label range", "{ \"min\": 16.., \"max\": ..1048575 }" };
+static const struct kind K_HOLD_DOWN = { "a number of seconds", "an integer 0..3600" };
 
 static int parse_label_range(struct cctx *c, struct json_object *router, struct ferry_config *cfg)
 {
@@ -63,7 +64,7 @@ static int parse_label_range(struct cctx *c, struct json_object *router, struct 
 static int parse_router(struct cctx *c, struct json_object *root, struct ferry_config *cfg)
 {
 	static const char *const keys[] = { "name", "router_id", "asn", "run_dir", "label_range",
-					    NULL };
+					    "label_hold_down", NULL };
 	char p[JPATH_MAX];
 	struct json_object *r;
 	const char *dir = NULL;
@@ -74,7 +75,9 @@ static int parse_router(struct cctx *c, struct json_object *root, struct ferry_c
 	    cj_ipv4(c, r, "router", "router_id", true, &cfg->router_id) < 0 ||
 	    cj_u32(c, r, "router", "asn", true, &K_ASN, 1, UINT32_MAX, &cfg->asn) < 0 ||
 	    cj_str(c, r, "router", "run_dir", false, &K_PATH, &dir, p) < 0 ||
-	    parse_label_range(c, r, cfg) < 0)
+	    parse_label_range(c, r, cfg) < 0 ||
+	    cj_u32(c, r, "router", "label_hold_down", false, &K_HOLD_DOWN, 0, 3600,
+		   &cfg->label_hold_down) < 0)
 		return -1;
 	if (cfg->router_id == 0)
 		return cj_fail(c, "router.router_id",
@@ -184,6 +187,7 @@ static int config_build(struct cctx *c, struct json_object *root, struct ferry_c
 	cfg->bgp.connect_retry = 5;
 	cfg->label_min = 1000;
 	cfg->label_max = 99999;
+	cfg->label_hold_down = 60;
 	cfg->fwd.mode = CFG_FWD_PE;
 	cfg->fwd.arp_timeout = 300;
 	if (cj_check_object(c, root, "", keys) < 0 || parse_router(c, root, cfg) < 0 ||

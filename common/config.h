@@ -111,6 +111,7 @@ struct ferry_config {
 	uint32_t asn;
 	char run_dir[CFG_PATH_MAX - 16]; /* sockets live here; default /run/ferry/<name> */
 	uint32_t label_min, label_max;   /* vrfmgr's dynamic label range, default 1000..99999 */
+	uint32_t label_hold_down;        /* seconds a released label is not reused, default 60 */
 	struct cfg_bgp bgp;
 	struct cfg_vrf *vrfs;
 	size_t n_vrfs;

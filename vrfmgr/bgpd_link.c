@@ -133,6 +133,7 @@ static void on_replay_end(struct vrfmgr *vm)
 		 "%zu stale swept",
 		 bl->received, bl->ignored, bl->placed, bl->withdrawn, swept);
 	counters_reset(bl);
+	fwd_sync_converged(vm, "bgpd replayed");
 }
 
 static void on_route_add(struct vrfmgr *vm, const void *p)

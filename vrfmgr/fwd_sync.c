@@ -71,13 +71,11 @@ const struct dataplane_ops fwd_sync_ops = {
 	.lfib_del = fs_lfib_del,
 };
 
-void fwd_sync_hello(struct vrfmgr *vm, struct vrfmgr_conn *c)
+static void fwd_replay(struct vrfmgr *vm, struct vrfmgr_conn *c)
 {
 	struct fwd_sync *fs = &vm->fwd;
 	struct dataplane dp = { &fwd_sync_ops, fs };
 
-	if (fs->conn != NULL && fs->conn != c)
-		hub_conn_drop(fs->conn, "replaced by a new fwd connection");
 	fs->conn = c;
 	memset(fs->sent, 0, sizeof(fs->sent));
 	if (hub_send(c, IPC_REPLAY_BEGIN, NULL, 0) < 0)
@@ -93,6 +91,42 @@ void fwd_sync_hello(struct vrfmgr *vm, struct vrfmgr_conn *c)
 		 (unsigned long long)fs->sent[IPC_LFIB_ADD]);
 }
 
+void fwd_sync_hello(struct vrfmgr *vm, struct vrfmgr_conn *c)
+{
+	struct fwd_sync *fs = &vm->fwd;
+
+	if (fs->conn != NULL && fs->conn != c)
+		hub_conn_drop(fs->conn, "replaced by a new fwd connection");
+	if (fs->pending != NULL && fs->pending != c)
+		hub_conn_drop(fs->pending, "replaced by a new fwd connection");
+	fs->conn = fs->pending = NULL;
+	/*
+	 * A replay makes fwd sweep what it does not mention. Right after a vrfmgr
+	 * restart that would be every BGP route, which bgpd has not sent again yet:
+	 * fwd keeps forwarding on what it has until vrfmgr knows as much as before.
+	 */
+	if (!vm->converged) {
+		fs->pending = c;
+		log_info("fwd %s connected; its replay waits for bgpd's routes (at most %d s)",
+			 c->name, VRFMGR_SYNC_GRACE_S);
+		return;
+	}
+	fwd_replay(vm, c);
+}
+
+void fwd_sync_converged(struct vrfmgr *vm, const char *why)
+{
+	struct vrfmgr_conn *c = vm->fwd.pending;
+
+	if (vm->converged)
+		return;
+	vm->converged = true;
+	log_info("routes complete (%s)%s", why, c != NULL ? ": replaying to fwd" : "");
+	vm->fwd.pending = NULL;
+	if (c != NULL && !c->dead)
+		fwd_replay(vm, c);
+}
+
 void fwd_sync_msg(struct vrfmgr *vm, struct vrfmgr_conn *c, uint16_t type, const void *p,
 		  uint32_t len)
 {
@@ -105,6 +139,8 @@ void fwd_sync_msg(struct vrfmgr *vm, struct vrfmgr_conn *c, uint16_t type, const
 
 void fwd_sync_closed(struct vrfmgr *vm, struct vrfmgr_conn *c)
 {
+	if (vm->fwd.pending == c)
+		vm->fwd.pending = NULL;
 	if (vm->fwd.conn == c) {
 		vm->fwd.conn = NULL;
 		log_info("fwd %s gone; it keeps forwarding and gets a replay when it returns",

@@ -40,7 +40,9 @@ void label_key_prefix(struct label_key *k, const char *vrf, const struct prefix4
 {
 	label_key_vrf(k, vrf);
 	k->kind = LABEL_KIND_PREFIX;
-	k->prefix = *p;
+	/* Field by field: a struct copy may bring the source's padding bytes along. */
+	k->prefix.addr = p->addr;
+	k->prefix.len = p->len;
 }
 
 const char *label_kind_name(uint32_t kind)

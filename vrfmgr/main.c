@@ -19,6 +19,7 @@
 #include "common/label.h"
 #include "common/log.h"
 #include "vrfmgr/l3vpn.h"
+#include "vrfmgr/state.h"
 #include "vrfmgr/vrfmgr.h"
 
 static _Noreturn void usage(void)
@@ -54,6 +55,39 @@ static void on_signal(evutil_socket_t sig, short what, void *arg)
 	event_base_loopbreak(arg);
 }
 
+static void on_tick(evutil_socket_t fd, short what, void *arg)
+{
+	struct vrfmgr *vm = arg;
+
+	(void)fd;
+	(void)what;
+	label_expire(&vm->table.labels);
+	vrf_table_save(&vm->table);
+}
+
+static void on_grace(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	fwd_sync_converged(arg, "no replay from bgpd in time");
+}
+
+/* The once-a-second state saver and, with BGP, the wait for bgpd's first replay. */
+static int timers_start(struct vrfmgr *vm)
+{
+	struct timeval one = { 1, 0 }, grace = { VRFMGR_SYNC_GRACE_S, 0 };
+
+	vm->tick_ev = event_new(vm->base, -1, EV_PERSIST, on_tick, vm);
+	vm->grace_ev = evtimer_new(vm->base, on_grace, vm);
+	if (vm->tick_ev == NULL || vm->grace_ev == NULL || event_add(vm->tick_ev, &one) < 0)
+		return -ENOMEM;
+	if (!vm->cfg->bgp.enabled) {
+		fwd_sync_converged(vm, "no bgp configured");
+		return 0;
+	}
+	return evtimer_add(vm->grace_ev, &grace) < 0 ? -ENOMEM : 0;
+}
+
 static void log_vrfs(const struct vrf_table *t)
 {
 	char rd[RD_STRLEN];
@@ -85,13 +119,20 @@ static int vrfmgr_start(struct vrfmgr *vm)
 		log_warnx("cannot create run directory %s: %s", vm->cfg->run_dir, strerror(-rc));
 		return rc;
 	}
-	if ((rc = vrf_table_init(&vm->table, vm->cfg, &dp)) < 0)
+	if (snprintf(vm->state_path, sizeof(vm->state_path), "%s/%s", vm->cfg->run_dir,
+		     VRFMGR_STATE_FILE) >= (int)sizeof(vm->state_path)) {
+		log_warnx("state file path under %s is too long", vm->cfg->run_dir);
+		return -ENAMETOOLONG;
+	}
+	if ((rc = vrf_table_init_state(&vm->table, vm->cfg, &dp, vm->state_path)) < 0)
 		return rc;
 	leaked = import_leak_local(&vm->table);
 	log_vrfs(&vm->table);
 	if (leaked > 0)
 		log_info("%zu routes leaked between local VRFs by route target", leaked);
 	if ((rc = bgpd_link_init(vm)) < 0)
+		return rc;
+	if ((rc = timers_start(vm)) < 0)
 		return rc;
 	if ((rc = hub_start(vm)) < 0)
 		return rc;
@@ -103,7 +144,12 @@ static void vrfmgr_stop(struct vrfmgr *vm)
 	vrfmgr_api_stop(vm);
 	hub_stop(vm);
 	bgpd_link_free(vm);
+	vrf_table_save(&vm->table);
 	vrf_table_free(&vm->table);
+	if (vm->tick_ev != NULL)
+		event_free(vm->tick_ev);
+	if (vm->grace_ev != NULL)
+		event_free(vm->grace_ev);
 }
 
 static int run(struct ferry_config *cfg)

@@ -14,6 +14,7 @@
 #include "common/label.h"
 #include "common/log.h"
 #include "vrfmgr/l3vpn.h"
+#include "vrfmgr/state.h"
 #include "vrfmgr/vrf.h"
 
 const char *route_source_name(enum route_source s)
@@ -325,13 +326,13 @@ static void vrf_emit_config(const struct vrf *v, const struct dataplane *dp)
 	}
 }
 
+/* Builds v (its id already set) from c and programs it. */
 static int vrf_build(struct vrf_table *t, struct vrf *v, const struct cfg_vrf *c)
 {
 	size_t i;
 	int rc;
 
 	v->cfg = c;
-	v->id = c->id;
 	v->label = MPLS_LABEL_NONE;
 	rtable_init(&v->routes);
 	vrf_emit_config(v, &t->dp);
@@ -350,32 +351,104 @@ static int vrf_build(struct vrf_table *t, struct vrf *v, const struct cfg_vrf *c
 	return 0;
 }
 
-int vrf_table_init(struct vrf_table *t, const struct ferry_config *cfg, const struct dataplane *dp)
+uint32_t vrf_table_free_id(const struct vrf_table *t)
 {
+	uint32_t id;
 	size_t i;
+
+	/* VRFs are few: a quadratic search for the lowest unused id is fine. */
+	for (id = 1;; id++) {
+		for (i = 0; i < t->n_vrfs && t->vrfs[i].id != id; i++)
+			;
+		if (i == t->n_vrfs)
+			return id;
+	}
+}
+
+/*
+ * Ids: what the state file remembers for a VRF's name (so fwd, which kept
+ * forwarding, sees the same VRFs), else the lowest unused, which without a
+ * state file is the position in the config.
+ */
+static void vrf_ids_assign(struct vrf_table *t, const struct state_vrf_id *ids, size_t n_ids)
+{
+	const struct ferry_config *cfg = t->cfg;
+	size_t i, j, k;
+
+	t->n_vrfs = cfg->n_vrfs;
+	for (i = 0; i < cfg->n_vrfs; i++) {
+		for (j = 0; j < n_ids; j++)
+			if (strcmp(ids[j].name, cfg->vrfs[i].name) == 0)
+				break;
+		if (j == n_ids || ids[j].id > VRF_ID_MAX)
+			continue;
+		for (k = 0; k < i && t->vrfs[k].id != ids[j].id; k++)
+			;
+		if (k == i) /* a state file edited by hand may repeat an id */
+			t->vrfs[i].id = ids[j].id;
+	}
+	for (i = 0; i < cfg->n_vrfs; i++)
+		if (t->vrfs[i].id == 0)
+			t->vrfs[i].id = vrf_table_free_id(t);
+}
+
+int vrf_table_init_state(struct vrf_table *t, const struct ferry_config *cfg,
+			 const struct dataplane *dp, const char *state_path)
+{
+	struct state_vrf_id *ids = NULL;
+	size_t i, n_ids = 0;
 	int rc;
 
 	memset(t, 0, sizeof(*t));
 	t->cfg = cfg;
 	if (dp != NULL)
 		t->dp = *dp;
-	label_alloc_init(&t->labels, cfg->label_min, cfg->label_max, 0);
+	label_alloc_init(&t->labels, cfg->label_min, cfg->label_max, cfg->label_hold_down);
 	nexthop_table_init(&t->nhs, cfg->lsps, cfg->n_lsps);
+	if (state_path != NULL) {
+		snprintf(t->state_path, sizeof(t->state_path), "%s", state_path);
+		if (state_load(state_path, &t->labels, &ids, &n_ids) == -ENOMEM)
+			return -ENOMEM;
+	}
 	if (cfg->n_vrfs > 0) {
 		t->vrfs = calloc(cfg->n_vrfs, sizeof(*t->vrfs));
 		if (t->vrfs == NULL) {
 			log_warn("vrf table");
+			free(ids);
+			label_alloc_free(&t->labels);
 			return -ENOMEM;
 		}
 	}
+	vrf_ids_assign(t, ids, n_ids);
+	free(ids);
 	for (i = 0; i < cfg->n_vrfs; i++) {
-		t->n_vrfs++;
 		if ((rc = vrf_build(t, &t->vrfs[i], &cfg->vrfs[i])) < 0) {
 			vrf_table_free(t);
 			return rc;
 		}
 	}
+	/* Labels of routes that are gone since the last run: held down from now. */
+	if (label_release_reserved(&t->labels) > 0)
+		t->labels.dirty = true;
+	vrf_table_save(t);
 	return 0;
+}
+
+int vrf_table_init(struct vrf_table *t, const struct ferry_config *cfg, const struct dataplane *dp)
+{
+	return vrf_table_init_state(t, cfg, dp, NULL);
+}
+
+int vrf_table_save(struct vrf_table *t)
+{
+	int rc;
+
+	if (t->state_path[0] == '\0' || !t->labels.dirty)
+		return 0;
+	rc = state_save(t->state_path, t);
+	if (rc == 0)
+		t->labels.dirty = false;
+	return rc;
 }
 
 /* Shutdown: frees everything without telling the dataplane (fwd keeps forwarding). */

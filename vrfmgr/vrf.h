@@ -88,7 +88,11 @@ struct vrf_table {
 	struct label_alloc labels;
 	struct dataplane dp;
 	struct export_sink exp;
+	char state_path[CFG_PATH_MAX]; /* labels and VRF ids persist here ("": nowhere) */
 };
+
+/* fwd's limit on VRF ids. */
+#define VRF_ID_MAX 65535u
 
 /*
  * Builds every VRF of cfg (which must outlive the table): labels, connected
@@ -96,6 +100,17 @@ struct vrf_table {
  * 0, or -ENOSPC when the label range is too small (logged).
  */
 int vrf_table_init(struct vrf_table *t, const struct ferry_config *cfg, const struct dataplane *dp);
+/*
+ * The same, with the labels and VRF ids of the last run from state_path
+ * (state.h): unchanged routes keep their labels, VRFs their ids; labels of
+ * routes gone since are held down. The state is saved again at the end.
+ */
+int vrf_table_init_state(struct vrf_table *t, const struct ferry_config *cfg,
+			 const struct dataplane *dp, const char *state_path);
+/* Writes the state file if anything changed since the last write. 0 or -errno. */
+int vrf_table_save(struct vrf_table *t);
+/* The lowest VRF id not in use. */
+uint32_t vrf_table_free_id(const struct vrf_table *t);
 void vrf_table_free(struct vrf_table *t);
 /* Switches the dataplane that later changes go to (no replay). */
 void vrf_table_set_dataplane(struct vrf_table *t, const struct dataplane *dp);

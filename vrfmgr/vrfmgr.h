@@ -32,9 +32,13 @@ struct vrfmgr_conn {
 
 /* What vrfmgr has told the fwd it is connected to (counts for the log). */
 struct fwd_sync {
-	struct vrfmgr_conn *conn;
+	struct vrfmgr_conn *conn;    /* replayed to: gets every change */
+	struct vrfmgr_conn *pending; /* connected, its replay waits for bgpd's routes */
 	uint64_t sent[IPC_TYPE_MAX];
 };
+
+/* After a vrfmgr start, fwd's replay waits at most this long for bgpd's routes. */
+#define VRFMGR_SYNC_GRACE_S 5
 
 struct bgpd_link {
 	struct vrfmgr_conn *conn;
@@ -57,6 +61,12 @@ struct vrfmgr {
 	struct api_server *api;
 	char ipc_path[CFG_PATH_MAX];
 	char api_path[CFG_PATH_MAX];
+	char state_path[CFG_PATH_MAX];
+	/* Restart model: true once the routes of bgpd's first replay are in (or the grace
+	 * time passed, or there is no bgp); only then does fwd get its replay and sweep. */
+	bool converged;
+	struct event *grace_ev;
+	struct event *tick_ev; /* once a second: save the label state if it changed */
 };
 
 /* hub.c: the IPC listener and connection bookkeeping. */
@@ -76,6 +86,8 @@ void fwd_sync_hello(struct vrfmgr *vm, struct vrfmgr_conn *c);
 void fwd_sync_msg(struct vrfmgr *vm, struct vrfmgr_conn *c, uint16_t type, const void *p,
 		  uint32_t len);
 void fwd_sync_closed(struct vrfmgr *vm, struct vrfmgr_conn *c);
+/* vrfmgr has what it needs (bgpd replayed, or the grace time is over): replay to fwd. */
+void fwd_sync_converged(struct vrfmgr *vm, const char *why);
 
 /* bgpd_link.c: exports to and imports from bgpd. */
 int bgpd_link_init(struct vrfmgr *vm);

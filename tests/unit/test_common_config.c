@@ -187,6 +187,7 @@ Test(config, defaults)
 		     0, "%s", err);
 	cr_assert_str_eq(cfg.run_dir, "/run/ferry/x");
 	cr_assert(cfg.label_min == 1000 && cfg.label_max == 99999);
+	cr_assert_eq(cfg.label_hold_down, 60);
 	cr_assert(cfg.bgp.enabled);
 	cr_assert_eq(cfg.bgp.listen_address, 0);
 	cr_assert(cfg.bgp.port == 179 && cfg.bgp.hold_time == 90 && cfg.bgp.connect_retry == 5);
@@ -214,6 +215,12 @@ Test(config, label_modes)
 	cr_assert_eq(cfg.vrfs[1].label_mode, CFG_LABEL_PER_VRF);
 	cr_assert_eq(cfg.vrfs[2].label_mode, CFG_LABEL_PER_CE);
 	cr_assert_eq(cfg.vrfs[3].label_mode, CFG_LABEL_PER_PREFIX);
+	config_free(&cfg);
+	cr_assert_eq(config_load_string("{\"router\":{\"name\":\"x\",\"router_id\":\"1.1.1.1\","
+					"\"asn\":1,\"label_hold_down\":0}}",
+					"x.json", &cfg, err, sizeof(err)),
+		     0, "%s", err);
+	cr_assert_eq(cfg.label_hold_down, 0);
 	config_free(&cfg);
 }
 
@@ -250,7 +257,7 @@ static const struct bad_case bad_cases[] = {
 	  "t.json: vrf: unknown key (want one of router, bgp, vrfs, lsps, fwd)" },
 	{ "{\"router\":{\"name\":\"pe1\",\"rotuer_id\":\"1.1.1.1\",\"asn\":1}}",
 	  "t.json: router.rotuer_id: unknown key (want one of name, router_id, asn, run_dir, "
-	  "label_range)" },
+	  "label_range, label_hold_down)" },
 	/* router */
 	{ "{\"router\":{\"router_id\":\"1.1.1.1\",\"asn\":1}}",
 	  "t.json: router.name: missing (want a name)" },
@@ -280,6 +287,12 @@ static const struct bad_case bad_cases[] = {
 	{ "{\"router\":{\"name\":\"pe1\",\"router_id\":\"1.1.1.1\",\"asn\":1,"
 	  "\"label_range\":{\"min\":16}}}",
 	  "t.json: router.label_range.max: missing (want a label)" },
+	{ "{\"router\":{\"name\":\"pe1\",\"router_id\":\"1.1.1.1\",\"asn\":1,"
+	  "\"label_hold_down\":3601}}",
+	  "t.json: router.label_hold_down: 3601 is out of range (want an integer 0..3600)" },
+	{ "{\"router\":{\"name\":\"pe1\",\"router_id\":\"1.1.1.1\",\"asn\":1,"
+	  "\"label_hold_down\":\"60s\"}}",
+	  "t.json: router.label_hold_down: \"60s\" is not a number of seconds (want an integer 0..3600)" },
 	/* bgp */
 	{ "{" R ",\"bgp\":{\"hold_time\":2}}",
 	  "t.json: bgp.hold_time: 2 is out of range (want 0, or 3..65535 seconds)" },

@@ -1,0 +1,225 @@
+/*
+ * vrfmgr/state.c and the restart path of vrf_table_init_state: labels and
+ * VRF ids survive a restart (in a temporary run directory), routes gone
+ * since the last run leave their labels held down, the file is replaced
+ * atomically, and a damaged file costs at most the lines that are damaged.
+ */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "test_vrfmgr_fixture.h"
+#include "vrfmgr/state.h"
+
+static char dir[64], path[128];
+
+static void setup(void)
+{
+	log_init("test", LOG_LVL_ERR);
+	snprintf(dir, sizeof(dir), "/tmp/ferry-state-XXXXXX");
+	cr_assert_not_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/%s", dir, VRFMGR_STATE_FILE);
+}
+
+static void teardown(void)
+{
+	char tmp[160];
+
+	unlink(path);
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	unlink(tmp);
+	rmdir(dir);
+}
+
+TestSuite(state, .init = setup, .fini = teardown);
+
+#define ROUTER "\"router\": { \"name\": \"pe9\", \"router_id\": \"10.255.0.9\", \"asn\": 65000," \
+	       "  \"label_range\": { \"min\": 300, \"max\": 399 } }"
+#define VRF_A "{ \"name\": \"A\", \"rd\": \"65000:1\", \"export_rts\": [\"65000:1\"]," \
+	      "  \"interfaces\": [ { \"name\": \"a0\", \"address\": \"10.1.0.1/24\" } ] }"
+#define VRF_B "{ \"name\": \"B\", \"rd\": \"65000:2\", \"export_rts\": [\"65000:2\"]," \
+	      "  \"interfaces\": [ { \"name\": \"b0\", \"address\": \"10.2.0.1/24\" } ] }"
+#define STATIC(p, nh) "{ \"prefix\": \"" p "\", \"next_hop\": \"" nh "\", \"interface\": \"p0\" }"
+#define VRF_P(statics) "{ \"name\": \"P\", \"rd\": \"65000:3\", \"export_rts\": [\"65000:3\"]," \
+		       "  \"label_mode\": \"per-prefix\"," \
+		       "  \"interfaces\": [ { \"name\": \"p0\", \"address\": \"10.3.0.1/24\" } ]," \
+		       "  \"static_routes\": [ " statics " ] }"
+
+/* One vrfmgr run: start from the state file, then stop (saving it). */
+struct run {
+	struct ferry_config cfg;
+	struct vrf_table t;
+};
+
+static void run_start(struct run *r, const char *json)
+{
+	fx_load(&r->cfg, json);
+	cr_assert_eq(vrf_table_init_state(&r->t, &r->cfg, NULL, path), 0);
+}
+
+static void run_stop(struct run *r)
+{
+	cr_assert_eq(vrf_table_save(&r->t), 0);
+	vrf_table_free(&r->t);
+	config_free(&r->cfg);
+}
+
+static uint32_t exp_label(struct vrf_table *t, const char *vrf, const char *p)
+{
+	struct vrf_prefix *vp = fx_vp(t, vrf, p);
+
+	return vp != NULL && vp->exp_label != NULL ? vp->exp_label->label : MPLS_LABEL_NONE;
+}
+
+static char *slurp(void)
+{
+	static char buf[4096];
+	FILE *f = fopen(path, "r");
+	size_t n;
+
+	cr_assert_not_null(f, "%s missing", path);
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	buf[n] = '\0';
+	fclose(f);
+	return buf;
+}
+
+Test(state, first_start_writes_labels_and_ids)
+{
+	struct run r;
+	char tmp[160];
+
+	run_start(&r, "{" ROUTER ", \"vrfs\": [" VRF_A "," VRF_B "] }");
+	cr_assert_eq(vrf_by_name(&r.t, "A")->label, 300);
+	cr_assert_eq(vrf_by_name(&r.t, "B")->label, 301);
+	cr_assert_str_eq(slurp(), "ferry-vrfmgr-state 1\n"
+				  "vrf 1 A\n"
+				  "vrf 2 B\n"
+				  "label 300 used 0 per-vrf A\n"
+				  "label 301 used 0 per-vrf B\n");
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	cr_assert_neq(access(tmp, F_OK), 0, "the temporary file was renamed away");
+	run_stop(&r);
+}
+
+Test(state, restart_keeps_labels_and_ids_whatever_the_order)
+{
+	struct run r;
+
+	run_start(&r, "{" ROUTER ", \"vrfs\": [" VRF_A "," VRF_B "] }");
+	run_stop(&r);
+	/* B now comes first: without the state it would be id 1, label 300. */
+	run_start(&r, "{" ROUTER ", \"vrfs\": [" VRF_B "," VRF_A "] }");
+	cr_assert_eq(vrf_by_name(&r.t, "A")->label, 300);
+	cr_assert_eq(vrf_by_name(&r.t, "B")->label, 301);
+	cr_assert_eq(vrf_by_name(&r.t, "A")->id, 1);
+	cr_assert_eq(vrf_by_name(&r.t, "B")->id, 2);
+	run_stop(&r);
+}
+
+Test(state, new_vrf_gets_a_free_id_and_label)
+{
+	struct run r;
+
+	run_start(&r, "{" ROUTER ", \"vrfs\": [" VRF_A "," VRF_B "] }");
+	run_stop(&r);
+	run_start(&r, "{" ROUTER ", \"vrfs\": [" VRF_P(STATIC("10.20.0.0/16", "10.3.0.2")) ","
+		      VRF_B "] }");
+	/* B keeps 2/301; P takes the lowest free id (A's 1 is forgotten) and labels past
+	 * A's 300, which is held down: A may still be in remote PEs' tables. */
+	cr_assert_eq(vrf_by_name(&r.t, "B")->id, 2);
+	cr_assert_eq(vrf_by_name(&r.t, "B")->label, 301);
+	cr_assert_eq(vrf_by_name(&r.t, "P")->id, 1);
+	cr_assert_eq(label_lookup(&r.t.labels, 300)->state, LABEL_HELD);
+	cr_assert_gt(label_held_for(&r.t.labels, label_lookup(&r.t.labels, 300)), 55);
+	cr_assert_eq(exp_label(&r.t, "P", "10.3.0.0/24"), 302);
+	cr_assert_eq(exp_label(&r.t, "P", "10.20.0.0/16"), 303);
+	run_stop(&r);
+}
+
+Test(state, unchanged_prefixes_keep_their_labels_across_a_restart)
+{
+	struct run r;
+
+	run_start(&r, "{" ROUTER ", \"vrfs\": [" VRF_P(STATIC("10.20.0.0/16", "10.3.0.2") ","
+		      STATIC("10.21.0.0/16", "10.3.0.2") "," STATIC("10.22.0.0/16", "10.3.0.3")) "] }");
+	cr_assert_eq(exp_label(&r.t, "P", "10.3.0.0/24"), 300);
+	cr_assert_eq(exp_label(&r.t, "P", "10.20.0.0/16"), 301);
+	cr_assert_eq(exp_label(&r.t, "P", "10.21.0.0/16"), 302);
+	cr_assert_eq(exp_label(&r.t, "P", "10.22.0.0/16"), 303);
+	run_stop(&r);
+	/* 10.21 is gone, 10.19 is new and sorts first: a fresh start would shift every label. */
+	run_start(&r, "{" ROUTER ", \"vrfs\": [" VRF_P(STATIC("10.19.0.0/16", "10.3.0.2") ","
+		      STATIC("10.20.0.0/16", "10.3.0.2") "," STATIC("10.22.0.0/16", "10.3.0.3")) "] }");
+	cr_assert_eq(exp_label(&r.t, "P", "10.3.0.0/24"), 300);
+	cr_assert_eq(exp_label(&r.t, "P", "10.20.0.0/16"), 301);
+	cr_assert_eq(exp_label(&r.t, "P", "10.22.0.0/16"), 303);
+	cr_assert_eq(exp_label(&r.t, "P", "10.19.0.0/16"), 304, "302 is held down for 10.21");
+	cr_assert_eq(label_lookup(&r.t.labels, 302)->state, LABEL_HELD);
+	run_stop(&r);
+	/* The hold-down survives a restart too, and 10.21 coming back gets 302 again. */
+	run_start(&r, "{" ROUTER ", \"vrfs\": [" VRF_P(STATIC("10.21.0.0/16", "10.3.0.2")) "] }");
+	cr_assert_eq(exp_label(&r.t, "P", "10.21.0.0/16"), 302);
+	cr_assert_eq(label_lookup(&r.t.labels, 301)->state, LABEL_HELD);
+	run_stop(&r);
+}
+
+Test(state, damaged_lines_are_skipped)
+{
+	struct run r;
+	FILE *f = fopen(path, "w");
+
+	cr_assert_not_null(f);
+	fputs("ferry-vrfmgr-state 1\n"
+	      "vrf 7 B\n"
+	      "vrf 0 A\n"                          /* id 0 */
+	      "label 999 used 0 per-vrf A\n"       /* outside the range: dropped quietly */
+	      "label 305 used 0 per-vrf B\n"
+	      "label 306 used 0 per-vrf B\n"       /* key twice */
+	      "label 307 used 0 per-ce A\n"        /* truncated */
+	      "label 308 lost 0 per-vrf A\n"       /* unknown state */
+	      "label 309 used 0 per-prefix A 10.0.0.1/24\n" /* host bits */
+	      "garbage\n",
+	      f);
+	fclose(f);
+	run_start(&r, "{" ROUTER ", \"vrfs\": [" VRF_A "," VRF_B "] }");
+	cr_assert_eq(vrf_by_name(&r.t, "B")->id, 7);
+	cr_assert_eq(vrf_by_name(&r.t, "B")->label, 305);
+	cr_assert_eq(vrf_by_name(&r.t, "A")->id, 1);
+	cr_assert_eq(vrf_by_name(&r.t, "A")->label, 300);
+	run_stop(&r);
+}
+
+Test(state, another_version_is_ignored)
+{
+	struct run r;
+	FILE *f = fopen(path, "w");
+
+	cr_assert_not_null(f);
+	fputs("ferry-vrfmgr-state 2\nlabel 305 used 0 per-vrf B\n", f);
+	fclose(f);
+	run_start(&r, "{" ROUTER ", \"vrfs\": [" VRF_A "," VRF_B "] }");
+	cr_assert_eq(vrf_by_name(&r.t, "B")->label, 301);
+	run_stop(&r);
+	cr_assert_not_null(strstr(slurp(), "label 301 used 0 per-vrf B\n"), "rewritten as v1");
+}
+
+Test(state, ce_labels_round_trip)
+{
+	struct run r;
+	const char *json = "{" ROUTER ", \"vrfs\": [ { \"name\": \"C\", \"rd\": \"65000:4\","
+			   "  \"export_rts\": [\"65000:4\"], \"label_mode\": \"per-ce\","
+			   "  \"interfaces\": [ { \"name\": \"p0\", \"address\": \"10.3.0.1/24\" } ],"
+			   "  \"static_routes\": [ " STATIC("10.20.0.0/16", "10.3.0.2") " ] } ] }";
+
+	run_start(&r, json);
+	cr_assert_str_eq(slurp(), "ferry-vrfmgr-state 1\n"
+				  "vrf 1 C\n"
+				  "label 300 used 0 per-ce C p0 0.0.0.0\n"
+				  "label 301 used 0 per-ce C p0 10.3.0.2\n");
+	run_stop(&r);
+	run_start(&r, json);
+	cr_assert_eq(exp_label(&r.t, "C", "10.20.0.0/16"), 301);
+	run_stop(&r);
+}
