@@ -81,35 +81,47 @@ ferry_count() {
 	fwd) ferry_api fwd /fib | tr -cd '{' | wc -c | awk '{ print $1 - 1 }' ;;
 	esac
 }
-# fwd's stage, timed without leaning on its (heavy) full dump: wait until fwd
-# has been idle (on-CPU time from /proc/PID/schedstat unchanged) for 50 ms,
-# then one dump must show the target; the time reported is the last moment
-# fwd was still working. Prints seconds since $1, or nothing on timeout.
-# Leaves fwd's "VmRSS VmHWM cpu_ticks" from just before the dump in
-# $OUT/ferry/fwd-pre-dump for record_memory.
-ferry_fwd_done() {
-	local t0=$1 target=$2 limit=$3 pid="" p cpu last="" t_last t idle=0
-	for p in "${RPROCS[@]}"; do [ "${p%%:*}" = fwd ] && pid=${p#*:}; done
-	[ -n "$pid" ] || return 1
+# Waits until process $1 has been idle (on-CPU time from /proc/PID/schedstat,
+# its main thread, unchanged) for 50 ms and then "$@" (after $2 = t0, $3 =
+# limit) succeeds; prints the seconds from t0 to the last moment it was still
+# working, or nothing on timeout. A failed check restarts the wait.
+cpu_settle() {
+	local pid=$1 t0=$2 limit=$3 cpu last="" t t_last idle=0
+	shift 3
 	t_last=$(now)
 	while awk -v a="$t0" -v b="$(now)" -v l="$limit" 'BEGIN { exit !(b - a <= l) }'; do
-		cpu=$(cut -d' ' -f1 "/proc/$pid/schedstat")
+		cpu=$(cut -d' ' -f1 "/proc/$pid/schedstat" 2>/dev/null) || return 1
 		t=$(now)
 		if [ "$cpu" != "$last" ]; then
 			last=$cpu t_last=$t idle=0
 		elif [ $((idle += 1)) -ge 5 ]; then
-			# memory and CPU as they are before the dump inflates them
-			echo "$(status_kb "$pid" VmRSS) $(status_kb "$pid" VmHWM) $(cpu_ticks "$pid")" \
-				>"$OUT/ferry/fwd-pre-dump"
-			if [ "$(ferry_count fwd)" = "$target" ]; then
+			if "$@"; then
 				delta "$t0" "$t_last"
 				return 0
 			fi
-			last="" idle=0 # the dump kept fwd busy: start over
+			last="" idle=0
 		fi
 		sleep 0.01
 	done
 	return 1
+}
+rproc_pid() {
+	local p
+	for p in "${RPROCS[@]}"; do [ "${p%%:*}" = "$1" ] && echo "${p#*:}"; done
+}
+# fwd's stage, timed without leaning on its (heavy) full dump: fwd idle, then
+# one dump must show the target. Leaves fwd's "VmRSS VmHWM cpu_ticks" from
+# just before the dump in $OUT/ferry/fwd-pre-dump for record_memory.
+ferry_fwd_check() {
+	local pid=$1 target=$2
+	echo "$(status_kb "$pid" VmRSS) $(status_kb "$pid" VmHWM) $(cpu_ticks "$pid")" \
+		>"$OUT/ferry/fwd-pre-dump"
+	[ "$(ferry_count fwd)" = "$target" ]
+}
+ferry_fwd_done() {
+	local pid
+	pid=$(rproc_pid fwd)
+	[ -n "$pid" ] && cpu_settle "$pid" "$1" "$3" ferry_fwd_check "$pid" "$2"
 }
 
 # ---- BIRD 2 ----
@@ -153,7 +165,15 @@ EOF
 }
 frr_vtysh() { vtysh -N "$PFX" -c "$1" 2>/dev/null; }
 frr_ready() { frr_vtysh 'show bgp ipv4 vpn summary json' | jq -e '.' >/dev/null; }
-frr_stages() { echo rib; }
+# FRR counts a path received (pfxRcd) before its best-path work queue has run:
+# "settled" is when bgpd is idle again with the count still right.
+frr_stages() { echo rib settled; }
+frr_check() { [ "$(frr_count rib)" = "$1" ]; }
+frr_settled_done() {
+	local pid
+	pid=$(rproc_pid bgpd)
+	[ -n "$pid" ] && cpu_settle "$pid" "$1" "$3" frr_check "$2"
+}
 frr_count() {
 	frr_vtysh 'show bgp ipv4 vpn summary json' | jq --arg p $ADDR_S '.peers[$p].pfxRcd // 0'
 }

@@ -113,7 +113,7 @@ PERF_PIDS=()
 perf_start() {
 	local p
 	for p in "${RPROCS[@]}"; do
-		perf record -g -o "$OUT/$rcv/perf-${p%%:*}-$1.data" -p "${p#*:}" \
+		perf record ${PERF_ARGS:--g} -o "$OUT/$rcv/perf-${p%%:*}-$1.data" -p "${p#*:}" \
 			>>"$OUT/$rcv/perf.log" 2>&1 &
 		PERF_PIDS+=($!)
 		track $!
@@ -138,6 +138,8 @@ run_case() {
 	: >"$LOGF"
 	RPROCS=()
 	log "$rcv, $mode labels, $n routes, run $run"
+	printf '%s\t%s\t%s\t%s\t%s\n' "$rcv" "$mode" "$n" "$run" "$(cut -d' ' -f1-3 /proc/loadavg)" \
+		>>"$OUT/load.tsv"
 	"${rcv}_start" "$mode" "$n" || { log "$rcv did not start"; stop_all; return; }
 	if ! WAIT_S=30 wait_for "${rcv}_ready"; then
 		log "$rcv not ready after 30 s (see $LOGF)"

@@ -63,6 +63,8 @@ def main(out):
         for key, name in PEERS + [("sink", "sink (bgp-sender --sink)")]:
             if key in receivers:
                 out_rows.append((name, key, prefix + "rib"))
+            if any(k[0] == key and k[1] == prefix + "settled" for k in times):
+                out_rows.append((name + ", settled (idle again)", key, prefix + "settled"))
         return out_rows
 
     for title, prefix in (("Ingest: seconds from Established until the RIB holds all routes",
