@@ -45,7 +45,9 @@ struct cfg_vrf_if {
 struct cfg_static_route {
 	struct prefix4 prefix;
 	uint32_t next_hop;
-	char interface[CFG_IFNAME_MAX]; /* one of the VRF's interfaces */
+	char interface[CFG_IFNAME_MAX]; /* one of the VRF's interfaces; "" = the one whose
+					 * subnet holds next_hop, found by vrfmgr */
+	uint32_t distance;              /* 1..255, default 1; lower wins (bgp is 200) */
 };
 
 /*

@@ -36,6 +36,7 @@ static const struct kind K_LSPS = { "a list of LSPs",
 				    "[{ \"fec\": ..., \"out_label\": ..., ... }]" };
 static const struct kind K_LFIB = { "a list of LFIB entries", "[{ \"in_label\": ..., ... }]" };
 static const struct kind K_ARP = { "a number of seconds", "an integer 1..86400" };
+static const struct kind K_DISTANCE = { "a distance", "an integer 1..255" };
 
 static int p_rd(const char *s, void *out)
 {
@@ -134,18 +135,33 @@ static int static_if_fail(struct cctx *c, const struct cfg_vrf *vrf, const char 
 	    vrf->n_interfaces ? "one of " : "an interface listed in the VRF; it has none", list);
 }
 
+/*
+ * With an interface, the next hop must be on its subnet (ARP resolves it
+ * there). Without one, vrfmgr looks for the VRF interface whose subnet holds
+ * it; if none does the route is kept but neither installed nor exported,
+ * which lets a route be configured before the link it will use.
+ */
 static int parse_static(struct cctx *c, struct json_object *v, const char *path,
 			const struct cfg_vrf *vrf, struct cfg_static_route *s)
 {
-	static const char *const keys[] = { "prefix", "next_hop", "interface", NULL };
+	static const char *const keys[] = { "prefix", "next_hop", "interface", "distance", NULL };
 	char p[JPATH_MAX], a[IPV4_STRLEN], net[PREFIX4_STRLEN];
 	const struct cfg_vrf_if *vi;
 	struct prefix4 subnet;
 
+	s->distance = 1;
 	if (cj_check_object(c, v, path, keys) < 0 ||
 	    cj_prefix(c, v, path, "prefix", &s->prefix) < 0 ||
 	    cj_ipv4(c, v, path, "next_hop", true, &s->next_hop) < 0 ||
-	    cj_ifname(c, v, path, "interface", s->interface) < 0)
+	    cj_u32(c, v, path, "distance", false, &K_DISTANCE, 1, 255, &s->distance) < 0)
+		return -1;
+	if (!json_object_object_get_ex(v, "interface", NULL)) {
+		if (s->next_hop != 0)
+			return 0;
+		cj_path_key(p, path, "next_hop");
+		return cj_fail(c, p, "\"0.0.0.0\" is not a next hop (want a CE's address)");
+	}
+	if (cj_ifname(c, v, path, "interface", s->interface) < 0)
 		return -1;
 	vi = vrf_if_find(vrf, s->interface);
 	if (vi == NULL)

@@ -136,6 +136,7 @@ static void write_route(struct jw *w, const struct vrf *v, const struct vrf_pref
 	jw_kv_string(w, "vrf", v->cfg->name);
 	kv_prefix(w, "prefix", &vp->prefix);
 	jw_kv_string(w, "source", route_source_name(r->source));
+	jw_kv_uint(w, "distance", r->distance);
 	jw_kv_string(w, "rd", rd_format(&r->rd, b));
 	kv_label(w, "inner_label", r->inner_label);
 	write_route_nh(w, r);

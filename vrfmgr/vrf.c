@@ -41,6 +41,8 @@ static int route_cmp(const struct vrf_route *a, const struct vrf_route *b)
 
 	if (ua != ub)
 		return ua ? -1 : 1;
+	if (a->distance != b->distance)
+		return a->distance < b->distance ? -1 : 1;
 	if (a->source != b->source)
 		return a->source < b->source ? -1 : 1;
 	if (a->source == ROUTE_BGP) {
@@ -49,6 +51,9 @@ static int route_cmp(const struct vrf_route *a, const struct vrf_route *b)
 		if (a->remote_pe != b->remote_pe)
 			return a->remote_pe < b->remote_pe ? -1 : 1;
 	}
+	if (a->source == ROUTE_STATIC && a->nh != NULL && b->nh != NULL &&
+	    a->nh->ipc.gateway != b->nh->ipc.gateway)
+		return a->nh->ipc.gateway < b->nh->ipc.gateway ? -1 : 1;
 	return memcmp(a->rd.b, b->rd.b, sizeof(a->rd.b));
 }
 
@@ -57,15 +62,18 @@ static bool route_keyed_by_rd(enum route_source s)
 	return s == ROUTE_BGP || s == ROUTE_LEAKED;
 }
 
+/* A candidate's identity: bgp and leaked by RD, static by next hop (NULL: any). */
 static struct vrf_route **route_slot(struct vrf_prefix *vp, enum route_source source,
-				     const struct rd *rd)
+				     const struct rd *rd, const struct nexthop *nh)
 {
 	struct vrf_route **pp;
 
 	for (pp = &vp->routes; *pp != NULL; pp = &(*pp)->next) {
 		if ((*pp)->source != source)
 			continue;
-		if (!route_keyed_by_rd(source) || rd_equal(&(*pp)->rd, rd))
+		if (route_keyed_by_rd(source) ? rd_equal(&(*pp)->rd, rd)
+					      : source != ROUTE_STATIC || nh == NULL ||
+						    (*pp)->nh == nh)
 			break;
 	}
 	return pp;
@@ -127,7 +135,7 @@ struct vrf_route *vrf_route_find(struct vrf *v, const struct prefix4 *p, enum ro
 {
 	struct vrf_prefix *vp = rtable_find(&v->routes, p);
 
-	return vp != NULL ? *route_slot(vp, source, rd) : NULL;
+	return vp != NULL ? *route_slot(vp, source, rd, NULL) : NULL;
 }
 
 static struct ext_community *rts_copy(const struct ext_community *rts, size_t n)
@@ -158,7 +166,7 @@ int vrf_route_upsert(struct vrf_table *t, struct vrf *v, const struct prefix4 *p
 		free(rts);
 		return -ENOMEM;
 	}
-	pp = route_slot(vp, tmpl->source, &tmpl->rd);
+	pp = route_slot(vp, tmpl->source, &tmpl->rd, tmpl->nh);
 	r = *pp;
 	if (r != NULL) {
 		old = *r;
@@ -188,15 +196,15 @@ int vrf_route_upsert(struct vrf_table *t, struct vrf *v, const struct prefix4 *p
 	return 0;
 }
 
-int vrf_route_remove(struct vrf_table *t, struct vrf *v, const struct prefix4 *p,
-		     enum route_source source, const struct rd *rd)
+static int route_remove(struct vrf_table *t, struct vrf *v, const struct prefix4 *p,
+			enum route_source source, const struct rd *rd, const struct nexthop *nh)
 {
 	struct vrf_prefix *vp = rtable_find(&v->routes, p);
 	struct vrf_route **pp, *r;
 
 	if (vp == NULL)
 		return -ENOENT;
-	pp = route_slot(vp, source, rd);
+	pp = route_slot(vp, source, rd, nh);
 	r = *pp;
 	if (r == NULL)
 		return -ENOENT;
@@ -208,6 +216,26 @@ int vrf_route_remove(struct vrf_table *t, struct vrf *v, const struct prefix4 *p
 	free(r);
 	prefix_gc(v, vp);
 	return 0;
+}
+
+int vrf_route_remove(struct vrf_table *t, struct vrf *v, const struct prefix4 *p,
+		     enum route_source source, const struct rd *rd)
+{
+	return route_remove(t, v, p, source, rd, NULL);
+}
+
+int vrf_static_remove(struct vrf_table *t, struct vrf *v, const struct prefix4 *p,
+		      const struct nexthop *nh)
+{
+	return route_remove(t, v, p, ROUTE_STATIC, NULL, nh);
+}
+
+struct vrf_route *vrf_route_find_static(struct vrf *v, const struct prefix4 *p,
+					const struct nexthop *nh)
+{
+	struct vrf_prefix *vp = rtable_find(&v->routes, p);
+
+	return vp != NULL ? *route_slot(vp, ROUTE_STATIC, NULL, nh) : NULL;
 }
 
 bool vrf_route_installed(const struct vrf_prefix *vp, const struct vrf_route *r)
@@ -224,13 +252,20 @@ const char *vrf_route_reason(const struct vrf_prefix *vp, const struct vrf_route
 		return NULL;
 	if (r->nh == NULL)
 		snprintf(buf, len, "no next hop");
-	else if (!r->valid)
+	else if (!r->valid && r->nh->ipc.ifname[0] != '\0')
 		snprintf(buf, len, "next hop %s is not on the subnet of interface %s",
 			 ipv4_format(r->nh->ipc.gateway, a), r->nh->ipc.ifname);
+	else if (!r->valid)
+		snprintf(buf, len, "next hop %s is not on a connected subnet of the VRF",
+			 ipv4_format(r->nh->ipc.gateway, a));
 	else if (!r->nh->resolved)
 		snprintf(buf, len, "next hop %s has no LSP", ipv4_format(r->remote_pe, a));
 	else if (vp->best != NULL && vp->best != r && vp->best->source != r->source)
-		snprintf(buf, len, "a %s route is preferred", route_source_name(vp->best->source));
+		snprintf(buf, len, "a %s route is preferred%s", route_source_name(vp->best->source),
+			 vp->best->source > r->source ? " (lower distance)" : "");
+	else if (vp->best != NULL && vp->best != r && r->source == ROUTE_STATIC)
+		snprintf(buf, len, "the static route via %s (distance %u) is preferred",
+			 ipv4_format(vp->best->nh->ipc.gateway, a), vp->best->distance);
 	else if (vp->best != NULL && vp->best != r)
 		snprintf(buf, len, "the path with RD %s is preferred",
 			 rd_format(&vp->best->rd, rdbuf));
@@ -269,10 +304,25 @@ static const struct cfg_vrf_if *vrf_interface(const struct cfg_vrf *c, const cha
 	return NULL;
 }
 
+/* The interface a static route's next hop is a neighbour on, or NULL. */
+static const struct cfg_vrf_if *static_interface(const struct cfg_vrf *c,
+						 const struct cfg_static_route *s)
+{
+	size_t i;
+
+	if (s->interface[0] != '\0')
+		return vrf_interface(c, s->interface);
+	for (i = 0; i < c->n_interfaces; i++)
+		if (prefix4_contains(&c->interfaces[i].address, s->next_hop))
+			return &c->interfaces[i];
+	return NULL;
+}
+
 static int vrf_add_connected(struct vrf_table *t, struct vrf *v, const struct cfg_vrf_if *ifc)
 {
 	struct vrf_route r = { .source = ROUTE_CONNECTED, .rd = v->cfg->rd, .valid = true,
-			       .inner_label = MPLS_LABEL_NONE };
+			       .inner_label = MPLS_LABEL_NONE,
+			       .distance = ROUTE_DISTANCE_CONNECTED };
 	struct prefix4 p = ifc->address;
 
 	prefix4_normalize(&p);
@@ -284,28 +334,34 @@ static int vrf_add_connected(struct vrf_table *t, struct vrf *v, const struct cf
 	return vrf_route_upsert(t, v, &p, &r);
 }
 
+/*
+ * A static route whose next hop is not a neighbour on one of the VRF's
+ * links is kept (visible, with the reason) but never installed or exported.
+ */
 static int vrf_add_static(struct vrf_table *t, struct vrf *v, const struct cfg_static_route *s)
 {
-	const struct cfg_vrf_if *ifc = vrf_interface(v->cfg, s->interface);
+	const struct cfg_vrf_if *ifc = static_interface(v->cfg, s);
 	struct vrf_route r = { .source = ROUTE_STATIC, .rd = v->cfg->rd,
-			       .inner_label = MPLS_LABEL_NONE };
+			       .inner_label = MPLS_LABEL_NONE, .distance = s->distance };
 	char pb[PREFIX4_STRLEN], ab[IPV4_STRLEN];
 
 	/* The next hop must be a neighbour on the link, not our own address. */
 	r.valid = ifc != NULL && prefix4_contains(&ifc->address, s->next_hop) &&
 		  s->next_hop != ifc->address.addr;
 	if (!r.valid)
-		log_warnx("vrf %s: static route %s via %s is not on interface %s's subnet; "
-			  "kept but not installed", v->cfg->name, prefix4_format(&s->prefix, pb),
-			  ipv4_format(s->next_hop, ab), s->interface);
-	if (vrf_route_find(v, &s->prefix, ROUTE_STATIC, NULL) != NULL)
-		log_warnx("vrf %s: static route %s given twice; the last one wins", v->cfg->name,
-			  prefix4_format(&s->prefix, pb));
+		log_warnx("vrf %s: static route %s via %s: next hop not on %s%s; kept but neither "
+			  "installed nor exported", v->cfg->name, prefix4_format(&s->prefix, pb),
+			  ipv4_format(s->next_hop, ab),
+			  s->interface[0] ? "the subnet of interface " : "a connected subnet",
+			  s->interface);
 	r.rts = v->cfg->export_rts;
 	r.n_rts = v->cfg->n_export_rts;
-	r.nh = nexthop_get_gateway(&t->nhs, s->interface, s->next_hop);
+	r.nh = nexthop_get_gateway(&t->nhs, ifc != NULL ? ifc->name : s->interface, s->next_hop);
 	if (r.nh == NULL)
 		return -ENOMEM;
+	if (vrf_route_find_static(v, &s->prefix, r.nh) != NULL)
+		log_warnx("vrf %s: static route %s via %s given twice; the last one wins",
+			  v->cfg->name, prefix4_format(&s->prefix, pb), ipv4_format(s->next_hop, ab));
 	return vrf_route_upsert(t, v, &s->prefix, &r);
 }
 
@@ -427,6 +483,8 @@ int vrf_table_init_state(struct vrf_table *t, const struct ferry_config *cfg,
 			return rc;
 		}
 	}
+	/* VRFs built early leaked into none built after them: catch up. */
+	import_leak_local(t);
 	/* Labels of routes that are gone since the last run: held down from now. */
 	if (label_release_reserved(&t->labels) > 0)
 		t->labels.dirty = true;

@@ -3,10 +3,12 @@
  * (id, name, RD, RTs, interfaces, statics) and gets its per-VRF label at
  * start. Its route table maps a prefix to candidate routes from several
  * sources; one is selected and, when its next hop resolves, installed in the
- * dataplane. Selection: a usable route beats an unusable one, then
- * connected > static > leaked (another local VRF's route, imported by RT)
- * > bgp; among bgp routes (one per RD) the highest local_pref, then the
- * lowest remote PE address, then the lowest RD bytes.
+ * dataplane. Selection: a usable route beats an unusable one, then the
+ * lowest distance (connected 0, static 1 or as configured, leaked and bgp
+ * 200), then connected > static > leaked (another local VRF's route,
+ * imported by RT) > bgp; among bgp routes (one per RD) the highest
+ * local_pref, then the lowest remote PE address, then the lowest RD bytes;
+ * among static routes (one per next hop) the lowest next hop address.
  *
  * Changes go out through struct dataplane as they happen; vrf_table_replay
  * re-emits the whole state for a dataplane that (re)connects. Likewise each
@@ -28,12 +30,18 @@
 #include "vrfmgr/nexthop.h"
 #include "vrfmgr/rtable.h"
 
-/* In order of preference. */
+/* In order of preference when distances are equal. */
 enum route_source { ROUTE_CONNECTED = 0, ROUTE_STATIC, ROUTE_LEAKED, ROUTE_BGP };
+
+/* Administrative distances (lower wins); a static route's comes from its config (default 1). */
+#define ROUTE_DISTANCE_CONNECTED 0
+#define ROUTE_DISTANCE_LEAKED 200
+#define ROUTE_DISTANCE_BGP 200
 
 struct vrf_route {
 	struct vrf_route *next;  /* the prefix's other candidates */
 	enum route_source source;
+	uint32_t distance;       /* see ROUTE_DISTANCE_*: compared before the source */
 	struct rd rd;            /* bgp: the VPN route's; local: the VRF's; leaked: its source VRF's */
 	uint32_t inner_label;    /* bgp: the remote PE's VPN label; else MPLS_LABEL_NONE */
 	uint32_t remote_pe;      /* bgp only */
@@ -129,11 +137,19 @@ struct vrf *vrf_by_id(struct vrf_table *t, uint32_t id);
  */
 int vrf_route_upsert(struct vrf_table *t, struct vrf *v, const struct prefix4 *p,
 		     const struct vrf_route *tmpl);
-/* Removes that candidate. 0, or -ENOENT when there was none. */
+/*
+ * Removes that candidate (for a static, the first one of the prefix). 0, or
+ * -ENOENT when there was none.
+ */
 int vrf_route_remove(struct vrf_table *t, struct vrf *v, const struct prefix4 *p,
 		     enum route_source source, const struct rd *rd);
+/* Removes the static route of prefix p through next hop nh. 0 or -ENOENT. */
+int vrf_static_remove(struct vrf_table *t, struct vrf *v, const struct prefix4 *p,
+		      const struct nexthop *nh);
 struct vrf_route *vrf_route_find(struct vrf *v, const struct prefix4 *p, enum route_source source,
 				 const struct rd *rd);
+struct vrf_route *vrf_route_find_static(struct vrf *v, const struct prefix4 *p,
+					const struct nexthop *nh);
 
 /* Has a next hop that resolves (and, for a static, one on its link). */
 bool vrf_route_usable(const struct vrf_route *r);

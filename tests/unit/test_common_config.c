@@ -224,6 +224,28 @@ Test(config, label_modes)
 	config_free(&cfg);
 }
 
+Test(config, static_routes_distance_and_optional_interface)
+{
+	static const char json[] =
+		"{\"router\":{\"name\":\"x\",\"router_id\":\"1.1.1.1\",\"asn\":1},\"vrfs\":["
+		"{\"name\":\"A\",\"rd\":\"1:1\",\"interfaces\":[{\"name\":\"a0\","
+		"\"address\":\"10.1.1.1/30\"}],\"static_routes\":["
+		"{\"prefix\":\"10.8.0.0/16\",\"next_hop\":\"10.1.1.2\",\"interface\":\"a0\"},"
+		"{\"prefix\":\"10.8.0.0/16\",\"next_hop\":\"10.9.9.9\",\"distance\":250}]}]}";
+	struct ferry_config cfg;
+	char err[512];
+
+	cr_assert_eq(config_load_string(json, "x.json", &cfg, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(cfg.vrfs[0].n_static_routes, 2);
+	cr_assert_eq(cfg.vrfs[0].static_routes[0].distance, 1);
+	cr_assert_str_eq(cfg.vrfs[0].static_routes[0].interface, "a0");
+	/* no interface: not checked here, vrfmgr finds the link (or keeps the route unused) */
+	cr_assert_eq(cfg.vrfs[0].static_routes[1].distance, 250);
+	cr_assert_str_eq(cfg.vrfs[0].static_routes[1].interface, "");
+	cr_assert_eq(cfg.vrfs[0].static_routes[1].next_hop, ip("10.9.9.9"));
+	config_free(&cfg);
+}
+
 Test(config, hold_time_zero_allowed)
 {
 	struct ferry_config cfg;
@@ -357,7 +379,18 @@ static const struct bad_case bad_cases[] = {
 	{ "{" R ",\"vrfs\":[" VRF_A ",\"static_routes\":[{\"prefix\":\"192.168.1.0/24\","
 	  "\"nexthop\":\"10.1.1.2\",\"interface\":\"ce-a1\"}]}]}",
 	  "t.json: vrfs[0].static_routes[0].nexthop: unknown key (want one of prefix, next_hop, "
-	  "interface)" },
+	  "interface, distance)" },
+	{ "{" R ",\"vrfs\":[" VRF_A ",\"static_routes\":[{\"prefix\":\"192.168.1.0/24\","
+	  "\"next_hop\":\"10.1.1.2\",\"distance\":0}]}]}",
+	  "t.json: vrfs[0].static_routes[0].distance: 0 is out of range (want an integer 1..255)" },
+	{ "{" R ",\"vrfs\":[" VRF_A ",\"static_routes\":[{\"prefix\":\"192.168.1.0/24\","
+	  "\"next_hop\":\"10.1.1.2\",\"distance\":\"low\"}]}]}",
+	  "t.json: vrfs[0].static_routes[0].distance: \"low\" is not a distance (want an integer "
+	  "1..255)" },
+	{ "{" R ",\"vrfs\":[" VRF_A ",\"static_routes\":[{\"prefix\":\"192.168.1.0/24\","
+	  "\"next_hop\":\"0.0.0.0\"}]}]}",
+	  "t.json: vrfs[0].static_routes[0].next_hop: \"0.0.0.0\" is not a next hop (want a CE's "
+	  "address)" },
 	{ "{" R ",\"vrfs\":[" VRF_A "},{\"name\":\"B\",\"rd\":\"1:1\",\"interfaces\":[{\"name\":"
 	  "\"ce-a1\",\"address\":\"10.2.1.1/30\"}]}]}",
 	  "t.json: vrfs[1].interfaces[0].name: \"ce-a1\" is already used by vrfs[0].interfaces[0] "

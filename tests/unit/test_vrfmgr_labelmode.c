@@ -83,7 +83,7 @@ static void upsert_static(const char *vrf, const char *p, const char *ifname, co
 {
 	struct vrf *v = vrf_by_name(&t, vrf);
 	struct vrf_route r = { .source = ROUTE_STATIC, .inner_label = MPLS_LABEL_NONE,
-			       .valid = true };
+			       .valid = true, .distance = 1 };
 	struct prefix4 pf = fx_prefix(p);
 	uint32_t a;
 
@@ -190,8 +190,13 @@ Test(labelmode, per_ce_prefix_moving_to_another_ce_changes_label)
 
 Test(labelmode, per_prefix_label_follows_its_next_hop)
 {
+	struct prefix4 p = fx_prefix("10.20.0.0/16");
+
+	upsert_static("P", "10.20.0.0/16", "p0", "10.2.0.3"); /* a second next hop, unused */
 	rec.n = 0;
-	upsert_static("P", "10.20.0.0/16", "p0", "10.2.0.3");
+	cr_assert_eq(vrf_static_remove(&t, vrf_by_name(&t, "P"), &p,
+				       fx_vp(&t, "P", "10.20.0.0/16")->best->nh),
+		     0);
 	cr_assert_eq(exp_label("P", "10.20.0.0/16"), 304, "the label stays");
 	cr_assert_eq(exps.n, 0, "so nothing to tell bgpd");
 	cr_assert_str_eq(rec.line[0], "nh_add 7 type 2 gw 10.2.0.3 out - if p0");
@@ -209,6 +214,7 @@ Test(labelmode, replay_reproduces_the_incremental_state)
 	remove_static("C", "10.8.0.0/16");
 	upsert_static("C", "10.10.0.0/16", "c0", "10.1.0.2");
 	upsert_static("P", "10.20.0.0/16", "p0", "10.2.0.3");
+	remove_static("P", "10.20.0.0/16"); /* the first: via 10.2.0.2 */
 	remove_static("P", "10.21.0.0/16");
 	vrf_table_replay(&t, &dp);
 	fx_assert_same_state(&rec, &re);

@@ -1,0 +1,142 @@
+/*
+ * Static routes (vrfmgr/vrf.c): several per prefix chosen by distance
+ * (floating statics), against BGP routes (distance 200), the next hop's
+ * interface found from the VRF's subnets when not given, and a next hop on
+ * none of them: kept, never installed nor exported, with the reason.
+ */
+#include <criterion/criterion.h>
+
+#include "test_vrfmgr_fixture.h"
+
+#define STATIC_JSON                                                                              \
+	"{ \"router\": { \"name\": \"pe1\", \"router_id\": \"10.255.0.1\", \"asn\": 65000,"      \
+	"  \"label_range\": { \"min\": 100, \"max\": 199 } },"                                   \
+	"  \"vrfs\": ["                                                                          \
+	"   { \"name\": \"A\", \"rd\": \"65000:1\", \"import_rts\": [\"65000:1\"],"                \
+	"     \"export_rts\": [\"65000:1\"], \"label_mode\": \"per-ce\","                          \
+	"     \"interfaces\": [ { \"name\": \"a0\", \"address\": \"10.1.0.1/24\" },"               \
+	"                       { \"name\": \"a1\", \"address\": \"10.1.1.1/24\" } ],"             \
+	"     \"static_routes\": ["                                                              \
+	"       { \"prefix\": \"10.8.0.0/16\", \"next_hop\": \"10.1.0.2\", \"interface\": \"a0\" }," \
+	"       { \"prefix\": \"10.8.0.0/16\", \"next_hop\": \"10.1.1.2\", \"distance\": 5 },"      \
+	"       { \"prefix\": \"10.9.0.0/16\", \"next_hop\": \"10.1.1.3\", \"distance\": 250 },"    \
+	"       { \"prefix\": \"10.10.0.0/16\", \"next_hop\": \"10.7.7.7\" } ] },"                 \
+	"   { \"name\": \"S\", \"rd\": \"65000:2\", \"import_rts\": [\"65000:1\"],"                \
+	"     \"export_rts\": [\"65000:2\"] } ],"                                                \
+	"  \"lsps\": [ { \"fec\": \"10.255.0.2/32\", \"out_label\": 16, \"next_hop\": \"10.0.1.2\"," \
+	"              \"interface\": \"core0\" } ] }"
+
+static struct ferry_config cfg;
+static struct vrf_table t;
+static struct fx_rec rec, exps;
+
+static void setup(void)
+{
+	struct dataplane dp = { &fx_ops, &rec };
+	struct export_sink sink = { &fx_exp_ops, &exps };
+
+	log_init("test", LOG_LVL_ERR);
+	memset(&rec, 0, sizeof(rec));
+	memset(&exps, 0, sizeof(exps));
+	fx_load(&cfg, STATIC_JSON);
+	cr_assert_eq(vrf_table_init(&t, &cfg, &dp), 0);
+	vrf_table_set_export(&t, &sink);
+	rec.n = 0;
+}
+
+static void teardown(void)
+{
+	vrf_table_free(&t);
+	config_free(&cfg);
+}
+
+TestSuite(statics, .init = setup, .fini = teardown);
+
+static const char *best_gw(const char *vrf, const char *p)
+{
+	static char b[IPV4_STRLEN];
+	struct vrf_prefix *vp = fx_vp(&t, vrf, p);
+
+	cr_assert_not_null(vp);
+	cr_assert_not_null(vp->best);
+	return ipv4_format(vp->best->nh->ipc.gateway, b);
+}
+
+Test(statics, lowest_distance_wins_and_the_interface_is_found)
+{
+	struct vrf_prefix *vp = fx_vp(&t, "A", "10.8.0.0/16");
+	struct vrf_route *r;
+	char why[128];
+	int n = 0;
+
+	for (r = vp->routes; r != NULL; r = r->next)
+		n++;
+	cr_assert_eq(n, 2, "two next hops, two candidates");
+	cr_assert_str_eq(best_gw("A", "10.8.0.0/16"), "10.1.0.2");
+	cr_assert_eq(vp->best->distance, 1);
+	for (r = vp->routes; r != NULL && r == vp->best; r = r->next)
+		;
+	cr_assert_str_eq(r->nh->ipc.ifname, "a1", "found from the subnets");
+	cr_assert(vrf_route_usable(r));
+	cr_assert_str_eq(vrf_route_reason(vp, r, why, sizeof(why)),
+			 "the static route via 10.1.0.2 (distance 1) is preferred");
+	cr_assert_not_null(vp->exp_label);
+}
+
+Test(statics, backup_takes_over_when_the_primary_goes)
+{
+	struct vrf_prefix *vp = fx_vp(&t, "A", "10.8.0.0/16");
+	uint32_t old = vp->exp_label->label;
+	struct prefix4 p = fx_prefix("10.8.0.0/16");
+
+	cr_assert_eq(vrf_static_remove(&t, vrf_by_name(&t, "A"), &p, vp->best->nh), 0);
+	cr_assert_str_eq(best_gw("A", "10.8.0.0/16"), "10.1.1.2");
+	cr_assert_geq(fx_find(&rec, "fib_add 1 10.8.0.0/16 nh"), 0);
+	/* per-ce: another CE, another label, told to bgpd once */
+	cr_assert_neq(vp->exp_label->label, old);
+	cr_assert_eq(fx_count(&exps, "exp_add 65000:1 10.8.0.0/16"), 1);
+	cr_assert_eq(fx_count(&exps, "exp_del"), 0);
+	/* S imports A's routes: its leaked copy follows to the new next hop. */
+	cr_assert_str_eq(best_gw("S", "10.8.0.0/16"), "10.1.1.2");
+}
+
+Test(statics, floating_static_yields_to_bgp_and_comes_back)
+{
+	struct fx_vpn v = fx_vpn("65000:9", "10.9.0.0/16", 300, "10.255.0.2", "65000:1");
+	struct vrf_prefix *vp = fx_vp(&t, "A", "10.9.0.0/16");
+	char why[128];
+
+	cr_assert_not_null(vp->exp_label, "alone, the floating static is used and exported");
+	cr_assert_not_null(fx_vp(&t, "S", "10.9.0.0/16"));
+	cr_assert_eq(fx_import(&t, &v), 2, "A and S import 65000:1");
+	cr_assert_eq(vp->best->source, ROUTE_BGP, "200 beats 250");
+	cr_assert_null(vp->exp_label, "a prefix whose best route is from BGP is not exported");
+	cr_assert_eq(fx_count(&exps, "exp_del 65000:1 10.9.0.0/16"), 1);
+	cr_assert_null(vrf_route_find(vrf_by_name(&t, "S"), &vp->prefix, ROUTE_LEAKED,
+				      &vrf_by_name(&t, "A")->cfg->rd),
+		       "nor leaked");
+	cr_assert_geq(fx_find(&rec, "fib_add 1 10.9.0.0/16 nh"), 0, "via the LSP");
+	for (struct vrf_route *r = vp->routes; r != NULL; r = r->next)
+		if (r->source == ROUTE_STATIC)
+			cr_assert_str_eq(vrf_route_reason(vp, r, why, sizeof(why)),
+					 "a bgp route is preferred (lower distance)");
+	cr_assert_eq(fx_withdraw(&t, "65000:9", "10.9.0.0/16"), 2);
+	cr_assert_eq(vp->best->source, ROUTE_STATIC);
+	cr_assert_not_null(vp->exp_label);
+	cr_assert_eq(fx_count(&exps, "exp_add 65000:1 10.9.0.0/16"), 1);
+	cr_assert_not_null(fx_vp(&t, "S", "10.9.0.0/16"));
+}
+
+Test(statics, unreachable_next_hop_is_kept_but_not_used)
+{
+	struct vrf_prefix *vp = fx_vp(&t, "A", "10.10.0.0/16");
+	char why[128];
+
+	cr_assert_not_null(vp);
+	cr_assert_not(vrf_route_usable(vp->best));
+	cr_assert_not(vrf_route_installed(vp, vp->best));
+	cr_assert_str_eq(vrf_route_reason(vp, vp->best, why, sizeof(why)),
+			 "next hop 10.7.7.7 is not on a connected subnet of the VRF");
+	cr_assert_null(vp->exp_label);
+	cr_assert_null(fx_vp(&t, "S", "10.10.0.0/16"));
+}
