@@ -3,6 +3,7 @@
  * Handlers only walk the peers and the RIB and stream JSON through struct
  * jw; formatting for humans is ferryctl's job.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
 
@@ -72,6 +73,14 @@ static void path_json(struct jw *w, const struct rib_entry *e, const struct rib_
 	for (size_t i = 0; i < a->n_ext; i++)
 		if (extcom_is_rt(&a->ext[i]))
 			jw_string(w, extcom_format(&a->ext[i], buf));
+	jw_array_end(w);
+	jw_key(w, "communities");
+	jw_array_begin(w);
+	for (size_t i = 0; i < a->n_communities; i++) {
+		snprintf(buf, sizeof(buf), "%u:%u", a->communities[i] >> 16,
+			 a->communities[i] & 0xffff);
+		jw_string(w, buf);
+	}
 	jw_array_end(w);
 	jw_kv_string(w, "origin", attr_origin_name(a->origin));
 	jw_kv_string(w, "as_path", aspath_format(a->aspath, a->aspath_len, path, sizeof(path)));

@@ -1,0 +1,380 @@
+#!/usr/bin/env bash
+# Interop: ferry's bgpd against real BGP speakers from Debian packages (GoBGP,
+# BIRD 2, FRR bgpd without zebra, ExaBGP), each in its own namespace with one
+# veth to ferry's (topology in lib.sh). vpn_inject stands in for vrfmgr. Each
+# peer is started once; every wait is bounded polling. Checks, per peer:
+#  - the session is Established, as both sides report it;
+#  - peer -> ferry: its VPN-IPv4 routes (RD types 0/1/2, several route
+#    targets of all three types, labels, LOCAL_PREF (iBGP), MED, communities)
+#    are in ferry's RIB as sent, and their best paths reach "vrfmgr";
+#  - ferry -> peer: ferry's local routes as the peer reports them (its CLI or
+#    JSON), and for iBGP peers the routes ferry learned over eBGP, attributes
+#    intact;
+#  - ROUTE-REFRESH from the peer is answered (BIRD, FRR);
+#  - withdrawals both ways;
+#  - bulk: IX_BULK (10,000) routes ferry -> GoBGP and BIRD -> ferry;
+#  - a tshark decode of everything ferry sent shows no malformed packet or
+#    expert warning.
+# Prints "ok - ..." / "not ok - ..." per check; exit 0 only when all pass.
+# Needs root. IX_KEEP=1 keeps the work directory (logs, capture).
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+ROOT=$PWD
+BUILD=${FERRY_BUILD:-$ROOT/build}
+NORM=$ROOT/tests/interop/norm.py
+. tests/interop/lib.sh
+passed=0
+failed=0
+T0=$SECONDS
+
+ok() {
+	echo "ok - $*"
+	passed=$((passed + 1))
+}
+not_ok() {
+	echo "not ok - $*"
+	failed=$((failed + 1))
+}
+note() { sed 's/^/#   /'; }
+
+dump_logs() {
+	local f
+	for f in "$IX_TMP"/ferry.log "$IX_TMP"/*/*.log "$IX_TMP"/x/out; do
+		[ -s "$f" ] || continue
+		echo "# --- $f (last 12 lines)"
+		tail -n 12 "$f" | note
+	done
+}
+cleanup() {
+	trap - EXIT INT TERM
+	exec 7>&- 2>/dev/null
+	[ $failed -gt 0 ] && dump_logs
+	ix_cleanup
+}
+trap cleanup EXIT
+trap 'echo "# interrupted"; exit 130' INT TERM
+
+finish() {
+	echo "# interop: $((passed + failed)) checks, $passed passed, $failed failed, $((SECONDS - T0)) s"
+	[ $failed -eq 0 ]
+	exit
+}
+
+# ---- prerequisites --------------------------------------------------------------
+if [ "$(id -u)" != 0 ]; then
+	not_ok "must run as root (network namespaces)"
+	finish
+fi
+missing=()
+for f in "$BUILD/bgpd" "$BUILD/tools/vpn_inject" gobgpd gobgp bird birdc /usr/lib/frr/bgpd \
+	vtysh exabgp tshark curl jq python3; do
+	command -v "$f" >/dev/null || missing+=("$f")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+	not_ok "prerequisites: missing ${missing[*]} (scripts/install-deps all; make all)"
+	finish
+fi
+
+# ---- what each speaker reports, one normalized line per route ----------------------
+ferry_view() { ferry_api /routes | "$NORM" ferry; }
+gobgp_view() { gobgp_cli global rib -a vpnv4 -j | "$NORM" gobgp; }
+bird_view() { birdc_ show route table vpntab4 all | "$NORM" bird; }
+exabgp_view() { "$NORM" exabgp <"$IX_TMP/x/recv"; }
+frr_view() {
+	local rd pfx
+	vtysh_ -c 'show bgp ipv4 vpn json' 2>/dev/null |
+		jq -r '.routes.routeDistinguishers // {} | to_entries[] | .key as $rd |
+			.value | keys[] | "\($rd) \(.)"' |
+		while read -r rd pfx; do
+			vtysh_ -c "show bgp ipv4 vpn rd $rd $pfx json" 2>/dev/null | jq -c .
+		done | "$NORM" frr
+}
+view() { # view NODE: that speaker's table
+	case $1 in
+	hub) ferry_view ;; g) gobgp_view ;; b) bird_view ;; r) frr_view ;; x) exabgp_view ;;
+	esac
+}
+name() { case $1 in hub) echo ferry ;; g) echo GoBGP ;; b) echo BIRD ;; r) echo FRR ;; x) echo ExaBGP ;; esac; }
+
+# has_all VIEWFILE SPEC...: every SPEC ("RD PREFIX field=value ...") matches a line
+# that starts with its RD and prefix and holds each of its fields.
+has_all() {
+	local f=$1 spec key tok line
+	shift
+	for spec in "$@"; do
+		read -r -a tok <<<"$spec"
+		key="${tok[0]} ${tok[1]} "
+		line=$(grep -F -- "$key" "$f" | head -n 1)
+		[ -n "$line" ] || return 1
+		for t in "${tok[@]:2}"; do
+			[[ " $line " == *" $t "* ]] || return 1
+		done
+	done
+}
+# has_none VIEWFILE "RD PREFIX"...: none of them is there
+has_none() {
+	local f=$1 k
+	shift
+	for k in "$@"; do grep -qF -- "$k " "$f" && return 1; done
+	return 0
+}
+# expect TIMEOUT NODE has_all|has_none SPEC...: polls NODE's view until it matches
+expect() {
+	local t=$1 node=$2 fn=$3 deadline
+	shift 3
+	deadline=$((SECONDS + t))
+	while :; do
+		view "$node" >"$IX_TMP/view.$node" 2>/dev/null
+		"$fn" "$IX_TMP/view.$node" "$@" && return 0
+		[ $SECONDS -ge $deadline ] && break
+		sleep 0.5
+	done
+	echo "# $(name "$node") reports:"
+	note <"$IX_TMP/view.$node"
+	echo "# wanted ($fn):"
+	printf '%s\n' "$@" | note
+	return 1
+}
+inject() { echo "$*" >&7; }
+
+# ---- bring everything up ---------------------------------------------------------
+if ! ix_net_up; then
+	not_ok "namespaces and links"
+	finish
+fi
+ix_ferry_config
+ix_gobgp_config
+ix_bird_config
+ix_frr_config
+ix_exabgp_config
+mkdir -p "$IX_TMP/ferry"
+
+ip netns exec "$(ix_ns hub)" tshark -n -i any -f 'tcp port 179' -w "$IX_TMP/bgp.pcap" \
+	>"$IX_TMP/tshark.log" 2>&1 &
+IX_PIDS+=($!)
+TSHARK_PID=$!
+poll 15 grep -q "Capturing on" "$IX_TMP/tshark.log" || echo "# tshark did not say it was capturing"
+
+mkfifo "$IX_TMP/inject.fifo"
+exec 7<>"$IX_TMP/inject.fifo"
+ip netns exec "$(ix_ns hub)" "$BUILD/tools/vpn_inject" "$IX_TMP/ferry/vrfmgr.ipc" \
+	<"$IX_TMP/inject.fifo" >"$IX_TMP/inject.out" 2>&1 &
+IX_PIDS+=($!)
+poll 5 grep -q READY "$IX_TMP/inject.out"
+# ferry's local routes: RD types 0/1/2, RTs of all three types, LOCAL_PREF and MED
+inject add 65000:100 10.10.1.0/24 1001 65000:100,10.91.0.1:300,4200000000:300 200 50
+inject add 10.91.0.1:200 10.10.2.0/24 1002 65000:200
+inject add 4200000000:300 10.10.3.0/25 1003 65000:300
+inject add 65000:109 10.10.9.0/24 1009 65000:100
+
+ix_bg hub "$IX_TMP/ferry.log" "$BUILD/bgpd" -c "$IX_TMP/ferry.json"
+FERRY_PID=${IX_PIDS[-1]}
+ix_bg g "$IX_TMP/g/gobgpd.log" gobgpd -f "$IX_TMP/g/gobgp.toml" --api-hosts 127.0.0.1:50051
+ix_bg b "$IX_TMP/b/bird.log" bird -f -c "$IX_TMP/b/bird.conf" -s "$IX_TMP/b/bird.ctl"
+inns r /usr/lib/frr/bgpd -d -Z -S -P 0 -N "$IX_PREFIX" -f "$IX_TMP/r/bgpd.conf" \
+	-i "$IX_TMP/r/bgpd.pid" --log "file:$IX_TMP/r/bgpd.log" >/dev/null 2>&1 ||
+	echo "# FRR bgpd did not start"
+IX_PIDS+=("$(cat "$IX_TMP/r/bgpd.pid" 2>/dev/null)")
+ip netns exec "$(ix_ns x)" env exabgp.daemon.drop=false exabgp.daemon.user=root \
+	exabgp.api.cli=false exabgp.log.destination=stdout \
+	exabgp "$IX_TMP/x/exabgp.conf" >"$IX_TMP/x/out" 2>&1 &
+IX_PIDS+=($!)
+
+# ---- sessions ----------------------------------------------------------------------
+ferry_state() { # ferry_state PEERADDR
+	ferry_api /neighbors | jq -r --arg a "$1" '.neighbors[] | select(.address == $a) | .state'
+}
+peer_established() {
+	case $1 in
+	g) gobgp_cli neighbor 10.91.1.1 -j | jq -e '.state.session_state == 6' ;;
+	b) birdc_ show protocols ferry | grep -q Established ;;
+	r) vtysh_ -c 'show bgp neighbors 10.91.3.1 json' 2>/dev/null |
+		jq -e '.["10.91.3.1"].bgpState == "Established"' ;;
+	x) grep -q '"state": "up"\|"type": "state".*"up"' "$IX_TMP/x/recv" ||
+		grep -qi "connected to peer-1\|established" "$IX_TMP/x/out" ;;
+	esac
+}
+both_established() { [ "$(ferry_state "$(ix_peer_addr "$1")")" = Established ] && peer_established "$1"; }
+for p in $IX_PEERS; do
+	if poll 25 both_established "$p"; then
+		ok "$(name "$p"): session Established (both sides say so)"
+	else
+		not_ok "$(name "$p"): session Established (ferry: $(ferry_state "$(ix_peer_addr "$p")"))"
+	fi
+done
+
+# GoBGP's routes are added through its API once it runs
+gobgp_cli global rib -a vpnv4 add 10.21.1.0/24 label 2101 rd 65000:11 rt 65000:100 65000:101 \
+	med 21 local-pref 210 community 65000:21,65000:22 nexthop 10.91.1.2 >/dev/null
+gobgp_cli global rib -a vpnv4 add 10.21.2.0/24 label 2102 rd 10.91.1.2:12 rt 10.91.1.2:5 \
+	nexthop 10.91.1.2 >/dev/null
+gobgp_cli global rib -a vpnv4 add 10.21.3.0/24 label 2103 rd 64086.59905:13 \
+	rt 64086.59905:7 nexthop 10.91.1.2 >/dev/null # asdot: 4200000001
+gobgp_cli global rib -a vpnv4 add 10.21.9.0/24 label 2109 rd 65000:19 rt 65000:100 \
+	nexthop 10.91.1.2 >/dev/null
+
+# ---- peer -> ferry -----------------------------------------------------------------
+FROM_g=("65000:11 10.21.1.0/24 label=2101 nh=10.91.1.2 lp=210 med=21 comm=65000:21,65000:22 rt=65000:100,65000:101 aspath=-"
+	"10.91.1.2:12 10.21.2.0/24 label=2102 nh=10.91.1.2 rt=10.91.1.2:5"
+	"4200000001:13 10.21.3.0/24 label=2103 rt=4200000001:7"
+	"65000:19 10.21.9.0/24 label=2109 rt=65000:100")
+FROM_b=("65000:21 10.22.1.0/24 label=2201 nh=10.91.2.2 lp=220 med=22 comm=65000:22,65000:23 rt=65000:100,65000:101 aspath=-"
+	"10.91.2.2:22 10.22.2.0/24 label=2202 nh=10.91.2.2 rt=10.91.2.2:5"
+	"4200000002:23 10.22.3.0/24 label=2203 rt=4200000002:7"
+	"65000:29 10.22.9.0/24 label=2209 rt=65000:100")
+FROM_r=("65003:1 10.23.1.0/24 label=2301 nh=10.91.3.2 lp=100 med=23 comm=65003:1,65003:2 rt=65000:100,65000:101 aspath=65003"
+	"10.91.3.2:2 10.23.2.0/24 label=2302 nh=10.91.3.2 rt=10.91.3.2:5"
+	"4200000003:3 10.23.3.0/24 label=2303 rt=4200000003:7"
+	"65003:9 10.23.9.0/24 label=2309")
+FROM_x=("65004:1 10.24.1.0/24 label=2401 nh=10.91.4.2 lp=100 med=24 comm=65004:1,65004:2 rt=65000:100,65000:101 aspath=65004"
+	"10.91.4.2:2 10.24.2.0/24 label=2402 nh=10.91.4.2 rt=10.91.4.2:5"
+	"4200000004:3 10.24.3.0/24 label=2403 rt=4200000004:7"
+	"65004:9 10.24.9.0/24 label=2409 rt=65000:100")
+for p in $IX_PEERS; do
+	eval "specs=(\"\${FROM_$p[@]}\")"
+	if expect 15 hub has_all "${specs[@]}"; then
+		ok "$(name "$p") -> ferry: RD types 0/1/2, labels, RTs, MED, communities$([ "$p" = g ] || [ "$p" = b ] && echo ", LOCAL_PREF") intact"
+	else
+		not_ok "$(name "$p") -> ferry: routes with their attributes"
+	fi
+done
+# every one of them is a best path, so "vrfmgr" heard of each, label and RTs included
+vrfmgr_has() {
+	grep -qF "ADD 65000:11 10.21.1.0/24 2101 10.91.1.2 65000:100,65000:101" "$IX_TMP/inject.out" &&
+		grep -qF "ADD 4200000003:3 10.23.3.0/24 2303 10.91.3.2 4200000003:7" "$IX_TMP/inject.out" &&
+		grep -qF "ADD 10.91.4.2:2 10.24.2.0/24 2402 10.91.4.2 10.91.4.2:5" "$IX_TMP/inject.out" &&
+		grep -qF "ADD 65000:21 10.22.1.0/24 2201 10.91.2.2 65000:100,65000:101" "$IX_TMP/inject.out" &&
+		[ "$(grep -c '^ADD ' "$IX_TMP/inject.out")" -ge 16 ]
+}
+if poll 5 vrfmgr_has; then
+	ok "ferry -> vrfmgr: the 16 learned best paths with labels, next hops, RTs"
+else
+	not_ok "ferry -> vrfmgr: the 16 learned best paths"
+	grep '^ADD\|^DEL' "$IX_TMP/inject.out" | note
+fi
+
+# ---- ferry -> peer -----------------------------------------------------------------
+to_peer() { # to_peer NODE: ferry's local routes as NODE should report them
+	local f lp as
+	f=$(ix_ferry_addr "$1")
+	if [ "$1" = g ] || [ "$1" = b ]; then lp=200 as=-; else lp=- as=65000; fi
+	TO=("65000:100 10.10.1.0/24 label=1001 nh=$f lp=$lp med=50 rt=10.91.0.1:300,4200000000:300,65000:100 aspath=$as"
+		"10.91.0.1:200 10.10.2.0/24 label=1002 nh=$f rt=65000:200 aspath=$as"
+		"4200000000:300 10.10.3.0/25 label=1003 nh=$f rt=65000:300 aspath=$as"
+		"65000:109 10.10.9.0/24 label=1009 nh=$f rt=65000:100")
+}
+for p in $IX_PEERS; do
+	to_peer "$p"
+	if expect 15 "$p" has_all "${TO[@]}"; then
+		ok "ferry -> $(name "$p"): RD types 0/1/2, labels, RTs, next hop, MED$([ "$p" = g ] || [ "$p" = b ] && echo ", LOCAL_PREF") as $(name "$p") reports them"
+	else
+		not_ok "ferry -> $(name "$p"): local routes"
+	fi
+done
+# routes ferry learned over eBGP go on to its iBGP peers unchanged
+TRANSIT=("65003:1 10.23.1.0/24 label=2301 nh=10.91.3.2 med=23 comm=65003:1,65003:2 rt=65000:100,65000:101 aspath=65003"
+	"65004:1 10.24.1.0/24 label=2401 nh=10.91.4.2 med=24 comm=65004:1,65004:2 rt=65000:100,65000:101 aspath=65004"
+	"4200000004:3 10.24.3.0/24 label=2403 rt=4200000004:7")
+for p in g b; do
+	if expect 10 "$p" has_all "${TRANSIT[@]}"; then
+		ok "ferry -> $(name "$p"): eBGP-learned routes passed on with next hop, AS_PATH, MED, communities intact"
+	else
+		not_ok "ferry -> $(name "$p"): eBGP-learned routes passed on"
+	fi
+done
+
+# ---- route refresh -----------------------------------------------------------------
+# (GoBGP's "softresetin" re-filters its Adj-RIB-In and sends nothing)
+refreshed() { grep -q "peer $1: route refresh requested" "$IX_TMP/ferry.log"; }
+birdc_ reload in ferry >/dev/null 2>&1
+vtysh_ -c 'clear bgp ipv4 vpn 10.91.3.1 soft in' >/dev/null 2>&1
+for p in b r; do
+	if poll 10 refreshed "$(ix_peer_addr "$p")" &&
+		to_peer "$p" && expect 5 "$p" has_all "${TO[@]}"; then
+		ok "$(name "$p"): ROUTE-REFRESH answered, routes still there"
+	else
+		not_ok "$(name "$p"): ROUTE-REFRESH answered"
+	fi
+done
+
+# ---- withdrawals -------------------------------------------------------------------
+inject del 65000:109 10.10.9.0/24
+for p in $IX_PEERS; do
+	if expect 10 "$p" has_none "65000:109 10.10.9.0/24"; then
+		ok "ferry -> $(name "$p"): withdrawal honoured"
+	else
+		not_ok "ferry -> $(name "$p"): withdrawal honoured"
+	fi
+done
+gobgp_cli global rib -a vpnv4 del 10.21.9.0/24 label 2109 rd 65000:19 rt 65000:100 \
+	nexthop 10.91.1.2 >/dev/null
+birdc_ disable st2 >/dev/null
+vtysh_ -c 'configure terminal' -c 'router bgp 65003' -c 'address-family ipv4 vpn' \
+	-c 'no network 10.23.9.0/24 rd 65003:9 label 2309' >/dev/null 2>&1
+echo "withdraw route 10.24.9.0/24 rd 65004:9 label 2409 next-hop 10.91.4.2" >>"$IX_TMP/x/cmds"
+WD_g="65000:19 10.21.9.0/24" WD_b="65000:29 10.22.9.0/24" WD_r="65003:9 10.23.9.0/24"
+WD_x="65004:9 10.24.9.0/24"
+for p in $IX_PEERS; do
+	eval "wd=\$WD_$p"
+	if expect 10 hub has_none "$wd" && poll 3 grep -qF "DEL $wd" "$IX_TMP/inject.out"; then
+		ok "$(name "$p") -> ferry: withdrawal honoured (and passed to vrfmgr)"
+	else
+		not_ok "$(name "$p") -> ferry: withdrawal honoured"
+	fi
+done
+
+# ---- bulk: IX_BULK routes each way ---------------------------------------------------
+awk -v n="$IX_BULK" 'BEGIN { for (i = 0; i < n; i++)
+	printf "add 65000:7 172.16.%d.%d/32 7000 65000:7\n", int(i / 256), i % 256 }' >&7
+birdc_ enable st3 >/dev/null
+gobgp_bulk() {
+	[ "$(gobgp_cli global rib -a vpnv4 summary 2>/dev/null | awk '/Number of destinations/ {print $NF}')" -ge "$((IX_BULK + 10))" ]
+}
+gobgp_bulk_count() { gobgp_cli global rib -a vpnv4 -j | jq '[to_entries[] | select(.key | startswith("65000:7:172.16."))] | length'; }
+ferry_bulk() {
+	[ "$(ferry_api /neighbors | jq '.neighbors[] | select(.address == "10.91.2.2") | .prefixes_received')" -ge "$((IX_BULK + 3))" ]
+}
+t=$SECONDS
+if poll 60 ferry_bulk; then
+	n=$(ferry_api '/routes?rd=65000:8' | jq '[.routes[] | select(.best and .label == 8000 and .route_targets == ["65000:8"])] | length')
+	if [ "$n" = "$IX_BULK" ]; then
+		ok "BIRD -> ferry: $IX_BULK routes intact (label, RT) in $((SECONDS - t)) s"
+	else
+		not_ok "BIRD -> ferry: $IX_BULK routes intact (got $n)"
+	fi
+else
+	not_ok "BIRD -> ferry: $IX_BULK routes (ferry counts $(ferry_api /neighbors | jq '.neighbors[1].prefixes_received'))"
+fi
+t=$SECONDS
+n=0
+for _ in $(seq 60); do
+	n=$(gobgp_bulk_count)
+	[ "$n" -ge "$IX_BULK" ] && break
+	sleep 1
+done
+if [ "$n" = "$IX_BULK" ] && gobgp_cli global rib -a vpnv4 -j |
+	jq -e --argjson n "$IX_BULK" '[to_entries[] | select(.key | startswith("65000:7:172.16.")) |
+		.value[0] | select(.nlri.labels == [7000])] | length == $n' >/dev/null; then
+	ok "ferry -> GoBGP: $IX_BULK routes intact (label) in $((SECONDS - t)) s"
+else
+	not_ok "ferry -> GoBGP: $IX_BULK routes (GoBGP holds $n)"
+fi
+
+# ---- the wire ------------------------------------------------------------------------
+# ferry says goodbye (Cease to everyone), then the capture is read
+kill "$FERRY_PID" 2>/dev/null
+poll 5 sh -c "! kill -0 $FERRY_PID"
+kill -INT "$TSHARK_PID" 2>/dev/null
+poll 10 sh -c "! kill -0 $TSHARK_PID"
+FERRY_SRC='ip.src in {10.91.1.1, 10.91.2.1, 10.91.3.1, 10.91.4.1}'
+bad=$(tshark -n -o tcp.analyze_sequence_numbers:FALSE -r "$IX_TMP/bgp.pcap" -Y "bgp && $FERRY_SRC && (_ws.malformed || _ws.expert.severity >= warning)" 2>/dev/null)
+counts=$(tshark -n -r "$IX_TMP/bgp.pcap" -Y "bgp && $FERRY_SRC" -T fields -e bgp.type 2>/dev/null |
+	tr ',' '\n' | sort | uniq -c | awk '{printf "%s type %s; ", $1, $2}')
+if [ -z "$bad" ] && [[ "$counts" == *"type 2"* ]] && [[ "$counts" == *"type 3"* ]]; then
+	ok "tshark: ferry's messages decode cleanly ($counts)"
+else
+	not_ok "tshark: ferry's messages decode cleanly ($counts)"
+	echo "$bad" | head -20 | note
+fi
+
+finish
