@@ -70,6 +70,8 @@ struct cfg_vrf {
 	size_t n_interfaces;
 	struct cfg_static_route *static_routes;
 	size_t n_static_routes;
+	uint32_t max_routes;     /* most prefixes in the VRF's table, 0 = no limit */
+	uint32_t warn_threshold; /* percent of max_routes that logs a warning, default 80 */
 };
 
 struct cfg_lsp {

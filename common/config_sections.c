@@ -37,6 +37,8 @@ static const struct kind K_LSPS = { "a list of LSPs",
 static const struct kind K_LFIB = { "a list of LFIB entries", "[{ \"in_label\": ..., ... }]" };
 static const struct kind K_ARP = { "a number of seconds", "an integer 1..86400" };
 static const struct kind K_DISTANCE = { "a distance", "an integer 1..255" };
+static const struct kind K_MAX_ROUTES = { "a number of routes", "an integer 1..10000000" };
+static const struct kind K_PERCENT = { "a percentage", "an integer 1..100" };
 
 static int p_rd(const char *s, void *out)
 {
@@ -220,6 +222,26 @@ static int parse_statics(struct cctx *c, struct json_object *v, const char *path
 	return 0;
 }
 
+/* "max_routes" and "warn_threshold" (which means nothing without a maximum). */
+static int parse_limit(struct cctx *c, struct json_object *v, const char *path,
+		       struct cfg_vrf *vrf)
+{
+	char p[JPATH_MAX];
+
+	vrf->warn_threshold = 80;
+	if (cj_u32(c, v, path, "max_routes", false, &K_MAX_ROUTES, 1, 10000000,
+		   &vrf->max_routes) < 0 ||
+	    cj_u32(c, v, path, "warn_threshold", false, &K_PERCENT, 1, 100,
+		   &vrf->warn_threshold) < 0)
+		return -1;
+	if (vrf->max_routes == 0 && json_object_object_get_ex(v, "warn_threshold", NULL)) {
+		cj_path_key(p, path, "warn_threshold");
+		return cj_fail(c, p, "not allowed without max_routes (want max_routes too, or no "
+				     "warn_threshold)");
+	}
+	return 0;
+}
+
 /* Name and RD must be unique among the VRFs before this one. */
 static int vrf_unique(struct cctx *c, const struct ferry_config *cfg, size_t i, const char *path)
 {
@@ -248,7 +270,8 @@ static int parse_vrf(struct cctx *c, struct ferry_config *cfg, struct json_objec
 		     const char *path, size_t i)
 {
 	static const char *const keys[] = { "name", "rd", "import_rts", "export_rts", "label_mode",
-					    "interfaces", "static_routes", NULL };
+					    "interfaces", "static_routes", "max_routes",
+					    "warn_threshold", NULL };
 	static const char *const modes[] = { "per-vrf", "per-ce", "per-prefix", NULL };
 	struct cfg_vrf *vrf = &cfg->vrfs[i];
 	int mode = CFG_LABEL_PER_VRF;
@@ -260,7 +283,8 @@ static int parse_vrf(struct cctx *c, struct ferry_config *cfg, struct json_objec
 	    parse_rts(c, v, path, "import_rts", &vrf->import_rts, &vrf->n_import_rts) < 0 ||
 	    parse_rts(c, v, path, "export_rts", &vrf->export_rts, &vrf->n_export_rts) < 0 ||
 	    cj_enum(c, v, path, "label_mode", &K_LABEL_MODE, modes, &mode) < 0 ||
-	    parse_vrf_ifs(c, cfg, v, path, vrf) < 0 || parse_statics(c, v, path, vrf) < 0)
+	    parse_vrf_ifs(c, cfg, v, path, vrf) < 0 || parse_statics(c, v, path, vrf) < 0 ||
+	    parse_limit(c, v, path, vrf) < 0)
 		return -1;
 	vrf->label_mode = (enum cfg_label_mode)mode;
 	return 0;

@@ -60,7 +60,30 @@ static const char *label_mode_name(enum cfg_label_mode m)
 	return "unknown";
 }
 
-static void write_vrf(struct jw *w, const struct vrf *v)
+/* The route limit: "limit_state" is "ok", "warning" (at the threshold) or "full". */
+static void write_vrf_limit(struct jw *w, const struct vrf_table *t, const struct vrf *v)
+{
+	uint32_t max = v->cfg->max_routes;
+	const char *state = "ok";
+
+	jw_kv_uint(w, "prefix_count", v->routes.count);
+	jw_key(w, "max_routes");
+	if (max == 0) {
+		jw_null(w);
+		jw_kv_string(w, "warn_threshold", NULL);
+	} else {
+		jw_uint(w, max);
+		jw_kv_uint(w, "warn_threshold", v->cfg->warn_threshold);
+	}
+	if (max != 0 && v->routes.count >= max)
+		state = "full";
+	else if (v->limit_warned)
+		state = "warning";
+	jw_kv_string(w, "limit_state", state);
+	jw_kv_uint(w, "routes_refused", max != 0 ? import_refused(t, v) : 0);
+}
+
+static void write_vrf(struct jw *w, const struct vrf_table *t, const struct vrf *v)
 {
 	char b[RD_STRLEN];
 	size_t i;
@@ -83,6 +106,7 @@ static void write_vrf(struct jw *w, const struct vrf *v)
 	}
 	jw_array_end(w);
 	jw_kv_uint(w, "route_count", v->n_routes);
+	write_vrf_limit(w, t, v);
 	jw_object_end(w);
 }
 
@@ -96,7 +120,7 @@ static int api_vrfs(struct jw *w, const struct api_request *req, void *ctx)
 	jw_key(w, "vrfs");
 	jw_array_begin(w);
 	for (i = 0; i < vm->table.n_vrfs; i++)
-		write_vrf(w, &vm->table.vrfs[i]);
+		write_vrf(w, &vm->table, &vm->table.vrfs[i]);
 	jw_array_end(w);
 	jw_object_end(w);
 	return 200;

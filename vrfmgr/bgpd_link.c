@@ -128,6 +128,8 @@ static void on_replay_end(struct vrfmgr *vm)
 		return;
 	}
 	swept = import_sweep(&vm->table);
+	if (swept > 0)
+		import_retry_limits(&vm->table);
 	bl->in_replay = false;
 	log_info("bgpd replay: %zu VPN routes (%zu ignored), %zu VRF placements, %zu withdrawn, "
 		 "%zu stale swept",
@@ -162,6 +164,7 @@ static void on_route_del(struct vrfmgr *vm, const struct ipc_vpn_route *r)
 
 	memcpy(rd.b, r->rd, sizeof(rd.b));
 	import_vpn_del(&vm->table, &rd, &p);
+	import_retry_limits(&vm->table);
 	vm->bgp.withdrawn++;
 	arm_flush(&vm->bgp);
 }

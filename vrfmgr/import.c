@@ -3,10 +3,16 @@
  * route's RTs, and local leaking between this PE's own VRFs. bgpd sends one
  * (best) path per RD:prefix, so a VRF holds at most one bgp candidate per
  * RD for a prefix and the same prefix from two RDs is two candidates.
- * Each VRF keeps its own copy of what it imported (RTs included): VRFs are
- * few, so an update is O(VRFs) and no shared VPN table is needed.
- * Replays: REPLAY_BEGIN marks every bgp route stale, each ADD refreshes,
- * REPLAY_END sweeps the rest; a disconnected bgpd's routes are kept.
+ * Every route bgpd sent is kept in the VPN table (vpn.h), imported or not:
+ * a VRF added or changed later, or one whose route limit frees up, imports
+ * from it without a BGP round trip, and the API can say why a route is not
+ * in a VRF. Replays: REPLAY_BEGIN marks every VPN route stale, each ADD
+ * refreshes, REPLAY_END sweeps the rest; a disconnected bgpd's routes stay.
+ *
+ * Route limits: a VRF with max_routes refuses a VPN or leaked route that
+ * would add a prefix beyond it (routes for prefixes it has, and its own
+ * connected and static routes, always get in); refused routes are retried
+ * when it has room again (import_retry_limits).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -16,84 +22,115 @@
 #include "common/log.h"
 #include "vrfmgr/l3vpn.h"
 
-static int import_check(const struct vrf_table *t, const struct ipc_vpn_route *r)
+/* Why no VRF may use r, or NULL. */
+static const char *vpn_problem(const struct vrf_table *t, const struct ipc_vpn_route *r)
 {
-	char rdb[RD_STRLEN], a[IPV4_STRLEN], nh[IPV4_STRLEN];
-	const char *why = NULL;
-
-	if (r->plen > 32)
-		why = "prefix length over 32";
-	else if (r->label < MPLS_LABEL_FIRST_UNRESERVED || r->label > MPLS_LABEL_MAX)
-		why = "label not usable as a VPN label";
-	else if (r->next_hop == 0)
-		why = "no next hop";
-	if (why != NULL) {
-		log_warnx("VPN route %s %s/%u next hop %s label %u ignored: %s",
-			  rd_format((const struct rd *)r->rd, rdb), ipv4_format(r->prefix, a),
-			  r->plen, ipv4_format(r->next_hop, nh), r->label, why);
-		return -EINVAL;
-	}
-	/* Our own routes coming back (through a reflector): not an error, just not ours to import. */
-	if (r->next_hop == t->cfg->router_id) {
-		log_debug("VPN route %s %s/%u has this router as next hop: ignored",
-			  rd_format((const struct rd *)r->rd, rdb), ipv4_format(r->prefix, a),
-			  r->plen);
-		return -EINVAL;
-	}
-	return 0;
+	if (r->label < MPLS_LABEL_FIRST_UNRESERVED || r->label > MPLS_LABEL_MAX)
+		return "no usable VPN label";
+	if (r->next_hop == 0)
+		return "no next hop";
+	/* Our own routes coming back (through a reflector): not an error, not ours to import. */
+	if (r->next_hop == t->cfg->router_id)
+		return "its next hop is this router (one of our own routes)";
+	return NULL;
 }
 
-static int import_into(struct vrf_table *t, struct vrf *v, const struct prefix4 *p,
-		       const struct ipc_vpn_route *r, const struct ext_community *rts)
+static void vpn_log_problem(const struct vpn_route *vr)
+{
+	char rdb[RD_STRLEN], pb[PREFIX4_STRLEN], nh[IPV4_STRLEN];
+
+	if (vr->msg.next_hop != 0 && strncmp(vr->problem, "its next hop", 12) == 0)
+		log_debug("VPN route %s %s: %s: ignored", rd_format(&vr->rd, rdb),
+			  prefix4_format(&vr->prefix, pb), vr->problem);
+	else
+		log_warnx("VPN route %s %s next hop %s label %u ignored: %s",
+			  rd_format(&vr->rd, rdb), prefix4_format(&vr->prefix, pb),
+			  ipv4_format(vr->msg.next_hop, nh), vr->msg.label, vr->problem);
+}
+
+bool import_room_for(struct vrf *v, const struct prefix4 *p)
+{
+	char pb[PREFIX4_STRLEN];
+
+	if (v->cfg->max_routes == 0 || v->routes.count < v->cfg->max_routes ||
+	    rtable_find(&v->routes, p) != NULL)
+		return true;
+	if (!v->limit_hit)
+		log_warnx("vrf %s: route limit %u reached: %s refused, as is every route that "
+			  "would add a prefix until there is room",
+			  v->cfg->name, v->cfg->max_routes, prefix4_format(p, pb));
+	v->limit_hit = true;
+	return false;
+}
+
+static bool vpn_matches(const struct vrf *v, const struct vpn_route *vr)
+{
+	return vr->problem == NULL && v->cfg != NULL &&
+	       rt_sets_meet(v->cfg->import_rts, v->cfg->n_import_rts, vr->rts, vr->n_rts);
+}
+
+/* Places vr in v (or refreshes it there). 0, -ENOSPC (route limit) or -ENOMEM. */
+static int import_into(struct vrf_table *t, struct vrf *v, const struct vpn_route *vr)
 {
 	struct vrf_route tmpl = {
 		.source = ROUTE_BGP,
-		.inner_label = r->label,
-		.remote_pe = r->next_hop,
-		.local_pref = r->local_pref,
+		.rd = vr->rd,
+		.inner_label = vr->msg.label,
+		.remote_pe = vr->msg.next_hop,
+		.local_pref = vr->msg.local_pref,
 		.distance = ROUTE_DISTANCE_BGP,
-		.peer = r->peer,
-		.rts = (struct ext_community *)rts,
-		.n_rts = r->n_rts,
+		.peer = vr->msg.peer,
+		.rts = vr->rts,
+		.n_rts = vr->n_rts,
 		.valid = true,
 	};
 
-	memcpy(tmpl.rd.b, r->rd, sizeof(tmpl.rd.b));
-	tmpl.nh = nexthop_get_labeled(&t->nhs, r->next_hop);
+	if (!import_room_for(v, &vr->prefix))
+		return -ENOSPC;
+	tmpl.nh = nexthop_get_labeled(&t->nhs, vr->msg.next_hop);
 	if (tmpl.nh == NULL)
 		return -ENOMEM;
-	return vrf_route_upsert(t, v, p, &tmpl);
+	return vrf_route_upsert(t, v, &vr->prefix, &tmpl);
+}
+
+/* Puts vr where it belongs in v: in when its RTs match, out otherwise. 1 when it is in. */
+static int import_place(struct vrf_table *t, struct vrf *v, const struct vpn_route *vr)
+{
+	if (vpn_matches(v, vr))
+		return import_into(t, v, vr) == 0;
+	vrf_route_remove(t, v, &vr->prefix, ROUTE_BGP, &vr->rd);
+	return 0;
 }
 
 int import_vpn_add(struct vrf_table *t, const struct ipc_vpn_route *r,
 		   const struct ext_community *rts)
 {
-	struct prefix4 p = { .addr = r->prefix, .len = r->plen };
-	struct rd rd;
+	char rdb[RD_STRLEN], a[IPV4_STRLEN];
+	struct vpn_route *vr;
 	size_t i;
 	int n = 0;
 
-	if (import_check(t, r) < 0)
+	if (r->plen > 32) {
+		log_warnx("VPN route %s %s/%u ignored: prefix length over 32",
+			  rd_format((const struct rd *)r->rd, rdb), ipv4_format(r->prefix, a),
+			  r->plen);
 		return -EINVAL;
-	prefix4_normalize(&p);
-	memcpy(rd.b, r->rd, sizeof(rd.b));
-	for (i = 0; i < t->n_vrfs; i++) {
-		struct vrf *v = &t->vrfs[i];
-
-		if (rt_sets_meet(v->cfg->import_rts, v->cfg->n_import_rts, rts, r->n_rts)) {
-			if (import_into(t, v, &p, r, rts) == 0)
-				n++;
-		} else {
-			/* An update may have changed the RTs: leave VRFs that no longer match. */
-			vrf_route_remove(t, v, &p, ROUTE_BGP, &rd);
-		}
 	}
-	return n;
+	if ((vr = vpn_put(&t->vpn, r, rts)) == NULL)
+		return -ENOMEM;
+	vr->problem = vpn_problem(t, r);
+	if (vr->problem != NULL)
+		vpn_log_problem(vr);
+	/* An update may have changed the RTs (or made it unusable): leave VRFs that no longer match. */
+	for (i = 0; i < t->n_vrfs; i++)
+		n += import_place(t, &t->vrfs[i], vr);
+	return vr->problem != NULL ? -EINVAL : n;
 }
 
 int import_vpn_del(struct vrf_table *t, const struct rd *rd, const struct prefix4 *p)
 {
 	struct prefix4 q = *p;
+	struct vpn_route *vr;
 	size_t i;
 	int n = 0;
 
@@ -103,66 +140,47 @@ int import_vpn_del(struct vrf_table *t, const struct rd *rd, const struct prefix
 	for (i = 0; i < t->n_vrfs; i++)
 		if (vrf_route_remove(t, &t->vrfs[i], &q, ROUTE_BGP, rd) == 0)
 			n++;
+	if ((vr = vpn_find(&t->vpn, rd, &q)) != NULL)
+		vpn_remove(&t->vpn, vr);
 	return n;
 }
 
 size_t import_mark_stale(struct vrf_table *t)
 {
-	size_t i, j, n, count = 0;
+	struct vpn_route **v;
+	size_t i, n = vpn_list(&t->vpn, &v);
 
-	for (i = 0; i < t->n_vrfs; i++) {
-		struct vrf_prefix **vps;
-
-		n = rtable_sorted(&t->vrfs[i].routes, &vps);
-		for (j = 0; j < n; j++) {
-			struct vrf_route *r;
-
-			for (r = vps[j]->routes; r != NULL; r = r->next) {
-				if (r->source == ROUTE_BGP) {
-					r->stale = true;
-					count++;
-				}
-			}
-		}
-		free(vps);
-	}
-	return count;
-}
-
-static size_t sweep_prefix(struct vrf_table *t, struct vrf *v, struct vrf_prefix *vp)
-{
-	struct prefix4 p = vp->prefix;
-	struct rd stale[16];
-	size_t n = 0, removed = 0, k;
-	struct vrf_route *r;
-
-	/* Collect first: removing may free vp. Rare batches beyond 16 RDs take another pass. */
-	do {
-		n = 0;
-		for (r = vp->routes; r != NULL && n < 16; r = r->next)
-			if (r->source == ROUTE_BGP && r->stale)
-				stale[n++] = r->rd;
-		for (k = 0; k < n; k++)
-			if (vrf_route_remove(t, v, &p, ROUTE_BGP, &stale[k]) == 0)
-				removed++;
-		vp = rtable_find(&v->routes, &p);
-	} while (n == 16 && vp != NULL);
-	return removed;
+	for (i = 0; i < n; i++)
+		v[i]->stale = true;
+	free(v);
+	return n;
 }
 
 size_t import_sweep(struct vrf_table *t)
 {
-	size_t i, j, n, count = 0;
+	struct vpn_route **v;
+	size_t i, n = vpn_list(&t->vpn, &v), count = 0;
 
-	for (i = 0; i < t->n_vrfs; i++) {
-		struct vrf_prefix **vps;
-
-		n = rtable_sorted(&t->vrfs[i].routes, &vps);
-		for (j = 0; j < n; j++)
-			count += sweep_prefix(t, &t->vrfs[i], vps[j]);
-		free(vps);
+	for (i = 0; i < n; i++) {
+		if (!v[i]->stale)
+			continue;
+		import_vpn_del(t, &v[i]->rd, &v[i]->prefix);
+		count++;
 	}
+	free(v);
 	return count;
+}
+
+size_t import_refused(const struct vrf_table *t, const struct vrf *v)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < t->vpn.nb; i++)
+		for (const struct vpn_route *vr = t->vpn.b[i]; vr != NULL; vr = vr->hnext)
+			if (vpn_matches(v, vr) &&
+			    vrf_route_find((struct vrf *)v, &vr->prefix, ROUTE_BGP, &vr->rd) == NULL)
+				n++;
+	return n;
 }
 
 /* Places (or refreshes) src's exported prefix vp in dst. 0 or -errno. */
@@ -183,6 +201,8 @@ static int leak_into(struct vrf_table *t, struct vrf *dst, const struct vrf *src
 
 	if (via == NULL) /* changing right now; its export sync leaks it again */
 		return -EAGAIN;
+	if (!import_room_for(dst, &vp->prefix))
+		return -ENOSPC;
 	tmpl.nh = nexthop_ref(via->nh);
 	return vrf_route_upsert(t, dst, &vp->prefix, &tmpl);
 }
@@ -231,6 +251,53 @@ size_t import_leak_local(struct vrf_table *t)
 					count++;
 		}
 		free(vps);
+	}
+	return count;
+}
+
+size_t import_vrf_sync(struct vrf_table *t, struct vrf *v)
+{
+	struct vpn_route **vrs;
+	size_t i, j, n, count = 0;
+
+	n = vpn_list(&t->vpn, &vrs);
+	for (i = 0; i < n; i++)
+		count += (size_t)import_place(t, v, vrs[i]);
+	free(vrs);
+	for (i = 0; i < t->n_vrfs; i++) {
+		const struct vrf *src = &t->vrfs[i];
+		struct vrf_prefix **vps;
+
+		if (src == v || src->cfg == NULL)
+			continue;
+		n = rtable_sorted(&src->routes, &vps);
+		for (j = 0; j < n; j++) {
+			if (vps[j]->exp_label != NULL && leaks_to(src, v)) {
+				if (leak_into(t, v, src, vps[j]) == 0)
+					count++;
+			} else {
+				vrf_route_remove(t, v, &vps[j]->prefix, ROUTE_LEAKED, &src->cfg->rd);
+			}
+		}
+		free(vps);
+	}
+	return count;
+}
+
+size_t import_retry_limits(struct vrf_table *t)
+{
+	size_t i, count = 0;
+
+	for (i = 0; i < t->n_vrfs; i++) {
+		struct vrf *v = &t->vrfs[i];
+
+		if (!v->limit_hit || v->cfg == NULL ||
+		    (v->cfg->max_routes != 0 && v->routes.count >= v->cfg->max_routes))
+			continue;
+		v->limit_hit = false;
+		log_info("vrf %s: room below its route limit again: importing refused routes",
+			 v->cfg->name);
+		count += import_vrf_sync(t, v);
 	}
 	return count;
 }

@@ -14,6 +14,7 @@
 
 #include "common/ipc.h"
 #include "common/rd.h"
+#include "vrfmgr/vpn.h"
 #include "vrfmgr/vrf.h"
 
 /* True when the two route-target sets have a member in common. */
@@ -45,16 +46,29 @@ void export_vrf_announce(struct vrf_table *t, struct vrf *v);
  * A VPN route from bgpd (its best path for rd:prefix). Replaces any earlier
  * one for the same rd:prefix, including in VRFs that no longer import it.
  * Returns the number of VRFs now holding it, or -EINVAL for a route that
- * cannot be used (bad length or label, no next hop; logged).
+ * cannot be used (bad length or label, no next hop, our own; logged, kept
+ * in the VPN table with the reason unless the length is bad).
  */
 int import_vpn_add(struct vrf_table *t, const struct ipc_vpn_route *r,
 		   const struct ext_community *rts);
 /* bgpd has no path for rd:prefix any more. Returns the number of VRFs it left. */
 int import_vpn_del(struct vrf_table *t, const struct rd *rd, const struct prefix4 *p);
-/* bgpd starts a replay: every bgp route becomes stale until refreshed. Returns the count. */
+/* bgpd starts a replay: every VPN route becomes stale until refreshed. Returns the count. */
 size_t import_mark_stale(struct vrf_table *t);
 /* bgpd ended its replay: drops what was not refreshed. Returns the count removed. */
 size_t import_sweep(struct vrf_table *t);
+/*
+ * Makes v hold exactly what it should import from the VPN table and leak
+ * from the other local VRFs (after v was created, its RTs or limit changed).
+ * Returns the number of routes it holds from them.
+ */
+size_t import_vrf_sync(struct vrf_table *t, struct vrf *v);
+/* VRFs that refused routes at their limit and have room now import them. Returns the count. */
+size_t import_retry_limits(struct vrf_table *t);
+/* False (and logged, once) when v's route limit keeps prefix p out. */
+bool import_room_for(struct vrf *v, const struct prefix4 *p);
+/* The VPN routes v would import but its route limit keeps out. */
+size_t import_refused(const struct vrf_table *t, const struct vrf *v);
 /*
  * Local leaking: src's prefix vp (exported or not any more) into every other
  * VRF whose import RTs meet src's export RTs, out of those that no longer do.

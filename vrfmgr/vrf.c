@@ -123,11 +123,31 @@ static void prefix_select(struct vrf_table *t, struct vrf *v, struct vrf_prefix 
 	export_prefix_sync(t, v, vp);
 }
 
+/* The prefix count changed: warn once when it reaches the threshold of the limit. */
+static void vrf_limit_note(struct vrf *v)
+{
+	uint64_t max = v->cfg->max_routes, warn_at = (max * v->cfg->warn_threshold + 99) / 100;
+
+	if (max == 0)
+		return;
+	if (!v->limit_warned && v->routes.count >= warn_at) {
+		v->limit_warned = true;
+		log_warnx("vrf %s: %zu prefixes, %u%% of its limit of %u", v->cfg->name,
+			  v->routes.count, v->cfg->warn_threshold, v->cfg->max_routes);
+	} else if (v->limit_warned && v->routes.count < warn_at) {
+		v->limit_warned = false;
+		log_info("vrf %s: %zu prefixes, back below %u%% of its limit of %u", v->cfg->name,
+			 v->routes.count, v->cfg->warn_threshold, v->cfg->max_routes);
+	}
+}
+
 /* An export sync may be running on vp further up the stack: it frees vp then. */
 static void prefix_gc(struct vrf *v, struct vrf_prefix *vp)
 {
-	if (vp->routes == NULL && !vp->busy)
+	if (vp->routes == NULL && !vp->busy) {
 		rtable_remove(&v->routes, vp);
+		vrf_limit_note(v);
+	}
 }
 
 struct vrf_route *vrf_route_find(struct vrf *v, const struct prefix4 *p, enum route_source source,
@@ -172,6 +192,8 @@ int vrf_route_upsert(struct vrf_table *t, struct vrf *v, const struct prefix4 *p
 		old = *r;
 		next = r->next;
 	} else {
+		if (vp->routes == NULL)
+			vrf_limit_note(v); /* a new prefix */
 		r = malloc(sizeof(*r));
 		if (r == NULL) {
 			log_warn("route");
@@ -460,6 +482,7 @@ int vrf_table_init_state(struct vrf_table *t, const struct ferry_config *cfg,
 	if (dp != NULL)
 		t->dp = *dp;
 	label_alloc_init(&t->labels, cfg->label_min, cfg->label_max, cfg->label_hold_down);
+	vpn_table_init(&t->vpn);
 	nexthop_table_init(&t->nhs, cfg->lsps, cfg->n_lsps);
 	if (state_path != NULL) {
 		snprintf(t->state_path, sizeof(t->state_path), "%s", state_path);
@@ -535,6 +558,7 @@ void vrf_table_free(struct vrf_table *t)
 	free(t->vrfs);
 	nexthop_table_free(&t->nhs);
 	label_alloc_free(&t->labels);
+	vpn_table_free(&t->vpn);
 	memset(t, 0, sizeof(*t));
 }
 

@@ -29,6 +29,7 @@
 #include "vrfmgr/label.h"
 #include "vrfmgr/nexthop.h"
 #include "vrfmgr/rtable.h"
+#include "vrfmgr/vpn.h"
 
 /* In order of preference when distances are equal. */
 enum route_source { ROUTE_CONNECTED = 0, ROUTE_STATIC, ROUTE_LEAKED, ROUTE_BGP };
@@ -52,7 +53,6 @@ struct vrf_route {
 	size_t n_rts;
 	struct nexthop *nh;           /* holds a reference; NULL when the route cannot be used */
 	bool valid;              /* static: next hop inside its interface's subnet */
-	bool stale;              /* bgp: not yet refreshed by bgpd's current replay */
 };
 
 struct vrf_prefix {
@@ -75,6 +75,9 @@ struct vrf {
 	struct label_entry *vrf_label; /* its allocator entry (the VRF holds a reference) */
 	struct rtable routes;
 	size_t n_routes; /* candidates over all prefixes */
+	/* route limit (cfg->max_routes on the number of prefixes, routes.count) */
+	bool limit_warned; /* at or above the warning threshold: said once */
+	bool limit_hit;    /* refused a route since it last had room */
 };
 
 /* Where exported VPN routes go: bgpd over IPC, a recorder in tests. */
@@ -94,6 +97,7 @@ struct vrf_table {
 	size_t n_vrfs;
 	struct nexthop_table nhs;
 	struct label_alloc labels;
+	struct vpn_table vpn; /* every VPN route bgpd gave us (import.c) */
 	struct dataplane dp;
 	struct export_sink exp;
 	char state_path[CFG_PATH_MAX]; /* labels and VRF ids persist here ("": nowhere) */

@@ -215,6 +215,16 @@ Test(config, label_modes)
 	cr_assert_eq(cfg.vrfs[1].label_mode, CFG_LABEL_PER_VRF);
 	cr_assert_eq(cfg.vrfs[2].label_mode, CFG_LABEL_PER_CE);
 	cr_assert_eq(cfg.vrfs[3].label_mode, CFG_LABEL_PER_PREFIX);
+	cr_assert_eq(cfg.vrfs[0].max_routes, 0, "no limit by default");
+	cr_assert_eq(cfg.vrfs[0].warn_threshold, 80);
+	config_free(&cfg);
+	cr_assert_eq(config_load_string("{\"router\":{\"name\":\"x\",\"router_id\":\"1.1.1.1\","
+					"\"asn\":1},\"vrfs\":[{\"name\":\"A\",\"rd\":\"1:1\","
+					"\"max_routes\":500,\"warn_threshold\":90}]}",
+					"x.json", &cfg, err, sizeof(err)),
+		     0, "%s", err);
+	cr_assert_eq(cfg.vrfs[0].max_routes, 500);
+	cr_assert_eq(cfg.vrfs[0].warn_threshold, 90);
 	config_free(&cfg);
 	cr_assert_eq(config_load_string("{\"router\":{\"name\":\"x\",\"router_id\":\"1.1.1.1\","
 					"\"asn\":1,\"label_hold_down\":0}}",
@@ -353,6 +363,14 @@ static const struct bad_case bad_cases[] = {
 	{ "{" R ",\"vrfs\":[{\"name\":\"A\",\"rd\":\"1:1\",\"export_rts\":\"1:1\"}]}",
 	  "t.json: vrfs[0].export_rts: \"1:1\" is not a list of route targets (want [\"ASN:NN\", "
 	  "\"IP:NN\" or \"ASN4:NN\", ...])" },
+	{ "{" R ",\"vrfs\":[{\"name\":\"A\",\"rd\":\"1:1\",\"max_routes\":0}]}",
+	  "t.json: vrfs[0].max_routes: 0 is out of range (want an integer 1..10000000)" },
+	{ "{" R ",\"vrfs\":[{\"name\":\"A\",\"rd\":\"1:1\",\"max_routes\":10,"
+	  "\"warn_threshold\":101}]}",
+	  "t.json: vrfs[0].warn_threshold: 101 is out of range (want an integer 1..100)" },
+	{ "{" R ",\"vrfs\":[{\"name\":\"A\",\"rd\":\"1:1\",\"warn_threshold\":50}]}",
+	  "t.json: vrfs[0].warn_threshold: not allowed without max_routes (want max_routes too, or "
+	  "no warn_threshold)" },
 	{ "{" R ",\"vrfs\":[{\"name\":\"A\",\"rd\":\"1:1\",\"label_mode\":\"per-route\"}]}",
 	  "t.json: vrfs[0].label_mode: \"per-route\" is not a label mode (want \"per-vrf\", "
 	  "\"per-ce\" or \"per-prefix\")" },
