@@ -1,7 +1,7 @@
 /*
  * vrfmgr's JSON API (docs/api.md): GET /vrfs, /routes[?vrf=NAME], /lsps,
- * /labels on <run_dir>/vrfmgr.sock. Handlers walk the core's structs and
- * stream JSON entry by entry; nothing here decides anything, and nothing
+ * /labels on <run_dir>/vrfmgr.sock (/explain: api_explain.c). Handlers walk
+ * the core's structs and stream JSON entry by entry; nothing here decides anything, and nothing
  * is formatted for humans (ferryctl does that). Addresses are strings,
  * labels numbers (null when none, 3 = implicit null).
  */
@@ -12,24 +12,25 @@
 #include "common/api.h"
 #include "common/label.h"
 #include "common/log.h"
+#include "vrfmgr/api.h"
 #include "vrfmgr/l3vpn.h"
 #include "vrfmgr/vrfmgr.h"
 
-static void kv_addr(struct jw *w, const char *key, uint32_t a)
+void vrfapi_kv_addr(struct jw *w, const char *key, uint32_t a)
 {
 	char b[IPV4_STRLEN];
 
 	jw_kv_string(w, key, ipv4_format(a, b));
 }
 
-static void kv_prefix(struct jw *w, const char *key, const struct prefix4 *p)
+void vrfapi_kv_prefix(struct jw *w, const char *key, const struct prefix4 *p)
 {
 	char b[PREFIX4_STRLEN];
 
 	jw_kv_string(w, key, prefix4_format(p, b));
 }
 
-static void kv_label(struct jw *w, const char *key, uint32_t label)
+void vrfapi_kv_label(struct jw *w, const char *key, uint32_t label)
 {
 	jw_key(w, key);
 	if (label == MPLS_LABEL_NONE)
@@ -38,7 +39,7 @@ static void kv_label(struct jw *w, const char *key, uint32_t label)
 		jw_uint(w, label);
 }
 
-static void kv_rts(struct jw *w, const char *key, const struct ext_community *rts, size_t n)
+void vrfapi_kv_rts(struct jw *w, const char *key, const struct ext_community *rts, size_t n)
 {
 	char b[RD_STRLEN];
 	size_t i;
@@ -48,6 +49,21 @@ static void kv_rts(struct jw *w, const char *key, const struct ext_community *rt
 	for (i = 0; i < n; i++)
 		jw_string(w, extcom_format(&rts[i], b));
 	jw_array_end(w);
+}
+
+void vrfapi_kv_lsp(struct jw *w, const char *key, const struct cfg_lsp *l)
+{
+	jw_key(w, key);
+	if (l == NULL) {
+		jw_null(w);
+		return;
+	}
+	jw_object_begin(w);
+	vrfapi_kv_prefix(w, "fec", &l->fec);
+	vrfapi_kv_label(w, "out_label", l->out_label);
+	vrfapi_kv_addr(w, "next_hop", l->next_hop);
+	jw_kv_string(w, "interface", l->interface);
+	jw_object_end(w);
 }
 
 static const char *label_mode_name(enum cfg_label_mode m)
@@ -92,16 +108,16 @@ static void write_vrf(struct jw *w, const struct vrf_table *t, const struct vrf 
 	jw_kv_string(w, "name", v->cfg->name);
 	jw_kv_uint(w, "id", v->id);
 	jw_kv_string(w, "rd", rd_format(&v->cfg->rd, b));
-	kv_label(w, "label", v->label);
+	vrfapi_kv_label(w, "label", v->label);
 	jw_kv_string(w, "label_mode", label_mode_name(v->cfg->label_mode));
-	kv_rts(w, "import_rts", v->cfg->import_rts, v->cfg->n_import_rts);
-	kv_rts(w, "export_rts", v->cfg->export_rts, v->cfg->n_export_rts);
+	vrfapi_kv_rts(w, "import_rts", v->cfg->import_rts, v->cfg->n_import_rts);
+	vrfapi_kv_rts(w, "export_rts", v->cfg->export_rts, v->cfg->n_export_rts);
 	jw_key(w, "interfaces");
 	jw_array_begin(w);
 	for (i = 0; i < v->cfg->n_interfaces; i++) {
 		jw_object_begin(w);
 		jw_kv_string(w, "name", v->cfg->interfaces[i].name);
-		kv_prefix(w, "address", &v->cfg->interfaces[i].address);
+		vrfapi_kv_prefix(w, "address", &v->cfg->interfaces[i].address);
 		jw_object_end(w);
 	}
 	jw_array_end(w);
@@ -140,12 +156,12 @@ static void write_route_nh(struct jw *w, const struct vrf_route *r)
 	} else {
 		jw_null(w);
 	}
-	kv_label(w, "outer_label", resolved && nh->ipc.type == IPC_NH_LABELED
+	vrfapi_kv_label(w, "outer_label", resolved && nh->ipc.type == IPC_NH_LABELED
 					   ? nh->ipc.out_label
 					   : MPLS_LABEL_NONE);
 	jw_kv_string(w, "interface", resolved ? nh->ipc.ifname : NULL);
 	if (nh != NULL && nh->ipc.gateway != 0)
-		kv_addr(w, "next_hop", nh->ipc.gateway);
+		vrfapi_kv_addr(w, "next_hop", nh->ipc.gateway);
 	else
 		jw_kv_string(w, "next_hop", NULL);
 }
@@ -158,13 +174,13 @@ static void write_route(struct jw *w, const struct vrf *v, const struct vrf_pref
 
 	jw_object_begin(w);
 	jw_kv_string(w, "vrf", v->cfg->name);
-	kv_prefix(w, "prefix", &vp->prefix);
+	vrfapi_kv_prefix(w, "prefix", &vp->prefix);
 	jw_kv_string(w, "source", route_source_name(r->source));
 	jw_kv_uint(w, "distance", r->distance);
 	jw_kv_string(w, "rd", rd_format(&r->rd, b));
-	kv_label(w, "inner_label", r->inner_label);
+	vrfapi_kv_label(w, "inner_label", r->inner_label);
 	write_route_nh(w, r);
-	kv_rts(w, "route_targets", r->rts, r->n_rts);
+	vrfapi_kv_rts(w, "route_targets", r->rts, r->n_rts);
 	jw_kv_bool(w, "installed", reason == NULL);
 	if (reason != NULL)
 		jw_kv_string(w, "reason", reason);
@@ -222,9 +238,9 @@ static int api_lsps(struct jw *w, const struct api_request *req, void *ctx)
 		const struct cfg_lsp *l = &vm->cfg->lsps[i];
 
 		jw_object_begin(w);
-		kv_prefix(w, "fec", &l->fec);
-		kv_label(w, "out_label", l->out_label);
-		kv_addr(w, "next_hop", l->next_hop);
+		vrfapi_kv_prefix(w, "fec", &l->fec);
+		vrfapi_kv_label(w, "out_label", l->out_label);
+		vrfapi_kv_addr(w, "next_hop", l->next_hop);
 		jw_kv_string(w, "interface", l->interface);
 		jw_object_end(w);
 	}
@@ -248,11 +264,11 @@ static void write_label_key(struct jw *w, const struct label_entry *e)
 {
 	jw_kv_string(w, "mode", label_kind_name(e->key.kind));
 	if (e->key.kind == LABEL_KIND_PREFIX)
-		kv_prefix(w, "prefix", &e->key.prefix);
+		vrfapi_kv_prefix(w, "prefix", &e->key.prefix);
 	if (e->key.kind == LABEL_KIND_CE) {
 		jw_kv_string(w, "interface", e->key.ifname);
 		if (e->key.gateway != 0)
-			kv_addr(w, "next_hop", e->key.gateway);
+			vrfapi_kv_addr(w, "next_hop", e->key.gateway);
 		else
 			jw_kv_string(w, "next_hop", NULL);
 	}
@@ -296,6 +312,8 @@ static const struct api_route vrfmgr_routes[] = {
 	{ "/routes", api_routes, "VRF routes, all candidates, selected first (?vrf=NAME)" },
 	{ "/lsps", api_lsps, "static LSPs used to reach remote PEs" },
 	{ "/labels", api_labels, "labels allocated by vrfmgr and what they do" },
+	{ "/explain", vrfapi_explain,
+	  "whether VPN route rd:prefix is in each VRF (or ?vrf=NAME), why not, and its path" },
 };
 
 int vrfmgr_api_start(struct vrfmgr *vm)

@@ -1,0 +1,235 @@
+/*
+ * Explanations (vrfmgr/explain.c, api_explain.c): for each reason a VPN
+ * route is not in a VRF the verdict names it (no RT in common, next hop
+ * unresolved, no usable label, VRF limit, never received, not exported by
+ * the local VRF), and an installed route gets its whole chain in the JSON.
+ */
+#include <criterion/criterion.h>
+#include <event2/buffer.h>
+#include <event2/http.h>
+#include <event2/keyvalq_struct.h>
+
+#include "test_vrfmgr_fixture.h"
+#include "vrfmgr/api.h"
+#include "vrfmgr/explain.h"
+#include "vrfmgr/vrfmgr.h"
+
+/* pe1 with a limit on B: its connected /30 and static /24 fill it. */
+static struct ferry_config cfg;
+static struct vrf_table t;
+
+static void setup(void)
+{
+	log_init("test", LOG_LVL_ERR);
+	fx_load(&cfg, FX_PE1_JSON);
+	cfg.vrfs[1].max_routes = 2;
+	cr_assert_eq(vrf_table_init(&t, &cfg, NULL), 0);
+}
+
+static void teardown(void)
+{
+	vrf_table_free(&t);
+	config_free(&cfg);
+}
+
+TestSuite(explain, .init = setup, .fini = teardown);
+
+static struct explain ex(const char *vrf, const char *rd, const char *prefix)
+{
+	struct explain e;
+	struct rd d = fx_rd(rd);
+	struct prefix4 p = fx_prefix(prefix);
+
+	explain_route(&t, vrf_by_name(&t, vrf), &d, &p, &e);
+	return e;
+}
+
+Test(explain, installed_route)
+{
+	struct fx_vpn v = fx_vpn("10.255.0.2:100", "192.168.101.0/24", 200, "10.255.0.2",
+				 "65000:100");
+	struct explain e;
+
+	cr_assert_eq(fx_import(&t, &v), 1);
+	e = ex("A", "10.255.0.2:100", "192.168.101.0/24");
+	cr_assert_eq(e.verdict, EXPLAIN_INSTALLED);
+	cr_assert(e.imported && e.installed);
+	cr_assert_str_eq(e.reason, "imported, installed");
+	cr_assert_not_null(e.route);
+	cr_assert_eq(e.route->nh->lsp, &cfg.lsps[0]);
+}
+
+Test(explain, no_common_rt)
+{
+	struct fx_vpn v = fx_vpn("10.255.0.2:100", "192.168.101.0/24", 200, "10.255.0.2",
+				 "65000:999 65000:998");
+	struct explain e;
+
+	cr_assert_eq(fx_import(&t, &v), 0);
+	e = ex("A", "10.255.0.2:100", "192.168.101.0/24");
+	cr_assert_eq(e.verdict, EXPLAIN_NO_COMMON_RT);
+	cr_assert_not(e.imported);
+	cr_assert_str_eq(e.reason,
+			 "no route target in common between the route and VRF A's import RTs");
+	cr_assert_eq(e.vpn->n_rts, 2);
+}
+
+Test(explain, next_hop_without_lsp)
+{
+	struct fx_vpn v = fx_vpn("10.255.0.9:100", "192.168.109.0/24", 900, "10.255.0.9",
+				 "65000:100");
+	struct explain e;
+
+	cr_assert_eq(fx_import(&t, &v), 1);
+	e = ex("A", "10.255.0.9:100", "192.168.109.0/24");
+	cr_assert_eq(e.verdict, EXPLAIN_NH_UNRESOLVED);
+	cr_assert(e.imported);
+	cr_assert_not(e.installed);
+	cr_assert_str_eq(e.reason, "imported, not installed: next hop 10.255.0.9 has no LSP");
+}
+
+Test(explain, no_usable_label)
+{
+	struct fx_vpn v = fx_vpn("10.255.0.2:100", "192.168.101.0/24", 3, "10.255.0.2",
+				 "65000:100");
+	struct explain e;
+
+	cr_assert_eq(fx_import(&t, &v), -EINVAL);
+	e = ex("A", "10.255.0.2:100", "192.168.101.0/24");
+	cr_assert_eq(e.verdict, EXPLAIN_UNUSABLE);
+	cr_assert_str_eq(e.reason, "not imported anywhere: no usable VPN label");
+}
+
+Test(explain, a_good_route_made_unusable_leaves_the_vrfs)
+{
+	struct fx_vpn v = fx_vpn("10.255.0.2:100", "192.168.101.0/24", 200, "10.255.0.2",
+				 "65000:100");
+
+	cr_assert_eq(fx_import(&t, &v), 1);
+	v.r.label = 0;
+	cr_assert_eq(fx_import(&t, &v), -EINVAL);
+	cr_assert_null(fx_vp(&t, "A", "192.168.101.0/24"));
+}
+
+Test(explain, vrf_limit)
+{
+	struct fx_vpn v = fx_vpn("10.255.0.2:200", "192.168.101.0/24", 201, "10.255.0.2",
+				 "65000:200");
+	struct explain e;
+
+	cr_assert_eq(fx_import(&t, &v), 0);
+	e = ex("B", "10.255.0.2:200", "192.168.101.0/24");
+	cr_assert_eq(e.verdict, EXPLAIN_VRF_LIMIT);
+	cr_assert_str_eq(e.reason, "VRF B is at its route limit (2 prefixes, max_routes 2)");
+}
+
+Test(explain, not_received)
+{
+	struct explain e = ex("A", "10.255.0.2:100", "192.168.101.0/24");
+
+	cr_assert_eq(e.verdict, EXPLAIN_NOT_RECEIVED);
+	cr_assert_str_eq(e.reason, "bgpd has no path for 10.255.0.2:100:192.168.101.0/24");
+}
+
+Test(explain, local_routes_and_local_leaking)
+{
+	struct explain e = ex("A", "10.255.0.1:100", "192.168.100.0/24");
+
+	cr_assert_eq(e.verdict, EXPLAIN_LOCAL);
+	cr_assert(e.installed);
+	cr_assert_str_eq(e.reason, "a route of this VRF, installed");
+	/* B does not import A's RT: A's route is not leaked into B. */
+	e = ex("B", "10.255.0.1:100", "192.168.100.0/24");
+	cr_assert_eq(e.verdict, EXPLAIN_NO_COMMON_RT);
+	cr_assert_str_eq(e.reason, "no route target in common: VRF A exports none that VRF B "
+				   "imports");
+	e = ex("B", "10.255.0.1:100", "192.168.99.0/24");
+	cr_assert_eq(e.verdict, EXPLAIN_NOT_EXPORTED);
+	cr_assert_str_eq(e.reason, "VRF A does not export it (no such route)");
+}
+
+Test(explain, a_local_route_wins)
+{
+	struct fx_vpn v = fx_vpn("10.255.0.2:100", "192.168.100.0/24", 200, "10.255.0.2",
+				 "65000:100");
+	struct explain e;
+
+	cr_assert_eq(fx_import(&t, &v), 1);
+	e = ex("A", "10.255.0.2:100", "192.168.100.0/24");
+	cr_assert_eq(e.verdict, EXPLAIN_NOT_SELECTED);
+	cr_assert_str_eq(e.reason, "imported, not installed: a static route is preferred");
+}
+
+/* ---- the JSON ---- */
+
+static char *get_explain(const char *query, int *status)
+{
+	static char out[8192];
+	struct vrfmgr vm = { .cfg = &cfg };
+	struct evkeyvalq q;
+	struct api_request req = { .path = "/explain", .query = &q };
+	struct evbuffer *buf = evbuffer_new();
+	struct jw w;
+	size_t n;
+
+	memcpy(&vm.table, &t, sizeof(t));
+	cr_assert_eq(evhttp_parse_query_str(query, &q), 0);
+	jw_init(&w, buf);
+	*status = vrfapi_explain(&w, &req, &vm);
+	n = evbuffer_get_length(buf);
+	cr_assert_lt(n, sizeof(out));
+	evbuffer_remove(buf, out, n);
+	out[n] = '\0';
+	evbuffer_free(buf);
+	evhttp_clear_headers(&q);
+	return out;
+}
+
+Test(explain, json_chain_of_an_installed_route)
+{
+	struct fx_vpn v = fx_vpn("10.255.0.2:100", "192.168.101.0/24", 200, "10.255.0.2",
+				 "65000:100");
+	int status;
+	char *s;
+
+	cr_assert_eq(fx_import(&t, &v), 1);
+	s = get_explain("vrf=A&rd=10.255.0.2:100&prefix=192.168.101.0/24", &status);
+	cr_assert_eq(status, 200);
+	cr_assert_str_eq(
+	    s,
+	    "{\"rd\":\"10.255.0.2:100\",\"prefix\":\"192.168.101.0/24\","
+	    "\"vpn_route\":{\"source\":\"bgp\",\"label\":200,\"next_hop\":\"10.255.0.2\","
+	    "\"peer\":\"10.255.0.2\",\"local_pref\":100,\"route_targets\":[\"65000:100\"],"
+	    "\"problem\":null},"
+	    "\"vrfs\":[{\"vrf\":\"A\",\"verdict\":\"installed\",\"imported\":true,\"installed\":true,"
+	    "\"reason\":\"imported, installed\",\"import_rts\":[\"65000:100\"],"
+	    "\"route_targets\":[\"65000:100\"],\"common_rts\":[\"65000:100\"],"
+	    "\"chain\":{\"source\":\"bgp\",\"vpn_route\":\"10.255.0.2:100:192.168.101.0/24\","
+	    "\"rd\":\"10.255.0.2:100\",\"route_targets\":[\"65000:100\"],\"inner_label\":200,"
+	    "\"remote_pe\":\"10.255.0.2\",\"lsp\":{\"fec\":\"10.255.0.2/32\",\"out_label\":16,"
+	    "\"next_hop\":\"10.0.1.2\",\"interface\":\"core0\"},\"outer_label\":16,"
+	    "\"interface\":\"core0\",\"next_hop\":\"10.0.1.2\",\"installed\":true}}]}");
+}
+
+Test(explain, json_both_rt_sets_when_none_meet_and_errors)
+{
+	struct fx_vpn v = fx_vpn("10.255.0.2:100", "192.168.101.0/24", 200, "10.255.0.2",
+				 "65000:999");
+	int status;
+	char *s;
+
+	cr_assert_eq(fx_import(&t, &v), 0);
+	s = get_explain("rd=10.255.0.2:100&prefix=192.168.101.0/24", &status);
+	cr_assert_eq(status, 200);
+	cr_assert_not_null(strstr(s, "{\"vrf\":\"A\",\"verdict\":\"no-common-rt\",\"imported\":false,"
+				     "\"installed\":false,"), "%s", s);
+	cr_assert_not_null(strstr(s, "\"import_rts\":[\"65000:100\"],\"route_targets\":"
+				     "[\"65000:999\"],\"common_rts\":[],\"chain\":null}"), "%s", s);
+	cr_assert_not_null(strstr(s, "{\"vrf\":\"B\",\"verdict\":\"no-common-rt\""), "%s", s);
+	get_explain("rd=10.255.0.2:100", &status);
+	cr_assert_eq(status, 400);
+	get_explain("rd=nonsense&prefix=192.168.101.0/24", &status);
+	cr_assert_eq(status, 400);
+	get_explain("vrf=Z&rd=10.255.0.2:100&prefix=192.168.101.0/24", &status);
+	cr_assert_eq(status, 404);
+}
