@@ -6,7 +6,7 @@
 #    LSP (vrfmgr's VRF tables and bgpd's Loc-RIB);
 #  - A1 -> A2 and B1 -> B2 at the same address work and reach the right host
 #    (the whoami responder in each host namespace answers with its name),
-#    A1 cannot reach the B2-only address;
+#    TCP bulk data crosses intact both ways, A1 cannot reach the B2-only address;
 #  - on the wire: PE1->P frames carry [16 | 200 S=1], P->PE2 frames [200 S=1];
 #  - garbage from the configured peer's address gets the right NOTIFICATION,
 #    a connection from an unconfigured address gets no OPEN, and the real
@@ -209,6 +209,17 @@ check "ping host-b1 -> 192.168.101.10 (B1 -> B2, same address)" poll 10 ping1 ho
 check "host-b1 -> 192.168.101.10 is answered by host-b2" whoami_is host-b1 192.168.101.10 host-b2
 check "host-b1 -> 192.168.101.20 is answered by host-b2 (the B-only host exists)" \
 	whoami_is host-b1 192.168.101.20 host-b2
+# TCP with full-sized segments (ping never shows MTU/offload trouble): 4 MB
+# each way, checked byte for byte by whoami.
+tcp_bulk() { # tcp_bulk FROM ADDRESS EXPECTED_HOST
+	local got
+	got=$(inns "$1" "$BUILD/tools/whoami" -t 5000 -b 4000000 "$2" 2>&1)
+	[[ $got == "$PREFIX-$3 4000000 bytes"* ]] && return 0
+	echo "# $1 <- $2 (tcp, 4 MB): ${got:-nothing}"
+	return 1
+}
+check "TCP: 4 MB from host-a2 to host-a1 arrive intact" tcp_bulk host-a1 192.168.101.10 host-a2
+check "TCP: 4 MB from host-b1 to host-b2 arrive intact" tcp_bulk host-b2 192.168.100.10 host-b1
 unreachable() { # only meaningful while A1 does reach A2's 192.168.101.10
 	whoami_is host-a1 192.168.101.10 host-a2 >/dev/null &&
 		! inns host-a1 ping -n -q -c 3 -W 1 192.168.101.20 >/dev/null 2>&1 &&
