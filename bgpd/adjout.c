@@ -36,16 +36,16 @@ static struct attr_set *adjout_export(struct bgp_peer *p, const struct rib_path 
 
 	if (p->memo_in == path->attrs && p->memo_out)
 		return attr_ref(p->memo_out);
-	a.present |= 1u << ATTR_ORIGIN | 1u << ATTR_AS_PATH;
+	a.present |= ATTR_BIT(ATTR_ORIGIN) | ATTR_BIT(ATTR_AS_PATH);
 	if (a.nexthop == 0 || p->ctx.ebgp)
 		a.nexthop = p->local_addr;
 	if (p->ctx.ebgp) {
 		a.aspath_len = (uint16_t)aspath_prepend(a.aspath, a.aspath_len, p->d->cfg->asn, aspath);
 		a.aspath = aspath;
-		a.present &= ~(1u << ATTR_LOCAL_PREF);
+		a.present &= ~ATTR_BIT(ATTR_LOCAL_PREF);
 	} else {
 		a.local_pref = rib_path_local_pref(path);
-		a.present |= 1u << ATTR_LOCAL_PREF;
+		a.present |= ATTR_BIT(ATTR_LOCAL_PREF);
 	}
 	attr_unref(p->memo_in);
 	attr_unref(p->memo_out);

@@ -36,6 +36,13 @@ static void neighbor_json(struct jw *w, const struct bgp_peer *p)
 	jw_kv_uint(w, "messages_out", p->msgs_out);
 	jw_kv_uint(w, "prefixes_received", p->src.n_paths);
 	jw_kv_uint(w, "prefixes_advertised", p->n_advertised);
+	jw_key(w, "update_errors"); /* RFC 7606 outcomes, since the daemon started */
+	jw_object_begin(w);
+	jw_kv_uint(w, "treat_as_withdraw", p->uerr.treat_as_withdraw);
+	jw_kv_uint(w, "routes_withdrawn", p->uerr.routes_withdrawn);
+	jw_kv_uint(w, "attribute_discard", p->uerr.attribute_discard);
+	jw_kv_uint(w, "session_reset", p->uerr.session_reset);
+	jw_object_end(w);
 	jw_key(w, "families");
 	jw_array_begin(w);
 	jw_string(w, "vpnv4");

@@ -72,18 +72,10 @@ static int med_decode(struct rbuf *v, struct attr_dec *d)
 	return get_u32_exact(v, &d->u->attrs.med);
 }
 
+/* From an external peer the row's ebgp_discard drops it before this (RFC 4271 §5.1.5). */
 static int local_pref_decode(struct rbuf *v, struct attr_dec *d)
 {
-	uint32_t lp;
-	int rc = get_u32_exact(v, &lp);
-
-	if (rc)
-		return rc;
-	if (d->ctx->ebgp) /* RFC 4271 §5.1.5: ignored from external peers */
-		d->u->attrs.present &= ~(1u << ATTR_LOCAL_PREF);
-	else
-		d->u->attrs.local_pref = lp;
-	return 0;
+	return get_u32_exact(v, &d->u->attrs.local_pref);
 }
 
 static int atomic_decode(struct rbuf *v, struct attr_dec *d)
@@ -123,6 +115,37 @@ static int communities_decode(struct rbuf *v, struct attr_dec *d)
 	return 0;
 }
 
+/* A list of 32-bit words, len a non-zero multiple of unit bytes. */
+static int get_words(struct rbuf *v, size_t unit, uint32_t *out, uint16_t *n)
+{
+	size_t len = rbuf_left(v);
+
+	if (len == 0 || len % unit)
+		return BGP_ERR_UPD_LENGTH;
+	for (size_t i = 0; i < len / 4; i++)
+		rbuf_get_u32(v, &out[i]);
+	*n = (uint16_t)(len / unit);
+	return 0;
+}
+
+static int originator_decode(struct rbuf *v, struct attr_dec *d)
+{
+	return get_u32_exact(v, &d->u->attrs.originator_id);
+}
+
+static int cluster_decode(struct rbuf *v, struct attr_dec *d)
+{
+	d->u->attrs.cluster = d->u->cluster_buf;
+	return get_words(v, 4, d->u->cluster_buf, &d->u->attrs.n_cluster);
+}
+
+/* RFC 8092 §5: a length that is not a non-zero multiple of 12 withdraws. */
+static int large_decode(struct rbuf *v, struct attr_dec *d)
+{
+	d->u->attrs.large = d->u->large_buf;
+	return get_words(v, 12, d->u->large_buf, &d->u->attrs.n_large);
+}
+
 static int ext_decode(struct rbuf *v, struct attr_dec *d)
 {
 	if (rbuf_left(v) == 0 || rbuf_left(v) % 8)
@@ -138,7 +161,7 @@ static int as4path_decode(struct rbuf *v, struct attr_dec *d)
 {
 	struct bgp_update *u = d->u;
 
-	d->u->attrs.present &= ~(1u << ATTR_AS4_PATH);
+	d->u->attrs.present &= ~ATTR_BIT(ATTR_AS4_PATH);
 	if (d->ctx->as4)
 		return 0;
 	if (aspath_validate(rbuf_cur(v), rbuf_left(v), 4, false) < 0)
@@ -153,7 +176,7 @@ static int as4aggr_decode(struct rbuf *v, struct attr_dec *d)
 {
 	struct bgp_update *u = d->u;
 
-	d->u->attrs.present &= ~(1u << ATTR_AS4_AGGREGATOR);
+	d->u->attrs.present &= ~ATTR_BIT(ATTR_AS4_AGGREGATOR);
 	if (d->ctx->as4)
 		return 0;
 	if (rbuf_left(v) != 8 || rbuf_get_u32(v, &u->as4_aggregator_as) < 0 ||
@@ -265,49 +288,102 @@ static void as4aggr_encode(struct wbuf *w, const struct bgp_attrs *a, const stru
 static void communities_encode(struct wbuf *w, const struct bgp_attrs *a, const struct attr_ctx *c)
 {
 	(void)c;
+	if (!a->n_communities) /* an empty one would be malformed (RFC 7606 §7.8) */
+		return;
 	attr_put_header(w, OPT_T, ATTR_COMMUNITIES, (size_t)a->n_communities * 4);
 	for (size_t i = 0; i < a->n_communities; i++)
 		wbuf_put_u32(w, a->communities[i]);
 }
 
+static void words_put(struct wbuf *w, const uint32_t *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		wbuf_put_u32(w, v[i]);
+}
+
+/* Route reflection attributes never leave the AS (RFC 4456 §8). */
+static void originator_encode(struct wbuf *w, const struct bgp_attrs *a, const struct attr_ctx *c)
+{
+	if (!c->ebgp)
+		put_u32_attr(w, OPT_NT, ATTR_ORIGINATOR_ID, a->originator_id);
+}
+
+static void cluster_encode(struct wbuf *w, const struct bgp_attrs *a, const struct attr_ctx *c)
+{
+	if (c->ebgp || !a->n_cluster)
+		return;
+	attr_put_header(w, OPT_NT, ATTR_CLUSTER_LIST, (size_t)a->n_cluster * 4);
+	words_put(w, a->cluster, a->n_cluster);
+}
+
+static void large_encode(struct wbuf *w, const struct bgp_attrs *a, const struct attr_ctx *c)
+{
+	(void)c;
+	if (!a->n_large)
+		return;
+	attr_put_header(w, OPT_T, ATTR_LARGE_COMMUNITIES, (size_t)a->n_large * 12);
+	words_put(w, a->large, (size_t)a->n_large * 3);
+}
+
 static void ext_encode(struct wbuf *w, const struct bgp_attrs *a, const struct attr_ctx *c)
 {
 	(void)c;
+	if (!a->n_ext)
+		return;
 	attr_put_header(w, OPT_T, ATTR_EXT_COMMUNITIES, (size_t)a->n_ext * 8);
 	wbuf_put_bytes(w, a->ext, (size_t)a->n_ext * 8);
 }
 
 /*
- * RFC 7606 actions: ORIGIN, AS_PATH, MED, LOCAL_PREF, COMMUNITIES and
- * EXTENDED_COMMUNITIES errors withdraw the routes (§7.1-7.8, §7.14);
- * ATOMIC_AGGREGATE, AGGREGATOR and the AS4 ones are discarded; a broken
- * MP_REACH/MP_UNREACH hides which routes were meant, so the session resets.
+ * RFC 7606 actions: ORIGIN, AS_PATH, NEXT_HOP, MED, LOCAL_PREF, COMMUNITIES,
+ * ORIGINATOR_ID, CLUSTER_LIST, EXTENDED and LARGE COMMUNITIES errors withdraw
+ * the routes (§7.1-7.10, §7.14, RFC 8092 §5); ATOMIC_AGGREGATE, AGGREGATOR
+ * and the AS4 ones are discarded (§7.6, §7.7, RFC 6793 §6); a broken
+ * MP_REACH/MP_UNREACH hides which routes were meant, so the session resets
+ * (§7.11, §7.12). LOCAL_PREF, ORIGINATOR_ID and CLUSTER_LIST from an external
+ * peer are discarded unread. Wrong Optional/Transitive flags withdraw
+ * whatever the row (§3(c)); attr_decode.c applies that.
  */
+#define ROW(n, f, act, dec, enc) { n, f, act, false, dec, enc }
+#define IBGP_ROW(n, f, act, dec, enc) { n, f, act, true, dec, enc }
 static const struct attr_desc attr_table[256] = {
-	[ATTR_ORIGIN] = { "ORIGIN", WK, ATTR_ACT_WITHDRAW, origin_decode, origin_encode },
-	[ATTR_AS_PATH] = { "AS_PATH", WK, ATTR_ACT_WITHDRAW, aspath_decode, aspath_encode },
-	[ATTR_NEXT_HOP] = { "NEXT_HOP", WK, ATTR_ACT_WITHDRAW, nexthop_decode, NULL },
-	[ATTR_MED] = { "MULTI_EXIT_DISC", OPT_NT, ATTR_ACT_WITHDRAW, med_decode, med_encode },
-	[ATTR_LOCAL_PREF] = { "LOCAL_PREF", WK, ATTR_ACT_WITHDRAW, local_pref_decode,
-			      local_pref_encode },
-	[ATTR_ATOMIC_AGGREGATE] = { "ATOMIC_AGGREGATE", WK, ATTR_ACT_DISCARD, atomic_decode,
-				    atomic_encode },
-	[ATTR_AGGREGATOR] = { "AGGREGATOR", OPT_T, ATTR_ACT_DISCARD, aggregator_decode,
-			      aggregator_encode },
-	[ATTR_COMMUNITIES] = { "COMMUNITIES", OPT_T, ATTR_ACT_WITHDRAW, communities_decode,
-			       communities_encode },
-	[ATTR_MP_REACH] = { "MP_REACH_NLRI", OPT_NT, ATTR_ACT_RESET, mp_reach_decode, NULL },
-	[ATTR_MP_UNREACH] = { "MP_UNREACH_NLRI", OPT_NT, ATTR_ACT_RESET, mp_unreach_decode, NULL },
-	[ATTR_EXT_COMMUNITIES] = { "EXTENDED_COMMUNITIES", OPT_T, ATTR_ACT_WITHDRAW, ext_decode,
-				   ext_encode },
-	[ATTR_AS4_PATH] = { "AS4_PATH", OPT_T, ATTR_ACT_DISCARD, as4path_decode, as4path_encode },
-	[ATTR_AS4_AGGREGATOR] = { "AS4_AGGREGATOR", OPT_T, ATTR_ACT_DISCARD, as4aggr_decode,
-				  as4aggr_encode },
+	[ATTR_ORIGIN] = ROW("ORIGIN", WK, ATTR_ACT_WITHDRAW, origin_decode, origin_encode),
+	[ATTR_AS_PATH] = ROW("AS_PATH", WK, ATTR_ACT_WITHDRAW, aspath_decode, aspath_encode),
+	[ATTR_NEXT_HOP] = ROW("NEXT_HOP", WK, ATTR_ACT_WITHDRAW, nexthop_decode, NULL),
+	[ATTR_MED] = ROW("MULTI_EXIT_DISC", OPT_NT, ATTR_ACT_WITHDRAW, med_decode, med_encode),
+	[ATTR_LOCAL_PREF] = IBGP_ROW("LOCAL_PREF", WK, ATTR_ACT_WITHDRAW, local_pref_decode,
+				     local_pref_encode),
+	[ATTR_ATOMIC_AGGREGATE] = ROW("ATOMIC_AGGREGATE", WK, ATTR_ACT_DISCARD, atomic_decode,
+				      atomic_encode),
+	[ATTR_AGGREGATOR] = ROW("AGGREGATOR", OPT_T, ATTR_ACT_DISCARD, aggregator_decode,
+				aggregator_encode),
+	[ATTR_COMMUNITIES] = ROW("COMMUNITIES", OPT_T, ATTR_ACT_WITHDRAW, communities_decode,
+				 communities_encode),
+	[ATTR_ORIGINATOR_ID] = IBGP_ROW("ORIGINATOR_ID", OPT_NT, ATTR_ACT_WITHDRAW,
+					originator_decode, originator_encode),
+	[ATTR_CLUSTER_LIST] = IBGP_ROW("CLUSTER_LIST", OPT_NT, ATTR_ACT_WITHDRAW, cluster_decode,
+				       cluster_encode),
+	[ATTR_MP_REACH] = ROW("MP_REACH_NLRI", OPT_NT, ATTR_ACT_RESET, mp_reach_decode, NULL),
+	[ATTR_MP_UNREACH] = ROW("MP_UNREACH_NLRI", OPT_NT, ATTR_ACT_RESET, mp_unreach_decode, NULL),
+	[ATTR_EXT_COMMUNITIES] = ROW("EXTENDED_COMMUNITIES", OPT_T, ATTR_ACT_WITHDRAW, ext_decode,
+				     ext_encode),
+	[ATTR_AS4_PATH] = ROW("AS4_PATH", OPT_T, ATTR_ACT_DISCARD, as4path_decode, as4path_encode),
+	[ATTR_AS4_AGGREGATOR] = ROW("AS4_AGGREGATOR", OPT_T, ATTR_ACT_DISCARD, as4aggr_decode,
+				    as4aggr_encode),
+	[ATTR_LARGE_COMMUNITIES] = ROW("LARGE_COMMUNITIES", OPT_T, ATTR_ACT_WITHDRAW, large_decode,
+				       large_encode),
 };
+#undef ROW
+#undef IBGP_ROW
 
 const struct attr_desc *attr_desc_get(uint8_t type)
 {
 	return attr_table[type].name ? &attr_table[type] : NULL;
+}
+
+const char *attr_name(uint8_t type)
+{
+	return attr_table[type].name ? attr_table[type].name : "unknown attribute";
 }
 
 const char *attr_origin_name(uint8_t origin)
@@ -325,7 +401,7 @@ void attr_encode_range(struct wbuf *w, const struct bgp_attrs *a, const struct a
 		/* AS4_* rows decide themselves (they follow AS_PATH/AGGREGATOR) */
 		if (!d->encode)
 			continue;
-		if (t < 32 && !attr_has(a, t) && t != ATTR_AS4_PATH && t != ATTR_AS4_AGGREGATOR)
+		if (t < 64 && !attr_has(a, t) && t != ATTR_AS4_PATH && t != ATTR_AS4_AGGREGATOR)
 			continue;
 		d->encode(w, a, ctx);
 	}

@@ -25,12 +25,18 @@ enum attr_type {
 	ATTR_ATOMIC_AGGREGATE = 6,
 	ATTR_AGGREGATOR = 7,
 	ATTR_COMMUNITIES = 8,
+	ATTR_ORIGINATOR_ID = 9,  /* RFC 4456 */
+	ATTR_CLUSTER_LIST = 10,  /* RFC 4456 */
 	ATTR_MP_REACH = 14,
 	ATTR_MP_UNREACH = 15,
 	ATTR_EXT_COMMUNITIES = 16,
 	ATTR_AS4_PATH = 17,
 	ATTR_AS4_AGGREGATOR = 18,
+	ATTR_LARGE_COMMUNITIES = 32, /* RFC 8092 */
 };
+
+/* Bit of a known type (all below 64) in struct bgp_attrs.present. */
+#define ATTR_BIT(t) ((uint64_t)1 << (t))
 
 #define ATTR_F_OPTIONAL 0x80
 #define ATTR_F_TRANSITIVE 0x40
@@ -61,26 +67,31 @@ enum bgp_origin { ORIGIN_IGP = 0, ORIGIN_EGP = 1, ORIGIN_INCOMPLETE = 2 };
  * AS paths are kept as 4-octet wire segments whatever the session speaks.
  */
 struct bgp_attrs {
-	uint32_t present; /* 1u << type for the known types below 32 */
+	uint64_t present; /* ATTR_BIT(type) for the known types */
 	uint8_t origin;
 	uint32_t nexthop; /* NEXT_HOP or MP next hop, host order; 0 = self (local routes) */
 	uint32_t med;
 	uint32_t local_pref;
 	uint32_t aggregator_as;
 	uint32_t aggregator_id;
+	uint32_t originator_id;
 	uint16_t aspath_len;
 	uint16_t n_communities;
 	uint16_t n_ext;
 	uint16_t unknown_len;
+	uint16_t n_cluster;
+	uint16_t n_large;  /* large communities (3 words each) */
 	const uint8_t *aspath;
 	const uint32_t *communities;         /* host order */
+	const uint32_t *cluster;             /* CLUSTER_LIST ids, host order */
+	const uint32_t *large;               /* n_large * 3 words, host order */
 	const struct ext_community *ext;
 	const uint8_t *unknown; /* optional transitive attributes we pass on, wire form */
 };
 
 static inline bool attr_has(const struct bgp_attrs *a, int type)
 {
-	return (a->present >> type) & 1u;
+	return type < 64 && ((a->present >> type) & 1u);
 }
 
 struct bgp_vpn_nlri {
@@ -112,6 +123,7 @@ struct bgp_update {
 	size_t n_ipv4_nlri;    /* plain IPv4 unicast routes: not negotiated, ignored */
 	size_t n_ipv4_withdrawn;
 	size_t n_other_afi;    /* MP attributes of a family we did not negotiate */
+	bool overrun;          /* the attribute section did not parse to its end (RFC 7606 §4) */
 	enum attr_action action;  /* worst RFC 7606 action taken below RESET */
 	struct bgp_err withdraw_err; /* why, when action is WITHDRAW or DISCARD */
 	/* scratch the attributes point into */
@@ -124,6 +136,8 @@ struct bgp_update {
 	uint32_t as4_aggregator_id;
 	bool has_as4_aggregator;
 	uint32_t comm_buf[BGP_MAX_MSG / 4];
+	uint32_t cluster_buf[BGP_MAX_MSG / 4];
+	uint32_t large_buf[BGP_MAX_MSG / 4];
 	uint8_t unknown_buf[BGP_MAX_MSG];
 };
 
@@ -162,6 +176,7 @@ struct attr_desc {
 	const char *name;
 	uint8_t flags;              /* expected Optional|Transitive bits */
 	enum attr_action on_error;  /* RFC 7606 */
+	bool ebgp_discard;          /* from an external peer: dropped unread (RFC 7606 §7.5, 7.9, 7.10) */
 	/* 0, or the UPDATE error subcode (the attribute is then the data) */
 	int (*decode)(struct rbuf *val, struct attr_dec *d);
 	/* writes the whole attribute when a holds it; MP attributes are update.c's */
@@ -171,7 +186,8 @@ struct attr_desc {
 /*
  * Decodes the path attribute section into u (table driven). Applies the
  * RFC 7606 action of each malformed attribute: the worst non-reset one is
- * left in u->action; a reset returns -1 with err.
+ * left in u->action; a reset returns -1 with err. An attribute running past
+ * the section stops the loop with u->overrun set (and err filled in).
  */
 int attr_decode_list(struct rbuf *r, const struct attr_ctx *ctx, struct bgp_update *u,
 		     struct bgp_err *err);
@@ -186,6 +202,8 @@ void attr_put_header(struct wbuf *w, uint8_t flags, uint8_t type, size_t len);
 void attr_encode_range(struct wbuf *w, const struct bgp_attrs *a, const struct attr_ctx *ctx,
 		       int from, int to);
 const char *attr_origin_name(uint8_t origin);
+/* "LOCAL_PREF"; "unknown attribute" for types without a row. */
+const char *attr_name(uint8_t type);
 
 /* ---- AS_PATH (aspath.c) ---- */
 

@@ -98,14 +98,18 @@ static int attr_one(uint8_t flags, uint8_t type, struct rbuf *val, const uint8_t
 		return 0;
 	}
 	u->seen[type / 32] |= 1u << (type % 32);
-	if (!flags_ok(d, flags))
-		return attr_fail(u, d->on_error, BGP_ERR_UPD_FLAGS, raw, rawlen, err);
-	if (type < 32)
-		u->attrs.present |= 1u << type;
+	if (d->ebgp_discard && ctx->ebgp)
+		return 0; /* RFC 7606 §7.5, 7.9, 7.10: discarded, whatever its form */
+	if (!flags_ok(d, flags)) {
+		/* §3(c): treat-as-withdraw; MP attributes are still read for their routes */
+		attr_soft_error(u, ATTR_ACT_WITHDRAW, BGP_ERR_UPD_FLAGS, raw, rawlen);
+		if (d->on_error != ATTR_ACT_RESET)
+			return 0;
+	}
+	u->attrs.present |= ATTR_BIT(type);
 	sub = d->decode(val, &dec);
 	if (sub) {
-		if (type < 32)
-			u->attrs.present &= ~(1u << type);
+		u->attrs.present &= ~ATTR_BIT(type);
 		return attr_fail(u, d->on_error, (uint8_t)sub, raw, rawlen, err);
 	}
 	return 0;
@@ -129,10 +133,16 @@ int attr_decode_list(struct rbuf *r, const struct attr_ctx *ctx, struct bgp_upda
 			rc = rbuf_get_u16(r, &len);
 		else if (rc == 0 && (rc = rbuf_get_u8(r, &len8)) == 0)
 			len = len8;
-		/* A truncated header or a value running past the section. */
+		/*
+		 * A truncated header or a value running past the section: RFC 7606
+		 * §4 says treat-as-withdraw, the NLRI field being found from the
+		 * section's length; bgp_update_decode decides whether the routes
+		 * can be known at all.
+		 */
 		if (rc < 0 || rbuf_sub(r, len, &val) < 0) {
+			u->overrun = true;
 			bgp_err_set(err, BGP_ERR_UPDATE, BGP_ERR_UPD_LENGTH, raw, avail);
-			return -1;
+			return 0;
 		}
 		if (attr_one(flags, type, &val, raw, (size_t)(rbuf_cur(r) - raw), ctx, u, err) < 0)
 			return -1;

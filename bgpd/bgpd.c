@@ -203,16 +203,16 @@ int bgpd_local_add(struct bgpd *d, const struct rd *rd, const struct prefix4 *pr
 	struct attr_set *s;
 	int rc;
 
-	a.present = 1u << ATTR_ORIGIN | 1u << ATTR_AS_PATH | 1u << ATTR_LOCAL_PREF;
+	a.present = ATTR_BIT(ATTR_ORIGIN) | ATTR_BIT(ATTR_AS_PATH) | ATTR_BIT(ATTR_LOCAL_PREF);
 	a.origin = ORIGIN_IGP;
 	a.nexthop = nexthop;
 	a.local_pref = local_pref ? local_pref : ATTR_DEFAULT_LOCAL_PREF;
 	if (med) {
-		a.present |= 1u << ATTR_MED;
+		a.present |= ATTR_BIT(ATTR_MED);
 		a.med = med;
 	}
 	if (n_rts) {
-		a.present |= 1u << ATTR_EXT_COMMUNITIES;
+		a.present |= ATTR_BIT(ATTR_EXT_COMMUNITIES);
 		a.ext = rts;
 		a.n_ext = (uint16_t)n_rts;
 	}

@@ -64,6 +64,14 @@ struct adjout_item {
 	struct attr_set *attrs;
 };
 
+/* UPDATE errors from one neighbor (RFC 7606), counted over the daemon's life. */
+struct bgp_update_errors {
+	uint64_t treat_as_withdraw; /* UPDATEs whose routes were taken as withdrawn */
+	uint64_t routes_withdrawn;  /* routes in those */
+	uint64_t attribute_discard; /* UPDATEs that lost a malformed attribute */
+	uint64_t session_reset;     /* UPDATEs that reset the session */
+};
+
 struct bgp_peer {
 	struct bgpd *d;
 	const struct cfg_neighbor *cfg;
@@ -79,6 +87,8 @@ struct bgp_peer {
 	time_t up_since;
 	char last_error[160];
 	uint64_t msgs_in, msgs_out;
+	struct bgp_update_errors uerr;
+	uint64_t uerr_logged; /* (action, subcode) pairs logged this session: each once */
 	size_t n_advertised;
 	struct adjout_item *pending;
 	size_t n_pending, cap_pending;

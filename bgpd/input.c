@@ -31,16 +31,32 @@ static void update_announce(struct bgp_peer *p, const struct bgp_update *u)
 	attr_unref(s);
 }
 
+/*
+ * Counts a treat-as-withdraw or attribute discard, and logs the first of
+ * each kind (action, subcode) per session: a peer repeating one mistake on
+ * every UPDATE must not flood the log; the counters in /neighbors go on.
+ */
 static void update_log_soft(struct bgp_peer *p, const struct bgp_update *u)
 {
+	const struct bgp_err *w = &u->withdraw_err;
+	uint64_t bit = (uint64_t)1 << ((u->action * 16 + (w->subcode & 15)) & 63);
+	const char *attr = w->data_len >= 2 ? attr_name(w->data[1]) : NULL;
 	char e[96];
 
-	bgp_err_format(u->withdraw_err.code, u->withdraw_err.subcode, e, sizeof(e));
-	if (u->action == ATTR_ACT_WITHDRAW)
-		log_warnx("peer %s: remote error %s: %zu routes treated as withdrawn (RFC 7606)",
-			  p->name, e, u->n_reach);
-	else
-		log_warnx("peer %s: remote error %s: attribute discarded (RFC 7606)", p->name, e);
+	if (u->action == ATTR_ACT_WITHDRAW) {
+		p->uerr.treat_as_withdraw++;
+		p->uerr.routes_withdrawn += u->n_reach;
+	} else {
+		p->uerr.attribute_discard++;
+	}
+	if (p->uerr_logged & bit)
+		return;
+	p->uerr_logged |= bit;
+	bgp_err_format(w->code, w->subcode, e, sizeof(e));
+	log_warnx("peer %s: remote error %s%s%s: %s (RFC 7606; further ones only counted)", p->name,
+		  e, attr ? " in " : "", attr ? attr : "",
+		  u->action == ATTR_ACT_WITHDRAW ? "routes treated as withdrawn"
+						 : "attribute discarded");
 }
 
 int fsm_update(struct bgp_conn *c, const uint8_t *body, size_t len)
@@ -51,6 +67,7 @@ int fsm_update(struct bgp_conn *c, const uint8_t *body, size_t len)
 	bool loop;
 
 	if (bgp_update_decode(body, len, &p->ctx, u, &err) < 0) {
+		p->uerr.session_reset++;
 		fsm_conn_fail(c, &err, "bad UPDATE");
 		return -1;
 	}

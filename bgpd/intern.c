@@ -15,7 +15,7 @@
 #include "bgpd/attr.h"
 #include "common/log.h"
 
-#define KEY_HDR 36 /* the scalars below; keeps the communities 4-aligned */
+#define KEY_HDR 48 /* the scalars below; keeps the 32-bit lists 4-aligned */
 
 static struct attr_set **buckets;
 static size_t n_buckets;
@@ -49,31 +49,38 @@ static uint8_t *put_bytes(uint8_t *p, const void *src, size_t n)
 	return p + n;
 }
 
-/* Writes the canonical form of a into key (key_size(a) bytes). */
+/* Bytes of the canonical form of a. */
 static size_t key_size(const struct bgp_attrs *a)
 {
-	return KEY_HDR + (size_t)a->n_communities * 4 + (size_t)a->n_ext * 8 + a->aspath_len +
-	       a->unknown_len;
+	return KEY_HDR + (size_t)a->n_communities * 4 + (size_t)a->n_large * 12 +
+	       (size_t)a->n_cluster * 4 + (size_t)a->n_ext * 8 + a->aspath_len + a->unknown_len;
 }
 
+/* Writes the canonical form of a into key: scalars, then the lists, 32-bit ones first. */
 static void key_build(const struct bgp_attrs *a, uint8_t *key)
 {
 	uint8_t *p = key;
 
 #define IF(t, v) (attr_has(a, t) ? (v) : 0)
-	p = put32(p, a->present);
+	memcpy(p, &a->present, 8);
+	p += 8;
 	p = put32(p, IF(ATTR_ORIGIN, a->origin));
 	p = put32(p, a->nexthop);
 	p = put32(p, IF(ATTR_MED, a->med));
 	p = put32(p, IF(ATTR_LOCAL_PREF, a->local_pref));
 	p = put32(p, IF(ATTR_AGGREGATOR, a->aggregator_as));
 	p = put32(p, IF(ATTR_AGGREGATOR, a->aggregator_id));
+	p = put32(p, IF(ATTR_ORIGINATOR_ID, a->originator_id));
 #undef IF
 	p = put16(p, a->aspath_len);
 	p = put16(p, a->n_communities);
 	p = put16(p, a->n_ext);
 	p = put16(p, a->unknown_len);
+	p = put16(p, a->n_cluster);
+	p = put16(p, a->n_large);
 	p = put_bytes(p, a->communities, (size_t)a->n_communities * 4);
+	p = put_bytes(p, a->large, (size_t)a->n_large * 12);
+	p = put_bytes(p, a->cluster, (size_t)a->n_cluster * 4);
 	p = put_bytes(p, a->ext, (size_t)a->n_ext * 8);
 	p = put_bytes(p, a->aspath, a->aspath_len);
 	put_bytes(p, a->unknown, a->unknown_len);
@@ -85,19 +92,26 @@ static void set_fill(struct attr_set *s, const struct bgp_attrs *a)
 	struct bgp_attrs *o = &s->a;
 	const uint8_t *p = s->key + KEY_HDR;
 
-	memcpy(&o->present, s->key, 4);
-	memcpy(&o->nexthop, s->key + 8, 4);
+	memcpy(&o->present, s->key, 8);
+	memcpy(&o->nexthop, s->key + 12, 4);
 	o->origin = attr_has(a, ATTR_ORIGIN) ? a->origin : 0;
 	o->med = attr_has(a, ATTR_MED) ? a->med : 0;
 	o->local_pref = attr_has(a, ATTR_LOCAL_PREF) ? a->local_pref : 0;
 	o->aggregator_as = attr_has(a, ATTR_AGGREGATOR) ? a->aggregator_as : 0;
 	o->aggregator_id = attr_has(a, ATTR_AGGREGATOR) ? a->aggregator_id : 0;
+	o->originator_id = attr_has(a, ATTR_ORIGINATOR_ID) ? a->originator_id : 0;
 	o->n_communities = a->n_communities;
+	o->n_large = a->n_large;
+	o->n_cluster = a->n_cluster;
 	o->n_ext = a->n_ext;
 	o->aspath_len = a->aspath_len;
 	o->unknown_len = a->unknown_len;
 	o->communities = (const uint32_t *)(const void *)p;
 	p += (size_t)a->n_communities * 4;
+	o->large = (const uint32_t *)(const void *)p;
+	p += (size_t)a->n_large * 12;
+	o->cluster = (const uint32_t *)(const void *)p;
+	p += (size_t)a->n_cluster * 4;
 	o->ext = (const struct ext_community *)p;
 	p += (size_t)a->n_ext * 8;
 	o->aspath = p;

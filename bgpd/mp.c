@@ -41,7 +41,7 @@ static int nlri_list(struct rbuf *r, struct bgp_vpn_nlri *out, size_t *n)
 {
 	while (rbuf_left(r) > 0) {
 		if (*n >= BGP_MAX_NLRI || nlri_get(r, &out[*n]) < 0)
-			return BGP_ERR_UPD_NETWORK;
+			return BGP_ERR_UPD_OPTIONAL; /* RFC 4760 §7 */
 		(*n)++;
 	}
 	return 0;
@@ -71,7 +71,7 @@ int mp_reach_decode(struct rbuf *val, struct attr_dec *d)
 		return BGP_ERR_UPD_OPTIONAL;
 	u->has_mp_reach = true;
 	if (nlri_list(val, u->reach, &u->n_reach))
-		return BGP_ERR_UPD_NETWORK;
+		return BGP_ERR_UPD_OPTIONAL;
 	/* RFC 7606 §7.11: a next hop that cannot be ours to use withdraws the routes. */
 	if (!nexthop_usable(u->attrs.nexthop))
 		attr_soft_error(u, ATTR_ACT_WITHDRAW, BGP_ERR_UPD_NEXTHOP, NULL, 0);

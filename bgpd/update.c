@@ -26,7 +26,7 @@ static void update_reset(struct bgp_update *u)
 {
 	memset(&u->attrs, 0, sizeof(u->attrs));
 	u->n_reach = u->n_unreach = 0;
-	u->has_mp_reach = u->has_mp_unreach = u->end_of_rib = false;
+	u->has_mp_reach = u->has_mp_unreach = u->end_of_rib = u->overrun = false;
 	u->n_ipv4_nlri = u->n_ipv4_withdrawn = u->n_other_afi = 0;
 	u->action = ATTR_ACT_NONE;
 	memset(&u->withdraw_err, 0, sizeof(u->withdraw_err));
@@ -87,8 +87,22 @@ static void update_check_mandatory(struct bgp_update *u, const struct attr_ctx *
 	if (!ctx->ebgp && !attr_has(&u->attrs, ATTR_LOCAL_PREF)) {
 		/* Lenient like most speakers: an iBGP route without it gets the default. */
 		u->attrs.local_pref = ATTR_DEFAULT_LOCAL_PREF;
-		u->attrs.present |= 1u << ATTR_LOCAL_PREF;
+		u->attrs.present |= ATTR_BIT(ATTR_LOCAL_PREF);
 	}
+}
+
+/*
+ * RFC 7606 §4: the attribute section broke off. Treat-as-withdraw needs the
+ * routes: the NLRI field (found from the section length) or an MP attribute
+ * already read. With neither, an MP attribute may hide in the unreadable
+ * rest, which §3(h) answers with a session reset. 0 or -1 (err is set).
+ */
+static int update_overrun(struct bgp_update *u, struct bgp_err *err)
+{
+	if (!u->has_mp_reach && !u->has_mp_unreach && !u->n_ipv4_nlri && !u->n_ipv4_withdrawn)
+		return -1;
+	attr_soft_error(u, ATTR_ACT_WITHDRAW, err->subcode, err->data, err->data_len);
+	return 0;
 }
 
 int bgp_update_decode(const uint8_t *body, size_t len, const struct attr_ctx *ctx,
@@ -114,6 +128,8 @@ int bgp_update_decode(const uint8_t *body, size_t len, const struct attr_ctx *ct
 		bgp_err_set(err, BGP_ERR_UPDATE, BGP_ERR_UPD_NETWORK, NULL, 0);
 		return -1;
 	}
+	if (u->overrun && update_overrun(u, err) < 0)
+		return -1;
 	if (!ctx->as4)
 		update_as4_fixup(u);
 	update_check_mandatory(u, ctx);

@@ -146,7 +146,7 @@ Test(bgpd_attr, encode_for_two_octet_peer_adds_as4_path)
 	struct bgp_err e;
 	char buf[64];
 
-	a.present = 1u << ATTR_ORIGIN | 1u << ATTR_AS_PATH;
+	a.present = ATTR_BIT(ATTR_ORIGIN) | ATTR_BIT(ATTR_AS_PATH);
 	a.aspath = path4;
 	a.aspath_len = 10; /* the SEQUENCE only: 65001 4200000000 */
 	wbuf_init(&w);
@@ -192,7 +192,7 @@ Test(bgpd_attr, ebgp_local_pref_ignored)
 Test(bgpd_attr, unknown_attributes)
 {
 	const uint8_t a[] = {
-		0xc0, 32, 3, 1, 2, 3, /* optional transitive 32 (e.g. LARGE_COMMUNITY) */
+		0xc0, 99, 3, 1, 2, 3, /* optional transitive 99: kept, Partial set */
 		0x80, 40, 2, 9, 9,    /* optional non-transitive 40: dropped */
 	};
 	struct bgp_update *u = bgp_update_new();
@@ -202,7 +202,7 @@ Test(bgpd_attr, unknown_attributes)
 	cr_assert_eq(decode_attrs(a, sizeof(a), &ibgp4, u, &e), 0);
 	cr_assert_eq(u->attrs.unknown_len, 6);
 	cr_assert_eq(u->attrs.unknown[0], 0xe0); /* Partial set */
-	cr_assert_eq(u->attrs.unknown[1], 32);
+	cr_assert_eq(u->attrs.unknown[1], 99);
 	wbuf_init(&w);
 	attr_encode_range(&w, &u->attrs, &ibgp4, 0, 256);
 	cr_assert_eq(w.len, 6);
@@ -236,7 +236,7 @@ Test(bgpd_attr, extended_length_roundtrip)
 		snprintf(s, sizeof(s), "65000:%d", i);
 		cr_assert_eq(rt_parse(s, &many[i]), 0);
 	}
-	a.present = 1u << ATTR_EXT_COMMUNITIES;
+	a.present = ATTR_BIT(ATTR_EXT_COMMUNITIES);
 	a.ext = many;
 	a.n_ext = 40; /* 320 bytes: needs the extended length bit */
 	wbuf_init(&w);
@@ -253,7 +253,7 @@ Test(bgpd_attr, extended_length_roundtrip)
 static void base_attrs(struct bgp_attrs *a, uint32_t lp)
 {
 	memset(a, 0, sizeof(*a));
-	a->present = 1u << ATTR_ORIGIN | 1u << ATTR_AS_PATH | 1u << ATTR_LOCAL_PREF;
+	a->present = ATTR_BIT(ATTR_ORIGIN) | ATTR_BIT(ATTR_AS_PATH) | ATTR_BIT(ATTR_LOCAL_PREF);
 	a->aspath = path4;
 	a->aspath_len = sizeof(path4);
 	a->local_pref = lp;

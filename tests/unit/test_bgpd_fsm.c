@@ -329,6 +329,64 @@ Test(bgpd_fsm, malformed_update_resets_only_that_session)
 	cr_assert(both_established(NULL), "the other session was disturbed");
 }
 
+/* An UPDATE message around attrs (no withdrawn routes, no plain NLRI). */
+static size_t update_msg(uint8_t *b, const uint8_t *attrs, size_t alen)
+{
+	size_t len = 19 + 4 + alen;
+
+	memset(b, 0xff, 16);
+	b[16] = (uint8_t)(len >> 8);
+	b[17] = (uint8_t)len;
+	b[18] = BGP_MSG_UPDATE;
+	b[19] = b[20] = 0;
+	b[21] = (uint8_t)(alen >> 8);
+	b[22] = (uint8_t)alen;
+	memcpy(b + 23, attrs, alen);
+	return len;
+}
+
+static bool b_fake_routes(void *arg)
+{
+	return B->peers[1].src.n_paths == *(size_t *)arg;
+}
+
+/*
+ * RFC 7606 on iBGP: a malformed MED withdraws that UPDATE's route and the
+ * session stays up; the neighbor's counters say what happened.
+ */
+Test(bgpd_fsm, malformed_attribute_withdraws_and_keeps_the_session)
+{
+	struct raw r;
+	uint8_t b[256], msg[256];
+	size_t n = open_msg(b, 0x7f000003), want;
+	const uint8_t ka[] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+			       0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0,    19,   4 };
+	/* ORIGIN, empty AS_PATH, LOCAL_PREF, MP_REACH 65000:1 10.1.0.0/16 label 100 via 10.0.0.1 */
+	uint8_t attrs[] = { 0x40, 1, 1, 0, 0x40, 2, 0, 0x40, 5, 4, 0, 0, 0, 100, 0x80, 14, 31, 0, 1,
+			    128, 12, 0, 0, 0, 0, 0, 0, 0, 0, 10, 0, 0, 1, 0, 104, 0, 6, 0x41, 0,
+			    0, 0xfd, 0xe8, 0, 0, 0, 1, 10, 1, 0x80, 4, 4, 0, 0, 0, 7 };
+
+	cr_assert(run_until(both_established, NULL, 10));
+	raw_connect(&r, "127.0.0.3");
+	memcpy(b + n, ka, sizeof(ka));
+	raw_send(&r, b, n + sizeof(ka));
+	cr_assert(run_until(fake_established, &r, 5));
+	raw_send(&r, msg, update_msg(msg, attrs, sizeof(attrs)));
+	want = 1;
+	cr_assert(run_until(b_fake_routes, &want, 5), "route not learned");
+	attrs[sizeof(attrs) - 5] = 3; /* MED length 3: treat-as-withdraw */
+	raw_send(&r, msg, update_msg(msg, attrs, sizeof(attrs)));
+	want = 0;
+	cr_assert(run_until(b_fake_routes, &want, 5), "route not withdrawn");
+	raw_send(&r, msg, update_msg(msg, attrs, sizeof(attrs))); /* again: counted, not logged */
+	cr_assert(!run_until(raw_closed, &r, 1), "session closed");
+	cr_assert_eq(peer_state(&B->peers[1]), FSM_ESTABLISHED);
+	cr_assert_eq(B->peers[1].uerr.treat_as_withdraw, 2);
+	cr_assert_eq(B->peers[1].uerr.routes_withdrawn, 2);
+	cr_assert_eq(B->peers[1].uerr.session_reset, 0);
+	close(r.fd);
+}
+
 /* ---- connection collision (RFC 4271 §6.8) ---- */
 
 static int raw_listen(void)

@@ -286,8 +286,8 @@ static void vpn_attrs(struct bgp_attrs *a, struct ext_community *rts)
 	memset(a, 0, sizeof(*a));
 	cr_assert_eq(rt_parse("65000:100", &rts[0]), 0);
 	cr_assert_eq(rt_parse("10.255.0.1:7", &rts[1]), 0);
-	a->present = 1u << ATTR_ORIGIN | 1u << ATTR_AS_PATH | 1u << ATTR_LOCAL_PREF |
-		     1u << ATTR_MED | 1u << ATTR_EXT_COMMUNITIES | 1u << ATTR_COMMUNITIES;
+	a->present = ATTR_BIT(ATTR_ORIGIN) | ATTR_BIT(ATTR_AS_PATH) | ATTR_BIT(ATTR_LOCAL_PREF) |
+		     ATTR_BIT(ATTR_MED) | ATTR_BIT(ATTR_EXT_COMMUNITIES) | ATTR_BIT(ATTR_COMMUNITIES);
 	a->origin = ORIGIN_EGP;
 	a->aspath = path_65001;
 	a->aspath_len = sizeof(path_65001);
@@ -486,8 +486,8 @@ static const struct upd_case upd_cases[] = {
 	{ "withdrawn length overrun", { ORIGIN_OK }, 4, -1, BGP_ERR_UPD_ATTR_LIST, 0, -1, 300 },
 	{ "ORIGIN with optional flag", { 0xc0, 1, 1, 0, ASPATH_EMPTY, MP_REACH_OK },
 	  4 + 3 + MP_REACH_OK_LEN, 0, BGP_ERR_UPD_FLAGS, ATTR_ACT_WITHDRAW, -1, -1 },
-	{ "MP_REACH with transitive flag", { ORIGIN_OK, ASPATH_EMPTY, 0xc0, 14, 0 }, 10, -1,
-	  BGP_ERR_UPD_FLAGS, 0, -1, -1 },
+	{ "MP_REACH with transitive flag (and empty)", { ORIGIN_OK, ASPATH_EMPTY, 0xc0, 14, 0 }, 10,
+	  -1, BGP_ERR_UPD_OPTIONAL, 0, -1, -1 },
 	{ "ORIGIN value 5", { 0x40, 1, 1, 5, ASPATH_EMPTY, MP_REACH_OK }, 4 + 3 + MP_REACH_OK_LEN, 0,
 	  BGP_ERR_UPD_ORIGIN, ATTR_ACT_WITHDRAW, -1, -1 },
 	{ "ORIGIN length 2", { 0x40, 1, 2, 0, 0, ASPATH_EMPTY, MP_REACH_OK },
@@ -506,11 +506,11 @@ static const struct upd_case upd_cases[] = {
 	{ "MP_REACH NLRI length overrun",
 	  { ORIGIN_OK, ASPATH_EMPTY, 0x80, 14, 21, 0, 1, 128, 12, 0, 0, 0, 0, 0, 0, 0, 0, 10, 0, 0,
 	    1, 0, 120, 0, 6, 0x41 },
-	  4 + 3 + 24, -1, BGP_ERR_UPD_NETWORK, 0, -1, -1 },
+	  4 + 3 + 24, -1, BGP_ERR_UPD_OPTIONAL, 0, -1, -1 },
 	{ "MP_REACH NLRI shorter than label+RD",
 	  { ORIGIN_OK, ASPATH_EMPTY, 0x80, 14, 21, 0, 1, 128, 12, 0, 0, 0, 0, 0, 0, 0, 0, 10, 0, 0,
 	    1, 0, 24, 0, 6, 0x41 },
-	  4 + 3 + 24, -1, BGP_ERR_UPD_NETWORK, 0, -1, -1 },
+	  4 + 3 + 24, -1, BGP_ERR_UPD_OPTIONAL, 0, -1, -1 },
 	{ "MP_REACH next hop length 4",
 	  { ORIGIN_OK, ASPATH_EMPTY, 0x80, 14, 10, 0, 1, 128, 4, 10, 0, 0, 1, 0, 0 }, 4 + 3 + 13, -1,
 	  BGP_ERR_UPD_OPTIONAL, 0, -1, -1 },
