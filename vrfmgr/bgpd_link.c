@@ -43,8 +43,10 @@ static void sink_add(void *ctx, const struct ipc_vpn_route *r, const struct ext_
 {
 	struct bgpd_link *bl = ctx;
 
-	if (bl->conn != NULL && !bl->conn->dead)
+	if (bl->conn != NULL && !bl->conn->dead) {
 		export_send(r, rts, bl->conn);
+		bl->exported++;
+	}
 }
 
 static void sink_del(void *ctx, const struct ipc_vpn_route *r)
@@ -53,8 +55,9 @@ static void sink_del(void *ctx, const struct ipc_vpn_route *r)
 	struct ipc_vpn_route d = *r;
 
 	d.n_rts = 0;
-	if (bl->conn != NULL && !bl->conn->dead)
-		hub_send(bl->conn, IPC_VPN_ROUTE_DEL, &d, sizeof(d));
+	if (bl->conn != NULL && !bl->conn->dead && hub_send(bl->conn, IPC_VPN_ROUTE_DEL, &d,
+							       sizeof(d)) == 0)
+		bl->exported++;
 }
 
 static const struct export_ops bgpd_export_ops = { .add = sink_add, .del = sink_del };

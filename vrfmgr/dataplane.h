@@ -21,7 +21,9 @@
 
 struct dataplane_ops {
 	void (*vrf_add)(void *ctx, const struct ipc_vrf *v);
+	void (*vrf_del)(void *ctx, const struct ipc_vrf *v);
 	void (*if_bind)(void *ctx, const struct ipc_if_bind *b);
+	void (*if_unbind)(void *ctx, const struct ipc_if_bind *b);
 	void (*nh_add)(void *ctx, const struct ipc_nexthop *nh);
 	void (*nh_del)(void *ctx, const struct ipc_nexthop *nh);
 	void (*fib_add)(void *ctx, const struct ipc_fib_entry *e);

@@ -34,7 +34,7 @@ const struct vrf_route *export_route(const struct vrf *v, const struct vrf_prefi
 {
 	const struct vrf_route *b = vp->best;
 
-	if (v->cfg == NULL || v->cfg->n_export_rts == 0 || b == NULL)
+	if (v->cfg == NULL || v->dying || v->cfg->n_export_rts == 0 || b == NULL)
 		return NULL;
 	if (b->source != ROUTE_CONNECTED && b->source != ROUTE_STATIC)
 		return NULL;

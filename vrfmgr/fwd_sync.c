@@ -25,9 +25,19 @@ static void fs_vrf_add(void *ctx, const struct ipc_vrf *v)
 	fwd_send(ctx, IPC_VRF_ADD, v, sizeof(*v));
 }
 
+static void fs_vrf_del(void *ctx, const struct ipc_vrf *v)
+{
+	fwd_send(ctx, IPC_VRF_DEL, v, sizeof(*v));
+}
+
 static void fs_if_bind(void *ctx, const struct ipc_if_bind *b)
 {
 	fwd_send(ctx, IPC_IF_BIND, b, sizeof(*b));
+}
+
+static void fs_if_unbind(void *ctx, const struct ipc_if_bind *b)
+{
+	fwd_send(ctx, IPC_IF_UNBIND, b, sizeof(*b));
 }
 
 static void fs_nh_add(void *ctx, const struct ipc_nexthop *nh)
@@ -62,7 +72,9 @@ static void fs_lfib_del(void *ctx, const struct ipc_lfib_entry *e)
 
 const struct dataplane_ops fwd_sync_ops = {
 	.vrf_add = fs_vrf_add,
+	.vrf_del = fs_vrf_del,
 	.if_bind = fs_if_bind,
+	.if_unbind = fs_if_unbind,
 	.nh_add = fs_nh_add,
 	.nh_del = fs_nh_del,
 	.fib_add = fs_fib_add,

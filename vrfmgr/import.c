@@ -65,7 +65,7 @@ bool import_room_for(struct vrf *v, const struct prefix4 *p)
 
 static bool vpn_matches(const struct vrf *v, const struct vpn_route *vr)
 {
-	return vr->problem == NULL && v->cfg != NULL &&
+	return vr->problem == NULL && v->cfg != NULL && !v->dying &&
 	       rt_sets_meet(v->cfg->import_rts, v->cfg->n_import_rts, vr->rts, vr->n_rts);
 }
 
@@ -209,7 +209,7 @@ static int leak_into(struct vrf_table *t, struct vrf *dst, const struct vrf *src
 
 static bool leaks_to(const struct vrf *src, const struct vrf *dst)
 {
-	return dst != src && dst->cfg != NULL &&
+	return dst != src && dst->cfg != NULL && !dst->dying &&
 	       rt_sets_meet(dst->cfg->import_rts, dst->cfg->n_import_rts, src->cfg->export_rts,
 			    src->cfg->n_export_rts);
 }

@@ -3,8 +3,9 @@
  *
  * Loads the router's config, builds the VRFs (labels, connected and static
  * routes, local leaking), then serves bgpd and fwd on <run_dir>/vrfmgr.ipc
- * and the JSON API on <run_dir>/vrfmgr.sock until SIGTERM/SIGINT. A bad
- * config exits 1 before anything is started.
+ * and the JSON API on <run_dir>/vrfmgr.sock until SIGTERM/SIGINT; SIGHUP
+ * reloads the config in place (sighup.c). A bad config exits 1 before
+ * anything is started.
  */
 #include <errno.h>
 #include <signal.h>
@@ -53,6 +54,13 @@ static void on_signal(evutil_socket_t sig, short what, void *arg)
 	(void)what;
 	log_info("signal %d: shutting down", (int)sig);
 	event_base_loopbreak(arg);
+}
+
+static void on_hup(evutil_socket_t sig, short what, void *arg)
+{
+	(void)sig;
+	(void)what;
+	vrfmgr_reload(arg);
 }
 
 static void on_tick(evutil_socket_t fd, short what, void *arg)
@@ -152,10 +160,11 @@ static void vrfmgr_stop(struct vrfmgr *vm)
 		event_free(vm->grace_ev);
 }
 
-static int run(struct ferry_config *cfg)
+/* Runs until SIGTERM/SIGINT; takes cfg over (a reload may replace it) and frees it. */
+static int run(struct ferry_config *cfg, const char *run_dir)
 {
-	struct vrfmgr vm = { .cfg = cfg, .listen_fd = -1 };
-	struct event *sigterm, *sigint;
+	struct vrfmgr vm = { .cfg = cfg, .run_dir_override = run_dir, .listen_fd = -1 };
+	struct event *sigterm, *sigint, *sighup;
 	int rc;
 
 	vm.base = event_base_new();
@@ -163,8 +172,9 @@ static int run(struct ferry_config *cfg)
 		fatalx("cannot create the event loop");
 	sigterm = evsignal_new(vm.base, SIGTERM, on_signal, vm.base);
 	sigint = evsignal_new(vm.base, SIGINT, on_signal, vm.base);
-	if (sigterm == NULL || sigint == NULL || evsignal_add(sigterm, NULL) < 0 ||
-	    evsignal_add(sigint, NULL) < 0)
+	sighup = evsignal_new(vm.base, SIGHUP, on_hup, &vm);
+	if (sigterm == NULL || sigint == NULL || sighup == NULL || evsignal_add(sigterm, NULL) < 0 ||
+	    evsignal_add(sigint, NULL) < 0 || evsignal_add(sighup, NULL) < 0)
 		fatalx("cannot watch signals");
 	rc = vrfmgr_start(&vm);
 	if (rc == 0) {
@@ -174,7 +184,10 @@ static int run(struct ferry_config *cfg)
 	vrfmgr_stop(&vm);
 	event_free(sigterm);
 	event_free(sigint);
+	event_free(sighup);
 	event_base_free(vm.base);
+	config_free(vm.cfg);
+	free(vm.cfg);
 	return rc == 0 ? 0 : 1;
 }
 
@@ -182,9 +195,9 @@ int main(int argc, char **argv)
 {
 	const char *file = NULL, *run_dir = NULL;
 	bool check = false, debug = false;
-	struct ferry_config cfg;
+	struct ferry_config *cfg;
 	char err[512];
-	int ch, rc;
+	int ch;
 
 	while ((ch = getopt(argc, argv, "c:r:nd")) != -1) {
 		switch (ch) {
@@ -198,26 +211,29 @@ int main(int argc, char **argv)
 	if (file == NULL || optind != argc)
 		usage();
 	log_init("vrfmgr", debug ? LOG_LVL_DEBUG : LOG_LVL_INFO);
-	if (config_load(file, &cfg, err, sizeof(err)) < 0) {
+	if ((cfg = calloc(1, sizeof(*cfg))) == NULL)
+		fatal("config");
+	if (config_load(file, cfg, err, sizeof(err)) < 0) {
 		fprintf(stderr, "%s\n", err);
+		free(cfg);
 		return 1;
 	}
 	if (run_dir != NULL) {
-		if (strlen(run_dir) >= sizeof(cfg.run_dir)) {
+		if (strlen(run_dir) >= sizeof(cfg->run_dir)) {
 			fprintf(stderr, "%s: run directory too long (at most %zu characters)\n",
-				run_dir, sizeof(cfg.run_dir) - 1);
-			config_free(&cfg);
+				run_dir, sizeof(cfg->run_dir) - 1);
+			config_free(cfg);
+			free(cfg);
 			return 1;
 		}
-		snprintf(cfg.run_dir, sizeof(cfg.run_dir), "%s", run_dir);
+		snprintf(cfg->run_dir, sizeof(cfg->run_dir), "%s", run_dir);
 	}
 	if (check) {
 		printf("configuration OK\n");
-		config_free(&cfg);
+		config_free(cfg);
+		free(cfg);
 		return 0;
 	}
 	signal(SIGPIPE, SIG_IGN);
-	rc = run(&cfg);
-	config_free(&cfg);
-	return rc;
+	return run(cfg, run_dir);
 }

@@ -98,10 +98,27 @@ struct nexthop *nexthop_ref(struct nexthop *nh)
 	return nh;
 }
 
+/* Points a labeled next hop at the LSP its PE resolves through now (or none). */
+static void nexthop_resolve(const struct nexthop_table *t, struct nexthop *nh)
+{
+	const struct cfg_lsp *lsp = nexthop_lsp_lookup(t->lsps, t->n_lsps, nh->remote_pe);
+
+	nh->lsp = lsp;
+	nh->resolved = lsp != NULL;
+	if (lsp == NULL) { /* NH_DEL reads only the id */
+		nh->ipc.gateway = 0;
+		nh->ipc.out_label = MPLS_LABEL_NONE;
+		memset(nh->ipc.ifname, 0, sizeof(nh->ipc.ifname));
+		return;
+	}
+	nh->ipc.gateway = lsp->next_hop;
+	nh->ipc.out_label = lsp->out_label;
+	snprintf(nh->ipc.ifname, sizeof(nh->ipc.ifname), "%s", lsp->interface);
+}
+
 struct nexthop *nexthop_get_labeled(struct nexthop_table *t, uint32_t remote_pe)
 {
 	struct nexthop *nh = nexthop_find(t, IPC_NH_LABELED, NULL, 0, remote_pe);
-	const struct cfg_lsp *lsp;
 
 	if (nh != NULL)
 		return nexthop_ref(nh);
@@ -109,15 +126,43 @@ struct nexthop *nexthop_get_labeled(struct nexthop_table *t, uint32_t remote_pe)
 	if (nh == NULL)
 		return NULL;
 	nh->remote_pe = remote_pe;
-	lsp = nexthop_lsp_lookup(t->lsps, t->n_lsps, remote_pe);
-	if (lsp != NULL) {
-		nh->lsp = lsp;
-		nh->resolved = true;
-		nh->ipc.gateway = lsp->next_hop;
-		nh->ipc.out_label = lsp->out_label;
-		snprintf(nh->ipc.ifname, sizeof(nh->ipc.ifname), "%s", lsp->interface);
-	}
+	nexthop_resolve(t, nh);
 	return nh;
+}
+
+size_t nexthop_table_set_lsps(struct nexthop_table *t, const struct cfg_lsp *lsps, size_t n_lsps,
+			      const struct dataplane *dp, struct nexthop ***flipped)
+{
+	struct nexthop *nh, **v = NULL;
+	size_t n = 0;
+
+	t->lsps = lsps;
+	t->n_lsps = n_lsps;
+	*flipped = NULL;
+	for (nh = t->head; nh != NULL; nh = nh->next) {
+		struct ipc_nexthop before = nh->ipc;
+		bool was = nh->resolved;
+
+		if (nh->ipc.type != IPC_NH_LABELED)
+			continue;
+		nexthop_resolve(t, nh);
+		if (was != nh->resolved) {
+			struct nexthop **grown = realloc(v, (n + 1) * sizeof(*v));
+
+			if (grown == NULL) {
+				log_warn("next hops");
+				continue;
+			}
+			v = grown;
+			v[n++] = nh;
+		} else if (nh->resolved && nh->fib_refs > 0 &&
+			   memcmp(&before, &nh->ipc, sizeof(before)) != 0) {
+			/* One replace, and every route through this PE follows. */
+			DP_CALL(dp, nh_add, &nh->ipc);
+		}
+	}
+	*flipped = v;
+	return n;
 }
 
 static struct nexthop *nh_get_link(struct nexthop_table *t, uint32_t type, const char *ifname,

@@ -53,6 +53,16 @@ struct nexthop *nexthop_ref(struct nexthop *nh);
 /* Drops a reference; the object goes away with the last one. */
 void nexthop_put(struct nexthop_table *t, struct nexthop *nh);
 
+/*
+ * The LSPs changed (reload): every labeled next hop resolves again. One
+ * still in use that resolves differently gets one NH_ADD (replace): the
+ * routes through that PE follow without a message each. Those that gained
+ * or lost their LSP are returned in *flipped (malloc'd; the caller frees
+ * it) for their routes to be selected again. Returns how many flipped.
+ */
+size_t nexthop_table_set_lsps(struct nexthop_table *t, const struct cfg_lsp *lsps, size_t n_lsps,
+			      const struct dataplane *dp, struct nexthop ***flipped);
+
 /* An installed FIB entry starts/stops using nh: NH_ADD on the first, NH_DEL after the last. */
 void nexthop_fib_hold(struct nexthop_table *t, struct nexthop *nh, const struct dataplane *dp);
 void nexthop_fib_release(struct nexthop_table *t, struct nexthop *nh, const struct dataplane *dp);

@@ -53,6 +53,7 @@ struct vrf_route {
 	size_t n_rts;
 	struct nexthop *nh;           /* holds a reference; NULL when the route cannot be used */
 	bool valid;              /* static: next hop inside its interface's subnet */
+	bool mark;               /* reload: not (yet) found again in the new config */
 };
 
 struct vrf_prefix {
@@ -78,6 +79,7 @@ struct vrf {
 	/* route limit (cfg->max_routes on the number of prefixes, routes.count) */
 	bool limit_warned; /* at or above the warning threshold: said once */
 	bool limit_hit;    /* refused a route since it last had room */
+	bool dying;        /* being torn down (reload): nothing installed, exported or leaked in */
 };
 
 /* Where exported VPN routes go: bgpd over IPC, a recorder in tests. */
@@ -123,6 +125,28 @@ int vrf_table_init_state(struct vrf_table *t, const struct ferry_config *cfg,
 int vrf_table_save(struct vrf_table *t);
 /* The lowest VRF id not in use. */
 uint32_t vrf_table_free_id(const struct vrf_table *t);
+
+/* ---- vrf_table.c, for reload.c ---- */
+/*
+ * Brings v's connected and static routes in line with v->cfg: adds what is
+ * new, replaces what changed, removes what is gone; unchanged routes cause
+ * no dataplane or export call at all. 0 or -ENOMEM.
+ */
+int vrf_local_sync(struct vrf_table *t, struct vrf *v);
+/* Appends a VRF built from c (new id, VRF_ADD, IF_BIND, label, local routes). NULL on failure. */
+struct vrf *vrf_table_add(struct vrf_table *t, const struct cfg_vrf *c);
+/*
+ * Takes v out of the dataplane and of the exports: its routes (FIB_DEL,
+ * export DEL, leaked copies elsewhere), labels, the interfaces next no
+ * longer has, VRF_DEL. v stays in the array (dying) until vrf_table_compact.
+ */
+void vrf_teardown(struct vrf_table *t, struct vrf *v, const struct ferry_config *next);
+/* Drops the torn-down VRFs from the array. */
+void vrf_table_compact(struct vrf_table *t);
+/* True when next has an interface (VRF or core) named name. */
+bool config_has_interface(const struct ferry_config *next, const char *name);
+/* Every prefix with a candidate through nh selects again (nh's resolution changed). */
+void vrf_table_reselect_nh(struct vrf_table *t, const struct nexthop *nh);
 void vrf_table_free(struct vrf_table *t);
 /* Switches the dataplane that later changes go to (no replay). */
 void vrf_table_set_dataplane(struct vrf_table *t, const struct dataplane *dp);
@@ -157,6 +181,8 @@ struct vrf_route *vrf_route_find_static(struct vrf *v, const struct prefix4 *p,
 
 /* Has a next hop that resolves (and, for a static, one on its link). */
 bool vrf_route_usable(const struct vrf_route *r);
+/* Selects again (a next hop's resolution changed under the candidates). */
+void vrf_prefix_reselect(struct vrf_table *t, struct vrf *v, struct vrf_prefix *vp);
 bool vrf_route_installed(const struct vrf_prefix *vp, const struct vrf_route *r);
 /* Why a candidate is not installed, for humans ("next hop 10.255.0.9 has no LSP"). */
 const char *vrf_route_reason(const struct vrf_prefix *vp, const struct vrf_route *r, char *buf,

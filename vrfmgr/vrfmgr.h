@@ -47,10 +47,12 @@ struct bgpd_link {
 	bool flush_armed;
 	/* counters of the current replay or of the batch not yet logged */
 	size_t received, placed, withdrawn, ignored;
+	uint64_t exported; /* VPN route ADD/DEL sent since start (outside replays) */
 };
 
 struct vrfmgr {
-	struct ferry_config *cfg;
+	struct ferry_config *cfg; /* malloc'd; replaced by a reload */
+	const char *run_dir_override; /* -r, applied to every config loaded */
 	struct event_base *base;
 	struct vrf_table table;
 	struct fwd_sync fwd;
@@ -96,6 +98,9 @@ void bgpd_link_hello(struct vrfmgr *vm, struct vrfmgr_conn *c);
 void bgpd_link_msg(struct vrfmgr *vm, struct vrfmgr_conn *c, uint16_t type, const void *p,
 		   uint32_t len);
 void bgpd_link_closed(struct vrfmgr *vm, struct vrfmgr_conn *c);
+
+/* sighup.c: reload the config file in place; a bad one is refused (logged). */
+void vrfmgr_reload(struct vrfmgr *vm);
 
 /* api.c: GET /vrfs, /routes[?vrf=], /lsps, /labels on <run_dir>/vrfmgr.sock. */
 int vrfmgr_api_start(struct vrfmgr *vm);

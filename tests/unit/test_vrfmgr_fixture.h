@@ -79,6 +79,14 @@ static inline void fx_vrf_add(void *c, const struct ipc_vrf *v)
 {
 	fx_rec_add(c, "vrf_add %u %s", v->vrf_id, v->name);
 }
+static inline void fx_vrf_del(void *c, const struct ipc_vrf *v)
+{
+	fx_rec_add(c, "vrf_del %u %s", v->vrf_id, v->name);
+}
+static inline void fx_if_unbind(void *c, const struct ipc_if_bind *b)
+{
+	fx_rec_add(c, "if_unbind %u %s", b->vrf_id, b->ifname);
+}
 static inline void fx_if_bind(void *c, const struct ipc_if_bind *b)
 {
 	char a[IPV4_STRLEN];
@@ -119,7 +127,8 @@ static inline void fx_lfib_del(void *c, const struct ipc_lfib_entry *e)
 }
 
 static const struct dataplane_ops fx_ops = {
-	.vrf_add = fx_vrf_add, .if_bind = fx_if_bind, .nh_add = fx_nh_add, .nh_del = fx_nh_del,
+	.vrf_add = fx_vrf_add, .vrf_del = fx_vrf_del, .if_bind = fx_if_bind,
+	.if_unbind = fx_if_unbind, .nh_add = fx_nh_add, .nh_del = fx_nh_del,
 	.fib_add = fx_fib_add, .fib_del = fx_fib_del, .lfib_add = fx_lfib_add,
 	.lfib_del = fx_lfib_del,
 };
@@ -185,6 +194,7 @@ static inline void fx_held_apply(struct fx_held *h, const struct fx_rec *r)
 		char key[64];
 		const char *l = r->line[i];
 		bool add = strstr(l, "_add ") != NULL || strncmp(l, "if_bind", 7) == 0;
+		char ifn[32];
 		unsigned a;
 		char pfx[32];
 
@@ -197,8 +207,9 @@ static inline void fx_held_apply(struct fx_held *h, const struct fx_rec *r)
 			snprintf(key, sizeof(key), "lfib %u", a);
 		else if (sscanf(l, "vrf_%*[a-z] %u", &a) == 1)
 			snprintf(key, sizeof(key), "vrf %u", a);
-		else if (sscanf(l, "if_bind %u %31s", &a, pfx) == 2)
-			snprintf(key, sizeof(key), "if %u %s", a, pfx);
+		else if (sscanf(l, "if_bind %u %31s", &a, ifn) == 2 ||
+			 sscanf(l, "if_unbind %u %31s", &a, ifn) == 2)
+			snprintf(key, sizeof(key), "if %s", ifn);
 		else
 			cr_assert_fail("unknown line %s", l);
 		for (j = 0; j < h->n; j++)

@@ -1,0 +1,289 @@
+/*
+ * Reload (vrfmgr/reload.c) at the module level: a config diff applied to a
+ * running VRF table, checked on the recorded dataplane calls (what fwd
+ * would get) and exports (what bgpd would get): exactly the differences,
+ * nothing for the VRFs that did not change, no replay; and a replay after
+ * it equals what the incremental calls built.
+ */
+#include <criterion/criterion.h>
+#include <errno.h>
+
+#include "test_vrfmgr_fixture.h"
+#include "vrfmgr/reload.h"
+
+#define ROUTER                                                                                   \
+	"\"router\": { \"name\": \"pe1\", \"router_id\": \"10.255.0.1\", \"asn\": 65000,"        \
+	"  \"label_range\": { \"min\": 100, \"max\": 199 } },"
+#define VRF_A_(rd, imp, exp, mode, statics)                                                     \
+	"{ \"name\": \"A\", \"rd\": \"" rd "\", \"import_rts\": [" imp "],"                      \
+	"  \"export_rts\": [" exp "], \"label_mode\": \"" mode "\","                             \
+	"  \"interfaces\": [ { \"name\": \"ce-a1\", \"address\": \"10.1.1.1/30\" } ],"           \
+	"  \"static_routes\": [ { \"prefix\": \"192.168.100.0/24\", \"next_hop\": \"10.1.1.2\" }" \
+	statics " ] }"
+#define VRF_A VRF_A_("10.255.0.1:100", "\"65000:100\"", "\"65000:100\"", "per-vrf", "")
+#define VRF_B                                                                                    \
+	"{ \"name\": \"B\", \"rd\": \"10.255.0.1:200\", \"import_rts\": [\"65000:200\"],"        \
+	"  \"export_rts\": [\"65000:200\"],"                                                     \
+	"  \"interfaces\": [ { \"name\": \"ce-b1\", \"address\": \"10.2.1.1/30\" } ],"           \
+	"  \"static_routes\": [ { \"prefix\": \"192.168.100.0/24\", \"next_hop\": \"10.2.1.2\" } ] }"
+#define VRF_C                                                                                    \
+	"{ \"name\": \"C\", \"rd\": \"10.255.0.1:300\", \"import_rts\": [\"65000:100\"],"        \
+	"  \"export_rts\": [\"65000:300\"],"                                                     \
+	"  \"interfaces\": [ { \"name\": \"ce-c1\", \"address\": \"10.3.1.1/30\" } ],"           \
+	"  \"static_routes\": [ { \"prefix\": \"192.168.200.0/24\", \"next_hop\": \"10.3.1.2\" } ] }"
+#define LSP(label)                                                                               \
+	"\"lsps\": [ { \"fec\": \"10.255.0.2/32\", \"out_label\": " label ","                    \
+	"  \"next_hop\": \"10.0.1.2\", \"interface\": \"core0\" } ]"
+#define CONFIG(vrfs, lsps) "{ " ROUTER " \"vrfs\": [ " vrfs " ], " lsps " }"
+#define BASE CONFIG(VRF_A "," VRF_B, LSP("16"))
+
+static struct ferry_config cfgs[2];
+static int cur;
+static struct vrf_table t;
+static struct fx_rec rec, exps;
+
+static void setup(void)
+{
+	struct dataplane dp = { &fx_ops, &rec };
+	struct export_sink sink = { &fx_exp_ops, &exps };
+	struct fx_vpn a = fx_vpn("10.255.0.2:100", "192.168.101.0/24", 200, "10.255.0.2",
+				 "65000:100");
+	struct fx_vpn b = fx_vpn("10.255.0.2:200", "192.168.102.0/24", 201, "10.255.0.2",
+				 "65000:200");
+
+	log_init("test", LOG_LVL_ERR);
+	cur = 0;
+	fx_load(&cfgs[0], BASE);
+	cr_assert_eq(vrf_table_init(&t, &cfgs[0], &dp), 0);
+	vrf_table_set_export(&t, &sink);
+	cr_assert_eq(fx_import(&t, &a), 1);
+	cr_assert_eq(fx_import(&t, &b), 1);
+	rec.n = exps.n = 0;
+}
+
+static void teardown(void)
+{
+	vrf_table_free(&t);
+	config_free(&cfgs[cur]);
+}
+
+TestSuite(reload, .init = setup, .fini = teardown);
+
+/* Applies json as the new config; the old one is freed as vrfmgr does. */
+static void reload(const char *json)
+{
+	struct reload_stats st;
+	char err[256];
+	int next = 1 - cur;
+
+	fx_load(&cfgs[next], json);
+	cr_assert_eq(vrf_table_reload_check(&t, &cfgs[next], err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(vrf_table_reload(&t, &cfgs[next], &st), 0);
+	config_free(&cfgs[cur]);
+	cur = next;
+}
+
+/* No recorded call concerns VRF id: its VRF was left alone. */
+static void assert_untouched(int id)
+{
+	for (int i = 0; i < rec.n; i++) {
+		unsigned v;
+		const char *l = rec.line[i];
+
+		if (sscanf(l, "fib_%*[a-z] %u", &v) == 1 || sscanf(l, "vrf_%*[a-z] %u", &v) == 1 ||
+		    sscanf(l, "if_%*[a-z] %u", &v) == 1 ||
+		    sscanf(l, "lfib_add %*u action %*u vrf %u", &v) == 1)
+			cr_assert_neq(v, (unsigned)id, "vrf %d touched: %s", id, l);
+	}
+}
+
+Test(reload, the_same_config_changes_nothing)
+{
+	reload(BASE);
+	cr_assert_eq(rec.n, 0);
+	cr_assert_eq(exps.n, 0);
+}
+
+Test(reload, adding_a_vrf_tells_only_about_it)
+{
+	reload(CONFIG(VRF_A "," VRF_B "," VRF_C, LSP("16")));
+	assert_untouched(1);
+	assert_untouched(2);
+	cr_assert_eq(fx_find(&rec, "vrf_add 3 C"), 0);
+	cr_assert_geq(fx_find(&rec, "if_bind 3 ce-c1 10.3.1.1/30"), 0);
+	cr_assert_geq(fx_find(&rec, "lfib_add 102 action 1 vrf 3"), 0);
+	cr_assert_geq(fx_find(&rec, "fib_add 3 10.3.1.0/30"), 0);
+	cr_assert_geq(fx_find(&rec, "fib_add 3 192.168.200.0/24"), 0);
+	/* From the VPN table (no replay from bgpd) and leaked from A (C imports A's RT). */
+	cr_assert_geq(fx_find(&rec, "fib_add 3 192.168.101.0/24 nh 5 inner 200"), 0);
+	cr_assert_geq(fx_find(&rec, "fib_add 3 10.1.1.0/30 nh 1"), 0);
+	cr_assert_geq(fx_find(&rec, "fib_add 3 192.168.100.0/24 nh 2"), 0);
+	cr_assert_eq(fx_count(&rec, "fib_add"), 5);
+	cr_assert_eq(fx_count(&rec, "nh_add"), 2, "C's own connected and CE next hops only");
+	cr_assert_eq(exps.n, 2);
+	cr_assert_eq(fx_count(&exps, "exp_add 10.255.0.1:300 "), 2);
+}
+
+Test(reload, removing_a_vrf_withdraws_it_and_nothing_else)
+{
+	reload(CONFIG(VRF_A, LSP("16")));
+	assert_untouched(1);
+	cr_assert_eq(fx_count(&rec, "fib_del 2 "), 3, "connected, static, imported");
+	cr_assert_geq(fx_find(&rec, "lfib_del 101"), 0);
+	cr_assert_geq(fx_find(&rec, "if_unbind 2 ce-b1"), 0);
+	cr_assert_eq(fx_find(&rec, "vrf_del 2 B"), rec.n - 1, "the VRF goes last");
+	cr_assert_eq(fx_count(&rec, "nh_del"), 2, "B's own next hops; pe2's stays for A");
+	cr_assert_eq(exps.n, 2);
+	cr_assert_eq(fx_count(&exps, "exp_del 10.255.0.1:200 "), 2);
+	cr_assert_null(vrf_by_name(&t, "B"));
+	cr_assert_eq(vrf_by_name(&t, "A")->id, 1);
+}
+
+Test(reload, a_new_import_rt_imports_from_the_vpn_table_and_leaks)
+{
+	reload(CONFIG(VRF_A_("10.255.0.1:100", "\"65000:100\", \"65000:200\"", "\"65000:100\"",
+			     "per-vrf", "") "," VRF_B,
+		      LSP("16")));
+	assert_untouched(2);
+	cr_assert_geq(fx_find(&rec, "fib_add 1 192.168.102.0/24 nh 5 inner 201"), 0);
+	cr_assert_geq(fx_find(&rec, "fib_add 1 10.2.1.0/30"), 0, "leaked from B");
+	cr_assert_eq(fx_count(&rec, "fib_add"), 2, "A's own static still beats B's");
+	cr_assert_eq(exps.n, 0, "A exports the same as before");
+}
+
+Test(reload, new_export_rts_are_announced_again)
+{
+	reload(CONFIG(VRF_A_("10.255.0.1:100", "\"65000:100\"", "\"65000:101\"", "per-vrf", "")
+		      "," VRF_B,
+		      LSP("16")));
+	cr_assert_eq(rec.n, 0, "nothing for fwd");
+	cr_assert_eq(exps.n, 2);
+	cr_assert_str_eq(exps.line[0], "exp_add 10.255.0.1:100 10.1.1.0/30 label 100 rt 65000:101 n 1");
+	cr_assert_str_eq(exps.line[1],
+			 "exp_add 10.255.0.1:100 192.168.100.0/24 label 100 rt 65000:101 n 1");
+}
+
+Test(reload, a_static_route_more_or_less)
+{
+	const char *more = CONFIG(VRF_A_("10.255.0.1:100", "\"65000:100\"", "\"65000:100\"",
+					 "per-vrf",
+					 ", { \"prefix\": \"192.168.150.0/24\", \"next_hop\": \"10.1.1.2\" }")
+				  "," VRF_B,
+				  LSP("16"));
+
+	reload(more);
+	cr_assert_eq(rec.n, 1);
+	cr_assert_str_eq(rec.line[0], "fib_add 1 192.168.150.0/24 nh 2 inner -");
+	cr_assert_eq(exps.n, 1);
+	cr_assert_str_eq(exps.line[0],
+			 "exp_add 10.255.0.1:100 192.168.150.0/24 label 100 rt 65000:100 n 1");
+	rec.n = exps.n = 0;
+	reload(BASE);
+	cr_assert_eq(rec.n, 1);
+	cr_assert_str_eq(rec.line[0], "fib_del 1 192.168.150.0/24");
+	cr_assert_eq(exps.n, 1);
+	cr_assert_str_eq(exps.line[0], "exp_del 10.255.0.1:100 192.168.150.0/24");
+}
+
+Test(reload, another_label_mode_relabels_the_vrf)
+{
+	reload(CONFIG(VRF_A_("10.255.0.1:100", "\"65000:100\"", "\"65000:100\"", "per-prefix", "")
+		      "," VRF_B,
+		      LSP("16")));
+	assert_untouched(2);
+	cr_assert_geq(fx_find(&rec, "lfib_add 102 action 2 vrf 1 nh 1"), 0);
+	cr_assert_geq(fx_find(&rec, "lfib_add 103 action 2 vrf 1 nh 2"), 0);
+	cr_assert_gt(fx_find(&rec, "lfib_del 100"), fx_find(&rec, "lfib_add 103"),
+		     "the old label goes after the new ones are in");
+	cr_assert_eq(fx_count(&rec, "fib_"), 0);
+	cr_assert_eq(exps.n, 2);
+	cr_assert_str_eq(exps.line[0], "exp_add 10.255.0.1:100 10.1.1.0/30 label 102 rt 65000:100 n 1");
+	cr_assert_eq(vrf_by_name(&t, "A")->label, MPLS_LABEL_NONE);
+	cr_assert_eq(label_lookup(&t.labels, 100)->state, LABEL_HELD);
+}
+
+Test(reload, lsp_changes_are_one_next_hop_update)
+{
+	reload(CONFIG(VRF_A "," VRF_B, LSP("20")));
+	cr_assert_eq(rec.n, 1, "both VRFs' routes via pe2 follow one replace");
+	cr_assert_str_eq(rec.line[0], "nh_add 5 type 3 gw 10.0.1.2 out 20 if core0");
+	cr_assert_eq(exps.n, 0);
+	/* The LSP goes: every route through pe2 leaves the FIB at once... */
+	rec.n = 0;
+	reload(CONFIG(VRF_A "," VRF_B, "\"lsps\": []"));
+	cr_assert_eq(fx_count(&rec, "fib_del"), 2);
+	cr_assert_str_eq(rec.line[rec.n - 1], "nh_del 5 type 3 gw 0.0.0.0 out - if ");
+	cr_assert_not_null(fx_vp(&t, "A", "192.168.101.0/24"), "kept in the VRF, not installed");
+	/* ...and comes back when it does. */
+	rec.n = 0;
+	reload(BASE);
+	cr_assert_str_eq(rec.line[0], "nh_add 5 type 3 gw 10.0.1.2 out 16 if core0");
+	cr_assert_eq(fx_count(&rec, "fib_add"), 2);
+	cr_assert_eq(rec.n, 3);
+}
+
+Test(reload, what_needs_a_restart_is_refused)
+{
+	struct ferry_config nc;
+	char err[256];
+
+	fx_load(&nc, "{ \"router\": { \"name\": \"pe1\", \"router_id\": \"10.255.0.9\","
+		     " \"asn\": 65000, \"label_range\": { \"min\": 100, \"max\": 199 } } }");
+	cr_assert_eq(vrf_table_reload_check(&t, &nc, err, sizeof(err)), -EINVAL);
+	cr_assert_str_eq(err, "test.json: router.router_id changed; that needs a restart of vrfmgr");
+	config_free(&nc);
+	fx_load(&nc, "{ \"router\": { \"name\": \"pe1\", \"router_id\": \"10.255.0.1\","
+		     " \"asn\": 65000, \"label_range\": { \"min\": 100, \"max\": 299 } } }");
+	cr_assert_eq(vrf_table_reload_check(&t, &nc, err, sizeof(err)), -EINVAL);
+	cr_assert_str_eq(err,
+			 "test.json: router.label_range changed; that needs a restart of vrfmgr");
+	config_free(&nc);
+}
+
+Test(reload, a_new_rd_recreates_the_vrf)
+{
+	reload(CONFIG(VRF_A_("10.255.0.1:101", "\"65000:100\"", "\"65000:100\"", "per-vrf", "")
+		      "," VRF_B,
+		      LSP("16")));
+	assert_untouched(2);
+	cr_assert_eq(fx_count(&exps, "exp_del 10.255.0.1:100 "), 2);
+	cr_assert_eq(fx_count(&exps, "exp_add 10.255.0.1:101 "), 2);
+	cr_assert_geq(fx_find(&rec, "vrf_del 1 A"), 0);
+	cr_assert_gt(fx_find(&rec, "vrf_add 1 A"), fx_find(&rec, "vrf_del 1 A"));
+	cr_assert_eq(vrf_by_name(&t, "A")->label, 100, "its label back from the hold-down");
+}
+
+Test(reload, an_interface_moves_to_a_new_vrf)
+{
+	const char *moved =
+		CONFIG(VRF_A ", { \"name\": \"B2\", \"rd\": \"10.255.0.1:201\","
+			     " \"import_rts\": [\"65000:200\"], \"export_rts\": [\"65000:200\"],"
+			     " \"interfaces\": [ { \"name\": \"ce-b1\", \"address\": \"10.2.1.1/30\" } ] }",
+		       LSP("16"));
+
+	reload(moved);
+	assert_untouched(1);
+	cr_assert_eq(fx_find(&rec, "if_unbind"), -1, "rebound, not unbound");
+	cr_assert_gt(fx_find(&rec, "if_bind 2 ce-b1"), fx_find(&rec, "vrf_del 2 B"));
+	cr_assert_eq(vrf_by_name(&t, "B2")->id, 2, "B's id was free again");
+	cr_assert_geq(fx_find(&rec, "fib_add 2 192.168.102.0/24"), 0, "re-imported");
+}
+
+Test(reload, replay_after_reloads_equals_the_incremental_state)
+{
+	struct fx_rec re = { .n = 0 };
+	struct dataplane dp = { &fx_ops, &re };
+	struct fx_rec all = { .n = 0 };
+
+	/* The whole history: what init and the imports sent, then the reloads. */
+	vrf_table_replay(&t, &(struct dataplane){ &fx_ops, &all });
+	rec.n = 0;
+	reload(CONFIG(VRF_A "," VRF_B "," VRF_C, LSP("16")));
+	reload(CONFIG(VRF_A_("10.255.0.1:100", "\"65000:100\"", "\"65000:100\"", "per-ce", "")
+		      "," VRF_C,
+		      LSP("17")));
+	for (int i = 0; i < rec.n; i++)
+		fx_rec_add(&all, "%s", rec.line[i]);
+	vrf_table_replay(&t, &dp);
+	fx_assert_same_state(&all, &re);
+}

@@ -1,0 +1,227 @@
+/*
+ * Reload (SIGHUP): a new config replaces the running one in place. Only
+ * differences leave vrfmgr: fwd gets the VRFs, interfaces, routes, labels
+ * and next hops that changed, bgpd the exports that changed, and nothing
+ * else is touched (no replay, no session reset). This works because every
+ * change in the core is diff-based: re-adding an unchanged route, or
+ * re-importing an unchanged VPN route, emits nothing.
+ *
+ * Order: first everything that goes (removed VRFs, and VRFs whose RD
+ * changed, which are re-created; interfaces no VRF has any more), then the
+ * switch to the new config, the LSPs, the VRFs that stay, the new VRFs.
+ * A VRF's identity is its name; its id stays.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/log.h"
+#include "vrfmgr/l3vpn.h"
+#include "vrfmgr/reload.h"
+
+int vrf_table_reload_check(const struct vrf_table *t, const struct ferry_config *nc, char *err,
+			   size_t len)
+{
+	const struct ferry_config *oc = t->cfg;
+	const char *what = NULL;
+
+	if (strcmp(oc->name, nc->name) != 0)
+		what = "router.name";
+	else if (oc->router_id != nc->router_id)
+		what = "router.router_id";
+	else if (strcmp(oc->run_dir, nc->run_dir) != 0)
+		what = "router.run_dir";
+	else if (oc->label_min != nc->label_min || oc->label_max != nc->label_max)
+		what = "router.label_range";
+	if (what == NULL)
+		return 0;
+	snprintf(err, len, "%s: %s changed; that needs a restart of vrfmgr", nc->path, what);
+	return -EINVAL;
+}
+
+static bool rts_equal(const struct ext_community *a, size_t na, const struct ext_community *b,
+		      size_t nb)
+{
+	return na == nb && (na == 0 || memcmp(a, b, na * sizeof(*a)) == 0);
+}
+
+static bool statics_equal(const struct cfg_vrf *a, const struct cfg_vrf *b)
+{
+	return a->n_static_routes == b->n_static_routes &&
+	       (a->n_static_routes == 0 ||
+		memcmp(a->static_routes, b->static_routes,
+		       a->n_static_routes * sizeof(*a->static_routes)) == 0);
+}
+
+static bool ifs_equal(const struct cfg_vrf *a, const struct cfg_vrf *b)
+{
+	return a->n_interfaces == b->n_interfaces &&
+	       (a->n_interfaces == 0 ||
+		memcmp(a->interfaces, b->interfaces, a->n_interfaces * sizeof(*a->interfaces)) == 0);
+}
+
+static bool vrf_cfg_equal(const struct cfg_vrf *a, const struct cfg_vrf *b)
+{
+	return rd_equal(&a->rd, &b->rd) && a->label_mode == b->label_mode &&
+	       a->max_routes == b->max_routes && a->warn_threshold == b->warn_threshold &&
+	       rts_equal(a->import_rts, a->n_import_rts, b->import_rts, b->n_import_rts) &&
+	       rts_equal(a->export_rts, a->n_export_rts, b->export_rts, b->n_export_rts) &&
+	       ifs_equal(a, b) && statics_equal(a, b);
+}
+
+static const struct cfg_vrf_if *if_find(const struct cfg_vrf *c, const char *name)
+{
+	for (size_t i = 0; i < c->n_interfaces; i++)
+		if (strcmp(c->interfaces[i].name, name) == 0)
+			return &c->interfaces[i];
+	return NULL;
+}
+
+/* Phase 1: VRFs that go (or are re-created with another RD) and interfaces nobody keeps. */
+static void reload_remove(struct vrf_table *t, const struct ferry_config *nc,
+			  struct reload_stats *st)
+{
+	for (size_t i = 0; i < t->n_vrfs; i++) {
+		struct vrf *v = &t->vrfs[i];
+		const struct cfg_vrf *c = config_vrf_by_name(nc, v->cfg->name);
+
+		if (c != NULL && rd_equal(&c->rd, &v->cfg->rd)) {
+			for (size_t j = 0; j < v->cfg->n_interfaces; j++) {
+				const struct cfg_vrf_if *ifc = &v->cfg->interfaces[j];
+				struct ipc_if_bind b = { .vrf_id = v->id };
+
+				if (config_has_interface(nc, ifc->name))
+					continue;
+				snprintf(b.ifname, sizeof(b.ifname), "%s", ifc->name);
+				DP_CALL(&t->dp, if_unbind, &b);
+			}
+			continue;
+		}
+		log_info("reload: vrf %s %s", v->cfg->name,
+			 c == NULL ? "removed" : "changes its RD: re-created");
+		vrf_teardown(t, v, nc);
+		st->removed++;
+	}
+	vrf_table_compact(t);
+}
+
+/* Interfaces new to v, or with another address: IF_BIND (which replaces). */
+static void reload_bind(struct vrf_table *t, const struct vrf *v, const struct cfg_vrf *old)
+{
+	for (size_t i = 0; i < v->cfg->n_interfaces; i++) {
+		const struct cfg_vrf_if *ifc = &v->cfg->interfaces[i], *was = if_find(old, ifc->name);
+		struct ipc_if_bind b = { .vrf_id = v->id, .address = ifc->address.addr,
+					 .plen = ifc->address.len };
+
+		if (was != NULL && prefix4_equal(&was->address, &ifc->address) &&
+		    was->address.addr == ifc->address.addr)
+			continue;
+		snprintf(b.ifname, sizeof(b.ifname), "%s", ifc->name);
+		DP_CALL(&t->dp, if_bind, &b);
+	}
+}
+
+/* Every exported prefix of v takes the label its (new) mode gives it. */
+static void reload_relabel(struct vrf_table *t, struct vrf *v)
+{
+	struct vrf_prefix **vps;
+	size_t i, n;
+
+	if (v->cfg->label_mode == CFG_LABEL_PER_VRF && v->vrf_label == NULL)
+		vrf_label_claim_vrf(t, v);
+	n = rtable_sorted(&v->routes, &vps);
+	for (i = 0; i < n; i++) {
+		struct prefix4 p = vps[i]->prefix;
+		struct vrf_prefix *vp = rtable_find(&v->routes, &p);
+
+		if (vp != NULL)
+			export_prefix_sync(t, v, vp);
+	}
+	free(vps);
+	if (v->cfg->label_mode != CFG_LABEL_PER_VRF)
+		vrf_label_release_vrf(t, v);
+}
+
+/* A VRF that stays: v->cfg is already the new one, old the one it had. */
+static void reload_vrf(struct vrf_table *t, struct vrf *v, const struct cfg_vrf *old,
+		       struct reload_stats *st)
+{
+	const struct cfg_vrf *c = v->cfg;
+
+	if (vrf_cfg_equal(old, c))
+		return;
+	st->changed++;
+	log_info("reload: vrf %s changed", c->name);
+	reload_bind(t, v, old);
+	if (c->label_mode == CFG_LABEL_PER_VRF && v->vrf_label == NULL)
+		vrf_label_claim_vrf(t, v); /* before the routes: their exports need it */
+	vrf_local_sync(t, v);
+	if (old->label_mode != c->label_mode)
+		reload_relabel(t, v);
+	if (!rts_equal(old->export_rts, old->n_export_rts, c->export_rts, c->n_export_rts))
+		export_vrf_announce(t, v);
+	if (!rts_equal(old->import_rts, old->n_import_rts, c->import_rts, c->n_import_rts) ||
+	    old->max_routes != c->max_routes) {
+		v->limit_hit = false;
+		v->limit_warned = false;
+		import_vrf_sync(t, v);
+	}
+}
+
+/* New LSPs: next hops re-resolve; the routes of those that gained or lost one select again. */
+static void reload_lsps(struct vrf_table *t, const struct ferry_config *nc,
+			struct reload_stats *st)
+{
+	struct nexthop **flipped;
+	size_t i, n = nexthop_table_set_lsps(&t->nhs, nc->lsps, nc->n_lsps, &t->dp, &flipped);
+
+	for (i = 0; i < n; i++) {
+		char a[IPV4_STRLEN];
+
+		log_info("reload: remote PE %s %s", ipv4_format(flipped[i]->remote_pe, a),
+			 flipped[i]->resolved ? "has an LSP again" : "lost its LSP");
+		vrf_table_reselect_nh(t, flipped[i]);
+	}
+	st->next_hops += n;
+	free(flipped);
+}
+
+int vrf_table_reload(struct vrf_table *t, const struct ferry_config *nc, struct reload_stats *st)
+{
+	const struct cfg_vrf **old;
+	size_t i, kept;
+
+	memset(st, 0, sizeof(*st));
+	reload_remove(t, nc, st);
+	kept = t->n_vrfs;
+	old = calloc(kept ? kept : 1, sizeof(*old));
+	if (old == NULL) {
+		log_warn("reload");
+		return -ENOMEM;
+	}
+	/* The switch: from here on every VRF that stays reads the new config. */
+	t->cfg = nc;
+	t->labels.hold_down = nc->label_hold_down;
+	for (i = 0; i < kept; i++) {
+		old[i] = t->vrfs[i].cfg;
+		t->vrfs[i].cfg = config_vrf_by_name(nc, old[i]->name);
+	}
+	reload_lsps(t, nc, st);
+	for (i = 0; i < kept; i++)
+		reload_vrf(t, &t->vrfs[i], old[i], st);
+	free(old);
+	for (i = 0; i < nc->n_vrfs; i++) {
+		struct vrf *v;
+
+		if (vrf_by_name(t, nc->vrfs[i].name) != NULL)
+			continue;
+		log_info("reload: vrf %s added", nc->vrfs[i].name);
+		if ((v = vrf_table_add(t, &nc->vrfs[i])) != NULL)
+			import_vrf_sync(t, v);
+		st->added++;
+	}
+	import_retry_limits(t);
+	t->labels.dirty = true; /* VRF ids may have changed */
+	return 0;
+}

@@ -1,0 +1,464 @@
+/*
+ * The VRF table's life: building VRFs from config (ids, labels, connected
+ * and static routes), adding and tearing down VRFs (reload.c), saving the
+ * state file, freeing, and replaying everything to a dataplane that
+ * (re)connects. Routes and selection are vrf.c's.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/label.h"
+#include "common/log.h"
+#include "vrfmgr/l3vpn.h"
+#include "vrfmgr/state.h"
+#include "vrfmgr/vrf.h"
+
+struct vrf *vrf_by_name(struct vrf_table *t, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < t->n_vrfs; i++)
+		if (strcmp(t->vrfs[i].cfg->name, name) == 0)
+			return &t->vrfs[i];
+	return NULL;
+}
+
+struct vrf *vrf_by_id(struct vrf_table *t, uint32_t id)
+{
+	size_t i;
+
+	for (i = 0; i < t->n_vrfs; i++)
+		if (t->vrfs[i].id == id)
+			return &t->vrfs[i];
+	return NULL;
+}
+
+static const struct cfg_vrf_if *vrf_interface(const struct cfg_vrf *c, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < c->n_interfaces; i++)
+		if (strcmp(c->interfaces[i].name, name) == 0)
+			return &c->interfaces[i];
+	return NULL;
+}
+
+/* The interface a static route's next hop is a neighbour on, or NULL. */
+static const struct cfg_vrf_if *static_interface(const struct cfg_vrf *c,
+						 const struct cfg_static_route *s)
+{
+	size_t i;
+
+	if (s->interface[0] != '\0')
+		return vrf_interface(c, s->interface);
+	for (i = 0; i < c->n_interfaces; i++)
+		if (prefix4_contains(&c->interfaces[i].address, s->next_hop))
+			return &c->interfaces[i];
+	return NULL;
+}
+
+static int vrf_add_connected(struct vrf_table *t, struct vrf *v, const struct cfg_vrf_if *ifc)
+{
+	struct vrf_route r = { .source = ROUTE_CONNECTED, .rd = v->cfg->rd, .valid = true,
+			       .inner_label = MPLS_LABEL_NONE,
+			       .distance = ROUTE_DISTANCE_CONNECTED };
+	struct prefix4 p = ifc->address;
+
+	prefix4_normalize(&p);
+	r.rts = v->cfg->export_rts;
+	r.n_rts = v->cfg->n_export_rts;
+	r.nh = nexthop_get_connected(&t->nhs, ifc->name);
+	if (r.nh == NULL)
+		return -ENOMEM;
+	return vrf_route_upsert(t, v, &p, &r);
+}
+
+/*
+ * A static route whose next hop is not a neighbour on one of the VRF's
+ * links is kept (visible, with the reason) but never installed or exported.
+ */
+static int vrf_add_static(struct vrf_table *t, struct vrf *v, const struct cfg_static_route *s)
+{
+	const struct cfg_vrf_if *ifc = static_interface(v->cfg, s);
+	struct vrf_route r = { .source = ROUTE_STATIC, .rd = v->cfg->rd,
+			       .inner_label = MPLS_LABEL_NONE, .distance = s->distance };
+	char pb[PREFIX4_STRLEN], ab[IPV4_STRLEN];
+	const struct vrf_route *dup;
+
+	/* The next hop must be a neighbour on the link, not our own address. */
+	r.valid = ifc != NULL && prefix4_contains(&ifc->address, s->next_hop) &&
+		  s->next_hop != ifc->address.addr;
+	if (!r.valid)
+		log_warnx("vrf %s: static route %s via %s: next hop not on %s%s; kept but neither "
+			  "installed nor exported", v->cfg->name, prefix4_format(&s->prefix, pb),
+			  ipv4_format(s->next_hop, ab),
+			  s->interface[0] ? "the subnet of interface " : "a connected subnet",
+			  s->interface);
+	r.rts = v->cfg->export_rts;
+	r.n_rts = v->cfg->n_export_rts;
+	r.nh = nexthop_get_gateway(&t->nhs, ifc != NULL ? ifc->name : s->interface, s->next_hop);
+	if (r.nh == NULL)
+		return -ENOMEM;
+	/* Marked: still there from before a reload, not a duplicate. */
+	if ((dup = vrf_route_find_static(v, &s->prefix, r.nh)) != NULL && !dup->mark)
+		log_warnx("vrf %s: static route %s via %s given twice; the last one wins",
+			  v->cfg->name, prefix4_format(&s->prefix, pb), ipv4_format(s->next_hop, ab));
+	return vrf_route_upsert(t, v, &s->prefix, &r);
+}
+
+static void vrf_emit_config(const struct vrf *v, const struct dataplane *dp)
+{
+	struct ipc_vrf iv = { .vrf_id = v->id };
+	size_t i;
+
+	snprintf(iv.name, sizeof(iv.name), "%s", v->cfg->name);
+	DP_CALL(dp, vrf_add, &iv);
+	for (i = 0; i < v->cfg->n_interfaces; i++) {
+		const struct cfg_vrf_if *ifc = &v->cfg->interfaces[i];
+		struct ipc_if_bind b = { .vrf_id = v->id, .address = ifc->address.addr,
+					 .plen = ifc->address.len };
+
+		snprintf(b.ifname, sizeof(b.ifname), "%s", ifc->name);
+		DP_CALL(dp, if_bind, &b);
+	}
+}
+
+/*
+ * Builds v (its id already set) from c and programs it. strict: a per-VRF
+ * label that cannot be had fails the build (start-up); otherwise the VRF
+ * comes up without one and exports nothing (a reload must not half-fail).
+ */
+static int vrf_build(struct vrf_table *t, struct vrf *v, const struct cfg_vrf *c, bool strict)
+{
+	size_t i;
+	int rc;
+
+	v->cfg = c;
+	v->label = MPLS_LABEL_NONE;
+	rtable_init(&v->routes);
+	vrf_emit_config(v, &t->dp);
+	if (c->n_export_rts > UINT8_MAX)
+		log_warnx("vrf %s: only the first %u export RTs are advertised", c->name,
+			  UINT8_MAX);
+	/* Before the routes: their exports need it. */
+	if (c->label_mode == CFG_LABEL_PER_VRF && (rc = vrf_label_claim_vrf(t, v)) < 0 && strict)
+		return rc;
+	for (i = 0; i < c->n_interfaces; i++)
+		if ((rc = vrf_add_connected(t, v, &c->interfaces[i])) < 0)
+			return rc;
+	for (i = 0; i < c->n_static_routes; i++)
+		if ((rc = vrf_add_static(t, v, &c->static_routes[i])) < 0)
+			return rc;
+	return 0;
+}
+
+/* Removes p's marked candidates (marked_only) or all of them, one at a time. */
+static void prefix_drop(struct vrf_table *t, struct vrf *v, struct prefix4 p, bool marked_only)
+{
+	struct vrf_prefix *vp;
+
+	while ((vp = rtable_find(&v->routes, &p)) != NULL) {
+		struct vrf_route *r;
+
+		for (r = vp->routes; r != NULL; r = r->next)
+			if (!marked_only || r->mark)
+				break;
+		if (r == NULL)
+			return;
+		if (r->source == ROUTE_STATIC)
+			vrf_static_remove(t, v, &p, r->nh);
+		else
+			vrf_route_remove(t, v, &p, r->source, &r->rd);
+	}
+}
+
+int vrf_local_sync(struct vrf_table *t, struct vrf *v)
+{
+	struct vrf_prefix **vps;
+	size_t i, n = rtable_sorted(&v->routes, &vps);
+	int rc = 0;
+
+	for (i = 0; i < n; i++)
+		for (struct vrf_route *r = vps[i]->routes; r != NULL; r = r->next)
+			r->mark = r->source == ROUTE_CONNECTED || r->source == ROUTE_STATIC;
+	/* Upserts clear the mark of what is still configured; the rest goes after. */
+	for (i = 0; i < v->cfg->n_interfaces && rc == 0; i++)
+		rc = vrf_add_connected(t, v, &v->cfg->interfaces[i]);
+	for (i = 0; i < v->cfg->n_static_routes && rc == 0; i++)
+		rc = vrf_add_static(t, v, &v->cfg->static_routes[i]);
+	for (i = 0; i < n; i++)
+		prefix_drop(t, v, vps[i]->prefix, true);
+	free(vps);
+	return rc;
+}
+
+struct vrf *vrf_table_add(struct vrf_table *t, const struct cfg_vrf *c)
+{
+	struct vrf *vrfs = realloc(t->vrfs, (t->n_vrfs + 1) * sizeof(*vrfs)), *v;
+
+	if (vrfs == NULL) {
+		log_warn("vrf %s", c->name);
+		return NULL;
+	}
+	t->vrfs = vrfs;
+	v = &vrfs[t->n_vrfs];
+	memset(v, 0, sizeof(*v));
+	v->id = vrf_table_free_id(t);
+	t->n_vrfs++;
+	if (vrf_build(t, v, c, false) < 0)
+		log_warnx("vrf %s: built in part only (out of memory)", c->name);
+	return v;
+}
+
+bool config_has_interface(const struct ferry_config *next, const char *name)
+{
+	for (size_t i = 0; i < next->n_vrfs; i++)
+		if (vrf_interface(&next->vrfs[i], name) != NULL)
+			return true;
+	for (size_t i = 0; i < next->fwd.n_core_interfaces; i++)
+		if (strcmp(next->fwd.core_interfaces[i].name, name) == 0)
+			return true;
+	return false;
+}
+
+void vrf_teardown(struct vrf_table *t, struct vrf *v, const struct ferry_config *next)
+{
+	struct ipc_vrf iv = { .vrf_id = v->id };
+	struct vrf_prefix **vps;
+	size_t i, n;
+
+	/* Dying: the first removal on a prefix uninstalls and unexports it, the rest is quiet. */
+	v->dying = true;
+	n = rtable_sorted(&v->routes, &vps);
+	for (i = 0; i < n; i++)
+		prefix_drop(t, v, vps[i]->prefix, false);
+	free(vps);
+	vrf_label_release_vrf(t, v);
+	for (i = 0; i < v->cfg->n_interfaces; i++) {
+		const struct cfg_vrf_if *ifc = &v->cfg->interfaces[i];
+		struct ipc_if_bind b = { .vrf_id = v->id, .address = ifc->address.addr,
+					 .plen = ifc->address.len };
+
+		/* An interface moving to another VRF is simply bound there (IF_BIND replaces). */
+		if (config_has_interface(next, ifc->name))
+			continue;
+		snprintf(b.ifname, sizeof(b.ifname), "%s", ifc->name);
+		DP_CALL(&t->dp, if_unbind, &b);
+	}
+	snprintf(iv.name, sizeof(iv.name), "%s", v->cfg->name);
+	DP_CALL(&t->dp, vrf_del, &iv);
+	rtable_free(&v->routes);
+}
+
+void vrf_table_compact(struct vrf_table *t)
+{
+	size_t i, j = 0;
+
+	for (i = 0; i < t->n_vrfs; i++)
+		if (!t->vrfs[i].dying)
+			t->vrfs[j++] = t->vrfs[i];
+	t->n_vrfs = j;
+}
+
+void vrf_table_reselect_nh(struct vrf_table *t, const struct nexthop *nh)
+{
+	for (size_t i = 0; i < t->n_vrfs; i++) {
+		struct vrf *v = &t->vrfs[i];
+		struct vrf_prefix **vps;
+		size_t j, n = rtable_sorted(&v->routes, &vps);
+
+		for (j = 0; j < n; j++) {
+			struct prefix4 p = vps[j]->prefix;
+			struct vrf_prefix *vp = rtable_find(&v->routes, &p);
+
+			/* An earlier reselect may have changed this VRF (leaking): look again. */
+			if (vp == NULL)
+				continue;
+			for (struct vrf_route *r = vp->routes; r != NULL; r = r->next) {
+				if (r->nh == nh) {
+					vrf_prefix_reselect(t, v, vp);
+					break;
+				}
+			}
+		}
+		free(vps);
+	}
+}
+
+uint32_t vrf_table_free_id(const struct vrf_table *t)
+{
+	uint32_t id;
+	size_t i;
+
+	/* VRFs are few: a quadratic search for the lowest unused id is fine. */
+	for (id = 1;; id++) {
+		for (i = 0; i < t->n_vrfs && t->vrfs[i].id != id; i++)
+			;
+		if (i == t->n_vrfs)
+			return id;
+	}
+}
+
+/*
+ * Ids: what the state file remembers for a VRF's name (so fwd, which kept
+ * forwarding, sees the same VRFs), else the lowest unused, which without a
+ * state file is the position in the config.
+ */
+static void vrf_ids_assign(struct vrf_table *t, const struct state_vrf_id *ids, size_t n_ids)
+{
+	const struct ferry_config *cfg = t->cfg;
+	size_t i, j, k;
+
+	t->n_vrfs = cfg->n_vrfs;
+	for (i = 0; i < cfg->n_vrfs; i++) {
+		for (j = 0; j < n_ids; j++)
+			if (strcmp(ids[j].name, cfg->vrfs[i].name) == 0)
+				break;
+		if (j == n_ids || ids[j].id > VRF_ID_MAX)
+			continue;
+		for (k = 0; k < i && t->vrfs[k].id != ids[j].id; k++)
+			;
+		if (k == i) /* a state file edited by hand may repeat an id */
+			t->vrfs[i].id = ids[j].id;
+	}
+	for (i = 0; i < cfg->n_vrfs; i++)
+		if (t->vrfs[i].id == 0)
+			t->vrfs[i].id = vrf_table_free_id(t);
+}
+
+int vrf_table_init_state(struct vrf_table *t, const struct ferry_config *cfg,
+			 const struct dataplane *dp, const char *state_path)
+{
+	struct state_vrf_id *ids = NULL;
+	size_t i, n_ids = 0;
+	int rc;
+
+	memset(t, 0, sizeof(*t));
+	t->cfg = cfg;
+	if (dp != NULL)
+		t->dp = *dp;
+	label_alloc_init(&t->labels, cfg->label_min, cfg->label_max, cfg->label_hold_down);
+	vpn_table_init(&t->vpn);
+	nexthop_table_init(&t->nhs, cfg->lsps, cfg->n_lsps);
+	if (state_path != NULL) {
+		snprintf(t->state_path, sizeof(t->state_path), "%s", state_path);
+		if (state_load(state_path, &t->labels, &ids, &n_ids) == -ENOMEM)
+			return -ENOMEM;
+	}
+	if (cfg->n_vrfs > 0) {
+		t->vrfs = calloc(cfg->n_vrfs, sizeof(*t->vrfs));
+		if (t->vrfs == NULL) {
+			log_warn("vrf table");
+			free(ids);
+			label_alloc_free(&t->labels);
+			return -ENOMEM;
+		}
+	}
+	vrf_ids_assign(t, ids, n_ids);
+	free(ids);
+	for (i = 0; i < cfg->n_vrfs; i++) {
+		if ((rc = vrf_build(t, &t->vrfs[i], &cfg->vrfs[i], true)) < 0) {
+			vrf_table_free(t);
+			return rc;
+		}
+	}
+	/* VRFs built early leaked into none built after them: catch up. */
+	import_leak_local(t);
+	/* Labels of routes that are gone since the last run: held down from now. */
+	if (label_release_reserved(&t->labels) > 0)
+		t->labels.dirty = true;
+	vrf_table_save(t);
+	return 0;
+}
+
+int vrf_table_init(struct vrf_table *t, const struct ferry_config *cfg, const struct dataplane *dp)
+{
+	return vrf_table_init_state(t, cfg, dp, NULL);
+}
+
+int vrf_table_save(struct vrf_table *t)
+{
+	int rc;
+
+	if (t->state_path[0] == '\0' || !t->labels.dirty)
+		return 0;
+	rc = state_save(t->state_path, t);
+	if (rc == 0)
+		t->labels.dirty = false;
+	return rc;
+}
+
+/* Shutdown: frees everything without telling the dataplane (fwd keeps forwarding). */
+void vrf_table_free(struct vrf_table *t)
+{
+	size_t i, j, n;
+
+	for (i = 0; i < t->n_vrfs; i++) {
+		struct vrf_prefix **v;
+
+		n = rtable_sorted(&t->vrfs[i].routes, &v);
+		for (j = 0; j < n; j++) {
+			struct vrf_route *r, *next;
+
+			for (r = v[j]->routes; r != NULL; r = next) {
+				next = r->next;
+				free(r->rts);
+				free(r);
+			}
+			v[j]->routes = NULL;
+			rtable_remove(&t->vrfs[i].routes, v[j]);
+		}
+		free(v);
+		rtable_free(&t->vrfs[i].routes);
+	}
+	free(t->vrfs);
+	nexthop_table_free(&t->nhs);
+	label_alloc_free(&t->labels);
+	vpn_table_free(&t->vpn);
+	memset(t, 0, sizeof(*t));
+}
+
+void vrf_table_set_dataplane(struct vrf_table *t, const struct dataplane *dp)
+{
+	t->dp = *dp;
+}
+
+void vrf_table_set_export(struct vrf_table *t, const struct export_sink *sink)
+{
+	t->exp = *sink;
+}
+
+static void vrf_replay_fib(const struct vrf *v, const struct dataplane *dp)
+{
+	struct vrf_prefix **vps;
+	size_t i, n = rtable_sorted(&v->routes, &vps);
+
+	for (i = 0; i < n; i++) {
+		struct ipc_fib_entry e = { .vrf_id = v->id, .prefix = vps[i]->prefix.addr,
+					   .plen = vps[i]->prefix.len };
+
+		if (vps[i]->fib_nh == NULL)
+			continue;
+		e.nh_id = vps[i]->fib_nh->ipc.nh_id;
+		e.inner_label = vps[i]->fib_label;
+		DP_CALL(dp, fib_add, &e);
+	}
+	free(vps);
+}
+
+void vrf_table_replay(const struct vrf_table *t, const struct dataplane *dp)
+{
+	const struct nexthop *nh;
+	size_t i;
+
+	for (i = 0; i < t->n_vrfs; i++)
+		vrf_emit_config(&t->vrfs[i], dp);
+	for (nh = t->nhs.head; nh != NULL; nh = nh->next)
+		if (nh->fib_refs > 0)
+			DP_CALL(dp, nh_add, &nh->ipc);
+	for (i = 0; i < t->n_vrfs; i++)
+		vrf_replay_fib(&t->vrfs[i], dp);
+	vrf_label_replay(t, dp);
+}
