@@ -100,7 +100,8 @@ static int parse_neighbor(struct cctx *c, struct json_object *v, const char *pat
 			  struct cfg_neighbor *n)
 {
 	static const char *const keys[] = { "address", "remote_as", "local_address", "description",
-					    "passive", NULL };
+					    "passive", "families", "password", "ttl_security",
+					    "route_reflector_client", "max_prefix", NULL };
 	char p[JPATH_MAX];
 	const char *d = NULL;
 
@@ -109,7 +110,8 @@ static int parse_neighbor(struct cctx *c, struct json_object *v, const char *pat
 	    cj_u32(c, v, path, "remote_as", true, &K_ASN, 1, UINT32_MAX, &n->remote_as) < 0 ||
 	    cj_ipv4(c, v, path, "local_address", false, &n->local_address) < 0 ||
 	    cj_bool(c, v, path, "passive", &n->passive) < 0 ||
-	    cj_str(c, v, path, "description", false, &K_DESCR, &d, p) < 0)
+	    cj_str(c, v, path, "description", false, &K_DESCR, &d, p) < 0 ||
+	    cfg_parse_neighbor_opts(c, v, path, n) < 0)
 		return -1;
 	if (d != NULL && strlen(d) >= sizeof(n->description))
 		return cj_bad(c, p, json_object_object_get(v, "description"), &K_DESCR);
@@ -155,7 +157,7 @@ static int parse_neighbors(struct cctx *c, struct json_object *bgp, struct cfg_b
 static int parse_bgp(struct cctx *c, struct json_object *root, struct ferry_config *cfg)
 {
 	static const char *const keys[] = { "listen", "port", "hold_time", "connect_retry",
-					    "neighbors", NULL };
+					    "neighbors", "cluster_id", "graceful_restart", NULL };
 	struct cfg_bgp *b = &cfg->bgp;
 	char p[JPATH_MAX];
 	struct json_object *v;
@@ -168,7 +170,8 @@ static int parse_bgp(struct cctx *c, struct json_object *root, struct ferry_conf
 	    cj_ipv4(c, v, "bgp", "listen", false, &b->listen_address) < 0 ||
 	    cj_u16(c, v, "bgp", "port", &K_PORT, 1, &b->port) < 0 ||
 	    cj_u16(c, v, "bgp", "hold_time", &K_HOLD, 0, &b->hold_time) < 0 ||
-	    cj_u16(c, v, "bgp", "connect_retry", &K_SECONDS, 1, &b->connect_retry) < 0)
+	    cj_u16(c, v, "bgp", "connect_retry", &K_SECONDS, 1, &b->connect_retry) < 0 ||
+	    cfg_parse_bgp_opts(c, v, b) < 0)
 		return -1;
 	if (b->hold_time == 1 || b->hold_time == 2)
 		return cj_fail(c, "bgp.hold_time", "%u is out of range (want %s)", b->hold_time,

@@ -19,12 +19,23 @@
 #define CFG_IFNAME_MAX 16 /* IFNAMSIZ */
 #define CFG_PATH_MAX 108  /* fits sockaddr_un.sun_path */
 
+/* Address families a BGP session may carry (bits of cfg_neighbor.families). */
+#define CFG_AF_VPNV4 0x01 /* AFI 1 / SAFI 128 */
+#define CFG_AF_IPV4 0x02  /* AFI 1 / SAFI 1 */
+
 struct cfg_neighbor {
 	uint32_t address;       /* peer address */
 	uint32_t remote_as;
 	uint32_t local_address; /* source of our connection; 0 = the bgp listen address */
 	bool passive;           /* never dial out, only accept */
 	char description[64];
+	uint8_t families;       /* CFG_AF_*, default CFG_AF_VPNV4 */
+	char password[81];      /* TCP-MD5 key (RFC 2385), "" = none */
+	bool ttl_security;      /* GTSM (RFC 5082): send TTL 255, accept only 255 */
+	bool rr_client;         /* route reflector client (RFC 4456) */
+	uint32_t max_prefix;    /* routes accepted before acting, 0 = no limit */
+	bool max_prefix_warn_only;   /* only log when over the limit */
+	uint16_t max_prefix_restart; /* seconds before dialing again after Cease/1, default 30 */
 };
 
 struct cfg_bgp {
@@ -33,6 +44,10 @@ struct cfg_bgp {
 	uint16_t port;           /* default 179 */
 	uint16_t hold_time;      /* seconds, default 90 (0 or >= 3) */
 	uint16_t connect_retry;  /* seconds, default 5 */
+	uint32_t cluster_id;     /* route reflection cluster id, 0 = the router id */
+	bool graceful_restart;   /* helper (receiving speaker, RFC 4724), default on */
+	uint16_t gr_restart_time; /* seconds advertised, default 120 */
+	uint16_t gr_stale_time;   /* seconds a restarted peer gets to send End-of-RIB, default 360 */
 	struct cfg_neighbor *neighbors;
 	size_t n_neighbors;
 };

@@ -72,6 +72,10 @@ int cj_array(struct cctx *c, struct json_object *obj, const char *path, const ch
 int cj_alloc(struct cctx *c, size_t n, size_t size, void **out);
 
 /* config_sections.c: the parts after router and bgp. */
+/* config_bgp.c: the bgp options beyond the basics (keys listed in config.c) */
+int cfg_parse_neighbor_opts(struct cctx *c, struct json_object *v, const char *path,
+			    struct cfg_neighbor *n);
+int cfg_parse_bgp_opts(struct cctx *c, struct json_object *v, struct cfg_bgp *b);
 int cfg_parse_vrfs(struct cctx *c, struct json_object *root, struct ferry_config *cfg);
 int cfg_parse_lsps(struct cctx *c, struct json_object *root, struct ferry_config *cfg);
 int cfg_parse_fwd(struct cctx *c, struct json_object *root, struct ferry_config *cfg);

@@ -269,6 +269,42 @@ Test(config, hold_time_zero_allowed)
 	config_free(&cfg);
 }
 
+Test(config, bgp_options)
+{
+	struct ferry_config cfg;
+	char err[512];
+	const struct cfg_neighbor *n;
+
+	cr_assert_eq(config_load_string(
+			 "{\"router\":{\"name\":\"x\",\"router_id\":\"1.1.1.1\",\"asn\":1},"
+			 "\"bgp\":{\"cluster_id\":\"9.9.9.9\",\"graceful_restart\":{\"enabled\":"
+			 "false,\"restart_time\":60,\"stale_time\":90},\"neighbors\":["
+			 "{\"address\":\"2.2.2.2\",\"remote_as\":1},"
+			 "{\"address\":\"3.3.3.3\",\"remote_as\":1,\"families\":[\"ipv4\",\"vpnv4\"],"
+			 "\"password\":\"s3cret\",\"ttl_security\":true,"
+			 "\"route_reflector_client\":true,\"max_prefix\":{\"limit\":1000,"
+			 "\"warn_only\":true,\"restart\":0}}]}}",
+			 "x.json", &cfg, err, sizeof(err)),
+		     0, "%s", err);
+	cr_assert_eq(cfg.bgp.cluster_id, ip("9.9.9.9"));
+	cr_assert_not(cfg.bgp.graceful_restart);
+	cr_assert_eq(cfg.bgp.gr_restart_time, 60);
+	cr_assert_eq(cfg.bgp.gr_stale_time, 90);
+	n = &cfg.bgp.neighbors[0]; /* defaults */
+	cr_assert_eq(n->families, CFG_AF_VPNV4);
+	cr_assert_str_eq(n->password, "");
+	cr_assert_not(n->ttl_security || n->rr_client || n->max_prefix_warn_only);
+	cr_assert_eq(n->max_prefix, 0);
+	cr_assert_eq(n->max_prefix_restart, 30);
+	n = &cfg.bgp.neighbors[1];
+	cr_assert_eq(n->families, CFG_AF_VPNV4 | CFG_AF_IPV4);
+	cr_assert_str_eq(n->password, "s3cret");
+	cr_assert(n->ttl_security && n->rr_client && n->max_prefix_warn_only);
+	cr_assert_eq(n->max_prefix, 1000);
+	cr_assert_eq(n->max_prefix_restart, 0);
+	config_free(&cfg);
+}
+
 /* ---- errors ---- */
 
 #define R "\"router\":{\"name\":\"pe1\",\"router_id\":\"10.255.0.1\",\"asn\":65000}"
@@ -342,6 +378,25 @@ static const struct bad_case bad_cases[] = {
 	  "{\"address\":\"1.1.1.1\",\"remote_as\":2}]}}",
 	  "t.json: bgp.neighbors[1].address: \"1.1.1.1\" is already used by bgp.neighbors[0] (want "
 	  "one entry per neighbor)" },
+	/* bgp options (common/config_bgp.c) */
+	{ "{" R ",\"bgp\":{\"neighbors\":[{\"address\":\"1.1.1.1\",\"remote_as\":1,"
+	  "\"families\":[\"vpnv6\"]}]}}",
+	  "t.json: bgp.neighbors[0].families[0]: \"vpnv6\" is not an address family (want \"vpnv4\" "
+	  "or \"ipv4\")" },
+	{ "{" R ",\"bgp\":{\"neighbors\":[{\"address\":\"1.1.1.1\",\"remote_as\":1,"
+	  "\"families\":[]}]}}",
+	  "t.json: bgp.neighbors[0].families: [] is not a list of address families (want "
+	  "[\"vpnv4\"], [\"ipv4\"] or [\"vpnv4\", \"ipv4\"])" },
+	{ "{" R ",\"bgp\":{\"neighbors\":[{\"address\":\"1.1.1.1\",\"remote_as\":1,"
+	  "\"password\":\"\"}]}}",
+	  "t.json: bgp.neighbors[0].password: \"\" is not a TCP-MD5 password (want a string of 1 to "
+	  "80 characters (RFC 2385))" },
+	{ "{" R ",\"bgp\":{\"neighbors\":[{\"address\":\"1.1.1.1\",\"remote_as\":1,"
+	  "\"max_prefix\":{\"warn_only\":true}}]}}",
+	  "t.json: bgp.neighbors[0].max_prefix.limit: missing (want a route count)" },
+	{ "{" R ",\"bgp\":{\"graceful_restart\":{\"restart_time\":5000}}}",
+	  "t.json: bgp.graceful_restart.restart_time: 5000 is out of range (want an integer 1..4095 "
+	  "seconds)" },
 	/* vrfs */
 	{ "{" R ",\"vrfs\":[" VRF_A "},{\"name\":\"B\",\"rd\":\"65000\"}]}",
 	  "t.json: vrfs[1].rd: \"65000\" is not a route distinguisher (want ASN:NN, IP:NN or ASN4:NN)" },

@@ -1,0 +1,125 @@
+/*
+ * The bgp options beyond address/AS/timers: per neighbor the address
+ * families, TCP-MD5 password, GTSM, route-reflector client and max-prefix;
+ * for the speaker the cluster id and graceful restart. Kept apart from
+ * config.c (which lists the keys and calls in here) so bgp options grow
+ * without touching the rest of the loader. Defaults are set here too.
+ */
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "common/config.h"
+#include "common/config_get.h"
+
+static const struct kind K_FAMILIES = { "a list of address families",
+					"[\"vpnv4\"], [\"ipv4\"] or [\"vpnv4\", \"ipv4\"]" };
+static const struct kind K_FAMILY = { "an address family", "\"vpnv4\" or \"ipv4\"" };
+static const struct kind K_PASSWORD = { "a TCP-MD5 password",
+					"a string of 1 to 80 characters (RFC 2385)" };
+static const struct kind K_MAXPFX = { "a max-prefix setting",
+				      "{ \"limit\": N, \"warn_only\": false, \"restart\": 30 }" };
+static const struct kind K_LIMIT = { "a route count", "an integer 1..4294967295" };
+static const struct kind K_RESTART = { "a number of seconds", "an integer 0..65535" };
+static const struct kind K_GR = { "a graceful restart setting",
+				  "{ \"enabled\": true, \"restart_time\": 120, \"stale_time\": 360 }" };
+static const struct kind K_GR_TIME = { "a restart time", "an integer 1..4095 seconds" };
+
+static int parse_families(struct cctx *c, struct json_object *v, const char *path, uint8_t *out)
+{
+	static const char *const names[] = { "vpnv4", "ipv4", NULL };
+	static const uint8_t bits[] = { CFG_AF_VPNV4, CFG_AF_IPV4 };
+	char p[JPATH_MAX], ip[JPATH_MAX];
+	struct json_object *arr;
+	size_t n;
+
+	*out = CFG_AF_VPNV4;
+	if (cj_field(c, v, path, "families", false, &K_FAMILIES, &arr, p) <= 0)
+		return 0;
+	if (!json_object_is_type(arr, json_type_array) || json_object_array_length(arr) == 0)
+		return cj_bad(c, p, arr, &K_FAMILIES);
+	n = json_object_array_length(arr);
+	*out = 0;
+	for (size_t i = 0; i < n; i++) {
+		struct json_object *e = json_object_array_get_idx(arr, i);
+		int k;
+
+		cj_path_idx(ip, p, i);
+		for (k = 0; names[k]; k++)
+			if (json_object_is_type(e, json_type_string) &&
+			    strcmp(json_object_get_string(e), names[k]) == 0)
+				break;
+		if (!names[k])
+			return cj_bad(c, ip, e, &K_FAMILY);
+		*out |= bits[k];
+	}
+	return 0;
+}
+
+static int parse_max_prefix(struct cctx *c, struct json_object *v, const char *path,
+			    struct cfg_neighbor *n)
+{
+	static const char *const keys[] = { "limit", "warn_only", "restart", NULL };
+	char p[JPATH_MAX];
+	struct json_object *m;
+
+	n->max_prefix_restart = 30;
+	if (cj_field(c, v, path, "max_prefix", false, &K_MAXPFX, &m, p) <= 0)
+		return 0;
+	if (!json_object_is_type(m, json_type_object))
+		return cj_bad(c, p, m, &K_MAXPFX);
+	if (cj_check_object(c, m, p, keys) < 0 ||
+	    cj_u32(c, m, p, "limit", true, &K_LIMIT, 1, UINT32_MAX, &n->max_prefix) < 0 ||
+	    cj_bool(c, m, p, "warn_only", &n->max_prefix_warn_only) < 0 ||
+	    cj_u16(c, m, p, "restart", &K_RESTART, 0, &n->max_prefix_restart) < 0)
+		return -1;
+	return 0;
+}
+
+int cfg_parse_neighbor_opts(struct cctx *c, struct json_object *v, const char *path,
+			    struct cfg_neighbor *n)
+{
+	char p[JPATH_MAX];
+	const char *pw = NULL;
+
+	if (parse_families(c, v, path, &n->families) < 0 ||
+	    cj_str(c, v, path, "password", false, &K_PASSWORD, &pw, p) < 0 ||
+	    cj_bool(c, v, path, "ttl_security", &n->ttl_security) < 0 ||
+	    cj_bool(c, v, path, "route_reflector_client", &n->rr_client) < 0 ||
+	    parse_max_prefix(c, v, path, n) < 0)
+		return -1;
+	if (pw && (pw[0] == '\0' || strlen(pw) >= sizeof(n->password)))
+		return cj_bad(c, p, json_object_object_get(v, "password"), &K_PASSWORD);
+	if (pw)
+		memcpy(n->password, pw, strlen(pw) + 1);
+	return 0;
+}
+
+static int parse_gr(struct cctx *c, struct json_object *v, struct cfg_bgp *b)
+{
+	static const char *const keys[] = { "enabled", "restart_time", "stale_time", NULL };
+	char p[JPATH_MAX];
+	struct json_object *g;
+	uint32_t rt = b->gr_restart_time;
+
+	if (cj_field(c, v, "bgp", "graceful_restart", false, &K_GR, &g, p) <= 0)
+		return 0;
+	if (!json_object_is_type(g, json_type_object))
+		return cj_bad(c, p, g, &K_GR);
+	if (cj_check_object(c, g, p, keys) < 0 || cj_bool(c, g, p, "enabled", &b->graceful_restart) < 0 ||
+	    cj_u32(c, g, p, "restart_time", false, &K_GR_TIME, 1, 4095, &rt) < 0 ||
+	    cj_u16(c, g, p, "stale_time", &K_RESTART, 1, &b->gr_stale_time) < 0)
+		return -1;
+	b->gr_restart_time = (uint16_t)rt;
+	return 0;
+}
+
+int cfg_parse_bgp_opts(struct cctx *c, struct json_object *v, struct cfg_bgp *b)
+{
+	b->graceful_restart = true;
+	b->gr_restart_time = 120;
+	b->gr_stale_time = 360;
+	if (cj_ipv4(c, v, "bgp", "cluster_id", false, &b->cluster_id) < 0 || parse_gr(c, v, b) < 0)
+		return -1;
+	return 0;
+}
