@@ -33,6 +33,7 @@
 #include "fwd/fib.h"
 #include "fwd/ipv4.h"
 #include "fwd/lfib.h"
+#include "fwd/lpm.h"
 #include "fwd/pipeline.h"
 
 #define MAX_BATCH 256
@@ -44,6 +45,7 @@
 #define SWAP_BASE 100000u
 #define N_SWAP 1024u
 #define NH_CE(v) (100000u + (v))
+#define NH_P 99999u
 
 struct opts {
 	uint32_t routes, vrfs, packets, runs, batch, seed;
@@ -206,9 +208,14 @@ static struct fwd_iface **setup_ifaces(struct fwd *f, const struct opts *o)
 
 		msg(f, IPC_NH_ADD, &nh, sizeof(nh));
 	}
+	/* the P role: swap toward the next LSR (a plain gateway on the core link) */
+	struct ipc_nexthop p_nh = { .nh_id = NH_P, .type = IPC_NH_GATEWAY, .gateway = CORE_ADDR + 1,
+				    .ifname = "core0" };
+
+	msg(f, IPC_NH_ADD, &p_nh, sizeof(p_nh));
 	for (uint32_t i = 0; i < N_SWAP; i++) {
 		struct ipc_lfib_entry l = { .in_label = SWAP_BASE + i, .action = IPC_LFIB_SWAP,
-					    .nh_id = 1 + i % N_PE, .out_label = 200000 + i };
+					    .nh_id = NH_P, .out_label = 200000 + i };
 
 		msg(f, IPC_LFIB_ADD, &l, sizeof(l));
 	}
@@ -379,7 +386,7 @@ static struct result run_path(struct fwd *f, const struct opts *o, struct batch 
 
 		for (uint32_t i = 0; i + o->batch <= o->packets; i += o->batch) {
 			refill(b, acc, core, d + i, o->batch, path);
-			fwd_input_batch(f, b->in, b->p, o->batch);
+			fwd_input_batch(f, b->in, b->p, o->batch, NULL);
 		}
 		tot[k] = (now_s() - t0) * 1e9 / o->packets;
 		if (n_out - before != o->packets - o->packets % o->batch)
@@ -393,6 +400,33 @@ static struct result run_path(struct fwd *f, const struct opts *o, struct batch 
 	r.total_ns = median(tot, o->runs);
 	r.refill_ns = median(ref, o->runs);
 	return r;
+}
+
+/* The LPM alone: the same draws, batched lookups, no frames. */
+static double run_lpm(struct fwd *f, const struct opts *o, const struct draw *d)
+{
+	const struct lpm *t[MAX_BATCH];
+	uint32_t addr[MAX_BATCH], out[MAX_BATCH];
+	double v[64];
+	uint64_t found = 0;
+
+	for (unsigned k = 0; k < o->runs; k++) {
+		double t0 = now_s();
+
+		for (uint32_t i = 0; i + o->batch <= o->packets; i += o->batch) {
+			for (unsigned j = 0; j < o->batch; j++) {
+				t[j] = fib_vrf_get(f, d[i + j].key)->lpm;
+				addr[j] = d[i + j].dst;
+			}
+			lpm_lookup_batch(t, addr, out, o->batch);
+			for (unsigned j = 0; j < o->batch; j++)
+				found += out[j] != 0;
+		}
+		v[k] = (now_s() - t0) * 1e9 / o->packets;
+	}
+	if (found != (uint64_t)o->runs * (o->packets - o->packets % o->batch))
+		log_warnx("lpm: %llu lookups found nothing", (unsigned long long)found);
+	return median(v, o->runs);
 }
 
 static void print_result(const char *name, struct result r)
@@ -460,6 +494,7 @@ int main(int argc, char **argv)
 		heap0 = heap_bytes();
 	t0 = now_s();
 	add_routes(f, &o, routes, local);
+	fib_commit(f);
 	heap1 = heap_bytes();
 	resolve_core(f, acc, o.vrfs, routes, local);
 	for (uint32_t v = 1; v <= o.vrfs; v++)
@@ -470,6 +505,7 @@ int main(int argc, char **argv)
 	       (double)(heap1 - heap0) / 1e6, (double)(heap1 - heap0) / (double)installed);
 	printf("%u packets per run, batch %u, median of %u runs\n", o.packets, o.batch, o.runs);
 	draw_packets(&o, routes, local, d, false);
+	printf("lpm   %7.1f ns/lookup (batched lookups alone)\n", run_lpm(f, &o, d));
 	print_result("push", run_path(f, &o, b, acc, d, PATH_PUSH));
 	draw_packets(&o, routes, local, d, true);
 	print_result("pop", run_path(f, &o, b, acc, d, PATH_POP));

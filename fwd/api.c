@@ -57,19 +57,19 @@ static void fib_entry_json(struct jw *w, const struct fwd_vrf *v, const struct f
 	jw_object_end(w);
 }
 
-static void vrf_json(struct jw *w, const struct fwd_vrf *v)
+static void vrf_json(struct jw *w, struct fwd *f, const struct fwd_vrf *v)
 {
 	size_t n;
-	const struct fib_entry **all = fib_entries(v, &n);
+	struct fib_entry *all = fib_entries(f, v, &n);
 
 	for (size_t i = 0; i < n; i++)
-		fib_entry_json(w, v, all[i]);
+		fib_entry_json(w, v, &all[i]);
 	free(all);
 }
 
 static int h_fib(struct jw *w, const struct api_request *req, void *ctx)
 {
-	const struct fwd *f = ctx;
+	struct fwd *f = ctx;
 	const char *name = api_query_get(req, "vrf");
 	const struct fwd_vrf *only = NULL;
 
@@ -80,7 +80,7 @@ static int h_fib(struct jw *w, const struct api_request *req, void *ctx)
 	jw_array_begin(w);
 	for (uint32_t id = 0; id < f->vrf_cap; id++)
 		if (f->vrfs[id] != NULL && (only == NULL || only == f->vrfs[id]))
-			vrf_json(w, f->vrfs[id]);
+			vrf_json(w, f, f->vrfs[id]);
 	jw_array_end(w);
 	jw_object_end(w);
 	return 200;

@@ -78,6 +78,7 @@ void arp_table_free(struct arp_table *t)
 void arp_flush(struct fwd *f, struct fwd_iface *ifp)
 {
 	table_clear(f, ifp->arp);
+	ifp->arp_gen++;
 }
 
 static unsigned bucket_of(uint32_t ip)
@@ -109,8 +110,9 @@ static struct arp_entry *entry_create(struct fwd *f, struct arp_table *t, uint32
 	return e;
 }
 
-static void entry_remove(struct fwd *f, struct arp_table *t, struct arp_entry *e)
+static void entry_remove(struct fwd *f, struct fwd_iface *ifp, struct arp_entry *e)
 {
+	struct arp_table *t = ifp->arp;
 	struct arp_entry **pp = &t->buckets[bucket_of(e->ip)];
 
 	while (*pp != e)
@@ -119,6 +121,7 @@ static void entry_remove(struct fwd *f, struct arp_table *t, struct arp_entry *e
 	t->count--;
 	queue_drop(f, e);
 	free(e);
+	ifp->arp_gen++; /* next hops caching its MAC must ask again */
 }
 
 static void put_arp(struct wbuf *w, const struct arp_msg *m)
@@ -172,6 +175,8 @@ static void set_macs(uint8_t *frame, const struct fwd_iface *ifp, const uint8_t 
 /* The neighbour answered: remember its MAC and send what waited for it. */
 static void learn(struct fwd *f, struct fwd_iface *ifp, struct arp_entry *e, const uint8_t *mac)
 {
+	if (e->state != ARP_INCOMPLETE && memcmp(e->mac, mac, FWD_ETH_ALEN) != 0)
+		ifp->arp_gen++; /* the neighbour moved: cached copies are wrong now */
 	memcpy(e->mac, mac, FWD_ETH_ALEN);
 	e->state = ARP_REACHABLE;
 	e->updated_ms = f->now_ms;
@@ -283,15 +288,16 @@ static void entry_tick(struct fwd *f, struct fwd_iface *ifp, struct arp_entry *e
 		}
 		e->state = ARP_FAILED;
 		e->updated_ms = f->now_ms;
+		ifp->arp_gen++;
 		queue_drop(f, e);
 		return;
 	case ARP_REACHABLE:
 		if (age >= (uint64_t)f->arp_timeout_s * 1000)
-			entry_remove(f, ifp->arp, e);
+			entry_remove(f, ifp, e);
 		return;
 	default:
 		if (age >= ARP_FAILED_HOLD_MS)
-			entry_remove(f, ifp->arp, e);
+			entry_remove(f, ifp, e);
 		return;
 	}
 }

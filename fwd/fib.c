@@ -1,7 +1,10 @@
 /*
- * VRFs and FIB entries on top of lpm.c. VRFs sit in an array indexed by id
+ * VRFs and FIB routes on top of lpm.c. VRFs sit in an array indexed by id
  * (vrfmgr numbers them 1..n in config order) so the per-packet VRF lookup is
- * one load. A FIB entry holds a counted reference to its next hop.
+ * one load. Routes are interned results (next hop, inner label) in the LPM:
+ * a result is reference-counted by the routes using it and holds one
+ * reference on its next hop. Result ids are reused only after an RCU grace
+ * period, since a worker may have just read one from a lookup table.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -13,6 +16,145 @@
 #include "fwd/fib.h"
 #include "fwd/lpm.h"
 #include "fwd/nexthop.h"
+#include "fwd/rcu.h"
+
+#define GEN_TAG(g) ((uint16_t)(g))
+
+int fib_init(struct fwd *f)
+{
+	struct fib_results *r = calloc(1, sizeof(*r));
+
+	if (r == NULL || (r->hash = calloc(1024, sizeof(*r->hash))) == NULL) {
+		free(r);
+		return -ENOMEM;
+	}
+	r->hash_size = 1024;
+	f->res = r;
+	return 0;
+}
+
+/* ---- interned results ---- */
+
+static struct fib_result *res_at(struct fib_results *r, uint32_t id)
+{
+	return &r->chunk[id >> FIB_RES_CHUNK_BITS][id & (FIB_RES_CHUNK - 1)];
+}
+
+static uint32_t res_hash(const struct nexthop *nh, uint32_t label, uint32_t size)
+{
+	uint64_t h = ((uint64_t)(uintptr_t)nh >> 4) * 0x9E3779B97F4A7C15ULL ^ label * 2654435761u;
+
+	return (uint32_t)(h ^ h >> 29) & (size - 1);
+}
+
+static void res_rehash(struct fib_results *r)
+{
+	uint32_t size = r->hash_size * 2, *h = calloc(size, sizeof(*h));
+
+	if (h == NULL)
+		return; /* chains just get longer */
+	for (uint32_t i = 0; i < r->hash_size; i++) {
+		for (uint32_t id = r->hash[i], next; id != 0; id = next) {
+			struct fib_result *x = res_at(r, id);
+			uint32_t b = res_hash(x->nh, x->inner_label, size);
+
+			next = x->next;
+			x->next = h[b];
+			h[b] = id;
+		}
+	}
+	free(r->hash);
+	r->hash = h;
+	r->hash_size = size;
+}
+
+/* A free id: from the free list, else a fresh slot (id 0 is never used). */
+static uint32_t res_alloc_id(struct fib_results *r)
+{
+	uint32_t id = r->free_head;
+
+	if (id != 0) {
+		r->free_head = res_at(r, id)->next;
+		return id;
+	}
+	if (r->n_chunks == FIB_RES_CHUNKS_MAX)
+		return 0;
+	if ((r->chunk[r->n_chunks] = calloc(FIB_RES_CHUNK, sizeof(struct fib_result))) == NULL)
+		return 0;
+	id = r->n_chunks++ << FIB_RES_CHUNK_BITS;
+	/* ids id+1 .. id+CHUNK-1 onto the free list (id 0 of chunk 0 stays unused) */
+	for (uint32_t i = FIB_RES_CHUNK - 1; i >= 1; i--) {
+		res_at(r, id + i)->next = r->free_head;
+		r->free_head = id + i;
+	}
+	if (id == 0)
+		return res_alloc_id(r);
+	return id;
+}
+
+/* The id of (nh_id, label) with one more reference; 0 on ENOMEM. */
+static uint32_t res_get(struct fwd *f, uint32_t nh_id, uint32_t label)
+{
+	struct fib_results *r = f->res;
+	struct nexthop *nh = nh_find(f, nh_id);
+	struct fib_result *x;
+	uint32_t b, id;
+
+	if (nh != NULL) {
+		b = res_hash(nh, label, r->hash_size);
+		for (id = r->hash[b]; id != 0; id = x->next) {
+			x = res_at(r, id);
+			if (x->nh == nh && x->inner_label == label) {
+				x->refs++;
+				return id;
+			}
+		}
+	}
+	if ((id = res_alloc_id(r)) == 0)
+		return 0;
+	if ((nh = nh_ref(f, nh_id)) == NULL) {
+		res_at(r, id)->next = r->free_head;
+		r->free_head = id;
+		return 0;
+	}
+	x = res_at(r, id);
+	b = res_hash(nh, label, r->hash_size);
+	*x = (struct fib_result){ .nh = nh, .inner_label = label, .refs = 1, .next = r->hash[b] };
+	r->hash[b] = id;
+	if (++r->count > r->hash_size)
+		res_rehash(r);
+	return id;
+}
+
+/* After the grace period: nobody can read result id any more. */
+static void res_reclaim(void *p, void *ctx)
+{
+	struct fwd *f = ctx;
+	uint32_t id = (uint32_t)(uintptr_t)p;
+	struct fib_result *x = res_at(f->res, id);
+
+	nh_unref(f, x->nh);
+	*x = (struct fib_result){ .next = f->res->free_head };
+	f->res->free_head = id;
+}
+
+static void res_put(struct fwd *f, uint32_t id)
+{
+	struct fib_results *r = f->res;
+	struct fib_result *x = res_at(r, id);
+	uint32_t *pp;
+
+	if (--x->refs > 0)
+		return;
+	pp = &r->hash[res_hash(x->nh, x->inner_label, r->hash_size)];
+	while (*pp != id)
+		pp = &res_at(r, *pp)->next;
+	*pp = x->next;
+	r->count--;
+	rcu_retire(f->rcu, res_reclaim, (void *)(uintptr_t)id, f);
+}
+
+/* ---- VRFs ---- */
 
 struct fwd_vrf *fib_vrf_get(const struct fwd *f, uint32_t id)
 {
@@ -27,20 +169,30 @@ struct fwd_vrf *fib_vrf_by_name(const struct fwd *f, const char *name)
 	return NULL;
 }
 
+static void free_ptr(void *p, void *ctx)
+{
+	(void)ctx;
+	free(p);
+}
+
+/* Grows the VRF array aside and publishes it: workers may be reading the old one. */
 static int vrf_slots(struct fwd *f, uint32_t id)
 {
 	uint32_t cap = f->vrf_cap ? f->vrf_cap : 16;
-	struct fwd_vrf **v;
+	struct fwd_vrf **v, **old = f->vrfs;
 
 	while (cap <= id)
 		cap *= 2;
 	if (cap == f->vrf_cap)
 		return 0;
-	if ((v = realloc(f->vrfs, cap * sizeof(*v))) == NULL)
+	if ((v = calloc(cap, sizeof(*v))) == NULL)
 		return -ENOMEM;
-	memset(v + f->vrf_cap, 0, (cap - f->vrf_cap) * sizeof(*v));
+	if (old != NULL)
+		memcpy(v, old, f->vrf_cap * sizeof(*v));
 	f->vrfs = v;
 	f->vrf_cap = cap;
+	if (old != NULL)
+		rcu_retire(f->rcu, free_ptr, old, NULL);
 	return 0;
 }
 
@@ -57,7 +209,7 @@ int fib_vrf_add(struct fwd *f, uint32_t id, const char *name)
 	if ((v = f->vrfs[id]) == NULL) {
 		if ((v = calloc(1, sizeof(*v))) == NULL)
 			return -ENOMEM;
-		if ((v->lpm = lpm_new()) == NULL) {
+		if ((v->lpm = lpm_new(f->rcu)) == NULL) {
 			free(v);
 			return -ENOMEM;
 		}
@@ -71,12 +223,30 @@ int fib_vrf_add(struct fwd *f, uint32_t id, const char *name)
 	return 0;
 }
 
-static void entry_free(void *value, void *ctx)
+static int release_cb(uint32_t prefix, uint8_t plen, uint32_t value, uint16_t tag, void *ctx)
 {
-	struct fib_entry *e = value;
+	(void)prefix;
+	(void)plen;
+	(void)tag;
+	res_put(ctx, value);
+	return 0;
+}
 
-	nh_unref(ctx, e->nh);
-	free(e);
+/* After the grace period: no worker can be inside this VRF's tables. */
+static void vrf_reclaim(void *p, void *ctx)
+{
+	struct fwd_vrf *v = p;
+
+	(void)ctx;
+	lpm_free(v->lpm);
+	free(v);
+}
+
+static void dirty_forget(struct fwd *f, uint32_t id)
+{
+	for (uint32_t i = 0; i < f->n_fib_dirty; i++)
+		if (f->fib_dirty[i] == id)
+			f->fib_dirty[i--] = f->fib_dirty[--f->n_fib_dirty];
 }
 
 void fib_vrf_del(struct fwd *f, uint32_t id)
@@ -85,19 +255,41 @@ void fib_vrf_del(struct fwd *f, uint32_t id)
 
 	if (v == NULL)
 		return;
-	lpm_free(v->lpm, entry_free, f);
-	free(v);
 	f->vrfs[id] = NULL;
+	if (v->dirty)
+		dirty_forget(f, id);
+	lpm_walk(v->lpm, release_cb, f);
+	rcu_retire(f->rcu, vrf_reclaim, v, NULL);
 	log_debug("vrf %u deleted", id);
+}
+
+/* ---- routes ---- */
+
+static void mark_dirty(struct fwd *f, struct fwd_vrf *v)
+{
+	uint32_t *d;
+
+	if (v->dirty || !lpm_dirty(v->lpm))
+		return;
+	if (f->n_fib_dirty == f->fib_dirty_cap) {
+		uint32_t cap = f->fib_dirty_cap ? f->fib_dirty_cap * 2 : 64;
+
+		if ((d = realloc(f->fib_dirty, cap * sizeof(*d))) == NULL) {
+			lpm_commit(v->lpm); /* cannot defer it: publish now */
+			return;
+		}
+		f->fib_dirty = d;
+		f->fib_dirty_cap = cap;
+	}
+	f->fib_dirty[f->n_fib_dirty++] = v->id;
+	v->dirty = true;
 }
 
 int fib_add(struct fwd *f, uint32_t vrf_id, uint32_t prefix, uint8_t plen, uint32_t nh_id,
 	    uint32_t inner_label)
 {
 	struct fwd_vrf *v = fib_vrf_get(f, vrf_id);
-	struct fib_entry *e;
-	void *old;
-	int rc;
+	uint32_t id, old;
 
 	if (v == NULL || plen > 32 || nh_id == 0) {
 		log_warnx("fib add: vrf %u unknown, plen %u or next hop %u invalid", vrf_id, plen,
@@ -105,37 +297,58 @@ int fib_add(struct fwd *f, uint32_t vrf_id, uint32_t prefix, uint8_t plen, uint3
 		return -EINVAL;
 	}
 	prefix &= prefix4_netmask(plen);
-	if ((e = calloc(1, sizeof(*e))) == NULL)
-		return -ENOMEM;
-	*e = (struct fib_entry){ .vrf_id = vrf_id, .prefix = prefix, .plen = plen,
-				 .inner_label = inner_label, .gen = f->gen };
-	if ((e->nh = nh_ref(f, nh_id)) == NULL || (rc = lpm_add(v->lpm, prefix, plen, e, &old)) < 0) {
-		nh_unref(f, e->nh);
-		free(e);
+	if ((id = res_get(f, nh_id, inner_label)) == 0 ||
+	    lpm_add(v->lpm, prefix, plen, id, GEN_TAG(f->gen), &old) < 0) {
+		if (id != 0)
+			res_put(f, id);
+		log_warnx("fib add: out of memory");
 		return -ENOMEM;
 	}
-	if (old != NULL)
-		entry_free(old, f);
+	if (old != 0)
+		res_put(f, old);
+	mark_dirty(f, v);
 	return 0;
 }
 
 int fib_del(struct fwd *f, uint32_t vrf_id, uint32_t prefix, uint8_t plen)
 {
 	struct fwd_vrf *v = fib_vrf_get(f, vrf_id);
-	struct fib_entry *e;
+	uint32_t id;
 
 	if (v == NULL || plen > 32)
 		return -ENOENT;
-	e = lpm_delete(v->lpm, prefix & prefix4_netmask(plen), plen);
-	if (e == NULL)
+	if ((id = lpm_delete(v->lpm, prefix & prefix4_netmask(plen), plen)) == 0)
 		return -ENOENT;
-	entry_free(e, f);
+	res_put(f, id);
+	mark_dirty(f, v);
 	return 0;
 }
 
-const struct fib_entry *fib_lookup(const struct fwd_vrf *v, uint32_t addr)
+void fib_commit(struct fwd *f)
 {
-	return lpm_lookup(v->lpm, addr);
+	uint32_t kept = 0;
+
+	for (uint32_t i = 0; i < f->n_fib_dirty; i++) {
+		struct fwd_vrf *v = f->vrfs[f->fib_dirty[i]];
+
+		if (lpm_commit(v->lpm) < 0) {
+			log_warnx("vrf %u: out of memory publishing routes: retried later", v->id);
+			f->fib_dirty[kept++] = v->id;
+		} else {
+			v->dirty = false;
+		}
+	}
+	f->n_fib_dirty = kept;
+}
+
+const struct fib_result *fib_lookup(struct fwd *f, struct fwd_vrf *v, uint32_t addr)
+{
+	uint32_t id;
+
+	if (v->dirty)
+		fib_commit(f);
+	id = lpm_lookup(v->lpm, addr);
+	return id != 0 ? fib_result_of(f->res, id) : NULL;
 }
 
 size_t fib_count(const struct fwd_vrf *v)
@@ -143,53 +356,69 @@ size_t fib_count(const struct fwd_vrf *v)
 	return lpm_count(v->lpm);
 }
 
+size_t fib_memory(const struct fwd *f)
+{
+	size_t n = sizeof(*f->res) + f->res->hash_size * sizeof(uint32_t) +
+		   f->res->n_chunks * FIB_RES_CHUNK * sizeof(struct fib_result) +
+		   f->vrf_cap * sizeof(*f->vrfs);
+
+	for (uint32_t id = 0; id < f->vrf_cap; id++)
+		if (f->vrfs[id] != NULL)
+			n += sizeof(struct fwd_vrf) + lpm_memory(f->vrfs[id]->lpm);
+	return n;
+}
+
+/* ---- listing and sweeping ---- */
+
 struct collect {
-	const struct fib_entry **v;
+	struct fwd *f;
+	const struct fwd_vrf *v;
+	struct fib_entry *e;
 	size_t n;
 };
 
-static int collect_cb(uint32_t prefix, uint8_t plen, void *value, void *ctx)
+static int collect_cb(uint32_t prefix, uint8_t plen, uint32_t value, uint16_t tag, void *ctx)
 {
 	struct collect *c = ctx;
+	const struct fib_result *x = fib_result_of(c->f->res, value);
 
-	(void)prefix;
-	(void)plen;
-	c->v[c->n++] = value;
+	c->e[c->n++] = (struct fib_entry){ .vrf_id = c->v->id, .prefix = prefix, .plen = plen,
+					   .inner_label = x->inner_label, .nh = x->nh,
+					   .gen = tag };
 	return 0;
 }
 
 static int entry_cmp(const void *a, const void *b)
 {
-	const struct fib_entry *x = *(const struct fib_entry *const *)a;
-	const struct fib_entry *y = *(const struct fib_entry *const *)b;
+	const struct fib_entry *x = a, *y = b;
 
 	if (x->prefix != y->prefix)
 		return x->prefix < y->prefix ? -1 : 1;
 	return (int)x->plen - (int)y->plen;
 }
 
-const struct fib_entry **fib_entries(const struct fwd_vrf *v, size_t *n)
+struct fib_entry *fib_entries(struct fwd *f, const struct fwd_vrf *v, size_t *n)
 {
-	struct collect c = { NULL, 0 };
+	struct collect c = { f, v, NULL, 0 };
 	size_t count = lpm_count(v->lpm);
 
 	*n = 0;
-	if (count == 0 || (c.v = malloc(count * sizeof(*c.v))) == NULL)
+	if (count == 0 || (c.e = malloc(count * sizeof(*c.e))) == NULL)
 		return NULL;
 	lpm_walk(v->lpm, collect_cb, &c);
-	qsort(c.v, c.n, sizeof(*c.v), entry_cmp);
+	qsort(c.e, c.n, sizeof(*c.e), entry_cmp);
 	*n = c.n;
-	return c.v;
+	return c.e;
 }
 
 static void vrf_sweep(struct fwd *f, struct fwd_vrf *v, uint32_t gen)
 {
 	size_t n;
-	const struct fib_entry **all = fib_entries(v, &n);
+	struct fib_entry *all = fib_entries(f, v, &n);
 
 	for (size_t i = 0; i < n; i++)
-		if (all[i]->gen != gen)
-			fib_del(f, v->id, all[i]->prefix, all[i]->plen);
+		if (all[i].gen != GEN_TAG(gen))
+			fib_del(f, v->id, all[i].prefix, all[i].plen);
 	free(all);
 }
 
@@ -211,7 +440,18 @@ void fib_free_all(struct fwd *f)
 {
 	for (uint32_t id = 0; id < f->vrf_cap; id++)
 		fib_vrf_del(f, id);
+	rcu_synchronize(f->rcu);
 	free(f->vrfs);
 	f->vrfs = NULL;
 	f->vrf_cap = 0;
+	free(f->fib_dirty);
+	f->fib_dirty = NULL;
+	f->n_fib_dirty = f->fib_dirty_cap = 0;
+	if (f->res != NULL) {
+		for (uint32_t i = 0; i < f->res->n_chunks; i++)
+			free(f->res->chunk[i]);
+		free(f->res->hash);
+		free(f->res);
+		f->res = NULL;
+	}
 }

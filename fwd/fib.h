@@ -1,10 +1,14 @@
 /*
- * VRFs and their FIBs: one LPM table per VRF id (vrfmgr's numbering), whose
- * values are fib_entry objects pointing at shared next hops.
+ * VRFs and their FIBs: one LPM table per VRF id (vrfmgr's numbering). A
+ * route's value in the LPM is the id of an interned result, the pair (next
+ * hop, inner label) that thousands of routes share (every route a remote PE
+ * advertises with its per-VRF label has the same one), so a route costs the
+ * LPM's bytes and nothing more.
  */
 #ifndef FERRY_FWD_FIB_H
 #define FERRY_FWD_FIB_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -13,6 +17,9 @@
 
 /* VRF ids above this are refused: the VRF array is indexed directly. */
 #define FIB_VRF_ID_MAX 65535u
+#define FIB_RES_CHUNK_BITS 10
+#define FIB_RES_CHUNK (1u << FIB_RES_CHUNK_BITS)
+#define FIB_RES_CHUNKS_MAX 4096u /* 4M distinct (next hop, label) pairs */
 
 struct nexthop;
 struct lpm;
@@ -22,16 +29,45 @@ struct fwd_vrf {
 	char name[IPC_NAME_MAX];
 	struct lpm *lpm;
 	uint32_t gen;
+	bool dirty; /* on f->fib_dirty: changes wait for fib_commit */
 };
 
+/* What a route says: where to send, which VPN label to push under the LSP's. */
+struct fib_result {
+	struct nexthop *nh;   /* counted reference */
+	uint32_t inner_label; /* MPLS_LABEL_NONE when unlabeled */
+	uint32_t refs;        /* routes using it; 0 = free slot */
+	uint32_t next;        /* hash chain, then free list (ids) */
+	uint32_t pad;
+};
+
+struct fib_results {
+	struct fib_result *chunk[FIB_RES_CHUNKS_MAX]; /* never moved: readers index freely */
+	uint32_t n_chunks;
+	uint32_t *hash;
+	uint32_t hash_size; /* power of two */
+	uint32_t count;
+	uint32_t free_head;
+};
+
+/* A route as the control plane sees it (API, sweep). */
 struct fib_entry {
 	uint32_t vrf_id;
 	uint32_t prefix;
 	uint8_t plen;
-	uint32_t inner_label; /* MPLS_LABEL_NONE when unlabeled */
-	struct nexthop *nh;   /* counted reference */
-	uint32_t gen;
+	uint32_t inner_label;
+	struct nexthop *nh;
+	uint16_t gen; /* low bits of the replay generation that last refreshed it */
 };
+
+/* The result behind a value the LPM returned (id != 0). Packet path, any thread. */
+static inline const struct fib_result *fib_result_of(const struct fib_results *r, uint32_t id)
+{
+	return &r->chunk[id >> FIB_RES_CHUNK_BITS][id & (FIB_RES_CHUNK - 1)];
+}
+
+int fib_init(struct fwd *f);
+void fib_free_all(struct fwd *f);
 
 struct fwd_vrf *fib_vrf_get(const struct fwd *f, uint32_t id);
 struct fwd_vrf *fib_vrf_by_name(const struct fwd *f, const char *name);
@@ -45,17 +81,28 @@ int fib_add(struct fwd *f, uint32_t vrf_id, uint32_t prefix, uint8_t plen, uint3
 	    uint32_t inner_label);
 /* 0, or -ENOENT when there is no such route. */
 int fib_del(struct fwd *f, uint32_t vrf_id, uint32_t prefix, uint8_t plen);
-const struct fib_entry *fib_lookup(const struct fwd_vrf *v, uint32_t addr);
+/*
+ * Publishes pending route changes to the lookup tables (one rebuild per
+ * touched chunk, however many changes). Control thread.
+ */
+void fib_commit(struct fwd *f);
+static inline bool fib_pending(const struct fwd *f)
+{
+	return f->n_fib_dirty != 0;
+}
+/* Longest match, after committing what is pending; NULL when none. Control thread. */
+const struct fib_result *fib_lookup(struct fwd *f, struct fwd_vrf *v, uint32_t addr);
 size_t fib_count(const struct fwd_vrf *v);
+/* Bytes held by every VRF's tables and the results, for stats. */
+size_t fib_memory(const struct fwd *f);
 
 /*
- * The VRF's entries sorted by prefix then length, in a malloc'd array the
+ * The VRF's routes sorted by prefix then length, in a malloc'd array the
  * caller frees (NULL with *n = 0 when empty or on ENOMEM).
  */
-const struct fib_entry **fib_entries(const struct fwd_vrf *v, size_t *n);
+struct fib_entry *fib_entries(struct fwd *f, const struct fwd_vrf *v, size_t *n);
 
 /* Deletes VRFs and routes not refreshed in generation gen. */
 void fib_sweep(struct fwd *f, uint32_t gen);
-void fib_free_all(struct fwd *f);
 
 #endif

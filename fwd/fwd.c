@@ -14,6 +14,7 @@
 #include "fwd/fwd.h"
 #include "fwd/lfib.h"
 #include "fwd/nexthop.h"
+#include "fwd/rcu.h"
 
 static const char *const drop_names[FWD_DROP_MAX] = {
 	[FWD_DROP_TRUNCATED] = "truncated",
@@ -57,7 +58,9 @@ struct fwd *fwd_new(const struct fwd_hooks *hooks, uint32_t arp_timeout_s)
 	f->gen = 1;
 	f->nhs = nh_table_new();
 	f->lfib = lfib_new();
-	if (f->nhs == NULL || f->lfib == NULL) {
+	if ((f->rcu = malloc(sizeof(*f->rcu))) != NULL)
+		rcu_init(f->rcu);
+	if (f->nhs == NULL || f->lfib == NULL || f->rcu == NULL || fib_init(f) < 0) {
 		fwd_free(f);
 		return NULL;
 	}
@@ -78,9 +81,14 @@ void fwd_free(struct fwd *f)
 		free(ifp);
 	}
 	free(f->ifaces);
-	fib_free_all(f);
+	if (f->rcu != NULL)
+		fib_free_all(f);
 	if (f->lfib != NULL)
 		lfib_free(f, f->lfib);
+	if (f->rcu != NULL) {
+		rcu_fini(f->rcu);
+		free(f->rcu);
+	}
 	nh_table_free(f->nhs);
 	free(f);
 }
@@ -120,6 +128,7 @@ struct fwd_iface *fwd_iface_get(struct fwd *f, const char *name, enum fwd_if_rol
 		return NULL;
 	memcpy(ifp->name, name, n);
 	ifp->role = role;
+	ifp->arp_gen = 1;
 	if ((ifp->arp = arp_table_new()) == NULL) {
 		free(ifp);
 		return NULL;

@@ -75,6 +75,7 @@ struct fwd_iface {
 	uint32_t vrf_id;   /* access links: the VRF packets arriving here are looked up in */
 	uint32_t gen;      /* replay generation of the last IF_BIND */
 	struct arp_table *arp;
+	uint32_t arp_gen;  /* bumped when an ARP entry goes or changes MAC: next hop caches die */
 	void *io;          /* backend state (io_packet.c) */
 	uint64_t rx_packets, rx_bytes, tx_packets, tx_bytes;
 };
@@ -99,12 +100,20 @@ struct fwd_hooks {
 struct nh_table;
 struct lfib;
 struct fwd_vrf;
+struct fib_results;
+struct rcu;
 
 struct fwd {
 	struct fwd_iface **ifaces;
 	size_t n_ifaces;
-	struct fwd_vrf **vrfs; /* indexed by vrf_id */
+	struct fwd_vrf **vrfs; /* indexed by vrf_id; grown aside (workers may read it) */
 	uint32_t vrf_cap;
+	struct fib_results *res; /* interned (next hop, inner label) of every route */
+	uint32_t *fib_dirty;     /* VRFs with route changes not yet published */
+	uint32_t n_fib_dirty, fib_dirty_cap;
+	struct rcu *rcu;         /* deferred frees for what workers may still read */
+	bool slow_only;          /* tests: every frame through pipeline.c alone */
+	bool no_lazy_commit;     /* workers run: only the control thread publishes routes */
 	struct nh_table *nhs;
 	struct lfib *lfib;
 	uint64_t drops[FWD_DROP_MAX];

@@ -1,288 +1,343 @@
 /*
- * Per-VRF IPv4 longest-prefix match: a multibit trie with strides
- * 8-4-4-4-4-4-4 and controlled prefix expansion. A prefix lives in the node
- * of the level where it ends and is expanded into the 2^(stride-l) slots it
- * covers there (l = its length inside that level's stride). Each slot keeps
- * the longest prefix ending in that node that covers it, plus the child for
- * the next chunk, side by side; a lookup walks at most seven nodes and the
- * deepest hit wins. The first level is a full byte (one 4 KB root per VRF),
- * the rest 4-bit nodes of 256 bytes, so scattered long prefixes cost about
- * 1-2 KB each instead of the 8-16 KB of byte-wide nodes.
+ * Per-VRF IPv4 LPM, control side. The design goal: a million routes over a
+ * thousand VRFs in tens of bytes per route, a lookup in a handful of cache
+ * lines, and updates published to lock-free readers.
  *
- * Deletes must restore what the removed prefix hid, so every node also keeps
- * the prefixes that end in it in a heap-indexed array (index (1 << l) | bits):
- * the new best for a slot is found by walking from l-1 up to 0. Nodes left
- * with no prefix and no child are freed on the way back up.
+ * A VRF's address space is one chunk, cut into ranges of equal answer (like
+ * DXR): a range node (lpm_node.c) is a static 16-ary search tree over the cut
+ * points, 8 bytes per range and about two ranges per route, whatever the
+ * prefixes' spread. A chunk that grows past LPM_RANGE_MAX ranges splits into
+ * a directory of 256 sub-chunks on the next 8 address bits (at most /0, /8,
+ * /16 directories above /24 chunks), so a rebuild never copies more than one
+ * chunk.
+ *
+ * Every chunk and directory has a control node (struct lpm_cnode) with its
+ * own routes sorted by (prefix, plen): a chunk at depth d holds the routes of
+ * its region with plen >= d, a directory the ones between its depth and
+ * depth + 8 (they cover several sub-chunks). Changes edit those lists at once
+ * and mark the node dirty; lpm_commit rebuilds each dirty chunk aside,
+ * publishes it with one atomic store and retires the old one through RCU. A
+ * directory's own routes reach its sub-chunks as their dflt (the answer for
+ * addresses no route of the chunk covers), changed in place: adding a /8 over
+ * a thousand sub-chunks rewrites a thousand words, it rebuilds nothing.
  */
 #include <errno.h>
-#include <stdbool.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "fwd/lpm.h"
+#include "fwd/lpm_node.h"
+#include "fwd/rcu.h"
 
-#define LPM_LEVELS 7
-
-/* Bits consumed by each level, and where each level starts in the address. */
-static const uint8_t stride[LPM_LEVELS] = { 8, 4, 4, 4, 4, 4, 4 };
-static const uint8_t start[LPM_LEVELS] = { 0, 8, 12, 16, 20, 24, 28 };
+#define STRIDE 8
 
 struct lpm_route {
 	uint32_t prefix;
+	uint32_t value;
+	uint16_t tag;
 	uint8_t plen;
-	void *value;
+	uint8_t pad;
 };
 
-struct lpm_node;
-
-struct lpm_slot {
-	const struct lpm_route *best; /* longest prefix of this node covering the slot */
-	struct lpm_node *child;
-};
-
-struct lpm_node {
-	struct lpm_route **pfx; /* [2 << stride], allocated with the first prefix */
-	uint16_t n_pfx;
-	uint16_t n_child;
-	struct lpm_slot slot[]; /* [1 << stride] */
+struct lpm_cnode {
+	uint8_t kind;  /* LPM_NODE_RANGE or LPM_NODE_DIR */
+	uint8_t depth; /* the region is base/depth */
+	bool dirty;
+	uint32_t base;
+	uint32_t dflt; /* best route of the ancestors covering the region; 0 = none */
+	struct lpm_route *r;
+	uint32_t n, cap;
+	struct lpm_cnode *parent;
+	struct lpm_cnode **child; /* dir: [256] */
+	uintptr_t live;           /* the published node, 0 while there is none */
+	struct lpm_cnode *next_dirty;
 };
 
 struct lpm {
-	struct lpm_node *root;
+	_Atomic uintptr_t root;
+	struct lpm_cnode *croot; /* NULL while empty */
+	struct lpm_cnode *dirty;
 	size_t count;
+	size_t bytes;
+	struct rcu *rcu;
 };
 
-/* Where a prefix lives: node level, byte index at that level, heap index, slot range. */
-struct lpm_pos {
-	int level;
-	unsigned idx;
-	unsigned first;
-	unsigned n;
-};
-
-/* The chunk of addr that indexes the node at level. */
-static unsigned chunk_at(uint32_t addr, int level)
-{
-	return (addr >> (32 - start[level] - stride[level])) & ((1u << stride[level]) - 1);
-}
-
-static void pos_of(uint32_t prefix, uint8_t plen, struct lpm_pos *pos)
-{
-	int level = 0;
-	unsigned l, s, bits;
-
-	while (level + 1 < LPM_LEVELS && plen > start[level] + stride[level])
-		level++;
-	s = stride[level];
-	l = plen - start[level];
-	bits = l == 0 ? 0 : chunk_at(prefix, level) >> (s - l);
-	pos->level = level;
-	pos->idx = (1u << l) | bits;
-	pos->first = bits << (s - l);
-	pos->n = 1u << (s - l);
-}
-
-static struct lpm_node *node_new(int level)
-{
-	return calloc(1, sizeof(struct lpm_node) + (sizeof(struct lpm_slot) << stride[level]));
-}
-
-static uint32_t mask_of(uint8_t plen)
+static uint32_t mask_of(unsigned plen)
 {
 	return plen == 0 ? 0 : 0xFFFFFFFFu << (32 - plen);
 }
 
-struct lpm *lpm_new(void)
+static unsigned slot_of(uint32_t addr, unsigned depth)
+{
+	return (addr >> (24 - depth)) & 255;
+}
+
+static size_t node_bytes(uintptr_t x)
+{
+	if (x == 0 || LPM_IS_LEAF(x))
+		return 0;
+	if (((const struct lpm_dir *)x)->type == LPM_NODE_DIR)
+		return sizeof(struct lpm_dir) + 56;
+	return ((const struct lpm_rnode *)x)->size;
+}
+
+struct lpm *lpm_new(struct rcu *rcu)
 {
 	struct lpm *t = calloc(1, sizeof(*t));
 
-	if (t != NULL && (t->root = node_new(0)) == NULL) {
-		free(t);
+	if (t == NULL)
 		return NULL;
-	}
+	atomic_init(&t->root, LPM_LEAF(0));
+	t->rcu = rcu;
+	t->bytes = sizeof(*t);
 	return t;
 }
 
-static void node_free(struct lpm_node *n, int level, void (*free_value)(void *, void *),
-		      void *ctx)
+static void cnode_free_all(struct lpm_cnode *c)
 {
-	for (unsigned i = 0; i < 1u << stride[level]; i++)
-		if (n->slot[i].child != NULL)
-			node_free(n->slot[i].child, level + 1, free_value, ctx);
-	if (n->pfx != NULL) {
-		for (unsigned i = 1; i < 2u << stride[level]; i++) {
-			if (n->pfx[i] == NULL)
-				continue;
-			if (free_value != NULL)
-				free_value(n->pfx[i]->value, ctx);
-			free(n->pfx[i]);
-		}
-		free(n->pfx);
-	}
-	free(n);
+	if (c == NULL)
+		return;
+	if (c->child != NULL)
+		for (int i = 0; i < 256; i++)
+			cnode_free_all(c->child[i]);
+	free(c->child);
+	free(c->r);
+	if (c->live != 0)
+		free((void *)c->live);
+	free(c);
 }
 
-void lpm_free(struct lpm *t, void (*free_value)(void *value, void *ctx), void *ctx)
+void lpm_free(struct lpm *t)
 {
 	if (t == NULL)
 		return;
-	node_free(t->root, 0, free_value, ctx);
+	cnode_free_all(t->croot);
 	free(t);
 }
 
-/* The node holding level pos->level on the path of prefix; created when create is set. */
-static struct lpm_node *node_find(struct lpm *t, uint32_t prefix, int level, bool create)
+static void free_node(void *p, void *ctx)
 {
-	struct lpm_node *n = t->root;
+	(void)ctx;
+	free(p);
+}
 
-	for (int i = 0; i < level; i++) {
-		struct lpm_slot *s = &n->slot[chunk_at(prefix, i)];
+static void retire(struct lpm *t, uintptr_t x)
+{
+	if (x == 0 || LPM_IS_LEAF(x))
+		return;
+	t->bytes -= node_bytes(x);
+	if (t->rcu != NULL)
+		rcu_retire(t->rcu, free_node, (void *)x, NULL);
+	else
+		free((void *)x);
+}
 
-		if (s->child == NULL) {
-			if (!create)
-				return NULL;
-			s->child = node_new(i + 1);
-			if (s->child == NULL)
-				return NULL;
-			n->n_child++;
+static void mark_dirty(struct lpm *t, struct lpm_cnode *c)
+{
+	if (c->dirty)
+		return;
+	c->dirty = true;
+	c->next_dirty = t->dirty;
+	t->dirty = c;
+}
+
+/* A new chunk; dirty unless the caller builds it right away (split). */
+static struct lpm_cnode *cnode_new(struct lpm *t, struct lpm_cnode *parent, uint8_t depth,
+				   uint32_t base, uint32_t dflt, bool dirty)
+{
+	struct lpm_cnode *c = calloc(1, sizeof(*c));
+
+	if (c == NULL)
+		return NULL;
+	c->kind = LPM_NODE_RANGE;
+	c->depth = depth;
+	c->base = base;
+	c->dflt = dflt;
+	c->parent = parent;
+	t->bytes += sizeof(*c);
+	if (dirty)
+		mark_dirty(t, c);
+	return c;
+}
+
+static int route_cmp(uint32_t prefix, uint8_t plen, const struct lpm_route *r)
+{
+	if (prefix != r->prefix)
+		return prefix < r->prefix ? -1 : 1;
+	return plen < r->plen ? -1 : plen > r->plen;
+}
+
+/* Index of prefix/plen in c's list, or where it would go (*found false). */
+static uint32_t list_find(const struct lpm_cnode *c, uint32_t prefix, uint8_t plen, bool *found)
+{
+	uint32_t lo = 0, hi = c->n;
+
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+		int cmp = route_cmp(prefix, plen, &c->r[mid]);
+
+		if (cmp == 0) {
+			*found = true;
+			return mid;
 		}
-		n = s->child;
+		if (cmp < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
 	}
-	return n;
+	*found = false;
+	return lo;
 }
 
-/* Frees the now empty nodes along prefix's path below the root, deepest first. */
-static void prune(struct lpm *t, uint32_t prefix, int level)
+static int list_insert(struct lpm *t, struct lpm_cnode *c, uint32_t at,
+		       const struct lpm_route *r)
 {
-	for (int depth = level; depth > 0; depth--) {
-		struct lpm_node *parent = node_find(t, prefix, depth - 1, false);
-		struct lpm_slot *s = &parent->slot[chunk_at(prefix, depth - 1)];
-		struct lpm_node *n = s->child;
+	if (c->n == c->cap) {
+		uint32_t cap = c->cap + c->cap / 4 + 4;
+		struct lpm_route *v = realloc(c->r, cap * sizeof(*v));
 
-		if (n == NULL || n->n_pfx != 0 || n->n_child != 0)
-			return;
-		free(n->pfx);
-		free(n);
-		s->child = NULL;
-		parent->n_child--;
+		if (v == NULL)
+			return -ENOMEM;
+		t->bytes += (cap - c->cap) * sizeof(*v);
+		c->r = v;
+		c->cap = cap;
+	}
+	memmove(&c->r[at + 1], &c->r[at], (c->n - at) * sizeof(*c->r));
+	c->r[at] = *r;
+	c->n++;
+	return 0;
+}
+
+static void list_remove(struct lpm *t, struct lpm_cnode *c, uint32_t at)
+{
+	memmove(&c->r[at], &c->r[at + 1], (c->n - at - 1) * sizeof(*c->r));
+	c->n--;
+	if (c->cap > 16 && c->n < c->cap / 2) {
+		uint32_t cap = c->n + c->n / 4 + 4;
+		struct lpm_route *v = realloc(c->r, cap * sizeof(*v));
+
+		if (v != NULL) {
+			t->bytes -= (c->cap - cap) * sizeof(*v);
+			c->r = v;
+			c->cap = cap;
+		}
 	}
 }
 
-int lpm_add(struct lpm *t, uint32_t prefix, uint8_t plen, void *value, void **old)
+/* The best route of dir c's own list covering slot idx, else c's dflt. */
+static uint32_t dir_cover(const struct lpm_cnode *c, unsigned idx)
 {
-	struct lpm_pos pos;
-	struct lpm_node *n;
-	struct lpm_route *r;
+	uint32_t addr = c->base | (uint32_t)idx << (24 - c->depth);
+
+	for (int l = c->depth + STRIDE - 1; l >= c->depth; l--) {
+		bool found;
+		uint32_t at = list_find(c, addr & mask_of((unsigned)l), (uint8_t)l, &found);
+
+		if (found)
+			return c->r[at].value;
+	}
+	return c->dflt;
+}
+
+/* The control node a route belongs in; created on the way when create is set. */
+static struct lpm_cnode *cnode_for(struct lpm *t, uint32_t prefix, uint8_t plen, bool create)
+{
+	struct lpm_cnode *c = t->croot;
+
+	if (c == NULL) {
+		if (!create || (c = cnode_new(t, NULL, 0, 0, 0, true)) == NULL)
+			return NULL;
+		t->croot = c;
+	}
+	while (c->kind == LPM_NODE_DIR && plen >= c->depth + STRIDE) {
+		unsigned idx = slot_of(prefix, c->depth);
+		struct lpm_cnode *ch = c->child[idx];
+
+		if (ch == NULL) {
+			uint8_t d = (uint8_t)(c->depth + STRIDE);
+
+			if (!create || (ch = cnode_new(t, c, d, prefix & mask_of(d),
+						       dir_cover(c, idx), true)) == NULL)
+				return NULL;
+			c->child[idx] = ch;
+		}
+		c = ch;
+	}
+	return c;
+}
+
+int lpm_add(struct lpm *t, uint32_t prefix, uint8_t plen, uint32_t value, uint16_t tag,
+	    uint32_t *old)
+{
+	struct lpm_cnode *c;
+	struct lpm_route r;
+	uint32_t at;
+	bool found;
 
 	if (old != NULL)
-		*old = NULL;
-	if (plen > 32 || value == NULL)
+		*old = 0;
+	if (plen > 32 || value == 0)
 		return -EINVAL;
 	prefix &= mask_of(plen);
-	pos_of(prefix, plen, &pos);
-	n = node_find(t, prefix, pos.level, true);
-	if (n == NULL)
-		goto nomem;
-	if (n->pfx == NULL && (n->pfx = calloc(2u << stride[pos.level], sizeof(*n->pfx))) == NULL)
-		goto nomem;
-	r = n->pfx[pos.idx];
-	if (r != NULL) {
+	if ((c = cnode_for(t, prefix, plen, true)) == NULL)
+		return -ENOMEM; /* an empty node left behind goes at the next commit */
+	at = list_find(c, prefix, plen, &found);
+	if (found) {
 		if (old != NULL)
-			*old = r->value;
-		r->value = value;
+			*old = c->r[at].value;
+		c->r[at].tag = tag;
+		if (c->r[at].value != value) {
+			c->r[at].value = value;
+			mark_dirty(t, c);
+		}
 		return 0;
 	}
-	if ((r = malloc(sizeof(*r))) == NULL)
-		goto nomem;
-	*r = (struct lpm_route){ .prefix = prefix, .plen = plen, .value = value };
-	n->pfx[pos.idx] = r;
-	n->n_pfx++;
+	r = (struct lpm_route){ .prefix = prefix, .value = value, .tag = tag, .plen = plen };
+	if (list_insert(t, c, at, &r) < 0)
+		return -ENOMEM;
 	t->count++;
-	for (unsigned i = pos.first; i < pos.first + pos.n; i++) {
-		struct lpm_slot *s = &n->slot[i];
-
-		if (s->best == NULL || s->best->plen < plen)
-			s->best = r;
-	}
+	mark_dirty(t, c);
 	return 0;
-nomem:
-	prune(t, prefix, pos.level);
-	return -ENOMEM;
 }
 
-/* The longest prefix of node n (stride s), shorter than l bits in it, covering slot i. */
-static const struct lpm_route *best_below(const struct lpm_node *n, unsigned s, unsigned i,
-					  unsigned l)
+uint32_t lpm_delete(struct lpm *t, uint32_t prefix, uint8_t plen)
 {
-	while (l-- > 0) {
-		const struct lpm_route *r = n->pfx[(1u << l) | (i >> (s - l))];
-
-		if (r != NULL)
-			return r;
-	}
-	return NULL;
-}
-
-void *lpm_delete(struct lpm *t, uint32_t prefix, uint8_t plen)
-{
-	struct lpm_pos pos;
-	struct lpm_node *n;
-	struct lpm_route *r;
-	void *value;
-	unsigned l;
+	struct lpm_cnode *c;
+	uint32_t at, value;
+	bool found;
 
 	if (plen > 32)
-		return NULL;
+		return 0;
 	prefix &= mask_of(plen);
-	pos_of(prefix, plen, &pos);
-	n = node_find(t, prefix, pos.level, false);
-	if (n == NULL || n->pfx == NULL || (r = n->pfx[pos.idx]) == NULL)
-		return NULL;
-	n->pfx[pos.idx] = NULL;
-	n->n_pfx--;
+	if ((c = cnode_for(t, prefix, plen, false)) == NULL)
+		return 0;
+	at = list_find(c, prefix, plen, &found);
+	if (!found)
+		return 0;
+	value = c->r[at].value;
+	list_remove(t, c, at);
 	t->count--;
-	l = plen - start[pos.level];
-	for (unsigned i = pos.first; i < pos.first + pos.n; i++)
-		if (n->slot[i].best == r)
-			n->slot[i].best = best_below(n, stride[pos.level], i, l);
-	value = r->value;
-	free(r);
-	if (n->n_pfx == 0 && n != t->root) {
-		free(n->pfx);
-		n->pfx = NULL;
-	}
-	prune(t, prefix, pos.level);
+	mark_dirty(t, c);
 	return value;
 }
 
-void *lpm_get(const struct lpm *t, uint32_t prefix, uint8_t plen)
+uint32_t lpm_get(const struct lpm *t, uint32_t prefix, uint8_t plen, uint16_t *tag)
 {
-	struct lpm_pos pos;
-	const struct lpm_node *n = t->root;
+	struct lpm_cnode *c;
+	uint32_t at;
+	bool found;
 
 	if (plen > 32)
-		return NULL;
+		return 0;
 	prefix &= mask_of(plen);
-	pos_of(prefix, plen, &pos);
-	for (int i = 0; i < pos.level && n != NULL; i++)
-		n = n->slot[chunk_at(prefix, i)].child;
-	if (n == NULL || n->pfx == NULL || n->pfx[pos.idx] == NULL)
-		return NULL;
-	return n->pfx[pos.idx]->value;
-}
-
-void *lpm_lookup(const struct lpm *t, uint32_t addr)
-{
-	const struct lpm_node *n = t->root;
-	const struct lpm_route *best = NULL;
-
-	for (int level = 0; level < LPM_LEVELS && n != NULL; level++) {
-		const struct lpm_slot *s = &n->slot[chunk_at(addr, level)];
-
-		if (s->best != NULL)
-			best = s->best;
-		n = s->child;
-	}
-	return best != NULL ? best->value : NULL;
+	if ((c = cnode_for((struct lpm *)t, prefix, plen, false)) == NULL)
+		return 0;
+	at = list_find(c, prefix, plen, &found);
+	if (!found)
+		return 0;
+	if (tag != NULL)
+		*tag = c->r[at].tag;
+	return c->r[at].value;
 }
 
 size_t lpm_count(const struct lpm *t)
@@ -290,26 +345,313 @@ size_t lpm_count(const struct lpm *t)
 	return t->count;
 }
 
-static int node_walk(const struct lpm_node *n, int level, lpm_walk_cb cb, void *ctx)
+bool lpm_dirty(const struct lpm *t)
+{
+	return t->dirty != NULL;
+}
+
+/* ---- commit: rebuilding chunks, refreshing directories ---- */
+
+/* Where c's node is published: the VRF root or its slot in the parent directory. */
+static _Atomic uintptr_t *home_of(struct lpm *t, const struct lpm_cnode *c)
+{
+	if (c->parent == NULL)
+		return &t->root;
+	return &((struct lpm_dir *)c->parent->live)->slot[slot_of(c->base, c->parent->depth)];
+}
+
+static void publish(struct lpm *t, struct lpm_cnode *c, uintptr_t x)
+{
+	atomic_store_explicit(home_of(t, c), x, memory_order_release);
+}
+
+/* Appends cut point (key, value), merging with what the last cut already says. */
+static void emit(uint32_t *keys, uint32_t *vals, uint32_t *n, uint32_t key, uint32_t value)
+{
+	if (*n > 0 && keys[*n - 1] == key)
+		(*n)--; /* a later cut at the same point wins */
+	if (*n > 0 && vals[*n - 1] == value)
+		return;
+	keys[*n] = key;
+	vals[*n] = value;
+	(*n)++;
+}
+
+/*
+ * Cuts chunk c's region into ranges from its sorted routes: a sweep keeping
+ * the stack of routes that cover the current point (prefixes nest or are
+ * disjoint, so the list order visits them depth-first). 0 marks "none".
+ */
+static uint32_t cut_ranges(const struct lpm_cnode *c, uint32_t *keys, uint32_t *vals)
+{
+	struct {
+		uint64_t end;
+		uint32_t value;
+	} st[34];
+	uint64_t region_end = (uint64_t)c->base + (1ull << (32 - c->depth)) - 1;
+	uint32_t n = 0;
+	int sp = 0;
+
+	st[0].end = region_end;
+	st[0].value = 0;
+	emit(keys, vals, &n, c->base, 0);
+	for (uint32_t i = 0; i < c->n; i++) {
+		const struct lpm_route *r = &c->r[i];
+		uint64_t end = (uint64_t)r->prefix + (1ull << (32 - r->plen)) - 1;
+
+		while (st[sp].end < r->prefix) {
+			sp--;
+			emit(keys, vals, &n, (uint32_t)(st[sp + 1].end + 1), st[sp].value);
+		}
+		emit(keys, vals, &n, r->prefix, r->value);
+		sp++;
+		st[sp].end = end;
+		st[sp].value = r->value;
+	}
+	for (; sp > 0; sp--)
+		if (st[sp].end < region_end)
+			emit(keys, vals, &n, (uint32_t)(st[sp].end + 1), st[sp - 1].value);
+	return n;
+}
+
+static int commit_node(struct lpm *t, struct lpm_cnode *c);
+
+/* An empty node goes away: its region answers with its dflt again. */
+static void cnode_remove(struct lpm *t, struct lpm_cnode *c)
+{
+	publish(t, c, LPM_LEAF(c->dflt));
+	retire(t, c->live);
+	if (c->parent != NULL) {
+		c->parent->child[slot_of(c->base, c->parent->depth)] = NULL;
+		mark_dirty(t, c->parent); /* it may be empty now too */
+	} else {
+		t->croot = NULL;
+	}
+	if (c->child != NULL)
+		t->bytes -= 256 * sizeof(*c->child);
+	t->bytes -= sizeof(*c) + c->cap * sizeof(*c->r);
+	free(c->child);
+	free(c->r);
+	free(c);
+}
+
+/* The answer of each of dir c's slots from its own routes (shortest first) over dflt. */
+static void dir_paint(const struct lpm_cnode *c, uint32_t eff[256])
+{
+	for (int s = 0; s < 256; s++)
+		eff[s] = c->dflt;
+	for (int l = c->depth; l < c->depth + STRIDE; l++) {
+		for (uint32_t i = 0; i < c->n; i++) {
+			const struct lpm_route *r = &c->r[i];
+			unsigned first = slot_of(r->prefix, c->depth);
+			unsigned span = 1u << (c->depth + STRIDE - l);
+
+			if (r->plen != l)
+				continue;
+			for (unsigned s = first; s < first + span; s++)
+				eff[s] = r->value;
+		}
+	}
+}
+
+static void set_dflt(struct lpm *t, struct lpm_cnode *c, uint32_t dflt);
+
+/* Pushes dir c's answers down: leaf slots, sub-chunk dflts, unbuilt children. */
+static void dir_refresh(struct lpm *t, struct lpm_cnode *c)
+{
+	struct lpm_dir *d = (struct lpm_dir *)c->live;
+	uint32_t eff[256];
+
+	dir_paint(c, eff);
+	for (int s = 0; s < 256; s++) {
+		struct lpm_cnode *ch = c->child[s];
+
+		if (ch != NULL)
+			set_dflt(t, ch, eff[s]);
+		if (ch == NULL || ch->live == 0)
+			atomic_store_explicit(&d->slot[s], LPM_LEAF(eff[s]), memory_order_release);
+	}
+}
+
+static void set_dflt(struct lpm *t, struct lpm_cnode *c, uint32_t dflt)
+{
+	if (c->dflt == dflt)
+		return;
+	c->dflt = dflt;
+	if (c->live == 0)
+		return;
+	if (c->kind == LPM_NODE_RANGE)
+		atomic_store_explicit(&((struct lpm_rnode *)c->live)->dflt, dflt,
+				      memory_order_release);
+	else
+		dir_refresh(t, c);
+}
+
+/* Chunk c holds too many ranges: it becomes a directory of 256 sub-chunks. */
+static int split(struct lpm *t, struct lpm_cnode *c)
+{
+	uint8_t d = (uint8_t)(c->depth + STRIDE);
+	struct lpm_cnode **child = calloc(256, sizeof(*child));
+	struct lpm_dir *dir = lpm_dir_new(c->depth);
+	uint32_t own = 0;
+	uintptr_t old = c->live;
+	int rc = 0;
+
+	if (child == NULL || dir == NULL) {
+		free(child);
+		free(dir);
+		return -ENOMEM;
+	}
+	t->bytes += 256 * sizeof(*child) + node_bytes((uintptr_t)dir);
+	for (uint32_t i = 0; i < c->n; i++) {
+		struct lpm_route *r = &c->r[i];
+		unsigned s = slot_of(r->prefix, c->depth);
+
+		if (r->plen < d) {
+			c->r[own++] = *r;
+			continue;
+		}
+		if (child[s] == NULL &&
+		    (child[s] = cnode_new(t, c, d, r->prefix & mask_of(d), 0, false)) == NULL)
+			rc = -ENOMEM;
+		else if (list_insert(t, child[s], child[s]->n, r) < 0)
+			rc = -ENOMEM;
+	}
+	/* on ENOMEM some routes are lost from the control view: logged by the caller */
+	c->n = own;
+	c->kind = LPM_NODE_DIR;
+	c->child = child;
+	c->live = (uintptr_t)dir;
+	dir_refresh(t, c);
+	for (int s = 0; s < 256; s++)
+		if (child[s] != NULL && commit_node(t, child[s]) < 0)
+			rc = -ENOMEM;
+	publish(t, c, (uintptr_t)dir);
+	retire(t, old);
+	return rc;
+}
+
+static int commit_range(struct lpm *t, struct lpm_cnode *c)
+{
+	uint32_t *keys, *vals, n;
+	struct lpm_rnode *r;
+	uintptr_t old = c->live;
+
+	if (c->n == 0) {
+		cnode_remove(t, c);
+		return 0;
+	}
+	keys = malloc((2 * (size_t)c->n + 2) * sizeof(*keys));
+	vals = malloc((2 * (size_t)c->n + 2) * sizeof(*vals));
+	if (keys == NULL || vals == NULL) {
+		free(keys);
+		free(vals);
+		return -ENOMEM;
+	}
+	n = cut_ranges(c, keys, vals);
+	if (n > LPM_RANGE_MAX) {
+		free(keys);
+		free(vals);
+		return split(t, c);
+	}
+	r = lpm_rnode_build(keys, vals, n, c->dflt);
+	free(keys);
+	free(vals);
+	if (r == NULL)
+		return -ENOMEM;
+	c->live = (uintptr_t)r;
+	t->bytes += r->size;
+	publish(t, c, (uintptr_t)r);
+	retire(t, old);
+	return 0;
+}
+
+static int commit_dir(struct lpm *t, struct lpm_cnode *c)
+{
+	if (c->n == 0) {
+		bool empty = true;
+
+		for (int s = 0; s < 256 && empty; s++)
+			empty = c->child[s] == NULL;
+		if (empty) {
+			cnode_remove(t, c);
+			return 0;
+		}
+	}
+	dir_refresh(t, c);
+	return 0;
+}
+
+static int commit_node(struct lpm *t, struct lpm_cnode *c)
+{
+	return c->kind == LPM_NODE_DIR ? commit_dir(t, c) : commit_range(t, c);
+}
+
+int lpm_commit(struct lpm *t)
+{
+	struct lpm_cnode *c, *failed = NULL;
+	int rc = 0;
+
+	while ((c = t->dirty) != NULL) {
+		t->dirty = c->next_dirty;
+		c->next_dirty = NULL;
+		c->dirty = false;
+		if (commit_node(t, c) < 0) {
+			rc = -ENOMEM;
+			c->dirty = true;
+			c->next_dirty = failed;
+			failed = c;
+		}
+	}
+	t->dirty = failed;
+	return rc;
+}
+
+/* ---- lookups ---- */
+
+uint32_t lpm_lookup(const struct lpm *t, uint32_t addr)
+{
+	return lpm_node_lookup(atomic_load_explicit(&t->root, memory_order_acquire), addr);
+}
+
+void lpm_lookup_batch(const struct lpm *const *t, const uint32_t *addr, uint32_t *out,
+		      unsigned n)
+{
+	uintptr_t roots[256];
+
+	for (unsigned i = 0; i < n; i += 256) {
+		unsigned k = n - i < 256 ? n - i : 256;
+
+		for (unsigned j = 0; j < k; j++)
+			roots[j] = t[i + j] != NULL ?
+					   atomic_load_explicit(&t[i + j]->root, memory_order_acquire) :
+					   LPM_LEAF(0);
+		lpm_node_batch(roots, addr + i, out + i, k);
+	}
+}
+
+/* ---- walking ---- */
+
+static int cnode_walk(const struct lpm_cnode *c, lpm_walk_cb cb, void *ctx)
 {
 	int rc;
 
-	if (n->pfx != NULL) {
-		for (unsigned i = 1; i < 2u << stride[level]; i++) {
-			const struct lpm_route *r = n->pfx[i];
-
-			if (r != NULL && (rc = cb(r->prefix, r->plen, r->value, ctx)) != 0)
-				return rc;
-		}
-	}
-	for (unsigned i = 0; i < 1u << stride[level]; i++)
-		if (n->slot[i].child != NULL &&
-		    (rc = node_walk(n->slot[i].child, level + 1, cb, ctx)) != 0)
+	for (uint32_t i = 0; i < c->n; i++)
+		if ((rc = cb(c->r[i].prefix, c->r[i].plen, c->r[i].value, c->r[i].tag, ctx)) != 0)
 			return rc;
+	if (c->child != NULL)
+		for (int s = 0; s < 256; s++)
+			if (c->child[s] != NULL && (rc = cnode_walk(c->child[s], cb, ctx)) != 0)
+				return rc;
 	return 0;
 }
 
 int lpm_walk(const struct lpm *t, lpm_walk_cb cb, void *ctx)
 {
-	return node_walk(t->root, 0, cb, ctx);
+	return t->croot != NULL ? cnode_walk(t->croot, cb, ctx) : 0;
+}
+
+size_t lpm_memory(const struct lpm *t)
+{
+	return t->bytes;
 }

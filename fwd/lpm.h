@@ -1,38 +1,68 @@
 /*
- * IPv4 longest-prefix match, one table per VRF. Maps prefix/len to an opaque
- * non-NULL value (the FIB entry); the table never looks inside values.
+ * IPv4 longest-prefix match, one table per VRF, read without locks.
+ *
+ * Values are non-zero 32-bit numbers (fib.c's interned results); 0 means
+ * "no route". Each route also carries a 16-bit tag the table only stores
+ * (fib.c keeps its replay generation there).
+ *
+ * Two views: the control view (lpm_add/delete/get/walk) changes at once; the
+ * lookup view (lpm_lookup*) changes only at lpm_commit, which rebuilds what
+ * the changes touched aside and publishes it with atomic stores. Old nodes go
+ * through rcu_retire, so worker threads may look up while the control thread
+ * commits. A batch of changes costs one rebuild per touched chunk.
  */
 #ifndef FERRY_FWD_LPM_H
 #define FERRY_FWD_LPM_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 struct lpm;
+struct rcu;
 
-struct lpm *lpm_new(void);
-/* Frees the table; free_value (may be NULL) is called once per stored value. */
-void lpm_free(struct lpm *t, void (*free_value)(void *value, void *ctx), void *ctx);
+/* rcu NULL: old nodes are freed at once (no concurrent readers). */
+struct lpm *lpm_new(struct rcu *rcu);
+/* Frees the table at once: the caller makes sure no reader can reach it. */
+void lpm_free(struct lpm *t);
 
 /*
- * Adds prefix/plen (host bits are ignored) or replaces its value; *old (if
- * not NULL) receives the replaced value, or NULL when the prefix is new.
- * 0, -EINVAL (plen > 32 or value NULL) or -ENOMEM.
+ * Adds prefix/plen (host bits are ignored) or replaces its value and tag;
+ * *old (if not NULL) receives the replaced value, or 0 when the prefix is
+ * new. 0, -EINVAL (plen > 32 or value 0) or -ENOMEM.
  */
-int lpm_add(struct lpm *t, uint32_t prefix, uint8_t plen, void *value, void **old);
-/* Removes prefix/plen and returns its value, or NULL when it is not there. */
-void *lpm_delete(struct lpm *t, uint32_t prefix, uint8_t plen);
-/* Exact match: the value stored for prefix/plen, or NULL. */
-void *lpm_get(const struct lpm *t, uint32_t prefix, uint8_t plen);
-/* Longest match for addr, or NULL. */
-void *lpm_lookup(const struct lpm *t, uint32_t addr);
+int lpm_add(struct lpm *t, uint32_t prefix, uint8_t plen, uint32_t value, uint16_t tag,
+	    uint32_t *old);
+/* Removes prefix/plen; returns its value, or 0 when it is not there. */
+uint32_t lpm_delete(struct lpm *t, uint32_t prefix, uint8_t plen);
+/* Exact match in the control view: the value (and tag) of prefix/plen, or 0. */
+uint32_t lpm_get(const struct lpm *t, uint32_t prefix, uint8_t plen, uint16_t *tag);
 size_t lpm_count(const struct lpm *t);
 
+/* True when changes wait for lpm_commit. */
+bool lpm_dirty(const struct lpm *t);
+/* Publishes every pending change. 0, or -ENOMEM (the rest stays pending). */
+int lpm_commit(struct lpm *t);
+
+/* Longest match for addr in the published view, or 0. Any thread. */
+uint32_t lpm_lookup(const struct lpm *t, uint32_t addr);
 /*
- * Calls cb for every stored prefix (order unspecified) until cb returns
- * non-zero, which lpm_walk then returns. cb must not modify the table.
+ * n lookups at once (t[i] may be NULL: out[i] = 0), interleaved so their
+ * cache misses overlap. Any thread.
  */
-typedef int (*lpm_walk_cb)(uint32_t prefix, uint8_t plen, void *value, void *ctx);
+void lpm_lookup_batch(const struct lpm *const *t, const uint32_t *addr, uint32_t *out,
+		      unsigned n);
+
+/*
+ * Calls cb for every route of the control view in (prefix, plen) order
+ * within each chunk (not globally sorted) until cb returns non-zero, which
+ * lpm_walk then returns. cb must not modify the table.
+ */
+typedef int (*lpm_walk_cb)(uint32_t prefix, uint8_t plen, uint32_t value, uint16_t tag,
+			   void *ctx);
 int lpm_walk(const struct lpm *t, lpm_walk_cb cb, void *ctx);
+
+/* Bytes held by the table (lookup nodes and control copy), for stats. */
+size_t lpm_memory(const struct lpm *t);
 
 #endif

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "common/log.h"
+#include "fwd/arp.h"
 #include "fwd/nexthop.h"
 
 struct nh_table {
@@ -133,6 +134,7 @@ int nh_set(struct fwd *f, const struct ipc_nexthop *m, bool is_static)
 	memset(nh->ifname, 0, sizeof(nh->ifname));
 	memcpy(nh->ifname, m->ifname, strnlen(m->ifname, sizeof(m->ifname) - 1));
 	nh->ifp = NULL; /* the name may have changed: resolve again on next use */
+	nh->adj_ifp = NULL;
 	nh->present = true;
 	nh->is_static = is_static;
 	nh->gen = f->gen;
@@ -148,6 +150,7 @@ void nh_del(struct fwd *f, uint32_t id)
 	nh->present = false;
 	nh->type = 0;
 	nh->ifp = NULL;
+	nh->adj_ifp = NULL;
 	if (nh->refs == 0)
 		nh_destroy(f, nh);
 }
@@ -175,6 +178,17 @@ struct fwd_iface *nh_iface(struct fwd *f, struct nexthop *nh)
 	if (nh->ifp == NULL && nh->ifname[0] != '\0')
 		nh->ifp = fwd_iface_find(f, nh->ifname);
 	return nh->ifp != NULL && nh->ifp->active ? nh->ifp : NULL;
+}
+
+void nh_adj_learn(struct nexthop *nh, struct fwd_iface *out)
+{
+	const struct arp_entry *e = arp_find(out, nh->gateway);
+
+	if (e == NULL || e->state != ARP_REACHABLE)
+		return;
+	memcpy(nh->adj_mac, e->mac, FWD_ETH_ALEN);
+	nh->adj_gen = out->arp_gen;
+	nh->adj_ifp = out;
 }
 
 void nh_sweep(struct fwd *f, uint32_t gen)

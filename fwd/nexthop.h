@@ -23,6 +23,13 @@ struct nexthop {
 	uint32_t out_label; /* LABELED only */
 	char ifname[IPC_IFNAME_MAX];
 	struct fwd_iface *ifp; /* resolved from ifname on first use (interfaces live as long as fwd) */
+	/*
+	 * The gateway's MAC as ARP last knew it, valid while adj_ifp's arp_gen
+	 * is still adj_gen: the fast path rewrites without an ARP lookup.
+	 */
+	struct fwd_iface *adj_ifp;
+	uint32_t adj_gen;
+	uint8_t adj_mac[FWD_ETH_ALEN];
 	uint32_t refs;
 	uint32_t gen;
 	bool present;       /* announced and not deleted */
@@ -41,6 +48,13 @@ void nh_del(struct fwd *f, uint32_t id);
 /* Takes a reference, creating a placeholder when id is unknown. NULL on ENOMEM. */
 struct nexthop *nh_ref(struct fwd *f, uint32_t id);
 void nh_unref(struct fwd *f, struct nexthop *nh);
+/* Caches the ARP answer for nh's gateway on out when it is reachable. */
+void nh_adj_learn(struct nexthop *nh, struct fwd_iface *out);
+/* True when nh's cached MAC is still what ARP says for its gateway on out. */
+static inline bool nh_adj_valid(const struct nexthop *nh, const struct fwd_iface *out)
+{
+	return nh->adj_ifp == out && nh->adj_gen == out->arp_gen;
+}
 /* The active egress interface of nh, or NULL. */
 struct fwd_iface *nh_iface(struct fwd *f, struct nexthop *nh);
 /* Deletes every non-static next hop not refreshed in generation gen. */

@@ -9,6 +9,8 @@
  * The VRF of a packet comes only from its ingress link or its label, so a
  * packet of one customer can never be looked up in another's table.
  * Every early exit is a counted drop (or "ignored" for the kernel's frames).
+ * This is the complete, per-frame path: vector.c runs the common cases of a
+ * whole batch itself and hands everything else here, whole or half done.
  */
 #include <errno.h>
 #include <string.h>
@@ -21,18 +23,9 @@
 #include "fwd/mpls.h"
 #include "fwd/nexthop.h"
 #include "fwd/pipeline.h"
+#include "fwd/pipeline_int.h"
 
 #define IP_OFF_TTL 8
-
-/* One frame in flight. */
-struct pctx {
-	struct fwd *f;
-	struct fwd_iface *in;
-	struct fwd_pkt *p;
-	struct fwd_vrf *vrf;  /* set once the packet is IPv4 in a VRF */
-	struct ipv4_info ip;  /* valid once is_ip */
-	bool is_ip;
-};
 
 static uint8_t *ip_hdr(const struct pctx *c)
 {
@@ -87,10 +80,11 @@ static uint8_t push_ttl(const struct pctx *c)
 	return mpls_peek(c->p, &top) == 0 ? top.ttl : 0;
 }
 
-static enum fwd_verdict nh_output(struct pctx *c, struct nexthop *nh, uint32_t inner_label)
+enum fwd_verdict pipeline_nh_output(struct pctx *c, struct nexthop *nh, uint32_t inner_label)
 {
 	struct fwd_iface *out;
 	uint32_t labels[2];
+	enum fwd_verdict v;
 
 	if (nh->type == IPC_NH_LOCAL)
 		return c->is_ip ? local_input(c) : drop(c, FWD_DROP_BAD_LABEL_STACK);
@@ -106,14 +100,18 @@ static enum fwd_verdict nh_output(struct pctx *c, struct nexthop *nh, uint32_t i
 			return local_input(c);
 		return eth_output(c, out, c->ip.dst);
 	case IPC_NH_GATEWAY:
-		return eth_output(c, out, nh->gateway);
+		v = eth_output(c, out, nh->gateway);
+		nh_adj_learn(nh, out);
+		return v;
 	case IPC_NH_LABELED:
 		labels[0] = nh->out_label;
 		labels[1] = inner_label;
 		if (mpls_push(c->p, labels, 2, push_ttl(c)) < 0)
 			return drop(c, FWD_DROP_NO_HEADROOM);
 		c->is_ip = false;
-		return eth_output(c, out, nh->gateway);
+		v = eth_output(c, out, nh->gateway);
+		nh_adj_learn(nh, out);
+		return v;
 	default:
 		return drop(c, FWD_DROP_NO_NEXTHOP);
 	}
@@ -122,11 +120,11 @@ static enum fwd_verdict nh_output(struct pctx *c, struct nexthop *nh, uint32_t i
 /* LPM in the packet's VRF; the TTL has been dealt with by the caller. */
 static enum fwd_verdict ip_route(struct pctx *c)
 {
-	const struct fib_entry *e = fib_lookup(c->vrf, c->ip.dst);
+	const struct fib_result *e = fib_lookup(c->f, c->vrf, c->ip.dst);
 
 	if (e == NULL)
 		return drop(c, FWD_DROP_NO_ROUTE);
-	return nh_output(c, e->nh, e->inner_label);
+	return pipeline_nh_output(c, e->nh, e->inner_label);
 }
 
 static enum fwd_verdict access_ipv4(struct pctx *c)
@@ -191,7 +189,7 @@ static enum fwd_verdict do_pop_forward(struct pctx *c, const struct lfib_entry *
 
 	if (!pop_to_ip(c, top, &why))
 		return drop(c, why);
-	return nh_output(c, e->nh, MPLS_LABEL_NONE);
+	return pipeline_nh_output(c, e->nh, MPLS_LABEL_NONE);
 }
 
 static enum fwd_verdict do_swap(struct pctx *c, const struct lfib_entry *e,
@@ -205,7 +203,7 @@ static enum fwd_verdict do_swap(struct pctx *c, const struct lfib_entry *e,
 	/* penultimate hop popping of the last label exposes IPv4 */
 	if (e->out_label == MPLS_LABEL_IMPLICIT_NULL && top->bos && !ip_parse(c, &why))
 		return drop(c, why);
-	return nh_output(c, e->nh, MPLS_LABEL_NONE);
+	return pipeline_nh_output(c, e->nh, MPLS_LABEL_NONE);
 }
 
 static const lfib_handler lfib_handlers[] = {
@@ -230,13 +228,11 @@ static enum fwd_verdict core_mpls(struct pctx *c)
 	return lfib_handlers[e->action](c, e, &top);
 }
 
-enum fwd_verdict fwd_input(struct fwd *f, struct fwd_iface *in, struct fwd_pkt *p)
+enum fwd_verdict pipeline_frame(struct fwd *f, struct fwd_iface *in, struct fwd_pkt *p)
 {
 	struct pctx c = { .f = f, .in = in, .p = p };
 	int type = mpls_ethertype(p);
 
-	in->rx_packets++;
-	in->rx_bytes += p->len;
 	if (type < 0)
 		return drop(&c, FWD_DROP_TRUNCATED);
 	if (type == FWD_ETHERTYPE_ARP)

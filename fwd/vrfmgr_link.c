@@ -3,6 +3,9 @@
  * the messages themselves are applied by apply.c. When vrfmgr goes away
  * the tables stay as they are (fwd keeps forwarding); on reconnect vrfmgr
  * replays its state and apply.c sweeps whatever it did not send again.
+ * Route changes are published (fib_commit) once per burst of messages, from
+ * an event that runs after the read callback: a replay of a million routes
+ * rebuilds each chunk a few times, not once per route.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +15,7 @@
 #include "common/ipc.h"
 #include "common/log.h"
 #include "fwd/apply.h"
+#include "fwd/fib.h"
 #include "fwd/vrfmgr_link.h"
 
 #define RETRY_SECONDS 1
@@ -23,6 +27,7 @@ struct fwd_vrfmgr_link {
 	char name[IPC_NAME_MAX];
 	struct ipc_conn *conn;
 	struct event *retry;
+	struct event *commit; /* publishes route changes after a burst */
 	bool hello_seen;
 	bool was_up; /* to log "lost" once, not every retry */
 };
@@ -78,6 +83,17 @@ static void on_msg(struct ipc_conn *c, uint16_t type, const void *payload, uint3
 		return;
 	}
 	apply_msg(l->f, type, payload, len);
+	if (fib_pending(l->f) && !event_pending(l->commit, EV_TIMEOUT, NULL))
+		event_active(l->commit, EV_TIMEOUT, 0);
+}
+
+static void on_commit(evutil_socket_t fd, short what, void *arg)
+{
+	struct fwd_vrfmgr_link *l = arg;
+
+	(void)fd;
+	(void)what;
+	fib_commit(l->f);
 }
 
 static void on_close(struct ipc_conn *c, void *ctx)
@@ -130,7 +146,13 @@ struct fwd_vrfmgr_link *fwd_vrfmgr_link_start(struct event_base *base, struct fw
 	l->f = f;
 	strcpy(l->path, path);
 	memcpy(l->name, name, strnlen(name, sizeof(l->name) - 1));
-	if ((l->retry = evtimer_new(base, try_connect, l)) == NULL) {
+	l->retry = evtimer_new(base, try_connect, l);
+	l->commit = event_new(base, -1, 0, on_commit, l);
+	if (l->retry == NULL || l->commit == NULL) {
+		if (l->retry != NULL)
+			event_free(l->retry);
+		if (l->commit != NULL)
+			event_free(l->commit);
 		free(l);
 		return NULL;
 	}
@@ -145,6 +167,7 @@ void fwd_vrfmgr_link_free(struct fwd_vrfmgr_link *l)
 	if (l->conn != NULL)
 		ipc_conn_free(l->conn);
 	event_free(l->retry);
+	event_free(l->commit);
 	free(l);
 }
 

@@ -101,11 +101,11 @@ static void label(uint16_t type, uint32_t in, uint32_t action, uint32_t vrf_id, 
 	apply_msg(f, type, &e, sizeof(e));
 }
 
-static const struct fib_entry *get(uint32_t vrf_id, uint32_t addr)
+static const struct fib_result *get(uint32_t vrf_id, uint32_t addr)
 {
 	struct fwd_vrf *v = fib_vrf_get(f, vrf_id);
 
-	return v != NULL ? fib_lookup(v, addr) : NULL;
+	return v != NULL ? fib_lookup(f, v, addr) : NULL;
 }
 
 TestSuite(apply, .init = setup, .fini = teardown);
@@ -276,12 +276,12 @@ Test(apply, fib_entries_sorted)
 	route(IPC_FIB_ADD, 1, 0xC0A86400, 24, 5);
 	route(IPC_FIB_ADD, 1, 0x0A000000, 16, 5);
 	route(IPC_FIB_ADD, 1, 0, 0, 5);
-	const struct fib_entry **v = fib_entries(fib_vrf_get(f, 1), &n);
+	struct fib_entry *v = fib_entries(f, fib_vrf_get(f, 1), &n);
 	cr_assert_eq(n, 5);
-	cr_assert_eq(v[0]->plen, 0);
-	cr_assert_eq(v[1]->plen, 8);
-	cr_assert_eq(v[2]->plen, 16);
-	cr_assert_eq(v[3]->prefix, 0xC0A86400);
-	cr_assert_eq(v[4]->prefix, 0xC0A86500);
+	cr_assert_eq(v[0].plen, 0);
+	cr_assert_eq(v[1].plen, 8);
+	cr_assert_eq(v[2].plen, 16);
+	cr_assert_eq(v[3].prefix, 0xC0A86400);
+	cr_assert_eq(v[4].prefix, 0xC0A86500);
 	free(v);
 }

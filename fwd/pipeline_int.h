@@ -1,0 +1,33 @@
+/*
+ * Between the two halves of the packet path (internal to fwd): pipeline.c,
+ * the complete per-frame path, and vector.c, which runs the common cases of
+ * a batch itself and hands a frame back here where it stops being common:
+ * from the start (pipeline_frame) or once its next hop is known
+ * (pipeline_nh_output, with the frame already rewritten up to that point).
+ */
+#ifndef FERRY_FWD_PIPELINE_INT_H
+#define FERRY_FWD_PIPELINE_INT_H
+
+#include <stdbool.h>
+
+#include "fwd/fwd.h"
+#include "fwd/ipv4.h"
+
+struct nexthop;
+
+/* One frame in flight. */
+struct pctx {
+	struct fwd *f;
+	struct fwd_iface *in;
+	struct fwd_pkt *p;
+	struct fwd_vrf *vrf; /* set once the packet is IPv4 in a VRF */
+	struct ipv4_info ip; /* valid once is_ip */
+	bool is_ip;
+};
+
+/* The whole per-frame path; rx counters are the caller's. */
+enum fwd_verdict pipeline_frame(struct fwd *f, struct fwd_iface *in, struct fwd_pkt *p);
+/* From "next hop found" on: push, ARP, MTU, send (IP TTL already handled). */
+enum fwd_verdict pipeline_nh_output(struct pctx *c, struct nexthop *nh, uint32_t inner_label);
+
+#endif
