@@ -32,7 +32,7 @@ bool adjout_eligible(const struct bgp_peer *p, const struct rib_path *path)
 static struct attr_set *adjout_export(struct bgp_peer *p, const struct rib_path *path)
 {
 	struct bgp_attrs a = path->attrs->a;
-	uint8_t aspath[2 * BGP_MAX_MSG + 8];
+	static uint8_t aspath[2 * BGP_MAX_EXT_MSG + 8]; /* static: large, one event loop */
 
 	if (p->memo_in == path->attrs && p->memo_out)
 		return attr_ref(p->memo_out);
@@ -176,12 +176,40 @@ void adjout_peer_up(struct bgp_peer *p)
 {
 	struct wbuf *w = &p->d->out;
 
-	rib_walk(p->d->rib, peer_up_entry, p);
-	adjout_send(p);
+	if (p->ctx.afs & BGP_AF_VPNV4) {
+		rib_walk(p->d->rib, peer_up_entry, p);
+		adjout_send(p);
+		wbuf_reset(w);
+		if (p->est && bgp_update_encode_eor(w) == 0)
+			session_send(p->est, w);
+	}
 	wbuf_reset(w);
-	if (p->est && bgp_update_encode_eor(w) == 0)
+	/* IPv4 unicast carries no routes yet (CE peering comes later): just End-of-RIB */
+	if (p->est && (p->ctx.afs & BGP_AF_IPV4) && bgp_update_encode_eor_ipv4(w) == 0)
 		session_send(p->est, w);
 	log_info("peer %s: sent %zu routes and End-of-RIB", p->name, p->n_advertised);
+}
+
+static void send_refresh_marker(struct bgp_peer *p, uint8_t subtype)
+{
+	struct wbuf *w = &p->d->out;
+
+	wbuf_reset(w);
+	if (p->est && bgp_route_refresh_encode(w, BGP_AFI_IPV4, BGP_SAFI_VPN, subtype) == 0)
+		session_send(p->est, w);
+}
+
+void adjout_refresh(struct bgp_peer *p)
+{
+	if (!p->enhanced_rr) {
+		adjout_peer_up(p);
+		return;
+	}
+	send_refresh_marker(p, BGP_RR_BORR);
+	rib_walk(p->d->rib, peer_up_entry, p);
+	adjout_send(p);
+	send_refresh_marker(p, BGP_RR_EORR);
+	log_info("peer %s: resent %zu routes between BoRR and EoRR", p->name, p->n_advertised);
 }
 
 void adjout_peer_down(struct bgp_peer *p)

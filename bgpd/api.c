@@ -11,6 +11,41 @@
 #include "common/api.h"
 #include "common/log.h"
 
+static size_t stale_count(const struct bgp_peer *p)
+{
+	size_t n = 0;
+
+	for (const struct rib_path *r = p->src.paths; r; r = r->src_next)
+		n += r->stale;
+	return n;
+}
+
+/* Families (negotiated once Established, else configured) and session options. */
+static void neighbor_caps_json(struct jw *w, const struct bgp_peer *p)
+{
+	uint8_t afs = p->est ? p->ctx.afs : p->cfg->families;
+
+	jw_key(w, "families");
+	jw_array_begin(w);
+	if (afs & BGP_AF_VPNV4)
+		jw_string(w, "vpnv4");
+	if (afs & BGP_AF_IPV4)
+		jw_string(w, "ipv4");
+	jw_array_end(w);
+	jw_kv_bool(w, "enhanced_route_refresh", p->est && p->enhanced_rr);
+	jw_kv_bool(w, "extended_message", p->est && p->ctx.ext_msg);
+	jw_kv_bool(w, "graceful_restart", p->gr_capable);
+	jw_kv_uint(w, "stale_routes", stale_count(p));
+	jw_kv_bool(w, "route_reflector_client", p->cfg->rr_client);
+	jw_key(w, "max_prefix");
+	if (p->cfg->max_prefix)
+		jw_uint(w, p->cfg->max_prefix);
+	else
+		jw_null(w);
+	jw_kv_bool(w, "tcp_md5", p->cfg->password[0] != '\0');
+	jw_kv_bool(w, "ttl_security", p->cfg->ttl_security);
+}
+
 static void neighbor_json(struct jw *w, const struct bgp_peer *p)
 {
 	const struct bgp_conn *c = p->est;
@@ -43,10 +78,7 @@ static void neighbor_json(struct jw *w, const struct bgp_peer *p)
 	jw_kv_uint(w, "attribute_discard", p->uerr.attribute_discard);
 	jw_kv_uint(w, "session_reset", p->uerr.session_reset);
 	jw_object_end(w);
-	jw_key(w, "families");
-	jw_array_begin(w);
-	jw_string(w, "vpnv4");
-	jw_array_end(w);
+	neighbor_caps_json(w, p);
 	jw_object_end(w);
 }
 
@@ -68,7 +100,7 @@ static int get_neighbors(struct jw *w, const struct api_request *req, void *ctx)
 static void path_json(struct jw *w, const struct rib_entry *e, const struct rib_path *p)
 {
 	const struct bgp_attrs *a = &p->attrs->a;
-	char buf[RD_STRLEN], pfx[PREFIX4_STRLEN], path[1024];
+	char buf[RD_STRLEN], pfx[PREFIX4_STRLEN], path[1024], lc[40];
 
 	jw_object_begin(w);
 	jw_kv_string(w, "rd", rd_format(&e->rd, buf));
@@ -89,6 +121,14 @@ static void path_json(struct jw *w, const struct rib_entry *e, const struct rib_
 		jw_string(w, buf);
 	}
 	jw_array_end(w);
+	jw_key(w, "large_communities");
+	jw_array_begin(w);
+	for (size_t i = 0; i < a->n_large; i++) {
+		snprintf(lc, sizeof(lc), "%u:%u:%u", a->large[3 * i], a->large[3 * i + 1],
+			 a->large[3 * i + 2]);
+		jw_string(w, lc);
+	}
+	jw_array_end(w);
 	jw_kv_string(w, "origin", attr_origin_name(a->origin));
 	jw_kv_string(w, "as_path", aspath_format(a->aspath, a->aspath_len, path, sizeof(path)));
 	jw_kv_uint(w, "local_pref", rib_path_local_pref(p));
@@ -98,6 +138,7 @@ static void path_json(struct jw *w, const struct rib_entry *e, const struct rib_
 	else
 		jw_null(w);
 	jw_kv_string(w, "peer", p->src->local ? "local" : ipv4_format(p->src->address, buf));
+	jw_kv_bool(w, "stale", p->stale && !p->src->local);
 	jw_kv_bool(w, "best", e->best == p);
 	if (e->best == p)
 		jw_kv_string(w, "best_reason", e->best_reason);

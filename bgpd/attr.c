@@ -40,6 +40,8 @@ static int aspath_decode(struct rbuf *v, struct attr_dec *d)
 
 	if (aspath_validate(rbuf_cur(v), len, asn_size, !d->ctx->ebgp) < 0)
 		return BGP_ERR_UPD_ASPATH;
+	if (len * (4 / asn_size) > UINT16_MAX) /* cannot be held (only from huge messages) */
+		return BGP_ERR_UPD_ASPATH;
 	if (asn_size == 4) {
 		memcpy(u->aspath_buf, rbuf_cur(v), len);
 	} else {
@@ -217,11 +219,11 @@ static void origin_encode(struct wbuf *w, const struct bgp_attrs *a, const struc
 
 static void aspath_encode(struct wbuf *w, const struct bgp_attrs *a, const struct attr_ctx *c)
 {
-	uint8_t narrow[BGP_MAX_MSG];
+	static uint8_t narrow[BGP_MAX_EXT_MSG]; /* static: large, one event loop */
 	bool need4;
 	size_t len;
 
-	if (c->as4 || a->aspath_len > sizeof(narrow) * 2) {
+	if (c->as4) { /* (a narrowed path is never longer: narrow holds any) */
 		attr_put_header(w, WK, ATTR_AS_PATH, a->aspath_len);
 		wbuf_put_bytes(w, a->aspath, a->aspath_len);
 		return;
@@ -233,10 +235,10 @@ static void aspath_encode(struct wbuf *w, const struct bgp_attrs *a, const struc
 
 static void as4path_encode(struct wbuf *w, const struct bgp_attrs *a, const struct attr_ctx *c)
 {
-	uint8_t narrow[BGP_MAX_MSG];
+	static uint8_t narrow[BGP_MAX_EXT_MSG]; /* static: large, one event loop */
 	bool need4 = false;
 
-	if (c->as4 || !attr_has(a, ATTR_AS_PATH) || a->aspath_len > sizeof(narrow) * 2)
+	if (c->as4 || !attr_has(a, ATTR_AS_PATH))
 		return;
 	aspath_narrow(a->aspath, a->aspath_len, narrow, &need4);
 	if (!need4)

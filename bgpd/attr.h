@@ -103,12 +103,14 @@ struct bgp_vpn_nlri {
 /* The session facts a decoder or encoder needs. */
 struct attr_ctx {
 	bool as4;         /* 4-octet AS numbers on the wire (both sides sent the capability) */
+	bool ext_msg;     /* extended messages (RFC 8654): UPDATEs up to 65535 bytes */
+	uint8_t afs;      /* BGP_AF_* negotiated */
 	bool ebgp;
 	uint32_t peer_as;
 };
 
-/* Most NLRI one 4096-byte UPDATE can hold (12 bytes each, at least). */
-#define BGP_MAX_NLRI 342
+/* Most NLRI one UPDATE can hold (12 bytes each, at least; extended messages, RFC 8654). */
+#define BGP_MAX_NLRI (BGP_MAX_EXT_MSG / 12 + 1)
 
 /* A decoded UPDATE. Large (scratch for one message): allocate with bgp_update_new. */
 struct bgp_update {
@@ -128,17 +130,17 @@ struct bgp_update {
 	struct bgp_err withdraw_err; /* why, when action is WITHDRAW or DISCARD */
 	/* scratch the attributes point into */
 	uint32_t seen[8];         /* attribute types met, for duplicates */
-	uint8_t aspath_buf[2 * BGP_MAX_MSG];
-	uint8_t as4path_buf[BGP_MAX_MSG];
+	uint8_t aspath_buf[2 * BGP_MAX_EXT_MSG];
+	uint8_t as4path_buf[BGP_MAX_EXT_MSG];
 	uint16_t as4path_len;
 	bool has_as4path;
 	uint32_t as4_aggregator_as;
 	uint32_t as4_aggregator_id;
 	bool has_as4_aggregator;
-	uint32_t comm_buf[BGP_MAX_MSG / 4];
-	uint32_t cluster_buf[BGP_MAX_MSG / 4];
-	uint32_t large_buf[BGP_MAX_MSG / 4];
-	uint8_t unknown_buf[BGP_MAX_MSG];
+	uint32_t comm_buf[BGP_MAX_EXT_MSG / 4];
+	uint32_t cluster_buf[BGP_MAX_EXT_MSG / 4];
+	uint32_t large_buf[BGP_MAX_EXT_MSG / 4];
+	uint8_t unknown_buf[BGP_MAX_EXT_MSG];
 };
 
 struct bgp_update *bgp_update_new(void);
@@ -163,6 +165,8 @@ int bgp_update_encode_reach(struct wbuf *w, const struct bgp_attrs *a,
 int bgp_update_encode_unreach(struct wbuf *w, const struct bgp_vpn_nlri *nlri, size_t n);
 /* End-of-RIB marker for VPN-IPv4: an UPDATE with an empty MP_UNREACH_NLRI. */
 int bgp_update_encode_eor(struct wbuf *w);
+/* End-of-RIB for IPv4 unicast: an empty UPDATE. */
+int bgp_update_encode_eor_ipv4(struct wbuf *w);
 
 /* ---- the attribute table (attr.c) ---- */
 

@@ -99,7 +99,8 @@ static int peers_init(struct bgpd *d)
 		p->src.address = p->cfg->address;
 		p->idle_state = FSM_IDLE;
 		p->retry_timer = evtimer_new(d->base, fsm_retry_cb, p);
-		if (!p->retry_timer)
+		p->gr_timer = evtimer_new(d->base, fsm_gr_timer_cb, p);
+		if (!p->retry_timer || !p->gr_timer)
 			return -ENOMEM;
 	}
 	return 0;
@@ -153,6 +154,7 @@ void bgpd_stop(struct bgpd *d, void (*done)(struct bgpd *d))
 	bgp_err_set(&err, BGP_ERR_CEASE, BGP_CEASE_ADMIN_SHUTDOWN, NULL, 0);
 	for (size_t i = 0; i < d->n_peers; i++) {
 		evtimer_del(d->peers[i].retry_timer);
+		evtimer_del(d->peers[i].gr_timer);
 		peer_close_all(&d->peers[i], &err);
 	}
 	if (d->listener) {
@@ -176,6 +178,8 @@ void bgpd_free(struct bgpd *d)
 		free(p->pending);
 		if (p->retry_timer)
 			event_free(p->retry_timer);
+		if (p->gr_timer)
+			event_free(p->gr_timer);
 	}
 	session_free_closing(d);
 	if (d->api)

@@ -46,6 +46,7 @@ struct bgp_conn {
 	struct bufferevent *bev;
 	enum fsm_state state; /* CONNECT, OPENSENT, OPENCONFIRM, ESTABLISHED */
 	bool outbound;
+	bool ext_msg; /* both sent the extended message capability (RFC 8654) */
 	bool probe;   /* arrived while Established: only its first message is read */
 	bool closing; /* NOTIFICATION queued, waiting to drain */
 	uint32_t local_addr;
@@ -83,6 +84,14 @@ struct bgp_peer {
 	struct event *retry_timer;
 	struct rib_source src;       /* Adj-RIB-In; src.slot is the Adj-RIB-Out bit */
 	struct attr_ctx ctx;         /* negotiated */
+	bool enhanced_rr;            /* both sent enhanced route refresh (RFC 7313) */
+	bool gr_capable;             /* its graceful restart capability covers VPN-IPv4 (RFC 4724) */
+	uint16_t gr_time;            /* its restart time */
+	bool gr_waiting;             /* its routes are kept stale, waiting for it / its End-of-RIB */
+	struct event *gr_timer;      /* restart time, then stale time */
+	unsigned flaps;              /* recent failures: the idle hold-down doubles with each */
+	bool max_prefix_warned;
+	bool admin_down;             /* stays down (max-prefix exceeded, no restart) */
 	uint32_t local_addr;         /* of the established session: our next hop */
 	time_t up_since;
 	char last_error[160];
@@ -153,6 +162,11 @@ void fsm_conn_fail(struct bgp_conn *c, const struct bgp_err *err, const char *wh
 void fsm_conn_notified(struct bgp_conn *c, const struct bgp_err *err);
 /* The peer's ConnectRetry timer (arg: the peer). */
 void fsm_retry_cb(int fd, short what, void *arg);
+/* The peer's routes passed its max_prefix (input.c): warn, or Cease 6/1 and stay down a while. */
+void fsm_max_prefix(struct bgp_peer *p);
+/* Graceful restart (RFC 4724): the peer's End-of-RIB, or its restart/stale timer. */
+void fsm_gr_sweep(struct bgp_peer *p, const char *why);
+void fsm_gr_timer_cb(int fd, short what, void *arg);
 
 /* ---- session.c ---- */
 int session_listen(struct bgpd *d);
@@ -171,6 +185,8 @@ void session_free_closing(struct bgpd *d);
 /* ---- adjout.c ---- */
 /* Sends the whole Adj-RIB-Out to a peer that just came up, then End-of-RIB. */
 void adjout_peer_up(struct bgp_peer *p);
+/* Answers a ROUTE-REFRESH: the Adj-RIB-Out again, between BoRR and EoRR when enhanced. */
+void adjout_refresh(struct bgp_peer *p);
 void adjout_peer_down(struct bgp_peer *p);
 /* What peer p should hear about e's best path now (queued; sent by adjout_send). */
 void adjout_entry(struct bgp_peer *p, struct rib_entry *e);

@@ -15,23 +15,30 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include <event2/event.h>
 
 #include "bgpd/bgpd.h"
 #include "common/log.h"
 
+#define HOLD_DOWN_MAX 120    /* seconds: the longest idle hold-down after repeated failures */
+#define FLAP_WINDOW 30       /* a session shorter than this counts as a failure */
+
+/* ConnectRetry, doubled for each recent failure (idle hold-down with backoff). */
 static void peer_retry_arm(struct bgp_peer *p)
 {
-	uint16_t r = p->d->cfg->bgp.connect_retry;
+	unsigned r = p->d->cfg->bgp.connect_retry ? p->d->cfg->bgp.connect_retry : 5;
 
-	if (!p->d->stopping)
-		session_timer_set(p->retry_timer, r ? r : 5);
+	if (p->d->stopping || p->admin_down)
+		return;
+	r <<= p->flaps < 6 ? p->flaps : 6;
+	session_timer_set(p->retry_timer, r < HOLD_DOWN_MAX ? r : HOLD_DOWN_MAX);
 }
 
 static void peer_dial(struct bgp_peer *p)
 {
-	if (p->d->stopping || p->cfg->passive || p->est || p->out)
+	if (p->d->stopping || p->cfg->passive || p->est || p->out || p->admin_down)
 		return;
 	p->out = session_connect(p);
 	if (!p->out) {
@@ -56,6 +63,10 @@ void fsm_retry_cb(evutil_socket_t fd, short what, void *arg)
 		peer_retry_arm(p); /* something is under way; look again later */
 		return;
 	}
+	if (p->admin_down) { /* a max-prefix hold-down ran out */
+		p->admin_down = false;
+		log_info("peer %s: max-prefix hold-down over, connecting again", p->name);
+	}
 	p->idle_state = FSM_ACTIVE;
 	peer_dial(p);
 }
@@ -64,7 +75,9 @@ static void send_open(struct bgp_conn *c)
 {
 	const struct ferry_config *cfg = c->d->cfg;
 	struct bgp_open o = { .asn = cfg->asn, .hold_time = cfg->bgp.hold_time,
-			      .bgp_id = cfg->router_id };
+			      .bgp_id = cfg->router_id, .afs = c->peer->cfg->families,
+			      .cap_enhanced_rr = true, .cap_ext_msg = true,
+			      .cap_gr = cfg->bgp.graceful_restart, .gr_time = cfg->bgp.gr_restart_time };
 	struct wbuf *w = &c->d->out;
 
 	wbuf_reset(w);
@@ -94,15 +107,86 @@ static void peer_after_close(struct bgp_peer *p)
 	peer_retry_arm(p);
 }
 
-static void peer_down(struct bgp_peer *p)
+/*
+ * The established session ended. A failure soon after it came up counts
+ * toward the idle hold-down. When the TCP connection just died and the peer
+ * can restart gracefully (RFC 4724 §4.2), its routes stay, marked stale,
+ * for its restart time; otherwise they are withdrawn.
+ */
+static void peer_down(struct bgp_peer *p, bool tcp_lost)
 {
 	size_t n;
 
+	if (p->up_since && time(NULL) - p->up_since < FLAP_WINDOW)
+		p->flaps++;
+	else
+		p->flaps = 0;
 	adjout_peer_down(p);
-	n = rib_source_flush(p->d->rib, &p->src);
-	log_info("peer %s: session down (%s), %zu routes withdrawn", p->name, p->last_error, n);
 	p->up_since = 0;
+	if (tcp_lost && p->gr_capable && !p->d->stopping && p->src.n_paths) {
+		rib_source_mark_stale(&p->src);
+		p->gr_waiting = true;
+		session_timer_set(p->gr_timer, p->gr_time ? p->gr_time : 1);
+		log_info("peer %s: session down (%s), graceful restart: %zu routes kept stale for %us",
+			 p->name, p->last_error, p->src.n_paths, p->gr_time);
+		return;
+	}
+	n = rib_source_flush(p->d->rib, &p->src);
+	p->gr_waiting = false;
+	evtimer_del(p->gr_timer);
+	log_info("peer %s: session down (%s), %zu routes withdrawn", p->name, p->last_error, n);
 	bgpd_schedule_flush(p->d);
+}
+
+void fsm_gr_sweep(struct bgp_peer *p, const char *why)
+{
+	size_t n;
+
+	if (!p->gr_waiting)
+		return;
+	p->gr_waiting = false;
+	evtimer_del(p->gr_timer);
+	n = rib_source_sweep(p->d->rib, &p->src);
+	log_info("peer %s: graceful restart: %s, %zu stale routes removed", p->name, why, n);
+	bgpd_schedule_flush(p->d);
+}
+
+void fsm_gr_timer_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct bgp_peer *p = arg;
+
+	(void)fd;
+	(void)what;
+	fsm_gr_sweep(p, p->est ? "no End-of-RIB within the stale time"
+			       : "the peer did not come back within its restart time");
+}
+
+void fsm_max_prefix(struct bgp_peer *p)
+{
+	const struct cfg_neighbor *n = p->cfg;
+	const uint8_t data[7] = { 0, BGP_AFI_IPV4, BGP_SAFI_VPN, (uint8_t)(n->max_prefix >> 24),
+				  (uint8_t)(n->max_prefix >> 16), (uint8_t)(n->max_prefix >> 8),
+				  (uint8_t)n->max_prefix };
+	struct bgp_err err;
+	char why[96];
+
+	if (n->max_prefix_warn_only) {
+		if (!p->max_prefix_warned)
+			log_warnx("peer %s: %zu routes, over max_prefix %u (warn only)", p->name,
+				  p->src.n_paths, n->max_prefix);
+		p->max_prefix_warned = true;
+		return;
+	}
+	if (!p->est)
+		return;
+	snprintf(why, sizeof(why), "%zu routes, over max_prefix %u", p->src.n_paths, n->max_prefix);
+	bgp_err_set(&err, BGP_ERR_CEASE, BGP_CEASE_MAX_PREFIX, data, sizeof(data));
+	p->admin_down = true; /* RFC 4486: no automatic restart unless configured */
+	fsm_conn_fail(p->est, &err, why);
+	if (n->max_prefix_restart)
+		session_timer_set(p->retry_timer, n->max_prefix_restart);
+	log_warnx("peer %s: max-prefix: session down%s", p->name,
+		  n->max_prefix_restart ? ", dialing again later" : " until bgpd restarts");
 }
 
 void fsm_conn_fail(struct bgp_conn *c, const struct bgp_err *err, const char *why)
@@ -121,7 +205,9 @@ void fsm_conn_fail(struct bgp_conn *c, const struct bgp_err *err, const char *wh
 	log_warnx("peer %s: %s", p->name, p->last_error);
 	session_close(c, c->state >= FSM_OPENSENT ? err : NULL);
 	if (was_est)
-		peer_down(p);
+		peer_down(p, err == NULL);
+	else if (err)
+		p->flaps++; /* OPEN or protocol errors before Established back off too */
 	peer_after_close(p);
 }
 
@@ -185,6 +271,8 @@ void fsm_conn_notified(struct bgp_conn *c, const struct bgp_err *err)
 	log_warnx("peer %s: %s", p->name, p->last_error);
 	session_close(c, NULL);
 	if (was_est)
-		peer_down(p);
+		peer_down(p, false);
+	else if (err->code != BGP_ERR_CEASE) /* collisions and shutdowns are no failure */
+		p->flaps++;
 	peer_after_close(p);
 }

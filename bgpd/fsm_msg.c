@@ -32,7 +32,7 @@ static int unexpected(struct bgp_conn *c, uint8_t type)
 static int open_check(struct bgp_conn *c, const struct bgp_open *o, struct bgp_err *err)
 {
 	const struct ferry_config *cfg = c->d->cfg;
-	const uint8_t mp[6] = { BGP_CAP_MP, 4, 0, BGP_AFI_IPV4, 0, BGP_SAFI_VPN };
+	uint8_t ours = c->peer->cfg->families, mp[12], n = 0;
 
 	if (o->asn != c->peer->cfg->remote_as) {
 		const uint8_t d[2] = { (uint8_t)(o->my_as2 >> 8), (uint8_t)o->my_as2 };
@@ -43,8 +43,18 @@ static int open_check(struct bgp_conn *c, const struct bgp_open *o, struct bgp_e
 		bgp_err_set(err, BGP_ERR_OPEN, BGP_ERR_OPEN_BGP_ID, NULL, 0);
 		return -1;
 	}
-	if (!o->cap_vpnv4) { /* no family in common: RFC 5492 §5 */
-		bgp_err_set(err, BGP_ERR_OPEN, BGP_ERR_OPEN_CAPABILITY, mp, sizeof(mp));
+	if (!(o->afs & ours)) { /* no family in common: RFC 5492 §5, data = what we miss */
+		for (uint8_t af = BGP_AF_VPNV4; af <= BGP_AF_IPV4; af <<= 1) {
+			if (!(ours & af))
+				continue;
+			mp[n++] = BGP_CAP_MP;
+			mp[n++] = 4;
+			mp[n++] = 0;
+			mp[n++] = BGP_AFI_IPV4;
+			mp[n++] = 0;
+			mp[n++] = af == BGP_AF_VPNV4 ? BGP_SAFI_VPN : BGP_SAFI_UNICAST;
+		}
+		bgp_err_set(err, BGP_ERR_OPEN, BGP_ERR_OPEN_CAPABILITY, mp, n);
 		return -1;
 	}
 	return 0;
@@ -93,11 +103,35 @@ static int on_open(struct bgp_conn *c, const uint8_t *body, size_t len)
 	c->hold_time = c->open.hold_time < cfg->bgp.hold_time ? c->open.hold_time
 							       : cfg->bgp.hold_time;
 	c->keepalive = c->hold_time / 3;
+	c->ext_msg = c->open.cap_ext_msg; /* we always offer it */
 	session_send_keepalive(c);
 	c->state = FSM_OPENCONFIRM;
 	session_timer_set(c->hold_timer, c->hold_time);
 	session_timer_set(c->ka_timer, c->keepalive);
 	return 0;
+}
+
+/*
+ * RFC 4724 as receiving speaker: remember whether the peer can restart
+ * gracefully; if its routes were kept stale from the last session, keep
+ * them until its End-of-RIB (or our stale time) only when it says it kept
+ * its forwarding state for VPN-IPv4, else drop them now.
+ */
+static void peer_gr_established(struct bgp_peer *p, const struct bgp_open *o)
+{
+	const struct cfg_bgp *b = &p->d->cfg->bgp;
+
+	p->gr_capable = b->graceful_restart && o->cap_gr && (o->gr_afs & BGP_AF_VPNV4);
+	p->gr_time = o->gr_time;
+	if (!p->gr_waiting)
+		return;
+	if (!p->gr_capable || !(o->gr_fwd_afs & BGP_AF_VPNV4)) {
+		fsm_gr_sweep(p, "the peer came back without forwarding state");
+		return;
+	}
+	session_timer_set(p->gr_timer, b->gr_stale_time);
+	log_info("peer %s: graceful restart: back, waiting up to %us for End-of-RIB", p->name,
+		 b->gr_stale_time);
 }
 
 static void peer_established(struct bgp_conn *c)
@@ -121,6 +155,10 @@ static void peer_established(struct bgp_conn *c)
 	p->ctx.as4 = c->open.cap_as4;
 	p->ctx.ebgp = p->cfg->remote_as != c->d->cfg->asn;
 	p->ctx.peer_as = c->open.asn;
+	p->ctx.ext_msg = c->ext_msg;
+	p->ctx.afs = c->open.afs & p->cfg->families;
+	p->enhanced_rr = c->open.cap_enhanced_rr;
+	p->max_prefix_warned = false;
 	p->src.ebgp = p->ctx.ebgp;
 	p->src.peer_as = c->open.asn;
 	p->src.router_id = c->open.bgp_id;
@@ -129,6 +167,7 @@ static void peer_established(struct bgp_conn *c)
 	log_info("peer %s: session Established (%s, router id %s, hold %us)", p->name,
 		 c->outbound ? "outbound" : "inbound", ipv4_format(c->open.bgp_id, id),
 		 c->hold_time);
+	peer_gr_established(p, &c->open);
 	adjout_peer_up(p);
 }
 
@@ -153,17 +192,35 @@ static int on_notification(struct bgp_conn *c, const uint8_t *body, size_t len)
 	return -1;
 }
 
+/*
+ * A request gets the Adj-RIB-Out again (RFC 2918, bracketed by BoRR/EoRR
+ * under RFC 7313). The peer's own BoRR marks its routes stale and its EoRR
+ * removes those it did not resend. Other families and subtypes are ignored.
+ */
 static int on_route_refresh(struct bgp_conn *c, const uint8_t *body, size_t len)
 {
+	struct bgp_peer *p = c->peer;
 	uint16_t afi;
-	uint8_t safi;
+	uint8_t safi, sub;
+	size_t n;
 
 	if (c->state != FSM_ESTABLISHED)
 		return unexpected(c, BGP_MSG_ROUTE_REFRESH);
-	if (bgp_route_refresh_decode(body, len, &afi, &safi) == 0 && afi == BGP_AFI_IPV4 &&
-	    safi == BGP_SAFI_VPN) {
-		log_info("peer %s: route refresh requested, resending", c->peer->name);
-		adjout_peer_up(c->peer);
+	if (bgp_route_refresh_decode(body, len, &afi, &safi, &sub) < 0 ||
+	    bgp_af_bit(afi, safi) != BGP_AF_VPNV4 || !(p->ctx.afs & BGP_AF_VPNV4))
+		return 0;
+	if (sub == BGP_RR_REQUEST) {
+		log_info("peer %s: route refresh requested, resending", p->name);
+		adjout_refresh(p);
+	} else if (sub == BGP_RR_BORR && p->enhanced_rr) {
+		rib_source_mark_stale(&p->src);
+		log_info("peer %s: enhanced route refresh begins (%zu routes)", p->name,
+			 p->src.n_paths);
+	} else if (sub == BGP_RR_EORR && p->enhanced_rr) {
+		n = rib_source_sweep(c->d->rib, &p->src);
+		log_info("peer %s: enhanced route refresh ends, %zu routes not refreshed removed",
+			 p->name, n);
+		bgpd_schedule_flush(c->d);
 	}
 	return 0;
 }

@@ -83,8 +83,12 @@ int fsm_update(struct bgp_conn *c, const uint8_t *body, size_t len)
 		update_withdraw_all(p, u->reach, u->n_reach);
 	else if (u->n_reach)
 		update_announce(p, u);
-	if (u->end_of_rib)
+	if (u->end_of_rib) {
 		log_info("peer %s: End-of-RIB, %zu routes", p->name, p->src.n_paths);
+		fsm_gr_sweep(p, "End-of-RIB");
+	}
 	bgpd_schedule_flush(c->d);
+	if (p->cfg->max_prefix && p->src.n_paths > p->cfg->max_prefix)
+		fsm_max_prefix(p);
 	return 0;
 }

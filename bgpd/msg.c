@@ -93,9 +93,15 @@ static bool hdr_len_ok(uint8_t type, uint16_t len)
 
 int bgp_hdr_decode(const uint8_t *p, struct bgp_hdr *h, struct bgp_err *err)
 {
+	return bgp_hdr_decode_ext(p, h, err, false);
+}
+
+int bgp_hdr_decode_ext(const uint8_t *p, struct bgp_hdr *h, struct bgp_err *err, bool ext)
+{
 	struct rbuf r;
 	uint16_t len;
 	uint8_t type;
+	size_t max;
 
 	rbuf_init(&r, p, BGP_HDR_LEN);
 	for (int i = 0; i < BGP_MARKER_LEN; i++) {
@@ -111,7 +117,9 @@ int bgp_hdr_decode(const uint8_t *p, struct bgp_hdr *h, struct bgp_err *err)
 		bgp_err_set(err, BGP_ERR_HEADER, BGP_ERR_HDR_TYPE, &type, 1);
 		return -1;
 	}
-	if (len < BGP_HDR_LEN || len > BGP_MAX_MSG || !hdr_len_ok(type, len)) {
+	/* RFC 8654 §4: OPEN and KEEPALIVE keep the old limit */
+	max = ext && type != BGP_MSG_OPEN && type != BGP_MSG_KEEPALIVE ? BGP_MAX_EXT_MSG : BGP_MAX_MSG;
+	if (len < BGP_HDR_LEN || len > max || !hdr_len_ok(type, len)) {
 		uint8_t d[2] = { (uint8_t)(len >> 8), (uint8_t)len };
 		bgp_err_set(err, BGP_ERR_HEADER, BGP_ERR_HDR_LEN, d, 2);
 		return -1;
@@ -136,11 +144,16 @@ size_t bgp_msg_begin(struct wbuf *w, uint8_t type)
 
 int bgp_msg_end(struct wbuf *w, size_t start)
 {
+	return bgp_msg_end_max(w, start, BGP_MAX_MSG);
+}
+
+int bgp_msg_end_max(struct wbuf *w, size_t start, size_t max)
+{
 	size_t len = w->len - start;
 
 	if (!wbuf_ok(w))
 		return -ENOMEM;
-	if (len > BGP_MAX_MSG)
+	if (len > max)
 		return -EMSGSIZE;
 	wbuf_set_u16(w, start + BGP_MARKER_LEN, (uint16_t)len);
 	return 0;
@@ -155,12 +168,25 @@ static void put_cap(struct wbuf *w, uint8_t code, const uint8_t *val, uint8_t le
 	wbuf_put_bytes(w, val, len);
 }
 
+uint8_t bgp_af_bit(uint16_t afi, uint8_t safi)
+{
+	if (afi != BGP_AFI_IPV4)
+		return 0;
+	return safi == BGP_SAFI_VPN ? BGP_AF_VPNV4 : safi == BGP_SAFI_UNICAST ? BGP_AF_IPV4 : 0;
+}
+
 int bgp_open_encode(struct wbuf *w, const struct bgp_open *o)
 {
 	size_t start = bgp_msg_begin(w, BGP_MSG_OPEN);
-	const uint8_t mp[4] = { 0, BGP_AFI_IPV4, 0, BGP_SAFI_VPN };
+	uint8_t afs = o->afs ? o->afs : BGP_AF_VPNV4;
+	const uint8_t mp_vpn[4] = { 0, BGP_AFI_IPV4, 0, BGP_SAFI_VPN };
+	const uint8_t mp_ipv4[4] = { 0, BGP_AFI_IPV4, 0, BGP_SAFI_UNICAST };
 	const uint8_t as4[4] = { (uint8_t)(o->asn >> 24), (uint8_t)(o->asn >> 16),
 				 (uint8_t)(o->asn >> 8), (uint8_t)o->asn };
+	/* receiving speaker: restart time, no family (RFC 4724 §3) */
+	const uint8_t gr[2] = { (uint8_t)((o->gr_restarting ? BGP_GR_RESTARTING << 4 : 0) |
+					  ((o->gr_time >> 8) & 0x0f)),
+				(uint8_t)o->gr_time };
 	size_t plen_off, caps_off;
 
 	wbuf_put_u8(w, BGP_VERSION);
@@ -172,14 +198,45 @@ int bgp_open_encode(struct wbuf *w, const struct bgp_open *o)
 	wbuf_put_u8(w, 2);              /* parameter: capabilities */
 	caps_off = w->len;
 	wbuf_put_u8(w, 0);
-	put_cap(w, BGP_CAP_MP, mp, 4);
+	if (afs & BGP_AF_VPNV4)
+		put_cap(w, BGP_CAP_MP, mp_vpn, 4);
+	if (afs & BGP_AF_IPV4)
+		put_cap(w, BGP_CAP_MP, mp_ipv4, 4);
 	put_cap(w, BGP_CAP_ROUTE_REFRESH, NULL, 0);
+	if (o->cap_enhanced_rr)
+		put_cap(w, BGP_CAP_ENHANCED_RR, NULL, 0);
+	if (o->cap_ext_msg)
+		put_cap(w, BGP_CAP_EXT_MSG, NULL, 0);
+	if (o->cap_gr)
+		put_cap(w, BGP_CAP_GR, gr, 2);
 	put_cap(w, BGP_CAP_AS4, as4, 4);
 	if (!wbuf_ok(w))
 		return -ENOMEM;
 	wbuf_set_u8(w, caps_off, (uint8_t)(w->len - caps_off - 1));
 	wbuf_set_u8(w, plen_off, (uint8_t)(w->len - plen_off - 1));
 	return bgp_msg_end(w, start);
+}
+
+/* RFC 4724 §3: restart flags and time, then (AFI, SAFI, flags) per family. */
+static int open_cap_gr(struct rbuf *v, struct bgp_open *o)
+{
+	uint16_t ft, afi;
+	uint8_t safi, flags;
+
+	if (rbuf_left(v) < 2 || (rbuf_left(v) - 2) % 4 || rbuf_get_u16(v, &ft) < 0)
+		return -1;
+	o->cap_gr = true;
+	o->gr_restarting = (ft >> 12) & BGP_GR_RESTARTING;
+	o->gr_time = ft & 0x0fff;
+	while (rbuf_left(v) >= 4) {
+		rbuf_get_u16(v, &afi);
+		rbuf_get_u8(v, &safi);
+		rbuf_get_u8(v, &flags);
+		o->gr_afs |= bgp_af_bit(afi, safi);
+		if (flags & BGP_GR_F_FORWARDING)
+			o->gr_fwd_afs |= bgp_af_bit(afi, safi);
+	}
+	return 0;
 }
 
 /* One capability; unknown ones are ignored (RFC 5492 §3). 0 or -1 (malformed). */
@@ -194,8 +251,17 @@ static int open_cap(uint8_t code, struct rbuf *v, struct bgp_open *o)
 		    rbuf_get_u8(v, &safi) < 0)
 			return -1;
 		o->n_families++;
+		o->afs |= bgp_af_bit(afi, safi);
 		if (afi == BGP_AFI_IPV4 && safi == BGP_SAFI_VPN)
 			o->cap_vpnv4 = true;
+		return 0;
+	case BGP_CAP_GR:
+		return open_cap_gr(v, o);
+	case BGP_CAP_ENHANCED_RR:
+		o->cap_enhanced_rr = true;
+		return 0;
+	case BGP_CAP_EXT_MSG:
+		o->cap_ext_msg = true;
 		return 0;
 	case BGP_CAP_AS4:
 		if (rbuf_left(v) != 4 || rbuf_get_u32(v, &o->asn) < 0)
@@ -315,23 +381,23 @@ int bgp_notification_decode(const uint8_t *body, size_t len, struct bgp_err *out
 	return 0;
 }
 
-int bgp_route_refresh_encode(struct wbuf *w, uint16_t afi, uint8_t safi)
+int bgp_route_refresh_encode(struct wbuf *w, uint16_t afi, uint8_t safi, uint8_t subtype)
 {
 	size_t start = bgp_msg_begin(w, BGP_MSG_ROUTE_REFRESH);
 
 	wbuf_put_u16(w, afi);
-	wbuf_put_u8(w, 0);
+	wbuf_put_u8(w, subtype);
 	wbuf_put_u8(w, safi);
 	return bgp_msg_end(w, start);
 }
 
-int bgp_route_refresh_decode(const uint8_t *body, size_t len, uint16_t *afi, uint8_t *safi)
+int bgp_route_refresh_decode(const uint8_t *body, size_t len, uint16_t *afi, uint8_t *safi,
+			     uint8_t *subtype)
 {
 	struct rbuf r;
-	uint8_t res;
 
 	rbuf_init(&r, body, len);
-	if (rbuf_get_u16(&r, afi) < 0 || rbuf_get_u8(&r, &res) < 0 || rbuf_get_u8(&r, safi) < 0)
+	if (rbuf_get_u16(&r, afi) < 0 || rbuf_get_u8(&r, subtype) < 0 || rbuf_get_u8(&r, safi) < 0)
 		return -1;
 	return 0;
 }

@@ -21,6 +21,7 @@
 #define BGP_MARKER_LEN 16
 #define BGP_HDR_LEN 19
 #define BGP_MAX_MSG 4096
+#define BGP_MAX_EXT_MSG 65535 /* RFC 8654 */
 #define BGP_VERSION 4
 #define BGP_AS_TRANS 23456
 #define BGP_AFI_IPV4 1
@@ -116,17 +117,37 @@ struct bgp_hdr {
  * 0, or -1 with err filled.
  */
 int bgp_hdr_decode(const uint8_t *p, struct bgp_hdr *h, struct bgp_err *err);
+/* The same with the RFC 8654 limit (65535) for all types but OPEN and KEEPALIVE. */
+int bgp_hdr_decode_ext(const uint8_t *p, struct bgp_hdr *h, struct bgp_err *err, bool ext);
 /* Writes a header with a length placeholder; returns its offset for bgp_msg_end. */
 size_t bgp_msg_begin(struct wbuf *w, uint8_t type);
 /* Fills in the length. 0, or -EMSGSIZE past 4096 bytes, -ENOMEM on allocation failure. */
 int bgp_msg_end(struct wbuf *w, size_t start);
+/* The same with another size limit (BGP_MAX_EXT_MSG once negotiated). */
+int bgp_msg_end_max(struct wbuf *w, size_t start, size_t max);
 const char *bgp_msg_type_name(uint8_t type);
 
 /* Capability codes (RFC 5492 registry) we act on. */
 #define BGP_CAP_MP 1
 #define BGP_CAP_ROUTE_REFRESH 2
+#define BGP_CAP_EXT_MSG 6       /* RFC 8654 */
+#define BGP_CAP_GR 64           /* RFC 4724 */
 #define BGP_CAP_AS4 65
+#define BGP_CAP_ENHANCED_RR 70  /* RFC 7313 */
 #define BGP_CAP_ROUTE_REFRESH_OLD 128
+
+/* The families we know, as bits (same values as the config's CFG_AF_*). */
+#define BGP_AF_VPNV4 0x01 /* AFI 1 / SAFI 128 */
+#define BGP_AF_IPV4 0x02  /* AFI 1 / SAFI 1 */
+#define BGP_SAFI_UNICAST 1
+#define BGP_GR_RESTARTING 0x8 /* R bit, in the top nibble of the flags/time word */
+#define BGP_GR_F_FORWARDING 0x80
+
+/* ROUTE-REFRESH message subtypes (RFC 7313) and its error code. */
+#define BGP_RR_REQUEST 0
+#define BGP_RR_BORR 1
+#define BGP_RR_EORR 2
+#define BGP_ERR_ROUTE_REFRESH 7
 
 struct bgp_open {
 	uint8_t version;
@@ -137,10 +158,22 @@ struct bgp_open {
 	bool cap_as4;
 	bool cap_vpnv4;     /* multiprotocol AFI 1 / SAFI 128 */
 	bool cap_route_refresh;
+	bool cap_enhanced_rr;
+	bool cap_ext_msg;
+	bool cap_gr;
+	uint8_t afs;        /* BGP_AF_* offered (encode: 0 means vpnv4 only) */
+	uint16_t gr_time;   /* restart time, seconds */
+	bool gr_restarting; /* R bit */
+	uint8_t gr_afs;     /* families the peer keeps state for across its restart */
+	uint8_t gr_fwd_afs; /* ... and whose forwarding it kept (F bit) */
 	uint8_t n_families; /* multiprotocol capabilities offered, any family */
 };
 
-/* Encodes OPEN with capabilities MP vpnv4, route refresh and 4-octet AS (o->asn). */
+/*
+ * Encodes OPEN with multiprotocol for o->afs (vpnv4 when 0), route refresh,
+ * 4-octet AS (o->asn), and when set enhanced route refresh, extended
+ * message and graceful restart (o->gr_time, no family: a receiving speaker).
+ */
 int bgp_open_encode(struct wbuf *w, const struct bgp_open *o);
 /*
  * Decodes an OPEN body (after the header): version (2/1), hold time 1 or 2
@@ -154,7 +187,11 @@ int bgp_keepalive_encode(struct wbuf *w);
 int bgp_notification_encode(struct wbuf *w, const struct bgp_err *e);
 /* The received code/subcode/data (data cut to BGP_ERR_DATA_MAX). 0 or -1. */
 int bgp_notification_decode(const uint8_t *body, size_t len, struct bgp_err *out);
-int bgp_route_refresh_encode(struct wbuf *w, uint16_t afi, uint8_t safi);
-int bgp_route_refresh_decode(const uint8_t *body, size_t len, uint16_t *afi, uint8_t *safi);
+/* ROUTE-REFRESH; subtype BGP_RR_* (RFC 7313; 0 for a plain RFC 2918 request). */
+int bgp_route_refresh_encode(struct wbuf *w, uint16_t afi, uint8_t safi, uint8_t subtype);
+int bgp_route_refresh_decode(const uint8_t *body, size_t len, uint16_t *afi, uint8_t *safi,
+			     uint8_t *subtype);
+/* The BGP_AF_* bit of an AFI/SAFI pair, 0 for one we do not know. */
+uint8_t bgp_af_bit(uint16_t afi, uint8_t safi);
 
 #endif

@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <netinet/ip.h>
+#include <netinet/tcp.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -75,6 +76,71 @@ static void conn_free(struct bgp_conn *c)
 		event_active(d->stop_ev, 0, 0);
 }
 
+/* ---- session protection: TCP-MD5 (RFC 2385), GTSM (RFC 5082) ---- */
+
+#define GTSM_TTL 255
+
+/* Signs (and requires signatures on) segments to/from peer on fd; key "" removes it. */
+static int md5_set(int fd, uint32_t peer, const char *key)
+{
+	struct tcp_md5sig sig;
+	struct sockaddr_in *sin = (struct sockaddr_in *)&sig.tcpm_addr;
+	size_t len = strlen(key);
+
+	memset(&sig, 0, sizeof(sig));
+	sin->sin_family = AF_INET;
+	sin->sin_addr.s_addr = htonl(peer);
+	if (len > TCP_MD5SIG_MAXKEYLEN)
+		return -EINVAL;
+	sig.tcpm_keylen = (uint16_t)len;
+	memcpy(sig.tcpm_key, key, len);
+	return setsockopt(fd, IPPROTO_TCP, TCP_MD5SIG, &sig, sizeof(sig)) < 0 ? -errno : 0;
+}
+
+/* GTSM: send with TTL 255 and (min) drop what arrives with less. */
+static void gtsm_set(int fd, bool min, const char *name)
+{
+	int ttl = GTSM_TTL;
+
+	if (setsockopt(fd, IPPROTO_IP, IP_TTL, &ttl, sizeof(ttl)) < 0 ||
+	    (min && setsockopt(fd, IPPROTO_IP, IP_MINTTL, &ttl, sizeof(ttl)) < 0))
+		log_warn("%s: cannot set up GTSM (TTL 255)", name);
+}
+
+/* Per-neighbor socket protection on a socket about to talk to p. 0 or -1 (logged). */
+static int protect(int fd, const struct bgp_peer *p)
+{
+	int rc;
+
+	if (p->cfg->password[0] && (rc = md5_set(fd, p->cfg->address, p->cfg->password)) < 0) {
+		errno = -rc;
+		log_warn("peer %s: cannot set the TCP-MD5 key", p->name);
+		return -1;
+	}
+	if (p->cfg->ttl_security)
+		gtsm_set(fd, true, p->name);
+	return 0;
+}
+
+/* The listener must know every key before a SYN arrives; GTSM peers need TTL 255 SYN-ACKs. */
+static void listener_protect(struct bgpd *d, int fd)
+{
+	bool gtsm = false;
+	int rc;
+
+	for (size_t i = 0; i < d->n_peers; i++) {
+		const struct bgp_peer *p = &d->peers[i];
+
+		if (p->cfg->password[0] && (rc = md5_set(fd, p->cfg->address, p->cfg->password)) < 0) {
+			errno = -rc;
+			log_warn("peer %s: cannot set the TCP-MD5 key on the listener", p->name);
+		}
+		gtsm |= p->cfg->ttl_security;
+	}
+	if (gtsm)
+		gtsm_set(fd, false, "listener");
+}
+
 /* ---- reading ---- */
 
 /* A marker that is already wrong need not wait for 19 bytes (garbage probes). */
@@ -105,7 +171,7 @@ static void conn_read_cb(struct bufferevent *bev, void *arg)
 		}
 		if (avail < BGP_HDR_LEN)
 			return;
-		if (bgp_hdr_decode(p, &h, &err) < 0) {
+		if (bgp_hdr_decode_ext(p, &h, &err, c->ext_msg) < 0) {
 			fsm_conn_fail(c, &err, "bad message header");
 			return;
 		}
@@ -220,6 +286,10 @@ struct bgp_conn *session_connect(struct bgp_peer *p)
 		return NULL;
 	}
 	setsockopt(fd, IPPROTO_IP, IP_TOS, &tos, sizeof(tos));
+	if (protect(fd, p) < 0) {
+		close(fd);
+		return NULL;
+	}
 	if (local) {
 		sin_set(&sin, local, 0);
 		if (bind(fd, (struct sockaddr *)&sin, sizeof(sin)) < 0) {
@@ -265,6 +335,13 @@ static void accept_cb(struct evconnlistener *l, evutil_socket_t fd, struct socka
 		close(fd);
 		return;
 	}
+	if (p->admin_down) {
+		log_info("peer %s: connection refused: down after max-prefix", p->name);
+		close(fd);
+		return;
+	}
+	if (p->cfg->ttl_security)
+		gtsm_set(fd, true, p->name);
 	if ((c = session_conn_new(p, fd, false)))
 		fsm_conn_accepted(p, c);
 }
@@ -284,6 +361,7 @@ int session_listen(struct bgpd *d)
 		log_warn("listen on %s port %u", ipv4_format(b->listen_address, buf), b->port);
 		return -errno;
 	}
+	listener_protect(d, evconnlistener_get_fd(d->listener));
 	log_info("listening on %s port %u", ipv4_format(b->listen_address, buf), b->port);
 	return 0;
 }

@@ -54,11 +54,11 @@ static void update_as4_fixup(struct bgp_update *u)
 	struct bgp_attrs *a = &u->attrs;
 
 	if (u->has_as4path && attr_has(a, ATTR_AS_PATH)) {
-		uint8_t merged[3 * BGP_MAX_MSG];
+		static uint8_t merged[3 * BGP_MAX_EXT_MSG]; /* static: large, one event loop */
 		size_t n = aspath_merge_as4(a->aspath, a->aspath_len, u->as4path_buf,
 					    u->as4path_len, merged);
 
-		if (n && n <= sizeof(u->aspath_buf)) {
+		if (n && n <= UINT16_MAX) {
 			memcpy(u->aspath_buf, merged, n);
 			a->aspath = u->aspath_buf;
 			a->aspath_len = (uint16_t)n;
@@ -174,6 +174,7 @@ int bgp_update_encode_reach(struct wbuf *w, const struct bgp_attrs *a,
 			    const struct bgp_vpn_nlri *nlri, size_t n, const struct attr_ctx *ctx)
 {
 	size_t start = bgp_msg_begin(w, BGP_MSG_UPDATE), alen_off, used, bytes, k;
+	size_t max = ctx->ext_msg ? BGP_MAX_EXT_MSG : BGP_MAX_MSG;
 	struct wbuf hi;
 	int rc;
 
@@ -184,7 +185,7 @@ int bgp_update_encode_reach(struct wbuf *w, const struct bgp_attrs *a,
 	wbuf_init(&hi);
 	attr_encode_range(&hi, a, ctx, ATTR_MP_REACH + 1, 256);
 	used = (w->len - start) + hi.len + MP_REACH_FIXED;
-	k = used < BGP_MAX_MSG ? nlri_fit(nlri, n, BGP_MAX_MSG - used, &bytes) : 0;
+	k = used < max ? nlri_fit(nlri, n, max - used, &bytes) : 0;
 	if (k == 0 || !wbuf_ok(&hi)) {
 		wbuf_free(&hi);
 		w->len = start;
@@ -194,7 +195,7 @@ int bgp_update_encode_reach(struct wbuf *w, const struct bgp_attrs *a,
 	wbuf_put_bytes(w, hi.data, hi.len);
 	wbuf_free(&hi);
 	wbuf_set_u16(w, alen_off, (uint16_t)(w->len - alen_off - 2));
-	rc = bgp_msg_end(w, start);
+	rc = bgp_msg_end_max(w, start, max);
 	return rc < 0 ? rc : (int)k;
 }
 
@@ -222,6 +223,15 @@ int bgp_update_encode_unreach(struct wbuf *w, const struct bgp_vpn_nlri *nlri, s
 	if (n == 0)
 		return -EINVAL;
 	return unreach_encode(w, nlri, n);
+}
+
+int bgp_update_encode_eor_ipv4(struct wbuf *w)
+{
+	size_t start = bgp_msg_begin(w, BGP_MSG_UPDATE);
+
+	wbuf_put_u16(w, 0);
+	wbuf_put_u16(w, 0);
+	return bgp_msg_end(w, start);
 }
 
 int bgp_update_encode_eor(struct wbuf *w)

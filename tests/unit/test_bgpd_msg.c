@@ -264,15 +264,108 @@ Test(bgpd_msg, route_refresh_roundtrip)
 {
 	struct wbuf w;
 	uint16_t afi;
-	uint8_t safi;
+	uint8_t safi, sub;
 
 	wbuf_init(&w);
-	cr_assert_eq(bgp_route_refresh_encode(&w, 1, 128), 0);
+	cr_assert_eq(bgp_route_refresh_encode(&w, 1, 128, BGP_RR_EORR), 0);
 	cr_assert_eq(w.len, 23);
-	cr_assert_eq(bgp_route_refresh_decode(w.data + 19, 4, &afi, &safi), 0);
+	cr_assert_eq(bgp_route_refresh_decode(w.data + 19, 4, &afi, &safi, &sub), 0);
 	cr_assert_eq(afi, 1);
 	cr_assert_eq(safi, 128);
+	cr_assert_eq(sub, BGP_RR_EORR); /* RFC 7313 puts the subtype in the old reserved octet */
 	wbuf_free(&w);
+}
+
+static void vpn_attrs(struct bgp_attrs *a, struct ext_community *rts);
+
+/* ---- capabilities: families, enhanced route refresh, extended message, GR ---- */
+
+Test(bgpd_msg, open_all_capabilities_roundtrip)
+{
+	struct bgp_open o = { .asn = 65000, .hold_time = 90, .bgp_id = 1,
+			      .afs = BGP_AF_VPNV4 | BGP_AF_IPV4, .cap_enhanced_rr = true,
+			      .cap_ext_msg = true, .cap_gr = true, .gr_time = 120 },
+			out;
+	struct bgp_err e;
+	struct wbuf w;
+
+	wbuf_init(&w);
+	cr_assert_eq(bgp_open_encode(&w, &o), 0);
+	cr_assert_eq(bgp_open_decode(w.data + 19, w.len - 19, &out, &e), 0);
+	cr_assert_eq(out.afs, BGP_AF_VPNV4 | BGP_AF_IPV4);
+	cr_assert_eq(out.n_families, 2);
+	cr_assert(out.cap_enhanced_rr && out.cap_ext_msg && out.cap_gr && out.cap_route_refresh);
+	cr_assert_eq(out.gr_time, 120);
+	cr_assert_not(out.gr_restarting);
+	cr_assert_eq(out.gr_afs, 0); /* a receiving speaker lists no family */
+	wbuf_free(&w);
+}
+
+Test(bgpd_msg, open_graceful_restart_capability)
+{
+	/* R bit, time 300; VPN-IPv4 with F bit, IPv4 unicast without */
+	const uint8_t params[] = { 2, 12, 64, 10, 0x81, 0x2c, 0, 1, 128, 0x80, 0, 1, 1, 0 };
+	const uint8_t bad[] = { 2, 5, 64, 3, 0x81, 0x2c, 0 }; /* not 2 + 4n */
+	uint8_t b[64];
+	size_t len = open_body(b, 4, 90, 1, params, sizeof(params));
+	struct bgp_open o;
+	struct bgp_err e;
+
+	cr_assert_eq(bgp_open_decode(b, len, &o, &e), 0);
+	cr_assert(o.cap_gr && o.gr_restarting);
+	cr_assert_eq(o.gr_time, 300);
+	cr_assert_eq(o.gr_afs, BGP_AF_VPNV4 | BGP_AF_IPV4);
+	cr_assert_eq(o.gr_fwd_afs, BGP_AF_VPNV4);
+	len = open_body(b, 4, 90, 1, bad, sizeof(bad));
+	cr_assert_eq(bgp_open_decode(b, len, &o, &e), -1);
+	cr_assert_eq(e.subcode, BGP_ERR_OPEN_UNSPEC);
+}
+
+Test(bgpd_msg, extended_message_header_limits)
+{
+	uint8_t p[19];
+	struct bgp_hdr h;
+	struct bgp_err e;
+
+	hdr(p, 9000, BGP_MSG_UPDATE);
+	cr_assert_eq(bgp_hdr_decode(p, &h, &e), -1);
+	cr_assert_eq(bgp_hdr_decode_ext(p, &h, &e, true), 0);
+	cr_assert_eq(h.len, 9000);
+	hdr(p, 9000, BGP_MSG_OPEN); /* RFC 8654 §4: OPEN keeps 4096 */
+	cr_assert_eq(bgp_hdr_decode_ext(p, &h, &e, true), -1);
+	cr_assert_eq(e.subcode, BGP_ERR_HDR_LEN);
+}
+
+Test(bgpd_msg, extended_message_packs_more)
+{
+	enum { N = 2000 };
+	struct ext_community rts[2];
+	struct bgp_attrs a;
+	static struct bgp_vpn_nlri n[N];
+	struct attr_ctx ext = { .as4 = true, .ext_msg = true, .afs = BGP_AF_VPNV4 };
+	struct bgp_update *u = bgp_update_new();
+	struct bgp_err e;
+	struct bgp_hdr h;
+	struct wbuf w;
+	int k;
+
+	vpn_attrs(&a, rts);
+	for (int i = 0; i < N; i++) {
+		cr_assert_eq(rd_parse("65000:1", &n[i].rd), 0);
+		n[i].prefix.addr = 0x0a000000u | (uint32_t)i << 8;
+		n[i].prefix.len = 24;
+		n[i].label = 16 + (uint32_t)i;
+	}
+	wbuf_init(&w);
+	k = bgp_update_encode_reach(&w, &a, n, N, &ext);
+	cr_assert_gt(k, 1000, "only %d NLRI in one extended UPDATE", k);
+	cr_assert_gt(w.len, 4096);
+	cr_assert_eq(bgp_hdr_decode_ext(w.data, &h, &e, true), 0);
+	cr_assert_eq(bgp_update_decode(w.data + 19, h.len - 19, &ext, u, &e), 0);
+	cr_assert_eq(u->n_reach, (size_t)k);
+	cr_assert_eq(u->reach[k - 1].label, n[k - 1].label);
+	wbuf_free(&w);
+	bgp_update_free(u);
 }
 
 /* ---- UPDATE round trips ---- */
