@@ -5,8 +5,8 @@
 # remembered by PID and stopped, and every namespace deleted, by ix_cleanup.
 #
 #   hub  <-> g   10.91.1.1 / .2   GoBGP   AS 65000 (iBGP)
-#   hub  <-> b   10.91.2.1 / .2   BIRD    AS 65000 (iBGP)
-#   hub  <-> r   10.91.3.1 / .2   FRR     AS 65003 (eBGP)
+#   hub  <-> b   10.91.2.1 / .2   BIRD    AS 65000 (iBGP, TCP-MD5, extended messages)
+#   hub  <-> r   10.91.3.1 / .2   FRR     AS 65003 (eBGP, GTSM)
 #   hub  <-> x   10.91.4.1 / .2   ExaBGP  AS 65004 (eBGP; dials in, ferry passive)
 # ferry: AS 65000, router id 10.91.0.1.
 
@@ -95,9 +95,9 @@ ix_ferry_config() {
       { "address": "10.91.1.2", "remote_as": 65000, "local_address": "10.91.1.1",
         "description": "gobgp" },
       { "address": "10.91.2.2", "remote_as": 65000, "local_address": "10.91.2.1",
-        "description": "bird" },
+        "description": "bird", "password": "ferry-bird-md5" },
       { "address": "10.91.3.2", "remote_as": 65003, "local_address": "10.91.3.1",
-        "description": "frr" },
+        "description": "frr", "ttl_security": true },
       { "address": "10.91.4.2", "remote_as": 65004, "local_address": "10.91.4.1",
         "description": "exabgp", "passive": true } ] } }
 EOF
@@ -143,6 +143,8 @@ protocol bgp ferry {
   neighbor 10.91.2.1 as 65000;
   direct;
   connect retry time 1;
+  password "ferry-bird-md5";
+  enable extended messages on;
   vpn4 mpls { table vpntab4; import all; export all; gateway recursive; igp table master4; };
 }
 protocol static st1 { vpn4 { table vpntab4; };
@@ -193,6 +195,7 @@ router bgp 65003
  neighbor 10.91.3.1 update-source 10.91.3.2
  neighbor 10.91.3.1 timers connect 1
  neighbor 10.91.3.1 advertisement-interval 0
+ neighbor 10.91.3.1 ttl-security hops 1
  address-family ipv4 vpn
   neighbor 10.91.3.1 activate
   network 10.23.1.0/24 rd 65003:1 label 2301 route-map R1

@@ -195,9 +195,10 @@ peer_established() {
 	esac
 }
 both_established() { [ "$(ferry_state "$(ix_peer_addr "$1")")" = Established ] && peer_established "$1"; }
+extra() { case $1 in b) echo ", TCP-MD5" ;; r) echo ", GTSM (TTL 255)" ;; esac; }
 for p in $IX_PEERS; do
 	if poll 25 both_established "$p"; then
-		ok "$(name "$p"): session Established (both sides say so)"
+		ok "$(name "$p"): session Established (both sides say so$(extra "$p"))"
 	else
 		not_ok "$(name "$p"): session Established (ferry: $(ferry_state "$(ix_peer_addr "$p")"))"
 	fi
@@ -360,6 +361,27 @@ else
 	not_ok "ferry -> GoBGP: $IX_BULK routes (GoBGP holds $n)"
 fi
 
+# BIRD and ferry agreed on extended messages: BIRD's bulk UPDATEs went past 4096 bytes
+# (tshark 4.0 reassembles them but predates RFC 8654, so count reassembled PDUs)
+big_pdus() { # big_pdus SRC
+	tshark -n -r "$IX_TMP/bgp.pcap" -Y "ip.src == $1 && tcp.reassembled.length > 4096" \
+		-T fields -e tcp.reassembled.length 2>/dev/null | wc -l
+}
+# ferry's bulk went to BIRD too, in extended messages
+bird_bulk() { birdc_ show route table vpntab4 where net.rd = 65000:7 count | awk '/routes/ {print $1}'; }
+BIRD_BULK=0
+for _ in $(seq 30); do
+	BIRD_BULK=$(bird_bulk)
+	[ "${BIRD_BULK:-0}" -ge "$IX_BULK" ] && break
+	sleep 1
+done
+EXT_BIRD=$(ferry_api /neighbors | jq -r '.neighbors[] | select(.address == "10.91.2.2") | .extended_message')
+# a refresh makes ferry resend all 10,000 at once: packed into extended UPDATEs
+birdc_ reload in ferry >/dev/null 2>&1
+two_refreshes() { [ "$(grep -c 'peer 10.91.2.2: route refresh requested' "$IX_TMP/ferry.log")" -ge 2 ]; }
+poll 10 two_refreshes
+sleep 1 # let the resent routes drain to BIRD before the capture stops (bounded, once)
+
 # ---- the wire ------------------------------------------------------------------------
 # ferry says goodbye (Cease to everyone), then the capture is read
 kill "$FERRY_PID" 2>/dev/null
@@ -367,14 +389,30 @@ poll 5 sh -c "! kill -0 $FERRY_PID"
 kill -INT "$TSHARK_PID" 2>/dev/null
 poll 10 sh -c "! kill -0 $TSHARK_PID"
 FERRY_SRC='ip.src in {10.91.1.1, 10.91.2.1, 10.91.3.1, 10.91.4.1}'
-bad=$(tshark -n -o tcp.analyze_sequence_numbers:FALSE -r "$IX_TMP/bgp.pcap" -Y "bgp && $FERRY_SRC && (_ws.malformed || _ws.expert.severity >= warning)" 2>/dev/null)
+# (tshark 4.0 predates RFC 8654: it calls every message over 4096 bytes invalid)
+bad=$(tshark -n -o tcp.analyze_sequence_numbers:FALSE -r "$IX_TMP/bgp.pcap" -Y "bgp && $FERRY_SRC && !(tcp.reassembled.length > 4096) && (_ws.malformed || _ws.expert.severity >= warning)" 2>/dev/null)
 counts=$(tshark -n -r "$IX_TMP/bgp.pcap" -Y "bgp && $FERRY_SRC" -T fields -e bgp.type 2>/dev/null |
-	tr ',' '\n' | sort | uniq -c | awk '{printf "%s type %s; ", $1, $2}')
+	tr ',' '\n' | grep . | sort | uniq -c | awk '{printf "%s type %s; ", $1, $2}')
 if [ -z "$bad" ] && [[ "$counts" == *"type 2"* ]] && [[ "$counts" == *"type 3"* ]]; then
 	ok "tshark: ferry's messages decode cleanly ($counts)"
 else
 	not_ok "tshark: ferry's messages decode cleanly ($counts)"
 	echo "$bad" | head -20 | note
+fi
+n=$(big_pdus 10.91.2.2)
+m=$(big_pdus 10.91.2.1)
+if [ "$EXT_BIRD" = true ] && [ "${n:-0}" -gt 0 ] && [ "${m:-0}" -gt 0 ] && [ "$BIRD_BULK" -ge "$IX_BULK" ]; then
+	ok "extended messages (RFC 8654) with BIRD: $n UPDATEs over 4096 bytes in, $m out, all routes through"
+else
+	not_ok "extended messages with BIRD (negotiated: $EXT_BIRD, big in: $n, big out: $m, BIRD has $BIRD_BULK bulk routes)"
+fi
+# FRR asked for a refresh and announced enhanced route refresh: ferry bracketed its answer
+subs=$(tshark -n -r "$IX_TMP/bgp.pcap" -Y 'bgp.type == 5 && ip.src == 10.91.3.1' -T fields \
+	-e bgp.route_refresh.subtype 2>/dev/null | tr ',' '\n' | sort -u | tr '\n' ' ')
+if [[ "$subs" == *1* ]] && [[ "$subs" == *2* ]]; then
+	ok "ferry -> FRR: enhanced route refresh (RFC 7313): BoRR and EoRR around the answer"
+else
+	not_ok "ferry -> FRR: enhanced route refresh: subtypes seen: '$subs'"
 fi
 
 finish
