@@ -1,11 +1,10 @@
 /*
  * Adj-RIB-Out and update generation. What a peer hears is the best path of
- * each destination when it may hear it: local routes go to everyone; routes
- * learned over eBGP go to iBGP peers; routes learned over iBGP go to nobody
- * (no route reflection) and learned routes never go to eBGP peers (that
- * would need new labels: inter-AS option B is not done). The exported
- * attributes (next hop self, LOCAL_PREF for iBGP, own AS prepended for
- * eBGP) are interned, so NLRI that share them can be packed: pending
+ * each destination when it may hear it (adjout_eligible: communities, route
+ * reflection, no learned routes to eBGP peers). The exported attributes
+ * (next hop self for local routes and eBGP, LOCAL_PREF for iBGP, own AS
+ * prepended for eBGP, ORIGINATOR_ID/CLUSTER_LIST when reflecting) are
+ * interned, so NLRI that share them can be packed: pending
  * changes are sorted by attribute set and each run becomes as few 4096-byte
  * UPDATEs as fit.
  */
@@ -19,22 +18,62 @@
 
 #define OUT_FLUSH_BYTES (64 * 1024) /* hand encoded updates to the socket in chunks */
 
+/*
+ * Who hears what: NO_ADVERTISE goes to nobody, NO_EXPORT stays in the AS
+ * (RFC 1997); local routes go to everyone; routes learned over eBGP go to
+ * iBGP peers; routes learned over iBGP are reflected (RFC 4456 §6: a
+ * client's to everyone in the AS, a non-client's to clients) and never go
+ * to eBGP peers (that needs new labels: no inter-AS option B).
+ */
 bool adjout_eligible(const struct bgp_peer *p, const struct rib_path *path)
 {
+	const struct rib_source *s;
+	const struct bgp_attrs *a;
+
 	if (!path || path->src == &p->src)
 		return false;
-	if (path->src->local)
+	s = path->src;
+	a = &path->attrs->a;
+	if (attr_has_community(a, COMM_NO_ADVERTISE))
+		return false;
+	if (p->ctx.ebgp && (attr_has_community(a, COMM_NO_EXPORT) ||
+			    attr_has_community(a, COMM_NO_EXPORT_SUBCONFED)))
+		return false;
+	if (s->local)
 		return true;
-	return path->src->ebgp && !p->ctx.ebgp;
+	if (s->ebgp || p->ctx.ebgp)
+		return s->ebgp && !p->ctx.ebgp;
+	if (attr_has(a, ATTR_ORIGINATOR_ID) && a->originator_id == p->src.router_id)
+		return false; /* back to where it started */
+	return s->rr_client || p->cfg->rr_client;
 }
 
-/* The attributes p hears for path (a new reference), memoized per source set. */
+/* RFC 4456 §8: a reflected route names its originator and gains our cluster id. */
+static void reflect(struct bgp_peer *p, const struct rib_path *path, struct bgp_attrs *a)
+{
+	static uint32_t cluster[BGP_MAX_EXT_MSG / 4 + 1]; /* static: large, one event loop */
+	uint32_t id = p->d->cfg->bgp.cluster_id ? p->d->cfg->bgp.cluster_id : p->d->cfg->router_id;
+
+	if (!attr_has(a, ATTR_ORIGINATOR_ID)) {
+		a->originator_id = path->src->router_id;
+		a->present |= ATTR_BIT(ATTR_ORIGINATOR_ID);
+	}
+	cluster[0] = id;
+	if (a->n_cluster)
+		memcpy(cluster + 1, a->cluster, (size_t)a->n_cluster * 4);
+	a->cluster = cluster;
+	a->n_cluster++;
+	a->present |= ATTR_BIT(ATTR_CLUSTER_LIST);
+}
+
+/* The attributes p hears for path (a new reference), memoized per source and set. */
 static struct attr_set *adjout_export(struct bgp_peer *p, const struct rib_path *path)
 {
 	struct bgp_attrs a = path->attrs->a;
 	static uint8_t aspath[2 * BGP_MAX_EXT_MSG + 8]; /* static: large, one event loop */
+	const struct rib_source *s = path->src;
 
-	if (p->memo_in == path->attrs && p->memo_out)
+	if (p->memo_in == path->attrs && p->memo_src == s && p->memo_out)
 		return attr_ref(p->memo_out);
 	a.present |= ATTR_BIT(ATTR_ORIGIN) | ATTR_BIT(ATTR_AS_PATH);
 	if (a.nexthop == 0 || p->ctx.ebgp)
@@ -42,14 +81,19 @@ static struct attr_set *adjout_export(struct bgp_peer *p, const struct rib_path 
 	if (p->ctx.ebgp) {
 		a.aspath_len = (uint16_t)aspath_prepend(a.aspath, a.aspath_len, p->d->cfg->asn, aspath);
 		a.aspath = aspath;
-		a.present &= ~ATTR_BIT(ATTR_LOCAL_PREF);
+		a.present &= ~(ATTR_BIT(ATTR_LOCAL_PREF) | ATTR_BIT(ATTR_ORIGINATOR_ID) |
+			       ATTR_BIT(ATTR_CLUSTER_LIST));
+		a.n_cluster = 0;
 	} else {
 		a.local_pref = rib_path_local_pref(path);
 		a.present |= ATTR_BIT(ATTR_LOCAL_PREF);
+		if (!s->local && !s->ebgp)
+			reflect(p, path, &a);
 	}
 	attr_unref(p->memo_in);
 	attr_unref(p->memo_out);
 	p->memo_in = attr_ref(path->attrs);
+	p->memo_src = s;
 	p->memo_out = attr_intern(&a);
 	return attr_ref(p->memo_out);
 }
@@ -220,6 +264,7 @@ void adjout_peer_down(struct bgp_peer *p)
 	attr_unref(p->memo_in);
 	attr_unref(p->memo_out);
 	p->memo_in = NULL;
+	p->memo_src = NULL;
 	p->memo_out = NULL;
 	rib_adv_clear_slot(p->d->rib, p->src.slot);
 	p->n_advertised = 0;

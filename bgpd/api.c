@@ -138,6 +138,16 @@ static void path_json(struct jw *w, const struct rib_entry *e, const struct rib_
 	else
 		jw_null(w);
 	jw_kv_string(w, "peer", p->src->local ? "local" : ipv4_format(p->src->address, buf));
+	jw_key(w, "originator_id");
+	if (attr_has(a, ATTR_ORIGINATOR_ID))
+		jw_string(w, ipv4_format(a->originator_id, buf));
+	else
+		jw_null(w);
+	jw_key(w, "cluster_list");
+	jw_array_begin(w);
+	for (size_t i = 0; i < a->n_cluster; i++)
+		jw_string(w, ipv4_format(a->cluster[i], buf));
+	jw_array_end(w);
 	jw_kv_bool(w, "stale", p->stale && !p->src->local);
 	jw_kv_bool(w, "best", e->best == p);
 	if (e->best == p)

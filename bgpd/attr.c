@@ -383,6 +383,22 @@ const struct attr_desc *attr_desc_get(uint8_t type)
 	return attr_table[type].name ? &attr_table[type] : NULL;
 }
 
+bool attr_has_community(const struct bgp_attrs *a, uint32_t c)
+{
+	for (size_t i = 0; attr_has(a, ATTR_COMMUNITIES) && i < a->n_communities; i++)
+		if (a->communities[i] == c)
+			return true;
+	return false;
+}
+
+bool attr_cluster_has(const struct bgp_attrs *a, uint32_t id)
+{
+	for (size_t i = 0; attr_has(a, ATTR_CLUSTER_LIST) && i < a->n_cluster; i++)
+		if (a->cluster[i] == id)
+			return true;
+	return false;
+}
+
 const char *attr_name(uint8_t type)
 {
 	return attr_table[type].name ? attr_table[type].name : "unknown attribute";

@@ -61,6 +61,11 @@ enum bgp_origin { ORIGIN_IGP = 0, ORIGIN_EGP = 1, ORIGIN_INCOMPLETE = 2 };
 
 #define ATTR_DEFAULT_LOCAL_PREF 100
 
+/* Well-known communities (RFC 1997, RFC 3765 registry). */
+#define COMM_NO_EXPORT 0xffffff01u
+#define COMM_NO_ADVERTISE 0xffffff02u
+#define COMM_NO_EXPORT_SUBCONFED 0xffffff03u
+
 /*
  * One route's attributes. Variable parts point elsewhere: into the decoder's
  * scratch (struct bgp_update), or into an interned set's own storage.
@@ -206,6 +211,9 @@ void attr_put_header(struct wbuf *w, uint8_t flags, uint8_t type, size_t len);
 void attr_encode_range(struct wbuf *w, const struct bgp_attrs *a, const struct attr_ctx *ctx,
 		       int from, int to);
 const char *attr_origin_name(uint8_t origin);
+bool attr_has_community(const struct bgp_attrs *a, uint32_t c);
+/* id is in the CLUSTER_LIST (RFC 4456 loop check). */
+bool attr_cluster_has(const struct bgp_attrs *a, uint32_t id);
 /* "LOCAL_PREF"; "unknown attribute" for types without a row. */
 const char *attr_name(uint8_t type);
 

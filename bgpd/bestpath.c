@@ -56,9 +56,22 @@ static int step_ebgp(const struct rib_path *a, const struct rib_path *b)
 	return (int)b->src->ebgp - (int)a->src->ebgp;
 }
 
+/* RFC 4456 §9: a reflected route's ORIGINATOR_ID stands for the router id. */
+static uint32_t path_router_id(const struct rib_path *p)
+{
+	const struct bgp_attrs *a = &p->attrs->a;
+
+	return attr_has(a, ATTR_ORIGINATOR_ID) ? a->originator_id : p->src->router_id;
+}
+
 static int step_router_id(const struct rib_path *a, const struct rib_path *b)
 {
-	return cmp_u32(a->src->router_id, b->src->router_id);
+	return cmp_u32(path_router_id(a), path_router_id(b));
+}
+
+static int step_cluster_list(const struct rib_path *a, const struct rib_path *b)
+{
+	return cmp_u32(a->attrs->a.n_cluster, b->attrs->a.n_cluster);
 }
 
 static int step_address(const struct rib_path *a, const struct rib_path *b)
@@ -77,6 +90,7 @@ static const struct {
 	{ "lower med", step_med },
 	{ "ebgp over ibgp", step_ebgp },
 	{ "lower router_id", step_router_id },
+	{ "shorter cluster_list", step_cluster_list },
 	{ "lower peer address", step_address },
 };
 

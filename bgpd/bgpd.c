@@ -97,6 +97,7 @@ static int peers_init(struct bgpd *d)
 		ipv4_format(p->cfg->address, p->name);
 		p->src.slot = (unsigned)i + 1;
 		p->src.address = p->cfg->address;
+		p->src.rr_client = p->cfg->rr_client;
 		p->idle_state = FSM_IDLE;
 		p->retry_timer = evtimer_new(d->base, fsm_retry_cb, p);
 		p->gr_timer = evtimer_new(d->base, fsm_gr_timer_cb, p);

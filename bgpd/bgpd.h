@@ -101,7 +101,8 @@ struct bgp_peer {
 	size_t n_advertised;
 	struct adjout_item *pending;
 	size_t n_pending, cap_pending;
-	struct attr_set *memo_in; /* last export: source set -> exported set */
+	struct attr_set *memo_in; /* last export: (source, source set) -> exported set */
+	const struct rib_source *memo_src;
 	struct attr_set *memo_out;
 };
 

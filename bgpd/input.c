@@ -59,6 +59,21 @@ static void update_log_soft(struct bgp_peer *p, const struct bgp_update *u)
 						 : "attribute discarded");
 }
 
+/*
+ * Our own routes coming back: our AS in an eBGP path, or (RFC 4456 §8) our
+ * router id as ORIGINATOR_ID or our cluster id in CLUSTER_LIST over iBGP.
+ */
+static bool route_loops(const struct bgp_peer *p, const struct bgp_attrs *a)
+{
+	const struct ferry_config *cfg = p->d->cfg;
+	uint32_t cluster = cfg->bgp.cluster_id ? cfg->bgp.cluster_id : cfg->router_id;
+
+	if (p->ctx.ebgp)
+		return aspath_contains(a->aspath, a->aspath_len, cfg->asn);
+	return (attr_has(a, ATTR_ORIGINATOR_ID) && a->originator_id == cfg->router_id) ||
+	       attr_cluster_has(a, cluster);
+}
+
 int fsm_update(struct bgp_conn *c, const uint8_t *body, size_t len)
 {
 	struct bgp_peer *p = c->peer;
@@ -76,9 +91,9 @@ int fsm_update(struct bgp_conn *c, const uint8_t *body, size_t len)
 	if (u->n_ipv4_nlri || u->n_ipv4_withdrawn || u->n_other_afi)
 		log_debug("peer %s: ignored routes of families not negotiated", p->name);
 	update_withdraw_all(p, u->unreach, u->n_unreach);
-	loop = p->ctx.ebgp && aspath_contains(u->attrs.aspath, u->attrs.aspath_len, c->d->cfg->asn);
+	loop = route_loops(p, &u->attrs);
 	if (loop && u->n_reach)
-		log_debug("peer %s: %zu routes with our AS in the path ignored", p->name, u->n_reach);
+		log_debug("peer %s: %zu routes looping back to us ignored", p->name, u->n_reach);
 	if (u->action == ATTR_ACT_WITHDRAW || loop)
 		update_withdraw_all(p, u->reach, u->n_reach);
 	else if (u->n_reach)

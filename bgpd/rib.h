@@ -25,6 +25,7 @@ struct rib_source {
 	unsigned slot;        /* index into the Adj-RIB-Out bits; local = 0 */
 	bool local;           /* vrfmgr's routes */
 	bool ebgp;
+	bool rr_client;       /* a route reflector client of ours (RFC 4456) */
 	uint32_t peer_as;
 	uint32_t router_id;   /* the peer's BGP identifier */
 	uint32_t address;     /* the peer's address */

@@ -5,7 +5,8 @@
 # remembered by PID and stopped, and every namespace deleted, by ix_cleanup.
 #
 #   hub  <-> g   10.91.1.1 / .2   GoBGP   AS 65000 (iBGP)
-#   hub  <-> b   10.91.2.1 / .2   BIRD    AS 65000 (iBGP, TCP-MD5, extended messages)
+#   hub  <-> b   10.91.2.1 / .2   BIRD    AS 65000 (iBGP, ferry's RR client, TCP-MD5,
+#                                          extended messages)
 #   hub  <-> r   10.91.3.1 / .2   FRR     AS 65003 (eBGP, GTSM)
 #   hub  <-> x   10.91.4.1 / .2   ExaBGP  AS 65004 (eBGP; dials in, ferry passive)
 # ferry: AS 65000, router id 10.91.0.1.
@@ -95,7 +96,8 @@ ix_ferry_config() {
       { "address": "10.91.1.2", "remote_as": 65000, "local_address": "10.91.1.1",
         "description": "gobgp" },
       { "address": "10.91.2.2", "remote_as": 65000, "local_address": "10.91.2.1",
-        "description": "bird", "password": "ferry-bird-md5" },
+        "description": "bird", "password": "ferry-bird-md5",
+        "route_reflector_client": true },
       { "address": "10.91.3.2", "remote_as": 65003, "local_address": "10.91.3.1",
         "description": "frr", "ttl_security": true },
       { "address": "10.91.4.2", "remote_as": 65004, "local_address": "10.91.4.1",

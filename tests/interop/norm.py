@@ -33,12 +33,14 @@ def plain_pair(s):
     return f"{admin}:{nn}"
 
 
-def line(rd, prefix, label="-", nh="-", lp="-", med="-", comm=(), rt=(), aspath=()):
+def line(rd, prefix, label="-", nh="-", lp="-", med="-", comm=(), rt=(), aspath=(), orig="-",
+         cl=()):
     def lst(v):
         return ",".join(sorted(v)) if v else "-"
     ap = "_".join(str(a) for a in aspath) if aspath else "-"
     return (f"{plain_pair(rd)} {prefix} label={label} nh={nh} lp={lp} med={med} "
-            f"comm={lst(comm)} rt={lst(rt)} aspath={ap}")
+            f"comm={lst(comm)} rt={lst(rt)} aspath={ap} orig={orig} "
+            f"cl={','.join(cl) if cl else '-'}")
 
 
 def comm_str(v):
@@ -51,7 +53,8 @@ def ferry(text):
             continue
         yield line(r["rd"], r["prefix"], r["label"], r["next_hop"], r["local_pref"],
                    "-" if r["med"] is None else r["med"], r.get("communities", []),
-                   r["route_targets"], r["as_path"].split())
+                   r["route_targets"], r["as_path"].split(), r.get("originator_id") or "-",
+                   r.get("cluster_list", []))
 
 
 def gobgp_rd(rd):
@@ -63,7 +66,8 @@ def gobgp(text):
         for p in paths:
             if not p.get("best"):
                 continue
-            f = {"label": "-", "nh": "-", "lp": "-", "med": "-", "comm": [], "rt": [], "aspath": []}
+            f = {"label": "-", "nh": "-", "lp": "-", "med": "-", "comm": [], "rt": [], "aspath": [],
+                 "orig": "-", "cl": []}
             n = p["nlri"]
             f["label"] = ",".join(str(x) for x in n.get("labels", [])) or "-"
             for a in p["attrs"]:
@@ -76,6 +80,10 @@ def gobgp(text):
                     f["lp"] = a["value"]
                 elif t == 8:
                     f["comm"] = [comm_str(c) for c in a["communities"]]
+                elif t == 9:
+                    f["orig"] = a["value"]
+                elif t == 10:
+                    f["cl"] = list(a["value"])
                 elif t == 14:
                     f["nh"] = a["nexthop"]
                 elif t == 16:
@@ -99,6 +107,10 @@ def bird(text):
             cur["nh"], cur["label"] = m.group(1), m.group(2)
         elif s.startswith("BGP.next_hop:"):
             cur["nh"] = s.split()[1]  # the route's own next hop, not the resolved one
+        elif s.startswith("BGP.originator_id:"):
+            cur["orig"] = s.split()[1]
+        elif s.startswith("BGP.cluster_list:"):
+            cur["cl"] = s.split()[1:]
         elif s.startswith("BGP.med:"):
             cur["med"] = s.split()[1]
         elif s.startswith("BGP.local_pref:"):

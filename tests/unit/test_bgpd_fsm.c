@@ -498,6 +498,13 @@ static void setup_limits(void)
 TestSuite(bgpd_caps, .init = setup, .fini = teardown, .timeout = 30);
 TestSuite(bgpd_limits, .init = setup_limits, .fini = teardown, .timeout = 30);
 
+static void setup_rr(void)
+{
+	setup_with(", \"passive\": true, \"route_reflector_client\": true");
+}
+
+TestSuite(bgpd_rr, .init = setup_rr, .fini = teardown, .timeout = 30);
+
 /* An OPEN from 127.0.0.3 (AS 65000, hold 9): AS4 plus the given capabilities. */
 static size_t open_caps(uint8_t *b, const uint8_t *caps, uint8_t clen)
 {
@@ -546,15 +553,23 @@ static void fake_up(struct raw *r, const uint8_t *caps, uint8_t clen)
 	cr_assert(run_until(fake_established, r, 5), "fake peer not established");
 }
 
-/* ORIGIN, AS_PATH, LOCAL_PREF, MP_REACH 65000:1 10.<x>.0.0/16 label 100 via 10.0.0.1 */
-static void send_route(struct raw *r, uint8_t x)
+/* ORIGIN, AS_PATH, LOCAL_PREF, MP_REACH 65000:1 10.<x>.0.0/16 label 100 via 10.0.0.1, extra */
+static void send_route_with(struct raw *r, uint8_t x, const uint8_t *extra, size_t elen)
 {
 	const uint8_t attrs[] = { 0x40, 1, 1, 0, 0x40, 2, 0, 0x40, 5, 4, 0, 0, 0, 100, 0x80, 14,
 				  31, 0, 1, 128, 12, 0, 0, 0, 0, 0, 0, 0, 0, 10, 0, 0, 1, 0, 104,
 				  0, 6, 0x41, 0, 0, 0xfd, 0xe8, 0, 0, 0, 1, 10, x };
-	uint8_t msg[128];
+	uint8_t all[128], msg[160];
 
-	raw_send(r, msg, update_msg(msg, attrs, sizeof(attrs)));
+	memcpy(all, attrs, sizeof(attrs));
+	if (elen)
+		memcpy(all + sizeof(attrs), extra, elen);
+	raw_send(r, msg, update_msg(msg, all, sizeof(attrs) + elen));
+}
+
+static void send_route(struct raw *r, uint8_t x)
+{
+	send_route_with(r, x, NULL, 0);
 }
 
 static void send_eor(struct raw *r)
@@ -740,4 +755,40 @@ Test(bgpd_limits, max_prefix_ceases_and_stays_down)
 	cr_assert_eq(again.len, 0);
 	close(again.fd);
 	cr_assert(both_established(NULL), "the other session was disturbed");
+}
+
+/* ---- route reflection (RFC 4456): the raw peer is B's client, A a non-client ---- */
+
+static bool a_has_reflected(void *arg)
+{
+	(void)arg;
+	return A->peers[0].src.n_paths == 1;
+}
+
+Test(bgpd_rr, client_route_reflected_with_originator_and_cluster)
+{
+	const uint8_t caps[] = { CAP_MP_VPN };
+	const uint8_t own_originator[] = { 0x80, 9, 4, 127, 0, 0, 2 };
+	const uint8_t own_cluster[] = { 0x80, 10, 8, 10, 9, 9, 9, 127, 0, 0, 2 };
+	const struct bgp_attrs *a;
+	struct raw r;
+	size_t want = 1;
+
+	cr_assert(run_until(both_established, NULL, 10));
+	fake_up(&r, caps, sizeof(caps));
+	send_route(&r, 1);
+	cr_assert(run_until(a_has_reflected, NULL, 5), "not reflected to the non-client");
+	a = &A->peers[0].src.paths->attrs->a;
+	cr_assert(attr_has(a, ATTR_ORIGINATOR_ID));
+	cr_assert_eq(a->originator_id, 0x7f000003);
+	cr_assert_eq(a->n_cluster, 1);
+	cr_assert_eq(a->cluster[0], 0x7f000002); /* cluster id = B's router id */
+	/* routes that looped back to B (its router id / cluster id) are ignored */
+	send_route_with(&r, 2, own_originator, sizeof(own_originator));
+	send_route_with(&r, 3, own_cluster, sizeof(own_cluster));
+	send_route(&r, 4);
+	want = 2;
+	cr_assert(run_until(b_fake_routes, &want, 5));
+	cr_assert(fake_has_prefix(4) && !fake_has_prefix(2) && !fake_has_prefix(3));
+	close(r.fd);
 }
