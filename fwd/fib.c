@@ -24,7 +24,14 @@ int fib_init(struct fwd *f)
 {
 	struct fib_results *r = calloc(1, sizeof(*r));
 
-	if (r == NULL || (r->hash = calloc(1024, sizeof(*r->hash))) == NULL) {
+	/*
+	 * Full-size arrays (pages are only touched as ids are used), so they never
+	 * move under a reader. A zero root word means "no such VRF".
+	 */
+	f->vrfs = calloc(FIB_VRF_ID_MAX + 1, sizeof(*f->vrfs));
+	f->vrf_roots = calloc(FIB_VRF_ID_MAX + 1, sizeof(*f->vrf_roots));
+	if (r == NULL || f->vrfs == NULL || f->vrf_roots == NULL ||
+	    (r->hash = calloc(1024, sizeof(*r->hash))) == NULL) {
 		free(r);
 		return -ENOMEM;
 	}
@@ -158,7 +165,7 @@ static void res_put(struct fwd *f, uint32_t id)
 
 struct fwd_vrf *fib_vrf_get(const struct fwd *f, uint32_t id)
 {
-	return id < f->vrf_cap ? f->vrfs[id] : NULL;
+	return id <= FIB_VRF_ID_MAX ? f->vrfs[id] : NULL;
 }
 
 struct fwd_vrf *fib_vrf_by_name(const struct fwd *f, const char *name)
@@ -169,33 +176,6 @@ struct fwd_vrf *fib_vrf_by_name(const struct fwd *f, const char *name)
 	return NULL;
 }
 
-static void free_ptr(void *p, void *ctx)
-{
-	(void)ctx;
-	free(p);
-}
-
-/* Grows the VRF array aside and publishes it: workers may be reading the old one. */
-static int vrf_slots(struct fwd *f, uint32_t id)
-{
-	uint32_t cap = f->vrf_cap ? f->vrf_cap : 16;
-	struct fwd_vrf **v, **old = f->vrfs;
-
-	while (cap <= id)
-		cap *= 2;
-	if (cap == f->vrf_cap)
-		return 0;
-	if ((v = calloc(cap, sizeof(*v))) == NULL)
-		return -ENOMEM;
-	if (old != NULL)
-		memcpy(v, old, f->vrf_cap * sizeof(*v));
-	f->vrfs = v;
-	f->vrf_cap = cap;
-	if (old != NULL)
-		rcu_retire(f->rcu, free_ptr, old, NULL);
-	return 0;
-}
-
 int fib_vrf_add(struct fwd *f, uint32_t id, const char *name)
 {
 	struct fwd_vrf *v;
@@ -204,17 +184,17 @@ int fib_vrf_add(struct fwd *f, uint32_t id, const char *name)
 		log_warnx("VRF id %u out of range", id);
 		return -EINVAL;
 	}
-	if (vrf_slots(f, id) < 0)
-		return -ENOMEM;
 	if ((v = f->vrfs[id]) == NULL) {
 		if ((v = calloc(1, sizeof(*v))) == NULL)
 			return -ENOMEM;
-		if ((v->lpm = lpm_new(f->rcu)) == NULL) {
+		if ((v->lpm = lpm_new(f->rcu, &f->vrf_roots[id])) == NULL) {
 			free(v);
 			return -ENOMEM;
 		}
 		v->id = id;
 		f->vrfs[id] = v;
+		if (id >= f->vrf_cap)
+			f->vrf_cap = id + 1;
 		log_debug("vrf %u added", id);
 	}
 	memset(v->name, 0, sizeof(v->name));
@@ -256,6 +236,7 @@ void fib_vrf_del(struct fwd *f, uint32_t id)
 	if (v == NULL)
 		return;
 	f->vrfs[id] = NULL;
+	atomic_store(&f->vrf_roots[id], 0); /* readers see "no VRF" from now on */
 	if (v->dirty)
 		dirty_forget(f, id);
 	lpm_walk(v->lpm, release_cb, f);
@@ -360,7 +341,7 @@ size_t fib_memory(const struct fwd *f)
 {
 	size_t n = sizeof(*f->res) + f->res->hash_size * sizeof(uint32_t) +
 		   f->res->n_chunks * FIB_RES_CHUNK * sizeof(struct fib_result) +
-		   f->vrf_cap * sizeof(*f->vrfs);
+		   f->vrf_cap * (sizeof(*f->vrfs) + sizeof(*f->vrf_roots));
 
 	for (uint32_t id = 0; id < f->vrf_cap; id++)
 		if (f->vrfs[id] != NULL)
@@ -442,6 +423,8 @@ void fib_free_all(struct fwd *f)
 		fib_vrf_del(f, id);
 	rcu_synchronize(f->rcu);
 	free(f->vrfs);
+	free(f->vrf_roots);
+	f->vrf_roots = NULL;
 	f->vrfs = NULL;
 	f->vrf_cap = 0;
 	free(f->fib_dirty);

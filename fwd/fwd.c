@@ -136,18 +136,3 @@ struct fwd_iface *fwd_iface_get(struct fwd *f, const char *name, enum fwd_if_rol
 	f->ifaces[f->n_ifaces++] = ifp;
 	return ifp;
 }
-
-enum fwd_verdict fwd_drop(struct fwd *f, enum fwd_drop why)
-{
-	f->drops[why]++;
-	return FWD_DROPPED;
-}
-
-enum fwd_verdict fwd_tx(struct fwd *f, struct fwd_iface *ifp, const uint8_t *frame, size_t len)
-{
-	if (f->hooks.output(f->hooks.ctx, ifp, frame, len) < 0)
-		return fwd_drop(f, FWD_DROP_TX_ERROR);
-	ifp->tx_packets++;
-	ifp->tx_bytes += len;
-	return FWD_SENT;
-}

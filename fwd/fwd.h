@@ -12,6 +12,7 @@
 #ifndef FERRY_FWD_H
 #define FERRY_FWD_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -106,8 +107,10 @@ struct rcu;
 struct fwd {
 	struct fwd_iface **ifaces;
 	size_t n_ifaces;
-	struct fwd_vrf **vrfs; /* indexed by vrf_id; grown aside (workers may read it) */
-	uint32_t vrf_cap;
+	struct fwd_vrf **vrfs; /* [FIB_VRF_ID_MAX + 1], by vrf_id */
+	/* each VRF's LPM root word, by vrf_id (0: no such VRF): one load to the table */
+	_Atomic uintptr_t *vrf_roots;
+	uint32_t vrf_cap;      /* ids below this may be in use */
 	struct fib_results *res; /* interned (next hop, inner label) of every route */
 	uint32_t *fib_dirty;     /* VRFs with route changes not yet published */
 	uint32_t n_fib_dirty, fib_dirty_cap;
@@ -133,8 +136,21 @@ struct fwd_iface *fwd_iface_get(struct fwd *f, const char *name, enum fwd_if_rol
 const char *fwd_if_role_name(enum fwd_if_role r);
 
 /* Counts a drop; returns FWD_DROPPED so paths can `return fwd_drop(f, ...)`. */
-enum fwd_verdict fwd_drop(struct fwd *f, enum fwd_drop why);
+static inline enum fwd_verdict fwd_drop(struct fwd *f, enum fwd_drop why)
+{
+	f->drops[why]++;
+	return FWD_DROPPED;
+}
+
 /* Hands a finished frame to the backend and counts it; FWD_SENT or a counted drop. */
-enum fwd_verdict fwd_tx(struct fwd *f, struct fwd_iface *ifp, const uint8_t *frame, size_t len);
+static inline enum fwd_verdict fwd_tx(struct fwd *f, struct fwd_iface *ifp, const uint8_t *frame,
+				      size_t len)
+{
+	if (f->hooks.output(f->hooks.ctx, ifp, frame, len) < 0)
+		return fwd_drop(f, FWD_DROP_TX_ERROR);
+	ifp->tx_packets++;
+	ifp->tx_bytes += len;
+	return FWD_SENT;
+}
 
 #endif

@@ -69,19 +69,6 @@ bool ipv4_check(const uint8_t *ip, size_t avail, struct ipv4_info *info, enum fw
 	return true;
 }
 
-void ipv4_set_ttl(uint8_t *ip, uint8_t ttl)
-{
-	uint16_t old = (uint16_t)(ip[IP_OFF_TTL] << 8 | ip[IP_OFF_TTL + 1]);
-	uint16_t new = (uint16_t)(ttl << 8 | ip[IP_OFF_TTL + 1]);
-	uint16_t hc = (uint16_t)(ip[IP_OFF_CSUM] << 8 | ip[IP_OFF_CSUM + 1]);
-	/* RFC 1624 eqn. 3: HC' = ~(~HC + ~m + m') */
-	uint16_t nc = (uint16_t)~fold((uint32_t)(uint16_t)~hc + (uint16_t)~old + new);
-
-	ip[IP_OFF_TTL] = ttl;
-	ip[IP_OFF_CSUM] = (uint8_t)(nc >> 8);
-	ip[IP_OFF_CSUM + 1] = (uint8_t)nc;
-}
-
 int ipv4_echo_reply(uint8_t *ip, const struct ipv4_info *info)
 {
 	uint8_t *icmp = ip + info->hlen;

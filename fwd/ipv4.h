@@ -30,8 +30,20 @@ struct ipv4_info {
 bool ipv4_check(const uint8_t *ip, size_t avail, struct ipv4_info *info, enum fwd_drop *why);
 /* The Internet checksum (RFC 1071) of len bytes: the value to store. */
 uint16_t ipv4_checksum(const void *p, size_t len);
-/* Sets the TTL and updates the header checksum incrementally. */
-void ipv4_set_ttl(uint8_t *ip, uint8_t ttl);
+/* Sets the TTL and updates the header checksum incrementally (every packet: inline). */
+static inline void ipv4_set_ttl(uint8_t *ip, uint8_t ttl)
+{
+	uint32_t old = (uint32_t)ip[8] << 8 | ip[9], new = (uint32_t)ttl << 8 | ip[9];
+	uint32_t hc = (uint32_t)ip[10] << 8 | ip[11];
+	/* RFC 1624 eqn. 3: HC' = ~(~HC + ~m + m') */
+	uint32_t sum = (~hc & 0xFFFF) + (~old & 0xFFFF) + new;
+
+	sum = (sum & 0xFFFF) + (sum >> 16);
+	sum = (sum & 0xFFFF) + (sum >> 16);
+	ip[8] = ttl;
+	ip[10] = (uint8_t)(~sum >> 8);
+	ip[11] = (uint8_t)~sum;
+}
 /*
  * Turns a checked ICMP echo request (ip, info from ipv4_check) into the echo
  * reply in place. 0, or -EINVAL when it is not a well-formed echo request.

@@ -4,12 +4,12 @@
  * lines, and updates published to lock-free readers.
  *
  * A VRF's address space is one chunk, cut into ranges of equal answer (like
- * DXR): a range node (lpm_node.c) is a static 16-ary search tree over the cut
- * points, 8 bytes per range and about two ranges per route, whatever the
- * prefixes' spread. A chunk that grows past LPM_RANGE_MAX ranges splits into
- * a directory of 256 sub-chunks on the next 8 address bits (at most /0, /8,
- * /16 directories above /24 chunks), so a rebuild never copies more than one
- * chunk.
+ * DXR): a range node (lpm_node.c) is a static search tree of 64-byte lines
+ * over the cut points, about 8 bytes per range and two ranges per route,
+ * whatever the prefixes' spread; a thousand routes take three lines a lookup.
+ * A chunk that grows past CHUNK_MAX ranges splits into a directory of 256
+ * sub-chunks on the next 8 address bits (at most /0, /8, /16 directories
+ * above /24 chunks), so a rebuild never copies more than one chunk.
  *
  * Every chunk and directory has a control node (struct lpm_cnode) with its
  * own routes sorted by (prefix, plen): a chunk at depth d holds the routes of
@@ -30,6 +30,9 @@
 #include "fwd/rcu.h"
 
 #define STRIDE 8
+enum { CN_RANGE = 1, CN_DIR };
+/* Ranges in one chunk before it splits: bounds what one rebuild copies (64 KB). */
+#define CHUNK_MAX 8192
 
 struct lpm_route {
 	uint32_t prefix;
@@ -40,7 +43,7 @@ struct lpm_route {
 };
 
 struct lpm_cnode {
-	uint8_t kind;  /* LPM_NODE_RANGE or LPM_NODE_DIR */
+	uint8_t kind;  /* CN_RANGE or CN_DIR */
 	uint8_t depth; /* the region is base/depth */
 	bool dirty;
 	uint32_t base;
@@ -54,7 +57,8 @@ struct lpm_cnode {
 };
 
 struct lpm {
-	_Atomic uintptr_t root;
+	_Atomic uintptr_t own_root;
+	_Atomic uintptr_t *root; /* &own_root, or the caller's word */
 	struct lpm_cnode *croot; /* NULL while empty */
 	struct lpm_cnode *dirty;
 	size_t count;
@@ -72,22 +76,14 @@ static unsigned slot_of(uint32_t addr, unsigned depth)
 	return (addr >> (24 - depth)) & 255;
 }
 
-static size_t node_bytes(uintptr_t x)
-{
-	if (x == 0 || LPM_IS_LEAF(x))
-		return 0;
-	if (((const struct lpm_dir *)x)->type == LPM_NODE_DIR)
-		return sizeof(struct lpm_dir) + 56;
-	return ((const struct lpm_rnode *)x)->size;
-}
-
-struct lpm *lpm_new(struct rcu *rcu)
+struct lpm *lpm_new(struct rcu *rcu, _Atomic uintptr_t *root)
 {
 	struct lpm *t = calloc(1, sizeof(*t));
 
 	if (t == NULL)
 		return NULL;
-	atomic_init(&t->root, LPM_LEAF(0));
+	t->root = root != NULL ? root : &t->own_root;
+	atomic_store(t->root, LPM_LEAF(0));
 	t->rcu = rcu;
 	t->bytes = sizeof(*t);
 	return t;
@@ -102,8 +98,7 @@ static void cnode_free_all(struct lpm_cnode *c)
 			cnode_free_all(c->child[i]);
 	free(c->child);
 	free(c->r);
-	if (c->live != 0)
-		free((void *)c->live);
+	lpm_node_free(c->live);
 	free(c);
 }
 
@@ -118,18 +113,18 @@ void lpm_free(struct lpm *t)
 static void free_node(void *p, void *ctx)
 {
 	(void)ctx;
-	free(p);
+	lpm_node_free((uintptr_t)p);
 }
 
 static void retire(struct lpm *t, uintptr_t x)
 {
 	if (x == 0 || LPM_IS_LEAF(x))
 		return;
-	t->bytes -= node_bytes(x);
+	t->bytes -= lpm_node_size(x);
 	if (t->rcu != NULL)
 		rcu_retire(t->rcu, free_node, (void *)x, NULL);
 	else
-		free((void *)x);
+		lpm_node_free(x);
 }
 
 static void mark_dirty(struct lpm *t, struct lpm_cnode *c)
@@ -149,7 +144,7 @@ static struct lpm_cnode *cnode_new(struct lpm *t, struct lpm_cnode *parent, uint
 
 	if (c == NULL)
 		return NULL;
-	c->kind = LPM_NODE_RANGE;
+	c->kind = CN_RANGE;
 	c->depth = depth;
 	c->base = base;
 	c->dflt = dflt;
@@ -249,7 +244,7 @@ static struct lpm_cnode *cnode_for(struct lpm *t, uint32_t prefix, uint8_t plen,
 			return NULL;
 		t->croot = c;
 	}
-	while (c->kind == LPM_NODE_DIR && plen >= c->depth + STRIDE) {
+	while (c->kind == CN_DIR && plen >= c->depth + STRIDE) {
 		unsigned idx = slot_of(prefix, c->depth);
 		struct lpm_cnode *ch = c->child[idx];
 
@@ -356,8 +351,8 @@ bool lpm_dirty(const struct lpm *t)
 static _Atomic uintptr_t *home_of(struct lpm *t, const struct lpm_cnode *c)
 {
 	if (c->parent == NULL)
-		return &t->root;
-	return &((struct lpm_dir *)c->parent->live)->slot[slot_of(c->base, c->parent->depth)];
+		return t->root;
+	return &lpm_dir_slots(c->parent->live)[slot_of(c->base, c->parent->depth)];
 }
 
 static void publish(struct lpm *t, struct lpm_cnode *c, uintptr_t x)
@@ -459,7 +454,7 @@ static void set_dflt(struct lpm *t, struct lpm_cnode *c, uint32_t dflt);
 /* Pushes dir c's answers down: leaf slots, sub-chunk dflts, unbuilt children. */
 static void dir_refresh(struct lpm *t, struct lpm_cnode *c)
 {
-	struct lpm_dir *d = (struct lpm_dir *)c->live;
+	_Atomic uintptr_t *slot = lpm_dir_slots(c->live);
 	uint32_t eff[256];
 
 	dir_paint(c, eff);
@@ -469,7 +464,7 @@ static void dir_refresh(struct lpm *t, struct lpm_cnode *c)
 		if (ch != NULL)
 			set_dflt(t, ch, eff[s]);
 		if (ch == NULL || ch->live == 0)
-			atomic_store_explicit(&d->slot[s], LPM_LEAF(eff[s]), memory_order_release);
+			atomic_store_explicit(&slot[s], LPM_LEAF(eff[s]), memory_order_release);
 	}
 }
 
@@ -480,9 +475,8 @@ static void set_dflt(struct lpm *t, struct lpm_cnode *c, uint32_t dflt)
 	c->dflt = dflt;
 	if (c->live == 0)
 		return;
-	if (c->kind == LPM_NODE_RANGE)
-		atomic_store_explicit(&((struct lpm_rnode *)c->live)->dflt, dflt,
-				      memory_order_release);
+	if (c->kind == CN_RANGE)
+		lpm_rnode_set_dflt(c->live, dflt);
 	else
 		dir_refresh(t, c);
 }
@@ -492,17 +486,17 @@ static int split(struct lpm *t, struct lpm_cnode *c)
 {
 	uint8_t d = (uint8_t)(c->depth + STRIDE);
 	struct lpm_cnode **child = calloc(256, sizeof(*child));
-	struct lpm_dir *dir = lpm_dir_new(c->depth);
+	uintptr_t dir = lpm_dir_new(c->depth);
 	uint32_t own = 0;
 	uintptr_t old = c->live;
 	int rc = 0;
 
-	if (child == NULL || dir == NULL) {
+	if (child == NULL || dir == 0) {
 		free(child);
-		free(dir);
+		lpm_node_free(dir);
 		return -ENOMEM;
 	}
-	t->bytes += 256 * sizeof(*child) + node_bytes((uintptr_t)dir);
+	t->bytes += 256 * sizeof(*child) + lpm_node_size(dir);
 	for (uint32_t i = 0; i < c->n; i++) {
 		struct lpm_route *r = &c->r[i];
 		unsigned s = slot_of(r->prefix, c->depth);
@@ -519,14 +513,14 @@ static int split(struct lpm *t, struct lpm_cnode *c)
 	}
 	/* on ENOMEM some routes are lost from the control view: logged by the caller */
 	c->n = own;
-	c->kind = LPM_NODE_DIR;
+	c->kind = CN_DIR;
 	c->child = child;
-	c->live = (uintptr_t)dir;
+	c->live = dir;
 	dir_refresh(t, c);
 	for (int s = 0; s < 256; s++)
 		if (child[s] != NULL && commit_node(t, child[s]) < 0)
 			rc = -ENOMEM;
-	publish(t, c, (uintptr_t)dir);
+	publish(t, c, dir);
 	retire(t, old);
 	return rc;
 }
@@ -534,8 +528,7 @@ static int split(struct lpm *t, struct lpm_cnode *c)
 static int commit_range(struct lpm *t, struct lpm_cnode *c)
 {
 	uint32_t *keys, *vals, n;
-	struct lpm_rnode *r;
-	uintptr_t old = c->live;
+	uintptr_t r, old = c->live;
 
 	if (c->n == 0) {
 		cnode_remove(t, c);
@@ -549,7 +542,7 @@ static int commit_range(struct lpm *t, struct lpm_cnode *c)
 		return -ENOMEM;
 	}
 	n = cut_ranges(c, keys, vals);
-	if (n > LPM_RANGE_MAX) {
+	if (n > CHUNK_MAX && c->depth < 24) {
 		free(keys);
 		free(vals);
 		return split(t, c);
@@ -557,11 +550,11 @@ static int commit_range(struct lpm *t, struct lpm_cnode *c)
 	r = lpm_rnode_build(keys, vals, n, c->dflt);
 	free(keys);
 	free(vals);
-	if (r == NULL)
+	if (r == 0)
 		return -ENOMEM;
-	c->live = (uintptr_t)r;
-	t->bytes += r->size;
-	publish(t, c, (uintptr_t)r);
+	c->live = r;
+	t->bytes += lpm_node_size(r);
+	publish(t, c, r);
 	retire(t, old);
 	return 0;
 }
@@ -584,7 +577,7 @@ static int commit_dir(struct lpm *t, struct lpm_cnode *c)
 
 static int commit_node(struct lpm *t, struct lpm_cnode *c)
 {
-	return c->kind == LPM_NODE_DIR ? commit_dir(t, c) : commit_range(t, c);
+	return c->kind == CN_DIR ? commit_dir(t, c) : commit_range(t, c);
 }
 
 int lpm_commit(struct lpm *t)
@@ -611,7 +604,17 @@ int lpm_commit(struct lpm *t)
 
 uint32_t lpm_lookup(const struct lpm *t, uint32_t addr)
 {
-	return lpm_node_lookup(atomic_load_explicit(&t->root, memory_order_acquire), addr);
+	return lpm_node_lookup(atomic_load_explicit(t->root, memory_order_acquire), addr);
+}
+
+uintptr_t lpm_root_word(const struct lpm *t)
+{
+	return atomic_load_explicit(t->root, memory_order_acquire);
+}
+
+void lpm_lookup_roots(const uintptr_t *roots, const uint32_t *addr, uint32_t *out, unsigned n)
+{
+	lpm_node_batch(roots, addr, out, n);
 }
 
 void lpm_lookup_batch(const struct lpm *const *t, const uint32_t *addr, uint32_t *out,
@@ -623,9 +626,7 @@ void lpm_lookup_batch(const struct lpm *const *t, const uint32_t *addr, uint32_t
 		unsigned k = n - i < 256 ? n - i : 256;
 
 		for (unsigned j = 0; j < k; j++)
-			roots[j] = t[i + j] != NULL ?
-					   atomic_load_explicit(&t[i + j]->root, memory_order_acquire) :
-					   LPM_LEAF(0);
+			roots[j] = t[i + j] != NULL ? lpm_root_word(t[i + j]) : LPM_LEAF(0);
 		lpm_node_batch(roots, addr + i, out + i, k);
 	}
 }

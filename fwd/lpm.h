@@ -14,6 +14,7 @@
 #ifndef FERRY_FWD_LPM_H
 #define FERRY_FWD_LPM_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -21,8 +22,13 @@
 struct lpm;
 struct rcu;
 
-/* rcu NULL: old nodes are freed at once (no concurrent readers). */
-struct lpm *lpm_new(struct rcu *rcu);
+/*
+ * rcu NULL: old nodes are freed at once (no concurrent readers). root NULL:
+ * the table keeps its root word itself; else it publishes its root into
+ * *root, so readers can go from a VRF id to the table in one load (fib.c
+ * keeps the roots of all VRFs in one flat array).
+ */
+struct lpm *lpm_new(struct rcu *rcu, _Atomic uintptr_t *root);
 /* Frees the table at once: the caller makes sure no reader can reach it. */
 void lpm_free(struct lpm *t);
 
@@ -52,6 +58,9 @@ uint32_t lpm_lookup(const struct lpm *t, uint32_t addr);
  */
 void lpm_lookup_batch(const struct lpm *const *t, const uint32_t *addr, uint32_t *out,
 		      unsigned n);
+/* The same from root words (lpm_root_word, or *root given to lpm_new). */
+void lpm_lookup_roots(const uintptr_t *roots, const uint32_t *addr, uint32_t *out, unsigned n);
+uintptr_t lpm_root_word(const struct lpm *t);
 
 /*
  * Calls cb for every route of the control view in (prefix, plen) order

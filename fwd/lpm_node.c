@@ -1,11 +1,12 @@
 /*
- * Lookup nodes of the LPM (see lpm_node.h): building a range node from the
- * cut points lpm.c computes, and the lock-free lookups, one at a time or a
- * batch at once. In the batch, every lookup advances one cache line per
- * round and prefetches its next line, so a batch of 64 keeps dozens of misses
+ * Lookup nodes of the LPM (see lpm_node.h): building a range node's search
+ * tree from the cut points lpm.c computes, and the lock-free lookups, one at
+ * a time or a batch at once. In the batch every lookup advances one line per
+ * round and prefetches its next line, so a batch keeps dozens of cache misses
  * in flight instead of one: on tables far larger than the caches that is
- * where the time goes (DRAM latency, not instructions).
+ * where the time goes (memory latency, not instructions).
  */
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #ifdef __SSE2__
@@ -14,244 +15,330 @@
 
 #include "fwd/lpm_node.h"
 
-#define BIAS 0x80000000u /* unsigned order as signed: SSE2 compares are signed */
+#define BIAS 0x80000000u
+#define PAD INT32_MAX /* an unused slot: never "< key" */
+#define LINE 64
 #define BATCH_MAX 256
 
-static uint32_t round16(uint32_t n)
+/* The line before a range node's tree. */
+struct rhdr {
+	uint32_t n;
+	_Atomic uint32_t dflt;
+	uint32_t size; /* bytes allocated, this line included */
+	uint32_t levels;
+	uint8_t pad[LINE - 16];
+};
+
+struct leaf {
+	int32_t k[8];  /* k[j - 1] = start of range j - 1 (j = 1..7); k[7] unused */
+	uint32_t v[8]; /* the values of the line's 8 ranges */
+};
+
+/* Inner lines: int32_t k[16], k[j - 1] = first start under child j - 1; k[15] unused,
+ * except in the top line, where it holds the line counts of depths 1 and 2 (u16 each). */
+
+static unsigned levels_for(uint32_t n)
 {
-	return (n + 15) & ~15u;
+	return n <= 8 ? 1 : n <= 128 ? 2 : n <= 2048 ? 3 : 4;
 }
 
-/* Copies n keys (biased) and pads to a multiple of 16 with the last one. */
-static void put_keys(int32_t *dst, const uint32_t *src, uint32_t n, uint32_t stride)
+/* Ranges under one line at depth d (0 = top) of a node with the given levels. */
+static uint32_t span_of(unsigned levels, unsigned d)
 {
-	uint32_t i;
-
-	for (i = 0; i < n; i++)
-		dst[i] = (int32_t)(src[(size_t)i * stride] ^ BIAS);
-	for (; i < round16(n); i++)
-		dst[i] = dst[n - 1];
+	return 8u << (4 * (levels - 1 - d));
 }
 
-struct lpm_rnode *lpm_rnode_build(const uint32_t *keys, const uint32_t *vals, uint32_t n,
-				  uint32_t dflt)
+static int32_t cut(uint32_t start)
 {
-	uint32_t nb = (n + 15) / 16, ns1 = (nb + 15) / 16;
-	uint8_t levels = n <= 16 ? 1 : nb <= 16 ? 2 : 3;
-	uint32_t off_s1 = sizeof(struct lpm_rnode) + (levels == 3 ? 64 : 0);
-	uint32_t off_keys = off_s1 + (levels >= 2 ? round16(nb) * 4 : 0);
-	uint32_t off_vals = off_keys + nb * 64;
-	uint32_t size = (off_vals + n * 4 + 63) & ~63u;
-	struct lpm_rnode *r;
-	uint8_t *base;
-
-	if (n == 0 || n > LPM_RANGE_MAX || (r = aligned_alloc(64, size)) == NULL)
-		return NULL;
-	base = (uint8_t *)r;
-	memset(r, 0, sizeof(*r));
-	r->type = LPM_NODE_RANGE;
-	r->levels = levels;
-	r->nb = (uint16_t)nb;
-	r->n = n;
-	atomic_init(&r->dflt, dflt);
-	r->size = size;
-	r->off_s1 = off_s1;
-	r->off_keys = off_keys;
-	r->off_vals = off_vals;
-	put_keys((int32_t *)(base + off_keys), keys, n, 1);
-	memcpy(base + off_vals, vals, n * 4);
-	if (levels >= 2)
-		put_keys((int32_t *)(base + off_s1), keys, nb, 16);
-	if (levels == 3)
-		put_keys(r->s2, keys, ns1, 256);
-	return r;
+	return (int32_t)((start - 1) ^ BIAS);
 }
 
-struct lpm_dir *lpm_dir_new(uint8_t depth)
+static inline struct rhdr *hdr_of(uintptr_t x)
 {
-	struct lpm_dir *d = aligned_alloc(64, sizeof(struct lpm_dir) + 56);
+	return (struct rhdr *)(LPM_PTR(x) - LINE);
+}
 
-	if (d == NULL)
-		return NULL;
-	d->type = LPM_NODE_DIR;
-	d->shift = (uint8_t)(24 - depth);
+static void fill_inner(int32_t *k, const uint32_t *keys, uint32_t n, uint32_t first,
+		       uint32_t child_span)
+{
+	for (unsigned j = 0; j < 16; j++)
+		k[j] = PAD;
+	for (unsigned j = 1; j < 16; j++) {
+		uint32_t idx = first + j * child_span;
+
+		if (idx < n)
+			k[j - 1] = cut(keys[idx]);
+	}
+}
+
+static void fill_leaf(struct leaf *l, const uint32_t *keys, const uint32_t *vals, uint32_t n,
+		      uint32_t first)
+{
+	for (unsigned j = 0; j < 8; j++) {
+		uint32_t idx = first + j;
+
+		l->k[j] = PAD;
+		l->v[j] = idx < n ? vals[idx] : 0;
+		if (j > 0 && idx < n)
+			l->k[j - 1] = cut(keys[idx]);
+	}
+}
+
+uintptr_t lpm_rnode_build(const uint32_t *keys, const uint32_t *vals, uint32_t n,
+			  uint32_t dflt)
+{
+	unsigned levels = levels_for(n);
+	uint32_t cnt[4], off[4], lines = 0;
+	uint8_t *mem, *tree;
+	struct rhdr *h;
+
+	if (n == 0 || n > LPM_RANGE_MAX)
+		return 0;
+	for (unsigned d = 0; d < levels; d++) {
+		cnt[d] = (n + span_of(levels, d) - 1) / span_of(levels, d);
+		off[d] = lines;
+		lines += cnt[d];
+	}
+	if ((mem = aligned_alloc(LINE, (size_t)(lines + 1) * LINE)) == NULL)
+		return 0;
+	h = (struct rhdr *)mem;
+	memset(h, 0, sizeof(*h));
+	h->n = n;
+	atomic_init(&h->dflt, dflt);
+	h->size = (lines + 1) * LINE;
+	h->levels = levels;
+	tree = mem + LINE;
+	for (unsigned d = 0; d + 1 < levels; d++)
+		for (uint32_t u = 0; u < cnt[d]; u++)
+			fill_inner((int32_t *)(tree + (size_t)(off[d] + u) * LINE), keys, n,
+				   u * span_of(levels, d), span_of(levels, d + 1));
+	for (uint32_t b = 0; b < cnt[levels - 1]; b++)
+		fill_leaf((struct leaf *)(tree + (size_t)(off[levels - 1] + b) * LINE), keys, vals,
+			  n, b * 8);
+	if (levels >= 3)
+		((int32_t *)tree)[15] = (int32_t)(cnt[1] | (levels == 4 ? cnt[2] << 16 : 0));
+	return (uintptr_t)tree | (uintptr_t)levels << 1;
+}
+
+void lpm_rnode_set_dflt(uintptr_t x, uint32_t dflt)
+{
+	atomic_store_explicit(&hdr_of(x)->dflt, dflt, memory_order_release);
+}
+
+uintptr_t lpm_dir_new(unsigned depth)
+{
+	_Atomic uintptr_t *s = aligned_alloc(LINE, 256 * sizeof(*s));
+
+	if (s == NULL)
+		return 0;
 	for (int i = 0; i < 256; i++)
-		atomic_init(&d->slot[i], LPM_LEAF(0));
-	return d;
+		atomic_init(&s[i], LPM_LEAF(0));
+	return (uintptr_t)s | (uintptr_t)(depth / 8) << 4;
 }
 
-/* How many of the 16 sorted keys at k are <= key (keys are padded, so all 16 count). */
-static inline unsigned count_le16(const int32_t *k, int32_t key)
+size_t lpm_node_size(uintptr_t x)
+{
+	if (x == 0 || LPM_IS_LEAF(x))
+		return 0;
+	return LPM_LEVELS(x) == 0 ? 256 * sizeof(uintptr_t) : hdr_of(x)->size;
+}
+
+void lpm_node_free(uintptr_t x)
+{
+	if (x == 0 || LPM_IS_LEAF(x))
+		return;
+	free(LPM_LEVELS(x) == 0 ? (void *)LPM_PTR(x) : (void *)hdr_of(x));
+}
+
+/* ---- searching a line ---- */
+
+/* How many of the 15 cut points of an inner line are < key (they are sorted). */
+static inline unsigned count15(const int32_t *k, int32_t key)
 {
 #ifdef __SSE2__
 	__m128i x = _mm_set1_epi32(key);
-	__m128i g0 = _mm_cmpgt_epi32(_mm_load_si128((const __m128i *)k), x);
-	__m128i g1 = _mm_cmpgt_epi32(_mm_load_si128((const __m128i *)(k + 4)), x);
-	__m128i g2 = _mm_cmpgt_epi32(_mm_load_si128((const __m128i *)(k + 8)), x);
-	__m128i g3 = _mm_cmpgt_epi32(_mm_load_si128((const __m128i *)(k + 12)), x);
-	unsigned gt = (unsigned)_mm_movemask_epi8(
+	__m128i g0 = _mm_cmpgt_epi32(x, _mm_load_si128((const __m128i *)k));
+	__m128i g1 = _mm_cmpgt_epi32(x, _mm_load_si128((const __m128i *)(k + 4)));
+	__m128i g2 = _mm_cmpgt_epi32(x, _mm_load_si128((const __m128i *)(k + 8)));
+	__m128i g3 = _mm_cmpgt_epi32(x, _mm_load_si128((const __m128i *)(k + 12)));
+	unsigned lt = (unsigned)_mm_movemask_epi8(
 		_mm_packs_epi16(_mm_packs_epi32(g0, g1), _mm_packs_epi32(g2, g3)));
 
-	/* sorted keys: the "greater" bits are a suffix, the first one is the count */
-	return (unsigned)__builtin_ctz(gt | 0x10000u);
+	return (unsigned)__builtin_ctz(~(lt & 0x7FFFu)); /* a prefix of ones: its length */
 #else
 	unsigned c = 0;
 
-	for (int i = 0; i < 16; i++)
-		c += k[i] <= key;
+	for (int i = 0; i < 15; i++)
+		c += k[i] < key;
 	return c;
 #endif
 }
 
-/* Index of the last of the (up to 16) entries at k that is <= key; avail >= 1 real ones. */
-static inline unsigned pos16(const int32_t *k, int32_t key, unsigned avail)
+/* The same for the 7 cut points of a leaf line. */
+static inline unsigned count7(const int32_t *k, int32_t key)
 {
-	unsigned c = count_le16(k, key);
+#ifdef __SSE2__
+	__m128i x = _mm_set1_epi32(key);
+	__m128i g0 = _mm_cmpgt_epi32(x, _mm_load_si128((const __m128i *)k));
+	__m128i g1 = _mm_cmpgt_epi32(x, _mm_load_si128((const __m128i *)(k + 4)));
+	unsigned lt = (unsigned)_mm_movemask_epi8(_mm_packs_epi32(g0, g1));
 
-	return (c < avail ? c : avail) - 1; /* keys[0] <= key always: c >= 1 */
+	return (unsigned)__builtin_ctz(~lt) / 2; /* two mask bits per key; k[7] never counts */
+#else
+	unsigned c = 0;
+
+	for (int i = 0; i < 7; i++)
+		c += k[i] < key;
+	return c;
+#endif
 }
 
-static inline const int32_t *s1_of(const struct lpm_rnode *r)
+/* Line offset of depth d's first line, from the counts kept in the top line. */
+static inline uint32_t depth_off(uint32_t meta, unsigned d)
 {
-	return (const int32_t *)((const uint8_t *)r + r->off_s1);
+	return d == 0 ? 0 : d == 1 ? 1 : d == 2 ? 1 + (meta & 0xFFFF) : 1 + (meta & 0xFFFF) + (meta >> 16);
 }
 
-static inline const int32_t *keys_of(const struct lpm_rnode *r)
+static inline const int32_t *line_at(const uint8_t *tree, uint32_t meta, unsigned d, uint32_t u)
 {
-	return (const int32_t *)((const uint8_t *)r + r->off_keys);
+	return (const int32_t *)(tree + (size_t)(depth_off(meta, d) + u) * LINE);
 }
 
-static inline const uint32_t *vals_of(const struct lpm_rnode *r)
+static inline uint32_t leaf_value(uintptr_t x, const int32_t *line, int32_t key)
 {
-	return (const uint32_t *)((const uint8_t *)r + r->off_vals);
+	const struct leaf *l = (const struct leaf *)line;
+	uint32_t v = l->v[count7(l->k, key)];
+
+	return v != 0 ? v : atomic_load_explicit(&hdr_of(x)->dflt, memory_order_acquire);
 }
 
-static inline uint32_t answer(const struct lpm_rnode *r, unsigned i)
+static uint32_t rnode_lookup(uintptr_t x, uint32_t addr)
 {
-	uint32_t v = vals_of(r)[i];
-
-	return v != 0 ? v : atomic_load_explicit(&r->dflt, memory_order_relaxed);
-}
-
-uint32_t lpm_rnode_lookup(const struct lpm_rnode *r, uint32_t addr)
-{
+	const uint8_t *tree = (const uint8_t *)LPM_PTR(x);
+	unsigned levels = LPM_LEVELS(x);
 	int32_t key = (int32_t)(addr ^ BIAS);
-	unsigned b = 0, c;
+	uint32_t meta = (uint32_t)((const int32_t *)tree)[15];
+	uint32_t u = 0; /* the line's index within its depth */
 
-	if (r->levels == 3) {
-		c = pos16(r->s2, key, (r->nb + 15u) / 16);
-		b = c * 16 + pos16(s1_of(r) + c * 16, key, r->nb - c * 16);
-	} else if (r->levels == 2) {
-		b = pos16(s1_of(r), key, r->nb);
-	}
-	return answer(r, b * 16 + pos16(keys_of(r) + b * 16, key, r->n - b * 16));
+	for (unsigned d = 0; d + 1 < levels; d++)
+		u = u * 16 + count15(line_at(tree, meta, d, u), key);
+	return leaf_value(x, line_at(tree, meta, levels - 1, u), key);
+}
+
+static inline uintptr_t dir_slot(uintptr_t x, uint32_t addr)
+{
+	return atomic_load_explicit(&lpm_dir_slots(x)[(addr >> LPM_DIR_SHIFT(x)) & 255],
+				    memory_order_acquire);
 }
 
 uint32_t lpm_node_lookup(uintptr_t x, uint32_t addr)
 {
 	while (!LPM_IS_LEAF(x)) {
-		const struct lpm_dir *d = (const struct lpm_dir *)x;
-
-		if (d->type == LPM_NODE_RANGE)
-			return lpm_rnode_lookup((const struct lpm_rnode *)x, addr);
-		x = atomic_load_explicit(&d->slot[(addr >> d->shift) & 255], memory_order_acquire);
+		if (LPM_LEVELS(x) != 0)
+			return rnode_lookup(x, addr);
+		x = dir_slot(x, addr);
 	}
 	return LPM_LEAF_VALUE(x);
 }
 
-/* Where one lookup of a batch stands: the line it waits for next. */
-enum step { ST_NODE, ST_S1, ST_KEYS, ST_VAL, ST_DONE };
+/* ---- the batch ---- */
 
+/* Where one lookup of a batch stands: the line it reads next (already prefetched). */
 struct cursor {
+	const int32_t *line; /* NULL while at a word (x) */
 	uintptr_t x;
-	uint16_t i;  /* block (ST_S1: s1 block; ST_KEYS: key block) or range (ST_VAL) */
-	uint8_t st;
+	const uint8_t *base[3]; /* first line of depths 1..3 of the range node */
+	uint32_t u;             /* index of line within its depth */
+	uint8_t left;           /* lines still to read, this one included */
+	uint8_t d;
 };
 
-/* At a node whose first line is (being) fetched: descend or start the range search. */
-static void step_node(struct cursor *c, uint32_t addr, uint32_t *out)
+/* Prefetches the line a word's lookup of addr reads first. */
+static inline void prefetch_word(uintptr_t x, uint32_t addr)
 {
-	const struct lpm_rnode *r;
-	int32_t key = (int32_t)(addr ^ BIAS);
-
-	if (LPM_IS_LEAF(c->x)) {
-		*out = LPM_LEAF_VALUE(c->x);
-		c->st = ST_DONE;
+	if (LPM_IS_LEAF(x))
 		return;
-	}
-	if (((const struct lpm_dir *)c->x)->type == LPM_NODE_DIR) {
-		const struct lpm_dir *d = (const struct lpm_dir *)c->x;
-
-		c->x = atomic_load_explicit(&d->slot[(addr >> d->shift) & 255],
-					    memory_order_acquire);
-		if (!LPM_IS_LEAF(c->x))
-			__builtin_prefetch((const void *)c->x);
-		return;
-	}
-	r = (const struct lpm_rnode *)c->x;
-	if (r->levels == 3) {
-		c->i = (uint16_t)pos16(r->s2, key, (r->nb + 15u) / 16);
-		c->st = ST_S1;
-		__builtin_prefetch(s1_of(r) + c->i * 16);
-	} else if (r->levels == 2) {
-		c->i = 0;
-		c->st = ST_S1;
-		__builtin_prefetch(s1_of(r));
-	} else {
-		c->i = (uint16_t)pos16(keys_of(r), key, r->n);
-		c->st = ST_VAL;
-		__builtin_prefetch(vals_of(r) + c->i);
-	}
+	if (LPM_LEVELS(x) == 0)
+		__builtin_prefetch(&lpm_dir_slots(x)[(addr >> LPM_DIR_SHIFT(x)) & 255]);
+	else
+		__builtin_prefetch((const void *)LPM_PTR(x));
 }
 
-static void step(struct cursor *c, uint32_t addr, uint32_t *out)
+/* Enters the range node c->x at its top line (prefetched). */
+static inline void enter(struct cursor *c)
 {
-	const struct lpm_rnode *r = (const struct lpm_rnode *)c->x;
-	int32_t key = (int32_t)(addr ^ BIAS);
-	unsigned b;
+	const uint8_t *tree = (const uint8_t *)LPM_PTR(c->x);
+	uint32_t meta = (uint32_t)((const int32_t *)tree)[15];
 
-	switch (c->st) {
-	case ST_NODE:
-		step_node(c, addr, out);
-		return;
-	case ST_S1:
-		b = c->i * 16u + pos16(s1_of(r) + c->i * 16, key, r->nb - c->i * 16u);
-		c->i = (uint16_t)b;
-		c->st = ST_KEYS;
-		__builtin_prefetch(keys_of(r) + b * 16);
-		return;
-	case ST_KEYS:
-		b = c->i;
-		c->i = (uint16_t)(b * 16 + pos16(keys_of(r) + b * 16, key, r->n - b * 16));
-		c->st = ST_VAL;
-		__builtin_prefetch(vals_of(r) + c->i);
-		return;
-	case ST_VAL:
-		*out = answer(r, c->i);
-		c->st = ST_DONE;
-		return;
-	default:
-		return;
+	c->line = (const int32_t *)tree;
+	c->left = (uint8_t)LPM_LEVELS(c->x);
+	c->u = 0;
+	c->d = 0;
+	for (unsigned d = 1; d < c->left; d++)
+		c->base[d - 1] = tree + (size_t)depth_off(meta, d) * LINE;
+}
+
+/* One line further; true when the lookup is done (*out set). */
+static inline bool step(struct cursor *c, uint32_t addr, uint32_t *out)
+{
+	int32_t key = (int32_t)(addr ^ BIAS);
+	uint32_t v;
+
+	if (c->line == NULL) {
+		if (LPM_IS_LEAF(c->x)) {
+			*out = LPM_LEAF_VALUE(c->x);
+			return true;
+		}
+		if (LPM_LEVELS(c->x) == 0) {
+			c->x = dir_slot(c->x, addr);
+			prefetch_word(c->x, addr);
+			return false;
+		}
+		enter(c); /* its top line is the one prefetched: search it now */
 	}
+	if (c->left > 1) {
+		c->u = c->u * 16 + count15(c->line, key);
+		c->line = (const int32_t *)(c->base[c->d++] + (size_t)c->u * LINE);
+		c->left--;
+		__builtin_prefetch(c->line);
+		return false;
+	}
+	if (c->left == 1) {
+		v = ((const struct leaf *)c->line)->v[count7(c->line, key)];
+		if (v != 0) {
+			*out = v;
+			return true;
+		}
+		c->left = 0; /* a gap: the answer is the node's dflt */
+		__builtin_prefetch(hdr_of(c->x));
+		return false;
+	}
+	*out = atomic_load_explicit(&hdr_of(c->x)->dflt, memory_order_acquire);
+	return true;
 }
 
 static void batch(const uintptr_t *roots, const uint32_t *addr, uint32_t *out, unsigned n)
 {
 	struct cursor c[BATCH_MAX];
-	unsigned left = n;
+	uint16_t act[BATCH_MAX];
+	unsigned na = 0;
 
 	for (unsigned i = 0; i < n; i++) {
-		c[i] = (struct cursor){ .x = roots[i], .st = ST_NODE };
-		if (!LPM_IS_LEAF(roots[i]))
-			__builtin_prefetch((const void *)roots[i]);
+		c[i].line = NULL;
+		c[i].x = roots[i];
+		prefetch_word(roots[i], addr[i]);
+		act[na++] = (uint16_t)i;
 	}
-	while (left > 0) {
-		for (unsigned i = 0; i < n; i++) {
-			if (c[i].st == ST_DONE)
-				continue;
-			step(&c[i], addr[i], &out[i]);
-			left -= c[i].st == ST_DONE;
+	while (na > 0) {
+		unsigned keep = 0;
+
+		for (unsigned j = 0; j < na; j++) {
+			unsigned i = act[j];
+
+			act[keep] = (uint16_t)i;
+			keep += !step(&c[i], addr[i], &out[i]);
 		}
+		na = keep;
 	}
 }
 

@@ -1,15 +1,20 @@
 /*
  * The lookup side of lpm.c (internal to lpm*.c): immutable nodes that readers
- * walk without locks. A tagged word is either a leaf (value << 1 | 1: the
- * answer for a whole region) or a pointer to a node:
- *   dir:   256 tagged words indexed by the next 8 address bits;
+ * walk without locks, reached through tagged words:
+ *   leaf:  value << 1 | 1, the answer for a whole region;
+ *   dir:   a 64-byte aligned array of 256 words indexed by the next 8 address
+ *          bits, tag = depth / 8 << 4 (the bits it consumes follow);
  *   range: the region cut into n ranges [key_i, key_i+1) with one value each
- *          (0 = no route inside this chunk: take dflt, the best route of the
- *          ancestors covering the region). The keys form a static 16-ary
- *          search tree of up to three levels (s2 -> s1 -> keys), each level
- *          one 64-byte line searched with SSE2 compares, then one value
- *          load: at most five lines per lookup, the top two shared by every
- *          lookup in the VRF.
+ *          (0 = no route of this chunk: take dflt, the best route of the
+ *          ancestors covering the region), tag = levels << 1.
+ * A range node is a static search tree of 64-byte lines: leaf lines hold 8
+ * ranges (7 cut points and 8 values side by side), inner lines 16 children
+ * (15 cut points), so a lookup reads one line per level (1-4 levels: up to
+ * 32768 ranges) and the value comes with the last one. Cut points are
+ * stored as (start - 1) ^ 0x80000000: "start <= addr" becomes a signed
+ * "key < addr" SSE2 compare, and unused slots (INT32_MAX) never count, so no
+ * bound is needed. The node's n, dflt and size sit in a header line just
+ * before the tree, read only when a value is 0.
  * Only dflt (range) and the slots (dir) change in place, by atomic stores.
  */
 #ifndef FERRY_FWD_LPM_NODE_H
@@ -19,39 +24,31 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define LPM_NODE_RANGE 1
-#define LPM_NODE_DIR 2
-#define LPM_RANGE_MAX 4096 /* 16^3: three levels of 16-key lines */
+#define LPM_RANGE_MAX 32768 /* 16 * 16 * 16 * 8: four levels */
 #define LPM_LEAF(v) (((uintptr_t)(v) << 1) | 1)
 #define LPM_IS_LEAF(x) (((x) & 1) != 0)
 #define LPM_LEAF_VALUE(x) ((uint32_t)((x) >> 1))
-
-struct lpm_rnode {
-	uint8_t type;   /* LPM_NODE_RANGE */
-	uint8_t levels; /* 1..3 */
-	uint16_t nb;    /* blocks of 16 keys */
-	uint32_t n;     /* ranges */
-	_Atomic uint32_t dflt;
-	uint32_t size;  /* bytes allocated */
-	uint32_t off_s1, off_keys, off_vals;
-	uint32_t pad;
-	int32_t s2[];   /* levels 3 only: 16 keys; keys are stored as addr ^ 0x80000000 */
-};
-
-struct lpm_dir {
-	uint8_t type;  /* LPM_NODE_DIR */
-	uint8_t shift; /* slot = (addr >> shift) & 255 */
-	_Atomic uintptr_t slot[256];
-};
+#define LPM_PTR(x) ((x) & ~(uintptr_t)63)
+#define LPM_LEVELS(x) ((unsigned)((x) >> 1) & 7) /* 0 = dir */
+#define LPM_DIR_SHIFT(x) (24 - 8 * (unsigned)(((x) >> 4) & 3))
 
 /*
  * A range node for keys[0..n) (ascending, keys[0] = the region start) and
- * vals[0..n); NULL on ENOMEM or n outside 1..LPM_RANGE_MAX.
+ * vals[0..n); its tagged word, or 0 on ENOMEM or n outside 1..LPM_RANGE_MAX.
  */
-struct lpm_rnode *lpm_rnode_build(const uint32_t *keys, const uint32_t *vals, uint32_t n,
-				  uint32_t dflt);
-struct lpm_dir *lpm_dir_new(uint8_t depth);
-uint32_t lpm_rnode_lookup(const struct lpm_rnode *r, uint32_t addr);
+uintptr_t lpm_rnode_build(const uint32_t *keys, const uint32_t *vals, uint32_t n,
+			  uint32_t dflt);
+void lpm_rnode_set_dflt(uintptr_t x, uint32_t dflt);
+/* An empty directory at depth 0, 8 or 16 (all slots leaf 0); its tagged word or 0. */
+uintptr_t lpm_dir_new(unsigned depth);
+static inline _Atomic uintptr_t *lpm_dir_slots(uintptr_t x)
+{
+	return (_Atomic uintptr_t *)LPM_PTR(x);
+}
+/* Bytes a node word holds (0 for leaves), and freeing it. */
+size_t lpm_node_size(uintptr_t x);
+void lpm_node_free(uintptr_t x);
+
 /* The answer under a tagged word (root or slot) for addr. */
 uint32_t lpm_node_lookup(uintptr_t x, uint32_t addr);
 void lpm_node_batch(const uintptr_t *roots, const uint32_t *addr, uint32_t *out, unsigned n);

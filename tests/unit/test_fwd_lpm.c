@@ -138,7 +138,7 @@ static void check_table(struct lpm *t, int ti, unsigned probes)
 
 Test(lpm, empty_and_basics)
 {
-	struct lpm *t = lpm_new(NULL);
+	struct lpm *t = lpm_new(NULL, NULL);
 	uint32_t old = 99;
 	uint16_t tag = 0;
 
@@ -215,7 +215,7 @@ Test(lpm, against_brute_force, .timeout = 120)
 	rng_state = 0x9E3779B97F4A7C15ULL;
 	ref_reset();
 	for (int i = 0; i < N_TABLES; i++)
-		t[i] = lpm_new(NULL);
+		t[i] = lpm_new(NULL, NULL);
 	churn(t, 300000, 8, 3);   /* small tables, commits nearly every op */
 	churn(t, 300000, 64, 500); /* bigger batches between commits */
 	for (int i = 0; i < N_TABLES; i++)
@@ -233,7 +233,7 @@ struct added {
 /* Thousands of routes in one /8 and one /16: chunks split into directories, then empty. */
 Test(lpm, split_and_empty_again, .timeout = 120)
 {
-	struct lpm *t = lpm_new(NULL);
+	struct lpm *t = lpm_new(NULL, NULL);
 	size_t mem0 = lpm_memory(t), n = 0;
 	struct added *a = calloc(40000, sizeof(*a));
 
@@ -287,6 +287,36 @@ Test(lpm, split_and_empty_again, .timeout = 120)
 	pool_cap = 0;
 }
 
+/* One chunk of each search-tree depth (1 to 4 lines a lookup), checked exhaustively near cuts. */
+Test(lpm, every_tree_depth)
+{
+	static const unsigned sizes[] = { 3, 50, 900, 3500 };
+
+	for (unsigned s = 0; s < 4; s++) {
+		struct lpm *t = lpm_new(NULL, NULL);
+
+		rng_state = 99 + s;
+		ref_reset();
+		for (unsigned i = 0; i < sizes[s]; i++) {
+			uint8_t plen = (uint8_t)(20 + rng() % 13);
+			uint32_t p = (0x0A000000u | (rng() & 0xFFFFFF)) & mask(plen);
+			uint32_t v = 1 + rng() % 7;
+
+			lpm_add(t, p, plen, v, 0, NULL);
+			ref_set(0, p, plen, v);
+		}
+		cr_assert_eq(lpm_commit(t), 0);
+		check_table(t, 0, 50000);
+		for (uint32_t a = 0x0A000000u; a < 0x0A000000u + 0x100000u; a += 97)
+			cr_assert_eq(lpm_lookup(t, a), ref_lookup(0, a), "size %u addr %08x",
+				     sizes[s], a);
+		lpm_free(t);
+	}
+	free(pool);
+	pool = NULL;
+	pool_cap = 0;
+}
+
 Test(lpm, batch_equals_single)
 {
 	struct lpm *t[N_TABLES];
@@ -295,7 +325,7 @@ Test(lpm, batch_equals_single)
 
 	rng_state = 7;
 	for (int i = 0; i < N_TABLES; i++) {
-		t[i] = lpm_new(NULL);
+		t[i] = lpm_new(NULL, NULL);
 		for (int k = 0; k < (i == 0 ? 9000 : 100 << i); k++) {
 			uint8_t plen = random_plen();
 
@@ -329,7 +359,7 @@ static int count_cb(uint32_t prefix, uint8_t plen, uint32_t value, uint16_t tag,
 
 Test(lpm, walk_sees_every_route_once)
 {
-	struct lpm *t = lpm_new(NULL);
+	struct lpm *t = lpm_new(NULL, NULL);
 	uint64_t sum = 0, want = 0;
 
 	rng_state = 11;
@@ -397,7 +427,7 @@ Test(lpm, lock_free_readers_during_commits, .timeout = 120)
 
 	rcu_init(&rcu);
 	r.rcu = &rcu;
-	r.t = lpm_new(&rcu);
+	r.t = lpm_new(&rcu, NULL);
 	lpm_add(r.t, 0x0A000000, 8, 1, 0, NULL);
 	for (uint32_t i = 0; i < 6000; i++) /* enough /24s to split 10/8 into sub-chunks */
 		lpm_add(r.t, 0x0A000000 | (i * 2654435761u & 0xFFFF00), 24, 2, 0, NULL);
