@@ -183,7 +183,7 @@ static int parse_bgp(struct cctx *c, struct json_object *root, struct ferry_conf
 
 static int config_build(struct cctx *c, struct json_object *root, struct ferry_config *cfg)
 {
-	static const char *const keys[] = { "router", "bgp", "vrfs", "lsps", "fwd", NULL };
+	static const char *const keys[] = { "router", "bgp", "vrfs", "lsps", "fwd", "api", NULL };
 
 	cfg->bgp.port = 179;
 	cfg->bgp.hold_time = 90;
@@ -195,7 +195,8 @@ static int config_build(struct cctx *c, struct json_object *root, struct ferry_c
 	cfg->fwd.arp_timeout = 300;
 	if (cj_check_object(c, root, "", keys) < 0 || parse_router(c, root, cfg) < 0 ||
 	    parse_bgp(c, root, cfg) < 0 || cfg_parse_vrfs(c, root, cfg) < 0 ||
-	    cfg_parse_lsps(c, root, cfg) < 0 || cfg_parse_fwd(c, root, cfg) < 0)
+	    cfg_parse_lsps(c, root, cfg) < 0 || cfg_parse_fwd(c, root, cfg) < 0 ||
+	    cfg_parse_api(c, root, cfg) < 0)
 		return -1;
 	return 0;
 }

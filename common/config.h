@@ -123,6 +123,24 @@ struct cfg_fwd {
 	uint32_t arp_timeout; /* seconds a resolved entry lives, default 300 */
 };
 
+/*
+ * The JSON API's TCP listeners (docs/api.md). Every daemon always serves its
+ * Unix socket; TCP is one more listener per daemon. A non-loopback address
+ * needs TLS and a bearer token (the loader refuses it otherwise).
+ */
+#define CFG_API_PORT_BGPD 7179 /* defaults, on 127.0.0.1 */
+#define CFG_API_PORT_VRFMGR 7180
+#define CFG_API_PORT_FWD 7181
+struct cfg_api {
+	bool configured;        /* the file has an "api" section: failing to listen is fatal */
+	uint32_t listen;        /* TCP address, default 127.0.0.1 */
+	uint16_t port_bgpd, port_vrfmgr, port_fwd; /* 0 = no TCP listener */
+	char tls_cert[256];     /* PEM files; "" = plain HTTP */
+	char tls_key[256];
+	char token_file[256];   /* "" = no token asked */
+	bool read_only;         /* default true: write endpoints answer 403 */
+};
+
 struct ferry_config {
 	char path[CFG_PATH_MAX * 2]; /* as given, for messages */
 	char name[CFG_NAME_MAX];     /* router name, e.g. "pe1" */
@@ -137,6 +155,7 @@ struct ferry_config {
 	struct cfg_lsp *lsps;
 	size_t n_lsps;
 	struct cfg_fwd fwd;
+	struct cfg_api api;
 };
 
 /*

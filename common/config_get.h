@@ -79,5 +79,7 @@ int cfg_parse_bgp_opts(struct cctx *c, struct json_object *v, struct cfg_bgp *b)
 int cfg_parse_vrfs(struct cctx *c, struct json_object *root, struct ferry_config *cfg);
 int cfg_parse_lsps(struct cctx *c, struct json_object *root, struct ferry_config *cfg);
 int cfg_parse_fwd(struct cctx *c, struct json_object *root, struct ferry_config *cfg);
+/* config_api.c: the JSON API's listeners */
+int cfg_parse_api(struct cctx *c, struct json_object *root, struct ferry_config *cfg);
 
 #endif

@@ -6,8 +6,13 @@
  * due, a key inside an array, unbalanced ends). Errors are sticky: after the
  * first one nothing more is written and w->failed stays set, so a handler
  * checks once at the end.
+ *
+ * Writes land in a stage inside struct jw and reach the evbuffer in blocks
+ * (JW_STAGE bytes, or when a top-level value ends, or on jw_flush): the
+ * large dumps write tens of small pieces per entry, and one evbuffer_add
+ * per piece was most of their cost. Numbers are formatted by hand for the
+ * same reason.
  */
-#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -17,15 +22,59 @@
 
 void jw_init(struct jw *w, struct evbuffer *out)
 {
-	memset(w, 0, sizeof(*w));
+	/* not memset: the stage is large and needs no clearing */
 	w->out = out;
+	w->staged = 0;
+	w->depth = 0;
+	w->after_key = false;
+	w->failed = false;
+	memset(w->first, 0, sizeof(w->first));
+	memset(w->is_object, 0, sizeof(w->is_object));
 	w->first[0] = true;
+}
+
+void jw_flush(struct jw *w)
+{
+	if (w->staged == 0)
+		return;
+	if (evbuffer_add(w->out, w->stage, w->staged) < 0)
+		w->failed = true;
+	w->staged = 0;
+}
+
+/* Misuse or no memory: what was staged still reaches out, nothing more will. */
+static void jw_fail(struct jw *w)
+{
+	jw_flush(w);
+	w->failed = true;
 }
 
 static void jw_add(struct jw *w, const char *s, size_t n)
 {
-	if (!w->failed && evbuffer_add(w->out, s, n) < 0)
-		w->failed = true;
+	if (w->failed)
+		return;
+	if (w->staged + n > JW_STAGE) {
+		jw_flush(w);
+		if (n > JW_STAGE) {
+			if (evbuffer_add(w->out, s, n) < 0)
+				w->failed = true;
+			return;
+		}
+	}
+	memcpy(w->stage + w->staged, s, n);
+	w->staged += n;
+}
+
+void jw_raw(struct jw *w, const char *s, size_t n)
+{
+	jw_add(w, s, n);
+}
+
+/* A completed top-level value goes out at once: callers read w->out next. */
+static void jw_top_done(struct jw *w)
+{
+	if (w->depth == 0)
+		jw_flush(w);
 }
 
 static void jw_puts(struct jw *w, const char *s)
@@ -40,7 +89,7 @@ static bool jw_value_pre(struct jw *w)
 		return false;
 	if (w->depth > 0 && w->is_object[w->depth]) {
 		if (!w->after_key) {
-			w->failed = true; /* a value where a key is due */
+			jw_fail(w); /* a value where a key is due */
 			return false;
 		}
 		w->after_key = false;
@@ -48,7 +97,7 @@ static bool jw_value_pre(struct jw *w)
 	}
 	if (!w->first[w->depth]) {
 		if (w->depth == 0) {
-			w->failed = true; /* a second top-level value */
+			jw_fail(w); /* a second top-level value */
 			return false;
 		}
 		jw_add(w, ",", 1);
@@ -60,7 +109,7 @@ static bool jw_value_pre(struct jw *w)
 static void jw_open(struct jw *w, bool object)
 {
 	if (w->depth + 1 >= JW_MAX_DEPTH) {
-		w->failed = true;
+		jw_fail(w);
 		return;
 	}
 	if (!jw_value_pre(w))
@@ -76,11 +125,12 @@ static void jw_close(struct jw *w, bool object)
 	if (w->failed)
 		return;
 	if (w->depth == 0 || w->is_object[w->depth] != object || w->after_key) {
-		w->failed = true;
+		jw_fail(w);
 		return;
 	}
 	w->depth--;
 	jw_add(w, object ? "}" : "]", 1);
+	jw_top_done(w);
 }
 
 void jw_object_begin(struct jw *w)
@@ -135,7 +185,7 @@ void jw_key(struct jw *w, const char *key)
 	if (w->failed)
 		return;
 	if (w->depth == 0 || !w->is_object[w->depth] || w->after_key || key == NULL) {
-		w->failed = true;
+		jw_fail(w);
 		return;
 	}
 	if (!w->first[w->depth])
@@ -152,40 +202,76 @@ void jw_string(struct jw *w, const char *s)
 		jw_null(w);
 		return;
 	}
-	if (jw_value_pre(w))
+	if (jw_value_pre(w)) {
 		jw_quoted(w, s);
+		jw_top_done(w);
+	}
+}
+
+/* Decimal digits of v ending at end (exclusive); returns where they start. */
+static char *jw_utoa(uint64_t v, char *end)
+{
+	do {
+		*--end = (char)('0' + v % 10);
+		v /= 10;
+	} while (v != 0);
+	return end;
 }
 
 void jw_int(struct jw *w, int64_t v)
 {
-	char b[24];
+	char b[24], *p;
 
-	if (jw_value_pre(w)) {
-		snprintf(b, sizeof(b), "%" PRId64, v);
-		jw_puts(w, b);
-	}
+	if (!jw_value_pre(w))
+		return;
+	/* the magnitude as unsigned, so INT64_MIN needs no special case */
+	p = jw_utoa(v < 0 ? 0 - (uint64_t)v : (uint64_t)v, b + sizeof(b));
+	if (v < 0)
+		*--p = '-';
+	jw_add(w, p, (size_t)(b + sizeof(b) - p));
+	jw_top_done(w);
 }
 
 void jw_uint(struct jw *w, uint64_t v)
 {
-	char b[24];
+	char b[24], *p;
 
-	if (jw_value_pre(w)) {
-		snprintf(b, sizeof(b), "%" PRIu64, v);
-		jw_puts(w, b);
+	if (!jw_value_pre(w))
+		return;
+	p = jw_utoa(v, b + sizeof(b));
+	jw_add(w, p, (size_t)(b + sizeof(b) - p));
+	jw_top_done(w);
+}
+
+void jw_ipv4(struct jw *w, uint32_t a)
+{
+	char b[20], *p = b + sizeof(b);
+
+	if (!jw_value_pre(w))
+		return;
+	*--p = '"';
+	for (int i = 0; i < 4; i++) {
+		p = jw_utoa((a >> (8 * i)) & 0xff, p);
+		*--p = i == 3 ? '"' : '.';
 	}
+	jw_add(w, p, (size_t)(b + sizeof(b) - p));
+	jw_top_done(w);
 }
 
 void jw_bool(struct jw *w, bool v)
 {
-	if (jw_value_pre(w))
+	if (jw_value_pre(w)) {
 		jw_puts(w, v ? "true" : "false");
+		jw_top_done(w);
+	}
 }
 
 void jw_null(struct jw *w)
 {
-	if (jw_value_pre(w))
+	if (jw_value_pre(w)) {
 		jw_puts(w, "null");
+		jw_top_done(w);
+	}
 }
 
 void jw_kv_string(struct jw *w, const char *key, const char *s)
@@ -210,4 +296,10 @@ void jw_kv_bool(struct jw *w, const char *key, bool v)
 {
 	jw_key(w, key);
 	jw_bool(w, v);
+}
+
+void jw_kv_ipv4(struct jw *w, const char *key, uint32_t addr)
+{
+	jw_key(w, key);
+	jw_ipv4(w, addr);
 }

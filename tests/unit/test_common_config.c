@@ -194,6 +194,11 @@ Test(config, defaults)
 	cr_assert_eq(cfg.bgp.n_neighbors, 0);
 	cr_assert_eq(cfg.fwd.mode, CFG_FWD_PE);
 	cr_assert_eq(cfg.fwd.arp_timeout, 300);
+	cr_assert_not(cfg.api.configured);
+	cr_assert_eq(cfg.api.listen, ip("127.0.0.1"));
+	cr_assert(cfg.api.port_bgpd == CFG_API_PORT_BGPD && cfg.api.port_vrfmgr == CFG_API_PORT_VRFMGR &&
+		  cfg.api.port_fwd == CFG_API_PORT_FWD);
+	cr_assert(cfg.api.read_only && cfg.api.tls_cert[0] == '\0' && cfg.api.token_file[0] == '\0');
 	cr_assert_eq(config_sock_path(&cfg, FERRY_SOCK_VRFMGR_IPC, path), 0);
 	cr_assert_str_eq(path, "/run/ferry/x/vrfmgr.ipc");
 	config_free(&cfg);
@@ -305,6 +310,28 @@ Test(config, bgp_options)
 	config_free(&cfg);
 }
 
+Test(config, api_section)
+{
+	struct ferry_config cfg;
+	char err[512];
+
+	cr_assert_eq(config_load_string("{\"router\":{\"name\":\"x\",\"router_id\":\"1.1.1.1\","
+					"\"asn\":1},\"api\":{\"listen\":\"10.0.0.1\",\"ports\":{\"fwd\":0,"
+					"\"bgpd\":8000},\"tls\":{\"cert\":\"/etc/c.pem\",\"key\":"
+					"\"/etc/k.pem\"},\"token_file\":\"/etc/t\",\"read_only\":false}}",
+					"x.json", &cfg, err, sizeof(err)),
+		     0, "%s", err);
+	cr_assert(cfg.api.configured);
+	cr_assert_eq(cfg.api.listen, ip("10.0.0.1"));
+	cr_assert(cfg.api.port_bgpd == 8000 && cfg.api.port_vrfmgr == CFG_API_PORT_VRFMGR &&
+		  cfg.api.port_fwd == 0);
+	cr_assert_str_eq(cfg.api.tls_cert, "/etc/c.pem");
+	cr_assert_str_eq(cfg.api.tls_key, "/etc/k.pem");
+	cr_assert_str_eq(cfg.api.token_file, "/etc/t");
+	cr_assert_not(cfg.api.read_only);
+	config_free(&cfg);
+}
+
 /* ---- errors ---- */
 
 #define R "\"router\":{\"name\":\"pe1\",\"router_id\":\"10.255.0.1\",\"asn\":65000}"
@@ -322,7 +349,7 @@ static const struct bad_case bad_cases[] = {
 	{ "{}", "t.json: router: missing (want the router section)" },
 	{ "{\"router\":[]}", "t.json: router: [] is not an object (want { ... })" },
 	{ "{" R ",\"vrf\":[]}",
-	  "t.json: vrf: unknown key (want one of router, bgp, vrfs, lsps, fwd)" },
+	  "t.json: vrf: unknown key (want one of router, bgp, vrfs, lsps, fwd, api)" },
 	{ "{\"router\":{\"name\":\"pe1\",\"rotuer_id\":\"1.1.1.1\",\"asn\":1}}",
 	  "t.json: router.rotuer_id: unknown key (want one of name, router_id, asn, run_dir, "
 	  "label_range, label_hold_down)" },
@@ -503,6 +530,25 @@ static const struct bad_case bad_cases[] = {
 	  "\"address\":\"10.0.1.1/30\"}]}}",
 	  "t.json: fwd.core_interfaces[0].name: \"ce-a1\" is already used by vrfs[0].interfaces[0] "
 	  "(want each interface listed once)" },
+	/* api */
+	{ "{" R ",\"api\":{\"listen\":\"10.255.0.1\"}}",
+	  "t.json: api.listen: \"10.255.0.1\" is not a loopback address: a listener others can "
+	  "reach needs TLS and a token (want api.tls and api.token_file, or 127.0.0.1)" },
+	{ "{" R ",\"api\":{\"listen\":\"10.255.0.1\",\"tls\":{\"cert\":\"/c\",\"key\":\"/k\"}}}",
+	  "t.json: api.listen: \"10.255.0.1\" is not a loopback address: a listener others can "
+	  "reach needs TLS and a token (want api.tls and api.token_file, or 127.0.0.1)" },
+	{ "{" R ",\"api\":{\"tls\":{\"cert\":\"/c\"}}}",
+	  "t.json: api.tls.key: missing (want a file)" },
+	{ "{" R ",\"api\":{\"token_file\":\"token\"}}",
+	  "t.json: api.token_file: \"token\" is not a file (want an absolute path of at most 255 "
+	  "characters)" },
+	{ "{" R ",\"api\":{\"ports\":{\"bgpd\":7000,\"fwd\":7000}}}",
+	  "t.json: api.ports: two daemons on one port (want a different port each, or 0)" },
+	{ "{" R ",\"api\":{\"ports\":{\"bgp\":1}}}",
+	  "t.json: api.ports.bgp: unknown key (want one of bgpd, vrfmgr, fwd)" },
+	{ "{" R ",\"api\":{\"ports\":{\"fwd\":65536}}}",
+	  "t.json: api.ports.fwd: 65536 is out of range (want an integer 0..65535, 0 = no TCP "
+	  "listener)" },
 	/* JSON syntax */
 	{ "{\n  \"router\": ,\n}", "t.json: line 2, column 13: invalid JSON: unexpected character" },
 	{ "{\"router\": {", "t.json: line 1: invalid JSON: unexpected end of file" },
