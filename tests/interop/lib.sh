@@ -4,7 +4,7 @@
 # Each peer runs once, from a config written here; everything started is
 # remembered by PID and stopped, and every namespace deleted, by ix_cleanup.
 #
-#   hub  <-> g   10.91.1.1 / .2   GoBGP   AS 65000 (iBGP)
+#   hub  <-> g   10.91.1.1 / .2   GoBGP   AS 65000 (iBGP, graceful restart)
 #   hub  <-> b   10.91.2.1 / .2   BIRD    AS 65000 (iBGP, ferry's RR client, TCP-MD5,
 #                                          extended messages)
 #   hub  <-> r   10.91.3.1 / .2   FRR     AS 65003 (eBGP, GTSM)
@@ -123,9 +123,14 @@ ix_gobgp_config() {
     peer-as = 65000
   [neighbors.timers.config]
     connect-retry = 1
+  [neighbors.graceful-restart.config]
+    enabled = true
+    restart-time = 30
   [[neighbors.afi-safis]]
     [neighbors.afi-safis.config]
       afi-safi-name = "l3vpn-ipv4-unicast"
+    [neighbors.afi-safis.mp-graceful-restart.config]
+      enabled = true
 EOF
 }
 gobgp_cli() { inns g gobgp -u 127.0.0.1 -p 50051 "$@"; }

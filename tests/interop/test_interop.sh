@@ -12,7 +12,10 @@
 #    intact;
 #  - ROUTE-REFRESH from the peer is answered (BIRD, FRR);
 #  - withdrawals both ways;
-#  - bulk: IX_BULK (10,000) routes ferry -> GoBGP and BIRD -> ferry;
+#  - graceful restart: GoBGP killed and restarted, its routes kept stale, swept at EoR;
+#  - route reflection between BIRD (client) and GoBGP, NO_ADVERTISE;
+#  - TCP-MD5 (BIRD), GTSM (FRR), extended messages (BIRD), enhanced route refresh (FRR);
+#  - bulk: IX_BULK (10,000) routes ferry -> GoBGP, BIRD -> ferry (and ferry -> BIRD);
 #  - a tshark decode of everything ferry sent shows no malformed packet or
 #    expert warning.
 # Prints "ok - ..." / "not ok - ..." per check; exit 0 only when all pass.
@@ -170,6 +173,7 @@ inject add 65000:109 10.10.9.0/24 1009 65000:100
 ix_bg hub "$IX_TMP/ferry.log" "$BUILD/bgpd" -c "$IX_TMP/ferry.json"
 FERRY_PID=${IX_PIDS[-1]}
 ix_bg g "$IX_TMP/g/gobgpd.log" gobgpd -f "$IX_TMP/g/gobgp.toml" --api-hosts 127.0.0.1:50051
+G_PID=${IX_PIDS[-1]}
 ix_bg b "$IX_TMP/b/bird.log" bird -f -c "$IX_TMP/b/bird.conf" -s "$IX_TMP/b/bird.ctl"
 inns r /usr/lib/frr/bgpd -d -Z -S -P 0 -N "$IX_PREFIX" -f "$IX_TMP/r/bgpd.conf" \
 	-i "$IX_TMP/r/bgpd.pid" --log "file:$IX_TMP/r/bgpd.log" >/dev/null 2>&1 ||
@@ -344,6 +348,41 @@ for p in $IX_PEERS; do
 		not_ok "$(name "$p") -> ferry: withdrawal honoured"
 	fi
 done
+
+# ---- graceful restart (RFC 4724), ferry as receiving speaker ---------------------------
+# GoBGP dies (TCP gone, no NOTIFICATION): its routes stay, stale; it comes back with
+# the restart flag, re-announces one route and End-of-RIB: the other stale ones go.
+route_field() { # route_field RD PREFIX FIELD
+	ferry_api "/routes?rd=$1&prefix=$2" |
+		jq -r --arg f "$3" 'if .routes[0] then .routes[0][$f] else "absent" end'
+}
+kept_stale() {
+	[ "$(ferry_state 10.91.1.2)" != Established ] &&
+		[ "$(route_field 65000:11 10.21.1.0/24 stale)" = true ] &&
+		[ "$(route_field 10.91.1.2:12 10.21.2.0/24 stale)" = true ]
+}
+swept() {
+	[ "$(route_field 65000:11 10.21.1.0/24 stale)" = false ] &&
+		[ "$(route_field 10.91.1.2:12 10.21.2.0/24 stale)" = absent ]
+}
+kill -9 "$G_PID" 2>/dev/null
+if poll 10 kept_stale && grep -qF "DEL 65000:11" "$IX_TMP/inject.out"; then
+	not_ok "GoBGP restarts: its routes were withdrawn instead of kept stale"
+elif kept_stale; then
+	ok "GoBGP restarts: ferry keeps its routes, marked stale, still in use"
+else
+	not_ok "GoBGP restarts: routes kept stale (state $(ferry_state 10.91.1.2), stale: $(route_field 65000:11 10.21.1.0/24 stale))"
+fi
+ix_bg g "$IX_TMP/g/gobgpd2.log" gobgpd -r -f "$IX_TMP/g/gobgp.toml" --api-hosts 127.0.0.1:50051
+# its table is rebuilt before the session is back, as after a real restart
+poll 15 gobgp_cli global rib -a vpnv4 summary
+gobgp_cli global rib -a vpnv4 add 10.21.1.0/24 label 2101 rd 65000:11 rt 65000:100 65000:101 \
+	med 21 local-pref 210 community 65000:21,65000:22 nexthop 10.91.1.2 >/dev/null
+if poll 45 swept; then
+	ok "GoBGP back: the re-announced route is fresh, the others swept at End-of-RIB"
+else
+	not_ok "GoBGP back: stale routes swept (10.21.1.0/24 stale: $(route_field 65000:11 10.21.1.0/24 stale), 10.21.2.0/24: $(route_field 10.91.1.2:12 10.21.2.0/24 stale))"
+fi
 
 # ---- bulk: IX_BULK routes each way ---------------------------------------------------
 gobgp_dests() { gobgp_cli global rib -a vpnv4 summary 2>/dev/null | sed -n 's/^Destination: \([0-9]*\),.*/\1/p'; }
