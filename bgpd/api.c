@@ -97,10 +97,43 @@ static int get_neighbors(struct jw *w, const struct api_request *req, void *ctx)
 	return 200;
 }
 
+/* Communities, large communities, route reflection attributes. */
+static void path_lists_json(struct jw *w, const struct bgp_attrs *a)
+{
+	char buf[40];
+
+	jw_key(w, "communities");
+	jw_array_begin(w);
+	for (size_t i = 0; i < a->n_communities; i++) {
+		snprintf(buf, sizeof(buf), "%u:%u", a->communities[i] >> 16,
+			 a->communities[i] & 0xffff);
+		jw_string(w, buf);
+	}
+	jw_array_end(w);
+	jw_key(w, "large_communities");
+	jw_array_begin(w);
+	for (size_t i = 0; i < a->n_large; i++) {
+		snprintf(buf, sizeof(buf), "%u:%u:%u", a->large[3 * i], a->large[3 * i + 1],
+			 a->large[3 * i + 2]);
+		jw_string(w, buf);
+	}
+	jw_array_end(w);
+	jw_key(w, "originator_id");
+	if (attr_has(a, ATTR_ORIGINATOR_ID))
+		jw_string(w, ipv4_format(a->originator_id, buf));
+	else
+		jw_null(w);
+	jw_key(w, "cluster_list");
+	jw_array_begin(w);
+	for (size_t i = 0; i < a->n_cluster; i++)
+		jw_string(w, ipv4_format(a->cluster[i], buf));
+	jw_array_end(w);
+}
+
 static void path_json(struct jw *w, const struct rib_entry *e, const struct rib_path *p)
 {
 	const struct bgp_attrs *a = &p->attrs->a;
-	char buf[RD_STRLEN], pfx[PREFIX4_STRLEN], path[1024], lc[40];
+	char buf[RD_STRLEN], pfx[PREFIX4_STRLEN], path[1024];
 
 	jw_object_begin(w);
 	jw_kv_string(w, "rd", rd_format(&e->rd, buf));
@@ -113,22 +146,7 @@ static void path_json(struct jw *w, const struct rib_entry *e, const struct rib_
 		if (extcom_is_rt(&a->ext[i]))
 			jw_string(w, extcom_format(&a->ext[i], buf));
 	jw_array_end(w);
-	jw_key(w, "communities");
-	jw_array_begin(w);
-	for (size_t i = 0; i < a->n_communities; i++) {
-		snprintf(buf, sizeof(buf), "%u:%u", a->communities[i] >> 16,
-			 a->communities[i] & 0xffff);
-		jw_string(w, buf);
-	}
-	jw_array_end(w);
-	jw_key(w, "large_communities");
-	jw_array_begin(w);
-	for (size_t i = 0; i < a->n_large; i++) {
-		snprintf(lc, sizeof(lc), "%u:%u:%u", a->large[3 * i], a->large[3 * i + 1],
-			 a->large[3 * i + 2]);
-		jw_string(w, lc);
-	}
-	jw_array_end(w);
+	path_lists_json(w, a);
 	jw_kv_string(w, "origin", attr_origin_name(a->origin));
 	jw_kv_string(w, "as_path", aspath_format(a->aspath, a->aspath_len, path, sizeof(path)));
 	jw_kv_uint(w, "local_pref", rib_path_local_pref(p));
@@ -138,16 +156,6 @@ static void path_json(struct jw *w, const struct rib_entry *e, const struct rib_
 	else
 		jw_null(w);
 	jw_kv_string(w, "peer", p->src->local ? "local" : ipv4_format(p->src->address, buf));
-	jw_key(w, "originator_id");
-	if (attr_has(a, ATTR_ORIGINATOR_ID))
-		jw_string(w, ipv4_format(a->originator_id, buf));
-	else
-		jw_null(w);
-	jw_key(w, "cluster_list");
-	jw_array_begin(w);
-	for (size_t i = 0; i < a->n_cluster; i++)
-		jw_string(w, ipv4_format(a->cluster[i], buf));
-	jw_array_end(w);
 	jw_kv_bool(w, "stale", p->stale && !p->src->local);
 	jw_kv_bool(w, "best", e->best == p);
 	if (e->best == p)

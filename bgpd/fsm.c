@@ -10,8 +10,10 @@
  * is closed, while the established session carries on untouched.
  *
  * Any error sends its NOTIFICATION, closes the connection and, if it was the
- * peer's last, leaves the peer Idle until ConnectRetry. Peer input is never
- * fatal to the daemon.
+ * peer's last, leaves the peer Idle until ConnectRetry, doubled for each
+ * recent failure (idle hold-down). A session lost without NOTIFICATION from a
+ * peer that can restart gracefully keeps its routes, stale (RFC 4724). Peer
+ * input is never fatal to the daemon.
  */
 #include <stdio.h>
 #include <string.h>

@@ -3,7 +3,10 @@
  * session with its NOTIFICATION), then withdrawals, then announcements with
  * one interned attribute set shared by all NLRI of the message. RFC 7606
  * treat-as-withdraw turns the announcements into withdrawals and is logged
- * as the remote error it is; AS-path loops are dropped the same way.
+ * as the remote error it is (counted per neighbor, each kind logged once per
+ * session); routing loops (our AS, our ORIGINATOR_ID or cluster id) are
+ * dropped the same way. End-of-RIB ends a graceful restart; max-prefix is
+ * checked after each UPDATE.
  */
 #include "bgpd/bgpd.h"
 #include "common/log.h"
