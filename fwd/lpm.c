@@ -42,10 +42,16 @@ struct lpm_route {
 	uint8_t pad;
 };
 
+#define PEND_MAX 4 /* changed prefixes remembered for an incremental commit */
+
 struct lpm_cnode {
 	uint8_t kind;  /* CN_RANGE or CN_DIR */
 	uint8_t depth; /* the region is base/depth */
 	bool dirty;
+	bool rebuild;  /* the next commit rebuilds the chunk (pend[] is not enough) */
+	uint8_t n_pend;
+	uint8_t pend_plen[PEND_MAX];
+	uint32_t pend_prefix[PEND_MAX];
 	uint32_t base;
 	uint32_t dflt; /* best route of the ancestors covering the region; 0 = none */
 	struct lpm_route *r;
@@ -129,11 +135,28 @@ static void retire(struct lpm *t, uintptr_t x)
 
 static void mark_dirty(struct lpm *t, struct lpm_cnode *c)
 {
+	c->rebuild = true;
 	if (c->dirty)
 		return;
 	c->dirty = true;
 	c->next_dirty = t->dirty;
 	t->dirty = c;
+}
+
+/* A route of chunk c changed: remembered, so the commit may patch instead of rebuild. */
+static void note_change(struct lpm *t, struct lpm_cnode *c, uint32_t prefix, uint8_t plen)
+{
+	if (c->n_pend == PEND_MAX) {
+		mark_dirty(t, c);
+		return;
+	}
+	c->pend_prefix[c->n_pend] = prefix;
+	c->pend_plen[c->n_pend++] = plen;
+	if (!c->dirty) {
+		c->dirty = true;
+		c->next_dirty = t->dirty;
+		t->dirty = c;
+	}
 }
 
 /* A new chunk; dirty unless the caller builds it right away (split). */
@@ -283,7 +306,7 @@ int lpm_add(struct lpm *t, uint32_t prefix, uint8_t plen, uint32_t value, uint16
 		c->r[at].tag = tag;
 		if (c->r[at].value != value) {
 			c->r[at].value = value;
-			mark_dirty(t, c);
+			note_change(t, c, prefix, plen);
 		}
 		return 0;
 	}
@@ -291,7 +314,7 @@ int lpm_add(struct lpm *t, uint32_t prefix, uint8_t plen, uint32_t value, uint16
 	if (list_insert(t, c, at, &r) < 0)
 		return -ENOMEM;
 	t->count++;
-	mark_dirty(t, c);
+	note_change(t, c, prefix, plen);
 	return 0;
 }
 
@@ -312,7 +335,7 @@ uint32_t lpm_delete(struct lpm *t, uint32_t prefix, uint8_t plen)
 	value = c->r[at].value;
 	list_remove(t, c, at);
 	t->count--;
-	mark_dirty(t, c);
+	note_change(t, c, prefix, plen);
 	return value;
 }
 
@@ -360,16 +383,24 @@ static void publish(struct lpm *t, struct lpm_cnode *c, uintptr_t x)
 	atomic_store_explicit(home_of(t, c), x, memory_order_release);
 }
 
-/* Appends cut point (key, value), merging with what the last cut already says. */
-static void emit(uint32_t *keys, uint32_t *vals, uint32_t *n, uint32_t key, uint32_t value)
+/* Cut points being collected: a later cut at the same point wins, equal neighbours merge. */
+struct cuts {
+	uint32_t *keys, *vals, n;
+};
+
+static inline void emit(struct cuts *c, uint32_t key, uint32_t value)
 {
-	if (*n > 0 && keys[*n - 1] == key)
-		(*n)--; /* a later cut at the same point wins */
-	if (*n > 0 && vals[*n - 1] == value)
+	uint32_t n = c->n;
+
+	if (n > 0 && c->keys[n - 1] == key)
+		n--;
+	if (n > 0 && c->vals[n - 1] == value) {
+		c->n = n;
 		return;
-	keys[*n] = key;
-	vals[*n] = value;
-	(*n)++;
+	}
+	c->keys[n] = key;
+	c->vals[n] = value;
+	c->n = n + 1;
 }
 
 /*
@@ -384,32 +415,152 @@ static uint32_t cut_ranges(const struct lpm_cnode *c, uint32_t *keys, uint32_t *
 		uint32_t value;
 	} st[34];
 	uint64_t region_end = (uint64_t)c->base + (1ull << (32 - c->depth)) - 1;
-	uint32_t n = 0;
+	struct cuts out = { keys, vals, 0 };
 	int sp = 0;
 
 	st[0].end = region_end;
 	st[0].value = 0;
-	emit(keys, vals, &n, c->base, 0);
+	emit(&out, c->base, 0);
 	for (uint32_t i = 0; i < c->n; i++) {
 		const struct lpm_route *r = &c->r[i];
-		uint64_t end = (uint64_t)r->prefix + (1ull << (32 - r->plen)) - 1;
 
 		while (st[sp].end < r->prefix) {
 			sp--;
-			emit(keys, vals, &n, (uint32_t)(st[sp + 1].end + 1), st[sp].value);
+			emit(&out, (uint32_t)(st[sp + 1].end + 1), st[sp].value);
 		}
-		emit(keys, vals, &n, r->prefix, r->value);
+		emit(&out, r->prefix, r->value);
 		sp++;
-		st[sp].end = end;
+		st[sp].end = (uint64_t)r->prefix + (1ull << (32 - r->plen)) - 1;
 		st[sp].value = r->value;
 	}
 	for (; sp > 0; sp--)
 		if (st[sp].end < region_end)
-			emit(keys, vals, &n, (uint32_t)(st[sp].end + 1), st[sp - 1].value);
-	return n;
+			emit(&out, (uint32_t)(st[sp].end + 1), st[sp - 1].value);
+	return out.n;
 }
 
 static int commit_node(struct lpm *t, struct lpm_cnode *c);
+
+/* The best route of chunk c's list shorter than plen that covers prefix, or 0. */
+static uint32_t chunk_cover(const struct lpm_cnode *c, uint32_t prefix, uint8_t plen)
+{
+	for (int l = plen - 1; l >= c->depth; l--) {
+		bool found;
+		uint32_t at = list_find(c, prefix & mask_of((unsigned)l), (uint8_t)l, &found);
+
+		if (found)
+			return c->r[at].value;
+	}
+	return 0;
+}
+
+/*
+ * The ranges of [s, e] (the span of prefix/plen) as the list says now: the
+ * cover's value, overlaid by prefix/plen itself and the routes nested in it,
+ * which follow it in list order. At most max cuts, else false.
+ */
+static bool cut_span(const struct lpm_cnode *c, uint32_t s, uint8_t plen, struct cuts *out,
+		     uint32_t max)
+{
+	struct {
+		uint64_t end;
+		uint32_t value;
+	} st[34];
+	uint64_t e = (uint64_t)s + (1ull << (32 - plen)) - 1;
+	bool found;
+	int sp = 0;
+
+	st[0].end = e;
+	st[0].value = chunk_cover(c, s, plen);
+	emit(out, s, st[0].value);
+	for (uint32_t i = list_find(c, s, plen, &found); i < c->n && c->r[i].prefix <= e; i++) {
+		const struct lpm_route *r = &c->r[i];
+
+		while (st[sp].end < r->prefix) {
+			sp--;
+			emit(out, (uint32_t)(st[sp + 1].end + 1), st[sp].value);
+		}
+		if (out->n >= max)
+			return false;
+		emit(out, r->prefix, r->value);
+		sp++;
+		st[sp].end = (uint64_t)r->prefix + (1ull << (32 - r->plen)) - 1;
+		st[sp].value = r->value;
+	}
+	for (; sp > 0; sp--)
+		if (st[sp].end < e)
+			emit(out, (uint32_t)(st[sp].end + 1), st[sp - 1].value);
+	return out->n <= max;
+}
+
+/* Appends a range to a leaf being rewritten, merged with an equal predecessor. */
+static bool leaf_add(struct lpm_leaf_view *v, uint32_t start, uint32_t val)
+{
+	if (v->n > 0 && v->val[v->n - 1] == val)
+		return true;
+	if (v->n == 8)
+		return false;
+	v->start[v->n] = start;
+	v->val[v->n++] = val;
+	return true;
+}
+
+/*
+ * Rewrites, in copy x, the one leaf line the span [s, e] of prefix/plen lies
+ * in: its ranges before s, the span as the list says now, its ranges after e
+ * (whose values this change cannot touch). false when the span crosses
+ * leaves or the leaf would overflow: the chunk is rebuilt instead.
+ */
+static bool patch_leaf(const struct lpm_cnode *c, uintptr_t x, uint32_t prefix, uint8_t plen)
+{
+	uint64_t e = (uint64_t)prefix + (1ull << (32 - plen)) - 1;
+	uint32_t skeys[9], svals[9], after = 0;
+	struct cuts sub = { skeys, svals, 0 };
+	struct lpm_leaf_view v, nv;
+	bool ok = true;
+
+	lpm_rnode_leaf(x, prefix, &v);
+	if (e > v.hi || !cut_span(c, prefix, plen, &sub, 8))
+		return false;
+	nv = v;
+	nv.n = 0;
+	for (uint32_t j = 0; j < v.n && v.start[j] < prefix; j++)
+		leaf_add(&nv, v.start[j], v.val[j]);
+	for (uint32_t j = 0; j < sub.n && ok; j++)
+		ok = leaf_add(&nv, skeys[j], svals[j]);
+	if (e < v.hi) {
+		for (uint32_t j = 0; j < v.n && v.start[j] <= e + 1; j++)
+			after = v.val[j];
+		ok = ok && leaf_add(&nv, (uint32_t)(e + 1), after);
+		for (uint32_t j = 0; j < v.n && ok; j++)
+			if (v.start[j] > e + 1)
+				ok = leaf_add(&nv, v.start[j], v.val[j]);
+	}
+	if (!ok || nv.start[0] != v.lo)
+		return false;
+	lpm_rnode_leaf_store(x, &nv, v.n);
+	return true;
+}
+
+/* Commits chunk c by patching a copy of its node leaf by leaf; false: rebuild instead. */
+static bool commit_patch(struct lpm *t, struct lpm_cnode *c)
+{
+	uintptr_t x;
+
+	if (c->rebuild || c->live == 0 || c->n == 0 || (x = lpm_rnode_copy(c->live)) == 0)
+		return false;
+	for (unsigned i = 0; i < c->n_pend; i++) {
+		if (!patch_leaf(c, x, c->pend_prefix[i], c->pend_plen[i])) {
+			lpm_node_free(x);
+			return false;
+		}
+	}
+	t->bytes += lpm_node_size(x);
+	publish(t, c, x);
+	retire(t, c->live);
+	c->live = x;
+	return true;
+}
 
 /* An empty node goes away: its region answers with its dflt again. */
 static void cnode_remove(struct lpm *t, struct lpm_cnode *c)
@@ -534,6 +685,10 @@ static int commit_range(struct lpm *t, struct lpm_cnode *c)
 		cnode_remove(t, c);
 		return 0;
 	}
+	if (commit_patch(t, c)) {
+		c->n_pend = 0;
+		return 0;
+	}
 	keys = malloc((2 * (size_t)c->n + 2) * sizeof(*keys));
 	vals = malloc((2 * (size_t)c->n + 2) * sizeof(*vals));
 	if (keys == NULL || vals == NULL) {
@@ -553,6 +708,8 @@ static int commit_range(struct lpm *t, struct lpm_cnode *c)
 	if (r == 0)
 		return -ENOMEM;
 	c->live = r;
+	c->n_pend = 0;
+	c->rebuild = false;
 	t->bytes += lpm_node_size(r);
 	publish(t, c, r);
 	retire(t, old);

@@ -199,6 +199,71 @@ static inline uint32_t depth_off(uint32_t meta, unsigned d)
 	return d == 0 ? 0 : d == 1 ? 1 : d == 2 ? 1 + (meta & 0xFFFF) : 1 + (meta & 0xFFFF) + (meta >> 16);
 }
 
+/* ---- patching a copy (control thread) ---- */
+
+uintptr_t lpm_rnode_copy(uintptr_t x)
+{
+	const struct rhdr *h = hdr_of(x);
+	uint8_t *mem = aligned_alloc(LINE, h->size);
+
+	if (mem == NULL)
+		return 0;
+	memcpy(mem, h, h->size);
+	return (uintptr_t)(mem + LINE) | (x & 63);
+}
+
+static uint32_t uncut(int32_t k)
+{
+	return ((uint32_t)k ^ BIAS) + 1;
+}
+
+void lpm_rnode_leaf(uintptr_t x, uint32_t addr, struct lpm_leaf_view *v)
+{
+	uint8_t *tree = (uint8_t *)LPM_PTR(x);
+	unsigned levels = LPM_LEVELS(x);
+	int32_t key = (int32_t)(addr ^ BIAS);
+	uint32_t meta = (uint32_t)((int32_t *)tree)[15], u = 0;
+	uint64_t lo = 0, hi = UINT32_MAX; /* the caller's chunk bounds are looser: fine */
+	struct leaf *l;
+
+	for (unsigned d = 0; d + 1 < levels; d++) {
+		const int32_t *k = (const int32_t *)(tree + (size_t)(depth_off(meta, d) + u) * LINE);
+		unsigned c = count15(k, key);
+
+		if (c > 0)
+			lo = uncut(k[c - 1]);
+		if (c < 15 && k[c] != PAD)
+			hi = uncut(k[c]) - 1;
+		u = u * 16 + c;
+	}
+	l = (struct leaf *)(tree + (size_t)(depth_off(meta, levels - 1) + u) * LINE);
+	v->line = l;
+	v->n = 1;
+	v->start[0] = (uint32_t)lo;
+	v->val[0] = l->v[0];
+	for (unsigned j = 0; j < 7 && l->k[j] != PAD; j++) {
+		v->start[j + 1] = uncut(l->k[j]);
+		v->val[j + 1] = l->v[j + 1];
+		v->n++;
+	}
+	v->lo = (uint32_t)lo;
+	v->hi = (uint32_t)hi;
+}
+
+void lpm_rnode_leaf_store(uintptr_t x, const struct lpm_leaf_view *v, uint32_t old_n)
+{
+	struct leaf *l = v->line;
+	struct rhdr *h = hdr_of(x);
+
+	for (unsigned j = 0; j < 8; j++) {
+		l->k[j] = j + 1 < v->n ? cut(v->start[j + 1]) : PAD;
+		l->v[j] = j < v->n ? v->val[j] : 0;
+	}
+	h->n = h->n - old_n + v->n;
+}
+
+/* ---- lookups ---- */
+
 static inline const int32_t *line_at(const uint8_t *tree, uint32_t meta, unsigned d, uint32_t u)
 {
 	return (const int32_t *)(tree + (size_t)(depth_off(meta, d) + u) * LINE);

@@ -39,6 +39,23 @@
 uintptr_t lpm_rnode_build(const uint32_t *keys, const uint32_t *vals, uint32_t n,
 			  uint32_t dflt);
 void lpm_rnode_set_dflt(uintptr_t x, uint32_t dflt);
+/*
+ * Patching a copy of a range node (the control thread's incremental commit):
+ * the leaf line covering addr, decoded. The leaf covers [lo, hi]; its n
+ * ranges start at start[0] = lo < start[1] < ...
+ */
+struct lpm_leaf_view {
+	void *line;
+	uint32_t lo, hi, n;
+	uint32_t start[8], val[8];
+};
+
+/* A private copy of range node x (to patch before publishing); 0 on ENOMEM. */
+uintptr_t lpm_rnode_copy(uintptr_t x);
+void lpm_rnode_leaf(uintptr_t x, uint32_t addr, struct lpm_leaf_view *v);
+/* Writes v back (1 <= v->n <= 8, v->start[0] == v->lo). */
+void lpm_rnode_leaf_store(uintptr_t x, const struct lpm_leaf_view *v, uint32_t old_n);
+
 /* An empty directory at depth 0, 8 or 16 (all slots leaf 0); its tagged word or 0. */
 uintptr_t lpm_dir_new(unsigned depth);
 static inline _Atomic uintptr_t *lpm_dir_slots(uintptr_t x)

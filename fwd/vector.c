@@ -400,7 +400,7 @@ static void run(struct fwd *f, struct fwd_iface *const *in, struct fwd_pkt *p, u
 void fwd_input_batch(struct fwd *f, struct fwd_iface *const *in, struct fwd_pkt *p, unsigned n,
 		     enum fwd_verdict *verdicts)
 {
-	if (fib_pending(f) && !f->no_lazy_commit)
+	if (!f->no_lazy_commit && fib_pending(f))
 		fib_commit(f);
 	for (unsigned i = 0; i < n; i += VEC)
 		run(f, in + i, p + i, n - i < VEC ? n - i : VEC, verdicts ? verdicts + i : NULL);
