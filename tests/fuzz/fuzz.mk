@@ -1,0 +1,51 @@
+# Builds ferry's libFuzzer harnesses (tests/fuzz/fuzz_*.c) with clang:
+# the module sources each needs are compiled once with coverage
+# instrumentation (-fsanitize=fuzzer-no-link) plus ASan and UBSan, and each
+# harness is linked with libFuzzer's main. Driven by tests/fuzz/run; kept
+# apart from the top-level Makefile so gcc builds never need clang.
+#
+#   make -f tests/fuzz/fuzz.mk [-j2] [FUZZ_BUILD=build/fuzz] [CLANG=clang]
+
+CLANG      ?= clang
+FUZZ_BUILD ?= build/fuzz
+# No -Werror for the module sources: a clang-only warning in someone's code
+# must not stop the fuzzers; the harnesses themselves are held to -Werror.
+FFLAGS  := -std=c11 -D_GNU_SOURCE -I. -g -O1 -fno-omit-frame-pointer \
+           -fsanitize=address,undefined -fno-sanitize-recover=undefined \
+           -Wall -Wextra -Wno-missing-field-initializers -MMD -MP
+LDLIBS  := -levent -levent_openssl -ljson-c -lssl -lcrypto -lpthread -lm
+
+src  = $(filter-out $(1)/main.c,$(wildcard $(1)/*.c))
+objs = $(patsubst %.c,$(FUZZ_BUILD)/obj/%.o,$(foreach m,$(1),$(call src,$(m))))
+
+HARNESSES := bgp_msg ipc config api_query fwd_frame
+BINS      := $(addprefix $(FUZZ_BUILD)/fuzz_,$(HARNESSES))
+
+# What each harness links: only the modules it exercises, and common.
+MODS_bgp_msg   := bgpd common
+MODS_ipc       := fwd common
+MODS_config    := common
+MODS_api_query := common
+MODS_fwd_frame := fwd common
+
+.SECONDARY:
+.PHONY: all
+all: $(BINS) $(FUZZ_BUILD)/gen_seeds
+
+$(FUZZ_BUILD)/obj/tests/fuzz/%.o: tests/fuzz/%.c
+	@mkdir -p $(dir $@)
+	$(CLANG) $(FFLAGS) -Werror -fsanitize=fuzzer-no-link -c $< -o $@
+
+$(FUZZ_BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CLANG) $(FFLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
+
+.SECONDEXPANSION:
+$(FUZZ_BUILD)/fuzz_%: $(FUZZ_BUILD)/obj/tests/fuzz/fuzz_%.o $$(call objs,$$(MODS_$$*))
+	$(CLANG) $(FFLAGS) -fsanitize=fuzzer -o $@ $^ $(LDLIBS)
+
+# The seed writer: plain ASan/UBSan program (its own main) over the same objects.
+$(FUZZ_BUILD)/gen_seeds: $(FUZZ_BUILD)/obj/tests/fuzz/gen_seeds.o $(call objs,bgpd fwd common)
+	$(CLANG) $(FFLAGS) -fsanitize=fuzzer-no-link -o $@ $^ $(LDLIBS)
+
+-include $(shell find $(FUZZ_BUILD)/obj -name '*.d' 2>/dev/null)
