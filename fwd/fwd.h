@@ -116,6 +116,7 @@ struct fwd {
 	uint32_t n_fib_dirty, fib_dirty_cap;
 	struct rcu *rcu;         /* deferred frees for what workers may still read */
 	bool slow_only;          /* tests: every frame through pipeline.c alone */
+	uint64_t fast;           /* frames vector.c finished itself (tests, stats) */
 	bool no_lazy_commit;     /* workers run: only the control thread publishes routes */
 	struct nh_table *nhs;
 	struct lfib *lfib;

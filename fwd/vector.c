@@ -306,6 +306,7 @@ static enum fwd_verdict output(struct fwd *f, struct fwd_iface *in, struct fwd_p
 	}
 	memcpy(p->data, nh->adj_mac, FWD_ETH_ALEN);
 	memcpy(p->data + FWD_ETH_ALEN, out->mac, FWD_ETH_ALEN);
+	f->fast++;
 	return fwd_tx(f, out, p->data, p->len);
 }
 

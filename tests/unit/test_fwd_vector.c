@@ -1,0 +1,594 @@
+/*
+ * The vector path (fwd/vector.c) on crafted frames: exact output bytes for
+ * each fast case (push, pop+lookup, swap, PHP), drops by reason, the next-hop
+ * MAC cache following ARP, and whole mixed batches compared frame by frame
+ * with pipeline.c alone (f->slow_only) on a twin PE: same frames out, same
+ * bytes, same verdicts, same counters.
+ */
+#include <criterion/criterion.h>
+#include <stdlib.h>
+
+#include "common/log.h"
+#include "fwd/apply.h"
+#include "fwd/arp.h"
+#include "fwd/pipeline.h"
+#include "test_fwd_util.h"
+
+#define MAX_OUT 512
+
+struct out {
+	struct fwd_iface *ifp;
+	uint8_t data[T_BUF];
+	size_t len;
+};
+
+/* One PE under test and what it sent. */
+struct pe {
+	struct fwd *f;
+	struct fwd_iface *core0, *core1, *ce_a, *ce_b;
+	struct out out[MAX_OUT];
+	int n_out;
+};
+
+static struct pe pe1, pe2;
+
+static const uint8_t mac_core0[6] = { 2, 0, 0, 0, 0xc0, 0 };
+static const uint8_t mac_core1[6] = { 2, 0, 0, 0, 0xc1, 0 };
+static const uint8_t mac_ce_a[6] = { 2, 0, 0, 0, 0xa1, 0 };
+static const uint8_t mac_ce_b[6] = { 2, 0, 0, 0, 0xb1, 0 };
+static const uint8_t mac_p[6] = { 2, 0, 0, 0, 0x99, 1 };
+static const uint8_t mac_p2[6] = { 2, 0, 0, 0, 0x99, 2 };
+static const uint8_t mac_cea[6] = { 2, 0, 0, 0, 0xaa, 2 };
+static const uint8_t mac_ceb[6] = { 2, 0, 0, 0, 0xbb, 2 };
+static const uint8_t bcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+
+#define P_ADDR t_ip(10, 0, 1, 2)
+#define P2_ADDR t_ip(10, 0, 2, 2)
+#define CEA_ADDR t_ip(10, 1, 1, 2)
+#define CEB_ADDR t_ip(10, 2, 1, 2)
+#define SITE1 t_ip(192, 168, 100, 10)
+#define SITE2 t_ip(192, 168, 101, 10)
+
+static int capture(void *ctx, struct fwd_iface *ifp, const uint8_t *frame, size_t len)
+{
+	struct pe *pe = ctx;
+
+	cr_assert(pe->n_out < MAX_OUT);
+	cr_assert(len <= T_BUF);
+	pe->out[pe->n_out].ifp = ifp;
+	memcpy(pe->out[pe->n_out].data, frame, len);
+	pe->out[pe->n_out].len = len;
+	pe->n_out++;
+	return 0;
+}
+
+static void msg(struct pe *pe, uint16_t type, const void *payload, uint32_t len)
+{
+	cr_assert(ipc_payload_ok(type, payload, len), "payload of %s", ipc_type_name(type));
+	apply_msg(pe->f, type, payload, len);
+}
+
+static void nh(struct pe *pe, uint32_t id, uint32_t type, uint32_t gw, uint32_t label,
+	       const char *ifname)
+{
+	struct ipc_nexthop n = { .nh_id = id, .type = type, .gateway = gw, .out_label = label };
+
+	strcpy(n.ifname, ifname);
+	msg(pe, IPC_NH_ADD, &n, sizeof(n));
+}
+
+static void route(struct pe *pe, uint32_t vrf, uint32_t prefix, uint8_t plen, uint32_t nh_id,
+		  uint32_t inner)
+{
+	struct ipc_fib_entry e = { .vrf_id = vrf, .prefix = prefix, .plen = plen, .nh_id = nh_id,
+				   .inner_label = inner };
+
+	msg(pe, IPC_FIB_ADD, &e, sizeof(e));
+}
+
+static void label(struct pe *pe, uint32_t in, uint32_t action, uint32_t vrf, uint32_t nh_id,
+		  uint32_t out)
+{
+	struct ipc_lfib_entry e = { .in_label = in, .action = action, .vrf_id = vrf,
+				    .nh_id = nh_id, .out_label = out };
+
+	msg(pe, IPC_LFIB_ADD, &e, sizeof(e));
+}
+
+static struct fwd_iface *core_if(struct pe *pe, const char *name, const uint8_t *mac,
+				 uint32_t addr)
+{
+	struct fwd_iface *ifp = fwd_iface_get(pe->f, name, FWD_IF_CORE);
+
+	memcpy(ifp->mac, mac, 6);
+	ifp->addr = addr;
+	ifp->plen = 30;
+	ifp->mtu = 1600;
+	ifp->active = true;
+	return ifp;
+}
+
+static struct fwd_iface *access_if(struct pe *pe, const char *name, uint32_t vrf,
+				   uint32_t addr, const uint8_t *mac)
+{
+	struct ipc_if_bind b = { .vrf_id = vrf, .address = addr, .plen = 30 };
+	struct fwd_iface *ifp;
+
+	strcpy(b.ifname, name);
+	msg(pe, IPC_IF_BIND, &b, sizeof(b));
+	ifp = fwd_iface_find(pe->f, name);
+	memcpy(ifp->mac, mac, 6);
+	ifp->mtu = 1500;
+	return ifp;
+}
+
+/* An ARP frame into ifp (op 1 request, 2 reply), as the neighbour sends it. */
+static void arp_in(struct pe *pe, struct fwd_iface *ifp, uint16_t op, const uint8_t *smac,
+		   uint32_t sip, uint32_t tip)
+{
+	struct tframe t;
+	uint8_t *a = t_eth(&t, 64, op == 1 ? bcast : ifp->mac, smac, FWD_ETHERTYPE_ARP);
+
+	t_put16(a, 1);
+	t_put16(a + 2, 0x0800);
+	a[4] = 6;
+	a[5] = 4;
+	t_put16(a + 6, op);
+	memcpy(a + 8, smac, 6);
+	t_put32(a + 14, sip);
+	memset(a + 18, 0, 6);
+	t_put32(a + 24, tip);
+	t.p.len += 28 + 18;
+	fwd_input(pe->f, ifp, &t.p);
+}
+
+/* Makes ifp's neighbour ip reachable: fwd asks (a frame waits), the neighbour answers. */
+static void learn(struct pe *pe, struct fwd_iface *ifp, uint32_t ip, const uint8_t *mac)
+{
+	struct tframe t;
+
+	t_eth(&t, 64, bcast, bcast, FWD_ETHERTYPE_IPV4);
+	t_ipv4(&t, 1, 2, 64, 17, 10);
+	arp_output(pe->f, ifp, ip, &t.p);
+	arp_in(pe, ifp, 2, mac, ip, ifp->addr);
+	cr_assert_eq(arp_find(ifp, ip)->state, ARP_REACHABLE);
+}
+
+static void warm_up(struct pe *pe);
+
+static void pe_setup(struct pe *pe)
+{
+	struct fwd_hooks hooks = { .output = capture, .ctx = pe };
+	struct ipc_vrf a = { .vrf_id = 1, .name = "A" }, b = { .vrf_id = 2, .name = "B" };
+
+	memset(pe, 0, sizeof(*pe));
+	pe->f = fwd_new(&hooks, 300);
+	cr_assert_not_null(pe->f);
+	pe->f->now_ms = 1000000;
+	pe->core0 = core_if(pe, "core0", mac_core0, t_ip(10, 0, 1, 1));
+	pe->core1 = core_if(pe, "core1", mac_core1, t_ip(10, 0, 2, 1));
+	msg(pe, IPC_VRF_ADD, &a, sizeof(a));
+	msg(pe, IPC_VRF_ADD, &b, sizeof(b));
+	pe->ce_a = access_if(pe, "ce-a1", 1, t_ip(10, 1, 1, 1), mac_ce_a);
+	pe->ce_b = access_if(pe, "ce-b1", 2, t_ip(10, 2, 1, 1), mac_ce_b);
+	nh(pe, 1, IPC_NH_CONNECTED, 0, 0, "ce-a1");
+	nh(pe, 2, IPC_NH_GATEWAY, CEA_ADDR, 0, "ce-a1");
+	nh(pe, 3, IPC_NH_LABELED, P_ADDR, 16, "core0");
+	nh(pe, 5, IPC_NH_GATEWAY, CEB_ADDR, 0, "ce-b1");
+	nh(pe, 6, IPC_NH_GATEWAY, P2_ADDR, 0, "core1");
+	nh(pe, 7, IPC_NH_LABELED, P_ADDR, MPLS_LABEL_IMPLICIT_NULL, "core0");
+	nh(pe, 8, IPC_NH_DROP, 0, 0, "");
+	route(pe, 1, t_ip(10, 1, 1, 0), 30, 1, MPLS_LABEL_NONE);
+	route(pe, 1, t_ip(192, 168, 100, 0), 24, 2, MPLS_LABEL_NONE);
+	route(pe, 1, t_ip(192, 168, 101, 0), 24, 3, 200);
+	route(pe, 1, t_ip(192, 168, 66, 0), 24, 8, MPLS_LABEL_NONE);
+	route(pe, 2, t_ip(192, 168, 100, 0), 24, 5, MPLS_LABEL_NONE);
+	route(pe, 2, t_ip(192, 168, 101, 0), 24, 3, 201);
+	route(pe, 2, t_ip(192, 168, 102, 0), 24, 7, 202);
+	label(pe, 100, IPC_LFIB_POP_LOOKUP, 1, 0, 0);
+	label(pe, 101, IPC_LFIB_POP_LOOKUP, 2, 0, 0);
+	label(pe, 16, IPC_LFIB_SWAP, 0, 6, 17);
+	label(pe, 18, IPC_LFIB_SWAP, 0, 6, MPLS_LABEL_IMPLICIT_NULL);
+	label(pe, 102, IPC_LFIB_POP_FORWARD, 0, 5, 0);
+	learn(pe, pe->core0, P_ADDR, mac_p);
+	learn(pe, pe->core1, P2_ADDR, mac_p2);
+	learn(pe, pe->ce_a, CEA_ADDR, mac_cea);
+	learn(pe, pe->ce_b, CEB_ADDR, mac_ceb);
+	warm_up(pe); /* next hops learn their MACs on a first, slow frame */
+	pe->n_out = 0;
+	pe->f->fast = 0;
+	memset(pe->f->drops, 0, sizeof(pe->f->drops));
+	for (size_t i = 0; i < pe->f->n_ifaces; i++)
+		pe->f->ifaces[i]->rx_packets = pe->f->ifaces[i]->rx_bytes =
+			pe->f->ifaces[i]->tx_packets = pe->f->ifaces[i]->tx_bytes = 0;
+}
+
+static void setup(void)
+{
+	log_init("test_fwd_vector", LOG_LVL_WARN);
+	pe_setup(&pe1);
+	pe_setup(&pe2);
+	pe2.f->slow_only = true; /* the reference: pipeline.c alone */
+}
+
+static void teardown(void)
+{
+	fwd_free(pe1.f);
+	fwd_free(pe2.f);
+}
+
+TestSuite(vector, .init = setup, .fini = teardown);
+
+/* A UDP frame whose bytes we can predict: headroom 64, IPv4 with the given TTL. */
+static void udp_frame(struct tframe *t, const uint8_t *dmac, const uint8_t *smac, uint32_t dst,
+		      uint8_t ttl)
+{
+	t_eth(t, 64, dmac, smac, FWD_ETHERTYPE_IPV4);
+	t_ipv4(t, t_ip(192, 168, 100, 10), dst, ttl, 17, 26);
+}
+
+static void put_lse(uint8_t *p, uint32_t label, uint8_t tc, bool bos, uint8_t ttl)
+{
+	struct mpls_lse e = { .label = label, .tc = tc, .bos = bos, .ttl = ttl };
+
+	mpls_lse_encode(p, &e);
+}
+
+/* The expected output: Ethernet (dst, src, type), label entries, then the IPv4 packet. */
+static size_t expect(uint8_t *buf, const uint8_t *dmac, const uint8_t *smac, uint16_t type,
+		     const uint32_t *labels, const uint8_t *ttls, size_t n, uint8_t ip_ttl,
+		     uint32_t dst)
+{
+	struct tframe t;
+	size_t len;
+
+	t_eth(&t, 64, dmac, smac, type);
+	t.p.len += 4 * n;
+	t_ipv4(&t, t_ip(192, 168, 100, 10), dst, ip_ttl, 17, 26);
+	for (size_t i = 0; i < n; i++)
+		put_lse(t.p.data + 14 + 4 * i, labels[i], 0, i + 1 == n, ttls[i]);
+	len = t.p.len;
+	memcpy(buf, t.p.data, len);
+	return len;
+}
+
+static void assert_out(const struct out *o, struct fwd_iface *ifp, const uint8_t *want,
+		       size_t len)
+{
+	cr_assert_eq(o->ifp, ifp);
+	cr_assert_eq(o->len, len, "length %zu, want %zu", o->len, len);
+	for (size_t i = 0; i < len; i++)
+		cr_assert_eq(o->data[i], want[i], "byte %zu: %02x, want %02x", i, o->data[i],
+			     want[i]);
+}
+
+Test(vector, push_exact_bytes)
+{
+	struct tframe t;
+	uint8_t want[T_BUF];
+	uint32_t labels[2] = { 16, 200 };
+	uint8_t ttls[2] = { 63, 63 };
+	size_t n;
+
+	udp_frame(&t, mac_ce_a, mac_cea, SITE2, 64);
+	cr_assert_eq(fwd_input(pe1.f, pe1.ce_a, &t.p), FWD_SENT);
+	n = expect(want, mac_p, mac_core0, ETHERTYPE_MPLS, labels, ttls, 2, 63, SITE2);
+	cr_assert_eq(pe1.n_out, 1);
+	assert_out(&pe1.out[0], pe1.core0, want, n);
+	cr_assert(t_ip_csum_ok(pe1.out[0].data + 22));
+	cr_assert_eq(pe1.f->fast, 1);
+	cr_assert_eq(pe1.ce_a->rx_packets, 1);
+	cr_assert_eq(pe1.core0->tx_packets, 1);
+	cr_assert_eq(pe1.core0->tx_bytes, n);
+}
+
+Test(vector, implicit_null_transport_pushes_one_label)
+{
+	struct tframe t;
+	uint8_t want[T_BUF];
+	uint32_t labels[1] = { 202 };
+	uint8_t ttls[1] = { 9 };
+	size_t n;
+
+	udp_frame(&t, mac_ce_b, mac_ceb, t_ip(192, 168, 102, 1), 10);
+	cr_assert_eq(fwd_input(pe1.f, pe1.ce_b, &t.p), FWD_SENT);
+	n = expect(want, mac_p, mac_core0, ETHERTYPE_MPLS, labels, ttls, 1, 9,
+		   t_ip(192, 168, 102, 1));
+	assert_out(&pe1.out[0], pe1.core0, want, n);
+}
+
+Test(vector, pop_lookup_exact_bytes)
+{
+	struct tframe t;
+	uint8_t want[T_BUF];
+	uint32_t in[1] = { 100 };
+	uint8_t ttls[1] = { 10 };
+	size_t n;
+
+	/* uniform model: label TTL 10 - 1 becomes the IP TTL (the IP TTL 64 is not used) */
+	t_mpls_frame(&t, mac_core0, mac_p, in, ttls, 1, t_ip(192, 168, 101, 10), SITE1, 64);
+	cr_assert_eq(fwd_input(pe1.f, pe1.core0, &t.p), FWD_SENT);
+	t_eth(&t, 64, mac_cea, mac_ce_a, FWD_ETHERTYPE_IPV4);
+	t_ipv4(&t, t_ip(192, 168, 101, 10), SITE1, 9, 17, 40);
+	n = t.p.len;
+	memcpy(want, t.p.data, n);
+	assert_out(&pe1.out[0], pe1.ce_a, want, n);
+	cr_assert(t_ip_csum_ok(pe1.out[0].data + 14));
+	cr_assert_eq(pe1.f->fast, 1);
+}
+
+Test(vector, swap_keeps_tc_and_inner_entry)
+{
+	struct tframe t;
+	uint32_t in[2] = { 16, 200 };
+	uint8_t ttls[2] = { 5, 33 };
+
+	t_mpls_frame(&t, mac_core0, mac_p, in, ttls, 2, 1, SITE2, 64);
+	t.p.data[14 + 2] |= 5 << 1; /* TC 5 on the top entry */
+	cr_assert_eq(fwd_input(pe1.f, pe1.core0, &t.p), FWD_SENT);
+	cr_assert_eq(pe1.out[0].ifp, pe1.core1);
+	cr_assert_arr_eq(pe1.out[0].data, mac_p2, 6);
+	cr_assert_arr_eq(pe1.out[0].data + 6, mac_core1, 6);
+	cr_assert_eq(t_get16(pe1.out[0].data + 12), ETHERTYPE_MPLS);
+	cr_assert_eq(t_lse(pe1.out[0].data, 0).label, 17);
+	cr_assert_eq(t_lse(pe1.out[0].data, 0).tc, 5);
+	cr_assert_eq(t_lse(pe1.out[0].data, 0).ttl, 4);
+	cr_assert(!t_lse(pe1.out[0].data, 0).bos);
+	cr_assert_eq(t_lse(pe1.out[0].data, 1).label, 200);
+	cr_assert_eq(t_lse(pe1.out[0].data, 1).ttl, 33, "the inner entry is not touched");
+	cr_assert(t_lse(pe1.out[0].data, 1).bos);
+	cr_assert_eq(pe1.out[0].len, t.p.len);
+	cr_assert_eq(pe1.f->fast, 1);
+}
+
+Test(vector, php_copies_ttl_to_exposed_label_or_ip)
+{
+	struct tframe t;
+	uint32_t two[2] = { 18, 200 }, one[1] = { 18 };
+	uint8_t ttls[2] = { 5, 7 };
+
+	t_mpls_frame(&t, mac_core0, mac_p, two, ttls, 2, 1, SITE2, 64);
+	cr_assert_eq(fwd_input(pe1.f, pe1.core0, &t.p), FWD_SENT);
+	cr_assert_eq(pe1.out[0].len, 14 + 4 + 60);
+	cr_assert_eq(t_lse(pe1.out[0].data, 0).label, 200);
+	cr_assert_eq(t_lse(pe1.out[0].data, 0).ttl, 4);
+	cr_assert(t_lse(pe1.out[0].data, 0).bos);
+	t_mpls_frame(&t, mac_core0, mac_p, one, ttls, 1, 1, SITE2, 64);
+	cr_assert_eq(fwd_input(pe1.f, pe1.core0, &t.p), FWD_SENT);
+	cr_assert_eq(t_get16(pe1.out[1].data + 12), FWD_ETHERTYPE_IPV4);
+	cr_assert_eq(pe1.out[1].data[14 + 8], 4);
+	cr_assert(t_ip_csum_ok(pe1.out[1].data + 14));
+	cr_assert_eq(pe1.f->fast, 2);
+}
+
+Test(vector, drops_by_reason)
+{
+	struct tframe t;
+	struct fwd_pkt p[4];
+	struct fwd_iface *in[4] = { pe1.ce_a, pe1.ce_a, pe1.ce_a, pe1.ce_a };
+	enum fwd_verdict v[4];
+	uint8_t buf[4][T_BUF];
+
+	udp_frame(&t, mac_ce_a, mac_cea, t_ip(8, 8, 8, 8), 64);   /* no route in A */
+	memcpy(buf[0], t.buf, T_BUF);
+	udp_frame(&t, mac_ce_a, mac_cea, t_ip(192, 168, 66, 1), 64); /* blackhole */
+	memcpy(buf[1], t.buf, T_BUF);
+	udp_frame(&t, mac_ce_a, mac_cea, SITE2, 1);               /* TTL */
+	memcpy(buf[2], t.buf, T_BUF);
+	udp_frame(&t, mac_ce_a, mac_cea, SITE2, 64);
+	t.p.data[14 + 10] ^= 1;                                   /* checksum */
+	memcpy(buf[3], t.buf, T_BUF);
+	for (int i = 0; i < 4; i++)
+		p[i] = (struct fwd_pkt){ buf[i] + 64, t.p.len, 64 };
+	fwd_input_batch(pe1.f, in, p, 4, v);
+	for (int i = 0; i < 4; i++)
+		cr_assert_eq(v[i], FWD_DROPPED);
+	cr_assert_eq(pe1.f->drops[FWD_DROP_NO_ROUTE], 1);
+	cr_assert_eq(pe1.f->drops[FWD_DROP_BLACKHOLE], 1);
+	cr_assert_eq(pe1.f->drops[FWD_DROP_TTL_EXPIRED], 1);
+	cr_assert_eq(pe1.f->drops[FWD_DROP_BAD_IP_CHECKSUM], 1);
+	cr_assert_eq(pe1.n_out, 0);
+	cr_assert_eq(pe1.ce_a->rx_packets, 4);
+}
+
+Test(vector, mtu_exceeded_after_push)
+{
+	struct tframe t;
+
+	t_eth(&t, 64, mac_ce_a, mac_cea, FWD_ETHERTYPE_IPV4);
+	t_ipv4(&t, 1, SITE2, 64, 17, 1600 - 20 - 4); /* 1596 + 8 > core MTU 1600 */
+	cr_assert_eq(fwd_input(pe1.f, pe1.ce_a, &t.p), FWD_DROPPED);
+	cr_assert_eq(pe1.f->drops[FWD_DROP_MTU_EXCEEDED], 1);
+	t_eth(&t, 64, mac_ce_a, mac_cea, FWD_ETHERTYPE_IPV4);
+	t_ipv4(&t, 1, SITE2, 64, 17, 1600 - 20 - 8);
+	cr_assert_eq(fwd_input(pe1.f, pe1.ce_a, &t.p), FWD_SENT);
+}
+
+Test(vector, next_hop_mac_follows_arp)
+{
+	static const uint8_t moved[6] = { 2, 0, 0, 0, 0x99, 0x77 };
+	struct tframe t;
+
+	udp_frame(&t, mac_ce_a, mac_cea, SITE2, 64);
+	fwd_input(pe1.f, pe1.ce_a, &t.p);
+	cr_assert_arr_eq(pe1.out[0].data, mac_p, 6);
+	/* P's MAC changes: the cached copy must not be used any more */
+	arp_in(&pe1, pe1.core0, 2, moved, P_ADDR, pe1.core0->addr);
+	udp_frame(&t, mac_ce_a, mac_cea, SITE2, 64);
+	fwd_input(pe1.f, pe1.ce_a, &t.p);
+	cr_assert_arr_eq(pe1.out[1].data, moved, 6);
+	/* P ages out: the next frame waits for ARP instead of using the old MAC */
+	pe1.f->now_ms += 301 * 1000;
+	arp_tick(pe1.f, pe1.core0);
+	udp_frame(&t, mac_ce_a, mac_cea, SITE2, 64);
+	cr_assert_eq(fwd_input(pe1.f, pe1.ce_a, &t.p), FWD_QUEUED);
+	cr_assert_eq(t_get16(pe1.out[2].data + 12), FWD_ETHERTYPE_ARP);
+}
+
+/* ---- the same batch through both paths ---- */
+
+struct batch {
+	uint8_t buf[64][T_BUF];
+	struct fwd_pkt p[64];
+	int iface[64]; /* 0 core0, 1 core1, 2 ce-a1, 3 ce-b1 */
+	unsigned n;
+};
+
+static struct fwd_iface *iface_of(struct pe *pe, int i)
+{
+	struct fwd_iface *v[4] = { pe->core0, pe->core1, pe->ce_a, pe->ce_b };
+
+	return v[i];
+}
+
+static void add(struct batch *b, const struct tframe *t, int iface)
+{
+	memcpy(b->buf[b->n], t->buf, T_BUF);
+	b->p[b->n] = (struct fwd_pkt){ b->buf[b->n] + (t->p.data - t->buf), t->p.len,
+				       t->p.headroom };
+	b->iface[b->n++] = iface;
+}
+
+/* Runs a copy of b through pe; verdicts into v. */
+static void run(struct pe *pe, const struct batch *b, enum fwd_verdict *v)
+{
+	static struct batch copy;
+	struct fwd_iface *in[64];
+
+	copy = *b;
+	for (unsigned i = 0; i < b->n; i++) {
+		copy.p[i].data = copy.buf[i] + (b->p[i].data - b->buf[i]);
+		in[i] = iface_of(pe, b->iface[i]);
+	}
+	fwd_input_batch(pe->f, in, copy.p, b->n, v);
+}
+
+static void assert_same(const struct batch *b)
+{
+	enum fwd_verdict v1[64], v2[64];
+
+	run(&pe1, b, v1);
+	run(&pe2, b, v2);
+	for (unsigned i = 0; i < b->n; i++)
+		cr_assert_eq(v1[i], v2[i], "frame %u: verdict %d, pipeline.c says %d", i, v1[i],
+			     v2[i]);
+	cr_assert_eq(pe1.n_out, pe2.n_out);
+	for (int i = 0; i < pe1.n_out; i++) {
+		cr_assert_str_eq(pe1.out[i].ifp->name, pe2.out[i].ifp->name, "output %d", i);
+		cr_assert_eq(pe1.out[i].len, pe2.out[i].len, "output %d", i);
+		cr_assert_arr_eq(pe1.out[i].data, pe2.out[i].data, pe1.out[i].len, "output %d", i);
+	}
+	for (int d = 0; d < FWD_DROP_MAX; d++)
+		cr_assert_eq(pe1.f->drops[d], pe2.f->drops[d], "drops %s", fwd_drop_name(d));
+	for (int i = 0; i < 4; i++) {
+		cr_assert_eq(iface_of(&pe1, i)->rx_packets, iface_of(&pe2, i)->rx_packets);
+		cr_assert_eq(iface_of(&pe1, i)->rx_bytes, iface_of(&pe2, i)->rx_bytes);
+		cr_assert_eq(iface_of(&pe1, i)->tx_packets, iface_of(&pe2, i)->tx_packets);
+		cr_assert_eq(iface_of(&pe1, i)->tx_bytes, iface_of(&pe2, i)->tx_bytes);
+	}
+}
+
+/* Every kind of frame a PE/P meets, fast and slow, in one batch. */
+static void mixed(struct batch *b)
+{
+	struct tframe t;
+	uint32_t l1[1] = { 100 }, l2[2] = { 16, 200 }, php[2] = { 18, 201 }, pf[1] = { 102 };
+	uint32_t bad[1] = { 999 }, notbos[2] = { 100, 5 };
+	uint8_t ttl[2] = { 64, 64 }, ttl1[2] = { 1, 64 };
+
+	b->n = 0;
+	udp_frame(&t, mac_ce_a, mac_cea, SITE2, 64);
+	add(b, &t, 2);                                         /* push */
+	udp_frame(&t, mac_ce_b, mac_ceb, SITE2, 64);
+	add(b, &t, 3);                                         /* push, B's label */
+	udp_frame(&t, mac_ce_a, mac_cea, CEA_ADDR, 64);
+	add(b, &t, 2);                                         /* connected: slow */
+	udp_frame(&t, mac_ce_a, mac_cea, t_ip(10, 1, 1, 1), 64);
+	add(b, &t, 2);                                         /* to fwd, not ICMP */
+	t_eth(&t, 64, mac_ce_a, mac_cea, FWD_ETHERTYPE_IPV4);
+	t_ipv4(&t, CEA_ADDR, t_ip(10, 1, 1, 1), 64, IPV4_PROTO_ICMP, 16);
+	add(b, &t, 2);                                         /* ping fwd */
+	t_mpls_frame(&t, mac_core0, mac_p, l1, ttl, 1, 1, SITE1, 64);
+	add(b, &t, 0);                                         /* pop + lookup */
+	t_mpls_frame(&t, mac_core0, mac_p, l2, ttl, 2, 1, SITE2, 64);
+	add(b, &t, 0);                                         /* swap */
+	t_mpls_frame(&t, mac_core0, mac_p, php, ttl, 2, 1, SITE2, 64);
+	add(b, &t, 0);                                         /* PHP */
+	t_mpls_frame(&t, mac_core0, mac_p, pf, ttl, 1, 1, SITE1, 64);
+	add(b, &t, 0);                                         /* pop + forward */
+	t_mpls_frame(&t, mac_core0, mac_p, bad, ttl, 1, 1, SITE1, 64);
+	add(b, &t, 0);                                         /* unknown label */
+	t_mpls_frame(&t, mac_core0, mac_p, notbos, ttl, 2, 1, SITE1, 64);
+	add(b, &t, 0);                                         /* VPN label not at bottom */
+	t_mpls_frame(&t, mac_core0, mac_p, l2, ttl1, 2, 1, SITE2, 64);
+	add(b, &t, 0);                                         /* label TTL 1 */
+	udp_frame(&t, mac_ce_a, mac_cea, t_ip(9, 9, 9, 9), 64);
+	add(b, &t, 2);                                         /* no route */
+	udp_frame(&t, mac_core0, mac_p, SITE2, 64);
+	add(b, &t, 0);                                         /* IPv4 on core: kernel's */
+	udp_frame(&t, mac_ce_a, mac_cea, SITE2, 64);
+	t.p.data[14] = 0x46;                                   /* options: slow path */
+	add(b, &t, 2);
+	udp_frame(&t, mac_ce_a, mac_cea, SITE2, 64);
+	t.p.len += 6;                                          /* Ethernet padding */
+	add(b, &t, 2);
+	udp_frame(&t, mac_p, mac_cea, SITE2, 64);
+	add(b, &t, 2);                                         /* not our MAC */
+	t_eth(&t, 64, mac_ce_a, mac_cea, 0x86DD);
+	t.p.len += 40;
+	add(b, &t, 2);                                         /* IPv6: unsupported */
+	udp_frame(&t, mac_ce_a, mac_cea, t_ip(192, 168, 66, 1), 64);
+	add(b, &t, 2);                                         /* blackhole */
+	t_eth(&t, 64, mac_ce_a, mac_cea, FWD_ETHERTYPE_IPV4);
+	t.p.len = 20;
+	add(b, &t, 2);                                         /* truncated */
+}
+
+static void warm_up(struct pe *pe)
+{
+	struct batch *b = calloc(1, sizeof(*b));
+	struct fwd_iface *in[64];
+
+	mixed(b);
+	for (unsigned i = 0; i < b->n; i++)
+		in[i] = iface_of(pe, b->iface[i]);
+	fwd_input_batch(pe->f, in, b->p, b->n, NULL);
+	free(b);
+}
+
+Test(vector, mixed_batch_matches_pipeline)
+{
+	struct batch *b = calloc(1, sizeof(*b));
+
+	mixed(b);
+	assert_same(b);
+	cr_assert_gt(pe1.n_out, 8);
+	cr_assert_eq(pe1.f->fast, 7, "push x2, pop+lookup, swap, PHP, pop+forward, padded push");
+	cr_assert_eq(pe2.f->fast, 0);
+	free(b);
+}
+
+/* Random damage to mixed frames (bytes flipped, lengths cut): both paths must agree. */
+Test(vector, damaged_batches_match_pipeline)
+{
+	struct batch *b = calloc(1, sizeof(*b));
+	uint64_t x = 7;
+
+	for (int round = 0; round < 300; round++) {
+		mixed(b);
+		for (unsigned i = 0; i < b->n; i++) {
+			x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+			if ((x >> 60) < 6) {
+				size_t at = (x >> 20) % (b->p[i].len + 1);
+
+				if (at < b->p[i].len)
+					b->p[i].data[at] ^= (uint8_t)(x >> 8) | 1;
+			}
+			if ((x >> 56) % 16 == 0)
+				b->p[i].len = (x >> 30) % (b->p[i].len + 1);
+		}
+		pe1.n_out = pe2.n_out = 0;
+		assert_same(b);
+	}
+	free(b);
+}
