@@ -1,5 +1,6 @@
 /*
- * bgpd's JSON API (docs/api.md): GET /neighbors and GET /routes?rd=&prefix=.
+ * bgpd's JSON API (docs/api.md): the route table, GET /neighbors, and the
+ * JSON of one path and one neighbor that the other API files (api.h) share.
  * Handlers only walk the peers and the RIB and stream JSON through struct
  * jw; formatting for humans is ferryctl's job.
  */
@@ -7,6 +8,7 @@
 #include <stdlib.h>
 #include <time.h>
 
+#include "bgpd/api.h"
 #include "bgpd/bgpd.h"
 #include "common/api.h"
 #include "common/log.h"
@@ -163,57 +165,35 @@ static void path_json(struct jw *w, const struct rib_entry *e, const struct rib_
 	jw_object_end(w);
 }
 
-struct route_filter {
-	bool has_rd, has_prefix;
-	struct rd rd;
-	struct prefix4 prefix;
-};
-
-static bool filter_match(const struct route_filter *f, const struct rib_entry *e)
-{
-	if (f->has_rd && !rd_equal(&f->rd, &e->rd))
-		return false;
-	return !f->has_prefix || prefix4_equal(&f->prefix, &e->prefix);
-}
-
-static int get_routes(struct jw *w, const struct api_request *req, void *ctx)
-{
-	struct bgpd *d = ctx;
-	struct route_filter f = { 0 };
-	const char *rd = api_query_get(req, "rd"), *pfx = api_query_get(req, "prefix");
-	struct rib_entry **v;
-	size_t n;
-
-	if (rd && !(f.has_rd = rd_parse(rd, &f.rd) == 0))
-		return api_error(w, 400, "rd: \"%s\" is not a route distinguisher", rd);
-	if (pfx && !(f.has_prefix = prefix4_parse(pfx, &f.prefix) == 0))
-		return api_error(w, 400, "prefix: \"%s\" is not an IPv4 prefix", pfx);
-	v = rib_sorted(d->rib, &n);
-	jw_object_begin(w);
-	jw_key(w, "routes");
-	jw_array_begin(w);
-	for (size_t i = 0; i < n; i++) {
-		if (!filter_match(&f, v[i]))
-			continue;
-		if (v[i]->best) /* best first, then the others */
-			path_json(w, v[i], v[i]->best);
-		for (const struct rib_path *p = v[i]->paths; p; p = p->next)
-			if (p != v[i]->best)
-				path_json(w, v[i], p);
-	}
-	jw_array_end(w);
-	jw_object_end(w);
-	free(v);
-	return 200;
-}
-
 static const struct api_route routes[] = {
 	{ "/neighbors", get_neighbors, "BGP neighbors: state, timers, counters" },
-	{ "/routes", get_routes, "VPN-IPv4 paths (?rd=&prefix=), best marked" },
+	{ "/neighbor", bgpd_api_neighbor,
+	  "one neighbor in detail: timers, capabilities, session, route counters (?address=A)" },
+	{ "/routes", bgpd_api_routes,
+	  "VPN-IPv4 paths, streamed (?rd=&prefix=&match=exact|longer|shorter&rt=&neighbor=&best="
+	  "&limit=&after=)" },
+	{ "/route", bgpd_api_route,
+	  "one VPN-IPv4 destination: every path, why the best won (?rd=&prefix=)" },
+	{ "/events", bgpd_api_events,
+	  "server-sent events: route and session changes (?since=N, Last-Event-ID, ?limit=N)" },
+	{ "/metrics", bgpd_api_metrics, "Prometheus text: sessions, messages, prefixes, RIB size" },
 };
 
 int bgpd_api_start(struct bgpd *d, const char *path)
 {
 	d->api = api_server_start(d->base, path, routes, sizeof(routes) / sizeof(routes[0]), d);
-	return d->api ? 0 : -1;
+	if (d->api == NULL || bgpd_events_start(d) < 0)
+		return -1;
+	return api_server_configure(d->api, d->cfg, "bgpd") < 0 ? -1 : 0;
+}
+
+/* For the other API files (api.h). */
+void bgpd_api_path_json(struct jw *w, const struct rib_entry *e, const struct rib_path *p)
+{
+	path_json(w, e, p);
+}
+
+void bgpd_api_neighbor_json(struct jw *w, const struct bgp_peer *p)
+{
+	neighbor_json(w, p);
 }

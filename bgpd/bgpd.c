@@ -12,6 +12,7 @@
 #include <event2/event.h>
 #include <event2/listener.h>
 
+#include "bgpd/api.h"
 #include "bgpd/bgpd.h"
 #include "common/api.h"
 #include "common/log.h"
@@ -52,6 +53,7 @@ static void flush_cb(evutil_socket_t fd, short what, void *arg)
 	(void)fd;
 	(void)what;
 	while ((e = rib_changed_pop(d->rib))) {
+		bgpd_events_route(d, e); /* the /events stream (api.h) */
 		if (d->vl)
 			vrfmgr_link_entry(d->vl, e);
 		for (size_t i = 0; i < d->n_peers; i++)

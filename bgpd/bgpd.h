@@ -108,6 +108,7 @@ struct bgp_peer {
 
 struct vrfmgr_link;
 struct api_server;
+struct bgpd_events;
 
 struct bgpd {
 	struct event_base *base;
@@ -124,6 +125,7 @@ struct bgpd {
 	struct bgp_conn *closing; /* connections draining a NOTIFICATION */
 	struct vrfmgr_link *vl;
 	struct api_server *api;
+	struct bgpd_events *events; /* events.c: the /events ring, freed with api */
 	bool stopping;
 	void (*on_stopped)(struct bgpd *d);
 };

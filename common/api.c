@@ -1,14 +1,16 @@
 /*
- * The JSON API server glue (see api.h): evhttp on a Unix socket. The
- * listening socket is made by ipc_listen_unix (stale-file replacement,
- * mode 0660, non-blocking) and handed to evhttp through an evconnlistener,
- * because evhttp can only bind TCP addresses itself.
+ * The JSON API server (see api.h): one dispatch for every listener (Unix
+ * socket, TCP, TLS: api_listen.c), exact-path routes, JSON everywhere,
+ * including errors. Handlers never see HTTP: they get the path and the
+ * parsed query and write JSON with struct jw, or start a stream
+ * (api_stream.c).
  *
- * One generic callback dispatches by exact path over the daemon's route
- * table, so handlers never see HTTP: they get the path and the parsed query
- * and write JSON with struct jw. Only GET exists; every answer, errors
- * included, is JSON. Request sizes and idle time are capped because the
- * socket is reachable by every member of the run directory's group.
+ * What a request must get past before a handler runs, in order: the
+ * connection limit (503), the size limits we can still answer in JSON
+ * (414/431; evhttp itself refuses far larger ones), the bearer token on a
+ * listener that wants one (401), the method (405; write routes: 403 unless
+ * enabled, and only on the Unix socket). Every connection is tracked so
+ * that a stream learns when its client is gone.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -22,29 +24,30 @@
 #include <event2/event.h>
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
-#include <event2/listener.h>
+#include <openssl/crypto.h>
 
 #include "common/api.h"
-#include "common/ipc.h"
+#include "common/api_int.h"
 #include "common/log.h"
-
-#define API_MAX_HEADERS 8192
-#define API_MAX_BODY 4096
-#define API_TIMEOUT_S 10
-
-struct api_server {
-	struct evhttp *http;
-	char path[108];
-	const struct api_route *routes;
-	size_t n_routes;
-	void *ctx;
-};
 
 const char *api_query_get(const struct api_request *req, const char *key)
 {
 	if (req == NULL || req->query == NULL || key == NULL)
 		return NULL;
 	return evhttp_find_header(req->query, key);
+}
+
+const char *api_header_get(const struct api_request *req, const char *name)
+{
+	if (req == NULL || req->call == NULL)
+		return NULL;
+	return evhttp_find_header(evhttp_request_get_input_headers(req->call->req), name);
+}
+
+void api_set_content_type(const struct api_request *req, const char *type)
+{
+	if (req != NULL && req->call != NULL)
+		req->call->content_type = type;
 }
 
 int api_error(struct jw *w, int status, const char *fmt, ...)
@@ -64,6 +67,52 @@ int api_error(struct jw *w, int status, const char *fmt, ...)
 	return status;
 }
 
+int api_check_params(struct jw *w, const struct api_request *req, const char *const *keys)
+{
+	struct evkeyval *kv, *o;
+	size_t i;
+
+	if (req == NULL || req->query == NULL)
+		return 0;
+	TAILQ_FOREACH(kv, req->query, next)
+	{
+		for (i = 0; keys[i] != NULL && strcmp(keys[i], kv->key) != 0; i++)
+			;
+		if (keys[i] == NULL) {
+			char known[256] = "";
+
+			for (i = 0; keys[i] != NULL; i++)
+				snprintf(known + strlen(known), sizeof(known) - strlen(known), "%s%s",
+					 i ? ", " : "", keys[i]);
+			return api_error(w, 400, "unknown parameter \"%.64s\" (want %s)", kv->key,
+					 keys[0] ? known : "none");
+		}
+		for (o = TAILQ_NEXT(kv, next); o != NULL; o = TAILQ_NEXT(o, next))
+			if (strcmp(o->key, kv->key) == 0)
+				return api_error(w, 400, "parameter \"%s\" given twice (want it once)",
+						 kv->key);
+	}
+	return 0;
+}
+
+int api_param_uint(struct jw *w, const struct api_request *req, const char *key, uint64_t min,
+		   uint64_t max, uint64_t *out)
+{
+	const char *v = api_query_get(req, key);
+	unsigned long long n;
+	char *end;
+
+	if (v == NULL)
+		return 0;
+	errno = 0;
+	n = strtoull(v, &end, 10);
+	if (v[0] < '0' || v[0] > '9' || *end != '\0' || errno != 0 || n < min || n > max)
+		return api_error(w, 400, "%s: \"%.32s\" is not an integer %llu..%llu", key, v,
+				 (unsigned long long)min, (unsigned long long)max);
+	*out = n;
+	return 0;
+}
+
 /* GET /: the route table itself, so a client can discover what is served. */
 static int api_list_routes(struct jw *w, const struct api_server *s)
 {
@@ -74,6 +123,8 @@ static int api_list_routes(struct jw *w, const struct api_server *s)
 		jw_object_begin(w);
 		jw_kv_string(w, "path", s->routes[i].path);
 		jw_kv_string(w, "summary", s->routes[i].summary);
+		if (s->routes[i].write)
+			jw_kv_string(w, "method", "POST");
 		jw_object_end(w);
 	}
 	jw_array_end(w);
@@ -89,37 +140,141 @@ static const struct api_route *api_find(const struct api_server *s, const char *
 	return NULL;
 }
 
-/* Runs the request against the route table; returns the status, body in w. */
-static int api_run(struct api_server *s, struct evhttp_request *req, struct jw *w,
-		   struct evkeyvalq *query)
+/* Header bytes as evhttp keeps them (names, values and separators). */
+static size_t headers_size(struct evhttp_request *req)
 {
-	const struct evhttp_uri *uri = evhttp_request_get_evhttp_uri(req);
+	struct evkeyvalq *h = evhttp_request_get_input_headers(req);
+	struct evkeyval *kv;
+	size_t n = 0;
+
+	TAILQ_FOREACH(kv, h, next)
+	n += strlen(kv->key) + strlen(kv->value) + 4;
+	return n;
+}
+
+/* 0 when the request may go on, else the status of the error written in w. */
+static int api_admit(struct api_call *call, struct jw *w)
+{
+	struct evhttp_request *req = call->req;
+	const char *uri = evhttp_request_get_uri(req), *auth;
+
+	if (call->conn == NULL)
+		return api_error(w, 503, "too many connections (%d at most): try again later",
+				 API_MAX_CONNS);
+	if (uri != NULL && strlen(uri) > API_MAX_URI)
+		return api_error(w, 414, "request URI of %zu bytes is too long (%d at most)",
+				 strlen(uri), API_MAX_URI);
+	if (headers_size(req) > API_MAX_HEADERS)
+		return api_error(w, 431, "request headers too large (%d bytes at most)",
+				 API_MAX_HEADERS);
+	if (call->l->token[0] == '\0')
+		return 0;
+	auth = evhttp_find_header(evhttp_request_get_input_headers(req), "Authorization");
+	if (auth == NULL || strncmp(auth, "Bearer ", 7) != 0 ||
+	    strlen(auth + 7) != strlen(call->l->token) ||
+	    CRYPTO_memcmp(auth + 7, call->l->token, strlen(call->l->token)) != 0) {
+		evhttp_add_header(evhttp_request_get_output_headers(req), "WWW-Authenticate",
+				  "Bearer realm=\"ferry\"");
+		return api_error(w, 401, "%s (want an Authorization: Bearer header with the token)",
+				 auth == NULL ? "no credentials" : "wrong token");
+	}
+	return 0;
+}
+
+/* The method rules of route r (NULL: GET / and unknown paths). 0 or the error status. */
+static int api_method_ok(struct api_call *call, const struct api_route *r, struct jw *w)
+{
+	enum evhttp_cmd_type m = evhttp_request_get_command(call->req);
+	struct evkeyvalq *out = evhttp_request_get_output_headers(call->req);
+
+	if (r == NULL || !r->write) {
+		if (m == EVHTTP_REQ_GET)
+			return 0;
+		evhttp_add_header(out, "Allow", "GET");
+		return api_error(w, 405, "method not allowed (want GET)");
+	}
+	if (m != EVHTTP_REQ_POST) {
+		evhttp_add_header(out, "Allow", "POST");
+		return api_error(w, 405, "method not allowed (want POST)");
+	}
+	if (!call->s->writable)
+		return api_error(w, 403, "read-only API: %s changes state (set api.read_only to "
+					 "false to allow it)", r->path);
+	if (!call->l->is_unix)
+		return api_error(w, 403, "%s changes state: only allowed on the Unix socket",
+				 r->path);
+	return 0;
+}
+
+/* Runs the request against the route table; returns the status, body in w. */
+static int api_run(struct api_call *call, struct jw *w, struct evkeyvalq *query)
+{
+	const struct evhttp_uri *uri = evhttp_request_get_evhttp_uri(call->req);
 	const char *path = uri ? evhttp_uri_get_path(uri) : NULL;
 	const char *qs = uri ? evhttp_uri_get_query(uri) : NULL;
 	const struct api_route *r;
 	struct api_request ar;
+	int rc;
 
-	if (evhttp_request_get_command(req) != EVHTTP_REQ_GET) {
-		evhttp_add_header(evhttp_request_get_output_headers(req), "Allow", "GET");
-		return api_error(w, 405, "method not allowed (want GET)");
-	}
+	if ((rc = api_admit(call, w)) != 0)
+		return rc;
 	if (path == NULL || *path == '\0')
 		path = "/";
+	r = api_find(call->s, path);
+	if ((rc = api_method_ok(call, r, w)) != 0)
+		return rc;
 	if (qs != NULL && evhttp_parse_query_str(qs, query) < 0)
 		return api_error(w, 400, "malformed query string");
 	if (strcmp(path, "/") == 0)
-		return api_list_routes(w, s);
-	r = api_find(s, path);
+		return api_list_routes(w, call->s);
 	if (r == NULL)
-		return api_error(w, 404, "no such path: %s (GET / lists them)", path);
+		return api_error(w, 404, "no such path: %.200s (GET / lists them)", path);
 	ar.path = path;
 	ar.query = query;
-	return r->handler(w, &ar, s->ctx);
+	ar.call = call;
+	return r->handler(w, &ar, call->s->ctx);
+}
+
+static void api_conn_closed(struct evhttp_connection *evcon, void *arg)
+{
+	struct api_conn *c = arg, **pp;
+
+	(void)evcon;
+	for (pp = &c->s->conns; *pp != NULL; pp = &(*pp)->next)
+		if (*pp == c) {
+			*pp = c->next;
+			break;
+		}
+	c->s->n_conns--;
+	if (c->stream != NULL)
+		api_stream_abort(c->stream);
+	free(c);
+}
+
+/* The tracked connection of req, tracked now if new; NULL when over the limit. */
+static struct api_conn *api_conn_of(struct api_server *s, struct evhttp_request *req)
+{
+	struct evhttp_connection *evcon = evhttp_request_get_connection(req);
+	struct api_conn *c;
+
+	for (c = s->conns; c != NULL; c = c->next)
+		if (c->evcon == evcon)
+			return c;
+	if (evcon == NULL || s->n_conns >= API_MAX_CONNS || (c = calloc(1, sizeof(*c))) == NULL)
+		return NULL;
+	c->s = s;
+	c->evcon = evcon;
+	c->next = s->conns;
+	s->conns = c;
+	s->n_conns++;
+	evhttp_connection_set_closecb(evcon, api_conn_closed, c);
+	return c;
 }
 
 static void api_dispatch(struct evhttp_request *req, void *arg)
 {
-	struct api_server *s = arg;
+	struct api_listener *l = arg;
+	struct api_call call = { l->s, l, req, NULL, "application/json", NULL };
 	struct evkeyvalq query;
 	struct evbuffer *body;
 	struct jw w;
@@ -131,79 +286,65 @@ static void api_dispatch(struct evhttp_request *req, void *arg)
 		evhttp_send_error(req, 500, NULL);
 		return;
 	}
+	call.conn = api_conn_of(l->s, req);
 	jw_init(&w, body);
-	status = api_run(s, req, &w, &query);
-	if (w.failed || w.depth != 0 || status < 200 || status > 599) {
-		log_warnx("api: handler for %s failed (status %d)", evhttp_request_get_uri(req),
+	status = api_run(&call, &w, &query);
+	jw_flush(&w);
+	if (call.stream == NULL && (w.failed || w.depth != 0 || status < 200 || status > 599)) {
+		log_warnx("api: handler for %.200s failed (status %d)", evhttp_request_get_uri(req),
 			  status);
 		status = api_error(&w, 500, "internal error");
 	}
 	evhttp_add_header(evhttp_request_get_output_headers(req), "Content-Type",
-			  "application/json");
-	evhttp_send_reply(req, status, NULL, body);
+			  call.content_type);
+	if (call.conn == NULL)
+		evhttp_add_header(evhttp_request_get_output_headers(req), "Connection", "close");
+	if (call.stream != NULL)
+		api_stream_begin(&call, body);
+	else
+		evhttp_send_reply(req, status, NULL, body);
 	evhttp_clear_headers(&query);
 	evbuffer_free(body);
 }
 
-struct api_server *api_server_start(struct event_base *base, const char *unix_path,
-				    const struct api_route *routes, size_t n_routes, void *ctx)
+void api_listener_setup(struct api_listener *l)
 {
-	struct evconnlistener *lev;
-	struct api_server *s;
-	int fd;
-
-	s = calloc(1, sizeof(*s));
-	if (s == NULL) {
-		log_warn("api");
-		return NULL;
-	}
-	if (snprintf(s->path, sizeof(s->path), "%s", unix_path) >= (int)sizeof(s->path)) {
-		log_warnx("%s: socket path too long", unix_path);
-		free(s);
-		return NULL;
-	}
-	s->routes = routes;
-	s->n_routes = n_routes;
-	s->ctx = ctx;
-	s->http = evhttp_new(base);
-	if (s->http == NULL || (fd = ipc_listen_unix(unix_path)) < 0)
-		goto fail;
-	lev = evconnlistener_new(base, NULL, NULL, LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC,
-				 0, fd);
-	if (lev == NULL) {
-		close(fd);
-		goto fail_unlink;
-	}
-	if (evhttp_bind_listener(s->http, lev) == NULL) {
-		evconnlistener_free(lev);
-		goto fail_unlink;
-	}
-	evhttp_set_timeout(s->http, API_TIMEOUT_S);
-	evhttp_set_max_headers_size(s->http, API_MAX_HEADERS);
-	evhttp_set_max_body_size(s->http, API_MAX_BODY);
+	evhttp_set_timeout(l->http, API_TIMEOUT_S);
+	evhttp_set_max_headers_size(l->http, API_HARD_HEADERS);
+	evhttp_set_max_body_size(l->http, API_MAX_BODY);
 	/* accept every method so that the wrong one gets our JSON 405, not evhttp's HTML */
-	evhttp_set_allowed_methods(s->http, EVHTTP_REQ_GET | EVHTTP_REQ_POST | EVHTTP_REQ_HEAD |
+	evhttp_set_allowed_methods(l->http, EVHTTP_REQ_GET | EVHTTP_REQ_POST | EVHTTP_REQ_HEAD |
 						    EVHTTP_REQ_PUT | EVHTTP_REQ_DELETE |
 						    EVHTTP_REQ_OPTIONS | EVHTTP_REQ_PATCH);
-	evhttp_set_gencb(s->http, api_dispatch, s);
-	log_debug("api: serving %zu routes on %s", n_routes, unix_path);
-	return s;
+	evhttp_set_gencb(l->http, api_dispatch, l);
+}
 
-fail_unlink:
-	unlink(unix_path);
-fail:
-	log_warnx("api: cannot serve on %s", unix_path);
-	if (s->http)
-		evhttp_free(s->http);
-	free(s);
-	return NULL;
+void api_server_set_writable(struct api_server *s, bool writable)
+{
+	s->writable = writable;
+}
+
+void api_server_on_free(struct api_server *s, void (*fn)(void *arg), void *arg)
+{
+	s->on_free = fn;
+	s->on_free_arg = arg;
 }
 
 void api_server_free(struct api_server *s)
 {
+	struct api_listener *l, *ln;
+
 	if (s == NULL)
 		return;
-	evhttp_free(s->http); /* also frees the bound listener and its fd */
+	if (s->on_free != NULL)
+		s->on_free(s->on_free_arg);
+	/* evhttp_free closes the connections: their close callbacks end the streams */
+	for (l = s->listeners; l != NULL; l = ln) {
+		ln = l->next;
+		api_listener_free(l);
+	}
+	while (s->streams != NULL)
+		api_stream_abort(s->streams);
 	unlink(s->path);
 	free(s);
 }

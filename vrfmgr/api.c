@@ -327,6 +327,10 @@ int vrfmgr_api_start(struct vrfmgr *vm)
 	if (vm->api == NULL)
 		return -EIO;
 	log_info("JSON API on %s", vm->api_path);
+	if (api_server_configure(vm->api, vm->cfg, "vrfmgr") < 0) {
+		log_warnx("cannot serve the API on TCP (see the config's api section)");
+		return -EADDRINUSE;
+	}
 	return 0;
 }
 

@@ -1,10 +1,16 @@
 /*
- * common/api.c: a server on a temporary Unix socket and a raw HTTP client
- * driven by the same event loop: 200 with the handler's body, query
- * parameters, 404/405 as JSON, GET / listing, handler errors, socket mode.
+ * common/api*.c: a server on a temporary Unix socket (and a loopback TCP
+ * port) and a raw HTTP client driven by the same event loop: 200 with the
+ * handler's body, query parameters, 404/405 as JSON, GET / listing, handler
+ * errors, socket mode; size limits (414/431), unknown and repeated
+ * parameters, write routes (403), the bearer token (401), the connection
+ * limit (503); streamed replies (HTTP/1.0 and chunked 1.1, a client that
+ * goes away mid-stream); the event ring over SSE (hello, resume, resync,
+ * limit).
  */
 #include <criterion/criterion.h>
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,8 +21,14 @@
 
 #include <event2/buffer.h>
 #include <event2/event.h>
+#include <event2/http.h>
+#include <event2/keyvalq_struct.h>
+#include <sys/queue.h>
+
+#include <netinet/in.h>
 
 #include "common/api.h"
+#include "common/api_events.h"
 #include "common/log.h"
 
 static int h_x(struct jw *w, const struct api_request *req, void *ctx)
@@ -48,10 +60,85 @@ static int h_broken(struct jw *w, const struct api_request *req, void *ctx)
 	return 200;
 }
 
+/* /count?n=N: {"items":[0,1,...,N-1]} streamed, a few items per fill. */
+struct counter {
+	uint64_t i, n;
+	int *released;
+};
+
+static enum api_fill count_fill(struct jw *w, void *state)
+{
+	struct counter *c = state;
+
+	for (int k = 0; k < 1000 && c->i < c->n; k++)
+		jw_uint(w, c->i++);
+	if (c->i < c->n)
+		return API_FILL_MORE;
+	jw_array_end(w);
+	jw_object_end(w);
+	return API_FILL_DONE;
+}
+
+static int released;
+
+static void count_release(void *state)
+{
+	struct counter *c = state;
+
+	(*c->released)++;
+	free(c);
+}
+
+static int h_count(struct jw *w, const struct api_request *req, void *ctx)
+{
+	static const char *const keys[] = { "n", NULL };
+	struct counter *c;
+	uint64_t n = 3;
+	int rc;
+
+	(void)ctx;
+	if ((rc = api_check_params(w, req, keys)) || (rc = api_param_uint(w, req, "n", 0, 10000000, &n)))
+		return rc;
+	c = calloc(1, sizeof(*c));
+	c->n = n;
+	c->released = &released;
+	jw_object_begin(w);
+	jw_key(w, "items");
+	jw_array_begin(w);
+	return api_stream(w, req, count_fill, count_release, c, NULL);
+}
+
+static int h_poke(struct jw *w, const struct api_request *req, void *ctx)
+{
+	(void)req;
+	(void)ctx;
+	jw_object_begin(w);
+	jw_kv_bool(w, "poked", true);
+	jw_object_end(w);
+	return 200;
+}
+
+static struct api_events *events;
+
+static void ev_fmt(struct jw *w, const struct api_event *e, void *ctx)
+{
+	(void)ctx;
+	jw_kv_uint(w, "n", e->data[0]);
+}
+
+static int h_events(struct jw *w, const struct api_request *req, void *ctx)
+{
+	(void)ctx;
+	return api_events_serve(events, w, req);
+}
+
 static const struct api_route routes[] = {
 	{ "/x", h_x, "echoes y" },
 	{ "/bad", h_bad, "always 400" },
 	{ "/broken", h_broken, "unbalanced JSON" },
+	{ "/count", h_count, "streams numbers" },
+	{ "/poke", h_poke, "a write route", true },
+	{ "/events", h_events, "SSE" },
 };
 
 static struct event_base *base;
@@ -61,23 +148,32 @@ static char dir[64], sock[128];
 static void setup(void)
 {
 	log_init("test", LOG_LVL_ERR);
+	signal(SIGPIPE, SIG_IGN); /* as the daemons do: a client gone mid-reply is EPIPE */
 	snprintf(dir, sizeof(dir), "/tmp/ferry-api-XXXXXX");
 	cr_assert_not_null(mkdtemp(dir));
 	snprintf(sock, sizeof(sock), "%s/test.sock", dir);
 	base = event_base_new();
-	srv = api_server_start(base, sock, routes, 3, (void *)0x1234);
+	srv = api_server_start(base, sock, routes, sizeof(routes) / sizeof(routes[0]),
+			       (void *)0x1234);
 	cr_assert_not_null(srv);
+	static const char *const names[] = { "tick", NULL };
+
+	events = api_events_new(base, 4, names, ev_fmt, NULL);
+	cr_assert_not_null(events);
+	released = 0;
 }
 
 static void teardown(void)
 {
 	api_server_free(srv);
+	api_events_free(events);
 	event_base_free(base);
+	unlink(sock);
 	rmdir(dir);
 }
 
 struct client {
-	char resp[8192];
+	char resp[1 << 20];
 	size_t n;
 	bool done;
 };
@@ -100,19 +196,14 @@ static void client_read(evutil_socket_t fd, short what, void *arg)
 	event_base_loopbreak(base);
 }
 
-/* Sends raw, runs the loop until the server closes (HTTP/1.0), returns the response. */
-static const char *http(const char *raw)
+/* Sends raw on fd, runs the loop until the server closes (HTTP/1.0), returns the response. */
+static const char *http_fd(int fd, const char *raw)
 {
 	static struct client c;
-	struct sockaddr_un sun = { .sun_family = AF_UNIX };
 	struct timeval tmo = { 5, 0 };
 	struct event *ev;
-	int fd;
 
 	memset(&c, 0, sizeof(c));
-	fd = socket(AF_UNIX, SOCK_STREAM, 0);
-	strcpy(sun.sun_path, sock);
-	cr_assert_eq(connect(fd, (struct sockaddr *)&sun, sizeof(sun)), 0);
 	cr_assert_eq(write(fd, raw, strlen(raw)), (ssize_t)strlen(raw));
 	ev = event_new(base, fd, EV_READ | EV_PERSIST, client_read, &c);
 	event_add(ev, &tmo);
@@ -122,6 +213,31 @@ static const char *http(const char *raw)
 	cr_assert(c.done, "no complete response within 5 s");
 	c.resp[c.n] = '\0';
 	return c.resp;
+}
+
+static int unix_fd(void)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+
+	strcpy(sun.sun_path, sock);
+	cr_assert_eq(connect(fd, (struct sockaddr *)&sun, sizeof(sun)), 0);
+	return fd;
+}
+
+static int tcp_fd(uint16_t port)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = htons(port),
+				   .sin_addr.s_addr = htonl(0x7f000001) };
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+	cr_assert_eq(connect(fd, (struct sockaddr *)&sin, sizeof(sin)), 0);
+	return fd;
+}
+
+static const char *http(const char *raw)
+{
+	return http_fd(unix_fd(), raw);
 }
 
 static const char *body_of(const char *resp)
@@ -183,7 +299,10 @@ Test(api, root_lists_routes)
 	cr_assert_str_eq(body_of(r),
 			 "{\"routes\":[{\"path\":\"/x\",\"summary\":\"echoes y\"},"
 			 "{\"path\":\"/bad\",\"summary\":\"always 400\"},"
-			 "{\"path\":\"/broken\",\"summary\":\"unbalanced JSON\"}]}");
+			 "{\"path\":\"/broken\",\"summary\":\"unbalanced JSON\"},"
+			 "{\"path\":\"/count\",\"summary\":\"streams numbers\"},"
+			 "{\"path\":\"/poke\",\"summary\":\"a write route\",\"method\":\"POST\"},"
+			 "{\"path\":\"/events\",\"summary\":\"SSE\"}]}");
 }
 
 Test(api, handler_error_replaces_output)
@@ -248,4 +367,343 @@ Test(api, http11_connection_close)
 
 	cr_assert(strncmp(r, "HTTP/1.1 200", 12) == 0, "%s", r);
 	cr_assert_str_eq(body_of(r), "{\"y\":\"2\",\"absent\":null}");
+}
+
+Test(api, long_uri_is_414_json)
+{
+	static char req[6000];
+	const char *r;
+
+	snprintf(req, sizeof(req), "GET /x?y=%0*d HTTP/1.0\r\n\r\n", 4500, 0);
+	r = http(req);
+	cr_assert_not_null(strstr(r, " 414 "), "%.200s", r);
+	cr_assert_not_null(strstr(body_of(r), "\"status\":414"), "%s", body_of(r));
+}
+
+Test(api, big_headers_are_431_json)
+{
+	static char req[16384];
+	const char *r;
+
+	snprintf(req, sizeof(req), "GET /x HTTP/1.0\r\nX-A: %0*d\r\n\r\n", 9000, 0);
+	r = http(req);
+	cr_assert_not_null(strstr(r, " 431 "), "%.200s", r);
+	cr_assert_not_null(strstr(body_of(r), "\"status\":431"));
+}
+
+Test(api, params_unknown_repeated_and_bad_numbers)
+{
+	cr_assert_str_eq(body_of(http("GET /count?m=1 HTTP/1.0\r\n\r\n")),
+			 "{\"error\":\"unknown parameter \\\"m\\\" (want n)\",\"status\":400}");
+	cr_assert_str_eq(body_of(http("GET /count?n=1&n=2 HTTP/1.0\r\n\r\n")),
+			 "{\"error\":\"parameter \\\"n\\\" given twice (want it once)\","
+			 "\"status\":400}");
+	cr_assert_str_eq(body_of(http("GET /count?n=-1 HTTP/1.0\r\n\r\n")),
+			 "{\"error\":\"n: \\\"-1\\\" is not an integer 0..10000000\",\"status\":400}");
+	cr_assert_not_null(strstr(http("GET /count?n=99999999999 HTTP/1.0\r\n\r\n"), " 400 "));
+}
+
+Test(api, write_route_is_403_until_allowed)
+{
+	const char *r = http("POST /poke HTTP/1.0\r\nContent-Length: 0\r\n\r\n");
+
+	cr_assert_not_null(strstr(r, " 403 "), "%s", r);
+	cr_assert_not_null(strstr(body_of(r), "read-only API"), "%s", body_of(r));
+	cr_assert_not_null(strstr(http("GET /poke HTTP/1.0\r\n\r\n"), " 405 "));
+	api_server_set_writable(srv, true);
+	r = http("POST /poke HTTP/1.0\r\nContent-Length: 0\r\n\r\n");
+	cr_assert_str_eq(body_of(r), "{\"poked\":true}");
+}
+
+Test(api, tcp_listener_with_token)
+{
+	char tok[256];
+	struct api_listen l = { 0x7f000001, 0, NULL, NULL, tok };
+	uint16_t port;
+	FILE *f;
+	const char *r;
+
+	snprintf(tok, sizeof(tok), "%s/token", dir);
+	f = fopen(tok, "w");
+	fputs("s3cret-token\n", f);
+	fclose(f);
+	cr_assert_eq(api_server_listen_tcp(srv, &l), 0);
+	port = api_server_port(srv);
+	cr_assert_neq(port, 0);
+	r = http_fd(tcp_fd(port), "GET /x?y=1 HTTP/1.0\r\n\r\n");
+	cr_assert_not_null(strstr(r, " 401 "), "%s", r);
+	cr_assert_not_null(strstr(r, "WWW-Authenticate: Bearer"), "%s", r);
+	r = http_fd(tcp_fd(port), "GET /x?y=1 HTTP/1.0\r\nAuthorization: Bearer s3cret\r\n\r\n");
+	cr_assert_not_null(strstr(body_of(r), "wrong token"), "%s", r);
+	r = http_fd(tcp_fd(port),
+		    "GET /x?y=1 HTTP/1.0\r\nAuthorization: Bearer s3cret-token\r\n\r\n");
+	cr_assert_str_eq(body_of(r), "{\"y\":\"1\",\"absent\":null}");
+	/* write routes never on TCP, even when allowed */
+	api_server_set_writable(srv, true);
+	r = http_fd(tcp_fd(port), "POST /poke HTTP/1.0\r\nAuthorization: Bearer s3cret-token\r\n"
+				  "Content-Length: 0\r\n\r\n");
+	cr_assert_not_null(strstr(r, " 403 "), "%s", r);
+	/* the Unix socket needs no token */
+	cr_assert_str_eq(body_of(http("GET /x?y=1 HTTP/1.0\r\n\r\n")), "{\"y\":\"1\",\"absent\":null}");
+	unlink(tok);
+}
+
+Test(api, tcp_port_busy_is_an_error)
+{
+	struct api_listen l = { 0x7f000001, 0, NULL, NULL, NULL };
+
+	cr_assert_eq(api_server_listen_tcp(srv, &l), 0);
+	l.port = api_server_port(srv);
+	cr_assert_lt(api_server_listen_tcp(srv, &l), 0);
+}
+
+/* The body of an HTTP/1.1 chunked response, de-chunked. */
+static char *dechunk(const char *body)
+{
+	char *out = malloc(strlen(body) + 1), *end;
+	size_t n = 0;
+	unsigned long sz;
+
+	for (;;) {
+		sz = strtoul(body, &end, 16);
+		cr_assert(end != body, "chunk size expected: %.40s", body);
+		body = strstr(end, "\r\n") + 2;
+		if (sz == 0)
+			break;
+		memcpy(out + n, body, sz);
+		n += sz;
+		body += sz + 2;
+	}
+	out[n] = '\0';
+	return out;
+}
+
+static void check_items(const char *json, unsigned n)
+{
+	char *expect = malloc(16 * n + 32);
+	size_t k = (size_t)sprintf(expect, "{\"items\":[");
+
+	for (unsigned i = 0; i < n; i++)
+		k += (size_t)sprintf(expect + k, "%s%u", i ? "," : "", i);
+	sprintf(expect + k, "]}");
+	cr_assert(strcmp(json, expect) == 0, "streamed body differs (%zu vs %zu bytes)",
+		  strlen(json), strlen(expect));
+	free(expect);
+}
+
+Test(api, stream_http10)
+{
+	const char *r = http("GET /count?n=50000 HTTP/1.0\r\n\r\n");
+
+	cr_assert(strncmp(r, "HTTP/1.", 7) == 0 && strstr(r, " 200 "), "%.100s", r);
+	check_items(body_of(r), 50000);
+	cr_assert_eq(released, 1);
+}
+
+Test(api, stream_chunked_http11)
+{
+	const char *r = http("GET /count?n=30000 HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n");
+	char *b;
+
+	cr_assert_not_null(strstr(r, "Transfer-Encoding: chunked"), "%.300s", r);
+	b = dechunk(body_of(r));
+	check_items(b, 30000);
+	free(b);
+	cr_assert_eq(released, 1);
+}
+
+Test(api, stream_inline_without_http)
+{
+	struct evbuffer *b = evbuffer_new();
+	struct evkeyvalq q;
+	struct api_request req = { "/count", &q, NULL };
+	struct jw w;
+	char out[64];
+	size_t n;
+
+	TAILQ_INIT(&q);
+	evhttp_parse_query_str("n=3", &q);
+	jw_init(&w, b);
+	cr_assert_eq(h_count(&w, &req, NULL), 200);
+	jw_flush(&w);
+	n = evbuffer_copyout(b, out, sizeof(out) - 1);
+	out[n] = '\0';
+	cr_assert_str_eq(out, "{\"items\":[0,1,2]}");
+	cr_assert_eq(released, 1);
+	evhttp_clear_headers(&q);
+	evbuffer_free(b);
+}
+
+static void stop_cb(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	(void)arg;
+	event_base_loopbreak(base);
+}
+
+/* Runs the loop for at most ms, until *flag. */
+static void run_until(int *flag, int ms)
+{
+	struct timeval tv = { ms / 1000, (ms % 1000) * 1000 };
+	struct event *t = evtimer_new(base, stop_cb, NULL);
+
+	evtimer_add(t, &tv);
+	while (!*flag && evtimer_pending(t, NULL))
+		event_base_loop(base, EVLOOP_ONCE);
+	event_free(t);
+}
+
+Test(api, client_gone_mid_stream_releases)
+{
+	int fd = unix_fd();
+	char buf[4096];
+	const char *req = "GET /count?n=5000000 HTTP/1.0\r\n\r\n";
+
+	cr_assert_eq(write(fd, req, strlen(req)), (ssize_t)strlen(req));
+	/* let the stream start, read a little, then hang up */
+	for (int i = 0; i < 50; i++)
+		event_base_loop(base, EVLOOP_NONBLOCK);
+	cr_assert_gt(read(fd, buf, sizeof(buf)), 0);
+	close(fd);
+	run_until(&released, 5000);
+	cr_assert_eq(released, 1, "stream state released after the client left");
+}
+
+static int read_some(int fd, char *buf, size_t len)
+{
+	struct timeval tv = { 0, 0 };
+	int got = 0;
+
+	for (int i = 0; i < 2000 && got == 0; i++) {
+		ssize_t n;
+
+		event_base_loop(base, EVLOOP_NONBLOCK);
+		n = recv(fd, buf, len - 1, MSG_DONTWAIT);
+		if (n > 0) {
+			buf[n] = '\0';
+			got = (int)n;
+		} else {
+			tv.tv_usec = 1000;
+			select(0, NULL, NULL, NULL, &tv);
+		}
+	}
+	return got;
+}
+
+Test(api, connection_limit_503)
+{
+	int fds[64];
+	char buf[4096];
+	const char *r;
+
+	for (int i = 0; i < 64; i++) {
+		const char *req = "GET /x?y=k HTTP/1.1\r\nHost: a\r\n\r\n";
+
+		fds[i] = unix_fd();
+		cr_assert_eq(write(fds[i], req, strlen(req)), (ssize_t)strlen(req));
+		cr_assert_gt(read_some(fds[i], buf, sizeof(buf)), 0, "answer %d", i);
+		cr_assert_not_null(strstr(buf, " 200 "), "%s", buf);
+	}
+	r = http("GET /x?y=1 HTTP/1.0\r\n\r\n");
+	cr_assert_not_null(strstr(r, " 503 "), "%s", r);
+	cr_assert_not_null(strstr(body_of(r), "too many connections"));
+	close(fds[0]);
+	/* the server notices the close when it next reads: then there is room again */
+	for (int i = 0; i < 200; i++)
+		event_base_loop(base, EVLOOP_NONBLOCK);
+	r = http("GET /x?y=1 HTTP/1.0\r\n\r\n");
+	cr_assert_not_null(strstr(r, " 200 "), "%s", r);
+	for (int i = 1; i < 64; i++)
+		close(fds[i]);
+}
+
+static void publish(uint8_t n)
+{
+	api_events_publish(events, 0, &n, 1);
+}
+
+Test(api, events_since_and_limit)
+{
+	uint64_t before = api_events_last(events);
+	char req[128];
+	const char *r, *b;
+
+	publish(1);
+	publish(2);
+	publish(3);
+	snprintf(req, sizeof(req), "GET /events?since=%llu&limit=2 HTTP/1.0\r\n\r\n",
+		 (unsigned long long)before + 1);
+	r = http(req);
+	cr_assert_not_null(strstr(r, "Content-Type: text/event-stream"), "%s", r);
+	b = body_of(r);
+	cr_assert_not_null(strstr(b, "event: hello\ndata: {"), "%s", b);
+	cr_assert_not_null(strstr(b, "\"why\":\"resumed\""), "%s", b);
+	cr_assert_null(strstr(b, "\"n\":1}"), "event 1 was before since: %s", b);
+	snprintf(req, sizeof(req), "id: %llu\nevent: tick\ndata: {\"seq\":%llu,",
+		 (unsigned long long)before + 2, (unsigned long long)before + 2);
+	cr_assert_not_null(strstr(b, req), "%s", b);
+	cr_assert_not_null(strstr(b, "\"n\":2}\n\n"), "%s", b);
+	cr_assert_not_null(strstr(b, "\"n\":3}\n\n"), "%s", b);
+	cr_assert_eq(api_events_clients(events), 0);
+}
+
+Test(api, events_last_event_id_and_resync)
+{
+	uint64_t before = api_events_last(events);
+	char req[160];
+	const char *b;
+
+	for (uint8_t i = 1; i <= 6; i++) /* the ring holds 4: the first two are gone */
+		publish(i);
+	snprintf(req, sizeof(req), "GET /events?limit=4 HTTP/1.0\r\nLast-Event-ID: %llu\r\n\r\n",
+		 (unsigned long long)before + 2);
+	b = body_of(http(req));
+	cr_assert_not_null(strstr(b, "\"why\":\"resumed\""), "%s", b);
+	cr_assert_not_null(strstr(b, "\"n\":3}"), "%s", b);
+	cr_assert_not_null(strstr(b, "\"n\":6}"), "%s", b);
+	cr_assert_not_null(strstr(body_of(http("GET /events?since=abc HTTP/1.0\r\n\r\n")),
+				  "\"status\":400"));
+	cr_assert_not_null(strstr(
+	    body_of(http("GET /events HTTP/1.0\r\nLast-Event-ID: x\r\n\r\n")),
+	    "Last-Event-ID"));
+}
+
+static void publish_cb(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	(void)arg;
+	publish(42);
+}
+
+Test(api, events_resync_then_live)
+{
+	struct timeval tv = { 0, 100000 };
+	struct event *t = evtimer_new(base, publish_cb, NULL);
+	const char *b;
+
+	for (uint8_t i = 1; i <= 6; i++)
+		publish(i);
+	evtimer_add(t, &tv);
+	b = body_of(http("GET /events?since=1&limit=1 HTTP/1.0\r\n\r\n"));
+	event_free(t);
+	cr_assert_not_null(strstr(b, "event: resync\n"), "%s", b);
+	cr_assert_not_null(strstr(b, "\"n\":42}"), "%s", b);
+	cr_assert_null(strstr(b, "\"n\":6}"), "%s", b);
+}
+
+Test(api, events_fresh_client_gets_hello)
+{
+	struct timeval tv = { 0, 50000 };
+	struct event *t = evtimer_new(base, publish_cb, NULL);
+	const char *b;
+
+	publish(1);
+	evtimer_add(t, &tv);
+	b = body_of(http("GET /events?limit=1 HTTP/1.0\r\n\r\n"));
+	event_free(t);
+	cr_assert(strncmp(b, "event: hello\ndata: {\"seq\":", 26) == 0, "%s", b);
+	cr_assert_null(strstr(b, "\"n\":1}"), "%s", b);
+	cr_assert_not_null(strstr(b, "\"n\":42}"), "%s", b);
 }

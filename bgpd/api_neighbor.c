@@ -1,0 +1,138 @@
+/*
+ * GET /neighbor?address=A (docs/api.md): one BGP neighbor in full. The
+ * summary object of /neighbors, then what an operator asks next: the
+ * configured and negotiated timers, the capabilities each side offered and
+ * what came of them, the TCP connection, and route counters (accepted into
+ * the Adj-RIB-In, stale, chosen as best, advertised).
+ */
+#include <string.h>
+
+#include "bgpd/api.h"
+#include "bgpd/bgpd.h"
+#include "common/api.h"
+
+static void families_json(struct jw *w, const char *key, uint8_t afs)
+{
+	jw_key(w, key);
+	jw_array_begin(w);
+	if (afs & BGP_AF_VPNV4)
+		jw_string(w, "vpnv4");
+	if (afs & BGP_AF_IPV4)
+		jw_string(w, "ipv4");
+	jw_array_end(w);
+}
+
+static void config_json(struct jw *w, const struct bgp_peer *p)
+{
+	const struct cfg_neighbor *n = p->cfg;
+	const struct cfg_bgp *b = &p->d->cfg->bgp;
+
+	jw_key(w, "config");
+	jw_object_begin(w);
+	jw_kv_uint(w, "remote_as", n->remote_as);
+	jw_kv_ipv4(w, "local_address", n->local_address ? n->local_address : b->listen_address);
+	jw_kv_bool(w, "passive", n->passive);
+	jw_kv_uint(w, "hold_time", b->hold_time);
+	jw_kv_uint(w, "connect_retry", b->connect_retry);
+	families_json(w, "families", n->families);
+	jw_object_end(w);
+}
+
+/* What the peer's OPEN offered (only known once it arrived). */
+static void offered_json(struct jw *w, const struct bgp_open *o)
+{
+	jw_key(w, "received");
+	jw_object_begin(w);
+	jw_kv_uint(w, "asn", o->asn);
+	jw_kv_ipv4(w, "router_id", o->bgp_id);
+	jw_kv_uint(w, "hold_time", o->hold_time);
+	jw_kv_bool(w, "four_octet_as", o->cap_as4);
+	families_json(w, "families", o->afs);
+	jw_kv_bool(w, "route_refresh", o->cap_route_refresh);
+	jw_kv_bool(w, "enhanced_route_refresh", o->cap_enhanced_rr);
+	jw_kv_bool(w, "extended_message", o->cap_ext_msg);
+	jw_kv_bool(w, "graceful_restart", o->cap_gr);
+	if (o->cap_gr)
+		jw_kv_uint(w, "graceful_restart_time", o->gr_time);
+	jw_object_end(w);
+}
+
+static void session_json(struct jw *w, const struct bgp_peer *p)
+{
+	const struct bgp_conn *c = p->est;
+
+	jw_key(w, "session");
+	if (c == NULL) {
+		jw_null(w);
+		return;
+	}
+	jw_object_begin(w);
+	jw_kv_ipv4(w, "local_address", c->local_addr);
+	jw_kv_ipv4(w, "remote_address", c->remote_addr);
+	jw_kv_string(w, "initiated_by", c->outbound ? "us" : "peer");
+	jw_kv_uint(w, "hold_time", c->hold_time);
+	jw_kv_uint(w, "keepalive", c->keepalive);
+	jw_key(w, "negotiated");
+	jw_object_begin(w);
+	families_json(w, "families", p->ctx.afs);
+	jw_kv_bool(w, "four_octet_as", p->ctx.as4);
+	jw_kv_bool(w, "enhanced_route_refresh", p->enhanced_rr);
+	jw_kv_bool(w, "extended_message", p->ctx.ext_msg);
+	jw_kv_bool(w, "graceful_restart", p->gr_capable);
+	jw_kv_bool(w, "ebgp", p->ctx.ebgp);
+	jw_object_end(w);
+	offered_json(w, &c->open);
+	jw_object_end(w);
+}
+
+static void counters_json(struct jw *w, const struct bgp_peer *p)
+{
+	uint64_t stale = 0, best = 0;
+
+	for (const struct rib_path *r = p->src.paths; r != NULL; r = r->src_next) {
+		stale += r->stale;
+		best += r->entry != NULL && r->entry->best == r;
+	}
+	jw_key(w, "routes");
+	jw_object_begin(w);
+	jw_kv_uint(w, "accepted", p->src.n_paths);
+	jw_kv_uint(w, "best", best);
+	jw_kv_uint(w, "stale", stale);
+	jw_kv_uint(w, "advertised", p->n_advertised);
+	jw_kv_uint(w, "pending_out", p->n_pending);
+	jw_object_end(w);
+	jw_key(w, "messages");
+	jw_object_begin(w);
+	jw_kv_uint(w, "received", p->msgs_in);
+	jw_kv_uint(w, "sent", p->msgs_out);
+	jw_object_end(w);
+	jw_kv_uint(w, "flaps", p->flaps);
+	jw_kv_bool(w, "admin_down", p->admin_down);
+}
+
+int bgpd_api_neighbor(struct jw *w, const struct api_request *req, void *ctx)
+{
+	static const char *const keys[] = { "address", NULL };
+	struct bgpd *d = ctx;
+	const char *a = api_query_get(req, "address");
+	struct bgp_peer *p;
+	uint32_t addr;
+	int rc;
+
+	if ((rc = api_check_params(w, req, keys)) != 0)
+		return rc;
+	if (a == NULL)
+		return api_error(w, 400, "want ?address=NEIGHBOR (GET /neighbors lists them)");
+	if (ipv4_parse(a, &addr) < 0)
+		return api_error(w, 400, "address: \"%.64s\" is not an IPv4 address", a);
+	if ((p = bgpd_peer_by_addr(d, addr)) == NULL)
+		return api_error(w, 404, "no neighbor %s configured", a);
+	jw_object_begin(w);
+	jw_key(w, "neighbor");
+	bgpd_api_neighbor_json(w, p);
+	config_json(w, p);
+	session_json(w, p);
+	counters_json(w, p);
+	jw_object_end(w);
+	return 200;
+}

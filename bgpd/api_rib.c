@@ -1,0 +1,451 @@
+/*
+ * GET /routes and GET /route (docs/api.md): the VPN-IPv4 RIB as JSON.
+ *
+ * /routes streams: it writes ~64 KiB of paths, waits for the client to take
+ * them, and goes on from a cursor, so a million routes never sit in memory
+ * as a reply (or as a sorted copy) and BGP keeps running between chunks.
+ * The cursor is a position in a fixed order of destinations: by the bit-
+ * reversed hash of (RD, prefix), then by the key. The RIB's buckets are
+ * "hash & (size - 1)" and the table only doubles, so in that order every
+ * bucket is one contiguous run and a run splits in place when the table
+ * grows: a cursor stays valid across growth, and a walk (or paging with
+ * ?after=) sees every destination that exists throughout exactly once,
+ * whatever is added or withdrawn meanwhile. The order is not sorted by
+ * prefix; ferryctl sorts what it shows.
+ *
+ * The hash is rib.c's key hash, repeated here; test_bgpd_apirib checks the
+ * two agree, and a walk that meets an entry in the wrong bucket says so.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <event2/buffer.h>
+
+#include "bgpd/api.h"
+#include "bgpd/bgpd.h"
+#include "common/api.h"
+#include "common/log.h"
+
+static uint32_t key_hash(const struct rd *rd, const struct prefix4 *p)
+{
+	uint32_t h = 2166136261u;
+
+	for (int i = 0; i < 8; i++)
+		h = (h ^ rd->b[i]) * 16777619u;
+	h = (h ^ p->addr) * 16777619u;
+	return (h ^ p->len) * 16777619u;
+}
+
+static uint32_t rev32(uint32_t x)
+{
+	x = ((x >> 1) & 0x55555555u) | ((x & 0x55555555u) << 1);
+	x = ((x >> 2) & 0x33333333u) | ((x & 0x33333333u) << 2);
+	x = ((x >> 4) & 0x0f0f0f0fu) | ((x & 0x0f0f0f0fu) << 4);
+	x = ((x >> 8) & 0x00ff00ffu) | ((x & 0x00ff00ffu) << 8);
+	return (x >> 16) | (x << 16);
+}
+
+void bgpd_rib_cursor(const struct rd *rd, const struct prefix4 *p, struct rib_cursor *c)
+{
+	c->rh = rev32(key_hash(rd, p));
+	c->rd = *rd;
+	c->prefix = *p;
+}
+
+/* Order of destinations: < 0 when a comes first. */
+static int cursor_cmp(const struct rib_cursor *a, const struct rib_cursor *b)
+{
+	int r;
+
+	if (a->rh != b->rh)
+		return a->rh < b->rh ? -1 : 1;
+	if ((r = memcmp(a->rd.b, b->rd.b, sizeof(a->rd.b))) != 0)
+		return r;
+	if (a->prefix.addr != b->prefix.addr)
+		return a->prefix.addr < b->prefix.addr ? -1 : 1;
+	return (int)a->prefix.len - (int)b->prefix.len;
+}
+
+static unsigned log2_size(size_t n)
+{
+	unsigned b = 0;
+
+	while (((size_t)1 << b) < n)
+		b++;
+	return b;
+}
+
+/* The smallest entry of one bucket after c (any when !started); *out its cursor. */
+static struct rib_entry *bucket_next(struct rib_entry *chain, const struct rib_cursor *c,
+				     bool started, struct rib_cursor *out)
+{
+	struct rib_entry *best = NULL;
+	struct rib_cursor k;
+
+	for (struct rib_entry *e = chain; e != NULL; e = e->hnext) {
+		bgpd_rib_cursor(&e->rd, &e->prefix, &k);
+		if (started && cursor_cmp(&k, c) <= 0)
+			continue;
+		if (best == NULL || cursor_cmp(&k, out) < 0) {
+			best = e;
+			*out = k;
+		}
+	}
+	return best;
+}
+
+struct rib_entry *bgpd_rib_next(struct rib *rib, struct rib_cursor *c, bool started)
+{
+	static bool warned;
+	size_t nb = rib->n_buckets;
+	unsigned bits;
+	size_t i;
+
+	if (nb == 0)
+		return NULL;
+	bits = log2_size(nb);
+	i = started && bits > 0 ? c->rh >> (32 - bits) : 0;
+	for (; i < nb; i++) {
+		size_t b = bits > 0 ? rev32((uint32_t)i) >> (32 - bits) : 0;
+		struct rib_cursor k;
+		struct rib_entry *e = bucket_next(rib->buckets[b], c, started, &k);
+
+		/* every later bucket's entries come after c: no comparison needed there */
+		started = false;
+		if (e == NULL)
+			continue;
+		if ((key_hash(&e->rd, &e->prefix) & (nb - 1)) != b && !warned) {
+			warned = true;
+			log_warnx("api: the RIB's hash differs from api_rib.c's: walks may miss routes");
+		}
+		*c = k;
+		return e;
+	}
+	return NULL;
+}
+
+/* ---- filters ---------------------------------------------------------------- */
+
+enum match_kind { MATCH_EXACT = 0, MATCH_LONGER, MATCH_SHORTER };
+
+struct route_filter {
+	bool has_rd, has_prefix, has_rt, has_neighbor, best_only, local_only;
+	enum match_kind match;
+	struct rd rd;
+	struct prefix4 prefix;
+	struct ext_community rt;
+	uint32_t neighbor;
+};
+
+static bool prefix_covers(const struct prefix4 *outer, const struct prefix4 *inner)
+{
+	return inner->len >= outer->len &&
+	       (inner->addr & prefix4_netmask(outer->len)) == outer->addr;
+}
+
+static bool entry_match(const struct route_filter *f, const struct rib_entry *e)
+{
+	if (f->has_rd && !rd_equal(&f->rd, &e->rd))
+		return false;
+	if (!f->has_prefix)
+		return true;
+	switch (f->match) {
+	case MATCH_EXACT: return prefix4_equal(&f->prefix, &e->prefix);
+	case MATCH_LONGER: return prefix_covers(&f->prefix, &e->prefix);
+	case MATCH_SHORTER: return prefix_covers(&e->prefix, &f->prefix);
+	}
+	return false;
+}
+
+static bool path_match(const struct route_filter *f, const struct rib_entry *e,
+		       const struct rib_path *p)
+{
+	if (f->best_only && e->best != p)
+		return false;
+	if (f->local_only && !p->src->local)
+		return false;
+	if (f->has_neighbor && (p->src->local || p->src->address != f->neighbor))
+		return false;
+	if (f->has_rt) {
+		const struct bgp_attrs *a = &p->attrs->a;
+		size_t i;
+
+		for (i = 0; i < a->n_ext; i++)
+			if (memcmp(&a->ext[i], &f->rt, sizeof(f->rt)) == 0)
+				break;
+		if (i == a->n_ext)
+			return false;
+	}
+	return true;
+}
+
+/* "RD:PREFIX" (the prefix after the last ':'), the form of /routes' "next". */
+static int vpn_key_parse(const char *s, struct rd *rd, struct prefix4 *p)
+{
+	const char *colon = strrchr(s, ':');
+	char rds[64];
+
+	if (colon == NULL || (size_t)(colon - s) >= sizeof(rds))
+		return -1;
+	memcpy(rds, s, (size_t)(colon - s));
+	rds[colon - s] = '\0';
+	return rd_parse(rds, rd) == 0 && prefix4_parse(colon + 1, p) == 0 ? 0 : -1;
+}
+
+static bool parse_bool(const char *v, bool *out)
+{
+	if (strcmp(v, "true") == 0 || strcmp(v, "1") == 0)
+		*out = true;
+	else if (strcmp(v, "false") == 0 || strcmp(v, "0") == 0)
+		*out = false;
+	else
+		return false;
+	return true;
+}
+
+static int filter_match_param(struct jw *w, const char *m, struct route_filter *f)
+{
+	if (m == NULL || strcmp(m, "exact") == 0)
+		f->match = MATCH_EXACT;
+	else if (strcmp(m, "longer") == 0)
+		f->match = MATCH_LONGER;
+	else if (strcmp(m, "shorter") == 0)
+		f->match = MATCH_SHORTER;
+	else
+		return api_error(w, 400, "match: \"%.32s\" is not a match kind (want exact, longer "
+					 "or shorter)", m);
+	if (m != NULL && !f->has_prefix)
+		return api_error(w, 400, "match: needs a prefix (want ?prefix=P&match=%s)", m);
+	return 0;
+}
+
+/* Reads ?rd, prefix, match, rt, neighbor, best into f: 0, or the 400 written. */
+static int filter_parse(struct jw *w, const struct api_request *req, struct route_filter *f)
+{
+	const char *rd = api_query_get(req, "rd"), *pfx = api_query_get(req, "prefix"),
+		   *rt = api_query_get(req, "rt"), *nb = api_query_get(req, "neighbor"),
+		   *best = api_query_get(req, "best");
+
+	memset(f, 0, sizeof(*f));
+	if (rd && !(f->has_rd = rd_parse(rd, &f->rd) == 0))
+		return api_error(w, 400, "rd: \"%.64s\" is not a route distinguisher (want ASN:NN, "
+					 "IP:NN or ASN4:NN)", rd);
+	if (pfx && !(f->has_prefix = prefix4_parse(pfx, &f->prefix) == 0))
+		return api_error(w, 400, "prefix: \"%.64s\" is not an IPv4 prefix (want a.b.c.d/len, "
+					 "host bits clear)", pfx);
+	if (rt && !(f->has_rt = rt_parse(rt, &f->rt) == 0))
+		return api_error(w, 400, "rt: \"%.64s\" is not a route target (want ASN:NN, IP:NN or "
+					 "ASN4:NN)", rt);
+	if (nb && strcmp(nb, "local") == 0)
+		f->local_only = true;
+	else if (nb && !(f->has_neighbor = ipv4_parse(nb, &f->neighbor) == 0))
+		return api_error(w, 400, "neighbor: \"%.64s\" is not an IPv4 address or \"local\"", nb);
+	if (best && !parse_bool(best, &f->best_only))
+		return api_error(w, 400, "best: \"%.16s\" is not a boolean (want true or false)", best);
+	return filter_match_param(w, api_query_get(req, "match"), f);
+}
+
+/* ---- GET /routes ---------------------------------------------------------------- */
+
+struct routes_walk {
+	struct bgpd *d;
+	struct route_filter f;
+	struct rib_cursor cur; /* last destination looked at */
+	bool started;
+	struct rib_cursor last_out; /* last destination written */
+	bool any_out;
+	uint64_t limit; /* destinations per page, 0 = all */
+	uint64_t n_dest, n_paths;
+	bool one;       /* rd and exact prefix given: a lookup, no walk */
+};
+
+/* Writes e's matching paths, best first; true when any was written. */
+static bool entry_json(struct jw *w, struct routes_walk *rw, const struct rib_entry *e)
+{
+	bool any = false;
+
+	if (e->best != NULL && path_match(&rw->f, e, e->best)) {
+		bgpd_api_path_json(w, e, e->best);
+		any = true;
+		rw->n_paths++;
+	}
+	for (const struct rib_path *p = e->paths; p != NULL; p = p->next)
+		if (p != e->best && path_match(&rw->f, e, p)) {
+			bgpd_api_path_json(w, e, p);
+			any = true;
+			rw->n_paths++;
+		}
+	return any;
+}
+
+static void walk_end(struct jw *w, struct routes_walk *rw, bool more)
+{
+	char rd[RD_STRLEN], pfx[PREFIX4_STRLEN], next[RD_STRLEN + PREFIX4_STRLEN + 2];
+
+	jw_array_end(w);
+	jw_key(w, "next");
+	if (more && rw->any_out) {
+		snprintf(next, sizeof(next), "%s:%s", rd_format(&rw->last_out.rd, rd),
+			 prefix4_format(&rw->last_out.prefix, pfx));
+		jw_string(w, next);
+	} else {
+		jw_null(w);
+	}
+	jw_kv_uint(w, "destinations", rw->n_dest);
+	jw_kv_uint(w, "paths", rw->n_paths);
+	jw_object_end(w);
+}
+
+static enum api_fill routes_fill(struct jw *w, void *state)
+{
+	struct routes_walk *rw = state;
+	struct rib *rib = rw->d->rib;
+	size_t start = evbuffer_get_length(w->out);
+	struct rib_entry *e;
+
+	if (rw->one) {
+		e = rib_lookup(rib, &rw->f.rd, &rw->f.prefix);
+		if (e != NULL && entry_json(w, rw, e))
+			rw->n_dest++;
+		walk_end(w, rw, false);
+		return API_FILL_DONE;
+	}
+	while (evbuffer_get_length(w->out) - start + w->staged < API_CHUNK) {
+		if (rw->limit != 0 && rw->n_dest >= rw->limit) {
+			/* one more look: "next" is null when nothing follows */
+			struct rib_cursor probe = rw->cur;
+			bool more = false;
+
+			while ((e = bgpd_rib_next(rib, &probe, true)) != NULL)
+				if (entry_match(&rw->f, e)) {
+					more = true;
+					break;
+				}
+			walk_end(w, rw, more);
+			return API_FILL_DONE;
+		}
+		e = bgpd_rib_next(rib, &rw->cur, rw->started);
+		rw->started = true;
+		if (e == NULL) {
+			walk_end(w, rw, false);
+			return API_FILL_DONE;
+		}
+		if (entry_match(&rw->f, e) && entry_json(w, rw, e)) {
+			rw->n_dest++;
+			rw->last_out = rw->cur;
+			rw->any_out = true;
+		}
+	}
+	return API_FILL_MORE;
+}
+
+int bgpd_api_routes(struct jw *w, const struct api_request *req, void *ctx)
+{
+	static const char *const keys[] = { "rd", "prefix", "match", "rt", "neighbor", "best",
+					    "limit", "after", NULL };
+	const char *after = api_query_get(req, "after");
+	struct routes_walk *rw;
+	struct route_filter f;
+	uint64_t limit = 0;
+	struct rd ard;
+	struct prefix4 ap;
+	int rc;
+
+	if ((rc = api_check_params(w, req, keys)) != 0 || (rc = filter_parse(w, req, &f)) != 0 ||
+	    (rc = api_param_uint(w, req, "limit", 1, 1000000000, &limit)) != 0)
+		return rc;
+	if (after != NULL && vpn_key_parse(after, &ard, &ap) < 0)
+		return api_error(w, 400, "after: \"%.80s\" is not a VPN-IPv4 prefix (want RD:PREFIX "
+					 "as in a previous answer's \"next\")", after);
+	if ((rw = calloc(1, sizeof(*rw))) == NULL)
+		return api_error(w, 503, "out of memory");
+	rw->d = ctx;
+	rw->f = f;
+	rw->limit = limit;
+	rw->one = f.has_rd && f.has_prefix && f.match == MATCH_EXACT && after == NULL;
+	if (after != NULL) {
+		bgpd_rib_cursor(&ard, &ap, &rw->cur);
+		rw->started = true;
+	}
+	jw_object_begin(w);
+	jw_key(w, "routes");
+	jw_array_begin(w);
+	return api_stream(w, req, routes_fill, free, rw, NULL);
+}
+
+/* ---- GET /route ------------------------------------------------------------------- */
+
+/* Why each path is or is not the best: the rule that decided against it. */
+static void ranking_json(struct jw *w, const struct bgpd *d, const struct rib_entry *e)
+{
+	char buf[IPV4_STRLEN];
+
+	jw_key(w, "ranking");
+	jw_array_begin(w);
+	for (const struct rib_path *p = e->paths; p != NULL; p = p->next) {
+		const char *why = NULL;
+
+		jw_object_begin(w);
+		jw_kv_string(w, "peer", p->src->local ? "local" : ipv4_format(p->src->address, buf));
+		jw_kv_bool(w, "best", p == e->best);
+		if (p == e->best) {
+			jw_kv_string(w, "reason", e->best_reason);
+		} else if (e->best != NULL) {
+			rib_path_cmp(e->best, p, &why);
+			jw_kv_string(w, "lost_because", why);
+		}
+		jw_object_end(w);
+	}
+	jw_array_end(w);
+	jw_key(w, "advertised_to");
+	jw_array_begin(w);
+	for (size_t i = 0; i < d->n_peers; i++)
+		if (rib_adv_test(e, d->peers[i].src.slot))
+			jw_string(w, d->peers[i].name);
+	jw_array_end(w);
+	jw_kv_bool(w, "sent_to_vrfmgr", e->exported);
+}
+
+int bgpd_api_route(struct jw *w, const struct api_request *req, void *ctx)
+{
+	static const char *const keys[] = { "rd", "prefix", NULL };
+	struct bgpd *d = ctx;
+	const char *rds = api_query_get(req, "rd"), *ps = api_query_get(req, "prefix");
+	char rb[RD_STRLEN], pb[PREFIX4_STRLEN];
+	const struct rib_entry *e;
+	struct prefix4 p;
+	struct rd rd;
+	int rc;
+
+	if ((rc = api_check_params(w, req, keys)) != 0)
+		return rc;
+	if (rds == NULL || ps == NULL)
+		return api_error(w, 400, "want ?rd=RD&prefix=PREFIX");
+	if (rd_parse(rds, &rd) < 0)
+		return api_error(w, 400, "rd: \"%.64s\" is not a route distinguisher (want ASN:NN, "
+					 "IP:NN or ASN4:NN)", rds);
+	if (prefix4_parse(ps, &p) < 0)
+		return api_error(w, 400, "prefix: \"%.64s\" is not an IPv4 prefix (want a.b.c.d/len, "
+					 "host bits clear)", ps);
+	e = rib_lookup(d->rib, &rd, &p);
+	if (e == NULL)
+		return api_error(w, 404, "no route %s:%s in the RIB", rd_format(&rd, rb),
+				 prefix4_format(&p, pb));
+	jw_object_begin(w);
+	jw_kv_string(w, "rd", rd_format(&e->rd, rb));
+	jw_kv_string(w, "prefix", prefix4_format(&e->prefix, pb));
+	jw_key(w, "best_reason");
+	jw_string(w, e->best ? e->best_reason : NULL);
+	jw_key(w, "paths");
+	jw_array_begin(w);
+	if (e->best != NULL)
+		bgpd_api_path_json(w, e, e->best);
+	for (const struct rib_path *q = e->paths; q != NULL; q = q->next)
+		if (q != e->best)
+			bgpd_api_path_json(w, e, q);
+	jw_array_end(w);
+	ranking_json(w, d, e);
+	jw_object_end(w);
+	return 200;
+}

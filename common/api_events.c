@@ -1,0 +1,304 @@
+/*
+ * The event ring and its SSE clients (see api_events.h). The ring is an
+ * array of fixed-size records indexed by seq % cap; a client is only a
+ * position in it (the next seq it wants), so a hundred clients cost a
+ * hundred integers and the daemon's changes are copied once. A client that
+ * falls more than cap events behind gets a "resync" event and continues
+ * from the present. Clients that wait for news are woken on publish; every
+ * API_EVENTS_KEEPALIVE_S an SSE comment line shows idle clients (and the
+ * daemon) that the connection is still alive.
+ *
+ * Wire form of one event:
+ *   id: 1719400000000042
+ *   event: route
+ *   data: {"seq":1719400000000042,"time_ms":1719400001234, ...daemon's fields...}
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <event2/buffer.h>
+#include <event2/event.h>
+
+#include "common/api.h"
+#include "common/api_events.h"
+#include "common/log.h"
+
+struct api_sse {
+	struct api_events *ev;
+	struct api_stream *st;
+	uint64_t next;      /* next seq this client gets */
+	uint64_t left;      /* events before the stream ends (?limit), 0 = no limit */
+	uint64_t resume;    /* the since/Last-Event-ID asked, 0 = none */
+	bool hello_sent;
+	bool limited;
+	bool ka_due;
+	struct api_sse *nx, *pv;
+};
+
+struct api_events {
+	struct api_event *ring;
+	size_t cap;
+	uint64_t first_seq; /* seq of the first event ever published */
+	uint64_t last;      /* last seq published (first_seq - 1 when none) */
+	const char *const *names;
+	size_t n_names;
+	api_event_format_fn fmt;
+	void *ctx;
+	struct api_sse *clients;
+	size_t n_clients;
+	struct event *ka_ev;
+};
+
+static uint64_t now_realtime_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
+static void ka_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct api_events *ev = arg;
+
+	(void)fd;
+	(void)what;
+	for (struct api_sse *c = ev->clients; c != NULL; c = c->nx) {
+		c->ka_due = true;
+		api_stream_wake(c->st);
+	}
+}
+
+struct api_events *api_events_new(struct event_base *base, size_t cap,
+				  const char *const *type_names, api_event_format_fn fmt,
+				  void *ctx)
+{
+	struct timeval ka = { API_EVENTS_KEEPALIVE_S, 0 };
+	struct api_events *ev = calloc(1, sizeof(*ev));
+
+	if (ev == NULL)
+		return NULL;
+	ev->ring = calloc(cap, sizeof(*ev->ring));
+	ev->ka_ev = event_new(base, -1, EV_PERSIST, ka_cb, ev);
+	if (ev->ring == NULL || ev->ka_ev == NULL || event_add(ev->ka_ev, &ka) < 0) {
+		api_events_free(ev);
+		return NULL;
+	}
+	ev->cap = cap;
+	ev->first_seq = now_realtime_us();
+	ev->last = ev->first_seq - 1;
+	ev->names = type_names;
+	while (type_names[ev->n_names] != NULL)
+		ev->n_names++;
+	ev->fmt = fmt;
+	ev->ctx = ctx;
+	return ev;
+}
+
+void api_events_free(struct api_events *ev)
+{
+	if (ev == NULL)
+		return;
+	/* ending a stream releases its client, which unlinks itself */
+	while (ev->clients != NULL) {
+		struct api_sse *c = ev->clients;
+
+		ev->clients = c->nx;
+		c->ev = NULL;
+		c->nx = c->pv = NULL;
+		c->limited = true;
+		c->left = 0;
+		api_stream_wake(c->st);
+	}
+	if (ev->ka_ev != NULL)
+		event_free(ev->ka_ev);
+	free(ev->ring);
+	free(ev);
+}
+
+uint64_t api_events_last(const struct api_events *ev)
+{
+	return ev->last;
+}
+
+size_t api_events_clients(const struct api_events *ev)
+{
+	return ev->n_clients;
+}
+
+uint64_t api_events_publish(struct api_events *ev, uint16_t type, const void *data, size_t len)
+{
+	struct timespec ts;
+	struct api_event *e;
+
+	if (ev == NULL)
+		return 0;
+	e = &ev->ring[(ev->last + 1) % ev->cap];
+	e->seq = ++ev->last;
+	clock_gettime(CLOCK_REALTIME_COARSE, &ts); /* coarse: a vDSO read, no syscall */
+	e->time_ms = (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+	e->type = type;
+	e->len = (uint16_t)(len < API_EVENT_DATA ? len : API_EVENT_DATA);
+	memcpy(e->data, data, e->len);
+	for (struct api_sse *c = ev->clients; c != NULL; c = c->nx)
+		api_stream_wake(c->st);
+	return e->seq;
+}
+
+/* Oldest seq still in the ring. */
+static uint64_t oldest(const struct api_events *ev)
+{
+	uint64_t n = ev->last + 1 - ev->first_seq; /* events ever published */
+
+	return n > ev->cap ? ev->last + 1 - ev->cap : ev->first_seq;
+}
+
+static void sse_head(struct jw *w, const char *id, const char *name)
+{
+	if (id != NULL) {
+		jw_raw(w, "id: ", 4);
+		jw_raw(w, id, strlen(id));
+		jw_raw(w, "\n", 1);
+	}
+	jw_raw(w, "event: ", 7);
+	jw_raw(w, name, strlen(name));
+	jw_raw(w, "\ndata: ", 7);
+}
+
+/* "hello" (fresh start or resumed) or "resync" (what was asked is gone). */
+static void sse_control(struct jw *w, struct api_sse *c, const char *name, const char *why)
+{
+	struct api_events *ev = c->ev;
+	struct jw j;
+
+	sse_head(w, NULL, name);
+	jw_flush(w);
+	jw_init(&j, w->out);
+	jw_object_begin(&j);
+	jw_kv_uint(&j, "seq", ev->last);
+	jw_kv_uint(&j, "oldest", oldest(ev));
+	if (c->resume != 0)
+		jw_kv_uint(&j, "asked", c->resume);
+	jw_kv_string(&j, "why", why);
+	jw_object_end(&j);
+	jw_raw(w, "\n\n", 2);
+}
+
+static void sse_event(struct jw *w, struct api_events *ev, const struct api_event *e)
+{
+	char id[24];
+	struct jw j;
+
+	snprintf(id, sizeof(id), "%llu", (unsigned long long)e->seq);
+	sse_head(w, id, e->type < ev->n_names ? ev->names[e->type] : "event");
+	jw_flush(w);
+	jw_init(&j, w->out);
+	jw_object_begin(&j);
+	jw_kv_uint(&j, "seq", e->seq);
+	jw_kv_uint(&j, "time_ms", e->time_ms);
+	ev->fmt(&j, e, ev->ctx);
+	jw_object_end(&j);
+	if (j.failed)
+		w->failed = true;
+	jw_raw(w, "\n\n", 2);
+}
+
+/* Where a new or resuming client starts, and what it is told first. */
+static void sse_start(struct jw *w, struct api_sse *c)
+{
+	struct api_events *ev = c->ev;
+
+	c->hello_sent = true;
+	c->next = ev->last + 1;
+	if (c->resume == 0) {
+		sse_control(w, c, "hello", "new client: read the state now, events follow");
+	} else if (c->resume > ev->last || c->resume + 1 < oldest(ev)) {
+		sse_control(w, c, "resync",
+			    c->resume > ev->last ? "unknown sequence number (daemon restarted?)"
+						 : "events after the one asked are gone");
+	} else {
+		c->next = c->resume + 1;
+		sse_control(w, c, "hello", "resumed");
+	}
+}
+
+static enum api_fill sse_fill(struct jw *w, void *state)
+{
+	struct api_sse *c = state;
+	struct api_events *ev = c->ev;
+	size_t start = evbuffer_get_length(w->out);
+
+	if (ev == NULL)
+		return API_FILL_DONE; /* the daemon is going away */
+	if (!c->hello_sent)
+		sse_start(w, c);
+	if (c->next < oldest(ev) && c->next <= ev->last) {
+		sse_control(w, c, "resync", "this client fell too far behind");
+		c->next = ev->last + 1;
+	}
+	while (c->next <= ev->last && evbuffer_get_length(w->out) - start + w->staged < API_CHUNK) {
+		sse_event(w, ev, &ev->ring[c->next % ev->cap]);
+		c->next++;
+		if (c->limited && --c->left == 0)
+			return API_FILL_DONE;
+	}
+	if (c->ka_due && c->next > ev->last && evbuffer_get_length(w->out) == start &&
+	    w->staged == 0)
+		jw_raw(w, ": keepalive\n\n", 13);
+	c->ka_due = false;
+	return c->next <= ev->last ? API_FILL_MORE : API_FILL_IDLE;
+}
+
+static void sse_release(void *state)
+{
+	struct api_sse *c = state;
+
+	if (c->ev != NULL) {
+		if (c->pv != NULL)
+			c->pv->nx = c->nx;
+		else
+			c->ev->clients = c->nx;
+		if (c->nx != NULL)
+			c->nx->pv = c->pv;
+		c->ev->n_clients--;
+	}
+	free(c);
+}
+
+int api_events_serve(struct api_events *ev, struct jw *w, const struct api_request *req)
+{
+	static const char *const keys[] = { "since", "limit", NULL };
+	const char *lei = api_header_get(req, "Last-Event-ID");
+	uint64_t since = 0, limit = 0;
+	struct api_sse *c;
+	int rc;
+
+	if ((rc = api_check_params(w, req, keys)) != 0 ||
+	    (rc = api_param_uint(w, req, "since", 1, UINT64_MAX - 1, &since)) != 0 ||
+	    (rc = api_param_uint(w, req, "limit", 1, UINT32_MAX, &limit)) != 0)
+		return rc;
+	if (lei != NULL && since == 0) {
+		char *end;
+
+		since = strtoull(lei, &end, 10);
+		if (*lei < '0' || *lei > '9' || *end != '\0' || since == 0)
+			return api_error(w, 400, "Last-Event-ID: \"%.32s\" is not a sequence number",
+					 lei);
+	}
+	if ((c = calloc(1, sizeof(*c))) == NULL)
+		return api_error(w, 503, "out of memory");
+	c->ev = ev;
+	c->resume = since;
+	c->left = limit;
+	c->limited = limit != 0;
+	c->nx = ev->clients;
+	if (c->nx != NULL)
+		c->nx->pv = c;
+	ev->clients = c;
+	ev->n_clients++;
+	api_set_content_type(req, "text/event-stream");
+	/* nothing is written before the stream: the first fill says hello */
+	return api_stream(w, req, sse_fill, sse_release, c, &c->st);
+}
