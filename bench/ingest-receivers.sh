@@ -60,10 +60,10 @@ ferry_start() {
 	mkdir -p "$OUT/ferry" "$FERRY_DIR"
 	rm -f "$FERRY_DIR"/* "$OUT/ferry/fwd-pre-dump"
 	ferry_config >"$OUT/ferry/bench.json"
-	"$BUILD/vrfmgr" -n -c "$OUT/ferry/bench.json" >/dev/null || return 1
-	rstart vrfmgr "$BUILD/vrfmgr" -c "$OUT/ferry/bench.json" -r "$FERRY_DIR"
-	rstart bgpd "$BUILD/bgpd" -c "$OUT/ferry/bench.json" -r "$FERRY_DIR"
-	[ "$WITH_FWD" = 1 ] && rstart fwd "$BUILD/fwd" -c "$OUT/ferry/bench.json" -r "$FERRY_DIR"
+	"$BIN/vrfmgr" -n -c "$OUT/ferry/bench.json" >/dev/null || return 1
+	rstart vrfmgr "$BIN/vrfmgr" -c "$OUT/ferry/bench.json" -r "$FERRY_DIR"
+	rstart bgpd "$BIN/bgpd" -c "$OUT/ferry/bench.json" -r "$FERRY_DIR"
+	[ "$WITH_FWD" = 1 ] && rstart fwd "$BIN/fwd" -c "$OUT/ferry/bench.json" -r "$FERRY_DIR"
 	return 0
 }
 ferry_ready() {

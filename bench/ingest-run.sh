@@ -174,7 +174,13 @@ machine_info() {
 	echo "cpu: $(nproc) x $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)"
 	echo "memory: $(awk '/MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)"
 	echo "kernel: $(uname -r)"
-	echo "ferry: $(git -C "$BUILD/.." rev-parse --short HEAD 2>/dev/null)"
+	if [ -n "$COMMIT" ]; then
+		echo "ferry: $(git -C "$REPO" rev-parse --short "$COMMIT") (clean export)"
+	else
+		echo "ferry: programs from $BUILD at HEAD $(git -C "$REPO" rev-parse --short HEAD)," \
+			"$(git -C "$REPO" status --porcelain -uno | wc -l) tracked files modified"
+	fi
+	(cd "$BIN" && sha256sum bgpd vrfmgr fwd bgp-sender | sed 's/^/  /')
 	echo "bird: $(bird --version 2>&1 | head -1)"
 	echo "frr: $(dpkg-query -W -f '${Version}' frr 2>/dev/null)"
 	echo "gobgp: $(gobgpd --version 2>&1 | head -1)"
