@@ -97,6 +97,8 @@ struct cfg_lsp {
 };
 
 enum cfg_fwd_mode { CFG_FWD_PE = 0, CFG_FWD_LSR };
+/* fwd's packet I/O: AF_PACKET rings, or AF_XDP (falls back to AF_PACKET where XDP cannot attach) */
+enum cfg_fwd_io { CFG_FWD_IO_AF_PACKET = 0, CFG_FWD_IO_AF_XDP };
 
 struct cfg_core_if {
 	char name[CFG_IFNAME_MAX];
@@ -121,6 +123,7 @@ struct cfg_fwd {
 	struct cfg_lfib_entry *lfib;
 	size_t n_lfib;
 	uint32_t arp_timeout; /* seconds a resolved entry lives, default 300 */
+	enum cfg_fwd_io io;   /* default af_packet */
 };
 
 /*

@@ -194,6 +194,7 @@ Test(config, defaults)
 	cr_assert_eq(cfg.bgp.n_neighbors, 0);
 	cr_assert_eq(cfg.fwd.mode, CFG_FWD_PE);
 	cr_assert_eq(cfg.fwd.arp_timeout, 300);
+	cr_assert_eq(cfg.fwd.io, CFG_FWD_IO_AF_PACKET);
 	cr_assert_not(cfg.api.configured);
 	cr_assert_eq(cfg.api.listen, ip("127.0.0.1"));
 	cr_assert(cfg.api.port_bgpd == CFG_API_PORT_BGPD && cfg.api.port_vrfmgr == CFG_API_PORT_VRFMGR &&
@@ -512,6 +513,8 @@ static const struct bad_case bad_cases[] = {
 	  "t.json: fwd.mode: \"p\" is not a forwarding mode (want \"pe\" or \"lsr\")" },
 	{ "{" R ",\"fwd\":{\"arp_timeout\":0}}",
 	  "t.json: fwd.arp_timeout: 0 is out of range (want an integer 1..86400)" },
+	{ "{" R ",\"fwd\":{\"io\":\"dpdk\"}}",
+	  "t.json: fwd.io: \"dpdk\" is not a packet I/O backend (want \"af_packet\" or \"af_xdp\")" },
 	{ LFIB("\"action\":\"swap\","), "t.json: fwd.lfib[0].out_label: missing (want an outgoing label)" },
 	{ LFIB("\"action\":\"pop\",\"out_label\":3,"),
 	  "t.json: fwd.lfib[0].out_label: not allowed with action \"pop\" (want no out_label, or "
@@ -583,7 +586,24 @@ Test(config, late_error_frees_everything)
 
 	cr_assert_eq(config_load_string(json, "t.json", &cfg, err, sizeof(err)), -1);
 	cr_assert_str_eq(err, "t.json: fwd.bogus: unknown key (want one of mode, core_interfaces, "
-			      "lfib, arp_timeout)");
+			      "lfib, arp_timeout, io)");
+}
+
+Test(config, fwd_io_backend)
+{
+	struct ferry_config cfg;
+	char err[256];
+
+	cr_assert_eq(config_load_string("{" R ",\"fwd\":{\"io\":\"af_xdp\"}}", "t.json", &cfg, err,
+					sizeof(err)),
+		     0, "%s", err);
+	cr_assert_eq(cfg.fwd.io, CFG_FWD_IO_AF_XDP);
+	config_free(&cfg);
+	cr_assert_eq(config_load_string("{" R ",\"fwd\":{\"io\":\"af_packet\"}}", "t.json", &cfg,
+					err, sizeof(err)),
+		     0, "%s", err);
+	cr_assert_eq(cfg.fwd.io, CFG_FWD_IO_AF_PACKET);
+	config_free(&cfg);
 }
 
 Test(config, basename_in_messages_and_short_buffers)
