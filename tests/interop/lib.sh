@@ -4,11 +4,14 @@
 # Each peer runs once, from a config written here; everything started is
 # remembered by PID and stopped, and every namespace deleted, by ix_cleanup.
 #
-#   hub  <-> g   10.91.1.1 / .2   GoBGP   AS 65000 (iBGP, graceful restart)
+#   hub  <-> g   10.91.1.1 / .2   GoBGP   AS 65000 (iBGP, graceful restart; a route
+#                                          reflector with ferry as its client)
 #   hub  <-> b   10.91.2.1 / .2   BIRD    AS 65000 (iBGP, ferry's RR client, TCP-MD5,
 #                                          extended messages)
 #   hub  <-> r   10.91.3.1 / .2   FRR     AS 65003 (eBGP, GTSM)
 #   hub  <-> x   10.91.4.1 / .2   ExaBGP  AS 65004 (eBGP; dials in, ferry passive)
+#   g    <-> y   10.91.5.1 / .2   ExaBGP  AS 65000, GoBGP's non-client: GoBGP reflects its
+#                                          routes to ferry, GoBGP's client
 # ferry: AS 65000, router id 10.91.0.1.
 
 IX_PREFIX=${IX_PREFIX:-fi$$}
@@ -64,6 +67,18 @@ ix_net_up() {
 	done
 }
 
+# The second ExaBGP, behind GoBGP.
+ix_net_y() {
+	ip netns add "$(ix_ns y)" || return 1
+	ip -n "$(ix_ns y)" link set lo up
+	ip link add "${IX_PREFIX}gy" netns "$(ix_ns g)" type veth peer name eth0 \
+		netns "$(ix_ns y)" || return 1
+	ip -n "$(ix_ns g)" addr add 10.91.5.1/24 dev "${IX_PREFIX}gy"
+	ip -n "$(ix_ns g)" link set "${IX_PREFIX}gy" up
+	ip -n "$(ix_ns y)" addr add 10.91.5.2/24 dev eth0
+	ip -n "$(ix_ns y)" link set eth0 up
+}
+
 ix_cleanup() {
 	local pid p
 	for pid in "${IX_PIDS[@]}"; do
@@ -77,7 +92,7 @@ ix_cleanup() {
 	done
 	# FRR daemonizes: stop it by its pid file
 	[ -f "$IX_TMP/r/bgpd.pid" ] && kill "$(cat "$IX_TMP/r/bgpd.pid")" 2>/dev/null
-	for p in hub $IX_PEERS; do
+	for p in hub $IX_PEERS y; do
 		ip netns pids "$(ix_ns "$p")" 2>/dev/null | xargs -r kill -9 2>/dev/null
 		ip netns del "$(ix_ns "$p")" 2>/dev/null
 	done
@@ -116,7 +131,7 @@ ix_gobgp_config() {
 [global.config]
   as = 65000
   router-id = "10.91.1.2"
-  local-address-list = ["10.91.1.2"]
+  local-address-list = ["10.91.1.2", "10.91.5.1"]
 [[neighbors]]
   [neighbors.config]
     neighbor-address = "10.91.1.1"
@@ -131,6 +146,18 @@ ix_gobgp_config() {
       afi-safi-name = "l3vpn-ipv4-unicast"
     [neighbors.afi-safis.mp-graceful-restart.config]
       enabled = true
+  [neighbors.route-reflector.config]
+    route-reflector-client = true
+    route-reflector-cluster-id = "10.91.1.2"
+[[neighbors]]
+  [neighbors.config]
+    neighbor-address = "10.91.5.2"
+    peer-as = 65000
+  [neighbors.transport.config]
+    local-address = "10.91.5.1"
+  [[neighbors.afi-safis]]
+    [neighbors.afi-safis.config]
+      afi-safi-name = "l3vpn-ipv4-unicast"
 EOF
 }
 gobgp_cli() { inns g gobgp -u 127.0.0.1 -p 50051 "$@"; }
@@ -247,6 +274,19 @@ neighbor 10.91.4.1 {
     route 10.24.2.0/24 rd 10.91.4.2:2 label 2402 next-hop 10.91.4.2 extended-community [ 0x01020a5b04020005 ];
     route 10.24.3.0/24 rd 4200000004:3 label 2403 next-hop 10.91.4.2 extended-community [ target:4200000004:7 ];
     route 10.24.9.0/24 rd 65004:9 label 2409 next-hop 10.91.4.2 extended-community [ target:65000:100 ];
+  }
+}
+EOF
+}
+
+ix_exabgp_y_config() {
+	mkdir -p "$IX_TMP/y"
+	cat >"$IX_TMP/y/exabgp.conf" <<EOF
+neighbor 10.91.5.1 {
+  router-id 10.91.5.2; local-address 10.91.5.2; local-as 65000; peer-as 65000;
+  family { ipv4 mpls-vpn; }
+  static {
+    route 10.25.1.0/24 rd 65000:25 label 2501 next-hop 10.91.5.2 local-preference 250 med 25 community [ 65000:25 ] extended-community [ target:65000:100 ];
   }
 }
 EOF

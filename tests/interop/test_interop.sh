@@ -141,7 +141,7 @@ expect() {
 inject() { echo "$*" >&7; }
 
 # ---- bring everything up ---------------------------------------------------------
-if ! ix_net_up; then
+if ! ix_net_up || ! ix_net_y; then
 	not_ok "namespaces and links"
 	finish
 fi
@@ -150,6 +150,7 @@ ix_gobgp_config
 ix_bird_config
 ix_frr_config
 ix_exabgp_config
+ix_exabgp_y_config
 mkdir -p "$IX_TMP/ferry"
 
 ip netns exec "$(ix_ns hub)" tshark -n -i any -f 'tcp port 179' -w "$IX_TMP/bgp.pcap" \
@@ -182,6 +183,10 @@ IX_PIDS+=("$(cat "$IX_TMP/r/bgpd.pid" 2>/dev/null)")
 ip netns exec "$(ix_ns x)" env exabgp.daemon.drop=false exabgp.daemon.user=root \
 	exabgp.api.cli=false exabgp.log.destination=stdout \
 	exabgp "$IX_TMP/x/exabgp.conf" >"$IX_TMP/x/out" 2>&1 &
+IX_PIDS+=($!)
+ip netns exec "$(ix_ns y)" env exabgp.daemon.drop=false exabgp.daemon.user=root \
+	exabgp.api.cli=false exabgp.log.destination=stdout \
+	exabgp "$IX_TMP/y/exabgp.conf" >"$IX_TMP/y/out" 2>&1 &
 IX_PIDS+=($!)
 
 # ---- sessions ----------------------------------------------------------------------
@@ -291,7 +296,8 @@ for p in g b; do
 done
 
 # route reflection (RFC 4456): BIRD is ferry's client, GoBGP a non-client
-REFL_TO_b=("65000:11 10.21.1.0/24 label=2101 nh=10.91.1.2 lp=210 med=21 comm=65000:21,65000:22 orig=10.91.1.2 cl=10.91.0.1")
+# (GoBGP, a reflector itself, already tags its own routes with its cluster id 10.91.1.2)
+REFL_TO_b=("65000:11 10.21.1.0/24 label=2101 nh=10.91.1.2 lp=210 med=21 comm=65000:21,65000:22 orig=10.91.1.2 cl=10.91.0.1,10.91.1.2")
 REFL_TO_g=("65000:21 10.22.1.0/24 label=2201 nh=10.91.2.2 lp=220 med=22 comm=65000:22,65000:23 orig=10.91.2.2 cl=10.91.0.1")
 for p in b g; do
 	eval "specs=(\"\${REFL_TO_$p[@]}\")"
@@ -301,6 +307,15 @@ for p in b g; do
 		not_ok "ferry as route reflector -> $(name "$p")"
 	fi
 done
+# ferry as a client of GoBGP's reflection: the route of GoBGP's other peer (ExaBGP, y)
+# arrives with its originator and GoBGP's cluster id, and ferry reflects it on to its
+# own client BIRD with its cluster id in front
+FROM_Y="65000:25 10.25.1.0/24 label=2501 nh=10.91.5.2 lp=250 med=25 comm=65000:25 rt=65000:100 orig=10.91.5.2"
+if expect 20 hub has_all "$FROM_Y cl=10.91.1.2" && expect 5 b has_all "$FROM_Y cl=10.91.0.1,10.91.1.2"; then
+	ok "ferry as client of GoBGP's reflector: ORIGINATOR_ID, CLUSTER_LIST kept, reflected on to BIRD"
+else
+	not_ok "ferry as client of GoBGP's reflector"
+fi
 # NO_ADVERTISE (RFC 1997): ferry keeps GoBGP's route but tells nobody
 if expect 5 hub has_all "65000:15 10.21.5.0/24 label=2105 comm=65535:65282" &&
 	expect 3 b has_none "65000:15 10.21.5.0/24"; then
@@ -445,7 +460,8 @@ kill -INT "$TSHARK_PID" 2>/dev/null
 poll 10 sh -c "! kill -0 $TSHARK_PID"
 FERRY_SRC='ip.src in {10.91.1.1, 10.91.2.1, 10.91.3.1, 10.91.4.1}'
 # (tshark 4.0 predates RFC 8654: it calls every message over 4096 bytes invalid)
-bad=$(tshark -n -o tcp.analyze_sequence_numbers:FALSE -r "$IX_TMP/bgp.pcap" -Y "bgp && $FERRY_SRC && !(tcp.reassembled.length > 4096) && (_ws.malformed || _ws.expert.severity >= warning)" 2>/dev/null)
+bad=$(tshark -n -o tcp.analyze_sequence_numbers:FALSE -r "$IX_TMP/bgp.pcap" -Y "bgp && $FERRY_SRC && !(tcp.reassembled.length > 4096) && (_ws.malformed || _ws.expert.severity >= warning)" \
+	-T fields -e frame.number -e ip.dst -e _ws.expert.message -e _ws.col.Info 2>/dev/null)
 counts=$(tshark -n -r "$IX_TMP/bgp.pcap" -Y "bgp && $FERRY_SRC" -T fields -e bgp.type 2>/dev/null |
 	tr ',' '\n' | grep . | sort | uniq -c | awk '{printf "%s type %s; ", $1, $2}')
 if [ -z "$bad" ] && [[ "$counts" == *"type 2"* ]] && [[ "$counts" == *"type 3"* ]]; then
