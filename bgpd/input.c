@@ -106,7 +106,10 @@ int fsm_update(struct bgp_conn *c, const uint8_t *body, size_t len)
 		fsm_gr_sweep(p, "End-of-RIB");
 	}
 	bgpd_schedule_flush(c->d);
-	if (p->cfg->max_prefix && p->src.n_paths > p->cfg->max_prefix)
+	if (p->cfg->max_prefix && p->src.n_paths > p->cfg->max_prefix) {
 		fsm_max_prefix(p);
+		if (p->est != c)
+			return -1; /* closed: read no more of it */
+	}
 	return 0;
 }
