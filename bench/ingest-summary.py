@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
-"""Markdown summary of a bench/bgp-ingest output directory: medians with
+"""Markdown summary of bench/bgp-ingest output directories: medians with
 min/max over the runs, bytes per route above idle, CPU seconds, and the
-ferry/peer ratios. Usage: ingest-summary.py OUTDIR"""
+ferry/peer ratios. Usage: ingest-summary.py OUTDIR [OUTDIR...] (several
+directories are merged, e.g. a ferry-only run beside an earlier peers run)."""
 import csv
 import statistics
 import sys
@@ -38,13 +39,18 @@ def cell(vals, fmt="{:.2f}"):
 
 
 def median_ok(vals):
+    """Median of the runs that finished (None when none did)."""
     ok = [v for v, good in vals if good]
-    return statistics.median(ok) if ok and len(ok) == len(vals) else None
+    return statistics.median(ok) if ok else None
 
 
-def main(out):
-    res = read(f"{out}/results.tsv")
-    mem = read(f"{out}/memory.tsv")
+def main(dirs):
+    res = [r for d in dirs for r in read(f"{d}/results.tsv")]
+    mem = [m for d in dirs for m in read(f"{d}/memory.tsv")]
+    # a run that timed out holds no meaningful memory/CPU figure
+    late = {(r["receiver"], r["mode"], r["routes"], r["run"]) for r in res
+            if r["status"] != "ok" and not r["stage"].startswith("withdraw_")}
+    mem = [m for m in mem if (m["receiver"], m["mode"], m["routes"], m["run"]) not in late]
     times = defaultdict(list)  # (receiver, stage, mode, n) -> [(s, ok)]
     for r in res:
         times[(r["receiver"], r["stage"], r["mode"], r["routes"])].append(
@@ -108,6 +114,7 @@ def main(out):
 
     if "ferry" not in receivers:
         return
+    targets(times, bpr, runs, receivers)
     print(f"### Ratios ferry / peer (median times; < 1 means ferry is faster)\n\n{head}\n{sep}")
     for st, sname in (("bgpd", "bgpd Loc-RIB"), ("fwd", "fwd FIB"), ("withdraw_bgpd", "withdraw bgpd")):
         for key, pname in PEERS:
@@ -122,5 +129,35 @@ def main(out):
     print()
 
 
+def targets(times, bpr, runs, receivers):
+    """Issue 7's targets, at 1M routes with a label per prefix."""
+    col = ("per-prefix", "1000000")
+    med = lambda rcv, st: median_ok(times[(rcv, st) + col])
+    mem = lambda p: median_ok(bpr[("ferry", p) + col])
+    suite = [v["rss"] for rk, v in runs.items() if rk[0] == "ferry" and rk[1:3] == col]
+    bird, bgpd, fwd = med("bird", "rib"), med("ferry", "bgpd"), med("ferry", "fwd")
+    wd = med("ferry", "withdraw_fwd") or med("ferry", "withdraw_vrfmgr")
+    rows = []
+    if bird is not None and "bird" in receivers:
+        rows.append(("bgpd Loc-RIB ≤ ⅓ of BIRD's time", f"≤ {bird / 3:.2f} s", bgpd,
+                     bgpd is not None and bgpd <= bird / 3, "{:.2f} s"))
+        rows.append(("fwd FIB complete < BIRD's RIB-only time", f"< {bird:.2f} s", fwd,
+                     fwd is not None and fwd < bird, "{:.2f} s"))
+    b = mem("bgpd")
+    rows.append(("bgpd ≤ 200 B/route", "≤ 200", b, b is not None and b <= 200, "{:.0f}"))
+    sm = statistics.median(suite) if suite else None
+    rows.append(("whole suite ≤ 400 B/route", "≤ 400", sm, sm is not None and sm <= 400, "{:.0f}"))
+    rows.append(("withdraw-all of 1M ≤ 1 s (through fwd)", "≤ 1 s", wd,
+                 wd is not None and wd <= 1, "{:.2f} s"))
+    print("### Issue 7 targets (1M routes, label per prefix, medians)\n")
+    print("| target | limit | ferry | |\n|---|---|---|---|")
+    for name, limit, val, ok, fmt in rows:
+        shown = fmt.format(val) if val is not None else "did not finish"
+        print(f"| {name} | {limit} | {shown} | {'met' if ok else 'missed'} |")
+    print()
+
+
 if __name__ == "__main__":
-    main(sys.argv[1])
+    if len(sys.argv) < 2:
+        sys.exit(__doc__)
+    main(sys.argv[1:])
