@@ -58,7 +58,7 @@ static struct attr_set *mk(const struct pa *x)
 	int used;
 	struct attr_set *set;
 
-	a.present = 1u << ATTR_ORIGIN | 1u << ATTR_AS_PATH;
+	a.present = ATTR_BIT(ATTR_ORIGIN) | ATTR_BIT(ATTR_AS_PATH);
 	while (sscanf(s, "%u%n", &v, &used) == 1) {
 		if (n == 0) {
 			p[0] = ASPATH_SEQUENCE;
@@ -77,11 +77,11 @@ static struct attr_set *mk(const struct pa *x)
 	a.origin = x->origin;
 	a.nexthop = 0x0aff0002;
 	if (x->lp) {
-		a.present |= 1u << ATTR_LOCAL_PREF;
+		a.present |= ATTR_BIT(ATTR_LOCAL_PREF);
 		a.local_pref = x->lp;
 	}
 	if (x->med >= 0) {
-		a.present |= 1u << ATTR_MED;
+		a.present |= ATTR_BIT(ATTR_MED);
 		a.med = (uint32_t)x->med;
 	}
 	set = attr_intern(&a);
