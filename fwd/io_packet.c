@@ -1,12 +1,15 @@
 /*
- * AF_PACKET sockets, one per owned interface, bound to its ifindex with
- * ETH_P_ALL (so fwd sees ARP and MPLS before the kernel drops them) and
- * PACKET_IGNORE_OUTGOING (or fwd would re-forward its own output and the
- * kernel's). Reception is a recvmmsg batch into buffers with FWD_HEADROOM
- * in front (labels are pushed in place); transmission copies finished
- * frames into a per-interface batch flushed with one sendmmsg per batch.
- * A plain batch rather than a TPACKET_V3 ring: on veth the kernel's own
- * per-packet cost dominates (DATAPLANE.md), the ring is a later step.
+ * AF_PACKET I/O backend: one raw socket per interface fwd owns, bound to its
+ * ifindex with ETH_P_ALL (so fwd sees ARP and MPLS before the kernel drops
+ * them) and PACKET_IGNORE_OUTGOING (or fwd would re-forward its own output
+ * and the kernel's). Normally the socket has PACKET_MMAP rings (io_ring.c):
+ * frames are read in place in batches of up to 256, run through the vector
+ * path (fwd_input_batch) and copied into the egress interface's TX ring,
+ * which is kicked once per batch. Where rings cannot be set up the socket
+ * falls back to recvmmsg batches into buffers with FWD_HEADROOM in front and
+ * sendmmsg per egress interface. Environment knobs for benchmarks:
+ * FERRY_FWD_NO_RINGS=1 (the fallback), FERRY_FWD_QDISC_BYPASS=1 (faster on
+ * real NICs, but tcpdump on the egress interface then misses fwd's frames).
  */
 #include <errno.h>
 #include <linux/if_ether.h>
@@ -22,12 +25,21 @@
 
 #include "common/log.h"
 #include "fwd/io_packet.h"
+#include "fwd/io_ring.h"
 #include "fwd/pipeline.h"
 
 #define IO_BATCH 32
-#define IO_ROUNDS 8       /* batches per read event before yielding to the loop */
+#define IO_ROUNDS 8       /* batches (or ring blocks) per read event before yielding */
 #define IO_SLOT 16384     /* largest frame handled; anything bigger exceeds every MTU */
 #define IO_RCVBUF (4 << 20)
+
+/* The fallback path's transmit batch (only allocated when the rings are not there). */
+struct io_plain {
+	unsigned n_tx;
+	struct mmsghdr tx_msgs[IO_BATCH];
+	struct iovec tx_iov[IO_BATCH];
+	uint8_t tx_buf[IO_BATCH][IO_SLOT];
+};
 
 struct io_if {
 	struct io_packet *io;
@@ -35,15 +47,16 @@ struct io_if {
 	int fd;
 	int ifindex;
 	struct event *ev;
-	unsigned n_tx;
-	struct mmsghdr tx_msgs[IO_BATCH];
-	struct iovec tx_iov[IO_BATCH];
-	uint8_t tx_buf[IO_BATCH][IO_SLOT];
+	bool ring_up;
+	struct io_ring ring;
+	struct io_plain *plain;
 };
 
 struct io_packet {
 	struct event_base *base;
 	struct fwd *f;
+	bool no_rings, qdisc_bypass;
+	struct fwd_iface *in[FWD_BATCH];
 	struct mmsghdr rx_msgs[IO_BATCH];
 	struct iovec rx_iov[IO_BATCH];
 	struct sockaddr_ll rx_addr[IO_BATCH];
@@ -58,8 +71,11 @@ struct io_packet *io_packet_new(struct event_base *base)
 {
 	struct io_packet *io = calloc(1, sizeof(*io));
 
-	if (io != NULL)
+	if (io != NULL) {
 		io->base = base;
+		io->no_rings = getenv("FERRY_FWD_NO_RINGS") != NULL;
+		io->qdisc_bypass = getenv("FERRY_FWD_QDISC_BYPASS") != NULL;
+	}
 	return io;
 }
 
@@ -128,6 +144,33 @@ static int packet_socket(int ifindex)
 
 static void io_read_cb(evutil_socket_t fd, short what, void *arg);
 
+/* Rings if possible, else the recvmmsg/sendmmsg batch (which needs its buffers). */
+static int io_if_setup(struct io_packet *io, struct io_if *x)
+{
+	int r = io->no_rings ? -ENOTSUP : io_ring_setup(&x->ring, x->fd, io->qdisc_bypass);
+
+	if (r == 0) {
+		x->ring_up = true;
+		return 0;
+	}
+	if (!io->no_rings)
+		log_warnx("%s: no PACKET_MMAP rings (%s): using recvmmsg/sendmmsg", x->ifp->name,
+			  strerror(-r));
+	x->plain = calloc(1, sizeof(*x->plain));
+	return x->plain != NULL ? 0 : -ENOMEM;
+}
+
+static void io_if_free(struct io_if *x)
+{
+	if (x->ev != NULL)
+		event_free(x->ev);
+	if (x->ring_up)
+		io_ring_teardown(&x->ring);
+	close(x->fd);
+	free(x->plain);
+	free(x);
+}
+
 static int io_if_open(void *ctx, struct fwd_iface *ifp)
 {
 	struct io_packet *io = ctx;
@@ -152,31 +195,30 @@ static int io_if_open(void *ctx, struct fwd_iface *ifp)
 		free(x);
 		return r;
 	}
-	if ((r = read_link(x)) < 0 ||
+	if ((r = read_link(x)) < 0 || (r = io_if_setup(io, x)) < 0 ||
 	    (x->ev = event_new(io->base, x->fd, EV_READ | EV_PERSIST, io_read_cb, x)) == NULL ||
 	    event_add(x->ev, NULL) < 0) {
 		log_warnx("%s: cannot watch the interface: %s", ifp->name,
 			  strerror(r < 0 ? -r : ENOMEM));
-		if (x->ev != NULL)
-			event_free(x->ev);
-		close(x->fd);
-		free(x);
+		io_if_free(x);
 		return r < 0 ? r : -ENOMEM;
 	}
 	ifp->io = x;
 	ifp->open = true;
-	log_info("%s: %s interface open (ifindex %d, mtu %u, mac %02x:%02x:%02x:%02x:%02x:%02x)",
-		 ifp->name, fwd_if_role_name(ifp->role), x->ifindex, ifp->mtu, ifp->mac[0],
-		 ifp->mac[1], ifp->mac[2], ifp->mac[3], ifp->mac[4], ifp->mac[5]);
+	log_info("%s: %s interface open (ifindex %d, mtu %u, mac %02x:%02x:%02x:%02x:%02x:%02x, "
+		 "%s)", ifp->name, fwd_if_role_name(ifp->role), x->ifindex, ifp->mtu, ifp->mac[0],
+		 ifp->mac[1], ifp->mac[2], ifp->mac[3], ifp->mac[4], ifp->mac[5],
+		 x->ring_up ? "TPACKET_V3 rings" : "recvmmsg");
 	return 0;
 }
 
-static void flush_if(struct io_packet *io, struct io_if *x)
+static void flush_plain(struct io_packet *io, struct io_if *x)
 {
+	struct io_plain *pl = x->plain;
 	unsigned sent = 0;
 
-	while (sent < x->n_tx) {
-		int n = sendmmsg(x->fd, x->tx_msgs + sent, x->n_tx - sent, MSG_DONTWAIT);
+	while (sent < pl->n_tx) {
+		int n = sendmmsg(x->fd, pl->tx_msgs + sent, pl->n_tx - sent, MSG_DONTWAIT);
 
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -185,12 +227,20 @@ static void flush_if(struct io_packet *io, struct io_if *x)
 		sent += (unsigned)n;
 	}
 	/* what the kernel refused was counted as sent by fwd_tx: move it to drops */
-	for (unsigned i = sent; i < x->n_tx; i++) {
+	for (unsigned i = sent; i < pl->n_tx; i++) {
 		x->ifp->tx_packets--;
-		x->ifp->tx_bytes -= x->tx_iov[i].iov_len;
+		x->ifp->tx_bytes -= pl->tx_iov[i].iov_len;
 		fwd_drop(io->f, FWD_DROP_TX_ERROR);
 	}
-	x->n_tx = 0;
+	pl->n_tx = 0;
+}
+
+static void flush_if(struct io_packet *io, struct io_if *x)
+{
+	if (x->ring_up)
+		io_ring_kick(&x->ring, x->fd);
+	else if (x->plain->n_tx > 0)
+		flush_plain(io, x);
 }
 
 static void io_if_close(void *ctx, struct fwd_iface *ifp)
@@ -200,9 +250,7 @@ static void io_if_close(void *ctx, struct fwd_iface *ifp)
 	if (!ifp->open || x == NULL)
 		return;
 	flush_if(ctx, x);
-	event_free(x->ev);
-	close(x->fd);
-	free(x);
+	io_if_free(x);
 	ifp->io = NULL;
 	ifp->open = false;
 	log_info("%s: interface closed", ifp->name);
@@ -211,18 +259,22 @@ static void io_if_close(void *ctx, struct fwd_iface *ifp)
 static int io_output(void *ctx, struct fwd_iface *ifp, const uint8_t *frame, size_t len)
 {
 	struct io_if *x = ifp->io;
+	struct io_plain *pl;
 
 	if (!ifp->open || x == NULL)
 		return -ENOTCONN;
+	if (x->ring_up)
+		return io_ring_tx(&x->ring, x->fd, frame, len);
 	if (len > IO_SLOT)
 		return -EMSGSIZE;
-	if (x->n_tx == IO_BATCH)
-		flush_if(ctx, x);
-	memcpy(x->tx_buf[x->n_tx], frame, len);
-	x->tx_iov[x->n_tx] = (struct iovec){ x->tx_buf[x->n_tx], len };
-	x->tx_msgs[x->n_tx] = (struct mmsghdr){ .msg_hdr = { .msg_iov = &x->tx_iov[x->n_tx],
-							     .msg_iovlen = 1 } };
-	x->n_tx++;
+	pl = x->plain;
+	if (pl->n_tx == IO_BATCH)
+		flush_plain(ctx, x);
+	memcpy(pl->tx_buf[pl->n_tx], frame, len);
+	pl->tx_iov[pl->n_tx] = (struct iovec){ pl->tx_buf[pl->n_tx], len };
+	pl->tx_msgs[pl->n_tx] = (struct mmsghdr){ .msg_hdr = { .msg_iov = &pl->tx_iov[pl->n_tx],
+							       .msg_iovlen = 1 } };
+	pl->n_tx++;
 	return 0;
 }
 
@@ -231,9 +283,30 @@ void io_packet_flush(struct io_packet *io)
 	for (size_t i = 0; i < io->f->n_ifaces; i++) {
 		struct fwd_iface *ifp = io->f->ifaces[i];
 
-		if (ifp->open && ((struct io_if *)ifp->io)->n_tx > 0)
+		if (ifp->open)
 			flush_if(io, ifp->io);
 	}
+}
+
+/* A batch from one interface into the vector path. */
+static void rx_batch(void *ctx, struct fwd_pkt *p, unsigned n)
+{
+	struct io_if *x = ctx;
+	struct io_packet *io = x->io;
+
+	for (unsigned i = 0; i < n; i++)
+		io->in[i] = x->ifp;
+	fwd_input_batch(io->f, io->in, p, n, NULL);
+}
+
+/* A frame larger than fwd handles (an offload left on somewhere): counted, dropped. */
+static void rx_toolong(void *ctx, size_t len)
+{
+	struct io_if *x = ctx;
+
+	x->ifp->rx_packets++;
+	x->ifp->rx_bytes += len;
+	fwd_drop(x->io->f, FWD_DROP_MTU_EXCEEDED);
 }
 
 static void rx_prepare(struct io_packet *io)
@@ -246,20 +319,25 @@ static void rx_prepare(struct io_packet *io)
 	}
 }
 
-static void rx_one(struct io_packet *io, struct fwd_iface *ifp, unsigned i)
+/* The fallback path's received batch: outgoing copies skipped, truncated ones dropped. */
+static void rx_plain(struct io_if *x, unsigned n)
 {
-	struct fwd_pkt p = { io->rx_buf[i] + FWD_HEADROOM, io->rx_msgs[i].msg_len, FWD_HEADROOM };
+	struct io_packet *io = x->io;
+	struct fwd_pkt p[IO_BATCH];
+	unsigned k = 0;
 
-	if (io->rx_addr[i].sll_pkttype == PACKET_OUTGOING)
-		return;
-	if (io->rx_msgs[i].msg_hdr.msg_flags & MSG_TRUNC) {
-		/* larger than any MTU fwd forwards to (an offload left on somewhere) */
-		ifp->rx_packets++;
-		ifp->rx_bytes += p.len;
-		fwd_drop(io->f, FWD_DROP_MTU_EXCEEDED);
-		return;
+	for (unsigned i = 0; i < n; i++) {
+		if (io->rx_addr[i].sll_pkttype == PACKET_OUTGOING)
+			continue;
+		if (io->rx_msgs[i].msg_hdr.msg_flags & MSG_TRUNC) {
+			rx_toolong(x, io->rx_msgs[i].msg_len);
+			continue;
+		}
+		p[k++] = (struct fwd_pkt){ io->rx_buf[i] + FWD_HEADROOM, io->rx_msgs[i].msg_len,
+					   FWD_HEADROOM };
 	}
-	fwd_input(io->f, ifp, &p);
+	if (k > 0)
+		rx_batch(x, p, k);
 }
 
 /* A read error other than "nothing left": false when the socket is unusable. */
@@ -275,29 +353,42 @@ static bool rx_error(struct io_if *x)
 	return false;
 }
 
-static void io_read_cb(evutil_socket_t fd, short what, void *arg)
+static void read_plain(struct io_if *x)
 {
-	struct io_if *x = arg;
 	struct io_packet *io = x->io;
 
-	(void)what;
 	for (int round = 0; round < IO_ROUNDS; round++) {
 		int n;
 
 		rx_prepare(io);
-		n = recvmmsg(fd, io->rx_msgs, IO_BATCH, MSG_DONTWAIT, NULL);
+		n = recvmmsg(x->fd, io->rx_msgs, IO_BATCH, MSG_DONTWAIT, NULL);
 		if (n <= 0) {
 			if (n < 0 && !rx_error(x))
 				io_if_close(io, x->ifp); /* gone: the tick reopens it if it returns */
 			break;
 		}
 		fwd_clock_update(io->f);
-		for (int i = 0; i < n; i++)
-			rx_one(io, x->ifp, (unsigned)i);
+		rx_plain(x, (unsigned)n);
 		io_packet_flush(io);
 		if (n < IO_BATCH)
 			break;
 	}
+}
+
+static void io_read_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct io_if *x = arg;
+	struct io_packet *io = x->io;
+
+	(void)fd;
+	(void)what;
+	if (!x->ring_up) {
+		read_plain(x);
+		return;
+	}
+	fwd_clock_update(io->f);
+	if (io_ring_rx(&x->ring, IO_ROUNDS, rx_batch, rx_toolong, x) > 0)
+		io_packet_flush(io);
 }
 
 void io_packet_tick(struct io_packet *io)

@@ -1,0 +1,175 @@
+/*
+ * TPACKET_V3 RX ring and TX ring for one AF_PACKET socket (see io_ring.h).
+ * Sizes: the RX ring is 8 blocks of 256 KB, retired by the kernel after 1 ms
+ * even when not full (so a lone ping is not held back); each frame gets
+ * FWD_HEADROOM reserved bytes in front (PACKET_RESERVE) so labels are pushed
+ * in place. The TX ring has 256 slots of 16 KB, room for any frame fwd
+ * forwards (16 KB is also the largest frame the receive path accepts).
+ * Blocks and slots change hands through their status word, read with
+ * acquire and written with release ordering.
+ */
+#include <errno.h>
+#include <linux/if_packet.h>
+#include <stdatomic.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "common/log.h"
+#include "fwd/io_ring.h"
+
+#define RX_BLOCK_SIZE (256u << 10)
+#define RX_BLOCKS 8u
+#define RX_TIMEOUT_MS 1
+#define TX_SLOT_SIZE (16u << 10)
+#define TX_SLOTS 256u
+#define TX_DATA_OFF TPACKET_ALIGN(sizeof(struct tpacket3_hdr))
+#define KICK_EVERY 64 /* queued frames before an early kick */
+
+static uint32_t load_status(const uint32_t *p)
+{
+	return __atomic_load_n(p, __ATOMIC_ACQUIRE);
+}
+
+static void store_status(uint32_t *p, uint32_t v)
+{
+	__atomic_store_n(p, v, __ATOMIC_RELEASE);
+}
+
+int io_ring_setup(struct io_ring *r, int fd, bool qdisc_bypass)
+{
+	int v3 = TPACKET_V3, reserve = FWD_HEADROOM, one = 1;
+	struct tpacket_req3 rx = { .tp_block_size = RX_BLOCK_SIZE, .tp_block_nr = RX_BLOCKS,
+				   .tp_frame_size = 2048,
+				   .tp_frame_nr = RX_BLOCK_SIZE / 2048 * RX_BLOCKS,
+				   .tp_retire_blk_tov = RX_TIMEOUT_MS };
+	struct tpacket_req3 tx = { .tp_block_size = TX_SLOT_SIZE * 16, .tp_block_nr = TX_SLOTS / 16,
+				   .tp_frame_size = TX_SLOT_SIZE, .tp_frame_nr = TX_SLOTS };
+	struct tpacket_req3 none = { 0 };
+
+	memset(r, 0, sizeof(*r));
+	if (setsockopt(fd, SOL_PACKET, PACKET_VERSION, &v3, sizeof(v3)) < 0 ||
+	    setsockopt(fd, SOL_PACKET, PACKET_RESERVE, &reserve, sizeof(reserve)) < 0 ||
+	    setsockopt(fd, SOL_PACKET, PACKET_RX_RING, &rx, sizeof(rx)) < 0)
+		return -errno;
+	if (setsockopt(fd, SOL_PACKET, PACKET_TX_RING, &tx, sizeof(tx)) < 0) {
+		int e = -errno;
+
+		setsockopt(fd, SOL_PACKET, PACKET_RX_RING, &none, sizeof(none));
+		return e;
+	}
+	r->map_len = (size_t)RX_BLOCK_SIZE * RX_BLOCKS + (size_t)TX_SLOT_SIZE * TX_SLOTS;
+	r->map = mmap(NULL, r->map_len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (r->map == MAP_FAILED) {
+		int e = -errno;
+
+		setsockopt(fd, SOL_PACKET, PACKET_TX_RING, &none, sizeof(none));
+		setsockopt(fd, SOL_PACKET, PACKET_RX_RING, &none, sizeof(none));
+		r->map = NULL;
+		return e;
+	}
+	if (qdisc_bypass && setsockopt(fd, SOL_PACKET, PACKET_QDISC_BYPASS, &one, sizeof(one)) < 0)
+		log_debug("PACKET_QDISC_BYPASS: %s (frames go through the qdisc)", strerror(errno));
+	r->rx_block_size = RX_BLOCK_SIZE;
+	r->rx_blocks = RX_BLOCKS;
+	r->tx_slot_size = TX_SLOT_SIZE;
+	r->tx_slots = TX_SLOTS;
+	return 0;
+}
+
+void io_ring_teardown(struct io_ring *r)
+{
+	if (r->map != NULL)
+		munmap(r->map, r->map_len);
+	r->map = NULL;
+}
+
+/* Runs one block's frames through fn, FWD_BATCH at a time. */
+static unsigned rx_block(struct tpacket_block_desc *bd,
+			 void (*fn)(void *ctx, struct fwd_pkt *p, unsigned n),
+			 void (*toolong)(void *ctx, size_t len), void *ctx)
+{
+	struct fwd_pkt batch[FWD_BATCH];
+	struct tpacket3_hdr *h =
+		(struct tpacket3_hdr *)((uint8_t *)bd + bd->hdr.bh1.offset_to_first_pkt);
+	uint32_t n = bd->hdr.bh1.num_pkts;
+	unsigned k = 0;
+
+	for (uint32_t i = 0; i < n; i++) {
+		if (h->tp_snaplen < h->tp_len) {
+			toolong(ctx, h->tp_len); /* bigger than a ring frame: an offload is on */
+		} else {
+			batch[k++] = (struct fwd_pkt){ (uint8_t *)h + h->tp_mac, h->tp_snaplen,
+						       FWD_HEADROOM };
+			if (k == FWD_BATCH) {
+				fn(ctx, batch, k);
+				k = 0;
+			}
+		}
+		h = (struct tpacket3_hdr *)((uint8_t *)h + h->tp_next_offset);
+	}
+	if (k > 0)
+		fn(ctx, batch, k);
+	return n;
+}
+
+unsigned io_ring_rx(struct io_ring *r, unsigned max_blocks,
+		    void (*fn)(void *ctx, struct fwd_pkt *p, unsigned n),
+		    void (*toolong)(void *ctx, size_t len), void *ctx)
+{
+	unsigned seen = 0;
+
+	for (unsigned b = 0; b < max_blocks; b++) {
+		struct tpacket_block_desc *bd =
+			(struct tpacket_block_desc *)(r->map + (size_t)r->rx_next * r->rx_block_size);
+
+		if (!(load_status(&bd->hdr.bh1.block_status) & TP_STATUS_USER))
+			break;
+		seen += rx_block(bd, fn, toolong, ctx);
+		store_status(&bd->hdr.bh1.block_status, TP_STATUS_KERNEL); /* back to the kernel */
+		r->rx_next = (r->rx_next + 1) % r->rx_blocks;
+	}
+	return seen;
+}
+
+void io_ring_kick(struct io_ring *r, int fd)
+{
+	if (r->tx_pending == 0)
+		return;
+	/* the kernel sends every SEND_REQUEST slot; EAGAIN/ENOBUFS: it keeps them for later */
+	if (sendto(fd, NULL, 0, MSG_DONTWAIT, NULL, 0) < 0 && errno != EAGAIN &&
+	    errno != ENOBUFS && errno != EINTR)
+		log_debug("tx ring: %s", strerror(errno));
+	r->tx_pending = 0;
+}
+
+/* A slot still owned by the kernel (a frame it refused, WRONG_FORMAT, is ours again). */
+static bool slot_busy(struct tpacket3_hdr *h)
+{
+	return (load_status(&h->tp_status) & (TP_STATUS_SEND_REQUEST | TP_STATUS_SENDING)) != 0;
+}
+
+int io_ring_tx(struct io_ring *r, int fd, const uint8_t *frame, size_t len)
+{
+	struct tpacket3_hdr *h;
+
+	if (len > r->tx_slot_size - TX_DATA_OFF)
+		return -EMSGSIZE;
+	h = (struct tpacket3_hdr *)(r->map + (size_t)r->rx_block_size * r->rx_blocks +
+				    (size_t)r->tx_next * r->tx_slot_size);
+	if (slot_busy(h)) {
+		io_ring_kick(r, fd); /* the kernel is behind: let it catch up once */
+		if (slot_busy(h))
+			return -ENOBUFS;
+	}
+	memcpy((uint8_t *)h + TX_DATA_OFF, frame, len);
+	h->tp_next_offset = 0;
+	h->tp_len = (uint32_t)len;
+	h->tp_snaplen = (uint32_t)len;
+	store_status(&h->tp_status, TP_STATUS_SEND_REQUEST);
+	r->tx_next = (r->tx_next + 1) % r->tx_slots;
+	if (++r->tx_pending >= KICK_EVERY)
+		io_ring_kick(r, fd);
+	return 0;
+}

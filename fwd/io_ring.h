@@ -1,0 +1,47 @@
+/*
+ * PACKET_MMAP rings for one AF_PACKET socket (internal to io_packet.c):
+ * a TPACKET_V3 receive ring (the kernel fills blocks of frames, fwd reads
+ * them in place, pushing labels into the reserved headroom in front of each
+ * frame) and a transmit ring of fixed slots sent with one sendto() per batch:
+ * no per-frame system call either way. PACKET_QDISC_BYPASS is optional: it
+ * skips the qdisc, but also the taps, so tcpdump on the interface no longer
+ * sees what fwd sends (the lab's on-the-wire checks rely on seeing it).
+ */
+#ifndef FERRY_FWD_IO_RING_H
+#define FERRY_FWD_IO_RING_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "fwd/fwd.h"
+
+struct io_ring {
+	uint8_t *map;  /* RX blocks, then TX slots */
+	size_t map_len;
+	uint32_t rx_block_size, rx_blocks, rx_next;
+	uint32_t tx_slot_size, tx_slots, tx_next;
+	unsigned tx_pending; /* slots filled since the last kick */
+};
+
+/* Sets up both rings on bound socket fd. 0 or -errno (then the socket is as before). */
+int io_ring_setup(struct io_ring *r, int fd, bool qdisc_bypass);
+void io_ring_teardown(struct io_ring *r);
+
+/*
+ * Hands every frame waiting in the RX ring to fn in batches of up to
+ * FWD_BATCH (frames point into the ring, with FWD_HEADROOM before them), at
+ * most max_blocks blocks per call; frames the ring truncated are passed to
+ * toolong instead. Returns the number of frames seen.
+ */
+#define FWD_BATCH 256
+unsigned io_ring_rx(struct io_ring *r, unsigned max_blocks,
+		    void (*fn)(void *ctx, struct fwd_pkt *p, unsigned n),
+		    void (*toolong)(void *ctx, size_t len), void *ctx);
+
+/* Copies a frame into the next free TX slot. 0, -EMSGSIZE or -ENOBUFS (ring full). */
+int io_ring_tx(struct io_ring *r, int fd, const uint8_t *frame, size_t len);
+/* Asks the kernel to send what was queued. */
+void io_ring_kick(struct io_ring *r, int fd);
+
+#endif
