@@ -2,9 +2,9 @@
  * The RFC 7606 malformed-UPDATE table (FRR test_mp_attr.c style): each row is
  * the bytes of one path attribute and what must come of it, on an iBGP and
  * on an eBGP session: parse, treat-as-withdraw, attribute discard, or session
- * reset with its NOTIFICATION subcode. Every row is decoded four times, the
- * attribute put first, second, just before MP_REACH_NLRI and last, so the
- * outcome never depends on attribute order. A second table holds whole
+ * reset with its NOTIFICATION subcode. Every row is decoded five times, the
+ * attribute put first, second, third, just before MP_REACH_NLRI and last, so
+ * the outcome never depends on attribute order. A second table holds whole
  * UPDATE bodies for what is not one attribute (section lengths, overruns,
  * duplicates, the NLRI fields, 2-octet AS sessions).
  */
