@@ -117,6 +117,9 @@ static void start(struct fwd_daemon *d)
 
 	if ((rc = mkdir_p(d->cfg.run_dir)) < 0)
 		fatalx("%s: cannot create the run directory: %s", d->cfg.run_dir, strerror(-rc));
+	if (d->cfg.fwd.io == CFG_FWD_IO_AF_XDP)
+		log_warnx("fwd.io \"af_xdp\": this fwd has no AF_XDP backend yet; using AF_PACKET "
+			  "(TPACKET_V3 rings) on every interface");
 	if ((d->base = event_base_new()) == NULL || (d->io = io_packet_new(d->base)) == NULL)
 		fatalx("cannot set up the event loop");
 	io_packet_hooks(d->io, &hooks);
