@@ -308,14 +308,18 @@ uint32_t lpm_node_lookup(uintptr_t x, uint32_t addr)
 
 /* ---- the batch ---- */
 
-/* Where one lookup of a batch stands: the line it reads next (already prefetched). */
-struct cursor {
-	const int32_t *line; /* NULL while at a word (x) */
-	uintptr_t x;
-	const uint8_t *base[3]; /* first line of depths 1..3 of the range node */
-	uint32_t u;             /* index of line within its depth */
-	uint8_t left;           /* lines still to read, this one included */
-	uint8_t d;
+/*
+ * The batch walks in phases: every lookup reads its next line in the same
+ * loop, having prefetched it in the previous one, so the misses of a whole
+ * phase are in flight together. Phases: the root words (and the rare
+ * directory slots), then one loop per search-tree depth, then the rare
+ * dflt reads of lookups that ended in a gap.
+ */
+struct walk {
+	const uint8_t *tree[BATCH_MAX];
+	const int32_t *line[BATCH_MAX];
+	uint32_t u[BATCH_MAX], meta[BATCH_MAX];
+	uint8_t left[BATCH_MAX]; /* lines still to read; 0 = done */
 };
 
 /* Prefetches the line a word's lookup of addr reads first. */
@@ -329,82 +333,75 @@ static inline void prefetch_word(uintptr_t x, uint32_t addr)
 		__builtin_prefetch((const void *)LPM_PTR(x));
 }
 
-/* Enters the range node c->x at its top line (prefetched). */
-static inline void enter(struct cursor *c)
+/* Words to range nodes (or answers): directories are descended a level per loop. */
+static void walk_words(uintptr_t *x, const uint32_t *addr, unsigned n)
 {
-	const uint8_t *tree = (const uint8_t *)LPM_PTR(c->x);
-	uint32_t meta = (uint32_t)((const int32_t *)tree)[15];
+	bool more = true;
 
-	c->line = (const int32_t *)tree;
-	c->left = (uint8_t)LPM_LEVELS(c->x);
-	c->u = 0;
-	c->d = 0;
-	for (unsigned d = 1; d < c->left; d++)
-		c->base[d - 1] = tree + (size_t)depth_off(meta, d) * LINE;
+	for (unsigned i = 0; i < n; i++)
+		prefetch_word(x[i], addr[i]);
+	while (more) {
+		more = false;
+		for (unsigned i = 0; i < n; i++) {
+			if (LPM_IS_LEAF(x[i]) || LPM_LEVELS(x[i]) != 0)
+				continue;
+			x[i] = dir_slot(x[i], addr[i]);
+			prefetch_word(x[i], addr[i]);
+			more = true;
+		}
+	}
 }
 
-/* One line further; true when the lookup is done (*out set). */
-static inline bool step(struct cursor *c, uint32_t addr, uint32_t *out)
+/* Reads line d of every lookup that has one; prefetches each one's next. */
+static bool walk_depth(struct walk *w, const uintptr_t *x, const uint32_t *addr, uint32_t *out,
+		       unsigned n, unsigned d)
 {
-	int32_t key = (int32_t)(addr ^ BIAS);
-	uint32_t v;
+	bool more = false;
 
-	if (c->line == NULL) {
-		if (LPM_IS_LEAF(c->x)) {
-			*out = LPM_LEAF_VALUE(c->x);
-			return true;
+	for (unsigned i = 0; i < n; i++) {
+		int32_t key = (int32_t)(addr[i] ^ BIAS);
+		const int32_t *k = w->line[i];
+
+		if (w->left[i] == 0)
+			continue;
+		if (w->left[i] > 1) {
+			w->u[i] = w->u[i] * 16 + count15(k, key);
+			w->line[i] = (const int32_t *)(w->tree[i] +
+						       (size_t)(depth_off(w->meta[i], d + 1) + w->u[i]) * LINE);
+			__builtin_prefetch(w->line[i]);
+			w->left[i]--;
+			more = true;
+			continue;
 		}
-		if (LPM_LEVELS(c->x) == 0) {
-			c->x = dir_slot(c->x, addr);
-			prefetch_word(c->x, addr);
-			return false;
-		}
-		enter(c); /* its top line is the one prefetched: search it now */
+		out[i] = ((const struct leaf *)k)->v[count7(k, key)];
+		w->left[i] = 0;
+		if (out[i] == 0) /* a gap in the chunk: the ancestors' answer */
+			out[i] = atomic_load_explicit(&hdr_of(x[i])->dflt, memory_order_acquire);
 	}
-	if (c->left > 1) {
-		c->u = c->u * 16 + count15(c->line, key);
-		c->line = (const int32_t *)(c->base[c->d++] + (size_t)c->u * LINE);
-		c->left--;
-		__builtin_prefetch(c->line);
-		return false;
-	}
-	if (c->left == 1) {
-		v = ((const struct leaf *)c->line)->v[count7(c->line, key)];
-		if (v != 0) {
-			*out = v;
-			return true;
-		}
-		c->left = 0; /* a gap: the answer is the node's dflt */
-		__builtin_prefetch(hdr_of(c->x));
-		return false;
-	}
-	*out = atomic_load_explicit(&hdr_of(c->x)->dflt, memory_order_acquire);
-	return true;
+	return more;
 }
 
 static void batch(const uintptr_t *roots, const uint32_t *addr, uint32_t *out, unsigned n)
 {
-	struct cursor c[BATCH_MAX];
-	uint16_t act[BATCH_MAX];
-	unsigned na = 0;
+	struct walk w;
+	uintptr_t x[BATCH_MAX];
 
+	memcpy(x, roots, n * sizeof(*x));
+	walk_words(x, addr, n);
 	for (unsigned i = 0; i < n; i++) {
-		c[i].line = NULL;
-		c[i].x = roots[i];
-		prefetch_word(roots[i], addr[i]);
-		act[na++] = (uint16_t)i;
-	}
-	while (na > 0) {
-		unsigned keep = 0;
-
-		for (unsigned j = 0; j < na; j++) {
-			unsigned i = act[j];
-
-			act[keep] = (uint16_t)i;
-			keep += !step(&c[i], addr[i], &out[i]);
+		if (LPM_IS_LEAF(x[i])) {
+			out[i] = LPM_LEAF_VALUE(x[i]);
+			w.left[i] = 0;
+			continue;
 		}
-		na = keep;
+		w.tree[i] = (const uint8_t *)LPM_PTR(x[i]);
+		w.line[i] = (const int32_t *)w.tree[i];
+		w.meta[i] = (uint32_t)w.line[i][15];
+		w.u[i] = 0;
+		w.left[i] = (uint8_t)LPM_LEVELS(x[i]);
 	}
+	for (unsigned d = 0; walk_depth(&w, x, addr, out, n, d); d++)
+		;
 }
 
 void lpm_node_batch(const uintptr_t *roots, const uint32_t *addr, uint32_t *out, unsigned n)
