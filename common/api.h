@@ -16,6 +16,7 @@
 #define FERRY_API_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "jw.h"

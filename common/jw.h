@@ -11,6 +11,7 @@
 #define FERRY_JW_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 struct evbuffer;

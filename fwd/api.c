@@ -8,6 +8,7 @@
 
 #include "common/label.h"
 #include "common/prefix.h"
+#include "fwd/api_extra.h"
 #include "fwd/arp.h"
 #include "fwd/fib.h"
 #include "fwd/fwd_api.h"
@@ -199,6 +200,8 @@ const struct api_route fwd_api_routes[] = {
 	{ "/lfib", h_lfib, "label forwarding entries" },
 	{ "/arp", h_arp, "ARP entries per interface" },
 	{ "/counters", h_counters, "per-interface packet/byte counters and drops by reason" },
+	{ "/lookup", fwd_api_lookup, "the forwarding decision for ?vrf=NAME&address=A" },
+	{ "/metrics", fwd_api_metrics, "Prometheus text: interface counters, drops, table sizes" },
 };
 const size_t fwd_api_n_routes = sizeof(fwd_api_routes) / sizeof(fwd_api_routes[0]);
 

@@ -1,6 +1,8 @@
 /*
  * vrfmgr's JSON API (docs/api.md): GET /vrfs, /routes[?vrf=NAME], /lsps,
- * /labels on <run_dir>/vrfmgr.sock (/explain: api_explain.c). Handlers walk
+ * /labels on <run_dir>/vrfmgr.sock; /explain (api_explain.c), /vpn
+ * (api_vpn.c), /events (api_events.c), /metrics (api_metrics.c) and the
+ * test-only fault injection (api_debug.c). Handlers walk
  * the core's structs and stream JSON entry by entry; nothing here decides anything, and nothing
  * is formatted for humans (ferryctl does that). Addresses are strings,
  * labels numbers (null when none, 3 = implicit null).
@@ -187,33 +189,88 @@ static void write_route(struct jw *w, const struct vrf *v, const struct vrf_pref
 	jw_object_end(w);
 }
 
+/* The candidates of prefix p in v, selected first. */
+static void write_prefix_routes(struct jw *w, const struct vrf *v, const struct vrf_prefix *vp)
+{
+	if (vp->best != NULL)
+		write_route(w, v, vp, vp->best);
+	for (const struct vrf_route *r = vp->routes; r != NULL; r = r->next)
+		if (r != vp->best)
+			write_route(w, v, vp, r);
+}
+
 static void write_vrf_routes(struct jw *w, const struct vrf *v)
 {
 	struct vrf_prefix **vps;
 	size_t i, n = rtable_sorted(&v->routes, &vps);
 
-	for (i = 0; i < n; i++) {
-		const struct vrf_route *r;
-
-		/* The selected route first, then the others. */
-		if (vps[i]->best != NULL)
-			write_route(w, v, vps[i], vps[i]->best);
-		for (r = vps[i]->routes; r != NULL; r = r->next)
-			if (r != vps[i]->best)
-				write_route(w, v, vps[i], r);
-	}
+	for (i = 0; i < n; i++)
+		write_prefix_routes(w, v, vps[i]);
 	free(vps);
+}
+
+/* The installed prefix of v that a packet to addr takes (longest match), or NULL. */
+const struct vrf_prefix *vrfapi_lookup(const struct vrf *v, uint32_t addr)
+{
+	char why[128];
+
+	for (int len = 32; len >= 0; len--) {
+		struct prefix4 p = { addr & prefix4_netmask((uint8_t)len), (uint8_t)len };
+		const struct vrf_prefix *vp = rtable_find(&v->routes, &p);
+
+		if (vp != NULL && vp->best != NULL && vrf_route_reason(vp, vp->best, why, sizeof(why)) == NULL)
+			return vp;
+	}
+	return NULL;
+}
+
+/* ?prefix=P (exact, every VRF or one) or ?address=A (longest match, one VRF). */
+static int api_routes_find(struct jw *w, struct vrfmgr *vm, struct vrf *only, const char *ps,
+			   const char *as)
+{
+	struct prefix4 p;
+	uint32_t a;
+
+	if (ps != NULL && prefix4_parse(ps, &p) < 0)
+		return api_error(w, 400, "prefix: \"%.64s\" is not an IPv4 prefix (a.b.c.d/len)", ps);
+	if (as != NULL && ipv4_parse(as, &a) < 0)
+		return api_error(w, 400, "address: \"%.64s\" is not an IPv4 address", as);
+	if (as != NULL && (only == NULL || ps != NULL))
+		return api_error(w, 400, "address: wants a VRF and no prefix (?vrf=NAME&address=A)");
+	jw_object_begin(w);
+	jw_key(w, "routes");
+	jw_array_begin(w);
+	for (size_t i = 0; i < vm->table.n_vrfs; i++) {
+		const struct vrf *v = &vm->table.vrfs[i];
+		const struct vrf_prefix *vp;
+
+		if (only != NULL && only != v)
+			continue;
+		vp = as != NULL ? vrfapi_lookup(v, a) : rtable_find(&v->routes, &p);
+		if (vp != NULL)
+			write_prefix_routes(w, v, vp);
+	}
+	jw_array_end(w);
+	jw_object_end(w);
+	return 200;
 }
 
 static int api_routes(struct jw *w, const struct api_request *req, void *ctx)
 {
+	static const char *const keys[] = { "vrf", "prefix", "address", NULL };
 	struct vrfmgr *vm = ctx;
-	const char *name = api_query_get(req, "vrf");
+	const char *name = api_query_get(req, "vrf"), *ps = api_query_get(req, "prefix"),
+		   *as = api_query_get(req, "address");
 	struct vrf *only = NULL;
 	size_t i;
+	int rc;
 
+	if ((rc = api_check_params(w, req, keys)) != 0)
+		return rc;
 	if (name != NULL && (only = vrf_by_name(&vm->table, name)) == NULL)
 		return api_error(w, 404, "no VRF named \"%s\"", name);
+	if (ps != NULL || as != NULL)
+		return api_routes_find(w, vm, only, ps, as);
 	jw_object_begin(w);
 	jw_key(w, "routes");
 	jw_array_begin(w);
@@ -309,7 +366,19 @@ static int api_labels(struct jw *w, const struct api_request *req, void *ctx)
 
 static const struct api_route vrfmgr_routes[] = {
 	{ "/vrfs", api_vrfs, "VRFs: RD, label, route targets, interfaces, route count" },
-	{ "/routes", api_routes, "VRF routes, all candidates, selected first (?vrf=NAME)" },
+	{ "/routes", api_routes,
+	  "VRF routes, all candidates, selected first (?vrf=NAME, &prefix=P exact, "
+	  "&address=A longest match)" },
+	{ "/vpn", vrfapi_vpn, "VPN-IPv4 routes bgpd gave, the VRFs holding each (?rd=&prefix=)" },
+	{ "/events", vrfapi_events,
+	  "server-sent events: FIB, label and next-hop changes sent to fwd (?since=N, ?limit=N)" },
+	{ "/metrics", vrfapi_metrics, "Prometheus text: routes per VRF, labels, next hops, IPC" },
+	{ "/debug/fwd/fib-del", vrfapi_debug_fib_del,
+	  "TEST ONLY: remove ?vrf=&prefix= from fwd behind vrfmgr's back (api.read_only false)",
+	  true },
+	{ "/debug/fwd/fib-label", vrfapi_debug_fib_label,
+	  "TEST ONLY: give fwd's ?vrf=&prefix= entry inner label &label=N (api.read_only false)",
+	  true },
 	{ "/lsps", api_lsps, "static LSPs used to reach remote PEs" },
 	{ "/labels", api_labels, "labels allocated by vrfmgr and what they do" },
 	{ "/explain", vrfapi_explain,
@@ -327,6 +396,8 @@ int vrfmgr_api_start(struct vrfmgr *vm)
 	if (vm->api == NULL)
 		return -EIO;
 	log_info("JSON API on %s", vm->api_path);
+	if (vrfapi_events_start(vm) < 0)
+		log_warnx("api: no /events (out of memory)");
 	if (api_server_configure(vm->api, vm->cfg, "vrfmgr") < 0) {
 		log_warnx("cannot serve the API on TCP (see the config's api section)");
 		return -EADDRINUSE;

@@ -18,6 +18,7 @@
 struct event;
 struct event_base;
 struct api_server;
+struct vrfapi_events;
 
 /* One accepted IPC connection; its role is known once its HELLO arrived. */
 struct vrfmgr_conn {
@@ -61,6 +62,7 @@ struct vrfmgr {
 	struct event *listen_ev;
 	struct vrfmgr_conn *conns;
 	struct api_server *api;
+	struct vrfapi_events *api_events; /* api_events.c: /events and its dataplane tap */
 	char ipc_path[CFG_PATH_MAX];
 	char api_path[CFG_PATH_MAX];
 	char state_path[CFG_PATH_MAX];

@@ -1,0 +1,91 @@
+/*
+ * GET /lookup?vrf=NAME&address=A (docs/api.md): the forwarding decision fwd
+ * would take for a packet to A arriving in VRF NAME, from the same lookup
+ * the packet path uses: next hop (type, interface, gateway), the labels it
+ * would push (outer from the next hop, inner from the route) and the
+ * gateway's ARP entry (the destination MAC). `ferryctl trace` holds this
+ * against what vrfmgr says the route should be.
+ */
+#include <stdio.h>
+
+#include "common/label.h"
+#include "common/prefix.h"
+#include "fwd/api_extra.h"
+#include "fwd/arp.h"
+#include "fwd/fib.h"
+#include "fwd/fwd.h"
+#include "fwd/nexthop.h"
+
+static void kv_label(struct jw *w, const char *key, uint32_t label)
+{
+	jw_key(w, key);
+	if (label == MPLS_LABEL_NONE)
+		jw_null(w);
+	else
+		jw_uint(w, label);
+}
+
+/* The gateway's (or, on a connected route, the destination's) ARP entry. */
+static void arp_json(struct jw *w, const struct fwd *f, const struct nexthop *nh, uint32_t dst)
+{
+	const struct fwd_iface *ifp = fwd_iface_find(f, nh->ifname);
+	uint32_t ip = nh->type == IPC_NH_CONNECTED ? dst : nh->gateway;
+	const struct arp_entry *e = ifp != NULL && ip != 0 ? arp_find(ifp, ip) : NULL;
+	char mac[18];
+
+	jw_key(w, "arp");
+	if (e == NULL) {
+		jw_null(w);
+		return;
+	}
+	snprintf(mac, sizeof(mac), "%02x:%02x:%02x:%02x:%02x:%02x", e->mac[0], e->mac[1], e->mac[2],
+		 e->mac[3], e->mac[4], e->mac[5]);
+	jw_object_begin(w);
+	jw_kv_ipv4(w, "address", ip);
+	jw_kv_string(w, "mac", e->state == ARP_REACHABLE ? mac : NULL);
+	jw_kv_string(w, "state", arp_state_name(e->state));
+	jw_object_end(w);
+}
+
+int fwd_api_lookup(struct jw *w, const struct api_request *req, void *ctx)
+{
+	static const char *const keys[] = { "vrf", "address", NULL };
+	struct fwd *f = ctx;
+	const char *name = api_query_get(req, "vrf"), *as = api_query_get(req, "address");
+	const struct fib_result *r;
+	const struct nexthop *nh;
+	struct fwd_vrf *v;
+	uint32_t a;
+	int rc;
+
+	if ((rc = api_check_params(w, req, keys)) != 0)
+		return rc;
+	if (name == NULL || as == NULL)
+		return api_error(w, 400, "want ?vrf=NAME&address=A");
+	if (ipv4_parse(as, &a) < 0)
+		return api_error(w, 400, "address: \"%.64s\" is not an IPv4 address", as);
+	if ((v = fib_vrf_by_name(f, name)) == NULL)
+		return api_error(w, 404, "no VRF named %s", name);
+	r = fib_lookup(f, v, a);
+	nh = r != NULL ? r->nh : NULL;
+	jw_object_begin(w);
+	jw_kv_string(w, "vrf", v->name);
+	jw_kv_uint(w, "vrf_id", v->id);
+	jw_kv_ipv4(w, "address", a);
+	jw_kv_bool(w, "found", nh != NULL);
+	if (nh != NULL) {
+		jw_kv_string(w, "type", nh_type_name(nh->type));
+		jw_kv_uint(w, "nh_id", nh->id);
+		jw_kv_string(w, "interface", nh->ifname[0] ? nh->ifname : NULL);
+		if (nh->type == IPC_NH_GATEWAY || nh->type == IPC_NH_LABELED)
+			jw_kv_ipv4(w, "gateway", nh->gateway);
+		else
+			jw_kv_string(w, "gateway", NULL);
+		kv_label(w, "out_label",
+			 nh->type == IPC_NH_LABELED ? nh->out_label : MPLS_LABEL_NONE);
+		kv_label(w, "inner_label", r->inner_label);
+		arp_json(w, f, nh, a);
+	}
+	jw_object_end(w);
+	return 200;
+}

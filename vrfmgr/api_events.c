@@ -1,0 +1,283 @@
+/*
+ * vrfmgr's GET /events (docs/api.md): what changes in the VRFs' forwarding
+ * state, over SSE through common/api_events.c's ring.
+ *
+ * Every change vrfmgr makes to what fwd must hold already goes through one
+ * narrow interface, struct dataplane (dataplane.h). The API puts a tap in
+ * front of it: each call goes on to fwd unchanged and leaves an event
+ * behind. So the events are exactly what the dataplane was told, in the
+ * order it was told (FIB entries added/removed per VRF, labels bound or
+ * released, next hops re-resolved), the core needs no hooks, and replays
+ * (which fwd_sync sends on a connection of its own) are not reported as
+ * changes.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/api_events.h"
+#include "common/label.h"
+#include "vrfmgr/api.h"
+#include "vrfmgr/vrfmgr.h"
+
+enum { EV_FIB = 0, EV_LABEL, EV_NEXTHOP };
+static const char *const event_names[] = { "fib", "label", "nexthop", NULL };
+
+struct fib_rec {
+	uint32_t vrf_id;
+	uint32_t prefix;
+	uint8_t plen;
+	uint8_t add;
+	uint16_t pad;
+	uint32_t inner_label;
+	uint32_t nh_type;
+	uint32_t gateway;
+	uint32_t out_label;
+	char ifname[IPC_IFNAME_MAX];
+};
+
+struct label_rec {
+	struct ipc_lfib_entry e;
+	uint8_t add;
+};
+
+struct nh_rec {
+	struct ipc_nexthop nh;
+};
+
+struct vrfapi_events {
+	struct vrfmgr *vm;
+	struct dataplane inner; /* where every call goes on to (fwd_sync) */
+	struct api_events *ring;
+};
+
+static const struct nexthop *nh_by_id(const struct vrfmgr *vm, uint32_t id)
+{
+	for (const struct nexthop *nh = vm->table.nhs.head; nh != NULL; nh = nh->next)
+		if (nh->ipc.nh_id == id)
+			return nh;
+	return NULL;
+}
+
+static void publish_fib(struct vrfapi_events *ev, const struct ipc_fib_entry *e, bool add)
+{
+	const struct nexthop *nh = add ? nh_by_id(ev->vm, e->nh_id) : NULL;
+	struct fib_rec r;
+
+	memset(&r, 0, sizeof(r));
+	r.vrf_id = e->vrf_id;
+	r.prefix = e->prefix;
+	r.plen = e->plen;
+	r.add = add;
+	r.inner_label = e->inner_label;
+	r.out_label = MPLS_LABEL_NONE;
+	if (nh != NULL) {
+		r.nh_type = nh->ipc.type;
+		r.gateway = nh->ipc.gateway;
+		if (nh->ipc.type == IPC_NH_LABELED)
+			r.out_label = nh->ipc.out_label;
+		memcpy(r.ifname, nh->ipc.ifname, sizeof(r.ifname));
+		r.ifname[sizeof(r.ifname) - 1] = '\0';
+	}
+	api_events_publish(ev->ring, EV_FIB, &r, sizeof(r));
+}
+
+/* ---- the tap: forward, then record ---- */
+
+#define TAP_FORWARD(fn, type)                                                                     \
+	static void tap_##fn(void *ctx, const type *x)                                           \
+	{                                                                                         \
+		struct vrfapi_events *ev = ctx;                                                   \
+		DP_CALL(&ev->inner, fn, x);                                                       \
+	}
+TAP_FORWARD(vrf_add, struct ipc_vrf)
+TAP_FORWARD(vrf_del, struct ipc_vrf)
+TAP_FORWARD(if_bind, struct ipc_if_bind)
+TAP_FORWARD(if_unbind, struct ipc_if_bind)
+TAP_FORWARD(nh_del, struct ipc_nexthop)
+
+static void tap_nh_add(void *ctx, const struct ipc_nexthop *nh)
+{
+	struct vrfapi_events *ev = ctx;
+	struct nh_rec r = { *nh };
+
+	DP_CALL(&ev->inner, nh_add, nh);
+	api_events_publish(ev->ring, EV_NEXTHOP, &r, sizeof(r));
+}
+
+static void tap_fib_add(void *ctx, const struct ipc_fib_entry *e)
+{
+	struct vrfapi_events *ev = ctx;
+
+	DP_CALL(&ev->inner, fib_add, e);
+	publish_fib(ev, e, true);
+}
+
+static void tap_fib_del(void *ctx, const struct ipc_fib_entry *e)
+{
+	struct vrfapi_events *ev = ctx;
+
+	DP_CALL(&ev->inner, fib_del, e);
+	publish_fib(ev, e, false);
+}
+
+static void tap_lfib(struct vrfapi_events *ev, const struct ipc_lfib_entry *e, bool add)
+{
+	struct label_rec r;
+
+	memset(&r, 0, sizeof(r));
+	r.e = *e;
+	r.add = add;
+	api_events_publish(ev->ring, EV_LABEL, &r, sizeof(r));
+}
+
+static void tap_lfib_add(void *ctx, const struct ipc_lfib_entry *e)
+{
+	struct vrfapi_events *ev = ctx;
+
+	DP_CALL(&ev->inner, lfib_add, e);
+	tap_lfib(ev, e, true);
+}
+
+static void tap_lfib_del(void *ctx, const struct ipc_lfib_entry *e)
+{
+	struct vrfapi_events *ev = ctx;
+
+	DP_CALL(&ev->inner, lfib_del, e);
+	tap_lfib(ev, e, false);
+}
+
+static const struct dataplane_ops tap_ops = {
+	tap_vrf_add, tap_vrf_del, tap_if_bind, tap_if_unbind, tap_nh_add,
+	tap_nh_del,  tap_fib_add, tap_fib_del, tap_lfib_add, tap_lfib_del,
+};
+
+/* ---- formatting, when a client reads ---- */
+
+static void kv_vrf(struct jw *w, struct vrfmgr *vm, uint32_t id)
+{
+	struct vrf *v = vrf_by_id(&vm->table, id);
+
+	jw_kv_string(w, "vrf", v != NULL && v->cfg != NULL ? v->cfg->name : NULL);
+	jw_kv_uint(w, "vrf_id", id);
+}
+
+static void fib_fmt(struct jw *w, struct vrfmgr *vm, const struct fib_rec *r)
+{
+	struct prefix4 p = { r->prefix, r->plen };
+
+	jw_kv_string(w, "action", r->add ? "add" : "del");
+	kv_vrf(w, vm, r->vrf_id);
+	vrfapi_kv_prefix(w, "prefix", &p);
+	if (!r->add)
+		return;
+	jw_kv_string(w, "type", nexthop_type_name(r->nh_type));
+	vrfapi_kv_label(w, "inner_label", r->inner_label);
+	vrfapi_kv_label(w, "outer_label", r->out_label);
+	jw_kv_string(w, "interface", r->ifname[0] ? r->ifname : NULL);
+	if (r->gateway != 0)
+		vrfapi_kv_addr(w, "next_hop", r->gateway);
+	else
+		jw_kv_string(w, "next_hop", NULL);
+}
+
+static void label_fmt(struct jw *w, struct vrfmgr *vm, const struct label_rec *r)
+{
+	jw_kv_string(w, "action", r->add ? "add" : "del");
+	jw_kv_uint(w, "label", r->e.in_label);
+	if (!r->add)
+		return;
+	jw_kv_string(w, "does", r->e.action == IPC_LFIB_POP_LOOKUP ? "pop-lookup"
+				: r->e.action == IPC_LFIB_SWAP    ? "swap"
+								  : "pop-forward");
+	if (r->e.action == IPC_LFIB_POP_LOOKUP)
+		kv_vrf(w, vm, r->e.vrf_id);
+	else
+		jw_kv_uint(w, "nh_id", r->e.nh_id);
+}
+
+static void event_fmt(struct jw *w, const struct api_event *e, void *ctx)
+{
+	struct vrfapi_events *ev = ctx;
+
+	if (e->type == EV_FIB) {
+		struct fib_rec r;
+
+		memcpy(&r, e->data, sizeof(r));
+		fib_fmt(w, ev->vm, &r);
+	} else if (e->type == EV_LABEL) {
+		struct label_rec r;
+
+		memcpy(&r, e->data, sizeof(r));
+		label_fmt(w, ev->vm, &r);
+	} else if (e->type == EV_NEXTHOP) {
+		struct nh_rec r;
+
+		memcpy(&r, e->data, sizeof(r));
+		jw_kv_uint(w, "nh_id", r.nh.nh_id);
+		jw_kv_string(w, "type", nexthop_type_name(r.nh.type));
+		vrfapi_kv_label(w, "outer_label", r.nh.type == IPC_NH_LABELED ? r.nh.out_label
+									   : MPLS_LABEL_NONE);
+		jw_kv_string(w, "interface", r.nh.ifname[0] ? r.nh.ifname : NULL);
+		vrfapi_kv_addr(w, "next_hop", r.nh.gateway);
+	}
+}
+
+static void events_free(void *arg)
+{
+	struct vrfmgr *vm = arg;
+	struct vrfapi_events *ev = vm->api_events;
+
+	if (ev == NULL)
+		return;
+	/* the core keeps programming fwd after the API is gone (shutdown sweeps) */
+	vrf_table_set_dataplane(&vm->table, &ev->inner);
+	vm->api_events = NULL;
+	api_events_free(ev->ring);
+	free(ev);
+}
+
+int vrfapi_events_start(struct vrfmgr *vm)
+{
+	struct vrfapi_events *ev = calloc(1, sizeof(*ev));
+	struct dataplane tap;
+
+	if (ev == NULL)
+		return -1;
+	ev->vm = vm;
+	ev->inner = vm->table.dp;
+	ev->ring = api_events_new(vm->base, API_EVENTS_RING, event_names, event_fmt, ev);
+	if (ev->ring == NULL) {
+		free(ev);
+		return -1;
+	}
+	vm->api_events = ev;
+	tap.ops = &tap_ops;
+	tap.ctx = ev;
+	vrf_table_set_dataplane(&vm->table, &tap);
+	api_server_on_free(vm->api, events_free, vm);
+	return 0;
+}
+
+int vrfapi_events(struct jw *w, const struct api_request *req, void *ctx)
+{
+	struct vrfmgr *vm = ctx;
+
+	if (vm->api_events == NULL)
+		return api_error(w, 503, "events are not available");
+	return api_events_serve(vm->api_events->ring, w, req);
+}
+
+uint64_t vrfapi_events_last(const struct vrfmgr *vm)
+{
+	return vm->api_events != NULL ? api_events_last(vm->api_events->ring) : 0;
+}
+
+size_t vrfapi_events_clients(const struct vrfmgr *vm)
+{
+	return vm->api_events != NULL ? api_events_clients(vm->api_events->ring) : 0;
+}
+
+const struct dataplane *vrfapi_real_dataplane(const struct vrfmgr *vm)
+{
+	return vm->api_events != NULL ? &vm->api_events->inner : &vm->table.dp;
+}
