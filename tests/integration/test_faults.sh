@@ -1,0 +1,344 @@
+#!/usr/bin/env bash
+# Fault injection on the lab (issue 8): builds its own copy of the lab
+# (scripts/lab up --prefix ff<pid>) and, each time with a continuous ping
+# host-a1 -> 192.168.101.10 (A1 -> A2, 20 per second), injects:
+#   1. kill -9 of pe1's bgpd, restarted the way scripts/lab starts it
+#   2. kill -9 of pe1's vrfmgr, restarted
+#   3. kill -9 of pe1's fwd, restarted
+#   4. the core link pe1 -- p losing carrier (p's end down) and coming back
+#   5. pe2's bgpd flapping: kill -9 and restart FLAPS times (default 20; the
+#      issue says 200, cut to keep CI time down)
+#   6. pe2 disappearing (all its daemons killed)
+# and prints, per fault, packets lost and the time from the fault to the
+# first answer after the last loss ("# fault: ..." lines, gathered at the
+# end). Checks: after each fault the control and data planes come back to
+# what they were (sessions, VRF tables, fwd's FIB, no stale routes), the
+# time to recover stays bounded, pe1's bgpd RSS stays flat through the
+# flaps, and when pe2 is gone its routes leave every VRF and the traffic is
+# dropped and counted by pe1's fwd, not sent anywhere.
+# Prints "ok - ..." / "not ok - ..." per check; exit 0 only when all pass.
+# Removes the lab (scripts/lab down) and every process it started, also on
+# failure or interrupt. Takes about 100 s.
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+ROOT=$PWD
+BUILD=${FERRY_BUILD:-$ROOT/build}
+export FERRY_BUILD=$BUILD
+PREFIX=${FERRY_TEST_PREFIX:-ff$$}
+FLAPS=${FERRY_FAULT_FLAPS:-20}
+CTL=$BUILD/ferryctl
+TMP=$(mktemp -d /tmp/ferry-test-faults.XXXXXX)
+DST=192.168.101.10
+passed=0
+failed=0
+PING_PID=""
+SUMMARY=()
+
+ok() {
+	echo "ok - $*"
+	passed=$((passed + 1))
+}
+not_ok() {
+	echo "not ok - $*"
+	failed=$((failed + 1))
+}
+note() { sed 's/^/#   /'; }
+check() { # check DESCRIPTION CMD...
+	local d=$1
+	shift
+	if "$@"; then ok "$d"; else not_ok "$d"; fi
+}
+poll() { # poll SECONDS CMD...: every 0.1 s until CMD succeeds
+	local deadline=$((SECONDS + $1))
+	shift
+	while :; do
+		"$@" >/dev/null 2>&1 && return 0
+		[ $SECONDS -ge $deadline ] && return 1
+		sleep 0.1
+	done
+}
+ns() { printf '%s-%s' "$PREFIX" "$1"; }
+rundir() { printf '/run/ferry/%s-%s' "$PREFIX" "$1"; }
+inns() { # inns NODE CMD...
+	local n=$1
+	shift
+	ip netns exec "$(ns "$n")" "$@"
+}
+api() { curl -sf --max-time 3 --unix-socket "$(rundir "$1")/$2.sock" "http://ferry$3"; }
+now() { date +%s.%N; }
+
+cleanup() {
+	trap - EXIT INT TERM
+	[ -n "$PING_PID" ] && kill "$PING_PID" 2>/dev/null && wait "$PING_PID" 2>/dev/null
+	if [ $failed -gt 0 ]; then
+		for f in "$(rundir pe1)"/*.log "$(rundir pe2)"/*.log; do
+			[ -s "$f" ] || continue
+			echo "# --- $f (last 12 lines)"
+			tail -n 12 "$f" | note
+		done
+	fi
+	# the restarted daemons are in the run directories' PID files: lab down stops them
+	scripts/lab down --prefix "$PREFIX" >/dev/null 2>&1 ||
+		echo "# warning: scripts/lab down --prefix $PREFIX failed"
+	rm -rf "$TMP"
+}
+trap cleanup EXIT
+trap 'echo "# interrupted"; exit 130' INT TERM
+
+finish() {
+	local s
+	echo "# faults: what was observed (ping $DST from host-a1 every 50 ms)"
+	for s in "${SUMMARY[@]}"; do
+		echo "# fault: $s"
+	done
+	echo "# faults: $((passed + failed)) checks, $passed passed, $failed failed"
+	[ $failed -eq 0 ]
+	exit
+}
+
+# --- prerequisites and the lab -----------------------------------------------------------
+if [ "$(id -u)" != 0 ]; then
+	not_ok "must run as root (network namespaces)"
+	finish
+fi
+missing=()
+for f in bgpd vrfmgr fwd ferryctl tools/whoami; do
+	[ -x "$BUILD/$f" ] || missing+=("$BUILD/$f")
+done
+for t in jq curl ping; do
+	command -v "$t" >/dev/null || missing+=("$t")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+	not_ok "prerequisites present (missing: ${missing[*]})"
+	finish
+fi
+if scripts/lab up --prefix "$PREFIX" >"$TMP/up.log" 2>&1; then
+	ok "lab up with prefix $PREFIX"
+else
+	not_ok "lab up with prefix $PREFIX"
+	note <"$TMP/up.log"
+	finish
+fi
+
+state() { api "$1" bgpd /neighbors | jq -r '.neighbors[0].state'; }
+established() { [ "$(state pe1)" = Established ] && [ "$(state pe2)" = Established ]; }
+uptime_of() { api "$1" bgpd /neighbors | jq -r '.neighbors[0].uptime_s'; }
+# What must come back after each fault, as sorted JSON.
+vrf_routes() { api "$1" vrfmgr /routes | jq -S '[.routes[] | {vrf, prefix, source, rd, inner_label, outer_label, installed}] | sort_by(.vrf, .prefix, .source)'; }
+fib() { api "$1" fwd /fib | jq -S '[.fib[] | del(.nh_id?)] | sort_by(.vrf_id, .prefix)'; }
+bgp_routes() { api "$1" bgpd /routes | jq -S '[.routes[] | {rd, prefix, "label": .label, peer, best, stale}] | sort_by(.rd, .prefix, .peer)'; }
+remote_in_vrfs() { # remote_in_vrfs NODE: how many BGP routes its VRFs hold
+	api "$1" vrfmgr /routes | jq '[.routes[] | select(.source == "bgp")] | length'
+}
+converged() {
+	established && [ "$(remote_in_vrfs pe1)" = 4 ] && [ "$(remote_in_vrfs pe2)" = 4 ] &&
+		inns host-a1 ping -n -q -c 1 -W 1 "$DST" >/dev/null
+}
+snapshot() { # snapshot NAME: the state every fault must give back
+	vrf_routes pe1 >"$TMP/$1.vrf1" && vrf_routes pe2 >"$TMP/$1.vrf2" &&
+		fib pe1 >"$TMP/$1.fib1" && fib pe2 >"$TMP/$1.fib2" &&
+		bgp_routes pe1 >"$TMP/$1.bgp1" && bgp_routes pe2 >"$TMP/$1.bgp2"
+}
+same_as_before() { # same_as_before: a fresh snapshot equals "base"
+	local f
+	snapshot now || return 1
+	for f in vrf1 vrf2 fib1 fib2 bgp1 bgp2; do
+		if ! cmp -s "$TMP/base.$f" "$TMP/now.$f"; then
+			echo "# $f differs from before the fault:"
+			diff "$TMP/base.$f" "$TMP/now.$f" | head -n 12 | note
+			return 1
+		fi
+	done
+}
+if poll 60 converged && snapshot base; then
+	ok "lab converged: sessions Established, 4 remote routes in each PE's VRFs, A1 -> A2 answers"
+else
+	not_ok "lab converged: sessions Established, 4 remote routes in each PE's VRFs, A1 -> A2 answers"
+	finish
+fi
+
+# --- daemons: killed and started again the way scripts/lab starts them ------------------------
+pid_of() { cat "$(rundir "$1")/$2.pid"; }
+kill9() { # kill9 NODE DAEMON: SIGKILL the lab's process (from its PID file), wait for it to go
+	local pid
+	pid=$(pid_of "$1" "$2")
+	kill -KILL "$pid" 2>/dev/null
+	poll 5 eval "! kill -0 $pid"
+}
+restart() { # restart NODE DAEMON: as scripts/lab's start(); PID file updated for lab down
+	local node=$1 d=$2
+	setsid ip netns exec "$(ns "$node")" "$BUILD/$d" -c "configs/lab/$node.json" \
+		-r "$(rundir "$node")" </dev/null >>"$(rundir "$node")/$d.log" 2>&1 &
+	echo $! >"$(rundir "$node")/$d.pid"
+}
+api_up() { api "$1" "$2" / >/dev/null; } # the stale socket file is there already: ask
+
+# --- the ping and its measurement --------------------------------------------------------
+ping_start() {
+	# not through a shell function: $! must be ping itself (ip netns exec execs), for SIGINT
+	ip netns exec "$(ns host-a1)" ping -n -D -O -i 0.05 -W 1 -c 100000 "$DST" \
+		>"$TMP/ping.out" 2>&1 &
+	PING_PID=$!
+	poll 5 eval '[ "$(grep -c "bytes from" "$TMP/ping.out")" -ge 10 ]'
+}
+last_seq() { sed -n 's/.*icmp_seq=\([0-9]*\).*/\1/p' "$TMP/ping.out" | sort -n | tail -n 1; }
+# ping_settled: 20 answers in a row at the end (1 s of clean traffic)
+ping_settled() {
+	awk '/bytes from/ { n++ } /no answer yet/ { n = 0 } END { exit !(n >= 20) }' "$TMP/ping.out"
+}
+# ping_stop FAULT_EPOCH: stops the ping; sets LOST (packets without answer), RECOVER
+# (seconds from the fault to the first answer after the last loss; 0 when none lost)
+ping_stop() {
+	local t0=$1
+	poll 30 ping_settled
+	kill -INT "$PING_PID" 2>/dev/null
+	wait "$PING_PID" 2>/dev/null
+	PING_PID=""
+	read -r sent recv < <(sed -n 's/^\([0-9]*\) packets transmitted, \([0-9]*\) received.*/\1 \2/p' \
+		"$TMP/ping.out")
+	LOST=$(( ${sent:-0} - ${recv:-0} ))
+	RECOVER=$(awk -v t0="$t0" '
+		/no answer yet/ { split($0, a, "icmp_seq="); s = a[2] + 0; if (s > last) last = s }
+		/bytes from/ { split($0, a, "icmp_seq="); split(a[2], b, " "); seq[b[1] + 0] = substr($1, 2, length($1) - 2) }
+		END {
+			if (last == 0) { print "0.0"; exit }
+			best = ""
+			for (s in seq) if (s + 0 > last && (best == "" || s + 0 < best + 0)) best = s
+			if (best == "") { print "never"; exit }
+			printf "%.1f\n", seq[best] - t0
+		}' "$TMP/ping.out")
+	SENT=${sent:-0}
+}
+record() { # record NAME EXTRA: the summary line of a fault
+	SUMMARY+=("$(printf '%-32s %4s of %5s pings lost, traffic back %5s s after the fault%s' \
+		"$1" "$LOST" "$SENT" "$RECOVER" "${2:+; $2}")")
+}
+recovered_within() { # recovered_within SECONDS
+	[ "$RECOVER" != never ] && awk -v r="$RECOVER" -v m="$1" 'BEGIN { exit !(r <= m) }'
+}
+
+# --- 1. kill -9 of pe1's bgpd ---------------------------------------------------------------
+ping_start
+t0=$(now)
+kill9 pe1 bgpd
+fib_kept() { api pe1 fwd /fib | jq -e '[.fib[] | select(.prefix == "192.168.101.0/24")] | length == 2' >/dev/null; }
+vrf_kept() { [ "$(remote_in_vrfs pe1)" = 4 ]; }
+check "bgpd killed: pe1's fwd and vrfmgr keep pe2's routes meanwhile" eval 'fib_kept && vrf_kept'
+restart pe1 bgpd
+poll 20 established
+t_up=$(awk -v a="$t0" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }')
+ping_stop "$t0"
+record "kill -9 bgpd (pe1)" "session back ${t_up} s after"
+check "bgpd killed: session back, routes replayed, stale swept, state as before (${t_up} s)" \
+	poll 15 same_as_before
+check "bgpd killed: traffic back within 10 s ($LOST lost, back after $RECOVER s; pe2 withdraws pe1's routes while the session is down: bgpd is no GR restarting speaker)" \
+	recovered_within 10
+
+# --- 2. kill -9 of pe1's vrfmgr -----------------------------------------------------------------
+ping_start
+t0=$(now)
+replays=$(grep -c "replay from vrfmgr started" "$(rundir pe1)/fwd.log")
+kill9 pe1 vrfmgr
+up1=$(uptime_of pe1)
+restart pe1 vrfmgr
+fwd_replayed() { [ "$(grep -c "replay from vrfmgr started" "$(rundir pe1)/fwd.log")" -gt "$replays" ]; }
+poll 20 fwd_replayed
+ping_stop "$t0"
+record "kill -9 vrfmgr (pe1)"
+check "vrfmgr killed: at most 5 pings lost ($LOST of $SENT)" test "$LOST" -le 5
+check "vrfmgr killed: fwd replayed, FIB, VRFs and BGP as before, session not reset" \
+	eval 'poll 15 same_as_before && [ "$(uptime_of pe1)" -ge "$up1" ]'
+
+# --- 3. kill -9 of pe1's fwd ----------------------------------------------------------------------
+ping_start
+t0=$(now)
+kill9 pe1 fwd
+restart pe1 fwd
+poll 10 api_up pe1 fwd
+ping_stop "$t0"
+record "kill -9 fwd (pe1)"
+check "fwd killed and restarted: traffic back within 10 s ($LOST lost, back after $RECOVER s)" \
+	recovered_within 10
+check "fwd killed: its FIB replayed from vrfmgr, as before" poll 10 same_as_before
+
+# --- 4. the core link loses carrier ----------------------------------------------------------------
+ping_start
+up1=$(uptime_of pe1)
+t0=$(now)
+inns p ip link set to-pe1 down
+lost_some() { [ "$(grep -c 'no answer yet' "$TMP/ping.out")" -ge 20 ]; } # a second without
+poll 10 lost_some
+inns p ip link set to-pe1 up
+# The lab's static kernel route through the link stands in for an IGP: put it back.
+inns p ip route replace 10.255.0.1/32 via 10.0.1.1 dev to-pe1
+t_link=$(awk -v a="$t0" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }')
+ping_stop "$t0"
+record "core link pe1-p down ${t_link} s" "includes the outage itself"
+check "core link down ${t_link} s and up: traffic back within $(awk -v t="$t_link" 'BEGIN { print int(t) + 5 }') s of the fault ($LOST lost, back after $RECOVER s)" \
+	recovered_within "$(awk -v t="$t_link" 'BEGIN { print int(t) + 5 }')"
+check "core link: the BGP session rode it out (uptime not reset), state as before" \
+	eval '[ "$(uptime_of pe1)" -ge "$up1" ] && poll 10 same_as_before'
+
+# --- 5. pe2's bgpd flapping ------------------------------------------------------------------------
+rss() { awk '/^VmRSS:/ { print $2 }' "/proc/$(pid_of pe1 bgpd)/status"; }
+flap() {
+	kill9 pe2 bgpd
+	poll 10 eval '[ "$(state pe1)" != Established ]' || return 1
+	restart pe2 bgpd
+	poll 20 established
+}
+ping_start
+t0=$(now)
+for _ in 1 2 3; do flap; done # warm-up: first allocations settle
+rss0=$(rss)
+t_flap=$SECONDS
+flapped=0
+for _ in $(seq $((FLAPS - 3))); do
+	flap || break
+	flapped=$((flapped + 1))
+done
+t_flap=$((SECONDS - t_flap))
+rss1=$(rss)
+poll 20 converged
+ping_stop "$t0"
+record "pe2 bgpd flapped $FLAPS times" "pe1 bgpd RSS ${rss0} -> ${rss1} kB"
+check "pe2's bgpd killed and restarted $FLAPS times, pe1 saw each come back ($((flapped + 3)) in ${t_flap} s + warm-up)" \
+	test "$flapped" -eq $((FLAPS - 3))
+check "pe1's bgpd RSS flat over $((FLAPS - 3)) flaps: ${rss0} -> ${rss1} kB (at most +256 kB)" \
+	test "$((rss1 - rss0))" -le 256
+check "after the flaps: no stale routes, VRFs, FIBs and BGP as before" poll 15 same_as_before
+
+# --- 6. pe2 disappears -------------------------------------------------------------------------------
+drops() { api pe1 fwd /counters | jq '[.drops[]] | add'; }
+tx_of() { api pe1 fwd /counters | jq --arg i "$1" '.interfaces[] | select(.name == $i) | .tx_packets'; }
+ping_start
+t0=$(now)
+for d in bgpd vrfmgr fwd; do kill9 pe2 "$d"; done
+gone() {
+	[ "$(remote_in_vrfs pe1)" = 0 ] &&
+		api pe1 fwd /fib | jq -e '[.fib[] | select(.prefix == "192.168.101.0/24")] | length == 0' >/dev/null
+}
+if poll 15 gone; then
+	t_gone=$(awk -v a="$t0" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }')
+	ok "pe2 gone: its routes left VRFs A and B on pe1 and pe1's FIB within ${t_gone} s"
+else
+	t_gone=never
+	not_ok "pe2 gone: its routes left VRFs A and B on pe1 and pe1's FIB"
+	api pe1 vrfmgr /routes | jq -c '.routes[] | select(.source == "bgp")' | note
+fi
+d0=$(drops) core0=$(tx_of core0) ceb=$(tx_of ce-b1) cea=$(tx_of ce-a1)
+n0=$(last_seq)
+poll 10 eval '[ $(( $(last_seq) - n0 )) -ge 60 ]' # 3 s of pings into the void
+n1=$(last_seq)
+d1=$(drops) core1=$(tx_of core0) ceb1=$(tx_of ce-b1) cea1=$(tx_of ce-a1)
+kill -INT "$PING_PID" 2>/dev/null
+wait "$PING_PID" 2>/dev/null
+PING_PID=""
+sent=$((n1 - n0))
+LOST=$sent SENT=$sent RECOVER=-
+record "pe2 disappears" "routes gone after ${t_gone} s; then $sent pings: $((d1 - d0)) drops counted by pe1's fwd, core0 tx +$((core1 - core0)), ce-b1 tx +$((ceb1 - ceb)), ce-a1 tx +$((cea1 - cea))"
+check "pe2 gone: the $sent pings sent since are dropped and counted by pe1's fwd ($((d1 - d0)) drops)" \
+	test $((d1 - d0)) -ge "$sent"
+check "pe2 gone: none of them leaves pe1 (core0 tx +$((core1 - core0)), ce-b1 tx +$((ceb1 - ceb)), ce-a1 tx +$((cea1 - cea)))" \
+	test $((core1 - core0 + ceb1 - ceb)) -eq 0 -a $((cea1 - cea)) -le 5
+finish
