@@ -1,12 +1,15 @@
 /*
- * Adj-RIB-Out and update generation. What a peer hears is the best path of
- * each destination when it may hear it (adjout_eligible: communities, route
- * reflection, no learned routes to eBGP peers). The exported attributes
- * (next hop self for local routes and eBGP, LOCAL_PREF for iBGP, own AS
- * prepended for eBGP, ORIGINATOR_ID/CLUSTER_LIST when reflecting) are
- * interned, so NLRI that share them can be packed: pending
- * changes are sorted by attribute set and each run becomes as few 4096-byte
- * UPDATEs as fit.
+ * Adj-RIB-Out: what each peer hears. The best path of each destination
+ * goes to a peer when its policy allows (adjout_group_eligible:
+ * communities, route reflection, no learned routes to eBGP peers) and it is
+ * not the peer the path came from (adjout_split_horizon). The exported
+ * attributes (next hop self for local routes and eBGP, LOCAL_PREF for iBGP,
+ * own AS prepended for eBGP, ORIGINATOR_ID/CLUSTER_LIST when reflecting)
+ * depend only on the update group's key, so they are computed, interned and
+ * packed once per group (updgroup.c); each member only keeps its own bit per
+ * destination so its session state stays exact. A member departs from the
+ * group's stream only for split horizon (an override), or when it was
+ * parked for not keeping up (a "dirty" bit, resent when it drains).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -16,7 +19,7 @@
 #include "bgpd/bgpd.h"
 #include "common/log.h"
 
-#define OUT_FLUSH_BYTES (64 * 1024) /* hand encoded updates to the socket in chunks */
+enum adv_kind { ADV_NONE = 0, ADV_ANNOUNCE, ADV_WITHDRAW };
 
 /*
  * Who hears what: NO_ADVERTISE goes to nobody, NO_EXPORT stays in the AS
@@ -25,34 +28,51 @@
  * client's to everyone in the AS, a non-client's to clients) and never go
  * to eBGP peers (that needs new labels: no inter-AS option B).
  */
-bool adjout_eligible(const struct bgp_peer *p, const struct rib_path *path)
+bool adjout_group_eligible(const struct updgroup_key *k, const struct rib_path *path)
 {
 	const struct rib_source *s;
 	const struct bgp_attrs *a;
 
-	if (!path || path->src == &p->src)
+	if (!path)
 		return false;
 	s = path->src;
 	a = &path->attrs->a;
 	if (attr_has_community(a, COMM_NO_ADVERTISE))
 		return false;
-	if (p->ctx.ebgp && (attr_has_community(a, COMM_NO_EXPORT) ||
-			    attr_has_community(a, COMM_NO_EXPORT_SUBCONFED)))
+	if (k->ebgp && (attr_has_community(a, COMM_NO_EXPORT) ||
+			attr_has_community(a, COMM_NO_EXPORT_SUBCONFED)))
 		return false;
 	if (s->local)
 		return true;
-	if (s->ebgp || p->ctx.ebgp)
-		return s->ebgp && !p->ctx.ebgp;
-	if (attr_has(a, ATTR_ORIGINATOR_ID) && a->originator_id == p->src.router_id)
-		return false; /* back to where it started */
-	return s->rr_client || p->cfg->rr_client;
+	if (s->ebgp || k->ebgp)
+		return s->ebgp && !k->ebgp;
+	return s->rr_client || k->rr_client;
+}
+
+bool adjout_split_horizon(const struct bgp_peer *p, const struct rib_path *path)
+{
+	const struct bgp_attrs *a = &path->attrs->a;
+
+	if (path->src == &p->src)
+		return true;
+	/* back to where it started (RFC 4456 §8; it would drop it anyway) */
+	return !path->src->local && attr_has(a, ATTR_ORIGINATOR_ID) &&
+	       a->originator_id == p->src.router_id;
+}
+
+bool adjout_eligible(const struct bgp_peer *p, const struct rib_path *path)
+{
+	struct updgroup_key k = { .ebgp = p->ctx.ebgp, .rr_client = p->cfg->rr_client };
+
+	return path && !adjout_split_horizon(p, path) && adjout_group_eligible(&k, path);
 }
 
 /* RFC 4456 §8: a reflected route names its originator and gains our cluster id. */
-static void reflect(struct bgp_peer *p, const struct rib_path *path, struct bgp_attrs *a)
+static void reflect(const struct updgroup *g, const struct rib_path *path, struct bgp_attrs *a)
 {
 	static uint32_t cluster[BGP_MAX_EXT_MSG / 4 + 1]; /* static: large, one event loop */
-	uint32_t id = p->d->cfg->bgp.cluster_id ? p->d->cfg->bgp.cluster_id : p->d->cfg->router_id;
+	const struct ferry_config *cfg = g->d->cfg;
+	uint32_t id = cfg->bgp.cluster_id ? cfg->bgp.cluster_id : cfg->router_id;
 
 	if (!attr_has(a, ATTR_ORIGINATOR_ID)) {
 		a->originator_id = path->src->router_id;
@@ -66,20 +86,20 @@ static void reflect(struct bgp_peer *p, const struct rib_path *path, struct bgp_
 	a->present |= ATTR_BIT(ATTR_CLUSTER_LIST);
 }
 
-/* The attributes p hears for path (a new reference), memoized per source and set. */
-static struct attr_set *adjout_export(struct bgp_peer *p, const struct rib_path *path)
+/* The attributes g's members hear for path (a new reference), memoized per source and set. */
+static struct attr_set *group_export(struct updgroup *g, const struct rib_path *path)
 {
 	struct bgp_attrs a = path->attrs->a;
 	static uint8_t aspath[2 * BGP_MAX_EXT_MSG + 8]; /* static: large, one event loop */
 	const struct rib_source *s = path->src;
 
-	if (p->memo_in == path->attrs && p->memo_src == s && p->memo_out)
-		return attr_ref(p->memo_out);
+	if (g->memo_in == path->attrs && g->memo_src == s && g->memo_out)
+		return attr_ref(g->memo_out);
 	a.present |= ATTR_BIT(ATTR_ORIGIN) | ATTR_BIT(ATTR_AS_PATH);
-	if (a.nexthop == 0 || p->ctx.ebgp)
-		a.nexthop = p->local_addr;
-	if (p->ctx.ebgp) {
-		a.aspath_len = (uint16_t)aspath_prepend(a.aspath, a.aspath_len, p->d->cfg->asn, aspath);
+	if (a.nexthop == 0 || g->key.ebgp)
+		a.nexthop = g->key.nexthop;
+	if (g->key.ebgp) {
+		a.aspath_len = (uint16_t)aspath_prepend(a.aspath, a.aspath_len, g->d->cfg->asn, aspath);
 		a.aspath = aspath;
 		a.present &= ~(ATTR_BIT(ATTR_LOCAL_PREF) | ATTR_BIT(ATTR_ORIGINATOR_ID) |
 			       ATTR_BIT(ATTR_CLUSTER_LIST));
@@ -88,150 +108,164 @@ static struct attr_set *adjout_export(struct bgp_peer *p, const struct rib_path 
 		a.local_pref = rib_path_local_pref(path);
 		a.present |= ATTR_BIT(ATTR_LOCAL_PREF);
 		if (!s->local && !s->ebgp)
-			reflect(p, path, &a);
+			reflect(g, path, &a);
 	}
-	attr_unref(p->memo_in);
-	attr_unref(p->memo_out);
-	p->memo_in = attr_ref(path->attrs);
-	p->memo_src = s;
-	p->memo_out = attr_intern(&a);
-	return attr_ref(p->memo_out);
+	attr_unref(g->memo_in);
+	attr_unref(g->memo_out);
+	g->memo_in = attr_ref(path->attrs);
+	g->memo_src = s;
+	g->memo_out = attr_intern(&a);
+	return attr_ref(g->memo_out);
 }
 
-static void pending_push(struct bgp_peer *p, const struct rib_entry *e, uint32_t label,
-			 struct attr_set *attrs)
+/* Records that p now has (or no longer has) e. */
+static void adv_note(struct bgp_peer *p, struct rib_entry *e, bool on)
 {
-	struct adjout_item *it;
+	if (rib_adv_test(e, p->src.slot) == on)
+		return;
+	rib_adv_set(e, p->src.slot, on);
+	if (on)
+		p->n_advertised++;
+	else
+		p->n_advertised--;
+}
 
-	if (p->n_pending == p->cap_pending) {
-		size_t cap = p->cap_pending ? p->cap_pending * 2 : 256;
-		struct adjout_item *n = realloc(p->pending, cap * sizeof(*n));
+static void override_push(struct bgp_peer *p, const struct adjout_override *o)
+{
+	if (p->n_ovr == p->cap_ovr) {
+		size_t cap = p->cap_ovr ? p->cap_ovr * 2 : 64;
+		struct adjout_override *n = realloc(p->ovr, cap * sizeof(*n));
 
 		if (!n) {
 			log_warnx("peer %s: out of memory queueing an update", p->name);
-			attr_unref(attrs);
 			return;
 		}
-		p->pending = n;
-		p->cap_pending = cap;
+		p->ovr = n;
+		p->cap_ovr = cap;
 	}
-	it = &p->pending[p->n_pending++];
-	it->nlri.rd = e->rd;
-	it->nlri.prefix = e->prefix;
-	it->nlri.label = label;
-	it->attrs = attrs;
+	p->ovr[p->n_ovr++] = *o;
 }
 
-void adjout_entry(struct bgp_peer *p, struct rib_entry *e)
+/*
+ * Member m's share of e when its group does `kg` at item position pos:
+ * nothing to do when m wants the same, else an override. A parked member
+ * only gets e marked dirty.
+ */
+static void member_entry(struct bgp_peer *m, struct rib_entry *e, enum adv_kind kg, size_t pos)
 {
-	unsigned slot = p->src.slot;
+	bool had = rib_adv_test(e, m->src.slot), want;
+	enum adv_kind km;
+	struct adjout_override o;
 
-	if (adjout_eligible(p, e->best)) {
-		struct attr_set *a = adjout_export(p, e->best);
-
-		if (!a)
-			return;
-		if (!rib_adv_test(e, slot)) {
-			rib_adv_set(e, slot, true);
-			p->n_advertised++;
-		}
-		pending_push(p, e, e->best->label, a);
-	} else if (rib_adv_test(e, slot)) {
-		rib_adv_set(e, slot, false);
-		p->n_advertised--;
-		pending_push(p, e, 0, NULL);
+	if (m->parked) {
+		rib_adv_set(e, m->dirty_slot, true);
+		return;
 	}
+	want = kg == ADV_ANNOUNCE && !adjout_split_horizon(m, e->best);
+	km = want ? ADV_ANNOUNCE : had ? ADV_WITHDRAW : ADV_NONE;
+	adv_note(m, e, want);
+	if (km == kg)
+		return;
+	o.pos = pos;
+	o.skip = kg != ADV_NONE;
+	o.withdraw = km == ADV_WITHDRAW;
+	o.nlri.rd = e->rd;
+	o.nlri.prefix = e->prefix;
+	o.nlri.label = 0;
+	override_push(m, &o);
 }
 
-static int item_order(const void *x, const void *y)
+void adjout_group_entry(struct updgroup *g, struct rib_entry *e)
 {
-	const struct adjout_item *a = x, *b = y;
-	uintptr_t pa = (uintptr_t)a->attrs, pb = (uintptr_t)b->attrs;
+	bool elig = adjout_group_eligible(&g->key, e->best);
+	struct attr_set *a = elig ? group_export(g, e->best) : NULL;
+	enum adv_kind kg;
+	size_t pos = g->n_items;
 
-	return pa < pb ? -1 : pa > pb;
+	if (elig && !a)
+		return; /* out of memory (logged): try again at the next change */
+	kg = elig ? ADV_ANNOUNCE : rib_adv_test(e, g->slot) ? ADV_WITHDRAW : ADV_NONE;
+	rib_adv_set(e, g->slot, elig);
+	if (kg != ADV_NONE)
+		updgroup_push(&g->items, &g->n_items, &g->cap_items, e, elig ? e->best->label : 0,
+			      attr_ref(a));
+	for (struct bgp_peer *m = g->members; m; m = m->grp_next)
+		member_entry(m, e, kg, pos);
+	attr_unref(a);
 }
 
-static void out_chunk(struct bgp_peer *p, bool force)
+/* ---- walks of one member's own: joining late, route refresh, resynchronizing ---- */
+
+struct own_walk {
+	struct bgp_peer *p;
+	bool dirty_only;
+};
+
+/* What p should have of e now, onto p's own list (and e freed when nothing holds it). */
+static void own_entry(struct rib_entry *e, void *arg)
+{
+	const struct own_walk *w = arg;
+	struct bgp_peer *p = w->p;
+	bool want, had = rib_adv_test(e, p->src.slot);
+	struct attr_set *a = NULL;
+
+	if (w->dirty_only && !rib_adv_test(e, p->dirty_slot))
+		return;
+	rib_adv_set(e, p->dirty_slot, false);
+	want = adjout_group_eligible(&p->grp->key, e->best) && !adjout_split_horizon(p, e->best);
+	if (want && !(a = group_export(p->grp, e->best)))
+		want = false;
+	if (want || had)
+		updgroup_push(&p->pending, &p->n_pending, &p->cap_pending, e,
+			      want ? e->best->label : 0, a);
+	adv_note(p, e, want);
+	rib_entry_done(p->d->rib, e);
+}
+
+static void own_walk(struct bgp_peer *p, bool dirty_only)
+{
+	struct own_walk w = { p, dirty_only };
+
+	rib_walk_safe(p->d->rib, own_entry, &w);
+	updgroup_send_own(p);
+}
+
+static void group_walk_entry(struct rib_entry *e, void *arg)
+{
+	adjout_group_entry(arg, e);
+}
+
+static void send_eor(struct bgp_peer *p)
 {
 	struct wbuf *w = &p->d->out;
 
-	if (w->len && (force || w->len >= OUT_FLUSH_BYTES)) {
+	wbuf_reset(w);
+	if (p->est && (p->ctx.afs & BGP_AF_VPNV4) && bgp_update_encode_eor(w) == 0)
 		session_send(p->est, w);
-		wbuf_reset(w);
-	}
-}
-
-/* Encodes one run of NLRI sharing attrs (NULL: withdrawals). */
-static void send_run(struct bgp_peer *p, const struct attr_set *attrs,
-		     const struct bgp_vpn_nlri *nlri, size_t n)
-{
-	size_t off = 0;
-
-	while (off < n) {
-		int k = attrs ? bgp_update_encode_reach(&p->d->out, &attrs->a, nlri + off, n - off,
-							&p->ctx)
-			      : bgp_update_encode_unreach(&p->d->out, nlri + off, n - off);
-
-		if (k <= 0) {
-			log_warnx("peer %s: cannot encode an UPDATE (%d), routes not sent", p->name, k);
-			return;
-		}
-		off += (size_t)k;
-		out_chunk(p, false);
-	}
-}
-
-void adjout_send(struct bgp_peer *p)
-{
-	struct bgp_vpn_nlri *run = NULL;
-	size_t i = 0;
-
-	if (!p->est || !p->n_pending)
-		goto done;
-	/* one array for the longest run: every run then fills whole messages */
-	if (!(run = malloc(p->n_pending * sizeof(*run)))) {
-		log_warnx("peer %s: out of memory sending updates", p->name);
-		goto done;
-	}
-	qsort(p->pending, p->n_pending, sizeof(*p->pending), item_order);
-	wbuf_reset(&p->d->out);
-	while (i < p->n_pending) {
-		struct attr_set *a = p->pending[i].attrs;
-		size_t n = 0;
-
-		while (i < p->n_pending && p->pending[i].attrs == a)
-			run[n++] = p->pending[i++].nlri;
-		send_run(p, a, run, n);
-	}
-	out_chunk(p, true);
-done:
-	free(run);
-	for (i = 0; i < p->n_pending; i++)
-		attr_unref(p->pending[i].attrs);
-	p->n_pending = 0;
-}
-
-static void peer_up_entry(struct rib_entry *e, void *arg)
-{
-	adjout_entry(arg, e);
-}
-
-void adjout_peer_up(struct bgp_peer *p)
-{
-	struct wbuf *w = &p->d->out;
-
-	if (p->ctx.afs & BGP_AF_VPNV4) {
-		rib_walk(p->d->rib, peer_up_entry, p);
-		adjout_send(p);
-		wbuf_reset(w);
-		if (p->est && bgp_update_encode_eor(w) == 0)
-			session_send(p->est, w);
-	}
 	wbuf_reset(w);
 	/* IPv4 unicast carries no routes yet (CE peering comes later): just End-of-RIB */
 	if (p->est && (p->ctx.afs & BGP_AF_IPV4) && bgp_update_encode_eor_ipv4(w) == 0)
 		session_send(p->est, w);
-	log_info("peer %s: sent %zu routes and End-of-RIB", p->name, p->n_advertised);
+}
+
+void adjout_peer_up(struct bgp_peer *p)
+{
+	struct updgroup *g = updgroup_join(p);
+
+	if (!g)
+		return; /* logged; the peer hears nothing until it comes up again */
+	if (p->ctx.afs & BGP_AF_VPNV4) {
+		if (g->n_members == 1) {
+			/* first member: the group's own walk, shared as any flush */
+			rib_walk(p->d->rib, group_walk_entry, g);
+			updgroup_send(g);
+		} else {
+			own_walk(p, false);
+		}
+	}
+	send_eor(p);
+	log_info("peer %s: sent %zu routes and End-of-RIB (update group %u, %zu members)", p->name,
+		 p->n_advertised, g->id, g->n_members);
 }
 
 static void send_refresh_marker(struct bgp_peer *p, uint8_t subtype)
@@ -245,27 +279,39 @@ static void send_refresh_marker(struct bgp_peer *p, uint8_t subtype)
 
 void adjout_refresh(struct bgp_peer *p)
 {
-	if (!p->enhanced_rr) {
-		adjout_peer_up(p);
+	if (!p->grp)
 		return;
-	}
-	send_refresh_marker(p, BGP_RR_BORR);
-	rib_walk(p->d->rib, peer_up_entry, p);
-	adjout_send(p);
-	send_refresh_marker(p, BGP_RR_EORR);
-	log_info("peer %s: resent %zu routes between BoRR and EoRR", p->name, p->n_advertised);
+	if (p->enhanced_rr)
+		send_refresh_marker(p, BGP_RR_BORR);
+	own_walk(p, false);
+	if (p->enhanced_rr)
+		send_refresh_marker(p, BGP_RR_EORR);
+	else
+		send_eor(p);
+	log_info("peer %s: resent %zu routes%s", p->name, p->n_advertised,
+		 p->enhanced_rr ? " between BoRR and EoRR" : "");
+}
+
+void adjout_drained(struct bgp_peer *p)
+{
+	if (!p->parked || !p->grp)
+		return;
+	own_walk(p, true);
+	p->parked = false;
+	log_info("peer %s: caught up (%zu routes advertised), back in update group %u", p->name,
+		 p->n_advertised, p->grp->id);
 }
 
 void adjout_peer_down(struct bgp_peer *p)
 {
+	unsigned slots[2] = { p->src.slot, p->dirty_slot };
+
 	for (size_t i = 0; i < p->n_pending; i++)
 		attr_unref(p->pending[i].attrs);
 	p->n_pending = 0;
-	attr_unref(p->memo_in);
-	attr_unref(p->memo_out);
-	p->memo_in = NULL;
-	p->memo_src = NULL;
-	p->memo_out = NULL;
-	rib_adv_clear_slot(p->d->rib, p->src.slot);
+	p->n_ovr = 0;
+	updgroup_leave(p);
+	p->parked = false;
+	rib_adv_clear_slots(p->d->rib, slots, 2);
 	p->n_advertised = 0;
 }

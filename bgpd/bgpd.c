@@ -52,17 +52,18 @@ static void flush_cb(evutil_socket_t fd, short what, void *arg)
 
 	(void)fd;
 	(void)what;
+	updgroup_check_backlog(d);
 	while ((e = rib_changed_pop(d->rib))) {
 		bgpd_events_route(d, e); /* the /events stream (api.h) */
 		if (d->vl)
 			vrfmgr_link_entry(d->vl, e);
-		for (size_t i = 0; i < d->n_peers; i++)
-			if (d->peers[i].est)
-				adjout_entry(&d->peers[i], e);
+		for (struct updgroup *g = d->groups; g; g = g->next)
+			if (g->key.afs & BGP_AF_VPNV4)
+				adjout_group_entry(g, e);
 		rib_entry_done(d->rib, e);
 	}
-	for (size_t i = 0; i < d->n_peers; i++)
-		adjout_send(&d->peers[i]);
+	for (struct updgroup *g = d->groups; g; g = g->next)
+		updgroup_send(g);
 }
 
 void bgpd_schedule_flush(struct bgpd *d)
@@ -97,7 +98,9 @@ static int peers_init(struct bgpd *d)
 		p->d = d;
 		p->cfg = &d->cfg->bgp.neighbors[i];
 		ipv4_format(p->cfg->address, p->name);
+		/* RIB bits: 0 local, then one per peer, one "dirty" per peer, one per group */
 		p->src.slot = (unsigned)i + 1;
+		p->dirty_slot = (unsigned)(d->n_peers + i + 1);
 		p->src.address = p->cfg->address;
 		p->src.rr_client = p->cfg->rr_client;
 		p->idle_state = FSM_IDLE;
@@ -121,7 +124,9 @@ struct bgpd *bgpd_new(struct event_base *base, const struct ferry_config *cfg)
 	d->local.slot = 0;
 	d->local.router_id = cfg->router_id;
 	wbuf_init(&d->out);
-	d->rib = rib_new((unsigned)cfg->bgp.n_neighbors + 1);
+	d->out_high_water = BGPD_OUT_HIGH_WATER;
+	d->out_low_water = BGPD_OUT_LOW_WATER;
+	d->rib = rib_new(3 * (unsigned)cfg->bgp.n_neighbors + 1);
 	d->upd = bgp_update_new();
 	d->flush_ev = event_new(base, -1, 0, flush_cb, d);
 	d->stop_ev = event_new(base, -1, 0, stop_cb, d);
@@ -179,6 +184,7 @@ void bgpd_free(struct bgpd *d)
 		peer_close_all(p, NULL);
 		adjout_peer_down(p);
 		free(p->pending);
+		free(p->ovr);
 		if (p->retry_timer)
 			event_free(p->retry_timer);
 		if (p->gr_timer)
@@ -194,6 +200,7 @@ void bgpd_free(struct bgpd *d)
 	rib_free(d->rib);
 	bgp_update_free(d->upd);
 	wbuf_free(&d->out);
+	free(d->run);
 	if (d->flush_ev)
 		event_free(d->flush_ev);
 	if (d->stop_ev)

@@ -1,6 +1,6 @@
 /*
  * The speaker: peers and their connections, the FSM (fsm.c), socket I/O
- * (session.c), update generation (adjout.c), the vrfmgr link
+ * (session.c), update generation (adjout.c, updgroup.c), the vrfmgr link
  * (vrfmgr_link.c) and the JSON API (api.c), tied together by struct bgpd
  * (bgpd.c). Several speakers can live in one process and one event_base
  * (the FSM unit test runs two), so there is no global state here.
@@ -36,6 +36,10 @@ enum fsm_state {
 #define BGP_OPEN_HOLD 240  /* hold time while waiting for OPEN (RFC 4271 §8.2.2: "large") */
 #define BGP_PROBE_WAIT 30  /* how long a connection arriving while Established may stay silent */
 #define BGP_LINGER 3       /* seconds a closing connection gets to deliver its NOTIFICATION */
+/* A peer's unsent output over this leaves it out of its update group's stream... */
+#define BGPD_OUT_HIGH_WATER (8u << 20)
+/* ... until it drains under this (then it gets what changed meanwhile). */
+#define BGPD_OUT_LOW_WATER (2u << 20)
 
 struct bgp_peer;
 
@@ -63,6 +67,64 @@ struct bgp_conn {
 struct adjout_item {
 	struct bgp_vpn_nlri nlri;
 	struct attr_set *attrs;
+};
+
+/*
+ * Encoded UPDATEs built once for an update group (updgroup.c) and queued by
+ * reference to every member's output: one copy however many members.
+ */
+struct adjout_chunk {
+	uint32_t refs;
+	uint32_t n_msgs;
+	size_t len;
+	uint8_t data[];
+};
+
+/*
+ * Where one member's stream departs from its group's in this flush: a route
+ * the group announces must not go back to the member it came from (or whose
+ * router id is its ORIGINATOR_ID), RFC 4456 §8. Such a member gets the
+ * group's items with these changes, packed for it alone.
+ */
+struct adjout_override {
+	size_t pos;     /* the group item it concerns (or precedes) */
+	bool skip;      /* the member does not get group item pos */
+	bool withdraw;  /* the member gets a withdrawal of nlri */
+	struct bgp_vpn_nlri nlri;
+};
+
+/*
+ * What makes two neighbors' outbound policy the same, hence their UPDATEs
+ * byte for byte the same (docs/bgp.md, "Update groups"): the session type
+ * (what is eligible, LOCAL_PREF, own AS prepended, reflection attributes),
+ * route reflector client status (iBGP only), the families, 4-octet AS
+ * (AS_PATH encoding), extended messages (packing) and the next hop we put
+ * in (the session's local address).
+ */
+struct updgroup_key {
+	bool ebgp;
+	bool rr_client;
+	bool as4;
+	bool ext_msg;
+	uint8_t afs;
+	uint32_t nexthop;
+};
+
+struct updgroup {
+	struct bgpd *d;
+	struct updgroup *next;
+	unsigned id;             /* for logs and the API */
+	unsigned slot;           /* its RIB bit: what the group as a whole was told */
+	struct updgroup_key key;
+	struct attr_ctx ctx;     /* the encoding context all members share */
+	struct bgp_peer *members;
+	size_t n_members;
+	struct adjout_item *items; /* this flush's changes, packed once */
+	size_t n_items, cap_items;
+	struct attr_set *memo_in;  /* last export: (source, source set) -> exported set */
+	const struct rib_source *memo_src;
+	struct attr_set *memo_out;
+	uint64_t updates_built;    /* UPDATEs encoded once for all members */
 };
 
 /* UPDATE errors from one neighbor (RFC 7606), counted over the daemon's life. */
@@ -99,11 +161,16 @@ struct bgp_peer {
 	struct bgp_update_errors uerr;
 	uint64_t uerr_logged; /* (action, subcode) pairs logged this session: each once */
 	size_t n_advertised;
-	struct adjout_item *pending;
+	struct adjout_item *pending; /* its own stream (full table walks, split horizon) */
 	size_t n_pending, cap_pending;
-	struct attr_set *memo_in; /* last export: (source, source set) -> exported set */
-	const struct rib_source *memo_src;
-	struct attr_set *memo_out;
+	struct updgroup *grp;        /* while Established */
+	struct bgp_peer *grp_next;
+	unsigned dirty_slot;         /* RIB bit: changed while parked, resent when drained */
+	bool parked;                 /* output backlog over the bound: out of the shared stream */
+	struct adjout_override *ovr; /* this flush's departures from the group stream */
+	size_t n_ovr, cap_ovr;
+	uint64_t updates_own;        /* UPDATEs encoded for this peer alone */
+	uint64_t parks;              /* times its backlog went over the bound */
 };
 
 struct vrfmgr_link;
@@ -126,6 +193,13 @@ struct bgpd {
 	struct vrfmgr_link *vl;
 	struct api_server *api;
 	struct bgpd_events *events; /* events.c: the /events ring, freed with api */
+	struct updgroup *groups;
+	unsigned next_group_id;
+	size_t out_high_water;    /* a member's unsent bytes over this: parked (updgroup.c) */
+	size_t out_low_water;     /* ... back under this: resynchronized and back in */
+	uint64_t updates_encoded; /* every UPDATE built for peers (shared ones once) */
+	struct bgp_vpn_nlri *run; /* packing scratch */
+	size_t run_cap;
 	bool stopping;
 	void (*on_stopped)(struct bgpd *d);
 };
@@ -178,6 +252,8 @@ struct bgp_conn *session_connect(struct bgp_peer *p);
 struct bgp_conn *session_conn_new(struct bgp_peer *p, int fd, bool outbound);
 /* Queues a message already encoded in w (counted as sent). */
 void session_send(struct bgp_conn *c, const struct wbuf *w);
+/* Queues shared encoded UPDATEs by reference (no copy; k released when sent). */
+void session_send_chunk(struct bgp_conn *c, struct adjout_chunk *k);
 void session_send_keepalive(struct bgp_conn *c);
 /* Detaches c from its peer and closes it, after sending err when given. */
 void session_close(struct bgp_conn *c, const struct bgp_err *err);
@@ -186,15 +262,44 @@ void session_timer_set(struct event *ev, unsigned seconds);
 void session_free_closing(struct bgpd *d);
 
 /* ---- adjout.c ---- */
-/* Sends the whole Adj-RIB-Out to a peer that just came up, then End-of-RIB. */
+/*
+ * A peer that just came up joins its update group and gets the whole
+ * Adj-RIB-Out (the group's shared walk when it is the first member, a walk
+ * of its own otherwise), then End-of-RIB.
+ */
 void adjout_peer_up(struct bgp_peer *p);
 /* Answers a ROUTE-REFRESH: the Adj-RIB-Out again, between BoRR and EoRR when enhanced. */
 void adjout_refresh(struct bgp_peer *p);
+/* Leaves the group, forgets what was advertised. */
 void adjout_peer_down(struct bgp_peer *p);
-/* What peer p should hear about e's best path now (queued; sent by adjout_send). */
-void adjout_entry(struct bgp_peer *p, struct rib_entry *e);
-void adjout_send(struct bgp_peer *p);
+/* What group g (and each member) should hear about e's best path now; sent by updgroup_send. */
+void adjout_group_entry(struct updgroup *g, struct rib_entry *e);
+/* A parked peer's output drained: resend what changed meanwhile, back into the shared stream. */
+void adjout_drained(struct bgp_peer *p);
+/* p may hear path: policy (communities, reflection, no learned routes to eBGP), not back to its source. */
 bool adjout_eligible(const struct bgp_peer *p, const struct rib_path *path);
+/* The same, for a group's policy (no per-member split horizon). */
+bool adjout_group_eligible(const struct updgroup_key *k, const struct rib_path *path);
+/* Per-member split horizon: path came from p, or names p's router id as ORIGINATOR_ID. */
+bool adjout_split_horizon(const struct bgp_peer *p, const struct rib_path *path);
+
+/* ---- updgroup.c ---- */
+/* Puts p (Established) in the group of its policy, created if none. */
+struct updgroup *updgroup_join(struct bgp_peer *p);
+/* Takes p out; a group left empty is freed (its RIB bits cleared). */
+void updgroup_leave(struct bgp_peer *p);
+/* Queues an item on the group's (or a peer's own) list; takes the attrs reference. */
+void updgroup_push(struct adjout_item **v, size_t *n, size_t *cap, const struct rib_entry *e,
+		   uint32_t label, struct attr_set *attrs);
+/* Packs this flush's items once, queues the bytes to each member (own streams where needed). */
+void updgroup_send(struct updgroup *g);
+/* Packs and queues p's own list (walks, resynchronization). */
+void updgroup_send_own(struct bgp_peer *p);
+/* Before a flush: members whose unsent output passed out_high_water are parked. */
+void updgroup_check_backlog(struct bgpd *d);
+/* Unsent bytes queued to p's established connection. */
+size_t updgroup_backlog(const struct bgp_peer *p);
+void adjout_chunk_unref(struct adjout_chunk *k);
 
 /* ---- vrfmgr_link.c ---- */
 struct vrfmgr_link *vrfmgr_link_new(struct bgpd *d);

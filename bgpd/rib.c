@@ -345,12 +345,18 @@ void rib_adv_set(struct rib_entry *e, unsigned slot, bool on)
 
 void rib_adv_clear_slot(struct rib *rib, unsigned slot)
 {
+	rib_adv_clear_slots(rib, &slot, 1);
+}
+
+void rib_adv_clear_slots(struct rib *rib, const unsigned *slots, size_t n)
+{
 	for (size_t i = 0; i < rib->n_buckets; i++) {
 		struct rib_entry *e = rib->buckets[i], *en;
 
 		for (; e; e = en) {
 			en = e->hnext;
-			rib_adv_set(e, slot, false);
+			for (size_t k = 0; k < n; k++)
+				rib_adv_set(e, slots[k], false);
 			rib_entry_done(rib, e);
 		}
 	}
@@ -361,6 +367,18 @@ void rib_walk(struct rib *rib, void (*fn)(struct rib_entry *e, void *arg), void 
 	for (size_t i = 0; i < rib->n_buckets; i++)
 		for (struct rib_entry *e = rib->buckets[i]; e; e = e->hnext)
 			fn(e, arg);
+}
+
+void rib_walk_safe(struct rib *rib, void (*fn)(struct rib_entry *e, void *arg), void *arg)
+{
+	for (size_t i = 0; i < rib->n_buckets; i++) {
+		struct rib_entry *e = rib->buckets[i], *en;
+
+		for (; e; e = en) {
+			en = e->hnext; /* fn may free e: the table never shrinks, so en stays */
+			fn(e, arg);
+		}
+	}
 }
 
 static int entry_order(const void *x, const void *y)

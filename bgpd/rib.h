@@ -3,7 +3,9 @@
  * path to it, each path from a source (a peer, or "local" = vrfmgr). A
  * source's paths are its Adj-RIB-In (no inbound policy here); the entry's
  * best path (RFC 4271 §9.1, reason kept) is the Loc-RIB; per-source bits in
- * the entry say what was advertised to whom (Adj-RIB-Out).
+ * the entry say what was advertised to whom (Adj-RIB-Out): one bit per
+ * peer, one per update group, one per peer for "changed while it could not
+ * keep up" (bgpd.h: the owner assigns the slots).
  *
  * The RIB knows nothing of sessions: an entry whose best path changed is
  * queued, and the owner (bgpd.c) pops the queue to tell peers and vrfmgr.
@@ -101,9 +103,13 @@ bool rib_adv_test(const struct rib_entry *e, unsigned slot);
 void rib_adv_set(struct rib_entry *e, unsigned slot, bool on);
 /* Forgets what was advertised on slot (session down); entries left empty are freed. */
 void rib_adv_clear_slot(struct rib *rib, unsigned slot);
+/* The same for several slots in one pass over the table. */
+void rib_adv_clear_slots(struct rib *rib, const unsigned *slots, size_t n);
 
 /* Calls fn on every entry (fn must not change the RIB). */
 void rib_walk(struct rib *rib, void (*fn)(struct rib_entry *e, void *arg), void *arg);
+/* The same, but fn may call rib_entry_done on the entry it was given (and change nothing else). */
+void rib_walk_safe(struct rib *rib, void (*fn)(struct rib_entry *e, void *arg), void *arg);
 /* Entries sorted by RD then prefix, in a malloc'd array (*n of them). NULL on ENOMEM/empty. */
 struct rib_entry **rib_sorted(struct rib *rib, size_t *n);
 

@@ -184,6 +184,17 @@ static void conn_read_cb(struct bufferevent *bev, void *arg)
 	}
 }
 
+/* The output drained to the low mark (set when the peer was parked, updgroup.c). */
+static void conn_write_cb(struct bufferevent *bev, void *arg)
+{
+	struct bgp_conn *c = arg;
+	struct bgp_peer *p = c->peer;
+
+	if (p->est == c && p->parked &&
+	    evbuffer_get_length(bufferevent_get_output(bev)) <= c->d->out_low_water)
+		adjout_drained(p);
+}
+
 static void conn_event_cb(struct bufferevent *bev, short what, void *arg)
 {
 	struct bgp_conn *c = arg;
@@ -263,7 +274,7 @@ struct bgp_conn *session_conn_new(struct bgp_peer *p, int fd, bool outbound)
 		return NULL;
 	}
 	bufferevent_set_max_single_read(c->bev, READ_CHUNK);
-	bufferevent_setcb(c->bev, conn_read_cb, NULL, conn_event_cb, c);
+	bufferevent_setcb(c->bev, conn_read_cb, conn_write_cb, conn_event_cb, c);
 	bufferevent_enable(c->bev, EV_READ | EV_WRITE);
 	if (!outbound)
 		conn_addrs(c);
@@ -379,6 +390,27 @@ void session_send(struct bgp_conn *c, const struct wbuf *w)
 		c->peer->msgs_out++;
 		off += (size_t)w->data[off + 16] << 8 | w->data[off + 17];
 	}
+}
+
+static void chunk_release(const void *data, size_t len, void *arg)
+{
+	(void)data;
+	(void)len;
+	adjout_chunk_unref(arg);
+}
+
+void session_send_chunk(struct bgp_conn *c, struct adjout_chunk *k)
+{
+	if (c->closing || !k->len)
+		return;
+	k->refs++;
+	if (evbuffer_add_reference(bufferevent_get_output(c->bev), k->data, k->len, chunk_release,
+				   k) < 0) {
+		k->refs--;
+		log_warnx("peer %s: cannot queue updates", c->peer->name);
+		return;
+	}
+	c->peer->msgs_out += k->n_msgs;
 }
 
 void session_send_keepalive(struct bgp_conn *c)
