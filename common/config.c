@@ -101,7 +101,8 @@ static int parse_neighbor(struct cctx *c, struct json_object *v, const char *pat
 {
 	static const char *const keys[] = { "address", "remote_as", "local_address", "description",
 					    "passive", "families", "password", "ttl_security",
-					    "route_reflector_client", "max_prefix", NULL };
+					    "route_reflector_client", "max_prefix", "delay_open",
+					    NULL };
 	char p[JPATH_MAX];
 	const char *d = NULL;
 

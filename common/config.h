@@ -36,6 +36,7 @@ struct cfg_neighbor {
 	uint32_t max_prefix;    /* routes accepted before acting, 0 = no limit */
 	bool max_prefix_warn_only;   /* only log when over the limit */
 	uint16_t max_prefix_restart; /* seconds before dialing again after Cease/1, default 30 */
+	uint16_t delay_open;    /* RFC 4271 DelayOpenTime: seconds to wait for the peer's OPEN, 0 = off */
 };
 
 struct cfg_bgp {

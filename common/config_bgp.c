@@ -1,6 +1,7 @@
 /*
  * The bgp options beyond address/AS/timers: per neighbor the address
- * families, TCP-MD5 password, GTSM, route-reflector client and max-prefix;
+ * families, TCP-MD5 password, GTSM, route-reflector client, max-prefix and
+ * DelayOpen;
  * for the speaker the cluster id and graceful restart. Kept apart from
  * config.c (which lists the keys and calls in here) so bgp options grow
  * without touching the rest of the loader. Defaults are set here too.
@@ -24,6 +25,7 @@ static const struct kind K_RESTART = { "a number of seconds", "an integer 0..655
 static const struct kind K_GR = { "a graceful restart setting",
 				  "{ \"enabled\": true, \"restart_time\": 120, \"stale_time\": 360 }" };
 static const struct kind K_GR_TIME = { "a restart time", "an integer 1..4095 seconds" };
+static const struct kind K_DELAY = { "a DelayOpen time", "an integer 0..240 seconds (0: off)" };
 
 static int parse_families(struct cctx *c, struct json_object *v, const char *path, uint8_t *out)
 {
@@ -81,13 +83,16 @@ int cfg_parse_neighbor_opts(struct cctx *c, struct json_object *v, const char *p
 {
 	char p[JPATH_MAX];
 	const char *pw = NULL;
+	uint32_t delay = 0;
 
 	if (parse_families(c, v, path, &n->families) < 0 ||
 	    cj_str(c, v, path, "password", false, &K_PASSWORD, &pw, p) < 0 ||
 	    cj_bool(c, v, path, "ttl_security", &n->ttl_security) < 0 ||
 	    cj_bool(c, v, path, "route_reflector_client", &n->rr_client) < 0 ||
-	    parse_max_prefix(c, v, path, n) < 0)
+	    parse_max_prefix(c, v, path, n) < 0 ||
+	    cj_u32(c, v, path, "delay_open", false, &K_DELAY, 0, 240, &delay) < 0)
 		return -1;
+	n->delay_open = (uint16_t)delay;
 	if (pw && (pw[0] == '\0' || strlen(pw) >= sizeof(n->password)))
 		return cj_bad(c, p, json_object_object_get(v, "password"), &K_PASSWORD);
 	if (pw)

@@ -289,7 +289,7 @@ Test(config, bgp_options)
 			 "{\"address\":\"3.3.3.3\",\"remote_as\":1,\"families\":[\"ipv4\",\"vpnv4\"],"
 			 "\"password\":\"s3cret\",\"ttl_security\":true,"
 			 "\"route_reflector_client\":true,\"max_prefix\":{\"limit\":1000,"
-			 "\"warn_only\":true,\"restart\":0}}]}}",
+			 "\"warn_only\":true,\"restart\":0},\"delay_open\":5}]}}",
 			 "x.json", &cfg, err, sizeof(err)),
 		     0, "%s", err);
 	cr_assert_eq(cfg.bgp.cluster_id, ip("9.9.9.9"));
@@ -302,12 +302,14 @@ Test(config, bgp_options)
 	cr_assert_not(n->ttl_security || n->rr_client || n->max_prefix_warn_only);
 	cr_assert_eq(n->max_prefix, 0);
 	cr_assert_eq(n->max_prefix_restart, 30);
+	cr_assert_eq(n->delay_open, 0);
 	n = &cfg.bgp.neighbors[1];
 	cr_assert_eq(n->families, CFG_AF_VPNV4 | CFG_AF_IPV4);
 	cr_assert_str_eq(n->password, "s3cret");
 	cr_assert(n->ttl_security && n->rr_client && n->max_prefix_warn_only);
 	cr_assert_eq(n->max_prefix, 1000);
 	cr_assert_eq(n->max_prefix_restart, 0);
+	cr_assert_eq(n->delay_open, 5);
 	config_free(&cfg);
 }
 
@@ -422,6 +424,10 @@ static const struct bad_case bad_cases[] = {
 	{ "{" R ",\"bgp\":{\"neighbors\":[{\"address\":\"1.1.1.1\",\"remote_as\":1,"
 	  "\"max_prefix\":{\"warn_only\":true}}]}}",
 	  "t.json: bgp.neighbors[0].max_prefix.limit: missing (want a route count)" },
+	{ "{" R ",\"bgp\":{\"neighbors\":[{\"address\":\"1.1.1.1\",\"remote_as\":1,"
+	  "\"delay_open\":241}]}}",
+	  "t.json: bgp.neighbors[0].delay_open: 241 is out of range (want an integer 0..240 seconds "
+	  "(0: off))" },
 	{ "{" R ",\"bgp\":{\"graceful_restart\":{\"restart_time\":5000}}}",
 	  "t.json: bgp.graceful_restart.restart_time: 5000 is out of range (want an integer 1..4095 "
 	  "seconds)" },
