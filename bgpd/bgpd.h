@@ -53,10 +53,12 @@ struct bgp_conn {
 	bool ext_msg; /* both sent the extended message capability (RFC 8654) */
 	bool probe;   /* arrived while Established: only its first message is read */
 	bool closing; /* NOTIFICATION queued, waiting to drain */
+	bool delay_open; /* DelayOpenTimer running: TCP is up, our OPEN waits for the peer's */
 	uint32_t local_addr;
 	uint32_t remote_addr;
 	struct event *hold_timer;
 	struct event *ka_timer;
+	struct event *delay_timer; /* RFC 4271 DelayOpenTimer */
 	struct bgp_open open; /* the peer's, once received */
 	uint16_t hold_time;   /* negotiated */
 	uint16_t keepalive;
@@ -239,6 +241,10 @@ void fsm_conn_fail(struct bgp_conn *c, const struct bgp_err *err, const char *wh
 void fsm_conn_notified(struct bgp_conn *c, const struct bgp_err *err);
 /* The peer's ConnectRetry timer (arg: the peer). */
 void fsm_retry_cb(int fd, short what, void *arg);
+/* A connection's DelayOpenTimer ran out (arg: the connection): our OPEN goes now. */
+void fsm_delay_open_cb(int fd, short what, void *arg);
+/* Sends our OPEN on c: OpenSent, hold timer at its large initial value. */
+void fsm_send_open(struct bgp_conn *c);
 /* The peer's routes passed its max_prefix (input.c): warn, or Cease 6/1 and stay down a while. */
 void fsm_max_prefix(struct bgp_peer *p);
 /* Graceful restart (RFC 4724): the peer's End-of-RIB, or its restart/stale timer. */

@@ -73,7 +73,7 @@ void fsm_retry_cb(evutil_socket_t fd, short what, void *arg)
 	peer_dial(p);
 }
 
-static void send_open(struct bgp_conn *c)
+void fsm_send_open(struct bgp_conn *c)
 {
 	const struct ferry_config *cfg = c->d->cfg;
 	struct bgp_open o = { .asn = cfg->asn, .hold_time = cfg->bgp.hold_time,
@@ -87,6 +87,40 @@ static void send_open(struct bgp_conn *c)
 		session_send(c, w);
 	c->state = FSM_OPENSENT;
 	session_timer_set(c->hold_timer, BGP_OPEN_HOLD);
+}
+
+/*
+ * RFC 4271 §8.2.2 with DelayOpen: once TCP is up, our OPEN waits for the
+ * peer's (answered at once with OPEN and KEEPALIVE, fsm_msg.c) or for the
+ * DelayOpenTimer. The connection stays in Connect (we dialed) or Active.
+ * True when delaying.
+ */
+static bool delay_open(struct bgp_conn *c)
+{
+	unsigned t = c->peer->cfg->delay_open;
+
+	if (!t)
+		return false;
+	c->delay_open = true;
+	evtimer_del(c->hold_timer); /* the connect timeout is over */
+	session_timer_set(c->delay_timer, t);
+	log_info("peer %s: %s connection up, waiting up to %us for its OPEN (DelayOpen)",
+		 c->peer->name, c->outbound ? "outbound" : "inbound", t);
+	return true;
+}
+
+void fsm_delay_open_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct bgp_conn *c = arg;
+
+	(void)fd;
+	(void)what;
+	if (!c->delay_open || c->closing)
+		return;
+	c->delay_open = false;
+	log_info("peer %s: no OPEN within %us (DelayOpen), sending ours", c->peer->name,
+		 c->peer->cfg->delay_open);
+	fsm_send_open(c);
 }
 
 static void peer_set_error(struct bgp_peer *p, const char *why, const struct bgp_err *err,
@@ -205,7 +239,8 @@ void fsm_conn_fail(struct bgp_conn *c, const struct bgp_err *err, const char *wh
 	}
 	peer_set_error(p, why, err, true);
 	log_warnx("peer %s: %s", p->name, p->last_error);
-	session_close(c, c->state >= FSM_OPENSENT ? err : NULL);
+	/* before any OPEN only a delaying connection (TCP up) has someone to tell */
+	session_close(c, c->state >= FSM_OPENSENT || c->delay_open ? err : NULL);
 	if (was_est)
 		peer_down(p, err == NULL);
 	else if (err)
@@ -233,8 +268,10 @@ void fsm_conn_connected(struct bgp_conn *c, bool ok)
 		session_close(c, NULL);
 		return;
 	}
+	if (delay_open(c))
+		return;
 	log_debug("peer %s: connected, sending OPEN", p->name);
-	send_open(c);
+	fsm_send_open(c);
 }
 
 void fsm_conn_accepted(struct bgp_peer *p, struct bgp_conn *c)
@@ -256,8 +293,11 @@ void fsm_conn_accepted(struct bgp_peer *p, struct bgp_conn *c)
 		session_close(p->in, &err);
 	}
 	p->in = c;
+	c->state = FSM_ACTIVE;
+	if (delay_open(c))
+		return;
 	log_debug("peer %s: accepted a connection, sending OPEN", p->name);
-	send_open(c);
+	fsm_send_open(c);
 }
 
 void fsm_conn_notified(struct bgp_conn *c, const struct bgp_err *err)
@@ -274,7 +314,8 @@ void fsm_conn_notified(struct bgp_conn *c, const struct bgp_err *err)
 	session_close(c, NULL);
 	if (was_est)
 		peer_down(p, false);
-	else if (err->code != BGP_ERR_CEASE) /* collisions and shutdowns are no failure */
+	else if (err->code != BGP_ERR_CEASE && /* collisions and shutdowns are no failure, */
+		 !(err->code == BGP_ERR_OPEN && err->subcode == BGP_ERR_OPEN_VERSION)) /* nor 8.1 ev. 24 */
 		p->flaps++;
 	peer_after_close(p);
 }

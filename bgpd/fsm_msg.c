@@ -23,6 +23,12 @@ static int unexpected(struct bgp_conn *c, uint8_t type)
 		      : c->state == FSM_ESTABLISHED ? BGP_ERR_FSM_ESTABLISHED
 						    : BGP_ERR_FSM_UNSPEC;
 
+	if (c->delay_open) {
+		/* §8.2.2, Connect/Active: any message but OPEN drops the connection, no NOTIFICATION */
+		c->peer->flaps++;
+		fsm_conn_fail(c, NULL, "message before OPEN while delaying ours (DelayOpen)");
+		return -1;
+	}
 	bgp_err_set(&err, BGP_ERR_FSM, sub, NULL, 0);
 	fsm_conn_fail(c, &err, bgp_msg_type_name(type));
 	return -1;
@@ -74,7 +80,7 @@ static int collision(struct bgp_conn *c)
 
 	if (!other)
 		return 0;
-	if (other->state == FSM_CONNECT) { /* never got anywhere: just drop it */
+	if (other->state < FSM_OPENSENT) { /* no OPEN either way yet (dialing, DelayOpen): drop it */
 		session_close(other, NULL);
 		return 0;
 	}
@@ -92,7 +98,7 @@ static int on_open(struct bgp_conn *c, const uint8_t *body, size_t len)
 	const struct ferry_config *cfg = c->d->cfg;
 	struct bgp_err err;
 
-	if (c->state != FSM_OPENSENT)
+	if (c->state != FSM_OPENSENT && !c->delay_open)
 		return unexpected(c, BGP_MSG_OPEN);
 	if (bgp_open_decode(body, len, &c->open, &err) < 0 || open_check(c, &c->open, &err) < 0) {
 		fsm_conn_fail(c, &err, "bad OPEN");
@@ -100,6 +106,12 @@ static int on_open(struct bgp_conn *c, const uint8_t *body, size_t len)
 	}
 	if (collision(c) < 0)
 		return -1;
+	if (c->delay_open) { /* §8.2.2 event 20: our OPEN now, then KEEPALIVE, to OpenConfirm */
+		c->delay_open = false;
+		evtimer_del(c->delay_timer);
+		log_info("peer %s: OPEN received while delaying ours (DelayOpen): answered", c->peer->name);
+		fsm_send_open(c);
+	}
 	c->hold_time = c->open.hold_time < cfg->bgp.hold_time ? c->open.hold_time
 							       : cfg->bgp.hold_time;
 	c->keepalive = c->hold_time / 3;

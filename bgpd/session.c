@@ -70,6 +70,7 @@ static void conn_free(struct bgp_conn *c)
 	}
 	event_free(c->hold_timer);
 	event_free(c->ka_timer);
+	event_free(c->delay_timer);
 	bufferevent_free(c->bev);
 	free(c);
 	if (d->stopping && !d->closing)
@@ -260,7 +261,8 @@ struct bgp_conn *session_conn_new(struct bgp_peer *p, int fd, bool outbound)
 	c->bev = bufferevent_socket_new(base, fd, BEV_OPT_CLOSE_ON_FREE);
 	c->hold_timer = evtimer_new(base, hold_cb, c);
 	c->ka_timer = evtimer_new(base, ka_cb, c);
-	if (!c->bev || !c->hold_timer || !c->ka_timer) {
+	c->delay_timer = evtimer_new(base, fsm_delay_open_cb, c);
+	if (!c->bev || !c->hold_timer || !c->ka_timer || !c->delay_timer) {
 		log_warnx("peer %s: out of memory for a connection", p->name);
 		if (c->bev)
 			bufferevent_free(c->bev);
@@ -270,6 +272,8 @@ struct bgp_conn *session_conn_new(struct bgp_peer *p, int fd, bool outbound)
 			event_free(c->hold_timer);
 		if (c->ka_timer)
 			event_free(c->ka_timer);
+		if (c->delay_timer)
+			event_free(c->delay_timer);
 		free(c);
 		return NULL;
 	}
@@ -473,13 +477,14 @@ void session_close(struct bgp_conn *c, const struct bgp_err *err)
 	conn_detach(c);
 	c->closing = true;
 	evtimer_del(c->ka_timer);
+	evtimer_del(c->delay_timer);
 	event_free(c->hold_timer);
 	c->hold_timer = evtimer_new(d->base, linger_cb, c);
 	if (!c->hold_timer)
 		fatalx("session_close: out of memory");
 	c->next_closing = d->closing;
 	d->closing = c;
-	if (c->state == FSM_CONNECT) { /* nothing to say yet: free it next turn */
+	if (c->state == FSM_CONNECT && !c->delay_open) { /* no TCP yet: free it next turn */
 		event_active(c->hold_timer, 0, 0);
 		return;
 	}

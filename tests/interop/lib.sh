@@ -8,8 +8,8 @@
 #                                          reflector with ferry as its client)
 #   hub  <-> b   10.91.2.1 / .2   BIRD    AS 65000 (iBGP, ferry's RR client, TCP-MD5,
 #                                          extended messages)
-#   hub  <-> r   10.91.3.1 / .2   FRR     AS 65003 (eBGP, GTSM)
-#   hub  <-> x   10.91.4.1 / .2   ExaBGP  AS 65004 (eBGP; dials in, ferry passive)
+#   hub  <-> r   10.91.3.1 / .2   FRR     AS 65003 (eBGP, GTSM, DelayOpen on ferry's side)
+#   hub  <-> x   10.91.4.1 / .2   ExaBGP  AS 65004 (eBGP; dials in, ferry passive with DelayOpen)
 #   g    <-> y   10.91.5.1 / .2   ExaBGP  AS 65000, GoBGP's non-client: GoBGP reflects its
 #                                          routes to ferry, GoBGP's client
 # ferry: AS 65000, router id 10.91.0.1.
@@ -114,9 +114,9 @@ ix_ferry_config() {
         "description": "bird", "password": "ferry-bird-md5",
         "route_reflector_client": true },
       { "address": "10.91.3.2", "remote_as": 65003, "local_address": "10.91.3.1",
-        "description": "frr", "ttl_security": true },
+        "description": "frr", "ttl_security": true, "delay_open": 10 },
       { "address": "10.91.4.2", "remote_as": 65004, "local_address": "10.91.4.1",
-        "description": "exabgp", "passive": true } ] } }
+        "description": "exabgp", "passive": true, "delay_open": 10 } ] } }
 EOF
 }
 

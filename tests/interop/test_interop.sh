@@ -14,7 +14,8 @@
 #  - withdrawals both ways;
 #  - graceful restart: GoBGP killed and restarted, its routes kept stale, swept at EoR;
 #  - route reflection between BIRD (client) and GoBGP, NO_ADVERTISE;
-#  - TCP-MD5 (BIRD), GTSM (FRR), extended messages (BIRD), enhanced route refresh (FRR);
+#  - TCP-MD5 (BIRD), GTSM (FRR), extended messages (BIRD), enhanced route refresh (FRR),
+#    DelayOpen on ferry's side (FRR, ExaBGP);
 #  - bulk: IX_BULK (10,000) routes ferry -> GoBGP, BIRD -> ferry (and ferry -> BIRD);
 #  - a tshark decode of everything ferry sent shows no malformed packet or
 #    expert warning.
@@ -205,6 +206,8 @@ peer_established() {
 }
 both_established() { [ "$(ferry_state "$(ix_peer_addr "$1")")" = Established ] && peer_established "$1"; }
 extra() { case $1 in b) echo ", TCP-MD5" ;; r) echo ", GTSM (TTL 255)" ;; esac; }
+# DelayOpen (10 s) on ferry's side for FRR and ExaBGP: their OPEN is answered at once
+delay_answered() { grep -q "peer $1: OPEN received while delaying ours (DelayOpen): answered" "$IX_TMP/ferry.log"; }
 for p in $IX_PEERS; do
 	if poll 25 both_established "$p"; then
 		ok "$(name "$p"): session Established (both sides say so$(extra "$p"))"
@@ -212,6 +215,11 @@ for p in $IX_PEERS; do
 		not_ok "$(name "$p"): session Established (ferry: $(ferry_state "$(ix_peer_addr "$p")"))"
 	fi
 done
+if delay_answered 10.91.3.2 && delay_answered 10.91.4.2; then
+	ok "DelayOpen: FRR's and ExaBGP's OPEN answered at once (well within the 10 s delay)"
+else
+	not_ok "DelayOpen: FRR's and ExaBGP's OPEN answered while delaying ours"
+fi
 
 # GoBGP's routes are added through its API once it runs
 gobgp_cli global rib -a vpnv4 add 10.21.1.0/24 label 2101 rd 65000:11 rt 65000:100 65000:101 \
