@@ -1,10 +1,14 @@
 /*
  * ferryctl: a client of the daemons' JSON API and nothing else. It owns no
- * routing state; it fetches one document per command over a daemon's Unix
- * socket (cli/http.c), and either prints it raw (--json) or turns one array
- * of it into an aligned table (cli/table.c) chosen from the command table
- * (cli/commands.c). Every public name starts with cli_ because ferryctl is
- * linked beside the daemons' libraries.
+ * routing state; it fetches documents over the daemons' Unix sockets in an
+ * instance's run directory (cli/http.c, cli/fetch.c) and either prints them
+ * raw (--json) or as aligned tables (cli/table.c) chosen by the command
+ * (cli/show.c: `show ...`; cli/commands.c: the older two-word forms). Two
+ * commands combine several daemons: trace (cli/trace.c) follows one
+ * destination through bgpd, vrfmgr and fwd, verify (cli/verify.c) holds
+ * their tables against each other; events (cli/events.c) follows the SSE
+ * streams. Every public name starts with cli_ because ferryctl is linked
+ * beside the daemons' libraries.
  */
 #ifndef FERRY_CLI_H
 #define FERRY_CLI_H
@@ -39,6 +43,38 @@ int cli_http_parse(const char *raw, size_t len, bool at_eof, struct cli_response
 void cli_response_free(struct cli_response *resp);
 /* Appends s to buf (of size len, NUL-terminated) %-encoded for a query string. */
 int cli_url_encode(const char *s, char *buf, size_t len);
+/*
+ * Sends GET path (HTTP/1.0) and reads the status line and headers. Returns
+ * the connected fd, positioned at the body (bytes of it already read are in
+ * head/head_len, up to headlen), or -errno with err set. For bodies that
+ * are streamed: a large dump, an event stream.
+ */
+int cli_http_open(const char *sock_path, const char *path, int timeout_ms, int *status,
+		  char *head, size_t headlen, size_t *head_len, char *err, size_t errlen);
+
+/* --- fetch.c: the daemons of one instance -------------------------------- */
+
+struct cli_ctx {
+	char run_dir[512];
+	int timeout_ms;
+	bool json;
+	FILE *out;
+	FILE *err;
+};
+
+/* <run_dir>/<daemon>.sock into buf. */
+void cli_sock_path(const struct cli_ctx *c, const char *daemon, char *buf, size_t len);
+/*
+ * GET path from daemon as a JSON document. 0, or -1 after saying why on
+ * c->err (not running, HTTP error with the API's message, not JSON).
+ */
+int cli_fetch(const struct cli_ctx *c, const char *daemon, const char *path,
+	      struct json_object **doc);
+/* The same, but a 404 is an answer: -2 and *doc NULL, nothing printed. */
+int cli_fetch_maybe(const struct cli_ctx *c, const char *daemon, const char *path,
+		    struct json_object **doc);
+/* Appends "&key=value" (or "?key=value" when path has no '?') %-encoded. -1 if too long. */
+int cli_path_add(char *path, size_t len, const char *key, const char *value);
 
 /* --- table.c: JSON arrays as aligned text tables ------------------------- */
 
@@ -67,22 +103,41 @@ const char *cli_cell_format(struct json_object *v, enum cli_col_kind kind, char 
  */
 int cli_table_print(FILE *out, struct json_object *rows, const struct cli_column *cols,
 		    size_t ncols);
+/* "  key: value" lines for the keys of obj in cols' order (detail views). */
+void cli_fields_print(FILE *out, struct json_object *obj, const struct cli_column *cols,
+		      size_t ncols, int indent);
 
-/* --- commands.c: what each command asks and prints ----------------------- */
+/* --- views: what a command fetches and how it prints -------------------- */
 
-struct cli_command;
-typedef int (*cli_print_fn)(FILE *out, const struct cli_command *cmd, struct json_object *doc);
+struct cli_view;
+typedef int (*cli_print_fn)(FILE *out, const struct cli_view *v, struct json_object *doc);
+
+struct cli_view {
+	const char *daemon;       /* "bgpd": the socket is <run_dir>/bgpd.sock */
+	char path[1024];          /* "/neighbors", with its query */
+	const char *array_key;    /* the array of the document to tabulate */
+	const struct cli_column *cols;
+	size_t ncols;
+	cli_print_fn print;       /* NULL: cli_view_table */
+	const char *filter_key;   /* print only rows whose filter_key equals filter_value */
+	char filter_value[64];
+};
+
+/* The default printer: doc[array_key] as a table of cols (rows filtered when asked). */
+int cli_view_table(FILE *out, const struct cli_view *v, struct json_object *doc);
+
+/* --- commands.c: the two-word forms (bgp neighbors, vrf routes A, ...) --- */
 
 struct cli_command {
 	const char *words[2];         /* "bgp", "neighbors" */
 	const char *arg_name;         /* optional argument, e.g. "VRF"; NULL: none */
 	const char *arg_query;        /* the query parameter it becomes, e.g. "vrf" */
-	const char *daemon;           /* "bgpd": the socket is <run_dir>/bgpd.sock */
-	const char *path;             /* "/neighbors" */
-	const char *array_key;        /* the array of the document to tabulate */
+	const char *daemon;
+	const char *path;
+	const char *array_key;
 	const struct cli_column *cols;
 	size_t ncols;
-	cli_print_fn print;           /* NULL: cli_print_table */
+	cli_print_fn print;           /* NULL: cli_view_table */
 	const char *help;
 };
 
@@ -91,7 +146,70 @@ extern const size_t cli_n_commands;
 
 /* Finds the command named by the words; NULL when none matches. */
 const struct cli_command *cli_command_find(const char *w1, const char *w2);
-/* The default printer: doc[array_key] as a table of cmd->cols. */
-int cli_print_table(FILE *out, const struct cli_command *cmd, struct json_object *doc);
+/* The view of a two-word command with its optional argument. 0 or -1 (argument too long). */
+int cli_command_view(const struct cli_command *cmd, const char *arg, struct cli_view *v);
+
+/* Column sets and printers shared by both command forms (commands.c). */
+extern const struct cli_column cli_cols_bgp_neighbors[], cli_cols_bgp_routes[], cli_cols_vrfs[],
+	cli_cols_vrf_routes[], cli_cols_lsps[], cli_cols_labels[], cli_cols_fib[], cli_cols_lfib[],
+	cli_cols_arp[], cli_cols_interfaces[], cli_cols_vpn[];
+extern const size_t cli_ncols_bgp_neighbors, cli_ncols_bgp_routes, cli_ncols_vrfs,
+	cli_ncols_vrf_routes, cli_ncols_lsps, cli_ncols_labels, cli_ncols_fib, cli_ncols_lfib,
+	cli_ncols_arp, cli_ncols_interfaces, cli_ncols_vpn;
+int cli_print_counters(FILE *out, const struct cli_view *v, struct json_object *doc);
+/* bgpd's paths sorted by RD, prefix, best first, as a table. */
+int cli_print_bgp_routes(FILE *out, const struct cli_view *v, struct json_object *doc);
+
+/* --- show.c: `show ...` ---------------------------------------------------- */
+
+/*
+ * Parses the words after "show" into a view. 0, or -1 with a one-line
+ * reason in err (unknown or incomplete command).
+ */
+int cli_show_parse(int argc, char **argv, struct cli_view *v, char *err, size_t errlen);
+extern const char *const cli_show_usage[];
+/* Detail printers (show.c). */
+int cli_print_neighbor(FILE *out, const struct cli_view *v, struct json_object *doc);
+int cli_print_route(FILE *out, const struct cli_view *v, struct json_object *doc);
+int cli_print_vrf(FILE *out, const struct cli_view *v, struct json_object *doc);
+int cli_print_explain(FILE *out, const struct cli_view *v, struct json_object *doc);
+
+/* --- trace.c / verify.c / events.c -------------------------------------- */
+
+/* What trace found, from the documents it fetched (a pure function: unit-tested). */
+struct cli_trace_docs {
+	const char *vrf, *address;
+	struct json_object *vrf_route;  /* vrfmgr /routes?vrf=&address=: routes[] */
+	struct json_object *bgp_route;  /* bgpd /route?rd=&prefix= (bgp routes), or NULL */
+	struct json_object *explain;    /* vrfmgr /explain?rd=&prefix=&vrf=, or NULL */
+	struct json_object *fwd_lookup; /* fwd /lookup?vrf=&address= */
+	struct json_object *fwd_fib;    /* fwd /fib?vrf=, or NULL */
+};
+/* Builds the report object; returns the number of disagreements. */
+int cli_trace_report(const struct cli_trace_docs *d, struct json_object **report);
+void cli_trace_print(FILE *out, struct json_object *report);
+/* ferryctl trace VRF ADDRESS: 0 consistent, 1 disagreement or error, 2 usage. */
+int cli_trace(const struct cli_ctx *c, const char *vrf, const char *address);
+
+struct cli_verify_docs {
+	struct json_object *bgp_routes; /* bgpd /routes?best=true */
+	struct json_object *vpn;        /* vrfmgr /vpn */
+	struct json_object *vrfs;       /* vrfmgr /vrfs */
+	struct json_object *vrf_routes; /* vrfmgr /routes */
+	struct json_object *labels;     /* vrfmgr /labels */
+	struct json_object *fib;        /* fwd /fib */
+	struct json_object *lfib;       /* fwd /lfib */
+};
+/* Compares; the report lists every inconsistency. Returns how many. */
+int cli_verify_report(const struct cli_verify_docs *d, struct json_object **report);
+void cli_verify_print(FILE *out, struct json_object *report);
+/* ferryctl verify: 0 consistent, 1 inconsistent or error. */
+int cli_verify(const struct cli_ctx *c, bool once);
+
+/* ferryctl events [bgpd|vrfmgr]... : prints events until interrupted or count reached. */
+int cli_events(const struct cli_ctx *c, int argc, char **argv);
+/* One SSE event (name, data JSON) as a human line into buf. */
+const char *cli_event_line(const char *daemon, const char *event, const char *data, char *buf,
+			   size_t len);
 
 #endif

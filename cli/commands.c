@@ -1,125 +1,91 @@
 /*
- * The command table: for each ferryctl command, which daemon and API path
- * it asks (docs/api.md) and how its table looks. One row per command keeps
- * the list of commands, the usage text and the dispatch in one place.
+ * The column sets every table is made of, the printers that do more than
+ * one table, and the older two-word commands (bgp neighbors, vrf routes A,
+ * fwd fib ...), kept as aliases of `show ...` (show.c) because scripts and
+ * the lab tests use them. One row per command keeps the list of commands,
+ * the usage text and the dispatch in one place.
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <json-c/json.h>
 
 #include "cli/cli.h"
+#include "common/prefix.h"
+#include "common/rd.h"
 
 #define COLS(a) a, sizeof(a) / sizeof(a[0])
+#define EXPORT_COLS(name, ...)                                                                    \
+	const struct cli_column cli_cols_##name[] = { __VA_ARGS__ };                              \
+	const size_t cli_ncols_##name = sizeof(cli_cols_##name) / sizeof(cli_cols_##name[0]);
 
-static const struct cli_column bgp_neighbor_cols[] = {
-	{ "NEIGHBOR", "address", CLI_COL_TEXT },
-	{ "AS", "remote_as", CLI_COL_TEXT },
-	{ "DESCRIPTION", "description", CLI_COL_TEXT },
-	{ "STATE", "state", CLI_COL_TEXT },
-	{ "UPTIME", "uptime_s", CLI_COL_DURATION },
-	{ "HOLD", "hold_time", CLI_COL_TEXT },
-	{ "MSG-IN", "messages_in", CLI_COL_TEXT },
-	{ "MSG-OUT", "messages_out", CLI_COL_TEXT },
-	{ "PFX-RCVD", "prefixes_received", CLI_COL_TEXT },
-	{ "PFX-SENT", "prefixes_advertised", CLI_COL_TEXT },
-	{ "FAMILIES", "families", CLI_COL_LIST },
-	{ "LAST-ERROR", "last_error", CLI_COL_TEXT },
-};
+EXPORT_COLS(bgp_neighbors, { "NEIGHBOR", "address", CLI_COL_TEXT },
+	    { "AS", "remote_as", CLI_COL_TEXT }, { "DESCRIPTION", "description", CLI_COL_TEXT },
+	    { "STATE", "state", CLI_COL_TEXT }, { "UPTIME", "uptime_s", CLI_COL_DURATION },
+	    { "HOLD", "hold_time", CLI_COL_TEXT }, { "MSG-IN", "messages_in", CLI_COL_TEXT },
+	    { "MSG-OUT", "messages_out", CLI_COL_TEXT },
+	    { "PFX-RCVD", "prefixes_received", CLI_COL_TEXT },
+	    { "PFX-SENT", "prefixes_advertised", CLI_COL_TEXT },
+	    { "FAMILIES", "families", CLI_COL_LIST }, { "LAST-ERROR", "last_error", CLI_COL_TEXT })
 
-static const struct cli_column bgp_route_cols[] = {
-	{ "BEST", "best", CLI_COL_MARK },
-	{ "RD", "rd", CLI_COL_TEXT },
-	{ "PREFIX", "prefix", CLI_COL_TEXT },
-	{ "LABEL", "label", CLI_COL_LABEL },
-	{ "NEXT-HOP", "next_hop", CLI_COL_TEXT },
-	{ "ROUTE-TARGETS", "route_targets", CLI_COL_LIST },
-	{ "LOCPRF", "local_pref", CLI_COL_TEXT },
-	{ "MED", "med", CLI_COL_TEXT },
-	{ "AS-PATH", "as_path", CLI_COL_LIST },
-	{ "ORIGIN", "origin", CLI_COL_TEXT },
-	{ "PEER", "peer", CLI_COL_TEXT },
-};
+EXPORT_COLS(bgp_routes, { "BEST", "best", CLI_COL_MARK }, { "RD", "rd", CLI_COL_TEXT },
+	    { "PREFIX", "prefix", CLI_COL_TEXT }, { "LABEL", "label", CLI_COL_LABEL },
+	    { "NEXT-HOP", "next_hop", CLI_COL_TEXT },
+	    { "ROUTE-TARGETS", "route_targets", CLI_COL_LIST },
+	    { "LOCPRF", "local_pref", CLI_COL_TEXT }, { "MED", "med", CLI_COL_TEXT },
+	    { "AS-PATH", "as_path", CLI_COL_LIST }, { "ORIGIN", "origin", CLI_COL_TEXT },
+	    { "PEER", "peer", CLI_COL_TEXT })
 
-static const struct cli_column vrf_cols[] = {
-	{ "NAME", "name", CLI_COL_TEXT },
-	{ "ID", "id", CLI_COL_TEXT },
-	{ "RD", "rd", CLI_COL_TEXT },
-	{ "LABEL", "label", CLI_COL_LABEL },
-	{ "MODE", "label_mode", CLI_COL_TEXT },
-	{ "IMPORT-RT", "import_rts", CLI_COL_LIST },
-	{ "EXPORT-RT", "export_rts", CLI_COL_LIST },
-	{ "ROUTES", "route_count", CLI_COL_TEXT },
-	{ "INTERFACES", "interfaces", CLI_COL_LIST },
-};
+EXPORT_COLS(vrfs, { "NAME", "name", CLI_COL_TEXT }, { "ID", "id", CLI_COL_TEXT },
+	    { "RD", "rd", CLI_COL_TEXT }, { "LABEL", "label", CLI_COL_LABEL },
+	    { "MODE", "label_mode", CLI_COL_TEXT }, { "IMPORT-RT", "import_rts", CLI_COL_LIST },
+	    { "EXPORT-RT", "export_rts", CLI_COL_LIST }, { "ROUTES", "route_count", CLI_COL_TEXT },
+	    { "INTERFACES", "interfaces", CLI_COL_LIST })
 
-static const struct cli_column vrf_route_cols[] = {
-	{ "VRF", "vrf", CLI_COL_TEXT },
-	{ "PREFIX", "prefix", CLI_COL_TEXT },
-	{ "SOURCE", "source", CLI_COL_TEXT },
-	{ "RD", "rd", CLI_COL_TEXT },
-	{ "INNER", "inner_label", CLI_COL_LABEL },
-	{ "REMOTE-PE", "remote_pe", CLI_COL_TEXT },
-	{ "OUTER", "outer_label", CLI_COL_LABEL },
-	{ "NEXT-HOP", "next_hop", CLI_COL_TEXT },
-	{ "INTERFACE", "interface", CLI_COL_TEXT },
-	{ "ROUTE-TARGETS", "route_targets", CLI_COL_LIST },
-	{ "INSTALLED", "installed", CLI_COL_BOOL },
-};
+EXPORT_COLS(vrf_routes, { "VRF", "vrf", CLI_COL_TEXT }, { "PREFIX", "prefix", CLI_COL_TEXT },
+	    { "SOURCE", "source", CLI_COL_TEXT }, { "RD", "rd", CLI_COL_TEXT },
+	    { "INNER", "inner_label", CLI_COL_LABEL }, { "REMOTE-PE", "remote_pe", CLI_COL_TEXT },
+	    { "OUTER", "outer_label", CLI_COL_LABEL }, { "NEXT-HOP", "next_hop", CLI_COL_TEXT },
+	    { "INTERFACE", "interface", CLI_COL_TEXT },
+	    { "ROUTE-TARGETS", "route_targets", CLI_COL_LIST },
+	    { "INSTALLED", "installed", CLI_COL_BOOL })
 
-static const struct cli_column lsp_cols[] = {
-	{ "FEC", "fec", CLI_COL_TEXT },
-	{ "OUT-LABEL", "out_label", CLI_COL_LABEL },
-	{ "NEXT-HOP", "next_hop", CLI_COL_TEXT },
-	{ "INTERFACE", "interface", CLI_COL_TEXT },
-};
+EXPORT_COLS(lsps, { "FEC", "fec", CLI_COL_TEXT }, { "OUT-LABEL", "out_label", CLI_COL_LABEL },
+	    { "NEXT-HOP", "next_hop", CLI_COL_TEXT }, { "INTERFACE", "interface", CLI_COL_TEXT })
 
-static const struct cli_column label_cols[] = {
-	{ "LABEL", "label", CLI_COL_LABEL },
-	{ "VRF", "vrf", CLI_COL_TEXT },
-	{ "ACTION", "action", CLI_COL_TEXT },
-};
+EXPORT_COLS(labels, { "LABEL", "label", CLI_COL_LABEL }, { "VRF", "vrf", CLI_COL_TEXT },
+	    { "ACTION", "action", CLI_COL_TEXT }, { "MODE", "mode", CLI_COL_TEXT },
+	    { "PREFIX", "prefix", CLI_COL_TEXT }, { "INTERFACE", "interface", CLI_COL_TEXT },
+	    { "NEXT-HOP", "next_hop", CLI_COL_TEXT }, { "USERS", "users", CLI_COL_TEXT })
 
-static const struct cli_column fib_cols[] = {
-	{ "VRF", "vrf", CLI_COL_TEXT },
-	{ "VRF-ID", "vrf_id", CLI_COL_TEXT },
-	{ "PREFIX", "prefix", CLI_COL_TEXT },
-	{ "TYPE", "type", CLI_COL_TEXT },
-	{ "INTERFACE", "interface", CLI_COL_TEXT },
-	{ "GATEWAY", "gateway", CLI_COL_TEXT },
-	{ "OUT-LABEL", "out_label", CLI_COL_LABEL },
-	{ "INNER-LABEL", "inner_label", CLI_COL_LABEL },
-};
+EXPORT_COLS(fib, { "VRF", "vrf", CLI_COL_TEXT }, { "VRF-ID", "vrf_id", CLI_COL_TEXT },
+	    { "PREFIX", "prefix", CLI_COL_TEXT }, { "TYPE", "type", CLI_COL_TEXT },
+	    { "INTERFACE", "interface", CLI_COL_TEXT }, { "GATEWAY", "gateway", CLI_COL_TEXT },
+	    { "OUT-LABEL", "out_label", CLI_COL_LABEL },
+	    { "INNER-LABEL", "inner_label", CLI_COL_LABEL })
 
-static const struct cli_column lfib_cols[] = {
-	{ "IN-LABEL", "in_label", CLI_COL_LABEL },
-	{ "ACTION", "action", CLI_COL_TEXT },
-	{ "VRF", "vrf", CLI_COL_TEXT },
-	{ "OUT-LABEL", "out_label", CLI_COL_LABEL },
-	{ "INTERFACE", "interface", CLI_COL_TEXT },
-	{ "NEXT-HOP", "next_hop", CLI_COL_TEXT },
-};
+EXPORT_COLS(lfib, { "IN-LABEL", "in_label", CLI_COL_LABEL }, { "ACTION", "action", CLI_COL_TEXT },
+	    { "VRF", "vrf", CLI_COL_TEXT }, { "OUT-LABEL", "out_label", CLI_COL_LABEL },
+	    { "INTERFACE", "interface", CLI_COL_TEXT }, { "NEXT-HOP", "next_hop", CLI_COL_TEXT })
 
-static const struct cli_column arp_cols[] = {
-	{ "INTERFACE", "interface", CLI_COL_TEXT },
-	{ "ADDRESS", "address", CLI_COL_TEXT },
-	{ "MAC", "mac", CLI_COL_TEXT },
-	{ "STATE", "state", CLI_COL_TEXT },
-	{ "AGE", "age_s", CLI_COL_TEXT },
-};
+EXPORT_COLS(arp, { "INTERFACE", "interface", CLI_COL_TEXT },
+	    { "ADDRESS", "address", CLI_COL_TEXT }, { "MAC", "mac", CLI_COL_TEXT },
+	    { "STATE", "state", CLI_COL_TEXT }, { "AGE", "age_s", CLI_COL_TEXT })
 
-static const struct cli_column counter_if_cols[] = {
-	{ "INTERFACE", "name", CLI_COL_TEXT },
-	{ "ROLE", "role", CLI_COL_TEXT },
-	{ "RX-PACKETS", "rx_packets", CLI_COL_TEXT },
-	{ "TX-PACKETS", "tx_packets", CLI_COL_TEXT },
-	{ "RX-BYTES", "rx_bytes", CLI_COL_TEXT },
-	{ "TX-BYTES", "tx_bytes", CLI_COL_TEXT },
-};
+EXPORT_COLS(interfaces, { "INTERFACE", "name", CLI_COL_TEXT }, { "ROLE", "role", CLI_COL_TEXT },
+	    { "RX-PACKETS", "rx_packets", CLI_COL_TEXT },
+	    { "TX-PACKETS", "tx_packets", CLI_COL_TEXT }, { "RX-BYTES", "rx_bytes", CLI_COL_TEXT },
+	    { "TX-BYTES", "tx_bytes", CLI_COL_TEXT })
+
+EXPORT_COLS(vpn, { "RD", "rd", CLI_COL_TEXT }, { "PREFIX", "prefix", CLI_COL_TEXT },
+	    { "LABEL", "label", CLI_COL_LABEL }, { "NEXT-HOP", "next_hop", CLI_COL_TEXT },
+	    { "ROUTE-TARGETS", "route_targets", CLI_COL_LIST }, { "VRFS", "vrfs", CLI_COL_LIST },
+	    { "PROBLEM", "problem", CLI_COL_TEXT })
 
 /* {"interfaces":[...], "drops":{"reason":N,...}}: two tables. */
-static int print_counters(FILE *out, const struct cli_command *cmd, struct json_object *doc)
+int cli_print_counters(FILE *out, const struct cli_view *v, struct json_object *doc)
 {
 	static const struct cli_column drop_cols[] = {
 		{ "DROP-REASON", "reason", CLI_COL_TEXT },
@@ -128,7 +94,7 @@ static int print_counters(FILE *out, const struct cli_command *cmd, struct json_
 	struct json_object *drops, *rows;
 	int rc;
 
-	rc = cli_print_table(out, cmd, doc);
+	rc = cli_view_table(out, v, doc);
 	if (rc < 0)
 		return rc;
 	if (!json_object_object_get_ex(doc, "drops", &drops) ||
@@ -151,27 +117,70 @@ static int print_counters(FILE *out, const struct cli_command *cmd, struct json_
 	return rc;
 }
 
+static const char *str_of(struct json_object *o, const char *key)
+{
+	struct json_object *v;
+
+	return json_object_object_get_ex(o, key, &v) ? json_object_get_string(v) : NULL;
+}
+
+/* RD, then prefix (numerically), then best first: bgpd streams in its own order. */
+static int bgp_route_cmp(const void *a, const void *b)
+{
+	struct json_object *x = *(struct json_object *const *)a, *y = *(struct json_object *const *)b;
+	const char *rx = str_of(x, "rd"), *ry = str_of(y, "rd"), *px = str_of(x, "prefix"),
+		   *py = str_of(y, "prefix");
+	struct rd rdx, rdy;
+	struct prefix4 pfx, pfy;
+	struct json_object *bx, *by;
+	int r;
+
+	if (rx && ry && rd_parse(rx, &rdx) == 0 && rd_parse(ry, &rdy) == 0 &&
+	    (r = memcmp(rdx.b, rdy.b, sizeof(rdx.b))) != 0)
+		return r;
+	if (px && py && prefix4_parse(px, &pfx) == 0 && prefix4_parse(py, &pfy) == 0) {
+		if (pfx.addr != pfy.addr)
+			return pfx.addr < pfy.addr ? -1 : 1;
+		if (pfx.len != pfy.len)
+			return pfx.len < pfy.len ? -1 : 1;
+	}
+	json_object_object_get_ex(x, "best", &bx);
+	json_object_object_get_ex(y, "best", &by);
+	return (int)json_object_get_boolean(by) - (int)json_object_get_boolean(bx);
+}
+
+int cli_print_bgp_routes(FILE *out, const struct cli_view *v, struct json_object *doc)
+{
+	struct json_object *rows;
+
+	if (!json_object_object_get_ex(doc, v->array_key, &rows) ||
+	    !json_object_is_type(rows, json_type_array))
+		return -EINVAL;
+	json_object_array_sort(rows, bgp_route_cmp);
+	return cli_view_table(out, v, doc);
+}
+
 const struct cli_command cli_commands[] = {
 	{ { "bgp", "neighbors" }, NULL, NULL, "bgpd", "/neighbors", "neighbors",
-	  COLS(bgp_neighbor_cols), NULL, "BGP sessions and their state" },
-	{ { "bgp", "routes" }, NULL, NULL, "bgpd", "/routes", "routes", COLS(bgp_route_cols),
-	  NULL, "VPN-IPv4 routes (Loc-RIB and local exports)" },
-	{ { "vrf", "list" }, NULL, NULL, "vrfmgr", "/vrfs", "vrfs", COLS(vrf_cols), NULL,
+	  COLS(cli_cols_bgp_neighbors), NULL, "BGP sessions and their state" },
+	{ { "bgp", "routes" }, NULL, NULL, "bgpd", "/routes", "routes", COLS(cli_cols_bgp_routes),
+	  cli_print_bgp_routes, "VPN-IPv4 routes (Loc-RIB and local exports)" },
+	{ { "vrf", "list" }, NULL, NULL, "vrfmgr", "/vrfs", "vrfs", COLS(cli_cols_vrfs), NULL,
 	  "VRFs: RD, label, route targets, interfaces" },
-	{ { "vrf", "routes" }, "VRF", "vrf", "vrfmgr", "/routes", "routes", COLS(vrf_route_cols),
-	  NULL, "routes of every VRF, or of one" },
-	{ { "vrf", "lsps" }, NULL, NULL, "vrfmgr", "/lsps", "lsps", COLS(lsp_cols), NULL,
+	{ { "vrf", "routes" }, "VRF", "vrf", "vrfmgr", "/routes", "routes",
+	  COLS(cli_cols_vrf_routes), NULL, "routes of every VRF, or of one" },
+	{ { "vrf", "lsps" }, NULL, NULL, "vrfmgr", "/lsps", "lsps", COLS(cli_cols_lsps), NULL,
 	  "static LSPs toward remote PEs" },
-	{ { "vrf", "labels" }, NULL, NULL, "vrfmgr", "/labels", "labels", COLS(label_cols), NULL,
-	  "labels allocated by vrfmgr" },
-	{ { "fwd", "fib" }, "VRF", "vrf", "fwd", "/fib", "fib", COLS(fib_cols), NULL,
+	{ { "vrf", "labels" }, NULL, NULL, "vrfmgr", "/labels", "labels", COLS(cli_cols_labels),
+	  NULL, "labels allocated by vrfmgr" },
+	{ { "fwd", "fib" }, "VRF", "vrf", "fwd", "/fib", "fib", COLS(cli_cols_fib), NULL,
 	  "forwarding table of every VRF, or of one" },
-	{ { "fwd", "lfib" }, NULL, NULL, "fwd", "/lfib", "lfib", COLS(lfib_cols), NULL,
+	{ { "fwd", "lfib" }, NULL, NULL, "fwd", "/lfib", "lfib", COLS(cli_cols_lfib), NULL,
 	  "label forwarding table" },
-	{ { "fwd", "arp" }, NULL, NULL, "fwd", "/arp", "arp", COLS(arp_cols), NULL,
+	{ { "fwd", "arp" }, NULL, NULL, "fwd", "/arp", "arp", COLS(cli_cols_arp), NULL,
 	  "ARP entries" },
 	{ { "fwd", "counters" }, NULL, NULL, "fwd", "/counters", "interfaces",
-	  COLS(counter_if_cols), print_counters, "packet counters and drops by reason" },
+	  COLS(cli_cols_interfaces), cli_print_counters, "packet counters and drops by reason" },
 };
 
 const size_t cli_n_commands = sizeof(cli_commands) / sizeof(cli_commands[0]);
@@ -189,11 +198,49 @@ const struct cli_command *cli_command_find(const char *w1, const char *w2)
 	return NULL;
 }
 
-int cli_print_table(FILE *out, const struct cli_command *cmd, struct json_object *doc)
+int cli_command_view(const struct cli_command *cmd, const char *arg, struct cli_view *v)
 {
-	struct json_object *rows;
+	memset(v, 0, sizeof(*v));
+	v->daemon = cmd->daemon;
+	snprintf(v->path, sizeof(v->path), "%s", cmd->path);
+	v->array_key = cmd->array_key;
+	v->cols = cmd->cols;
+	v->ncols = cmd->ncols;
+	v->print = cmd->print;
+	if (arg != NULL && cli_path_add(v->path, sizeof(v->path), cmd->arg_query, arg) < 0)
+		return -1;
+	return 0;
+}
 
-	if (!json_object_object_get_ex(doc, cmd->array_key, &rows))
+/* rows whose filter_key is filter_value (a new array holding references). */
+static struct json_object *filtered(struct json_object *rows, const struct cli_view *v)
+{
+	struct json_object *out = json_object_new_array();
+	size_t n = json_object_array_length(rows);
+
+	for (size_t i = 0; out != NULL && i < n; i++) {
+		struct json_object *row = json_object_array_get_idx(rows, i);
+		const char *s = str_of(row, v->filter_key);
+
+		if (s != NULL && strcmp(s, v->filter_value) == 0)
+			json_object_array_add(out, json_object_get(row));
+	}
+	return out;
+}
+
+int cli_view_table(FILE *out, const struct cli_view *v, struct json_object *doc)
+{
+	struct json_object *rows, *sel;
+	int rc;
+
+	if (!json_object_object_get_ex(doc, v->array_key, &rows) ||
+	    !json_object_is_type(rows, json_type_array))
 		return -EINVAL;
-	return cli_table_print(out, rows, cmd->cols, cmd->ncols);
+	if (v->filter_key == NULL)
+		return cli_table_print(out, rows, v->cols, v->ncols);
+	if ((sel = filtered(rows, v)) == NULL)
+		return -ENOMEM;
+	rc = cli_table_print(out, sel, v->cols, v->ncols);
+	json_object_put(sel);
+	return rc;
 }

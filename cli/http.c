@@ -262,6 +262,59 @@ void cli_response_free(struct cli_response *resp)
 	resp->body_len = 0;
 }
 
+int cli_http_open(const char *sock_path, const char *path, int timeout_ms, int *status,
+		  char *head, size_t headlen, size_t *head_len, char *err, size_t errlen)
+{
+	long long deadline = now_ms() + timeout_ms;
+	struct pollfd pfd = { .events = POLLIN };
+	char req[2048], buf[8192], *end = NULL;
+	size_t n = 0;
+	int fd, rc;
+
+	rc = snprintf(req, sizeof(req), "GET %s HTTP/1.0\r\nHost: localhost\r\n\r\n", path);
+	if (rc < 0 || (size_t)rc >= sizeof(req)) {
+		snprintf(err, errlen, "request path too long");
+		return -EINVAL;
+	}
+	if ((fd = unix_connect(sock_path, err, errlen)) < 0)
+		return fd;
+	if ((rc = write_all(fd, req, strlen(req))) < 0)
+		goto fail;
+	pfd.fd = fd;
+	while (end == NULL) {
+		int left = (int)(deadline - now_ms());
+		ssize_t r;
+
+		rc = -ETIMEDOUT;
+		if (left <= 0 || poll(&pfd, 1, left) <= 0 || n + 1 >= sizeof(buf))
+			goto fail;
+		r = read(fd, buf + n, sizeof(buf) - 1 - n);
+		rc = r < 0 ? -errno : -EPROTO;
+		if (r <= 0)
+			goto fail;
+		n += (size_t)r;
+		buf[n] = '\0';
+		end = strstr(buf, "\r\n\r\n");
+	}
+	rc = -EPROTO;
+	if (strncmp(buf, "HTTP/1.", 7) != 0 || sscanf(buf + 8, " %3d", status) != 1)
+		goto fail;
+	end += 4;
+	*head_len = n - (size_t)(end - buf);
+	if (*head_len > headlen)
+		*head_len = headlen;
+	memcpy(head, end, *head_len);
+	return fd;
+fail:
+	if (rc == -ETIMEDOUT)
+		snprintf(err, errlen, "%s: no answer within %d ms", sock_path, timeout_ms);
+	else
+		snprintf(err, errlen, "%s: %s", sock_path, rc == -EPROTO ? "not an HTTP answer"
+								: strerror(-rc));
+	close(fd);
+	return rc;
+}
+
 int cli_url_encode(const char *s, char *buf, size_t len)
 {
 	size_t n = strlen(buf);

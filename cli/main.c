@@ -1,17 +1,21 @@
 /*
  * ferryctl: shows what a ferry router's daemons hold, through their JSON
- * API on Unix sockets in the router's run directory.
+ * API on Unix sockets in the router's run directory (docs/api.md).
  *
- *   ferryctl [-r RUN_DIR|NODE] [--json] <command>
+ *   ferryctl [-i INSTANCE] [--json] show ...|trace VRF ADDRESS|verify|events|vrf explain ...
  *
- * NODE (no '/') means /run/ferry/NODE, so `ferryctl -r ferry-pe1 vrf routes`
- * reads the lab's PE1. Without -r: $FERRY_RUN_DIR, else the only directory
- * under /run/ferry where the daemon runs. Exit 0 on success, 1 when the
- * daemon is unreachable or answers with an error, 2 on bad usage.
+ * INSTANCE is a run directory, or a name without '/' meaning
+ * /run/ferry/NAME (`ferryctl -i ferry-pe1 show vrf A routes` reads the lab's
+ * PE1); -r is the older spelling. Without it: $FERRY_RUN_DIR, else the only
+ * directory under /run/ferry where the daemon runs. The older two-word
+ * commands (bgp neighbors, vrf routes A, fwd fib ...) still work. Exit 0 on
+ * success, 1 when a daemon is unreachable or answers with an error (and for
+ * trace and verify, when they find a disagreement), 2 on bad usage.
  */
 #include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,15 +32,19 @@
 
 static void usage(FILE *out)
 {
-	size_t i;
 	char words[64];
 
-	fprintf(out, "usage: ferryctl [-r RUN_DIR|NODE] [--json] COMMAND\n\n"
-		     "  -r, --run-dir DIR   the router's run directory; a NODE name without '/'\n"
-		     "                      means " RUN_BASE "/NODE (e.g. -r ferry-pe1)\n"
-		     "  -j, --json          print the daemon's JSON as is\n"
-		     "  -h, --help          this text\n\ncommands:\n");
-	for (i = 0; i < cli_n_commands; i++) {
+	fprintf(out, "usage: ferryctl [-i INSTANCE] [--json] COMMAND\n\n"
+		     "  -i, --instance NAME|DIR  the router's run directory; a NAME without '/'\n"
+		     "                           means " RUN_BASE "/NAME (e.g. -i ferry-pe1); -r also\n"
+		     "  -j, --json               print JSON (the daemon's, or trace/verify's report)\n"
+		     "  -t, --timeout MS         how long a daemon may take to answer (default %d)\n"
+		     "  -h, --help               this text\n\ncommands:\n",
+		TIMEOUT_MS);
+	for (size_t i = 0; cli_show_usage[i] != NULL; i++)
+		fprintf(out, "  %s\n", cli_show_usage[i]);
+	fprintf(out, "\nolder forms, kept as aliases:\n");
+	for (size_t i = 0; i < cli_n_commands; i++) {
 		const struct cli_command *c = &cli_commands[i];
 
 		snprintf(words, sizeof(words), "%s %s%s%s%s", c->words[0], c->words[1],
@@ -73,14 +81,14 @@ static int find_run_dir(const char *daemon, char *out, size_t len)
 		return 0;
 	}
 	if (n == 0) {
-		fprintf(stderr, "ferryctl: no %s running under " RUN_BASE "; say which with -r RUN_DIR\n",
+		fprintf(stderr, "ferryctl: no %s running under " RUN_BASE "; say which with -i INSTANCE\n",
 			daemon);
 		return -1;
 	}
 	fprintf(stderr, "ferryctl: %s runs in %d run directories (", daemon, n);
 	for (i = 0; i < n && i < 4; i++)
 		fprintf(stderr, "%s%s", i ? ", " : "", found[i]);
-	fprintf(stderr, "%s); choose one with -r\n", n > 4 ? ", ..." : "");
+	fprintf(stderr, "%s); choose one with -i\n", n > 4 ? ", ..." : "");
 	return -1;
 }
 
@@ -97,84 +105,190 @@ static int run_dir_resolve(const char *arg, const char *daemon, char *out, size_
 	return 0;
 }
 
-/* Prints the API's {"error": ...} message, or the body when it has none. */
-static void report_http_error(const struct cli_command *cmd, const char *path,
-			      const struct cli_response *resp, struct json_object *doc)
+/* Copies the rest of a streamed body to out; an idle daemon for timeout_ms ends it. */
+static int copy_body(int fd, FILE *out, int timeout_ms)
 {
-	struct json_object *msg = NULL;
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+	char buf[65536];
+	ssize_t n;
 
-	if (doc)
-		json_object_object_get_ex(doc, "error", &msg);
-	fprintf(stderr, "ferryctl: %s: GET %s: %s (HTTP %d)\n", cmd->daemon, path,
-		msg ? json_object_get_string(msg) : resp->body, resp->status);
+	for (;;) {
+		if (poll(&pfd, 1, timeout_ms) <= 0)
+			return -ETIMEDOUT;
+		n = read(fd, buf, sizeof(buf));
+		if (n == 0)
+			return 0;
+		if (n < 0 && errno != EINTR)
+			return -errno;
+		if (n > 0 && fwrite(buf, 1, (size_t)n, out) != (size_t)n)
+			return -EIO;
+	}
 }
 
-static int show(const struct cli_command *cmd, const char *run_dir, const char *arg, int json)
+/*
+ * --json: the daemon's answer goes to stdout as it arrives, so a dump of a
+ * million routes never sits in ferryctl's memory either.
+ */
+static int view_json(const struct cli_ctx *c, const struct cli_view *v)
 {
-	char sock[PATH_LEN + 32], path[PATH_LEN], err[PATH_LEN + 160];
-	struct json_object *doc = NULL;
-	struct cli_response resp;
-	int rc, ret = 1;
+	char sock[600], err[800], head[8192];
+	size_t head_len = 0;
+	int status, fd, rc;
 
-	snprintf(sock, sizeof(sock), "%s/%s.sock", run_dir, cmd->daemon);
-	snprintf(path, sizeof(path), "%s", cmd->path);
-	if (arg) {
-		snprintf(path + strlen(path), sizeof(path) - strlen(path), "?%s=", cmd->arg_query);
-		if (cli_url_encode(arg, path, sizeof(path)) < 0) {
-			fprintf(stderr, "ferryctl: %s: argument too long\n", arg);
+	cli_sock_path(c, v->daemon, sock, sizeof(sock));
+	fd = cli_http_open(sock, v->path, c->timeout_ms, &status, head, sizeof(head), &head_len, err,
+			   sizeof(err));
+	if (fd < 0) {
+		fprintf(c->err, "ferryctl: %s%s: %s\n", v->daemon,
+			fd == -ENOENT || fd == -ECONNREFUSED ? " is not running" : "", err);
+		return 1;
+	}
+	fwrite(head, 1, head_len, c->out);
+	rc = copy_body(fd, c->out, c->timeout_ms);
+	close(fd);
+	fputc('\n', c->out);
+	if (rc < 0) {
+		fprintf(c->err, "ferryctl: %s: GET %s: %s\n", v->daemon, v->path, strerror(-rc));
+		return 1;
+	}
+	if (status < 200 || status > 299) {
+		fprintf(c->err, "ferryctl: %s: GET %s: HTTP %d\n", v->daemon, v->path, status);
+		return 1;
+	}
+	return 0;
+}
+
+static int view_run(const struct cli_ctx *c, const struct cli_view *v)
+{
+	struct json_object *doc;
+	int rc;
+
+	if (c->json)
+		return view_json(c, v);
+	if (cli_fetch(c, v->daemon, v->path, &doc) < 0)
+		return 1;
+	rc = (v->print ? v->print : cli_view_table)(c->out, v, doc);
+	if (rc == -EINVAL)
+		fprintf(c->err, "ferryctl: %s: GET %s: no \"%s\" array in the answer\n", v->daemon,
+			v->path, v->array_key);
+	json_object_put(doc);
+	return rc < 0 ? 1 : 0;
+}
+
+/* vrf explain RD PREFIX [VRF] */
+static int explain(const struct cli_ctx *c, int argc, char **argv)
+{
+	struct cli_view v = { .daemon = "vrfmgr", .print = cli_print_explain };
+
+	if (argc < 2 || argc > 3) {
+		fprintf(c->err, "usage: ferryctl vrf explain RD PREFIX [VRF]\n");
+		return 2;
+	}
+	snprintf(v.path, sizeof(v.path), "/explain");
+	cli_path_add(v.path, sizeof(v.path), "rd", argv[0]);
+	cli_path_add(v.path, sizeof(v.path), "prefix", argv[1]);
+	if (argc == 3)
+		cli_path_add(v.path, sizeof(v.path), "vrf", argv[2]);
+	return view_run(c, &v);
+}
+
+/* The older two-word commands. */
+static int legacy(const struct cli_ctx *c, int argc, char **argv)
+{
+	const struct cli_command *cmd = argc >= 2 ? cli_command_find(argv[0], argv[1]) : NULL;
+	struct cli_view v;
+
+	if (!cmd || argc > 3 || (argc == 3 && !cmd->arg_name)) {
+		if (argc > 0)
+			fprintf(stderr, "ferryctl: unknown command: %s%s%s%s%s\n", argv[0],
+				argc > 1 ? " " : "", argc > 1 ? argv[1] : "", argc > 2 ? " " : "",
+				argc > 2 ? argv[2] : "");
+		usage(stderr);
+		return 2;
+	}
+	if (cli_command_view(cmd, argc == 3 ? argv[2] : NULL, &v) < 0) {
+		fprintf(stderr, "ferryctl: %s: argument too long\n", argv[2]);
+		return 2;
+	}
+	return view_run(c, &v);
+}
+
+/* The daemon whose socket finds the run directory when none is given. */
+static const char *home_daemon(int argc, char **argv)
+{
+	struct cli_view v;
+	char err[256];
+	const struct cli_command *cmd;
+
+	if (argc >= 1 && strcmp(argv[0], "show") == 0 &&
+	    cli_show_parse(argc - 1, argv + 1, &v, err, sizeof(err)) == 0)
+		return v.daemon;
+	if (argc >= 2 && (cmd = cli_command_find(argv[0], argv[1])) != NULL)
+		return cmd->daemon;
+	if (argc >= 1 && strcmp(argv[0], "events") == 0)
+		return "bgpd";
+	return "vrfmgr";
+}
+
+static int dispatch(const struct cli_ctx *c, int argc, char **argv)
+{
+	struct cli_view v;
+	char err[256];
+
+	if (strcmp(argv[0], "show") == 0) {
+		if (cli_show_parse(argc - 1, argv + 1, &v, err, sizeof(err)) < 0) {
+			fprintf(stderr, "ferryctl: %s\n", err);
 			return 2;
 		}
+		return view_run(c, &v);
 	}
-	rc = cli_http_get(sock, path, TIMEOUT_MS, &resp, err, sizeof(err));
-	if (rc == -ENOENT || rc == -ECONNREFUSED) {
-		fprintf(stderr, "ferryctl: %s is not running (%s)\n", cmd->daemon, err);
-		return 1;
+	if (strcmp(argv[0], "trace") == 0) {
+		if (argc != 3) {
+			fprintf(stderr, "usage: ferryctl trace VRF ADDRESS\n");
+			return 2;
+		}
+		return cli_trace(c, argv[1], argv[2]);
 	}
-	if (rc < 0) {
-		fprintf(stderr, "ferryctl: %s: %s\n", cmd->daemon, err);
-		return 1;
+	if (strcmp(argv[0], "verify") == 0) {
+		if (argc > 2 || (argc == 2 && strcmp(argv[1], "--once") != 0)) {
+			fprintf(stderr, "usage: ferryctl verify [--once]\n");
+			return 2;
+		}
+		return cli_verify(c, argc == 2);
 	}
-	doc = json_tokener_parse(resp.body);
-	if (json) {
-		fputs(resp.body, stdout);
-		if (resp.body_len == 0 || resp.body[resp.body_len - 1] != '\n')
-			putchar('\n');
-	}
-	if (resp.status < 200 || resp.status > 299)
-		report_http_error(cmd, path, &resp, doc);
-	else if (!doc || !json_object_is_type(doc, json_type_object))
-		fprintf(stderr, "ferryctl: %s: GET %s: the answer is not a JSON object\n",
-			cmd->daemon, path);
-	else if (!json && (cmd->print ? cmd->print : cli_print_table)(stdout, cmd, doc) < 0)
-		fprintf(stderr, "ferryctl: %s: GET %s: no \"%s\" array in the answer\n",
-			cmd->daemon, path, cmd->array_key);
-	else
-		ret = 0;
-	json_object_put(doc);
-	cli_response_free(&resp);
-	return ret;
+	if (strcmp(argv[0], "events") == 0)
+		return cli_events(c, argc - 1, argv + 1);
+	if (argc >= 2 && strcmp(argv[0], "vrf") == 0 && strcmp(argv[1], "explain") == 0)
+		return explain(c, argc - 2, argv + 2);
+	return legacy(c, argc, argv);
 }
 
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
+		{ "instance", required_argument, NULL, 'i' },
 		{ "run-dir", required_argument, NULL, 'r' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "timeout", required_argument, NULL, 't' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const struct cli_command *cmd;
-	const char *run_arg = NULL, *arg = NULL;
-	char run_dir[PATH_LEN];
-	int json = 0, c;
+	struct cli_ctx c = { .timeout_ms = TIMEOUT_MS, .out = stdout, .err = stderr };
+	const char *run_arg = NULL;
+	int ch;
 
-	while ((c = getopt_long(argc, argv, "r:jh", opts, NULL)) != -1) {
-		switch (c) {
+	/* "+": options only before the command (events takes its own --since) */
+	while ((ch = getopt_long(argc, argv, "+i:r:jt:h", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'i':
 		case 'r':
 			run_arg = optarg;
 			break;
 		case 'j':
-			json = 1;
+			c.json = true;
+			break;
+		case 't':
+			c.timeout_ms = atoi(optarg) > 0 ? atoi(optarg) : TIMEOUT_MS;
 			break;
 		case 'h':
 			usage(stdout);
@@ -186,18 +300,11 @@ int main(int argc, char **argv)
 	}
 	argc -= optind;
 	argv += optind;
-	cmd = argc >= 2 ? cli_command_find(argv[0], argv[1]) : NULL;
-	if (!cmd || argc > 3 || (argc == 3 && !cmd->arg_name)) {
-		if (argc > 0)
-			fprintf(stderr, "ferryctl: unknown command: %s%s%s%s%s\n", argv[0],
-				argc > 1 ? " " : "", argc > 1 ? argv[1] : "", argc > 2 ? " " : "",
-				argc > 2 ? argv[2] : "");
+	if (argc == 0) {
 		usage(stderr);
 		return 2;
 	}
-	if (argc == 3)
-		arg = argv[2];
-	if (run_dir_resolve(run_arg, cmd->daemon, run_dir, sizeof(run_dir)) < 0)
+	if (run_dir_resolve(run_arg, home_daemon(argc, argv), c.run_dir, sizeof(c.run_dir)) < 0)
 		return 1;
-	return show(cmd, run_dir, arg, json);
+	return dispatch(&c, argc, argv);
 }

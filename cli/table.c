@@ -184,3 +184,22 @@ int cli_table_print(FILE *out, struct json_object *rows, const struct cli_column
 	free(width);
 	return 0;
 }
+
+void cli_fields_print(FILE *out, struct json_object *obj, const struct cli_column *cols,
+		      size_t ncols, int indent)
+{
+	char buf[CLI_CELL_MAX];
+	size_t width = 0, c;
+	struct json_object *v;
+
+	for (c = 0; c < ncols; c++)
+		if (strlen(cols[c].header) > width)
+			width = strlen(cols[c].header);
+	for (c = 0; c < ncols; c++) {
+		if (!json_object_is_type(obj, json_type_object) ||
+		    !json_object_object_get_ex(obj, cols[c].key, &v))
+			v = NULL;
+		fprintf(out, "%*s%-*s  %s\n", indent, "", (int)width + 1, cols[c].header,
+			cli_cell_format(v, cols[c].kind, buf, sizeof(buf)));
+	}
+}

@@ -1,0 +1,213 @@
+/*
+ * ferryctl events [bgpd] [vrfmgr] [--since N] [--count N]: follows the
+ * daemons' server-sent-event streams (GET /events) side by side, one line
+ * per event (--json: one JSON object per line with daemon, event, id and
+ * data), until interrupted or --count events were shown. Control events
+ * (hello, resync) are shown but not counted.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <json-c/json.h>
+
+#include "cli/cli.h"
+
+#define MAX_STREAMS 2
+#define LINE_MAX_LEN 4096
+
+struct sse {
+	const char *daemon;
+	int fd;
+	char buf[LINE_MAX_LEN * 2];
+	size_t n;
+	char id[32], event[32], data[LINE_MAX_LEN];
+};
+
+static const char *s_of(struct json_object *o, const char *key)
+{
+	struct json_object *v = NULL;
+
+	if (o == NULL || !json_object_object_get_ex(o, key, &v) ||
+	    json_object_is_type(v, json_type_null))
+		return "-";
+	return json_object_get_string(v);
+}
+
+static const char *lab(struct json_object *o, const char *key, char *buf)
+{
+	struct json_object *v = NULL;
+
+	json_object_object_get_ex(o, key, &v);
+	return cli_cell_format(v, CLI_COL_LABEL, buf, 16);
+}
+
+const char *cli_event_line(const char *daemon, const char *event, const char *data, char *buf,
+			   size_t len)
+{
+	struct json_object *d = json_tokener_parse(data);
+	char t[32] = "", a[16], b[16];
+	struct json_object *tm;
+
+	if (d != NULL && json_object_object_get_ex(d, "time_ms", &tm)) {
+		time_t s = (time_t)(json_object_get_int64(tm) / 1000);
+		struct tm lt;
+
+		localtime_r(&s, &lt);
+		strftime(t, sizeof(t), "%H:%M:%S", &lt);
+		snprintf(t + strlen(t), sizeof(t) - strlen(t), ".%03d ",
+			 (int)(json_object_get_int64(tm) % 1000));
+	}
+	if (strcmp(event, "route") == 0)
+		snprintf(buf, len, "%s%s route %s %s:%s label %s next hop %s from %s", t, daemon,
+			 s_of(d, "action"), s_of(d, "rd"), s_of(d, "prefix"), lab(d, "label", a),
+			 s_of(d, "next_hop"), s_of(d, "peer"));
+	else if (strcmp(event, "session") == 0)
+		snprintf(buf, len, "%s%s session %s %s -> %s%s%s", t, daemon, s_of(d, "neighbor"),
+			 s_of(d, "from"), s_of(d, "to"),
+			 strcmp(s_of(d, "last_error"), "-") ? ", last error: " : "",
+			 strcmp(s_of(d, "last_error"), "-") ? s_of(d, "last_error") : "");
+	else if (strcmp(event, "fib") == 0)
+		snprintf(buf, len, "%s%s fib %s VRF %s %s %s [%s | %s] via %s on %s", t, daemon,
+			 s_of(d, "action"), s_of(d, "vrf"), s_of(d, "prefix"), s_of(d, "type"),
+			 lab(d, "outer_label", a), lab(d, "inner_label", b), s_of(d, "next_hop"),
+			 s_of(d, "interface"));
+	else if (strcmp(event, "label") == 0)
+		snprintf(buf, len, "%s%s label %s %s %s VRF %s", t, daemon, s_of(d, "action"),
+			 s_of(d, "label"), s_of(d, "does"), s_of(d, "vrf"));
+	else if (strcmp(event, "nexthop") == 0)
+		snprintf(buf, len, "%s%s nexthop %s %s out label %s via %s on %s", t, daemon,
+			 s_of(d, "nh_id"), s_of(d, "type"), lab(d, "outer_label", a),
+			 s_of(d, "next_hop"), s_of(d, "interface"));
+	else
+		snprintf(buf, len, "%s%s %s: %s (at %s)", t, daemon, event, s_of(d, "why"),
+			 s_of(d, "seq"));
+	json_object_put(d);
+	return buf;
+}
+
+/* One complete event: printed; returns 1 when it counts toward --count. */
+static int sse_dispatch(const struct cli_ctx *c, struct sse *s)
+{
+	char line[1024];
+	int counts = strcmp(s->event, "hello") != 0 && strcmp(s->event, "resync") != 0;
+
+	if (s->event[0] == '\0' && s->data[0] == '\0')
+		return 0; /* a comment (keepalive) */
+	if (c->json)
+		fprintf(c->out, "{\"daemon\":\"%s\",\"event\":\"%s\",\"id\":%s,\"data\":%s}\n",
+			s->daemon, s->event[0] ? s->event : "message", s->id[0] ? s->id : "null",
+			s->data[0] ? s->data : "null");
+	else
+		fprintf(c->out, "%s\n", cli_event_line(s->daemon, s->event, s->data, line,
+						       sizeof(line)));
+	fflush(c->out);
+	s->id[0] = s->event[0] = s->data[0] = '\0';
+	return counts;
+}
+
+/* Consumes the complete lines in s->buf, counting shown events (up to count, 0 = all). */
+static void sse_lines(const struct cli_ctx *c, struct sse *s, long *shown, long count)
+{
+	char *p = s->buf, *nl;
+
+	while ((nl = memchr(p, '\n', s->n - (size_t)(p - s->buf))) != NULL) {
+		*nl = '\0';
+		if (*p == '\0' && (count == 0 || *shown < count))
+			*shown += sse_dispatch(c, s);
+		else if (strncmp(p, "id: ", 4) == 0)
+			snprintf(s->id, sizeof(s->id), "%s", p + 4);
+		else if (strncmp(p, "event: ", 7) == 0)
+			snprintf(s->event, sizeof(s->event), "%s", p + 7);
+		else if (strncmp(p, "data: ", 6) == 0)
+			snprintf(s->data, sizeof(s->data), "%s", p + 6);
+		p = nl + 1;
+	}
+	s->n -= (size_t)(p - s->buf);
+	memmove(s->buf, p, s->n);
+	if (s->n >= sizeof(s->buf) - 1)
+		s->n = 0; /* a line longer than any event: drop it */
+}
+
+static int events_args(int argc, char **argv, const char **daemons, int *nd, char *query,
+		       size_t qlen, long *count)
+{
+	for (int i = 0; i < argc; i++) {
+		if ((strcmp(argv[i], "bgpd") == 0 || strcmp(argv[i], "vrfmgr") == 0) &&
+		    *nd < MAX_STREAMS)
+			daemons[(*nd)++] = argv[i];
+		else if (strcmp(argv[i], "--since") == 0 && i + 1 < argc)
+			cli_path_add(query, qlen, "since", argv[++i]);
+		else if (strcmp(argv[i], "--count") == 0 && i + 1 < argc)
+			*count = strtol(argv[++i], NULL, 10);
+		else
+			return -1;
+	}
+	if (*nd == 0) {
+		daemons[(*nd)++] = "bgpd";
+		daemons[(*nd)++] = "vrfmgr";
+	}
+	return 0;
+}
+
+int cli_events(const struct cli_ctx *c, int argc, char **argv)
+{
+	const char *daemons[MAX_STREAMS];
+	struct sse *s = calloc(MAX_STREAMS, sizeof(*s));
+	struct pollfd pfd[MAX_STREAMS];
+	char query[128] = "/events", sock[600], err[800];
+	long count = 0, shown = 0;
+	int nd = 0, open = 0, status, rc = 0;
+
+	if (s == NULL || events_args(argc, argv, daemons, &nd, query, sizeof(query), &count) < 0) {
+		fprintf(c->err, "usage: ferryctl events [bgpd] [vrfmgr] [--since N] [--count N]\n");
+		free(s);
+		return 2;
+	}
+	for (int i = 0; i < nd; i++) {
+		s[i].daemon = daemons[i];
+		cli_sock_path(c, daemons[i], sock, sizeof(sock));
+		s[i].fd = cli_http_open(sock, query, c->timeout_ms, &status, s[i].buf,
+					sizeof(s[i].buf) - 1, &s[i].n, err, sizeof(err));
+		if (s[i].fd < 0 || status != 200) {
+			fprintf(c->err, "ferryctl: %s: %s\n", daemons[i],
+				s[i].fd < 0 ? err : "GET /events refused");
+			rc = 1;
+			goto out;
+		}
+		pfd[i].fd = s[i].fd;
+		pfd[i].events = POLLIN;
+		open++;
+		sse_lines(c, &s[i], &shown, count);
+	}
+	while (open > 0 && (count == 0 || shown < count)) {
+		if (poll(pfd, (nfds_t)nd, -1) < 0 && errno != EINTR)
+			break;
+		for (int i = 0; i < nd; i++) {
+			ssize_t r;
+
+			if (pfd[i].fd < 0 || !(pfd[i].revents & (POLLIN | POLLHUP | POLLERR)))
+				continue;
+			r = read(s[i].fd, s[i].buf + s[i].n, sizeof(s[i].buf) - 1 - s[i].n);
+			if (r <= 0) {
+				fprintf(c->err, "ferryctl: %s closed the event stream\n", s[i].daemon);
+				pfd[i].fd = -1;
+				open--;
+				rc = 1;
+				continue;
+			}
+			s[i].n += (size_t)r;
+			sse_lines(c, &s[i], &shown, count);
+		}
+	}
+out:
+	for (int i = 0; i < nd; i++)
+		if (s[i].fd > 0)
+			close(s[i].fd);
+	free(s);
+	return rc;
+}

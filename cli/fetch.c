@@ -1,0 +1,83 @@
+/*
+ * The daemons of one instance, as JSON documents: trace and verify ask
+ * several daemons several questions, and every answer goes through here so
+ * that "not running", an HTTP error (with the API's own message) and an
+ * answer that is not JSON are reported the same way everywhere.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "cli/cli.h"
+
+void cli_sock_path(const struct cli_ctx *c, const char *daemon, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s/%s.sock", c->run_dir, daemon);
+}
+
+int cli_path_add(char *path, size_t len, const char *key, const char *value)
+{
+	size_t n = strlen(path);
+
+	if (n + strlen(key) + 3 >= len)
+		return -1;
+	snprintf(path + n, len - n, "%c%s=", strchr(path, '?') ? '&' : '?', key);
+	return cli_url_encode(value, path, len) < 0 ? -1 : 0;
+}
+
+static int fetch(const struct cli_ctx *c, const char *daemon, const char *path,
+		 struct json_object **doc, bool quiet_404)
+{
+	char sock[600], err[800];
+	struct json_object *msg = NULL;
+	struct cli_response resp;
+	int rc;
+
+	*doc = NULL;
+	cli_sock_path(c, daemon, sock, sizeof(sock));
+	rc = cli_http_get(sock, path, c->timeout_ms, &resp, err, sizeof(err));
+	if (rc == -ENOENT || rc == -ECONNREFUSED) {
+		fprintf(c->err, "ferryctl: %s is not running (%s)\n", daemon, err);
+		return -1;
+	}
+	if (rc < 0) {
+		fprintf(c->err, "ferryctl: %s: %s\n", daemon, err);
+		return -1;
+	}
+	*doc = json_tokener_parse(resp.body);
+	if (resp.status == 404 && quiet_404) {
+		json_object_put(*doc);
+		*doc = NULL;
+		cli_response_free(&resp);
+		return -2;
+	}
+	if (resp.status < 200 || resp.status > 299) {
+		if (*doc != NULL)
+			json_object_object_get_ex(*doc, "error", &msg);
+		fprintf(c->err, "ferryctl: %s: GET %s: %s (HTTP %d)\n", daemon, path,
+			msg ? json_object_get_string(msg) : resp.body, resp.status);
+		json_object_put(*doc);
+		*doc = NULL;
+	} else if (*doc == NULL || !json_object_is_type(*doc, json_type_object)) {
+		fprintf(c->err, "ferryctl: %s: GET %s: the answer is not a JSON object\n", daemon,
+			path);
+		json_object_put(*doc);
+		*doc = NULL;
+	}
+	cli_response_free(&resp);
+	return *doc != NULL ? 0 : -1;
+}
+
+int cli_fetch(const struct cli_ctx *c, const char *daemon, const char *path,
+	      struct json_object **doc)
+{
+	return fetch(c, daemon, path, doc, false);
+}
+
+int cli_fetch_maybe(const struct cli_ctx *c, const char *daemon, const char *path,
+		    struct json_object **doc)
+{
+	return fetch(c, daemon, path, doc, true);
+}

@@ -1,0 +1,413 @@
+/*
+ * `ferryctl show ...`: the documented command syntax (docs/api.md).
+ *
+ *   show bgp neighbors [ADDRESS]
+ *   show bgp vpnv4 [rd RD] [PREFIX [longer|shorter]] [rt RT] [neighbor A|local] [best]
+ *   show vrf [NAME] [routes]          show vpn
+ *   show labels | lsp | fib [VRF] | lfib | interfaces | arp
+ *   vrf explain RD PREFIX [VRF]       (main.c)
+ *
+ * Each form becomes a view: which daemon and path to ask and how to print
+ * the answer. A question about one thing (a neighbor, a VPN prefix with its
+ * RD, a VRF) gets a detail view; everything else a table.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "cli/cli.h"
+
+#define COLS(a) a, sizeof(a) / sizeof(a[0])
+
+const char *const cli_show_usage[] = {
+	"show bgp neighbors [ADDRESS]",
+	"show bgp vpnv4 [rd RD] [PREFIX [longer|shorter]] [rt RT] [neighbor ADDRESS|local] [best]",
+	"show vrf [NAME] [routes]",
+	"show vpn",
+	"show labels",
+	"show lsp",
+	"show fib [VRF]",
+	"show lfib",
+	"show interfaces",
+	"show arp",
+	"vrf explain RD PREFIX [VRF]",
+	"trace VRF ADDRESS",
+	"verify [--once]",
+	"events [bgpd] [vrfmgr] [--since N] [--count N]",
+	NULL,
+};
+
+static void view_table(struct cli_view *v, const char *daemon, const char *path,
+		       const char *array_key, const struct cli_column *cols, size_t ncols)
+{
+	memset(v, 0, sizeof(*v));
+	v->daemon = daemon;
+	snprintf(v->path, sizeof(v->path), "%s", path);
+	v->array_key = array_key;
+	v->cols = cols;
+	v->ncols = ncols;
+}
+
+static int fail(char *err, size_t len, const char *what)
+{
+	snprintf(err, len, "%s", what);
+	return -1;
+}
+
+static int show_bgp_neighbors(int argc, char **argv, struct cli_view *v, char *err, size_t len)
+{
+	view_table(v, "bgpd", "/neighbors", "neighbors", cli_cols_bgp_neighbors,
+		   cli_ncols_bgp_neighbors);
+	if (argc == 0)
+		return 0;
+	if (argc > 1)
+		return fail(err, len, "show bgp neighbors takes at most one address");
+	snprintf(v->path, sizeof(v->path), "/neighbor");
+	v->print = cli_print_neighbor;
+	return cli_path_add(v->path, sizeof(v->path), "address", argv[0]);
+}
+
+/* show bgp vpnv4 ...: a table of paths, or one destination in detail. */
+static int show_bgp_vpnv4(int argc, char **argv, struct cli_view *v, char *err, size_t len)
+{
+	const char *rd = NULL, *prefix = NULL, *match = NULL;
+	char q[512] = "";
+	int i;
+
+	view_table(v, "bgpd", "/routes", "routes", cli_cols_bgp_routes, cli_ncols_bgp_routes);
+	v->print = cli_print_bgp_routes;
+	for (i = 0; i < argc; i++) {
+		const char *w = argv[i];
+
+		if ((strcmp(w, "rd") == 0 || strcmp(w, "rt") == 0 || strcmp(w, "neighbor") == 0)) {
+			if (i + 1 >= argc)
+				return fail(err, len, "rd, rt and neighbor need a value");
+			if (strcmp(w, "rd") == 0)
+				rd = argv[i + 1];
+			if (cli_path_add(q, sizeof(q), w, argv[++i]) < 0)
+				return fail(err, len, "argument too long");
+		} else if (strcmp(w, "longer") == 0 || strcmp(w, "shorter") == 0) {
+			match = w;
+		} else if (strcmp(w, "best") == 0) {
+			cli_path_add(q, sizeof(q), "best", "true");
+		} else if (strchr(w, '/') != NULL && prefix == NULL) {
+			prefix = w;
+		} else {
+			snprintf(err, len, "show bgp vpnv4: unexpected \"%s\" (want rd RD, a prefix "
+					   "a.b.c.d/len, longer, shorter, rt RT, neighbor A, best)", w);
+			return -1;
+		}
+	}
+	if (match != NULL && prefix == NULL)
+		return fail(err, len, "longer/shorter need a prefix");
+	if (prefix != NULL && cli_path_add(q, sizeof(q), "prefix", prefix) < 0)
+		return fail(err, len, "argument too long");
+	if (match != NULL)
+		cli_path_add(q, sizeof(q), "match", match);
+	if (rd != NULL && prefix != NULL && match == NULL && argc == 3) {
+		/* one VPN prefix: every path and why the best won */
+		snprintf(v->path, sizeof(v->path), "/route%s", q);
+		v->print = cli_print_route;
+		return 0;
+	}
+	snprintf(v->path, sizeof(v->path), "/routes%s", q);
+	return 0;
+}
+
+static int show_vrf(int argc, char **argv, struct cli_view *v, char *err, size_t len)
+{
+	if (argc == 0) {
+		view_table(v, "vrfmgr", "/vrfs", "vrfs", cli_cols_vrfs, cli_ncols_vrfs);
+		return 0;
+	}
+	if (strcmp(argv[0], "routes") == 0 && argc == 1) {
+		view_table(v, "vrfmgr", "/routes", "routes", cli_cols_vrf_routes,
+			   cli_ncols_vrf_routes);
+		return 0;
+	}
+	if (argc == 2 && strcmp(argv[1], "routes") == 0) {
+		view_table(v, "vrfmgr", "/routes", "routes", cli_cols_vrf_routes,
+			   cli_ncols_vrf_routes);
+		return cli_path_add(v->path, sizeof(v->path), "vrf", argv[0]);
+	}
+	if (argc == 1) {
+		view_table(v, "vrfmgr", "/vrfs", "vrfs", cli_cols_vrfs, cli_ncols_vrfs);
+		v->print = cli_print_vrf;
+		v->filter_key = "name";
+		snprintf(v->filter_value, sizeof(v->filter_value), "%s", argv[0]);
+		return 0;
+	}
+	return fail(err, len, "show vrf [NAME] [routes]");
+}
+
+struct simple_show {
+	const char *word;
+	const char *daemon, *path, *array_key;
+	const struct cli_column *cols;
+	const size_t *ncols;
+	cli_print_fn print;
+};
+
+static const struct simple_show simple[] = {
+	{ "labels", "vrfmgr", "/labels", "labels", cli_cols_labels, &cli_ncols_labels, NULL },
+	{ "lsp", "vrfmgr", "/lsps", "lsps", cli_cols_lsps, &cli_ncols_lsps, NULL },
+	{ "lsps", "vrfmgr", "/lsps", "lsps", cli_cols_lsps, &cli_ncols_lsps, NULL },
+	{ "lfib", "fwd", "/lfib", "lfib", cli_cols_lfib, &cli_ncols_lfib, NULL },
+	{ "interfaces", "fwd", "/counters", "interfaces", cli_cols_interfaces,
+	  &cli_ncols_interfaces, cli_print_counters },
+	{ "arp", "fwd", "/arp", "arp", cli_cols_arp, &cli_ncols_arp, NULL },
+	{ "vpn", "vrfmgr", "/vpn", "routes", cli_cols_vpn, &cli_ncols_vpn, NULL },
+};
+
+int cli_show_parse(int argc, char **argv, struct cli_view *v, char *err, size_t errlen)
+{
+	if (argc == 0)
+		return fail(err, errlen, "show what? (see ferryctl --help)");
+	if (strcmp(argv[0], "bgp") == 0 && argc >= 2) {
+		if (strcmp(argv[1], "neighbors") == 0 || strcmp(argv[1], "neighbor") == 0)
+			return show_bgp_neighbors(argc - 2, argv + 2, v, err, errlen);
+		if (strcmp(argv[1], "vpnv4") == 0 || strcmp(argv[1], "routes") == 0)
+			return show_bgp_vpnv4(argc - 2, argv + 2, v, err, errlen);
+	}
+	if (strcmp(argv[0], "vrf") == 0)
+		return show_vrf(argc - 1, argv + 1, v, err, errlen);
+	if (strcmp(argv[0], "fib") == 0 && argc <= 2) {
+		view_table(v, "fwd", "/fib", "fib", cli_cols_fib, cli_ncols_fib);
+		return argc == 2 ? cli_path_add(v->path, sizeof(v->path), "vrf", argv[1]) : 0;
+	}
+	for (size_t i = 0; i < sizeof(simple) / sizeof(simple[0]); i++)
+		if (strcmp(argv[0], simple[i].word) == 0 && argc == 1) {
+			view_table(v, simple[i].daemon, simple[i].path, simple[i].array_key,
+				   simple[i].cols, *simple[i].ncols);
+			v->print = simple[i].print;
+			return 0;
+		}
+	snprintf(err, errlen, "unknown command: show %s%s%s", argv[0],
+		 argc > 1 ? " " : "", argc > 1 ? argv[1] : "");
+	return -1;
+}
+
+/* ---- detail printers ---------------------------------------------------------- */
+
+static struct json_object *get(struct json_object *o, const char *key)
+{
+	struct json_object *v = NULL;
+
+	if (o != NULL && json_object_is_type(o, json_type_object))
+		json_object_object_get_ex(o, key, &v);
+	return v;
+}
+
+static const char *cell(struct json_object *o, const char *key, enum cli_col_kind kind,
+			char *buf, size_t len)
+{
+	return cli_cell_format(get(o, key), kind, buf, len);
+}
+
+/* Cells for one printf: each C() gets its own buffer out of a small ring. */
+static char *slot(void)
+{
+	static char ring[16][512];
+	static unsigned n;
+
+	return ring[n++ % 16];
+}
+
+#define C(o, k) cell(o, k, CLI_COL_TEXT, slot(), 512)
+#define L(o, k) cell(o, k, CLI_COL_LIST, slot(), 512)
+#define D(o, k) cell(o, k, CLI_COL_DURATION, slot(), 512)
+#define LBL(o, k) cell(o, k, CLI_COL_LABEL, slot(), 512)
+
+static void yes(FILE *out, struct json_object *o, const char *key, const char *name, bool *first)
+{
+	if (json_object_get_boolean(get(o, key))) {
+		fprintf(out, "%s%s", *first ? "" : ", ", name);
+		*first = false;
+	}
+}
+
+static void caps_line(FILE *out, const char *title, struct json_object *o)
+{
+	bool first = true;
+
+	fprintf(out, "  %-16s %s", title, L(o, "families"));
+	first = false;
+	yes(out, o, "four_octet_as", "4-octet AS", &first);
+	yes(out, o, "route_refresh", "route refresh", &first);
+	yes(out, o, "enhanced_route_refresh", "enhanced route refresh", &first);
+	yes(out, o, "extended_message", "extended message", &first);
+	yes(out, o, "graceful_restart", "graceful restart", &first);
+	fputc('\n', out);
+}
+
+int cli_print_neighbor(FILE *out, const struct cli_view *v, struct json_object *doc)
+{
+	struct json_object *nb = get(doc, "neighbor"), *cfg = get(doc, "config"),
+			   *s = get(doc, "session"), *r = get(doc, "routes"), *m = get(doc, "messages"),
+			   *ue = get(nb, "update_errors");
+
+	(void)v;
+	if (nb == NULL)
+		return -1;
+	fprintf(out, "BGP neighbor %s (%s), AS %s: %s", C(nb, "address"), C(nb, "description"),
+		C(nb, "remote_as"), C(nb, "state"));
+	if (s != NULL && !json_object_is_type(s, json_type_null))
+		fprintf(out, " for %s", D(nb, "uptime_s"));
+	fprintf(out, "\n  %-16s %s\n", "last error:", C(nb, "last_error"));
+	fprintf(out, "  %-16s %s, hold %s, connect retry %s, %s\n", "configured:",
+		C(cfg, "local_address"), C(cfg, "hold_time"), C(cfg, "connect_retry"),
+		json_object_get_boolean(get(cfg, "passive")) ? "passive" : "active");
+	if (s != NULL && !json_object_is_type(s, json_type_null)) {
+		struct json_object *rx = get(s, "received");
+
+		fprintf(out, "  %-16s %s -> %s, initiated by %s, hold %s, keepalive %s\n", "session:",
+			C(s, "local_address"), C(s, "remote_address"), C(s, "initiated_by"),
+			C(s, "hold_time"), C(s, "keepalive"));
+		caps_line(out, "negotiated:", get(s, "negotiated"));
+		fprintf(out, "  %-16s AS %s, router id %s, hold %s\n", "peer's OPEN:", C(rx, "asn"),
+			C(rx, "router_id"), C(rx, "hold_time"));
+		caps_line(out, "peer offered:", rx);
+	}
+	fprintf(out, "  %-16s %s received, %s sent\n", "messages:", C(m, "received"), C(m, "sent"));
+	fprintf(out, "  %-16s %s accepted (%s best, %s stale), %s advertised, %s queued\n",
+		"routes:", C(r, "accepted"), C(r, "best"), C(r, "stale"), C(r, "advertised"),
+		C(r, "pending_out"));
+	fprintf(out, "  %-16s %s treat-as-withdraw (%s routes), %s attribute discard, %s reset\n",
+		"update errors:", C(ue, "treat_as_withdraw"), C(ue, "routes_withdrawn"),
+		C(ue, "attribute_discard"), C(ue, "session_reset"));
+	return 0;
+}
+
+/* The ranking entry of the path from peer (the reason it won or lost). */
+static const char *path_why(struct json_object *ranking, const char *peer, char *buf, size_t len)
+{
+	size_t k = json_object_is_type(ranking, json_type_array) ? json_object_array_length(ranking)
+								   : 0;
+
+	for (size_t i = 0; i < k; i++) {
+		struct json_object *e = json_object_array_get_idx(ranking, i);
+		const char *p = json_object_get_string(get(e, "peer"));
+
+		if (p != NULL && peer != NULL && strcmp(p, peer) == 0) {
+			struct json_object *why = get(e, "reason");
+
+			if (why == NULL)
+				why = get(e, "lost_because");
+			snprintf(buf, len, "%s%s", get(e, "reason") ? "best: " : "lost: ",
+				 why ? json_object_get_string(why) : "-");
+			return buf;
+		}
+	}
+	return "-";
+}
+
+int cli_print_route(FILE *out, const struct cli_view *v, struct json_object *doc)
+{
+	static const struct cli_column cols[] = {
+		{ "BEST", "best", CLI_COL_MARK },     { "PEER", "peer", CLI_COL_TEXT },
+		{ "LABEL", "label", CLI_COL_LABEL },  { "NEXT-HOP", "next_hop", CLI_COL_TEXT },
+		{ "ROUTE-TARGETS", "route_targets", CLI_COL_LIST },
+		{ "LOCPRF", "local_pref", CLI_COL_TEXT }, { "MED", "med", CLI_COL_TEXT },
+		{ "AS-PATH", "as_path", CLI_COL_TEXT }, { "ORIGIN", "origin", CLI_COL_TEXT },
+		{ "WHY", "why", CLI_COL_TEXT },
+	};
+	struct json_object *paths = get(doc, "paths"), *ranking = get(doc, "ranking");
+	char why[256];
+	size_t k;
+
+	(void)v;
+	if (!json_object_is_type(paths, json_type_array))
+		return -1;
+	k = json_object_array_length(paths);
+	fprintf(out, "%s:%s  %zu path%s, best: %s\n", C(doc, "rd"), C(doc, "prefix"), k,
+		k == 1 ? "" : "s", C(doc, "best_reason"));
+	fprintf(out, "  advertised to: %s; sent to vrfmgr: %s\n\n", L(doc, "advertised_to"),
+		cell(doc, "sent_to_vrfmgr", CLI_COL_BOOL, slot(), 512));
+	for (size_t i = 0; i < k; i++) {
+		struct json_object *p = json_object_array_get_idx(paths, i);
+
+		path_why(ranking, json_object_get_string(get(p, "peer")), why, sizeof(why));
+		json_object_object_add(p, "why", json_object_new_string(why));
+	}
+	return cli_table_print(out, paths, COLS(cols));
+}
+
+int cli_print_vrf(FILE *out, const struct cli_view *v, struct json_object *doc)
+{
+	static const struct cli_column cols[] = {
+		{ "rd:", "rd", CLI_COL_TEXT },
+		{ "label:", "label", CLI_COL_LABEL },
+		{ "label mode:", "label_mode", CLI_COL_TEXT },
+		{ "import RTs:", "import_rts", CLI_COL_LIST },
+		{ "export RTs:", "export_rts", CLI_COL_LIST },
+		{ "interfaces:", "interfaces", CLI_COL_LIST },
+		{ "routes:", "route_count", CLI_COL_TEXT },
+		{ "prefixes:", "prefix_count", CLI_COL_TEXT },
+		{ "max routes:", "max_routes", CLI_COL_TEXT },
+		{ "limit state:", "limit_state", CLI_COL_TEXT },
+		{ "refused:", "routes_refused", CLI_COL_TEXT },
+	};
+	struct json_object *vrfs = get(doc, "vrfs");
+	size_t k = json_object_is_type(vrfs, json_type_array) ? json_object_array_length(vrfs) : 0;
+
+	for (size_t i = 0; i < k; i++) {
+		struct json_object *e = json_object_array_get_idx(vrfs, i);
+		const char *name = json_object_get_string(get(e, "name"));
+
+		if (name == NULL || strcmp(name, v->filter_value) != 0)
+			continue;
+		fprintf(out, "VRF %s (id %s)\n", name, C(e, "id"));
+		cli_fields_print(out, e, COLS(cols), 2);
+		return 0;
+	}
+	fprintf(stderr, "ferryctl: no VRF named \"%s\"\n", v->filter_value);
+	return -2;
+}
+
+static void chain_line(FILE *out, struct json_object *ch)
+{
+	struct json_object *lsp = get(ch, "lsp");
+
+	fprintf(out, "      chain: %s", C(ch, "vpn_route"));
+	if (get(ch, "inner_label") != NULL && !json_object_is_type(get(ch, "inner_label"),
+								   json_type_null))
+		fprintf(out, " -> inner label %s -> PE %s", LBL(ch, "inner_label"),
+			C(ch, "remote_pe"));
+	if (lsp != NULL && !json_object_is_type(lsp, json_type_null))
+		fprintf(out, " -> LSP %s out label %s", C(lsp, "fec"), LBL(ch, "outer_label"));
+	fprintf(out, " -> %s via %s\n", C(ch, "interface"), C(ch, "next_hop"));
+}
+
+int cli_print_explain(FILE *out, const struct cli_view *v, struct json_object *doc)
+{
+	struct json_object *vr = get(doc, "vpn_route"), *vrfs = get(doc, "vrfs");
+	size_t k = json_object_is_type(vrfs, json_type_array) ? json_object_array_length(vrfs) : 0;
+
+	(void)v;
+	fprintf(out, "%s:%s: ", C(doc, "rd"), C(doc, "prefix"));
+	if (vr == NULL || json_object_is_type(vr, json_type_null))
+		fprintf(out, "not known to vrfmgr (bgpd has not given it, no VRF exports it)\n");
+	else if (strcmp(C(vr, "source"), "local") == 0)
+		fprintf(out, "local to VRF %s, %s with label %s, RTs %s\n", C(vr, "vrf"),
+			json_object_get_boolean(get(vr, "exported")) ? "exported" : "not exported",
+			LBL(vr, "label"), L(vr, "route_targets"));
+	else
+		fprintf(out, "from BGP peer %s, label %s, next hop %s, RTs %s%s%s\n", C(vr, "peer"),
+			LBL(vr, "label"), C(vr, "next_hop"), L(vr, "route_targets"),
+			get(vr, "problem") && !json_object_is_type(get(vr, "problem"), json_type_null)
+				? ", problem: "
+				: "",
+			get(vr, "problem") && !json_object_is_type(get(vr, "problem"), json_type_null)
+				? C(vr, "problem")
+				: "");
+	for (size_t i = 0; i < k; i++) {
+		struct json_object *e = json_object_array_get_idx(vrfs, i), *ch = get(e, "chain");
+
+		fprintf(out, "  VRF %s: %s: %s (import RTs %s, in common %s)\n", C(e, "vrf"),
+			C(e, "verdict"), C(e, "reason"), L(e, "import_rts"), L(e, "common_rts"));
+		if (ch != NULL && !json_object_is_type(ch, json_type_null))
+			chain_line(out, ch);
+	}
+	return 0;
+}

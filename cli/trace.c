@@ -1,0 +1,354 @@
+/*
+ * ferryctl trace VRF ADDRESS: the forwarding chain of one destination in
+ * one VRF, each link from the daemon that owns it, and every place two
+ * daemons disagree:
+ *
+ *   vrfmgr  the VRF route a packet to ADDRESS matches (longest match among
+ *           installed routes), its VPN route (RD, RTs), inner label and
+ *           remote PE, the LSP and outer label (/routes?address, /explain);
+ *   bgpd    the best path for that RD:prefix (/route): label, next hop, RTs;
+ *   fwd     what the packet path itself would do (/lookup): next hop, the
+ *           labels it would push, the gateway's MAC; and its FIB entry for
+ *           the prefix (/fib).
+ *
+ * cli_trace_report is a pure function of the fetched documents, so its
+ * verdicts are unit-tested on recorded answers (tests/unit/test_cli_trace.c).
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "cli/cli.h"
+
+struct trace {
+	struct json_object *steps, *disagree;
+	int n;
+};
+
+static struct json_object *get(struct json_object *o, const char *key)
+{
+	struct json_object *v = NULL;
+
+	if (o != NULL && json_object_is_type(o, json_type_object))
+		json_object_object_get_ex(o, key, &v);
+	return v != NULL && json_object_is_type(v, json_type_null) ? NULL : v;
+}
+
+static const char *s_of(struct json_object *o, const char *key)
+{
+	struct json_object *v = get(o, key);
+
+	return v != NULL ? json_object_get_string(v) : NULL;
+}
+
+/* A label or null as text ("-" for none, "imp-null" for 3). */
+static const char *lbl(struct json_object *o, const char *key, char *buf, size_t len)
+{
+	return cli_cell_format(get(o, key), CLI_COL_LABEL, buf, len);
+}
+
+static bool same(struct json_object *a, const char *ka, struct json_object *b, const char *kb)
+{
+	const char *x = s_of(a, ka), *y = s_of(b, kb);
+
+	return (x == NULL && y == NULL) || (x != NULL && y != NULL && strcmp(x, y) == 0);
+}
+
+static void step(struct trace *t, const char *name, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void step(struct trace *t, const char *name, const char *fmt, ...)
+{
+	struct json_object *o = json_object_new_object();
+	char buf[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	json_object_object_add(o, "step", json_object_new_string(name));
+	json_object_object_add(o, "text", json_object_new_string(buf));
+	json_object_array_add(t->steps, o);
+}
+
+static void disagree(struct trace *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void disagree(struct trace *t, const char *fmt, ...)
+{
+	char buf[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	json_object_array_add(t->disagree, json_object_new_string(buf));
+	t->n++;
+}
+
+/* The same set of strings in two arrays. */
+static bool same_set(struct json_object *a, struct json_object *b)
+{
+	size_t na = a ? json_object_array_length(a) : 0, nb = b ? json_object_array_length(b) : 0;
+
+	if (na != nb)
+		return false;
+	for (size_t i = 0; i < na; i++) {
+		const char *x = json_object_get_string(json_object_array_get_idx(a, i));
+		size_t j;
+
+		for (j = 0; j < nb; j++)
+			if (strcmp(x, json_object_get_string(json_object_array_get_idx(b, j))) == 0)
+				break;
+		if (j == nb)
+			return false;
+	}
+	return true;
+}
+
+static char *rts_text(struct json_object *a, char *buf, size_t len)
+{
+	return (char *)cli_cell_format(a, CLI_COL_LIST, buf, len);
+}
+
+/* bgpd's best path for the route vrfmgr uses, held against it. */
+static void trace_bgp(struct trace *t, struct json_object *r, struct json_object *doc)
+{
+	struct json_object *paths = get(doc, "paths"), *best = NULL;
+	char l1[16], l2[16], rts[256];
+
+	for (size_t i = 0; paths && i < json_object_array_length(paths); i++)
+		if (json_object_get_boolean(get(json_object_array_get_idx(paths, i), "best")))
+			best = json_object_array_get_idx(paths, i);
+	if (best == NULL) {
+		disagree(t, "bgpd has no best path for %s:%s, which vrfmgr still uses",
+			 s_of(r, "rd"), s_of(r, "prefix"));
+		return;
+	}
+	step(t, "BGP best", "from %s, next hop %s, label %s, local-pref %s (%s)",
+	     s_of(best, "peer"), s_of(best, "next_hop"), lbl(best, "label", l1, sizeof(l1)),
+	     json_object_get_string(get(best, "local_pref")),
+	     s_of(doc, "best_reason") ? s_of(doc, "best_reason") : "-");
+	if (!same(best, "label", r, "inner_label"))
+		disagree(t, "bgpd's best path carries label %s, vrfmgr pushes inner label %s",
+			 lbl(best, "label", l1, sizeof(l1)), lbl(r, "inner_label", l2, sizeof(l2)));
+	if (!same(best, "next_hop", r, "remote_pe"))
+		disagree(t, "bgpd's best path has next hop %s, vrfmgr sends to remote PE %s",
+			 s_of(best, "next_hop"), s_of(r, "remote_pe"));
+	if (!same_set(get(best, "route_targets"), get(r, "route_targets")))
+		disagree(t, "bgpd's best path carries RTs %s, vrfmgr has %s",
+			 rts_text(get(best, "route_targets"), rts, sizeof(rts)),
+			 cli_cell_format(get(r, "route_targets"), CLI_COL_LIST, (char[256]){ 0 }, 256));
+}
+
+/* The VPN route's chain from vrfmgr: RD, RTs, labels, LSP. */
+static void trace_vpn(struct trace *t, struct json_object *r, const struct cli_trace_docs *d)
+{
+	struct json_object *vrfs = get(d->explain, "vrfs"), *ch = NULL, *lsp;
+	char l[16], rts[256];
+
+	step(t, "VPN route", "%s:%s, RTs %s", s_of(r, "rd"), s_of(r, "prefix"),
+	     rts_text(get(r, "route_targets"), rts, sizeof(rts)));
+	if (d->bgp_route != NULL)
+		trace_bgp(t, r, d->bgp_route);
+	else
+		disagree(t, "bgpd has no route %s:%s, which vrfmgr still uses", s_of(r, "rd"),
+			 s_of(r, "prefix"));
+	step(t, "inner label", "%s", lbl(r, "inner_label", l, sizeof(l)));
+	step(t, "remote PE", "%s", s_of(r, "remote_pe") ? s_of(r, "remote_pe") : "-");
+	if (vrfs != NULL && json_object_array_length(vrfs) > 0)
+		ch = get(json_object_array_get_idx(vrfs, 0), "chain");
+	lsp = get(ch, "lsp");
+	if (lsp != NULL)
+		step(t, "LSP", "%s -> out label %s via %s on %s", s_of(lsp, "fec"),
+		     lbl(lsp, "out_label", l, sizeof(l)), s_of(lsp, "next_hop"),
+		     s_of(lsp, "interface"));
+	else
+		step(t, "LSP", "none resolved for %s", s_of(r, "remote_pe"));
+	step(t, "outer label", "%s", lbl(r, "outer_label", l, sizeof(l)));
+}
+
+/* fwd's FIB entry for prefix in fib, or NULL. */
+static struct json_object *fib_entry(struct json_object *fib, const char *prefix)
+{
+	struct json_object *a = get(fib, "fib");
+
+	for (size_t i = 0; prefix && a && i < json_object_array_length(a); i++) {
+		const char *p = s_of(json_object_array_get_idx(a, i), "prefix");
+
+		if (p != NULL && strcmp(p, prefix) == 0)
+			return json_object_array_get_idx(a, i);
+	}
+	return NULL;
+}
+
+static void push_text(struct json_object *o, const char *outer, const char *inner, char *buf,
+		      size_t len)
+{
+	char l1[16], l2[16];
+	bool has_o = get(o, outer) != NULL, has_i = get(o, inner) != NULL;
+
+	if (!has_o && !has_i)
+		snprintf(buf, len, "no labels");
+	else if (has_o && has_i)
+		snprintf(buf, len, "pushes [%s | %s]", lbl(o, outer, l1, sizeof(l1)),
+			 lbl(o, inner, l2, sizeof(l2)));
+	else
+		snprintf(buf, len, "pushes [%s]", has_o ? lbl(o, outer, l1, sizeof(l1))
+							: lbl(o, inner, l2, sizeof(l2)));
+}
+
+/* What fwd does with the packet, held against what vrfmgr says it should. */
+static void trace_fwd(struct trace *t, struct json_object *r, const struct cli_trace_docs *d)
+{
+	struct json_object *lk = d->fwd_lookup, *arp = get(lk, "arp"), *fe;
+	const char *prefix = s_of(r, "prefix");
+	char push[64], l1[16], l2[16];
+
+	if (!json_object_get_boolean(get(lk, "found"))) {
+		disagree(t, "fwd has no route for %s in VRF %s, vrfmgr installed %s", d->address,
+			 d->vrf, prefix);
+		return;
+	}
+	push_text(lk, "out_label", "inner_label", push, sizeof(push));
+	step(t, "next hop", "%s on %s, MAC %s%s%s%s", s_of(lk, "gateway") ? s_of(lk, "gateway")
+								 : "direct",
+	     s_of(lk, "interface"), arp ? (s_of(arp, "mac") ? s_of(arp, "mac") : "-")
+					: "not resolved yet",
+	     arp ? " (" : "", arp ? s_of(arp, "state") : "", arp ? ")" : "");
+	fe = fib_entry(d->fwd_fib, prefix);
+	step(t, "fwd holds", "%s %s via %s on %s, %s", fe ? prefix : "(no entry for the prefix)",
+	     s_of(lk, "type"), s_of(lk, "gateway") ? s_of(lk, "gateway") : "-",
+	     s_of(lk, "interface"), push);
+	if (d->fwd_fib != NULL && fe == NULL)
+		disagree(t, "fwd has no FIB entry for %s in VRF %s (a shorter prefix answers)",
+			 prefix, d->vrf);
+	if (!same(lk, "inner_label", r, "inner_label") || !same(lk, "out_label", r, "outer_label"))
+		disagree(t, "fwd pushes [%s | %s], vrfmgr expects [%s | %s]",
+			 lbl(lk, "out_label", l1, sizeof(l1)), lbl(lk, "inner_label", l2, sizeof(l2)),
+			 lbl(r, "outer_label", (char[16]){ 0 }, 16),
+			 lbl(r, "inner_label", (char[16]){ 0 }, 16));
+	if (!same(lk, "interface", r, "interface"))
+		disagree(t, "fwd sends out of %s, vrfmgr expects %s", s_of(lk, "interface"),
+			 s_of(r, "interface"));
+	if (s_of(r, "next_hop") != NULL && !same(lk, "gateway", r, "next_hop"))
+		disagree(t, "fwd sends to %s, vrfmgr expects next hop %s", s_of(lk, "gateway"),
+			 s_of(r, "next_hop"));
+}
+
+int cli_trace_report(const struct cli_trace_docs *d, struct json_object **report)
+{
+	struct json_object *routes = get(d->vrf_route, "routes"), *r = NULL;
+	struct trace t = { json_object_new_array(), json_object_new_array(), 0 };
+	const char *src;
+
+	if (routes != NULL && json_object_array_length(routes) > 0)
+		r = json_object_array_get_idx(routes, 0); /* the selected candidate */
+	if (r == NULL) {
+		step(&t, "VRF route", "none: no installed route in VRF %s covers %s", d->vrf,
+		     d->address);
+		if (json_object_get_boolean(get(d->fwd_lookup, "found")))
+			disagree(&t, "fwd still forwards %s in VRF %s (via %s on %s)", d->address,
+				 d->vrf, s_of(d->fwd_lookup, "gateway"),
+				 s_of(d->fwd_lookup, "interface"));
+	} else {
+		src = s_of(r, "source");
+		step(&t, "VRF route", "%s (%s, distance %s, %s)", s_of(r, "prefix"), src,
+		     json_object_get_string(get(r, "distance")),
+		     json_object_get_boolean(get(r, "installed")) ? "installed" : "not installed");
+		if (src != NULL && strcmp(src, "bgp") == 0)
+			trace_vpn(&t, r, d);
+		trace_fwd(&t, r, d);
+	}
+	*report = json_object_new_object();
+	json_object_object_add(*report, "vrf", json_object_new_string(d->vrf));
+	json_object_object_add(*report, "address", json_object_new_string(d->address));
+	json_object_object_add(*report, "route", r ? json_object_get(r) : NULL);
+	json_object_object_add(*report, "fwd", json_object_get(d->fwd_lookup));
+	json_object_object_add(*report, "steps", t.steps);
+	json_object_object_add(*report, "disagreements", t.disagree);
+	json_object_object_add(*report, "consistent", json_object_new_boolean(t.n == 0));
+	return t.n;
+}
+
+void cli_trace_print(FILE *out, struct json_object *report)
+{
+	struct json_object *steps = get(report, "steps"), *dis = get(report, "disagreements");
+	size_t nd = dis ? json_object_array_length(dis) : 0;
+
+	fprintf(out, "trace %s in VRF %s\n", s_of(report, "address"), s_of(report, "vrf"));
+	for (size_t i = 0; steps && i < json_object_array_length(steps); i++) {
+		struct json_object *s = json_object_array_get_idx(steps, i);
+
+		fprintf(out, "  %-12s %s\n", s_of(s, "step"), s_of(s, "text"));
+	}
+	for (size_t i = 0; i < nd; i++)
+		fprintf(out, "  !! %s\n", json_object_get_string(json_object_array_get_idx(dis, i)));
+	if (nd == 0)
+		fprintf(out, "  %-12s consistent: bgpd, vrfmgr and fwd agree\n", "verdict");
+	else
+		fprintf(out, "  %-12s %zu disagreement%s\n", "verdict", nd, nd == 1 ? "" : "s");
+}
+
+/* Fetches what the trace needs; a daemon that cannot answer ends it (-1). */
+static int trace_fetch(const struct cli_ctx *c, struct cli_trace_docs *d)
+{
+	char p[1024];
+	struct json_object *routes, *r;
+	const char *src;
+
+	snprintf(p, sizeof(p), "/routes");
+	cli_path_add(p, sizeof(p), "vrf", d->vrf);
+	cli_path_add(p, sizeof(p), "address", d->address);
+	if (cli_fetch(c, "vrfmgr", p, &d->vrf_route) < 0)
+		return -1;
+	snprintf(p, sizeof(p), "/lookup");
+	cli_path_add(p, sizeof(p), "vrf", d->vrf);
+	cli_path_add(p, sizeof(p), "address", d->address);
+	if (cli_fetch(c, "fwd", p, &d->fwd_lookup) < 0)
+		return -1;
+	snprintf(p, sizeof(p), "/fib");
+	cli_path_add(p, sizeof(p), "vrf", d->vrf);
+	if (cli_fetch(c, "fwd", p, &d->fwd_fib) < 0)
+		return -1;
+	routes = get(d->vrf_route, "routes");
+	r = routes && json_object_array_length(routes) ? json_object_array_get_idx(routes, 0) : NULL;
+	src = s_of(r, "source");
+	if (src == NULL || strcmp(src, "bgp") != 0)
+		return 0;
+	snprintf(p, sizeof(p), "/explain");
+	cli_path_add(p, sizeof(p), "rd", s_of(r, "rd"));
+	cli_path_add(p, sizeof(p), "prefix", s_of(r, "prefix"));
+	cli_path_add(p, sizeof(p), "vrf", d->vrf);
+	if (cli_fetch(c, "vrfmgr", p, &d->explain) < 0)
+		return -1;
+	snprintf(p, sizeof(p), "/route");
+	cli_path_add(p, sizeof(p), "rd", s_of(r, "rd"));
+	cli_path_add(p, sizeof(p), "prefix", s_of(r, "prefix"));
+	/* a 404 here is a finding (bgpd lacks the route), not a failure */
+	return cli_fetch_maybe(c, "bgpd", p, &d->bgp_route) == -1 ? -1 : 0;
+}
+
+int cli_trace(const struct cli_ctx *c, const char *vrf, const char *address)
+{
+	struct cli_trace_docs d = { vrf, address, NULL, NULL, NULL, NULL, NULL };
+	struct json_object *report = NULL;
+	int n = -1;
+
+	if (trace_fetch(c, &d) == 0) {
+		n = cli_trace_report(&d, &report);
+		if (c->json)
+			fprintf(c->out, "%s\n",
+				json_object_to_json_string_ext(report, JSON_C_TO_STRING_PRETTY |
+									    JSON_C_TO_STRING_NOSLASHESCAPE));
+		else
+			cli_trace_print(c->out, report);
+	}
+	json_object_put(report);
+	json_object_put(d.vrf_route);
+	json_object_put(d.bgp_route);
+	json_object_put(d.explain);
+	json_object_put(d.fwd_lookup);
+	json_object_put(d.fwd_fib);
+	return n == 0 ? 0 : 1;
+}

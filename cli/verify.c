@@ -1,0 +1,504 @@
+/*
+ * ferryctl verify: holds the three daemons' tables against each other and
+ * lists every inconsistency (missing, extra, different label or next hop).
+ * Each check is one contract of the system (docs/ipc.md):
+ *
+ *   bgpd -> vrfmgr   bgpd's best remote path of every RD:prefix is in
+ *                    vrfmgr's VPN table with the same label and next hop,
+ *                    and vrfmgr holds nothing bgpd does not have;
+ *   import           every usable VPN route sits in exactly the VRFs whose
+ *                    import RTs meet its RTs (a full VRF excepted);
+ *   exports          every route bgpd holds from vrfmgr ("local") is a
+ *                    connected or static route of the VRF with that RD, with
+ *                    the VRF's label (per-VRF mode);
+ *   vrfmgr -> fwd    each VRF's selected, installed routes are fwd's FIB,
+ *                    entry for entry, with the same labels, interface and
+ *                    next hop; the labels vrfmgr uses are fwd's LFIB.
+ *
+ * cli_verify_report is a pure function of the fetched documents (unit-
+ * tested on recorded answers). The daemons are asked one after another, so
+ * a route that changes meanwhile can look inconsistent: unless --once, an
+ * inconsistent answer is fetched again a second later and only what is
+ * found both times is reported.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <json-c/json.h>
+
+#include "cli/cli.h"
+
+#define NCHECKS 5
+static const char *const check_names[NCHECKS] = { "bgpd -> vrfmgr", "vrfmgr import",
+						   "bgpd exports", "vrfmgr -> fwd FIB",
+						   "vrfmgr -> fwd LFIB" };
+
+struct verify {
+	struct json_object *found; /* array of {check, key, problem} */
+	int n[NCHECKS];
+	int compared[NCHECKS];
+};
+
+static struct json_object *get(struct json_object *o, const char *key)
+{
+	struct json_object *v = NULL;
+
+	if (o != NULL && json_object_is_type(o, json_type_object))
+		json_object_object_get_ex(o, key, &v);
+	return v != NULL && json_object_is_type(v, json_type_null) ? NULL : v;
+}
+
+static const char *s_of(struct json_object *o, const char *key)
+{
+	struct json_object *v = get(o, key);
+
+	return v != NULL ? json_object_get_string(v) : NULL;
+}
+
+static const char *nz(const char *s)
+{
+	return s != NULL ? s : "-";
+}
+
+static bool same(struct json_object *a, const char *ka, struct json_object *b, const char *kb)
+{
+	const char *x = s_of(a, ka), *y = s_of(b, kb);
+
+	return (x == NULL && y == NULL) || (x != NULL && y != NULL && strcmp(x, y) == 0);
+}
+
+static size_t len_of(struct json_object *a)
+{
+	return a != NULL && json_object_is_type(a, json_type_array) ? json_object_array_length(a)
+								     : 0;
+}
+
+static void found(struct verify *v, int check, const char *key, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+static void found(struct verify *v, int check, const char *key, const char *fmt, ...)
+{
+	struct json_object *o = json_object_new_object();
+	char buf[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	json_object_object_add(o, "check", json_object_new_string(check_names[check]));
+	json_object_object_add(o, "key", json_object_new_string(key));
+	json_object_object_add(o, "problem", json_object_new_string(buf));
+	json_object_array_add(v->found, o);
+	v->n[check]++;
+}
+
+/* Rows of arr keyed by "a:b" of two fields, in a JSON object used as a map. */
+static struct json_object *index_by(struct json_object *arr, const char *k1, const char *k2)
+{
+	struct json_object *map = json_object_new_object();
+	char key[256];
+
+	for (size_t i = 0; i < len_of(arr); i++) {
+		struct json_object *r = json_object_array_get_idx(arr, i);
+
+		snprintf(key, sizeof(key), "%s:%s", nz(s_of(r, k1)), nz(s_of(r, k2)));
+		if (!json_object_object_get_ex(map, key, NULL)) /* first wins: selected / best */
+			json_object_object_add(map, key, json_object_get(r));
+	}
+	return map;
+}
+
+static char *lbl(struct json_object *o, const char *key, char *buf)
+{
+	return (char *)cli_cell_format(get(o, key), CLI_COL_LABEL, buf, 16);
+}
+
+/* ---- bgpd -> vrfmgr ---------------------------------------------------------------- */
+
+/* The path vrfmgr should have for each RD:prefix: the best one, if it is remote. */
+static struct json_object *bgp_remote_best(struct json_object *routes, struct json_object **any)
+{
+	struct json_object *best = json_object_new_object();
+
+	*any = json_object_new_object();
+	for (size_t i = 0; i < len_of(routes); i++) {
+		struct json_object *p = json_object_array_get_idx(routes, i);
+		char key[256];
+
+		if (s_of(p, "peer") != NULL && strcmp(s_of(p, "peer"), "local") == 0)
+			continue;
+		snprintf(key, sizeof(key), "%s:%s", nz(s_of(p, "rd")), nz(s_of(p, "prefix")));
+		if (json_object_get_boolean(get(p, "best")))
+			json_object_object_add(best, key, json_object_get(p));
+		if (!json_object_object_get_ex(*any, key, NULL))
+			json_object_object_add(*any, key, json_object_get(p));
+	}
+	return best;
+}
+
+static void check_bgp_vpn(struct verify *v, const struct cli_verify_docs *d)
+{
+	struct json_object *any, *best = bgp_remote_best(get(d->bgp_routes, "routes"), &any);
+	struct json_object *vpn = index_by(get(d->vpn, "routes"), "rd", "prefix");
+	char a[16], b[16];
+
+	json_object_object_foreach(any, key, p)
+	{
+		struct json_object *want, *have;
+
+		if (!json_object_object_get_ex(best, key, &want))
+			want = p; /* a local path won: vrfmgr gets a remote one, any */
+		v->compared[0]++;
+		if (!json_object_object_get_ex(vpn, key, &have))
+			found(v, 0, key, "missing in vrfmgr: bgpd's best path from %s, label %s",
+			      nz(s_of(want, "peer")), lbl(want, "label", a));
+		else if (!same(want, "label", have, "label") ||
+			 !same(want, "next_hop", have, "next_hop"))
+			found(v, 0, key, "different: bgpd label %s next hop %s, vrfmgr label %s "
+					 "next hop %s", lbl(want, "label", a), nz(s_of(want, "next_hop")),
+			      lbl(have, "label", b), nz(s_of(have, "next_hop")));
+	}
+	json_object_object_foreach(vpn, vkey, vr)
+	{
+		if (!json_object_object_get_ex(any, vkey, NULL))
+			found(v, 0, vkey, "extra in vrfmgr: label %s from %s, bgpd has no such route",
+			      lbl(vr, "label", a), nz(s_of(vr, "peer")));
+	}
+	json_object_put(best);
+	json_object_put(any);
+	json_object_put(vpn);
+}
+
+/* ---- import: RTs decide which VRFs hold a VPN route ------------------------------------------ */
+
+static bool contains(struct json_object *arr, const char *s)
+{
+	for (size_t i = 0; i < len_of(arr); i++)
+		if (strcmp(json_object_get_string(json_object_array_get_idx(arr, i)), s) == 0)
+			return true;
+	return false;
+}
+
+static bool rts_meet(struct json_object *a, struct json_object *b)
+{
+	for (size_t i = 0; i < len_of(a); i++)
+		if (contains(b, json_object_get_string(json_object_array_get_idx(a, i))))
+			return true;
+	return false;
+}
+
+static void check_import(struct verify *v, const struct cli_verify_docs *d)
+{
+	struct json_object *vpn = get(d->vpn, "routes"), *vrfs = get(d->vrfs, "vrfs");
+	char key[256];
+
+	for (size_t i = 0; i < len_of(vpn); i++) {
+		struct json_object *r = json_object_array_get_idx(vpn, i), *in = get(r, "vrfs");
+
+		if (get(r, "problem") != NULL)
+			continue; /* unusable: no VRF may hold it */
+		snprintf(key, sizeof(key), "%s:%s", nz(s_of(r, "rd")), nz(s_of(r, "prefix")));
+		v->compared[1]++;
+		for (size_t k = 0; k < len_of(vrfs); k++) {
+			struct json_object *vrf = json_object_array_get_idx(vrfs, k);
+			const char *name = nz(s_of(vrf, "name")), *lim = s_of(vrf, "limit_state");
+			bool should = rts_meet(get(r, "route_targets"), get(vrf, "import_rts"));
+			bool has = contains(in, name);
+
+			if (should && !has && !(lim != NULL && strcmp(lim, "full") == 0))
+				found(v, 1, key, "VRF %s imports one of its RTs but does not hold it",
+				      name);
+			if (!should && has)
+				found(v, 1, key, "VRF %s holds it without a route target in common",
+				      name);
+		}
+	}
+}
+
+/* ---- exports: bgpd's local paths are VRF routes ---------------------------------------------- */
+
+static struct json_object *vrf_by_rd(struct json_object *vrfs, const char *rd)
+{
+	for (size_t k = 0; rd && k < len_of(vrfs); k++)
+		if (strcmp(nz(s_of(json_object_array_get_idx(vrfs, k), "rd")), rd) == 0)
+			return json_object_array_get_idx(vrfs, k);
+	return NULL;
+}
+
+static void check_exports(struct verify *v, const struct cli_verify_docs *d,
+			  struct json_object *vroutes)
+{
+	struct json_object *routes = get(d->bgp_routes, "routes"), *vrfs = get(d->vrfs, "vrfs");
+	char key[256], a[16], b[16];
+
+	for (size_t i = 0; i < len_of(routes); i++) {
+		struct json_object *p = json_object_array_get_idx(routes, i), *vrf, *vr;
+		char vkey[256];
+		const char *src;
+
+		if (s_of(p, "peer") == NULL || strcmp(s_of(p, "peer"), "local") != 0)
+			continue;
+		snprintf(key, sizeof(key), "%s:%s", nz(s_of(p, "rd")), nz(s_of(p, "prefix")));
+		v->compared[2]++;
+		if ((vrf = vrf_by_rd(vrfs, s_of(p, "rd"))) == NULL) {
+			found(v, 2, key, "bgpd exports it but no VRF has RD %s", nz(s_of(p, "rd")));
+			continue;
+		}
+		snprintf(vkey, sizeof(vkey), "%s:%s", nz(s_of(vrf, "name")), nz(s_of(p, "prefix")));
+		src = json_object_object_get_ex(vroutes, vkey, &vr) ? s_of(vr, "source") : NULL;
+		if (src == NULL || strcmp(src, "bgp") == 0)
+			found(v, 2, key, "bgpd exports it but VRF %s has no local route %s",
+			      nz(s_of(vrf, "name")), nz(s_of(p, "prefix")));
+		else if (get(vrf, "label") != NULL && strcmp(nz(s_of(vrf, "label_mode")), "per-vrf") == 0 &&
+			 !same(p, "label", vrf, "label"))
+			found(v, 2, key, "exported with label %s, VRF %s's label is %s",
+			      lbl(p, "label", a), nz(s_of(vrf, "name")), lbl(vrf, "label", b));
+	}
+}
+
+/* ---- vrfmgr -> fwd ------------------------------------------------------------------------------ */
+
+static void fwd_text(struct json_object *e, const char *gw, const char *out, const char *in,
+		     char *buf, size_t len)
+{
+	char a[16], b[16];
+
+	snprintf(buf, len, "via %s on %s [%s | %s]", nz(s_of(e, gw)), nz(s_of(e, "interface")),
+		 lbl(e, out, a), lbl(e, in, b));
+}
+
+static void check_fib(struct verify *v, const struct cli_verify_docs *d, struct json_object *vroutes)
+{
+	struct json_object *fib = index_by(get(d->fib, "fib"), "vrf", "prefix");
+	char want[160], have[160];
+
+	json_object_object_foreach(vroutes, key, r)
+	{
+		struct json_object *e;
+
+		if (!json_object_get_boolean(get(r, "installed")))
+			continue;
+		v->compared[3]++;
+		fwd_text(r, "next_hop", "outer_label", "inner_label", want, sizeof(want));
+		if (!json_object_object_get_ex(fib, key, &e)) {
+			found(v, 3, key, "missing in fwd: vrfmgr installed it %s", want);
+			continue;
+		}
+		fwd_text(e, "gateway", "out_label", "inner_label", have, sizeof(have));
+		if (!same(r, "inner_label", e, "inner_label") || !same(r, "outer_label", e, "out_label") ||
+		    !same(r, "interface", e, "interface") || !same(r, "next_hop", e, "gateway"))
+			found(v, 3, key, "different: vrfmgr %s, fwd %s", want, have);
+	}
+	json_object_object_foreach(fib, fkey, fe)
+	{
+		struct json_object *vr;
+
+		if (!json_object_object_get_ex(vroutes, fkey, &vr) ||
+		    !json_object_get_boolean(get(vr, "installed"))) {
+			fwd_text(fe, "gateway", "out_label", "inner_label", have, sizeof(have));
+			found(v, 3, fkey, "extra in fwd: %s, vrfmgr has no installed route", have);
+		}
+	}
+	json_object_put(fib);
+}
+
+/* "pop_lookup" and "pop-lookup" alike. */
+static bool same_action(const char *a, const char *b)
+{
+	for (; a && b && *a && *b; a++, b++)
+		if (*a != *b && !((*a == '_' || *a == '-') && (*b == '_' || *b == '-')))
+			return false;
+	return a && b && *a == *b;
+}
+
+static void check_lfib(struct verify *v, const struct cli_verify_docs *d)
+{
+	struct json_object *labels = get(d->labels, "labels"), *lfib = get(d->lfib, "lfib");
+	char key[32];
+
+	for (size_t i = 0; i < len_of(labels); i++) {
+		struct json_object *l = json_object_array_get_idx(labels, i), *e = NULL;
+		const char *act = nz(s_of(l, "action"));
+
+		if (strncmp(act, "pop-", 4) != 0)
+			continue; /* held or reserved: not in the LFIB */
+		v->compared[4]++;
+		snprintf(key, sizeof(key), "label %s", nz(s_of(l, "label")));
+		for (size_t k = 0; k < len_of(lfib); k++)
+			if (same(json_object_array_get_idx(lfib, k), "in_label", l, "label"))
+				e = json_object_array_get_idx(lfib, k);
+		if (e == NULL)
+			found(v, 4, key, "missing in fwd: vrfmgr uses it (%s, VRF %s)", act,
+			      nz(s_of(l, "vrf")));
+		else if (!same_action(s_of(e, "action"), act) ||
+			 (strcmp(act, "pop-lookup") == 0 && !same(e, "vrf", l, "vrf")))
+			found(v, 4, key, "different: vrfmgr %s VRF %s, fwd %s VRF %s", act,
+			      nz(s_of(l, "vrf")), nz(s_of(e, "action")), nz(s_of(e, "vrf")));
+	}
+	for (size_t k = 0; k < len_of(lfib); k++) {
+		struct json_object *e = json_object_array_get_idx(lfib, k);
+		bool known = false;
+
+		for (size_t i = 0; i < len_of(labels) && !known; i++)
+			known = same(json_object_array_get_idx(labels, i), "label", e, "in_label");
+		snprintf(key, sizeof(key), "label %s", nz(s_of(e, "in_label")));
+		if (!known)
+			found(v, 4, key, "extra in fwd: %s, vrfmgr has no such label",
+			      nz(s_of(e, "action")));
+	}
+}
+
+int cli_verify_report(const struct cli_verify_docs *d, struct json_object **report)
+{
+	struct verify v = { json_object_new_array(), { 0 }, { 0 } };
+	struct json_object *vroutes = index_by(get(d->vrf_routes, "routes"), "vrf", "prefix");
+	struct json_object *checks = json_object_new_array();
+	int total = 0;
+
+	check_bgp_vpn(&v, d);
+	check_import(&v, d);
+	check_exports(&v, d, vroutes);
+	check_fib(&v, d, vroutes);
+	check_lfib(&v, d);
+	json_object_put(vroutes);
+	for (int i = 0; i < NCHECKS; i++) {
+		struct json_object *c = json_object_new_object();
+
+		json_object_object_add(c, "check", json_object_new_string(check_names[i]));
+		json_object_object_add(c, "compared", json_object_new_int(v.compared[i]));
+		json_object_object_add(c, "inconsistencies", json_object_new_int(v.n[i]));
+		json_object_array_add(checks, c);
+		total += v.n[i];
+	}
+	*report = json_object_new_object();
+	json_object_object_add(*report, "checks", checks);
+	json_object_object_add(*report, "inconsistencies", v.found);
+	json_object_object_add(*report, "consistent", json_object_new_boolean(total == 0));
+	return total;
+}
+
+void cli_verify_print(FILE *out, struct json_object *report)
+{
+	struct json_object *checks = get(report, "checks"), *found = get(report, "inconsistencies");
+	size_t total = len_of(found);
+
+	for (size_t i = 0; i < len_of(checks); i++) {
+		struct json_object *c = json_object_array_get_idx(checks, i);
+		const char *name = s_of(c, "check");
+		int n = json_object_get_int(get(c, "inconsistencies"));
+
+		fprintf(out, "%-20s %s compared, %s\n", name, nz(s_of(c, "compared")),
+			n == 0 ? "ok" : "INCONSISTENT");
+		for (size_t k = 0; k < total; k++) {
+			struct json_object *f = json_object_array_get_idx(found, k);
+
+			if (strcmp(nz(s_of(f, "check")), name) == 0)
+				fprintf(out, "  %s: %s\n", nz(s_of(f, "key")), nz(s_of(f, "problem")));
+		}
+	}
+	if (total == 0)
+		fprintf(out, "verify: consistent\n");
+	else
+		fprintf(out, "verify: %zu inconsistenc%s\n", total, total == 1 ? "y" : "ies");
+}
+
+static void docs_free(struct cli_verify_docs *d)
+{
+	json_object_put(d->bgp_routes);
+	json_object_put(d->vpn);
+	json_object_put(d->vrfs);
+	json_object_put(d->vrf_routes);
+	json_object_put(d->labels);
+	json_object_put(d->fib);
+	json_object_put(d->lfib);
+	memset(d, 0, sizeof(*d));
+}
+
+static int docs_fetch(const struct cli_ctx *c, struct cli_verify_docs *d)
+{
+	memset(d, 0, sizeof(*d));
+	if (cli_fetch(c, "bgpd", "/routes", &d->bgp_routes) < 0 ||
+	    cli_fetch(c, "vrfmgr", "/vpn", &d->vpn) < 0 ||
+	    cli_fetch(c, "vrfmgr", "/vrfs", &d->vrfs) < 0 ||
+	    cli_fetch(c, "vrfmgr", "/routes", &d->vrf_routes) < 0 ||
+	    cli_fetch(c, "vrfmgr", "/labels", &d->labels) < 0 || cli_fetch(c, "fwd", "/fib", &d->fib) < 0 ||
+	    cli_fetch(c, "fwd", "/lfib", &d->lfib) < 0) {
+		docs_free(d);
+		return -1;
+	}
+	return 0;
+}
+
+/* Keeps in a only the inconsistencies also in b (same check, key and problem). */
+static struct json_object *confirmed(struct json_object *a, struct json_object *b)
+{
+	struct json_object *fa = get(a, "inconsistencies"), *fb = get(b, "inconsistencies");
+	struct json_object *keep = json_object_new_array();
+
+	for (size_t i = 0; i < len_of(fa); i++) {
+		struct json_object *x = json_object_array_get_idx(fa, i);
+
+		for (size_t k = 0; k < len_of(fb); k++) {
+			struct json_object *y = json_object_array_get_idx(fb, k);
+
+			if (same(x, "check", y, "check") && same(x, "key", y, "key") &&
+			    same(x, "problem", y, "problem")) {
+				json_object_array_add(keep, json_object_get(x));
+				break;
+			}
+		}
+	}
+	return keep;
+}
+
+/* The per-check counts again, after confirmation dropped some. */
+static void recount(struct json_object *report)
+{
+	struct json_object *checks = get(report, "checks"), *found = get(report, "inconsistencies");
+
+	for (size_t i = 0; i < len_of(checks); i++) {
+		struct json_object *c = json_object_array_get_idx(checks, i);
+		int n = 0;
+
+		for (size_t k = 0; k < len_of(found); k++)
+			n += same(json_object_array_get_idx(found, k), "check", c, "check");
+		json_object_object_add(c, "inconsistencies", json_object_new_int(n));
+	}
+}
+
+int cli_verify(const struct cli_ctx *c, bool once)
+{
+	struct cli_verify_docs d;
+	struct json_object *report = NULL, *again = NULL;
+	int n;
+
+	if (docs_fetch(c, &d) < 0)
+		return 1;
+	n = cli_verify_report(&d, &report);
+	docs_free(&d);
+	if (n > 0 && !once) {
+		sleep(1);
+		if (docs_fetch(c, &d) < 0) {
+			json_object_put(report);
+			return 1;
+		}
+		cli_verify_report(&d, &again);
+		docs_free(&d);
+		/* the first answer's checks, only the problems seen twice */
+		json_object_object_add(report, "inconsistencies", confirmed(report, again));
+		n = (int)len_of(get(report, "inconsistencies"));
+		json_object_object_add(report, "consistent", json_object_new_boolean(n == 0));
+		recount(report);
+		json_object_put(again);
+	}
+	if (c->json)
+		fprintf(c->out, "%s\n", json_object_to_json_string_ext(
+						report, JSON_C_TO_STRING_PRETTY |
+								JSON_C_TO_STRING_NOSLASHESCAPE));
+	else
+		cli_verify_print(c->out, report);
+	json_object_put(report);
+	return n == 0 ? 0 : 1;
+}

@@ -1,0 +1,297 @@
+/*
+ * ferryctl trace and verify, on the daemons' answers recorded from the lab
+ * (tests/unit/cli/): the lab as it is gives no finding (and the golden
+ * text), and each kind of disagreement a daemon can have with another is
+ * found and named: a missing or extra FIB entry, a different label or next
+ * hop, a VPN route bgpd and vrfmgr disagree on, a VRF holding a route its
+ * RTs do not allow, an LFIB entry vrfmgr does not know.
+ */
+#include <criterion/criterion.h>
+#include <json-c/json.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "test_cli_util.h"
+
+/* ---- trace ---- */
+
+static void trace_load(struct cli_trace_docs *d)
+{
+	d->vrf = "A";
+	d->address = "192.168.101.10";
+	d->vrf_route = fixture("trace_vrf_route");
+	d->bgp_route = fixture("bgp_route");
+	d->explain = fixture("trace_explain");
+	d->fwd_lookup = fixture("trace_lookup");
+	d->fwd_fib = fixture("fib_A");
+}
+
+static void trace_free(struct cli_trace_docs *d)
+{
+	json_object_put(d->vrf_route);
+	json_object_put(d->bgp_route);
+	json_object_put(d->explain);
+	json_object_put(d->fwd_lookup);
+	json_object_put(d->fwd_fib);
+}
+
+/* The report's disagreements joined by newlines. */
+static char *disagreements(struct json_object *report)
+{
+	struct json_object *a = json_object_object_get(report, "disagreements");
+	size_t cap = 4096, n = 0;
+	char *s = calloc(1, cap);
+
+	for (size_t i = 0; i < json_object_array_length(a); i++)
+		n += (size_t)snprintf(s + n, cap - n, "%s\n",
+				      json_object_get_string(json_object_array_get_idx(a, i)));
+	return s;
+}
+
+Test(cli_trace, lab_is_consistent_golden)
+{
+	struct cli_trace_docs d;
+	struct json_object *report;
+	char *text = NULL;
+
+	trace_load(&d);
+	cr_assert_eq(cli_trace_report(&d, &report), 0);
+	cr_assert(json_object_get_boolean(json_object_object_get(report, "consistent")));
+	CAPTURE(text, cli_trace_print(out, report));
+	golden("trace_A_192.168.101.10", text);
+	free(text);
+	json_object_put(report);
+	trace_free(&d);
+}
+
+static void trace_expect(struct cli_trace_docs *d, int n, const char *msg)
+{
+	struct json_object *report;
+	char *s;
+
+	cr_assert_eq(cli_trace_report(d, &report), n);
+	s = disagreements(report);
+	cr_expect(strstr(s, msg) != NULL, "\"%s\" not in:\n%s", msg, s);
+	free(s);
+	json_object_put(report);
+}
+
+Test(cli_trace, fwd_pushes_another_label)
+{
+	struct cli_trace_docs d;
+
+	trace_load(&d);
+	json_object_object_add(d.fwd_lookup, "inner_label", json_object_new_int(999));
+	trace_expect(&d, 1, "fwd pushes [16 | 999], vrfmgr expects [16 | 200]");
+	trace_free(&d);
+}
+
+Test(cli_trace, fwd_lacks_the_prefix)
+{
+	struct cli_trace_docs d;
+
+	trace_load(&d);
+	json_object_put(d.fwd_fib);
+	d.fwd_fib = json_tokener_parse("{\"fib\":[]}");
+	trace_expect(&d, 1, "fwd has no FIB entry for 192.168.101.0/24 in VRF A");
+	json_object_object_add(d.fwd_lookup, "found", json_object_new_boolean(false));
+	trace_expect(&d, 1, "fwd has no route for 192.168.101.10 in VRF A");
+	trace_free(&d);
+}
+
+Test(cli_trace, bgpd_disagrees)
+{
+	struct cli_trace_docs d;
+	struct json_object *best;
+
+	trace_load(&d);
+	best = json_object_array_get_idx(json_object_object_get(d.bgp_route, "paths"), 0);
+	json_object_object_add(best, "label", json_object_new_int(300));
+	json_object_object_add(best, "next_hop", json_object_new_string("10.255.0.9"));
+	trace_expect(&d, 2, "bgpd's best path carries label 300, vrfmgr pushes inner label 200");
+	trace_expect(&d, 2, "next hop 10.255.0.9, vrfmgr sends to remote PE 10.255.0.2");
+	json_object_put(d.bgp_route);
+	d.bgp_route = NULL;
+	trace_expect(&d, 1, "bgpd has no route 10.255.0.2:100:192.168.101.0/24");
+	trace_free(&d);
+}
+
+Test(cli_trace, no_vrf_route_but_fwd_forwards)
+{
+	struct cli_trace_docs d;
+
+	trace_load(&d);
+	json_object_put(d.vrf_route);
+	d.vrf_route = json_tokener_parse("{\"routes\":[]}");
+	trace_expect(&d, 1, "fwd still forwards 192.168.101.10 in VRF A");
+	trace_free(&d);
+}
+
+/* ---- verify ---- */
+
+static void verify_load(struct cli_verify_docs *d)
+{
+	d->bgp_routes = fixture("bgp_routes");
+	d->vpn = fixture("vpn");
+	d->vrfs = fixture("vrfs");
+	d->vrf_routes = fixture("vrf_routes");
+	d->labels = fixture("labels");
+	d->fib = fixture("fib");
+	d->lfib = fixture("lfib");
+}
+
+static void verify_free(struct cli_verify_docs *d)
+{
+	json_object_put(d->bgp_routes);
+	json_object_put(d->vpn);
+	json_object_put(d->vrfs);
+	json_object_put(d->vrf_routes);
+	json_object_put(d->labels);
+	json_object_put(d->fib);
+	json_object_put(d->lfib);
+}
+
+static char *verify_text(struct cli_verify_docs *d, int n)
+{
+	struct json_object *report;
+	char *text = NULL;
+
+	cr_assert_eq(cli_verify_report(d, &report), n);
+	CAPTURE(text, cli_verify_print(out, report));
+	json_object_put(report);
+	return text;
+}
+
+static void verify_expect(struct cli_verify_docs *d, int n, const char *msg)
+{
+	char *text = verify_text(d, n);
+
+	cr_expect(strstr(text, msg) != NULL, "\"%s\" not in:\n%s", msg, text);
+	free(text);
+}
+
+/* Element i of doc[key]. */
+static struct json_object *row(struct json_object *doc, const char *key, size_t i)
+{
+	return json_object_array_get_idx(json_object_object_get(doc, key), i);
+}
+
+/* Index of the element of doc[key] whose k1 and k2 are v1 and v2. */
+static size_t find(struct json_object *doc, const char *key, const char *k1, const char *v1,
+		   const char *k2, const char *v2)
+{
+	struct json_object *a = json_object_object_get(doc, key);
+
+	for (size_t i = 0; i < json_object_array_length(a); i++) {
+		struct json_object *r = json_object_array_get_idx(a, i);
+
+		if (strcmp(json_object_get_string(json_object_object_get(r, k1)), v1) == 0 &&
+		    strcmp(json_object_get_string(json_object_object_get(r, k2)), v2) == 0)
+			return i;
+	}
+	cr_assert_fail("no %s %s/%s in %s", key, v1, v2, key);
+	return 0;
+}
+
+Test(cli_verify, lab_is_consistent_golden)
+{
+	struct cli_verify_docs d;
+	char *text;
+
+	verify_load(&d);
+	text = verify_text(&d, 0);
+	golden("verify_lab", text);
+	free(text);
+	verify_free(&d);
+}
+
+Test(cli_verify, fib_entry_missing_golden)
+{
+	struct cli_verify_docs d;
+	char *text;
+
+	verify_load(&d);
+	json_object_array_del_idx(json_object_object_get(d.fib, "fib"),
+				  find(d.fib, "fib", "vrf", "A", "prefix", "192.168.101.0/24"), 1);
+	text = verify_text(&d, 1);
+	golden("verify_fib_missing", text);
+	free(text);
+	verify_free(&d);
+}
+
+Test(cli_verify, fib_label_different_and_extra)
+{
+	struct cli_verify_docs d;
+	struct json_object *e;
+
+	verify_load(&d);
+	e = row(d.fib, "fib", find(d.fib, "fib", "vrf", "B", "prefix", "192.168.101.0/24"));
+	json_object_object_add(e, "inner_label", json_object_new_int(999));
+	verify_expect(&d, 1, "B:192.168.101.0/24: different: vrfmgr via 10.0.1.2 on core0 [16 | 201], "
+			     "fwd via 10.0.1.2 on core0 [16 | 999]");
+	json_object_array_add(json_object_object_get(d.fib, "fib"),
+			      json_tokener_parse("{\"vrf\":\"A\",\"prefix\":\"10.99.0.0/16\","
+						 "\"type\":\"gateway\",\"interface\":\"ce-a1\","
+						 "\"gateway\":\"10.1.1.2\",\"out_label\":null,"
+						 "\"inner_label\":null}"));
+	verify_expect(&d, 2, "A:10.99.0.0/16: extra in fwd: via 10.1.1.2 on ce-a1 [- | -]");
+	verify_free(&d);
+}
+
+Test(cli_verify, bgpd_and_vrfmgr_disagree)
+{
+	struct cli_verify_docs d;
+	struct json_object *vr;
+
+	verify_load(&d);
+	vr = row(d.vpn, "routes", find(d.vpn, "routes", "rd", "10.255.0.2:100", "prefix",
+				       "192.168.101.0/24"));
+	json_object_object_add(vr, "label", json_object_new_int(777));
+	verify_expect(&d, 1, "10.255.0.2:100:192.168.101.0/24: different: bgpd label 200 next hop "
+			     "10.255.0.2, vrfmgr label 777 next hop 10.255.0.2");
+	json_object_array_del_idx(json_object_object_get(d.vpn, "routes"),
+				  find(d.vpn, "routes", "rd", "10.255.0.2:100", "prefix",
+				       "192.168.101.0/24"),
+				  1);
+	verify_expect(&d, 1, "10.255.0.2:100:192.168.101.0/24: missing in vrfmgr: bgpd's best path "
+			     "from 10.255.0.2, label 200");
+	verify_free(&d);
+}
+
+Test(cli_verify, vrf_import_by_rt)
+{
+	struct cli_verify_docs d;
+	struct json_object *vr;
+
+	verify_load(&d);
+	vr = row(d.vpn, "routes", find(d.vpn, "routes", "rd", "10.255.0.2:200", "prefix",
+				       "10.2.2.0/30"));
+	json_object_object_add(vr, "vrfs", json_tokener_parse("[\"A\"]"));
+	verify_expect(&d, 2, "10.255.0.2:200:10.2.2.0/30: VRF A holds it without a route target in "
+			     "common");
+	verify_expect(&d, 2, "10.255.0.2:200:10.2.2.0/30: VRF B imports one of its RTs but does "
+			     "not hold it");
+	verify_free(&d);
+}
+
+Test(cli_verify, lfib_and_exports)
+{
+	struct cli_verify_docs d;
+	struct json_object *l;
+
+	verify_load(&d);
+	l = row(d.lfib, "lfib", 0);
+	json_object_object_add(l, "vrf", json_object_new_string("B"));
+	verify_expect(&d, 1, "label 100: different: vrfmgr pop-lookup VRF A, fwd pop_lookup VRF B");
+	json_object_array_add(json_object_object_get(d.lfib, "lfib"),
+			      json_tokener_parse("{\"in_label\":150,\"action\":\"pop_lookup\","
+						 "\"vrf\":\"A\"}"));
+	verify_expect(&d, 2, "label 150: extra in fwd: pop_lookup, vrfmgr has no such label");
+	verify_free(&d);
+	verify_load(&d);
+	l = row(d.vrfs, "vrfs", 0);
+	json_object_object_add(l, "label", json_object_new_int(42));
+	verify_expect(&d, 2, "exported with label 100, VRF A's label is 42");
+	verify_free(&d);
+}

@@ -1,0 +1,175 @@
+/*
+ * ferryctl's `show` forms: which daemon and path each asks (the grammar in
+ * cli/show.c, old two-word aliases included) and, on answers recorded from
+ * the lab, the exact text of every table and detail view (golden files in
+ * tests/unit/cli/).
+ */
+#include <criterion/criterion.h>
+#include <json-c/json.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "test_cli_util.h"
+
+static void parse_ok(const char *words, const char *daemon, const char *path)
+{
+	char buf[256], *argv[16], err[256], *save = NULL;
+	struct cli_view v;
+	int argc = 0;
+
+	snprintf(buf, sizeof(buf), "%s", words);
+	for (char *w = strtok_r(buf, " ", &save); w && argc < 16; w = strtok_r(NULL, " ", &save))
+		argv[argc++] = w;
+	cr_assert_eq(cli_show_parse(argc, argv, &v, err, sizeof(err)), 0, "show %s: %s", words, err);
+	cr_expect_str_eq(v.daemon, daemon, "show %s", words);
+	cr_expect_str_eq(v.path, path, "show %s", words);
+}
+
+static void parse_bad(const char *words, const char *msg)
+{
+	char buf[256], *argv[16], err[256] = "", *save = NULL;
+	struct cli_view v;
+	int argc = 0;
+
+	snprintf(buf, sizeof(buf), "%s", words);
+	for (char *w = strtok_r(buf, " ", &save); w && argc < 16; w = strtok_r(NULL, " ", &save))
+		argv[argc++] = w;
+	cr_assert_lt(cli_show_parse(argc, argv, &v, err, sizeof(err)), 0, "show %s accepted", words);
+	cr_expect(strstr(err, msg) != NULL, "show %s: \"%s\" lacks \"%s\"", words, err, msg);
+}
+
+Test(cli_show, grammar)
+{
+	parse_ok("bgp neighbors", "bgpd", "/neighbors");
+	parse_ok("bgp neighbors 10.255.0.2", "bgpd", "/neighbor?address=10.255.0.2");
+	parse_ok("bgp vpnv4", "bgpd", "/routes");
+	parse_ok("bgp vpnv4 rd 10.255.0.2:100", "bgpd", "/routes?rd=10.255.0.2%3A100");
+	parse_ok("bgp vpnv4 rd 10.255.0.2:100 192.168.101.0/24", "bgpd",
+		 "/route?rd=10.255.0.2%3A100&prefix=192.168.101.0%2F24");
+	parse_ok("bgp vpnv4 192.168.0.0/16 longer best", "bgpd",
+		 "/routes?best=true&prefix=192.168.0.0%2F16&match=longer");
+	parse_ok("bgp vpnv4 rt 65000:100 neighbor local", "bgpd",
+		 "/routes?rt=65000%3A100&neighbor=local");
+	parse_ok("vrf", "vrfmgr", "/vrfs");
+	parse_ok("vrf A", "vrfmgr", "/vrfs");
+	parse_ok("vrf A routes", "vrfmgr", "/routes?vrf=A");
+	parse_ok("vrf routes", "vrfmgr", "/routes");
+	parse_ok("labels", "vrfmgr", "/labels");
+	parse_ok("lsp", "vrfmgr", "/lsps");
+	parse_ok("vpn", "vrfmgr", "/vpn");
+	parse_ok("fib A", "fwd", "/fib?vrf=A");
+	parse_ok("fib", "fwd", "/fib");
+	parse_ok("lfib", "fwd", "/lfib");
+	parse_ok("interfaces", "fwd", "/counters");
+	parse_ok("arp", "fwd", "/arp");
+	parse_bad("bgp vpnv4 rd", "need a value");
+	parse_bad("bgp vpnv4 longer", "need a prefix");
+	parse_bad("bgp vpnv4 foo", "unexpected \"foo\"");
+	parse_bad("bgp neighbors a b", "at most one");
+	parse_bad("routers", "unknown command: show routers");
+	parse_bad("vrf A routes x", "show vrf [NAME] [routes]");
+}
+
+Test(cli_show, old_forms_are_aliases)
+{
+	struct cli_view v;
+
+	cr_assert_eq(cli_command_view(cli_command_find("vrf", "routes"), "A", &v), 0);
+	cr_assert_str_eq(v.path, "/routes?vrf=A");
+	cr_assert_eq(cli_command_view(cli_command_find("fwd", "counters"), NULL, &v), 0);
+	cr_assert_str_eq(v.daemon, "fwd");
+	cr_assert_eq(v.print, cli_print_counters);
+	cr_assert_eq(cli_command_find("bgp", "routes")->print, cli_print_bgp_routes);
+}
+
+/* Prints fixture through the view of `show words` and checks the golden text. */
+static void show_golden(const char *words, const char *fix, const char *gold)
+{
+	char buf[256], *argv[16], err[256], *save = NULL, *text = NULL;
+	struct json_object *doc = fixture(fix);
+	struct cli_view v;
+	int argc = 0, rc;
+
+	snprintf(buf, sizeof(buf), "%s", words);
+	for (char *w = strtok_r(buf, " ", &save); w && argc < 16; w = strtok_r(NULL, " ", &save))
+		argv[argc++] = w;
+	cr_assert_eq(cli_show_parse(argc, argv, &v, err, sizeof(err)), 0, "%s", err);
+	CAPTURE(text, rc = (v.print ? v.print : cli_view_table)(out, &v, doc));
+	cr_assert_eq(rc, 0, "show %s printed with %d", words, rc);
+	golden(gold, text);
+	free(text);
+	json_object_put(doc);
+}
+
+Test(cli_show, tables_golden)
+{
+	show_golden("bgp neighbors", "bgp_neighbors", "show_bgp_neighbors");
+	show_golden("bgp vpnv4", "bgp_routes", "show_bgp_vpnv4");
+	show_golden("vrf", "vrfs", "show_vrf");
+	show_golden("vrf routes", "vrf_routes", "show_vrf_routes");
+	show_golden("labels", "labels", "show_labels");
+	show_golden("lsp", "lsps", "show_lsp");
+	show_golden("fib A", "fib_A", "show_fib_A");
+	show_golden("lfib", "lfib", "show_lfib");
+	show_golden("interfaces", "counters", "show_interfaces");
+	show_golden("arp", "arp", "show_arp");
+	show_golden("vpn", "vpn", "show_vpn");
+}
+
+Test(cli_show, details_golden)
+{
+	show_golden("bgp neighbors 10.255.0.2", "bgp_neighbor", "show_bgp_neighbor");
+	show_golden("bgp vpnv4 rd 10.255.0.2:100 192.168.101.0/24", "bgp_route", "show_bgp_route");
+	show_golden("vrf A", "vrfs", "show_vrf_A");
+}
+
+Test(cli_show, explain_golden)
+{
+	struct json_object *doc = fixture("explain");
+	struct cli_view v = { .daemon = "vrfmgr" };
+	char *text = NULL;
+
+	CAPTURE(text, cli_print_explain(out, &v, doc));
+	golden("vrf_explain", text);
+	free(text);
+	json_object_put(doc);
+}
+
+Test(cli_show, unknown_vrf_detail)
+{
+	struct json_object *doc = fixture("vrfs");
+	char *argv[] = { "vrf", "Z" }, err[64], *text = NULL;
+	struct cli_view v;
+	int rc;
+
+	cr_assert_eq(cli_show_parse(2, argv, &v, err, sizeof(err)), 0);
+	CAPTURE(text, rc = cli_print_vrf(out, &v, doc));
+	cr_assert_lt(rc, 0);
+	cr_assert_str_eq(text, "");
+	free(text);
+	json_object_put(doc);
+}
+
+Test(cli_show, bgp_routes_sorted_by_rd_then_prefix)
+{
+	struct json_object *doc = json_tokener_parse(
+		"{\"routes\":[{\"rd\":\"65000:20\",\"prefix\":\"10.0.0.0/8\",\"best\":true},"
+		"{\"rd\":\"65000:3\",\"prefix\":\"10.9.0.0/16\",\"best\":false},"
+		"{\"rd\":\"65000:3\",\"prefix\":\"10.9.0.0/16\",\"best\":true},"
+		"{\"rd\":\"65000:3\",\"prefix\":\"9.0.0.0/8\",\"best\":true}]}");
+	static const struct cli_column cols[] = { { "RD", "rd", CLI_COL_TEXT },
+						  { "PREFIX", "prefix", CLI_COL_TEXT },
+						  { "B", "best", CLI_COL_MARK } };
+	struct cli_view v = { .array_key = "routes", .cols = cols, .ncols = 3 };
+	char *text = NULL;
+
+	CAPTURE(text, cli_print_bgp_routes(out, &v, doc));
+	cr_assert_str_eq(text, "RD        PREFIX       B\n"
+			       "65000:3   9.0.0.0/8    *\n"
+			       "65000:3   10.9.0.0/16  *\n"
+			       "65000:3   10.9.0.0/16  \n"
+			       "65000:20  10.0.0.0/8   *\n");
+	free(text);
+	json_object_put(doc);
+}
