@@ -159,11 +159,14 @@ fi
 
 # --- daemons: killed and started again the way scripts/lab starts them ------------------------
 pid_of() { cat "$(rundir "$1")/$2.pid"; }
+dead() { # dead PID: gone, or a zombie (a daemon this script restarted, not reaped yet)
+	! kill -0 "$1" 2>/dev/null || [ "$(awk '{ print $3 }' "/proc/$1/stat" 2>/dev/null)" = Z ]
+}
 kill9() { # kill9 NODE DAEMON: SIGKILL the lab's process (from its PID file), wait for it to go
 	local pid
 	pid=$(pid_of "$1" "$2")
 	kill -KILL "$pid" 2>/dev/null
-	poll 5 eval "! kill -0 $pid"
+	poll 5 dead "$pid"
 }
 restart() { # restart NODE DAEMON: as scripts/lab's start(); PID file updated for lab down
 	local node=$1 d=$2
