@@ -170,7 +170,7 @@ kill9() { # kill9 NODE DAEMON: SIGKILL the lab's process (from its PID file), wa
 }
 restart() { # restart NODE DAEMON: as scripts/lab's start(); PID file updated for lab down
 	local node=$1 d=$2
-	setsid ip netns exec "$(ns "$node")" "$BUILD/$d" -c "configs/lab/$node.json" \
+	setsid ip netns exec "$(ns "$node")" "$BUILD/$d" -c "$ROOT/configs/lab/$node.json" \
 		-r "$(rundir "$node")" </dev/null >>"$(rundir "$node")/$d.log" 2>&1 &
 	echo $! >"$(rundir "$node")/$d.pid"
 }
