@@ -216,7 +216,7 @@ Test(lpm, against_brute_force, .timeout = 120)
 	ref_reset();
 	for (int i = 0; i < N_TABLES; i++)
 		t[i] = lpm_new(NULL, NULL);
-	churn(t, 300000, 8, 3);   /* small tables, commits nearly every op */
+	churn(t, 500000, 8, 3);   /* small tables, commits nearly every op */
 	churn(t, 300000, 64, 500); /* bigger batches between commits */
 	for (int i = 0; i < N_TABLES; i++)
 		lpm_free(t[i]);
