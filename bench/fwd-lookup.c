@@ -632,6 +632,13 @@ static void run_churn(struct fwd *f, const struct opts *o, struct batch *b,
 	free(c.gone);
 }
 
+static void print_drops(const struct fwd *f)
+{
+	for (int i = 0; i < FWD_DROP_MAX; i++)
+		if (f->drops[i] != 0)
+			printf("drops %s: %llu\n", fwd_drop_name(i), (unsigned long long)f->drops[i]);
+}
+
 static void usage(void)
 {
 	fprintf(stderr, "usage: fwd-lookup [-r ROUTES] [-v VRFS] [-n PACKETS] [-k RUNS] "
@@ -717,9 +724,7 @@ int main(int argc, char **argv)
 		print_result("pop", run_path(f, &o, b, acc, d, PATH_POP));
 	if (strstr(o.paths, "swap") != NULL)
 		print_result("swap", run_path(f, &o, b, acc, d, PATH_SWAP));
-	for (int i = 0; i < FWD_DROP_MAX; i++)
-		if (f->drops[i] != 0)
-			printf("drops %s: %llu\n", fwd_drop_name(i), (unsigned long long)f->drops[i]);
+	print_drops(f);
 	fwd_free(f);
 	free(acc);
 	free(routes);
