@@ -85,22 +85,75 @@ static void rt(struct ext_community *c, uint16_t as, uint32_t n)
 	c->b[7] = (uint8_t)n;
 }
 
-static void bgp_seeds(void)
+static const uint8_t aspath[] = { ASPATH_SEQUENCE, 2, 0, 0, 0xfd, 0xe9, 0, 0, 0xfd, 0xea };
+static const uint8_t aspath4[] = { ASPATH_SEQUENCE, 2, 0, 0, 0xfd, 0xe9, 0xfa, 0x56, 0xea, 0x00 };
+static const uint32_t comms[] = { 0xfde80064, COMM_NO_EXPORT };
+static const uint32_t large[] = { 65000, 1, 2 };
+static const uint32_t cluster[] = { 0x0aff0009 };
+static const uint8_t unknown[] = { ATTR_F_OPTIONAL | ATTR_F_TRANSITIVE, 99, 3, 1, 2, 3 };
+static const struct attr_ctx ctx_ibgp = { .as4 = true, .afs = BGP_AF_VPNV4 };
+static const struct attr_ctx ctx_ebgp2 = { .as4 = false, .afs = BGP_AF_VPNV4, .ebgp = true,
+					   .peer_as = 65001 };
+
+/* The lab's routes: 192.168.101.0/24 in two RDs, and 10/8 with the highest label. */
+static void lab_nlri(struct bgp_vpn_nlri n[3], struct ext_community rts[2])
+{
+	rd0(&n[0].rd, 65000, 100);
+	n[0].prefix = (struct prefix4){ FZ_IP(192, 168, 101, 0), 24 };
+	n[0].label = 200;
+	rd0(&n[1].rd, 65000, 200);
+	n[1].prefix = (struct prefix4){ FZ_IP(192, 168, 101, 0), 24 };
+	n[1].label = 201;
+	rd0(&n[2].rd, 65000, 300);
+	n[2].prefix = (struct prefix4){ FZ_IP(10, 0, 0, 0), 8 };
+	n[2].label = 1048575;
+	rt(&rts[0], 65000, 100);
+	rt(&rts[1], 65000, 200);
+}
+
+/* ORIGIN, empty AS_PATH, LOCAL_PREF, one route target: what a PE sends. */
+static void lab_attrs(struct bgp_attrs *a, const struct ext_community *rts)
+{
+	memset(a, 0, sizeof(*a));
+	a->present = ATTR_BIT(ATTR_ORIGIN) | ATTR_BIT(ATTR_AS_PATH) | ATTR_BIT(ATTR_LOCAL_PREF) |
+		     ATTR_BIT(ATTR_EXT_COMMUNITIES);
+	a->nexthop = FZ_IP(10, 255, 0, 2);
+	a->local_pref = 100;
+	a->ext = rts;
+	a->n_ext = 1;
+}
+
+/* Every other attribute bgpd knows, on top of lab_attrs. */
+static void all_attrs(struct bgp_attrs *a)
+{
+	a->present |= ATTR_BIT(ATTR_MED) | ATTR_BIT(ATTR_COMMUNITIES) |
+		      ATTR_BIT(ATTR_ORIGINATOR_ID) | ATTR_BIT(ATTR_CLUSTER_LIST) |
+		      ATTR_BIT(ATTR_LARGE_COMMUNITIES) | ATTR_BIT(ATTR_ATOMIC_AGGREGATE) |
+		      ATTR_BIT(ATTR_AGGREGATOR);
+	a->origin = ORIGIN_INCOMPLETE;
+	a->aspath = aspath;
+	a->aspath_len = sizeof(aspath);
+	a->med = 7;
+	a->communities = comms;
+	a->n_communities = 2;
+	a->n_ext = 2;
+	a->originator_id = FZ_IP(10, 255, 0, 9);
+	a->cluster = cluster;
+	a->n_cluster = 1;
+	a->large = large;
+	a->n_large = 1;
+	a->aggregator_as = 65001;
+	a->aggregator_id = FZ_IP(1, 2, 3, 4);
+	a->unknown = unknown;
+	a->unknown_len = sizeof(unknown);
+}
+
+/* OPEN, KEEPALIVE, NOTIFICATION, ROUTE-REFRESH. */
+static void bgp_seeds_fixed(void)
 {
 	struct wbuf w;
 	struct bgp_open o = { .version = 4, .asn = 65000, .hold_time = 90, .bgp_id = 0x0aff0001 };
 	struct bgp_err e;
-	struct bgp_vpn_nlri n[3];
-	struct ext_community rts[2];
-	static const uint8_t aspath[] = { ASPATH_SEQUENCE, 2, 0, 0, 0xfd, 0xe9, 0, 0, 0xfd, 0xea };
-	static const uint32_t comms[] = { 0xfde80064, COMM_NO_EXPORT };
-	static const uint32_t large[] = { 65000, 1, 2 };
-	static const uint32_t cluster[] = { 0x0aff0009 };
-	static const uint8_t unknown[] = { ATTR_F_OPTIONAL | ATTR_F_TRANSITIVE, 99, 3, 1, 2, 3 };
-	struct bgp_attrs a = { 0 };
-	struct attr_ctx ctx = { .as4 = true, .afs = BGP_AF_VPNV4 };
-	struct attr_ctx ctx2 = { .as4 = false, .afs = BGP_AF_VPNV4, .ebgp = true,
-				 .peer_as = 65001 };
 
 	wbuf_init(&w);
 	bgp_open_encode(&w, &o);
@@ -128,61 +181,34 @@ static void bgp_seeds(void)
 	bgp_route_refresh_encode(&w, BGP_AFI_IPV4, BGP_SAFI_VPN, BGP_RR_BORR);
 	bgp_route_refresh_encode(&w, BGP_AFI_IPV4, BGP_SAFI_VPN, BGP_RR_EORR);
 	bgp_seed("route-refresh", F_AS4 | F_VPN, &w);
-	wbuf_reset(&w);
+	wbuf_free(&w);
+}
 
-	/* announcements: the lab's routes, then every attribute we know */
-	rd0(&n[0].rd, 65000, 100);
-	n[0].prefix = (struct prefix4){ FZ_IP(192, 168, 101, 0), 24 };
-	n[0].label = 200;
-	rd0(&n[1].rd, 65000, 200);
-	n[1].prefix = (struct prefix4){ FZ_IP(192, 168, 101, 0), 24 };
-	n[1].label = 201;
-	rd0(&n[2].rd, 65000, 300);
-	n[2].prefix = (struct prefix4){ FZ_IP(10, 0, 0, 0), 8 };
-	n[2].label = 1048575;
-	rt(&rts[0], 65000, 100);
-	rt(&rts[1], 65000, 200);
-	a.present = ATTR_BIT(ATTR_ORIGIN) | ATTR_BIT(ATTR_AS_PATH) | ATTR_BIT(ATTR_LOCAL_PREF) |
-		    ATTR_BIT(ATTR_EXT_COMMUNITIES);
-	a.nexthop = FZ_IP(10, 255, 0, 2);
-	a.local_pref = 100;
-	a.ext = rts;
-	a.n_ext = 1;
-	bgp_update_encode_reach(&w, &a, n, 1, &ctx);
+/* UPDATEs: the lab's, every attribute, a 2-octet eBGP one, withdrawals, End-of-RIB. */
+static void bgp_seeds_updates(void)
+{
+	struct wbuf w;
+	struct bgp_vpn_nlri n[3];
+	struct ext_community rts[2];
+	struct bgp_attrs a;
+
+	lab_nlri(n, rts);
+	lab_attrs(&a, rts);
+	wbuf_init(&w);
+	bgp_update_encode_reach(&w, &a, n, 1, &ctx_ibgp);
 	bgp_seed("update-lab", F_AS4 | F_VPN, &w);
 	wbuf_reset(&w);
-	a.present |= ATTR_BIT(ATTR_MED) | ATTR_BIT(ATTR_COMMUNITIES) |
-		     ATTR_BIT(ATTR_ORIGINATOR_ID) | ATTR_BIT(ATTR_CLUSTER_LIST) |
-		     ATTR_BIT(ATTR_LARGE_COMMUNITIES) | ATTR_BIT(ATTR_ATOMIC_AGGREGATE) |
-		     ATTR_BIT(ATTR_AGGREGATOR);
-	a.origin = ORIGIN_INCOMPLETE;
-	a.aspath = aspath;
-	a.aspath_len = sizeof(aspath);
-	a.med = 7;
-	a.communities = comms;
-	a.n_communities = 2;
-	a.n_ext = 2;
-	a.originator_id = FZ_IP(10, 255, 0, 9);
-	a.cluster = cluster;
-	a.n_cluster = 1;
-	a.large = large;
-	a.n_large = 1;
-	a.aggregator_as = 65001;
-	a.aggregator_id = FZ_IP(1, 2, 3, 4);
-	a.unknown = unknown;
-	a.unknown_len = sizeof(unknown);
-	bgp_update_encode_reach(&w, &a, n, 3, &ctx);
+	all_attrs(&a);
+	bgp_update_encode_reach(&w, &a, n, 3, &ctx_ibgp);
 	bgp_seed("update-all-attrs", F_AS4 | F_VPN, &w);
 	wbuf_reset(&w);
 	/* a 2-octet eBGP session: AS4_PATH / AS4_AGGREGATOR come out for the big AS */
-	static const uint8_t aspath4[] = { ASPATH_SEQUENCE, 2, 0, 0, 0xfd, 0xe9,
-					   0xfa, 0x56, 0xea, 0x00 };
 	a.aspath = aspath4;
 	a.aspath_len = sizeof(aspath4);
 	a.present &= ~(ATTR_BIT(ATTR_LOCAL_PREF) | ATTR_BIT(ATTR_ORIGINATOR_ID) |
 		       ATTR_BIT(ATTR_CLUSTER_LIST));
 	a.aggregator_as = 4200000000u;
-	bgp_update_encode_reach(&w, &a, n, 2, &ctx2);
+	bgp_update_encode_reach(&w, &a, n, 2, &ctx_ebgp2);
 	bgp_seed("update-as2-ebgp", F_VPN | F_EBGP, &w);
 	wbuf_reset(&w);
 	bgp_update_encode_unreach(&w, n, 3);
@@ -191,19 +217,27 @@ static void bgp_seeds(void)
 	bgp_update_encode_eor(&w);
 	bgp_update_encode_eor_ipv4(&w);
 	bgp_seed("update-eor", F_AS4 | F_VPN | F_IPV4, &w);
-	wbuf_reset(&w);
+	wbuf_free(&w);
+}
 
-	/* a whole session as it comes off the socket */
-	o = (struct bgp_open){ .version = 4, .asn = 65000, .hold_time = 90, .bgp_id = 0x0aff0002 };
+/* A whole session as it comes off the socket. */
+static void bgp_seed_session(void)
+{
+	struct wbuf w;
+	struct bgp_open o = { .version = 4, .asn = 65000, .hold_time = 90, .bgp_id = 0x0aff0002 };
+	struct bgp_vpn_nlri n[3];
+	struct ext_community rts[2];
+	struct bgp_attrs a;
+	struct bgp_err e;
+
+	lab_nlri(n, rts);
+	lab_attrs(&a, rts);
+	wbuf_init(&w);
 	bgp_open_encode(&w, &o);
 	bgp_keepalive_encode(&w);
-	a.present = ATTR_BIT(ATTR_ORIGIN) | ATTR_BIT(ATTR_AS_PATH) | ATTR_BIT(ATTR_LOCAL_PREF) |
-		    ATTR_BIT(ATTR_EXT_COMMUNITIES);
-	a.aspath_len = 0;
-	a.n_ext = 1;
-	bgp_update_encode_reach(&w, &a, n, 1, &ctx);
-	rts[0] = rts[1];
-	bgp_update_encode_reach(&w, &a, n + 1, 1, &ctx);
+	bgp_update_encode_reach(&w, &a, n, 1, &ctx_ibgp);
+	a.ext = rts + 1;
+	bgp_update_encode_reach(&w, &a, n + 1, 1, &ctx_ibgp);
 	bgp_update_encode_eor(&w);
 	bgp_keepalive_encode(&w);
 	bgp_update_encode_unreach(&w, n, 1);
@@ -421,7 +455,9 @@ int main(int argc, char **argv)
 		perror(dir);
 		return 1;
 	}
-	bgp_seeds();
+	bgp_seeds_fixed();
+	bgp_seeds_updates();
+	bgp_seed_session();
 	ipc_seeds();
 	fwd_seeds();
 	api_seeds();
