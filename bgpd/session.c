@@ -138,8 +138,39 @@ static void listener_protect(struct bgpd *d, int fd)
 		}
 		gtsm |= p->cfg->ttl_security;
 	}
-	if (gtsm)
+	if (gtsm) {
+		int on = 1;
+
 		gtsm_set(fd, false, "listener");
+		/* Keep each SYN's headers: an accepted socket gets IP_MINTTL only after
+		 * the handshake, when the peer's OPEN may already be queued. */
+		if (setsockopt(fd, IPPROTO_TCP, TCP_SAVE_SYN, &on, sizeof(on)) < 0)
+			log_warn("listener: cannot keep SYN headers for GTSM");
+	}
+}
+
+/*
+ * GTSM on an accepted connection: the SYN must have arrived with TTL 255
+ * (RFC 5082 §3); later segments are held to it by IP_MINTTL. Returns false
+ * when the connection must be dropped.
+ */
+static bool gtsm_accept_ok(int fd, const struct bgp_peer *p)
+{
+	uint8_t syn[128];
+	socklen_t len = sizeof(syn);
+
+	if (getsockopt(fd, IPPROTO_TCP, TCP_SAVED_SYN, syn, &len) < 0 || len < 20 ||
+	    (syn[0] >> 4) != 4) {
+		log_warnx("peer %s: GTSM: no SYN headers to check, connection dropped", p->name);
+		return false;
+	}
+	if (syn[8] < GTSM_TTL) {
+		log_warnx("peer %s: GTSM: SYN arrived with TTL %u (want 255), connection dropped",
+			  p->name, syn[8]);
+		return false;
+	}
+	gtsm_set(fd, true, p->name);
+	return true;
 }
 
 /* ---- reading ---- */
@@ -355,8 +386,10 @@ static void accept_cb(struct evconnlistener *l, evutil_socket_t fd, struct socka
 		close(fd);
 		return;
 	}
-	if (p->cfg->ttl_security)
-		gtsm_set(fd, true, p->name);
+	if (p->cfg->ttl_security && !gtsm_accept_ok(fd, p)) {
+		close(fd);
+		return;
+	}
 	if ((c = session_conn_new(p, fd, false)))
 		fsm_conn_accepted(p, c);
 }
