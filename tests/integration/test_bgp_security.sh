@@ -335,7 +335,7 @@ gtsm() { # gtsm DESCRIPTION NODE ADDR EXPECT [bgp_raw options]
 		ok "GTSM: $d establishes"
 	elif [ "$want" = no ] && ! grep -q '^established$' <<<"$out" &&
 		[ "$(est_count "$a")" = "$n0" ]; then
-		ok "GTSM: $d never establishes"
+		ok "GTSM: $d never establishes (bgp_raw: $(grep -v '^$' <<<"$out" | paste -sd, -))"
 	else
 		not_ok "GTSM: $d $([ "$want" = yes ] && echo establishes || echo 'never establishes')"
 		note <<<"$out"
