@@ -158,19 +158,33 @@ static int ext_decode(struct rbuf *v, struct attr_dec *d)
 	return 0;
 }
 
-/* RFC 6793: only a 2-octet speaker's AS4_PATH means anything; a 4-octet one's is dropped. */
+/*
+ * RFC 6793: only a 2-octet speaker's AS4_PATH means anything; a 4-octet
+ * one's is dropped. Confederation segments have no place in it (§6): they
+ * are dropped and the rest kept.
+ */
 static int as4path_decode(struct rbuf *v, struct attr_dec *d)
 {
 	struct bgp_update *u = d->u;
+	const uint8_t *p = rbuf_cur(v);
+	size_t len = rbuf_left(v), off = 0, o = 0;
 
 	d->u->attrs.present &= ~ATTR_BIT(ATTR_AS4_PATH);
 	if (d->ctx->as4)
 		return 0;
-	if (aspath_validate(rbuf_cur(v), rbuf_left(v), 4, false) < 0)
+	if (aspath_validate(p, len, 4, true) < 0)
 		return BGP_ERR_UPD_OPTIONAL;
-	memcpy(u->as4path_buf, rbuf_cur(v), rbuf_left(v));
-	u->as4path_len = (uint16_t)rbuf_left(v);
-	u->has_as4path = true;
+	while (off < len) {
+		size_t seg = 2 + (size_t)p[off + 1] * 4;
+
+		if (p[off] == ASPATH_SET || p[off] == ASPATH_SEQUENCE) {
+			memcpy(u->as4path_buf + o, p + off, seg);
+			o += seg;
+		}
+		off += seg;
+	}
+	u->as4path_len = (uint16_t)o;
+	u->has_as4path = o > 0;
 	return 0;
 }
 

@@ -214,10 +214,18 @@ static int on_route_refresh(struct bgp_conn *c, const uint8_t *body, size_t len)
 	struct bgp_peer *p = c->peer;
 	uint16_t afi;
 	uint8_t safi, sub;
+	struct bgp_err err;
 	size_t n;
+	int rc;
 
 	if (c->state != FSM_ESTABLISHED)
 		return unexpected(c, BGP_MSG_ROUTE_REFRESH);
+	if ((rc = bgp_route_refresh_check(body, len, &err)) != 0) {
+		if (rc > 0)
+			return 0;
+		fsm_conn_fail(c, &err, "bad ROUTE-REFRESH");
+		return -1;
+	}
 	if (bgp_route_refresh_decode(body, len, &afi, &safi, &sub) < 0 ||
 	    bgp_af_bit(afi, safi) != BGP_AF_VPNV4 || !(p->ctx.afs & BGP_AF_VPNV4))
 		return 0;

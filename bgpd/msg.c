@@ -29,6 +29,7 @@ static const char *const err_code_names[] = {
 	[BGP_ERR_HOLD] = "hold timer expired",
 	[BGP_ERR_FSM] = "finite state machine error",
 	[BGP_ERR_CEASE] = "cease",
+	[BGP_ERR_ROUTE_REFRESH] = "ROUTE-REFRESH message error",
 };
 
 static const char *const hdr_sub[] = { NULL, "connection not synchronized", "bad message length",
@@ -50,12 +51,13 @@ static const char *const cease_sub[] = {
 	"administrative reset", "connection rejected", "other configuration change",
 	"connection collision resolution", "out of resources",
 };
+static const char *const rr_sub[] = { NULL, "invalid message length" };
 
 #define SUB(tab, s) ((s) < sizeof(tab) / sizeof(tab[0]) ? tab[s] : NULL)
 
 const char *bgp_err_format(uint8_t code, uint8_t subcode, char *buf, size_t len)
 {
-	const char *c = code < 7 ? err_code_names[code] : NULL;
+	const char *c = code <= BGP_ERR_ROUTE_REFRESH ? err_code_names[code] : NULL;
 	const char *s = NULL;
 
 	switch (code) {
@@ -64,6 +66,7 @@ const char *bgp_err_format(uint8_t code, uint8_t subcode, char *buf, size_t len)
 	case BGP_ERR_UPDATE: s = SUB(upd_sub, subcode); break;
 	case BGP_ERR_FSM: s = SUB(fsm_sub, subcode); break;
 	case BGP_ERR_CEASE: s = SUB(cease_sub, subcode); break;
+	case BGP_ERR_ROUTE_REFRESH: s = SUB(rr_sub, subcode); break;
 	default: break;
 	}
 	snprintf(buf, len, "%s%s%s (%u/%u)", c ? c : "unknown error", s ? " / " : "", s ? s : "",
@@ -86,7 +89,8 @@ static bool hdr_len_ok(uint8_t type, uint16_t len)
 	case BGP_MSG_UPDATE: return len >= BGP_UPDATE_MIN;
 	case BGP_MSG_NOTIFICATION: return len >= BGP_NOTIFICATION_MIN;
 	case BGP_MSG_KEEPALIVE: return len == BGP_HDR_LEN;
-	case BGP_MSG_ROUTE_REFRESH: return len == BGP_ROUTE_REFRESH_LEN;
+	/* longer ones are judged by subtype (bgp_route_refresh_check, RFC 7313 §5) */
+	case BGP_MSG_ROUTE_REFRESH: return len >= BGP_ROUTE_REFRESH_LEN;
 	default: return true;
 	}
 }
@@ -389,6 +393,33 @@ int bgp_route_refresh_encode(struct wbuf *w, uint16_t afi, uint8_t safi, uint8_t
 	wbuf_put_u8(w, subtype);
 	wbuf_put_u8(w, safi);
 	return bgp_msg_end(w, start);
+}
+
+int bgp_route_refresh_check(const uint8_t *body, size_t len, struct bgp_err *err)
+{
+	uint8_t sub = len > 2 ? body[2] : 0;
+	uint8_t m[BGP_ERR_DATA_MAX];
+	size_t n;
+
+	if (sub > BGP_RR_EORR)
+		return 1; /* RFC 7313 §5: unknown subtypes are ignored, whatever their length */
+	if (len == BGP_ROUTE_REFRESH_LEN - BGP_HDR_LEN)
+		return 0;
+	if (sub == BGP_RR_REQUEST) { /* RFC 2918's fixed length (no ORF here) */
+		const uint8_t d[2] = { (uint8_t)((len + BGP_HDR_LEN) >> 8), (uint8_t)(len + BGP_HDR_LEN) };
+
+		bgp_err_set(err, BGP_ERR_HEADER, BGP_ERR_HDR_LEN, d, 2);
+		return -1;
+	}
+	/* BoRR/EoRR: 7/1, the data is the whole message (cut to what a NOTIFICATION holds) */
+	memset(m, 0xff, BGP_MARKER_LEN);
+	m[16] = (uint8_t)((len + BGP_HDR_LEN) >> 8);
+	m[17] = (uint8_t)(len + BGP_HDR_LEN);
+	m[18] = BGP_MSG_ROUTE_REFRESH;
+	n = len < sizeof(m) - BGP_HDR_LEN ? len : sizeof(m) - BGP_HDR_LEN;
+	memcpy(m + BGP_HDR_LEN, body, n);
+	bgp_err_set(err, BGP_ERR_ROUTE_REFRESH, BGP_ERR_RR_LENGTH, m, BGP_HDR_LEN + n);
+	return -1;
 }
 
 int bgp_route_refresh_decode(const uint8_t *body, size_t len, uint16_t *afi, uint8_t *safi,

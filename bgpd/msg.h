@@ -148,6 +148,7 @@ const char *bgp_msg_type_name(uint8_t type);
 #define BGP_RR_BORR 1
 #define BGP_RR_EORR 2
 #define BGP_ERR_ROUTE_REFRESH 7
+#define BGP_ERR_RR_LENGTH 1 /* invalid message length */
 
 struct bgp_open {
 	uint8_t version;
@@ -187,6 +188,13 @@ int bgp_keepalive_encode(struct wbuf *w);
 int bgp_notification_encode(struct wbuf *w, const struct bgp_err *e);
 /* The received code/subcode/data (data cut to BGP_ERR_DATA_MAX). 0 or -1. */
 int bgp_notification_decode(const uint8_t *body, size_t len, struct bgp_err *out);
+/*
+ * A ROUTE-REFRESH body's length against its subtype: 0 when usable, 1 when
+ * it is to be ignored (unknown subtype, RFC 7313 §5), -1 with err: BoRR/EoRR
+ * not 4 bytes long (7/1, data = the whole message), a request not 4 bytes
+ * long (1/2).
+ */
+int bgp_route_refresh_check(const uint8_t *body, size_t len, struct bgp_err *err);
 /* ROUTE-REFRESH; subtype BGP_RR_* (RFC 7313; 0 for a plain RFC 2918 request). */
 int bgp_route_refresh_encode(struct wbuf *w, uint16_t afi, uint8_t safi, uint8_t subtype);
 int bgp_route_refresh_decode(const uint8_t *body, size_t len, uint16_t *afi, uint8_t *safi,

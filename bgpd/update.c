@@ -48,24 +48,36 @@ static int ipv4_prefixes(struct rbuf *r, size_t *count)
 	return 0;
 }
 
-/* RFC 6793 §4.2.3: a 2-octet speaker's true path and aggregator. */
-static void update_as4_fixup(struct bgp_update *u)
+/*
+ * RFC 6793 §4.2.3: a 2-octet speaker's true path and aggregator. With
+ * AS4_AGGREGATOR, an AGGREGATOR from a real 2-octet AS means a 2-octet
+ * speaker aggregated after the AS4_* attributes were made: both are stale
+ * and ignored. An
+ * AS4_PATH that would replace an external neighbor's own AS (which no
+ * 2-octet speaker can have put there) is malformed: discarded (§6).
+ */
+static void update_as4_fixup(struct bgp_update *u, const struct attr_ctx *ctx)
 {
+	static const uint8_t as4path_hdr[2] = { ATTR_F_OPTIONAL | ATTR_F_TRANSITIVE, ATTR_AS4_PATH };
 	struct bgp_attrs *a = &u->attrs;
 
+	if (u->has_as4_aggregator && attr_has(a, ATTR_AGGREGATOR) &&
+	    a->aggregator_as != BGP_AS_TRANS)
+		return;
 	if (u->has_as4path && attr_has(a, ATTR_AS_PATH)) {
 		static uint8_t merged[3 * BGP_MAX_EXT_MSG]; /* static: large, one event loop */
 		size_t n = aspath_merge_as4(a->aspath, a->aspath_len, u->as4path_buf,
 					    u->as4path_len, merged);
 
-		if (n && n <= UINT16_MAX) {
+		if (n && ctx->ebgp && aspath_first_as(merged, n) != ctx->peer_as)
+			attr_soft_error(u, ATTR_ACT_DISCARD, BGP_ERR_UPD_OPTIONAL, as4path_hdr, 2);
+		else if (n && n <= UINT16_MAX) {
 			memcpy(u->aspath_buf, merged, n);
 			a->aspath = u->aspath_buf;
 			a->aspath_len = (uint16_t)n;
 		}
 	}
-	if (u->has_as4_aggregator && attr_has(a, ATTR_AGGREGATOR) &&
-	    a->aggregator_as == BGP_AS_TRANS) {
+	if (u->has_as4_aggregator && attr_has(a, ATTR_AGGREGATOR)) {
 		a->aggregator_as = u->as4_aggregator_as;
 		a->aggregator_id = u->as4_aggregator_id;
 	}
@@ -131,7 +143,7 @@ int bgp_update_decode(const uint8_t *body, size_t len, const struct attr_ctx *ct
 	if (u->overrun && update_overrun(u, err) < 0)
 		return -1;
 	if (!ctx->as4)
-		update_as4_fixup(u);
+		update_as4_fixup(u, ctx);
 	update_check_mandatory(u, ctx);
 	return 0;
 }

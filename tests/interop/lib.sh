@@ -9,7 +9,8 @@
 #   hub  <-> b   10.91.2.1 / .2   BIRD    AS 65000 (iBGP, ferry's RR client, TCP-MD5,
 #                                          extended messages)
 #   hub  <-> r   10.91.3.1 / .2   FRR     AS 65003 (eBGP, GTSM, DelayOpen on ferry's side)
-#   hub  <-> x   10.91.4.1 / .2   ExaBGP  AS 65004 (eBGP; dials in, ferry passive with DelayOpen)
+#   hub  <-> x   10.91.4.1 / .2   ExaBGP  AS 65004 (eBGP; dials in, ferry passive with DelayOpen;
+#                                          a 2-octet AS speaker: no 4-octet AS capability)
 #   g    <-> y   10.91.5.1 / .2   ExaBGP  AS 65000, GoBGP's non-client: GoBGP reflects its
 #                                          routes to ferry, GoBGP's client
 # ferry: AS 65000, router id 10.91.0.1.
@@ -261,6 +262,7 @@ process ctl {
 }
 neighbor 10.91.4.1 {
   router-id 10.91.4.2; local-address 10.91.4.2; local-as 65004; peer-as 65000;
+  capability { route-refresh; asn4 disable; }
   family { ipv4 mpls-vpn; }
   api {
     processes [ ctl ];
@@ -274,6 +276,7 @@ neighbor 10.91.4.1 {
     route 10.24.2.0/24 rd 10.91.4.2:2 label 2402 next-hop 10.91.4.2 extended-community [ 0x01020a5b04020005 ];
     route 10.24.3.0/24 rd 4200000004:3 label 2403 next-hop 10.91.4.2 extended-community [ target:4200000004:7 ];
     route 10.24.9.0/24 rd 65004:9 label 2409 next-hop 10.91.4.2 extended-community [ target:65000:100 ];
+    route 10.24.5.0/24 rd 65004:5 label 2405 next-hop 10.91.4.2 as-path [ 65004 4200000005 ] extended-community [ target:65000:100 ];
   }
 }
 EOF

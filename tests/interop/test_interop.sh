@@ -10,7 +10,8 @@
 #  - ferry -> peer: ferry's local routes as the peer reports them (its CLI or
 #    JSON), and for iBGP peers the routes ferry learned over eBGP, attributes
 #    intact;
-#  - ROUTE-REFRESH from the peer is answered (BIRD, FRR);
+#  - ROUTE-REFRESH from the peer is answered (BIRD, FRR, ExaBGP; GoBGP's CLI cannot send one);
+#  - a 2-octet AS peer (ExaBGP): AS_PATH + AS4_PATH merged, the true path passed on;
 #  - withdrawals both ways;
 #  - graceful restart: GoBGP killed and restarted, its routes kept stale, swept at EoR;
 #  - route reflection between BIRD (client) and GoBGP, NO_ADVERTISE;
@@ -324,6 +325,17 @@ if expect 20 hub has_all "$FROM_Y cl=10.91.1.2" && expect 5 b has_all "$FROM_Y c
 else
 	not_ok "ferry as client of GoBGP's reflector"
 fi
+# ExaBGP speaks 2-octet AS only: its path 65004 4200000005 comes as AS_PATH 65004 23456
+# plus AS4_PATH; ferry rebuilds it (RFC 6793) and passes the true path on to its iBGP peers
+AS4_ROUTE="65004:5 10.24.5.0/24 label=2405 nh=10.91.4.2 aspath=65004_4200000005"
+x_as4() { ferry_api '/neighbor?address=10.91.4.2' | jq -r '.session.negotiated.four_octet_as'; }
+if [ "$(x_as4)" = false ] && expect 10 hub has_all "$AS4_ROUTE" &&
+	expect 10 g has_all "$AS4_ROUTE" && expect 10 b has_all "$AS4_ROUTE"; then
+	ok "2-octet AS peer (ExaBGP): AS_PATH + AS4_PATH merged (RFC 6793), true path passed on to GoBGP and BIRD"
+else
+	not_ok "2-octet AS peer (ExaBGP): AS4_PATH merged (four_octet_as: $(x_as4))"
+fi
+
 # NO_ADVERTISE (RFC 1997): ferry keeps GoBGP's route but tells nobody
 if expect 5 hub has_all "65000:15 10.21.5.0/24 label=2105 comm=65535:65282" &&
 	expect 3 b has_none "65000:15 10.21.5.0/24"; then
@@ -337,7 +349,8 @@ fi
 refreshed() { grep -q "peer $1: route refresh requested" "$IX_TMP/ferry.log"; }
 birdc_ reload in ferry >/dev/null 2>&1
 vtysh_ -c 'clear bgp ipv4 vpn 10.91.3.1 soft in' >/dev/null 2>&1
-for p in b r; do
+echo "announce route-refresh ipv4 mpls-vpn" >>"$IX_TMP/x/cmds"
+for p in b r x; do
 	if poll 10 refreshed "$(ix_peer_addr "$p")" &&
 		to_peer "$p" && expect 5 "$p" has_all "${TO[@]}"; then
 		ok "$(name "$p"): ROUTE-REFRESH answered, routes still there"

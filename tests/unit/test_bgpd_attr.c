@@ -137,6 +137,78 @@ Test(bgpd_attr, two_octet_session_with_as4_path)
 	bgp_update_free(u);
 }
 
+/*
+ * RFC 6793 §4.2.3 and §6 with a 2-octet eBGP neighbor (AS 65001): ORIGIN,
+ * AS_PATH and AS4_PATH (and AGGREGATOR/AS4_AGGREGATOR) as sent, the path
+ * and aggregator AS we keep, and the RFC 7606 action.
+ */
+struct as4_case {
+	const char *what;
+	uint8_t attrs[64];
+	size_t len;
+	const char *path;
+	uint32_t aggregator_as; /* 0: none */
+	enum attr_action action;
+};
+
+#define ORIGIN_IGP_ 0x40, 1, 1, 0
+#define AGGR_TRANS 0xc0, 7, 6, 0x5b, 0xa0, 10, 0, 0, 9   /* AGGREGATOR 23456 10.0.0.9 */
+#define AGGR_65002 0xc0, 7, 6, 0xfd, 0xea, 10, 0, 0, 9   /* AGGREGATOR 65002 10.0.0.9 */
+#define AS4_AGGR 0xc0, 18, 8, 0xfa, 0x56, 0xea, 0x00, 10, 0, 0, 9
+#define AS4C(w, p, ag, act, ...)                                                              \
+	{ w, { __VA_ARGS__ }, sizeof((uint8_t[]){ __VA_ARGS__ }), p, ag, act }
+
+static const struct as4_case as4_cases[] = {
+	AS4C("AS4_PATH replaces the AS_TRANS of the tail", "65001 4200000000 4200000001", 0,
+	     ATTR_ACT_NONE, ORIGIN_IGP_, 0x40, 2, 8, 2, 3, 0xfd, 0xe9, 0x5b, 0xa0, 0x5b, 0xa0,
+	     0xc0, 17, 10, 2, 2, 0xfa, 0x56, 0xea, 0x00, 0xfa, 0x56, 0xea, 0x01),
+	AS4C("AS4_PATH as long as AS_PATH would hide the neighbor: discarded",
+	     "65001 23456", 0, ATTR_ACT_DISCARD, ORIGIN_IGP_, 0x40, 2, 6, 2, 2, 0xfd, 0xe9, 0x5b,
+	     0xa0, 0xc0, 17, 10, 2, 2, 0xfa, 0x56, 0xea, 0x00, 0xfa, 0x56, 0xea, 0x01),
+	AS4C("AS4_PATH longer than AS_PATH: ignored", "65001", 0, ATTR_ACT_NONE, ORIGIN_IGP_, 0x40,
+	     2, 4, 2, 1, 0xfd, 0xe9, 0xc0, 17, 10, 2, 2, 0xfa, 0x56, 0xea, 0x00, 0xfa, 0x56, 0xea,
+	     0x01),
+	AS4C("confederation segments in AS4_PATH dropped, the rest merged", "65001 4200000000", 0,
+	     ATTR_ACT_NONE, ORIGIN_IGP_, 0x40, 2, 6, 2, 2, 0xfd, 0xe9, 0x5b, 0xa0, 0xc0, 17, 12, 3,
+	     1, 0, 0, 0xfd, 0xe8, 2, 1, 0xfa, 0x56, 0xea, 0x00),
+	AS4C("AS_SET counts one", "65001 4200000000 {65010,65011}", 0, ATTR_ACT_NONE, ORIGIN_IGP_,
+	     0x40, 2, 12, 2, 2, 0xfd, 0xe9, 0x5b, 0xa0, 1, 2, 0xfd, 0xf2, 0xfd, 0xf3, 0xc0, 17, 16,
+	     2, 1, 0xfa, 0x56, 0xea, 0x00, 1, 2, 0, 0, 0xfd, 0xf2, 0, 0, 0xfd, 0xf3),
+	AS4C("AGGREGATOR AS_TRANS + AS4_AGGREGATOR: merged", "65001 4200000000", 4200000000u,
+	     ATTR_ACT_NONE, ORIGIN_IGP_, 0x40, 2, 6, 2, 2, 0xfd, 0xe9, 0x5b, 0xa0, AGGR_TRANS,
+	     0xc0, 17, 6, 2, 1, 0xfa, 0x56, 0xea, 0x00, AS4_AGGR),
+	AS4C("AGGREGATOR from a 2-octet AS + AS4_AGGREGATOR: both AS4 ignored", "65001 23456",
+	     65002, ATTR_ACT_NONE, ORIGIN_IGP_, 0x40, 2, 6, 2, 2, 0xfd, 0xe9, 0x5b, 0xa0,
+	     AGGR_65002, 0xc0, 17, 6, 2, 1, 0xfa, 0x56, 0xea, 0x00, AS4_AGGR),
+	AS4C("AGGREGATOR from a 2-octet AS alone: AS4_PATH still used", "65001 4200000000", 65002,
+	     ATTR_ACT_NONE, ORIGIN_IGP_, 0x40, 2, 6, 2, 2, 0xfd, 0xe9, 0x5b, 0xa0, AGGR_65002,
+	     0xc0, 17, 6, 2, 1, 0xfa, 0x56, 0xea, 0x00),
+	AS4C("AS4_AGGREGATOR without AGGREGATOR: ignored", "65001 4200000000", 0, ATTR_ACT_NONE,
+	     ORIGIN_IGP_, 0x40, 2, 6, 2, 2, 0xfd, 0xe9, 0x5b, 0xa0, 0xc0, 17, 6, 2, 1, 0xfa, 0x56,
+	     0xea, 0x00, AS4_AGGR),
+};
+
+Test(bgpd_attr, as4_merge_table)
+{
+	struct bgp_update *u = bgp_update_new();
+	struct bgp_err e;
+	char buf[96];
+
+	for (size_t i = 0; i < sizeof(as4_cases) / sizeof(as4_cases[0]); i++) {
+		const struct as4_case *c = &as4_cases[i];
+
+		cr_assert_eq(decode_attrs(c->attrs, c->len, &ebgp2, u, &e), 0, "%s", c->what);
+		cr_assert_eq(u->action, c->action, "%s: action %d", c->what, u->action);
+		cr_assert_str_eq(aspath_format(u->attrs.aspath, u->attrs.aspath_len, buf, sizeof(buf)),
+				 c->path, "%s", c->what);
+		cr_assert_eq(attr_has(&u->attrs, ATTR_AGGREGATOR), c->aggregator_as != 0, "%s",
+			     c->what);
+		if (c->aggregator_as)
+			cr_assert_eq(u->attrs.aggregator_as, c->aggregator_as, "%s", c->what);
+	}
+	bgp_update_free(u);
+}
+
 Test(bgpd_attr, encode_for_two_octet_peer_adds_as4_path)
 {
 	struct bgp_attrs a = { 0 };

@@ -722,6 +722,21 @@ Test(bgpd_caps, enhanced_route_refresh_both_ways)
 	close(r.fd);
 }
 
+/* RFC 7313 §5: a BoRR of the wrong length resets with 7/1. */
+Test(bgpd_caps, enhanced_route_refresh_bad_length)
+{
+	const uint8_t caps[] = { CAP_MP_VPN, CAP_ERR };
+	uint8_t m[24] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+			  0xff, 0xff, 0xff, 0xff, 0, 24, BGP_MSG_ROUTE_REFRESH, 0, 1, BGP_RR_BORR, 128, 0 };
+	struct raw r;
+
+	cr_assert(run_until(both_established, NULL, 10));
+	fake_up(&r, caps, sizeof(caps));
+	raw_send(&r, m, sizeof(m));
+	expect_notification(&r, BGP_ERR_ROUTE_REFRESH, BGP_ERR_RR_LENGTH);
+	cr_assert(both_established(NULL), "the other session was disturbed");
+}
+
 Test(bgpd_caps, no_common_family_is_a_clean_notification)
 {
 	const uint8_t caps[] = { 1, 4, 0, 1, 0, 1 }; /* IPv4 unicast only */

@@ -53,7 +53,7 @@ Test(bgpd_msg, header_errors)
 		{ 28, BGP_MSG_OPEN, -1, 1, 2, 2 },         /* OPEN below 29 */
 		{ 22, BGP_MSG_UPDATE, -1, 1, 2, 2 },       /* UPDATE below 23 */
 		{ 20, BGP_MSG_NOTIFICATION, -1, 1, 2, 2 }, /* NOTIFICATION below 21 */
-		{ 24, BGP_MSG_ROUTE_REFRESH, -1, 1, 2, 2 },
+		{ 22, BGP_MSG_ROUTE_REFRESH, -1, 1, 2, 2 }, /* ROUTE-REFRESH below 23 */
 		{ 19, 0, -1, 1, 3, 1 },                    /* bad types */
 		{ 19, 6, -1, 1, 3, 1 },
 		{ 19, 255, -1, 1, 3, 1 },
@@ -274,6 +274,50 @@ Test(bgpd_msg, route_refresh_roundtrip)
 	cr_assert_eq(safi, 128);
 	cr_assert_eq(sub, BGP_RR_EORR); /* RFC 7313 puts the subtype in the old reserved octet */
 	wbuf_free(&w);
+}
+
+/* RFC 7313 §5: a BoRR/EoRR that is not 4 bytes is 7/1 carrying the whole message. */
+Test(bgpd_msg, route_refresh_length_by_subtype)
+{
+	struct hdr_case_rr {
+		uint8_t body[8];
+		size_t len;
+		int rc;
+		uint8_t code, sub;
+	} cases[] = {
+		{ { 0, 1, 0, 128 }, 4, 0, 0, 0 },                      /* request */
+		{ { 0, 1, 1, 128 }, 4, 0, 0, 0 },                      /* BoRR */
+		{ { 0, 1, 7, 128 }, 4, 1, 0, 0 },                      /* unknown subtype: ignored */
+		{ { 0, 1, 9, 128, 1, 2 }, 6, 1, 0, 0 },                /* ... whatever its length */
+		{ { 0, 1, 1, 128, 0 }, 5, -1, BGP_ERR_ROUTE_REFRESH, BGP_ERR_RR_LENGTH },
+		{ { 0, 1, 2, 128, 0, 0, 0, 0 }, 8, -1, BGP_ERR_ROUTE_REFRESH, BGP_ERR_RR_LENGTH },
+		{ { 0, 1, 0, 128, 0 }, 5, -1, BGP_ERR_HEADER, BGP_ERR_HDR_LEN }, /* no ORF here */
+	};
+	uint8_t p[19];
+	struct bgp_hdr h;
+	struct bgp_err e;
+	char buf[96];
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const struct hdr_case_rr *c = &cases[i];
+
+		hdr(p, (uint16_t)(19 + c->len), BGP_MSG_ROUTE_REFRESH);
+		cr_assert_eq(bgp_hdr_decode(p, &h, &e), 0, "case %zu: header refused", i);
+		memset(&e, 0, sizeof(e));
+		cr_assert_eq(bgp_route_refresh_check(c->body, c->len, &e), c->rc, "case %zu", i);
+		if (c->rc >= 0)
+			continue;
+		cr_assert_eq(e.code, c->code, "case %zu", i);
+		cr_assert_eq(e.subcode, c->sub, "case %zu", i);
+		if (c->code == BGP_ERR_ROUTE_REFRESH) {
+			cr_assert_eq(e.data_len, 19 + c->len, "case %zu", i);
+			cr_assert_eq(e.data[17], 19 + c->len);
+			cr_assert_eq(e.data[18], BGP_MSG_ROUTE_REFRESH);
+			cr_assert_eq(memcmp(e.data + 19, c->body, c->len), 0);
+		}
+	}
+	cr_assert_str_eq(bgp_err_format(7, 1, buf, sizeof(buf)),
+			 "ROUTE-REFRESH message error / invalid message length (7/1)");
 }
 
 static void vpn_attrs(struct bgp_attrs *a, struct ext_community *rts);
