@@ -9,7 +9,11 @@ WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wno-missing-field
 CFLAGS  ?= -O2 -g
 CFLAGS  += -std=c11 -D_GNU_SOURCE $(WARN) -I. -MMD -MP
 SAN     := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
-LDLIBS  := -levent -levent_openssl -ljson-c -lssl -lcrypto -lpthread -lm
+LDLIBS  := -levent -levent_openssl -ljson-c -lssl -lcrypto -lpthread -lm -lxdp -lbpf
+# fwd's XDP program (fwd/xdp/*.bpf.c): clang for the BPF target, with the
+# multiarch include directory clang does not search for that target.
+BPF_CC     ?= clang
+BPF_CFLAGS := -O2 -g -target bpf -Wall -Werror -I. -I/usr/include/$(shell $(CC) -print-multiarch)
 
 MODULES := common bgpd vrfmgr fwd cli
 PROGS   := bgpd vrfmgr fwd ferryctl
@@ -61,8 +65,17 @@ $(BUILD)/bgpd: $(BUILD)/obj/bgpd/main.o $(BUILD)/libbgpd.a $(BUILD)/libcommon.a
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 $(BUILD)/vrfmgr: $(BUILD)/obj/vrfmgr/main.o $(BUILD)/libvrfmgr.a $(BUILD)/libcommon.a
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
-$(BUILD)/fwd: $(BUILD)/obj/fwd/main.o $(BUILD)/libfwd.a $(BUILD)/libcommon.a
+$(BUILD)/fwd: $(BUILD)/obj/fwd/main.o $(BUILD)/libfwd.a $(BUILD)/libcommon.a $(BUILD)/obj/fwd-xdp-embed.o
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
+# The XDP object, and the same bytes embedded in build/fwd (symbols fwd_xdp_obj,
+# fwd_xdp_obj_end: fwd/xdp_prog.c), so fwd never depends on finding a file.
+$(BUILD)/fwd-xdp.o: fwd/xdp/fwd_xdp.bpf.c fwd/xdp/fwd_xdp.h
+	@mkdir -p $(dir $@)
+	$(BPF_CC) $(BPF_CFLAGS) -c $< -o $@
+$(BUILD)/obj/fwd-xdp-embed.o: $(BUILD)/fwd-xdp.o
+	@mkdir -p $(dir $@)
+	printf '.section .rodata\n.balign 8\n.globl fwd_xdp_obj\nfwd_xdp_obj:\n.incbin "%s"\n.globl fwd_xdp_obj_end\nfwd_xdp_obj_end:\n.section .note.GNU-stack,"",@progbits\n' $< | $(CC) -c -x assembler -o $@ -
 $(BUILD)/ferryctl: $(BUILD)/obj/cli/main.o $(BUILD)/libcli.a $(BUILD)/libcommon.a
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 

@@ -10,7 +10,16 @@
  * sendmmsg per egress interface. Environment knobs for benchmarks:
  * FERRY_FWD_NO_RINGS=1 (the fallback), FERRY_FWD_QDISC_BYPASS=1 (faster on
  * real NICs, but tcpdump on the egress interface then misses fwd's frames).
+ *
+ * With fwd.io "af_xdp" an interface gets fwd's XDP program (xdp_prog.c) and
+ * one AF_XDP socket per receive queue (io_xsk.c) instead: frames fwd handles
+ * never become socket buffers, the rest go on to the kernel untouched. The
+ * packet socket stays for the ioctls and, on core links, as a tap for ARP
+ * (which the XDP program leaves to the kernel, whose address it is: fwd only
+ * learns from it). Where XDP or the socket cannot be set up, the interface
+ * uses AF_PACKET as above, and the log says why.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <linux/if_ether.h>
 #include <linux/if_packet.h>
@@ -26,12 +35,16 @@
 #include "common/log.h"
 #include "fwd/io_packet.h"
 #include "fwd/io_ring.h"
+#include "fwd/io_xsk.h"
 #include "fwd/pipeline.h"
+#include "fwd/xdp/fwd_xdp.h"
+#include "fwd/xdp_prog.h"
 
 #define IO_BATCH 32
 #define IO_ROUNDS 8       /* batches (or ring blocks) per read event before yielding */
 #define IO_SLOT 16384     /* largest frame handled; anything bigger exceeds every MTU */
 #define IO_RCVBUF (4 << 20)
+#define IO_XSK_MAX 16     /* AF_XDP sockets (receive queues) per interface */
 
 /* The fallback path's transmit batch (only allocated when the rings are not there). */
 struct io_plain {
@@ -39,6 +52,15 @@ struct io_plain {
 	struct mmsghdr tx_msgs[IO_BATCH];
 	struct iovec tx_iov[IO_BATCH];
 	uint8_t tx_buf[IO_BATCH][IO_SLOT];
+};
+
+struct io_if;
+
+/* One AF_XDP socket (one receive queue) of an interface. */
+struct io_xq {
+	struct io_if *x;
+	struct io_xsk *xsk;
+	struct event *ev;
 };
 
 struct io_if {
@@ -50,12 +72,16 @@ struct io_if {
 	bool ring_up;
 	struct io_ring ring;
 	struct io_plain *plain;
+	struct xdp_prog *prog; /* AF_XDP: the interface's XDP program and sockets */
+	struct io_xq xq[IO_XSK_MAX];
+	unsigned n_xq;
 };
 
 struct io_packet {
 	struct event_base *base;
 	struct fwd *f;
 	bool no_rings, qdisc_bypass;
+	bool xdp; /* fwd.io af_xdp: try AF_XDP on every interface */
 	struct fwd_iface *in[FWD_BATCH];
 	struct mmsghdr rx_msgs[IO_BATCH];
 	struct iovec rx_iov[IO_BATCH];
@@ -90,6 +116,12 @@ void io_packet_attach(struct io_packet *io, struct fwd *f)
 	io->f = f;
 }
 
+bool io_packet_use_xdp(struct io_packet *io)
+{
+	io->xdp = xdp_prog_available();
+	return io->xdp;
+}
+
 void io_packet_free(struct io_packet *io)
 {
 	if (io == NULL)
@@ -119,11 +151,18 @@ static int read_link(struct io_if *x)
 	return 0;
 }
 
-static int packet_socket(int ifindex)
+/* (Re)binds a packet socket: ETH_P_ALL, ETH_P_ARP (the tap beside AF_XDP), 0 (nothing). */
+static int packet_bind(int fd, int ifindex, uint16_t proto)
 {
-	struct sockaddr_ll sll = { .sll_family = AF_PACKET, .sll_protocol = htons(ETH_P_ALL),
+	struct sockaddr_ll sll = { .sll_family = AF_PACKET, .sll_protocol = htons(proto),
 				   .sll_ifindex = ifindex };
-	int one = 1, rcvbuf = IO_RCVBUF;
+
+	return bind(fd, (struct sockaddr *)&sll, sizeof(sll)) < 0 ? -errno : 0;
+}
+
+static int packet_socket(int ifindex, uint16_t proto)
+{
+	int one = 1, rcvbuf = IO_RCVBUF, r;
 	/* protocol 0 until bound, so no frame of another interface slips in */
 	int fd = socket(AF_PACKET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 
@@ -133,9 +172,7 @@ static int packet_socket(int ifindex)
 		log_warn("PACKET_IGNORE_OUTGOING (outgoing frames are skipped by type instead)");
 	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf)) < 0)
 		log_debug("SO_RCVBUF: %s", strerror(errno));
-	if (bind(fd, (struct sockaddr *)&sll, sizeof(sll)) < 0) {
-		int r = -errno;
-
+	if ((r = packet_bind(fd, ifindex, proto)) < 0) {
 		close(fd);
 		return r;
 	}
@@ -160,8 +197,95 @@ static int io_if_setup(struct io_packet *io, struct io_if *x)
 	return x->plain != NULL ? 0 : -ENOMEM;
 }
 
+static void xdp_close(struct io_if *x)
+{
+	for (unsigned q = 0; q < x->n_xq; q++) {
+		if (x->xq[q].ev != NULL)
+			event_free(x->xq[q].ev);
+		io_xsk_close(x->xq[q].xsk);
+	}
+	x->n_xq = 0;
+	xdp_prog_detach(x->prog);
+	x->prog = NULL;
+}
+
+/* Receive queues of the interface (/sys/class/net/IF/queues/rx-N), at least 1. */
+static unsigned rx_queues(const char *ifname)
+{
+	char path[64];
+	DIR *d;
+	struct dirent *e;
+	unsigned n = 0;
+
+	snprintf(path, sizeof(path), "/sys/class/net/%s/queues", ifname);
+	if ((d = opendir(path)) == NULL)
+		return 1;
+	while ((e = readdir(d)) != NULL)
+		n += strncmp(e->d_name, "rx-", 3) == 0;
+	closedir(d);
+	return n == 0 ? 1 : n > IO_XSK_MAX ? IO_XSK_MAX : n;
+}
+
+static void xsk_read_cb(evutil_socket_t fd, short what, void *arg);
+
+/* The XDP program and a socket per receive queue; 0, or -errno with *why set. */
+static int xdp_setup(struct io_if *x, const char **why)
+{
+	struct fwd_iface *ifp = x->ifp;
+	unsigned role = ifp->role == FWD_IF_CORE ? FWD_XDP_ROLE_CORE : FWD_XDP_ROLE_ACCESS;
+	unsigned nq = rx_queues(ifp->name);
+	int r;
+
+	if (ifp->mtu + FWD_ETH_HLEN > io_xsk_max_frame()) {
+		*why = "the MTU is larger than an AF_XDP buffer";
+		return -EMSGSIZE;
+	}
+	for (unsigned q = 0; q < nq; q++) {
+		struct io_xq *xq = &x->xq[q];
+
+		if ((r = io_xsk_open(&xq->xsk, ifp->name, q, why)) < 0)
+			return r;
+		xq->x = x;
+		x->n_xq++;
+		*why = "watching the AF_XDP socket";
+		if ((xq->ev = event_new(x->io->base, io_xsk_fd(xq->xsk), EV_READ | EV_PERSIST,
+					xsk_read_cb, xq)) == NULL || event_add(xq->ev, NULL) < 0)
+			return -ENOMEM;
+	}
+	if ((r = xdp_prog_attach(&x->prog, ifp->name, x->ifindex, role, why)) < 0)
+		return r;
+	*why = "filling the XDP program's maps";
+	for (unsigned q = 0; q < x->n_xq; q++)
+		if ((r = xdp_prog_set_xsk(x->prog, q, io_xsk_fd(x->xq[q].xsk))) < 0)
+			return r;
+	return role == FWD_XDP_ROLE_ACCESS ? xdp_prog_set_addr(x->prog, ifp->addr) : 0;
+}
+
+/*
+ * AF_XDP where it can be had; the packet socket then only taps ARP (core) or
+ * nothing (access). Otherwise AF_PACKET as without it. 0 or -errno.
+ */
+static int io_if_backend(struct io_packet *io, struct io_if *x)
+{
+	const char *why = NULL;
+	int r;
+
+	if (io->xdp) {
+		if ((r = xdp_setup(x, &why)) == 0)
+			return packet_bind(x->fd, x->ifindex,
+					   x->ifp->role == FWD_IF_CORE ? ETH_P_ARP : 0);
+		log_warnx("%s: no AF_XDP here (%s: %s); using AF_PACKET on this interface",
+			  x->ifp->name, why, strerror(-r));
+		xdp_close(x);
+	}
+	if ((r = packet_bind(x->fd, x->ifindex, ETH_P_ALL)) < 0)
+		return r;
+	return io_if_setup(io, x);
+}
+
 static void io_if_free(struct io_if *x)
 {
+	xdp_close(x);
 	if (x->ev != NULL)
 		event_free(x->ev);
 	if (x->ring_up)
@@ -189,13 +313,13 @@ static int io_if_open(void *ctx, struct fwd_iface *ifp)
 	x->io = io;
 	x->ifp = ifp;
 	x->ifindex = (int)idx;
-	if ((x->fd = packet_socket(x->ifindex)) < 0) {
+	if ((x->fd = packet_socket(x->ifindex, 0)) < 0) {
 		r = x->fd;
 		log_warnx("%s: packet socket: %s", ifp->name, strerror(-r));
 		free(x);
 		return r;
 	}
-	if ((r = read_link(x)) < 0 || (r = io_if_setup(io, x)) < 0 ||
+	if ((r = read_link(x)) < 0 || (r = io_if_backend(io, x)) < 0 ||
 	    (x->ev = event_new(io->base, x->fd, EV_READ | EV_PERSIST, io_read_cb, x)) == NULL ||
 	    event_add(x->ev, NULL) < 0) {
 		log_warnx("%s: cannot watch the interface: %s", ifp->name,
@@ -206,9 +330,11 @@ static int io_if_open(void *ctx, struct fwd_iface *ifp)
 	ifp->io = x;
 	ifp->open = true;
 	log_info("%s: %s interface open (ifindex %d, mtu %u, mac %02x:%02x:%02x:%02x:%02x:%02x, "
-		 "%s)", ifp->name, fwd_if_role_name(ifp->role), x->ifindex, ifp->mtu, ifp->mac[0],
-		 ifp->mac[1], ifp->mac[2], ifp->mac[3], ifp->mac[4], ifp->mac[5],
-		 x->ring_up ? "TPACKET_V3 rings" : "recvmmsg");
+		 "%s%s%s%s)", ifp->name, fwd_if_role_name(ifp->role), x->ifindex, ifp->mtu,
+		 ifp->mac[0], ifp->mac[1], ifp->mac[2], ifp->mac[3], ifp->mac[4], ifp->mac[5],
+		 x->n_xq > 0 ? "AF_XDP copy mode, " : x->ring_up ? "TPACKET_V3 rings" : "recvmmsg",
+		 x->n_xq > 0 ? xdp_prog_mode(x->prog) : "", x->n_xq > 0 ? " XDP, " : "",
+		 x->n_xq > 1 ? "one socket per queue" : x->n_xq > 0 ? "one queue" : "");
 	return 0;
 }
 
@@ -237,7 +363,9 @@ static void flush_plain(struct io_packet *io, struct io_if *x)
 
 static void flush_if(struct io_packet *io, struct io_if *x)
 {
-	if (x->ring_up)
+	if (x->n_xq > 0)
+		io_xsk_kick(x->xq[0].xsk);
+	else if (x->ring_up)
 		io_ring_kick(&x->ring, x->fd);
 	else if (x->plain->n_tx > 0)
 		flush_plain(io, x);
@@ -263,6 +391,8 @@ static int io_output(void *ctx, struct fwd_iface *ifp, const uint8_t *frame, siz
 
 	if (!ifp->open || x == NULL)
 		return -ENOTCONN;
+	if (x->n_xq > 0)
+		return io_xsk_tx(x->xq[0].xsk, frame, len);
 	if (x->ring_up)
 		return io_ring_tx(&x->ring, x->fd, frame, len);
 	if (len > IO_SLOT)
@@ -375,6 +505,18 @@ static void read_plain(struct io_if *x)
 	}
 }
 
+static void xsk_read_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct io_xq *xq = arg;
+	struct io_packet *io = xq->x->io;
+
+	(void)fd;
+	(void)what;
+	fwd_clock_update(io->f);
+	if (io_xsk_rx(xq->xsk, IO_ROUNDS, rx_batch, xq->x) > 0)
+		io_packet_flush(io);
+}
+
 static void io_read_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct io_if *x = arg;
@@ -391,6 +533,15 @@ static void io_read_cb(evutil_socket_t fd, short what, void *arg)
 		io_packet_flush(io);
 }
 
+/* An access link's address may change with a new IF_BIND, the kernel's at any time. */
+static void xdp_tick(struct io_if *x)
+{
+	if (x->prog == NULL || x->ifp->role != FWD_IF_ACCESS)
+		return;
+	if (xdp_prog_set_addr(x->prog, x->ifp->addr) < 0 || xdp_prog_sync_kaddrs(x->prog) < 0)
+		log_debug("%s: cannot update the XDP program's addresses", x->ifp->name);
+}
+
 void io_packet_tick(struct io_packet *io)
 {
 	for (size_t i = 0; i < io->f->n_ifaces; i++) {
@@ -402,6 +553,8 @@ void io_packet_tick(struct io_packet *io)
 			io_if_close(io, ifp);
 		else if (ifp->open && read_link(ifp->io) < 0)
 			log_debug("%s: cannot read MTU/MAC: %s", ifp->name, strerror(errno));
+		else if (ifp->open)
+			xdp_tick(ifp->io);
 	}
 	io_packet_flush(io);
 }

@@ -6,6 +6,8 @@
 #ifndef FERRY_FWD_IO_PACKET_H
 #define FERRY_FWD_IO_PACKET_H
 
+#include <stdbool.h>
+
 #include "fwd/fwd.h"
 
 struct event_base;
@@ -16,6 +18,12 @@ struct io_packet *io_packet_new(struct event_base *base);
 void io_packet_hooks(struct io_packet *io, struct fwd_hooks *hooks);
 /* The forwarding context frames are handed to; call once after fwd_new. */
 void io_packet_attach(struct io_packet *io, struct fwd *f);
+/*
+ * fwd.io "af_xdp": interfaces opened from now on try AF_XDP (fwd's XDP
+ * program and AF_XDP sockets) first. False when no XDP program is there
+ * to load (logged): everything stays on AF_PACKET.
+ */
+bool io_packet_use_xdp(struct io_packet *io);
 /* Closes every socket (before fwd_free). */
 void io_packet_free(struct io_packet *io);
 

@@ -1,10 +1,12 @@
 /*
  * fwd: ferry's userspace forwarding plane.
- *   fwd -c FILE [-r RUN_DIR] [-n] [-d]
+ *   fwd -c FILE [-r RUN_DIR] [-n] [-d] [-o io=af_packet|af_xdp]...
  * One libevent loop, single-threaded: packet sockets (io_packet.c), the
  * vrfmgr link in PE mode (vrfmgr_link.c), the JSON API on <run_dir>/fwd.sock
  * and a one-second tick for ARP retries/ageing and interface (re)opening.
  * LSR mode (a P router) runs on the config's static LFIB alone.
+ * -o KEY=VALUE overrides one setting of the config's fwd section for this
+ * run (the lab's --io option uses it, so one config serves both backends).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -39,7 +41,7 @@ struct fwd_daemon {
 
 static _Noreturn void usage(void)
 {
-	fprintf(stderr, "usage: fwd -c FILE [-r RUN_DIR] [-n] [-d]\n");
+	fprintf(stderr, "usage: fwd -c FILE [-r RUN_DIR] [-n] [-d] [-o io=af_packet|af_xdp]...\n");
 	exit(1);
 }
 
@@ -84,14 +86,39 @@ static void on_signal(evutil_socket_t sig, short what, void *arg)
 	event_base_loopbreak(d->base);
 }
 
+/* One -o KEY=VALUE onto the loaded config; false (said on stderr) when unknown or bad. */
+static bool apply_override(struct ferry_config *cfg, const char *kv)
+{
+	const char *v = strchr(kv, '=');
+
+	if (v != NULL && strncmp(kv, "io=", 3) == 0) {
+		bool xdp = strcmp(v + 1, "af_xdp") == 0;
+
+		if (xdp || strcmp(v + 1, "af_packet") == 0) {
+			cfg->fwd.io = xdp ? CFG_FWD_IO_AF_XDP : CFG_FWD_IO_AF_PACKET;
+			return true;
+		}
+		fprintf(stderr, "-o %s: want io=af_packet or io=af_xdp\n", kv);
+		return false;
+	}
+	fprintf(stderr, "-o %s: unknown setting (want io=...)\n", kv);
+	return false;
+}
+
 static void load_config(struct fwd_daemon *d, const char *file, const char *run_dir,
-			bool check_only)
+			bool check_only, char **overrides, int n_overrides)
 {
 	char err[512];
 
 	if (config_load(file, &d->cfg, err, sizeof(err)) < 0) {
 		fprintf(stderr, "%s\n", err);
 		exit(1);
+	}
+	for (int i = 0; i < n_overrides; i++) {
+		if (!apply_override(&d->cfg, overrides[i])) {
+			config_free(&d->cfg);
+			exit(1);
+		}
 	}
 	if (check_only) {
 		printf("configuration OK\n");
@@ -117,11 +144,16 @@ static void start(struct fwd_daemon *d)
 
 	if ((rc = mkdir_p(d->cfg.run_dir)) < 0)
 		fatalx("%s: cannot create the run directory: %s", d->cfg.run_dir, strerror(-rc));
-	if (d->cfg.fwd.io == CFG_FWD_IO_AF_XDP)
-		log_warnx("fwd.io \"af_xdp\": this fwd has no AF_XDP backend yet; using AF_PACKET "
-			  "(TPACKET_V3 rings) on every interface");
 	if ((d->base = event_base_new()) == NULL || (d->io = io_packet_new(d->base)) == NULL)
 		fatalx("cannot set up the event loop");
+	if (d->cfg.fwd.io == CFG_FWD_IO_AF_XDP) {
+		if (io_packet_use_xdp(d->io))
+			log_info("fwd.io af_xdp: AF_XDP sockets (copy mode) behind an XDP program on "
+				 "every interface, AF_PACKET where that cannot be set up");
+		else
+			log_warnx("fwd.io af_xdp: no XDP program to load; using AF_PACKET "
+				  "(TPACKET_V3 rings) on every interface");
+	}
 	io_packet_hooks(d->io, &hooks);
 	if ((d->f = fwd_new(&hooks, d->cfg.fwd.arp_timeout)) == NULL)
 		fatalx("out of memory");
@@ -172,10 +204,16 @@ int main(int argc, char **argv)
 	struct fwd_daemon d = { 0 };
 	const char *file = NULL, *run_dir = NULL;
 	bool check_only = false, debug = false;
-	int ch;
+	char *overrides[16];
+	int ch, n_overrides = 0;
 
-	while ((ch = getopt(argc, argv, "c:r:nd")) != -1) {
+	while ((ch = getopt(argc, argv, "c:r:ndo:")) != -1) {
 		switch (ch) {
+		case 'o':
+			if (n_overrides == (int)(sizeof(overrides) / sizeof(overrides[0])))
+				usage();
+			overrides[n_overrides++] = optarg;
+			break;
 		case 'c':
 			file = optarg;
 			break;
@@ -196,7 +234,7 @@ int main(int argc, char **argv)
 		usage();
 	log_init("fwd", debug ? LOG_LVL_DEBUG : LOG_LVL_INFO);
 	signal(SIGPIPE, SIG_IGN);
-	load_config(&d, file, run_dir, check_only);
+	load_config(&d, file, run_dir, check_only, overrides, n_overrides);
 	start(&d);
 	event_base_dispatch(d.base);
 	stop(&d);
