@@ -1,0 +1,185 @@
+#!/usr/bin/env bash
+# The lab's traffic checks with fwd on AF_XDP (issue 5): its own copy of the
+# lab (`scripts/lab up --io af_xdp`, private prefix), then, with bounded
+# polling:
+#  - every fwd (pe1, p, pe2) has its XDP program on each interface it owns
+#    and says it runs AF_XDP sockets there (no fallback to AF_PACKET);
+#  - control traffic still reaches the kernel through the XDP programs: the
+#    iBGP session between the loopbacks (TCP over the core links) comes up;
+#  - A1 -> A2 and B1 -> B2 at the same address: ping, and the whoami
+#    responder proves the right host answered; the B-only address stays out
+#    of A's reach;
+#  - TCP: 4 MB each way intact (full-sized frames through the AF_XDP path);
+#  - the frames went through AF_XDP: pe1's fwd counted them on ce-a1 and core0.
+# AF_PACKET is covered by test_lab.sh. Prints "ok - ..." / "not ok - ...";
+# exit 0 only when all pass. Removes everything it created, also on failure.
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+ROOT=$PWD
+BUILD=${FERRY_BUILD:-$ROOT/build}
+export FERRY_BUILD=$BUILD
+PREFIX=${FERRY_TEST_PREFIX:-fx$$}
+CTL=$BUILD/ferryctl
+TMP=$(mktemp -d /tmp/ferry-test-xdp.XXXXXX)
+passed=0
+failed=0
+
+ok() {
+	echo "ok - $*"
+	passed=$((passed + 1))
+}
+not_ok() {
+	echo "not ok - $*"
+	failed=$((failed + 1))
+}
+note() { sed 's/^/#   /'; }
+check() { # check DESCRIPTION CMD...
+	local d=$1
+	shift
+	if "$@"; then ok "$d"; else not_ok "$d"; fi
+}
+poll() { # poll SECONDS CMD...: every 0.5 s until CMD succeeds
+	local deadline=$((SECONDS + $1))
+	shift
+	while :; do
+		"$@" >/dev/null 2>&1 && return 0
+		[ $SECONDS -ge $deadline ] && return 1
+		sleep 0.5
+	done
+}
+inns() {
+	local n=$1
+	shift
+	ip netns exec "$PREFIX-$n" "$@"
+}
+ctl() {
+	local n=$1
+	shift
+	"$CTL" -r "$PREFIX-$n" --json "$@"
+}
+
+dump_logs() {
+	local f
+	for f in /run/ferry/"$PREFIX"-{pe1,pe2,p}/*.log; do
+		[ -s "$f" ] || continue
+		echo "# --- $f (last 15 lines)"
+		tail -n 15 "$f" | note
+	done
+}
+cleanup() {
+	trap - EXIT INT TERM
+	[ $failed -gt 0 ] && dump_logs
+	scripts/lab down --prefix "$PREFIX" >/dev/null 2>&1 ||
+		echo "# warning: scripts/lab down --prefix $PREFIX failed"
+	rm -rf "$TMP"
+}
+trap cleanup EXIT
+trap 'echo "# interrupted"; exit 130' INT TERM
+
+finish() {
+	echo "# fwd_xdp: $((passed + failed)) checks, $passed passed, $failed failed"
+	[ $failed -eq 0 ]
+	exit
+}
+
+if [ "$(id -u)" != 0 ]; then
+	not_ok "must run as root (network namespaces)"
+	finish
+fi
+missing=()
+for f in bgpd vrfmgr fwd ferryctl tools/whoami; do
+	[ -x "$BUILD/$f" ] || missing+=("$BUILD/$f")
+done
+for t in jq ping; do
+	command -v "$t" >/dev/null || missing+=("$t")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+	not_ok "prerequisites present (missing: ${missing[*]}; run make / scripts/install-deps)"
+	finish
+fi
+
+if scripts/lab up --prefix "$PREFIX" --io af_xdp >"$TMP/up.log" 2>&1; then
+	ok "lab up with prefix $PREFIX, fwd on AF_XDP"
+else
+	not_ok "lab up with prefix $PREFIX, fwd on AF_XDP"
+	note <"$TMP/up.log"
+	finish
+fi
+
+# --- XDP in place ----------------------------------------------------------------------
+xdp_on() { # xdp_on NODE IF: fwd's program attached, and fwd opened the interface on AF_XDP
+	inns "$1" ip -d link show dev "$2" | grep -q 'prog/xdp .*name fwd_xdp' &&
+		grep -q "$2: .* interface open .*AF_XDP" "/run/ferry/$PREFIX-$1/fwd.log"
+}
+all_xdp() {
+	xdp_on pe1 core0 && xdp_on pe1 ce-a1 && xdp_on pe1 ce-b1 &&
+		xdp_on p to-pe1 && xdp_on p to-pe2 &&
+		xdp_on pe2 core0 && xdp_on pe2 ce-a2 && xdp_on pe2 ce-b2
+}
+if poll 15 all_xdp; then
+	ok "fwd's XDP program and AF_XDP sockets on all 8 interfaces fwd owns (pe1, p, pe2)"
+else
+	not_ok "fwd's XDP program and AF_XDP sockets on all 8 interfaces fwd owns (pe1, p, pe2)"
+	for n in pe1 p pe2; do
+		grep -E 'interface open|AF_XDP|XDP' "/run/ferry/$PREFIX-$n/fwd.log" | note
+	done
+fi
+
+established() { # established NODE PEER
+	ctl "$1" bgp neighbors |
+		jq -e --arg p "$2" '.neighbors[] | select(.address == $p) | .state == "Established"'
+}
+check "BGP over the core (TCP passed to the kernel by XDP) Established on both PEs" \
+	eval 'poll 45 established pe1 10.255.0.2 && poll 5 established pe2 10.255.0.1'
+
+# --- traffic ------------------------------------------------------------------------------
+ping1() { inns "$1" ping -n -q -c 1 -W 1 "$2"; }
+whoami_is() { # whoami_is FROM ADDRESS EXPECTED_HOST
+	local got
+	got=$(inns "$1" "$BUILD/tools/whoami" -t 1000 -c 3 "$2" 2>&1)
+	[ "$got" = "$PREFIX-$3" ] && return 0
+	echo "# $1 -> $2 answered: ${got:-nothing}"
+	return 1
+}
+rx_of() { # rx_of NODE IF: fwd's receive counter on IF
+	ctl "$1" fwd counters | jq -r --arg i "$2" '.interfaces[] | select(.name == $i) | .rx_packets'
+}
+check "ping host-a1 -> 192.168.101.10 (A1 -> A2 through the VPN)" poll 30 ping1 host-a1 192.168.101.10
+check "host-a1 -> 192.168.101.10 is answered by host-a2" whoami_is host-a1 192.168.101.10 host-a2
+check "ping host-b1 -> 192.168.101.10 (B1 -> B2, same address)" poll 10 ping1 host-b1 192.168.101.10
+check "host-b1 -> 192.168.101.10 is answered by host-b2" whoami_is host-b1 192.168.101.10 host-b2
+unreachable() {
+	! inns host-a1 ping -n -q -c 2 -W 1 192.168.101.20 >/dev/null 2>&1
+}
+check "host-a1 cannot reach 192.168.101.20 (exists only in customer B)" unreachable
+
+tcp_bulk() { # tcp_bulk FROM ADDRESS EXPECTED_HOST
+	local got
+	got=$(inns "$1" "$BUILD/tools/whoami" -t 5000 -b 4000000 "$2" 2>&1)
+	[[ $got == "$PREFIX-$3 4000000 bytes"* ]] && return 0
+	echo "# $1 <- $2 (tcp, 4 MB): ${got:-nothing}"
+	return 1
+}
+a_before=$(rx_of pe1 ce-a1)
+c_before=$(rx_of pe1 core0)
+check "TCP: 4 MB from host-a2 to host-a1 arrive intact" tcp_bulk host-a1 192.168.101.10 host-a2
+check "TCP: 4 MB from host-b1 to host-b2 arrive intact" tcp_bulk host-b2 192.168.100.10 host-b1
+counted() { # the transfers went through fwd's AF_XDP sockets on pe1
+	local a c
+	a=$(rx_of pe1 ce-a1)
+	c=$(rx_of pe1 core0)
+	[ "${a:-0}" -gt $((${a_before:-0} + 100)) ] && [ "${c:-0}" -gt $((${c_before:-0} + 1000)) ] &&
+		return 0
+	echo "# pe1 rx ce-a1 ${a_before:-?} -> ${a:-?}, core0 ${c_before:-?} -> ${c:-?}"
+	return 1
+}
+check "pe1's fwd received the transfers on ce-a1 and core0 (AF_XDP sockets)" counted
+
+[ $failed -gt 0 ] && dump_logs
+lab_gone() {
+	! ip netns list | awk '{ print $1 }' | grep -q "^$PREFIX-" &&
+		! ls -d /run/ferry/"$PREFIX"-* >/dev/null 2>&1
+}
+scripts/lab down --prefix "$PREFIX" >"$TMP/down.log" 2>&1
+check "lab down removes every namespace and run directory of $PREFIX" lab_gone
+finish
