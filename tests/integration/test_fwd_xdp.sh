@@ -10,7 +10,9 @@
 #    responder proves the right host answered; the B-only address stays out
 #    of A's reach;
 #  - TCP: 4 MB each way intact (full-sized frames through the AF_XDP path);
-#  - the frames went through AF_XDP: pe1's fwd counted them on ce-a1 and core0.
+#  - the frames went through AF_XDP: pe1's fwd counted them on ce-a1 and core0;
+#  - fallback: where XDP cannot attach (another program holds the interface),
+#    fwd says why and uses AF_PACKET there, AF_XDP on the others.
 # AF_PACKET is covered by test_lab.sh. Prints "ok - ..." / "not ok - ...";
 # exit 0 only when all pass. Removes everything it created, also on failure.
 set -uo pipefail
@@ -66,9 +68,12 @@ dump_logs() {
 		tail -n 15 "$f" | note
 	done
 }
+FB_PID=
 cleanup() {
 	trap - EXIT INT TERM
 	[ $failed -gt 0 ] && dump_logs
+	[ -n "$FB_PID" ] && kill "$FB_PID" 2>/dev/null && wait "$FB_PID" 2>/dev/null
+	ip netns del "$PREFIX-fb" 2>/dev/null
 	scripts/lab down --prefix "$PREFIX" >/dev/null 2>&1 ||
 		echo "# warning: scripts/lab down --prefix $PREFIX failed"
 	rm -rf "$TMP"
@@ -174,6 +179,38 @@ counted() { # the transfers went through fwd's AF_XDP sockets on pe1
 	return 1
 }
 check "pe1's fwd received the transfers on ce-a1 and core0 (AF_XDP sockets)" counted
+
+# --- fallback -------------------------------------------------------------------------------
+# A P-router fwd on two veth ends, one of them already taken by another XDP program.
+fallback() {
+	local log=$TMP/fb.log
+	ip netns add "$PREFIX-fb" &&
+		ip -n "$PREFIX-fb" link add xa type veth peer name xb &&
+		ip -n "$PREFIX-fb" link set xa up && ip -n "$PREFIX-fb" link set xb up &&
+		ip -n "$PREFIX-fb" link set lo up &&
+		ip netns exec "$PREFIX-fb" ip link set dev xa xdpgeneric obj "$BUILD/fwd-xdp.o" sec xdp ||
+		return 1
+	cat >"$TMP/fb.json" <<-EOF2
+	{ "router": { "name": "fb", "router_id": "10.255.0.9", "asn": 65000 },
+	  "fwd": { "mode": "lsr", "io": "af_xdp", "lfib": [],
+	           "core_interfaces": [ { "name": "xa", "address": "10.0.9.1/30" },
+	                                { "name": "xb", "address": "10.0.9.2/30" } ] } }
+	EOF2
+	ip netns exec "$PREFIX-fb" "$BUILD/fwd" -c "$TMP/fb.json" -r "$TMP/fb" >"$log" 2>&1 &
+	FB_PID=$!
+	if poll 10 grep -q 'xb: core interface open .*AF_XDP' "$log" &&
+		grep -q 'xa: no AF_XDP here (.*busy.*); using AF_PACKET' "$log" &&
+		grep -q 'xa: core interface open .*TPACKET_V3' "$log"; then
+		return 0
+	fi
+	note <"$log"
+	return 1
+}
+check "XDP cannot attach (interface taken): fwd logs why and uses AF_PACKET there, AF_XDP elsewhere" \
+	fallback
+kill "$FB_PID" 2>/dev/null && wait "$FB_PID" 2>/dev/null
+FB_PID=
+ip netns del "$PREFIX-fb" 2>/dev/null
 
 [ $failed -gt 0 ] && dump_logs
 lab_gone() {
