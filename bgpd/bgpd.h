@@ -305,6 +305,11 @@ void updgroup_send_own(struct bgp_peer *p);
 void updgroup_check_backlog(struct bgpd *d);
 /* Unsent bytes queued to p's established connection. */
 size_t updgroup_backlog(const struct bgp_peer *p);
+/*
+ * For the API: p's update group id (0 when not Established) with its member
+ * count and the UPDATEs built once for all of them (either may be NULL).
+ */
+unsigned bgpd_peer_update_group(const struct bgp_peer *p, size_t *members, uint64_t *built);
 void adjout_chunk_unref(struct adjout_chunk *k);
 
 /* ---- vrfmgr_link.c ---- */

@@ -370,6 +370,15 @@ void updgroup_send(struct updgroup *g)
 	}
 }
 
+unsigned bgpd_peer_update_group(const struct bgp_peer *p, size_t *members, uint64_t *built)
+{
+	if (members)
+		*members = p->grp ? p->grp->n_members : 0;
+	if (built)
+		*built = p->grp ? p->grp->updates_built : 0;
+	return p->grp ? p->grp->id : 0;
+}
+
 /* ---- backpressure ---- */
 
 size_t updgroup_backlog(const struct bgp_peer *p)

@@ -355,6 +355,14 @@ Test(bgpd_updgroup, same_policy_same_bytes_built_once)
 	cr_assert_not_null(g);
 	cr_assert_eq(B->peers[3].grp, g, "same policy, different groups");
 	cr_assert_eq(g->n_members, 2);
+	{
+		size_t members;
+
+		cr_assert_eq(bgpd_peer_update_group(&B->peers[3], &members, NULL), g->id);
+		cr_assert_eq(members, 2);
+		cr_assert_eq(bgpd_peer_update_group(&B->peers[1], &members, NULL), 0);
+		cr_assert_eq(members, 0);
+	}
 
 	/* from now on both get the same bytes, built once */
 	raw_mark(&x);
