@@ -135,18 +135,18 @@ static void path_lists_json(struct jw *w, const struct bgp_attrs *a)
 static void path_json(struct jw *w, const struct rib_entry *e, const struct rib_path *p)
 {
 	const struct bgp_attrs *a = &p->attrs->a;
-	char buf[RD_STRLEN], pfx[PREFIX4_STRLEN], path[1024];
+	char path[1024];
 
 	jw_object_begin(w);
-	jw_kv_string(w, "rd", rd_format(&e->rd, buf));
-	jw_kv_string(w, "prefix", prefix4_format(&e->prefix, pfx));
+	api_kv_rd(w, "rd", &e->rd); /* api_fmt.c: as rd_format & co, without printf */
+	api_kv_prefix(w, "prefix", &e->prefix);
 	jw_kv_uint(w, "label", p->label);
-	jw_kv_string(w, "next_hop", ipv4_format(a->nexthop, buf));
+	jw_kv_ipv4(w, "next_hop", a->nexthop);
 	jw_key(w, "route_targets");
 	jw_array_begin(w);
 	for (size_t i = 0; i < a->n_ext; i++)
 		if (extcom_is_rt(&a->ext[i]))
-			jw_string(w, extcom_format(&a->ext[i], buf));
+			api_extcom(w, &a->ext[i]);
 	jw_array_end(w);
 	path_lists_json(w, a);
 	jw_kv_string(w, "origin", attr_origin_name(a->origin));
@@ -157,7 +157,10 @@ static void path_json(struct jw *w, const struct rib_entry *e, const struct rib_
 		jw_uint(w, a->med);
 	else
 		jw_null(w);
-	jw_kv_string(w, "peer", p->src->local ? "local" : ipv4_format(p->src->address, buf));
+	if (p->src->local)
+		jw_kv_string(w, "peer", "local");
+	else
+		jw_kv_ipv4(w, "peer", p->src->address);
 	jw_kv_bool(w, "stale", p->stale && !p->src->local);
 	jw_kv_bool(w, "best", e->best == p);
 	if (e->best == p)

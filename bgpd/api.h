@@ -33,7 +33,16 @@ struct rib_cursor {
 	struct rd rd;
 	struct prefix4 prefix;
 };
-/* The first entry after c (c NULL: the first of all), c updated to it; NULL at the end. */
+/*
+ * Calls fn on the destinations after *c (from the first when !*started), in
+ * order, until fn returns non-zero: *c is then that destination's cursor and
+ * *started true, and the walk returns false; true when it reached the end.
+ * fn must not change the RIB. Empty destinations (withdrawn, not yet
+ * flushed) are visited too.
+ */
+bool bgpd_rib_walk(struct rib *rib, struct rib_cursor *c, bool *started,
+		   int (*fn)(struct rib_entry *e, void *arg), void *arg);
+/* The first destination after c (from the first when !started), c moved to it; NULL at the end. */
 struct rib_entry *bgpd_rib_next(struct rib *rib, struct rib_cursor *c, bool started);
 /* The cursor of rd:prefix (its position in the order). */
 void bgpd_rib_cursor(const struct rd *rd, const struct prefix4 *p, struct rib_cursor *c);

@@ -34,7 +34,17 @@ static uint32_t key_hash(const struct rd *rd, const struct prefix4 *p)
 	for (int i = 0; i < 8; i++)
 		h = (h ^ rd->b[i]) * 16777619u;
 	h = (h ^ p->addr) * 16777619u;
-	return (h ^ p->len) * 16777619u;
+	h = (h ^ p->len) * 16777619u;
+	/*
+	 * Finalizer (MurmurHash3 fmix32): a multiply only carries bits upward, so
+	 * without it the bucket index (the low bits) never saw the prefix's upper
+	 * 24 bits, and /24s of one RD shared a few hundred buckets.
+	 */
+	h ^= h >> 16;
+	h *= 0x85ebca6bu;
+	h ^= h >> 13;
+	h *= 0xc2b2ae35u;
+	return h ^ (h >> 16);
 }
 
 static uint32_t rev32(uint32_t x)
@@ -76,53 +86,140 @@ static unsigned log2_size(size_t n)
 	return b;
 }
 
-/* The smallest entry of one bucket after c (any when !started); *out its cursor. */
-static struct rib_entry *bucket_next(struct rib_entry *chain, const struct rib_cursor *c,
-				     bool started, struct rib_cursor *out)
+/* The bucket holding the i-th run of the order in a table of 2^bits buckets. */
+static size_t bucket_at(size_t i, unsigned bits)
 {
-	struct rib_entry *best = NULL;
-	struct rib_cursor k;
+	return bits > 0 ? rev32((uint32_t)i) >> (32 - bits) : 0;
+}
 
-	for (struct rib_entry *e = chain; e != NULL; e = e->hnext) {
-		bgpd_rib_cursor(&e->rd, &e->prefix, &k);
-		if (started && cursor_cmp(&k, c) <= 0)
+#define WALK_PREFETCH 16 /* buckets ahead: the order jumps around the bucket array */
+
+#define BUCKET_SORT_MAX 16 /* chains up to this long are sorted once; longer ones scanned */
+
+/* A long chain (a bad hash, or an attack on it): the next entry found by scanning, each time. */
+static bool bucket_scan(struct rib_entry *head, struct rib_cursor *c, bool resume,
+			int (*fn)(struct rib_entry *e, void *arg), void *arg)
+{
+	struct rib_cursor last = *c, k, bk;
+	bool have_last = resume;
+
+	for (;;) {
+		struct rib_entry *best = NULL;
+
+		for (struct rib_entry *e = head; e != NULL; e = e->hnext) {
+			bgpd_rib_cursor(&e->rd, &e->prefix, &k);
+			if (have_last && cursor_cmp(&k, &last) <= 0)
+				continue;
+			if (best == NULL || cursor_cmp(&k, &bk) < 0) {
+				best = e;
+				bk = k;
+			}
+		}
+		if (best == NULL)
+			return false;
+		if (fn(best, arg)) {
+			*c = bk;
+			return true;
+		}
+		last = bk;
+		have_last = true;
+	}
+}
+
+/*
+ * Visits, in order, the entries of one bucket after c (all when !resume);
+ * true when fn asked to stop, *c then being the cursor of its entry. A
+ * bucket holds one or two entries nearly always: one needs no cursor at
+ * all, a few are sorted in place.
+ */
+static bool bucket_walk(struct rib_entry *head, struct rib_cursor *c, bool resume,
+			int (*fn)(struct rib_entry *e, void *arg), void *arg)
+{
+	struct rib_entry *v[BUCKET_SORT_MAX];
+	struct rib_cursor k[BUCKET_SORT_MAX];
+	size_t n = 0;
+
+	if (head->hnext == NULL && !resume) {
+		if (!fn(head, arg))
+			return false;
+		bgpd_rib_cursor(&head->rd, &head->prefix, c);
+		return true;
+	}
+	for (struct rib_entry *e = head; e != NULL; e = e->hnext) {
+		struct rib_cursor x;
+		size_t j;
+
+		if (n == BUCKET_SORT_MAX)
+			return bucket_scan(head, c, resume, fn, arg);
+		bgpd_rib_cursor(&e->rd, &e->prefix, &x);
+		if (resume && cursor_cmp(&x, c) <= 0)
 			continue;
-		if (best == NULL || cursor_cmp(&k, out) < 0) {
-			best = e;
-			*out = k;
+		for (j = n; j > 0 && cursor_cmp(&x, &k[j - 1]) < 0; j--) {
+			v[j] = v[j - 1];
+			k[j] = k[j - 1];
+		}
+		v[j] = e;
+		k[j] = x;
+		n++;
+	}
+	for (size_t j = 0; j < n; j++)
+		if (fn(v[j], arg)) {
+			*c = k[j];
+			return true;
+		}
+	return false;
+}
+
+bool bgpd_rib_walk(struct rib *rib, struct rib_cursor *c, bool *started,
+		   int (*fn)(struct rib_entry *e, void *arg), void *arg)
+{
+	size_t nb = rib->n_buckets, i;
+	unsigned bits;
+	bool resume = *started;
+
+	if (nb == 0)
+		return true;
+	bits = log2_size(nb);
+	i = resume && bits > 0 ? c->rh >> (32 - bits) : 0;
+	for (; i < nb; i++, resume = false) {
+		struct rib_entry *head;
+
+		/*
+		 * The order jumps around memory: fetch the bucket slot far ahead, the
+		 * entry it points to nearer, and that entry's best path nearer still,
+		 * so the lookups of each step have landed by the time it is written.
+		 */
+		if (i + WALK_PREFETCH < nb)
+			__builtin_prefetch(&rib->buckets[bucket_at(i + WALK_PREFETCH, bits)]);
+		if (i + WALK_PREFETCH / 2 < nb &&
+		    (head = rib->buckets[bucket_at(i + WALK_PREFETCH / 2, bits)]) != NULL)
+			__builtin_prefetch(head);
+		if (i + WALK_PREFETCH / 4 < nb &&
+		    (head = rib->buckets[bucket_at(i + WALK_PREFETCH / 4, bits)]) != NULL &&
+		    head->best != NULL)
+			__builtin_prefetch(head->best->attrs);
+		if ((head = rib->buckets[bucket_at(i, bits)]) == NULL)
+			continue;
+		if (bucket_walk(head, c, resume, fn, arg)) {
+			*started = true;
+			return false;
 		}
 	}
-	return best;
+	return true;
+}
+
+static int take_first(struct rib_entry *e, void *arg)
+{
+	*(struct rib_entry **)arg = e;
+	return 1;
 }
 
 struct rib_entry *bgpd_rib_next(struct rib *rib, struct rib_cursor *c, bool started)
 {
-	static bool warned;
-	size_t nb = rib->n_buckets;
-	unsigned bits;
-	size_t i;
+	struct rib_entry *e = NULL;
 
-	if (nb == 0)
-		return NULL;
-	bits = log2_size(nb);
-	i = started && bits > 0 ? c->rh >> (32 - bits) : 0;
-	for (; i < nb; i++) {
-		size_t b = bits > 0 ? rev32((uint32_t)i) >> (32 - bits) : 0;
-		struct rib_cursor k;
-		struct rib_entry *e = bucket_next(rib->buckets[b], c, started, &k);
-
-		/* every later bucket's entries come after c: no comparison needed there */
-		started = false;
-		if (e == NULL)
-			continue;
-		if ((key_hash(&e->rd, &e->prefix) & (nb - 1)) != b && !warned) {
-			warned = true;
-			log_warnx("api: the RIB's hash differs from api_rib.c's: walks may miss routes");
-		}
-		*c = k;
-		return e;
-	}
-	return NULL;
+	bgpd_rib_walk(rib, c, &started, take_first, &e);
+	return e;
 }
 
 /* ---- filters ---------------------------------------------------------------- */
@@ -251,13 +348,16 @@ static int filter_parse(struct jw *w, const struct api_request *req, struct rout
 struct routes_walk {
 	struct bgpd *d;
 	struct route_filter f;
-	struct rib_cursor cur; /* last destination looked at */
+	struct rib_cursor cur; /* the last destination looked at */
 	bool started;
-	struct rib_cursor last_out; /* last destination written */
-	bool any_out;
 	uint64_t limit; /* destinations per page, 0 = all */
 	uint64_t n_dest, n_paths;
 	bool one;       /* rd and exact prefix given: a lookup, no walk */
+	/* during one fill */
+	struct jw *w;
+	size_t budget_end; /* stop once the chunk holds this many bytes */
+	bool page_full;
+	uint64_t probed;
 };
 
 /* Writes e's matching paths, best first; true when any was written. */
@@ -285,9 +385,9 @@ static void walk_end(struct jw *w, struct routes_walk *rw, bool more)
 
 	jw_array_end(w);
 	jw_key(w, "next");
-	if (more && rw->any_out) {
-		snprintf(next, sizeof(next), "%s:%s", rd_format(&rw->last_out.rd, rd),
-			 prefix4_format(&rw->last_out.prefix, pfx));
+	if (more) {
+		snprintf(next, sizeof(next), "%s:%s", rd_format(&rw->cur.rd, rd),
+			 prefix4_format(&rw->cur.prefix, pfx));
 		jw_string(w, next);
 	} else {
 		jw_null(w);
@@ -297,12 +397,46 @@ static void walk_end(struct jw *w, struct routes_walk *rw, bool more)
 	jw_object_end(w);
 }
 
+/* One destination of the walk: written if it matches; 1 = stop here (chunk or page full). */
+static int routes_visit(struct rib_entry *e, void *arg)
+{
+	struct routes_walk *rw = arg;
+	struct jw *w = rw->w;
+
+	if (entry_match(&rw->f, e) && entry_json(w, rw, e)) {
+		rw->n_dest++;
+		if (rw->limit != 0 && rw->n_dest >= rw->limit) {
+			rw->page_full = true;
+			return 1;
+		}
+	}
+	return evbuffer_get_length(w->out) + w->staged >= rw->budget_end;
+}
+
+#define PROBE_MAX 65536 /* destinations looked at to tell whether a next page exists */
+
+/* After a full page: is there a matching destination further on? (bounded: then "maybe") */
+static int probe_visit(struct rib_entry *e, void *arg)
+{
+	struct routes_walk *rw = arg;
+
+	return entry_match(&rw->f, e) || ++rw->probed >= PROBE_MAX;
+}
+
+static bool more_after(struct routes_walk *rw)
+{
+	struct rib_cursor c = rw->cur;
+	bool started = true;
+
+	return !bgpd_rib_walk(rw->d->rib, &c, &started, probe_visit, rw);
+}
+
 static enum api_fill routes_fill(struct jw *w, void *state)
 {
 	struct routes_walk *rw = state;
 	struct rib *rib = rw->d->rib;
-	size_t start = evbuffer_get_length(w->out);
 	struct rib_entry *e;
+	bool end;
 
 	if (rw->one) {
 		e = rib_lookup(rib, &rw->f.rd, &rw->f.prefix);
@@ -311,31 +445,16 @@ static enum api_fill routes_fill(struct jw *w, void *state)
 		walk_end(w, rw, false);
 		return API_FILL_DONE;
 	}
-	while (evbuffer_get_length(w->out) - start + w->staged < API_CHUNK) {
-		if (rw->limit != 0 && rw->n_dest >= rw->limit) {
-			/* one more look: "next" is null when nothing follows */
-			struct rib_cursor probe = rw->cur;
-			bool more = false;
-
-			while ((e = bgpd_rib_next(rib, &probe, true)) != NULL)
-				if (entry_match(&rw->f, e)) {
-					more = true;
-					break;
-				}
-			walk_end(w, rw, more);
-			return API_FILL_DONE;
-		}
-		e = bgpd_rib_next(rib, &rw->cur, rw->started);
-		rw->started = true;
-		if (e == NULL) {
-			walk_end(w, rw, false);
-			return API_FILL_DONE;
-		}
-		if (entry_match(&rw->f, e) && entry_json(w, rw, e)) {
-			rw->n_dest++;
-			rw->last_out = rw->cur;
-			rw->any_out = true;
-		}
+	rw->w = w;
+	rw->budget_end = evbuffer_get_length(w->out) + w->staged + API_CHUNK;
+	end = bgpd_rib_walk(rib, &rw->cur, &rw->started, routes_visit, rw);
+	if (rw->page_full) {
+		walk_end(w, rw, more_after(rw));
+		return API_FILL_DONE;
+	}
+	if (end) {
+		walk_end(w, rw, false);
+		return API_FILL_DONE;
 	}
 	return API_FILL_MORE;
 }

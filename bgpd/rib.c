@@ -60,7 +60,17 @@ static uint32_t key_hash(const struct rd *rd, const struct prefix4 *p)
 	for (int i = 0; i < 8; i++)
 		h = (h ^ rd->b[i]) * 16777619u;
 	h = (h ^ p->addr) * 16777619u;
-	return (h ^ p->len) * 16777619u;
+	h = (h ^ p->len) * 16777619u;
+	/*
+	 * Finalizer (MurmurHash3 fmix32): a multiply only carries bits upward, so
+	 * without it the bucket index (the low bits) never saw the prefix's upper
+	 * 24 bits, and /24s of one RD shared a few hundred buckets.
+	 */
+	h ^= h >> 16;
+	h *= 0x85ebca6bu;
+	h ^= h >> 13;
+	h *= 0xc2b2ae35u;
+	return h ^ (h >> 16);
 }
 
 static bool key_eq(const struct rib_entry *e, const struct rd *rd, const struct prefix4 *p)

@@ -99,6 +99,17 @@ int api_param_uint(struct jw *w, const struct api_request *req, const char *key,
 /* Sets the reply's Content-Type (default application/json), e.g. for /metrics. */
 void api_set_content_type(const struct api_request *req, const char *type);
 
+/* --- values written fast (api_fmt.c): the same text as rd_format & co ----- */
+
+struct rd;
+struct prefix4;
+struct ext_community;
+void api_rd(struct jw *w, const struct rd *rd);
+void api_prefix(struct jw *w, const struct prefix4 *p);
+void api_extcom(struct jw *w, const struct ext_community *c); /* route targets, others */
+void api_kv_rd(struct jw *w, const char *key, const struct rd *rd);
+void api_kv_prefix(struct jw *w, const char *key, const struct prefix4 *p);
+
 /* --- Prometheus text (GET /metrics; api_prom.c) --------------------------- */
 
 /* Sets the text exposition content type; call first in a /metrics handler. */
@@ -124,7 +135,7 @@ enum api_fill {
  */
 typedef enum api_fill (*api_fill_fn)(struct jw *w, void *state);
 
-#define API_CHUNK (64 * 1024)
+#define API_CHUNK (256 * 1024)
 
 struct api_stream;
 

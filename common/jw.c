@@ -49,20 +49,40 @@ static void jw_fail(struct jw *w)
 	w->failed = true;
 }
 
-static void jw_add(struct jw *w, const char *s, size_t n)
+/* Room for n more bytes in the stage (flushing it if needed); false when n never fits. */
+static inline bool jw_room(struct jw *w, size_t n)
+{
+	if (w->staged + n <= JW_STAGE)
+		return true;
+	jw_flush(w);
+	return n <= JW_STAGE;
+}
+
+static inline void jw_add(struct jw *w, const char *s, size_t n)
 {
 	if (w->failed)
 		return;
-	if (w->staged + n > JW_STAGE) {
-		jw_flush(w);
-		if (n > JW_STAGE) {
-			if (evbuffer_add(w->out, s, n) < 0)
-				w->failed = true;
-			return;
-		}
+	if (!jw_room(w, n)) {
+		if (evbuffer_add(w->out, s, n) < 0)
+			w->failed = true;
+		return;
 	}
-	memcpy(w->stage + w->staged, s, n);
+	/* short pieces (most of them) are cheaper copied here than through a call */
+	if (n <= 16) {
+		char *d = w->stage + w->staged;
+
+		for (size_t i = 0; i < n; i++)
+			d[i] = s[i];
+	} else {
+		memcpy(w->stage + w->staged, s, n);
+	}
 	w->staged += n;
+}
+
+static inline void jw_byte(struct jw *w, char c)
+{
+	if (!w->failed && jw_room(w, 1))
+		w->stage[w->staged++] = c;
 }
 
 void jw_raw(struct jw *w, const char *s, size_t n)
@@ -100,7 +120,7 @@ static bool jw_value_pre(struct jw *w)
 			jw_fail(w); /* a second top-level value */
 			return false;
 		}
-		jw_add(w, ",", 1);
+		jw_byte(w, ',');
 	}
 	w->first[w->depth] = false;
 	return !w->failed;
@@ -153,31 +173,68 @@ void jw_array_end(struct jw *w)
 	jw_close(w, false);
 }
 
-/* Writes s as a quoted JSON string; runs of plain bytes go out in one add. */
-static void jw_quoted(struct jw *w, const char *s)
+/* Bytes that need escaping inside a JSON string: controls, '"', '\\', DEL. */
+static const unsigned char jw_esc[256] = {
+	[0 ... 0x1f] = 1, ['"'] = 1, ['\\'] = 1, [0x7f] = 1,
+};
+
+/* The slow way: runs of plain bytes out in one add, escapes between them. */
+static void jw_quoted_slow(struct jw *w, const char *s)
 {
-	const char *run = s;
+	const unsigned char *p = (const unsigned char *)s, *run = p;
 	char esc[8];
 
 	jw_add(w, "\"", 1);
-	for (; *s != '\0'; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c >= 0x20 && c != '"' && c != '\\' && c != 0x7f)
-			continue;
-		jw_add(w, run, (size_t)(s - run));
-		if (c == '"' || c == '\\') {
+	for (;; p++) {
+		while (!jw_esc[*p] && *p != '\0')
+			p++;
+		jw_add(w, (const char *)run, (size_t)(p - run));
+		if (*p == '\0')
+			break;
+		if (*p == '"' || *p == '\\') {
 			esc[0] = '\\';
-			esc[1] = (char)c;
+			esc[1] = (char)*p;
 			jw_add(w, esc, 2);
 		} else {
-			snprintf(esc, sizeof(esc), "\\u%04x", c);
+			snprintf(esc, sizeof(esc), "\\u%04x", *p);
 			jw_add(w, esc, 6);
 		}
-		run = s + 1;
+		run = p + 1;
 	}
-	jw_add(w, run, (size_t)(s - run));
 	jw_add(w, "\"", 1);
+}
+
+/*
+ * Writes s as a quoted JSON string. The usual string is short and plain: it
+ * is scanned and copied into the stage in one pass; anything else (an
+ * escape, a string longer than the stage holds) takes the slow way.
+ */
+static void jw_quoted(struct jw *w, const char *s)
+{
+	size_t start, n = strlen(s);
+	char *d;
+
+	if (w->failed)
+		return;
+	if (n + 2 > JW_STAGE / 2 || !jw_room(w, n + 2)) {
+		jw_quoted_slow(w, s);
+		return;
+	}
+	start = w->staged;
+	d = w->stage + start;
+	*d++ = '"';
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (jw_esc[c]) {
+			w->staged = start; /* undo, escape properly */
+			jw_quoted_slow(w, s);
+			return;
+		}
+		*d++ = (char)c;
+	}
+	*d++ = '"';
+	w->staged = (size_t)(d - w->stage);
 }
 
 void jw_key(struct jw *w, const char *key)
@@ -189,10 +246,10 @@ void jw_key(struct jw *w, const char *key)
 		return;
 	}
 	if (!w->first[w->depth])
-		jw_add(w, ",", 1);
+		jw_byte(w, ',');
 	w->first[w->depth] = false;
 	jw_quoted(w, key);
-	jw_add(w, ":", 1);
+	jw_byte(w, ':');
 	w->after_key = true;
 }
 

@@ -166,6 +166,40 @@ Test(bgpd_apirib, cursor_of_a_gone_entry_still_places)
 	cr_assert_lt(after, total);
 }
 
+static uint32_t rev32(uint32_t x)
+{
+	uint32_t r = 0;
+
+	for (int i = 0; i < 32; i++)
+		r |= ((x >> i) & 1u) << (31 - i);
+	return r;
+}
+
+/* api_rib.c's hash (the cursor holds it bit-reversed) puts each entry in rib.c's bucket. */
+Test(bgpd_apirib, same_hash_as_the_rib)
+{
+	size_t used = 0, longest = 0;
+
+	for (uint32_t i = 0; i < 20000; i++)
+		add(i);
+	for (size_t b = 0; b < rib->n_buckets; b++) {
+		size_t len = 0;
+
+		for (struct rib_entry *e = rib->buckets[b]; e != NULL; e = e->hnext) {
+			struct rib_cursor c;
+
+			bgpd_rib_cursor(&e->rd, &e->prefix, &c);
+			cr_assert_eq(rev32(c.rh) & (rib->n_buckets - 1), b, "bucket %zu", b);
+			len++;
+		}
+		used += len > 0;
+		longest = len > longest ? len : longest;
+	}
+	/* /24s of a few RDs spread over the table (the hash mixes every bit) */
+	cr_assert_gt(used, rib->n_buckets / 3, "%zu of %zu buckets used", used, rib->n_buckets);
+	cr_assert_lt(longest, 12, "a chain of %zu", longest);
+}
+
 Test(bgpd_apirib, empty_rib)
 {
 	struct rib_cursor c;

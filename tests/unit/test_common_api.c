@@ -29,6 +29,8 @@
 
 #include "common/api.h"
 #include "common/api_events.h"
+#include "common/prefix.h"
+#include "common/rd.h"
 #include "common/log.h"
 
 static int h_x(struct jw *w, const struct api_request *req, void *ctx)
@@ -706,4 +708,46 @@ Test(api, events_fresh_client_gets_hello)
 	cr_assert(strncmp(b, "event: hello\ndata: {\"seq\":", 26) == 0, "%s", b);
 	cr_assert_null(strstr(b, "\"n\":1}"), "%s", b);
 	cr_assert_not_null(strstr(b, "\"n\":42}"), "%s", b);
+}
+
+/* api_fmt.c writes exactly what rd_format / prefix4_format / extcom_format write. */
+Test(api, fast_formatters_match)
+{
+	static const char *const rds[] = { "65000:100", "10.255.0.1:100", "4200000000:7",
+					   "0:0", "65535:4294967295", "255.255.255.255:65535" };
+	struct evbuffer *b = evbuffer_new();
+	char want[64], got[64];
+	struct jw w;
+
+	for (size_t i = 0; i < sizeof(rds) / sizeof(rds[0]); i++) {
+		struct rd rd;
+		struct ext_community rt;
+		size_t n;
+
+		cr_assert_eq(rd_parse(rds[i], &rd), 0, "%s", rds[i]);
+		cr_assert_eq(rt_parse(rds[i], &rt), 0, "%s", rds[i]);
+		jw_init(&w, b);
+		jw_array_begin(&w);
+		api_rd(&w, &rd);
+		api_extcom(&w, &rt);
+		jw_array_end(&w);
+		n = evbuffer_remove(b, got, sizeof(got) - 1);
+		got[n] = '\0';
+		snprintf(want, sizeof(want), "[\"%s\",\"%s\"]", rd_format(&rd, (char[RD_STRLEN]){ 0 }),
+			 extcom_format(&rt, (char[RD_STRLEN]){ 0 }));
+		cr_assert_str_eq(got, want);
+	}
+	for (unsigned len = 0; len <= 32; len += 8) {
+		struct prefix4 p = { 0xc0a86500u & prefix4_netmask((uint8_t)len), (uint8_t)len };
+		char pb[PREFIX4_STRLEN];
+		size_t n;
+
+		jw_init(&w, b);
+		api_prefix(&w, &p);
+		n = evbuffer_remove(b, got, sizeof(got) - 1);
+		got[n] = '\0';
+		snprintf(want, sizeof(want), "\"%s\"", prefix4_format(&p, pb));
+		cr_assert_str_eq(got, want);
+	}
+	evbuffer_free(b);
 }

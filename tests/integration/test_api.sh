@@ -1,0 +1,529 @@
+#!/usr/bin/env bash
+# Integration test of the JSON API and ferryctl (issue 6), on a private copy
+# of the lab (scripts/lab up --prefix, removed on exit, also on failure):
+#  - listeners: Unix sockets mode 0660, loopback TCP by default, nothing on
+#    other addresses; TLS plus bearer token on a non-loopback address;
+#  - content of every endpoint checked against the lab's configured routes
+#    (bgpd neighbors/routes with filters and paging, one route in detail;
+#    vrfmgr VRFs, routes, longest match, VPN table, explain, labels, LSPs;
+#    fwd FIB, lookup, LFIB, ARP), Prometheus metrics of all three;
+#  - bad requests: 4xx with a JSON error naming what was wrong, and a client
+#    that never finishes its request is dropped without blocking anyone;
+#  - 100k routes in bgpd (bench/bgp-sender in place of pe2's bgpd): paging
+#    and a full dump see each route once, bgpd's memory stays flat;
+#  - events: a live SSE stream sees the session and route changes, resumes
+#    with ?since= and Last-Event-ID, a lost position gets "resync", and an
+#    idle stream outlives the read timeout;
+#  - ferryctl show/trace/verify on the lab; verify and trace catch an
+#    inconsistency injected into fwd through vrfmgr's test-only endpoint
+#    (api.read_only false), and a vrfmgr restart (fwd replay) repairs it.
+# Prints "ok - ..." / "not ok - ..." per check and a summary; exit 0 only
+# when all pass.
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+ROOT=$PWD
+BUILD=${FERRY_BUILD:-$ROOT/build}
+export FERRY_BUILD=$BUILD
+PREFIX=${FERRY_TEST_PREFIX:-fapi$$}
+CTL=$BUILD/ferryctl
+TMP=$(mktemp -d /tmp/ferry-test-api.XXXXXX)
+RUN1=/run/ferry/$PREFIX-pe1
+RUN2=/run/ferry/$PREFIX-pe2
+passed=0
+failed=0
+BG=() # background processes we started, by PID
+
+ok() {
+	echo "ok - $*"
+	passed=$((passed + 1))
+}
+not_ok() {
+	echo "not ok - $*"
+	failed=$((failed + 1))
+}
+note() { sed 's/^/#   /'; }
+check() { # check DESCRIPTION CMD...
+	local d=$1
+	shift
+	if "$@"; then ok "$d"; else not_ok "$d"; fi
+}
+poll() { # poll SECONDS CMD...: every 0.2 s until CMD succeeds
+	local deadline=$((SECONDS + $1))
+	shift
+	while :; do
+		"$@" >/dev/null 2>&1 && return 0
+		[ $SECONDS -ge $deadline ] && return 1
+		sleep 0.2
+	done
+}
+inns() { # inns NODE CMD...
+	local n=$1
+	shift
+	ip netns exec "$PREFIX-$n" "$@"
+}
+# get DAEMON PATH [curl args]: the body from pe1's daemon (status in $TMP/code)
+get() {
+	local d=$1 p=$2
+	shift 2
+	curl -s --max-time 30 -o "$TMP/body" -w '%{http_code}' --unix-socket "$RUN1/$d.sock" \
+		"$@" "http://ferry$p" >"$TMP/code" 2>/dev/null
+	cat "$TMP/body"
+}
+code() { cat "$TMP/code"; }
+ctl() { "$CTL" -i "$PREFIX-pe1" "$@"; }
+pid_of() { cat "$1/$2.pid" 2>/dev/null; }
+
+cleanup() {
+	local pid
+	trap - EXIT INT TERM
+	for pid in "${BG[@]}"; do
+		kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
+	done
+	if [ $failed -gt 0 ]; then
+		for f in "$RUN1"/*.log "$RUN2"/bgpd.log; do
+			[ -s "$f" ] || continue
+			echo "# --- $f (last 10 lines)"
+			tail -n 10 "$f" | note
+		done
+	fi
+	scripts/lab down --prefix "$PREFIX" >/dev/null 2>&1 ||
+		echo "# warning: scripts/lab down --prefix $PREFIX failed"
+	rm -rf "$TMP"
+}
+trap cleanup EXIT
+trap 'echo "# interrupted"; exit 130' INT TERM
+
+finish() {
+	echo "# api: $((passed + failed)) checks, $passed passed, $failed failed, ${SECONDS}s"
+	[ $failed -eq 0 ]
+	exit
+}
+
+# --- prerequisites and the lab ---------------------------------------------------
+if [ "$(id -u)" != 0 ]; then
+	not_ok "must run as root (network namespaces)"
+	finish
+fi
+missing=()
+for f in bgpd vrfmgr fwd ferryctl bench/bgp-sender; do
+	[ -x "$BUILD/$f" ] || missing+=("$BUILD/$f")
+done
+for t in jq curl openssl python3; do
+	command -v "$t" >/dev/null || missing+=("$t")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+	not_ok "prerequisites present (missing: ${missing[*]}; run make / scripts/install-deps)"
+	finish
+fi
+if scripts/lab up --prefix "$PREFIX" >"$TMP/up.log" 2>&1; then
+	ok "lab up with prefix $PREFIX"
+else
+	not_ok "lab up with prefix $PREFIX"
+	note <"$TMP/up.log"
+	finish
+fi
+
+# A client that sends half a request and waits: it must be dropped (timeout),
+# and must not hold up anyone else meanwhile.
+python3 - "$RUN1/bgpd.sock" >"$TMP/slow.txt" 2>&1 <<'EOF' &
+import socket, sys, time
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.connect(sys.argv[1])
+s.sendall(b"GET /routes HTTP/1.1\r\nHost: x\r\n")
+t = time.time()
+s.settimeout(40)
+try:
+    while s.recv(4096):
+        pass
+except Exception as e:
+    print("error", e)
+print("closed after %.1f" % (time.time() - t))
+EOF
+BG+=($!)
+SLOW_PID=$!
+
+vpn_ready() {
+	[ "$(get vrfmgr '/routes?vrf=A&address=192.168.101.10' | jq -r '.routes[0].inner_label')" = 200 ] &&
+		[ "$(get vrfmgr '/routes?vrf=B&address=192.168.101.10' | jq -r '.routes[0].inner_label')" = 201 ]
+}
+if poll 60 vpn_ready; then
+	ok "pe1 learned pe2's VPN routes (the lab converged)"
+else
+	not_ok "pe1 learned pe2's VPN routes (the lab converged)"
+	ctl show vrf routes 2>&1 | note
+	finish
+fi
+
+# --- listeners -------------------------------------------------------------------------
+modes() {
+	local d m
+	for d in bgpd vrfmgr fwd; do
+		m=$(stat -c %a "$RUN1/$d.sock")
+		[ "$m" = 660 ] || { echo "# $d.sock mode $m"; return 1; }
+	done
+}
+check "Unix sockets bgpd/vrfmgr/fwd.sock are mode 0660" modes
+tcp_loopback() {
+	inns pe1 curl -sf --max-time 5 http://127.0.0.1:7179/neighbors |
+		jq -e '.neighbors[0].address == "10.255.0.2"' >/dev/null &&
+		inns pe1 curl -sf --max-time 5 http://127.0.0.1:7180/vrfs |
+		jq -e '[.vrfs[].name] == ["A","B"]' >/dev/null &&
+		inns pe1 curl -sf --max-time 5 'http://127.0.0.1:7181/fib?vrf=A' | jq -e '.fib | length == 4' >/dev/null
+}
+check "default TCP listeners on 127.0.0.1:7179/7180/7181 answer (bgpd, vrfmgr, fwd)" tcp_loopback
+not_elsewhere() { ! inns pe1 curl -s --max-time 3 http://10.255.0.1:7179/neighbors >/dev/null; }
+check "nothing listens on pe1's other addresses by default" not_elsewhere
+
+# --- bgpd ------------------------------------------------------------------------------------
+bgp_neighbors() {
+	get bgpd /neighbors | jq -e '.neighbors[0] | .address == "10.255.0.2" and .remote_as == 65000
+		and .state == "Established" and .families == ["vpnv4"] and .hold_time == 90' >/dev/null &&
+		get bgpd '/neighbor?address=10.255.0.2' | jq -e '.session.negotiated.families == ["vpnv4"]
+		and .routes.accepted == 4 and .routes.best == 4 and .config.connect_retry == 5
+		and .session.received.router_id == "10.255.0.2"' >/dev/null
+}
+check "bgpd /neighbors and /neighbor?address=: Established, AS 65000, vpnv4, 4 routes accepted" bgp_neighbors
+bgp_routes() {
+	get bgpd /routes | jq -e '.destinations == 8 and .paths == 8 and .next == null
+		and ([.routes[] | select(.peer == "10.255.0.2")] | length == 4)
+		and ([.routes[] | select(.rd == "10.255.0.2:200" and .prefix == "192.168.101.0/24"
+			and .label == 201 and .route_targets == ["65000:200"] and .best)] | length == 1)' >/dev/null
+}
+check "bgpd /routes: 8 destinations, pe2's with labels 200/201 and RTs" bgp_routes
+bgp_filters() {
+	get bgpd '/routes?rd=10.255.0.2:100' | jq -e '[.routes[].rd] == ["10.255.0.2:100","10.255.0.2:100"]' >/dev/null &&
+		get bgpd '/routes?prefix=192.168.0.0/16&match=longer' |
+		jq -e '.destinations == 4 and all(.routes[]; .prefix | startswith("192.168."))' >/dev/null &&
+		get bgpd '/routes?prefix=192.168.101.5/32&match=shorter' | jq -e '.destinations == 2' >/dev/null &&
+		get bgpd '/routes?rt=65000:200' | jq -e '.destinations == 4 and all(.routes[]; .route_targets == ["65000:200"])' >/dev/null &&
+		get bgpd '/routes?neighbor=10.255.0.2&best=true' | jq -e '.paths == 4 and all(.routes[]; .peer == "10.255.0.2" and .best)' >/dev/null &&
+		get bgpd '/routes?neighbor=local' | jq -e '.paths == 4 and all(.routes[]; .peer == "local")' >/dev/null &&
+		get bgpd '/routes?rd=10.255.0.1:200&prefix=192.168.100.0/24' | jq -e '.paths == 1 and .routes[0].label == 101' >/dev/null
+}
+check "bgpd /routes filters: rd, prefix exact/longer/shorter, rt, neighbor, best" bgp_filters
+page_all() { # page_all LIMIT: every destination through ?limit=&after=, one per line
+	local next="" out
+	while :; do
+		out=$(get bgpd "/routes?limit=$1${next:+&after=$next}") || return 1
+		jq -r '.routes[] | select(.best) | "\(.rd):\(.prefix)"' <<<"$out"
+		next=$(jq -r '.next // empty' <<<"$out")
+		[ -n "$next" ] || break
+	done
+}
+paging() {
+	page_all 3 | sort >"$TMP/paged"
+	get bgpd /routes | jq -r '.routes[] | select(.best) | "\(.rd):\(.prefix)"' | sort >"$TMP/all"
+	[ "$(wc -l <"$TMP/paged")" = 8 ] && cmp -s "$TMP/paged" "$TMP/all"
+}
+check "bgpd paging (limit=3, after=next) gives every destination exactly once" paging
+bgp_route() {
+	get bgpd '/route?rd=10.255.0.2:100&prefix=192.168.101.0/24' | jq -e '.best_reason == "only path"
+		and .paths[0].label == 200 and .paths[0].next_hop == "10.255.0.2"
+		and .ranking[0].best and .sent_to_vrfmgr' >/dev/null
+}
+check "bgpd /route: the one path, label 200, why best, sent to vrfmgr" bgp_route
+
+# --- vrfmgr -------------------------------------------------------------------------------------
+vrfmgr_content() {
+	get vrfmgr /vrfs | jq -e '[.vrfs[] | [.name, .rd, .label, .import_rts[0], .export_rts[0]]]
+		== [["A","10.255.0.1:100",100,"65000:100","65000:100"],["B","10.255.0.1:200",101,"65000:200","65000:200"]]' >/dev/null &&
+		get vrfmgr '/routes?vrf=A&address=192.168.101.10' | jq -e '.routes[0] | .prefix == "192.168.101.0/24"
+		and .source == "bgp" and .inner_label == 200 and .outer_label == 16 and .remote_pe == "10.255.0.2"
+		and .next_hop == "10.0.1.2" and .interface == "core0" and .installed' >/dev/null &&
+		get vrfmgr '/routes?vrf=B&prefix=192.168.100.0/24' | jq -e '.routes[0] | .source == "static"
+		and .next_hop == "10.2.1.2" and .interface == "ce-b1"' >/dev/null &&
+		get vrfmgr /vpn | jq -e '.count == 4 and ([.routes[] | select(.rd == "10.255.0.2:100"
+		and .prefix == "192.168.101.0/24" and .label == 200 and .vrfs == ["A"])] | length == 1)' >/dev/null
+}
+check "vrfmgr /vrfs, /routes (address, prefix), /vpn match the lab configs" vrfmgr_content
+vrfmgr_explain() {
+	get vrfmgr '/explain?rd=10.255.0.2:100&prefix=192.168.101.0/24' | jq -e '
+		(.vrfs[] | select(.vrf == "A") | .verdict == "installed" and .chain.outer_label == 16
+		 and .chain.lsp.fec == "10.255.0.2/32") and
+		(.vrfs[] | select(.vrf == "B") | .verdict == "no-common-rt")' >/dev/null &&
+		get vrfmgr /labels | jq -e '[.labels[] | [.label, .vrf, .action]] == [[100,"A","pop-lookup"],[101,"B","pop-lookup"]]' >/dev/null &&
+		get vrfmgr /lsps | jq -e '.lsps == [{"fec":"10.255.0.2/32","out_label":16,"next_hop":"10.0.1.2","interface":"core0"}]' >/dev/null
+}
+check "vrfmgr /explain (A installed through LSP 16, B no common RT), /labels, /lsps" vrfmgr_explain
+
+# --- fwd ------------------------------------------------------------------------------------------
+inns host-a1 ping -n -q -c 1 -W 2 192.168.101.10 >/dev/null 2>&1 # resolves ARP for 10.0.1.2
+fwd_content() {
+	get fwd '/fib?vrf=A' | jq -e '[.fib[] | select(.prefix == "192.168.101.0/24")][0] | .type == "labeled"
+		and .out_label == 16 and .inner_label == 200 and .gateway == "10.0.1.2"' >/dev/null &&
+		get fwd '/lookup?vrf=B&address=192.168.101.20' | jq -e '.found and .inner_label == 201
+		and .out_label == 16 and .interface == "core0" and .arp.state == "reachable"' >/dev/null &&
+		get fwd /lfib | jq -e '[.lfib[] | [.in_label, .vrf]] == [[100,"A"],[101,"B"]]' >/dev/null &&
+		get fwd /arp | jq -e 'any(.arp[]; .address == "10.0.1.2" and .state == "reachable")' >/dev/null
+}
+check "fwd /fib, /lookup (labels, gateway MAC), /lfib, /arp" fwd_content
+metrics() {
+	get bgpd /metrics >"$TMP/m1"
+	get vrfmgr /metrics >"$TMP/m2"
+	get fwd /metrics >"$TMP/m3"
+	grep -qx 'ferry_bgp_session_up{neighbor="10.255.0.2",description="pe2"} 1' "$TMP/m1" &&
+		grep -qx 'ferry_bgp_rib_destinations 8' "$TMP/m1" &&
+		grep -qx 'ferry_vrf_installed_prefixes{vrf="A"} 4' "$TMP/m2" &&
+		grep -qx 'ferry_labels{state="used"} 2' "$TMP/m2" &&
+		grep -qx 'ferry_fib_entries{vrf="B"} 4' "$TMP/m3" &&
+		grep -qx 'ferry_lfib_entries 2' "$TMP/m3" &&
+		grep -q '^ferry_drops_total{reason="no_route"} ' "$TMP/m3" &&
+		curl -sI --max-time 5 --unix-socket "$RUN1/fwd.sock" http://ferry/metrics -X GET |
+		grep -qi '^content-type: text/plain; version=0.0.4'
+}
+check "/metrics of bgpd, vrfmgr, fwd: sessions, routes per VRF, labels, FIB/LFIB, drops" metrics
+
+# --- bad requests ------------------------------------------------------------------------------------
+err_is() { # err_is STATUS TEXT DAEMON PATH [curl args]: that status, JSON error mentioning TEXT
+	local st=$1 txt=$2 body
+	shift 2
+	body=$(get "$@")
+	[ "$(code)" = "$st" ] && jq -e --arg t "$txt" --argjson s "$st" \
+		'.status == $s and (.error | contains($t))' <<<"$body" >/dev/null && return 0
+	echo "# GET $2: $(code) $body" | head -c 300
+	echo
+	return 1
+}
+bad_requests() {
+	err_is 404 "no such path: /nope" bgpd /nope &&
+		err_is 400 'rd: "65000"' bgpd '/routes?rd=65000' &&
+		err_is 400 'prefix: "10.0.0.1/8"' bgpd '/routes?prefix=10.0.0.1/8' &&
+		err_is 400 'unknown parameter "vrf"' bgpd '/routes?vrf=A' &&
+		err_is 400 'given twice' bgpd '/routes?rd=65000:1&rd=65000:2' &&
+		err_is 400 'limit' bgpd '/routes?limit=0' &&
+		err_is 400 'after' bgpd '/routes?after=nonsense' &&
+		err_is 400 'want ?rd=RD&prefix=PREFIX' bgpd '/route' &&
+		err_is 404 'no route 10.255.0.9:1:10.0.0.0/8' bgpd '/route?rd=10.255.0.9:1&prefix=10.0.0.0/8' &&
+		err_is 404 'no VRF named "Z"' vrfmgr '/routes?vrf=Z' &&
+		err_is 400 'address' fwd '/lookup?vrf=A&address=300.1.1.1' &&
+		err_is 405 'want GET' bgpd /routes -X POST &&
+		err_is 403 'read-only API' vrfmgr '/debug/fwd/fib-del?vrf=A&prefix=192.168.101.0/24' -X POST &&
+		err_is 400 'since' bgpd '/events?since=x' &&
+		err_is 414 'too long' bgpd "/routes?rd=$(head -c 5000 /dev/zero | tr '\0' 1)" &&
+		err_is 431 'headers too large' bgpd /routes -H "X-Big: $(head -c 9000 /dev/zero | tr '\0' x)"
+}
+check "bad requests: 404/400/405/403/414/431, each a JSON error naming what was wrong" bad_requests
+slow_dropped() {
+	! kill -0 "$SLOW_PID" 2>/dev/null && grep -qE '^closed after ([0-9]|1[0-9])\.' "$TMP/slow.txt"
+}
+if poll 20 slow_dropped; then
+	ok "a client that never finishes its request is dropped after the timeout ($(cat "$TMP/slow.txt"))"
+else
+	not_ok "a client that never finishes its request is dropped after the timeout"
+	note <"$TMP/slow.txt"
+fi
+
+# --- ferryctl ------------------------------------------------------------------------------------------
+ctl_show() {
+	ctl show bgp neighbors | grep -q "^10.255.0.2 .*Established" &&
+		ctl show bgp vpnv4 rd 10.255.0.2:100 192.168.101.0/24 | grep -q "best: only path" &&
+		[ "$(ctl show vrf A routes | grep -c '^A ')" = 4 ] &&
+		[ "$(ctl vrf routes A | grep -c '^A ')" = 4 ] &&
+		ctl show fib B | grep -qE '^B +2 +192.168.101.0/24 +labeled +core0 +10.0.1.2 +16 +201$' &&
+		ctl show lfib | grep -qE '^101 +pop_lookup +B' &&
+		ctl --json show bgp vpnv4 | jq -e '.destinations == 8' >/dev/null &&
+		ctl vrf explain 10.255.0.2:200 192.168.101.0/24 | grep -q "VRF B: installed"
+}
+check "ferryctl show bgp/vrf/fib/lfib, old forms, --json, vrf explain on the lab" ctl_show
+ctl trace A 192.168.101.10 >"$TMP/trace.txt" 2>&1
+rc=$?
+if [ $rc = 0 ] && grep -q "inner label  200" "$TMP/trace.txt" && grep -q "outer label  16" "$TMP/trace.txt" &&
+	grep -q "pushes \[16 | 200\]" "$TMP/trace.txt" && grep -q "verdict      consistent" "$TMP/trace.txt"; then
+	ok "ferryctl trace A 192.168.101.10: inner 200, LSP outer 16, fwd pushes [16 | 200], consistent"
+else
+	not_ok "ferryctl trace A 192.168.101.10 (exit $rc)"
+fi
+note <"$TMP/trace.txt"
+ctl trace B 192.168.101.20 >"$TMP/traceb.txt" 2>&1
+rc=$?
+check "ferryctl trace B 192.168.101.20: inner label 201, consistent" \
+	eval "[ $rc = 0 ] && grep -q 'inner label  201' '$TMP/traceb.txt' && grep -q consistent '$TMP/traceb.txt'"
+ctl verify >"$TMP/verify.txt" 2>&1
+rc=$?
+check "ferryctl verify on the lab: consistent, exit 0" eval "[ $rc = 0 ] && grep -q 'verify: consistent' '$TMP/verify.txt'"
+note <"$TMP/verify.txt"
+
+# --- 100k routes: paging and dumps keep bgpd's memory flat ---------------------------------
+rss_kb() { awk '/^VmRSS/ { print $2 }' "/proc/$(pid_of "$RUN1" bgpd)/status"; }
+stop_pid() { # stop_pid PID: TERM, wait (bounded) until gone
+	kill -TERM "$1" 2>/dev/null
+	poll 10 eval "! kill -0 $1"
+}
+stop_pid "$(pid_of "$RUN2" bgpd)"
+# not through inns: $! must be the sender itself (ip netns exec execs it), to signal it
+ip netns exec "$PREFIX-pe2" "$BUILD/bench/bgp-sender" -c 10.255.0.1 -L 10.255.0.2 -n 100000 --rds 4 --rd-base 1000 \
+	--label-mode per-vrf --eor >"$TMP/sender.txt" 2>&1 &
+SENDER=$!
+BG+=($SENDER)
+loaded() { [ "$(get bgpd /neighbors | jq '.neighbors[0].prefixes_received')" = 100000 ]; }
+if poll 60 loaded; then
+	ok "100000 routes from bgp-sender in pe1's bgpd"
+	rss0=$(rss_kb)
+	max=$rss0
+	n=$(page_all 20000 | sort -u | wc -l)
+	r=$(rss_kb)
+	[ "$r" -gt "$max" ] && max=$r
+	if [ "$n" = 100004 ] && [ $((max - rss0)) -lt 8192 ]; then
+		ok "paging 100k routes (limit=20000): 100004 distinct destinations, bgpd RSS +$((max - rss0)) KiB"
+	else
+		not_ok "paging 100k routes: $n distinct destinations (want 100004), bgpd RSS +$((max - rss0)) KiB"
+	fi
+	(while :; do rss_kb; sleep 0.02; done) >"$TMP/rss.txt" 2>/dev/null &
+	SAMPLER=$!
+	t0=$(date +%s%N)
+	curl -s --max-time 60 --unix-socket "$RUN1/bgpd.sock" http://ferry/routes -o "$TMP/dump.json"
+	t1=$(date +%s%N)
+	# the answer ends with ..."destinations":N,"paths":M}
+	paths=$(tail -c 100 "$TMP/dump.json" | sed -n 's/.*"paths":\([0-9]*\)}$/\1/p')
+	rm -f "$TMP/dump.json"
+	kill "$SAMPLER" 2>/dev/null
+	wait "$SAMPLER" 2>/dev/null
+	peak=$(sort -n "$TMP/rss.txt" | tail -n 1)
+	if [ "$paths" = 100004 ] && [ $((peak - rss0)) -lt 8192 ]; then
+		ok "full dump of 100k routes in $(((t1 - t0) / 1000000)) ms, bgpd RSS +$((peak - rss0)) KiB during it"
+	else
+		not_ok "full dump of 100k routes: $paths paths (want 100004), bgpd RSS +$((peak - rss0)) KiB"
+	fi
+else
+	not_ok "100000 routes from bgp-sender in pe1's bgpd ($(get bgpd /neighbors | jq '.neighbors[0].prefixes_received'))"
+	note <"$TMP/sender.txt"
+fi
+# withdraw them (SIGUSR1) before the session goes, so none stay stale (graceful restart)
+withdrawn() { [ "$(get bgpd /neighbors | jq '.neighbors[0].prefixes_received')" = 0 ]; }
+kill -USR1 $SENDER 2>/dev/null
+check "bgp-sender withdrew its 100k routes" poll 60 withdrawn
+stop_pid $SENDER
+
+# --- events: live stream, resume, resync ---------------------------------------------------------
+seq_now() { get bgpd /metrics | awk '$1 == "ferry_api_events_sequence" { print $2 }'; }
+curl -sN --unix-socket "$RUN1/bgpd.sock" http://ferry/events >"$TMP/live.txt" 2>/dev/null &
+LIVE=$!
+BG+=($LIVE)
+LIVE_T0=$SECONDS
+poll 5 grep -q "^event: hello" "$TMP/live.txt"
+L=$(seq_now)
+setsid ip netns exec "$PREFIX-pe2" "$BUILD/bgpd" -c configs/lab/pe2.json -r "$RUN2" \
+	</dev/null >>"$RUN2/bgpd.log" 2>&1 &
+echo $! >"$RUN2/bgpd.pid"
+back() { vpn_ready && [ "$(get bgpd /neighbors | jq '.neighbors[0].prefixes_received')" = 4 ]; }
+if poll 60 back; then
+	ok "pe2's real bgpd back: session Established, its 4 routes in pe1 again"
+else
+	not_ok "pe2's real bgpd back: session Established, its 4 routes in pe1 again"
+fi
+live_saw() {
+	grep -q '"neighbor":"10.255.0.2","from":"[A-Za-z]*","to":"Established"' "$TMP/live.txt" &&
+		grep -q '"action":"update","rd":"10.255.0.2:100","prefix":"192.168.101.0/24","label":200' "$TMP/live.txt"
+}
+check "live /events stream: session to Established, route 10.255.0.2:100:192.168.101.0/24 label 200" poll 5 live_saw
+N=$(($(seq_now) - L))
+get bgpd "/events?since=$L&limit=$N" >"$TMP/resumed.txt"
+resumed() {
+	local want got
+	want=$(seq $((L + 1)) $((L + N)) | tr '\n' ' ')
+	got=$(awk '/^id: / { print $2 }' "$TMP/resumed.txt" | tr '\n' ' ')
+	[ "$N" -gt 2 ] && [ "$got" = "$want" ] && grep -q '"why":"resumed"' "$TMP/resumed.txt" &&
+		[ "$(grep -A2 "^id: $((L + N))$" "$TMP/live.txt" | tail -n 1)" = \
+			"$(grep -A2 "^id: $((L + N))$" "$TMP/resumed.txt" | tail -n 1)" ]
+}
+check "resume with ?since=$L: the $N events after it, ids contiguous, same as the live stream" resumed
+lei() {
+	get bgpd "/events?limit=1" -H "Last-Event-ID: $((L + 1))" | grep -qx "id: $((L + 2))"
+}
+check "resume with Last-Event-ID: the next event after it" lei
+resync() { get bgpd "/events?since=1&limit=1" --max-time 2 | grep -q '^event: resync'; }
+check "a position the ring no longer holds gets a resync event" resync
+
+# --- TLS, token and fault injection on pe1's vrfmgr ---------------------------------------------------
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 1 \
+	-subj /CN=ferry-test -addext "subjectAltName=IP:10.255.0.1" \
+	-keyout "$TMP/key.pem" -out "$TMP/cert.pem" >/dev/null 2>&1
+TOKEN=$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')
+echo "$TOKEN" >"$TMP/token"
+chmod 600 "$TMP/token" "$TMP/key.pem"
+jq --arg c "$TMP/cert.pem" --arg k "$TMP/key.pem" --arg t "$TMP/token" \
+	'. + {api: {listen: "10.255.0.1", ports: {bgpd: 0, vrfmgr: 7180, fwd: 0},
+	  tls: {cert: $c, key: $k}, token_file: $t, read_only: false}}' configs/lab/pe1.json >"$TMP/pe1-api.json"
+jq '. + {api: {listen: "10.255.0.1"}}' configs/lab/pe1.json >"$TMP/pe1-open.json"
+refused() {
+	local out
+	out=$("$BUILD/vrfmgr" -n -c "$TMP/pe1-open.json" 2>&1)
+	[ $? = 1 ] && grep -q 'api.listen: "10.255.0.1" is not a loopback address' <<<"$out" &&
+		"$BUILD/vrfmgr" -n -c "$TMP/pe1-api.json" | grep -q "configuration OK"
+}
+check "a non-loopback API address without TLS and token is refused (-n), with them accepted" refused
+restart_vrfmgr() { # restart_vrfmgr CONFIG: pe1's vrfmgr again (labels kept, fwd replayed)
+	stop_pid "$(pid_of "$RUN1" vrfmgr)"
+	setsid ip netns exec "$PREFIX-pe1" "$BUILD/vrfmgr" -c "$1" -r "$RUN1" \
+		</dev/null >>"$RUN1/vrfmgr.log" 2>&1 &
+	echo $! >"$RUN1/vrfmgr.pid"
+	poll 30 eval 'ctl verify --once >/dev/null 2>&1'
+}
+LIVE2_T0=$SECONDS
+curl -sN --unix-socket "$RUN1/bgpd.sock" http://ferry/events >"$TMP/idle.txt" 2>/dev/null &
+IDLE=$!
+BG+=($IDLE)
+if restart_vrfmgr "$TMP/pe1-api.json"; then
+	ok "pe1's vrfmgr restarted with TLS on 10.255.0.1:7180, token, read_only false; verify consistent"
+else
+	not_ok "pe1's vrfmgr restarted with TLS, token, read_only false (verify: $(ctl verify --once 2>&1 | tail -n 1))"
+fi
+tls() { # tls PATH [curl args]: HTTPS to vrfmgr on pe1's loopback address
+	local p=$1
+	shift
+	inns pe1 curl -s --max-time 5 --cacert "$TMP/cert.pem" -o "$TMP/tbody" -w '%{http_code}' \
+		"$@" "https://10.255.0.1:7180$p"
+}
+tls_token() {
+	[ "$(tls /vrfs -H "Authorization: Bearer $TOKEN")" = 200 ] &&
+		jq -e '[.vrfs[].name] == ["A","B"]' "$TMP/tbody" >/dev/null &&
+		[ "$(tls /vrfs)" = 401 ] && jq -e '.error | contains("no credentials")' "$TMP/tbody" >/dev/null &&
+		[ "$(tls /vrfs -H 'Authorization: Bearer wrong')" = 401 ] &&
+		[ "$(tls '/debug/fwd/fib-del?vrf=A&prefix=192.168.101.0/24' -X POST -H "Authorization: Bearer $TOKEN")" = 403 ] &&
+		jq -e '.error | contains("only allowed on the Unix socket")' "$TMP/tbody" >/dev/null &&
+		! inns pe1 curl -s --max-time 3 http://10.255.0.1:7180/vrfs >/dev/null
+}
+check "TLS on 10.255.0.1:7180: 200 with the token, 401 without or wrong, writes 403, no plain HTTP" tls_token
+get vrfmgr '/debug/fwd/fib-del?vrf=A&prefix=192.168.101.0/24' -X POST >"$TMP/inject.txt"
+check "fault injected: fwd loses VRF A 192.168.101.0/24 behind vrfmgr's back" \
+	eval "jq -e '.injected == \"fib-del\" and .sent_to_fwd' '$TMP/inject.txt' >/dev/null"
+ctl verify >"$TMP/verify2.txt" 2>&1
+rc=$?
+check "ferryctl verify catches it: exit 1, 'A:192.168.101.0/24: missing in fwd'" \
+	eval "[ $rc = 1 ] && grep -q 'A:192.168.101.0/24: missing in fwd' '$TMP/verify2.txt'"
+note <"$TMP/verify2.txt"
+ctl trace A 192.168.101.10 >"$TMP/trace2.txt" 2>&1
+rc=$?
+check "ferryctl trace A 192.168.101.10 flags it: exit 1, '!! fwd has no route'" \
+	eval "[ $rc = 1 ] && grep -q '!! fwd has no route for 192.168.101.10 in VRF A' '$TMP/trace2.txt'"
+note <"$TMP/trace2.txt"
+check "and forwarding agrees with verify: host-a1 cannot reach 192.168.101.10 now" \
+	eval "! inns host-a1 ping -n -q -c 1 -W 1 192.168.101.10 >/dev/null 2>&1"
+get vrfmgr '/debug/fwd/fib-label?vrf=B&prefix=192.168.101.0/24&label=999' -X POST >/dev/null
+ctl verify --once >"$TMP/verify3.txt" 2>&1
+check "a wrong inner label in fwd is caught too: 'B:192.168.101.0/24: different ... [16 | 999]'" \
+	grep -q 'B:192.168.101.0/24: different: vrfmgr via 10.0.1.2 on core0 \[16 | 201\], fwd via 10.0.1.2 on core0 \[16 | 999\]' "$TMP/verify3.txt"
+if restart_vrfmgr "$TMP/pe1-api.json" && poll 10 inns host-a1 ping -n -q -c 1 -W 1 192.168.101.10; then
+	ok "a vrfmgr restart replays fwd: verify consistent again, A1 -> A2 forwards"
+else
+	not_ok "a vrfmgr restart replays fwd: verify consistent again, A1 -> A2 forwards"
+	ctl verify --once 2>&1 | note
+fi
+idle_alive() { kill -0 "$IDLE" 2>/dev/null && [ $((SECONDS - LIVE2_T0)) -ge 11 ]; }
+if poll 15 idle_alive; then
+	ok "an idle /events stream stays open past the 10 s read timeout ($((SECONDS - LIVE2_T0)) s)"
+else
+	not_ok "an idle /events stream stays open past the 10 s read timeout"
+fi
+
+# --- teardown ------------------------------------------------------------------------------------------
+for pid in "${BG[@]}"; do
+	kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
+done
+BG=()
+scripts/lab down --prefix "$PREFIX" >"$TMP/down.log" 2>&1
+lab_gone() {
+	! ip netns list | awk '{ print $1 }' | grep -q "^$PREFIX-" && ! ls -d /run/ferry/"$PREFIX"-* >/dev/null 2>&1
+}
+check "lab down removes every namespace and run directory of $PREFIX" lab_gone
+finish
