@@ -125,7 +125,9 @@ struct cfg_fwd {
 	size_t n_lfib;
 	uint32_t arp_timeout; /* seconds a resolved entry lives, default 300 */
 	enum cfg_fwd_io io;   /* default af_packet */
+	uint32_t workers;     /* forwarding threads; 0 (default) = on the main thread */
 };
+#define CFG_FWD_WORKERS_MAX 16
 
 /*
  * The JSON API's TCP listeners (docs/api.md). Every daemon always serves its

@@ -37,6 +37,8 @@ static const struct kind K_LSPS = { "a list of LSPs",
 				    "[{ \"fec\": ..., \"out_label\": ..., ... }]" };
 static const struct kind K_LFIB = { "a list of LFIB entries", "[{ \"in_label\": ..., ... }]" };
 static const struct kind K_ARP = { "a number of seconds", "an integer 1..86400" };
+static const struct kind K_WORKERS = { "a number of worker threads",
+				       "an integer 0..16, 0 = forward on the main thread" };
 static const struct kind K_DISTANCE = { "a distance", "an integer 1..255" };
 static const struct kind K_MAX_ROUTES = { "a number of routes", "an integer 1..10000000" };
 static const struct kind K_PERCENT = { "a percentage", "an integer 1..100" };
@@ -437,7 +439,7 @@ static int parse_core_ifs(struct cctx *c, struct ferry_config *cfg, struct json_
 int cfg_parse_fwd(struct cctx *c, struct json_object *root, struct ferry_config *cfg)
 {
 	static const char *const keys[] = { "mode", "core_interfaces", "lfib", "arp_timeout",
-					    "io", NULL };
+					    "io", "workers", NULL };
 	static const char *const modes[] = { "pe", "lsr", NULL };
 	static const char *const ios[] = { "af_packet", "af_xdp", NULL };
 	static const struct kind k_fwd = { "the fwd section", "{ \"mode\": ..., ... }" };
@@ -453,6 +455,8 @@ int cfg_parse_fwd(struct cctx *c, struct json_object *root, struct ferry_config 
 	    cj_enum(c, v, "fwd", "io", &K_FWD_IO, ios, &io) < 0 ||
 	    cj_u32(c, v, "fwd", "arp_timeout", false, &K_ARP, 1, 86400, &cfg->fwd.arp_timeout) <
 		0 ||
+	    cj_u32(c, v, "fwd", "workers", false, &K_WORKERS, 0, CFG_FWD_WORKERS_MAX,
+		   &cfg->fwd.workers) < 0 ||
 	    parse_core_ifs(c, cfg, v) < 0 || parse_lfib(c, v, &cfg->fwd) < 0)
 		return -1;
 	cfg->fwd.mode = mode == 0 ? CFG_FWD_PE : CFG_FWD_LSR;

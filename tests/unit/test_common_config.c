@@ -42,7 +42,7 @@ static const char PE1[] =
 	"              \"next_hop\": \"10.0.1.2\", \"interface\": \"core0\" } ],\n"
 	"  \"fwd\": { \"mode\": \"pe\",\n"
 	"           \"core_interfaces\": [ { \"name\": \"core0\", \"address\": \"10.0.1.1/30\" } ],\n"
-	"           \"lfib\": [], \"arp_timeout\": 120 }\n"
+	"           \"lfib\": [], \"arp_timeout\": 120, \"workers\": 2 }\n"
 	"}\n";
 
 static const char P[] =
@@ -150,6 +150,7 @@ Test(config, full_pe)
 	cr_assert_eq(cfg.fwd.core_interfaces[0].address.addr, ip("10.0.1.1"));
 	cr_assert_eq(cfg.fwd.n_lfib, 0);
 	cr_assert_eq(cfg.fwd.arp_timeout, 120);
+	cr_assert_eq(cfg.fwd.workers, 2);
 	config_free(&cfg);
 	cr_assert_null(cfg.vrfs);
 }
@@ -195,6 +196,7 @@ Test(config, defaults)
 	cr_assert_eq(cfg.fwd.mode, CFG_FWD_PE);
 	cr_assert_eq(cfg.fwd.arp_timeout, 300);
 	cr_assert_eq(cfg.fwd.io, CFG_FWD_IO_AF_PACKET);
+	cr_assert_eq(cfg.fwd.workers, 0);
 	cr_assert_not(cfg.api.configured);
 	cr_assert_eq(cfg.api.listen, ip("127.0.0.1"));
 	cr_assert(cfg.api.port_bgpd == CFG_API_PORT_BGPD && cfg.api.port_vrfmgr == CFG_API_PORT_VRFMGR &&
@@ -521,6 +523,9 @@ static const struct bad_case bad_cases[] = {
 	  "t.json: fwd.arp_timeout: 0 is out of range (want an integer 1..86400)" },
 	{ "{" R ",\"fwd\":{\"io\":\"dpdk\"}}",
 	  "t.json: fwd.io: \"dpdk\" is not a packet I/O backend (want \"af_packet\" or \"af_xdp\")" },
+	{ "{" R ",\"fwd\":{\"workers\":17}}",
+	  "t.json: fwd.workers: 17 is out of range (want an integer 0..16, 0 = forward on the main "
+	  "thread)" },
 	{ LFIB("\"action\":\"swap\","), "t.json: fwd.lfib[0].out_label: missing (want an outgoing label)" },
 	{ LFIB("\"action\":\"pop\",\"out_label\":3,"),
 	  "t.json: fwd.lfib[0].out_label: not allowed with action \"pop\" (want no out_label, or "
@@ -592,7 +597,7 @@ Test(config, late_error_frees_everything)
 
 	cr_assert_eq(config_load_string(json, "t.json", &cfg, err, sizeof(err)), -1);
 	cr_assert_str_eq(err, "t.json: fwd.bogus: unknown key (want one of mode, core_interfaces, "
-			      "lfib, arp_timeout, io)");
+			      "lfib, arp_timeout, io, workers)");
 }
 
 Test(config, fwd_io_backend)
