@@ -2,6 +2,8 @@
  * The forwarding context: interfaces, drop counters, the clock and the one
  * door out (fwd_tx). Interfaces are never freed while fwd runs (an unbound
  * access link just goes inactive), so next hops may cache pointers to them.
+ * With worker threads, each counts into its own slots (fwd_self) and the
+ * control thread adds them up into the shared counters the API shows.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -35,7 +37,10 @@ static const char *const drop_names[FWD_DROP_MAX] = {
 	[FWD_DROP_ARP_FAILED] = "arp_failed",
 	[FWD_DROP_ARP_TABLE_FULL] = "arp_table_full",
 	[FWD_DROP_TX_ERROR] = "tx_error",
+	[FWD_DROP_PUNT_FULL] = "punt_queue_full",
 };
+
+_Thread_local struct fwd_thread *fwd_self;
 
 const char *fwd_drop_name(enum fwd_drop d)
 {
@@ -78,6 +83,7 @@ void fwd_free(struct fwd *f)
 		if (ifp->open && f->hooks.if_close != NULL)
 			f->hooks.if_close(f->hooks.ctx, ifp);
 		arp_table_free(ifp->arp);
+		free(ifp->wctr);
 		free(ifp);
 	}
 	free(f->ifaces);
@@ -129,10 +135,53 @@ struct fwd_iface *fwd_iface_get(struct fwd *f, const char *name, enum fwd_if_rol
 	memcpy(ifp->name, name, n);
 	ifp->role = role;
 	ifp->arp_gen = 1;
-	if ((ifp->arp = arp_table_new()) == NULL) {
+	ifp->idx = (uint32_t)f->n_ifaces;
+	ifp->wctr = aligned_alloc(64, FWD_WORKERS_MAX * sizeof(*ifp->wctr));
+	if (ifp->wctr == NULL || (ifp->arp = arp_table_new()) == NULL) {
+		free(ifp->wctr);
 		free(ifp);
 		return NULL;
 	}
+	memset(ifp->wctr, 0, FWD_WORKERS_MAX * sizeof(*ifp->wctr));
 	f->ifaces[f->n_ifaces++] = ifp;
 	return ifp;
+}
+
+static uint64_t ctr_load(const uint64_t *c)
+{
+	return __atomic_load_n(c, __ATOMIC_RELAXED);
+}
+
+/* One interface: the workers' totals now, less what was added before. */
+static void fold_if(const struct fwd *f, struct fwd_iface *ifp)
+{
+	struct fwd_if_ctr sum = { 0 };
+
+	for (unsigned t = 0; t < f->n_threads; t++) {
+		const struct fwd_if_ctr *c = &ifp->wctr[f->threads[t]->id].c;
+
+		sum.rx_packets += ctr_load(&c->rx_packets);
+		sum.rx_bytes += ctr_load(&c->rx_bytes);
+		sum.tx_packets += ctr_load(&c->tx_packets);
+		sum.tx_bytes += ctr_load(&c->tx_bytes);
+	}
+	ifp->rx_packets += sum.rx_packets - ifp->wsum.rx_packets;
+	ifp->rx_bytes += sum.rx_bytes - ifp->wsum.rx_bytes;
+	ifp->tx_packets += sum.tx_packets - ifp->wsum.tx_packets;
+	ifp->tx_bytes += sum.tx_bytes - ifp->wsum.tx_bytes;
+	ifp->wsum = sum;
+}
+
+void fwd_fold(struct fwd *f)
+{
+	for (size_t i = 0; i < f->n_ifaces; i++)
+		fold_if(f, f->ifaces[i]);
+	for (int d = 0; d < FWD_DROP_MAX; d++) {
+		uint64_t sum = 0;
+
+		for (unsigned t = 0; t < f->n_threads; t++)
+			sum += ctr_load(&f->threads[t]->drops[d]);
+		f->drops[d] += sum - f->wdrops[d];
+		f->wdrops[d] = sum;
+	}
 }

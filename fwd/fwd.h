@@ -8,6 +8,12 @@
  * fwd.h: the forwarding context shared by every fwd module. The packet path
  * (pipeline.c) never does I/O itself: it hands finished frames to
  * hooks.output, so unit tests can run it on byte buffers in memory.
+ *
+ * Threads: the control thread (event loop, API, vrfmgr, ARP, everything
+ * that writes the tables) and, with fwd.workers > 0, worker threads that
+ * run the vector path on their own sockets. A worker identifies itself with
+ * fwd_self: its counters are its own (summed by the control thread), and
+ * what the fast path cannot finish is punted to the control thread.
  */
 #ifndef FERRY_FWD_H
 #define FERRY_FWD_H
@@ -46,6 +52,7 @@ enum fwd_drop {
 	FWD_DROP_ARP_FAILED,      /* queued while resolving, neighbour never answered */
 	FWD_DROP_ARP_TABLE_FULL,
 	FWD_DROP_TX_ERROR,
+	FWD_DROP_PUNT_FULL,       /* workers: the control thread's queue was full */
 	FWD_DROP_MAX
 };
 
@@ -58,11 +65,23 @@ enum fwd_verdict {
 	FWD_CONSUMED,  /* control traffic handled (ARP learned or answered) */
 	FWD_IGNORED,   /* not ours: left to the kernel, not counted as a drop */
 	FWD_DROPPED,   /* counted in drops[] */
+	FWD_PUNTED,    /* a worker handed it to the control thread (slow path) */
 };
 
 enum fwd_if_role { FWD_IF_CORE = 1, FWD_IF_ACCESS };
 
 struct arp_table;
+
+struct fwd_if_ctr {
+	uint64_t rx_packets, rx_bytes, tx_packets, tx_bytes;
+};
+
+/* A worker's counters for one interface, on a cache line of their own. */
+struct fwd_if_wctr {
+	_Alignas(64) struct fwd_if_ctr c;
+};
+
+#define FWD_WORKERS_MAX 16
 
 struct fwd_iface {
 	char name[IPC_IFNAME_MAX];
@@ -78,8 +97,28 @@ struct fwd_iface {
 	struct arp_table *arp;
 	uint32_t arp_gen;  /* bumped when an ARP entry goes or changes MAC: next hop caches die */
 	void *io;          /* backend state (io_packet.c) */
-	uint64_t rx_packets, rx_bytes, tx_packets, tx_bytes;
+	uint32_t idx;      /* position in fwd->ifaces (interfaces are never freed) */
+	/* the control thread's counts plus the workers' as last summed (fwd_fold) */
+	union {
+		struct {
+			uint64_t rx_packets, rx_bytes, tx_packets, tx_bytes;
+		};
+		struct fwd_if_ctr ctr;
+	};
+	struct fwd_if_wctr *wctr; /* [FWD_WORKERS_MAX]: each worker's own */
+	struct fwd_if_ctr wsum;   /* the workers' counts already added to ctr */
 };
+
+/* A worker thread as the packet path sees it (io_worker.c runs it). */
+struct fwd_thread {
+	unsigned id; /* index into fwd_iface.wctr */
+	_Alignas(64) uint64_t drops[FWD_DROP_MAX];
+	uint64_t fast;
+	struct punt_ring *punt; /* frames for the control thread */
+};
+
+/* NULL on the control thread (and in tests): counters go to the shared fields. */
+extern _Thread_local struct fwd_thread *fwd_self;
 
 /* A frame in a buffer with headroom before data (pushes grow toward it). */
 struct fwd_pkt {
@@ -100,6 +139,7 @@ struct fwd_hooks {
 
 struct nh_table;
 struct lfib;
+struct punt_ring;
 struct fwd_vrf;
 struct fib_results;
 struct rcu;
@@ -118,6 +158,9 @@ struct fwd {
 	bool slow_only;          /* tests: every frame through pipeline.c alone */
 	uint64_t fast;           /* frames vector.c finished itself (tests, stats) */
 	bool no_lazy_commit;     /* workers run: only the control thread publishes routes */
+	struct fwd_thread *threads[FWD_WORKERS_MAX]; /* workers, for fwd_fold */
+	unsigned n_threads;
+	uint64_t wdrops[FWD_DROP_MAX]; /* the workers' drops already added to drops[] */
 	struct nh_table *nhs;
 	struct lfib *lfib;
 	uint64_t drops[FWD_DROP_MAX];
@@ -136,10 +179,32 @@ struct fwd_iface *fwd_iface_find(const struct fwd *f, const char *name);
 struct fwd_iface *fwd_iface_get(struct fwd *f, const char *name, enum fwd_if_role role);
 const char *fwd_if_role_name(enum fwd_if_role r);
 
+/*
+ * A counter only its thread writes and the control thread may read at any
+ * time (fwd_fold): a relaxed atomic store, the same instructions as ++.
+ */
+static inline void fwd_ctr_add(uint64_t *c, uint64_t v)
+{
+	__atomic_store_n(c, *c + v, __ATOMIC_RELAXED);
+}
+
+/* This thread's counters for ifp. */
+static inline struct fwd_if_ctr *fwd_if_ctr(struct fwd_iface *ifp)
+{
+	struct fwd_thread *t = fwd_self;
+
+	return t == NULL ? &ifp->ctr : &ifp->wctr[t->id].c;
+}
+
 /* Counts a drop; returns FWD_DROPPED so paths can `return fwd_drop(f, ...)`. */
 static inline enum fwd_verdict fwd_drop(struct fwd *f, enum fwd_drop why)
 {
-	f->drops[why]++;
+	struct fwd_thread *t = fwd_self;
+
+	if (t == NULL)
+		f->drops[why]++;
+	else
+		fwd_ctr_add(&t->drops[why], 1);
 	return FWD_DROPPED;
 }
 
@@ -147,11 +212,17 @@ static inline enum fwd_verdict fwd_drop(struct fwd *f, enum fwd_drop why)
 static inline enum fwd_verdict fwd_tx(struct fwd *f, struct fwd_iface *ifp, const uint8_t *frame,
 				      size_t len)
 {
+	struct fwd_if_ctr *c;
+
 	if (f->hooks.output(f->hooks.ctx, ifp, frame, len) < 0)
 		return fwd_drop(f, FWD_DROP_TX_ERROR);
-	ifp->tx_packets++;
-	ifp->tx_bytes += len;
+	c = fwd_if_ctr(ifp);
+	fwd_ctr_add(&c->tx_packets, 1);
+	fwd_ctr_add(&c->tx_bytes, len);
 	return FWD_SENT;
 }
+
+/* Control thread: adds what the workers counted since the last call to the shared counters. */
+void fwd_fold(struct fwd *f);
 
 #endif

@@ -18,6 +18,12 @@
  * (which the XDP program leaves to the kernel, whose address it is: fwd only
  * learns from it). Where XDP or the socket cannot be set up, the interface
  * uses AF_PACKET as above, and the log says why.
+ *
+ * With worker threads (io_worker.c) the workers own every socket that
+ * receives forwarded traffic (fanout members, or the AF_XDP sockets); the
+ * control thread keeps its packet socket per interface to send what it
+ * produces (ARP, punted frames; sendmmsg batches, no rings) and, beside
+ * AF_XDP on core links, the ARP tap.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -35,6 +41,7 @@
 #include "common/log.h"
 #include "fwd/io_packet.h"
 #include "fwd/io_ring.h"
+#include "fwd/io_worker.h"
 #include "fwd/io_xsk.h"
 #include "fwd/pipeline.h"
 #include "fwd/xdp/fwd_xdp.h"
@@ -82,6 +89,7 @@ struct io_packet {
 	struct fwd *f;
 	bool no_rings, qdisc_bypass;
 	bool xdp; /* fwd.io af_xdp: try AF_XDP on every interface */
+	struct io_workers *workers; /* NULL: everything on this thread */
 	struct fwd_iface *in[FWD_BATCH];
 	struct mmsghdr rx_msgs[IO_BATCH];
 	struct iovec rx_iov[IO_BATCH];
@@ -122,10 +130,24 @@ bool io_packet_use_xdp(struct io_packet *io)
 	return io->xdp;
 }
 
+static void flush_all(void *ctx)
+{
+	io_packet_flush(ctx);
+}
+
+int io_packet_start_workers(struct io_packet *io, unsigned n)
+{
+	if ((io->workers = io_workers_start(io->base, io->f, n, flush_all, io)) == NULL)
+		return -ENOMEM;
+	return 0;
+}
+
 void io_packet_free(struct io_packet *io)
 {
 	if (io == NULL)
 		return;
+	io_workers_stop(io->workers); /* first: they use the sockets closed below */
+	io->workers = NULL;
 	for (size_t i = 0; io->f != NULL && i < io->f->n_ifaces; i++)
 		if (io->f->ifaces[i]->open)
 			io_if_close(io, io->f->ifaces[i]);
@@ -160,7 +182,7 @@ static int packet_bind(int fd, int ifindex, uint16_t proto)
 	return bind(fd, (struct sockaddr *)&sll, sizeof(sll)) < 0 ? -errno : 0;
 }
 
-static int packet_socket(int ifindex, uint16_t proto)
+int io_packet_socket(int ifindex, uint16_t proto)
 {
 	int one = 1, rcvbuf = IO_RCVBUF, r;
 	/* protocol 0 until bound, so no frame of another interface slips in */
@@ -199,6 +221,7 @@ static int io_if_setup(struct io_packet *io, struct io_if *x)
 
 static void xdp_close(struct io_if *x)
 {
+	io_workers_if_close(x->io->workers, x->ifp); /* before their sockets go */
 	for (unsigned q = 0; q < x->n_xq; q++) {
 		if (x->xq[q].ev != NULL)
 			event_free(x->xq[q].ev);
@@ -248,8 +271,10 @@ static int xdp_setup(struct io_if *x, const char **why)
 		xq->x = x;
 		x->n_xq++;
 		*why = "watching the AF_XDP socket";
-		if ((xq->ev = event_new(x->io->base, io_xsk_fd(xq->xsk), EV_READ | EV_PERSIST,
-					xsk_read_cb, xq)) == NULL || event_add(xq->ev, NULL) < 0)
+		if (x->io->workers == NULL && /* else a worker watches it */
+		    ((xq->ev = event_new(x->io->base, io_xsk_fd(xq->xsk), EV_READ | EV_PERSIST,
+					 xsk_read_cb, xq)) == NULL ||
+		     event_add(xq->ev, NULL) < 0))
 			return -ENOMEM;
 	}
 	if ((r = xdp_prog_attach(&x->prog, ifp->name, x->ifindex, role, why)) < 0)
@@ -259,6 +284,35 @@ static int xdp_setup(struct io_if *x, const char **why)
 		if ((r = xdp_prog_set_xsk(x->prog, q, io_xsk_fd(x->xq[q].xsk))) < 0)
 			return r;
 	return role == FWD_XDP_ROLE_ACCESS ? xdp_prog_set_addr(x->prog, ifp->addr) : 0;
+}
+
+/*
+ * With workers, the control thread's own socket: it receives proto (the ARP
+ * tap, or nothing), sends with sendmmsg, and the workers get the interface.
+ */
+static int io_if_control(struct io_packet *io, struct io_if *x, uint16_t proto)
+{
+	struct io_xsk *xsk[IO_XSK_MAX];
+	int r;
+
+	if ((r = packet_bind(x->fd, x->ifindex, proto)) < 0)
+		return r;
+	if (x->plain == NULL && (x->plain = calloc(1, sizeof(*x->plain))) == NULL)
+		return -ENOMEM;
+	for (unsigned q = 0; q < x->n_xq; q++)
+		xsk[q] = x->xq[q].xsk;
+	return io_workers_if_open(io->workers, x->ifp, x->ifindex, xsk, x->n_xq,
+				  io->qdisc_bypass);
+}
+
+/* AF_XDP is up: the packet socket now only taps ARP (core links) or nothing. */
+static int io_if_xdp_done(struct io_packet *io, struct io_if *x)
+{
+	uint16_t proto = x->ifp->role == FWD_IF_CORE ? ETH_P_ARP : 0;
+
+	if (io->workers != NULL)
+		return io_if_control(io, x, proto);
+	return packet_bind(x->fd, x->ifindex, proto);
 }
 
 /*
@@ -272,12 +326,13 @@ static int io_if_backend(struct io_packet *io, struct io_if *x)
 
 	if (io->xdp) {
 		if ((r = xdp_setup(x, &why)) == 0)
-			return packet_bind(x->fd, x->ifindex,
-					   x->ifp->role == FWD_IF_CORE ? ETH_P_ARP : 0);
+			return io_if_xdp_done(io, x);
 		log_warnx("%s: no AF_XDP here (%s: %s); using AF_PACKET on this interface",
 			  x->ifp->name, why, strerror(-r));
 		xdp_close(x);
 	}
+	if (io->workers != NULL) /* the workers receive; this socket only sends */
+		return io_if_control(io, x, 0);
 	if ((r = packet_bind(x->fd, x->ifindex, ETH_P_ALL)) < 0)
 		return r;
 	return io_if_setup(io, x);
@@ -313,7 +368,7 @@ static int io_if_open(void *ctx, struct fwd_iface *ifp)
 	x->io = io;
 	x->ifp = ifp;
 	x->ifindex = (int)idx;
-	if ((x->fd = packet_socket(x->ifindex, 0)) < 0) {
+	if ((x->fd = io_packet_socket(x->ifindex, 0)) < 0) {
 		r = x->fd;
 		log_warnx("%s: packet socket: %s", ifp->name, strerror(-r));
 		free(x);
@@ -332,7 +387,10 @@ static int io_if_open(void *ctx, struct fwd_iface *ifp)
 	log_info("%s: %s interface open (ifindex %d, mtu %u, mac %02x:%02x:%02x:%02x:%02x:%02x, "
 		 "%s%s%s%s)", ifp->name, fwd_if_role_name(ifp->role), x->ifindex, ifp->mtu,
 		 ifp->mac[0], ifp->mac[1], ifp->mac[2], ifp->mac[3], ifp->mac[4], ifp->mac[5],
-		 x->n_xq > 0 ? "AF_XDP copy mode, " : x->ring_up ? "TPACKET_V3 rings" : "recvmmsg",
+		 x->n_xq > 0		? "AF_XDP copy mode, "
+		 : io->workers != NULL	? "workers: TPACKET_V3 rings, PACKET_FANOUT_HASH"
+		 : x->ring_up		? "TPACKET_V3 rings"
+					: "recvmmsg",
 		 x->n_xq > 0 ? xdp_prog_mode(x->prog) : "", x->n_xq > 0 ? " XDP, " : "",
 		 x->n_xq > 1 ? "one socket per queue" : x->n_xq > 0 ? "one queue" : "");
 	return 0;
@@ -363,7 +421,7 @@ static void flush_plain(struct io_packet *io, struct io_if *x)
 
 static void flush_if(struct io_packet *io, struct io_if *x)
 {
-	if (x->n_xq > 0)
+	if (x->n_xq > 0 && io->workers == NULL)
 		io_xsk_kick(x->xq[0].xsk);
 	else if (x->ring_up)
 		io_ring_kick(&x->ring, x->fd);
@@ -389,9 +447,11 @@ static int io_output(void *ctx, struct fwd_iface *ifp, const uint8_t *frame, siz
 	struct io_if *x = ifp->io;
 	struct io_plain *pl;
 
+	if (fwd_self != NULL)
+		return io_workers_output(ifp, frame, len);
 	if (!ifp->open || x == NULL)
 		return -ENOTCONN;
-	if (x->n_xq > 0)
+	if (x->n_xq > 0 && ((struct io_packet *)ctx)->workers == NULL)
 		return io_xsk_tx(x->xq[0].xsk, frame, len);
 	if (x->ring_up)
 		return io_ring_tx(&x->ring, x->fd, frame, len);

@@ -7,6 +7,7 @@
 #define FERRY_FWD_IO_PACKET_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "fwd/fwd.h"
 
@@ -24,6 +25,14 @@ void io_packet_attach(struct io_packet *io, struct fwd *f);
  * to load (logged): everything stays on AF_PACKET.
  */
 bool io_packet_use_xdp(struct io_packet *io);
+/*
+ * fwd.workers: n forwarding threads (io_worker.c) take over the receiving
+ * sockets of every interface opened from now on. Call after
+ * io_packet_attach, before interfaces open. 0 or -errno (logged).
+ */
+int io_packet_start_workers(struct io_packet *io, unsigned n);
+/* A packet socket bound to ifindex for proto (0: receives nothing); the fd or -errno. */
+int io_packet_socket(int ifindex, uint16_t proto);
 /* Closes every socket (before fwd_free). */
 void io_packet_free(struct io_packet *io);
 

@@ -2,6 +2,9 @@
  * LFIB storage: a pointer array indexed by the incoming label. Labels in use
  * are small in practice (static LSPs, a per-PE dynamic range), and the array
  * only grows up to the largest label installed, at most 2^20 pointers.
+ * Changes are published for lock-free readers (see lfib.h): entries and
+ * arrays are replaced, never edited, and what is replaced goes through
+ * rcu_retire (freed at once while no worker thread is registered).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -12,6 +15,7 @@
 #include "common/log.h"
 #include "fwd/lfib.h"
 #include "fwd/nexthop.h"
+#include "fwd/rcu.h"
 
 struct lfib *lfib_new(void)
 {
@@ -24,30 +28,68 @@ static void entry_free(struct fwd *f, struct lfib_entry *e)
 	free(e);
 }
 
+/* After the grace period: the entry, and its reference on the next hop. */
+static void entry_reclaim(void *p, void *ctx)
+{
+	entry_free(ctx, p);
+}
+
+static void tab_reclaim(void *p, void *ctx)
+{
+	(void)ctx;
+	free(p);
+}
+
+static struct lfib_tab *tab_of(const struct lfib *l)
+{
+	return atomic_load_explicit(&l->tab, memory_order_relaxed); /* the control thread's own */
+}
+
+static struct lfib_entry *entry_at(const struct lfib_tab *t, uint32_t label)
+{
+	return atomic_load_explicit(&t->e[label], memory_order_relaxed);
+}
+
 void lfib_free(struct fwd *f, struct lfib *l)
 {
-	for (uint32_t i = 0; i < l->cap; i++)
-		if (l->tab[i] != NULL)
-			entry_free(f, l->tab[i]);
-	free(l->tab);
+	struct lfib_tab *t = tab_of(l);
+
+	for (uint32_t i = 0; t != NULL && i < t->cap; i++)
+		if (entry_at(t, i) != NULL)
+			entry_free(f, entry_at(t, i));
+	free(t);
 	free(l);
 }
 
-static int lfib_grow(struct lfib *l, uint32_t label)
+/* A larger copy of the array, published; the old one retired. */
+static int lfib_grow(struct fwd *f, struct lfib *l, uint32_t label)
 {
-	uint32_t cap = l->cap ? l->cap : 1024;
-	struct lfib_entry **t;
+	struct lfib_tab *old = tab_of(l), *t;
+	uint32_t cap = old != NULL ? old->cap : 1024;
 
 	while (cap <= label)
 		cap *= 2;
 	if (cap > MPLS_LABEL_MAX + 1)
 		cap = MPLS_LABEL_MAX + 1;
-	if ((t = realloc(l->tab, cap * sizeof(*t))) == NULL)
+	if ((t = calloc(1, sizeof(*t) + cap * sizeof(t->e[0]))) == NULL)
 		return -ENOMEM;
-	memset(t + l->cap, 0, (cap - l->cap) * sizeof(*t));
-	l->tab = t;
-	l->cap = cap;
+	t->cap = cap;
+	for (uint32_t i = 0; old != NULL && i < old->cap; i++)
+		atomic_init(&t->e[i], entry_at(old, i));
+	atomic_store_explicit(&l->tab, t, memory_order_release);
+	if (old != NULL)
+		rcu_retire(f->rcu, tab_reclaim, old, NULL);
 	return 0;
+}
+
+/* Puts n (or NULL) at label; the entry it replaces is retired. */
+static void entry_publish(struct fwd *f, struct lfib_tab *t, uint32_t label, struct lfib_entry *n)
+{
+	struct lfib_entry *old = entry_at(t, label);
+
+	atomic_store_explicit(&t->e[label], n, memory_order_release);
+	if (old != NULL)
+		rcu_retire(f->rcu, entry_reclaim, old, f);
 }
 
 static bool entry_valid(const struct lfib_entry *e, uint32_t nh_id)
@@ -79,7 +121,8 @@ int lfib_set(struct fwd *f, const struct lfib_entry *e, uint32_t nh_id)
 			  e->in_label, e->action, nh_id, e->out_label);
 		return -EINVAL;
 	}
-	if (e->in_label >= l->cap && lfib_grow(l, e->in_label) < 0)
+	if ((tab_of(l) == NULL || e->in_label >= tab_of(l)->cap) &&
+	    lfib_grow(f, l, e->in_label) < 0)
 		return -ENOMEM;
 	if ((n = malloc(sizeof(*n))) == NULL)
 		return -ENOMEM;
@@ -90,33 +133,31 @@ int lfib_set(struct fwd *f, const struct lfib_entry *e, uint32_t nh_id)
 		free(n);
 		return -ENOMEM;
 	}
-	if (l->tab[e->in_label] != NULL)
-		entry_free(f, l->tab[e->in_label]);
-	else
+	if (entry_at(tab_of(l), e->in_label) == NULL)
 		l->count++;
-	l->tab[e->in_label] = n;
+	entry_publish(f, tab_of(l), e->in_label, n);
 	return 0;
 }
 
 int lfib_del(struct fwd *f, uint32_t in_label)
 {
 	struct lfib *l = f->lfib;
+	struct lfib_tab *t = tab_of(l);
 
-	if (in_label >= l->cap || l->tab[in_label] == NULL)
+	if (t == NULL || in_label >= t->cap || entry_at(t, in_label) == NULL)
 		return -ENOENT;
-	entry_free(f, l->tab[in_label]);
-	l->tab[in_label] = NULL;
+	entry_publish(f, t, in_label, NULL);
 	l->count--;
 	return 0;
 }
 
 void lfib_foreach(const struct fwd *f, void (*cb)(const struct lfib_entry *e, void *ctx), void *ctx)
 {
-	const struct lfib *l = f->lfib;
+	const struct lfib_tab *t = tab_of(f->lfib);
 
-	for (uint32_t i = 0; i < l->cap; i++)
-		if (l->tab[i] != NULL)
-			cb(l->tab[i], ctx);
+	for (uint32_t i = 0; t != NULL && i < t->cap; i++)
+		if (entry_at(t, i) != NULL)
+			cb(entry_at(t, i), ctx);
 }
 
 size_t lfib_count(const struct fwd *f)
@@ -126,11 +167,14 @@ size_t lfib_count(const struct fwd *f)
 
 void lfib_sweep(struct fwd *f, uint32_t gen)
 {
-	const struct lfib *l = f->lfib;
+	const struct lfib_tab *t = tab_of(f->lfib);
 
-	for (uint32_t i = 0; i < l->cap; i++)
-		if (l->tab[i] != NULL && !l->tab[i]->is_static && l->tab[i]->gen != gen)
+	for (uint32_t i = 0; t != NULL && i < t->cap; i++) {
+		const struct lfib_entry *e = entry_at(t, i);
+
+		if (e != NULL && !e->is_static && e->gen != gen)
 			lfib_del(f, i);
+	}
 }
 
 const char *lfib_action_name(const struct lfib_entry *e)

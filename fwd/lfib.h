@@ -1,9 +1,13 @@
 /*
- * The LFIB: incoming label -> what to do with the packet.
+ * The LFIB: incoming label -> what to do with the packet. Workers read it
+ * without locks: an entry is never changed once published, a new one
+ * replaces it with one atomic store and the old one is freed through RCU;
+ * the array grows by publishing a larger copy the same way.
  */
 #ifndef FERRY_FWD_LFIB_H
 #define FERRY_FWD_LFIB_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -23,15 +27,24 @@ struct lfib_entry {
 };
 
 /* A direct array over 0..cap-1: O(1) per packet; grows to the largest label in use. */
-struct lfib {
-	struct lfib_entry **tab;
+struct lfib_tab {
 	uint32_t cap;
+	_Atomic(struct lfib_entry *) e[];
+};
+
+struct lfib {
+	_Atomic(struct lfib_tab *) tab; /* NULL until the first entry */
 	size_t count;
 };
 
+/* Any thread; the entry stays valid until the reader's next quiescent point. */
 static inline const struct lfib_entry *lfib_lookup(const struct lfib *l, uint32_t label)
 {
-	return label < l->cap ? l->tab[label] : NULL;
+	const struct lfib_tab *t = atomic_load_explicit(&l->tab, memory_order_acquire);
+
+	if (t == NULL || label >= t->cap)
+		return NULL;
+	return atomic_load_explicit(&t->e[label], memory_order_acquire);
 }
 
 struct lfib *lfib_new(void);

@@ -1,9 +1,11 @@
 /*
  * fwd: ferry's userspace forwarding plane.
- *   fwd -c FILE [-r RUN_DIR] [-n] [-d] [-o io=af_packet|af_xdp]...
- * One libevent loop, single-threaded: packet sockets (io_packet.c), the
- * vrfmgr link in PE mode (vrfmgr_link.c), the JSON API on <run_dir>/fwd.sock
- * and a one-second tick for ARP retries/ageing and interface (re)opening.
+ *   fwd -c FILE [-r RUN_DIR] [-n] [-d] [-o io=af_packet|af_xdp] [-o workers=N]
+ * One libevent loop on the main (control) thread: packet sockets
+ * (io_packet.c), the vrfmgr link in PE mode (vrfmgr_link.c), the JSON API on
+ * <run_dir>/fwd.sock and a one-second tick for ARP retries/ageing and
+ * interface (re)opening. With fwd.workers = N, N threads forward and the
+ * main thread keeps the rest (io_worker.c).
  * LSR mode (a P router) runs on the config's static LFIB alone.
  * -o KEY=VALUE overrides one setting of the config's fwd section for this
  * run (the lab's --io option uses it, so one config serves both backends).
@@ -41,7 +43,8 @@ struct fwd_daemon {
 
 static _Noreturn void usage(void)
 {
-	fprintf(stderr, "usage: fwd -c FILE [-r RUN_DIR] [-n] [-d] [-o io=af_packet|af_xdp]...\n");
+	fprintf(stderr, "usage: fwd -c FILE [-r RUN_DIR] [-n] [-d] [-o io=af_packet|af_xdp] "
+			"[-o workers=N]\n");
 	exit(1);
 }
 
@@ -101,7 +104,18 @@ static bool apply_override(struct ferry_config *cfg, const char *kv)
 		fprintf(stderr, "-o %s: want io=af_packet or io=af_xdp\n", kv);
 		return false;
 	}
-	fprintf(stderr, "-o %s: unknown setting (want io=...)\n", kv);
+	if (v != NULL && strncmp(kv, "workers=", 8) == 0) {
+		char *end;
+		unsigned long n = strtoul(v + 1, &end, 10);
+
+		if (v[1] != '\0' && *end == '\0' && n <= CFG_FWD_WORKERS_MAX) {
+			cfg->fwd.workers = (uint32_t)n;
+			return true;
+		}
+		fprintf(stderr, "-o %s: want workers=0..%d\n", kv, CFG_FWD_WORKERS_MAX);
+		return false;
+	}
+	fprintf(stderr, "-o %s: unknown setting (want io=... or workers=...)\n", kv);
 	return false;
 }
 
@@ -158,6 +172,12 @@ static void start(struct fwd_daemon *d)
 	if ((d->f = fwd_new(&hooks, d->cfg.fwd.arp_timeout)) == NULL)
 		fatalx("out of memory");
 	io_packet_attach(d->io, d->f);
+	if (d->cfg.fwd.workers > 0) {
+		if (io_packet_start_workers(d->io, d->cfg.fwd.workers) < 0)
+			fatalx("cannot start %u worker threads", d->cfg.fwd.workers);
+		log_info("%u worker threads forward; this thread keeps ARP, the API and vrfmgr",
+			 d->cfg.fwd.workers);
+	}
 	if (apply_core_interfaces(d->f, &d->cfg) < 0 || apply_static_lfib(d->f, &d->cfg) < 0)
 		fatalx("cannot install the configured interfaces and label entries");
 	io_packet_tick(d->io); /* opens the core interfaces; missing ones are retried */

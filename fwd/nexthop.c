@@ -2,7 +2,9 @@
  * Next-hop objects by nh_id in a chained hash (ids are vrfmgr's choice, so
  * no assumption that they are dense). Reference counts let FIB/LFIB entries
  * hold direct pointers, so the per-packet path never looks an id up; an
- * update replaces the object's fields in place and every user sees it.
+ * update changes the object's fields and publishes a new view of it (see
+ * nexthop.h), which every user then sees at once. An object is freed through
+ * RCU, since a worker may have found it in a result retired a moment ago.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -11,6 +13,7 @@
 #include "common/log.h"
 #include "fwd/arp.h"
 #include "fwd/nexthop.h"
+#include "fwd/rcu.h"
 
 struct nh_table {
 	struct nexthop **buckets;
@@ -33,6 +36,15 @@ struct nh_table *nh_table_new(void)
 	return t;
 }
 
+static void nh_free(void *p, void *ctx)
+{
+	struct nexthop *nh = p;
+
+	(void)ctx;
+	free(atomic_load_explicit(&nh->view, memory_order_relaxed));
+	free(nh);
+}
+
 void nh_table_free(struct nh_table *t)
 {
 	if (t == NULL)
@@ -42,7 +54,7 @@ void nh_table_free(struct nh_table *t)
 
 		for (; nh != NULL; nh = next) {
 			next = nh->hnext;
-			free(nh);
+			nh_free(nh, NULL);
 		}
 	}
 	free(t->buckets);
@@ -115,7 +127,45 @@ static void nh_destroy(struct fwd *f, struct nexthop *nh)
 		pp = &(*pp)->hnext;
 	*pp = nh->hnext;
 	t->count--;
-	free(nh);
+	rcu_retire(f->rcu, nh_free, nh, NULL);
+}
+
+static void view_free(void *p, void *ctx)
+{
+	(void)ctx;
+	free(p);
+}
+
+static bool view_eq(const struct nh_view *a, const struct nh_view *b)
+{
+	return a->type == b->type && a->out_label == b->out_label && a->ifp == b->ifp &&
+	       a->adj_gen == b->adj_gen && memcmp(a->adj_mac, b->adj_mac, FWD_ETH_ALEN) == 0;
+}
+
+void nh_publish(struct fwd *f, struct nexthop *nh)
+{
+	struct nh_view *old = atomic_load_explicit(&nh->view, memory_order_relaxed), *v;
+	struct nh_view want = { .type = nh->type, .out_label = nh->out_label, .ifp = nh->ifp };
+
+	if (nh->adj_ifp != NULL && nh->adj_ifp == nh->ifp) {
+		want.adj_gen = nh->adj_gen;
+		memcpy(want.adj_mac, nh->adj_mac, FWD_ETH_ALEN);
+	}
+	if (old != NULL && view_eq(old, &want))
+		return;
+	if ((v = malloc(sizeof(*v))) == NULL) {
+		/* keep the fast path off this next hop rather than show it stale */
+		if (old != NULL && (old->type != 0 || old->ifp != NULL)) {
+			log_warnx("next hop %u: out of memory: its packets take the slow path", nh->id);
+			atomic_store_explicit(&nh->view, NULL, memory_order_release);
+			rcu_retire(f->rcu, view_free, old, NULL);
+		}
+		return;
+	}
+	*v = want;
+	atomic_store_explicit(&nh->view, v, memory_order_release);
+	if (old != NULL)
+		rcu_retire(f->rcu, view_free, old, NULL);
 }
 
 int nh_set(struct fwd *f, const struct ipc_nexthop *m, bool is_static)
@@ -138,6 +188,7 @@ int nh_set(struct fwd *f, const struct ipc_nexthop *m, bool is_static)
 	nh->present = true;
 	nh->is_static = is_static;
 	nh->gen = f->gen;
+	nh_publish(f, nh);
 	return 0;
 }
 
@@ -153,6 +204,8 @@ void nh_del(struct fwd *f, uint32_t id)
 	nh->adj_ifp = NULL;
 	if (nh->refs == 0)
 		nh_destroy(f, nh);
+	else
+		nh_publish(f, nh);
 }
 
 struct nexthop *nh_ref(struct fwd *f, uint32_t id)
@@ -175,12 +228,13 @@ void nh_unref(struct fwd *f, struct nexthop *nh)
 
 struct fwd_iface *nh_iface(struct fwd *f, struct nexthop *nh)
 {
-	if (nh->ifp == NULL && nh->ifname[0] != '\0')
-		nh->ifp = fwd_iface_find(f, nh->ifname);
+	if (nh->ifp == NULL && nh->ifname[0] != '\0' &&
+	    (nh->ifp = fwd_iface_find(f, nh->ifname)) != NULL)
+		nh_publish(f, nh);
 	return nh->ifp != NULL && nh->ifp->active ? nh->ifp : NULL;
 }
 
-void nh_adj_learn(struct nexthop *nh, struct fwd_iface *out)
+void nh_adj_learn(struct fwd *f, struct nexthop *nh, struct fwd_iface *out)
 {
 	const struct arp_entry *e = arp_find(out, nh->gateway);
 
@@ -189,6 +243,7 @@ void nh_adj_learn(struct nexthop *nh, struct fwd_iface *out)
 	memcpy(nh->adj_mac, e->mac, FWD_ETH_ALEN);
 	nh->adj_gen = out->arp_gen;
 	nh->adj_ifp = out;
+	nh_publish(f, nh);
 }
 
 void nh_sweep(struct fwd *f, uint32_t gen)

@@ -3,10 +3,16 @@
  * nh_id vrfmgr chose (IPC_NH_ADD), so one LSP change is one update.
  * Entries hold a counted reference; an id referenced before it is announced
  * (or after IPC_NH_DEL) is a placeholder whose packets drop as "no_nexthop".
+ *
+ * The control thread owns the object and changes its fields; the fast path
+ * (any thread) reads only nh->view, an immutable snapshot of what it needs,
+ * replaced as a whole (nh_publish) and the old one freed through RCU: a
+ * worker sees the next hop before or after a change, never half of one.
  */
 #ifndef FERRY_FWD_NEXTHOP_H
 #define FERRY_FWD_NEXTHOP_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -16,7 +22,17 @@
 /* Ids at and above this are fwd's own (static LFIB entries in the config). */
 #define NH_ID_STATIC_BASE 0x80000000u
 
+/* What the vector path reads of a next hop: never changed once published. */
+struct nh_view {
+	uint32_t type;      /* enum ipc_nh_type; 0 while a placeholder */
+	uint32_t out_label;
+	struct fwd_iface *ifp; /* the egress interface once resolved, else NULL */
+	uint32_t adj_gen;   /* ifp->arp_gen adj_mac belongs to; 0 = no MAC */
+	uint8_t adj_mac[FWD_ETH_ALEN];
+};
+
 struct nexthop {
+	_Atomic(struct nh_view *) view; /* NULL until first published */
 	uint32_t id;
 	uint32_t type;      /* enum ipc_nh_type; 0 while a placeholder */
 	uint32_t gateway;   /* host order */
@@ -49,11 +65,28 @@ void nh_del(struct fwd *f, uint32_t id);
 struct nexthop *nh_ref(struct fwd *f, uint32_t id);
 void nh_unref(struct fwd *f, struct nexthop *nh);
 /* Caches the ARP answer for nh's gateway on out when it is reachable. */
-void nh_adj_learn(struct nexthop *nh, struct fwd_iface *out);
-/* True when nh's cached MAC is still what ARP says for its gateway on out. */
-static inline bool nh_adj_valid(const struct nexthop *nh, const struct fwd_iface *out)
+void nh_adj_learn(struct fwd *f, struct nexthop *nh, struct fwd_iface *out);
+/* Control thread: publishes a new view of nh when what the fast path reads changed. */
+void nh_publish(struct fwd *f, struct nexthop *nh);
+/*
+ * nh's current view when the fast path can finish a frame with it alone
+ * (gateway or labeled, egress interface up, MAC still what ARP says for the
+ * gateway there), else NULL. Any thread; the view stays valid until the
+ * reader's next quiescent point.
+ */
+static inline const struct nh_view *nh_fast_view(const struct nexthop *nh)
 {
-	return nh->adj_ifp == out && nh->adj_gen == out->arp_gen;
+	const struct nh_view *v = atomic_load_explicit(&nh->view, memory_order_acquire);
+	const struct fwd_iface *out;
+
+	if (v == NULL || (v->type != IPC_NH_GATEWAY && v->type != IPC_NH_LABELED) ||
+	    (out = v->ifp) == NULL)
+		return NULL;
+	/* written by the control thread (unbind, ARP changes) while workers read them */
+	if (!__atomic_load_n(&out->active, __ATOMIC_RELAXED) ||
+	    v->adj_gen != __atomic_load_n(&out->arp_gen, __ATOMIC_RELAXED))
+		return NULL;
+	return v;
 }
 /* The active egress interface of nh, or NULL. */
 struct fwd_iface *nh_iface(struct fwd *f, struct nexthop *nh);

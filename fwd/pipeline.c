@@ -101,7 +101,7 @@ enum fwd_verdict pipeline_nh_output(struct pctx *c, struct nexthop *nh, uint32_t
 		return eth_output(c, out, c->ip.dst);
 	case IPC_NH_GATEWAY:
 		v = eth_output(c, out, nh->gateway);
-		nh_adj_learn(nh, out);
+		nh_adj_learn(c->f, nh, out);
 		return v;
 	case IPC_NH_LABELED:
 		labels[0] = nh->out_label;
@@ -110,7 +110,7 @@ enum fwd_verdict pipeline_nh_output(struct pctx *c, struct nexthop *nh, uint32_t
 			return drop(c, FWD_DROP_NO_HEADROOM);
 		c->is_ip = false;
 		v = eth_output(c, out, nh->gateway);
-		nh_adj_learn(nh, out);
+		nh_adj_learn(c->f, nh, out);
 		return v;
 	default:
 		return drop(c, FWD_DROP_NO_NEXTHOP);

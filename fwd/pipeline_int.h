@@ -29,5 +29,12 @@ struct pctx {
 enum fwd_verdict pipeline_frame(struct fwd *f, struct fwd_iface *in, struct fwd_pkt *p);
 /* From "next hop found" on: push, ARP, MTU, send (IP TTL already handled). */
 enum fwd_verdict pipeline_nh_output(struct pctx *c, struct nexthop *nh, uint32_t inner_label);
+/*
+ * The same from a frame vector.c prepared (TTL handled, labels popped;
+ * is_ip: IPv4 looked up in VRF vrf_id): refills the context pipeline.c
+ * needs, then pipeline_nh_output. Control thread (or no workers).
+ */
+enum fwd_verdict vector_nh_output(struct fwd *f, struct fwd_iface *in, struct fwd_pkt *p,
+				  bool is_ip, uint32_t vrf_id, struct nexthop *nh, uint32_t inner);
 
 #endif

@@ -40,8 +40,13 @@ static void free_list(struct rcu_item *it)
 
 void rcu_fini(struct rcu *r)
 {
-	free_list(r->pending);
-	r->pending = NULL;
+	/* a callback may retire more (an LFIB entry's last next-hop reference) */
+	while (r->pending != NULL) {
+		struct rcu_item *list = r->pending;
+
+		r->pending = NULL;
+		free_list(list);
+	}
 	r->n_pending = 0;
 }
 
@@ -124,10 +129,12 @@ void rcu_synchronize(struct rcu *r)
 {
 	struct timespec ts = { 0, 50000 };
 	uint64_t target = atomic_fetch_add(&r->epoch, 1) + 1;
+	struct rcu_item *list;
 
 	while (min_seen(r) < target)
 		nanosleep(&ts, NULL);
-	free_list(r->pending); /* all retired before target */
-	r->pending = NULL;
+	list = r->pending; /* all retired before target */
+	r->pending = NULL; /* what the callbacks retire waits for the next round */
 	r->n_pending = 0;
+	free_list(list);
 }

@@ -10,9 +10,11 @@
  *              complete per-frame path in pipeline.c;
  *   lookup:    the prepared IPv4 frames, all VRF lookups at once;
  *   output:    in arrival order: next hops whose MAC is cached
- *              (nh_adj_valid) get their labels and Ethernet header written
+ *              (nh_fast_view) get their labels and Ethernet header written
  *              in one go and leave; the rest continue in pipeline.c from the
- *              next hop on, and the slow frames run there whole.
+ *              next hop on, and the slow frames run there whole. On a
+ *              worker thread (fwd_self) pipeline.c is not run: those frames
+ *              are punted to the control thread (punt.c), which owns ARP.
  * Both halves give the same bytes and counters for the same frame
  * (tests/unit/test_fwd_vector.c checks batches against pipeline.c alone).
  * Per-frame state is kept small and pipeline.c's context is only built for
@@ -29,6 +31,7 @@
 #include "fwd/nexthop.h"
 #include "fwd/pipeline.h"
 #include "fwd/pipeline_int.h"
+#include "fwd/punt.h"
 
 #define VEC 256
 #define ETH_TYPE 12
@@ -106,14 +109,6 @@ static inline uint16_t ip_plain(const uint8_t *ip, size_t avail)
 	return sum == 0xFFFF ? total : 0;
 }
 
-/* A next hop the output step can finish alone: MAC known, interface up. */
-static inline bool nh_fast(const struct nexthop *nh)
-{
-	const struct fwd_iface *out = nh->ifp;
-
-	return (nh->type == IPC_NH_GATEWAY || nh->type == IPC_NH_LABELED) && out != NULL &&
-	       out->active && nh_adj_valid(nh, out);
-}
 
 /* Removes the top label entry the way mpls_pop does (the Ethernet header moves up). */
 static inline void pop_top(struct fwd_pkt *p, uint16_t new_type)
@@ -173,8 +168,9 @@ static uint8_t classify_swap(struct fwd_pkt *p, struct vstate *s, uint32_t lse)
 {
 	const struct lfib_entry *e = s->e;
 	uint8_t ttl = (uint8_t)lse, *top = p->data + FWD_ETH_HLEN;
+	const struct nh_view *v = nh_fast_view(e->nh);
 
-	if (e->nh->type != IPC_NH_GATEWAY || !nh_fast(e->nh))
+	if (v == NULL || v->type != IPC_NH_GATEWAY)
 		return VK_SLOW;
 	if (e->out_label != MPLS_LABEL_IMPLICIT_NULL) {
 		if (e->out_label > MPLS_LABEL_MAX)
@@ -216,13 +212,16 @@ static uint8_t classify_core(const struct fwd *f, struct fwd_pkt *p, struct vsta
 		s->vrf_id = e->vrf_id;
 		*dst = get32(p->data + FWD_ETH_HLEN + 16);
 		return VK_LOOKUP;
-	case IPC_LFIB_POP_FORWARD:
-		if (!(lse & LSE_BOS) || e->nh->type != IPC_NH_GATEWAY || !nh_fast(e->nh) ||
+	case IPC_LFIB_POP_FORWARD: {
+		const struct nh_view *v = nh_fast_view(e->nh);
+
+		if (!(lse & LSE_BOS) || v == NULL || v->type != IPC_NH_GATEWAY ||
 		    !pop_to_ip(p, s, ttl))
 			return VK_SLOW;
 		s->nh = e->nh;
 		s->inner = MPLS_LABEL_NONE;
 		return VK_NH;
+	}
 	case IPC_LFIB_SWAP:
 		return classify_swap(p, s, lse);
 	default:
@@ -246,35 +245,45 @@ static uint8_t classify(const struct fwd *f, struct fwd_iface *in, struct fwd_pk
 	return VK_SLOW;
 }
 
-/* pipeline.c takes over from the next hop on, with the context it would have built. */
-static enum fwd_verdict slow_output(struct fwd *f, struct fwd_iface *in, struct fwd_pkt *p,
-				    const struct vstate *s)
+enum fwd_verdict vector_nh_output(struct fwd *f, struct fwd_iface *in, struct fwd_pkt *p,
+				  bool is_ip, uint32_t vrf_id, struct nexthop *nh, uint32_t inner)
 {
-	struct pctx c = { .f = f, .in = in, .p = p, .is_ip = s->is_ip };
+	struct pctx c = { .f = f, .in = in, .p = p, .is_ip = is_ip };
 	enum fwd_drop why;
 
-	if (s->is_ip) {
-		c.vrf = fib_vrf_get(f, s->vrf_id); /* pings to fwd are answered in it */
+	if (is_ip) {
+		c.vrf = fib_vrf_get(f, vrf_id); /* pings to fwd are answered in it */
 		/* checked once already: this only refills the parsed fields */
 		if (!ipv4_check(p->data + FWD_ETH_HLEN, p->len - FWD_ETH_HLEN, &c.ip, &why))
 			return fwd_drop(f, why);
 	}
-	return pipeline_nh_output(&c, s->nh, s->inner);
+	return pipeline_nh_output(&c, nh, inner);
+}
+
+/* pipeline.c takes over from the next hop on (on a worker: the control thread does). */
+static enum fwd_verdict slow_output(struct fwd *f, struct fwd_iface *in, struct fwd_pkt *p,
+				    const struct vstate *s)
+{
+	if (fwd_self != NULL)
+		return punt_nh(f, in, p, s->is_ip, s->vrf_id, s->nh, s->inner);
+	return vector_nh_output(f, in, p, s->is_ip, s->vrf_id, s->nh, s->inner);
 }
 
 /* Finishes a frame whose next hop is known: labels, MACs, MTU, out. */
 static enum fwd_verdict output(struct fwd *f, struct fwd_iface *in, struct fwd_pkt *p,
 			       const struct vstate *s)
 {
-	const struct nexthop *nh = s->nh;
-	struct fwd_iface *out = nh->ifp;
-	uint32_t outer = nh->out_label, inner = s->inner;
+	const struct nh_view *v = nh_fast_view(s->nh);
+	struct fwd_iface *out;
+	uint32_t outer, inner = s->inner;
 	unsigned k = 0;
 	uint8_t *d;
 
-	if (!nh_fast(nh))
+	if (v == NULL)
 		return slow_output(f, in, p, s);
-	if (nh->type == IPC_NH_LABELED) {
+	out = v->ifp;
+	outer = v->out_label;
+	if (v->type == IPC_NH_LABELED) {
 		/* implicit null and "none" push nothing: 0, 1 or 2 entries */
 		bool o = outer != MPLS_LABEL_IMPLICIT_NULL && outer != MPLS_LABEL_NONE;
 		bool i = inner != MPLS_LABEL_IMPLICIT_NULL && inner != MPLS_LABEL_NONE;
@@ -304,9 +313,12 @@ static enum fwd_verdict output(struct fwd *f, struct fwd_iface *in, struct fwd_p
 		p->data[ETH_TYPE] = ETHERTYPE_MPLS >> 8;
 		p->data[ETH_TYPE + 1] = ETHERTYPE_MPLS & 0xFF;
 	}
-	memcpy(p->data, nh->adj_mac, FWD_ETH_ALEN);
+	memcpy(p->data, v->adj_mac, FWD_ETH_ALEN);
 	memcpy(p->data + FWD_ETH_ALEN, out->mac, FWD_ETH_ALEN);
-	f->fast++;
+	if (fwd_self == NULL)
+		f->fast++;
+	else
+		fwd_self->fast++;
 	return fwd_tx(f, out, p->data, p->len);
 }
 
@@ -356,8 +368,10 @@ static void prepare(struct fwd *f, struct fwd_iface *const *in, struct fwd_pkt *
 		if (i == 0 || in[i] != in[i - 1])
 			__builtin_prefetch(in[i]); /* a batch may mix interfaces */
 	for (unsigned i = 0; i < n; i++) {
-		in[i]->rx_packets++;
-		in[i]->rx_bytes += p[i].len;
+		struct fwd_if_ctr *c = fwd_if_ctr(in[i]);
+
+		fwd_ctr_add(&c->rx_packets, 1);
+		fwd_ctr_add(&c->rx_bytes, p[i].len);
 		s[i].e = peek_label(f, in[i], &p[i]);
 		if (in[i]->role == FWD_IF_ACCESS && in[i]->vrf_id <= FIB_VRF_ID_MAX)
 			__builtin_prefetch(&f->vrf_roots[in[i]->vrf_id]);
@@ -391,6 +405,8 @@ static void run(struct fwd *f, struct fwd_iface *const *in, struct fwd_pkt *p, u
 			v = output(f, in[i], &p[i], &s[i]);
 		else if (s[i].kind == VK_DONE)
 			v = s[i].verdict;
+		else if (fwd_self != NULL)
+			v = punt_frame(f, in[i], &p[i]);
 		else
 			v = pipeline_frame(f, in[i], &p[i]);
 		if (verdicts != NULL)

@@ -11,6 +11,9 @@
 #    of A's reach;
 #  - TCP: 4 MB each way intact (full-sized frames through the AF_XDP path);
 #  - the frames went through AF_XDP: pe1's fwd counted them on ce-a1 and core0;
+#  - worker threads (fwd.workers): pe1's fwd restarted with 2 workers on
+#    AF_XDP, P's with 2 workers on AF_PACKET (PACKET_FANOUT_HASH): the same
+#    traffic checks again, and /counters sums the workers' counts;
 #  - fallback: where XDP cannot attach (another program holds the interface),
 #    fwd says why and uses AF_PACKET there, AF_XDP on the others.
 # AF_PACKET is covered by test_lab.sh. Prints "ok - ..." / "not ok - ...";
@@ -179,6 +182,39 @@ counted() { # the transfers went through fwd's AF_XDP sockets on pe1
 	return 1
 }
 check "pe1's fwd received the transfers on ce-a1 and core0 (AF_XDP sockets)" counted
+
+# --- worker threads ---------------------------------------------------------------------------
+restart_fwd() { # restart_fwd NODE ARGS...: this node's fwd again, with extra arguments
+	local node=$1 dir=/run/ferry/$PREFIX-$1 pid
+	shift
+	pid=$(cat "$dir/fwd.pid")
+	kill "$pid" 2>/dev/null
+	poll 10 eval "! kill -0 $pid" || return 1
+	setsid ip netns exec "$PREFIX-$node" "$BUILD/fwd" -c "configs/lab/$node.json" -r "$dir" "$@" \
+		</dev/null >>"$dir/fwd.log" 2>&1 &
+	echo $! >"$dir/fwd.pid"
+	poll 10 test -S "$dir/fwd.sock"
+}
+workers_up() {
+	grep -q '2 worker threads forward' "/run/ferry/$PREFIX-pe1/fwd.log" &&
+		grep -q 'to-pe1: core interface open .*PACKET_FANOUT_HASH' "/run/ferry/$PREFIX-p/fwd.log"
+}
+check "pe1's fwd restarted with 2 workers (AF_XDP), P's with 2 workers (AF_PACKET fanout)" \
+	eval 'restart_fwd pe1 -o io=af_xdp -o workers=2 && restart_fwd p -o workers=2 && poll 10 workers_up'
+check "workers: ping host-a1 -> 192.168.101.10" poll 30 ping1 host-a1 192.168.101.10
+check "workers: host-a1 -> 192.168.101.10 is answered by host-a2" \
+	whoami_is host-a1 192.168.101.10 host-a2
+check "workers: host-b1 -> 192.168.101.10 is answered by host-b2" \
+	poll 10 whoami_is host-b1 192.168.101.10 host-b2
+a_before=$(rx_of pe1 ce-a1)
+c_before=$(rx_of pe1 core0)
+check "workers: TCP: 4 MB from host-a2 to host-a1 arrive intact" tcp_bulk host-a1 192.168.101.10 host-a2
+check "workers: TCP: 4 MB from host-b1 to host-b2 arrive intact" tcp_bulk host-b2 192.168.100.10 host-b1
+# the control thread sums the workers' counters every 100 ms: poll
+check "workers: pe1's /counters include what its workers received" poll 5 counted
+p_rx() { rx_of p to-pe1; }
+p_sum() { [ "$(p_rx)" -gt 3000 ]; }
+check "workers: P's /counters sum its fanout workers (> 3,000 frames on to-pe1)" poll 5 p_sum
 
 # --- fallback -------------------------------------------------------------------------------
 # A P-router fwd on two veth ends, one of them already taken by another XDP program.

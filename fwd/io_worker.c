@@ -1,0 +1,430 @@
+/*
+ * Worker threads and their sockets (see io_worker.h). A worker loops on an
+ * epoll set of its own: offline (RCU) while it sleeps, online for a round of
+ * receive batches through fwd_input_batch, then it kicks the transmit rings
+ * it filled, wakes the control thread if it punted frames, and reports a
+ * quiescent point. Epoll entries name a socket by (interface index, source)
+ * rather than by pointer: an event returned just before the control thread
+ * closes the interface is looked up again once the worker is online, and
+ * finds nothing. Interfaces are handed over by publishing a worker's
+ * per-interface entry with an atomic store; taken back by clearing it,
+ * removing the fds from the epoll set, and waiting a grace period
+ * (rcu_synchronize) before anything is closed.
+ */
+#include <errno.h>
+#include <linux/if_ether.h>
+#include <linux/if_packet.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+
+#include "common/log.h"
+#include "fwd/io_packet.h"
+#include "fwd/io_ring.h"
+#include "fwd/io_worker.h"
+#include "fwd/io_xsk.h"
+#include "fwd/pipeline.h"
+#include "fwd/punt.h"
+#include "fwd/rcu.h"
+
+#define IO_IF_MAX 256      /* interfaces the workers serve (by fwd_iface.idx) */
+#define SRC_MAX 17         /* per interface: AF_XDP queues, or one packet socket */
+#define W_ROUNDS 8         /* batches (ring blocks) per source per round */
+#define W_EVENTS 32
+#define W_SLEEP_MS 100     /* the longest a worker takes to notice it must stop */
+#define FOLD_MS 100        /* counters summed, retired memory reclaimed */
+
+/* One worker's share of one interface. */
+struct wsock {
+	struct fwd_iface *ifp;
+	int fd; /* AF_PACKET: fanout member (receives) or transmit only; -1: none */
+	bool ring_up;
+	struct io_ring ring;
+	struct io_xsk *tx_xsk;        /* its AF_XDP socket to send through, if it has one */
+	struct io_xsk *rx[SRC_MAX];   /* sources: AF_XDP sockets, NULL = the packet socket */
+	unsigned n_rx;
+	bool dirty;                   /* frames queued since the last kick */
+	struct wsock *dirty_next;
+};
+
+struct io_worker {
+	struct fwd_thread t;
+	struct io_workers *all;
+	pthread_t tid;
+	bool started;
+	int epfd;
+	struct rcu_reader *rd;
+	struct event *punt_ev;
+	_Atomic(struct wsock *) ws[IO_IF_MAX];
+	struct wsock *dirty;
+	struct fwd_iface *in[FWD_BATCH];
+};
+
+struct io_workers {
+	struct fwd *f;
+	unsigned n;
+	struct io_worker *w[FWD_WORKERS_MAX];
+	_Atomic bool stop;
+	struct event *fold_ev;
+	void (*flush)(void *ctx);
+	void *flush_ctx;
+};
+
+static _Thread_local struct io_worker *cur;
+
+/* ---- the worker thread ---- */
+
+static void w_batch(void *ctx, struct fwd_pkt *p, unsigned n)
+{
+	struct wsock *ws = ctx;
+
+	for (unsigned i = 0; i < n; i++)
+		cur->in[i] = ws->ifp;
+	fwd_input_batch(cur->all->f, cur->in, p, n, NULL);
+}
+
+static void w_toolong(void *ctx, size_t len)
+{
+	struct wsock *ws = ctx;
+	struct fwd_if_ctr *c = fwd_if_ctr(ws->ifp);
+
+	fwd_ctr_add(&c->rx_packets, 1);
+	fwd_ctr_add(&c->rx_bytes, len);
+	fwd_drop(cur->all->f, FWD_DROP_MTU_EXCEEDED);
+}
+
+static void w_receive(struct io_worker *w, uint64_t key)
+{
+	uint32_t idx = (uint32_t)(key >> 8), src = (uint32_t)(key & 0xFF);
+	struct wsock *ws = idx < IO_IF_MAX ? atomic_load_explicit(&w->ws[idx], memory_order_acquire)
+					   : NULL;
+
+	if (ws == NULL || src >= ws->n_rx)
+		return; /* closed since the event was returned */
+	if (ws->rx[src] != NULL)
+		io_xsk_rx(ws->rx[src], W_ROUNDS, w_batch, ws);
+	else if (ws->ring_up)
+		io_ring_rx(&ws->ring, W_ROUNDS, w_batch, w_toolong, ws);
+}
+
+static void w_flush(struct io_worker *w)
+{
+	while (w->dirty != NULL) {
+		struct wsock *ws = w->dirty;
+
+		w->dirty = ws->dirty_next;
+		ws->dirty = false;
+		if (ws->tx_xsk != NULL)
+			io_xsk_kick(ws->tx_xsk);
+		else
+			io_ring_kick(&ws->ring, ws->fd);
+	}
+}
+
+static void *w_main(void *arg)
+{
+	struct io_worker *w = arg;
+	struct fwd *f = w->all->f;
+	struct epoll_event ev[W_EVENTS];
+
+	fwd_self = &w->t;
+	cur = w;
+	while (!atomic_load_explicit(&w->all->stop, memory_order_relaxed)) {
+		int n;
+
+		rcu_offline(w->rd);
+		n = epoll_wait(w->epfd, ev, W_EVENTS, W_SLEEP_MS);
+		rcu_online(f->rcu, w->rd);
+		for (int i = 0; i < n; i++)
+			w_receive(w, ev[i].data.u64);
+		w_flush(w);
+		punt_ring_signal(w->t.punt);
+		rcu_quiescent(f->rcu, w->rd);
+	}
+	rcu_offline(w->rd);
+	return NULL;
+}
+
+int io_workers_output(struct fwd_iface *ifp, const uint8_t *frame, size_t len)
+{
+	struct io_worker *w = cur;
+	struct wsock *ws = ifp->idx < IO_IF_MAX
+				   ? atomic_load_explicit(&w->ws[ifp->idx], memory_order_acquire)
+				   : NULL;
+	int r;
+
+	if (ws == NULL)
+		return -ENOTCONN;
+	if (ws->tx_xsk != NULL)
+		r = io_xsk_tx(ws->tx_xsk, frame, len);
+	else if (ws->ring_up)
+		r = io_ring_tx(&ws->ring, ws->fd, frame, len);
+	else
+		r = -ENOTCONN;
+	if (r == 0 && !ws->dirty) {
+		ws->dirty = true;
+		ws->dirty_next = w->dirty;
+		w->dirty = ws;
+	}
+	return r;
+}
+
+/* ---- the control thread's side ---- */
+
+static void punt_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct io_worker *w = arg;
+
+	(void)fd;
+	(void)what;
+	fwd_clock_update(w->all->f);
+	if (punt_ring_drain(w->all->f, w->t.punt) > 0)
+		w->all->flush(w->all->flush_ctx);
+}
+
+static void fold_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct io_workers *all = arg;
+
+	(void)fd;
+	(void)what;
+	fwd_fold(all->f);
+	rcu_poll(all->f->rcu);
+}
+
+static void ws_free(struct wsock *ws)
+{
+	if (ws->ring_up)
+		io_ring_teardown(&ws->ring);
+	if (ws->fd >= 0)
+		close(ws->fd);
+	free(ws);
+}
+
+static struct io_worker *w_new(struct io_workers *all, struct event_base *base, unsigned id)
+{
+	struct io_worker *w = calloc(1, sizeof(*w));
+
+	if (w == NULL)
+		return NULL;
+	w->all = all;
+	w->t.id = id;
+	w->epfd = epoll_create1(EPOLL_CLOEXEC);
+	for (unsigned i = 0; i < IO_IF_MAX; i++)
+		atomic_init(&w->ws[i], NULL);
+	if (w->epfd < 0 || (w->t.punt = punt_ring_new()) == NULL ||
+	    (w->punt_ev = event_new(base, punt_ring_fd(w->t.punt), EV_READ | EV_PERSIST, punt_cb,
+				    w)) == NULL ||
+	    event_add(w->punt_ev, NULL) < 0 || (w->rd = rcu_register(all->f->rcu)) == NULL) {
+		log_warnx("worker %u: cannot set up its epoll set, punt ring or RCU slot", id);
+		if (w->punt_ev != NULL)
+			event_free(w->punt_ev);
+		punt_ring_free(w->t.punt);
+		if (w->epfd >= 0)
+			close(w->epfd);
+		free(w);
+		return NULL;
+	}
+	return w;
+}
+
+static void w_free(struct io_workers *all, struct io_worker *w)
+{
+	for (unsigned i = 0; i < IO_IF_MAX; i++) {
+		struct wsock *ws = atomic_load(&w->ws[i]);
+
+		if (ws != NULL)
+			ws_free(ws);
+	}
+	rcu_unregister(all->f->rcu, w->rd);
+	event_free(w->punt_ev);
+	punt_ring_drain(all->f, w->t.punt); /* frames it handed over before stopping */
+	punt_ring_free(w->t.punt);
+	close(w->epfd);
+	free(w);
+}
+
+struct io_workers *io_workers_start(struct event_base *base, struct fwd *f, unsigned n,
+				    void (*flush)(void *ctx), void *flush_ctx)
+{
+	struct io_workers *all = calloc(1, sizeof(*all));
+	struct timeval fold = { 0, FOLD_MS * 1000 };
+
+	if (all == NULL || n == 0 || n > FWD_WORKERS_MAX) {
+		free(all);
+		return NULL;
+	}
+	all->f = f;
+	all->flush = flush;
+	all->flush_ctx = flush_ctx;
+	atomic_init(&all->stop, false);
+	f->no_lazy_commit = true; /* only the control thread publishes routes now */
+	for (; all->n < n; all->n++) {
+		if ((all->w[all->n] = w_new(all, base, all->n)) == NULL)
+			goto fail;
+		f->threads[f->n_threads++] = &all->w[all->n]->t;
+	}
+	if ((all->fold_ev = event_new(base, -1, EV_PERSIST, fold_cb, all)) == NULL ||
+	    event_add(all->fold_ev, &fold) < 0)
+		goto fail;
+	for (unsigned i = 0; i < n; i++) {
+		if (pthread_create(&all->w[i]->tid, NULL, w_main, all->w[i]) != 0) {
+			log_warnx("cannot start worker thread %u", i);
+			goto fail;
+		}
+		all->w[i]->started = true;
+	}
+	return all;
+fail:
+	io_workers_stop(all);
+	return NULL;
+}
+
+void io_workers_stop(struct io_workers *all)
+{
+	struct fwd *f;
+
+	if (all == NULL)
+		return;
+	f = all->f;
+	atomic_store(&all->stop, true);
+	for (unsigned i = 0; i < all->n; i++)
+		if (all->w[i]->started)
+			pthread_join(all->w[i]->tid, NULL);
+	fwd_fold(f); /* the last counts, before the workers' counters go */
+	for (unsigned i = 0; i < all->n; i++)
+		w_free(all, all->w[i]);
+	f->n_threads = 0;
+	memset(f->threads, 0, sizeof(f->threads));
+	memset(f->wdrops, 0, sizeof(f->wdrops));
+	for (size_t i = 0; i < f->n_ifaces; i++) {
+		f->ifaces[i]->wsum = (struct fwd_if_ctr){ 0 };
+		memset(f->ifaces[i]->wctr, 0, FWD_WORKERS_MAX * sizeof(*f->ifaces[i]->wctr));
+	}
+	f->no_lazy_commit = false;
+	if (all->fold_ev != NULL)
+		event_free(all->fold_ev);
+	free(all);
+}
+
+/* ---- interfaces ---- */
+
+/*
+ * A packet socket of the worker's own, with rings: a member of the
+ * interface's fanout group (hash of the flow), or transmit only (bound to
+ * no protocol) beside AF_XDP sockets of other workers. 0 or -errno.
+ */
+static int ws_packet(struct wsock *ws, int ifindex, bool receive, bool qdisc_bypass)
+{
+	int fanout = (ifindex & 0xFFFF) | PACKET_FANOUT_HASH << 16;
+	int r;
+
+	if ((ws->fd = io_packet_socket(ifindex, receive ? ETH_P_ALL : 0)) < 0)
+		return ws->fd;
+	if ((r = io_ring_setup(&ws->ring, ws->fd, qdisc_bypass)) < 0)
+		return r;
+	ws->ring_up = true;
+	if (receive) {
+		if (setsockopt(ws->fd, SOL_PACKET, PACKET_FANOUT, &fanout, sizeof(fanout)) < 0)
+			return -errno;
+		ws->rx[ws->n_rx++] = NULL;
+	}
+	return 0;
+}
+
+/* Worker k's share of the interface; NULL on failure (logged). */
+static struct wsock *ws_new(struct io_workers *all, unsigned k, struct fwd_iface *ifp,
+			    int ifindex, struct io_xsk *const *xsk, unsigned n_xsk,
+			    bool qdisc_bypass)
+{
+	struct wsock *ws = calloc(1, sizeof(*ws));
+	int r = 0;
+
+	if (ws == NULL)
+		return NULL;
+	ws->ifp = ifp;
+	ws->fd = -1;
+	for (unsigned q = k; q < n_xsk && ws->n_rx < SRC_MAX; q += all->n)
+		ws->rx[ws->n_rx++] = xsk[q];
+	ws->tx_xsk = ws->n_rx > 0 ? ws->rx[0] : NULL;
+	if (ws->tx_xsk == NULL && (r = ws_packet(ws, ifindex, n_xsk == 0, qdisc_bypass)) < 0) {
+		log_warnx("%s: worker %u: packet socket: %s", ifp->name, k, strerror(-r));
+		ws_free(ws);
+		return NULL;
+	}
+	return ws;
+}
+
+static int ws_fd(const struct wsock *ws, unsigned src)
+{
+	return ws->rx[src] != NULL ? io_xsk_fd(ws->rx[src]) : ws->fd;
+}
+
+/* Publishes ws to worker w and adds its sources to w's epoll set. 0 or -errno. */
+static int ws_attach(struct io_worker *w, struct wsock *ws)
+{
+	uint32_t idx = ws->ifp->idx;
+
+	atomic_store_explicit(&w->ws[idx], ws, memory_order_release);
+	for (unsigned i = 0; i < ws->n_rx; i++) {
+		struct epoll_event ev = { .events = EPOLLIN, .data.u64 = (uint64_t)idx << 8 | i };
+
+		if (epoll_ctl(w->epfd, EPOLL_CTL_ADD, ws_fd(ws, i), &ev) < 0)
+			return -errno;
+	}
+	return 0;
+}
+
+int io_workers_if_open(struct io_workers *all, struct fwd_iface *ifp, int ifindex,
+		       struct io_xsk *const *xsk, unsigned n_xsk, bool qdisc_bypass)
+{
+	int r;
+
+	if (ifp->idx >= IO_IF_MAX) {
+		log_warnx("%s: workers serve only the first %d interfaces", ifp->name, IO_IF_MAX);
+		return -ENOSPC;
+	}
+	if (n_xsk > 0 && n_xsk < all->n)
+		log_info("%s: %u receive queue%s for %u workers: %u of them receive nothing here",
+			 ifp->name, n_xsk, n_xsk > 1 ? "s" : "", all->n, all->n - n_xsk);
+	for (unsigned k = 0; k < all->n; k++) {
+		struct wsock *ws = ws_new(all, k, ifp, ifindex, xsk, n_xsk, qdisc_bypass);
+
+		if (ws == NULL) {
+			io_workers_if_close(all, ifp);
+			return -ENOMEM;
+		}
+		if ((r = ws_attach(all->w[k], ws)) < 0) {
+			log_warnx("%s: worker %u: epoll: %s", ifp->name, k, strerror(-r));
+			io_workers_if_close(all, ifp);
+			return r;
+		}
+	}
+	return 0;
+}
+
+void io_workers_if_close(struct io_workers *all, struct fwd_iface *ifp)
+{
+	struct wsock *gone[FWD_WORKERS_MAX] = { 0 };
+
+	if (all == NULL || ifp->idx >= IO_IF_MAX)
+		return;
+	for (unsigned k = 0; k < all->n; k++) {
+		struct io_worker *w = all->w[k];
+		struct wsock *ws = atomic_exchange(&w->ws[ifp->idx], NULL);
+
+		for (unsigned i = 0; ws != NULL && i < ws->n_rx; i++)
+			epoll_ctl(w->epfd, EPOLL_CTL_DEL, ws_fd(ws, i), NULL);
+		gone[k] = ws;
+	}
+	rcu_synchronize(all->f->rcu); /* no worker is still in a round that saw them */
+	for (unsigned k = 0; k < all->n; k++)
+		if (gone[k] != NULL)
+			ws_free(gone[k]);
+}

@@ -1,0 +1,328 @@
+/*
+ * fwd with a worker thread, without sockets: a thread registered as an RCU
+ * reader runs the vector path as a worker would (fwd_self set, its own
+ * counters, a punt ring) while this thread, the control thread, rewrites
+ * the next hops and LFIB entries those frames use. Checks:
+ *  - every frame sent carries a (label, MAC) pair of one published version
+ *    of its LFIB entry or next hop: never half of an update;
+ *  - fwd_fold sums the worker's counters into the shared ones exactly;
+ *  - what the worker cannot finish is punted, and the control thread
+ *    finishes it (drop counted, ARP answered).
+ * Under ASan, a worker reading an entry or next hop freed too early fails.
+ */
+#include <criterion/criterion.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+
+#include "common/log.h"
+#include "fwd/apply.h"
+#include "fwd/arp.h"
+#include "fwd/fib.h"
+#include "fwd/lfib.h"
+#include "fwd/pipeline.h"
+#include "fwd/punt.h"
+#include "fwd/rcu.h"
+#include "test_fwd_util.h"
+
+#define G1 t_ip(10, 0, 2, 2)
+#define G2 t_ip(10, 0, 2, 3)
+#define SITE2 t_ip(192, 168, 101, 10)
+#define CEA t_ip(10, 1, 1, 2)
+#define BATCH 64
+
+static const uint8_t mac_core0[6] = { 2, 0, 0, 0, 0xc0, 0 };
+static const uint8_t mac_core1[6] = { 2, 0, 0, 0, 0xc1, 0 };
+static const uint8_t mac_ce_a[6] = { 2, 0, 0, 0, 0xa1, 0 };
+static const uint8_t mac_p[6] = { 2, 0, 0, 0, 0x99, 1 };
+static const uint8_t mac_g1[6] = { 2, 0, 0, 0, 0x61, 1 };
+static const uint8_t mac_g2[6] = { 2, 0, 0, 0, 0x62, 2 };
+static const uint8_t mac_cea[6] = { 2, 0, 0, 0, 0xaa, 2 };
+static const uint8_t bcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+
+static struct fwd *f;
+static struct fwd_iface *core0, *core1, *ce_a;
+static _Atomic uint64_t n_sent, n_good, n_bad;
+
+/* The output hook, on either thread: labels and MACs must pair as one version had them. */
+static int out_check(void *ctx, struct fwd_iface *ifp, const uint8_t *frame, size_t len)
+{
+	uint32_t label;
+	const uint8_t *want;
+
+	(void)ctx;
+	(void)ifp;
+	atomic_fetch_add(&n_sent, 1);
+	if (len < 18 || t_get16(frame + 12) != ETHERTYPE_MPLS)
+		return 0; /* ARP, frames toward the CE */
+	label = t_get32(frame + 14) >> 12;
+	want = label == 1000 || label == 3000 ? mac_g1 : label == 2000 || label == 4000 ? mac_g2
+											: NULL;
+	if (want != NULL && memcmp(frame, want, 6) == 0)
+		atomic_fetch_add(&n_good, 1);
+	else
+		atomic_fetch_add(&n_bad, 1);
+	return 0;
+}
+
+static void msg(uint16_t type, const void *payload, uint32_t len)
+{
+	cr_assert(ipc_payload_ok(type, payload, len), "payload of %s", ipc_type_name(type));
+	apply_msg(f, type, payload, len);
+}
+
+static void nh(uint32_t id, uint32_t type, uint32_t gw, uint32_t label, const char *ifname)
+{
+	struct ipc_nexthop n = { .nh_id = id, .type = type, .gateway = gw, .out_label = label };
+
+	strcpy(n.ifname, ifname);
+	msg(IPC_NH_ADD, &n, sizeof(n));
+}
+
+static void swap(uint32_t in, uint32_t nh_id, uint32_t out)
+{
+	struct ipc_lfib_entry e = { .in_label = in, .action = IPC_LFIB_SWAP, .nh_id = nh_id,
+				    .out_label = out };
+
+	msg(IPC_LFIB_ADD, &e, sizeof(e));
+}
+
+static struct fwd_iface *core_if(const char *name, const uint8_t *mac, uint32_t addr)
+{
+	struct fwd_iface *ifp = fwd_iface_get(f, name, FWD_IF_CORE);
+
+	memcpy(ifp->mac, mac, 6);
+	ifp->addr = addr;
+	ifp->plen = 30;
+	ifp->mtu = 1600;
+	ifp->active = true;
+	return ifp;
+}
+
+static void arp_frame(struct tframe *t, struct fwd_iface *ifp, uint16_t op, const uint8_t *smac,
+		      uint32_t sip, uint32_t tip)
+{
+	uint8_t *a = t_eth(t, 64, op == 1 ? bcast : ifp->mac, smac, FWD_ETHERTYPE_ARP);
+
+	t_put16(a, 1);
+	t_put16(a + 2, 0x0800);
+	a[4] = 6;
+	a[5] = 4;
+	t_put16(a + 6, op);
+	memcpy(a + 8, smac, 6);
+	t_put32(a + 14, sip);
+	memset(a + 18, 0, 6);
+	t_put32(a + 24, tip);
+	t->p.len += 28 + 18;
+}
+
+/* Neighbour ip on ifp answers fwd's request. */
+static void learn(struct fwd_iface *ifp, uint32_t ip, const uint8_t *mac)
+{
+	struct tframe t;
+
+	t_eth(&t, 64, bcast, bcast, FWD_ETHERTYPE_IPV4);
+	t_ipv4(&t, 1, 2, 64, 17, 10);
+	arp_output(f, ifp, ip, &t.p);
+	arp_frame(&t, ifp, 2, mac, ip, ifp->addr);
+	fwd_input(f, ifp, &t.p);
+	cr_assert_eq(arp_find(ifp, ip)->state, ARP_REACHABLE);
+}
+
+static void swap_frame(struct tframe *t)
+{
+	uint32_t label = 16;
+	uint8_t ttl = 64;
+
+	t_mpls_frame(t, mac_core0, mac_p, &label, &ttl, 1, t_ip(192, 168, 100, 10), SITE2, 64);
+}
+
+static void push_frame(struct tframe *t, uint8_t ttl)
+{
+	t_ip_frame(t, mac_ce_a, mac_cea, t_ip(192, 168, 100, 10), SITE2, ttl);
+}
+
+static void setup(void)
+{
+	struct fwd_hooks hooks = { .output = out_check };
+	struct ipc_vrf a = { .vrf_id = 1, .name = "A" };
+	struct ipc_if_bind b = { .vrf_id = 1, .address = t_ip(10, 1, 1, 1), .plen = 30 };
+	struct ipc_fib_entry r = { .vrf_id = 1, .prefix = t_ip(192, 168, 101, 0), .plen = 24,
+				   .nh_id = 3, .inner_label = 200 };
+
+	log_init("test_fwd_workers", LOG_LVL_WARN);
+	atomic_store(&n_sent, 0);
+	atomic_store(&n_good, 0);
+	atomic_store(&n_bad, 0);
+	f = fwd_new(&hooks, 300);
+	cr_assert_not_null(f);
+	f->no_lazy_commit = true; /* a worker runs: this thread commits */
+	core0 = core_if("core0", mac_core0, t_ip(10, 0, 1, 1));
+	core1 = core_if("core1", mac_core1, t_ip(10, 0, 2, 1));
+	msg(IPC_VRF_ADD, &a, sizeof(a));
+	strcpy(b.ifname, "ce-a1");
+	msg(IPC_IF_BIND, &b, sizeof(b));
+	ce_a = fwd_iface_find(f, "ce-a1");
+	memcpy(ce_a->mac, mac_ce_a, 6);
+	ce_a->mtu = 1500;
+	nh(1, IPC_NH_GATEWAY, G1, 0, "core1");
+	nh(2, IPC_NH_GATEWAY, G2, 0, "core1");
+	nh(3, IPC_NH_LABELED, G1, 3000, "core1");
+	swap(16, 1, 1000);
+	msg(IPC_FIB_ADD, &r, sizeof(r));
+	fib_commit(f);
+	learn(core1, G1, mac_g1);
+	learn(core1, G2, mac_g2);
+	learn(ce_a, CEA, mac_cea);
+}
+
+static void teardown(void)
+{
+	fwd_free(f);
+}
+
+TestSuite(workers, .init = setup, .fini = teardown);
+
+/* ---- the worker ---- */
+
+struct worker {
+	struct fwd_thread t;
+	struct rcu_reader *rd;
+	_Atomic bool stop;
+	uint64_t fed, punted, batches;
+	struct tframe *frames;   /* [BATCH], rebuilt for every batch */
+	bool ttl_one;            /* the one-batch test: a TTL 1 frame and an ARP request */
+	enum fwd_verdict v[BATCH];
+};
+
+static void *worker_main(void *arg)
+{
+	struct worker *w = arg;
+	struct fwd_iface *in[BATCH];
+	struct fwd_pkt p[BATCH];
+
+	fwd_self = &w->t;
+	do {
+		unsigned n = w->ttl_one ? 2 : BATCH;
+
+		for (unsigned i = 0; i < n; i++) {
+			if (w->ttl_one && i == 1) {
+				arp_frame(&w->frames[i], ce_a, 1, mac_cea, CEA, ce_a->addr);
+				in[i] = ce_a;
+			} else if (w->ttl_one || i % 2 == 1) {
+				push_frame(&w->frames[i], w->ttl_one ? 1 : 64);
+				in[i] = ce_a;
+			} else {
+				swap_frame(&w->frames[i]);
+				in[i] = core0;
+			}
+			p[i] = w->frames[i].p;
+		}
+		fwd_input_batch(f, in, p, n, w->v);
+		for (unsigned i = 0; i < n; i++)
+			w->punted += w->v[i] == FWD_PUNTED;
+		w->fed += n;
+		w->batches++;
+		punt_ring_signal(w->t.punt);
+		rcu_quiescent(f->rcu, w->rd); /* no pointer into the tables held past here */
+	} while (!w->ttl_one && !atomic_load(&w->stop));
+	rcu_offline(w->rd);
+	return NULL;
+}
+
+static struct worker *worker_start(pthread_t *tid, bool ttl_one)
+{
+	struct worker *w = calloc(1, sizeof(*w));
+
+	cr_assert_not_null(w);
+	w->frames = calloc(BATCH, sizeof(*w->frames));
+	w->t.punt = punt_ring_new();
+	w->ttl_one = ttl_one;
+	cr_assert(w->frames != NULL && w->t.punt != NULL);
+	w->rd = rcu_register(f->rcu);
+	cr_assert_not_null(w->rd);
+	f->threads[f->n_threads++] = &w->t;
+	cr_assert_eq(pthread_create(tid, NULL, worker_main, w), 0);
+	return w;
+}
+
+static void worker_free(struct worker *w)
+{
+	rcu_unregister(f->rcu, w->rd);
+	f->n_threads = 0;
+	punt_ring_free(w->t.punt);
+	free(w->frames);
+	free(w);
+}
+
+/* A push frame through this (control) thread: the slow path learns nh 3's MAC again. */
+static void warm(void)
+{
+	struct tframe t;
+
+	push_frame(&t, 64);
+	fwd_input(f, ce_a, &t.p);
+}
+
+Test(workers, readers_never_see_half_an_update)
+{
+	pthread_t tid;
+	struct worker *w = worker_start(&tid, false);
+	uint64_t control_in = core0->rx_packets + ce_a->rx_packets, before = 0;
+
+	warm();
+	control_in++;
+	for (int i = 0; i < 20000; i++) {
+		bool odd = i & 1;
+
+		swap(16, odd ? 2 : 1, odd ? 2000 : 1000);        /* entry replaced whole */
+		nh(3, IPC_NH_LABELED, odd ? G2 : G1, odd ? 4000 : 3000, "core1"); /* next hop */
+		warm();
+		control_in++;
+		if (i % 64 == 63) {
+			cr_assert_eq(lfib_del(f, 16), 0); /* unknown_label for a moment */
+			swap(16, 1, 1000);
+			punt_ring_drain(f, w->t.punt);
+			rcu_poll(f->rcu);
+		}
+		if (i % 200 == 0) { /* the worker gets to run between changes too */
+			while (w->batches == before)
+				sched_yield();
+			before = w->batches;
+		}
+	}
+	atomic_store(&w->stop, true);
+	pthread_join(tid, NULL);
+	punt_ring_drain(f, w->t.punt);
+	fwd_fold(f);
+
+	cr_assert_eq(atomic_load(&n_bad), 0, "%lu frames with a label and MAC of two versions",
+		     (unsigned long)atomic_load(&n_bad));
+	cr_assert_gt(w->t.fast, 0, "the worker forwarded on the fast path");
+	cr_assert_gt(w->punted, 0, "and punted while a next hop was being re-learned");
+	cr_assert_eq(core0->rx_packets + ce_a->rx_packets, w->fed + control_in,
+		     "receive counters: worker's and control thread's, summed");
+	cr_assert_eq(core1->tx_packets + ce_a->tx_packets + core0->tx_packets,
+		     atomic_load(&n_sent), "every frame handed to the output hook counted once");
+	worker_free(w);
+}
+
+Test(workers, punted_frames_are_finished_by_the_control_thread)
+{
+	pthread_t tid;
+	struct worker *w = worker_start(&tid, true);
+	uint64_t sent;
+
+	pthread_join(tid, NULL);
+	cr_assert_eq(w->v[0], FWD_PUNTED, "TTL 1: not for a worker to decide");
+	cr_assert_eq(w->v[1], FWD_PUNTED, "ARP: the control thread owns the tables");
+	fwd_fold(f);
+	cr_assert_eq(f->drops[FWD_DROP_TTL_EXPIRED], 0);
+	cr_assert_eq(ce_a->rx_packets, 2 + 1, "the worker's two frames and learn()'s ARP");
+	sent = atomic_load(&n_sent);
+	cr_assert_eq(punt_ring_drain(f, w->t.punt), 2);
+	cr_assert_eq(f->drops[FWD_DROP_TTL_EXPIRED], 1);
+	cr_assert_eq(atomic_load(&n_sent), sent + 1, "the ARP reply");
+	cr_assert_eq(ce_a->rx_packets, 3, "received once, by the worker");
+	worker_free(w);
+}
