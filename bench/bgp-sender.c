@@ -434,7 +434,7 @@ static void update_count(struct sess *s, const uint8_t *b, size_t len)
 
 /* ---- the session ---- */
 
-enum phase { PH_HANDSHAKE, PH_ANNOUNCE, PH_EOR, PH_ANNOUNCED, PH_WITHDRAW, PH_DONE };
+enum phase { PH_HANDSHAKE, PH_ANNOUNCE, PH_EOR, PH_ANNOUNCED, PH_WITHDRAW, PH_WEOR, PH_DONE };
 
 struct run {
 	const struct opts *o;
@@ -658,6 +658,13 @@ static void phase_step(struct run *rn)
 		}
 	} else if (rn->ph == PH_WITHDRAW) {
 		bulk_written(rn, "withdraw", &rn->bt->withdraw, rn->bt->n_withdraw_msgs);
+		if (rn->o->eor) /* a marker the receiver may log: "all withdrawals read" */
+			s->bulk = &rn->bt->eor, s->bulk_off = 0, rn->ph = PH_WEOR;
+		else
+			rn->ph = PH_DONE;
+		return;
+	} else if (rn->ph == PH_WEOR) {
+		emit("withdraw_eor_sent=1");
 		rn->ph = PH_DONE;
 		return;
 	}
@@ -866,7 +873,7 @@ static const char usage_text[] =
 	"      --overlap          every RD gets the same prefixes (overlapping customers)\n"
 	"      --nexthop ADDR     next hop (default: the session's local address)\n"
 	"after the routes:\n"
-	"      --eor              send End-of-RIB after the routes\n"
+	"      --eor              send End-of-RIB after the routes (and after the withdrawals)\n"
 	"      --withdraw         withdraw everything (MP_UNREACH) once the announce is acked;\n"
 	"                         SIGUSR1 does the same at a moment of your choosing\n"
 	"      --hold-seconds S   stay up S s after the last phase, then CEASE and exit\n"

@@ -72,6 +72,33 @@ ferry_ready() {
 	# both IPC links up: vrfmgr logs "bgpd NAME connected", "fwd NAME connected"
 	[ "$(grep -cE ': (bgpd|fwd) [^ ]* connected$' "$LOGF")" -ge $((WITH_FWD + 1)) ]
 }
+# bgpd logs "peer X: End-of-RIB, N routes" once it has read the sender's
+# End-of-RIB, which follows the routes (or the withdrawals) on the same stream
+# and is handled after them, the RIB being updated synchronously: that line's
+# millisecond timestamp times the Loc-RIB without polling bgpd, whose
+# /neighbors walks every path (stale count). One API read confirms the count.
+# Without such a line, the API is polled every 0.5 s instead.
+log_epoch() { date -d "${1/T/ }" +%s.%N; }
+ferry_bgpd_done() {
+	local t0=$1 target=$2 limit=$3 i=0 ts t seen=""
+	while awk -v a="$t0" -v b="$(now)" -v l="$limit" 'BEGIN { exit !(b - a <= l) }'; do
+		ts=$(grep -E " bgpd: .*End-of-RIB, $target routes" "$LOGF" | tail -1 | cut -d' ' -f1)
+		if [ -n "$ts" ] && [ "$(ferry_count bgpd)" = "$target" ]; then
+			delta "$t0" "$(log_epoch "$ts")"
+			return 0
+		fi
+		if [ $((i++ % 50)) = 0 ] && [ "$(ferry_count bgpd)" = "$target" ]; then
+			t=$(now)
+			seen=${seen:-$t}
+			if awk -v a="$seen" -v b="$t" 'BEGIN { exit !(b - a > 1) }'; then
+				delta "$t0" "$seen" # no log line: the first poll that saw it
+				return 0
+			fi
+		fi
+		sleep 0.01
+	done
+	return 1
+}
 ferry_stages() { [ "$WITH_FWD" = 1 ] && echo "bgpd vrfmgr fwd" || echo "bgpd vrfmgr"; }
 ferry_count() {
 	case $1 in
