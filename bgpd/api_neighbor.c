@@ -3,7 +3,8 @@
  * summary object of /neighbors, then what an operator asks next: the
  * configured and negotiated timers, the capabilities each side offered and
  * what came of them, the TCP connection, and route counters (accepted into
- * the Adj-RIB-In, stale, chosen as best, advertised).
+ * the Adj-RIB-In, stale, chosen as best, advertised), the update group it
+ * shares outbound UPDATEs with and the bytes still queued to it.
  */
 #include <string.h>
 
@@ -110,6 +111,26 @@ static void counters_json(struct jw *w, const struct bgp_peer *p)
 	jw_kv_bool(w, "admin_down", p->admin_down);
 }
 
+/* The update group p shares its outbound UPDATEs with, and what waits to be sent. */
+static void output_json(struct jw *w, const struct bgp_peer *p)
+{
+	size_t members = 0;
+	uint64_t built = 0;
+	unsigned id = bgpd_peer_update_group(p, &members, &built);
+
+	jw_key(w, "update_group");
+	if (id == 0) {
+		jw_null(w);
+	} else {
+		jw_object_begin(w);
+		jw_kv_uint(w, "id", id);
+		jw_kv_uint(w, "members", members);
+		jw_kv_uint(w, "updates_built", built);
+		jw_object_end(w);
+	}
+	jw_kv_uint(w, "output_queued_bytes", updgroup_backlog(p));
+}
+
 int bgpd_api_neighbor(struct jw *w, const struct api_request *req, void *ctx)
 {
 	static const char *const keys[] = { "address", NULL };
@@ -133,6 +154,7 @@ int bgpd_api_neighbor(struct jw *w, const struct api_request *req, void *ctx)
 	config_json(w, p);
 	session_json(w, p);
 	counters_json(w, p);
+	output_json(w, p);
 	jw_object_end(w);
 	return 200;
 }

@@ -62,10 +62,18 @@ const char *cli_event_line(const char *daemon, const char *event, const char *da
 		snprintf(t + strlen(t), sizeof(t) - strlen(t), ".%03d ",
 			 (int)(json_object_get_int64(tm) % 1000));
 	}
-	if (strcmp(event, "route") == 0)
+	if (strcmp(event, "route") == 0 && strcmp(s_of(d, "action"), "withdraw") == 0)
+		snprintf(buf, len, "%s%s route withdraw %s:%s", t, daemon, s_of(d, "rd"),
+			 s_of(d, "prefix"));
+	else if (strcmp(event, "route") == 0)
 		snprintf(buf, len, "%s%s route %s %s:%s label %s next hop %s from %s", t, daemon,
 			 s_of(d, "action"), s_of(d, "rd"), s_of(d, "prefix"), lab(d, "label", a),
 			 s_of(d, "next_hop"), s_of(d, "peer"));
+	else if (strcmp(event, "fib") == 0 && strcmp(s_of(d, "action"), "del") == 0)
+		snprintf(buf, len, "%s%s fib del VRF %s %s", t, daemon, s_of(d, "vrf"),
+			 s_of(d, "prefix"));
+	else if (strcmp(event, "label") == 0 && strcmp(s_of(d, "action"), "del") == 0)
+		snprintf(buf, len, "%s%s label del %s", t, daemon, s_of(d, "label"));
 	else if (strcmp(event, "session") == 0)
 		snprintf(buf, len, "%s%s session %s %s -> %s%s%s", t, daemon, s_of(d, "neighbor"),
 			 s_of(d, "from"), s_of(d, "to"),

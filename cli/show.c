@@ -245,7 +245,7 @@ int cli_print_neighbor(FILE *out, const struct cli_view *v, struct json_object *
 {
 	struct json_object *nb = get(doc, "neighbor"), *cfg = get(doc, "config"),
 			   *s = get(doc, "session"), *r = get(doc, "routes"), *m = get(doc, "messages"),
-			   *ue = get(nb, "update_errors");
+			   *ue = get(nb, "update_errors"), *g = get(doc, "update_group");
 
 	(void)v;
 	if (nb == NULL)
@@ -276,6 +276,10 @@ int cli_print_neighbor(FILE *out, const struct cli_view *v, struct json_object *
 	fprintf(out, "  %-16s %s treat-as-withdraw (%s routes), %s attribute discard, %s reset\n",
 		"update errors:", C(ue, "treat_as_withdraw"), C(ue, "routes_withdrawn"),
 		C(ue, "attribute_discard"), C(ue, "session_reset"));
+	if (g != NULL && !json_object_is_type(g, json_type_null))
+		fprintf(out, "  %-16s %s (%s members, %s UPDATEs built), %s bytes queued\n",
+			"update group:", C(g, "id"), C(g, "members"), C(g, "updates_built"),
+			C(doc, "output_queued_bytes"));
 	return 0;
 }
 

@@ -295,3 +295,38 @@ Test(cli_verify, lfib_and_exports)
 	verify_expect(&d, 2, "exported with label 100, VRF A's label is 42");
 	verify_free(&d);
 }
+
+/* ---- events: one SSE event as a line ---- */
+
+Test(cli_events, lines)
+{
+	char b[512];
+
+	cr_assert_str_eq(cli_event_line("bgpd", "route",
+					"{\"seq\":7,\"action\":\"update\",\"rd\":\"10.255.0.2:100\","
+					"\"prefix\":\"192.168.101.0/24\",\"label\":200,\"next_hop\":"
+					"\"10.255.0.2\",\"peer\":\"10.255.0.2\"}",
+					b, sizeof(b)),
+			 "bgpd route update 10.255.0.2:100:192.168.101.0/24 label 200 next hop "
+			 "10.255.0.2 from 10.255.0.2");
+	cr_assert_str_eq(cli_event_line("bgpd", "route",
+					"{\"action\":\"withdraw\",\"rd\":\"65000:1\",\"prefix\":"
+					"\"10.0.0.0/8\"}",
+					b, sizeof(b)),
+			 "bgpd route withdraw 65000:1:10.0.0.0/8");
+	cr_assert_str_eq(cli_event_line("bgpd", "session",
+					"{\"neighbor\":\"10.255.0.2\",\"from\":\"Established\",\"to\":"
+					"\"Idle\",\"last_error\":\"hold timer expired\"}",
+					b, sizeof(b)),
+			 "bgpd session 10.255.0.2 Established -> Idle, last error: hold timer expired");
+	cr_assert_str_eq(cli_event_line("vrfmgr", "fib",
+					"{\"action\":\"add\",\"vrf\":\"A\",\"prefix\":\"192.168.101.0/24\","
+					"\"type\":\"labeled\",\"inner_label\":200,\"outer_label\":16,"
+					"\"interface\":\"core0\",\"next_hop\":\"10.0.1.2\"}",
+					b, sizeof(b)),
+			 "vrfmgr fib add VRF A 192.168.101.0/24 labeled [16 | 200] via 10.0.1.2 on core0");
+	cr_assert_str_eq(cli_event_line("vrfmgr", "resync",
+					"{\"seq\":9,\"why\":\"events after the one asked are gone\"}", b,
+					sizeof(b)),
+			 "vrfmgr resync: events after the one asked are gone (at 9)");
+}
