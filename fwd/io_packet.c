@@ -266,7 +266,8 @@ static int xdp_setup(struct io_if *x, const char **why)
 	for (unsigned q = 0; q < nq; q++) {
 		struct io_xq *xq = &x->xq[q];
 
-		if ((r = io_xsk_open(&xq->xsk, ifp->name, q, why)) < 0)
+		if ((r = io_xsk_open(&xq->xsk, ifp->name, q, ifp->mtu + FWD_ETH_HLEN + 2 * 4,
+				     why)) < 0)
 			return r;
 		xq->x = x;
 		x->n_xq++;

@@ -1,8 +1,10 @@
 /*
  * AF_XDP sockets through libxdp's xsk API (see io_xsk.h). Copy mode only:
- * veth refuses XDP_ZEROCOPY, and copy mode works on any driver. Sizes: 2,048
- * frames of 4 KB (8 MB a socket), 1,024 for receive (all of them in the fill
- * ring between batches) and 1,024 for transmit. The fill and TX rings have
+ * veth refuses XDP_ZEROCOPY, and copy mode works on any driver. Sizes: 4,096
+ * receive frames (all of them in the fill ring between batches: a burst
+ * that outruns fwd for a moment waits there instead of being dropped by the
+ * driver) and 1,024 transmit frames, of 2 KB (10 MB a socket), or of 4 KB
+ * when the interface's frames do not fit in 2 KB. The fill and TX rings have
  * room for twice their frames: the kernel publishes how far it has read
  * them lazily, so a ring exactly as big as its frames can look full while
  * a frame is ready to go back (the receive and completion rings, which fwd
@@ -26,15 +28,15 @@
 #include "fwd/io_ring.h"
 #include "fwd/io_xsk.h"
 
-#define FRAME_SIZE 4096u
-#define RX_FRAMES 1024u
+#define FRAME_MAX 4096u
+#define RX_FRAMES 4096u
 #define TX_FRAMES 1024u
 #define N_FRAMES (RX_FRAMES + TX_FRAMES)
-#define RING 1024u
 #define KICK_EVERY 64u /* queued frames before an early kick */
 
 struct io_xsk {
 	void *area;
+	uint32_t frame; /* 2048 or 4096 */
 	struct xsk_umem *umem;
 	struct xsk_socket *xsk;
 	struct xsk_ring_prod fill, tx;
@@ -47,7 +49,12 @@ struct io_xsk {
 
 size_t io_xsk_max_frame(void)
 {
-	return FRAME_SIZE - XDP_PACKET_HEADROOM;
+	return FRAME_MAX - XDP_PACKET_HEADROOM;
+}
+
+static uint64_t chunk_of(const struct io_xsk *x, uint64_t addr)
+{
+	return addr & ~(uint64_t)(x->frame - 1);
 }
 
 int io_xsk_fd(const struct io_xsk *x)
@@ -63,31 +70,31 @@ static int fill_all(struct io_xsk *x)
 	if (xsk_ring_prod__reserve(&x->fill, RX_FRAMES, &idx) != RX_FRAMES)
 		return -ENOSPC;
 	for (uint32_t i = 0; i < RX_FRAMES; i++)
-		*xsk_ring_prod__fill_addr(&x->fill, idx + i) = (uint64_t)i * FRAME_SIZE;
+		*xsk_ring_prod__fill_addr(&x->fill, idx + i) = (uint64_t)i * x->frame;
 	xsk_ring_prod__submit(&x->fill, RX_FRAMES);
 	return 0;
 }
 
 static int setup(struct io_xsk *x, const char *ifname, uint32_t queue, const char **why)
 {
-	struct xsk_umem_config ucfg = { .fill_size = 2 * RING, .comp_size = RING,
-					.frame_size = FRAME_SIZE, .frame_headroom = 0 };
+	struct xsk_umem_config ucfg = { .fill_size = 2 * RX_FRAMES, .comp_size = TX_FRAMES,
+					.frame_size = x->frame, .frame_headroom = 0 };
 	struct xsk_socket_config scfg = {
-		.rx_size = RING, .tx_size = 2 * RING,
+		.rx_size = RX_FRAMES, .tx_size = 2 * TX_FRAMES,
 		.libxdp_flags = XSK_LIBXDP_FLAGS__INHIBIT_PROG_LOAD,
 		.bind_flags = XDP_COPY | XDP_USE_NEED_WAKEUP,
 	};
 	int r;
 
 	*why = "allocating the UMEM";
-	x->area = mmap(NULL, (size_t)N_FRAMES * FRAME_SIZE, PROT_READ | PROT_WRITE,
+	x->area = mmap(NULL, (size_t)N_FRAMES * x->frame, PROT_READ | PROT_WRITE,
 		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (x->area == MAP_FAILED) {
 		x->area = NULL;
 		return -errno;
 	}
 	*why = "registering the UMEM";
-	if ((r = xsk_umem__create(&x->umem, x->area, (uint64_t)N_FRAMES * FRAME_SIZE, &x->fill,
+	if ((r = xsk_umem__create(&x->umem, x->area, (uint64_t)N_FRAMES * x->frame, &x->fill,
 				  &x->comp, &ucfg)) < 0)
 		return r;
 	*why = "creating the AF_XDP socket (copy mode)";
@@ -95,13 +102,14 @@ static int setup(struct io_xsk *x, const char *ifname, uint32_t queue, const cha
 		return r;
 	x->fd = xsk_socket__fd(x->xsk);
 	for (uint32_t i = 0; i < TX_FRAMES; i++)
-		x->tx_free[i] = (uint64_t)(RX_FRAMES + i) * FRAME_SIZE;
+		x->tx_free[i] = (uint64_t)(RX_FRAMES + i) * x->frame;
 	x->n_tx_free = TX_FRAMES;
 	*why = "filling the fill ring";
 	return fill_all(x);
 }
 
-int io_xsk_open(struct io_xsk **out, const char *ifname, uint32_t queue, const char **why)
+int io_xsk_open(struct io_xsk **out, const char *ifname, uint32_t queue, size_t max_frame,
+		const char **why)
 {
 	struct io_xsk *x = calloc(1, sizeof(*x));
 	int r;
@@ -112,6 +120,7 @@ int io_xsk_open(struct io_xsk **out, const char *ifname, uint32_t queue, const c
 		return -ENOMEM;
 	}
 	x->fd = -1;
+	x->frame = max_frame + XDP_PACKET_HEADROOM <= 2048 ? 2048 : FRAME_MAX;
 	if ((r = setup(x, ifname, queue, why)) < 0) {
 		io_xsk_close(x);
 		return r;
@@ -129,18 +138,18 @@ void io_xsk_close(struct io_xsk *x)
 	if (x->umem != NULL)
 		xsk_umem__delete(x->umem);
 	if (x->area != NULL)
-		munmap(x->area, (size_t)N_FRAMES * FRAME_SIZE);
+		munmap(x->area, (size_t)N_FRAMES * x->frame);
 	free(x);
 }
 
 /* Transmit buffers the kernel is done with go back on the free list. */
 static void reap(struct io_xsk *x)
 {
-	uint32_t idx, n = xsk_ring_cons__peek(&x->comp, RING, &idx);
+	uint32_t idx, n = xsk_ring_cons__peek(&x->comp, TX_FRAMES, &idx);
 
 	for (uint32_t i = 0; i < n; i++)
-		x->tx_free[x->n_tx_free++] = *xsk_ring_cons__comp_addr(&x->comp, idx + i) &
-					     ~(uint64_t)(FRAME_SIZE - 1);
+		x->tx_free[x->n_tx_free++] =
+			chunk_of(x, *xsk_ring_cons__comp_addr(&x->comp, idx + i));
 	if (n > 0)
 		xsk_ring_cons__release(&x->comp, n);
 }
@@ -154,7 +163,7 @@ static uint32_t tx_backlog(const struct io_xsk *x)
 void io_xsk_kick(struct io_xsk *x)
 {
 	/* each copy-mode sendto sends up to 32 frames: enough rounds for a full ring */
-	for (unsigned round = 0; round < RING / 16 && tx_backlog(x) > 0; round++) {
+	for (unsigned round = 0; round < TX_FRAMES / 16 && tx_backlog(x) > 0; round++) {
 		if (sendto(x->fd, NULL, 0, MSG_DONTWAIT, NULL, 0) >= 0)
 			continue;
 		if (errno != EAGAIN && errno != EBUSY && errno != ENOBUFS && errno != EINTR) {
@@ -173,7 +182,7 @@ int io_xsk_tx(struct io_xsk *x, const uint8_t *frame, size_t len)
 	struct xdp_desc *d;
 	uint64_t addr;
 
-	if (len > FRAME_SIZE)
+	if (len > x->frame)
 		return -EMSGSIZE;
 	if (x->n_tx_free == 0) {
 		reap(x);
@@ -209,7 +218,7 @@ static void refill(struct io_xsk *x, uint32_t rx_idx, uint32_t n)
 	}
 	for (uint32_t i = 0; i < n; i++)
 		*xsk_ring_prod__fill_addr(&x->fill, idx + i) =
-			xsk_ring_cons__rx_desc(&x->rx, rx_idx + i)->addr & ~(uint64_t)(FRAME_SIZE - 1);
+			chunk_of(x, xsk_ring_cons__rx_desc(&x->rx, rx_idx + i)->addr);
 	xsk_ring_prod__submit(&x->fill, n);
 }
 
@@ -228,7 +237,7 @@ unsigned io_xsk_rx(struct io_xsk *x, unsigned max_batches,
 			const struct xdp_desc *d = xsk_ring_cons__rx_desc(&x->rx, idx + i);
 
 			batch[i] = (struct fwd_pkt){ xsk_umem__get_data(x->area, d->addr), d->len,
-						     d->addr & (FRAME_SIZE - 1) };
+						     d->addr & (x->frame - 1) };
 		}
 		fn(ctx, batch, n);
 		refill(x, idx, n);

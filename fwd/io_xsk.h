@@ -16,11 +16,15 @@
 
 struct io_xsk;
 
-/* Socket on queue of ifname; 0 or -errno, *why says which step failed. */
-int io_xsk_open(struct io_xsk **out, const char *ifname, uint32_t queue, const char **why);
+/*
+ * Socket on queue of ifname, for frames up to max_frame bytes (at most
+ * io_xsk_max_frame()); 0 or -errno, *why says which step failed.
+ */
+int io_xsk_open(struct io_xsk **out, const char *ifname, uint32_t queue, size_t max_frame,
+		const char **why);
 void io_xsk_close(struct io_xsk *x);
 int io_xsk_fd(const struct io_xsk *x);
-/* The largest frame a receive buffer holds (bigger ones the kernel drops). */
+/* The largest frame a receive buffer can hold (bigger ones the kernel drops). */
 size_t io_xsk_max_frame(void);
 
 /*
