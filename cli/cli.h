@@ -58,6 +58,9 @@ struct cli_ctx {
 	char run_dir[512];
 	int timeout_ms;
 	bool json;
+	bool once;            /* verify --once */
+	const char *since;    /* events --since N */
+	long count;           /* events --count N, 0 = until interrupted */
 	FILE *out;
 	FILE *err;
 };

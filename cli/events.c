@@ -141,17 +141,12 @@ static void sse_lines(const struct cli_ctx *c, struct sse *s, long *shown, long 
 		s->n = 0; /* a line longer than any event: drop it */
 }
 
-static int events_args(int argc, char **argv, const char **daemons, int *nd, char *query,
-		       size_t qlen, long *count)
+static int events_args(int argc, char **argv, const char **daemons, int *nd)
 {
 	for (int i = 0; i < argc; i++) {
 		if ((strcmp(argv[i], "bgpd") == 0 || strcmp(argv[i], "vrfmgr") == 0) &&
 		    *nd < MAX_STREAMS)
 			daemons[(*nd)++] = argv[i];
-		else if (strcmp(argv[i], "--since") == 0 && i + 1 < argc)
-			cli_path_add(query, qlen, "since", argv[++i]);
-		else if (strcmp(argv[i], "--count") == 0 && i + 1 < argc)
-			*count = strtol(argv[++i], NULL, 10);
 		else
 			return -1;
 	}
@@ -168,10 +163,11 @@ int cli_events(const struct cli_ctx *c, int argc, char **argv)
 	struct sse *s = calloc(MAX_STREAMS, sizeof(*s));
 	struct pollfd pfd[MAX_STREAMS];
 	char query[128] = "/events", sock[600], err[800];
-	long count = 0, shown = 0;
+	long count = c->count, shown = 0;
 	int nd = 0, open = 0, status, rc = 0;
 
-	if (s == NULL || events_args(argc, argv, daemons, &nd, query, sizeof(query), &count) < 0) {
+	if (s == NULL || events_args(argc, argv, daemons, &nd) < 0 ||
+	    (c->since != NULL && cli_path_add(query, sizeof(query), "since", c->since) < 0)) {
 		fprintf(c->err, "usage: ferryctl events [bgpd] [vrfmgr] [--since N] [--count N]\n");
 		free(s);
 		return 2;

@@ -250,11 +250,11 @@ static int dispatch(const struct cli_ctx *c, int argc, char **argv)
 		return cli_trace(c, argv[1], argv[2]);
 	}
 	if (strcmp(argv[0], "verify") == 0) {
-		if (argc > 2 || (argc == 2 && strcmp(argv[1], "--once") != 0)) {
+		if (argc > 1) {
 			fprintf(stderr, "usage: ferryctl verify [--once]\n");
 			return 2;
 		}
-		return cli_verify(c, argc == 2);
+		return cli_verify(c, c->once);
 	}
 	if (strcmp(argv[0], "events") == 0)
 		return cli_events(c, argc - 1, argv + 1);
@@ -271,14 +271,17 @@ int main(int argc, char **argv)
 		{ "json", no_argument, NULL, 'j' },
 		{ "timeout", required_argument, NULL, 't' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "once", no_argument, NULL, 'o' },
+		{ "since", required_argument, NULL, 's' },
+		{ "count", required_argument, NULL, 'n' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct cli_ctx c = { .timeout_ms = TIMEOUT_MS, .out = stdout, .err = stderr };
 	const char *run_arg = NULL;
 	int ch;
 
-	/* "+": options only before the command (events takes its own --since) */
-	while ((ch = getopt_long(argc, argv, "+i:r:jt:h", opts, NULL)) != -1) {
+	/* options may come anywhere, as they always could (ferryctl bgp routes --json) */
+	while ((ch = getopt_long(argc, argv, "i:r:jt:h", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'i':
 		case 'r':
@@ -293,6 +296,15 @@ int main(int argc, char **argv)
 		case 'h':
 			usage(stdout);
 			return 0;
+		case 'o':
+			c.once = true;
+			break;
+		case 's':
+			c.since = optarg;
+			break;
+		case 'n':
+			c.count = strtol(optarg, NULL, 10);
+			break;
 		default:
 			usage(stderr);
 			return 2;
