@@ -13,10 +13,13 @@ FUZZ_BUILD ?= build/fuzz
 FFLAGS  := -std=c11 -D_GNU_SOURCE -I. -g -O1 -fno-omit-frame-pointer \
            -fsanitize=address,undefined -fno-sanitize-recover=undefined \
            -Wall -Wextra -Wno-missing-field-initializers -MMD -MP
-LDLIBS  := -levent -levent_openssl -ljson-c -lssl -lcrypto -lpthread -lm
+# The libraries the programs link, as the top-level Makefile says.
+LDLIBS  := $(shell sed -n 's/^LDLIBS *:= *//p' Makefile)
 
 src  = $(filter-out $(1)/main.c,$(wildcard $(1)/*.c))
-objs = $(patsubst %.c,$(FUZZ_BUILD)/obj/%.o,$(foreach m,$(1),$(call src,$(m))))
+objs = $(patsubst %.c,$(FUZZ_BUILD)/obj/%.o,$(call src,$(1)))
+# Archives, like the Makefile's: a harness pulls in only the objects it needs.
+libs = $(foreach m,$(1),$(FUZZ_BUILD)/lib$(m).a)
 
 HARNESSES := bgp_msg ipc config api_query fwd_frame
 BINS      := $(addprefix $(FUZZ_BUILD)/fuzz_,$(HARNESSES))
@@ -40,12 +43,18 @@ $(FUZZ_BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CLANG) $(FFLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
 
+define lib_rule
+$(FUZZ_BUILD)/lib$(1).a: $(call objs,$(1))
+	rm -f $$@ && ar rcs $$@ $$^
+endef
+$(foreach m,bgpd fwd common,$(eval $(call lib_rule,$(m))))
+
 .SECONDEXPANSION:
-$(FUZZ_BUILD)/fuzz_%: $(FUZZ_BUILD)/obj/tests/fuzz/fuzz_%.o $$(call objs,$$(MODS_$$*))
+$(FUZZ_BUILD)/fuzz_%: $(FUZZ_BUILD)/obj/tests/fuzz/fuzz_%.o $$(call libs,$$(MODS_$$*))
 	$(CLANG) $(FFLAGS) -fsanitize=fuzzer -o $@ $^ $(LDLIBS)
 
-# The seed writer: plain ASan/UBSan program (its own main) over the same objects.
-$(FUZZ_BUILD)/gen_seeds: $(FUZZ_BUILD)/obj/tests/fuzz/gen_seeds.o $(call objs,bgpd fwd common)
+# The seed writer: plain ASan/UBSan program (its own main) over the same libraries.
+$(FUZZ_BUILD)/gen_seeds: $(FUZZ_BUILD)/obj/tests/fuzz/gen_seeds.o $(call libs,bgpd fwd common)
 	$(CLANG) $(FFLAGS) -fsanitize=fuzzer-no-link -o $@ $^ $(LDLIBS)
 
 -include $(shell find $(FUZZ_BUILD)/obj -name '*.d' 2>/dev/null)

@@ -22,7 +22,6 @@
 
 #include "common/log.h"
 #include "fuzz_fwd_util.h"
-#include "fwd/lfib.h"
 
 #define CHECK(c)                                                                      \
 	do {                                                                          \
@@ -38,6 +37,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static struct event_base *base;
 static struct fwd *fw;
+static bool grown; /* an input used a high label or VRF id: fwd's tables grew */
 
 struct run {
 	struct fwd *f;
@@ -61,6 +61,14 @@ static void on_msg(struct ipc_conn *c, uint16_t type, const void *payload, uint3
 	CHECK(ipc_payload_ok(type, payload, len));
 	CHECK(ipc_type_name(type) != NULL);
 	r->n_msgs++;
+	if (type == IPC_LFIB_ADD)
+		grown |= ((const struct ipc_lfib_entry *)payload)->in_label > 1024;
+	if (type == IPC_VRF_ADD)
+		grown |= ((const struct ipc_vrf *)payload)->vrf_id > 64;
+	if (type == IPC_FIB_ADD)
+		grown |= ((const struct ipc_fib_entry *)payload)->vrf_id > 64;
+	if (type == IPC_IF_BIND)
+		grown |= ((const struct ipc_if_bind *)payload)->vrf_id > 64;
 	if (type != IPC_HELLO && type != IPC_VPN_ROUTE_ADD && type != IPC_VPN_ROUTE_DEL)
 		apply_msg(r->f, type, payload, len);
 }
@@ -74,16 +82,18 @@ static void on_close(struct ipc_conn *c, void *ctx)
 }
 
 /*
- * A new fwd when an input grew the direct-indexed tables (high VRF ids or
- * labels): a replay sweeps them whole, so a grown fwd makes every later
- * input slow; the fixture's tables stay small and are reset by replay.
+ * A new fwd when an input may have grown the direct-indexed tables (high
+ * VRF ids or labels, seen in the messages): a replay sweeps them whole, so a
+ * grown fwd makes every later input slow; the fixture's tables stay small
+ * and are reset by replay.
  */
 static void fw_renew(void)
 {
 	struct fwd_hooks hooks = { .output = out_sink };
 
-	if (fw != NULL && fw->vrf_cap <= 64 && fw->lfib->cap <= 1024)
+	if (fw != NULL && !grown)
 		return;
+	grown = false;
 	fwd_free(fw);
 	fw = fwd_new(&hooks, 300);
 	if (fw == NULL || fz_core_ifs(fw) < 0)
