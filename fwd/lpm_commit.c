@@ -99,6 +99,15 @@ static uint32_t chunk_cover(const struct lpm_cnode *c, uint32_t prefix, uint8_t 
 	return 0;
 }
 
+/* emit() into a buffer of max + 1 entries: false, writing nothing, once it is full. */
+static bool emit_bounded(struct cuts *out, uint32_t max, uint32_t key, uint32_t value)
+{
+	if (out->n > max)
+		return false;
+	emit(out, key, value);
+	return true;
+}
+
 /*
  * The ranges of [s, e] (the span of prefix/plen) as the list says now: the
  * cover's value, overlaid by prefix/plen itself and the routes nested in it,
@@ -123,18 +132,19 @@ static bool cut_span(const struct lpm_cnode *c, uint32_t s, uint8_t plen, struct
 
 		while (st[sp].end < r->prefix) {
 			sp--;
-			emit(out, (uint32_t)(st[sp + 1].end + 1), st[sp].value);
+			if (!emit_bounded(out, max, (uint32_t)(st[sp + 1].end + 1), st[sp].value))
+				return false;
 		}
-		if (out->n >= max)
+		if (!emit_bounded(out, max, r->prefix, r->value))
 			return false;
-		emit(out, r->prefix, r->value);
 		sp++;
 		st[sp].end = (uint64_t)r->prefix + (1ull << (32 - r->plen)) - 1;
 		st[sp].value = r->value;
 	}
 	for (; sp > 0; sp--)
-		if (st[sp].end < e)
-			emit(out, (uint32_t)(st[sp].end + 1), st[sp - 1].value);
+		if (st[sp].end < e &&
+		    !emit_bounded(out, max, (uint32_t)(st[sp].end + 1), st[sp - 1].value))
+			return false;
 	return out->n <= max;
 }
 

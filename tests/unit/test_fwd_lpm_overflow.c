@@ -1,7 +1,7 @@
 /*
  * Fuzzing finding (fuzz_ipc, docs/testing.md): a stack-buffer-overflow in
- * fwd's incremental LPM commit, as a Criterion test for tests/unit/ once fwd
- * is fixed (it crashes under ASan until then, so it is kept here).
+ * fwd's incremental LPM commit, kept as a regression test (fixed in fwd/lpm_commit.c:
+ * cut_span() now checks for room before every emit).
  *
  * VRF 1 holds 10.1.1.0/30 (next hop 1), 192.168.100.0/24 (2),
  * 192.168.101.0/24 (3, inner 200) and 10.99.0.0/16 (8, drop), committed.
@@ -18,7 +18,7 @@
 #include <criterion/criterion.h>
 
 #include "common/log.h"
-#include "fuzz_fwd_util.h"
+#include "tests/fuzz/fuzz_fwd_util.h"
 #include "fwd/fib.h"
 
 static int out_sink(void *ctx, struct fwd_iface *ifp, const uint8_t *frame, size_t len)
