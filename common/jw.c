@@ -173,21 +173,59 @@ void jw_array_end(struct jw *w)
 	jw_close(w, false);
 }
 
-/* Bytes that need escaping inside a JSON string: controls, '"', '\\', DEL. */
+/*
+ * Bytes that need a look inside a JSON string: controls, '"', '\\', DEL,
+ * and every non-ASCII byte (checked as UTF-8: JSON text must be UTF-8, and
+ * names and query values can carry any bytes).
+ */
 static const unsigned char jw_esc[256] = {
-	[0 ... 0x1f] = 1, ['"'] = 1, ['\\'] = 1, [0x7f] = 1,
+	[0 ... 0x1f] = 1, ['"'] = 1, ['\\'] = 1, [0x7f ... 0xff] = 1,
 };
 
-/* The slow way: runs of plain bytes out in one add, escapes between them. */
+static bool utf8_cont(unsigned char c, unsigned char lo, unsigned char hi)
+{
+	return c >= lo && c <= hi;
+}
+
+/* Length of the well-formed UTF-8 sequence at p (RFC 3629), or 0. */
+static size_t utf8_len(const unsigned char *p)
+{
+	unsigned char c = p[0];
+
+	if (c >= 0xc2 && c <= 0xdf)
+		return utf8_cont(p[1], 0x80, 0xbf) ? 2 : 0;
+	if (c >= 0xe0 && c <= 0xef) {
+		unsigned char lo = c == 0xe0 ? 0xa0 : 0x80, hi = c == 0xed ? 0x9f : 0xbf;
+
+		return utf8_cont(p[1], lo, hi) && utf8_cont(p[2], 0x80, 0xbf) ? 3 : 0;
+	}
+	if (c >= 0xf0 && c <= 0xf4) {
+		unsigned char lo = c == 0xf0 ? 0x90 : 0x80, hi = c == 0xf4 ? 0x8f : 0xbf;
+
+		return utf8_cont(p[1], lo, hi) && utf8_cont(p[2], 0x80, 0xbf) &&
+		       utf8_cont(p[3], 0x80, 0xbf) ? 4 : 0;
+	}
+	return 0;
+}
+
+/*
+ * The slow way: runs of plain bytes (and well-formed UTF-8) out in one add,
+ * escapes between them; a byte that is not UTF-8 becomes U+FFFD.
+ */
 static void jw_quoted_slow(struct jw *w, const char *s)
 {
 	const unsigned char *p = (const unsigned char *)s, *run = p;
 	char esc[8];
+	size_t n;
 
 	jw_add(w, "\"", 1);
-	for (;; p++) {
+	for (;;) {
 		while (!jw_esc[*p] && *p != '\0')
 			p++;
+		if (*p >= 0x80 && (n = utf8_len(p)) > 0) {
+			p += n;
+			continue;
+		}
 		jw_add(w, (const char *)run, (size_t)(p - run));
 		if (*p == '\0')
 			break;
@@ -195,11 +233,13 @@ static void jw_quoted_slow(struct jw *w, const char *s)
 			esc[0] = '\\';
 			esc[1] = (char)*p;
 			jw_add(w, esc, 2);
+		} else if (*p >= 0x80) {
+			jw_add(w, "\\ufffd", 6);
 		} else {
 			snprintf(esc, sizeof(esc), "\\u%04x", *p);
 			jw_add(w, esc, 6);
 		}
-		run = p + 1;
+		run = ++p;
 	}
 	jw_add(w, "\"", 1);
 }

@@ -82,6 +82,20 @@ Test(jw, escaping)
 	cr_assert_str_eq(text(), "[\"a\\\"b\\\\c\\u000a\\u0009\\u0001\\u001f\\u007f/é\",null,\"\"]");
 }
 
+/* JSON text must be UTF-8: well-formed sequences pass, anything else is U+FFFD. */
+Test(jw, not_utf8_replaced)
+{
+	jw_array_begin(&w);
+	jw_string(&w, "\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80");  /* e-acute, euro, emoji */
+	jw_string(&w, "no VRF named \xff");                   /* a stray byte */
+	jw_string(&w, "\xc0\xaf|\xed\xa0\x80|\xe2\x82");        /* overlong, surrogate, cut short */
+	jw_array_end(&w);
+	cr_assert_not(w.failed);
+	cr_assert_str_eq(text(), "[\"\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80\","
+				 "\"no VRF named \\ufffd\","
+				 "\"\\ufffd\\ufffd|\\ufffd\\ufffd\\ufffd|\\ufffd\\ufffd\"]");
+}
+
 Test(jw, key_escaped)
 {
 	jw_object_begin(&w);
