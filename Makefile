@@ -34,7 +34,7 @@ BENCH_SRC  := $(wildcard bench/*.c)
 BENCH_BINS := $(patsubst bench/%.c,$(BUILD)/bench/%,$(BENCH_SRC))
 
 .SECONDARY:
-.PHONY: all programs deps demo test unit integration clean lab-down
+.PHONY: all programs deps demo test unit integration fuzz fuzz-smoke clean lab-down
 all: programs $(BENCH_BINS)
 # What the lab needs: the daemons, ferryctl and the test tools (not the benchmarks).
 programs: $(addprefix $(BUILD)/,$(PROGS)) $(TOOL_BINS)
@@ -110,6 +110,12 @@ demo: deps
 test: deps
 	@$(MAKE) --no-print-directory all $(UNIT_BINS)
 	@tests/run-all $(UNIT_BINS)
+
+# libFuzzer harnesses (tests/fuzz, docs/testing.md): FUZZ_TIME seconds each.
+fuzz: deps
+	@tests/fuzz/run fuzz -t $(or $(FUZZ_TIME),300)
+fuzz-smoke: deps
+	@tests/fuzz/run smoke
 
 lab-down:
 	@scripts/lab down
