@@ -83,13 +83,41 @@ void cj_path_idx(char *out, const char *parent, size_t i)
 	memcpy(out, tmp, strlen(tmp) + 1);
 }
 
+/*
+ * An unknown key as it may be shown in a one-line message: as is when plain,
+ * else quoted with control characters, quotes and backslashes escaped.
+ */
+static void key_printable(char *out, size_t n, const char *key)
+{
+	const unsigned char *k = (const unsigned char *)key;
+	size_t o = 0;
+	bool plain = true;
+
+	for (const unsigned char *q = k; *q; q++)
+		plain = plain && *q >= 0x20 && *q != 0x7f && *q != '"' && *q != '\\';
+	if (plain) {
+		snprintf(out, n, "%s", key);
+		return;
+	}
+	o += (size_t)snprintf(out, n, "\"");
+	for (; *k && o + 8 < n; k++) {
+		if (*k < 0x20 || *k == 0x7f)
+			o += (size_t)snprintf(out + o, n - o, "\\u%04x", *k);
+		else if (*k == '"' || *k == '\\')
+			o += (size_t)snprintf(out + o, n - o, "\\%c", *k);
+		else
+			out[o++] = (char)*k;
+	}
+	snprintf(out + o, n - o, "\"");
+}
+
 /* ---- typed getters: 0 ok (absent optional leaves *out alone), -1 error ---- */
 
 /* v must be an object holding only the allowed keys (NULL-terminated list). */
 int cj_check_object(struct cctx *c, struct json_object *v, const char *path,
 		    const char *const *allowed)
 {
-	char p[JPATH_MAX], want[256] = "";
+	char p[JPATH_MAX], want[256] = "", key[JPATH_MAX];
 	struct json_object_iter it;
 	size_t i;
 
@@ -103,7 +131,8 @@ int cj_check_object(struct cctx *c, struct json_object *v, const char *path,
 		for (i = 0; allowed[i]; i++)
 			snprintf(want + strlen(want), sizeof(want) - strlen(want), "%s%s",
 				 i ? ", " : "", allowed[i]);
-		cj_path_key(p, path, it.key);
+		key_printable(key, sizeof(key), it.key);
+		cj_path_key(p, path, key);
 		return cj_fail(c, p, "unknown key (want one of %s)", want);
 	}
 	return 0;

@@ -355,6 +355,10 @@ static const struct bad_case bad_cases[] = {
 	{ "{\"router\":[]}", "t.json: router: [] is not an object (want { ... })" },
 	{ "{" R ",\"vrf\":[]}",
 	  "t.json: vrf: unknown key (want one of router, bgp, vrfs, lsps, fwd, api)" },
+	/* keys with control characters are quoted and escaped: the message stays one line */
+	{ "{\"a\\nb\\u001b[31m\\\"\":1}",
+	  "t.json: \"a\\u000ab\\u001b[31m\\\"\": unknown key (want one of router, bgp, vrfs, lsps, fwd, "
+	  "api)" },
 	{ "{\"router\":{\"name\":\"pe1\",\"rotuer_id\":\"1.1.1.1\",\"asn\":1}}",
 	  "t.json: router.rotuer_id: unknown key (want one of name, router_id, asn, run_dir, "
 	  "label_range, label_hold_down)" },
