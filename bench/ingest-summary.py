@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Markdown summary of bench/bgp-ingest output directories: medians with
 min/max over the runs, bytes per route above idle, CPU seconds, and the
-ferry/peer ratios. Usage: ingest-summary.py OUTDIR [OUTDIR...] (several
-directories are merged, e.g. a ferry-only run beside an earlier peers run)."""
+ferry/peer ratios. Usage: ingest-summary.py OUTDIR[:RECEIVER,...] ...
+(several directories are merged; ":bird,frr" takes only those receivers from
+that one, e.g. a ferry-only run beside the peers of an earlier run)."""
 import csv
 import statistics
 import sys
@@ -44,9 +45,18 @@ def median_ok(vals):
     return statistics.median(ok) if ok else None
 
 
+def load(args, name):
+    rows = []
+    for a in args:
+        d, _, only = a.partition(":")
+        keep = set(only.split(",")) if only else None
+        rows += [r for r in read(f"{d}/{name}") if keep is None or r["receiver"] in keep]
+    return rows
+
+
 def main(dirs):
-    res = [r for d in dirs for r in read(f"{d}/results.tsv")]
-    mem = [m for d in dirs for m in read(f"{d}/memory.tsv")]
+    res = load(dirs, "results.tsv")
+    mem = load(dirs, "memory.tsv")
     # a run that timed out holds no meaningful memory/CPU figure
     late = {(r["receiver"], r["mode"], r["routes"], r["run"]) for r in res
             if r["status"] != "ok" and not r["stage"].startswith("withdraw_")}
