@@ -7,10 +7,19 @@
  *
  * What a request must get past before a handler runs, in order: the
  * connection limit (503), the size limits we can still answer in JSON
- * (414/431; evhttp itself refuses far larger ones), the bearer token on a
- * listener that wants one (401), the method (405; write routes: 403 unless
+ * (414/431/413; evhttp itself refuses far larger ones), the bearer token on
+ * a listener that wants one (401), the method (405; write routes: 403 unless
  * enabled, and only on the Unix socket). Every connection is tracked so
  * that a stream learns when its client is gone.
+ *
+ * Why ferry's limits sit below evhttp's: libevent 2.1 answers the requests
+ * it rejects itself (a malformed request or header line, a request line or
+ * headers over its max_headers_size, a body over its max_body_size, an
+ * Expect other than 100-continue) with its own HTML page, before any
+ * callback sees the request; a hook for that (evhttp_set_errorcb) only came
+ * in 2.2. So evhttp is given limits 16 times ours, and everything between
+ * ours and its gets a JSON error from api_admit. What stays HTML is listed
+ * in docs/api.md (Limits).
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -167,6 +176,10 @@ static int api_admit(struct api_call *call, struct jw *w)
 	if (headers_size(req) > API_MAX_HEADERS)
 		return api_error(w, 431, "request headers too large (%d bytes at most)",
 				 API_MAX_HEADERS);
+	if (evbuffer_get_length(evhttp_request_get_input_buffer(req)) > API_MAX_BODY)
+		return api_error(w, 413, "request body of %zu bytes is too large (%d at most)",
+				 evbuffer_get_length(evhttp_request_get_input_buffer(req)),
+				 API_MAX_BODY);
 	if (call->l->token[0] == '\0')
 		return 0;
 	auth = evhttp_find_header(evhttp_request_get_input_headers(req), "Authorization");
@@ -311,11 +324,12 @@ void api_listener_setup(struct api_listener *l)
 {
 	evhttp_set_timeout(l->http, API_TIMEOUT_S);
 	evhttp_set_max_headers_size(l->http, API_HARD_HEADERS);
-	evhttp_set_max_body_size(l->http, API_MAX_BODY);
-	/* accept every method so that the wrong one gets our JSON 405, not evhttp's HTML */
+	evhttp_set_max_body_size(l->http, API_HARD_BODY);
+	/* accept every method so that the wrong one gets our JSON 405, not evhttp's HTML 501 */
 	evhttp_set_allowed_methods(l->http, EVHTTP_REQ_GET | EVHTTP_REQ_POST | EVHTTP_REQ_HEAD |
 						    EVHTTP_REQ_PUT | EVHTTP_REQ_DELETE |
-						    EVHTTP_REQ_OPTIONS | EVHTTP_REQ_PATCH);
+						    EVHTTP_REQ_OPTIONS | EVHTTP_REQ_PATCH |
+						    EVHTTP_REQ_TRACE | EVHTTP_REQ_CONNECT);
 	evhttp_set_gencb(l->http, api_dispatch, l);
 }
 

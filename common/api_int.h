@@ -25,8 +25,9 @@ struct ssl_ctx_st;
 
 #define API_MAX_URI 4096      /* longer request lines get a JSON 414 */
 #define API_MAX_HEADERS 8192  /* header bytes we answer with a JSON 431 above */
-#define API_HARD_HEADERS 65536 /* evhttp's own limit (it answers 413 itself) */
-#define API_MAX_BODY 4096
+#define API_HARD_HEADERS 65536 /* evhttp's own limit (it answers 413 itself, in HTML) */
+#define API_MAX_BODY 4096     /* request bodies we answer with a JSON 413 above */
+#define API_HARD_BODY 65536   /* evhttp's own body limit (its 413 is HTML, see api.c) */
 #define API_TIMEOUT_S 10      /* a client silent (or not reading) this long is dropped */
 #define API_MAX_CONNS 64      /* concurrent connections per daemon */
 #define API_TOKEN_MAX 256

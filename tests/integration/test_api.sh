@@ -284,6 +284,7 @@ err_is() { # err_is STATUS TEXT DAEMON PATH [curl args]: that status, JSON error
 	echo
 	return 1
 }
+head -c 5000 /dev/zero | tr '\0' b >"$TMP/body5k"
 bad_requests() {
 	err_is 404 "no such path: /nope" bgpd /nope &&
 		err_is 400 'rd: "65000"' bgpd '/routes?rd=65000' &&
@@ -300,9 +301,11 @@ bad_requests() {
 		err_is 403 'read-only API' vrfmgr '/debug/fwd/fib-del?vrf=A&prefix=192.168.101.0/24' -X POST &&
 		err_is 400 'since' bgpd '/events?since=x' &&
 		err_is 414 'too long' bgpd "/routes?rd=$(head -c 5000 /dev/zero | tr '\0' 1)" &&
-		err_is 431 'headers too large' bgpd /routes -H "X-Big: $(head -c 9000 /dev/zero | tr '\0' x)"
+		err_is 431 'headers too large' bgpd /routes -H "X-Big: $(head -c 9000 /dev/zero | tr '\0' x)" &&
+		err_is 413 'request body of 5000 bytes' bgpd /routes -X POST --data-binary "@$TMP/body5k" &&
+		err_is 405 'want GET' bgpd /routes -X TRACE
 }
-check "bad requests: 404/400/405/403/414/431, each a JSON error naming what was wrong" bad_requests
+check "bad requests: 404/400/405/403/414/431/413, each a JSON error naming what was wrong" bad_requests
 slow_dropped() {
 	! kill -0 "$SLOW_PID" 2>/dev/null && grep -qE '^closed after ([0-9]|1[0-9])\.' "$TMP/slow.txt"
 }

@@ -393,6 +393,39 @@ Test(api, big_headers_are_431_json)
 	cr_assert_not_null(strstr(body_of(r), "\"status\":431"));
 }
 
+/* Bodies between ferry's limit and evhttp's get ferry's JSON 413, not evhttp's HTML. */
+Test(api, big_body_is_413_json)
+{
+	static char req[8192];
+	const char *r;
+	int n = snprintf(req, sizeof(req), "POST /poke HTTP/1.0\r\nContent-Length: 5000\r\n\r\n");
+
+	memset(req + n, 'b', 5000);
+	req[n + 5000] = '\0';
+	r = http(req);
+	cr_assert_not_null(strstr(r, " 413 "), "%.200s", r);
+	cr_assert_not_null(strstr(r, "Content-Type: application/json"), "%.300s", r);
+	cr_assert_not_null(strstr(body_of(r), "request body of 5000 bytes is too large"), "%s",
+			   body_of(r));
+}
+
+/* TRACE and CONNECT are ours to refuse (JSON 405), not evhttp's (HTML 501). */
+Test(api, trace_method_is_405_json)
+{
+	const char *r = http("TRACE /x HTTP/1.0\r\n\r\n");
+
+	cr_assert_not_null(strstr(r, " 405 "), "%.200s", r);
+	cr_assert_not_null(strstr(body_of(r), "\"status\":405"), "%s", body_of(r));
+}
+
+/* What libevent 2.1 still answers itself (docs/api.md): a malformed request line. */
+Test(api, malformed_request_line_is_evhttp_400)
+{
+	const char *r = http("GARBAGE\r\n\r\n");
+
+	cr_assert_not_null(strstr(r, " 400 "), "%.200s", r);
+}
+
 Test(api, params_unknown_repeated_and_bad_numbers)
 {
 	cr_assert_str_eq(body_of(http("GET /count?m=1 HTTP/1.0\r\n\r\n")),
