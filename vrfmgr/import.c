@@ -63,14 +63,28 @@ bool import_room_for(struct vrf *v, const struct prefix4 *p)
 	return false;
 }
 
-static bool vpn_matches(const struct vrf *v, const struct vpn_route *vr)
+/* The import index, rebuilt first when VRFs changed since it was built. */
+static const struct rt_index *import_index(struct vrf_table *t)
 {
-	return vr->problem == NULL && v->cfg != NULL && !v->dying &&
-	       rt_sets_meet(v->cfg->import_rts, v->cfg->n_import_rts, vr->rts, vr->n_rts);
+	if (!t->rtix.ready)
+		rt_index_build(&t->rtix, t->vrfs, t->n_vrfs);
+	return &t->rtix;
 }
 
-/* Places vr in v (or refreshes it there). 0, -ENOSPC (route limit) or -ENOMEM. */
-static int import_into(struct vrf_table *t, struct vrf *v, const struct vpn_route *vr)
+static bool vrf_importing(const struct vrf *v)
+{
+	return v->cfg != NULL && !v->dying;
+}
+
+/* Whether v imports vr: by the index, not a scan of v's import RTs (there may be 1,000). */
+static bool vpn_matches(struct vrf_table *t, const struct vrf *v, const struct vpn_route *vr)
+{
+	return vr->problem == NULL && vrf_importing(v) &&
+	       rt_index_imports(import_index(t), (uint32_t)(v - t->vrfs), vr->rts, vr->n_rts);
+}
+
+/* Places vr in v (or refreshes it there) and records it. 0, -ENOSPC (route limit) or -ENOMEM. */
+static int import_into(struct vrf_table *t, struct vrf *v, struct vpn_route *vr)
 {
 	struct vrf_route tmpl = {
 		.source = ROUTE_BGP,
@@ -84,22 +98,105 @@ static int import_into(struct vrf_table *t, struct vrf *v, const struct vpn_rout
 		.n_rts = vr->n_rts,
 		.valid = true,
 	};
+	int rc;
 
 	if (!import_room_for(v, &vr->prefix))
 		return -ENOSPC;
 	tmpl.nh = nexthop_get_labeled(&t->nhs, vr->msg.next_hop);
 	if (tmpl.nh == NULL)
 		return -ENOMEM;
-	return vrf_route_upsert(t, v, &vr->prefix, &tmpl);
+	/* Recorded first: a route in a VRF is always on the list (a failed upsert leaves an extra id). */
+	if ((rc = vpn_place(vr, (uint16_t)v->id)) == 0)
+		rc = vrf_route_upsert(t, v, &vr->prefix, &tmpl);
+	else
+		nexthop_put(&t->nhs, tmpl.nh);
+	return rc;
+}
+
+static bool id_not(uint16_t id, void *arg)
+{
+	return id != *(const uint16_t *)arg;
+}
+
+/* Takes vr out of v, and v off vr's list. */
+static int import_out(struct vrf_table *t, struct vrf *v, struct vpn_route *vr)
+{
+	uint16_t id = (uint16_t)v->id;
+
+	vpn_place_filter(vr, id_not, &id);
+	return vrf_route_remove(t, v, &vr->prefix, ROUTE_BGP, &vr->rd);
 }
 
 /* Puts vr where it belongs in v: in when its RTs match, out otherwise. 1 when it is in. */
-static int import_place(struct vrf_table *t, struct vrf *v, const struct vpn_route *vr)
+static int import_place(struct vrf_table *t, struct vrf *v, struct vpn_route *vr)
 {
-	if (vpn_matches(v, vr))
+	if (vpn_matches(t, v, vr))
 		return import_into(t, v, vr) == 0;
-	vrf_route_remove(t, v, &vr->prefix, ROUTE_BGP, &vr->rd);
+	import_out(t, v, vr);
 	return 0;
+}
+
+struct leave_ctx {
+	struct vrf_table *t;
+	struct vpn_route *vr;
+	uint32_t gen;
+	int left; /* VRFs it was taken out of */
+};
+
+/* A new visit stamp; never 0, the stamp of a VRF no visit reached yet. */
+static uint32_t import_next_gen(struct vrf_table *t)
+{
+	if (++t->import_gen == 0) {
+		for (size_t i = 0; i < t->n_vrfs; i++)
+			t->vrfs[i].import_gen = 0;
+		t->import_gen = 1;
+	}
+	return t->import_gen;
+}
+
+/* vpn_place_filter: keeps the VRFs this visit reached; takes vr out of the others. */
+static bool leave_unvisited(uint16_t id, void *arg)
+{
+	struct leave_ctx *c = arg;
+	long slot = rt_index_slot(import_index(c->t), id);
+	struct vrf *v;
+
+	if (slot < 0)
+		return false; /* torn down since: nothing to take out */
+	v = &c->t->vrfs[slot];
+	if (v->import_gen == c->gen)
+		return true;
+	vrf_route_remove(c->t, v, &c->vr->prefix, ROUTE_BGP, &c->vr->rd);
+	return false;
+}
+
+/*
+ * Places vr in every VRF importing one of its RTs (each once: the visit
+ * stamps it) and takes it out of the VRFs it was in that no longer do.
+ * Returns the number of VRFs holding it.
+ */
+static int import_visit(struct vrf_table *t, struct vpn_route *vr)
+{
+	const struct rt_index *ix = import_index(t);
+	struct leave_ctx c = { .t = t, .vr = vr, .gen = import_next_gen(t) };
+	size_t i, j, n;
+	int placed = 0;
+
+	for (i = 0; vr->problem == NULL && i < vr->n_rts; i++) {
+		const uint32_t *slots = rt_index_vrfs(ix, &vr->rts[i], &n);
+
+		for (j = 0; j < n; j++) {
+			struct vrf *v = &t->vrfs[slots[j]];
+
+			if (v->import_gen == c.gen || !vrf_importing(v))
+				continue;
+			v->import_gen = c.gen;
+			if (import_into(t, v, vr) == 0)
+				placed++;
+		}
+	}
+	vpn_place_filter(vr, leave_unvisited, &c);
+	return placed;
 }
 
 int import_vpn_add(struct vrf_table *t, const struct ipc_vpn_route *r,
@@ -107,8 +204,7 @@ int import_vpn_add(struct vrf_table *t, const struct ipc_vpn_route *r,
 {
 	char rdb[RD_STRLEN], a[IPV4_STRLEN];
 	struct vpn_route *vr;
-	size_t i;
-	int n = 0;
+	int n;
 
 	if (r->plen > 32) {
 		log_warnx("VPN route %s %s/%u ignored: prefix length over 32",
@@ -122,27 +218,35 @@ int import_vpn_add(struct vrf_table *t, const struct ipc_vpn_route *r,
 	if (vr->problem != NULL)
 		vpn_log_problem(vr);
 	/* An update may have changed the RTs (or made it unusable): leave VRFs that no longer match. */
-	for (i = 0; i < t->n_vrfs; i++)
-		n += import_place(t, &t->vrfs[i], vr);
+	n = import_visit(t, vr);
 	return vr->problem != NULL ? -EINVAL : n;
+}
+
+static bool take_out(uint16_t id, void *arg)
+{
+	struct leave_ctx *c = arg;
+	long slot = rt_index_slot(import_index(c->t), id);
+
+	if (slot >= 0 &&
+	    vrf_route_remove(c->t, &c->t->vrfs[slot], &c->vr->prefix, ROUTE_BGP, &c->vr->rd) == 0)
+		c->left++;
+	return false;
 }
 
 int import_vpn_del(struct vrf_table *t, const struct rd *rd, const struct prefix4 *p)
 {
 	struct prefix4 q = *p;
-	struct vpn_route *vr;
-	size_t i;
-	int n = 0;
+	struct leave_ctx c = { .t = t };
 
 	if (q.len > 32)
 		return 0;
 	prefix4_normalize(&q);
-	for (i = 0; i < t->n_vrfs; i++)
-		if (vrf_route_remove(t, &t->vrfs[i], &q, ROUTE_BGP, rd) == 0)
-			n++;
-	if ((vr = vpn_find(&t->vpn, rd, &q)) != NULL)
-		vpn_remove(&t->vpn, vr);
-	return n;
+	/* Only the VRFs it was placed in: a VPN route is in no VRF without being on its list. */
+	if ((c.vr = vpn_find(&t->vpn, rd, &q)) == NULL)
+		return 0;
+	vpn_place_filter(c.vr, take_out, &c);
+	vpn_remove(&t->vpn, c.vr);
+	return c.left;
 }
 
 size_t import_mark_stale(struct vrf_table *t)
@@ -173,11 +277,12 @@ size_t import_sweep(struct vrf_table *t)
 
 size_t import_refused(const struct vrf_table *t, const struct vrf *v)
 {
+	struct vrf_table *mt = (struct vrf_table *)t; /* the index may be rebuilt */
 	size_t i, n = 0;
 
 	for (i = 0; i < t->vpn.nb; i++)
 		for (const struct vpn_route *vr = t->vpn.b[i]; vr != NULL; vr = vr->hnext)
-			if (vpn_matches(v, vr) &&
+			if (vpn_matches(mt, v, vr) &&
 			    vrf_route_find((struct vrf *)v, &vr->prefix, ROUTE_BGP, &vr->rd) == NULL)
 				n++;
 	return n;

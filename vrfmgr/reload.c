@@ -207,6 +207,7 @@ int vrf_table_reload(struct vrf_table *t, const struct ferry_config *nc, struct 
 		old[i] = t->vrfs[i].cfg;
 		t->vrfs[i].cfg = config_vrf_by_name(nc, old[i]->name);
 	}
+	vrf_table_changed(t); /* import RTs are the new config's from here on */
 	reload_lsps(t, nc, st);
 	for (i = 0; i < kept; i++)
 		reload_vrf(t, &t->vrfs[i], old[i], st);

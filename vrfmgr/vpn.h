@@ -16,15 +16,32 @@
 #include "common/prefix.h"
 #include "common/rd.h"
 
+/*
+ * One VPN route, kept compact (a million of them): the RD and prefix are
+ * msg's own first fields seen as struct rd and struct prefix4 (normalized),
+ * the RTs an interned set (rtset.h), and the VRFs it was placed in (ids,
+ * import.c) up to four inline. The placement list may name more VRFs than
+ * hold the route (one torn down since), never fewer: a withdraw visits
+ * exactly those, not every VRF.
+ */
 struct vpn_route {
 	struct vpn_route *hnext;
-	struct rd rd;
-	struct prefix4 prefix;     /* normalized */
-	struct ipc_vpn_route msg;  /* as bgpd sent it: label, next hop, local_pref, peer... */
-	struct ext_community *rts; /* owned */
-	size_t n_rts;
-	const char *problem;       /* why no VRF may use it ("no usable label"), or NULL */
-	bool stale;                /* not refreshed by bgpd's current replay */
+	union {
+		struct ipc_vpn_route msg; /* as bgpd sent it: label, next hop, local_pref, peer... */
+		struct {
+			struct rd rd;
+			struct prefix4 prefix; /* msg.prefix, msg.plen (never assigned whole) */
+		};
+	};
+	unsigned n_rts : 8;       /* the IPC message counts them in a byte */
+	bool stale : 1;           /* not refreshed by bgpd's current replay */
+	unsigned n_placed : 16;
+	const struct ext_community *rts; /* interned */
+	const char *problem;      /* why no VRF may use it ("no usable label"), or NULL */
+	union {
+		uint16_t one[4];  /* n_placed <= 4 */
+		uint16_t *many;   /* more: a power-of-two array */
+	} placed;
 };
 
 struct vpn_table {
@@ -40,6 +57,12 @@ struct vpn_route *vpn_find(const struct vpn_table *t, const struct rd *rd,
 struct vpn_route *vpn_put(struct vpn_table *t, const struct ipc_vpn_route *r,
 			  const struct ext_community *rts);
 void vpn_remove(struct vpn_table *t, struct vpn_route *vr);
+/* The ids of the VRFs vr was placed in (*n of them). */
+const uint16_t *vpn_placed(const struct vpn_route *vr, size_t *n);
+/* Records that vr is in VRF id (once). 0 or -ENOMEM. */
+int vpn_place(struct vpn_route *vr, uint16_t id);
+/* Keeps only the ids keep(id, arg) says yes to. */
+void vpn_place_filter(struct vpn_route *vr, bool (*keep)(uint16_t id, void *arg), void *arg);
 /* A malloc'd snapshot sorted by RD then prefix (caller frees); *out NULL when empty. */
 size_t vpn_list(const struct vpn_table *t, struct vpn_route ***out);
 

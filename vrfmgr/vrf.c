@@ -14,6 +14,7 @@
 #include "common/label.h"
 #include "common/log.h"
 #include "vrfmgr/l3vpn.h"
+#include "vrfmgr/rtset.h"
 #include "vrfmgr/vrf.h"
 
 const char *route_source_name(enum route_source s)
@@ -157,24 +158,10 @@ struct vrf_route *vrf_route_find(struct vrf *v, const struct prefix4 *p, enum ro
 	return vp != NULL ? *route_slot(vp, source, rd, NULL) : NULL;
 }
 
-static struct ext_community *rts_copy(const struct ext_community *rts, size_t n)
-{
-	struct ext_community *c;
-
-	if (n == 0)
-		return NULL;
-	c = malloc(n * sizeof(*c));
-	if (c == NULL)
-		log_warn("route targets");
-	else
-		memcpy(c, rts, n * sizeof(*c));
-	return c;
-}
-
 int vrf_route_upsert(struct vrf_table *t, struct vrf *v, const struct prefix4 *p,
 		     const struct vrf_route *tmpl)
 {
-	struct ext_community *rts = rts_copy(tmpl->rts, tmpl->n_rts);
+	const struct ext_community *rts = rtset_get(tmpl->rts, tmpl->n_rts);
 	struct vrf_prefix *vp = rtable_get(&v->routes, p);
 	struct vrf_route **pp, *r, *next, old = { 0 };
 
@@ -182,7 +169,7 @@ int vrf_route_upsert(struct vrf_table *t, struct vrf *v, const struct prefix4 *p
 		if (vp != NULL && vp->routes == NULL)
 			rtable_remove(&v->routes, vp);
 		nexthop_put(&t->nhs, tmpl->nh);
-		free(rts);
+		rtset_put(rts);
 		return -ENOMEM;
 	}
 	pp = route_slot(vp, tmpl->source, &tmpl->rd, tmpl->nh);
@@ -199,7 +186,7 @@ int vrf_route_upsert(struct vrf_table *t, struct vrf *v, const struct prefix4 *p
 			if (vp->routes == NULL)
 				rtable_remove(&v->routes, vp);
 			nexthop_put(&t->nhs, tmpl->nh);
-			free(rts);
+			rtset_put(rts);
 			return -ENOMEM;
 		}
 		next = vp->routes;
@@ -212,7 +199,7 @@ int vrf_route_upsert(struct vrf_table *t, struct vrf *v, const struct prefix4 *p
 	prefix_select(t, v, vp);
 	/* Only now: the dataplane may have used the old next hop until the line above. */
 	nexthop_put(&t->nhs, old.nh);
-	free(old.rts);
+	rtset_put(old.rts);
 	prefix_gc(v, vp);
 	return 0;
 }
@@ -233,7 +220,7 @@ static int route_remove(struct vrf_table *t, struct vrf *v, const struct prefix4
 	v->n_routes--;
 	prefix_select(t, v, vp);
 	nexthop_put(&t->nhs, r->nh);
-	free(r->rts);
+	rtset_put(r->rts);
 	free(r);
 	prefix_gc(v, vp);
 	return 0;

@@ -28,6 +28,7 @@
 #include "vrfmgr/dataplane.h"
 #include "vrfmgr/label.h"
 #include "vrfmgr/nexthop.h"
+#include "vrfmgr/rt_index.h"
 #include "vrfmgr/rtable.h"
 #include "vrfmgr/vpn.h"
 
@@ -39,34 +40,37 @@ enum route_source { ROUTE_CONNECTED = 0, ROUTE_STATIC, ROUTE_LEAKED, ROUTE_BGP }
 #define ROUTE_DISTANCE_LEAKED 200
 #define ROUTE_DISTANCE_BGP 200
 
+/* Kept small: one per prefix per VRF (a million of them), 56 bytes. */
 struct vrf_route {
 	struct vrf_route *next;  /* the prefix's other candidates */
-	enum route_source source;
-	uint32_t distance;       /* see ROUTE_DISTANCE_*: compared before the source */
+	struct nexthop *nh;      /* holds a reference; NULL when the route cannot be used */
+	const struct ext_community *rts; /* interned (rtset.h), a reference held */
 	struct rd rd;            /* bgp: the VPN route's; local: the VRF's; leaked: its source VRF's */
 	uint32_t inner_label;    /* bgp: the remote PE's VPN label; else MPLS_LABEL_NONE */
 	uint32_t remote_pe;      /* bgp only */
 	uint32_t local_pref;     /* bgp only */
-	uint32_t peer;           /* bgp: the neighbor bgpd learned it from */
-	uint32_t origin_vrf;     /* leaked: id of the VRF it comes from */
-	struct ext_community *rts; /* owned copy */
-	size_t n_rts;
-	struct nexthop *nh;           /* holds a reference; NULL when the route cannot be used */
+	union {
+		uint32_t peer;       /* bgp: the neighbor bgpd learned it from */
+		uint32_t origin_vrf; /* leaked: id of the VRF it comes from */
+	};
+	uint16_t n_rts;
+	uint8_t source;          /* enum route_source */
+	uint8_t distance;        /* see ROUTE_DISTANCE_*: compared before the source */
 	bool valid;              /* static: next hop inside its interface's subnet */
 	bool mark;               /* reload: not (yet) found again in the new config */
 };
 
 struct vrf_prefix {
 	struct vrf_prefix *hnext; /* rtable chain */
-	struct prefix4 prefix;
 	struct vrf_route *routes;
 	struct vrf_route *best;   /* selected candidate, or NULL */
 	struct nexthop *fib_nh;        /* what the dataplane holds (NULL: nothing) */
-	uint32_t fib_label;
 	/* export state (export.c): advertised with this label, NULL when not exported */
 	struct label_entry *exp_label;
-	uint32_t exp_nh_id;      /* next hop it was exported and leaked with */
-	bool busy, resync;       /* an export sync is running / must run again */
+	struct prefix4 prefix;
+	uint32_t fib_label;
+	uint32_t exp_nh_id : 30; /* next hop it was exported and leaked with */
+	uint32_t busy : 1, resync : 1; /* an export sync is running / must run again */
 };
 
 struct vrf {
@@ -80,6 +84,7 @@ struct vrf {
 	bool limit_warned; /* at or above the warning threshold: said once */
 	bool limit_hit;    /* refused a route since it last had room */
 	bool dying;        /* being torn down (reload): nothing installed, exported or leaked in */
+	uint32_t import_gen; /* import.c: last VPN route visit that reached this VRF */
 };
 
 /* Where exported VPN routes go: bgpd over IPC, a recorder in tests. */
@@ -100,6 +105,8 @@ struct vrf_table {
 	struct nexthop_table nhs;
 	struct label_alloc labels;
 	struct vpn_table vpn; /* every VPN route bgpd gave us (import.c) */
+	struct rt_index rtix; /* import RT -> VRFs (import.c); stale when VRFs change */
+	uint32_t import_gen;
 	struct dataplane dp;
 	struct export_sink exp;
 	char state_path[CFG_PATH_MAX]; /* labels and VRF ids persist here ("": nowhere) */
@@ -141,6 +148,8 @@ struct vrf *vrf_table_add(struct vrf_table *t, const struct cfg_vrf *c);
  * longer has, VRF_DEL. v stays in the array (dying) until vrf_table_compact.
  */
 void vrf_teardown(struct vrf_table *t, struct vrf *v, const struct ferry_config *next);
+/* A VRF came, went or changed its config: the import index is rebuilt before its next use. */
+void vrf_table_changed(struct vrf_table *t);
 /* Drops the torn-down VRFs from the array. */
 void vrf_table_compact(struct vrf_table *t);
 /* True when next has an interface (VRF or core) named name. */
@@ -161,7 +170,8 @@ struct vrf *vrf_by_id(struct vrf_table *t, uint32_t id);
 /*
  * Adds or replaces the candidate of source tmpl->source (and, for bgp and
  * leaked routes, RD tmpl->rd) for prefix p. The route takes over tmpl->nh's
- * reference and copies tmpl->rts. Reselects and programs. 0 or -ENOMEM.
+ * reference and holds one on the interned copy of tmpl->rts (rtset.h).
+ * Reselects and programs. 0 or -ENOMEM.
  */
 int vrf_route_upsert(struct vrf_table *t, struct vrf *v, const struct prefix4 *p,
 		     const struct vrf_route *tmpl);

@@ -12,6 +12,7 @@
 #include "common/label.h"
 #include "common/log.h"
 #include "vrfmgr/l3vpn.h"
+#include "vrfmgr/rtset.h"
 #include "vrfmgr/state.h"
 #include "vrfmgr/vrf.h"
 
@@ -203,6 +204,7 @@ struct vrf *vrf_table_add(struct vrf_table *t, const struct cfg_vrf *c)
 		return NULL;
 	}
 	t->vrfs = vrfs;
+	vrf_table_changed(t);
 	v = &vrfs[t->n_vrfs];
 	memset(v, 0, sizeof(*v));
 	v->id = vrf_table_free_id(t);
@@ -231,6 +233,7 @@ void vrf_teardown(struct vrf_table *t, struct vrf *v, const struct ferry_config 
 
 	/* Dying: the first removal on a prefix uninstalls and unexports it, the rest is quiet. */
 	v->dying = true;
+	vrf_table_changed(t);
 	n = rtable_sorted(&v->routes, &vps);
 	for (i = 0; i < n; i++)
 		prefix_drop(t, v, vps[i]->prefix, false);
@@ -260,6 +263,12 @@ void vrf_table_compact(struct vrf_table *t)
 		if (!t->vrfs[i].dying)
 			t->vrfs[j++] = t->vrfs[i];
 	t->n_vrfs = j;
+	vrf_table_changed(t);
+}
+
+void vrf_table_changed(struct vrf_table *t)
+{
+	t->rtix.ready = false;
 }
 
 void vrf_table_reselect_nh(struct vrf_table *t, const struct nexthop *nh)
@@ -404,7 +413,7 @@ void vrf_table_free(struct vrf_table *t)
 
 			for (r = v[j]->routes; r != NULL; r = next) {
 				next = r->next;
-				free(r->rts);
+				rtset_put(r->rts);
 				free(r);
 			}
 			v[j]->routes = NULL;
@@ -414,6 +423,7 @@ void vrf_table_free(struct vrf_table *t)
 		rtable_free(&t->vrfs[i].routes);
 	}
 	free(t->vrfs);
+	rt_index_free(&t->rtix);
 	nexthop_table_free(&t->nhs);
 	label_alloc_free(&t->labels);
 	vpn_table_free(&t->vpn);

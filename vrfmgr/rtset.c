@@ -1,0 +1,126 @@
+/*
+ * Interned route-target sets (rtset.h): a chained hash of counted arrays,
+ * keyed by content, doubled as it fills. One table per process: VPN routes
+ * and VRF routes of every table share it, which is what saves the memory.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/log.h"
+#include "vrfmgr/rtset.h"
+
+struct rtset {
+	struct rtset *hnext;
+	uint64_t hash;
+	uint32_t refs;
+	uint32_t n;
+	struct ext_community rts[];
+};
+
+static struct {
+	struct rtset **b;
+	size_t nb, count;
+} sets;
+
+static uint64_t rtset_hash(const struct ext_community *rts, size_t n)
+{
+	uint64_t h = 0x9E3779B97F4A7C15ull ^ n;
+
+	for (size_t i = 0; i < n; i++) {
+		uint64_t k;
+
+		memcpy(&k, rts[i].b, sizeof(k));
+		h = (h ^ k) * 0xff51afd7ed558ccdull;
+		h ^= h >> 33;
+	}
+	return h;
+}
+
+static struct rtset *rtset_of(const struct ext_community *set)
+{
+	return (struct rtset *)((const char *)set - offsetof(struct rtset, rts));
+}
+
+static int rtset_grow(void)
+{
+	size_t nb = sets.nb ? sets.nb * 2 : 64;
+	struct rtset **b = calloc(nb, sizeof(*b));
+
+	if (b == NULL)
+		return -1;
+	for (size_t i = 0; i < sets.nb; i++) {
+		struct rtset *s, *next;
+
+		for (s = sets.b[i]; s != NULL; s = next) {
+			next = s->hnext;
+			s->hnext = b[s->hash & (nb - 1)];
+			b[s->hash & (nb - 1)] = s;
+		}
+	}
+	free(sets.b);
+	sets.b = b;
+	sets.nb = nb;
+	return 0;
+}
+
+const struct ext_community *rtset_get(const struct ext_community *rts, size_t n)
+{
+	uint64_t h;
+	struct rtset *s;
+
+	if (n == 0)
+		return NULL;
+	h = rtset_hash(rts, n);
+	if (sets.nb > 0)
+		for (s = sets.b[h & (sets.nb - 1)]; s != NULL; s = s->hnext)
+			if (s->hash == h && s->n == n && memcmp(s->rts, rts, n * sizeof(*rts)) == 0) {
+				s->refs++;
+				return s->rts;
+			}
+	if ((sets.count >= sets.nb && rtset_grow() < 0 && sets.nb == 0) ||
+	    (s = malloc(sizeof(*s) + n * sizeof(*rts))) == NULL) {
+		log_warn("route target set");
+		return NULL;
+	}
+	s->hash = h;
+	s->refs = 1;
+	s->n = (uint32_t)n;
+	memcpy(s->rts, rts, n * sizeof(*rts));
+	s->hnext = sets.b[h & (sets.nb - 1)];
+	sets.b[h & (sets.nb - 1)] = s;
+	sets.count++;
+	return s->rts;
+}
+
+const struct ext_community *rtset_ref(const struct ext_community *set)
+{
+	if (set != NULL)
+		rtset_of(set)->refs++;
+	return set;
+}
+
+void rtset_put(const struct ext_community *set)
+{
+	struct rtset *s, **pp;
+
+	if (set == NULL || --(s = rtset_of(set))->refs > 0)
+		return;
+	for (pp = &sets.b[s->hash & (sets.nb - 1)]; *pp != NULL; pp = &(*pp)->hnext) {
+		if (*pp == s) {
+			*pp = s->hnext;
+			break;
+		}
+	}
+	free(s);
+	if (--sets.count == 0) { /* nothing left: no buckets lingering for leak checkers */
+		free(sets.b);
+		sets.b = NULL;
+		sets.nb = 0;
+	}
+}
+
+size_t rtset_count(void)
+{
+	return sets.count;
+}

@@ -1,0 +1,26 @@
+/*
+ * Interned route-target sets. A million VPN routes from 1,000 RDs carry
+ * 1,000 distinct RT sets; every VPN route and every VRF route holding one
+ * shares a single counted copy instead of owning an array (32 bytes of
+ * malloc each, twice per route). Sets are compared by content, in order.
+ */
+#ifndef FERRY_VRFMGR_RTSET_H
+#define FERRY_VRFMGR_RTSET_H
+
+#include <stddef.h>
+
+#include "common/rd.h"
+
+/*
+ * A counted reference on the interned copy of rts[0..n). NULL for n == 0
+ * (nothing to hold) and when out of memory (logged).
+ */
+const struct ext_community *rtset_get(const struct ext_community *rts, size_t n);
+/* Another reference on a set rtset_get returned (NULL: nothing). */
+const struct ext_community *rtset_ref(const struct ext_community *set);
+/* Drops a reference; the last frees the set. NULL is ignored. */
+void rtset_put(const struct ext_community *set);
+/* Distinct sets held (tests, metrics). */
+size_t rtset_count(void);
+
+#endif
