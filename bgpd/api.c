@@ -15,11 +15,7 @@
 
 static size_t stale_count(const struct bgp_peer *p)
 {
-	size_t n = 0;
-
-	for (const struct rib_path *r = p->src.paths; r; r = r->src_next)
-		n += r->stale;
-	return n;
+	return p->src.n_stale; /* kept by the RIB: /neighbors stays O(neighbors) */
 }
 
 /* Families (negotiated once Established, else configured) and session options. */

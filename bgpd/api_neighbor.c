@@ -88,12 +88,10 @@ static void session_json(struct jw *w, const struct bgp_peer *p)
 
 static void counters_json(struct jw *w, const struct bgp_peer *p)
 {
-	uint64_t stale = 0, best = 0;
+	uint64_t stale = p->src.n_stale, best = 0;
 
-	for (const struct rib_path *r = p->src.paths; r != NULL; r = r->src_next) {
-		stale += r->stale;
+	for (const struct rib_path *r = p->src.paths; r != NULL; r = r->src_next)
 		best += r->entry != NULL && r->entry->best == r;
-	}
 	jw_key(w, "routes");
 	jw_object_begin(w);
 	jw_kv_uint(w, "accepted", p->src.n_paths);

@@ -22,45 +22,47 @@ struct rib *rib_new(unsigned max_slots)
 	rib->adv_words = (max_slots + 63) / 64;
 	if (rib->adv_words == 0)
 		rib->adv_words = 1;
+	slab_init(&rib->entry_slab, sizeof(struct rib_entry) + rib->adv_words * sizeof(uint64_t));
+	slab_init(&rib->path_slab, sizeof(struct rib_path));
 	return rib;
 }
 
-static void path_free(struct rib_path *p)
+static void path_free(struct rib *rib, struct rib_path *p)
 {
 	attr_unref(p->attrs);
-	free(p);
+	slab_free(&rib->path_slab, p);
 }
 
 void rib_free(struct rib *rib)
 {
 	if (!rib)
 		return;
-	for (size_t i = 0; i < rib->n_buckets; i++) {
-		struct rib_entry *e = rib->buckets[i], *en;
-
-		for (; e; e = en) {
-			struct rib_path *p = e->paths, *pn;
-
-			en = e->hnext;
-			for (; p; p = pn) {
-				pn = p->next;
-				path_free(p);
-			}
-			free(e);
-		}
-	}
+	for (size_t i = 0; i < rib->n_buckets; i++)
+		for (struct rib_entry *e = rib->buckets[i]; e; e = e->hnext)
+			for (struct rib_path *p = e->paths; p; p = p->next)
+				attr_unref(p->attrs);
+	slab_destroy(&rib->entry_slab);
+	slab_destroy(&rib->path_slab);
 	free(rib->buckets);
 	free(rib);
 }
 
-static uint32_t key_hash(const struct rd *rd, const struct prefix4 *p)
+#define FNV_BASIS 2166136261u
+#define FNV_PRIME 16777619u
+
+static uint32_t rd_state(const struct rd *rd)
 {
-	uint32_t h = 2166136261u;
+	uint32_t h = FNV_BASIS;
 
 	for (int i = 0; i < 8; i++)
-		h = (h ^ rd->b[i]) * 16777619u;
-	h = (h ^ p->addr) * 16777619u;
-	h = (h ^ p->len) * 16777619u;
+		h = (h ^ rd->b[i]) * FNV_PRIME;
+	return h;
+}
+
+static uint32_t key_finish(uint32_t h, const struct prefix4 *p)
+{
+	h = (h ^ p->addr) * FNV_PRIME;
+	h = (h ^ p->len) * FNV_PRIME;
 	/*
 	 * Finalizer (MurmurHash3 fmix32): a multiply only carries bits upward, so
 	 * without it the bucket index (the low bits) never saw the prefix's upper
@@ -73,50 +75,107 @@ static uint32_t key_hash(const struct rd *rd, const struct prefix4 *p)
 	return h ^ (h >> 16);
 }
 
-static bool key_eq(const struct rib_entry *e, const struct rd *rd, const struct prefix4 *p)
+uint32_t rib_key_hash(const struct rd *rd, const struct prefix4 *p)
 {
-	return e->prefix.addr == p->addr && e->prefix.len == p->len && rd_equal(&e->rd, rd);
+	return key_finish(rd_state(rd), p);
 }
 
-struct rib_entry *rib_lookup(struct rib *rib, const struct rd *rd, const struct prefix4 *prefix)
+/*
+ * The same hash, with the RD's part remembered: an UPDATE's NLRI nearly
+ * always share one RD, and the byte-wise RD steps (eight dependent
+ * multiplies) were most of the hashing time. The function itself cannot
+ * change without api_rib.c's walk order changing with it.
+ */
+static uint32_t key_hash(struct rib *rib, const struct rd *rd, const struct prefix4 *p)
+{
+	if (!rib->memo_valid || !rd_equal(&rib->memo_rd, rd)) {
+		rib->memo_rd = *rd;
+		rib->memo_state = rd_state(rd);
+		rib->memo_valid = true;
+	}
+	return key_finish(rib->memo_state, p);
+}
+
+static bool key_eq(const struct rib_entry *e, uint32_t h, const struct rd *rd,
+		   const struct prefix4 *p)
+{
+	return e->hash == h && e->prefix.addr == p->addr && e->prefix.len == p->len &&
+	       rd_equal(&e->rd, rd);
+}
+
+static struct rib_entry *lookup_hashed(const struct rib *rib, uint32_t h, const struct rd *rd,
+				       const struct prefix4 *prefix)
 {
 	struct rib_entry *e;
 
 	if (!rib->n_buckets)
 		return NULL;
-	e = rib->buckets[key_hash(rd, prefix) & (rib->n_buckets - 1)];
-	for (; e; e = e->hnext)
-		if (key_eq(e, rd, prefix))
+	for (e = rib->buckets[h & (rib->n_buckets - 1)]; e; e = e->hnext)
+		if (key_eq(e, h, rd, prefix))
 			return e;
 	return NULL;
 }
 
+struct rib_entry *rib_lookup(struct rib *rib, const struct rd *rd, const struct prefix4 *prefix)
+{
+	return lookup_hashed(rib, key_hash(rib, rd, prefix), rd, prefix);
+}
+
+void rib_prefetch(struct rib *rib, const struct rd *rd, const struct prefix4 *prefix, bool deep)
+{
+	struct rib_entry **slot;
+
+	if (!rib->n_buckets)
+		return;
+	slot = &rib->buckets[key_hash(rib, rd, prefix) & (rib->n_buckets - 1)];
+	if (!deep)
+		__builtin_prefetch(slot);
+	else if (*slot)
+		__builtin_prefetch(*slot);
+}
+
+#define GROW_PREFETCH 8 /* chains ahead whose first entry is fetched while splitting */
+
+/*
+ * Doubles the table in place: realloc (mremap for a large table, no copy)
+ * and each chain i split between i and i + old size by the hash bit that
+ * became significant. Only the stored hashes are read; the first entries of
+ * the chains ahead are fetched early, since the entries sit all over memory.
+ */
 static void table_grow(struct rib *rib)
 {
-	size_t nb = rib->n_buckets ? rib->n_buckets * 2 : 1024;
-	struct rib_entry **nt = calloc(nb, sizeof(*nt));
+	size_t ob = rib->n_buckets, nb = ob ? ob * 2 : 1024;
+	struct rib_entry **t = realloc(rib->buckets, nb * sizeof(*t));
 
-	if (!nt)
+	if (!t)
 		return;
-	for (size_t i = 0; i < rib->n_buckets; i++) {
-		struct rib_entry *e = rib->buckets[i], *en;
+	memset(t + ob, 0, (nb - ob) * sizeof(*t));
+	for (size_t i = 0; i < ob; i++) {
+		struct rib_entry *e = t[i], *en, **lo = &t[i], **hi = &t[i + ob];
 
+		if (i + GROW_PREFETCH < ob && t[i + GROW_PREFETCH])
+			__builtin_prefetch(t[i + GROW_PREFETCH]);
 		for (; e; e = en) {
-			size_t b = key_hash(&e->rd, &e->prefix) & (nb - 1);
-
 			en = e->hnext;
-			e->hnext = nt[b];
-			nt[b] = e;
+			if (e->hash & ob) {
+				*hi = e;
+				hi = &e->hnext;
+			} else {
+				*lo = e;
+				lo = &e->hnext;
+			}
 		}
+		*lo = NULL;
+		*hi = NULL;
 	}
-	free(rib->buckets);
-	rib->buckets = nt;
+	rib->buckets = t;
 	rib->n_buckets = nb;
 }
 
 static struct rib_entry *entry_get(struct rib *rib, const struct rd *rd, const struct prefix4 *p)
 {
-	struct rib_entry *e = rib_lookup(rib, rd, p);
+	uint32_t h = key_hash(rib, rd, p);
+	struct rib_entry *e = lookup_hashed(rib, h, rd, p);
 	size_t b;
 
 	if (e)
@@ -125,12 +184,13 @@ static struct rib_entry *entry_get(struct rib *rib, const struct rd *rd, const s
 		table_grow(rib);
 	if (!rib->n_buckets)
 		return NULL;
-	e = calloc(1, sizeof(*e) + rib->adv_words * sizeof(uint64_t));
+	e = slab_alloc(&rib->entry_slab);
 	if (!e)
 		return NULL;
 	e->rd = *rd;
 	e->prefix = *p;
-	b = key_hash(rd, p) & (rib->n_buckets - 1);
+	e->hash = h;
+	b = h & (rib->n_buckets - 1);
 	e->hnext = rib->buckets[b];
 	rib->buckets[b] = e;
 	rib->n_entries++;
@@ -194,10 +254,11 @@ static void path_unlink(struct rib *rib, struct rib_path *p)
 	if (p->src_next)
 		p->src_next->src_prev = p->src_prev;
 	p->src->n_paths--;
+	p->src->n_stale -= p->stale;
 	rib->n_paths--;
 	if (was_best)
 		e->best = NULL;
-	path_free(p);
+	path_free(rib, p);
 	entry_select(rib, e, NULL, was_best);
 	if (!e->queued)
 		rib_entry_done(rib, e);
@@ -213,7 +274,7 @@ static struct rib_path *path_find(struct rib_entry *e, const struct rib_source *
 
 static struct rib_path *path_new(struct rib *rib, struct rib_entry *e, struct rib_source *src)
 {
-	struct rib_path *p = calloc(1, sizeof(*p));
+	struct rib_path *p = slab_alloc(&rib->path_slab);
 
 	if (!p)
 		return NULL;
@@ -239,10 +300,12 @@ int rib_update(struct rib *rib, struct rib_source *src, const struct rd *rd,
 	if (!e)
 		return -ENOMEM;
 	p = path_find(e, src);
-	if (p && p->attrs == attrs && p->label == label) {
-		p->stale = false; /* a refresh that changes nothing */
-		return 0;
+	if (p && p->stale) {
+		src->n_stale--;
+		p->stale = false;
 	}
+	if (p && p->attrs == attrs && p->label == label)
+		return 0; /* a refresh that changes nothing */
 	if (!p && !(p = path_new(rib, e, src))) {
 		rib_entry_done(rib, e);
 		return -ENOMEM;
@@ -250,7 +313,6 @@ int rib_update(struct rib *rib, struct rib_source *src, const struct rd *rd,
 	attr_unref(p->attrs);
 	p->attrs = attr_ref(attrs);
 	p->label = label;
-	p->stale = false;
 	entry_select(rib, e, p, false);
 	return 0;
 }
@@ -282,6 +344,7 @@ void rib_source_mark_stale(struct rib_source *src)
 {
 	for (struct rib_path *p = src->paths; p; p = p->src_next)
 		p->stale = true;
+	src->n_stale = src->n_paths;
 }
 
 size_t rib_source_sweep(struct rib *rib, struct rib_source *src)
@@ -329,7 +392,7 @@ void rib_entry_done(struct rib *rib, struct rib_entry *e)
 
 	if (!entry_unused(rib, e))
 		return;
-	pp = &rib->buckets[key_hash(&e->rd, &e->prefix) & (rib->n_buckets - 1)];
+	pp = &rib->buckets[e->hash & (rib->n_buckets - 1)];
 	for (; *pp; pp = &(*pp)->hnext) {
 		if (*pp == e) {
 			*pp = e->hnext;
@@ -337,7 +400,7 @@ void rib_entry_done(struct rib *rib, struct rib_entry *e)
 		}
 	}
 	rib->n_entries--;
-	free(e);
+	slab_free(&rib->entry_slab, e);
 }
 
 bool rib_adv_test(const struct rib_entry *e, unsigned slot)

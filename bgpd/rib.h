@@ -18,6 +18,7 @@
 #include <stdint.h>
 
 #include "bgpd/attr.h"
+#include "bgpd/slab.h"
 #include "common/prefix.h"
 #include "common/rd.h"
 
@@ -33,6 +34,7 @@ struct rib_source {
 	uint32_t address;     /* the peer's address */
 	struct rib_path *paths; /* Adj-RIB-In */
 	size_t n_paths;
+	size_t n_stale;         /* paths marked stale and not refreshed since (GR, replay) */
 };
 
 struct rib_entry;
@@ -56,11 +58,17 @@ struct rib_entry {
 	struct rib_path *paths;
 	struct rib_path *best;
 	const char *best_reason; /* why best beat the runner-up */
+	uint32_t hash;           /* rib_key_hash(rd, prefix): growth and removal need no rehash */
 	bool queued;             /* on the changed queue */
 	bool exported;           /* vrfmgr holds an ADD for it */
 	uint64_t adv[];          /* Adj-RIB-Out: bit per source slot */
 };
 
+/*
+ * Destinations in a chained hash table of 2^k buckets (bucket = hash & (size
+ * - 1), grown by doubling when the load reaches 1: api_rib.c's cursor order
+ * relies on both). Entries and paths come from pools of their own (slab.h).
+ */
 struct rib {
 	struct rib_entry **buckets;
 	size_t n_buckets;
@@ -68,6 +76,10 @@ struct rib {
 	size_t n_paths;
 	size_t adv_words;
 	struct rib_entry *chg_head, *chg_tail;
+	struct slab entry_slab, path_slab;
+	struct rd memo_rd;   /* the last RD hashed ... */
+	uint32_t memo_state; /* ... and the hash state after its 8 bytes */
+	bool memo_valid;
 };
 
 /* A RIB for sources with slots 0..max_slots-1. NULL on ENOMEM. */
@@ -86,11 +98,25 @@ int rib_withdraw(struct rib *rib, struct rib_source *src, const struct rd *rd,
 		 const struct prefix4 *prefix);
 /* Removes every path of src (session down). Returns how many. */
 size_t rib_source_flush(struct rib *rib, struct rib_source *src);
-/* Replay support: mark all of src's paths stale, then drop those still stale. */
+/*
+ * Replay and graceful restart: mark all of src's paths stale (src->n_stale
+ * counts them down as they are refreshed or withdrawn), then drop those still stale.
+ */
 void rib_source_mark_stale(struct rib_source *src);
 size_t rib_source_sweep(struct rib *rib, struct rib_source *src);
 
 struct rib_entry *rib_lookup(struct rib *rib, const struct rd *rd, const struct prefix4 *prefix);
+/*
+ * The hash of a destination: FNV-1a over the RD's 8 bytes, the address and
+ * the length, then MurmurHash3's fmix32. api_rib.c orders its walks by it.
+ */
+uint32_t rib_key_hash(const struct rd *rd, const struct prefix4 *prefix);
+/*
+ * Starts fetching what a lookup of rd:prefix will read (a batch of lookups is
+ * coming): its bucket slot, or with deep (called again, nearer the lookup,
+ * when the slot has arrived) the first entry of that bucket.
+ */
+void rib_prefetch(struct rib *rib, const struct rd *rd, const struct prefix4 *prefix, bool deep);
 
 /*
  * The next entry whose best path changed since it was last popped, or NULL.

@@ -6,7 +6,13 @@
  * not refreshed), bgpd replays the best remote path of every destination.
  * When vrfmgr goes away its routes stay advertised until its next replay
  * sweeps them, so a vrfmgr restart does not flap BGP.
+ *
+ * A vrfmgr slower than BGP leaves bgpd buffering the stream (a million routes
+ * are ~56 MB of messages); once it has taken them all, that memory is given
+ * back to the kernel (malloc_trim), as the RIB itself lives in pools of its
+ * own and the heap then holds only such transient buffers.
  */
+#include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -18,11 +24,14 @@
 
 #define RETRY_SECONDS 1
 #define MAX_RTS 255
+#define TRIM_BACKLOG (4u << 20)   /* unsent bytes worth giving back once sent */
+#define TRIM_CHECK_US (250 * 1000) /* how often a drained backlog is looked for */
 
 struct vrfmgr_link {
 	struct bgpd *d;
 	struct ipc_conn *c;
 	struct event *retry;
+	struct event *trim;        /* a large backlog was seen: trim the heap once it is sent */
 	char path[CFG_PATH_MAX];
 	bool warned_absent;
 };
@@ -54,10 +63,32 @@ static void send_route(struct vrfmgr_link *vl, const struct rib_entry *e, uint16
 		log_warnx("vrfmgr: cannot queue %s", ipc_type_name(type));
 }
 
+static void trim_arm(struct vrfmgr_link *vl)
+{
+	struct timeval tv = { 0, TRIM_CHECK_US };
+
+	evtimer_add(vl->trim, &tv);
+}
+
+static void trim_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct vrfmgr_link *vl = arg;
+
+	(void)fd;
+	(void)what;
+	if (vl->c && ipc_pending(vl->c) > 0) {
+		trim_arm(vl);
+		return;
+	}
+	malloc_trim(0);
+}
+
 void vrfmgr_link_entry(struct vrfmgr_link *vl, struct rib_entry *e)
 {
 	if (!vl->c)
 		return;
+	if (!evtimer_pending(vl->trim, NULL) && ipc_pending(vl->c) > TRIM_BACKLOG)
+		trim_arm(vl);
 	if (e->best && !e->best->src->local) {
 		send_route(vl, e, IPC_VPN_ROUTE_ADD);
 		e->exported = true;
@@ -183,7 +214,8 @@ struct vrfmgr_link *vrfmgr_link_new(struct bgpd *d)
 		return NULL;
 	vl->d = d;
 	vl->retry = evtimer_new(d->base, link_connect, vl);
-	if (!vl->retry || config_sock_path(d->cfg, FERRY_SOCK_VRFMGR_IPC, vl->path) < 0) {
+	vl->trim = evtimer_new(d->base, trim_cb, vl);
+	if (!vl->retry || !vl->trim || config_sock_path(d->cfg, FERRY_SOCK_VRFMGR_IPC, vl->path) < 0) {
 		vrfmgr_link_free(vl);
 		return NULL;
 	}
@@ -199,5 +231,7 @@ void vrfmgr_link_free(struct vrfmgr_link *vl)
 		ipc_conn_free(vl->c);
 	if (vl->retry)
 		event_free(vl->retry);
+	if (vl->trim)
+		event_free(vl->trim);
 	free(vl);
 }

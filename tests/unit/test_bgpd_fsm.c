@@ -632,6 +632,7 @@ Test(bgpd_caps, graceful_restart_keeps_routes_until_end_of_rib)
 	cr_assert(run_until(fake_gone, NULL, 5));
 	cr_assert_eq(B->peers[1].src.n_paths, 1, "routes not kept across the restart");
 	cr_assert(B->peers[1].src.paths->stale);
+	cr_assert_eq(B->peers[1].src.n_stale, 1, "the stale counter (/neighbors) missed it");
 	cr_assert(B->peers[1].gr_waiting);
 	fake_up(&r, caps, sizeof(caps)); /* back, forwarding state kept */
 	cr_assert_eq(B->peers[1].src.n_paths, 1, "stale routes dropped before End-of-RIB");
@@ -639,6 +640,7 @@ Test(bgpd_caps, graceful_restart_keeps_routes_until_end_of_rib)
 	send_eor(&r);
 	cr_assert(run_until(only_second, NULL, 5), "stale route not swept at End-of-RIB");
 	cr_assert_not(B->peers[1].gr_waiting);
+	cr_assert_eq(B->peers[1].src.n_stale, 0, "stale counter not back to 0 after the sweep");
 	close(r.fd);
 }
 
