@@ -173,10 +173,18 @@ int lpm_list_insert(struct lpm *t, struct lpm_cnode *c, uint32_t at, const struc
 	return 0;
 }
 
-static void list_remove(struct lpm *t, struct lpm_cnode *c, uint32_t at)
+/* Squeezes out c's deleted routes (lpm_commit, before it reads the list). */
+void lpm_list_compact(struct lpm *t, struct lpm_cnode *c)
 {
-	memmove(&c->r[at], &c->r[at + 1], (c->n - at - 1) * sizeof(*c->r));
-	c->n--;
+	uint32_t i, j = 0;
+
+	if (c->n_dead == 0)
+		return;
+	for (i = 0; i < c->n; i++)
+		if (c->r[i].value != 0)
+			c->r[j++] = c->r[i];
+	c->n = j;
+	c->n_dead = 0;
 	if (c->cap > 16 && c->n < c->cap / 2) {
 		uint32_t cap = c->n + c->n / 4 + 4;
 		struct lpm_route *v = realloc(c->r, cap * sizeof(*v));
@@ -198,7 +206,7 @@ static uint32_t dir_cover(const struct lpm_cnode *c, unsigned idx)
 		bool found;
 		uint32_t at = lpm_list_find(c, addr & mask_of((unsigned)l), (uint8_t)l, &found);
 
-		if (found)
+		if (found && c->r[at].value != 0)
 			return c->r[at].value;
 	}
 	return c->dflt;
@@ -247,6 +255,10 @@ int lpm_add(struct lpm *t, uint32_t prefix, uint8_t plen, uint32_t value, uint16
 	if ((c = cnode_for(t, prefix, plen, true)) == NULL)
 		return -ENOMEM; /* an empty node left behind goes at the next commit */
 	at = lpm_list_find(c, prefix, plen, &found);
+	if (found && c->r[at].value == 0) { /* deleted since the last commit: back */
+		c->n_dead--;
+		t->count++;
+	}
 	if (found) {
 		if (old != NULL)
 			*old = c->r[at].value;
@@ -277,10 +289,11 @@ uint32_t lpm_delete(struct lpm *t, uint32_t prefix, uint8_t plen)
 	if ((c = cnode_for(t, prefix, plen, false)) == NULL)
 		return 0;
 	at = lpm_list_find(c, prefix, plen, &found);
-	if (!found)
+	if (!found || c->r[at].value == 0)
 		return 0;
 	value = c->r[at].value;
-	list_remove(t, c, at);
+	c->r[at].value = 0;
+	c->n_dead++;
 	t->count--;
 	note_change(t, c, prefix, plen);
 	return value;
@@ -298,7 +311,7 @@ uint32_t lpm_get(const struct lpm *t, uint32_t prefix, uint8_t plen, uint16_t *t
 	if ((c = cnode_for((struct lpm *)t, prefix, plen, false)) == NULL)
 		return 0;
 	at = lpm_list_find(c, prefix, plen, &found);
-	if (!found)
+	if (!found || c->r[at].value == 0)
 		return 0;
 	if (tag != NULL)
 		*tag = c->r[at].tag;
@@ -353,7 +366,7 @@ static int cnode_walk(const struct lpm_cnode *c, lpm_walk_cb cb, void *ctx)
 	int rc;
 
 	for (uint32_t i = 0; i < c->n; i++)
-		if ((rc = cb(c->r[i].prefix, c->r[i].plen, c->r[i].value, c->r[i].tag, ctx)) != 0)
+		if (c->r[i].value != 0 && (rc = cb(c->r[i].prefix, c->r[i].plen, c->r[i].value, c->r[i].tag, ctx)) != 0)
 			return rc;
 	if (c->child != NULL)
 		for (int s = 0; s < 256; s++)

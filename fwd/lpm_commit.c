@@ -352,7 +352,7 @@ static int commit_range(struct lpm *t, struct lpm_cnode *c)
 		return -ENOMEM;
 	}
 	n = cut_ranges(c, keys, vals);
-	if (n > CHUNK_MAX && c->depth < 24) {
+	if ((n > CHUNK_MAX || c->n > CHUNK_MAX_ROUTES) && c->depth < 24) {
 		free(keys);
 		free(vals);
 		return split(t, c);
@@ -397,6 +397,9 @@ int lpm_commit(struct lpm *t)
 	struct lpm_cnode *c, *failed = NULL;
 	int rc = 0;
 
+	/* Deleted routes out first: everything below reads the lists as they are. */
+	for (c = t->dirty; c != NULL; c = c->next_dirty)
+		lpm_list_compact(t, c);
 	while ((c = t->dirty) != NULL) {
 		t->dirty = c->next_dirty;
 		c->next_dirty = NULL;

@@ -16,6 +16,12 @@ struct rcu;
 enum { CN_RANGE = 1, CN_DIR };
 /* Ranges in one chunk before it splits: bounds what one rebuild copies (64 KB). */
 #define CHUNK_MAX 8192
+/*
+ * Routes in one chunk before it splits, whatever its ranges: routes with
+ * one answer (a label per VRF) merge into few ranges, and a chunk holding a
+ * million of them would be rebuilt whole at every commit.
+ */
+#define CHUNK_MAX_ROUTES 8192
 
 struct lpm_route {
 	uint32_t prefix;
@@ -39,6 +45,12 @@ struct lpm_cnode {
 	uint32_t dflt; /* best route of the ancestors covering the region; 0 = none */
 	struct lpm_route *r;
 	uint32_t n, cap;
+	/*
+	 * Deleted routes stay in r as value 0 until the next commit squeezes
+	 * them out in one pass: removing each at once shifted the whole list,
+	 * quadratic when a million routes leave a chunk front first.
+	 */
+	uint32_t n_dead;
 	struct lpm_cnode *parent;
 	struct lpm_cnode **child; /* dir: [256] */
 	uintptr_t live;           /* the published node, 0 while there is none */
@@ -72,5 +84,6 @@ struct lpm_cnode *lpm_cnode_new(struct lpm *t, struct lpm_cnode *parent, uint8_t
 				uint32_t base, uint32_t dflt, bool dirty);
 uint32_t lpm_list_find(const struct lpm_cnode *c, uint32_t prefix, uint8_t plen, bool *found);
 int lpm_list_insert(struct lpm *t, struct lpm_cnode *c, uint32_t at, const struct lpm_route *r);
+void lpm_list_compact(struct lpm *t, struct lpm_cnode *c);
 
 #endif
