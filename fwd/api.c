@@ -98,6 +98,7 @@ static void lfib_entry_json(const struct lfib_entry *e, void *ctx)
 	struct jw *w = lw->w;
 	const struct fwd_vrf *v = fib_vrf_get(lw->f, e->vrf_id);
 	const struct nexthop *nh = e->nh;
+	uint64_t packets, bytes;
 
 	jw_object_begin(w);
 	jw_kv_uint(w, "in_label", e->in_label);
@@ -106,6 +107,9 @@ static void lfib_entry_json(const struct lfib_entry *e, void *ctx)
 	kv_label(w, "out_label", e->action == IPC_LFIB_SWAP ? e->out_label : MPLS_LABEL_NONE);
 	kv_ifname(w, "interface", nh != NULL && nh->present ? nh->ifname : NULL);
 	kv_addr(w, "next_hop", nh != NULL && nh->present ? nh->gateway : 0);
+	lfib_entry_counters(lw->f, e, &packets, &bytes);
+	jw_kv_uint(w, "packets", packets);
+	jw_kv_uint(w, "bytes", bytes);
 	jw_object_end(w);
 }
 
@@ -191,6 +195,7 @@ static int h_counters(struct jw *w, const struct api_request *req, void *ctx)
 	for (int d = 0; d < FWD_DROP_MAX; d++)
 		jw_kv_uint(w, fwd_drop_name(d), f->drops[d]);
 	jw_object_end(w);
+	fwd_api_counters_json(w, f);
 	jw_object_end(w);
 	return 200;
 }
@@ -199,9 +204,11 @@ const struct api_route fwd_api_routes[] = {
 	{ "/fib", h_fib, "per-VRF forwarding entries (?vrf=NAME for one VRF)" },
 	{ "/lfib", h_lfib, "label forwarding entries" },
 	{ "/arp", h_arp, "ARP entries per interface" },
-	{ "/counters", h_counters, "per-interface packet/byte counters and drops by reason" },
+	{ "/counters", h_counters,
+	  "packet/byte counters per interface, per VRF and per label; drops by reason" },
 	{ "/lookup", fwd_api_lookup, "the forwarding decision for ?vrf=NAME&address=A" },
-	{ "/metrics", fwd_api_metrics, "Prometheus text: interface counters, drops, table sizes" },
+	{ "/metrics", fwd_api_metrics,
+	  "Prometheus text: interface, VRF and label counters, drops, table sizes" },
 };
 const size_t fwd_api_n_routes = sizeof(fwd_api_routes) / sizeof(fwd_api_routes[0]);
 

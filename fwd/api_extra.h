@@ -2,7 +2,8 @@
  * fwd's API endpoints beyond api.c's tables (docs/api.md): GET /lookup
  * (what a packet to an address in a VRF gets: the longest-match result,
  * next hop and labels, with the gateway's ARP entry) and GET /metrics
- * (Prometheus text). Registered in api.c's route table.
+ * (Prometheus text). Registered in api.c's route table. Per-VRF and
+ * per-label counters for /counters and /metrics come from api_counters.c.
  */
 #ifndef FERRY_FWD_API_EXTRA_H
 #define FERRY_FWD_API_EXTRA_H
@@ -11,5 +12,11 @@
 
 int fwd_api_lookup(struct jw *w, const struct api_request *req, void *ctx);
 int fwd_api_metrics(struct jw *w, const struct api_request *req, void *ctx);
+
+struct fwd;
+/* The "vrfs" and "labels" members of GET /counters (api_counters.c). */
+void fwd_api_counters_json(struct jw *w, const struct fwd *f);
+/* Their Prometheus families: ferry_fwd_vrf_*_total, ferry_fwd_label_*_total. */
+void fwd_api_counters_prom(struct jw *w, const struct fwd *f);
 
 #endif

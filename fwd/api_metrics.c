@@ -1,6 +1,6 @@
 /*
  * fwd's GET /metrics (docs/api.md): Prometheus text of the interfaces'
- * packet and byte counters, drops by reason, FIB entries per VRF, LFIB and
+ * packet and byte counters, drops by reason, per-VRF and per-label counters, FIB entries per VRF, LFIB and
  * ARP sizes and the FIB's memory. Everything is read from counters fwd
  * keeps anyway; nothing is counted for the API's sake on the packet path.
  */
@@ -84,6 +84,7 @@ int fwd_api_metrics(struct jw *w, const struct api_request *req, void *ctx)
 	for (int d = 0; d < FWD_DROP_MAX; d++)
 		api_prom_sample(w, "ferry_drops_total", "reason", fwd_drop_name(d), NULL, NULL,
 				f->drops[d]);
+	fwd_api_counters_prom(w, f);
 	tables(w, f);
 	return 200;
 }

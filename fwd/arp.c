@@ -10,6 +10,7 @@
 
 #include "common/buf.h"
 #include "fwd/arp.h"
+#include "fwd/ctr.h"
 
 #define ARP_BUCKETS 256
 #define ARP_HTYPE_ETHER 1
@@ -183,7 +184,7 @@ static void learn(struct fwd *f, struct fwd_iface *ifp, struct arp_entry *e, con
 	e->tries = 0;
 	for (unsigned i = 0; i < e->n_queued; i++) {
 		set_macs(e->queue[i]->data, ifp, mac);
-		fwd_tx(f, ifp, e->queue[i]->data, e->queue[i]->len);
+		fwd_tx_data(f, ifp, e->queue[i]->data, e->queue[i]->len);
 		free(e->queue[i]);
 	}
 	e->n_queued = 0;
@@ -260,7 +261,7 @@ enum fwd_verdict arp_output(struct fwd *f, struct fwd_iface *ifp, uint32_t ip, s
 
 	if (e != NULL && e->state == ARP_REACHABLE) {
 		set_macs(p->data, ifp, e->mac);
-		return fwd_tx(f, ifp, p->data, p->len);
+		return fwd_tx_data(f, ifp, p->data, p->len);
 	}
 	if (e != NULL && e->state == ARP_FAILED)
 		return fwd_drop(f, FWD_DROP_ARP_FAILED);

@@ -13,6 +13,7 @@
 #include "common/label.h"
 #include "common/log.h"
 #include "common/prefix.h"
+#include "fwd/ctr.h"
 #include "fwd/fib.h"
 #include "fwd/lpm.h"
 #include "fwd/nexthop.h"
@@ -176,31 +177,60 @@ struct fwd_vrf *fib_vrf_by_name(const struct fwd *f, const char *name)
 	return NULL;
 }
 
+static void vrf_free(struct fwd_vrf *v)
+{
+	lpm_free(v->lpm);
+	free(v->base);
+	free(v);
+}
+
+static struct fwd_vrf *vrf_new(struct fwd *f, uint32_t id)
+{
+	struct fwd_vrf *v = calloc(1, sizeof(*v));
+
+	if (v == NULL)
+		return NULL;
+	v->id = id;
+	v->base = aligned_alloc(64, sizeof(*v->base));
+	v->lpm = lpm_new(f->rcu, &f->vrf_roots[id]);
+	if (v->base == NULL || v->lpm == NULL) {
+		vrf_free(v);
+		return NULL;
+	}
+	return v;
+}
+
 int fib_vrf_add(struct fwd *f, uint32_t id, const char *name)
 {
 	struct fwd_vrf *v;
+	size_t n = strnlen(name, IPC_NAME_MAX - 1);
 
 	if (id == 0 || id > FIB_VRF_ID_MAX) {
 		log_warnx("VRF id %u out of range", id);
 		return -EINVAL;
 	}
 	if ((v = f->vrfs[id]) == NULL) {
-		if ((v = calloc(1, sizeof(*v))) == NULL)
+		if ((v = vrf_new(f, id)) == NULL)
 			return -ENOMEM;
-		if ((v->lpm = lpm_new(f->rcu, &f->vrf_roots[id])) == NULL) {
-			free(v);
-			return -ENOMEM;
-		}
-		v->id = id;
 		f->vrfs[id] = v;
 		if (id >= f->vrf_cap)
 			f->vrf_cap = id + 1;
 		log_debug("vrf %u added", id);
+	} else if (strncmp(v->name, name, n) == 0 && v->name[n] == '\0') {
+		v->gen = f->gen; /* a refresh: its counters go on */
+		return 0;
 	}
 	memset(v->name, 0, sizeof(v->name));
-	memcpy(v->name, name, strnlen(name, sizeof(v->name) - 1));
+	memcpy(v->name, name, n);
 	v->gen = f->gen;
+	fwd_vrf_sum(f, id, v->base); /* a new VRF (or another under this id): counts start now */
 	return 0;
+}
+
+void fib_vrf_counters(const struct fwd *f, const struct fwd_vrf *v, struct fwd_vrf_ctr *out)
+{
+	fwd_vrf_sum(f, v->id, out);
+	fwd_vrf_ctr_since(out, v->base);
 }
 
 static int release_cb(uint32_t prefix, uint8_t plen, uint32_t value, uint16_t tag, void *ctx)
@@ -218,8 +248,7 @@ static void vrf_reclaim(void *p, void *ctx)
 	struct fwd_vrf *v = p;
 
 	(void)ctx;
-	lpm_free(v->lpm);
-	free(v);
+	vrf_free(v);
 }
 
 static void dirty_forget(struct fwd *f, uint32_t id)

@@ -23,6 +23,7 @@
 
 struct nexthop;
 struct lpm;
+struct fwd_vrf_ctr;
 
 struct fwd_vrf {
 	uint32_t id;
@@ -30,6 +31,8 @@ struct fwd_vrf {
 	struct lpm *lpm;
 	uint32_t gen;
 	bool dirty; /* on f->fib_dirty: changes wait for fib_commit */
+	/* its counters (ctr.h) when it was created or renamed: what it shows starts there */
+	struct fwd_vrf_ctr *base;
 };
 
 /* What a route says: where to send, which VPN label to push under the LSP's. */
@@ -71,6 +74,8 @@ void fib_free_all(struct fwd *f);
 
 struct fwd_vrf *fib_vrf_get(const struct fwd *f, uint32_t id);
 struct fwd_vrf *fib_vrf_by_name(const struct fwd *f, const char *name);
+/* The VRF's counters since it was created or renamed (every thread's added up). */
+void fib_vrf_counters(const struct fwd *f, const struct fwd_vrf *v, struct fwd_vrf_ctr *out);
 /* Adds a VRF or renames it (refreshing its generation). 0 or -errno. */
 int fib_vrf_add(struct fwd *f, uint32_t id, const char *name);
 /* Removes a VRF with all its routes. */

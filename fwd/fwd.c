@@ -12,6 +12,7 @@
 
 #include "common/log.h"
 #include "fwd/arp.h"
+#include "fwd/ctr.h"
 #include "fwd/fib.h"
 #include "fwd/fwd.h"
 #include "fwd/lfib.h"
@@ -65,7 +66,8 @@ struct fwd *fwd_new(const struct fwd_hooks *hooks, uint32_t arp_timeout_s)
 	f->lfib = lfib_new();
 	if ((f->rcu = malloc(sizeof(*f->rcu))) != NULL)
 		rcu_init(f->rcu);
-	if (f->nhs == NULL || f->lfib == NULL || f->rcu == NULL || fib_init(f) < 0) {
+	if (f->nhs == NULL || f->lfib == NULL || f->rcu == NULL || fwd_ctrs_get(f, 0) == NULL ||
+	    fib_init(f) < 0) {
 		fwd_free(f);
 		return NULL;
 	}
@@ -96,6 +98,7 @@ void fwd_free(struct fwd *f)
 		free(f->rcu);
 	}
 	nh_table_free(f->nhs);
+	fwd_ctrs_free(f);
 	free(f);
 }
 

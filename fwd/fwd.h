@@ -71,6 +71,7 @@ enum fwd_verdict {
 enum fwd_if_role { FWD_IF_CORE = 1, FWD_IF_ACCESS };
 
 struct arp_table;
+struct fwd_ctrs;
 
 struct fwd_if_ctr {
 	uint64_t rx_packets, rx_bytes, tx_packets, tx_bytes;
@@ -115,6 +116,7 @@ struct fwd_thread {
 	_Alignas(64) uint64_t drops[FWD_DROP_MAX];
 	uint64_t fast;
 	struct punt_ring *punt; /* frames for the control thread */
+	struct fwd_ctrs *ctrs;  /* its per-VRF and per-label counters (ctr.h) */
 };
 
 /* NULL on the control thread (and in tests): counters go to the shared fields. */
@@ -161,6 +163,8 @@ struct fwd {
 	struct fwd_thread *threads[FWD_WORKERS_MAX]; /* workers, for fwd_fold */
 	unsigned n_threads;
 	uint64_t wdrops[FWD_DROP_MAX]; /* the workers' drops already added to drops[] */
+	/* per-VRF and per-label counters by thread: [0] control, [1 + id] worker id (ctr.h) */
+	struct fwd_ctrs *ctrs[FWD_WORKERS_MAX + 1];
 	struct nh_table *nhs;
 	struct lfib *lfib;
 	uint64_t drops[FWD_DROP_MAX];

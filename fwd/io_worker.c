@@ -25,6 +25,7 @@
 #include <event2/event.h>
 
 #include "common/log.h"
+#include "fwd/ctr.h"
 #include "fwd/io_packet.h"
 #include "fwd/io_ring.h"
 #include "fwd/io_worker.h"
@@ -218,11 +219,13 @@ static struct io_worker *w_new(struct io_workers *all, struct event_base *base, 
 	w->epfd = epoll_create1(EPOLL_CLOEXEC);
 	for (unsigned i = 0; i < IO_IF_MAX; i++)
 		atomic_init(&w->ws[i], NULL);
-	if (w->epfd < 0 || (w->t.punt = punt_ring_new()) == NULL ||
+	if (w->epfd < 0 || (w->t.ctrs = fwd_ctrs_get(all->f, id + 1)) == NULL ||
+	    (w->t.punt = punt_ring_new()) == NULL ||
 	    (w->punt_ev = event_new(base, punt_ring_fd(w->t.punt), EV_READ | EV_PERSIST, punt_cb,
 				    w)) == NULL ||
 	    event_add(w->punt_ev, NULL) < 0 || (w->rd = rcu_register(all->f->rcu)) == NULL) {
-		log_warnx("worker %u: cannot set up its epoll set, punt ring or RCU slot", id);
+		log_warnx("worker %u: cannot set up its epoll set, counters, punt ring or RCU slot",
+			  id);
 		if (w->punt_ev != NULL)
 			event_free(w->punt_ev);
 		punt_ring_free(w->t.punt);

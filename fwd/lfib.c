@@ -13,6 +13,7 @@
 #include "common/ipc.h"
 #include "common/label.h"
 #include "common/log.h"
+#include "fwd/ctr.h"
 #include "fwd/lfib.h"
 #include "fwd/nexthop.h"
 #include "fwd/rcu.h"
@@ -111,6 +112,35 @@ static bool entry_valid(const struct lfib_entry *e, uint32_t nh_id)
 	}
 }
 
+/*
+ * Where n's counters start: where old's did when n means the same (a
+ * replay refreshing the entry, or an unchanged re-add), else now.
+ */
+static void entry_base(const struct fwd *f, struct lfib_entry *n, const struct lfib_entry *old)
+{
+	struct fwd_label_ctr now;
+
+	if (old != NULL && old->action == n->action && old->vrf_id == n->vrf_id &&
+	    old->out_label == n->out_label && old->nh == n->nh) {
+		n->base_packets = old->base_packets;
+		n->base_bytes = old->base_bytes;
+		return;
+	}
+	fwd_label_sum(f, n->in_label, &now);
+	n->base_packets = now.packets;
+	n->base_bytes = now.bytes;
+}
+
+void lfib_entry_counters(const struct fwd *f, const struct lfib_entry *e, uint64_t *packets,
+			 uint64_t *bytes)
+{
+	struct fwd_label_ctr now;
+
+	fwd_label_sum(f, e->in_label, &now);
+	*packets = now.packets - e->base_packets;
+	*bytes = now.bytes - e->base_bytes;
+}
+
 int lfib_set(struct fwd *f, const struct lfib_entry *e, uint32_t nh_id)
 {
 	struct lfib *l = f->lfib;
@@ -133,6 +163,7 @@ int lfib_set(struct fwd *f, const struct lfib_entry *e, uint32_t nh_id)
 		free(n);
 		return -ENOMEM;
 	}
+	entry_base(f, n, entry_at(tab_of(l), e->in_label));
 	if (entry_at(tab_of(l), e->in_label) == NULL)
 		l->count++;
 	entry_publish(f, tab_of(l), e->in_label, n);

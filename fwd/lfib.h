@@ -24,6 +24,12 @@ struct lfib_entry {
 	struct nexthop *nh; /* POP_FORWARD, SWAP: counted reference */
 	uint32_t gen;
 	bool is_static;     /* from the config: never swept */
+	/*
+	 * The label's counters (ctr.h) when this meaning of it began: set when
+	 * the label is programmed with another action, VRF, next hop or out
+	 * label than before (or anew), kept across refreshes of the same one.
+	 */
+	uint64_t base_packets, base_bytes;
 };
 
 /* A direct array over 0..cap-1: O(1) per packet; grows to the largest label in use. */
@@ -66,5 +72,8 @@ size_t lfib_count(const struct fwd *f);
 void lfib_sweep(struct fwd *f, uint32_t gen);
 
 const char *lfib_action_name(const struct lfib_entry *e);
+/* Packets and bytes that arrived with e's label since e's meaning was programmed. */
+void lfib_entry_counters(const struct fwd *f, const struct lfib_entry *e, uint64_t *packets,
+			 uint64_t *bytes);
 
 #endif

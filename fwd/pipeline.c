@@ -17,6 +17,7 @@
 
 #include "common/label.h"
 #include "fwd/arp.h"
+#include "fwd/ctr.h"
 #include "fwd/fib.h"
 #include "fwd/ipv4.h"
 #include "fwd/lfib.h"
@@ -117,11 +118,16 @@ enum fwd_verdict pipeline_nh_output(struct pctx *c, struct nexthop *nh, uint32_t
 	}
 }
 
-/* LPM in the packet's VRF; the TTL has been dealt with by the caller. */
+/*
+ * LPM in the packet's VRF; the TTL has been dealt with by the caller. The
+ * lookup is counted in the VRF as vector.c counts it: from the core (the
+ * packet came with a per-VRF label) or from a CE.
+ */
 static enum fwd_verdict ip_route(struct pctx *c)
 {
 	const struct fib_result *e = fib_lookup(c->f, c->vrf, c->ip.dst);
 
+	fwd_vrf_lookup(c->f, c->vrf->id, c->in->role == FWD_IF_CORE, e != NULL);
 	if (e == NULL)
 		return drop(c, FWD_DROP_NO_ROUTE);
 	return pipeline_nh_output(c, e->nh, e->inner_label);

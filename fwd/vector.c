@@ -24,6 +24,7 @@
 #include <string.h>
 
 #include "common/label.h"
+#include "fwd/ctr.h"
 #include "fwd/fib.h"
 #include "fwd/ipv4.h"
 #include "fwd/lfib.h"
@@ -269,10 +270,11 @@ static enum fwd_verdict slow_output(struct fwd *f, struct fwd_iface *in, struct 
 	return vector_nh_output(f, in, p, s->is_ip, s->vrf_id, s->nh, s->inner);
 }
 
-/* Finishes a frame whose next hop is known: labels, MACs, MTU, out. */
+/* Finishes a frame whose next hop is known: labels, MACs, MTU, out (toward a CE: counted in tx). */
 static enum fwd_verdict output(struct fwd *f, struct fwd_iface *in, struct fwd_pkt *p,
-			       const struct vstate *s)
+			       const struct vstate *s, struct fwd_ctrs *ctr, struct fwd_acc *tx)
 {
+	enum fwd_verdict verdict;
 	const struct nh_view *v = nh_fast_view(s->nh);
 	struct fwd_iface *out;
 	uint32_t outer, inner = s->inner;
@@ -319,36 +321,52 @@ static enum fwd_verdict output(struct fwd *f, struct fwd_iface *in, struct fwd_p
 		f->fast++;
 	else
 		fwd_self->fast++;
-	return fwd_tx(f, out, p->data, p->len);
+	verdict = fwd_tx(f, out, p->data, p->len);
+	if (out->role == FWD_IF_ACCESS && verdict == FWD_SENT) {
+		struct fwd_vrf_ctr *c = fwd_vrf_ctr(ctr, out->vrf_id);
+
+		fwd_acc_pb(tx, &c->to_ce_packets, &c->to_ce_bytes, p->len);
+	}
+	return verdict;
 }
 
-/* The LFIB entry of a core MPLS frame's top label (prefetched), or NULL. */
+/* The LFIB entry of a core MPLS frame's top label (prefetched), or NULL; *label: the label. */
 static inline const struct lfib_entry *peek_label(const struct fwd *f, const struct fwd_iface *in,
-						  const struct fwd_pkt *p)
+						  const struct fwd_pkt *p, uint32_t *label)
 {
 	const struct lfib_entry *e;
 
 	if (in->role != FWD_IF_CORE || p->len < FWD_ETH_HLEN + MPLS_LSE_LEN ||
 	    get16(p->data + ETH_TYPE) != ETHERTYPE_MPLS)
 		return NULL;
-	e = lfib_lookup(f->lfib, get32(p->data + FWD_ETH_HLEN) >> 12);
+	*label = get32(p->data + FWD_ETH_HLEN) >> 12;
+	e = lfib_lookup(f->lfib, *label);
 	if (e != NULL)
 		__builtin_prefetch(e);
 	return e;
 }
 
-/* Lookup results to next hops; each loop prefetches what the next one reads. */
+/*
+ * Lookup results to next hops; each loop prefetches what the next one
+ * reads. Every lookup is counted in its VRF: from a CE, or from the core
+ * after a per-VRF label (the frame came with an LFIB entry), and no_route.
+ */
 static void resolve(struct fwd *f, struct vstate *s, const uint16_t *which, const uint32_t *res,
-		    unsigned nl)
+		    unsigned nl, struct fwd_ctrs *ctr)
 {
+	struct fwd_acc look = { 0 }, miss = { 0 };
+
 	for (unsigned j = 0; j < nl; j++)
 		if (res[j] != 0)
 			__builtin_prefetch(fib_result_of(f->res, res[j]));
 	for (unsigned j = 0; j < nl; j++) {
 		struct vstate *x = &s[which[j]];
+		struct fwd_vrf_ctr *c = fwd_vrf_ctr(ctr, x->vrf_id);
 		const struct fib_result *r;
 
+		fwd_acc_p(&look, x->e != NULL ? &c->lookups_from_core : &c->lookups_from_ce);
 		if (res[j] == 0) {
+			fwd_acc_p(&miss, &c->no_route);
 			x->kind = VK_DONE;
 			x->verdict = fwd_drop(f, FWD_DROP_NO_ROUTE);
 			continue;
@@ -358,24 +376,55 @@ static void resolve(struct fwd *f, struct vstate *s, const uint16_t *which, cons
 		x->nh = r->nh;
 		x->inner = r->inner_label;
 	}
+	fwd_acc_flush(&look);
+	fwd_acc_flush(&miss);
 }
 
-/* Receive counters, then what classification reads beyond the frame: interfaces, labels. */
+/*
+ * Receive counters (the interface's; the VRF's for IPv4 from its attachment
+ * links; the top label's for MPLS from the core; both only for frames
+ * addressed to us, as pipeline.c ignores the others), then what
+ * classification reads beyond the frame: interfaces, labels. Runs of
+ * frames from one link or with one label are counted once.
+ */
 static void prepare(struct fwd *f, struct fwd_iface *const *in, struct fwd_pkt *p, unsigned n,
-		    struct vstate *s)
+		    struct vstate *s, struct fwd_ctrs *ctr)
 {
+	struct fwd_acc ifrx = { 0 }, vrx = { 0 }, lrx = { 0 };
+
 	for (unsigned i = 0; i < n; i++)
 		if (i == 0 || in[i] != in[i - 1])
 			__builtin_prefetch(in[i]); /* a batch may mix interfaces */
 	for (unsigned i = 0; i < n; i++) {
-		struct fwd_if_ctr *c = fwd_if_ctr(in[i]);
+		struct fwd_iface *ifp = in[i];
+		uint32_t label = 0;
 
-		fwd_ctr_add(&c->rx_packets, 1);
-		fwd_ctr_add(&c->rx_bytes, p[i].len);
-		s[i].e = peek_label(f, in[i], &p[i]);
-		if (in[i]->role == FWD_IF_ACCESS && in[i]->vrf_id <= FIB_VRF_ID_MAX)
-			__builtin_prefetch(&f->vrf_roots[in[i]->vrf_id]);
+		if (i == 0 || ifp != in[i - 1]) {
+			struct fwd_if_ctr *c = fwd_if_ctr(ifp);
+
+			fwd_acc_pb(&ifrx, &c->rx_packets, &c->rx_bytes, p[i].len);
+		} else {
+			fwd_acc_pb(&ifrx, ifrx.pk, ifrx.by, p[i].len);
+		}
+		s[i].e = peek_label(f, ifp, &p[i], &label);
+		if (ifp->role == FWD_IF_ACCESS) {
+			struct fwd_vrf_ctr *c = fwd_vrf_ctr(ctr, ifp->vrf_id);
+
+			if (ifp->vrf_id <= FIB_VRF_ID_MAX)
+				__builtin_prefetch(&f->vrf_roots[ifp->vrf_id]);
+			if (ifp->active && p[i].len >= FWD_ETH_HLEN &&
+			    get16(p[i].data + ETH_TYPE) == FWD_ETHERTYPE_IPV4 &&
+			    mac_eq(p[i].data, ifp->mac))
+				fwd_acc_pb(&vrx, &c->from_ce_packets, &c->from_ce_bytes, p[i].len);
+		} else if (s[i].e != NULL && mac_eq(p[i].data, ifp->mac)) {
+			struct fwd_label_ctr *c = &ctr->label[label];
+
+			fwd_acc_pb(&lrx, &c->packets, &c->bytes, p[i].len);
+		}
 	}
+	fwd_acc_flush(&ifrx);
+	fwd_acc_flush(&vrx);
+	fwd_acc_flush(&lrx);
 }
 
 static void run(struct fwd *f, struct fwd_iface *const *in, struct fwd_pkt *p, unsigned n,
@@ -387,7 +436,10 @@ static void run(struct fwd *f, struct fwd_iface *const *in, struct fwd_pkt *p, u
 	uint16_t which[VEC];
 	unsigned nl = 0;
 
-	prepare(f, in, p, n, s);
+	struct fwd_ctrs *ctr = fwd_ctrs_self(f);
+	struct fwd_acc tx = { 0 };
+
+	prepare(f, in, p, n, s, ctr);
 	for (unsigned i = 0; i < n; i++) {
 		s[i].kind = f->slow_only ? VK_SLOW : classify(f, in[i], &p[i], &s[i], &dst[nl],
 							      &root[nl]);
@@ -396,13 +448,13 @@ static void run(struct fwd *f, struct fwd_iface *const *in, struct fwd_pkt *p, u
 	}
 	if (nl > 0) {
 		lpm_lookup_roots(root, dst, res, nl);
-		resolve(f, s, which, res, nl);
+		resolve(f, s, which, res, nl, ctr);
 	}
 	for (unsigned i = 0; i < n; i++) {
 		enum fwd_verdict v;
 
 		if (s[i].kind == VK_NH)
-			v = output(f, in[i], &p[i], &s[i]);
+			v = output(f, in[i], &p[i], &s[i], ctr, &tx);
 		else if (s[i].kind == VK_DONE)
 			v = s[i].verdict;
 		else if (fwd_self != NULL)
@@ -412,6 +464,7 @@ static void run(struct fwd *f, struct fwd_iface *const *in, struct fwd_pkt *p, u
 		if (verdicts != NULL)
 			verdicts[i] = v;
 	}
+	fwd_acc_flush(&tx);
 }
 
 void fwd_input_batch(struct fwd *f, struct fwd_iface *const *in, struct fwd_pkt *p, unsigned n,

@@ -9,6 +9,7 @@
 #include <event2/keyvalq_struct.h>
 #include <event2/http.h>
 #include <json-c/json.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "common/label.h"
@@ -215,4 +216,86 @@ Test(api, arp_and_counters)
 	cr_assert_eq(json_object_get_int(key(e, "ttl_expired")), 0);
 	cr_assert_eq(json_object_object_length(e), FWD_DROP_MAX);
 	json_object_put(j);
+}
+
+/* Runs the handler for path; returns its body as text (caller frees). */
+static char *get_text(const char *path)
+{
+	struct evkeyvalq q;
+	struct evbuffer *out = evbuffer_new();
+	struct jw w;
+	struct api_request req = { path, &q };
+	size_t i;
+	char *s;
+
+	TAILQ_INIT(&q);
+	for (i = 0; i < fwd_api_n_routes && strcmp(fwd_api_routes[i].path, path) != 0; i++)
+		;
+	cr_assert(i < fwd_api_n_routes, "%s served", path);
+	jw_init(&w, out);
+	cr_assert_eq(fwd_api_routes[i].handler(&w, &req, f), 200);
+	jw_flush(&w);
+	evbuffer_add(out, "", 1);
+	s = strdup((const char *)evbuffer_pullup(out, -1));
+	evbuffer_free(out);
+	return s;
+}
+
+/* Label 100 (pop + lookup in A) from the core, twice: a VRF lookup each, sent to A's CE. */
+Test(api, vrf_and_label_counters)
+{
+	struct fwd_iface *core0 = fwd_iface_find(f, "core0");
+	static const uint8_t mac_p[6] = { 2, 0, 0, 0, 0x99, 1 };
+	uint32_t label = 100;
+	uint8_t ttl = 64;
+	struct tframe t;
+	int status;
+	json_object *j, *a, *e;
+	char *text;
+
+	for (int i = 0; i < 2; i++) {
+		t_mpls_frame(&t, core0->mac, mac_p, &label, &ttl, 1, t_ip(192, 168, 101, 10),
+			     t_ip(10, 1, 1, 2), 64);
+		fwd_input(f, core0, &t.p);
+	}
+	j = get("/counters", NULL, &status);
+	a = key(j, "vrfs");
+	cr_assert_eq(json_object_array_length(a), 2);
+	e = json_object_array_get_idx(a, 0);
+	cr_assert_str_eq(str(e, "vrf"), "A");
+	cr_assert_eq(json_object_get_int(key(e, "vrf_id")), 1);
+	cr_assert_eq(json_object_get_int(key(e, "lookups_from_core")), 2);
+	cr_assert_eq(json_object_get_int(key(e, "lookups_from_ce")), 0);
+	cr_assert_eq(json_object_get_int(key(e, "from_ce_packets")), 0);
+	cr_assert_eq(json_object_get_int(key(e, "to_ce_packets")), 0, "queued for ARP, not sent");
+	cr_assert_eq(json_object_get_int(key(e, "to_ce_bytes")), 0);
+	cr_assert_eq(json_object_get_int(key(e, "no_route")), 0);
+	cr_assert_str_eq(str(json_object_array_get_idx(a, 1), "vrf"), "B");
+	a = key(j, "labels");
+	cr_assert_eq(json_object_array_length(a), 2);
+	e = json_object_array_get_idx(a, 1);
+	cr_assert_eq(json_object_get_int(key(e, "in_label")), 100);
+	cr_assert_str_eq(str(e, "action"), "pop_lookup");
+	cr_assert_str_eq(str(e, "vrf"), "A");
+	cr_assert_eq(json_object_get_int(key(e, "packets")), 2);
+	cr_assert_eq(json_object_get_int(key(e, "bytes")), 2 * 78);
+	e = json_object_array_get_idx(a, 0);
+	cr_assert_eq(json_object_get_int(key(e, "in_label")), 17);
+	cr_assert_null(key(e, "vrf"));
+	cr_assert_eq(json_object_get_int(key(e, "packets")), 0);
+	json_object_put(j);
+
+	j = get("/lfib", NULL, &status);
+	e = json_object_array_get_idx(key(j, "lfib"), 1);
+	cr_assert_eq(json_object_get_int(key(e, "packets")), 2);
+	cr_assert_eq(json_object_get_int(key(e, "bytes")), 2 * 78);
+	json_object_put(j);
+
+	text = get_text("/metrics");
+	cr_assert_not_null(strstr(text, "ferry_fwd_label_packets_total{label=\"100\","
+					"action=\"pop_lookup\"} 2\n"), "%s", text);
+	cr_assert_not_null(strstr(text, "ferry_fwd_vrf_lookups_total{vrf=\"A\",from=\"core\"} 2\n"));
+	cr_assert_not_null(strstr(text, "ferry_fwd_vrf_packets_total{vrf=\"A\",dir=\"to_ce\"} 0\n"));
+	cr_assert_not_null(strstr(text, "ferry_fwd_vrf_no_route_total{vrf=\"B\"} 0\n"));
+	free(text);
 }

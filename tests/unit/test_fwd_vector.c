@@ -11,6 +11,7 @@
 #include "common/log.h"
 #include "fwd/apply.h"
 #include "fwd/arp.h"
+#include "fwd/ctr.h"
 #include "fwd/pipeline.h"
 #include "test_fwd_util.h"
 
@@ -486,6 +487,13 @@ static void assert_same(const struct batch *b)
 		cr_assert_eq(iface_of(&pe1, i)->tx_packets, iface_of(&pe2, i)->tx_packets);
 		cr_assert_eq(iface_of(&pe1, i)->tx_bytes, iface_of(&pe2, i)->tx_bytes);
 	}
+	/* per-VRF and per-label counters (ctr.h): every VRF id and label the tests use */
+	for (uint32_t id = 0; id < 64; id++)
+		cr_assert_arr_eq(&pe1.f->ctrs[0]->vrf[id], &pe2.f->ctrs[0]->vrf[id],
+				 sizeof(struct fwd_vrf_ctr), "counters of VRF %u", id);
+	for (uint32_t l = 0; l < 1024; l++)
+		cr_assert_arr_eq(&pe1.f->ctrs[0]->label[l], &pe2.f->ctrs[0]->label[l],
+				 sizeof(struct fwd_label_ctr), "counters of label %u", l);
 }
 
 /* Every kind of frame a PE/P meets, fast and slow, in one batch. */

@@ -18,6 +18,7 @@
 #include "common/log.h"
 #include "fwd/apply.h"
 #include "fwd/arp.h"
+#include "fwd/ctr.h"
 #include "fwd/fib.h"
 #include "fwd/lfib.h"
 #include "fwd/pipeline.h"
@@ -237,8 +238,9 @@ static struct worker *worker_start(pthread_t *tid, bool ttl_one)
 	cr_assert_not_null(w);
 	w->frames = calloc(BATCH, sizeof(*w->frames));
 	w->t.punt = punt_ring_new();
+	w->t.ctrs = fwd_ctrs_get(f, 1 + w->t.id); /* as io_worker.c gives a worker its own */
 	w->ttl_one = ttl_one;
-	cr_assert(w->frames != NULL && w->t.punt != NULL);
+	cr_assert(w->frames != NULL && w->t.punt != NULL && w->t.ctrs != NULL);
 	w->rd = rcu_register(f->rcu);
 	cr_assert_not_null(w->rd);
 	f->threads[f->n_threads++] = &w->t;

@@ -1,0 +1,126 @@
+/*
+ * Per-VRF and per-label counters: each thread's set (see ctr.h) and the
+ * sums the API reads. A set is two anonymous mappings over the whole VRF
+ * id and label range (4 MB and 16 MB of address space): pages are only
+ * backed once a VRF id or label is counted, so a PE using a few hundred
+ * labels pays a few pages per thread, and the arrays never have to grow
+ * while workers write into them. Sets live as long as fwd: a worker that
+ * stops leaves its counts behind, one that starts again continues them.
+ */
+#include <errno.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <sys/mman.h>
+
+#include "common/label.h"
+#include "common/log.h"
+#include "fwd/ctr.h"
+
+#define VRF_BYTES ((size_t)(FIB_VRF_ID_MAX + 1) * sizeof(struct fwd_vrf_ctr))
+#define LABEL_BYTES ((size_t)(MPLS_LABEL_MAX + 1) * sizeof(struct fwd_label_ctr))
+
+static void *zero_map(size_t len)
+{
+	void *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
+		       -1, 0);
+
+	return p == MAP_FAILED ? NULL : p;
+}
+
+static void set_free(struct fwd_ctrs *c)
+{
+	if (c == NULL)
+		return;
+	if (c->vrf != NULL)
+		munmap(c->vrf, VRF_BYTES);
+	if (c->label != NULL)
+		munmap(c->label, LABEL_BYTES);
+	free(c);
+}
+
+struct fwd_ctrs *fwd_ctrs_get(struct fwd *f, unsigned slot)
+{
+	struct fwd_ctrs *c;
+
+	if (slot > FWD_WORKERS_MAX)
+		return NULL;
+	if (f->ctrs[slot] != NULL)
+		return f->ctrs[slot];
+	if ((c = calloc(1, sizeof(*c))) == NULL || (c->vrf = zero_map(VRF_BYTES)) == NULL ||
+	    (c->label = zero_map(LABEL_BYTES)) == NULL) {
+		log_warnx("counters for thread slot %u: cannot map %zu MB", slot,
+			  (VRF_BYTES + LABEL_BYTES) >> 20);
+		set_free(c);
+		return NULL;
+	}
+	f->ctrs[slot] = c;
+	return c;
+}
+
+void fwd_ctrs_free(struct fwd *f)
+{
+	for (unsigned i = 0; i <= FWD_WORKERS_MAX; i++) {
+		set_free(f->ctrs[i]);
+		f->ctrs[i] = NULL;
+	}
+}
+
+static uint64_t load(const uint64_t *c)
+{
+	return __atomic_load_n(c, __ATOMIC_RELAXED);
+}
+
+void fwd_label_sum(const struct fwd *f, uint32_t label, struct fwd_label_ctr *out)
+{
+	*out = (struct fwd_label_ctr){ 0 };
+	if (label > MPLS_LABEL_MAX)
+		return;
+	for (unsigned i = 0; i <= FWD_WORKERS_MAX; i++) {
+		const struct fwd_ctrs *c = f->ctrs[i];
+
+		if (c == NULL)
+			continue;
+		out->packets += load(&c->label[label].packets);
+		out->bytes += load(&c->label[label].bytes);
+	}
+}
+
+/* The counter fields of a VRF line (spare excluded). */
+static const size_t vrf_off[] = {
+	offsetof(struct fwd_vrf_ctr, from_ce_packets),	 offsetof(struct fwd_vrf_ctr, from_ce_bytes),
+	offsetof(struct fwd_vrf_ctr, to_ce_packets),	 offsetof(struct fwd_vrf_ctr, to_ce_bytes),
+	offsetof(struct fwd_vrf_ctr, lookups_from_ce), offsetof(struct fwd_vrf_ctr, lookups_from_core),
+	offsetof(struct fwd_vrf_ctr, no_route),
+};
+#define VRF_FIELDS (sizeof(vrf_off) / sizeof(vrf_off[0]))
+
+static uint64_t *vrf_field(struct fwd_vrf_ctr *v, unsigned i)
+{
+	return (uint64_t *)((char *)v + vrf_off[i]);
+}
+
+static uint64_t vrf_get(const struct fwd_vrf_ctr *v, unsigned i)
+{
+	return load((const uint64_t *)((const char *)v + vrf_off[i]));
+}
+
+void fwd_vrf_sum(const struct fwd *f, uint32_t vrf_id, struct fwd_vrf_ctr *out)
+{
+	*out = (struct fwd_vrf_ctr){ 0 };
+	if (vrf_id > FIB_VRF_ID_MAX)
+		return;
+	for (unsigned i = 0; i <= FWD_WORKERS_MAX; i++) {
+		const struct fwd_ctrs *c = f->ctrs[i];
+
+		if (c == NULL)
+			continue;
+		for (unsigned k = 0; k < VRF_FIELDS; k++)
+			*vrf_field(out, k) += vrf_get(&c->vrf[vrf_id], k);
+	}
+}
+
+void fwd_vrf_ctr_since(struct fwd_vrf_ctr *a, const struct fwd_vrf_ctr *base)
+{
+	for (unsigned k = 0; k < VRF_FIELDS; k++)
+		*vrf_field(a, k) -= vrf_get(base, k);
+}

@@ -1,0 +1,146 @@
+/*
+ * Per-VRF and per-label packet counters (GET /counters, /lfib, /metrics).
+ *
+ * Every thread that forwards (the control thread, each worker) has its own
+ * set: one 64-byte line per VRF id and 16 bytes per label, in arrays over
+ * the whole id and label range. The arrays are anonymous mappings, so only
+ * the pages of ids and labels actually used ever take memory, and they never
+ * move or grow under a worker (no RCU, no resizing race). A thread writes
+ * only its own set (relaxed stores, as for the interface counters); readers
+ * (the API, on the control thread) add the sets up when asked. The packet
+ * path counts a run of frames with the same counter once (struct fwd_acc):
+ * a batch from one link, or with one label, costs one update, not one per
+ * frame.
+ *
+ * Restarts: what a label or a VRF shows is the sum minus a base taken when
+ * its LFIB entry was programmed with a different meaning (action, VRF, next
+ * hop, out label) or when the VRF was created or renamed; nothing in the
+ * threads' arrays is ever reset.
+ */
+#ifndef FERRY_FWD_CTR_H
+#define FERRY_FWD_CTR_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "fwd/fib.h"
+#include "fwd/fwd.h"
+
+/* One VRF, one thread: exactly one cache line. */
+struct fwd_vrf_ctr {
+	_Alignas(64) uint64_t from_ce_packets; /* IPv4 received on the VRF's attachment links */
+	uint64_t from_ce_bytes;
+	uint64_t to_ce_packets; /* forwarded out of the VRF's attachment links */
+	uint64_t to_ce_bytes;
+	uint64_t lookups_from_ce;   /* LPM lookups for packets from a CE */
+	uint64_t lookups_from_core; /* LPM lookups after popping a per-VRF label */
+	uint64_t no_route;          /* of those lookups: no match */
+	uint64_t spare;
+};
+
+/* One label, one thread: MPLS frames from the core, addressed to us, with it on top. */
+struct fwd_label_ctr {
+	uint64_t packets, bytes;
+};
+
+/* A thread's set. */
+struct fwd_ctrs {
+	struct fwd_vrf_ctr *vrf;     /* [FIB_VRF_ID_MAX + 1]; slot 0: ids out of range */
+	struct fwd_label_ctr *label; /* [MPLS_LABEL_MAX + 1] */
+};
+
+/* The set of thread slot (0: control thread, 1 + worker id), made on first use; NULL on ENOMEM. */
+struct fwd_ctrs *fwd_ctrs_get(struct fwd *f, unsigned slot);
+/* Unmaps every thread's set (fwd_free). */
+void fwd_ctrs_free(struct fwd *f);
+
+/* The calling thread's set (workers: their own; the control thread and tests: slot 0). */
+static inline struct fwd_ctrs *fwd_ctrs_self(const struct fwd *f)
+{
+	struct fwd_thread *t = fwd_self;
+
+	return t == NULL ? f->ctrs[0] : t->ctrs;
+}
+
+/* The VRF counter line for id; ids out of range share slot 0, which nobody shows. */
+static inline struct fwd_vrf_ctr *fwd_vrf_ctr(struct fwd_ctrs *c, uint32_t vrf_id)
+{
+	return &c->vrf[vrf_id <= FIB_VRF_ID_MAX ? vrf_id : 0];
+}
+
+/*
+ * A run of frames counted once: pk (and for fwd_acc_pb by, its byte
+ * counter) is the counter the run adds to. A frame for another counter
+ * flushes the run; fwd_acc_flush ends it.
+ */
+struct fwd_acc {
+	uint64_t *pk, *by;
+	uint64_t n, bytes;
+};
+
+static inline void fwd_acc_flush(struct fwd_acc *a)
+{
+	if (a->n == 0)
+		return;
+	fwd_ctr_add(a->pk, a->n);
+	if (a->by != NULL)
+		fwd_ctr_add(a->by, a->bytes);
+	a->n = 0;
+	a->bytes = 0;
+}
+
+/* One frame of len bytes for packet counter pk and byte counter by. */
+static inline void fwd_acc_pb(struct fwd_acc *a, uint64_t *pk, uint64_t *by, uint64_t len)
+{
+	if (pk != a->pk) {
+		fwd_acc_flush(a);
+		a->pk = pk;
+		a->by = by;
+	}
+	a->n++;
+	a->bytes += len;
+}
+
+/* One frame for packet counter pk (no bytes). */
+static inline void fwd_acc_p(struct fwd_acc *a, uint64_t *pk)
+{
+	fwd_acc_pb(a, pk, NULL, 0);
+}
+
+/* One lookup in the per-frame path (no run): where the packet came from, and whether it matched. */
+static inline void fwd_vrf_lookup(const struct fwd *f, uint32_t vrf_id, bool from_core, bool found)
+{
+	struct fwd_vrf_ctr *c = fwd_vrf_ctr(fwd_ctrs_self(f), vrf_id);
+
+	fwd_ctr_add(from_core ? &c->lookups_from_core : &c->lookups_from_ce, 1);
+	if (!found)
+		fwd_ctr_add(&c->no_route, 1);
+}
+
+/*
+ * fwd_tx for a forwarded data frame: on an attachment link it is also
+ * counted as delivered to that link's VRF (ARP and other frames fwd makes
+ * itself use fwd_tx and are not).
+ */
+static inline enum fwd_verdict fwd_tx_data(struct fwd *f, struct fwd_iface *ifp,
+					   const uint8_t *frame, size_t len)
+{
+	enum fwd_verdict v = fwd_tx(f, ifp, frame, len);
+
+	if (v == FWD_SENT && ifp->role == FWD_IF_ACCESS) {
+		struct fwd_vrf_ctr *c = fwd_vrf_ctr(fwd_ctrs_self(f), ifp->vrf_id);
+
+		fwd_ctr_add(&c->to_ce_packets, 1);
+		fwd_ctr_add(&c->to_ce_bytes, len);
+	}
+	return v;
+}
+
+/* ---- readers (control thread): every thread's sets added up ---- */
+
+void fwd_label_sum(const struct fwd *f, uint32_t label, struct fwd_label_ctr *out);
+void fwd_vrf_sum(const struct fwd *f, uint32_t vrf_id, struct fwd_vrf_ctr *out);
+/* a - base, field by field (what a VRF shows since its base was taken). */
+void fwd_vrf_ctr_since(struct fwd_vrf_ctr *a, const struct fwd_vrf_ctr *base);
+
+#endif

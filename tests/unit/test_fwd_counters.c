@@ -1,0 +1,409 @@
+/*
+ * Per-VRF and per-label counters (fwd/ctr.h): frames of every kind a PE sees
+ * are counted against the right VRF and label, the same by the vector path
+ * and by the per-frame path alone; a per-CE label's packets go to the CE
+ * without a VRF lookup while a per-VRF label's count one; counters restart
+ * when a label or VRF changes meaning and not when it is refreshed; worker
+ * threads count into their own sets, which the readers add up.
+ */
+#include <criterion/criterion.h>
+#include <pthread.h>
+#include <stdlib.h>
+
+#include "common/log.h"
+#include "fwd/apply.h"
+#include "fwd/arp.h"
+#include "fwd/ctr.h"
+#include "fwd/fib.h"
+#include "fwd/lfib.h"
+#include "fwd/pipeline.h"
+#include "fwd/punt.h"
+#include "fwd/rcu.h"
+#include "test_fwd_util.h"
+
+#define GW t_ip(10, 0, 1, 2)
+#define CE_A t_ip(10, 1, 1, 2)
+#define CE_B t_ip(10, 2, 1, 2)
+#define SITE1 t_ip(192, 168, 100, 10)
+#define SITE2 t_ip(192, 168, 101, 10)
+#define IP_LEN 74   /* Ethernet + IPv4 + 40 bytes */
+#define MPLS_LEN 78 /* the same under one label */
+
+static const uint8_t mac_core0[6] = { 2, 0, 0, 0, 0xc0, 0 };
+static const uint8_t mac_ce_a[6] = { 2, 0, 0, 0, 0xa1, 0 };
+static const uint8_t mac_ce_b[6] = { 2, 0, 0, 0, 0xb1, 0 };
+static const uint8_t mac_p[6] = { 2, 0, 0, 0, 0x99, 1 };
+static const uint8_t mac_cea[6] = { 2, 0, 0, 0, 0xaa, 2 };
+static const uint8_t mac_ceb[6] = { 2, 0, 0, 0, 0xbb, 2 };
+static const uint8_t mac_other[6] = { 2, 0, 0, 0, 0x77, 7 };
+static const uint8_t bcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+
+static struct fwd *f;
+static struct fwd_iface *core0, *ce_a, *ce_b;
+
+static int out_stub(void *ctx, struct fwd_iface *ifp, const uint8_t *frame, size_t len)
+{
+	(void)ctx;
+	(void)ifp;
+	(void)frame;
+	(void)len;
+	return 0;
+}
+
+static void msg(uint16_t type, const void *payload, uint32_t len)
+{
+	cr_assert(ipc_payload_ok(type, payload, len), "payload of %s", ipc_type_name(type));
+	apply_msg(f, type, payload, len);
+}
+
+static void vrf(uint32_t id, const char *name)
+{
+	struct ipc_vrf v = { .vrf_id = id };
+
+	strcpy(v.name, name);
+	msg(IPC_VRF_ADD, &v, sizeof(v));
+}
+
+static struct fwd_iface *bind(const char *ifname, uint32_t vrf_id, uint32_t addr,
+			      const uint8_t *mac)
+{
+	struct ipc_if_bind b = { .vrf_id = vrf_id, .address = addr, .plen = 30 };
+	struct fwd_iface *ifp;
+
+	strcpy(b.ifname, ifname);
+	msg(IPC_IF_BIND, &b, sizeof(b));
+	ifp = fwd_iface_find(f, ifname);
+	memcpy(ifp->mac, mac, 6);
+	ifp->mtu = 1500;
+	return ifp;
+}
+
+static void nh(uint32_t id, uint32_t type, uint32_t gw, uint32_t label, const char *ifname)
+{
+	struct ipc_nexthop n = { .nh_id = id, .type = type, .gateway = gw, .out_label = label };
+
+	strcpy(n.ifname, ifname);
+	msg(IPC_NH_ADD, &n, sizeof(n));
+}
+
+static void route(uint32_t vrf_id, uint32_t prefix, uint32_t nh_id, uint32_t inner)
+{
+	struct ipc_fib_entry r = { .vrf_id = vrf_id, .prefix = prefix, .plen = 24, .nh_id = nh_id,
+				   .inner_label = inner };
+
+	msg(IPC_FIB_ADD, &r, sizeof(r));
+}
+
+static void label(uint32_t in, uint32_t action, uint32_t vrf_id, uint32_t nh_id)
+{
+	struct ipc_lfib_entry e = { .in_label = in, .action = action, .vrf_id = vrf_id,
+				    .nh_id = nh_id, .out_label = MPLS_LABEL_NONE };
+
+	msg(IPC_LFIB_ADD, &e, sizeof(e));
+}
+
+/* Neighbour ip on ifp answers the request a first frame toward it made fwd send. */
+static void learn(struct fwd_iface *ifp, uint32_t ip, const uint8_t *mac)
+{
+	struct tframe t;
+	uint8_t *a;
+
+	t_eth(&t, 64, bcast, bcast, FWD_ETHERTYPE_IPV4);
+	t_ipv4(&t, 1, 2, 64, 17, 10);
+	arp_output(f, ifp, ip, &t.p);
+	a = t_eth(&t, 64, ifp->mac, mac, FWD_ETHERTYPE_ARP);
+	t_put16(a, 1);
+	t_put16(a + 2, 0x0800);
+	a[4] = 6;
+	a[5] = 4;
+	t_put16(a + 6, 2);
+	memcpy(a + 8, mac, 6);
+	t_put32(a + 14, ip);
+	memcpy(a + 18, ifp->mac, 6);
+	t_put32(a + 24, ifp->addr);
+	t.p.len += 28 + 18;
+	fwd_input(f, ifp, &t.p);
+	cr_assert_eq(arp_find(ifp, ip)->state, ARP_REACHABLE);
+}
+
+/*
+ * pe: core0 to the core; VRF A (1) on ce-a1 with a route to the remote site
+ * (labeled, inner 200) and one to its CE; VRF B (2) on ce-b1. Label 100:
+ * per-VRF, pop and look up in A; label 101: per-CE, pop and send to B's CE.
+ */
+static void setup(void)
+{
+	struct fwd_hooks hooks = { .output = out_stub };
+
+	log_init("test_fwd_counters", LOG_LVL_WARN);
+	f = fwd_new(&hooks, 300);
+	cr_assert_not_null(f);
+	core0 = fwd_iface_get(f, "core0", FWD_IF_CORE);
+	memcpy(core0->mac, mac_core0, 6);
+	core0->addr = t_ip(10, 0, 1, 1);
+	core0->plen = 30;
+	core0->mtu = 1600;
+	core0->active = true;
+	vrf(1, "A");
+	vrf(2, "B");
+	ce_a = bind("ce-a1", 1, t_ip(10, 1, 1, 1), mac_ce_a);
+	ce_b = bind("ce-b1", 2, t_ip(10, 2, 1, 1), mac_ce_b);
+	nh(1, IPC_NH_LABELED, GW, 16, "core0");
+	nh(2, IPC_NH_GATEWAY, CE_A, 0, "ce-a1");
+	nh(3, IPC_NH_GATEWAY, CE_B, 0, "ce-b1");
+	route(1, t_ip(192, 168, 101, 0), 1, 200);
+	route(1, t_ip(192, 168, 100, 0), 2, MPLS_LABEL_NONE);
+	route(2, t_ip(192, 168, 100, 0), 3, MPLS_LABEL_NONE);
+	label(100, IPC_LFIB_POP_LOOKUP, 1, 0);
+	label(101, IPC_LFIB_POP_FORWARD, 2, 3);
+	fib_commit(f);
+	learn(core0, GW, mac_p);
+	learn(ce_a, CE_A, mac_cea);
+	learn(ce_b, CE_B, mac_ceb);
+}
+
+static void teardown(void)
+{
+	fwd_free(f);
+}
+
+TestSuite(counters, .init = setup, .fini = teardown);
+
+static struct fwd_vrf_ctr vrf_ctr(uint32_t id)
+{
+	struct fwd_vrf_ctr c;
+
+	fib_vrf_counters(f, fib_vrf_get(f, id), &c);
+	return c;
+}
+
+/* What VRF id counted since *before (setup's ARP learning delivered a frame to each CE). */
+static struct fwd_vrf_ctr vrf_delta(uint32_t id, const struct fwd_vrf_ctr *before)
+{
+	struct fwd_vrf_ctr c = vrf_ctr(id);
+
+	fwd_vrf_ctr_since(&c, before);
+	return c;
+}
+
+static uint64_t label_packets(uint32_t in, uint64_t *bytes)
+{
+	uint64_t packets, b;
+
+	lfib_entry_counters(f, lfib_lookup(f->lfib, in), &packets, &b);
+	if (bytes != NULL)
+		*bytes = b;
+	return packets;
+}
+
+/* The kinds of frame a PE sees, n of each, into t[] / in[]; returns how many. */
+enum kind { PUSH, PER_VRF, PER_CE, NO_ROUTE, NOT_OURS, N_KINDS };
+
+static void make(struct tframe *t, struct fwd_iface **in, enum kind k)
+{
+	uint32_t lbl = k == PER_CE ? 101 : 100;
+	uint8_t ttl = 64;
+
+	switch (k) {
+	case PUSH:
+		t_ip_frame(t, mac_ce_a, mac_cea, SITE1, SITE2, 64);
+		*in = ce_a;
+		break;
+	case NO_ROUTE:
+		t_ip_frame(t, mac_ce_a, mac_cea, SITE1, t_ip(8, 8, 8, 8), 64);
+		*in = ce_a;
+		break;
+	default:
+		t_mpls_frame(t, k == NOT_OURS ? mac_other : mac_core0, mac_p, &lbl, &ttl, 1, SITE2,
+			     SITE1, 64);
+		*in = core0;
+	}
+}
+
+static void check_attribution(bool slow_only)
+{
+	static const unsigned count[N_KINDS] = { [PUSH] = 3, [PER_VRF] = 4, [PER_CE] = 5,
+						 [NO_ROUTE] = 2, [NOT_OURS] = 1 };
+	struct tframe t[32];
+	struct fwd_iface *in[32];
+	struct fwd_pkt p[32];
+	unsigned n = 0;
+	struct fwd_vrf_ctr a0 = vrf_ctr(1), b0 = vrf_ctr(2), a, b;
+	uint64_t bytes;
+
+	f->slow_only = slow_only;
+	/* interleaved, so runs of one counter are cut often */
+	for (unsigned round = 0; round < 5; round++)
+		for (enum kind k = 0; k < N_KINDS; k++)
+			if (round < count[k]) {
+				make(&t[n], &in[n], k);
+				n++;
+			}
+	for (unsigned i = 0; i < n; i++)
+		p[i] = t[i].p;
+	fwd_input_batch(f, in, p, n, NULL);
+
+	a = vrf_delta(1, &a0);
+	b = vrf_delta(2, &b0);
+	cr_assert_eq(a.from_ce_packets, 3 + 2);
+	cr_assert_eq(a.from_ce_bytes, (3 + 2) * IP_LEN);
+	cr_assert_eq(a.lookups_from_ce, 3 + 2, "every packet from A's CE is looked up in A");
+	cr_assert_eq(a.no_route, 2);
+	cr_assert_eq(a.lookups_from_core, 4, "per-VRF label 100: popped and looked up in A");
+	cr_assert_eq(a.to_ce_packets, 4);
+	cr_assert_eq(a.to_ce_bytes, 4 * IP_LEN);
+	cr_assert_eq(label_packets(100, &bytes), 4, "the frame for another MAC is not counted");
+	cr_assert_eq(bytes, 4 * MPLS_LEN);
+	cr_assert_eq(label_packets(101, &bytes), 5);
+	cr_assert_eq(bytes, 5 * MPLS_LEN);
+	cr_assert_eq(b.lookups_from_core + b.lookups_from_ce, 0,
+		     "per-CE label 101: straight to B's CE, no lookup in B");
+	cr_assert_eq(b.to_ce_packets, 5);
+	cr_assert_eq(b.to_ce_bytes, 5 * IP_LEN);
+	cr_assert_eq(b.from_ce_packets + b.no_route, 0);
+	cr_assert_eq(f->drops[FWD_DROP_NO_ROUTE], 2);
+}
+
+Test(counters, attributed_to_the_right_vrf_and_label_by_the_vector_path)
+{
+	check_attribution(false);
+	cr_assert_gt(f->fast, 0, "the vector path finished frames itself");
+}
+
+Test(counters, attributed_the_same_by_the_per_frame_path)
+{
+	check_attribution(true);
+	cr_assert_eq(f->fast, 0);
+}
+
+Test(counters, restart_when_a_label_or_vrf_changes_meaning)
+{
+	struct tframe t;
+	struct fwd_iface *in;
+	struct ipc_lfib_entry del = { .in_label = 100 };
+	struct ipc_vrf gone = { .vrf_id = 2 };
+
+	for (int i = 0; i < 2; i++) {
+		make(&t, &in, PER_VRF);
+		fwd_input(f, in, &t.p);
+	}
+	cr_assert_eq(label_packets(100, NULL), 2);
+	label(100, IPC_LFIB_POP_LOOKUP, 1, 0); /* a replay refreshes it */
+	cr_assert_eq(label_packets(100, NULL), 2, "same meaning: the count goes on");
+	label(100, IPC_LFIB_POP_LOOKUP, 2, 0);
+	cr_assert_eq(label_packets(100, NULL), 0, "another VRF: it restarts");
+	make(&t, &in, PER_VRF);
+	fwd_input(f, in, &t.p);
+	cr_assert_eq(label_packets(100, NULL), 1);
+	msg(IPC_LFIB_DEL, &del, sizeof(del));
+	label(100, IPC_LFIB_POP_LOOKUP, 2, 0);
+	cr_assert_eq(label_packets(100, NULL), 0, "deleted and added again: it restarts");
+	label(101, IPC_LFIB_POP_FORWARD, 2, 2);
+	cr_assert_eq(label_packets(100, NULL), 0);
+
+	cr_assert_eq(vrf_ctr(2).lookups_from_core, 1);
+	vrf(2, "B");
+	cr_assert_eq(vrf_ctr(2).lookups_from_core, 1, "VRF refreshed: the count goes on");
+	vrf(2, "B2");
+	cr_assert_eq(vrf_ctr(2).lookups_from_core, 0, "renamed: another VRF, it restarts");
+	make(&t, &in, PER_VRF);
+	fwd_input(f, in, &t.p);
+	cr_assert_eq(vrf_ctr(2).lookups_from_core, 1);
+	msg(IPC_VRF_DEL, &gone, sizeof(gone));
+	vrf(2, "B2");
+	cr_assert_eq(vrf_ctr(2).lookups_from_core, 0, "deleted and created again: it restarts");
+}
+
+/* ---- worker threads ---- */
+
+#define BATCH 32
+#define ROUNDS 200
+
+struct worker {
+	struct fwd_thread t;
+	pthread_t tid;
+	struct rcu_reader *rd; /* NULL: the control thread */
+	uint64_t per_vrf, push; /* frames it fed */
+};
+
+/* Alternating runs of label-100 frames and push frames, rounds batches. */
+static void feed(struct worker *w, int rounds)
+{
+	static _Thread_local struct tframe t[BATCH];
+	struct fwd_iface *in[BATCH];
+	struct fwd_pkt p[BATCH];
+
+	for (int r = 0; r < rounds; r++) {
+		for (unsigned i = 0; i < BATCH; i++) {
+			enum kind k = (i / 4) % 2 ? PER_VRF : PUSH;
+
+			make(&t[i], &in[i], k);
+			p[i] = t[i].p;
+			if (k == PER_VRF)
+				w->per_vrf++;
+			else
+				w->push++;
+		}
+		fwd_input_batch(f, in, p, BATCH, NULL);
+		if (w->rd != NULL)
+			rcu_quiescent(f->rcu, w->rd);
+	}
+	if (w->rd != NULL)
+		rcu_offline(w->rd);
+}
+
+static void *worker_main(void *arg)
+{
+	struct worker *w = arg;
+
+	fwd_self = &w->t;
+	feed(w, ROUNDS);
+	return NULL;
+}
+
+Test(counters, each_thread_counts_in_its_own_set_and_readers_add_them_up)
+{
+	struct worker w[2] = { 0 }, control = { 0 };
+	uint64_t per_vrf = 0, push = 0;
+	struct fwd_vrf_ctr a0 = vrf_ctr(1), a;
+
+	feed(&control, 1); /* next hops' MACs cached: the workers need not punt */
+	f->no_lazy_commit = true; /* workers run: only this thread commits (nothing pending) */
+	for (unsigned i = 0; i < 2; i++) {
+		w[i].t.id = i;
+		w[i].rd = rcu_register(f->rcu);
+		w[i].t.ctrs = fwd_ctrs_get(f, 1 + i);
+		w[i].t.punt = punt_ring_new();
+		cr_assert(w[i].t.ctrs != NULL && w[i].t.punt != NULL && w[i].rd != NULL);
+		f->threads[f->n_threads++] = &w[i].t;
+	}
+	for (unsigned i = 0; i < 2; i++)
+		cr_assert_eq(pthread_create(&w[i].tid, NULL, worker_main, &w[i]), 0);
+	feed(&control, ROUNDS); /* this thread forwards at the same time */
+	for (unsigned i = 0; i < 2; i++) {
+		pthread_join(w[i].tid, NULL);
+		punt_ring_drain(f, w[i].t.punt);
+		punt_ring_free(w[i].t.punt);
+		rcu_unregister(f->rcu, w[i].rd);
+		per_vrf += w[i].per_vrf;
+		push += w[i].push;
+	}
+	per_vrf += control.per_vrf;
+	push += control.push;
+
+	for (unsigned i = 0; i < 2; i++) {
+		cr_assert_eq(f->ctrs[1 + i]->label[100].packets, w[i].per_vrf,
+			     "worker %u's label count is in its own set", i);
+		cr_assert_eq(f->ctrs[1 + i]->vrf[1].from_ce_packets, w[i].push);
+		cr_assert_eq(f->ctrs[1 + i]->vrf[1].lookups_from_core, w[i].per_vrf);
+	}
+	cr_assert_eq(f->ctrs[0]->label[100].packets, control.per_vrf);
+	cr_assert_eq(label_packets(100, NULL), per_vrf, "the reader adds every thread's up");
+	a = vrf_delta(1, &a0);
+	cr_assert_eq(a.from_ce_packets, push);
+	cr_assert_eq(a.from_ce_bytes, push * IP_LEN);
+	cr_assert_eq(a.lookups_from_ce, push);
+	cr_assert_eq(a.lookups_from_core, per_vrf);
+	cr_assert_eq(a.to_ce_packets, per_vrf, "worker-sent, or punted and sent by this thread");
+	f->n_threads = 0;
+}
