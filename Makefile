@@ -32,12 +32,16 @@ TOOL_SRC   := $(wildcard tests/tools/*.c)
 TOOL_BINS  := $(patsubst tests/tools/%.c,$(BUILD)/tools/%,$(TOOL_SRC))
 BENCH_SRC  := $(wildcard bench/*.c)
 BENCH_BINS := $(patsubst bench/%.c,$(BUILD)/bench/%,$(BENCH_SRC))
+# bench/bgp-sender.c is main; its parts are bench/sender/*.c.
+SENDER_SRC := $(wildcard bench/sender/*.c)
 
 .SECONDARY:
-.PHONY: all programs deps demo test unit integration fuzz fuzz-smoke clean lab-down
+.PHONY: all programs bench deps demo test unit integration fuzz fuzz-smoke clean lab-down
 all: programs $(BENCH_BINS)
 # What the lab needs: the daemons, ferryctl and the test tools (not the benchmarks).
 programs: $(addprefix $(BUILD)/,$(PROGS)) $(TOOL_BINS)
+# The benchmark programs alone (bench/*.c: build/bench/<name>).
+bench: $(BENCH_BINS)
 
 deps:
 	@scripts/install-deps all
@@ -84,6 +88,9 @@ $(BUILD)/tools/%: $(BUILD)/obj/tests/tools/%.o $(LIBS)
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/bench/%: $(BUILD)/obj/bench/%.o $(LIBS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+$(BUILD)/bench/bgp-sender: $(BUILD)/obj/bench/bgp-sender.o $(call obj,$(SENDER_SRC)) $(LIBS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
