@@ -84,7 +84,44 @@ EXPORT_COLS(vpn, { "RD", "rd", CLI_COL_TEXT }, { "PREFIX", "prefix", CLI_COL_TEX
 	    { "ROUTE-TARGETS", "route_targets", CLI_COL_LIST }, { "VRFS", "vrfs", CLI_COL_LIST },
 	    { "PROBLEM", "problem", CLI_COL_TEXT })
 
-/* {"interfaces":[...], "drops":{"reason":N,...}}: two tables. */
+/* The array doc[key] as a table after a blank line; nothing when the daemon sent none. */
+static int print_more(FILE *out, struct json_object *doc, const char *key,
+		      const struct cli_column *cols, size_t ncols)
+{
+	struct json_object *rows;
+
+	if (!json_object_object_get_ex(doc, key, &rows) ||
+	    !json_object_is_type(rows, json_type_array))
+		return 0;
+	fputc('\n', out);
+	return cli_table_print(out, rows, cols, ncols);
+}
+
+static const struct cli_column vrf_counter_cols[] = {
+	{ "VRF", "vrf", CLI_COL_TEXT },
+	{ "VRF-ID", "vrf_id", CLI_COL_TEXT },
+	{ "FROM-CE-PKTS", "from_ce_packets", CLI_COL_TEXT },
+	{ "FROM-CE-BYTES", "from_ce_bytes", CLI_COL_TEXT },
+	{ "TO-CE-PKTS", "to_ce_packets", CLI_COL_TEXT },
+	{ "TO-CE-BYTES", "to_ce_bytes", CLI_COL_TEXT },
+	{ "LOOKUPS-CE", "lookups_from_ce", CLI_COL_TEXT },
+	{ "LOOKUPS-CORE", "lookups_from_core", CLI_COL_TEXT },
+	{ "NO-ROUTE", "no_route", CLI_COL_TEXT },
+};
+
+static const struct cli_column label_counter_cols[] = {
+	{ "IN-LABEL", "in_label", CLI_COL_LABEL },
+	{ "ACTION", "action", CLI_COL_TEXT },
+	{ "VRF", "vrf", CLI_COL_TEXT },
+	{ "PACKETS", "packets", CLI_COL_TEXT },
+	{ "BYTES", "bytes", CLI_COL_TEXT },
+};
+
+/*
+ * {"interfaces":[...], "drops":{"reason":N,...}, "vrfs":[...], "labels":[...]}:
+ * interfaces, drops by reason, per-VRF and per-label counters (the last two
+ * only from a fwd that sends them).
+ */
 int cli_print_counters(FILE *out, const struct cli_view *v, struct json_object *doc)
 {
 	static const struct cli_column drop_cols[] = {
@@ -114,7 +151,9 @@ int cli_print_counters(FILE *out, const struct cli_view *v, struct json_object *
 	fputc('\n', out);
 	rc = cli_table_print(out, rows, COLS(drop_cols));
 	json_object_put(rows);
-	return rc;
+	if (rc < 0 || (rc = print_more(out, doc, "vrfs", COLS(vrf_counter_cols))) < 0)
+		return rc;
+	return print_more(out, doc, "labels", COLS(label_counter_cols));
 }
 
 static const char *str_of(struct json_object *o, const char *key)
@@ -180,7 +219,8 @@ const struct cli_command cli_commands[] = {
 	{ { "fwd", "arp" }, NULL, NULL, "fwd", "/arp", "arp", COLS(cli_cols_arp), NULL,
 	  "ARP entries" },
 	{ { "fwd", "counters" }, NULL, NULL, "fwd", "/counters", "interfaces",
-	  COLS(cli_cols_interfaces), cli_print_counters, "packet counters and drops by reason" },
+	  COLS(cli_cols_interfaces), cli_print_counters,
+	  "packet counters per interface, VRF and label; drops by reason" },
 };
 
 const size_t cli_n_commands = sizeof(cli_commands) / sizeof(cli_commands[0]);

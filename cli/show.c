@@ -4,7 +4,7 @@
  *   show bgp neighbors [ADDRESS]
  *   show bgp vpnv4 [rd RD] [PREFIX [longer|shorter]] [rt RT] [neighbor A|local] [best]
  *   show vrf [NAME] [routes]          show vpn
- *   show labels | lsp | fib [VRF] | lfib | interfaces | arp
+ *   show labels | lsp | fib [VRF] | lfib | interfaces | counters | arp
  *   vrf explain RD PREFIX [VRF]       (main.c)
  *
  * Each form becomes a view: which daemon and path to ask and how to print
@@ -30,6 +30,7 @@ const char *const cli_show_usage[] = {
 	"show fib [VRF]",
 	"show lfib",
 	"show interfaces",
+	"show counters",
 	"show arp",
 	"vrf explain RD PREFIX [VRF]",
 	"trace VRF ADDRESS",
@@ -155,6 +156,9 @@ static const struct simple_show simple[] = {
 	{ "lsps", "vrfmgr", "/lsps", "lsps", cli_cols_lsps, &cli_ncols_lsps, NULL },
 	{ "lfib", "fwd", "/lfib", "lfib", cli_cols_lfib, &cli_ncols_lfib, NULL },
 	{ "interfaces", "fwd", "/counters", "interfaces", cli_cols_interfaces,
+	  &cli_ncols_interfaces, cli_print_counters },
+	/* the same answer: interfaces, drops, then the per-VRF and per-label tables */
+	{ "counters", "fwd", "/counters", "interfaces", cli_cols_interfaces,
 	  &cli_ncols_interfaces, cli_print_counters },
 	{ "arp", "fwd", "/arp", "arp", cli_cols_arp, &cli_ncols_arp, NULL },
 	{ "vpn", "vrfmgr", "/vpn", "routes", cli_cols_vpn, &cli_ncols_vpn, NULL },
