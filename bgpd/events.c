@@ -9,11 +9,19 @@
  * watcher that compares each neighbor's state four times a second: the FSM
  * stays free of API hooks, and a flap shorter than that is seen as its
  * outcome (state and last error), which is what a monitoring client needs.
+ *
+ * The snapshot (a resync, or ?snapshot=1) is the same records made from
+ * the current state: one session event per neighbor (from = to = its
+ * state), then one route event per destination with a best path, walked
+ * with /routes' cursor (api_rib.c), which stays valid however the RIB
+ * changes between two chunks.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include <event2/event.h>
+
+#include <event2/buffer.h>
 
 #include "bgpd/api.h"
 #include "bgpd/bgpd.h"
@@ -49,6 +57,7 @@ struct bgpd_events {
 	struct api_events *ring;
 	struct event *poll_ev;
 	uint8_t *state; /* last seen state per peer */
+	struct api_events_snapshot snap;
 };
 
 static void route_fmt(struct jw *w, const struct route_rec *r)
@@ -97,13 +106,11 @@ static void event_fmt(struct jw *w, const struct api_event *e, void *ctx)
 	}
 }
 
-void bgpd_events_route(struct bgpd *d, const struct rib_entry *e)
+static void route_rec_of(const struct rib_entry *e, struct route_rec *out)
 {
 	const struct rib_path *b = e->best;
 	struct route_rec r;
 
-	if (d->events == NULL)
-		return;
 	memset(&r, 0, sizeof(r));
 	r.rd = e->rd;
 	r.addr = e->prefix.addr;
@@ -118,8 +125,70 @@ void bgpd_events_route(struct bgpd *d, const struct rib_entry *e)
 		for (const struct rib_path *p = e->paths; p != NULL; p = p->next)
 			r.n_paths++;
 	}
+	*out = r;
+}
+
+void bgpd_events_route(struct bgpd *d, const struct rib_entry *e)
+{
+	struct route_rec r;
+
+	if (d->events == NULL)
+		return;
+	route_rec_of(e, &r);
 	api_events_publish(d->events->ring, EV_ROUTE, &r, sizeof(r));
 }
+
+/* ---- the snapshot ---- */
+
+struct snap {
+	struct bgpd_events *be;
+	size_t peer;          /* next neighbor to write */
+	struct rib_cursor cur; /* the last destination written */
+	bool started;
+	struct jw *w;
+	size_t budget_end;
+};
+
+static void *snap_begin(void *ctx)
+{
+	struct snap *sn = calloc(1, sizeof(*sn));
+
+	if (sn != NULL)
+		sn->be = ctx;
+	return sn;
+}
+
+static int snap_route(struct rib_entry *e, void *arg)
+{
+	struct snap *sn = arg;
+	struct route_rec r;
+
+	if (e->best == NULL)
+		return 0; /* withdrawn, not yet flushed: its event is on the way */
+	route_rec_of(e, &r);
+	api_events_snapshot_item(sn->w, sn->be->ring, EV_ROUTE, &r, sizeof(r));
+	return evbuffer_get_length(sn->w->out) + sn->w->staged >= sn->budget_end;
+}
+
+static bool snap_fill(struct jw *w, void *cursor, size_t budget_end)
+{
+	struct snap *sn = cursor;
+	struct bgpd *d = sn->be->d;
+
+	for (; sn->peer < d->n_peers; sn->peer++) {
+		struct session_rec s;
+
+		memset(&s, 0, sizeof(s));
+		s.addr = d->peers[sn->peer].cfg->address;
+		s.from = s.to = (uint8_t)peer_state(&d->peers[sn->peer]);
+		api_events_snapshot_item(w, sn->be->ring, EV_SESSION, &s, sizeof(s));
+	}
+	sn->w = w;
+	sn->budget_end = budget_end;
+	return bgpd_rib_walk(d->rib, &sn->cur, &sn->started, snap_route, sn);
+}
+
+static const struct api_events_snapshot snap_ops = { snap_begin, snap_fill, free, NULL };
 
 static void session_poll(evutil_socket_t fd, short what, void *arg)
 {
@@ -167,6 +236,9 @@ int bgpd_events_start(struct bgpd *d)
 	}
 	for (size_t i = 0; i < d->n_peers; i++)
 		be->state[i] = (uint8_t)peer_state(&d->peers[i]);
+	be->snap = snap_ops;
+	be->snap.ctx = be;
+	api_events_set_snapshot(be->ring, &be->snap);
 	d->events = be;
 	if (d->api != NULL)
 		api_server_on_free(d->api, events_free_cb, d);

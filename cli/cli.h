@@ -1,7 +1,8 @@
 /*
  * ferryctl: a client of the daemons' JSON API and nothing else. It owns no
  * routing state; it fetches documents over the daemons' Unix sockets in an
- * instance's run directory (cli/http.c, cli/fetch.c) and either prints them
+ * instance's run directory, or over TCP/TLS with --url (cli/conn.c,
+ * cli/http.c, cli/fetch.c) and either prints them
  * raw (--json) or as aligned tables (cli/table.c) chosen by the command
  * (cli/show.c: `show ...`; cli/commands.c: the older two-word forms). Two
  * commands combine several daemons: trace (cli/trace.c) follows one
@@ -15,11 +16,51 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <sys/types.h>
 
 struct json_object;
 
-/* --- http.c: one GET over a Unix socket ---------------------------------- */
+/* --- conn.c: a connection to a daemon (Unix socket, TCP, TLS) ------------ */
+
+/* --url http[s]://HOST[:PORT] */
+struct cli_url {
+	bool tls;
+	char host[256];
+	uint16_t port; /* 0: each daemon's default port (cli_api_port) */
+};
+/* 0, or -1 with a one-line reason in err. */
+int cli_url_parse(const char *s, struct cli_url *u, char *err, size_t errlen);
+/* A daemon's default API port: bgpd 7179, vrfmgr 7180, fwd 7181. */
+uint16_t cli_api_port(const char *daemon);
+/* The first line of path (blanks trimmed) into token. 0, or -1 with err set. */
+int cli_token_load(const char *path, char *token, size_t len, char *err, size_t errlen);
+
+/* Where one daemon's API is. */
+struct cli_endpoint {
+	const char *sock_path; /* its Unix socket; NULL for TCP */
+	const char *host;      /* TCP: name or address */
+	uint16_t port;
+	bool tls;
+	const char *ca_file;   /* TLS: the CA to verify the daemon with; NULL: system CAs */
+	const char *token;     /* bearer token sent with every request, or NULL */
+};
+
+struct cli_conn;
+long long cli_now_ms(void); /* CLOCK_MONOTONIC */
+/* Connects (and for TLS, handshakes and verifies) before deadline. 0 or -errno, err set. */
+int cli_conn_open(const struct cli_endpoint *ep, long long deadline, struct cli_conn **out,
+		  char *err, size_t errlen);
+void cli_conn_close(struct cli_conn *c);
+int cli_conn_write(struct cli_conn *c, const char *s, size_t len, long long deadline);
+/* Up to len bytes; 0 at EOF, -ETIMEDOUT past the deadline, -errno. */
+ssize_t cli_conn_read(struct cli_conn *c, char *buf, size_t len, long long deadline);
+int cli_conn_fd(const struct cli_conn *c);
+/* TLS data already decrypted and waiting (poll on the fd would not show it). */
+bool cli_conn_pending(const struct cli_conn *c);
+
+/* --- http.c: one GET ------------------------------------------------------ */
 
 struct cli_response {
 	int status;  /* HTTP status code */
@@ -28,11 +69,15 @@ struct cli_response {
 };
 
 /*
- * GET path from the daemon listening on sock_path (HTTP/1.0: the daemon
- * closes when done). Returns 0, or -errno with a one-line reason in err:
- * -ENOENT / -ECONNREFUSED mean the daemon is not running, -ETIMEDOUT that it
- * did not answer within timeout_ms, -EPROTO a response that is not HTTP.
+ * GET path from the daemon at ep (HTTP/1.0: the daemon closes when done).
+ * Returns 0, or -errno with a one-line reason in err: -ENOENT /
+ * -ECONNREFUSED mean the daemon is not running, -ETIMEDOUT that it did not
+ * answer within timeout_ms, -EPROTO a response that is not HTTP (or a TLS
+ * failure).
  */
+int cli_http_get_ep(const struct cli_endpoint *ep, const char *path, int timeout_ms,
+		    struct cli_response *resp, char *err, size_t errlen);
+/* The same on a Unix socket. */
 int cli_http_get(const char *sock_path, const char *path, int timeout_ms,
 		 struct cli_response *resp, char *err, size_t errlen);
 /*
@@ -45,12 +90,13 @@ void cli_response_free(struct cli_response *resp);
 int cli_url_encode(const char *s, char *buf, size_t len);
 /*
  * Sends GET path (HTTP/1.0) and reads the status line and headers. Returns
- * the connected fd, positioned at the body (bytes of it already read are in
- * head/head_len, up to headlen), or -errno with err set. For bodies that
- * are streamed: a large dump, an event stream.
+ * 0 with the open connection in *out, positioned at the body (bytes of it
+ * already read are in head/head_len, up to headlen), or -errno with err
+ * set. For bodies that are streamed: a large dump, an event stream.
  */
-int cli_http_open(const char *sock_path, const char *path, int timeout_ms, int *status,
-		  char *head, size_t headlen, size_t *head_len, char *err, size_t errlen);
+int cli_http_open(const struct cli_endpoint *ep, const char *path, int timeout_ms, int *status,
+		  char *head, size_t headlen, size_t *head_len, struct cli_conn **out, char *err,
+		  size_t errlen);
 
 /* --- fetch.c: the daemons of one instance -------------------------------- */
 
@@ -61,12 +107,24 @@ struct cli_ctx {
 	bool once;            /* verify --once */
 	const char *since;    /* events --since N */
 	long count;           /* events --count N, 0 = until interrupted */
+	bool snapshot;        /* events --snapshot */
+	const struct cli_url *url; /* --url: TCP/TLS instead of the run directory's sockets */
+	const char *url_daemon;    /* the daemon an explicit --url port is for */
+	const char *ca_file;       /* --ca */
+	const char *token;         /* from --token-file, or NULL */
 	FILE *out;
 	FILE *err;
 };
 
 /* <run_dir>/<daemon>.sock into buf. */
 void cli_sock_path(const struct cli_ctx *c, const char *daemon, char *buf, size_t len);
+/*
+ * Where daemon's API is for this run: its Unix socket (sock, of len bytes,
+ * holds the path) or --url's host with the daemon's port. -1 with err set
+ * when --url names a port and daemon is not the one it is for.
+ */
+int cli_endpoint_of(const struct cli_ctx *c, const char *daemon, struct cli_endpoint *ep,
+		    char *sock, size_t len, char *err, size_t errlen);
 /*
  * GET path from daemon as a JSON document. 0, or -1 after saying why on
  * c->err (not running, HTTP error with the API's message, not JSON).

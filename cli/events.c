@@ -1,5 +1,5 @@
 /*
- * ferryctl events [bgpd] [vrfmgr] [--since N] [--count N]: follows the
+ * ferryctl events [bgpd] [vrfmgr] [--since N] [--snapshot] [--count N]: follows the
  * daemons' server-sent-event streams (GET /events) side by side, one line
  * per event (--json: one JSON object per line with daemon, event, id and
  * data), until interrupted or --count events were shown. Control events
@@ -11,7 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 #include <json-c/json.h>
 
@@ -22,7 +21,7 @@
 
 struct sse {
 	const char *daemon;
-	int fd;
+	struct cli_conn *conn;
 	char buf[LINE_MAX_LEN * 2];
 	size_t n;
 	char id[32], event[32], data[LINE_MAX_LEN];
@@ -102,7 +101,9 @@ const char *cli_event_line(const char *daemon, const char *event, const char *da
 static int sse_dispatch(const struct cli_ctx *c, struct sse *s)
 {
 	char line[1024];
-	int counts = strcmp(s->event, "hello") != 0 && strcmp(s->event, "resync") != 0;
+	bool snap = strstr(s->data, "\"snapshot\":true") != NULL;
+	int counts = strcmp(s->event, "hello") != 0 && strcmp(s->event, "resync") != 0 &&
+		     strcmp(s->event, "snapshot-end") != 0 && !snap;
 
 	if (s->event[0] == '\0' && s->data[0] == '\0')
 		return 0; /* a comment (keepalive) */
@@ -111,8 +112,11 @@ static int sse_dispatch(const struct cli_ctx *c, struct sse *s)
 			s->daemon, s->event[0] ? s->event : "message", s->id[0] ? s->id : "null",
 			s->data[0] ? s->data : "null");
 	else
-		fprintf(c->out, "%s\n", cli_event_line(s->daemon, s->event, s->data, line,
-						       sizeof(line)));
+		fprintf(c->out, "%s%s\n", cli_event_line(s->daemon, s->event, s->data, line,
+							 sizeof(line)),
+			snap && strcmp(s->event, "hello") != 0 && strcmp(s->event, "resync") != 0
+				? " (snapshot)"
+				: "");
 	fflush(c->out);
 	s->id[0] = s->event[0] = s->data[0] = '\0';
 	return counts;
@@ -157,61 +161,94 @@ static int events_args(int argc, char **argv, const char **daemons, int *nd)
 	return 0;
 }
 
+/* Opens daemon's event stream into s. 0, or -1 after saying why. */
+static int sse_open(const struct cli_ctx *c, struct sse *s, const char *daemon, const char *query)
+{
+	char sock[600], err[800];
+	struct cli_endpoint ep;
+	int status = 0, rc;
+
+	s->daemon = daemon;
+	if (cli_endpoint_of(c, daemon, &ep, sock, sizeof(sock), err, sizeof(err)) < 0) {
+		fprintf(c->err, "ferryctl: %s\n", err);
+		return -1;
+	}
+	rc = cli_http_open(&ep, query, c->timeout_ms, &status, s->buf, sizeof(s->buf) - 1, &s->n,
+			   &s->conn, err, sizeof(err));
+	if (rc < 0 || status != 200) {
+		fprintf(c->err, "ferryctl: %s: %s%s\n", daemon, rc < 0 ? err : "GET /events refused",
+			rc < 0 ? "" : " (HTTP error)");
+		return -1;
+	}
+	return 0;
+}
+
+/* Reads what s's daemon sent; false when the stream is over. */
+static bool sse_read(const struct cli_ctx *c, struct sse *s, long *shown, long count)
+{
+	ssize_t r = cli_conn_read(s->conn, s->buf + s->n, sizeof(s->buf) - 1 - s->n,
+				  cli_now_ms() + 1000);
+
+	if (r == -ETIMEDOUT)
+		return true; /* woken by poll, but TLS had only a partial record */
+	if (r <= 0) {
+		fprintf(c->err, "ferryctl: %s closed the event stream\n", s->daemon);
+		return false;
+	}
+	s->n += (size_t)r;
+	sse_lines(c, s, shown, count);
+	return true;
+}
+
 int cli_events(const struct cli_ctx *c, int argc, char **argv)
 {
 	const char *daemons[MAX_STREAMS];
 	struct sse *s = calloc(MAX_STREAMS, sizeof(*s));
 	struct pollfd pfd[MAX_STREAMS];
-	char query[128] = "/events", sock[600], err[800];
+	char query[128] = "/events";
 	long count = c->count, shown = 0;
-	int nd = 0, open = 0, status, rc = 0;
+	int nd = 0, open = 0, rc = 0;
 
 	if (s == NULL || events_args(argc, argv, daemons, &nd) < 0 ||
-	    (c->since != NULL && cli_path_add(query, sizeof(query), "since", c->since) < 0)) {
-		fprintf(c->err, "usage: ferryctl events [bgpd] [vrfmgr] [--since N] [--count N]\n");
+	    (c->since != NULL && cli_path_add(query, sizeof(query), "since", c->since) < 0) ||
+	    (c->snapshot && cli_path_add(query, sizeof(query), "snapshot", "1") < 0)) {
+		fprintf(c->err, "usage: ferryctl events [bgpd] [vrfmgr] [--since N] [--snapshot] "
+				"[--count N]\n");
 		free(s);
 		return 2;
 	}
 	for (int i = 0; i < nd; i++) {
-		s[i].daemon = daemons[i];
-		cli_sock_path(c, daemons[i], sock, sizeof(sock));
-		s[i].fd = cli_http_open(sock, query, c->timeout_ms, &status, s[i].buf,
-					sizeof(s[i].buf) - 1, &s[i].n, err, sizeof(err));
-		if (s[i].fd < 0 || status != 200) {
-			fprintf(c->err, "ferryctl: %s: %s\n", daemons[i],
-				s[i].fd < 0 ? err : "GET /events refused");
+		if (sse_open(c, &s[i], daemons[i], query) < 0) {
 			rc = 1;
 			goto out;
 		}
-		pfd[i].fd = s[i].fd;
+		pfd[i].fd = cli_conn_fd(s[i].conn);
 		pfd[i].events = POLLIN;
 		open++;
 		sse_lines(c, &s[i], &shown, count);
 	}
 	while (open > 0 && (count == 0 || shown < count)) {
-		if (poll(pfd, (nfds_t)nd, -1) < 0 && errno != EINTR)
+		bool pending = false;
+
+		for (int i = 0; i < nd; i++)
+			pending |= pfd[i].fd >= 0 && cli_conn_pending(s[i].conn);
+		if (!pending && poll(pfd, (nfds_t)nd, -1) < 0 && errno != EINTR)
 			break;
 		for (int i = 0; i < nd; i++) {
-			ssize_t r;
-
-			if (pfd[i].fd < 0 || !(pfd[i].revents & (POLLIN | POLLHUP | POLLERR)))
+			if (pfd[i].fd < 0 || (!cli_conn_pending(s[i].conn) &&
+					      !(pfd[i].revents & (POLLIN | POLLHUP | POLLERR))))
 				continue;
-			r = read(s[i].fd, s[i].buf + s[i].n, sizeof(s[i].buf) - 1 - s[i].n);
-			if (r <= 0) {
-				fprintf(c->err, "ferryctl: %s closed the event stream\n", s[i].daemon);
+			pfd[i].revents = 0;
+			if (!sse_read(c, &s[i], &shown, count)) {
 				pfd[i].fd = -1;
 				open--;
 				rc = 1;
-				continue;
 			}
-			s[i].n += (size_t)r;
-			sse_lines(c, &s[i], &shown, count);
 		}
 	}
 out:
 	for (int i = 0; i < nd; i++)
-		if (s[i].fd > 0)
-			close(s[i].fd);
+		cli_conn_close(s[i].conn);
 	free(s);
 	return rc;
 }

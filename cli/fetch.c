@@ -2,7 +2,8 @@
  * The daemons of one instance, as JSON documents: trace and verify ask
  * several daemons several questions, and every answer goes through here so
  * that "not running", an HTTP error (with the API's own message) and an
- * answer that is not JSON are reported the same way everywhere.
+ * answer that is not JSON are reported the same way everywhere. Where a
+ * daemon is: its Unix socket in the run directory, or --url's host.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -15,6 +16,29 @@
 void cli_sock_path(const struct cli_ctx *c, const char *daemon, char *buf, size_t len)
 {
 	snprintf(buf, len, "%s/%s.sock", c->run_dir, daemon);
+}
+
+int cli_endpoint_of(const struct cli_ctx *c, const char *daemon, struct cli_endpoint *ep,
+		    char *sock, size_t len, char *err, size_t errlen)
+{
+	memset(ep, 0, sizeof(*ep));
+	ep->token = c->token;
+	if (c->url == NULL) {
+		cli_sock_path(c, daemon, sock, len);
+		ep->sock_path = sock;
+		return 0;
+	}
+	if (c->url->port != 0 && c->url_daemon != NULL && strcmp(daemon, c->url_daemon) != 0) {
+		snprintf(err, errlen, "--url's port %u is %s's; this command also asks %s: give the "
+			 "URL without a port (bgpd 7179, vrfmgr 7180, fwd 7181)", c->url->port,
+			 c->url_daemon, daemon);
+		return -1;
+	}
+	ep->host = c->url->host;
+	ep->port = c->url->port != 0 ? c->url->port : cli_api_port(daemon);
+	ep->tls = c->url->tls;
+	ep->ca_file = c->ca_file;
+	return 0;
 }
 
 int cli_path_add(char *path, size_t len, const char *key, const char *value)
@@ -32,12 +56,16 @@ static int fetch(const struct cli_ctx *c, const char *daemon, const char *path,
 {
 	char sock[600], err[800];
 	struct json_object *msg = NULL;
+	struct cli_endpoint ep;
 	struct cli_response resp;
 	int rc;
 
 	*doc = NULL;
-	cli_sock_path(c, daemon, sock, sizeof(sock));
-	rc = cli_http_get(sock, path, c->timeout_ms, &resp, err, sizeof(err));
+	if (cli_endpoint_of(c, daemon, &ep, sock, sizeof(sock), err, sizeof(err)) < 0) {
+		fprintf(c->err, "ferryctl: %s\n", err);
+		return -1;
+	}
+	rc = cli_http_get_ep(&ep, path, c->timeout_ms, &resp, err, sizeof(err));
 	if (rc == -ENOENT || rc == -ECONNREFUSED) {
 		fprintf(c->err, "ferryctl: %s is not running (%s)\n", daemon, err);
 		return -1;

@@ -1,5 +1,6 @@
 /*
- * ferryctl's HTTP client: one GET per run over a daemon's Unix socket. It
+ * ferryctl's HTTP client: one GET per run over a daemon's Unix socket, or
+ * over TCP/TLS to an address given with --url (cli/conn.c). It
  * speaks HTTP/1.0 so the daemon (evhttp) closes the connection after the
  * reply and "read until EOF" is the whole protocol; Content-Length and
  * chunked bodies are still honoured in case a server keeps the connection
@@ -8,89 +9,45 @@
  */
 #include <ctype.h>
 #include <errno.h>
-#include <poll.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/socket.h>
-#include <sys/un.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "cli/cli.h"
 
 #define CLI_HTTP_MAX (256u << 20) /* a full table of a large router fits */
 
-static long long now_ms(void)
+/* The request: HTTP/1.0 GET, the host's name for TCP, the bearer token when there is one. */
+static int request_make(const struct cli_endpoint *ep, const char *path, bool json, char *req,
+			size_t len, char *err, size_t errlen)
 {
-	struct timespec ts;
+	int rc = snprintf(req, len, "GET %s HTTP/1.0\r\nHost: %s\r\n%s%s%s%s\r\n", path,
+			  ep->sock_path != NULL ? "localhost" : ep->host,
+			  json ? "Accept: application/json\r\n" : "",
+			  ep->token != NULL ? "Authorization: Bearer " : "",
+			  ep->token != NULL ? ep->token : "", ep->token != NULL ? "\r\n" : "");
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static int unix_connect(const char *sock_path, char *err, size_t errlen)
-{
-	struct sockaddr_un sun = { .sun_family = AF_UNIX };
-	int fd, e;
-
-	if (strlen(sock_path) >= sizeof(sun.sun_path)) {
-		snprintf(err, errlen, "%s: socket path too long", sock_path);
-		return -ENAMETOOLONG;
-	}
-	strcpy(sun.sun_path, sock_path);
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0) {
-		e = errno;
-		snprintf(err, errlen, "socket: %s", strerror(e));
-		return -e;
-	}
-	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0) {
-		e = errno;
-		snprintf(err, errlen, "%s: %s", sock_path, strerror(e));
-		close(fd);
-		return -e;
-	}
-	return fd;
-}
-
-static int write_all(int fd, const char *s, size_t len)
-{
-	ssize_t n;
-
-	while (len > 0) {
-		n = send(fd, s, len, MSG_NOSIGNAL);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		s += n;
-		len -= (size_t)n;
+	if (rc < 0 || (size_t)rc >= len) {
+		snprintf(err, errlen, "request path too long");
+		return -EINVAL;
 	}
 	return 0;
 }
 
 /* Reads until EOF or deadline into a growing buffer. 0 or -errno. */
-static int read_all(int fd, long long deadline, char **out, size_t *outlen)
+static int read_all(struct cli_conn *conn, long long deadline, char **out, size_t *outlen)
 {
 	size_t cap = 16384, len = 0;
 	char *buf = malloc(cap), *nbuf;
-	struct pollfd pfd = { .fd = fd, .events = POLLIN };
 	struct cli_response probe;
 	ssize_t n;
-	int left;
 
 	if (!buf)
 		return -ENOMEM;
 	for (;;) {
-		left = (int)(deadline - now_ms());
-		if (left <= 0 || poll(&pfd, 1, left) == 0) {
-			free(buf);
-			return -ETIMEDOUT;
-		}
 		if (len + 1 >= cap) {
 			if (cap >= CLI_HTTP_MAX || !(nbuf = realloc(buf, cap * 2))) {
 				free(buf);
@@ -99,12 +56,10 @@ static int read_all(int fd, long long deadline, char **out, size_t *outlen)
 			buf = nbuf;
 			cap *= 2;
 		}
-		n = read(fd, buf + len, cap - len - 1);
-		if (n < 0 && errno == EINTR)
-			continue;
+		n = cli_conn_read(conn, buf + len, cap - len - 1, deadline);
 		if (n < 0) {
 			free(buf);
-			return -errno;
+			return (int)n;
 		}
 		if (n == 0)
 			break;
@@ -122,41 +77,55 @@ static int read_all(int fd, long long deadline, char **out, size_t *outlen)
 	return 0;
 }
 
-int cli_http_get(const char *sock_path, const char *path, int timeout_ms,
-		 struct cli_response *resp, char *err, size_t errlen)
+/* "bgpd.sock" or "https://10.255.0.1:7180": what error messages name. */
+static const char *ep_name(const struct cli_endpoint *ep, char *buf, size_t len)
 {
-	long long deadline = now_ms() + timeout_ms;
-	char req[2048], *raw = NULL;
+	if (ep->sock_path != NULL)
+		return ep->sock_path;
+	snprintf(buf, len, "%s://%s:%u", ep->tls ? "https" : "http", ep->host, ep->port);
+	return buf;
+}
+
+int cli_http_get_ep(const struct cli_endpoint *ep, const char *path, int timeout_ms,
+		    struct cli_response *resp, char *err, size_t errlen)
+{
+	long long deadline = cli_now_ms() + timeout_ms;
+	char req[2600], *raw = NULL, name[300];
+	struct cli_conn *conn;
 	size_t rawlen = 0;
-	int fd, rc;
+	int rc;
 
 	memset(resp, 0, sizeof(*resp));
-	rc = snprintf(req, sizeof(req), "GET %s HTTP/1.0\r\nHost: localhost\r\n"
-		      "Accept: application/json\r\n\r\n", path);
-	if (rc < 0 || (size_t)rc >= sizeof(req)) {
-		snprintf(err, errlen, "request path too long");
-		return -EINVAL;
-	}
-	fd = unix_connect(sock_path, err, errlen);
-	if (fd < 0)
-		return fd;
-	rc = write_all(fd, req, strlen(req));
+	if ((rc = request_make(ep, path, true, req, sizeof(req), err, errlen)) < 0)
+		return rc;
+	if ((rc = cli_conn_open(ep, deadline, &conn, err, errlen)) < 0)
+		return rc;
+	rc = cli_conn_write(conn, req, strlen(req), deadline);
 	if (rc == 0)
-		rc = read_all(fd, deadline, &raw, &rawlen);
-	close(fd);
+		rc = read_all(conn, deadline, &raw, &rawlen);
+	cli_conn_close(conn);
+	ep_name(ep, name, sizeof(name));
 	if (rc == -ETIMEDOUT)
-		snprintf(err, errlen, "%s: no complete answer within %d ms", sock_path, timeout_ms);
+		snprintf(err, errlen, "%s: no complete answer within %d ms", name, timeout_ms);
 	else if (rc < 0)
-		snprintf(err, errlen, "%s: %s", sock_path, strerror(-rc));
+		snprintf(err, errlen, "%s: %s", name, strerror(-rc));
 	if (rc < 0)
 		return rc;
 	rc = cli_http_parse(raw, rawlen, true, resp);
 	free(raw);
 	if (rc < 0) {
-		snprintf(err, errlen, "%s: the answer is not a complete HTTP response", sock_path);
+		snprintf(err, errlen, "%s: the answer is not a complete HTTP response", name);
 		return -EPROTO;
 	}
 	return 0;
+}
+
+int cli_http_get(const char *sock_path, const char *path, int timeout_ms,
+		 struct cli_response *resp, char *err, size_t errlen)
+{
+	struct cli_endpoint ep = { .sock_path = sock_path };
+
+	return cli_http_get_ep(&ep, path, timeout_ms, resp, err, errlen);
 }
 
 /* Value of header name in [h, end), or NULL; headers are "Name: value\r\n". */
@@ -262,34 +231,31 @@ void cli_response_free(struct cli_response *resp)
 	resp->body_len = 0;
 }
 
-int cli_http_open(const char *sock_path, const char *path, int timeout_ms, int *status,
-		  char *head, size_t headlen, size_t *head_len, char *err, size_t errlen)
+int cli_http_open(const struct cli_endpoint *ep, const char *path, int timeout_ms, int *status,
+		  char *head, size_t headlen, size_t *head_len, struct cli_conn **out, char *err,
+		  size_t errlen)
 {
-	long long deadline = now_ms() + timeout_ms;
-	struct pollfd pfd = { .events = POLLIN };
-	char req[2048], buf[8192], *end = NULL;
+	long long deadline = cli_now_ms() + timeout_ms;
+	char req[2600], buf[8192], name[300], *end = NULL;
+	struct cli_conn *conn;
 	size_t n = 0;
-	int fd, rc;
+	int rc;
 
-	rc = snprintf(req, sizeof(req), "GET %s HTTP/1.0\r\nHost: localhost\r\n\r\n", path);
-	if (rc < 0 || (size_t)rc >= sizeof(req)) {
-		snprintf(err, errlen, "request path too long");
-		return -EINVAL;
-	}
-	if ((fd = unix_connect(sock_path, err, errlen)) < 0)
-		return fd;
-	if ((rc = write_all(fd, req, strlen(req))) < 0)
+	*out = NULL;
+	if ((rc = request_make(ep, path, false, req, sizeof(req), err, errlen)) < 0)
+		return rc;
+	if ((rc = cli_conn_open(ep, deadline, &conn, err, errlen)) < 0)
+		return rc;
+	if ((rc = cli_conn_write(conn, req, strlen(req), deadline)) < 0)
 		goto fail;
-	pfd.fd = fd;
 	while (end == NULL) {
-		int left = (int)(deadline - now_ms());
 		ssize_t r;
 
-		rc = -ETIMEDOUT;
-		if (left <= 0 || poll(&pfd, 1, left) <= 0 || n + 1 >= sizeof(buf))
+		rc = -EPROTO;
+		if (n + 1 >= sizeof(buf))
 			goto fail;
-		r = read(fd, buf + n, sizeof(buf) - 1 - n);
-		rc = r < 0 ? -errno : -EPROTO;
+		r = cli_conn_read(conn, buf + n, sizeof(buf) - 1 - n, deadline);
+		rc = r < 0 ? (int)r : -EPROTO;
 		if (r <= 0)
 			goto fail;
 		n += (size_t)r;
@@ -304,14 +270,16 @@ int cli_http_open(const char *sock_path, const char *path, int timeout_ms, int *
 	if (*head_len > headlen)
 		*head_len = headlen;
 	memcpy(head, end, *head_len);
-	return fd;
+	*out = conn;
+	return 0;
 fail:
+	ep_name(ep, name, sizeof(name));
 	if (rc == -ETIMEDOUT)
-		snprintf(err, errlen, "%s: no answer within %d ms", sock_path, timeout_ms);
+		snprintf(err, errlen, "%s: no answer within %d ms", name, timeout_ms);
 	else
-		snprintf(err, errlen, "%s: %s", sock_path, rc == -EPROTO ? "not an HTTP answer"
+		snprintf(err, errlen, "%s: %s", name, rc == -EPROTO ? "not an HTTP answer"
 								: strerror(-rc));
-	close(fd);
+	cli_conn_close(conn);
 	return rc;
 }
 

@@ -11,11 +11,15 @@
  * commands (bgp neighbors, vrf routes A, fwd fib ...) still work. Exit 0 on
  * success, 1 when a daemon is unreachable or answers with an error (and for
  * trace and verify, when they find a disagreement), 2 on bad usage.
+ *
+ * --url http[s]://HOST[:PORT] asks a daemon's TCP listener instead (a remote
+ * router's TLS listener: --ca verifies its certificate, --token-file holds
+ * the bearer token); without a port each daemon is at its default port.
  */
 #include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
-#include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,6 +43,12 @@ static void usage(FILE *out)
 		     "                           means " RUN_BASE "/NAME (e.g. -i ferry-pe1); -r also\n"
 		     "  -j, --json               print JSON (the daemon's, or trace/verify's report)\n"
 		     "  -t, --timeout MS         how long a daemon may take to answer (default %d)\n"
+		     "  -u, --url URL            ask the daemon's TCP listener, not the run directory's\n"
+		     "                           sockets: http://127.0.0.1 or https://HOST[:PORT]\n"
+		     "                           (no port: bgpd 7179, vrfmgr 7180, fwd 7181)\n"
+		     "      --ca FILE            https: the CA certificate(s) the daemon's must chain to\n"
+		     "                           (default: the system's); its name must match HOST\n"
+		     "      --token-file FILE    send the bearer token on the file's first line\n"
 		     "  -h, --help               this text\n\ncommands:\n",
 		TIMEOUT_MS);
 	for (size_t i = 0; cli_show_usage[i] != NULL; i++)
@@ -106,21 +116,16 @@ static int run_dir_resolve(const char *arg, const char *daemon, char *out, size_
 }
 
 /* Copies the rest of a streamed body to out; an idle daemon for timeout_ms ends it. */
-static int copy_body(int fd, FILE *out, int timeout_ms)
+static int copy_body(struct cli_conn *conn, FILE *out, int timeout_ms)
 {
-	struct pollfd pfd = { .fd = fd, .events = POLLIN };
 	char buf[65536];
 	ssize_t n;
 
 	for (;;) {
-		if (poll(&pfd, 1, timeout_ms) <= 0)
-			return -ETIMEDOUT;
-		n = read(fd, buf, sizeof(buf));
-		if (n == 0)
-			return 0;
-		if (n < 0 && errno != EINTR)
-			return -errno;
-		if (n > 0 && fwrite(buf, 1, (size_t)n, out) != (size_t)n)
+		n = cli_conn_read(conn, buf, sizeof(buf), cli_now_ms() + timeout_ms);
+		if (n <= 0)
+			return (int)n;
+		if (fwrite(buf, 1, (size_t)n, out) != (size_t)n)
 			return -EIO;
 	}
 }
@@ -132,20 +137,25 @@ static int copy_body(int fd, FILE *out, int timeout_ms)
 static int view_json(const struct cli_ctx *c, const struct cli_view *v)
 {
 	char sock[600], err[800], head[8192];
+	struct cli_endpoint ep;
+	struct cli_conn *conn;
 	size_t head_len = 0;
-	int status, fd, rc;
+	int status, rc;
 
-	cli_sock_path(c, v->daemon, sock, sizeof(sock));
-	fd = cli_http_open(sock, v->path, c->timeout_ms, &status, head, sizeof(head), &head_len, err,
-			   sizeof(err));
-	if (fd < 0) {
+	if (cli_endpoint_of(c, v->daemon, &ep, sock, sizeof(sock), err, sizeof(err)) < 0) {
+		fprintf(c->err, "ferryctl: %s\n", err);
+		return 1;
+	}
+	rc = cli_http_open(&ep, v->path, c->timeout_ms, &status, head, sizeof(head), &head_len,
+			   &conn, err, sizeof(err));
+	if (rc < 0) {
 		fprintf(c->err, "ferryctl: %s%s: %s\n", v->daemon,
-			fd == -ENOENT || fd == -ECONNREFUSED ? " is not running" : "", err);
+			rc == -ENOENT || rc == -ECONNREFUSED ? " is not running" : "", err);
 		return 1;
 	}
 	fwrite(head, 1, head_len, c->out);
-	rc = copy_body(fd, c->out, c->timeout_ms);
-	close(fd);
+	rc = copy_body(conn, c->out, c->timeout_ms);
+	cli_conn_close(conn);
 	fputc('\n', c->out);
 	if (rc < 0) {
 		fprintf(c->err, "ferryctl: %s: GET %s: %s\n", v->daemon, v->path, strerror(-rc));
@@ -274,14 +284,21 @@ int main(int argc, char **argv)
 		{ "once", no_argument, NULL, 'o' },
 		{ "since", required_argument, NULL, 's' },
 		{ "count", required_argument, NULL, 'n' },
+		{ "snapshot", no_argument, NULL, 'S' },
+		{ "url", required_argument, NULL, 'u' },
+		{ "ca", required_argument, NULL, 'C' },
+		{ "token-file", required_argument, NULL, 'T' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct cli_ctx c = { .timeout_ms = TIMEOUT_MS, .out = stdout, .err = stderr };
-	const char *run_arg = NULL;
+	const char *run_arg = NULL, *url_arg = NULL, *token_file = NULL;
+	static struct cli_url url;
+	static char token[258];
+	char err[600];
 	int ch;
 
 	/* options may come anywhere, as they always could (ferryctl bgp routes --json) */
-	while ((ch = getopt_long(argc, argv, "i:r:jt:h", opts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "i:r:jt:hu:", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'i':
 		case 'r':
@@ -305,6 +322,18 @@ int main(int argc, char **argv)
 		case 'n':
 			c.count = strtol(optarg, NULL, 10);
 			break;
+		case 'S':
+			c.snapshot = true;
+			break;
+		case 'u':
+			url_arg = optarg;
+			break;
+		case 'C':
+			c.ca_file = optarg;
+			break;
+		case 'T':
+			token_file = optarg;
+			break;
 		default:
 			usage(stderr);
 			return 2;
@@ -316,7 +345,23 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
-	if (run_dir_resolve(run_arg, home_daemon(argc, argv), c.run_dir, sizeof(c.run_dir)) < 0)
+	if (token_file != NULL && cli_token_load(token_file, token, sizeof(token), err,
+						 sizeof(err)) < 0) {
+		fprintf(stderr, "ferryctl: %s\n", err);
+		return 2;
+	}
+	c.token = token_file != NULL ? token : NULL;
+	if (url_arg != NULL) {
+		if (cli_url_parse(url_arg, &url, err, sizeof(err)) < 0) {
+			fprintf(stderr, "ferryctl: %s\n", err);
+			return 2;
+		}
+		c.url = &url;
+		c.url_daemon = home_daemon(argc, argv);
+		signal(SIGPIPE, SIG_IGN); /* a TLS write to a closed connection: an error, not death */
+	} else if (run_dir_resolve(run_arg, home_daemon(argc, argv), c.run_dir,
+				   sizeof(c.run_dir)) < 0) {
 		return 1;
+	}
 	return dispatch(&c, argc, argv);
 }

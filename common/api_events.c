@@ -4,7 +4,11 @@
  * position in it (the next seq it wants), so a hundred clients cost a
  * hundred integers and the daemon's changes are copied once. A client that
  * falls more than cap events behind gets a "resync" event and continues
- * from the present. Clients that wait for news are woken on publish; every
+ * from the present, after a snapshot of the state when the daemon has one
+ * (api_events_set_snapshot): the snapshot's items are written a chunk at a
+ * time from the daemon's cursor, while the client's position stays at the
+ * sequence number the snapshot began at, so whatever changes meanwhile
+ * reaches it right after "snapshot-end". Clients that wait for news are woken on publish; every
  * API_EVENTS_KEEPALIVE_S an SSE comment line shows idle clients (and the
  * daemon) that the connection is still alive.
  *
@@ -12,6 +16,11 @@
  *   id: 1719400000000042
  *   event: route
  *   data: {"seq":1719400000000042,"time_ms":1719400001234, ...daemon's fields...}
+ * A snapshot item has no id and "snapshot":true instead of "seq"; the
+ * snapshot ends with
+ *   id: <the seq it began at>
+ *   event: snapshot-end
+ *   data: {"seq":...,"items":N,"why":"..."}
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,6 +43,11 @@ struct api_sse {
 	bool hello_sent;
 	bool limited;
 	bool ka_due;
+	bool want_snap;     /* ?snapshot=1 */
+	void *snap;         /* the daemon's snapshot cursor while one is written */
+	const struct api_events_snapshot *snap_ops;
+	uint64_t snap_seq;  /* the last seq when the snapshot began */
+	uint64_t snap_items;
 	struct api_sse *nx, *pv;
 };
 
@@ -49,6 +63,8 @@ struct api_events {
 	struct api_sse *clients;
 	size_t n_clients;
 	struct event *ka_ev;
+	const struct api_events_snapshot *snap;
+	uint64_t snap_written; /* items written by the fill running now */
 };
 
 static uint64_t now_realtime_us(void)
@@ -168,7 +184,8 @@ static void sse_head(struct jw *w, const char *id, const char *name)
 }
 
 /* "hello" (fresh start or resumed) or "resync" (what was asked is gone). */
-static void sse_control(struct jw *w, struct api_sse *c, const char *name, const char *why)
+static void sse_control(struct jw *w, struct api_sse *c, const char *name, const char *why,
+			bool snapshot)
 {
 	struct api_events *ev = c->ev;
 	struct jw j;
@@ -182,8 +199,89 @@ static void sse_control(struct jw *w, struct api_sse *c, const char *name, const
 	if (c->resume != 0)
 		jw_kv_uint(&j, "asked", c->resume);
 	jw_kv_string(&j, "why", why);
+	if (snapshot)
+		jw_kv_bool(&j, "snapshot", true);
 	jw_object_end(&j);
 	jw_raw(w, "\n\n", 2);
+}
+
+void api_events_set_snapshot(struct api_events *ev, const struct api_events_snapshot *ops)
+{
+	ev->snap = ops;
+}
+
+void api_events_snapshot_item(struct jw *w, struct api_events *ev, uint16_t type,
+			      const void *data, size_t len)
+{
+	struct api_event e = { 0 };
+	struct timespec ts;
+	struct jw j;
+
+	clock_gettime(CLOCK_REALTIME_COARSE, &ts);
+	e.time_ms = (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+	e.type = type;
+	e.len = (uint16_t)(len < API_EVENT_DATA ? len : API_EVENT_DATA);
+	memcpy(e.data, data, e.len);
+	sse_head(w, NULL, type < ev->n_names ? ev->names[type] : "event");
+	jw_flush(w);
+	jw_init(&j, w->out);
+	jw_object_begin(&j);
+	jw_kv_bool(&j, "snapshot", true);
+	jw_kv_uint(&j, "time_ms", e.time_ms);
+	ev->fmt(&j, &e, ev->ctx);
+	jw_object_end(&j);
+	if (j.failed)
+		w->failed = true;
+	jw_raw(w, "\n\n", 2);
+	ev->snap_written++;
+}
+
+/* Starts a snapshot for c if the daemon has one: true when it did. */
+static bool snap_begin(struct api_sse *c)
+{
+	struct api_events *ev = c->ev;
+
+	if (ev->snap == NULL || (c->snap = ev->snap->begin(ev->snap->ctx)) == NULL)
+		return false;
+	c->snap_ops = ev->snap;
+	c->snap_seq = ev->last;
+	c->snap_items = 0;
+	c->next = ev->last + 1; /* what changes from now on follows the snapshot */
+	return true;
+}
+
+static void snap_end(struct api_sse *c)
+{
+	if (c->snap != NULL)
+		c->snap_ops->end(c->snap);
+	c->snap = NULL;
+}
+
+/* The next part of c's snapshot; true when it is complete (snapshot-end written). */
+static bool snap_fill(struct jw *w, struct api_sse *c, size_t budget_end)
+{
+	struct api_events *ev = c->ev;
+	char id[24];
+	struct jw j;
+	bool done;
+
+	ev->snap_written = 0;
+	done = c->snap_ops->fill(w, c->snap, budget_end);
+	c->snap_items += ev->snap_written;
+	if (!done)
+		return false;
+	snap_end(c);
+	snprintf(id, sizeof(id), "%llu", (unsigned long long)c->snap_seq);
+	sse_head(w, id, "snapshot-end");
+	jw_flush(w);
+	jw_init(&j, w->out);
+	jw_object_begin(&j);
+	jw_kv_uint(&j, "seq", c->snap_seq);
+	jw_kv_uint(&j, "items", c->snap_items);
+	jw_kv_string(&j, "why", "snapshot complete: the events since it began follow");
+	jw_object_end(&j);
+	jw_raw(w, "\n\n", 2);
+	return true;
 }
 
 static void sse_event(struct jw *w, struct api_events *ev, const struct api_event *e)
@@ -209,18 +307,29 @@ static void sse_event(struct jw *w, struct api_events *ev, const struct api_even
 static void sse_start(struct jw *w, struct api_sse *c)
 {
 	struct api_events *ev = c->ev;
+	bool snap = ev->snap != NULL;
 
 	c->hello_sent = true;
 	c->next = ev->last + 1;
-	if (c->resume == 0) {
-		sse_control(w, c, "hello", "new client: read the state now, events follow");
+	if (c->want_snap && snap) {
+		sse_control(w, c, "hello", "snapshot asked: the state follows, then events", true);
+		snap_begin(c);
+	} else if (c->resume == 0) {
+		sse_control(w, c, "hello", "new client: read the state now, events follow", false);
 	} else if (c->resume > ev->last || c->resume + 1 < oldest(ev)) {
 		sse_control(w, c, "resync",
-			    c->resume > ev->last ? "unknown sequence number (daemon restarted?)"
-						 : "events after the one asked are gone");
+			    c->resume > ev->last
+				    ? (snap ? "unknown sequence number (daemon restarted?): the state "
+					      "follows as a snapshot"
+					    : "unknown sequence number (daemon restarted?)")
+				    : (snap ? "events after the one asked are gone: the state follows "
+					      "as a snapshot"
+					    : "events after the one asked are gone"),
+			    snap);
+		snap_begin(c);
 	} else {
 		c->next = c->resume + 1;
-		sse_control(w, c, "hello", "resumed");
+		sse_control(w, c, "hello", "resumed", false);
 	}
 }
 
@@ -234,9 +343,17 @@ static enum api_fill sse_fill(struct jw *w, void *state)
 		return API_FILL_DONE; /* the daemon is going away */
 	if (!c->hello_sent)
 		sse_start(w, c);
+	if (c->snap != NULL && !snap_fill(w, c, start + w->staged + API_CHUNK))
+		return API_FILL_MORE;
 	if (c->next < oldest(ev) && c->next <= ev->last) {
-		sse_control(w, c, "resync", "this client fell too far behind");
+		sse_control(w, c, "resync",
+			    ev->snap ? "this client fell too far behind: the state follows as a "
+				       "snapshot"
+				     : "this client fell too far behind",
+			    ev->snap != NULL);
 		c->next = ev->last + 1;
+		if (snap_begin(c))
+			return API_FILL_MORE;
 	}
 	while (c->next <= ev->last && evbuffer_get_length(w->out) - start + w->staged < API_CHUNK) {
 		sse_event(w, ev, &ev->ring[c->next % ev->cap]);
@@ -255,6 +372,7 @@ static void sse_release(void *state)
 {
 	struct api_sse *c = state;
 
+	snap_end(c);
 	if (c->ev != NULL) {
 		if (c->pv != NULL)
 			c->pv->nx = c->nx;
@@ -269,16 +387,19 @@ static void sse_release(void *state)
 
 int api_events_serve(struct api_events *ev, struct jw *w, const struct api_request *req)
 {
-	static const char *const keys[] = { "since", "limit", NULL };
+	static const char *const keys[] = { "since", "limit", "snapshot", NULL };
 	const char *lei = api_header_get(req, "Last-Event-ID");
-	uint64_t since = 0, limit = 0;
+	uint64_t since = 0, limit = 0, snap = 0;
 	struct api_sse *c;
 	int rc;
 
 	if ((rc = api_check_params(w, req, keys)) != 0 ||
 	    (rc = api_param_uint(w, req, "since", 1, UINT64_MAX - 1, &since)) != 0 ||
-	    (rc = api_param_uint(w, req, "limit", 1, UINT32_MAX, &limit)) != 0)
+	    (rc = api_param_uint(w, req, "limit", 1, UINT32_MAX, &limit)) != 0 ||
+	    (rc = api_param_uint(w, req, "snapshot", 0, 1, &snap)) != 0)
 		return rc;
+	if (snap != 0 && ev->snap == NULL)
+		return api_error(w, 400, "snapshot: this daemon's events have no snapshot");
 	if (lei != NULL && since == 0) {
 		char *end;
 
@@ -293,6 +414,7 @@ int api_events_serve(struct api_events *ev, struct jw *w, const struct api_reque
 	c->resume = since;
 	c->left = limit;
 	c->limited = limit != 0;
+	c->want_snap = snap != 0;
 	c->nx = ev->clients;
 	if (c->nx != NULL)
 		c->nx->pv = c;

@@ -5,8 +5,11 @@
  * listens); they are turned into JSON only when a client reads them, by the
  * daemon's format function. Each event has a sequence number; a client
  * resumes with Last-Event-ID or ?since=N while the ring still holds what
- * follows, and otherwise gets a "resync" event telling it to re-read the
- * state (GET /routes, ...) and go on from there.
+ * follows, and otherwise gets a "resync" event, then (when the daemon can
+ * write its state as events: api_events_set_snapshot) a snapshot of the
+ * state ending with "snapshot-end", then the events that happened since the
+ * snapshot began; without a snapshot it must re-read the state itself
+ * (GET /routes, ...).
  *
  * Sequence numbers go up by one per event and start at the daemon's start
  * time in microseconds, so a number from an earlier run of the daemon is
@@ -15,6 +18,7 @@
 #ifndef FERRY_API_EVENTS_H
 #define FERRY_API_EVENTS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -53,7 +57,36 @@ uint64_t api_events_last(const struct api_events *ev);
 size_t api_events_clients(const struct api_events *ev);
 
 /*
+ * A daemon's current state written as events, so that a client whose
+ * position is gone (resync) or who asks for it (?snapshot=1) gets the state
+ * in the stream itself. begin makes a cursor over the daemon's tables;
+ * fill writes items with api_events_snapshot_item until the chunk holds
+ * budget_end bytes (evbuffer length of w->out plus w->staged) and returns
+ * false, or returns true when the walk is complete; end frees the cursor
+ * (also when the client goes away mid-snapshot). The tables may change
+ * between two fills: the cursor must stay valid (a position, not a pointer),
+ * and what changes is in the ring as events after the snapshot's sequence
+ * number, which the client gets right after the snapshot.
+ */
+struct api_events_snapshot {
+	void *(*begin)(void *ctx);
+	bool (*fill)(struct jw *w, void *cursor, size_t budget_end);
+	void (*end)(void *cursor);
+	void *ctx;
+};
+/* Makes ?snapshot=1 available and resyncs send a snapshot. ops must outlive ev. */
+void api_events_set_snapshot(struct api_events *ev, const struct api_events_snapshot *ops);
+/*
+ * One snapshot item: the SSE event of a record of type, formatted as a
+ * published one would be (the ring's format function), with
+ * "snapshot":true and no id.
+ */
+void api_events_snapshot_item(struct jw *w, struct api_events *ev, uint16_t type,
+			      const void *data, size_t len);
+
+/*
  * The body of a daemon's GET /events handler: ?since=N, Last-Event-ID: N,
+ * ?snapshot=1 (the state first, when the daemon has set a snapshot),
  * ?limit=N (end after N events: scripts and tests). Returns the status.
  */
 int api_events_serve(struct api_events *ev, struct jw *w, const struct api_request *req);

@@ -14,7 +14,8 @@
 #  - events: a live SSE stream sees the session and route changes, resumes
 #    with ?since= and Last-Event-ID, a lost position gets "resync", and an
 #    idle stream outlives the read timeout;
-#  - ferryctl show/trace/verify on the lab; verify and trace catch an
+#  - ferryctl show/trace/verify on the lab, and ferryctl --url against the
+#    TLS listener (CA verified, bearer token from a file); verify and trace catch an
 #    inconsistency injected into fwd through vrfmgr's test-only endpoint
 #    (api.read_only false), and a vrfmgr restart (fwd replay) repairs it.
 # Prints "ok - ..." / "not ok - ..." per check and a summary; exit 0 only
@@ -434,8 +435,20 @@ lei() {
 	get bgpd "/events?limit=1" -H "Last-Event-ID: $((L + 1))" | grep -qx "id: $((L + 2))"
 }
 check "resume with Last-Event-ID: the next event after it" lei
-resync() { get bgpd "/events?since=1&limit=1" --max-time 2 | grep -q '^event: resync'; }
-check "a position the ring no longer holds gets a resync event" resync
+resync() { # resync, then the state as a snapshot (the lab's 8 routes, the session), then its end
+	get bgpd "/events?since=1&limit=1" --max-time 3 >"$TMP/resync.txt"
+	grep -q '^event: resync' "$TMP/resync.txt" &&
+		[ "$(grep -c '^data: {"snapshot":true,.*"action":"update"' "$TMP/resync.txt")" = 8 ] &&
+		grep -q '^data: {"snapshot":true,.*"rd":"10.255.0.2:100","prefix":"192.168.101.0/24","label":200' "$TMP/resync.txt" &&
+		grep -q '^data: {"snapshot":true,.*"neighbor":"10.255.0.2","from":"Established","to":"Established"' "$TMP/resync.txt" &&
+		grep -A2 '^event: snapshot-end' "$TMP/resync.txt" | grep -q '"items":9,'
+}
+if resync; then
+	ok "a position the ring no longer holds gets resync, then a snapshot: the session and the lab's 8 routes, snapshot-end"
+else
+	not_ok "a position the ring no longer holds gets resync, then a snapshot with the lab's routes"
+	head -c 3000 "$TMP/resync.txt" | note
+fi
 
 # --- TLS, token and fault injection on pe1's vrfmgr ---------------------------------------------------
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 1 \
@@ -487,6 +500,25 @@ tls_token() {
 		! inns pe1 curl -s --max-time 3 http://10.255.0.1:7180/vrfs >/dev/null
 }
 check "TLS on 10.255.0.1:7180: 200 with the token, 401 without or wrong, writes 403, no plain HTTP" tls_token
+rctl() { inns pe1 "$CTL" --url https://10.255.0.1:7180 "$@"; } # ferryctl to the TLS listener
+ctl_tls() {
+	rctl --ca "$TMP/cert.pem" --token-file "$TMP/token" show vrf >"$TMP/rctl.txt" 2>&1 &&
+		grep -qE '^A +1 +10.255.0.1:100 +100' "$TMP/rctl.txt" &&
+		rctl --ca "$TMP/cert.pem" --token-file "$TMP/token" --json show vrf A routes |
+		jq -e '[.routes[] | select(.prefix == "192.168.101.0/24" and .inner_label == 200)] | length == 1' >/dev/null &&
+		! rctl --ca "$TMP/cert.pem" show vrf >"$TMP/rctl2.txt" 2>&1 &&
+		grep -q 'no credentials.*(HTTP 401)' "$TMP/rctl2.txt" &&
+		! rctl --token-file "$TMP/token" show vrf >"$TMP/rctl3.txt" 2>&1 &&
+		grep -q "certificate is not trusted" "$TMP/rctl3.txt" &&
+		! inns pe1 "$CTL" --url https://10.255.0.1:7180 --ca "$TMP/cert.pem" --token-file "$TMP/token" \
+			trace A 192.168.101.10 >"$TMP/rctl4.txt" 2>&1 && grep -q "without a port" "$TMP/rctl4.txt"
+}
+if ctl_tls; then
+	ok "ferryctl --url https://10.255.0.1:7180 --ca --token-file: show vrf (table and --json); 401 without the token, refused without the CA"
+else
+	not_ok "ferryctl --url https://10.255.0.1:7180 --ca --token-file"
+	cat "$TMP"/rctl*.txt 2>/dev/null | note
+fi
 get vrfmgr '/debug/fwd/fib-del?vrf=A&prefix=192.168.101.0/24' -X POST >"$TMP/inject.txt"
 check "fault injected: fwd loses VRF A 192.168.101.0/24 behind vrfmgr's back" \
 	eval "jq -e '.injected == \"fib-del\" and .sent_to_fwd' '$TMP/inject.txt' >/dev/null"

@@ -743,6 +743,123 @@ Test(api, events_fresh_client_gets_hello)
 	cr_assert_not_null(strstr(b, "\"n\":42}"), "%s", b);
 }
 
+/* A snapshot of 10000 items: larger than a chunk, so it is written over several fills. */
+#define SNAP_ITEMS 10000
+static int snap_fills, snap_ends;
+
+static void *snap_begin(void *ctx)
+{
+	static unsigned pos;
+
+	(void)ctx;
+	pos = 0;
+	return &pos;
+}
+
+static bool snap_fill(struct jw *w, void *cursor, size_t budget_end)
+{
+	unsigned *pos = cursor;
+
+	if (snap_fills++ == 0)
+		publish(99); /* a change while the snapshot is written: it must follow the snapshot */
+	for (; *pos < SNAP_ITEMS; (*pos)++) {
+		uint8_t n = (uint8_t)(*pos % 90); /* never 99 */
+
+		if (evbuffer_get_length(w->out) + w->staged >= budget_end)
+			return false;
+		api_events_snapshot_item(w, events, 0, &n, 1);
+	}
+	return true;
+}
+
+static void snap_end_cb(void *cursor)
+{
+	(void)cursor;
+	snap_ends++;
+}
+
+static const struct api_events_snapshot snap_ops = { snap_begin, snap_fill, snap_end_cb, NULL };
+
+static unsigned count_of(const char *hay, const char *needle)
+{
+	unsigned n = 0;
+
+	for (const char *p = hay; (p = strstr(p, needle)) != NULL; p += strlen(needle))
+		n++;
+	return n;
+}
+
+/* The snapshot's items, then snapshot-end naming where events resume, then what changed. */
+static void check_snapshot(const char *b, uint64_t seq)
+{
+	char end[128];
+	const char *e, *ev99;
+
+	cr_assert_eq(count_of(b, "event: tick\ndata: {\"snapshot\":true,\"time_ms\":"), SNAP_ITEMS);
+	snprintf(end, sizeof(end), "id: %llu\nevent: snapshot-end\ndata: {\"seq\":%llu,\"items\":%u,",
+		 (unsigned long long)seq, (unsigned long long)seq, SNAP_ITEMS);
+	e = strstr(b, end);
+	cr_assert_not_null(e, "%.300s", b);
+	ev99 = strstr(b, "\"n\":99}");
+	cr_assert_not_null(ev99, "the event published during the snapshot is lost");
+	cr_assert(ev99 > e, "the event published during the snapshot came before its end");
+	cr_assert_gt(snap_fills, 2, "a snapshot larger than a chunk is written in several fills");
+	cr_assert_eq(snap_ends, 1);
+}
+
+Test(api, events_snapshot_asked)
+{
+	uint64_t before;
+	const char *b;
+
+	snap_fills = snap_ends = 0;
+	cr_assert_not_null(strstr(body_of(http("GET /events?snapshot=1 HTTP/1.0\r\n\r\n")),
+				  "have no snapshot"));
+	api_events_set_snapshot(events, &snap_ops);
+	publish(1);
+	before = api_events_last(events);
+	b = body_of(http("GET /events?snapshot=1&limit=1 HTTP/1.0\r\n\r\n"));
+	cr_assert(strncmp(b, "event: hello\ndata: {", 20) == 0, "%.200s", b);
+	cr_assert_not_null(strstr(b, "\"snapshot\":true}"), "%.300s", b);
+	check_snapshot(b, before);
+	cr_assert_eq(count_of(b, "\nid: "), 2, "only snapshot-end and event 99 carry ids: event 1 "
+		     "is in the snapshot's past");
+}
+
+Test(api, events_resync_sends_snapshot)
+{
+	uint64_t before;
+	const char *b;
+
+	snap_fills = snap_ends = 0;
+	api_events_set_snapshot(events, &snap_ops);
+	for (uint8_t i = 1; i <= 6; i++)
+		publish(i);
+	before = api_events_last(events);
+	b = body_of(http("GET /events?since=1&limit=1 HTTP/1.0\r\n\r\n"));
+	cr_assert(strncmp(b, "event: resync\ndata: {", 21) == 0, "%.200s", b);
+	check_snapshot(b, before);
+}
+
+Test(api, events_snapshot_client_gone_ends_cursor)
+{
+	int fd = unix_fd();
+	const char *req = "GET /events?snapshot=1 HTTP/1.0\r\n\r\n";
+	struct timeval tv = { 0, 200000 };
+
+	snap_fills = snap_ends = 0;
+	api_events_set_snapshot(events, &snap_ops);
+	cr_assert_eq(write(fd, req, strlen(req)), (ssize_t)strlen(req));
+	event_base_loopexit(base, &tv);
+	event_base_dispatch(base); /* the first chunk goes out; the client reads nothing */
+	close(fd);
+	tv.tv_usec = 200000;
+	event_base_loopexit(base, &tv);
+	event_base_dispatch(base);
+	cr_assert_eq(snap_ends, 1, "the cursor is ended when the client goes mid-snapshot");
+	cr_assert_eq(api_events_clients(events), 0);
+}
+
 /* api_fmt.c writes exactly what rd_format / prefix4_format / extcom_format write. */
 Test(api, fast_formatters_match)
 {
