@@ -15,8 +15,12 @@
 #    (pe2) import; both reach it, neither reaches the other.
 #  - a reload (SIGHUP) adds a VRF on pe2 without resetting the BGP session or
 #    replaying to fwd; the new customer reaches the shared service.
+#  - fwd's counters show the per-CE label's packets going straight to the CE
+#    (no lookup in svc for them) while a per-VRF label's cost a lookup each;
+#    /counters, /lfib, /metrics and ferryctl show them.
 #  - kill -9 of pe2's vrfmgr during a continuous ping loses at most a handful
-#    of packets, and fwd's FIB afterwards is what it was.
+#    of packets, and fwd's FIB afterwards is what it was (and its label
+#    counters go on through the replay).
 # Prints "ok - ..." / "not ok - ..." per check; exit 0 only when all pass.
 # Removes everything it created (namespaces, run directories, processes it
 # started, by PID), also on failure or interrupt.
@@ -304,6 +308,63 @@ pop_forward() {
 check "svc's per-CE label ${svc_label:-?} is pop-and-forward in pe1's fwd (no second lookup)" \
 	pop_forward
 
+# The same, shown by fwd's counters: N pings ca -> svc. On pe1 they arrive with svc's
+# per-CE label and go straight to svc's CE (the label counts N, svc counts no lookup of
+# a packet from the core); the replies reach pe2 with cust-a's per-VRF label, which
+# counts N and costs cust-a N lookups from the core.
+counters() { api "$1" fwd /counters; }
+lbl() { # lbl JSON LABEL: packets of that label
+	jq -r --argjson l "$2" '[.labels[] | select(.in_label == $l) | .packets] | first // empty' <<<"$1"
+}
+vrfc() { # vrfc JSON VRF FIELD
+	jq -r --arg v "$2" --arg k "$3" '[.vrfs[] | select(.vrf == $v) | .[$k]] | first // empty' <<<"$1"
+}
+N=10
+ca_label=$(counters pe2 | jq -r '[.labels[] | select(.vrf == "cust-a" and .action == "pop_lookup") | .in_label] | first // empty')
+c1=$(counters pe1)
+c2=$(counters pe2)
+inns ca ping -n -q -c $N -i 0.2 -W 1 10.50.0.2 >"$TMP/ping.ce" 2>&1
+answered=$(sed -n 's/.* \([0-9]*\) received.*/\1/p' "$TMP/ping.ce")
+grown() { [ "$(lbl "$(counters pe2)" "$ca_label")" -ge $(($(lbl "$c2" "$ca_label") + N)) ]; }
+poll 5 grown
+d1=$(counters pe1)
+d2=$(counters pe2)
+delta() { # delta BEFORE AFTER (numbers)
+	echo $(($2 - $1))
+}
+per_ce=$(delta "$(lbl "$c1" "$svc_label")" "$(lbl "$d1" "$svc_label")")
+svc_core=$(delta "$(vrfc "$c1" svc lookups_from_core)" "$(vrfc "$d1" svc lookups_from_core)")
+svc_ce=$(delta "$(vrfc "$c1" svc lookups_from_ce)" "$(vrfc "$d1" svc lookups_from_ce)")
+svc_out=$(delta "$(vrfc "$c1" svc to_ce_packets)" "$(vrfc "$d1" svc to_ce_packets)")
+per_vrf=$(delta "$(lbl "$c2" "$ca_label")" "$(lbl "$d2" "$ca_label")")
+ca_core=$(delta "$(vrfc "$c2" cust-a lookups_from_core)" "$(vrfc "$d2" cust-a lookups_from_core)")
+echo "# $N pings ca -> svc (${answered:-?} answered): pe1 label $svc_label (per-CE) +$per_ce," \
+	"svc lookups from core +$svc_core, from its CE +$svc_ce, to its CE +$svc_out;" \
+	"pe2 label ${ca_label:-?} (cust-a per-VRF) +$per_vrf, cust-a lookups from core +$ca_core"
+check "fwd counters: the $N pings reached pe1 with svc's per-CE label $svc_label (+$per_ce) and went to svc's CE (+$svc_out)" \
+	eval '[ "$answered" = $N ] && [ "$per_ce" = $N ] && [ "$svc_out" = $N ]'
+check "fwd counters: no second lookup for them: svc's lookups of packets from the core +$svc_core (only the replies, from its CE: +$svc_ce)" \
+	eval '[ "$svc_core" = 0 ] && [ "$svc_ce" = $N ]'
+check "fwd counters: the replies' per-VRF label ${ca_label:-?} on pe2 (+$per_vrf) cost cust-a one lookup each (+$ca_core)" \
+	eval '[ -n "$ca_label" ] && [ "$per_vrf" = $N ] && [ "$ca_core" = $N ]'
+
+# The counters' endpoints: /counters names every VRF and label fwd holds, /lfib and
+# /metrics carry the same label counts, ferryctl shows the tables.
+same_labels() {
+	[ "$(api pe1 fwd /counters | jq -c '[.labels[] | [.in_label, .action, .packets]]')" = \
+		"$(api pe1 fwd /lfib | jq -c '[.lfib[] | [.in_label, .action, .packets]]')" ]
+}
+check "pe1 /counters: VRFs hub-in, hub-out, svc with their ids; labels as in /lfib, with the same counts" \
+	eval '[ "$(api pe1 fwd /counters | jq -c "[.vrfs[] | [.vrf, .vrf_id]]")" = "$(ctl pe1 vrf list | jq -c "[.vrfs[] | [.name, .id]] | sort_by(.[1])")" ] && same_labels'
+check "pe1 /metrics: ferry_fwd_label_packets_total for label $svc_label and ferry_fwd_vrf_packets_total for svc" \
+	eval 'api pe1 fwd /metrics | grep -q "^ferry_fwd_label_packets_total{label=\"$svc_label\",action=\"pop_forward\"} [1-9]" &&
+	      api pe1 fwd /metrics | grep -q "^ferry_fwd_vrf_packets_total{vrf=\"svc\",dir=\"to_ce\"} [1-9]"'
+"$CTL" -r "$(rundir pe1)" show counters >"$TMP/ctl.counters" 2>&1
+check "ferryctl show counters has the per-VRF table (svc) and the per-label table (label $svc_label)" \
+	eval 'grep -Eq "^VRF +VRF-ID +FROM-CE-PKTS .* LOOKUPS-CORE +NO-ROUTE$" "$TMP/ctl.counters" &&
+	      grep -Eq "^svc +[0-9]+ " "$TMP/ctl.counters" &&
+	      grep -Eq "^$svc_label +pop_forward +svc +[1-9][0-9]* +[1-9][0-9]*$" "$TMP/ctl.counters"'
+
 # --- reload adds a VRF without touching BGP or replaying to fwd ----------------------
 uptime() { ctl pe2 bgp neighbors | jq -r '.neighbors[0].uptime_s'; }
 replays() { grep -c "replay from vrfmgr started" "$(rundir pe2)/fwd.log"; }
@@ -331,6 +392,7 @@ write_config pe2 10.255.0.2 10.255.0.1 200 "${PE2_VRFS[@]}"
 # --- kill -9 vrfmgr during a ping ----------------------------------------------------
 fib() { api pe2 fwd /fib | jq -S '[.fib[] | del(.nh_id?)] | sort_by(.vrf_id, .prefix)'; }
 fib >"$TMP/fib.before"
+ca_before=$(lbl "$(counters pe2)" "$ca_label")
 inns ca ping -n -i 0.05 -c 200 -W 1 10.50.0.2 >"$TMP/ping.out" 2>&1 &
 ping_pid=$!
 PIDS+=("$ping_pid")
@@ -350,6 +412,9 @@ else
 	not_ok "after the restart and fwd's replay and sweep, its FIB is what it was (replays $rp0 -> $(replays))"
 	fib | diff "$TMP/fib.before" - | head -n 20 | note
 fi
+ca_after=$(lbl "$(counters pe2)" "$ca_label")
+check "fwd's counter of label $ca_label went on through the replay (same meaning): ${ca_before:-?} -> ${ca_after:-?}" \
+	eval '[ -n "$ca_after" ] && [ -n "$ca_before" ] && [ "$ca_after" -ge $((ca_before + received)) ]'
 check "the restarted vrfmgr gave every VRF its label and id back" \
 	eval 'ctl pe2 vrf list | jq -e "[.vrfs[] | select(.name == \"cust-a\" and .id == 3)] | length == 1" >/dev/null &&
 	      grep -q "label 2" "$(rundir pe2)/vrfmgr.state"'
