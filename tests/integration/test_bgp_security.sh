@@ -21,98 +21,19 @@
 # Removes everything it created (namespaces, run directory, processes it
 # started, by PID), also on failure or interrupt. Takes about 40 s.
 set -uo pipefail
-cd "$(dirname "$0")/../.."
-ROOT=$PWD
-BUILD=${FERRY_BUILD:-$ROOT/build}
-PREFIX=${FERRY_TEST_PREFIX:-fs$$}
-TMP=$(mktemp -d /tmp/ferry-test-bgpsec.XXXXXX)
+cd "$(dirname "$0")/../.." || exit 1
+. tests/integration/lib.sh
+t_init bgpsec fs "bgp security"
 NODES=(dut peer far)
-RUN=/run/ferry/$PREFIX-dut
+RUN=$(rundir dut)
 RAW=$BUILD/tools/bgp_raw
-passed=0
-failed=0
-PIDS=() # every process we started, by PID
+T_RM=("$RUN")
+T_LOG_NODES=(dut)
+T_LOG_LINES=25
 
-ok() {
-	echo "ok - $*"
-	passed=$((passed + 1))
-}
-not_ok() {
-	echo "not ok - $*"
-	failed=$((failed + 1))
-}
-note() { sed 's/^/#   /'; }
-check() { # check DESCRIPTION CMD...
-	local d=$1
-	shift
-	if "$@"; then ok "$d"; else not_ok "$d"; fi
-}
-poll() { # poll SECONDS CMD...: every 0.2 s until CMD succeeds
-	local deadline=$((SECONDS + $1))
-	shift
-	while :; do
-		"$@" >/dev/null 2>&1 && return 0
-		[ $SECONDS -ge $deadline ] && return 1
-		sleep 0.2
-	done
-}
-ns() { printf '%s-%s' "$PREFIX" "$1"; }
-inns() { # inns NODE CMD...
-	local n=$1
-	shift
-	ip netns exec "$(ns "$n")" "$@"
-}
-api() { curl -sf --max-time 5 --unix-socket "$RUN/bgpd.sock" "http://ferry$1"; }
+api() { curl -sf --max-time 5 --unix-socket "$RUN/bgpd.sock" "http://ferry$1"; } # api PATH: bgpd's
 
-cleanup() {
-	local pid n
-	trap - EXIT INT TERM
-	[ -n "${RAW_PID:-}" ] && PIDS+=("$RAW_PID")
-	for pid in "${PIDS[@]}"; do
-		kill "$pid" 2>/dev/null
-	done
-	for pid in "${PIDS[@]}"; do
-		# bgpd sends Cease and lingers up to 3 s for it to drain
-		for _ in $(seq 25); do
-			kill -0 "$pid" 2>/dev/null || break
-			sleep 0.2
-		done
-		kill -KILL "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
-	done
-	if [ $failed -gt 0 ] && [ -s "$RUN/bgpd.log" ]; then
-		echo "# --- $RUN/bgpd.log (last 25 lines)"
-		tail -n 25 "$RUN/bgpd.log" | note
-	fi
-	for n in "${NODES[@]}"; do
-		[ -e "/run/netns/$(ns "$n")" ] && ip netns del "$(ns "$n")"
-	done
-	rm -rf "$RUN" "$TMP"
-}
-trap cleanup EXIT
-trap 'echo "# interrupted"; exit 130' INT TERM
-
-finish() {
-	echo "# bgp security: $((passed + failed)) checks, $passed passed, $failed failed"
-	[ $failed -eq 0 ]
-	exit
-}
-
-# --- prerequisites -------------------------------------------------------------------
-if [ "$(id -u)" != 0 ]; then
-	not_ok "must run as root (network namespaces)"
-	finish
-fi
-missing=()
-for f in bgpd tools/bgp_raw; do
-	[ -x "$BUILD/$f" ] || missing+=("$BUILD/$f")
-done
-for t in jq curl; do
-	command -v "$t" >/dev/null || missing+=("$t")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-	not_ok "prerequisites present (missing: ${missing[*]})"
-	finish
-fi
+t_prereqs "bgpd tools/bgp_raw" "jq curl"
 
 # --- topology and bgpd ---------------------------------------------------------------
 veth() { # veth NODE_A IF_A NODE_B IF_B
@@ -122,7 +43,7 @@ veth() { # veth NODE_A IF_A NODE_B IF_B
 build_topology() {
 	local n a
 	for n in "${NODES[@]}"; do
-		ip netns add "$(ns "$n")" || return 1
+		t_netns_add "$n" || return 1
 		inns "$n" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 >/dev/null
 		inns "$n" ip link set lo up
 	done
@@ -167,8 +88,8 @@ start_bgpd() {
 	mkdir -p "$RUN"
 	setsid ip netns exec "$(ns dut)" "$BUILD/bgpd" -c "$TMP/dut.json" -r "$RUN" \
 		</dev/null >>"$RUN/bgpd.log" 2>&1 &
-	PIDS+=($!)
 	BGPD_PID=$!
+	t_track $BGPD_PID
 	poll 10 test -S "$RUN/bgpd.sock"
 }
 
@@ -202,7 +123,7 @@ raw() { # raw SRC_NODE SRC_ADDR [bgp_raw options and commands]: one bgp_raw run,
 ip netns exec "$(ns peer)" "$RAW" -s 10.77.1.2 -d 10.77.1.1 establish \
 	route 65000:1 198.51.100.0/24 100 65000:1 hold 300 >"$TMP/bystander.out" 2>&1 &
 BYSTANDER=$!
-PIDS+=("$BYSTANDER")
+t_track "$BYSTANDER"
 if poll 15 has_route 65000:1 198.51.100.0/24 10.77.1.2 && established 10.77.1.2; then
 	ok "bystander session 10.77.1.2 Established, its route 65000:1:198.51.100.0/24 held"
 else
@@ -216,6 +137,7 @@ RD=65000:777
 P=192.0.2.0/24
 coproc RAWC { ip netns exec "$(ns peer)" "$RAW" -s 10.77.1.3 -d 10.77.1.1 2>&1; }
 RAW_PID=$RAWC_PID
+t_track "$RAW_PID"
 # rawc CMD: one command to the coproc; its output (up to "done"/"failed") into $RAWC_OUT
 rawc() {
 	local line deadline=$((SECONDS + 20))
@@ -279,6 +201,7 @@ check "/neighbors counts them: ${#WITHDRAW_CASES[@]} treat-as-withdraw, ${#DISCA
 	counters
 exec {RAWC[1]}>&- # EOF: bgp_raw exits
 wait "$RAW_PID" 2>/dev/null
+t_untrack "$RAW_PID"
 RAW_PID=""
 
 # --- RFC 7606: session-reset cases, one neighbor each ----------------------------------------

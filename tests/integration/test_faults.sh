@@ -20,105 +20,30 @@
 # Removes the lab (scripts/lab down) and every process it started, also on
 # failure or interrupt. Takes about 100 s.
 set -uo pipefail
-cd "$(dirname "$0")/../.."
-ROOT=$PWD
-BUILD=${FERRY_BUILD:-$ROOT/build}
-export FERRY_BUILD=$BUILD
-PREFIX=${FERRY_TEST_PREFIX:-ff$$}
+cd "$(dirname "$0")/../.." || exit 1
+. tests/integration/lib.sh
+t_init faults ff
+T_POLL_INTERVAL=0.1
 FLAPS=${FERRY_FAULT_FLAPS:-20}
-CTL=$BUILD/ferryctl
-TMP=$(mktemp -d /tmp/ferry-test-faults.XXXXXX)
 DST=192.168.101.10
-passed=0
-failed=0
 PING_PID=""
 SUMMARY=()
 
-ok() {
-	echo "ok - $*"
-	passed=$((passed + 1))
-}
-not_ok() {
-	echo "not ok - $*"
-	failed=$((failed + 1))
-}
-note() { sed 's/^/#   /'; }
-check() { # check DESCRIPTION CMD...
-	local d=$1
-	shift
-	if "$@"; then ok "$d"; else not_ok "$d"; fi
-}
-poll() { # poll SECONDS CMD...: every 0.1 s until CMD succeeds
-	local deadline=$((SECONDS + $1))
-	shift
-	while :; do
-		"$@" >/dev/null 2>&1 && return 0
-		[ $SECONDS -ge $deadline ] && return 1
-		sleep 0.1
-	done
-}
-ns() { printf '%s-%s' "$PREFIX" "$1"; }
-rundir() { printf '/run/ferry/%s-%s' "$PREFIX" "$1"; }
-inns() { # inns NODE CMD...
-	local n=$1
-	shift
-	ip netns exec "$(ns "$n")" "$@"
-}
-api() { curl -sf --max-time 3 --unix-socket "$(rundir "$1")/$2.sock" "http://ferry$3"; }
 now() { date +%s.%N; }
-
-cleanup() {
-	trap - EXIT INT TERM
-	[ -n "$PING_PID" ] && kill "$PING_PID" 2>/dev/null && wait "$PING_PID" 2>/dev/null
-	if [ $failed -gt 0 ]; then
-		for f in "$(rundir pe1)"/*.log "$(rundir pe2)"/*.log; do
-			[ -s "$f" ] || continue
-			echo "# --- $f (last 12 lines)"
-			tail -n 12 "$f" | note
-		done
-	fi
-	# the restarted daemons are in the run directories' PID files: lab down stops them
-	scripts/lab down --prefix "$PREFIX" >/dev/null 2>&1 ||
-		echo "# warning: scripts/lab down --prefix $PREFIX failed"
-	rm -rf "$TMP"
-}
-trap cleanup EXIT
-trap 'echo "# interrupted"; exit 130' INT TERM
-
-finish() {
+summary() {
 	local s
 	echo "# faults: what was observed (ping $DST from host-a1 every 50 ms)"
 	for s in "${SUMMARY[@]}"; do
 		echo "# fault: $s"
 	done
-	echo "# faults: $((passed + failed)) checks, $passed passed, $failed failed"
-	[ $failed -eq 0 ]
-	exit
 }
+t_at_finish summary
 
 # --- prerequisites and the lab -----------------------------------------------------------
-if [ "$(id -u)" != 0 ]; then
-	not_ok "must run as root (network namespaces)"
-	finish
-fi
-missing=()
-for f in bgpd vrfmgr fwd ferryctl tools/whoami; do
-	[ -x "$BUILD/$f" ] || missing+=("$BUILD/$f")
-done
-for t in jq curl ping; do
-	command -v "$t" >/dev/null || missing+=("$t")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-	not_ok "prerequisites present (missing: ${missing[*]})"
-	finish
-fi
-if scripts/lab up --prefix "$PREFIX" >"$TMP/up.log" 2>&1; then
-	ok "lab up with prefix $PREFIX"
-else
-	not_ok "lab up with prefix $PREFIX"
-	note <"$TMP/up.log"
-	finish
-fi
+t_prereqs "bgpd vrfmgr fwd ferryctl tools/whoami" "jq curl ping"
+t_lab_up "lab up with prefix $PREFIX"
+T_LOG_NODES=(pe1 pe2)
+T_LOG_LINES=12
 
 state() { api "$1" bgpd /neighbors | jq -r '.neighbors[0].state'; }
 established() { [ "$(state pe1)" = Established ] && [ "$(state pe2)" = Established ]; }
@@ -159,20 +84,11 @@ fi
 
 # --- daemons: killed and started again the way scripts/lab starts them ------------------------
 pid_of() { cat "$(rundir "$1")/$2.pid"; }
-dead() { # dead PID: gone, or a zombie (a daemon this script restarted, not reaped yet)
-	! kill -0 "$1" 2>/dev/null || [ "$(awk '{ print $3 }' "/proc/$1/stat" 2>/dev/null)" = Z ]
-}
 kill9() { # kill9 NODE DAEMON: SIGKILL the lab's process (from its PID file), wait for it to go
 	local pid
 	pid=$(pid_of "$1" "$2")
 	kill -KILL "$pid" 2>/dev/null
-	poll 5 dead "$pid"
-}
-restart() { # restart NODE DAEMON: as scripts/lab's start(); PID file updated for lab down
-	local node=$1 d=$2
-	setsid ip netns exec "$(ns "$node")" "$BUILD/$d" -c "$ROOT/configs/lab/$node.json" \
-		-r "$(rundir "$node")" </dev/null >>"$(rundir "$node")/$d.log" 2>&1 &
-	echo $! >"$(rundir "$node")/$d.pid"
+	poll 5 eval "! t_running $pid"
 }
 api_up() { api "$1" "$2" / >/dev/null; } # the stale socket file is there already: ask
 
@@ -182,6 +98,7 @@ ping_start() {
 	ip netns exec "$(ns host-a1)" ping -n -D -O -i 0.05 -W 1 -c 100000 "$DST" \
 		>"$TMP/ping.out" 2>&1 &
 	PING_PID=$!
+	t_track "$PING_PID"
 	poll 5 eval '[ "$(grep -c "bytes from" "$TMP/ping.out")" -ge 10 ]'
 }
 last_seq() { sed -n 's/.*icmp_seq=\([0-9]*\).*/\1/p' "$TMP/ping.out" | sort -n | tail -n 1; }
@@ -194,8 +111,7 @@ ping_settled() {
 ping_stop() {
 	local t0=$1
 	poll 30 ping_settled
-	kill -INT "$PING_PID" 2>/dev/null
-	wait "$PING_PID" 2>/dev/null
+	t_stop "$PING_PID" INT
 	PING_PID=""
 	read -r sent recv < <(sed -n 's/^\([0-9]*\) packets transmitted, \([0-9]*\) received.*/\1 \2/p' \
 		"$TMP/ping.out")
@@ -227,7 +143,7 @@ kill9 pe1 bgpd
 fib_kept() { api pe1 fwd /fib | jq -e '[.fib[] | select(.prefix == "192.168.101.0/24")] | length == 2' >/dev/null; }
 vrf_kept() { [ "$(remote_in_vrfs pe1)" = 4 ]; }
 check "bgpd killed: pe1's fwd and vrfmgr keep pe2's routes meanwhile" eval 'fib_kept && vrf_kept'
-restart pe1 bgpd
+lab_start pe1 bgpd
 poll 20 established
 t_up=$(awk -v a="$t0" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }')
 ping_stop "$t0"
@@ -243,7 +159,7 @@ t0=$(now)
 replays=$(grep -c "replay from vrfmgr started" "$(rundir pe1)/fwd.log")
 kill9 pe1 vrfmgr
 up1=$(uptime_of pe1)
-restart pe1 vrfmgr
+lab_start pe1 vrfmgr
 fwd_replayed() { [ "$(grep -c "replay from vrfmgr started" "$(rundir pe1)/fwd.log")" -gt "$replays" ]; }
 poll 20 fwd_replayed
 ping_stop "$t0"
@@ -256,7 +172,7 @@ check "vrfmgr killed: fwd replayed, FIB, VRFs and BGP as before, session not res
 ping_start
 t0=$(now)
 kill9 pe1 fwd
-restart pe1 fwd
+lab_start pe1 fwd
 poll 10 api_up pe1 fwd
 ping_stop "$t0"
 record "kill -9 fwd (pe1)"
@@ -287,7 +203,7 @@ rss() { awk '/^VmRSS:/ { print $2 }' "/proc/$(pid_of pe1 bgpd)/status"; }
 flap() {
 	kill9 pe2 bgpd
 	poll 10 eval '[ "$(state pe1)" != Established ]' || return 1
-	restart pe2 bgpd
+	lab_start pe2 bgpd
 	poll 20 established
 }
 ping_start
@@ -334,8 +250,7 @@ n0=$(last_seq)
 poll 10 eval '[ $(( $(last_seq) - n0 )) -ge 60 ]' # 3 s of pings into the void
 n1=$(last_seq)
 d1=$(drops) core1=$(tx_of core0) ceb1=$(tx_of ce-b1) cea1=$(tx_of ce-a1)
-kill -INT "$PING_PID" 2>/dev/null
-wait "$PING_PID" 2>/dev/null
+t_stop "$PING_PID" INT
 PING_PID=""
 sent=$((n1 - n0))
 LOST=$sent SENT=$sent RECOVER=-

@@ -19,100 +19,13 @@
 # AF_PACKET is covered by test_lab.sh. Prints "ok - ..." / "not ok - ...";
 # exit 0 only when all pass. Removes everything it created, also on failure.
 set -uo pipefail
-cd "$(dirname "$0")/../.."
-ROOT=$PWD
-BUILD=${FERRY_BUILD:-$ROOT/build}
-export FERRY_BUILD=$BUILD
-PREFIX=${FERRY_TEST_PREFIX:-fx$$}
-CTL=$BUILD/ferryctl
-TMP=$(mktemp -d /tmp/ferry-test-xdp.XXXXXX)
-passed=0
-failed=0
+cd "$(dirname "$0")/../.." || exit 1
+. tests/integration/lib.sh
+t_init xdp fx fwd_xdp
+T_POLL_INTERVAL=0.5
 
-ok() {
-	echo "ok - $*"
-	passed=$((passed + 1))
-}
-not_ok() {
-	echo "not ok - $*"
-	failed=$((failed + 1))
-}
-note() { sed 's/^/#   /'; }
-check() { # check DESCRIPTION CMD...
-	local d=$1
-	shift
-	if "$@"; then ok "$d"; else not_ok "$d"; fi
-}
-poll() { # poll SECONDS CMD...: every 0.5 s until CMD succeeds
-	local deadline=$((SECONDS + $1))
-	shift
-	while :; do
-		"$@" >/dev/null 2>&1 && return 0
-		[ $SECONDS -ge $deadline ] && return 1
-		sleep 0.5
-	done
-}
-inns() {
-	local n=$1
-	shift
-	ip netns exec "$PREFIX-$n" "$@"
-}
-ctl() {
-	local n=$1
-	shift
-	"$CTL" -r "$PREFIX-$n" --json "$@"
-}
-
-dump_logs() {
-	local f
-	for f in /run/ferry/"$PREFIX"-{pe1,pe2,p}/*.log; do
-		[ -s "$f" ] || continue
-		echo "# --- $f (last 15 lines)"
-		tail -n 15 "$f" | note
-	done
-}
-FB_PID=
-cleanup() {
-	trap - EXIT INT TERM
-	[ $failed -gt 0 ] && dump_logs
-	[ -n "$FB_PID" ] && kill "$FB_PID" 2>/dev/null && wait "$FB_PID" 2>/dev/null
-	ip netns del "$PREFIX-fb" 2>/dev/null
-	scripts/lab down --prefix "$PREFIX" >/dev/null 2>&1 ||
-		echo "# warning: scripts/lab down --prefix $PREFIX failed"
-	rm -rf "$TMP"
-}
-trap cleanup EXIT
-trap 'echo "# interrupted"; exit 130' INT TERM
-
-finish() {
-	echo "# fwd_xdp: $((passed + failed)) checks, $passed passed, $failed failed"
-	[ $failed -eq 0 ]
-	exit
-}
-
-if [ "$(id -u)" != 0 ]; then
-	not_ok "must run as root (network namespaces)"
-	finish
-fi
-missing=()
-for f in bgpd vrfmgr fwd ferryctl tools/whoami; do
-	[ -x "$BUILD/$f" ] || missing+=("$BUILD/$f")
-done
-for t in jq ping; do
-	command -v "$t" >/dev/null || missing+=("$t")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-	not_ok "prerequisites present (missing: ${missing[*]}; run make / scripts/install-deps)"
-	finish
-fi
-
-if scripts/lab up --prefix "$PREFIX" --io af_xdp >"$TMP/up.log" 2>&1; then
-	ok "lab up with prefix $PREFIX, fwd on AF_XDP"
-else
-	not_ok "lab up with prefix $PREFIX, fwd on AF_XDP"
-	note <"$TMP/up.log"
-	finish
-fi
+t_prereqs "bgpd vrfmgr fwd ferryctl tools/whoami" "jq ping"
+t_lab_up "lab up with prefix $PREFIX, fwd on AF_XDP" --io af_xdp
 
 # --- XDP in place ----------------------------------------------------------------------
 xdp_on() { # xdp_on NODE IF: fwd's program attached, and fwd opened the interface on AF_XDP
@@ -133,22 +46,10 @@ else
 	done
 fi
 
-established() { # established NODE PEER
-	ctl "$1" bgp neighbors |
-		jq -e --arg p "$2" '.neighbors[] | select(.address == $p) | .state == "Established"'
-}
 check "BGP over the core (TCP passed to the kernel by XDP) Established on both PEs" \
-	eval 'poll 45 established pe1 10.255.0.2 && poll 5 established pe2 10.255.0.1'
+	eval 'poll 45 lab_established pe1 10.255.0.2 && poll 5 lab_established pe2 10.255.0.1'
 
 # --- traffic ------------------------------------------------------------------------------
-ping1() { inns "$1" ping -n -q -c 1 -W 1 "$2"; }
-whoami_is() { # whoami_is FROM ADDRESS EXPECTED_HOST
-	local got
-	got=$(inns "$1" "$BUILD/tools/whoami" -t 1000 -c 3 "$2" 2>&1)
-	[ "$got" = "$PREFIX-$3" ] && return 0
-	echo "# $1 -> $2 answered: ${got:-nothing}"
-	return 1
-}
 rx_of() { # rx_of NODE IF: fwd's receive counter on IF
 	ctl "$1" fwd counters | jq -r --arg i "$2" '.interfaces[] | select(.name == $i) | .rx_packets'
 }
@@ -161,13 +62,6 @@ unreachable() {
 }
 check "host-a1 cannot reach 192.168.101.20 (exists only in customer B)" unreachable
 
-tcp_bulk() { # tcp_bulk FROM ADDRESS EXPECTED_HOST
-	local got
-	got=$(inns "$1" "$BUILD/tools/whoami" -t 5000 -b 4000000 "$2" 2>&1)
-	[[ $got == "$PREFIX-$3 4000000 bytes"* ]] && return 0
-	echo "# $1 <- $2 (tcp, 4 MB): ${got:-nothing}"
-	return 1
-}
 a_before=$(rx_of pe1 ce-a1)
 c_before=$(rx_of pe1 core0)
 check "TCP: 4 MB from host-a2 to host-a1 arrive intact" tcp_bulk host-a1 192.168.101.10 host-a2
@@ -185,15 +79,13 @@ check "pe1's fwd received the transfers on ce-a1 and core0 (AF_XDP sockets)" cou
 
 # --- worker threads ---------------------------------------------------------------------------
 restart_fwd() { # restart_fwd NODE ARGS...: this node's fwd again, with extra arguments
-	local node=$1 dir=/run/ferry/$PREFIX-$1 pid
+	local node=$1 pid
 	shift
-	pid=$(cat "$dir/fwd.pid")
+	pid=$(cat "$(rundir "$node")/fwd.pid")
 	kill "$pid" 2>/dev/null
-	poll 10 eval "! kill -0 $pid" || return 1
-	setsid ip netns exec "$PREFIX-$node" "$BUILD/fwd" -c "configs/lab/$node.json" -r "$dir" "$@" \
-		</dev/null >>"$dir/fwd.log" 2>&1 &
-	echo $! >"$dir/fwd.pid"
-	poll 10 test -S "$dir/fwd.sock"
+	poll 10 eval "! t_running $pid" || return 1
+	lab_start "$node" fwd "$@"
+	poll 10 test -S "$(rundir "$node")/fwd.sock"
 }
 workers_up() {
 	grep -q '2 worker threads forward' "/run/ferry/$PREFIX-pe1/fwd.log" &&
@@ -218,9 +110,10 @@ check "workers: P's /counters sum its fanout workers (> 3,000 frames on to-pe1)"
 
 # --- fallback -------------------------------------------------------------------------------
 # A P-router fwd on two veth ends, one of them already taken by another XDP program.
+FB_PID=
 fallback() {
 	local log=$TMP/fb.log
-	ip netns add "$PREFIX-fb" &&
+	t_netns_add fb &&
 		ip -n "$PREFIX-fb" link add xa type veth peer name xb &&
 		ip -n "$PREFIX-fb" link set xa up && ip -n "$PREFIX-fb" link set xb up &&
 		ip -n "$PREFIX-fb" link set lo up &&
@@ -234,6 +127,7 @@ fallback() {
 	EOF2
 	ip netns exec "$PREFIX-fb" "$BUILD/fwd" -c "$TMP/fb.json" -r "$TMP/fb" >"$log" 2>&1 &
 	FB_PID=$!
+	t_track "$FB_PID"
 	if poll 10 grep -q 'xb: core interface open .*AF_XDP' "$log" &&
 		grep -q 'xa: no AF_XDP here (.*busy.*); using AF_PACKET' "$log" &&
 		grep -q 'xa: core interface open .*TPACKET_V3' "$log"; then
@@ -244,15 +138,8 @@ fallback() {
 }
 check "XDP cannot attach (interface taken): fwd logs why and uses AF_PACKET there, AF_XDP elsewhere" \
 	fallback
-kill "$FB_PID" 2>/dev/null && wait "$FB_PID" 2>/dev/null
-FB_PID=
+[ -n "$FB_PID" ] && t_stop "$FB_PID"
 ip netns del "$PREFIX-fb" 2>/dev/null
 
-[ $failed -gt 0 ] && dump_logs
-lab_gone() {
-	! ip netns list | awk '{ print $1 }' | grep -q "^$PREFIX-" &&
-		! ls -d /run/ferry/"$PREFIX"-* >/dev/null 2>&1
-}
-scripts/lab down --prefix "$PREFIX" >"$TMP/down.log" 2>&1
-check "lab down removes every namespace and run directory of $PREFIX" lab_gone
+t_lab_down_check
 finish

@@ -15,118 +15,17 @@
 # Prints "ok - ..." / "not ok - ..." per check and a summary; exit 0 only when
 # all pass. Removes everything it created, also on failure or interrupt.
 set -uo pipefail
-cd "$(dirname "$0")/../.."
-ROOT=$PWD
-BUILD=${FERRY_BUILD:-$ROOT/build}
-export FERRY_BUILD=$BUILD
-PREFIX=${FERRY_TEST_PREFIX:-ft$$}
-CTL=$BUILD/ferryctl
-TMP=$(mktemp -d /tmp/ferry-test-lab.XXXXXX)
-passed=0
-failed=0
-BG=() # background processes we started (tshark), by PID
+cd "$(dirname "$0")/../.." || exit 1
+. tests/integration/lib.sh
+t_init lab ft
+T_POLL_INTERVAL=0.5
 
-ok() {
-	echo "ok - $*"
-	passed=$((passed + 1))
-}
-not_ok() {
-	echo "not ok - $*"
-	failed=$((failed + 1))
-}
-note() { sed 's/^/#   /'; } # indent diagnostics as comments
-check() {                    # check DESCRIPTION CMD...
-	local d=$1
-	shift
-	if "$@"; then ok "$d"; else not_ok "$d"; fi
-}
-
-# Polls CMD every 0.5 s until it succeeds or SECONDS run out.
-poll() {
-	local deadline=$((SECONDS + $1))
-	shift
-	while :; do
-		"$@" >/dev/null 2>&1 && return 0
-		[ $SECONDS -ge $deadline ] && return 1
-		sleep 0.5
-	done
-}
-
-inns() { # inns NODE CMD...
-	local n=$1
-	shift
-	ip netns exec "$PREFIX-$n" "$@"
-}
-ctl() { # ctl NODE ferryctl-args...: JSON from that node
-	local n=$1
-	shift
-	"$CTL" -r "$PREFIX-$n" --json "$@"
-}
-
-dump_logs() {
-	local f
-	for f in /run/ferry/"$PREFIX"-{pe1,pe2,p}/*.log; do
-		[ -s "$f" ] || continue
-		echo "# --- $f (last 15 lines)"
-		tail -n 15 "$f" | note
-		if [ -n "${FERRY_TEST_KEEP_LOGS:-}" ]; then
-			mkdir -p "$FERRY_TEST_KEEP_LOGS"
-			cp "$f" "$FERRY_TEST_KEEP_LOGS/$(basename "$(dirname "$f")")-$(basename "$f")"
-		fi
-	done
-}
-
-cleanup() {
-	local pid
-	trap - EXIT INT TERM
-	for pid in "${BG[@]}"; do
-		kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
-	done
-	[ $failed -gt 0 ] && dump_logs
-	scripts/lab down --prefix "$PREFIX" >/dev/null 2>&1 ||
-		echo "# warning: scripts/lab down --prefix $PREFIX failed"
-	rm -rf "$TMP"
-}
-trap cleanup EXIT
-trap 'echo "# interrupted"; exit 130' INT TERM
-
-finish() {
-	echo "# lab: $((passed + failed)) checks, $passed passed, $failed failed"
-	[ $failed -eq 0 ]
-	exit
-}
-
-# --- prerequisites --------------------------------------------------------------
-if [ "$(id -u)" != 0 ]; then
-	not_ok "must run as root (network namespaces)"
-	finish
-fi
-missing=()
-for f in bgpd vrfmgr fwd ferryctl tools/whoami tools/bgp_garbage; do
-	[ -x "$BUILD/$f" ] || missing+=("$BUILD/$f")
-done
-for t in jq tshark ping ethtool; do
-	command -v "$t" >/dev/null || missing+=("$t")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-	not_ok "prerequisites present (missing: ${missing[*]}; run make / scripts/install-deps)"
-	finish
-fi
+t_prereqs "bgpd vrfmgr fwd ferryctl tools/whoami tools/bgp_garbage" "jq tshark ping ethtool"
 
 # --- the lab ----------------------------------------------------------------------
-if scripts/lab up --prefix "$PREFIX" >"$TMP/up.log" 2>&1; then
-	ok "lab up with prefix $PREFIX"
-else
-	not_ok "lab up with prefix $PREFIX"
-	note <"$TMP/up.log"
-	finish
-fi
+t_lab_up "lab up with prefix $PREFIX"
 
-established() { # established NODE PEER
-	ctl "$1" bgp neighbors |
-		jq -e --arg p "$2" '.neighbors[] | select(.address == $p) | .state == "Established"'
-}
-if poll 60 established pe1 10.255.0.2 && poll 5 established pe2 10.255.0.1; then
+if poll 60 lab_established pe1 10.255.0.2 && poll 5 lab_established pe2 10.255.0.1; then
 	ok "BGP session pe1 <-> pe2 Established on both PEs"
 else
 	not_ok "BGP session pe1 <-> pe2 Established on both PEs"
@@ -195,29 +94,12 @@ rib_check pe2 10.255.0.1:100 192.168.100.0/24 100 65000:100 10.255.0.1
 rib_check pe2 10.255.0.1:200 192.168.100.0/24 101 65000:200 10.255.0.1
 
 # --- traffic ------------------------------------------------------------------------
-ping1() { inns "$1" ping -n -q -c 1 -W 1 "$2"; }
-whoami_is() { # whoami_is FROM ADDRESS EXPECTED_HOST
-	local got
-	got=$(inns "$1" "$BUILD/tools/whoami" -t 1000 -c 3 "$2" 2>&1)
-	[ "$got" = "$PREFIX-$3" ] && return 0
-	echo "# $1 -> $2 answered: ${got:-nothing}"
-	return 1
-}
 check "ping host-a1 -> 192.168.101.10 (A1 -> A2 through the VPN)" poll 20 ping1 host-a1 192.168.101.10
 check "host-a1 -> 192.168.101.10 is answered by host-a2" whoami_is host-a1 192.168.101.10 host-a2
 check "ping host-b1 -> 192.168.101.10 (B1 -> B2, same address)" poll 10 ping1 host-b1 192.168.101.10
 check "host-b1 -> 192.168.101.10 is answered by host-b2" whoami_is host-b1 192.168.101.10 host-b2
 check "host-b1 -> 192.168.101.20 is answered by host-b2 (the B-only host exists)" \
 	whoami_is host-b1 192.168.101.20 host-b2
-# TCP with full-sized segments (ping never shows MTU/offload trouble): 4 MB
-# each way, checked byte for byte by whoami.
-tcp_bulk() { # tcp_bulk FROM ADDRESS EXPECTED_HOST
-	local got
-	got=$(inns "$1" "$BUILD/tools/whoami" -t 5000 -b 4000000 "$2" 2>&1)
-	[[ $got == "$PREFIX-$3 4000000 bytes"* ]] && return 0
-	echo "# $1 <- $2 (tcp, 4 MB): ${got:-nothing}"
-	return 1
-}
 check "TCP: 4 MB from host-a2 to host-a1 arrive intact" tcp_bulk host-a1 192.168.101.10 host-a2
 check "TCP: 4 MB from host-b1 to host-b2 arrive intact" tcp_bulk host-b2 192.168.100.10 host-b1
 unreachable() { # only meaningful while A1 does reach A2's 192.168.101.10
@@ -231,14 +113,16 @@ check "host-a1 reaches 192.168.101.10 but not 192.168.101.20 (exists only in cus
 capture() { # capture IFACE FILE: tshark in P on IFACE for MPLS frames, ready when it returns
 	inns p tshark -i "$1" -f mpls -c 6 -a duration:15 -w "$2" >"$2.err" 2>&1 &
 	BG+=($!)
+	t_track $!
 	poll 10 grep -q "Capturing on" "$2.err"
 }
+BG=()
 if capture to-pe1 "$TMP/pe1-p.pcap" && capture to-pe2 "$TMP/p-pe2.pcap"; then
 	inns host-a1 ping -n -q -c 3 -i 0.2 -W 1 192.168.101.10 >/dev/null 2>&1
 	for pid in "${BG[@]}"; do
 		wait "$pid" 2>/dev/null # -c 6 or 15 s, whichever first
+		t_untrack "$pid"        # reaped: no longer ours to stop
 	done
-	BG=()
 fi
 pe1_mac=$(inns pe1 cat /sys/class/net/core0/address)
 p_mac=$(inns p cat /sys/class/net/to-pe2/address)
@@ -335,11 +219,5 @@ check "pe2's session stayed Established through the bad input (uptime not reset)
 check "A1 -> A2 still forwards after the bad input" whoami_is host-a1 192.168.101.10 host-a2
 
 # --- teardown ---------------------------------------------------------------------------------
-[ $failed -gt 0 ] && dump_logs
-lab_gone() {
-	! ip netns list | awk '{ print $1 }' | grep -q "^$PREFIX-" &&
-		! ls -d /run/ferry/"$PREFIX"-* >/dev/null 2>&1
-}
-scripts/lab down --prefix "$PREFIX" >"$TMP/down.log" 2>&1
-check "lab down removes every namespace and run directory of $PREFIX" lab_gone
+t_lab_down_check
 finish
