@@ -15,11 +15,12 @@
  * Why ferry's limits sit below evhttp's: libevent 2.1 answers the requests
  * it rejects itself (a malformed request or header line, a request line or
  * headers over its max_headers_size, a body over its max_body_size, an
- * Expect other than 100-continue) with its own HTML page, before any
- * callback sees the request; a hook for that (evhttp_set_errorcb) only came
- * in 2.2. So evhttp is given limits 16 times ours, and everything between
- * ours and its gets a JSON error from api_admit. What stays HTML is listed
- * in docs/api.md (Limits).
+ * Expect other than 100-continue) before any callback sees the request,
+ * with its own HTML page; a hook for that (evhttp_set_errorcb) only came in
+ * 2.2. So evhttp is given limits 16 times ours and everything between gets
+ * a precise JSON error from api_admit; beyond, api_listen.c rewrites
+ * evhttp's page into JSON in the connection's output buffer before it is
+ * sent.
  */
 #include <errno.h>
 #include <stdarg.h>

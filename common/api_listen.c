@@ -19,6 +19,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <event2/buffer.h>
 #include <event2/bufferevent.h>
 #include <event2/bufferevent_ssl.h>
 #include <event2/event.h>
@@ -76,6 +77,105 @@ static void api_bev_limit(struct bufferevent *bev)
 	bufferevent_setwatermark(bev, EV_READ, 0, API_HARD_HEADERS + API_MAX_BODY);
 }
 
+/*
+ * evhttp's own refusals in JSON. libevent 2.1 answers the requests it
+ * rejects before any callback of ours sees them (a malformed request line,
+ * headers or body over its limits, an unknown Expect) with an HTML page,
+ * and has no hook to change that (evhttp_set_errorcb came in 2.2). But it
+ * writes that page into the connection's output buffer, which is ours:
+ * a callback on it recognizes such a reply once it is complete there (a
+ * header block with Content-Type: text/html, which no reply of ferry's
+ * has, and evhttp's page after it) and replaces it, before a byte of it is
+ * sent, with the same status and a JSON error. Replies of ours pass at the
+ * cost of a length test (or, when short, one search).
+ */
+#define HTML_FIX_MAX 8192 /* an evhttp error page and what may be queued before it */
+
+static const char *html_fix_why(int status)
+{
+	switch (status) {
+	case 400: return "malformed request (not an HTTP/1.x request line or header line), or "
+			 "request line and headers over 64 KiB";
+	case 413: return "request too large: a body over 64 KiB";
+	case 417: return "unsupported Expect header (only 100-continue is)";
+	case 501: return "method not implemented";
+	default: return "request refused by the HTTP layer";
+	}
+}
+
+/*
+ * Replaces [start, len) of buf (an evhttp HTML error reply) with a JSON one.
+ * A socket bufferevent keeps its output's front frozen (only its writes may
+ * drain it; a TLS one does not): thawed for the moment of the rewrite,
+ * nothing of it having been sent, and frozen again if it was.
+ */
+static void html_fix_rewrite(struct evbuffer *buf, size_t start, const char *status_line,
+			     size_t sl_len, int status)
+{
+	struct evbuffer *keep = evbuffer_new();
+	char body[256];
+	bool frozen;
+	int n;
+
+	if (keep == NULL)
+		return; /* out of memory: evhttp's HTML goes out */
+	n = snprintf(body, sizeof(body), "{\"error\":\"%s\",\"status\":%d}", html_fix_why(status),
+		     status);
+	frozen = evbuffer_drain(buf, 0) < 0; /* the only way to ask */
+	if (frozen)
+		evbuffer_unfreeze(buf, 1);
+	if (evbuffer_remove_buffer(buf, keep, start) == (int)start) {
+		evbuffer_add(keep, status_line, sl_len);
+		evbuffer_add_printf(keep, "Content-Type: application/json\r\nConnection: close\r\n"
+					  "Content-Length: %d\r\n\r\n%s", n, body);
+		evbuffer_drain(buf, evbuffer_get_length(buf));
+	} else {
+		evbuffer_prepend_buffer(buf, keep); /* cannot happen; leave it as it was */
+	}
+	evbuffer_add_buffer(buf, keep);
+	if (frozen)
+		evbuffer_freeze(buf, 1);
+	evbuffer_free(keep);
+}
+
+static void html_fix_cb(struct evbuffer *buf, const struct evbuffer_cb_info *info, void *arg)
+{
+	static const char ct[] = "\r\nContent-Type: text/html\r\n", end[] = "</BODY></HTML>\n";
+	static bool busy; /* our own rewrite calls us again */
+	size_t len = evbuffer_get_length(buf), sl;
+	const char *p, *c, *h, *st;
+	char line[128];
+	int status;
+
+	(void)arg;
+	if (busy || info->n_added == 0 || len > HTML_FIX_MAX || len < sizeof(end))
+		return;
+	p = (const char *)evbuffer_pullup(buf, -1);
+	if (p == NULL || memcmp(p + len - (sizeof(end) - 1), end, sizeof(end) - 1) != 0)
+		return;
+	for (c = NULL, h = p; (h = memmem(h, len - (size_t)(h - p), ct, sizeof(ct) - 1)) != NULL; h++)
+		c = h;
+	if (c == NULL)
+		return;
+	for (st = NULL, h = p; (h = memmem(h, (size_t)(c - h), "HTTP/1.", 7)) != NULL; h++)
+		st = h;
+	if (st == NULL || (h = memchr(st, '\n', (size_t)(c - st) + 2)) == NULL ||
+	    sscanf(st + 8, " %3d", &status) != 1)
+		return;
+	sl = (size_t)(h + 1 - st);
+	if (sl >= sizeof(line))
+		return;
+	memcpy(line, st, sl); /* buf's memory goes in the rewrite */
+	busy = true;
+	html_fix_rewrite(buf, (size_t)(st - p), line, sl, status);
+	busy = false;
+}
+
+static void api_bev_fix_errors(struct bufferevent *bev)
+{
+	evbuffer_add_cb(bufferevent_get_output(bev), html_fix_cb, NULL);
+}
+
 /* evhttp's per-connection hook on plain listeners (Unix, TCP). */
 static struct bufferevent *api_plain_bev(struct event_base *base, void *arg)
 {
@@ -83,8 +183,9 @@ static struct bufferevent *api_plain_bev(struct event_base *base, void *arg)
 
 	(void)arg;
 	if (bev == NULL)
-		return NULL; /* evhttp makes its own: only the cap is lost */
+		return NULL; /* evhttp makes its own: only the cap and JSON refusals are lost */
 	api_bev_limit(bev);
+	api_bev_fix_errors(bev);
 	return bev;
 }
 
@@ -222,6 +323,7 @@ static struct bufferevent *api_tls_bev(struct event_base *base, void *arg)
 	/* clients that close without close_notify are normal: no error for that */
 	bufferevent_openssl_set_allow_dirty_shutdown(bev, 1);
 	api_bev_limit(bev);
+	api_bev_fix_errors(bev);
 	return bev;
 }
 

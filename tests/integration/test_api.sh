@@ -286,6 +286,23 @@ err_is() { # err_is STATUS TEXT DAEMON PATH [curl args]: that status, JSON error
 	return 1
 }
 head -c 5000 /dev/zero | tr '\0' b >"$TMP/body5k"
+head -c 70000 /dev/zero | tr '\0' b >"$TMP/body70k"
+raw_refusal() { # what evhttp refuses itself (not HTTP at all) is a JSON 400 too
+	python3 - "$1" <<'EOF' | grep -q '^HTTP/1.1 400 .*"error":"malformed request.*"status":400}$'
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.settimeout(10)
+s.connect(sys.argv[1])
+s.sendall(b"GARBAGE\r\n\r\n")
+data = b""
+while True:
+    b = s.recv(4096)
+    if not b:
+        break
+    data += b
+print(data.decode(errors="replace").replace("\r\n", " "))
+EOF
+}
 bad_requests() {
 	err_is 404 "no such path: /nope" bgpd /nope &&
 		err_is 400 'rd: "65000"' bgpd '/routes?rd=65000' &&
@@ -304,7 +321,9 @@ bad_requests() {
 		err_is 414 'too long' bgpd "/routes?rd=$(head -c 5000 /dev/zero | tr '\0' 1)" &&
 		err_is 431 'headers too large' bgpd /routes -H "X-Big: $(head -c 9000 /dev/zero | tr '\0' x)" &&
 		err_is 413 'request body of 5000 bytes' bgpd /routes -X POST --data-binary "@$TMP/body5k" &&
-		err_is 405 'want GET' bgpd /routes -X TRACE
+		err_is 405 'want GET' bgpd /routes -X TRACE &&
+		err_is 413 'a body over 64 KiB' bgpd /routes -X POST --data-binary "@$TMP/body70k" &&
+		raw_refusal "$RUN1/bgpd.sock"
 }
 check "bad requests: 404/400/405/403/414/431/413, each a JSON error naming what was wrong" bad_requests
 slow_dropped() {
@@ -497,9 +516,11 @@ tls_token() {
 		[ "$(tls /vrfs -H 'Authorization: Bearer wrong')" = 401 ] &&
 		[ "$(tls '/debug/fwd/fib-del?vrf=A&prefix=192.168.101.0/24' -X POST -H "Authorization: Bearer $TOKEN")" = 403 ] &&
 		jq -e '.error | contains("only allowed on the Unix socket")' "$TMP/tbody" >/dev/null &&
-		! inns pe1 curl -s --max-time 3 http://10.255.0.1:7180/vrfs >/dev/null
+		! inns pe1 curl -s --max-time 3 http://10.255.0.1:7180/vrfs >/dev/null &&
+		printf 'GARBAGE\r\n\r\n' | inns pe1 timeout 10 openssl s_client -quiet -verify_return_error \
+			-CAfile "$TMP/cert.pem" -connect 10.255.0.1:7180 2>/dev/null | grep -q '"status":400}'
 }
-check "TLS on 10.255.0.1:7180: 200 with the token, 401 without or wrong, writes 403, no plain HTTP" tls_token
+check "TLS on 10.255.0.1:7180: 200 with the token, 401 without or wrong, writes 403, no plain HTTP, garbage a JSON 400" tls_token
 rctl() { inns pe1 "$CTL" --url https://10.255.0.1:7180 "$@"; } # ferryctl to the TLS listener
 ctl_tls() {
 	rctl --ca "$TMP/cert.pem" --token-file "$TMP/token" show vrf >"$TMP/rctl.txt" 2>&1 &&

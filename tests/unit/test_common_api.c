@@ -418,12 +418,62 @@ Test(api, trace_method_is_405_json)
 	cr_assert_not_null(strstr(body_of(r), "\"status\":405"), "%s", body_of(r));
 }
 
-/* What libevent 2.1 still answers itself (docs/api.md): a malformed request line. */
-Test(api, malformed_request_line_is_evhttp_400)
+/* What libevent 2.1 refuses itself, in HTML, is rewritten into JSON before it is sent. */
+static void check_json_refusal(const char *r, int status, const char *why)
 {
-	const char *r = http("GARBAGE\r\n\r\n");
+	char st[32];
 
-	cr_assert_not_null(strstr(r, " 400 "), "%.200s", r);
+	snprintf(st, sizeof(st), " %d ", status);
+	cr_assert_not_null(strstr(r, st), "%.300s", r);
+	cr_assert_null(strstr(r, "text/html"), "%.300s", r);
+	cr_assert_null(strstr(r, "<HTML>"), "%.300s", r);
+	cr_assert_not_null(strstr(r, "Content-Type: application/json\r\n"), "%.300s", r);
+	snprintf(st, sizeof(st), "\"status\":%d}", status);
+	cr_assert_not_null(strstr(body_of(r), st), "%s", body_of(r));
+	cr_assert_not_null(strstr(body_of(r), why), "%s", body_of(r));
+}
+
+Test(api, malformed_request_line_is_400_json)
+{
+	check_json_refusal(http("GARBAGE\r\n\r\n"), 400, "malformed request");
+	check_json_refusal(http("GET /x HTTP/1.0\r\nno colon here\r\n\r\n"), 400,
+			   "malformed request");
+}
+
+Test(api, headers_over_evhttp_limit_are_400_json)
+{
+	static char req[80000];
+
+	snprintf(req, sizeof(req), "GET /x HTTP/1.0\r\nX-A: %0*d\r\n\r\n", 70000, 0);
+	check_json_refusal(http(req), 400, "over 64 KiB"); /* evhttp 2.1 says 400, not 413 */
+}
+
+Test(api, body_over_evhttp_limit_is_413_json)
+{
+	check_json_refusal(http("POST /poke HTTP/1.0\r\nContent-Length: 100000\r\n\r\n"), 413,
+			   "over 64 KiB");
+}
+
+Test(api, unknown_expect_is_417_json)
+{
+	check_json_refusal(http("POST /poke HTTP/1.1\r\nHost: x\r\nExpect: magic\r\n"
+				"Content-Length: 3\r\n\r\n"),
+			   417, "Expect");
+}
+
+/* A refusal over TCP after a kept-alive reply: only the refusal is rewritten. */
+Test(api, refusal_after_a_reply_on_the_same_connection)
+{
+	const char *r;
+
+	cr_assert_eq(api_server_listen_tcp(srv, &(struct api_listen){ 0x7f000001, 0, NULL, NULL,
+								      NULL }),
+		     0);
+	r = http_fd(tcp_fd(api_server_port(srv)),
+		    "GET /x?y=1 HTTP/1.1\r\nHost: x\r\n\r\nGARBAGE\r\n\r\n");
+	cr_assert_not_null(strstr(r, "{\"y\":\"1\",\"absent\":null}"), "%.400s", r);
+	cr_assert_null(strstr(r, "<HTML>"), "%.400s", r);
+	cr_assert_not_null(strstr(r, "\"status\":400}"), "%.400s", r);
 }
 
 Test(api, params_unknown_repeated_and_bad_numbers)
