@@ -48,7 +48,7 @@ static void vpn_log_problem(const struct vpn_route *vr)
 			  ipv4_format(vr->msg.next_hop, nh), vr->msg.label, vr->problem);
 }
 
-bool import_room_for(struct vrf *v, const struct prefix4 *p)
+bool import_room_for(struct vrf_table *t, struct vrf *v, const struct prefix4 *p)
 {
 	char pb[PREFIX4_STRLEN];
 
@@ -60,6 +60,7 @@ bool import_room_for(struct vrf *v, const struct prefix4 *p)
 			  "would add a prefix until there is room",
 			  v->cfg->name, v->cfg->max_routes, prefix4_format(p, pb));
 	v->limit_hit = true;
+	t->limits_hit = true;
 	return false;
 }
 
@@ -100,7 +101,7 @@ static int import_into(struct vrf_table *t, struct vrf *v, struct vpn_route *vr)
 	};
 	int rc;
 
-	if (!import_room_for(v, &vr->prefix))
+	if (!import_room_for(t, v, &vr->prefix))
 		return -ENOSPC;
 	tmpl.nh = nexthop_get_labeled(&t->nhs, vr->msg.next_hop);
 	if (tmpl.nh == NULL)
@@ -306,7 +307,7 @@ static int leak_into(struct vrf_table *t, struct vrf *dst, const struct vrf *src
 
 	if (via == NULL) /* changing right now; its export sync leaks it again */
 		return -EAGAIN;
-	if (!import_room_for(dst, &vp->prefix))
+	if (!import_room_for(t, dst, &vp->prefix))
 		return -ENOSPC;
 	tmpl.nh = nexthop_ref(via->nh);
 	return vrf_route_upsert(t, dst, &vp->prefix, &tmpl);
@@ -392,7 +393,11 @@ size_t import_vrf_sync(struct vrf_table *t, struct vrf *v)
 size_t import_retry_limits(struct vrf_table *t)
 {
 	size_t i, count = 0;
+	bool still = false;
 
+	/* Called after every withdraw: without a VRF at its limit, no walk over the VRFs. */
+	if (!t->limits_hit)
+		return 0;
 	for (i = 0; i < t->n_vrfs; i++) {
 		struct vrf *v = &t->vrfs[i];
 
@@ -404,5 +409,8 @@ size_t import_retry_limits(struct vrf_table *t)
 			 v->cfg->name);
 		count += import_vrf_sync(t, v);
 	}
+	for (i = 0; i < t->n_vrfs; i++)
+		still = still || t->vrfs[i].limit_hit;
+	t->limits_hit = still;
 	return count;
 }

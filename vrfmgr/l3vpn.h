@@ -66,7 +66,7 @@ size_t import_vrf_sync(struct vrf_table *t, struct vrf *v);
 /* VRFs that refused routes at their limit and have room now import them. Returns the count. */
 size_t import_retry_limits(struct vrf_table *t);
 /* False (and logged, once) when v's route limit keeps prefix p out. */
-bool import_room_for(struct vrf *v, const struct prefix4 *p);
+bool import_room_for(struct vrf_table *t, struct vrf *v, const struct prefix4 *p);
 /* The VPN routes v would import but its route limit keeps out. */
 size_t import_refused(const struct vrf_table *t, const struct vrf *v);
 /*

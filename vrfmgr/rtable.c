@@ -8,9 +8,12 @@
 
 #include "common/log.h"
 #include "vrfmgr/rtable.h"
+#include "vrfmgr/slab.h"
 #include "vrfmgr/vrf.h"
 
 #define RTABLE_MIN_BUCKETS 16
+
+static struct slab prefix_slab = SLAB_INIT(struct vrf_prefix);
 
 static size_t rtable_hash(const struct prefix4 *p, size_t nb)
 {
@@ -78,7 +81,7 @@ struct vrf_prefix *rtable_get(struct rtable *t, const struct prefix4 *p)
 	if (t->count >= t->nb &&
 	    rtable_resize(t, t->nb ? t->nb * 2 : RTABLE_MIN_BUCKETS) < 0 && t->nb == 0)
 		return NULL;
-	vp = calloc(1, sizeof(*vp));
+	vp = slab_alloc(&prefix_slab);
 	if (vp == NULL) {
 		log_warn("route table");
 		return NULL;
@@ -101,7 +104,7 @@ void rtable_remove(struct rtable *t, struct vrf_prefix *vp)
 		if (*pp == vp) {
 			*pp = vp->hnext;
 			t->count--;
-			free(vp);
+			slab_free(&prefix_slab, vp);
 			return;
 		}
 	}

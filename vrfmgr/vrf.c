@@ -15,6 +15,9 @@
 #include "common/log.h"
 #include "vrfmgr/l3vpn.h"
 #include "vrfmgr/rtset.h"
+#include "vrfmgr/slab.h"
+
+static struct slab route_slab = SLAB_INIT(struct vrf_route);
 #include "vrfmgr/vrf.h"
 
 const char *route_source_name(enum route_source s)
@@ -180,7 +183,7 @@ int vrf_route_upsert(struct vrf_table *t, struct vrf *v, const struct prefix4 *p
 	} else {
 		if (vp->routes == NULL)
 			vrf_limit_note(v); /* a new prefix */
-		r = malloc(sizeof(*r));
+		r = slab_alloc(&route_slab);
 		if (r == NULL) {
 			log_warn("route");
 			if (vp->routes == NULL)
@@ -220,8 +223,7 @@ static int route_remove(struct vrf_table *t, struct vrf *v, const struct prefix4
 	v->n_routes--;
 	prefix_select(t, v, vp);
 	nexthop_put(&t->nhs, r->nh);
-	rtset_put(r->rts);
-	free(r);
+	vrf_route_free(r);
 	prefix_gc(v, vp);
 	return 0;
 }
@@ -244,6 +246,12 @@ struct vrf_route *vrf_route_find_static(struct vrf *v, const struct prefix4 *p,
 	struct vrf_prefix *vp = rtable_find(&v->routes, p);
 
 	return vp != NULL ? *route_slot(vp, ROUTE_STATIC, NULL, nh) : NULL;
+}
+
+void vrf_route_free(struct vrf_route *r)
+{
+	rtset_put(r->rts);
+	slab_free(&route_slab, r);
 }
 
 bool vrf_route_installed(const struct vrf_prefix *vp, const struct vrf_route *r)

@@ -107,6 +107,7 @@ struct vrf_table {
 	struct vpn_table vpn; /* every VPN route bgpd gave us (import.c) */
 	struct rt_index rtix; /* import RT -> VRFs (import.c); stale when VRFs change */
 	uint32_t import_gen;
+	bool limits_hit;      /* some VRF has limit_hit set (import_retry_limits has work) */
 	struct dataplane dp;
 	struct export_sink exp;
 	char state_path[CFG_PATH_MAX]; /* labels and VRF ids persist here ("": nowhere) */
@@ -189,6 +190,8 @@ struct vrf_route *vrf_route_find(struct vrf *v, const struct prefix4 *p, enum ro
 struct vrf_route *vrf_route_find_static(struct vrf *v, const struct prefix4 *p,
 					const struct nexthop *nh);
 
+/* Frees a route unlinked from its prefix (its RT set reference too; not its next hop). */
+void vrf_route_free(struct vrf_route *r);
 /* Has a next hop that resolves (and, for a static, one on its link). */
 bool vrf_route_usable(const struct vrf_route *r);
 /* Selects again (a next hop's resolution changed under the candidates). */

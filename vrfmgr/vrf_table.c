@@ -413,8 +413,7 @@ void vrf_table_free(struct vrf_table *t)
 
 			for (r = v[j]->routes; r != NULL; r = next) {
 				next = r->next;
-				rtset_put(r->rts);
-				free(r);
+				vrf_route_free(r);
 			}
 			v[j]->routes = NULL;
 			rtable_remove(&t->vrfs[i].routes, v[j]);
