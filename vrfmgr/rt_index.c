@@ -23,10 +23,13 @@ static size_t rtix_hash(const struct ext_community *rt)
 {
 	uint64_t k;
 
+	/* A full mix: RTs differ in their last bytes, the top of the word. */
 	memcpy(&k, rt->b, sizeof(k));
-	k ^= k >> 31;
-	k *= 0x9E3779B97F4A7C15ull;
-	return (size_t)(k ^ (k >> 29));
+	k ^= k >> 33;
+	k *= 0xff51afd7ed558ccdull;
+	k ^= k >> 33;
+	k *= 0xc4ceb9fe1a85ec53ull;
+	return (size_t)(k ^ (k >> 33));
 }
 
 static struct rtix_entry *rtix_slot(const struct rt_index *ix, const struct ext_community *rt)
