@@ -73,6 +73,18 @@ record_memory() {
 	done
 }
 
+# CPU seconds of each process during withdraw-all: from W0 (taken just
+# before the withdrawals went out) until the stages reported.
+record_withdraw_cpu() {
+	local rcv=$1 mode=$2 n=$3 run=$4 p pid
+	for p in "${RPROCS[@]}"; do
+		pid=${p#*:}
+		printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$rcv" "$mode" "$n" "$run" "${p%%:*}" \
+			"$(awk -v a="${W0[$pid]}" -v b="$(cpu_ticks "$pid")" -v h="$CLK_TCK" \
+				'BEGIN { printf "%.2f", (b - a) / h }')" >>"$OUT/cpu_withdraw.tsv"
+	done
+}
+
 start_sender() {
 	local mode=$1 n=$2
 	SENDER_OUT=$OUT/$rcv/sender.out
@@ -163,7 +175,10 @@ run_case() {
 	ingest_stages "$rcv" "$est" "$n" "$limit" | record_stages "$rcv" "$mode" "$n" "$run" ""
 	record_memory "$rcv" "$mode" "$n" "$run"
 	if [ "$WITHDRAW" = 1 ] && ! grep -q "^$rcv	$mode	$n	$run	.*timeout" "$RESULTS"; then
+		declare -gA W0=()
+		for p in "${RPROCS[@]}"; do W0[${p#*:}]=$(cpu_ticks "${p#*:}"); done
 		withdraw_stages "$rcv" "$limit" | record_stages "$rcv" "$mode" "$n" "$run" "withdraw_"
+		record_withdraw_cpu "$rcv" "$mode" "$n" "$run"
 	fi
 	perf_stop
 	stop_all

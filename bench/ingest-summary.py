@@ -5,6 +5,7 @@ ferry/peer ratios. Usage: ingest-summary.py OUTDIR[:RECEIVER,...] ...
 (several directories are merged; ":bird,frr" takes only those receivers from
 that one, e.g. a ferry-only run beside the peers of an earlier run)."""
 import csv
+import os
 import statistics
 import sys
 from collections import defaultdict
@@ -45,13 +46,38 @@ def median_ok(vals):
     return statistics.median(ok) if ok else None
 
 
-def load(args, name):
+def load(args, name, optional=False):
     rows = []
     for a in args:
         d, _, only = a.partition(":")
         keep = set(only.split(",")) if only else None
+        if optional and not os.path.exists(f"{d}/{name}"):
+            continue  # written by later versions of the benchmark only
         rows += [r for r in read(f"{d}/{name}") if keep is None or r["receiver"] in keep]
     return rows
+
+
+def withdraw_cpu(dirs, head, sep, cols):
+    """CPU seconds per process during withdraw-all (cpu_withdraw.tsv)."""
+    rows = load(dirs, "cpu_withdraw.tsv", optional=True)
+    if not rows:
+        return
+    cpu = defaultdict(list)
+    tot = defaultdict(lambda: defaultdict(float))
+    for r in rows:
+        cpu[(r["receiver"], r["process"], r["mode"], r["routes"])].append((float(r["cpu_s"]), True))
+        if r["receiver"] == "ferry":
+            tot[(r["mode"], r["routes"])][r["run"]] += float(r["cpu_s"])
+    procs = sorted({(r["receiver"], r["process"]) for r in rows if r["receiver"] != "sink"},
+                   key=lambda p: (p[0] != "ferry", p[0], ["bgpd", "vrfmgr", "fwd"].index(p[1])
+                                  if p[1] in ("bgpd", "vrfmgr", "fwd") else 9))
+    print(f"### CPU seconds (user+system) during withdraw-all\n\n{head}\n{sep}")
+    for rcv, p in procs:
+        print(f"| {rcv} {p} | " + " | ".join(cell(cpu[(rcv, p, m, n)]) for m, n in cols) + " |")
+    if tot:
+        print("| ferry total | " + " | ".join(cell([(v, True) for v in tot[c].values()])
+                                              for c in cols) + " |")
+    print()
 
 
 def main(dirs):
@@ -122,6 +148,7 @@ def main(dirs):
             print("| ferry total | " + " | ".join(cell(tot[c], fmt) for c in cols) + " |")
         print()
 
+    withdraw_cpu(dirs, head, sep, cols)
     if "ferry" not in receivers:
         return
     targets(times, bpr, runs, receivers)
