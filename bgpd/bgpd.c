@@ -126,6 +126,8 @@ struct bgpd *bgpd_new(struct event_base *base, const struct ferry_config *cfg)
 	wbuf_init(&d->out);
 	d->out_high_water = BGPD_OUT_HIGH_WATER;
 	d->out_low_water = BGPD_OUT_LOW_WATER;
+	d->ipc_high_water = BGPD_IPC_HIGH_WATER;
+	d->ipc_low_water = BGPD_IPC_LOW_WATER;
 	d->rib = rib_new(3 * (unsigned)cfg->bgp.n_neighbors + 1);
 	d->upd = bgp_update_new();
 	d->flush_ev = event_new(base, -1, 0, flush_cb, d);

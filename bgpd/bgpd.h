@@ -40,6 +40,10 @@ enum fsm_state {
 #define BGPD_OUT_HIGH_WATER (8u << 20)
 /* ... until it drains under this (then it gets what changed meanwhile). */
 #define BGPD_OUT_LOW_WATER (2u << 20)
+/* The same for the stream to vrfmgr (vrfmgr_link.c): past this, changes wait in the RIB ... */
+#define BGPD_IPC_HIGH_WATER (8u << 20)
+/* ... and are sent once it is under this. */
+#define BGPD_IPC_LOW_WATER (2u << 20)
 
 struct bgp_peer;
 
@@ -199,6 +203,8 @@ struct bgpd {
 	unsigned next_group_id;
 	size_t out_high_water;    /* a member's unsent bytes over this: parked (updgroup.c) */
 	size_t out_low_water;     /* ... back under this: resynchronized and back in */
+	size_t ipc_high_water;    /* unsent bytes to vrfmgr over this: changes wait (vrfmgr_link.c) */
+	size_t ipc_low_water;     /* ... until it is back under this */
 	uint64_t updates_encoded; /* every UPDATE built for peers (shared ones once) */
 	struct bgp_vpn_nlri *run; /* packing scratch */
 	size_t run_cap;

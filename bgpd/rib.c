@@ -378,7 +378,7 @@ struct rib_entry *rib_changed_pop(struct rib *rib)
 
 static bool entry_unused(const struct rib *rib, const struct rib_entry *e)
 {
-	if (e->paths || e->queued || e->exported)
+	if (e->paths || e->queued || e->exported || e->export_pending)
 		return false;
 	for (size_t i = 0; i < rib->adv_words; i++)
 		if (e->adv[i])
@@ -452,6 +452,25 @@ void rib_walk_safe(struct rib *rib, void (*fn)(struct rib_entry *e, void *arg), 
 			fn(e, arg);
 		}
 	}
+}
+
+bool rib_walk_step(struct rib *rib, size_t *pos, bool (*fn)(struct rib_entry *e, void *arg),
+		   void *arg)
+{
+	while (*pos < rib->n_buckets) {
+		struct rib_entry *e = rib->buckets[(*pos)++], *en;
+		bool go_on = true;
+
+		for (; e; e = en) {
+			en = e->hnext;
+			if (!fn(e, arg))
+				go_on = false;
+		}
+		if (!go_on)
+			return false;
+	}
+	*pos = 0;
+	return true;
 }
 
 static int entry_order(const void *x, const void *y)

@@ -7,10 +7,17 @@
  * When vrfmgr goes away its routes stay advertised until its next replay
  * sweeps them, so a vrfmgr restart does not flap BGP.
  *
- * A vrfmgr slower than BGP leaves bgpd buffering the stream (a million routes
- * are ~56 MB of messages); once it has taken them all, that memory is given
- * back to the kernel (malloc_trim), as the RIB itself lives in pools of its
- * own and the heap then holds only such transient buffers.
+ * A vrfmgr slower than BGP would leave bgpd buffering the whole stream (a
+ * million routes are ~56 MB of messages, more than a third of the RIB).
+ * Past ipc_high_water unsent bytes, a changed destination is only marked
+ * (export_pending, which keeps it in the RIB) and counted; once vrfmgr has
+ * taken the stream under ipc_low_water, a walk in steps sends the marked
+ * ones as they are then, until the stream is full again. Only the last
+ * state of a destination is sent, however often it changed meanwhile. The
+ * replay on (re)connection is sent whole: vrfmgr sweeps what it lacks at
+ * REPLAY_END. Once a large backlog has been sent, the heap is trimmed
+ * (malloc_trim): the RIB lives in pools of its own, so the heap then holds
+ * only such transient buffers and can give them back.
  */
 #include <malloc.h>
 #include <stdlib.h>
@@ -26,12 +33,17 @@
 #define MAX_RTS 255
 #define TRIM_BACKLOG (4u << 20)   /* unsent bytes worth giving back once sent */
 #define TRIM_CHECK_US (250 * 1000) /* how often a drained backlog is looked for */
+#define DRAIN_CHECK_US (5 * 1000)  /* how often a full stream is looked at while routes wait */
 
 struct vrfmgr_link {
 	struct bgpd *d;
 	struct ipc_conn *c;
 	struct event *retry;
 	struct event *trim;        /* a large backlog was seen: trim the heap once it is sent */
+	struct event *drain;       /* routes wait for the stream to drain */
+	size_t n_pending;          /* destinations marked export_pending */
+	size_t walk_pos;           /* where the walk sending them goes on */
+	bool replaying;            /* everything is sent, whatever the backlog */
 	char path[CFG_PATH_MAX];
 	bool warned_absent;
 };
@@ -83,10 +95,9 @@ static void trim_cb(evutil_socket_t fd, short what, void *arg)
 	malloc_trim(0);
 }
 
-void vrfmgr_link_entry(struct vrfmgr_link *vl, struct rib_entry *e)
+/* Tells vrfmgr what e holds now: ADD of its best remote path, or DEL. */
+static void export_now(struct vrfmgr_link *vl, struct rib_entry *e)
 {
-	if (!vl->c)
-		return;
 	if (!evtimer_pending(vl->trim, NULL) && ipc_pending(vl->c) > TRIM_BACKLOG)
 		trim_arm(vl);
 	if (e->best && !e->best->src->local) {
@@ -98,15 +109,81 @@ void vrfmgr_link_entry(struct vrfmgr_link *vl, struct rib_entry *e)
 	}
 }
 
+static void drain_arm(struct vrfmgr_link *vl)
+{
+	struct timeval tv = { 0, DRAIN_CHECK_US };
+
+	if (!evtimer_pending(vl->drain, NULL))
+		evtimer_add(vl->drain, &tv);
+}
+
+/* One step of the walk: a waiting destination is sent; false once the stream is full. */
+static bool drain_entry(struct rib_entry *e, void *arg)
+{
+	struct vrfmgr_link *vl = arg;
+
+	if (e->export_pending) {
+		e->export_pending = false;
+		vl->n_pending--;
+		export_now(vl, e);
+		rib_entry_done(vl->d->rib, e);
+	}
+	return ipc_pending(vl->c) <= vl->d->ipc_high_water;
+}
+
+/*
+ * The stream drained under the low-water mark: send waiting destinations
+ * until it is full again. At most two laps per call, so a destination
+ * marked behind the walk is found on the next lap.
+ */
+static void drain_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct vrfmgr_link *vl = arg;
+
+	(void)fd;
+	(void)what;
+	if (!vl->c || vl->n_pending == 0)
+		return;
+	if (ipc_pending(vl->c) > vl->d->ipc_low_water) {
+		drain_arm(vl);
+		return;
+	}
+	for (int lap = 0; lap < 2 && vl->n_pending > 0; lap++)
+		if (!rib_walk_step(vl->d->rib, &vl->walk_pos, drain_entry, vl))
+			break;
+	if (vl->n_pending > 0)
+		drain_arm(vl);
+}
+
+void vrfmgr_link_entry(struct vrfmgr_link *vl, struct rib_entry *e)
+{
+	if (!vl->c)
+		return;
+	if (!vl->replaying &&
+	    (vl->n_pending > 0 || ipc_pending(vl->c) > vl->d->ipc_high_water)) {
+		if (!e->export_pending) {
+			e->export_pending = true;
+			vl->n_pending++;
+		}
+		drain_arm(vl);
+		return;
+	}
+	export_now(vl, e);
+}
+
 static void replay_entry(struct rib_entry *e, void *arg)
 {
 	vrfmgr_link_entry(arg, e);
 }
 
+/* vrfmgr is gone: nothing is exported to it, nothing waits for it. */
 static void forget_entry(struct rib_entry *e, void *arg)
 {
-	(void)arg;
+	struct vrfmgr_link *vl = arg;
+
 	e->exported = false;
+	e->export_pending = false;
+	rib_entry_done(vl->d->rib, e);
 }
 
 static void on_route(struct vrfmgr_link *vl, uint16_t type, const struct ipc_vpn_route *r)
@@ -174,7 +251,9 @@ static void on_close(struct ipc_conn *c, void *arg)
 		  vl->d->local.n_paths);
 	ipc_conn_free(c);
 	vl->c = NULL;
-	rib_walk(vl->d->rib, forget_entry, NULL);
+	vl->n_pending = 0;
+	vl->walk_pos = 0;
+	rib_walk_safe(vl->d->rib, forget_entry, vl);
 	link_retry_arm(vl);
 }
 
@@ -202,7 +281,9 @@ static void link_connect(evutil_socket_t fd_unused, short what, void *arg)
 	log_info("vrfmgr: connected, replaying best remote paths");
 	ipc_send_hello(vl->c, IPC_ROLE_BGPD, vl->d->cfg->name);
 	ipc_send(vl->c, IPC_REPLAY_BEGIN, NULL, 0);
+	vl->replaying = true;
 	rib_walk(vl->d->rib, replay_entry, vl);
+	vl->replaying = false;
 	ipc_send(vl->c, IPC_REPLAY_END, NULL, 0);
 }
 
@@ -215,7 +296,8 @@ struct vrfmgr_link *vrfmgr_link_new(struct bgpd *d)
 	vl->d = d;
 	vl->retry = evtimer_new(d->base, link_connect, vl);
 	vl->trim = evtimer_new(d->base, trim_cb, vl);
-	if (!vl->retry || !vl->trim || config_sock_path(d->cfg, FERRY_SOCK_VRFMGR_IPC, vl->path) < 0) {
+	vl->drain = evtimer_new(d->base, drain_cb, vl);
+	if (!vl->retry || !vl->trim || !vl->drain || config_sock_path(d->cfg, FERRY_SOCK_VRFMGR_IPC, vl->path) < 0) {
 		vrfmgr_link_free(vl);
 		return NULL;
 	}
@@ -233,5 +315,7 @@ void vrfmgr_link_free(struct vrfmgr_link *vl)
 		event_free(vl->retry);
 	if (vl->trim)
 		event_free(vl->trim);
+	if (vl->drain)
+		event_free(vl->drain);
 	free(vl);
 }
