@@ -96,8 +96,9 @@ static void export_once(struct vrf_table *t, struct vrf *v, struct vrf_prefix *v
 		vrf_label_put(t, old);
 	if (e == NULL)
 		nh_id = 0;
-	if ((e != NULL) != (old != NULL) || nh_id != vp->exp_nh_id) {
-		vp->exp_nh_id = nh_id;
+	/* exp_nh_id keeps 30 bits: a larger id is stored as VRF_EXP_NH_BIG, equal to none. */
+	if ((e != NULL) != (old != NULL) || nh_id >= VRF_EXP_NH_BIG || nh_id != vp->exp_nh_id) {
+		vp->exp_nh_id = nh_id < VRF_EXP_NH_BIG ? nh_id : VRF_EXP_NH_BIG;
 		import_leak_prefix(t, v, vp);
 	}
 }

@@ -60,6 +60,8 @@ struct vrf_route {
 	bool mark;               /* reload: not (yet) found again in the new config */
 };
 
+#define VRF_EXP_NH_BIG ((1u << 30) - 1)
+
 struct vrf_prefix {
 	struct vrf_prefix *hnext; /* rtable chain */
 	struct vrf_route *routes;
@@ -69,7 +71,12 @@ struct vrf_prefix {
 	struct label_entry *exp_label;
 	struct prefix4 prefix;
 	uint32_t fib_label;
-	uint32_t exp_nh_id : 30; /* next hop it was exported and leaked with */
+	/*
+	 * Next hop it was exported and leaked with, in 30 bits: an id from
+	 * VRF_EXP_NH_BIG up (a billion next hops made) is stored as that and
+	 * never compares equal (a needless re-leak, never a missed one).
+	 */
+	uint32_t exp_nh_id : 30;
 	uint32_t busy : 1, resync : 1; /* an export sync is running / must run again */
 };
 
