@@ -7,10 +7,11 @@
  * the pages of ids and labels actually used ever take memory, and they never
  * move or grow under a worker (no RCU, no resizing race). A thread writes
  * only its own set (relaxed stores, as for the interface counters); readers
- * (the API, on the control thread) add the sets up when asked. The packet
- * path counts a run of frames with the same counter once (struct fwd_acc):
- * a batch from one link, or with one label, costs one update, not one per
- * frame.
+ * (the API, on the control thread) add the sets up when asked. The vector
+ * path (vector.c) counts a run of frames with the same counter once: a
+ * batch from one link, or with one label, costs one update, not one per
+ * frame. A frame is counted once: by vector.c when it classified it, else
+ * by pipeline.c, which then handles it from the start.
  *
  * Restarts: what a label or a VRF shows is the sum minus a base taken when
  * its LFIB entry was programmed with a different meaning (action, VRF, next
@@ -23,6 +24,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "common/label.h"
 #include "fwd/fib.h"
 #include "fwd/fwd.h"
 
@@ -101,12 +103,6 @@ static inline void fwd_acc_pb(struct fwd_acc *a, uint64_t *pk, uint64_t *by, uin
 	a->bytes += len;
 }
 
-/* One frame for packet counter pk (no bytes). */
-static inline void fwd_acc_p(struct fwd_acc *a, uint64_t *pk)
-{
-	fwd_acc_pb(a, pk, NULL, 0);
-}
-
 /* One lookup in the per-frame path (no run): where the packet came from, and whether it matched. */
 static inline void fwd_vrf_lookup(const struct fwd *f, uint32_t vrf_id, bool from_core, bool found)
 {
@@ -115,6 +111,24 @@ static inline void fwd_vrf_lookup(const struct fwd *f, uint32_t vrf_id, bool fro
 	fwd_ctr_add(from_core ? &c->lookups_from_core : &c->lookups_from_ce, 1);
 	if (!found)
 		fwd_ctr_add(&c->no_route, 1);
+}
+
+/* An IPv4 frame of len bytes from a CE of VRF vrf_id (the per-frame path). */
+static inline void fwd_vrf_from_ce(const struct fwd *f, uint32_t vrf_id, size_t len)
+{
+	struct fwd_vrf_ctr *c = fwd_vrf_ctr(fwd_ctrs_self(f), vrf_id);
+
+	fwd_ctr_add(&c->from_ce_packets, 1);
+	fwd_ctr_add(&c->from_ce_bytes, len);
+}
+
+/* An MPLS frame of len bytes from the core with label on top (the per-frame path). */
+static inline void fwd_label_count(const struct fwd *f, uint32_t label, size_t len)
+{
+	struct fwd_label_ctr *c = &fwd_ctrs_self(f)->label[label & MPLS_LABEL_MAX];
+
+	fwd_ctr_add(&c->packets, 1);
+	fwd_ctr_add(&c->bytes, len);
 }
 
 /*

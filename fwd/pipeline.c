@@ -9,6 +9,8 @@
  * The VRF of a packet comes only from its ingress link or its label, so a
  * packet of one customer can never be looked up in another's table.
  * Every early exit is a counted drop (or "ignored" for the kernel's frames).
+ * A frame it handles from the start is counted here in its VRF or label
+ * (ctr.h); one vector.c classified was counted there.
  * This is the complete, per-frame path: vector.c runs the common cases of a
  * whole batch itself and hands everything else here, whole or half done.
  */
@@ -139,6 +141,8 @@ static enum fwd_verdict access_ipv4(struct pctx *c)
 
 	if (!mac_is_ours(c->p, c->in))
 		return FWD_IGNORED; /* another station's frame on a shared segment */
+	if (c->in->active)
+		fwd_vrf_from_ce(c->f, c->in->vrf_id, c->p->len);
 	if (!ip_parse(c, &why))
 		return drop(c, why);
 	c->vrf = c->in->active ? fib_vrf_get(c->f, c->in->vrf_id) : NULL;
@@ -228,6 +232,8 @@ static enum fwd_verdict core_mpls(struct pctx *c)
 	if (mpls_peek(c->p, &top) < 0)
 		return drop(c, FWD_DROP_TRUNCATED);
 	e = lfib_lookup(c->f->lfib, top.label);
+	if (e != NULL)
+		fwd_label_count(c->f, e->in_label, c->p->len);
 	if (e == NULL || e->action >= sizeof(lfib_handlers) / sizeof(lfib_handlers[0]) ||
 	    lfib_handlers[e->action] == NULL)
 		return drop(c, FWD_DROP_UNKNOWN_LABEL);

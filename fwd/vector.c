@@ -330,17 +330,16 @@ static enum fwd_verdict output(struct fwd *f, struct fwd_iface *in, struct fwd_p
 	return verdict;
 }
 
-/* The LFIB entry of a core MPLS frame's top label (prefetched), or NULL; *label: the label. */
+/* The LFIB entry of a core MPLS frame's top label (prefetched), or NULL. */
 static inline const struct lfib_entry *peek_label(const struct fwd *f, const struct fwd_iface *in,
-						  const struct fwd_pkt *p, uint32_t *label)
+						  const struct fwd_pkt *p)
 {
 	const struct lfib_entry *e;
 
 	if (in->role != FWD_IF_CORE || p->len < FWD_ETH_HLEN + MPLS_LSE_LEN ||
 	    get16(p->data + ETH_TYPE) != ETHERTYPE_MPLS)
 		return NULL;
-	*label = get32(p->data + FWD_ETH_HLEN) >> 12;
-	e = lfib_lookup(f->lfib, *label);
+	e = lfib_lookup(f->lfib, get32(p->data + FWD_ETH_HLEN) >> 12);
 	if (e != NULL)
 		__builtin_prefetch(e);
 	return e;
@@ -348,25 +347,21 @@ static inline const struct lfib_entry *peek_label(const struct fwd *f, const str
 
 /*
  * Lookup results to next hops; each loop prefetches what the next one
- * reads. Every lookup is counted in its VRF: from a CE, or from the core
- * after a per-VRF label (the frame came with an LFIB entry), and no_route.
+ * reads. A lookup that found nothing is counted in its VRF (the lookup
+ * itself was counted when the frame was classified).
  */
 static void resolve(struct fwd *f, struct vstate *s, const uint16_t *which, const uint32_t *res,
 		    unsigned nl, struct fwd_ctrs *ctr)
 {
-	struct fwd_acc look = { 0 }, miss = { 0 };
-
 	for (unsigned j = 0; j < nl; j++)
 		if (res[j] != 0)
 			__builtin_prefetch(fib_result_of(f->res, res[j]));
 	for (unsigned j = 0; j < nl; j++) {
 		struct vstate *x = &s[which[j]];
-		struct fwd_vrf_ctr *c = fwd_vrf_ctr(ctr, x->vrf_id);
 		const struct fib_result *r;
 
-		fwd_acc_p(&look, x->e != NULL ? &c->lookups_from_core : &c->lookups_from_ce);
 		if (res[j] == 0) {
-			fwd_acc_p(&miss, &c->no_route);
+			fwd_ctr_add(&fwd_vrf_ctr(ctr, x->vrf_id)->no_route, 1);
 			x->kind = VK_DONE;
 			x->verdict = fwd_drop(f, FWD_DROP_NO_ROUTE);
 			continue;
@@ -376,55 +371,93 @@ static void resolve(struct fwd *f, struct vstate *s, const uint16_t *which, cons
 		x->nh = r->nh;
 		x->inner = r->inner_label;
 	}
-	fwd_acc_flush(&look);
-	fwd_acc_flush(&miss);
 }
 
-/*
- * Receive counters (the interface's; the VRF's for IPv4 from its attachment
- * links; the top label's for MPLS from the core; both only for frames
- * addressed to us, as pipeline.c ignores the others), then what
- * classification reads beyond the frame: interfaces, labels. Runs of
- * frames from one link or with one label are counted once.
- */
+/* Receive counters (one add per run of frames from one link), then what classification reads beyond the frame: interfaces, labels. */
 static void prepare(struct fwd *f, struct fwd_iface *const *in, struct fwd_pkt *p, unsigned n,
-		    struct vstate *s, struct fwd_ctrs *ctr)
+		    struct vstate *s)
 {
-	struct fwd_acc ifrx = { 0 }, vrx = { 0 }, lrx = { 0 };
+	struct fwd_if_ctr *c = NULL;
+	uint64_t frames = 0, bytes = 0;
 
 	for (unsigned i = 0; i < n; i++)
 		if (i == 0 || in[i] != in[i - 1])
 			__builtin_prefetch(in[i]); /* a batch may mix interfaces */
 	for (unsigned i = 0; i < n; i++) {
-		struct fwd_iface *ifp = in[i];
-		uint32_t label = 0;
-
-		if (i == 0 || ifp != in[i - 1]) {
-			struct fwd_if_ctr *c = fwd_if_ctr(ifp);
-
-			fwd_acc_pb(&ifrx, &c->rx_packets, &c->rx_bytes, p[i].len);
-		} else {
-			fwd_acc_pb(&ifrx, ifrx.pk, ifrx.by, p[i].len);
+		if (i == 0 || in[i] != in[i - 1]) {
+			if (frames != 0) {
+				fwd_ctr_add(&c->rx_packets, frames);
+				fwd_ctr_add(&c->rx_bytes, bytes);
+			}
+			c = fwd_if_ctr(in[i]);
+			frames = bytes = 0;
 		}
-		s[i].e = peek_label(f, ifp, &p[i], &label);
-		if (ifp->role == FWD_IF_ACCESS) {
-			struct fwd_vrf_ctr *c = fwd_vrf_ctr(ctr, ifp->vrf_id);
-
-			if (ifp->vrf_id <= FIB_VRF_ID_MAX)
-				__builtin_prefetch(&f->vrf_roots[ifp->vrf_id]);
-			if (ifp->active && p[i].len >= FWD_ETH_HLEN &&
-			    get16(p[i].data + ETH_TYPE) == FWD_ETHERTYPE_IPV4 &&
-			    mac_eq(p[i].data, ifp->mac))
-				fwd_acc_pb(&vrx, &c->from_ce_packets, &c->from_ce_bytes, p[i].len);
-		} else if (s[i].e != NULL && mac_eq(p[i].data, ifp->mac)) {
-			struct fwd_label_ctr *c = &ctr->label[label];
-
-			fwd_acc_pb(&lrx, &c->packets, &c->bytes, p[i].len);
-		}
+		frames++;
+		bytes += p[i].len;
+		s[i].e = peek_label(f, in[i], &p[i]);
+		if (in[i]->role == FWD_IF_ACCESS && in[i]->vrf_id <= FIB_VRF_ID_MAX)
+			__builtin_prefetch(&f->vrf_roots[in[i]->vrf_id]);
 	}
-	fwd_acc_flush(&ifrx);
-	fwd_acc_flush(&vrx);
-	fwd_acc_flush(&lrx);
+	if (frames != 0) {
+		fwd_ctr_add(&c->rx_packets, frames);
+		fwd_ctr_add(&c->rx_bytes, bytes);
+	}
+}
+
+/*
+ * The per-VRF and per-label counts of frames the vector path classified
+ * (the others are counted by pipeline.c, which handles them from the
+ * start): IPv4 from a CE is received in its VRF and looked up there; MPLS
+ * from the core is received with its label, and looked up in the label's
+ * VRF for a per-VRF label. Consecutive frames of one VRF or one LFIB entry
+ * make one run, added to the thread's counters once.
+ */
+struct vcount {
+	struct fwd_ctrs *ctr;
+	const struct lfib_entry *e; /* the label run's entry */
+	uint64_t e_frames, e_bytes;
+	uint32_t vrf_id;            /* the CE run's VRF */
+	uint64_t ce_frames, ce_bytes;
+};
+
+static inline __attribute__((always_inline)) void count_flush(struct vcount *k)
+{
+	if (k->e_frames != 0) {
+		struct fwd_label_ctr *l = &k->ctr->label[k->e->in_label];
+
+		fwd_ctr_add(&l->packets, k->e_frames);
+		fwd_ctr_add(&l->bytes, k->e_bytes);
+		if (k->e->action == IPC_LFIB_POP_LOOKUP)
+			fwd_ctr_add(&fwd_vrf_ctr(k->ctr, k->e->vrf_id)->lookups_from_core,
+				    k->e_frames);
+		k->e_frames = k->e_bytes = 0;
+	}
+	if (k->ce_frames != 0) {
+		struct fwd_vrf_ctr *v = fwd_vrf_ctr(k->ctr, k->vrf_id);
+
+		fwd_ctr_add(&v->from_ce_packets, k->ce_frames);
+		fwd_ctr_add(&v->from_ce_bytes, k->ce_bytes);
+		fwd_ctr_add(&v->lookups_from_ce, k->ce_frames);
+		k->ce_frames = k->ce_bytes = 0;
+	}
+}
+
+/* One classified frame of len bytes as received. */
+static inline void count(struct vcount *k, const struct vstate *s, size_t len)
+{
+	if (s->e != NULL) {
+		if (s->e != k->e && k->e_frames != 0)
+			count_flush(k);
+		k->e = s->e;
+		k->e_frames++;
+		k->e_bytes += len;
+	} else {
+		if (s->vrf_id != k->vrf_id && k->ce_frames != 0)
+			count_flush(k);
+		k->vrf_id = s->vrf_id;
+		k->ce_frames++;
+		k->ce_bytes += len;
+	}
 }
 
 static void run(struct fwd *f, struct fwd_iface *const *in, struct fwd_pkt *p, unsigned n,
@@ -437,15 +470,21 @@ static void run(struct fwd *f, struct fwd_iface *const *in, struct fwd_pkt *p, u
 	unsigned nl = 0;
 
 	struct fwd_ctrs *ctr = fwd_ctrs_self(f);
+	struct vcount k = { .ctr = ctr };
 	struct fwd_acc tx = { 0 };
 
-	prepare(f, in, p, n, s, ctr);
+	prepare(f, in, p, n, s);
 	for (unsigned i = 0; i < n; i++) {
+		size_t len = p[i].len;
+
 		s[i].kind = f->slow_only ? VK_SLOW : classify(f, in[i], &p[i], &s[i], &dst[nl],
 							      &root[nl]);
 		if (s[i].kind == VK_LOOKUP)
 			which[nl++] = (uint16_t)i;
+		if (s[i].kind != VK_SLOW)
+			count(&k, &s[i], len);
 	}
+	count_flush(&k);
 	if (nl > 0) {
 		lpm_lookup_roots(root, dst, res, nl);
 		resolve(f, s, which, res, nl, ctr);
