@@ -170,7 +170,15 @@ int lpm_list_insert(struct lpm *t, struct lpm_cnode *c, uint32_t at, const struc
 	memmove(&c->r[at + 1], &c->r[at], (c->n - at) * sizeof(*c->r));
 	c->r[at] = *r;
 	c->n++;
+	c->plens |= 1ull << r->plen;
 	return 0;
+}
+
+void lpm_list_plens(struct lpm_cnode *c)
+{
+	c->plens = 0;
+	for (uint32_t i = 0; i < c->n; i++)
+		c->plens |= 1ull << c->r[i].plen;
 }
 
 /* Squeezes out c's deleted routes (lpm_commit, before it reads the list). */
@@ -185,6 +193,7 @@ void lpm_list_compact(struct lpm *t, struct lpm_cnode *c)
 			c->r[j++] = c->r[i];
 	c->n = j;
 	c->n_dead = 0;
+	lpm_list_plens(c);
 	if (c->cap > 16 && c->n < c->cap / 2) {
 		uint32_t cap = c->n + c->n / 4 + 4;
 		struct lpm_route *v = realloc(c->r, cap * sizeof(*v));
@@ -204,8 +213,11 @@ static uint32_t dir_cover(const struct lpm_cnode *c, unsigned idx)
 
 	for (int l = c->depth + STRIDE - 1; l >= c->depth; l--) {
 		bool found;
-		uint32_t at = lpm_list_find(c, addr & mask_of((unsigned)l), (uint8_t)l, &found);
+		uint32_t at;
 
+		if (!(c->plens >> l & 1))
+			continue;
+		at = lpm_list_find(c, addr & mask_of((unsigned)l), (uint8_t)l, &found);
 		if (found && c->r[at].value != 0)
 			return c->r[at].value;
 	}

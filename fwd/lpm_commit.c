@@ -69,6 +69,8 @@ static uint32_t cut_ranges(const struct lpm_cnode *c, uint32_t *keys, uint32_t *
 	for (uint32_t i = 0; i < c->n; i++) {
 		const struct lpm_route *r = &c->r[i];
 
+		if (r->value == 0)
+			continue; /* deleted */
 		while (st[sp].end < r->prefix) {
 			sp--;
 			emit(&out, (uint32_t)(st[sp + 1].end + 1), st[sp].value);
@@ -91,9 +93,12 @@ static uint32_t chunk_cover(const struct lpm_cnode *c, uint32_t prefix, uint8_t 
 {
 	for (int l = plen - 1; l >= c->depth; l--) {
 		bool found;
-		uint32_t at = lpm_list_find(c, prefix & mask_of((unsigned)l), (uint8_t)l, &found);
+		uint32_t at;
 
-		if (found)
+		if (!(c->plens >> l & 1))
+			continue;
+		at = lpm_list_find(c, prefix & mask_of((unsigned)l), (uint8_t)l, &found);
+		if (found && c->r[at].value != 0)
 			return c->r[at].value;
 	}
 	return 0;
@@ -130,6 +135,8 @@ static bool cut_span(const struct lpm_cnode *c, uint32_t s, uint8_t plen, struct
 	for (uint32_t i = lpm_list_find(c, s, plen, &found); i < c->n && c->r[i].prefix <= e; i++) {
 		const struct lpm_route *r = &c->r[i];
 
+		if (r->value == 0)
+			continue; /* deleted */
 		while (st[sp].end < r->prefix) {
 			sp--;
 			if (!emit_bounded(out, max, (uint32_t)(st[sp + 1].end + 1), st[sp].value))
@@ -202,7 +209,7 @@ static bool commit_patch(struct lpm *t, struct lpm_cnode *c)
 {
 	uintptr_t x;
 
-	if (c->rebuild || c->live == 0 || c->n == 0 || (x = lpm_rnode_copy(c->live)) == 0)
+	if (c->rebuild || c->live == 0 || c->n == c->n_dead || (x = lpm_rnode_copy(c->live)) == 0)
 		return false;
 	for (unsigned i = 0; i < c->n_pend; i++) {
 		if (!patch_leaf(c, x, c->pend_prefix[i], c->pend_plen[i])) {
@@ -247,7 +254,7 @@ static void dir_paint(const struct lpm_cnode *c, uint32_t eff[256])
 			unsigned first = slot_of(r->prefix, c->depth);
 			unsigned span = 1u << (c->depth + STRIDE - l);
 
-			if (r->plen != l)
+			if (r->plen != l || r->value == 0)
 				continue;
 			for (unsigned s = first; s < first + span; s++)
 				eff[s] = r->value;
@@ -307,6 +314,8 @@ static int split(struct lpm *t, struct lpm_cnode *c)
 		struct lpm_route *r = &c->r[i];
 		unsigned s = slot_of(r->prefix, c->depth);
 
+		if (r->value == 0)
+			continue; /* deleted: dropped here */
 		if (r->plen < d) {
 			c->r[own++] = *r;
 			continue;
@@ -319,6 +328,8 @@ static int split(struct lpm *t, struct lpm_cnode *c)
 	}
 	/* on ENOMEM some routes are lost from the control view: logged by the caller */
 	c->n = own;
+	c->n_dead = 0;
+	lpm_list_plens(c);
 	c->kind = CN_DIR;
 	c->child = child;
 	c->live = dir;
@@ -336,7 +347,7 @@ static int commit_range(struct lpm *t, struct lpm_cnode *c)
 	uint32_t *keys, *vals, n;
 	uintptr_t r, old = c->live;
 
-	if (c->n == 0) {
+	if (c->n == c->n_dead) {
 		cnode_remove(t, c);
 		return 0;
 	}
@@ -352,7 +363,7 @@ static int commit_range(struct lpm *t, struct lpm_cnode *c)
 		return -ENOMEM;
 	}
 	n = cut_ranges(c, keys, vals);
-	if ((n > CHUNK_MAX || c->n > CHUNK_MAX_ROUTES) && c->depth < 24) {
+	if ((n > CHUNK_MAX || c->n - c->n_dead > CHUNK_MAX_ROUTES) && c->depth < 24) {
 		free(keys);
 		free(vals);
 		return split(t, c);
@@ -373,7 +384,7 @@ static int commit_range(struct lpm *t, struct lpm_cnode *c)
 
 static int commit_dir(struct lpm *t, struct lpm_cnode *c)
 {
-	if (c->n == 0) {
+	if (c->n == c->n_dead) {
 		bool empty = true;
 
 		for (int s = 0; s < 256 && empty; s++)
@@ -397,9 +408,14 @@ int lpm_commit(struct lpm *t)
 	struct lpm_cnode *c, *failed = NULL;
 	int rc = 0;
 
-	/* Deleted routes out first: everything below reads the lists as they are. */
+	/*
+	 * Deleted routes stay (everything below skips them) until they are half
+	 * a list: squeezing every dirty list at every commit was 21% of a
+	 * withdraw over 1,000 VRFs.
+	 */
 	for (c = t->dirty; c != NULL; c = c->next_dirty)
-		lpm_list_compact(t, c);
+		if (c->n_dead > c->n / 2)
+			lpm_list_compact(t, c);
 	while ((c = t->dirty) != NULL) {
 		t->dirty = c->next_dirty;
 		c->next_dirty = NULL;

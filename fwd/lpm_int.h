@@ -19,7 +19,11 @@ enum { CN_RANGE = 1, CN_DIR };
 /*
  * Routes in one chunk before it splits, whatever its ranges: routes with
  * one answer (a label per VRF) merge into few ranges, and a chunk holding a
- * million of them would be rebuilt whole at every commit.
+ * million of them would be rebuilt whole at every commit. Not lower: a
+ * commit copies every chunk it touches (14 KB for a VRF of 1,000 routes),
+ * and 256 made 1M routes over 1,000 VRFs go in and out 4x faster, but
+ * bench/fwd-lookup's clustered VRFs then split into directories of small
+ * chunks: 124 bytes a route instead of 29, lookups 69 ns instead of 24.
  */
 #define CHUNK_MAX_ROUTES 8192
 
@@ -46,11 +50,18 @@ struct lpm_cnode {
 	struct lpm_route *r;
 	uint32_t n, cap;
 	/*
-	 * Deleted routes stay in r as value 0 until the next commit squeezes
-	 * them out in one pass: removing each at once shifted the whole list,
-	 * quadratic when a million routes leave a chunk front first.
+	 * Deleted routes stay in r as value 0 (every reader skips them) until a
+	 * commit finds them half the list and squeezes them out in one pass:
+	 * removing each at once shifted the whole list, quadratic when a
+	 * million routes leave a chunk front first.
 	 */
 	uint32_t n_dead;
+	/*
+	 * Bit l set: r may hold a route of length l (set on insert, exact again
+	 * after a compaction). Looking for the routes covering a prefix then
+	 * skips the lengths the chunk has none of: for a table of /24s, all 24.
+	 */
+	uint64_t plens;
 	struct lpm_cnode *parent;
 	struct lpm_cnode **child; /* dir: [256] */
 	uintptr_t live;           /* the published node, 0 while there is none */
@@ -85,5 +96,7 @@ struct lpm_cnode *lpm_cnode_new(struct lpm *t, struct lpm_cnode *parent, uint8_t
 uint32_t lpm_list_find(const struct lpm_cnode *c, uint32_t prefix, uint8_t plen, bool *found);
 int lpm_list_insert(struct lpm *t, struct lpm_cnode *c, uint32_t at, const struct lpm_route *r);
 void lpm_list_compact(struct lpm *t, struct lpm_cnode *c);
+/* Recomputes c->plens from its list. */
+void lpm_list_plens(struct lpm_cnode *c);
 
 #endif
