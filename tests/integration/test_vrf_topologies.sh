@@ -360,6 +360,7 @@ check "pe1 /metrics: ferry_fwd_label_packets_total for label $svc_label and ferr
 	eval 'api pe1 fwd /metrics | grep -q "^ferry_fwd_label_packets_total{label=\"$svc_label\",action=\"pop_forward\"} [1-9]" &&
 	      api pe1 fwd /metrics | grep -q "^ferry_fwd_vrf_packets_total{vrf=\"svc\",dir=\"to_ce\"} [1-9]"'
 "$CTL" -r "$(rundir pe1)" show counters >"$TMP/ctl.counters" 2>&1
+grep -E "^(VRF |IN-LABEL|svc |$svc_label )" "$TMP/ctl.counters" | note
 check "ferryctl show counters has the per-VRF table (svc) and the per-label table (label $svc_label)" \
 	eval 'grep -Eq "^VRF +VRF-ID +FROM-CE-PKTS .* LOOKUPS-CORE +NO-ROUTE$" "$TMP/ctl.counters" &&
 	      grep -Eq "^svc +[0-9]+ " "$TMP/ctl.counters" &&
