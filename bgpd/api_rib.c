@@ -224,35 +224,20 @@ struct rib_entry *bgpd_rib_next(struct rib *rib, struct rib_cursor *c, bool star
 
 /* ---- filters ---------------------------------------------------------------- */
 
-enum match_kind { MATCH_EXACT = 0, MATCH_LONGER, MATCH_SHORTER };
-
 struct route_filter {
 	bool has_rd, has_prefix, has_rt, has_neighbor, best_only, local_only;
-	enum match_kind match;
+	enum api_match match;
 	struct rd rd;
 	struct prefix4 prefix;
 	struct ext_community rt;
 	uint32_t neighbor;
 };
 
-static bool prefix_covers(const struct prefix4 *outer, const struct prefix4 *inner)
-{
-	return inner->len >= outer->len &&
-	       (inner->addr & prefix4_netmask(outer->len)) == outer->addr;
-}
-
 static bool entry_match(const struct route_filter *f, const struct rib_entry *e)
 {
 	if (f->has_rd && !rd_equal(&f->rd, &e->rd))
 		return false;
-	if (!f->has_prefix)
-		return true;
-	switch (f->match) {
-	case MATCH_EXACT: return prefix4_equal(&f->prefix, &e->prefix);
-	case MATCH_LONGER: return prefix_covers(&f->prefix, &e->prefix);
-	case MATCH_SHORTER: return prefix_covers(&e->prefix, &f->prefix);
-	}
-	return false;
+	return !f->has_prefix || api_prefix_match(f->match, &f->prefix, &e->prefix);
 }
 
 static bool path_match(const struct route_filter *f, const struct rib_entry *e,
@@ -301,22 +286,6 @@ static bool parse_bool(const char *v, bool *out)
 	return true;
 }
 
-static int filter_match_param(struct jw *w, const char *m, struct route_filter *f)
-{
-	if (m == NULL || strcmp(m, "exact") == 0)
-		f->match = MATCH_EXACT;
-	else if (strcmp(m, "longer") == 0)
-		f->match = MATCH_LONGER;
-	else if (strcmp(m, "shorter") == 0)
-		f->match = MATCH_SHORTER;
-	else
-		return api_error(w, 400, "match: \"%.32s\" is not a match kind (want exact, longer "
-					 "or shorter)", m);
-	if (m != NULL && !f->has_prefix)
-		return api_error(w, 400, "match: needs a prefix (want ?prefix=P&match=%s)", m);
-	return 0;
-}
-
 /* Reads ?rd, prefix, match, rt, neighbor, best into f: 0, or the 400 written. */
 static int filter_parse(struct jw *w, const struct api_request *req, struct route_filter *f)
 {
@@ -340,7 +309,7 @@ static int filter_parse(struct jw *w, const struct api_request *req, struct rout
 		return api_error(w, 400, "neighbor: \"%.64s\" is not an IPv4 address or \"local\"", nb);
 	if (best && !parse_bool(best, &f->best_only))
 		return api_error(w, 400, "best: \"%.16s\" is not a boolean (want true or false)", best);
-	return filter_match_param(w, api_query_get(req, "match"), f);
+	return api_param_match(w, req, f->has_prefix, &f->match);
 }
 
 /* ---- GET /routes ---------------------------------------------------------------- */
@@ -482,7 +451,7 @@ int bgpd_api_routes(struct jw *w, const struct api_request *req, void *ctx)
 	rw->d = ctx;
 	rw->f = f;
 	rw->limit = limit;
-	rw->one = f.has_rd && f.has_prefix && f.match == MATCH_EXACT && after == NULL;
+	rw->one = f.has_rd && f.has_prefix && f.match == API_MATCH_EXACT && after == NULL;
 	if (after != NULL) {
 		bgpd_rib_cursor(&ard, &ap, &rw->cur);
 		rw->started = true;

@@ -39,6 +39,7 @@
 #include "common/api.h"
 #include "common/api_int.h"
 #include "common/log.h"
+#include "common/prefix.h"
 
 const char *api_query_get(const struct api_request *req, const char *key)
 {
@@ -121,6 +122,42 @@ int api_param_uint(struct jw *w, const struct api_request *req, const char *key,
 				 (unsigned long long)min, (unsigned long long)max);
 	*out = n;
 	return 0;
+}
+
+int api_param_match(struct jw *w, const struct api_request *req, bool has_prefix,
+		    enum api_match *out)
+{
+	const char *m = api_query_get(req, "match");
+
+	if (m == NULL || strcmp(m, "exact") == 0)
+		*out = API_MATCH_EXACT;
+	else if (strcmp(m, "longer") == 0)
+		*out = API_MATCH_LONGER;
+	else if (strcmp(m, "shorter") == 0)
+		*out = API_MATCH_SHORTER;
+	else
+		return api_error(w, 400, "match: \"%.32s\" is not a match kind (want exact, longer "
+					 "or shorter)", m);
+	if (m != NULL && !has_prefix)
+		return api_error(w, 400, "match: needs a prefix (want ?prefix=P&match=%s)", m);
+	return 0;
+}
+
+/* outer holds inner: same or shorter length, same bits under outer's mask. */
+static bool prefix_covers(const struct prefix4 *outer, const struct prefix4 *inner)
+{
+	return inner->len >= outer->len &&
+	       (inner->addr & prefix4_netmask(outer->len)) == outer->addr;
+}
+
+bool api_prefix_match(enum api_match m, const struct prefix4 *filter, const struct prefix4 *p)
+{
+	switch (m) {
+	case API_MATCH_EXACT: return prefix4_equal(filter, p);
+	case API_MATCH_LONGER: return prefix_covers(filter, p);
+	case API_MATCH_SHORTER: return prefix_covers(p, filter);
+	}
+	return false;
 }
 
 /* GET /: the route table itself, so a client can discover what is served. */

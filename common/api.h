@@ -96,6 +96,18 @@ int api_check_params(struct jw *w, const struct api_request *req, const char *co
 int api_param_uint(struct jw *w, const struct api_request *req, const char *key, uint64_t min,
 		   uint64_t max, uint64_t *out);
 
+/* ?match= of a prefix filter: the prefix itself, its more-specifics, or those covering it. */
+enum api_match { API_MATCH_EXACT = 0, API_MATCH_LONGER, API_MATCH_SHORTER };
+struct prefix4;
+/*
+ * Reads ?match=exact|longer|shorter into *out (absent: exact); it needs a
+ * prefix (has_prefix). 0, or the 400 written.
+ */
+int api_param_match(struct jw *w, const struct api_request *req, bool has_prefix,
+		    enum api_match *out);
+/* Whether p passes ?prefix=filter&match=m. */
+bool api_prefix_match(enum api_match m, const struct prefix4 *filter, const struct prefix4 *p);
+
 /* Sets the reply's Content-Type (default application/json), e.g. for /metrics. */
 void api_set_content_type(const struct api_request *req, const char *type);
 
