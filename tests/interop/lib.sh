@@ -221,6 +221,8 @@ route-map R2 permit 10
  set extcommunity rt 10.91.3.2:5
 route-map R3 permit 10
  set extcommunity rt 4200000003:7
+route-map RB permit 10
+ set extcommunity rt 65003:8
 router bgp 65003
  bgp router-id 10.91.3.2
  no bgp ebgp-requires-policy
@@ -239,6 +241,11 @@ router bgp 65003
   network 10.23.9.0/24 rd 65003:9 label 2309 route-map R1
  exit-address-family
 EOF
+	# the bulk test: applied later with vtysh -f (0.5 s for 10,000)
+	awk -v n="$IX_BULK" 'BEGIN { print "router bgp 65003"; print " address-family ipv4 vpn"
+		for (i = 0; i < n; i++)
+			printf "  network 172.23.%d.%d/32 rd 65003:8 label 8300 route-map RB\n", int(i / 256), i % 256 }' \
+		>"$IX_TMP/r/bulk.conf"
 }
 vtysh_() { inns r vtysh -N "$IX_PREFIX" "$@"; }
 
@@ -280,6 +287,12 @@ neighbor 10.91.4.1 {
   }
 }
 EOF
+	# the bulk test: appended to cmds later, one command per 500 prefixes
+	awk -v n="$IX_BULK" 'BEGIN { for (i = 0; i < n; i++) {
+		if (i % 500 == 0)
+			printf "%sannounce attribute route-distinguisher 65004:8 label [ 8400 ] next-hop 10.91.4.2 extended-community [ target:65004:8 ] nlri", i ? "\n" : ""
+		printf " 172.24.%d.%d/32", int(i / 256), i % 256 }
+		print "" }' >"$IX_TMP/x/bulk.cmds"
 }
 
 ix_exabgp_y_config() {

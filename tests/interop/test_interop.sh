@@ -17,11 +17,16 @@
 #  - route reflection between BIRD (client) and GoBGP, NO_ADVERTISE;
 #  - TCP-MD5 (BIRD), GTSM (FRR), extended messages (BIRD), enhanced route refresh (FRR),
 #    DelayOpen on ferry's side (FRR, ExaBGP);
-#  - bulk: IX_BULK (10,000) routes ferry -> GoBGP, BIRD -> ferry (and ferry -> BIRD);
+#  - bulk: IX_BULK (10,000) routes ferry -> GoBGP, FRR, ExaBGP (and BIRD), then BIRD,
+#    FRR, ExaBGP -> ferry one after the other: counted by each side's own counter
+#    (ferry's per-neighbor counts, FRR's summary, GoBGP's table), a sample checked
+#    route by route (label, RT, next hop, AS_PATH), ExaBGP's and GoBGP's copies in full;
 #  - a tshark decode of everything ferry sent shows no malformed packet or
 #    expert warning.
 # Prints "ok - ..." / "not ok - ..." per check; exit 0 only when all pass.
-# Needs root. IX_KEEP=1 keeps the work directory (logs, capture).
+# Needs root. IX_KEEP=1 keeps the work directory (logs, capture); IX_BULK=N changes the
+# bulk size; IX_CEASE=1 has every peer close with a Cease at the end (used by
+# tests/fuzz/capture-seeds).
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$PWD
@@ -104,7 +109,7 @@ name() { case $1 in hub) echo ferry ;; g) echo GoBGP ;; b) echo BIRD ;; r) echo 
 # has_all VIEWFILE SPEC...: every SPEC ("RD PREFIX field=value ...") matches a line
 # that starts with its RD and prefix and holds each of its fields.
 has_all() {
-	local f=$1 spec key tok line
+	local f=$1 spec key tok line t
 	shift
 	for spec in "$@"; do
 		read -r -a tok <<<"$spec"
@@ -421,24 +426,90 @@ else
 fi
 
 # ---- bulk: IX_BULK routes each way ---------------------------------------------------
+# Counted, not dumped: a 10,000-route JSON dump (FRR's, ferry's per RD) is slow
+# and times out under load. Each side is counted by its own counter (ferry's
+# per-neighbor Adj-RIB-In and advertised counts, FRR's summary, GoBGP's
+# destination count); first, middle, one random and last prefix are then
+# checked one by one (label, RT, next hop, AS_PATH) where a lookup is cheap,
+# and ExaBGP's received routes are checked all (its API output, one pass).
+bulk_pfx() { echo "$1.$(($2 / 256)).$(($2 % 256))/32"; } # bulk_pfx 172.16 I
+SAMPLE="0 $((IX_BULK / 2)) $((RANDOM % IX_BULK)) $((IX_BULK - 1))"
+ferry_nb() { # ferry_nb PEERADDR FIELD: one of /neighbor's route counters
+	ferry_api "/neighbor?address=$1" | jq -r --arg f "$2" '.routes[$f] // 0'
+}
+ferry_nb_ge() { [ "$(ferry_nb "$1" "$2")" -ge "$3" ]; }
+# ferry_route_ok RD PREFIX LABEL RT AS_PATH NEXTHOP: ferry's best path is like that
+ferry_route_ok() {
+	ferry_api "/route?rd=$1&prefix=$2" | jq -e --argjson l "$3" --arg rt "$4" --arg ap "$5" \
+		--arg nh "$6" '[.paths[] | select(.best)] | length == 1 and (.[0] | .label == $l and
+		.route_targets == [$rt] and .as_path == $ap and .next_hop == $nh)' >/dev/null
+}
+ferry_samples_ok() { # ferry_samples_ok NET RD LABEL RT AS_PATH NEXTHOP
+	local i
+	for i in $SAMPLE; do
+		ferry_route_ok "$2" "$(bulk_pfx "$1" "$i")" "${@:3}" ||
+			{ ferry_api "/route?rd=$2&prefix=$(bulk_pfx "$1" "$i")" | head -c 600 | note; return 1; }
+	done
+}
 gobgp_dests() { gobgp_cli global rib -a vpnv4 summary 2>/dev/null | sed -n 's/^Destination: \([0-9]*\),.*/\1/p'; }
 gobgp_bulk() { [ "$(gobgp_dests)" -ge "$((BASE + IX_BULK))" ]; }
-ferry_bulk() {
-	[ "$(ferry_api /neighbors | jq '.neighbors[] | select(.address == "10.91.2.2") | .prefixes_received')" -ge "$((IX_BULK + 3))" ]
+frr_rcvd() { # what FRR accepted from ferry, by its summary
+	vtysh_ -c 'show bgp ipv4 vpn summary json' 2>/dev/null |
+		jq -r '[.. | objects | select(has("pfxRcd") and has("remoteAs") and .remoteAs == 65000) | .pfxRcd][0] // 0'
 }
-# ferry -> GoBGP first (GoBGP is slow to dump a big table: count, then check once)
+frr_bulk() { [ "$(frr_rcvd)" -ge "$((FBASE + IX_BULK))" ]; }
+exabgp_bulk_n() { # routes of ferry's bulk in ExaBGP's table, each with label, next hop, RT, AS_PATH
+	"$NORM" exabgp <"$IX_TMP/x/recv" 2>/dev/null |
+		grep -c "^65000:7 172\.16\.[0-9.]*/32 label=7000 nh=10.91.4.1 .* rt=65000:7 aspath=65000 "
+}
+exabgp_bulk() { [ "$(exabgp_bulk_n)" -ge "$IX_BULK" ]; }
+# ferry -> its peers: IX_BULK local routes (GoBGP is slow to dump a big table: count, then
+# check once)
 BASE=$(gobgp_dests)
+FBASE=$(frr_rcvd)
+ABASE_r=$(ferry_nb 10.91.3.2 advertised) ABASE_x=$(ferry_nb 10.91.4.2 advertised)
 t=$SECONDS
 awk -v n="$IX_BULK" 'BEGIN { for (i = 0; i < n; i++)
 	printf "add 65000:7 172.16.%d.%d/32 7000 65000:7\n", int(i / 256), i % 256 }' >&7
-if poll 60 gobgp_bulk && gobgp_cli global rib -a vpnv4 -j |
-	jq -e --argjson n "$IX_BULK" '[to_entries[] | select(.key | startswith("65000:7:172.16.")) |
-		.value[0] | select(.nlri.labels == [7000] and .attrs[] .type == 16)] | length == $n' >/dev/null; then
-	ok "ferry -> GoBGP: $IX_BULK routes intact (label, RT) in $((SECONDS - t)) s"
+gobgp_bulk_n() { # best paths like ferry's bulk in GoBGP's table (its text is 4x faster than -j)
+	gobgp_cli global rib -a vpnv4 2>/dev/null | grep -cE \
+		'^\*> 65000:7:172\.16\.[0-9.]+/32 +\[7000\] +10\.91\.1\.1 .*\{Extcomms: \[65000:7\]\}'
+}
+if poll 60 gobgp_bulk && [ "$(gobgp_bulk_n)" = "$IX_BULK" ]; then
+	ok "ferry -> GoBGP: $IX_BULK routes intact (label, next hop, RT) in $((SECONDS - t)) s"
 else
-	not_ok "ferry -> GoBGP: $IX_BULK routes (GoBGP holds $(($(gobgp_dests) - BASE)) more destinations)"
+	not_ok "ferry -> GoBGP: $IX_BULK routes (GoBGP holds $(($(gobgp_dests) - BASE)) more destinations, $(gobgp_bulk_n) intact)"
 fi
-# then BIRD -> ferry
+# the same routes went to FRR: its summary counts them, samples as FRR shows them
+frr_samples_ok() {
+	local i q
+	for i in $SAMPLE; do
+		q=$(bulk_pfx 172.16 "$i")
+		vtysh_ -c "show bgp ipv4 vpn rd 65000:7 $q json" 2>/dev/null | jq -c . |
+			"$NORM" frr >"$IX_TMP/view.rs"
+		has_all "$IX_TMP/view.rs" "65000:7 $q label=7000 nh=10.91.3.1 rt=65000:7 aspath=65000" ||
+			{ echo "# FRR shows for $q:"; note <"$IX_TMP/view.rs"; return 1; }
+	done
+}
+if poll 60 frr_bulk && frr_samples_ok &&
+	ferry_nb_ge 10.91.3.2 advertised "$((ABASE_r + IX_BULK))"; then
+	ok "ferry -> FRR: $IX_BULK routes (FRR's summary and ferry's advertised count), samples with label, RT, next hop, AS_PATH as FRR shows them, in $((SECONDS - t)) s"
+else
+	not_ok "ferry -> FRR: $IX_BULK routes (FRR counts $(($(frr_rcvd) - FBASE)) more, ferry advertised $(($(ferry_nb 10.91.3.2 advertised) - ABASE_r)) more)"
+fi
+# and to ExaBGP: all of them checked in its API output (parsed whole: poll once a second)
+for _ in $(seq 60); do exabgp_bulk && break; sleep 1; done
+n=$(exabgp_bulk_n)
+if [ "$n" -ge "$IX_BULK" ] && ferry_nb_ge 10.91.4.2 advertised "$((ABASE_x + IX_BULK))"; then
+	ok "ferry -> ExaBGP: $IX_BULK routes intact (label, RT, next hop, AS_PATH) as its API reports them, in $((SECONDS - t)) s"
+else
+	not_ok "ferry -> ExaBGP: $IX_BULK routes (ExaBGP reports $n, ferry advertised $(($(ferry_nb 10.91.4.2 advertised) - ABASE_x)) more)"
+fi
+
+# then peers -> ferry, one peer after the other: BIRD from a static protocol (all
+# checked: ferry's per-RD walk is still cheap here), FRR from IX_BULK network
+# statements applied with vtysh, ExaBGP from API commands of 500 prefixes each
+ferry_bulk() { ferry_nb_ge 10.91.2.2 accepted "$((IX_BULK + 3))"; }
 t=$SECONDS
 birdc_ enable st3 >/dev/null
 if poll 60 ferry_bulk; then
@@ -449,14 +520,33 @@ if poll 60 ferry_bulk; then
 		not_ok "BIRD -> ferry: $IX_BULK routes intact (got $n)"
 	fi
 else
-	not_ok "BIRD -> ferry: $IX_BULK routes (ferry counts $(ferry_api /neighbors | jq '.neighbors[1].prefixes_received'))"
+	not_ok "BIRD -> ferry: $IX_BULK routes (ferry counts $(ferry_nb 10.91.2.2 accepted))"
 fi
+bulk_in() { # bulk_in NODE NET RD LABEL: start NODE's bulk, wait for ferry's count, check samples
+	local a base
+	a=$(ix_peer_addr "$1")
+	base=$(ferry_nb "$a" accepted)
+	t=$SECONDS
+	if [ "$1" = r ]; then
+		vtysh_ -f "$IX_TMP/r/bulk.conf" >"$IX_TMP/r/bulk.out" 2>&1
+	else
+		cat "$IX_TMP/x/bulk.cmds" >>"$IX_TMP/x/cmds"
+	fi
+	if poll 60 ferry_nb_ge "$a" accepted "$((base + IX_BULK))" &&
+		ferry_samples_ok "$2" "$3" "$4" "$3" "${3%:*}" "$a"; then
+		ok "$(name "$1") -> ferry: $IX_BULK routes (ferry's count), samples intact (label, RT, next hop, AS_PATH) in $((SECONDS - t)) s"
+	else
+		not_ok "$(name "$1") -> ferry: $IX_BULK routes (ferry counts $(($(ferry_nb "$a" accepted) - base)) more)"
+	fi
+}
+bulk_in r 172.23 65003:8 8300
+bulk_in x 172.24 65004:8 8400
 
 # BIRD and ferry agreed on extended messages: BIRD's bulk UPDATEs went past 4096 bytes
 # (tshark 4.0 reassembles them but predates RFC 8654, so count reassembled PDUs)
-big_pdus() { # big_pdus SRC
-	tshark -n -r "$IX_TMP/bgp.pcap" -Y "ip.src == $1 && tcp.reassembled.length > 4096" \
-		-T fields -e tcp.reassembled.length 2>/dev/null | wc -l
+big_pdus() { # big_pdus SRC: frames holding a message over 4096 bytes (from wire.tsv, below)
+	awk -F '\t' -v s="$1" '$1 == s { n = split($3 "," $10, l, ","); for (i = 1; i <= n; i++)
+		if (l[i] > 4096) { c++; break } } END { print c + 0 }' "$IX_TMP/wire.tsv"
 }
 # ferry's bulk went to BIRD too, in extended messages
 bird_bulk() { birdc_ show route table vpntab4 where net.rd = 65000:7 count | awk '/routes/ {print $1}'; }
@@ -473,17 +563,49 @@ two_refreshes() { [ "$(grep -c 'peer 10.91.2.2: route refresh requested' "$IX_TM
 poll 10 two_refreshes
 sleep 1 # let the resent routes drain to BIRD before the capture stops (bounded, once)
 
+# IX_CEASE=1 (tests/fuzz/capture-seeds): each peer closes its session with a Cease
+# NOTIFICATION, so the capture holds one from each (ferry then withdraws their routes
+# from the others: slow with the bulk routes, hence not by default)
+ceased() { # ceased PEERADDR: ferry logged the session down on a NOTIFICATION it received
+	grep -q "peer $1: session down (.*received [^)]*[Cc]ease" "$IX_TMP/ferry.log"
+}
+if [ -n "${IX_CEASE:-}" ]; then
+	gobgp_cli neighbor 10.91.1.1 disable >/dev/null 2>&1
+	birdc_ disable ferry >/dev/null 2>&1
+	vtysh_ -c 'configure terminal' -c 'router bgp 65003' -c 'neighbor 10.91.3.1 shutdown' \
+		>/dev/null 2>&1
+	echo "neighbor 10.91.4.1 teardown 2" >>"$IX_TMP/x/cmds"
+	for p in $IX_PEERS; do
+		if poll 15 ceased "$(ix_peer_addr "$p")"; then
+			ok "$(name "$p") closes with a Cease: ferry says $(sed -n "s/.*peer $(ix_peer_addr "$p"): session down (\(.*\)), .*/\1/p" "$IX_TMP/ferry.log" | tail -n 1)"
+		else
+			not_ok "$(name "$p") closes with a Cease NOTIFICATION: ferry saw it"
+		fi
+	done
+fi
+
 # ---- the wire ------------------------------------------------------------------------
 # ferry says goodbye (Cease to everyone), then the capture is read
 kill "$FERRY_PID" 2>/dev/null
 poll 5 sh -c "! kill -0 $FERRY_PID"
 kill -INT "$TSHARK_PID" 2>/dev/null
 poll 10 sh -c "! kill -0 $TSHARK_PID"
-FERRY_SRC='ip.src in {10.91.1.1, 10.91.2.1, 10.91.3.1, 10.91.4.1}'
-# (tshark 4.0 predates RFC 8654: it calls every message over 4096 bytes invalid)
-bad=$(tshark -n -o tcp.analyze_sequence_numbers:FALSE -r "$IX_TMP/bgp.pcap" -Y "bgp && $FERRY_SRC && !(tcp.reassembled.length > 4096) && (_ws.malformed || _ws.expert.severity >= warning)" \
-	-T fields -e frame.number -e ip.dst -e _ws.expert.message -e _ws.col.Info 2>/dev/null)
-counts=$(tshark -n -r "$IX_TMP/bgp.pcap" -Y "bgp && $FERRY_SRC" -T fields -e bgp.type 2>/dev/null |
+# One decode of the whole capture (sequence analysis off: its warnings are about the
+# capture, not the messages) gives, per frame with BGP in it: source, message types,
+# reassembled lengths, refresh subtypes, expert severities, malformed, frame, destination,
+# expert messages, message lengths.
+tshark -n -o tcp.analyze_sequence_numbers:FALSE -r "$IX_TMP/bgp.pcap" -Y bgp -T fields \
+	-e ip.src -e bgp.type -e tcp.reassembled.length -e bgp.route_refresh.subtype \
+	-e _ws.expert.severity -e _ws.malformed -e frame.number -e ip.dst -e _ws.expert.message \
+	-e bgp.length >"$IX_TMP/wire.tsv" 2>/dev/null
+# ferry's frames that are malformed or carry an expert warning (0x600000) or error
+# (tshark 4.0 predates RFC 8654: it calls every message over 4096 bytes invalid, whether
+# reassembled from segments or whole in one offloaded frame)
+bad=$(awk -F '\t' '$1 ~ /^10\.91\.[1-4]\.1$/ { big = 0; bad = $6 != ""
+	n = split($3 "," $10, l, ","); for (i = 1; i <= n; i++) if (l[i] > 4096) big = 1
+	n = split($5, v, ","); for (i = 1; i <= n; i++) if (v[i] >= 6291456) bad = 1
+	if (bad && !big) print $7, $8, $9 }' "$IX_TMP/wire.tsv")
+counts=$(awk -F '\t' '$1 ~ /^10\.91\.[1-4]\.1$/ { print $2 }' "$IX_TMP/wire.tsv" |
 	tr ',' '\n' | grep . | sort | uniq -c | awk '{printf "%s type %s; ", $1, $2}')
 if [ -z "$bad" ] && [[ "$counts" == *"type 2"* ]] && [[ "$counts" == *"type 3"* ]]; then
 	ok "tshark: ferry's messages decode cleanly ($counts)"
@@ -499,8 +621,8 @@ else
 	not_ok "extended messages with BIRD (negotiated: $EXT_BIRD, big in: $n, big out: $m, BIRD has $BIRD_BULK bulk routes)"
 fi
 # FRR asked for a refresh and announced enhanced route refresh: ferry bracketed its answer
-subs=$(tshark -n -r "$IX_TMP/bgp.pcap" -Y 'bgp.type == 5 && ip.src == 10.91.3.1' -T fields \
-	-e bgp.route_refresh.subtype 2>/dev/null | tr ',' '\n' | sort -u | tr '\n' ' ')
+subs=$(awk -F '\t' '$1 == "10.91.3.1" && $4 != "" { print $4 }' "$IX_TMP/wire.tsv" |
+	tr ',' '\n' | sort -u | tr '\n' ' ')
 if [[ "$subs" == *1* ]] && [[ "$subs" == *2* ]]; then
 	ok "ferry -> FRR: enhanced route refresh (RFC 7313): BoRR and EoRR around the answer"
 else
