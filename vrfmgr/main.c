@@ -138,7 +138,7 @@ static int vrfmgr_start(struct vrfmgr *vm)
 	log_vrfs(&vm->table);
 	if (leaked > 0)
 		log_info("%zu routes leaked between local VRFs by route target", leaked);
-	if ((rc = bgpd_link_init(vm)) < 0)
+	if ((rc = bgpd_link_init(vm)) < 0 || (rc = fwd_sync_init(vm)) < 0)
 		return rc;
 	if ((rc = timers_start(vm)) < 0)
 		return rc;
@@ -150,6 +150,7 @@ static int vrfmgr_start(struct vrfmgr *vm)
 static void vrfmgr_stop(struct vrfmgr *vm)
 {
 	vrfmgr_api_stop(vm);
+	fwd_sync_free(vm); /* sends what it holds first */
 	hub_stop(vm);
 	bgpd_link_free(vm);
 	vrf_table_save(&vm->table);

@@ -32,10 +32,18 @@ struct vrfmgr_conn {
 };
 
 /* What vrfmgr has told the fwd it is connected to (counts for the log). */
+struct fs_fib_op;
+
 struct fwd_sync {
 	struct vrfmgr_conn *conn;    /* replayed to: gets every change */
 	struct vrfmgr_conn *pending; /* connected, its replay waits for bgpd's routes */
 	uint64_t sent[IPC_TYPE_MAX];
+	/* FIB changes held back to go out grouped by VRF (fwd_sync.c) */
+	struct fs_fib_op *held;
+	size_t n_held, cap_held;
+	struct event *flush_ev;      /* NULL: no grouping, every change goes out at once */
+	uint64_t last_flush_ms;
+	size_t last_flush_n;
 };
 
 /* After a vrfmgr start, fwd's replay waits at most this long for bgpd's routes. */
@@ -86,6 +94,9 @@ const char *hub_role_name(uint32_t role);
 
 /* fwd_sync.c: the dataplane backed by fwd over IPC. */
 extern const struct dataplane_ops fwd_sync_ops;
+/* Sets up (and, sending what it holds, frees) the grouping of FIB changes. 0 or -ENOMEM. */
+int fwd_sync_init(struct vrfmgr *vm);
+void fwd_sync_free(struct vrfmgr *vm);
 void fwd_sync_hello(struct vrfmgr *vm, struct vrfmgr_conn *c);
 void fwd_sync_msg(struct vrfmgr *vm, struct vrfmgr_conn *c, uint16_t type, const void *p,
 		  uint32_t len);
