@@ -20,20 +20,11 @@
 #include "fwd/pipeline.h"
 #include "test_fwd_util.h"
 
-static int out_stub(void *ctx, struct fwd_iface *ifp, const uint8_t *frame, size_t len)
-{
-	(void)ctx;
-	(void)ifp;
-	(void)frame;
-	(void)len;
-	return 0;
-}
-
 static struct fwd *f;
 
 static void setup(void)
 {
-	struct fwd_hooks h = { .output = out_stub };
+	struct fwd_hooks h = { .output = t_out_discard };
 	struct ipc_vrf a = { .vrf_id = 1, .name = "A" }, b = { .vrf_id = 2, .name = "B" };
 	struct ipc_if_bind bind = { .vrf_id = 1, .address = t_ip(10, 1, 1, 1), .plen = 30,
 				    .ifname = "ce-a1" };
@@ -73,14 +64,14 @@ static void teardown(void)
 	fwd_free(f);
 }
 
-/* Runs the handler for path with an optional query "k=v"; returns the parsed body. */
-static json_object *get(const char *path, const char *query, int *status)
+/* Runs the handler for path with an optional query "k=v"; returns the body as text (freed by the caller). */
+static char *get_text(const char *path, const char *query, int *status)
 {
 	struct evkeyvalq q;
 	struct evbuffer *out = evbuffer_new();
 	struct jw w;
 	struct api_request req = { path, &q };
-	json_object *j;
+	char *text;
 	size_t i;
 
 	TAILQ_INIT(&q);
@@ -91,12 +82,23 @@ static json_object *get(const char *path, const char *query, int *status)
 	cr_assert(i < fwd_api_n_routes, "%s served", path);
 	jw_init(&w, out);
 	*status = fwd_api_routes[i].handler(&w, &req, f);
+	jw_flush(&w);
 	cr_assert(!w.failed);
 	evbuffer_add(out, "", 1);
-	j = json_tokener_parse((const char *)evbuffer_pullup(out, -1));
-	cr_assert_not_null(j, "valid JSON: %s", (const char *)evbuffer_pullup(out, -1));
+	text = strdup((const char *)evbuffer_pullup(out, -1));
 	evhttp_clear_headers(&q);
 	evbuffer_free(out);
+	return text;
+}
+
+/* The same, parsed as JSON. */
+static json_object *get(const char *path, const char *query, int *status)
+{
+	char *text = get_text(path, query, status);
+	json_object *j = json_tokener_parse(text);
+
+	cr_assert_not_null(j, "valid JSON: %s", text);
+	free(text);
 	return j;
 }
 
@@ -218,29 +220,6 @@ Test(api, arp_and_counters)
 	json_object_put(j);
 }
 
-/* Runs the handler for path; returns its body as text (caller frees). */
-static char *get_text(const char *path)
-{
-	struct evkeyvalq q;
-	struct evbuffer *out = evbuffer_new();
-	struct jw w;
-	struct api_request req = { path, &q };
-	size_t i;
-	char *s;
-
-	TAILQ_INIT(&q);
-	for (i = 0; i < fwd_api_n_routes && strcmp(fwd_api_routes[i].path, path) != 0; i++)
-		;
-	cr_assert(i < fwd_api_n_routes, "%s served", path);
-	jw_init(&w, out);
-	cr_assert_eq(fwd_api_routes[i].handler(&w, &req, f), 200);
-	jw_flush(&w);
-	evbuffer_add(out, "", 1);
-	s = strdup((const char *)evbuffer_pullup(out, -1));
-	evbuffer_free(out);
-	return s;
-}
-
 /* Label 100 (pop + lookup in A) from the core, twice: a VRF lookup each, sent to A's CE. */
 Test(api, vrf_and_label_counters)
 {
@@ -291,7 +270,8 @@ Test(api, vrf_and_label_counters)
 	cr_assert_eq(json_object_get_int(key(e, "bytes")), 2 * 78);
 	json_object_put(j);
 
-	text = get_text("/metrics");
+	text = get_text("/metrics", NULL, &status);
+	cr_assert_eq(status, 200);
 	cr_assert_not_null(strstr(text, "ferry_fwd_label_packets_total{label=\"100\","
 					"action=\"pop_lookup\"} 2\n"), "%s", text);
 	cr_assert_not_null(strstr(text, "ferry_fwd_vrf_lookups_total{vrf=\"A\",from=\"core\"} 2\n"));

@@ -41,15 +41,6 @@ static const uint8_t bcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
 static struct fwd *f;
 static struct fwd_iface *core0, *ce_a, *ce_b;
 
-static int out_stub(void *ctx, struct fwd_iface *ifp, const uint8_t *frame, size_t len)
-{
-	(void)ctx;
-	(void)ifp;
-	(void)frame;
-	(void)len;
-	return 0;
-}
-
 static void msg(uint16_t type, const void *payload, uint32_t len)
 {
 	cr_assert(ipc_payload_ok(type, payload, len), "payload of %s", ipc_type_name(type));
@@ -106,22 +97,11 @@ static void label(uint32_t in, uint32_t action, uint32_t vrf_id, uint32_t nh_id)
 static void learn(struct fwd_iface *ifp, uint32_t ip, const uint8_t *mac)
 {
 	struct tframe t;
-	uint8_t *a;
 
 	t_eth(&t, 64, bcast, bcast, FWD_ETHERTYPE_IPV4);
 	t_ipv4(&t, 1, 2, 64, 17, 10);
 	arp_output(f, ifp, ip, &t.p);
-	a = t_eth(&t, 64, ifp->mac, mac, FWD_ETHERTYPE_ARP);
-	t_put16(a, 1);
-	t_put16(a + 2, 0x0800);
-	a[4] = 6;
-	a[5] = 4;
-	t_put16(a + 6, 2);
-	memcpy(a + 8, mac, 6);
-	t_put32(a + 14, ip);
-	memcpy(a + 18, ifp->mac, 6);
-	t_put32(a + 24, ifp->addr);
-	t.p.len += 28 + 18;
+	t_arp_reply(&t, ifp, ip, mac);
 	fwd_input(f, ifp, &t.p);
 	cr_assert_eq(arp_find(ifp, ip)->state, ARP_REACHABLE);
 }
@@ -133,7 +113,7 @@ static void learn(struct fwd_iface *ifp, uint32_t ip, const uint8_t *mac)
  */
 static void setup(void)
 {
-	struct fwd_hooks hooks = { .output = out_stub };
+	struct fwd_hooks hooks = { .output = t_out_discard };
 
 	log_init("test_fwd_counters", LOG_LVL_WARN);
 	f = fwd_new(&hooks, 300);

@@ -132,22 +132,11 @@ static uint32_t ce_addr(int k)
 static void learn(struct fwd_iface *ifp, uint32_t ip, const uint8_t *mac)
 {
 	struct tframe t;
-	uint8_t *a;
 
 	t_eth(&t, 64, mac, mac, FWD_ETHERTYPE_IPV4);
 	t_ipv4(&t, 1, 2, 64, 17, 10);
 	arp_output(f, ifp, ip, &t.p);
-	a = t_eth(&t, 64, ifp->mac, mac, FWD_ETHERTYPE_ARP);
-	t_put16(a, 1);
-	t_put16(a + 2, 0x0800);
-	a[4] = 6;
-	a[5] = 4;
-	t_put16(a + 6, 2);
-	memcpy(a + 8, mac, 6);
-	t_put32(a + 14, ip);
-	memcpy(a + 18, ifp->mac, 6);
-	t_put32(a + 24, ifp->addr);
-	t.p.len += 28 + 18;
+	t_arp_reply(&t, ifp, ip, mac);
 	fwd_input(f, ifp, &t.p);
 	cr_assert_eq(arp_find(ifp, ip)->state, ARP_REACHABLE);
 }

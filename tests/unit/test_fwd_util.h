@@ -112,6 +112,35 @@ static inline void t_mpls_frame(struct tframe *t, const uint8_t *dst_mac, const 
 	t_ipv4(t, src, dst, ip_ttl, 17, 40);
 }
 
+/* Neighbour ip (mac) answering fwd's ARP request on ifp. */
+static inline void t_arp_reply(struct tframe *t, const struct fwd_iface *ifp, uint32_t ip,
+			       const uint8_t *mac)
+{
+	uint8_t *a = t_eth(t, 64, ifp->mac, mac, FWD_ETHERTYPE_ARP);
+
+	t_put16(a, 1);
+	t_put16(a + 2, 0x0800);
+	a[4] = 6;
+	a[5] = 4;
+	t_put16(a + 6, 2);
+	memcpy(a + 8, mac, 6);
+	t_put32(a + 14, ip);
+	memcpy(a + 18, ifp->mac, 6);
+	t_put32(a + 24, ifp->addr);
+	t->p.len += 28 + 18;
+}
+
+/* An output hook that takes every frame and keeps none. */
+static inline int t_out_discard(void *ctx, struct fwd_iface *ifp, const uint8_t *frame,
+				size_t len)
+{
+	(void)ctx;
+	(void)ifp;
+	(void)frame;
+	(void)len;
+	return 0;
+}
+
 static inline struct mpls_lse t_lse(const uint8_t *frame, size_t i)
 {
 	struct mpls_lse e;
