@@ -8,10 +8,12 @@
  * move or grow under a worker (no RCU, no resizing race). A thread writes
  * only its own set (relaxed stores, as for the interface counters); readers
  * (the API, on the control thread) add the sets up when asked. The vector
- * path (vector.c) counts a run of frames with the same counter once: a
- * batch from one link, or with one label, costs one update, not one per
- * frame. A frame is counted once: by vector.c when it classified it, else
- * by pipeline.c, which then handles it from the start.
+ * path (vector.c) counts a run of received frames of one VRF or one label
+ * once: a batch from one link, or with one label, costs one update, not
+ * one per frame (frames sent to CEs are counted one by one: a batch leaves
+ * by many next hops). A received frame is counted once: by vector.c when
+ * it classified it, else by pipeline.c, which then handles it from the
+ * start.
  *
  * Restarts: what a label or a VRF shows is the sum minus a base taken when
  * its LFIB entry was programmed with a different meaning (action, VRF, next
@@ -68,39 +70,6 @@ static inline struct fwd_ctrs *fwd_ctrs_self(const struct fwd *f)
 static inline struct fwd_vrf_ctr *fwd_vrf_ctr(struct fwd_ctrs *c, uint32_t vrf_id)
 {
 	return &c->vrf[vrf_id <= FIB_VRF_ID_MAX ? vrf_id : 0];
-}
-
-/*
- * A run of frames counted once: pk (and for fwd_acc_pb by, its byte
- * counter) is the counter the run adds to. A frame for another counter
- * flushes the run; fwd_acc_flush ends it.
- */
-struct fwd_acc {
-	uint64_t *pk, *by;
-	uint64_t n, bytes;
-};
-
-static inline void fwd_acc_flush(struct fwd_acc *a)
-{
-	if (a->n == 0)
-		return;
-	fwd_ctr_add(a->pk, a->n);
-	if (a->by != NULL)
-		fwd_ctr_add(a->by, a->bytes);
-	a->n = 0;
-	a->bytes = 0;
-}
-
-/* One frame of len bytes for packet counter pk and byte counter by. */
-static inline void fwd_acc_pb(struct fwd_acc *a, uint64_t *pk, uint64_t *by, uint64_t len)
-{
-	if (pk != a->pk) {
-		fwd_acc_flush(a);
-		a->pk = pk;
-		a->by = by;
-	}
-	a->n++;
-	a->bytes += len;
 }
 
 /* One lookup in the per-frame path (no run): where the packet came from, and whether it matched. */

@@ -270,9 +270,9 @@ static enum fwd_verdict slow_output(struct fwd *f, struct fwd_iface *in, struct 
 	return vector_nh_output(f, in, p, s->is_ip, s->vrf_id, s->nh, s->inner);
 }
 
-/* Finishes a frame whose next hop is known: labels, MACs, MTU, out (toward a CE: counted in tx). */
+/* Finishes a frame whose next hop is known: labels, MACs, MTU, out (toward a CE: counted in its VRF). */
 static enum fwd_verdict output(struct fwd *f, struct fwd_iface *in, struct fwd_pkt *p,
-			       const struct vstate *s, struct fwd_ctrs *ctr, struct fwd_acc *tx)
+			       const struct vstate *s, struct fwd_ctrs *ctr)
 {
 	enum fwd_verdict verdict;
 	const struct nh_view *v = nh_fast_view(s->nh);
@@ -323,9 +323,11 @@ static enum fwd_verdict output(struct fwd *f, struct fwd_iface *in, struct fwd_p
 		fwd_self->fast++;
 	verdict = fwd_tx(f, out, p->data, p->len);
 	if (out->role == FWD_IF_ACCESS && verdict == FWD_SENT) {
+		/* frames of a batch leave by many next hops: a run would rarely pay */
 		struct fwd_vrf_ctr *c = fwd_vrf_ctr(ctr, out->vrf_id);
 
-		fwd_acc_pb(tx, &c->to_ce_packets, &c->to_ce_bytes, p->len);
+		fwd_ctr_add(&c->to_ce_packets, 1);
+		fwd_ctr_add(&c->to_ce_bytes, p->len);
 	}
 	return verdict;
 }
@@ -471,7 +473,6 @@ static void run(struct fwd *f, struct fwd_iface *const *in, struct fwd_pkt *p, u
 
 	struct fwd_ctrs *ctr = fwd_ctrs_self(f);
 	struct vcount k = { .ctr = ctr };
-	struct fwd_acc tx = { 0 };
 
 	prepare(f, in, p, n, s);
 	for (unsigned i = 0; i < n; i++) {
@@ -493,7 +494,7 @@ static void run(struct fwd *f, struct fwd_iface *const *in, struct fwd_pkt *p, u
 		enum fwd_verdict v;
 
 		if (s[i].kind == VK_NH)
-			v = output(f, in[i], &p[i], &s[i], ctr, &tx);
+			v = output(f, in[i], &p[i], &s[i], ctr);
 		else if (s[i].kind == VK_DONE)
 			v = s[i].verdict;
 		else if (fwd_self != NULL)
@@ -503,7 +504,6 @@ static void run(struct fwd *f, struct fwd_iface *const *in, struct fwd_pkt *p, u
 		if (verdicts != NULL)
 			verdicts[i] = v;
 	}
-	fwd_acc_flush(&tx);
 }
 
 void fwd_input_batch(struct fwd *f, struct fwd_iface *const *in, struct fwd_pkt *p, unsigned n,
