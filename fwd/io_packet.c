@@ -39,6 +39,7 @@
 #include <event2/event.h>
 
 #include "common/log.h"
+#include "fwd/ctr.h"
 #include "fwd/io_packet.h"
 #include "fwd/io_ring.h"
 #include "fwd/io_worker.h"
@@ -413,8 +414,19 @@ static void flush_plain(struct io_packet *io, struct io_if *x)
 	}
 	/* what the kernel refused was counted as sent by fwd_tx: move it to drops */
 	for (unsigned i = sent; i < pl->n_tx; i++) {
+		const uint8_t *frame = pl->tx_iov[i].iov_base;
+		size_t len = pl->tx_iov[i].iov_len;
+
 		x->ifp->tx_packets--;
-		x->ifp->tx_bytes -= pl->tx_iov[i].iov_len;
+		x->ifp->tx_bytes -= len;
+		if (x->ifp->role == FWD_IF_ACCESS && len >= FWD_ETH_HLEN &&
+		    (frame[12] << 8 | frame[13]) != FWD_ETHERTYPE_ARP) {
+			/* a forwarded frame: fwd_tx_data counted it as delivered to the VRF */
+			struct fwd_vrf_ctr *c = fwd_vrf_ctr(fwd_ctrs_self(io->f), x->ifp->vrf_id);
+
+			c->to_ce_packets--;
+			c->to_ce_bytes -= len;
+		}
 		fwd_drop(io->f, FWD_DROP_TX_ERROR);
 	}
 	pl->n_tx = 0;
