@@ -463,8 +463,9 @@ exabgp_bulk_n() { # routes of ferry's bulk in ExaBGP's table, each with label, n
 		grep -c "^65000:7 172\.16\.[0-9.]*/32 label=7000 nh=10.91.4.1 .* rt=65000:7 aspath=65000 "
 }
 exabgp_bulk() { [ "$(exabgp_bulk_n)" -ge "$IX_BULK" ]; }
-# ferry -> its peers: IX_BULK local routes (GoBGP is slow to dump a big table: count, then
-# check once)
+# ferry -> its peers: IX_BULK local routes. Each wait polls the count and, once it is
+# reached, the route-by-route check (a count can be reached a little before the last
+# route, when a few others were still moving as the base was taken).
 BASE=$(gobgp_dests)
 FBASE=$(frr_rcvd)
 ABASE_r=$(ferry_nb 10.91.3.2 advertised) ABASE_x=$(ferry_nb 10.91.4.2 advertised)
@@ -475,7 +476,8 @@ gobgp_bulk_n() { # best paths like ferry's bulk in GoBGP's table (its text is 4x
 	gobgp_cli global rib -a vpnv4 2>/dev/null | grep -cE \
 		'^\*> 65000:7:172\.16\.[0-9.]+/32 +\[7000\] +10\.91\.1\.1 .*\{Extcomms: \[65000:7\]\}'
 }
-if poll 60 gobgp_bulk && [ "$(gobgp_bulk_n)" = "$IX_BULK" ]; then
+gobgp_all() { gobgp_bulk && [ "$(gobgp_bulk_n)" = "$IX_BULK" ]; }
+if poll 60 gobgp_all; then
 	ok "ferry -> GoBGP: $IX_BULK routes intact (label, next hop, RT) in $((SECONDS - t)) s"
 else
 	not_ok "ferry -> GoBGP: $IX_BULK routes (GoBGP holds $(($(gobgp_dests) - BASE)) more destinations, $(gobgp_bulk_n) intact)"
@@ -491,16 +493,18 @@ frr_samples_ok() {
 			{ echo "# FRR shows for $q:"; note <"$IX_TMP/view.rs"; return 1; }
 	done
 }
-if poll 60 frr_bulk && frr_samples_ok &&
-	ferry_nb_ge 10.91.3.2 advertised "$((ABASE_r + IX_BULK))"; then
+frr_all() { frr_bulk && frr_samples_ok && ferry_nb_ge 10.91.3.2 advertised "$((ABASE_r + IX_BULK))"; }
+if poll 60 frr_all; then
 	ok "ferry -> FRR: $IX_BULK routes (FRR's summary and ferry's advertised count), samples with label, RT, next hop, AS_PATH as FRR shows them, in $((SECONDS - t)) s"
 else
 	not_ok "ferry -> FRR: $IX_BULK routes (FRR counts $(($(frr_rcvd) - FBASE)) more, ferry advertised $(($(ferry_nb 10.91.3.2 advertised) - ABASE_r)) more)"
+	frr_samples_ok
 fi
 # and to ExaBGP: all of them checked in its API output (parsed whole: poll once a second)
-for _ in $(seq 60); do exabgp_bulk && break; sleep 1; done
+exabgp_all() { exabgp_bulk && ferry_nb_ge 10.91.4.2 advertised "$((ABASE_x + IX_BULK))"; }
+for _ in $(seq 60); do exabgp_all && break; sleep 1; done
 n=$(exabgp_bulk_n)
-if [ "$n" -ge "$IX_BULK" ] && ferry_nb_ge 10.91.4.2 advertised "$((ABASE_x + IX_BULK))"; then
+if exabgp_all; then
 	ok "ferry -> ExaBGP: $IX_BULK routes intact (label, RT, next hop, AS_PATH) as its API reports them, in $((SECONDS - t)) s"
 else
 	not_ok "ferry -> ExaBGP: $IX_BULK routes (ExaBGP reports $n, ferry advertised $(($(ferry_nb 10.91.4.2 advertised) - ABASE_x)) more)"
@@ -509,21 +513,24 @@ fi
 # then peers -> ferry, one peer after the other: BIRD from a static protocol (all
 # checked: ferry's per-RD walk is still cheap here), FRR from IX_BULK network
 # statements applied with vtysh, ExaBGP from API commands of 500 prefixes each
-ferry_bulk() { ferry_nb_ge 10.91.2.2 accepted "$((IX_BULK + 3))"; }
+bird_in_n() {
+	ferry_api '/routes?rd=65000:8' | jq '[.routes[] | select(.best and .label == 8000 and .route_targets == ["65000:8"])] | length'
+}
+bird_in() { ferry_nb_ge 10.91.2.2 accepted "$((IX_BULK + 3))" && [ "$(bird_in_n)" = "$IX_BULK" ]; }
 t=$SECONDS
 birdc_ enable st3 >/dev/null
-if poll 60 ferry_bulk; then
-	n=$(ferry_api '/routes?rd=65000:8' | jq '[.routes[] | select(.best and .label == 8000 and .route_targets == ["65000:8"])] | length')
-	if [ "$n" = "$IX_BULK" ]; then
-		ok "BIRD -> ferry: $IX_BULK routes intact (label, RT) in $((SECONDS - t)) s"
-	else
-		not_ok "BIRD -> ferry: $IX_BULK routes intact (got $n)"
-	fi
+if poll 60 bird_in; then
+	ok "BIRD -> ferry: $IX_BULK routes intact (label, RT) in $((SECONDS - t)) s"
 else
-	not_ok "BIRD -> ferry: $IX_BULK routes (ferry counts $(ferry_nb 10.91.2.2 accepted))"
+	not_ok "BIRD -> ferry: $IX_BULK routes (ferry counts $(ferry_nb 10.91.2.2 accepted), $(bird_in_n) intact)"
 fi
+# bulk_in_ok: ferry counts bulk_in's routes, the samples are intact (sees bulk_in's locals)
+bulk_in_ok() {
+	ferry_nb_ge "$a" accepted "$((base + IX_BULK))" &&
+		ferry_samples_ok "$net" "$rd" "$label" "$rd" "${rd%:*}" "$a"
+}
 bulk_in() { # bulk_in NODE NET RD LABEL: start NODE's bulk, wait for ferry's count, check samples
-	local a base
+	local a base net=$2 rd=$3 label=$4
 	a=$(ix_peer_addr "$1")
 	base=$(ferry_nb "$a" accepted)
 	t=$SECONDS
@@ -532,11 +539,11 @@ bulk_in() { # bulk_in NODE NET RD LABEL: start NODE's bulk, wait for ferry's cou
 	else
 		cat "$IX_TMP/x/bulk.cmds" >>"$IX_TMP/x/cmds"
 	fi
-	if poll 60 ferry_nb_ge "$a" accepted "$((base + IX_BULK))" &&
-		ferry_samples_ok "$2" "$3" "$4" "$3" "${3%:*}" "$a"; then
+	if poll 60 bulk_in_ok; then
 		ok "$(name "$1") -> ferry: $IX_BULK routes (ferry's count), samples intact (label, RT, next hop, AS_PATH) in $((SECONDS - t)) s"
 	else
 		not_ok "$(name "$1") -> ferry: $IX_BULK routes (ferry counts $(($(ferry_nb "$a" accepted) - base)) more)"
+		bulk_in_ok
 	fi
 }
 bulk_in r 172.23 65003:8 8300
