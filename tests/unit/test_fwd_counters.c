@@ -36,7 +36,6 @@ static const uint8_t mac_p[6] = { 2, 0, 0, 0, 0x99, 1 };
 static const uint8_t mac_cea[6] = { 2, 0, 0, 0, 0xaa, 2 };
 static const uint8_t mac_ceb[6] = { 2, 0, 0, 0, 0xbb, 2 };
 static const uint8_t mac_other[6] = { 2, 0, 0, 0, 0x77, 7 };
-static const uint8_t bcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
 
 static struct fwd *f;
 static struct fwd_iface *core0, *ce_a, *ce_b;
@@ -96,13 +95,7 @@ static void label(uint32_t in, uint32_t action, uint32_t vrf_id, uint32_t nh_id)
 /* Neighbour ip on ifp answers the request a first frame toward it made fwd send. */
 static void learn(struct fwd_iface *ifp, uint32_t ip, const uint8_t *mac)
 {
-	struct tframe t;
-
-	t_eth(&t, 64, bcast, bcast, FWD_ETHERTYPE_IPV4);
-	t_ipv4(&t, 1, 2, 64, 17, 10);
-	arp_output(f, ifp, ip, &t.p);
-	t_arp_reply(&t, ifp, ip, mac);
-	fwd_input(f, ifp, &t.p);
+	t_arp_learn(f, ifp, ip, mac);
 	cr_assert_eq(arp_find(ifp, ip)->state, ARP_REACHABLE);
 }
 

@@ -131,13 +131,7 @@ static uint32_t ce_addr(int k)
 
 static void learn(struct fwd_iface *ifp, uint32_t ip, const uint8_t *mac)
 {
-	struct tframe t;
-
-	t_eth(&t, 64, mac, mac, FWD_ETHERTYPE_IPV4);
-	t_ipv4(&t, 1, 2, 64, 17, 10);
-	arp_output(f, ifp, ip, &t.p);
-	t_arp_reply(&t, ifp, ip, mac);
-	fwd_input(f, ifp, &t.p);
+	t_arp_learn(f, ifp, ip, mac);
 	cr_assert_eq(arp_find(ifp, ip)->state, ARP_REACHABLE);
 }
 

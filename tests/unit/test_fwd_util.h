@@ -10,8 +10,10 @@
 #include <string.h>
 
 #include "common/label.h"
+#include "fwd/arp.h"
 #include "fwd/fwd.h"
 #include "fwd/ipv4.h"
+#include "fwd/pipeline.h"
 
 #define T_BUF 2048
 
@@ -128,6 +130,23 @@ static inline void t_arp_reply(struct tframe *t, const struct fwd_iface *ifp, ui
 	memcpy(a + 18, ifp->mac, 6);
 	t_put32(a + 24, ifp->addr);
 	t->p.len += 28 + 18;
+}
+
+/*
+ * fwd learns neighbour ip (mac) on ifp: a first frame toward it makes fwd
+ * ask (the frame waits in the ARP queue), the neighbour answers.
+ */
+static inline void t_arp_learn(struct fwd *f, struct fwd_iface *ifp, uint32_t ip,
+			       const uint8_t *mac)
+{
+	static const uint8_t any[6] = { 2, 0, 0, 0, 0, 1 };
+	struct tframe t;
+
+	t_eth(&t, 64, any, any, FWD_ETHERTYPE_IPV4);
+	t_ipv4(&t, 1, 2, 64, 17, 10);
+	arp_output(f, ifp, ip, &t.p);
+	t_arp_reply(&t, ifp, ip, mac);
+	fwd_input(f, ifp, &t.p);
 }
 
 /* An output hook that takes every frame and keeps none. */
