@@ -394,6 +394,7 @@ write_config pe2 10.255.0.2 10.255.0.1 200 "${PE2_VRFS[@]}"
 fib() { api pe2 fwd /fib | jq -S '[.fib[] | del(.nh_id?)] | sort_by(.vrf_id, .prefix)'; }
 fib >"$TMP/fib.before"
 ca_before=$(lbl "$(counters pe2)" "$ca_label")
+ca_lookups_before=$(vrfc "$(counters pe2)" cust-a lookups_from_core)
 inns ca ping -n -i 0.05 -c 200 -W 1 10.50.0.2 >"$TMP/ping.out" 2>&1 &
 ping_pid=$!
 PIDS+=("$ping_pid")
@@ -414,8 +415,10 @@ else
 	fib | diff "$TMP/fib.before" - | head -n 20 | note
 fi
 ca_after=$(lbl "$(counters pe2)" "$ca_label")
-check "fwd's counter of label $ca_label went on through the replay (same meaning): ${ca_before:-?} -> ${ca_after:-?}" \
-	eval '[ -n "$ca_after" ] && [ -n "$ca_before" ] && [ "$ca_after" -ge $((ca_before + received)) ]'
+ca_lookups_after=$(vrfc "$(counters pe2)" cust-a lookups_from_core)
+check "fwd's counters of label $ca_label (${ca_before:-?} -> ${ca_after:-?}) and VRF cust-a (lookups from core ${ca_lookups_before:-?} -> ${ca_lookups_after:-?}) went on through the replay" \
+	eval '[ -n "$ca_after" ] && [ -n "$ca_before" ] && [ "$ca_after" -ge $((ca_before + received)) ] &&
+	      [ -n "$ca_lookups_after" ] && [ "$ca_lookups_after" -ge $((ca_lookups_before + received)) ]'
 check "the restarted vrfmgr gave every VRF its label and id back" \
 	eval 'ctl pe2 vrf list | jq -e "[.vrfs[] | select(.name == \"cust-a\" and .id == 3)] | length == 1" >/dev/null &&
 	      grep -q "label 2" "$(rundir pe2)/vrfmgr.state"'
