@@ -454,25 +454,6 @@ void rib_walk_safe(struct rib *rib, void (*fn)(struct rib_entry *e, void *arg), 
 	}
 }
 
-bool rib_walk_step(struct rib *rib, size_t *pos, bool (*fn)(struct rib_entry *e, void *arg),
-		   void *arg)
-{
-	while (*pos < rib->n_buckets) {
-		struct rib_entry *e = rib->buckets[(*pos)++], *en;
-		bool go_on = true;
-
-		for (; e; e = en) {
-			en = e->hnext;
-			if (!fn(e, arg))
-				go_on = false;
-		}
-		if (!go_on)
-			return false;
-	}
-	*pos = 0;
-	return true;
-}
-
 static int entry_order(const void *x, const void *y)
 {
 	const struct rib_entry *a = *(const struct rib_entry *const *)x;

@@ -137,14 +137,6 @@ void rib_adv_clear_slots(struct rib *rib, const unsigned *slots, size_t n);
 void rib_walk(struct rib *rib, void (*fn)(struct rib_entry *e, void *arg), void *arg);
 /* The same, but fn may call rib_entry_done on the entry it was given (and change nothing else). */
 void rib_walk_safe(struct rib *rib, void (*fn)(struct rib_entry *e, void *arg), void *arg);
-/*
- * A walk in steps: visits the buckets from *pos on, as rib_walk_safe does,
- * until fn returns false (the rest of that bucket is still visited; *pos is
- * then the next bucket) or the table ends (true, *pos back to 0). The table
- * may grow between steps; an entry added meanwhile may be missed by the lap.
- */
-bool rib_walk_step(struct rib *rib, size_t *pos, bool (*fn)(struct rib_entry *e, void *arg),
-		   void *arg);
 /* Entries sorted by RD then prefix, in a malloc'd array (*n of them). NULL on ENOMEM/empty. */
 struct rib_entry **rib_sorted(struct rib *rib, size_t *n);
 

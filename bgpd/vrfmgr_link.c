@@ -10,15 +10,16 @@
  * A vrfmgr slower than BGP would leave bgpd buffering the whole stream (a
  * million routes are ~56 MB of messages, more than a third of the RIB).
  * Past ipc_high_water unsent bytes, a changed destination is only marked
- * (export_pending, which keeps it in the RIB) and counted; once vrfmgr has
- * taken the stream under ipc_low_water, a walk in steps sends the marked
- * ones as they are then, until the stream is full again. Only the last
- * state of a destination is sent, however often it changed meanwhile. The
+ * (export_pending, which keeps it in the RIB) and queued (8 bytes); once
+ * vrfmgr has taken the stream under ipc_low_water, the oldest are sent as
+ * they are then, until the stream is full again. Only the last state of a
+ * destination is sent, however often it changed meanwhile. The
  * replay on (re)connection is sent whole: vrfmgr sweeps what it lacks at
  * REPLAY_END. Once a large backlog has been sent, the heap is trimmed
  * (malloc_trim): the RIB lives in pools of its own, so the heap then holds
  * only such transient buffers and can give them back.
  */
+#include <errno.h>
 #include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,8 +49,8 @@ struct vrfmgr_link {
 	struct event *retry;
 	struct event *trim;        /* a large backlog was seen: trim the heap once it is sent */
 	struct event *drain;       /* routes wait for the stream to drain */
-	size_t n_pending;          /* destinations marked export_pending */
-	size_t walk_pos;           /* where the walk sending them goes on */
+	struct rib_entry **q;      /* destinations marked export_pending, in the order they changed */
+	size_t q_head, q_len, q_cap; /* waiting: q[q_head .. q_len - 1] */
 	unsigned drain_us;         /* the next look at the stream, from now */
 	bool replaying;            /* everything is sent, whatever the backlog */
 	char path[CFG_PATH_MAX];
@@ -125,24 +126,46 @@ static void drain_arm(struct vrfmgr_link *vl)
 		evtimer_add(vl->drain, &tv);
 }
 
-/* One step of the walk: a waiting destination is sent; false once the stream is full. */
-static bool drain_entry(struct rib_entry *e, void *arg)
+/* Forgets the queue (vrfmgr gone, or every waiting destination sent). */
+static void queue_reset(struct vrfmgr_link *vl)
 {
-	struct vrfmgr_link *vl = arg;
-
-	if (e->export_pending) {
-		e->export_pending = false;
-		vl->n_pending--;
-		export_now(vl, e);
-		rib_entry_done(vl->d->rib, e);
-	}
-	return ipc_pending(vl->c) <= vl->d->ipc_high_water;
+	free(vl->q);
+	vl->q = NULL;
+	vl->q_head = vl->q_len = vl->q_cap = 0;
 }
 
 /*
- * The stream drained under the low-water mark: send waiting destinations
- * until it is full again. At most two laps per call, so a destination
- * marked behind the walk is found on the next lap.
+ * Queues e to be sent once vrfmgr catches up. 0, or -ENOMEM (the caller
+ * then sends it at once: an unbounded stream rather than a lost route).
+ */
+static int queue_push(struct vrfmgr_link *vl, struct rib_entry *e)
+{
+	if (e->export_pending)
+		return 0; /* already waiting: it is sent as it is when its turn comes */
+	if (vl->q_len == vl->q_cap && vl->q_head > 0) {
+		memmove(vl->q, vl->q + vl->q_head, (vl->q_len - vl->q_head) * sizeof(*vl->q));
+		vl->q_len -= vl->q_head;
+		vl->q_head = 0;
+	}
+	if (vl->q_len == vl->q_cap) {
+		size_t cap = vl->q_cap ? vl->q_cap * 2 : 4096;
+		struct rib_entry **q = realloc(vl->q, cap * sizeof(*q));
+
+		if (!q)
+			return -ENOMEM;
+		vl->q = q;
+		vl->q_cap = cap;
+	}
+	vl->q[vl->q_len++] = e;
+	e->export_pending = true;
+	drain_arm(vl);
+	return 0;
+}
+
+/*
+ * The stream drained under the low-water mark: send waiting destinations,
+ * oldest first (vrfmgr gets them in the order BGP changed them, which keeps
+ * its own work and fwd's in RD and prefix order), until it is full again.
  */
 static void drain_cb(evutil_socket_t fd, short what, void *arg)
 {
@@ -150,7 +173,7 @@ static void drain_cb(evutil_socket_t fd, short what, void *arg)
 
 	(void)fd;
 	(void)what;
-	if (!vl->c || vl->n_pending == 0)
+	if (!vl->c || vl->q_head == vl->q_len)
 		return;
 	if (ipc_pending(vl->c) > vl->d->ipc_low_water) {
 		vl->drain_us = vl->drain_us * 2 > DRAIN_CHECK_MAX_US ? DRAIN_CHECK_MAX_US
@@ -159,10 +182,16 @@ static void drain_cb(evutil_socket_t fd, short what, void *arg)
 		return;
 	}
 	vl->drain_us = DRAIN_CHECK_MIN_US;
-	for (int lap = 0; lap < 2 && vl->n_pending > 0; lap++)
-		if (!rib_walk_step(vl->d->rib, &vl->walk_pos, drain_entry, vl))
-			break;
-	if (vl->n_pending > 0)
+	while (vl->q_head < vl->q_len && ipc_pending(vl->c) <= vl->d->ipc_high_water) {
+		struct rib_entry *e = vl->q[vl->q_head++];
+
+		e->export_pending = false;
+		export_now(vl, e);
+		rib_entry_done(vl->d->rib, e);
+	}
+	if (vl->q_head == vl->q_len)
+		queue_reset(vl);
+	else
 		drain_arm(vl);
 }
 
@@ -171,14 +200,9 @@ void vrfmgr_link_entry(struct vrfmgr_link *vl, struct rib_entry *e)
 	if (!vl->c)
 		return;
 	if (!vl->replaying &&
-	    (vl->n_pending > 0 || ipc_pending(vl->c) > vl->d->ipc_high_water)) {
-		if (!e->export_pending) {
-			e->export_pending = true;
-			vl->n_pending++;
-		}
-		drain_arm(vl);
+	    (vl->q_head < vl->q_len || ipc_pending(vl->c) > vl->d->ipc_high_water) &&
+	    queue_push(vl, e) == 0)
 		return;
-	}
 	export_now(vl, e);
 }
 
@@ -262,8 +286,7 @@ static void on_close(struct ipc_conn *c, void *arg)
 		  vl->d->local.n_paths);
 	ipc_conn_free(c);
 	vl->c = NULL;
-	vl->n_pending = 0;
-	vl->walk_pos = 0;
+	queue_reset(vl);
 	rib_walk_safe(vl->d->rib, forget_entry, vl);
 	link_retry_arm(vl);
 }
@@ -329,5 +352,6 @@ void vrfmgr_link_free(struct vrfmgr_link *vl)
 		event_free(vl->trim);
 	if (vl->drain)
 		event_free(vl->drain);
+	free(vl->q);
 	free(vl);
 }

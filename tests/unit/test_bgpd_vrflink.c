@@ -3,9 +3,9 @@
  * fake vrfmgr listens on <run_dir>/vrfmgr.ipc and stops reading. Past the
  * high-water mark changed destinations only wait in the RIB (marked, kept
  * even when withdrawn meanwhile); once the fake reads again every
- * destination arrives in its latest state (labels changed while it was
- * stalled, withdrawals as DEL), nothing stays marked, and emptied
- * destinations leave the RIB.
+ * destination arrives, in the order it changed and in its latest state
+ * (labels changed while it was stalled, withdrawals as DEL), nothing stays
+ * marked, and emptied destinations leave the RIB.
  */
 #include <criterion/criterion.h>
 #include <errno.h>
@@ -33,6 +33,8 @@ static struct attr_set *attrs;
 static int32_t state[N];  /* what the fake vrfmgr holds per prefix: label, or -1 */
 static uint8_t rx[1 << 16];
 static size_t rx_len;
+static int64_t last_add = -1; /* prefix index of the last ADD read ... */
+static size_t disorder;       /* ... and how often an ADD came before the one read last */
 
 static void setup(void)
 {
@@ -128,6 +130,10 @@ static void fake_read(void)
 				i = (r.prefix - 0x14000000u) >> 8;
 				cr_assert_lt(i, N);
 				state[i] = h.type == IPC_VPN_ROUTE_ADD ? (int32_t)r.label : -1;
+				if (h.type == IPC_VPN_ROUTE_ADD) {
+					disorder += (int64_t)i < last_add;
+					last_add = i;
+				}
 			}
 			off += sizeof(h) + h.len;
 		}
@@ -185,6 +191,7 @@ static void turns(int n)
 	}
 }
 
+static int32_t want_first(uint32_t i) { return (int32_t)(100 + i); }
 static int32_t want_second(uint32_t i) { return i % 3 == 0 ? (int32_t)(200000 + i) : (int32_t)(100 + i); }
 static int32_t want_none(uint32_t i) { (void)i; return -1; }
 
@@ -198,13 +205,17 @@ Test(bgpd_vrflink, a_stalled_vrfmgr_gets_the_latest_state_of_everything)
 	turns(20);
 	cr_assert_gt(n_marked(), N / 2, "%zu of %d waiting: the backlog was not bounded",
 		     n_marked(), N);
+	want = want_first;
+	cr_assert(run_until(fake_has_all, NULL, 30), "%zu still waiting", n_marked());
+	cr_assert_eq(disorder, 0, "the waiting routes did not come in the order they changed");
 	/* changed while stalled: every third label twice; the fake must see only the last */
 	for (uint32_t i = 0; i < N; i += 3)
 		set_route(i, 100000 + i);
 	for (uint32_t i = 0; i < N; i += 3)
 		set_route(i, 200000 + i);
 	bgpd_schedule_flush(B);
-	turns(5);
+	turns(20);
+	cr_assert_gt(n_marked(), 0);
 	want = want_second;
 	cr_assert(run_until(fake_has_all, NULL, 30), "%zu still waiting", n_marked());
 	/* withdrawn while stalled: entries kept until their DEL is sent, then freed */
