@@ -279,13 +279,12 @@ size_t import_sweep(struct vrf_table *t)
 size_t import_refused(const struct vrf_table *t, const struct vrf *v)
 {
 	struct vrf_table *mt = (struct vrf_table *)t; /* the index may be rebuilt */
-	size_t i, n = 0;
+	size_t i = 0, n = 0;
 
-	for (i = 0; i < t->vpn.nb; i++)
-		for (const struct vpn_route *vr = t->vpn.b[i]; vr != NULL; vr = vr->hnext)
-			if (vpn_matches(mt, v, vr) &&
-			    vrf_route_find((struct vrf *)v, &vr->prefix, ROUTE_BGP, &vr->rd) == NULL)
-				n++;
+	for (const struct vpn_route *vr; (vr = vpn_next(&t->vpn, &i)) != NULL;)
+		if (vpn_matches(mt, v, vr) &&
+		    vrf_route_find((struct vrf *)v, &vr->prefix, ROUTE_BGP, &vr->rd) == NULL)
+			n++;
 	return n;
 }
 

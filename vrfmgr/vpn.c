@@ -1,11 +1,14 @@
 /*
- * The VPN table (vpn.h): a chained hash keyed by RD and prefix, doubled as
- * it fills, with sorted snapshots for walks that may change the table and
+ * The VPN table (vpn.h): open addressing keyed by RD and prefix, tags in
+ * the slot words, removed entries' slots marked dead, rebuilt (and doubled
+ * when needed) at 3/4 full counting the dead; sorted snapshots for walks that may change the table and
  * for the API. Each route's placement list (which VRFs hold it) lives here
  * too; import.c keeps it.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -15,11 +18,12 @@
 #include "vrfmgr/slab.h"
 #include "vrfmgr/vpn.h"
 
-#define VPN_MIN_BUCKETS 64
+#define VPN_MIN_SLOTS 64
 #define VPN_PLACED_INLINE 4
 
 static struct slab vpn_slab = SLAB_INIT(struct vpn_route);
 
+_Static_assert(sizeof(uintptr_t) == 8, "slot words hold a 48-bit address and a 16-bit tag");
 /* The overlay of rd and prefix on msg (vpn.h) relies on these. */
 _Static_assert(offsetof(struct ipc_vpn_route, prefix) == offsetof(struct prefix4, addr) + 8,
 	       "prefix overlay");
@@ -29,6 +33,16 @@ _Static_assert(offsetof(struct ipc_vpn_route, plen) == offsetof(struct prefix4, 
 void vpn_table_init(struct vpn_table *t)
 {
 	memset(t, 0, sizeof(*t));
+}
+
+/* A removed entry's slot: probes go on past it, inserts may take it. */
+#define VPN_DEAD ((uintptr_t)1)
+#define VPN_TAG_SHIFT 48
+#define VPN_PTR_MASK ((UINT64_C(1) << VPN_TAG_SHIFT) - 1)
+
+static struct vpn_route *slot_entry(const struct vpn_table *t, uintptr_t s)
+{
+	return (struct vpn_route *)(t->untagged ? s : (s & VPN_PTR_MASK));
 }
 
 static void vpn_free_one(struct vpn_route *vr)
@@ -41,24 +55,19 @@ static void vpn_free_one(struct vpn_route *vr)
 
 void vpn_table_free(struct vpn_table *t)
 {
-	for (size_t i = 0; i < t->nb; i++) {
-		struct vpn_route *vr, *next;
-
-		for (vr = t->b[i]; vr != NULL; vr = next) {
-			next = vr->hnext;
-			vpn_free_one(vr);
-		}
-	}
-	free(t->b);
+	for (size_t i = 0; i < t->cap; i++)
+		if (t->slot[i] > VPN_DEAD)
+			vpn_free_one(slot_entry(t, t->slot[i]));
+	free(t->slot);
 	memset(t, 0, sizeof(*t));
 }
 
 /*
  * The RD as one word and the prefix as another through a full 64-bit mix
- * (the low bits must depend on every input bit: prefixes share their low
- * byte, RDs their first six).
+ * (the low bits, the home slot, and the top 16, the tag, must depend on
+ * every input bit: prefixes share their low byte, RDs their first six).
  */
-static size_t vpn_hash(const struct rd *rd, const struct prefix4 *p, size_t nb)
+static uint64_t vpn_hash(const struct rd *rd, const struct prefix4 *p)
 {
 	uint64_t h;
 
@@ -68,27 +77,52 @@ static size_t vpn_hash(const struct rd *rd, const struct prefix4 *p, size_t nb)
 	h *= 0xff51afd7ed558ccdull;
 	h ^= h >> 33;
 	h *= 0xc4ceb9fe1a85ec53ull;
-	h ^= h >> 33;
-	return (size_t)h & (nb - 1);
+	return h ^ (h >> 33);
+}
+
+/* The slot word for vr with hash h: its address and, tagged, h's top 16 bits (never 0). */
+static uintptr_t slot_word(const struct vpn_table *t, const struct vpn_route *vr, uint64_t h)
+{
+	uintptr_t tag = (uintptr_t)((h >> VPN_TAG_SHIFT) | 1);
+
+	return t->untagged ? (uintptr_t)vr : (uintptr_t)vr | tag << VPN_TAG_SHIFT;
+}
+
+static bool slot_may_be(const struct vpn_table *t, uintptr_t s, uint64_t h)
+{
+	return t->untagged || (s >> VPN_TAG_SHIFT) == ((h >> VPN_TAG_SHIFT) | 1);
+}
+
+static bool vpn_key_is(const struct vpn_route *vr, const struct rd *rd, const struct prefix4 *p)
+{
+	return vr->prefix.addr == p->addr && vr->prefix.len == p->len &&
+	       memcmp(vr->rd.b, rd->b, sizeof(rd->b)) == 0;
 }
 
 struct vpn_route *vpn_find(const struct vpn_table *t, const struct rd *rd,
 			   const struct prefix4 *p)
 {
-	struct vpn_route *vr;
+	uint64_t h;
+	size_t i;
 
-	if (t->nb == 0)
+	if (t->cap == 0)
 		return NULL;
-	for (vr = t->b[vpn_hash(rd, p, t->nb)]; vr != NULL; vr = vr->hnext)
-		if (vr->prefix.addr == p->addr && vr->prefix.len == p->len &&
-		    memcmp(vr->rd.b, rd->b, sizeof(rd->b)) == 0)
+	h = vpn_hash(rd, p);
+	for (i = h & (t->cap - 1); t->slot[i] != 0; i = (i + 1) & (t->cap - 1)) {
+		struct vpn_route *vr;
+
+		if (t->slot[i] == VPN_DEAD || !slot_may_be(t, t->slot[i], h))
+			continue;
+		vr = slot_entry(t, t->slot[i]);
+		if (vpn_key_is(vr, rd, p))
 			return vr;
+	}
 	return NULL;
 }
 
 /*
  * Zeroed memory; past 2 MB in transparent huge pages: a million-route
- * table's buckets are hit at random, and on a VM a TLB miss costs more than
+ * table's slots are hit at random, and on a VM a TLB miss costs more than
  * the cache miss (25% of vpn_find's time at 1M).
  */
 static void *vpn_calloc(size_t len)
@@ -106,49 +140,74 @@ static void *vpn_calloc(size_t len)
 	return p;
 }
 
-static int vpn_grow(struct vpn_table *t)
+/* Puts vr (not in the table) in the first empty or dead slot from its home. */
+static void slot_put(struct vpn_table *t, struct vpn_route *vr, uint64_t h)
 {
-	size_t nb = t->nb ? t->nb * 2 : VPN_MIN_BUCKETS;
-	struct vpn_route **b = vpn_calloc(nb * sizeof(*b));
+	size_t i = h & (t->cap - 1);
 
-	if (b == NULL)
+	while (t->slot[i] > VPN_DEAD)
+		i = (i + 1) & (t->cap - 1);
+	if (t->slot[i] == VPN_DEAD)
+		t->n_dead--;
+	t->slot[i] = slot_word(t, vr, h);
+}
+
+/*
+ * Rebuilds the table without its dead slots, twice as large when the live
+ * entries alone would fill more than 3/8 of it (so it ends at most 3/4
+ * full). 0 or -1.
+ */
+static int vpn_rehash(struct vpn_table *t)
+{
+	struct vpn_table old = *t;
+	size_t cap = t->cap ? t->cap : VPN_MIN_SLOTS;
+	uintptr_t *slot;
+
+	if ((t->count + 1) * 8 > cap * 3)
+		cap *= 2;
+	if ((slot = vpn_calloc(cap * sizeof(*slot))) == NULL)
 		return -1;
-	for (size_t i = 0; i < t->nb; i++) {
-		struct vpn_route *vr, *next;
+	t->slot = slot;
+	t->cap = cap;
+	t->n_dead = 0;
+	for (size_t i = 0; i < old.cap; i++) {
+		struct vpn_route *vr;
 
-		for (vr = t->b[i]; vr != NULL; vr = next) {
-			size_t h = vpn_hash(&vr->rd, &vr->prefix, nb);
-
-			next = vr->hnext;
-			vr->hnext = b[h];
-			b[h] = vr;
-		}
+		if (old.slot[i] <= VPN_DEAD)
+			continue;
+		vr = slot_entry(&old, old.slot[i]);
+		slot_put(t, vr, vpn_hash(&vr->rd, &vr->prefix));
 	}
-	free(t->b);
-	t->b = b;
-	t->nb = nb;
+	free(old.slot);
 	return 0;
 }
 
-/* A new, empty entry for rd:p linked into t. */
+/* Stops tagging (an address above 48 bits): every slot word becomes the bare address. */
+static void vpn_untag(struct vpn_table *t)
+{
+	for (size_t i = 0; i < t->cap; i++)
+		if (t->slot[i] > VPN_DEAD)
+			t->slot[i] &= VPN_PTR_MASK;
+	t->untagged = true;
+}
+
+/* A new, empty entry for rd:p placed in t. */
 static struct vpn_route *vpn_new(struct vpn_table *t, const struct rd *rd, const struct prefix4 *p)
 {
 	struct vpn_route *vr;
-	size_t h;
 
-	if ((t->count >= t->nb && vpn_grow(t) < 0 && t->nb == 0) ||
+	if (((t->count + t->n_dead + 1) * 4 > t->cap * 3 && vpn_rehash(t) < 0) ||
 	    (vr = slab_alloc(&vpn_slab)) == NULL)
 		return NULL;
+	if (!t->untagged && ((uintptr_t)vr & ~(uintptr_t)VPN_PTR_MASK) != 0)
+		vpn_untag(t);
 	vr->rd = *rd;
 	vr->prefix.addr = p->addr;
 	vr->prefix.len = p->len;
-	h = vpn_hash(rd, p, t->nb);
-	vr->hnext = t->b[h];
-	t->b[h] = vr;
+	slot_put(t, vr, vpn_hash(rd, p));
 	t->count++;
 	return vr;
 }
-
 struct vpn_route *vpn_put(struct vpn_table *t, const struct ipc_vpn_route *r,
 			  const struct ext_community *rts)
 {
@@ -180,16 +239,35 @@ nomem:
 
 void vpn_remove(struct vpn_table *t, struct vpn_route *vr)
 {
-	struct vpn_route **pp;
+	size_t mask = t->cap - 1, i;
 
-	for (pp = &t->b[vpn_hash(&vr->rd, &vr->prefix, t->nb)]; *pp != NULL; pp = &(*pp)->hnext) {
-		if (*pp == vr) {
-			*pp = vr->hnext;
+	if (t->cap == 0)
+		return;
+	/*
+	 * Its slot, found by address (no other entry read), becomes dead: a
+	 * backward shift would read every entry after it in the run to learn
+	 * its home, a cache miss each. Dead slots go at the next rehash.
+	 */
+	for (i = vpn_hash(&vr->rd, &vr->prefix) & mask; t->slot[i] != 0; i = (i + 1) & mask) {
+		if (t->slot[i] > VPN_DEAD && slot_entry(t, t->slot[i]) == vr) {
+			t->slot[i] = VPN_DEAD;
 			t->count--;
+			t->n_dead++;
 			vpn_free_one(vr);
 			return;
 		}
 	}
+}
+
+struct vpn_route *vpn_next(const struct vpn_table *t, size_t *pos)
+{
+	while (*pos < t->cap) {
+		uintptr_t s = t->slot[(*pos)++];
+
+		if (s > VPN_DEAD)
+			return slot_entry(t, s);
+	}
+	return NULL;
 }
 
 const uint16_t *vpn_placed(const struct vpn_route *vr, size_t *n)
@@ -275,7 +353,7 @@ static int vpn_cmp(const void *a, const void *b)
 
 size_t vpn_list(const struct vpn_table *t, struct vpn_route ***out)
 {
-	struct vpn_route **v;
+	struct vpn_route **v, *vr;
 	size_t n = 0;
 
 	*out = NULL;
@@ -285,9 +363,8 @@ size_t vpn_list(const struct vpn_table *t, struct vpn_route ***out)
 		log_warn("VPN table listing");
 		return 0;
 	}
-	for (size_t i = 0; i < t->nb; i++)
-		for (struct vpn_route *vr = t->b[i]; vr != NULL; vr = vr->hnext)
-			v[n++] = vr;
+	for (size_t pos = 0; (vr = vpn_next(t, &pos)) != NULL;)
+		v[n++] = vr;
 	qsort(v, n, sizeof(*v), vpn_cmp);
 	*out = v;
 	return n;

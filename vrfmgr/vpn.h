@@ -25,7 +25,6 @@
  * exactly those, not every VRF.
  */
 struct vpn_route {
-	struct vpn_route *hnext;
 	union {
 		struct ipc_vpn_route msg; /* as bgpd sent it: label, next hop, local_pref, peer... */
 		struct {
@@ -44,9 +43,18 @@ struct vpn_route {
 	} placed;
 };
 
+/*
+ * Open addressing, linear probing. A slot holds an entry's address with 16
+ * bits of its hash above bit 48 (user addresses fit in 48 bits; if one ever
+ * does not, the table stops using tags): a probe compares the tags and
+ * reads only the entry that matches, one cache miss for the slot and one
+ * for the entry where chains cost a miss per entry walked.
+ */
 struct vpn_table {
-	struct vpn_route **b;
-	size_t nb, count;
+	uintptr_t *slot; /* 0: empty, 1: dead (an entry was removed) */
+	size_t cap;      /* a power of two, or 0 */
+	size_t count, n_dead;
+	bool untagged;
 };
 
 void vpn_table_init(struct vpn_table *t);
@@ -63,6 +71,8 @@ const uint16_t *vpn_placed(const struct vpn_route *vr, size_t *n);
 int vpn_place(struct vpn_route *vr, uint16_t id);
 /* Keeps only the ids keep(id, arg) says yes to. */
 void vpn_place_filter(struct vpn_route *vr, bool (*keep)(uint16_t id, void *arg), void *arg);
+/* Walks the table in no order: *pos starts at 0; NULL at the end. No changes meanwhile. */
+struct vpn_route *vpn_next(const struct vpn_table *t, size_t *pos);
 /* A malloc'd snapshot sorted by RD then prefix (caller frees); *out NULL when empty. */
 size_t vpn_list(const struct vpn_table *t, struct vpn_route ***out);
 
