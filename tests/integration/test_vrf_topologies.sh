@@ -25,107 +25,16 @@
 # Removes everything it created (namespaces, run directories, processes it
 # started, by PID), also on failure or interrupt.
 set -uo pipefail
-cd "$(dirname "$0")/../.."
-ROOT=$PWD
-BUILD=${FERRY_BUILD:-$ROOT/build}
-PREFIX=${FERRY_TEST_PREFIX:-fv$$}
-CTL=$BUILD/ferryctl
-TMP=$(mktemp -d /tmp/ferry-test-vrf.XXXXXX)
+cd "$(dirname "$0")/../.." || exit 1
+. tests/integration/lib.sh
+t_init vrf fv "vrf topologies"
+T_POLL_INTERVAL=0.5
 NODES=(pe1 pe2 hub s1 s2 svc ca cb cc)
-passed=0
-failed=0
-PIDS=() # every process we started, by PID
+T_LOG_NODES=(pe1 pe2)
+T_LOG_LINES=12
+T_RM=("$(rundir pe1)" "$(rundir pe2)") # the daemons' run directories (start_daemons)
 
-ok() {
-	echo "ok - $*"
-	passed=$((passed + 1))
-}
-not_ok() {
-	echo "not ok - $*"
-	failed=$((failed + 1))
-}
-note() { sed 's/^/#   /'; }
-check() { # check DESCRIPTION CMD...
-	local d=$1
-	shift
-	if "$@"; then ok "$d"; else not_ok "$d"; fi
-}
-poll() { # poll SECONDS CMD...: every 0.5 s until CMD succeeds
-	local deadline=$((SECONDS + $1))
-	shift
-	while :; do
-		"$@" >/dev/null 2>&1 && return 0
-		[ $SECONDS -ge $deadline ] && return 1
-		sleep 0.5
-	done
-}
-ns() { printf '%s-%s' "$PREFIX" "$1"; }
-rundir() { printf '/run/ferry/%s-%s' "$PREFIX" "$1"; }
-inns() { # inns NODE CMD...
-	local n=$1
-	shift
-	ip netns exec "$(ns "$n")" "$@"
-}
-ctl() { # ctl NODE ferryctl-args...
-	local n=$1
-	shift
-	"$CTL" -r "$(rundir "$n")" --json "$@"
-}
-api() { # api NODE DAEMON PATH: raw GET on the daemon's socket
-	curl -sf --max-time 5 --unix-socket "$(rundir "$1")/$2.sock" "http://ferry$3"
-}
-
-cleanup() {
-	local pid n
-	trap - EXIT INT TERM
-	if [ $failed -gt 0 ]; then
-		for f in "$(rundir pe1)"/*.log "$(rundir pe2)"/*.log; do
-			[ -s "$f" ] || continue
-			echo "# --- $f (last 12 lines)"
-			tail -n 12 "$f" | note
-		done
-	fi
-	for pid in "${PIDS[@]}"; do
-		kill "$pid" 2>/dev/null
-	done
-	for pid in "${PIDS[@]}"; do
-		for _ in 1 2 3 4 5 6 7 8 9 10; do
-			kill -0 "$pid" 2>/dev/null || break
-			sleep 0.2
-		done
-		kill -KILL "$pid" 2>/dev/null
-	done
-	for n in "${NODES[@]}"; do
-		[ -e "/run/netns/$(ns "$n")" ] && ip netns del "$(ns "$n")"
-		rm -rf "$(rundir "$n")"
-	done
-	rm -rf "$TMP"
-}
-trap cleanup EXIT
-trap 'echo "# interrupted"; exit 130' INT TERM
-
-finish() {
-	echo "# vrf topologies: $((passed + failed)) checks, $passed passed, $failed failed"
-	[ $failed -eq 0 ]
-	exit
-}
-
-# --- prerequisites ---------------------------------------------------------------
-if [ "$(id -u)" != 0 ]; then
-	not_ok "must run as root (network namespaces)"
-	finish
-fi
-missing=()
-for f in bgpd vrfmgr fwd ferryctl; do
-	[ -x "$BUILD/$f" ] || missing+=("$BUILD/$f")
-done
-for t in jq curl ping ethtool; do
-	command -v "$t" >/dev/null || missing+=("$t")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-	not_ok "prerequisites present (missing: ${missing[*]})"
-	finish
-fi
+t_prereqs "bgpd vrfmgr fwd ferryctl" "jq curl ping ethtool"
 
 # --- the topology ------------------------------------------------------------------
 veth() { # veth NODE_A IF_A NODE_B IF_B [MTU]
@@ -149,7 +58,7 @@ site() {
 build_topology() {
 	local n
 	for n in "${NODES[@]}"; do
-		ip netns add "$(ns "$n")" || return 1
+		t_netns_add "$n" || return 1
 		inns "$n" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
 			net.ipv6.conf.default.disable_ipv6=1 >/dev/null
 		inns "$n" ip link set lo up
@@ -219,11 +128,13 @@ write_configs() {
 	write_config pe2 10.255.0.2 10.255.0.1 200 "${PE2_VRFS[@]}"
 }
 
-start() { # start NODE PROG: a daemon in NODE, its PID recorded (ip netns exec execs)
+# start NODE PROG: a daemon in NODE with the config written here (lab_start takes
+# the lab's), its PID tracked (ip netns exec execs) and kept in PID_<node>_<prog>
+start() {
 	local node=$1 prog=$2
 	setsid ip netns exec "$(ns "$node")" "$BUILD/$prog" -c "$TMP/$node.json" \
 		-r "$(rundir "$node")" </dev/null >>"$(rundir "$node")/$prog.log" 2>&1 &
-	PIDS+=($!)
+	t_track $!
 	eval "PID_${node}_$prog=$!"
 }
 start_daemons() {
@@ -248,13 +159,8 @@ else
 	finish
 fi
 
-established() { # established NODE PEER
-	ctl "$1" bgp neighbors |
-		jq -e --arg p "$2" '.neighbors[] | select(.address == $p) | .state == "Established"' \
-			>/dev/null
-}
 check "BGP session pe1 <-> pe2 Established" \
-	eval 'poll 60 established pe1 10.255.0.2 && poll 5 established pe2 10.255.0.1'
+	eval 'poll 60 lab_established pe1 10.255.0.2 && poll 5 lab_established pe2 10.255.0.1'
 
 # installed NODE VRF PREFIX: that prefix is installed in the VRF
 installed() {
@@ -269,7 +175,6 @@ verdict() { # verdict NODE VRF RD PREFIX VERDICT
 	api "$1" vrfmgr "/explain?vrf=$2&rd=$3&prefix=$4" |
 		jq -e --arg v "$5" '.vrfs[0].verdict == $v' >/dev/null
 }
-ping_ok() { inns "$1" ping -n -q -c 1 -W 1 "$2"; }
 ping_fails() { ! inns "$1" ping -n -q -c 3 -i 0.3 -W 1 "$2" >/dev/null 2>&1; }
 
 # --- hub and spoke ---------------------------------------------------------------
@@ -281,16 +186,16 @@ check "vrfmgr explains it: spoke2's 10.22.1.0/30 in spoke1 is no-common-rt" \
 	verdict pe2 spoke1 10.255.0.2:22 10.22.1.0/30 no-common-rt
 check "hub-in (pe1) imports both spokes' subnets" \
 	eval 'installed pe1 hub-in 10.21.1.0/30 && installed pe1 hub-in 10.22.1.0/30'
-check "s1 reaches s2 (10.22.1.2)" poll 20 ping_ok s1 10.22.1.2
+check "s1 reaches s2 (10.22.1.2)" poll 20 ping1 s1 10.22.1.2
 inns hub sysctl -qw net.ipv4.ip_forward=0 >/dev/null
 check "with the hub CE not forwarding, s1 no longer reaches s2: the only path is the hub" \
 	ping_fails s1 10.22.1.2
 inns hub sysctl -qw net.ipv4.ip_forward=1 >/dev/null
-check "hub CE forwarding again: s2 reaches s1" poll 10 ping_ok s2 10.21.1.2
+check "hub CE forwarding again: s2 reaches s1" poll 10 ping1 s2 10.21.1.2
 
 # --- extranet ----------------------------------------------------------------------
-check "customer A (ca) reaches the shared service 10.50.0.2" poll 20 ping_ok ca 10.50.0.2
-check "customer B (cb) reaches the shared service 10.50.0.2" poll 10 ping_ok cb 10.50.0.2
+check "customer A (ca) reaches the shared service 10.50.0.2" poll 20 ping1 ca 10.50.0.2
+check "customer B (cb) reaches the shared service 10.50.0.2" poll 10 ping1 cb 10.50.0.2
 check "cust-a holds the one shared prefix (10.50.0.0/30) and nothing of cust-b" \
 	eval 'installed pe2 cust-a 10.50.0.0/30 && absent pe2 cust-a 10.70.1.0/30 &&
 	      [ "$(ctl pe2 vrf routes cust-a | jq "[.routes[] | select(.source == \"bgp\")] | length")" = 1 ]'
@@ -378,16 +283,16 @@ check "after SIGHUP pe2 has VRF cust-c, which imports the shared prefix" \
 	poll 10 installed pe2 cust-c 10.50.0.0/30
 check "svc on pe1 imports cust-c's subnet over the same BGP session" \
 	poll 10 installed pe1 svc 10.80.1.0/30
-check "customer C (cc) reaches the shared service" poll 10 ping_ok cc 10.50.0.2
+check "customer C (cc) reaches the shared service" poll 10 ping1 cc 10.50.0.2
 up1=$(uptime)
 check "the BGP session was not reset (uptime $up0 s -> $up1 s)" \
-	eval '[ -n "$up0" ] && [ "$up1" != null ] && [ "$up1" -ge "$up0" ] && established pe2 10.255.0.1 >/dev/null'
+	eval '[ -n "$up0" ] && [ "$up1" != null ] && [ "$up1" -ge "$up0" ] && lab_established pe2 10.255.0.1 >/dev/null'
 check "fwd got only the differences, no replay (replays: $rp0 -> $(replays))" \
 	eval '[ "$(replays)" = "$rp0" ] && grep -q "reload done: 1 VRFs added" "$(rundir pe2)/vrfmgr.log"'
 printf '{ "router": { "name": "pe2", "router_id": "10.255.0.9", "asn": 65000 } }' >"$TMP/pe2.json"
 kill -HUP "$PID_pe2_vrfmgr"
 check "a reload that needs a restart is refused, the running config stays" \
-	eval 'poll 5 grep -q "reload refused" "$(rundir pe2)/vrfmgr.log" && ping_ok cc 10.50.0.2 >/dev/null'
+	eval 'poll 5 grep -q "reload refused" "$(rundir pe2)/vrfmgr.log" && ping1 cc 10.50.0.2 >/dev/null'
 write_config pe2 10.255.0.2 10.255.0.1 200 "${PE2_VRFS[@]}"
 
 # --- kill -9 vrfmgr during a ping ----------------------------------------------------
@@ -397,12 +302,15 @@ ca_before=$(lbl "$(counters pe2)" "$ca_label")
 ca_lookups_before=$(vrfc "$(counters pe2)" cust-a lookups_from_core)
 inns ca ping -n -i 0.05 -c 200 -W 1 10.50.0.2 >"$TMP/ping.out" 2>&1 &
 ping_pid=$!
-PIDS+=("$ping_pid")
+t_track "$ping_pid"
 sleep 1
+# kill and wait here, not t_stop: its polling would let bash print a "Killed" notice
 kill -KILL "$PID_pe2_vrfmgr"
 wait "$PID_pe2_vrfmgr" 2>/dev/null
+t_untrack "$PID_pe2_vrfmgr"
 start pe2 vrfmgr
 wait "$ping_pid"
+t_untrack "$ping_pid"
 received=$(sed -n 's/.* \([0-9]*\) received.*/\1/p' "$TMP/ping.out")
 check "kill -9 of pe2's vrfmgr during 200 pings at 20/s: ${received:-?} answered (at most 5 lost)" \
 	eval '[ -n "$received" ] && [ "$received" -ge 195 ]'
