@@ -448,7 +448,8 @@ ferry_samples_ok() { # ferry_samples_ok NET RD LABEL RT AS_PATH NEXTHOP
 	local i
 	for i in $SAMPLE; do
 		ferry_route_ok "$2" "$(bulk_pfx "$1" "$i")" "${@:3}" ||
-			{ ferry_api "/route?rd=$2&prefix=$(bulk_pfx "$1" "$i")" | head -c 600 | note; return 1; }
+			{ { ferry_api "/route?rd=$2&prefix=$(bulk_pfx "$1" "$i")" | head -c 600; echo; } |
+				note; return 1; }
 	done
 }
 gobgp_dests() { gobgp_cli global rib -a vpnv4 summary 2>/dev/null | sed -n 's/^Destination: \([0-9]*\),.*/\1/p'; }
