@@ -236,7 +236,7 @@ static const char *home_daemon(int argc, char **argv)
 	if (argc >= 2 && (cmd = cli_command_find(argv[0], argv[1])) != NULL)
 		return cmd->daemon;
 	if (argc >= 1 && strcmp(argv[0], "events") == 0)
-		return "bgpd";
+		return argc == 2 && strcmp(argv[1], "vrfmgr") == 0 ? "vrfmgr" : "bgpd";
 	return "vrfmgr";
 }
 

@@ -35,7 +35,7 @@ const char *const cli_show_usage[] = {
 	"vrf explain RD PREFIX [VRF]",
 	"trace VRF ADDRESS",
 	"verify [--once]",
-	"events [bgpd] [vrfmgr] [--since N] [--count N]",
+	"events [bgpd] [vrfmgr] [--since N] [--snapshot] [--count N]",
 	NULL,
 };
 

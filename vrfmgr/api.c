@@ -1,8 +1,8 @@
 /*
- * vrfmgr's JSON API (docs/api.md): GET /vrfs, /routes[?vrf=NAME], /lsps,
- * /labels on <run_dir>/vrfmgr.sock; /explain (api_explain.c), /vpn
- * (api_vpn.c), /events (api_events.c), /metrics (api_metrics.c) and the
- * test-only fault injection (api_debug.c). Handlers walk
+ * vrfmgr's JSON API (docs/api.md): GET /vrfs, /lsps, /labels on
+ * <run_dir>/vrfmgr.sock; /routes (api_routes.c), /explain (api_explain.c),
+ * /vpn (api_vpn.c), /events (api_events.c), /metrics (api_metrics.c) and
+ * the test-only fault injection (api_debug.c). Handlers walk
  * the core's structs and stream JSON entry by entry; nothing here decides anything, and nothing
  * is formatted for humans (ferryctl does that). Addresses are strings,
  * labels numbers (null when none, 3 = implicit null).
@@ -20,16 +20,13 @@
 
 void vrfapi_kv_addr(struct jw *w, const char *key, uint32_t a)
 {
-	char b[IPV4_STRLEN];
-
-	jw_kv_string(w, key, ipv4_format(a, b));
+	jw_kv_ipv4(w, key, a);
 }
 
+/* api_fmt.c's writers: the same text as prefix4_format & co., without printf (dumps) */
 void vrfapi_kv_prefix(struct jw *w, const char *key, const struct prefix4 *p)
 {
-	char b[PREFIX4_STRLEN];
-
-	jw_kv_string(w, key, prefix4_format(p, b));
+	api_kv_prefix(w, key, p);
 }
 
 void vrfapi_kv_label(struct jw *w, const char *key, uint32_t label)
@@ -43,13 +40,10 @@ void vrfapi_kv_label(struct jw *w, const char *key, uint32_t label)
 
 void vrfapi_kv_rts(struct jw *w, const char *key, const struct ext_community *rts, size_t n)
 {
-	char b[RD_STRLEN];
-	size_t i;
-
 	jw_key(w, key);
 	jw_array_begin(w);
-	for (i = 0; i < n; i++)
-		jw_string(w, extcom_format(&rts[i], b));
+	for (size_t i = 0; i < n; i++)
+		api_extcom(w, &rts[i]);
 	jw_array_end(w);
 }
 
@@ -144,144 +138,6 @@ static int api_vrfs(struct jw *w, const struct api_request *req, void *ctx)
 	return 200;
 }
 
-/* Where the packets of route r go: the fields that depend on its next hop. */
-static void write_route_nh(struct jw *w, const struct vrf_route *r)
-{
-	const struct nexthop *nh = r->nh;
-	bool resolved = nh != NULL && nh->resolved;
-
-	jw_key(w, "remote_pe");
-	if (r->source == ROUTE_BGP) {
-		char b[IPV4_STRLEN];
-
-		jw_string(w, ipv4_format(r->remote_pe, b));
-	} else {
-		jw_null(w);
-	}
-	vrfapi_kv_label(w, "outer_label", resolved && nh->ipc.type == IPC_NH_LABELED
-					   ? nh->ipc.out_label
-					   : MPLS_LABEL_NONE);
-	jw_kv_string(w, "interface", resolved ? nh->ipc.ifname : NULL);
-	if (nh != NULL && nh->ipc.gateway != 0)
-		vrfapi_kv_addr(w, "next_hop", nh->ipc.gateway);
-	else
-		jw_kv_string(w, "next_hop", NULL);
-}
-
-static void write_route(struct jw *w, const struct vrf *v, const struct vrf_prefix *vp,
-			const struct vrf_route *r)
-{
-	char b[RD_STRLEN], why[128];
-	const char *reason = vrf_route_reason(vp, r, why, sizeof(why));
-
-	jw_object_begin(w);
-	jw_kv_string(w, "vrf", v->cfg->name);
-	vrfapi_kv_prefix(w, "prefix", &vp->prefix);
-	jw_kv_string(w, "source", route_source_name(r->source));
-	jw_kv_uint(w, "distance", r->distance);
-	jw_kv_string(w, "rd", rd_format(&r->rd, b));
-	vrfapi_kv_label(w, "inner_label", r->inner_label);
-	write_route_nh(w, r);
-	vrfapi_kv_rts(w, "route_targets", r->rts, r->n_rts);
-	jw_kv_bool(w, "installed", reason == NULL);
-	if (reason != NULL)
-		jw_kv_string(w, "reason", reason);
-	jw_object_end(w);
-}
-
-/* The candidates of prefix p in v, selected first. */
-static void write_prefix_routes(struct jw *w, const struct vrf *v, const struct vrf_prefix *vp)
-{
-	if (vp->best != NULL)
-		write_route(w, v, vp, vp->best);
-	for (const struct vrf_route *r = vp->routes; r != NULL; r = r->next)
-		if (r != vp->best)
-			write_route(w, v, vp, r);
-}
-
-static void write_vrf_routes(struct jw *w, const struct vrf *v)
-{
-	struct vrf_prefix **vps;
-	size_t i, n = rtable_sorted(&v->routes, &vps);
-
-	for (i = 0; i < n; i++)
-		write_prefix_routes(w, v, vps[i]);
-	free(vps);
-}
-
-/* The installed prefix of v that a packet to addr takes (longest match), or NULL. */
-const struct vrf_prefix *vrfapi_lookup(const struct vrf *v, uint32_t addr)
-{
-	char why[128];
-
-	for (int len = 32; len >= 0; len--) {
-		struct prefix4 p = { addr & prefix4_netmask((uint8_t)len), (uint8_t)len };
-		const struct vrf_prefix *vp = rtable_find(&v->routes, &p);
-
-		if (vp != NULL && vp->best != NULL && vrf_route_reason(vp, vp->best, why, sizeof(why)) == NULL)
-			return vp;
-	}
-	return NULL;
-}
-
-/* ?prefix=P (exact, every VRF or one) or ?address=A (longest match, one VRF). */
-static int api_routes_find(struct jw *w, struct vrfmgr *vm, struct vrf *only, const char *ps,
-			   const char *as)
-{
-	struct prefix4 p;
-	uint32_t a;
-
-	if (ps != NULL && prefix4_parse(ps, &p) < 0)
-		return api_error(w, 400, "prefix: \"%.64s\" is not an IPv4 prefix (a.b.c.d/len)", ps);
-	if (as != NULL && ipv4_parse(as, &a) < 0)
-		return api_error(w, 400, "address: \"%.64s\" is not an IPv4 address", as);
-	if (as != NULL && (only == NULL || ps != NULL))
-		return api_error(w, 400, "address: wants a VRF and no prefix (?vrf=NAME&address=A)");
-	jw_object_begin(w);
-	jw_key(w, "routes");
-	jw_array_begin(w);
-	for (size_t i = 0; i < vm->table.n_vrfs; i++) {
-		const struct vrf *v = &vm->table.vrfs[i];
-		const struct vrf_prefix *vp;
-
-		if (only != NULL && only != v)
-			continue;
-		vp = as != NULL ? vrfapi_lookup(v, a) : rtable_find(&v->routes, &p);
-		if (vp != NULL)
-			write_prefix_routes(w, v, vp);
-	}
-	jw_array_end(w);
-	jw_object_end(w);
-	return 200;
-}
-
-static int api_routes(struct jw *w, const struct api_request *req, void *ctx)
-{
-	static const char *const keys[] = { "vrf", "prefix", "address", NULL };
-	struct vrfmgr *vm = ctx;
-	const char *name = api_query_get(req, "vrf"), *ps = api_query_get(req, "prefix"),
-		   *as = api_query_get(req, "address");
-	struct vrf *only = NULL;
-	size_t i;
-	int rc;
-
-	if ((rc = api_check_params(w, req, keys)) != 0)
-		return rc;
-	if (name != NULL && (only = vrf_by_name(&vm->table, name)) == NULL)
-		return api_error(w, 404, "no VRF named \"%s\"", name);
-	if (ps != NULL || as != NULL)
-		return api_routes_find(w, vm, only, ps, as);
-	jw_object_begin(w);
-	jw_key(w, "routes");
-	jw_array_begin(w);
-	for (i = 0; i < vm->table.n_vrfs; i++)
-		if (only == NULL || only == &vm->table.vrfs[i])
-			write_vrf_routes(w, &vm->table.vrfs[i]);
-	jw_array_end(w);
-	jw_object_end(w);
-	return 200;
-}
-
 static int api_lsps(struct jw *w, const struct api_request *req, void *ctx)
 {
 	struct vrfmgr *vm = ctx;
@@ -366,12 +222,15 @@ static int api_labels(struct jw *w, const struct api_request *req, void *ctx)
 
 static const struct api_route vrfmgr_routes[] = {
 	{ "/vrfs", api_vrfs, "VRFs: RD, label, route targets, interfaces, route count" },
-	{ "/routes", api_routes,
-	  "VRF routes, all candidates, selected first (?vrf=NAME, &prefix=P exact, "
-	  "&address=A longest match)" },
-	{ "/vpn", vrfapi_vpn, "VPN-IPv4 routes bgpd gave, the VRFs holding each (?rd=&prefix=)" },
+	{ "/routes", vrfapi_routes,
+	  "VRF routes, all candidates, selected first, streamed (?vrf=NAME, &prefix=P&match=, "
+	  "&address=A longest match, &limit=N&after=VRF:PREFIX pages)" },
+	{ "/vpn", vrfapi_vpn,
+	  "VPN-IPv4 routes bgpd gave, the VRFs holding each, streamed (?rd=, prefix=&match=, rt=, "
+	  "neighbor=, limit=&after=RD:PREFIX pages)" },
 	{ "/events", vrfapi_events,
-	  "server-sent events: FIB, label and next-hop changes sent to fwd (?since=N, ?limit=N)" },
+	  "server-sent events: FIB, label and next-hop changes sent to fwd (?since=N, ?snapshot=1, "
+	  "?limit=N)" },
 	{ "/metrics", vrfapi_metrics, "Prometheus text: routes per VRF, labels, next hops, IPC" },
 	{ "/debug/fwd/fib-del", vrfapi_debug_fib_del,
 	  "TEST ONLY: remove ?vrf=&prefix= from fwd behind vrfmgr's back (api.read_only false)",

@@ -10,9 +10,17 @@
  * released, next hops re-resolved), the core needs no hooks, and replays
  * (which fwd_sync sends on a connection of its own) are not reported as
  * changes.
+ *
+ * The snapshot (a resync, or ?snapshot=1) is what fwd should hold now, as
+ * the same records: the next hops in use, then each VRF's FIB entries
+ * (walked in prefix order by key, api_walk.c, so the VRF may change between
+ * chunks), then the LFIB entries (by label, from the sorted label array).
  */
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <event2/buffer.h>
 
 #include "common/api_events.h"
 #include "common/label.h"
@@ -48,6 +56,7 @@ struct vrfapi_events {
 	struct vrfmgr *vm;
 	struct dataplane inner; /* where every call goes on to (fwd_sync) */
 	struct api_events *ring;
+	struct api_events_snapshot snap;
 };
 
 static const struct nexthop *nh_by_id(const struct vrfmgr *vm, uint32_t id)
@@ -58,9 +67,9 @@ static const struct nexthop *nh_by_id(const struct vrfmgr *vm, uint32_t id)
 	return NULL;
 }
 
-static void publish_fib(struct vrfapi_events *ev, const struct ipc_fib_entry *e, bool add)
+static void fib_rec_of(struct fib_rec *out, const struct ipc_fib_entry *e, bool add,
+		       const struct nexthop *nh)
 {
-	const struct nexthop *nh = add ? nh_by_id(ev->vm, e->nh_id) : NULL;
 	struct fib_rec r;
 
 	memset(&r, 0, sizeof(r));
@@ -78,6 +87,14 @@ static void publish_fib(struct vrfapi_events *ev, const struct ipc_fib_entry *e,
 		memcpy(r.ifname, nh->ipc.ifname, sizeof(r.ifname));
 		r.ifname[sizeof(r.ifname) - 1] = '\0';
 	}
+	*out = r;
+}
+
+static void publish_fib(struct vrfapi_events *ev, const struct ipc_fib_entry *e, bool add)
+{
+	struct fib_rec r;
+
+	fib_rec_of(&r, e, add, add ? nh_by_id(ev->vm, e->nh_id) : NULL);
 	api_events_publish(ev->ring, EV_FIB, &r, sizeof(r));
 }
 
@@ -150,6 +167,163 @@ static const struct dataplane_ops tap_ops = {
 	tap_vrf_add, tap_vrf_del, tap_if_bind, tap_if_unbind, tap_nh_add,
 	tap_nh_del,  tap_fib_add, tap_fib_del, tap_lfib_add, tap_lfib_del,
 };
+
+/* ---- the snapshot: what fwd should hold, as records ---- */
+
+enum { SNAP_NH = 0, SNAP_FIB, SNAP_LABELS };
+
+struct snap {
+	struct vrfapi_events *ev;
+	int phase;
+	size_t vi;             /* SNAP_FIB: the VRF walked, by index and id */
+	uint32_t vrf_id;
+	bool vrf_started;
+	uint32_t label;        /* SNAP_LABELS: the last label written */
+	bool label_started;
+	struct vrfapi_walk wk; /* last: large */
+};
+
+static void *snap_begin(void *ctx)
+{
+	struct snap *sn = malloc(sizeof(*sn));
+
+	if (sn != NULL) {
+		memset(sn, 0, offsetof(struct snap, wk));
+		sn->ev = ctx;
+	}
+	return sn;
+}
+
+static bool snap_full(const struct jw *w, size_t budget_end)
+{
+	return evbuffer_get_length(w->out) + w->staged >= budget_end;
+}
+
+/* Next hops are few (one per remote PE and CE gateway): all in one go. */
+static void snap_nexthops(struct jw *w, struct snap *sn)
+{
+	for (const struct nexthop *nh = sn->ev->vm->table.nhs.head; nh != NULL; nh = nh->next)
+		if (nh->fib_refs > 0) {
+			struct nh_rec r = { nh->ipc };
+
+			api_events_snapshot_item(w, sn->ev->ring, EV_NEXTHOP, &r, sizeof(r));
+		}
+}
+
+/* The VRF the FIB phase is in (found again by id when a reload moved it), or NULL at the end. */
+static struct vrf *snap_vrf(struct snap *sn)
+{
+	struct vrf_table *t = &sn->ev->vm->table;
+
+	if (sn->vi < t->n_vrfs && t->vrfs[sn->vi].id == sn->vrf_id)
+		return &t->vrfs[sn->vi];
+	if (sn->vrf_started) {
+		struct vrf *v = vrf_by_id(t, sn->vrf_id);
+
+		if (v != NULL) {
+			sn->vi = (size_t)(v - t->vrfs);
+			return v;
+		}
+	}
+	if (sn->vi >= t->n_vrfs)
+		return NULL;
+	sn->vrf_id = t->vrfs[sn->vi].id; /* the next one (or the one now in a gone one's place) */
+	sn->vrf_started = false;
+	return &t->vrfs[sn->vi];
+}
+
+/* Each VRF's FIB entries; true when all are written. */
+static bool snap_fib(struct jw *w, struct snap *sn, size_t budget_end)
+{
+	struct vrfapi_key k;
+	struct vrf *v;
+
+	while ((v = snap_vrf(sn)) != NULL) {
+		if (!sn->vrf_started) {
+			vrfapi_walk_start(&sn->wk, NULL);
+			sn->vrf_started = true;
+		}
+		while (vrfapi_walk_next(&sn->wk, vrfapi_each_prefix, &v->routes, &k)) {
+			struct prefix4 p = { k.addr, k.len };
+			const struct vrf_prefix *vp = rtable_find(&v->routes, &p);
+			struct ipc_fib_entry e = { .vrf_id = v->id, .prefix = p.addr, .plen = p.len };
+			struct fib_rec r;
+
+			if (vp == NULL || vp->fib_nh == NULL)
+				continue;
+			e.nh_id = vp->fib_nh->ipc.nh_id;
+			e.inner_label = vp->fib_label;
+			fib_rec_of(&r, &e, true, vp->fib_nh);
+			api_events_snapshot_item(w, sn->ev->ring, EV_FIB, &r, sizeof(r));
+			if (snap_full(w, budget_end))
+				return false;
+		}
+		sn->vi++;
+		sn->vrf_started = false;
+	}
+	return true;
+}
+
+/* The LFIB entry of a used label (what vrf_label.c programs); false when it has none. */
+static bool snap_lfib_entry(const struct label_entry *e, struct ipc_lfib_entry *m)
+{
+	memset(m, 0, sizeof(*m));
+	m->in_label = e->label;
+	m->out_label = MPLS_LABEL_NONE;
+	if (e->state != LABEL_USED)
+		return false;
+	m->vrf_id = e->vrf_id;
+	m->action = e->key.kind == LABEL_KIND_VRF ? IPC_LFIB_POP_LOOKUP : IPC_LFIB_POP_FORWARD;
+	if (m->action == IPC_LFIB_POP_FORWARD)
+		m->nh_id = e->nh != NULL ? e->nh->ipc.nh_id : 0;
+	return m->action == IPC_LFIB_POP_LOOKUP || e->nh != NULL;
+}
+
+/* The labels after the last one written, from the array sorted by label; true when done. */
+static bool snap_labels(struct jw *w, struct snap *sn, size_t budget_end)
+{
+	const struct label_alloc *la = &sn->ev->vm->table.labels;
+	size_t lo = 0, hi = la->n;
+
+	while (sn->label_started && lo < hi) { /* the first label above the last one */
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (la->v[mid]->label <= sn->label)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (; lo < la->n; lo++) {
+		struct label_rec r = { .add = 1 };
+
+		sn->label = la->v[lo]->label;
+		sn->label_started = true;
+		if (!snap_lfib_entry(la->v[lo], &r.e))
+			continue;
+		api_events_snapshot_item(w, sn->ev->ring, EV_LABEL, &r, sizeof(r));
+		if (snap_full(w, budget_end))
+			return false;
+	}
+	return true;
+}
+
+static bool snap_fill(struct jw *w, void *cursor, size_t budget_end)
+{
+	struct snap *sn = cursor;
+
+	if (sn->phase == SNAP_NH) {
+		snap_nexthops(w, sn);
+		sn->phase = SNAP_FIB;
+	}
+	if (sn->phase == SNAP_FIB) {
+		if (!snap_fib(w, sn, budget_end))
+			return false;
+		sn->phase = SNAP_LABELS;
+	}
+	return snap_labels(w, sn, budget_end);
+}
+
+static const struct api_events_snapshot snap_ops = { snap_begin, snap_fill, free, NULL };
 
 /* ---- formatting, when a client reads ---- */
 
@@ -250,6 +424,9 @@ int vrfapi_events_start(struct vrfmgr *vm)
 		free(ev);
 		return -1;
 	}
+	ev->snap = snap_ops;
+	ev->snap.ctx = ev;
+	api_events_set_snapshot(ev->ring, &ev->snap);
 	vm->api_events = ev;
 	tap.ops = &tap_ops;
 	tap.ctx = ev;

@@ -4,10 +4,16 @@
  * it is unusable when it is. This is vrfmgr's side of the bgpd -> vrfmgr
  * contract, which `ferryctl verify` holds against bgpd's best paths.
  *
- * ?rd=RD and ?prefix=P narrow it (both: one lookup).
+ * Filtered like bgpd's /routes (?rd, prefix with match=exact|longer|shorter,
+ * rt, neighbor; rd with an exact prefix is one lookup) and streamed and
+ * paged the same way (?limit=N, ?after=RD:PREFIX): the walk goes in RD then
+ * prefix order over the VPN table (api_walk.c), never holding it sorted.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <event2/buffer.h>
 
 #include "common/label.h"
 #include "vrfmgr/api.h"
@@ -52,41 +58,178 @@ static void vpn_json(struct jw *w, struct vrfmgr *vm, const struct vpn_route *vr
 	jw_object_end(w);
 }
 
-int vrfapi_vpn(struct jw *w, const struct api_request *req, void *ctx)
-{
-	static const char *const keys[] = { "rd", "prefix", NULL };
-	struct vrfmgr *vm = ctx;
-	const char *rds = api_query_get(req, "rd"), *ps = api_query_get(req, "prefix");
-	struct vpn_route **all = NULL;
-	struct prefix4 p;
+/* ---- the walk ---- */
+
+struct vpn_filter {
+	bool has_rd, has_rt, has_neighbor;
 	struct rd rd;
-	size_t n;
+	struct ext_community rt;
+	uint32_t neighbor;
+	struct vrfapi_pfilter pf;
+};
+
+struct vpn_walk {
+	struct vrfmgr *vm;
+	struct vpn_filter f;
+	uint64_t limit, n;
+	struct vrfapi_key last; /* the last route written: "next" */
+	struct vrfapi_walk wk;  /* last: large */
+};
+
+static bool vpn_match(const struct vpn_filter *f, const struct vpn_route *vr)
+{
+	if (f->has_rd && !rd_equal(&f->rd, &vr->rd))
+		return false;
+	if (!vrfapi_pfilter_ok(&f->pf, &vr->prefix))
+		return false;
+	if (f->has_neighbor && vr->msg.peer != f->neighbor)
+		return false;
+	if (f->has_rt) {
+		size_t i;
+
+		for (i = 0; i < vr->n_rts; i++)
+			if (memcmp(&vr->rts[i], &f->rt, sizeof(f->rt)) == 0)
+				break;
+		if (i == vr->n_rts)
+			return false;
+	}
+	return true;
+}
+
+static void vpn_end(struct jw *w, struct vpn_walk *vw, bool more)
+{
+	char rd[RD_STRLEN], pfx[PREFIX4_STRLEN], next[RD_STRLEN + PREFIX4_STRLEN + 2];
+	struct prefix4 p = { vw->last.addr, vw->last.len };
+
+	jw_array_end(w);
+	jw_key(w, "next");
+	if (more) {
+		snprintf(next, sizeof(next), "%s:%s", rd_format(&vw->last.rd, rd),
+			 prefix4_format(&p, pfx));
+		jw_string(w, next);
+	} else {
+		jw_null(w);
+	}
+	jw_kv_uint(w, "returned", vw->n);
+	jw_object_end(w);
+}
+
+#define PROBE_MAX 65536 /* routes looked at to tell whether a next page exists */
+
+/* After a full page: does a matching route follow? (bounded: then "maybe") */
+static bool vpn_more(struct vpn_walk *vw)
+{
+	struct vpn_table *t = &vw->vm->table.vpn;
+	struct vrfapi_walk *probe = malloc(sizeof(*probe));
+	size_t looked = 0;
+	struct vrfapi_key k;
+	bool more = false;
+
+	if (probe == NULL)
+		return true;
+	memcpy(probe, &vw->wk, sizeof(*probe));
+	while (!more && vrfapi_walk_next(probe, vrfapi_each_vpn, t, &k)) {
+		struct prefix4 p = { k.addr, k.len };
+		const struct vpn_route *vr = vpn_find(t, &k.rd, &p);
+
+		more = ++looked >= PROBE_MAX || (vr != NULL && vpn_match(&vw->f, vr));
+	}
+	free(probe);
+	return more;
+}
+
+static enum api_fill vpn_fill(struct jw *w, void *state)
+{
+	struct vpn_walk *vw = state;
+	struct vpn_table *t = &vw->vm->table.vpn;
+	size_t budget_end = evbuffer_get_length(w->out) + w->staged + API_CHUNK;
+	struct vrfapi_key k;
+
+	while (vrfapi_walk_next(&vw->wk, vrfapi_each_vpn, t, &k)) {
+		struct prefix4 p = { k.addr, k.len };
+		const struct vpn_route *vr = vpn_find(t, &k.rd, &p);
+
+		if (vr == NULL || !vpn_match(&vw->f, vr))
+			continue;
+		vpn_json(w, vw->vm, vr);
+		vw->last = k;
+		if (++vw->n == vw->limit) {
+			vpn_end(w, vw, vpn_more(vw));
+			return API_FILL_DONE;
+		}
+		if (evbuffer_get_length(w->out) + w->staged >= budget_end)
+			return API_FILL_MORE;
+	}
+	vpn_end(w, vw, false);
+	return API_FILL_DONE;
+}
+
+/* ?rd, prefix, match, rt, neighbor into f: 0, or the 400 written. */
+static int vpn_filter_parse(struct jw *w, const struct api_request *req, struct vpn_filter *f)
+{
+	const char *rds = api_query_get(req, "rd"), *rt = api_query_get(req, "rt"),
+		   *nb = api_query_get(req, "neighbor");
 	int rc;
 
-	if ((rc = api_check_params(w, req, keys)) != 0)
+	memset(f, 0, sizeof(*f));
+	if ((rc = vrfapi_pfilter_parse(w, req, &f->pf)) != 0)
 		return rc;
-	if (rds != NULL && rd_parse(rds, &rd) < 0)
-		return api_error(w, 400, "rd: \"%.64s\" is not a route distinguisher", rds);
-	if (ps != NULL && prefix4_parse(ps, &p) < 0)
-		return api_error(w, 400, "prefix: \"%.64s\" is not an IPv4 prefix (a.b.c.d/len)", ps);
+	if (rds != NULL && !(f->has_rd = rd_parse(rds, &f->rd) == 0))
+		return api_error(w, 400, "rd: \"%.64s\" is not a route distinguisher (want ASN:NN, "
+					 "IP:NN or ASN4:NN)", rds);
+	if (rt != NULL && !(f->has_rt = rt_parse(rt, &f->rt) == 0))
+		return api_error(w, 400, "rt: \"%.64s\" is not a route target (want ASN:NN, IP:NN or "
+					 "ASN4:NN)", rt);
+	if (nb != NULL && !(f->has_neighbor = ipv4_parse(nb, &f->neighbor) == 0))
+		return api_error(w, 400, "neighbor: \"%.64s\" is not an IPv4 address", nb);
+	return 0;
+}
+
+int vrfapi_vpn(struct jw *w, const struct api_request *req, void *ctx)
+{
+	static const char *const keys[] = { "rd", "prefix", "match", "rt", "neighbor", "limit",
+					    "after", NULL };
+	struct vrfmgr *vm = ctx;
+	const char *after = api_query_get(req, "after");
+	struct vrfapi_key k = { 0 };
+	struct vpn_filter f;
+	struct vpn_walk *vw;
+	uint64_t limit = 0;
+	struct prefix4 ap;
+	int rc;
+
+	if ((rc = api_check_params(w, req, keys)) != 0 || (rc = vpn_filter_parse(w, req, &f)) != 0 ||
+	    (rc = api_param_uint(w, req, "limit", 1, 1000000000, &limit)) != 0)
+		return rc;
+	if (after != NULL) {
+		char rds[64];
+
+		if (vrfapi_after_split(after, rds, sizeof(rds), &ap) < 0 || rd_parse(rds, &k.rd) < 0)
+			return api_error(w, 400, "after: \"%.80s\" is not a VPN-IPv4 prefix (want "
+						 "RD:PREFIX as in a previous answer's \"next\")", after);
+		k.addr = ap.addr;
+		k.len = ap.len;
+	}
+	if ((vw = calloc(1, sizeof(*vw))) == NULL)
+		return api_error(w, 503, "out of memory");
+	vw->vm = vm;
+	vw->f = f;
+	vw->limit = limit;
+	vrfapi_walk_start(&vw->wk, after != NULL ? &k : NULL);
 	jw_object_begin(w);
 	jw_kv_uint(w, "count", vm->table.vpn.count);
 	jw_key(w, "routes");
 	jw_array_begin(w);
-	if (rds != NULL && ps != NULL) {
-		const struct vpn_route *vr = vpn_find(&vm->table.vpn, &rd, &p);
+	if (f.has_rd && f.pf.has_prefix && f.pf.match == API_MATCH_EXACT && after == NULL) {
+		const struct vpn_route *vr = vpn_find(&vm->table.vpn, &f.rd, &f.pf.prefix);
 
-		if (vr != NULL)
+		if (vr != NULL && vpn_match(&f, vr)) {
 			vpn_json(w, vm, vr);
-	} else {
-		n = vpn_list(&vm->table.vpn, &all);
-		for (size_t i = 0; i < n; i++)
-			if ((rds == NULL || rd_equal(&all[i]->rd, &rd)) &&
-			    (ps == NULL || prefix4_equal(&all[i]->prefix, &p)))
-				vpn_json(w, vm, all[i]);
-		free(all);
+			vw->n = 1;
+		}
+		vpn_end(w, vw, false);
+		free(vw);
+		return 200;
 	}
-	jw_array_end(w);
-	jw_object_end(w);
-	return 200;
+	return api_stream(w, req, vpn_fill, free, vw, NULL);
 }

@@ -9,11 +9,14 @@
 #    fwd FIB, lookup, LFIB, ARP), Prometheus metrics of all three;
 #  - bad requests: 4xx with a JSON error naming what was wrong, and a client
 #    that never finishes its request is dropped without blocking anyone;
-#  - 100k routes in bgpd (bench/bgp-sender in place of pe2's bgpd): paging
-#    and a full dump see each route once, bgpd's memory stays flat;
+#  - 100k routes in bgpd and VRF A (bench/bgp-sender in place of pe2's
+#    bgpd): paging (bgpd /routes, vrfmgr /routes and /vpn) and full dumps see
+#    each route once, bgpd's and vrfmgr's memory stays flat;
 #  - events: a live SSE stream sees the session and route changes, resumes
-#    with ?since= and Last-Event-ID, a lost position gets "resync", and an
-#    idle stream outlives the read timeout;
+#    with ?since= and Last-Event-ID, a lost position gets "resync" and a
+#    snapshot of the state (bgpd: session and routes; vrfmgr: what fwd
+#    holds), ferryctl events --snapshot, and an idle stream outlives the
+#    read timeout;
 #  - ferryctl show/trace/verify on the lab, and ferryctl --url against the
 #    TLS listener (CA verified, bearer token from a file); verify and trace catch an
 #    inconsistency injected into fwd through vrfmgr's test-only endpoint
@@ -237,6 +240,32 @@ vrfmgr_content() {
 		and .prefix == "192.168.101.0/24" and .label == 200 and .vrfs == ["A"])] | length == 1)' >/dev/null
 }
 check "vrfmgr /vrfs, /routes (address, prefix), /vpn match the lab configs" vrfmgr_content
+vrf_page_all() { # vrf_page_all LIMIT [QUERY]: VRF:prefix through ?limit=&after=, one per line
+	local next="" out
+	while :; do
+		out=$(get vrfmgr "/routes?${2:+$2&}limit=$1${next:+&after=$next}") || return 1
+		jq -r '.routes[] | "\(.vrf):\(.prefix)"' <<<"$out"
+		next=$(jq -r '.next // empty' <<<"$out")
+		[ -n "$next" ] || break
+	done
+}
+vpn_page_all() { # vpn_page_all LIMIT: the VPN table's RD:prefixes through ?limit=&after=
+	local next="" out
+	while :; do
+		out=$(get vrfmgr "/vpn?limit=$1${next:+&after=$next}") || return 1
+		jq -r '.routes[] | "\(.rd):\(.prefix)"' <<<"$out"
+		next=$(jq -r '.next // empty' <<<"$out")
+		[ -n "$next" ] || break
+	done
+}
+vrf_paging() {
+	[ "$(vrf_page_all 3 | sort -u | wc -l)" = 8 ] && [ "$(vpn_page_all 3 | sort -u | wc -l)" = 4 ] &&
+		get vrfmgr '/routes?limit=2&after=B:10.2.2.0/30' | jq -e '.next == null and .prefixes == 2' >/dev/null &&
+		get vrfmgr '/routes?prefix=192.168.0.0/16&match=longer' |
+		jq -e '.prefixes == 4 and all(.routes[]; .prefix | startswith("192.168."))' >/dev/null &&
+		get vrfmgr '/vpn?rt=65000:200' | jq -e '.returned == 2 and all(.routes[]; .vrfs == ["B"])' >/dev/null &&
+		get vrfmgr '/routes?after=nonsense' | jq -e '.status == 400 and (.error | contains("after"))' >/dev/null
+}
 vrfmgr_explain() {
 	get vrfmgr '/explain?rd=10.255.0.2:100&prefix=192.168.101.0/24' | jq -e '
 		(.vrfs[] | select(.vrf == "A") | .verdict == "installed" and .chain.outer_label == 16
@@ -246,6 +275,7 @@ vrfmgr_explain() {
 		get vrfmgr /lsps | jq -e '.lsps == [{"fec":"10.255.0.2/32","out_label":16,"next_hop":"10.0.1.2","interface":"core0"}]' >/dev/null
 }
 check "vrfmgr /explain (A installed through LSP 16, B no common RT), /labels, /lsps" vrfmgr_explain
+check "vrfmgr /routes and /vpn paged (limit=3, after=next: 8 and 4, each once), match=longer, rt" vrf_paging
 
 # --- fwd ------------------------------------------------------------------------------------------
 inns host-a1 ping -n -q -c 1 -W 2 192.168.101.10 >/dev/null 2>&1 # resolves ARP for 10.0.1.2
@@ -366,15 +396,15 @@ rc=$?
 check "ferryctl verify on the lab: consistent, exit 0" eval "[ $rc = 0 ] && grep -q 'verify: consistent' '$TMP/verify.txt'"
 note <"$TMP/verify.txt"
 
-# --- 100k routes: paging and dumps keep bgpd's memory flat ---------------------------------
-rss_kb() { awk '/^VmRSS/ { print $2 }' "/proc/$(pid_of "$RUN1" bgpd)/status"; }
+# --- 100k routes: paging and dumps keep bgpd's and vrfmgr's memory flat ----------------------
+rss_kb() { awk '/^VmRSS/ { print $2 }' "/proc/$(pid_of "$RUN1" "${1:-bgpd}")/status"; }
 stop_pid() { # stop_pid PID: TERM, wait (bounded) until gone
 	kill -TERM "$1" 2>/dev/null
 	poll 10 eval "! kill -0 $1"
 }
 stop_pid "$(pid_of "$RUN2" bgpd)"
 # not through inns: $! must be the sender itself (ip netns exec execs it), to signal it
-ip netns exec "$PREFIX-pe2" "$BUILD/bench/bgp-sender" -c 10.255.0.1 -L 10.255.0.2 -n 100000 --rds 4 --rd-base 1000 \
+ip netns exec "$PREFIX-pe2" "$BUILD/bench/bgp-sender" -c 10.255.0.1 -L 10.255.0.2 -n 100000 --rds 1 --rd-base 100 \
 	--label-mode per-vrf --eor >"$TMP/sender.txt" 2>&1 &
 SENDER=$!
 BG+=($SENDER)
@@ -410,6 +440,35 @@ if poll 60 loaded; then
 else
 	not_ok "100000 routes from bgp-sender in pe1's bgpd ($(get bgpd /neighbors | jq '.neighbors[0].prefixes_received'))"
 	note <"$TMP/sender.txt"
+fi
+# The same routes in vrfmgr: RD and RT 65000:100 put them all into VRF A.
+vrf_a() { get vrfmgr /vrfs | jq '.vrfs[] | select(.name == "A") | .prefix_count'; }
+vrf_loaded() { [ "$(vrf_a)" -ge 100002 ]; }
+if poll 60 vrf_loaded; then
+	want=$(vrf_a)
+	vpn_want=$(get vrfmgr '/vpn?limit=1' | jq .count)
+	rss0=$(rss_kb vrfmgr)
+	(while :; do rss_kb vrfmgr; sleep 0.02; done) >"$TMP/rss.txt" 2>/dev/null &
+	SAMPLER=$!
+	n=$(vrf_page_all 20000 vrf=A | sort -u | wc -l)
+	nv=$(vpn_page_all 30000 | sort -u | wc -l)
+	t0=$(date +%s%N)
+	curl -s --max-time 60 --unix-socket "$RUN1/vrfmgr.sock" 'http://ferry/routes?vrf=A' -o "$TMP/dump.json"
+	t1=$(date +%s%N)
+	kill "$SAMPLER" 2>/dev/null
+	wait "$SAMPLER" 2>/dev/null
+	peak=$(sort -n "$TMP/rss.txt" | tail -n 1)
+	# the answer ends with ..."prefixes":N,"candidates":M}
+	dumped=$(tail -c 100 "$TMP/dump.json" | sed -n 's/.*"prefixes":\([0-9]*\),.*/\1/p')
+	rm -f "$TMP/dump.json"
+	if [ "$n" = "$want" ] && [ "$nv" = "$vpn_want" ] && [ "$dumped" = "$want" ] &&
+		[ $((peak - rss0)) -lt 8192 ]; then
+		ok "vrfmgr, VRF A of $want prefixes: paged /routes (limit=20000) and /vpn ($nv, limit=30000) see each once, full dump in $(((t1 - t0) / 1000000)) ms; vrfmgr RSS +$((peak - rss0)) KiB throughout"
+	else
+		not_ok "vrfmgr paging: /routes $n of $want, /vpn $nv of $vpn_want, dump $dumped, vrfmgr RSS +$((peak - rss0)) KiB"
+	fi
+else
+	not_ok "the 100k routes in pe1's VRF A (vrfmgr has $(vrf_a))"
 fi
 # withdraw them (SIGUSR1) before the session goes, so none stay stale (graceful restart)
 withdrawn() { [ "$(get bgpd /neighbors | jq '.neighbors[0].prefixes_received')" = 0 ]; }
@@ -468,6 +527,28 @@ else
 	not_ok "a position the ring no longer holds gets resync, then a snapshot with the lab's routes"
 	head -c 3000 "$TMP/resync.txt" | note
 fi
+vrf_resync() { # vrfmgr's snapshot: what fwd holds (8 FIB entries, labels 100/101, the next hops)
+	get vrfmgr "/events?since=1&limit=1" --max-time 3 >"$TMP/vresync.txt"
+	grep -q '^event: resync' "$TMP/vresync.txt" &&
+		[ "$(grep -c '^data: {"snapshot":true,.*"action":"add","vrf":"[AB]"' "$TMP/vresync.txt")" = 8 ] &&
+		grep -q '^data: {"snapshot":true,.*"vrf":"A","vrf_id":1,"prefix":"192.168.101.0/24","type":"labeled","inner_label":200,"outer_label":16' "$TMP/vresync.txt" &&
+		grep -q '^data: {"snapshot":true,.*"action":"add","label":101,"does":"pop-lookup","vrf":"B"' "$TMP/vresync.txt" &&
+		grep -q '^data: {"snapshot":true,.*"type":"labeled","outer_label":16,"interface":"core0"' "$TMP/vresync.txt" &&
+		grep -q '^event: snapshot-end' "$TMP/vresync.txt"
+}
+if vrf_resync; then
+	ok "vrfmgr: resync, then a snapshot of what fwd holds: 8 FIB entries ([16 | 200] for A's 192.168.101.0/24), labels, next hops"
+else
+	not_ok "vrfmgr: resync, then a snapshot of what fwd holds"
+	head -c 3000 "$TMP/vresync.txt" | note
+fi
+snap_ctl() { # ferryctl events --snapshot: both daemons' state first (stopped after 5 s)
+	timeout 5 "$CTL" -i "$PREFIX-pe1" events --snapshot >"$TMP/snapctl.txt" 2>&1
+	grep -q 'bgpd route update 10.255.0.2:100:192.168.101.0/24 label 200 .*(snapshot)$' "$TMP/snapctl.txt" &&
+		grep -q 'vrfmgr fib add VRF B 192.168.101.0/24 labeled \[16 | 201\] via 10.0.1.2 on core0 (snapshot)$' "$TMP/snapctl.txt" &&
+		grep -q '^bgpd snapshot-end' "$TMP/snapctl.txt" && grep -q '^vrfmgr snapshot-end' "$TMP/snapctl.txt"
+}
+check "ferryctl events --snapshot: bgpd's routes and vrfmgr's FIB as snapshot lines, then both snapshot-ends" snap_ctl
 
 # --- TLS, token and fault injection on pe1's vrfmgr ---------------------------------------------------
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 1 \
@@ -541,10 +622,14 @@ ctl_tls() {
 		! rctl --token-file "$TMP/token" show vrf >"$TMP/rctl3.txt" 2>&1 &&
 		grep -q "certificate is not trusted" "$TMP/rctl3.txt" &&
 		! inns pe1 "$CTL" --url https://10.255.0.1:7180 --ca "$TMP/cert.pem" --token-file "$TMP/token" \
-			trace A 192.168.101.10 >"$TMP/rctl4.txt" 2>&1 && grep -q "without a port" "$TMP/rctl4.txt"
+			trace A 192.168.101.10 >"$TMP/rctl4.txt" 2>&1 && grep -q "without a port" "$TMP/rctl4.txt" &&
+		{ inns pe1 timeout 5 "$CTL" --url https://10.255.0.1:7180 --ca "$TMP/cert.pem" --token-file "$TMP/token" \
+			events vrfmgr --snapshot >"$TMP/rctl5.txt" 2>&1 || true; } &&
+		grep -q 'vrfmgr fib add VRF A 192.168.101.0/24 labeled \[16 | 200\] .*(snapshot)$' "$TMP/rctl5.txt" &&
+		grep -q '^vrfmgr snapshot-end' "$TMP/rctl5.txt"
 }
 if ctl_tls; then
-	ok "ferryctl --url https://10.255.0.1:7180 --ca --token-file: show vrf (table and --json); 401 without the token, refused without the CA"
+	ok "ferryctl --url https://10.255.0.1:7180 --ca --token-file: show vrf (table and --json), events --snapshot over TLS; 401 without the token, refused without the CA"
 else
 	not_ok "ferryctl --url https://10.255.0.1:7180 --ca --token-file"
 	cat "$TMP"/rctl*.txt 2>/dev/null | note

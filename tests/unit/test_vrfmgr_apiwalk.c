@@ -1,0 +1,124 @@
+/*
+ * vrfmgr/api_walk.c: the ordered walk behind the streamed /routes, /vpn and
+ * the event snapshot. Over a table that changes between steps (entries
+ * added and removed, more keys than one batch holds) it hands out keys in
+ * order, never twice, and every key that exists throughout exactly once;
+ * and the prefix filters and "next" positions of the listings.
+ */
+#include <criterion/criterion.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "vrfmgr/api.h"
+
+#define N_KEYS 20000 /* more than two batches */
+
+/* A fake table: a bitmap over keys 0..N_KEYS-1 (the address), enumerated in a scrambled order. */
+static bool present[N_KEYS];
+
+static void each_key(const void *table, void (*cb)(const struct vrfapi_key *k, void *arg),
+		     void *arg)
+{
+	struct vrfapi_key k;
+
+	(void)table;
+	memset(&k, 0, sizeof(k));
+	for (uint32_t i = 0; i < N_KEYS; i++) {
+		uint32_t a = (i * 7919u) % N_KEYS; /* 7919 is prime: a permutation */
+
+		if (present[a]) {
+			k.addr = a;
+			k.len = 24;
+			cb(&k, arg);
+		}
+	}
+}
+
+Test(vrfapi_walk, ordered_once_while_the_table_changes)
+{
+	static struct vrfapi_walk wk;
+	static unsigned seen[N_KEYS];
+	static bool touched[N_KEYS];
+	struct vrfapi_key k;
+	uint32_t prev = 0;
+	bool first = true;
+	size_t steps = 0;
+
+	for (uint32_t a = 0; a < N_KEYS; a++)
+		present[a] = a % 3 != 0; /* a third absent at the start */
+	vrfapi_walk_start(&wk, NULL);
+	while (vrfapi_walk_next(&wk, each_key, NULL, &k)) {
+		cr_assert(first || k.addr > prev, "out of order: %u after %u", k.addr, prev);
+		first = false;
+		prev = k.addr;
+		seen[k.addr]++;
+		/* the table changes under the walk: some behind and ahead come and go */
+		if (++steps % 7 == 0) {
+			uint32_t x = (k.addr * 13u + 5) % N_KEYS, y = (k.addr + 1000) % N_KEYS;
+
+			present[x] = !present[x];
+			present[y] = false;
+			touched[x] = touched[y] = true;
+		}
+	}
+	for (uint32_t a = 0; a < N_KEYS; a++) {
+		cr_assert_leq(seen[a], 1, "key %u handed out %u times", a, seen[a]);
+		if (a % 3 != 0 && !touched[a])
+			cr_assert_eq(seen[a], 1, "key %u was there throughout but not seen", a);
+	}
+	cr_assert_gt(steps, VRFAPI_BATCH, "the walk spans batches (%zu keys)", steps);
+}
+
+Test(vrfapi_walk, resumes_after_a_key)
+{
+	static struct vrfapi_walk wk;
+	struct vrfapi_key k = { .addr = 100, .len = 24 }, out;
+
+	for (uint32_t a = 0; a < N_KEYS; a++)
+		present[a] = true;
+	vrfapi_walk_start(&wk, &k);
+	cr_assert(vrfapi_walk_next(&wk, each_key, NULL, &out));
+	cr_assert_eq(out.addr, 101);
+	k.addr = N_KEYS - 1;
+	vrfapi_walk_start(&wk, &k);
+	cr_assert_not(vrfapi_walk_next(&wk, each_key, NULL, &out));
+}
+
+Test(vrfapi_walk, key_order_rd_then_prefix)
+{
+	struct vrfapi_key a = { .addr = 0x0a000000, .len = 8 }, b = a;
+
+	cr_assert_eq(vrfapi_key_cmp(&a, &b), 0);
+	b.len = 16;
+	cr_assert_lt(vrfapi_key_cmp(&a, &b), 0);
+	b = a;
+	b.addr = 0x09000000;
+	cr_assert_gt(vrfapi_key_cmp(&a, &b), 0);
+	b.rd.b[7] = 1; /* a higher RD wins over a lower address */
+	cr_assert_lt(vrfapi_key_cmp(&a, &b), 0);
+}
+
+Test(vrfapi_walk, prefix_filters_and_after)
+{
+	struct vrfapi_pfilter f = { .has_prefix = true };
+	struct prefix4 p;
+	char head[32];
+
+	prefix4_parse("10.1.0.0/16", &f.prefix);
+	prefix4_parse("10.1.2.0/24", &p);
+	f.match = API_MATCH_EXACT;
+	cr_assert_not(vrfapi_pfilter_ok(&f, &p));
+	f.match = API_MATCH_LONGER;
+	cr_assert(vrfapi_pfilter_ok(&f, &p));
+	f.match = API_MATCH_SHORTER;
+	cr_assert_not(vrfapi_pfilter_ok(&f, &p));
+	cr_assert(vrfapi_pfilter_ok(&f, &(struct prefix4){ 0x0a000000, 8 }));
+	cr_assert_eq(vrfapi_after_split("A:192.168.1.0/24", head, sizeof(head), &p), 0);
+	cr_assert_str_eq(head, "A");
+	cr_assert_eq(p.len, 24);
+	cr_assert_eq(vrfapi_after_split("10.255.0.2:100:10.1.2.0/30", head, sizeof(head), &p), 0);
+	cr_assert_str_eq(head, "10.255.0.2:100");
+	cr_assert_eq(vrfapi_after_split("nocolon", head, sizeof(head), &p), -1);
+	cr_assert_eq(vrfapi_after_split(":10.0.0.0/8", head, sizeof(head), &p), -1);
+	cr_assert_eq(vrfapi_after_split("A:10.0.0.1/8", head, sizeof(head), &p), -1);
+}
