@@ -24,47 +24,12 @@
 # Prints "ok - ..." / "not ok - ..." per check and a summary; exit 0 only
 # when all pass.
 set -uo pipefail
-cd "$(dirname "$0")/../.."
-ROOT=$PWD
-BUILD=${FERRY_BUILD:-$ROOT/build}
-export FERRY_BUILD=$BUILD
-PREFIX=${FERRY_TEST_PREFIX:-fapi$$}
-CTL=$BUILD/ferryctl
-TMP=$(mktemp -d /tmp/ferry-test-api.XXXXXX)
-RUN1=/run/ferry/$PREFIX-pe1
-RUN2=/run/ferry/$PREFIX-pe2
-passed=0
-failed=0
-BG=() # background processes we started, by PID
+cd "$(dirname "$0")/../.." || exit 1
+. tests/integration/lib.sh
+t_init api fapi api
+RUN1=$(rundir pe1)
+RUN2=$(rundir pe2)
 
-ok() {
-	echo "ok - $*"
-	passed=$((passed + 1))
-}
-not_ok() {
-	echo "not ok - $*"
-	failed=$((failed + 1))
-}
-note() { sed 's/^/#   /'; }
-check() { # check DESCRIPTION CMD...
-	local d=$1
-	shift
-	if "$@"; then ok "$d"; else not_ok "$d"; fi
-}
-poll() { # poll SECONDS CMD...: every 0.2 s until CMD succeeds
-	local deadline=$((SECONDS + $1))
-	shift
-	while :; do
-		"$@" >/dev/null 2>&1 && return 0
-		[ $SECONDS -ge $deadline ] && return 1
-		sleep 0.2
-	done
-}
-inns() { # inns NODE CMD...
-	local n=$1
-	shift
-	ip netns exec "$PREFIX-$n" "$@"
-}
 # get DAEMON PATH [curl args]: the body from pe1's daemon (status in $TMP/code)
 get() {
 	local d=$1 p=$2
@@ -74,58 +39,12 @@ get() {
 	cat "$TMP/body"
 }
 code() { cat "$TMP/code"; }
-ctl() { "$CTL" -i "$PREFIX-pe1" "$@"; }
+ctl() { "$CTL" -i "$PREFIX-pe1" "$@"; } # (lib.sh's ctl takes a node and adds --json)
 pid_of() { cat "$1/$2.pid" 2>/dev/null; }
 
-cleanup() {
-	local pid
-	trap - EXIT INT TERM
-	for pid in "${BG[@]}"; do
-		kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
-	done
-	if [ $failed -gt 0 ]; then
-		for f in "$RUN1"/*.log "$RUN2"/bgpd.log; do
-			[ -s "$f" ] || continue
-			echo "# --- $f (last 10 lines)"
-			tail -n 10 "$f" | note
-		done
-	fi
-	scripts/lab down --prefix "$PREFIX" >/dev/null 2>&1 ||
-		echo "# warning: scripts/lab down --prefix $PREFIX failed"
-	rm -rf "$TMP"
-}
-trap cleanup EXIT
-trap 'echo "# interrupted"; exit 130' INT TERM
-
-finish() {
-	echo "# api: $((passed + failed)) checks, $passed passed, $failed failed, ${SECONDS}s"
-	[ $failed -eq 0 ]
-	exit
-}
-
 # --- prerequisites and the lab ---------------------------------------------------
-if [ "$(id -u)" != 0 ]; then
-	not_ok "must run as root (network namespaces)"
-	finish
-fi
-missing=()
-for f in bgpd vrfmgr fwd ferryctl bench/bgp-sender; do
-	[ -x "$BUILD/$f" ] || missing+=("$BUILD/$f")
-done
-for t in jq curl openssl python3; do
-	command -v "$t" >/dev/null || missing+=("$t")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-	not_ok "prerequisites present (missing: ${missing[*]}; run make / scripts/install-deps)"
-	finish
-fi
-if scripts/lab up --prefix "$PREFIX" >"$TMP/up.log" 2>&1; then
-	ok "lab up with prefix $PREFIX"
-else
-	not_ok "lab up with prefix $PREFIX"
-	note <"$TMP/up.log"
-	finish
-fi
+t_prereqs "bgpd vrfmgr fwd ferryctl bench/bgp-sender" "jq curl openssl python3"
+t_lab_up "lab up with prefix $PREFIX"
 
 # A client that sends half a request and waits: it must be dropped (timeout),
 # and must not hold up anyone else meanwhile.
@@ -143,7 +62,7 @@ except Exception as e:
     print("error", e)
 print("closed after %.1f" % (time.time() - t))
 EOF
-BG+=($!)
+t_track $!
 SLOW_PID=$!
 
 vpn_ready() {
@@ -398,16 +317,12 @@ note <"$TMP/verify.txt"
 
 # --- 100k routes: paging and dumps keep bgpd's and vrfmgr's memory flat ----------------------
 rss_kb() { awk '/^VmRSS/ { print $2 }' "/proc/$(pid_of "$RUN1" "${1:-bgpd}")/status"; }
-stop_pid() { # stop_pid PID: TERM, wait (bounded) until gone
-	kill -TERM "$1" 2>/dev/null
-	poll 10 eval "! kill -0 $1"
-}
-stop_pid "$(pid_of "$RUN2" bgpd)"
+t_stop "$(pid_of "$RUN2" bgpd)"
 # not through inns: $! must be the sender itself (ip netns exec execs it), to signal it
 ip netns exec "$PREFIX-pe2" "$BUILD/bench/bgp-sender" -c 10.255.0.1 -L 10.255.0.2 -n 100000 --rds 1 --rd-base 100 \
 	--label-mode per-vrf --eor >"$TMP/sender.txt" 2>&1 &
 SENDER=$!
-BG+=($SENDER)
+t_track $SENDER
 loaded() { [ "$(get bgpd /neighbors | jq '.neighbors[0].prefixes_received')" = 100000 ]; }
 if poll 60 loaded; then
 	ok "100000 routes from bgp-sender in pe1's bgpd"
@@ -474,19 +389,17 @@ fi
 withdrawn() { [ "$(get bgpd /neighbors | jq '.neighbors[0].prefixes_received')" = 0 ]; }
 kill -USR1 $SENDER 2>/dev/null
 check "bgp-sender withdrew its 100k routes" poll 60 withdrawn
-stop_pid $SENDER
+t_stop $SENDER
 
 # --- events: live stream, resume, resync ---------------------------------------------------------
 seq_now() { get bgpd /metrics | awk '$1 == "ferry_api_events_sequence" { print $2 }'; }
 curl -sN --unix-socket "$RUN1/bgpd.sock" http://ferry/events >"$TMP/live.txt" 2>/dev/null &
 LIVE=$!
-BG+=($LIVE)
+t_track $LIVE
 LIVE_T0=$SECONDS
 poll 5 grep -q "^event: hello" "$TMP/live.txt"
 L=$(seq_now)
-setsid ip netns exec "$PREFIX-pe2" "$BUILD/bgpd" -c configs/lab/pe2.json -r "$RUN2" \
-	</dev/null >>"$RUN2/bgpd.log" 2>&1 &
-echo $! >"$RUN2/bgpd.pid"
+lab_start pe2 bgpd
 back() { vpn_ready && [ "$(get bgpd /neighbors | jq '.neighbors[0].prefixes_received')" = 4 ]; }
 if poll 60 back; then
 	ok "pe2's real bgpd back: session Established, its 4 routes in pe1 again"
@@ -569,16 +482,17 @@ refused() {
 }
 check "a non-loopback API address without TLS and token is refused (-n), with them accepted" refused
 restart_vrfmgr() { # restart_vrfmgr CONFIG: pe1's vrfmgr again (labels kept, fwd replayed)
-	stop_pid "$(pid_of "$RUN1" vrfmgr)"
+	t_stop "$(pid_of "$RUN1" vrfmgr)"
 	setsid ip netns exec "$PREFIX-pe1" "$BUILD/vrfmgr" -c "$1" -r "$RUN1" \
 		</dev/null >>"$RUN1/vrfmgr.log" 2>&1 &
 	echo $! >"$RUN1/vrfmgr.pid"
+	disown $! # lab down stops it
 	poll 30 eval 'ctl verify --once >/dev/null 2>&1'
 }
 LIVE2_T0=$SECONDS
 curl -sN --unix-socket "$RUN1/bgpd.sock" http://ferry/events >"$TMP/idle.txt" 2>/dev/null &
 IDLE=$!
-BG+=($IDLE)
+t_track $IDLE
 if restart_vrfmgr "$TMP/pe1-api.json"; then
 	ok "pe1's vrfmgr restarted with TLS on 10.255.0.1:7180, token, read_only false; verify consistent"
 else
@@ -667,13 +581,6 @@ else
 fi
 
 # --- teardown ------------------------------------------------------------------------------------------
-for pid in "${BG[@]}"; do
-	kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
-done
-BG=()
-scripts/lab down --prefix "$PREFIX" >"$TMP/down.log" 2>&1
-lab_gone() {
-	! ip netns list | awk '{ print $1 }' | grep -q "^$PREFIX-" && ! ls -d /run/ferry/"$PREFIX"-* >/dev/null 2>&1
-}
-check "lab down removes every namespace and run directory of $PREFIX" lab_gone
+t_stop_all
+t_lab_down_check
 finish
