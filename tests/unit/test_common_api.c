@@ -448,6 +448,14 @@ Test(api, headers_over_evhttp_limit_are_400_json)
 	check_json_refusal(http(req), 400, "over 64 KiB"); /* evhttp 2.1 says 400, not 413 */
 }
 
+Test(api, request_line_over_evhttp_limit_is_400_json)
+{
+	static char req[80000];
+
+	snprintf(req, sizeof(req), "GET /x?y=%0*d HTTP/1.0\r\n\r\n", 70000, 0);
+	check_json_refusal(http(req), 400, "over 64 KiB");
+}
+
 Test(api, body_over_evhttp_limit_is_413_json)
 {
 	check_json_refusal(http("POST /poke HTTP/1.0\r\nContent-Length: 100000\r\n\r\n"), 413,
