@@ -74,7 +74,10 @@ record_memory() {
 }
 
 # CPU seconds of each process during withdraw-all: from W0 (taken just
-# before the withdrawals went out) until the stages reported.
+# before the withdrawals went out) until the stages reported. Also, in
+# sched_withdraw.tsv, seconds on CPU and seconds runnable but waiting for
+# one (/proc/PID/schedstat): on a loaded machine the wait says how much of
+# the wall time was the others' share of the cores, not the daemon's own.
 record_withdraw_cpu() {
 	local rcv=$1 mode=$2 n=$3 run=$4 p pid
 	for p in "${RPROCS[@]}"; do
@@ -82,6 +85,10 @@ record_withdraw_cpu() {
 		printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$rcv" "$mode" "$n" "$run" "${p%%:*}" \
 			"$(awk -v a="${W0[$pid]}" -v b="$(cpu_ticks "$pid")" -v h="$CLK_TCK" \
 				'BEGIN { printf "%.2f", (b - a) / h }')" >>"$OUT/cpu_withdraw.tsv"
+		printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$rcv" "$mode" "$n" "$run" "${p%%:*}" \
+			"$(sched_ns "$pid" | awk -v a="${WS0[$pid]}" \
+				'{ split(a, z, " "); printf "%.3f\t%.3f", ($1 - z[1]) / 1e9, ($2 - z[2]) / 1e9 }')" \
+			>>"$OUT/sched_withdraw.tsv"
 	done
 }
 
@@ -175,8 +182,11 @@ run_case() {
 	ingest_stages "$rcv" "$est" "$n" "$limit" | record_stages "$rcv" "$mode" "$n" "$run" ""
 	record_memory "$rcv" "$mode" "$n" "$run"
 	if [ "$WITHDRAW" = 1 ] && ! grep -q "^$rcv	$mode	$n	$run	.*timeout" "$RESULTS"; then
-		declare -gA W0=()
-		for p in "${RPROCS[@]}"; do W0[${p#*:}]=$(cpu_ticks "${p#*:}"); done
+		declare -gA W0=() WS0=()
+		for p in "${RPROCS[@]}"; do
+			W0[${p#*:}]=$(cpu_ticks "${p#*:}")
+			WS0[${p#*:}]=$(sched_ns "${p#*:}")
+		done
 		withdraw_stages "$rcv" "$limit" | record_stages "$rcv" "$mode" "$n" "$run" "withdraw_"
 		record_withdraw_cpu "$rcv" "$mode" "$n" "$run"
 	fi

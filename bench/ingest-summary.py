@@ -53,25 +53,30 @@ def load(args, name, optional=False):
         keep = set(only.split(",")) if only else None
         if optional and not os.path.exists(f"{d}/{name}"):
             continue  # written by later versions of the benchmark only
-        rows += [r for r in read(f"{d}/{name}") if keep is None or r["receiver"] in keep]
+        new = [r for r in read(f"{d}/{name}") if keep is None or r["receiver"] in keep]
+        for r in new:  # runs of different directories are different runs
+            r["run"] = f"{d}#{r['run']}"
+        rows += new
     return rows
 
 
-def withdraw_cpu(dirs, head, sep, cols):
-    """CPU seconds per process during withdraw-all (cpu_withdraw.tsv)."""
-    rows = load(dirs, "cpu_withdraw.tsv", optional=True)
+def withdraw_cpu(dirs, head, sep, cols, name="cpu_withdraw.tsv", col="cpu_s",
+                 title="CPU seconds (user+system) during withdraw-all"):
+    """Seconds per process during withdraw-all: CPU (cpu_withdraw.tsv), or
+    on CPU and waiting for one (sched_withdraw.tsv, /proc/PID/schedstat)."""
+    rows = load(dirs, name, optional=True)
     if not rows:
         return
     cpu = defaultdict(list)
     tot = defaultdict(lambda: defaultdict(float))
     for r in rows:
-        cpu[(r["receiver"], r["process"], r["mode"], r["routes"])].append((float(r["cpu_s"]), True))
+        cpu[(r["receiver"], r["process"], r["mode"], r["routes"])].append((float(r[col]), True))
         if r["receiver"] == "ferry":
-            tot[(r["mode"], r["routes"])][r["run"]] += float(r["cpu_s"])
+            tot[(r["mode"], r["routes"])][r["run"]] += float(r[col])
     procs = sorted({(r["receiver"], r["process"]) for r in rows if r["receiver"] != "sink"},
                    key=lambda p: (p[0] != "ferry", p[0], ["bgpd", "vrfmgr", "fwd"].index(p[1])
                                   if p[1] in ("bgpd", "vrfmgr", "fwd") else 9))
-    print(f"### CPU seconds (user+system) during withdraw-all\n\n{head}\n{sep}")
+    print(f"### {title}\n\n{head}\n{sep}")
     for rcv, p in procs:
         print(f"| {rcv} {p} | " + " | ".join(cell(cpu[(rcv, p, m, n)]) for m, n in cols) + " |")
     if tot:
@@ -149,9 +154,14 @@ def main(dirs):
         print()
 
     withdraw_cpu(dirs, head, sep, cols)
+    withdraw_cpu(dirs, head, sep, cols, "sched_withdraw.tsv", "runq_wait_s",
+                 "Seconds runnable but waiting for a CPU during withdraw-all (schedstat: "
+                 "the other processes' share of the cores)")
     if "ferry" not in receivers:
         return
     targets(times, bpr, runs, receivers)
+    if not any(key in receivers for key, _ in PEERS):
+        return
     print(f"### Ratios ferry / peer (median times; < 1 means ferry is faster)\n\n{head}\n{sep}")
     for st, sname in (("bgpd", "bgpd Loc-RIB"), ("fwd", "fwd FIB"), ("withdraw_bgpd", "withdraw bgpd")):
         for key, pname in PEERS:
