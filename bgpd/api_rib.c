@@ -13,8 +13,8 @@
  * whatever is added or withdrawn meanwhile. The order is not sorted by
  * prefix; ferryctl sorts what it shows.
  *
- * The hash is rib.c's key hash, repeated here; test_bgpd_apirib checks the
- * two agree, and a walk that meets an entry in the wrong bucket says so.
+ * The hash is rib.c's rib_key_hash(); a walk that meets an entry in the
+ * wrong bucket says so.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,26 +27,6 @@
 #include "common/api.h"
 #include "common/log.h"
 
-static uint32_t key_hash(const struct rd *rd, const struct prefix4 *p)
-{
-	uint32_t h = 2166136261u;
-
-	for (int i = 0; i < 8; i++)
-		h = (h ^ rd->b[i]) * 16777619u;
-	h = (h ^ p->addr) * 16777619u;
-	h = (h ^ p->len) * 16777619u;
-	/*
-	 * Finalizer (MurmurHash3 fmix32): a multiply only carries bits upward, so
-	 * without it the bucket index (the low bits) never saw the prefix's upper
-	 * 24 bits, and /24s of one RD shared a few hundred buckets.
-	 */
-	h ^= h >> 16;
-	h *= 0x85ebca6bu;
-	h ^= h >> 13;
-	h *= 0xc2b2ae35u;
-	return h ^ (h >> 16);
-}
-
 static uint32_t rev32(uint32_t x)
 {
 	x = ((x >> 1) & 0x55555555u) | ((x & 0x55555555u) << 1);
@@ -58,7 +38,7 @@ static uint32_t rev32(uint32_t x)
 
 void bgpd_rib_cursor(const struct rd *rd, const struct prefix4 *p, struct rib_cursor *c)
 {
-	c->rh = rev32(key_hash(rd, p));
+	c->rh = rev32(rib_key_hash(rd, p));
 	c->rd = *rd;
 	c->prefix = *p;
 }

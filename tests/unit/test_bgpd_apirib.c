@@ -175,7 +175,7 @@ static uint32_t rev32(uint32_t x)
 	return r;
 }
 
-/* api_rib.c's hash (the cursor holds it bit-reversed) puts each entry in rib.c's bucket. */
+/* The cursor's hash (held bit-reversed) puts each entry in rib.c's bucket: the walk order holds. */
 Test(bgpd_apirib, same_hash_as_the_rib)
 {
 	size_t used = 0, longest = 0;
