@@ -163,6 +163,38 @@ static int queue_push(struct vrfmgr_link *vl, struct rib_entry *e)
 }
 
 /*
+ * Waiting destinations are cold by the time they are sent (a withdraw-all
+ * queues most of a million, and rib_entry_done's bucket load and chain walk
+ * were a third of bgpd's CPU for it): ahead of the send loop, fetch the
+ * entry 16 places on (both its lines), then, once it has arrived, the bucket
+ * and best path of the entry 8 on, and the chain head of the entry 4 on.
+ * Always inlined: as a call GCC found it free of side effects and dropped it.
+ */
+#define DRAIN_PREFETCH 16
+
+static inline __attribute__((always_inline)) void drain_prefetch(const struct vrfmgr_link *vl, size_t i)
+{
+	const struct rib *rib = vl->d->rib;
+	const struct rib_entry *e;
+
+	if (i + DRAIN_PREFETCH < vl->q_len) {
+		e = vl->q[i + DRAIN_PREFETCH];
+		__builtin_prefetch(e);
+		__builtin_prefetch((const char *)e + 64);
+	}
+	if (i + DRAIN_PREFETCH / 2 < vl->q_len && rib->n_buckets) {
+		e = vl->q[i + DRAIN_PREFETCH / 2];
+		__builtin_prefetch(&rib->buckets[e->hash & (rib->n_buckets - 1)]);
+		if (e->best)
+			__builtin_prefetch(e->best);
+	}
+	if (i + DRAIN_PREFETCH / 4 < vl->q_len && rib->n_buckets) {
+		e = vl->q[i + DRAIN_PREFETCH / 4];
+		__builtin_prefetch(rib->buckets[e->hash & (rib->n_buckets - 1)]);
+	}
+}
+
+/*
  * The stream drained under the low-water mark: send waiting destinations,
  * oldest first (vrfmgr gets them in the order BGP changed them, which keeps
  * its own work and fwd's in RD and prefix order), until it is full again.
@@ -183,8 +215,10 @@ static void drain_cb(evutil_socket_t fd, short what, void *arg)
 	}
 	vl->drain_us = DRAIN_CHECK_MIN_US;
 	while (vl->q_head < vl->q_len && ipc_pending(vl->c) <= vl->d->ipc_high_water) {
-		struct rib_entry *e = vl->q[vl->q_head++];
+		struct rib_entry *e;
 
+		drain_prefetch(vl, vl->q_head);
+		e = vl->q[vl->q_head++];
 		e->export_pending = false;
 		export_now(vl, e);
 		rib_entry_done(vl->d->rib, e);
