@@ -45,6 +45,25 @@ struct vrf_prefix *rtable_find(const struct rtable *t, const struct prefix4 *p)
 	return NULL;
 }
 
+void rtable_prefetch(const struct rtable *t, const struct prefix4 *p, int level)
+{
+	struct vrf_prefix *const *b;
+
+	if (t->nb == 0)
+		return;
+	b = &t->b[rtable_hash(p, t->nb)];
+	if (level == 0)
+		__builtin_prefetch(b);
+	else if (level == 1 && *b != NULL)
+		__builtin_prefetch(*b);
+	else if (level == 2) {
+		const struct vrf_prefix *vp = rtable_find(t, p);
+
+		if (vp != NULL && vp->routes != NULL)
+			__builtin_prefetch(vp->routes);
+	}
+}
+
 static int rtable_resize(struct rtable *t, size_t nb)
 {
 	struct vrf_prefix **b = calloc(nb, sizeof(*b));

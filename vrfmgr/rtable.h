@@ -22,6 +22,13 @@ void rtable_init(struct rtable *t);
 /* Frees the buckets only: entries belong to the caller. */
 void rtable_free(struct rtable *t);
 struct vrf_prefix *rtable_find(const struct rtable *t, const struct prefix4 *p);
+/*
+ * A hint for a lookup of p coming soon (bgpd_link.c, a few messages ahead):
+ * level 0 fetches p's bucket, 1 the first entry of its chain (reading the
+ * bucket), 2 the first candidate route of p's entry (walking the chain).
+ * Changes nothing; reads only what the level before fetched.
+ */
+void rtable_prefetch(const struct rtable *t, const struct prefix4 *p, int level);
 /* Finds or creates an empty entry. NULL when out of memory (logged). */
 struct vrf_prefix *rtable_get(struct rtable *t, const struct prefix4 *p);
 /* Unlinks and frees an entry (it must hold no routes). */

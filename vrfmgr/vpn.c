@@ -67,7 +67,7 @@ void vpn_table_free(struct vpn_table *t)
  * (the low bits, the home slot, and the top 16, the tag, must depend on
  * every input bit: prefixes share their low byte, RDs their first six).
  */
-static uint64_t vpn_hash(const struct rd *rd, const struct prefix4 *p)
+uint64_t vpn_key_hash(const struct rd *rd, const struct prefix4 *p)
 {
 	uint64_t h;
 
@@ -102,12 +102,16 @@ static bool vpn_key_is(const struct vpn_route *vr, const struct rd *rd, const st
 struct vpn_route *vpn_find(const struct vpn_table *t, const struct rd *rd,
 			   const struct prefix4 *p)
 {
-	uint64_t h;
+	return t->cap != 0 ? vpn_find_hashed(t, rd, p, vpn_key_hash(rd, p)) : NULL;
+}
+
+struct vpn_route *vpn_find_hashed(const struct vpn_table *t, const struct rd *rd,
+				  const struct prefix4 *p, uint64_t h)
+{
 	size_t i;
 
 	if (t->cap == 0)
 		return NULL;
-	h = vpn_hash(rd, p);
 	for (i = h & (t->cap - 1); t->slot[i] != 0; i = (i + 1) & (t->cap - 1)) {
 		struct vpn_route *vr;
 
@@ -118,6 +122,23 @@ struct vpn_route *vpn_find(const struct vpn_table *t, const struct rd *rd,
 			return vr;
 	}
 	return NULL;
+}
+
+void vpn_prefetch(const struct vpn_table *t, uint64_t h, int level)
+{
+	size_t i, n;
+
+	if (t->cap == 0)
+		return;
+	i = h & (t->cap - 1);
+	if (level == 0) {
+		__builtin_prefetch(&t->slot[i]);
+		return;
+	}
+	/* A few slots on at most: a long run is rare at 3/4 full and not worth chasing. */
+	for (n = 0; n < 4 && t->slot[i] != 0; n++, i = (i + 1) & (t->cap - 1))
+		if (t->slot[i] != VPN_DEAD && slot_may_be(t, t->slot[i], h))
+			__builtin_prefetch(slot_entry(t, t->slot[i]));
 }
 
 /*
@@ -153,6 +174,28 @@ static void slot_put(struct vpn_table *t, struct vpn_route *vr, uint64_t h)
 }
 
 /*
+ * The rebuild reads the slots in order but each entry (for its key) and
+ * its new slot at random, a cache miss each (76% of vpn_put's time while a
+ * million routes came in): fetch the entry 16 slots ahead, then, 8 ahead,
+ * its new slot. Always inlined: GCC may drop a call that only prefetches.
+ */
+#define REHASH_AHEAD 16
+
+static inline __attribute__((always_inline)) void rehash_prefetch(const struct vpn_table *t,
+								  const struct vpn_table *old,
+								  size_t i)
+{
+	const struct vpn_route *vr;
+
+	if (i + REHASH_AHEAD < old->cap && old->slot[i + REHASH_AHEAD] > VPN_DEAD)
+		__builtin_prefetch(slot_entry(old, old->slot[i + REHASH_AHEAD]));
+	if (i + REHASH_AHEAD / 2 < old->cap && old->slot[i + REHASH_AHEAD / 2] > VPN_DEAD) {
+		vr = slot_entry(old, old->slot[i + REHASH_AHEAD / 2]);
+		__builtin_prefetch(&t->slot[vpn_key_hash(&vr->rd, &vr->prefix) & (t->cap - 1)], 1);
+	}
+}
+
+/*
  * Rebuilds the table without its dead slots, twice as large when the live
  * entries alone would fill more than 3/8 of it (so it ends at most 3/4
  * full). 0 or -1.
@@ -173,10 +216,11 @@ static int vpn_rehash(struct vpn_table *t)
 	for (size_t i = 0; i < old.cap; i++) {
 		struct vpn_route *vr;
 
+		rehash_prefetch(t, &old, i);
 		if (old.slot[i] <= VPN_DEAD)
 			continue;
 		vr = slot_entry(&old, old.slot[i]);
-		slot_put(t, vr, vpn_hash(&vr->rd, &vr->prefix));
+		slot_put(t, vr, vpn_key_hash(&vr->rd, &vr->prefix));
 	}
 	free(old.slot);
 	return 0;
@@ -204,7 +248,7 @@ static struct vpn_route *vpn_new(struct vpn_table *t, const struct rd *rd, const
 	vr->rd = *rd;
 	vr->prefix.addr = p->addr;
 	vr->prefix.len = p->len;
-	slot_put(t, vr, vpn_hash(rd, p));
+	slot_put(t, vr, vpn_key_hash(rd, p));
 	t->count++;
 	return vr;
 }
@@ -248,7 +292,7 @@ void vpn_remove(struct vpn_table *t, struct vpn_route *vr)
 	 * backward shift would read every entry after it in the run to learn
 	 * its home, a cache miss each. Dead slots go at the next rehash.
 	 */
-	for (i = vpn_hash(&vr->rd, &vr->prefix) & mask; t->slot[i] != 0; i = (i + 1) & mask) {
+	for (i = vpn_key_hash(&vr->rd, &vr->prefix) & mask; t->slot[i] != 0; i = (i + 1) & mask) {
 		if (t->slot[i] > VPN_DEAD && slot_entry(t, t->slot[i]) == vr) {
 			t->slot[i] = VPN_DEAD;
 			t->count--;

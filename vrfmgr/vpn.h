@@ -61,6 +61,17 @@ void vpn_table_init(struct vpn_table *t);
 void vpn_table_free(struct vpn_table *t);
 struct vpn_route *vpn_find(const struct vpn_table *t, const struct rd *rd,
 			   const struct prefix4 *p);
+/*
+ * Looking up ahead of time (bgpd_link.c prefetches a few messages ahead: at a
+ * million routes every lookup is a cache miss on the slot, then the entry):
+ * the hash of rd:p (p normalized), vpn_find given it, and a hint to fetch
+ * the home slot (level 0) or, reading only the slots, the entries whose tag
+ * matches (level 1). The hints change nothing and read nothing cold.
+ */
+uint64_t vpn_key_hash(const struct rd *rd, const struct prefix4 *p);
+struct vpn_route *vpn_find_hashed(const struct vpn_table *t, const struct rd *rd,
+				  const struct prefix4 *p, uint64_t h);
+void vpn_prefetch(const struct vpn_table *t, uint64_t h, int level);
 /* Adds or replaces rd:prefix (prefix normalized). NULL when out of memory (logged). */
 struct vpn_route *vpn_put(struct vpn_table *t, const struct ipc_vpn_route *r,
 			  const struct ext_community *rts);

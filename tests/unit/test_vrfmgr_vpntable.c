@@ -4,6 +4,7 @@
  * keys that share RDs and prefixes, every key looked up after each round,
  * walks and sorted listings complete, placement lists kept per route; and
  * a withdraw of everything then a refill (dead slots reused or rehashed).
+ * Every lookup is also made the look-ahead's way (hash, hints, find by hash).
  */
 #include <criterion/criterion.h>
 #include <stdlib.h>
@@ -39,8 +40,17 @@ static struct vpn_route *find(const struct vpn_table *t, uint32_t k)
 	struct prefix4 p = { .addr = r.prefix, .len = r.plen };
 	struct rd rd;
 
+	struct vpn_route *vr;
+	uint64_t h;
+
 	memcpy(rd.b, r.rd, sizeof(rd.b));
-	return vpn_find(t, &rd, &p);
+	vr = vpn_find(t, &rd, &p);
+	/* The look-ahead's way (bgpd_link.c): hints first (ASan checks what they read), same answer. */
+	h = vpn_key_hash(&rd, &p);
+	vpn_prefetch(t, h, 0);
+	vpn_prefetch(t, h, 1);
+	cr_assert_eq(vpn_find_hashed(t, &rd, &p, h), vr);
+	return vr;
 }
 
 static void check_all(const struct vpn_table *t, const uint32_t *label, size_t present)

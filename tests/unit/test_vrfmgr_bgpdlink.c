@@ -1,0 +1,184 @@
+/*
+ * vrfmgr/bgpd_link.c's window: VPN route ADDs and DELs from bgpd wait a few
+ * messages (their lookups prefetched) before they are applied. Checked
+ * here: they are applied in the order sent (the same key added, withdrawn
+ * and added again inside one window), all of them by the end of the
+ * event-loop turn, before any other message from bgpd (a replay's sweep
+ * must not see a refreshed route as stale) and before the link goes; a
+ * withdraw-all of more routes than the window, over two VRFs, leaves
+ * nothing behind.
+ */
+#include <criterion/criterion.h>
+#include <event2/event.h>
+
+#include "test_vrfmgr_fixture.h"
+#include "vrfmgr/rtset.h"
+#include "vrfmgr/vrfmgr.h"
+
+static struct event_base *base;
+static struct ferry_config cfg;
+static struct vrfmgr vm;
+static struct vrfmgr_conn conn;
+static struct fx_rec rec;
+
+static void setup(void)
+{
+	struct dataplane dp = { &fx_ops, &rec };
+
+	log_init("test", LOG_LVL_ERR);
+	base = event_base_new();
+	cr_assert(base != NULL);
+	memset(&vm, 0, sizeof(vm));
+	memset(&conn, 0, sizeof(conn));
+	memset(&rec, 0, sizeof(rec));
+	fx_load(&cfg, FX_PE1_JSON);
+	vm.base = base;
+	vm.cfg = &cfg;
+	cr_assert_eq(vrf_table_init(&vm.table, &cfg, &dp), 0);
+	cr_assert_eq(bgpd_link_init(&vm), 0);
+	/* bgpd as connected; dead, so exports towards it go nowhere (no socket here). */
+	conn.vm = &vm;
+	conn.role = IPC_ROLE_BGPD;
+	conn.dead = true;
+	vm.bgp.conn = &conn;
+	rec.n = 0;
+}
+
+static void teardown(void)
+{
+	bgpd_link_free(&vm);
+	vrf_table_free(&vm.table);
+	config_free(&cfg);
+	event_base_free(base);
+	cr_assert_eq(rtset_count(), 0, "interned RT sets left: %zu", rtset_count());
+}
+
+TestSuite(bgpdlink, .init = setup, .fini = teardown);
+
+/* Sends one ADD (rts: "65000:100 ...") or DEL as bgpd would, payload and RTs in one buffer. */
+static void send_route(bool add, const char *rd, const char *prefix, uint32_t label,
+		       const char *rts)
+{
+	struct fx_vpn v = fx_vpn(rd, prefix, label, "10.255.0.2", add ? rts : "");
+	uint8_t buf[sizeof(v.r) + sizeof(v.rts)];
+	uint32_t len = (uint32_t)(sizeof(v.r) + v.r.n_rts * sizeof(v.rts[0]));
+
+	memcpy(buf, &v.r, sizeof(v.r));
+	memcpy(buf + sizeof(v.r), v.rts, v.r.n_rts * sizeof(v.rts[0]));
+	bgpd_link_msg(&vm, &conn, add ? IPC_VPN_ROUTE_ADD : IPC_VPN_ROUTE_DEL, buf, len);
+}
+
+static void send_plain(uint16_t type)
+{
+	bgpd_link_msg(&vm, &conn, type, NULL, 0);
+}
+
+/* One turn of the loop: what waits in the window is applied at its end. */
+static void turn(void)
+{
+	event_base_loop(base, EVLOOP_NONBLOCK);
+}
+
+static const struct vrf_route *route_in(const char *vrf, const char *rd, const char *prefix)
+{
+	struct prefix4 p = fx_prefix(prefix);
+	struct rd d = fx_rd(rd);
+
+	return vrf_route_find(vrf_by_name(&vm.table, vrf), &p, ROUTE_BGP, &d);
+}
+
+static void prefix_of(int i, char *buf, size_t len)
+{
+	snprintf(buf, len, "20.%d.%d.0/24", i / 256, i % 256);
+}
+
+Test(bgpdlink, routes_are_applied_in_order_by_the_end_of_the_turn)
+{
+	char p[32];
+	const struct vrf_route *r;
+
+	for (int i = 0; i < 40; i++) {
+		prefix_of(i, p, sizeof(p));
+		send_route(true, "10.255.0.2:100", p, 300 + (uint32_t)i, "65000:100");
+	}
+	/* the same key three times, and one withdrawn for good, all inside one window */
+	send_route(true, "10.255.0.2:100", "30.0.0.0/24", 400, "65000:100");
+	send_route(false, "10.255.0.2:100", "30.0.0.0/24", 0, "");
+	send_route(true, "10.255.0.2:100", "30.0.0.0/24", 401, "65000:100");
+	send_route(false, "10.255.0.2:100", "20.0.5.0/24", 0, "");
+	turn();
+	cr_assert_eq(vm.table.vpn.count, 40);
+	for (int i = 0; i < 40; i++) {
+		prefix_of(i, p, sizeof(p));
+		r = route_in("A", "10.255.0.2:100", p);
+		cr_assert_eq(r == NULL, i == 5, "%s", p);
+		cr_assert(r == NULL || r->inner_label == 300 + (uint32_t)i, "%s", p);
+		cr_assert_null(route_in("B", "10.255.0.2:100", p));
+	}
+	r = route_in("A", "10.255.0.2:100", "30.0.0.0/24");
+	cr_assert_not_null(r);
+	cr_assert_eq(r->inner_label, 401);
+	cr_assert_eq(vm.bgp.received, 42);
+	cr_assert_eq(vm.bgp.withdrawn, 2);
+}
+
+Test(bgpdlink, another_message_from_bgpd_comes_after_what_waits)
+{
+	char p[32];
+
+	for (int i = 0; i < 5; i++) {
+		prefix_of(i, p, sizeof(p));
+		send_route(true, "10.255.0.2:100", p, 300, "65000:100");
+	}
+	turn();
+	rec.n = 0;
+	/* a replay refreshing all five: its sweep must find none of them stale */
+	send_plain(IPC_REPLAY_BEGIN);
+	for (int i = 0; i < 5; i++) {
+		prefix_of(i, p, sizeof(p));
+		send_route(true, "10.255.0.2:100", p, 300, "65000:100");
+	}
+	send_plain(IPC_REPLAY_END);
+	cr_assert_eq(fx_count(&rec, "fib_del"), 0, "a refreshed route was swept");
+	cr_assert_eq(vm.table.vpn.count, 5);
+}
+
+Test(bgpdlink, what_waits_is_applied_before_the_link_goes)
+{
+	send_route(true, "10.255.0.2:100", "20.0.1.0/24", 300, "65000:100");
+	send_route(true, "10.255.0.2:200", "20.0.2.0/24", 301, "65000:200");
+	bgpd_link_closed(&vm, &conn);
+	cr_assert_null(vm.bgp.conn);
+	cr_assert_not_null(route_in("A", "10.255.0.2:100", "20.0.1.0/24"));
+	cr_assert_not_null(route_in("B", "10.255.0.2:200", "20.0.2.0/24"));
+}
+
+Test(bgpdlink, withdraw_all_over_two_vrfs_leaves_nothing)
+{
+	char p[32];
+	int n = 100;
+	size_t a0 = vrf_by_name(&vm.table, "A")->n_routes, b0 = vrf_by_name(&vm.table, "B")->n_routes;
+
+	for (int i = 0; i < n; i++) {
+		prefix_of(i, p, sizeof(p));
+		/* both RTs: each route in A and in B */
+		send_route(true, "10.255.0.2:100", p, 300, "65000:100 65000:200");
+	}
+	turn();
+	cr_assert_eq(vrf_by_name(&vm.table, "A")->n_routes, a0 + (size_t)n);
+	cr_assert_eq(vrf_by_name(&vm.table, "B")->n_routes, b0 + (size_t)n);
+	rec.n = 0;
+	for (int i = 0; i < n; i++) {
+		prefix_of(i, p, sizeof(p));
+		send_route(false, "10.255.0.2:100", p, 0, "");
+	}
+	turn();
+	cr_assert_eq(vm.table.vpn.count, 0);
+	cr_assert_eq(vrf_by_name(&vm.table, "A")->n_routes, a0);
+	cr_assert_eq(fx_count(&rec, "fib_del"), 2 * n);
+	for (int i = 0; i < n; i++) {
+		prefix_of(i, p, sizeof(p));
+		cr_assert_null(route_in("A", "10.255.0.2:100", p));
+		cr_assert_null(route_in("B", "10.255.0.2:100", p));
+	}
+}
