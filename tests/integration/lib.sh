@@ -55,15 +55,7 @@ t_init() {
 
 # --- output --------------------------------------------------------------------
 
-ok() {
-	echo "ok - $*"
-	passed=$((passed + 1))
-}
-not_ok() {
-	echo "not ok - $*"
-	failed=$((failed + 1))
-}
-note() { sed 's/^/#   /'; } # indent diagnostics as comments
+. "$(dirname "${BASH_SOURCE[0]}")/../tap.sh" # ok, not_ok, note
 check() {                    # check DESCRIPTION CMD...
 	local d=$1
 	shift

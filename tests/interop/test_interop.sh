@@ -37,15 +37,7 @@ passed=0
 failed=0
 T0=$SECONDS
 
-ok() {
-	echo "ok - $*"
-	passed=$((passed + 1))
-}
-not_ok() {
-	echo "not ok - $*"
-	failed=$((failed + 1))
-}
-note() { sed 's/^/#   /'; }
+. tests/tap.sh # ok, not_ok, note
 
 dump_logs() {
 	local f

@@ -1,0 +1,12 @@
+# The test scripts' TAP-style output, shared by tests/integration/lib.sh and
+# tests/interop/test_interop.sh: tests/run-integration counts the "ok - " and
+# "not ok - " lines. The caller sets passed=0 failed=0.
+ok() {
+	echo "ok - $*"
+	passed=$((passed + 1))
+}
+not_ok() {
+	echo "not ok - $*"
+	failed=$((failed + 1))
+}
+note() { sed 's/^/#   /'; } # indent diagnostics as comments
