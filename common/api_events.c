@@ -8,7 +8,10 @@
  * (api_events_set_snapshot): the snapshot's items are written a chunk at a
  * time from the daemon's cursor, while the client's position stays at the
  * sequence number the snapshot began at, so whatever changes meanwhile
- * reaches it right after "snapshot-end". Clients that wait for news are woken on publish; every
+ * reaches it right after "snapshot-end". If the ring outruns a client's
+ * snapshot (more than cap events while it was written), it gets "resync" and
+ * one more snapshot; if that one is outrun too, an "error" event ends the
+ * stream, rather than snapshots forever. Clients that wait for news are woken on publish; every
  * API_EVENTS_KEEPALIVE_S an SSE comment line shows idle clients (and the
  * daemon) that the connection is still alive.
  *
@@ -48,6 +51,8 @@ struct api_sse {
 	const struct api_events_snapshot *snap_ops;
 	uint64_t snap_seq;  /* the last seq when the snapshot began */
 	uint64_t snap_items;
+	bool snap_fresh;    /* a snapshot ended and no event after it was sent yet */
+	unsigned snap_overflows; /* snapshots in a row the ring outran (see sse_behind) */
 	struct api_sse *nx, *pv;
 };
 
@@ -281,6 +286,7 @@ static bool snap_fill(struct jw *w, struct api_sse *c, size_t budget_end)
 	jw_kv_string(&j, "why", "snapshot complete: the events since it began follow");
 	jw_object_end(&j);
 	jw_raw(w, "\n\n", 2);
+	c->snap_fresh = true;
 	return true;
 }
 
@@ -333,6 +339,45 @@ static void sse_start(struct jw *w, struct api_sse *c)
 	}
 }
 
+/*
+ * c fell more than the ring behind: "resync" and a snapshot (when the
+ * daemon has one). If what it lost is the ring's events since its own
+ * snapshot began, the table is too big to snapshot while it changes this
+ * fast: one more try, then an "error" event, and the stream ends (true)
+ * rather than snapshot after snapshot forever.
+ */
+static bool sse_behind(struct jw *w, struct api_sse *c)
+{
+	struct api_events *ev = c->ev;
+	struct jw j;
+
+	if (c->snap_fresh && ev->snap != NULL && ++c->snap_overflows > API_EVENTS_SNAP_RETRIES) {
+		sse_head(w, NULL, "error");
+		jw_flush(w);
+		jw_init(&j, w->out);
+		jw_object_begin(&j);
+		jw_kv_string(&j, "error", "events overflowed during the snapshot; reconnect");
+		jw_kv_uint(&j, "seq", ev->last);
+		jw_kv_uint(&j, "oldest", oldest(ev));
+		jw_kv_uint(&j, "snapshots", c->snap_overflows);
+		jw_object_end(&j);
+		jw_raw(w, "\n\n", 2);
+		return true;
+	}
+	c->snap_fresh = false;
+	sse_control(w, c, "resync",
+		    ev->snap ? (c->snap_overflows > 0
+				       ? "events overflowed during the snapshot: the state follows "
+					 "as a snapshot again"
+				       : "this client fell too far behind: the state follows as a "
+					 "snapshot")
+			     : "this client fell too far behind",
+		    ev->snap != NULL);
+	c->next = ev->last + 1;
+	snap_begin(c);
+	return false;
+}
+
 static enum api_fill sse_fill(struct jw *w, void *state)
 {
 	struct api_sse *c = state;
@@ -346,18 +391,15 @@ static enum api_fill sse_fill(struct jw *w, void *state)
 	if (c->snap != NULL && !snap_fill(w, c, start + w->staged + API_CHUNK))
 		return API_FILL_MORE;
 	if (c->next < oldest(ev) && c->next <= ev->last) {
-		sse_control(w, c, "resync",
-			    ev->snap ? "this client fell too far behind: the state follows as a "
-				       "snapshot"
-				     : "this client fell too far behind",
-			    ev->snap != NULL);
-		c->next = ev->last + 1;
-		if (snap_begin(c))
+		if (sse_behind(w, c))
+			return API_FILL_DONE;
+		if (c->snap != NULL)
 			return API_FILL_MORE;
 	}
 	while (c->next <= ev->last && evbuffer_get_length(w->out) - start + w->staged < API_CHUNK) {
 		sse_event(w, ev, &ev->ring[c->next % ev->cap]);
 		c->next++;
+		c->snap_fresh = false;
 		if (c->limited && --c->left == 0)
 			return API_FILL_DONE;
 	}
@@ -365,7 +407,10 @@ static enum api_fill sse_fill(struct jw *w, void *state)
 	    w->staged == 0)
 		jw_raw(w, ": keepalive\n\n", 13);
 	c->ka_due = false;
-	return c->next <= ev->last ? API_FILL_MORE : API_FILL_IDLE;
+	if (c->next <= ev->last)
+		return API_FILL_MORE;
+	c->snap_overflows = 0; /* caught up: the next overflow may retry again */
+	return API_FILL_IDLE;
 }
 
 static void sse_release(void *state)

@@ -9,7 +9,9 @@
  * write its state as events: api_events_set_snapshot) a snapshot of the
  * state ending with "snapshot-end", then the events that happened since the
  * snapshot began; without a snapshot it must re-read the state itself
- * (GET /routes, ...).
+ * (GET /routes, ...). When the ring outruns a client's snapshot (the state
+ * changes faster than the snapshot is written and read) twice in a row, the
+ * stream ends with an "error" event: reconnect later.
  *
  * Sequence numbers go up by one per event and start at the daemon's start
  * time in microseconds, so a number from an earlier run of the daemon is
@@ -27,6 +29,8 @@
 #define API_EVENT_DATA 48      /* bytes of record per event */
 #define API_EVENTS_RING 16384  /* events kept for resuming clients */
 #define API_EVENTS_KEEPALIVE_S 15
+/* Snapshots the ring may outrun in a row before the stream ends with an "error" event. */
+#define API_EVENTS_SNAP_RETRIES 1
 
 struct api_event {
 	uint64_t seq;

@@ -94,7 +94,7 @@ static void stream_timeouts(struct api_stream *st, bool streaming)
 		evhttp_connection_set_timeout(evcon, API_TIMEOUT_S);
 }
 
-/* Fills and sends until a chunk is on its way, the fill idles, or the reply ends. */
+/* Fills and sends until a chunk is on its way, the fill idles or yields, or the reply ends. */
 static void stream_pump(struct api_stream *st)
 {
 	enum api_fill r;
@@ -130,6 +130,19 @@ static void stream_pump(struct api_stream *st)
 		}
 		if (r == API_FILL_IDLE)
 			st->idle = true;
+		else if (!st->sending) {
+			/*
+			 * MORE with nothing to send (a filter that matched little in a
+			 * pass over a big table): the next fill runs from the event
+			 * loop, after it polled, so IPC and other requests go first.
+			 * A timer of 0, not event_active: libevent 2.1 runs an event
+			 * activated from a callback in the same round, before any I/O.
+			 */
+			static const struct timeval now = { 0, 0 };
+
+			event_add(st->wake_ev, &now);
+			return;
+		}
 	}
 }
 

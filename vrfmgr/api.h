@@ -33,29 +33,57 @@ struct vrfapi_key {
 };
 int vrfapi_key_cmp(const struct vrfapi_key *a, const struct vrfapi_key *b);
 
-#define VRFAPI_BATCH 8192 /* keys found per pass over a table (128 KiB) */
+#define VRFAPI_BATCH 8192 /* keys found per pass at least (128 KiB, inside the walk) */
+#define VRFAPI_BATCH_MAX (1u << 18) /* at most (4 MiB): a bigger table takes more passes */
+#define VRFAPI_FILL_SCAN 65536 /* keys a fill scans in passes before it yields (see below) */
 
 /*
  * The walk's position is the last key handed out, never a pointer, so the
  * table may change (grow, lose entries) between two steps: the caller
  * looks each key up again and skips it when gone. Entries that exist
  * throughout are seen once each, in key order.
+ *
+ * Each batch costs a pass over the whole table, so a walk of n keys in
+ * batches of b costs n * n / b: vrfapi_walk_reserve sizes the batch from
+ * the table (n / 8: a full walk is ~8 passes) in memory of its own, which
+ * vrfapi_walk_free returns. Without it the walk uses its 8192 keys inside.
  */
 struct vrfapi_walk {
 	struct vrfapi_key last;
 	bool started;   /* last is valid */
 	bool exhausted; /* the batch holds every key left */
 	size_t n, pos, seen;
+	size_t cap;                 /* keys per batch: VRFAPI_BATCH or big's size */
+	uint64_t passes, scanned;   /* passes made and keys they looked at, ever */
+	struct vrfapi_key *big;     /* the reserved batch, or NULL */
 	struct vrfapi_key keys[VRFAPI_BATCH];
 };
 /* Calls cb for every key of table (in any order). */
 typedef void (*vrfapi_each_fn)(const void *table,
 			       void (*cb)(const struct vrfapi_key *k, void *arg), void *arg);
-/* Positions the walk before the first key, or after *after. */
+/* Sets the walk up (small batch, nothing reserved) before the first key, or after *after. */
 void vrfapi_walk_start(struct vrfapi_walk *wk, const struct vrfapi_key *after);
+/* Positions a started walk again (another table, ?after=), keeping its reserved batch. */
+void vrfapi_walk_seek(struct vrfapi_walk *wk, const struct vrfapi_key *after);
 /* The next key; false at the end. */
 bool vrfapi_walk_next(struct vrfapi_walk *wk, vrfapi_each_fn each, const void *table,
 		      struct vrfapi_key *out);
+/*
+ * Batches of max(VRFAPI_BATCH, count / 8) keys (at most VRFAPI_BATCH_MAX)
+ * for a table of count keys; only grows. Keeps the small batch when out of
+ * memory. Call after vrfapi_walk_start; vrfapi_walk_free when done.
+ */
+void vrfapi_walk_reserve(struct vrfapi_walk *wk, size_t count);
+void vrfapi_walk_free(struct vrfapi_walk *wk);
+/* dst goes on where src is (a probe: "does more follow?"), with a batch of its own. */
+void vrfapi_walk_copy(struct vrfapi_walk *dst, const struct vrfapi_walk *src);
+/*
+ * True when the next step needs a pass over the table and this fill (which
+ * began when the walk had scanned scanned0 keys) has already scanned
+ * VRFAPI_FILL_SCAN: the fill should return API_FILL_MORE, so that a filter
+ * matching little does not keep the daemon in one callback for the whole walk.
+ */
+bool vrfapi_walk_yield(const struct vrfapi_walk *wk, uint64_t scanned0);
 void vrfapi_each_prefix(const void *rtable, void (*cb)(const struct vrfapi_key *k, void *arg),
 			void *arg);
 void vrfapi_each_vpn(const void *vpn_table, void (*cb)(const struct vrfapi_key *k, void *arg),

@@ -191,7 +191,7 @@ static bool routes_more(struct routes_walk *rw)
 
 	if (probe == NULL)
 		return true;
-	memcpy(probe, &rw->wk, sizeof(*probe));
+	vrfapi_walk_copy(probe, &rw->wk);
 	for (;;) {
 		const struct vrf *v = &t->vrfs[vi];
 
@@ -210,24 +210,32 @@ static bool routes_more(struct routes_walk *rw)
 			more = false;
 			goto out;
 		}
-		vrfapi_walk_start(probe, NULL);
+		vrfapi_walk_seek(probe, NULL);
+		vrfapi_walk_reserve(probe, t->vrfs[vi].routes.count);
 	}
 out:
+	vrfapi_walk_free(probe);
 	free(probe);
 	return more;
 }
 
-/* Writes the walk's next prefixes; DONE (page or walk complete) or MORE (chunk full). */
+/*
+ * Writes the walk's next prefixes: DONE (page or walk complete), MORE
+ * (chunk full, or this fill's passes over tables reached VRFAPI_FILL_SCAN
+ * keys since scanned0) or IDLE (this VRF is done).
+ */
 static enum api_fill walk_vrf_prefixes(struct jw *w, struct routes_walk *rw, struct vrf *v,
-				       size_t budget_end)
+				       size_t budget_end, uint64_t scanned0)
 {
 	struct vrfapi_key k;
 
 	if (!rw->vrf_started) {
-		vrfapi_walk_start(&rw->wk, NULL);
+		vrfapi_walk_seek(&rw->wk, NULL);
 		rw->vrf_started = true;
 	}
-	while (vrfapi_walk_next(&rw->wk, vrfapi_each_prefix, &v->routes, &k)) {
+	vrfapi_walk_reserve(&rw->wk, v->routes.count);
+	while (!vrfapi_walk_yield(&rw->wk, scanned0) &&
+	       vrfapi_walk_next(&rw->wk, vrfapi_each_prefix, &v->routes, &k)) {
 		struct prefix4 p = { k.addr, k.len };
 		const struct vrf_prefix *vp = rtable_find(&v->routes, &p);
 
@@ -242,17 +250,18 @@ static enum api_fill walk_vrf_prefixes(struct jw *w, struct routes_walk *rw, str
 		if (evbuffer_get_length(w->out) + w->staged >= budget_end)
 			return API_FILL_MORE;
 	}
-	return API_FILL_IDLE; /* this VRF is done */
+	return vrfapi_walk_yield(&rw->wk, scanned0) ? API_FILL_MORE : API_FILL_IDLE;
 }
 
 static enum api_fill routes_fill(struct jw *w, void *state)
 {
 	struct routes_walk *rw = state;
 	size_t budget_end = evbuffer_get_length(w->out) + w->staged + API_CHUNK;
+	uint64_t scanned0 = rw->wk.scanned;
 	struct vrf *v;
 
 	while ((v = walk_vrf(rw)) != NULL) {
-		enum api_fill r = walk_vrf_prefixes(w, rw, v, budget_end);
+		enum api_fill r = walk_vrf_prefixes(w, rw, v, budget_end, scanned0);
 
 		if (r != API_FILL_IDLE)
 			return r;
@@ -261,6 +270,14 @@ static enum api_fill routes_fill(struct jw *w, void *state)
 	}
 	walk_end(w, rw, false);
 	return API_FILL_DONE;
+}
+
+static void routes_release(void *state)
+{
+	struct routes_walk *rw = state;
+
+	vrfapi_walk_free(&rw->wk);
+	free(rw);
 }
 
 /* ?prefix=P (exact) or ?vrf=&address=A (longest match): one prefix per VRF, no walk. */
@@ -315,7 +332,7 @@ static int routes_after(struct jw *w, struct routes_walk *rw, const char *after)
 	walk_enter(rw, (size_t)(v - rw->vm->table.vrfs));
 	k.addr = p.addr;
 	k.len = p.len;
-	vrfapi_walk_start(&rw->wk, &k);
+	vrfapi_walk_seek(&rw->wk, &k);
 	rw->vrf_started = true;
 	return 0;
 }
@@ -346,15 +363,16 @@ int vrfapi_routes(struct jw *w, const struct api_request *req, void *ctx)
 	rw->f = f;
 	rw->limit = limit;
 	rw->only = only != NULL;
+	vrfapi_walk_start(&rw->wk, NULL);
 	rw->vi = only != NULL ? (size_t)(only - vm->table.vrfs) : 0;
 	if (only != NULL)
 		walk_enter(rw, rw->vi);
 	if (after != NULL && (rc = routes_after(w, rw, after)) != 0) {
-		free(rw);
+		routes_release(rw);
 		return rc;
 	}
 	jw_object_begin(w);
 	jw_key(w, "routes");
 	jw_array_begin(w);
-	return api_stream(w, req, routes_fill, free, rw, NULL);
+	return api_stream(w, req, routes_fill, routes_release, rw, NULL);
 }

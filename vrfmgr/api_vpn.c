@@ -127,25 +127,30 @@ static bool vpn_more(struct vpn_walk *vw)
 
 	if (probe == NULL)
 		return true;
-	memcpy(probe, &vw->wk, sizeof(*probe));
+	vrfapi_walk_copy(probe, &vw->wk);
 	while (!more && vrfapi_walk_next(probe, vrfapi_each_vpn, t, &k)) {
 		struct prefix4 p = { k.addr, k.len };
 		const struct vpn_route *vr = vpn_find(t, &k.rd, &p);
 
 		more = ++looked >= PROBE_MAX || (vr != NULL && vpn_match(&vw->f, vr));
 	}
+	vrfapi_walk_free(probe);
 	free(probe);
 	return more;
 }
 
+/* Up to a chunk of routes; MORE also after a pass over the table, written or not. */
 static enum api_fill vpn_fill(struct jw *w, void *state)
 {
 	struct vpn_walk *vw = state;
 	struct vpn_table *t = &vw->vm->table.vpn;
 	size_t budget_end = evbuffer_get_length(w->out) + w->staged + API_CHUNK;
+	uint64_t scanned0 = vw->wk.scanned;
 	struct vrfapi_key k;
 
-	while (vrfapi_walk_next(&vw->wk, vrfapi_each_vpn, t, &k)) {
+	vrfapi_walk_reserve(&vw->wk, t->count); /* the table may have grown */
+	while (!vrfapi_walk_yield(&vw->wk, scanned0) &&
+	       vrfapi_walk_next(&vw->wk, vrfapi_each_vpn, t, &k)) {
 		struct prefix4 p = { k.addr, k.len };
 		const struct vpn_route *vr = vpn_find(t, &k.rd, &p);
 
@@ -160,8 +165,18 @@ static enum api_fill vpn_fill(struct jw *w, void *state)
 		if (evbuffer_get_length(w->out) + w->staged >= budget_end)
 			return API_FILL_MORE;
 	}
+	if (vrfapi_walk_yield(&vw->wk, scanned0))
+		return API_FILL_MORE;
 	vpn_end(w, vw, false);
 	return API_FILL_DONE;
+}
+
+static void vpn_release(void *state)
+{
+	struct vpn_walk *vw = state;
+
+	vrfapi_walk_free(&vw->wk);
+	free(vw);
 }
 
 /* ?rd, prefix, match, rt, neighbor into f: 0, or the 400 written. */
@@ -231,5 +246,5 @@ int vrfapi_vpn(struct jw *w, const struct api_request *req, void *ctx)
 		free(vw);
 		return 200;
 	}
-	return api_stream(w, req, vpn_fill, free, vw, NULL);
+	return api_stream(w, req, vpn_fill, vpn_release, vw, NULL);
 }

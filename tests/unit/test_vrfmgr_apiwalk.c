@@ -69,6 +69,100 @@ Test(vrfapi_walk, ordered_once_while_the_table_changes)
 	cr_assert_gt(steps, VRFAPI_BATCH, "the walk spans batches (%zu keys)", steps);
 }
 
+/* A bigger fake table: keys 0..n-1, all present, enumerated in a scrambled order. */
+#define N_BIG 200000
+
+static void each_big(const void *table, void (*cb)(const struct vrfapi_key *k, void *arg),
+		     void *arg)
+{
+	const uint32_t *n = table;
+	struct vrfapi_key k;
+
+	memset(&k, 0, sizeof(k));
+	k.len = 24;
+	for (uint32_t i = 0; i < *n; i++) {
+		k.addr = (uint32_t)(((uint64_t)i * 7919u) % *n); /* n not a multiple of 7919 */
+		cb(&k, arg);
+	}
+}
+
+/* The batch sized from the table: a full walk is 8 passes, not n / 8192 (quadratic). */
+Test(vrfapi_walk, reserved_batch_walks_in_eight_passes)
+{
+	static struct vrfapi_walk wk;
+	uint32_t n = N_BIG, expect = 0;
+	struct vrfapi_key k;
+
+	vrfapi_walk_start(&wk, NULL);
+	vrfapi_walk_reserve(&wk, n);
+	cr_assert_eq(wk.cap, N_BIG / 8);
+	while (vrfapi_walk_next(&wk, each_big, &n, &k))
+		cr_assert_eq(k.addr, expect++, "out of order at %u", expect);
+	cr_assert_eq(expect, N_BIG);
+	cr_assert_eq(wk.passes, 8, "a full walk took %llu passes", (unsigned long long)wk.passes);
+	vrfapi_walk_free(&wk);
+	/* without the reservation: one pass per 8192 keys */
+	vrfapi_walk_start(&wk, NULL);
+	while (vrfapi_walk_next(&wk, each_big, &n, &k))
+		;
+	cr_assert_eq(wk.passes, (N_BIG + VRFAPI_BATCH - 1) / VRFAPI_BATCH);
+	vrfapi_walk_reserve(&wk, 1000); /* small tables keep the batch inside */
+	cr_assert_null(wk.big);
+	cr_assert_eq(wk.cap, VRFAPI_BATCH);
+}
+
+/*
+ * A fill that writes nothing (a filter matching no key) still returns after
+ * its first pass: each pass, as vpn_fill and routes_fill count them, is a
+ * fill of its own, so the event loop runs between passes.
+ */
+Test(vrfapi_walk, a_fill_yields_after_a_pass)
+{
+	static struct vrfapi_walk wk;
+	uint32_t n = N_BIG;
+	uint64_t fills = 0, keys = 0;
+	struct vrfapi_key k;
+	bool more = true;
+
+	vrfapi_walk_start(&wk, NULL);
+	vrfapi_walk_reserve(&wk, n);
+	while (more) { /* one iteration: one fill */
+		uint64_t scanned0 = wk.scanned, passes0 = wk.passes;
+
+		fills++;
+		while (!vrfapi_walk_yield(&wk, scanned0) && (more = vrfapi_walk_next(&wk, each_big, &n, &k)))
+			keys++; /* the filter drops it: nothing written */
+		cr_assert_leq(wk.passes - passes0, 1, "fill %llu made %llu passes",
+			      (unsigned long long)fills, (unsigned long long)(wk.passes - passes0));
+	}
+	cr_assert_eq(keys, N_BIG);
+	cr_assert_eq(fills, 8, "8 passes, 8 fills (got %llu)", (unsigned long long)fills);
+	vrfapi_walk_free(&wk);
+}
+
+/* A probe ("does more follow?") goes on from the walk's place and leaves the walk alone. */
+Test(vrfapi_walk, copy_probes_without_moving_the_walk)
+{
+	static struct vrfapi_walk wk, probe;
+	uint32_t n = N_BIG;
+	struct vrfapi_key k, pk;
+
+	vrfapi_walk_start(&wk, NULL);
+	vrfapi_walk_reserve(&wk, n);
+	for (uint32_t i = 0; i < 30000; i++) /* into the second batch */
+		cr_assert(vrfapi_walk_next(&wk, each_big, &n, &k));
+	vrfapi_walk_copy(&probe, &wk);
+	cr_assert_neq(probe.big, wk.big, "the probe has a batch of its own");
+	for (uint32_t i = 0; i < 50000; i++) {
+		cr_assert(vrfapi_walk_next(&probe, each_big, &n, &pk));
+		cr_assert_eq(pk.addr, 30000 + i);
+	}
+	cr_assert(vrfapi_walk_next(&wk, each_big, &n, &k));
+	cr_assert_eq(k.addr, 30000, "the walk moved with its probe");
+	vrfapi_walk_free(&probe);
+	vrfapi_walk_free(&wk);
+}
+
 Test(vrfapi_walk, resumes_after_a_key)
 {
 	static struct vrfapi_walk wk;
