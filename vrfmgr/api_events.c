@@ -190,8 +190,17 @@ static void *snap_begin(void *ctx)
 	if (sn != NULL) {
 		memset(sn, 0, offsetof(struct snap, wk));
 		sn->ev = ctx;
+		vrfapi_walk_start(&sn->wk, NULL);
 	}
 	return sn;
+}
+
+static void snap_end(void *cursor)
+{
+	struct snap *sn = cursor;
+
+	vrfapi_walk_free(&sn->wk);
+	free(sn);
 }
 
 static bool snap_full(const struct jw *w, size_t budget_end)
@@ -232,18 +241,29 @@ static struct vrf *snap_vrf(struct snap *sn)
 	return &t->vrfs[sn->vi];
 }
 
-/* Each VRF's FIB entries; true when all are written. */
+/*
+ * Each VRF's FIB entries; true when all are written. The walk's batch is
+ * sized from each VRF (a few passes per VRF, not one per 8192 routes), and
+ * a fill stops after a pass's worth of scanning so a big VRF does not hold
+ * the daemon in one callback.
+ */
 static bool snap_fib(struct jw *w, struct snap *sn, size_t budget_end)
 {
+	uint64_t scanned0 = sn->wk.scanned;
 	struct vrfapi_key k;
 	struct vrf *v;
 
 	while ((v = snap_vrf(sn)) != NULL) {
 		if (!sn->vrf_started) {
-			vrfapi_walk_start(&sn->wk, NULL);
+			vrfapi_walk_seek(&sn->wk, NULL);
+			vrfapi_walk_reserve(&sn->wk, v->routes.count);
 			sn->vrf_started = true;
 		}
-		while (vrfapi_walk_next(&sn->wk, vrfapi_each_prefix, &v->routes, &k)) {
+		for (;;) {
+			if (vrfapi_walk_yield(&sn->wk, scanned0))
+				return false;
+			if (!vrfapi_walk_next(&sn->wk, vrfapi_each_prefix, &v->routes, &k))
+				break;
 			struct prefix4 p = { k.addr, k.len };
 			const struct vrf_prefix *vp = rtable_find(&v->routes, &p);
 			struct ipc_fib_entry e = { .vrf_id = v->id, .prefix = p.addr, .plen = p.len };
@@ -323,7 +343,7 @@ static bool snap_fill(struct jw *w, void *cursor, size_t budget_end)
 	return snap_labels(w, sn, budget_end);
 }
 
-static const struct api_events_snapshot snap_ops = { snap_begin, snap_fill, free, NULL };
+static const struct api_events_snapshot snap_ops = { snap_begin, snap_fill, snap_end, NULL };
 
 /* ---- formatting, when a client reads ---- */
 
