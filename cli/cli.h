@@ -37,6 +37,13 @@ uint16_t cli_api_port(const char *daemon);
 /* The first line of path (blanks trimmed) into token. 0, or -1 with err set. */
 int cli_token_load(const char *path, char *token, size_t len, char *err, size_t errlen);
 
+/*
+ * Whether a bearer token may go to u: always over https://, over plain
+ * http:// only to a loopback host (127.0.0.0/8, ::1, localhost); u NULL (the
+ * run directory's Unix sockets) is fine. 0, or -1 with err naming the option.
+ */
+int cli_token_check(const struct cli_url *u, char *err, size_t errlen);
+
 /* Where one daemon's API is. */
 struct cli_endpoint {
 	const char *sock_path; /* its Unix socket; NULL for TCP */
@@ -86,6 +93,26 @@ int cli_http_get(const char *sock_path, const char *path, int timeout_ms,
  */
 int cli_http_parse(const char *raw, size_t len, bool at_eof, struct cli_response *resp);
 void cli_response_free(struct cli_response *resp);
+/* How far a response being read has got (cli_http_scan); zero it to start. */
+enum cli_http_mode {
+	CLI_HTTP_HEADERS, /* the blank line after the headers has not arrived */
+	CLI_HTTP_TO_EOF,  /* neither Content-Length nor chunked: the body ends at EOF */
+	CLI_HTTP_LENGTH,  /* Content-Length: complete at offset end */
+	CLI_HTTP_CHUNKED, /* end: the next chunk's size line */
+};
+struct cli_http_scan {
+	enum cli_http_mode mode;
+	size_t seen; /* bytes already searched for the end of the headers */
+	size_t body; /* offset of the body once the headers are in */
+	size_t end;
+};
+/*
+ * Called after each read with all of the response so far (raw grows, never
+ * moves in content): 1 when it is complete, 0 while more is needed (a body
+ * without length: until EOF), -EPROTO for a broken chunked body. Looks only
+ * at what is new, so reading a large body stays linear.
+ */
+int cli_http_scan(struct cli_http_scan *st, const char *raw, size_t len);
 /* Appends s to buf (of size len, NUL-terminated) %-encoded for a query string. */
 int cli_url_encode(const char *s, char *buf, size_t len);
 /*

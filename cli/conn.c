@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <time.h>
@@ -132,6 +133,29 @@ int cli_token_load(const char *path, char *token, size_t len, char *err, size_t 
 		return -1;
 	}
 	return 0;
+}
+
+/* 127.0.0.0/8, ::1 or "localhost": a plain connection that never leaves the machine. */
+static bool host_is_loopback(const char *host)
+{
+	struct in_addr a4;
+	struct in6_addr a6;
+
+	if (strcasecmp(host, "localhost") == 0)
+		return true;
+	if (inet_pton(AF_INET, host, &a4) == 1)
+		return (ntohl(a4.s_addr) >> 24) == 127;
+	return inet_pton(AF_INET6, host, &a6) == 1 && IN6_IS_ADDR_LOOPBACK(&a6);
+}
+
+int cli_token_check(const struct cli_url *u, char *err, size_t errlen)
+{
+	if (u == NULL || u->tls || host_is_loopback(u->host))
+		return 0;
+	snprintf(err, errlen, "--token-file: refusing to send the bearer token in clear over "
+		 "http:// to %.100s; use --url https://%.100s (plain http only to 127.0.0.0/8, "
+		 "::1 or localhost)", u->host, u->host);
+	return -1;
 }
 
 /* ---- connecting ------------------------------------------------------------ */

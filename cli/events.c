@@ -161,6 +161,28 @@ static int events_args(int argc, char **argv, const char **daemons, int *nd)
 	return 0;
 }
 
+/*
+ * A refused GET /events: its status and the API's "error" ({"error":..,
+ * "status":N}), read from what came with the headers and the rest of the
+ * short body, so a missing token says so instead of just "refused".
+ */
+static void sse_refused(const struct cli_ctx *c, struct sse *s, int status)
+{
+	long long deadline = cli_now_ms() + c->timeout_ms;
+	struct json_object *doc, *e = NULL;
+	ssize_t r;
+
+	while (s->n < sizeof(s->buf) - 1 &&
+	       (r = cli_conn_read(s->conn, s->buf + s->n, sizeof(s->buf) - 1 - s->n, deadline)) > 0)
+		s->n += (size_t)r;
+	s->buf[s->n] = '\0';
+	doc = json_tokener_parse(s->buf);
+	json_object_object_get_ex(doc, "error", &e);
+	fprintf(c->err, "ferryctl: %s: GET /events refused: HTTP %d%s%s\n", s->daemon, status,
+		e != NULL ? ": " : "", e != NULL ? json_object_get_string(e) : "");
+	json_object_put(doc);
+}
+
 /* Opens daemon's event stream into s. 0, or -1 after saying why. */
 static int sse_open(const struct cli_ctx *c, struct sse *s, const char *daemon, const char *query)
 {
@@ -175,9 +197,12 @@ static int sse_open(const struct cli_ctx *c, struct sse *s, const char *daemon, 
 	}
 	rc = cli_http_open(&ep, query, c->timeout_ms, &status, s->buf, sizeof(s->buf) - 1, &s->n,
 			   &s->conn, err, sizeof(err));
-	if (rc < 0 || status != 200) {
-		fprintf(c->err, "ferryctl: %s: %s%s\n", daemon, rc < 0 ? err : "GET /events refused",
-			rc < 0 ? "" : " (HTTP error)");
+	if (rc < 0) {
+		fprintf(c->err, "ferryctl: %s: %s\n", daemon, err);
+		return -1;
+	}
+	if (status != 200) {
+		sse_refused(c, s, status);
 		return -1;
 	}
 	return 0;

@@ -10,6 +10,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,12 +38,17 @@ static int request_make(const struct cli_endpoint *ep, const char *path, bool js
 	return 0;
 }
 
-/* Reads until EOF or deadline into a growing buffer. 0 or -errno. */
+/*
+ * Reads until the response is complete (cli_http_scan) or EOF, within the
+ * deadline, into a growing buffer. 0 or -errno. Each read only scans what
+ * it added: over TLS a read is at most one 16 KB record, so re-parsing the
+ * whole answer after every read would copy a large dump thousands of times.
+ */
 static int read_all(struct cli_conn *conn, long long deadline, char **out, size_t *outlen)
 {
 	size_t cap = 16384, len = 0;
 	char *buf = malloc(cap), *nbuf;
-	struct cli_response probe;
+	struct cli_http_scan scan = { 0 };
 	ssize_t n;
 
 	if (!buf)
@@ -64,12 +70,9 @@ static int read_all(struct cli_conn *conn, long long deadline, char **out, size_
 		if (n == 0)
 			break;
 		len += (size_t)n;
-		buf[len] = '\0';
-		/* A server that keeps the connection open: stop once complete. */
-		if (cli_http_parse(buf, len, false, &probe) == 0) {
-			cli_response_free(&probe);
+		/* A server that keeps the connection open: stop once complete (or broken). */
+		if (cli_http_scan(&scan, buf, len) != 0)
 			break;
-		}
 	}
 	buf[len] = '\0';
 	*out = buf;
@@ -179,6 +182,77 @@ static int dechunk(const char *p, const char *end, char *out, size_t *outlen)
 	out[n] = '\0';
 	*outlen = n;
 	return 0;
+}
+
+/* Where the headers end, searching only what arrived since the last call. */
+static bool scan_headers(struct cli_http_scan *st, const char *raw, size_t len)
+{
+	size_t from = st->seen > 3 ? st->seen - 3 : 0;
+	const char *e = memmem(raw + from, len - from, "\r\n\r\n", 4);
+	const char *v;
+
+	st->seen = len;
+	if (e == NULL)
+		return false;
+	st->body = (size_t)(e - raw) + 4;
+	v = header_find(raw, e, "Transfer-Encoding");
+	if (v && strncasecmp(v, "chunked", 7) == 0) {
+		st->mode = CLI_HTTP_CHUNKED;
+		st->end = st->body; /* the first chunk's size line */
+	} else if ((v = header_find(raw, e, "Content-Length")) != NULL) {
+		unsigned long long cl = strtoull(v, NULL, 10);
+
+		st->mode = CLI_HTTP_LENGTH;
+		st->end = cl > SIZE_MAX - st->body ? SIZE_MAX : st->body + (size_t)cl;
+	} else {
+		st->mode = CLI_HTTP_TO_EOF;
+	}
+	return true;
+}
+
+/* Steps st->end over the complete chunks in raw: 1 at the last one, 0 for more, -EPROTO. */
+static int scan_chunks(struct cli_http_scan *st, const char *raw, size_t len)
+{
+	for (;;) {
+		const char *p = raw + st->end, *nl;
+		unsigned long long sz;
+		size_t left;
+
+		if (st->end >= len)
+			return 0;
+		if (!isxdigit((unsigned char)*p))
+			return -EPROTO;
+		nl = memchr(p, '\n', len - st->end);
+		if (nl == NULL)
+			return 0;
+		sz = strtoull(p, NULL, 16);
+		if (sz == 0)
+			return 1;
+		left = len - (size_t)(nl + 1 - raw);
+		if (sz > CLI_HTTP_MAX)
+			return -EPROTO;
+		if (left < sz + 2)
+			return 0; /* the data and its CRLF are not all in yet */
+		st->end = (size_t)(nl + 1 - raw) + (size_t)sz;
+		if (raw[st->end] == '\r')
+			st->end++;
+		if (raw[st->end] == '\n')
+			st->end++;
+	}
+}
+
+int cli_http_scan(struct cli_http_scan *st, const char *raw, size_t len)
+{
+	if (st->mode == CLI_HTTP_HEADERS && !scan_headers(st, raw, len))
+		return 0;
+	switch (st->mode) {
+	case CLI_HTTP_LENGTH:
+		return len >= st->end ? 1 : 0;
+	case CLI_HTTP_CHUNKED:
+		return scan_chunks(st, raw, len);
+	default:
+		return 0; /* no length: only EOF ends the body */
+	}
 }
 
 int cli_http_parse(const char *raw, size_t len, bool at_eof, struct cli_response *resp)

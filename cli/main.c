@@ -273,7 +273,16 @@ static int dispatch(const struct cli_ctx *c, int argc, char **argv)
 	return legacy(c, argc, argv);
 }
 
-int main(int argc, char **argv)
+/* What the options say beyond struct cli_ctx: where to ask, and the files named. */
+struct opts {
+	const char *run_arg, *url_arg, *token_file;
+};
+
+/*
+ * The options, wherever they come (as they always could: ferryctl bgp
+ * routes --json). Returns -1 to go on, else the exit code (--help, bad usage).
+ */
+static int parse_opts(int argc, char **argv, struct cli_ctx *c, struct opts *o)
 {
 	static const struct option opts[] = {
 		{ "instance", required_argument, NULL, 'i' },
@@ -290,76 +299,105 @@ int main(int argc, char **argv)
 		{ "token-file", required_argument, NULL, 'T' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct cli_ctx c = { .timeout_ms = TIMEOUT_MS, .out = stdout, .err = stderr };
-	const char *run_arg = NULL, *url_arg = NULL, *token_file = NULL;
-	static struct cli_url url;
-	static char token[258];
-	char err[600];
 	int ch;
 
-	/* options may come anywhere, as they always could (ferryctl bgp routes --json) */
 	while ((ch = getopt_long(argc, argv, "i:r:jt:hu:", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'i':
 		case 'r':
-			run_arg = optarg;
+			o->run_arg = optarg;
 			break;
 		case 'j':
-			c.json = true;
+			c->json = true;
 			break;
 		case 't':
-			c.timeout_ms = atoi(optarg) > 0 ? atoi(optarg) : TIMEOUT_MS;
+			c->timeout_ms = atoi(optarg) > 0 ? atoi(optarg) : TIMEOUT_MS;
 			break;
 		case 'h':
 			usage(stdout);
 			return 0;
 		case 'o':
-			c.once = true;
+			c->once = true;
 			break;
 		case 's':
-			c.since = optarg;
+			c->since = optarg;
 			break;
 		case 'n':
-			c.count = strtol(optarg, NULL, 10);
+			c->count = strtol(optarg, NULL, 10);
 			break;
 		case 'S':
-			c.snapshot = true;
+			c->snapshot = true;
 			break;
 		case 'u':
-			url_arg = optarg;
+			o->url_arg = optarg;
 			break;
 		case 'C':
-			c.ca_file = optarg;
+			c->ca_file = optarg;
 			break;
 		case 'T':
-			token_file = optarg;
+			o->token_file = optarg;
 			break;
 		default:
 			usage(stderr);
 			return 2;
 		}
 	}
+	return -1;
+}
+
+/* --url, --ca and --token-file together: 0, or -1 after saying why. */
+static int url_setup(struct cli_ctx *c, const struct opts *o, struct cli_url *url)
+{
+	static char token[258];
+	char err[600];
+
+	if (o->url_arg == NULL && c->ca_file != NULL) {
+		fprintf(stderr, "ferryctl: --ca is for --url https://...; without --url ferryctl "
+				"asks the run directory's Unix sockets\n");
+		return -1;
+	}
+	if (o->url_arg != NULL && cli_url_parse(o->url_arg, url, err, sizeof(err)) < 0) {
+		fprintf(stderr, "ferryctl: %s\n", err);
+		return -1;
+	}
+	if (o->url_arg != NULL && c->ca_file != NULL && !url->tls) {
+		fprintf(stderr, "ferryctl: --ca is for https://; --url %s is plain http\n",
+			o->url_arg);
+		return -1;
+	}
+	if (o->token_file == NULL)
+		return 0;
+	if (cli_token_load(o->token_file, token, sizeof(token), err, sizeof(err)) < 0 ||
+	    cli_token_check(o->url_arg != NULL ? url : NULL, err, sizeof(err)) < 0) {
+		fprintf(stderr, "ferryctl: %s\n", err);
+		return -1;
+	}
+	c->token = token;
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct cli_ctx c = { .timeout_ms = TIMEOUT_MS, .out = stdout, .err = stderr };
+	struct opts o = { 0 };
+	static struct cli_url url;
+	int rc = parse_opts(argc, argv, &c, &o);
+
+	if (rc >= 0)
+		return rc;
 	argc -= optind;
 	argv += optind;
 	if (argc == 0) {
 		usage(stderr);
 		return 2;
 	}
-	if (token_file != NULL && cli_token_load(token_file, token, sizeof(token), err,
-						 sizeof(err)) < 0) {
-		fprintf(stderr, "ferryctl: %s\n", err);
+	if (url_setup(&c, &o, &url) < 0)
 		return 2;
-	}
-	c.token = token_file != NULL ? token : NULL;
-	if (url_arg != NULL) {
-		if (cli_url_parse(url_arg, &url, err, sizeof(err)) < 0) {
-			fprintf(stderr, "ferryctl: %s\n", err);
-			return 2;
-		}
+	if (o.url_arg != NULL) {
 		c.url = &url;
 		c.url_daemon = home_daemon(argc, argv);
 		signal(SIGPIPE, SIG_IGN); /* a TLS write to a closed connection: an error, not death */
-	} else if (run_dir_resolve(run_arg, home_daemon(argc, argv), c.run_dir,
+	} else if (run_dir_resolve(o.run_arg, home_daemon(argc, argv), c.run_dir,
 				   sizeof(c.run_dir)) < 0) {
 		return 1;
 	}

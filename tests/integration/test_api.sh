@@ -426,9 +426,31 @@ lei() {
 	get bgpd "/events?limit=1" -H "Last-Event-ID: $((L + 1))" | grep -qx "id: $((L + 2))"
 }
 check "resume with Last-Event-ID: the next event after it" lei
+# Snapshots are read up to their end, not for a fixed time: the stream is stopped once the
+# snapshot-end events wanted are complete (at most 10 s x FERRY_TEST_TIMEOUT_SCALE).
+sse_ends() { # sse_ends FILE N: N complete snapshot-end events (data line and blank line) in FILE
+	[ "$(awk 'p2 ~ /^event: snapshot-end$/ && p1 ~ /^data: / && $0 == "" { n++ }
+		{ p2 = p1; p1 = $0 } END { print n + 0 }' "$1")" -ge "$2" ]
+}
+ctl_ends() { # ctl_ends FILE N: ferryctl events printed N snapshot-end lines
+	[ "$(grep -cE '^(bgpd|vrfmgr) snapshot-end' "$1")" -ge "$2" ]
+}
+stream_until() { # stream_until CHECK N OUT CMD...: CMD's output into OUT until CHECK OUT N holds
+	# (CMD a program, not a shell function: it is stopped by its PID)
+	local check=$1 n=$2 out=$3 pid
+	shift 3
+	"$@" >"$out" 2>&1 &
+	pid=$!
+	t_track "$pid"
+	poll 10 "$check" "$out" "$n"
+	kill -TERM "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+	t_untrack "$pid"
+	"$check" "$out" "$n"
+}
 resync() { # resync, then the state as a snapshot (the lab's 8 routes, the session), then its end
-	get bgpd "/events?since=1&limit=1" --max-time 3 >"$TMP/resync.txt"
-	grep -q '^event: resync' "$TMP/resync.txt" &&
+	stream_until sse_ends 1 "$TMP/resync.txt" curl -sN --unix-socket "$RUN1/bgpd.sock" "http://ferry/events?since=1" &&
+		grep -q '^event: resync' "$TMP/resync.txt" &&
 		[ "$(grep -c '^data: {"snapshot":true,.*"action":"update"' "$TMP/resync.txt")" = 8 ] &&
 		grep -q '^data: {"snapshot":true,.*"rd":"10.255.0.2:100","prefix":"192.168.101.0/24","label":200' "$TMP/resync.txt" &&
 		grep -q '^data: {"snapshot":true,.*"neighbor":"10.255.0.2","from":"Established","to":"Established"' "$TMP/resync.txt" &&
@@ -441,8 +463,8 @@ else
 	head -c 3000 "$TMP/resync.txt" | note
 fi
 vrf_resync() { # vrfmgr's snapshot: what fwd holds (8 FIB entries, labels 100/101, the next hops)
-	get vrfmgr "/events?since=1&limit=1" --max-time 3 >"$TMP/vresync.txt"
-	grep -q '^event: resync' "$TMP/vresync.txt" &&
+	stream_until sse_ends 1 "$TMP/vresync.txt" curl -sN --unix-socket "$RUN1/vrfmgr.sock" "http://ferry/events?since=1" &&
+		grep -q '^event: resync' "$TMP/vresync.txt" &&
 		[ "$(grep -c '^data: {"snapshot":true,.*"action":"add","vrf":"[AB]"' "$TMP/vresync.txt")" = 8 ] &&
 		grep -q '^data: {"snapshot":true,.*"vrf":"A","vrf_id":1,"prefix":"192.168.101.0/24","type":"labeled","inner_label":200,"outer_label":16' "$TMP/vresync.txt" &&
 		grep -q '^data: {"snapshot":true,.*"action":"add","label":101,"does":"pop-lookup","vrf":"B"' "$TMP/vresync.txt" &&
@@ -455,9 +477,9 @@ else
 	not_ok "vrfmgr: resync, then a snapshot of what fwd holds"
 	head -c 3000 "$TMP/vresync.txt" | note
 fi
-snap_ctl() { # ferryctl events --snapshot: both daemons' state first (stopped after 5 s)
-	timeout 5 "$CTL" -i "$PREFIX-pe1" events --snapshot >"$TMP/snapctl.txt" 2>&1
-	grep -q 'bgpd route update 10.255.0.2:100:192.168.101.0/24 label 200 .*(snapshot)$' "$TMP/snapctl.txt" &&
+snap_ctl() { # ferryctl events --snapshot: both daemons' state first (stopped at both ends)
+	stream_until ctl_ends 2 "$TMP/snapctl.txt" "$CTL" -i "$PREFIX-pe1" events --snapshot &&
+		grep -q 'bgpd route update 10.255.0.2:100:192.168.101.0/24 label 200 .*(snapshot)$' "$TMP/snapctl.txt" &&
 		grep -q 'vrfmgr fib add VRF B 192.168.101.0/24 labeled \[16 | 201\] via 10.0.1.2 on core0 (snapshot)$' "$TMP/snapctl.txt" &&
 		grep -q '^bgpd snapshot-end' "$TMP/snapctl.txt" && grep -q '^vrfmgr snapshot-end' "$TMP/snapctl.txt"
 }
@@ -537,13 +559,22 @@ ctl_tls() {
 		grep -q "certificate is not trusted" "$TMP/rctl3.txt" &&
 		! inns pe1 "$CTL" --url https://10.255.0.1:7180 --ca "$TMP/cert.pem" --token-file "$TMP/token" \
 			trace A 192.168.101.10 >"$TMP/rctl4.txt" 2>&1 && grep -q "without a port" "$TMP/rctl4.txt" &&
-		{ inns pe1 timeout 5 "$CTL" --url https://10.255.0.1:7180 --ca "$TMP/cert.pem" --token-file "$TMP/token" \
-			events vrfmgr --snapshot >"$TMP/rctl5.txt" 2>&1 || true; } &&
+		stream_until ctl_ends 1 "$TMP/rctl5.txt" ip netns exec "$(ns pe1)" "$CTL" --url https://10.255.0.1:7180 \
+			--ca "$TMP/cert.pem" --token-file "$TMP/token" events vrfmgr --snapshot &&
 		grep -q 'vrfmgr fib add VRF A 192.168.101.0/24 labeled \[16 | 200\] .*(snapshot)$' "$TMP/rctl5.txt" &&
-		grep -q '^vrfmgr snapshot-end' "$TMP/rctl5.txt"
+		grep -q '^vrfmgr snapshot-end' "$TMP/rctl5.txt" &&
+		! rctl --ca "$TMP/cert.pem" events vrfmgr >"$TMP/rctl6.txt" 2>&1 &&
+		grep -q 'vrfmgr: GET /events refused: HTTP 401: .*no credentials' "$TMP/rctl6.txt"
 }
+ctl_refuses() { # exit 2 before connecting: a token in clear to another host, --ca without --url
+	inns pe1 "$CTL" --url http://10.255.0.1:7180 --token-file "$TMP/token" show vrf >"$TMP/refuse1.txt" 2>&1
+	[ $? = 2 ] && grep -q -- '--token-file: refusing to send the bearer token in clear' "$TMP/refuse1.txt" || return 1
+	ctl --ca "$TMP/cert.pem" show vrf >"$TMP/refuse2.txt" 2>&1
+	[ $? = 2 ] && grep -q -- '--ca is for --url' "$TMP/refuse2.txt"
+}
+check "ferryctl refuses --token-file over http:// to 10.255.0.1 and --ca without --url (exit 2)" ctl_refuses
 if ctl_tls; then
-	ok "ferryctl --url https://10.255.0.1:7180 --ca --token-file: show vrf (table and --json), events --snapshot over TLS; 401 without the token, refused without the CA"
+	ok "ferryctl --url https://10.255.0.1:7180 --ca --token-file: show vrf (table and --json), events --snapshot over TLS; 401 without the token (show and events name it), refused without the CA"
 else
 	not_ok "ferryctl --url https://10.255.0.1:7180 --ca --token-file"
 	cat "$TMP"/rctl*.txt 2>/dev/null | note

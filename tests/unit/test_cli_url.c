@@ -2,7 +2,7 @@
  * ferryctl --url, --token-file and where each daemon is asked (cli/conn.c,
  * cli/fetch.c): URL forms accepted and refused, default ports per daemon,
  * an explicit port only for the daemon the command addresses, the token's
- * first line.
+ * first line, and no token in clear over http:// to another host.
  */
 #include <criterion/criterion.h>
 #include <stdio.h>
@@ -126,4 +126,32 @@ Test(cli_url, token_file_first_line)
 	unlink(path);
 	cr_assert_eq(cli_token_load(path, tok, sizeof(tok), err, sizeof(err)), -1);
 	cr_assert(strstr(err, "--token-file") != NULL, "%s", err);
+}
+
+/* The token goes in clear only to this machine: http:// elsewhere is refused, naming the option. */
+Test(cli_url, token_not_in_clear_to_other_hosts)
+{
+	static const char *const ok_urls[] = {
+		"http://127.0.0.1", "http://127.8.9.10:7180", "http://[::1]:7179",
+		"http://localhost", "http://LOCALHOST:7180", "https://10.0.0.1",
+		"https://pe1.example.net:7180",
+	};
+	static const char *const bad[] = {
+		"http://10.0.0.1", "http://128.0.0.1", "http://[::2]", "http://pe1.example.net",
+		"http://localhost.example.net", "http://[::ffff:10.0.0.1]",
+	};
+	struct cli_url u;
+
+	cr_assert_eq(cli_token_check(NULL, err, sizeof(err)), 0); /* the Unix sockets */
+	for (size_t i = 0; i < sizeof(ok_urls) / sizeof(ok_urls[0]); i++) {
+		cr_assert_eq(cli_url_parse(ok_urls[i], &u, err, sizeof(err)), 0, "%s", err);
+		cr_assert_eq(cli_token_check(&u, err, sizeof(err)), 0, "%s: %s", ok_urls[i], err);
+	}
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		err[0] = '\0';
+		cr_assert_eq(cli_url_parse(bad[i], &u, err, sizeof(err)), 0, "%s", err);
+		cr_assert_eq(cli_token_check(&u, err, sizeof(err)), -1, "%s accepted", bad[i]);
+		cr_assert(strstr(err, "--token-file") != NULL && strstr(err, "https://") != NULL,
+			  "%s: %s", bad[i], err);
+	}
 }

@@ -5,8 +5,7 @@
  * errors, socket mode; size limits (414/431), unknown and repeated
  * parameters, write routes (403), the bearer token (401), the connection
  * limit (503); streamed replies (HTTP/1.0 and chunked 1.1, a client that
- * goes away mid-stream); the event ring over SSE (hello, resume, resync,
- * limit).
+ * goes away mid-stream). The event ring over SSE: test_common_api_events.c.
  */
 #include <criterion/criterion.h>
 #include <errno.h>
@@ -32,6 +31,7 @@
 #include "common/prefix.h"
 #include "common/rd.h"
 #include "common/log.h"
+#include "test_common_api_util.h"
 
 static int h_x(struct jw *w, const struct api_request *req, void *ctx)
 {
@@ -120,20 +120,6 @@ static int h_poke(struct jw *w, const struct api_request *req, void *ctx)
 	return 200;
 }
 
-static struct api_events *events;
-
-static void ev_fmt(struct jw *w, const struct api_event *e, void *ctx)
-{
-	(void)ctx;
-	jw_kv_uint(w, "n", e->data[0]);
-}
-
-static int h_events(struct jw *w, const struct api_request *req, void *ctx)
-{
-	(void)ctx;
-	return api_events_serve(events, w, req);
-}
-
 static const struct api_route routes[] = {
 	{ "/x", h_x, "echoes y" },
 	{ "/bad", h_bad, "always 400" },
@@ -142,90 +128,6 @@ static const struct api_route routes[] = {
 	{ "/poke", h_poke, "a write route", true },
 	{ "/events", h_events, "SSE" },
 };
-
-static struct event_base *base;
-static struct api_server *srv;
-static char dir[64], sock[128];
-
-static void setup(void)
-{
-	log_init("test", LOG_LVL_ERR);
-	signal(SIGPIPE, SIG_IGN); /* as the daemons do: a client gone mid-reply is EPIPE */
-	snprintf(dir, sizeof(dir), "/tmp/ferry-api-XXXXXX");
-	cr_assert_not_null(mkdtemp(dir));
-	snprintf(sock, sizeof(sock), "%s/test.sock", dir);
-	base = event_base_new();
-	srv = api_server_start(base, sock, routes, sizeof(routes) / sizeof(routes[0]),
-			       (void *)0x1234);
-	cr_assert_not_null(srv);
-	static const char *const names[] = { "tick", NULL };
-
-	events = api_events_new(base, 4, names, ev_fmt, NULL);
-	cr_assert_not_null(events);
-	released = 0;
-}
-
-static void teardown(void)
-{
-	api_server_free(srv);
-	api_events_free(events);
-	event_base_free(base);
-	unlink(sock);
-	rmdir(dir);
-}
-
-struct client {
-	char resp[1 << 20];
-	size_t n;
-	bool done;
-};
-
-static void client_read(evutil_socket_t fd, short what, void *arg)
-{
-	struct client *c = arg;
-	ssize_t r;
-
-	if (what & EV_TIMEOUT) {
-		event_base_loopbreak(base);
-		return;
-	}
-	r = read(fd, c->resp + c->n, sizeof(c->resp) - 1 - c->n);
-	if (r > 0) {
-		c->n += (size_t)r;
-		return;
-	}
-	c->done = true;
-	event_base_loopbreak(base);
-}
-
-/* Sends raw on fd, runs the loop until the server closes (HTTP/1.0), returns the response. */
-static const char *http_fd(int fd, const char *raw)
-{
-	static struct client c;
-	struct timeval tmo = { 5, 0 };
-	struct event *ev;
-
-	memset(&c, 0, sizeof(c));
-	cr_assert_eq(write(fd, raw, strlen(raw)), (ssize_t)strlen(raw));
-	ev = event_new(base, fd, EV_READ | EV_PERSIST, client_read, &c);
-	event_add(ev, &tmo);
-	event_base_dispatch(base);
-	event_free(ev);
-	close(fd);
-	cr_assert(c.done, "no complete response within 5 s");
-	c.resp[c.n] = '\0';
-	return c.resp;
-}
-
-static int unix_fd(void)
-{
-	struct sockaddr_un sun = { .sun_family = AF_UNIX };
-	int fd = socket(AF_UNIX, SOCK_STREAM, 0);
-
-	strcpy(sun.sun_path, sock);
-	cr_assert_eq(connect(fd, (struct sockaddr *)&sun, sizeof(sun)), 0);
-	return fd;
-}
 
 static int tcp_fd(uint16_t port)
 {
@@ -237,20 +139,13 @@ static int tcp_fd(uint16_t port)
 	return fd;
 }
 
-static const char *http(const char *raw)
+static void setup(void)
 {
-	return http_fd(unix_fd(), raw);
+	api_fixture_setup(routes, sizeof(routes) / sizeof(routes[0]));
+	released = 0;
 }
 
-static const char *body_of(const char *resp)
-{
-	const char *b = strstr(resp, "\r\n\r\n");
-
-	cr_assert_not_null(b, "%s", resp);
-	return b + 4;
-}
-
-TestSuite(api, .init = setup, .fini = teardown);
+TestSuite(api, .init = setup, .fini = api_fixture_teardown);
 
 Test(api, get_with_query)
 {
@@ -627,26 +522,6 @@ Test(api, stream_inline_without_http)
 	evbuffer_free(b);
 }
 
-static void stop_cb(evutil_socket_t fd, short what, void *arg)
-{
-	(void)fd;
-	(void)what;
-	(void)arg;
-	event_base_loopbreak(base);
-}
-
-/* Runs the loop for at most ms, until *flag. */
-static void run_until(int *flag, int ms)
-{
-	struct timeval tv = { ms / 1000, (ms % 1000) * 1000 };
-	struct event *t = evtimer_new(base, stop_cb, NULL);
-
-	evtimer_add(t, &tv);
-	while (!*flag && evtimer_pending(t, NULL))
-		event_base_loop(base, EVLOOP_ONCE);
-	event_free(t);
-}
-
 Test(api, client_gone_mid_stream_releases)
 {
 	int fd = unix_fd();
@@ -659,7 +534,7 @@ Test(api, client_gone_mid_stream_releases)
 		event_base_loop(base, EVLOOP_NONBLOCK);
 	cr_assert_gt(read(fd, buf, sizeof(buf)), 0);
 	close(fd);
-	run_until(&released, 5000);
+	run_until(&released, 1, 5000);
 	cr_assert_eq(released, 1, "stream state released after the client left");
 }
 
@@ -709,213 +584,6 @@ Test(api, connection_limit_503)
 	cr_assert_not_null(strstr(r, " 200 "), "%s", r);
 	for (int i = 1; i < 64; i++)
 		close(fds[i]);
-}
-
-static void publish(uint8_t n)
-{
-	api_events_publish(events, 0, &n, 1);
-}
-
-Test(api, events_since_and_limit)
-{
-	uint64_t before = api_events_last(events);
-	char req[128];
-	const char *r, *b;
-
-	publish(1);
-	publish(2);
-	publish(3);
-	snprintf(req, sizeof(req), "GET /events?since=%llu&limit=2 HTTP/1.0\r\n\r\n",
-		 (unsigned long long)before + 1);
-	r = http(req);
-	cr_assert_not_null(strstr(r, "Content-Type: text/event-stream"), "%s", r);
-	b = body_of(r);
-	cr_assert_not_null(strstr(b, "event: hello\ndata: {"), "%s", b);
-	cr_assert_not_null(strstr(b, "\"why\":\"resumed\""), "%s", b);
-	cr_assert_null(strstr(b, "\"n\":1}"), "event 1 was before since: %s", b);
-	snprintf(req, sizeof(req), "id: %llu\nevent: tick\ndata: {\"seq\":%llu,",
-		 (unsigned long long)before + 2, (unsigned long long)before + 2);
-	cr_assert_not_null(strstr(b, req), "%s", b);
-	cr_assert_not_null(strstr(b, "\"n\":2}\n\n"), "%s", b);
-	cr_assert_not_null(strstr(b, "\"n\":3}\n\n"), "%s", b);
-	cr_assert_eq(api_events_clients(events), 0);
-}
-
-Test(api, events_last_event_id_and_resync)
-{
-	uint64_t before = api_events_last(events);
-	char req[160];
-	const char *b;
-
-	for (uint8_t i = 1; i <= 6; i++) /* the ring holds 4: the first two are gone */
-		publish(i);
-	snprintf(req, sizeof(req), "GET /events?limit=4 HTTP/1.0\r\nLast-Event-ID: %llu\r\n\r\n",
-		 (unsigned long long)before + 2);
-	b = body_of(http(req));
-	cr_assert_not_null(strstr(b, "\"why\":\"resumed\""), "%s", b);
-	cr_assert_not_null(strstr(b, "\"n\":3}"), "%s", b);
-	cr_assert_not_null(strstr(b, "\"n\":6}"), "%s", b);
-	cr_assert_not_null(strstr(body_of(http("GET /events?since=abc HTTP/1.0\r\n\r\n")),
-				  "\"status\":400"));
-	cr_assert_not_null(strstr(
-	    body_of(http("GET /events HTTP/1.0\r\nLast-Event-ID: x\r\n\r\n")),
-	    "Last-Event-ID"));
-}
-
-static void publish_cb(evutil_socket_t fd, short what, void *arg)
-{
-	(void)fd;
-	(void)what;
-	(void)arg;
-	publish(42);
-}
-
-Test(api, events_resync_then_live)
-{
-	struct timeval tv = { 0, 100000 };
-	struct event *t = evtimer_new(base, publish_cb, NULL);
-	const char *b;
-
-	for (uint8_t i = 1; i <= 6; i++)
-		publish(i);
-	evtimer_add(t, &tv);
-	b = body_of(http("GET /events?since=1&limit=1 HTTP/1.0\r\n\r\n"));
-	event_free(t);
-	cr_assert_not_null(strstr(b, "event: resync\n"), "%s", b);
-	cr_assert_not_null(strstr(b, "\"n\":42}"), "%s", b);
-	cr_assert_null(strstr(b, "\"n\":6}"), "%s", b);
-}
-
-Test(api, events_fresh_client_gets_hello)
-{
-	struct timeval tv = { 0, 50000 };
-	struct event *t = evtimer_new(base, publish_cb, NULL);
-	const char *b;
-
-	publish(1);
-	evtimer_add(t, &tv);
-	b = body_of(http("GET /events?limit=1 HTTP/1.0\r\n\r\n"));
-	event_free(t);
-	cr_assert(strncmp(b, "event: hello\ndata: {\"seq\":", 26) == 0, "%s", b);
-	cr_assert_null(strstr(b, "\"n\":1}"), "%s", b);
-	cr_assert_not_null(strstr(b, "\"n\":42}"), "%s", b);
-}
-
-/* A snapshot of 10000 items: larger than a chunk, so it is written over several fills. */
-#define SNAP_ITEMS 10000
-static int snap_fills, snap_ends;
-
-static void *snap_begin(void *ctx)
-{
-	static unsigned pos;
-
-	(void)ctx;
-	pos = 0;
-	return &pos;
-}
-
-static bool snap_fill(struct jw *w, void *cursor, size_t budget_end)
-{
-	unsigned *pos = cursor;
-
-	if (snap_fills++ == 0)
-		publish(99); /* a change while the snapshot is written: it must follow the snapshot */
-	for (; *pos < SNAP_ITEMS; (*pos)++) {
-		uint8_t n = (uint8_t)(*pos % 90); /* never 99 */
-
-		if (evbuffer_get_length(w->out) + w->staged >= budget_end)
-			return false;
-		api_events_snapshot_item(w, events, 0, &n, 1);
-	}
-	return true;
-}
-
-static void snap_end_cb(void *cursor)
-{
-	(void)cursor;
-	snap_ends++;
-}
-
-static const struct api_events_snapshot snap_ops = { snap_begin, snap_fill, snap_end_cb, NULL };
-
-static unsigned count_of(const char *hay, const char *needle)
-{
-	unsigned n = 0;
-
-	for (const char *p = hay; (p = strstr(p, needle)) != NULL; p += strlen(needle))
-		n++;
-	return n;
-}
-
-/* The snapshot's items, then snapshot-end naming where events resume, then what changed. */
-static void check_snapshot(const char *b, uint64_t seq)
-{
-	char end[128];
-	const char *e, *ev99;
-
-	cr_assert_eq(count_of(b, "event: tick\ndata: {\"snapshot\":true,\"time_ms\":"), SNAP_ITEMS);
-	snprintf(end, sizeof(end), "id: %llu\nevent: snapshot-end\ndata: {\"seq\":%llu,\"items\":%u,",
-		 (unsigned long long)seq, (unsigned long long)seq, SNAP_ITEMS);
-	e = strstr(b, end);
-	cr_assert_not_null(e, "%.300s", b);
-	ev99 = strstr(b, "\"n\":99}");
-	cr_assert_not_null(ev99, "the event published during the snapshot is lost");
-	cr_assert(ev99 > e, "the event published during the snapshot came before its end");
-	cr_assert_gt(snap_fills, 2, "a snapshot larger than a chunk is written in several fills");
-	cr_assert_eq(snap_ends, 1);
-}
-
-Test(api, events_snapshot_asked)
-{
-	uint64_t before;
-	const char *b;
-
-	snap_fills = snap_ends = 0;
-	cr_assert_not_null(strstr(body_of(http("GET /events?snapshot=1 HTTP/1.0\r\n\r\n")),
-				  "have no snapshot"));
-	api_events_set_snapshot(events, &snap_ops);
-	publish(1);
-	before = api_events_last(events);
-	b = body_of(http("GET /events?snapshot=1&limit=1 HTTP/1.0\r\n\r\n"));
-	cr_assert(strncmp(b, "event: hello\ndata: {", 20) == 0, "%.200s", b);
-	cr_assert_not_null(strstr(b, "\"snapshot\":true}"), "%.300s", b);
-	check_snapshot(b, before);
-	cr_assert_eq(count_of(b, "\nid: "), 2, "only snapshot-end and event 99 carry ids: event 1 "
-		     "is in the snapshot's past");
-}
-
-Test(api, events_resync_sends_snapshot)
-{
-	uint64_t before;
-	const char *b;
-
-	snap_fills = snap_ends = 0;
-	api_events_set_snapshot(events, &snap_ops);
-	for (uint8_t i = 1; i <= 6; i++)
-		publish(i);
-	before = api_events_last(events);
-	b = body_of(http("GET /events?since=1&limit=1 HTTP/1.0\r\n\r\n"));
-	cr_assert(strncmp(b, "event: resync\ndata: {", 21) == 0, "%.200s", b);
-	check_snapshot(b, before);
-}
-
-Test(api, events_snapshot_client_gone_ends_cursor)
-{
-	int fd = unix_fd();
-	const char *req = "GET /events?snapshot=1 HTTP/1.0\r\n\r\n";
-	struct timeval tv = { 0, 200000 };
-
-	snap_fills = snap_ends = 0;
-	api_events_set_snapshot(events, &snap_ops);
-	cr_assert_eq(write(fd, req, strlen(req)), (ssize_t)strlen(req));
-	event_base_loopexit(base, &tv);
-	event_base_dispatch(base); /* the first chunk goes out; the client reads nothing */
-	close(fd);
-	tv.tv_usec = 200000;
-	event_base_loopexit(base, &tv);
-	event_base_dispatch(base);
-	cr_assert_eq(snap_ends, 1, "the cursor is ended when the client goes mid-snapshot");
-	cr_assert_eq(api_events_clients(events), 0);
 }
 
 /* api_fmt.c writes exactly what rd_format / prefix4_format / extcom_format write. */

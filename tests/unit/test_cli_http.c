@@ -1,0 +1,216 @@
+/*
+ * ferryctl's reading of a response (cli/http.c): cli_http_scan fed the
+ * answer a piece at a time says when it is complete (headers split across
+ * reads, Content-Length, chunked with chunks split anywhere, a body without
+ * length that only EOF ends), and cli_http_get stops as soon as a server
+ * that keeps the connection open has sent a complete answer, and reads to
+ * EOF a streamed HTTP/1.0 body of several MB; ferryctl events names the
+ * status and the API's error when GET /events is refused.
+ */
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+
+/* Feeds raw in pieces of step bytes; returns the length at which scan said 1 (0: never). */
+static size_t feed(const char *raw, size_t step, int *last)
+{
+	struct cli_http_scan st = { 0 };
+	size_t len = 0, total = strlen(raw);
+
+	*last = 0;
+	while (len < total) {
+		len = len + step < total ? len + step : total;
+		*last = cli_http_scan(&st, raw, len);
+		if (*last != 0)
+			return len;
+	}
+	return 0;
+}
+
+Test(cli_http_scan, content_length_any_split)
+{
+	const char *raw = "HTTP/1.1 200 OK\r\nContent-Length: 7\r\n\r\n{\"a\":1}";
+	int last;
+
+	for (size_t step = 1; step <= strlen(raw); step++) {
+		cr_assert_eq(feed(raw, step, &last), strlen(raw), "step %zu", step);
+		cr_assert_eq(last, 1);
+	}
+}
+
+Test(cli_http_scan, no_length_waits_for_eof)
+{
+	const char *raw = "HTTP/1.0 200 OK\r\nContent-Type: application/json\r\n\r\n{\"a\":2}";
+	struct cli_http_scan st = { 0 };
+	int last;
+
+	for (size_t step = 1; step <= strlen(raw); step++)
+		cr_assert_eq(feed(raw, step, &last), 0, "step %zu", step);
+	cr_assert_eq(cli_http_scan(&st, raw, strlen(raw)), 0);
+	cr_assert_eq(st.mode, CLI_HTTP_TO_EOF);
+	cr_assert_eq(st.body, strlen(raw) - 7);
+}
+
+Test(cli_http_scan, chunked_any_split)
+{
+	const char *raw = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+			  "3\r\n{\"a\r\n4\r\n\":3}\r\n0\r\n\r\n";
+	size_t at0 = strstr(raw, "0\r\n\r\n") - raw + 3; /* complete once "0\r\n" is in */
+	int last;
+
+	for (size_t step = 1; step <= strlen(raw); step++) {
+		size_t got = feed(raw, step, &last);
+
+		cr_assert_eq(last, 1, "step %zu", step);
+		cr_assert(got >= at0, "step %zu: complete at %zu", step, got);
+	}
+}
+
+Test(cli_http_scan, chunked_broken_and_headers_late)
+{
+	const char *bad = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n";
+	const char *hdr = "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n";
+	struct cli_http_scan st = { 0 };
+	int last;
+
+	feed(bad, 1, &last);
+	cr_assert_eq(last, -EPROTO);
+	cr_assert_eq(cli_http_scan(&st, hdr, strlen(hdr)), 0);
+	cr_assert_eq(st.mode, CLI_HTTP_HEADERS);
+}
+
+/* ---- against a server on a Unix socket ---- */
+
+static char sock_path[108];
+
+/* A child that answers one connection with resp, then stays open (hold) or closes. */
+static pid_t serve(const char *resp, size_t len, bool hold)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	int lfd = socket(AF_UNIX, SOCK_STREAM, 0), fd;
+	pid_t pid;
+
+	if (sock_path[0] == '\0')
+		snprintf(sock_path, sizeof(sock_path), "/tmp/ferry-cli-http-%d.sock", (int)getpid());
+	unlink(sock_path);
+	strcpy(sun.sun_path, sock_path);
+	cr_assert(lfd >= 0);
+	cr_assert_eq(bind(lfd, (struct sockaddr *)&sun, sizeof(sun)), 0);
+	cr_assert_eq(listen(lfd, 1), 0);
+	pid = fork();
+	cr_assert(pid >= 0);
+	if (pid == 0) {
+		char req[4096];
+
+		fd = accept(lfd, NULL, NULL);
+		if (fd < 0 || read(fd, req, sizeof(req)) <= 0)
+			_exit(1);
+		for (size_t off = 0; off < len;) {
+			ssize_t n = write(fd, resp + off, len - off > 4096 ? 4096 : len - off);
+
+			if (n <= 0)
+				_exit(1);
+			off += (size_t)n;
+		}
+		if (hold)
+			while (read(fd, req, sizeof(req)) > 0) /* until the client closes */
+				;
+		_exit(0);
+	}
+	close(lfd);
+	return pid;
+}
+
+static void reap(pid_t pid)
+{
+	int st;
+
+	cr_assert_eq(waitpid(pid, &st, 0), pid);
+	cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	unlink(sock_path);
+}
+
+/* A server that keeps the connection: the answer ends at its Content-Length, not EOF. */
+Test(cli_http_get, stops_at_content_length)
+{
+	const char *resp = "HTTP/1.1 200 OK\r\nContent-Length: 7\r\n\r\n{\"a\":1}";
+	struct cli_response r;
+	char err[512];
+	pid_t pid = serve(resp, strlen(resp), true);
+
+	cr_assert_eq(cli_http_get(sock_path, "/x", 10000, &r, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(r.status, 200);
+	cr_assert_str_eq(r.body, "{\"a\":1}");
+	cli_response_free(&r);
+	reap(pid);
+}
+
+Test(cli_http_get, stops_at_last_chunk)
+{
+	const char *resp = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+			   "3\r\n{\"a\r\n4\r\n\":3}\r\n0\r\n\r\n";
+	struct cli_response r;
+	char err[512];
+	pid_t pid = serve(resp, strlen(resp), true);
+
+	cr_assert_eq(cli_http_get(sock_path, "/x", 10000, &r, err, sizeof(err)), 0, "%s", err);
+	cr_assert_str_eq(r.body, "{\"a\":3}");
+	cli_response_free(&r);
+	reap(pid);
+}
+
+/* HTTP/1.0 without length, 8 MB in 4 KB writes: all of it, up to EOF. */
+Test(cli_http_get, streamed_body_to_eof)
+{
+	const char *hdr = "HTTP/1.0 200 OK\r\nContent-Type: application/json\r\n\r\n";
+	size_t hlen = strlen(hdr), blen = 8u << 20;
+	char *resp = malloc(hlen + blen), err[512];
+	struct cli_response r;
+	pid_t pid;
+
+	cr_assert_not_null(resp);
+	memcpy(resp, hdr, hlen);
+	for (size_t i = 0; i < blen; i++)
+		resp[hlen + i] = (char)('a' + i % 26);
+	pid = serve(resp, hlen + blen, false);
+	cr_assert_eq(cli_http_get(sock_path, "/x", 30000, &r, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(r.body_len, blen);
+	cr_assert_eq(memcmp(r.body, resp + hlen, blen), 0);
+	cli_response_free(&r);
+	free(resp);
+	reap(pid);
+}
+
+/* GET /events refused: the status and the API's "error", not just "refused". */
+Test(cli_events, refused_names_status_and_error)
+{
+	const char *resp = "HTTP/1.1 401 Unauthorized\r\nContent-Type: application/json\r\n"
+			   "Content-Length: 47\r\n\r\n{\"error\":\"missing or wrong token\",\"status\":401}";
+	struct cli_ctx c = { .timeout_ms = 10000, .out = stdout };
+	char *text = NULL, *argv[] = { "bgpd" };
+	size_t tlen = 0;
+	pid_t pid;
+
+	snprintf(c.run_dir, sizeof(c.run_dir), "/tmp/ferry-cli-ev-%d", (int)getpid());
+	cr_assert_eq(mkdir(c.run_dir, 0700), 0);
+	snprintf(sock_path, sizeof(sock_path), "%.80s/bgpd.sock", c.run_dir);
+	pid = serve(resp, strlen(resp), false);
+	c.err = open_memstream(&text, &tlen);
+	cr_assert_eq(cli_events(&c, 1, argv), 1);
+	fclose(c.err);
+	cr_assert(strstr(text, "bgpd: GET /events refused: HTTP 401: missing or wrong token") !=
+			  NULL,
+		  "%s", text);
+	free(text);
+	reap(pid);
+	rmdir(c.run_dir);
+}
