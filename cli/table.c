@@ -89,6 +89,22 @@ static const char *fmt_list(struct json_object *v, char *buf, size_t len)
 	return buf;
 }
 
+struct json_object *cli_json_get(struct json_object *o, const char *key)
+{
+	struct json_object *v = NULL;
+
+	if (o != NULL && json_object_is_type(o, json_type_object))
+		json_object_object_get_ex(o, key, &v);
+	return v != NULL && json_object_is_type(v, json_type_null) ? NULL : v;
+}
+
+const char *cli_json_str(struct json_object *o, const char *key)
+{
+	struct json_object *v = cli_json_get(o, key);
+
+	return v != NULL ? json_object_get_string(v) : NULL;
+}
+
 const char *cli_cell_format(struct json_object *v, enum cli_col_kind kind, char *buf, size_t len)
 {
 	int is_num = v && (json_object_is_type(v, json_type_int));

@@ -28,31 +28,15 @@ struct trace {
 	int n;
 };
 
-static struct json_object *get(struct json_object *o, const char *key)
-{
-	struct json_object *v = NULL;
-
-	if (o != NULL && json_object_is_type(o, json_type_object))
-		json_object_object_get_ex(o, key, &v);
-	return v != NULL && json_object_is_type(v, json_type_null) ? NULL : v;
-}
-
-static const char *s_of(struct json_object *o, const char *key)
-{
-	struct json_object *v = get(o, key);
-
-	return v != NULL ? json_object_get_string(v) : NULL;
-}
-
 /* A label or null as text ("-" for none, "imp-null" for 3). */
 static const char *lbl(struct json_object *o, const char *key, char *buf, size_t len)
 {
-	return cli_cell_format(get(o, key), CLI_COL_LABEL, buf, len);
+	return cli_cell_format(cli_json_get(o, key), CLI_COL_LABEL, buf, len);
 }
 
 static bool same(struct json_object *a, const char *ka, struct json_object *b, const char *kb)
 {
-	const char *x = s_of(a, ka), *y = s_of(b, kb);
+	const char *x = cli_json_str(a, ka), *y = cli_json_str(b, kb);
 
 	return (x == NULL && y == NULL) || (x != NULL && y != NULL && strcmp(x, y) == 0);
 }
@@ -114,67 +98,68 @@ static char *rts_text(struct json_object *a, char *buf, size_t len)
 /* bgpd's best path for the route vrfmgr uses, held against it. */
 static void trace_bgp(struct trace *t, struct json_object *r, struct json_object *doc)
 {
-	struct json_object *paths = get(doc, "paths"), *best = NULL;
+	struct json_object *paths = cli_json_get(doc, "paths"), *best = NULL;
 	char l1[16], l2[16], rts[256];
 
 	for (size_t i = 0; paths && i < json_object_array_length(paths); i++)
-		if (json_object_get_boolean(get(json_object_array_get_idx(paths, i), "best")))
+		if (json_object_get_boolean(cli_json_get(json_object_array_get_idx(paths, i), "best")))
 			best = json_object_array_get_idx(paths, i);
 	if (best == NULL) {
 		disagree(t, "bgpd has no best path for %s:%s, which vrfmgr still uses",
-			 s_of(r, "rd"), s_of(r, "prefix"));
+			 cli_json_str(r, "rd"), cli_json_str(r, "prefix"));
 		return;
 	}
 	step(t, "BGP best", "from %s, next hop %s, label %s, local-pref %s (%s)",
-	     s_of(best, "peer"), s_of(best, "next_hop"), lbl(best, "label", l1, sizeof(l1)),
-	     json_object_get_string(get(best, "local_pref")),
-	     s_of(doc, "best_reason") ? s_of(doc, "best_reason") : "-");
+	     cli_json_str(best, "peer"), cli_json_str(best, "next_hop"),
+	     lbl(best, "label", l1, sizeof(l1)),
+	     json_object_get_string(cli_json_get(best, "local_pref")),
+	     cli_json_str(doc, "best_reason") ? cli_json_str(doc, "best_reason") : "-");
 	if (!same(best, "label", r, "inner_label"))
 		disagree(t, "bgpd's best path carries label %s, vrfmgr pushes inner label %s",
 			 lbl(best, "label", l1, sizeof(l1)), lbl(r, "inner_label", l2, sizeof(l2)));
 	if (!same(best, "next_hop", r, "remote_pe"))
 		disagree(t, "bgpd's best path has next hop %s, vrfmgr sends to remote PE %s",
-			 s_of(best, "next_hop"), s_of(r, "remote_pe"));
-	if (!same_set(get(best, "route_targets"), get(r, "route_targets")))
+			 cli_json_str(best, "next_hop"), cli_json_str(r, "remote_pe"));
+	if (!same_set(cli_json_get(best, "route_targets"), cli_json_get(r, "route_targets")))
 		disagree(t, "bgpd's best path carries RTs %s, vrfmgr has %s",
-			 rts_text(get(best, "route_targets"), rts, sizeof(rts)),
-			 cli_cell_format(get(r, "route_targets"), CLI_COL_LIST, (char[256]){ 0 }, 256));
+			 rts_text(cli_json_get(best, "route_targets"), rts, sizeof(rts)),
+			 cli_cell_format(cli_json_get(r, "route_targets"), CLI_COL_LIST, (char[256]){ 0 }, 256));
 }
 
 /* The VPN route's chain from vrfmgr: RD, RTs, labels, LSP. */
 static void trace_vpn(struct trace *t, struct json_object *r, const struct cli_trace_docs *d)
 {
-	struct json_object *vrfs = get(d->explain, "vrfs"), *ch = NULL, *lsp;
+	struct json_object *vrfs = cli_json_get(d->explain, "vrfs"), *ch = NULL, *lsp;
 	char l[16], rts[256];
 
-	step(t, "VPN route", "%s:%s, RTs %s", s_of(r, "rd"), s_of(r, "prefix"),
-	     rts_text(get(r, "route_targets"), rts, sizeof(rts)));
+	step(t, "VPN route", "%s:%s, RTs %s", cli_json_str(r, "rd"), cli_json_str(r, "prefix"),
+	     rts_text(cli_json_get(r, "route_targets"), rts, sizeof(rts)));
 	if (d->bgp_route != NULL)
 		trace_bgp(t, r, d->bgp_route);
 	else
-		disagree(t, "bgpd has no route %s:%s, which vrfmgr still uses", s_of(r, "rd"),
-			 s_of(r, "prefix"));
+		disagree(t, "bgpd has no route %s:%s, which vrfmgr still uses", cli_json_str(r, "rd"),
+			 cli_json_str(r, "prefix"));
 	step(t, "inner label", "%s", lbl(r, "inner_label", l, sizeof(l)));
-	step(t, "remote PE", "%s", s_of(r, "remote_pe") ? s_of(r, "remote_pe") : "-");
+	step(t, "remote PE", "%s", cli_json_str(r, "remote_pe") ? cli_json_str(r, "remote_pe") : "-");
 	if (vrfs != NULL && json_object_array_length(vrfs) > 0)
-		ch = get(json_object_array_get_idx(vrfs, 0), "chain");
-	lsp = get(ch, "lsp");
+		ch = cli_json_get(json_object_array_get_idx(vrfs, 0), "chain");
+	lsp = cli_json_get(ch, "lsp");
 	if (lsp != NULL)
-		step(t, "LSP", "%s -> out label %s via %s on %s", s_of(lsp, "fec"),
-		     lbl(lsp, "out_label", l, sizeof(l)), s_of(lsp, "next_hop"),
-		     s_of(lsp, "interface"));
+		step(t, "LSP", "%s -> out label %s via %s on %s", cli_json_str(lsp, "fec"),
+		     lbl(lsp, "out_label", l, sizeof(l)), cli_json_str(lsp, "next_hop"),
+		     cli_json_str(lsp, "interface"));
 	else
-		step(t, "LSP", "none resolved for %s", s_of(r, "remote_pe"));
+		step(t, "LSP", "none resolved for %s", cli_json_str(r, "remote_pe"));
 	step(t, "outer label", "%s", lbl(r, "outer_label", l, sizeof(l)));
 }
 
 /* fwd's FIB entry for prefix in fib, or NULL. */
 static struct json_object *fib_entry(struct json_object *fib, const char *prefix)
 {
-	struct json_object *a = get(fib, "fib");
+	struct json_object *a = cli_json_get(fib, "fib");
 
 	for (size_t i = 0; prefix && a && i < json_object_array_length(a); i++) {
-		const char *p = s_of(json_object_array_get_idx(a, i), "prefix");
+		const char *p = cli_json_str(json_object_array_get_idx(a, i), "prefix");
 
 		if (p != NULL && strcmp(p, prefix) == 0)
 			return json_object_array_get_idx(a, i);
@@ -186,7 +171,7 @@ static void push_text(struct json_object *o, const char *outer, const char *inne
 		      size_t len)
 {
 	char l1[16], l2[16];
-	bool has_o = get(o, outer) != NULL, has_i = get(o, inner) != NULL;
+	bool has_o = cli_json_get(o, outer) != NULL, has_i = cli_json_get(o, inner) != NULL;
 
 	if (!has_o && !has_i)
 		snprintf(buf, len, "no labels");
@@ -201,25 +186,25 @@ static void push_text(struct json_object *o, const char *outer, const char *inne
 /* What fwd does with the packet, held against what vrfmgr says it should. */
 static void trace_fwd(struct trace *t, struct json_object *r, const struct cli_trace_docs *d)
 {
-	struct json_object *lk = d->fwd_lookup, *arp = get(lk, "arp"), *fe;
-	const char *prefix = s_of(r, "prefix");
+	struct json_object *lk = d->fwd_lookup, *arp = cli_json_get(lk, "arp"), *fe;
+	const char *prefix = cli_json_str(r, "prefix");
 	char push[64], l1[16], l2[16];
 
-	if (!json_object_get_boolean(get(lk, "found"))) {
+	if (!json_object_get_boolean(cli_json_get(lk, "found"))) {
 		disagree(t, "fwd has no route for %s in VRF %s, vrfmgr installed %s", d->address,
 			 d->vrf, prefix);
 		return;
 	}
 	push_text(lk, "out_label", "inner_label", push, sizeof(push));
-	step(t, "next hop", "%s on %s, MAC %s%s%s%s", s_of(lk, "gateway") ? s_of(lk, "gateway")
-								 : "direct",
-	     s_of(lk, "interface"), arp ? (s_of(arp, "mac") ? s_of(arp, "mac") : "-")
-					: "not resolved yet",
-	     arp ? " (" : "", arp ? s_of(arp, "state") : "", arp ? ")" : "");
+	step(t, "next hop", "%s on %s, MAC %s%s%s%s",
+	     cli_json_str(lk, "gateway") ? cli_json_str(lk, "gateway") : "direct",
+	     cli_json_str(lk, "interface"),
+	     arp ? (cli_json_str(arp, "mac") ? cli_json_str(arp, "mac") : "-") : "not resolved yet",
+	     arp ? " (" : "", arp ? cli_json_str(arp, "state") : "", arp ? ")" : "");
 	fe = fib_entry(d->fwd_fib, prefix);
 	step(t, "fwd holds", "%s %s via %s on %s, %s", fe ? prefix : "(no entry for the prefix)",
-	     s_of(lk, "type"), s_of(lk, "gateway") ? s_of(lk, "gateway") : "-",
-	     s_of(lk, "interface"), push);
+	     cli_json_str(lk, "type"), cli_json_str(lk, "gateway") ? cli_json_str(lk, "gateway") : "-",
+	     cli_json_str(lk, "interface"), push);
 	if (d->fwd_fib != NULL && fe == NULL)
 		disagree(t, "fwd has no FIB entry for %s in VRF %s (a shorter prefix answers)",
 			 prefix, d->vrf);
@@ -229,16 +214,16 @@ static void trace_fwd(struct trace *t, struct json_object *r, const struct cli_t
 			 lbl(r, "outer_label", (char[16]){ 0 }, 16),
 			 lbl(r, "inner_label", (char[16]){ 0 }, 16));
 	if (!same(lk, "interface", r, "interface"))
-		disagree(t, "fwd sends out of %s, vrfmgr expects %s", s_of(lk, "interface"),
-			 s_of(r, "interface"));
-	if (s_of(r, "next_hop") != NULL && !same(lk, "gateway", r, "next_hop"))
-		disagree(t, "fwd sends to %s, vrfmgr expects next hop %s", s_of(lk, "gateway"),
-			 s_of(r, "next_hop"));
+		disagree(t, "fwd sends out of %s, vrfmgr expects %s", cli_json_str(lk, "interface"),
+			 cli_json_str(r, "interface"));
+	if (cli_json_str(r, "next_hop") != NULL && !same(lk, "gateway", r, "next_hop"))
+		disagree(t, "fwd sends to %s, vrfmgr expects next hop %s", cli_json_str(lk, "gateway"),
+			 cli_json_str(r, "next_hop"));
 }
 
 int cli_trace_report(const struct cli_trace_docs *d, struct json_object **report)
 {
-	struct json_object *routes = get(d->vrf_route, "routes"), *r = NULL;
+	struct json_object *routes = cli_json_get(d->vrf_route, "routes"), *r = NULL;
 	struct trace t = { json_object_new_array(), json_object_new_array(), 0 };
 	const char *src;
 
@@ -247,15 +232,15 @@ int cli_trace_report(const struct cli_trace_docs *d, struct json_object **report
 	if (r == NULL) {
 		step(&t, "VRF route", "none: no installed route in VRF %s covers %s", d->vrf,
 		     d->address);
-		if (json_object_get_boolean(get(d->fwd_lookup, "found")))
+		if (json_object_get_boolean(cli_json_get(d->fwd_lookup, "found")))
 			disagree(&t, "fwd still forwards %s in VRF %s (via %s on %s)", d->address,
-				 d->vrf, s_of(d->fwd_lookup, "gateway"),
-				 s_of(d->fwd_lookup, "interface"));
+				 d->vrf, cli_json_str(d->fwd_lookup, "gateway"),
+				 cli_json_str(d->fwd_lookup, "interface"));
 	} else {
-		src = s_of(r, "source");
-		step(&t, "VRF route", "%s (%s, distance %s, %s)", s_of(r, "prefix"), src,
-		     json_object_get_string(get(r, "distance")),
-		     json_object_get_boolean(get(r, "installed")) ? "installed" : "not installed");
+		src = cli_json_str(r, "source");
+		step(&t, "VRF route", "%s (%s, distance %s, %s)", cli_json_str(r, "prefix"), src,
+		     json_object_get_string(cli_json_get(r, "distance")),
+		     json_object_get_boolean(cli_json_get(r, "installed")) ? "installed" : "not installed");
 		if (src != NULL && strcmp(src, "bgp") == 0)
 			trace_vpn(&t, r, d);
 		trace_fwd(&t, r, d);
@@ -273,14 +258,15 @@ int cli_trace_report(const struct cli_trace_docs *d, struct json_object **report
 
 void cli_trace_print(FILE *out, struct json_object *report)
 {
-	struct json_object *steps = get(report, "steps"), *dis = get(report, "disagreements");
+	struct json_object *steps = cli_json_get(report, "steps");
+	struct json_object *dis = cli_json_get(report, "disagreements");
 	size_t nd = dis ? json_object_array_length(dis) : 0;
 
-	fprintf(out, "trace %s in VRF %s\n", s_of(report, "address"), s_of(report, "vrf"));
+	fprintf(out, "trace %s in VRF %s\n", cli_json_str(report, "address"), cli_json_str(report, "vrf"));
 	for (size_t i = 0; steps && i < json_object_array_length(steps); i++) {
 		struct json_object *s = json_object_array_get_idx(steps, i);
 
-		fprintf(out, "  %-12s %s\n", s_of(s, "step"), s_of(s, "text"));
+		fprintf(out, "  %-12s %s\n", cli_json_str(s, "step"), cli_json_str(s, "text"));
 	}
 	for (size_t i = 0; i < nd; i++)
 		fprintf(out, "  !! %s\n", json_object_get_string(json_object_array_get_idx(dis, i)));
@@ -311,20 +297,20 @@ static int trace_fetch(const struct cli_ctx *c, struct cli_trace_docs *d)
 	cli_path_add(p, sizeof(p), "vrf", d->vrf);
 	if (cli_fetch(c, "fwd", p, &d->fwd_fib) < 0)
 		return -1;
-	routes = get(d->vrf_route, "routes");
+	routes = cli_json_get(d->vrf_route, "routes");
 	r = routes && json_object_array_length(routes) ? json_object_array_get_idx(routes, 0) : NULL;
-	src = s_of(r, "source");
+	src = cli_json_str(r, "source");
 	if (src == NULL || strcmp(src, "bgp") != 0)
 		return 0;
 	snprintf(p, sizeof(p), "/explain");
-	cli_path_add(p, sizeof(p), "rd", s_of(r, "rd"));
-	cli_path_add(p, sizeof(p), "prefix", s_of(r, "prefix"));
+	cli_path_add(p, sizeof(p), "rd", cli_json_str(r, "rd"));
+	cli_path_add(p, sizeof(p), "prefix", cli_json_str(r, "prefix"));
 	cli_path_add(p, sizeof(p), "vrf", d->vrf);
 	if (cli_fetch(c, "vrfmgr", p, &d->explain) < 0)
 		return -1;
 	snprintf(p, sizeof(p), "/route");
-	cli_path_add(p, sizeof(p), "rd", s_of(r, "rd"));
-	cli_path_add(p, sizeof(p), "prefix", s_of(r, "prefix"));
+	cli_path_add(p, sizeof(p), "rd", cli_json_str(r, "rd"));
+	cli_path_add(p, sizeof(p), "prefix", cli_json_str(r, "prefix"));
 	/* a 404 here is a finding (bgpd lacks the route), not a failure */
 	return cli_fetch_maybe(c, "bgpd", p, &d->bgp_route) == -1 ? -1 : 0;
 }

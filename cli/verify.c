@@ -42,22 +42,6 @@ struct verify {
 	int compared[NCHECKS];
 };
 
-static struct json_object *get(struct json_object *o, const char *key)
-{
-	struct json_object *v = NULL;
-
-	if (o != NULL && json_object_is_type(o, json_type_object))
-		json_object_object_get_ex(o, key, &v);
-	return v != NULL && json_object_is_type(v, json_type_null) ? NULL : v;
-}
-
-static const char *s_of(struct json_object *o, const char *key)
-{
-	struct json_object *v = get(o, key);
-
-	return v != NULL ? json_object_get_string(v) : NULL;
-}
-
 static const char *nz(const char *s)
 {
 	return s != NULL ? s : "-";
@@ -65,7 +49,7 @@ static const char *nz(const char *s)
 
 static bool same(struct json_object *a, const char *ka, struct json_object *b, const char *kb)
 {
-	const char *x = s_of(a, ka), *y = s_of(b, kb);
+	const char *x = cli_json_str(a, ka), *y = cli_json_str(b, kb);
 
 	return (x == NULL && y == NULL) || (x != NULL && y != NULL && strcmp(x, y) == 0);
 }
@@ -103,7 +87,7 @@ static struct json_object *index_by(struct json_object *arr, const char *k1, con
 	for (size_t i = 0; i < len_of(arr); i++) {
 		struct json_object *r = json_object_array_get_idx(arr, i);
 
-		snprintf(key, sizeof(key), "%s:%s", nz(s_of(r, k1)), nz(s_of(r, k2)));
+		snprintf(key, sizeof(key), "%s:%s", nz(cli_json_str(r, k1)), nz(cli_json_str(r, k2)));
 		if (!json_object_object_get_ex(map, key, NULL)) /* first wins: selected / best */
 			json_object_object_add(map, key, json_object_get(r));
 	}
@@ -112,7 +96,7 @@ static struct json_object *index_by(struct json_object *arr, const char *k1, con
 
 static char *lbl(struct json_object *o, const char *key, char *buf)
 {
-	return (char *)cli_cell_format(get(o, key), CLI_COL_LABEL, buf, 16);
+	return (char *)cli_cell_format(cli_json_get(o, key), CLI_COL_LABEL, buf, 16);
 }
 
 /* ---- bgpd -> vrfmgr ---------------------------------------------------------------- */
@@ -127,10 +111,10 @@ static struct json_object *bgp_remote_best(struct json_object *routes, struct js
 		struct json_object *p = json_object_array_get_idx(routes, i);
 		char key[256];
 
-		if (s_of(p, "peer") != NULL && strcmp(s_of(p, "peer"), "local") == 0)
+		if (cli_json_str(p, "peer") != NULL && strcmp(cli_json_str(p, "peer"), "local") == 0)
 			continue;
-		snprintf(key, sizeof(key), "%s:%s", nz(s_of(p, "rd")), nz(s_of(p, "prefix")));
-		if (json_object_get_boolean(get(p, "best")))
+		snprintf(key, sizeof(key), "%s:%s", nz(cli_json_str(p, "rd")), nz(cli_json_str(p, "prefix")));
+		if (json_object_get_boolean(cli_json_get(p, "best")))
 			json_object_object_add(best, key, json_object_get(p));
 		if (!json_object_object_get_ex(*any, key, NULL))
 			json_object_object_add(*any, key, json_object_get(p));
@@ -140,8 +124,8 @@ static struct json_object *bgp_remote_best(struct json_object *routes, struct js
 
 static void check_bgp_vpn(struct verify *v, const struct cli_verify_docs *d)
 {
-	struct json_object *any, *best = bgp_remote_best(get(d->bgp_routes, "routes"), &any);
-	struct json_object *vpn = index_by(get(d->vpn, "routes"), "rd", "prefix");
+	struct json_object *any, *best = bgp_remote_best(cli_json_get(d->bgp_routes, "routes"), &any);
+	struct json_object *vpn = index_by(cli_json_get(d->vpn, "routes"), "rd", "prefix");
 	char a[16], b[16];
 
 	json_object_object_foreach(any, key, p)
@@ -153,18 +137,18 @@ static void check_bgp_vpn(struct verify *v, const struct cli_verify_docs *d)
 		v->compared[0]++;
 		if (!json_object_object_get_ex(vpn, key, &have))
 			found(v, 0, key, "missing in vrfmgr: bgpd's best path from %s, label %s",
-			      nz(s_of(want, "peer")), lbl(want, "label", a));
+			      nz(cli_json_str(want, "peer")), lbl(want, "label", a));
 		else if (!same(want, "label", have, "label") ||
 			 !same(want, "next_hop", have, "next_hop"))
 			found(v, 0, key, "different: bgpd label %s next hop %s, vrfmgr label %s "
-					 "next hop %s", lbl(want, "label", a), nz(s_of(want, "next_hop")),
-			      lbl(have, "label", b), nz(s_of(have, "next_hop")));
+					 "next hop %s", lbl(want, "label", a), nz(cli_json_str(want, "next_hop")),
+			      lbl(have, "label", b), nz(cli_json_str(have, "next_hop")));
 	}
 	json_object_object_foreach(vpn, vkey, vr)
 	{
 		if (!json_object_object_get_ex(any, vkey, NULL))
 			found(v, 0, vkey, "extra in vrfmgr: label %s from %s, bgpd has no such route",
-			      lbl(vr, "label", a), nz(s_of(vr, "peer")));
+			      lbl(vr, "label", a), nz(cli_json_str(vr, "peer")));
 	}
 	json_object_put(best);
 	json_object_put(any);
@@ -191,20 +175,21 @@ static bool rts_meet(struct json_object *a, struct json_object *b)
 
 static void check_import(struct verify *v, const struct cli_verify_docs *d)
 {
-	struct json_object *vpn = get(d->vpn, "routes"), *vrfs = get(d->vrfs, "vrfs");
+	struct json_object *vpn = cli_json_get(d->vpn, "routes");
+	struct json_object *vrfs = cli_json_get(d->vrfs, "vrfs");
 	char key[256];
 
 	for (size_t i = 0; i < len_of(vpn); i++) {
-		struct json_object *r = json_object_array_get_idx(vpn, i), *in = get(r, "vrfs");
+		struct json_object *r = json_object_array_get_idx(vpn, i), *in = cli_json_get(r, "vrfs");
 
-		if (get(r, "problem") != NULL)
+		if (cli_json_get(r, "problem") != NULL)
 			continue; /* unusable: no VRF may hold it */
-		snprintf(key, sizeof(key), "%s:%s", nz(s_of(r, "rd")), nz(s_of(r, "prefix")));
+		snprintf(key, sizeof(key), "%s:%s", nz(cli_json_str(r, "rd")), nz(cli_json_str(r, "prefix")));
 		v->compared[1]++;
 		for (size_t k = 0; k < len_of(vrfs); k++) {
 			struct json_object *vrf = json_object_array_get_idx(vrfs, k);
-			const char *name = nz(s_of(vrf, "name")), *lim = s_of(vrf, "limit_state");
-			bool should = rts_meet(get(r, "route_targets"), get(vrf, "import_rts"));
+			const char *name = nz(cli_json_str(vrf, "name")), *lim = cli_json_str(vrf, "limit_state");
+			bool should = rts_meet(cli_json_get(r, "route_targets"), cli_json_get(vrf, "import_rts"));
 			bool has = contains(in, name);
 
 			if (should && !has && !(lim != NULL && strcmp(lim, "full") == 0))
@@ -222,7 +207,7 @@ static void check_import(struct verify *v, const struct cli_verify_docs *d)
 static struct json_object *vrf_by_rd(struct json_object *vrfs, const char *rd)
 {
 	for (size_t k = 0; rd && k < len_of(vrfs); k++)
-		if (strcmp(nz(s_of(json_object_array_get_idx(vrfs, k), "rd")), rd) == 0)
+		if (strcmp(nz(cli_json_str(json_object_array_get_idx(vrfs, k), "rd")), rd) == 0)
 			return json_object_array_get_idx(vrfs, k);
 	return NULL;
 }
@@ -230,7 +215,8 @@ static struct json_object *vrf_by_rd(struct json_object *vrfs, const char *rd)
 static void check_exports(struct verify *v, const struct cli_verify_docs *d,
 			  struct json_object *vroutes)
 {
-	struct json_object *routes = get(d->bgp_routes, "routes"), *vrfs = get(d->vrfs, "vrfs");
+	struct json_object *routes = cli_json_get(d->bgp_routes, "routes");
+	struct json_object *vrfs = cli_json_get(d->vrfs, "vrfs");
 	char key[256], a[16], b[16];
 
 	for (size_t i = 0; i < len_of(routes); i++) {
@@ -238,23 +224,25 @@ static void check_exports(struct verify *v, const struct cli_verify_docs *d,
 		char vkey[256];
 		const char *src;
 
-		if (s_of(p, "peer") == NULL || strcmp(s_of(p, "peer"), "local") != 0)
+		if (cli_json_str(p, "peer") == NULL || strcmp(cli_json_str(p, "peer"), "local") != 0)
 			continue;
-		snprintf(key, sizeof(key), "%s:%s", nz(s_of(p, "rd")), nz(s_of(p, "prefix")));
+		snprintf(key, sizeof(key), "%s:%s", nz(cli_json_str(p, "rd")), nz(cli_json_str(p, "prefix")));
 		v->compared[2]++;
-		if ((vrf = vrf_by_rd(vrfs, s_of(p, "rd"))) == NULL) {
-			found(v, 2, key, "bgpd exports it but no VRF has RD %s", nz(s_of(p, "rd")));
+		if ((vrf = vrf_by_rd(vrfs, cli_json_str(p, "rd"))) == NULL) {
+			found(v, 2, key, "bgpd exports it but no VRF has RD %s", nz(cli_json_str(p, "rd")));
 			continue;
 		}
-		snprintf(vkey, sizeof(vkey), "%s:%s", nz(s_of(vrf, "name")), nz(s_of(p, "prefix")));
-		src = json_object_object_get_ex(vroutes, vkey, &vr) ? s_of(vr, "source") : NULL;
+		snprintf(vkey, sizeof(vkey), "%s:%s", nz(cli_json_str(vrf, "name")),
+			 nz(cli_json_str(p, "prefix")));
+		src = json_object_object_get_ex(vroutes, vkey, &vr) ? cli_json_str(vr, "source") : NULL;
 		if (src == NULL || strcmp(src, "bgp") == 0)
 			found(v, 2, key, "bgpd exports it but VRF %s has no local route %s",
-			      nz(s_of(vrf, "name")), nz(s_of(p, "prefix")));
-		else if (get(vrf, "label") != NULL && strcmp(nz(s_of(vrf, "label_mode")), "per-vrf") == 0 &&
+			      nz(cli_json_str(vrf, "name")), nz(cli_json_str(p, "prefix")));
+		else if (cli_json_get(vrf, "label") != NULL &&
+			 strcmp(nz(cli_json_str(vrf, "label_mode")), "per-vrf") == 0 &&
 			 !same(p, "label", vrf, "label"))
 			found(v, 2, key, "exported with label %s, VRF %s's label is %s",
-			      lbl(p, "label", a), nz(s_of(vrf, "name")), lbl(vrf, "label", b));
+			      lbl(p, "label", a), nz(cli_json_str(vrf, "name")), lbl(vrf, "label", b));
 	}
 }
 
@@ -265,20 +253,20 @@ static void fwd_text(struct json_object *e, const char *gw, const char *out, con
 {
 	char a[16], b[16];
 
-	snprintf(buf, len, "via %s on %s [%s | %s]", nz(s_of(e, gw)), nz(s_of(e, "interface")),
-		 lbl(e, out, a), lbl(e, in, b));
+	snprintf(buf, len, "via %s on %s [%s | %s]", nz(cli_json_str(e, gw)),
+		 nz(cli_json_str(e, "interface")), lbl(e, out, a), lbl(e, in, b));
 }
 
 static void check_fib(struct verify *v, const struct cli_verify_docs *d, struct json_object *vroutes)
 {
-	struct json_object *fib = index_by(get(d->fib, "fib"), "vrf", "prefix");
+	struct json_object *fib = index_by(cli_json_get(d->fib, "fib"), "vrf", "prefix");
 	char want[160], have[160];
 
 	json_object_object_foreach(vroutes, key, r)
 	{
 		struct json_object *e;
 
-		if (!json_object_get_boolean(get(r, "installed")))
+		if (!json_object_get_boolean(cli_json_get(r, "installed")))
 			continue;
 		v->compared[3]++;
 		fwd_text(r, "next_hop", "outer_label", "inner_label", want, sizeof(want));
@@ -296,7 +284,7 @@ static void check_fib(struct verify *v, const struct cli_verify_docs *d, struct 
 		struct json_object *vr;
 
 		if (!json_object_object_get_ex(vroutes, fkey, &vr) ||
-		    !json_object_get_boolean(get(vr, "installed"))) {
+		    !json_object_get_boolean(cli_json_get(vr, "installed"))) {
 			fwd_text(fe, "gateway", "out_label", "inner_label", have, sizeof(have));
 			found(v, 3, fkey, "extra in fwd: %s, vrfmgr has no installed route", have);
 		}
@@ -315,27 +303,28 @@ static bool same_action(const char *a, const char *b)
 
 static void check_lfib(struct verify *v, const struct cli_verify_docs *d)
 {
-	struct json_object *labels = get(d->labels, "labels"), *lfib = get(d->lfib, "lfib");
+	struct json_object *labels = cli_json_get(d->labels, "labels");
+	struct json_object *lfib = cli_json_get(d->lfib, "lfib");
 	char key[32];
 
 	for (size_t i = 0; i < len_of(labels); i++) {
 		struct json_object *l = json_object_array_get_idx(labels, i), *e = NULL;
-		const char *act = nz(s_of(l, "action"));
+		const char *act = nz(cli_json_str(l, "action"));
 
 		if (strncmp(act, "pop-", 4) != 0)
 			continue; /* held or reserved: not in the LFIB */
 		v->compared[4]++;
-		snprintf(key, sizeof(key), "label %s", nz(s_of(l, "label")));
+		snprintf(key, sizeof(key), "label %s", nz(cli_json_str(l, "label")));
 		for (size_t k = 0; k < len_of(lfib); k++)
 			if (same(json_object_array_get_idx(lfib, k), "in_label", l, "label"))
 				e = json_object_array_get_idx(lfib, k);
 		if (e == NULL)
 			found(v, 4, key, "missing in fwd: vrfmgr uses it (%s, VRF %s)", act,
-			      nz(s_of(l, "vrf")));
-		else if (!same_action(s_of(e, "action"), act) ||
+			      nz(cli_json_str(l, "vrf")));
+		else if (!same_action(cli_json_str(e, "action"), act) ||
 			 (strcmp(act, "pop-lookup") == 0 && !same(e, "vrf", l, "vrf")))
 			found(v, 4, key, "different: vrfmgr %s VRF %s, fwd %s VRF %s", act,
-			      nz(s_of(l, "vrf")), nz(s_of(e, "action")), nz(s_of(e, "vrf")));
+			      nz(cli_json_str(l, "vrf")), nz(cli_json_str(e, "action")), nz(cli_json_str(e, "vrf")));
 	}
 	for (size_t k = 0; k < len_of(lfib); k++) {
 		struct json_object *e = json_object_array_get_idx(lfib, k);
@@ -343,17 +332,17 @@ static void check_lfib(struct verify *v, const struct cli_verify_docs *d)
 
 		for (size_t i = 0; i < len_of(labels) && !known; i++)
 			known = same(json_object_array_get_idx(labels, i), "label", e, "in_label");
-		snprintf(key, sizeof(key), "label %s", nz(s_of(e, "in_label")));
+		snprintf(key, sizeof(key), "label %s", nz(cli_json_str(e, "in_label")));
 		if (!known)
 			found(v, 4, key, "extra in fwd: %s, vrfmgr has no such label",
-			      nz(s_of(e, "action")));
+			      nz(cli_json_str(e, "action")));
 	}
 }
 
 int cli_verify_report(const struct cli_verify_docs *d, struct json_object **report)
 {
 	struct verify v = { json_object_new_array(), { 0 }, { 0 } };
-	struct json_object *vroutes = index_by(get(d->vrf_routes, "routes"), "vrf", "prefix");
+	struct json_object *vroutes = index_by(cli_json_get(d->vrf_routes, "routes"), "vrf", "prefix");
 	struct json_object *checks = json_object_new_array();
 	int total = 0;
 
@@ -381,21 +370,22 @@ int cli_verify_report(const struct cli_verify_docs *d, struct json_object **repo
 
 void cli_verify_print(FILE *out, struct json_object *report)
 {
-	struct json_object *checks = get(report, "checks"), *found = get(report, "inconsistencies");
+	struct json_object *checks = cli_json_get(report, "checks");
+	struct json_object *found = cli_json_get(report, "inconsistencies");
 	size_t total = len_of(found);
 
 	for (size_t i = 0; i < len_of(checks); i++) {
 		struct json_object *c = json_object_array_get_idx(checks, i);
-		const char *name = s_of(c, "check");
-		int n = json_object_get_int(get(c, "inconsistencies"));
+		const char *name = cli_json_str(c, "check");
+		int n = json_object_get_int(cli_json_get(c, "inconsistencies"));
 
-		fprintf(out, "%-20s %s compared, %s\n", name, nz(s_of(c, "compared")),
+		fprintf(out, "%-20s %s compared, %s\n", name, nz(cli_json_str(c, "compared")),
 			n == 0 ? "ok" : "INCONSISTENT");
 		for (size_t k = 0; k < total; k++) {
 			struct json_object *f = json_object_array_get_idx(found, k);
 
-			if (strcmp(nz(s_of(f, "check")), name) == 0)
-				fprintf(out, "  %s: %s\n", nz(s_of(f, "key")), nz(s_of(f, "problem")));
+			if (strcmp(nz(cli_json_str(f, "check")), name) == 0)
+				fprintf(out, "  %s: %s\n", nz(cli_json_str(f, "key")), nz(cli_json_str(f, "problem")));
 		}
 	}
 	if (total == 0)
@@ -434,7 +424,8 @@ static int docs_fetch(const struct cli_ctx *c, struct cli_verify_docs *d)
 /* Keeps in a only the inconsistencies also in b (same check, key and problem). */
 static struct json_object *confirmed(struct json_object *a, struct json_object *b)
 {
-	struct json_object *fa = get(a, "inconsistencies"), *fb = get(b, "inconsistencies");
+	struct json_object *fa = cli_json_get(a, "inconsistencies");
+	struct json_object *fb = cli_json_get(b, "inconsistencies");
 	struct json_object *keep = json_object_new_array();
 
 	for (size_t i = 0; i < len_of(fa); i++) {
@@ -456,7 +447,8 @@ static struct json_object *confirmed(struct json_object *a, struct json_object *
 /* The per-check counts again, after confirmation dropped some. */
 static void recount(struct json_object *report)
 {
-	struct json_object *checks = get(report, "checks"), *found = get(report, "inconsistencies");
+	struct json_object *checks = cli_json_get(report, "checks");
+	struct json_object *found = cli_json_get(report, "inconsistencies");
 
 	for (size_t i = 0; i < len_of(checks); i++) {
 		struct json_object *c = json_object_array_get_idx(checks, i);
@@ -488,7 +480,7 @@ int cli_verify(const struct cli_ctx *c, bool once)
 		docs_free(&d);
 		/* the first answer's checks, only the problems seen twice */
 		json_object_object_add(report, "inconsistencies", confirmed(report, again));
-		n = (int)len_of(get(report, "inconsistencies"));
+		n = (int)len_of(cli_json_get(report, "inconsistencies"));
 		json_object_object_add(report, "consistent", json_object_new_boolean(n == 0));
 		recount(report);
 		json_object_put(again);
