@@ -25,6 +25,7 @@
 
 #include "bgpd/bgpd.h"
 #include "common/log.h"
+#include "tests/unit/test_bgpd_raw.h"
 
 static struct event_base *base;
 static struct ferry_config cfg;
@@ -112,13 +113,6 @@ static double now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-struct raw {
-	int fd;
-	uint8_t rx[4096];
-	size_t len;
-	bool eof;
-};
-
 static bool raw_read(void *arg)
 {
 	struct raw *r = arg;
@@ -156,20 +150,6 @@ static bool got_two(void *arg)
 {
 	raw_read(arg);
 	return msg_type(arg, 1) != 0;
-}
-
-static void raw_connect(struct raw *r, const char *src)
-{
-	struct sockaddr_in sin = { .sin_family = AF_INET };
-
-	memset(r, 0, sizeof(*r));
-	r->fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
-	cr_assert_geq(r->fd, 0);
-	inet_pton(AF_INET, src, &sin.sin_addr);
-	cr_assert_eq(bind(r->fd, (struct sockaddr *)&sin, sizeof(sin)), 0);
-	inet_pton(AF_INET, "127.0.0.2", &sin.sin_addr);
-	sin.sin_port = htons(port);
-	cr_assert(connect(r->fd, (struct sockaddr *)&sin, sizeof(sin)) == 0 || errno == EINPROGRESS);
 }
 
 static bool raw_connected(void *arg)
@@ -225,7 +205,7 @@ Test(bgpd_delayopen, our_open_waits_for_the_timer)
 	double t0;
 	uint8_t b[128];
 
-	raw_connect(&r, "127.0.0.3");
+	raw_connect(&r, "127.0.0.3", port);
 	cr_assert(run_until_ms(raw_connected, &r, 5000));
 	t0 = now();
 	cr_assert_not(run_until_ms(raw_got, &r, 500), "something sent before the DelayOpen time");
@@ -248,7 +228,7 @@ Test(bgpd_delayopen, peer_open_answered_at_once)
 	size_t n = open_msg(b, 65000, 0x7f000005);
 	double t0 = now();
 
-	raw_connect(&r, "127.0.0.5");
+	raw_connect(&r, "127.0.0.5", port);
 	raw_send(&r, b, n);
 	cr_assert(run_until_ms(got_two, &r, 2000), "no answer to our OPEN");
 	cr_assert_lt(now() - t0, 2.0, "answered only after %.2f s", now() - t0);
@@ -266,7 +246,7 @@ Test(bgpd_delayopen, other_message_drops_without_notification)
 {
 	struct raw r;
 
-	raw_connect(&r, "127.0.0.5");
+	raw_connect(&r, "127.0.0.5", port);
 	raw_send(&r, keepalive, sizeof(keepalive));
 	cr_assert(run_until_ms(raw_read, &r, 3000), "connection not closed");
 	cr_assert_eq(r.len, 0, "%zu bytes sent (type %u)", r.len, msg_type(&r, 0));
@@ -288,7 +268,7 @@ Test(bgpd_delayopen, bad_header_still_notified)
 {
 	struct raw r;
 
-	raw_connect(&r, "127.0.0.5");
+	raw_connect(&r, "127.0.0.5", port);
 	raw_send(&r, "this is not BGP\n", 16);
 	expect_only_notification(&r, BGP_ERR_HEADER, BGP_ERR_HDR_SYNC);
 	close(r.fd);
@@ -300,7 +280,7 @@ Test(bgpd_delayopen, bad_open_still_notified)
 	uint8_t b[128];
 	size_t n = open_msg(b, 65099, 0x7f000005); /* wrong AS */
 
-	raw_connect(&r, "127.0.0.5");
+	raw_connect(&r, "127.0.0.5", port);
 	raw_send(&r, b, n);
 	expect_only_notification(&r, BGP_ERR_OPEN, BGP_ERR_OPEN_PEER_AS);
 	close(r.fd);

@@ -21,6 +21,7 @@
 
 #include "bgpd/bgpd.h"
 #include "common/log.h"
+#include "tests/unit/test_bgpd_raw.h"
 
 static struct event_base *base;
 static struct ferry_config cfg_a, cfg_b;
@@ -179,28 +180,6 @@ Test(bgpd_fsm, peer_down_withdraws_its_routes)
 
 /* ---- a raw socket standing in for a peer ---- */
 
-struct raw {
-	int fd;
-	uint8_t rx[4096];
-	size_t len;
-	bool eof;
-};
-
-static void raw_connect(struct raw *r, const char *src)
-{
-	struct sockaddr_in sin = { .sin_family = AF_INET };
-
-	memset(r, 0, sizeof(*r));
-	r->fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
-	cr_assert_geq(r->fd, 0);
-	inet_pton(AF_INET, src, &sin.sin_addr);
-	cr_assert_eq(bind(r->fd, (struct sockaddr *)&sin, sizeof(sin)), 0);
-	inet_pton(AF_INET, "127.0.0.2", &sin.sin_addr);
-	sin.sin_port = htons(port);
-	cr_assert(connect(r->fd, (struct sockaddr *)&sin, sizeof(sin)) == 0 ||
-		  errno == EINPROGRESS);
-}
-
 static bool raw_writable(void *arg)
 {
 	struct raw *r = arg;
@@ -255,7 +234,7 @@ Test(bgpd_fsm, garbage_while_established)
 	/* The established connection object itself must survive (KEEPALIVEs may
 	 * still arrive on it meanwhile, so message counts are no measure). */
 	before = B->peers[0].est;
-	raw_connect(&r, "127.0.0.1"); /* from the configured peer's address */
+	raw_connect(&r, "127.0.0.1", port); /* from the configured peer's address */
 	raw_send(&r, "this is not BGP\n", 16);
 	expect_notification(&r, BGP_ERR_HEADER, BGP_ERR_HDR_SYNC);
 	cr_assert(both_established(NULL), "established session disturbed");
@@ -283,7 +262,7 @@ Test(bgpd_fsm, open_while_established_is_a_collision)
 	size_t n = open_msg(b, 0x7f000001);
 
 	cr_assert(run_until(both_established, NULL, 10));
-	raw_connect(&r, "127.0.0.1");
+	raw_connect(&r, "127.0.0.1", port);
 	raw_send(&r, b, n);
 	expect_notification(&r, BGP_ERR_CEASE, BGP_CEASE_COLLISION);
 	cr_assert(both_established(NULL));
@@ -293,7 +272,7 @@ Test(bgpd_fsm, unconfigured_address_is_closed)
 {
 	struct raw r;
 
-	raw_connect(&r, "127.0.0.9");
+	raw_connect(&r, "127.0.0.9", port);
 	cr_assert(run_until(raw_closed, &r, 5));
 	cr_assert_eq(r.len, 0);
 	close(r.fd);
@@ -320,7 +299,7 @@ Test(bgpd_fsm, malformed_update_resets_only_that_session)
 			       0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0,    19,   4 };
 
 	cr_assert(run_until(both_established, NULL, 10));
-	raw_connect(&r, "127.0.0.3");
+	raw_connect(&r, "127.0.0.3", port);
 	memcpy(b + n, ka, sizeof(ka));
 	raw_send(&r, b, n + sizeof(ka));
 	cr_assert(run_until(fake_established, &r, 5), "fake peer not established: %s",
@@ -369,7 +348,7 @@ Test(bgpd_fsm, malformed_attribute_withdraws_and_keeps_the_session)
 			    0, 0xfd, 0xe8, 0, 0, 0, 1, 10, 1, 0x80, 4, 4, 0, 0, 0, 7 };
 
 	cr_assert(run_until(both_established, NULL, 10));
-	raw_connect(&r, "127.0.0.3");
+	raw_connect(&r, "127.0.0.3", port);
 	memcpy(b + n, ka, sizeof(ka));
 	raw_send(&r, b, n + sizeof(ka));
 	cr_assert(run_until(fake_established, &r, 5));
@@ -434,7 +413,7 @@ static void collide(uint32_t id, bool keep_inbound)
 	memset(&x, 0, sizeof(x));
 	cr_assert(run_until(raw_accepted, &x, 5), "B did not dial");
 	cr_assert(run_until(b_third_state, (void *)(uintptr_t)FSM_OPENSENT, 5));
-	raw_connect(&y, "127.0.0.3");
+	raw_connect(&y, "127.0.0.3", port);
 	raw_send(&y, b, n);
 	if (keep_inbound) {
 		expect_notification(&x, BGP_ERR_CEASE, BGP_CEASE_COLLISION);
@@ -549,7 +528,7 @@ static void fake_up(struct raw *r, const uint8_t *caps, uint8_t clen)
 	uint8_t b[256];
 	size_t n = open_caps(b, caps, clen);
 
-	raw_connect(r, "127.0.0.3");
+	raw_connect(r, "127.0.0.3", port);
 	memcpy(b + n, keepalive, sizeof(keepalive));
 	raw_send(r, b, n + sizeof(keepalive));
 	cr_assert(run_until(fake_established, r, 5), "fake peer not established");
@@ -749,7 +728,7 @@ Test(bgpd_caps, no_common_family_is_a_clean_notification)
 	size_t n = open_caps(b, caps, sizeof(caps));
 
 	cr_assert(run_until(both_established, NULL, 10));
-	raw_connect(&r, "127.0.0.3");
+	raw_connect(&r, "127.0.0.3", port);
 	raw_send(&r, b, n);
 	expect_notification(&r, BGP_ERR_OPEN, BGP_ERR_OPEN_CAPABILITY);
 }
@@ -769,7 +748,7 @@ Test(bgpd_limits, max_prefix_ceases_and_stays_down)
 	expect_notification(&r, BGP_ERR_CEASE, BGP_CEASE_MAX_PREFIX);
 	cr_assert_eq(B->peers[1].src.n_paths, 0);
 	cr_assert(B->peers[1].admin_down);
-	raw_connect(&again, "127.0.0.3"); /* refused while down (restart 0) */
+	raw_connect(&again, "127.0.0.3", port); /* refused while down (restart 0) */
 	cr_assert(run_until(raw_closed, &again, 5));
 	cr_assert_eq(again.len, 0);
 	close(again.fd);
