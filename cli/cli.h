@@ -294,6 +294,8 @@ struct cli_verify_docs {
 };
 /* Compares; the report lists every inconsistency. Returns how many. */
 int cli_verify_report(const struct cli_verify_docs *d, struct json_object **report);
+/* Releases the documents and zeroes d. */
+void cli_verify_docs_free(struct cli_verify_docs *d);
 void cli_verify_print(FILE *out, struct json_object *report);
 /* ferryctl verify: 0 consistent, 1 inconsistent or error. */
 int cli_verify(const struct cli_ctx *c, bool once);

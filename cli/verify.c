@@ -394,7 +394,7 @@ void cli_verify_print(FILE *out, struct json_object *report)
 		fprintf(out, "verify: %zu inconsistenc%s\n", total, total == 1 ? "y" : "ies");
 }
 
-static void docs_free(struct cli_verify_docs *d)
+void cli_verify_docs_free(struct cli_verify_docs *d)
 {
 	json_object_put(d->bgp_routes);
 	json_object_put(d->vpn);
@@ -415,7 +415,7 @@ static int docs_fetch(const struct cli_ctx *c, struct cli_verify_docs *d)
 	    cli_fetch(c, "vrfmgr", "/routes", &d->vrf_routes) < 0 ||
 	    cli_fetch(c, "vrfmgr", "/labels", &d->labels) < 0 || cli_fetch(c, "fwd", "/fib", &d->fib) < 0 ||
 	    cli_fetch(c, "fwd", "/lfib", &d->lfib) < 0) {
-		docs_free(d);
+		cli_verify_docs_free(d);
 		return -1;
 	}
 	return 0;
@@ -469,7 +469,7 @@ int cli_verify(const struct cli_ctx *c, bool once)
 	if (docs_fetch(c, &d) < 0)
 		return 1;
 	n = cli_verify_report(&d, &report);
-	docs_free(&d);
+	cli_verify_docs_free(&d);
 	if (n > 0 && !once) {
 		sleep(1);
 		if (docs_fetch(c, &d) < 0) {
@@ -477,7 +477,7 @@ int cli_verify(const struct cli_ctx *c, bool once)
 			return 1;
 		}
 		cli_verify_report(&d, &again);
-		docs_free(&d);
+		cli_verify_docs_free(&d);
 		/* the first answer's checks, only the problems seen twice */
 		json_object_object_add(report, "inconsistencies", confirmed(report, again));
 		n = (int)len_of(cli_json_get(report, "inconsistencies"));

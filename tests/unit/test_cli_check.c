@@ -141,17 +141,6 @@ static void verify_load(struct cli_verify_docs *d)
 	d->lfib = fixture("lfib");
 }
 
-static void verify_free(struct cli_verify_docs *d)
-{
-	json_object_put(d->bgp_routes);
-	json_object_put(d->vpn);
-	json_object_put(d->vrfs);
-	json_object_put(d->vrf_routes);
-	json_object_put(d->labels);
-	json_object_put(d->fib);
-	json_object_put(d->lfib);
-}
-
 static char *verify_text(struct cli_verify_docs *d, int n)
 {
 	struct json_object *report;
@@ -203,7 +192,7 @@ Test(cli_verify, lab_is_consistent_golden)
 	text = verify_text(&d, 0);
 	golden("verify_lab", text);
 	free(text);
-	verify_free(&d);
+	cli_verify_docs_free(&d);
 }
 
 Test(cli_verify, fib_entry_missing_golden)
@@ -217,7 +206,7 @@ Test(cli_verify, fib_entry_missing_golden)
 	text = verify_text(&d, 1);
 	golden("verify_fib_missing", text);
 	free(text);
-	verify_free(&d);
+	cli_verify_docs_free(&d);
 }
 
 Test(cli_verify, fib_label_different_and_extra)
@@ -236,7 +225,7 @@ Test(cli_verify, fib_label_different_and_extra)
 						 "\"gateway\":\"10.1.1.2\",\"out_label\":null,"
 						 "\"inner_label\":null}"));
 	verify_expect(&d, 2, "A:10.99.0.0/16: extra in fwd: via 10.1.1.2 on ce-a1 [- | -]");
-	verify_free(&d);
+	cli_verify_docs_free(&d);
 }
 
 Test(cli_verify, bgpd_and_vrfmgr_disagree)
@@ -256,7 +245,7 @@ Test(cli_verify, bgpd_and_vrfmgr_disagree)
 				  1);
 	verify_expect(&d, 1, "10.255.0.2:100:192.168.101.0/24: missing in vrfmgr: bgpd's best path "
 			     "from 10.255.0.2, label 200");
-	verify_free(&d);
+	cli_verify_docs_free(&d);
 }
 
 Test(cli_verify, vrf_import_by_rt)
@@ -272,7 +261,7 @@ Test(cli_verify, vrf_import_by_rt)
 			     "common");
 	verify_expect(&d, 2, "10.255.0.2:200:10.2.2.0/30: VRF B imports one of its RTs but does "
 			     "not hold it");
-	verify_free(&d);
+	cli_verify_docs_free(&d);
 }
 
 Test(cli_verify, lfib_and_exports)
@@ -288,12 +277,12 @@ Test(cli_verify, lfib_and_exports)
 			      json_tokener_parse("{\"in_label\":150,\"action\":\"pop_lookup\","
 						 "\"vrf\":\"A\"}"));
 	verify_expect(&d, 2, "label 150: extra in fwd: pop_lookup, vrfmgr has no such label");
-	verify_free(&d);
+	cli_verify_docs_free(&d);
 	verify_load(&d);
 	l = row(d.vrfs, "vrfs", 0);
 	json_object_object_add(l, "label", json_object_new_int(42));
 	verify_expect(&d, 2, "exported with label 100, VRF A's label is 42");
-	verify_free(&d);
+	cli_verify_docs_free(&d);
 }
 
 /* ---- events: one SSE event as a line ---- */
