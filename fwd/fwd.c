@@ -133,8 +133,9 @@ struct fwd_iface *fwd_iface_get(struct fwd *f, const char *name, enum fwd_if_rol
 	if (v == NULL)
 		return NULL;
 	f->ifaces = v;
-	if ((ifp = calloc(1, sizeof(*ifp))) == NULL)
+	if ((ifp = aligned_alloc(64, sizeof(*ifp))) == NULL)
 		return NULL;
+	memset(ifp, 0, sizeof(*ifp));
 	memcpy(ifp->name, name, n);
 	ifp->role = role;
 	ifp->arp_gen = 1;

@@ -85,20 +85,14 @@ struct fwd_if_wctr {
 #define FWD_WORKERS_MAX 16
 
 struct fwd_iface {
-	char name[IPC_IFNAME_MAX];
-	enum fwd_if_role role;
+	/* the first line: everything the packet path reads or counts per frame */
+	_Alignas(64) enum fwd_if_role role;
 	bool active;       /* core: configured; access: bound by vrfmgr */
 	bool open;         /* the I/O backend has a socket on it */
 	uint8_t mac[FWD_ETH_ALEN];
 	uint32_t mtu;      /* IP MTU; 0 = unknown, not checked */
 	uint32_t addr;     /* our address on the link: ARP source; answered on access links */
-	uint8_t plen;
 	uint32_t vrf_id;   /* access links: the VRF packets arriving here are looked up in */
-	uint32_t gen;      /* replay generation of the last IF_BIND */
-	struct arp_table *arp;
-	uint32_t arp_gen;  /* bumped when an ARP entry goes or changes MAC: next hop caches die */
-	void *io;          /* backend state (io_packet.c) */
-	uint32_t idx;      /* position in fwd->ifaces (interfaces are never freed) */
 	/* the control thread's counts plus the workers' as last summed (fwd_fold) */
 	union {
 		struct {
@@ -107,6 +101,13 @@ struct fwd_iface {
 		struct fwd_if_ctr ctr;
 	};
 	struct fwd_if_wctr *wctr; /* [FWD_WORKERS_MAX]: each worker's own */
+	char name[IPC_IFNAME_MAX];
+	uint8_t plen;
+	uint32_t gen;      /* replay generation of the last IF_BIND */
+	struct arp_table *arp;
+	uint32_t arp_gen;  /* bumped when an ARP entry goes or changes MAC: next hop caches die */
+	void *io;          /* backend state (io_packet.c) */
+	uint32_t idx;      /* position in fwd->ifaces (interfaces are never freed) */
 	struct fwd_if_ctr wsum;   /* the workers' counts already added to ctr */
 };
 
