@@ -48,6 +48,11 @@ static struct fib_result *res_at(struct fib_results *r, uint32_t id)
 	return &r->chunk[id >> FIB_RES_CHUNK_BITS][id & (FIB_RES_CHUNK - 1)];
 }
 
+static struct fib_result_ctl *ctl_at(struct fib_results *r, uint32_t id)
+{
+	return &r->ctl[id >> FIB_RES_CHUNK_BITS][id & (FIB_RES_CHUNK - 1)];
+}
+
 static uint32_t res_hash(const struct nexthop *nh, uint32_t label, uint32_t size)
 {
 	uint64_t h = ((uint64_t)(uintptr_t)nh >> 4) * 0x9E3779B97F4A7C15ULL ^ label * 2654435761u;
@@ -66,8 +71,8 @@ static void res_rehash(struct fib_results *r)
 			struct fib_result *x = res_at(r, id);
 			uint32_t b = res_hash(x->nh, x->inner_label, size);
 
-			next = x->next;
-			x->next = h[b];
+			next = ctl_at(r, id)->next;
+			ctl_at(r, id)->next = h[b];
 			h[b] = id;
 		}
 	}
@@ -82,17 +87,22 @@ static uint32_t res_alloc_id(struct fib_results *r)
 	uint32_t id = r->free_head;
 
 	if (id != 0) {
-		r->free_head = res_at(r, id)->next;
+		r->free_head = ctl_at(r, id)->next;
 		return id;
 	}
 	if (r->n_chunks == FIB_RES_CHUNKS_MAX)
 		return 0;
 	if ((r->chunk[r->n_chunks] = calloc(FIB_RES_CHUNK, sizeof(struct fib_result))) == NULL)
 		return 0;
+	if ((r->ctl[r->n_chunks] = calloc(FIB_RES_CHUNK, sizeof(struct fib_result_ctl))) == NULL) {
+		free(r->chunk[r->n_chunks]);
+		r->chunk[r->n_chunks] = NULL;
+		return 0;
+	}
 	id = r->n_chunks++ << FIB_RES_CHUNK_BITS;
 	/* ids id+1 .. id+CHUNK-1 onto the free list (id 0 of chunk 0 stays unused) */
 	for (uint32_t i = FIB_RES_CHUNK - 1; i >= 1; i--) {
-		res_at(r, id + i)->next = r->free_head;
+		ctl_at(r, id + i)->next = r->free_head;
 		r->free_head = id + i;
 	}
 	if (id == 0)
@@ -110,10 +120,10 @@ static uint32_t res_get(struct fwd *f, uint32_t nh_id, uint32_t label)
 
 	if (nh != NULL) {
 		b = res_hash(nh, label, r->hash_size);
-		for (id = r->hash[b]; id != 0; id = x->next) {
+		for (id = r->hash[b]; id != 0; id = ctl_at(r, id)->next) {
 			x = res_at(r, id);
 			if (x->nh == nh && x->inner_label == label) {
-				x->refs++;
+				ctl_at(r, id)->refs++;
 				return id;
 			}
 		}
@@ -121,13 +131,14 @@ static uint32_t res_get(struct fwd *f, uint32_t nh_id, uint32_t label)
 	if ((id = res_alloc_id(r)) == 0)
 		return 0;
 	if ((nh = nh_ref(f, nh_id)) == NULL) {
-		res_at(r, id)->next = r->free_head;
+		ctl_at(r, id)->next = r->free_head;
 		r->free_head = id;
 		return 0;
 	}
 	x = res_at(r, id);
 	b = res_hash(nh, label, r->hash_size);
-	*x = (struct fib_result){ .nh = nh, .inner_label = label, .refs = 1, .next = r->hash[b] };
+	*x = (struct fib_result){ .nh = nh, .inner_label = label };
+	*ctl_at(r, id) = (struct fib_result_ctl){ .refs = 1, .next = r->hash[b] };
 	r->hash[b] = id;
 	if (++r->count > r->hash_size)
 		res_rehash(r);
@@ -142,7 +153,8 @@ static void res_reclaim(void *p, void *ctx)
 	struct fib_result *x = res_at(f->res, id);
 
 	nh_unref(f, x->nh);
-	*x = (struct fib_result){ .next = f->res->free_head };
+	*x = (struct fib_result){ 0 };
+	*ctl_at(f->res, id) = (struct fib_result_ctl){ .next = f->res->free_head };
 	f->res->free_head = id;
 }
 
@@ -152,12 +164,12 @@ static void res_put(struct fwd *f, uint32_t id)
 	struct fib_result *x = res_at(r, id);
 	uint32_t *pp;
 
-	if (--x->refs > 0)
+	if (--ctl_at(r, id)->refs > 0)
 		return;
 	pp = &r->hash[res_hash(x->nh, x->inner_label, r->hash_size)];
 	while (*pp != id)
-		pp = &res_at(r, *pp)->next;
-	*pp = x->next;
+		pp = &ctl_at(r, *pp)->next;
+	*pp = ctl_at(r, id)->next;
 	r->count--;
 	rcu_retire(f->rcu, res_reclaim, (void *)(uintptr_t)id, f);
 }
@@ -460,8 +472,10 @@ void fib_free_all(struct fwd *f)
 	f->fib_dirty = NULL;
 	f->n_fib_dirty = f->fib_dirty_cap = 0;
 	if (f->res != NULL) {
-		for (uint32_t i = 0; i < f->res->n_chunks; i++)
+		for (uint32_t i = 0; i < f->res->n_chunks; i++) {
 			free(f->res->chunk[i]);
+			free(f->res->ctl[i]);
+		}
 		free(f->res->hash);
 		free(f->res);
 		f->res = NULL;

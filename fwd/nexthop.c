@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/label.h"
 #include "common/log.h"
 #include "fwd/arp.h"
 #include "fwd/nexthop.h"
@@ -142,10 +143,20 @@ static bool view_eq(const struct nh_view *a, const struct nh_view *b)
 	       a->adj_gen == b->adj_gen && memcmp(a->adj_mac, b->adj_mac, FWD_ETH_ALEN) == 0;
 }
 
+/* nh_view.n_out of nh. */
+static uint8_t view_n_out(const struct nexthop *nh)
+{
+	if (nh->type != IPC_NH_LABELED || nh->out_label == MPLS_LABEL_IMPLICIT_NULL ||
+	    nh->out_label == MPLS_LABEL_NONE)
+		return 0;
+	return nh->out_label <= MPLS_LABEL_MAX ? 1 : NH_PUSH_SLOW;
+}
+
 void nh_publish(struct fwd *f, struct nexthop *nh)
 {
 	struct nh_view *old = atomic_load_explicit(&nh->view, memory_order_relaxed), *v;
-	struct nh_view want = { .type = nh->type, .out_label = nh->out_label, .ifp = nh->ifp };
+	struct nh_view want = { .type = nh->type, .out_label = nh->out_label, .ifp = nh->ifp,
+				.n_out = view_n_out(nh), .labeled = nh->type == IPC_NH_LABELED };
 
 	if (nh->adj_ifp != NULL && nh->adj_ifp == nh->ifp) {
 		want.adj_gen = nh->adj_gen;

@@ -29,7 +29,17 @@ struct nh_view {
 	struct fwd_iface *ifp; /* the egress interface once resolved, else NULL */
 	uint32_t adj_gen;   /* ifp->arp_gen adj_mac belongs to; 0 = no MAC */
 	uint8_t adj_mac[FWD_ETH_ALEN];
+	/*
+	 * Label entries the vector path pushes for the next hop itself (worked
+	 * out once here, not per frame): 1 for a labeled next hop with a real
+	 * out label, 0 for none or implicit null, NH_PUSH_SLOW when out_label is
+	 * out of range (pipeline.c decides what to do with such a frame).
+	 */
+	uint8_t n_out;
+	bool labeled; /* the route's inner label goes under (type LABELED) */
 };
+
+#define NH_PUSH_SLOW 0xFF
 
 struct nexthop {
 	_Atomic(struct nh_view *) view; /* NULL until first published */

@@ -293,66 +293,106 @@ static enum fwd_verdict slow_output(struct fwd *f, struct fwd_iface *in, struct 
 	return vector_nh_output(f, in, p, s->is_ip, s->vrf_id, s->nh, s->inner);
 }
 
-/* Finishes a frame whose next hop is known: labels, MACs, MTU, out (toward a CE: counted in its VRF). */
-static enum fwd_verdict output(struct fwd *f, struct fwd_iface *in, struct fwd_pkt *p,
-			       const struct vstate *s, struct fwd_ctrs *ctr)
+/*
+ * The label entries output() pushes: the next hop's own (nh_view.n_out)
+ * and the route's inner label under a labeled next hop; over 2 when
+ * pipeline.c must decide (a label out of range).
+ */
+static inline unsigned push_count(const struct nh_view *v, uint32_t inner)
 {
-	enum fwd_verdict verdict;
+	unsigned i = v->labeled && inner != MPLS_LABEL_IMPLICIT_NULL && inner != MPLS_LABEL_NONE;
+
+	return v->n_out + (i && inner > MPLS_LABEL_MAX ? NH_PUSH_SLOW : i);
+}
+
+/* Writes k (1 or 2) label entries in front of the IPv4 header; TTL from it (RFC 3443 uniform). */
+static inline void push_labels(struct fwd_pkt *p, unsigned k, uint32_t top, uint32_t inner)
+{
+	uint32_t ttl = p->data[FWD_ETH_HLEN + IP_TTL];
+	uint8_t *d;
+
+	p->data -= k * MPLS_LSE_LEN;
+	p->len += k * MPLS_LSE_LEN;
+	p->headroom -= k * MPLS_LSE_LEN;
+	d = p->data + FWD_ETH_HLEN;
+	if (k == 2) {
+		put32(d, top << 12 | ttl);
+		put32(d + MPLS_LSE_LEN, inner << 12 | LSE_BOS | ttl);
+	} else {
+		put32(d, top << 12 | LSE_BOS | ttl);
+	}
+	p->data[ETH_TYPE] = ETHERTYPE_MPLS >> 8;
+	p->data[ETH_TYPE + 1] = ETHERTYPE_MPLS & 0xFF;
+}
+
+/*
+ * What output() counts over a batch: frames it finished (fwd->fast), and
+ * frames sent, as runs of one egress interface (the push path sends a whole
+ * batch to one core link): each run is added to the interface's tx counters
+ * once, and to its VRF's to_ce counters when it is an attachment link.
+ */
+struct vout {
+	struct fwd_ctrs *ctr;
+	unsigned fast;
+	struct fwd_iface *tx_if;
+	uint64_t tx_frames, tx_bytes;
+};
+
+static inline __attribute__((always_inline)) void tx_flush(struct vout *o)
+{
+	struct fwd_if_ctr *c;
+
+	if (o->tx_frames == 0)
+		return;
+	c = fwd_if_ctr(o->tx_if);
+	fwd_ctr_add(&c->tx_packets, o->tx_frames);
+	fwd_ctr_add(&c->tx_bytes, o->tx_bytes);
+	if (o->tx_if->role == FWD_IF_ACCESS) {
+		struct fwd_vrf_ctr *v = fwd_vrf_ctr(o->ctr, o->tx_if->vrf_id);
+
+		fwd_ctr_add(&v->to_ce_packets, o->tx_frames);
+		fwd_ctr_add(&v->to_ce_bytes, o->tx_bytes);
+	}
+	o->tx_frames = o->tx_bytes = 0;
+}
+
+/* Hands a finished frame to the backend (fwd_tx with the counting done by runs). */
+static inline enum fwd_verdict tx(struct fwd *f, struct vout *o, struct fwd_iface *out,
+				  const struct fwd_pkt *p)
+{
+	if (f->hooks.output(f->hooks.ctx, out, p->data, p->len) < 0)
+		return fwd_drop(f, FWD_DROP_TX_ERROR);
+	if (out != o->tx_if) {
+		tx_flush(o);
+		o->tx_if = out;
+	}
+	o->tx_frames++;
+	o->tx_bytes += p->len;
+	return FWD_SENT;
+}
+
+/* Finishes a frame whose next hop is known: labels, MACs, MTU, out. */
+static enum fwd_verdict output(struct fwd *f, struct fwd_iface *in, struct fwd_pkt *p,
+			       const struct vstate *s, struct vout *o)
+{
 	const struct nh_view *v = nh_fast_view(s->nh);
 	struct fwd_iface *out;
-	uint32_t outer, inner = s->inner;
-	unsigned k = 0;
-	uint8_t *d;
+	unsigned k;
 
 	if (v == NULL)
 		return slow_output(f, in, p, s);
+	k = push_count(v, s->inner);
+	if (k != 0 && (k > 2 || !s->is_ip || p->headroom < k * MPLS_LSE_LEN))
+		return slow_output(f, in, p, s);
 	out = v->ifp;
-	outer = v->out_label;
-	if (v->type == IPC_NH_LABELED) {
-		/* implicit null and "none" push nothing: 0, 1 or 2 entries */
-		bool o = outer != MPLS_LABEL_IMPLICIT_NULL && outer != MPLS_LABEL_NONE;
-		bool i = inner != MPLS_LABEL_IMPLICIT_NULL && inner != MPLS_LABEL_NONE;
-
-		k = (unsigned)o + (unsigned)i;
-		if (k > 0 && (!s->is_ip || p->headroom < k * MPLS_LSE_LEN ||
-			      (o && outer > MPLS_LABEL_MAX) || (i && inner > MPLS_LABEL_MAX)))
-			return slow_output(f, in, p, s);
-		if (!o)
-			outer = inner; /* a single entry: it is the bottom one */
-	}
 	if (out->mtu != 0 && p->len + k * MPLS_LSE_LEN - FWD_ETH_HLEN > out->mtu)
 		return fwd_drop(f, FWD_DROP_MTU_EXCEEDED);
-	if (k > 0) {
-		uint32_t ttl = p->data[FWD_ETH_HLEN + IP_TTL];
-
-		p->data -= k * MPLS_LSE_LEN;
-		p->len += k * MPLS_LSE_LEN;
-		p->headroom -= k * MPLS_LSE_LEN;
-		d = p->data + FWD_ETH_HLEN;
-		if (k == 2) {
-			put32(d, outer << 12 | ttl);
-			put32(d + MPLS_LSE_LEN, inner << 12 | LSE_BOS | ttl);
-		} else {
-			put32(d, outer << 12 | LSE_BOS | ttl);
-		}
-		p->data[ETH_TYPE] = ETHERTYPE_MPLS >> 8;
-		p->data[ETH_TYPE + 1] = ETHERTYPE_MPLS & 0xFF;
-	}
+	if (k != 0)
+		push_labels(p, k, v->n_out ? v->out_label : s->inner, s->inner);
 	memcpy(p->data, v->adj_mac, FWD_ETH_ALEN);
 	memcpy(p->data + FWD_ETH_ALEN, out->mac, FWD_ETH_ALEN);
-	if (fwd_self == NULL)
-		f->fast++;
-	else
-		fwd_self->fast++;
-	verdict = fwd_tx(f, out, p->data, p->len);
-	if (out->role == FWD_IF_ACCESS && verdict == FWD_SENT) {
-		/* frames of a batch leave by many next hops: a run would rarely pay */
-		struct fwd_vrf_ctr *c = fwd_vrf_ctr(ctr, out->vrf_id);
-
-		fwd_ctr_add(&c->to_ce_packets, 1);
-		fwd_ctr_add(&c->to_ce_bytes, p->len);
-	}
-	return verdict;
+	o->fast++;
+	return tx(f, o, out, p);
 }
 
 /* The LFIB entry of a core MPLS frame's top label (prefetched), or NULL. */
@@ -378,12 +418,14 @@ static inline const struct lfib_entry *peek_label(const struct fwd *f, const str
 static void resolve(struct fwd *f, struct vstate *s, const uint16_t *which, const uint32_t *res,
 		    unsigned nl, struct fwd_ctrs *ctr)
 {
-	for (unsigned j = 0; j < nl; j++)
-		if (res[j] != 0)
-			__builtin_prefetch(fib_result_of(f->res, res[j]));
+	const struct fib_result *r[VEC];
+
+	for (unsigned j = 0; j < nl; j++) {
+		r[j] = res[j] != 0 ? fib_result_of(f->res, res[j]) : NULL;
+		__builtin_prefetch(r[j]);
+	}
 	for (unsigned j = 0; j < nl; j++) {
 		struct vstate *x = &s[which[j]];
-		const struct fib_result *r;
 
 		if (res[j] == 0) {
 			fwd_ctr_add(&fwd_vrf_ctr(ctr, x->vrf_id)->no_route, 1);
@@ -391,11 +433,10 @@ static void resolve(struct fwd *f, struct vstate *s, const uint16_t *which, cons
 			x->verdict = fwd_drop(f, FWD_DROP_NO_ROUTE);
 			continue;
 		}
-		r = fib_result_of(f->res, res[j]);
 		x->kind = VK_NH;
-		x->nh = r->nh;
-		x->inner = r->inner_label;
-		__builtin_prefetch(r->nh);
+		x->nh = r[j]->nh;
+		x->inner = r[j]->inner_label;
+		__builtin_prefetch(x->nh);
 	}
 }
 
@@ -420,8 +461,7 @@ static void prefetch_out(const struct vstate *s, const uint16_t *which, unsigned
 		    (v = atomic_load_explicit(&x->nh->view, memory_order_acquire)) == NULL ||
 		    v->ifp == NULL)
 			continue;
-		__builtin_prefetch(v->ifp);
-		__builtin_prefetch((const char *)v->ifp + 64, 1);
+		__builtin_prefetch(v->ifp); /* one line: what output reads and counts */
 	}
 }
 
@@ -522,16 +562,15 @@ static void run(struct fwd *f, struct fwd_iface *const *in, struct fwd_pkt *p, u
 	uint32_t dst[VEC], res[VEC];
 	uint16_t which[VEC];
 	unsigned nl = 0;
-
 	struct fwd_ctrs *ctr = fwd_ctrs_self(f);
 	struct vcount k = { .ctr = ctr };
+	struct vout o = { .ctr = ctr };
 
 	prepare(f, in, p, n, s);
 	for (unsigned i = 0; i < n; i++) {
 		size_t len = p[i].len;
 
-		s[i].kind = f->slow_only ? VK_SLOW : classify(f, in[i], &p[i], &s[i], &dst[nl],
-							      &root[nl]);
+		s[i].kind = classify(f, in[i], &p[i], &s[i], &dst[nl], &root[nl]);
 		if (s[i].kind == VK_LOOKUP)
 			which[nl++] = (uint16_t)i;
 		if (s[i].kind != VK_SLOW)
@@ -547,13 +586,34 @@ static void run(struct fwd *f, struct fwd_iface *const *in, struct fwd_pkt *p, u
 		enum fwd_verdict v;
 
 		if (s[i].kind == VK_NH)
-			v = output(f, in[i], &p[i], &s[i], ctr);
+			v = output(f, in[i], &p[i], &s[i], &o);
 		else if (s[i].kind == VK_DONE)
 			v = s[i].verdict;
 		else if (fwd_self != NULL)
 			v = punt_frame(f, in[i], &p[i]);
 		else
 			v = pipeline_frame(f, in[i], &p[i]);
+		if (verdicts != NULL)
+			verdicts[i] = v;
+	}
+	tx_flush(&o);
+	if (fwd_self == NULL)
+		f->fast += o.fast;
+	else
+		fwd_self->fast += o.fast;
+}
+
+/* Tests: every frame through pipeline.c alone (the reference the vector path must match). */
+static void run_slow(struct fwd *f, struct fwd_iface *const *in, struct fwd_pkt *p, unsigned n,
+		     enum fwd_verdict *verdicts)
+{
+	struct vstate s[VEC];
+
+	prepare(f, in, p, n, s); /* the receive counters */
+	for (unsigned i = 0; i < n; i++) {
+		enum fwd_verdict v = fwd_self != NULL ? punt_frame(f, in[i], &p[i]) :
+							pipeline_frame(f, in[i], &p[i]);
+
 		if (verdicts != NULL)
 			verdicts[i] = v;
 	}
@@ -565,7 +625,8 @@ void fwd_input_batch(struct fwd *f, struct fwd_iface *const *in, struct fwd_pkt 
 	if (!f->no_lazy_commit && fib_pending(f))
 		fib_commit(f);
 	for (unsigned i = 0; i < n; i += VEC)
-		run(f, in + i, p + i, n - i < VEC ? n - i : VEC, verdicts ? verdicts + i : NULL);
+		(f->slow_only ? run_slow : run)(f, in + i, p + i, n - i < VEC ? n - i : VEC,
+						 verdicts ? verdicts + i : NULL);
 }
 
 enum fwd_verdict fwd_input(struct fwd *f, struct fwd_iface *in, struct fwd_pkt *p)
