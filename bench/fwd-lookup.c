@@ -8,9 +8,15 @@
  *   pop:  [vpn label S=1] on the core link -> LFIB pop+lookup, LPM in the
  *         label's VRF, MAC rewrite toward the CE;
  *   swap: [transport | vpn S=1] on the core link -> LFIB swap (P router).
- * Destinations are uniformly random routes of uniformly random VRFs (a random
- * host inside the chosen prefix), one per packet and never repeated in a
- * cache-friendly order; every packet of a batch comes from a different VRF.
+ * Destinations are uniformly random routes (a random host inside the chosen
+ * prefix), one per packet and never repeated in a cache-friendly order.
+ * Arrival (-a): "link" (the default) is how fwd's I/O hands frames over:
+ * every receive batch comes from one socket, so a push batch is 256 frames
+ * from one attachment link (one VRF, random destinations in it), each batch
+ * from a random link; "mixed" makes every frame of a batch come from a
+ * different link and VRF, a worst case no real receive path produces. Pop
+ * and swap frames arrive on the core link either way, with the labels of
+ * random VRFs (pop) or LSPs (swap), frame by frame.
  * The refill (writing the next destination into the batch's frames, as a NIC
  * would deliver them) is timed on its own and reported beside the totals.
  * Memory per route is what the FIB adds to the heap (mallinfo2), everything
@@ -18,7 +24,7 @@
  * thread's CPU time (the machine is shared), medians of -k runs.
  *
  *   fwd-lookup [-r ROUTES] [-v VRFS] [-n PACKETS] [-k RUNS] [-b BATCH]
- *              [-m clustered|scattered] [-s SEED] [-p lpm,push,pop,swap]
+ *              [-m clustered|scattered] [-a link|mixed] [-s SEED] [-p lpm,push,pop,swap]
  *              [-c UPDATES_PER_S [-t SECONDS]]
  * -c: route churn. A control thread (on the other core) replaces, deletes and
  * re-adds random routes at that rate, publishing every millisecond
@@ -61,6 +67,7 @@
 struct opts {
 	uint32_t routes, vrfs, packets, runs, batch, seed, churn, seconds;
 	bool scattered;
+	bool mixed; /* -a mixed: every push frame of a batch from another link */
 	const char *paths; /* which of lpm,push,pop,swap to run */
 };
 
@@ -284,15 +291,23 @@ static void add_routes(struct fwd *f, const struct opts *o, struct route *routes
 	}
 }
 
-/* A random host of a random route (route i belongs to VRF 1 + i % vrfs). */
+/*
+ * A random host of a random route (route i belongs to VRF 1 + i % vrfs); a
+ * batch of push frames from one link draws its routes from one random VRF.
+ */
 static void draw_packets(const struct opts *o, const struct route *routes, const bool *local,
 			 struct draw *d, bool want_local)
 {
+	bool by_link = !o->mixed && !want_local;
+	uint32_t per_vrf = o->routes / o->vrfs, v = 0;
+
 	for (uint32_t i = 0; i < o->packets; i++) {
 		uint32_t r;
 
+		if (i % o->batch == 0)
+			v = rng() % o->vrfs;
 		do
-			r = rng() % o->routes;
+			r = by_link ? (rng() % per_vrf) * o->vrfs + v : rng() % o->routes;
 		while (want_local && !local[r]);
 		d[i].key = 1 + r % o->vrfs;
 		d[i].dst = routes[r].prefix | (rng() & ~prefix4_netmask(routes[r].plen));
@@ -642,7 +657,8 @@ static void print_drops(const struct fwd *f)
 static void usage(void)
 {
 	fprintf(stderr, "usage: fwd-lookup [-r ROUTES] [-v VRFS] [-n PACKETS] [-k RUNS] "
-			"[-b BATCH] [-m clustered|scattered] [-s SEED] [-p lpm,push,pop,swap] "
+			"[-b BATCH] [-m clustered|scattered] [-a link|mixed] [-s SEED] "
+			"[-p lpm,push,pop,swap] "
 			"[-c UPDATES_PER_S [-t SECONDS]]\n");
 	exit(1);
 }
@@ -653,14 +669,23 @@ static void parse_opts(int argc, char **argv, struct opts *o)
 
 	*o = (struct opts){ .routes = 1000000, .vrfs = 1000, .packets = 1u << 22, .runs = 5,
 			    .batch = 256, .seed = 1, .seconds = 5, .paths = "lpm,push,pop,swap" };
-	while ((ch = getopt(argc, argv, "r:v:n:k:b:m:s:p:c:t:")) != -1) {
+	while ((ch = getopt(argc, argv, "r:v:n:k:b:m:a:s:p:c:t:")) != -1) {
 		switch (ch) {
 		case 'r': o->routes = (uint32_t)strtoul(optarg, NULL, 0); break;
 		case 'v': o->vrfs = (uint32_t)strtoul(optarg, NULL, 0); break;
 		case 'n': o->packets = (uint32_t)strtoul(optarg, NULL, 0); break;
 		case 'k': o->runs = (uint32_t)strtoul(optarg, NULL, 0); break;
 		case 'b': o->batch = (uint32_t)strtoul(optarg, NULL, 0); break;
-		case 'm': o->scattered = strcmp(optarg, "scattered") == 0; break;
+		case 'm':
+			if (strcmp(optarg, "scattered") != 0 && strcmp(optarg, "clustered") != 0)
+				usage();
+			o->scattered = strcmp(optarg, "scattered") == 0;
+			break;
+		case 'a':
+			if (strcmp(optarg, "mixed") != 0 && strcmp(optarg, "link") != 0)
+				usage();
+			o->mixed = strcmp(optarg, "mixed") == 0;
+			break;
 		case 's': o->seed = (uint32_t)strtoul(optarg, NULL, 0); break;
 		case 'p': o->paths = optarg; break;
 		case 'c': o->churn = (uint32_t)strtoul(optarg, NULL, 0); break;
@@ -709,7 +734,10 @@ int main(int argc, char **argv)
 	       "FIB heap %.1f MB = %.1f bytes/route\n", installed, o.routes,
 	       o.scattered ? "scattered" : "clustered", o.vrfs, now_s() - t0,
 	       (double)(heap1 - heap0) / 1e6, (double)(heap1 - heap0) / (double)installed);
-	printf("%u packets per run, batch %u, median of %u runs\n", o.packets, o.batch, o.runs);
+	printf("%u packets per run, batch %u, median of %u runs; push frames arrive %s\n",
+	       o.packets, o.batch, o.runs,
+	       o.mixed ? "mixed (every frame of a batch from another link)" :
+			 "by link (a batch from one link, as fwd's receive path hands them over)");
 	draw_packets(&o, routes, local, d, false);
 	if (o.churn != 0) {
 		run_churn(f, &o, b, acc, d, routes);
