@@ -34,8 +34,8 @@ struct leaf {
 	uint32_t v[8]; /* the values of the line's 8 ranges */
 };
 
-/* Inner lines: int32_t k[16], k[j - 1] = first start under child j - 1; k[15] unused,
- * except in the top line, where it holds the line counts of depths 1 and 2 (u16 each). */
+/* Inner lines: int32_t k[16]: k[0] = the byte distance from the line to its first child
+ * (its children are consecutive lines), k[j] = first start under child j (j = 1..15). */
 
 static unsigned levels_for(uint32_t n)
 {
@@ -59,15 +59,13 @@ static inline struct rhdr *hdr_of(uintptr_t x)
 }
 
 static void fill_inner(int32_t *k, const uint32_t *keys, uint32_t n, uint32_t first,
-		       uint32_t child_span)
+		       uint32_t child_span, uint32_t child_dist)
 {
-	for (unsigned j = 0; j < 16; j++)
-		k[j] = PAD;
+	k[0] = (int32_t)(child_dist * LINE);
 	for (unsigned j = 1; j < 16; j++) {
 		uint32_t idx = first + j * child_span;
 
-		if (idx < n)
-			k[j - 1] = cut(keys[idx]);
+		k[j] = idx < n ? cut(keys[idx]) : PAD;
 	}
 }
 
@@ -108,15 +106,14 @@ uintptr_t lpm_rnode_build(const uint32_t *keys, const uint32_t *vals, uint32_t n
 	h->size = (lines + 1) * LINE;
 	h->levels = levels;
 	tree = mem + LINE;
-	for (unsigned d = 0; d + 1 < levels; d++)
+	for (unsigned d = 0; d + 1 < levels; d++) /* line u's children: 16u.. of depth d + 1 */
 		for (uint32_t u = 0; u < cnt[d]; u++)
 			fill_inner((int32_t *)(tree + (size_t)(off[d] + u) * LINE), keys, n,
-				   u * span_of(levels, d), span_of(levels, d + 1));
+				   u * span_of(levels, d), span_of(levels, d + 1),
+				   off[d + 1] + 16 * u - (off[d] + u));
 	for (uint32_t b = 0; b < cnt[levels - 1]; b++)
 		fill_leaf((struct leaf *)(tree + (size_t)(off[levels - 1] + b) * LINE), keys, vals,
 			  n, b * 8);
-	if (levels >= 3)
-		((int32_t *)tree)[15] = (int32_t)(cnt[1] | (levels == 4 ? cnt[2] << 16 : 0));
 	return (uintptr_t)tree | (uintptr_t)levels << 1;
 }
 
@@ -152,11 +149,19 @@ void lpm_node_free(uintptr_t x)
 
 /* ---- searching a line ---- */
 
-/* How many of the 15 cut points of an inner line are < key (they are sorted). */
-static inline unsigned count15(const int32_t *k, int32_t key)
+/* A key in every lane (SSE2), so the batch broadcasts each key once, not once a line. */
+#ifdef __SSE2__
+typedef __m128i kvec;
+#define KVEC(key) _mm_set1_epi32(key)
+#else
+typedef int32_t kvec;
+#define KVEC(key) (key)
+#endif
+
+/* How many of the 15 cut points k[1..15] of an inner line are < key (they are sorted). */
+static inline unsigned count15(const int32_t *k, kvec x)
 {
 #ifdef __SSE2__
-	__m128i x = _mm_set1_epi32(key);
 	__m128i g0 = _mm_cmpgt_epi32(x, _mm_load_si128((const __m128i *)k));
 	__m128i g1 = _mm_cmpgt_epi32(x, _mm_load_si128((const __m128i *)(k + 4)));
 	__m128i g2 = _mm_cmpgt_epi32(x, _mm_load_si128((const __m128i *)(k + 8)));
@@ -164,39 +169,42 @@ static inline unsigned count15(const int32_t *k, int32_t key)
 	unsigned lt = (unsigned)_mm_movemask_epi8(
 		_mm_packs_epi16(_mm_packs_epi32(g0, g1), _mm_packs_epi32(g2, g3)));
 
-	return (unsigned)__builtin_ctz(~(lt & 0x7FFFu)); /* a prefix of ones: its length */
+	/* bits 1..c set (a prefix: the cuts are sorted), bit 0 is k[0]: c = the highest bit of
+	 * lt | 1, one bsr */
+	return (unsigned)(31 ^ __builtin_clz(lt | 1));
 #else
 	unsigned c = 0;
 
-	for (int i = 0; i < 15; i++)
-		c += k[i] < key;
+	for (int i = 1; i < 16; i++)
+		c += k[i] < x;
 	return c;
 #endif
 }
 
-/* The same for the 7 cut points of a leaf line. */
-static inline unsigned count7(const int32_t *k, int32_t key)
+/* The value of key's range in a leaf line (0: a gap, take dflt). */
+static inline uint32_t leaf_value(const struct leaf *l, kvec x)
 {
 #ifdef __SSE2__
-	__m128i x = _mm_set1_epi32(key);
-	__m128i g0 = _mm_cmpgt_epi32(x, _mm_load_si128((const __m128i *)k));
-	__m128i g1 = _mm_cmpgt_epi32(x, _mm_load_si128((const __m128i *)(k + 4)));
+	__m128i g0 = _mm_cmpgt_epi32(x, _mm_load_si128((const __m128i *)l->k));
+	__m128i g1 = _mm_cmpgt_epi32(x, _mm_load_si128((const __m128i *)(l->k + 4)));
 	unsigned lt = (unsigned)_mm_movemask_epi8(_mm_packs_epi32(g0, g1));
+	/* lt = 2c ones (two bits per key; k[7] never counts): 2c = the highest bit of 2lt + 1 */
+	unsigned c2 = (unsigned)(31 ^ __builtin_clz(lt * 2 + 1));
 
-	return (unsigned)__builtin_ctz(~lt) / 2; /* two mask bits per key; k[7] never counts */
+	return *(const uint32_t *)((const uint8_t *)l->v + 2 * (size_t)c2); /* v[c], no shift */
 #else
 	unsigned c = 0;
 
 	for (int i = 0; i < 7; i++)
-		c += k[i] < key;
-	return c;
+		c += l->k[i] < x;
+	return l->v[c];
 #endif
 }
 
-/* Line offset of depth d's first line, from the counts kept in the top line. */
-static inline uint32_t depth_off(uint32_t meta, unsigned d)
+/* Child c of inner line k: its first child's distance is in k[0]. */
+static inline const int32_t *child(const int32_t *k, unsigned c)
 {
-	return d == 0 ? 0 : d == 1 ? 1 : d == 2 ? 1 + (meta & 0xFFFF) : 1 + (meta & 0xFFFF) + (meta >> 16);
+	return (const int32_t *)((const uint8_t *)k + ((uint32_t)k[0] + c * LINE));
 }
 
 /* ---- patching a copy (control thread) ---- */
@@ -219,24 +227,22 @@ static uint32_t uncut(int32_t k)
 
 void lpm_rnode_leaf(uintptr_t x, uint32_t addr, struct lpm_leaf_view *v)
 {
-	uint8_t *tree = (uint8_t *)LPM_PTR(x);
+	const int32_t *k = (const int32_t *)LPM_PTR(x);
 	unsigned levels = LPM_LEVELS(x);
-	int32_t key = (int32_t)(addr ^ BIAS);
-	uint32_t meta = (uint32_t)((int32_t *)tree)[15], u = 0;
+	kvec key = KVEC((int32_t)(addr ^ BIAS));
 	uint64_t lo = 0, hi = UINT32_MAX; /* the caller's chunk bounds are looser: fine */
 	struct leaf *l;
 
 	for (unsigned d = 0; d + 1 < levels; d++) {
-		const int32_t *k = (const int32_t *)(tree + (size_t)(depth_off(meta, d) + u) * LINE);
 		unsigned c = count15(k, key);
 
 		if (c > 0)
-			lo = uncut(k[c - 1]);
-		if (c < 15 && k[c] != PAD)
-			hi = uncut(k[c]) - 1;
-		u = u * 16 + c;
+			lo = uncut(k[c]);
+		if (c < 15 && k[c + 1] != PAD)
+			hi = uncut(k[c + 1]) - 1;
+		k = child(k, c);
 	}
-	l = (struct leaf *)(tree + (size_t)(depth_off(meta, levels - 1) + u) * LINE);
+	l = (struct leaf *)k;
 	v->line = l;
 	v->n = 1;
 	v->start[0] = (uint32_t)lo;
@@ -264,30 +270,21 @@ void lpm_rnode_leaf_store(uintptr_t x, const struct lpm_leaf_view *v, uint32_t o
 
 /* ---- lookups ---- */
 
-static inline const int32_t *line_at(const uint8_t *tree, uint32_t meta, unsigned d, uint32_t u)
+static inline uint32_t dflt_of(uintptr_t x)
 {
-	return (const int32_t *)(tree + (size_t)(depth_off(meta, d) + u) * LINE);
-}
-
-static inline uint32_t leaf_value(uintptr_t x, const int32_t *line, int32_t key)
-{
-	const struct leaf *l = (const struct leaf *)line;
-	uint32_t v = l->v[count7(l->k, key)];
-
-	return v != 0 ? v : atomic_load_explicit(&hdr_of(x)->dflt, memory_order_acquire);
+	return atomic_load_explicit(&hdr_of(x)->dflt, memory_order_acquire);
 }
 
 static uint32_t rnode_lookup(uintptr_t x, uint32_t addr)
 {
-	const uint8_t *tree = (const uint8_t *)LPM_PTR(x);
-	unsigned levels = LPM_LEVELS(x);
-	int32_t key = (int32_t)(addr ^ BIAS);
-	uint32_t meta = (uint32_t)((const int32_t *)tree)[15];
-	uint32_t u = 0; /* the line's index within its depth */
+	const int32_t *k = (const int32_t *)LPM_PTR(x);
+	kvec key = KVEC((int32_t)(addr ^ BIAS));
+	uint32_t v;
 
-	for (unsigned d = 0; d + 1 < levels; d++)
-		u = u * 16 + count15(line_at(tree, meta, d, u), key);
-	return leaf_value(x, line_at(tree, meta, levels - 1, u), key);
+	for (unsigned d = LPM_LEVELS(x); d > 1; d--)
+		k = child(k, count15(k, key));
+	v = leaf_value((const struct leaf *)k, key);
+	return v != 0 ? v : dflt_of(x);
 }
 
 static inline uintptr_t dir_slot(uintptr_t x, uint32_t addr)
@@ -309,99 +306,149 @@ uint32_t lpm_node_lookup(uintptr_t x, uint32_t addr)
 /* ---- the batch ---- */
 
 /*
- * The batch walks in phases: every lookup reads its next line in the same
+ * The batch walks in rounds: every lookup reads its next line in the same
  * loop, having prefetched it in the previous one, so the misses of a whole
- * phase are in flight together. Phases: the root words (and the rare
- * directory slots), then one loop per search-tree depth, then the rare
- * dflt reads of lookups that ended in a gap.
+ * round are in flight together. First the root words (directories, rare,
+ * are descended a level per loop); the lookups that reach a range node
+ * become steps, sorted by the node's levels, most first, so round r is two
+ * plain loops: an inner line for the steps with levels > r + 1, the leaf
+ * for those with levels == r + 1. Values 0 (a gap in the chunk: the
+ * ancestors' answer) read the node's dflt.
  */
-struct walk {
-	const uint8_t *tree[BATCH_MAX];
-	const int32_t *line[BATCH_MAX];
-	uint32_t u[BATCH_MAX], meta[BATCH_MAX];
-	uint8_t left[BATCH_MAX]; /* lines still to read; 0 = done */
+struct step {
+	kvec key;            /* (addr ^ BIAS) */
+	const int32_t *line; /* the next line to read */
+	uint32_t i;          /* the lookup's index in the batch */
 };
 
-/* Prefetches the line a word's lookup of addr reads first. */
-static inline void prefetch_word(uintptr_t x, uint32_t addr)
+struct walk {
+	struct step s[BATCH_MAX];
+	uintptr_t node[BATCH_MAX]; /* the words of lookups that went through a directory */
+	uint16_t dir[BATCH_MAX];   /* lookups in a directory */
+	uint32_t lv[8];            /* steps by levels */
+	uintptr_t any, all;        /* the steps' words ORed and ANDed: the same levels? */
+	unsigned m, nd;
+};
+
+static inline void step_set(struct step *s, uintptr_t x, uint32_t i, uint32_t addr)
 {
-	if (LPM_IS_LEAF(x))
-		return;
-	if (LPM_LEVELS(x) == 0)
-		__builtin_prefetch(&lpm_dir_slots(x)[(addr >> LPM_DIR_SHIFT(x)) & 255]);
-	else
-		__builtin_prefetch((const void *)LPM_PTR(x));
+	s->key = KVEC((int32_t)(addr ^ BIAS));
+	s->line = (const int32_t *)LPM_PTR(x);
+	s->i = i;
+	__builtin_prefetch(s->line);
 }
 
-/* Words to range nodes (or answers): directories are descended a level per loop. */
-static void walk_words(uintptr_t *x, const uint32_t *addr, unsigned n)
+/* The words under directories, a level per loop; each slot is prefetched the loop before. */
+static void walk_dirs(struct walk *w, const uint32_t *addr, uint32_t *out)
 {
-	bool more = true;
+	while (w->nd > 0) {
+		unsigned k = 0;
 
-	for (unsigned i = 0; i < n; i++)
-		prefetch_word(x[i], addr[i]);
-	while (more) {
-		more = false;
-		for (unsigned i = 0; i < n; i++) {
-			if (LPM_IS_LEAF(x[i]) || LPM_LEVELS(x[i]) != 0)
-				continue;
-			x[i] = dir_slot(x[i], addr[i]);
-			prefetch_word(x[i], addr[i]);
-			more = true;
+		for (unsigned j = 0; j < w->nd; j++) {
+			uint16_t i = w->dir[j];
+			uintptr_t x = dir_slot(w->node[i], addr[i]);
+
+			w->node[i] = x;
+			if (LPM_IS_LEAF(x)) {
+				out[i] = LPM_LEAF_VALUE(x);
+			} else if (LPM_LEVELS(x) != 0) {
+				step_set(&w->s[w->m++], x, i, addr[i]);
+				w->any |= x;
+				w->all &= x;
+			} else {
+				__builtin_prefetch(&lpm_dir_slots(x)[(addr[i] >> LPM_DIR_SHIFT(x)) & 255]);
+				w->dir[k++] = i;
+			}
 		}
+		w->nd = k;
 	}
 }
 
-/* Reads line d of every lookup that has one; prefetches each one's next. */
-static bool walk_depth(struct walk *w, const uintptr_t *x, const uint32_t *addr, uint32_t *out,
-		       unsigned n, unsigned d)
+static uintptr_t step_word(const struct walk *w, const uintptr_t *roots, uint32_t i)
 {
-	bool more = false;
+	return LPM_LEVELS(roots[i]) != 0 ? roots[i] : w->node[i];
+}
 
-	for (unsigned i = 0; i < n; i++) {
-		int32_t key = (int32_t)(addr[i] ^ BIAS);
-		const int32_t *k = w->line[i];
+/* Mixed depths (rare): the steps sorted by levels, most first. */
+static void sort_steps(struct walk *w, const uintptr_t *roots)
+{
+	struct step tmp[BATCH_MAX];
+	unsigned pos[8] = { 0 };
 
-		if (w->left[i] == 0)
-			continue;
-		if (w->left[i] > 1) {
-			w->u[i] = w->u[i] * 16 + count15(k, key);
-			w->line[i] = (const int32_t *)(w->tree[i] +
-						       (size_t)(depth_off(w->meta[i], d + 1) + w->u[i]) * LINE);
-			__builtin_prefetch(w->line[i]);
-			w->left[i]--;
-			more = true;
-			continue;
+	for (unsigned j = 0; j < w->m; j++)
+		w->lv[LPM_LEVELS(step_word(w, roots, w->s[j].i))]++;
+	memcpy(tmp, w->s, w->m * sizeof(tmp[0]));
+	for (unsigned l = 4; l > 1; l--)
+		pos[l - 1] = pos[l] + w->lv[l];
+	for (unsigned j = 0; j < w->m; j++)
+		w->s[pos[LPM_LEVELS(step_word(w, roots, tmp[j].i))]++] = tmp[j];
+}
+
+/* A value 0 is a gap in the chunk: the node's dflt, the ancestors' answer. */
+static __attribute__((noinline)) uint32_t gap(const struct walk *w, const uintptr_t *roots,
+					      uint32_t i)
+{
+	return dflt_of(step_word(w, roots, i));
+}
+
+static void rounds(struct walk *w, const uintptr_t *roots, uint32_t *out)
+{
+	unsigned ge[6] = { 0 }; /* ge[l]: steps with levels >= l */
+
+	for (unsigned l = 4; l > 0; l--)
+		ge[l] = ge[l + 1] + w->lv[l];
+	for (unsigned r = 0; ge[r + 1] > 0; r++) {
+#pragma GCC unroll 4
+		for (unsigned j = 0; j < ge[r + 2]; j++) {
+			struct step *s = &w->s[j];
+
+			s->line = child(s->line, count15(s->line, s->key));
+			__builtin_prefetch(s->line);
 		}
-		out[i] = ((const struct leaf *)k)->v[count7(k, key)];
-		w->left[i] = 0;
-		if (out[i] == 0) /* a gap in the chunk: the ancestors' answer */
-			out[i] = atomic_load_explicit(&hdr_of(x[i])->dflt, memory_order_acquire);
+#pragma GCC unroll 4
+		for (unsigned j = ge[r + 2]; j < ge[r + 1]; j++) {
+			const struct step *s = &w->s[j];
+			uint32_t v = leaf_value((const struct leaf *)s->line, s->key);
+
+			out[s->i] = __builtin_expect(v != 0, 1) ? v : gap(w, roots, s->i);
+		}
 	}
-	return more;
 }
 
 static void batch(const uintptr_t *roots, const uint32_t *addr, uint32_t *out, unsigned n)
 {
 	struct walk w;
-	uintptr_t x[BATCH_MAX];
+	struct step *s = w.s;
+	unsigned nd = 0;
 
-	memcpy(x, roots, n * sizeof(*x));
-	walk_words(x, addr, n);
+	uintptr_t any = 0, all = ~(uintptr_t)0;
+
 	for (unsigned i = 0; i < n; i++) {
-		if (LPM_IS_LEAF(x[i])) {
-			out[i] = LPM_LEAF_VALUE(x[i]);
-			w.left[i] = 0;
-			continue;
+		uintptr_t x = roots[i];
+
+		if (LPM_IS_LEAF(x)) {
+			out[i] = LPM_LEAF_VALUE(x);
+		} else if ((x & 14) != 0) { /* LPM_LEVELS(x) != 0, without the shift */
+			step_set(s++, x, i, addr[i]);
+			any |= x;
+			all &= x;
+		} else {
+			__builtin_prefetch(&lpm_dir_slots(x)[(addr[i] >> LPM_DIR_SHIFT(x)) & 255]);
+			w.node[i] = x;
+			w.dir[nd++] = (uint16_t)i;
 		}
-		w.tree[i] = (const uint8_t *)LPM_PTR(x[i]);
-		w.line[i] = (const int32_t *)w.tree[i];
-		w.meta[i] = (uint32_t)w.line[i][15];
-		w.u[i] = 0;
-		w.left[i] = (uint8_t)LPM_LEVELS(x[i]);
 	}
-	for (unsigned d = 0; walk_depth(&w, x, addr, out, n, d); d++)
-		;
+	w.m = (unsigned)(s - w.s);
+	w.nd = nd;
+	w.any = any;
+	w.all = all;
+	walk_dirs(&w, addr, out);
+	memset(w.lv, 0, sizeof(w.lv));
+	if (((w.any ^ w.all) & 14) == 0) /* one depth (or none): in order already */
+		w.lv[LPM_LEVELS(w.any)] = w.m;
+	else
+		sort_steps(&w, roots);
+	rounds(&w, roots, out);
 }
 
 void lpm_node_batch(const uintptr_t *roots, const uint32_t *addr, uint32_t *out, unsigned n)

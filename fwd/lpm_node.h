@@ -9,8 +9,10 @@
  *          ancestors covering the region), tag = levels << 1.
  * A range node is a static search tree of 64-byte lines: leaf lines hold 8
  * ranges (7 cut points and 8 values side by side), inner lines 16 children
- * (15 cut points), so a lookup reads one line per level (1-4 levels: up to
- * 32768 ranges) and the value comes with the last one. Cut points are
+ * (the byte distance from the line to its first child, the 16 children being
+ * consecutive lines, then 15 cut points), so a lookup reads one line per
+ * level (1-4 levels: up to 32768 ranges), finds the next one from the line
+ * alone and gets the value with the last one. Cut points are
  * stored as (start - 1) ^ 0x80000000: "start <= addr" becomes a signed
  * "key < addr" SSE2 compare, and unused slots (INT32_MAX) never count, so no
  * bound is needed. The node's n, dflt and size sit in a header line just

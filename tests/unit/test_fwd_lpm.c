@@ -125,6 +125,10 @@ static uint8_t random_plen(void)
 
 static void check_table(struct lpm *t, int ti, unsigned probes)
 {
+	const struct lpm *tv[256];
+	uint32_t addr[256], out[256];
+	unsigned nb = probes < 256 ? probes : 256;
+
 	cr_assert_eq(lpm_count(t), ref_count[ti]);
 	for (unsigned i = 0; i < probes; i++) {
 		uint32_t a = random_addr();
@@ -132,6 +136,14 @@ static void check_table(struct lpm *t, int ti, unsigned probes)
 		cr_assert_eq(lpm_lookup(t, a), ref_lookup(ti, a), "table %d addr %08x: %u != %u",
 			     ti, a, lpm_lookup(t, a), ref_lookup(ti, a));
 	}
+	for (unsigned i = 0; i < nb; i++) { /* and a batch (lpm_node_batch's walk) */
+		tv[i] = t;
+		addr[i] = random_addr();
+	}
+	lpm_lookup_batch(tv, addr, out, nb);
+	for (unsigned i = 0; i < nb; i++)
+		cr_assert_eq(out[i], ref_lookup(ti, addr[i]), "table %d addr %08x: batch %u", ti,
+			     addr[i], out[i]);
 }
 
 /* ---- tests ---- */
