@@ -477,39 +477,43 @@ static void prefetch_out(const struct vstate *s, const uint16_t *which, unsigned
 	}
 }
 
-/* Receive counters (one add per run of frames from one link), then what classification reads beyond the frame: interfaces, labels. */
-static void prepare(struct fwd *f, struct fwd_iface *const *in, struct fwd_pkt *p, unsigned n,
-		    struct vstate *s)
-{
-	/* read once a batch: the table a batch sees is current at its start */
-	const struct lfib_tab *t = atomic_load_explicit(&f->lfib->tab, memory_order_acquire);
-	struct fwd_if_ctr *c = NULL;
-	uint64_t frames = 0, bytes = 0;
+/*
+ * Receive counters: frames from one link in a row (a whole batch, from a
+ * receive ring) are one run, added to the link's counters once.
+ */
+struct rxrun {
+	struct fwd_iface *ifp;
+	uint64_t frames, bytes;
+};
 
+static inline void rx_flush(struct rxrun *r)
+{
+	struct fwd_if_ctr *c;
+
+	if (r->frames == 0)
+		return;
+	c = fwd_if_ctr(r->ifp);
+	fwd_ctr_add(&c->rx_packets, r->frames);
+	fwd_ctr_add(&c->rx_bytes, r->bytes);
+	r->frames = r->bytes = 0;
+}
+
+static inline void rx_count(struct rxrun *r, struct fwd_iface *in, size_t len)
+{
+	if (in != r->ifp) {
+		rx_flush(r);
+		r->ifp = in;
+	}
+	r->frames++;
+	r->bytes += len;
+}
+
+/* What classification reads beyond the frame: the ingress interfaces (a batch may mix them). */
+static void prefetch_ifaces(struct fwd_iface *const *in, unsigned n)
+{
 	for (unsigned i = 0; i < n; i++)
 		if (i == 0 || in[i] != in[i - 1])
-			__builtin_prefetch(in[i]); /* a batch may mix interfaces */
-	for (unsigned i = 0; i < n; i++) {
-		if (i == 0 || in[i] != in[i - 1]) {
-			if (frames != 0) {
-				fwd_ctr_add(&c->rx_packets, frames);
-				fwd_ctr_add(&c->rx_bytes, bytes);
-			}
-			c = fwd_if_ctr(in[i]);
-			frames = bytes = 0;
-		}
-		frames++;
-		bytes += p[i].len;
-		/*
-		 * no prefetch of the VRF's root word: the roots are 8 bytes a VRF
-		 * and stay cached; prefetching them cost push 3-4%
-		 */
-		s[i].e = peek_label(t, in[i], &p[i]);
-	}
-	if (frames != 0) {
-		fwd_ctr_add(&c->rx_packets, frames);
-		fwd_ctr_add(&c->rx_bytes, bytes);
-	}
+			__builtin_prefetch(in[i]);
 }
 
 /*
@@ -568,6 +572,9 @@ static inline void count(struct vcount *k, const struct vstate *s, size_t len)
 	}
 }
 
+/* Frames ahead of the one classified whose LFIB entry is looked up (and prefetched). */
+#define PEEK_AHEAD 8
+
 static void run(struct fwd *f, struct fwd_iface *const *in, struct fwd_pkt *p, unsigned n,
 		enum fwd_verdict *verdicts)
 {
@@ -577,19 +584,28 @@ static void run(struct fwd *f, struct fwd_iface *const *in, struct fwd_pkt *p, u
 	uint16_t which[VEC];
 	unsigned nl = 0;
 	struct fwd_ctrs *ctr = fwd_ctrs_self(f);
+	/* read once a batch: the table a batch sees is current at its start */
+	const struct lfib_tab *t = atomic_load_explicit(&f->lfib->tab, memory_order_acquire);
+	struct rxrun rx = { 0 };
 	struct vcount k = { .ctr = ctr };
 	struct vout o = { .ctr = ctr };
 
-	prepare(f, in, p, n, s);
+	prefetch_ifaces(in, n);
+	for (unsigned i = 0; i < n && i < PEEK_AHEAD; i++)
+		s[i].e = peek_label(t, in[i], &p[i]);
 	for (unsigned i = 0; i < n; i++) {
 		size_t len = p[i].len;
 
+		if (i + PEEK_AHEAD < n)
+			s[i + PEEK_AHEAD].e = peek_label(t, in[i + PEEK_AHEAD], &p[i + PEEK_AHEAD]);
+		rx_count(&rx, in[i], len);
 		s[i].kind = classify(f, in[i], &p[i], &s[i], &dst[nl], &root[nl]);
 		if (s[i].kind == VK_LOOKUP)
 			which[nl++] = (uint16_t)i;
 		if (s[i].kind != VK_SLOW)
 			count(&k, &s[i], len);
 	}
+	rx_flush(&rx);
 	count_flush(&k);
 	if (nl > 0) {
 		lpm_lookup_roots(root, dst, res, nl);
@@ -621,9 +637,11 @@ static void run(struct fwd *f, struct fwd_iface *const *in, struct fwd_pkt *p, u
 static void run_slow(struct fwd *f, struct fwd_iface *const *in, struct fwd_pkt *p, unsigned n,
 		     enum fwd_verdict *verdicts)
 {
-	struct vstate s[VEC];
+	struct rxrun rx = { 0 };
 
-	prepare(f, in, p, n, s); /* the receive counters */
+	for (unsigned i = 0; i < n; i++)
+		rx_count(&rx, in[i], p[i].len);
+	rx_flush(&rx);
 	for (unsigned i = 0; i < n; i++) {
 		enum fwd_verdict v = fwd_self != NULL ? punt_frame(f, in[i], &p[i]) :
 							pipeline_frame(f, in[i], &p[i]);
