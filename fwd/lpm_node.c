@@ -4,13 +4,17 @@
  * a time or a batch at once. In the batch every lookup advances one line per
  * round and prefetches its next line, so a batch keeps dozens of cache misses
  * in flight instead of one: on tables far larger than the caches that is
- * where the time goes (memory latency, not instructions).
+ * where most of the time goes. The rest is instructions, so a round does
+ * little per lookup: broadcast key, line pointer and index are all its state.
  */
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #ifdef __SSE2__
 #include <emmintrin.h>
+#endif
+#if defined(__x86_64__) && defined(__GNUC__) && defined(__SSE2__)
+#include <immintrin.h>
 #endif
 
 #include "fwd/lpm_node.h"
@@ -316,7 +320,7 @@ uint32_t lpm_node_lookup(uintptr_t x, uint32_t addr)
  * ancestors' answer) read the node's dflt.
  */
 struct step {
-	kvec key;            /* (addr ^ BIAS) */
+	kvec key;            /* addr ^ BIAS, in every lane */
 	const int32_t *line; /* the next line to read */
 	uint32_t i;          /* the lookup's index in the batch */
 };
@@ -391,7 +395,52 @@ static __attribute__((noinline)) uint32_t gap(const struct walk *w, const uintpt
 	return dflt_of(step_word(w, roots, i));
 }
 
-static void rounds(struct walk *w, const uintptr_t *roots, uint32_t *out)
+#if defined(__x86_64__) && defined(__GNUC__) && defined(__SSE2__)
+/*
+ * Where the CPU has AVX2 (checked at run time: the build targets baseline
+ * x86-64), a line is two 8-key compares and a popcount: 7 fewer
+ * instructions an inner line than SSE2's four compares and three packs.
+ */
+#define AVX2_OK (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("popcnt"))
+
+__attribute__((target("avx2,popcnt"))) static inline const int32_t *
+child_avx2(const int32_t *k, const kvec *key)
+{
+	__m256i x = _mm256_broadcastsi128_si256(_mm_load_si128(key));
+	__m256i g0 = _mm256_cmpgt_epi32(x, _mm256_load_si256((const __m256i *)k));
+	__m256i g1 = _mm256_cmpgt_epi32(x, _mm256_load_si256((const __m256i *)(k + 8)));
+	/* two mask bits per key, in some order; bits 0-1 are k[0], the child distance */
+	uint32_t lt = (uint32_t)_mm256_movemask_epi8(_mm256_packs_epi32(g0, g1)) & ~3u;
+	uint32_t c2 = (uint32_t)__builtin_popcount(lt);
+
+	return (const int32_t *)((const uint8_t *)k + ((uint32_t)k[0] + c2 * (LINE / 2)));
+}
+
+__attribute__((target("avx2,popcnt"))) static inline uint32_t
+leaf_value_avx2(const struct leaf *l, const kvec *key)
+{
+	__m256i x = _mm256_broadcastsi128_si256(_mm_load_si128(key));
+	__m256i g = _mm256_cmpgt_epi32(x, _mm256_load_si256((const __m256i *)l->k));
+	uint64_t lt = (uint32_t)_mm256_movemask_ps(_mm256_castsi256_ps(g));
+
+	return l->v[__builtin_popcountll(lt)]; /* k[7] never counts */
+}
+#else
+#define AVX2_OK 0
+#define child_avx2(k, key) child(k, count15(k, *(key)))
+#define leaf_value_avx2(l, key) leaf_value(l, *(key))
+#endif
+
+static _Atomic bool avx2_allowed = true;
+
+void lpm_node_allow_avx2(bool allow)
+{
+	atomic_store_explicit(&avx2_allowed, allow, memory_order_relaxed);
+}
+
+/* The rounds; avx2 is a constant in each of the two copies below. */
+static inline __attribute__((always_inline)) void
+rounds_with(struct walk *w, const uintptr_t *roots, uint32_t *out, const bool avx2)
 {
 	unsigned ge[6] = { 0 }; /* ge[l]: steps with levels >= l */
 
@@ -402,25 +451,41 @@ static void rounds(struct walk *w, const uintptr_t *roots, uint32_t *out)
 		for (unsigned j = 0; j < ge[r + 2]; j++) {
 			struct step *s = &w->s[j];
 
-			s->line = child(s->line, count15(s->line, s->key));
+			s->line = avx2 ? child_avx2(s->line, &s->key) :
+					 child(s->line, count15(s->line, s->key));
 			__builtin_prefetch(s->line);
 		}
 #pragma GCC unroll 4
 		for (unsigned j = ge[r + 2]; j < ge[r + 1]; j++) {
 			const struct step *s = &w->s[j];
-			uint32_t v = leaf_value((const struct leaf *)s->line, s->key);
+			const struct leaf *l = (const struct leaf *)s->line;
+			uint32_t v = avx2 ? leaf_value_avx2(l, &s->key) : leaf_value(l, s->key);
 
 			out[s->i] = __builtin_expect(v != 0, 1) ? v : gap(w, roots, s->i);
 		}
 	}
 }
 
+static void rounds(struct walk *w, const uintptr_t *roots, uint32_t *out)
+{
+	rounds_with(w, roots, out, false);
+}
+
+#if defined(__x86_64__) && defined(__GNUC__) && defined(__SSE2__)
+__attribute__((target("avx2,popcnt"))) static void rounds_avx2(struct walk *w,
+							     const uintptr_t *roots, uint32_t *out)
+{
+	rounds_with(w, roots, out, true);
+}
+#else
+#define rounds_avx2 rounds
+#endif
+
 static void batch(const uintptr_t *roots, const uint32_t *addr, uint32_t *out, unsigned n)
 {
 	struct walk w;
 	struct step *s = w.s;
 	unsigned nd = 0;
-
 	uintptr_t any = 0, all = ~(uintptr_t)0;
 
 	for (unsigned i = 0; i < n; i++) {
@@ -448,7 +513,10 @@ static void batch(const uintptr_t *roots, const uint32_t *addr, uint32_t *out, u
 		w.lv[LPM_LEVELS(w.any)] = w.m;
 	else
 		sort_steps(&w, roots);
-	rounds(&w, roots, out);
+	if (AVX2_OK && atomic_load_explicit(&avx2_allowed, memory_order_relaxed))
+		rounds_avx2(&w, roots, out);
+	else
+		rounds(&w, roots, out);
 }
 
 void lpm_node_batch(const uintptr_t *roots, const uint32_t *addr, uint32_t *out, unsigned n)

@@ -23,6 +23,7 @@
 #define FERRY_FWD_LPM_NODE_H
 
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -71,5 +72,7 @@ void lpm_node_free(uintptr_t x);
 /* The answer under a tagged word (root or slot) for addr. */
 uint32_t lpm_node_lookup(uintptr_t x, uint32_t addr);
 void lpm_node_batch(const uintptr_t *roots, const uint32_t *addr, uint32_t *out, unsigned n);
+/* Tests: let the batch use AVX2 where the CPU has it (the default) or not (baseline SSE2). */
+void lpm_node_allow_avx2(bool allow);
 
 #endif

@@ -16,6 +16,7 @@
 
 #include "fwd/lpm.h"
 #include "fwd/rcu.h"
+#include "tests/unit/test_fwd_lpm_rng.h"
 
 #define N_TABLES 6
 
@@ -86,17 +87,6 @@ static uint32_t ref_lookup(int t, uint32_t addr)
 }
 
 /* ---- random input that overlaps a lot ---- */
-
-static uint64_t rng_state;
-
-static uint32_t rng(void)
-{
-	/* xorshift64*: deterministic, so a failure is reproducible from the seed */
-	rng_state ^= rng_state >> 12;
-	rng_state ^= rng_state << 25;
-	rng_state ^= rng_state >> 27;
-	return (uint32_t)((rng_state * 0x2545F4914F6CDD1DULL) >> 32);
-}
 
 static uint32_t mask(uint8_t plen)
 {

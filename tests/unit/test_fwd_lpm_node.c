@@ -3,26 +3,18 @@
  * the sizes where the search tree gains a level (8/9, 128/129, 2048/2049
  * ranges, and the largest, 32768), looked up one by one and in batches
  * (mixed with leaves, directories and nodes of other depths) at every cut
- * point and next to it, against a binary search; and the control thread's
- * leaf view and patch of a copy.
+ * point and next to it, against a binary search, the batch both with AVX2
+ * (where the CPU has it) and without; and the control thread's leaf view
+ * and patch of a copy.
  */
 #include <criterion/criterion.h>
 #include <stdint.h>
 #include <stdlib.h>
 
 #include "fwd/lpm_node.h"
+#include "tests/unit/test_fwd_lpm_rng.h"
 
 #define DFLT 777
-
-static uint64_t rng_state;
-
-static uint32_t rng(void)
-{
-	rng_state ^= rng_state >> 12;
-	rng_state ^= rng_state << 25;
-	rng_state ^= rng_state >> 27;
-	return (uint32_t)((rng_state * 0x2545F4914F6CDD1DULL) >> 32);
-}
 
 struct ranges {
 	uint32_t *keys, *vals, n;
@@ -86,10 +78,13 @@ static void check_node(const struct ranges *r, uintptr_t x)
 			cr_assert_eq(lpm_node_lookup(x, addr[i]), ref(r, addr[i]), "n %u addr %08x",
 				     r->n, addr[i]);
 		}
-		lpm_node_batch(roots, addr, out, n);
-		for (unsigned i = 0; i < n; i++)
-			cr_assert_eq(out[i], ref(r, addr[i]), "n %u addr %08x: batch %u", r->n,
-				     addr[i], out[i]);
+		for (int avx2 = 0; avx2 < 2; avx2++) {
+			lpm_node_allow_avx2(avx2);
+			lpm_node_batch(roots, addr, out, n);
+			for (unsigned i = 0; i < n; i++)
+				cr_assert_eq(out[i], ref(r, addr[i]), "n %u addr %08x: batch %u (avx2 %d)",
+					     r->n, addr[i], out[i], avx2);
+		}
 	}
 }
 
@@ -155,6 +150,7 @@ Test(lpm_node, batch_of_mixed_words)
 					  addr[i] >> 24 == 3 ? 42 : 0;
 			}
 		}
+		lpm_node_allow_avx2(round % 2);
 		lpm_node_batch(roots, addr, out, 1 + round * 3);
 		for (unsigned i = 0; i < 1 + round * 3u; i++) {
 			cr_assert_eq(out[i], want[i], "i %u addr %08x", i, addr[i]);
