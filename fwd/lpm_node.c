@@ -374,7 +374,7 @@ static uintptr_t step_word(const struct walk *w, const uintptr_t *roots, uint32_
 }
 
 /* Mixed depths (rare): the steps sorted by levels, most first. */
-static void sort_steps(struct walk *w, const uintptr_t *roots)
+static __attribute__((noinline)) void sort_steps(struct walk *w, const uintptr_t *roots)
 {
 	struct step tmp[BATCH_MAX];
 	unsigned pos[8] = { 0 };
