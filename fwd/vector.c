@@ -610,7 +610,12 @@ static void run(struct fwd *f, struct fwd_iface *const *in, struct fwd_pkt *p, u
 	if (nl > 0) {
 		lpm_lookup_roots(root, dst, res, nl);
 		resolve(f, s, which, res, nl, ctr);
-		prefetch_out(s, which, nl);
+		/*
+		 * a batch from one attachment link has one CE next hop, and its
+		 * remote PEs' next hops are few: nothing there to prefetch
+		 */
+		if (in[0]->role != FWD_IF_ACCESS || in[n - 1] != in[0])
+			prefetch_out(s, which, nl);
 	}
 	for (unsigned i = 0; i < n; i++) {
 		enum fwd_verdict v;
