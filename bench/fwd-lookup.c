@@ -7,7 +7,9 @@
  *         the VRF, push [outer | inner S=1], MAC rewrite, hand to output;
  *   pop:  [vpn label S=1] on the core link -> LFIB pop+lookup, LPM in the
  *         label's VRF, MAC rewrite toward the CE;
- *   swap: [transport | vpn S=1] on the core link -> LFIB swap (P router).
+ *   swap: [transport | vpn S=1] on the core link -> LFIB swap (P router);
+ *   popce: [per-CE label S=1] on the core link -> LFIB pop+forward straight
+ *         to the VRF's CE (vrfmgr's per-ce label mode), no second lookup.
  * Destinations are uniformly random routes (a random host inside the chosen
  * prefix), one per packet and never repeated in a cache-friendly order.
  * Arrival (-a): "link" (the default) is how fwd's I/O hands frames over:
@@ -24,7 +26,7 @@
  * thread's CPU time (the machine is shared), medians of -k runs.
  *
  *   fwd-lookup [-r ROUTES] [-v VRFS] [-n PACKETS] [-k RUNS] [-b BATCH]
- *              [-m clustered|scattered] [-a link|mixed] [-s SEED] [-p lpm,push,pop,swap]
+ *              [-m clustered|scattered] [-a link|mixed] [-s SEED] [-p lpm,push,pop,popce,swap]
  *              [-c UPDATES_PER_S [-t SECONDS]]
  * -c: route churn. A control thread (on the other core) replaces, deletes and
  * re-adds random routes at that rate, publishing every millisecond
@@ -59,6 +61,7 @@
 #define LOCAL_PCT 10        /* routes toward the VRF's own CE */
 #define VPN_LABEL(pe, v) (1000u + (pe) * 1100u + (v))
 #define OWN_LABEL(v) (500000u + (v))
+#define CE_LABEL(v) (700000u + (v))
 #define SWAP_BASE 100000u
 #define N_SWAP 1024u
 #define NH_CE(v) (100000u + (v))
@@ -68,7 +71,7 @@ struct opts {
 	uint32_t routes, vrfs, packets, runs, batch, seed, churn, seconds;
 	bool scattered;
 	bool mixed; /* -a mixed: every push frame of a batch from another link */
-	const char *paths; /* which of lpm,push,pop,swap to run */
+	const char *paths; /* which of lpm,push,pop,popce,swap to run */
 };
 
 struct route {
@@ -219,6 +222,9 @@ static struct fwd_iface **setup_ifaces(struct fwd *f, const struct opts *o)
 		msg(f, IPC_IF_BIND, &b, sizeof(b));
 		msg(f, IPC_NH_ADD, &nh, sizeof(nh));
 		msg(f, IPC_LFIB_ADD, &l, sizeof(l));
+		l = (struct ipc_lfib_entry){ .in_label = CE_LABEL(v), .action = IPC_LFIB_POP_FORWARD,
+					     .nh_id = NH_CE(v) };
+		msg(f, IPC_LFIB_ADD, &l, sizeof(l));
 		acc[v] = fwd_iface_find(f, b.ifname);
 		memcpy(acc[v]->mac, mac_access, 6);
 		/* the CE asks for our address: fwd learns its MAC */
@@ -358,7 +364,7 @@ static inline void put_label(uint8_t *lse, uint32_t label)
 	lse[2] = (uint8_t)((label << 4) | (lse[2] & 0xF));
 }
 
-enum path { PATH_PUSH, PATH_POP, PATH_SWAP };
+enum path { PATH_PUSH, PATH_POP, PATH_SWAP, PATH_POP_CE };
 
 /* What a receive ring would hand fwd: fresh frames with this batch's draws. */
 static void refill(struct batch *b, struct fwd_iface **acc, struct fwd_iface *core,
@@ -379,6 +385,8 @@ static void refill(struct batch *b, struct fwd_iface **acc, struct fwd_iface *co
 		ip[11] = (uint8_t)~s;
 		if (path == PATH_POP)
 			put_label(fr + FWD_ETH_HLEN, OWN_LABEL(d[i].key));
+		else if (path == PATH_POP_CE)
+			put_label(fr + FWD_ETH_HLEN, CE_LABEL(d[i].key));
 		else if (path == PATH_SWAP)
 			put_label(fr + FWD_ETH_HLEN, SWAP_BASE + d[i].key % N_SWAP);
 		b->p[i] = (struct fwd_pkt){ fr, b->tmpl_len, FWD_HEADROOM };
@@ -410,7 +418,7 @@ static struct result run_path(struct fwd *f, const struct opts *o, struct batch 
 	double tot[64], ref[64];
 	struct result r;
 
-	batch_template(b, path == PATH_PUSH ? 0 : path == PATH_POP ? 1 : 2);
+	batch_template(b, path == PATH_PUSH ? 0 : path == PATH_SWAP ? 2 : 1);
 	for (unsigned k = 0; k < o->runs; k++) {
 		uint64_t before = n_out;
 		double t0 = now_s();
@@ -654,11 +662,22 @@ static void print_drops(const struct fwd *f)
 			printf("drops %s: %llu\n", fwd_drop_name(i), (unsigned long long)f->drops[i]);
 }
 
+/* Whether the comma-separated list paths names path. */
+static bool has_path(const char *paths, const char *path)
+{
+	size_t n = strlen(path);
+
+	for (const char *p = paths; (p = strstr(p, path)) != NULL; p += n)
+		if ((p == paths || p[-1] == ',') && (p[n] == '\0' || p[n] == ','))
+			return true;
+	return false;
+}
+
 static void usage(void)
 {
 	fprintf(stderr, "usage: fwd-lookup [-r ROUTES] [-v VRFS] [-n PACKETS] [-k RUNS] "
 			"[-b BATCH] [-m clustered|scattered] [-a link|mixed] [-s SEED] "
-			"[-p lpm,push,pop,swap] "
+			"[-p lpm,push,pop,popce,swap] "
 			"[-c UPDATES_PER_S [-t SECONDS]]\n");
 	exit(1);
 }
@@ -668,7 +687,7 @@ static void parse_opts(int argc, char **argv, struct opts *o)
 	int ch;
 
 	*o = (struct opts){ .routes = 1000000, .vrfs = 1000, .packets = 1u << 22, .runs = 5,
-			    .batch = 256, .seed = 1, .seconds = 5, .paths = "lpm,push,pop,swap" };
+			    .batch = 256, .seed = 1, .seconds = 5, .paths = "lpm,push,pop,popce,swap" };
 	while ((ch = getopt(argc, argv, "r:v:n:k:b:m:a:s:p:c:t:")) != -1) {
 		switch (ch) {
 		case 'r': o->routes = (uint32_t)strtoul(optarg, NULL, 0); break;
@@ -743,14 +762,16 @@ int main(int argc, char **argv)
 		run_churn(f, &o, b, acc, d, routes);
 		o.paths = "";
 	}
-	if (strstr(o.paths, "lpm") != NULL)
+	if (has_path(o.paths, "lpm"))
 		printf("lpm   %7.1f ns/lookup (batched lookups alone)\n", run_lpm(f, &o, d));
-	if (strstr(o.paths, "push") != NULL)
+	if (has_path(o.paths, "push"))
 		print_result("push", run_path(f, &o, b, acc, d, PATH_PUSH));
 	draw_packets(&o, routes, local, d, true);
-	if (strstr(o.paths, "pop") != NULL)
+	if (has_path(o.paths, "pop"))
 		print_result("pop", run_path(f, &o, b, acc, d, PATH_POP));
-	if (strstr(o.paths, "swap") != NULL)
+	if (has_path(o.paths, "popce"))
+		print_result("popce", run_path(f, &o, b, acc, d, PATH_POP_CE));
+	if (has_path(o.paths, "swap"))
 		print_result("swap", run_path(f, &o, b, acc, d, PATH_SWAP));
 	print_drops(f);
 	fwd_free(f);
