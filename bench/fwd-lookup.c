@@ -49,6 +49,7 @@
 #include "common/prefix.h"
 #include "fwd/apply.h"
 #include "fwd/fib.h"
+#include "fwd/hugepage.h"
 #include "fwd/ipv4.h"
 #include "fwd/lfib.h"
 #include "fwd/lpm.h"
@@ -730,6 +731,7 @@ int main(int argc, char **argv)
 	size_t heap0, heap1, installed = 0;
 	double t0;
 
+	fwd_huge_pages(argv); /* as fwd does; FERRY_FWD_HUGE_PAGES=0 for 4 KB pages */
 	parse_opts(argc, argv, &o);
 	rng_state ^= (uint64_t)o.seed * 0x9E3779B97F4A7C15ULL;
 	log_init("fwd-lookup", LOG_LVL_WARN);
@@ -753,10 +755,11 @@ int main(int argc, char **argv)
 	       "FIB heap %.1f MB = %.1f bytes/route\n", installed, o.routes,
 	       o.scattered ? "scattered" : "clustered", o.vrfs, now_s() - t0,
 	       (double)(heap1 - heap0) / 1e6, (double)(heap1 - heap0) / (double)installed);
-	printf("%u packets per run, batch %u, median of %u runs; push frames arrive %s\n",
+	printf("%u packets per run, batch %u, median of %u runs; push frames arrive %s; heap on %s\n",
 	       o.packets, o.batch, o.runs,
 	       o.mixed ? "mixed (every frame of a batch from another link)" :
-			 "by link (a batch from one link, as fwd's receive path hands them over)");
+			 "by link (a batch from one link, as fwd's receive path hands them over)",
+	       fwd_huge_pages_on() ? "2 MB pages" : "4 KB pages");
 	draw_packets(&o, routes, local, d, false);
 	if (o.churn != 0) {
 		run_churn(f, &o, b, acc, d, routes);

@@ -27,6 +27,7 @@
 #include "fwd/apply.h"
 #include "fwd/arp.h"
 #include "fwd/fwd_api.h"
+#include "fwd/hugepage.h"
 #include "fwd/io_packet.h"
 #include "fwd/lfib.h"
 #include "fwd/vrfmgr_link.h"
@@ -227,6 +228,7 @@ int main(int argc, char **argv)
 	char *overrides[16];
 	int ch, n_overrides = 0;
 
+	fwd_huge_pages(argv); /* first: it may execute fwd again */
 	while ((ch = getopt(argc, argv, "c:r:ndo:")) != -1) {
 		switch (ch) {
 		case 'o':
@@ -253,6 +255,9 @@ int main(int argc, char **argv)
 	if (file == NULL || optind != argc)
 		usage();
 	log_init("fwd", debug ? LOG_LVL_DEBUG : LOG_LVL_INFO);
+	log_info("heap on %s", fwd_huge_pages_on() ?
+		 "2 MB transparent huge pages (glibc.malloc.hugetlb=1; FERRY_FWD_HUGE_PAGES=0: 4 KB)" :
+		 "4 KB pages");
 	signal(SIGPIPE, SIG_IGN);
 	load_config(&d, file, run_dir, check_only, overrides, n_overrides);
 	start(&d);

@@ -77,6 +77,21 @@ counted() { # the transfers went through fwd's AF_XDP sockets on pe1
 }
 check "pe1's fwd received the transfers on ce-a1 and core0 (AF_XDP sockets)" counted
 
+# --- 2 MB pages (fwd/hugepage.c) ----------------------------------------------------------------
+heap_pages() { # pe1's fwd says which pages its heap is on, and its environment agrees
+	local pid log
+	log="$(rundir pe1)/fwd.log"
+	pid=$(cat "$(rundir pe1)/fwd.pid")
+	if grep -q '\[never\]' /sys/kernel/mm/transparent_hugepage/enabled 2>/dev/null; then
+		grep -q 'heap on 4 KB pages' "$log"
+	else
+		grep -q 'heap on 2 MB transparent huge pages' "$log" &&
+			tr '\0' '\n' <"/proc/$pid/environ" | grep -q '^GLIBC_TUNABLES=.*glibc.malloc.hugetlb=1'
+	fi
+}
+check "fwd's heap on 2 MB pages: it executed itself again with glibc.malloc.hugetlb=1 (same PID)" \
+	heap_pages
+
 # --- worker threads ---------------------------------------------------------------------------
 restart_fwd() { # restart_fwd NODE ARGS...: this node's fwd again, with extra arguments
 	local node=$1 pid
