@@ -35,8 +35,10 @@ struct fwd_vrf {
 	struct fwd_vrf_ctr *base;
 };
 
-/* What a route says: where to send, which VPN label to push under the LSP's. */
-/* What the packet path reads of a result: 16 bytes, four to a cache line. */
+/*
+ * What a route says: where to send, which VPN label to push under the LSP's.
+ * All the packet path reads of a result: 16 bytes, four to a cache line.
+ */
 struct fib_result {
 	struct nexthop *nh;   /* counted reference */
 	uint32_t inner_label; /* MPLS_LABEL_NONE when unlabeled */
