@@ -3,24 +3,26 @@
  * tunable, and how it tells whether it runs with it.
  */
 #include <criterion/criterion.h>
-#include <stdio.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "fwd/hugepage.h"
 
-/* The test's own reading of what the kernel allows (/sys). */
+/* The test's own reading of what the kernel allows (/sys), with read(2). */
 static bool kernel_thp(void)
 {
-	char buf[128] = "";
-	FILE *fp = fopen("/sys/kernel/mm/transparent_hugepage/enabled", "r");
+	char buf[128];
+	int fd = open("/sys/kernel/mm/transparent_hugepage/enabled", O_RDONLY);
+	ssize_t n = fd < 0 ? -1 : read(fd, buf, sizeof(buf) - 1);
 
-	if (fp == NULL)
+	if (fd >= 0)
+		close(fd);
+	if (n <= 0)
 		return false;
-	if (fgets(buf, sizeof(buf), fp) == NULL)
-		buf[0] = '\0';
-	fclose(fp);
-	return buf[0] != '\0' && strstr(buf, "[never]") == NULL;
+	buf[n] = '\0';
+	return strstr(buf, "[never]") == NULL;
 }
 
 static void clean_env(void)
