@@ -40,20 +40,6 @@ static const uint8_t mac_other[6] = { 2, 0, 0, 0, 0x77, 7 };
 static struct fwd *f;
 static struct fwd_iface *core0, *ce_a, *ce_b;
 
-static void msg(uint16_t type, const void *payload, uint32_t len)
-{
-	cr_assert(ipc_payload_ok(type, payload, len), "payload of %s", ipc_type_name(type));
-	apply_msg(f, type, payload, len);
-}
-
-static void vrf(uint32_t id, const char *name)
-{
-	struct ipc_vrf v = { .vrf_id = id };
-
-	strcpy(v.name, name);
-	msg(IPC_VRF_ADD, &v, sizeof(v));
-}
-
 static struct fwd_iface *bind(const char *ifname, uint32_t vrf_id, uint32_t addr,
 			      const uint8_t *mac)
 {
@@ -61,7 +47,7 @@ static struct fwd_iface *bind(const char *ifname, uint32_t vrf_id, uint32_t addr
 	struct fwd_iface *ifp;
 
 	strcpy(b.ifname, ifname);
-	msg(IPC_IF_BIND, &b, sizeof(b));
+	t_apply(f, IPC_IF_BIND, &b, sizeof(b));
 	ifp = fwd_iface_find(f, ifname);
 	memcpy(ifp->mac, mac, 6);
 	ifp->mtu = 1500;
@@ -73,7 +59,7 @@ static void nh(uint32_t id, uint32_t type, uint32_t gw, uint32_t label, const ch
 	struct ipc_nexthop n = { .nh_id = id, .type = type, .gateway = gw, .out_label = label };
 
 	strcpy(n.ifname, ifname);
-	msg(IPC_NH_ADD, &n, sizeof(n));
+	t_apply(f, IPC_NH_ADD, &n, sizeof(n));
 }
 
 static void route(uint32_t vrf_id, uint32_t prefix, uint32_t nh_id, uint32_t inner)
@@ -81,7 +67,7 @@ static void route(uint32_t vrf_id, uint32_t prefix, uint32_t nh_id, uint32_t inn
 	struct ipc_fib_entry r = { .vrf_id = vrf_id, .prefix = prefix, .plen = 24, .nh_id = nh_id,
 				   .inner_label = inner };
 
-	msg(IPC_FIB_ADD, &r, sizeof(r));
+	t_apply(f, IPC_FIB_ADD, &r, sizeof(r));
 }
 
 static void label(uint32_t in, uint32_t action, uint32_t vrf_id, uint32_t nh_id)
@@ -89,7 +75,7 @@ static void label(uint32_t in, uint32_t action, uint32_t vrf_id, uint32_t nh_id)
 	struct ipc_lfib_entry e = { .in_label = in, .action = action, .vrf_id = vrf_id,
 				    .nh_id = nh_id, .out_label = MPLS_LABEL_NONE };
 
-	msg(IPC_LFIB_ADD, &e, sizeof(e));
+	t_apply(f, IPC_LFIB_ADD, &e, sizeof(e));
 }
 
 /* Neighbour ip on ifp answers the request a first frame toward it made fwd send. */
@@ -117,8 +103,8 @@ static void setup(void)
 	core0->plen = 30;
 	core0->mtu = 1600;
 	core0->active = true;
-	vrf(1, "A");
-	vrf(2, "B");
+	t_vrf_add(f, 1, "A");
+	t_vrf_add(f, 2, "B");
 	ce_a = bind("ce-a1", 1, t_ip(10, 1, 1, 1), mac_ce_a);
 	ce_b = bind("ce-b1", 2, t_ip(10, 2, 1, 1), mac_ce_b);
 	nh(1, IPC_NH_LABELED, GW, 16, "core0");
@@ -268,22 +254,22 @@ Test(counters, restart_when_a_label_or_vrf_changes_meaning)
 	make(&t, &in, PER_VRF);
 	fwd_input(f, in, &t.p);
 	cr_assert_eq(label_packets(100, NULL), 1);
-	msg(IPC_LFIB_DEL, &del, sizeof(del));
+	t_apply(f, IPC_LFIB_DEL, &del, sizeof(del));
 	label(100, IPC_LFIB_POP_LOOKUP, 2, 0);
 	cr_assert_eq(label_packets(100, NULL), 0, "deleted and added again: it restarts");
 	label(101, IPC_LFIB_POP_FORWARD, 2, 2);
 	cr_assert_eq(label_packets(100, NULL), 0);
 
 	cr_assert_eq(vrf_ctr(2).lookups_from_core, 1);
-	vrf(2, "B");
+	t_vrf_add(f, 2, "B");
 	cr_assert_eq(vrf_ctr(2).lookups_from_core, 1, "VRF refreshed: the count goes on");
-	vrf(2, "B2");
+	t_vrf_add(f, 2, "B2");
 	cr_assert_eq(vrf_ctr(2).lookups_from_core, 0, "renamed: another VRF, it restarts");
 	make(&t, &in, PER_VRF);
 	fwd_input(f, in, &t.p);
 	cr_assert_eq(vrf_ctr(2).lookups_from_core, 1);
-	msg(IPC_VRF_DEL, &gone, sizeof(gone));
-	vrf(2, "B2");
+	t_apply(f, IPC_VRF_DEL, &gone, sizeof(gone));
+	t_vrf_add(f, 2, "B2");
 	cr_assert_eq(vrf_ctr(2).lookups_from_core, 0, "deleted and created again: it restarts");
 }
 

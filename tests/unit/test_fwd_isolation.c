@@ -104,12 +104,6 @@ static int cap_output(void *ctx, struct fwd_iface *ifp, const uint8_t *frame, si
 	return 0;
 }
 
-static void msg(uint16_t type, const void *payload, uint32_t len)
-{
-	cr_assert(ipc_payload_ok(type, payload, len), "payload of %s", ipc_type_name(type));
-	apply_msg(f, type, payload, len);
-}
-
 /* ---- the CEs and their addresses: the same subnets in every VRF ---- */
 
 static void ce_mac(int v, int k, uint8_t mac[6])
@@ -154,14 +148,14 @@ static void send_route(const struct m_vrf *v, const struct m_route *r)
 		e.nh_id = NH_DROP_ID;
 		break;
 	}
-	msg(IPC_FIB_ADD, &e, sizeof(e));
+	t_apply(f, IPC_FIB_ADD, &e, sizeof(e));
 }
 
 static void del_route(const struct m_vrf *v, const struct m_route *r)
 {
 	struct ipc_fib_entry e = { .vrf_id = v->id, .prefix = r->prefix, .plen = r->plen };
 
-	msg(IPC_FIB_DEL, &e, sizeof(e));
+	t_apply(f, IPC_FIB_DEL, &e, sizeof(e));
 }
 
 static void send_nh(uint32_t id, uint32_t type, uint32_t gw, uint32_t label, const char *ifname)
@@ -169,14 +163,14 @@ static void send_nh(uint32_t id, uint32_t type, uint32_t gw, uint32_t label, con
 	struct ipc_nexthop n = { .nh_id = id, .type = type, .gateway = gw, .out_label = label };
 
 	snprintf(n.ifname, sizeof(n.ifname), "%s", ifname);
-	msg(IPC_NH_ADD, &n, sizeof(n));
+	t_apply(f, IPC_NH_ADD, &n, sizeof(n));
 }
 
 static void send_label(uint32_t in, uint32_t action, uint32_t vrf, uint32_t nh)
 {
 	struct ipc_lfib_entry e = { .in_label = in, .action = action, .vrf_id = vrf, .nh_id = nh };
 
-	msg(IPC_LFIB_ADD, &e, sizeof(e));
+	t_apply(f, IPC_LFIB_ADD, &e, sizeof(e));
 }
 
 /* Everything the model holds, as a vrfmgr replay would send it. */
@@ -190,12 +184,12 @@ static void send_state(void)
 		struct ipc_vrf m = { .vrf_id = v->id };
 
 		snprintf(m.name, sizeof(m.name), "V%u", v->id);
-		msg(IPC_VRF_ADD, &m, sizeof(m));
+		t_apply(f, IPC_VRF_ADD, &m, sizeof(m));
 		for (int k = 0; k < v->n_ifs; k++) {
 			struct ipc_if_bind b = { .vrf_id = v->id, .address = if_addr(k), .plen = 24 };
 
 			snprintf(b.ifname, sizeof(b.ifname), "v%ui%d", v->id, k);
-			msg(IPC_IF_BIND, &b, sizeof(b));
+			t_apply(f, IPC_IF_BIND, &b, sizeof(b));
 			snprintf(b.ifname, sizeof(b.ifname), "v%ui%d", v->id, k);
 			send_nh(v->nh_ce[k], IPC_NH_GATEWAY, ce_addr(k), 0, b.ifname);
 			send_label(v->ce_label[k], IPC_LFIB_POP_FORWARD, 0, v->nh_ce[k]);
@@ -337,9 +331,9 @@ static void setup_round(unsigned seed, bool slow)
 		for (int r = 0, n = 8 + (int)rnd_below(MAX_RT - 16); r < n; r++)
 			model_add(v);
 	}
-	msg(IPC_REPLAY_BEGIN, NULL, 0);
+	t_apply(f, IPC_REPLAY_BEGIN, NULL, 0);
 	send_state();
-	msg(IPC_REPLAY_END, NULL, 0);
+	t_apply(f, IPC_REPLAY_END, NULL, 0);
 	for (int i = 0; i < n_vrfs; i++) {
 		struct m_vrf *v = &vrfs[i];
 
@@ -594,9 +588,9 @@ static void churn(void)
 		for (int r = 0; r < vrfs[i].n_r; r++)
 			if (vrfs[i].r[r].live && rnd_below(8) == 0)
 				vrfs[i].r[r].live = false; /* not resent: the sweep removes it */
-	msg(IPC_REPLAY_BEGIN, NULL, 0);
+	t_apply(f, IPC_REPLAY_BEGIN, NULL, 0);
 	send_state();
-	msg(IPC_REPLAY_END, NULL, 0);
+	t_apply(f, IPC_REPLAY_END, NULL, 0);
 	n_cap = 0;
 }
 

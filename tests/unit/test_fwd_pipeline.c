@@ -63,26 +63,12 @@ static const uint8_t bcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
 #define SITE1 t_ip(192, 168, 100, 10)
 #define SITE2 t_ip(192, 168, 101, 10)
 
-static void msg(uint16_t type, const void *payload, uint32_t len)
-{
-	cr_assert(ipc_payload_ok(type, payload, len), "payload of %s", ipc_type_name(type));
-	apply_msg(f, type, payload, len);
-}
-
-static void add_vrf(uint32_t id, const char *name)
-{
-	struct ipc_vrf v = { .vrf_id = id };
-
-	strcpy(v.name, name);
-	msg(IPC_VRF_ADD, &v, sizeof(v));
-}
-
 static void bind_if(const char *name, uint32_t vrf, uint32_t addr)
 {
 	struct ipc_if_bind b = { .vrf_id = vrf, .address = addr, .plen = 30 };
 
 	strcpy(b.ifname, name);
-	msg(IPC_IF_BIND, &b, sizeof(b));
+	t_apply(f, IPC_IF_BIND, &b, sizeof(b));
 }
 
 static void add_nh(uint32_t id, uint32_t type, uint32_t gw, uint32_t label, const char *ifname)
@@ -90,7 +76,7 @@ static void add_nh(uint32_t id, uint32_t type, uint32_t gw, uint32_t label, cons
 	struct ipc_nexthop n = { .nh_id = id, .type = type, .gateway = gw, .out_label = label };
 
 	strcpy(n.ifname, ifname);
-	msg(IPC_NH_ADD, &n, sizeof(n));
+	t_apply(f, IPC_NH_ADD, &n, sizeof(n));
 }
 
 static void add_route(uint32_t vrf, uint32_t prefix, uint8_t plen, uint32_t nh, uint32_t inner)
@@ -98,7 +84,7 @@ static void add_route(uint32_t vrf, uint32_t prefix, uint8_t plen, uint32_t nh, 
 	struct ipc_fib_entry e = { .vrf_id = vrf, .prefix = prefix, .plen = plen, .nh_id = nh,
 				   .inner_label = inner };
 
-	msg(IPC_FIB_ADD, &e, sizeof(e));
+	t_apply(f, IPC_FIB_ADD, &e, sizeof(e));
 }
 
 static void add_label(uint32_t in, uint32_t action, uint32_t vrf, uint32_t nh, uint32_t out)
@@ -106,7 +92,7 @@ static void add_label(uint32_t in, uint32_t action, uint32_t vrf, uint32_t nh, u
 	struct ipc_lfib_entry e = { .in_label = in, .action = action, .vrf_id = vrf, .nh_id = nh,
 				    .out_label = out };
 
-	msg(IPC_LFIB_ADD, &e, sizeof(e));
+	t_apply(f, IPC_LFIB_ADD, &e, sizeof(e));
 }
 
 static struct fwd_iface *core_if(const char *name, const uint8_t *mac, uint32_t addr)
@@ -168,8 +154,8 @@ static void setup(void)
 	f->now_ms = 1000000;
 	core0 = core_if("core0", mac_core0, t_ip(10, 0, 1, 1));
 	core1 = core_if("core1", mac_core1, t_ip(10, 0, 2, 1));
-	add_vrf(1, "A");
-	add_vrf(2, "B");
+	t_vrf_add(f, 1, "A");
+	t_vrf_add(f, 2, "B");
 	bind_if("ce-a1", 1, t_ip(10, 1, 1, 1));
 	bind_if("ce-b1", 2, t_ip(10, 2, 1, 1));
 	ce_a = fwd_iface_find(f, "ce-a1");
@@ -733,7 +719,7 @@ Test(pipeline, unbound_interface_forwards_nothing)
 	struct ipc_if_bind b = { .vrf_id = 1 };
 
 	strcpy(b.ifname, "ce-a1");
-	msg(IPC_IF_UNBIND, &b, sizeof(b));
+	t_apply(f, IPC_IF_UNBIND, &b, sizeof(b));
 	cr_assert(!ce_a->active);
 	t_ip_frame(&t, mac_ce_a, mac_cea, SITE1, SITE2, 64);
 	cr_assert_eq(fwd_input(f, ce_a, &t.p), FWD_DROPPED);

@@ -1,15 +1,18 @@
 /*
- * Frame builders shared by the fwd unit tests: Ethernet + IPv4 (+ ICMP
+ * Shared by the fwd unit tests: programming fwd as vrfmgr would (t_apply),
+ * and frame builders: Ethernet + IPv4 (+ ICMP
  * echo or UDP payload) and label stacks, in buffers with headroom like the
  * receive path gives fwd.
  */
 #ifndef TEST_FWD_UTIL_H
 #define TEST_FWD_UTIL_H
 
+#include <criterion/criterion.h>
 #include <stdint.h>
 #include <string.h>
 
 #include "common/label.h"
+#include "fwd/apply.h"
 #include "fwd/arp.h"
 #include "fwd/fwd.h"
 #include "fwd/ipv4.h"
@@ -21,6 +24,21 @@ struct tframe {
 	uint8_t buf[T_BUF];
 	struct fwd_pkt p;
 };
+
+/* Programs f as vrfmgr would, the payload checked first as fwd's IPC reader does. */
+static inline void t_apply(struct fwd *f, uint16_t type, const void *payload, uint32_t len)
+{
+	cr_assert(ipc_payload_ok(type, payload, len), "payload of %s", ipc_type_name(type));
+	apply_msg(f, type, payload, len);
+}
+
+static inline void t_vrf_add(struct fwd *f, uint32_t id, const char *name)
+{
+	struct ipc_vrf v = { .vrf_id = id };
+
+	strcpy(v.name, name);
+	t_apply(f, IPC_VRF_ADD, &v, sizeof(v));
+}
 
 static inline uint32_t t_ip(int a, int b, int c, int d)
 {

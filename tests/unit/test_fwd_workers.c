@@ -66,18 +66,12 @@ static int out_check(void *ctx, struct fwd_iface *ifp, const uint8_t *frame, siz
 	return 0;
 }
 
-static void msg(uint16_t type, const void *payload, uint32_t len)
-{
-	cr_assert(ipc_payload_ok(type, payload, len), "payload of %s", ipc_type_name(type));
-	apply_msg(f, type, payload, len);
-}
-
 static void nh(uint32_t id, uint32_t type, uint32_t gw, uint32_t label, const char *ifname)
 {
 	struct ipc_nexthop n = { .nh_id = id, .type = type, .gateway = gw, .out_label = label };
 
 	strcpy(n.ifname, ifname);
-	msg(IPC_NH_ADD, &n, sizeof(n));
+	t_apply(f, IPC_NH_ADD, &n, sizeof(n));
 }
 
 static void swap(uint32_t in, uint32_t nh_id, uint32_t out)
@@ -85,7 +79,7 @@ static void swap(uint32_t in, uint32_t nh_id, uint32_t out)
 	struct ipc_lfib_entry e = { .in_label = in, .action = IPC_LFIB_SWAP, .nh_id = nh_id,
 				    .out_label = out };
 
-	msg(IPC_LFIB_ADD, &e, sizeof(e));
+	t_apply(f, IPC_LFIB_ADD, &e, sizeof(e));
 }
 
 static struct fwd_iface *core_if(const char *name, const uint8_t *mac, uint32_t addr)
@@ -160,9 +154,9 @@ static void setup(void)
 	f->no_lazy_commit = true; /* a worker runs: this thread commits */
 	core0 = core_if("core0", mac_core0, t_ip(10, 0, 1, 1));
 	core1 = core_if("core1", mac_core1, t_ip(10, 0, 2, 1));
-	msg(IPC_VRF_ADD, &a, sizeof(a));
+	t_apply(f, IPC_VRF_ADD, &a, sizeof(a));
 	strcpy(b.ifname, "ce-a1");
-	msg(IPC_IF_BIND, &b, sizeof(b));
+	t_apply(f, IPC_IF_BIND, &b, sizeof(b));
 	ce_a = fwd_iface_find(f, "ce-a1");
 	memcpy(ce_a->mac, mac_ce_a, 6);
 	ce_a->mtu = 1500;
@@ -170,7 +164,7 @@ static void setup(void)
 	nh(2, IPC_NH_GATEWAY, G2, 0, "core1");
 	nh(3, IPC_NH_LABELED, G1, 3000, "core1");
 	swap(16, 1, 1000);
-	msg(IPC_FIB_ADD, &r, sizeof(r));
+	t_apply(f, IPC_FIB_ADD, &r, sizeof(r));
 	fib_commit(f);
 	learn(core1, G1, mac_g1);
 	learn(core1, G2, mac_g2);
