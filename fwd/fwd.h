@@ -91,7 +91,7 @@ struct fwd_iface {
 	bool open;         /* the I/O backend has a socket on it */
 	uint8_t mac[FWD_ETH_ALEN];
 	uint32_t mtu;      /* IP MTU; 0 = unknown, not checked */
-	uint32_t addr;     /* our address on the link: ARP source; answered on access links */
+	uint32_t arp_gen;  /* bumped when an ARP entry goes or changes MAC: next hop caches die */
 	uint32_t vrf_id;   /* access links: the VRF packets arriving here are looked up in */
 	/* the control thread's counts plus the workers' as last summed (fwd_fold) */
 	union {
@@ -105,7 +105,11 @@ struct fwd_iface {
 	uint8_t plen;
 	uint32_t gen;      /* replay generation of the last IF_BIND */
 	struct arp_table *arp;
-	uint32_t arp_gen;  /* bumped when an ARP entry goes or changes MAC: next hop caches die */
+	/*
+	 * Read per frame too, but only of the link a batch arrived on (one per
+	 * batch, already in cache): the first line is for what egress reads.
+	 */
+	uint32_t addr;     /* our address on the link: ARP source; answered on access links */
 	void *io;          /* backend state (io_packet.c) */
 	uint32_t idx;      /* position in fwd->ifaces (interfaces are never freed) */
 	struct fwd_if_ctr wsum;   /* the workers' counts already added to ctr */

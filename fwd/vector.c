@@ -41,13 +41,18 @@
 #define IP_TTL 8
 #define LSE_BOS 0x100u
 
-enum vkind { VK_SLOW = 0, VK_DONE, VK_LOOKUP, VK_NH };
+/*
+ * VK_NH: the next hop is known (nh, inner) and the output step finishes the
+ * frame; VK_NH_FAR the same for a next hop a lookup found, whose view and
+ * interface nothing has read yet (the output step prefetches those).
+ */
+enum vkind { VK_SLOW = 0, VK_DONE, VK_LOOKUP, VK_NH, VK_NH_FAR };
 
 struct vstate {
 	const struct lfib_entry *e; /* core MPLS: the top label's entry, prefetched */
-	struct nexthop *nh;         /* VK_NH */
-	uint32_t inner;             /* VK_NH: inner label to push under the next hop's */
-	uint32_t vrf_id;            /* VK_LOOKUP, VK_NH after a lookup */
+	struct nexthop *nh;         /* VK_NH, VK_NH_FAR */
+	uint32_t inner;             /* VK_NH, VK_NH_FAR: inner label to push under the next hop's */
+	uint32_t vrf_id;            /* VK_LOOKUP, VK_NH_FAR */
 	uint8_t kind;
 	uint8_t verdict; /* VK_DONE */
 	bool is_ip;      /* the frame is (now) IPv4 behind the Ethernet header */
@@ -445,7 +450,7 @@ static void resolve(struct fwd *f, struct vstate *s, const uint16_t *which, cons
 			x->verdict = fwd_drop(f, FWD_DROP_NO_ROUTE);
 			continue;
 		}
-		x->kind = VK_NH;
+		x->kind = VK_NH_FAR;
 		x->nh = r[j]->nh;
 		x->inner = r[j]->inner_label;
 		__builtin_prefetch(x->nh);
@@ -454,27 +459,45 @@ static void resolve(struct fwd *f, struct vstate *s, const uint16_t *which, cons
 
 /*
  * The output step follows next hop -> view -> egress interface, loads that
- * depend on each other and miss when the looked-up frames of a batch go to
- * many CEs (pop: one next hop per VRF). Each pass loads one link, fetched by
- * the pass before, and prefetches the next (resolve prefetched the next
- * hops). Swapped frames need none of it: classify read their view already.
+ * depend on each other and miss when the frames of a batch go to many CEs
+ * (pop: one next hop per VRF). While frame i is output, the view of frame
+ * i + 2 * OUT_AHEAD and the interface of frame i + OUT_AHEAD (whose view
+ * was fetched a step before) are prefetched: a short window, so what is
+ * fetched is still in L1 when it is used (prefetching a whole batch's views,
+ * then all their interfaces, overflowed L1 before the output step got there).
  */
-static void prefetch_out(const struct vstate *s, const uint16_t *which, unsigned nl)
-{
-	for (unsigned j = 0; j < nl; j++)
-		if (s[which[j]].kind == VK_NH)
-			__builtin_prefetch(atomic_load_explicit(&s[which[j]].nh->view,
-								memory_order_acquire));
-	for (unsigned j = 0; j < nl; j++) {
-		const struct vstate *x = &s[which[j]];
-		const struct nh_view *v;
+#define OUT_AHEAD 4
 
-		if (x->kind != VK_NH ||
-		    (v = atomic_load_explicit(&x->nh->view, memory_order_acquire)) == NULL ||
-		    v->ifp == NULL)
-			continue;
-		__builtin_prefetch(v->ifp); /* one line: what output reads and counts */
-	}
+static inline void prefetch_view(const struct vstate *x)
+{
+	if (x->kind == VK_NH_FAR)
+		__builtin_prefetch(atomic_load_explicit(&x->nh->view, memory_order_acquire));
+}
+
+static inline void prefetch_ifp(const struct vstate *x)
+{
+	const struct nh_view *v;
+
+	if (x->kind == VK_NH_FAR &&
+	    (v = atomic_load_explicit(&x->nh->view, memory_order_acquire)) != NULL)
+		__builtin_prefetch(v->ifp);
+}
+
+static inline void prefetch_out(const struct vstate *s, unsigned i, unsigned n)
+{
+	if (i + 2 * OUT_AHEAD < n)
+		prefetch_view(&s[i + 2 * OUT_AHEAD]);
+	if (i + OUT_AHEAD < n)
+		prefetch_ifp(&s[i + OUT_AHEAD]);
+}
+
+/* The window's start: views of the first frames, then their interfaces. */
+static void prefetch_out_start(const struct vstate *s, unsigned n)
+{
+	for (unsigned i = 0; i < n && i < 2 * OUT_AHEAD; i++)
+		prefetch_view(&s[i]);
+	for (unsigned i = 0; i < n && i < OUT_AHEAD; i++)
+		prefetch_ifp(&s[i]);
 }
 
 /*
@@ -519,57 +542,52 @@ static void prefetch_ifaces(struct fwd_iface *const *in, unsigned n)
 /*
  * The per-VRF and per-label counts of frames the vector path classified
  * (the others are counted by pipeline.c, which handles them from the
- * start): IPv4 from a CE is received in its VRF and looked up there; MPLS
- * from the core is received with its label, and looked up in the label's
- * VRF for a per-VRF label. Consecutive frames of one VRF or one LFIB entry
- * make one run, added to the thread's counters once.
+ * start). IPv4 from a CE is received in its VRF and looked up there: a
+ * batch comes from one link, so consecutive frames of one VRF make one run,
+ * added to the thread's counters once. MPLS from the core is received with
+ * its label, and looked up in the label's VRF for a per-VRF label: a core
+ * batch mixes the labels of many VRFs and LSPs, so those are added frame by
+ * frame (a run per label cost more than it saved: bench/fwd-lookup pop).
  */
 struct vcount {
 	struct fwd_ctrs *ctr;
-	const struct lfib_entry *e; /* the label run's entry */
-	uint64_t e_frames, e_bytes;
-	uint32_t vrf_id;            /* the CE run's VRF */
+	uint32_t vrf_id; /* the CE run's VRF */
 	uint64_t ce_frames, ce_bytes;
 };
 
 static inline __attribute__((always_inline)) void count_flush(struct vcount *k)
 {
-	if (k->e_frames != 0) {
-		struct fwd_label_ctr *l = &k->ctr->label[k->e->in_label];
+	struct fwd_vrf_ctr *v;
 
-		fwd_ctr_add(&l->packets, k->e_frames);
-		fwd_ctr_add(&l->bytes, k->e_bytes);
-		if (k->e->action == IPC_LFIB_POP_LOOKUP)
-			fwd_ctr_add(&fwd_vrf_ctr(k->ctr, k->e->vrf_id)->lookups_from_core,
-				    k->e_frames);
-		k->e_frames = k->e_bytes = 0;
-	}
-	if (k->ce_frames != 0) {
-		struct fwd_vrf_ctr *v = fwd_vrf_ctr(k->ctr, k->vrf_id);
-
-		fwd_ctr_add(&v->from_ce_packets, k->ce_frames);
-		fwd_ctr_add(&v->from_ce_bytes, k->ce_bytes);
-		fwd_ctr_add(&v->lookups_from_ce, k->ce_frames);
-		k->ce_frames = k->ce_bytes = 0;
-	}
+	if (k->ce_frames == 0)
+		return;
+	v = fwd_vrf_ctr(k->ctr, k->vrf_id);
+	fwd_ctr_add(&v->from_ce_packets, k->ce_frames);
+	fwd_ctr_add(&v->from_ce_bytes, k->ce_bytes);
+	fwd_ctr_add(&v->lookups_from_ce, k->ce_frames);
+	k->ce_frames = k->ce_bytes = 0;
 }
 
 /* One classified frame of len bytes as received. */
 static inline void count(struct vcount *k, const struct vstate *s, size_t len)
 {
-	if (s->e != NULL) {
-		if (s->e != k->e && k->e_frames != 0)
-			count_flush(k);
-		k->e = s->e;
-		k->e_frames++;
-		k->e_bytes += len;
-	} else {
-		if (s->vrf_id != k->vrf_id && k->ce_frames != 0)
-			count_flush(k);
-		k->vrf_id = s->vrf_id;
-		k->ce_frames++;
-		k->ce_bytes += len;
+	const struct lfib_entry *e = s->e;
+
+	if (e != NULL) {
+		struct fwd_label_ctr *l = &k->ctr->label[e->in_label];
+
+		fwd_ctr_add(&l->packets, 1);
+		fwd_ctr_add(&l->bytes, len);
+		/* classify_core took the frame: e->vrf_id has a root, so it is in range */
+		if (e->action == IPC_LFIB_POP_LOOKUP)
+			fwd_ctr_add(&k->ctr->vrf[e->vrf_id].lookups_from_core, 1);
+		return;
 	}
+	if (s->vrf_id != k->vrf_id && k->ce_frames != 0)
+		count_flush(k);
+	k->vrf_id = s->vrf_id;
+	k->ce_frames++;
+	k->ce_bytes += len;
 }
 
 /* Frames ahead of the one classified whose LFIB entry is looked up (and prefetched). */
@@ -583,6 +601,7 @@ static void run(struct fwd *f, struct fwd_iface *const *in, struct fwd_pkt *p, u
 	uint32_t dst[VEC], res[VEC];
 	uint16_t which[VEC];
 	unsigned nl = 0;
+	bool chase;
 	struct fwd_ctrs *ctr = fwd_ctrs_self(f);
 	/* read once a batch: the table a batch sees is current at its start */
 	const struct lfib_tab *t = atomic_load_explicit(&f->lfib->tab, memory_order_acquire);
@@ -610,17 +629,20 @@ static void run(struct fwd *f, struct fwd_iface *const *in, struct fwd_pkt *p, u
 	if (nl > 0) {
 		lpm_lookup_roots(root, dst, res, nl);
 		resolve(f, s, which, res, nl, ctr);
-		/*
-		 * a batch from one attachment link has one CE next hop, and its
-		 * remote PEs' next hops are few: nothing there to prefetch
-		 */
-		if (in[0]->role != FWD_IF_ACCESS || in[n - 1] != in[0])
-			prefetch_out(s, which, nl);
 	}
+	/*
+	 * a batch from one attachment link has one CE next hop, and its remote
+	 * PEs' next hops are few: nothing there to prefetch
+	 */
+	chase = in[0]->role != FWD_IF_ACCESS || in[n - 1] != in[0];
+	if (chase)
+		prefetch_out_start(s, n);
 	for (unsigned i = 0; i < n; i++) {
 		enum fwd_verdict v;
 
-		if (s[i].kind == VK_NH)
+		if (chase)
+			prefetch_out(s, i, n);
+		if (s[i].kind >= VK_NH)
 			v = output(f, in[i], &p[i], &s[i], &o);
 		else if (s[i].kind == VK_DONE)
 			v = s[i].verdict;
