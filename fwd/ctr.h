@@ -8,10 +8,10 @@
  * move or grow under a worker (no RCU, no resizing race). A thread writes
  * only its own set (relaxed stores, as for the interface counters); readers
  * (the API, on the control thread) add the sets up when asked. The vector
- * path (vector.c) counts a run of received frames of one VRF or one label
- * once: a batch from one link, or with one label, costs one update, not
- * one per frame (frames sent to CEs are counted one by one: a batch leaves
- * by many next hops). A received frame is counted once: by vector.c when
+ * path (vector.c) counts a run of IPv4 frames received on one link (one
+ * VRF) once: a batch from one link costs one update, not one per frame;
+ * MPLS frames from the core, whose batches mix labels, are counted frame by
+ * frame. A received frame is counted once: by vector.c when
  * it classified it, else by pipeline.c, which then handles it from the
  * start.
  *

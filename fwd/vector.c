@@ -9,9 +9,9 @@
  *              expiry, unknown labels, ...) is left untouched for the
  *              complete per-frame path in pipeline.c;
  *   lookup:    the prepared IPv4 frames, all VRF lookups at once; then
- *              results to next hops, and next hop -> view -> egress
- *              interface prefetched a pass ahead of the output step;
- *   output:    in arrival order: next hops whose MAC is cached
+ *              results to next hops;
+ *   output:    in arrival order (next hop -> view -> egress interface
+ *              prefetched a few frames ahead): next hops whose MAC is cached
  *              (nh_fast_view) get their labels and Ethernet header written
  *              in one go and leave; the rest continue in pipeline.c from the
  *              next hop on, and the slow frames run there whole. On a
