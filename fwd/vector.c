@@ -631,10 +631,10 @@ static void run(struct fwd *f, struct fwd_iface *const *in, struct fwd_pkt *p, u
 		resolve(f, s, which, res, nl, ctr);
 	}
 	/*
-	 * a batch from one attachment link has one CE next hop, and its remote
-	 * PEs' next hops are few: nothing there to prefetch
+	 * only looked-up frames have next hops to chase, and a batch from one
+	 * attachment link has one CE next hop and few remote PEs' next hops
 	 */
-	chase = in[0]->role != FWD_IF_ACCESS || in[n - 1] != in[0];
+	chase = nl > 0 && (in[0]->role != FWD_IF_ACCESS || in[n - 1] != in[0]);
 	if (chase)
 		prefetch_out_start(s, n);
 	for (unsigned i = 0; i < n; i++) {
