@@ -124,19 +124,31 @@ static inline uint16_t ip_plain(const uint8_t *ip, size_t avail)
 
 
 /*
- * TTL - 1 with the checksum updated: ipv4_set_ttl's RFC 1624 arithmetic
- * (HC' = ~(~HC + ~m + m')) where ~m + m' is always 0xFEFF, so the same bytes
- * with half the instructions. The caller has checked TTL > 1.
+ * The IPv4 TTL set with the checksum updated: ipv4_set_ttl's RFC 1624
+ * arithmetic (HC' = ~(~HC + ~m + m'), m the TTL and protocol word) with the
+ * protocol byte cancelled out, ~m + m' = (0xFF - old + ttl) << 8 | 0xFF:
+ * the same bytes in half the instructions. For TTL - 1 that is always 0xFEFF.
  */
-static inline void ttl_dec(uint8_t *ip)
+static inline void ttl_write(uint8_t *ip, uint8_t ttl, uint32_t not_m_plus_m2)
 {
-	uint32_t sum = (~(uint32_t)get16(ip + 10) & 0xFFFF) + 0xFEFF;
+	uint32_t sum = (~(uint32_t)get16(ip + 10) & 0xFFFF) + not_m_plus_m2;
 
 	sum = (sum & 0xFFFF) + (sum >> 16);
 	sum = (sum & 0xFFFF) + (sum >> 16);
-	ip[IP_TTL]--;
+	ip[IP_TTL] = ttl;
 	ip[10] = (uint8_t)(~sum >> 8);
 	ip[11] = (uint8_t)~sum;
+}
+
+/* TTL - 1; the caller has checked TTL > 1. */
+static inline void ttl_dec(uint8_t *ip)
+{
+	ttl_write(ip, (uint8_t)(ip[IP_TTL] - 1), 0xFEFF);
+}
+
+static inline void ttl_set(uint8_t *ip, uint8_t ttl)
+{
+	ttl_write(ip, ttl, (0xFFu - ip[IP_TTL] + ttl) << 8 | 0xFF);
 }
 
 /* Removes the top label entry the way mpls_pop does (the Ethernet header moves up). */
@@ -197,7 +209,7 @@ static inline __attribute__((always_inline)) bool pop_to_ip(struct fwd_pkt *p, s
 
 	if (total == 0)
 		return false;
-	ipv4_set_ttl(ip, (uint8_t)(ttl - 1));
+	ttl_set(ip, (uint8_t)(ttl - 1));
 	pop_top(p, FWD_ETHERTYPE_IPV4);
 	p->len = FWD_ETH_HLEN + total;
 	s->is_ip = true;
