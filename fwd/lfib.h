@@ -43,14 +43,18 @@ struct lfib {
 	size_t count;
 };
 
-/* Any thread; the entry stays valid until the reader's next quiescent point. */
-static inline const struct lfib_entry *lfib_lookup(const struct lfib *l, uint32_t label)
+/* The entry for label in table t (which may be NULL: no table yet), or NULL. */
+static inline const struct lfib_entry *lfib_tab_lookup(const struct lfib_tab *t, uint32_t label)
 {
-	const struct lfib_tab *t = atomic_load_explicit(&l->tab, memory_order_acquire);
-
 	if (t == NULL || label >= t->cap)
 		return NULL;
 	return atomic_load_explicit(&t->e[label], memory_order_acquire);
+}
+
+/* Any thread; the entry stays valid until the reader's next quiescent point. */
+static inline const struct lfib_entry *lfib_lookup(const struct lfib *l, uint32_t label)
+{
+	return lfib_tab_lookup(atomic_load_explicit(&l->tab, memory_order_acquire), label);
 }
 
 struct lfib *lfib_new(void);

@@ -430,15 +430,11 @@ static inline const struct lfib_entry *peek_label(const struct lfib_tab *t,
 						  const struct fwd_pkt *p)
 {
 	const struct lfib_entry *e;
-	uint32_t label;
 
 	if (in->role != FWD_IF_CORE || p->len < FWD_ETH_HLEN + MPLS_LSE_LEN ||
 	    get16(p->data + ETH_TYPE) != ETHERTYPE_MPLS)
 		return NULL;
-	label = get32(p->data + FWD_ETH_HLEN) >> 12;
-	if (t == NULL || label >= t->cap)
-		return NULL;
-	e = atomic_load_explicit(&t->e[label], memory_order_acquire);
+	e = lfib_tab_lookup(t, get32(p->data + FWD_ETH_HLEN) >> 12);
 	if (e != NULL)
 		__builtin_prefetch(e);
 	return e;
