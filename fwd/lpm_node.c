@@ -342,9 +342,38 @@ static inline void step_set(struct step *s, uintptr_t x, uint32_t i, uint32_t ad
 	__builtin_prefetch(s->line);
 }
 
+/* The steps found so far: in registers while a loop adds to them (walk's fields are not). */
+struct found {
+	struct step *s;      /* the next free step */
+	uintptr_t any, all; /* their words ORed and ANDed */
+};
+
+/*
+ * Where lookup i goes from word x: its answer (a leaf) or a step into a
+ * range node; for a directory, true: the caller queues the lookup for
+ * walk_dirs, the slot it reads next prefetched.
+ */
+static inline bool word_next(struct found *f, uintptr_t x, uint16_t i, uint32_t addr,
+			     uint32_t *out)
+{
+	if (LPM_IS_LEAF(x)) {
+		out[i] = LPM_LEAF_VALUE(x);
+	} else if ((x & 14) != 0) { /* LPM_LEVELS(x) != 0, without the shift */
+		step_set(f->s++, x, i, addr);
+		f->any |= x;
+		f->all &= x;
+	} else {
+		__builtin_prefetch(&lpm_dir_slots(x)[(addr >> LPM_DIR_SHIFT(x)) & 255]);
+		return true;
+	}
+	return false;
+}
+
 /* The words under directories, a level per loop; each slot is prefetched the loop before. */
 static void walk_dirs(struct walk *w, const uint32_t *addr, uint32_t *out)
 {
+	struct found f = { w->s + w->m, w->any, w->all };
+
 	while (w->nd > 0) {
 		unsigned k = 0;
 
@@ -352,20 +381,15 @@ static void walk_dirs(struct walk *w, const uint32_t *addr, uint32_t *out)
 			uint16_t i = w->dir[j];
 			uintptr_t x = dir_slot(w->node[i], addr[i]);
 
-			w->node[i] = x;
-			if (LPM_IS_LEAF(x)) {
-				out[i] = LPM_LEAF_VALUE(x);
-			} else if (LPM_LEVELS(x) != 0) {
-				step_set(&w->s[w->m++], x, i, addr[i]);
-				w->any |= x;
-				w->all &= x;
-			} else {
-				__builtin_prefetch(&lpm_dir_slots(x)[(addr[i] >> LPM_DIR_SHIFT(x)) & 255]);
+			w->node[i] = x; /* step_word's, for a range node under a directory */
+			if (word_next(&f, x, i, addr[i], out))
 				w->dir[k++] = i;
-			}
 		}
 		w->nd = k;
 	}
+	w->m = (unsigned)(f.s - w->s);
+	w->any = f.any;
+	w->all = f.all;
 }
 
 static uintptr_t step_word(const struct walk *w, const uintptr_t *roots, uint32_t i)
@@ -484,29 +508,19 @@ __attribute__((target("avx2,popcnt"))) static void rounds_avx2(struct walk *w,
 static void batch(const uintptr_t *roots, const uint32_t *addr, uint32_t *out, unsigned n)
 {
 	struct walk w;
-	struct step *s = w.s;
+	struct found f = { w.s, 0, ~(uintptr_t)0 };
 	unsigned nd = 0;
-	uintptr_t any = 0, all = ~(uintptr_t)0;
 
 	for (unsigned i = 0; i < n; i++) {
-		uintptr_t x = roots[i];
-
-		if (LPM_IS_LEAF(x)) {
-			out[i] = LPM_LEAF_VALUE(x);
-		} else if ((x & 14) != 0) { /* LPM_LEVELS(x) != 0, without the shift */
-			step_set(s++, x, i, addr[i]);
-			any |= x;
-			all &= x;
-		} else {
-			__builtin_prefetch(&lpm_dir_slots(x)[(addr[i] >> LPM_DIR_SHIFT(x)) & 255]);
-			w.node[i] = x;
+		if (word_next(&f, roots[i], (uint16_t)i, addr[i], out)) {
+			w.node[i] = roots[i];
 			w.dir[nd++] = (uint16_t)i;
 		}
 	}
-	w.m = (unsigned)(s - w.s);
+	w.m = (unsigned)(f.s - w.s);
 	w.nd = nd;
-	w.any = any;
-	w.all = all;
+	w.any = f.any;
+	w.all = f.all;
 	walk_dirs(&w, addr, out);
 	memset(w.lv, 0, sizeof(w.lv));
 	if (((w.any ^ w.all) & 14) == 0) /* one depth (or none): in order already */
