@@ -60,11 +60,7 @@ int vrfapi_debug_fib_del(struct jw *w, const struct api_request *req, void *ctx)
 	if ((rc = api_check_params(w, req, keys)) != 0 ||
 	    (rc = debug_target(w, req, vm, &v, &vp)) != 0)
 		return rc;
-	e.vrf_id = v->id;
-	e.prefix = vp->prefix.addr;
-	e.plen = vp->prefix.len;
-	e.nh_id = vp->fib_nh->ipc.nh_id;
-	e.inner_label = vp->fib_label;
+	vrf_prefix_fib_entry(v, vp, &e); /* debug_target found it installed */
 	DP_CALL(vrfapi_real_dataplane(vm), fib_del, &e);
 	return debug_done(w, vm, "fib-del", v, vp);
 }
@@ -85,10 +81,7 @@ int vrfapi_debug_fib_label(struct jw *w, const struct api_request *req, void *ct
 		return rc;
 	if (label == MPLS_LABEL_NONE)
 		return api_error(w, 400, "want &label=N (16..%u)", MPLS_LABEL_MAX);
-	e.vrf_id = v->id;
-	e.prefix = vp->prefix.addr;
-	e.plen = vp->prefix.len;
-	e.nh_id = vp->fib_nh->ipc.nh_id;
+	vrf_prefix_fib_entry(v, vp, &e); /* debug_target found it installed */
 	e.inner_label = (uint32_t)label;
 	DP_CALL(vrfapi_real_dataplane(vm), fib_add, &e);
 	return debug_done(w, vm, "fib-label", v, vp);

@@ -266,13 +266,11 @@ static bool snap_fib(struct jw *w, struct snap *sn, size_t budget_end)
 				break;
 			struct prefix4 p = { k.addr, k.len };
 			const struct vrf_prefix *vp = rtable_find(&v->routes, &p);
-			struct ipc_fib_entry e = { .vrf_id = v->id, .prefix = p.addr, .plen = p.len };
+			struct ipc_fib_entry e;
 			struct fib_rec r;
 
-			if (vp == NULL || vp->fib_nh == NULL)
+			if (vp == NULL || !vrf_prefix_fib_entry(v, vp, &e))
 				continue;
-			e.nh_id = vp->fib_nh->ipc.nh_id;
-			e.inner_label = vp->fib_label;
 			fib_rec_of(&r, &e, true, vp->fib_nh);
 			api_events_snapshot_item(w, sn->ev->ring, EV_FIB, &r, sizeof(r));
 			if (snap_full(w, budget_end))
@@ -282,21 +280,6 @@ static bool snap_fib(struct jw *w, struct snap *sn, size_t budget_end)
 		sn->vrf_started = false;
 	}
 	return true;
-}
-
-/* The LFIB entry of a used label (what vrf_label.c programs); false when it has none. */
-static bool snap_lfib_entry(const struct label_entry *e, struct ipc_lfib_entry *m)
-{
-	memset(m, 0, sizeof(*m));
-	m->in_label = e->label;
-	m->out_label = MPLS_LABEL_NONE;
-	if (e->state != LABEL_USED)
-		return false;
-	m->vrf_id = e->vrf_id;
-	m->action = e->key.kind == LABEL_KIND_VRF ? IPC_LFIB_POP_LOOKUP : IPC_LFIB_POP_FORWARD;
-	if (m->action == IPC_LFIB_POP_FORWARD)
-		m->nh_id = e->nh != NULL ? e->nh->ipc.nh_id : 0;
-	return m->action == IPC_LFIB_POP_LOOKUP || e->nh != NULL;
 }
 
 /* The labels after the last one written, from the array sorted by label; true when done. */
@@ -318,7 +301,7 @@ static bool snap_labels(struct jw *w, struct snap *sn, size_t budget_end)
 
 		sn->label = la->v[lo]->label;
 		sn->label_started = true;
-		if (!snap_lfib_entry(la->v[lo], &r.e))
+		if (!vrf_label_lfib_entry(la->v[lo], &r.e))
 			continue;
 		api_events_snapshot_item(w, sn->ev->ring, EV_LABEL, &r, sizeof(r));
 		if (snap_full(w, budget_end))

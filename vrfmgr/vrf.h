@@ -171,6 +171,9 @@ void vrf_table_set_dataplane(struct vrf_table *t, const struct dataplane *dp);
 void vrf_table_set_export(struct vrf_table *t, const struct export_sink *sink);
 /* Emits the full state to dp: VRF_ADD, IF_BIND, NH_ADD, FIB_ADD, LFIB_ADD. */
 void vrf_table_replay(const struct vrf_table *t, const struct dataplane *dp);
+/* The FIB entry vp has in the dataplane (its installed next hop and label); false when none. */
+bool vrf_prefix_fib_entry(const struct vrf *v, const struct vrf_prefix *vp,
+			  struct ipc_fib_entry *e);
 
 struct vrf *vrf_by_name(struct vrf_table *t, const char *name);
 struct vrf *vrf_by_id(struct vrf_table *t, uint32_t id);
@@ -228,5 +231,7 @@ void vrf_label_put(struct vrf_table *t, struct label_entry *e);
 void vrf_label_retarget(struct vrf_table *t, struct label_entry *e, struct nexthop *nh);
 /* Emits an LFIB_ADD per label in use. */
 void vrf_label_replay(const struct vrf_table *t, const struct dataplane *dp);
+/* The LFIB entry that gives e its meaning; false when it has none (yet). */
+bool vrf_label_lfib_entry(const struct label_entry *e, struct ipc_lfib_entry *m);
 
 #endif

@@ -18,8 +18,7 @@
 #include "common/log.h"
 #include "vrfmgr/vrf.h"
 
-/* The LFIB entry that gives e its meaning; false when it has none (yet). */
-static bool lfib_entry_of(const struct label_entry *e, struct ipc_lfib_entry *m)
+bool vrf_label_lfib_entry(const struct label_entry *e, struct ipc_lfib_entry *m)
 {
 	*m = (struct ipc_lfib_entry){ .in_label = e->label, .vrf_id = e->vrf_id,
 				      .out_label = MPLS_LABEL_NONE };
@@ -38,7 +37,7 @@ static void lfib_program(struct vrf_table *t, const struct label_entry *e)
 {
 	struct ipc_lfib_entry m;
 
-	if (lfib_entry_of(e, &m))
+	if (vrf_label_lfib_entry(e, &m))
 		DP_CALL(&t->dp, lfib_add, &m);
 }
 
@@ -154,7 +153,7 @@ void vrf_label_replay(const struct vrf_table *t, const struct dataplane *dp)
 	for (size_t i = 0; i < t->labels.n; i++) {
 		struct ipc_lfib_entry m;
 
-		if (lfib_entry_of(t->labels.v[i], &m))
+		if (vrf_label_lfib_entry(t->labels.v[i], &m))
 			DP_CALL(dp, lfib_add, &m);
 	}
 }

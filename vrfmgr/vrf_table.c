@@ -439,21 +439,27 @@ void vrf_table_set_export(struct vrf_table *t, const struct export_sink *sink)
 	t->exp = *sink;
 }
 
+bool vrf_prefix_fib_entry(const struct vrf *v, const struct vrf_prefix *vp,
+			  struct ipc_fib_entry *e)
+{
+	*e = (struct ipc_fib_entry){ .vrf_id = v->id, .prefix = vp->prefix.addr,
+				     .plen = vp->prefix.len };
+	if (vp->fib_nh == NULL)
+		return false;
+	e->nh_id = vp->fib_nh->ipc.nh_id;
+	e->inner_label = vp->fib_label;
+	return true;
+}
+
 static void vrf_replay_fib(const struct vrf *v, const struct dataplane *dp)
 {
 	struct vrf_prefix **vps;
 	size_t i, n = rtable_sorted(&v->routes, &vps);
+	struct ipc_fib_entry e;
 
-	for (i = 0; i < n; i++) {
-		struct ipc_fib_entry e = { .vrf_id = v->id, .prefix = vps[i]->prefix.addr,
-					   .plen = vps[i]->prefix.len };
-
-		if (vps[i]->fib_nh == NULL)
-			continue;
-		e.nh_id = vps[i]->fib_nh->ipc.nh_id;
-		e.inner_label = vps[i]->fib_label;
-		DP_CALL(dp, fib_add, &e);
-	}
+	for (i = 0; i < n; i++)
+		if (vrf_prefix_fib_entry(v, vps[i], &e))
+			DP_CALL(dp, fib_add, &e);
 	free(vps);
 }
 
