@@ -124,14 +124,19 @@ bgp_filters() {
 		get bgpd '/routes?rd=10.255.0.1:200&prefix=192.168.100.0/24' | jq -e '.paths == 1 and .routes[0].label == 101' >/dev/null
 }
 check "bgpd /routes filters: rd, prefix exact/longer/shorter, rt, neighbor, best" bgp_filters
-page_all() { # page_all LIMIT: every destination through ?limit=&after=, one per line
+# paged DAEMON PATH QUERY JQ: every page of PATH?QUERY through &after=next,
+# JQ's lines of each, in order
+paged() {
 	local next="" out
 	while :; do
-		out=$(get bgpd "/routes?limit=$1${next:+&after=$next}") || return 1
-		jq -r '.routes[] | select(.best) | "\(.rd):\(.prefix)"' <<<"$out"
+		out=$(get "$1" "$2?$3${next:+&after=$next}") || return 1
+		jq -r "$4" <<<"$out"
 		next=$(jq -r '.next // empty' <<<"$out")
 		[ -n "$next" ] || break
 	done
+}
+page_all() { # page_all LIMIT: every destination, one per line
+	paged bgpd /routes "limit=$1" '.routes[] | select(.best) | "\(.rd):\(.prefix)"'
 }
 paging() {
 	page_all 3 | sort >"$TMP/paged"
@@ -159,23 +164,11 @@ vrfmgr_content() {
 		and .prefix == "192.168.101.0/24" and .label == 200 and .vrfs == ["A"])] | length == 1)' >/dev/null
 }
 check "vrfmgr /vrfs, /routes (address, prefix), /vpn match the lab configs" vrfmgr_content
-vrf_page_all() { # vrf_page_all LIMIT [QUERY]: VRF:prefix through ?limit=&after=, one per line
-	local next="" out
-	while :; do
-		out=$(get vrfmgr "/routes?${2:+$2&}limit=$1${next:+&after=$next}") || return 1
-		jq -r '.routes[] | "\(.vrf):\(.prefix)"' <<<"$out"
-		next=$(jq -r '.next // empty' <<<"$out")
-		[ -n "$next" ] || break
-	done
+vrf_page_all() { # vrf_page_all LIMIT [QUERY]: VRF:prefix, one per line
+	paged vrfmgr /routes "${2:+$2&}limit=$1" '.routes[] | "\(.vrf):\(.prefix)"'
 }
-vpn_page_all() { # vpn_page_all LIMIT: the VPN table's RD:prefixes through ?limit=&after=
-	local next="" out
-	while :; do
-		out=$(get vrfmgr "/vpn?limit=$1${next:+&after=$next}") || return 1
-		jq -r '.routes[] | "\(.rd):\(.prefix)"' <<<"$out"
-		next=$(jq -r '.next // empty' <<<"$out")
-		[ -n "$next" ] || break
-	done
+vpn_page_all() { # vpn_page_all LIMIT: the VPN table's RD:prefixes
+	paged vrfmgr /vpn "limit=$1" '.routes[] | "\(.rd):\(.prefix)"'
 }
 vrf_paging() {
 	[ "$(vrf_page_all 3 | sort -u | wc -l)" = 8 ] && [ "$(vpn_page_all 3 | sort -u | wc -l)" = 4 ] &&
@@ -317,6 +310,19 @@ note <"$TMP/verify.txt"
 
 # --- 100k routes: paging and dumps keep bgpd's and vrfmgr's memory flat ----------------------
 rss_kb() { awk '/^VmRSS/ { print $2 }' "/proc/$(pid_of "$RUN1" "${1:-bgpd}")/status"; }
+# rss_watch DAEMON: samples its RSS every 20 ms until rss_peak, which sets peak to the
+# highest (both in this shell: the sampler is tracked, so it goes on exit too)
+rss_watch() {
+	(while :; do rss_kb "$1"; sleep 0.02; done) >"$TMP/rss.txt" 2>/dev/null &
+	SAMPLER=$!
+	t_track "$SAMPLER"
+}
+rss_peak() {
+	kill "$SAMPLER" 2>/dev/null
+	wait "$SAMPLER" 2>/dev/null
+	t_untrack "$SAMPLER"
+	peak=$(sort -n "$TMP/rss.txt" | tail -n 1)
+}
 t_stop "$(pid_of "$RUN2" bgpd)"
 # not through inns: $! must be the sender itself (ip netns exec execs it), to signal it
 ip netns exec "$PREFIX-pe2" "$BUILD/bench/bgp-sender" -c 10.255.0.1 -L 10.255.0.2 -n 100000 --rds 1 --rd-base 100 \
@@ -336,17 +342,14 @@ if poll 60 loaded; then
 	else
 		not_ok "paging 100k routes: $n distinct destinations (want 100004), bgpd RSS +$((max - rss0)) KiB"
 	fi
-	(while :; do rss_kb; sleep 0.02; done) >"$TMP/rss.txt" 2>/dev/null &
-	SAMPLER=$!
+	rss_watch bgpd
 	t0=$(date +%s%N)
 	curl -s --max-time 60 --unix-socket "$RUN1/bgpd.sock" http://ferry/routes -o "$TMP/dump.json"
 	t1=$(date +%s%N)
 	# the answer ends with ..."destinations":N,"paths":M}
 	paths=$(tail -c 100 "$TMP/dump.json" | sed -n 's/.*"paths":\([0-9]*\)}$/\1/p')
 	rm -f "$TMP/dump.json"
-	kill "$SAMPLER" 2>/dev/null
-	wait "$SAMPLER" 2>/dev/null
-	peak=$(sort -n "$TMP/rss.txt" | tail -n 1)
+	rss_peak
 	if [ "$paths" = 100004 ] && [ $((peak - rss0)) -lt 8192 ]; then
 		ok "full dump of 100k routes in $(((t1 - t0) / 1000000)) ms, bgpd RSS +$((peak - rss0)) KiB during it"
 	else
@@ -363,16 +366,13 @@ if poll 60 vrf_loaded; then
 	want=$(vrf_a)
 	vpn_want=$(get vrfmgr '/vpn?limit=1' | jq .count)
 	rss0=$(rss_kb vrfmgr)
-	(while :; do rss_kb vrfmgr; sleep 0.02; done) >"$TMP/rss.txt" 2>/dev/null &
-	SAMPLER=$!
+	rss_watch vrfmgr
 	n=$(vrf_page_all 20000 vrf=A | sort -u | wc -l)
 	nv=$(vpn_page_all 30000 | sort -u | wc -l)
 	t0=$(date +%s%N)
 	curl -s --max-time 60 --unix-socket "$RUN1/vrfmgr.sock" 'http://ferry/routes?vrf=A' -o "$TMP/dump.json"
 	t1=$(date +%s%N)
-	kill "$SAMPLER" 2>/dev/null
-	wait "$SAMPLER" 2>/dev/null
-	peak=$(sort -n "$TMP/rss.txt" | tail -n 1)
+	rss_peak
 	# the answer ends with ..."prefixes":N,"candidates":M}
 	dumped=$(tail -c 100 "$TMP/dump.json" | sed -n 's/.*"prefixes":\([0-9]*\),.*/\1/p')
 	rm -f "$TMP/dump.json"
