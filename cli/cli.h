@@ -185,6 +185,8 @@ struct cli_column {
 struct json_object *cli_json_get(struct json_object *o, const char *key);
 /* The same member as a string (numbers as text), or NULL. */
 const char *cli_json_str(struct json_object *o, const char *key);
+/* The same, or "-" where it is missing (for text shown to people). */
+const char *cli_json_text(struct json_object *o, const char *key);
 /* Formats one JSON value (NULL = key absent) as a cell. Returns buf. */
 const char *cli_cell_format(struct json_object *v, enum cli_col_kind kind, char *buf,
 			    size_t len);

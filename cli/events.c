@@ -27,16 +27,6 @@ struct sse {
 	char id[32], event[32], data[LINE_MAX_LEN];
 };
 
-static const char *s_of(struct json_object *o, const char *key)
-{
-	struct json_object *v = NULL;
-
-	if (o == NULL || !json_object_object_get_ex(o, key, &v) ||
-	    json_object_is_type(v, json_type_null))
-		return "-";
-	return json_object_get_string(v);
-}
-
 static const char *lab(struct json_object *o, const char *key, char *buf)
 {
 	struct json_object *v = NULL;
@@ -61,38 +51,44 @@ const char *cli_event_line(const char *daemon, const char *event, const char *da
 		snprintf(t + strlen(t), sizeof(t) - strlen(t), ".%03d ",
 			 (int)(json_object_get_int64(tm) % 1000));
 	}
-	if (strcmp(event, "route") == 0 && strcmp(s_of(d, "action"), "withdraw") == 0)
-		snprintf(buf, len, "%s%s route withdraw %s:%s", t, daemon, s_of(d, "rd"),
-			 s_of(d, "prefix"));
+	if (strcmp(event, "route") == 0 && strcmp(cli_json_text(d, "action"), "withdraw") == 0)
+		snprintf(buf, len, "%s%s route withdraw %s:%s", t, daemon, cli_json_text(d, "rd"),
+			 cli_json_text(d, "prefix"));
 	else if (strcmp(event, "route") == 0)
 		snprintf(buf, len, "%s%s route %s %s:%s label %s next hop %s from %s", t, daemon,
-			 s_of(d, "action"), s_of(d, "rd"), s_of(d, "prefix"), lab(d, "label", a),
-			 s_of(d, "next_hop"), s_of(d, "peer"));
-	else if (strcmp(event, "fib") == 0 && strcmp(s_of(d, "action"), "del") == 0)
-		snprintf(buf, len, "%s%s fib del VRF %s %s", t, daemon, s_of(d, "vrf"),
-			 s_of(d, "prefix"));
-	else if (strcmp(event, "label") == 0 && strcmp(s_of(d, "action"), "del") == 0)
-		snprintf(buf, len, "%s%s label del %s", t, daemon, s_of(d, "label"));
+			 cli_json_text(d, "action"), cli_json_text(d, "rd"),
+			 cli_json_text(d, "prefix"), lab(d, "label", a),
+			 cli_json_text(d, "next_hop"), cli_json_text(d, "peer"));
+	else if (strcmp(event, "fib") == 0 && strcmp(cli_json_text(d, "action"), "del") == 0)
+		snprintf(buf, len, "%s%s fib del VRF %s %s", t, daemon, cli_json_text(d, "vrf"),
+			 cli_json_text(d, "prefix"));
+	else if (strcmp(event, "label") == 0 && strcmp(cli_json_text(d, "action"), "del") == 0)
+		snprintf(buf, len, "%s%s label del %s", t, daemon, cli_json_text(d, "label"));
 	else if (strcmp(event, "session") == 0)
-		snprintf(buf, len, "%s%s session %s %s -> %s%s%s", t, daemon, s_of(d, "neighbor"),
-			 s_of(d, "from"), s_of(d, "to"),
-			 strcmp(s_of(d, "last_error"), "-") ? ", last error: " : "",
-			 strcmp(s_of(d, "last_error"), "-") ? s_of(d, "last_error") : "");
+		snprintf(buf, len, "%s%s session %s %s -> %s%s%s", t, daemon,
+			 cli_json_text(d, "neighbor"), cli_json_text(d, "from"),
+			 cli_json_text(d, "to"),
+			 strcmp(cli_json_text(d, "last_error"), "-") ? ", last error: " : "",
+			 strcmp(cli_json_text(d, "last_error"), "-") ? cli_json_text(d, "last_error")
+								    : "");
 	else if (strcmp(event, "fib") == 0)
 		snprintf(buf, len, "%s%s fib %s VRF %s %s %s [%s | %s] via %s on %s", t, daemon,
-			 s_of(d, "action"), s_of(d, "vrf"), s_of(d, "prefix"), s_of(d, "type"),
-			 lab(d, "outer_label", a), lab(d, "inner_label", b), s_of(d, "next_hop"),
-			 s_of(d, "interface"));
+			 cli_json_text(d, "action"), cli_json_text(d, "vrf"),
+			 cli_json_text(d, "prefix"), cli_json_text(d, "type"),
+			 lab(d, "outer_label", a), lab(d, "inner_label", b),
+			 cli_json_text(d, "next_hop"), cli_json_text(d, "interface"));
 	else if (strcmp(event, "label") == 0)
-		snprintf(buf, len, "%s%s label %s %s %s VRF %s", t, daemon, s_of(d, "action"),
-			 s_of(d, "label"), s_of(d, "does"), s_of(d, "vrf"));
+		snprintf(buf, len, "%s%s label %s %s %s VRF %s", t, daemon,
+			 cli_json_text(d, "action"), cli_json_text(d, "label"),
+			 cli_json_text(d, "does"), cli_json_text(d, "vrf"));
 	else if (strcmp(event, "nexthop") == 0)
 		snprintf(buf, len, "%s%s nexthop %s %s out label %s via %s on %s", t, daemon,
-			 s_of(d, "nh_id"), s_of(d, "type"), lab(d, "outer_label", a),
-			 s_of(d, "next_hop"), s_of(d, "interface"));
+			 cli_json_text(d, "nh_id"), cli_json_text(d, "type"),
+			 lab(d, "outer_label", a), cli_json_text(d, "next_hop"),
+			 cli_json_text(d, "interface"));
 	else
-		snprintf(buf, len, "%s%s %s: %s (at %s)", t, daemon, event, s_of(d, "why"),
-			 s_of(d, "seq"));
+		snprintf(buf, len, "%s%s %s: %s (at %s)", t, daemon, event, cli_json_text(d, "why"),
+			 cli_json_text(d, "seq"));
 	json_object_put(d);
 	return buf;
 }

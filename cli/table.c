@@ -105,6 +105,13 @@ const char *cli_json_str(struct json_object *o, const char *key)
 	return v != NULL ? json_object_get_string(v) : NULL;
 }
 
+const char *cli_json_text(struct json_object *o, const char *key)
+{
+	const char *s = cli_json_str(o, key);
+
+	return s != NULL ? s : "-";
+}
+
 const char *cli_cell_format(struct json_object *v, enum cli_col_kind kind, char *buf, size_t len)
 {
 	int is_num = v && (json_object_is_type(v, json_type_int));

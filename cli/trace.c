@@ -113,7 +113,7 @@ static void trace_bgp(struct trace *t, struct json_object *r, struct json_object
 	     cli_json_str(best, "peer"), cli_json_str(best, "next_hop"),
 	     lbl(best, "label", l1, sizeof(l1)),
 	     json_object_get_string(cli_json_get(best, "local_pref")),
-	     cli_json_str(doc, "best_reason") ? cli_json_str(doc, "best_reason") : "-");
+	     cli_json_text(doc, "best_reason"));
 	if (!same(best, "label", r, "inner_label"))
 		disagree(t, "bgpd's best path carries label %s, vrfmgr pushes inner label %s",
 			 lbl(best, "label", l1, sizeof(l1)), lbl(r, "inner_label", l2, sizeof(l2)));
@@ -140,7 +140,7 @@ static void trace_vpn(struct trace *t, struct json_object *r, const struct cli_t
 		disagree(t, "bgpd has no route %s:%s, which vrfmgr still uses", cli_json_str(r, "rd"),
 			 cli_json_str(r, "prefix"));
 	step(t, "inner label", "%s", lbl(r, "inner_label", l, sizeof(l)));
-	step(t, "remote PE", "%s", cli_json_str(r, "remote_pe") ? cli_json_str(r, "remote_pe") : "-");
+	step(t, "remote PE", "%s", cli_json_text(r, "remote_pe"));
 	if (vrfs != NULL && json_object_array_length(vrfs) > 0)
 		ch = cli_json_get(json_object_array_get_idx(vrfs, 0), "chain");
 	lsp = cli_json_get(ch, "lsp");
@@ -199,11 +199,11 @@ static void trace_fwd(struct trace *t, struct json_object *r, const struct cli_t
 	step(t, "next hop", "%s on %s, MAC %s%s%s%s",
 	     cli_json_str(lk, "gateway") ? cli_json_str(lk, "gateway") : "direct",
 	     cli_json_str(lk, "interface"),
-	     arp ? (cli_json_str(arp, "mac") ? cli_json_str(arp, "mac") : "-") : "not resolved yet",
+	     arp ? cli_json_text(arp, "mac") : "not resolved yet",
 	     arp ? " (" : "", arp ? cli_json_str(arp, "state") : "", arp ? ")" : "");
 	fe = fib_entry(d->fwd_fib, prefix);
 	step(t, "fwd holds", "%s %s via %s on %s, %s", fe ? prefix : "(no entry for the prefix)",
-	     cli_json_str(lk, "type"), cli_json_str(lk, "gateway") ? cli_json_str(lk, "gateway") : "-",
+	     cli_json_str(lk, "type"), cli_json_text(lk, "gateway"),
 	     cli_json_str(lk, "interface"), push);
 	if (d->fwd_fib != NULL && fe == NULL)
 		disagree(t, "fwd has no FIB entry for %s in VRF %s (a shorter prefix answers)",

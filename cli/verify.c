@@ -42,11 +42,6 @@ struct verify {
 	int compared[NCHECKS];
 };
 
-static const char *nz(const char *s)
-{
-	return s != NULL ? s : "-";
-}
-
 static bool same(struct json_object *a, const char *ka, struct json_object *b, const char *kb)
 {
 	const char *x = cli_json_str(a, ka), *y = cli_json_str(b, kb);
@@ -87,7 +82,7 @@ static struct json_object *index_by(struct json_object *arr, const char *k1, con
 	for (size_t i = 0; i < len_of(arr); i++) {
 		struct json_object *r = json_object_array_get_idx(arr, i);
 
-		snprintf(key, sizeof(key), "%s:%s", nz(cli_json_str(r, k1)), nz(cli_json_str(r, k2)));
+		snprintf(key, sizeof(key), "%s:%s", cli_json_text(r, k1), cli_json_text(r, k2));
 		if (!json_object_object_get_ex(map, key, NULL)) /* first wins: selected / best */
 			json_object_object_add(map, key, json_object_get(r));
 	}
@@ -113,7 +108,7 @@ static struct json_object *bgp_remote_best(struct json_object *routes, struct js
 
 		if (cli_json_str(p, "peer") != NULL && strcmp(cli_json_str(p, "peer"), "local") == 0)
 			continue;
-		snprintf(key, sizeof(key), "%s:%s", nz(cli_json_str(p, "rd")), nz(cli_json_str(p, "prefix")));
+		snprintf(key, sizeof(key), "%s:%s", cli_json_text(p, "rd"), cli_json_text(p, "prefix"));
 		if (json_object_get_boolean(cli_json_get(p, "best")))
 			json_object_object_add(best, key, json_object_get(p));
 		if (!json_object_object_get_ex(*any, key, NULL))
@@ -137,18 +132,18 @@ static void check_bgp_vpn(struct verify *v, const struct cli_verify_docs *d)
 		v->compared[0]++;
 		if (!json_object_object_get_ex(vpn, key, &have))
 			found(v, 0, key, "missing in vrfmgr: bgpd's best path from %s, label %s",
-			      nz(cli_json_str(want, "peer")), lbl(want, "label", a));
+			      cli_json_text(want, "peer"), lbl(want, "label", a));
 		else if (!same(want, "label", have, "label") ||
 			 !same(want, "next_hop", have, "next_hop"))
 			found(v, 0, key, "different: bgpd label %s next hop %s, vrfmgr label %s "
-					 "next hop %s", lbl(want, "label", a), nz(cli_json_str(want, "next_hop")),
-			      lbl(have, "label", b), nz(cli_json_str(have, "next_hop")));
+					 "next hop %s", lbl(want, "label", a), cli_json_text(want, "next_hop"),
+			      lbl(have, "label", b), cli_json_text(have, "next_hop"));
 	}
 	json_object_object_foreach(vpn, vkey, vr)
 	{
 		if (!json_object_object_get_ex(any, vkey, NULL))
 			found(v, 0, vkey, "extra in vrfmgr: label %s from %s, bgpd has no such route",
-			      lbl(vr, "label", a), nz(cli_json_str(vr, "peer")));
+			      lbl(vr, "label", a), cli_json_text(vr, "peer"));
 	}
 	json_object_put(best);
 	json_object_put(any);
@@ -184,11 +179,11 @@ static void check_import(struct verify *v, const struct cli_verify_docs *d)
 
 		if (cli_json_get(r, "problem") != NULL)
 			continue; /* unusable: no VRF may hold it */
-		snprintf(key, sizeof(key), "%s:%s", nz(cli_json_str(r, "rd")), nz(cli_json_str(r, "prefix")));
+		snprintf(key, sizeof(key), "%s:%s", cli_json_text(r, "rd"), cli_json_text(r, "prefix"));
 		v->compared[1]++;
 		for (size_t k = 0; k < len_of(vrfs); k++) {
 			struct json_object *vrf = json_object_array_get_idx(vrfs, k);
-			const char *name = nz(cli_json_str(vrf, "name")), *lim = cli_json_str(vrf, "limit_state");
+			const char *name = cli_json_text(vrf, "name"), *lim = cli_json_str(vrf, "limit_state");
 			bool should = rts_meet(cli_json_get(r, "route_targets"), cli_json_get(vrf, "import_rts"));
 			bool has = contains(in, name);
 
@@ -207,7 +202,7 @@ static void check_import(struct verify *v, const struct cli_verify_docs *d)
 static struct json_object *vrf_by_rd(struct json_object *vrfs, const char *rd)
 {
 	for (size_t k = 0; rd && k < len_of(vrfs); k++)
-		if (strcmp(nz(cli_json_str(json_object_array_get_idx(vrfs, k), "rd")), rd) == 0)
+		if (strcmp(cli_json_text(json_object_array_get_idx(vrfs, k), "rd"), rd) == 0)
 			return json_object_array_get_idx(vrfs, k);
 	return NULL;
 }
@@ -226,23 +221,23 @@ static void check_exports(struct verify *v, const struct cli_verify_docs *d,
 
 		if (cli_json_str(p, "peer") == NULL || strcmp(cli_json_str(p, "peer"), "local") != 0)
 			continue;
-		snprintf(key, sizeof(key), "%s:%s", nz(cli_json_str(p, "rd")), nz(cli_json_str(p, "prefix")));
+		snprintf(key, sizeof(key), "%s:%s", cli_json_text(p, "rd"), cli_json_text(p, "prefix"));
 		v->compared[2]++;
 		if ((vrf = vrf_by_rd(vrfs, cli_json_str(p, "rd"))) == NULL) {
-			found(v, 2, key, "bgpd exports it but no VRF has RD %s", nz(cli_json_str(p, "rd")));
+			found(v, 2, key, "bgpd exports it but no VRF has RD %s", cli_json_text(p, "rd"));
 			continue;
 		}
-		snprintf(vkey, sizeof(vkey), "%s:%s", nz(cli_json_str(vrf, "name")),
-			 nz(cli_json_str(p, "prefix")));
+		snprintf(vkey, sizeof(vkey), "%s:%s", cli_json_text(vrf, "name"),
+			 cli_json_text(p, "prefix"));
 		src = json_object_object_get_ex(vroutes, vkey, &vr) ? cli_json_str(vr, "source") : NULL;
 		if (src == NULL || strcmp(src, "bgp") == 0)
 			found(v, 2, key, "bgpd exports it but VRF %s has no local route %s",
-			      nz(cli_json_str(vrf, "name")), nz(cli_json_str(p, "prefix")));
+			      cli_json_text(vrf, "name"), cli_json_text(p, "prefix"));
 		else if (cli_json_get(vrf, "label") != NULL &&
-			 strcmp(nz(cli_json_str(vrf, "label_mode")), "per-vrf") == 0 &&
+			 strcmp(cli_json_text(vrf, "label_mode"), "per-vrf") == 0 &&
 			 !same(p, "label", vrf, "label"))
 			found(v, 2, key, "exported with label %s, VRF %s's label is %s",
-			      lbl(p, "label", a), nz(cli_json_str(vrf, "name")), lbl(vrf, "label", b));
+			      lbl(p, "label", a), cli_json_text(vrf, "name"), lbl(vrf, "label", b));
 	}
 }
 
@@ -253,8 +248,8 @@ static void fwd_text(struct json_object *e, const char *gw, const char *out, con
 {
 	char a[16], b[16];
 
-	snprintf(buf, len, "via %s on %s [%s | %s]", nz(cli_json_str(e, gw)),
-		 nz(cli_json_str(e, "interface")), lbl(e, out, a), lbl(e, in, b));
+	snprintf(buf, len, "via %s on %s [%s | %s]", cli_json_text(e, gw),
+		 cli_json_text(e, "interface"), lbl(e, out, a), lbl(e, in, b));
 }
 
 static void check_fib(struct verify *v, const struct cli_verify_docs *d, struct json_object *vroutes)
@@ -309,22 +304,22 @@ static void check_lfib(struct verify *v, const struct cli_verify_docs *d)
 
 	for (size_t i = 0; i < len_of(labels); i++) {
 		struct json_object *l = json_object_array_get_idx(labels, i), *e = NULL;
-		const char *act = nz(cli_json_str(l, "action"));
+		const char *act = cli_json_text(l, "action");
 
 		if (strncmp(act, "pop-", 4) != 0)
 			continue; /* held or reserved: not in the LFIB */
 		v->compared[4]++;
-		snprintf(key, sizeof(key), "label %s", nz(cli_json_str(l, "label")));
+		snprintf(key, sizeof(key), "label %s", cli_json_text(l, "label"));
 		for (size_t k = 0; k < len_of(lfib); k++)
 			if (same(json_object_array_get_idx(lfib, k), "in_label", l, "label"))
 				e = json_object_array_get_idx(lfib, k);
 		if (e == NULL)
 			found(v, 4, key, "missing in fwd: vrfmgr uses it (%s, VRF %s)", act,
-			      nz(cli_json_str(l, "vrf")));
+			      cli_json_text(l, "vrf"));
 		else if (!same_action(cli_json_str(e, "action"), act) ||
 			 (strcmp(act, "pop-lookup") == 0 && !same(e, "vrf", l, "vrf")))
 			found(v, 4, key, "different: vrfmgr %s VRF %s, fwd %s VRF %s", act,
-			      nz(cli_json_str(l, "vrf")), nz(cli_json_str(e, "action")), nz(cli_json_str(e, "vrf")));
+			      cli_json_text(l, "vrf"), cli_json_text(e, "action"), cli_json_text(e, "vrf"));
 	}
 	for (size_t k = 0; k < len_of(lfib); k++) {
 		struct json_object *e = json_object_array_get_idx(lfib, k);
@@ -332,10 +327,10 @@ static void check_lfib(struct verify *v, const struct cli_verify_docs *d)
 
 		for (size_t i = 0; i < len_of(labels) && !known; i++)
 			known = same(json_object_array_get_idx(labels, i), "label", e, "in_label");
-		snprintf(key, sizeof(key), "label %s", nz(cli_json_str(e, "in_label")));
+		snprintf(key, sizeof(key), "label %s", cli_json_text(e, "in_label"));
 		if (!known)
 			found(v, 4, key, "extra in fwd: %s, vrfmgr has no such label",
-			      nz(cli_json_str(e, "action")));
+			      cli_json_text(e, "action"));
 	}
 }
 
@@ -379,13 +374,13 @@ void cli_verify_print(FILE *out, struct json_object *report)
 		const char *name = cli_json_str(c, "check");
 		int n = json_object_get_int(cli_json_get(c, "inconsistencies"));
 
-		fprintf(out, "%-20s %s compared, %s\n", name, nz(cli_json_str(c, "compared")),
+		fprintf(out, "%-20s %s compared, %s\n", name, cli_json_text(c, "compared"),
 			n == 0 ? "ok" : "INCONSISTENT");
 		for (size_t k = 0; k < total; k++) {
 			struct json_object *f = json_object_array_get_idx(found, k);
 
-			if (strcmp(nz(cli_json_str(f, "check")), name) == 0)
-				fprintf(out, "  %s: %s\n", nz(cli_json_str(f, "key")), nz(cli_json_str(f, "problem")));
+			if (strcmp(cli_json_text(f, "check"), name) == 0)
+				fprintf(out, "  %s: %s\n", cli_json_text(f, "key"), cli_json_text(f, "problem"));
 		}
 	}
 	if (total == 0)
