@@ -26,6 +26,7 @@
 #include "bgpd/bgpd.h"
 #include "common/log.h"
 #include "tests/unit/test_bgpd_raw.h"
+#include "test_event_util.h"
 
 static struct event_base *base;
 static struct ferry_config cfg;
@@ -94,15 +95,7 @@ TestSuite(bgpd_delayopen_out, .init = setup_outbound, .fini = teardown, .timeout
 /* Runs the loop until cond(arg) holds or ms milliseconds pass. */
 static bool run_until_ms(bool (*cond)(void *), void *arg, int ms)
 {
-	struct timeval tick = { 0, 20000 };
-
-	for (int i = 0; i < ms / 20; i++) {
-		if (cond(arg))
-			return true;
-		event_base_loopexit(base, &tick);
-		event_base_dispatch(base);
-	}
-	return cond(arg);
+	return t_loop_until(base, cond, arg, ms, 20000);
 }
 
 static double now(void)

@@ -22,6 +22,7 @@
 #include "bgpd/bgpd.h"
 #include "common/log.h"
 #include "tests/unit/test_bgpd_raw.h"
+#include "test_event_util.h"
 
 static struct event_base *base;
 static struct ferry_config cfg_a, cfg_b;
@@ -94,15 +95,7 @@ TestSuite(bgpd_collision, .init = setup_collision, .fini = teardown, .timeout = 
 /* Runs the loop until cond(arg) holds or `seconds` pass. */
 static bool run_until(bool (*cond)(void *), void *arg, int seconds)
 {
-	struct timeval tick = { 0, 20000 };
-
-	for (int i = 0; i < seconds * 50; i++) {
-		if (cond(arg))
-			return true;
-		event_base_loopexit(base, &tick);
-		event_base_dispatch(base);
-	}
-	return cond(arg);
+	return t_loop_until(base, cond, arg, seconds * 1000, 20000);
 }
 
 static bool both_established(void *arg)

@@ -26,6 +26,7 @@
 
 #include "bgpd/bgpd.h"
 #include "common/log.h"
+#include "test_event_util.h"
 
 static struct event_base *base;
 static struct ferry_config cfg;
@@ -83,15 +84,7 @@ TestSuite(bgpd_updgroup_rr, .init = setup_clients, .fini = teardown, .timeout = 
 
 static bool run_until(bool (*cond)(void *), void *arg, int seconds)
 {
-	struct timeval tick = { 0, 20000 };
-
-	for (int i = 0; i < seconds * 50; i++) {
-		if (cond(arg))
-			return true;
-		event_base_loopexit(base, &tick);
-		event_base_dispatch(base);
-	}
-	return cond(arg);
+	return t_loop_until(base, cond, arg, seconds * 1000, 20000);
 }
 
 /* ---- a raw peer that decodes what it receives ---- */

@@ -21,6 +21,7 @@
 #include "bgpd/bgpd.h"
 #include "common/ipc.h"
 #include "common/log.h"
+#include "test_event_util.h"
 
 #define N 20000
 
@@ -89,15 +90,7 @@ TestSuite(bgpd_vrflink, .init = setup, .fini = teardown, .timeout = 60);
 
 static bool run_until(bool (*cond)(void *), void *arg, int seconds)
 {
-	struct timeval tick = { 0, 5000 };
-
-	for (int i = 0; i < seconds * 200; i++) {
-		if (cond(arg))
-			return true;
-		event_base_loopexit(base, &tick);
-		event_base_dispatch(base);
-	}
-	return cond(arg);
+	return t_loop_until(base, cond, arg, seconds * 1000, 5000);
 }
 
 static bool accepted(void *arg)
