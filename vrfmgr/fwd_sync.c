@@ -14,7 +14,8 @@
  * flush was large and recent), they gather for FS_GROUP_MS, at most
  * FS_HELD_MAX of them. Every other message sends what is held first, so the
  * order promises hold (a next hop before the FIB entries using it, FIB
- * deletes before NH_DEL) and each prefix's changes keep their order.
+ * deletes before NH_DEL) and each prefix's changes keep their order. A
+ * replay goes out as it is made, VRF by VRF already: nothing is held.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -96,7 +97,8 @@ static void fs_hold(struct fwd_sync *fs, uint16_t type, const struct ipc_fib_ent
 {
 	if (fs->conn == NULL || fs->conn->dead)
 		return;
-	if (fs->flush_ev == NULL || (fs->n_held == fs->cap_held && fs->cap_held == FS_HELD_MAX)) {
+	if (fs->flush_ev == NULL || fs->replaying ||
+	    (fs->n_held == fs->cap_held && fs->cap_held == FS_HELD_MAX)) {
 		fs_flush(fs);
 		fwd_send_now(fs, type, e, sizeof(*e));
 		return;
@@ -224,8 +226,9 @@ static void fwd_replay(struct vrfmgr *vm, struct vrfmgr_conn *c)
 	memset(fs->sent, 0, sizeof(fs->sent));
 	if (hub_send(c, IPC_REPLAY_BEGIN, NULL, 0) < 0)
 		return;
+	fs->replaying = true;
 	vrf_table_replay(&vm->table, &dp);
-	fs_flush(fs);
+	fs->replaying = false;
 	if (hub_send(c, IPC_REPLAY_END, NULL, 0) < 0)
 		return;
 	log_info("fwd %s: replayed %llu VRFs, %llu interfaces, %llu next hops, %llu FIB and "

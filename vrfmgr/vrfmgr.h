@@ -42,6 +42,7 @@ struct fwd_sync {
 	struct fs_fib_op *held;
 	size_t n_held, cap_held;
 	struct event *flush_ev;      /* NULL: no grouping, every change goes out at once */
+	bool replaying;              /* a replay sends VRF by VRF already: nothing to group */
 	uint64_t last_flush_ms;
 	size_t last_flush_n;
 };
