@@ -25,8 +25,9 @@ struct vrf_prefix *rtable_find(const struct rtable *t, const struct prefix4 *p);
 /*
  * A hint for a lookup of p coming soon (bgpd_link.c, a few messages ahead):
  * level 0 fetches p's bucket, 1 the first entry of its chain (reading the
- * bucket), 2 the first candidate route of p's entry (walking the chain).
- * Changes nothing; reads only what the level before fetched.
+ * bucket), 2 the first candidate route of p's entry (walking the chain:
+ * past its first entry, the walk reads lines nothing fetched). Changes
+ * nothing.
  */
 void rtable_prefetch(const struct rtable *t, const struct prefix4 *p, int level);
 /* Finds or creates an empty entry. NULL when out of memory (logged). */
