@@ -330,17 +330,10 @@ static bool entry_json(struct jw *w, struct routes_walk *rw, const struct rib_en
 
 static void walk_end(struct jw *w, struct routes_walk *rw, bool more)
 {
-	char rd[RD_STRLEN], pfx[PREFIX4_STRLEN], next[RD_STRLEN + PREFIX4_STRLEN + 2];
+	char rd[RD_STRLEN];
 
 	jw_array_end(w);
-	jw_key(w, "next");
-	if (more) {
-		snprintf(next, sizeof(next), "%s:%s", rd_format(&rw->cur.rd, rd),
-			 prefix4_format(&rw->cur.prefix, pfx));
-		jw_string(w, next);
-	} else {
-		jw_null(w);
-	}
+	api_kv_next(w, more ? rd_format(&rw->cur.rd, rd) : NULL, &rw->cur.prefix);
 	jw_kv_uint(w, "destinations", rw->n_dest);
 	jw_kv_uint(w, "paths", rw->n_paths);
 	jw_object_end(w);

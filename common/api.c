@@ -160,6 +160,19 @@ bool api_prefix_match(enum api_match m, const struct prefix4 *filter, const stru
 	return false;
 }
 
+void api_kv_next(struct jw *w, const char *head, const struct prefix4 *p)
+{
+	char pfx[PREFIX4_STRLEN], next[128]; /* heads: an RD or a VRF name, under 32 */
+
+	jw_key(w, "next");
+	if (head == NULL) {
+		jw_null(w);
+		return;
+	}
+	snprintf(next, sizeof(next), "%s:%s", head, prefix4_format(p, pfx));
+	jw_string(w, next);
+}
+
 /* GET /: the route table itself, so a client can discover what is served. */
 static int api_list_routes(struct jw *w, const struct api_server *s)
 {

@@ -107,6 +107,11 @@ int api_param_match(struct jw *w, const struct api_request *req, bool has_prefix
 		    enum api_match *out);
 /* Whether p passes ?prefix=filter&match=m. */
 bool api_prefix_match(enum api_match m, const struct prefix4 *filter, const struct prefix4 *p);
+/*
+ * A paged answer's "next": "HEAD:PREFIX", what ?after= takes to continue
+ * after p, or null when head is NULL (nothing follows).
+ */
+void api_kv_next(struct jw *w, const char *head, const struct prefix4 *p);
 
 /* Sets the reply's Content-Type (default application/json), e.g. for /metrics. */
 void api_set_content_type(const struct api_request *req, const char *type);

@@ -115,16 +115,8 @@ struct routes_walk {
 
 static void walk_end(struct jw *w, struct routes_walk *rw, bool more)
 {
-	char pfx[PREFIX4_STRLEN], next[CFG_NAME_MAX + PREFIX4_STRLEN + 2];
-
 	jw_array_end(w);
-	jw_key(w, "next");
-	if (more) {
-		snprintf(next, sizeof(next), "%s:%s", rw->vrf, prefix4_format(&rw->last, pfx));
-		jw_string(w, next);
-	} else {
-		jw_null(w);
-	}
+	api_kv_next(w, more ? rw->vrf : NULL, &rw->last);
 	jw_kv_uint(w, "prefixes", rw->n_prefixes);
 	jw_kv_uint(w, "candidates", rw->n_routes);
 	jw_object_end(w);

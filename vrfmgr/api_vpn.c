@@ -98,18 +98,11 @@ static bool vpn_match(const struct vpn_filter *f, const struct vpn_route *vr)
 
 static void vpn_end(struct jw *w, struct vpn_walk *vw, bool more)
 {
-	char rd[RD_STRLEN], pfx[PREFIX4_STRLEN], next[RD_STRLEN + PREFIX4_STRLEN + 2];
+	char rd[RD_STRLEN];
 	struct prefix4 p = { vw->last.addr, vw->last.len };
 
 	jw_array_end(w);
-	jw_key(w, "next");
-	if (more) {
-		snprintf(next, sizeof(next), "%s:%s", rd_format(&vw->last.rd, rd),
-			 prefix4_format(&p, pfx));
-		jw_string(w, next);
-	} else {
-		jw_null(w);
-	}
+	api_kv_next(w, more ? rd_format(&vw->last.rd, rd) : NULL, &p);
 	jw_kv_uint(w, "returned", vw->n);
 	jw_object_end(w);
 }
