@@ -113,18 +113,8 @@ static enum fwd_verdict arp_in(struct fwd_iface *ifp, uint16_t op, const uint8_t
 			       uint32_t sip, const uint8_t *dmac, uint32_t tip)
 {
 	struct tframe t;
-	uint8_t *a = t_eth(&t, 64, dmac, smac, FWD_ETHERTYPE_ARP);
 
-	t_put16(a, 1);
-	t_put16(a + 2, 0x0800);
-	a[4] = 6;
-	a[5] = 4;
-	t_put16(a + 6, op);
-	memcpy(a + 8, smac, 6);
-	t_put32(a + 14, sip);
-	memset(a + 18, 0, 6);
-	t_put32(a + 24, tip);
-	t.p.len += 28 + 18; /* with padding to 60 bytes */
+	t_arp(&t, dmac, smac, op, sip, NULL, tip);
 	return fwd_input(f, ifp, &t.p);
 }
 

@@ -133,21 +133,34 @@ static inline void t_mpls_frame(struct tframe *t, const uint8_t *dst_mac, const 
 }
 
 /* Neighbour ip (mac) answering fwd's ARP request on ifp. */
-static inline void t_arp_reply(struct tframe *t, const struct fwd_iface *ifp, uint32_t ip,
-			       const uint8_t *mac)
+/*
+ * An ARP frame to dmac (op 1 request, 2 reply) from smac / sip about tip;
+ * tha the target MAC (NULL: zeros); padded to 60 bytes.
+ */
+static inline void t_arp(struct tframe *t, const uint8_t *dmac, const uint8_t *smac, uint16_t op,
+			 uint32_t sip, const uint8_t *tha, uint32_t tip)
 {
-	uint8_t *a = t_eth(t, 64, ifp->mac, mac, FWD_ETHERTYPE_ARP);
+	uint8_t *a = t_eth(t, 64, dmac, smac, FWD_ETHERTYPE_ARP);
 
 	t_put16(a, 1);
 	t_put16(a + 2, 0x0800);
 	a[4] = 6;
 	a[5] = 4;
-	t_put16(a + 6, 2);
-	memcpy(a + 8, mac, 6);
-	t_put32(a + 14, ip);
-	memcpy(a + 18, ifp->mac, 6);
-	t_put32(a + 24, ifp->addr);
+	t_put16(a + 6, op);
+	memcpy(a + 8, smac, 6);
+	t_put32(a + 14, sip);
+	if (tha != NULL)
+		memcpy(a + 18, tha, 6);
+	else
+		memset(a + 18, 0, 6);
+	t_put32(a + 24, tip);
 	t->p.len += 28 + 18;
+}
+
+static inline void t_arp_reply(struct tframe *t, const struct fwd_iface *ifp, uint32_t ip,
+			       const uint8_t *mac)
+{
+	t_arp(t, ifp->mac, mac, 2, ip, ifp->mac, ifp->addr);
 }
 
 /*

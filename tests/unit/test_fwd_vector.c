@@ -128,18 +128,8 @@ static void arp_in(struct pe *pe, struct fwd_iface *ifp, uint16_t op, const uint
 		   uint32_t sip, uint32_t tip)
 {
 	struct tframe t;
-	uint8_t *a = t_eth(&t, 64, op == 1 ? bcast : ifp->mac, smac, FWD_ETHERTYPE_ARP);
 
-	t_put16(a, 1);
-	t_put16(a + 2, 0x0800);
-	a[4] = 6;
-	a[5] = 4;
-	t_put16(a + 6, op);
-	memcpy(a + 8, smac, 6);
-	t_put32(a + 14, sip);
-	memset(a + 18, 0, 6);
-	t_put32(a + 24, tip);
-	t.p.len += 28 + 18;
+	t_arp(&t, op == 1 ? bcast : ifp->mac, smac, op, sip, NULL, tip);
 	fwd_input(pe->f, ifp, &t.p);
 }
 

@@ -97,18 +97,7 @@ static struct fwd_iface *core_if(const char *name, const uint8_t *mac, uint32_t 
 static void arp_frame(struct tframe *t, struct fwd_iface *ifp, uint16_t op, const uint8_t *smac,
 		      uint32_t sip, uint32_t tip)
 {
-	uint8_t *a = t_eth(t, 64, op == 1 ? bcast : ifp->mac, smac, FWD_ETHERTYPE_ARP);
-
-	t_put16(a, 1);
-	t_put16(a + 2, 0x0800);
-	a[4] = 6;
-	a[5] = 4;
-	t_put16(a + 6, op);
-	memcpy(a + 8, smac, 6);
-	t_put32(a + 14, sip);
-	memset(a + 18, 0, 6);
-	t_put32(a + 24, tip);
-	t->p.len += 28 + 18;
+	t_arp(t, op == 1 ? bcast : ifp->mac, smac, op, sip, NULL, tip);
 }
 
 /* Neighbour ip on ifp answers fwd's request. */
