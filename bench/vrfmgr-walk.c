@@ -48,7 +48,7 @@ static void build(struct vpn_table *t, uint32_t routes, uint32_t rds)
 	}
 }
 
-static void walk(const struct vpn_table *t, bool reserve)
+static bool walk(const struct vpn_table *t, bool reserve)
 {
 	struct vrfapi_walk *wk = malloc(sizeof(*wk));
 	uint64_t n = 0, found = 0, fills = 1, scanned0 = 0;
@@ -81,12 +81,13 @@ static void walk(const struct vpn_table *t, bool reserve)
 		printf("  MISMATCH: %llu found of %zu\n", (unsigned long long)found, t->count);
 	vrfapi_walk_free(wk);
 	free(wk);
+	return found == t->count && n == t->count;
 }
 
 int main(int argc, char **argv)
 {
 	uint32_t routes = 1000000, rds = 1000;
-	bool only_reserved = false;
+	bool only_reserved = false, ok;
 	struct vpn_table t;
 	double t0;
 	int c;
@@ -106,9 +107,9 @@ int main(int argc, char **argv)
 	t0 = cpu_s();
 	build(&t, routes, rds);
 	printf("VPN table: %zu routes over %u RDs, built in %.2f s\n", t.count, rds, cpu_s() - t0);
-	walk(&t, true);
+	ok = walk(&t, true);
 	if (!only_reserved)
-		walk(&t, false);
+		ok &= walk(&t, false);
 	vpn_table_free(&t);
-	return 0;
+	return ok ? 0 : 1; /* a mismatch fails the run, not only its output */
 }
