@@ -169,6 +169,7 @@ static void pe_setup(struct pe *pe)
 	nh(pe, 6, IPC_NH_GATEWAY, P2_ADDR, 0, "core1");
 	nh(pe, 7, IPC_NH_LABELED, P_ADDR, MPLS_LABEL_IMPLICIT_NULL, "core0");
 	nh(pe, 8, IPC_NH_DROP, 0, 0, "");
+	nh(pe, 9, IPC_NH_GATEWAY, t_ip(10, 2, 1, 3), 0, "ce-b1");
 	route(pe, 1, t_ip(10, 1, 1, 0), 30, 1, MPLS_LABEL_NONE);
 	route(pe, 1, t_ip(192, 168, 100, 0), 24, 2, MPLS_LABEL_NONE);
 	route(pe, 1, t_ip(192, 168, 101, 0), 24, 3, 200);
@@ -181,6 +182,11 @@ static void pe_setup(struct pe *pe)
 	label(pe, 16, IPC_LFIB_SWAP, 0, 6, 17);
 	label(pe, 18, IPC_LFIB_SWAP, 0, 6, MPLS_LABEL_IMPLICIT_NULL);
 	label(pe, 102, IPC_LFIB_POP_FORWARD, 0, 5, 0);
+	/* per-CE labels whose next hop the output step cannot finish alone */
+	label(pe, 103, IPC_LFIB_POP_FORWARD, 0, 3, 0); /* labeled */
+	label(pe, 104, IPC_LFIB_POP_FORWARD, 0, 1, 0); /* connected */
+	label(pe, 105, IPC_LFIB_POP_FORWARD, 0, 8, 0); /* drop */
+	label(pe, 106, IPC_LFIB_POP_FORWARD, 0, 9, 0); /* gateway without a MAC */
 	learn(pe, pe->core0, P_ADDR, mac_p);
 	learn(pe, pe->core1, P2_ADDR, mac_p2);
 	learn(pe, pe->ce_a, CEA_ADDR, mac_cea);
@@ -492,6 +498,7 @@ static void mixed(struct batch *b)
 	struct tframe t;
 	uint32_t l1[1] = { 100 }, l2[2] = { 16, 200 }, php[2] = { 18, 201 }, pf[1] = { 102 };
 	uint32_t bad[1] = { 999 }, notbos[2] = { 100, 5 };
+	uint32_t pf_slow[4] = { 103, 104, 105, 106 };
 	uint8_t ttl[2] = { 64, 64 }, ttl1[2] = { 1, 64 };
 
 	b->n = 0;
@@ -514,6 +521,10 @@ static void mixed(struct batch *b)
 	add(b, &t, 0);                                         /* PHP */
 	t_mpls_frame(&t, mac_core0, mac_p, pf, ttl, 1, 1, SITE1, 64);
 	add(b, &t, 0);                                         /* pop + forward */
+	for (int i = 0; i < 4; i++) {
+		t_mpls_frame(&t, mac_core0, mac_p, &pf_slow[i], ttl, 1, 1, SITE1, 64);
+		add(b, &t, 0);                         /* pop, then pipeline.c's output */
+	}
 	t_mpls_frame(&t, mac_core0, mac_p, bad, ttl, 1, 1, SITE1, 64);
 	add(b, &t, 0);                                         /* unknown label */
 	t_mpls_frame(&t, mac_core0, mac_p, notbos, ttl, 2, 1, SITE1, 64);
@@ -561,7 +572,9 @@ Test(vector, mixed_batch_matches_pipeline)
 	mixed(b);
 	assert_same(b);
 	cr_assert_gt(pe1.n_out, 8);
-	cr_assert_eq(pe1.f->fast, 7, "push x2, pop+lookup, swap, PHP, pop+forward, padded push");
+	cr_assert_eq(pe1.f->fast, 8,
+		     "push x2, pop+lookup, swap, PHP, pop+forward (to a CE, to a labeled next hop), "
+		     "padded push");
 	cr_assert_eq(pe2.f->fast, 0);
 	free(b);
 }
