@@ -13,6 +13,7 @@
 #include "common/prefix.h"
 #include "fwd/apply.h"
 #include "fwd/arp.h"
+#include "fwd/ctr.h"
 #include "fwd/fib.h"
 #include "fwd/lfib.h"
 #include "fwd/nexthop.h"
@@ -34,6 +35,7 @@ static void if_open(struct fwd *f, struct fwd_iface *ifp)
 
 static void if_unbind(struct fwd *f, struct fwd_iface *ifp)
 {
+	fwd_if_vrf_leave(f, ifp);
 	ifp->active = false;
 	if (ifp->open && f->hooks.if_close != NULL)
 		f->hooks.if_close(f->hooks.ctx, ifp);
@@ -72,6 +74,10 @@ static void on_if_bind(struct fwd *f, const void *m)
 	}
 	if (ifp == NULL && (ifp = fwd_iface_get(f, name, FWD_IF_ACCESS)) == NULL)
 		return;
+	if (!ifp->active || ifp->vrf_id != b->vrf_id) { /* from now on it delivers to b's VRF */
+		fwd_if_vrf_leave(f, ifp);
+		fwd_if_vrf_join(f, ifp);
+	}
 	ifp->vrf_id = b->vrf_id;
 	ifp->addr = b->address;
 	ifp->plen = b->plen;

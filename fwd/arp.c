@@ -153,6 +153,10 @@ static enum fwd_verdict send_arp(struct fwd *f, struct fwd_iface *ifp, const uin
 	while (w.len < ETH_MIN_FRAME)
 		wbuf_put_u8(&w, 0);
 	v = wbuf_ok(&w) ? fwd_tx(f, ifp, w.data, w.len) : fwd_drop(f, FWD_DROP_TX_ERROR);
+	if (v == FWD_SENT) { /* not data for the link's VRF (ctr.h, to_ce) */
+		ifp->tx_arp_packets++;
+		ifp->tx_arp_bytes += w.len;
+	}
 	wbuf_free(&w);
 	return v;
 }
@@ -184,7 +188,7 @@ static void learn(struct fwd *f, struct fwd_iface *ifp, struct arp_entry *e, con
 	e->tries = 0;
 	for (unsigned i = 0; i < e->n_queued; i++) {
 		set_macs(e->queue[i]->data, ifp, mac);
-		fwd_tx_data(f, ifp, e->queue[i]->data, e->queue[i]->len);
+		fwd_tx(f, ifp, e->queue[i]->data, e->queue[i]->len);
 		free(e->queue[i]);
 	}
 	e->n_queued = 0;
@@ -261,7 +265,7 @@ enum fwd_verdict arp_output(struct fwd *f, struct fwd_iface *ifp, uint32_t ip, s
 
 	if (e != NULL && e->state == ARP_REACHABLE) {
 		set_macs(p->data, ifp, e->mac);
-		return fwd_tx_data(f, ifp, p->data, p->len);
+		return fwd_tx(f, ifp, p->data, p->len);
 	}
 	if (e != NULL && e->state == ARP_FAILED)
 		return fwd_drop(f, FWD_DROP_ARP_FAILED);

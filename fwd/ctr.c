@@ -104,6 +104,46 @@ static uint64_t vrf_get(const struct fwd_vrf_ctr *v, unsigned i)
 	return load((const uint64_t *)((const char *)v + vrf_off[i]));
 }
 
+/*
+ * What ifp has sent but ARP, so far: its counts (the control thread's and
+ * the workers' as last folded) and what the workers counted since.
+ */
+static void if_data_tx(const struct fwd *f, const struct fwd_iface *ifp, uint64_t *packets,
+		       uint64_t *bytes)
+{
+	*packets = ifp->tx_packets - ifp->wsum.tx_packets - ifp->tx_arp_packets;
+	*bytes = ifp->tx_bytes - ifp->wsum.tx_bytes - ifp->tx_arp_bytes;
+	for (unsigned t = 0; t < f->n_threads; t++) {
+		const struct fwd_if_ctr *c = &ifp->wctr[f->threads[t]->id].c;
+
+		*packets += load(&c->tx_packets);
+		*bytes += load(&c->tx_bytes);
+	}
+}
+
+static bool in_vrf(const struct fwd_iface *ifp)
+{
+	return ifp->role == FWD_IF_ACCESS && ifp->active;
+}
+
+void fwd_if_vrf_join(struct fwd *f, struct fwd_iface *ifp)
+{
+	if_data_tx(f, ifp, &ifp->ce_base_packets, &ifp->ce_base_bytes);
+}
+
+void fwd_if_vrf_leave(struct fwd *f, struct fwd_iface *ifp)
+{
+	struct fwd_vrf_ctr *c;
+	uint64_t packets, bytes;
+
+	if (!in_vrf(ifp) || ifp->vrf_id > FIB_VRF_ID_MAX)
+		return;
+	if_data_tx(f, ifp, &packets, &bytes);
+	c = &f->ctrs[0]->vrf[ifp->vrf_id];
+	fwd_ctr_add(&c->to_ce_packets, packets - ifp->ce_base_packets);
+	fwd_ctr_add(&c->to_ce_bytes, bytes - ifp->ce_base_bytes);
+}
+
 void fwd_vrf_sum(const struct fwd *f, uint32_t vrf_id, struct fwd_vrf_ctr *out)
 {
 	*out = (struct fwd_vrf_ctr){ 0 };
@@ -116,6 +156,16 @@ void fwd_vrf_sum(const struct fwd *f, uint32_t vrf_id, struct fwd_vrf_ctr *out)
 			continue;
 		for (unsigned k = 0; k < VRF_FIELDS; k++)
 			*vrf_field(out, k) += vrf_get(&c->vrf[vrf_id], k);
+	}
+	for (size_t i = 0; i < f->n_ifaces; i++) {
+		const struct fwd_iface *ifp = f->ifaces[i];
+		uint64_t packets, bytes;
+
+		if (!in_vrf(ifp) || ifp->vrf_id != vrf_id)
+			continue;
+		if_data_tx(f, ifp, &packets, &bytes);
+		out->to_ce_packets += packets - ifp->ce_base_packets;
+		out->to_ce_bytes += bytes - ifp->ce_base_bytes;
 	}
 }
 

@@ -13,7 +13,8 @@
  * MPLS frames from the core, whose batches mix labels, are counted frame by
  * frame. A received frame is counted once: by vector.c when
  * it classified it, else by pipeline.c, which then handles it from the
- * start.
+ * start. What a VRF delivers to its CEs (to_ce) is not counted per frame:
+ * it is worked out from its links' tx counters when read (below).
  *
  * Restarts: what a label or a VRF shows is the sum minus a base taken when
  * its LFIB entry was programmed with a different meaning (action, VRF, next
@@ -101,23 +102,15 @@ static inline void fwd_label_count(const struct fwd *f, uint32_t label, size_t l
 }
 
 /*
- * fwd_tx for a forwarded data frame: on an attachment link it is also
- * counted as delivered to that link's VRF (ARP and other frames fwd makes
- * itself use fwd_tx and are not).
+ * A VRF's to_ce: every frame but ARP sent on its attachment links while
+ * they are bound to it. The packet path only counts the links' tx; the
+ * VRF's figure is worked out when read (fwd_vrf_sum), and a link leaving
+ * its VRF (unbound, or bound to another) leaves what it delivered so far
+ * in the control thread's set, in to_ce_packets and to_ce_bytes (which no
+ * thread counts into otherwise). Control thread.
  */
-static inline enum fwd_verdict fwd_tx_data(struct fwd *f, struct fwd_iface *ifp,
-					   const uint8_t *frame, size_t len)
-{
-	enum fwd_verdict v = fwd_tx(f, ifp, frame, len);
-
-	if (v == FWD_SENT && ifp->role == FWD_IF_ACCESS) {
-		struct fwd_vrf_ctr *c = fwd_vrf_ctr(fwd_ctrs_self(f), ifp->vrf_id);
-
-		fwd_ctr_add(&c->to_ce_packets, 1);
-		fwd_ctr_add(&c->to_ce_bytes, len);
-	}
-	return v;
-}
+void fwd_if_vrf_join(struct fwd *f, struct fwd_iface *ifp);
+void fwd_if_vrf_leave(struct fwd *f, struct fwd_iface *ifp);
 
 /* ---- readers (control thread): every thread's sets added up ---- */
 

@@ -113,6 +113,14 @@ struct fwd_iface {
 	void *io;          /* backend state (io_packet.c) */
 	uint32_t idx;      /* position in fwd->ifaces (interfaces are never freed) */
 	struct fwd_if_ctr wsum;   /* the workers' counts already added to ctr */
+	/*
+	 * What an attachment link delivered to its VRF's CEs (the VRF's to_ce,
+	 * ctr.h) is not counted per frame but worked out from its tx counters:
+	 * less the ARP frames fwd sent on it (the control thread's, counted
+	 * here) and the data it sent before it joined that VRF.
+	 */
+	uint64_t tx_arp_packets, tx_arp_bytes;
+	uint64_t ce_base_packets, ce_base_bytes;
 };
 
 /* A worker thread as the packet path sees it (io_worker.c runs it). */

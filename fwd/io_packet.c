@@ -419,13 +419,10 @@ static void flush_plain(struct io_packet *io, struct io_if *x)
 
 		x->ifp->tx_packets--;
 		x->ifp->tx_bytes -= len;
-		if (x->ifp->role == FWD_IF_ACCESS && len >= FWD_ETH_HLEN &&
-		    (frame[12] << 8 | frame[13]) != FWD_ETHERTYPE_ARP) {
-			/* a forwarded frame: fwd_tx_data counted it as delivered to the VRF */
-			struct fwd_vrf_ctr *c = fwd_vrf_ctr(fwd_ctrs_self(io->f), x->ifp->vrf_id);
-
-			c->to_ce_packets--;
-			c->to_ce_bytes -= len;
+		if (len >= FWD_ETH_HLEN && (frame[12] << 8 | frame[13]) == FWD_ETHERTYPE_ARP) {
+			/* send_arp counted it apart from the link's data (ctr.h, to_ce) */
+			x->ifp->tx_arp_packets--;
+			x->ifp->tx_arp_bytes -= len;
 		}
 		fwd_drop(io->f, FWD_DROP_TX_ERROR);
 	}

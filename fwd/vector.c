@@ -361,10 +361,9 @@ static inline void push_labels(struct fwd_pkt *p, unsigned k, uint32_t top, uint
  * What output() counts over a batch: frames it finished (fwd->fast), and
  * frames sent, as runs of one egress interface (the push path sends a whole
  * batch to one core link): each run is added to the interface's tx counters
- * once, and to its VRF's to_ce counters when it is an attachment link.
+ * once (a VRF's to_ce is worked out from its links' tx when read: ctr.h).
  */
 struct vout {
-	struct fwd_ctrs *ctr;
 	unsigned fast;
 	struct fwd_iface *tx_if;
 	uint64_t tx_frames, tx_bytes;
@@ -379,12 +378,6 @@ static inline __attribute__((always_inline)) void tx_flush(struct vout *o)
 	c = fwd_if_ctr(o->tx_if);
 	fwd_ctr_add(&c->tx_packets, o->tx_frames);
 	fwd_ctr_add(&c->tx_bytes, o->tx_bytes);
-	if (o->tx_if->role == FWD_IF_ACCESS) {
-		struct fwd_vrf_ctr *v = fwd_vrf_ctr(o->ctr, o->tx_if->vrf_id);
-
-		fwd_ctr_add(&v->to_ce_packets, o->tx_frames);
-		fwd_ctr_add(&v->to_ce_bytes, o->tx_bytes);
-	}
 	o->tx_frames = o->tx_bytes = 0;
 }
 
@@ -623,7 +616,7 @@ static void run(struct fwd *f, struct fwd_iface *const *in, struct fwd_pkt *p, u
 	const struct lfib_tab *t = atomic_load_explicit(&f->lfib->tab, memory_order_acquire);
 	struct rxrun rx = { 0 };
 	struct vcount k = { .ctr = ctr };
-	struct vout o = { .ctr = ctr };
+	struct vout o = { 0 };
 
 	prefetch_ifaces(in, n);
 	for (unsigned i = 0; i < n && i < PEEK_AHEAD; i++)

@@ -28,6 +28,7 @@
 #define SITE2 t_ip(192, 168, 101, 10)
 #define IP_LEN 74   /* Ethernet + IPv4 + 40 bytes */
 #define MPLS_LEN 78 /* the same under one label */
+#define ARP_LEN 60  /* an ARP request, padded to the minimum frame */
 
 static const uint8_t mac_core0[6] = { 2, 0, 0, 0, 0xc0, 0 };
 static const uint8_t mac_ce_a[6] = { 2, 0, 0, 0, 0xa1, 0 };
@@ -233,6 +234,63 @@ Test(counters, attributed_the_same_by_the_per_frame_path)
 {
 	check_attribution(true);
 	cr_assert_eq(f->fast, 0);
+}
+
+/* n frames with the per-VRF label 100: popped, looked up in A, sent to A's CE on ce-a1. */
+static void per_vrf_frames(unsigned n)
+{
+	for (unsigned i = 0; i < n; i++) {
+		struct tframe t;
+		struct fwd_iface *in;
+
+		make(&t, &in, PER_VRF);
+		fwd_input(f, in, &t.p);
+	}
+}
+
+static void rebind(const char *ifname, uint32_t vrf_id, uint32_t addr)
+{
+	struct ipc_if_bind b = { .vrf_id = vrf_id, .address = addr, .plen = 30 };
+
+	strcpy(b.ifname, ifname);
+	t_apply(f, vrf_id != 0 ? IPC_IF_BIND : IPC_IF_UNBIND, &b, sizeof(b));
+}
+
+/*
+ * A VRF's to_ce is worked out from its links' tx counters (ctr.h): the
+ * ARP fwd sends there is not the VRF's, and what a link delivered stays
+ * with the VRF it was bound to then, when it moves to another or goes.
+ */
+Test(counters, to_ce_is_what_the_links_delivered_while_bound)
+{
+	uint64_t a_tx = ce_a->tx_packets;
+
+	/* setup: an ARP request, then the frame that waited for the answer */
+	cr_assert_eq(a_tx, 2);
+	cr_assert_eq(vrf_ctr(1).to_ce_packets, 1, "ARP is not delivered to the VRF");
+	cr_assert_eq(vrf_ctr(1).to_ce_bytes, ce_a->tx_bytes - ARP_LEN);
+	per_vrf_frames(3);
+	cr_assert_eq(vrf_ctr(1).to_ce_packets, 4);
+
+	rebind("ce-a1", 2, t_ip(10, 1, 1, 1)); /* ce-a1 now serves B */
+	cr_assert_eq(vrf_ctr(1).to_ce_packets, 4, "what A's link delivered stays A's");
+	cr_assert_eq(vrf_ctr(2).to_ce_packets, 1, "B: only what ce-b1 delivered in setup");
+	per_vrf_frames(2); /* looked up in A, but leaving by a link of B's */
+	cr_assert_eq(ce_a->tx_packets, a_tx + 5);
+	cr_assert_eq(vrf_ctr(1).to_ce_packets, 4);
+	cr_assert_eq(vrf_ctr(2).to_ce_packets, 3);
+	cr_assert_eq(vrf_ctr(2).to_ce_bytes, ce_b->tx_bytes - ARP_LEN + 2 * IP_LEN,
+		     "ce-b1's setup frame and the two");
+
+	rebind("ce-a1", 0, 0); /* unbound: what it delivered stays B's */
+	cr_assert_eq(vrf_ctr(2).to_ce_packets, 3);
+	rebind("ce-a1", 1, t_ip(10, 1, 1, 1)); /* back to A, which goes on from 4 */
+	cr_assert_eq(vrf_ctr(1).to_ce_packets, 4);
+	learn(ce_a, CE_A, mac_cea); /* the unbind flushed its ARP: one request, one waiting frame */
+	per_vrf_frames(1);
+	cr_assert_eq(ce_a->tx_packets, a_tx + 5 + 3);
+	cr_assert_eq(vrf_ctr(1).to_ce_packets, 6);
+	cr_assert_eq(vrf_ctr(2).to_ce_packets, 3);
 }
 
 Test(counters, restart_when_a_label_or_vrf_changes_meaning)
