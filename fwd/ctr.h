@@ -35,7 +35,12 @@
 struct fwd_vrf_ctr {
 	_Alignas(64) uint64_t from_ce_packets; /* IPv4 received on the VRF's attachment links */
 	uint64_t from_ce_bytes;
-	uint64_t to_ce_packets; /* forwarded out of the VRF's attachment links */
+	/*
+	 * forwarded out of the VRF's attachment links: in a sum (fwd_vrf_sum);
+	 * in a thread's set only the control thread's holds any, what links
+	 * that left the VRF delivered to it (fwd_if_vrf_leave)
+	 */
+	uint64_t to_ce_packets;
 	uint64_t to_ce_bytes;
 	uint64_t lookups_from_ce;   /* LPM lookups for packets from a CE */
 	uint64_t lookups_from_core; /* LPM lookups after popping a per-VRF label */
