@@ -358,28 +358,46 @@ static inline void push_labels(struct fwd_pkt *p, unsigned k, uint32_t top, uint
 }
 
 /*
- * What output() counts over a batch: frames it finished (fwd->fast), and
- * frames sent, as runs of one egress interface (the push path sends a whole
- * batch to one core link): each run is added to the interface's tx counters
- * once (a VRF's to_ce is worked out from its links' tx when read: ctr.h).
+ * Interface counters by runs: frames of one link in a row are added to its
+ * counters once. Received, a batch is one run (it comes from one receive
+ * ring); sent, the push path sends a whole batch to one core link. A VRF's
+ * to_ce is worked out from its links' tx when read (ctr.h).
  */
-struct vout {
-	unsigned fast;
-	struct fwd_iface *tx_if;
-	uint64_t tx_frames, tx_bytes;
+struct ifrun {
+	struct fwd_iface *ifp;
+	uint64_t frames, bytes;
 };
 
-static inline __attribute__((always_inline)) void tx_flush(struct vout *o)
+/* Adds the run to its link's tx (or rx) counters; tx is a constant at every call. */
+static inline __attribute__((always_inline)) void run_flush(struct ifrun *r, bool tx)
 {
 	struct fwd_if_ctr *c;
 
-	if (o->tx_frames == 0)
+	if (r->frames == 0)
 		return;
-	c = fwd_if_ctr(o->tx_if);
-	fwd_ctr_add(&c->tx_packets, o->tx_frames);
-	fwd_ctr_add(&c->tx_bytes, o->tx_bytes);
-	o->tx_frames = o->tx_bytes = 0;
+	c = fwd_if_ctr(r->ifp);
+	fwd_ctr_add(tx ? &c->tx_packets : &c->rx_packets, r->frames);
+	fwd_ctr_add(tx ? &c->tx_bytes : &c->rx_bytes, r->bytes);
+	r->frames = r->bytes = 0;
 }
+
+/* One frame of len bytes on ifp. */
+static inline __attribute__((always_inline)) void run_count(struct ifrun *r, bool tx,
+							    struct fwd_iface *ifp, size_t len)
+{
+	if (ifp != r->ifp) {
+		run_flush(r, tx);
+		r->ifp = ifp;
+	}
+	r->frames++;
+	r->bytes += len;
+}
+
+/* What output() counts over a batch: frames it finished (fwd->fast) and frames sent. */
+struct vout {
+	unsigned fast;
+	struct ifrun tx;
+};
 
 /* Hands a finished frame to the backend (fwd_tx with the counting done by runs). */
 static inline enum fwd_verdict tx(struct fwd *f, struct vout *o, struct fwd_iface *out,
@@ -387,12 +405,7 @@ static inline enum fwd_verdict tx(struct fwd *f, struct vout *o, struct fwd_ifac
 {
 	if (f->hooks.output(f->hooks.ctx, out, p->data, p->len) < 0)
 		return fwd_drop(f, FWD_DROP_TX_ERROR);
-	if (out != o->tx_if) {
-		tx_flush(o);
-		o->tx_if = out;
-	}
-	o->tx_frames++;
-	o->tx_bytes += p->len;
+	run_count(&o->tx, true, out, p->len);
 	return FWD_SENT;
 }
 
@@ -509,37 +522,6 @@ static void prefetch_out_start(const struct vstate *s, unsigned n)
 		prefetch_ifp(&s[i]);
 }
 
-/*
- * Receive counters: frames from one link in a row (a whole batch, from a
- * receive ring) are one run, added to the link's counters once.
- */
-struct rxrun {
-	struct fwd_iface *ifp;
-	uint64_t frames, bytes;
-};
-
-static inline void rx_flush(struct rxrun *r)
-{
-	struct fwd_if_ctr *c;
-
-	if (r->frames == 0)
-		return;
-	c = fwd_if_ctr(r->ifp);
-	fwd_ctr_add(&c->rx_packets, r->frames);
-	fwd_ctr_add(&c->rx_bytes, r->bytes);
-	r->frames = r->bytes = 0;
-}
-
-static inline void rx_count(struct rxrun *r, struct fwd_iface *in, size_t len)
-{
-	if (in != r->ifp) {
-		rx_flush(r);
-		r->ifp = in;
-	}
-	r->frames++;
-	r->bytes += len;
-}
-
 /* What classification reads beyond the frame: the ingress interfaces (a batch may mix them). */
 static void prefetch_ifaces(struct fwd_iface *const *in, unsigned n)
 {
@@ -614,7 +596,7 @@ static void run(struct fwd *f, struct fwd_iface *const *in, struct fwd_pkt *p, u
 	struct fwd_ctrs *ctr = fwd_ctrs_self(f);
 	/* read once a batch: the table a batch sees is current at its start */
 	const struct lfib_tab *t = atomic_load_explicit(&f->lfib->tab, memory_order_acquire);
-	struct rxrun rx = { 0 };
+	struct ifrun rx = { 0 };
 	struct vcount k = { .ctr = ctr };
 	struct vout o = { 0 };
 
@@ -626,7 +608,7 @@ static void run(struct fwd *f, struct fwd_iface *const *in, struct fwd_pkt *p, u
 
 		if (i + PEEK_AHEAD < n)
 			s[i + PEEK_AHEAD].e = peek_label(t, in[i + PEEK_AHEAD], &p[i + PEEK_AHEAD]);
-		rx_count(&rx, in[i], len);
+		run_count(&rx, false, in[i], len);
 		s[i].kind = classify(f, in[i], &p[i], &s[i], &dst[nl], &root[nl]);
 		if (s[i].kind == VK_LOOKUP)
 			which[nl++] = (uint16_t)i;
@@ -634,7 +616,7 @@ static void run(struct fwd *f, struct fwd_iface *const *in, struct fwd_pkt *p, u
 		if (s[i].kind != VK_SLOW)
 			count(&k, &s[i], len);
 	}
-	rx_flush(&rx);
+	run_flush(&rx, false);
 	count_flush(&k);
 	if (nl > 0) {
 		lpm_lookup_roots(root, dst, res, nl);
@@ -664,7 +646,7 @@ static void run(struct fwd *f, struct fwd_iface *const *in, struct fwd_pkt *p, u
 		if (verdicts != NULL)
 			verdicts[i] = v;
 	}
-	tx_flush(&o);
+	run_flush(&o.tx, true);
 	if (fwd_self == NULL)
 		f->fast += o.fast;
 	else
@@ -675,11 +657,11 @@ static void run(struct fwd *f, struct fwd_iface *const *in, struct fwd_pkt *p, u
 static void run_slow(struct fwd *f, struct fwd_iface *const *in, struct fwd_pkt *p, unsigned n,
 		     enum fwd_verdict *verdicts)
 {
-	struct rxrun rx = { 0 };
+	struct ifrun rx = { 0 };
 
 	for (unsigned i = 0; i < n; i++)
-		rx_count(&rx, in[i], p[i].len);
-	rx_flush(&rx);
+		run_count(&rx, false, in[i], p[i].len);
+	run_flush(&rx, false);
 	for (unsigned i = 0; i < n; i++) {
 		enum fwd_verdict v = fwd_self != NULL ? punt_frame(f, in[i], &p[i]) :
 							pipeline_frame(f, in[i], &p[i]);
