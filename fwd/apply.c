@@ -76,9 +76,8 @@ static void on_if_bind(struct fwd *f, const void *m)
 		return;
 	if (!ifp->active || ifp->vrf_id != b->vrf_id) { /* from now on it delivers to b's VRF */
 		fwd_if_vrf_leave(f, ifp);
-		fwd_if_vrf_join(f, ifp);
+		fwd_if_vrf_join(f, ifp, b->vrf_id);
 	}
-	ifp->vrf_id = b->vrf_id;
 	ifp->addr = b->address;
 	ifp->plen = b->plen;
 	ifp->gen = f->gen;

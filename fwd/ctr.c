@@ -57,8 +57,19 @@ struct fwd_ctrs *fwd_ctrs_get(struct fwd *f, unsigned slot)
 	return c;
 }
 
+int fwd_ctrs_init(struct fwd *f)
+{
+	/* calloc of this size maps fresh pages: only the ids in use are backed */
+	f->vrf_links = calloc(FIB_VRF_ID_MAX + 1, sizeof(*f->vrf_links));
+	if (f->vrf_links == NULL || fwd_ctrs_get(f, 0) == NULL)
+		return -ENOMEM;
+	return 0;
+}
+
 void fwd_ctrs_free(struct fwd *f)
 {
+	free(f->vrf_links);
+	f->vrf_links = NULL;
 	for (unsigned i = 0; i <= FWD_WORKERS_MAX; i++) {
 		set_free(f->ctrs[i]);
 		f->ctrs[i] = NULL;
@@ -121,14 +132,31 @@ static void if_data_tx(const struct fwd *f, const struct fwd_iface *ifp, uint64_
 	}
 }
 
+/* On its VRF's list: a bound attachment link (apply.c joins it just before it is bound). */
 static bool in_vrf(const struct fwd_iface *ifp)
 {
-	return ifp->role == FWD_IF_ACCESS && ifp->active;
+	return ifp->role == FWD_IF_ACCESS && ifp->active && ifp->vrf_id <= FIB_VRF_ID_MAX;
 }
 
-void fwd_if_vrf_join(struct fwd *f, struct fwd_iface *ifp)
+void fwd_if_vrf_join(struct fwd *f, struct fwd_iface *ifp, uint32_t vrf_id)
 {
+	ifp->vrf_id = vrf_id;
+	if (vrf_id > FIB_VRF_ID_MAX)
+		return;
 	if_data_tx(f, ifp, &ifp->ce_base_packets, &ifp->ce_base_bytes);
+	ifp->vrf_next = f->vrf_links[vrf_id];
+	f->vrf_links[vrf_id] = ifp;
+}
+
+static void links_remove(struct fwd *f, struct fwd_iface *ifp)
+{
+	struct fwd_iface **pp = &f->vrf_links[ifp->vrf_id];
+
+	while (*pp != NULL && *pp != ifp)
+		pp = &(*pp)->vrf_next;
+	if (*pp != NULL)
+		*pp = ifp->vrf_next;
+	ifp->vrf_next = NULL;
 }
 
 void fwd_if_vrf_leave(struct fwd *f, struct fwd_iface *ifp)
@@ -136,8 +164,9 @@ void fwd_if_vrf_leave(struct fwd *f, struct fwd_iface *ifp)
 	struct fwd_vrf_ctr *c;
 	uint64_t packets, bytes;
 
-	if (!in_vrf(ifp) || ifp->vrf_id > FIB_VRF_ID_MAX)
+	if (!in_vrf(ifp))
 		return;
+	links_remove(f, ifp);
 	if_data_tx(f, ifp, &packets, &bytes);
 	c = &f->ctrs[0]->vrf[ifp->vrf_id];
 	fwd_ctr_add(&c->to_ce_packets, packets - ifp->ce_base_packets);
@@ -157,12 +186,9 @@ void fwd_vrf_sum(const struct fwd *f, uint32_t vrf_id, struct fwd_vrf_ctr *out)
 		for (unsigned k = 0; k < VRF_FIELDS; k++)
 			*vrf_field(out, k) += vrf_get(&c->vrf[vrf_id], k);
 	}
-	for (size_t i = 0; i < f->n_ifaces; i++) {
-		const struct fwd_iface *ifp = f->ifaces[i];
+	for (const struct fwd_iface *ifp = f->vrf_links[vrf_id]; ifp != NULL; ifp = ifp->vrf_next) {
 		uint64_t packets, bytes;
 
-		if (!in_vrf(ifp) || ifp->vrf_id != vrf_id)
-			continue;
 		if_data_tx(f, ifp, &packets, &bytes);
 		out->to_ce_packets += packets - ifp->ce_base_packets;
 		out->to_ce_bytes += bytes - ifp->ce_base_bytes;

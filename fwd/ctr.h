@@ -59,9 +59,11 @@ struct fwd_ctrs {
 	struct fwd_label_ctr *label; /* [MPLS_LABEL_MAX + 1] */
 };
 
+/* The control thread's set and the VRFs' link lists (fwd_new); 0 or -ENOMEM. */
+int fwd_ctrs_init(struct fwd *f);
 /* The set of thread slot (0: control thread, 1 + worker id), made on first use; NULL on ENOMEM. */
 struct fwd_ctrs *fwd_ctrs_get(struct fwd *f, unsigned slot);
-/* Unmaps every thread's set (fwd_free). */
+/* Unmaps every thread's set and frees the link lists (fwd_free). */
 void fwd_ctrs_free(struct fwd *f);
 
 /* The calling thread's set (workers: their own; the control thread and tests: slot 0). */
@@ -112,9 +114,12 @@ static inline void fwd_label_count(const struct fwd *f, uint32_t label, size_t l
  * VRF's figure is worked out when read (fwd_vrf_sum), and a link leaving
  * its VRF (unbound, or bound to another) leaves what it delivered so far
  * in the control thread's set, in to_ce_packets and to_ce_bytes (which no
- * thread counts into otherwise). Control thread.
+ * thread counts into otherwise). Each VRF id keeps a list of the links
+ * bound to it, so a sum reads those links only. Control thread.
  */
-void fwd_if_vrf_join(struct fwd *f, struct fwd_iface *ifp);
+/* ifp, in no VRF, is bound to vrf_id from now on (sets ifp->vrf_id). */
+void fwd_if_vrf_join(struct fwd *f, struct fwd_iface *ifp, uint32_t vrf_id);
+/* ifp leaves the VRF it is bound to, if any (before it is unbound or bound elsewhere). */
 void fwd_if_vrf_leave(struct fwd *f, struct fwd_iface *ifp);
 
 /* ---- readers (control thread): every thread's sets added up ---- */

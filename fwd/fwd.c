@@ -66,7 +66,7 @@ struct fwd *fwd_new(const struct fwd_hooks *hooks, uint32_t arp_timeout_s)
 	f->lfib = lfib_new();
 	if ((f->rcu = malloc(sizeof(*f->rcu))) != NULL)
 		rcu_init(f->rcu);
-	if (f->nhs == NULL || f->lfib == NULL || f->rcu == NULL || fwd_ctrs_get(f, 0) == NULL ||
+	if (f->nhs == NULL || f->lfib == NULL || f->rcu == NULL || fwd_ctrs_init(f) < 0 ||
 	    fib_init(f) < 0) {
 		fwd_free(f);
 		return NULL;

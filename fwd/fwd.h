@@ -121,6 +121,7 @@ struct fwd_iface {
 	 */
 	uint64_t tx_arp_packets, tx_arp_bytes;
 	uint64_t ce_base_packets, ce_base_bytes;
+	struct fwd_iface *vrf_next; /* the next link bound to the same VRF (fwd->vrf_links) */
 };
 
 /* A worker thread as the packet path sees it (io_worker.c runs it). */
@@ -178,6 +179,8 @@ struct fwd {
 	uint64_t wdrops[FWD_DROP_MAX]; /* the workers' drops already added to drops[] */
 	/* per-VRF and per-label counters by thread: [0] control, [1 + id] worker id (ctr.h) */
 	struct fwd_ctrs *ctrs[FWD_WORKERS_MAX + 1];
+	/* [FIB_VRF_ID_MAX + 1]: each VRF's bound attachment links, through vrf_next (ctr.c) */
+	struct fwd_iface **vrf_links;
 	struct nh_table *nhs;
 	struct lfib *lfib;
 	uint64_t drops[FWD_DROP_MAX];
