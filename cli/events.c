@@ -160,19 +160,22 @@ static int events_args(int argc, char **argv, const char **daemons, int *nd)
 /*
  * A refused GET /events: its status and the API's "error" ({"error":..,
  * "status":N}), read from what came with the headers and the rest of the
- * short body, so a missing token says so instead of just "refused".
+ * short body, so a missing token says so instead of just "refused". The
+ * body is read until it is a whole JSON document (a server that keeps the
+ * connection open is not waited for), the connection ends, or the deadline
+ * the request started with passes: the timeout is waited once at most.
  */
-static void sse_refused(const struct cli_ctx *c, struct sse *s, int status)
+static void sse_refused(const struct cli_ctx *c, struct sse *s, int status, long long deadline)
 {
-	long long deadline = cli_now_ms() + c->timeout_ms;
 	struct json_object *doc, *e = NULL;
 	ssize_t r;
 
-	while (s->n < sizeof(s->buf) - 1 &&
-	       (r = cli_conn_read(s->conn, s->buf + s->n, sizeof(s->buf) - 1 - s->n, deadline)) > 0)
-		s->n += (size_t)r;
 	s->buf[s->n] = '\0';
-	doc = json_tokener_parse(s->buf);
+	while ((doc = json_tokener_parse(s->buf)) == NULL && s->n < sizeof(s->buf) - 1 &&
+	       (r = cli_conn_read(s->conn, s->buf + s->n, sizeof(s->buf) - 1 - s->n, deadline)) > 0) {
+		s->n += (size_t)r;
+		s->buf[s->n] = '\0';
+	}
 	json_object_object_get_ex(doc, "error", &e);
 	fprintf(c->err, "ferryctl: %s: GET /events refused: HTTP %d%s%s\n", s->daemon, status,
 		e != NULL ? ": " : "", e != NULL ? json_object_get_string(e) : "");
@@ -185,6 +188,7 @@ static int sse_open(const struct cli_ctx *c, struct sse *s, const char *daemon, 
 	char sock[600], err[800];
 	struct cli_endpoint ep;
 	int status = 0, rc;
+	long long deadline = cli_now_ms() + c->timeout_ms;
 
 	s->daemon = daemon;
 	if (cli_endpoint_of(c, daemon, &ep, sock, sizeof(sock), err, sizeof(err)) < 0) {
@@ -198,7 +202,7 @@ static int sse_open(const struct cli_ctx *c, struct sse *s, const char *daemon, 
 		return -1;
 	}
 	if (status != 200) {
-		sse_refused(c, s, status);
+		sse_refused(c, s, status, deadline);
 		return -1;
 	}
 	return 0;

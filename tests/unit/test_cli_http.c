@@ -191,27 +191,57 @@ Test(cli_http_get, streamed_body_to_eof)
 	reap(pid);
 }
 
-/* GET /events refused: the status and the API's "error", not just "refused". */
-Test(cli_events, refused_names_status_and_error)
+/*
+ * ferryctl events against a server that refuses GET /events (and closes,
+ * or holds the connection open: hold); what ferryctl printed on stderr,
+ * and in *ms how long it took.
+ */
+static char *events_refused(bool hold, int timeout_ms, long long *ms)
 {
 	const char *resp = "HTTP/1.1 401 Unauthorized\r\nContent-Type: application/json\r\n"
 			   "Content-Length: 47\r\n\r\n{\"error\":\"missing or wrong token\",\"status\":401}";
-	struct cli_ctx c = { .timeout_ms = 10000, .out = stdout };
+	struct cli_ctx c = { .timeout_ms = timeout_ms, .out = stdout };
 	char *text = NULL, *argv[] = { "bgpd" };
 	size_t tlen = 0;
+	long long t0 = cli_now_ms();
 	pid_t pid;
 
 	snprintf(c.run_dir, sizeof(c.run_dir), "/tmp/ferry-cli-ev-%d", (int)getpid());
 	cr_assert_eq(mkdir(c.run_dir, 0700), 0);
 	snprintf(sock_path, sizeof(sock_path), "%.80s/bgpd.sock", c.run_dir);
-	pid = serve(resp, strlen(resp), false);
+	pid = serve(resp, strlen(resp), hold);
 	c.err = open_memstream(&text, &tlen);
 	cr_assert_eq(cli_events(&c, 1, argv), 1);
+	*ms = cli_now_ms() - t0;
 	fclose(c.err);
+	reap(pid);
+	rmdir(c.run_dir);
+	return text;
+}
+
+/* GET /events refused: the status and the API's "error", not just "refused". */
+Test(cli_events, refused_names_status_and_error)
+{
+	long long ms;
+	char *text = events_refused(false, 10000, &ms);
+
 	cr_assert(strstr(text, "bgpd: GET /events refused: HTTP 401: missing or wrong token") !=
 			  NULL,
 		  "%s", text);
 	free(text);
-	reap(pid);
-	rmdir(c.run_dir);
+}
+
+/*
+ * A server that keeps the connection open after its refusal: the answer is
+ * shown once its JSON is whole, not after the timeout (60 s; the server
+ * gives up after 30 s, which the old code waited for).
+ */
+Test(cli_events, refused_by_a_server_that_holds_the_connection)
+{
+	long long ms;
+	char *text = events_refused(true, 60000, &ms);
+
+	cr_assert(strstr(text, "HTTP 401: missing or wrong token") != NULL, "%s", text);
+	cr_assert_lt(ms, 20000, "waited %lld ms for a connection the server held open", ms);
+	free(text);
 }
