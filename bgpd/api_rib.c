@@ -242,17 +242,12 @@ static bool path_match(const struct route_filter *f, const struct rib_entry *e,
 	return true;
 }
 
-/* "RD:PREFIX" (the prefix after the last ':'), the form of /routes' "next". */
+/* "RD:PREFIX", the form of /routes' "next". */
 static int vpn_key_parse(const char *s, struct rd *rd, struct prefix4 *p)
 {
-	const char *colon = strrchr(s, ':');
 	char rds[64];
 
-	if (colon == NULL || (size_t)(colon - s) >= sizeof(rds))
-		return -1;
-	memcpy(rds, s, (size_t)(colon - s));
-	rds[colon - s] = '\0';
-	return rd_parse(rds, rd) == 0 && prefix4_parse(colon + 1, p) == 0 ? 0 : -1;
+	return api_after_split(s, rds, sizeof(rds), p) == 0 && rd_parse(rds, rd) == 0 ? 0 : -1;
 }
 
 static bool parse_bool(const char *v, bool *out)

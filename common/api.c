@@ -173,6 +173,17 @@ void api_kv_next(struct jw *w, const char *head, const struct prefix4 *p)
 	jw_string(w, next);
 }
 
+int api_after_split(const char *s, char *head, size_t len, struct prefix4 *p)
+{
+	const char *colon = strrchr(s, ':');
+
+	if (colon == NULL || colon == s || (size_t)(colon - s) >= len)
+		return -1;
+	memcpy(head, s, (size_t)(colon - s));
+	head[colon - s] = '\0';
+	return prefix4_parse(colon + 1, p) == 0 ? 0 : -1;
+}
+
 /* GET /: the route table itself, so a client can discover what is served. */
 static int api_list_routes(struct jw *w, const struct api_server *s)
 {

@@ -112,6 +112,12 @@ bool api_prefix_match(enum api_match m, const struct prefix4 *filter, const stru
  * after p, or null when head is NULL (nothing follows).
  */
 void api_kv_next(struct jw *w, const char *head, const struct prefix4 *p);
+/*
+ * The reverse, for ?after=: "HEAD:PREFIX" split at the last ':' (an RD has
+ * colons of its own) into head (len bytes) and p. 0, or -1 when there is
+ * no head, it does not fit, or the prefix is not one.
+ */
+int api_after_split(const char *s, char *head, size_t len, struct prefix4 *p);
 
 /* Sets the reply's Content-Type (default application/json), e.g. for /metrics. */
 void api_set_content_type(const struct api_request *req, const char *type);

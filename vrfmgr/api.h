@@ -98,8 +98,6 @@ struct vrfapi_pfilter {
 /* 0, or the 400 written. */
 int vrfapi_pfilter_parse(struct jw *w, const struct api_request *req, struct vrfapi_pfilter *f);
 bool vrfapi_pfilter_ok(const struct vrfapi_pfilter *f, const struct prefix4 *p);
-/* "HEAD:PREFIX" (a page's "next"), split at the last ':'. 0 or -1. */
-int vrfapi_after_split(const char *s, char *head, size_t len, struct prefix4 *p);
 
 /* api_routes.c: GET /routes */
 int vrfapi_routes(struct jw *w, const struct api_request *req, void *ctx);

@@ -314,7 +314,7 @@ static int routes_after(struct jw *w, struct routes_walk *rw, const char *after)
 	struct prefix4 p;
 	struct vrf *v;
 
-	if (vrfapi_after_split(after, name, sizeof(name), &p) < 0)
+	if (api_after_split(after, name, sizeof(name), &p) < 0)
 		return api_error(w, 400, "after: \"%.80s\" is not VRF:PREFIX (want a previous "
 					 "answer's \"next\")", after);
 	v = vrf_by_name(&rw->vm->table, name);

@@ -212,7 +212,7 @@ int vrfapi_vpn(struct jw *w, const struct api_request *req, void *ctx)
 	if (after != NULL) {
 		char rds[64];
 
-		if (vrfapi_after_split(after, rds, sizeof(rds), &ap) < 0 || rd_parse(rds, &k.rd) < 0)
+		if (api_after_split(after, rds, sizeof(rds), &ap) < 0 || rd_parse(rds, &k.rd) < 0)
 			return api_error(w, 400, "after: \"%.80s\" is not a VPN-IPv4 prefix (want "
 						 "RD:PREFIX as in a previous answer's \"next\")", after);
 		k.addr = ap.addr;

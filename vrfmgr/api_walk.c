@@ -244,14 +244,3 @@ bool vrfapi_pfilter_ok(const struct vrfapi_pfilter *f, const struct prefix4 *p)
 {
 	return !f->has_prefix || api_prefix_match(f->match, &f->prefix, p);
 }
-
-int vrfapi_after_split(const char *s, char *head, size_t len, struct prefix4 *p)
-{
-	const char *colon = strrchr(s, ':');
-
-	if (colon == NULL || colon == s || (size_t)(colon - s) >= len)
-		return -1;
-	memcpy(head, s, (size_t)(colon - s));
-	head[colon - s] = '\0';
-	return prefix4_parse(colon + 1, p) == 0 ? 0 : -1;
-}

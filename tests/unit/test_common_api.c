@@ -627,3 +627,21 @@ Test(api, fast_formatters_match)
 	}
 	evbuffer_free(b);
 }
+
+/* ?after=: what api_kv_next wrote, split back; an RD's own colons stay in the head. */
+Test(api_after, splits_at_the_last_colon)
+{
+	struct prefix4 p;
+	char head[32];
+
+	cr_assert_eq(api_after_split("A:192.168.1.0/24", head, sizeof(head), &p), 0);
+	cr_assert_str_eq(head, "A");
+	cr_assert_eq(p.len, 24);
+	cr_assert_eq(api_after_split("10.255.0.2:100:10.1.2.0/30", head, sizeof(head), &p), 0);
+	cr_assert_str_eq(head, "10.255.0.2:100");
+	cr_assert_eq(api_after_split("nocolon", head, sizeof(head), &p), -1);
+	cr_assert_eq(api_after_split(":10.0.0.0/8", head, sizeof(head), &p), -1);
+	cr_assert_eq(api_after_split("A:10.0.0.1/8", head, sizeof(head), &p), -1);
+	cr_assert_eq(api_after_split("0123456789012345678901234567890123:10.0.0.0/8", head,
+				     sizeof(head), &p), -1, "a head longer than the buffer");
+}

@@ -192,11 +192,10 @@ Test(vrfapi_walk, key_order_rd_then_prefix)
 	cr_assert_lt(vrfapi_key_cmp(&a, &b), 0);
 }
 
-Test(vrfapi_walk, prefix_filters_and_after)
+Test(vrfapi_walk, prefix_filters)
 {
 	struct vrfapi_pfilter f = { .has_prefix = true };
 	struct prefix4 p;
-	char head[32];
 
 	prefix4_parse("10.1.0.0/16", &f.prefix);
 	prefix4_parse("10.1.2.0/24", &p);
@@ -207,12 +206,4 @@ Test(vrfapi_walk, prefix_filters_and_after)
 	f.match = API_MATCH_SHORTER;
 	cr_assert_not(vrfapi_pfilter_ok(&f, &p));
 	cr_assert(vrfapi_pfilter_ok(&f, &(struct prefix4){ 0x0a000000, 8 }));
-	cr_assert_eq(vrfapi_after_split("A:192.168.1.0/24", head, sizeof(head), &p), 0);
-	cr_assert_str_eq(head, "A");
-	cr_assert_eq(p.len, 24);
-	cr_assert_eq(vrfapi_after_split("10.255.0.2:100:10.1.2.0/30", head, sizeof(head), &p), 0);
-	cr_assert_str_eq(head, "10.255.0.2:100");
-	cr_assert_eq(vrfapi_after_split("nocolon", head, sizeof(head), &p), -1);
-	cr_assert_eq(vrfapi_after_split(":10.0.0.0/8", head, sizeof(head), &p), -1);
-	cr_assert_eq(vrfapi_after_split("A:10.0.0.1/8", head, sizeof(head), &p), -1);
 }
