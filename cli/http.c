@@ -255,47 +255,34 @@ int cli_http_scan(struct cli_http_scan *st, const char *raw, size_t len)
 	}
 }
 
+/* The framing comes from cli_http_scan: the headers are read in one place only. */
 int cli_http_parse(const char *raw, size_t len, bool at_eof, struct cli_response *resp)
 {
-	const char *end = raw + len, *hdr_end, *body, *v;
-	size_t blen;
-	int status;
+	struct cli_http_scan st = { 0 };
+	int status, done;
 
 	memset(resp, 0, sizeof(*resp));
 	if (len < 12 || strncmp(raw, "HTTP/1.", 7) != 0 || sscanf(raw + 8, " %3d", &status) != 1)
 		return -EPROTO;
-	hdr_end = memmem(raw, len, "\r\n\r\n", 4);
-	if (!hdr_end)
+	done = cli_http_scan(&st, raw, len);
+	if (st.mode == CLI_HTTP_HEADERS)
 		return -EPROTO;
-	body = hdr_end + 4;
-	blen = (size_t)(end - body);
-	resp->body = malloc(blen + 1);
-	if (!resp->body)
+	if (done != 1 && !(st.mode == CLI_HTTP_TO_EOF && at_eof))
+		return -EAGAIN; /* short, or a broken chunk: not a complete response */
+	if ((resp->body = malloc(len - st.body + 1)) == NULL)
 		return -ENOMEM;
-	v = header_find(raw, hdr_end, "Transfer-Encoding");
-	if (v && strncasecmp(v, "chunked", 7) == 0) {
-		if (dechunk(body, end, resp->body, &resp->body_len) < 0)
-			goto incomplete;
-	} else {
-		v = header_find(raw, hdr_end, "Content-Length");
-		if (v) {
-			unsigned long long cl = strtoull(v, NULL, 10);
-
-			if (cl > blen)
-				goto incomplete;
-			blen = (size_t)cl;
+	if (st.mode == CLI_HTTP_CHUNKED) {
+		if (dechunk(raw + st.body, raw + len, resp->body, &resp->body_len) < 0) {
+			cli_response_free(resp);
+			return -EAGAIN;
 		}
-		memcpy(resp->body, body, blen);
-		resp->body[blen] = '\0';
-		resp->body_len = blen;
-		if (!v && !at_eof)
-			goto incomplete; /* no length: only EOF ends the body */
+	} else {
+		resp->body_len = (st.mode == CLI_HTTP_LENGTH ? st.end : len) - st.body;
+		memcpy(resp->body, raw + st.body, resp->body_len);
+		resp->body[resp->body_len] = '\0';
 	}
 	resp->status = status;
 	return 0;
-incomplete:
-	cli_response_free(resp);
-	return -EAGAIN;
 }
 
 void cli_response_free(struct cli_response *resp)
