@@ -109,8 +109,10 @@ struct cli_http_scan {
 /*
  * Called after each read with all of the response so far (raw grows, never
  * moves in content): 1 when it is complete, 0 while more is needed (a body
- * without length: until EOF), -EPROTO for a broken chunked body. Looks only
- * at what is new, so reading a large body stays linear.
+ * without length: until EOF), -EPROTO for a broken chunked body or a
+ * Content-Length that is not a number. Looks only at what is new, so
+ * reading a large body stays linear; header values are read within their
+ * line, never past len.
  */
 int cli_http_scan(struct cli_http_scan *st, const char *raw, size_t len);
 /* Appends s to buf (of size len, NUL-terminated) %-encoded for a query string. */

@@ -131,8 +131,17 @@ int cli_http_get(const char *sock_path, const char *path, int timeout_ms,
 	return cli_http_get_ep(&ep, path, timeout_ms, resp, err, errlen);
 }
 
-/* Value of header name in [h, end), or NULL; headers are "Name: value\r\n". */
-static const char *header_find(const char *h, const char *end, const char *name)
+static bool is_blank(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r';
+}
+
+/*
+ * Value of header name in [h, end) and its length, blanks around it left
+ * out, or NULL; headers are "Name: value\r\n". The value is only what its
+ * line holds: the bytes after end may not have arrived yet.
+ */
+static const char *header_find(const char *h, const char *end, const char *name, size_t *vlen)
 {
 	size_t nlen = strlen(name);
 
@@ -142,14 +151,34 @@ static const char *header_find(const char *h, const char *end, const char *name)
 		if (!eol)
 			eol = end;
 		if ((size_t)(eol - h) > nlen && strncasecmp(h, name, nlen) == 0 && h[nlen] == ':') {
-			h += nlen + 1;
-			while (*h == ' ' || *h == '\t')
-				h++;
-			return h;
+			const char *v = h + nlen + 1;
+
+			while (v < eol && is_blank(*v))
+				v++;
+			while (eol > v && is_blank(eol[-1]))
+				eol--;
+			*vlen = (size_t)(eol - v);
+			return v;
 		}
 		h = eol + 1;
 	}
 	return NULL;
+}
+
+/* A Content-Length value: digits only (RFC 9112 section 6.3), that fit. 0 or -1. */
+static int length_parse(const char *v, size_t n, size_t *out)
+{
+	size_t cl = 0;
+
+	if (n == 0)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		if (v[i] < '0' || v[i] > '9' || cl > (SIZE_MAX - 9) / 10)
+			return -1;
+		cl = cl * 10 + (size_t)(v[i] - '0');
+	}
+	*out = cl;
+	return 0;
 }
 
 /* Decodes a chunked body into out (at least len+1 bytes). -1 if incomplete. */
@@ -184,30 +213,35 @@ static int dechunk(const char *p, const char *end, char *out, size_t *outlen)
 	return 0;
 }
 
-/* Where the headers end, searching only what arrived since the last call. */
-static bool scan_headers(struct cli_http_scan *st, const char *raw, size_t len)
+/*
+ * Where the headers end, searching only what arrived since the last call:
+ * 1 once they are in (st->mode set), 0 before, -EPROTO for a
+ * Content-Length that is not a number (the mode stays CLI_HTTP_HEADERS).
+ */
+static int scan_headers(struct cli_http_scan *st, const char *raw, size_t len)
 {
 	size_t from = st->seen > 3 ? st->seen - 3 : 0;
 	const char *e = memmem(raw + from, len - from, "\r\n\r\n", 4);
 	const char *v;
+	size_t vlen, cl;
 
 	st->seen = len;
 	if (e == NULL)
-		return false;
+		return 0;
 	st->body = (size_t)(e - raw) + 4;
-	v = header_find(raw, e, "Transfer-Encoding");
-	if (v && strncasecmp(v, "chunked", 7) == 0) {
+	v = header_find(raw, e, "Transfer-Encoding", &vlen);
+	if (v && vlen >= 7 && strncasecmp(v, "chunked", 7) == 0) {
 		st->mode = CLI_HTTP_CHUNKED;
 		st->end = st->body; /* the first chunk's size line */
-	} else if ((v = header_find(raw, e, "Content-Length")) != NULL) {
-		unsigned long long cl = strtoull(v, NULL, 10);
-
+	} else if ((v = header_find(raw, e, "Content-Length", &vlen)) != NULL) {
+		if (length_parse(v, vlen, &cl) < 0)
+			return -EPROTO;
 		st->mode = CLI_HTTP_LENGTH;
-		st->end = cl > SIZE_MAX - st->body ? SIZE_MAX : st->body + (size_t)cl;
+		st->end = cl > SIZE_MAX - st->body ? SIZE_MAX : st->body + cl;
 	} else {
 		st->mode = CLI_HTTP_TO_EOF;
 	}
-	return true;
+	return 1;
 }
 
 /* Steps st->end over the complete chunks in raw: 1 at the last one, 0 for more, -EPROTO. */
@@ -243,8 +277,10 @@ static int scan_chunks(struct cli_http_scan *st, const char *raw, size_t len)
 
 int cli_http_scan(struct cli_http_scan *st, const char *raw, size_t len)
 {
-	if (st->mode == CLI_HTTP_HEADERS && !scan_headers(st, raw, len))
-		return 0;
+	int rc;
+
+	if (st->mode == CLI_HTTP_HEADERS && (rc = scan_headers(st, raw, len)) <= 0)
+		return rc;
 	switch (st->mode) {
 	case CLI_HTTP_LENGTH:
 		return len >= st->end ? 1 : 0;

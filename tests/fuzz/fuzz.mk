@@ -21,7 +21,7 @@ objs = $(patsubst %.c,$(FUZZ_BUILD)/obj/%.o,$(call src,$(1)))
 # Archives, like the Makefile's: a harness pulls in only the objects it needs.
 libs = $(foreach m,$(1),$(FUZZ_BUILD)/lib$(m).a)
 
-HARNESSES := bgp_msg ipc config api_query fwd_frame
+HARNESSES := bgp_msg ipc config api_query fwd_frame cli_http
 BINS      := $(addprefix $(FUZZ_BUILD)/fuzz_,$(HARNESSES))
 
 # What each harness links: only the modules it exercises, and common.
@@ -30,6 +30,7 @@ MODS_ipc       := fwd common
 MODS_config    := common
 MODS_api_query := common
 MODS_fwd_frame := fwd common
+MODS_cli_http  := cli common
 
 .SECONDARY:
 .PHONY: all
@@ -47,7 +48,7 @@ define lib_rule
 $(FUZZ_BUILD)/lib$(1).a: $(call objs,$(1))
 	rm -f $$@ && ar rcs $$@ $$^
 endef
-$(foreach m,bgpd fwd common,$(eval $(call lib_rule,$(m))))
+$(foreach m,bgpd fwd cli common,$(eval $(call lib_rule,$(m))))
 
 .SECONDEXPANSION:
 $(FUZZ_BUILD)/fuzz_%: $(FUZZ_BUILD)/obj/tests/fuzz/fuzz_%.o $$(call libs,$$(MODS_$$*))

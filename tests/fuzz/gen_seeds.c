@@ -3,7 +3,8 @@
  * ferry's own encoders so they are valid by construction (the mutations
  * then start from messages that get past the first checks):
  *
- *   gen_seeds DIR    writes DIR/bgp_msg/, DIR/ipc/, DIR/fwd_frame/, DIR/api_query/
+ *   gen_seeds DIR    writes DIR/bgp_msg/, DIR/ipc/, DIR/fwd_frame/, DIR/api_query/,
+ *                    DIR/cli_http/
  *
  * tests/fuzz/corpus/ holds the committed output plus hand-made seeds
  * (configs, captures from interop peers); tests/fuzz/run regenerates
@@ -444,6 +445,34 @@ static void api_seeds(void)
 	}
 }
 
+/*
+ * Responses as the daemons' API sends them (Content-Length, chunked
+ * streams, errors) and as other servers might (HTTP/1.0 to EOF, chunk
+ * extensions, trailers), each after the harness's byte of read size.
+ */
+static void cli_http_seeds(void)
+{
+	static const char *const r[] = {
+		"\x07HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 7\r\n\r\n"
+		"{\"a\":1}",
+		"\x03HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\n{\"a\r\n4\r\n\":3}\r\n"
+		"0\r\n\r\n",
+		"\x0cHTTP/1.0 200 OK\r\nContent-Type: text/plain\r\n\r\n# HELP ferry_up 1\nferry_up 1\n",
+		"\x01HTTP/1.1 401 Unauthorized\r\ncontent-length: 47\r\n\r\n"
+		"{\"error\":\"missing or wrong token\",\"status\":401}",
+		"\x05HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+		"a;ext=1\r\n0123456789\r\n0\r\nX-Trailer: y\r\n\r\n",
+		"\x40HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}HTTP/1.1 200 OK\r\n\r\n",
+	};
+
+	for (size_t i = 0; i < sizeof(r) / sizeof(r[0]); i++) {
+		char name[16];
+
+		snprintf(name, sizeof(name), "response-%02zu", i);
+		write_seed("cli_http", name, r[i], strlen(r[i]));
+	}
+}
+
 int main(int argc, char **argv)
 {
 	if (argc != 2) {
@@ -461,5 +490,6 @@ int main(int argc, char **argv)
 	ipc_seeds();
 	fwd_seeds();
 	api_seeds();
+	cli_http_seeds();
 	return 0;
 }

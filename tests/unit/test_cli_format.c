@@ -61,6 +61,27 @@ Test(cli_http, chunked)
 		     -EAGAIN);
 }
 
+/*
+ * Header values end with their line: an empty or non-numeric Content-Length
+ * is refused, not read on into the body (or into bytes not received yet).
+ */
+Test(cli_http, header_values_stay_in_their_line)
+{
+	struct cli_response r;
+
+	cr_assert_lt(parse("HTTP/1.1 200 OK\r\nContent-Length:\r\n\r\n 1\r\n\r\n}", true, &r), 0);
+	cr_assert_lt(parse("HTTP/1.1 200 OK\r\nContent-Length: 2x\r\n\r\n{}", true, &r), 0);
+	cr_assert_lt(parse("HTTP/1.1 200 OK\r\nContent-Length: -1\r\n\r\n{}", true, &r), 0);
+	cr_assert_eq(parse("HTTP/1.1 200 OK\r\nContent-Length:  2 \r\n\r\n{}", false, &r), 0,
+		     "blanks around the value are fine");
+	cr_assert_str_eq(r.body, "{}");
+	cli_response_free(&r);
+	cr_assert_eq(parse("HTTP/1.0 200 OK\r\nTransfer-Encoding:\r\n\r\nchunked", true, &r), 0,
+		     "an empty Transfer-Encoding is not chunked: the body runs to EOF");
+	cr_assert_str_eq(r.body, "chunked");
+	cli_response_free(&r);
+}
+
 Test(cli_http, not_http)
 {
 	struct cli_response r;
