@@ -6,7 +6,10 @@
  * without length is complete. The input: a byte giving the read size
  * (1-64), then the response.
  *
- * Properties besides no crash, leak or UB:
+ * Each scan step sees exactly the bytes received so far, in a buffer of
+ * that size (read_all's buffer holds whatever was there before beyond
+ * them): reading on past them is caught by ASan. Properties besides no
+ * crash, leak or UB:
  *  - the scan fed read by read says what one scan of the same bytes says
  *    (it only looks at what is new, so a read split must not change it);
  *  - a response the scan calls complete, with an HTTP status line, parses,
@@ -58,6 +61,22 @@ static void check_body(const struct cli_response *r, size_t len)
 	CHECK(r->body[r->body_len] == '\0');
 }
 
+/*
+ * One scan step on exactly the len bytes received so far, in a buffer of
+ * that size: a read past them (bytes not received yet) is an ASan report.
+ */
+static int scan_exact(struct cli_http_scan *st, const char *raw, size_t len)
+{
+	char *got = malloc(len ? len : 1);
+	int rc;
+
+	CHECK(got != NULL);
+	memcpy(got, raw, len);
+	rc = cli_http_scan(st, got, len);
+	free(got);
+	return rc;
+}
+
 /* Fed read by read until the scan is done (or all is in): how much was fed, and its verdict. */
 static size_t feed(const char *raw, size_t n, size_t step, int *verdict)
 {
@@ -67,9 +86,9 @@ static size_t feed(const char *raw, size_t n, size_t step, int *verdict)
 
 	while (at < n && got == 0) {
 		at = n - at > step ? at + step : n;
-		got = cli_http_scan(&st, raw, at);
+		got = scan_exact(&st, raw, at);
 	}
-	CHECK(cli_http_scan(&one, raw, at) == got);
+	CHECK(scan_exact(&one, raw, at) == got);
 	CHECK(one.mode == st.mode);
 	if (got == 1)
 		CHECK(one.body == st.body);
