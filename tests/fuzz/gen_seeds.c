@@ -426,6 +426,17 @@ static void fwd_seeds(void)
 	write_seed("fwd_frame", "arp", s.b, s.len);
 }
 
+/* Text seeds s[0..n) as sub/<stem>-00, -01, ... */
+static void write_texts(const char *sub, const char *stem, const char *const *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		char name[32];
+
+		snprintf(name, sizeof(name), "%s-%02zu", stem, i);
+		write_seed(sub, name, s[i], strlen(s[i]));
+	}
+}
+
 static void api_seeds(void)
 {
 	static const char *const t[] = {
@@ -437,12 +448,7 @@ static void api_seeds(void)
 		"/no/such?path=1&label=implicit-null&addr=10.1.1.1/30",
 	};
 
-	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
-		char name[16];
-
-		snprintf(name, sizeof(name), "target-%02zu", i);
-		write_seed("api_query", name, t[i], strlen(t[i]));
-	}
+	write_texts("api_query", "target", t, sizeof(t) / sizeof(t[0]));
 }
 
 /*
@@ -465,12 +471,7 @@ static void cli_http_seeds(void)
 		"\x40HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}HTTP/1.1 200 OK\r\n\r\n",
 	};
 
-	for (size_t i = 0; i < sizeof(r) / sizeof(r[0]); i++) {
-		char name[16];
-
-		snprintf(name, sizeof(name), "response-%02zu", i);
-		write_seed("cli_http", name, r[i], strlen(r[i]));
-	}
+	write_texts("cli_http", "response", r, sizeof(r) / sizeof(r[0]));
 }
 
 int main(int argc, char **argv)
