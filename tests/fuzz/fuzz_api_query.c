@@ -34,14 +34,8 @@
 #include "common/prefix.h"
 #include "common/rd.h"
 
-#define CHECK(c)                                                                          \
-	do {                                                                              \
-		if (!(c)) {                                                               \
-			fprintf(stderr, "fuzz_api_query: property failed: %s (%s:%d)\n", #c, \
-				__FILE__, __LINE__);                                      \
-			abort();                                                          \
-		}                                                                         \
-	} while (0)
+#define FUZZ_NAME "fuzz_api_query"
+#include "fuzz_check.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -32,14 +32,8 @@
 #include "bgpd/rib.h"
 #include "common/log.h"
 
-#define CHECK(c)                                                                      \
-	do {                                                                          \
-		if (!(c)) {                                                           \
-			fprintf(stderr, "fuzz_bgp_msg: property failed: %s (%s:%d)\n", #c, \
-				__FILE__, __LINE__);                                  \
-			abort();                                                      \
-		}                                                                     \
-	} while (0)
+#define FUZZ_NAME "fuzz_bgp_msg"
+#include "fuzz_check.h"
 
 static struct bgp_update *upd, *upd2;
 static struct rib *rib;

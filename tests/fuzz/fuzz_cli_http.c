@@ -24,14 +24,8 @@
 
 #include "cli/cli.h"
 
-#define CHECK(c)                                                                          \
-	do {                                                                              \
-		if (!(c)) {                                                               \
-			fprintf(stderr, "fuzz_cli_http: property failed: %s (%s:%d)\n", #c,  \
-				__FILE__, __LINE__);                                      \
-			abort();                                                          \
-		}                                                                         \
-	} while (0)
+#define FUZZ_NAME "fuzz_cli_http"
+#include "fuzz_check.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

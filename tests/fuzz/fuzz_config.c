@@ -20,14 +20,8 @@
 #include "common/label.h"
 #include "common/log.h"
 
-#define CHECK(c)                                                                      \
-	do {                                                                          \
-		if (!(c)) {                                                           \
-			fprintf(stderr, "fuzz_config: property failed: %s (%s:%d)\n", #c, \
-				__FILE__, __LINE__);                                  \
-			abort();                                                      \
-		}                                                                     \
-	} while (0)
+#define FUZZ_NAME "fuzz_config"
+#include "fuzz_check.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

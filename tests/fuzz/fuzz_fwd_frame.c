@@ -25,14 +25,8 @@
 #define MAX_FRAMES 32
 #define FRAME_ROOM 2048
 
-#define CHECK(c)                                                                          \
-	do {                                                                              \
-		if (!(c)) {                                                               \
-			fprintf(stderr, "fuzz_fwd_frame: property failed: %s (%s:%d)\n", #c, \
-				__FILE__, __LINE__);                                      \
-			abort();                                                          \
-		}                                                                         \
-	} while (0)
+#define FUZZ_NAME "fuzz_fwd_frame"
+#include "fuzz_check.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

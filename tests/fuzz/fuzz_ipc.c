@@ -23,14 +23,8 @@
 #include "common/log.h"
 #include "fuzz_fwd_util.h"
 
-#define CHECK(c)                                                                      \
-	do {                                                                          \
-		if (!(c)) {                                                           \
-			fprintf(stderr, "fuzz_ipc: property failed: %s (%s:%d)\n", #c,    \
-				__FILE__, __LINE__);                                  \
-			abort();                                                      \
-		}                                                                     \
-	} while (0)
+#define FUZZ_NAME "fuzz_ipc"
+#include "fuzz_check.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
