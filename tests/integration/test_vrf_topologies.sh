@@ -261,9 +261,16 @@ same_labels() {
 }
 check "pe1 /counters: VRFs hub-in, hub-out, svc with their ids; labels as in /lfib, with the same counts" \
 	eval '[ "$(api pe1 fwd /counters | jq -c "[.vrfs[] | [.vrf, .vrf_id]]")" = "$(ctl pe1 vrf list | jq -c "[.vrfs[] | [.name, .id]] | sort_by(.[1])")" ] && same_labels'
+# The page is read whole before grep: piped, grep -q would leave at its first match and
+# curl, still writing, fail on the closed pipe (pipefail made that a flaky failure).
+svc_metrics() {
+	local m
+	m=$(api pe1 fwd /metrics) &&
+		grep -q "^ferry_fwd_label_packets_total{label=\"$svc_label\",action=\"pop_forward\"} [1-9]" <<<"$m" &&
+		grep -q "^ferry_fwd_vrf_packets_total{vrf=\"svc\",dir=\"to_ce\"} [1-9]" <<<"$m"
+}
 check "pe1 /metrics: ferry_fwd_label_packets_total for label $svc_label and ferry_fwd_vrf_packets_total for svc" \
-	eval 'api pe1 fwd /metrics | grep -q "^ferry_fwd_label_packets_total{label=\"$svc_label\",action=\"pop_forward\"} [1-9]" &&
-	      api pe1 fwd /metrics | grep -q "^ferry_fwd_vrf_packets_total{vrf=\"svc\",dir=\"to_ce\"} [1-9]"'
+	svc_metrics
 "$CTL" -r "$(rundir pe1)" show counters >"$TMP/ctl.counters" 2>&1
 grep -E "^(VRF |IN-LABEL|svc |$svc_label )" "$TMP/ctl.counters" | note
 check "ferryctl show counters has the per-VRF table (svc) and the per-label table (label $svc_label)" \
