@@ -421,7 +421,7 @@ resumed() {
 		[ "$(grep -A2 "^id: $((L + N))$" "$TMP/live.txt" | tail -n 1)" = \
 			"$(grep -A2 "^id: $((L + N))$" "$TMP/resumed.txt" | tail -n 1)" ]
 }
-check "resume with ?since=$L: the $N events after it, ids contiguous, same as the live stream" resumed
+check "resume with ?since=$L: the $N events after it, ids contiguous, same as the live stream" poll 5 resumed
 lei() {
 	get bgpd "/events?limit=1" -H "Last-Event-ID: $((L + 1))" | grep -qx "id: $((L + 2))"
 }
@@ -582,6 +582,8 @@ fi
 get vrfmgr '/debug/fwd/fib-del?vrf=A&prefix=192.168.101.0/24' -X POST >"$TMP/inject.txt"
 check "fault injected: fwd loses VRF A 192.168.101.0/24 behind vrfmgr's back" \
 	eval "jq -e '.injected == \"fib-del\" and .sent_to_fwd' '$TMP/inject.txt' >/dev/null"
+# The debug route answers once it has sent the change to fwd, not once fwd has applied it.
+poll 5 eval '! ctl verify --once'
 ctl verify >"$TMP/verify2.txt" 2>&1
 rc=$?
 check "ferryctl verify catches it: exit 1, 'A:192.168.101.0/24: missing in fwd'" \
@@ -595,9 +597,12 @@ note <"$TMP/trace2.txt"
 check "and forwarding agrees with verify: host-a1 cannot reach 192.168.101.10 now" \
 	eval "! inns host-a1 ping -n -q -c 1 -W 1 192.168.101.10 >/dev/null 2>&1"
 get vrfmgr '/debug/fwd/fib-label?vrf=B&prefix=192.168.101.0/24&label=999' -X POST >/dev/null
-ctl verify --once >"$TMP/verify3.txt" 2>&1
-check "a wrong inner label in fwd is caught too: 'B:192.168.101.0/24: different ... [16 | 999]'" \
+wrong_label_caught() {
+	ctl verify --once >"$TMP/verify3.txt" 2>&1
 	grep -q 'B:192.168.101.0/24: different: vrfmgr via 10.0.1.2 on core0 \[16 | 201\], fwd via 10.0.1.2 on core0 \[16 | 999\]' "$TMP/verify3.txt"
+}
+check "a wrong inner label in fwd is caught too: 'B:192.168.101.0/24: different ... [16 | 999]'" \
+	poll 5 wrong_label_caught
 if restart_vrfmgr "$TMP/pe1-api.json" && poll 10 inns host-a1 ping -n -q -c 1 -W 1 192.168.101.10; then
 	ok "a vrfmgr restart replays fwd: verify consistent again, A1 -> A2 forwards"
 else

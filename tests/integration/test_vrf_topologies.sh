@@ -185,7 +185,7 @@ check "spoke1 holds no route of spoke2 (same PE, no RT in common: no leaking)" \
 check "vrfmgr explains it: spoke2's 10.22.1.0/30 in spoke1 is no-common-rt" \
 	verdict pe2 spoke1 10.255.0.2:22 10.22.1.0/30 no-common-rt
 check "hub-in (pe1) imports both spokes' subnets" \
-	eval 'installed pe1 hub-in 10.21.1.0/30 && installed pe1 hub-in 10.22.1.0/30'
+	poll 10 eval 'installed pe1 hub-in 10.21.1.0/30 && installed pe1 hub-in 10.22.1.0/30'
 check "s1 reaches s2 (10.22.1.2)" poll 20 ping1 s1 10.22.1.2
 inns hub sysctl -qw net.ipv4.ip_forward=0 >/dev/null
 check "with the hub CE not forwarding, s1 no longer reaches s2: the only path is the hub" \
@@ -307,6 +307,8 @@ fib() { api pe2 fwd /fib | jq -S '[.fib[] | del(.nh_id?)] | sort_by(.vrf_id, .pr
 fib >"$TMP/fib.before"
 ca_before=$(lbl "$(counters pe2)" "$ca_label")
 ca_lookups_before=$(vrfc "$(counters pe2)" cust-a lookups_from_core)
+replays_done() { grep -c "replay from vrfmgr done" "$(rundir pe2)/fwd.log"; }
+rd0=$(replays_done)
 inns ca ping -n -i 0.05 -c 200 -W 1 10.50.0.2 >"$TMP/ping.out" 2>&1 &
 ping_pid=$!
 t_track "$ping_pid"
@@ -321,9 +323,11 @@ t_untrack "$ping_pid"
 received=$(sed -n 's/.* \([0-9]*\) received.*/\1/p' "$TMP/ping.out")
 check "kill -9 of pe2's vrfmgr during 200 pings at 20/s: ${received:-?} answered (at most 5 lost)" \
 	eval '[ -n "$received" ] && [ "$received" -ge 195 ]'
-# fwd's replay waits for bgpd's (at most 5 s); once fwd has swept, its FIB must be unchanged.
-replayed() { [ "$(replays)" -gt "$rp0" ]; }
-if poll 20 replayed && fib | cmp -s - "$TMP/fib.before"; then
+# fwd's replay waits for bgpd's (at most 5 s); once fwd has swept (the replay is done),
+# its FIB must be unchanged.
+replayed() { [ "$(replays_done)" -gt "$rd0" ]; }
+fib_same() { fib | cmp -s - "$TMP/fib.before"; }
+if poll 20 replayed && poll 5 fib_same; then
 	ok "after the restart and fwd's replay and sweep, its FIB is what it was ($(jq length "$TMP/fib.before") entries)"
 else
 	not_ok "after the restart and fwd's replay and sweep, its FIB is what it was (replays $rp0 -> $(replays))"

@@ -33,9 +33,9 @@ ix_link_no() { case $1 in g) echo 1 ;; b) echo 2 ;; r) echo 3 ;; x) echo 4 ;; es
 ix_ferry_addr() { echo "10.91.$(ix_link_no "$1").1"; }
 ix_peer_addr() { echo "10.91.$(ix_link_no "$1").2"; }
 
-# Polls CMD every 0.3 s until it succeeds or SECONDS run out.
+# Polls CMD every 0.3 s until it succeeds or SECONDS (x FERRY_TEST_TIMEOUT_SCALE) run out.
 poll() {
-	local deadline=$((SECONDS + $1))
+	local deadline=$((SECONDS + $1 * ${FERRY_TEST_TIMEOUT_SCALE:-1}))
 	shift
 	while :; do
 		"$@" >/dev/null 2>&1 && return 0
@@ -121,8 +121,10 @@ ix_ferry_config() {
 EOF
 }
 
-# GET PATH from ferry's bgpd over its Unix socket.
+# GET PATH from ferry's bgpd over its Unix socket; ferry_dump for a large answer
+# (thousands of routes), which a loaded machine takes longer to write.
 ferry_api() { curl -s --max-time 3 --unix-socket "$IX_TMP/ferry/bgpd.sock" "http://bgpd$1"; }
+ferry_dump() { curl -s --max-time 30 --unix-socket "$IX_TMP/ferry/bgpd.sock" "http://bgpd$1"; }
 
 # ---- GoBGP --------------------------------------------------------------------
 

@@ -124,7 +124,7 @@ has_none() {
 expect() {
 	local t=$1 node=$2 fn=$3 deadline
 	shift 3
-	deadline=$((SECONDS + t))
+	deadline=$((SECONDS + t * ${FERRY_TEST_TIMEOUT_SCALE:-1}))
 	while :; do
 		view "$node" >"$IX_TMP/view.$node" 2>/dev/null
 		"$fn" "$IX_TMP/view.$node" "$@" && return 0
@@ -507,7 +507,7 @@ fi
 # checked: ferry's per-RD walk is still cheap here), FRR from IX_BULK network
 # statements applied with vtysh, ExaBGP from API commands of 500 prefixes each
 bird_in_n() {
-	ferry_api '/routes?rd=65000:8' | jq '[.routes[] | select(.best and .label == 8000 and .route_targets == ["65000:8"])] | length'
+	ferry_dump '/routes?rd=65000:8' | jq '[.routes[] | select(.best and .label == 8000 and .route_targets == ["65000:8"])] | length'
 }
 bird_in() { ferry_nb_ge 10.91.2.2 accepted "$((IX_BULK + 3))" && [ "$(bird_in_n)" = "$IX_BULK" ]; }
 t=$SECONDS
