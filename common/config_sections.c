@@ -24,6 +24,7 @@ static const struct kind K_LABEL_MODE = { "a label mode",
 					  "\"per-vrf\", \"per-ce\" or \"per-prefix\"" };
 static const struct kind K_FWD_MODE = { "a forwarding mode", "\"pe\" or \"lsr\"" };
 static const struct kind K_FWD_IO = { "a packet I/O backend", "\"af_packet\" or \"af_xdp\"" };
+static const struct kind K_FWD_RX_RING = { "a receive ring kind", "\"blocks\" or \"frames\"" };
 static const struct kind K_ACTION = { "an LFIB action", "\"swap\" or \"pop\"" };
 static const struct kind K_RT_LIST = { "a list of route targets",
 				       "[\"ASN:NN\", \"IP:NN\" or \"ASN4:NN\", ...]" };
@@ -439,13 +440,14 @@ static int parse_core_ifs(struct cctx *c, struct ferry_config *cfg, struct json_
 int cfg_parse_fwd(struct cctx *c, struct json_object *root, struct ferry_config *cfg)
 {
 	static const char *const keys[] = { "mode", "core_interfaces", "lfib", "arp_timeout",
-					    "io", "workers", NULL };
+					    "io", "rx_ring", "workers", NULL };
 	static const char *const modes[] = { "pe", "lsr", NULL };
 	static const char *const ios[] = { "af_packet", "af_xdp", NULL };
+	static const char *const rings[] = { "blocks", "frames", NULL };
 	static const struct kind k_fwd = { "the fwd section", "{ \"mode\": ..., ... }" };
 	char p[JPATH_MAX];
 	struct json_object *v;
-	int mode = CFG_FWD_PE, io = CFG_FWD_IO_AF_PACKET;
+	int mode = CFG_FWD_PE, io = CFG_FWD_IO_AF_PACKET, ring = CFG_FWD_RX_BLOCKS;
 	int r = cj_field(c, root, "", "fwd", false, &k_fwd, &v, p);
 
 	if (r <= 0)
@@ -453,6 +455,7 @@ int cfg_parse_fwd(struct cctx *c, struct json_object *root, struct ferry_config 
 	if (cj_check_object(c, v, "fwd", keys) < 0 ||
 	    cj_enum(c, v, "fwd", "mode", &K_FWD_MODE, modes, &mode) < 0 ||
 	    cj_enum(c, v, "fwd", "io", &K_FWD_IO, ios, &io) < 0 ||
+	    cj_enum(c, v, "fwd", "rx_ring", &K_FWD_RX_RING, rings, &ring) < 0 ||
 	    cj_u32(c, v, "fwd", "arp_timeout", false, &K_ARP, 1, 86400, &cfg->fwd.arp_timeout) <
 		0 ||
 	    cj_u32(c, v, "fwd", "workers", false, &K_WORKERS, 0, CFG_FWD_WORKERS_MAX,
@@ -461,5 +464,6 @@ int cfg_parse_fwd(struct cctx *c, struct json_object *root, struct ferry_config 
 		return -1;
 	cfg->fwd.mode = mode == 0 ? CFG_FWD_PE : CFG_FWD_LSR;
 	cfg->fwd.io = io == 1 ? CFG_FWD_IO_AF_XDP : CFG_FWD_IO_AF_PACKET;
+	cfg->fwd.rx_ring = ring == 1 ? CFG_FWD_RX_FRAMES : CFG_FWD_RX_BLOCKS;
 	return 0;
 }

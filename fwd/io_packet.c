@@ -88,7 +88,8 @@ struct io_if {
 struct io_packet {
 	struct event_base *base;
 	struct fwd *f;
-	bool no_rings, qdisc_bypass;
+	bool no_rings;
+	unsigned ring_flags; /* io_ring_setup's */
 	bool xdp; /* fwd.io af_xdp: try AF_XDP on every interface */
 	struct io_workers *workers; /* NULL: everything on this thread */
 	struct fwd_iface *in[FWD_BATCH];
@@ -109,9 +110,15 @@ struct io_packet *io_packet_new(struct event_base *base)
 	if (io != NULL) {
 		io->base = base;
 		io->no_rings = getenv("FERRY_FWD_NO_RINGS") != NULL;
-		io->qdisc_bypass = getenv("FERRY_FWD_QDISC_BYPASS") != NULL;
+		if (getenv("FERRY_FWD_QDISC_BYPASS") != NULL)
+			io->ring_flags |= IO_RING_QDISC_BYPASS;
 	}
 	return io;
+}
+
+void io_packet_rx_frames(struct io_packet *io, bool on)
+{
+	io->ring_flags = on ? io->ring_flags | IO_RING_FRAMES : io->ring_flags & ~IO_RING_FRAMES;
 }
 
 void io_packet_hooks(struct io_packet *io, struct fwd_hooks *hooks)
@@ -207,7 +214,7 @@ static void io_read_cb(evutil_socket_t fd, short what, void *arg);
 /* Rings if possible, else the recvmmsg/sendmmsg batch (which needs its buffers). */
 static int io_if_setup(struct io_packet *io, struct io_if *x)
 {
-	int r = io->no_rings ? -ENOTSUP : io_ring_setup(&x->ring, x->fd, io->qdisc_bypass);
+	int r = io->no_rings ? -ENOTSUP : io_ring_setup(&x->ring, x->fd, io->ring_flags);
 
 	if (r == 0) {
 		x->ring_up = true;
@@ -303,8 +310,7 @@ static int io_if_control(struct io_packet *io, struct io_if *x, uint16_t proto)
 		return -ENOMEM;
 	for (unsigned q = 0; q < x->n_xq; q++)
 		xsk[q] = x->xq[q].xsk;
-	return io_workers_if_open(io->workers, x->ifp, x->ifindex, xsk, x->n_xq,
-				  io->qdisc_bypass);
+	return io_workers_if_open(io->workers, x->ifp, x->ifindex, xsk, x->n_xq, io->ring_flags);
 }
 
 /* AF_XDP is up: the packet socket now only taps ARP (core links) or nothing. */
@@ -352,11 +358,30 @@ static void io_if_free(struct io_if *x)
 	free(x);
 }
 
+/* How the interface's frames come and go, for the log: "TPACKET_V3 rings", ... */
+static void io_if_how(const struct io_packet *io, const struct io_if *x, char *buf, size_t len)
+{
+	const char *rings = io->ring_flags & IO_RING_FRAMES ? "TPACKET_V2" : "TPACKET_V3";
+
+	if (x->ring_up) /* the ring as set up */
+		rings = x->ring.frames ? "TPACKET_V2" : "TPACKET_V3";
+	if (x->n_xq > 0)
+		snprintf(buf, len, "AF_XDP copy mode, %s XDP, %s", xdp_prog_mode(x->prog),
+			 x->n_xq > 1 ? "one socket per queue" : "one queue");
+	else if (io->workers != NULL)
+		snprintf(buf, len, "workers: %s rings, PACKET_FANOUT_HASH", rings);
+	else if (x->ring_up)
+		snprintf(buf, len, "%s rings", rings);
+	else
+		snprintf(buf, len, "recvmmsg");
+}
+
 static int io_if_open(void *ctx, struct fwd_iface *ifp)
 {
 	struct io_packet *io = ctx;
 	struct io_if *x;
 	unsigned idx = if_nametoindex(ifp->name);
+	char how[96];
 	int r;
 
 	if (ifp->open)
@@ -386,15 +411,10 @@ static int io_if_open(void *ctx, struct fwd_iface *ifp)
 	}
 	ifp->io = x;
 	ifp->open = true;
-	log_info("%s: %s interface open (ifindex %d, mtu %u, mac %02x:%02x:%02x:%02x:%02x:%02x, "
-		 "%s%s%s%s)", ifp->name, fwd_if_role_name(ifp->role), x->ifindex, ifp->mtu,
-		 ifp->mac[0], ifp->mac[1], ifp->mac[2], ifp->mac[3], ifp->mac[4], ifp->mac[5],
-		 x->n_xq > 0		? "AF_XDP copy mode, "
-		 : io->workers != NULL	? "workers: TPACKET_V3 rings, PACKET_FANOUT_HASH"
-		 : x->ring_up		? "TPACKET_V3 rings"
-					: "recvmmsg",
-		 x->n_xq > 0 ? xdp_prog_mode(x->prog) : "", x->n_xq > 0 ? " XDP, " : "",
-		 x->n_xq > 1 ? "one socket per queue" : x->n_xq > 0 ? "one queue" : "");
+	io_if_how(io, x, how, sizeof(how));
+	log_info("%s: %s interface open (ifindex %d, mtu %u, mac %02x:%02x:%02x:%02x:%02x:%02x, %s)",
+		 ifp->name, fwd_if_role_name(ifp->role), x->ifindex, ifp->mtu, ifp->mac[0],
+		 ifp->mac[1], ifp->mac[2], ifp->mac[3], ifp->mac[4], ifp->mac[5], how);
 	return 0;
 }
 

@@ -1,12 +1,15 @@
 /*
- * TPACKET_V3 RX ring and TX ring for one AF_PACKET socket (see io_ring.h).
- * Sizes: the RX ring is 8 blocks of 256 KB, retired by the kernel after 1 ms
- * even when not full (so a lone ping is not held back); each frame gets
+ * TPACKET_V3 (or V2) RX ring and TX ring for one AF_PACKET socket (see
+ * io_ring.h). Sizes: the V3 RX ring is 8 blocks of 256 KB, retired by the
+ * kernel after 1 ms even when not full (so a lone ping is held back 1 ms at
+ * most, at each hop); the V2 RX ring is the same 2 MB as 1,024 slots of
+ * 2 KB, each handed over as soon as its frame is in. Each frame gets
  * FWD_HEADROOM reserved bytes in front (PACKET_RESERVE) so labels are pushed
  * in place. The TX ring has 256 slots of 16 KB, room for any frame fwd
- * forwards (16 KB is also the largest frame the receive path accepts).
- * Blocks and slots change hands through their status word, read with
- * acquire and written with release ordering.
+ * forwards (16 KB is also the largest frame the V3 receive path accepts).
+ * Blocks, frames and slots change hands through their status word (the
+ * first word of each header, in both versions), read with acquire and
+ * written with release ordering.
  */
 #include <errno.h>
 #include <linux/if_packet.h>
@@ -22,9 +25,9 @@
 #define RX_BLOCK_SIZE (256u << 10)
 #define RX_BLOCKS 8u
 #define RX_TIMEOUT_MS 1
+#define RX_FRAME_SIZE 2048u
 #define TX_SLOT_SIZE (16u << 10)
 #define TX_SLOTS 256u
-#define TX_DATA_OFF TPACKET_ALIGN(sizeof(struct tpacket3_hdr))
 #define KICK_EVERY 64 /* queued frames before an early kick */
 
 static uint32_t load_status(const uint32_t *p)
@@ -37,26 +40,30 @@ static void store_status(uint32_t *p, uint32_t v)
 	__atomic_store_n(p, v, __ATOMIC_RELEASE);
 }
 
-int io_ring_setup(struct io_ring *r, int fd, bool qdisc_bypass)
+int io_ring_setup(struct io_ring *r, int fd, unsigned flags)
 {
-	int v3 = TPACKET_V3, reserve = FWD_HEADROOM, one = 1;
+	bool frames = flags & IO_RING_FRAMES;
+	int version = frames ? TPACKET_V2 : TPACKET_V3, reserve = FWD_HEADROOM, one = 1;
+	/* V2 reads the first four fields only (struct tpacket_req), hence the length */
+	socklen_t req_len = frames ? sizeof(struct tpacket_req) : sizeof(struct tpacket_req3);
+	/* the frame size is V2's slot; V3 only checks it */
 	struct tpacket_req3 rx = { .tp_block_size = RX_BLOCK_SIZE, .tp_block_nr = RX_BLOCKS,
-				   .tp_frame_size = 2048,
-				   .tp_frame_nr = RX_BLOCK_SIZE / 2048 * RX_BLOCKS,
+				   .tp_frame_size = RX_FRAME_SIZE,
+				   .tp_frame_nr = RX_BLOCK_SIZE / RX_FRAME_SIZE * RX_BLOCKS,
 				   .tp_retire_blk_tov = RX_TIMEOUT_MS };
 	struct tpacket_req3 tx = { .tp_block_size = TX_SLOT_SIZE * 16, .tp_block_nr = TX_SLOTS / 16,
 				   .tp_frame_size = TX_SLOT_SIZE, .tp_frame_nr = TX_SLOTS };
 	struct tpacket_req3 none = { 0 };
 
 	memset(r, 0, sizeof(*r));
-	if (setsockopt(fd, SOL_PACKET, PACKET_VERSION, &v3, sizeof(v3)) < 0 ||
+	if (setsockopt(fd, SOL_PACKET, PACKET_VERSION, &version, sizeof(version)) < 0 ||
 	    setsockopt(fd, SOL_PACKET, PACKET_RESERVE, &reserve, sizeof(reserve)) < 0 ||
-	    setsockopt(fd, SOL_PACKET, PACKET_RX_RING, &rx, sizeof(rx)) < 0)
+	    setsockopt(fd, SOL_PACKET, PACKET_RX_RING, &rx, req_len) < 0)
 		return -errno;
-	if (setsockopt(fd, SOL_PACKET, PACKET_TX_RING, &tx, sizeof(tx)) < 0) {
+	if (setsockopt(fd, SOL_PACKET, PACKET_TX_RING, &tx, req_len) < 0) {
 		int e = -errno;
 
-		setsockopt(fd, SOL_PACKET, PACKET_RX_RING, &none, sizeof(none));
+		setsockopt(fd, SOL_PACKET, PACKET_RX_RING, &none, req_len);
 		return e;
 	}
 	r->map_len = (size_t)RX_BLOCK_SIZE * RX_BLOCKS + (size_t)TX_SLOT_SIZE * TX_SLOTS;
@@ -64,17 +71,22 @@ int io_ring_setup(struct io_ring *r, int fd, bool qdisc_bypass)
 	if (r->map == MAP_FAILED) {
 		int e = -errno;
 
-		setsockopt(fd, SOL_PACKET, PACKET_TX_RING, &none, sizeof(none));
-		setsockopt(fd, SOL_PACKET, PACKET_RX_RING, &none, sizeof(none));
+		setsockopt(fd, SOL_PACKET, PACKET_TX_RING, &none, req_len);
+		setsockopt(fd, SOL_PACKET, PACKET_RX_RING, &none, req_len);
 		r->map = NULL;
 		return e;
 	}
-	if (qdisc_bypass && setsockopt(fd, SOL_PACKET, PACKET_QDISC_BYPASS, &one, sizeof(one)) < 0)
+	if ((flags & IO_RING_QDISC_BYPASS) &&
+	    setsockopt(fd, SOL_PACKET, PACKET_QDISC_BYPASS, &one, sizeof(one)) < 0)
 		log_debug("PACKET_QDISC_BYPASS: %s (frames go through the qdisc)", strerror(errno));
-	r->rx_block_size = RX_BLOCK_SIZE;
-	r->rx_blocks = RX_BLOCKS;
+	r->frames = frames;
+	r->rx_block_size = frames ? RX_FRAME_SIZE : RX_BLOCK_SIZE;
+	r->rx_blocks = frames ? rx.tp_frame_nr : RX_BLOCKS;
 	r->tx_slot_size = TX_SLOT_SIZE;
 	r->tx_slots = TX_SLOTS;
+	/* where the kernel reads a TX frame: right after the version's header */
+	r->tx_data_off = frames ? TPACKET_ALIGN(sizeof(struct tpacket2_hdr))
+				: TPACKET_ALIGN(sizeof(struct tpacket3_hdr));
 	return 0;
 }
 
@@ -114,11 +126,58 @@ static unsigned rx_block(struct tpacket_block_desc *bd,
 	return n;
 }
 
+static struct tpacket2_hdr *rx_slot(const struct io_ring *r, uint32_t i)
+{
+	return (struct tpacket2_hdr *)(r->map + (size_t)i * r->rx_block_size);
+}
+
+/*
+ * V2: up to max frames, FWD_BATCH at a time; a batch's slots go back to the
+ * kernel once fn is done with them (its frames point into them).
+ */
+static unsigned rx_frames(struct io_ring *r, unsigned max,
+			  void (*fn)(void *ctx, struct fwd_pkt *p, unsigned n),
+			  void (*toolong)(void *ctx, size_t len), void *ctx)
+{
+	struct fwd_pkt batch[FWD_BATCH];
+	unsigned seen = 0;
+
+	while (seen < max) {
+		uint32_t first = r->rx_next;
+		unsigned k = 0, used = 0;
+
+		for (; k < FWD_BATCH && seen + used < max; used++) {
+			struct tpacket2_hdr *h = rx_slot(r, r->rx_next);
+
+			if (!(load_status(&h->tp_status) & TP_STATUS_USER))
+				break;
+			if (h->tp_snaplen < h->tp_len)
+				toolong(ctx, h->tp_len); /* over the slot's room */
+			else
+				batch[k++] = (struct fwd_pkt){ (uint8_t *)h + h->tp_mac, h->tp_snaplen,
+							       FWD_HEADROOM };
+			r->rx_next = (r->rx_next + 1) % r->rx_blocks;
+		}
+		if (used == 0)
+			break;
+		if (k > 0)
+			fn(ctx, batch, k);
+		for (unsigned i = 0; i < used; i++)
+			store_status(&rx_slot(r, (first + i) % r->rx_blocks)->tp_status,
+				     TP_STATUS_KERNEL);
+		seen += used;
+	}
+	return seen;
+}
+
 unsigned io_ring_rx(struct io_ring *r, unsigned max_blocks,
 		    void (*fn)(void *ctx, struct fwd_pkt *p, unsigned n),
 		    void (*toolong)(void *ctx, size_t len), void *ctx)
 {
 	unsigned seen = 0;
+
+	if (r->frames)
+		return rx_frames(r, max_blocks * FWD_BATCH, fn, toolong, ctx);
 
 	for (unsigned b = 0; b < max_blocks; b++) {
 		struct tpacket_block_desc *bd =
@@ -145,29 +204,44 @@ void io_ring_kick(struct io_ring *r, int fd)
 }
 
 /* A slot still owned by the kernel (a frame it refused, WRONG_FORMAT, is ours again). */
-static bool slot_busy(struct tpacket3_hdr *h)
+static bool slot_busy(uint32_t *status)
 {
-	return (load_status(&h->tp_status) & (TP_STATUS_SEND_REQUEST | TP_STATUS_SENDING)) != 0;
+	return (load_status(status) & (TP_STATUS_SEND_REQUEST | TP_STATUS_SENDING)) != 0;
+}
+
+/* The slot's header fields the kernel reads; tp_status is the first word in both versions. */
+static uint32_t *tx_header(const struct io_ring *r, uint8_t *slot, size_t len)
+{
+	if (r->frames) {
+		struct tpacket2_hdr *h = (struct tpacket2_hdr *)slot;
+
+		h->tp_len = h->tp_snaplen = (uint32_t)len;
+		return &h->tp_status;
+	}
+	struct tpacket3_hdr *h = (struct tpacket3_hdr *)slot;
+
+	h->tp_next_offset = 0;
+	h->tp_len = h->tp_snaplen = (uint32_t)len;
+	return &h->tp_status;
 }
 
 int io_ring_tx(struct io_ring *r, int fd, const uint8_t *frame, size_t len)
 {
-	struct tpacket3_hdr *h;
+	uint8_t *slot;
+	uint32_t *status;
 
-	if (len > r->tx_slot_size - TX_DATA_OFF)
+	if (len > r->tx_slot_size - r->tx_data_off)
 		return -EMSGSIZE;
-	h = (struct tpacket3_hdr *)(r->map + (size_t)r->rx_block_size * r->rx_blocks +
-				    (size_t)r->tx_next * r->tx_slot_size);
-	if (slot_busy(h)) {
+	slot = r->map + (size_t)r->rx_block_size * r->rx_blocks +
+	       (size_t)r->tx_next * r->tx_slot_size;
+	status = (uint32_t *)slot;
+	if (slot_busy(status)) {
 		io_ring_kick(r, fd); /* the kernel is behind: let it catch up once */
-		if (slot_busy(h))
+		if (slot_busy(status))
 			return -ENOBUFS;
 	}
-	memcpy((uint8_t *)h + TX_DATA_OFF, frame, len);
-	h->tp_next_offset = 0;
-	h->tp_len = (uint32_t)len;
-	h->tp_snaplen = (uint32_t)len;
-	store_status(&h->tp_status, TP_STATUS_SEND_REQUEST);
+	memcpy(slot + r->tx_data_off, frame, len);
+	store_status(tx_header(r, slot, len), TP_STATUS_SEND_REQUEST);
 	r->tx_next = (r->tx_next + 1) % r->tx_slots;
 	if (++r->tx_pending >= KICK_EVERY)
 		io_ring_kick(r, fd);

@@ -17,22 +17,37 @@
 #include "fwd/fwd.h"
 
 struct io_ring {
-	uint8_t *map;  /* RX blocks, then TX slots */
+	uint8_t *map;  /* RX blocks (or frames), then TX slots */
 	size_t map_len;
+	bool frames;   /* IO_RING_FRAMES: TPACKET_V2, a block is one frame */
 	uint32_t rx_block_size, rx_blocks, rx_next;
-	uint32_t tx_slot_size, tx_slots, tx_next;
+	uint32_t tx_slot_size, tx_slots, tx_next, tx_data_off;
 	unsigned tx_pending; /* slots filled since the last kick */
 };
 
+/* io_ring_setup's flags. */
+enum {
+	IO_RING_QDISC_BYPASS = 1,
+	/*
+	 * TPACKET_V2 instead of V3: the kernel hands each frame over as soon as
+	 * it is written instead of a block at a time (full, or after 1 ms), so a
+	 * lone frame waits for nothing; frames over IO_RING_FRAME_MAX are
+	 * passed to toolong.
+	 */
+	IO_RING_FRAMES = 2,
+};
+#define IO_RING_FRAME_MAX 1918 /* the largest frame a 2 KB slot of the TPACKET_V2 ring takes */
+
 /* Sets up both rings on bound socket fd. 0 or -errno (then the socket is as before). */
-int io_ring_setup(struct io_ring *r, int fd, bool qdisc_bypass);
+int io_ring_setup(struct io_ring *r, int fd, unsigned flags);
 void io_ring_teardown(struct io_ring *r);
 
 /*
  * Hands every frame waiting in the RX ring to fn in batches of up to
  * FWD_BATCH (frames point into the ring, with FWD_HEADROOM before them), at
- * most max_blocks blocks per call; frames the ring truncated are passed to
- * toolong instead. Returns the number of frames seen.
+ * most max_blocks blocks (IO_RING_FRAMES: max_blocks x FWD_BATCH frames) per
+ * call; frames the ring truncated are passed to toolong instead. Returns the
+ * number of frames seen.
  */
 #define FWD_BATCH 256
 unsigned io_ring_rx(struct io_ring *r, unsigned max_blocks,

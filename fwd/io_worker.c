@@ -323,14 +323,14 @@ void io_workers_stop(struct io_workers *all)
  * interface's fanout group (hash of the flow), or transmit only (bound to
  * no protocol) beside AF_XDP sockets of other workers. 0 or -errno.
  */
-static int ws_packet(struct wsock *ws, int ifindex, bool receive, bool qdisc_bypass)
+static int ws_packet(struct wsock *ws, int ifindex, bool receive, unsigned ring_flags)
 {
 	int fanout = (ifindex & 0xFFFF) | PACKET_FANOUT_HASH << 16;
 	int r;
 
 	if ((ws->fd = io_packet_socket(ifindex, receive ? ETH_P_ALL : 0)) < 0)
 		return ws->fd;
-	if ((r = io_ring_setup(&ws->ring, ws->fd, qdisc_bypass)) < 0)
+	if ((r = io_ring_setup(&ws->ring, ws->fd, ring_flags)) < 0)
 		return r;
 	ws->ring_up = true;
 	if (receive) {
@@ -344,7 +344,7 @@ static int ws_packet(struct wsock *ws, int ifindex, bool receive, bool qdisc_byp
 /* Worker k's share of the interface; NULL on failure (logged). */
 static struct wsock *ws_new(struct io_workers *all, unsigned k, struct fwd_iface *ifp,
 			    int ifindex, struct io_xsk *const *xsk, unsigned n_xsk,
-			    bool qdisc_bypass)
+			    unsigned ring_flags)
 {
 	struct wsock *ws = calloc(1, sizeof(*ws));
 	int r = 0;
@@ -356,7 +356,7 @@ static struct wsock *ws_new(struct io_workers *all, unsigned k, struct fwd_iface
 	for (unsigned q = k; q < n_xsk && ws->n_rx < SRC_MAX; q += all->n)
 		ws->rx[ws->n_rx++] = xsk[q];
 	ws->tx_xsk = ws->n_rx > 0 ? ws->rx[0] : NULL;
-	if (ws->tx_xsk == NULL && (r = ws_packet(ws, ifindex, n_xsk == 0, qdisc_bypass)) < 0) {
+	if (ws->tx_xsk == NULL && (r = ws_packet(ws, ifindex, n_xsk == 0, ring_flags)) < 0) {
 		log_warnx("%s: worker %u: packet socket: %s", ifp->name, k, strerror(-r));
 		ws_free(ws);
 		return NULL;
@@ -385,7 +385,7 @@ static int ws_attach(struct io_worker *w, struct wsock *ws)
 }
 
 int io_workers_if_open(struct io_workers *all, struct fwd_iface *ifp, int ifindex,
-		       struct io_xsk *const *xsk, unsigned n_xsk, bool qdisc_bypass)
+		       struct io_xsk *const *xsk, unsigned n_xsk, unsigned ring_flags)
 {
 	int r;
 
@@ -397,7 +397,7 @@ int io_workers_if_open(struct io_workers *all, struct fwd_iface *ifp, int ifinde
 		log_info("%s: %u receive queue%s for %u workers: %u of them receive nothing here",
 			 ifp->name, n_xsk, n_xsk > 1 ? "s" : "", all->n, all->n - n_xsk);
 	for (unsigned k = 0; k < all->n; k++) {
-		struct wsock *ws = ws_new(all, k, ifp, ifindex, xsk, n_xsk, qdisc_bypass);
+		struct wsock *ws = ws_new(all, k, ifp, ifindex, xsk, n_xsk, ring_flags);
 
 		if (ws == NULL) {
 			io_workers_if_close(all, ifp);

@@ -34,11 +34,11 @@ void io_workers_stop(struct io_workers *w);
 
 /*
  * Control thread: hands interface ifp to the workers. n_xsk AF_XDP sockets
- * (one per receive queue, owned by the caller), or none: AF_PACKET fanout.
- * 0 or -errno (logged).
+ * (one per receive queue, owned by the caller), or none: AF_PACKET fanout,
+ * rings set up with ring_flags (io_ring_setup's). 0 or -errno (logged).
  */
 int io_workers_if_open(struct io_workers *w, struct fwd_iface *ifp, int ifindex,
-		       struct io_xsk *const *xsk, unsigned n_xsk, bool qdisc_bypass);
+		       struct io_xsk *const *xsk, unsigned n_xsk, unsigned ring_flags);
 /* Control thread: takes ifp back; when it returns no worker touches its sockets any more. */
 void io_workers_if_close(struct io_workers *w, struct fwd_iface *ifp);
 

@@ -1,6 +1,7 @@
 /*
  * fwd: ferry's userspace forwarding plane.
- *   fwd -c FILE [-r RUN_DIR] [-n] [-d] [-o io=af_packet|af_xdp] [-o workers=N]
+ *   fwd -c FILE [-r RUN_DIR] [-n] [-d] [-o io=af_packet|af_xdp] [-o rx_ring=blocks|frames]
+ *       [-o workers=N]
  * One libevent loop on the main (control) thread: packet sockets
  * (io_packet.c), the vrfmgr link in PE mode (vrfmgr_link.c), the JSON API on
  * <run_dir>/fwd.sock and a one-second tick for ARP retries/ageing and
@@ -29,6 +30,7 @@
 #include "fwd/fwd_api.h"
 #include "fwd/hugepage.h"
 #include "fwd/io_packet.h"
+#include "fwd/io_ring.h"
 #include "fwd/lfib.h"
 #include "fwd/vrfmgr_link.h"
 
@@ -45,7 +47,7 @@ struct fwd_daemon {
 static _Noreturn void usage(void)
 {
 	fprintf(stderr, "usage: fwd -c FILE [-r RUN_DIR] [-n] [-d] [-o io=af_packet|af_xdp] "
-			"[-o workers=N]\n");
+			"[-o rx_ring=blocks|frames] [-o workers=N]\n");
 	exit(1);
 }
 
@@ -105,6 +107,16 @@ static bool apply_override(struct ferry_config *cfg, const char *kv)
 		fprintf(stderr, "-o %s: want io=af_packet or io=af_xdp\n", kv);
 		return false;
 	}
+	if (v != NULL && strncmp(kv, "rx_ring=", 8) == 0) {
+		bool frames = strcmp(v + 1, "frames") == 0;
+
+		if (frames || strcmp(v + 1, "blocks") == 0) {
+			cfg->fwd.rx_ring = frames ? CFG_FWD_RX_FRAMES : CFG_FWD_RX_BLOCKS;
+			return true;
+		}
+		fprintf(stderr, "-o %s: want rx_ring=blocks or rx_ring=frames\n", kv);
+		return false;
+	}
 	if (v != NULL && strncmp(kv, "workers=", 8) == 0) {
 		char *end;
 		unsigned long n = strtoul(v + 1, &end, 10);
@@ -116,7 +128,7 @@ static bool apply_override(struct ferry_config *cfg, const char *kv)
 		fprintf(stderr, "-o %s: want workers=0..%d\n", kv, CFG_FWD_WORKERS_MAX);
 		return false;
 	}
-	fprintf(stderr, "-o %s: unknown setting (want io=... or workers=...)\n", kv);
+	fprintf(stderr, "-o %s: unknown setting (want io=..., rx_ring=... or workers=...)\n", kv);
 	return false;
 }
 
@@ -168,6 +180,11 @@ static void start(struct fwd_daemon *d)
 		else
 			log_warnx("fwd.io af_xdp: no XDP program to load; using AF_PACKET "
 				  "(TPACKET_V3 rings) on every interface");
+	}
+	if (d->cfg.fwd.rx_ring == CFG_FWD_RX_FRAMES) {
+		io_packet_rx_frames(d->io, true);
+		log_info("fwd.rx_ring frames: AF_PACKET receive rings hand each frame over at once "
+			 "(TPACKET_V2; frames up to %d bytes)", IO_RING_FRAME_MAX);
 	}
 	io_packet_hooks(d->io, &hooks);
 	if ((d->f = fwd_new(&hooks, d->cfg.fwd.arp_timeout)) == NULL)

@@ -234,6 +234,15 @@ lab_start() {
 	echo $! >"$(rundir "$node")/$d.pid"
 	disown $! # lab down stops it; no "Killed" job notices when a test kills it
 }
+lab_restart_fwd() { # lab_restart_fwd NODE ARGS...: this node's fwd again, with extra arguments
+	local node=$1 pid
+	shift
+	pid=$(cat "$(rundir "$node")/fwd.pid")
+	kill "$pid" 2>/dev/null
+	poll 10 eval "! t_running $pid" || return 1
+	lab_start "$node" fwd "$@"
+	poll 10 test -S "$(rundir "$node")/fwd.sock"
+}
 ctl() { # ctl NODE ferryctl-args...: JSON from that node
 	local n=$1
 	shift

@@ -98,21 +98,12 @@ check "fwd's heap on 2 MB pages (it executed itself again with glibc.malloc.huge
 	heap_pages
 
 # --- worker threads ---------------------------------------------------------------------------
-restart_fwd() { # restart_fwd NODE ARGS...: this node's fwd again, with extra arguments
-	local node=$1 pid
-	shift
-	pid=$(cat "$(rundir "$node")/fwd.pid")
-	kill "$pid" 2>/dev/null
-	poll 10 eval "! t_running $pid" || return 1
-	lab_start "$node" fwd "$@"
-	poll 10 test -S "$(rundir "$node")/fwd.sock"
-}
 workers_up() {
 	grep -q '2 worker threads forward' "/run/ferry/$PREFIX-pe1/fwd.log" &&
 		grep -q 'to-pe1: core interface open .*PACKET_FANOUT_HASH' "/run/ferry/$PREFIX-p/fwd.log"
 }
 check "pe1's fwd restarted with 2 workers (AF_XDP), P's with 2 workers (AF_PACKET fanout)" \
-	eval 'restart_fwd pe1 -o io=af_xdp -o workers=2 && restart_fwd p -o workers=2 && poll 10 workers_up'
+	eval 'lab_restart_fwd pe1 -o io=af_xdp -o workers=2 && lab_restart_fwd p -o workers=2 && poll 10 workers_up'
 check "workers: ping host-a1 -> 192.168.101.10" poll 30 ping1 host-a1 192.168.101.10
 check "workers: host-a1 -> 192.168.101.10 is answered by host-a2" \
 	whoami_is host-a1 192.168.101.10 host-a2

@@ -527,6 +527,8 @@ static const struct bad_case bad_cases[] = {
 	  "t.json: fwd.arp_timeout: 0 is out of range (want an integer 1..86400)" },
 	{ "{" R ",\"fwd\":{\"io\":\"dpdk\"}}",
 	  "t.json: fwd.io: \"dpdk\" is not a packet I/O backend (want \"af_packet\" or \"af_xdp\")" },
+	{ "{" R ",\"fwd\":{\"rx_ring\":\"v2\"}}",
+	  "t.json: fwd.rx_ring: \"v2\" is not a receive ring kind (want \"blocks\" or \"frames\")" },
 	{ "{" R ",\"fwd\":{\"workers\":17}}",
 	  "t.json: fwd.workers: 17 is out of range (want an integer 0..16, 0 = forward on the main "
 	  "thread)" },
@@ -601,7 +603,7 @@ Test(config, late_error_frees_everything)
 
 	cr_assert_eq(config_load_string(json, "t.json", &cfg, err, sizeof(err)), -1);
 	cr_assert_str_eq(err, "t.json: fwd.bogus: unknown key (want one of mode, core_interfaces, "
-			      "lfib, arp_timeout, io, workers)");
+			      "lfib, arp_timeout, io, rx_ring, workers)");
 }
 
 Test(config, fwd_io_backend)
@@ -618,6 +620,24 @@ Test(config, fwd_io_backend)
 					err, sizeof(err)),
 		     0, "%s", err);
 	cr_assert_eq(cfg.fwd.io, CFG_FWD_IO_AF_PACKET);
+	cr_assert_eq(cfg.fwd.rx_ring, CFG_FWD_RX_BLOCKS, "blocks by default");
+	config_free(&cfg);
+}
+
+Test(config, fwd_rx_ring)
+{
+	struct ferry_config cfg;
+	char err[256];
+
+	cr_assert_eq(config_load_string("{" R ",\"fwd\":{\"rx_ring\":\"frames\"}}", "t.json",
+					&cfg, err, sizeof(err)),
+		     0, "%s", err);
+	cr_assert_eq(cfg.fwd.rx_ring, CFG_FWD_RX_FRAMES);
+	config_free(&cfg);
+	cr_assert_eq(config_load_string("{" R ",\"fwd\":{\"rx_ring\":\"blocks\"}}", "t.json",
+					&cfg, err, sizeof(err)),
+		     0, "%s", err);
+	cr_assert_eq(cfg.fwd.rx_ring, CFG_FWD_RX_BLOCKS);
 	config_free(&cfg);
 }
 
