@@ -12,8 +12,9 @@
 #    a connection from an unconfigured address gets no OPEN, and the real
 #    session survives both (uptime not reset, traffic still flows);
 #  - a config with a bad RD is refused, naming vrfs[0].rd;
-#  - every fwd restarted with fwd.rx_ring "frames" (TPACKET_V2 receive rings; P
-#    with 2 workers): the traffic checks again, full-sized TCP frames included.
+#  - the lab runs fwd on TPACKET_V2 receive rings (its configs' fwd.rx_ring
+#    "frames"); every fwd restarted with "blocks" (TPACKET_V3; P with 2 workers):
+#    the traffic checks again, full-sized TCP frames included.
 # Prints "ok - ..." / "not ok - ..." per check and a summary; exit 0 only when
 # all pass. Removes everything it created, also on failure or interrupt.
 set -uo pipefail
@@ -220,29 +221,31 @@ check "pe2's session stayed Established through the bad input (uptime not reset)
 	survived pe2 10.255.0.1 "$up2"
 check "A1 -> A2 still forwards after the bad input" whoami_is host-a1 192.168.101.10 host-a2
 
-# --- receive rings frame by frame (fwd.rx_ring "frames": TPACKET_V2) ------------------------------
-# Every fwd again with -o rx_ring=frames, P's with 2 workers (fanout groups of V2 rings):
+# --- receive rings by blocks (fwd.rx_ring "blocks": TPACKET_V3) --------------------------------
+# The lab's configs take frames (TPACKET_V2, checked above and below: every interface).
+# Every fwd again with -o rx_ring=blocks, P's with 2 workers (fanout groups of V3 rings):
 # the same traffic, full-sized frames included.
-rings_v2() { # every interface fwd owns opened with TPACKET_V2 rings
+rings_are() { # rings_are V2|V3: every interface fwd owns opened with TPACKET_<version> rings
 	local n i
 	for n in pe1:core0 pe1:ce-a1 pe1:ce-b1 p:to-pe1 p:to-pe2 pe2:core0 pe2:ce-a2 pe2:ce-b2; do
 		i=${n#*:}
-		grep -q "$i: [a-z]* interface open .*TPACKET_V2 rings" "$(rundir "${n%%:*}")/fwd.log" ||
-			return 1
+		grep "$i: [a-z]* interface open " "$(rundir "${n%%:*}")/fwd.log" | tail -n 1 |
+			grep -q "TPACKET_$1 rings" || return 1
 	done
 }
-check "every fwd restarted with rx_ring frames (P with 2 workers): all 8 interfaces on TPACKET_V2 rings" \
-	eval 'lab_restart_fwd pe1 -o rx_ring=frames && lab_restart_fwd pe2 -o rx_ring=frames &&
-	      lab_restart_fwd p -o rx_ring=frames -o workers=2 && poll 10 rings_v2'
-check "rx_ring frames: host-a1 -> 192.168.101.10 is answered by host-a2" \
+check "the lab's fwd (rx_ring frames): all 8 interfaces on TPACKET_V2 rings" rings_are V2
+check "every fwd restarted with rx_ring blocks (P with 2 workers): all 8 interfaces on TPACKET_V3 rings" \
+	eval 'lab_restart_fwd pe1 -o rx_ring=blocks && lab_restart_fwd pe2 -o rx_ring=blocks &&
+	      lab_restart_fwd p -o rx_ring=blocks -o workers=2 && poll 10 rings_are V3'
+check "rx_ring blocks: host-a1 -> 192.168.101.10 is answered by host-a2" \
 	poll 30 whoami_is host-a1 192.168.101.10 host-a2
-check "rx_ring frames: host-b1 -> 192.168.101.10 is answered by host-b2" \
+check "rx_ring blocks: host-b1 -> 192.168.101.10 is answered by host-b2" \
 	poll 10 whoami_is host-b1 192.168.101.10 host-b2
-check "rx_ring frames: TCP: 4 MB from host-a2 to host-a1 arrive intact" \
+check "rx_ring blocks: TCP: 4 MB from host-a2 to host-a1 arrive intact" \
 	tcp_bulk host-a1 192.168.101.10 host-a2
-check "rx_ring frames: TCP: 4 MB from host-b1 to host-b2 arrive intact" \
+check "rx_ring blocks: TCP: 4 MB from host-b1 to host-b2 arrive intact" \
 	tcp_bulk host-b2 192.168.100.10 host-b1
-check "rx_ring frames: host-a1 still cannot reach 192.168.101.20" unreachable
+check "rx_ring blocks: host-a1 still cannot reach 192.168.101.20" unreachable
 
 # --- teardown ---------------------------------------------------------------------------------
 t_lab_down_check
