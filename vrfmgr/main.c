@@ -20,6 +20,7 @@
 #include "common/label.h"
 #include "common/log.h"
 #include "vrfmgr/l3vpn.h"
+#include "vrfmgr/slab.h"
 #include "vrfmgr/state.h"
 #include "vrfmgr/vrfmgr.h"
 
@@ -155,6 +156,7 @@ static void vrfmgr_stop(struct vrfmgr *vm)
 	bgpd_link_free(vm);
 	vrf_table_save(&vm->table);
 	vrf_table_free(&vm->table);
+	slab_release_all(); /* every route is freed by now (or it is named) */
 	if (vm->tick_ev != NULL)
 		event_free(vm->tick_ev);
 	if (vm->grace_ev != NULL)

@@ -13,6 +13,10 @@
  * megabytes of buffer), which separate mappings would leave idle in RSS.
  */
 #define SLAB_BLOCK (64 * 1024)
+/* Each block's first bytes link it to the slab's previous block (objects stay 16-aligned). */
+#define BLOCK_LINK 16
+
+static struct slab *all_slabs; /* every slab that handed out an object */
 
 #if defined(__SANITIZE_ADDRESS__)
 #define SLAB_PLAIN 1
@@ -22,10 +26,34 @@
 #endif
 #endif
 
+#ifndef SLAB_PLAIN
+/* A new current block (the rest of the old one, less than one object, stays unused). */
+static int block_new(struct slab *s)
+{
+	char *b = malloc(SLAB_BLOCK);
+
+	if (b == NULL) {
+		s->next = s->end = NULL;
+		log_warn("slab");
+		return -1;
+	}
+	memcpy(b, &s->blocks, sizeof(void *));
+	s->blocks = b;
+	s->next = b + BLOCK_LINK;
+	s->end = b + SLAB_BLOCK;
+	return 0;
+}
+#endif
+
 void *slab_alloc(struct slab *s)
 {
 	void *p;
 
+	if (!s->listed) {
+		s->listed = true;
+		s->all_next = all_slabs;
+		all_slabs = s;
+	}
 #ifdef SLAB_PLAIN
 	if ((p = calloc(1, s->size)) == NULL)
 		log_warn("slab");
@@ -36,15 +64,8 @@ void *slab_alloc(struct slab *s)
 		p = s->free;
 		memcpy(&s->free, p, sizeof(void *));
 	} else {
-		if ((size_t)(s->end - s->next) < s->size) {
-			/* The rest of the old block (less than one object) is lost. */
-			if ((s->next = malloc(SLAB_BLOCK)) == NULL) {
-				s->end = NULL;
-				log_warn("slab");
-				return NULL;
-			}
-			s->end = s->next + SLAB_BLOCK;
-		}
+		if ((size_t)(s->end - s->next) < s->size && block_new(s) < 0)
+			return NULL;
 		p = s->next;
 		s->next += s->size;
 	}
@@ -65,4 +86,28 @@ void slab_free(struct slab *s, void *p)
 	memcpy(p, &s->free, sizeof(void *));
 	s->free = p;
 #endif
+}
+
+int slab_release_all(void)
+{
+	int held = 0;
+
+	for (struct slab *s = all_slabs, *next; s != NULL; s = next) {
+		next = s->all_next;
+		if (s->live != 0) {
+			log_warnx("slab of %zu-byte objects: %zu still in use at exit", s->size,
+				  s->live);
+			held++;
+			continue;
+		}
+		while (s->blocks != NULL) {
+			void *b = s->blocks;
+
+			memcpy(&s->blocks, b, sizeof(void *));
+			free(b);
+		}
+		s->free = NULL;
+		s->next = s->end = NULL;
+	}
+	return held;
 }
