@@ -361,10 +361,10 @@ static void io_if_free(struct io_if *x)
 /* How the interface's frames come and go, for the log: "TPACKET_V3 rings", ... */
 static void io_if_how(const struct io_packet *io, const struct io_if *x, char *buf, size_t len)
 {
-	const char *rings = io->ring_flags & IO_RING_FRAMES ? "TPACKET_V2" : "TPACKET_V3";
+	/* the workers' rings follow the flags; this socket's ring is named as set up */
+	bool v2 = x->ring_up ? x->ring.frames : (io->ring_flags & IO_RING_FRAMES) != 0;
+	const char *rings = v2 ? "TPACKET_V2" : "TPACKET_V3";
 
-	if (x->ring_up) /* the ring as set up */
-		rings = x->ring.frames ? "TPACKET_V2" : "TPACKET_V3";
 	if (x->n_xq > 0)
 		snprintf(buf, len, "AF_XDP copy mode, %s XDP, %s", xdp_prog_mode(x->prog),
 			 x->n_xq > 1 ? "one socket per queue" : "one queue");

@@ -179,7 +179,7 @@ static void start(struct fwd_daemon *d)
 				 "every interface, AF_PACKET where that cannot be set up");
 		else
 			log_warnx("fwd.io af_xdp: no XDP program to load; using AF_PACKET "
-				  "(TPACKET_V3 rings) on every interface");
+				  "on every interface");
 	}
 	if (d->cfg.fwd.rx_ring == CFG_FWD_RX_FRAMES) {
 		io_packet_rx_frames(d->io, true);
