@@ -358,12 +358,16 @@ static void io_if_free(struct io_if *x)
 	free(x);
 }
 
+/* TPACKET_V2 receive rings: this socket's as set up, or the workers' (they follow the flags). */
+static bool io_if_v2(const struct io_packet *io, const struct io_if *x)
+{
+	return x->ring_up ? x->ring.frames : (io->ring_flags & IO_RING_FRAMES) != 0;
+}
+
 /* How the interface's frames come and go, for the log: "TPACKET_V3 rings", ... */
 static void io_if_how(const struct io_packet *io, const struct io_if *x, char *buf, size_t len)
 {
-	/* the workers' rings follow the flags; this socket's ring is named as set up */
-	bool v2 = x->ring_up ? x->ring.frames : (io->ring_flags & IO_RING_FRAMES) != 0;
-	const char *rings = v2 ? "TPACKET_V2" : "TPACKET_V3";
+	const char *rings = io_if_v2(io, x) ? "TPACKET_V2" : "TPACKET_V3";
 
 	if (x->n_xq > 0)
 		snprintf(buf, len, "AF_XDP copy mode, %s XDP, %s", xdp_prog_mode(x->prog),
@@ -415,6 +419,11 @@ static int io_if_open(void *ctx, struct fwd_iface *ifp)
 	log_info("%s: %s interface open (ifindex %d, mtu %u, mac %02x:%02x:%02x:%02x:%02x:%02x, %s)",
 		 ifp->name, fwd_if_role_name(ifp->role), x->ifindex, ifp->mtu, ifp->mac[0],
 		 ifp->mac[1], ifp->mac[2], ifp->mac[3], ifp->mac[4], ifp->mac[5], how);
+	if (x->n_xq == 0 && (x->ring_up || io->workers != NULL) && io_if_v2(io, x) &&
+	    ifp->mtu + FWD_ETH_HLEN > IO_RING_FRAME_MAX)
+		log_warnx("%s: mtu %u: frames over %d bytes do not fit a TPACKET_V2 slot "
+			  "(fwd.rx_ring frames) and are dropped as mtu_exceeded; \"blocks\" takes "
+			  "them", ifp->name, ifp->mtu, IO_RING_FRAME_MAX);
 	return 0;
 }
 

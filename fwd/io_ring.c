@@ -7,9 +7,9 @@
  * FWD_HEADROOM reserved bytes in front (PACKET_RESERVE) so labels are pushed
  * in place. The TX ring has 256 slots of 16 KB, room for any frame fwd
  * forwards (16 KB is also the largest frame the V3 receive path accepts).
- * Blocks, frames and slots change hands through their status word (the
- * first word of each header, in both versions), read with acquire and
- * written with release ordering.
+ * Blocks, frames and slots change hands through their status word (V2 and
+ * V3 headers keep it at different offsets), read with acquire and written
+ * with release ordering.
  */
 #include <errno.h>
 #include <linux/if_packet.h>
@@ -26,6 +26,13 @@
 #define RX_BLOCKS 8u
 #define RX_TIMEOUT_MS 1
 #define RX_FRAME_SIZE 2048u
+/*
+ * What a V2 slot holds of an Ethernet frame: the kernel puts the MAC header at
+ * ALIGN(header + sockaddr_ll + 16) + our reserve - 14 (af_packet.c, tpacket_rcv).
+ */
+_Static_assert(RX_FRAME_SIZE - (TPACKET_ALIGN(TPACKET2_HDRLEN + 16) + FWD_HEADROOM - 14) ==
+		       IO_RING_FRAME_MAX,
+	       "IO_RING_FRAME_MAX is not what a TPACKET_V2 slot holds");
 #define TX_SLOT_SIZE (16u << 10)
 #define TX_SLOTS 256u
 #define KICK_EVERY 64 /* queued frames before an early kick */
@@ -146,7 +153,8 @@ static unsigned rx_frames(struct io_ring *r, unsigned max,
 		uint32_t first = r->rx_next;
 		unsigned k = 0, used = 0;
 
-		for (; k < FWD_BATCH && seen + used < max; used++) {
+		/* used < slots: too long frames take slots but no batch place */
+		for (; k < FWD_BATCH && used < r->rx_blocks && seen + used < max; used++) {
 			struct tpacket2_hdr *h = rx_slot(r, r->rx_next);
 
 			if (!(load_status(&h->tp_status) & TP_STATUS_USER))
@@ -209,20 +217,26 @@ static bool slot_busy(uint32_t *status)
 	return (load_status(status) & (TP_STATUS_SEND_REQUEST | TP_STATUS_SENDING)) != 0;
 }
 
-/* The slot's header fields the kernel reads; tp_status is the first word in both versions. */
-static uint32_t *tx_header(const struct io_ring *r, uint8_t *slot, size_t len)
+/* A TX slot's status word: V3's header has it sixth, V2's first. */
+static uint32_t *tx_status(const struct io_ring *r, uint8_t *slot)
+{
+	return r->frames ? &((struct tpacket2_hdr *)slot)->tp_status
+			 : &((struct tpacket3_hdr *)slot)->tp_status;
+}
+
+/* The frame's length in the slot's header, where the version's kernel reads it. */
+static void tx_set_len(const struct io_ring *r, uint8_t *slot, size_t len)
 {
 	if (r->frames) {
 		struct tpacket2_hdr *h = (struct tpacket2_hdr *)slot;
 
 		h->tp_len = h->tp_snaplen = (uint32_t)len;
-		return &h->tp_status;
-	}
-	struct tpacket3_hdr *h = (struct tpacket3_hdr *)slot;
+	} else {
+		struct tpacket3_hdr *h = (struct tpacket3_hdr *)slot;
 
-	h->tp_next_offset = 0;
-	h->tp_len = h->tp_snaplen = (uint32_t)len;
-	return &h->tp_status;
+		h->tp_next_offset = 0;
+		h->tp_len = h->tp_snaplen = (uint32_t)len;
+	}
 }
 
 int io_ring_tx(struct io_ring *r, int fd, const uint8_t *frame, size_t len)
@@ -234,14 +248,15 @@ int io_ring_tx(struct io_ring *r, int fd, const uint8_t *frame, size_t len)
 		return -EMSGSIZE;
 	slot = r->map + (size_t)r->rx_block_size * r->rx_blocks +
 	       (size_t)r->tx_next * r->tx_slot_size;
-	status = (uint32_t *)slot;
+	status = tx_status(r, slot);
 	if (slot_busy(status)) {
 		io_ring_kick(r, fd); /* the kernel is behind: let it catch up once */
 		if (slot_busy(status))
 			return -ENOBUFS;
 	}
 	memcpy(slot + r->tx_data_off, frame, len);
-	store_status(tx_header(r, slot, len), TP_STATUS_SEND_REQUEST);
+	tx_set_len(r, slot, len);
+	store_status(status, TP_STATUS_SEND_REQUEST);
 	r->tx_next = (r->tx_next + 1) % r->tx_slots;
 	if (++r->tx_pending >= KICK_EVERY)
 		io_ring_kick(r, fd);

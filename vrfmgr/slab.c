@@ -13,7 +13,7 @@
  * megabytes of buffer), which separate mappings would leave idle in RSS.
  */
 #define SLAB_BLOCK (64 * 1024)
-/* Each block's first bytes link it to the slab's previous block (objects stay 16-aligned). */
+/* Each block's first bytes link it to the slab's previous block (objects stay 8-aligned). */
 #define BLOCK_LINK 16
 
 static struct slab *all_slabs; /* every slab that handed out an object */

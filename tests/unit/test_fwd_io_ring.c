@@ -1,0 +1,169 @@
+/*
+ * The PACKET_MMAP ring logic (io_ring.c) on a ring in plain memory laid out
+ * as the kernel lays it out, no socket: where each version keeps a TX slot's
+ * status and length (a busy slot is never overwritten), and how a TPACKET_V2
+ * receive ring hands frames over and gives its slots back.
+ */
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <linux/if_packet.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fwd/io_ring.h"
+
+#define SLOT 2048u
+
+/* A ring of rx_slots V2 receive slots (or one V3 block) and tx_slots TX slots. */
+static struct io_ring ring_new(bool frames, uint32_t rx_slots, uint32_t tx_slots)
+{
+	struct io_ring r = { .frames = frames, .rx_block_size = SLOT, .rx_blocks = rx_slots,
+			     .tx_slot_size = SLOT, .tx_slots = tx_slots };
+
+	r.tx_data_off = frames ? TPACKET_ALIGN(sizeof(struct tpacket2_hdr))
+			       : TPACKET_ALIGN(sizeof(struct tpacket3_hdr));
+	r.map_len = (size_t)SLOT * (rx_slots + tx_slots);
+	r.map = calloc(1, r.map_len);
+	cr_assert_not_null(r.map);
+	return r;
+}
+
+static uint8_t *tx_slot(const struct io_ring *r, unsigned i)
+{
+	return r->map + (size_t)r->rx_block_size * r->rx_blocks + (size_t)i * r->tx_slot_size;
+}
+
+static uint32_t *tx_status_of(const struct io_ring *r, unsigned i)
+{
+	return r->frames ? &((struct tpacket2_hdr *)tx_slot(r, i))->tp_status
+			 : &((struct tpacket3_hdr *)tx_slot(r, i))->tp_status;
+}
+
+static uint32_t tx_len_of(const struct io_ring *r, unsigned i)
+{
+	return r->frames ? ((struct tpacket2_hdr *)tx_slot(r, i))->tp_len
+			 : ((struct tpacket3_hdr *)tx_slot(r, i))->tp_len;
+}
+
+static void tx_slots_in_place(bool frames)
+{
+	struct io_ring r = ring_new(frames, 1, 2);
+	uint8_t frame[60];
+
+	memset(frame, 0x5A, sizeof(frame));
+	*tx_status_of(&r, 0) = TP_STATUS_SEND_REQUEST; /* the kernel has not sent it yet */
+	cr_assert_eq(io_ring_tx(&r, -1, frame, sizeof(frame)), -ENOBUFS,
+		     "a slot the kernel still holds is not overwritten");
+	cr_assert_eq(*tx_status_of(&r, 0), TP_STATUS_SEND_REQUEST);
+	*tx_status_of(&r, 0) = TP_STATUS_SENDING;
+	cr_assert_eq(io_ring_tx(&r, -1, frame, sizeof(frame)), -ENOBUFS);
+	*tx_status_of(&r, 0) = TP_STATUS_AVAILABLE;
+	cr_assert_eq(io_ring_tx(&r, -1, frame, sizeof(frame)), 0);
+	cr_assert_eq(*tx_status_of(&r, 0), TP_STATUS_SEND_REQUEST);
+	cr_assert_eq(tx_len_of(&r, 0), sizeof(frame));
+	cr_assert_eq(memcmp(tx_slot(&r, 0) + r.tx_data_off, frame, sizeof(frame)), 0);
+	cr_assert_eq(r.tx_next, 1);
+	cr_assert_eq(io_ring_tx(&r, -1, frame, SLOT), -EMSGSIZE, "no room for the header too");
+	free(r.map);
+}
+
+Test(fwd_io_ring, v3_tx_slot_status_and_length)
+{
+	tx_slots_in_place(false);
+}
+
+Test(fwd_io_ring, v2_tx_slot_status_and_length)
+{
+	tx_slots_in_place(true);
+}
+
+/* What the receive callbacks saw. */
+static struct {
+	uint8_t *data[16];
+	size_t len[16];
+	unsigned n, calls, toolong;
+	const struct io_ring *r; /* the slots must still be ours while fn runs */
+	bool held;
+} seen;
+
+static void on_frames(void *ctx, struct fwd_pkt *p, unsigned n)
+{
+	(void)ctx;
+	seen.calls++;
+	for (unsigned i = 0; i < n; i++) {
+		struct tpacket2_hdr *h =
+			(struct tpacket2_hdr *)(seen.r->map +
+						(size_t)(p[i].data - seen.r->map) / SLOT * SLOT);
+
+		seen.held &= (h->tp_status & TP_STATUS_USER) != 0;
+		seen.data[seen.n] = p[i].data;
+		seen.len[seen.n++] = p[i].len;
+	}
+}
+
+static void on_toolong(void *ctx, size_t len)
+{
+	(void)ctx;
+	(void)len;
+	seen.toolong++;
+}
+
+/* Slot i filled by the kernel: a frame of len bytes, snaplen of them stored. */
+static void fill(struct io_ring *r, unsigned i, uint32_t len, uint32_t snaplen)
+{
+	struct tpacket2_hdr *h = (struct tpacket2_hdr *)(r->map + (size_t)i * SLOT);
+
+	h->tp_mac = 130;
+	h->tp_len = len;
+	h->tp_snaplen = snaplen;
+	h->tp_status = TP_STATUS_USER;
+}
+
+static uint32_t rx_status_of(const struct io_ring *r, unsigned i)
+{
+	return ((struct tpacket2_hdr *)(r->map + (size_t)i * SLOT))->tp_status;
+}
+
+Test(fwd_io_ring, v2_rx_frames_in_order_slots_back_after_the_batch)
+{
+	struct io_ring r = ring_new(true, 4, 1);
+
+	memset(&seen, 0, sizeof(seen));
+	seen.r = &r;
+	seen.held = true;
+	fill(&r, 0, 60, 60);
+	fill(&r, 1, 3000, 1918); /* over the slot's room */
+	fill(&r, 2, 1514, 1514);
+	cr_assert_eq(io_ring_rx(&r, 1, on_frames, on_toolong, NULL), 3);
+	cr_assert_eq(seen.calls, 1);
+	cr_assert_eq(seen.n, 2);
+	cr_assert_eq(seen.data[0], r.map + 130);
+	cr_assert_eq(seen.len[0], 60);
+	cr_assert_eq(seen.data[1], r.map + 2 * SLOT + 130);
+	cr_assert_eq(seen.len[1], 1514);
+	cr_assert_eq(seen.toolong, 1);
+	cr_assert(seen.held, "the slots were still fwd's while the batch ran");
+	for (unsigned i = 0; i < 3; i++)
+		cr_assert_eq(rx_status_of(&r, i), TP_STATUS_KERNEL, "slot %u given back", i);
+	cr_assert_eq(r.rx_next, 3);
+	cr_assert_eq(io_ring_rx(&r, 1, on_frames, on_toolong, NULL), 0, "slot 3 is not filled");
+	free(r.map);
+}
+
+Test(fwd_io_ring, v2_rx_a_full_ring_of_long_frames_is_read_once)
+{
+	struct io_ring r = ring_new(true, 4, 1);
+
+	memset(&seen, 0, sizeof(seen));
+	seen.r = &r;
+	for (unsigned i = 0; i < 4; i++)
+		fill(&r, i, 3000, 1918);
+	/* 8 x 256 frames allowed, 4 slots: each is seen once, not again after the wrap */
+	cr_assert_eq(io_ring_rx(&r, 8, on_frames, on_toolong, NULL), 4);
+	cr_assert_eq(seen.toolong, 4);
+	cr_assert_eq(seen.n, 0);
+	cr_assert_eq(r.rx_next, 0);
+	for (unsigned i = 0; i < 4; i++)
+		cr_assert_eq(rx_status_of(&r, i), TP_STATUS_KERNEL);
+	free(r.map);
+}
