@@ -92,30 +92,39 @@ static void on_signal(evutil_socket_t sig, short what, void *arg)
 	event_base_loopbreak(d->base);
 }
 
+/*
+ * -o KEY=A|B: *second = whether the value is B; false (said on stderr) when
+ * it is neither.
+ */
+static bool override_pair(const char *kv, const char *key, const char *a, const char *b,
+			  bool *second)
+{
+	const char *v = kv + strlen(key) + 1;
+
+	*second = strcmp(v, b) == 0;
+	if (*second || strcmp(v, a) == 0)
+		return true;
+	fprintf(stderr, "-o %s: want %s=%s or %s=%s\n", kv, key, a, key, b);
+	return false;
+}
+
 /* One -o KEY=VALUE onto the loaded config; false (said on stderr) when unknown or bad. */
 static bool apply_override(struct ferry_config *cfg, const char *kv)
 {
 	const char *v = strchr(kv, '=');
+	bool second;
 
 	if (v != NULL && strncmp(kv, "io=", 3) == 0) {
-		bool xdp = strcmp(v + 1, "af_xdp") == 0;
-
-		if (xdp || strcmp(v + 1, "af_packet") == 0) {
-			cfg->fwd.io = xdp ? CFG_FWD_IO_AF_XDP : CFG_FWD_IO_AF_PACKET;
-			return true;
-		}
-		fprintf(stderr, "-o %s: want io=af_packet or io=af_xdp\n", kv);
-		return false;
+		if (!override_pair(kv, "io", "af_packet", "af_xdp", &second))
+			return false;
+		cfg->fwd.io = second ? CFG_FWD_IO_AF_XDP : CFG_FWD_IO_AF_PACKET;
+		return true;
 	}
 	if (v != NULL && strncmp(kv, "rx_ring=", 8) == 0) {
-		bool frames = strcmp(v + 1, "frames") == 0;
-
-		if (frames || strcmp(v + 1, "blocks") == 0) {
-			cfg->fwd.rx_ring = frames ? CFG_FWD_RX_FRAMES : CFG_FWD_RX_BLOCKS;
-			return true;
-		}
-		fprintf(stderr, "-o %s: want rx_ring=blocks or rx_ring=frames\n", kv);
-		return false;
+		if (!override_pair(kv, "rx_ring", "blocks", "frames", &second))
+			return false;
+		cfg->fwd.rx_ring = second ? CFG_FWD_RX_FRAMES : CFG_FWD_RX_BLOCKS;
+		return true;
 	}
 	if (v != NULL && strncmp(kv, "workers=", 8) == 0) {
 		char *end;

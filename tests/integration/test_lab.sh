@@ -206,6 +206,16 @@ accepts() { timeout 10 "$BUILD/$1" -n -c "configs/lab/$2.json" 2>&1 | grep -q "c
 check "the lab configs pass -n (vrfmgr/bgpd/fwd pe1, pe2; fwd p)" eval \
 	'accepts vrfmgr pe1 && accepts bgpd pe1 && accepts fwd pe1 &&
 	 accepts vrfmgr pe2 && accepts bgpd pe2 && accepts fwd pe2 && accepts fwd p'
+bad_override() { # bad_override SETTING EXPECTED_MESSAGE: fwd -o refuses it, exit 1
+	local out rc
+	out=$(timeout 10 "$BUILD/fwd" -n -c configs/lab/p.json -o "$1" 2>&1)
+	rc=$?
+	[ $rc = 1 ] && grep -qF -- "$2" <<<"$out"
+}
+check "fwd -o refuses bad overrides, saying what it wants (io, rx_ring, an unknown key)" eval \
+	'bad_override io=dpdk "-o io=dpdk: want io=af_packet or io=af_xdp" &&
+	 bad_override rx_ring=v2 "-o rx_ring=v2: want rx_ring=blocks or rx_ring=frames" &&
+	 bad_override mtu=9000 "-o mtu=9000: unknown setting (want io=..., rx_ring=... or workers=...)"'
 
 # --- the session survived -------------------------------------------------------------------
 survived() { # survived NODE PEER UPTIME_BEFORE
