@@ -116,9 +116,9 @@ struct io_packet *io_packet_new(struct event_base *base)
 	return io;
 }
 
-void io_packet_rx_frames(struct io_packet *io, bool on)
+void io_packet_rx_frames(struct io_packet *io)
 {
-	io->ring_flags = on ? io->ring_flags | IO_RING_FRAMES : io->ring_flags & ~IO_RING_FRAMES;
+	io->ring_flags |= IO_RING_FRAMES;
 }
 
 void io_packet_hooks(struct io_packet *io, struct fwd_hooks *hooks)

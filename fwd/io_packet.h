@@ -28,10 +28,10 @@ bool io_packet_use_xdp(struct io_packet *io);
 /*
  * fwd.rx_ring "frames": AF_PACKET receive rings opened from now on are
  * TPACKET_V2, a frame handed over as soon as it is in (no wait for a block
- * to fill or time out; frames up to IO_RING_FRAME_MAX bytes); "blocks"
- * (false, the default): TPACKET_V3.
+ * to fill or time out; frames up to IO_RING_FRAME_MAX bytes). Without this
+ * call ("blocks", the default): TPACKET_V3.
  */
-void io_packet_rx_frames(struct io_packet *io, bool on);
+void io_packet_rx_frames(struct io_packet *io);
 /*
  * fwd.workers: n forwarding threads (io_worker.c) take over the receiving
  * sockets of every interface opened from now on. Call after

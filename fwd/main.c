@@ -191,7 +191,7 @@ static void start(struct fwd_daemon *d)
 				  "on every interface");
 	}
 	if (d->cfg.fwd.rx_ring == CFG_FWD_RX_FRAMES) {
-		io_packet_rx_frames(d->io, true);
+		io_packet_rx_frames(d->io);
 		log_info("fwd.rx_ring frames: AF_PACKET receive rings hand each frame over at once "
 			 "(TPACKET_V2; frames up to %d bytes)", IO_RING_FRAME_MAX);
 	}
