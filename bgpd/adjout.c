@@ -263,9 +263,33 @@ void adjout_peer_up(struct bgp_peer *p)
 			own_walk(p, false);
 		}
 	}
+	if (p->d->local_pending) {
+		p->eor_owed = true;
+		log_info("peer %s: sent %zu routes (update group %u, %zu members); "
+			 "End-of-RIB once vrfmgr's routes are in", p->name, p->n_advertised, g->id,
+			 g->n_members);
+		return;
+	}
 	send_eor(p);
 	log_info("peer %s: sent %zu routes and End-of-RIB (update group %u, %zu members)", p->name,
 		 p->n_advertised, g->id, g->n_members);
+}
+
+/* A parked peer's End-of-RIB waits until it has caught up (adjout_drained). */
+static void send_owed_eor(struct bgp_peer *p)
+{
+	if (!p->eor_owed || p->parked || p->d->local_pending || !p->est)
+		return;
+	p->eor_owed = false;
+	send_eor(p);
+	log_info("peer %s: sent End-of-RIB after vrfmgr's routes (%zu routes advertised)", p->name,
+		 p->n_advertised);
+}
+
+void adjout_send_owed_eor(struct bgpd *d)
+{
+	for (size_t i = 0; i < d->n_peers; i++)
+		send_owed_eor(&d->peers[i]);
 }
 
 static void send_refresh_marker(struct bgp_peer *p, uint8_t subtype)
@@ -286,7 +310,7 @@ void adjout_refresh(struct bgp_peer *p)
 	own_walk(p, false);
 	if (p->enhanced_rr)
 		send_refresh_marker(p, BGP_RR_EORR);
-	else
+	else if (!p->eor_owed)
 		send_eor(p);
 	log_info("peer %s: resent %zu routes%s", p->name, p->n_advertised,
 		 p->enhanced_rr ? " between BoRR and EoRR" : "");
@@ -300,6 +324,7 @@ void adjout_drained(struct bgp_peer *p)
 	p->parked = false;
 	log_info("peer %s: caught up (%zu routes advertised), back in update group %u", p->name,
 		 p->n_advertised, p->grp->id);
+	send_owed_eor(p);
 }
 
 void adjout_peer_down(struct bgp_peer *p)
@@ -312,6 +337,7 @@ void adjout_peer_down(struct bgp_peer *p)
 	p->n_ovr = 0;
 	updgroup_leave(p);
 	p->parked = false;
+	p->eor_owed = false;
 	rib_adv_clear_slots(p->d->rib, slots, 2);
 	p->n_advertised = 0;
 }

@@ -64,6 +64,7 @@ static void flush_cb(evutil_socket_t fd, short what, void *arg)
 	}
 	for (struct updgroup *g = d->groups; g; g = g->next)
 		updgroup_send(g);
+	adjout_send_owed_eor(d);
 }
 
 void bgpd_schedule_flush(struct bgpd *d)

@@ -173,6 +173,7 @@ struct bgp_peer {
 	struct bgp_peer *grp_next;
 	unsigned dirty_slot;         /* RIB bit: changed while parked, resent when drained */
 	bool parked;                 /* output backlog over the bound: out of the shared stream */
+	bool eor_owed;               /* its first End-of-RIB waits for vrfmgr's routes (adjout.c) */
 	struct adjout_override *ovr; /* this flush's departures from the group stream */
 	size_t n_ovr, cap_ovr;
 	uint64_t updates_own;        /* UPDATEs encoded for this peer alone */
@@ -208,6 +209,12 @@ struct bgpd {
 	uint64_t updates_encoded; /* every UPDATE built for peers (shared ones once) */
 	struct bgp_vpn_nlri *run; /* packing scratch */
 	size_t run_cap;
+	/*
+	 * vrfmgr has not yet replayed the local routes since bgpd started
+	 * (vrfmgr_link.c): a peer coming up gets what is there, but its
+	 * End-of-RIB waits, or it would take an empty table as complete.
+	 */
+	bool local_pending;
 	bool stopping;
 	void (*on_stopped)(struct bgpd *d);
 };
@@ -288,6 +295,8 @@ void adjout_peer_down(struct bgp_peer *p);
 void adjout_group_entry(struct updgroup *g, struct rib_entry *e);
 /* A parked peer's output drained: resend what changed meanwhile, back into the shared stream. */
 void adjout_drained(struct bgp_peer *p);
+/* After a flush: End-of-RIB to the peers that waited for vrfmgr's routes, once they are in. */
+void adjout_send_owed_eor(struct bgpd *d);
 /* p may hear path: policy (communities, reflection, no learned routes to eBGP), not back to its source. */
 bool adjout_eligible(const struct bgp_peer *p, const struct rib_path *path);
 /* The same, for a group's policy (no per-member split horizon). */

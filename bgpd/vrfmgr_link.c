@@ -31,6 +31,13 @@
 #include "common/log.h"
 
 #define RETRY_SECONDS 1
+/*
+ * How long peers' first End-of-RIB waits for vrfmgr's first replay (bgpd.h,
+ * local_pending). vrfmgr replays as soon as bgpd connects, so this only
+ * bounds the wait when vrfmgr is not running: a peer then still learns that
+ * the table is complete, as far as this bgpd knows.
+ */
+#define EOR_WAIT_SECONDS 30
 #define MAX_RTS 255
 #define TRIM_BACKLOG (4u << 20)   /* unsent bytes worth giving back once sent */
 #define TRIM_CHECK_US (250 * 1000) /* how often a drained backlog is looked for */
@@ -49,6 +56,7 @@ struct vrfmgr_link {
 	struct event *retry;
 	struct event *trim;        /* a large backlog was seen: trim the heap once it is sent */
 	struct event *drain;       /* routes wait for the stream to drain */
+	struct event *eor_wait;    /* EOR_WAIT_SECONDS after start, while no replay came */
 	struct rib_entry **q;      /* destinations marked export_pending, in the order they changed */
 	size_t q_head, q_len, q_cap; /* waiting: q[q_head .. q_len - 1] */
 	unsigned drain_us;         /* the next look at the stream, from now */
@@ -277,6 +285,25 @@ static void on_route(struct vrfmgr_link *vl, uint16_t type, const struct ipc_vpn
 	}
 }
 
+/* The flush after this sends the routes, then the End-of-RIB peers are owed. */
+static void local_ready(struct vrfmgr_link *vl)
+{
+	vl->d->local_pending = false;
+	evtimer_del(vl->eor_wait);
+}
+
+static void eor_wait_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct vrfmgr_link *vl = arg;
+
+	(void)fd;
+	(void)what;
+	log_warnx("vrfmgr: no routes from it within %d s of start; peers get End-of-RIB without them",
+		  EOR_WAIT_SECONDS);
+	local_ready(vl);
+	bgpd_schedule_flush(vl->d);
+}
+
 static void on_msg(struct ipc_conn *c, uint16_t type, const void *payload, uint32_t len, void *arg)
 {
 	struct vrfmgr_link *vl = arg;
@@ -296,6 +323,7 @@ static void on_msg(struct ipc_conn *c, uint16_t type, const void *payload, uint3
 		n = rib_source_sweep(vl->d->rib, &vl->d->local);
 		log_info("vrfmgr: replay done, %zu local routes, %zu swept",
 			 vl->d->local.n_paths, n);
+		local_ready(vl);
 		bgpd_schedule_flush(vl->d);
 		break;
 	case IPC_VPN_ROUTE_ADD:
@@ -366,10 +394,14 @@ struct vrfmgr_link *vrfmgr_link_new(struct bgpd *d)
 	vl->retry = evtimer_new(d->base, link_connect, vl);
 	vl->trim = evtimer_new(d->base, trim_cb, vl);
 	vl->drain = evtimer_new(d->base, drain_cb, vl);
-	if (!vl->retry || !vl->trim || !vl->drain || config_sock_path(d->cfg, FERRY_SOCK_VRFMGR_IPC, vl->path) < 0) {
+	vl->eor_wait = evtimer_new(d->base, eor_wait_cb, vl);
+	if (!vl->retry || !vl->trim || !vl->drain || !vl->eor_wait ||
+	    config_sock_path(d->cfg, FERRY_SOCK_VRFMGR_IPC, vl->path) < 0) {
 		vrfmgr_link_free(vl);
 		return NULL;
 	}
+	d->local_pending = true;
+	session_timer_set(vl->eor_wait, EOR_WAIT_SECONDS);
 	event_active(vl->retry, 0, 0);
 	return vl;
 }
@@ -386,6 +418,8 @@ void vrfmgr_link_free(struct vrfmgr_link *vl)
 		event_free(vl->trim);
 	if (vl->drain)
 		event_free(vl->drain);
+	if (vl->eor_wait)
+		event_free(vl->eor_wait);
 	free(vl->q);
 	free(vl);
 }

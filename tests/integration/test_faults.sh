@@ -206,6 +206,8 @@ flap() {
 	lab_start pe2 bgpd
 	poll 20 established
 }
+eor_lines() { grep "peer 10.255.0.2: End-of-RIB, " "$(rundir pe1)/bgpd.log"; }
+eors_before=$(eor_lines | wc -l)
 ping_start
 t0=$(now)
 for _ in 1 2 3; do flap; done # warm-up: first allocations settle
@@ -226,6 +228,17 @@ check "pe2's bgpd killed and restarted $FLAPS times, pe1 saw each come back ($((
 check "pe1's bgpd RSS flat over $((FLAPS - 3)) flaps: ${rss0} -> ${rss1} kB (at most +256 kB)" \
 	test "$((rss1 - rss0))" -le 256
 check "after the flaps: no stale routes, VRFs, FIBs and BGP as before" poll 15 same_as_before
+# pe2's bgpd comes up before vrfmgr has replayed to it: its End-of-RIB must
+# still follow pe2's own routes, never announce an empty table as complete.
+eor_after_routes() {
+	local want n
+	want=$(api pe1 bgpd /neighbors | jq '.neighbors[0].prefixes_received')
+	n=$(eor_lines | tail -n +"$((eors_before + 1))" | grep -c "End-of-RIB, $want routes")
+	echo "pe1: End-of-RIB from pe2 after all $want of its routes in $n of $FLAPS restarts"
+	[ "$want" -gt 0 ] && [ "$n" = "$FLAPS" ] &&
+		[ "$(eor_lines | tail -n +"$((eors_before + 1))" | wc -l)" = "$FLAPS" ]
+}
+check "each restart of pe2's bgpd: its End-of-RIB came after all its routes" eor_after_routes
 
 # --- 6. pe2 disappears -------------------------------------------------------------------------------
 drops() { api pe1 fwd /counters | jq '[.drops[]] | add'; }

@@ -8,7 +8,9 @@
  *  - split horizon inside a group: a client's route goes to the other
  *    client, never back to its source, and later updates are shared again;
  *  - a member that stops reading is parked (its backlog stops growing) while
- *    the other gets everything; once it reads again it gets what changed.
+ *    the other gets everything; once it reads again it gets what changed;
+ *  - while vrfmgr's routes are not in yet, a peer coming up gets what there
+ *    is and its End-of-RIB only after them.
  * Everything is polled with deadlines, never fixed sleeps.
  */
 #include <criterion/criterion.h>
@@ -103,6 +105,7 @@ struct raw {
 	size_t n_have;
 	size_t n_reach;   /* announcements seen (duplicates included) */
 	bool eor;
+	size_t have_at_eor; /* routes it held when the first End-of-RIB came */
 	bool eof;
 };
 
@@ -141,6 +144,8 @@ static void raw_message(struct raw *r, const uint8_t *m, size_t len)
 	for (size_t i = 0; i < dec->n_reach; i++)
 		raw_note(r, &dec->reach[i], true);
 	r->n_reach += dec->n_reach;
+	if (dec->end_of_rib && !r->eor)
+		r->have_at_eor = r->n_have;
 	r->eor |= dec->end_of_rib;
 }
 
@@ -542,4 +547,28 @@ Test(bgpd_updgroup, slow_member_parked_others_go_on)
 	cr_assert_eq(B->peers[3].n_advertised, 40000);
 	raw_free(&x);
 	raw_free(&s);
+}
+
+/* ---- End-of-RIB after vrfmgr's routes ---- */
+
+Test(bgpd_updgroup, eor_waits_for_local_routes)
+{
+	struct raw x;
+
+	B->local_pending = true; /* as vrfmgr_link_new sets it, until vrfmgr's first replay */
+	add_routes(0, 5);        /* what vrfmgr replayed so far */
+	raw_up(&x, 5, false);    /* up, without waiting for an End-of-RIB */
+	x.reading = true;
+	expect_routes(&x, NULL, 5);
+	add_routes(5, 6); /* later on the same stream than an End-of-RIB sent at once */
+	expect_routes(&x, NULL, 6);
+	cr_assert_not(x.eor, "End-of-RIB sent before vrfmgr's routes were in");
+
+	add_routes(6, 8); /* the rest of the replay, then its end (vrfmgr_link.c: local_ready) */
+	B->local_pending = false;
+	bgpd_schedule_flush(B);
+	expect_routes(&x, NULL, 8);
+	cr_assert(run_until(raw_up_done, &x, 5), "no End-of-RIB after vrfmgr's routes");
+	cr_assert_eq(x.have_at_eor, 8, "End-of-RIB after %zu of 8 routes", x.have_at_eor);
+	raw_free(&x);
 }
