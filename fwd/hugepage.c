@@ -14,6 +14,7 @@
  * off ("[never]"): nothing to gain.
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,6 +58,23 @@ bool fwd_huge_pages_on(void)
 	return tun != NULL && strstr(tun, TUNABLE) != NULL;
 }
 
+/*
+ * By the program's own path, not /proc/self/exe: the process is named after
+ * the file it executes, and ps, pgrep and ss would show "exe" instead of fwd.
+ * A binary replaced since it started reads "... (deleted)": then /proc/self/exe.
+ */
+static void exec_self(char **argv)
+{
+	char path[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", path, sizeof(path) - 1);
+
+	if (n > 0) {
+		path[n] = '\0';
+		execv(path, argv);
+	}
+	execv("/proc/self/exe", argv);
+}
+
 void fwd_huge_pages(char **argv)
 {
 	const char *tun = getenv("GLIBC_TUNABLES");
@@ -69,7 +87,7 @@ void fwd_huge_pages(char **argv)
 					    snprintf(buf, sizeof(buf), "%s", TUNABLE);
 	if (n < 0 || (size_t)n >= sizeof(buf) || setenv("GLIBC_TUNABLES", buf, 1) != 0)
 		return;
-	execv("/proc/self/exe", argv);
+	exec_self(argv);
 	/* still here: go on with 4 KB pages, and say so once logging is up */
 	fprintf(stderr, "fwd: cannot execute itself again for huge pages (%s); 4 KB pages\n",
 		strerror(errno));

@@ -91,10 +91,11 @@ heap_pages() { # pe1's fwd says which pages its heap is on, and its environment 
 		grep -q 'heap on 4 KB pages' "$log"
 	else
 		grep -q 'heap on 2 MB transparent huge pages' "$log" &&
-			tr '\0' '\n' <"/proc/$pid/environ" | grep -q '^GLIBC_TUNABLES=.*glibc.malloc.hugetlb=1'
+			tr '\0' '\n' <"/proc/$pid/environ" | grep -q '^GLIBC_TUNABLES=.*glibc.malloc.hugetlb=1' &&
+			[ "$(cat "/proc/$pid/comm")" = fwd ] # not "exe": ps, pgrep and ss name it
 	fi
 }
-check "fwd's heap on 2 MB pages (it executed itself again with glibc.malloc.hugetlb=1, same PID), or on 4 KB where it should be" \
+check "fwd's heap on 2 MB pages (it executed itself again with glibc.malloc.hugetlb=1, same PID, still named fwd), or on 4 KB where it should be" \
 	heap_pages
 
 # --- worker threads ---------------------------------------------------------------------------
