@@ -82,9 +82,12 @@ static void neighbor_json(struct jw *w, const struct bgp_peer *p)
 
 static int get_neighbors(struct jw *w, const struct api_request *req, void *ctx)
 {
+	static const char *const keys[] = { NULL };
 	struct bgpd *d = ctx;
+	int rc;
 
-	(void)req;
+	if ((rc = api_check_params(w, req, keys)) != 0)
+		return rc;
 	jw_object_begin(w);
 	jw_key(w, "neighbors");
 	jw_array_begin(w);

@@ -41,11 +41,20 @@
 #include "common/log.h"
 #include "common/prefix.h"
 
+/*
+ * Exact, case-sensitive names (evhttp_find_header ignores case): the same
+ * rule as api_check_params, so ?VRF=A is never read as ?vrf=A.
+ */
 const char *api_query_get(const struct api_request *req, const char *key)
 {
+	struct evkeyval *kv;
+
 	if (req == NULL || req->query == NULL || key == NULL)
 		return NULL;
-	return evhttp_find_header(req->query, key);
+	TAILQ_FOREACH(kv, req->query, next)
+		if (strcmp(kv->key, key) == 0)
+			return kv->value;
+	return NULL;
 }
 
 const char *api_header_get(const struct api_request *req, const char *name)
@@ -281,6 +290,31 @@ static int api_method_ok(struct api_call *call, const struct api_route *r, struc
 	return 0;
 }
 
+/*
+ * The query string into query. evhttp_parse_query_str refuses a piece
+ * without '=' or with an empty name without saying which: name it here.
+ * 0, or the 400 written.
+ */
+static int api_query_parse(struct jw *w, const char *qs, struct evkeyvalq *query)
+{
+	const char *p = qs;
+
+	while (*p != '\0') {
+		size_t n = strcspn(p, "&");
+		const char *eq = memchr(p, '=', n);
+
+		if (eq == NULL || eq == p)
+			return api_error(w, 400, "malformed query string: \"%.*s\" is not NAME=VALUE "
+						 "(want ?name=value&name=value)", (int)(n > 64 ? 64 : n), p);
+		p += n;
+		if (*p == '&')
+			p++;
+	}
+	if (evhttp_parse_query_str(qs, query) < 0)
+		return api_error(w, 400, "malformed query string");
+	return 0;
+}
+
 /* Runs the request against the route table; returns the status, body in w. */
 static int api_run(struct api_call *call, struct jw *w, struct evkeyvalq *query)
 {
@@ -298,15 +332,20 @@ static int api_run(struct api_call *call, struct jw *w, struct evkeyvalq *query)
 	r = api_find(call->s, path);
 	if ((rc = api_method_ok(call, r, w)) != 0)
 		return rc;
-	if (qs != NULL && evhttp_parse_query_str(qs, query) < 0)
-		return api_error(w, 400, "malformed query string");
-	if (strcmp(path, "/") == 0)
-		return api_list_routes(w, call->s);
-	if (r == NULL)
-		return api_error(w, 404, "no such path: %.200s (GET / lists them)", path);
+	if (qs != NULL && (rc = api_query_parse(w, qs, query)) != 0)
+		return rc;
 	ar.path = path;
 	ar.query = query;
 	ar.call = call;
+	if (strcmp(path, "/") == 0) {
+		static const char *const none[] = { NULL };
+
+		if ((rc = api_check_params(w, &ar, none)) != 0)
+			return rc;
+		return api_list_routes(w, call->s);
+	}
+	if (r == NULL)
+		return api_error(w, 404, "no such path: %.200s (GET / lists them)", path);
 	return r->handler(w, &ar, call->s->ctx);
 }
 

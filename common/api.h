@@ -77,7 +77,7 @@ void api_server_on_free(struct api_server *s, void (*fn)(void *arg), void *arg);
 /* Allows the routes marked write (the config's api.read_only = false). */
 void api_server_set_writable(struct api_server *s, bool writable);
 
-/* A query parameter, or NULL when absent. */
+/* A query parameter by its exact (case-sensitive) name, or NULL when absent. */
 const char *api_query_get(const struct api_request *req, const char *key);
 /* A request header, or NULL (also when req has no HTTP exchange). */
 const char *api_header_get(const struct api_request *req, const char *name);

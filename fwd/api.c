@@ -71,11 +71,15 @@ static void vrf_json(struct jw *w, struct fwd *f, const struct fwd_vrf *v)
 static int h_fib(struct jw *w, const struct api_request *req, void *ctx)
 {
 	struct fwd *f = ctx;
+	static const char *const keys[] = { "vrf", NULL };
 	const char *name = api_query_get(req, "vrf");
 	const struct fwd_vrf *only = NULL;
+	int rc;
 
+	if ((rc = api_check_params(w, req, keys)) != 0)
+		return rc;
 	if (name != NULL && (only = fib_vrf_by_name(f, name)) == NULL)
-		return api_error(w, 404, "no VRF named %s", name);
+		return api_error(w, 404, "no VRF named \"%s\"", name);
 	jw_object_begin(w);
 	jw_key(w, "fib");
 	jw_array_begin(w);
@@ -116,8 +120,11 @@ static void lfib_entry_json(const struct lfib_entry *e, void *ctx)
 static int h_lfib(struct jw *w, const struct api_request *req, void *ctx)
 {
 	struct lfib_walk lw = { w, ctx };
+	static const char *const keys[] = { NULL };
+	int rc;
 
-	(void)req;
+	if ((rc = api_check_params(w, req, keys)) != 0)
+		return rc;
 	jw_object_begin(w);
 	jw_key(w, "lfib");
 	jw_array_begin(w);
@@ -153,8 +160,11 @@ static void arp_entry_json(const struct arp_entry *e, void *ctx)
 static int h_arp(struct jw *w, const struct api_request *req, void *ctx)
 {
 	struct arp_walk aw = { w, ctx, NULL };
+	static const char *const keys[] = { NULL };
+	int rc;
 
-	(void)req;
+	if ((rc = api_check_params(w, req, keys)) != 0)
+		return rc;
 	jw_object_begin(w);
 	jw_key(w, "arp");
 	jw_array_begin(w);
@@ -170,8 +180,11 @@ static int h_arp(struct jw *w, const struct api_request *req, void *ctx)
 static int h_counters(struct jw *w, const struct api_request *req, void *ctx)
 {
 	const struct fwd *f = ctx;
+	static const char *const keys[] = { NULL };
+	int rc;
 
-	(void)req;
+	if ((rc = api_check_params(w, req, keys)) != 0)
+		return rc;
 	jw_object_begin(w);
 	jw_key(w, "interfaces");
 	jw_array_begin(w);

@@ -65,7 +65,7 @@ int fwd_api_lookup(struct jw *w, const struct api_request *req, void *ctx)
 	if (ipv4_parse(as, &a) < 0)
 		return api_error(w, 400, "address: \"%.64s\" is not an IPv4 address", as);
 	if ((v = fib_vrf_by_name(f, name)) == NULL)
-		return api_error(w, 404, "no VRF named %s", name);
+		return api_error(w, 404, "no VRF named \"%s\"", name);
 	r = fib_lookup(f, v, a);
 	nh = r != NULL ? r->nh : NULL;
 	jw_object_begin(w);

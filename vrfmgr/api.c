@@ -124,10 +124,13 @@ static void write_vrf(struct jw *w, const struct vrf_table *t, const struct vrf 
 
 static int api_vrfs(struct jw *w, const struct api_request *req, void *ctx)
 {
+	static const char *const keys[] = { NULL };
 	struct vrfmgr *vm = ctx;
 	size_t i;
+	int rc;
 
-	(void)req;
+	if ((rc = api_check_params(w, req, keys)) != 0)
+		return rc;
 	jw_object_begin(w);
 	jw_key(w, "vrfs");
 	jw_array_begin(w);
@@ -140,10 +143,13 @@ static int api_vrfs(struct jw *w, const struct api_request *req, void *ctx)
 
 static int api_lsps(struct jw *w, const struct api_request *req, void *ctx)
 {
+	static const char *const keys[] = { NULL };
 	struct vrfmgr *vm = ctx;
 	size_t i;
+	int rc;
 
-	(void)req;
+	if ((rc = api_check_params(w, req, keys)) != 0)
+		return rc;
 	jw_object_begin(w);
 	jw_key(w, "lsps");
 	jw_array_begin(w);
@@ -207,9 +213,12 @@ static int api_labels(struct jw *w, const struct api_request *req, void *ctx)
 {
 	struct vrfmgr *vm = ctx;
 	const struct label_alloc *la = &vm->table.labels;
+	static const char *const keys[] = { NULL };
 	size_t i;
+	int rc;
 
-	(void)req;
+	if ((rc = api_check_params(w, req, keys)) != 0)
+		return rc;
 	jw_object_begin(w);
 	jw_key(w, "labels");
 	jw_array_begin(w);

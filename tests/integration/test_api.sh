@@ -268,6 +268,25 @@ bad_requests() {
 		raw_refusal "$RUN1/bgpd.sock"
 }
 check "bad requests: 404/400/405/403/414/431/413, each a JSON error naming what was wrong" bad_requests
+bad_params() { # every endpoint checks its query: unknown, repeated, other case (docs/api.md)
+	err_is 400 'unknown parameter "x" (want none)' bgpd '/neighbors?x=1' &&
+		err_is 400 'malformed query string: "x" is not NAME=VALUE' bgpd '/neighbors?x' &&
+		err_is 400 'unknown parameter "RD"' bgpd '/routes?RD=10.255.0.2:100' &&
+		err_is 400 'given twice' bgpd '/neighbor?address=10.255.0.2&address=10.255.0.2' &&
+		err_is 400 'unknown parameter "x" (want none)' bgpd '/?x=1' &&
+		err_is 400 'unknown parameter "name"' vrfmgr '/vrfs?name=A' &&
+		err_is 400 'unknown parameter "vrf" (want none)' vrfmgr '/labels?vrf=A' &&
+		err_is 400 'unknown parameter "x" (want none)' vrfmgr '/lsps?x=1' &&
+		err_is 400 'unknown parameter "vfr" (want rd, prefix, vrf)' vrfmgr \
+			'/explain?rd=10.255.0.2:100&prefix=192.168.101.0/24&vfr=B' &&
+		err_is 400 'given twice' vrfmgr '/routes?vrf=A&vrf=B' &&
+		err_is 400 'given twice' fwd '/fib?vrf=A&vrf=B' &&
+		err_is 400 'unknown parameter "VRF" (want vrf)' fwd '/fib?VRF=A' &&
+		err_is 400 'unknown parameter "x" (want none)' fwd '/lfib?x=1' &&
+		err_is 400 'unknown parameter "x" (want none)' fwd '/arp?x=1' &&
+		err_is 400 'unknown parameter "vrf" (want none)' fwd '/counters?vrf=A'
+}
+check "query parameters: unknown, repeated, other-case names and a piece without '=' are 400 on every endpoint of bgpd, vrfmgr, fwd" bad_params
 slow_dropped() {
 	! kill -0 "$SLOW_PID" 2>/dev/null && grep -qE '^closed after ([0-9]|1[0-9])\.' "$TMP/slow.txt"
 }

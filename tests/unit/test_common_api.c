@@ -391,6 +391,25 @@ Test(api, params_unknown_repeated_and_bad_numbers)
 	cr_assert_not_null(strstr(http("GET /count?n=99999999999 HTTP/1.0\r\n\r\n"), " 400 "));
 }
 
+Test(api, param_names_are_exact_and_malformed_pieces_named)
+{
+	/* evhttp_find_header ignores case; api_query_get does not */
+	cr_assert_str_eq(body_of(http("GET /x?Y=1 HTTP/1.0\r\n\r\n")), "{\"y\":null,\"absent\":null}");
+	cr_assert_str_eq(body_of(http("GET /count?N=1 HTTP/1.0\r\n\r\n")),
+			 "{\"error\":\"unknown parameter \\\"N\\\" (want n)\",\"status\":400}");
+	cr_assert_str_eq(body_of(http("GET /count?x HTTP/1.0\r\n\r\n")),
+			 "{\"error\":\"malformed query string: \\\"x\\\" is not NAME=VALUE (want "
+			 "?name=value&name=value)\",\"status\":400}");
+	cr_assert_not_null(strstr(body_of(http("GET /count?n=1&&n=2 HTTP/1.0\r\n\r\n")),
+				  "malformed query string: \\\"\\\" is not NAME=VALUE"));
+	cr_assert_not_null(strstr(body_of(http("GET /count?=1 HTTP/1.0\r\n\r\n")),
+				  "malformed query string: \\\"=1\\\" is not NAME=VALUE"));
+	cr_assert_str_eq(body_of(http("GET /count?n=2& HTTP/1.0\r\n\r\n")), "{\"items\":[0,1]}");
+	/* GET / takes none */
+	cr_assert_str_eq(body_of(http("GET /?x=1 HTTP/1.0\r\n\r\n")),
+			 "{\"error\":\"unknown parameter \\\"x\\\" (want none)\",\"status\":400}");
+}
+
 Test(api, write_route_is_403_until_allowed)
 {
 	const char *r = http("POST /poke HTTP/1.0\r\nContent-Length: 0\r\n\r\n");

@@ -154,6 +154,38 @@ Test(api, fib_all_and_by_vrf)
 	json_object_put(j);
 }
 
+/* docs/api.md: an unknown parameter, one given twice, a name in another case are a 400. */
+Test(api, every_endpoint_checks_its_parameters)
+{
+	static const struct {
+		const char *path, *query, *error;
+	} bad[] = {
+		{ "/fib", "vrf=A&vrf=B", "parameter \"vrf\" given twice (want it once)" },
+		{ "/fib", "VRF=A", "unknown parameter \"VRF\" (want vrf)" },
+		{ "/fib", "vrf=A&x=1", "unknown parameter \"x\" (want vrf)" },
+		{ "/lfib", "vrf=A", "unknown parameter \"vrf\" (want none)" },
+		{ "/arp", "interface=core0", "unknown parameter \"interface\" (want none)" },
+		{ "/counters", "vrf=A", "unknown parameter \"vrf\" (want none)" },
+		{ "/lookup", "vrf=A&address=10.1.1.2&x=1", "unknown parameter \"x\" (want vrf, address)" },
+		{ "/metrics", "x=1", "unknown parameter \"x\" (want none)" },
+	};
+	int status;
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		json_object *j = get(bad[i].path, bad[i].query, &status);
+
+		cr_assert_eq(status, 400, "%s?%s", bad[i].path, bad[i].query);
+		cr_assert_str_eq(str(j, "error"), bad[i].error, "%s?%s", bad[i].path, bad[i].query);
+		json_object_put(j);
+	}
+	for (size_t i = 0; i < fwd_api_n_routes; i++) {
+		json_object *j = get(fwd_api_routes[i].path, "zz=1", &status);
+
+		cr_assert_eq(status, 400, "%s?zz=1", fwd_api_routes[i].path);
+		json_object_put(j);
+	}
+}
+
 Test(api, lfib)
 {
 	int status;

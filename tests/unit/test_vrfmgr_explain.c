@@ -233,3 +233,18 @@ Test(explain, json_both_rt_sets_when_none_meet_and_errors)
 	get_explain("vrf=Z&rd=10.255.0.2:100&prefix=192.168.101.0/24", &status);
 	cr_assert_eq(status, 404);
 }
+
+Test(explain, json_unknown_or_repeated_parameters_are_400)
+{
+	int status;
+	char *s;
+
+	s = get_explain("rd=10.255.0.2:100&prefix=192.168.101.0/24&vfr=B", &status);
+	cr_assert_eq(status, 400);
+	cr_assert_str_eq(s, "{\"error\":\"unknown parameter \\\"vfr\\\" (want rd, prefix, vrf)\","
+			    "\"status\":400}");
+	get_explain("rd=10.255.0.2:100&prefix=192.168.101.0/24&vrf=A&vrf=B", &status);
+	cr_assert_eq(status, 400);
+	get_explain("RD=10.255.0.2:100&prefix=192.168.101.0/24", &status);
+	cr_assert_eq(status, 400);
+}
