@@ -163,6 +163,13 @@ int cli_fetch(const struct cli_ctx *c, const char *daemon, const char *path,
 /* The same, but a 404 is an answer: -2 and *doc NULL, nothing printed. */
 int cli_fetch_maybe(const struct cli_ctx *c, const char *daemon, const char *path,
 		    struct json_object **doc);
+/*
+ * Says on c->err why GET path from daemon failed with status: the API's
+ * "error" when body is its JSON error, else the body. The same words for
+ * a table and for --json.
+ */
+void cli_http_error_print(const struct cli_ctx *c, const char *daemon, const char *path,
+			  int status, const char *body);
 /* Appends "&key=value" (or "?key=value" when path has no '?') %-encoded. -1 if too long. */
 int cli_path_add(char *path, size_t len, const char *key, const char *value);
 
@@ -215,11 +222,13 @@ struct cli_view {
 	const struct cli_column *cols;
 	size_t ncols;
 	cli_print_fn print;       /* NULL: cli_view_table */
-	const char *filter_key;   /* print only rows whose filter_key equals filter_value */
-	char filter_value[64];
+	char name[64];            /* the one thing a detail view shows (show vrf NAME) */
+	char not_found[128];      /* said instead of the daemon's message when it answers 404 */
 };
 
-/* The default printer: doc[array_key] as a table of cols (rows filtered when asked). */
+/* The default printer: doc[array_key] as a table of cols. */
+/* A view asking about the VRF name: a 404 says `no VRF named "NAME"`, in tables and --json. */
+void cli_view_vrf_not_found(struct cli_view *v, const char *name);
 int cli_view_table(FILE *out, const struct cli_view *v, struct json_object *doc);
 
 /* --- commands.c: the two-word forms (bgp neighbors, vrf routes A, ...) --- */

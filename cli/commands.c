@@ -249,38 +249,17 @@ int cli_command_view(const struct cli_command *cmd, const char *arg, struct cli_
 	v->print = cmd->print;
 	if (arg != NULL && cli_path_add(v->path, sizeof(v->path), cmd->arg_query, arg) < 0)
 		return -1;
+	if (arg != NULL && strcmp(cmd->arg_query, "vrf") == 0)
+		cli_view_vrf_not_found(v, arg);
 	return 0;
-}
-
-/* rows whose filter_key is filter_value (a new array holding references). */
-static struct json_object *filtered(struct json_object *rows, const struct cli_view *v)
-{
-	struct json_object *out = json_object_new_array();
-	size_t n = json_object_array_length(rows);
-
-	for (size_t i = 0; out != NULL && i < n; i++) {
-		struct json_object *row = json_object_array_get_idx(rows, i);
-		const char *s = str_of(row, v->filter_key);
-
-		if (s != NULL && strcmp(s, v->filter_value) == 0)
-			json_object_array_add(out, json_object_get(row));
-	}
-	return out;
 }
 
 int cli_view_table(FILE *out, const struct cli_view *v, struct json_object *doc)
 {
-	struct json_object *rows, *sel;
-	int rc;
+	struct json_object *rows;
 
 	if (!json_object_object_get_ex(doc, v->array_key, &rows) ||
 	    !json_object_is_type(rows, json_type_array))
 		return -EINVAL;
-	if (v->filter_key == NULL)
-		return cli_table_print(out, rows, v->cols, v->ncols);
-	if ((sel = filtered(rows, v)) == NULL)
-		return -ENOMEM;
-	rc = cli_table_print(out, sel, v->cols, v->ncols);
-	json_object_put(sel);
-	return rc;
+	return cli_table_print(out, rows, v->cols, v->ncols);
 }

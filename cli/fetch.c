@@ -51,11 +51,22 @@ int cli_path_add(char *path, size_t len, const char *key, const char *value)
 	return cli_url_encode(value, path, len) < 0 ? -1 : 0;
 }
 
+void cli_http_error_print(const struct cli_ctx *c, const char *daemon, const char *path,
+			  int status, const char *body)
+{
+	struct json_object *doc = json_tokener_parse(body), *msg = NULL;
+
+	if (doc != NULL)
+		json_object_object_get_ex(doc, "error", &msg);
+	fprintf(c->err, "ferryctl: %s: GET %s: %s (HTTP %d)\n", daemon, path,
+		msg ? json_object_get_string(msg) : body, status);
+	json_object_put(doc);
+}
+
 static int fetch(const struct cli_ctx *c, const char *daemon, const char *path,
 		 struct json_object **doc, bool quiet_404)
 {
 	char sock[600], err[800];
-	struct json_object *msg = NULL;
 	struct cli_endpoint ep;
 	struct cli_response resp;
 	int rc;
@@ -82,10 +93,7 @@ static int fetch(const struct cli_ctx *c, const char *daemon, const char *path,
 		return -2;
 	}
 	if (resp.status < 200 || resp.status > 299) {
-		if (*doc != NULL)
-			json_object_object_get_ex(*doc, "error", &msg);
-		fprintf(c->err, "ferryctl: %s: GET %s: %s (HTTP %d)\n", daemon, path,
-			msg ? json_object_get_string(msg) : resp.body, resp.status);
+		cli_http_error_print(c, daemon, path, resp.status, resp.body);
 		json_object_put(*doc);
 		*doc = NULL;
 	} else if (*doc == NULL || !json_object_is_type(*doc, json_type_object)) {

@@ -130,6 +130,38 @@ static int copy_body(struct cli_conn *conn, FILE *out, int timeout_ms)
 	}
 }
 
+/* A view's own words for a 404 (an unknown VRF name), else the daemon's error. */
+static void view_error(const struct cli_ctx *c, const struct cli_view *v, int status,
+		       const char *body)
+{
+	if (status == 404 && v->not_found[0] != '\0')
+		fprintf(c->err, "ferryctl: %s\n", v->not_found);
+	else
+		cli_http_error_print(c, v->daemon, v->path, status, body);
+}
+
+/*
+ * --json and an error status: the daemon's JSON error is read (it is small)
+ * and said on stderr as the table form says it; stdout stays empty.
+ */
+static int view_json_error(const struct cli_ctx *c, const struct cli_view *v,
+			   struct cli_conn *conn, int status, const char *head, size_t head_len)
+{
+	char body[8192];
+	size_t n = head_len < sizeof(body) - 1 ? head_len : sizeof(body) - 1;
+	ssize_t r = 1;
+
+	memcpy(body, head, n);
+	while (n < sizeof(body) - 1 &&
+	       (r = cli_conn_read(conn, body + n, sizeof(body) - 1 - n,
+				  cli_now_ms() + c->timeout_ms)) > 0)
+		n += (size_t)r;
+	body[n] = '\0';
+	cli_conn_close(conn);
+	view_error(c, v, status, body);
+	return 1;
+}
+
 /*
  * --json: the daemon's answer goes to stdout as it arrives, so a dump of a
  * million routes never sits in ferryctl's memory either.
@@ -153,16 +185,14 @@ static int view_json(const struct cli_ctx *c, const struct cli_view *v)
 			rc == -ENOENT || rc == -ECONNREFUSED ? " is not running" : "", err);
 		return 1;
 	}
+	if (status < 200 || status > 299)
+		return view_json_error(c, v, conn, status, head, head_len);
 	fwrite(head, 1, head_len, c->out);
 	rc = copy_body(conn, c->out, c->timeout_ms);
 	cli_conn_close(conn);
 	fputc('\n', c->out);
 	if (rc < 0) {
 		fprintf(c->err, "ferryctl: %s: GET %s: %s\n", v->daemon, v->path, strerror(-rc));
-		return 1;
-	}
-	if (status < 200 || status > 299) {
-		fprintf(c->err, "ferryctl: %s: GET %s: HTTP %d\n", v->daemon, v->path, status);
 		return 1;
 	}
 	return 0;
@@ -175,7 +205,11 @@ static int view_run(const struct cli_ctx *c, const struct cli_view *v)
 
 	if (c->json)
 		return view_json(c, v);
-	if (cli_fetch(c, v->daemon, v->path, &doc) < 0)
+	rc = v->not_found[0] != '\0' ? cli_fetch_maybe(c, v->daemon, v->path, &doc)
+				       : cli_fetch(c, v->daemon, v->path, &doc);
+	if (rc == -2)
+		view_error(c, v, 404, "");
+	if (rc < 0)
 		return 1;
 	rc = (v->print ? v->print : cli_view_table)(c->out, v, doc);
 	if (rc == -EINVAL)

@@ -50,10 +50,23 @@ static void view_table(struct cli_view *v, const char *daemon, const char *path,
 	v->ncols = ncols;
 }
 
+void cli_view_vrf_not_found(struct cli_view *v, const char *name)
+{
+	snprintf(v->not_found, sizeof(v->not_found), "no VRF named \"%.64s\"", name);
+}
+
 static int fail(char *err, size_t len, const char *what)
 {
 	snprintf(err, len, "%s", what);
 	return -1;
+}
+
+static int path_add(struct cli_view *v, const char *key, const char *value, char *err,
+		    size_t len)
+{
+	if (cli_path_add(v->path, sizeof(v->path), key, value) < 0)
+		return fail(err, len, "argument too long");
+	return 0;
 }
 
 static int show_bgp_neighbors(int argc, char **argv, struct cli_view *v, char *err, size_t len)
@@ -66,7 +79,7 @@ static int show_bgp_neighbors(int argc, char **argv, struct cli_view *v, char *e
 		return fail(err, len, "show bgp neighbors takes at most one address");
 	snprintf(v->path, sizeof(v->path), "/neighbor");
 	v->print = cli_print_neighbor;
-	return cli_path_add(v->path, sizeof(v->path), "address", argv[0]);
+	return path_add(v, "address", argv[0], err, len);
 }
 
 /* show bgp vpnv4 ...: a table of paths, or one destination in detail. */
@@ -130,14 +143,16 @@ static int show_vrf(int argc, char **argv, struct cli_view *v, char *err, size_t
 	if (argc == 2 && strcmp(argv[1], "routes") == 0) {
 		view_table(v, "vrfmgr", "/routes", "routes", cli_cols_vrf_routes,
 			   cli_ncols_vrf_routes);
-		return cli_path_add(v->path, sizeof(v->path), "vrf", argv[0]);
+		cli_view_vrf_not_found(v, argv[0]);
+		return path_add(v, "vrf", argv[0], err, len);
 	}
 	if (argc == 1) {
+		/* vrfmgr picks the VRF: --json prints {"vrfs":[that one]}, an unknown name is a 404 */
 		view_table(v, "vrfmgr", "/vrfs", "vrfs", cli_cols_vrfs, cli_ncols_vrfs);
 		v->print = cli_print_vrf;
-		v->filter_key = "name";
-		snprintf(v->filter_value, sizeof(v->filter_value), "%s", argv[0]);
-		return 0;
+		snprintf(v->name, sizeof(v->name), "%s", argv[0]);
+		cli_view_vrf_not_found(v, argv[0]);
+		return path_add(v, "vrf", argv[0], err, len);
 	}
 	return fail(err, len, "show vrf [NAME] [routes]");
 }
@@ -178,7 +193,10 @@ int cli_show_parse(int argc, char **argv, struct cli_view *v, char *err, size_t 
 		return show_vrf(argc - 1, argv + 1, v, err, errlen);
 	if (strcmp(argv[0], "fib") == 0 && argc <= 2) {
 		view_table(v, "fwd", "/fib", "fib", cli_cols_fib, cli_ncols_fib);
-		return argc == 2 ? cli_path_add(v->path, sizeof(v->path), "vrf", argv[1]) : 0;
+		if (argc == 1)
+			return 0;
+		cli_view_vrf_not_found(v, argv[1]);
+		return path_add(v, "vrf", argv[1], err, errlen);
 	}
 	for (size_t i = 0; i < sizeof(simple) / sizeof(simple[0]); i++)
 		if (strcmp(argv[0], simple[i].word) == 0 && argc == 1) {
@@ -363,13 +381,13 @@ int cli_print_vrf(FILE *out, const struct cli_view *v, struct json_object *doc)
 		struct json_object *e = json_object_array_get_idx(vrfs, i);
 		const char *name = json_object_get_string(get(e, "name"));
 
-		if (name == NULL || strcmp(name, v->filter_value) != 0)
+		if (name == NULL || strcmp(name, v->name) != 0)
 			continue;
 		fprintf(out, "VRF %s (id %s)\n", name, C(e, "id"));
 		cli_fields_print(out, e, COLS(cols), 2);
 		return 0;
 	}
-	fprintf(stderr, "ferryctl: no VRF named \"%s\"\n", v->filter_value);
+	fprintf(stderr, "ferryctl: no VRF named \"%s\"\n", v->name); /* vrfmgr said 404 first */
 	return -2;
 }
 

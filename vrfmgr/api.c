@@ -122,20 +122,26 @@ static void write_vrf(struct jw *w, const struct vrf_table *t, const struct vrf 
 	jw_object_end(w);
 }
 
+/* GET /vrfs[?vrf=NAME]: every VRF, or the one named (404 when none), in the same array. */
 static int api_vrfs(struct jw *w, const struct api_request *req, void *ctx)
 {
-	static const char *const keys[] = { NULL };
+	static const char *const keys[] = { "vrf", NULL };
 	struct vrfmgr *vm = ctx;
+	const char *name = api_query_get(req, "vrf");
+	const struct vrf *only = NULL;
 	size_t i;
 	int rc;
 
 	if ((rc = api_check_params(w, req, keys)) != 0)
 		return rc;
+	if (name != NULL && (only = vrf_by_name(&vm->table, name)) == NULL)
+		return api_error(w, 404, "no VRF named \"%s\"", name);
 	jw_object_begin(w);
 	jw_key(w, "vrfs");
 	jw_array_begin(w);
 	for (i = 0; i < vm->table.n_vrfs; i++)
-		write_vrf(w, &vm->table, &vm->table.vrfs[i]);
+		if (only == NULL || only == &vm->table.vrfs[i])
+			write_vrf(w, &vm->table, &vm->table.vrfs[i]);
 	jw_array_end(w);
 	jw_object_end(w);
 	return 200;

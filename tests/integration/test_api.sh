@@ -309,6 +309,29 @@ ctl_show() {
 		ctl vrf explain 10.255.0.2:200 192.168.101.0/24 | grep -q "VRF B: installed"
 }
 check "ferryctl show bgp/vrf/fib/lfib, old forms, --json, vrf explain on the lab" ctl_show
+both_fail() { # both_fail WANT ARGS...: exit 1 with stderr WANT as a table and with --json (stdout empty)
+	local want=$1
+	shift
+	ctl "$@" >"$TMP/t.out" 2>"$TMP/t.err"
+	[ $? = 1 ] && [ "$(cat "$TMP/t.err")" = "$want" ] || { echo "# $*: $(cat "$TMP/t.err")"; return 1; }
+	ctl --json "$@" >"$TMP/j.out" 2>"$TMP/j.err"
+	[ $? = 1 ] && [ "$(cat "$TMP/j.err")" = "$want" ] && [ ! -s "$TMP/j.out" ] ||
+		{ echo "# --json $*: $(cat "$TMP/j.err") / $(head -c 200 "$TMP/j.out")"; return 1; }
+}
+ctl_names() { # a name in the command narrows --json too; an unknown one fails alike in both forms
+	local out
+	out=$(ctl --json show vrf A) && jq -e '[.vrfs[].name] == ["A"] and .vrfs[0].rd == "10.255.0.1:100"' <<<"$out" >/dev/null &&
+		get vrfmgr '/vrfs?vrf=B' | jq -e '[.vrfs[].name] == ["B"]' >/dev/null &&
+		err_is 404 'no VRF named "Z"' vrfmgr '/vrfs?vrf=Z' &&
+		ctl show vrf A | grep -q '^VRF A (id 1)' &&
+		both_fail 'ferryctl: no VRF named "Z"' show vrf Z &&
+		both_fail 'ferryctl: no VRF named "Z"' show vrf Z routes &&
+		both_fail 'ferryctl: no VRF named "Z"' show fib Z &&
+		both_fail 'ferryctl: no VRF named "Z"' fwd fib Z &&
+		both_fail 'ferryctl: bgpd: GET /neighbor?address=10.9.9.9: no neighbor 10.9.9.9 configured (HTTP 404)' \
+			show bgp neighbors 10.9.9.9
+}
+check "ferryctl --json show vrf A holds only A; an unknown VRF or neighbor: exit 1, the same message as a table and --json" ctl_names
 ctl trace A 192.168.101.10 >"$TMP/trace.txt" 2>&1
 rc=$?
 if [ $rc = 0 ] && grep -q "inner label  200" "$TMP/trace.txt" && grep -q "outer label  16" "$TMP/trace.txt" &&

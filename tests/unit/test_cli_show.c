@@ -52,7 +52,7 @@ Test(cli_show, grammar)
 	parse_ok("bgp vpnv4 rt 65000:100 neighbor local", "bgpd",
 		 "/routes?rt=65000%3A100&neighbor=local");
 	parse_ok("vrf", "vrfmgr", "/vrfs");
-	parse_ok("vrf A", "vrfmgr", "/vrfs");
+	parse_ok("vrf A", "vrfmgr", "/vrfs?vrf=A"); /* vrfmgr picks it: --json holds only A */
 	parse_ok("vrf A routes", "vrfmgr", "/routes?vrf=A");
 	parse_ok("vrf routes", "vrfmgr", "/routes");
 	parse_ok("labels", "vrfmgr", "/labels");
@@ -136,6 +136,29 @@ Test(cli_show, explain_golden)
 	golden("vrf_explain", text);
 	free(text);
 	json_object_put(doc);
+}
+
+/* A VRF name vrfmgr or fwd does not know: the same words for the table and --json (main.c). */
+Test(cli_show, vrf_name_views_say_which_vrf_is_missing)
+{
+	static const char *const forms[][3] = {
+		{ "vrf", "Z", NULL }, { "vrf", "Z", "routes" }, { "fib", "Z", NULL },
+	};
+	char err[64];
+	struct cli_view v;
+
+	for (size_t i = 0; i < sizeof(forms) / sizeof(forms[0]); i++) {
+		char *argv[3] = { (char *)forms[i][0], (char *)forms[i][1], (char *)forms[i][2] };
+
+		cr_assert_eq(cli_show_parse(argv[2] ? 3 : 2, argv, &v, err, sizeof(err)), 0);
+		cr_expect_str_eq(v.not_found, "no VRF named \"Z\"", "show %s %s", argv[0], argv[1]);
+	}
+	cr_assert_eq(cli_command_view(cli_command_find("fwd", "fib"), "Z", &v), 0);
+	cr_expect_str_eq(v.not_found, "no VRF named \"Z\"");
+	cr_assert_eq(cli_command_view(cli_command_find("fwd", "fib"), NULL, &v), 0);
+	cr_expect_str_eq(v.not_found, "");
+	cr_assert_eq(cli_show_parse(1, (char *[]){ "vrf" }, &v, err, sizeof(err)), 0);
+	cr_expect_str_eq(v.not_found, "");
 }
 
 Test(cli_show, unknown_vrf_detail)
