@@ -127,6 +127,19 @@ int cli_http_open(const struct cli_endpoint *ep, const char *path, int timeout_m
 		  char *head, size_t headlen, size_t *head_len, struct cli_conn **out, char *err,
 		  size_t errlen);
 
+/* --- opts.c: numeric options ----------------------------------------------- */
+
+/* Limits of ferryctl's numeric options (-t, events --count, --since). */
+#define CLI_TIMEOUT_MAX_MS 3600000
+#define CLI_COUNT_MAX 1000000000
+/*
+ * arg as a whole number in [min, max] into *out: decimal digits only (no
+ * sign, blank or suffix). 0, or -1 with err naming opt and saying what
+ * it wants ("OPT: \"ARG\" is not WHAT MIN..MAX").
+ */
+int cli_opt_uint(const char *opt, const char *what, const char *arg, uint64_t min,
+		 uint64_t max, uint64_t *out, char *err, size_t errlen);
+
 /* --- fetch.c: the daemons of one instance -------------------------------- */
 
 struct cli_ctx {

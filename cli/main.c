@@ -312,6 +312,13 @@ struct opts {
 	const char *run_arg, *url_arg, *token_file;
 };
 
+/* A bad option value (its option and the form it wants are in err): exit 2. */
+static int opt_bad(const char *err)
+{
+	fprintf(stderr, "ferryctl: %s\n", err);
+	return 2;
+}
+
 /*
  * The options, wherever they come (as they always could: ferryctl bgp
  * routes --json). Returns -1 to go on, else the exit code (--help, bad usage).
@@ -333,6 +340,8 @@ static int parse_opts(int argc, char **argv, struct cli_ctx *c, struct opts *o)
 		{ "token-file", required_argument, NULL, 'T' },
 		{ NULL, 0, NULL, 0 },
 	};
+	char err[160];
+	uint64_t n;
 	int ch;
 
 	while ((ch = getopt_long(argc, argv, "i:r:jt:hu:", opts, NULL)) != -1) {
@@ -345,7 +354,10 @@ static int parse_opts(int argc, char **argv, struct cli_ctx *c, struct opts *o)
 			c->json = true;
 			break;
 		case 't':
-			c->timeout_ms = atoi(optarg) > 0 ? atoi(optarg) : TIMEOUT_MS;
+			if (cli_opt_uint("-t/--timeout", "a whole number of milliseconds", optarg, 1,
+					 CLI_TIMEOUT_MAX_MS, &n, err, sizeof(err)) < 0)
+				return opt_bad(err);
+			c->timeout_ms = (int)n;
 			break;
 		case 'h':
 			usage(stdout);
@@ -353,11 +365,17 @@ static int parse_opts(int argc, char **argv, struct cli_ctx *c, struct opts *o)
 		case 'o':
 			c->once = true;
 			break;
-		case 's':
+		case 's': /* the daemons take 1..2^64-2 (common/api_events.c) */
+			if (cli_opt_uint("--since", "an event sequence number", optarg, 1,
+					 UINT64_MAX - 1, &n, err, sizeof(err)) < 0)
+				return opt_bad(err);
 			c->since = optarg;
 			break;
 		case 'n':
-			c->count = strtol(optarg, NULL, 10);
+			if (cli_opt_uint("--count", "a whole number of events", optarg, 1,
+					 CLI_COUNT_MAX, &n, err, sizeof(err)) < 0)
+				return opt_bad(err);
+			c->count = (long)n;
 			break;
 		case 'S':
 			c->snapshot = true;

@@ -615,6 +615,24 @@ ctl_refuses() { # exit 2 before connecting: a token in clear to another host, --
 	[ $? = 2 ] && grep -q -- '--ca is for --url' "$TMP/refuse2.txt"
 }
 check "ferryctl refuses --token-file over http:// to 10.255.0.1 and --ca without --url (exit 2)" ctl_refuses
+usage_2() { # usage_2 MESSAGE ARGS...: ferryctl exits 2 saying MESSAGE (one line, on stderr)
+	local want=$1
+	shift
+	ctl "$@" >"$TMP/u.out" 2>"$TMP/u.err"
+	[ $? = 2 ] && [ "$(cat "$TMP/u.err")" = "ferryctl: $want" ] && [ ! -s "$TMP/u.out" ] && return 0
+	echo "# ferryctl $*: $(head -c 300 "$TMP/u.err")"
+	return 1
+}
+ctl_numbers() { # numeric options: digits in range or exit 2 naming the option and the form
+	usage_2 '-t/--timeout: "abc" is not a whole number of milliseconds 1..3600000' -t abc show vrf &&
+		usage_2 '-t/--timeout: "0" is not a whole number of milliseconds 1..3600000' -t 0 show vrf &&
+		usage_2 '-t/--timeout: "5s" is not a whole number of milliseconds 1..3600000' --timeout=5s show vrf &&
+		usage_2 '--count: "x" is not a whole number of events 1..1000000000' events --count x &&
+		usage_2 '--count: "-3" is not a whole number of events 1..1000000000' events --count -3 &&
+		usage_2 '--since: "y" is not an event sequence number 1..18446744073709551614' events --since y &&
+		ctl -t 5000 show vrf A | grep -q '^VRF A (id 1)'
+}
+check "ferryctl -t, --count, --since: a value that is not a number in range is exit 2 naming the option" ctl_numbers
 if ctl_tls; then
 	ok "ferryctl --url https://10.255.0.1:7180 --ca --token-file: show vrf (table and --json), events --snapshot over TLS; 401 without the token (show and events name it), refused without the CA"
 else
