@@ -242,12 +242,20 @@ static int legacy(const struct cli_ctx *c, int argc, char **argv)
 	const struct cli_command *cmd = argc >= 2 ? cli_command_find(argv[0], argv[1]) : NULL;
 	struct cli_view v;
 
-	if (!cmd || argc > 3 || (argc == 3 && !cmd->arg_name)) {
-		if (argc > 0)
-			fprintf(stderr, "ferryctl: unknown command: %s%s%s%s%s\n", argv[0],
-				argc > 1 ? " " : "", argc > 1 ? argv[1] : "", argc > 2 ? " " : "",
-				argc > 2 ? argv[2] : "");
+	if (!cmd) {
+		fprintf(stderr, "ferryctl: unknown command: %s%s%s\n", argv[0], argc > 1 ? " " : "",
+			argc > 1 ? argv[1] : "");
 		usage(stderr);
+		return 2;
+	}
+	if (argc > 3 || (argc == 3 && !cmd->arg_name)) {
+		/* the words are right: blame the one too many */
+		if (cmd->arg_name)
+			fprintf(stderr, "ferryctl: %s %s: unexpected \"%s\" (want %s %s [%s])\n",
+				argv[0], argv[1], argv[3], argv[0], argv[1], cmd->arg_name);
+		else
+			fprintf(stderr, "ferryctl: %s %s: unexpected \"%s\" (%s %s takes nothing "
+					"more)\n", argv[0], argv[1], argv[2], argv[0], argv[1]);
 		return 2;
 	}
 	if (cli_command_view(cmd, argc == 3 ? argv[2] : NULL, &v) < 0) {

@@ -154,7 +154,9 @@ static int show_vrf(int argc, char **argv, struct cli_view *v, char *err, size_t
 		cli_view_vrf_not_found(v, argv[0]);
 		return path_add(v, "vrf", argv[0], err, len);
 	}
-	return fail(err, len, "show vrf [NAME] [routes]");
+	snprintf(err, len, "show vrf: unexpected \"%.64s\" (want show vrf [NAME] [routes])",
+		 argv[argc >= 2 && strcmp(argv[1], "routes") == 0 ? 2 : 1]);
+	return -1;
 }
 
 struct simple_show {
@@ -179,34 +181,60 @@ static const struct simple_show simple[] = {
 	{ "vpn", "vrfmgr", "/vpn", "routes", cli_cols_vpn, &cli_ncols_vpn, NULL },
 };
 
+#define SHOW_WORDS "bgp, vrf, vpn, labels, lsp, fib, lfib, interfaces, counters, arp"
+
+static int show_bgp(int argc, char **argv, struct cli_view *v, char *err, size_t len)
+{
+	if (argc == 0)
+		return fail(err, len, "show bgp: neighbors or vpnv4? (want show bgp neighbors "
+				      "[ADDRESS] or show bgp vpnv4 [rd RD] [PREFIX] ...)");
+	if (strcmp(argv[0], "neighbors") == 0 || strcmp(argv[0], "neighbor") == 0)
+		return show_bgp_neighbors(argc - 1, argv + 1, v, err, len);
+	if (strcmp(argv[0], "vpnv4") == 0 || strcmp(argv[0], "routes") == 0)
+		return show_bgp_vpnv4(argc - 1, argv + 1, v, err, len);
+	snprintf(err, len, "unknown command: show bgp %.64s (want show bgp neighbors [ADDRESS] or "
+			   "show bgp vpnv4 ...)", argv[0]);
+	return -1;
+}
+
+static int show_fib(int argc, char **argv, struct cli_view *v, char *err, size_t len)
+{
+	if (argc > 1) {
+		snprintf(err, len, "show fib: unexpected \"%.64s\" (want show fib [VRF]; for "
+				   "one address: ferryctl trace VRF ADDRESS)", argv[1]);
+		return -1;
+	}
+	view_table(v, "fwd", "/fib", "fib", cli_cols_fib, cli_ncols_fib);
+	if (argc == 0)
+		return 0;
+	cli_view_vrf_not_found(v, argv[0]);
+	return path_add(v, "vrf", argv[0], err, len);
+}
+
 int cli_show_parse(int argc, char **argv, struct cli_view *v, char *err, size_t errlen)
 {
 	if (argc == 0)
-		return fail(err, errlen, "show what? (see ferryctl --help)");
-	if (strcmp(argv[0], "bgp") == 0 && argc >= 2) {
-		if (strcmp(argv[1], "neighbors") == 0 || strcmp(argv[1], "neighbor") == 0)
-			return show_bgp_neighbors(argc - 2, argv + 2, v, err, errlen);
-		if (strcmp(argv[1], "vpnv4") == 0 || strcmp(argv[1], "routes") == 0)
-			return show_bgp_vpnv4(argc - 2, argv + 2, v, err, errlen);
-	}
+		return fail(err, errlen, "show what? (want one of " SHOW_WORDS "; ferryctl --help)");
+	if (strcmp(argv[0], "bgp") == 0)
+		return show_bgp(argc - 1, argv + 1, v, err, errlen);
 	if (strcmp(argv[0], "vrf") == 0)
 		return show_vrf(argc - 1, argv + 1, v, err, errlen);
-	if (strcmp(argv[0], "fib") == 0 && argc <= 2) {
-		view_table(v, "fwd", "/fib", "fib", cli_cols_fib, cli_ncols_fib);
-		if (argc == 1)
-			return 0;
-		cli_view_vrf_not_found(v, argv[1]);
-		return path_add(v, "vrf", argv[1], err, errlen);
-	}
-	for (size_t i = 0; i < sizeof(simple) / sizeof(simple[0]); i++)
-		if (strcmp(argv[0], simple[i].word) == 0 && argc == 1) {
-			view_table(v, simple[i].daemon, simple[i].path, simple[i].array_key,
-				   simple[i].cols, *simple[i].ncols);
-			v->print = simple[i].print;
-			return 0;
+	if (strcmp(argv[0], "fib") == 0)
+		return show_fib(argc - 1, argv + 1, v, err, errlen);
+	for (size_t i = 0; i < sizeof(simple) / sizeof(simple[0]); i++) {
+		if (strcmp(argv[0], simple[i].word) != 0)
+			continue;
+		if (argc > 1) {
+			snprintf(err, errlen, "show %s: unexpected \"%.64s\" (show %s takes nothing "
+					      "more)", argv[0], argv[1], argv[0]);
+			return -1;
 		}
-	snprintf(err, errlen, "unknown command: show %s%s%s", argv[0],
-		 argc > 1 ? " " : "", argc > 1 ? argv[1] : "");
+		view_table(v, simple[i].daemon, simple[i].path, simple[i].array_key,
+			   simple[i].cols, *simple[i].ncols);
+		v->print = simple[i].print;
+		return 0;
+	}
+	snprintf(err, errlen, "unknown command: show %.64s (want one of " SHOW_WORDS ")", argv[0]);
 	return -1;
 }
 

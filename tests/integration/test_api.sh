@@ -633,6 +633,14 @@ ctl_numbers() { # numeric options: digits in range or exit 2 naming the option a
 		ctl -t 5000 show vrf A | grep -q '^VRF A (id 1)'
 }
 check "ferryctl -t, --count, --since: a value that is not a number in range is exit 2 naming the option" ctl_numbers
+ctl_usage() { # a usage error names the word in the way and what the command wants
+	usage_2 'show fib: unexpected "192.168.101.10" (want show fib [VRF]; for one address: ferryctl trace VRF ADDRESS)' \
+		show fib A 192.168.101.10 &&
+		usage_2 'show bgp: neighbors or vpnv4? (want show bgp neighbors [ADDRESS] or show bgp vpnv4 [rd RD] [PREFIX] ...)' show bgp &&
+		usage_2 'show lfib: unexpected "x" (show lfib takes nothing more)' show lfib x &&
+		usage_2 'fwd fib: unexpected "B" (want fwd fib [VRF])' fwd fib A B
+}
+check "ferryctl usage errors: show fib A ADDRESS, show bgp, show lfib x, fwd fib A B name the word and the form (exit 2)" ctl_usage
 if ctl_tls; then
 	ok "ferryctl --url https://10.255.0.1:7180 --ca --token-file: show vrf (table and --json), events --snapshot over TLS; 401 without the token (show and events name it), refused without the CA"
 else

@@ -68,8 +68,29 @@ Test(cli_show, grammar)
 	parse_bad("bgp vpnv4 longer", "need a prefix");
 	parse_bad("bgp vpnv4 foo", "unexpected \"foo\"");
 	parse_bad("bgp neighbors a b", "at most one");
-	parse_bad("routers", "unknown command: show routers");
-	parse_bad("vrf A routes x", "show vrf [NAME] [routes]");
+	parse_bad("routers", "unknown command: show routers (want one of bgp, vrf, vpn,");
+	parse_bad("vrf A routes x", "show vrf: unexpected \"x\" (want show vrf [NAME] [routes])");
+	parse_bad("vrf A B", "show vrf: unexpected \"B\"");
+	/* the word in the way is named, and what the command wants */
+	parse_bad("fib A 192.168.101.10",
+		  "show fib: unexpected \"192.168.101.10\" (want show fib [VRF]; for one address: "
+		  "ferryctl trace VRF ADDRESS)");
+	parse_bad("bgp", "show bgp: neighbors or vpnv4? (want show bgp neighbors [ADDRESS] or "
+			 "show bgp vpnv4");
+	parse_bad("bgp foo", "unknown command: show bgp foo (want show bgp neighbors [ADDRESS] or "
+			     "show bgp vpnv4 ...)");
+	parse_bad("lfib x", "show lfib: unexpected \"x\" (show lfib takes nothing more)");
+	parse_bad("counters 1", "show counters: unexpected \"1\"");
+}
+
+Test(cli_show, show_alone_lists_the_words)
+{
+	struct cli_view v;
+	char err[256];
+
+	cr_assert_lt(cli_show_parse(0, NULL, &v, err, sizeof(err)), 0);
+	cr_assert_str_eq(err, "show what? (want one of bgp, vrf, vpn, labels, lsp, fib, lfib, "
+			      "interfaces, counters, arp; ferryctl --help)");
 }
 
 Test(cli_show, old_forms_are_aliases)
