@@ -236,7 +236,8 @@ static int api_labels(struct jw *w, const struct api_request *req, void *ctx)
 }
 
 static const struct api_route vrfmgr_routes[] = {
-	{ "/vrfs", api_vrfs, "VRFs: RD, label, route targets, interfaces, route count" },
+	{ "/vrfs", api_vrfs,
+	  "VRFs: RD, label, route targets, interfaces, route count (?vrf=NAME for one)" },
 	{ "/routes", vrfapi_routes,
 	  "VRF routes, all candidates, selected first, streamed (?vrf=NAME, &prefix=P&match=, "
 	  "&address=A longest match, &limit=N&after=VRF:PREFIX pages)" },
