@@ -208,6 +208,11 @@ static int h_counters(struct jw *w, const struct api_request *req, void *ctx)
 	for (int d = 0; d < FWD_DROP_MAX; d++)
 		jw_kv_uint(w, fwd_drop_name(d), f->drops[d]);
 	jw_object_end(w);
+	jw_key(w, "icmp_errors");
+	jw_object_begin(w);
+	jw_kv_uint(w, "sent", f->icmp.sent);
+	jw_kv_uint(w, "rate_limited", f->icmp.limited);
+	jw_object_end(w);
 	fwd_api_counters_json(w, f);
 	jw_object_end(w);
 	return 200;
@@ -218,7 +223,8 @@ const struct api_route fwd_api_routes[] = {
 	{ "/lfib", h_lfib, "label forwarding entries" },
 	{ "/arp", h_arp, "ARP entries per interface" },
 	{ "/counters", h_counters,
-	  "packet/byte counters per interface, per VRF and per label; drops by reason" },
+	  "packet/byte counters per interface, per VRF and per label; drops by reason; "
+	  "ICMP errors sent" },
 	{ "/lookup", fwd_api_lookup, "the forwarding decision for ?vrf=NAME&address=A" },
 	{ "/metrics", fwd_api_metrics,
 	  "Prometheus text: interface, VRF and label counters, drops, table sizes" },

@@ -84,6 +84,12 @@ int fwd_api_metrics(struct jw *w, const struct api_request *req, void *ctx)
 	for (int d = 0; d < FWD_DROP_MAX; d++)
 		api_prom_sample(w, "ferry_drops_total", "reason", fwd_drop_name(d), NULL, NULL,
 				f->drops[d]);
+	api_prom_family(w, "ferry_fwd_icmp_errors_total", "counter",
+			"ICMP errors about dropped packets: sent, or held back by the rate limit");
+	api_prom_sample(w, "ferry_fwd_icmp_errors_total", "result", "sent", NULL, NULL,
+			f->icmp.sent);
+	api_prom_sample(w, "ferry_fwd_icmp_errors_total", "result", "rate_limited", NULL, NULL,
+			f->icmp.limited);
 	fwd_api_counters_prom(w, f);
 	tables(w, f);
 	return 200;

@@ -160,6 +160,15 @@ struct fwd_vrf;
 struct fib_results;
 struct rcu;
 
+/* The ICMP errors fwd sends (icmp.h): the rate limit's bucket and what came of it. */
+struct icmp_limit {
+	uint64_t last_ms; /* when tokens was last refilled */
+	uint32_t tokens;
+	bool started;
+	uint64_t sent;    /* errors sent (handed to the output step) */
+	uint64_t limited; /* errors not sent: over the rate */
+};
+
 struct fwd {
 	struct fwd_iface **ifaces;
 	size_t n_ifaces;
@@ -184,6 +193,7 @@ struct fwd {
 	struct nh_table *nhs;
 	struct lfib *lfib;
 	uint64_t drops[FWD_DROP_MAX];
+	struct icmp_limit icmp; /* the control thread's: pipeline.c alone sends errors */
 	uint64_t now_ms;       /* monotonic; set by fwd_clock_update (or by tests) */
 	uint32_t arp_timeout_s;
 	uint32_t gen;          /* current replay generation (mark-and-sweep) */

@@ -97,6 +97,15 @@ static int expose_ttl(struct fwd_pkt *p, const struct mpls_lse *top, uint8_t ttl
 	return 0;
 }
 
+static void take_top(struct fwd_pkt *p, const struct mpls_lse *top)
+{
+	memmove(p->data + MPLS_LSE_LEN, p->data, ETH_OFF_TYPE);
+	p->data += MPLS_LSE_LEN;
+	p->len -= MPLS_LSE_LEN;
+	p->headroom += MPLS_LSE_LEN;
+	set_ethertype(p, top->bos ? FWD_ETHERTYPE_IPV4 : ETHERTYPE_MPLS);
+}
+
 int mpls_pop(struct fwd_pkt *p)
 {
 	struct mpls_lse top;
@@ -108,11 +117,17 @@ int mpls_pop(struct fwd_pkt *p)
 		return -ETIMEDOUT;
 	if ((rc = expose_ttl(p, &top, (uint8_t)(top.ttl - 1))) < 0)
 		return rc;
-	memmove(p->data + MPLS_LSE_LEN, p->data, ETH_OFF_TYPE);
-	p->data += MPLS_LSE_LEN;
-	p->len -= MPLS_LSE_LEN;
-	p->headroom += MPLS_LSE_LEN;
-	set_ethertype(p, top.bos ? FWD_ETHERTYPE_IPV4 : ETHERTYPE_MPLS);
+	take_top(p, &top);
+	return 0;
+}
+
+int mpls_strip(struct fwd_pkt *p)
+{
+	struct mpls_lse top;
+
+	if (mpls_peek(p, &top) < 0)
+		return -EBADMSG;
+	take_top(p, &top);
 	return 0;
 }
 

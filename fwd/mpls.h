@@ -36,6 +36,11 @@ int mpls_peek(const struct fwd_pkt *p, struct mpls_lse *top);
  * (the ethertype becomes 0x0800). 0, -EBADMSG or -ETIMEDOUT.
  */
 int mpls_pop(struct fwd_pkt *p);
+/*
+ * Takes the top entry off whatever its TTL, passing none on: for a label
+ * whose TTL ran out, to reach the packet an error quotes. 0 or -EBADMSG.
+ */
+int mpls_strip(struct fwd_pkt *p);
 /* Swaps the top label to out (keeping TC and S); out implicit null pops. */
 int mpls_swap(struct fwd_pkt *p, uint32_t out);
 

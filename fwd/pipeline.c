@@ -9,6 +9,8 @@
  * The VRF of a packet comes only from its ingress link or its label, so a
  * packet of one customer can never be looked up in another's table.
  * Every early exit is a counted drop (or "ignored" for the kernel's frames).
+ * An IPv4 packet dropped for its TTL, for want of a route or for its size
+ * with DF set gets an ICMP error back (icmp.h), rate limited.
  * A frame it handles from the start is counted here in its VRF or label
  * (ctr.h); one vector.c classified was counted there.
  * This is the complete, per-frame path: vector.c runs the common cases of a
@@ -21,6 +23,7 @@
 #include "fwd/arp.h"
 #include "fwd/ctr.h"
 #include "fwd/fib.h"
+#include "fwd/icmp.h"
 #include "fwd/ipv4.h"
 #include "fwd/lfib.h"
 #include "fwd/mpls.h"
@@ -29,6 +32,8 @@
 #include "fwd/pipeline_int.h"
 
 #define IP_OFF_TTL 8
+#define IP_OFF_FRAG 6
+#define IP_FLAG_DF 0x40
 
 static uint8_t *ip_hdr(const struct pctx *c)
 {
@@ -55,14 +60,78 @@ static bool ip_parse(struct pctx *c, enum fwd_drop *why)
 	return true;
 }
 
+static enum fwd_verdict ip_route(struct pctx *c);
+
+/* Our address for an error about c's packet: the ingress link's, else one of the VRF's links'. */
+static uint32_t icmp_source(const struct pctx *c)
+{
+	const struct fwd_iface *l;
+
+	if (c->in->role == FWD_IF_ACCESS)
+		return c->in->addr;
+	for (l = c->f->vrf_links[c->vrf->id]; l != NULL; l = l->vrf_next)
+		if (l->addr != 0)
+			return l->addr;
+	return 0;
+}
+
+/*
+ * The packet is dropped and counted as why. When an error may be sent about
+ * it (icmp.c) and the rate limit allows one, the frame becomes that error,
+ * from our address in the packet's VRF, routed back to the sender as a ping
+ * reply is.
+ */
+static enum fwd_verdict drop_icmp(struct pctx *c, enum fwd_drop why, uint8_t type, uint8_t code,
+				  uint16_t mtu)
+{
+	enum fwd_verdict v = drop(c, why);
+	uint32_t src;
+
+	if (!c->is_ip || c->local || c->vrf == NULL || c->p->headroom < ICMP_ERROR_ROOM ||
+	    (src = icmp_source(c)) == 0 || !icmp_error_allowed(ip_hdr(c), &c->ip) ||
+	    !icmp_limit_take(&c->f->icmp, c->f->now_ms))
+		return v;
+	icmp_error_build(c->p, &c->ip, type, code, mtu, src);
+	if (!ip_parse(c, &why))
+		return v;
+	c->local = true;
+	return ip_route(c);
+}
+
+/*
+ * Larger than the egress MTU once k label entries are pushed: fragmentation
+ * needed when DF is set (the sender learns the MTU it can use), else dropped:
+ * fwd does not fragment.
+ */
+static enum fwd_verdict too_big(struct pctx *c, const struct fwd_iface *out, unsigned k)
+{
+	if (c->is_ip && (ip_hdr(c)[IP_OFF_FRAG] & IP_FLAG_DF))
+		return drop_icmp(c, FWD_DROP_MTU_EXCEEDED, ICMP_UNREACH, ICMP_UNREACH_NEEDFRAG,
+				 (uint16_t)(out->mtu - k * MPLS_LSE_LEN));
+	return drop(c, FWD_DROP_MTU_EXCEEDED);
+}
+
+static bool over_mtu(const struct pctx *c, const struct fwd_iface *out, unsigned k)
+{
+	return out->mtu != 0 && c->p->len - FWD_ETH_HLEN + k * MPLS_LSE_LEN > out->mtu;
+}
+
 static enum fwd_verdict eth_output(struct pctx *c, struct fwd_iface *out, uint32_t nh_ip)
 {
-	if (out->mtu != 0 && c->p->len - FWD_ETH_HLEN > out->mtu)
-		return drop(c, FWD_DROP_MTU_EXCEEDED);
+	if (over_mtu(c, out, 0))
+		return too_big(c, out, 0);
 	return arp_output(c->f, out, nh_ip, c->p);
 }
 
-static enum fwd_verdict ip_route(struct pctx *c);
+/* Label entries mpls_push writes for these: implicit null and none push nothing. */
+static unsigned push_count(const uint32_t *labels, unsigned n)
+{
+	unsigned k = 0;
+
+	for (unsigned i = 0; i < n; i++)
+		k += labels[i] != MPLS_LABEL_IMPLICIT_NULL && labels[i] != MPLS_LABEL_NONE;
+	return k;
+}
 
 /* Addressed to fwd itself: answer pings (routed back through the VRF), drop the rest. */
 static enum fwd_verdict local_input(struct pctx *c)
@@ -70,6 +139,7 @@ static enum fwd_verdict local_input(struct pctx *c)
 	if (c->vrf == NULL || ipv4_echo_reply(ip_hdr(c), &c->ip) < 0)
 		return drop(c, FWD_DROP_TO_SELF);
 	c->ip.dst = c->ip.src;
+	c->local = true;
 	return ip_route(c);
 }
 
@@ -89,12 +159,17 @@ enum fwd_verdict pipeline_nh_output(struct pctx *c, struct nexthop *nh, uint32_t
 	uint32_t labels[2];
 	enum fwd_verdict v;
 
+	if (nh == NULL) /* vector.c's lookup found no route */
+		return drop_icmp(c, FWD_DROP_NO_ROUTE, ICMP_UNREACH, ICMP_UNREACH_NET, 0);
 	if (nh->type == IPC_NH_LOCAL)
 		return c->is_ip ? local_input(c) : drop(c, FWD_DROP_BAD_LABEL_STACK);
 	if (nh->type == IPC_NH_DROP)
 		return drop(c, FWD_DROP_BLACKHOLE);
 	if ((out = nh_iface(c->f, nh)) == NULL)
 		return drop(c, FWD_DROP_NO_NEXTHOP);
+	/* popped to a CE without a lookup (per-CE label): errors go back through its VRF */
+	if (c->vrf == NULL && c->is_ip && out->role == FWD_IF_ACCESS && out->active)
+		c->vrf = fib_vrf_get(c->f, out->vrf_id);
 	switch (nh->type) {
 	case IPC_NH_CONNECTED:
 		if (!c->is_ip)
@@ -109,6 +184,8 @@ enum fwd_verdict pipeline_nh_output(struct pctx *c, struct nexthop *nh, uint32_t
 	case IPC_NH_LABELED:
 		labels[0] = nh->out_label;
 		labels[1] = inner_label;
+		if (c->is_ip && over_mtu(c, out, push_count(labels, 2)))
+			return too_big(c, out, push_count(labels, 2));
 		if (mpls_push(c->p, labels, 2, push_ttl(c)) < 0)
 			return drop(c, FWD_DROP_NO_HEADROOM);
 		c->is_ip = false;
@@ -123,15 +200,17 @@ enum fwd_verdict pipeline_nh_output(struct pctx *c, struct nexthop *nh, uint32_t
 /*
  * LPM in the packet's VRF; the TTL has been dealt with by the caller. The
  * lookup is counted in the VRF as vector.c counts it: from the core (the
- * packet came with a per-VRF label) or from a CE.
+ * packet came with a per-VRF label) or from a CE; fwd's own packets (ping
+ * replies, ICMP errors) came from neither and are not counted.
  */
 static enum fwd_verdict ip_route(struct pctx *c)
 {
 	const struct fib_result *e = fib_lookup(c->f, c->vrf, c->ip.dst);
 
-	fwd_vrf_lookup(c->f, c->vrf->id, c->in->role == FWD_IF_CORE, e != NULL);
+	if (!c->local)
+		fwd_vrf_lookup(c->f, c->vrf->id, c->in->role == FWD_IF_CORE, e != NULL);
 	if (e == NULL)
-		return drop(c, FWD_DROP_NO_ROUTE);
+		return drop_icmp(c, FWD_DROP_NO_ROUTE, ICMP_UNREACH, ICMP_UNREACH_NET, 0);
 	return pipeline_nh_output(c, e->nh, e->inner_label);
 }
 
@@ -149,7 +228,7 @@ static enum fwd_verdict access_ipv4(struct pctx *c)
 	if (c->ip.dst == c->in->addr)
 		return local_input(c);
 	if (c->ip.ttl <= 1)
-		return drop(c, FWD_DROP_TTL_EXPIRED);
+		return drop_icmp(c, FWD_DROP_TTL_EXPIRED, ICMP_TIME_EXCEEDED, ICMP_TIME_EXCEEDED_TTL, 0);
 	ipv4_set_ttl(ip_hdr(c), (uint8_t)(c->ip.ttl - 1));
 	if (c->vrf == NULL)
 		return drop(c, FWD_DROP_NO_ROUTE);
@@ -180,11 +259,39 @@ static bool pop_to_ip(struct pctx *c, const struct mpls_lse *top, enum fwd_drop 
 typedef enum fwd_verdict (*lfib_handler)(struct pctx *c, const struct lfib_entry *e,
 					 const struct mpls_lse *top);
 
+/*
+ * The bottom label's TTL ran out at this egress PE: the label is taken off
+ * so that the error quotes the IPv4 packet it carried, and the error goes
+ * back through vrf (RFC 3032 2.3.2: the packet's own VRF, where its sender is).
+ */
+static enum fwd_verdict pop_expired(struct pctx *c, const struct mpls_lse *top,
+				    struct fwd_vrf *vrf)
+{
+	enum fwd_drop why;
+
+	if (!top->bos || mpls_strip(c->p) < 0 || !ip_parse(c, &why))
+		return drop(c, FWD_DROP_TTL_EXPIRED);
+	c->vrf = vrf;
+	return drop_icmp(c, FWD_DROP_TTL_EXPIRED, ICMP_TIME_EXCEEDED, ICMP_TIME_EXCEEDED_TTL, 0);
+}
+
+/* The VRF of an attachment link a next hop leaves by, or NULL (a core link, none). */
+static struct fwd_vrf *vrf_of_nh(struct pctx *c, struct nexthop *nh)
+{
+	struct fwd_iface *out = nh_iface(c->f, nh);
+
+	return out != NULL && out->role == FWD_IF_ACCESS && out->active ?
+		       fib_vrf_get(c->f, out->vrf_id) :
+		       NULL;
+}
+
 static enum fwd_verdict do_pop_lookup(struct pctx *c, const struct lfib_entry *e,
 				      const struct mpls_lse *top)
 {
 	enum fwd_drop why;
 
+	if (top->ttl <= 1)
+		return pop_expired(c, top, fib_vrf_get(c->f, e->vrf_id));
 	if (!pop_to_ip(c, top, &why))
 		return drop(c, why);
 	if ((c->vrf = fib_vrf_get(c->f, e->vrf_id)) == NULL)
@@ -197,6 +304,8 @@ static enum fwd_verdict do_pop_forward(struct pctx *c, const struct lfib_entry *
 {
 	enum fwd_drop why;
 
+	if (top->ttl <= 1)
+		return pop_expired(c, top, vrf_of_nh(c, e->nh));
 	if (!pop_to_ip(c, top, &why))
 		return drop(c, why);
 	return pipeline_nh_output(c, e->nh, MPLS_LABEL_NONE);

@@ -23,6 +23,7 @@ struct pctx {
 	struct fwd_vrf *vrf; /* set once the packet is IPv4 in a VRF */
 	struct ipv4_info ip; /* valid once is_ip */
 	bool is_ip;
+	bool local;          /* fwd's own packet (ping reply, ICMP error): no error about it */
 };
 
 /* The whole per-frame path; rx counters are the caller's. */
@@ -32,7 +33,8 @@ enum fwd_verdict pipeline_nh_output(struct pctx *c, struct nexthop *nh, uint32_t
 /*
  * The same from a frame vector.c prepared (TTL handled, labels popped;
  * is_ip: IPv4 looked up in VRF vrf_id): refills the context pipeline.c
- * needs, then pipeline_nh_output. Control thread (or no workers).
+ * needs, then pipeline_nh_output; nh NULL: the lookup found no route.
+ * Control thread (or no workers).
  */
 enum fwd_verdict vector_nh_output(struct fwd *f, struct fwd_iface *in, struct fwd_pkt *p,
 				  bool is_ip, uint32_t vrf_id, struct nexthop *nh, uint32_t inner);

@@ -22,7 +22,7 @@
 #define PUNT_SLOTS 256u /* power of two */
 #define PUNT_DATA_MAX (4096u - FWD_HEADROOM - 32u)
 
-enum { PUNT_WHOLE = 0, PUNT_NH };
+enum { PUNT_WHOLE = 0, PUNT_NH, PUNT_NO_ROUTE };
 
 struct punt_slot {
 	struct fwd_iface *in;
@@ -118,10 +118,10 @@ enum fwd_verdict punt_nh(struct fwd *f, struct fwd_iface *in, const struct fwd_p
 
 	if (s == NULL)
 		return FWD_DROPPED;
-	s->kind = PUNT_NH;
+	s->kind = nh != NULL ? PUNT_NH : PUNT_NO_ROUTE;
 	s->is_ip = is_ip;
 	s->vrf_id = vrf_id;
-	s->nh_id = nh->id;
+	s->nh_id = nh != NULL ? nh->id : 0;
 	s->inner = inner;
 	return slot_push(s, in, p);
 }
@@ -146,7 +146,9 @@ static void finish(struct fwd *f, struct punt_slot *s)
 		pipeline_frame(f, s->in, &p); /* received: counted by the worker */
 		return;
 	}
-	if ((nh = nh_find(f, s->nh_id)) == NULL) {
+	if (s->kind == PUNT_NO_ROUTE)
+		nh = NULL;
+	else if ((nh = nh_find(f, s->nh_id)) == NULL) {
 		fwd_drop(f, FWD_DROP_NO_NEXTHOP);
 		return;
 	}

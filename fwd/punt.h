@@ -24,7 +24,7 @@ int punt_ring_fd(const struct punt_ring *r);
 
 /* Worker: the frame as received, for pipeline.c whole. FWD_PUNTED or a counted drop. */
 enum fwd_verdict punt_frame(struct fwd *f, struct fwd_iface *in, const struct fwd_pkt *p);
-/* Worker: a frame prepared up to its next hop (vector_nh_output's arguments). */
+/* Worker: a frame prepared up to its next hop (vector_nh_output's arguments; nh NULL: no route). */
 enum fwd_verdict punt_nh(struct fwd *f, struct fwd_iface *in, const struct fwd_pkt *p,
 			 bool is_ip, uint32_t vrf_id, const struct nexthop *nh, uint32_t inner);
 /* Worker, after a round: wakes the control thread when it punted anything. */

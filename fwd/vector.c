@@ -45,17 +45,19 @@
  * VK_NH: the next hop is known (nh, inner) and the output step finishes the
  * frame; VK_NH_FAR the same for a next hop a lookup or a per-CE label found,
  * one of many, whose view and interface nothing has read yet (the output
- * step prefetches those).
+ * step prefetches those). VK_NO_ROUTE: the lookup found nothing; pipeline.c
+ * drops it and answers with an ICMP error.
  */
-enum vkind { VK_SLOW = 0, VK_DONE, VK_LOOKUP, VK_NH, VK_NH_FAR };
+enum vkind { VK_SLOW = 0, VK_NO_ROUTE, VK_LOOKUP, VK_NH, VK_NH_FAR };
+/* vstate.vrf_id of a frame no lookup put in a VRF (swapped, or popped to a CE) */
+#define VRF_NONE UINT32_MAX
 
 struct vstate {
 	const struct lfib_entry *e; /* core MPLS: the top label's entry, prefetched */
 	struct nexthop *nh;         /* VK_NH, VK_NH_FAR */
 	uint32_t inner;             /* VK_NH, VK_NH_FAR: inner label to push under the next hop's */
-	uint32_t vrf_id;            /* VK_LOOKUP, VK_NH_FAR */
+	uint32_t vrf_id;            /* the VRF it was looked up in, else VRF_NONE */
 	uint8_t kind;
-	uint8_t verdict; /* VK_DONE */
 	bool is_ip;      /* the frame is (now) IPv4 behind the Ethernet header */
 };
 
@@ -291,6 +293,7 @@ static uint8_t classify(const struct fwd *f, struct fwd_iface *in, struct fwd_pk
 	uint16_t type;
 
 	s->is_ip = false;
+	s->vrf_id = VRF_NONE;
 	if (p->len < FWD_ETH_HLEN || !mac_eq(p->data, in->mac))
 		return VK_SLOW;
 	type = get16(p->data + ETH_TYPE);
@@ -424,7 +427,7 @@ static enum fwd_verdict output(struct fwd *f, struct fwd_iface *in, struct fwd_p
 		return slow_output(f, in, p, s);
 	out = v->ifp;
 	if (out->mtu != 0 && p->len + k * MPLS_LSE_LEN - FWD_ETH_HLEN > out->mtu)
-		return fwd_drop(f, FWD_DROP_MTU_EXCEEDED);
+		return slow_output(f, in, p, s); /* dropped there, with an ICMP error when DF is set */
 	if (k != 0)
 		push_labels(p, k, v->n_out ? v->out_label : s->inner, s->inner);
 	memcpy(p->data, v->adj_mac, FWD_ETH_ALEN);
@@ -468,8 +471,9 @@ static void resolve(struct fwd *f, struct vstate *s, const uint16_t *which, cons
 
 		if (res[j] == 0) {
 			fwd_ctr_add(&fwd_vrf_ctr(ctr, x->vrf_id)->no_route, 1);
-			x->kind = VK_DONE;
-			x->verdict = fwd_drop(f, FWD_DROP_NO_ROUTE);
+			x->kind = VK_NO_ROUTE;
+			x->nh = NULL;
+			x->inner = MPLS_LABEL_NONE;
 			continue;
 		}
 		x->kind = VK_NH_FAR;
@@ -637,8 +641,8 @@ static void run(struct fwd *f, struct fwd_iface *const *in, struct fwd_pkt *p, u
 			prefetch_out(s, i, n);
 		if (s[i].kind >= VK_NH)
 			v = output(f, in[i], &p[i], &s[i], &o);
-		else if (s[i].kind == VK_DONE)
-			v = s[i].verdict;
+		else if (s[i].kind == VK_NO_ROUTE)
+			v = slow_output(f, in[i], &p[i], &s[i]);
 		else if (fwd_self != NULL)
 			v = punt_frame(f, in[i], &p[i]);
 		else

@@ -111,6 +111,20 @@ unreachable() { # only meaningful while A1 does reach A2's 192.168.101.10
 		! inns host-a1 "$BUILD/tools/whoami" -t 1000 -c 2 192.168.101.20 >/dev/null 2>&1
 }
 check "host-a1 reaches 192.168.101.10 but not 192.168.101.20 (exists only in customer B)" unreachable
+# ICMP errors from fwd: what a customer's ping -t or traceroute sees of the PEs
+ping_from() { # ping_from TTL ADDRESS FROM MESSAGE: host-a1's ping is answered so by FROM
+	local out # ping fails (no echo reply): its output is read whole, then grepped
+	out=$(inns host-a1 ping -n -c 1 -W 2 -t "$1" "$2" 2>&1)
+	grep -q "^From $3 icmp_seq=1 $4" <<<"$out"
+}
+check "host-a1, TTL 2: time exceeded from pe1's address in VRF A (10.1.1.1)" \
+	poll 10 ping_from 2 192.168.101.10 10.1.1.1 "Time to live exceeded"
+check "host-a1, TTL 4: time exceeded from pe2's address in VRF A (10.1.2.1), back across the core" \
+	poll 10 ping_from 4 192.168.101.10 10.1.2.1 "Time to live exceeded"
+check "host-a1 to 192.168.99.1 (no route in VRF A): network unreachable from pe1 (10.1.1.1)" \
+	poll 10 ping_from 64 192.168.99.1 10.1.1.1 "Destination Net Unreachable"
+icmp_counted() { [ "$(api pe1 fwd /counters | jq '.icmp_errors.sent')" -ge 2 ]; }
+check "pe1's fwd counts the ICMP errors it sent (/counters icmp_errors.sent)" icmp_counted
 
 # --- on the wire --------------------------------------------------------------------
 capture() { # capture IFACE FILE: tshark in P on IFACE for MPLS frames, ready when it returns

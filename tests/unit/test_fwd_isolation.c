@@ -372,9 +372,11 @@ struct pkt {
 	bool unknown;            /* label fwd does not hold */
 };
 
+#define SRC t_ip(192, 0, 2, 1) /* every packet's sender */
+
 static void ip_payload(struct pkt *k, uint16_t tag)
 {
-	uint8_t *ip = t_ipv4(&k->t, t_ip(192, 0, 2, 1), k->dst, 64, 17, 32);
+	uint8_t *ip = t_ipv4(&k->t, SRC, k->dst, 64, 17, 32);
 
 	t_put16(ip + 4, tag); /* IP id: which input an output belongs to */
 	t_put16(ip + 10, 0);
@@ -434,8 +436,8 @@ static void label_pkt(struct pkt *k, uint16_t tag, bool forged)
 	ip_payload(k, tag);
 }
 
-/* The IP id of a captured frame (after any labels), -1 when it carries no IPv4. */
-static int cap_tag(const struct capture *c)
+/* Where a captured frame's IPv4 packet starts (after any labels), 0 when it carries none. */
+static size_t cap_ip(const struct capture *c)
 {
 	size_t off = FWD_ETH_HLEN;
 	uint16_t type = t_get16(c->data + 12);
@@ -450,16 +452,71 @@ static int cap_tag(const struct capture *c)
 			off += 4;
 		} while (!e.bos);
 	} else if (type != FWD_ETHERTYPE_IPV4) {
-		return -1;
+		return 0;
 	}
-	return off + 20 <= c->len ? t_get16(c->data + off + 4) : -1;
+	return off + 20 <= c->len ? off : 0;
+}
+
+/* An ICMP error fwd sent (its IPv4 header is fwd's: 20 bytes), or NULL. */
+static const uint8_t *cap_icmp_error(const struct capture *c)
+{
+	size_t off = cap_ip(c);
+
+	if (off == 0 || c->data[off + 9] != IPV4_PROTO_ICMP || off + 28 + 20 > c->len)
+		return NULL;
+	return c->data + off + 20;
+}
+
+/*
+ * The IP id of a captured frame, -1 when it carries no IPv4: of the packet
+ * an ICMP error quotes, for an error (which input it is about).
+ */
+static int cap_tag(const struct capture *c)
+{
+	const uint8_t *icmp = cap_icmp_error(c);
+	size_t off = cap_ip(c);
+
+	if (icmp != NULL)
+		return t_get16(icmp + 8 + 4);
+	return off != 0 ? t_get16(c->data + off + 4) : -1;
+}
+
+static void expect_routed(const struct pkt *k, uint32_t dst, const struct capture *out, int n_out,
+			  const char *how);
+/* Time moves on enough between packets that the ICMP rate limit never holds an error back. */
+static bool errors_unlimited;
+
+/*
+ * No route in the packet's VRF: an ICMP network unreachable back to its
+ * sender, which leaves exactly as a packet of that VRF to the sender would
+ * (none when the VRF has no route back, or over the rate limit).
+ */
+static void expect_error(const struct pkt *k, const struct capture *out, int n_out,
+			 const char *how)
+{
+	const struct m_route *back = model_lookup(k->vrf, SRC);
+	const uint8_t *icmp;
+
+	if (n_out == 0) {
+		cr_assert(!errors_unlimited || back == NULL || back->kind == R_DROP,
+			  "%s: VRF %u has no route for %08x and one back: no error sent", how,
+			  k->vrf->id, k->dst);
+		return;
+	}
+	cr_assert_eq(n_out, 1, "%s: VRF %u has no route for %08x: one error back, not %d frames",
+		     how, k->vrf->id, k->dst, n_out);
+	icmp = cap_icmp_error(&out[0]);
+	cr_assert_not_null(icmp, "%s: VRF %u has no route for %08x: not an ICMP error", how,
+			   k->vrf->id, k->dst);
+	cr_assert(icmp[0] == 3 && icmp[1] == 0, "%s: ICMP %u/%u", how, icmp[0], icmp[1]);
+	cr_assert_eq(t_get32(icmp + 8 + 16), k->dst, "%s: the error quotes the packet", how);
+	expect_routed(k, SRC, out, n_out, how);
 }
 
 /* The outputs of one input (k) against the model. */
 static void expect(const struct pkt *k, const struct capture *out, int n_out, const char *how)
 {
 	const struct m_vrf *v = k->vrf;
-	const struct m_route *r;
 	uint8_t ce[6];
 
 	/* the property itself, before the exact expectations */
@@ -482,18 +539,32 @@ static void expect(const struct pkt *k, const struct capture *out, int n_out, co
 		cr_assert_arr_eq(out[0].data, ce, 6);
 		return;
 	}
-	r = model_lookup(v, k->dst);
+	expect_routed(k, k->dst, out, n_out, how);
+}
+
+/* The outputs of k when its VRF routes it (or an error about it) to dst. */
+static void expect_routed(const struct pkt *k, uint32_t dst, const struct capture *out, int n_out,
+			  const char *how)
+{
+	const struct m_vrf *v = k->vrf;
+	const struct m_route *r = model_lookup(v, dst);
+	uint8_t ce[6];
+
+	if (r == NULL && dst != SRC) {
+		expect_error(k, out, n_out, how);
+		return;
+	}
 	if (r == NULL || r->kind == R_DROP) {
 		cr_assert_eq(n_out, 0, "%s: VRF %u has %s for %08x: must drop, got %d frames on %s",
-			     how, v->id, r ? "a blackhole" : "no route", k->dst, n_out,
+			     how, v->id, r ? "a blackhole" : "no route", dst, n_out,
 			     n_out ? out[0].ifp->name : "-");
 		return;
 	}
-	cr_assert_eq(n_out, 1, "%s: VRF %u to %08x via %08x/%u: one frame", how, v->id, k->dst,
+	cr_assert_eq(n_out, 1, "%s: VRF %u to %08x via %08x/%u: one frame", how, v->id, dst,
 		     r->prefix, r->plen);
 	if (r->kind == R_LOCAL) {
 		cr_assert_eq(out[0].ifp, v->ifs[r->ifi], "%s: VRF %u to %08x: on %s, not %s", how,
-			     v->id, k->dst, v->ifs[r->ifi]->name, out[0].ifp->name);
+			     v->id, dst, v->ifs[r->ifi]->name, out[0].ifp->name);
 		ce_mac((int)(v - vrfs), r->ifi, ce);
 		cr_assert_arr_eq(out[0].data, ce, 6);
 		cr_assert_eq(t_get16(out[0].data + 12), FWD_ETHERTYPE_IPV4);
@@ -528,12 +599,15 @@ static void one_by_one(int n)
 {
 	static struct pkt k;
 
+	errors_unlimited = true;
 	for (int i = 0; i < n; i++) {
 		random_pkt(&k, (uint16_t)i);
 		n_cap = 0;
+		f->now_ms += 1; /* a token a millisecond (icmp.h): one packet, at most one error */
 		fwd_input(f, k.in, &k.t.p);
 		expect(&k, cap, n_cap, "single");
 	}
+	errors_unlimited = false;
 }
 
 static void batches(int n)

@@ -378,13 +378,21 @@ Test(vector, drops_by_reason)
 	for (int i = 0; i < 4; i++)
 		p[i] = (struct fwd_pkt){ buf[i] + 64, t.p.len, 64 };
 	fwd_input_batch(pe1.f, in, p, 4, v);
-	for (int i = 0; i < 4; i++)
-		cr_assert_eq(v[i], FWD_DROPPED);
+	/* no route and TTL: dropped, and an ICMP error back to the CE for each */
+	cr_assert_eq(v[0], FWD_SENT);
+	cr_assert_eq(v[1], FWD_DROPPED);
+	cr_assert_eq(v[2], FWD_SENT);
+	cr_assert_eq(v[3], FWD_DROPPED);
 	cr_assert_eq(pe1.f->drops[FWD_DROP_NO_ROUTE], 1);
 	cr_assert_eq(pe1.f->drops[FWD_DROP_BLACKHOLE], 1);
 	cr_assert_eq(pe1.f->drops[FWD_DROP_TTL_EXPIRED], 1);
 	cr_assert_eq(pe1.f->drops[FWD_DROP_BAD_IP_CHECKSUM], 1);
-	cr_assert_eq(pe1.n_out, 0);
+	cr_assert_eq(pe1.n_out, 2);
+	for (int i = 0; i < 2; i++) {
+		cr_assert_eq(pe1.out[i].ifp, pe1.ce_a);
+		cr_assert_eq(pe1.out[i].data[14 + 9], IPV4_PROTO_ICMP);
+		cr_assert_eq(pe1.out[i].data[14 + 20], i == 0 ? 3 : 11, "unreachable, then time exceeded");
+	}
 	cr_assert_eq(pe1.ce_a->rx_packets, 4);
 }
 
@@ -532,7 +540,18 @@ static void mixed(struct batch *b)
 	t_mpls_frame(&t, mac_core0, mac_p, l2, ttl1, 2, 1, SITE2, 64);
 	add(b, &t, 0);                                         /* label TTL 1 */
 	udp_frame(&t, mac_ce_a, mac_cea, t_ip(9, 9, 9, 9), 64);
-	add(b, &t, 2);                                         /* no route */
+	add(b, &t, 2);                                         /* no route: ICMP error */
+	t_mpls_frame(&t, mac_core0, mac_p, l1, ttl, 1, SITE2, t_ip(9, 9, 9, 9), 64);
+	add(b, &t, 0);                                  /* pop, no route: error from A */
+	t_mpls_frame(&t, mac_core0, mac_p, l1, ttl1, 1, SITE2, SITE1, 64);
+	add(b, &t, 0);                                  /* VPN label TTL 1: error from A */
+	udp_frame(&t, mac_ce_a, mac_cea, SITE2, 1);
+	add(b, &t, 2);                                         /* IP TTL 1: error */
+	t_eth(&t, 64, mac_ce_a, mac_cea, FWD_ETHERTYPE_IPV4);
+	t_ipv4(&t, t_ip(192, 168, 100, 10), SITE2, 64, 17, 1600 - 20 - 4)[6] |= 0x40;
+	t_put16(t.p.data + 14 + 10, 0);
+	t_put16(t.p.data + 14 + 10, ipv4_checksum(t.p.data + 14, 20));
+	add(b, &t, 2);                               /* DF, too big once pushed: error */
 	udp_frame(&t, mac_core0, mac_p, SITE2, 64);
 	add(b, &t, 0);                                         /* IPv4 on core: kernel's */
 	udp_frame(&t, mac_ce_a, mac_cea, SITE2, 64);

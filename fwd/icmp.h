@@ -1,0 +1,57 @@
+/*
+ * ICMP errors fwd sends about packets it cannot forward (RFC 792, RFC 1812
+ * 4.3.2): time exceeded, network unreachable, fragmentation needed. The
+ * error is built in place of the frame that caused it, in the headroom in
+ * front of it, so the packet path allocates nothing; the caller then routes
+ * it back toward the sender like any packet of the VRF.
+ */
+#ifndef FERRY_FWD_ICMP_H
+#define FERRY_FWD_ICMP_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "fwd/fwd.h"
+#include "fwd/ipv4.h"
+
+#define ICMP_UNREACH 3
+#define ICMP_UNREACH_NET 0
+#define ICMP_UNREACH_NEEDFRAG 4
+#define ICMP_TIME_EXCEEDED 11
+#define ICMP_TIME_EXCEEDED_TTL 0
+
+/* Bytes an error adds in front of the packet it quotes: its IPv4 and ICMP headers. */
+#define ICMP_ERROR_ROOM 28
+/* An error quotes at most this much, so that it stays within 576 bytes (RFC 1812). */
+#define ICMP_QUOTE_MAX (576 - ICMP_ERROR_ROOM)
+
+/*
+ * RFC 1812 4.3.2.7: no error about an ICMP error, a fragment other than the
+ * first, or a packet whose source is not one host (0/8, 127/8, multicast,
+ * 240/4 and the broadcast address) or whose destination is multicast or the
+ * broadcast address. ip and info as ipv4_check left them.
+ */
+bool icmp_error_allowed(const uint8_t *ip, const struct ipv4_info *info);
+
+/*
+ * Turns the frame (Ethernet, then the IPv4 packet of info) into an ICMP
+ * error of type and code from src to the packet's source, quoting the packet
+ * up to ICMP_QUOTE_MAX bytes; mtu goes into a fragmentation-needed error's
+ * next-hop MTU field. The Ethernet addresses are left for the output step.
+ * 0, or -ENOSPC without ICMP_ERROR_ROOM bytes of headroom (frame unchanged).
+ */
+int icmp_error_build(struct fwd_pkt *p, const struct ipv4_info *info, uint8_t type, uint8_t code,
+		     uint16_t mtu, uint32_t src);
+
+/*
+ * How many errors fwd sends: a token bucket of ICMP_BURST, refilled at
+ * ICMP_PER_SECOND (RFC 1812 4.3.2.8: rate limited), so a flood of expiring
+ * or unroutable packets cannot turn into a flood of errors.
+ */
+#define ICMP_PER_SECOND 1000
+#define ICMP_BURST 50
+
+/* Takes one token at now_ms (monotonic): true when an error may go. */
+bool icmp_limit_take(struct icmp_limit *l, uint64_t now_ms);
+
+#endif
