@@ -23,8 +23,8 @@ static const struct kind K_NAME = { "a name", "1..31 characters of A-Z a-z 0-9 .
 static const struct kind K_IFNAME = { "an interface name",
 				      "1..15 characters, no '/', ':' or spaces" };
 static const struct kind K_OUT_LABEL = { "an outgoing label",
-					 "an integer 0..1048575, \"implicit-null\" or "
-					 "\"explicit-null\"" };
+					 "an integer 16..1048575, \"implicit-null\" (or 3) or "
+					 "\"explicit-null\" (or 0)" };
 static const struct kind K_BOOL = { "a boolean", "true or false" };
 
 /* ---- messages and paths ---- */
@@ -304,21 +304,41 @@ int cj_ifname(struct cctx *c, struct json_object *obj, const char *path, const c
 	return cj_parsed(c, obj, path, key, true, &K_IFNAME, p_ifname, out);
 }
 
-/* Labels we send: a number or "implicit-null"/"explicit-null" (mpls_label_parse). */
+/*
+ * Labels we send: a number, or exactly "implicit-null" / "explicit-null" as
+ * written in docs/config.md (types are strict, so no "16" and no other
+ * spelling). Of the reserved labels 0..15 only those two mean anything to
+ * push or swap to: 3 (implicit null) and 0 (IPv4 explicit null).
+ */
 int cj_out_label(struct cctx *c, struct json_object *obj, const char *path, const char *key,
 		 uint32_t *out)
 {
-	char vpath[JPATH_MAX];
+	char vpath[JPATH_MAX], t[64];
 	struct json_object *v;
+	const char *s;
 	int r = cj_field(c, obj, path, key, true, &K_OUT_LABEL, &v, vpath);
 
 	if (r <= 0)
 		return r;
-	if (json_object_is_type(v, json_type_string))
-		return mpls_label_parse(json_object_get_string(v), out) < 0
-			   ? cj_bad(c, vpath, v, &K_OUT_LABEL)
-			   : 0;
-	return cj_u32(c, obj, path, key, true, &K_OUT_LABEL, 0, MPLS_LABEL_MAX, out);
+	if (json_object_is_type(v, json_type_string)) {
+		s = json_object_get_string(v);
+		if (strlen(s) != (size_t)json_object_get_string_len(v))
+			return cj_bad(c, vpath, v, &K_OUT_LABEL); /* embedded NUL */
+		if (strcmp(s, "implicit-null") == 0)
+			*out = MPLS_LABEL_IMPLICIT_NULL;
+		else if (strcmp(s, "explicit-null") == 0)
+			*out = MPLS_LABEL_IPV4_EXPLICIT_NULL;
+		else
+			return cj_bad(c, vpath, v, &K_OUT_LABEL);
+		return 0;
+	}
+	if (cj_u32(c, obj, path, key, true, &K_OUT_LABEL, 0, MPLS_LABEL_MAX, out) < 0)
+		return -1;
+	if (*out < MPLS_LABEL_FIRST_UNRESERVED && *out != MPLS_LABEL_IMPLICIT_NULL &&
+	    *out != MPLS_LABEL_IPV4_EXPLICIT_NULL)
+		return cj_fail(c, vpath, "%s is a reserved label (want %s)",
+			       cj_text(v, t, sizeof(t)), K_OUT_LABEL.form);
+	return 0;
 }
 
 /* One of a fixed set of words; *out becomes its index. */

@@ -264,6 +264,35 @@ Test(config, static_routes_distance_and_optional_interface)
 	config_free(&cfg);
 }
 
+Test(config, out_label_forms)
+{
+	static const struct {
+		const char *label;
+		uint32_t want;
+	} ok[] = {
+		{ "16", 16 }, { "1048575", 1048575 }, { "3", MPLS_LABEL_IMPLICIT_NULL },
+		{ "0", MPLS_LABEL_IPV4_EXPLICIT_NULL },
+		{ "\"implicit-null\"", MPLS_LABEL_IMPLICIT_NULL },
+		{ "\"explicit-null\"", MPLS_LABEL_IPV4_EXPLICIT_NULL },
+	};
+	char json[512], err[512];
+
+	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+		struct ferry_config cfg;
+
+		snprintf(json, sizeof(json),
+			 "{\"router\":{\"name\":\"x\",\"router_id\":\"1.1.1.1\",\"asn\":1},"
+			 "\"lsps\":[{\"fec\":\"10.255.0.2/32\",\"out_label\":%s,\"next_hop\":"
+			 "\"10.0.1.2\",\"interface\":\"core0\"}],\"fwd\":{\"core_interfaces\":"
+			 "[{\"name\":\"core0\",\"address\":\"10.0.1.1/30\"}]}}",
+			 ok[i].label);
+		cr_assert_eq(config_load_string(json, "x.json", &cfg, err, sizeof(err)), 0,
+			     "%s: %s", ok[i].label, err);
+		cr_assert_eq(cfg.lsps[0].out_label, ok[i].want, "%s", ok[i].label);
+		config_free(&cfg);
+	}
+}
+
 Test(config, hold_time_zero_allowed)
 {
 	struct ferry_config cfg;
@@ -341,6 +370,7 @@ Test(config, api_section)
 
 #define R "\"router\":{\"name\":\"pe1\",\"router_id\":\"10.255.0.1\",\"asn\":65000}"
 #define VRF_A "{\"name\":\"A\",\"rd\":\"65000:1\",\"interfaces\":[{\"name\":\"ce-a1\",\"address\":\"10.1.1.1/30\"}]"
+#define LSP_LABEL(l) "{" R ",\"lsps\":[{\"fec\":\"10.255.0.2/32\",\"out_label\":" l ",\"next_hop\":\"10.0.1.2\",\"interface\":\"core0\"}]}"
 #define LFIB(e) "{" R ",\"fwd\":{\"lfib\":[{\"in_label\":16," e "\"next_hop\":\"10.0.0.1\",\"interface\":\"x\"}]}}"
 
 struct bad_case {
@@ -511,15 +541,41 @@ static const struct bad_case bad_cases[] = {
 	/* lsps */
 	{ "{" R ",\"lsps\":[{\"fec\":\"10.255.0.2/32\",\"out_label\":\"foo\",\"next_hop\":"
 	  "\"10.0.1.2\",\"interface\":\"core0\"}]}",
-	  "t.json: lsps[0].out_label: \"foo\" is not an outgoing label (want an integer 0..1048575, "
-	  "\"implicit-null\" or \"explicit-null\")" },
+	  "t.json: lsps[0].out_label: \"foo\" is not an outgoing label (want an integer 16..1048575, "
+	  "\"implicit-null\" (or 3) or \"explicit-null\" (or 0))" },
 	{ "{" R ",\"lsps\":[{\"fec\":\"10.255.0.2/32\",\"out_label\":1048576,\"next_hop\":"
 	  "\"10.0.1.2\",\"interface\":\"core0\"}]}",
-	  "t.json: lsps[0].out_label: 1048576 is out of range (want an integer 0..1048575, "
-	  "\"implicit-null\" or \"explicit-null\")" },
+	  "t.json: lsps[0].out_label: 1048576 is out of range (want an integer 16..1048575, "
+	  "\"implicit-null\" (or 3) or \"explicit-null\" (or 0))" },
 	{ "{" R ",\"lsps\":[{\"fec\":\"10.255.0.2/32\",\"next_hop\":\"10.0.1.2\",\"interface\":"
 	  "\"core0\"}]}",
 	  "t.json: lsps[0].out_label: missing (want an outgoing label)" },
+	/* types are strict: a number is a JSON integer, the keywords are spelt as documented */
+	{ LSP_LABEL("\"16\""),
+	  "t.json: lsps[0].out_label: \"16\" is not an outgoing label (want an integer 16..1048575, "
+	  "\"implicit-null\" (or 3) or \"explicit-null\" (or 0))" },
+	{ LSP_LABEL("\"IMPLICIT-NULL\""),
+	  "t.json: lsps[0].out_label: \"IMPLICIT-NULL\" is not an outgoing label (want an integer "
+	  "16..1048575, \"implicit-null\" (or 3) or \"explicit-null\" (or 0))" },
+	{ LSP_LABEL("\"Explicit-Null\""),
+	  "t.json: lsps[0].out_label: \"Explicit-Null\" is not an outgoing label (want an integer "
+	  "16..1048575, \"implicit-null\" (or 3) or \"explicit-null\" (or 0))" },
+	{ LSP_LABEL("\"implicit-null\\u0000\""),
+	  "t.json: lsps[0].out_label: \"implicit-null\\u0000\" is not an outgoing label (want an "
+	  "integer 16..1048575, \"implicit-null\" (or 3) or \"explicit-null\" (or 0))" },
+	/* reserved labels (RFC 3032): only the two nulls mean anything to send */
+	{ LSP_LABEL("7"),
+	  "t.json: lsps[0].out_label: 7 is a reserved label (want an integer 16..1048575, "
+	  "\"implicit-null\" (or 3) or \"explicit-null\" (or 0))" },
+	{ LSP_LABEL("1"),
+	  "t.json: lsps[0].out_label: 1 is a reserved label (want an integer 16..1048575, "
+	  "\"implicit-null\" (or 3) or \"explicit-null\" (or 0))" },
+	{ LSP_LABEL("15"),
+	  "t.json: lsps[0].out_label: 15 is a reserved label (want an integer 16..1048575, "
+	  "\"implicit-null\" (or 3) or \"explicit-null\" (or 0))" },
+	{ LFIB("\"action\":\"swap\",\"out_label\":2,"),
+	  "t.json: fwd.lfib[0].out_label: 2 is a reserved label (want an integer 16..1048575, "
+	  "\"implicit-null\" (or 3) or \"explicit-null\" (or 0))" },
 	/* fwd */
 	{ "{" R ",\"fwd\":{\"mode\":\"p\"}}",
 	  "t.json: fwd.mode: \"p\" is not a forwarding mode (want \"pe\" or \"lsr\")" },
