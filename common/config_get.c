@@ -257,10 +257,41 @@ int cj_prefix(struct cctx *c, struct json_object *obj, const char *path, const c
 	return cj_parsed(c, obj, path, key, true, &K_PREFIX, p_prefix, out);
 }
 
+/*
+ * On a link shorter than /31, its first address names the subnet and its last
+ * is the broadcast: neither is a host on it. A /31 (RFC 3021) and a /32 have
+ * neither.
+ */
+const char *cj_link_reserved(const struct prefix4 *link, uint32_t addr)
+{
+	uint32_t host = ~prefix4_netmask(link->len);
+
+	if (link->len >= 31 || (addr & ~host) != (link->addr & ~host))
+		return NULL;
+	if ((addr & host) == 0)
+		return "network";
+	return (addr & host) == host ? "broadcast" : NULL;
+}
+
 int cj_ifaddr(struct cctx *c, struct json_object *obj, const char *path, const char *key,
 	      struct prefix4 *out)
 {
-	return cj_parsed(c, obj, path, key, true, &K_IFADDR, p_ifaddr, out);
+	char vpath[JPATH_MAX], t[64], net[PREFIX4_STRLEN], lo[IPV4_STRLEN], hi[IPV4_STRLEN];
+	struct prefix4 subnet;
+	const char *what;
+
+	if (cj_parsed(c, obj, path, key, true, &K_IFADDR, p_ifaddr, out) < 0)
+		return -1;
+	what = cj_link_reserved(out, out->addr);
+	if (what == NULL)
+		return 0;
+	subnet = *out;
+	prefix4_normalize(&subnet);
+	cj_path_key(vpath, path, key);
+	return cj_fail(c, vpath, "%s is the %s address of %s (want a host address in it, %s..%s)",
+		       cj_text(json_object_object_get(obj, key), t, sizeof(t)), what,
+		       prefix4_format(&subnet, net), ipv4_format(subnet.addr + 1, lo),
+		       ipv4_format(subnet.addr + ~prefix4_netmask(subnet.len) - 1, hi));
 }
 
 /* Router and VRF names: they end up in paths and URLs, so keep them plain. */

@@ -58,6 +58,8 @@ int cj_ipv4(struct cctx *c, struct json_object *obj, const char *path, const cha
 	    bool required, uint32_t *out);
 int cj_prefix(struct cctx *c, struct json_object *obj, const char *path, const char *key,
 	      struct prefix4 *out);
+/* "network" or "broadcast" when addr is that address of link (shorter than /31), else NULL */
+const char *cj_link_reserved(const struct prefix4 *link, uint32_t addr);
 int cj_ifaddr(struct cctx *c, struct json_object *obj, const char *path, const char *key,
 	      struct prefix4 *out);
 int cj_name(struct cctx *c, struct json_object *obj, const char *path, const char *key, char *out);

@@ -142,6 +142,28 @@ static int static_if_fail(struct cctx *c, const struct cfg_vrf *vrf, const char 
 }
 
 /*
+ * A next hop sent to through interface ifname (our address ifaddr on it) is
+ * resolved by ARP on that link, so it must be another host of its subnet:
+ * not outside it, not our own address, and (shorter than /31) neither the
+ * subnet's network nor its broadcast address. The message goes to path.
+ */
+static int on_link_check(struct cctx *c, const char *path, uint32_t nh, const char *ifname,
+			 const struct prefix4 *ifaddr)
+{
+	char a[IPV4_STRLEN], net[PREFIX4_STRLEN], why[64] = "";
+	struct prefix4 subnet = *ifaddr;
+	const char *what = cj_link_reserved(ifaddr, nh);
+
+	prefix4_normalize(&subnet);
+	if (what != NULL)
+		snprintf(why, sizeof(why), ": it is the subnet's %s address", what);
+	else if (prefix4_contains(&subnet, nh) && nh != ifaddr->addr)
+		return 0;
+	return cj_fail(c, path, "\"%s\" is not a neighbor on %s%s (want another address in %s)",
+		       ipv4_format(nh, a), ifname, why, prefix4_format(&subnet, net));
+}
+
+/*
  * With an interface, the next hop must be on its subnet (ARP resolves it
  * there). Without one, vrfmgr looks for the VRF interface whose subnet holds
  * it; if none does the route is kept but neither installed nor exported,
@@ -151,9 +173,8 @@ static int parse_static(struct cctx *c, struct json_object *v, const char *path,
 			const struct cfg_vrf *vrf, struct cfg_static_route *s)
 {
 	static const char *const keys[] = { "prefix", "next_hop", "interface", "distance", NULL };
-	char p[JPATH_MAX], a[IPV4_STRLEN], net[PREFIX4_STRLEN];
+	char p[JPATH_MAX];
 	const struct cfg_vrf_if *vi;
-	struct prefix4 subnet;
 
 	s->distance = 1;
 	if (cj_check_object(c, v, path, keys) < 0 ||
@@ -172,15 +193,8 @@ static int parse_static(struct cctx *c, struct json_object *v, const char *path,
 	vi = vrf_if_find(vrf, s->interface);
 	if (vi == NULL)
 		return static_if_fail(c, vrf, path, s->interface);
-	/* the next hop is resolved by ARP on that link, so it must be on it */
-	subnet = vi->address;
-	prefix4_normalize(&subnet);
-	if (!prefix4_contains(&subnet, s->next_hop) || s->next_hop == vi->address.addr) {
-		cj_path_key(p, path, "next_hop");
-		return cj_fail(c, p, "\"%s\" is not a neighbor on %s (want another address in %s)",
-			       ipv4_format(s->next_hop, a), vi->name, prefix4_format(&subnet, net));
-	}
-	return 0;
+	cj_path_key(p, path, "next_hop");
+	return on_link_check(c, p, s->next_hop, vi->name, &vi->address);
 }
 
 /* Parses the array at vrf.key; each element by item(c, elem, path, vrf, &out[i]). */

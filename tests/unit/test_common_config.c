@@ -293,6 +293,26 @@ Test(config, out_label_forms)
 	}
 }
 
+Test(config, point_to_point_links)
+{
+	/* /31 (RFC 3021) and /32 links have no network or broadcast address */
+	static const char json[] =
+		"{\"router\":{\"name\":\"x\",\"router_id\":\"1.1.1.1\",\"asn\":1},\"vrfs\":["
+		"{\"name\":\"A\",\"rd\":\"1:1\",\"interfaces\":[{\"name\":\"a0\","
+		"\"address\":\"10.1.1.0/31\"},{\"name\":\"a1\",\"address\":\"10.1.2.1/31\"},"
+		"{\"name\":\"a2\",\"address\":\"10.1.3.7/32\"}],\"static_routes\":["
+		"{\"prefix\":\"10.8.0.0/16\",\"next_hop\":\"10.1.1.1\",\"interface\":\"a0\"},"
+		"{\"prefix\":\"10.9.0.0/16\",\"next_hop\":\"10.1.2.0\",\"interface\":\"a1\"}]}],"
+		"\"fwd\":{\"core_interfaces\":[{\"name\":\"core0\",\"address\":\"10.0.1.1/30\"}]}}";
+	struct ferry_config cfg;
+	char err[512];
+
+	cr_assert_eq(config_load_string(json, "x.json", &cfg, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(cfg.vrfs[0].interfaces[0].address.addr, ip("10.1.1.0"));
+	cr_assert_eq(cfg.vrfs[0].static_routes[1].next_hop, ip("10.1.2.0"));
+	config_free(&cfg);
+}
+
 Test(config, hold_time_zero_allowed)
 {
 	struct ferry_config cfg;
@@ -514,6 +534,30 @@ static const struct bad_case bad_cases[] = {
 	{ "{" R ",\"vrfs\":[" VRF_A ",\"static_routes\":[{\"prefix\":\"192.168.1.0/24\","
 	  "\"next_hop\":\"10.9.9.9\",\"interface\":\"ce-a1\"}]}]}",
 	  "t.json: vrfs[0].static_routes[0].next_hop: \"10.9.9.9\" is not a neighbor on ce-a1 (want "
+	  "another address in 10.1.1.0/30)" },
+	/* a subnet's network and broadcast addresses are no host's (links shorter than /31) */
+	{ "{" R ",\"vrfs\":[{\"name\":\"A\",\"rd\":\"1:1\",\"interfaces\":[{\"name\":\"x\","
+	  "\"address\":\"10.1.1.0/30\"}]}]}",
+	  "t.json: vrfs[0].interfaces[0].address: \"10.1.1.0/30\" is the network address of "
+	  "10.1.1.0/30 (want a host address in it, 10.1.1.1..10.1.1.2)" },
+	{ "{" R ",\"vrfs\":[{\"name\":\"A\",\"rd\":\"1:1\",\"interfaces\":[{\"name\":\"x\","
+	  "\"address\":\"10.1.1.3/30\"}]}]}",
+	  "t.json: vrfs[0].interfaces[0].address: \"10.1.1.3/30\" is the broadcast address of "
+	  "10.1.1.0/30 (want a host address in it, 10.1.1.1..10.1.1.2)" },
+	{ "{" R ",\"fwd\":{\"core_interfaces\":[{\"name\":\"core0\",\"address\":\"10.0.1.255/24\"}]}}",
+	  "t.json: fwd.core_interfaces[0].address: \"10.0.1.255/24\" is the broadcast address of "
+	  "10.0.1.0/24 (want a host address in it, 10.0.1.1..10.0.1.254)" },
+	{ "{" R ",\"vrfs\":[" VRF_A ",\"static_routes\":[{\"prefix\":\"192.168.1.0/24\","
+	  "\"next_hop\":\"10.1.1.0\",\"interface\":\"ce-a1\"}]}]}",
+	  "t.json: vrfs[0].static_routes[0].next_hop: \"10.1.1.0\" is not a neighbor on ce-a1: it is "
+	  "the subnet's network address (want another address in 10.1.1.0/30)" },
+	{ "{" R ",\"vrfs\":[" VRF_A ",\"static_routes\":[{\"prefix\":\"192.168.1.0/24\","
+	  "\"next_hop\":\"10.1.1.3\",\"interface\":\"ce-a1\"}]}]}",
+	  "t.json: vrfs[0].static_routes[0].next_hop: \"10.1.1.3\" is not a neighbor on ce-a1: it is "
+	  "the subnet's broadcast address (want another address in 10.1.1.0/30)" },
+	{ "{" R ",\"vrfs\":[" VRF_A ",\"static_routes\":[{\"prefix\":\"192.168.1.0/24\","
+	  "\"next_hop\":\"10.1.1.1\",\"interface\":\"ce-a1\"}]}]}",
+	  "t.json: vrfs[0].static_routes[0].next_hop: \"10.1.1.1\" is not a neighbor on ce-a1 (want "
 	  "another address in 10.1.1.0/30)" },
 	{ "{" R ",\"vrfs\":[" VRF_A ",\"static_routes\":[{\"prefix\":\"192.168.1.1/24\","
 	  "\"next_hop\":\"10.1.1.2\",\"interface\":\"ce-a1\"}]}]}",
