@@ -4,8 +4,8 @@
  * interfaces, static LFIB). Besides the form of each value, this is where
  * the cross-checks live: unique VRF names and RDs, every interface named
  * once across VRFs and the core, static routes on one of their VRF's
- * interfaces with an on-link next hop, one LSP per FEC, one LFIB entry per
- * label.
+ * interfaces with an on-link next hop, LSPs on a core interface with an
+ * on-link next hop, one LSP per FEC, one LFIB entry per label.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -363,6 +363,44 @@ int cfg_parse_lsps(struct cctx *c, struct json_object *root, struct ferry_config
 				       prefix4_format(&cfg->lsps[i].fec, fec), j);
 		}
 	}
+	return 0;
+}
+
+/*
+ * After the fwd section: an LSP leaves through one of the core interfaces,
+ * toward a neighbour on that link (fwd resolves it by ARP there). Both are
+ * in this file (a core interface's address is required), so both are
+ * checked; whether the neighbour is up and is an LSR is for run time.
+ */
+static int lsp_check_link(struct cctx *c, const struct ferry_config *cfg, size_t i)
+{
+	const struct cfg_lsp *l = &cfg->lsps[i];
+	char path[JPATH_MAX], p[JPATH_MAX], list[256] = "";
+
+	cj_path_idx(path, "lsps", i);
+	for (size_t j = 0; j < cfg->fwd.n_core_interfaces; j++) {
+		const struct cfg_core_if *ci = &cfg->fwd.core_interfaces[j];
+
+		if (strcmp(ci->name, l->interface) == 0) {
+			cj_path_key(p, path, "next_hop");
+			return on_link_check(c, p, l->next_hop, ci->name, &ci->address);
+		}
+		snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s", j ? ", " : "",
+			 ci->name);
+	}
+	cj_path_key(p, path, "interface");
+	return cj_fail(c, p, "\"%s\" is not a core interface (want %s%s)", l->interface,
+		       cfg->fwd.n_core_interfaces
+			   ? "one of "
+			   : "an interface listed in fwd.core_interfaces; there are none",
+		       list);
+}
+
+int cfg_check_lsps(struct cctx *c, const struct ferry_config *cfg)
+{
+	for (size_t i = 0; i < cfg->n_lsps; i++)
+		if (lsp_check_link(c, cfg, i) < 0)
+			return -1;
 	return 0;
 }
 

@@ -391,6 +391,10 @@ Test(config, api_section)
 #define R "\"router\":{\"name\":\"pe1\",\"router_id\":\"10.255.0.1\",\"asn\":65000}"
 #define VRF_A "{\"name\":\"A\",\"rd\":\"65000:1\",\"interfaces\":[{\"name\":\"ce-a1\",\"address\":\"10.1.1.1/30\"}]"
 #define LSP_LABEL(l) "{" R ",\"lsps\":[{\"fec\":\"10.255.0.2/32\",\"out_label\":" l ",\"next_hop\":\"10.0.1.2\",\"interface\":\"core0\"}]}"
+/* one LSP on interface i toward next hop n; core0 is 10.0.1.1/30, core1 10.0.2.1/24 */
+#define LSP(i, n) "{" R ",\"vrfs\":[" VRF_A "}],\"lsps\":[{\"fec\":\"10.255.0.2/32\",\"out_label\":16," \
+	"\"next_hop\":\"" n "\",\"interface\":\"" i "\"}],\"fwd\":{\"core_interfaces\":[{\"name\":" \
+	"\"core0\",\"address\":\"10.0.1.1/30\"},{\"name\":\"core1\",\"address\":\"10.0.2.1/24\"}]}}"
 #define LFIB(e) "{" R ",\"fwd\":{\"lfib\":[{\"in_label\":16," e "\"next_hop\":\"10.0.0.1\",\"interface\":\"x\"}]}}"
 
 struct bad_case {
@@ -620,6 +624,27 @@ static const struct bad_case bad_cases[] = {
 	{ LFIB("\"action\":\"swap\",\"out_label\":2,"),
 	  "t.json: fwd.lfib[0].out_label: 2 is a reserved label (want an integer 16..1048575, "
 	  "\"implicit-null\" (or 3) or \"explicit-null\" (or 0))" },
+	/* an LSP leaves through a core interface, toward a neighbour on that link */
+	{ LSP("eth7", "8.8.8.8"),
+	  "t.json: lsps[0].interface: \"eth7\" is not a core interface (want one of core0, core1)" },
+	{ LSP("ce-a1", "10.1.1.2"),
+	  "t.json: lsps[0].interface: \"ce-a1\" is not a core interface (want one of core0, core1)" },
+	{ "{" R ",\"lsps\":[{\"fec\":\"10.255.0.2/32\",\"out_label\":16,\"next_hop\":\"10.0.1.2\","
+	  "\"interface\":\"core0\"}]}",
+	  "t.json: lsps[0].interface: \"core0\" is not a core interface (want an interface listed in "
+	  "fwd.core_interfaces; there are none)" },
+	{ LSP("core0", "8.8.8.8"),
+	  "t.json: lsps[0].next_hop: \"8.8.8.8\" is not a neighbor on core0 (want another address in "
+	  "10.0.1.0/30)" },
+	{ LSP("core1", "10.0.1.2"),
+	  "t.json: lsps[0].next_hop: \"10.0.1.2\" is not a neighbor on core1 (want another address in "
+	  "10.0.2.0/24)" },
+	{ LSP("core0", "10.0.1.1"),
+	  "t.json: lsps[0].next_hop: \"10.0.1.1\" is not a neighbor on core0 (want another address in "
+	  "10.0.1.0/30)" },
+	{ LSP("core0", "10.0.1.3"),
+	  "t.json: lsps[0].next_hop: \"10.0.1.3\" is not a neighbor on core0: it is the subnet's "
+	  "broadcast address (want another address in 10.0.1.0/30)" },
 	/* fwd */
 	{ "{" R ",\"fwd\":{\"mode\":\"p\"}}",
 	  "t.json: fwd.mode: \"p\" is not a forwarding mode (want \"pe\" or \"lsr\")" },

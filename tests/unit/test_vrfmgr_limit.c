@@ -20,7 +20,8 @@
 	"     \"export_rts\": [\"65000:1\"],"                                                    \
 	"     \"interfaces\": [ { \"name\": \"s0\", \"address\": \"10.2.0.1/24\" } ] } ],"         \
 	"  \"lsps\": [ { \"fec\": \"10.255.0.2/32\", \"out_label\": 16, \"next_hop\": \"10.0.1.2\"," \
-	"              \"interface\": \"core0\" } ] }"
+	"              \"interface\": \"core0\" } ],"                                             \
+	"  \"fwd\": { \"core_interfaces\": [ { \"name\": \"core0\", \"address\": \"10.0.1.1/30\" } ] } }"
 
 static struct ferry_config cfg;
 static struct vrf_table t;

@@ -18,7 +18,8 @@
 	"  \"label_range\": { \"min\": 100, \"max\": 199 } },"
 #define LSPS                                                                                     \
 	"\"lsps\": [ { \"fec\": \"10.255.0.2/32\", \"out_label\": 16,"                           \
-	"  \"next_hop\": \"10.0.1.2\", \"interface\": \"core0\" } ]"
+	"  \"next_hop\": \"10.0.1.2\", \"interface\": \"core0\" } ],"                          \
+	"\"fwd\": { \"core_interfaces\": [ { \"name\": \"core0\", \"address\": \"10.0.1.1/30\" } ] }"
 
 static struct ferry_config cfgs[2];
 static int cur;

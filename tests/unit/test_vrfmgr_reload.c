@@ -34,7 +34,8 @@
 #define LSP(label)                                                                               \
 	"\"lsps\": [ { \"fec\": \"10.255.0.2/32\", \"out_label\": " label ","                    \
 	"  \"next_hop\": \"10.0.1.2\", \"interface\": \"core0\" } ]"
-#define CONFIG(vrfs, lsps) "{ " ROUTER " \"vrfs\": [ " vrfs " ], " lsps " }"
+#define CORE "\"fwd\": { \"core_interfaces\": [ { \"name\": \"core0\", \"address\": \"10.0.1.1/30\" } ] }"
+#define CONFIG(vrfs, lsps) "{ " ROUTER " \"vrfs\": [ " vrfs " ], " lsps ", " CORE " }"
 #define BASE CONFIG(VRF_A "," VRF_B, LSP("16"))
 
 static struct ferry_config cfgs[2];
