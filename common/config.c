@@ -65,7 +65,7 @@ static int parse_router(struct cctx *c, struct json_object *root, struct ferry_c
 {
 	static const char *const keys[] = { "name", "router_id", "asn", "run_dir", "label_range",
 					    "label_hold_down", NULL };
-	char p[JPATH_MAX];
+	char p[JPATH_MAX], ip[IPV4_STRLEN];
 	struct json_object *r;
 	const char *dir = NULL;
 
@@ -79,9 +79,9 @@ static int parse_router(struct cctx *c, struct json_object *root, struct ferry_c
 	    cj_u32(c, r, "router", "label_hold_down", false, &K_HOLD_DOWN, 0, 3600,
 		   &cfg->label_hold_down) < 0)
 		return -1;
-	if (cfg->router_id == 0)
-		return cj_fail(c, "router.router_id",
-			       "\"0.0.0.0\" is not a router ID (want a non-zero IPv4 address)");
+	if (!cj_unicast(cfg->router_id))
+		return cj_fail(c, "router.router_id", "\"%s\" is not a router ID (want %s)",
+			       ipv4_format(cfg->router_id, ip), CJ_UNICAST_FORM);
 	if (dir == NULL) {
 		snprintf(cfg->run_dir, sizeof(cfg->run_dir), "/run/ferry/%s", cfg->name);
 		return 0;
@@ -103,7 +103,7 @@ static int parse_neighbor(struct cctx *c, struct json_object *v, const char *pat
 					    "passive", "families", "password", "ttl_security",
 					    "route_reflector_client", "max_prefix", "delay_open",
 					    NULL };
-	char p[JPATH_MAX];
+	char p[JPATH_MAX], ip[IPV4_STRLEN];
 	const char *d = NULL;
 
 	if (cj_check_object(c, v, path, keys) < 0 ||
@@ -118,9 +118,54 @@ static int parse_neighbor(struct cctx *c, struct json_object *v, const char *pat
 		return cj_bad(c, p, json_object_object_get(v, "description"), &K_DESCR);
 	if (d != NULL)
 		memcpy(n->description, d, strlen(d) + 1);
-	if (n->address == 0)
-		return cj_fail(c, path,
-			       "address 0.0.0.0 is not a neighbor (want a peer's address)");
+	if (!cj_unicast(n->address)) {
+		cj_path_key(p, path, "address");
+		return cj_fail(c, p, "\"%s\" is not a neighbor (want a peer's address, %s)",
+			       ipv4_format(n->address, ip), CJ_UNICAST_FORM);
+	}
+	return 0;
+}
+
+/*
+ * Once the fwd section is in: no neighbour is one of this router's own
+ * addresses (its router ID, the address bgpd listens on or dials from, a core
+ * interface's). VRF interface addresses are not compared: they live in the
+ * customers' address spaces, which may overlap the core's.
+ */
+static const char *own_address(const struct ferry_config *cfg, const struct cfg_neighbor *n,
+			       char *where)
+{
+	if (n->address == cfg->router_id)
+		return "router.router_id";
+	if (n->address == cfg->bgp.listen_address)
+		return "bgp.listen";
+	if (n->address == n->local_address)
+		return "its local_address";
+	for (size_t i = 0; i < cfg->fwd.n_core_interfaces; i++) {
+		if (cfg->fwd.core_interfaces[i].address.addr == n->address) {
+			snprintf(where, JPATH_MAX, "fwd.core_interfaces[%zu].address", i);
+			return where;
+		}
+	}
+	return NULL;
+}
+
+static int check_neighbors(struct cctx *c, const struct ferry_config *cfg)
+{
+	char p[JPATH_MAX], where[JPATH_MAX], ip[IPV4_STRLEN];
+	const char *own;
+
+	for (size_t i = 0; i < cfg->bgp.n_neighbors; i++) {
+		const struct cfg_neighbor *n = &cfg->bgp.neighbors[i];
+
+		if ((own = own_address(cfg, n, where)) == NULL)
+			continue;
+		cj_path_idx(p, "bgp.neighbors", i);
+		cj_path_key(p, p, "address");
+		return cj_fail(c, p,
+			       "\"%s\" is this router's own address, %s (want a peer's address)",
+			       ipv4_format(n->address, ip), own);
+	}
 	return 0;
 }
 
@@ -197,7 +242,8 @@ static int config_build(struct cctx *c, struct json_object *root, struct ferry_c
 	if (cj_check_object(c, root, "", keys) < 0 || parse_router(c, root, cfg) < 0 ||
 	    parse_bgp(c, root, cfg) < 0 || cfg_parse_vrfs(c, root, cfg) < 0 ||
 	    cfg_parse_lsps(c, root, cfg) < 0 || cfg_parse_fwd(c, root, cfg) < 0 ||
-	    cfg_check_lsps(c, cfg) < 0 || cfg_parse_api(c, root, cfg) < 0)
+	    cfg_check_lsps(c, cfg) < 0 || check_neighbors(c, cfg) < 0 ||
+	    cfg_parse_api(c, root, cfg) < 0)
 		return -1;
 	return 0;
 }

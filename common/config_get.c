@@ -257,6 +257,12 @@ int cj_prefix(struct cctx *c, struct json_object *obj, const char *path, const c
 	return cj_parsed(c, obj, path, key, true, &K_PREFIX, p_prefix, out);
 }
 
+/* Not "this host" 0.0.0.0, not the limited broadcast, not multicast (224.0.0.0/4). */
+bool cj_unicast(uint32_t addr)
+{
+	return addr != 0 && addr != 0xffffffffu && (addr >> 28) != 0xe;
+}
+
 /*
  * On a link shorter than /31, its first address names the subnet and its last
  * is the broadcast: neither is a host on it. A /31 (RFC 3021) and a /32 have

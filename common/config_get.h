@@ -58,6 +58,10 @@ int cj_ipv4(struct cctx *c, struct json_object *obj, const char *path, const cha
 	    bool required, uint32_t *out);
 int cj_prefix(struct cctx *c, struct json_object *obj, const char *path, const char *key,
 	      struct prefix4 *out);
+/* What a router ID or a BGP peer must be (cj_unicast), for messages. */
+#define CJ_UNICAST_FORM                                                                          \
+	"a unicast IPv4 address: not 0.0.0.0, 255.255.255.255 or multicast 224.0.0.0/4"
+bool cj_unicast(uint32_t addr);
 /* "network" or "broadcast" when addr is that address of link (shorter than /31), else NULL */
 const char *cj_link_reserved(const struct prefix4 *link, uint32_t addr);
 int cj_ifaddr(struct cctx *c, struct json_object *obj, const char *path, const char *key,

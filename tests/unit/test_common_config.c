@@ -424,7 +424,17 @@ static const struct bad_case bad_cases[] = {
 	{ "{\"router\":{\"name\":\"pe1\",\"router_id\":\"1.1.1\",\"asn\":1}}",
 	  "t.json: router.router_id: \"1.1.1\" is not an IPv4 address (want a.b.c.d)" },
 	{ "{\"router\":{\"name\":\"pe1\",\"router_id\":\"0.0.0.0\",\"asn\":1}}",
-	  "t.json: router.router_id: \"0.0.0.0\" is not a router ID (want a non-zero IPv4 address)" },
+	  "t.json: router.router_id: \"0.0.0.0\" is not a router ID (want a unicast IPv4 address: "
+	  "not 0.0.0.0, 255.255.255.255 or multicast 224.0.0.0/4)" },
+	{ "{\"router\":{\"name\":\"pe1\",\"router_id\":\"224.0.0.1\",\"asn\":1}}",
+	  "t.json: router.router_id: \"224.0.0.1\" is not a router ID (want a unicast IPv4 address: "
+	  "not 0.0.0.0, 255.255.255.255 or multicast 224.0.0.0/4)" },
+	{ "{\"router\":{\"name\":\"pe1\",\"router_id\":\"239.255.255.255\",\"asn\":1}}",
+	  "t.json: router.router_id: \"239.255.255.255\" is not a router ID (want a unicast IPv4 address: "
+	  "not 0.0.0.0, 255.255.255.255 or multicast 224.0.0.0/4)" },
+	{ "{\"router\":{\"name\":\"pe1\",\"router_id\":\"255.255.255.255\",\"asn\":1}}",
+	  "t.json: router.router_id: \"255.255.255.255\" is not a router ID (want a unicast IPv4 address: "
+	  "not 0.0.0.0, 255.255.255.255 or multicast 224.0.0.0/4)" },
 	{ "{\"router\":{\"name\":\"pe1\",\"router_id\":\"1.1.1.1\",\"asn\":\"65000\"}}",
 	  "t.json: router.asn: \"65000\" is not an AS number (want an integer 1..4294967295)" },
 	{ "{\"router\":{\"name\":\"pe1\",\"router_id\":\"1.1.1.1\",\"asn\":1.5}}",
@@ -468,6 +478,35 @@ static const struct bad_case bad_cases[] = {
 	  "{\"address\":\"1.1.1.1\",\"remote_as\":2}]}}",
 	  "t.json: bgp.neighbors[1].address: \"1.1.1.1\" is already used by bgp.neighbors[0] (want "
 	  "one entry per neighbor)" },
+	{ "{" R ",\"bgp\":{\"neighbors\":[{\"address\":\"0.0.0.0\",\"remote_as\":1}]}}",
+	  "t.json: bgp.neighbors[0].address: \"0.0.0.0\" is not a neighbor (want a peer's "
+	  "address, a unicast IPv4 address: not 0.0.0.0, 255.255.255.255 or multicast "
+	  "224.0.0.0/4)" },
+	{ "{" R ",\"bgp\":{\"neighbors\":[{\"address\":\"224.0.0.5\",\"remote_as\":1}]}}",
+	  "t.json: bgp.neighbors[0].address: \"224.0.0.5\" is not a neighbor (want a peer's "
+	  "address, a unicast IPv4 address: not 0.0.0.0, 255.255.255.255 or multicast "
+	  "224.0.0.0/4)" },
+	{ "{" R ",\"bgp\":{\"neighbors\":[{\"address\":\"255.255.255.255\",\"remote_as\":1}]}}",
+	  "t.json: bgp.neighbors[0].address: \"255.255.255.255\" is not a neighbor (want a peer's "
+	  "address, a unicast IPv4 address: not 0.0.0.0, 255.255.255.255 or multicast "
+	  "224.0.0.0/4)" },
+	/* a neighbour is not this router itself (R's router ID is 10.255.0.1) */
+	{ "{" R ",\"bgp\":{\"neighbors\":[{\"address\":\"10.255.0.2\",\"remote_as\":1},"
+	  "{\"address\":\"10.255.0.1\",\"remote_as\":1}]}}",
+	  "t.json: bgp.neighbors[1].address: \"10.255.0.1\" is this router's own address, "
+	  "router.router_id (want a peer's address)" },
+	{ "{" R ",\"bgp\":{\"listen\":\"10.0.0.1\",\"neighbors\":[{\"address\":\"10.0.0.1\","
+	  "\"remote_as\":1}]}}",
+	  "t.json: bgp.neighbors[0].address: \"10.0.0.1\" is this router's own address, bgp.listen "
+	  "(want a peer's address)" },
+	{ "{" R ",\"bgp\":{\"neighbors\":[{\"address\":\"10.0.0.1\",\"remote_as\":1,"
+	  "\"local_address\":\"10.0.0.1\"}]}}",
+	  "t.json: bgp.neighbors[0].address: \"10.0.0.1\" is this router's own address, its "
+	  "local_address (want a peer's address)" },
+	{ "{" R ",\"bgp\":{\"neighbors\":[{\"address\":\"10.0.1.1\",\"remote_as\":1}]},"
+	  "\"fwd\":{\"core_interfaces\":[{\"name\":\"core0\",\"address\":\"10.0.1.1/30\"}]}}",
+	  "t.json: bgp.neighbors[0].address: \"10.0.1.1\" is this router's own address, "
+	  "fwd.core_interfaces[0].address (want a peer's address)" },
 	/* bgp options (common/config_bgp.c) */
 	{ "{" R ",\"bgp\":{\"neighbors\":[{\"address\":\"1.1.1.1\",\"remote_as\":1,"
 	  "\"families\":[\"vpnv6\"]}]}}",
