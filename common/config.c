@@ -334,9 +334,10 @@ int config_load(const char *path, struct ferry_config *cfg, char *err, size_t er
 	if (f == NULL || ferror(f) || n > CFG_FILE_MAX) {
 		const char *why = f == NULL || ferror(f) ? strerror(errno) : "file too large";
 
+		/* the path as given: a base name alone does not say where it was looked for */
 		snprintf(err, errlen,
-			 "%s: cannot read: %s (want a readable JSON file of at most 1 MiB)",
-			 base_name(path), buf ? why : strerror(ENOMEM));
+			 "%s: cannot read: %s (want a readable JSON file of at most 1 MiB)", path,
+			 buf ? why : strerror(ENOMEM));
 		if (f)
 			fclose(f);
 		free(buf);

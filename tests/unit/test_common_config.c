@@ -818,7 +818,7 @@ Test(config, basename_in_messages_and_short_buffers)
 
 Test(config, load_file)
 {
-	char dir[] = "/tmp/ferry-cfg-XXXXXX", path[128], err[512];
+	char dir[] = "/tmp/ferry-cfg-XXXXXX", path[128], err[512], want[512];
 	struct ferry_config cfg;
 	FILE *f;
 
@@ -832,9 +832,15 @@ Test(config, load_file)
 	cr_assert_eq(cfg.n_vrfs, 2);
 	config_free(&cfg);
 	unlink(path);
+	/* a file that cannot be read is named as given (where it was looked for) */
 	cr_assert_eq(config_load(path, &cfg, err, sizeof(err)), -1);
-	cr_assert_str_eq(err, "pe1.json: cannot read: No such file or directory (want a readable "
-			      "JSON file of at most 1 MiB)");
+	snprintf(want, sizeof(want),
+		 "%s: cannot read: No such file or directory (want a readable JSON file of at "
+		 "most 1 MiB)", path);
+	cr_assert_str_eq(err, want);
+	cr_assert_eq(config_load("pe1-nonexistent.json", &cfg, err, sizeof(err)), -1);
+	cr_assert_str_eq(err, "pe1-nonexistent.json: cannot read: No such file or directory (want a "
+			      "readable JSON file of at most 1 MiB)");
 	rmdir(dir);
 }
 
