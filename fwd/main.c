@@ -9,7 +9,8 @@
  * main thread keeps the rest (io_worker.c).
  * LSR mode (a P router) runs on the config's static LFIB alone.
  * -o KEY=VALUE overrides one setting of the config's fwd section for this
- * run (the lab's --io option uses it, so one config serves both backends).
+ * run (options.c; the lab's --io option uses it, so one config serves both
+ * backends).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -32,6 +33,7 @@
 #include "fwd/io_packet.h"
 #include "fwd/io_ring.h"
 #include "fwd/lfib.h"
+#include "fwd/options.h"
 #include "fwd/vrfmgr_link.h"
 
 struct fwd_daemon {
@@ -92,55 +94,6 @@ static void on_signal(evutil_socket_t sig, short what, void *arg)
 	event_base_loopbreak(d->base);
 }
 
-/*
- * -o KEY=A|B: *second = whether the value is B; false (said on stderr) when
- * it is neither.
- */
-static bool override_pair(const char *kv, const char *key, const char *a, const char *b,
-			  bool *second)
-{
-	const char *v = kv + strlen(key) + 1;
-
-	*second = strcmp(v, b) == 0;
-	if (*second || strcmp(v, a) == 0)
-		return true;
-	fprintf(stderr, "-o %s: want %s=%s or %s=%s\n", kv, key, a, key, b);
-	return false;
-}
-
-/* One -o KEY=VALUE onto the loaded config; false (said on stderr) when unknown or bad. */
-static bool apply_override(struct ferry_config *cfg, const char *kv)
-{
-	const char *v = strchr(kv, '=');
-	bool second;
-
-	if (v != NULL && strncmp(kv, "io=", 3) == 0) {
-		if (!override_pair(kv, "io", "af_packet", "af_xdp", &second))
-			return false;
-		cfg->fwd.io = second ? CFG_FWD_IO_AF_XDP : CFG_FWD_IO_AF_PACKET;
-		return true;
-	}
-	if (v != NULL && strncmp(kv, "rx_ring=", 8) == 0) {
-		if (!override_pair(kv, "rx_ring", "blocks", "frames", &second))
-			return false;
-		cfg->fwd.rx_ring = second ? CFG_FWD_RX_FRAMES : CFG_FWD_RX_BLOCKS;
-		return true;
-	}
-	if (v != NULL && strncmp(kv, "workers=", 8) == 0) {
-		char *end;
-		unsigned long n = strtoul(v + 1, &end, 10);
-
-		if (v[1] != '\0' && *end == '\0' && n <= CFG_FWD_WORKERS_MAX) {
-			cfg->fwd.workers = (uint32_t)n;
-			return true;
-		}
-		fprintf(stderr, "-o %s: want workers=0..%d\n", kv, CFG_FWD_WORKERS_MAX);
-		return false;
-	}
-	fprintf(stderr, "-o %s: unknown setting (want io=..., rx_ring=... or workers=...)\n", kv);
-	return false;
-}
-
 static void load_config(struct fwd_daemon *d, const char *file, const char *run_dir,
 			bool check_only, char **overrides, int n_overrides)
 {
@@ -151,7 +104,8 @@ static void load_config(struct fwd_daemon *d, const char *file, const char *run_
 		exit(1);
 	}
 	for (int i = 0; i < n_overrides; i++) {
-		if (!apply_override(&d->cfg, overrides[i])) {
+		if (fwd_option_apply(&d->cfg, overrides[i], err, sizeof(err)) < 0) {
+			fprintf(stderr, "%s\n", err);
 			config_free(&d->cfg);
 			exit(1);
 		}
