@@ -21,7 +21,7 @@ static bool option_pair(const char *kv, const char *key, const char *a, const ch
 	*second = strcmp(v, b) == 0;
 	if (*second || strcmp(v, a) == 0)
 		return true;
-	snprintf(err, errlen, "-o %s: want %s=%s or %s=%s", kv, key, a, key, b);
+	snprintf(err, errlen, "fwd: -o %s: want %s=%s or %s=%s", kv, key, a, key, b);
 	return false;
 }
 
@@ -50,10 +50,10 @@ int fwd_option_apply(struct ferry_config *cfg, const char *kv, char *err, size_t
 			cfg->fwd.workers = (uint32_t)n;
 			return 0;
 		}
-		snprintf(err, errlen, "-o %s: want workers=0..%d", kv, CFG_FWD_WORKERS_MAX);
+		snprintf(err, errlen, "fwd: -o %s: want workers=0..%d", kv, CFG_FWD_WORKERS_MAX);
 		return -1;
 	}
 	snprintf(err, errlen,
-		 "-o %s: unknown setting (want io=..., rx_ring=... or workers=...)", kv);
+		 "fwd: -o %s: unknown setting (want io=..., rx_ring=... or workers=...)", kv);
 	return -1;
 }

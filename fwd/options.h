@@ -12,8 +12,9 @@
 
 /*
  * Applies kv ("io=af_xdp", "rx_ring=frames", "workers=4") to cfg. Returns 0,
- * or -1 with cfg untouched and a one-line message in err:
- *   -o io=dpdk: want io=af_packet or io=af_xdp
+ * or -1 with cfg untouched and a one-line message in err, prefixed "fwd: " as
+ * fwd's other errors are:
+ *   fwd: -o io=dpdk: want io=af_packet or io=af_xdp
  */
 int fwd_option_apply(struct ferry_config *cfg, const char *kv, char *err, size_t errlen);
 

@@ -227,9 +227,9 @@ bad_override() { # bad_override SETTING EXPECTED_MESSAGE: fwd -o refuses it, exi
 	[ $rc = 1 ] && grep -qF -- "$2" <<<"$out"
 }
 check "fwd -o refuses bad overrides, saying what it wants (io, rx_ring, an unknown key)" eval \
-	'bad_override io=dpdk "-o io=dpdk: want io=af_packet or io=af_xdp" &&
-	 bad_override rx_ring=v2 "-o rx_ring=v2: want rx_ring=blocks or rx_ring=frames" &&
-	 bad_override mtu=9000 "-o mtu=9000: unknown setting (want io=..., rx_ring=... or workers=...)"'
+	'bad_override io=dpdk "fwd: -o io=dpdk: want io=af_packet or io=af_xdp" &&
+	 bad_override rx_ring=v2 "fwd: -o rx_ring=v2: want rx_ring=blocks or rx_ring=frames" &&
+	 bad_override mtu=9000 "fwd: -o mtu=9000: unknown setting (want io=..., rx_ring=... or workers=...)"'
 
 # --- the session survived -------------------------------------------------------------------
 survived() { # survived NODE PEER UPTIME_BEFORE

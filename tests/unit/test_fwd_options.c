@@ -1,6 +1,7 @@
 /*
  * fwd/options.c: -o KEY=VALUE overrides change one setting of the fwd
- * section; bad ones leave the config alone and say what is wanted.
+ * section; bad ones leave the config alone and say what is wanted, with
+ * the "fwd: " prefix of fwd's other errors.
  */
 #include <criterion/criterion.h>
 #include <string.h>
@@ -32,15 +33,15 @@ Test(options, bad_values_say_what_is_wanted)
 	static const struct {
 		const char *kv, *msg;
 	} bad[] = {
-		{ "io=dpdk", "-o io=dpdk: want io=af_packet or io=af_xdp" },
-		{ "io=", "-o io=: want io=af_packet or io=af_xdp" },
-		{ "rx_ring=v2", "-o rx_ring=v2: want rx_ring=blocks or rx_ring=frames" },
-		{ "workers=17", "-o workers=17: want workers=0..16" },
-		{ "workers=", "-o workers=: want workers=0..16" },
-		{ "workers=2x", "-o workers=2x: want workers=0..16" },
+		{ "io=dpdk", "fwd: -o io=dpdk: want io=af_packet or io=af_xdp" },
+		{ "io=", "fwd: -o io=: want io=af_packet or io=af_xdp" },
+		{ "rx_ring=v2", "fwd: -o rx_ring=v2: want rx_ring=blocks or rx_ring=frames" },
+		{ "workers=17", "fwd: -o workers=17: want workers=0..16" },
+		{ "workers=", "fwd: -o workers=: want workers=0..16" },
+		{ "workers=2x", "fwd: -o workers=2x: want workers=0..16" },
 		{ "mtu=9000",
-		  "-o mtu=9000: unknown setting (want io=..., rx_ring=... or workers=...)" },
-		{ "io", "-o io: unknown setting (want io=..., rx_ring=... or workers=...)" },
+		  "fwd: -o mtu=9000: unknown setting (want io=..., rx_ring=... or workers=...)" },
+		{ "io", "fwd: -o io: unknown setting (want io=..., rx_ring=... or workers=...)" },
 	};
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
