@@ -56,7 +56,7 @@ struct vstate {
 	const struct lfib_entry *e; /* core MPLS: the top label's entry, prefetched */
 	struct nexthop *nh;         /* VK_NH, VK_NH_FAR */
 	uint32_t inner;             /* VK_NH, VK_NH_FAR: inner label to push under the next hop's */
-	uint32_t vrf_id;            /* the VRF it was looked up in, else VRF_NONE */
+	uint32_t vrf_id;            /* VK_LOOKUP and after: its VRF; VK_NH, VK_NH_FAR: VRF_NONE */
 	uint8_t kind;
 	bool is_ip;      /* the frame is (now) IPv4 behind the Ethernet header */
 };
@@ -243,6 +243,7 @@ static uint8_t classify_swap(struct fwd_pkt *p, struct vstate *s, uint32_t lse)
 	}
 	s->nh = e->nh;
 	s->inner = MPLS_LABEL_NONE;
+	s->vrf_id = VRF_NONE;
 	return VK_NH;
 }
 
@@ -279,6 +280,7 @@ static uint8_t classify_core(const struct fwd *f, struct fwd_pkt *p, struct vsta
 		s->nh = e->nh;
 		__builtin_prefetch(s->nh);
 		s->inner = MPLS_LABEL_NONE;
+		s->vrf_id = VRF_NONE;
 		return VK_NH_FAR;
 	case IPC_LFIB_SWAP:
 		return classify_swap(p, s, lse);
@@ -293,7 +295,6 @@ static uint8_t classify(const struct fwd *f, struct fwd_iface *in, struct fwd_pk
 	uint16_t type;
 
 	s->is_ip = false;
-	s->vrf_id = VRF_NONE;
 	if (p->len < FWD_ETH_HLEN || !mac_eq(p->data, in->mac))
 		return VK_SLOW;
 	type = get16(p->data + ETH_TYPE);
