@@ -210,8 +210,8 @@ static int h_counters(struct jw *w, const struct api_request *req, void *ctx)
 	jw_object_end(w);
 	jw_key(w, "icmp_errors");
 	jw_object_begin(w);
-	jw_kv_uint(w, "sent", f->icmp.sent);
-	jw_kv_uint(w, "rate_limited", f->icmp.limited);
+	jw_kv_uint(w, "sent", f->icmp_sent);
+	jw_kv_uint(w, "rate_limited", f->icmp_limited);
 	jw_object_end(w);
 	fwd_api_counters_json(w, f);
 	jw_object_end(w);

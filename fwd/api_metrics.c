@@ -87,9 +87,9 @@ int fwd_api_metrics(struct jw *w, const struct api_request *req, void *ctx)
 	api_prom_family(w, "ferry_fwd_icmp_errors_total", "counter",
 			"ICMP errors about dropped packets: sent, or held back by the rate limit");
 	api_prom_sample(w, "ferry_fwd_icmp_errors_total", "result", "sent", NULL, NULL,
-			f->icmp.sent);
+			f->icmp_sent);
 	api_prom_sample(w, "ferry_fwd_icmp_errors_total", "result", "rate_limited", NULL, NULL,
-			f->icmp.limited);
+			f->icmp_limited);
 	fwd_api_counters_prom(w, f);
 	tables(w, f);
 	return 200;

@@ -278,6 +278,7 @@ void fib_vrf_del(struct fwd *f, uint32_t id)
 		return;
 	f->vrfs[id] = NULL;
 	atomic_store(&f->vrf_roots[id], 0); /* readers see "no VRF" from now on */
+	atomic_fetch_add_explicit(&f->vrf_epoch, 1, memory_order_release);
 	if (v->dirty)
 		dirty_forget(f, id);
 	lpm_walk(v->lpm, release_cb, f);

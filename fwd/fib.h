@@ -33,6 +33,8 @@ struct fwd_vrf {
 	bool dirty; /* on f->fib_dirty: changes wait for fib_commit */
 	/* its counters (ctr.h) when it was created or renamed: what it shows starts there */
 	struct fwd_vrf_ctr *base;
+	/* its ICMP errors' rate limit: one customer's flood never silences another's (icmp.h) */
+	struct icmp_limit icmp;
 };
 
 /*

@@ -125,8 +125,18 @@ struct fwd_iface {
 };
 
 /* A worker thread as the packet path sees it (io_worker.c runs it). */
+/* A token bucket of the ICMP errors' rate limit (icmp.h). */
+struct icmp_limit {
+	uint64_t last_ms; /* when tokens was last refilled */
+	uint32_t tokens;
+	bool started;
+};
+
 struct fwd_thread {
 	unsigned id; /* index into fwd_iface.wctr */
+	/* the frames it hands the control thread to answer with an ICMP error: as many at most */
+	struct icmp_limit icmp;
+	uint32_t vrf_epoch; /* f->vrf_epoch when its batch began (punt.c) */
 	_Alignas(64) uint64_t drops[FWD_DROP_MAX];
 	uint64_t fast;
 	struct punt_ring *punt; /* frames for the control thread */
@@ -160,15 +170,6 @@ struct fwd_vrf;
 struct fib_results;
 struct rcu;
 
-/* The ICMP errors fwd sends (icmp.h): the rate limit's bucket and what came of it. */
-struct icmp_limit {
-	uint64_t last_ms; /* when tokens was last refilled */
-	uint32_t tokens;
-	bool started;
-	uint64_t sent;    /* errors sent (handed to the output step) */
-	uint64_t limited; /* errors not sent: over the rate */
-};
-
 struct fwd {
 	struct fwd_iface **ifaces;
 	size_t n_ifaces;
@@ -193,7 +194,14 @@ struct fwd {
 	struct nh_table *nhs;
 	struct lfib *lfib;
 	uint64_t drops[FWD_DROP_MAX];
-	struct icmp_limit icmp; /* the control thread's: pipeline.c alone sends errors */
+	uint64_t icmp_sent;    /* ICMP errors sent (pipeline.c, the control thread alone) */
+	uint64_t icmp_limited; /* ... held back by their VRF's rate limit */
+	/*
+	 * Bumped when a VRF goes (fib.c): a VRF id a worker punted with (punt.c)
+	 * means the same VRF on the control thread only if it has not moved
+	 * since the worker's batch began: ids are given again to new VRFs.
+	 */
+	_Atomic uint32_t vrf_epoch;
 	uint64_t now_ms;       /* monotonic; set by fwd_clock_update (or by tests) */
 	uint32_t arp_timeout_s;
 	uint32_t gen;          /* current replay generation (mark-and-sweep) */

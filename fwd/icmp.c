@@ -4,6 +4,7 @@
  */
 #include <errno.h>
 #include <string.h>
+#include <time.h>
 
 #include "fwd/icmp.h"
 
@@ -97,11 +98,16 @@ bool icmp_limit_take(struct icmp_limit *l, uint64_t now_ms)
 			l->last_ms = now_ms;
 		}
 	}
-	if (l->tokens == 0) {
-		l->limited++;
+	if (l->tokens == 0)
 		return false;
-	}
 	l->tokens--;
-	l->sent++;
 	return true;
+}
+
+uint64_t icmp_clock_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }

@@ -45,13 +45,18 @@ int icmp_error_build(struct fwd_pkt *p, const struct ipv4_info *info, uint8_t ty
 
 /*
  * How many errors fwd sends: a token bucket of ICMP_BURST, refilled at
- * ICMP_PER_SECOND (RFC 1812 4.3.2.8: rate limited), so a flood of expiring
- * or unroutable packets cannot turn into a flood of errors.
+ * ICMP_PER_SECOND (RFC 1812 4.3.2.8: rate limited), per VRF, so a flood of
+ * expiring or unroutable packets cannot turn into a flood of errors, and one
+ * customer's flood does not hold back another's errors (path MTU discovery
+ * among them). A worker thread hands the control thread at most as many
+ * frames to answer, so that such a flood cannot fill its punt queue.
  */
 #define ICMP_PER_SECOND 1000
 #define ICMP_BURST 50
 
 /* Takes one token at now_ms (monotonic): true when an error may go. */
 bool icmp_limit_take(struct icmp_limit *l, uint64_t now_ms);
+/* A monotonic clock in ms for a worker thread (the control thread has f->now_ms). */
+uint64_t icmp_clock_ms(void);
 
 #endif

@@ -67,12 +67,23 @@ static uint32_t icmp_source(const struct pctx *c)
 {
 	const struct fwd_iface *l;
 
-	if (c->in->role == FWD_IF_ACCESS)
+	if (c->in->role == FWD_IF_ACCESS && c->in->addr != 0)
 		return c->in->addr;
 	for (l = c->f->vrf_links[c->vrf->id]; l != NULL; l = l->vrf_next)
 		if (l->addr != 0)
 			return l->addr;
 	return 0;
+}
+
+/* The packet is for one of our addresses in its VRF (RFC 1812 5.3.1: taken in, whatever its TTL). */
+static bool for_us(const struct pctx *c)
+{
+	const struct fwd_iface *l;
+
+	for (l = c->f->vrf_links[c->vrf->id]; l != NULL; l = l->vrf_next)
+		if (l->addr == c->ip.dst)
+			return true;
+	return false;
 }
 
 /*
@@ -88,9 +99,13 @@ static enum fwd_verdict drop_icmp(struct pctx *c, enum fwd_drop why, uint8_t typ
 	uint32_t src;
 
 	if (!c->is_ip || c->local || c->vrf == NULL || c->p->headroom < ICMP_ERROR_ROOM ||
-	    (src = icmp_source(c)) == 0 || !icmp_error_allowed(ip_hdr(c), &c->ip) ||
-	    !icmp_limit_take(&c->f->icmp, c->f->now_ms))
+	    (src = icmp_source(c)) == 0 || !icmp_error_allowed(ip_hdr(c), &c->ip))
 		return v;
+	if (!icmp_limit_take(&c->vrf->icmp, c->f->now_ms)) {
+		c->f->icmp_limited++;
+		return v;
+	}
+	c->f->icmp_sent++;
 	icmp_error_build(c->p, &c->ip, type, code, mtu, src);
 	if (!ip_parse(c, &why))
 		return v;
@@ -105,9 +120,11 @@ static enum fwd_verdict drop_icmp(struct pctx *c, enum fwd_drop why, uint8_t typ
  */
 static enum fwd_verdict too_big(struct pctx *c, const struct fwd_iface *out, unsigned k)
 {
+	uint32_t mtu = out->mtu - k * MPLS_LSE_LEN;
+
 	if (c->is_ip && (ip_hdr(c)[IP_OFF_FRAG] & IP_FLAG_DF))
 		return drop_icmp(c, FWD_DROP_MTU_EXCEEDED, ICMP_UNREACH, ICMP_UNREACH_NEEDFRAG,
-				 (uint16_t)(out->mtu - k * MPLS_LSE_LEN));
+				 (uint16_t)(mtu > 0xFFFF ? 0xFFFF : mtu));
 	return drop(c, FWD_DROP_MTU_EXCEEDED);
 }
 
@@ -167,9 +184,6 @@ enum fwd_verdict pipeline_nh_output(struct pctx *c, struct nexthop *nh, uint32_t
 		return drop(c, FWD_DROP_BLACKHOLE);
 	if ((out = nh_iface(c->f, nh)) == NULL)
 		return drop(c, FWD_DROP_NO_NEXTHOP);
-	/* popped to a CE without a lookup (per-CE label): errors go back through its VRF */
-	if (c->vrf == NULL && c->is_ip && out->role == FWD_IF_ACCESS && out->active)
-		c->vrf = fib_vrf_get(c->f, out->vrf_id);
 	switch (nh->type) {
 	case IPC_NH_CONNECTED:
 		if (!c->is_ip)
@@ -228,7 +242,10 @@ static enum fwd_verdict access_ipv4(struct pctx *c)
 	if (c->ip.dst == c->in->addr)
 		return local_input(c);
 	if (c->ip.ttl <= 1)
-		return drop_icmp(c, FWD_DROP_TTL_EXPIRED, ICMP_TIME_EXCEEDED, ICMP_TIME_EXCEEDED_TTL, 0);
+		return c->vrf != NULL && for_us(c) ?
+			       local_input(c) :
+			       drop_icmp(c, FWD_DROP_TTL_EXPIRED, ICMP_TIME_EXCEEDED,
+					 ICMP_TIME_EXCEEDED_TTL, 0);
 	ipv4_set_ttl(ip_hdr(c), (uint8_t)(c->ip.ttl - 1));
 	if (c->vrf == NULL)
 		return drop(c, FWD_DROP_NO_ROUTE);
@@ -271,17 +288,17 @@ static enum fwd_verdict pop_expired(struct pctx *c, const struct mpls_lse *top,
 
 	if (!top->bos || mpls_strip(c->p) < 0 || !ip_parse(c, &why))
 		return drop(c, FWD_DROP_TTL_EXPIRED);
-	c->vrf = vrf;
+	if ((c->vrf = vrf) != NULL && for_us(c))
+		return local_input(c);
 	return drop_icmp(c, FWD_DROP_TTL_EXPIRED, ICMP_TIME_EXCEEDED, ICMP_TIME_EXCEEDED_TTL, 0);
 }
 
-/* The VRF of an attachment link a next hop leaves by, or NULL (a core link, none). */
-static struct fwd_vrf *vrf_of_nh(struct pctx *c, struct nexthop *nh)
+struct fwd_vrf *pipeline_ce_vrf(struct fwd *f, struct nexthop *nh)
 {
-	struct fwd_iface *out = nh_iface(c->f, nh);
+	struct fwd_iface *out = nh_iface(f, nh);
 
 	return out != NULL && out->role == FWD_IF_ACCESS && out->active ?
-		       fib_vrf_get(c->f, out->vrf_id) :
+		       fib_vrf_get(f, out->vrf_id) :
 		       NULL;
 }
 
@@ -305,9 +322,10 @@ static enum fwd_verdict do_pop_forward(struct pctx *c, const struct lfib_entry *
 	enum fwd_drop why;
 
 	if (top->ttl <= 1)
-		return pop_expired(c, top, vrf_of_nh(c, e->nh));
+		return pop_expired(c, top, pipeline_ce_vrf(c->f, e->nh));
 	if (!pop_to_ip(c, top, &why))
 		return drop(c, why);
+	c->vrf = pipeline_ce_vrf(c->f, e->nh); /* the packet's VRF: its errors go back in it */
 	return pipeline_nh_output(c, e->nh, MPLS_LABEL_NONE);
 }
 

@@ -26,15 +26,22 @@ struct pctx {
 	bool local;          /* fwd's own packet (ping reply, ICMP error): no error about it */
 };
 
+/* vector.c's VRF id of a frame no VRF holds (a swapped one) */
+#define FWD_VRF_NONE UINT32_MAX
+/* ... of a frame popped by a per-CE label: the VRF of the CE's link */
+#define FWD_VRF_OF_CE (UINT32_MAX - 1)
+
+/* The VRF of the attachment link a next hop leaves by (a per-CE label's), or NULL. */
+struct fwd_vrf *pipeline_ce_vrf(struct fwd *f, struct nexthop *nh);
 /* The whole per-frame path; rx counters are the caller's. */
 enum fwd_verdict pipeline_frame(struct fwd *f, struct fwd_iface *in, struct fwd_pkt *p);
 /* From "next hop found" on: push, ARP, MTU, send (IP TTL already handled). */
 enum fwd_verdict pipeline_nh_output(struct pctx *c, struct nexthop *nh, uint32_t inner_label);
 /*
  * The same from a frame vector.c prepared (TTL handled, labels popped;
- * is_ip: IPv4 looked up in VRF vrf_id): refills the context pipeline.c
- * needs, then pipeline_nh_output; nh NULL: the lookup found no route.
- * Control thread (or no workers).
+ * is_ip: IPv4 in VRF vrf_id, or FWD_VRF_NONE / FWD_VRF_OF_CE): refills the
+ * context pipeline.c needs, then pipeline_nh_output; nh NULL: the lookup
+ * found no route. Control thread (or no workers).
  */
 enum fwd_verdict vector_nh_output(struct fwd *f, struct fwd_iface *in, struct fwd_pkt *p,
 				  bool is_ip, uint32_t vrf_id, struct nexthop *nh, uint32_t inner);

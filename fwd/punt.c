@@ -29,6 +29,7 @@ struct punt_slot {
 	uint32_t len;
 	uint8_t kind, is_ip;
 	uint32_t vrf_id, nh_id, inner;
+	uint32_t vrf_epoch; /* the worker's batch's: what vrf_id meant (fwd.h) */
 	uint8_t buf[FWD_HEADROOM + PUNT_DATA_MAX];
 };
 
@@ -121,6 +122,7 @@ enum fwd_verdict punt_nh(struct fwd *f, struct fwd_iface *in, const struct fwd_p
 	s->kind = nh != NULL ? PUNT_NH : PUNT_NO_ROUTE;
 	s->is_ip = is_ip;
 	s->vrf_id = vrf_id;
+	s->vrf_epoch = fwd_self != NULL ? fwd_self->vrf_epoch : 0;
 	s->nh_id = nh != NULL ? nh->id : 0;
 	s->inner = inner;
 	return slot_push(s, in, p);
@@ -146,6 +148,13 @@ static void finish(struct fwd *f, struct punt_slot *s)
 		pipeline_frame(f, s->in, &p); /* received: counted by the worker */
 		return;
 	}
+	/*
+	 * A VRF gone since the worker's batch began may have left its id to
+	 * another customer's: the frame then has no VRF to answer in.
+	 */
+	if (s->vrf_id < FWD_VRF_OF_CE &&
+	    s->vrf_epoch != atomic_load_explicit(&f->vrf_epoch, memory_order_relaxed))
+		s->vrf_id = FWD_VRF_NONE;
 	if (s->kind == PUNT_NO_ROUTE)
 		nh = NULL;
 	else if ((nh = nh_find(f, s->nh_id)) == NULL) {

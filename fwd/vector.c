@@ -28,6 +28,7 @@
 #include "common/label.h"
 #include "fwd/ctr.h"
 #include "fwd/fib.h"
+#include "fwd/icmp.h"
 #include "fwd/ipv4.h"
 #include "fwd/lfib.h"
 #include "fwd/lpm.h"
@@ -49,14 +50,13 @@
  * drops it and answers with an ICMP error.
  */
 enum vkind { VK_SLOW = 0, VK_NO_ROUTE, VK_LOOKUP, VK_NH, VK_NH_FAR };
-/* vstate.vrf_id of a frame no lookup put in a VRF (swapped, or popped to a CE) */
-#define VRF_NONE UINT32_MAX
 
 struct vstate {
 	const struct lfib_entry *e; /* core MPLS: the top label's entry, prefetched */
 	struct nexthop *nh;         /* VK_NH, VK_NH_FAR */
 	uint32_t inner;             /* VK_NH, VK_NH_FAR: inner label to push under the next hop's */
-	uint32_t vrf_id;            /* VK_LOOKUP and after: its VRF; VK_NH, VK_NH_FAR: VRF_NONE */
+	/* looked up: its VRF; swapped: FWD_VRF_NONE; popped by a per-CE label: FWD_VRF_OF_CE */
+	uint32_t vrf_id;
 	uint8_t kind;
 	bool is_ip;      /* the frame is (now) IPv4 behind the Ethernet header */
 };
@@ -243,7 +243,7 @@ static uint8_t classify_swap(struct fwd_pkt *p, struct vstate *s, uint32_t lse)
 	}
 	s->nh = e->nh;
 	s->inner = MPLS_LABEL_NONE;
-	s->vrf_id = VRF_NONE;
+	s->vrf_id = FWD_VRF_NONE;
 	return VK_NH;
 }
 
@@ -280,7 +280,7 @@ static uint8_t classify_core(const struct fwd *f, struct fwd_pkt *p, struct vsta
 		s->nh = e->nh;
 		__builtin_prefetch(s->nh);
 		s->inner = MPLS_LABEL_NONE;
-		s->vrf_id = VRF_NONE;
+		s->vrf_id = FWD_VRF_OF_CE;
 		return VK_NH_FAR;
 	case IPC_LFIB_SWAP:
 		return classify_swap(p, s, lse);
@@ -312,7 +312,9 @@ enum fwd_verdict vector_nh_output(struct fwd *f, struct fwd_iface *in, struct fw
 	enum fwd_drop why;
 
 	if (is_ip) {
-		c.vrf = fib_vrf_get(f, vrf_id); /* pings to fwd are answered in it */
+		/* pings to fwd are answered in it, errors sent back through it */
+		c.vrf = vrf_id == FWD_VRF_OF_CE && nh != NULL ? pipeline_ce_vrf(f, nh) :
+								fib_vrf_get(f, vrf_id);
 		/* checked once already: this only refills the parsed fields */
 		if (!ipv4_check(p->data + FWD_ETH_HLEN, p->len - FWD_ETH_HLEN, &c.ip, &why))
 			return fwd_drop(f, why);
@@ -327,6 +329,26 @@ static enum fwd_verdict slow_output(struct fwd *f, struct fwd_iface *in, struct 
 	if (fwd_self != NULL)
 		return punt_nh(f, in, p, s->is_ip, s->vrf_id, s->nh, s->inner);
 	return vector_nh_output(f, in, p, s->is_ip, s->vrf_id, s->nh, s->inner);
+}
+
+/*
+ * A frame pipeline.c may answer with an ICMP error (no route, too big with
+ * DF). On a worker it goes to the control thread only within the rate limit
+ * (icmp.h): a flood of them must not fill the punt queue, which also carries
+ * ARP; beyond that it is dropped here, as it would be there.
+ */
+static enum fwd_verdict error_output(struct fwd *f, struct fwd_iface *in, struct fwd_pkt *p,
+				     const struct vstate *s, enum fwd_drop why)
+{
+	if (fwd_self != NULL && !icmp_limit_take(&fwd_self->icmp, icmp_clock_ms()))
+		return fwd_drop(f, why);
+	return slow_output(f, in, p, s);
+}
+
+/* An IPv4 frame with DF set: one that may be answered with fragmentation needed. */
+static inline bool df_set(const struct fwd_pkt *p, const struct vstate *s)
+{
+	return s->is_ip && (p->data[FWD_ETH_HLEN + 6] & 0x40);
 }
 
 /*
@@ -428,7 +450,8 @@ static enum fwd_verdict output(struct fwd *f, struct fwd_iface *in, struct fwd_p
 		return slow_output(f, in, p, s);
 	out = v->ifp;
 	if (out->mtu != 0 && p->len + k * MPLS_LSE_LEN - FWD_ETH_HLEN > out->mtu)
-		return slow_output(f, in, p, s); /* dropped there, with an ICMP error when DF is set */
+		return df_set(p, s) ? error_output(f, in, p, s, FWD_DROP_MTU_EXCEEDED) :
+				      fwd_drop(f, FWD_DROP_MTU_EXCEEDED);
 	if (k != 0)
 		push_labels(p, k, v->n_out ? v->out_label : s->inner, s->inner);
 	memcpy(p->data, v->adj_mac, FWD_ETH_ALEN);
@@ -605,6 +628,8 @@ static void run(struct fwd *f, struct fwd_iface *const *in, struct fwd_pkt *p, u
 	struct vcount k = { .ctr = ctr };
 	struct vout o = { 0 };
 
+	if (fwd_self != NULL) /* before the tables are read: what a VRF id means now (punt.c) */
+		fwd_self->vrf_epoch = atomic_load_explicit(&f->vrf_epoch, memory_order_acquire);
 	prefetch_ifaces(in, n);
 	for (unsigned i = 0; i < n && i < PEEK_AHEAD; i++)
 		s[i].e = peek_label(t, in[i], &p[i]);
@@ -643,7 +668,7 @@ static void run(struct fwd *f, struct fwd_iface *const *in, struct fwd_pkt *p, u
 		if (s[i].kind >= VK_NH)
 			v = output(f, in[i], &p[i], &s[i], &o);
 		else if (s[i].kind == VK_NO_ROUTE)
-			v = slow_output(f, in[i], &p[i], &s[i]);
+			v = error_output(f, in[i], &p[i], &s[i], FWD_DROP_NO_ROUTE);
 		else if (fwd_self != NULL)
 			v = punt_frame(f, in[i], &p[i]);
 		else

@@ -104,7 +104,7 @@ ping_start() {
 last_seq() { sed -n 's/.*icmp_seq=\([0-9]*\).*/\1/p' "$TMP/ping.out" | sort -n | tail -n 1; }
 # ping_settled: 20 answers in a row at the end (1 s of clean traffic)
 ping_settled() {
-	awk '/bytes from/ { n++ } /no answer yet/ { n = 0 } END { exit !(n >= 20) }' "$TMP/ping.out"
+	awk '/bytes from/ { n++ } /no answer yet|Unreachable|exceeded/ { n = 0 } END { exit !(n >= 20) }' "$TMP/ping.out"
 }
 # ping_stop FAULT_EPOCH: stops the ping; sets LOST (packets without answer), RECOVER
 # (seconds from the fault to the first answer after the last loss; 0 when none lost)
@@ -117,7 +117,7 @@ ping_stop() {
 		"$TMP/ping.out")
 	LOST=$(( ${sent:-0} - ${recv:-0} ))
 	RECOVER=$(awk -v t0="$t0" '
-		/no answer yet/ { split($0, a, "icmp_seq="); s = a[2] + 0; if (s > last) last = s }
+		/no answer yet|Unreachable|exceeded/ { split($0, a, "icmp_seq="); s = a[2] + 0; if (s > last) last = s }
 		/bytes from/ { split($0, a, "icmp_seq="); split(a[2], b, " "); seq[b[1] + 0] = substr($1, 2, length($1) - 2) }
 		END {
 			if (last == 0) { print "0.0"; exit }
@@ -185,7 +185,7 @@ ping_start
 up1=$(uptime_of pe1)
 t0=$(now)
 inns p ip link set to-pe1 down
-lost_some() { [ "$(grep -c 'no answer yet' "$TMP/ping.out")" -ge 20 ]; } # a second without
+lost_some() { [ "$(grep -cE 'no answer yet|Unreachable|exceeded' "$TMP/ping.out")" -ge 20 ]; } # a second without
 poll 10 lost_some
 inns p ip link set to-pe1 up
 # The lab's static kernel route through the link stands in for an IGP: put it back.
@@ -258,11 +258,12 @@ else
 	not_ok "pe2 gone: its routes left VRFs A and B on pe1 and pe1's FIB"
 	api pe1 vrfmgr /routes | jq -c '.routes[] | select(.source == "bgp")' | note
 fi
-d0=$(drops) core0=$(tx_of core0) ceb=$(tx_of ce-b1) cea=$(tx_of ce-a1)
+icmp_sent() { api pe1 fwd /counters | jq '.icmp_errors.sent'; }
+d0=$(drops) core0=$(tx_of core0) ceb=$(tx_of ce-b1) cea=$(tx_of ce-a1) i0=$(icmp_sent)
 n0=$(last_seq)
 poll 10 eval '[ $(( $(last_seq) - n0 )) -ge 60 ]' # 3 s of pings into the void
 n1=$(last_seq)
-d1=$(drops) core1=$(tx_of core0) ceb1=$(tx_of ce-b1) cea1=$(tx_of ce-a1)
+d1=$(drops) core1=$(tx_of core0) ceb1=$(tx_of ce-b1) cea1=$(tx_of ce-a1) i1=$(icmp_sent)
 t_stop "$PING_PID" INT
 PING_PID=""
 sent=$((n1 - n0))
@@ -270,6 +271,9 @@ LOST=$sent SENT=$sent RECOVER=-
 record "pe2 disappears" "routes gone after ${t_gone} s; then $sent pings: $((d1 - d0)) drops counted by pe1's fwd, core0 tx +$((core1 - core0)), ce-b1 tx +$((ceb1 - ceb)), ce-a1 tx +$((cea1 - cea))"
 check "pe2 gone: the $sent pings sent since are dropped and counted by pe1's fwd ($((d1 - d0)) drops)" \
 	test $((d1 - d0)) -ge "$sent"
-check "pe2 gone: none of them leaves pe1 (core0 tx +$((core1 - core0)), ce-b1 tx +$((ceb1 - ceb)), ce-a1 tx +$((cea1 - cea)))" \
-	test $((core1 - core0 + ceb1 - ceb)) -eq 0 -a $((cea1 - cea)) -le 5
+check "pe2 gone: none of them leaves pe1 (core0 tx +$((core1 - core0)), ce-b1 tx +$((ceb1 - ceb)))" \
+	test $((core1 - core0 + ceb1 - ceb)) -eq 0
+# what goes back to ce-a1 is the network unreachable each ping gets (and ARP)
+check "pe2 gone: host-a1 hears network unreachable for each (ICMP errors +$((i1 - i0)), ce-a1 tx +$((cea1 - cea)))" \
+	test $((i1 - i0)) -ge "$sent" -a $((cea1 - cea)) -le $((i1 - i0 + 5))
 finish

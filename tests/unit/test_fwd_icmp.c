@@ -99,11 +99,8 @@ Test(icmp, rate_limit_refills_a_token_a_millisecond_up_to_the_burst)
 	while (icmp_limit_take(&l, 5000))
 		n++;
 	cr_assert_eq(n, ICMP_BURST);
-	cr_assert_eq(l.sent, ICMP_BURST);
-	cr_assert_eq(l.limited, 1);
 	cr_assert(icmp_limit_take(&l, 5001));
 	cr_assert_not(icmp_limit_take(&l, 5001));
-	cr_assert_eq(l.limited, 2);
 	n = 0;
 	while (icmp_limit_take(&l, 60000)) /* a long pause: a full bucket, no more */
 		n++;

@@ -516,7 +516,7 @@ Test(pipeline, icmp_errors_only_where_allowed)
 	cr_assert_eq(fwd_input(f, ce_a, &t.p), FWD_DROPPED);
 	cr_assert_eq(drops(FWD_DROP_NO_ROUTE), 6);
 	cr_assert_eq(n_cap, 1);
-	cr_assert_eq(f->icmp.sent, 2);
+	cr_assert_eq(f->icmp_sent, 2);
 }
 
 Test(pipeline, icmp_errors_rate_limited)
@@ -530,8 +530,12 @@ Test(pipeline, icmp_errors_rate_limited)
 		n_cap = 0; /* the capture holds 32 */
 	}
 	cr_assert_eq(sent, ICMP_BURST, "a burst of %d, then none until time passes", ICMP_BURST);
-	cr_assert_eq(f->icmp.limited, ICMP_BURST);
+	cr_assert_eq(f->icmp_limited, ICMP_BURST);
 	cr_assert_eq(drops(FWD_DROP_TTL_EXPIRED), 2 * ICMP_BURST, "each counted as dropped");
+	/* A's flood does not silence B: each VRF has its own bucket */
+	t_ip_frame(&t, mac_ce_b, mac_ceb, SITE1, SITE2, 1);
+	cr_assert_eq(fwd_input(f, ce_b, &t.p), FWD_SENT, "B's error held back by A's flood");
+	n_cap = 0;
 	f->now_ms += 10; /* 10 ms: 10 more at 1,000 a second */
 	sent = 0;
 	for (int i = 0; i < 2 * ICMP_BURST; i++) {
@@ -540,6 +544,24 @@ Test(pipeline, icmp_errors_rate_limited)
 		n_cap = 0; /* the capture holds 32 */
 	}
 	cr_assert_eq(sent, 10 * ICMP_PER_SECOND / 1000);
+}
+
+Test(pipeline, expired_packets_for_us_are_taken_in)
+{
+	struct tframe t;
+	uint32_t l[1] = { 100 };
+	uint8_t one[1] = { 1 };
+
+	/* a ping to A's address here under A's label with TTL 1: answered, not expired */
+	t_eth(&t, 64, mac_core0, mac_p, ETHERTYPE_MPLS);
+	mpls_lse_encode(t.p.data + 14, &(struct mpls_lse){ .label = l[0], .bos = true, .ttl = one[0] });
+	t.p.len += 4;
+	t_ipv4(&t, SITE2, t_ip(10, 1, 1, 1), 64, IPV4_PROTO_ICMP, 16);
+	cr_assert_eq(fwd_input(f, core0, &t.p), FWD_SENT);
+	cr_assert_eq(drops(FWD_DROP_TTL_EXPIRED), 0);
+	cr_assert_eq(n_cap, 1);
+	cr_assert_eq(t_lse(cap[0].data, 1).label, 200, "the reply goes back to site 2 in A");
+	cr_assert_eq(cap[0].data[14 + 8 + 20], 0, "an echo reply");
 }
 
 Test(pipeline, per_ce_label_ttl_expiry_answers_from_its_vrf)

@@ -7,7 +7,10 @@
  *    of its LFIB entry or next hop: never half of an update;
  *  - fwd_fold sums the worker's counters into the shared ones exactly;
  *  - what the worker cannot finish is punted, and the control thread
- *    finishes it (drop counted, ARP answered).
+ *    finishes it (drop counted, ARP answered);
+ *  - frames that may get an ICMP error are punted (within the worker's
+ *    rate limit), those that cannot are dropped on the worker, and an error
+ *    is never sent in a VRF that took the id of the one the frame was in.
  * Under ASan, a worker reading an entry or next hop freed too early fails.
  */
 #include <criterion/criterion.h>
@@ -176,8 +179,30 @@ struct worker {
 	uint64_t fed, punted, batches;
 	struct tframe *frames;   /* [BATCH], rebuilt for every batch */
 	bool ttl_one;            /* the one-batch test: a TTL 1 frame and an ARP request */
+	bool errors;             /* the one-batch test: no route, too big without and with DF */
 	enum fwd_verdict v[BATCH];
 };
+
+/* From site 2 (A routes it back): to nowhere, then 1,596 bytes (+ 8 > 1,600) without DF, with DF. */
+static void error_batch(struct tframe *t, struct fwd_iface **in, struct fwd_pkt *p)
+{
+	uint8_t *ip;
+
+	t_ip_frame(&t[0], mac_ce_a, mac_cea, SITE2, t_ip(8, 8, 8, 8), 64);
+	for (int i = 1; i < 3; i++) {
+		t_eth(&t[i], 64, mac_ce_a, mac_cea, FWD_ETHERTYPE_IPV4);
+		ip = t_ipv4(&t[i], SITE2, t_ip(192, 168, 101, 20), 64, 17, 1596 - 20);
+		if (i == 2) {
+			ip[6] = 0x40;
+			t_put16(ip + 10, 0);
+			t_put16(ip + 10, ipv4_checksum(ip, 20));
+		}
+	}
+	for (int i = 0; i < 3; i++) {
+		in[i] = ce_a;
+		p[i] = t[i].p;
+	}
+}
 
 static void *worker_main(void *arg)
 {
@@ -186,6 +211,13 @@ static void *worker_main(void *arg)
 	struct fwd_pkt p[BATCH];
 
 	fwd_self = &w->t;
+	if (w->errors) {
+		error_batch(w->frames, in, p);
+		fwd_input_batch(f, in, p, 3, w->v);
+		punt_ring_signal(w->t.punt);
+		rcu_offline(w->rd);
+		return NULL;
+	}
 	do {
 		unsigned n = w->ttl_one ? 2 : BATCH;
 
@@ -214,7 +246,7 @@ static void *worker_main(void *arg)
 	return NULL;
 }
 
-static struct worker *worker_start(pthread_t *tid, bool ttl_one)
+static struct worker *worker_new(bool ttl_one, bool errors)
 {
 	struct worker *w = calloc(1, sizeof(*w));
 
@@ -223,11 +255,37 @@ static struct worker *worker_start(pthread_t *tid, bool ttl_one)
 	w->t.punt = punt_ring_new();
 	w->t.ctrs = fwd_ctrs_get(f, 1 + w->t.id); /* as io_worker.c gives a worker its own */
 	w->ttl_one = ttl_one;
+	w->errors = errors;
 	cr_assert(w->frames != NULL && w->t.punt != NULL && w->t.ctrs != NULL);
 	w->rd = rcu_register(f->rcu);
 	cr_assert_not_null(w->rd);
 	f->threads[f->n_threads++] = &w->t;
+	return w;
+}
+
+static struct worker *worker_start(pthread_t *tid, bool ttl_one)
+{
+	struct worker *w = worker_new(ttl_one, false);
+
 	cr_assert_eq(pthread_create(tid, NULL, worker_main, w), 0);
+	return w;
+}
+
+static void warm(void);
+
+/* One batch of error_batch's frames on a worker; returns it joined, its frames not drained. */
+static struct worker *worker_errors(void)
+{
+	struct worker *w;
+	pthread_t tid;
+
+	warm(); /* nh 3's MAC learnt: the worker finishes what it can itself */
+	w = worker_new(false, true);
+	cr_assert_eq(pthread_create(&tid, NULL, worker_main, w), 0);
+	pthread_join(tid, NULL);
+	cr_assert_eq(w->v[0], FWD_PUNTED, "no route: for the control thread to answer");
+	cr_assert_eq(w->v[1], FWD_DROPPED, "too big without DF: no error to send, dropped here");
+	cr_assert_eq(w->v[2], FWD_PUNTED, "too big with DF: for the control thread to answer");
 	return w;
 }
 
@@ -309,5 +367,44 @@ Test(workers, punted_frames_are_finished_by_the_control_thread)
 	cr_assert_eq(f->drops[FWD_DROP_TTL_EXPIRED], 1);
 	cr_assert_eq(atomic_load(&n_sent), sent + 1, "the ARP reply");
 	cr_assert_eq(ce_a->rx_packets, 3, "received once, by the worker");
+	worker_free(w);
+}
+
+Test(workers, frames_that_may_get_an_icmp_error_are_punted)
+{
+	struct worker *w = worker_errors();
+	uint64_t sent = atomic_load(&n_sent);
+
+	cr_assert_eq(punt_ring_drain(f, w->t.punt), 2);
+	fwd_fold(f);
+	cr_assert_eq(f->drops[FWD_DROP_NO_ROUTE], 1);
+	cr_assert_eq(f->drops[FWD_DROP_MTU_EXCEEDED], 2);
+	cr_assert_eq(f->icmp_sent, 2, "network unreachable and fragmentation needed");
+	cr_assert_eq(atomic_load(&n_sent), sent + 2, "both back toward site 2");
+	worker_free(w);
+}
+
+Test(workers, no_error_in_a_vrf_that_took_the_id_since)
+{
+	struct worker *w = worker_errors();
+	struct ipc_vrf a = { .vrf_id = 1, .name = "A" }, b = { .vrf_id = 1, .name = "B" };
+	struct ipc_if_bind bind = { .vrf_id = 1, .address = t_ip(10, 1, 1, 1), .plen = 30 };
+	struct ipc_fib_entry r = { .vrf_id = 1, .prefix = t_ip(192, 168, 101, 0), .plen = 24,
+				   .nh_id = 3, .inner_label = 200 };
+	uint64_t sent = atomic_load(&n_sent);
+
+	/* before the control thread drains: A goes, B comes with A's id and a route back */
+	t_apply(f, IPC_VRF_DEL, &a, sizeof(a));
+	t_apply(f, IPC_VRF_ADD, &b, sizeof(b));
+	strcpy(bind.ifname, "ce-a1");
+	t_apply(f, IPC_IF_BIND, &bind, sizeof(bind));
+	t_apply(f, IPC_FIB_ADD, &r, sizeof(r));
+	fib_commit(f);
+	cr_assert_eq(punt_ring_drain(f, w->t.punt), 2);
+	fwd_fold(f);
+	cr_assert_eq(f->drops[FWD_DROP_NO_ROUTE], 1);
+	cr_assert_eq(f->drops[FWD_DROP_MTU_EXCEEDED], 2);
+	cr_assert_eq(f->icmp_sent, 0, "A's packets answered in B");
+	cr_assert_eq(atomic_load(&n_sent), sent);
 	worker_free(w);
 }
