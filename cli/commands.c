@@ -72,7 +72,7 @@ EXPORT_COLS(lfib, { "IN-LABEL", "in_label", CLI_COL_LABEL }, { "ACTION", "action
 
 EXPORT_COLS(arp, { "INTERFACE", "interface", CLI_COL_TEXT },
 	    { "ADDRESS", "address", CLI_COL_TEXT }, { "MAC", "mac", CLI_COL_TEXT },
-	    { "STATE", "state", CLI_COL_TEXT }, { "AGE", "age_s", CLI_COL_TEXT })
+	    { "STATE", "state", CLI_COL_TEXT }, { "AGE-S", "age_s", CLI_COL_TEXT })
 
 EXPORT_COLS(interfaces, { "INTERFACE", "name", CLI_COL_TEXT }, { "ROLE", "role", CLI_COL_TEXT },
 	    { "RX-PACKETS", "rx_packets", CLI_COL_TEXT },

@@ -270,7 +270,11 @@ void cli_trace_print(FILE *out, struct json_object *report)
 	}
 	for (size_t i = 0; i < nd; i++)
 		fprintf(out, "  !! %s\n", json_object_get_string(json_object_array_get_idx(dis, i)));
-	if (nd == 0)
+	if (nd == 0 && json_object_get_type(cli_json_get(report, "route")) != json_type_object)
+		fprintf(out, "  %-12s no route: fwd drops packets to %s (the sender hears network "
+			"unreachable); bgpd, vrfmgr and fwd agree\n", "verdict",
+			cli_json_str(report, "address"));
+	else if (nd == 0)
 		fprintf(out, "  %-12s consistent: bgpd, vrfmgr and fwd agree\n", "verdict");
 	else
 		fprintf(out, "  %-12s %zu disagreement%s\n", "verdict", nd, nd == 1 ? "" : "s");

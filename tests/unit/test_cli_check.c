@@ -117,6 +117,27 @@ Test(cli_trace, bgpd_disagrees)
 	trace_free(&d);
 }
 
+Test(cli_trace, no_route_anywhere_says_so)
+{
+	struct cli_trace_docs d;
+	struct json_object *report;
+	char *text = NULL;
+
+	trace_load(&d);
+	json_object_put(d.vrf_route);
+	d.vrf_route = json_tokener_parse("{\"routes\":[]}");
+	json_object_put(d.fwd_lookup);
+	d.fwd_lookup = json_tokener_parse("{\"found\":false}");
+	cr_assert_eq(cli_trace_report(&d, &report), 0);
+	CAPTURE(text, cli_trace_print(out, report));
+	cr_assert(strstr(text, "verdict      no route: fwd drops packets to 192.168.101.10 (the "
+			       "sender hears network unreachable); bgpd, vrfmgr and fwd agree") != NULL,
+		  "%s", text);
+	free(text);
+	json_object_put(report);
+	trace_free(&d);
+}
+
 Test(cli_trace, no_vrf_route_but_fwd_forwards)
 {
 	struct cli_trace_docs d;
