@@ -23,7 +23,7 @@
 
 EXPORT_COLS(bgp_neighbors, { "NEIGHBOR", "address", CLI_COL_TEXT },
 	    { "AS", "remote_as", CLI_COL_TEXT }, { "DESCRIPTION", "description", CLI_COL_TEXT },
-	    { "STATE", "state", CLI_COL_TEXT }, { "UPTIME", "uptime_s", CLI_COL_DURATION },
+	    { "STATE", "state", CLI_COL_TEXT }, { "UP/DOWN", "state_s", CLI_COL_DURATION },
 	    { "HOLD", "hold_time", CLI_COL_TEXT }, { "MSG-IN", "messages_in", CLI_COL_TEXT },
 	    { "MSG-OUT", "messages_out", CLI_COL_TEXT },
 	    { "PFX-RCVD", "prefixes_received", CLI_COL_TEXT },

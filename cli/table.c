@@ -117,7 +117,8 @@ const char *cli_cell_format(struct json_object *v, enum cli_col_kind kind, char 
 	int is_num = v && (json_object_is_type(v, json_type_int));
 
 	if (!v || json_object_is_type(v, json_type_null)) {
-		snprintf(buf, len, "%s", kind == CLI_COL_MARK ? "" : "-");
+		/* a duration that has not begun: a session never up */
+		snprintf(buf, len, "%s", kind == CLI_COL_MARK ? "" : kind == CLI_COL_DURATION ? "never" : "-");
 		return buf;
 	}
 	switch (kind) {

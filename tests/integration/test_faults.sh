@@ -258,6 +258,13 @@ else
 	not_ok "pe2 gone: its routes left VRFs A and B on pe1 and pe1's FIB"
 	api pe1 vrfmgr /routes | jq -c '.routes[] | select(.source == "bgp")' | note
 fi
+down_since_shown() { # pe1 shows how long the session to pe2 has been down (not "never")
+	api pe1 bgpd /neighbors |
+		jq -e '.neighbors[0] | .state != "Established" and .uptime_s == 0 and
+			(.state_s | type) == "number"' >/dev/null &&
+		"$CTL" -r "$PREFIX-pe1" show bgp neighbors | grep -Eq '^10\.255\.0\.2 .* [0-9]{2}:[0-9]{2}:[0-9]{2} '
+}
+check "pe2 gone: pe1 shows the session down for a time (state_s, UP/DOWN), not never up" down_since_shown
 icmp_sent() { api pe1 fwd /counters | jq '.icmp_errors.sent'; }
 d0=$(drops) core0=$(tx_of core0) ceb=$(tx_of ce-b1) cea=$(tx_of ce-a1) i0=$(icmp_sent)
 n0=$(last_seq)
