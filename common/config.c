@@ -242,7 +242,7 @@ static int config_build(struct cctx *c, struct json_object *root, struct ferry_c
 	if (cj_check_object(c, root, "", keys) < 0 || parse_router(c, root, cfg) < 0 ||
 	    parse_bgp(c, root, cfg) < 0 || cfg_parse_vrfs(c, root, cfg) < 0 ||
 	    cfg_parse_lsps(c, root, cfg) < 0 || cfg_parse_fwd(c, root, cfg) < 0 ||
-	    cfg_check_lsps(c, cfg) < 0 || check_neighbors(c, cfg) < 0 ||
+	    cfg_check_core_links(c, cfg) < 0 || check_neighbors(c, cfg) < 0 ||
 	    cfg_parse_api(c, root, cfg) < 0)
 		return -1;
 	return 0;

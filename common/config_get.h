@@ -85,8 +85,8 @@ int cfg_parse_bgp_opts(struct cctx *c, struct json_object *v, struct cfg_bgp *b)
 int cfg_parse_vrfs(struct cctx *c, struct json_object *root, struct ferry_config *cfg);
 int cfg_parse_lsps(struct cctx *c, struct json_object *root, struct ferry_config *cfg);
 int cfg_parse_fwd(struct cctx *c, struct json_object *root, struct ferry_config *cfg);
-/* once fwd is parsed: each LSP on a core interface, its next hop on that link */
-int cfg_check_lsps(struct cctx *c, const struct ferry_config *cfg);
+/* once fwd is parsed: each LSP and fwd.lfib entry on a core interface, its next hop on that link */
+int cfg_check_core_links(struct cctx *c, const struct ferry_config *cfg);
 /* config_api.c: the JSON API's listeners */
 int cfg_parse_api(struct cctx *c, struct json_object *root, struct ferry_config *cfg);
 

@@ -367,40 +367,50 @@ int cfg_parse_lsps(struct cctx *c, struct json_object *root, struct ferry_config
 }
 
 /*
- * After the fwd section: an LSP leaves through one of the core interfaces,
- * toward a neighbour on that link (fwd resolves it by ARP there). Both are
- * in this file (a core interface's address is required), so both are
- * checked; whether the neighbour is up and is an LSR is for run time.
+ * After the fwd section: an LSP, and a label fwd.lfib swaps or pops, leaves
+ * through one of the core interfaces toward a neighbour on that link (fwd
+ * resolves it by ARP there). Both are in this file (a core interface's
+ * address is required), so both are checked; whether the neighbour is up
+ * and is an LSR is for run time. path: the entry's JSON path.
  */
-static int lsp_check_link(struct cctx *c, const struct ferry_config *cfg, size_t i)
+static int core_link_check(struct cctx *c, const struct ferry_config *cfg, const char *path,
+			   const char *ifname, uint32_t next_hop)
 {
-	const struct cfg_lsp *l = &cfg->lsps[i];
-	char path[JPATH_MAX], p[JPATH_MAX], list[256] = "";
+	char p[JPATH_MAX], list[256] = "";
 
-	cj_path_idx(path, "lsps", i);
 	for (size_t j = 0; j < cfg->fwd.n_core_interfaces; j++) {
 		const struct cfg_core_if *ci = &cfg->fwd.core_interfaces[j];
 
-		if (strcmp(ci->name, l->interface) == 0) {
+		if (strcmp(ci->name, ifname) == 0) {
 			cj_path_key(p, path, "next_hop");
-			return on_link_check(c, p, l->next_hop, ci->name, &ci->address);
+			return on_link_check(c, p, next_hop, ci->name, &ci->address);
 		}
 		snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s", j ? ", " : "",
 			 ci->name);
 	}
 	cj_path_key(p, path, "interface");
-	return cj_fail(c, p, "\"%s\" is not a core interface (want %s%s)", l->interface,
+	return cj_fail(c, p, "\"%s\" is not a core interface (want %s%s)", ifname,
 		       cfg->fwd.n_core_interfaces
 			   ? "one of "
 			   : "an interface listed in fwd.core_interfaces; there are none",
 		       list);
 }
 
-int cfg_check_lsps(struct cctx *c, const struct ferry_config *cfg)
+int cfg_check_core_links(struct cctx *c, const struct ferry_config *cfg)
 {
-	for (size_t i = 0; i < cfg->n_lsps; i++)
-		if (lsp_check_link(c, cfg, i) < 0)
+	char path[JPATH_MAX];
+
+	for (size_t i = 0; i < cfg->n_lsps; i++) {
+		cj_path_idx(path, "lsps", i);
+		if (core_link_check(c, cfg, path, cfg->lsps[i].interface, cfg->lsps[i].next_hop) < 0)
 			return -1;
+	}
+	for (size_t i = 0; i < cfg->fwd.n_lfib; i++) {
+		cj_path_idx(path, "fwd.lfib", i);
+		if (core_link_check(c, cfg, path, cfg->fwd.lfib[i].interface,
+				    cfg->fwd.lfib[i].next_hop) < 0)
+			return -1;
+	}
 	return 0;
 }
 

@@ -396,6 +396,10 @@ Test(config, api_section)
 	"\"next_hop\":\"" n "\",\"interface\":\"" i "\"}],\"fwd\":{\"core_interfaces\":[{\"name\":" \
 	"\"core0\",\"address\":\"10.0.1.1/30\"},{\"name\":\"core1\",\"address\":\"10.0.2.1/24\"}]}}"
 #define LFIB(e) "{" R ",\"fwd\":{\"lfib\":[{\"in_label\":16," e "\"next_hop\":\"10.0.0.1\",\"interface\":\"x\"}]}}"
+/* a P router's swap toward next hop n on interface i, core0 and core1 configured */
+#define LFIB_ON(i, n) "{" R ",\"fwd\":{\"lfib\":[{\"in_label\":16,\"action\":\"swap\",\"out_label\":17," \
+	"\"next_hop\":\"" n "\",\"interface\":\"" i "\"}],\"core_interfaces\":[{\"name\":" \
+	"\"core0\",\"address\":\"10.0.1.1/30\"},{\"name\":\"core1\",\"address\":\"10.0.2.1/24\"}]}}"
 
 struct bad_case {
 	const char *json;
@@ -684,6 +688,12 @@ static const struct bad_case bad_cases[] = {
 	{ LSP("core0", "10.0.1.3"),
 	  "t.json: lsps[0].next_hop: \"10.0.1.3\" is not a neighbor on core0: it is the subnet's "
 	  "broadcast address (want another address in 10.0.1.0/30)" },
+	/* so does a label fwd.lfib swaps or pops */
+	{ LFIB_ON("eth7", "10.0.1.2"),
+	  "t.json: fwd.lfib[0].interface: \"eth7\" is not a core interface (want one of core0, core1)" },
+	{ LFIB_ON("core1", "10.0.1.2"),
+	  "t.json: fwd.lfib[0].next_hop: \"10.0.1.2\" is not a neighbor on core1 (want another address "
+	  "in 10.0.2.0/24)" },
 	/* fwd */
 	{ "{" R ",\"fwd\":{\"mode\":\"p\"}}",
 	  "t.json: fwd.mode: \"p\" is not a forwarding mode (want \"pe\" or \"lsr\")" },
