@@ -1,9 +1,9 @@
 /*
  * `ferryctl show ...`: the documented command syntax (docs/api.md).
  *
- *   show bgp neighbors [ADDRESS]
+ *   show bgp neighbors [ADDRESS]       (show bgp summary: the same table)
  *   show bgp vpnv4 [rd RD] [PREFIX [longer|shorter]] [rt RT] [neighbor A|local] [best]
- *   show vrf [NAME] [routes]          show vpn
+ *   show vrf [NAME] [routes [PREFIX|ADDRESS]]          show vpn
  *   show labels | lsp | fib [VRF] | lfib | interfaces | counters | arp
  *   vrf explain RD PREFIX [VRF]       (main.c)
  *
@@ -23,7 +23,7 @@
 const char *const cli_show_usage[] = {
 	"show bgp neighbors [ADDRESS]",
 	"show bgp vpnv4 [rd RD] [PREFIX [longer|shorter]] [rt RT] [neighbor ADDRESS|local] [best]",
-	"show vrf [NAME] [routes]",
+	"show vrf [NAME] [routes [PREFIX|ADDRESS]]",
 	"show vpn",
 	"show labels",
 	"show lsp",
@@ -140,11 +140,15 @@ static int show_vrf(int argc, char **argv, struct cli_view *v, char *err, size_t
 			   cli_ncols_vrf_routes);
 		return 0;
 	}
-	if (argc == 2 && strcmp(argv[1], "routes") == 0) {
+	if ((argc == 2 || argc == 3) && strcmp(argv[1], "routes") == 0) {
 		view_table(v, "vrfmgr", "/routes", "routes", cli_cols_vrf_routes,
 			   cli_ncols_vrf_routes);
 		cli_view_vrf_not_found(v, argv[0]);
-		return path_add(v, "vrf", argv[0], err, len);
+		if (path_add(v, "vrf", argv[0], err, len) < 0)
+			return -1;
+		/* a prefix is that route; an address, the route a packet to it takes */
+		return argc == 2 ? 0 :
+			path_add(v, strchr(argv[2], '/') ? "prefix" : "address", argv[2], err, len);
 	}
 	if (argc == 1) {
 		/* vrfmgr picks the VRF: --json prints {"vrfs":[that one]}, an unknown name is a 404 */
@@ -154,8 +158,9 @@ static int show_vrf(int argc, char **argv, struct cli_view *v, char *err, size_t
 		cli_view_vrf_not_found(v, argv[0]);
 		return path_add(v, "vrf", argv[0], err, len);
 	}
-	snprintf(err, len, "show vrf: unexpected \"%.64s\" (want show vrf [NAME] [routes])",
-		 argv[argc >= 2 && strcmp(argv[1], "routes") == 0 ? 2 : 1]);
+	snprintf(err, len,
+		 "show vrf: unexpected \"%.64s\" (want show vrf [NAME] [routes [PREFIX|ADDRESS]])",
+		 argv[argc >= 2 && strcmp(argv[1], "routes") == 0 ? 3 : 1]);
 	return -1;
 }
 
@@ -190,6 +195,9 @@ static int show_bgp(int argc, char **argv, struct cli_view *v, char *err, size_t
 				      "[ADDRESS] or show bgp vpnv4 [rd RD] [PREFIX] ...)");
 	if (strcmp(argv[0], "neighbors") == 0 || strcmp(argv[0], "neighbor") == 0)
 		return show_bgp_neighbors(argc - 1, argv + 1, v, err, len);
+	if (strcmp(argv[0], "summary") == 0) /* what FRR and BIRD users type */
+		return argc == 1 ? show_bgp_neighbors(0, NULL, v, err, len) :
+				   fail(err, len, "show bgp summary takes nothing more");
 	if (strcmp(argv[0], "vpnv4") == 0 || strcmp(argv[0], "routes") == 0)
 		return show_bgp_vpnv4(argc - 1, argv + 1, v, err, len);
 	snprintf(err, len, "unknown command: show bgp %.64s (want show bgp neighbors [ADDRESS] or "

@@ -43,6 +43,9 @@ Test(cli_show, grammar)
 {
 	parse_ok("bgp neighbors", "bgpd", "/neighbors");
 	parse_ok("bgp neighbors 10.255.0.2", "bgpd", "/neighbor?address=10.255.0.2");
+	parse_ok("bgp summary", "bgpd", "/neighbors");
+	parse_ok("vrf A routes 192.168.101.0/24", "vrfmgr", "/routes?vrf=A&prefix=192.168.101.0%2F24");
+	parse_ok("vrf A routes 192.168.101.10", "vrfmgr", "/routes?vrf=A&address=192.168.101.10");
 	parse_ok("bgp vpnv4", "bgpd", "/routes");
 	parse_ok("bgp vpnv4 rd 10.255.0.2:100", "bgpd", "/routes?rd=10.255.0.2%3A100");
 	parse_ok("bgp vpnv4 rd 10.255.0.2:100 192.168.101.0/24", "bgpd",
@@ -69,7 +72,8 @@ Test(cli_show, grammar)
 	parse_bad("bgp vpnv4 foo", "unexpected \"foo\"");
 	parse_bad("bgp neighbors a b", "at most one");
 	parse_bad("routers", "unknown command: show routers (want one of bgp, vrf, vpn,");
-	parse_bad("vrf A routes x", "show vrf: unexpected \"x\" (want show vrf [NAME] [routes])");
+	parse_bad("vrf A routes x y", "show vrf: unexpected \"y\" (want show vrf [NAME] [routes [PREFIX|ADDRESS]])");
+	parse_bad("bgp summary x", "show bgp summary takes nothing more");
 	parse_bad("vrf A B", "show vrf: unexpected \"B\"");
 	/* the word in the way is named, and what the command wants */
 	parse_bad("fib A 192.168.101.10",
