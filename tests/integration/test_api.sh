@@ -309,6 +309,13 @@ ctl_show() {
 		ctl vrf explain 10.255.0.2:200 192.168.101.0/24 | grep -q "VRF B: installed"
 }
 check "ferryctl show bgp/vrf/fib/lfib, old forms, --json, vrf explain on the lab" ctl_show
+ctl_lookups() { # show bgp summary; one VRF route by prefix, or by an address in it
+	ctl show bgp summary | grep -q "^10.255.0.2 .*Established" &&
+		[ "$(ctl show vrf A routes 192.168.101.0/24 | grep -c '^A  *192.168.101.0/24 ')" = 1 ] &&
+		[ "$(ctl show vrf A routes 192.168.101.77 | grep -c '^A  *192.168.101.0/24 ')" = 1 ] &&
+		[ "$(ctl show vrf A routes 192.168.101.77 | grep -c '^A ')" = 1 ]
+}
+check "ferryctl show bgp summary; show vrf A routes PREFIX and ADDRESS (longest match)" ctl_lookups
 both_fail() { # both_fail WANT ARGS...: exit 1 with stderr WANT as a table and with --json (stdout empty)
 	local want=$1
 	shift
