@@ -195,6 +195,7 @@ struct fwd {
 	struct lfib *lfib;
 	uint64_t drops[FWD_DROP_MAX];
 	uint64_t icmp_sent;    /* ICMP errors sent (pipeline.c, the control thread alone) */
+	struct icmp_limit icmp_lsr; /* the rate limit of errors sent along LSPs (no VRF) */
 	uint64_t icmp_limited; /* ... held back by their VRF's rate limit */
 	/*
 	 * Bumped when a VRF goes (fib.c): a VRF id a worker punted with (punt.c)

@@ -52,8 +52,8 @@ static void put32(uint8_t *p, uint32_t v)
 	put16(p + 2, (uint16_t)v);
 }
 
-int icmp_error_build(struct fwd_pkt *p, const struct ipv4_info *info, uint8_t type, uint8_t code,
-		     uint16_t mtu, uint32_t src)
+int icmp_error_build(struct fwd_pkt *p, size_t front, const struct ipv4_info *info, uint8_t type,
+		     uint8_t code, uint16_t mtu, uint32_t src)
 {
 	size_t quote = info->total_len < ICMP_QUOTE_MAX ? info->total_len : ICMP_QUOTE_MAX;
 	uint8_t *ip, *icmp;
@@ -61,11 +61,11 @@ int icmp_error_build(struct fwd_pkt *p, const struct ipv4_info *info, uint8_t ty
 	if (p->headroom < ICMP_ERROR_ROOM)
 		return -ENOSPC;
 	/* the quoted packet stays where it is; the new headers go in front of it */
-	memmove(p->data - ICMP_ERROR_ROOM, p->data, FWD_ETH_HLEN);
+	memmove(p->data - ICMP_ERROR_ROOM, p->data, front);
 	p->data -= ICMP_ERROR_ROOM;
 	p->headroom -= ICMP_ERROR_ROOM;
-	p->len = FWD_ETH_HLEN + ICMP_ERROR_ROOM + quote;
-	ip = p->data + FWD_ETH_HLEN;
+	p->len = front + ICMP_ERROR_ROOM + quote;
+	ip = p->data + front;
 	icmp = ip + IPV4_HDR_MIN;
 	memset(ip, 0, ICMP_ERROR_ROOM);
 	ip[0] = 0x45;

@@ -34,14 +34,16 @@
 bool icmp_error_allowed(const uint8_t *ip, const struct ipv4_info *info);
 
 /*
- * Turns the frame (Ethernet, then the IPv4 packet of info) into an ICMP
- * error of type and code from src to the packet's source, quoting the packet
- * up to ICMP_QUOTE_MAX bytes; mtu goes into a fragmentation-needed error's
- * next-hop MTU field. The Ethernet addresses are left for the output step.
- * 0, or -ENOSPC without ICMP_ERROR_ROOM bytes of headroom (frame unchanged).
+ * Turns the frame (front bytes of Ethernet header and any label entries,
+ * then the IPv4 packet of info) into an ICMP error of type and code from
+ * src to the packet's source, under the same front bytes, quoting the
+ * packet up to ICMP_QUOTE_MAX bytes; mtu goes into a fragmentation-needed
+ * error's next-hop MTU field. The Ethernet addresses are left for the
+ * output step. 0, or -ENOSPC without ICMP_ERROR_ROOM bytes of headroom
+ * (frame unchanged).
  */
-int icmp_error_build(struct fwd_pkt *p, const struct ipv4_info *info, uint8_t type, uint8_t code,
-		     uint16_t mtu, uint32_t src);
+int icmp_error_build(struct fwd_pkt *p, size_t front, const struct ipv4_info *info, uint8_t type,
+		     uint8_t code, uint16_t mtu, uint32_t src);
 
 /*
  * How many errors fwd sends: a token bucket of ICMP_BURST, refilled at

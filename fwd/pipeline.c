@@ -106,7 +106,7 @@ static enum fwd_verdict drop_icmp(struct pctx *c, enum fwd_drop why, uint8_t typ
 		return v;
 	}
 	c->f->icmp_sent++;
-	icmp_error_build(c->p, &c->ip, type, code, mtu, src);
+	icmp_error_build(c->p, FWD_ETH_HLEN, &c->ip, type, code, mtu, src);
 	if (!ip_parse(c, &why))
 		return v;
 	c->local = true;
@@ -330,11 +330,69 @@ static enum fwd_verdict do_pop_forward(struct pctx *c, const struct lfib_entry *
 }
 
 static enum fwd_verdict do_swap(struct pctx *c, const struct lfib_entry *e,
+				const struct mpls_lse *top);
+
+/* Label entries looked through for the IPv4 packet an LSR's error quotes. */
+#define STACK_WALK_MAX 8
+/* The TTL of the label entries an LSR sends its error on with (as if it came from there). */
+#define LSP_ERROR_TTL 255
+
+/* Bytes of Ethernet header and label stack in front of the packet under it, 0 when none. */
+static size_t stack_front(const struct fwd_pkt *p, unsigned *n)
+{
+	size_t front = FWD_ETH_HLEN;
+
+	for (*n = 0; *n < STACK_WALK_MAX && front + MPLS_LSE_LEN <= p->len; (*n)++) {
+		front += MPLS_LSE_LEN;
+		if (p->data[front - 2] & 1) { /* S: the bottom of the stack */
+			(*n)++;
+			return front;
+		}
+	}
+	return 0;
+}
+
+/*
+ * A transit label's TTL ran out here (an LSR, RFC 3032 2.3.2). An LSR has
+ * no VRF to answer in: the error, from the address the packet came in on,
+ * goes on along the LSP under the same label entries with fresh TTLs, and
+ * the egress PE routes it back to the sender in the packet's own VRF. So a
+ * customer's traceroute sees this hop too.
+ */
+static enum fwd_verdict swap_expired(struct pctx *c, const struct lfib_entry *e,
+				     const struct mpls_lse *top)
+{
+	enum fwd_verdict v = drop(c, FWD_DROP_TTL_EXPIRED);
+	struct ipv4_info info;
+	enum fwd_drop why;
+	unsigned n;
+	size_t front = stack_front(c->p, &n);
+	uint8_t *ip = c->p->data + front;
+
+	if (front == 0 || c->in->addr == 0 || c->p->headroom < ICMP_ERROR_ROOM ||
+	    !ipv4_check(ip, c->p->len - front, &info, &why) || !icmp_error_allowed(ip, &info))
+		return v;
+	if (!icmp_limit_take(&c->f->icmp_lsr, c->f->now_ms)) {
+		c->f->icmp_limited++;
+		return v;
+	}
+	c->f->icmp_sent++;
+	icmp_error_build(c->p, front, &info, ICMP_TIME_EXCEEDED, ICMP_TIME_EXCEEDED_TTL, 0,
+			 c->in->addr);
+	for (unsigned i = 0; i < n; i++) /* the TTL is an entry's last byte */
+		c->p->data[FWD_ETH_HLEN + i * MPLS_LSE_LEN + 3] = LSP_ERROR_TTL;
+	c->local = true;
+	return do_swap(c, e, top);
+}
+
+static enum fwd_verdict do_swap(struct pctx *c, const struct lfib_entry *e,
 				const struct mpls_lse *top)
 {
 	int rc = mpls_swap(c->p, e->out_label);
 	enum fwd_drop why;
 
+	if (rc == -ETIMEDOUT && !c->local)
+		return swap_expired(c, e, top);
 	if (rc < 0)
 		return drop(c, pop_error(rc));
 	/* penultimate hop popping of the last label exposes IPv4 */

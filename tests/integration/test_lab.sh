@@ -119,6 +119,8 @@ ping_from() { # ping_from TTL ADDRESS FROM MESSAGE: host-a1's ping is answered s
 }
 check "host-a1, TTL 2: time exceeded from pe1's address in VRF A (10.1.1.1)" \
 	poll 10 ping_from 2 192.168.101.10 10.1.1.1 "Time to live exceeded"
+check "host-a1, TTL 3: time exceeded from P (10.0.1.2), sent on along the LSP and back by pe2 in VRF A" \
+	poll 10 ping_from 3 192.168.101.10 10.0.1.2 "Time to live exceeded"
 check "host-a1, TTL 4: time exceeded from pe2's address in VRF A (10.1.2.1), back across the core" \
 	poll 10 ping_from 4 192.168.101.10 10.1.2.1 "Time to live exceeded"
 check "host-a1 to 192.168.99.1 (no route in VRF A): network unreachable from pe1 (10.1.1.1)" \

@@ -70,7 +70,7 @@ Test(icmp, error_quotes_at_most_548_bytes_and_needs_headroom)
 	      FWD_ETHERTYPE_IPV4);
 	ip = t_ipv4(&t, t_ip(192, 0, 2, 1), t_ip(198, 51, 100, 1), 9, 17, 1000);
 	in = (struct ipv4_info){ .hlen = 20, .total_len = 1020, .src = t_ip(192, 0, 2, 1) };
-	cr_assert_eq(icmp_error_build(&t.p, &in, 3, 4, 1400, t_ip(10, 0, 0, 1)), 0);
+	cr_assert_eq(icmp_error_build(&t.p, 14, &in, 3, 4, 1400, t_ip(10, 0, 0, 1)), 0);
 	cr_assert_eq(t.p.len, 14 + 576);
 	cr_assert_eq(t.p.headroom, 64 - ICMP_ERROR_ROOM);
 	e = t.p.data + 14;
@@ -87,7 +87,7 @@ Test(icmp, error_quotes_at_most_548_bytes_and_needs_headroom)
 	t_eth(&t, 20, (const uint8_t[6]){ 2, 0, 0, 0, 0, 1 }, (const uint8_t[6]){ 2, 0, 0, 0, 0, 2 },
 	      FWD_ETHERTYPE_IPV4);
 	t_ipv4(&t, t_ip(192, 0, 2, 1), t_ip(198, 51, 100, 1), 9, 17, 10);
-	cr_assert_eq(icmp_error_build(&t.p, &in, 11, 0, 0, t_ip(10, 0, 0, 1)), -ENOSPC);
+	cr_assert_eq(icmp_error_build(&t.p, 14, &in, 11, 0, 0, t_ip(10, 0, 0, 1)), -ENOSPC);
 	cr_assert_eq(t.p.headroom, 20, "left as it was");
 }
 

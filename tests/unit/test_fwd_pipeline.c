@@ -430,11 +430,26 @@ Test(pipeline, ttl_expiry)
 	cap[2].len -= 8;
 	t_put16(cap[2].data + 12, FWD_ETHERTYPE_IPV4);
 	expect_icmp(&cap[2], core0, mac_p, t_ip(10, 1, 1, 1), SITE2, 11, 0, 0, orig, 60, 64);
-	/* a transit label (P role here) has no VRF to answer from: dropped only */
+	/*
+	 * a transit label (P role here): no VRF to answer from, so the error
+	 * from core0's address goes on along the LSP under the same labels
+	 * (fresh TTLs), for the egress PE to route back to the sender
+	 */
 	t_mpls_frame(&t, mac_core0, mac_p, l2, one, 2, SITE2, SITE1, 64);
-	cr_assert_eq(fwd_input(f, core0, &t.p), FWD_DROPPED);
+	memcpy(orig, t.p.data + 14 + 8, 60);
+	cr_assert_eq(fwd_input(f, core0, &t.p), FWD_SENT);
 	cr_assert_eq(drops(FWD_DROP_TTL_EXPIRED), 4);
-	cr_assert_eq(n_cap, 3);
+	cr_assert_eq(n_cap, 4);
+	cr_assert_eq(t_lse(cap[3].data, 0).label, 17, "swapped as the LFIB says");
+	cr_assert_eq(t_lse(cap[3].data, 0).ttl, 254);
+	cr_assert(!t_lse(cap[3].data, 0).bos);
+	cr_assert_eq(t_lse(cap[3].data, 1).label, 200, "the VPN label kept");
+	cr_assert_eq(t_lse(cap[3].data, 1).ttl, 255);
+	cr_assert(t_lse(cap[3].data, 1).bos);
+	memmove(cap[3].data + 14, cap[3].data + 22, cap[3].len - 22);
+	cap[3].len -= 8;
+	t_put16(cap[3].data + 12, FWD_ETHERTYPE_IPV4);
+	expect_icmp(&cap[3], core1, mac_p2, t_ip(10, 0, 1, 1), SITE2, 11, 0, 0, orig, 60, 64);
 	n_cap = 0;
 	/* TTL 2 still makes it, leaving with 1 */
 	t_ip_frame(&t, mac_ce_a, mac_cea, SITE1, SITE2, 2);
