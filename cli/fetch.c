@@ -60,6 +60,11 @@ void cli_http_error_print(const struct cli_ctx *c, const char *daemon, const cha
 		json_object_object_get_ex(doc, "error", &msg);
 	fprintf(c->err, "ferryctl: %s: GET %s: %s (HTTP %d)\n", daemon, path,
 		msg ? json_object_get_string(msg) : body, status);
+	/* --url's port is taken to be the command's daemon's: perhaps it is another's */
+	if (status == 404 && c->url != NULL && c->url->port != 0 && msg != NULL &&
+	    strncmp(json_object_get_string(msg), "no such path", 12) == 0)
+		fprintf(c->err, "ferryctl: is port %u %s's? This command asks %s (by default on port "
+			"%u)\n", c->url->port, daemon, daemon, cli_api_port(daemon));
 	json_object_put(doc);
 }
 

@@ -411,6 +411,10 @@ static int url_setup(struct cli_ctx *c, const struct opts *o, struct cli_url *ur
 	static char token[258];
 	char err[600];
 
+	if (o->url_arg != NULL && o->run_arg != NULL) {
+		fprintf(stderr, "ferryctl: -i and --url both name the router to ask; give one\n");
+		return -1;
+	}
 	if (o->url_arg == NULL && c->ca_file != NULL) {
 		fprintf(stderr, "ferryctl: --ca is for --url https://...; without --url ferryctl "
 				"asks the run directory's Unix sockets\n");

@@ -613,15 +613,19 @@ ctl_tls() {
 		grep -q 'vrfmgr fib add VRF A 192.168.101.0/24 labeled \[16 | 200\] .*(snapshot)$' "$TMP/rctl5.txt" &&
 		grep -q '^vrfmgr snapshot-end' "$TMP/rctl5.txt" &&
 		! rctl --ca "$TMP/cert.pem" events vrfmgr >"$TMP/rctl6.txt" 2>&1 &&
-		grep -q 'vrfmgr: GET /events refused: HTTP 401: .*no credentials' "$TMP/rctl6.txt"
+		grep -q 'vrfmgr: GET /events refused: HTTP 401: .*no credentials' "$TMP/rctl6.txt" &&
+		! rctl --ca "$TMP/cert.pem" --token-file "$TMP/token" show bgp neighbors >"$TMP/rctl7.txt" 2>&1 &&
+		grep -q "is port 7180 bgpd's? This command asks bgpd (by default on port 7179)" "$TMP/rctl7.txt"
 }
 ctl_refuses() { # exit 2 before connecting: a token in clear to another host, --ca without --url
 	inns pe1 "$CTL" --url http://10.255.0.1:7180 --token-file "$TMP/token" show vrf >"$TMP/refuse1.txt" 2>&1
 	[ $? = 2 ] && grep -q -- '--token-file: refusing to send the bearer token in clear' "$TMP/refuse1.txt" || return 1
 	ctl --ca "$TMP/cert.pem" show vrf >"$TMP/refuse2.txt" 2>&1
-	[ $? = 2 ] && grep -q -- '--ca is for --url' "$TMP/refuse2.txt"
+	[ $? = 2 ] && grep -q -- '--ca is for --url' "$TMP/refuse2.txt" || return 1
+	ctl --url https://10.255.0.1:7180 show vrf >"$TMP/refuse3.txt" 2>&1
+	[ $? = 2 ] && grep -q -- '-i and --url both name the router to ask; give one' "$TMP/refuse3.txt"
 }
-check "ferryctl refuses --token-file over http:// to 10.255.0.1 and --ca without --url (exit 2)" ctl_refuses
+check "ferryctl refuses --token-file over http:// to 10.255.0.1, --ca without --url, -i with --url (exit 2)" ctl_refuses
 usage_2() { # usage_2 MESSAGE ARGS...: ferryctl exits 2 saying MESSAGE (one line, on stderr)
 	local want=$1
 	shift
@@ -649,7 +653,7 @@ ctl_usage() { # a usage error names the word in the way and what the command wan
 }
 check "ferryctl usage errors: show fib A ADDRESS, show bgp, show lfib x, fwd fib A B name the word and the form (exit 2)" ctl_usage
 if ctl_tls; then
-	ok "ferryctl --url https://10.255.0.1:7180 --ca --token-file: show vrf (table and --json), events --snapshot over TLS; 401 without the token (show and events name it), refused without the CA"
+	ok "ferryctl --url https://10.255.0.1:7180 --ca --token-file: show vrf (table and --json), events --snapshot over TLS; 401 without the token (show and events name it), refused without the CA; bgpd's command on vrfmgr's port says so"
 else
 	not_ok "ferryctl --url https://10.255.0.1:7180 --ca --token-file"
 	cat "$TMP"/rctl*.txt 2>/dev/null | note
