@@ -270,10 +270,10 @@ int cli_command_view(const struct cli_command *cmd, const char *arg, struct cli_
 /* Column sets and printers shared by both command forms (commands.c). */
 extern const struct cli_column cli_cols_bgp_neighbors[], cli_cols_bgp_routes[], cli_cols_vrfs[],
 	cli_cols_vrf_routes[], cli_cols_lsps[], cli_cols_labels[], cli_cols_fib[], cli_cols_lfib[],
-	cli_cols_arp[], cli_cols_interfaces[], cli_cols_vpn[];
+	cli_cols_arp[], cli_cols_interfaces[], cli_cols_if_state[], cli_cols_vpn[];
 extern const size_t cli_ncols_bgp_neighbors, cli_ncols_bgp_routes, cli_ncols_vrfs,
 	cli_ncols_vrf_routes, cli_ncols_lsps, cli_ncols_labels, cli_ncols_fib, cli_ncols_lfib,
-	cli_ncols_arp, cli_ncols_interfaces, cli_ncols_vpn;
+	cli_ncols_arp, cli_ncols_interfaces, cli_ncols_if_state, cli_ncols_vpn;
 int cli_print_counters(FILE *out, const struct cli_view *v, struct json_object *doc);
 /* bgpd's paths sorted by RD, prefix, best first, as a table. */
 int cli_print_bgp_routes(FILE *out, const struct cli_view *v, struct json_object *doc);

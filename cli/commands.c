@@ -74,6 +74,11 @@ EXPORT_COLS(arp, { "INTERFACE", "interface", CLI_COL_TEXT },
 	    { "ADDRESS", "address", CLI_COL_TEXT }, { "MAC", "mac", CLI_COL_TEXT },
 	    { "STATE", "state", CLI_COL_TEXT }, { "AGE-S", "age_s", CLI_COL_TEXT })
 
+EXPORT_COLS(if_state, { "INTERFACE", "name", CLI_COL_TEXT }, { "ROLE", "role", CLI_COL_TEXT },
+	    { "STATE", "state", CLI_COL_TEXT }, { "VRF", "vrf", CLI_COL_TEXT },
+	    { "ADDRESS", "address", CLI_COL_TEXT }, { "MAC", "mac", CLI_COL_TEXT },
+	    { "MTU", "mtu", CLI_COL_TEXT })
+
 EXPORT_COLS(interfaces, { "INTERFACE", "name", CLI_COL_TEXT }, { "ROLE", "role", CLI_COL_TEXT },
 	    { "RX-PACKETS", "rx_packets", CLI_COL_TEXT },
 	    { "TX-PACKETS", "tx_packets", CLI_COL_TEXT }, { "RX-BYTES", "rx_bytes", CLI_COL_TEXT },

@@ -177,9 +177,9 @@ static const struct simple_show simple[] = {
 	{ "lsp", "vrfmgr", "/lsps", "lsps", cli_cols_lsps, &cli_ncols_lsps, NULL },
 	{ "lsps", "vrfmgr", "/lsps", "lsps", cli_cols_lsps, &cli_ncols_lsps, NULL },
 	{ "lfib", "fwd", "/lfib", "lfib", cli_cols_lfib, &cli_ncols_lfib, NULL },
-	{ "interfaces", "fwd", "/counters", "interfaces", cli_cols_interfaces,
-	  &cli_ncols_interfaces, cli_print_counters },
-	/* the same answer: interfaces, drops, then the per-VRF and per-label tables */
+	{ "interfaces", "fwd", "/interfaces", "interfaces", cli_cols_if_state,
+	  &cli_ncols_if_state, NULL },
+	/* interfaces' counters, drops, then the per-VRF and per-label tables */
 	{ "counters", "fwd", "/counters", "interfaces", cli_cols_interfaces,
 	  &cli_ncols_interfaces, cli_print_counters },
 	{ "arp", "fwd", "/arp", "arp", cli_cols_arp, &cli_ncols_arp, NULL },

@@ -5,6 +5,7 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "common/label.h"
 #include "common/prefix.h"
@@ -177,6 +178,60 @@ static int h_arp(struct jw *w, const struct api_request *req, void *ctx)
 	return 200;
 }
 
+/* up: fwd sends and receives on it; down: configured or bound but not open; unbound: an access link no VRF holds */
+static const char *if_state(const struct fwd_iface *ifp)
+{
+	if (ifp->role == FWD_IF_ACCESS && !ifp->active)
+		return "unbound";
+	return ifp->active && ifp->open ? "up" : "down";
+}
+
+static void if_json(struct jw *w, const struct fwd *f, const struct fwd_iface *ifp)
+{
+	const struct fwd_vrf *v = ifp->role == FWD_IF_ACCESS && ifp->active ?
+					  fib_vrf_get(f, ifp->vrf_id) :
+					  NULL;
+	char buf[IPV4_STRLEN + 4], mac[18];
+
+	snprintf(mac, sizeof(mac), "%02x:%02x:%02x:%02x:%02x:%02x", ifp->mac[0], ifp->mac[1],
+		 ifp->mac[2], ifp->mac[3], ifp->mac[4], ifp->mac[5]);
+	jw_object_begin(w);
+	jw_kv_string(w, "name", ifp->name);
+	jw_kv_string(w, "role", fwd_if_role_name(ifp->role));
+	jw_kv_string(w, "state", if_state(ifp));
+	jw_kv_string(w, "vrf", v != NULL ? v->name : NULL);
+	if (ifp->addr != 0) {
+		ipv4_format(ifp->addr, buf);
+		snprintf(buf + strlen(buf), sizeof(buf) - strlen(buf), "/%u", ifp->plen);
+	}
+	jw_kv_string(w, "address", ifp->addr != 0 ? buf : NULL);
+	jw_kv_string(w, "mac", ifp->open ? mac : NULL);
+	jw_key(w, "mtu");
+	if (ifp->mtu != 0)
+		jw_uint(w, ifp->mtu);
+	else
+		jw_null(w);
+	jw_object_end(w);
+}
+
+static int h_interfaces(struct jw *w, const struct api_request *req, void *ctx)
+{
+	const struct fwd *f = ctx;
+	static const char *const keys[] = { NULL };
+	int rc;
+
+	if ((rc = api_check_params(w, req, keys)) != 0)
+		return rc;
+	jw_object_begin(w);
+	jw_key(w, "interfaces");
+	jw_array_begin(w);
+	for (size_t i = 0; i < f->n_ifaces; i++)
+		if_json(w, f, f->ifaces[i]);
+	jw_array_end(w);
+	jw_object_end(w);
+	return 200;
+}
+
 static int h_counters(struct jw *w, const struct api_request *req, void *ctx)
 {
 	const struct fwd *f = ctx;
@@ -222,6 +277,8 @@ const struct api_route fwd_api_routes[] = {
 	{ "/fib", h_fib, "per-VRF forwarding entries (?vrf=NAME for one VRF)" },
 	{ "/lfib", h_lfib, "label forwarding entries" },
 	{ "/arp", h_arp, "ARP entries per interface" },
+	{ "/interfaces", h_interfaces,
+	  "fwd's interfaces: role, state, VRF, address, MAC, MTU" },
 	{ "/counters", h_counters,
 	  "packet/byte counters per interface, per VRF and per label; drops by reason; "
 	  "ICMP errors sent" },

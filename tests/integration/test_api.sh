@@ -313,9 +313,11 @@ ctl_lookups() { # show bgp summary; one VRF route by prefix, or by an address in
 	ctl show bgp summary | grep -q "^10.255.0.2 .*Established" &&
 		[ "$(ctl show vrf A routes 192.168.101.0/24 | grep -c '^A  *192.168.101.0/24 ')" = 1 ] &&
 		[ "$(ctl show vrf A routes 192.168.101.77 | grep -c '^A  *192.168.101.0/24 ')" = 1 ] &&
-		[ "$(ctl show vrf A routes 192.168.101.77 | grep -c '^A ')" = 1 ]
+		[ "$(ctl show vrf A routes 192.168.101.77 | grep -c '^A ')" = 1 ] &&
+		ctl show interfaces | grep -Eq '^ce-a1 +access +up +A +10\.1\.1\.1/30 +([0-9a-f]{2}:){5}[0-9a-f]{2} +1500$' &&
+		ctl show interfaces | grep -Eq '^core0 +core +up +- +10\.0\.1\.1/30 +([0-9a-f]{2}:){5}[0-9a-f]{2} +1600$'
 }
-check "ferryctl show bgp summary; show vrf A routes PREFIX and ADDRESS (longest match)" ctl_lookups
+check "ferryctl show bgp summary; show vrf A routes PREFIX and ADDRESS (longest match); show interfaces (state, VRF, address, MAC, MTU)" ctl_lookups
 both_fail() { # both_fail WANT ARGS...: exit 1 with stderr WANT as a table and with --json (stdout empty)
 	local want=$1
 	shift

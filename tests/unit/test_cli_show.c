@@ -64,7 +64,7 @@ Test(cli_show, grammar)
 	parse_ok("fib A", "fwd", "/fib?vrf=A");
 	parse_ok("fib", "fwd", "/fib");
 	parse_ok("lfib", "fwd", "/lfib");
-	parse_ok("interfaces", "fwd", "/counters");
+	parse_ok("interfaces", "fwd", "/interfaces");
 	parse_ok("counters", "fwd", "/counters");
 	parse_ok("arp", "fwd", "/arp");
 	parse_bad("bgp vpnv4 rd", "need a value");
@@ -138,8 +138,8 @@ Test(cli_show, tables_golden)
 	show_golden("lsp", "lsps", "show_lsp");
 	show_golden("fib A", "fib_A", "show_fib_A");
 	show_golden("lfib", "lfib", "show_lfib");
-	show_golden("interfaces", "counters", "show_interfaces");
-	show_golden("counters", "counters", "show_interfaces"); /* the same view */
+	show_golden("interfaces", "interfaces", "show_interfaces");
+	show_golden("counters", "counters", "show_counters");
 	show_golden("arp", "arp", "show_arp");
 	show_golden("vpn", "vpn", "show_vpn");
 }

@@ -311,3 +311,40 @@ Test(api, vrf_and_label_counters)
 	cr_assert_not_null(strstr(text, "ferry_fwd_vrf_no_route_total{vrf=\"B\"} 0\n"));
 	free(text);
 }
+
+Test(api, interfaces)
+{
+	struct fwd_iface *ce = fwd_iface_find(f, "ce-a1"), *spare;
+	json_object *j, *a, *e;
+	int status;
+
+	spare = fwd_iface_get(f, "ce-z9", FWD_IF_ACCESS); /* known, bound to no VRF */
+	cr_assert_not_null(spare);
+	ce->open = true;
+	ce->mtu = 1500;
+	memcpy(ce->mac, (const uint8_t[6]){ 2, 0, 0, 0, 0xa1, 0 }, 6);
+	j = get("/interfaces", NULL, &status);
+	cr_assert_eq(status, 200);
+	a = key(j, "interfaces");
+	cr_assert_eq(json_object_array_length(a), 3);
+	e = json_object_array_get_idx(a, 0);
+	cr_assert_str_eq(str(e, "name"), "core0");
+	cr_assert_str_eq(str(e, "role"), "core");
+	cr_assert_str_eq(str(e, "state"), "down", "configured, not open");
+	cr_assert_null(key(e, "vrf"));
+	cr_assert_null(key(e, "mac"));
+	e = json_object_array_get_idx(a, 1);
+	cr_assert_str_eq(str(e, "name"), "ce-a1");
+	cr_assert_str_eq(str(e, "state"), "up");
+	cr_assert_str_eq(str(e, "vrf"), "A");
+	cr_assert_str_eq(str(e, "address"), "10.1.1.1/30");
+	cr_assert_str_eq(str(e, "mac"), "02:00:00:00:a1:00");
+	cr_assert_eq(json_object_get_int(key(e, "mtu")), 1500);
+	e = json_object_array_get_idx(a, 2);
+	cr_assert_str_eq(str(e, "name"), "ce-z9");
+	cr_assert_str_eq(str(e, "state"), "unbound");
+	cr_assert_null(key(e, "vrf"));
+	cr_assert_null(key(e, "address"));
+	cr_assert_null(key(e, "mtu"));
+	json_object_put(j);
+}
