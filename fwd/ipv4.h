@@ -44,6 +44,11 @@ static inline void ipv4_set_ttl(uint8_t *ip, uint8_t ttl)
 	ip[10] = (uint8_t)(~sum >> 8);
 	ip[11] = (uint8_t)~sum;
 }
+/* Don't Fragment set (a too-big packet gets fragmentation needed, not fragments). */
+static inline bool ipv4_df(const uint8_t *ip)
+{
+	return (ip[6] & 0x40) != 0;
+}
 /*
  * Turns a checked ICMP echo request (ip, info from ipv4_check) into the echo
  * reply in place. 0, or -EINVAL when it is not a well-formed echo request.

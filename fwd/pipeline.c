@@ -32,8 +32,6 @@
 #include "fwd/pipeline_int.h"
 
 #define IP_OFF_TTL 8
-#define IP_OFF_FRAG 6
-#define IP_FLAG_DF 0x40
 
 static uint8_t *ip_hdr(const struct pctx *c)
 {
@@ -122,7 +120,7 @@ static enum fwd_verdict too_big(struct pctx *c, const struct fwd_iface *out, uns
 {
 	uint32_t mtu = out->mtu - k * MPLS_LSE_LEN;
 
-	if (c->is_ip && (ip_hdr(c)[IP_OFF_FRAG] & IP_FLAG_DF))
+	if (c->is_ip && ipv4_df(ip_hdr(c)))
 		return drop_icmp(c, FWD_DROP_MTU_EXCEEDED, ICMP_UNREACH, ICMP_UNREACH_NEEDFRAG,
 				 (uint16_t)(mtu > 0xFFFF ? 0xFFFF : mtu));
 	return drop(c, FWD_DROP_MTU_EXCEEDED);

@@ -348,7 +348,7 @@ static enum fwd_verdict error_output(struct fwd *f, struct fwd_iface *in, struct
 /* An IPv4 frame with DF set: one that may be answered with fragmentation needed. */
 static inline bool df_set(const struct fwd_pkt *p, const struct vstate *s)
 {
-	return s->is_ip && (p->data[FWD_ETH_HLEN + 6] & 0x40);
+	return s->is_ip && ipv4_df(p->data + FWD_ETH_HLEN);
 }
 
 /*
