@@ -9,7 +9,8 @@
  * by struct jw (api_error echoes the path). This harness runs that chain on
  * the raw request target (the input, e.g. "/routes?rd=65000:1&prefix=...").
  *
- * Properties besides no crash, leak or UB:
+ * Properties besides no crash, leak or UB (api_check_params too, as every
+ * handler calls it first):
  *  - each value parser's accepted input formats back to a string that
  *    parses to the same value (rd, route target, IPv4, prefix, label);
  *  - the JSON written (an error naming the path, the parameters as
@@ -169,6 +170,32 @@ static void params_check(struct evkeyvalq *q)
 	evbuffer_free(buf);
 }
 
+/*
+ * api_check_params as every handler calls it: a refusal is a 400 whose JSON
+ * is valid; an acceptance leaves nothing written.
+ */
+static void check_params_check(const struct api_request *ar)
+{
+	static const char *const keys[] = { "rd", "prefix", "vrf", NULL };
+	struct evbuffer *buf = evbuffer_new();
+	struct json_object *o;
+	struct jw w;
+	int rc;
+
+	CHECK(buf != NULL);
+	jw_init(&w, buf);
+	rc = api_check_params(&w, ar, keys);
+	if (rc == 0) {
+		CHECK(evbuffer_get_length(buf) == 0);
+	} else {
+		CHECK(rc == 400 && !w.failed);
+		o = json_parse(buf);
+		CHECK(o != NULL);
+		json_object_put(o);
+	}
+	evbuffer_free(buf);
+}
+
 static void request(const char *target)
 {
 	struct evhttp_uri *uri = evhttp_uri_parse_with_flags(target, EVHTTP_URI_NONCONFORMANT);
@@ -200,6 +227,7 @@ static void request(const char *target)
 	TAILQ_FOREACH(kv, &q, next)
 		values(kv->value);
 	params_check(&q);
+	check_params_check(&ar);
 	evhttp_clear_headers(&q);
 	evhttp_uri_free(uri);
 }
