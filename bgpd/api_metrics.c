@@ -63,6 +63,11 @@ static uint64_t m_flaps(const struct bgp_peer *p)
 	return p->flaps;
 }
 
+static uint64_t m_downs(const struct bgp_peer *p)
+{
+	return p->session_downs;
+}
+
 static void update_errors(struct jw *w, const struct bgpd *d)
 {
 	static const char *const name = "ferry_bgp_update_errors_total";
@@ -97,6 +102,8 @@ int bgpd_api_metrics(struct jw *w, const struct api_request *req, void *ctx)
 		 m_uptime);
 	per_peer(w, d, "ferry_bgp_session_flaps", "gauge", "recent failures (idle hold-down)",
 		 m_flaps);
+	per_peer(w, d, "ferry_bgp_session_downs_total", "counter",
+		 "Established sessions that ended since bgpd started", m_downs);
 	per_peer(w, d, "ferry_bgp_messages_received_total", "counter", "BGP messages received",
 		 m_in);
 	per_peer(w, d, "ferry_bgp_messages_sent_total", "counter", "BGP messages sent", m_out);

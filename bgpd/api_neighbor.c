@@ -53,8 +53,11 @@ static void offered_json(struct jw *w, const struct bgp_open *o)
 	jw_kv_bool(w, "enhanced_route_refresh", o->cap_enhanced_rr);
 	jw_kv_bool(w, "extended_message", o->cap_ext_msg);
 	jw_kv_bool(w, "graceful_restart", o->cap_gr);
-	if (o->cap_gr)
+	if (o->cap_gr) {
 		jw_kv_uint(w, "graceful_restart_time", o->gr_time);
+		/* what it keeps forwarding across its restart: none, it is a helper only */
+		families_json(w, "graceful_restart_families", o->gr_afs);
+	}
 	jw_object_end(w);
 }
 
@@ -106,6 +109,7 @@ static void counters_json(struct jw *w, const struct bgp_peer *p)
 	jw_kv_uint(w, "sent", p->msgs_out);
 	jw_object_end(w);
 	jw_kv_uint(w, "flaps", p->flaps);
+	jw_kv_uint(w, "session_downs", p->session_downs);
 	jw_kv_bool(w, "admin_down", p->admin_down);
 }
 

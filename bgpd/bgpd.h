@@ -163,6 +163,7 @@ struct bgp_peer {
 	uint32_t local_addr;         /* of the established session: our next hop */
 	time_t up_since;
 	time_t down_since;           /* when its last session ended; 0: never Established */
+	uint64_t session_downs;      /* Established sessions that ended, since bgpd started */
 	char last_error[160];
 	uint64_t msgs_in, msgs_out;
 	struct bgp_update_errors uerr;

@@ -160,6 +160,7 @@ static void peer_down(struct bgp_peer *p, bool tcp_lost)
 	adjout_peer_down(p);
 	p->up_since = 0;
 	p->down_since = time(NULL);
+	p->session_downs++;
 	if (tcp_lost && p->gr_capable && !p->d->stopping && p->src.n_paths) {
 		rib_source_mark_stale(&p->src);
 		p->gr_waiting = true;

@@ -296,6 +296,11 @@ static void caps_line(FILE *out, const char *title, struct json_object *o)
 	yes(out, o, "enhanced_route_refresh", "enhanced route refresh", &first);
 	yes(out, o, "extended_message", "extended message", &first);
 	yes(out, o, "graceful_restart", "graceful restart", &first);
+	/* a peer's GR capability naming no family: its routes go when its session does */
+	if (json_object_get_boolean(get(o, "graceful_restart")) &&
+	    json_object_get_type(get(o, "graceful_restart_families")) == json_type_array &&
+	    json_object_array_length(get(o, "graceful_restart_families")) == 0)
+		fputs(" (helper only: keeps no family across its restart)", out);
 	fputc('\n', out);
 }
 

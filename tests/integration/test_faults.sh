@@ -228,6 +228,13 @@ check "pe2's bgpd killed and restarted $FLAPS times, pe1 saw each come back ($((
 check "pe1's bgpd RSS flat over $((FLAPS - 3)) flaps: ${rss0} -> ${rss1} kB (at most +256 kB)" \
 	test "$((rss1 - rss0))" -le 256
 check "after the flaps: no stale routes, VRFs, FIBs and BGP as before" poll 15 same_as_before
+downs_counted() { # every flap ended an Established session, counted for Prometheus
+	local n
+	n=$(api pe1 bgpd /metrics | sed -n 's/^ferry_bgp_session_downs_total{neighbor="10.255.0.2"[^}]*} //p')
+	echo "pe1: ferry_bgp_session_downs_total for pe2 = ${n:-none}"
+	[ "${n:-0}" -ge "$FLAPS" ]
+}
+check "pe1 counts each of pe2's session ends (ferry_bgp_session_downs_total >= $FLAPS)" downs_counted
 # pe2's bgpd comes up before vrfmgr has replayed to it: its End-of-RIB must
 # still follow pe2's own routes, never announce an empty table as complete.
 eor_after_routes() {
