@@ -235,11 +235,11 @@ int main(int argc, char **argv)
 	if (file == NULL || optind != argc)
 		usage();
 	log_init("fwd", debug ? LOG_LVL_DEBUG : LOG_LVL_INFO);
+	signal(SIGPIPE, SIG_IGN);
+	load_config(&d, file, run_dir, check_only, overrides, n_overrides); /* -n: ends here */
 	log_info("heap on %s", fwd_huge_pages_on() ?
 		 "2 MB transparent huge pages (glibc.malloc.hugetlb=1; FERRY_FWD_HUGE_PAGES=0: 4 KB)" :
 		 "4 KB pages");
-	signal(SIGPIPE, SIG_IGN);
-	load_config(&d, file, run_dir, check_only, overrides, n_overrides);
 	start(&d);
 	event_base_dispatch(d.base);
 	stop(&d);

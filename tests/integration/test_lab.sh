@@ -218,8 +218,10 @@ refuses() { # refuses DAEMON
 check "vrfmgr -n refuses a bad RD (exit 1, message names vrfs[0].rd)" refuses vrfmgr
 check "bgpd -n refuses the same config the same way" refuses bgpd
 check "fwd -n refuses the same config the same way" refuses fwd
-accepts() { timeout 10 "$BUILD/$1" -n -c "configs/lab/$2.json" 2>&1 | grep -q "configuration OK"; }
-check "the lab configs pass -n (vrfmgr/bgpd/fwd pe1, pe2; fwd p)" eval \
+accepts() { # accepts DAEMON NODE: -n says "configuration OK" and nothing else
+	[ "$(timeout 10 "$BUILD/$1" -n -c "configs/lab/$2.json" 2>&1)" = "configuration OK" ]
+}
+check "the lab configs pass -n, which says only \"configuration OK\" (vrfmgr/bgpd/fwd pe1, pe2; fwd p)" eval \
 	'accepts vrfmgr pe1 && accepts bgpd pe1 && accepts fwd pe1 &&
 	 accepts vrfmgr pe2 && accepts bgpd pe2 && accepts fwd pe2 && accepts fwd p'
 bad_override() { # bad_override SETTING EXPECTED_MESSAGE: fwd -o refuses it, exit 1
