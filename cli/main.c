@@ -112,6 +112,12 @@ static int run_dir_resolve(const char *arg, const char *daemon, char *out, size_
 		snprintf(out, len, "%s", arg);
 	else
 		snprintf(out, len, RUN_BASE "/%s", arg);
+	/* a mistyped name: say so, not that its daemon is not running */
+	if (access(out, F_OK) != 0) {
+		fprintf(stderr, "ferryctl: no run directory %s (want -i NAME of a router under "
+				RUN_BASE ", or a run directory's path)\n", out);
+		return -1;
+	}
 	return 0;
 }
 

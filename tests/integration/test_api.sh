@@ -626,9 +626,11 @@ ctl_refuses() { # exit 2 before connecting: a token in clear to another host, --
 	ctl --ca "$TMP/cert.pem" show vrf >"$TMP/refuse2.txt" 2>&1
 	[ $? = 2 ] && grep -q -- '--ca is for --url' "$TMP/refuse2.txt" || return 1
 	ctl --url https://10.255.0.1:7180 show vrf >"$TMP/refuse3.txt" 2>&1
-	[ $? = 2 ] && grep -q -- '-i and --url both name the router to ask; give one' "$TMP/refuse3.txt"
+	[ $? = 2 ] && grep -q -- '-i and --url both name the router to ask; give one' "$TMP/refuse3.txt" || return 1
+	"$CTL" -i "$PREFIX-nosuch" show vrf >"$TMP/refuse4.txt" 2>&1
+	[ $? = 1 ] && grep -q "no run directory /run/ferry/$PREFIX-nosuch (want -i NAME" "$TMP/refuse4.txt"
 }
-check "ferryctl refuses --token-file over http:// to 10.255.0.1, --ca without --url, -i with --url (exit 2)" ctl_refuses
+check "ferryctl refuses --token-file over http:// to 10.255.0.1, --ca without --url, -i with --url (exit 2); -i of no router says so" ctl_refuses
 usage_2() { # usage_2 MESSAGE ARGS...: ferryctl exits 2 saying MESSAGE (one line, on stderr)
 	local want=$1
 	shift
