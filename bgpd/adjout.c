@@ -301,19 +301,26 @@ static void send_refresh_marker(struct bgp_peer *p, uint8_t subtype)
 		session_send(p->est, w);
 }
 
+/*
+ * While its End-of-RIB is owed (vrfmgr's routes not in yet), a refresh is
+ * answered with the routes alone: an EoRR, or an End-of-RIB, would tell the
+ * peer the table is complete and it would drop what it keeps of ours.
+ */
 void adjout_refresh(struct bgp_peer *p)
 {
+	bool marked = p->enhanced_rr && !p->eor_owed;
+
 	if (!p->grp)
 		return;
-	if (p->enhanced_rr)
+	if (marked)
 		send_refresh_marker(p, BGP_RR_BORR);
 	own_walk(p, false);
-	if (p->enhanced_rr)
+	if (marked)
 		send_refresh_marker(p, BGP_RR_EORR);
 	else if (!p->eor_owed)
 		send_eor(p);
 	log_info("peer %s: resent %zu routes%s", p->name, p->n_advertised,
-		 p->enhanced_rr ? " between BoRR and EoRR" : "");
+		 marked ? " between BoRR and EoRR" : p->eor_owed ? ", End-of-RIB still owed" : "");
 }
 
 void adjout_drained(struct bgp_peer *p)

@@ -60,13 +60,13 @@ static void neighbor_json(struct jw *w, const struct bgp_peer *p)
 				 buf));
 	jw_kv_string(w, "description", p->cfg->description);
 	jw_kv_string(w, "state", fsm_state_name(peer_state(p)));
-	jw_kv_uint(w, "uptime_s", c && p->up_since ? (uint64_t)(time(NULL) - p->up_since) : 0);
+	jw_kv_uint(w, "uptime_s", c && p->up_since ? (uint64_t)(bgpd_clock() - p->up_since) : 0);
 	/* how long it has been Established, or down since its last session (null: never up) */
 	jw_key(w, "state_s");
 	if (c && p->up_since)
-		jw_uint(w, (uint64_t)(time(NULL) - p->up_since));
+		jw_uint(w, (uint64_t)(bgpd_clock() - p->up_since));
 	else if (p->down_since)
-		jw_uint(w, (uint64_t)(time(NULL) - p->down_since));
+		jw_uint(w, (uint64_t)(bgpd_clock() - p->down_since));
 	else
 		jw_null(w);
 	jw_kv_uint(w, "hold_time", hold);

@@ -35,7 +35,7 @@ static uint64_t m_up(const struct bgp_peer *p)
 
 static uint64_t m_uptime(const struct bgp_peer *p)
 {
-	return p->est && p->up_since ? (uint64_t)(time(NULL) - p->up_since) : 0;
+	return p->est && p->up_since ? (uint64_t)(bgpd_clock() - p->up_since) : 0;
 }
 
 static uint64_t m_in(const struct bgp_peer *p)

@@ -67,6 +67,14 @@ static void flush_cb(evutil_socket_t fd, short what, void *arg)
 	adjout_send_owed_eor(d);
 }
 
+time_t bgpd_clock(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + 1;
+}
+
 void bgpd_schedule_flush(struct bgpd *d)
 {
 	if (!event_pending(d->flush_ev, EV_TIMEOUT, NULL))

@@ -161,8 +161,8 @@ struct bgp_peer {
 	bool max_prefix_warned;
 	bool admin_down;             /* stays down (max-prefix exceeded, no restart) */
 	uint32_t local_addr;         /* of the established session: our next hop */
-	time_t up_since;
-	time_t down_since;           /* when its last session ended; 0: never Established */
+	time_t up_since;             /* bgpd_clock() when Established; 0 while it is not */
+	time_t down_since;           /* bgpd_clock() when its last session ended; 0: never up */
 	uint64_t session_downs;      /* Established sessions that ended, since bgpd started */
 	char last_error[160];
 	uint64_t msgs_in, msgs_out;
@@ -227,6 +227,8 @@ struct bgpd *bgpd_new(struct event_base *base, const struct ferry_config *cfg);
 /* Sends Cease (6/2) on every connection, waits for them to drain (bounded), then calls done. */
 void bgpd_stop(struct bgpd *d, void (*done)(struct bgpd *d));
 void bgpd_free(struct bgpd *d);
+/* Seconds on a clock no time step moves (CLOCK_MONOTONIC), never 0: for durations. */
+time_t bgpd_clock(void);
 /* Processes the RIB's changed queue soon (once per event-loop turn). */
 void bgpd_schedule_flush(struct bgpd *d);
 /* A local (vrfmgr) route: add/replace or remove. 0 or -errno. */

@@ -153,13 +153,13 @@ static void peer_down(struct bgp_peer *p, bool tcp_lost)
 {
 	size_t n;
 
-	if (p->up_since && time(NULL) - p->up_since < FLAP_WINDOW)
+	if (p->up_since && bgpd_clock() - p->up_since < FLAP_WINDOW)
 		p->flaps++;
 	else
 		p->flaps = 0;
 	adjout_peer_down(p);
 	p->up_since = 0;
-	p->down_since = time(NULL);
+	p->down_since = bgpd_clock();
 	p->session_downs++;
 	if (tcp_lost && p->gr_capable && !p->d->stopping && p->src.n_paths) {
 		rib_source_mark_stale(&p->src);

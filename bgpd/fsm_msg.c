@@ -160,7 +160,7 @@ static void peer_established(struct bgp_conn *c)
 	p->out = p->in = NULL;
 	p->est = c;
 	c->state = FSM_ESTABLISHED;
-	p->up_since = time(NULL);
+	p->up_since = bgpd_clock();
 	p->local_addr = c->local_addr;
 	p->last_error[0] = '\0';
 	p->uerr_logged = 0;

@@ -173,9 +173,14 @@ int cli_endpoint_of(const struct cli_ctx *c, const char *daemon, struct cli_endp
  */
 int cli_fetch(const struct cli_ctx *c, const char *daemon, const char *path,
 	      struct json_object **doc);
-/* The same, but a 404 is an answer: -2 and *doc NULL, nothing printed. */
+/*
+ * The same, but a 404 is an answer: -2 and *doc NULL, nothing printed
+ * (unless the daemon does not serve the path: the wrong daemon, said as an error).
+ */
 int cli_fetch_maybe(const struct cli_ctx *c, const char *daemon, const char *path,
 		    struct json_object **doc);
+/* The body is a daemon's 404 for a path it does not serve (a request sent to the wrong daemon). */
+bool cli_no_such_path(const char *body);
 /*
  * Says on c->err why GET path from daemon failed with status: the API's
  * "error" when body is its JSON error, else the body. The same words for

@@ -51,6 +51,16 @@ int cli_path_add(char *path, size_t len, const char *key, const char *value)
 	return cli_url_encode(value, path, len) < 0 ? -1 : 0;
 }
 
+bool cli_no_such_path(const char *body)
+{
+	struct json_object *doc = json_tokener_parse(body), *msg = NULL;
+	bool yes = doc != NULL && json_object_object_get_ex(doc, "error", &msg) &&
+		   strncmp(json_object_get_string(msg), "no such path", 12) == 0;
+
+	json_object_put(doc);
+	return yes;
+}
+
 void cli_http_error_print(const struct cli_ctx *c, const char *daemon, const char *path,
 			  int status, const char *body)
 {
@@ -91,7 +101,8 @@ static int fetch(const struct cli_ctx *c, const char *daemon, const char *path,
 		return -1;
 	}
 	*doc = json_tokener_parse(resp.body);
-	if (resp.status == 404 && quiet_404) {
+	/* "no such path" is not the answer the caller expects: the wrong daemon (--url's port) */
+	if (resp.status == 404 && quiet_404 && !cli_no_such_path(resp.body)) {
 		json_object_put(*doc);
 		*doc = NULL;
 		cli_response_free(&resp);

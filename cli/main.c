@@ -113,7 +113,7 @@ static int run_dir_resolve(const char *arg, const char *daemon, char *out, size_
 	else
 		snprintf(out, len, RUN_BASE "/%s", arg);
 	/* a mistyped name: say so, not that its daemon is not running */
-	if (access(out, F_OK) != 0) {
+	if (access(out, F_OK) != 0 && errno == ENOENT) {
 		fprintf(stderr, "ferryctl: no run directory %s (want -i NAME of a router under "
 				RUN_BASE ", or a run directory's path)\n", out);
 		return -1;
@@ -140,7 +140,7 @@ static int copy_body(struct cli_conn *conn, FILE *out, int timeout_ms)
 static void view_error(const struct cli_ctx *c, const struct cli_view *v, int status,
 		       const char *body)
 {
-	if (status == 404 && v->not_found[0] != '\0')
+	if (status == 404 && v->not_found[0] != '\0' && !cli_no_such_path(body))
 		fprintf(c->err, "ferryctl: %s\n", v->not_found);
 	else
 		cli_http_error_print(c, v->daemon, v->path, status, body);
@@ -418,7 +418,7 @@ static int url_setup(struct cli_ctx *c, const struct opts *o, struct cli_url *ur
 	char err[600];
 
 	if (o->url_arg != NULL && o->run_arg != NULL) {
-		fprintf(stderr, "ferryctl: -i and --url both name the router to ask; give one\n");
+		fprintf(stderr, "ferryctl: -i (or -r) and --url both name the router to ask; give one\n");
 		return -1;
 	}
 	if (o->url_arg == NULL && c->ca_file != NULL) {

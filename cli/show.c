@@ -21,7 +21,7 @@
 #define COLS(a) a, sizeof(a) / sizeof(a[0])
 
 const char *const cli_show_usage[] = {
-	"show bgp neighbors [ADDRESS]",
+	"show bgp neighbors [ADDRESS]   (or show bgp summary)",
 	"show bgp vpnv4 [rd RD] [PREFIX [longer|shorter]] [rt RT] [neighbor ADDRESS|local] [best]",
 	"show vrf [NAME] [routes [PREFIX|ADDRESS]]",
 	"show vpn",
@@ -75,8 +75,11 @@ static int show_bgp_neighbors(int argc, char **argv, struct cli_view *v, char *e
 		   cli_ncols_bgp_neighbors);
 	if (argc == 0)
 		return 0;
-	if (argc > 1)
-		return fail(err, len, "show bgp neighbors takes at most one address");
+	if (argc > 1) {
+		snprintf(err, len, "show bgp neighbors: unexpected \"%.64s\" (want show bgp neighbors "
+				   "[ADDRESS])", argv[1]);
+		return -1;
+	}
 	snprintf(v->path, sizeof(v->path), "/neighbor");
 	v->print = cli_print_neighbor;
 	return path_add(v, "address", argv[0], err, len);
@@ -195,13 +198,17 @@ static int show_bgp(int argc, char **argv, struct cli_view *v, char *err, size_t
 				      "[ADDRESS] or show bgp vpnv4 [rd RD] [PREFIX] ...)");
 	if (strcmp(argv[0], "neighbors") == 0 || strcmp(argv[0], "neighbor") == 0)
 		return show_bgp_neighbors(argc - 1, argv + 1, v, err, len);
-	if (strcmp(argv[0], "summary") == 0) /* what FRR and BIRD users type */
-		return argc == 1 ? show_bgp_neighbors(0, NULL, v, err, len) :
-				   fail(err, len, "show bgp summary takes nothing more");
+	if (strcmp(argv[0], "summary") == 0) { /* what FRR and BIRD users type */
+		if (argc == 1)
+			return show_bgp_neighbors(0, NULL, v, err, len);
+		snprintf(err, len, "show bgp summary: unexpected \"%.64s\" (show bgp summary takes "
+				   "nothing more)", argv[1]);
+		return -1;
+	}
 	if (strcmp(argv[0], "vpnv4") == 0 || strcmp(argv[0], "routes") == 0)
 		return show_bgp_vpnv4(argc - 1, argv + 1, v, err, len);
-	snprintf(err, len, "unknown command: show bgp %.64s (want show bgp neighbors [ADDRESS] or "
-			   "show bgp vpnv4 ...)", argv[0]);
+	snprintf(err, len, "unknown command: show bgp %.64s (want show bgp neighbors [ADDRESS], "
+			   "show bgp summary or show bgp vpnv4 ...)", argv[0]);
 	return -1;
 }
 

@@ -159,6 +159,10 @@ static int on_link_check(struct cctx *c, const char *path, uint32_t nh, const ch
 		snprintf(why, sizeof(why), ": it is the subnet's %s address", what);
 	else if (prefix4_contains(&subnet, nh) && nh != ifaddr->addr)
 		return 0;
+	if (ifaddr->len == 32)
+		return cj_fail(c, path, "\"%s\" is not a neighbor on %s (a /32 link has none: want "
+			       "the interface on a subnet with room for a neighbor)",
+			       ipv4_format(nh, a), ifname);
 	return cj_fail(c, path, "\"%s\" is not a neighbor on %s%s (want another address in %s)",
 		       ipv4_format(nh, a), ifname, why, prefix4_format(&subnet, net));
 }

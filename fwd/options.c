@@ -46,7 +46,8 @@ int fwd_option_apply(struct ferry_config *cfg, const char *kv, char *err, size_t
 		char *end;
 		unsigned long n = strtoul(v + 1, &end, 10);
 
-		if (v[1] != '\0' && *end == '\0' && n <= CFG_FWD_WORKERS_MAX) {
+		/* digits only: strtoul also takes " 4" and "+4" */
+		if (v[1] >= '0' && v[1] <= '9' && *end == '\0' && n <= CFG_FWD_WORKERS_MAX) {
 			cfg->fwd.workers = (uint32_t)n;
 			return 0;
 		}

@@ -319,6 +319,15 @@ ctl_lookups() { # show bgp summary; one VRF route by prefix, or by an address in
 		ctl show interfaces | grep -Eq '^core0 +core +up +- +10\.0\.1\.1/30 +([0-9a-f]{2}:){5}[0-9a-f]{2} +1600$'
 }
 check "ferryctl show bgp summary; show vrf A routes PREFIX and ADDRESS (longest match); show interfaces (state, VRF, address, MAC, MTU)" ctl_lookups
+wrong_port() { # a VRF view sent to bgpd's port: said as the wrong port, not as an unknown VRF
+	local out
+	for form in "" --json; do
+		out=$(inns pe1 "$CTL" --url http://127.0.0.1:7179 $form show vrf A 2>&1) && return 1
+		grep -q "is port 7179 vrfmgr's? This command asks vrfmgr" <<<"$out" &&
+			! grep -q "no VRF named" <<<"$out" || { echo "# $form: $out"; return 1; }
+	done
+}
+check "ferryctl --url with bgpd's port for show vrf A: the wrong port is named (table and --json), not the VRF" wrong_port
 both_fail() { # both_fail WANT ARGS...: exit 1 with stderr WANT as a table and with --json (stdout empty)
 	local want=$1
 	shift
@@ -626,7 +635,7 @@ ctl_refuses() { # exit 2 before connecting: a token in clear to another host, --
 	ctl --ca "$TMP/cert.pem" show vrf >"$TMP/refuse2.txt" 2>&1
 	[ $? = 2 ] && grep -q -- '--ca is for --url' "$TMP/refuse2.txt" || return 1
 	ctl --url https://10.255.0.1:7180 show vrf >"$TMP/refuse3.txt" 2>&1
-	[ $? = 2 ] && grep -q -- '-i and --url both name the router to ask; give one' "$TMP/refuse3.txt" || return 1
+	[ $? = 2 ] && grep -q -- '-i (or -r) and --url both name the router to ask; give one' "$TMP/refuse3.txt" || return 1
 	"$CTL" -i "$PREFIX-nosuch" show vrf >"$TMP/refuse4.txt" 2>&1
 	[ $? = 1 ] && grep -q "no run directory /run/ferry/$PREFIX-nosuch (want -i NAME" "$TMP/refuse4.txt"
 }

@@ -106,6 +106,7 @@ struct raw {
 	size_t n_reach;   /* announcements seen (duplicates included) */
 	bool eor;
 	size_t have_at_eor; /* routes it held when the first End-of-RIB came */
+	unsigned rr_seen;   /* ROUTE-REFRESH subtypes received (bit BGP_RR_*) */
 	bool eof;
 };
 
@@ -133,6 +134,8 @@ static void raw_message(struct raw *r, const uint8_t *m, size_t len)
 	const struct attr_ctx ctx = { .as4 = true, .afs = BGP_AF_VPNV4, .peer_as = 65000 };
 	struct bgp_err err;
 
+	if (m[18] == BGP_MSG_ROUTE_REFRESH && len >= 23)
+		r->rr_seen |= 1u << m[21]; /* AFI (2 bytes), subtype, SAFI */
 	if (m[18] != BGP_MSG_UPDATE)
 		return;
 	wbuf_put_bytes(&r->upd, m, len);
@@ -206,10 +209,13 @@ static void raw_send(struct raw *r, const void *p, size_t n)
 static const uint8_t keepalive[] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
 				     0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0,    19,   4 };
 
-/* OPEN from 127.0.0.<id>: AS 65000, hold 0 (no keepalives needed), 4-octet AS, VPN-IPv4. */
+/*
+ * OPEN from 127.0.0.<id>: AS 65000, hold 0 (no keepalives needed), 4-octet
+ * AS, VPN-IPv4, route refresh and enhanced route refresh.
+ */
 static size_t open_msg(uint8_t *b, int id)
 {
-	const uint8_t caps[] = { 65, 4, 0, 0, 0xfd, 0xe8, 1, 4, 0, 1, 0, 128 };
+	const uint8_t caps[] = { 65, 4, 0, 0, 0xfd, 0xe8, 1, 4, 0, 1, 0, 128, 2, 0, 70, 0 };
 	size_t n = 19;
 
 	memset(b, 0xff, 16);
@@ -563,12 +569,27 @@ Test(bgpd_updgroup, eor_waits_for_local_routes)
 	add_routes(5, 6); /* later on the same stream than an End-of-RIB sent at once */
 	expect_routes(&x, NULL, 6);
 	cr_assert_not(x.eor, "End-of-RIB sent before vrfmgr's routes were in");
+	/* a refresh meanwhile: the routes again, without BoRR/EoRR (the table is not complete) */
+	cr_assert(B->peers[2].enhanced_rr);
+	raw_send(&x, (const uint8_t[]){ 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+					 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0, 23,
+					 BGP_MSG_ROUTE_REFRESH, 0, 1, BGP_RR_REQUEST, 128 },
+		 23);
+	{
+		size_t n0 = x.n_reach;
 
-	add_routes(6, 8); /* the rest of the replay, then its end (vrfmgr_link.c: local_ready) */
+		add_routes(6, 7); /* behind the refresh's answer on the stream */
+		expect_routes(&x, NULL, 7);
+		cr_assert_geq(x.n_reach, n0 + 6 + 1, "the refresh was answered");
+	}
+	cr_assert_eq(x.rr_seen, 0, "BoRR/EoRR while End-of-RIB is owed");
+	cr_assert_not(x.eor);
+
+	add_routes(7, 9); /* the rest of the replay, then its end (vrfmgr_link.c: local_ready) */
 	B->local_pending = false;
 	bgpd_schedule_flush(B);
-	expect_routes(&x, NULL, 8);
+	expect_routes(&x, NULL, 9);
 	cr_assert(run_until(raw_up_done, &x, 5), "no End-of-RIB after vrfmgr's routes");
-	cr_assert_eq(x.have_at_eor, 8, "End-of-RIB after %zu of 8 routes", x.have_at_eor);
+	cr_assert_eq(x.have_at_eor, 9, "End-of-RIB after %zu of 9 routes", x.have_at_eor);
 	raw_free(&x);
 }

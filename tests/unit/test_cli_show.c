@@ -70,10 +70,10 @@ Test(cli_show, grammar)
 	parse_bad("bgp vpnv4 rd", "need a value");
 	parse_bad("bgp vpnv4 longer", "need a prefix");
 	parse_bad("bgp vpnv4 foo", "unexpected \"foo\"");
-	parse_bad("bgp neighbors a b", "at most one");
+	parse_bad("bgp neighbors a b", "show bgp neighbors: unexpected \"b\" (want show bgp neighbors [ADDRESS])");
 	parse_bad("routers", "unknown command: show routers (want one of bgp, vrf, vpn,");
 	parse_bad("vrf A routes x y", "show vrf: unexpected \"y\" (want show vrf [NAME] [routes [PREFIX|ADDRESS]])");
-	parse_bad("bgp summary x", "show bgp summary takes nothing more");
+	parse_bad("bgp summary x", "show bgp summary: unexpected \"x\" (show bgp summary takes nothing more)");
 	parse_bad("vrf A B", "show vrf: unexpected \"B\"");
 	/* the word in the way is named, and what the command wants */
 	parse_bad("fib A 192.168.101.10",
@@ -81,8 +81,8 @@ Test(cli_show, grammar)
 		  "ferryctl trace VRF ADDRESS)");
 	parse_bad("bgp", "show bgp: neighbors or vpnv4? (want show bgp neighbors [ADDRESS] or "
 			 "show bgp vpnv4");
-	parse_bad("bgp foo", "unknown command: show bgp foo (want show bgp neighbors [ADDRESS] or "
-			     "show bgp vpnv4 ...)");
+	parse_bad("bgp foo", "unknown command: show bgp foo (want show bgp neighbors [ADDRESS], "
+			     "show bgp summary or show bgp vpnv4 ...)");
 	parse_bad("lfib x", "show lfib: unexpected \"x\" (show lfib takes nothing more)");
 	parse_bad("counters 1", "show counters: unexpected \"1\"");
 }

@@ -694,6 +694,12 @@ static const struct bad_case bad_cases[] = {
 	{ LFIB_ON("core1", "10.0.1.2"),
 	  "t.json: fwd.lfib[0].next_hop: \"10.0.1.2\" is not a neighbor on core1 (want another address "
 	  "in 10.0.2.0/24)" },
+	/* a /32 link has no neighbour to send to */
+	{ "{" R ",\"lsps\":[{\"fec\":\"10.255.0.2/32\",\"out_label\":16,\"next_hop\":\"10.0.1.2\","
+	  "\"interface\":\"core0\"}],\"fwd\":{\"core_interfaces\":[{\"name\":\"core0\","
+	  "\"address\":\"10.0.1.1/32\"}]}}",
+	  "t.json: lsps[0].next_hop: \"10.0.1.2\" is not a neighbor on core0 (a /32 link has none: "
+	  "want the interface on a subnet with room for a neighbor)" },
 	/* fwd */
 	{ "{" R ",\"fwd\":{\"mode\":\"p\"}}",
 	  "t.json: fwd.mode: \"p\" is not a forwarding mode (want \"pe\" or \"lsr\")" },

@@ -39,6 +39,8 @@ Test(options, bad_values_say_what_is_wanted)
 		{ "workers=17", "fwd: -o workers=17: want workers=0..16" },
 		{ "workers=", "fwd: -o workers=: want workers=0..16" },
 		{ "workers=2x", "fwd: -o workers=2x: want workers=0..16" },
+		{ "workers=+4", "fwd: -o workers=+4: want workers=0..16" },
+		{ "workers= 4", "fwd: -o workers= 4: want workers=0..16" },
 		{ "mtu=9000",
 		  "fwd: -o mtu=9000: unknown setting (want io=..., rx_ring=... or workers=...)" },
 		{ "io", "fwd: -o io: unknown setting (want io=..., rx_ring=... or workers=...)" },
