@@ -90,12 +90,9 @@ static void neighbor_json(struct jw *w, const struct bgp_peer *p)
 
 static int get_neighbors(struct jw *w, const struct api_request *req, void *ctx)
 {
-	static const char *const keys[] = { NULL };
 	struct bgpd *d = ctx;
-	int rc;
 
-	if ((rc = api_check_params(w, req, keys)) != 0)
-		return rc;
+	(void)req;
 	jw_object_begin(w);
 	jw_key(w, "neighbors");
 	jw_array_begin(w);
@@ -178,14 +175,19 @@ static void path_json(struct jw *w, const struct rib_entry *e, const struct rib_
 static const struct api_route routes[] = {
 	{ "/neighbors", get_neighbors, "BGP neighbors: state, timers, counters" },
 	{ "/neighbor", bgpd_api_neighbor,
-	  "one neighbor in detail: timers, capabilities, session, route counters (?address=A)" },
+	  "one neighbor in detail: timers, capabilities, session, route counters (?address=A)",
+	  .params = API_PARAMS("address") },
 	{ "/routes", bgpd_api_routes,
 	  "VPN-IPv4 paths, streamed (?rd=&prefix=&match=exact|longer|shorter&rt=&neighbor=&best="
-	  "&limit=&after=)" },
+	  "&limit=&after=)",
+	  .params = API_PARAMS("rd", "prefix", "match", "rt", "neighbor", "best", "limit", "after") },
 	{ "/route", bgpd_api_route,
-	  "one VPN-IPv4 destination: every path, why the best won (?rd=&prefix=)" },
+	  "one VPN-IPv4 destination: every path, why the best won (?rd=&prefix=)",
+	  .params = API_PARAMS("rd", "prefix") },
 	{ "/events", bgpd_api_events,
-	  "server-sent events: route and session changes (?since=N, Last-Event-ID, ?limit=N)" },
+	  "server-sent events: route and session changes (?since=N, Last-Event-ID, ?limit=N, "
+	  "?snapshot=1)",
+	  .params = API_PARAMS("since", "limit", "snapshot") },
 	{ "/metrics", bgpd_api_metrics, "Prometheus text: sessions, messages, prefixes, RIB size" },
 };
 

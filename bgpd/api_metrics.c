@@ -87,12 +87,8 @@ static void update_errors(struct jw *w, const struct bgpd *d)
 
 int bgpd_api_metrics(struct jw *w, const struct api_request *req, void *ctx)
 {
-	static const char *const keys[] = { NULL };
 	struct bgpd *d = ctx;
-	int rc;
 
-	if ((rc = api_check_params(w, req, keys)) != 0)
-		return rc;
 	api_prom_begin(req);
 	per_peer(w, d, "ferry_bgp_session_state", "gauge",
 		 "FSM state: 1 Idle, 2 Connect, 3 Active, 4 OpenSent, 5 OpenConfirm, 6 Established",

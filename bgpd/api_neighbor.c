@@ -135,15 +135,11 @@ static void output_json(struct jw *w, const struct bgp_peer *p)
 
 int bgpd_api_neighbor(struct jw *w, const struct api_request *req, void *ctx)
 {
-	static const char *const keys[] = { "address", NULL };
 	struct bgpd *d = ctx;
 	const char *a = api_query_get(req, "address");
 	struct bgp_peer *p;
 	uint32_t addr;
-	int rc;
 
-	if ((rc = api_check_params(w, req, keys)) != 0)
-		return rc;
 	if (a == NULL)
 		return api_error(w, 400, "want ?address=NEIGHBOR (GET /neighbors lists them)");
 	if (ipv4_parse(a, &addr) < 0)

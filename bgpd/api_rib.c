@@ -398,8 +398,6 @@ static enum api_fill routes_fill(struct jw *w, void *state)
 
 int bgpd_api_routes(struct jw *w, const struct api_request *req, void *ctx)
 {
-	static const char *const keys[] = { "rd", "prefix", "match", "rt", "neighbor", "best",
-					    "limit", "after", NULL };
 	const char *after = api_query_get(req, "after");
 	struct routes_walk *rw;
 	struct route_filter f;
@@ -408,7 +406,7 @@ int bgpd_api_routes(struct jw *w, const struct api_request *req, void *ctx)
 	struct prefix4 ap;
 	int rc;
 
-	if ((rc = api_check_params(w, req, keys)) != 0 || (rc = filter_parse(w, req, &f)) != 0 ||
+	if ((rc = filter_parse(w, req, &f)) != 0 ||
 	    (rc = api_param_uint(w, req, "limit", 1, 1000000000, &limit)) != 0)
 		return rc;
 	if (after != NULL && vpn_key_parse(after, &ard, &ap) < 0)
@@ -465,17 +463,13 @@ static void ranking_json(struct jw *w, const struct bgpd *d, const struct rib_en
 
 int bgpd_api_route(struct jw *w, const struct api_request *req, void *ctx)
 {
-	static const char *const keys[] = { "rd", "prefix", NULL };
 	struct bgpd *d = ctx;
 	const char *rds = api_query_get(req, "rd"), *ps = api_query_get(req, "prefix");
 	char rb[RD_STRLEN], pb[PREFIX4_STRLEN];
 	const struct rib_entry *e;
 	struct prefix4 p;
 	struct rd rd;
-	int rc;
 
-	if ((rc = api_check_params(w, req, keys)) != 0)
-		return rc;
 	if (rds == NULL || ps == NULL)
 		return api_error(w, 400, "want ?rd=RD&prefix=PREFIX");
 	if (rd_parse(rds, &rd) < 0)

@@ -193,6 +193,15 @@ int api_after_split(const char *s, char *head, size_t len, struct prefix4 *p)
 	return prefix4_parse(colon + 1, p) == 0 ? 0 : -1;
 }
 
+int api_route_call(const struct api_route *r, struct jw *w, const struct api_request *req,
+		   void *ctx)
+{
+	static const char *const none[] = { NULL };
+	int rc = api_check_params(w, req, r->params != NULL ? r->params : none);
+
+	return rc != 0 ? rc : r->handler(w, req, ctx);
+}
+
 /* GET /: the route table itself, so a client can discover what is served. */
 static int api_list_routes(struct jw *w, const struct api_server *s)
 {
@@ -205,6 +214,11 @@ static int api_list_routes(struct jw *w, const struct api_server *s)
 		jw_kv_string(w, "summary", s->routes[i].summary);
 		if (s->routes[i].write)
 			jw_kv_string(w, "method", "POST");
+		jw_key(w, "params");
+		jw_array_begin(w);
+		for (const char *const *p = s->routes[i].params; p != NULL && *p != NULL; p++)
+			jw_string(w, *p);
+		jw_array_end(w);
 		jw_object_end(w);
 	}
 	jw_array_end(w);
@@ -346,7 +360,7 @@ static int api_run(struct api_call *call, struct jw *w, struct evkeyvalq *query)
 	}
 	if (r == NULL)
 		return api_error(w, 404, "no such path: %.200s (GET / lists them)", path);
-	return r->handler(w, &ar, call->s->ctx);
+	return api_route_call(r, w, &ar, call->s->ctx);
 }
 
 static void api_conn_closed(struct evhttp_connection *evcon, void *arg)

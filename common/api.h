@@ -44,7 +44,16 @@ struct api_route {
 	const char *summary; /* one line, listed at GET / */
 	bool write;          /* POST only, refused (403) unless api.read_only is false,
 			      * and only ever on the Unix socket */
+	/*
+	 * The query parameters it takes, NULL-terminated (NULL: none). Any
+	 * other is refused before the handler runs (api_route_call), so no
+	 * endpoint can forget to: a misspelt filter is never silently ignored.
+	 */
+	const char *const *params;
 };
+
+/* A route's parameter list: .params = API_PARAMS("vrf", "prefix"). */
+#define API_PARAMS(...) ((const char *const[]){ __VA_ARGS__, NULL })
 
 struct api_server;
 
@@ -92,6 +101,9 @@ int api_error(struct jw *w, int status, const char *fmt, ...) __attribute__((for
  * 0 when all are known, else the api_error status (already written).
  */
 int api_check_params(struct jw *w, const struct api_request *req, const char *const *keys);
+/* What the server does with a request for r: its parameters checked, then its handler. */
+int api_route_call(const struct api_route *r, struct jw *w, const struct api_request *req,
+		   void *ctx);
 /* Parses an unsigned parameter in [min, max] into *out (absent: unchanged); 0 or 400 written. */
 int api_param_uint(struct jw *w, const struct api_request *req, const char *key, uint64_t min,
 		   uint64_t max, uint64_t *out);

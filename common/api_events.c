@@ -432,14 +432,12 @@ static void sse_release(void *state)
 
 int api_events_serve(struct api_events *ev, struct jw *w, const struct api_request *req)
 {
-	static const char *const keys[] = { "since", "limit", "snapshot", NULL };
 	const char *lei = api_header_get(req, "Last-Event-ID");
 	uint64_t since = 0, limit = 0, snap = 0;
 	struct api_sse *c;
 	int rc;
 
-	if ((rc = api_check_params(w, req, keys)) != 0 ||
-	    (rc = api_param_uint(w, req, "since", 1, UINT64_MAX - 1, &since)) != 0 ||
+	if ((rc = api_param_uint(w, req, "since", 1, UINT64_MAX - 1, &since)) != 0 ||
 	    (rc = api_param_uint(w, req, "limit", 1, UINT32_MAX, &limit)) != 0 ||
 	    (rc = api_param_uint(w, req, "snapshot", 0, 1, &snap)) != 0)
 		return rc;

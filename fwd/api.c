@@ -72,13 +72,9 @@ static void vrf_json(struct jw *w, struct fwd *f, const struct fwd_vrf *v)
 static int h_fib(struct jw *w, const struct api_request *req, void *ctx)
 {
 	struct fwd *f = ctx;
-	static const char *const keys[] = { "vrf", NULL };
 	const char *name = api_query_get(req, "vrf");
 	const struct fwd_vrf *only = NULL;
-	int rc;
 
-	if ((rc = api_check_params(w, req, keys)) != 0)
-		return rc;
 	if (name != NULL && (only = fib_vrf_by_name(f, name)) == NULL)
 		return api_error(w, 404, "no VRF named \"%s\"", name);
 	jw_object_begin(w);
@@ -121,11 +117,8 @@ static void lfib_entry_json(const struct lfib_entry *e, void *ctx)
 static int h_lfib(struct jw *w, const struct api_request *req, void *ctx)
 {
 	struct lfib_walk lw = { w, ctx };
-	static const char *const keys[] = { NULL };
-	int rc;
 
-	if ((rc = api_check_params(w, req, keys)) != 0)
-		return rc;
+	(void)req;
 	jw_object_begin(w);
 	jw_key(w, "lfib");
 	jw_array_begin(w);
@@ -161,11 +154,8 @@ static void arp_entry_json(const struct arp_entry *e, void *ctx)
 static int h_arp(struct jw *w, const struct api_request *req, void *ctx)
 {
 	struct arp_walk aw = { w, ctx, NULL };
-	static const char *const keys[] = { NULL };
-	int rc;
 
-	if ((rc = api_check_params(w, req, keys)) != 0)
-		return rc;
+	(void)req;
 	jw_object_begin(w);
 	jw_key(w, "arp");
 	jw_array_begin(w);
@@ -217,11 +207,8 @@ static void if_json(struct jw *w, const struct fwd *f, const struct fwd_iface *i
 static int h_interfaces(struct jw *w, const struct api_request *req, void *ctx)
 {
 	const struct fwd *f = ctx;
-	static const char *const keys[] = { NULL };
-	int rc;
 
-	if ((rc = api_check_params(w, req, keys)) != 0)
-		return rc;
+	(void)req;
 	jw_object_begin(w);
 	jw_key(w, "interfaces");
 	jw_array_begin(w);
@@ -235,11 +222,8 @@ static int h_interfaces(struct jw *w, const struct api_request *req, void *ctx)
 static int h_counters(struct jw *w, const struct api_request *req, void *ctx)
 {
 	const struct fwd *f = ctx;
-	static const char *const keys[] = { NULL };
-	int rc;
 
-	if ((rc = api_check_params(w, req, keys)) != 0)
-		return rc;
+	(void)req;
 	jw_object_begin(w);
 	jw_key(w, "interfaces");
 	jw_array_begin(w);
@@ -274,7 +258,8 @@ static int h_counters(struct jw *w, const struct api_request *req, void *ctx)
 }
 
 const struct api_route fwd_api_routes[] = {
-	{ "/fib", h_fib, "per-VRF forwarding entries (?vrf=NAME for one VRF)" },
+	{ "/fib", h_fib, "per-VRF forwarding entries (?vrf=NAME for one VRF)",
+	  .params = API_PARAMS("vrf") },
 	{ "/lfib", h_lfib, "label forwarding entries" },
 	{ "/arp", h_arp, "ARP entries per interface" },
 	{ "/interfaces", h_interfaces,
@@ -282,7 +267,8 @@ const struct api_route fwd_api_routes[] = {
 	{ "/counters", h_counters,
 	  "packet/byte counters per interface, per VRF and per label; drops by reason; "
 	  "ICMP errors sent" },
-	{ "/lookup", fwd_api_lookup, "the forwarding decision for ?vrf=NAME&address=A" },
+	{ "/lookup", fwd_api_lookup, "the forwarding decision for ?vrf=NAME&address=A",
+	  .params = API_PARAMS("vrf", "address") },
 	{ "/metrics", fwd_api_metrics,
 	  "Prometheus text: interface, VRF and label counters, drops, table sizes" },
 };

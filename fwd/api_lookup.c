@@ -49,17 +49,13 @@ static void arp_json(struct jw *w, const struct fwd *f, const struct nexthop *nh
 
 int fwd_api_lookup(struct jw *w, const struct api_request *req, void *ctx)
 {
-	static const char *const keys[] = { "vrf", "address", NULL };
 	struct fwd *f = ctx;
 	const char *name = api_query_get(req, "vrf"), *as = api_query_get(req, "address");
 	const struct fib_result *r;
 	const struct nexthop *nh;
 	struct fwd_vrf *v;
 	uint32_t a;
-	int rc;
 
-	if ((rc = api_check_params(w, req, keys)) != 0)
-		return rc;
 	if (name == NULL || as == NULL)
 		return api_error(w, 400, "want ?vrf=NAME&address=A");
 	if (ipv4_parse(as, &a) < 0)

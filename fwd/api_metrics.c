@@ -69,12 +69,8 @@ static void tables(struct jw *w, const struct fwd *f)
 
 int fwd_api_metrics(struct jw *w, const struct api_request *req, void *ctx)
 {
-	static const char *const keys[] = { NULL };
 	const struct fwd *f = ctx;
-	int rc;
 
-	if ((rc = api_check_params(w, req, keys)) != 0)
-		return rc;
 	api_prom_begin(req);
 	per_if(w, f, "ferry_interface_rx_packets_total", "frames received", rxp);
 	per_if(w, f, "ferry_interface_tx_packets_total", "frames sent", txp);

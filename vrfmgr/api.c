@@ -9,6 +9,7 @@
  */
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "common/api.h"
@@ -125,15 +126,11 @@ static void write_vrf(struct jw *w, const struct vrf_table *t, const struct vrf 
 /* GET /vrfs[?vrf=NAME]: every VRF, or the one named (404 when none), in the same array. */
 static int api_vrfs(struct jw *w, const struct api_request *req, void *ctx)
 {
-	static const char *const keys[] = { "vrf", NULL };
 	struct vrfmgr *vm = ctx;
 	const char *name = api_query_get(req, "vrf");
 	const struct vrf *only = NULL;
 	size_t i;
-	int rc;
 
-	if ((rc = api_check_params(w, req, keys)) != 0)
-		return rc;
 	if (name != NULL && (only = vrf_by_name(&vm->table, name)) == NULL)
 		return api_error(w, 404, "no VRF named \"%s\"", name);
 	jw_object_begin(w);
@@ -149,13 +146,10 @@ static int api_vrfs(struct jw *w, const struct api_request *req, void *ctx)
 
 static int api_lsps(struct jw *w, const struct api_request *req, void *ctx)
 {
-	static const char *const keys[] = { NULL };
 	struct vrfmgr *vm = ctx;
 	size_t i;
-	int rc;
 
-	if ((rc = api_check_params(w, req, keys)) != 0)
-		return rc;
+	(void)req;
 	jw_object_begin(w);
 	jw_key(w, "lsps");
 	jw_array_begin(w);
@@ -219,12 +213,9 @@ static int api_labels(struct jw *w, const struct api_request *req, void *ctx)
 {
 	struct vrfmgr *vm = ctx;
 	const struct label_alloc *la = &vm->table.labels;
-	static const char *const keys[] = { NULL };
 	size_t i;
-	int rc;
 
-	if ((rc = api_check_params(w, req, keys)) != 0)
-		return rc;
+	(void)req;
 	jw_object_begin(w);
 	jw_key(w, "labels");
 	jw_array_begin(w);
@@ -235,30 +226,44 @@ static int api_labels(struct jw *w, const struct api_request *req, void *ctx)
 	return 200;
 }
 
-static const struct api_route vrfmgr_routes[] = {
+const struct api_route vrfmgr_api_routes[] = {
 	{ "/vrfs", api_vrfs,
-	  "VRFs: RD, label, route targets, interfaces, route count (?vrf=NAME for one)" },
+	  "VRFs: RD, label, route targets, interfaces, route count (?vrf=NAME for one)",
+	  .params = API_PARAMS("vrf") },
 	{ "/routes", vrfapi_routes,
 	  "VRF routes, all candidates, selected first, streamed (?vrf=NAME, &prefix=P&match=, "
-	  "&address=A longest match, &limit=N&after=VRF:PREFIX pages)" },
+	  "&address=A longest match, &limit=N&after=VRF:PREFIX pages)",
+	  .params = API_PARAMS("vrf", "prefix", "match", "address", "limit", "after") },
 	{ "/vpn", vrfapi_vpn,
 	  "VPN-IPv4 routes bgpd gave, the VRFs holding each, streamed (?rd=, prefix=&match=, rt=, "
-	  "neighbor=, limit=&after=RD:PREFIX pages)" },
+	  "neighbor=, limit=&after=RD:PREFIX pages)",
+	  .params = API_PARAMS("rd", "prefix", "match", "rt", "neighbor", "limit", "after") },
 	{ "/events", vrfapi_events,
 	  "server-sent events: FIB, label and next-hop changes sent to fwd (?since=N, ?snapshot=1, "
-	  "?limit=N)" },
+	  "?limit=N)",
+	  .params = API_PARAMS("since", "limit", "snapshot") },
 	{ "/metrics", vrfapi_metrics, "Prometheus text: routes per VRF, labels, next hops, IPC" },
 	{ "/debug/fwd/fib-del", vrfapi_debug_fib_del,
 	  "TEST ONLY: remove ?vrf=&prefix= from fwd behind vrfmgr's back (api.read_only false)",
-	  true },
+	  true, API_PARAMS("vrf", "prefix") },
 	{ "/debug/fwd/fib-label", vrfapi_debug_fib_label,
 	  "TEST ONLY: give fwd's ?vrf=&prefix= entry inner label &label=N (api.read_only false)",
-	  true },
+	  true, API_PARAMS("vrf", "prefix", "label") },
 	{ "/lsps", api_lsps, "static LSPs used to reach remote PEs" },
 	{ "/labels", api_labels, "labels allocated by vrfmgr and what they do" },
 	{ "/explain", vrfapi_explain,
-	  "whether VPN route rd:prefix is in each VRF (or ?vrf=NAME), why not, and its path" },
+	  "whether VPN route rd:prefix is in each VRF (or ?vrf=NAME), why not, and its path",
+	  .params = API_PARAMS("rd", "prefix", "vrf") },
 };
+const size_t vrfmgr_api_n_routes = sizeof(vrfmgr_api_routes) / sizeof(vrfmgr_api_routes[0]);
+
+const struct api_route *vrfmgr_api_route(const char *path)
+{
+	for (size_t i = 0; i < vrfmgr_api_n_routes; i++)
+		if (strcmp(vrfmgr_api_routes[i].path, path) == 0)
+			return &vrfmgr_api_routes[i];
+	return NULL;
+}
 
 int vrfmgr_api_start(struct vrfmgr *vm)
 {
@@ -266,8 +271,8 @@ int vrfmgr_api_start(struct vrfmgr *vm)
 		log_warnx("API socket path under %s is too long", vm->cfg->run_dir);
 		return -ENAMETOOLONG;
 	}
-	vm->api = api_server_start(vm->base, vm->api_path, vrfmgr_routes,
-				   sizeof(vrfmgr_routes) / sizeof(vrfmgr_routes[0]), vm);
+	vm->api = api_server_start(vm->base, vm->api_path, vrfmgr_api_routes, vrfmgr_api_n_routes,
+				   vm);
 	if (vm->api == NULL)
 		return -EIO;
 	log_info("JSON API on %s", vm->api_path);

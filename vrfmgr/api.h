@@ -16,6 +16,12 @@
 #include "common/rd.h"
 #include "vrfmgr/nexthop.h"
 
+/* The routes api.c serves (each with the query parameters it takes), for tests too. */
+extern const struct api_route vrfmgr_api_routes[];
+extern const size_t vrfmgr_api_n_routes;
+/* The route serving path, or NULL. */
+const struct api_route *vrfmgr_api_route(const char *path);
+
 void vrfapi_kv_addr(struct jw *w, const char *key, uint32_t a);
 void vrfapi_kv_prefix(struct jw *w, const char *key, const struct prefix4 *p);
 void vrfapi_kv_label(struct jw *w, const char *key, uint32_t label);

@@ -50,15 +50,13 @@ static int debug_done(struct jw *w, const struct vrfmgr *vm, const char *what, c
 
 int vrfapi_debug_fib_del(struct jw *w, const struct api_request *req, void *ctx)
 {
-	static const char *const keys[] = { "vrf", "prefix", NULL };
 	struct vrfmgr *vm = ctx;
 	const struct vrf_prefix *vp;
 	const struct vrf *v;
 	struct ipc_fib_entry e = { 0 };
 	int rc;
 
-	if ((rc = api_check_params(w, req, keys)) != 0 ||
-	    (rc = debug_target(w, req, vm, &v, &vp)) != 0)
+	if ((rc = debug_target(w, req, vm, &v, &vp)) != 0)
 		return rc;
 	vrf_prefix_fib_entry(v, vp, &e); /* debug_target found it installed */
 	DP_CALL(vrfapi_real_dataplane(vm), fib_del, &e);
@@ -67,7 +65,6 @@ int vrfapi_debug_fib_del(struct jw *w, const struct api_request *req, void *ctx)
 
 int vrfapi_debug_fib_label(struct jw *w, const struct api_request *req, void *ctx)
 {
-	static const char *const keys[] = { "vrf", "prefix", "label", NULL };
 	struct vrfmgr *vm = ctx;
 	const struct vrf_prefix *vp;
 	const struct vrf *v;
@@ -75,8 +72,7 @@ int vrfapi_debug_fib_label(struct jw *w, const struct api_request *req, void *ct
 	uint64_t label = MPLS_LABEL_NONE;
 	int rc;
 
-	if ((rc = api_check_params(w, req, keys)) != 0 ||
-	    (rc = api_param_uint(w, req, "label", 16, MPLS_LABEL_MAX, &label)) != 0 ||
+	if ((rc = api_param_uint(w, req, "label", 16, MPLS_LABEL_MAX, &label)) != 0 ||
 	    (rc = debug_target(w, req, vm, &v, &vp)) != 0)
 		return rc;
 	if (label == MPLS_LABEL_NONE)

@@ -146,7 +146,6 @@ static void write_verdict(struct jw *w, const struct explain *e)
 
 int vrfapi_explain(struct jw *w, const struct api_request *req, void *ctx)
 {
-	static const char *const keys[] = { "rd", "prefix", "vrf", NULL };
 	struct vrfmgr *vm = ctx;
 	const char *name = api_query_get(req, "vrf"), *rds = api_query_get(req, "rd"),
 		   *ps = api_query_get(req, "prefix");
@@ -155,10 +154,7 @@ int vrfapi_explain(struct jw *w, const struct api_request *req, void *ctx)
 	struct explain e;
 	struct prefix4 p;
 	struct rd rd;
-	int rc;
 
-	if ((rc = api_check_params(w, req, keys)) != 0)
-		return rc;
 	if (rds == NULL || ps == NULL)
 		return api_error(w, 400, "want ?rd=RD&prefix=PREFIX (and optionally &vrf=NAME)");
 	if (rd_parse(rds, &rd) < 0)

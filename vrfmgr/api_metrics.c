@@ -108,13 +108,9 @@ static void ipc_sent(struct jw *w, const struct fwd_sync *fs)
 
 int vrfapi_metrics(struct jw *w, const struct api_request *req, void *ctx)
 {
-	static const char *const keys[] = { NULL };
 	struct vrfmgr *vm = ctx;
 	const struct vrf_table *t = &vm->table;
-	int rc;
 
-	if ((rc = api_check_params(w, req, keys)) != 0)
-		return rc;
 	api_prom_begin(req);
 	per_vrf(w, t, "ferry_vrf_routes", "gauge", "candidate routes in the VRF, all sources",
 		v_routes);

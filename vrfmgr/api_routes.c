@@ -331,8 +331,6 @@ static int routes_after(struct jw *w, struct routes_walk *rw, const char *after)
 
 int vrfapi_routes(struct jw *w, const struct api_request *req, void *ctx)
 {
-	static const char *const keys[] = { "vrf", "prefix", "match", "address", "limit", "after",
-					    NULL };
 	struct vrfmgr *vm = ctx;
 	const char *name = api_query_get(req, "vrf"), *as = api_query_get(req, "address"),
 		   *after = api_query_get(req, "after");
@@ -342,7 +340,7 @@ int vrfapi_routes(struct jw *w, const struct api_request *req, void *ctx)
 	uint64_t limit = 0;
 	int rc;
 
-	if ((rc = api_check_params(w, req, keys)) != 0 || (rc = vrfapi_pfilter_parse(w, req, &f)) != 0 ||
+	if ((rc = vrfapi_pfilter_parse(w, req, &f)) != 0 ||
 	    (rc = api_param_uint(w, req, "limit", 1, 1000000000, &limit)) != 0)
 		return rc;
 	if (name != NULL && ((only = vrf_by_name(&vm->table, name)) == NULL || only->cfg == NULL))

@@ -195,8 +195,6 @@ static int vpn_filter_parse(struct jw *w, const struct api_request *req, struct 
 
 int vrfapi_vpn(struct jw *w, const struct api_request *req, void *ctx)
 {
-	static const char *const keys[] = { "rd", "prefix", "match", "rt", "neighbor", "limit",
-					    "after", NULL };
 	struct vrfmgr *vm = ctx;
 	const char *after = api_query_get(req, "after");
 	struct vrfapi_key k = { 0 };
@@ -206,7 +204,7 @@ int vrfapi_vpn(struct jw *w, const struct api_request *req, void *ctx)
 	struct prefix4 ap;
 	int rc;
 
-	if ((rc = api_check_params(w, req, keys)) != 0 || (rc = vpn_filter_parse(w, req, &f)) != 0 ||
+	if ((rc = vpn_filter_parse(w, req, &f)) != 0 ||
 	    (rc = api_param_uint(w, req, "limit", 1, 1000000000, &limit)) != 0)
 		return rc;
 	if (after != NULL) {

@@ -121,12 +121,13 @@ static int h_poke(struct jw *w, const struct api_request *req, void *ctx)
 }
 
 static const struct api_route routes[] = {
-	{ "/x", h_x, "echoes y" },
-	{ "/bad", h_bad, "always 400" },
+	/* Y besides y: that reading a parameter takes its exact name */
+	{ "/x", h_x, "echoes y", .params = API_PARAMS("y", "z", "Y") },
+	{ "/bad", h_bad, "always 400", .params = API_PARAMS("vrf") },
 	{ "/broken", h_broken, "unbalanced JSON" },
-	{ "/count", h_count, "streams numbers" },
+	{ "/count", h_count, "streams numbers", .params = API_PARAMS("n") },
 	{ "/poke", h_poke, "a write route", true },
-	{ "/events", h_events, "SSE" },
+	{ "/events", h_events, "SSE", .params = API_PARAMS("since", "limit", "snapshot") },
 };
 
 static int tcp_fd(uint16_t port)
@@ -194,12 +195,14 @@ Test(api, root_lists_routes)
 	const char *r = http("GET / HTTP/1.0\r\n\r\n");
 
 	cr_assert_str_eq(body_of(r),
-			 "{\"routes\":[{\"path\":\"/x\",\"summary\":\"echoes y\"},"
-			 "{\"path\":\"/bad\",\"summary\":\"always 400\"},"
-			 "{\"path\":\"/broken\",\"summary\":\"unbalanced JSON\"},"
-			 "{\"path\":\"/count\",\"summary\":\"streams numbers\"},"
-			 "{\"path\":\"/poke\",\"summary\":\"a write route\",\"method\":\"POST\"},"
-			 "{\"path\":\"/events\",\"summary\":\"SSE\"}]}");
+			 "{\"routes\":[{\"path\":\"/x\",\"summary\":\"echoes y\",\"params\":[\"y\",\"z\",\"Y\"]},"
+			 "{\"path\":\"/bad\",\"summary\":\"always 400\",\"params\":[\"vrf\"]},"
+			 "{\"path\":\"/broken\",\"summary\":\"unbalanced JSON\",\"params\":[]},"
+			 "{\"path\":\"/count\",\"summary\":\"streams numbers\",\"params\":[\"n\"]},"
+			 "{\"path\":\"/poke\",\"summary\":\"a write route\",\"method\":\"POST\","
+			 "\"params\":[]},"
+			 "{\"path\":\"/events\",\"summary\":\"SSE\",\"params\":[\"since\",\"limit\","
+			 "\"snapshot\"]}]}");
 }
 
 Test(api, handler_error_replaces_output)
@@ -405,6 +408,11 @@ Test(api, param_names_are_exact_and_malformed_pieces_named)
 	cr_assert_not_null(strstr(body_of(http("GET /count?=1 HTTP/1.0\r\n\r\n")),
 				  "malformed query string: \\\"=1\\\" is not NAME=VALUE"));
 	cr_assert_str_eq(body_of(http("GET /count?n=2& HTTP/1.0\r\n\r\n")), "{\"items\":[0,1]}");
+	/* a route's parameters are checked before its handler runs, which need not check them */
+	cr_assert_str_eq(body_of(http("GET /x?q=1 HTTP/1.0\r\n\r\n")),
+			 "{\"error\":\"unknown parameter \\\"q\\\" (want y, z, Y)\",\"status\":400}");
+	cr_assert_str_eq(body_of(http("GET /broken?q=1 HTTP/1.0\r\n\r\n")),
+			 "{\"error\":\"unknown parameter \\\"q\\\" (want none)\",\"status\":400}");
 	/* GET / takes none */
 	cr_assert_str_eq(body_of(http("GET /?x=1 HTTP/1.0\r\n\r\n")),
 			 "{\"error\":\"unknown parameter \\\"x\\\" (want none)\",\"status\":400}");

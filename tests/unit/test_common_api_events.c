@@ -19,7 +19,7 @@
 #include "test_common_api_util.h"
 
 static const struct api_route routes[] = {
-	{ "/events", h_events, "SSE" },
+	{ "/events", h_events, "SSE", .params = API_PARAMS("since", "limit", "snapshot") },
 };
 
 static void setup(void)

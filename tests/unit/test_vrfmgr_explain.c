@@ -175,7 +175,7 @@ static char *get_explain(const char *query, int *status)
 	memcpy(&vm.table, &t, sizeof(t));
 	cr_assert_eq(evhttp_parse_query_str(query, &q), 0);
 	jw_init(&w, buf);
-	*status = vrfapi_explain(&w, &req, &vm);
+	*status = api_route_call(vrfmgr_api_route("/explain"), &w, &req, &vm); /* as served */
 	n = evbuffer_get_length(buf);
 	cr_assert_lt(n, sizeof(out));
 	evbuffer_remove(buf, out, n);
