@@ -86,18 +86,22 @@ static bool for_us(const struct pctx *c)
 
 /*
  * The packet is dropped and counted as why. When an error may be sent about
- * it (icmp.c) and the rate limit allows one, the frame becomes that error,
- * from our address in the packet's VRF, routed back to the sender as a ping
- * reply is.
+ * it (icmp.c), the VRF has a route back to the sender, and the rate limit
+ * allows one, the frame becomes that error, from our address in the
+ * packet's VRF, and goes back as a ping reply would. The route is looked up
+ * before a token is taken: senders with no way back (spoofed) do not use up
+ * the VRF's errors.
  */
 static enum fwd_verdict drop_icmp(struct pctx *c, enum fwd_drop why, uint8_t type, uint8_t code,
 				  uint16_t mtu)
 {
 	enum fwd_verdict v = drop(c, why);
+	const struct fib_result *back;
 	uint32_t src;
 
 	if (!c->is_ip || c->local || c->vrf == NULL || c->p->headroom < ICMP_ERROR_ROOM ||
-	    (src = icmp_source(c)) == 0 || !icmp_error_allowed(ip_hdr(c), &c->ip))
+	    (src = icmp_source(c)) == 0 || !icmp_error_allowed(ip_hdr(c), &c->ip) ||
+	    (back = fib_lookup(c->f, c->vrf, c->ip.src)) == NULL)
 		return v;
 	if (!icmp_limit_take(&c->vrf->icmp, c->f->now_ms)) {
 		c->f->icmp_limited++;
@@ -108,7 +112,7 @@ static enum fwd_verdict drop_icmp(struct pctx *c, enum fwd_drop why, uint8_t typ
 	if (!ip_parse(c, &why))
 		return v;
 	c->local = true;
-	return ip_route(c);
+	return pipeline_nh_output(c, back->nh, back->inner_label);
 }
 
 /*
