@@ -51,11 +51,17 @@ int cli_path_add(char *path, size_t len, const char *key, const char *value)
 	return cli_url_encode(value, path, len) < 0 ? -1 : 0;
 }
 
+/* A daemon's error for a path it does not serve (common/api.c says so). */
+static bool error_is_no_such_path(struct json_object *msg)
+{
+	return msg != NULL && strncmp(json_object_get_string(msg), "no such path", 12) == 0;
+}
+
 bool cli_no_such_path(const char *body)
 {
 	struct json_object *doc = json_tokener_parse(body), *msg = NULL;
 	bool yes = doc != NULL && json_object_object_get_ex(doc, "error", &msg) &&
-		   strncmp(json_object_get_string(msg), "no such path", 12) == 0;
+		   error_is_no_such_path(msg);
 
 	json_object_put(doc);
 	return yes;
@@ -71,8 +77,7 @@ void cli_http_error_print(const struct cli_ctx *c, const char *daemon, const cha
 	fprintf(c->err, "ferryctl: %s: GET %s: %s (HTTP %d)\n", daemon, path,
 		msg ? json_object_get_string(msg) : body, status);
 	/* --url's port is taken to be the command's daemon's: perhaps it is another's */
-	if (status == 404 && c->url != NULL && c->url->port != 0 && msg != NULL &&
-	    strncmp(json_object_get_string(msg), "no such path", 12) == 0)
+	if (status == 404 && c->url != NULL && c->url->port != 0 && error_is_no_such_path(msg))
 		fprintf(c->err, "ferryctl: is port %u %s's? This command asks %s (by default on port "
 			"%u)\n", c->url->port, daemon, daemon, cli_api_port(daemon));
 	json_object_put(doc);

@@ -193,11 +193,13 @@ int api_after_split(const char *s, char *head, size_t len, struct prefix4 *p)
 	return prefix4_parse(colon + 1, p) == 0 ? 0 : -1;
 }
 
+/* The parameters of GET / and of a route that lists none. */
+static const char *const no_params[] = { NULL };
+
 int api_route_call(const struct api_route *r, struct jw *w, const struct api_request *req,
 		   void *ctx)
 {
-	static const char *const none[] = { NULL };
-	int rc = api_check_params(w, req, r->params != NULL ? r->params : none);
+	int rc = api_check_params(w, req, r->params != NULL ? r->params : no_params);
 
 	return rc != 0 ? rc : r->handler(w, req, ctx);
 }
@@ -351,13 +353,9 @@ static int api_run(struct api_call *call, struct jw *w, struct evkeyvalq *query)
 	ar.path = path;
 	ar.query = query;
 	ar.call = call;
-	if (strcmp(path, "/") == 0) {
-		static const char *const none[] = { NULL };
-
-		if ((rc = api_check_params(w, &ar, none)) != 0)
-			return rc;
-		return api_list_routes(w, call->s);
-	}
+	if (strcmp(path, "/") == 0)
+		return (rc = api_check_params(w, &ar, no_params)) != 0 ? rc
+								       : api_list_routes(w, call->s);
 	if (r == NULL)
 		return api_error(w, 404, "no such path: %.200s (GET / lists them)", path);
 	return api_route_call(r, w, &ar, call->s->ctx);

@@ -1,0 +1,392 @@
+/*
+ * common/config*.c refusing what it must: each kind of bad field gives its
+ * exact message ("file: json.path: what is wrong (want expected form)") and
+ * leaves nothing allocated.
+ */
+#include <criterion/criterion.h>
+#include <string.h>
+
+#include "common/config.h"
+#include "test_common_config.h"
+
+#define LSP_LABEL(l) "{" R ",\"lsps\":[{\"fec\":\"10.255.0.2/32\",\"out_label\":" l ",\"next_hop\":\"10.0.1.2\",\"interface\":\"core0\"}]}"
+/* one LSP on interface i toward next hop n; core0 is 10.0.1.1/30, core1 10.0.2.1/24 */
+#define LSP(i, n) "{" R ",\"vrfs\":[" VRF_A "}],\"lsps\":[{\"fec\":\"10.255.0.2/32\",\"out_label\":16," \
+	"\"next_hop\":\"" n "\",\"interface\":\"" i "\"}],\"fwd\":{\"core_interfaces\":[{\"name\":" \
+	"\"core0\",\"address\":\"10.0.1.1/30\"},{\"name\":\"core1\",\"address\":\"10.0.2.1/24\"}]}}"
+#define LFIB(e) "{" R ",\"fwd\":{\"lfib\":[{\"in_label\":16," e "\"next_hop\":\"10.0.0.1\",\"interface\":\"x\"}]}}"
+/* a P router's swap toward next hop n on interface i, core0 and core1 configured */
+#define LFIB_ON(i, n) "{" R ",\"fwd\":{\"lfib\":[{\"in_label\":16,\"action\":\"swap\",\"out_label\":17," \
+	"\"next_hop\":\"" n "\",\"interface\":\"" i "\"}],\"core_interfaces\":[{\"name\":" \
+	"\"core0\",\"address\":\"10.0.1.1/30\"},{\"name\":\"core1\",\"address\":\"10.0.2.1/24\"}]}}"
+
+struct bad_case {
+	const char *json;
+	const char *msg;
+};
+
+static const struct bad_case bad_cases[] = {
+	/* structure */
+	{ "[]", "t.json: top level: [] is not an object (want { ... })" },
+	{ "{}", "t.json: router: missing (want the router section)" },
+	{ "{\"router\":[]}", "t.json: router: [] is not an object (want { ... })" },
+	{ "{" R ",\"vrf\":[]}",
+	  "t.json: vrf: unknown key (want one of router, bgp, vrfs, lsps, fwd, api)" },
+	/* keys with control characters are quoted and escaped: the message stays one line */
+	{ "{\"a\\nb\\u001b[31m\\\"\":1}",
+	  "t.json: \"a\\u000ab\\u001b[31m\\\"\": unknown key (want one of router, bgp, vrfs, lsps, fwd, "
+	  "api)" },
+	{ "{\"router\":{\"name\":\"pe1\",\"rotuer_id\":\"1.1.1.1\",\"asn\":1}}",
+	  "t.json: router.rotuer_id: unknown key (want one of name, router_id, asn, run_dir, "
+	  "label_range, label_hold_down)" },
+	/* router */
+	{ "{\"router\":{\"router_id\":\"1.1.1.1\",\"asn\":1}}",
+	  "t.json: router.name: missing (want a name)" },
+	{ "{\"router\":{\"name\":\"pe 1\",\"router_id\":\"1.1.1.1\",\"asn\":1}}",
+	  "t.json: router.name: \"pe 1\" is not a name (want 1..31 characters of A-Z a-z 0-9 . _ -)" },
+	{ "{\"router\":{\"name\":\"pe1\",\"router_id\":\"1.1.1\",\"asn\":1}}",
+	  "t.json: router.router_id: \"1.1.1\" is not an IPv4 address (want a.b.c.d)" },
+	{ "{\"router\":{\"name\":\"pe1\",\"router_id\":\"0.0.0.0\",\"asn\":1}}",
+	  "t.json: router.router_id: \"0.0.0.0\" is not a router ID (want a unicast IPv4 address: "
+	  "not 0.0.0.0, 255.255.255.255 or multicast 224.0.0.0/4)" },
+	{ "{\"router\":{\"name\":\"pe1\",\"router_id\":\"224.0.0.1\",\"asn\":1}}",
+	  "t.json: router.router_id: \"224.0.0.1\" is not a router ID (want a unicast IPv4 address: "
+	  "not 0.0.0.0, 255.255.255.255 or multicast 224.0.0.0/4)" },
+	{ "{\"router\":{\"name\":\"pe1\",\"router_id\":\"239.255.255.255\",\"asn\":1}}",
+	  "t.json: router.router_id: \"239.255.255.255\" is not a router ID (want a unicast IPv4 address: "
+	  "not 0.0.0.0, 255.255.255.255 or multicast 224.0.0.0/4)" },
+	{ "{\"router\":{\"name\":\"pe1\",\"router_id\":\"255.255.255.255\",\"asn\":1}}",
+	  "t.json: router.router_id: \"255.255.255.255\" is not a router ID (want a unicast IPv4 address: "
+	  "not 0.0.0.0, 255.255.255.255 or multicast 224.0.0.0/4)" },
+	{ "{\"router\":{\"name\":\"pe1\",\"router_id\":\"1.1.1.1\",\"asn\":\"65000\"}}",
+	  "t.json: router.asn: \"65000\" is not an AS number (want an integer 1..4294967295)" },
+	{ "{\"router\":{\"name\":\"pe1\",\"router_id\":\"1.1.1.1\",\"asn\":1.5}}",
+	  "t.json: router.asn: 1.5 is not an AS number (want an integer 1..4294967295)" },
+	{ "{\"router\":{\"name\":\"pe1\",\"router_id\":\"1.1.1.1\",\"asn\":0}}",
+	  "t.json: router.asn: 0 is out of range (want an integer 1..4294967295)" },
+	{ "{\"router\":{\"name\":\"pe1\",\"router_id\":\"1.1.1.1\",\"asn\":4294967296}}",
+	  "t.json: router.asn: 4294967296 is out of range (want an integer 1..4294967295)" },
+	{ "{\"router\":{\"name\":\"pe1\",\"router_id\":\"1.1.1.1\",\"asn\":1,\"run_dir\":\"run\"}}",
+	  "t.json: router.run_dir: \"run\" is not a directory (want an absolute path of at most 91 "
+	  "characters)" },
+	{ "{\"router\":{\"name\":\"pe1\",\"router_id\":\"1.1.1.1\",\"asn\":1,"
+	  "\"label_range\":{\"min\":5,\"max\":100}}}",
+	  "t.json: router.label_range.min: 5 is out of range (want an integer 16..1048575)" },
+	{ "{\"router\":{\"name\":\"pe1\",\"router_id\":\"1.1.1.1\",\"asn\":1,"
+	  "\"label_range\":{\"min\":200,\"max\":100}}}",
+	  "t.json: router.label_range: min 200 is above max 100 (want min <= max)" },
+	{ "{\"router\":{\"name\":\"pe1\",\"router_id\":\"1.1.1.1\",\"asn\":1,"
+	  "\"label_range\":{\"min\":16}}}",
+	  "t.json: router.label_range.max: missing (want a label)" },
+	{ "{\"router\":{\"name\":\"pe1\",\"router_id\":\"1.1.1.1\",\"asn\":1,"
+	  "\"label_hold_down\":3601}}",
+	  "t.json: router.label_hold_down: 3601 is out of range (want an integer 0..3600)" },
+	{ "{\"router\":{\"name\":\"pe1\",\"router_id\":\"1.1.1.1\",\"asn\":1,"
+	  "\"label_hold_down\":\"60s\"}}",
+	  "t.json: router.label_hold_down: \"60s\" is not a number of seconds (want an integer 0..3600)" },
+	/* bgp */
+	{ "{" R ",\"bgp\":{\"hold_time\":2}}",
+	  "t.json: bgp.hold_time: 2 is out of range (want 0, or 3..65535 seconds)" },
+	{ "{" R ",\"bgp\":{\"hold_time\":65536}}",
+	  "t.json: bgp.hold_time: 65536 is out of range (want 0, or 3..65535 seconds)" },
+	{ "{" R ",\"bgp\":{\"port\":\"179\"}}",
+	  "t.json: bgp.port: \"179\" is not a TCP port (want an integer 1..65535)" },
+	{ "{" R ",\"bgp\":{\"neighbors\":{}}}",
+	  "t.json: bgp.neighbors: {} is not a list of neighbors (want [{ \"address\": ..., ... }])" },
+	{ "{" R ",\"bgp\":{\"neighbors\":[{\"remote_as\":65000}]}}",
+	  "t.json: bgp.neighbors[0].address: missing (want an IPv4 address)" },
+	{ "{" R ",\"bgp\":{\"neighbors\":[{\"address\":\"1.1.1.1\",\"remote_as\":1,\"passive\":\"yes\"}]}}",
+	  "t.json: bgp.neighbors[0].passive: \"yes\" is not a boolean (want true or false)" },
+	{ "{" R ",\"bgp\":{\"neighbors\":[{\"address\":\"1.1.1.1\",\"remote_as\":1},"
+	  "{\"address\":\"1.1.1.1\",\"remote_as\":2}]}}",
+	  "t.json: bgp.neighbors[1].address: \"1.1.1.1\" is already used by bgp.neighbors[0] (want "
+	  "one entry per neighbor)" },
+	{ "{" R ",\"bgp\":{\"neighbors\":[{\"address\":\"0.0.0.0\",\"remote_as\":1}]}}",
+	  "t.json: bgp.neighbors[0].address: \"0.0.0.0\" is not a neighbor (want a peer's "
+	  "address, a unicast IPv4 address: not 0.0.0.0, 255.255.255.255 or multicast "
+	  "224.0.0.0/4)" },
+	{ "{" R ",\"bgp\":{\"neighbors\":[{\"address\":\"224.0.0.5\",\"remote_as\":1}]}}",
+	  "t.json: bgp.neighbors[0].address: \"224.0.0.5\" is not a neighbor (want a peer's "
+	  "address, a unicast IPv4 address: not 0.0.0.0, 255.255.255.255 or multicast "
+	  "224.0.0.0/4)" },
+	{ "{" R ",\"bgp\":{\"neighbors\":[{\"address\":\"255.255.255.255\",\"remote_as\":1}]}}",
+	  "t.json: bgp.neighbors[0].address: \"255.255.255.255\" is not a neighbor (want a peer's "
+	  "address, a unicast IPv4 address: not 0.0.0.0, 255.255.255.255 or multicast "
+	  "224.0.0.0/4)" },
+	/* a neighbour is not this router itself (R's router ID is 10.255.0.1) */
+	{ "{" R ",\"bgp\":{\"neighbors\":[{\"address\":\"10.255.0.2\",\"remote_as\":1},"
+	  "{\"address\":\"10.255.0.1\",\"remote_as\":1}]}}",
+	  "t.json: bgp.neighbors[1].address: \"10.255.0.1\" is this router's own address, "
+	  "router.router_id (want a peer's address)" },
+	{ "{" R ",\"bgp\":{\"listen\":\"10.0.0.1\",\"neighbors\":[{\"address\":\"10.0.0.1\","
+	  "\"remote_as\":1}]}}",
+	  "t.json: bgp.neighbors[0].address: \"10.0.0.1\" is this router's own address, bgp.listen "
+	  "(want a peer's address)" },
+	{ "{" R ",\"bgp\":{\"neighbors\":[{\"address\":\"10.0.0.1\",\"remote_as\":1,"
+	  "\"local_address\":\"10.0.0.1\"}]}}",
+	  "t.json: bgp.neighbors[0].address: \"10.0.0.1\" is this router's own address, its "
+	  "local_address (want a peer's address)" },
+	{ "{" R ",\"bgp\":{\"neighbors\":[{\"address\":\"10.0.1.1\",\"remote_as\":1}]},"
+	  "\"fwd\":{\"core_interfaces\":[{\"name\":\"core0\",\"address\":\"10.0.1.1/30\"}]}}",
+	  "t.json: bgp.neighbors[0].address: \"10.0.1.1\" is this router's own address, "
+	  "fwd.core_interfaces[0].address (want a peer's address)" },
+	/* bgp options (common/config_bgp.c) */
+	{ "{" R ",\"bgp\":{\"neighbors\":[{\"address\":\"1.1.1.1\",\"remote_as\":1,"
+	  "\"families\":[\"vpnv6\"]}]}}",
+	  "t.json: bgp.neighbors[0].families[0]: \"vpnv6\" is not an address family (want \"vpnv4\" "
+	  "or \"ipv4\")" },
+	{ "{" R ",\"bgp\":{\"neighbors\":[{\"address\":\"1.1.1.1\",\"remote_as\":1,"
+	  "\"families\":[]}]}}",
+	  "t.json: bgp.neighbors[0].families: [] is not a list of address families (want "
+	  "[\"vpnv4\"], [\"ipv4\"] or [\"vpnv4\", \"ipv4\"])" },
+	{ "{" R ",\"bgp\":{\"neighbors\":[{\"address\":\"1.1.1.1\",\"remote_as\":1,"
+	  "\"password\":\"\"}]}}",
+	  "t.json: bgp.neighbors[0].password: \"\" is not a TCP-MD5 password (want a string of 1 to "
+	  "80 characters (RFC 2385))" },
+	{ "{" R ",\"bgp\":{\"neighbors\":[{\"address\":\"1.1.1.1\",\"remote_as\":1,"
+	  "\"max_prefix\":{\"warn_only\":true}}]}}",
+	  "t.json: bgp.neighbors[0].max_prefix.limit: missing (want a route count)" },
+	{ "{" R ",\"bgp\":{\"neighbors\":[{\"address\":\"1.1.1.1\",\"remote_as\":1,"
+	  "\"delay_open\":241}]}}",
+	  "t.json: bgp.neighbors[0].delay_open: 241 is out of range (want an integer 0..240 seconds "
+	  "(0: off))" },
+	{ "{" R ",\"bgp\":{\"graceful_restart\":{\"restart_time\":5000}}}",
+	  "t.json: bgp.graceful_restart.restart_time: 5000 is out of range (want an integer 1..4095 "
+	  "seconds)" },
+	/* vrfs */
+	{ "{" R ",\"vrfs\":[" VRF_A "},{\"name\":\"B\",\"rd\":\"65000\"}]}",
+	  "t.json: vrfs[1].rd: \"65000\" is not a route distinguisher (want ASN:NN, IP:NN or ASN4:NN)" },
+	{ "{" R ",\"vrfs\":[{\"name\":\"A\"}]}",
+	  "t.json: vrfs[0].rd: missing (want a route distinguisher)" },
+	{ "{" R ",\"vrfs\":[{\"name\":\"\",\"rd\":\"1:1\"}]}",
+	  "t.json: vrfs[0].name: \"\" is not a name (want 1..31 characters of A-Z a-z 0-9 . _ -)" },
+	{ "{" R ",\"vrfs\":[{\"name\":\"abcdefghijklmnopqrstuvwxyz012345\",\"rd\":\"1:1\"}]}",
+	  "t.json: vrfs[0].name: \"abcdefghijklmnopqrstuvwxyz012345\" is not a name (want 1..31 "
+	  "characters of A-Z a-z 0-9 . _ -)" },
+	{ "{" R ",\"vrfs\":[" VRF_A "},{\"name\":\"A\",\"rd\":\"1:2\"}]}",
+	  "t.json: vrfs[1].name: \"A\" is already used by vrfs[0] (want a unique VRF name)" },
+	{ "{" R ",\"vrfs\":[" VRF_A "},{\"name\":\"B\",\"rd\":\"65000:1\"}]}",
+	  "t.json: vrfs[1].rd: \"65000:1\" is already used by vrfs[0] (want a unique route "
+	  "distinguisher per VRF)" },
+	{ "{" R ",\"vrfs\":[{\"name\":\"A\",\"rd\":\"1:1\",\"import_rts\":[\"65000\"]}]}",
+	  "t.json: vrfs[0].import_rts[0]: \"65000\" is not a route target (want ASN:NN, IP:NN or "
+	  "ASN4:NN)" },
+	{ "{" R ",\"vrfs\":[{\"name\":\"A\",\"rd\":\"1:1\",\"export_rts\":\"1:1\"}]}",
+	  "t.json: vrfs[0].export_rts: \"1:1\" is not a list of route targets (want [\"ASN:NN\", "
+	  "\"IP:NN\" or \"ASN4:NN\", ...])" },
+	{ "{" R ",\"vrfs\":[{\"name\":\"A\",\"rd\":\"1:1\",\"max_routes\":0}]}",
+	  "t.json: vrfs[0].max_routes: 0 is out of range (want an integer 1..10000000)" },
+	{ "{" R ",\"vrfs\":[{\"name\":\"A\",\"rd\":\"1:1\",\"max_routes\":10,"
+	  "\"warn_threshold\":101}]}",
+	  "t.json: vrfs[0].warn_threshold: 101 is out of range (want an integer 1..100)" },
+	{ "{" R ",\"vrfs\":[{\"name\":\"A\",\"rd\":\"1:1\",\"warn_threshold\":50}]}",
+	  "t.json: vrfs[0].warn_threshold: not allowed without max_routes (want max_routes too, or "
+	  "no warn_threshold)" },
+	{ "{" R ",\"vrfs\":[{\"name\":\"A\",\"rd\":\"1:1\",\"label_mode\":\"per-route\"}]}",
+	  "t.json: vrfs[0].label_mode: \"per-route\" is not a label mode (want \"per-vrf\", "
+	  "\"per-ce\" or \"per-prefix\")" },
+	{ "{" R ",\"vrfs\":[{\"name\":\"A\",\"rd\":\"1:1\",\"interfaces\":[{\"name\":"
+	  "\"abcdefghijklmnop\",\"address\":\"10.1.1.1/30\"}]}]}",
+	  "t.json: vrfs[0].interfaces[0].name: \"abcdefghijklmnop\" is not an interface name (want "
+	  "1..15 characters, no '/', ':' or spaces)" },
+	{ "{" R ",\"vrfs\":[{\"name\":\"A\",\"rd\":\"1:1\",\"interfaces\":[{\"name\":\"x\","
+	  "\"address\":\"10.1.1.1\"}]}]}",
+	  "t.json: vrfs[0].interfaces[0].address: \"10.1.1.1\" is not an interface address (want "
+	  "a.b.c.d/len, len 1..32)" },
+	{ "{" R ",\"vrfs\":[" VRF_A ",\"static_routes\":[{\"prefix\":\"192.168.1.0/24\","
+	  "\"next_hop\":\"10.1.1.2\",\"interface\":\"ce-b1\"}]}]}",
+	  "t.json: vrfs[0].static_routes[0].interface: \"ce-b1\" is not an interface of VRF A (want "
+	  "one of ce-a1)" },
+	{ "{" R ",\"vrfs\":[" VRF_A ",\"static_routes\":[{\"prefix\":\"192.168.1.0/24\","
+	  "\"next_hop\":\"10.9.9.9\",\"interface\":\"ce-a1\"}]}]}",
+	  "t.json: vrfs[0].static_routes[0].next_hop: \"10.9.9.9\" is not a neighbor on ce-a1 (want "
+	  "another address in 10.1.1.0/30)" },
+	/* a subnet's network and broadcast addresses are no host's (links shorter than /31) */
+	{ "{" R ",\"vrfs\":[{\"name\":\"A\",\"rd\":\"1:1\",\"interfaces\":[{\"name\":\"x\","
+	  "\"address\":\"10.1.1.0/30\"}]}]}",
+	  "t.json: vrfs[0].interfaces[0].address: \"10.1.1.0/30\" is the network address of "
+	  "10.1.1.0/30 (want a host address in it, 10.1.1.1..10.1.1.2)" },
+	{ "{" R ",\"vrfs\":[{\"name\":\"A\",\"rd\":\"1:1\",\"interfaces\":[{\"name\":\"x\","
+	  "\"address\":\"10.1.1.3/30\"}]}]}",
+	  "t.json: vrfs[0].interfaces[0].address: \"10.1.1.3/30\" is the broadcast address of "
+	  "10.1.1.0/30 (want a host address in it, 10.1.1.1..10.1.1.2)" },
+	{ "{" R ",\"fwd\":{\"core_interfaces\":[{\"name\":\"core0\",\"address\":\"10.0.1.255/24\"}]}}",
+	  "t.json: fwd.core_interfaces[0].address: \"10.0.1.255/24\" is the broadcast address of "
+	  "10.0.1.0/24 (want a host address in it, 10.0.1.1..10.0.1.254)" },
+	{ "{" R ",\"vrfs\":[" VRF_A ",\"static_routes\":[{\"prefix\":\"192.168.1.0/24\","
+	  "\"next_hop\":\"10.1.1.0\",\"interface\":\"ce-a1\"}]}]}",
+	  "t.json: vrfs[0].static_routes[0].next_hop: \"10.1.1.0\" is not a neighbor on ce-a1: it is "
+	  "the subnet's network address (want another address in 10.1.1.0/30)" },
+	{ "{" R ",\"vrfs\":[" VRF_A ",\"static_routes\":[{\"prefix\":\"192.168.1.0/24\","
+	  "\"next_hop\":\"10.1.1.3\",\"interface\":\"ce-a1\"}]}]}",
+	  "t.json: vrfs[0].static_routes[0].next_hop: \"10.1.1.3\" is not a neighbor on ce-a1: it is "
+	  "the subnet's broadcast address (want another address in 10.1.1.0/30)" },
+	{ "{" R ",\"vrfs\":[" VRF_A ",\"static_routes\":[{\"prefix\":\"192.168.1.0/24\","
+	  "\"next_hop\":\"10.1.1.1\",\"interface\":\"ce-a1\"}]}]}",
+	  "t.json: vrfs[0].static_routes[0].next_hop: \"10.1.1.1\" is not a neighbor on ce-a1 (want "
+	  "another address in 10.1.1.0/30)" },
+	{ "{" R ",\"vrfs\":[" VRF_A ",\"static_routes\":[{\"prefix\":\"192.168.1.1/24\","
+	  "\"next_hop\":\"10.1.1.2\",\"interface\":\"ce-a1\"}]}]}",
+	  "t.json: vrfs[0].static_routes[0].prefix: \"192.168.1.1/24\" is not an IPv4 prefix (want "
+	  "a.b.c.d/len with no host bits set)" },
+	{ "{" R ",\"vrfs\":[" VRF_A ",\"static_routes\":[{\"prefix\":\"192.168.1.0/24\","
+	  "\"nexthop\":\"10.1.1.2\",\"interface\":\"ce-a1\"}]}]}",
+	  "t.json: vrfs[0].static_routes[0].nexthop: unknown key (want one of prefix, next_hop, "
+	  "interface, distance)" },
+	{ "{" R ",\"vrfs\":[" VRF_A ",\"static_routes\":[{\"prefix\":\"192.168.1.0/24\","
+	  "\"next_hop\":\"10.1.1.2\",\"distance\":0}]}]}",
+	  "t.json: vrfs[0].static_routes[0].distance: 0 is out of range (want an integer 1..255)" },
+	{ "{" R ",\"vrfs\":[" VRF_A ",\"static_routes\":[{\"prefix\":\"192.168.1.0/24\","
+	  "\"next_hop\":\"10.1.1.2\",\"distance\":\"low\"}]}]}",
+	  "t.json: vrfs[0].static_routes[0].distance: \"low\" is not a distance (want an integer "
+	  "1..255)" },
+	{ "{" R ",\"vrfs\":[" VRF_A ",\"static_routes\":[{\"prefix\":\"192.168.1.0/24\","
+	  "\"next_hop\":\"0.0.0.0\"}]}]}",
+	  "t.json: vrfs[0].static_routes[0].next_hop: \"0.0.0.0\" is not a next hop (want a CE's "
+	  "address)" },
+	{ "{" R ",\"vrfs\":[" VRF_A "},{\"name\":\"B\",\"rd\":\"1:1\",\"interfaces\":[{\"name\":"
+	  "\"ce-a1\",\"address\":\"10.2.1.1/30\"}]}]}",
+	  "t.json: vrfs[1].interfaces[0].name: \"ce-a1\" is already used by vrfs[0].interfaces[0] "
+	  "(want each interface listed once)" },
+	/* lsps */
+	{ "{" R ",\"lsps\":[{\"fec\":\"10.255.0.2/32\",\"out_label\":\"foo\",\"next_hop\":"
+	  "\"10.0.1.2\",\"interface\":\"core0\"}]}",
+	  "t.json: lsps[0].out_label: \"foo\" is not an outgoing label (want an integer 16..1048575, "
+	  "\"implicit-null\" (or 3) or \"explicit-null\" (or 0))" },
+	{ "{" R ",\"lsps\":[{\"fec\":\"10.255.0.2/32\",\"out_label\":1048576,\"next_hop\":"
+	  "\"10.0.1.2\",\"interface\":\"core0\"}]}",
+	  "t.json: lsps[0].out_label: 1048576 is out of range (want an integer 16..1048575, "
+	  "\"implicit-null\" (or 3) or \"explicit-null\" (or 0))" },
+	{ "{" R ",\"lsps\":[{\"fec\":\"10.255.0.2/32\",\"next_hop\":\"10.0.1.2\",\"interface\":"
+	  "\"core0\"}]}",
+	  "t.json: lsps[0].out_label: missing (want an outgoing label)" },
+	/* types are strict: a number is a JSON integer, the keywords are spelt as documented */
+	{ LSP_LABEL("\"16\""),
+	  "t.json: lsps[0].out_label: \"16\" is not an outgoing label (want an integer 16..1048575, "
+	  "\"implicit-null\" (or 3) or \"explicit-null\" (or 0))" },
+	{ LSP_LABEL("\"IMPLICIT-NULL\""),
+	  "t.json: lsps[0].out_label: \"IMPLICIT-NULL\" is not an outgoing label (want an integer "
+	  "16..1048575, \"implicit-null\" (or 3) or \"explicit-null\" (or 0))" },
+	{ LSP_LABEL("\"Explicit-Null\""),
+	  "t.json: lsps[0].out_label: \"Explicit-Null\" is not an outgoing label (want an integer "
+	  "16..1048575, \"implicit-null\" (or 3) or \"explicit-null\" (or 0))" },
+	{ LSP_LABEL("\"implicit-null\\u0000\""),
+	  "t.json: lsps[0].out_label: \"implicit-null\\u0000\" is not an outgoing label (want an "
+	  "integer 16..1048575, \"implicit-null\" (or 3) or \"explicit-null\" (or 0))" },
+	/* reserved labels (RFC 3032): only the two nulls mean anything to send */
+	{ LSP_LABEL("7"),
+	  "t.json: lsps[0].out_label: 7 is a reserved label (want an integer 16..1048575, "
+	  "\"implicit-null\" (or 3) or \"explicit-null\" (or 0))" },
+	{ LSP_LABEL("1"),
+	  "t.json: lsps[0].out_label: 1 is a reserved label (want an integer 16..1048575, "
+	  "\"implicit-null\" (or 3) or \"explicit-null\" (or 0))" },
+	{ LSP_LABEL("15"),
+	  "t.json: lsps[0].out_label: 15 is a reserved label (want an integer 16..1048575, "
+	  "\"implicit-null\" (or 3) or \"explicit-null\" (or 0))" },
+	{ LFIB("\"action\":\"swap\",\"out_label\":2,"),
+	  "t.json: fwd.lfib[0].out_label: 2 is a reserved label (want an integer 16..1048575, "
+	  "\"implicit-null\" (or 3) or \"explicit-null\" (or 0))" },
+	/* an LSP leaves through a core interface, toward a neighbour on that link */
+	{ LSP("eth7", "8.8.8.8"),
+	  "t.json: lsps[0].interface: \"eth7\" is not a core interface (want one of core0, core1)" },
+	{ LSP("ce-a1", "10.1.1.2"),
+	  "t.json: lsps[0].interface: \"ce-a1\" is not a core interface (want one of core0, core1)" },
+	{ "{" R ",\"lsps\":[{\"fec\":\"10.255.0.2/32\",\"out_label\":16,\"next_hop\":\"10.0.1.2\","
+	  "\"interface\":\"core0\"}]}",
+	  "t.json: lsps[0].interface: \"core0\" is not a core interface (want an interface listed in "
+	  "fwd.core_interfaces; there are none)" },
+	{ LSP("core0", "8.8.8.8"),
+	  "t.json: lsps[0].next_hop: \"8.8.8.8\" is not a neighbor on core0 (want another address in "
+	  "10.0.1.0/30)" },
+	{ LSP("core1", "10.0.1.2"),
+	  "t.json: lsps[0].next_hop: \"10.0.1.2\" is not a neighbor on core1 (want another address in "
+	  "10.0.2.0/24)" },
+	{ LSP("core0", "10.0.1.1"),
+	  "t.json: lsps[0].next_hop: \"10.0.1.1\" is not a neighbor on core0 (want another address in "
+	  "10.0.1.0/30)" },
+	{ LSP("core0", "10.0.1.3"),
+	  "t.json: lsps[0].next_hop: \"10.0.1.3\" is not a neighbor on core0: it is the subnet's "
+	  "broadcast address (want another address in 10.0.1.0/30)" },
+	/* so does a label fwd.lfib swaps or pops */
+	{ LFIB_ON("eth7", "10.0.1.2"),
+	  "t.json: fwd.lfib[0].interface: \"eth7\" is not a core interface (want one of core0, core1)" },
+	{ LFIB_ON("core1", "10.0.1.2"),
+	  "t.json: fwd.lfib[0].next_hop: \"10.0.1.2\" is not a neighbor on core1 (want another address "
+	  "in 10.0.2.0/24)" },
+	/* a /32 link has no neighbour to send to */
+	{ "{" R ",\"lsps\":[{\"fec\":\"10.255.0.2/32\",\"out_label\":16,\"next_hop\":\"10.0.1.2\","
+	  "\"interface\":\"core0\"}],\"fwd\":{\"core_interfaces\":[{\"name\":\"core0\","
+	  "\"address\":\"10.0.1.1/32\"}]}}",
+	  "t.json: lsps[0].next_hop: \"10.0.1.2\" is not a neighbor on core0 (a /32 link has none: "
+	  "want the interface on a subnet with room for a neighbor)" },
+	/* fwd */
+	{ "{" R ",\"fwd\":{\"mode\":\"p\"}}",
+	  "t.json: fwd.mode: \"p\" is not a forwarding mode (want \"pe\" or \"lsr\")" },
+	{ "{" R ",\"fwd\":{\"arp_timeout\":0}}",
+	  "t.json: fwd.arp_timeout: 0 is out of range (want an integer 1..86400)" },
+	{ "{" R ",\"fwd\":{\"io\":\"dpdk\"}}",
+	  "t.json: fwd.io: \"dpdk\" is not a packet I/O backend (want \"af_packet\" or \"af_xdp\")" },
+	{ "{" R ",\"fwd\":{\"rx_ring\":\"v2\"}}",
+	  "t.json: fwd.rx_ring: \"v2\" is not a receive ring kind (want \"blocks\" or \"frames\")" },
+	{ "{" R ",\"fwd\":{\"workers\":17}}",
+	  "t.json: fwd.workers: 17 is out of range (want an integer 0..16, 0 = forward on the main "
+	  "thread)" },
+	{ LFIB("\"action\":\"swap\","), "t.json: fwd.lfib[0].out_label: missing (want an outgoing label)" },
+	{ LFIB("\"action\":\"pop\",\"out_label\":3,"),
+	  "t.json: fwd.lfib[0].out_label: not allowed with action \"pop\" (want no out_label, or "
+	  "action \"swap\")" },
+	{ LFIB("\"action\":\"push\","),
+	  "t.json: fwd.lfib[0].action: \"push\" is not an LFIB action (want \"swap\" or \"pop\")" },
+	{ LFIB(""), "t.json: fwd.lfib[0].action: missing (want an LFIB action)" },
+	{ "{" R ",\"fwd\":{\"lfib\":[{\"in_label\":3,\"action\":\"pop\"}]}}",
+	  "t.json: fwd.lfib[0].in_label: 3 is out of range (want an integer 16..1048575)" },
+	{ "{" R ",\"fwd\":{\"lfib\":[{\"in_label\":16,\"action\":\"pop\",\"next_hop\":\"1.1.1.1\","
+	  "\"interface\":\"a\"},{\"in_label\":16,\"action\":\"pop\",\"next_hop\":\"1.1.1.1\","
+	  "\"interface\":\"a\"}]}}",
+	  "t.json: fwd.lfib[1].in_label: 16 is already used by fwd.lfib[0] (want one entry per "
+	  "label)" },
+	{ "{" R ",\"vrfs\":[" VRF_A "}],\"fwd\":{\"core_interfaces\":[{\"name\":\"ce-a1\","
+	  "\"address\":\"10.0.1.1/30\"}]}}",
+	  "t.json: fwd.core_interfaces[0].name: \"ce-a1\" is already used by vrfs[0].interfaces[0] "
+	  "(want each interface listed once)" },
+	/* api */
+	{ "{" R ",\"api\":{\"listen\":\"10.255.0.1\"}}",
+	  "t.json: api.listen: \"10.255.0.1\" is not a loopback address: a listener others can "
+	  "reach needs TLS and a token (want api.tls and api.token_file, or 127.0.0.1)" },
+	{ "{" R ",\"api\":{\"listen\":\"10.255.0.1\",\"tls\":{\"cert\":\"/c\",\"key\":\"/k\"}}}",
+	  "t.json: api.listen: \"10.255.0.1\" is not a loopback address: a listener others can "
+	  "reach needs TLS and a token (want api.tls and api.token_file, or 127.0.0.1)" },
+	{ "{" R ",\"api\":{\"tls\":{\"cert\":\"/c\"}}}",
+	  "t.json: api.tls.key: missing (want a file)" },
+	{ "{" R ",\"api\":{\"token_file\":\"token\"}}",
+	  "t.json: api.token_file: \"token\" is not a file (want an absolute path of at most 255 "
+	  "characters)" },
+	{ "{" R ",\"api\":{\"ports\":{\"bgpd\":7000,\"fwd\":7000}}}",
+	  "t.json: api.ports: two daemons on one port (want a different port each, or 0)" },
+	{ "{" R ",\"api\":{\"ports\":{\"bgp\":1}}}",
+	  "t.json: api.ports.bgp: unknown key (want one of bgpd, vrfmgr, fwd)" },
+	{ "{" R ",\"api\":{\"ports\":{\"fwd\":65536}}}",
+	  "t.json: api.ports.fwd: 65536 is out of range (want an integer 0..65535, 0 = no TCP "
+	  "listener)" },
+	/* JSON syntax */
+	{ "{\n  \"router\": ,\n}", "t.json: line 2, column 13: invalid JSON: unexpected character" },
+	{ "{\"router\": {", "t.json: line 1: invalid JSON: unexpected end of file" },
+	{ "{\"router\": {}} x", "t.json: line 1, column 16: invalid JSON: unexpected character" },
+	{ "", "t.json: line 1: invalid JSON: unexpected end of file" },
+};
+
+Test(config, bad_fields_exact_messages)
+{
+	for (size_t i = 0; i < sizeof(bad_cases) / sizeof(bad_cases[0]); i++) {
+		struct ferry_config cfg;
+		char err[512];
+
+		memset(&cfg, 0x5a, sizeof(cfg));
+		cr_assert_eq(config_load_string(bad_cases[i].json, "t.json", &cfg, err, sizeof(err)),
+			     -1, "case %zu accepted: %s", i, bad_cases[i].json);
+		cr_expect_str_eq(err, bad_cases[i].msg, "case %zu: %s", i, bad_cases[i].json);
+		/* nothing to free: arrays are gone and counts are zero */
+		cr_assert(cfg.vrfs == NULL && cfg.n_vrfs == 0 && cfg.bgp.neighbors == NULL &&
+			  cfg.lsps == NULL && cfg.fwd.lfib == NULL && cfg.fwd.core_interfaces == NULL);
+	}
+}
