@@ -364,11 +364,17 @@ void fib_commit(struct fwd *f)
 	f->n_fib_dirty = kept;
 }
 
+/*
+ * Pending changes are published first, unless workers run (no_lazy_commit):
+ * then only the control thread's own commits publish, and a lookup made by
+ * another thread must not commit beside it (two commits free the same
+ * nodes).
+ */
 const struct fib_result *fib_lookup(struct fwd *f, struct fwd_vrf *v, uint32_t addr)
 {
 	uint32_t id;
 
-	if (v->dirty)
+	if (v->dirty && !f->no_lazy_commit)
 		fib_commit(f);
 	id = lpm_lookup(v->lpm, addr);
 	return id != 0 ? fib_result_of(f->res, id) : NULL;

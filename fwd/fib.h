@@ -105,7 +105,10 @@ static inline bool fib_pending(const struct fwd *f)
 {
 	return f->n_fib_dirty != 0;
 }
-/* Longest match, after committing what is pending; NULL when none. Control thread. */
+/*
+ * Longest match, after committing what is pending (not while workers run:
+ * f->no_lazy_commit); NULL when none. Control thread.
+ */
 const struct fib_result *fib_lookup(struct fwd *f, struct fwd_vrf *v, uint32_t addr);
 size_t fib_count(const struct fwd_vrf *v);
 /* Bytes held by every VRF's tables and the results, for stats. */

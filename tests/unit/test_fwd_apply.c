@@ -142,6 +142,28 @@ Test(apply, builds_tables)
 	cr_assert_eq(closes, 1);
 }
 
+/*
+ * While workers run, a lookup does not publish: only the control thread's
+ * own commits do (a lookup on another thread committing beside them freed
+ * the same nodes twice: bench/fwd-lookup -c).
+ */
+Test(apply, lookup_publishes_only_without_workers)
+{
+	vrf(IPC_VRF_ADD, 1, "A");
+	bind_if(IPC_IF_BIND, "ce-a1", 1);
+	nh(IPC_NH_ADD, 5);
+	f->no_lazy_commit = true;
+	route(IPC_FIB_ADD, 1, 0xC0A86400, 24, 5);
+	cr_assert_null(get(1, 0xC0A8640A), "published by a lookup while workers run");
+	cr_assert(fib_pending(f));
+	fib_commit(f);
+	cr_assert_eq(get(1, 0xC0A8640A)->nh->id, 5);
+	f->no_lazy_commit = false;
+	route(IPC_FIB_DEL, 1, 0xC0A86400, 24, 0);
+	cr_assert_null(get(1, 0xC0A8640A), "not published by a lookup without workers");
+	cr_assert(!fib_pending(f));
+}
+
 Test(apply, rejects_nonsense_without_harm)
 {
 	route(IPC_FIB_ADD, 7, 0x0A000000, 8, 1); /* unknown VRF */
