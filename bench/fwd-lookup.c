@@ -30,8 +30,10 @@
  *              [-c UPDATES_PER_S [-t SECONDS]]
  * -c: route churn. A control thread (on the other core) replaces, deletes and
  * re-adds random routes at that rate, publishing every millisecond
- * (fib_commit, RCU), while this thread forwards the push path as a worker
- * (an RCU reader, no locks); the same run without churn comes first.
+ * (fib_commit, RCU) and finishing what the worker punts (as fwd's control
+ * thread does), while this thread forwards the push path as a worker (an RCU
+ * reader with its own counters and punt ring, no locks); the same run
+ * without churn comes first.
  */
 #include <getopt.h>
 #include <malloc.h>
@@ -48,12 +50,14 @@
 #include "common/log.h"
 #include "common/prefix.h"
 #include "fwd/apply.h"
+#include "fwd/ctr.h"
 #include "fwd/fib.h"
 #include "fwd/hugepage.h"
 #include "fwd/ipv4.h"
 #include "fwd/lfib.h"
 #include "fwd/lpm.h"
 #include "fwd/pipeline.h"
+#include "fwd/punt.h"
 #include "fwd/rcu.h"
 
 #define MAX_BATCH 256
@@ -87,7 +91,8 @@ struct draw {
 };
 
 static uint64_t rng_state = 88172645463325252ULL;
-static uint64_t n_out, bytes_out;
+/* Per thread: in churn runs the control thread sends what a worker punted (ICMP errors). */
+static _Thread_local uint64_t n_out, bytes_out;
 
 static uint32_t rng(void)
 {
@@ -483,9 +488,10 @@ struct churn {
 	struct fwd *f;
 	const struct opts *o;
 	const struct route *routes;
+	struct punt_ring *punt; /* the worker's */
 	bool *gone; /* deleted by the churn: the next update of it adds it back */
 	uint32_t rate;
-	atomic_bool stop;
+	atomic_bool stop, churning;
 	uint64_t applied, ticks;
 	double commit_sum, commit_max, wall, cpu;
 };
@@ -528,29 +534,46 @@ static void churn_one(struct churn *c, uint64_t *x)
 	}
 }
 
+/* One millisecond's updates, then one commit (timed) and the grace periods that ended. */
+static void churn_tick(struct churn *c, uint64_t *x)
+{
+	double t0;
+
+	for (uint32_t k = 0; k < c->rate / 1000; k++)
+		churn_one(c, x);
+	c->applied += c->rate / 1000;
+	t0 = now_s();
+	fib_commit(c->f);
+	rcu_poll(c->f->rcu);
+	t0 = now_s() - t0;
+	c->commit_sum += t0;
+	if (t0 > c->commit_max)
+		c->commit_max = t0;
+	c->ticks++;
+}
+
+/*
+ * The control thread: every millisecond it finishes what the worker punted
+ * and, once churning is set, applies and publishes that millisecond's updates.
+ */
 static void *churn_main(void *arg)
 {
 	struct churn *c = arg;
 	struct timespec next;
 	uint64_t x = 12345;
-	double w0 = mono_s(), c0 = now_s();
+	double w0 = 0, c0 = 0;
 
 	pin(1);
 	clock_gettime(CLOCK_MONOTONIC, &next);
 	while (!atomic_load(&c->stop)) {
-		double t0;
-
-		for (uint32_t k = 0; k < c->rate / 1000; k++)
-			churn_one(c, &x);
-		c->applied += c->rate / 1000;
-		t0 = now_s();
-		fib_commit(c->f);
-		rcu_poll(c->f->rcu);
-		t0 = now_s() - t0;
-		c->commit_sum += t0;
-		if (t0 > c->commit_max)
-			c->commit_max = t0;
-		c->ticks++;
+		if (atomic_load(&c->churning)) {
+			if (c->ticks == 0) {
+				w0 = mono_s();
+				c0 = now_s();
+			}
+			churn_tick(c, &x);
+		}
+		punt_ring_drain(c->f, c->punt);
 		next.tv_nsec += 1000000;
 		if (next.tv_nsec >= 1000000000) {
 			next.tv_sec++;
@@ -624,29 +647,66 @@ static void print_fwd(const char *what, struct fwd_stats st)
 	       st.min_window_mpps, st.waits, st.preempted, st.max_gap_ms);
 }
 
+/*
+ * This thread becomes a worker as io_worker.c makes one: counters of its own
+ * (slot 1), a punt ring, and a place in f->threads for fwd_fold. So a frame
+ * it cannot finish (no route while the churn has deleted it) is punted, not
+ * taken through the control thread's code beside the control thread.
+ */
+static void worker_begin(struct fwd *f, struct fwd_thread *t)
+{
+	*t = (struct fwd_thread){ .id = 0 };
+	if ((t->ctrs = fwd_ctrs_get(f, 1)) == NULL || (t->punt = punt_ring_new()) == NULL)
+		fatalx("worker setup");
+	f->threads[f->n_threads++] = t;
+	f->no_lazy_commit = true; /* only the control thread publishes */
+	fwd_self = t;
+}
+
+/* The control thread's last drain and fold, then this thread is the control thread again. */
+static void worker_end(struct fwd *f, struct fwd_thread *t)
+{
+	fwd_self = NULL;
+	punt_ring_drain(f, t->punt);
+	fwd_fold(f);
+	punt_ring_free(t->punt);
+	f->n_threads = 0;
+	f->threads[0] = NULL;
+	f->no_lazy_commit = false;
+}
+
 static void run_churn(struct fwd *f, const struct opts *o, struct batch *b,
 		      struct fwd_iface **acc, const struct draw *d, const struct route *routes)
 {
 	struct churn c = { .f = f, .o = o, .routes = routes, .rate = o->churn };
 	struct rcu_reader *rd;
 	struct fwd_stats quiet, busy;
+	struct fwd_thread t;
 	pthread_t th;
 
 	c.gone = calloc(o->routes, sizeof(*c.gone));
 	if (c.gone == NULL || (rd = rcu_register(f->rcu)) == NULL)
 		fatalx("churn setup");
-	f->no_lazy_commit = true; /* only the control thread publishes */
+	/* one pass as the control thread: every next hop learns its MAC (nh_adj_learn) */
+	batch_template(b, 0);
+	for (uint32_t i = 0; i + o->batch <= o->packets; i += o->batch) {
+		refill(b, acc, NULL, d + i, o->batch, PATH_PUSH);
+		fwd_input_batch(f, b->in, b->p, o->batch, NULL);
+	}
+	worker_begin(f, &t);
+	c.punt = t.punt;
 	pin(0);
-	quiet = forward_for(f, o, b, acc, d, rd);
 	if (pthread_create(&th, NULL, churn_main, &c) != 0)
 		fatalx("pthread_create");
+	quiet = forward_for(f, o, b, acc, d, rd);
+	atomic_store(&c.churning, true);
 	busy = forward_for(f, o, b, acc, d, rd);
 	atomic_store(&c.stop, true);
 	rcu_offline(rd);
 	pthread_join(th, NULL);
 	rcu_unregister(f->rcu, rd);
 	rcu_synchronize(f->rcu);
-	f->no_lazy_commit = false;
+	worker_end(f, &t);
 	printf("churn: %u updates/s asked, %.0f applied/s; a commit every 1 ms: mean %.3f ms, "
 	       "max %.3f ms of CPU; control thread %.0f%% of a CPU\n", o->churn,
 	       (double)c.applied / c.wall, c.commit_sum / (double)c.ticks * 1e3,
@@ -738,7 +798,7 @@ int main(int argc, char **argv)
 	routes = calloc(o.routes, sizeof(*routes));
 	local = calloc(o.routes, sizeof(*local));
 	d = calloc(o.packets, sizeof(*d));
-	b = aligned_alloc(64, sizeof(*b));
+	b = aligned_alloc(64, (sizeof(*b) + 63) / 64 * 64); /* C11: a multiple of the alignment */
 	if ((f = fwd_new(&hooks, 300)) == NULL || routes == NULL || local == NULL || d == NULL ||
 	    b == NULL)
 		fatalx("out of memory");
