@@ -252,6 +252,11 @@ static int h_counters(struct jw *w, const struct api_request *req, void *ctx)
 	jw_kv_uint(w, "sent", f->icmp_sent);
 	jw_kv_uint(w, "rate_limited", f->icmp_limited);
 	jw_object_end(w);
+	jw_key(w, "fragmented");
+	jw_object_begin(w);
+	jw_kv_uint(w, "packets", f->ip_fragmented);
+	jw_kv_uint(w, "fragments", f->ip_fragments);
+	jw_object_end(w);
 	fwd_api_counters_json(w, f);
 	jw_object_end(w);
 	return 200;

@@ -86,6 +86,13 @@ int fwd_api_metrics(struct jw *w, const struct api_request *req, void *ctx)
 			f->icmp_sent);
 	api_prom_sample(w, "ferry_fwd_icmp_errors_total", "result", "rate_limited", NULL, NULL,
 			f->icmp_limited);
+	api_prom_family(w, "ferry_fwd_fragmented_total", "counter",
+			"IPv4 packets without DF too big for their egress link, sent in fragments; "
+			"and the fragments made");
+	api_prom_sample(w, "ferry_fwd_fragmented_total", "what", "packets", NULL, NULL,
+			f->ip_fragmented);
+	api_prom_sample(w, "ferry_fwd_fragmented_total", "what", "fragments", NULL, NULL,
+			f->ip_fragments);
 	fwd_api_counters_prom(w, f);
 	tables(w, f);
 	return 200;

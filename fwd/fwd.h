@@ -197,6 +197,8 @@ struct fwd {
 	uint64_t icmp_sent;    /* ICMP errors sent (pipeline.c, the control thread alone) */
 	struct icmp_limit icmp_lsr; /* the rate limit of errors sent along LSPs (no VRF) */
 	uint64_t icmp_limited; /* ... held back by their VRF's rate limit */
+	uint64_t ip_fragmented; /* IPv4 packets sent in fragments (pipeline.c, control thread) */
+	uint64_t ip_fragments;  /* ... and the fragments they made */
 	/*
 	 * Bumped when a VRF goes (fib.c): a VRF id a worker punted with (punt.c)
 	 * means the same VRF on the control thread only if it has not moved

@@ -10,7 +10,8 @@
  * packet of one customer can never be looked up in another's table.
  * Every early exit is a counted drop (or "ignored" for the kernel's frames).
  * An IPv4 packet dropped for its TTL, for want of a route or for its size
- * with DF set gets an ICMP error back (icmp.h), rate limited.
+ * with DF set gets an ICMP error back (icmp.h), rate limited; one too big
+ * without DF leaves in fragments (frag.h).
  * A frame it handles from the start is counted here in its VRF or label
  * (ctr.h); one vector.c classified was counted there.
  * This is the complete, per-frame path: vector.c runs the common cases of a
@@ -23,6 +24,7 @@
 #include "fwd/arp.h"
 #include "fwd/ctr.h"
 #include "fwd/fib.h"
+#include "fwd/frag.h"
 #include "fwd/icmp.h"
 #include "fwd/ipv4.h"
 #include "fwd/lfib.h"
@@ -115,19 +117,39 @@ static enum fwd_verdict drop_icmp(struct pctx *c, enum fwd_drop why, uint8_t typ
 	return pipeline_nh_output(c, back->nh, back->inner_label);
 }
 
+/* A fragment of c's packet: the rest of the output path, as the whole packet would have taken. */
+static void fragment_out(void *ctx, struct fwd_pkt *frag)
+{
+	const struct pctx *c = ctx;
+	struct pctx one = *c;
+	enum fwd_drop why;
+
+	one.p = frag;
+	if (ip_parse(&one, &why))
+		pipeline_nh_output(&one, c->nh, c->inner);
+}
+
 /*
- * Larger than the egress MTU once k label entries are pushed: fragmentation
- * needed when DF is set (the sender learns the MTU it can use), else dropped:
- * fwd does not fragment.
+ * Larger than the egress MTU once k label entries are pushed: an IPv4
+ * packet with DF set gets fragmentation needed (the sender learns the MTU it
+ * can use); one without leaves in fragments of that size (frag.h); a labeled
+ * frame fwd cannot see into is dropped.
  */
 static enum fwd_verdict too_big(struct pctx *c, const struct fwd_iface *out, unsigned k)
 {
 	uint32_t mtu = out->mtu - k * MPLS_LSE_LEN;
+	int n;
 
-	if (c->is_ip && ipv4_df(ip_hdr(c)))
+	if (!c->is_ip)
+		return drop(c, FWD_DROP_MTU_EXCEEDED);
+	if (ipv4_df(ip_hdr(c)))
 		return drop_icmp(c, FWD_DROP_MTU_EXCEEDED, ICMP_UNREACH, ICMP_UNREACH_NEEDFRAG,
 				 (uint16_t)(mtu > 0xFFFF ? 0xFFFF : mtu));
-	return drop(c, FWD_DROP_MTU_EXCEEDED);
+	if ((n = frag_ipv4(c->p, &c->ip, mtu, fragment_out, c)) < 0)
+		return drop(c, FWD_DROP_MTU_EXCEEDED);
+	c->f->ip_fragmented++;
+	c->f->ip_fragments += (unsigned)n;
+	return FWD_SENT;
 }
 
 static bool over_mtu(const struct pctx *c, const struct fwd_iface *out, unsigned k)
@@ -178,6 +200,8 @@ enum fwd_verdict pipeline_nh_output(struct pctx *c, struct nexthop *nh, uint32_t
 	uint32_t labels[2];
 	enum fwd_verdict v;
 
+	c->nh = nh;
+	c->inner = inner_label;
 	if (nh == NULL) /* vector.c's lookup found no route */
 		return drop_icmp(c, FWD_DROP_NO_ROUTE, ICMP_UNREACH, ICMP_UNREACH_NET, 0);
 	if (nh->type == IPC_NH_LOCAL)

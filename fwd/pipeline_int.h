@@ -24,6 +24,8 @@ struct pctx {
 	struct ipv4_info ip; /* valid once is_ip */
 	bool is_ip;
 	bool local;          /* fwd's own packet (ping reply, ICMP error): no error about it */
+	struct nexthop *nh;  /* pipeline_nh_output's: where each fragment goes too */
+	uint32_t inner;      /* ... and the route's inner label */
 };
 
 /* vector.c's VRF id of a frame no VRF holds (a swapped one) */

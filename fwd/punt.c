@@ -71,8 +71,8 @@ int punt_ring_fd(const struct punt_ring *r)
 	return r->efd;
 }
 
-/* A free slot of this worker's ring, or NULL (the drop is counted). */
-static struct punt_slot *slot_get(struct fwd *f, const struct fwd_pkt *p)
+/* A free slot of this worker's ring with at most max slots in use, or NULL (the drop is counted). */
+static struct punt_slot *slot_get(struct fwd *f, const struct fwd_pkt *p, uint32_t max)
 {
 	struct punt_ring *r = fwd_self->punt;
 	uint32_t h = atomic_load_explicit(&r->head, memory_order_relaxed);
@@ -81,7 +81,7 @@ static struct punt_slot *slot_get(struct fwd *f, const struct fwd_pkt *p)
 		fwd_drop(f, FWD_DROP_MTU_EXCEEDED);
 		return NULL;
 	}
-	if (h - atomic_load_explicit(&r->tail, memory_order_acquire) >= PUNT_SLOTS) {
+	if (h - atomic_load_explicit(&r->tail, memory_order_acquire) >= max) {
 		fwd_drop(f, FWD_DROP_PUNT_FULL);
 		return NULL;
 	}
@@ -104,7 +104,7 @@ static enum fwd_verdict slot_push(struct punt_slot *s, struct fwd_iface *in,
 
 enum fwd_verdict punt_frame(struct fwd *f, struct fwd_iface *in, const struct fwd_pkt *p)
 {
-	struct punt_slot *s = slot_get(f, p);
+	struct punt_slot *s = slot_get(f, p, PUNT_SLOTS);
 
 	if (s == NULL)
 		return FWD_DROPPED;
@@ -112,10 +112,11 @@ enum fwd_verdict punt_frame(struct fwd *f, struct fwd_iface *in, const struct fw
 	return slot_push(s, in, p);
 }
 
-enum fwd_verdict punt_nh(struct fwd *f, struct fwd_iface *in, const struct fwd_pkt *p,
-			 bool is_ip, uint32_t vrf_id, const struct nexthop *nh, uint32_t inner)
+static enum fwd_verdict nh_push(struct fwd *f, struct fwd_iface *in, const struct fwd_pkt *p,
+				bool is_ip, uint32_t vrf_id, const struct nexthop *nh, uint32_t inner,
+				uint32_t max)
 {
-	struct punt_slot *s = slot_get(f, p);
+	struct punt_slot *s = slot_get(f, p, max);
 
 	if (s == NULL)
 		return FWD_DROPPED;
@@ -126,6 +127,18 @@ enum fwd_verdict punt_nh(struct fwd *f, struct fwd_iface *in, const struct fwd_p
 	s->nh_id = nh != NULL ? nh->id : 0;
 	s->inner = inner;
 	return slot_push(s, in, p);
+}
+
+enum fwd_verdict punt_nh(struct fwd *f, struct fwd_iface *in, const struct fwd_pkt *p,
+			 bool is_ip, uint32_t vrf_id, const struct nexthop *nh, uint32_t inner)
+{
+	return nh_push(f, in, p, is_ip, vrf_id, nh, inner, PUNT_SLOTS);
+}
+
+enum fwd_verdict punt_nh_bulk(struct fwd *f, struct fwd_iface *in, const struct fwd_pkt *p,
+			      bool is_ip, uint32_t vrf_id, const struct nexthop *nh, uint32_t inner)
+{
+	return nh_push(f, in, p, is_ip, vrf_id, nh, inner, PUNT_SLOTS / 2);
 }
 
 void punt_ring_signal(struct punt_ring *r)

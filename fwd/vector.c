@@ -345,10 +345,23 @@ static enum fwd_verdict error_output(struct fwd *f, struct fwd_iface *in, struct
 	return slow_output(f, in, p, s);
 }
 
-/* An IPv4 frame with DF set: one that may be answered with fragmentation needed. */
-static inline bool df_set(const struct fwd_pkt *p, const struct vstate *s)
+/*
+ * Too big for its egress link: pipeline.c answers an IPv4 packet with DF
+ * (fragmentation needed, within the rate limit) and sends one without in
+ * fragments. A worker hands the latter over only while its punt ring has
+ * room to spare (punt.h): big packets must not crowd out ARP. A labeled
+ * frame is dropped.
+ */
+static enum fwd_verdict too_big(struct fwd *f, struct fwd_iface *in, struct fwd_pkt *p,
+				const struct vstate *s)
 {
-	return s->is_ip && ipv4_df(p->data + FWD_ETH_HLEN);
+	if (!s->is_ip)
+		return fwd_drop(f, FWD_DROP_MTU_EXCEEDED);
+	if (ipv4_df(p->data + FWD_ETH_HLEN))
+		return error_output(f, in, p, s, FWD_DROP_MTU_EXCEEDED);
+	if (fwd_self != NULL)
+		return punt_nh_bulk(f, in, p, s->is_ip, s->vrf_id, s->nh, s->inner);
+	return slow_output(f, in, p, s);
 }
 
 /*
@@ -450,8 +463,7 @@ static enum fwd_verdict output(struct fwd *f, struct fwd_iface *in, struct fwd_p
 		return slow_output(f, in, p, s);
 	out = v->ifp;
 	if (out->mtu != 0 && p->len + k * MPLS_LSE_LEN - FWD_ETH_HLEN > out->mtu)
-		return df_set(p, s) ? error_output(f, in, p, s, FWD_DROP_MTU_EXCEEDED) :
-				      fwd_drop(f, FWD_DROP_MTU_EXCEEDED);
+		return too_big(f, in, p, s);
 	if (k != 0)
 		push_labels(p, k, v->n_out ? v->out_label : s->inner, s->inner);
 	memcpy(p->data, v->adj_mac, FWD_ETH_ALEN);

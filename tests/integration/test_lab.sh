@@ -127,6 +127,28 @@ check "host-a1 to 192.168.99.1 (no route in VRF A): network unreachable from pe1
 	poll 10 ping_from 64 192.168.99.1 10.1.1.1 "Destination Net Unreachable"
 icmp_counted() { [ "$(api pe1 fwd /counters | jq '.icmp_errors.sent')" -ge 2 ]; }
 check "pe1's fwd counts the ICMP errors it sent (/counters icmp_errors.sent)" icmp_counted
+# IPv4 fragmentation: site A1 at a larger MTU (1,800) than the core carries under two
+# labels (1,600). pe1 sends host-a1's 1,728-byte packets (no DF) in labeled fragments, pe2
+# cuts the first of them again for ce-a2's 1,500, host-a2 puts them together and answers.
+site_a1_mtu() { # site_a1_mtu MTU: host-a1 to pe1's ce-a1, every link of the way
+	inns host-a1 ip link set eth0 mtu "$1" && inns ce-a1 ip link set lan mtu "$1" &&
+		inns ce-a1 ip link set pe mtu "$1" && inns pe1 ip link set ce-a1 mtu "$1"
+}
+fwd_mtu_is() { # fwd_mtu_is NODE IF MTU: that fwd has seen the interface's MTU
+	[ "$(api "$1" fwd /interfaces | jq --arg i "$2" '.interfaces[] | select(.name == $i) | .mtu')" = "$3" ]
+}
+big_ping() {
+	local out # read whole, then grepped (ping fails while nothing comes back)
+	out=$(inns host-a1 ping -n -q -c 1 -W 2 -M dont -s 1700 192.168.101.10 2>&1)
+	grep -q " 1 received" <<<"$out"
+}
+fragmented_by() { [ "$(api "$1" fwd /counters | jq '.fragmented.packets')" -ge 1 ]; }
+check "site A1 at MTU 1800, seen by pe1's fwd" eval 'site_a1_mtu 1800 && poll 10 fwd_mtu_is pe1 ce-a1 1800'
+check "host-a1, 1,728 bytes without DF: answered (pe1 fragments under the labels, pe2 again for ce-a2)" \
+	poll 15 big_ping
+check "pe1 and pe2 count the packets they sent in fragments (/counters fragmented)" \
+	eval 'fragmented_by pe1 && fragmented_by pe2'
+check "site A1 back at MTU 1500, seen by pe1's fwd" eval 'site_a1_mtu 1500 && poll 10 fwd_mtu_is pe1 ce-a1 1500'
 
 # --- on the wire --------------------------------------------------------------------
 capture() { # capture IFACE FILE: tshark in P on IFACE for MPLS frames, ready when it returns

@@ -400,13 +400,25 @@ Test(vector, mtu_exceeded_after_push)
 {
 	struct tframe t;
 
+	uint8_t *ip;
+
 	t_eth(&t, 64, mac_ce_a, mac_cea, FWD_ETHERTYPE_IPV4);
-	t_ipv4(&t, 1, SITE2, 64, 17, 1600 - 20 - 4); /* 1596 + 8 > core MTU 1600 */
+	ip = t_ipv4(&t, 1, SITE2, 64, 17, 1600 - 20 - 4); /* 1596 + 8 > core MTU 1600 */
+	ip[6] = 0x40; /* DF: no fragments; no error either (source 0.0.0.1 is no host) */
+	t_put16(ip + 10, 0);
+	t_put16(ip + 10, ipv4_checksum(ip, 20));
 	cr_assert_eq(fwd_input(pe1.f, pe1.ce_a, &t.p), FWD_DROPPED);
 	cr_assert_eq(pe1.f->drops[FWD_DROP_MTU_EXCEEDED], 1);
+	/* without DF the slow path sends it in two fragments */
+	t_eth(&t, 64, mac_ce_a, mac_cea, FWD_ETHERTYPE_IPV4);
+	t_ipv4(&t, 1, SITE2, 64, 17, 1600 - 20 - 4);
+	cr_assert_eq(fwd_input(pe1.f, pe1.ce_a, &t.p), FWD_SENT);
+	cr_assert_eq(pe1.n_out, 2);
+	cr_assert_eq(pe1.f->ip_fragments, 2);
 	t_eth(&t, 64, mac_ce_a, mac_cea, FWD_ETHERTYPE_IPV4);
 	t_ipv4(&t, 1, SITE2, 64, 17, 1600 - 20 - 8);
 	cr_assert_eq(fwd_input(pe1.f, pe1.ce_a, &t.p), FWD_SENT);
+	cr_assert_eq(pe1.n_out, 3, "1592 + 8 fits whole");
 }
 
 Test(vector, next_hop_mac_follows_arp)

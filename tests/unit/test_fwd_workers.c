@@ -284,7 +284,7 @@ static struct worker *worker_errors(void)
 	cr_assert_eq(pthread_create(&tid, NULL, worker_main, w), 0);
 	pthread_join(tid, NULL);
 	cr_assert_eq(w->v[0], FWD_PUNTED, "no route: for the control thread to answer");
-	cr_assert_eq(w->v[1], FWD_DROPPED, "too big without DF: no error to send, dropped here");
+	cr_assert_eq(w->v[1], FWD_PUNTED, "too big without DF: for the control thread to fragment");
 	cr_assert_eq(w->v[2], FWD_PUNTED, "too big with DF: for the control thread to answer");
 	return w;
 }
@@ -375,12 +375,14 @@ Test(workers, frames_that_may_get_an_icmp_error_are_punted)
 	struct worker *w = worker_errors();
 	uint64_t sent = atomic_load(&n_sent);
 
-	cr_assert_eq(punt_ring_drain(f, w->t.punt), 2);
+	cr_assert_eq(punt_ring_drain(f, w->t.punt), 3);
 	fwd_fold(f);
 	cr_assert_eq(f->drops[FWD_DROP_NO_ROUTE], 1);
-	cr_assert_eq(f->drops[FWD_DROP_MTU_EXCEEDED], 2);
+	cr_assert_eq(f->drops[FWD_DROP_MTU_EXCEEDED], 1, "only the one with DF");
 	cr_assert_eq(f->icmp_sent, 2, "network unreachable and fragmentation needed");
-	cr_assert_eq(atomic_load(&n_sent), sent + 2, "both back toward site 2");
+	cr_assert_eq(f->ip_fragmented, 1);
+	cr_assert_eq(f->ip_fragments, 2, "1,576 bytes of data: 1,568 and 8 under a 1,600 MTU");
+	cr_assert_eq(atomic_load(&n_sent), sent + 4, "both errors back toward site 2, two fragments on");
 	worker_free(w);
 }
 
@@ -400,11 +402,13 @@ Test(workers, no_error_in_a_vrf_that_took_the_id_since)
 	t_apply(f, IPC_IF_BIND, &bind, sizeof(bind));
 	t_apply(f, IPC_FIB_ADD, &r, sizeof(r));
 	fib_commit(f);
-	cr_assert_eq(punt_ring_drain(f, w->t.punt), 2);
+	cr_assert_eq(punt_ring_drain(f, w->t.punt), 3);
 	fwd_fold(f);
 	cr_assert_eq(f->drops[FWD_DROP_NO_ROUTE], 1);
-	cr_assert_eq(f->drops[FWD_DROP_MTU_EXCEEDED], 2);
+	cr_assert_eq(f->drops[FWD_DROP_MTU_EXCEEDED], 1);
 	cr_assert_eq(f->icmp_sent, 0, "A's packets answered in B");
-	cr_assert_eq(atomic_load(&n_sent), sent);
+	/* fragmenting looks nothing up: the fragments go where A's route sent the packet */
+	cr_assert_eq(f->ip_fragments, 2);
+	cr_assert_eq(atomic_load(&n_sent), sent + 2);
 	worker_free(w);
 }

@@ -1,0 +1,244 @@
+/*
+ * IPv4 fragmentation: frag_ipv4 alone (exact headers, options, offsets,
+ * the data put back together), then through the PE's pipeline (a CE's
+ * packet without DF too big once labeled leaves as labeled fragments; a
+ * popped one too big for the CE's link leaves as plain ones).
+ */
+#include "fwd/frag.h"
+#include "test_fwd_pe.h"
+
+/* ---- frag_ipv4 alone ---- */
+
+#define FRAGS_MAX 8
+
+static struct {
+	uint8_t data[T_BUF];
+	size_t len;
+} got[FRAGS_MAX];
+static int n_got;
+
+static void keep(void *ctx, struct fwd_pkt *frag)
+{
+	(void)ctx;
+	cr_assert(n_got < FRAGS_MAX);
+	cr_assert_geq(frag->headroom, FWD_HEADROOM, "room for labels in front");
+	memcpy(got[n_got].data, frag->data, frag->len);
+	got[n_got++].len = frag->len;
+}
+
+static const uint8_t *frag_ip(int i)
+{
+	return got[i].data + FWD_ETH_HLEN;
+}
+
+static unsigned frag_offset(int i)
+{
+	return (t_get16(frag_ip(i) + 6) & 0x1FFF) * 8u;
+}
+
+static bool frag_more(int i)
+{
+	return (t_get16(frag_ip(i) + 6) & 0x2000) != 0;
+}
+
+/* A UDP packet of total bytes, header hlen (options as given), flags/offset word ff. */
+static struct ipv4_info packet(struct tframe *t, unsigned total, const uint8_t *opts,
+			       unsigned opts_len, uint16_t ff)
+{
+	struct ipv4_info info;
+	enum fwd_drop why;
+	uint8_t *ip;
+
+	t_eth(t, 64, mac_ce_a, mac_cea, FWD_ETHERTYPE_IPV4);
+	ip = t_ipv4(t, SITE1, SITE2, 63, 17, total - 20 - opts_len);
+	memmove(ip + 20 + opts_len, ip + 20, total - 20 - opts_len);
+	if (opts_len > 0)
+		memcpy(ip + 20, opts, opts_len);
+	ip[0] = (uint8_t)(0x40 | (20 + opts_len) / 4);
+	t_put16(ip + 2, (uint16_t)total);
+	t_put16(ip + 6, ff);
+	t->p.len = FWD_ETH_HLEN + total;
+	t_put16(ip + 10, 0);
+	t_put16(ip + 10, ipv4_checksum(ip, 20 + opts_len));
+	cr_assert(ipv4_check(ip, total, &info, &why));
+	n_got = 0;
+	return info;
+}
+
+/* The fragments' data, put back together by offset, equals the packet's. */
+static void expect_data(const struct tframe *t, const struct ipv4_info *info, unsigned base)
+{
+	const uint8_t *ip = t->p.data + FWD_ETH_HLEN;
+	unsigned data_len = info->total_len - info->hlen, covered = 0;
+
+	for (int i = 0; i < n_got; i++) {
+		unsigned hl = (frag_ip(i)[0] & 0xF) * 4u, len = t_get16(frag_ip(i) + 2) - hl;
+
+		cr_assert_eq(frag_offset(i), base + covered, "fragment %d in order, no gap", i);
+		cr_assert_arr_eq(frag_ip(i) + hl, ip + info->hlen + covered, len);
+		covered += len;
+		cr_assert_eq(got[i].len, FWD_ETH_HLEN + hl + len);
+		cr_assert(t_ip_csum_ok(frag_ip(i)));
+		cr_assert_eq(t_get16(frag_ip(i) + 4), 0x1234, "the packet's identification");
+		cr_assert_eq(frag_ip(i)[8], 63);
+		cr_assert_eq(t_get32(frag_ip(i) + 12), SITE1);
+		cr_assert_eq(t_get32(frag_ip(i) + 16), SITE2);
+		cr_assert_arr_eq(got[i].data, t->p.data, FWD_ETH_HLEN);
+	}
+	cr_assert_eq(covered, data_len);
+}
+
+Test(frag, two_fragments_at_eight_byte_boundaries)
+{
+	struct tframe t;
+	struct ipv4_info info = packet(&t, 1500, NULL, 0, 0);
+
+	cr_assert_eq(frag_ipv4(&t.p, &info, 1492, keep, NULL), 2);
+	cr_assert_eq(t_get16(frag_ip(0) + 2), 1492, "20 + 1,472: the most a multiple of 8 allows");
+	cr_assert(frag_more(0));
+	cr_assert_eq(t_get16(frag_ip(1) + 2), 20 + 8);
+	cr_assert(!frag_more(1));
+	expect_data(&t, &info, 0);
+}
+
+Test(frag, many_fragments)
+{
+	struct tframe t;
+	struct ipv4_info info = packet(&t, 1500, NULL, 0, 0);
+
+	cr_assert_eq(frag_ipv4(&t.p, &info, 576, keep, NULL), 3);
+	for (int i = 0; i < 2; i++) {
+		cr_assert_eq(t_get16(frag_ip(i) + 2), 20 + 552);
+		cr_assert(frag_more(i));
+	}
+	cr_assert_eq(t_get16(frag_ip(2) + 2), 20 + 1480 - 2 * 552);
+	cr_assert(!frag_more(2));
+	expect_data(&t, &info, 0);
+}
+
+Test(frag, only_copied_options_after_the_first)
+{
+	/* record route (not copied), NOP, loose source route (copied), end of list */
+	static const uint8_t opts[16] = { 7, 7, 4, 0, 0, 0, 0, 1, 0x83, 7, 4, 10, 0, 0, 1, 0 };
+	struct tframe t;
+	struct ipv4_info info = packet(&t, 1000, opts, sizeof(opts), 0);
+
+	cr_assert_eq(frag_ipv4(&t.p, &info, 600, keep, NULL), 2);
+	cr_assert_eq(frag_ip(0)[0], 0x45 + 4, "the first keeps every option");
+	cr_assert_arr_eq(frag_ip(0) + 20, opts, sizeof(opts));
+	cr_assert_eq(frag_ip(1)[0], 0x47, "the later: the 7-byte copied option, padded to 8");
+	cr_assert_arr_eq(frag_ip(1) + 20, opts + 8, 7);
+	cr_assert_eq(frag_ip(1)[27], 0, "end of list");
+	expect_data(&t, &info, 0);
+}
+
+Test(frag, a_fragment_cut_again_keeps_its_place)
+{
+	struct tframe t;
+	/* a middle fragment: offset 2,960, more to come */
+	struct ipv4_info info = packet(&t, 1500, NULL, 0, 0x2000 | 2960 / 8);
+
+	cr_assert_eq(frag_ipv4(&t.p, &info, 1000, keep, NULL), 2);
+	cr_assert(frag_more(0));
+	cr_assert(frag_more(1), "the original's MF: it was not the last piece");
+	expect_data(&t, &info, 2960);
+	/* the last fragment of a packet: its last piece has no MF */
+	info = packet(&t, 1500, NULL, 0, 2960 / 8);
+	cr_assert_eq(frag_ipv4(&t.p, &info, 1000, keep, NULL), 2);
+	cr_assert(!frag_more(1));
+	expect_data(&t, &info, 2960);
+}
+
+Test(frag, refused)
+{
+	static const uint8_t bad_opts[4] = { 0x83, 9, 0, 0 }; /* runs past the header */
+	struct tframe t;
+	struct ipv4_info info = packet(&t, 1500, NULL, 0, 0x4000);
+
+	cr_assert_eq(frag_ipv4(&t.p, &info, 1492, keep, NULL), -EINVAL, "DF");
+	info = packet(&t, 1500, NULL, 0, 0);
+	cr_assert_eq(frag_ipv4(&t.p, &info, 27, keep, NULL), -EINVAL, "no room for 8 bytes");
+	info = packet(&t, 1500, bad_opts, sizeof(bad_opts), 0);
+	cr_assert_eq(frag_ipv4(&t.p, &info, 1492, keep, NULL), -EINVAL, "bad options");
+	cr_assert_eq(n_got, 0, "nothing sent");
+}
+
+/* ---- through the PE ---- */
+
+TestSuite(frag_pe, .init = setup, .fini = teardown);
+
+Test(frag_pe, labeled_fragments_toward_the_core)
+{
+	struct tframe t;
+
+	core0->mtu = 1500;
+	t_eth(&t, 64, mac_ce_a, mac_cea, FWD_ETHERTYPE_IPV4);
+	t_ipv4(&t, SITE1, SITE2, 64, 17, 1480); /* 1,500 + two labels > 1,500; no DF */
+	cr_assert_eq(fwd_input(f, ce_a, &t.p), FWD_SENT);
+	cr_assert_eq(n_cap, 2);
+	for (int i = 0; i < 2; i++) {
+		const uint8_t *ip = cap[i].data + 22;
+
+		cr_assert_eq(cap[i].ifp, core0);
+		cr_assert_arr_eq(cap[i].data, mac_p, 6);
+		cr_assert_eq(t_lse(cap[i].data, 0).label, 16);
+		cr_assert_eq(t_lse(cap[i].data, 1).label, 200);
+		cr_assert(t_lse(cap[i].data, 1).bos);
+		cr_assert_eq(t_lse(cap[i].data, 1).ttl, 63);
+		cr_assert_eq(ip[8], 63, "the TTL was decremented once, before cutting");
+		cr_assert(t_ip_csum_ok(ip));
+		cr_assert_leq(cap[i].len - FWD_ETH_HLEN, 1500u, "labels and IP within the MTU");
+	}
+	cr_assert_eq(t_get16(cap[0].data + 22 + 2), 1492);
+	cr_assert_eq(t_get16(cap[1].data + 22 + 2), 28);
+	cr_assert_eq(f->ip_fragmented, 1);
+	cr_assert_eq(f->ip_fragments, 2);
+	cr_assert_eq(core0->tx_packets, 2);
+	cr_assert_eq(total_drops(), 0);
+}
+
+Test(frag_pe, plain_fragments_toward_the_ce)
+{
+	uint32_t l[1] = { 100 };
+	uint8_t ttls[1] = { 9 };
+	struct tframe t;
+	uint8_t *ip;
+
+	ce_a->mtu = 1000;
+	t_mpls_frame(&t, mac_core0, mac_p, l, ttls, 1, SITE2, SITE1, 64);
+	/* grow the 60-byte packet to 1,400 (no DF) */
+	t.p.len = 14 + 4;
+	ip = t_ipv4(&t, SITE2, SITE1, 64, 17, 1380);
+	(void)ip;
+	cr_assert_eq(fwd_input(f, core0, &t.p), FWD_SENT);
+	cr_assert_eq(n_cap, 2);
+	for (int i = 0; i < 2; i++) {
+		cr_assert_eq(cap[i].ifp, ce_a);
+		cr_assert_arr_eq(cap[i].data, mac_cea, 6);
+		cr_assert_eq(t_get16(cap[i].data + 12), FWD_ETHERTYPE_IPV4);
+		cr_assert(t_ip_csum_ok(cap[i].data + 14));
+	}
+	cr_assert_eq(t_get16(cap[0].data + 14 + 2), 996, "20 + 976");
+	cr_assert_eq(t_get16(cap[1].data + 14 + 2), 20 + 1380 - 976);
+	cr_assert_eq(f->ip_fragments, 2);
+}
+
+Test(frag_pe, df_still_gets_fragmentation_needed)
+{
+	struct tframe t;
+	uint8_t *ip;
+
+	core0->mtu = 1500;
+	t_eth(&t, 64, mac_ce_a, mac_cea, FWD_ETHERTYPE_IPV4);
+	ip = t_ipv4(&t, SITE1, SITE2, 64, 17, 1480);
+	ip[6] = 0x40;
+	t_put16(ip + 10, 0);
+	t_put16(ip + 10, ipv4_checksum(ip, 20));
+	cr_assert_eq(fwd_input(f, ce_a, &t.p), FWD_SENT, "the error back to the CE");
+	cr_assert_eq(n_cap, 1);
+	cr_assert_eq(cap[0].ifp, ce_a);
+	cr_assert_eq(cap[0].data[14 + 20], 3, "destination unreachable");
+	cr_assert_eq(cap[0].data[14 + 21], 4, "fragmentation needed");
+	cr_assert_eq(f->ip_fragments, 0);
+	cr_assert_eq(drops(FWD_DROP_MTU_EXCEEDED), 1);
+}
