@@ -122,41 +122,81 @@ static const struct cli_column label_counter_cols[] = {
 	{ "BYTES", "bytes", CLI_COL_TEXT },
 };
 
+/* A row {"what": name, "packets": n} of rows. */
+static void add_row(struct json_object *rows, const char *name, struct json_object *n)
+{
+	struct json_object *row = json_object_new_object();
+
+	if (row == NULL)
+		return;
+	json_object_object_add(row, "what", json_object_new_string(name));
+	json_object_object_add(row, "packets", json_object_get(n));
+	json_object_array_add(rows, row);
+}
+
+/* The same for the number at doc.obj.key, when doc has it. */
+static void add_count(struct json_object *rows, struct json_object *doc, const char *obj,
+		      const char *key, const char *name)
+{
+	struct json_object *o, *n;
+
+	if (json_object_object_get_ex(doc, obj, &o) && json_object_object_get_ex(o, key, &n))
+		add_row(rows, name, n);
+}
+
+/* Drops by reason, then what fwd's slow path sent itself (ICMP errors, fragments). */
+static int print_drops_and_sent(FILE *out, struct json_object *doc)
+{
+	static const struct cli_column drop_cols[] = {
+		{ "DROP-REASON", "what", CLI_COL_TEXT },
+		{ "PACKETS", "packets", CLI_COL_TEXT },
+	};
+	static const struct cli_column sent_cols[] = {
+		{ "SENT-BY-FWD", "what", CLI_COL_TEXT },
+		{ "PACKETS", "packets", CLI_COL_TEXT },
+	};
+	struct json_object *drops, *rows = json_object_new_array(), *sent = json_object_new_array();
+	int rc = 0;
+
+	if (rows == NULL || sent == NULL) {
+		json_object_put(rows);
+		json_object_put(sent);
+		return -ENOMEM;
+	}
+	if (json_object_object_get_ex(doc, "drops", &drops) &&
+	    json_object_is_type(drops, json_type_object)) {
+		json_object_object_foreach(drops, reason, n)
+			add_row(rows, reason, n);
+	}
+	add_count(sent, doc, "icmp_errors", "sent", "icmp_errors");
+	add_count(sent, doc, "icmp_errors", "rate_limited", "icmp_errors_rate_limited");
+	add_count(sent, doc, "fragmented", "packets", "packets_fragmented");
+	add_count(sent, doc, "fragmented", "fragments", "fragments");
+	if (json_object_array_length(rows) > 0) {
+		fputc('\n', out);
+		rc = cli_table_print(out, rows, COLS(drop_cols));
+	}
+	if (rc >= 0 && json_object_array_length(sent) > 0) {
+		fputc('\n', out);
+		rc = cli_table_print(out, sent, COLS(sent_cols));
+	}
+	json_object_put(rows);
+	json_object_put(sent);
+	return rc;
+}
+
 /*
- * {"interfaces":[...], "drops":{"reason":N,...}, "vrfs":[...], "labels":[...]}:
- * interfaces, drops by reason, per-VRF and per-label counters (the last two
- * only from a fwd that sends them).
+ * {"interfaces":[...], "drops":{"reason":N,...}, "icmp_errors":{...},
+ * "fragmented":{...}, "vrfs":[...], "labels":[...]}: interfaces, drops by
+ * reason, what the slow path sent, per-VRF and per-label counters (each
+ * part only from a fwd that sends it).
  */
 int cli_print_counters(FILE *out, const struct cli_view *v, struct json_object *doc)
 {
-	static const struct cli_column drop_cols[] = {
-		{ "DROP-REASON", "reason", CLI_COL_TEXT },
-		{ "PACKETS", "packets", CLI_COL_TEXT },
-	};
-	struct json_object *drops, *rows;
 	int rc;
 
-	rc = cli_view_table(out, v, doc);
-	if (rc < 0)
-		return rc;
-	if (!json_object_object_get_ex(doc, "drops", &drops) ||
-	    !json_object_is_type(drops, json_type_object))
-		return 0;
-	rows = json_object_new_array();
-	if (!rows)
-		return -ENOMEM;
-	json_object_object_foreach(drops, reason, n)
-	{
-		struct json_object *row = json_object_new_object();
-
-		json_object_object_add(row, "reason", json_object_new_string(reason));
-		json_object_object_add(row, "packets", json_object_get(n));
-		json_object_array_add(rows, row);
-	}
-	fputc('\n', out);
-	rc = cli_table_print(out, rows, COLS(drop_cols));
-	json_object_put(rows);
-	if (rc < 0 || (rc = print_more(out, doc, "vrfs", COLS(vrf_counter_cols))) < 0)
+	if ((rc = cli_view_table(out, v, doc)) < 0 || (rc = print_drops_and_sent(out, doc)) < 0 ||
+	    (rc = print_more(out, doc, "vrfs", COLS(vrf_counter_cols))) < 0)
 		return rc;
 	return print_more(out, doc, "labels", COLS(label_counter_cols));
 }
