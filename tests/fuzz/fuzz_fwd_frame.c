@@ -40,6 +40,7 @@ static int out_check(void *ctx, struct fwd_iface *ifp, const uint8_t *frame, siz
 	(void)ctx;
 	CHECK(ifp != NULL);
 	CHECK(len >= FWD_ETH_HLEN && len <= FRAME_ROOM + FWD_HEADROOM);
+	CHECK(ifp->mtu == 0 || len - FWD_ETH_HLEN <= ifp->mtu); /* fragmented or dropped if not */
 	if (cur_in != NULL && ifp->role == FWD_IF_ACCESS)
 		CHECK(ifp->vrf_id == cur_in->vrf_id);
 	if (ifp->role == FWD_IF_ACCESS && frame[12] == 0x08 && frame[13] == 0x00 &&
