@@ -87,6 +87,20 @@ static bool for_us(const struct pctx *c)
 }
 
 /*
+ * The error about c's packet, of front bytes then the packet of info: with
+ * the label stack it arrived with when it arrived labeled (icmp.h), else,
+ * or when that cannot be built, the plain one (the caller has checked its
+ * headroom).
+ */
+static void error_build(struct pctx *c, size_t front, const struct ipv4_info *info, uint8_t type,
+			uint8_t code, uint16_t mtu, uint32_t src)
+{
+	if (c->rx_stack == NULL || icmp_error_build_mpls(c->p, front, info, type, code, mtu, src,
+							 c->rx_stack) < 0)
+		icmp_error_build(c->p, front, info, type, code, mtu, src);
+}
+
+/*
  * The packet is dropped and counted as why. When an error may be sent about
  * it (icmp.c), the VRF has a route back to the sender, and the rate limit
  * allows one, the frame becomes that error, from our address in the
@@ -110,7 +124,7 @@ static enum fwd_verdict drop_icmp(struct pctx *c, enum fwd_drop why, uint8_t typ
 		return v;
 	}
 	c->f->icmp_sent++;
-	icmp_error_build(c->p, FWD_ETH_HLEN, &c->ip, type, code, mtu, src);
+	error_build(c, FWD_ETH_HLEN, &c->ip, type, code, mtu, src);
 	if (!ip_parse(c, &why))
 		return v;
 	c->local = true;
@@ -306,16 +320,21 @@ typedef enum fwd_verdict (*lfib_handler)(struct pctx *c, const struct lfib_entry
  * The bottom label's TTL ran out at this egress PE: the label is taken off
  * so that the error quotes the IPv4 packet it carried, and the error goes
  * back through vrf (RFC 3032 2.3.2: the packet's own VRF, where its sender is).
+ * The entry is kept as it arrived for the error's label stack extension.
  */
 static enum fwd_verdict pop_expired(struct pctx *c, const struct mpls_lse *top,
 				    struct fwd_vrf *vrf)
 {
+	uint8_t lse[MPLS_LSE_LEN];
+	struct icmp_mpls_stack rx = { lse, 1 };
 	enum fwd_drop why;
 
+	memcpy(lse, c->p->data + FWD_ETH_HLEN, MPLS_LSE_LEN); /* core_mpls peeked it: there */
 	if (!top->bos || mpls_strip(c->p) < 0 || !ip_parse(c, &why))
 		return drop(c, FWD_DROP_TTL_EXPIRED);
 	if ((c->vrf = vrf) != NULL && for_us(c))
 		return local_input(c);
+	c->rx_stack = &rx;
 	return drop_icmp(c, FWD_DROP_TTL_EXPIRED, ICMP_TIME_EXCEEDED, ICMP_TIME_EXCEEDED_TTL, 0);
 }
 
@@ -358,8 +377,8 @@ static enum fwd_verdict do_pop_forward(struct pctx *c, const struct lfib_entry *
 static enum fwd_verdict do_swap(struct pctx *c, const struct lfib_entry *e,
 				const struct mpls_lse *top);
 
-/* Label entries looked through for the IPv4 packet an LSR's error quotes. */
-#define STACK_WALK_MAX 8
+/* Label entries looked through for the IPv4 packet an LSR's error quotes (and carries). */
+#define STACK_WALK_MAX ICMP_MPLS_STACK_MAX
 /* The TTL of the label entries an LSR sends its error on with (as if it came from there). */
 #define LSP_ERROR_TTL 255
 
@@ -383,7 +402,8 @@ static size_t stack_front(const struct fwd_pkt *p, unsigned *n)
  * no VRF to answer in: the error, from the address the packet came in on,
  * goes on along the LSP under the same label entries with fresh TTLs, and
  * the egress PE routes it back to the sender in the packet's own VRF. So a
- * customer's traceroute sees this hop too.
+ * customer's traceroute sees this hop too, and the label entries the packet
+ * arrived with (in the error's extension, icmp.h).
  */
 static enum fwd_verdict swap_expired(struct pctx *c, const struct lfib_entry *e,
 				     const struct mpls_lse *top)
@@ -394,6 +414,7 @@ static enum fwd_verdict swap_expired(struct pctx *c, const struct lfib_entry *e,
 	unsigned n;
 	size_t front = stack_front(c->p, &n);
 	uint8_t *ip = c->p->data + front;
+	struct icmp_mpls_stack rx = { c->p->data + FWD_ETH_HLEN, n };
 
 	if (front == 0 || c->in->addr == 0 || c->p->headroom < ICMP_ERROR_ROOM ||
 	    !ipv4_check(ip, c->p->len - front, &info, &why) || !icmp_error_allowed(ip, &info))
@@ -403,8 +424,8 @@ static enum fwd_verdict swap_expired(struct pctx *c, const struct lfib_entry *e,
 		return v;
 	}
 	c->f->icmp_sent++;
-	icmp_error_build(c->p, front, &info, ICMP_TIME_EXCEEDED, ICMP_TIME_EXCEEDED_TTL, 0,
-			 c->in->addr);
+	c->rx_stack = &rx; /* mpls_swap left the entries as they arrived */
+	error_build(c, front, &info, ICMP_TIME_EXCEEDED, ICMP_TIME_EXCEEDED_TTL, 0, c->in->addr);
 	for (unsigned i = 0; i < n; i++) /* the TTL is an entry's last byte */
 		c->p->data[FWD_ETH_HLEN + i * MPLS_LSE_LEN + 3] = LSP_ERROR_TTL;
 	c->local = true;

@@ -10,7 +10,9 @@
 /*
  * Processes n frames, p[i] received on in[i] (vector.c). Every p[i] must
  * have FWD_HEADROOM bytes of headroom for label pushes; frames are modified
- * in place and handed to the output hook in arrival order. Counts rx on
+ * in place (but for an ICMP error with a label stack extension, built in a
+ * buffer of the thread's: p[i] may point there afterwards, icmp.h) and
+ * handed to the output hook in arrival order. Counts rx on
  * in[i], tx on the egress interface, drops by reason. verdicts (may be
  * NULL) receives what became of each frame.
  */

@@ -13,6 +13,7 @@
 #include "fwd/fwd.h"
 #include "fwd/ipv4.h"
 
+struct icmp_mpls_stack;
 struct nexthop;
 
 /* One frame in flight. */
@@ -26,6 +27,8 @@ struct pctx {
 	bool local;          /* fwd's own packet (ping reply, ICMP error): no error about it */
 	struct nexthop *nh;  /* pipeline_nh_output's: where each fragment goes too */
 	uint32_t inner;      /* ... and the route's inner label */
+	/* the label stack it arrived with, for an error about it (RFC 4950), or NULL */
+	const struct icmp_mpls_stack *rx_stack;
 };
 
 /* vector.c's VRF id of a frame no VRF holds (a swapped one) */

@@ -4,20 +4,74 @@
  * along the LSP), fragmentation needed, network unreachable (in
  * test_fwd_pipeline.c's vrf_isolation), RFC 1812's exclusions, the rate
  * limit per VRF, and packets for fwd itself taken in whatever their TTL.
- * Exact bytes: addresses, checksums, the quoted packet, label TTLs.
+ * Exact bytes: addresses, checksums, the quoted packet, label TTLs, and the
+ * label stack an error about a labeled packet carries (RFC 4950).
  */
 #include "fwd/icmp.h"
 #include "test_fwd_pe.h"
 
 TestSuite(pipeline_icmp, .init = setup, .fini = teardown);
 
+/* Takes the two label entries off a captured frame, as if it had come without them. */
+static void unlabel(struct capture *c)
+{
+	memmove(c->data + 14, c->data + 22, c->len - 22);
+	c->len -= 8;
+	t_put16(c->data + 12, FWD_ETHERTYPE_IPV4);
+}
+
+/*
+ * c is a time exceeded from src to dst, sent on ifp to mac, about a packet
+ * that arrived labeled: it quotes orig (60 bytes; TTL byte ttl) zero padded
+ * to 128 bytes, then the extension structure carries the n label entries
+ * lse (4 bytes each, as received).
+ */
+static void expect_time_exceeded_mpls(const struct capture *c, const struct fwd_iface *ifp,
+				      const uint8_t *mac, uint32_t src, uint32_t dst,
+				      const uint8_t *orig, uint8_t ttl, const uint8_t *lse,
+				      unsigned n)
+{
+	const uint8_t *ip = c->data + 14, *icmp = ip + 20, *q = icmp + 8, *ext = q + 128;
+	uint8_t zeros[128 - 60] = { 0 };
+	size_t icmp_len = 8 + 128 + 8 + 4 * n;
+
+	cr_assert_eq(c->ifp, ifp, "ICMP error on %s", c->ifp->name);
+	cr_assert_arr_eq(c->data, mac, 6);
+	cr_assert_arr_eq(c->data + 6, ifp->mac, 6);
+	cr_assert_eq(t_get16(c->data + 12), FWD_ETHERTYPE_IPV4);
+	cr_assert_eq(c->len, 14 + 20 + icmp_len);
+	cr_assert_eq(t_get16(ip + 2), 20 + icmp_len);
+	cr_assert_eq(ip[8], 64);
+	cr_assert_eq(ip[9], IPV4_PROTO_ICMP);
+	cr_assert(t_ip_csum_ok(ip));
+	cr_assert_eq(t_get32(ip + 12), src, "from %08x", t_get32(ip + 12));
+	cr_assert_eq(t_get32(ip + 16), dst, "to %08x", t_get32(ip + 16));
+	cr_assert_eq(icmp[0], 11);
+	cr_assert_eq(icmp[1], 0);
+	cr_assert_eq(icmp[4], 0);
+	cr_assert_eq(icmp[5], 128 / 4, "the quote's length in 32-bit words (RFC 4884)");
+	cr_assert_eq(t_get16(icmp + 6), 0);
+	cr_assert_eq(ipv4_checksum(icmp, icmp_len), 0, "ICMP checksum");
+	cr_assert_arr_eq(q, orig, 8);
+	cr_assert_eq(q[8], ttl);
+	cr_assert(t_ip_csum_ok(q));
+	cr_assert_arr_eq(q + 12, orig + 12, 60 - 12);
+	cr_assert_arr_eq(q + 60, zeros, sizeof(zeros), "zero padded to 128 bytes");
+	cr_assert_eq(ext[0], 0x20, "extension version 2");
+	cr_assert_eq(ext[1], 0);
+	cr_assert_eq(ipv4_checksum(ext, 8 + 4 * n), 0, "extension checksum");
+	cr_assert_eq(t_get16(ext + 4), 4 + 4 * n, "object length");
+	cr_assert_eq(ext[6], 1, "class: MPLS label stack");
+	cr_assert_eq(ext[7], 1, "c-type: incoming label stack");
+	cr_assert_arr_eq(ext + 8, lse, 4 * n, "the entries as they arrived");
+}
+
 Test(pipeline_icmp, ttl_expiry)
 {
 	struct tframe t;
 	uint32_t l1[1] = { 100 }, l2[2] = { 16, 200 };
 	uint8_t one[2] = { 1, 1 };
-
-	uint8_t orig[60];
+	uint8_t orig[60], lse[8];
 
 	/* from A's CE: time exceeded from fwd's address on A's link, back to the CE */
 	memcpy(orig, t_ip_frame(&t, mac_ce_a, mac_cea, SITE1, SITE2, 1), 60);
@@ -26,11 +80,15 @@ Test(pipeline_icmp, ttl_expiry)
 	memcpy(orig, t_ip_frame(&t, mac_ce_a, mac_cea, SITE1, SITE2, 0), 60);
 	cr_assert_eq(fwd_input(f, ce_a, &t.p), FWD_SENT);
 	expect_icmp(&cap[1], ce_a, mac_cea, t_ip(10, 1, 1, 1), SITE1, 11, 0, 0, orig, 60, 0);
+	cr_assert_eq(cap[1].len, 14 + 28 + 60, "from a CE: no label stack extension");
 	/*
 	 * A's per-VRF label with TTL 1 at this egress PE: the error is from A's
-	 * address here, routed in A back to the sender behind the other PE.
+	 * address here, routed in A back to the sender behind the other PE. It
+	 * carries the label entry as it arrived (TC 3 to show it is that one).
 	 */
 	t_mpls_frame(&t, mac_core0, mac_p, l1, one, 1, SITE2, SITE1, 64);
+	t.p.data[14 + 2] |= 3 << 1;
+	memcpy(lse, t.p.data + 14, 4);
 	memcpy(orig, t.p.data + 14 + 4, 60);
 	cr_assert_eq(fwd_input(f, core0, &t.p), FWD_SENT);
 	cr_assert_eq(cap[2].ifp, core0);
@@ -39,16 +97,18 @@ Test(pipeline_icmp, ttl_expiry)
 	cr_assert(t_lse(cap[2].data, 1).bos);
 	cr_assert_eq(t_lse(cap[2].data, 1).ttl, 64, "pushed with the error's own TTL");
 	/* the error itself, under the labels */
-	memmove(cap[2].data + 14, cap[2].data + 22, cap[2].len - 22);
-	cap[2].len -= 8;
-	t_put16(cap[2].data + 12, FWD_ETHERTYPE_IPV4);
-	expect_icmp(&cap[2], core0, mac_p, t_ip(10, 1, 1, 1), SITE2, 11, 0, 0, orig, 60, 64);
+	unlabel(&cap[2]);
+	cr_assert_arr_eq(lse, ((const uint8_t[]){ 0x00, 0x06, 0x47, 0x01 }), 4);
+	expect_time_exceeded_mpls(&cap[2], core0, mac_p, t_ip(10, 1, 1, 1), SITE2, orig, 64, lse, 1);
 	/*
 	 * a transit label (P role here): no VRF to answer from, so the error
 	 * from core0's address goes on along the LSP under the same labels
-	 * (fresh TTLs), for the egress PE to route back to the sender
+	 * (fresh TTLs), for the egress PE to route back to the sender; it
+	 * carries both entries as they arrived, TTLs not decremented
 	 */
 	t_mpls_frame(&t, mac_core0, mac_p, l2, one, 2, SITE2, SITE1, 64);
+	t.p.data[14 + 2] |= 5 << 1;
+	memcpy(lse, t.p.data + 14, 8);
 	memcpy(orig, t.p.data + 14 + 8, 60);
 	cr_assert_eq(fwd_input(f, core0, &t.p), FWD_SENT);
 	cr_assert_eq(drops(FWD_DROP_TTL_EXPIRED), 4);
@@ -59,10 +119,11 @@ Test(pipeline_icmp, ttl_expiry)
 	cr_assert_eq(t_lse(cap[3].data, 1).label, 200, "the VPN label kept");
 	cr_assert_eq(t_lse(cap[3].data, 1).ttl, 255);
 	cr_assert(t_lse(cap[3].data, 1).bos);
-	memmove(cap[3].data + 14, cap[3].data + 22, cap[3].len - 22);
-	cap[3].len -= 8;
-	t_put16(cap[3].data + 12, FWD_ETHERTYPE_IPV4);
-	expect_icmp(&cap[3], core1, mac_p2, t_ip(10, 0, 1, 1), SITE2, 11, 0, 0, orig, 60, 64);
+	unlabel(&cap[3]);
+	cr_assert_arr_eq(lse, ((const uint8_t[]){ 0x00, 0x01, 0x0A, 0x01, 0x00, 0x0C, 0x81, 0x01 }),
+			 8);
+	expect_time_exceeded_mpls(&cap[3], core1, mac_p2, t_ip(10, 0, 1, 1), SITE2, orig, 64, lse,
+				  2);
 	n_cap = 0;
 	/* TTL 2 still makes it, leaving with 1 */
 	t_ip_frame(&t, mac_ce_a, mac_cea, SITE1, SITE2, 2);
@@ -202,8 +263,7 @@ Test(pipeline_icmp, per_ce_label_ttl_expiry_answers_from_its_vrf)
 	cr_assert_eq(fwd_input(f, core0, &t.p), FWD_SENT);
 	cr_assert_eq(t_lse(cap[0].data, 0).label, 16);
 	cr_assert_eq(t_lse(cap[0].data, 1).label, 201, "B's route to site 2, not A's");
-	memmove(cap[0].data + 14, cap[0].data + 22, cap[0].len - 22);
-	cap[0].len -= 8;
-	t_put16(cap[0].data + 12, FWD_ETHERTYPE_IPV4);
-	expect_icmp(&cap[0], core0, mac_p, t_ip(10, 2, 1, 1), SITE2, 11, 0, 0, orig, 60, 64);
+	unlabel(&cap[0]);
+	expect_time_exceeded_mpls(&cap[0], core0, mac_p, t_ip(10, 2, 1, 1), SITE2, orig, 64,
+				  (const uint8_t[]){ 0x00, 0x06, 0x61, 0x01 }, 1);
 }
