@@ -8,6 +8,8 @@
 #    (the whoami responder in each host namespace answers with its name),
 #    TCP bulk data crosses intact both ways, A1 cannot reach the B2-only address;
 #  - on the wire: PE1->P frames carry [16 | 200 S=1], P->PE2 frames [200 S=1];
+#    P's time exceeded reaches host-a1 with the label stack P received in its
+#    RFC 4950 extension (tshark's decode);
 #  - garbage from the configured peer's address gets the right NOTIFICATION,
 #    a connection from an unconfigured address gets no OPEN, and the real
 #    session survives both (uptime not reset, traffic still flows);
@@ -125,6 +127,31 @@ check "host-a1, TTL 4: time exceeded from pe2's address in VRF A (10.1.2.1), bac
 	poll 10 ping_from 4 192.168.101.10 10.1.2.1 "Time to live exceeded"
 check "host-a1 to 192.168.99.1 (no route in VRF A): network unreachable from pe1 (10.1.1.1)" \
 	poll 10 ping_from 64 192.168.99.1 10.1.1.1 "Destination Net Unreachable"
+# P's time exceeded carries the label stack P received (RFC 4950, in an RFC 4884
+# extension), as host-a1 gets it back: [16 | 200 S], both TTL 1 (pe1 pushed the
+# IP TTL 1 into both; P reports them before its decrement), decoded by tshark.
+mpls_ext() { # mpls_ext PCAP: host-a1 receives P's time exceeded with that stack
+	local pid got
+	inns host-a1 tshark -i eth0 -f 'icmp[icmptype] == icmp-timxceed' -c 1 -a duration:20 \
+		-w "$1" >"$1.err" 2>&1 &
+	pid=$!
+	t_track "$pid"
+	if poll 10 grep -q "Capturing on" "$1.err"; then
+		# until tshark has its frame (-c 1): one ping may be lost, none is enough
+		poll 15 eval "inns host-a1 ping -n -c 1 -W 1 -t 3 192.168.101.10; ! t_running $pid"
+	fi
+	t_stop "$pid"
+	got=$(tshark -r "$1" -Y 'icmp.type == 11 && ip.src == 10.0.1.2' -T fields \
+		-e icmp.length.original_datagram -e icmp.ext.version -e icmp.ext.checksum.status \
+		-e icmp.ext.class -e icmp.ext.ctype -e icmp.mpls.label -e icmp.mpls.exp \
+		-e icmp.mpls.s -e icmp.mpls.ttl 2>/dev/null)
+	[ "$got" = "$(printf '128\t2\t1\t1\t1\t16,200\t0,0\t0,1\t1,1')" ] && return 0
+	echo "# P's time exceeded at host-a1 (quote, version, checksum ok, class, c-type," \
+		"labels, TCs, S bits, TTLs): ${got:-none}"
+	return 1
+}
+check "host-a1, TTL 3: P's time exceeded carries the labels P received, [16 | 200 S] TTL 1 (RFC 4950 extension, decoded by tshark)" \
+	mpls_ext "$TMP/a1-icmp.pcap"
 icmp_counted() { [ "$(api pe1 fwd /counters | jq '.icmp_errors.sent')" -ge 2 ]; }
 check "pe1's fwd counts the ICMP errors it sent (/counters icmp_errors.sent)" icmp_counted
 # IPv4 fragmentation: site A1 at a larger MTU (1,800) than the core carries under two
@@ -296,6 +323,8 @@ check "rx_ring blocks: TCP: 4 MB from host-a2 to host-a1 arrive intact" \
 check "rx_ring blocks: TCP: 4 MB from host-b1 to host-b2 arrive intact" \
 	tcp_bulk host-b2 192.168.100.10 host-b1
 check "rx_ring blocks: host-a1 still cannot reach 192.168.101.20" unreachable
+check "rx_ring blocks: P's time exceeded (built on its control thread) carries [16 | 200 S] TTL 1" \
+	mpls_ext "$TMP/a1-icmp-blocks.pcap"
 
 # --- teardown ---------------------------------------------------------------------------------
 t_lab_down_check
