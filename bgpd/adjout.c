@@ -288,8 +288,9 @@ static void send_owed_eor(struct bgp_peer *p)
 
 void adjout_send_owed_eor(struct bgpd *d)
 {
-	for (size_t i = 0; i < d->n_peers; i++)
-		send_owed_eor(&d->peers[i]);
+	for (size_t i = 0; i < d->peer_slots; i++)
+		if (d->peers[i].cfg)
+			send_owed_eor(&d->peers[i]);
 }
 
 static void send_refresh_marker(struct bgp_peer *p, uint8_t subtype)
@@ -347,4 +348,16 @@ void adjout_peer_down(struct bgp_peer *p)
 	p->eor_owed = false;
 	rib_adv_clear_slots(p->d->rib, slots, 2);
 	p->n_advertised = 0;
+}
+
+void adjout_forget_source(struct bgpd *d, const struct rib_source *src)
+{
+	for (struct updgroup *g = d->groups; g; g = g->next) {
+		if (g->memo_src != src)
+			continue;
+		attr_unref(g->memo_in);
+		attr_unref(g->memo_out);
+		g->memo_in = g->memo_out = NULL;
+		g->memo_src = NULL;
+	}
 }

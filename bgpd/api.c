@@ -96,8 +96,9 @@ static int get_neighbors(struct jw *w, const struct api_request *req, void *ctx)
 	jw_object_begin(w);
 	jw_key(w, "neighbors");
 	jw_array_begin(w);
-	for (size_t i = 0; i < d->n_peers; i++)
-		neighbor_json(w, &d->peers[i]);
+	for (size_t i = 0; i < d->peer_slots; i++)
+		if (d->peers[i].cfg)
+			neighbor_json(w, &d->peers[i]);
 	jw_array_end(w);
 	jw_object_end(w);
 	return 200;

@@ -60,6 +60,8 @@ void bgpd_events_free(struct bgpd *d);
 void bgpd_events_route(struct bgpd *d, const struct rib_entry *e);
 int bgpd_api_events(struct jw *w, const struct api_request *req, void *ctx);
 uint64_t bgpd_events_last(const struct bgpd *d);
+/* Publishes the session state changes not yet seen (before a reload frees a neighbor's slot). */
+void bgpd_events_sessions(struct bgpd *d);
 size_t bgpd_events_clients(const struct bgpd *d);
 
 #endif

@@ -15,9 +15,11 @@ static void per_peer(struct jw *w, const struct bgpd *d, const char *name, const
 		     const char *help, uint64_t (*fn)(const struct bgp_peer *p))
 {
 	api_prom_family(w, name, type, help);
-	for (size_t i = 0; i < d->n_peers; i++) {
+	for (size_t i = 0; i < d->peer_slots; i++) {
 		const struct bgp_peer *p = &d->peers[i];
 
+		if (!p->cfg)
+			continue;
 		api_prom_sample(w, name, "neighbor", p->name, "description", p->cfg->description,
 				fn(p));
 	}
@@ -73,9 +75,11 @@ static void update_errors(struct jw *w, const struct bgpd *d)
 	static const char *const name = "ferry_bgp_update_errors_total";
 
 	api_prom_family(w, name, "counter", "UPDATE errors by RFC 7606 outcome");
-	for (size_t i = 0; i < d->n_peers; i++) {
+	for (size_t i = 0; i < d->peer_slots; i++) {
 		const struct bgp_peer *p = &d->peers[i];
 
+		if (!p->cfg)
+			continue;
 		api_prom_sample(w, name, "neighbor", p->name, "outcome", "treat_as_withdraw",
 				p->uerr.treat_as_withdraw);
 		api_prom_sample(w, name, "neighbor", p->name, "outcome", "attribute_discard",

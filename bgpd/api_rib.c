@@ -454,8 +454,8 @@ static void ranking_json(struct jw *w, const struct bgpd *d, const struct rib_en
 	jw_array_end(w);
 	jw_key(w, "advertised_to");
 	jw_array_begin(w);
-	for (size_t i = 0; i < d->n_peers; i++)
-		if (rib_adv_test(e, d->peers[i].src.slot))
+	for (size_t i = 0; i < d->peer_slots; i++)
+		if (d->peers[i].cfg && rib_adv_test(e, d->peers[i].src.slot))
 			jw_string(w, d->peers[i].name);
 	jw_array_end(w);
 	jw_kv_bool(w, "sent_to_vrfmgr", e->exported);

@@ -39,8 +39,8 @@ enum fsm_state peer_state(const struct bgp_peer *p)
 
 struct bgp_peer *bgpd_peer_by_addr(struct bgpd *d, uint32_t addr)
 {
-	for (size_t i = 0; i < d->n_peers; i++)
-		if (d->peers[i].cfg->address == addr)
+	for (size_t i = 0; i < d->peer_slots; i++)
+		if (d->peers[i].cfg && d->peers[i].cfg->address == addr)
 			return &d->peers[i];
 	return NULL;
 }
@@ -95,29 +95,79 @@ static void stop_cb(evutil_socket_t fd, short what, void *arg)
 	}
 }
 
-static int peers_init(struct bgpd *d)
+size_t bgpd_peer_slots(size_t n_neighbors)
 {
-	d->n_peers = d->cfg->bgp.n_neighbors;
-	d->peers = calloc(d->n_peers ? d->n_peers : 1, sizeof(*d->peers));
-	if (!d->peers)
+	size_t words = (3 * n_neighbors + 1 + 63) / 64;
+
+	return (64 * words - 1) / 3;
+}
+
+/*
+ * RIB bits: 0 local, then for slot i: 1 + i what the peer was told, 1 +
+ * slots + i its "dirty" bit; update groups take 1 + 2 * slots onwards.
+ */
+static int peer_init(struct bgpd *d, struct bgp_peer *p, const struct cfg_neighbor *n)
+{
+	size_t i = (size_t)(p - d->peers);
+
+	memset(p, 0, sizeof(*p));
+	p->d = d;
+	p->cfg = n;
+	ipv4_format(n->address, p->name);
+	p->src.slot = (unsigned)i + 1;
+	p->dirty_slot = (unsigned)(d->peer_slots + i + 1);
+	p->src.address = n->address;
+	p->src.rr_client = n->rr_client;
+	p->idle_state = FSM_IDLE;
+	p->retry_timer = evtimer_new(d->base, fsm_retry_cb, p);
+	p->gr_timer = evtimer_new(d->base, fsm_gr_timer_cb, p);
+	if (!p->retry_timer || !p->gr_timer) {
+		bgpd_peer_release(p);
 		return -ENOMEM;
-	for (size_t i = 0; i < d->n_peers; i++) {
+	}
+	return 0;
+}
+
+struct bgp_peer *bgpd_peer_add(struct bgpd *d, const struct cfg_neighbor *n)
+{
+	for (size_t i = 0; i < d->peer_slots; i++) {
 		struct bgp_peer *p = &d->peers[i];
 
-		p->d = d;
-		p->cfg = &d->cfg->bgp.neighbors[i];
-		ipv4_format(p->cfg->address, p->name);
-		/* RIB bits: 0 local, then one per peer, one "dirty" per peer, one per group */
-		p->src.slot = (unsigned)i + 1;
-		p->dirty_slot = (unsigned)(d->n_peers + i + 1);
-		p->src.address = p->cfg->address;
-		p->src.rr_client = p->cfg->rr_client;
-		p->idle_state = FSM_IDLE;
-		p->retry_timer = evtimer_new(d->base, fsm_retry_cb, p);
-		p->gr_timer = evtimer_new(d->base, fsm_gr_timer_cb, p);
-		if (!p->retry_timer || !p->gr_timer)
-			return -ENOMEM;
+		if (p->cfg)
+			continue;
+		if (peer_init(d, p, n) < 0) {
+			log_warnx("bgpd: out of memory for a neighbor");
+			return NULL;
+		}
+		return p;
 	}
+	log_warnx("bgpd: no free neighbor slot (%zu)", d->peer_slots);
+	return NULL;
+}
+
+void bgpd_peer_release(struct bgp_peer *p)
+{
+	for (size_t i = 0; i < p->n_pending; i++)
+		attr_unref(p->pending[i].attrs);
+	free(p->pending);
+	free(p->ovr);
+	if (p->retry_timer)
+		event_free(p->retry_timer);
+	if (p->gr_timer)
+		event_free(p->gr_timer);
+	/* connections still lingering over a NOTIFICATION point here, but read nothing */
+	memset(p, 0, sizeof(*p));
+}
+
+static int peers_init(struct bgpd *d)
+{
+	d->peer_slots = bgpd_peer_slots(d->cfg->bgp.n_neighbors);
+	d->peers = calloc(d->peer_slots, sizeof(*d->peers));
+	if (!d->peers)
+		return -ENOMEM;
+	for (size_t i = 0; i < d->cfg->bgp.n_neighbors; i++)
+		if (peer_init(d, &d->peers[i], &d->cfg->bgp.neighbors[i]) < 0)
+			return -ENOMEM;
 	return 0;
 }
 
@@ -137,7 +187,7 @@ struct bgpd *bgpd_new(struct event_base *base, const struct ferry_config *cfg)
 	d->out_low_water = BGPD_OUT_LOW_WATER;
 	d->ipc_high_water = BGPD_IPC_HIGH_WATER;
 	d->ipc_low_water = BGPD_IPC_LOW_WATER;
-	d->rib = rib_new(3 * (unsigned)cfg->bgp.n_neighbors + 1);
+	d->rib = rib_new(3 * (unsigned)bgpd_peer_slots(cfg->bgp.n_neighbors) + 1);
 	d->upd = bgp_update_new();
 	d->flush_ev = event_new(base, -1, 0, flush_cb, d);
 	d->stop_ev = event_new(base, -1, 0, stop_cb, d);
@@ -150,8 +200,9 @@ struct bgpd *bgpd_new(struct event_base *base, const struct ferry_config *cfg)
 		bgpd_free(d);
 		return NULL;
 	}
-	for (size_t i = 0; i < d->n_peers; i++)
-		fsm_peer_start(&d->peers[i]);
+	for (size_t i = 0; i < d->peer_slots; i++)
+		if (d->peers[i].cfg)
+			fsm_peer_start(&d->peers[i]);
 	return d;
 }
 
@@ -171,7 +222,9 @@ void bgpd_stop(struct bgpd *d, void (*done)(struct bgpd *d))
 	d->stopping = true;
 	d->on_stopped = done;
 	bgp_err_set(&err, BGP_ERR_CEASE, BGP_CEASE_ADMIN_SHUTDOWN, NULL, 0);
-	for (size_t i = 0; i < d->n_peers; i++) {
+	for (size_t i = 0; i < d->peer_slots; i++) {
+		if (!d->peers[i].cfg)
+			continue;
 		evtimer_del(d->peers[i].retry_timer);
 		evtimer_del(d->peers[i].gr_timer);
 		peer_close_all(&d->peers[i], &err);
@@ -189,17 +242,14 @@ void bgpd_free(struct bgpd *d)
 		return;
 	d->stopping = true;
 	d->on_stopped = NULL;
-	for (size_t i = 0; d->peers && i < d->n_peers; i++) {
+	for (size_t i = 0; d->peers && i < d->peer_slots; i++) {
 		struct bgp_peer *p = &d->peers[i];
 
+		if (!p->cfg)
+			continue;
 		peer_close_all(p, NULL);
 		adjout_peer_down(p);
-		free(p->pending);
-		free(p->ovr);
-		if (p->retry_timer)
-			event_free(p->retry_timer);
-		if (p->gr_timer)
-			event_free(p->gr_timer);
+		bgpd_peer_release(p);
 	}
 	session_free_closing(d);
 	if (d->api)

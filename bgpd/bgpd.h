@@ -191,8 +191,14 @@ struct bgpd {
 	const struct ferry_config *cfg;
 	struct rib *rib;
 	struct rib_source local;  /* routes from vrfmgr */
+	/*
+	 * One slot per neighbor, fixed at start (bgpd_peer_slots): a slot's
+	 * index gives its RIB bits, and the routes, timers and connections of a
+	 * peer point at it, so slots never move. A reload fills free slots (cfg
+	 * NULL) and frees those of removed neighbors.
+	 */
 	struct bgp_peer *peers;
-	size_t n_peers;
+	size_t peer_slots;
 	struct evconnlistener *listener;
 	struct event *flush_ev;
 	struct event *stop_ev;
@@ -237,6 +243,40 @@ int bgpd_local_add(struct bgpd *d, const struct rd *rd, const struct prefix4 *pr
 		   uint32_t local_pref, uint32_t med);
 int bgpd_local_del(struct bgpd *d, const struct rd *rd, const struct prefix4 *prefix);
 struct bgp_peer *bgpd_peer_by_addr(struct bgpd *d, uint32_t addr);
+/*
+ * The neighbors a speaker started with n of can have: as many as the RIB's
+ * Adj-RIB-Out words for n hold (3 bits each plus the local one: 21 per
+ * 64-bit word), so the room a reload has costs no memory per route.
+ */
+size_t bgpd_peer_slots(size_t n_neighbors);
+/* Takes a free slot for neighbor n (not started). NULL when none is left or on ENOMEM (logged). */
+struct bgp_peer *bgpd_peer_add(struct bgpd *d, const struct cfg_neighbor *n);
+/* Frees p's slot; p must be down (fsm_peer_reset) with no routes. */
+void bgpd_peer_release(struct bgp_peer *p);
+
+/* ---- sighup.c ---- */
+/*
+ * Loads cfg's file again (run_dir, when not NULL, overriding as -r does) and
+ * applies it (bgpd_reload), logging the outcome. Returns the config running
+ * now: a new one (cfg freed) or cfg itself (refused).
+ */
+struct ferry_config *bgpd_sighup(struct bgpd *d, struct ferry_config *cfg, const char *run_dir);
+
+/* ---- reload.c ---- */
+struct bgpd_reload_stats {
+	size_t added, removed, changed, unchanged;
+};
+/*
+ * Applies a new configuration in place (SIGHUP): neighbors added are
+ * started, removed ones get Cease 6/3 and their routes are withdrawn,
+ * changed ones are reset with Cease 6/6 and come back with their new
+ * settings, the others are not touched. 0 when applied (d->cfg is nc from
+ * then on; the caller frees the old one), or -1 with err set ("file: field:
+ * why") and nothing changed: nc has no bgp section, changes what needs a
+ * restart, or more neighbors than the slots.
+ */
+int bgpd_reload(struct bgpd *d, const struct ferry_config *nc, struct bgpd_reload_stats *st,
+		char *err, size_t errlen);
 enum fsm_state peer_state(const struct bgp_peer *p);
 const char *fsm_state_name(enum fsm_state s);
 
@@ -256,6 +296,13 @@ void fsm_conn_lost(struct bgp_conn *c, const char *why);
 void fsm_conn_fail(struct bgp_conn *c, const struct bgp_err *err, const char *why);
 /* The peer sent a NOTIFICATION: close without answering. */
 void fsm_conn_notified(struct bgp_conn *c, const struct bgp_err *err);
+/*
+ * Takes the peer down for good or for a restart with new settings (reload):
+ * every connection closed with err where a NOTIFICATION can be sent, the
+ * routes withdrawn as when a session goes down (stale ones too), timers
+ * stopped, the peer left Idle. why is logged.
+ */
+void fsm_peer_reset(struct bgp_peer *p, const struct bgp_err *err, const char *why);
 /* The peer's ConnectRetry timer (arg: the peer). */
 void fsm_retry_cb(int fd, short what, void *arg);
 /* A connection's DelayOpenTimer ran out (arg: the connection): our OPEN goes now. */
@@ -281,6 +328,10 @@ void session_send_keepalive(struct bgp_conn *c);
 /* Detaches c from its peer and closes it, after sending err when given. */
 void session_close(struct bgp_conn *c, const struct bgp_err *err);
 void session_timer_set(struct event *ev, unsigned seconds);
+/* The listener learns the neighbors' TCP-MD5 keys and GTSM (again, after a reload). */
+void session_listener_protect(struct bgpd *d);
+/* The listener forgets addr's TCP-MD5 key (a neighbor removed or without one now). */
+void session_listener_unkey(struct bgpd *d, uint32_t addr);
 /* Frees connections still lingering (daemon teardown). */
 void session_free_closing(struct bgpd *d);
 
@@ -307,6 +358,8 @@ bool adjout_eligible(const struct bgp_peer *p, const struct rib_path *path);
 bool adjout_group_eligible(const struct updgroup_key *k, const struct rib_path *path);
 /* Per-member split horizon: path came from p, or names p's router id as ORIGINATOR_ID. */
 bool adjout_split_horizon(const struct bgp_peer *p, const struct rib_path *path);
+/* The groups forget exports memoized for src (its slot is about to serve another neighbor). */
+void adjout_forget_source(struct bgpd *d, const struct rib_source *src);
 
 /* ---- updgroup.c ---- */
 /* Puts p (Established) in the group of its policy, created if none. */

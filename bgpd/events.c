@@ -175,9 +175,11 @@ static bool snap_fill(struct jw *w, void *cursor, size_t budget_end)
 	struct snap *sn = cursor;
 	struct bgpd *d = sn->be->d;
 
-	for (; sn->peer < d->n_peers; sn->peer++) {
+	for (; sn->peer < d->peer_slots; sn->peer++) {
 		struct session_rec s;
 
+		if (!d->peers[sn->peer].cfg)
+			continue;
 		memset(&s, 0, sizeof(s));
 		s.addr = d->peers[sn->peer].cfg->address;
 		s.from = s.to = (uint8_t)peer_state(&d->peers[sn->peer]);
@@ -190,19 +192,21 @@ static bool snap_fill(struct jw *w, void *cursor, size_t budget_end)
 
 static const struct api_events_snapshot snap_ops = { snap_begin, snap_fill, free, NULL };
 
-static void session_poll(evutil_socket_t fd, short what, void *arg)
+/* A free slot reads Idle: a neighbor a reload puts there starts from it. */
+static void sessions_publish(struct bgpd_events *be)
 {
-	struct bgpd_events *be = arg;
 	struct bgpd *d = be->d;
 
-	(void)fd;
-	(void)what;
-	for (size_t i = 0; i < d->n_peers; i++) {
-		uint8_t now = (uint8_t)peer_state(&d->peers[i]);
+	for (size_t i = 0; i < d->peer_slots; i++) {
+		uint8_t now = d->peers[i].cfg ? (uint8_t)peer_state(&d->peers[i]) : FSM_IDLE;
 		struct session_rec s;
 
 		if (now == be->state[i])
 			continue;
+		if (!d->peers[i].cfg) {
+			be->state[i] = now;
+			continue;
+		}
 		memset(&s, 0, sizeof(s));
 		s.addr = d->peers[i].cfg->address;
 		s.from = be->state[i];
@@ -210,6 +214,19 @@ static void session_poll(evutil_socket_t fd, short what, void *arg)
 		be->state[i] = now;
 		api_events_publish(be->ring, EV_SESSION, &s, sizeof(s));
 	}
+}
+
+static void session_poll(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	sessions_publish(arg);
+}
+
+void bgpd_events_sessions(struct bgpd *d)
+{
+	if (d->events != NULL)
+		sessions_publish(d->events);
 }
 
 static void events_free_cb(void *arg)
@@ -225,7 +242,7 @@ int bgpd_events_start(struct bgpd *d)
 	if (be == NULL)
 		return -1;
 	be->d = d;
-	be->state = calloc(d->n_peers + 1, 1);
+	be->state = calloc(d->peer_slots + 1, 1);
 	be->ring = api_events_new(d->base, API_EVENTS_RING, event_names, event_fmt, be);
 	be->poll_ev = event_new(d->base, -1, EV_PERSIST, session_poll, be);
 	if (be->state == NULL || be->ring == NULL || be->poll_ev == NULL ||
@@ -234,8 +251,8 @@ int bgpd_events_start(struct bgpd *d)
 		bgpd_events_free(d);
 		return -1;
 	}
-	for (size_t i = 0; i < d->n_peers; i++)
-		be->state[i] = (uint8_t)peer_state(&d->peers[i]);
+	for (size_t i = 0; i < d->peer_slots; i++)
+		be->state[i] = d->peers[i].cfg ? (uint8_t)peer_state(&d->peers[i]) : FSM_IDLE;
 	be->snap = snap_ops;
 	be->snap.ctx = be;
 	api_events_set_snapshot(be->ring, &be->snap);

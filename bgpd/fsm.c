@@ -321,3 +321,27 @@ void fsm_conn_notified(struct bgp_conn *c, const struct bgp_err *err)
 		p->flaps++;
 	peer_after_close(p);
 }
+
+void fsm_peer_reset(struct bgp_peer *p, const struct bgp_err *err, const char *why)
+{
+	struct bgp_conn *c;
+	size_t n;
+
+	if (p->est)
+		fsm_conn_fail(p->est, err, why); /* down as on any error: its routes withdrawn */
+	while ((c = p->out ? p->out : p->in ? p->in : p->probe))
+		session_close(c, c->state >= FSM_OPENSENT || c->delay_open ? err : NULL);
+	evtimer_del(p->retry_timer);
+	if (p->gr_waiting) {
+		p->gr_waiting = false;
+		evtimer_del(p->gr_timer);
+		n = rib_source_flush(p->d->rib, &p->src);
+		log_info("peer %s: %s, %zu stale routes withdrawn", p->name, why, n);
+		bgpd_schedule_flush(p->d);
+	}
+	adjout_forget_source(p->d, &p->src);
+	p->idle_state = FSM_IDLE;
+	p->flaps = 0;
+	p->admin_down = false;
+	p->max_prefix_warned = false;
+}

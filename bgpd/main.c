@@ -3,6 +3,7 @@
  * section, router id, AS, run directory), then runs the speaker, the vrfmgr
  * link and the JSON API on <run_dir>/bgpd.sock until SIGTERM/SIGINT, when
  * every peer gets Cease / administrative shutdown before the process exits.
+ * SIGHUP reloads the config in place (sighup.c, reload.c).
  */
 #include <errno.h>
 #include <signal.h>
@@ -24,6 +25,23 @@ static void usage(void)
 {
 	fprintf(stderr, "usage: bgpd -c FILE [-r RUN_DIR] [-n] [-d]\n");
 	exit(1);
+}
+
+/* What SIGHUP needs: the speaker, the config it runs (replaced by a reload), -r. */
+struct running {
+	struct bgpd *d;
+	struct ferry_config *cfg;
+	const char *run_dir;
+};
+
+static void on_hup(evutil_socket_t sig, short what, void *arg)
+{
+	struct running *r = arg;
+
+	(void)sig;
+	(void)what;
+	if (!r->d->stopping)
+		r->cfg = bgpd_sighup(r->d, r->cfg, r->run_dir);
 }
 
 static void stopped(struct bgpd *d)
@@ -64,11 +82,13 @@ static int mkdirs(const char *path)
 	return 0;
 }
 
-static int run(struct ferry_config *cfg)
+/* Runs until SIGTERM/SIGINT; takes cfg over (a reload may replace it) and frees it. */
+static int run(struct ferry_config *cfg, const char *run_dir)
 {
 	struct event_base *base = event_base_new();
-	struct event *sig_term, *sig_int;
+	struct event *sig_term, *sig_int, *sig_hup;
 	char api_path[CFG_PATH_MAX];
+	struct running r = { NULL, cfg, run_dir };
 	struct bgpd *d;
 
 	if (!base)
@@ -82,10 +102,12 @@ static int run(struct ferry_config *cfg)
 		fatalx("cannot serve the API in %s", cfg->run_dir);
 	if (!(d->vl = vrfmgr_link_new(d)))
 		fatalx("cannot set up the vrfmgr link");
+	r.d = d;
 	sig_term = evsignal_new(base, SIGTERM, on_signal, d);
 	sig_int = evsignal_new(base, SIGINT, on_signal, d);
-	if (!sig_term || !sig_int || evsignal_add(sig_term, NULL) < 0 ||
-	    evsignal_add(sig_int, NULL) < 0)
+	sig_hup = evsignal_new(base, SIGHUP, on_hup, &r);
+	if (!sig_term || !sig_int || !sig_hup || evsignal_add(sig_term, NULL) < 0 ||
+	    evsignal_add(sig_int, NULL) < 0 || evsignal_add(sig_hup, NULL) < 0)
 		fatalx("cannot install signal handlers");
 	log_info("bgpd %s: AS %u, router id %s, %zu neighbors", cfg->name, cfg->asn,
 		 ipv4_format(cfg->router_id, api_path), cfg->bgp.n_neighbors);
@@ -93,7 +115,10 @@ static int run(struct ferry_config *cfg)
 	bgpd_free(d);
 	event_free(sig_term);
 	event_free(sig_int);
+	event_free(sig_hup);
 	event_base_free(base);
+	config_free(r.cfg);
+	free(r.cfg);
 	log_info("stopped");
 	return 0;
 }
@@ -102,9 +127,9 @@ int main(int argc, char **argv)
 {
 	const char *file = NULL, *run_dir = NULL;
 	bool check = false, debug = false;
-	struct ferry_config cfg;
+	struct ferry_config cfg, *owned;
 	char err[512];
-	int ch, rc;
+	int ch;
 
 	while ((ch = getopt(argc, argv, "c:r:nd")) != -1) {
 		switch (ch) {
@@ -139,7 +164,8 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	signal(SIGPIPE, SIG_IGN);
-	rc = run(&cfg);
-	config_free(&cfg);
-	return rc;
+	if (!(owned = malloc(sizeof(*owned))))
+		fatal("malloc");
+	*owned = cfg; /* run owns it (and what it points to) from here */
+	return run(owned, run_dir);
 }

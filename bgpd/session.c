@@ -129,9 +129,11 @@ static void listener_protect(struct bgpd *d, int fd)
 	bool gtsm = false;
 	int rc;
 
-	for (size_t i = 0; i < d->n_peers; i++) {
+	for (size_t i = 0; i < d->peer_slots; i++) {
 		const struct bgp_peer *p = &d->peers[i];
 
+		if (!p->cfg)
+			continue;
 		if (p->cfg->password[0] && (rc = md5_set(fd, p->cfg->address, p->cfg->password)) < 0) {
 			errno = -rc;
 			log_warn("peer %s: cannot set the TCP-MD5 key on the listener", p->name);
@@ -146,6 +148,26 @@ static void listener_protect(struct bgpd *d, int fd)
 		 * the handshake, when the peer's OPEN may already be queued. */
 		if (setsockopt(fd, IPPROTO_TCP, TCP_SAVE_SYN, &on, sizeof(on)) < 0)
 			log_warn("listener: cannot keep SYN headers for GTSM");
+	}
+}
+
+void session_listener_protect(struct bgpd *d)
+{
+	if (d->listener)
+		listener_protect(d, evconnlistener_get_fd(d->listener));
+}
+
+void session_listener_unkey(struct bgpd *d, uint32_t addr)
+{
+	int rc;
+
+	if (d->listener && (rc = md5_set(evconnlistener_get_fd(d->listener), addr, "")) < 0 &&
+	    rc != -ENOENT) {
+		char buf[IPV4_STRLEN];
+
+		errno = -rc;
+		log_warn("peer %s: cannot remove the TCP-MD5 key from the listener",
+			 ipv4_format(addr, buf));
 	}
 }
 
@@ -518,6 +540,8 @@ void session_close(struct bgp_conn *c, const struct bgp_err *err)
 	c->next_closing = d->closing;
 	d->closing = c;
 	if (c->state == FSM_CONNECT && !c->delay_open) { /* no TCP yet: free it next turn */
+		/* a connect completing meanwhile must not reach a peer that may be gone (reload) */
+		bufferevent_setcb(c->bev, NULL, NULL, NULL, NULL);
 		event_active(c->hold_timer, 0, 0);
 		return;
 	}

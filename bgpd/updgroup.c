@@ -50,9 +50,9 @@ static bool key_eq(const struct updgroup_key *a, const struct updgroup_key *b)
 /* Group slots follow the peers' own and dirty ones (bgpd.c): one per possible group. */
 static unsigned slot_free(const struct bgpd *d)
 {
-	unsigned first = 2 * (unsigned)d->n_peers + 1;
+	unsigned first = 2 * (unsigned)d->peer_slots + 1;
 
-	for (unsigned s = first; s < first + d->n_peers; s++) {
+	for (unsigned s = first; s < first + d->peer_slots; s++) {
 		const struct updgroup *g = d->groups;
 
 		while (g && g->slot != s)

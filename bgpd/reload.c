@@ -1,0 +1,232 @@
+/*
+ * Reload (SIGHUP): a new configuration replaces the running one in place.
+ * Neighbors are matched by address. Removed ones get Cease 6/3 (RFC 4486,
+ * "Peer De-configured") and their routes are withdrawn as when a session
+ * goes down; changed ones get Cease 6/6 ("Other Configuration Change") and
+ * come back with their new settings in the same slot; new ones take a free
+ * slot and start; the others are not touched, not even their timers.
+ *
+ * What the running speaker is built around cannot change in place and is
+ * refused as a whole: our AS and router id (in every OPEN and every path's
+ * comparison), the listening address and port, the cluster id (in the
+ * reflected paths already sent and in the loop checks of those received),
+ * the run directory (the API and vrfmgr sockets), the API's listener, and
+ * more neighbors than the slots sized at start (the RIB's Adj-RIB-Out bits).
+ * The other speaker-wide settings are read where they are used, so they
+ * apply from then on (timers to the sessions that come up next).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bgpd/api.h"
+#include "bgpd/bgpd.h"
+#include "common/log.h"
+
+static const struct cfg_neighbor *neighbor_find(const struct ferry_config *c, uint32_t addr)
+{
+	for (size_t i = 0; i < c->bgp.n_neighbors; i++)
+		if (c->bgp.neighbors[i].address == addr)
+			return &c->bgp.neighbors[i];
+	return NULL;
+}
+
+static bool api_same(const struct cfg_api *a, const struct cfg_api *b)
+{
+	return a->listen == b->listen && a->port_bgpd == b->port_bgpd &&
+	       a->read_only == b->read_only && strcmp(a->tls_cert, b->tls_cert) == 0 &&
+	       strcmp(a->tls_key, b->tls_key) == 0 && strcmp(a->token_file, b->token_file) == 0;
+}
+
+/* The first field whose change needs a restart, or NULL. */
+static const char *restart_field(const struct ferry_config *oc, const struct ferry_config *nc)
+{
+	if (!nc->bgp.enabled)
+		return "bgp";
+	if (strcmp(oc->name, nc->name) != 0)
+		return "router.name";
+	if (oc->router_id != nc->router_id)
+		return "router.router_id";
+	if (oc->asn != nc->asn)
+		return "router.asn";
+	if (strcmp(oc->run_dir, nc->run_dir) != 0)
+		return "router.run_dir";
+	if (oc->bgp.listen_address != nc->bgp.listen_address)
+		return "bgp.listen";
+	if (oc->bgp.port != nc->bgp.port)
+		return "bgp.port";
+	if (oc->bgp.cluster_id != nc->bgp.cluster_id)
+		return "bgp.cluster_id";
+	if (!api_same(&oc->api, &nc->api))
+		return "api";
+	return NULL;
+}
+
+static int reload_check(const struct bgpd *d, const struct ferry_config *nc, char *err,
+			size_t errlen)
+{
+	const char *what = restart_field(d->cfg, nc);
+
+	if (what && !nc->bgp.enabled) {
+		snprintf(err, errlen, "%s: no \"bgp\" section: bgpd would have nothing to do",
+			 nc->path);
+		return -EINVAL;
+	}
+	if (what) {
+		snprintf(err, errlen, "%s: %s changed; that needs a restart of bgpd", nc->path, what);
+		return -EINVAL;
+	}
+	if (nc->bgp.n_neighbors > d->peer_slots) {
+		snprintf(err, errlen,
+			 "%s: bgp.neighbors: %zu neighbors, but this bgpd has room for %zu (sized "
+			 "at start from the %zu it had); more need a restart of bgpd",
+			 nc->path, nc->bgp.n_neighbors, d->peer_slots, d->cfg->bgp.n_neighbors);
+		return -ENOSPC;
+	}
+	return 0;
+}
+
+/*
+ * The first setting that differs between two configs of one neighbor, or
+ * NULL. The description is left out: it changes no session (applied in place).
+ */
+static const char *neighbor_diff(const struct cfg_neighbor *a, const struct cfg_neighbor *b)
+{
+	if (a->remote_as != b->remote_as)
+		return "remote_as";
+	if (a->local_address != b->local_address)
+		return "local_address";
+	if (a->passive != b->passive)
+		return "passive";
+	if (a->families != b->families)
+		return "families";
+	if (strcmp(a->password, b->password) != 0)
+		return "password";
+	if (a->ttl_security != b->ttl_security)
+		return "ttl_security";
+	if (a->rr_client != b->rr_client)
+		return "route_reflector_client";
+	if (a->max_prefix != b->max_prefix || a->max_prefix_warn_only != b->max_prefix_warn_only ||
+	    a->max_prefix_restart != b->max_prefix_restart)
+		return "max_prefix";
+	if (a->delay_open != b->delay_open)
+		return "delay_open";
+	return NULL;
+}
+
+/* Phase 1, on the old config: neighbors that go, and those reset for new settings. */
+static void reload_down(struct bgpd *d, const struct ferry_config *nc, bool *restart,
+			struct bgpd_reload_stats *st)
+{
+	struct bgp_err err;
+
+	for (size_t i = 0; i < d->peer_slots; i++) {
+		struct bgp_peer *p = &d->peers[i];
+		const struct cfg_neighbor *n;
+		const char *what;
+
+		if (!p->cfg)
+			continue;
+		if (!(n = neighbor_find(nc, p->cfg->address))) {
+			log_info("reload: neighbor %s removed: session closed (Cease, peer "
+				 "de-configured), its routes withdrawn", p->name);
+			bgp_err_set(&err, BGP_ERR_CEASE, BGP_CEASE_PEER_DECONFIGURED, NULL, 0);
+			fsm_peer_reset(p, &err, "removed from the config");
+			if (p->cfg->password[0])
+				session_listener_unkey(d, p->cfg->address);
+			bgpd_events_sessions(d); /* its last state change, while it has a slot */
+			bgpd_peer_release(p);
+			st->removed++;
+			continue;
+		}
+		if (!(what = neighbor_diff(p->cfg, n))) {
+			if (strcmp(p->cfg->description, n->description) != 0)
+				log_info("reload: neighbor %s: new description \"%s\" (session "
+					 "untouched)", p->name, n->description);
+			st->unchanged++;
+			continue;
+		}
+		log_info("reload: neighbor %s changed (%s): session reset (Cease, other "
+			 "configuration change), back with the new settings", p->name, what);
+		bgp_err_set(&err, BGP_ERR_CEASE, BGP_CEASE_OTHER_CONFIG, NULL, 0);
+		fsm_peer_reset(p, &err, "configuration changed");
+		if (p->cfg->password[0] && strcmp(p->cfg->password, n->password) != 0)
+			session_listener_unkey(d, p->cfg->address);
+		restart[i] = true;
+		st->changed++;
+	}
+}
+
+/* Speaker-wide settings read where they are used: said once, they apply from now on. */
+static void reload_log_globals(const struct cfg_bgp *o, const struct cfg_bgp *n)
+{
+	static const char *const later = "applies to sessions that come up from now on";
+
+	if (o->hold_time != n->hold_time)
+		log_info("reload: bgp.hold_time %u -> %u: %s", o->hold_time, n->hold_time, later);
+	if (o->graceful_restart != n->graceful_restart || o->gr_restart_time != n->gr_restart_time)
+		log_info("reload: bgp.graceful_restart changed: %s", later);
+	if (o->gr_stale_time != n->gr_stale_time)
+		log_info("reload: bgp.graceful_restart.stale_time %u -> %u: applies from now on",
+			 o->gr_stale_time, n->gr_stale_time);
+	if (o->connect_retry != n->connect_retry)
+		log_info("reload: bgp.connect_retry %u -> %u: applies from now on",
+			 o->connect_retry, n->connect_retry);
+}
+
+int bgpd_reload(struct bgpd *d, const struct ferry_config *nc, struct bgpd_reload_stats *st,
+		char *err, size_t errlen)
+{
+	bool *restart;
+
+	memset(st, 0, sizeof(*st));
+	if (d->stopping) {
+		snprintf(err, errlen, "%s: bgpd is stopping", nc->path);
+		return -1;
+	}
+	if (reload_check(d, nc, err, errlen) < 0)
+		return -1;
+	if (!(restart = calloc(d->peer_slots, sizeof(*restart)))) {
+		snprintf(err, errlen, "%s: out of memory", nc->path);
+		return -1;
+	}
+	reload_down(d, nc, restart, st);
+	/* The switch: from here on every neighbor that stays reads the new config. */
+	reload_log_globals(&d->cfg->bgp, &nc->bgp);
+	d->cfg = nc;
+	for (size_t i = 0; i < d->peer_slots; i++) {
+		struct bgp_peer *p = &d->peers[i];
+
+		if (!p->cfg)
+			continue;
+		p->cfg = neighbor_find(nc, p->cfg->address);
+		p->src.rr_client = p->cfg->rr_client; /* same, or its routes are gone */
+	}
+	session_listener_protect(d); /* new keys before the new neighbors' SYNs */
+	for (size_t i = 0; i < nc->bgp.n_neighbors; i++) {
+		const struct cfg_neighbor *n = &nc->bgp.neighbors[i];
+		struct bgp_peer *p;
+
+		if (bgpd_peer_by_addr(d, n->address))
+			continue;
+		if (!(p = bgpd_peer_add(d, n)))
+			continue; /* out of memory (logged); the check left room */
+		log_info("reload: neighbor %s added (AS %u)", p->name, n->remote_as);
+		fsm_peer_start(p);
+		st->added++;
+	}
+	/*
+	 * A reset peer is dialed a second later, not at once: a connection
+	 * arriving before it has read our Cease would meet its old session
+	 * and be refused as a collision, costing a ConnectRetry.
+	 */
+	for (size_t i = 0; i < d->peer_slots; i++) {
+		if (!restart[i])
+			continue;
+		d->peers[i].idle_state = FSM_ACTIVE;
+		session_timer_set(d->peers[i].retry_timer, 1);
+	}
+	free(restart);
+	return 0;
+}

@@ -1,0 +1,384 @@
+/*
+ * bgpd's reload (SIGHUP) end to end inside one process: three speakers on
+ * one event_base, A (127.0.0.1), B (127.0.0.2) and C (127.0.0.3). A and C
+ * each have B as their neighbor; B starts with A only, and its config file
+ * is rewritten and reloaded through bgpd_sighup as the signal would: C
+ * added (the session comes up, C's route reflected on to A), removed (C
+ * gets Cease 6/3, A loses C's route, B's neighbor gone), changed (Cease
+ * 6/6, back with the new setting), and bad or restart-only files refused
+ * with nothing touched. B's session with A must never move.
+ * Everything is polled with deadlines, never fixed sleeps.
+ */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+
+#include "bgpd/bgpd.h"
+#include "common/log.h"
+#include "test_event_util.h"
+
+static struct event_base *base;
+static struct ferry_config *cfg_a, *cfg_b, *cfg_c;
+static struct bgpd *A, *B, *C;
+static uint16_t port;
+static char path_b[64];
+static const struct bgp_conn *b_a_conn; /* B's session with A, which nothing may touch */
+static uint64_t b_a_downs;
+
+#define ADDR_A 0x7f000001u
+#define ADDR_B 0x7f000002u
+#define ADDR_C 0x7f000003u
+
+/* B's config: A, then `more` neighbors (JSON, with its leading comma). */
+static void write_b(const char *more, uint32_t asn, const char *router_id)
+{
+	FILE *f = fopen(path_b, "w");
+
+	cr_assert_not_null(f);
+	fprintf(f,
+		"{\"router\": {\"name\": \"b\", \"router_id\": \"%s\", \"asn\": %u,"
+		" \"run_dir\": \"/tmp/bgpd-reload-test\"},"
+		" \"bgp\": {\"listen\": \"127.0.0.2\", \"port\": %u, \"hold_time\": 9,"
+		" \"connect_retry\": 1, \"neighbors\": ["
+		" {\"address\": \"127.0.0.1\", \"remote_as\": 65000, \"local_address\": \"127.0.0.2\"}"
+		" %s]}}",
+		router_id, asn, port, more);
+	fclose(f);
+}
+
+static const char *const C_CLIENT =
+	", {\"address\": \"127.0.0.3\", \"remote_as\": 65000, \"local_address\": \"127.0.0.2\","
+	" \"route_reflector_client\": true}";
+
+/* A or C: B as the one neighbor. */
+static struct ferry_config *load_spoke(int me)
+{
+	struct ferry_config *c = calloc(1, sizeof(*c));
+	char json[1024], err[256];
+
+	cr_assert_not_null(c);
+	snprintf(json, sizeof(json),
+		 "{\"router\": {\"name\": \"s%d\", \"router_id\": \"127.0.0.%d\", \"asn\": 65000,"
+		 " \"run_dir\": \"/tmp/bgpd-reload-test\"},"
+		 " \"bgp\": {\"listen\": \"127.0.0.%d\", \"port\": %u, \"hold_time\": 9,"
+		 " \"connect_retry\": 1, \"neighbors\": [{\"address\": \"127.0.0.2\","
+		 " \"remote_as\": 65000, \"local_address\": \"127.0.0.%d\"}]}}",
+		 me, me, me, port, me);
+	cr_assert_eq(config_load_string(json, "spoke.json", c, err, sizeof(err)), 0, "%s", err);
+	return c;
+}
+
+static struct ferry_config *load_b(void)
+{
+	struct ferry_config *c = calloc(1, sizeof(*c));
+	char err[256];
+
+	cr_assert_not_null(c);
+	cr_assert_eq(config_load(path_b, c, err, sizeof(err)), 0, "%s", err);
+	return c;
+}
+
+static void start(const char *b_more)
+{
+	log_init("test_bgpd_reload", LOG_LVL_INFO);
+	port = (uint16_t)(20000 + (getpid() + 7919) % 20000);
+	snprintf(path_b, sizeof(path_b), "/tmp/test_bgpd_reload.%d.json", (int)getpid());
+	base = event_base_new();
+	write_b(b_more, 65000, "127.0.0.2");
+	cfg_a = load_spoke(1);
+	cfg_b = load_b();
+	cfg_c = load_spoke(3);
+	A = bgpd_new(base, cfg_a);
+	B = bgpd_new(base, cfg_b);
+	C = bgpd_new(base, cfg_c);
+	cr_assert(A && B && C);
+}
+
+static void setup(void)
+{
+	start("");
+}
+
+static void setup_with_c(void)
+{
+	start(C_CLIENT);
+}
+
+static void cfg_drop(struct ferry_config *c)
+{
+	config_free(c);
+	free(c);
+}
+
+static void teardown(void)
+{
+	bgpd_free(A);
+	bgpd_free(B);
+	bgpd_free(C);
+	cfg_drop(cfg_a);
+	cfg_drop(cfg_b);
+	cfg_drop(cfg_c);
+	event_base_free(base);
+	unlink(path_b);
+	cr_assert_eq(attr_intern_count(), 0, "interned sets leaked");
+}
+
+TestSuite(bgpd_reload, .init = setup, .fini = teardown, .timeout = 40);
+TestSuite(bgpd_reload_c, .init = setup_with_c, .fini = teardown, .timeout = 40);
+
+static bool run_until(bool (*cond)(void *), void *arg, int seconds)
+{
+	return t_loop_until(base, cond, arg, seconds * 1000, 20000);
+}
+
+static bool est(struct bgpd *d, uint32_t addr)
+{
+	struct bgp_peer *p = bgpd_peer_by_addr(d, addr);
+
+	return p && peer_state(p) == FSM_ESTABLISHED;
+}
+
+static bool a_b_up(void *arg)
+{
+	(void)arg;
+	return est(A, ADDR_B) && est(B, ADDR_A);
+}
+
+static bool b_c_up(void *arg)
+{
+	(void)arg;
+	return est(B, ADDR_C) && est(C, ADDR_B);
+}
+
+/* A-B up; remember B's connection to A to check no reload touches it. */
+static void a_b_wait(void)
+{
+	cr_assert(run_until(a_b_up, NULL, 10), "A and B never established");
+	b_a_conn = bgpd_peer_by_addr(B, ADDR_A)->est;
+	b_a_downs = bgpd_peer_by_addr(B, ADDR_A)->session_downs;
+}
+
+static void a_b_untouched(void)
+{
+	struct bgp_peer *p = bgpd_peer_by_addr(B, ADDR_A);
+
+	cr_assert_not_null(p, "B lost neighbor A");
+	cr_assert_eq(p->est, b_a_conn, "B's session with A was replaced");
+	cr_assert_eq(p->session_downs, b_a_downs, "B's session with A went down");
+	cr_assert(a_b_up(NULL));
+}
+
+/* Reloads B as SIGHUP does; true when the new config runs. */
+static bool reload_b(void)
+{
+	struct ferry_config *was = cfg_b;
+
+	cfg_b = bgpd_sighup(B, cfg_b, NULL);
+	cr_assert_eq(B->cfg, cfg_b);
+	return cfg_b != was;
+}
+
+static struct rd rd;
+static struct prefix4 pfx;
+static struct ext_community rt;
+
+static void c_announces(void)
+{
+	cr_assert_eq(rd_parse("10.255.0.3:100", &rd), 0);
+	cr_assert_eq(prefix4_parse("192.168.33.0/24", &pfx), 0);
+	cr_assert_eq(rt_parse("65000:100", &rt), 0);
+	cr_assert_eq(bgpd_local_add(C, &rd, &pfx, 300, &rt, 1, 0, 0, 0), 0);
+}
+
+static bool a_has_c_route(void *arg)
+{
+	struct rib_entry *e = rib_lookup(A->rib, &rd, &pfx);
+
+	return arg ? e && e->best : !e || !e->best;
+}
+
+Test(bgpd_reload, neighbor_added_comes_up)
+{
+	a_b_wait();
+	cr_assert_null(bgpd_peer_by_addr(B, ADDR_C));
+	c_announces();
+	write_b(C_CLIENT, 65000, "127.0.0.2");
+	cr_assert(reload_b(), "reload refused");
+	cr_assert_not_null(bgpd_peer_by_addr(B, ADDR_C), "C not configured");
+	cr_assert(run_until(b_c_up, NULL, 10), "B and C never established");
+	cr_assert(run_until(a_has_c_route, (void *)1, 5), "C's route not reflected to A");
+	cr_assert(bgpd_peer_by_addr(B, ADDR_C)->cfg->rr_client);
+	a_b_untouched();
+}
+
+static bool b_lost_c_route(void)
+{
+	struct rib_entry *e = rib_lookup(B->rib, &rd, &pfx);
+
+	return !e || !e->best;
+}
+
+static bool c_route_gone_and_c_down(void *arg)
+{
+	(void)arg;
+	return a_has_c_route(NULL) && !est(C, ADDR_B);
+}
+
+Test(bgpd_reload_c, neighbor_removed_gets_cease_3_and_its_routes_go)
+{
+	struct bgp_peer *slot;
+
+	a_b_wait();
+	c_announces();
+	cr_assert(run_until(b_c_up, NULL, 10), "B and C never established");
+	cr_assert(run_until(a_has_c_route, (void *)1, 5), "C's route not reflected to A");
+	slot = bgpd_peer_by_addr(B, ADDR_C);
+	write_b("", 65000, "127.0.0.2");
+	cr_assert(reload_b(), "reload refused");
+	cr_assert_null(bgpd_peer_by_addr(B, ADDR_C), "C still a neighbor of B");
+	cr_assert(b_lost_c_route(), "C's route still at B");
+	cr_assert(run_until(c_route_gone_and_c_down, NULL, 5), "A kept C's route");
+	cr_assert_str_eq(bgpd_peer_by_addr(C, ADDR_B)->last_error,
+			 "NOTIFICATION: received cease / peer de-configured (6/3)");
+	a_b_untouched();
+
+	/* its slot serves the next neighbor added, from scratch */
+	write_b(C_CLIENT, 65000, "127.0.0.2");
+	cr_assert(reload_b(), "reload refused");
+	cr_assert_eq(bgpd_peer_by_addr(B, ADDR_C), slot, "the freed slot was not reused");
+	cr_assert(run_until(b_c_up, NULL, 15), "B and C never established again");
+	cr_assert(run_until(a_has_c_route, (void *)1, 5), "C's route not back at A");
+	a_b_untouched();
+}
+
+static bool c_reset(void *arg)
+{
+	struct bgp_peer *p = bgpd_peer_by_addr(C, ADDR_B);
+
+	return p->session_downs > (uint64_t)(uintptr_t)arg;
+}
+
+Test(bgpd_reload_c, neighbor_changed_gets_cease_6_and_comes_back)
+{
+	struct bgp_peer *p;
+	uint64_t downs;
+
+	a_b_wait();
+	cr_assert(run_until(b_c_up, NULL, 10), "B and C never established");
+	downs = bgpd_peer_by_addr(C, ADDR_B)->session_downs;
+	write_b(", {\"address\": \"127.0.0.3\", \"remote_as\": 65000, \"local_address\":"
+		" \"127.0.0.2\", \"route_reflector_client\": true, \"max_prefix\": {\"limit\": 500}}",
+		65000, "127.0.0.2");
+	cr_assert(reload_b(), "reload refused");
+	cr_assert(run_until(c_reset, (void *)(uintptr_t)downs, 5), "C's session not reset");
+	cr_assert_str_eq(bgpd_peer_by_addr(C, ADDR_B)->last_error,
+			 "NOTIFICATION: received cease / other configuration change (6/6)");
+	cr_assert(run_until(b_c_up, NULL, 15), "B and C not back");
+	p = bgpd_peer_by_addr(B, ADDR_C);
+	cr_assert_eq(p->cfg->max_prefix, 500, "the new setting is not in force");
+	cr_assert_eq(p->cfg, &cfg_b->bgp.neighbors[1]);
+	a_b_untouched();
+}
+
+Test(bgpd_reload_c, unchanged_neighbors_stay_up)
+{
+	const struct bgp_conn *c_conn;
+
+	a_b_wait();
+	cr_assert(run_until(b_c_up, NULL, 10), "B and C never established");
+	c_conn = bgpd_peer_by_addr(B, ADDR_C)->est;
+	/* the same neighbors in another order, one with a new description; a new hold time */
+	{
+		FILE *f = fopen(path_b, "w");
+
+		cr_assert_not_null(f);
+		fprintf(f,
+			"{\"router\": {\"name\": \"b\", \"router_id\": \"127.0.0.2\", \"asn\": 65000,"
+			" \"run_dir\": \"/tmp/bgpd-reload-test\"},"
+			" \"bgp\": {\"listen\": \"127.0.0.2\", \"port\": %u, \"hold_time\": 30,"
+			" \"connect_retry\": 1, \"neighbors\": ["
+			" {\"address\": \"127.0.0.3\", \"remote_as\": 65000, \"local_address\":"
+			" \"127.0.0.2\", \"route_reflector_client\": true, \"description\": \"c\"},"
+			" {\"address\": \"127.0.0.1\", \"remote_as\": 65000, \"local_address\":"
+			" \"127.0.0.2\"}]}}",
+			port);
+		fclose(f);
+	}
+	cr_assert(reload_b(), "reload refused");
+	cr_assert(!run_until(c_reset, (void *)(uintptr_t)0, 2), "C's session was reset");
+	cr_assert_eq(bgpd_peer_by_addr(B, ADDR_C)->est, c_conn, "B's session with C replaced");
+	cr_assert_str_eq(bgpd_peer_by_addr(B, ADDR_C)->cfg->description, "c");
+	cr_assert_eq(B->cfg->bgp.hold_time, 30);
+	a_b_untouched();
+}
+
+Test(bgpd_reload, bad_file_refused_running_config_kept)
+{
+	struct ferry_config *was = cfg_b;
+	FILE *f;
+
+	a_b_wait();
+	f = fopen(path_b, "w");
+	cr_assert_not_null(f);
+	fprintf(f, "{\"router\": {\"name\": \"b\", \"router_id\": \"127.0.0.2\", \"asn\": 65000},"
+		   " \"bgp\": {\"neighbors\": [{\"address\": \"127.0.0.3\", \"remote_as\": \"x\"}]}}");
+	fclose(f);
+	cr_assert_not(reload_b(), "a bad file was taken");
+	cr_assert_eq(cfg_b, was);
+	cr_assert_null(bgpd_peer_by_addr(B, ADDR_C));
+	f = fopen(path_b, "w");
+	cr_assert_not_null(f);
+	fprintf(f, "{ not json");
+	fclose(f);
+	cr_assert_not(reload_b(), "a file that is not JSON was taken");
+	cr_assert(!run_until(c_reset, (void *)(uintptr_t)0, 1));
+	a_b_untouched();
+}
+
+Test(bgpd_reload, restart_only_changes_refused)
+{
+	struct bgpd_reload_stats st;
+	struct ferry_config *nc;
+	char err[512], more[8192];
+	size_t off = 0;
+
+	a_b_wait();
+	/* a new router id, with a neighbor added: nothing of it applied */
+	write_b(C_CLIENT, 65000, "127.0.0.22");
+	nc = load_b();
+	cr_assert_eq(bgpd_reload(B, nc, &st, err, sizeof(err)), -1);
+	cr_assert(strstr(err, "router.router_id changed; that needs a restart of bgpd"), "%s", err);
+	cr_assert(strstr(err, path_b), "the file is not named: %s", err);
+	cfg_drop(nc);
+	cr_assert_null(bgpd_peer_by_addr(B, ADDR_C), "a refused reload added a neighbor");
+
+	write_b(C_CLIENT, 65001, "127.0.0.2");
+	nc = load_b();
+	cr_assert_eq(bgpd_reload(B, nc, &st, err, sizeof(err)), -1);
+	cr_assert(strstr(err, "router.asn changed"), "%s", err);
+	cfg_drop(nc);
+
+	/* more neighbors than the slots sized at start (21 for 1) */
+	for (int i = 0; i < 21; i++)
+		off += (size_t)snprintf(more + off, sizeof(more) - off,
+					", {\"address\": \"127.0.1.%d\", \"remote_as\": 65000}", i + 1);
+	write_b(more, 65000, "127.0.0.2");
+	nc = load_b();
+	cr_assert_eq(bgpd_reload(B, nc, &st, err, sizeof(err)), -1);
+	cr_assert(strstr(err, "bgp.neighbors: 22 neighbors, but this bgpd has room for 21"), "%s",
+		  err);
+	cfg_drop(nc);
+	cr_assert_eq(B->cfg, cfg_b);
+	a_b_untouched();
+
+	/* 21 fit: the same without the first */
+	write_b(strstr(more + 1, ", {"), 65000, "127.0.0.2");
+	cr_assert(reload_b(), "21 neighbors refused");
+	cr_assert_not_null(bgpd_peer_by_addr(B, 0x7f000115u)); /* 127.0.1.21 */
+	cr_assert_null(bgpd_peer_by_addr(B, 0x7f000101u));     /* 127.0.1.1, left out */
+	a_b_untouched();
+}
