@@ -2,7 +2,8 @@
  * The speaker: peers and their connections, the FSM (fsm.c), socket I/O
  * (session.c), update generation (adjout.c, updgroup.c), the vrfmgr link
  * (vrfmgr_link.c) and the JSON API (api.c), tied together by struct bgpd
- * (bgpd.c). Several speakers can live in one process and one event_base
+ * (bgpd.c); a new config is applied in place on SIGHUP (reload.c,
+ * sighup.c). Several speakers can live in one process and one event_base
  * (the FSM unit test runs two), so there is no global state here.
  */
 #ifndef FERRY_BGPD_BGPD_H

@@ -634,6 +634,36 @@ Test(bgpd_caps, graceful_restart_without_forwarding_state_drops_at_once)
 	close(r.fd);
 }
 
+/* A reload that removes a peer whose routes wait, stale, for its restart drops them too. */
+Test(bgpd_caps, reload_removing_a_restarting_peer_drops_its_stale_routes)
+{
+	const uint8_t caps[] = { CAP_MP_VPN, CAP_GR_FWD };
+	struct bgpd_reload_stats st;
+	struct ferry_config nc;
+	struct raw r;
+	size_t want = 1;
+	char err[256];
+
+	cr_assert(run_until(both_established, NULL, 10));
+	fake_up(&r, caps, sizeof(caps));
+	send_route(&r, 1);
+	cr_assert(run_until(b_fake_routes, &want, 5));
+	close(r.fd);
+	cr_assert(run_until(fake_gone, NULL, 5));
+	cr_assert(B->peers[1].gr_waiting);
+	cr_assert_eq(B->rib->n_paths, 1);
+	load(&nc, 2, ""); /* B without 127.0.0.3 */
+	cr_assert_eq(bgpd_reload(B, &nc, &st, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(st.removed, 1);
+	cr_assert_eq(st.unchanged, 1);
+	cr_assert_null(bgpd_peer_by_addr(B, 0x7f000003u));
+	cr_assert_eq(B->rib->n_paths, 0, "stale routes of a removed neighbor kept");
+	cr_assert(both_established(NULL));
+	config_free(&cfg_b); /* B runs nc now: teardown frees it as cfg_b */
+	cfg_b = nc;
+	B->cfg = &cfg_b;
+}
+
 Test(bgpd_caps, notification_is_no_graceful_restart)
 {
 	const uint8_t caps[] = { CAP_MP_VPN, CAP_GR_FWD };
