@@ -40,6 +40,19 @@ else
 	done
 fi
 
+# scripts/lab reload: the config unchanged, both daemons say so and no session moves
+flaps() { api pe1 bgpd /neighbors | jq '.neighbors[] | select(.address == "10.255.0.2") | .flaps'; }
+lab_reload_quiet() {
+	local out before
+	before=$(flaps)
+	out=$(scripts/lab reload pe1 --prefix "$PREFIX" 2>&1) || { note "$out"; return 1; }
+	grep -q '^lab: vrfmgr: .*reload done: 0 VRFs added, 0 removed, 0 changed' <<<"$out" &&
+		grep -q '^lab: bgpd: .*reload done: 0 neighbors added, 0 removed, 0 changed, 1 unchanged' <<<"$out" &&
+		lab_established pe1 10.255.0.2 >/dev/null && [ "$(flaps)" = "$before" ]
+}
+check "scripts/lab reload pe1 (config unchanged): vrfmgr and bgpd report nothing changed, the session stays up" \
+	lab_reload_quiet
+
 # vrf_route NODE VRF PREFIX RD INNER_LABEL RT REMOTE_PE OUTER_LABEL
 vrf_route() {
 	ctl "$1" vrf routes "$2" | jq -e --arg vrf "$2" --arg p "$3" --arg rd "$4" \
