@@ -17,7 +17,7 @@
 #define IPOPT_COPIED 0x80
 #define IPV4_HDR_MAX 60
 
-static uint8_t scratch[FWD_HEADROOM + FWD_ETH_HLEN + 0xFFFF];
+static uint8_t scratch[FWD_HEADROOM + FRAG_FRONT_MAX + 0xFFFF];
 
 static uint16_t get16(const uint8_t *p)
 {
@@ -61,40 +61,43 @@ static int later_header(const uint8_t *ip, unsigned hlen, uint8_t *h)
 	return (int)n;
 }
 
-/* One fragment in the scratch buffer: header h (hl bytes), data[0..len), at byte offset off. */
-static struct fwd_pkt build(const struct fwd_pkt *p, const uint8_t *h, unsigned hl,
+/*
+ * One fragment in the scratch buffer: p's front bytes, header h (hl bytes),
+ * data[0..len), at byte offset off.
+ */
+static struct fwd_pkt build(const struct fwd_pkt *p, size_t front, const uint8_t *h, unsigned hl,
 			    const uint8_t *data, unsigned len, unsigned off, bool more)
 {
-	uint8_t *frame = scratch + FWD_HEADROOM, *ip = frame + FWD_ETH_HLEN;
+	uint8_t *frame = scratch + FWD_HEADROOM, *ip = frame + front;
 
-	memcpy(frame, p->data, FWD_ETH_HLEN);
+	memcpy(frame, p->data, front);
 	memcpy(ip, h, hl);
 	memcpy(ip + hl, data, len);
 	put16(ip + 2, (uint16_t)(hl + len));
 	put16(ip + 6, (uint16_t)((more ? IP_FLAG_MF : 0) | off / 8));
 	put16(ip + 10, 0);
 	put16(ip + 10, ipv4_checksum(ip, hl));
-	return (struct fwd_pkt){ frame, FWD_ETH_HLEN + hl + len, FWD_HEADROOM };
+	return (struct fwd_pkt){ frame, front + hl + len, FWD_HEADROOM };
 }
 
-int frag_ipv4(const struct fwd_pkt *p, const struct ipv4_info *info, unsigned mtu, frag_out_fn out,
-	      void *ctx)
+int frag_ipv4(const struct fwd_pkt *p, size_t front, const struct ipv4_info *info, unsigned mtu,
+	      frag_out_fn out, void *ctx)
 {
-	const uint8_t *ip = p->data + FWD_ETH_HLEN, *data = ip + info->hlen;
+	const uint8_t *ip = p->data + front, *data = ip + info->hlen;
 	uint16_t flags = get16(ip + 6);
 	unsigned off = (flags & IP_OFFSET_MASK) * 8u, left = info->total_len - info->hlen;
 	bool more_after = (flags & IP_FLAG_MF) != 0; /* the packet is itself a fragment, not the last */
 	uint8_t later[IPV4_HDR_MAX];
 	int later_len, n = 0;
 
-	if ((flags & IP_FLAG_DF) || mtu < info->hlen + 8u ||
+	if ((flags & IP_FLAG_DF) || front > FRAG_FRONT_MAX || mtu < info->hlen + 8u ||
 	    (later_len = later_header(ip, info->hlen, later)) < 0)
 		return -EINVAL;
 	while (left > 0) {
 		const uint8_t *h = n == 0 ? ip : later;
 		unsigned hl = n == 0 ? info->hlen : (unsigned)later_len;
 		unsigned room = (mtu - hl) & ~7u, len = left < room ? left : room;
-		struct fwd_pkt frag = build(p, h, hl, data, len, off, len < left || more_after);
+		struct fwd_pkt frag = build(p, front, h, hl, data, len, off, len < left || more_after);
 
 		out(ctx, &frag);
 		data += len;

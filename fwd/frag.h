@@ -11,19 +11,23 @@
 #include "fwd/fwd.h"
 #include "fwd/ipv4.h"
 
-/* One fragment: an Ethernet frame (the original's Ethernet header) with FWD_HEADROOM before it. */
+/* Bytes in front of the IPv4 header a fragment carries at most: Ethernet and 8 labels. */
+#define FRAG_FRONT_MAX (FWD_ETH_HLEN + 8 * 4)
+
+/* One fragment: a frame (the original's front bytes, then IPv4) with FWD_HEADROOM before it. */
 typedef void (*frag_out_fn)(void *ctx, struct fwd_pkt *frag);
 
 /*
- * Cuts the checked IPv4 packet behind p's Ethernet header (info from
- * ipv4_check) into fragments of at most mtu bytes of IP each and calls out
- * for each, in order. Options go whole into the first fragment and, of the
+ * Cuts the checked IPv4 packet at p->data + front (info from ipv4_check)
+ * into fragments of at most mtu bytes of IP each and calls out for each, in
+ * order; each starts with p's front bytes (Ethernet header; at an LSR, the
+ * label entries too). Options go whole into the first fragment and, of the
  * later ones, only those marked copied. A packet that is already a fragment
  * keeps its offset and its MF in the last piece. Returns how many fragments
- * went out, or -EINVAL: DF set, mtu too small for a header and 8 bytes of
- * data, or malformed options.
+ * went out, or -EINVAL: DF set, a front over FRAG_FRONT_MAX, mtu too small
+ * for a header and 8 bytes of data, or malformed options.
  */
-int frag_ipv4(const struct fwd_pkt *p, const struct ipv4_info *info, unsigned mtu, frag_out_fn out,
-	      void *ctx);
+int frag_ipv4(const struct fwd_pkt *p, size_t front, const struct ipv4_info *info, unsigned mtu,
+	      frag_out_fn out, void *ctx);
 
 #endif

@@ -144,22 +144,19 @@ static void fragment_out(void *ctx, struct fwd_pkt *frag)
 }
 
 /*
- * Larger than the egress MTU once k label entries are pushed: an IPv4
- * packet with DF set gets fragmentation needed (the sender learns the MTU it
- * can use); one without leaves in fragments of that size (frag.h); a labeled
- * frame fwd cannot see into is dropped.
+ * An IPv4 packet larger than the egress MTU once k label entries are
+ * pushed: with DF set it gets fragmentation needed (the sender learns the
+ * MTU it can use); without, it leaves in fragments of that size (frag.h).
  */
 static enum fwd_verdict too_big(struct pctx *c, const struct fwd_iface *out, unsigned k)
 {
 	uint32_t mtu = out->mtu - k * MPLS_LSE_LEN;
 	int n;
 
-	if (!c->is_ip)
-		return drop(c, FWD_DROP_MTU_EXCEEDED);
 	if (ipv4_df(ip_hdr(c)))
 		return drop_icmp(c, FWD_DROP_MTU_EXCEEDED, ICMP_UNREACH, ICMP_UNREACH_NEEDFRAG,
 				 (uint16_t)(mtu > 0xFFFF ? 0xFFFF : mtu));
-	if ((n = frag_ipv4(c->p, &c->ip, mtu, fragment_out, c)) < 0)
+	if ((n = frag_ipv4(c->p, FWD_ETH_HLEN, &c->ip, mtu, fragment_out, c)) < 0)
 		return drop(c, FWD_DROP_MTU_EXCEEDED);
 	c->f->ip_fragmented++;
 	c->f->ip_fragments += (unsigned)n;
@@ -171,10 +168,100 @@ static bool over_mtu(const struct pctx *c, const struct fwd_iface *out, unsigned
 	return out->mtu != 0 && c->p->len - FWD_ETH_HLEN + k * MPLS_LSE_LEN > out->mtu;
 }
 
+/* Label entries looked through for the IPv4 packet an LSR's error quotes (and carries). */
+#define STACK_WALK_MAX ICMP_MPLS_STACK_MAX
+/* The TTL of the label entries an LSR sends its error on with (as if it came from there). */
+#define LSP_ERROR_TTL 255
+
+/* Bytes of Ethernet header and label stack in front of the packet under it, 0 when none. */
+static size_t stack_front(const struct fwd_pkt *p, unsigned *n)
+{
+	size_t front = FWD_ETH_HLEN;
+
+	for (*n = 0; *n < STACK_WALK_MAX && front + MPLS_LSE_LEN <= p->len; (*n)++) {
+		front += MPLS_LSE_LEN;
+		if (p->data[front - 2] & 1) { /* S: the bottom of the stack */
+			(*n)++;
+			return front;
+		}
+	}
+	return 0;
+}
+
+/* Where an LSR's fragments go: the frame's own way (arp_output). */
+struct lsr_out {
+	struct fwd *f;
+	struct fwd_iface *out;
+	uint32_t nh_ip;
+};
+
+static void lsr_fragment_out(void *ctx, struct fwd_pkt *frag)
+{
+	struct lsr_out *o = ctx;
+
+	arp_output(o->f, o->out, o->nh_ip, frag);
+}
+
+/*
+ * The sender of a labeled packet with DF that is too big here gets
+ * fragmentation needed from the address it came in on, sent on along the
+ * LSP under the frame's label entries (fresh TTLs), as swap_expired sends a
+ * time exceeded; the egress PE routes it back in the packet's VRF.
+ */
+static enum fwd_verdict lsr_need_frag(struct pctx *c, struct lsr_out *o, size_t front, unsigned n,
+				      const struct ipv4_info *info, uint32_t mtu)
+{
+	enum fwd_verdict v = drop(c, FWD_DROP_MTU_EXCEEDED);
+
+	if (c->local || c->in->addr == 0 || c->p->headroom < ICMP_ERROR_ROOM ||
+	    !icmp_error_allowed(c->p->data + front, info))
+		return v;
+	if (!icmp_limit_take(&c->f->icmp_lsr, c->f->now_ms)) {
+		c->f->icmp_limited++;
+		return v;
+	}
+	c->f->icmp_sent++;
+	icmp_error_build(c->p, front, info, ICMP_UNREACH, ICMP_UNREACH_NEEDFRAG,
+			 (uint16_t)(mtu > 0xFFFF ? 0xFFFF : mtu), c->in->addr);
+	for (unsigned i = 0; i < n; i++) /* the TTL is an entry's last byte */
+		c->p->data[FWD_ETH_HLEN + i * MPLS_LSE_LEN + 3] = LSP_ERROR_TTL;
+	c->local = true;
+	return arp_output(o->f, o->out, o->nh_ip, c->p);
+}
+
+/*
+ * A labeled frame too big for its egress link (an LSR, RFC 3032 3): with
+ * IPv4 under its label entries, the packet leaves in fragments under the
+ * same entries, or with DF gets fragmentation needed, the MTU less the
+ * labels; without IPv4 to see, it is dropped.
+ */
+static enum fwd_verdict lsr_too_big(struct pctx *c, struct fwd_iface *out, uint32_t nh_ip)
+{
+	struct lsr_out o = { c->f, out, nh_ip };
+	struct ipv4_info info;
+	enum fwd_drop why;
+	unsigned n;
+	size_t front = stack_front(c->p, &n);
+	uint32_t mtu;
+	int k;
+
+	if (front == 0 || out->mtu <= n * MPLS_LSE_LEN ||
+	    !ipv4_check(c->p->data + front, c->p->len - front, &info, &why))
+		return drop(c, FWD_DROP_MTU_EXCEEDED);
+	mtu = out->mtu - n * MPLS_LSE_LEN;
+	if (ipv4_df(c->p->data + front))
+		return lsr_need_frag(c, &o, front, n, &info, mtu);
+	if ((k = frag_ipv4(c->p, front, &info, mtu, lsr_fragment_out, &o)) < 0)
+		return drop(c, FWD_DROP_MTU_EXCEEDED);
+	c->f->ip_fragmented++;
+	c->f->ip_fragments += (unsigned)k;
+	return FWD_SENT;
+}
+
 static enum fwd_verdict eth_output(struct pctx *c, struct fwd_iface *out, uint32_t nh_ip)
 {
 	if (over_mtu(c, out, 0))
-		return too_big(c, out, 0);
+		return c->is_ip ? too_big(c, out, 0) : lsr_too_big(c, out, nh_ip);
 	return arp_output(c->f, out, nh_ip, c->p);
 }
 
@@ -376,26 +463,6 @@ static enum fwd_verdict do_pop_forward(struct pctx *c, const struct lfib_entry *
 
 static enum fwd_verdict do_swap(struct pctx *c, const struct lfib_entry *e,
 				const struct mpls_lse *top);
-
-/* Label entries looked through for the IPv4 packet an LSR's error quotes (and carries). */
-#define STACK_WALK_MAX ICMP_MPLS_STACK_MAX
-/* The TTL of the label entries an LSR sends its error on with (as if it came from there). */
-#define LSP_ERROR_TTL 255
-
-/* Bytes of Ethernet header and label stack in front of the packet under it, 0 when none. */
-static size_t stack_front(const struct fwd_pkt *p, unsigned *n)
-{
-	size_t front = FWD_ETH_HLEN;
-
-	for (*n = 0; *n < STACK_WALK_MAX && front + MPLS_LSE_LEN <= p->len; (*n)++) {
-		front += MPLS_LSE_LEN;
-		if (p->data[front - 2] & 1) { /* S: the bottom of the stack */
-			(*n)++;
-			return front;
-		}
-	}
-	return 0;
-}
 
 /*
  * A transit label's TTL ran out here (an LSR, RFC 3032 2.3.2). An LSR has

@@ -348,16 +348,14 @@ static enum fwd_verdict error_output(struct fwd *f, struct fwd_iface *in, struct
 /*
  * Too big for its egress link: pipeline.c answers an IPv4 packet with DF
  * (fragmentation needed, within the rate limit) and sends one without in
- * fragments. A worker hands the latter over only while its punt ring has
- * room to spare (punt.h): big packets must not crowd out ARP. A labeled
- * frame is dropped.
+ * fragments; a labeled one (an LSR's) it fragments under its labels or
+ * answers along the LSP. A worker hands those over only while its punt ring
+ * has room to spare (punt.h): big packets must not crowd out ARP.
  */
 static enum fwd_verdict too_big(struct fwd *f, struct fwd_iface *in, struct fwd_pkt *p,
 				const struct vstate *s)
 {
-	if (!s->is_ip)
-		return fwd_drop(f, FWD_DROP_MTU_EXCEEDED);
-	if (ipv4_df(p->data + FWD_ETH_HLEN))
+	if (s->is_ip && ipv4_df(p->data + FWD_ETH_HLEN))
 		return error_output(f, in, p, s, FWD_DROP_MTU_EXCEEDED);
 	if (fwd_self != NULL)
 		return punt_nh_bulk(f, in, p, s->is_ip, s->vrf_id, s->nh, s->inner);

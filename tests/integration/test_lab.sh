@@ -177,18 +177,33 @@ site_a1_mtu() { # site_a1_mtu MTU: host-a1 to pe1's ce-a1, every link of the way
 fwd_mtu_is() { # fwd_mtu_is NODE IF MTU: that fwd has seen the interface's MTU
 	[ "$(api "$1" fwd /interfaces | jq --arg i "$2" '.interfaces[] | select(.name == $i) | .mtu')" = "$3" ]
 }
-big_ping() {
+big_ping() { # big_ping SIZE: host-a1's ping of SIZE bytes of data without DF is answered
 	local out # read whole, then grepped (ping fails while nothing comes back)
-	out=$(inns host-a1 ping -n -q -c 1 -W 2 -M dont -s 1700 192.168.101.10 2>&1)
+	out=$(inns host-a1 ping -n -q -c 1 -W 2 -M dont -s "$1" 192.168.101.10 2>&1)
 	grep -q " 1 received" <<<"$out"
 }
 fragmented_by() { [ "$(api "$1" fwd /counters | jq '.fragmented.packets')" -ge 1 ]; }
 check "site A1 at MTU 1800, seen by pe1's fwd" eval 'site_a1_mtu 1800 && poll 10 fwd_mtu_is pe1 ce-a1 1800'
 check "host-a1, 1,728 bytes without DF: answered (pe1 fragments under the labels, pe2 again for ce-a2)" \
-	poll 15 big_ping
+	poll 15 big_ping 1700
 check "pe1 and pe2 count the packets they sent in fragments (/counters fragmented)" \
 	eval 'fragmented_by pe1 && fragmented_by pe2'
 check "site A1 back at MTU 1500, seen by pe1's fwd" eval 'site_a1_mtu 1500 && poll 10 fwd_mtu_is pe1 ce-a1 1500'
+# ... and at P: the link to pe2 at 1,500, so after popping its own label P has 1,504 bytes
+p_pe2_mtu() { inns p ip link set to-pe2 mtu "$1" && inns pe2 ip link set core0 mtu "$1"; }
+df_ping_from_p() {
+	local out
+	out=$(inns host-a1 ping -n -c 1 -W 2 -M do -s 1472 192.168.101.10 2>&1)
+	grep -q "^From 10.0.1.2 icmp_seq=1 Frag needed and DF set (mtu = 1496)" <<<"$out"
+}
+check "P's link to pe2 at MTU 1500, seen by P's fwd" eval 'p_pe2_mtu 1500 && poll 10 fwd_mtu_is p to-pe2 1500'
+check "host-a1, 1,500 bytes without DF: answered (P fragments under the VPN label)" \
+	poll 15 big_ping 1472
+check "P counts the packets it sent in fragments" fragmented_by p
+check "host-a1, 1,500 bytes with DF: fragmentation needed from P (10.0.1.2), mtu 1496, along the LSP and back by pe2" \
+	poll 10 df_ping_from_p
+check "P's link to pe2 back at MTU 1600, host-a1's learnt path MTU forgotten" \
+	eval 'p_pe2_mtu 1600 && poll 10 fwd_mtu_is p to-pe2 1600 && inns host-a1 ip route flush cache'
 
 # --- on the wire --------------------------------------------------------------------
 capture() { # capture IFACE FILE: tshark in P on IFACE for MPLS frames, ready when it returns

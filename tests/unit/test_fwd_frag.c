@@ -93,7 +93,7 @@ Test(frag, two_fragments_at_eight_byte_boundaries)
 	struct tframe t;
 	struct ipv4_info info = packet(&t, 1500, NULL, 0, 0);
 
-	cr_assert_eq(frag_ipv4(&t.p, &info, 1492, keep, NULL), 2);
+	cr_assert_eq(frag_ipv4(&t.p, FWD_ETH_HLEN, &info, 1492, keep, NULL), 2);
 	cr_assert_eq(t_get16(frag_ip(0) + 2), 1492, "20 + 1,472: the most a multiple of 8 allows");
 	cr_assert(frag_more(0));
 	cr_assert_eq(t_get16(frag_ip(1) + 2), 20 + 8);
@@ -106,7 +106,7 @@ Test(frag, many_fragments)
 	struct tframe t;
 	struct ipv4_info info = packet(&t, 1500, NULL, 0, 0);
 
-	cr_assert_eq(frag_ipv4(&t.p, &info, 576, keep, NULL), 3);
+	cr_assert_eq(frag_ipv4(&t.p, FWD_ETH_HLEN, &info, 576, keep, NULL), 3);
 	for (int i = 0; i < 2; i++) {
 		cr_assert_eq(t_get16(frag_ip(i) + 2), 20 + 552);
 		cr_assert(frag_more(i));
@@ -123,7 +123,7 @@ Test(frag, only_copied_options_after_the_first)
 	struct tframe t;
 	struct ipv4_info info = packet(&t, 1000, opts, sizeof(opts), 0);
 
-	cr_assert_eq(frag_ipv4(&t.p, &info, 600, keep, NULL), 2);
+	cr_assert_eq(frag_ipv4(&t.p, FWD_ETH_HLEN, &info, 600, keep, NULL), 2);
 	cr_assert_eq(frag_ip(0)[0], 0x45 + 4, "the first keeps every option");
 	cr_assert_arr_eq(frag_ip(0) + 20, opts, sizeof(opts));
 	cr_assert_eq(frag_ip(1)[0], 0x47, "the later: the 7-byte copied option, padded to 8");
@@ -138,13 +138,13 @@ Test(frag, a_fragment_cut_again_keeps_its_place)
 	/* a middle fragment: offset 2,960, more to come */
 	struct ipv4_info info = packet(&t, 1500, NULL, 0, 0x2000 | 2960 / 8);
 
-	cr_assert_eq(frag_ipv4(&t.p, &info, 1000, keep, NULL), 2);
+	cr_assert_eq(frag_ipv4(&t.p, FWD_ETH_HLEN, &info, 1000, keep, NULL), 2);
 	cr_assert(frag_more(0));
 	cr_assert(frag_more(1), "the original's MF: it was not the last piece");
 	expect_data(&t, &info, 2960);
 	/* the last fragment of a packet: its last piece has no MF */
 	info = packet(&t, 1500, NULL, 0, 2960 / 8);
-	cr_assert_eq(frag_ipv4(&t.p, &info, 1000, keep, NULL), 2);
+	cr_assert_eq(frag_ipv4(&t.p, FWD_ETH_HLEN, &info, 1000, keep, NULL), 2);
 	cr_assert(!frag_more(1));
 	expect_data(&t, &info, 2960);
 }
@@ -155,11 +155,11 @@ Test(frag, refused)
 	struct tframe t;
 	struct ipv4_info info = packet(&t, 1500, NULL, 0, 0x4000);
 
-	cr_assert_eq(frag_ipv4(&t.p, &info, 1492, keep, NULL), -EINVAL, "DF");
+	cr_assert_eq(frag_ipv4(&t.p, FWD_ETH_HLEN, &info, 1492, keep, NULL), -EINVAL, "DF");
 	info = packet(&t, 1500, NULL, 0, 0);
-	cr_assert_eq(frag_ipv4(&t.p, &info, 27, keep, NULL), -EINVAL, "no room for 8 bytes");
+	cr_assert_eq(frag_ipv4(&t.p, FWD_ETH_HLEN, &info, 27, keep, NULL), -EINVAL, "no room for 8 bytes");
 	info = packet(&t, 1500, bad_opts, sizeof(bad_opts), 0);
-	cr_assert_eq(frag_ipv4(&t.p, &info, 1492, keep, NULL), -EINVAL, "bad options");
+	cr_assert_eq(frag_ipv4(&t.p, FWD_ETH_HLEN, &info, 1492, keep, NULL), -EINVAL, "bad options");
 	cr_assert_eq(n_got, 0, "nothing sent");
 }
 
@@ -241,4 +241,90 @@ Test(frag_pe, df_still_gets_fragmentation_needed)
 	cr_assert_eq(cap[0].data[14 + 21], 4, "fragmentation needed");
 	cr_assert_eq(f->ip_fragments, 0);
 	cr_assert_eq(drops(FWD_DROP_MTU_EXCEEDED), 1);
+}
+
+/* ---- at an LSR (P): under the labels ---- */
+
+/* [label | 200 S] with TTLs 9 over a UDP packet of total bytes, on core0; DF as given. */
+static void labeled_big(struct tframe *t, uint32_t label, unsigned total, bool df)
+{
+	uint32_t l[2] = { label, 200 };
+	uint8_t ttls[2] = { 9, 9 }, *ip;
+
+	t_mpls_frame(t, mac_core0, mac_p, l, ttls, 2, SITE1, SITE2, 64);
+	t->p.len = FWD_ETH_HLEN + 8;
+	ip = t_ipv4(t, SITE1, SITE2, 64, 17, total - 20);
+	if (df) {
+		ip[6] = 0x40;
+		t_put16(ip + 10, 0);
+		t_put16(ip + 10, ipv4_checksum(ip, 20));
+	}
+}
+
+Test(frag_pe, an_lsr_fragments_under_the_labels)
+{
+	struct tframe t;
+
+	core1->mtu = 1500;
+	labeled_big(&t, 16, 1500, false); /* swapped to 17: 1,508 bytes of labels and IP */
+	cr_assert_eq(fwd_input(f, core0, &t.p), FWD_SENT);
+	cr_assert_eq(n_cap, 2);
+	for (int i = 0; i < 2; i++) {
+		cr_assert_eq(cap[i].ifp, core1);
+		cr_assert_arr_eq(cap[i].data, mac_p2, 6);
+		cr_assert_eq(t_lse(cap[i].data, 0).label, 17);
+		cr_assert_eq(t_lse(cap[i].data, 0).ttl, 8);
+		cr_assert_eq(t_lse(cap[i].data, 1).label, 200);
+		cr_assert(t_lse(cap[i].data, 1).bos);
+		cr_assert_eq(t_lse(cap[i].data, 1).ttl, 9, "only the top entry is swapped");
+		cr_assert(t_ip_csum_ok(cap[i].data + 22));
+		cr_assert_leq(cap[i].len - FWD_ETH_HLEN, 1500u);
+	}
+	cr_assert_eq(t_get16(cap[0].data + 22 + 2), 1492, "the MTU less two labels");
+	cr_assert_eq(t_get16(cap[1].data + 22 + 2), 28);
+	cr_assert_eq(f->ip_fragments, 2);
+	cr_assert_eq(total_drops(), 0);
+}
+
+Test(frag_pe, penultimate_hop_popping_then_fragments)
+{
+	struct tframe t;
+
+	core1->mtu = 1500;
+	labeled_big(&t, 18, 1500, false); /* 18 is popped (PHP): [200] over 1,500 bytes */
+	cr_assert_eq(fwd_input(f, core0, &t.p), FWD_SENT);
+	cr_assert_eq(n_cap, 2);
+	cr_assert_eq(t_lse(cap[0].data, 0).label, 200);
+	cr_assert(t_lse(cap[0].data, 0).bos);
+	cr_assert_eq(t_get16(cap[0].data + 18 + 2), 1492, "20 + 1,472: 1,496 less a multiple of 8");
+	cr_assert_eq(t_get16(cap[1].data + 18 + 2), 28);
+}
+
+Test(frag_pe, an_lsr_sends_fragmentation_needed_along_the_lsp)
+{
+	struct tframe t;
+	const uint8_t *ip, *icmp;
+
+	core1->mtu = 1500;
+	labeled_big(&t, 16, 1500, true);
+	cr_assert_eq(fwd_input(f, core0, &t.p), FWD_SENT, "the error goes on");
+	cr_assert_eq(drops(FWD_DROP_MTU_EXCEEDED), 1);
+	cr_assert_eq(f->icmp_sent, 1);
+	cr_assert_eq(n_cap, 1);
+	cr_assert_eq(cap[0].ifp, core1, "on along the LSP, to the egress PE");
+	cr_assert_eq(t_lse(cap[0].data, 0).label, 17);
+	cr_assert_eq(t_lse(cap[0].data, 0).ttl, 255);
+	cr_assert_eq(t_lse(cap[0].data, 1).label, 200);
+	cr_assert_eq(t_lse(cap[0].data, 1).ttl, 255);
+	ip = cap[0].data + 22;
+	icmp = ip + 20;
+	cr_assert(t_ip_csum_ok(ip));
+	cr_assert_eq(t_get32(ip + 12), t_ip(10, 0, 1, 1), "from the address it came in on");
+	cr_assert_eq(t_get32(ip + 16), SITE1, "to the sender");
+	cr_assert_eq(icmp[0], 3);
+	cr_assert_eq(icmp[1], 4);
+	cr_assert_eq(t_get16(icmp + 6), 1492, "the MTU less the labels");
+	cr_assert_eq(ipv4_checksum(icmp, t_get16(ip + 2) - 20u), 0);
+	cr_assert_eq(t_get32(icmp + 8 + 12), SITE1, "quoting the packet");
+	cr_assert_eq(f->ip_fragments, 0);
 }
