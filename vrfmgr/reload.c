@@ -46,19 +46,33 @@ static bool rts_equal(const struct ext_community *a, size_t na, const struct ext
 	return na == nb && (na == 0 || memcmp(a, b, na * sizeof(*a)) == 0);
 }
 
+/*
+ * Field by field, not memcmp: a struct prefix4 has padding and a name has
+ * whatever follows its NUL, neither of which the parser sets.
+ */
 static bool statics_equal(const struct cfg_vrf *a, const struct cfg_vrf *b)
 {
-	return a->n_static_routes == b->n_static_routes &&
-	       (a->n_static_routes == 0 ||
-		memcmp(a->static_routes, b->static_routes,
-		       a->n_static_routes * sizeof(*a->static_routes)) == 0);
+	if (a->n_static_routes != b->n_static_routes)
+		return false;
+	for (size_t i = 0; i < a->n_static_routes; i++) {
+		const struct cfg_static_route *x = &a->static_routes[i], *y = &b->static_routes[i];
+
+		if (!prefix4_equal(&x->prefix, &y->prefix) || x->next_hop != y->next_hop ||
+		    strcmp(x->interface, y->interface) != 0 || x->distance != y->distance)
+			return false;
+	}
+	return true;
 }
 
 static bool ifs_equal(const struct cfg_vrf *a, const struct cfg_vrf *b)
 {
-	return a->n_interfaces == b->n_interfaces &&
-	       (a->n_interfaces == 0 ||
-		memcmp(a->interfaces, b->interfaces, a->n_interfaces * sizeof(*a->interfaces)) == 0);
+	if (a->n_interfaces != b->n_interfaces)
+		return false;
+	for (size_t i = 0; i < a->n_interfaces; i++)
+		if (strcmp(a->interfaces[i].name, b->interfaces[i].name) != 0 ||
+		    !prefix4_equal(&a->interfaces[i].address, &b->interfaces[i].address))
+			return false;
+	return true;
 }
 
 static bool vrf_cfg_equal(const struct cfg_vrf *a, const struct cfg_vrf *b)
