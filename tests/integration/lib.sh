@@ -256,6 +256,19 @@ lab_established() { # lab_established NODE PEER: that BGP session is Established
 		jq -e --arg p "$2" '.neighbors[] | select(.address == $p) | .state == "Established"'
 }
 ping1() { inns "$1" ping -n -q -c 1 -W 1 "$2"; } # ping1 NODE ADDRESS
+# rawc CMD: one command to tools/bgp_raw run as `coproc RAWC { ... }`; its output, up
+# to "done" or "failed", into $RAWC_OUT; true on "done" (20 s at most)
+rawc() {
+	local line deadline=$((SECONDS + 20))
+	RAWC_OUT=""
+	echo "$*" >&"${RAWC[1]}" || return 1
+	while [ $SECONDS -lt $deadline ] && IFS= read -r -t 20 line <&"${RAWC[0]}"; do
+		RAWC_OUT+="$line"$'\n'
+		[ "$line" = done ] && return 0
+		[ "$line" = failed ] && return 1
+	done
+	return 1
+}
 whoami_is() {                                    # whoami_is FROM ADDRESS EXPECTED_HOST
 	local got
 	got=$(inns "$1" "$BUILD/tools/whoami" -t 1000 -c 3 "$2" 2>&1)

@@ -129,18 +129,6 @@ P=192.0.2.0/24
 coproc RAWC { ip netns exec "$(ns r)" "$RAW" -s 10.79.0.3 -d 10.79.0.1 2>&1; }
 RAW_PID=$RAWC_PID
 t_track "$RAW_PID"
-# rawc CMD: one command to the coproc; its output (up to "done"/"failed") into $RAWC_OUT
-rawc() {
-	local line deadline=$((SECONDS + 20))
-	RAWC_OUT=""
-	echo "$*" >&"${RAWC[1]}" || return 1
-	while [ $SECONDS -lt $deadline ] && IFS= read -r -t 20 line <&"${RAWC[0]}"; do
-		RAWC_OUT+="$line"$'\n'
-		[ "$line" = done ] && return 0
-		[ "$line" = failed ] && return 1
-	done
-	return 1
-}
 if rawc establish && poll 5 established dut 10.79.0.3 && rawc route $RD $P 100 65000:79 &&
 	poll 10 by_has_route $RD $P; then
 	ok "neighbor added: its session comes up, its route is reflected to by"

@@ -139,18 +139,6 @@ P=192.0.2.0/24
 coproc RAWC { ip netns exec "$(ns peer)" "$RAW" -s 10.77.1.3 -d 10.77.1.1 2>&1; }
 RAW_PID=$RAWC_PID
 t_track "$RAW_PID"
-# rawc CMD: one command to the coproc; its output (up to "done"/"failed") into $RAWC_OUT
-rawc() {
-	local line deadline=$((SECONDS + 20))
-	RAWC_OUT=""
-	echo "$*" >&"${RAWC[1]}" || return 1
-	while [ $SECONDS -lt $deadline ] && IFS= read -r -t 20 line <&"${RAWC[0]}"; do
-		RAWC_OUT+="$line"$'\n'
-		[ "$line" = done ] && return 0
-		[ "$line" = failed ] && return 1
-	done
-	return 1
-}
 rawc_sees() { # rawc_sees PATTERN: lines the session printed since the last command
 	local line
 	while IFS= read -r -t 0.2 line <&"${RAWC[0]}"; do
