@@ -16,6 +16,8 @@
 #define IPOPT_NOP 1
 #define IPOPT_COPIED 0x80
 #define IPV4_HDR_MAX 60
+/* The most data a datagram can carry (RFC 791: a 16-bit total length, a header of 20 at least). */
+#define IPV4_DATA_MAX (0xFFFF - IPV4_HDR_MIN)
 
 static uint8_t scratch[FWD_HEADROOM + FRAG_FRONT_MAX + 0xFFFF];
 
@@ -90,7 +92,9 @@ int frag_ipv4(const struct fwd_pkt *p, size_t front, const struct ipv4_info *inf
 	uint8_t later[IPV4_HDR_MAX];
 	int later_len, n = 0;
 
+	/* off + left past the largest datagram: the pieces' offsets would overflow into MF */
 	if ((flags & IP_FLAG_DF) || front > FRAG_FRONT_MAX || mtu < info->hlen + 8u ||
+	    off + left > IPV4_DATA_MAX ||
 	    (later_len = later_header(ip, info->hlen, later)) < 0)
 		return -EINVAL;
 	while (left > 0) {

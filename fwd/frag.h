@@ -25,7 +25,9 @@ typedef void (*frag_out_fn)(void *ctx, struct fwd_pkt *frag);
  * later ones, only those marked copied. A packet that is already a fragment
  * keeps its offset and its MF in the last piece. Returns how many fragments
  * went out, or -EINVAL: DF set, a front over FRAG_FRONT_MAX, mtu too small
- * for a header and 8 bytes of data, or malformed options.
+ * for a header and 8 bytes of data, malformed options, or an offset and
+ * data that end past the largest datagram (65,535 bytes: the pieces'
+ * offsets would not fit their field).
  */
 int frag_ipv4(const struct fwd_pkt *p, size_t front, const struct ipv4_info *info, unsigned mtu,
 	      frag_out_fn out, void *ctx);

@@ -163,6 +163,28 @@ Test(frag, refused)
 	cr_assert_eq(n_got, 0, "nothing sent");
 }
 
+/*
+ * A fragment whose data would end past the largest datagram (its offset
+ * plus its data over 65,535 - 20): its pieces' offsets do not fit the
+ * 13-bit field, and the carry would land in MF. Such a packet is refused,
+ * not cut into fragments that say something else.
+ */
+Test(frag, offset_past_the_largest_datagram_refused)
+{
+	struct tframe t;
+	/* the last 8-byte unit the field can name, then 1,480 bytes of data */
+	struct ipv4_info info = packet(&t, 1500, NULL, 0, 0x1FFF);
+
+	cr_assert_eq(frag_ipv4(&t.p, FWD_ETH_HLEN, &info, 1000, keep, NULL), -EINVAL);
+	cr_assert_eq(n_got, 0, "nothing sent");
+	/* near the largest that fits (offset + data at most 65,515) */
+	info = packet(&t, 1500, NULL, 0, (65515 - 1480) / 8);
+	cr_assert_eq(frag_ipv4(&t.p, FWD_ETH_HLEN, &info, 1000, keep, NULL), 2);
+	cr_assert(frag_more(0));
+	cr_assert(!frag_more(1), "the original was the last fragment");
+	expect_data(&t, &info, (65515 - 1480) / 8 * 8);
+}
+
 /* ---- through the PE ---- */
 
 TestSuite(frag_pe, .init = setup, .fini = teardown);
