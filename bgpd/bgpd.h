@@ -359,7 +359,10 @@ bool adjout_eligible(const struct bgp_peer *p, const struct rib_path *path);
 bool adjout_group_eligible(const struct updgroup_key *k, const struct rib_path *path);
 /* Per-member split horizon: path came from p, or names p's router id as ORIGINATOR_ID. */
 bool adjout_split_horizon(const struct bgp_peer *p, const struct rib_path *path);
-/* The groups forget exports memoized for src (its slot is about to serve another neighbor). */
+/*
+ * The groups forget exports memoized for src: its slot is about to serve
+ * another neighbor, or a new session of it (another router id) begins.
+ */
 void adjout_forget_source(struct bgpd *d, const struct rib_source *src);
 
 /* ---- updgroup.c ---- */

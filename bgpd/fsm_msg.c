@@ -171,6 +171,8 @@ static void peer_established(struct bgp_conn *c)
 	p->ctx.afs = c->open.afs & p->cfg->families;
 	p->enhanced_rr = c->open.cap_enhanced_rr;
 	p->max_prefix_warned = false;
+	/* what the groups memoized for this source may name its last session's router id */
+	adjout_forget_source(c->d, &p->src);
 	p->src.ebgp = p->ctx.ebgp;
 	p->src.peer_as = c->open.asn;
 	p->src.router_id = c->open.bgp_id;

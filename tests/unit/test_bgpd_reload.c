@@ -382,3 +382,74 @@ Test(bgpd_reload, restart_only_changes_refused)
 	cr_assert_null(bgpd_peer_by_addr(B, 0x7f000101u));     /* 127.0.1.1, left out */
 	a_b_untouched();
 }
+
+/*
+ * Not a reload, but the update groups' memo that reload.c clears when a
+ * slot changes hands (adjout_forget_source): a session that comes back
+ * with another BGP identifier is a new source too. C (no graceful
+ * restart, so B withdraws its routes when it goes) restarts as router
+ * 127.0.0.33 and announces the same route: the attributes B interns are
+ * the same set as before, and A must hear the new ORIGINATOR_ID, not the
+ * one memoized from C's first life (RFC 4456 section 8).
+ */
+static struct ferry_config *load_c(const char *router_id)
+{
+	struct ferry_config *c = calloc(1, sizeof(*c));
+	char json[1024], err[256];
+
+	cr_assert_not_null(c);
+	snprintf(json, sizeof(json),
+		 "{\"router\": {\"name\": \"s3\", \"router_id\": \"%s\", \"asn\": 65000,"
+		 " \"run_dir\": \"/tmp/bgpd-reload-test\"},"
+		 " \"bgp\": {\"listen\": \"127.0.0.3\", \"port\": %u, \"hold_time\": 9,"
+		 " \"connect_retry\": 1, \"graceful_restart\": {\"enabled\": false},"
+		 " \"neighbors\": [{\"address\": \"127.0.0.2\", \"remote_as\": 65000,"
+		 " \"local_address\": \"127.0.0.3\"}]}}",
+		 router_id, port);
+	cr_assert_eq(config_load_string(json, "c.json", c, err, sizeof(err)), 0, "%s", err);
+	return c;
+}
+
+static void setup_c_no_gr(void)
+{
+	start(C_CLIENT);
+	bgpd_free(C);
+	cfg_drop(cfg_c);
+	cfg_c = load_c("127.0.0.3");
+	C = bgpd_new(base, cfg_c);
+	cr_assert_not_null(C);
+}
+
+TestSuite(bgpd_memo, .init = setup_c_no_gr, .fini = teardown, .timeout = 40);
+
+static uint32_t a_originator(void)
+{
+	struct rib_entry *e = rib_lookup(A->rib, &rd, &pfx);
+
+	cr_assert(e && e->best, "A has no route of C's");
+	cr_assert(attr_has(&e->best->attrs->a, ATTR_ORIGINATOR_ID));
+	return e->best->attrs->a.originator_id;
+}
+
+Test(bgpd_memo, a_source_back_with_a_new_router_id_is_reflected_with_it)
+{
+	a_b_wait();
+	c_announces();
+	cr_assert(run_until(b_c_up, NULL, 10), "B and C never established");
+	cr_assert(run_until(a_has_c_route, (void *)1, 5), "C's route not reflected to A");
+	cr_assert_eq(a_originator(), ADDR_C);
+
+	bgpd_free(C); /* C goes without a word; no graceful restart: B withdraws its route */
+	C = NULL;
+	cr_assert(run_until(a_has_c_route, NULL, 10), "A kept C's route");
+	cfg_drop(cfg_c);
+	cfg_c = load_c("127.0.0.33");
+	C = bgpd_new(base, cfg_c);
+	cr_assert_not_null(C);
+	c_announces();
+	cr_assert(run_until(b_c_up, NULL, 15), "B and C never established again");
+	cr_assert(run_until(a_has_c_route, (void *)1, 5), "C's route not back at A");
+	cr_assert_eq(a_originator(), 0x7f000021u, "A heard C's old router id as ORIGINATOR_ID");
+	a_b_untouched();
+}
+
