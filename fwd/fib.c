@@ -3,8 +3,10 @@
  * (vrfmgr numbers them 1..n in config order) so the per-packet VRF lookup is
  * one load. Routes are interned results (next hop, inner label) in the LPM:
  * a result is reference-counted by the routes using it and holds one
- * reference on its next hop. Result ids are reused only after an RCU grace
- * period, since a worker may have just read one from a lookup table.
+ * reference on its next hop. A result no route uses is retired only once
+ * the tables without it are published (fib_commit), and its id reused only
+ * after an RCU grace period from then, since a worker may have just read it
+ * from a lookup table.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -171,7 +173,21 @@ static void res_put(struct fwd *f, uint32_t id)
 		pp = &ctl_at(r, *pp)->next;
 	*pp = ctl_at(r, id)->next;
 	r->count--;
-	rcu_retire(f->rcu, res_reclaim, (void *)(uintptr_t)id, f);
+	ctl_at(r, id)->next = r->dead_head; /* retired by fib_commit, after publishing */
+	r->dead_head = id;
+}
+
+/* The results of dead_head to RCU: no published table names them any more. */
+static void res_retire_dead(struct fwd *f)
+{
+	struct fib_results *r = f->res;
+
+	while (r->dead_head != 0) {
+		uint32_t id = r->dead_head;
+
+		r->dead_head = ctl_at(r, id)->next;
+		rcu_retire(f->rcu, res_reclaim, (void *)(uintptr_t)id, f);
+	}
 }
 
 /* ---- VRFs ---- */
@@ -362,6 +378,8 @@ void fib_commit(struct fwd *f)
 		}
 	}
 	f->n_fib_dirty = kept;
+	if (kept == 0) /* a VRF left unpublished may still name a dead result */
+		res_retire_dead(f);
 }
 
 /*
@@ -469,6 +487,8 @@ void fib_free_all(struct fwd *f)
 {
 	for (uint32_t id = 0; id < f->vrf_cap; id++)
 		fib_vrf_del(f, id);
+	if (f->res != NULL)
+		res_retire_dead(f);
 	rcu_synchronize(f->rcu);
 	free(f->vrfs);
 	free(f->vrf_roots);

@@ -61,6 +61,14 @@ struct fib_results {
 	uint32_t hash_size; /* power of two */
 	uint32_t count;
 	uint32_t free_head;
+	/*
+	 * Results no route uses any more, linked through their ctl next:
+	 * retired (RCU) only once fib_commit has published the tables without
+	 * them. Retired at once, a grace period could end before the commit and
+	 * a worker still reading the old table would find the id freed, or
+	 * given to another route's result.
+	 */
+	uint32_t dead_head;
 };
 
 /* A route as the control plane sees it (API, sweep). */
@@ -103,7 +111,7 @@ int fib_del(struct fwd *f, uint32_t vrf_id, uint32_t prefix, uint8_t plen);
 void fib_commit(struct fwd *f);
 static inline bool fib_pending(const struct fwd *f)
 {
-	return f->n_fib_dirty != 0;
+	return f->n_fib_dirty != 0 || f->res->dead_head != 0;
 }
 /*
  * Longest match, after committing what is pending (not while workers run:

@@ -11,7 +11,9 @@
 #include "fwd/apply.h"
 #include "fwd/fib.h"
 #include "fwd/lfib.h"
+#include "fwd/lpm.h"
 #include "fwd/nexthop.h"
+#include "fwd/rcu.h"
 
 static int out_stub(void *ctx, struct fwd_iface *ifp, const uint8_t *frame, size_t len)
 {
@@ -41,6 +43,8 @@ static void close_stub(void *ctx, struct fwd_iface *ifp)
 
 static struct fwd *f;
 
+static struct rcu_reader *rd; /* a worker's RCU slot, when a test plays one */
+
 static void setup(void)
 {
 	struct fwd_hooks h = { .output = out_stub, .if_open = open_stub, .if_close = close_stub };
@@ -53,6 +57,9 @@ static void setup(void)
 
 static void teardown(void)
 {
+	if (rd != NULL) /* a test's worker: fwd_free waits for every reader */
+		rcu_unregister(f->rcu, rd);
+	rd = NULL;
 	fwd_free(f);
 }
 
@@ -164,6 +171,46 @@ Test(apply, lookup_publishes_only_without_workers)
 	cr_assert(!fib_pending(f));
 }
 
+/* The worker (rd) passes quiescent points while the control thread reclaims what is due. */
+static void grace_periods(void)
+{
+	for (int i = 0; i < 2; i++) {
+		rcu_quiescent(f->rcu, rd);
+		rcu_poll(f->rcu);
+	}
+}
+
+/*
+ * A deleted route's result lives until the table without it is published:
+ * until then a worker still finds it there (it was freed at the delete, and
+ * its id free for another route's result, when a grace period ended first).
+ */
+Test(apply, a_deleted_routes_result_outlives_the_table_that_names_it)
+{
+	struct fwd_vrf *v;
+	uint32_t id;
+
+	vrf(IPC_VRF_ADD, 1, "A");
+	bind_if(IPC_IF_BIND, "ce-a1", 1);
+	nh(IPC_NH_ADD, 5);
+	route(IPC_FIB_ADD, 1, 0xC0A86400, 24, 5);
+	fib_commit(f);
+	cr_assert_not_null(rd = rcu_register(f->rcu)); /* unregistered by teardown */
+	f->no_lazy_commit = true; /* a worker runs */
+	v = fib_vrf_get(f, 1);
+	route(IPC_FIB_DEL, 1, 0xC0A86400, 24, 0);
+	grace_periods();
+	id = lpm_lookup(v->lpm, 0xC0A8640A); /* what the worker reads: not published yet */
+	cr_assert_neq(id, 0);
+	cr_assert_not_null(fib_result_of(f->res, id)->nh, "freed under the published table");
+	cr_assert_eq(fib_result_of(f->res, id)->nh->id, 5);
+	cr_assert(fib_pending(f), "the control thread has a commit to make");
+	fib_commit(f);
+	cr_assert_eq(lpm_lookup(v->lpm, 0xC0A8640A), 0);
+	grace_periods();
+	cr_assert_eq(nh_find(f, 5)->refs, 0, "reclaimed after the commit and a grace period");
+}
+
 Test(apply, rejects_nonsense_without_harm)
 {
 	route(IPC_FIB_ADD, 7, 0x0A000000, 8, 1); /* unknown VRF */
@@ -243,8 +290,9 @@ Test(apply, next_hop_deleted_while_referenced)
 	cr_assert_eq(get(1, 0x0A000001)->nh->type, 0);
 	nh(IPC_NH_ADD, 5);
 	cr_assert_eq(get(1, 0x0A000001)->nh->type, IPC_NH_GATEWAY);
-	/* deleting the VRF releases its routes' references */
+	/* deleting the VRF releases its routes' references, once that is published */
 	vrf(IPC_VRF_DEL, 1, "A");
+	fib_commit(f);
 	cr_assert_eq(nh_find(f, 5)->refs, 0);
 }
 
