@@ -24,7 +24,6 @@
 #include "fwd/arp.h"
 #include "fwd/ctr.h"
 #include "fwd/fib.h"
-#include "fwd/frag.h"
 #include "fwd/icmp.h"
 #include "fwd/ipv4.h"
 #include "fwd/lfib.h"
@@ -51,7 +50,7 @@ static bool mac_is_ours(const struct fwd_pkt *p, const struct fwd_iface *in)
 }
 
 /* Validates the IPv4 packet behind the Ethernet header and trims padding. */
-static bool ip_parse(struct pctx *c, enum fwd_drop *why)
+bool pipeline_ip_parse(struct pctx *c, enum fwd_drop *why)
 {
 	if (!ipv4_check(ip_hdr(c), c->p->len - FWD_ETH_HLEN, &c->ip, why))
 		return false;
@@ -108,8 +107,8 @@ static void error_build(struct pctx *c, size_t front, const struct ipv4_info *in
  * before a token is taken: senders with no way back (spoofed) do not use up
  * the VRF's errors.
  */
-static enum fwd_verdict drop_icmp(struct pctx *c, enum fwd_drop why, uint8_t type, uint8_t code,
-				  uint16_t mtu)
+enum fwd_verdict pipeline_drop_icmp(struct pctx *c, enum fwd_drop why, uint8_t type, uint8_t code,
+				    uint16_t mtu)
 {
 	enum fwd_verdict v = drop(c, why);
 	const struct fib_result *back;
@@ -125,42 +124,10 @@ static enum fwd_verdict drop_icmp(struct pctx *c, enum fwd_drop why, uint8_t typ
 	}
 	c->f->icmp_sent++;
 	error_build(c, FWD_ETH_HLEN, &c->ip, type, code, mtu, src);
-	if (!ip_parse(c, &why))
+	if (!pipeline_ip_parse(c, &why))
 		return v;
 	c->local = true;
 	return pipeline_nh_output(c, back->nh, back->inner_label);
-}
-
-/* A fragment of c's packet: the rest of the output path, as the whole packet would have taken. */
-static void fragment_out(void *ctx, struct fwd_pkt *frag)
-{
-	const struct pctx *c = ctx;
-	struct pctx one = *c;
-	enum fwd_drop why;
-
-	one.p = frag;
-	if (ip_parse(&one, &why))
-		pipeline_nh_output(&one, c->nh, c->inner);
-}
-
-/*
- * An IPv4 packet larger than the egress MTU once k label entries are
- * pushed: with DF set it gets fragmentation needed (the sender learns the
- * MTU it can use); without, it leaves in fragments of that size (frag.h).
- */
-static enum fwd_verdict too_big(struct pctx *c, const struct fwd_iface *out, unsigned k)
-{
-	uint32_t mtu = out->mtu - k * MPLS_LSE_LEN;
-	int n;
-
-	if (ipv4_df(ip_hdr(c)))
-		return drop_icmp(c, FWD_DROP_MTU_EXCEEDED, ICMP_UNREACH, ICMP_UNREACH_NEEDFRAG,
-				 (uint16_t)(mtu > 0xFFFF ? 0xFFFF : mtu));
-	if ((n = frag_ipv4(c->p, FWD_ETH_HLEN, &c->ip, mtu, fragment_out, c)) < 0)
-		return drop(c, FWD_DROP_MTU_EXCEEDED);
-	c->f->ip_fragmented++;
-	c->f->ip_fragments += (unsigned)n;
-	return FWD_SENT;
 }
 
 static bool over_mtu(const struct pctx *c, const struct fwd_iface *out, unsigned k)
@@ -173,8 +140,13 @@ static bool over_mtu(const struct pctx *c, const struct fwd_iface *out, unsigned
 /* The TTL of the label entries an LSR sends its error on with (as if it came from there). */
 #define LSP_ERROR_TTL 255
 
-/* Bytes of Ethernet header and label stack in front of the packet under it, 0 when none. */
-static size_t stack_front(const struct fwd_pkt *p, unsigned *n)
+void pipeline_lsp_error_ttls(struct fwd_pkt *p, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++) /* the TTL is an entry's last byte */
+		p->data[FWD_ETH_HLEN + i * MPLS_LSE_LEN + 3] = LSP_ERROR_TTL;
+}
+
+size_t pipeline_stack_front(const struct fwd_pkt *p, unsigned *n)
 {
 	size_t front = FWD_ETH_HLEN;
 
@@ -188,80 +160,10 @@ static size_t stack_front(const struct fwd_pkt *p, unsigned *n)
 	return 0;
 }
 
-/* Where an LSR's fragments go: the frame's own way (arp_output). */
-struct lsr_out {
-	struct fwd *f;
-	struct fwd_iface *out;
-	uint32_t nh_ip;
-};
-
-static void lsr_fragment_out(void *ctx, struct fwd_pkt *frag)
-{
-	struct lsr_out *o = ctx;
-
-	arp_output(o->f, o->out, o->nh_ip, frag);
-}
-
-/*
- * The sender of a labeled packet with DF that is too big here gets
- * fragmentation needed from the address it came in on, sent on along the
- * LSP under the frame's label entries (fresh TTLs), as swap_expired sends a
- * time exceeded; the egress PE routes it back in the packet's VRF.
- */
-static enum fwd_verdict lsr_need_frag(struct pctx *c, struct lsr_out *o, size_t front, unsigned n,
-				      const struct ipv4_info *info, uint32_t mtu)
-{
-	enum fwd_verdict v = drop(c, FWD_DROP_MTU_EXCEEDED);
-
-	if (c->local || c->in->addr == 0 || c->p->headroom < ICMP_ERROR_ROOM ||
-	    !icmp_error_allowed(c->p->data + front, info))
-		return v;
-	if (!icmp_limit_take(&c->f->icmp_lsr, c->f->now_ms)) {
-		c->f->icmp_limited++;
-		return v;
-	}
-	c->f->icmp_sent++;
-	icmp_error_build(c->p, front, info, ICMP_UNREACH, ICMP_UNREACH_NEEDFRAG,
-			 (uint16_t)(mtu > 0xFFFF ? 0xFFFF : mtu), c->in->addr);
-	for (unsigned i = 0; i < n; i++) /* the TTL is an entry's last byte */
-		c->p->data[FWD_ETH_HLEN + i * MPLS_LSE_LEN + 3] = LSP_ERROR_TTL;
-	c->local = true;
-	return arp_output(o->f, o->out, o->nh_ip, c->p);
-}
-
-/*
- * A labeled frame too big for its egress link (an LSR, RFC 3032 3): with
- * IPv4 under its label entries, the packet leaves in fragments under the
- * same entries, or with DF gets fragmentation needed, the MTU less the
- * labels; without IPv4 to see, it is dropped.
- */
-static enum fwd_verdict lsr_too_big(struct pctx *c, struct fwd_iface *out, uint32_t nh_ip)
-{
-	struct lsr_out o = { c->f, out, nh_ip };
-	struct ipv4_info info;
-	enum fwd_drop why;
-	unsigned n;
-	size_t front = stack_front(c->p, &n);
-	uint32_t mtu;
-	int k;
-
-	if (front == 0 || out->mtu <= n * MPLS_LSE_LEN ||
-	    !ipv4_check(c->p->data + front, c->p->len - front, &info, &why))
-		return drop(c, FWD_DROP_MTU_EXCEEDED);
-	mtu = out->mtu - n * MPLS_LSE_LEN;
-	if (ipv4_df(c->p->data + front))
-		return lsr_need_frag(c, &o, front, n, &info, mtu);
-	if ((k = frag_ipv4(c->p, front, &info, mtu, lsr_fragment_out, &o)) < 0)
-		return drop(c, FWD_DROP_MTU_EXCEEDED);
-	c->f->ip_fragmented++;
-	c->f->ip_fragments += (unsigned)k;
-	return FWD_SENT;
-}
-
 static enum fwd_verdict eth_output(struct pctx *c, struct fwd_iface *out, uint32_t nh_ip)
 {
 	if (over_mtu(c, out, 0))
-		return c->is_ip ? too_big(c, out, 0) : lsr_too_big(c, out, nh_ip);
+		return c->is_ip ? pipeline_too_big(c, out, 0) : pipeline_lsr_too_big(c, out, nh_ip);
 	return arp_output(c->f, out, nh_ip, c->p);
 }
 
@@ -304,7 +206,7 @@ enum fwd_verdict pipeline_nh_output(struct pctx *c, struct nexthop *nh, uint32_t
 	c->nh = nh;
 	c->inner = inner_label;
 	if (nh == NULL) /* vector.c's lookup found no route */
-		return drop_icmp(c, FWD_DROP_NO_ROUTE, ICMP_UNREACH, ICMP_UNREACH_NET, 0);
+		return pipeline_drop_icmp(c, FWD_DROP_NO_ROUTE, ICMP_UNREACH, ICMP_UNREACH_NET, 0);
 	if (nh->type == IPC_NH_LOCAL)
 		return c->is_ip ? local_input(c) : drop(c, FWD_DROP_BAD_LABEL_STACK);
 	if (nh->type == IPC_NH_DROP)
@@ -326,7 +228,7 @@ enum fwd_verdict pipeline_nh_output(struct pctx *c, struct nexthop *nh, uint32_t
 		labels[0] = nh->out_label;
 		labels[1] = inner_label;
 		if (c->is_ip && over_mtu(c, out, push_count(labels, 2)))
-			return too_big(c, out, push_count(labels, 2));
+			return pipeline_too_big(c, out, push_count(labels, 2));
 		if (mpls_push(c->p, labels, 2, push_ttl(c)) < 0)
 			return drop(c, FWD_DROP_NO_HEADROOM);
 		c->is_ip = false;
@@ -351,7 +253,7 @@ static enum fwd_verdict ip_route(struct pctx *c)
 	if (!c->local)
 		fwd_vrf_lookup(c->f, c->vrf->id, c->in->role == FWD_IF_CORE, e != NULL);
 	if (e == NULL)
-		return drop_icmp(c, FWD_DROP_NO_ROUTE, ICMP_UNREACH, ICMP_UNREACH_NET, 0);
+		return pipeline_drop_icmp(c, FWD_DROP_NO_ROUTE, ICMP_UNREACH, ICMP_UNREACH_NET, 0);
 	return pipeline_nh_output(c, e->nh, e->inner_label);
 }
 
@@ -363,7 +265,7 @@ static enum fwd_verdict access_ipv4(struct pctx *c)
 		return FWD_IGNORED; /* another station's frame on a shared segment */
 	if (c->in->active)
 		fwd_vrf_from_ce(c->f, c->in->vrf_id, c->p->len);
-	if (!ip_parse(c, &why))
+	if (!pipeline_ip_parse(c, &why))
 		return drop(c, why);
 	c->vrf = c->in->active ? fib_vrf_get(c->f, c->in->vrf_id) : NULL;
 	if (c->ip.dst == c->in->addr)
@@ -371,7 +273,7 @@ static enum fwd_verdict access_ipv4(struct pctx *c)
 	if (c->ip.ttl <= 1)
 		return c->vrf != NULL && for_us(c) ?
 			       local_input(c) :
-			       drop_icmp(c, FWD_DROP_TTL_EXPIRED, ICMP_TIME_EXCEEDED,
+			       pipeline_drop_icmp(c, FWD_DROP_TTL_EXPIRED, ICMP_TIME_EXCEEDED,
 					 ICMP_TIME_EXCEEDED_TTL, 0);
 	ipv4_set_ttl(ip_hdr(c), (uint8_t)(c->ip.ttl - 1));
 	if (c->vrf == NULL)
@@ -397,7 +299,7 @@ static bool pop_to_ip(struct pctx *c, const struct mpls_lse *top, enum fwd_drop 
 		*why = pop_error(rc);
 		return false;
 	}
-	return ip_parse(c, why);
+	return pipeline_ip_parse(c, why);
 }
 
 typedef enum fwd_verdict (*lfib_handler)(struct pctx *c, const struct lfib_entry *e,
@@ -417,12 +319,12 @@ static enum fwd_verdict pop_expired(struct pctx *c, const struct mpls_lse *top,
 	enum fwd_drop why;
 
 	memcpy(lse, c->p->data + FWD_ETH_HLEN, MPLS_LSE_LEN); /* core_mpls peeked it: there */
-	if (!top->bos || mpls_strip(c->p) < 0 || !ip_parse(c, &why))
+	if (!top->bos || mpls_strip(c->p) < 0 || !pipeline_ip_parse(c, &why))
 		return drop(c, FWD_DROP_TTL_EXPIRED);
 	if ((c->vrf = vrf) != NULL && for_us(c))
 		return local_input(c);
 	c->rx_stack = &rx;
-	return drop_icmp(c, FWD_DROP_TTL_EXPIRED, ICMP_TIME_EXCEEDED, ICMP_TIME_EXCEEDED_TTL, 0);
+	return pipeline_drop_icmp(c, FWD_DROP_TTL_EXPIRED, ICMP_TIME_EXCEEDED, ICMP_TIME_EXCEEDED_TTL, 0);
 }
 
 struct fwd_vrf *pipeline_ce_vrf(struct fwd *f, struct nexthop *nh)
@@ -479,7 +381,7 @@ static enum fwd_verdict swap_expired(struct pctx *c, const struct lfib_entry *e,
 	struct ipv4_info info;
 	enum fwd_drop why;
 	unsigned n;
-	size_t front = stack_front(c->p, &n);
+	size_t front = pipeline_stack_front(c->p, &n);
 	uint8_t *ip = c->p->data + front;
 	struct icmp_mpls_stack rx = { c->p->data + FWD_ETH_HLEN, n };
 
@@ -493,8 +395,7 @@ static enum fwd_verdict swap_expired(struct pctx *c, const struct lfib_entry *e,
 	c->f->icmp_sent++;
 	c->rx_stack = &rx; /* mpls_swap left the entries as they arrived */
 	error_build(c, front, &info, ICMP_TIME_EXCEEDED, ICMP_TIME_EXCEEDED_TTL, 0, c->in->addr);
-	for (unsigned i = 0; i < n; i++) /* the TTL is an entry's last byte */
-		c->p->data[FWD_ETH_HLEN + i * MPLS_LSE_LEN + 3] = LSP_ERROR_TTL;
+	pipeline_lsp_error_ttls(c->p, n);
 	c->local = true;
 	return do_swap(c, e, top);
 }
@@ -510,7 +411,7 @@ static enum fwd_verdict do_swap(struct pctx *c, const struct lfib_entry *e,
 	if (rc < 0)
 		return drop(c, pop_error(rc));
 	/* penultimate hop popping of the last label exposes IPv4 */
-	if (e->out_label == MPLS_LABEL_IMPLICIT_NULL && top->bos && !ip_parse(c, &why))
+	if (e->out_label == MPLS_LABEL_IMPLICIT_NULL && top->bos && !pipeline_ip_parse(c, &why))
 		return drop(c, why);
 	return pipeline_nh_output(c, e->nh, MPLS_LABEL_NONE);
 }

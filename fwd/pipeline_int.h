@@ -42,6 +42,29 @@ struct fwd_vrf *pipeline_ce_vrf(struct fwd *f, struct nexthop *nh);
 enum fwd_verdict pipeline_frame(struct fwd *f, struct fwd_iface *in, struct fwd_pkt *p);
 /* From "next hop found" on: push, ARP, MTU, send (IP TTL already handled). */
 enum fwd_verdict pipeline_nh_output(struct pctx *c, struct nexthop *nh, uint32_t inner_label);
+/* ---- shared by pipeline.c and pipeline_mtu.c ---- */
+
+/* Validates the IPv4 packet behind the Ethernet header and trims padding; is_ip from then on. */
+bool pipeline_ip_parse(struct pctx *c, enum fwd_drop *why);
+/*
+ * Drops c's packet (counted as why) and, when an error may be sent about it
+ * (its VRF has a route back, the rate limit allows), sends that error in its
+ * place, from fwd's address in the VRF. The verdict of the packet's fate.
+ */
+enum fwd_verdict pipeline_drop_icmp(struct pctx *c, enum fwd_drop why, uint8_t type, uint8_t code,
+				    uint16_t mtu);
+/* Bytes of Ethernet header and label stack in front of the packet under it (n entries); 0: none. */
+size_t pipeline_stack_front(const struct fwd_pkt *p, unsigned *n);
+/* The first n label entries get the TTL an LSR's error travels on with (255). */
+void pipeline_lsp_error_ttls(struct fwd_pkt *p, unsigned n);
+/*
+ * pipeline_mtu.c: c's IPv4 packet is over out's MTU once k label entries
+ * are pushed (fragments, or fragmentation needed); a labeled frame is over
+ * it as it is (an LSR: the same under its labels, toward nh_ip).
+ */
+enum fwd_verdict pipeline_too_big(struct pctx *c, const struct fwd_iface *out, unsigned k);
+enum fwd_verdict pipeline_lsr_too_big(struct pctx *c, struct fwd_iface *out, uint32_t nh_ip);
+
 /*
  * The same from a frame vector.c prepared (TTL handled, labels popped;
  * is_ip: IPv4 in VRF vrf_id, or FWD_VRF_NONE / FWD_VRF_OF_CE): refills the
