@@ -54,22 +54,34 @@ static const char *const C_CLIENT =
 	", {\"address\": \"127.0.0.3\", \"remote_as\": 65000, \"local_address\": \"127.0.0.2\","
 	" \"route_reflector_client\": true}";
 
-/* A or C: B as the one neighbor. */
-static struct ferry_config *load_spoke(int me)
+/*
+ * A (me 1) or C (me 3) with router_id, B as the one neighbor; gr: graceful
+ * restart on (the default) or off.
+ */
+static struct ferry_config *load_spoke_as(int me, const char *router_id, bool gr)
 {
 	struct ferry_config *c = calloc(1, sizeof(*c));
 	char json[1024], err[256];
 
 	cr_assert_not_null(c);
 	snprintf(json, sizeof(json),
-		 "{\"router\": {\"name\": \"s%d\", \"router_id\": \"127.0.0.%d\", \"asn\": 65000,"
+		 "{\"router\": {\"name\": \"s%d\", \"router_id\": \"%s\", \"asn\": 65000,"
 		 " \"run_dir\": \"/tmp/bgpd-reload-test\"},"
 		 " \"bgp\": {\"listen\": \"127.0.0.%d\", \"port\": %u, \"hold_time\": 9,"
-		 " \"connect_retry\": 1, \"neighbors\": [{\"address\": \"127.0.0.2\","
-		 " \"remote_as\": 65000, \"local_address\": \"127.0.0.%d\"}]}}",
-		 me, me, me, port, me);
+		 " \"connect_retry\": 1, \"graceful_restart\": {\"enabled\": %s},"
+		 " \"neighbors\": [{\"address\": \"127.0.0.2\", \"remote_as\": 65000,"
+		 " \"local_address\": \"127.0.0.%d\"}]}}",
+		 me, router_id, me, port, gr ? "true" : "false", me);
 	cr_assert_eq(config_load_string(json, "spoke.json", c, err, sizeof(err)), 0, "%s", err);
 	return c;
+}
+
+static struct ferry_config *load_spoke(int me)
+{
+	char id[16];
+
+	snprintf(id, sizeof(id), "127.0.0.%d", me);
+	return load_spoke_as(me, id, true);
 }
 
 static struct ferry_config *load_b(void)
@@ -392,30 +404,12 @@ Test(bgpd_reload, restart_only_changes_refused)
  * the same set as before, and A must hear the new ORIGINATOR_ID, not the
  * one memoized from C's first life (RFC 4456 section 8).
  */
-static struct ferry_config *load_c(const char *router_id)
-{
-	struct ferry_config *c = calloc(1, sizeof(*c));
-	char json[1024], err[256];
-
-	cr_assert_not_null(c);
-	snprintf(json, sizeof(json),
-		 "{\"router\": {\"name\": \"s3\", \"router_id\": \"%s\", \"asn\": 65000,"
-		 " \"run_dir\": \"/tmp/bgpd-reload-test\"},"
-		 " \"bgp\": {\"listen\": \"127.0.0.3\", \"port\": %u, \"hold_time\": 9,"
-		 " \"connect_retry\": 1, \"graceful_restart\": {\"enabled\": false},"
-		 " \"neighbors\": [{\"address\": \"127.0.0.2\", \"remote_as\": 65000,"
-		 " \"local_address\": \"127.0.0.3\"}]}}",
-		 router_id, port);
-	cr_assert_eq(config_load_string(json, "c.json", c, err, sizeof(err)), 0, "%s", err);
-	return c;
-}
-
 static void setup_c_no_gr(void)
 {
 	start(C_CLIENT);
 	bgpd_free(C);
 	cfg_drop(cfg_c);
-	cfg_c = load_c("127.0.0.3");
+	cfg_c = load_spoke_as(3, "127.0.0.3", false);
 	C = bgpd_new(base, cfg_c);
 	cr_assert_not_null(C);
 }
@@ -443,7 +437,7 @@ Test(bgpd_memo, a_source_back_with_a_new_router_id_is_reflected_with_it)
 	C = NULL;
 	cr_assert(run_until(a_has_c_route, NULL, 10), "A kept C's route");
 	cfg_drop(cfg_c);
-	cfg_c = load_c("127.0.0.33");
+	cfg_c = load_spoke_as(3, "127.0.0.33", false);
 	C = bgpd_new(base, cfg_c);
 	cr_assert_not_null(C);
 	c_announces();
