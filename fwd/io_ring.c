@@ -63,7 +63,14 @@ int io_ring_setup(struct io_ring *r, int fd, unsigned flags)
 	struct tpacket_req3 none = { 0 };
 
 	memset(r, 0, sizeof(*r));
+	/*
+	 * PACKET_LOSS: a TX frame the kernel refuses (over the MTU when a link's
+	 * MTU dropped before fwd saw it) is skipped. Without it the kernel marks
+	 * it WRONG_FORMAT and stops there: nothing after it goes out until fwd
+	 * writes that slot again, a whole ring later. Set before the rings.
+	 */
 	if (setsockopt(fd, SOL_PACKET, PACKET_VERSION, &version, sizeof(version)) < 0 ||
+	    setsockopt(fd, SOL_PACKET, PACKET_LOSS, &one, sizeof(one)) < 0 ||
 	    setsockopt(fd, SOL_PACKET, PACKET_RESERVE, &reserve, sizeof(reserve)) < 0 ||
 	    setsockopt(fd, SOL_PACKET, PACKET_RX_RING, &rx, req_len) < 0)
 		return -errno;

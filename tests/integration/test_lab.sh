@@ -196,14 +196,16 @@ df_ping_from_p() {
 	out=$(inns host-a1 ping -n -c 1 -W 2 -M do -s 1472 192.168.101.10 2>&1)
 	grep -q "^From 10.0.1.2 icmp_seq=1 Frag needed and DF set (mtu = 1496)" <<<"$out"
 }
-check "P's link to pe2 at MTU 1500, seen by P's fwd" eval 'p_pe2_mtu 1500 && poll 10 fwd_mtu_is p to-pe2 1500'
+check "P's link to pe2 at MTU 1500, seen by both ends' fwd" \
+	eval 'p_pe2_mtu 1500 && poll 10 fwd_mtu_is p to-pe2 1500 && poll 10 fwd_mtu_is pe2 core0 1500'
 check "host-a1, 1,500 bytes without DF: answered (P fragments under the VPN label)" \
 	poll 15 big_ping 1472
 check "P counts the packets it sent in fragments" fragmented_by p
 check "host-a1, 1,500 bytes with DF: fragmentation needed from P (10.0.1.2), mtu 1496, along the LSP and back by pe2" \
 	poll 10 df_ping_from_p
 check "P's link to pe2 back at MTU 1600, host-a1's learnt path MTU forgotten" \
-	eval 'p_pe2_mtu 1600 && poll 10 fwd_mtu_is p to-pe2 1600 && inns host-a1 ip route flush cache'
+	eval 'p_pe2_mtu 1600 && poll 10 fwd_mtu_is p to-pe2 1600 && poll 10 fwd_mtu_is pe2 core0 1600 &&
+	      inns host-a1 ip route flush cache'
 
 # --- on the wire --------------------------------------------------------------------
 capture() { # capture IFACE FILE: tshark in P on IFACE for MPLS frames, ready when it returns

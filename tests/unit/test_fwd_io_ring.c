@@ -2,13 +2,19 @@
  * The PACKET_MMAP ring logic (io_ring.c) on a ring in plain memory laid out
  * as the kernel lays it out, no socket: where each version keeps a TX slot's
  * status and length (a busy slot is never overwritten), and how a TPACKET_V2
- * receive ring hands frames over and gives its slots back.
+ * receive ring hands frames over and gives its slots back. Last, on a real
+ * socket: a frame the kernel refuses does not stop the TX ring.
  */
 #include <criterion/criterion.h>
 #include <errno.h>
 #include <linux/if_packet.h>
+#include <net/if.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include "fwd/io_ring.h"
 
@@ -166,4 +172,73 @@ Test(fwd_io_ring, v2_rx_a_full_ring_of_long_frames_is_read_once)
 	for (unsigned i = 0; i < 4; i++)
 		cr_assert_eq(rx_status_of(&r, i), TP_STATUS_KERNEL);
 	free(r.map);
+}
+
+/*
+ * On a real socket (root: a network namespace of the test's own, its
+ * loopback at MTU 1000): a frame the kernel refuses (larger than the MTU,
+ * as happens when a link's MTU drops before fwd's next look at it) must not
+ * stop the ring. Without PACKET_LOSS the kernel marks it WRONG_FORMAT, stays
+ * on it, and sends nothing after it until fwd writes that slot again, 255
+ * frames later.
+ */
+static void lo_up_at_mtu(int fd, int mtu)
+{
+	struct ifreq ifr = { .ifr_name = "lo" };
+
+	cr_assert_eq(ioctl(fd, SIOCGIFFLAGS, &ifr), 0);
+	ifr.ifr_flags |= IFF_UP;
+	cr_assert_eq(ioctl(fd, SIOCSIFFLAGS, &ifr), 0);
+	ifr.ifr_mtu = mtu;
+	cr_assert_eq(ioctl(fd, SIOCSIFMTU, &ifr), 0);
+}
+
+/* The TX slot i is back with fwd (sent or skipped) within about a second. */
+static bool tx_slot_done(const struct io_ring *r, unsigned i)
+{
+	for (int t = 0; t < 1000; t++) {
+		uint32_t s = __atomic_load_n(tx_status_of(r, i), __ATOMIC_ACQUIRE);
+
+		if ((s & (TP_STATUS_SEND_REQUEST | TP_STATUS_SENDING)) == 0)
+			return true;
+		usleep(1000);
+	}
+	return false;
+}
+
+static void refused_frame_does_not_stop_the_ring(unsigned flags)
+{
+	struct sockaddr_ll sll = { .sll_family = AF_PACKET, .sll_protocol = 0 };
+	uint8_t big[1200] = { 0 }, small[100] = { 0 };
+	struct io_ring r;
+	int fd;
+
+	if (geteuid() != 0)
+		cr_skip_test("needs root: a network namespace of its own (CI runs as root)");
+	cr_assert_eq(unshare(CLONE_NEWNET), 0, "unshare: %s", strerror(errno));
+	cr_assert_geq(fd = socket(AF_PACKET, SOCK_RAW, 0), 0);
+	lo_up_at_mtu(fd, 1000);
+	cr_assert_eq(io_ring_setup(&r, fd, flags), 0);
+	sll.sll_ifindex = (int)if_nametoindex("lo");
+	cr_assert_eq(bind(fd, (struct sockaddr *)&sll, sizeof(sll)), 0);
+	big[12] = small[12] = 0x88; /* an ethertype nobody listens to */
+	big[13] = small[13] = 0xB5;
+	cr_assert_eq(io_ring_tx(&r, fd, big, sizeof(big)), 0);
+	io_ring_kick(&r, fd);
+	cr_assert_eq(io_ring_tx(&r, fd, small, sizeof(small)), 0);
+	io_ring_kick(&r, fd);
+	cr_assert(tx_slot_done(&r, 0), "the refused frame's slot is ours again");
+	cr_assert(tx_slot_done(&r, 1), "the frame after a refused one was not sent");
+	io_ring_teardown(&r);
+	close(fd);
+}
+
+Test(fwd_io_ring, v2_a_refused_frame_does_not_stop_the_ring)
+{
+	refused_frame_does_not_stop_the_ring(IO_RING_FRAMES);
+}
+
+Test(fwd_io_ring, v3_a_refused_frame_does_not_stop_the_ring)
+{
+	refused_frame_does_not_stop_the_ring(0);
 }
