@@ -1,5 +1,5 @@
 /*
- * Punt rings (see punt.h). 256 slots of 4 KB per worker: punted frames are
+ * Punt rings (see punt.h). 256 slots of 10 KB per worker: punted frames are
  * the rare ones, and a frame is copied once, with FWD_HEADROOM in front so
  * pipeline.c can push labels in place as on a receive ring. A full ring (or
  * a frame larger than a slot) is a counted drop, never a wait: a worker
@@ -20,7 +20,13 @@
 #include "fwd/punt.h"
 
 #define PUNT_SLOTS 256u /* power of two */
-#define PUNT_DATA_MAX (4096u - FWD_HEADROOM - 32u)
+/*
+ * A slot holds a jumbo frame (an MTU of 9,216, Ethernet, labels): the frames
+ * a worker hands over for fragments or fragmentation needed are the big
+ * ones. 2.5 MB a worker, touched only as slots are used.
+ */
+#define PUNT_SLOT_BYTES 10240u
+#define PUNT_DATA_MAX (PUNT_SLOT_BYTES - FWD_HEADROOM - 32u)
 
 enum { PUNT_WHOLE = 0, PUNT_NH, PUNT_NO_ROUTE };
 

@@ -412,3 +412,58 @@ Test(workers, no_error_in_a_vrf_that_took_the_id_since)
 	cr_assert_eq(atomic_load(&n_sent), sent + 2);
 	worker_free(w);
 }
+
+/* A jumbo IPv4 frame (total bytes of IP) from CE A to 192.168.101.20, DF as given, in buf. */
+static struct fwd_pkt jumbo_frame(uint8_t *buf, size_t total, bool df)
+{
+	uint8_t *eth = buf + FWD_HEADROOM, *ip = eth + FWD_ETH_HLEN;
+
+	memset(eth, 0, FWD_ETH_HLEN + total);
+	memcpy(eth, mac_ce_a, 6);
+	memcpy(eth + 6, mac_cea, 6);
+	t_put16(eth + 12, FWD_ETHERTYPE_IPV4);
+	ip[0] = 0x45;
+	t_put16(ip + 2, (uint16_t)total);
+	ip[6] = df ? 0x40 : 0;
+	ip[8] = 64;
+	ip[9] = 17;
+	t_put32(ip + 12, SITE2);
+	t_put32(ip + 16, t_ip(192, 168, 101, 20));
+	t_put16(ip + 10, ipv4_checksum(ip, 20));
+	return (struct fwd_pkt){ eth, FWD_ETH_HLEN + total, FWD_HEADROOM };
+}
+
+/*
+ * A site with jumbo frames (MTU 9,000) behind a core of 1,600: a worker
+ * hands its too-big frames over whole, and the control thread answers the
+ * one with DF (fragmentation needed) and cuts the other (a punt slot once
+ * held 4 KB, and both were dropped).
+ */
+Test(workers, jumbo_frames_too_big_are_handed_over_whole)
+{
+	static uint8_t buf[2][FWD_HEADROOM + FWD_ETH_HLEN + 9000];
+	struct worker *w;
+	struct fwd_iface *in[2];
+	struct fwd_pkt p[2];
+	enum fwd_verdict v[2];
+	uint64_t sent;
+
+	warm();
+	ce_a->mtu = 9000;
+	w = worker_new(false, false);
+	p[0] = jumbo_frame(buf[0], 9000, true);
+	p[1] = jumbo_frame(buf[1], 9000, false);
+	in[0] = in[1] = ce_a;
+	fwd_self = &w->t; /* this thread plays the worker */
+	fwd_input_batch(f, in, p, 2, v);
+	fwd_self = NULL;
+	cr_assert_eq(v[0], FWD_PUNTED, "with DF: for fragmentation needed");
+	cr_assert_eq(v[1], FWD_PUNTED, "without: for fragments");
+	sent = atomic_load(&n_sent);
+	cr_assert_eq(punt_ring_drain(f, w->t.punt), 2);
+	cr_assert_eq(f->icmp_sent, 1);
+	cr_assert_eq(f->ip_fragmented, 1);
+	cr_assert_eq(f->ip_fragments, 6, "8,980 bytes of data in pieces of 1,568 under a 1,600 MTU");
+	cr_assert_eq(atomic_load(&n_sent), sent + 1 + 6);
+	worker_free(w);
+}
