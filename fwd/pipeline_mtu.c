@@ -113,6 +113,13 @@ enum fwd_verdict pipeline_lsr_too_big(struct pctx *c, struct fwd_iface *out, uin
 	if (front == 0 || out->mtu <= n * MPLS_LSE_LEN ||
 	    !ipv4_check(c->p->data + front, c->p->len - front, &info, &why))
 		return fwd_drop(c->f, FWD_DROP_MTU_EXCEEDED);
+	/*
+	 * Bytes after the packet (padding, junk) do not travel on: without them
+	 * it may fit, and a bare header would be cut into no fragment at all.
+	 */
+	c->p->len = front + info.total_len;
+	if (c->p->len - FWD_ETH_HLEN <= out->mtu)
+		return arp_output(c->f, out, nh_ip, c->p);
 	mtu = out->mtu - n * MPLS_LSE_LEN;
 	if (ipv4_df(c->p->data + front))
 		return lsr_need_frag(c, &o, front, n, &info, mtu);

@@ -350,3 +350,34 @@ Test(frag_pe, an_lsr_sends_fragmentation_needed_along_the_lsp)
 	cr_assert_eq(t_get32(icmp + 8 + 12), SITE1, "quoting the packet");
 	cr_assert_eq(f->ip_fragments, 0);
 }
+
+/*
+ * A labeled frame longer than the IPv4 packet under its labels says (bytes
+ * after the packet: padding, or junk a neighbour sent): too big as it is,
+ * but the packet itself fits. It leaves whole, without what followed it,
+ * and is neither counted as fragmented nor lost (a packet of a bare header
+ * was cut into no fragments at all, counted as sent).
+ */
+Test(frag_pe, an_lsr_trims_bytes_after_the_packet_rather_than_cutting_it)
+{
+	static const unsigned totals[2] = { 60, 20 }; /* with data, a bare header */
+
+	core1->mtu = 1500;
+	for (int k = 0; k < 2; k++) {
+		struct tframe t;
+
+		labeled_big(&t, 16, totals[k], false);
+		t.p.len = 1600; /* the rest is t_eth's 0xEE filler */
+		n_cap = 0;
+		cr_assert_eq(fwd_input(f, core0, &t.p), FWD_SENT);
+		cr_assert_eq(n_cap, 1, "total %u: the packet leaves", totals[k]);
+		cr_assert_eq(cap[0].ifp, core1);
+		cr_assert_eq(cap[0].len, FWD_ETH_HLEN + 8 + totals[k], "labels and the packet only");
+		cr_assert_eq(t_lse(cap[0].data, 0).label, 17);
+		cr_assert_eq(t_get16(cap[0].data + 22 + 6), 0, "not a fragment");
+		cr_assert(t_ip_csum_ok(cap[0].data + 22));
+	}
+	cr_assert_eq(f->ip_fragmented, 0);
+	cr_assert_eq(f->ip_fragments, 0);
+	cr_assert_eq(total_drops(), 0);
+}
