@@ -92,6 +92,9 @@ static enum fwd_verdict lsr_need_frag(struct pctx *c, struct lsr_out *o, size_t 
 			 c->in->addr);
 	pipeline_lsp_error_ttls(c->p, n);
 	c->local = true;
+	/* up to 576 bytes and the labels: a smaller link gets it in fragments (no DF on it) */
+	if (c->p->len - FWD_ETH_HLEN > o->out->mtu)
+		return pipeline_lsr_too_big(c, o->out, o->nh_ip);
 	return arp_output(o->f, o->out, o->nh_ip, c->p);
 }
 

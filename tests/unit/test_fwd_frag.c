@@ -381,3 +381,37 @@ Test(frag_pe, an_lsr_trims_bytes_after_the_packet_rather_than_cutting_it)
 	cr_assert_eq(f->ip_fragments, 0);
 	cr_assert_eq(total_drops(), 0);
 }
+
+/*
+ * An LSR's fragmentation needed is built of the packet's first 548 bytes
+ * under its label entries: on a link of less than that (and the labels),
+ * it too must fit, cut like any packet without DF, not leave over the MTU.
+ */
+Test(frag_pe, an_lsrs_fragmentation_needed_fits_a_small_link_too)
+{
+	struct tframe t;
+	unsigned ip_bytes = 0;
+
+	core1->mtu = 300;
+	labeled_big(&t, 16, 1000, true);
+	cr_assert_eq(fwd_input(f, core0, &t.p), FWD_SENT, "the error goes on");
+	cr_assert_eq(f->icmp_sent, 1);
+	cr_assert_geq(n_cap, 1);
+	for (int i = 0; i < n_cap; i++) {
+		const uint8_t *ip = cap[i].data + 22;
+
+		cr_assert_eq(cap[i].ifp, core1);
+		cr_assert_leq(cap[i].len - FWD_ETH_HLEN, 300u, "frame %d within the MTU", i);
+		cr_assert_eq(t_lse(cap[i].data, 0).label, 17);
+		cr_assert_eq(t_lse(cap[i].data, 0).ttl, 255);
+		cr_assert_eq(t_lse(cap[i].data, 1).label, 200);
+		cr_assert(t_ip_csum_ok(ip));
+		cr_assert_eq(t_get32(ip + 16), SITE1, "to the sender");
+		cr_assert_eq(ip[9], 1, "ICMP");
+		ip_bytes += t_get16(ip + 2) - 20u;
+	}
+	cr_assert_eq(cap[0].data[22 + 20], 3, "destination unreachable");
+	cr_assert_eq(cap[0].data[22 + 21], 4, "fragmentation needed");
+	cr_assert_eq(t_get16(cap[0].data + 22 + 20 + 6), 292, "the MTU less the labels");
+	cr_assert_eq(ip_bytes, 8 + 548, "the whole error, in pieces");
+}
