@@ -49,6 +49,9 @@ enum fwd_verdict pipeline_too_big(struct pctx *c, const struct fwd_iface *out, u
 {
 	uint32_t mtu = out->mtu - k * MPLS_LSE_LEN;
 
+	/* no room for IPv4 at all (mtu wrapped): fragments would come back whole, without end */
+	if (out->mtu <= k * MPLS_LSE_LEN)
+		return fwd_drop(c->f, FWD_DROP_MTU_EXCEEDED);
 	if (ipv4_df(c->p->data + FWD_ETH_HLEN))
 		return pipeline_drop_icmp(c, FWD_DROP_MTU_EXCEEDED, ICMP_UNREACH,
 					  ICMP_UNREACH_NEEDFRAG, mtu16(mtu));

@@ -415,3 +415,23 @@ Test(frag_pe, an_lsrs_fragmentation_needed_fits_a_small_link_too)
 	cr_assert_eq(t_get16(cap[0].data + 22 + 20 + 6), 292, "the MTU less the labels");
 	cr_assert_eq(ip_bytes, 8 + 548, "the whole error, in pieces");
 }
+
+/*
+ * A link whose MTU is smaller than the labels a PE pushes (1 to 7 bytes on
+ * a misconfigured tunnel): the room left for IPv4 wrapped around to 4 GB,
+ * frag_ipv4 gave the packet back whole as its one "fragment", too big
+ * again, which was cut again from the scratch buffer it sat in, without
+ * end. It is dropped.
+ */
+Test(frag_pe, a_link_smaller_than_the_labels_drops)
+{
+	struct tframe t;
+
+	core0->mtu = 4;
+	t_eth(&t, 64, mac_ce_a, mac_cea, FWD_ETHERTYPE_IPV4);
+	t_ipv4(&t, SITE1, SITE2, 64, 17, 80); /* two labels to push: 8 bytes */
+	cr_assert_eq(fwd_input(f, ce_a, &t.p), FWD_DROPPED);
+	cr_assert_eq(n_cap, 0);
+	cr_assert_eq(drops(FWD_DROP_MTU_EXCEEDED), 1);
+	cr_assert_eq(f->ip_fragments, 0);
+}
