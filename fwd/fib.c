@@ -29,11 +29,13 @@ int fib_init(struct fwd *f)
 
 	/*
 	 * Full-size arrays (pages are only touched as ids are used), so they never
-	 * move under a reader. A zero root word means "no such VRF".
+	 * move under a reader. A zero root word means "no such VRF". fib_dirty
+	 * too: a VRF with changes can always be listed for the next commit.
 	 */
 	f->vrfs = calloc(FIB_VRF_ID_MAX + 1, sizeof(*f->vrfs));
 	f->vrf_roots = calloc(FIB_VRF_ID_MAX + 1, sizeof(*f->vrf_roots));
-	if (r == NULL || f->vrfs == NULL || f->vrf_roots == NULL ||
+	f->fib_dirty = calloc(FIB_VRF_ID_MAX + 1, sizeof(*f->fib_dirty));
+	if (r == NULL || f->vrfs == NULL || f->vrf_roots == NULL || f->fib_dirty == NULL ||
 	    (r->hash = calloc(1024, sizeof(*r->hash))) == NULL) {
 		free(r);
 		return -ENOMEM;
@@ -304,22 +306,11 @@ void fib_vrf_del(struct fwd *f, uint32_t id)
 
 /* ---- routes ---- */
 
+/* fib_dirty has room for every VRF id (fib_init), so a VRF is never left out of it. */
 static void mark_dirty(struct fwd *f, struct fwd_vrf *v)
 {
-	uint32_t *d;
-
 	if (v->dirty || !lpm_dirty(v->lpm))
 		return;
-	if (f->n_fib_dirty == f->fib_dirty_cap) {
-		uint32_t cap = f->fib_dirty_cap ? f->fib_dirty_cap * 2 : 64;
-
-		if ((d = realloc(f->fib_dirty, cap * sizeof(*d))) == NULL) {
-			lpm_commit(v->lpm); /* cannot defer it: publish now */
-			return;
-		}
-		f->fib_dirty = d;
-		f->fib_dirty_cap = cap;
-	}
 	f->fib_dirty[f->n_fib_dirty++] = v->id;
 	v->dirty = true;
 }
@@ -497,7 +488,7 @@ void fib_free_all(struct fwd *f)
 	f->vrf_cap = 0;
 	free(f->fib_dirty);
 	f->fib_dirty = NULL;
-	f->n_fib_dirty = f->fib_dirty_cap = 0;
+	f->n_fib_dirty = 0;
 	if (f->res != NULL) {
 		for (uint32_t i = 0; i < f->res->n_chunks; i++) {
 			free(f->res->chunk[i]);

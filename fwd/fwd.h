@@ -178,8 +178,8 @@ struct fwd {
 	_Atomic uintptr_t *vrf_roots;
 	uint32_t vrf_cap;      /* ids below this may be in use */
 	struct fib_results *res; /* interned (next hop, inner label) of every route */
-	uint32_t *fib_dirty;     /* VRFs with route changes not yet published */
-	uint32_t n_fib_dirty, fib_dirty_cap;
+	uint32_t *fib_dirty;     /* [FIB_VRF_ID_MAX + 1]: VRFs with route changes not yet published */
+	uint32_t n_fib_dirty;
 	struct rcu *rcu;         /* deferred frees for what workers may still read */
 	bool slow_only;          /* tests: every frame through pipeline.c alone */
 	uint64_t fast;           /* frames vector.c finished itself (tests, stats) */

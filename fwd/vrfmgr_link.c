@@ -90,10 +90,14 @@ static void on_msg(struct ipc_conn *c, uint16_t type, const void *payload, uint3
 static void on_commit(evutil_socket_t fd, short what, void *arg)
 {
 	struct fwd_vrfmgr_link *l = arg;
+	struct timeval retry = { RETRY_SECONDS, 0 };
 
 	(void)fd;
 	(void)what;
 	fib_commit(l->f);
+	/* out of memory: try again, vrfmgr may have nothing more to send */
+	if (fib_pending(l->f))
+		evtimer_add(l->commit, &retry);
 }
 
 static void on_close(struct ipc_conn *c, void *ctx)
