@@ -10,8 +10,9 @@
  * packet of one customer can never be looked up in another's table.
  * Every early exit is a counted drop (or "ignored" for the kernel's frames).
  * An IPv4 packet dropped for its TTL, for want of a route or for its size
- * with DF set gets an ICMP error back (icmp.h), rate limited; one too big
- * without DF leaves in fragments (frag.h).
+ * with DF set gets an ICMP error back (icmp.h), rate limited; what is too
+ * big for its next link is pipeline_mtu.c's (fragments, or fragmentation
+ * needed).
  * A frame it handles from the start is counted here in its VRF or label
  * (ctr.h); one vector.c classified was counted there.
  * This is the complete, per-frame path: vector.c runs the common cases of a
