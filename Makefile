@@ -32,8 +32,9 @@ TOOL_SRC   := $(wildcard tests/tools/*.c)
 TOOL_BINS  := $(patsubst tests/tools/%.c,$(BUILD)/tools/%,$(TOOL_SRC))
 BENCH_SRC  := $(wildcard bench/*.c)
 BENCH_BINS := $(patsubst bench/%.c,$(BUILD)/bench/%,$(BENCH_SRC))
-# bench/bgp-sender.c is main; its parts are bench/sender/*.c.
+# bench/bgp-sender.c is main; its parts are bench/sender/*.c (fwd-lookup's: bench/lookup/).
 SENDER_SRC := $(wildcard bench/sender/*.c)
+LOOKUP_SRC := $(wildcard bench/lookup/*.c)
 
 .SECONDARY:
 .PHONY: all programs bench deps demo test unit integration fuzz fuzz-smoke clean lab-down
@@ -91,6 +92,9 @@ $(BUILD)/bench/%: $(BUILD)/obj/bench/%.o $(LIBS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 $(BUILD)/bench/bgp-sender: $(BUILD)/obj/bench/bgp-sender.o $(call obj,$(SENDER_SRC)) $(LIBS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+$(BUILD)/bench/fwd-lookup: $(BUILD)/obj/bench/fwd-lookup.o $(call obj,$(LOOKUP_SRC)) $(LIBS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
