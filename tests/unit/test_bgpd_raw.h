@@ -1,7 +1,8 @@
 /*
- * A raw TCP "fake peer" for bgpd's in-process tests (test_bgpd_fsm,
- * test_bgpd_delayopen): a non-blocking socket bound to one loopback address
- * and dialing the speaker under test at 127.0.0.2, so a test can write any
+ * A raw TCP "fake peer" for bgpd's in-process tests (test_bgpd_fsm and
+ * test_bgpd_caps through test_bgpd_fsm.h, test_bgpd_delayopen): a
+ * non-blocking socket bound to one loopback address and dialing the speaker
+ * under test at 127.0.0.2, so a test can write any
  * bytes and read what bgpd answers.
  */
 #ifndef TEST_BGPD_RAW_H
