@@ -28,30 +28,11 @@ TestSuite(bgpd_rr, .init = setup_rr, .fini = teardown, .timeout = 30);
 /* An OPEN from 127.0.0.3 (AS 65000, hold 9): AS4 plus the given capabilities. */
 static size_t open_caps(uint8_t *b, const uint8_t *caps, uint8_t clen)
 {
-	const uint8_t as4[] = { 65, 4, 0, 0, 0xfd, 0xe8 };
-	size_t n = 19;
+	uint8_t all[64] = { 65, 4, 0, 0, 0xfd, 0xe8 };
 
-	memset(b, 0xff, 16);
-	b[18] = BGP_MSG_OPEN;
-	b[n++] = 4;
-	b[n++] = 0xfd;
-	b[n++] = 0xe8;
-	b[n++] = 0;
-	b[n++] = 9;
-	b[n++] = 127;
-	b[n++] = 0;
-	b[n++] = 0;
-	b[n++] = 3;
-	b[n++] = (uint8_t)(2 + sizeof(as4) + clen);
-	b[n++] = 2;
-	b[n++] = (uint8_t)(sizeof(as4) + clen);
-	memcpy(b + n, as4, sizeof(as4));
-	n += sizeof(as4);
-	memcpy(b + n, caps, clen);
-	n += clen;
-	b[16] = (uint8_t)(n >> 8);
-	b[17] = (uint8_t)n;
-	return n;
+	cr_assert_leq(clen, sizeof(all) - 6);
+	memcpy(all + 6, caps, clen);
+	return open_with_caps(b, 3, 9, all, (uint8_t)(6 + clen));
 }
 
 #define CAP_MP_VPN 1, 4, 0, 1, 0, 128
@@ -247,7 +228,7 @@ static unsigned refresh_subtypes(const struct raw *r)
 
 static bool got_borr_eorr(void *arg)
 {
-	raw_closed(arg);
+	raw_read(arg);
 	return refresh_subtypes(arg) == (1u << BGP_RR_BORR | 1u << BGP_RR_EORR);
 }
 
@@ -318,7 +299,7 @@ Test(bgpd_limits, max_prefix_ceases_and_stays_down)
 	cr_assert_eq(B->peers[1].src.n_paths, 0);
 	cr_assert(B->peers[1].admin_down);
 	raw_connect(&again, "127.0.0.3", port); /* refused while down (restart 0) */
-	cr_assert(run_until(raw_closed, &again, 5));
+	cr_assert(run_until(raw_read, &again, 5));
 	cr_assert_eq(again.len, 0);
 	close(again.fd);
 	cr_assert(both_established(NULL), "the other session was disturbed");

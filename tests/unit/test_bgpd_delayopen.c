@@ -25,6 +25,7 @@
 
 #include "bgpd/bgpd.h"
 #include "common/log.h"
+#include "tests/unit/test_bgpd_open.h"
 #include "tests/unit/test_bgpd_raw.h"
 #include "test_event_util.h"
 
@@ -106,18 +107,6 @@ static double now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static bool raw_read(void *arg)
-{
-	struct raw *r = arg;
-	ssize_t n;
-
-	while ((n = recv(r->fd, r->rx + r->len, sizeof(r->rx) - r->len, 0)) > 0)
-		r->len += (size_t)n;
-	if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK))
-		r->eof = true;
-	return r->eof;
-}
-
 static bool raw_got(void *arg)
 {
 	struct raw *r = arg;
@@ -163,20 +152,6 @@ static void raw_send(struct raw *r, const void *p, size_t n)
 static const uint8_t keepalive[] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
 				     0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0,    19,   4 };
 
-static size_t open_msg(uint8_t *b, uint32_t asn, uint32_t id)
-{
-	struct bgp_open o = { .asn = asn, .hold_time = 9, .bgp_id = id };
-	struct wbuf w;
-	size_t n;
-
-	wbuf_init(&w);
-	cr_assert_eq(bgp_open_encode(&w, &o), 0);
-	memcpy(b, w.data, w.len);
-	n = w.len;
-	wbuf_free(&w);
-	return n;
-}
-
 static struct bgp_peer *peer(const char *addr)
 {
 	struct in_addr a;
@@ -208,7 +183,7 @@ Test(bgpd_delayopen, our_open_waits_for_the_timer)
 	cr_assert_geq(now() - t0, 0.9, "OPEN after %.2f s, before the 1 s delay", now() - t0);
 	cr_assert_eq(msg_type(&r, 0), BGP_MSG_OPEN);
 	cr_assert_eq(peer_state(peer("127.0.0.3")), FSM_OPENSENT);
-	raw_send(&r, b, open_msg(b, 65000, 0x7f000003));
+	raw_send(&r, b, open_encoded(b, 65000, 0x7f000003));
 	raw_send(&r, keepalive, sizeof(keepalive));
 	cr_assert(run_until_ms(established, peer("127.0.0.3"), 5000));
 	close(r.fd);
@@ -218,7 +193,7 @@ Test(bgpd_delayopen, peer_open_answered_at_once)
 {
 	struct raw r;
 	uint8_t b[128];
-	size_t n = open_msg(b, 65000, 0x7f000005);
+	size_t n = open_encoded(b, 65000, 0x7f000005);
 	double t0 = now();
 
 	raw_connect(&r, "127.0.0.5", port);
@@ -271,7 +246,7 @@ Test(bgpd_delayopen, bad_open_still_notified)
 {
 	struct raw r;
 	uint8_t b[128];
-	size_t n = open_msg(b, 65099, 0x7f000005); /* wrong AS */
+	size_t n = open_encoded(b, 65099, 0x7f000005); /* wrong AS */
 
 	raw_connect(&r, "127.0.0.5", port);
 	raw_send(&r, b, n);
@@ -293,7 +268,7 @@ Test(bgpd_delayopen_out, dialed_connection_delays_then_answers)
 {
 	struct raw x;
 	uint8_t b[128];
-	size_t n = open_msg(b, 65000, 0x7f000004);
+	size_t n = open_encoded(b, 65000, 0x7f000004);
 	struct bgp_peer *p = peer("127.0.0.4");
 
 	memset(&x, 0, sizeof(x));

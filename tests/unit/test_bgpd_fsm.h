@@ -22,6 +22,7 @@
 
 #include "bgpd/bgpd.h"
 #include "common/log.h"
+#include "tests/unit/test_bgpd_open.h"
 #include "tests/unit/test_bgpd_raw.h"
 #include "test_event_util.h"
 
@@ -114,25 +115,12 @@ static inline void raw_send(struct raw *r, const void *p, size_t n)
 	cr_assert_eq(send(r->fd, p, n, 0), (ssize_t)n);
 }
 
-/* Reads what arrived; true once the peer closed. */
-static inline bool raw_closed(void *arg)
-{
-	struct raw *r = arg;
-	ssize_t n;
-
-	while ((n = recv(r->fd, r->rx + r->len, sizeof(r->rx) - r->len, 0)) > 0)
-		r->len += (size_t)n;
-	if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK))
-		r->eof = true;
-	return r->eof;
-}
-
 /* The NOTIFICATION in what arrived (after any OPEN/KEEPALIVE). */
 static inline void expect_notification(struct raw *r, uint8_t code, uint8_t sub)
 {
 	size_t off = 0;
 
-	cr_assert(run_until(raw_closed, r, 5), "connection not closed");
+	cr_assert(run_until(raw_read, r, 5), "connection not closed");
 	while (off + 19 <= r->len && r->rx[off + 18] != BGP_MSG_NOTIFICATION)
 		off += (size_t)r->rx[off + 16] << 8 | r->rx[off + 17];
 	cr_assert_leq(off + 21, r->len, "no NOTIFICATION received");
@@ -145,7 +133,7 @@ static inline bool fake_established(void *arg)
 {
 	struct raw *r = arg;
 
-	raw_closed(r);
+	raw_read(r);
 	return peer_state(&B->peers[1]) == FSM_ESTABLISHED;
 }
 

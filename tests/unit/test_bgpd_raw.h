@@ -40,4 +40,17 @@ static inline void raw_connect(struct raw *r, const char *src, uint16_t port)
 		  errno == EINPROGRESS);
 }
 
+/* Reads what arrived into r->rx; true once the peer closed (a run_until condition). */
+static inline bool raw_read(void *arg)
+{
+	struct raw *r = arg;
+	ssize_t n;
+
+	while ((n = recv(r->fd, r->rx + r->len, sizeof(r->rx) - r->len, 0)) > 0)
+		r->len += (size_t)n;
+	if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK))
+		r->eof = true;
+	return r->eof;
+}
+
 #endif

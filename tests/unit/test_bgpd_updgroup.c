@@ -28,6 +28,7 @@
 
 #include "bgpd/bgpd.h"
 #include "common/log.h"
+#include "test_bgpd_open.h"
 #include "test_event_util.h"
 
 static struct event_base *base;
@@ -216,27 +217,8 @@ static const uint8_t keepalive[] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0
 static size_t open_msg(uint8_t *b, int id)
 {
 	const uint8_t caps[] = { 65, 4, 0, 0, 0xfd, 0xe8, 1, 4, 0, 1, 0, 128, 2, 0, 70, 0 };
-	size_t n = 19;
 
-	memset(b, 0xff, 16);
-	b[18] = BGP_MSG_OPEN;
-	b[n++] = 4;
-	b[n++] = 0xfd;
-	b[n++] = 0xe8;
-	b[n++] = 0;
-	b[n++] = 0;
-	b[n++] = 127;
-	b[n++] = 0;
-	b[n++] = 0;
-	b[n++] = (uint8_t)id;
-	b[n++] = (uint8_t)(2 + sizeof(caps));
-	b[n++] = 2;
-	b[n++] = (uint8_t)sizeof(caps);
-	memcpy(b + n, caps, sizeof(caps));
-	n += sizeof(caps);
-	b[16] = (uint8_t)(n >> 8);
-	b[17] = (uint8_t)n;
-	return n;
+	return open_with_caps(b, (uint8_t)id, 0, caps, sizeof(caps));
 }
 
 static bool raw_up_done(void *arg)
