@@ -152,6 +152,7 @@ static void peer_established(struct bgp_conn *c)
 	struct bgp_conn *other = c == p->out ? p->in : p->out;
 	struct bgp_err err;
 	char id[IPV4_STRLEN];
+	bool new_id;
 
 	if (other) {
 		bgp_err_set(&err, BGP_ERR_CEASE, BGP_CEASE_COLLISION, NULL, 0);
@@ -173,10 +174,19 @@ static void peer_established(struct bgp_conn *c)
 	p->max_prefix_warned = false;
 	/* what the groups memoized for this source may name its last session's router id */
 	adjout_forget_source(c->d, &p->src);
+	new_id = p->src.router_id != c->open.bgp_id;
 	p->src.ebgp = p->ctx.ebgp;
 	p->src.peer_as = c->open.asn;
 	p->src.router_id = c->open.bgp_id;
 	p->src.address = p->cfg->address;
+	/*
+	 * Routes kept across a graceful restart by a peer now another router:
+	 * resent unchanged, they would not be exported again with the new id
+	 */
+	if (new_id && p->src.n_paths > 0) {
+		rib_source_reselect(c->d->rib, &p->src);
+		bgpd_schedule_flush(c->d);
+	}
 	evtimer_del(p->retry_timer);
 	log_info("peer %s: session Established (%s, router id %s, hold %us)", p->name,
 		 c->outbound ? "outbound" : "inbound", ipv4_format(c->open.bgp_id, id),

@@ -362,6 +362,12 @@ size_t rib_source_sweep(struct rib *rib, struct rib_source *src)
 	return n;
 }
 
+void rib_source_reselect(struct rib *rib, struct rib_source *src)
+{
+	for (struct rib_path *p = src->paths; p; p = p->src_next)
+		entry_select(rib, p->entry, p, false);
+}
+
 struct rib_entry *rib_changed_pop(struct rib *rib)
 {
 	struct rib_entry *e = rib->chg_head;

@@ -105,6 +105,12 @@ size_t rib_source_flush(struct rib *rib, struct rib_source *src);
  */
 void rib_source_mark_stale(struct rib_source *src);
 size_t rib_source_sweep(struct rib *rib, struct rib_source *src);
+/*
+ * src's paths are the same but src is not (its router id changed, which
+ * selection compares and exports carry): selects again at each of its
+ * entries and queues those where src's path is the best.
+ */
+void rib_source_reselect(struct rib *rib, struct rib_source *src);
 
 struct rib_entry *rib_lookup(struct rib *rib, const struct rd *rd, const struct prefix4 *prefix);
 /*

@@ -25,14 +25,14 @@ static void setup_rr(void)
 
 TestSuite(bgpd_rr, .init = setup_rr, .fini = teardown, .timeout = 30);
 
-/* An OPEN from 127.0.0.3 (AS 65000, hold 9): AS4 plus the given capabilities. */
-static size_t open_caps(uint8_t *b, const uint8_t *caps, uint8_t clen)
+/* An OPEN with router id 127.0.0.<id> (AS 65000, hold 9): AS4 plus the given capabilities. */
+static size_t open_caps(uint8_t *b, uint8_t id, const uint8_t *caps, uint8_t clen)
 {
 	uint8_t all[64] = { 65, 4, 0, 0, 0xfd, 0xe8 };
 
 	cr_assert_leq(clen, sizeof(all) - 6);
 	memcpy(all + 6, caps, clen);
-	return open_with_caps(b, 3, 9, all, (uint8_t)(6 + clen));
+	return open_with_caps(b, id, 9, all, (uint8_t)(6 + clen));
 }
 
 #define CAP_MP_VPN 1, 4, 0, 1, 0, 128
@@ -43,15 +43,21 @@ static size_t open_caps(uint8_t *b, const uint8_t *caps, uint8_t clen)
 static const uint8_t keepalive[] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
 				     0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0,    19,   4 };
 
-static void fake_up(struct raw *r, const uint8_t *caps, uint8_t clen)
+/* The fake peer (127.0.0.3) connects as router id 127.0.0.<id> and is established. */
+static void fake_up_as(struct raw *r, uint8_t id, const uint8_t *caps, uint8_t clen)
 {
 	uint8_t b[256];
-	size_t n = open_caps(b, caps, clen);
+	size_t n = open_caps(b, id, caps, clen);
 
 	raw_connect(r, "127.0.0.3", port);
 	memcpy(b + n, keepalive, sizeof(keepalive));
 	raw_send(r, b, n + sizeof(keepalive));
 	cr_assert(run_until(fake_established, r, 5), "fake peer not established");
+}
+
+static void fake_up(struct raw *r, const uint8_t *caps, uint8_t clen)
+{
+	fake_up_as(r, 3, caps, clen);
 }
 
 /* ORIGIN, AS_PATH, LOCAL_PREF, MP_REACH 65000:1 10.<x>.0.0/16 label 100 via 10.0.0.1, extra */
@@ -275,7 +281,7 @@ Test(bgpd_caps, no_common_family_is_a_clean_notification)
 	const uint8_t caps[] = { 1, 4, 0, 1, 0, 1 }; /* IPv4 unicast only */
 	uint8_t b[128];
 	struct raw r;
-	size_t n = open_caps(b, caps, sizeof(caps));
+	size_t n = open_caps(b, 3, caps, sizeof(caps));
 
 	cr_assert(run_until(both_established, NULL, 10));
 	raw_connect(&r, "127.0.0.3", port);
@@ -338,5 +344,42 @@ Test(bgpd_rr, client_route_reflected_with_originator_and_cluster)
 	want = 2;
 	cr_assert(run_until(b_fake_routes, &want, 5));
 	cr_assert(fake_has_prefix(4) && !fake_has_prefix(2) && !fake_has_prefix(3));
+	close(r.fd);
+}
+
+static bool a_hears_originator(void *arg)
+{
+	const struct rib_path *p = A->peers[0].src.paths;
+
+	return p && attr_has(&p->attrs->a, ATTR_ORIGINATOR_ID) &&
+	       p->attrs->a.originator_id == *(const uint32_t *)arg;
+}
+
+/*
+ * A client that restarts gracefully as another router (a new BGP
+ * identifier) and resends the same route: B keeps the path, whose
+ * attributes do not change, yet what B reflects names the client's router
+ * id (ORIGINATOR_ID, RFC 4456 section 8), and best-path selection compares
+ * router ids: the path must be selected and reflected again.
+ */
+Test(bgpd_rr, graceful_restart_as_another_router_is_reflected_with_its_new_id)
+{
+	const uint8_t caps[] = { CAP_MP_VPN, CAP_GR_FWD };
+	uint32_t first = 0x7f000003, second = 0x7f000021;
+	struct raw r;
+
+	cr_assert(run_until(both_established, NULL, 10));
+	fake_up(&r, caps, sizeof(caps));
+	send_route(&r, 1);
+	cr_assert(run_until(a_hears_originator, &first, 5), "not reflected to the non-client");
+	close(r.fd); /* the TCP session dies: B keeps the route, stale */
+	cr_assert(run_until(fake_gone, NULL, 5));
+	cr_assert(B->peers[1].gr_waiting);
+	fake_up_as(&r, 33, caps, sizeof(caps)); /* back as router 127.0.0.33 */
+	send_route(&r, 1);
+	send_eor(&r);
+	cr_assert(run_until(a_hears_originator, &second, 5),
+		  "A still hears the client's old router id as ORIGINATOR_ID");
+	cr_assert_eq(B->peers[1].src.n_paths, 1);
 	close(r.fd);
 }

@@ -196,6 +196,46 @@ Test(bgpd_rib, lowest_peer_address_breaks_the_last_tie)
 	drain();
 }
 
+/*
+ * A source whose router id changed (a peer back from a graceful restart as
+ * another router, its paths kept): selection, which compares router ids,
+ * runs again, and the entry is queued for export even where the best path
+ * stays the source's own (the new id goes out as ORIGINATOR_ID).
+ */
+Test(bgpd_rib, reselect_after_a_router_id_change)
+{
+	struct rib_source a = ib1, b = ib2;
+
+	a.slot = 4;
+	b.slot = 5;
+	a.paths = b.paths = NULL;
+	a.n_paths = b.n_paths = 0;
+	add(&a, &(struct pa){ 100, "", 0, -1 }, 1);
+	add(&b, &(struct pa){ 100, "", 0, -1 }, 2);
+	expect_best(&a, "lower router_id");
+	drain();
+
+	a.router_id = ib2.router_id + 1; /* now higher than b's */
+	rib_source_reselect(rib, &a);
+	expect_best(&b, "lower router_id");
+	cr_assert_eq(rib_changed_pop(rib), entry(), "a new best not queued");
+	rib_entry_done(rib, entry());
+
+	b.router_id = 1; /* b stays best, under another id: its path goes out again */
+	rib_source_reselect(rib, &b);
+	expect_best(&b, "lower router_id");
+	cr_assert_eq(rib_changed_pop(rib), entry(), "the best path's new id not queued");
+	rib_entry_done(rib, entry());
+
+	a.router_id = 2; /* a's path is not the best after this either: nothing to send */
+	rib_source_reselect(rib, &a);
+	expect_best(&b, "lower router_id");
+	cr_assert_null(rib_changed_pop(rib));
+	rib_source_flush(rib, &a);
+	rib_source_flush(rib, &b);
+	drain();
+}
+
 Test(bgpd_rib, three_paths_and_peer_down)
 {
 	struct rib_entry *e;
