@@ -263,11 +263,12 @@ void adjout_peer_up(struct bgp_peer *p)
 			own_walk(p, false);
 		}
 	}
-	if (p->d->local_pending) {
+	if (bgpd_eor_waits(p->d)) {
 		p->eor_owed = true;
-		log_info("peer %s: sent %zu routes (update group %u, %zu members); "
-			 "End-of-RIB once vrfmgr's routes are in", p->name, p->n_advertised, g->id,
-			 g->n_members);
+		log_info("peer %s: sent %zu routes (update group %u, %zu members); End-of-RIB once %s",
+			 p->name, p->n_advertised, g->id, g->n_members,
+			 p->d->local_pending ? "vrfmgr's routes are in"
+					     : "the neighbors' End-of-RIBs are in (graceful restart)");
 		return;
 	}
 	send_eor(p);
@@ -278,12 +279,12 @@ void adjout_peer_up(struct bgp_peer *p)
 /* A parked peer's End-of-RIB waits until it has caught up (adjout_drained). */
 static void send_owed_eor(struct bgp_peer *p)
 {
-	if (!p->eor_owed || p->parked || p->d->local_pending || !p->est)
+	if (!p->eor_owed || p->parked || bgpd_eor_waits(p->d) || !p->est)
 		return;
 	p->eor_owed = false;
 	send_eor(p);
-	log_info("peer %s: sent End-of-RIB after vrfmgr's routes (%zu routes advertised)", p->name,
-		 p->n_advertised);
+	log_info("peer %s: sent End-of-RIB after vrfmgr's routes%s (%zu routes advertised)", p->name,
+		 p->d->gr_restarted ? " and the neighbors'" : "", p->n_advertised);
 }
 
 void adjout_send_owed_eor(struct bgpd *d)

@@ -62,6 +62,8 @@ static void flush_cb(evutil_socket_t fd, short what, void *arg)
 				adjout_group_entry(g, e);
 		rib_entry_done(d->rib, e);
 	}
+	if (d->vl) /* after the changes above: a restart's replay ends with them in */
+		vrfmgr_link_replay_done(d->vl);
 	for (struct updgroup *g = d->groups; g; g = g->next)
 		updgroup_send(g);
 	adjout_send_owed_eor(d);
@@ -252,6 +254,7 @@ void bgpd_free(struct bgpd *d)
 		bgpd_peer_release(p);
 	}
 	session_free_closing(d);
+	bgpd_gr_free(d);
 	if (d->api)
 		api_server_free(d->api);
 	if (d->vl)

@@ -177,6 +177,7 @@ struct bgp_peer {
 	unsigned dirty_slot;         /* RIB bit: changed while parked, resent when drained */
 	bool parked;                 /* output backlog over the bound: out of the shared stream */
 	bool eor_owed;               /* its first End-of-RIB waits for vrfmgr's routes (adjout.c) */
+	bool gr_eor_seen;            /* it sent End-of-RIB since bgpd started (gr_restart.c) */
 	struct adjout_override *ovr; /* this flush's departures from the group stream */
 	size_t n_ovr, cap_ovr;
 	uint64_t updates_own;        /* UPDATEs encoded for this peer alone */
@@ -224,9 +225,33 @@ struct bgpd {
 	 * End-of-RIB waits, or it would take an empty table as complete.
 	 */
 	bool local_pending;
+	/*
+	 * Graceful restart, restarting side (gr_restart.c): bgpd was not
+	 * stopped cleanly, so fwd kept forwarding on its routes (F bit), and
+	 * it is still waiting for its neighbors' End-of-RIBs (R bit).
+	 */
+	bool gr_restarted;
+	bool gr_deferring;
+	struct event *gr_defer_ev;
 	bool stopping;
 	void (*on_stopped)(struct bgpd *d);
 };
+
+/* ---- gr_restart.c ---- */
+/*
+ * bgpd restarted (main.c found it was not stopped cleanly): it defers for
+ * at most deferral_s (BGPD_GR_DEFERRAL_SECONDS). 0, or -1 on ENOMEM.
+ */
+#define BGPD_GR_DEFERRAL_SECONDS 60
+int bgpd_gr_restarted(struct bgpd *d, unsigned deferral_s);
+/* A neighbor sent End-of-RIB or came up: ends the deferral once every one has. */
+void bgpd_gr_check(struct bgpd *d);
+void bgpd_gr_free(struct bgpd *d);
+/* End-of-RIBs to peers wait: for vrfmgr's routes, or for a restart's deferral. */
+static inline bool bgpd_eor_waits(const struct bgpd *d)
+{
+	return d->local_pending || d->gr_deferring;
+}
 
 /* ---- bgpd.c ---- */
 /* Creates the speaker: RIB, peers, listener, starts the sessions. NULL on failure (logged). */
@@ -393,6 +418,12 @@ struct vrfmgr_link *vrfmgr_link_new(struct bgpd *d);
 void vrfmgr_link_free(struct vrfmgr_link *vl);
 /* Tells vrfmgr about e's best remote path (ADD), or that there is none (DEL). */
 void vrfmgr_link_entry(struct vrfmgr_link *vl, struct rib_entry *e);
+/*
+ * Each flush, after the changes: the replay left open since vrfmgr
+ * connected ends once a restart's deferral is over (gr_restart.c) and
+ * nothing waits for vrfmgr.
+ */
+void vrfmgr_link_replay_done(struct vrfmgr_link *vl);
 
 /* ---- api.c ---- */
 int bgpd_api_start(struct bgpd *d, const char *path);

@@ -79,7 +79,13 @@ void fsm_send_open(struct bgp_conn *c)
 	struct bgp_open o = { .asn = cfg->asn, .hold_time = cfg->bgp.hold_time,
 			      .bgp_id = cfg->router_id, .afs = c->peer->cfg->families,
 			      .cap_enhanced_rr = true, .cap_ext_msg = true,
-			      .cap_gr = cfg->bgp.graceful_restart, .gr_time = cfg->bgp.gr_restart_time };
+			      .cap_gr = cfg->bgp.graceful_restart, .gr_time = cfg->bgp.gr_restart_time,
+			      /*
+			       * the peer may keep our VPN routes while we restart: fwd
+			       * forwards on without us (gr_restart.c)
+			       */
+			      .gr_afs = BGP_AF_VPNV4, .gr_restarting = c->d->gr_deferring,
+			      .gr_fwd_afs = c->d->gr_restarted ? BGP_AF_VPNV4 : 0 };
 	struct wbuf *w = &c->d->out;
 
 	wbuf_reset(w);

@@ -193,6 +193,7 @@ static void peer_established(struct bgp_conn *c)
 		 c->hold_time);
 	peer_gr_established(p, &c->open);
 	adjout_peer_up(p);
+	bgpd_gr_check(c->d); /* one without graceful restart sends no End-of-RIB to wait for */
 }
 
 static int on_keepalive(struct bgp_conn *c, const uint8_t *body, size_t len)

@@ -122,6 +122,8 @@ int fsm_update(struct bgp_conn *c, const uint8_t *body, size_t len)
 	if (u->end_of_rib) {
 		log_info("peer %s: End-of-RIB, %zu routes", p->name, p->src.n_paths);
 		fsm_gr_sweep(p, "End-of-RIB");
+		p->gr_eor_seen = true;
+		bgpd_gr_check(c->d);
 	}
 	bgpd_schedule_flush(c->d);
 	if (p->cfg->max_prefix && p->src.n_paths > p->cfg->max_prefix) {

@@ -6,7 +6,9 @@
  * SIGHUP reloads the config in place (sighup.c, reload.c).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -82,21 +84,45 @@ static int mkdirs(const char *path)
 	return 0;
 }
 
+/*
+ * <run_dir>/bgpd.running exists while bgpd runs; a clean stop removes it.
+ * Found at start, it says the last bgpd died (killed, crashed): fwd kept
+ * forwarding on its routes meanwhile, so this one restarts gracefully
+ * (gr_restart.c). Returns whether it was there; path receives its name.
+ */
+static bool running_marker(const struct ferry_config *cfg, char *path, size_t len)
+{
+	bool was_there;
+	int fd;
+
+	if (snprintf(path, len, "%s/bgpd.running", cfg->run_dir) >= (int)len)
+		fatalx("run directory %s too long", cfg->run_dir);
+	was_there = access(path, F_OK) == 0;
+	if ((fd = open(path, O_WRONLY | O_CREAT, 0644)) < 0)
+		fatal("cannot create %s", path);
+	close(fd);
+	return was_there;
+}
+
 /* Runs until SIGTERM/SIGINT; takes cfg over (a reload may replace it) and frees it. */
 static int run(struct ferry_config *cfg, const char *run_dir)
 {
 	struct event_base *base = event_base_new();
 	struct event *sig_term, *sig_int, *sig_hup;
-	char api_path[CFG_PATH_MAX];
+	char api_path[CFG_PATH_MAX], marker[CFG_PATH_MAX];
 	struct running r = { NULL, cfg, run_dir };
 	struct bgpd *d;
+	bool restarted;
 
 	if (!base)
 		fatalx("event_base_new failed");
 	if (mkdirs(cfg->run_dir) < 0)
 		fatal("cannot create run directory %s", cfg->run_dir);
+	restarted = running_marker(cfg, marker, sizeof(marker));
 	if (!(d = bgpd_new(base, cfg)))
 		fatalx("cannot start the BGP speaker");
+	if (restarted && bgpd_gr_restarted(d, BGPD_GR_DEFERRAL_SECONDS) < 0)
+		fatalx("cannot set up the graceful restart");
 	if (config_sock_path(cfg, FERRY_SOCK_BGPD_API, api_path) < 0 ||
 	    bgpd_api_start(d, api_path) < 0)
 		fatalx("cannot serve the API in %s", cfg->run_dir);
@@ -113,6 +139,7 @@ static int run(struct ferry_config *cfg, const char *run_dir)
 		 ipv4_format(cfg->router_id, api_path), cfg->bgp.n_neighbors);
 	event_base_dispatch(base);
 	bgpd_free(d);
+	unlink(marker); /* a clean stop: the next start is no restart */
 	event_free(sig_term);
 	event_free(sig_int);
 	event_free(sig_hup);

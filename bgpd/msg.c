@@ -179,6 +179,32 @@ uint8_t bgp_af_bit(uint16_t afi, uint8_t safi)
 	return safi == BGP_SAFI_VPN ? BGP_AF_VPNV4 : safi == BGP_SAFI_UNICAST ? BGP_AF_IPV4 : 0;
 }
 
+/*
+ * RFC 4724 §3: the R bit and restart time, then for each family whose
+ * routes the peer may keep across our restart its AFI, SAFI and the F bit
+ * (we kept its forwarding state).
+ */
+static void put_cap_gr(struct wbuf *w, const struct bgp_open *o)
+{
+	static const struct { uint8_t af; uint8_t safi; } fams[] = {
+		{ BGP_AF_VPNV4, BGP_SAFI_VPN }, { BGP_AF_IPV4, BGP_SAFI_UNICAST },
+	};
+	uint8_t v[2 + 4 * 2];
+	uint8_t n = 2;
+
+	v[0] = (uint8_t)((o->gr_restarting ? BGP_GR_RESTARTING << 4 : 0) | ((o->gr_time >> 8) & 0x0f));
+	v[1] = (uint8_t)o->gr_time;
+	for (size_t i = 0; i < sizeof(fams) / sizeof(fams[0]); i++) {
+		if (!(o->gr_afs & fams[i].af))
+			continue;
+		v[n++] = 0;
+		v[n++] = BGP_AFI_IPV4;
+		v[n++] = fams[i].safi;
+		v[n++] = o->gr_fwd_afs & fams[i].af ? BGP_GR_F_FORWARDING : 0;
+	}
+	put_cap(w, BGP_CAP_GR, v, n);
+}
+
 int bgp_open_encode(struct wbuf *w, const struct bgp_open *o)
 {
 	size_t start = bgp_msg_begin(w, BGP_MSG_OPEN);
@@ -187,10 +213,6 @@ int bgp_open_encode(struct wbuf *w, const struct bgp_open *o)
 	const uint8_t mp_ipv4[4] = { 0, BGP_AFI_IPV4, 0, BGP_SAFI_UNICAST };
 	const uint8_t as4[4] = { (uint8_t)(o->asn >> 24), (uint8_t)(o->asn >> 16),
 				 (uint8_t)(o->asn >> 8), (uint8_t)o->asn };
-	/* receiving speaker: restart time, no family (RFC 4724 §3) */
-	const uint8_t gr[2] = { (uint8_t)((o->gr_restarting ? BGP_GR_RESTARTING << 4 : 0) |
-					  ((o->gr_time >> 8) & 0x0f)),
-				(uint8_t)o->gr_time };
 	size_t plen_off, caps_off;
 
 	wbuf_put_u8(w, BGP_VERSION);
@@ -212,7 +234,7 @@ int bgp_open_encode(struct wbuf *w, const struct bgp_open *o)
 	if (o->cap_ext_msg)
 		put_cap(w, BGP_CAP_EXT_MSG, NULL, 0);
 	if (o->cap_gr)
-		put_cap(w, BGP_CAP_GR, gr, 2);
+		put_cap_gr(w, o);
 	put_cap(w, BGP_CAP_AS4, as4, 4);
 	if (!wbuf_ok(w))
 		return -ENOMEM;

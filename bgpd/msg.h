@@ -173,7 +173,8 @@ struct bgp_open {
 /*
  * Encodes OPEN with multiprotocol for o->afs (vpnv4 when 0), route refresh,
  * 4-octet AS (o->asn), and when set enhanced route refresh, extended
- * message and graceful restart (o->gr_time, no family: a receiving speaker).
+ * message and graceful restart (o->gr_time, the R bit, and o->gr_afs with
+ * the F bit for those in o->gr_fwd_afs; no family: a receiving speaker only).
  */
 int bgp_open_encode(struct wbuf *w, const struct bgp_open *o);
 /*

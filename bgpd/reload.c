@@ -228,5 +228,6 @@ int bgpd_reload(struct bgpd *d, const struct ferry_config *nc, struct bgpd_reloa
 		session_timer_set(d->peers[i].retry_timer, 1);
 	}
 	free(restart);
+	bgpd_gr_check(d); /* a restart may have waited only for neighbors now removed */
 	return 0;
 }

@@ -61,6 +61,7 @@ struct vrfmgr_link {
 	size_t q_head, q_len, q_cap; /* waiting: q[q_head .. q_len - 1] */
 	unsigned drain_us;         /* the next look at the stream, from now */
 	bool replaying;            /* everything is sent, whatever the backlog */
+	bool end_owed;             /* REPLAY_END waits: a restart's deferral, then the queue */
 	char path[CFG_PATH_MAX];
 	bool warned_absent;
 };
@@ -171,6 +172,25 @@ static int queue_push(struct vrfmgr_link *vl, struct rib_entry *e)
 }
 
 /*
+ * REPLAY_END makes vrfmgr sweep every route not sent since REPLAY_BEGIN: it
+ * goes only once nothing waits, neither a restart's deferral (the routes
+ * are still coming from the peers) nor the queue (they are not sent yet).
+ */
+static void replay_end_if_owed(struct vrfmgr_link *vl)
+{
+	if (!vl->end_owed || !vl->c || vl->d->gr_deferring || vl->q_head < vl->q_len)
+		return;
+	vl->end_owed = false;
+	ipc_send(vl->c, IPC_REPLAY_END, NULL, 0);
+	log_info("vrfmgr: replay of best remote paths done (%zu destinations)", vl->d->rib->n_entries);
+}
+
+void vrfmgr_link_replay_done(struct vrfmgr_link *vl)
+{
+	replay_end_if_owed(vl);
+}
+
+/*
  * Waiting destinations are cold by the time they are sent (a withdraw-all
  * queues most of a million, and rib_entry_done's bucket load and chain walk
  * were a third of bgpd's CPU for it): ahead of the send loop, fetch the
@@ -231,10 +251,12 @@ static void drain_cb(evutil_socket_t fd, short what, void *arg)
 		export_now(vl, e);
 		rib_entry_done(vl->d->rib, e);
 	}
-	if (vl->q_head == vl->q_len)
+	if (vl->q_head == vl->q_len) {
 		queue_reset(vl);
-	else
+		replay_end_if_owed(vl);
+	} else {
 		drain_arm(vl);
+	}
 }
 
 void vrfmgr_link_entry(struct vrfmgr_link *vl, struct rib_entry *e)
@@ -348,6 +370,7 @@ static void on_close(struct ipc_conn *c, void *arg)
 		  vl->d->local.n_paths);
 	ipc_conn_free(c);
 	vl->c = NULL;
+	vl->end_owed = false;
 	queue_reset(vl);
 	rib_walk_safe(vl->d->rib, forget_entry, vl);
 	link_retry_arm(vl);
@@ -374,13 +397,15 @@ static void link_connect(evutil_socket_t fd_unused, short what, void *arg)
 		return;
 	}
 	vl->warned_absent = false;
-	log_info("vrfmgr: connected, replaying best remote paths");
+	log_info("vrfmgr: connected, replaying best remote paths%s",
+		 vl->d->gr_deferring ? " (open until the neighbors' End-of-RIBs: graceful restart)" : "");
 	ipc_send_hello(vl->c, IPC_ROLE_BGPD, vl->d->cfg->name);
 	ipc_send(vl->c, IPC_REPLAY_BEGIN, NULL, 0);
 	vl->replaying = true;
 	rib_walk(vl->d->rib, replay_entry, vl);
 	vl->replaying = false;
-	ipc_send(vl->c, IPC_REPLAY_END, NULL, 0);
+	vl->end_owed = true;
+	replay_end_if_owed(vl);
 }
 
 struct vrfmgr_link *vrfmgr_link_new(struct bgpd *d)
