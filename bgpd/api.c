@@ -100,6 +100,12 @@ static int get_neighbors(struct jw *w, const struct api_request *req, void *ctx)
 		if (d->peers[i].cfg)
 			neighbor_json(w, &d->peers[i]);
 	jw_array_end(w);
+	/* this bgpd's own graceful restart (gr_restart.c) */
+	jw_key(w, "restart");
+	jw_object_begin(w);
+	jw_kv_bool(w, "graceful", d->gr_restarted);
+	jw_kv_bool(w, "deferring", d->gr_deferring);
+	jw_object_end(w);
 	jw_object_end(w);
 	return 200;
 }

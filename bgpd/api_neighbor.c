@@ -55,8 +55,11 @@ static void offered_json(struct jw *w, const struct bgp_open *o)
 	jw_kv_bool(w, "graceful_restart", o->cap_gr);
 	if (o->cap_gr) {
 		jw_kv_uint(w, "graceful_restart_time", o->gr_time);
-		/* what it keeps forwarding across its restart: none, it is a helper only */
+		/* the families whose routes it asks us to keep across its restart (none: a helper only) */
 		families_json(w, "graceful_restart_families", o->gr_afs);
+		/* R bit: it has just restarted; F: it kept forwarding on those families meanwhile */
+		jw_kv_bool(w, "graceful_restart_restarting", o->gr_restarting);
+		families_json(w, "graceful_restart_forwarding", o->gr_fwd_afs);
 	}
 	jw_object_end(w);
 }

@@ -292,6 +292,30 @@ static void yes(FILE *out, struct json_object *o, const char *key, const char *n
 	}
 }
 
+/*
+ * What a peer's graceful restart capability asks: no family, its routes go
+ * when its session does; else they are kept across its restart, and it may
+ * say it kept forwarding (F) and that it has just restarted (R).
+ */
+static void gr_families(FILE *out, struct json_object *o)
+{
+	struct json_object *fams = get(o, "graceful_restart_families"),
+			   *fwd = get(o, "graceful_restart_forwarding");
+
+	if (json_object_get_type(fams) != json_type_array)
+		return;
+	if (json_object_array_length(fams) == 0) {
+		fputs(" (helper only: keeps no family across its restart)", out);
+		return;
+	}
+	fprintf(out, " (of %s", L(o, "graceful_restart_families"));
+	if (json_object_get_type(fwd) == json_type_array && json_object_array_length(fwd) > 0)
+		fprintf(out, ", forwarding kept: %s", L(o, "graceful_restart_forwarding"));
+	if (json_object_get_boolean(get(o, "graceful_restart_restarting")))
+		fputs(", restarting now", out);
+	fputc(')', out);
+}
+
 static void caps_line(FILE *out, const char *title, struct json_object *o)
 {
 	bool first = true;
@@ -303,11 +327,8 @@ static void caps_line(FILE *out, const char *title, struct json_object *o)
 	yes(out, o, "enhanced_route_refresh", "enhanced route refresh", &first);
 	yes(out, o, "extended_message", "extended message", &first);
 	yes(out, o, "graceful_restart", "graceful restart", &first);
-	/* a peer's GR capability naming no family: its routes go when its session does */
-	if (json_object_get_boolean(get(o, "graceful_restart")) &&
-	    json_object_get_type(get(o, "graceful_restart_families")) == json_type_array &&
-	    json_object_array_length(get(o, "graceful_restart_families")) == 0)
-		fputs(" (helper only: keeps no family across its restart)", out);
+	if (json_object_get_boolean(get(o, "graceful_restart")))
+		gr_families(out, o);
 	fputc('\n', out);
 }
 

@@ -158,7 +158,8 @@ restarted() { # pe1's bgpd said R and F, and ended its deferral on pe2's End-of-
 	local log
 	log=$(cat "$(rundir pe1)/bgpd.log")
 	grep -q "graceful restart: bgpd restarted with fwd's forwarding state kept" <<<"$log" &&
-		grep -q "graceful restart: every neighbor sent End-of-RIB" <<<"$log"
+		grep -q "graceful restart: every neighbor sent End-of-RIB" <<<"$log" &&
+		api pe1 bgpd /neighbors | jq -e '.restart.graceful and (.restart.deferring | not)' >/dev/null
 }
 check "bgpd killed: it came back as a graceful restart and ended it on pe2's End-of-RIB" \
 	poll 10 restarted
