@@ -93,8 +93,9 @@ int cli_http_get_ep(const struct cli_endpoint *ep, const char *path, int timeout
 		    struct cli_response *resp, char *err, size_t errlen)
 {
 	long long deadline = cli_now_ms() + timeout_ms;
-	char req[2600], *raw = NULL, name[300];
+	char req[2600], *raw = NULL, namebuf[300];
 	struct cli_conn *conn;
+	const char *name;
 	size_t rawlen = 0;
 	int rc;
 
@@ -107,7 +108,7 @@ int cli_http_get_ep(const struct cli_endpoint *ep, const char *path, int timeout
 	if (rc == 0)
 		rc = read_all(conn, deadline, &raw, &rawlen);
 	cli_conn_close(conn);
-	ep_name(ep, name, sizeof(name));
+	name = ep_name(ep, namebuf, sizeof(namebuf));
 	if (rc == -ETIMEDOUT)
 		snprintf(err, errlen, "%s: no complete answer within %d ms", name, timeout_ms);
 	else if (rc < 0)
@@ -333,8 +334,9 @@ int cli_http_open(const struct cli_endpoint *ep, const char *path, int timeout_m
 		  size_t errlen)
 {
 	long long deadline = cli_now_ms() + timeout_ms;
-	char req[2600], buf[8192], name[300], *end = NULL;
+	char req[2600], buf[8192], namebuf[300], *end = NULL;
 	struct cli_conn *conn;
+	const char *name;
 	size_t n = 0;
 	int rc;
 
@@ -370,7 +372,7 @@ int cli_http_open(const struct cli_endpoint *ep, const char *path, int timeout_m
 	*out = conn;
 	return 0;
 fail:
-	ep_name(ep, name, sizeof(name));
+	name = ep_name(ep, namebuf, sizeof(namebuf));
 	if (rc == -ETIMEDOUT)
 		snprintf(err, errlen, "%s: no answer within %d ms", name, timeout_ms);
 	else

@@ -4,8 +4,9 @@
  * reads, Content-Length, chunked with chunks split anywhere, a body without
  * length that only EOF ends), and cli_http_get stops as soon as a server
  * that keeps the connection open has sent a complete answer, and reads to
- * EOF a streamed HTTP/1.0 body of several MB; ferryctl events names the
- * status and the API's error when GET /events is refused.
+ * EOF a streamed HTTP/1.0 body of several MB; a daemon that never answers
+ * is a timeout naming its socket; ferryctl events names the status and the
+ * API's error when GET /events is refused.
  */
 #include <criterion/criterion.h>
 #include <errno.h>
@@ -188,6 +189,37 @@ Test(cli_http_get, streamed_body_to_eof)
 	cr_assert_eq(memcmp(r.body, resp + hlen, blen), 0);
 	cli_response_free(&r);
 	free(resp);
+	reap(pid);
+}
+
+/*
+ * A daemon that takes the request and never answers (stopped, stuck): the
+ * timeout's error names the socket it waited on (it named nothing: the
+ * buffer ep_name fills is only used for TCP, and was printed for Unix
+ * sockets too, "bgpd: : no answer within 1000 ms").
+ */
+Test(cli_http_get, a_silent_daemon_times_out_naming_its_socket)
+{
+	struct cli_response r;
+	struct cli_conn *conn = NULL;
+	struct cli_endpoint ep = { 0 };
+	char err[512], want[300], head[64];
+	size_t head_len = 0;
+	int status = 0;
+	pid_t pid = serve("", 0, true);
+
+	cr_assert_eq(cli_http_get(sock_path, "/x", 200, &r, err, sizeof(err)), -ETIMEDOUT);
+	snprintf(want, sizeof(want), "%s: no complete answer within 200 ms", sock_path);
+	cr_assert_str_eq(err, want);
+	reap(pid);
+	pid = serve("", 0, true);
+	ep.sock_path = sock_path;
+	cr_assert_eq(cli_http_open(&ep, "/events", 200, &status, head, sizeof(head), &head_len,
+				   &conn, err, sizeof(err)),
+		     -ETIMEDOUT);
+	cr_assert_null(conn);
+	snprintf(want, sizeof(want), "%s: no answer within 200 ms", sock_path);
+	cr_assert_str_eq(err, want);
 	reap(pid);
 }
 
