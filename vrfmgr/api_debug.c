@@ -27,7 +27,8 @@ static int debug_target(struct jw *w, const struct api_request *req, struct vrfm
 	if ((v = vrf_by_name(&vm->table, name)) == NULL)
 		return api_error(w, 404, "no VRF named \"%s\"", name);
 	if (prefix4_parse(ps, &p) < 0)
-		return api_error(w, 400, "prefix: \"%.64s\" is not an IPv4 prefix (a.b.c.d/len)", ps);
+		return api_error(w, 400, "prefix: \"%.64s\" is not an IPv4 prefix (want a.b.c.d/len, "
+					 "host bits clear)", ps);
 	vp = rtable_find(&v->routes, &p);
 	if (vp == NULL || vp->fib_nh == NULL)
 		return api_error(w, 404, "%s is not installed in VRF %s", ps, name);

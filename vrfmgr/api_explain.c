@@ -155,12 +155,19 @@ int vrfapi_explain(struct jw *w, const struct api_request *req, void *ctx)
 	struct prefix4 p;
 	struct rd rd;
 
-	if (rds == NULL || ps == NULL)
-		return api_error(w, 400, "want ?rd=RD&prefix=PREFIX (and optionally &vrf=NAME)");
+	/* the same words as the other endpoints: the parameter, then the form it wants */
+	if (rds == NULL || ps == NULL) {
+		const char *missing = rds != NULL ? "prefix" : ps != NULL ? "rd" : "rd and prefix";
+
+		return api_error(w, 400, "missing %s (want ?rd=RD&prefix=PREFIX, and optionally "
+					 "&vrf=NAME)", missing);
+	}
 	if (rd_parse(rds, &rd) < 0)
-		return api_error(w, 400, "\"%s\" is not a route distinguisher", rds);
+		return api_error(w, 400, "rd: \"%.64s\" is not a route distinguisher (want ASN:NN, "
+					 "IP:NN or ASN4:NN)", rds);
 	if (prefix4_parse(ps, &p) < 0)
-		return api_error(w, 400, "\"%s\" is not an IPv4 prefix (a.b.c.d/len)", ps);
+		return api_error(w, 400, "prefix: \"%.64s\" is not an IPv4 prefix (want a.b.c.d/len, "
+					 "host bits clear)", ps);
 	if (name != NULL && (only = vrf_by_name(&vm->table, name)) == NULL)
 		return api_error(w, 404, "no VRF named \"%s\"", name);
 	jw_object_begin(w);

@@ -226,10 +226,22 @@ Test(explain, json_both_rt_sets_when_none_meet_and_errors)
 	cr_assert_not_null(strstr(s, "\"import_rts\":[\"65000:100\"],\"route_targets\":"
 				     "[\"65000:999\"],\"common_rts\":[],\"chain\":null}"), "%s", s);
 	cr_assert_not_null(strstr(s, "{\"vrf\":\"B\",\"verdict\":\"no-common-rt\""), "%s", s);
-	get_explain("rd=10.255.0.2:100", &status);
+	s = get_explain("rd=10.255.0.2:100", &status);
 	cr_assert_eq(status, 400);
-	get_explain("rd=nonsense&prefix=192.168.101.0/24", &status);
+	cr_assert_str_eq(s, "{\"error\":\"missing prefix (want ?rd=RD&prefix=PREFIX, and "
+			    "optionally &vrf=NAME)\",\"status\":400}");
+	s = get_explain("vrf=A", &status);
 	cr_assert_eq(status, 400);
+	cr_assert_not_null(strstr(s, "\"missing rd and prefix (want ?rd=RD&prefix="), "%s", s);
+	/* as every other endpoint says it: the parameter, the value, the form wanted */
+	s = get_explain("rd=nonsense&prefix=192.168.101.0/24", &status);
+	cr_assert_eq(status, 400);
+	cr_assert_str_eq(s, "{\"error\":\"rd: \\\"nonsense\\\" is not a route distinguisher "
+			    "(want ASN:NN, IP:NN or ASN4:NN)\",\"status\":400}");
+	s = get_explain("rd=10.255.0.2:100&prefix=192.168.101.5", &status);
+	cr_assert_eq(status, 400);
+	cr_assert_str_eq(s, "{\"error\":\"prefix: \\\"192.168.101.5\\\" is not an IPv4 prefix "
+			    "(want a.b.c.d/len, host bits clear)\",\"status\":400}");
 	get_explain("vrf=Z&rd=10.255.0.2:100&prefix=192.168.101.0/24", &status);
 	cr_assert_eq(status, 404);
 }
