@@ -269,6 +269,12 @@ extern const size_t cli_n_commands;
 
 /* Finds the command named by the words; NULL when none matches. */
 const struct cli_command *cli_command_find(const char *w1, const char *w2);
+/*
+ * Why argv is no command, in one line for err: the words in the way and the
+ * commands that would do ("unknown command: vrf lsit (want vrf list, ...)",
+ * "unknown command: shwo (want show, trace, ...)").
+ */
+void cli_command_unknown(int argc, char **argv, char *err, size_t len);
 /* The view of a two-word command with its optional argument. 0 or -1 (argument too long). */
 int cli_command_view(const struct cli_command *cmd, const char *arg, struct cli_view *v);
 
@@ -331,6 +337,8 @@ void cli_verify_print(FILE *out, struct json_object *report);
 /* ferryctl verify: 0 consistent, 1 inconsistent or error. */
 int cli_verify(const struct cli_ctx *c, bool once);
 
+/* The words after "events": 0, or -1 with the one in the way and the form wanted in err. */
+int cli_events_check(int argc, char **argv, char *err, size_t errlen);
 /* ferryctl events [bgpd|vrfmgr]... : prints events until interrupted or count reached. */
 int cli_events(const struct cli_ctx *c, int argc, char **argv);
 /* One SSE event (name, data JSON) as a human line into buf. */

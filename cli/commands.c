@@ -283,6 +283,51 @@ const struct cli_command *cli_command_find(const char *w1, const char *w2)
 	return NULL;
 }
 
+/* Appends "W1 W2[ [ARG]]" of each older command under w1 to buf, joined like a sentence. */
+static void command_forms(const char *w1, char *buf, size_t len)
+{
+	size_t n = 0, k = 0, i;
+
+	for (i = 0; i < cli_n_commands; i++)
+		n += strcmp(cli_commands[i].words[0], w1) == 0;
+	if (strcmp(w1, "vrf") == 0)
+		n++; /* vrf explain, which is no table */
+	for (i = 0; i < cli_n_commands; i++) {
+		const struct cli_command *c = &cli_commands[i];
+		size_t at = strlen(buf);
+
+		if (strcmp(c->words[0], w1) != 0)
+			continue;
+		k++;
+		snprintf(buf + at, len - at, "%s%s %s%s%s%s", k == 1 ? "" : k == n ? " or " : ", ",
+			 c->words[0], c->words[1], c->arg_name ? " [" : "",
+			 c->arg_name ? c->arg_name : "", c->arg_name ? "]" : "");
+	}
+	if (strcmp(w1, "vrf") == 0) {
+		size_t at = strlen(buf);
+
+		snprintf(buf + at, len - at, " or vrf explain RD PREFIX [VRF]");
+	}
+}
+
+void cli_command_unknown(int argc, char **argv, char *err, size_t len)
+{
+	char forms[400] = "";
+
+	for (size_t i = 0; argc >= 1 && i < cli_n_commands; i++)
+		if (strcmp(cli_commands[i].words[0], argv[0]) == 0) {
+			command_forms(argv[0], forms, sizeof(forms));
+			break;
+		}
+	if (forms[0] != '\0' && argc == 1)
+		snprintf(err, len, "%.16s what? (want %s)", argv[0], forms);
+	else if (forms[0] != '\0')
+		snprintf(err, len, "unknown command: %.16s %.64s (want %s)", argv[0], argv[1], forms);
+	else
+		snprintf(err, len, "unknown command: %.64s (want show, trace, verify, events or vrf "
+				   "explain; ferryctl --help lists them)", argc >= 1 ? argv[0] : "");
+}
+
 int cli_command_view(const struct cli_command *cmd, const char *arg, struct cli_view *v)
 {
 	memset(v, 0, sizeof(*v));

@@ -141,20 +141,37 @@ static void sse_lines(const struct cli_ctx *c, struct sse *s, long *shown, long 
 		s->n = 0; /* a line longer than any event: drop it */
 }
 
-static int events_args(int argc, char **argv, const char **daemons, int *nd)
+#define EVENTS_USAGE "events [bgpd] [vrfmgr] [--since N] [--snapshot] [--count N]"
+
+static int events_args(int argc, char **argv, const char **daemons, int *nd, char *err,
+		       size_t errlen)
 {
 	for (int i = 0; i < argc; i++) {
-		if ((strcmp(argv[i], "bgpd") == 0 || strcmp(argv[i], "vrfmgr") == 0) &&
-		    *nd < MAX_STREAMS)
-			daemons[(*nd)++] = argv[i];
-		else
+		bool known = strcmp(argv[i], "bgpd") == 0 || strcmp(argv[i], "vrfmgr") == 0;
+		bool again = false;
+
+		for (int j = 0; j < *nd; j++)
+			again |= strcmp(daemons[j], argv[i]) == 0;
+		if (!known || again || *nd >= MAX_STREAMS) {
+			snprintf(err, errlen, "events: %s \"%.64s\" (want " EVENTS_USAGE ")",
+				 known ? "a second" : "unexpected", argv[i]);
 			return -1;
+		}
+		daemons[(*nd)++] = argv[i];
 	}
 	if (*nd == 0) {
 		daemons[(*nd)++] = "bgpd";
 		daemons[(*nd)++] = "vrfmgr";
 	}
 	return 0;
+}
+
+int cli_events_check(int argc, char **argv, char *err, size_t errlen)
+{
+	const char *daemons[MAX_STREAMS];
+	int nd = 0;
+
+	return events_args(argc, argv, daemons, &nd, err, errlen);
 }
 
 /*
@@ -230,18 +247,24 @@ int cli_events(const struct cli_ctx *c, int argc, char **argv)
 	const char *daemons[MAX_STREAMS];
 	struct sse *s = calloc(MAX_STREAMS, sizeof(*s));
 	struct pollfd pfd[MAX_STREAMS];
-	char query[128] = "/events";
+	char query[128] = "/events", err[200];
 	long count = c->count, shown = 0;
 	int nd = 0, open = 0, rc = 0;
 
-	if (s == NULL || events_args(argc, argv, daemons, &nd) < 0 ||
-	    (c->since != NULL && cli_path_add(query, sizeof(query), "since", c->since) < 0) ||
-	    (c->snapshot && cli_path_add(query, sizeof(query), "snapshot", "1") < 0)) {
-		fprintf(c->err, "usage: ferryctl events [bgpd] [vrfmgr] [--since N] [--snapshot] "
-				"[--count N]\n");
+	if (events_args(argc, argv, daemons, &nd, err, sizeof(err)) < 0) {
+		fprintf(c->err, "ferryctl: %s\n", err);
 		free(s);
 		return 2;
 	}
+	if (s == NULL) {
+		fprintf(c->err, "ferryctl: events: out of memory\n");
+		return 1;
+	}
+	/* --since is at most 20 digits (main.c): the query always has room */
+	if (c->since != NULL)
+		(void)cli_path_add(query, sizeof(query), "since", c->since);
+	if (c->snapshot)
+		(void)cli_path_add(query, sizeof(query), "snapshot", "1");
 	for (int i = 0; i < nd; i++) {
 		if (sse_open(c, &s[i], daemons[i], query) < 0) {
 			rc = 1;

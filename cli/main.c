@@ -38,7 +38,8 @@ static void usage(FILE *out)
 {
 	char words[64];
 
-	fprintf(out, "usage: ferryctl [-i INSTANCE] [--json] COMMAND\n\n"
+	fprintf(out, "usage: ferryctl [-i INSTANCE | --url URL [--ca FILE] [--token-file FILE]] "
+		     "[--json] [-t MS] COMMAND\n\n"
 		     "  -i, --instance NAME|DIR  the router's run directory; a NAME without '/'\n"
 		     "                           means " RUN_BASE "/NAME (e.g. -i ferry-pe1); -r also\n"
 		     "  -j, --json               print JSON (the daemon's, or trace/verify's report)\n"
@@ -186,9 +187,12 @@ static int view_json(const struct cli_ctx *c, const struct cli_view *v)
 	}
 	rc = cli_http_open(&ep, v->path, c->timeout_ms, &status, head, sizeof(head), &head_len,
 			   &conn, err, sizeof(err));
+	if (rc == -ENOENT || rc == -ECONNREFUSED) { /* the words of cli_fetch's */
+		fprintf(c->err, "ferryctl: %s is not running (%s)\n", v->daemon, err);
+		return 1;
+	}
 	if (rc < 0) {
-		fprintf(c->err, "ferryctl: %s%s: %s\n", v->daemon,
-			rc == -ENOENT || rc == -ECONNREFUSED ? " is not running" : "", err);
+		fprintf(c->err, "ferryctl: %s: %s\n", v->daemon, err);
 		return 1;
 	}
 	if (status < 200 || status > 299)
@@ -226,14 +230,22 @@ static int view_run(const struct cli_ctx *c, const struct cli_view *v)
 }
 
 /* vrf explain RD PREFIX [VRF] */
-static int explain(const struct cli_ctx *c, int argc, char **argv)
+static int explain(const struct cli_ctx *c, int argc, char **argv, bool check)
 {
 	struct cli_view v = { .daemon = "vrfmgr", .print = cli_print_explain };
 
 	if (argc < 2 || argc > 3) {
-		fprintf(c->err, "usage: ferryctl vrf explain RD PREFIX [VRF]\n");
+		if (argc > 3)
+			fprintf(stderr, "ferryctl: vrf explain: unexpected \"%s\" (want vrf explain RD "
+					"PREFIX [VRF])\n", argv[3]);
+		else
+			fprintf(stderr, "ferryctl: vrf explain: %s (want vrf explain RD PREFIX [VRF], "
+					"e.g. vrf explain 10.255.0.2:100 192.168.101.0/24)\n",
+				argc == 0 ? "which RD and prefix?" : "which prefix?");
 		return 2;
 	}
+	if (check)
+		return 0;
 	snprintf(v.path, sizeof(v.path), "/explain");
 	cli_path_add(v.path, sizeof(v.path), "rd", argv[0]);
 	cli_path_add(v.path, sizeof(v.path), "prefix", argv[1]);
@@ -243,15 +255,16 @@ static int explain(const struct cli_ctx *c, int argc, char **argv)
 }
 
 /* The older two-word commands. */
-static int legacy(const struct cli_ctx *c, int argc, char **argv)
+static int legacy(const struct cli_ctx *c, int argc, char **argv, bool check)
 {
 	const struct cli_command *cmd = argc >= 2 ? cli_command_find(argv[0], argv[1]) : NULL;
 	struct cli_view v;
+	char err[600];
 
 	if (!cmd) {
-		fprintf(stderr, "ferryctl: unknown command: %s%s%s\n", argv[0], argc > 1 ? " " : "",
-			argc > 1 ? argv[1] : "");
-		usage(stderr);
+		/* one line naming the word in the way, as show's own errors do */
+		cli_command_unknown(argc, argv, err, sizeof(err));
+		fprintf(stderr, "ferryctl: %s\n", err);
 		return 2;
 	}
 	if (argc > 3 || (argc == 3 && !cmd->arg_name)) {
@@ -268,7 +281,7 @@ static int legacy(const struct cli_ctx *c, int argc, char **argv)
 		fprintf(stderr, "ferryctl: %s: argument too long\n", argv[2]);
 		return 2;
 	}
-	return view_run(c, &v);
+	return check ? 0 : view_run(c, &v);
 }
 
 /* The daemon whose socket finds the run directory when none is given. */
@@ -288,7 +301,12 @@ static const char *home_daemon(int argc, char **argv)
 	return "vrfmgr";
 }
 
-static int dispatch(const struct cli_ctx *c, int argc, char **argv)
+/*
+ * Runs the command, or with check only looks at its words: a usage error is
+ * said (exit 2) before ferryctl looks for a run directory or a daemon, so a
+ * typo is named as such even where no router runs.
+ */
+static int dispatch(const struct cli_ctx *c, int argc, char **argv, bool check)
 {
 	struct cli_view v;
 	char err[256];
@@ -298,27 +316,38 @@ static int dispatch(const struct cli_ctx *c, int argc, char **argv)
 			fprintf(stderr, "ferryctl: %s\n", err);
 			return 2;
 		}
-		return view_run(c, &v);
+		return check ? 0 : view_run(c, &v);
 	}
 	if (strcmp(argv[0], "trace") == 0) {
-		if (argc != 3) {
-			fprintf(stderr, "usage: ferryctl trace VRF ADDRESS\n");
+		if (argc > 3)
+			fprintf(stderr, "ferryctl: trace: unexpected \"%s\" (want trace VRF ADDRESS)\n",
+				argv[3]);
+		else if (argc < 3)
+			fprintf(stderr, "ferryctl: trace: %s (want trace VRF ADDRESS, e.g. trace A "
+					"192.168.101.10)\n", argc == 1 ? "which VRF and address?"
+									: "which address?");
+		if (argc != 3)
 			return 2;
-		}
-		return cli_trace(c, argv[1], argv[2]);
+		return check ? 0 : cli_trace(c, argv[1], argv[2]);
 	}
 	if (strcmp(argv[0], "verify") == 0) {
 		if (argc > 1) {
-			fprintf(stderr, "usage: ferryctl verify [--once]\n");
+			fprintf(stderr, "ferryctl: verify: unexpected \"%s\" (want verify [--once])\n",
+				argv[1]);
 			return 2;
 		}
-		return cli_verify(c, c->once);
+		return check ? 0 : cli_verify(c, c->once);
 	}
-	if (strcmp(argv[0], "events") == 0)
-		return cli_events(c, argc - 1, argv + 1);
+	if (strcmp(argv[0], "events") == 0) {
+		if (cli_events_check(argc - 1, argv + 1, err, sizeof(err)) < 0) {
+			fprintf(stderr, "ferryctl: %s\n", err);
+			return 2;
+		}
+		return check ? 0 : cli_events(c, argc - 1, argv + 1);
+	}
 	if (argc >= 2 && strcmp(argv[0], "vrf") == 0 && strcmp(argv[1], "explain") == 0)
-		return explain(c, argc - 2, argv + 2);
-	return legacy(c, argc, argv);
+		return explain(c, argc - 2, argv + 2, check);
+	return legacy(c, argc, argv, check);
 }
 
 /* What the options say beyond struct cli_ctx: where to ask, and the files named. */
@@ -461,7 +490,7 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
-	if (url_setup(&c, &o, &url) < 0)
+	if (url_setup(&c, &o, &url) < 0 || (rc = dispatch(&c, argc, argv, true)) != 0)
 		return 2;
 	if (o.url_arg != NULL) {
 		c.url = &url;
@@ -471,5 +500,5 @@ int main(int argc, char **argv)
 				   sizeof(c.run_dir)) < 0) {
 		return 1;
 	}
-	return dispatch(&c, argc, argv);
+	return dispatch(&c, argc, argv, false);
 }

@@ -1,7 +1,7 @@
 /*
  * ferryctl's pure parts: HTTP response splitting (plain, Content-Length,
  * chunked, incomplete, not HTTP), query encoding, cell formatting and
- * table layout.
+ * table layout; what ferryctl says of words that are no command.
  */
 #include <criterion/criterion.h>
 #include <errno.h>
@@ -161,4 +161,43 @@ Test(cli_commands, lookup)
 	cr_assert_str_eq(cli_command_find("vrf", "routes")->daemon, "vrfmgr");
 	cr_assert_null(cli_command_find("bgp", "nope"));
 	cr_assert_null(cli_command_find("bgp", NULL));
+}
+
+/* What ferryctl says of words that are no command: one line, the word in the way, what would do. */
+static const char *unknown(int argc, char **argv)
+{
+	static char err[600];
+
+	cli_command_unknown(argc, argv, err, sizeof(err));
+	return err;
+}
+
+Test(cli_commands, unknown_names_the_word_and_what_would_do)
+{
+	char *typo[] = { "shwo", "vrf" }, *vrf[] = { "vrf", "lsit" }, *fwd[] = { "fwd" };
+
+	cr_assert_str_eq(unknown(2, typo), "unknown command: shwo (want show, trace, verify, events "
+					   "or vrf explain; ferryctl --help lists them)");
+	cr_assert_str_eq(unknown(2, vrf), "unknown command: vrf lsit (want vrf list, vrf routes "
+					  "[VRF], vrf lsps, vrf labels or vrf explain RD PREFIX "
+					  "[VRF])");
+	cr_assert_str_eq(unknown(1, fwd), "fwd what? (want fwd fib [VRF], fwd lfib, fwd arp or fwd "
+					  "counters)");
+	cr_assert_str_eq(unknown(1, vrf), "vrf what? (want vrf list, vrf routes [VRF], vrf lsps, "
+					  "vrf labels or vrf explain RD PREFIX [VRF])");
+}
+
+Test(cli_events, words_other_than_the_daemons_are_named)
+{
+	char *ok[] = { "vrfmgr", "bgpd" }, *bad[] = { "bgpd", "foo" }, *twice[] = { "bgpd", "bgpd" };
+	char err[200] = "";
+
+	cr_assert_eq(cli_events_check(0, ok, err, sizeof(err)), 0);
+	cr_assert_eq(cli_events_check(2, ok, err, sizeof(err)), 0);
+	cr_assert_eq(cli_events_check(2, bad, err, sizeof(err)), -1);
+	cr_assert_str_eq(err, "events: unexpected \"foo\" (want events [bgpd] [vrfmgr] [--since N] "
+			      "[--snapshot] [--count N])");
+	cr_assert_eq(cli_events_check(2, twice, err, sizeof(err)), -1);
+	cr_assert_str_eq(err, "events: a second \"bgpd\" (want events [bgpd] [vrfmgr] [--since N] "
+			      "[--snapshot] [--count N])");
 }

@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# What a user who mistypes hears from ferryctl, with no
+# router running (ferryctl -i names an empty directory of TMP): each usage
+# error is one line on stderr naming the word in the way and the form
+# wanted, exit 2, nothing on stdout, and it comes before ferryctl looks for
+# a daemon (a typo is not reported as "vrfmgr is not running"). A daemon
+# that is not there is said the same way by the table form and --json.
+# Needs no namespace and no root. Prints "ok - ..." / "not ok - ...";
+# exit 0 only when all pass.
+set -uo pipefail
+cd "$(dirname "$0")/../.." || exit 1
+. tests/integration/lib.sh
+t_init cli_usage fcu cli_usage
+
+if [ ! -x "$CTL" ]; then
+	not_ok "prerequisites present (missing: $CTL; run make)"
+	finish
+fi
+EMPTY=$TMP/router # a run directory with no daemon in it
+mkdir -p "$EMPTY"
+
+# said CODE MESSAGE CMD...: CMD exits CODE with exactly MESSAGE on stderr and nothing on stdout
+said() {
+	local code=$1 want=$2
+	shift 2
+	"$@" >"$TMP/out" 2>"$TMP/err"
+	local rc=$?
+	[ "$rc" = "$code" ] && [ "$(cat "$TMP/err")" = "$want" ] && [ ! -s "$TMP/out" ] && return 0
+	echo "# $*: exit $rc, stderr: $(head -c 400 "$TMP/err")"
+	return 1
+}
+ctl() { "$CTL" -i "$EMPTY" "$@"; }
+
+check "ferryctl shwo vrf: the unknown word and the commands, one line, exit 2 (was the whole --help)" \
+	said 2 'ferryctl: unknown command: shwo (want show, trace, verify, events or vrf explain; ferryctl --help lists them)' \
+	ctl shwo vrf
+check "ferryctl vrf lsit: the older vrf forms named" \
+	said 2 'ferryctl: unknown command: vrf lsit (want vrf list, vrf routes [VRF], vrf lsps, vrf labels or vrf explain RD PREFIX [VRF])' \
+	ctl vrf lsit
+check "ferryctl events foo / events bgpd bgpd: the word named (was the usage alone)" eval '
+	said 2 "ferryctl: events: unexpected \"foo\" (want events [bgpd] [vrfmgr] [--since N] [--snapshot] [--count N])" ctl events foo &&
+	said 2 "ferryctl: events: a second \"bgpd\" (want events [bgpd] [vrfmgr] [--since N] [--snapshot] [--count N])" ctl events bgpd bgpd'
+check "ferryctl verify extra: the word named" \
+	said 2 'ferryctl: verify: unexpected "extra" (want verify [--once])' ctl verify extra
+check "ferryctl trace A / trace A 1.1.1.1 x: what is missing, or the word in the way" eval '
+	said 2 "ferryctl: trace: which address? (want trace VRF ADDRESS, e.g. trace A 192.168.101.10)" ctl trace A &&
+	said 2 "ferryctl: trace: unexpected \"x\" (want trace VRF ADDRESS)" ctl trace A 1.1.1.1 x'
+check "ferryctl vrf explain 10.255.0.2:100: which prefix?" \
+	said 2 'ferryctl: vrf explain: which prefix? (want vrf explain RD PREFIX [VRF], e.g. vrf explain 10.255.0.2:100 192.168.101.0/24)' \
+	ctl vrf explain 10.255.0.2:100
+check "a typo is a typo before any daemon is looked for: ferryctl -i <no such router> shwo is exit 2, not 'no run directory'" \
+	said 2 'ferryctl: unknown command: shwo (want show, trace, verify, events or vrf explain; ferryctl --help lists them)' \
+	"$CTL" -i "$PREFIX-nosuch" shwo
+check "--json says a missing daemon as the table does: 'vrfmgr is not running (...)', exit 1" eval '
+	said 1 "ferryctl: vrfmgr is not running ($EMPTY/vrfmgr.sock: No such file or directory)" ctl show vrf &&
+	said 1 "ferryctl: vrfmgr is not running ($EMPTY/vrfmgr.sock: No such file or directory)" ctl --json show vrf'
+help_line() { [ "$("$CTL" --help | head -n 1)" = "$1" ]; }
+check "ferryctl --help's usage line has every option, as docs/api.md has it" \
+	help_line 'usage: ferryctl [-i INSTANCE | --url URL [--ca FILE] [--token-file FILE]] [--json] [-t MS] COMMAND'
+
+finish
