@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# What a user who mistypes hears from ferryctl, with no
+# What a user who mistypes hears from ferryctl and scripts/lab, with no
 # router running (ferryctl -i names an empty directory of TMP): each usage
 # error is one line on stderr naming the word in the way and the form
 # wanted, exit 2, nothing on stdout, and it comes before ferryctl looks for
@@ -57,5 +57,19 @@ check "--json says a missing daemon as the table does: 'vrfmgr is not running (.
 help_line() { [ "$("$CTL" --help | head -n 1)" = "$1" ]; }
 check "ferryctl --help's usage line has every option, as docs/api.md has it" \
 	help_line 'usage: ferryctl [-i INSTANCE | --url URL [--ca FILE] [--token-file FILE]] [--json] [-t MS] COMMAND'
+
+# scripts/lab: the command is read first, and a wrong word is named (it printed the usage alone).
+check "scripts/lab statu: the unknown command named, exit 2" \
+	said 2 "lab: unknown command 'statu' (want up, down, status or reload, then the options; scripts/lab --help)" \
+	scripts/lab statu
+check "scripts/lab --prefix P status: the command comes first, said so" \
+	said 2 "lab: unknown command '--prefix' (want up, down, status or reload, then the options; scripts/lab --help)" \
+	scripts/lab --prefix "$PREFIX" status
+check "scripts/lab status --bogus: the option named" \
+	said 2 "lab: status: unknown option '--bogus' (scripts/lab --help lists them)" \
+	scripts/lab status --bogus --prefix "$PREFIX"
+check "scripts/lab up pe1: only reload takes a node" \
+	said 2 "lab: up: unexpected 'pe1' (only reload takes a node: scripts/lab reload pe1|pe2)" \
+	scripts/lab up pe1 --prefix "$PREFIX"
 
 finish
