@@ -29,6 +29,7 @@
 #include <json-c/json.h>
 
 #include "cli/cli.h"
+#include "common/prefix.h"
 
 #define RUN_BASE "/run/ferry"
 #define TIMEOUT_MS 10000
@@ -301,6 +302,24 @@ static const char *home_daemon(int argc, char **argv)
 	return "vrfmgr";
 }
 
+/* trace follows one address: a prefix or a typo is said here, with the command that would do. */
+static bool trace_address_bad(const char *vrf, const char *address)
+{
+	struct prefix4 p;
+	uint32_t a;
+
+	if (ipv4_parse(address, &a) == 0)
+		return false;
+	if (prefix4_parse(address, &p) == 0)
+		fprintf(stderr, "ferryctl: trace: \"%s\" is a prefix; trace follows one address "
+				"(want trace VRF ADDRESS; for the prefix: ferryctl show vrf %s routes "
+				"%s)\n", address, vrf, address);
+	else
+		fprintf(stderr, "ferryctl: trace: \"%s\" is not an IPv4 address (want trace VRF "
+				"ADDRESS, e.g. trace A 192.168.101.10)\n", address);
+	return true;
+}
+
 /*
  * Runs the command, or with check only looks at its words: a usage error is
  * said (exit 2) before ferryctl looks for a run directory or a daemon, so a
@@ -327,6 +346,8 @@ static int dispatch(const struct cli_ctx *c, int argc, char **argv, bool check)
 					"192.168.101.10)\n", argc == 1 ? "which VRF and address?"
 									: "which address?");
 		if (argc != 3)
+			return 2;
+		if (trace_address_bad(argv[1], argv[2]))
 			return 2;
 		return check ? 0 : cli_trace(c, argv[1], argv[2]);
 	}

@@ -45,6 +45,9 @@ check "ferryctl verify extra: the word named" \
 check "ferryctl trace A / trace A 1.1.1.1 x: what is missing, or the word in the way" eval '
 	said 2 "ferryctl: trace: which address? (want trace VRF ADDRESS, e.g. trace A 192.168.101.10)" ctl trace A &&
 	said 2 "ferryctl: trace: unexpected \"x\" (want trace VRF ADDRESS)" ctl trace A 1.1.1.1 x'
+check "ferryctl trace A 192.168.101.0/24 / trace A 1.2.3: a prefix or no address is bad usage (exit 2; was exit 1 from vrfmgr's 400), a prefix pointed to show vrf routes" eval '
+	said 2 "ferryctl: trace: \"192.168.101.0/24\" is a prefix; trace follows one address (want trace VRF ADDRESS; for the prefix: ferryctl show vrf A routes 192.168.101.0/24)" ctl trace A 192.168.101.0/24 &&
+	said 2 "ferryctl: trace: \"1.2.3\" is not an IPv4 address (want trace VRF ADDRESS, e.g. trace A 192.168.101.10)" ctl trace A 1.2.3'
 check "ferryctl vrf explain 10.255.0.2:100: which prefix?" \
 	said 2 'ferryctl: vrf explain: which prefix? (want vrf explain RD PREFIX [VRF], e.g. vrf explain 10.255.0.2:100 192.168.101.0/24)' \
 	ctl vrf explain 10.255.0.2:100
