@@ -188,6 +188,14 @@ bool cli_no_such_path(const char *body);
  */
 void cli_http_error_print(const struct cli_ctx *c, const char *daemon, const char *path,
 			  int status, const char *body);
+/*
+ * Says why daemon could not be asked (rc and err from cli_http_get_ep or
+ * cli_http_open), the same way for tables, --json, trace, verify and events:
+ * "DAEMON is not running (...)" when nothing listens, and for a run
+ * directory which daemons are there, so a router without it (the lab's P
+ * runs fwd alone) is told apart from one whose daemon stopped.
+ */
+void cli_conn_error_print(const struct cli_ctx *c, const char *daemon, int rc, const char *err);
 /* Appends "&key=value" (or "?key=value" when path has no '?') %-encoded. -1 if too long. */
 int cli_path_add(char *path, size_t len, const char *key, const char *value);
 

@@ -215,7 +215,7 @@ static int sse_open(const struct cli_ctx *c, struct sse *s, const char *daemon, 
 	rc = cli_http_open(&ep, query, c->timeout_ms, &status, s->buf, sizeof(s->buf) - 1, &s->n,
 			   &s->conn, err, sizeof(err));
 	if (rc < 0) {
-		fprintf(c->err, "ferryctl: %s: %s\n", daemon, err);
+		cli_conn_error_print(c, daemon, rc, err);
 		return -1;
 	}
 	if (status != 200) {

@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <json-c/json.h>
 
@@ -39,6 +40,54 @@ int cli_endpoint_of(const struct cli_ctx *c, const char *daemon, struct cli_endp
 	ep->tls = c->url->tls;
 	ep->ca_file = c->ca_file;
 	return 0;
+}
+
+/*
+ * The daemons whose sockets are in the run directory, as "fwd" or "bgpd and
+ * fwd" (empty: none): a router without this daemon (the lab's P runs fwd
+ * alone) is told apart from one whose daemon stopped.
+ */
+static void daemons_present(const struct cli_ctx *c, char *buf, size_t len)
+{
+	static const char *const all[] = { "bgpd", "vrfmgr", "fwd" };
+	const char *here[3];
+	char sock[600];
+	struct stat st;
+	size_t n = 0;
+
+	for (size_t i = 0; i < 3; i++) {
+		cli_sock_path(c, all[i], sock, sizeof(sock));
+		if (stat(sock, &st) == 0 && S_ISSOCK(st.st_mode))
+			here[n++] = all[i];
+	}
+	buf[0] = '\0';
+	for (size_t i = 0; i < n; i++) {
+		size_t at = strlen(buf);
+
+		snprintf(buf + at, len - at, "%s%s", i == 0 ? "" : i + 1 == n ? " and " : ", ",
+			 here[i]);
+	}
+}
+
+void cli_conn_error_print(const struct cli_ctx *c, const char *daemon, int rc, const char *err)
+{
+	char here[64];
+
+	if (rc != -ENOENT && rc != -ECONNREFUSED) {
+		fprintf(c->err, "ferryctl: %s: %s\n", daemon, err);
+		return;
+	}
+	if (c->url != NULL || rc != -ENOENT) {
+		fprintf(c->err, "ferryctl: %s is not running (%s)\n", daemon, err);
+		return;
+	}
+	daemons_present(c, here, sizeof(here));
+	if (here[0] == '\0')
+		fprintf(c->err, "ferryctl: %s is not running (%s; no daemon runs in %s)\n", daemon,
+			err, c->run_dir);
+	else
+		fprintf(c->err, "ferryctl: %s is not running (%s; %s has %s only)\n", daemon, err,
+			c->run_dir, here);
 }
 
 int cli_path_add(char *path, size_t len, const char *key, const char *value)
@@ -97,12 +146,8 @@ static int fetch(const struct cli_ctx *c, const char *daemon, const char *path,
 		return -1;
 	}
 	rc = cli_http_get_ep(&ep, path, c->timeout_ms, &resp, err, sizeof(err));
-	if (rc == -ENOENT || rc == -ECONNREFUSED) {
-		fprintf(c->err, "ferryctl: %s is not running (%s)\n", daemon, err);
-		return -1;
-	}
 	if (rc < 0) {
-		fprintf(c->err, "ferryctl: %s: %s\n", daemon, err);
+		cli_conn_error_print(c, daemon, rc, err);
 		return -1;
 	}
 	*doc = json_tokener_parse(resp.body);

@@ -188,12 +188,8 @@ static int view_json(const struct cli_ctx *c, const struct cli_view *v)
 	}
 	rc = cli_http_open(&ep, v->path, c->timeout_ms, &status, head, sizeof(head), &head_len,
 			   &conn, err, sizeof(err));
-	if (rc == -ENOENT || rc == -ECONNREFUSED) { /* the words of cli_fetch's */
-		fprintf(c->err, "ferryctl: %s is not running (%s)\n", v->daemon, err);
-		return 1;
-	}
 	if (rc < 0) {
-		fprintf(c->err, "ferryctl: %s: %s\n", v->daemon, err);
+		cli_conn_error_print(c, v->daemon, rc, err); /* as the table form says it */
 		return 1;
 	}
 	if (status < 200 || status > 299)

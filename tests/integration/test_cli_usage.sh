@@ -55,8 +55,8 @@ check "a typo is a typo before any daemon is looked for: ferryctl -i <no such ro
 	said 2 'ferryctl: unknown command: shwo (want show, trace, verify, events or vrf explain; ferryctl --help lists them)' \
 	"$CTL" -i "$PREFIX-nosuch" shwo
 check "--json says a missing daemon as the table does: 'vrfmgr is not running (...)', exit 1" eval '
-	said 1 "ferryctl: vrfmgr is not running ($EMPTY/vrfmgr.sock: No such file or directory)" ctl show vrf &&
-	said 1 "ferryctl: vrfmgr is not running ($EMPTY/vrfmgr.sock: No such file or directory)" ctl --json show vrf'
+	said 1 "ferryctl: vrfmgr is not running ($EMPTY/vrfmgr.sock: No such file or directory; no daemon runs in $EMPTY)" ctl show vrf &&
+	said 1 "ferryctl: vrfmgr is not running ($EMPTY/vrfmgr.sock: No such file or directory; no daemon runs in $EMPTY)" ctl --json show vrf'
 help_line() { [ "$("$CTL" --help | head -n 1)" = "$1" ]; }
 check "ferryctl --help's usage line has every option, as docs/api.md has it" \
 	help_line 'usage: ferryctl [-i INSTANCE | --url URL [--ca FILE] [--token-file FILE]] [--json] [-t MS] COMMAND'

@@ -6,7 +6,8 @@
  * that keeps the connection open has sent a complete answer, and reads to
  * EOF a streamed HTTP/1.0 body of several MB; a daemon that never answers
  * is a timeout naming its socket; ferryctl events names the status and the
- * API's error when GET /events is refused.
+ * API's error when GET /events is refused; a daemon that is not in the run
+ * directory is "not running", with the daemons that are.
  */
 #include <criterion/criterion.h>
 #include <errno.h>
@@ -276,4 +277,43 @@ Test(cli_events, refused_by_a_server_that_holds_the_connection)
 	cr_assert(strstr(text, "HTTP 401: missing or wrong token") != NULL, "%s", text);
 	cr_assert_lt(ms, 20000, "waited %lld ms for a connection the server held open", ms);
 	free(text);
+}
+
+/*
+ * A run directory without the daemon asked: "not running", and which
+ * daemons the directory does have, the same from a table's fetch, --json's
+ * stream and events (events said "bgpd: PATH: No such file or directory").
+ */
+Test(cli_fetch, a_missing_daemon_is_said_with_what_runs_there)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	struct cli_ctx c = { .timeout_ms = 1000, .out = stdout };
+	struct json_object *doc = (struct json_object *)1;
+	char *text = NULL, *argv[] = { "bgpd" }, want[4096];
+	size_t tlen = 0;
+	int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+
+	snprintf(c.run_dir, sizeof(c.run_dir), "/tmp/ferry-cli-nr-%d", (int)getpid());
+	cr_assert_eq(mkdir(c.run_dir, 0700), 0);
+	c.err = open_memstream(&text, &tlen);
+	cr_assert_eq(cli_fetch(&c, "vrfmgr", "/vrfs", &doc), -1);
+	cr_assert_null(doc);
+	snprintf(sun.sun_path, sizeof(sun.sun_path), "%.80s/fwd.sock", c.run_dir);
+	cr_assert_eq(bind(fd, (struct sockaddr *)&sun, sizeof(sun)), 0); /* fwd alone, as on P */
+	cr_assert_eq(cli_fetch(&c, "vrfmgr", "/vrfs", &doc), -1);
+	cr_assert_eq(cli_events(&c, 1, argv), 1);
+	fclose(c.err);
+	snprintf(want, sizeof(want),
+		 "ferryctl: vrfmgr is not running (%s/vrfmgr.sock: No such file or directory; no "
+		 "daemon runs in %s)\n"
+		 "ferryctl: vrfmgr is not running (%s/vrfmgr.sock: No such file or directory; %s "
+		 "has fwd only)\n"
+		 "ferryctl: bgpd is not running (%s/bgpd.sock: No such file or directory; %s has "
+		 "fwd only)\n",
+		 c.run_dir, c.run_dir, c.run_dir, c.run_dir, c.run_dir, c.run_dir);
+	cr_assert_str_eq(text, want);
+	free(text);
+	close(fd);
+	unlink(sun.sun_path);
+	rmdir(c.run_dir);
 }
