@@ -345,6 +345,10 @@ int cli_print_neighbor(FILE *out, const struct cli_view *v, struct json_object *
 		C(nb, "remote_as"), C(nb, "state"));
 	if (s != NULL && !json_object_is_type(s, json_type_null))
 		fprintf(out, " for %s", D(nb, "uptime_s"));
+	else if (json_object_is_type(get(nb, "state_s"), json_type_int)) /* as UP/DOWN says */
+		fprintf(out, ", down for %s", D(nb, "state_s"));
+	else if (json_object_object_get_ex(nb, "state_s", NULL))
+		fputs(", never Established", out);
 	fprintf(out, "\n  %-16s %s\n", "last error:", C(nb, "last_error"));
 	fprintf(out, "  %-16s %s, hold %s, connect retry %s, %s\n", "configured:",
 		C(cfg, "local_address"), C(cfg, "hold_time"), C(cfg, "connect_retry"),
