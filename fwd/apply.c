@@ -153,6 +153,8 @@ static void on_replay_begin(struct fwd *f, const void *m)
 
 static void on_replay_end(struct fwd *f, const void *m)
 {
+	size_t n_vrfs = 0, n_routes = 0;
+
 	(void)m;
 	/* routes and labels first: they release the next hops swept after them */
 	fib_sweep(f, f->gen);
@@ -164,7 +166,14 @@ static void on_replay_end(struct fwd *f, const void *m)
 		if (ifp->role == FWD_IF_ACCESS && ifp->active && ifp->gen != f->gen)
 			if_unbind(f, ifp);
 	}
-	log_info("replay from vrfmgr done: %zu label entries", lfib_count(f));
+	/* the counts vrfmgr's "replayed ..." line gives, to hold one log against the other */
+	for (uint32_t id = 0; id < f->vrf_cap; id++)
+		if (f->vrfs[id] != NULL) {
+			n_vrfs++;
+			n_routes += fib_count(f->vrfs[id]);
+		}
+	log_info("replay from vrfmgr done: %zu VRFs, %zu FIB and %zu LFIB entries", n_vrfs,
+		 n_routes, lfib_count(f));
 }
 
 static void (*const handlers[IPC_TYPE_MAX])(struct fwd *f, const void *payload) = {

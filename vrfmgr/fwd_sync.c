@@ -255,7 +255,7 @@ void fwd_sync_hello(struct vrfmgr *vm, struct vrfmgr_conn *c)
 	 */
 	if (!vm->converged) {
 		fs->pending = c;
-		log_info("fwd %s connected; its replay waits for bgpd's routes (at most %d s)",
+		log_info("fwd %s: its replay waits for bgpd's routes (at most %d s)",
 			 c->name, VRFMGR_SYNC_GRACE_S);
 		return;
 	}

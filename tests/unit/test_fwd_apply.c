@@ -3,6 +3,7 @@
  * mark-and-sweep, next-hop reference counting, the static LFIB of LSR mode.
  */
 #include <criterion/criterion.h>
+#include <criterion/redirect.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -277,6 +278,40 @@ Test(apply, replay_sweeps_what_was_not_refreshed)
 	cr_assert(fwd_iface_find(f, "ce-a1")->active);
 	cr_assert(!fwd_iface_find(f, "ce-b1")->active);
 	cr_assert_eq(closes, 1);
+}
+
+static void setup_logged(void)
+{
+	setup();
+	log_set_level(LOG_LVL_INFO);
+	cr_redirect_stderr();
+}
+
+/*
+ * The replay's last log line counts what fwd holds as vrfmgr's "fwd X:
+ * replayed 2 VRFs, ... 8 FIB and 2 LFIB entries" does, so the two logs can
+ * be held against each other (it gave the label entries alone).
+ */
+Test(apply, replay_done_says_what_fwd_holds, .init = setup_logged)
+{
+	char buf[4096];
+	size_t n;
+	FILE *err = cr_get_redirected_stderr();
+
+	send0(IPC_REPLAY_BEGIN);
+	vrf(IPC_VRF_ADD, 1, "A");
+	vrf(IPC_VRF_ADD, 2, "B");
+	nh(IPC_NH_ADD, 5);
+	route(IPC_FIB_ADD, 1, 0xC0A86400, 24, 5);
+	route(IPC_FIB_ADD, 1, 0xC0A86500, 24, 5);
+	route(IPC_FIB_ADD, 2, 0xC0A86400, 24, 5);
+	label(IPC_LFIB_ADD, 100, IPC_LFIB_POP_LOOKUP, 1, 0);
+	send0(IPC_REPLAY_END);
+	fflush(stderr);
+	n = fread(buf, 1, sizeof(buf) - 1, err);
+	buf[n] = '\0';
+	cr_assert_not_null(strstr(buf, "replay from vrfmgr done: 2 VRFs, 3 FIB and 1 LFIB entries\n"),
+			   "%s", buf);
 }
 
 Test(apply, next_hop_deleted_while_referenced)
