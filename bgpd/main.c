@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <getopt.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -23,10 +24,21 @@
 
 #define STOP_TIMEOUT 3 /* seconds the Cease NOTIFICATIONs get to leave */
 
-static void usage(void)
+/* -h: the options on stdout, exit 0; bad usage: why (in why), then the same on stderr, exit 1. */
+static _Noreturn void usage(const char *why)
 {
-	fprintf(stderr, "usage: bgpd -c FILE [-r RUN_DIR] [-n] [-d]\n");
-	exit(1);
+	FILE *out = why != NULL ? stderr : stdout;
+
+	if (why != NULL)
+		fprintf(stderr, "bgpd: %s\n", why);
+	fprintf(out, "usage: bgpd -c FILE [-r RUN_DIR] [-n] [-d]\n"
+		"  -c FILE     the router's JSON config (configs/lab/pe1.json is a complete one)\n"
+		"  -r RUN_DIR  where the sockets, state and PID files live (default: the config's\n"
+		"              router.run_dir, else /run/ferry/NAME)\n"
+		"  -n          check the config and exit: \"configuration OK\" or why not\n"
+		"  -d          debug log\n"
+		"  -h, --help  this text\n");
+	exit(why != NULL ? 1 : 0);
 }
 
 /* What SIGHUP needs: the speaker, the config it runs (replaced by a reload), -r. */
@@ -150,25 +162,45 @@ static int run(struct ferry_config *cfg, const char *run_dir)
 	return 0;
 }
 
+static const struct option long_opts[] = { { "help", no_argument, NULL, 'h' }, { 0 } };
+
+/* What getopt_long found wrong (ch is ':' or '?'), in buf. */
+static const char *opt_error(int ch, char **argv, char *buf, size_t len)
+{
+	if (ch == ':')
+		snprintf(buf, len, "option -%c needs a value", optopt);
+	else if (optopt != 0)
+		snprintf(buf, len, "unknown option -%c", optopt);
+	else
+		snprintf(buf, len, "unknown option %.64s", argv[optind - 1]);
+	return buf;
+}
+
 int main(int argc, char **argv)
 {
 	const char *file = NULL, *run_dir = NULL;
 	bool check = false, debug = false;
 	struct ferry_config cfg, *owned;
-	char err[512];
+	char err[512], why[160];
 	int ch;
 
-	while ((ch = getopt(argc, argv, "c:r:nd")) != -1) {
+	opterr = 0; /* said below, with the usage */
+	while ((ch = getopt_long(argc, argv, ":c:r:ndh", long_opts, NULL)) != -1) {
 		switch (ch) {
 		case 'c': file = optarg; break;
 		case 'r': run_dir = optarg; break;
 		case 'n': check = true; break;
 		case 'd': debug = true; break;
-		default: usage();
+		case 'h': usage(NULL);
+		default: usage(opt_error(ch, argv, why, sizeof(why)));
 		}
 	}
-	if (!file || optind != argc)
-		usage();
+	if (!file)
+		usage("-c FILE is required (the router's JSON config)");
+	if (optind != argc) {
+		snprintf(why, sizeof(why), "unexpected \"%.64s\" (options only)", argv[optind]);
+		usage(why);
+	}
 	log_init("bgpd", debug ? LOG_LVL_DEBUG : LOG_LVL_INFO);
 	if (config_load(file, &cfg, err, sizeof(err)) < 0) {
 		fprintf(stderr, "%s\n", err);

@@ -46,11 +46,24 @@ struct fwd_daemon {
 	struct event *tick, *sigterm, *sigint;
 };
 
-static _Noreturn void usage(void)
+/* -h: the options on stdout, exit 0; bad usage: why (in why), then the same on stderr, exit 1. */
+static _Noreturn void usage(const char *why)
 {
-	fprintf(stderr, "usage: fwd -c FILE [-r RUN_DIR] [-n] [-d] [-o io=af_packet|af_xdp] "
-			"[-o rx_ring=blocks|frames] [-o workers=N]\n");
-	exit(1);
+	FILE *out = why != NULL ? stderr : stdout;
+
+	if (why != NULL)
+		fprintf(stderr, "fwd: %s\n", why);
+	fprintf(out, "usage: fwd -c FILE [-r RUN_DIR] [-n] [-d] [-o KEY=VALUE]...\n"
+		"  -c FILE     the router's JSON config (configs/lab/pe1.json is a complete one)\n"
+		"  -r RUN_DIR  where the sockets, state and PID files live (default: the config's\n"
+		"              router.run_dir, else /run/ferry/NAME)\n"
+		"  -n          check the config and exit: \"configuration OK\" or why not\n"
+		"  -d          debug log\n"
+		"  -o KEY=VALUE\n"
+		"              override the config's fwd section: io=af_packet|af_xdp,\n"
+		"              rx_ring=blocks|frames, workers=N (up to 16 -o)\n"
+		"  -h, --help  this text\n");
+	exit(why != NULL ? 1 : 0);
 }
 
 /* mkdir -p: the lab passes a fresh run directory per node. */
@@ -200,20 +213,36 @@ static void stop(struct fwd_daemon *d)
 	config_free(&d->cfg);
 }
 
+static const struct option long_opts[] = { { "help", no_argument, NULL, 'h' }, { 0 } };
+
+/* What getopt_long found wrong (ch is ':' or '?'), in buf. */
+static const char *opt_error(int ch, char **argv, char *buf, size_t len)
+{
+	if (ch == ':')
+		snprintf(buf, len, "option -%c needs a value", optopt);
+	else if (optopt != 0)
+		snprintf(buf, len, "unknown option -%c", optopt);
+	else
+		snprintf(buf, len, "unknown option %.64s", argv[optind - 1]);
+	return buf;
+}
+
 int main(int argc, char **argv)
 {
 	struct fwd_daemon d = { 0 };
 	const char *file = NULL, *run_dir = NULL;
 	bool check_only = false, debug = false;
 	char *overrides[16];
+	char why[160];
 	int ch, n_overrides = 0;
 
 	fwd_huge_pages(argv); /* first: it may execute fwd again */
-	while ((ch = getopt(argc, argv, "c:r:ndo:")) != -1) {
+	opterr = 0; /* said below, with the usage */
+	while ((ch = getopt_long(argc, argv, ":c:r:ndo:h", long_opts, NULL)) != -1) {
 		switch (ch) {
 		case 'o':
 			if (n_overrides == (int)(sizeof(overrides) / sizeof(overrides[0])))
-				usage();
+				usage("more than 16 -o");
 			overrides[n_overrides++] = optarg;
 			break;
 		case 'c':
@@ -228,12 +257,18 @@ int main(int argc, char **argv)
 		case 'd':
 			debug = true;
 			break;
+		case 'h':
+			usage(NULL);
 		default:
-			usage();
+			usage(opt_error(ch, argv, why, sizeof(why)));
 		}
 	}
-	if (file == NULL || optind != argc)
-		usage();
+	if (file == NULL)
+		usage("-c FILE is required (the router's JSON config)");
+	if (optind != argc) {
+		snprintf(why, sizeof(why), "unexpected \"%.64s\" (options only)", argv[optind]);
+		usage(why);
+	}
 	log_init("fwd", debug ? LOG_LVL_DEBUG : LOG_LVL_INFO);
 	signal(SIGPIPE, SIG_IGN);
 	load_config(&d, file, run_dir, check_only, overrides, n_overrides); /* -n: ends here */

@@ -8,6 +8,7 @@
  * anything is started.
  */
 #include <errno.h>
+#include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,10 +25,21 @@
 #include "vrfmgr/state.h"
 #include "vrfmgr/vrfmgr.h"
 
-static _Noreturn void usage(void)
+/* -h: the options on stdout, exit 0; bad usage: why (in why), then the same on stderr, exit 1. */
+static _Noreturn void usage(const char *why)
 {
-	fprintf(stderr, "usage: vrfmgr -c FILE [-r RUN_DIR] [-n] [-d]\n");
-	exit(1);
+	FILE *out = why != NULL ? stderr : stdout;
+
+	if (why != NULL)
+		fprintf(stderr, "vrfmgr: %s\n", why);
+	fprintf(out, "usage: vrfmgr -c FILE [-r RUN_DIR] [-n] [-d]\n"
+		"  -c FILE     the router's JSON config (configs/lab/pe1.json is a complete one)\n"
+		"  -r RUN_DIR  where the sockets, state and PID files live (default: the config's\n"
+		"              router.run_dir, else /run/ferry/NAME)\n"
+		"  -n          check the config and exit: \"configuration OK\" or why not\n"
+		"  -d          debug log\n"
+		"  -h, --help  this text\n");
+	exit(why != NULL ? 1 : 0);
 }
 
 /* mkdir -p with mode 0755 for what it creates. */
@@ -194,25 +206,45 @@ static int run(struct ferry_config *cfg, const char *run_dir)
 	return rc == 0 ? 0 : 1;
 }
 
+static const struct option long_opts[] = { { "help", no_argument, NULL, 'h' }, { 0 } };
+
+/* What getopt_long found wrong (ch is ':' or '?'), in buf. */
+static const char *opt_error(int ch, char **argv, char *buf, size_t len)
+{
+	if (ch == ':')
+		snprintf(buf, len, "option -%c needs a value", optopt);
+	else if (optopt != 0)
+		snprintf(buf, len, "unknown option -%c", optopt);
+	else
+		snprintf(buf, len, "unknown option %.64s", argv[optind - 1]);
+	return buf;
+}
+
 int main(int argc, char **argv)
 {
 	const char *file = NULL, *run_dir = NULL;
 	bool check = false, debug = false;
 	struct ferry_config *cfg;
-	char err[512];
+	char err[512], why[160];
 	int ch;
 
-	while ((ch = getopt(argc, argv, "c:r:nd")) != -1) {
+	opterr = 0; /* said below, with the usage */
+	while ((ch = getopt_long(argc, argv, ":c:r:ndh", long_opts, NULL)) != -1) {
 		switch (ch) {
 		case 'c': file = optarg; break;
 		case 'r': run_dir = optarg; break;
 		case 'n': check = true; break;
 		case 'd': debug = true; break;
-		default: usage();
+		case 'h': usage(NULL);
+		default: usage(opt_error(ch, argv, why, sizeof(why)));
 		}
 	}
-	if (file == NULL || optind != argc)
-		usage();
+	if (file == NULL)
+		usage("-c FILE is required (the router's JSON config)");
+	if (optind != argc) {
+		snprintf(why, sizeof(why), "unexpected \"%.64s\" (options only)", argv[optind]);
+		usage(why);
+	}
 	log_init("vrfmgr", debug ? LOG_LVL_DEBUG : LOG_LVL_INFO);
 	if ((cfg = calloc(1, sizeof(*cfg))) == NULL)
 		fatal("config");

@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
-# What a user who mistypes hears from ferryctl and scripts/lab, with no
-# router running (ferryctl -i names an empty directory of TMP): each usage
-# error is one line on stderr naming the word in the way and the form
-# wanted, exit 2, nothing on stdout, and it comes before ferryctl looks for
-# a daemon (a typo is not reported as "vrfmgr is not running"). A daemon
-# that is not there is said the same way by the table form and --json.
-# Needs no namespace and no root. Prints "ok - ..." / "not ok - ...";
-# exit 0 only when all pass.
+# What a user who mistypes hears from ferryctl, scripts/lab and the daemons'
+# options, with no router running (ferryctl -i names an empty directory of
+# TMP): each usage error is one line naming the word in the way and the form
+# wanted (ferryctl and scripts/lab: exit 2, nothing on stdout), and ferryctl
+# says it before it looks for a daemon (a typo is not reported as "vrfmgr is
+# not running"). A daemon that is not there is said the same way by the
+# table form and --json; -h lists a daemon's options. Needs no namespace and
+# no root. Prints "ok - ..." / "not ok - ..."; exit 0 only when all pass.
 set -uo pipefail
 cd "$(dirname "$0")/../.." || exit 1
 . tests/integration/lib.sh
@@ -74,5 +74,26 @@ check "scripts/lab status --bogus: the option named" \
 check "scripts/lab up pe1: only reload takes a node" \
 	said 2 "lab: up: unexpected 'pe1' (only reload takes a node: scripts/lab reload pe1|pe2)" \
 	scripts/lab up pe1 --prefix "$PREFIX"
+
+# The daemons: -h/--help lists the options (it was "invalid option"), a mistake is named first.
+first_line() { # first_line CODE LINE CMD...: CMD exits CODE, LINE first on stderr (or stdout for 0)
+	local code=$1 want=$2 got
+	shift 2
+	"$@" >"$TMP/out" 2>"$TMP/err"
+	local rc=$?
+	if [ "$code" = 0 ]; then got=$(head -n 1 "$TMP/out"); else got=$(head -n 1 "$TMP/err"); fi
+	[ "$rc" = "$code" ] && [ "$got" = "$want" ] && return 0
+	echo "# $*: exit $rc, first line: $got"
+	return 1
+}
+check "bgpd -h, vrfmgr --help, fwd -h: the options on stdout, exit 0" eval '
+	first_line 0 "usage: bgpd -c FILE [-r RUN_DIR] [-n] [-d]" "$BUILD/bgpd" -h &&
+	first_line 0 "usage: vrfmgr -c FILE [-r RUN_DIR] [-n] [-d]" "$BUILD/vrfmgr" --help &&
+	first_line 0 "usage: fwd -c FILE [-r RUN_DIR] [-n] [-d] [-o KEY=VALUE]..." "$BUILD/fwd" -h &&
+	grep -q "^  -n          check the config and exit" "$TMP/out"'
+check "a daemon's usage error says what is wrong first: no -c, an unknown option, a stray word (exit 1)" eval '
+	first_line 1 "fwd: -c FILE is required (the router'"'"'s JSON config)" "$BUILD/fwd" &&
+	first_line 1 "bgpd: unknown option --bogus" "$BUILD/bgpd" --bogus -c configs/lab/pe1.json &&
+	first_line 1 "vrfmgr: unexpected \"extra\" (options only)" "$BUILD/vrfmgr" -c configs/lab/pe1.json -n extra'
 
 finish
