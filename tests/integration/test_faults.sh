@@ -151,6 +151,13 @@ pe2_keeps() {
 }
 check "bgpd killed: pe2 keeps pe1's routes, stale, while pe1's bgpd is away (graceful restart)" \
 	poll 5 pe2_keeps
+status_says() { # status_says CODE: scripts/lab status exits CODE, naming pe1's bgpd when 1
+	scripts/lab status --prefix "$PREFIX" >"$TMP/status.out" 2>&1
+	local rc=$?
+	[ "$rc" = "$1" ] || { note <"$TMP/status.out"; return 1; }
+	[ "$1" = 0 ] || grep -qx "lab: warning: not running: $(ns pe1) bgpd" "$TMP/status.out"
+}
+check "bgpd killed: scripts/lab status says so and exits 1 (it exited 0, and called a zombie not yet reaped running)" status_says 1
 lab_start pe1 bgpd
 poll 20 established
 t_up=$(awk -v a="$t0" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }')
@@ -167,6 +174,7 @@ ping_stop "$t0"
 record "kill -9 bgpd (pe1)" "session back ${t_up} s after"
 check "bgpd killed: session back, routes replayed, stale swept, state as before (${t_up} s)" \
 	poll 15 same_as_before
+check "bgpd back: scripts/lab status exits 0 again" status_says 0
 check "bgpd killed: no ping lost ($LOST of $SENT): both PEs forwarded on through the restart" \
 	test "$LOST" -eq 0
 
