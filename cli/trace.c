@@ -290,8 +290,15 @@ static int trace_fetch(const struct cli_ctx *c, struct cli_trace_docs *d)
 	snprintf(p, sizeof(p), "/routes");
 	cli_path_add(p, sizeof(p), "vrf", d->vrf);
 	cli_path_add(p, sizeof(p), "address", d->address);
-	if (cli_fetch(c, "vrfmgr", p, &d->vrf_route) < 0)
+	switch (cli_fetch_maybe(c, "vrfmgr", p, &d->vrf_route)) {
+	case 0:
+		break;
+	case -2: /* as show vrf NAME says it */
+		fprintf(c->err, "ferryctl: no VRF named \"%s\"\n", d->vrf);
 		return -1;
+	default:
+		return -1;
+	}
 	snprintf(p, sizeof(p), "/lookup");
 	cli_path_add(p, sizeof(p), "vrf", d->vrf);
 	cli_path_add(p, sizeof(p), "address", d->address);

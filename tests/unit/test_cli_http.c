@@ -7,7 +7,8 @@
  * EOF a streamed HTTP/1.0 body of several MB; a daemon that never answers
  * is a timeout naming its socket; ferryctl events names the status and the
  * API's error when GET /events is refused; a daemon that is not in the run
- * directory is "not running", with the daemons that are.
+ * directory is "not running", with the daemons that are; trace in an unknown
+ * VRF says so as show does.
  */
 #include <criterion/criterion.h>
 #include <errno.h>
@@ -316,4 +317,31 @@ Test(cli_fetch, a_missing_daemon_is_said_with_what_runs_there)
 	close(fd);
 	unlink(sun.sun_path);
 	rmdir(c.run_dir);
+}
+
+/*
+ * trace in a VRF vrfmgr does not know says so as show vrf NAME does (it
+ * printed vrfmgr's raw 404: "vrfmgr: GET /routes?vrf=Z&address=...: no VRF
+ * named "Z" (HTTP 404)").
+ */
+Test(cli_trace, an_unknown_vrf_is_said_as_show_says_it)
+{
+	const char *resp = "HTTP/1.1 404 Not Found\r\nContent-Type: application/json\r\n"
+			   "Content-Length: 43\r\n\r\n{\"error\":\"no VRF named \\\"Z\\\"\",\"status\":404}";
+	struct cli_ctx c = { .timeout_ms = 10000, .out = stdout };
+	char *text = NULL;
+	size_t tlen = 0;
+	pid_t pid;
+
+	snprintf(c.run_dir, sizeof(c.run_dir), "/tmp/ferry-cli-tr-%d", (int)getpid());
+	cr_assert_eq(mkdir(c.run_dir, 0700), 0);
+	snprintf(sock_path, sizeof(sock_path), "%.80s/vrfmgr.sock", c.run_dir);
+	pid = serve(resp, strlen(resp), false);
+	c.err = open_memstream(&text, &tlen);
+	cr_assert_eq(cli_trace(&c, "Z", "192.168.101.10"), 1);
+	fclose(c.err);
+	reap(pid);
+	rmdir(c.run_dir);
+	cr_assert_str_eq(text, "ferryctl: no VRF named \"Z\"\n");
+	free(text);
 }
