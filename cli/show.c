@@ -85,10 +85,19 @@ static int show_bgp_neighbors(int argc, char **argv, struct cli_view *v, char *e
 	return path_add(v, "address", argv[0], err, len);
 }
 
+/* The form each keyword of show bgp vpnv4 wants, for the errors. */
+static const char *vpnv4_form(const char *w)
+{
+	return strcmp(w, "rd") == 0   ? "rd RD, e.g. rd 10.255.0.2:100"
+	       : strcmp(w, "rt") == 0 ? "rt RT, e.g. rt 65000:100"
+				      : "neighbor ADDRESS or neighbor local";
+}
+
 /* show bgp vpnv4 ...: a table of paths, or one destination in detail. */
 static int show_bgp_vpnv4(int argc, char **argv, struct cli_view *v, char *err, size_t len)
 {
 	const char *rd = NULL, *prefix = NULL, *match = NULL;
+	bool seen_rt = false, seen_nb = false, best = false;
 	char q[512] = "";
 	int i;
 
@@ -96,17 +105,31 @@ static int show_bgp_vpnv4(int argc, char **argv, struct cli_view *v, char *err, 
 	v->print = cli_print_bgp_routes;
 	for (i = 0; i < argc; i++) {
 		const char *w = argv[i];
+		bool *seen = strcmp(w, "rt") == 0 ? &seen_rt : strcmp(w, "neighbor") == 0 ? &seen_nb
+											    : NULL;
 
-		if ((strcmp(w, "rd") == 0 || strcmp(w, "rt") == 0 || strcmp(w, "neighbor") == 0)) {
-			if (i + 1 >= argc)
-				return fail(err, len, "rd, rt and neighbor need a value");
-			if (strcmp(w, "rd") == 0)
+		if (strcmp(w, "rd") == 0 || seen != NULL) {
+			if (i + 1 >= argc) {
+				snprintf(err, len, "show bgp vpnv4: %s needs a value (want %s)", w,
+					 vpnv4_form(w));
+				return -1;
+			}
+			if ((seen != NULL && *seen) || (seen == NULL && rd != NULL))
+				goto twice;
+			if (seen != NULL)
+				*seen = true;
+			else
 				rd = argv[i + 1];
 			if (cli_path_add(q, sizeof(q), w, argv[++i]) < 0)
 				return fail(err, len, "argument too long");
 		} else if (strcmp(w, "longer") == 0 || strcmp(w, "shorter") == 0) {
+			if (match != NULL)
+				goto twice;
 			match = w;
 		} else if (strcmp(w, "best") == 0) {
+			if (best)
+				goto twice;
+			best = true;
 			cli_path_add(q, sizeof(q), "best", "true");
 		} else if (strchr(w, '/') != NULL && prefix == NULL) {
 			prefix = w;
@@ -116,8 +139,11 @@ static int show_bgp_vpnv4(int argc, char **argv, struct cli_view *v, char *err, 
 			return -1;
 		}
 	}
-	if (match != NULL && prefix == NULL)
-		return fail(err, len, "longer/shorter need a prefix");
+	if (match != NULL && prefix == NULL) {
+		snprintf(err, len, "show bgp vpnv4: %s needs a prefix (want show bgp vpnv4 PREFIX "
+				   "%s, e.g. 192.168.0.0/16 %s)", match, match, match);
+		return -1;
+	}
 	if (prefix != NULL && cli_path_add(q, sizeof(q), "prefix", prefix) < 0)
 		return fail(err, len, "argument too long");
 	if (match != NULL)
@@ -130,6 +156,9 @@ static int show_bgp_vpnv4(int argc, char **argv, struct cli_view *v, char *err, 
 	}
 	snprintf(v->path, sizeof(v->path), "/routes%s", q);
 	return 0;
+twice:
+	snprintf(err, len, "show bgp vpnv4: a second \"%s\" (each filter at most once)", argv[i]);
+	return -1;
 }
 
 static int show_vrf(int argc, char **argv, struct cli_view *v, char *err, size_t len)

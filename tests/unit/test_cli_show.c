@@ -67,8 +67,20 @@ Test(cli_show, grammar)
 	parse_ok("interfaces", "fwd", "/interfaces");
 	parse_ok("counters", "fwd", "/counters");
 	parse_ok("arp", "fwd", "/arp");
-	parse_bad("bgp vpnv4 rd", "need a value");
-	parse_bad("bgp vpnv4 longer", "need a prefix");
+	/* which keyword lacks what, and a filter given twice, before bgpd is asked */
+	parse_bad("bgp vpnv4 rd", "show bgp vpnv4: rd needs a value (want rd RD, e.g. rd "
+				  "10.255.0.2:100)");
+	parse_bad("bgp vpnv4 best rt", "show bgp vpnv4: rt needs a value (want rt RT, e.g. rt "
+				       "65000:100)");
+	parse_bad("bgp vpnv4 neighbor", "show bgp vpnv4: neighbor needs a value (want neighbor "
+					"ADDRESS or neighbor local)");
+	parse_bad("bgp vpnv4 longer", "show bgp vpnv4: longer needs a prefix (want show bgp vpnv4 "
+				      "PREFIX longer, e.g. 192.168.0.0/16 longer)");
+	parse_bad("bgp vpnv4 best best", "show bgp vpnv4: a second \"best\" (each filter at most "
+					 "once)");
+	parse_bad("bgp vpnv4 rd 1:1 rd 1:2", "show bgp vpnv4: a second \"rd\"");
+	parse_bad("bgp vpnv4 rt 1:1 10.0.0.0/8 rt 1:2", "show bgp vpnv4: a second \"rt\"");
+	parse_bad("bgp vpnv4 10.0.0.0/8 longer shorter", "show bgp vpnv4: a second \"shorter\"");
 	parse_bad("bgp vpnv4 foo", "unexpected \"foo\"");
 	parse_bad("bgp neighbors a b", "show bgp neighbors: unexpected \"b\" (want show bgp neighbors [ADDRESS])");
 	parse_bad("routers", "unknown command: show routers (want one of bgp, vrf, vpn,");
