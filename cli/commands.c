@@ -68,7 +68,8 @@ EXPORT_COLS(fib, { "VRF", "vrf", CLI_COL_TEXT }, { "VRF-ID", "vrf_id", CLI_COL_T
 
 EXPORT_COLS(lfib, { "IN-LABEL", "in_label", CLI_COL_LABEL }, { "ACTION", "action", CLI_COL_TEXT },
 	    { "VRF", "vrf", CLI_COL_TEXT }, { "OUT-LABEL", "out_label", CLI_COL_LABEL },
-	    { "INTERFACE", "interface", CLI_COL_TEXT }, { "NEXT-HOP", "next_hop", CLI_COL_TEXT })
+	    { "INTERFACE", "interface", CLI_COL_TEXT }, { "NEXT-HOP", "next_hop", CLI_COL_TEXT },
+	    { "PACKETS", "packets", CLI_COL_TEXT }, { "BYTES", "bytes", CLI_COL_TEXT })
 
 EXPORT_COLS(arp, { "INTERFACE", "interface", CLI_COL_TEXT },
 	    { "ADDRESS", "address", CLI_COL_TEXT }, { "MAC", "mac", CLI_COL_TEXT },
