@@ -158,6 +158,12 @@ struct cli_ctx {
 	FILE *err;
 };
 
+/*
+ * The run directory under base (/run/ferry) whose daemon's socket is there,
+ * when there is exactly one, into out. Else -1, having said on err that
+ * there is none, or which there are (their names, sorted: what -i takes).
+ */
+int cli_run_dir_find(const char *base, const char *daemon, char *out, size_t len, FILE *err);
 /* <run_dir>/<daemon>.sock into buf. */
 void cli_sock_path(const struct cli_ctx *c, const char *daemon, char *buf, size_t len);
 /*

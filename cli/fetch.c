@@ -5,8 +5,11 @@
  * answer that is not JSON are reported the same way everywhere. Where a
  * daemon is: its Unix socket in the run directory, or --url's host.
  */
+#include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -17,6 +20,53 @@
 void cli_sock_path(const struct cli_ctx *c, const char *daemon, char *buf, size_t len)
 {
 	snprintf(buf, len, "%s/%s.sock", c->run_dir, daemon);
+}
+
+static int name_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int cli_run_dir_find(const char *base, const char *daemon, char *out, size_t len, FILE *err)
+{
+	char sock[PATH_MAX], *found[64];
+	struct dirent *e;
+	struct stat st;
+	size_t n = 0, seen = 0;
+	DIR *d = opendir(base);
+
+	while (d && (e = readdir(d))) {
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(sock, sizeof(sock), "%s/%s/%s.sock", base, e->d_name, daemon);
+		if (stat(sock, &st) != 0 || !S_ISSOCK(st.st_mode))
+			continue;
+		seen++;
+		if (n < sizeof(found) / sizeof(found[0]) && (found[n] = strdup(e->d_name)) != NULL)
+			n++;
+	}
+	if (d)
+		closedir(d);
+	if (seen == 0) {
+		fprintf(err, "ferryctl: no %s running under %s; say which with -i INSTANCE\n", daemon,
+			base);
+		return -1;
+	}
+	qsort(found, n, sizeof(found[0]), name_cmp);
+	if (seen == 1 && n == 1) {
+		snprintf(out, len, "%s/%s", base, found[0]);
+		free(found[0]);
+		return 0;
+	}
+	/* the names -i takes, in order, and one to copy */
+	fprintf(err, "ferryctl: %s runs in %zu run directories under %s (", daemon, seen, base);
+	for (size_t i = 0; i < n && i < 6; i++)
+		fprintf(err, "%s%s", i ? ", " : "", found[i]);
+	fprintf(err, "%s); choose one with -i NAME, e.g. -i %s\n", seen > 6 ? ", ..." : "",
+		n > 0 ? found[0] : "NAME");
+	for (size_t i = 0; i < n; i++)
+		free(found[i]);
+	return -1;
 }
 
 int cli_endpoint_of(const struct cli_ctx *c, const char *daemon, struct cli_endpoint *ep,

@@ -16,14 +16,12 @@
  * router's TLS listener: --ca verifies its certificate, --token-file holds
  * the bearer token); without a port each daemon is at its default port.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <json-c/json.h>
@@ -66,50 +64,12 @@ static void usage(FILE *out)
 	}
 }
 
-/* The only run directory under RUN_BASE with daemon's socket, or an error. */
-static int find_run_dir(const char *daemon, char *out, size_t len)
-{
-	char sock[PATH_LEN], found[4][PATH_LEN];
-	struct dirent *e;
-	struct stat st;
-	int n = 0, i;
-	DIR *d;
-
-	d = opendir(RUN_BASE);
-	while (d && (e = readdir(d))) {
-		if (e->d_name[0] == '.')
-			continue;
-		snprintf(sock, sizeof(sock), RUN_BASE "/%.200s/%s.sock", e->d_name, daemon);
-		if (stat(sock, &st) == 0 && S_ISSOCK(st.st_mode)) {
-			if (n < 4)
-				snprintf(found[n], PATH_LEN, RUN_BASE "/%.200s", e->d_name);
-			n++;
-		}
-	}
-	if (d)
-		closedir(d);
-	if (n == 1) {
-		snprintf(out, len, "%s", found[0]);
-		return 0;
-	}
-	if (n == 0) {
-		fprintf(stderr, "ferryctl: no %s running under " RUN_BASE "; say which with -i INSTANCE\n",
-			daemon);
-		return -1;
-	}
-	fprintf(stderr, "ferryctl: %s runs in %d run directories (", daemon, n);
-	for (i = 0; i < n && i < 4; i++)
-		fprintf(stderr, "%s%s", i ? ", " : "", found[i]);
-	fprintf(stderr, "%s); choose one with -i\n", n > 4 ? ", ..." : "");
-	return -1;
-}
-
 static int run_dir_resolve(const char *arg, const char *daemon, char *out, size_t len)
 {
 	if (!arg || !*arg)
 		arg = getenv("FERRY_RUN_DIR");
 	if (!arg || !*arg)
-		return find_run_dir(daemon, out, len);
+		return cli_run_dir_find(RUN_BASE, daemon, out, len, stderr);
 	if (strchr(arg, '/'))
 		snprintf(out, len, "%s", arg);
 	else

@@ -8,7 +8,8 @@
  * is a timeout naming its socket; ferryctl events names the status and the
  * API's error when GET /events is refused; a daemon that is not in the run
  * directory is "not running", with the daemons that are; trace in an unknown
- * VRF says so as show does.
+ * VRF says so as show does; without -i, the one run directory with the
+ * daemon, or the names to choose from.
  */
 #include <criterion/criterion.h>
 #include <errno.h>
@@ -344,4 +345,56 @@ Test(cli_trace, an_unknown_vrf_is_said_as_show_says_it)
 	rmdir(c.run_dir);
 	cr_assert_str_eq(text, "ferryctl: no VRF named \"Z\"\n");
 	free(text);
+}
+
+/*
+ * Without -i: the one run directory with the daemon's socket; several are
+ * named as -i takes them (sorted names, one to copy), not as full paths in
+ * readdir's order.
+ */
+Test(cli_run_dir, found_or_the_names_to_choose_from)
+{
+	char base[128], dir[256], out[512], *text = NULL;
+	const char *names[] = { "lab-pe2", "lab-p", "lab-pe1" };
+	size_t tlen = 0;
+	int fds[3];
+	FILE *err;
+
+	snprintf(base, sizeof(base), "/tmp/ferry-cli-rd-%d", (int)getpid());
+	cr_assert_eq(mkdir(base, 0700), 0);
+	for (int i = 0; i < 3; i++) {
+		struct sockaddr_un sun = { .sun_family = AF_UNIX };
+
+		snprintf(dir, sizeof(dir), "%s/%s", base, names[i]);
+		cr_assert_eq(mkdir(dir, 0700), 0);
+		/* P runs fwd alone; both PEs run vrfmgr */
+		snprintf(sun.sun_path, sizeof(sun.sun_path), "%.90s/%s.sock", dir,
+			 i == 1 ? "fwd" : "vrfmgr");
+		fds[i] = socket(AF_UNIX, SOCK_STREAM, 0);
+		cr_assert_eq(bind(fds[i], (struct sockaddr *)&sun, sizeof(sun)), 0);
+	}
+	err = open_memstream(&text, &tlen);
+	cr_assert_eq(cli_run_dir_find(base, "fwd", out, sizeof(out), err), 0);
+	snprintf(dir, sizeof(dir), "%s/lab-p", base);
+	cr_assert_str_eq(out, dir);
+	cr_assert_eq(cli_run_dir_find(base, "vrfmgr", out, sizeof(out), err), -1);
+	cr_assert_eq(cli_run_dir_find(base, "bgpd", out, sizeof(out), err), -1);
+	fclose(err);
+	snprintf(out, sizeof(out),
+		 "ferryctl: vrfmgr runs in 2 run directories under %s (lab-pe1, lab-pe2); choose "
+		 "one with -i NAME, e.g. -i lab-pe1\n"
+		 "ferryctl: no bgpd running under %s; say which with -i INSTANCE\n", base, base);
+	cr_assert_str_eq(text, out);
+	free(text);
+	for (int i = 0; i < 3; i++) {
+		struct sockaddr_un sun;
+		socklen_t sl = sizeof(sun);
+
+		cr_assert_eq(getsockname(fds[i], (struct sockaddr *)&sun, &sl), 0);
+		unlink(sun.sun_path);
+		close(fds[i]);
+		snprintf(dir, sizeof(dir), "%s/%s", base, names[i]);
+		rmdir(dir);
+	}
+	rmdir(base);
 }
