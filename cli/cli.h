@@ -164,6 +164,8 @@ struct cli_ctx {
  * there is none, or which there are (their names, sorted: what -i takes).
  */
 int cli_run_dir_find(const char *base, const char *daemon, char *out, size_t len, FILE *err);
+/* The run directories under base with any daemon's socket: sorted names joined by ", ". */
+void cli_run_dir_names(const char *base, char *buf, size_t len);
 /* <run_dir>/<daemon>.sock into buf. */
 void cli_sock_path(const struct cli_ctx *c, const char *daemon, char *buf, size_t len);
 /*

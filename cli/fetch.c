@@ -27,46 +27,93 @@ static int name_cmp(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-int cli_run_dir_find(const char *base, const char *daemon, char *out, size_t len, FILE *err)
+#define RUN_DIRS_MAX 64
+
+/*
+ * The directories under base holding daemon's socket (NULL: any daemon's),
+ * sorted into found (malloc'd, at most RUN_DIRS_MAX); how many there are.
+ */
+static size_t run_dirs_scan(const char *base, const char *daemon, char **found, size_t *n)
 {
-	char sock[PATH_MAX], *found[64];
+	static const char *const all[] = { "bgpd", "vrfmgr", "fwd" };
+	char sock[PATH_MAX];
 	struct dirent *e;
 	struct stat st;
-	size_t n = 0, seen = 0;
+	size_t seen = 0;
 	DIR *d = opendir(base);
 
+	*n = 0;
 	while (d && (e = readdir(d))) {
+		bool has = false;
+
 		if (e->d_name[0] == '.')
 			continue;
-		snprintf(sock, sizeof(sock), "%s/%s/%s.sock", base, e->d_name, daemon);
-		if (stat(sock, &st) != 0 || !S_ISSOCK(st.st_mode))
+		for (size_t k = 0; k < 3 && !has; k++) {
+			if (daemon != NULL && strcmp(daemon, all[k]) != 0)
+				continue;
+			snprintf(sock, sizeof(sock), "%s/%s/%s.sock", base, e->d_name, all[k]);
+			has = stat(sock, &st) == 0 && S_ISSOCK(st.st_mode);
+		}
+		if (!has)
 			continue;
 		seen++;
-		if (n < sizeof(found) / sizeof(found[0]) && (found[n] = strdup(e->d_name)) != NULL)
-			n++;
+		if (*n < RUN_DIRS_MAX && (found[*n] = strdup(e->d_name)) != NULL)
+			(*n)++;
 	}
 	if (d)
 		closedir(d);
+	qsort(found, *n, sizeof(found[0]), name_cmp);
+	return seen;
+}
+
+/* found[0..n) joined with ", " into buf, at most max of them, then ", ...". Frees them. */
+static void run_dirs_join(char **found, size_t n, size_t seen, size_t max, char *buf,
+			  size_t len)
+{
+	buf[0] = '\0';
+	for (size_t i = 0; i < n; i++) {
+		size_t at = strlen(buf);
+
+		if (i < max)
+			snprintf(buf + at, len - at, "%s%s", i ? ", " : "", found[i]);
+		free(found[i]);
+	}
+	if (seen > max) {
+		size_t at = strlen(buf);
+
+		snprintf(buf + at, len - at, ", ...");
+	}
+}
+
+int cli_run_dir_find(const char *base, const char *daemon, char *out, size_t len, FILE *err)
+{
+	char *found[RUN_DIRS_MAX], names[512], first[256];
+	size_t n, seen = run_dirs_scan(base, daemon, found, &n);
+
 	if (seen == 0) {
 		fprintf(err, "ferryctl: no %s running under %s; say which with -i INSTANCE\n", daemon,
 			base);
 		return -1;
 	}
-	qsort(found, n, sizeof(found[0]), name_cmp);
+	snprintf(first, sizeof(first), "%s", n > 0 ? found[0] : "NAME");
 	if (seen == 1 && n == 1) {
 		snprintf(out, len, "%s/%s", base, found[0]);
 		free(found[0]);
 		return 0;
 	}
 	/* the names -i takes, in order, and one to copy */
-	fprintf(err, "ferryctl: %s runs in %zu run directories under %s (", daemon, seen, base);
-	for (size_t i = 0; i < n && i < 6; i++)
-		fprintf(err, "%s%s", i ? ", " : "", found[i]);
-	fprintf(err, "%s); choose one with -i NAME, e.g. -i %s\n", seen > 6 ? ", ..." : "",
-		n > 0 ? found[0] : "NAME");
-	for (size_t i = 0; i < n; i++)
-		free(found[i]);
+	run_dirs_join(found, n, seen, 6, names, sizeof(names));
+	fprintf(err, "ferryctl: %s runs in %zu run directories under %s (%s); choose one with -i "
+		     "NAME, e.g. -i %s\n", daemon, seen, base, names, first);
 	return -1;
+}
+
+void cli_run_dir_names(const char *base, char *buf, size_t len)
+{
+	char *found[RUN_DIRS_MAX];
+	size_t n, seen = run_dirs_scan(base, NULL, found, &n);
+
+	run_dirs_join(found, n, seen, 12, buf, len);
 }
 
 int cli_endpoint_of(const struct cli_ctx *c, const char *daemon, struct cli_endpoint *ep,

@@ -76,8 +76,12 @@ static int run_dir_resolve(const char *arg, const char *daemon, char *out, size_
 		snprintf(out, len, RUN_BASE "/%s", arg);
 	/* a mistyped name: say so, not that its daemon is not running */
 	if (access(out, F_OK) != 0 && errno == ENOENT) {
+		char names[512];
+
+		cli_run_dir_names(RUN_BASE, names, sizeof(names));
 		fprintf(stderr, "ferryctl: no run directory %s (want -i NAME of a router under "
-				RUN_BASE ", or a run directory's path)\n", out);
+				RUN_BASE ", or a run directory's path; %s%s)\n", out,
+			names[0] != '\0' ? "routers there: " : "no router runs there", names);
 		return -1;
 	}
 	return 0;

@@ -57,6 +57,11 @@ check "a typo is a typo before any daemon is looked for: ferryctl -i <no such ro
 check "--json says a missing daemon as the table does: 'vrfmgr is not running (...)', exit 1" eval '
 	said 1 "ferryctl: vrfmgr is not running ($EMPTY/vrfmgr.sock: No such file or directory; no daemon runs in $EMPTY)" ctl show vrf &&
 	said 1 "ferryctl: vrfmgr is not running ($EMPTY/vrfmgr.sock: No such file or directory; no daemon runs in $EMPTY)" ctl --json show vrf'
+nosuch_lists() { # -i of no router: the routers under /run/ferry named (whatever runs there now)
+	"$CTL" -i "$PREFIX-nosuch" show vrf 2>"$TMP/err"
+	[ $? = 1 ] && grep -qE "^ferryctl: no run directory /run/ferry/$PREFIX-nosuch \(want -i NAME of a router under /run/ferry, or a run directory's path; (routers there: .*|no router runs there)\)$" "$TMP/err"
+}
+check "ferryctl -i <no such router>: says so and names the routers there, exit 1" nosuch_lists
 help_line() { [ "$("$CTL" --help | head -n 1)" = "$1" ]; }
 check "ferryctl --help's usage line has every option, as docs/api.md has it" \
 	help_line 'usage: ferryctl [-i INSTANCE | --url URL [--ca FILE] [--token-file FILE]] [--json] [-t MS] COMMAND'

@@ -9,7 +9,7 @@
  * API's error when GET /events is refused; a daemon that is not in the run
  * directory is "not running", with the daemons that are; trace in an unknown
  * VRF says so as show does; without -i, the one run directory with the
- * daemon, or the names to choose from.
+ * daemon, or the names to choose from (and -i of no router names them).
  */
 #include <criterion/criterion.h>
 #include <errno.h>
@@ -386,6 +386,12 @@ Test(cli_run_dir, found_or_the_names_to_choose_from)
 		 "ferryctl: no bgpd running under %s; say which with -i INSTANCE\n", base, base);
 	cr_assert_str_eq(text, out);
 	free(text);
+	/* -i of no router: the routers there, a directory without a daemon's socket left out */
+	snprintf(dir, sizeof(dir), "%s/lab-host-a1", base);
+	cr_assert_eq(mkdir(dir, 0700), 0);
+	cli_run_dir_names(base, out, sizeof(out));
+	cr_assert_str_eq(out, "lab-p, lab-pe1, lab-pe2");
+	rmdir(dir);
 	for (int i = 0; i < 3; i++) {
 		struct sockaddr_un sun;
 		socklen_t sl = sizeof(sun);
