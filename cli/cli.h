@@ -329,8 +329,13 @@ struct cli_trace_docs {
 	struct json_object *explain;    /* vrfmgr /explain?rd=&prefix=&vrf=, or NULL */
 	struct json_object *fwd_lookup; /* fwd /lookup?vrf=&address= */
 	struct json_object *fwd_fib;    /* fwd /fib?vrf=, or NULL */
+	/* a daemon that could not be asked (not running, an error): its part is not checked */
+	bool bgpd_unasked, fwd_unasked;
 };
-/* Builds the report object; returns the number of disagreements. */
+/*
+ * Builds the report object; returns the number of disagreements plus the
+ * daemons that could not be asked ("unchecked").
+ */
 int cli_trace_report(const struct cli_trace_docs *d, struct json_object **report);
 void cli_trace_print(FILE *out, struct json_object *report);
 /* ferryctl trace VRF ADDRESS: 0 consistent, 1 disagreement or error, 2 usage. */

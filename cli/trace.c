@@ -12,7 +12,7 @@
  *           the prefix (/fib).
  *
  * cli_trace_report is a pure function of the fetched documents, so its
- * verdicts are unit-tested on recorded answers (tests/unit/test_cli_trace.c).
+ * verdicts are unit-tested on recorded answers (tests/unit/test_cli_check.c).
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -24,7 +24,7 @@
 #include "cli/cli.h"
 
 struct trace {
-	struct json_object *steps, *disagree;
+	struct json_object *steps, *disagree, *unchecked;
 	int n;
 };
 
@@ -55,6 +55,14 @@ static void step(struct trace *t, const char *name, const char *fmt, ...)
 	json_object_object_add(o, "step", json_object_new_string(name));
 	json_object_object_add(o, "text", json_object_new_string(buf));
 	json_object_array_add(t->steps, o);
+}
+
+/* A daemon that could not be asked: its part of the chain is unknown, and the trace is not clean. */
+static void unasked(struct trace *t, const char *daemon, const char *what)
+{
+	json_object_array_add(t->unchecked, json_object_new_string(daemon));
+	t->n++;
+	step(t, what, "unknown: %s could not be asked (see above)", daemon);
 }
 
 static void disagree(struct trace *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -134,7 +142,9 @@ static void trace_vpn(struct trace *t, struct json_object *r, const struct cli_t
 
 	step(t, "VPN route", "%s:%s, RTs %s", cli_json_str(r, "rd"), cli_json_str(r, "prefix"),
 	     rts_text(cli_json_get(r, "route_targets"), rts, sizeof(rts)));
-	if (d->bgp_route != NULL)
+	if (d->bgpd_unasked)
+		unasked(t, "bgpd", "BGP best");
+	else if (d->bgp_route != NULL)
 		trace_bgp(t, r, d->bgp_route);
 	else
 		disagree(t, "bgpd has no route %s:%s, which vrfmgr still uses", cli_json_str(r, "rd"),
@@ -224,7 +234,8 @@ static void trace_fwd(struct trace *t, struct json_object *r, const struct cli_t
 int cli_trace_report(const struct cli_trace_docs *d, struct json_object **report)
 {
 	struct json_object *routes = cli_json_get(d->vrf_route, "routes"), *r = NULL;
-	struct trace t = { json_object_new_array(), json_object_new_array(), 0 };
+	struct trace t = { json_object_new_array(), json_object_new_array(), json_object_new_array(),
+			   0 };
 	const char *src;
 
 	if (routes != NULL && json_object_array_length(routes) > 0)
@@ -232,7 +243,9 @@ int cli_trace_report(const struct cli_trace_docs *d, struct json_object **report
 	if (r == NULL) {
 		step(&t, "VRF route", "none: no installed route in VRF %s covers %s", d->vrf,
 		     d->address);
-		if (json_object_get_boolean(cli_json_get(d->fwd_lookup, "found")))
+		if (d->fwd_unasked)
+			unasked(&t, "fwd", "fwd holds");
+		else if (json_object_get_boolean(cli_json_get(d->fwd_lookup, "found")))
 			disagree(&t, "fwd still forwards %s in VRF %s (via %s on %s)", d->address,
 				 d->vrf, cli_json_str(d->fwd_lookup, "gateway"),
 				 cli_json_str(d->fwd_lookup, "interface"));
@@ -243,7 +256,10 @@ int cli_trace_report(const struct cli_trace_docs *d, struct json_object **report
 		     json_object_get_boolean(cli_json_get(r, "installed")) ? "installed" : "not installed");
 		if (src != NULL && strcmp(src, "bgp") == 0)
 			trace_vpn(&t, r, d);
-		trace_fwd(&t, r, d);
+		if (d->fwd_unasked)
+			unasked(&t, "fwd", "fwd holds");
+		else
+			trace_fwd(&t, r, d);
 	}
 	*report = json_object_new_object();
 	json_object_object_add(*report, "vrf", json_object_new_string(d->vrf));
@@ -252,6 +268,7 @@ int cli_trace_report(const struct cli_trace_docs *d, struct json_object **report
 	json_object_object_add(*report, "fwd", json_object_get(d->fwd_lookup));
 	json_object_object_add(*report, "steps", t.steps);
 	json_object_object_add(*report, "disagreements", t.disagree);
+	json_object_object_add(*report, "unchecked", t.unchecked);
 	json_object_object_add(*report, "consistent", json_object_new_boolean(t.n == 0));
 	return t.n;
 }
@@ -260,7 +277,9 @@ void cli_trace_print(FILE *out, struct json_object *report)
 {
 	struct json_object *steps = cli_json_get(report, "steps");
 	struct json_object *dis = cli_json_get(report, "disagreements");
+	struct json_object *un = cli_json_get(report, "unchecked");
 	size_t nd = dis ? json_object_array_length(dis) : 0;
+	size_t nu = un ? json_object_array_length(un) : 0;
 
 	fprintf(out, "trace %s in VRF %s\n", cli_json_str(report, "address"), cli_json_str(report, "vrf"));
 	for (size_t i = 0; steps && i < json_object_array_length(steps); i++) {
@@ -270,7 +289,15 @@ void cli_trace_print(FILE *out, struct json_object *report)
 	}
 	for (size_t i = 0; i < nd; i++)
 		fprintf(out, "  !! %s\n", json_object_get_string(json_object_array_get_idx(dis, i)));
-	if (nd == 0 && json_object_get_type(cli_json_get(report, "route")) != json_type_object)
+	if (nu > 0) {
+		fprintf(out, "  %-12s incomplete: %s%s%s not asked", "verdict",
+			json_object_get_string(json_object_array_get_idx(un, 0)),
+			nu > 1 ? " and " : "",
+			nu > 1 ? json_object_get_string(json_object_array_get_idx(un, 1)) : "");
+		if (nd > 0)
+			fprintf(out, "; %zu disagreement%s", nd, nd == 1 ? "" : "s");
+		fputc('\n', out);
+	} else if (nd == 0 && json_object_get_type(cli_json_get(report, "route")) != json_type_object)
 		fprintf(out, "  %-12s no route: fwd drops packets to %s (the sender hears network "
 			"unreachable); bgpd, vrfmgr and fwd agree\n", "verdict",
 			cli_json_str(report, "address"));
@@ -299,15 +326,16 @@ static int trace_fetch(const struct cli_ctx *c, struct cli_trace_docs *d)
 	default:
 		return -1;
 	}
+	/* fwd or bgpd unreachable: the rest of the chain is still worth showing (stderr says why) */
 	snprintf(p, sizeof(p), "/lookup");
 	cli_path_add(p, sizeof(p), "vrf", d->vrf);
 	cli_path_add(p, sizeof(p), "address", d->address);
 	if (cli_fetch(c, "fwd", p, &d->fwd_lookup) < 0)
-		return -1;
+		d->fwd_unasked = true;
 	snprintf(p, sizeof(p), "/fib");
 	cli_path_add(p, sizeof(p), "vrf", d->vrf);
-	if (cli_fetch(c, "fwd", p, &d->fwd_fib) < 0)
-		return -1;
+	if (!d->fwd_unasked && cli_fetch(c, "fwd", p, &d->fwd_fib) < 0)
+		d->fwd_unasked = true;
 	routes = cli_json_get(d->vrf_route, "routes");
 	r = routes && json_object_array_length(routes) ? json_object_array_get_idx(routes, 0) : NULL;
 	src = cli_json_str(r, "source");
@@ -323,12 +351,14 @@ static int trace_fetch(const struct cli_ctx *c, struct cli_trace_docs *d)
 	cli_path_add(p, sizeof(p), "rd", cli_json_str(r, "rd"));
 	cli_path_add(p, sizeof(p), "prefix", cli_json_str(r, "prefix"));
 	/* a 404 here is a finding (bgpd lacks the route), not a failure */
-	return cli_fetch_maybe(c, "bgpd", p, &d->bgp_route) == -1 ? -1 : 0;
+	if (cli_fetch_maybe(c, "bgpd", p, &d->bgp_route) == -1)
+		d->bgpd_unasked = true;
+	return 0;
 }
 
 int cli_trace(const struct cli_ctx *c, const char *vrf, const char *address)
 {
-	struct cli_trace_docs d = { vrf, address, NULL, NULL, NULL, NULL, NULL };
+	struct cli_trace_docs d = { .vrf = vrf, .address = address };
 	struct json_object *report = NULL;
 	int n = -1;
 

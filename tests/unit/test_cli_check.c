@@ -25,6 +25,7 @@ static void trace_load(struct cli_trace_docs *d)
 	d->explain = fixture("trace_explain");
 	d->fwd_lookup = fixture("trace_lookup");
 	d->fwd_fib = fixture("fib_A");
+	d->bgpd_unasked = d->fwd_unasked = false;
 }
 
 static void trace_free(struct cli_trace_docs *d)
@@ -75,6 +76,46 @@ static void trace_expect(struct cli_trace_docs *d, int n, const char *msg)
 	cr_expect(strstr(s, msg) != NULL, "\"%s\" not in:\n%s", msg, s);
 	free(s);
 	json_object_put(report);
+}
+
+/*
+ * fwd, or bgpd, not running: the trace still shows what the others hold,
+ * marks the part it could not check and is not clean (exit 1). It ended at
+ * the first daemon that did not answer, showing nothing.
+ */
+Test(cli_trace, a_daemon_not_asked_leaves_the_rest_shown)
+{
+	struct cli_trace_docs d;
+	struct json_object *report, *un;
+	char *text = NULL;
+
+	trace_load(&d);
+	json_object_put(d.fwd_lookup);
+	json_object_put(d.fwd_fib);
+	d.fwd_lookup = d.fwd_fib = NULL;
+	d.fwd_unasked = true;
+	cr_assert_eq(cli_trace_report(&d, &report), 1);
+	cr_assert(!json_object_get_boolean(json_object_object_get(report, "consistent")));
+	un = json_object_object_get(report, "unchecked");
+	cr_assert_eq(json_object_array_length(un), 1);
+	cr_assert_str_eq(json_object_get_string(json_object_array_get_idx(un, 0)), "fwd");
+	CAPTURE(text, cli_trace_print(out, report));
+	cr_assert_not_null(strstr(text, "  outer label  16\n"
+					"  fwd holds    unknown: fwd could not be asked (see above)\n"
+					"  verdict      incomplete: fwd not asked\n"), "%s", text);
+	free(text);
+	json_object_put(report);
+
+	d.bgpd_unasked = true; /* and bgpd: vrfmgr's chain is all there is */
+	cr_assert_eq(cli_trace_report(&d, &report), 2);
+	CAPTURE(text, cli_trace_print(out, report));
+	cr_assert_not_null(strstr(text, "  BGP best     unknown: bgpd could not be asked (see above)\n"
+					"  inner label  200\n"), "%s", text);
+	cr_assert_not_null(strstr(text, "  verdict      incomplete: bgpd and fwd not asked\n"), "%s",
+			   text);
+	free(text);
+	json_object_put(report);
+	trace_free(&d);
 }
 
 Test(cli_trace, fwd_pushes_another_label)
