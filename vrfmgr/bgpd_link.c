@@ -227,11 +227,44 @@ static void sink_del(void *ctx, const struct ipc_vpn_route *r)
 
 static const struct export_ops bgpd_export_ops = { .add = sink_add, .del = sink_del };
 
+/* How long bgpd's routes outlive it: as long as its peers keep ours (its restart time). */
+static unsigned gone_seconds(const struct vrfmgr *vm)
+{
+	return vm->cfg->bgp.gr_restart_time ? vm->cfg->bgp.gr_restart_time : 120;
+}
+
+/*
+ * bgpd went away and did not come back within its restart time: no peer
+ * keeps forwarding toward us on its routes any longer (docs/bgp.md,
+ * "Graceful restart"), and a bgpd that stays stopped must not leave its
+ * routes in the VRFs for ever. They go as a replay without them would.
+ */
+static void bgpd_gone_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct vrfmgr *vm = arg;
+	size_t n, swept;
+
+	(void)fd;
+	(void)what;
+	if (vm->bgp.conn != NULL)
+		return;
+	n = import_mark_stale(&vm->table);
+	swept = import_sweep(&vm->table);
+	if (swept > 0)
+		import_retry_limits(&vm->table);
+	vm->bgp.in_replay = false;
+	log_warnx("bgpd not back within %u s (bgp.graceful_restart.restart_time): its %zu imported "
+		  "routes dropped (%zu VRF placements)", gone_seconds(vm), n, swept);
+}
+
 int bgpd_link_init(struct vrfmgr *vm)
 {
 	struct export_sink sink = { &bgpd_export_ops, &vm->bgp };
 
 	memset(&vm->bgp, 0, sizeof(vm->bgp));
+	vm->bgp.gone_ev = evtimer_new(vm->base, bgpd_gone_cb, vm);
+	if (vm->bgp.gone_ev == NULL)
+		return -1;
 	vm->bgp.flush_ev = evtimer_new(vm->base, bgpd_flush, &vm->bgp);
 	ahead.vm = vm;
 	ahead.head = ahead.tail = 0;
@@ -252,6 +285,9 @@ void bgpd_link_free(struct vrfmgr *vm)
 	if (vm->bgp.flush_ev != NULL)
 		event_free(vm->bgp.flush_ev);
 	vm->bgp.flush_ev = NULL;
+	if (vm->bgp.gone_ev != NULL)
+		event_free(vm->bgp.gone_ev);
+	vm->bgp.gone_ev = NULL;
 }
 
 void bgpd_link_hello(struct vrfmgr *vm, struct vrfmgr_conn *c)
@@ -263,6 +299,7 @@ void bgpd_link_hello(struct vrfmgr *vm, struct vrfmgr_conn *c)
 		hub_conn_drop(vm->bgp.conn, "replaced by a new bgpd connection");
 	vm->bgp.conn = c;
 	vm->bgp.in_replay = false;
+	evtimer_del(vm->bgp.gone_ev);
 	if (hub_send(c, IPC_REPLAY_BEGIN, NULL, 0) < 0)
 		return;
 	n = export_walk(&vm->table, export_send, c);
@@ -368,6 +405,7 @@ void bgpd_link_msg(struct vrfmgr *vm, struct vrfmgr_conn *c, uint16_t type, cons
 
 void bgpd_link_closed(struct vrfmgr *vm, struct vrfmgr_conn *c)
 {
+	struct timeval gone = { 0, 0 };
 	size_t i, n = 0;
 
 	if (vm->bgp.conn != c)
@@ -376,6 +414,8 @@ void bgpd_link_closed(struct vrfmgr *vm, struct vrfmgr_conn *c)
 	vm->bgp.conn = NULL;
 	for (i = 0; i < vm->table.n_vrfs; i++)
 		n += vm->table.vrfs[i].n_routes;
-	log_info("bgpd gone; keeping its imported routes until its next replay (%zu routes in "
-		 "all VRFs)", n);
+	gone.tv_sec = gone_seconds(vm);
+	evtimer_add(vm->bgp.gone_ev, &gone);
+	log_info("bgpd gone; keeping its imported routes until its next replay, at most %ld s "
+		 "(%zu routes in all VRFs)", (long)gone.tv_sec, n);
 }

@@ -58,6 +58,8 @@ struct bgpd_link {
 	/* counters of the current replay or of the batch not yet logged */
 	size_t received, placed, withdrawn, ignored;
 	uint64_t exported; /* VPN route ADD/DEL sent since start (outside replays) */
+	/* bgpd went away: its routes are kept for its graceful restart time, then dropped */
+	struct event *gone_ev;
 };
 
 struct vrfmgr {

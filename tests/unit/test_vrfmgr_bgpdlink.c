@@ -182,3 +182,51 @@ Test(bgpdlink, withdraw_all_over_two_vrfs_leaves_nothing)
 		cr_assert_null(route_in("B", "10.255.0.2:100", p));
 	}
 }
+
+static bool routes_gone(void)
+{
+	return route_in("A", "10.255.0.2:100", "20.0.1.0/24") == NULL &&
+	       route_in("B", "10.255.0.2:200", "20.0.2.0/24") == NULL;
+}
+
+/* Runs the loop for up to ms, until routes_gone() is want. */
+static bool loop_until_gone(bool want, int ms)
+{
+	struct timeval tick = { 0, 10000 };
+
+	for (int i = 0; i < ms / 10; i++) {
+		if (routes_gone() == want)
+			return true;
+		event_base_loopexit(base, &tick);
+		event_base_dispatch(base);
+	}
+	return routes_gone() == want;
+}
+
+/*
+ * A bgpd that does not come back: its routes are kept for its graceful
+ * restart time (as long as its peers keep ours), then dropped; one that
+ * comes back in time keeps them (its replay then sweeps what it lacks).
+ */
+Test(bgpdlink, a_bgpd_that_stays_away_loses_its_routes_after_its_restart_time)
+{
+	cfg.bgp.gr_restart_time = 1;
+	send_route(true, "10.255.0.2:100", "20.0.1.0/24", 300, "65000:100");
+	send_route(true, "10.255.0.2:200", "20.0.2.0/24", 301, "65000:200");
+	turn();
+	bgpd_link_closed(&vm, &conn);
+	cr_assert_not(routes_gone(), "dropped at once");
+	cr_assert(loop_until_gone(true, 3000), "kept beyond the restart time");
+	cr_assert_eq(vm.table.vpn.count, 0);
+}
+
+Test(bgpdlink, a_bgpd_back_in_time_keeps_its_routes)
+{
+	cfg.bgp.gr_restart_time = 1;
+	send_route(true, "10.255.0.2:100", "20.0.1.0/24", 300, "65000:100");
+	send_route(true, "10.255.0.2:200", "20.0.2.0/24", 301, "65000:200");
+	turn();
+	bgpd_link_closed(&vm, &conn);
+	bgpd_link_hello(&vm, &conn); /* back (its replay to come) */
+	cr_assert_not(loop_until_gone(true, 1500), "dropped though bgpd came back");
+}
