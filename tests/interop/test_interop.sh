@@ -14,6 +14,7 @@
 #  - a 2-octet AS peer (ExaBGP): AS_PATH + AS4_PATH merged, the true path passed on;
 #  - withdrawals both ways;
 #  - graceful restart: GoBGP killed and restarted, its routes kept stale, swept at EoR;
+#    ferry's bgpd killed and restarted, its routes kept by GoBGP, BIRD and FRR;
 #  - route reflection between BIRD (client) and GoBGP, NO_ADVERTISE;
 #  - TCP-MD5 (BIRD), GTSM (FRR), extended messages (BIRD), enhanced route refresh (FRR),
 #    DelayOpen on ferry's side (FRR, ExaBGP);
@@ -416,6 +417,43 @@ if poll 45 swept; then
 else
 	not_ok "GoBGP back: stale routes swept (10.21.1.0/24 stale: $(route_field 65000:11 10.21.1.0/24 stale), 10.21.2.0/24: $(route_field 10.91.1.2:12 10.21.2.0/24 stale))"
 fi
+
+# ---- graceful restart (RFC 4724), ferry as restarting speaker --------------------------
+# ferry's bgpd is killed (TCP gone, no NOTIFICATION): the peers that help keep its
+# routes meanwhile. Started again, it finds it was not stopped cleanly, comes back with
+# R and F, waits for every neighbor's End-of-RIB (or one without graceful restart), and
+# its own End-of-RIB leaves its routes in place, fresh, at each peer.
+kill -9 "$FERRY_PID" 2>/dev/null
+poll 5 sh -c "! kill -0 $FERRY_PID"
+# ferry's local routes but 10.10.9.0/24, withdrawn above
+for p in g b r; do
+	to_peer "$p"
+	if poll 10 eval "! peer_established $p" && expect 3 "$p" has_all "${TO[@]:0:3}"; then
+		ok "ferry's bgpd killed: $(name "$p") keeps ferry's routes meanwhile (graceful restart helper)"
+	else
+		not_ok "ferry's bgpd killed: $(name "$p") keeps ferry's routes meanwhile"
+	fi
+done
+ip netns exec "$(ix_ns hub)" "$BUILD/bgpd" -c "$IX_TMP/ferry.json" >>"$IX_TMP/ferry.log" 2>&1 &
+IX_PIDS+=($!)
+FERRY_PID=$!
+ferry_restarted() {
+	ferry_api /neighbors | jq -e '.restart.graceful and (.restart.deferring | not) and
+		all(.neighbors[]; .state == "Established")' >/dev/null
+}
+if poll 90 ferry_restarted; then
+	ok "ferry's bgpd back as a graceful restart: every session up, deferral over ($(grep -o 'graceful restart: [a-z ]*End-of-RIB[a-z ]*' "$IX_TMP/ferry.log" | tail -n 1))"
+else
+	not_ok "ferry's bgpd back as a graceful restart: $(ferry_api /neighbors | jq -c '[.restart, [.neighbors[] | .state]]')"
+fi
+for p in g b r; do
+	to_peer "$p"
+	if expect 15 "$p" has_all "${TO[@]:0:3}"; then
+		ok "ferry restarted: $(name "$p") has ferry's routes after its End-of-RIB"
+	else
+		not_ok "ferry restarted: $(name "$p") has ferry's routes after its End-of-RIB"
+	fi
+done
 
 # ---- bulk: IX_BULK routes each way ---------------------------------------------------
 # Counted, not dumped: a 10,000-route JSON dump (FRR's, ferry's per RD) is slow
