@@ -94,6 +94,22 @@ static int parse_router(struct cctx *c, struct json_object *root, struct ferry_c
 
 /* ---- bgp ---- */
 
+/*
+ * An address of this router to listen on or dial from: 0.0.0.0 (any, the
+ * default) or unicast; a broadcast or multicast one cannot be bound to a
+ * TCP socket, which only bgpd would find out, at start or at a reload.
+ */
+static int local_address_check(struct cctx *c, const char *path, uint32_t a)
+{
+	char ip[IPV4_STRLEN];
+
+	if (a == 0 || cj_unicast(a))
+		return 0;
+	return cj_fail(c, path, "\"%s\" is not an address of this router (want 0.0.0.0 for any, "
+		       "or a unicast IPv4 address: not 255.255.255.255 or multicast 224.0.0.0/4)",
+		       ipv4_format(a, ip));
+}
+
 static const struct kind K_BGP = { "the bgp section", "{ \"neighbors\": [...], ... }" };
 
 static int parse_neighbor(struct cctx *c, struct json_object *v, const char *path,
@@ -103,7 +119,7 @@ static int parse_neighbor(struct cctx *c, struct json_object *v, const char *pat
 					    "passive", "families", "password", "ttl_security",
 					    "route_reflector_client", "max_prefix", "delay_open",
 					    NULL };
-	char p[JPATH_MAX], ip[IPV4_STRLEN];
+	char p[JPATH_MAX], la[JPATH_MAX], ip[IPV4_STRLEN];
 	const char *d = NULL;
 
 	if (cj_check_object(c, v, path, keys) < 0 ||
@@ -113,6 +129,9 @@ static int parse_neighbor(struct cctx *c, struct json_object *v, const char *pat
 	    cj_bool(c, v, path, "passive", &n->passive) < 0 ||
 	    cj_str(c, v, path, "description", false, &K_DESCR, &d, p) < 0 ||
 	    cfg_parse_neighbor_opts(c, v, path, n) < 0)
+		return -1;
+	cj_path_key(la, path, "local_address");
+	if (local_address_check(c, la, n->local_address) < 0)
 		return -1;
 	if (d != NULL && strlen(d) >= sizeof(n->description))
 		return cj_bad(c, p, json_object_object_get(v, "description"), &K_DESCR);
@@ -219,6 +238,8 @@ static int parse_bgp(struct cctx *c, struct json_object *root, struct ferry_conf
 	    cj_u16(c, v, "bgp", "connect_retry", &K_SECONDS, 1, &b->connect_retry) < 0 ||
 	    cfg_parse_bgp_opts(c, v, b) < 0)
 		return -1;
+	if (local_address_check(c, "bgp.listen", b->listen_address) < 0)
+		return -1;
 	if (b->hold_time == 1 || b->hold_time == 2)
 		return cj_fail(c, "bgp.hold_time", "%u is out of range (want %s)", b->hold_time,
 			       K_HOLD.form);
@@ -260,7 +281,8 @@ static struct json_object *json_parse(struct cctx *c, const char *json, size_t l
 		snprintf(c->err, c->errlen, "%s: out of memory", c->file);
 		return NULL;
 	}
-	json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
+	/* strings that are not UTF-8 would reach the API's JSON and the logs as they are */
+	json_tokener_set_flags(tok, JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
 	root = json_tokener_parse_ex(tok, json, (int)len);
 	e = json_tokener_get_error(tok);
 	end = json_tokener_get_parse_end(tok);

@@ -34,10 +34,11 @@ static int parse_families(struct cctx *c, struct json_object *v, const char *pat
 	char p[JPATH_MAX], ip[JPATH_MAX];
 	struct json_object *arr;
 	size_t n;
+	int r;
 
 	*out = CFG_AF_VPNV4;
-	if (cj_field(c, v, path, "families", false, &K_FAMILIES, &arr, p) <= 0)
-		return 0;
+	if ((r = cj_field(c, v, path, "families", false, &K_FAMILIES, &arr, p)) <= 0)
+		return r;
 	if (!json_object_is_type(arr, json_type_array) || json_object_array_length(arr) == 0)
 		return cj_bad(c, p, arr, &K_FAMILIES);
 	n = json_object_array_length(arr);
@@ -64,10 +65,11 @@ static int parse_max_prefix(struct cctx *c, struct json_object *v, const char *p
 	static const char *const keys[] = { "limit", "warn_only", "restart", NULL };
 	char p[JPATH_MAX];
 	struct json_object *m;
+	int r;
 
 	n->max_prefix_restart = 30;
-	if (cj_field(c, v, path, "max_prefix", false, &K_MAXPFX, &m, p) <= 0)
-		return 0;
+	if ((r = cj_field(c, v, path, "max_prefix", false, &K_MAXPFX, &m, p)) <= 0)
+		return r;
 	if (!json_object_is_type(m, json_type_object))
 		return cj_bad(c, p, m, &K_MAXPFX);
 	if (cj_check_object(c, m, p, keys) < 0 ||
@@ -106,9 +108,10 @@ static int parse_gr(struct cctx *c, struct json_object *v, struct cfg_bgp *b)
 	char p[JPATH_MAX];
 	struct json_object *g;
 	uint32_t rt = b->gr_restart_time;
+	int r;
 
-	if (cj_field(c, v, "bgp", "graceful_restart", false, &K_GR, &g, p) <= 0)
-		return 0;
+	if ((r = cj_field(c, v, "bgp", "graceful_restart", false, &K_GR, &g, p)) <= 0)
+		return r;
 	if (!json_object_is_type(g, json_type_object))
 		return cj_bad(c, p, g, &K_GR);
 	if (cj_check_object(c, g, p, keys) < 0 || cj_bool(c, g, p, "enabled", &b->graceful_restart) < 0 ||

@@ -19,7 +19,8 @@ static const struct kind K_OBJECT = { "an object", "{ ... }" };
 static const struct kind K_IPV4 = { "an IPv4 address", "a.b.c.d" };
 static const struct kind K_PREFIX = { "an IPv4 prefix", "a.b.c.d/len with no host bits set" };
 static const struct kind K_IFADDR = { "an interface address", "a.b.c.d/len, len 1..32" };
-static const struct kind K_NAME = { "a name", "1..31 characters of A-Z a-z 0-9 . _ -" };
+static const struct kind K_NAME = { "a name",
+				    "1..31 characters of A-Z a-z 0-9 . _ -, not . or .." };
 static const struct kind K_IFNAME = { "an interface name",
 				      "1..15 characters, no '/', ':' or spaces" };
 static const struct kind K_OUT_LABEL = { "an outgoing label",
@@ -143,8 +144,13 @@ int cj_field(struct cctx *c, struct json_object *obj, const char *path, const ch
 	     bool required, const struct kind *k, struct json_object **v, char *vpath)
 {
 	cj_path_key(vpath, path, key);
-	if (json_object_object_get_ex(obj, key, v) && *v != NULL)
-		return 1;
+	if (json_object_object_get_ex(obj, key, v)) {
+		if (*v != NULL)
+			return 1;
+		/* null is no value of any form: not a silent default (types are strict) */
+		return cj_fail(c, vpath, "null is not %s (want %s%s)", k->noun, k->form,
+			       required ? "" : ", or leave the key out for its default");
+	}
 	if (!required)
 		return 0;
 	return cj_fail(c, vpath, "missing (want %s)", k->noun);
@@ -306,7 +312,8 @@ static int p_name(const char *s, void *out)
 	const size_t max = CFG_NAME_MAX;
 	size_t n = strlen(s);
 
-	if (n == 0 || n >= max)
+	/* "." and "..": the default run directory /run/ferry/<name> would not be a new one */
+	if (n == 0 || n >= max || strcmp(s, ".") == 0 || strcmp(s, "..") == 0)
 		return -EINVAL;
 	for (size_t i = 0; i < n; i++) {
 		char ch = s[i];

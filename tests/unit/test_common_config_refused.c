@@ -43,7 +43,7 @@ static const struct bad_case bad_cases[] = {
 	{ "{\"router\":{\"router_id\":\"1.1.1.1\",\"asn\":1}}",
 	  "t.json: router.name: missing (want a name)" },
 	{ "{\"router\":{\"name\":\"pe 1\",\"router_id\":\"1.1.1.1\",\"asn\":1}}",
-	  "t.json: router.name: \"pe 1\" is not a name (want 1..31 characters of A-Z a-z 0-9 . _ -)" },
+	  "t.json: router.name: \"pe 1\" is not a name (want 1..31 characters of A-Z a-z 0-9 . _ -, not . or ..)" },
 	{ "{\"router\":{\"name\":\"pe1\",\"router_id\":\"1.1.1\",\"asn\":1}}",
 	  "t.json: router.router_id: \"1.1.1\" is not an IPv4 address (want a.b.c.d)" },
 	{ "{\"router\":{\"name\":\"pe1\",\"router_id\":\"0.0.0.0\",\"asn\":1}}",
@@ -159,10 +159,10 @@ static const struct bad_case bad_cases[] = {
 	{ "{" R ",\"vrfs\":[{\"name\":\"A\"}]}",
 	  "t.json: vrfs[0].rd: missing (want a route distinguisher)" },
 	{ "{" R ",\"vrfs\":[{\"name\":\"\",\"rd\":\"1:1\"}]}",
-	  "t.json: vrfs[0].name: \"\" is not a name (want 1..31 characters of A-Z a-z 0-9 . _ -)" },
+	  "t.json: vrfs[0].name: \"\" is not a name (want 1..31 characters of A-Z a-z 0-9 . _ -, not . or ..)" },
 	{ "{" R ",\"vrfs\":[{\"name\":\"abcdefghijklmnopqrstuvwxyz012345\",\"rd\":\"1:1\"}]}",
 	  "t.json: vrfs[0].name: \"abcdefghijklmnopqrstuvwxyz012345\" is not a name (want 1..31 "
-	  "characters of A-Z a-z 0-9 . _ -)" },
+	  "characters of A-Z a-z 0-9 . _ -, not . or ..)" },
 	{ "{" R ",\"vrfs\":[" VRF_A "},{\"name\":\"A\",\"rd\":\"1:2\"}]}",
 	  "t.json: vrfs[1].name: \"A\" is already used by vrfs[0] (want a unique VRF name)" },
 	{ "{" R ",\"vrfs\":[" VRF_A "},{\"name\":\"B\",\"rd\":\"65000:1\"}]}",
@@ -368,11 +368,62 @@ static const struct bad_case bad_cases[] = {
 	{ "{" R ",\"api\":{\"ports\":{\"fwd\":65536}}}",
 	  "t.json: api.ports.fwd: 65536 is out of range (want an integer 0..65535, 0 = no TCP "
 	  "listener)" },
+	/* null is no value: not a silent default, and a required key's null is not "missing" */
+	{ "{" R ",\"bgp\":{\"port\":null}}",
+	  "t.json: bgp.port: null is not a TCP port (want an integer 1..65535, or leave the key out "
+	  "for its default)" },
+	{ "{" R ",\"bgp\":null}",
+	  "t.json: bgp: null is not the bgp section (want { \"neighbors\": [...], ... }, or leave "
+	  "the key out for its default)" },
+	{ "{" R ",\"vrfs\":null}",
+	  "t.json: vrfs: null is not a list of VRFs (want [{ \"name\": ..., \"rd\": ..., ... }], or "
+	  "leave the key out for its default)" },
+	{ "{" R ",\"vrfs\":[" VRF_A ",\"label_mode\":null}]}",
+	  "t.json: vrfs[0].label_mode: null is not a label mode (want \"per-vrf\", \"per-ce\" or "
+	  "\"per-prefix\", or leave the key out for its default)" },
+	{ "{" R ",\"bgp\":{\"neighbors\":[{\"address\":\"10.255.0.2\",\"remote_as\":1,"
+	  "\"max_prefix\":null}]}}",
+	  "t.json: bgp.neighbors[0].max_prefix: null is not a max-prefix setting (want { \"limit\": "
+	  "N, \"warn_only\": false, \"restart\": 30 }, or leave the key out for its default)" },
+	{ "{" R ",\"bgp\":{\"graceful_restart\":null}}",
+	  "t.json: bgp.graceful_restart: null is not a graceful restart setting (want { "
+	  "\"enabled\": true, \"restart_time\": 120, \"stale_time\": 360 }, or leave the key out "
+	  "for its default)" },
+	{ "{" R ",\"bgp\":{\"neighbors\":[{\"address\":\"10.255.0.2\",\"remote_as\":1,"
+	  "\"families\":null}]}}",
+	  "t.json: bgp.neighbors[0].families: null is not a list of address families (want "
+	  "[\"vpnv4\"], [\"ipv4\"] or [\"vpnv4\", \"ipv4\"], or leave the key out for its default)" },
+	{ "{\"router\":{\"name\":\"pe1\",\"router_id\":null,\"asn\":1}}",
+	  "t.json: router.router_id: null is not an IPv4 address (want a.b.c.d)" },
+	{ "{" R ",\"bgp\":{\"neighbors\":[{\"address\":\"10.255.0.2\",\"remote_as\":1,"
+	  "\"description\":\"0123456789012345678901234567890123456789012345678901234567890123\"}]}}",
+	  "t.json: bgp.neighbors[0].description: \"01234567890123456789012345678901234567890123456"
+	  "789012345678... is not a description (want a string of at most 63 characters)" },
+	/* "." and "..": /run/ferry/.. is /run */
+	{ "{\"router\":{\"name\":\"..\",\"router_id\":\"1.1.1.1\",\"asn\":1}}",
+	  "t.json: router.name: \"..\" is not a name (want 1..31 characters of A-Z a-z 0-9 . _ -, "
+	  "not . or ..)" },
+	{ "{\"router\":{\"name\":\".\",\"router_id\":\"1.1.1.1\",\"asn\":1}}",
+	  "t.json: router.name: \".\" is not a name (want 1..31 characters of A-Z a-z 0-9 . _ -, "
+	  "not . or ..)" },
+	/* an address bgpd binds: 0.0.0.0 (any) or unicast */
+	{ "{" R ",\"bgp\":{\"listen\":\"224.0.0.1\"}}",
+	  "t.json: bgp.listen: \"224.0.0.1\" is not an address of this router (want 0.0.0.0 for "
+	  "any, or a unicast IPv4 address: not 255.255.255.255 or multicast 224.0.0.0/4)" },
+	{ "{" R ",\"bgp\":{\"neighbors\":[{\"address\":\"10.255.0.2\",\"remote_as\":1,"
+	  "\"local_address\":\"255.255.255.255\"}]}}",
+	  "t.json: bgp.neighbors[0].local_address: \"255.255.255.255\" is not an address of this "
+	  "router (want 0.0.0.0 for any, or a unicast IPv4 address: not 255.255.255.255 or "
+	  "multicast 224.0.0.0/4)" },
 	/* JSON syntax */
 	{ "{\n  \"router\": ,\n}", "t.json: line 2, column 13: invalid JSON: unexpected character" },
 	{ "{\"router\": {", "t.json: line 1: invalid JSON: unexpected end of file" },
 	{ "{\"router\": {}} x", "t.json: line 1, column 16: invalid JSON: unexpected character" },
 	{ "", "t.json: line 1: invalid JSON: unexpected end of file" },
+	/* not UTF-8: it would reach the API's JSON and the logs as it is */
+	{ "{" R ",\"bgp\":{\"neighbors\":[{\"address\":\"10.255.0.2\",\"remote_as\":1,"
+	  "\"description\":\"p\xff\"}]}}",
+	  "t.json: line 1, column 137: invalid JSON: invalid utf-8 string" },
 };
 
 Test(config, bad_fields_exact_messages)
