@@ -410,10 +410,23 @@ int cfg_check_core_links(struct cctx *c, const struct ferry_config *cfg)
 			return -1;
 	}
 	for (size_t i = 0; i < cfg->fwd.n_lfib; i++) {
+		uint32_t in = cfg->fwd.lfib[i].in_label;
+
 		cj_path_idx(path, "fwd.lfib", i);
 		if (core_link_check(c, cfg, path, cfg->fwd.lfib[i].interface,
 				    cfg->fwd.lfib[i].next_hop) < 0)
 			return -1;
+		/*
+		 * On a PE, vrfmgr programs fwd's LFIB with the labels of its range: one
+		 * it gave out would silently replace the static entry, and take it
+		 * away again when released.
+		 */
+		if (cfg->fwd.mode != CFG_FWD_PE || in < cfg->label_min || in > cfg->label_max)
+			continue;
+		cj_path_key(path, path, "in_label");
+		return cj_fail(c, path, "%u is in router.label_range %u..%u, which vrfmgr gives out "
+			       "on a PE (want a label outside it)", in, cfg->label_min,
+			       cfg->label_max);
 	}
 	return 0;
 }

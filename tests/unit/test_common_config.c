@@ -488,3 +488,26 @@ Test(config, sock_path_too_long)
 	cr_assert_eq(config_sock_path(&cfg, "a-very-long-socket-name.sock", buf), -ENAMETOOLONG);
 	cr_assert_eq(config_sock_path(&cfg, FERRY_SOCK_VRFMGR_API, buf), 0);
 }
+
+/* a static LFIB label inside the label range: refused on a PE only (an LSR has no vrfmgr) */
+#define LFIB_IN(mode, label) "{" R ",\"fwd\":{\"mode\":\"" mode "\",\"lfib\":[{\"in_label\":" \
+	label ",\"action\":\"pop\",\"next_hop\":\"10.0.1.2\",\"interface\":\"core0\"}]," \
+	"\"core_interfaces\":[{\"name\":\"core0\",\"address\":\"10.0.1.1/30\"}]}}"
+
+Test(config, static_lfib_and_label_range)
+{
+	struct ferry_config cfg;
+	char err[512];
+
+	cr_assert_eq(config_load_string(LFIB_IN("lsr", "1000"), "t.json", &cfg, err, sizeof(err)),
+		     0, "%s", err);
+	config_free(&cfg);
+	cr_assert_eq(config_load_string(LFIB_IN("pe", "999"), "t.json", &cfg, err, sizeof(err)), 0,
+		     "%s", err);
+	config_free(&cfg);
+	cr_assert_eq(config_load_string(LFIB_IN("pe", "100000"), "t.json", &cfg, err, sizeof(err)),
+		     0, "%s", err);
+	config_free(&cfg);
+	cr_assert_eq(config_load_string(LFIB_IN("pe", "99999"), "t.json", &cfg, err, sizeof(err)),
+		     -1);
+}

@@ -415,6 +415,12 @@ static const struct bad_case bad_cases[] = {
 	  "t.json: bgp.neighbors[0].local_address: \"255.255.255.255\" is not an address of this "
 	  "router (want 0.0.0.0 for any, or a unicast IPv4 address: not 255.255.255.255 or "
 	  "multicast 224.0.0.0/4)" },
+	/* a PE's static LFIB label vrfmgr could give out (the default range 1000..99999) */
+	{ "{" R ",\"fwd\":{\"lfib\":[{\"in_label\":1000,\"action\":\"pop\",\"next_hop\":"
+	  "\"10.0.1.2\",\"interface\":\"core0\"}],\"core_interfaces\":[{\"name\":\"core0\","
+	  "\"address\":\"10.0.1.1/30\"}]}}",
+	  "t.json: fwd.lfib[0].in_label: 1000 is in router.label_range 1000..99999, which vrfmgr "
+	  "gives out on a PE (want a label outside it)" },
 	/* JSON syntax */
 	{ "{\n  \"router\": ,\n}", "t.json: line 2, column 13: invalid JSON: unexpected character" },
 	{ "{\"router\": {", "t.json: line 1: invalid JSON: unexpected end of file" },
