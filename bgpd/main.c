@@ -206,9 +206,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "%s\n", err);
 		return 1;
 	}
-	if (run_dir && snprintf(cfg.run_dir, sizeof(cfg.run_dir), "%s", run_dir) >=
-			       (int)sizeof(cfg.run_dir)) {
-		fprintf(stderr, "%s: run directory too long\n", run_dir);
+	if (run_dir && config_run_dir_set(&cfg, run_dir, err, sizeof(err)) < 0) {
+		fprintf(stderr, "bgpd: %s\n", err);
 		config_free(&cfg);
 		return 1;
 	}

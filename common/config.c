@@ -387,6 +387,19 @@ void config_free(struct ferry_config *cfg)
 	memset(cfg, 0, sizeof(*cfg));
 }
 
+int config_run_dir_set(struct ferry_config *cfg, const char *dir, char *err, size_t errlen)
+{
+	size_t n = strlen(dir);
+
+	if (dir[0] != '/' || n >= sizeof(cfg->run_dir)) {
+		snprintf(err, errlen, "-r: \"%.120s%s\" is not a run directory (want %s)", dir,
+			 n > 120 ? "..." : "", K_PATH.form);
+		return -1;
+	}
+	memcpy(cfg->run_dir, dir, n + 1);
+	return 0;
+}
+
 const struct cfg_vrf *config_vrf_by_name(const struct ferry_config *cfg, const char *name)
 {
 	for (size_t i = 0; i < cfg->n_vrfs; i++)

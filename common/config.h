@@ -182,6 +182,13 @@ int config_load_string(const char *json, const char *name, struct ferry_config *
 		       size_t errlen);
 void config_free(struct ferry_config *cfg);
 
+/*
+ * A daemon's -r RUN_DIR in place of router.run_dir: the same form (an
+ * absolute path of at most 91 characters). 0, or -1 with
+ * "-r: \"DIR\" is not a run directory (want ...)" in err and cfg unchanged.
+ */
+int config_run_dir_set(struct ferry_config *cfg, const char *dir, char *err, size_t errlen);
+
 const struct cfg_vrf *config_vrf_by_name(const struct ferry_config *cfg, const char *name);
 
 /* Socket paths under run_dir. buf must hold CFG_PATH_MAX bytes. */

@@ -123,17 +123,15 @@ static void load_config(struct fwd_daemon *d, const char *file, const char *run_
 			exit(1);
 		}
 	}
+	if (run_dir != NULL && config_run_dir_set(&d->cfg, run_dir, err, sizeof(err)) < 0) {
+		fprintf(stderr, "fwd: %s\n", err);
+		config_free(&d->cfg);
+		exit(1);
+	}
 	if (check_only) {
 		printf("configuration OK\n");
 		config_free(&d->cfg);
 		exit(0);
-	}
-	if (run_dir != NULL) {
-		if (strlen(run_dir) >= sizeof(d->cfg.run_dir)) {
-			fprintf(stderr, "%s: run directory too long\n", run_dir);
-			exit(1);
-		}
-		strcpy(d->cfg.run_dir, run_dir);
 	}
 }
 

@@ -253,15 +253,11 @@ int main(int argc, char **argv)
 		free(cfg);
 		return 1;
 	}
-	if (run_dir != NULL) {
-		if (strlen(run_dir) >= sizeof(cfg->run_dir)) {
-			fprintf(stderr, "%s: run directory too long (at most %zu characters)\n",
-				run_dir, sizeof(cfg->run_dir) - 1);
-			config_free(cfg);
-			free(cfg);
-			return 1;
-		}
-		snprintf(cfg->run_dir, sizeof(cfg->run_dir), "%s", run_dir);
+	if (run_dir != NULL && config_run_dir_set(cfg, run_dir, err, sizeof(err)) < 0) {
+		fprintf(stderr, "vrfmgr: %s\n", err);
+		config_free(cfg);
+		free(cfg);
+		return 1;
 	}
 	if (check) {
 		printf("configuration OK\n");

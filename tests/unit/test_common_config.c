@@ -489,6 +489,32 @@ Test(config, sock_path_too_long)
 	cr_assert_eq(config_sock_path(&cfg, FERRY_SOCK_VRFMGR_API, buf), 0);
 }
 
+/* -r RUN_DIR takes router.run_dir's form: absolute, at most 91 characters */
+Test(config, run_dir_override)
+{
+	struct ferry_config cfg;
+	char err[512], dir[128];
+
+	cr_assert_eq(config_load_string("{" R "}", "t.json", &cfg, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(config_run_dir_set(&cfg, "/tmp/x", err, sizeof(err)), 0);
+	cr_assert_str_eq(cfg.run_dir, "/tmp/x");
+	cr_assert_eq(config_run_dir_set(&cfg, "run/x", err, sizeof(err)), -1);
+	cr_assert_str_eq(err, "-r: \"run/x\" is not a run directory (want an absolute path of at "
+			      "most 91 characters)");
+	cr_assert_str_eq(cfg.run_dir, "/tmp/x", "unchanged when refused");
+	cr_assert_eq(config_run_dir_set(&cfg, "", err, sizeof(err)), -1);
+	cr_assert_str_eq(err, "-r: \"\" is not a run directory (want an absolute path of at most 91 "
+			      "characters)");
+	memset(dir, 'a', 92);
+	dir[0] = '/';
+	dir[92] = '\0';
+	cr_assert_eq(config_run_dir_set(&cfg, dir, err, sizeof(err)), -1, "92 characters");
+	dir[91] = '\0';
+	cr_assert_eq(config_run_dir_set(&cfg, dir, err, sizeof(err)), 0, "91 characters");
+	cr_assert_str_eq(cfg.run_dir, dir);
+	config_free(&cfg);
+}
+
 /* a static LFIB label inside the label range: refused on a PE only (an LSR has no vrfmgr) */
 #define LFIB_IN(mode, label) "{" R ",\"fwd\":{\"mode\":\"" mode "\",\"lfib\":[{\"in_label\":" \
 	label ",\"action\":\"pop\",\"next_hop\":\"10.0.1.2\",\"interface\":\"core0\"}]," \
