@@ -43,7 +43,7 @@ struct fwd_daemon {
 	struct fwd *f;
 	struct api_server *api;
 	struct fwd_vrfmgr_link *link;
-	struct event *tick, *sigterm, *sigint;
+	struct event *tick, *sigterm, *sigint, *sighup;
 };
 
 /* -h: the options on stdout, exit 0; bad usage: why (in why), then the same on stderr, exit 1. */
@@ -105,6 +105,31 @@ static void on_signal(evutil_socket_t sig, short what, void *arg)
 	(void)what;
 	log_info("signal %d: exiting", (int)sig);
 	event_base_loopbreak(d->base);
+}
+
+/*
+ * SIGHUP: fwd does not reload (its section takes effect at a restart), but
+ * the signal's default action would end it and the data plane with it: a
+ * HUP meant for vrfmgr and bgpd, or sent to every ferry daemon, must not
+ * stop forwarding. Says whether the file would load, so the log tells why a
+ * restart would fail.
+ */
+static void on_hup(evutil_socket_t sig, short what, void *arg)
+{
+	struct fwd_daemon *d = arg;
+	struct ferry_config nc;
+	char err[512];
+
+	(void)sig;
+	(void)what;
+	if (config_load(d->cfg.path, &nc, err, sizeof(err)) < 0) {
+		log_warnx("SIGHUP: fwd does not reload and keeps running as it is; the file "
+			  "would not load at a restart either: %s", err);
+		return;
+	}
+	config_free(&nc);
+	log_info("SIGHUP: fwd does not reload and keeps running as it is: its fwd section "
+		 "(core interfaces, static LFIB, I/O) takes effect when fwd is restarted");
 }
 
 static void load_config(struct fwd_daemon *d, const char *file, const char *run_dir,
@@ -186,9 +211,10 @@ static void start(struct fwd_daemon *d)
 	d->tick = event_new(d->base, -1, EV_PERSIST, on_tick, d);
 	d->sigterm = evsignal_new(d->base, SIGTERM, on_signal, d);
 	d->sigint = evsignal_new(d->base, SIGINT, on_signal, d);
-	if (d->tick == NULL || d->sigterm == NULL || d->sigint == NULL ||
+	d->sighup = evsignal_new(d->base, SIGHUP, on_hup, d);
+	if (d->tick == NULL || d->sigterm == NULL || d->sigint == NULL || d->sighup == NULL ||
 	    event_add(d->tick, &one_s) < 0 || event_add(d->sigterm, NULL) < 0 ||
-	    event_add(d->sigint, NULL) < 0)
+	    event_add(d->sigint, NULL) < 0 || event_add(d->sighup, NULL) < 0)
 		fatalx("cannot set up timers and signals");
 	log_info("fwd for %s started in %s mode: %zu core interfaces, %zu static label entries, "
 		 "run dir %s", d->cfg.name, d->cfg.fwd.mode == CFG_FWD_PE ? "PE" : "LSR",
@@ -205,6 +231,8 @@ static void stop(struct fwd_daemon *d)
 		event_free(d->sigterm);
 	if (d->sigint != NULL)
 		event_free(d->sigint);
+	if (d->sighup != NULL)
+		event_free(d->sighup);
 	io_packet_free(d->io);
 	fwd_free(d->f);
 	event_base_free(d->base);

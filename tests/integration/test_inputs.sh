@@ -3,6 +3,9 @@
 # vrfmgr, bgpd and fwd on a small config (a passive neighbor that never
 # comes, no packets), and ferryctl.
 #  - -r takes router.run_dir's form, with -n too: exit 1, the form named
+#  - SIGHUP: fwd keeps forwarding (the signal's default action ended it) and
+#    says it does not reload; a broken file: vrfmgr and bgpd refuse it, keep
+#    their config and log why, fwd says the file would not load either
 set -uo pipefail
 cd "$(dirname "$0")/../.." || exit 1
 . tests/integration/lib.sh
@@ -43,5 +46,46 @@ run_dir_refused() { # each daemon with -n: exit 1 naming -r and the form
 	[ "$("$BUILD/fwd" -n -c "$CFG" -r "$RUN")" = "configuration OK" ]
 }
 check "-r relative, empty or over 91 characters: exit 1 from bgpd, vrfmgr and fwd, with -n too" run_dir_refused
+
+# --- the daemons ----------------------------------------------------------------------
+t_netns_add dut || { not_ok "namespace $(ns dut)"; finish; }
+inns dut ip link set lo up
+mkdir -p "$RUN"
+declare -A PID
+for d in vrfmgr bgpd fwd; do
+	setsid ip netns exec "$(ns dut)" "$BUILD/$d" -c "$CFG" </dev/null >>"$RUN/$d.log" 2>&1 &
+	PID[$d]=$!
+	t_track "${PID[$d]}"
+done
+up() {
+	local x
+	for x in vrfmgr bgpd fwd; do api dut "$x" / >/dev/null || return 1; done
+}
+check "vrfmgr, bgpd and fwd answer on their sockets" poll 10 up
+
+logged() { grep -qF -- "$2" "$RUN/$1.log"; } # logged DAEMON TEXT
+alive() {
+	local x
+	for x in vrfmgr bgpd fwd; do t_running "${PID[$x]}" || return 1; done
+}
+hup_fwd() {
+	kill -HUP "${PID[fwd]}" &&
+		poll 5 logged fwd "SIGHUP: fwd does not reload and keeps running as it is" &&
+		t_running "${PID[fwd]}" && api dut fwd /interfaces | jq -e '.interfaces | length >= 1' >/dev/null
+}
+check "fwd on SIGHUP: still running and answering, logs that it does not reload" hup_fwd
+
+echo '{ "router": { "name": "dut",' >"$CFG"
+broken_reload() {
+	kill -HUP "${PID[vrfmgr]}" "${PID[bgpd]}" "${PID[fwd]}" || return 1
+	poll 5 logged vrfmgr "reload refused, the running config stays: dut.json: line 2: invalid JSON: unexpected end of file" &&
+		poll 5 logged bgpd "reload refused, the running config stays: dut.json: line 2: invalid JSON: unexpected end of file" &&
+		poll 5 logged fwd "the file would not load at a restart either: dut.json: line 2: invalid JSON" &&
+		alive &&
+		api dut vrfmgr /vrfs | jq -e '[.vrfs[].name] == ["A"]' >/dev/null &&
+		api dut bgpd /neighbors | jq -e '.neighbors[0].address == "10.255.0.2"' >/dev/null
+}
+check "SIGHUP with a broken file: vrfmgr and bgpd keep their config and log why, fwd says it would not load" broken_reload
+cp "$TMP/good.json" "$CFG"
 
 finish
