@@ -306,6 +306,31 @@ static int api_method_ok(struct api_call *call, const struct api_route *r, struc
 	return 0;
 }
 
+static bool is_hex(char c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+
+/*
+ * What is wrong with the percent-encoding of one NAME=VALUE piece (n bytes
+ * at p), or NULL. evhttp_decode_uri leaves a '%' without two hex digits as
+ * it is, and decodes %00 into a NUL that ends the C string early: "vrf=A%00B"
+ * would be read as vrf=A, "address=10.1.1.1%00junk" as 10.1.1.1.
+ */
+static const char *query_escape_error(const char *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (p[i] != '%')
+			continue;
+		if (i + 2 >= n || !is_hex(p[i + 1]) || !is_hex(p[i + 2]))
+			return "'%' not followed by two hex digits (want %XX)";
+		if (p[i + 1] == '0' && p[i + 2] == '0')
+			return "%00, a NUL byte, would cut the name or value short (want no %00)";
+		i += 2;
+	}
+	return NULL;
+}
+
 /*
  * The query string into query. evhttp_parse_query_str refuses a piece
  * without '=' or with an empty name without saying which: name it here.
@@ -313,7 +338,7 @@ static int api_method_ok(struct api_call *call, const struct api_route *r, struc
  */
 static int api_query_parse(struct jw *w, const char *qs, struct evkeyvalq *query)
 {
-	const char *p = qs;
+	const char *p = qs, *why;
 
 	while (*p != '\0') {
 		size_t n = strcspn(p, "&");
@@ -322,6 +347,9 @@ static int api_query_parse(struct jw *w, const char *qs, struct evkeyvalq *query
 		if (eq == NULL || eq == p)
 			return api_error(w, 400, "malformed query string: \"%.*s\" is not NAME=VALUE "
 						 "(want ?name=value&name=value)", (int)(n > 64 ? 64 : n), p);
+		if ((why = query_escape_error(p, n)) != NULL)
+			return api_error(w, 400, "malformed query string: \"%.*s\": %s",
+					 (int)(n > 64 ? 64 : n), p, why);
 		p += n;
 		if (*p == '&')
 			p++;
@@ -341,8 +369,14 @@ static int api_run(struct api_call *call, struct jw *w, struct evkeyvalq *query)
 	struct api_request ar;
 	int rc;
 
+	const char *raw = evhttp_request_get_uri(call->req);
+
 	if ((rc = api_admit(call, w)) != 0)
 		return rc;
+	/* "//vrfs" parses as an authority ("vrfs") and an empty path, which would be GET / */
+	if (raw != NULL && raw[0] == '/' && raw[1] == '/')
+		return api_error(w, 404, "no such path: %.*s (GET / lists them)",
+				 (int)(strcspn(raw, "?") > 200 ? 200 : strcspn(raw, "?")), raw);
 	if (path == NULL || *path == '\0')
 		path = "/";
 	r = api_find(call->s, path);

@@ -6,6 +6,8 @@
 #  - SIGHUP: fwd keeps forwarding (the signal's default action ended it) and
 #    says it does not reload; a broken file: vrfmgr and bgpd refuse it, keep
 #    their config and log why, fwd says the file would not load either
+#  - the API: %00 and a '%' without two hex digits in the query are 400s on
+#    each daemon (%00 ended the value: ?vrf=A%00B read as A), "//vrfs" a 404
 set -uo pipefail
 cd "$(dirname "$0")/../.." || exit 1
 . tests/integration/lib.sh
@@ -87,5 +89,27 @@ broken_reload() {
 }
 check "SIGHUP with a broken file: vrfmgr and bgpd keep their config and log why, fwd says it would not load" broken_reload
 cp "$TMP/good.json" "$CFG"
+
+# --- the API --------------------------------------------------------------------------
+# err_is STATUS TEXT DAEMON PATH: that status and a JSON error holding TEXT
+err_is() {
+	local code body
+	code=$(curl -s -g -o "$TMP/body" -w '%{http_code}' --max-time 5 --unix-socket "$RUN/$3.sock" "http://ferry$4")
+	body=$(jq -r .error "$TMP/body" 2>/dev/null)
+	[ "$code" = "$1" ] && [[ $body == *"$2"* ]] && return 0
+	echo "# $3 $4: HTTP $code: $(head -c 300 "$TMP/body")"
+	return 1
+}
+nul_refused() {
+	err_is 400 "%00, a NUL byte, would cut the name or value short" vrfmgr '/vrfs?vrf=A%00B' &&
+		err_is 400 "%00, a NUL byte" bgpd '/neighbor?address=10.255.0.2%00x' &&
+		err_is 400 "%00, a NUL byte" fwd '/lookup?vrf=A&address=10.1.1.2%00' &&
+		err_is 400 "%00, a NUL byte" vrfmgr '/vrfs?vrf%00x=A' &&
+		err_is 400 "'%' not followed by two hex digits (want %XX)" vrfmgr '/vrfs?vrf=%ZZ' &&
+		err_is 400 "'%' not followed by two hex digits" bgpd '/routes?rd=1:1%' &&
+		err_is 404 "no such path: //vrfs" vrfmgr '//vrfs' &&
+		err_is 404 "no VRF named \"B\"" vrfmgr '/vrfs?vrf=%42'
+}
+check "API: %00 and a bad %-escape in the query are 400 on vrfmgr, bgpd and fwd; //vrfs is 404" nul_refused
 
 finish

@@ -165,6 +165,36 @@ Test(api, query_is_decoded)
 	cr_assert_str_eq(body_of(r), "{\"y\":\"a b\",\"absent\":null}");
 }
 
+/* %00 would end the decoded value early, a stray '%' would be read as it is: both 400 */
+Test(api, query_escapes_checked)
+{
+	cr_assert_str_eq(body_of(http("GET /x?y=%41%42 HTTP/1.0\r\n\r\n")),
+			 "{\"y\":\"AB\",\"absent\":null}");
+	cr_assert_str_eq(body_of(http("GET /x?y=A%00B HTTP/1.0\r\n\r\n")),
+			 "{\"error\":\"malformed query string: \\\"y=A%00B\\\": %00, a NUL byte, would "
+			 "cut the name or value short (want no %00)\",\"status\":400}");
+	cr_assert_str_eq(body_of(http("GET /x?y%00=1 HTTP/1.0\r\n\r\n")),
+			 "{\"error\":\"malformed query string: \\\"y%00=1\\\": %00, a NUL byte, would "
+			 "cut the name or value short (want no %00)\",\"status\":400}");
+	cr_assert_str_eq(body_of(http("GET /x?y=%ZZ HTTP/1.0\r\n\r\n")),
+			 "{\"error\":\"malformed query string: \\\"y=%ZZ\\\": '%' not followed by two "
+			 "hex digits (want %XX)\",\"status\":400}");
+	cr_assert_not_null(strstr(body_of(http("GET /x?z=1&y=%4 HTTP/1.0\r\n\r\n")),
+				  "\\\"y=%4\\\": '%' not followed by two hex digits"));
+	cr_assert_not_null(strstr(body_of(http("GET /x?y=1%&z=2 HTTP/1.0\r\n\r\n")),
+				  "\\\"y=1%\\\": '%' not followed by two hex digits"));
+}
+
+/* "//x" is no path of ours (evhttp reads it as a host "x" and an empty path: GET /) */
+Test(api, double_slash_is_404)
+{
+	const char *r = http("GET //x?y=1 HTTP/1.0\r\n\r\n");
+
+	cr_assert_not_null(strstr(r, " 404 "), "%s", r);
+	cr_assert_str_eq(body_of(r),
+			 "{\"error\":\"no such path: //x (GET / lists them)\",\"status\":404}");
+}
+
 Test(api, unknown_path_404)
 {
 	const char *r = http("GET /nope HTTP/1.0\r\n\r\n");
