@@ -398,7 +398,12 @@ static const struct bad_case bad_cases[] = {
 	{ "{" R ",\"bgp\":{\"neighbors\":[{\"address\":\"10.255.0.2\",\"remote_as\":1,"
 	  "\"description\":\"0123456789012345678901234567890123456789012345678901234567890123\"}]}}",
 	  "t.json: bgp.neighbors[0].description: \"01234567890123456789012345678901234567890123456"
-	  "789012345678... is not a description (want a string of at most 63 characters)" },
+	  "789012345678... is not a description (want a string of at most 63 characters, no "
+	  "control characters)" },
+	{ "{" R ",\"bgp\":{\"neighbors\":[{\"address\":\"10.255.0.2\",\"remote_as\":1,"
+	  "\"description\":\"pe2\\nFAKE\"}]}}",
+	  "t.json: bgp.neighbors[0].description: \"pe2\\nFAKE\" is not a description (want a "
+	  "string of at most 63 characters, no control characters)" },
 	/* "." and "..": /run/ferry/.. is /run */
 	{ "{\"router\":{\"name\":\"..\",\"router_id\":\"1.1.1.1\",\"asn\":1}}",
 	  "t.json: router.name: \"..\" is not a name (want 1..31 characters of A-Z a-z 0-9 . _ -, "
