@@ -312,6 +312,27 @@ static int parse_vrf(struct cctx *c, struct ferry_config *cfg, struct json_objec
 	return 0;
 }
 
+/*
+ * Each per-vrf VRF holds one label of router.label_range from its start: a
+ * range smaller than their number leaves VRFs without a label (nothing
+ * exported, logged only), whatever else happens. Per-CE and per-prefix
+ * labels, and labels held down after a reload, depend on run time.
+ */
+static int per_vrf_labels_check(struct cctx *c, const struct ferry_config *cfg)
+{
+	uint64_t size = (uint64_t)cfg->label_max - cfg->label_min + 1, need = 0;
+
+	for (size_t i = 0; i < cfg->n_vrfs; i++)
+		need += cfg->vrfs[i].label_mode == CFG_LABEL_PER_VRF;
+	if (need <= size)
+		return 0;
+	return cj_fail(c, "router.label_range",
+		       "%u..%u holds %llu label%s, fewer than the %llu VRFs with label_mode "
+		       "per-vrf need (want a range of at least %llu labels)", cfg->label_min,
+		       cfg->label_max, (unsigned long long)size, size == 1 ? "" : "s",
+		       (unsigned long long)need, (unsigned long long)need);
+}
+
 int cfg_parse_vrfs(struct cctx *c, struct json_object *root, struct ferry_config *cfg)
 {
 	char p[JPATH_MAX], ip[JPATH_MAX];
@@ -327,7 +348,7 @@ int cfg_parse_vrfs(struct cctx *c, struct json_object *root, struct ferry_config
 		if (parse_vrf(c, cfg, json_object_array_get_idx(arr, i), ip, i) < 0)
 			return -1;
 	}
-	return 0;
+	return per_vrf_labels_check(c, cfg);
 }
 
 /* ---- LSPs ---- */

@@ -404,6 +404,12 @@ static const struct bad_case bad_cases[] = {
 	  "\"description\":\"pe2\\nFAKE\"}]}}",
 	  "t.json: bgp.neighbors[0].description: \"pe2\\nFAKE\" is not a description (want a "
 	  "string of at most 63 characters, no control characters)" },
+	/* more per-vrf VRFs than labels in the range: one would have none */
+	{ "{\"router\":{\"name\":\"pe1\",\"router_id\":\"10.255.0.1\",\"asn\":65000,"
+	  "\"label_range\":{\"min\":100,\"max\":100}},\"vrfs\":[{\"name\":\"A\",\"rd\":\"1:1\"},"
+	  "{\"name\":\"B\",\"rd\":\"1:2\"},{\"name\":\"C\",\"rd\":\"1:3\",\"label_mode\":\"per-ce\"}]}",
+	  "t.json: router.label_range: 100..100 holds 1 label, fewer than the 2 VRFs with "
+	  "label_mode per-vrf need (want a range of at least 2 labels)" },
 	/* "." and "..": /run/ferry/.. is /run */
 	{ "{\"router\":{\"name\":\"..\",\"router_id\":\"1.1.1.1\",\"asn\":1}}",
 	  "t.json: router.name: \"..\" is not a name (want 1..31 characters of A-Z a-z 0-9 . _ -, "
