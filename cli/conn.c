@@ -65,6 +65,11 @@ int cli_url_parse(const char *s, struct cli_url *u, char *err, size_t errlen)
 		snprintf(err, errlen, "--url %.100s: no path or query (ferryctl adds them)", s);
 		return -1;
 	}
+	if (memchr(h, '@', (size_t)(end - h)) != NULL) { /* user:password@ read as host "user" */
+		snprintf(err, errlen, "--url %.100s: no user or password in the URL (want "
+				      "http[s]://HOST[:PORT]; a bearer token goes in --token-file)", s);
+		return -1;
+	}
 	if (*h == '[') { /* [IPv6]:port */
 		const char *rb = memchr(h, ']', (size_t)(end - h));
 
@@ -79,7 +84,7 @@ int cli_url_parse(const char *s, struct cli_url *u, char *err, size_t errlen)
 		colon = memchr(h, ':', (size_t)(end - h));
 		hlen = (size_t)((colon ? colon : end) - h);
 	}
-	if (hlen == 0 || hlen >= sizeof(u->host) || memchr(h, '@', hlen) != NULL)
+	if (hlen == 0 || hlen >= sizeof(u->host))
 		goto bad_host;
 	memcpy(u->host, h, hlen);
 	u->host[hlen] = '\0';

@@ -65,6 +65,20 @@ Test(cli_url, refused_forms)
 	}
 }
 
+/* user:password@: said as such, not as a bad port ("a:b@h" read host "a", port "b@h") */
+Test(cli_url, userinfo_named)
+{
+	static const char *const bad[] = { "http://a:b@127.0.0.1", "https://user@h:7180",
+					   "https://a:b@[::1]:7180" };
+	struct cli_url u;
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		cr_assert_eq(cli_url_parse(bad[i], &u, err, sizeof(err)), -1, "%s accepted", bad[i]);
+		cr_assert(strstr(err, ": no user or password in the URL (want http[s]://HOST[:PORT]; "
+				      "a bearer token goes in --token-file)") != NULL, "%s: %s", bad[i], err);
+	}
+}
+
 Test(cli_url, default_ports)
 {
 	cr_assert_eq(cli_api_port("bgpd"), 7179);
