@@ -331,6 +331,26 @@ static int dispatch(const struct cli_ctx *c, int argc, char **argv, bool check)
 	return legacy(c, argc, argv, check);
 }
 
+/*
+ * The options only one command reads, given to another: said, not ignored
+ * (ferryctl --count 5 show vrf showed every VRF). 0, or 2 after saying why.
+ */
+static int opts_fit(const struct cli_ctx *c, const char *cmd)
+{
+	if ((c->since != NULL || c->count > 0 || c->snapshot) && strcmp(cmd, "events") != 0) {
+		fprintf(stderr, "ferryctl: --since, --count and --snapshot are for events (want "
+				"ferryctl events [--since N] [--snapshot] [--count N], or %s without them)\n",
+			cmd);
+		return 2;
+	}
+	if (c->once && strcmp(cmd, "verify") != 0) {
+		fprintf(stderr, "ferryctl: --once is for verify (want ferryctl verify --once, or %s "
+				"without it)\n", cmd);
+		return 2;
+	}
+	return 0;
+}
+
 /* What the options say beyond struct cli_ctx: where to ask, and the files named. */
 struct opts {
 	const char *run_arg, *url_arg, *token_file;
@@ -471,7 +491,9 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
-	if (url_setup(&c, &o, &url) < 0 || (rc = dispatch(&c, argc, argv, true)) != 0)
+	if ((rc = dispatch(&c, argc, argv, true)) != 0 || (rc = opts_fit(&c, argv[0])) != 0)
+		return rc; /* bad usage: said before looking for the router */
+	if (url_setup(&c, &o, &url) < 0)
 		return 2;
 	if (o.url_arg != NULL) {
 		c.url = &url;

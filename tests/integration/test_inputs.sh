@@ -112,4 +112,28 @@ nul_refused() {
 }
 check "API: %00 and a bad %-escape in the query are 400 on vrfmgr, bgpd and fwd; //vrfs is 404" nul_refused
 
+# --- ferryctl -------------------------------------------------------------------------
+exit_is() { # exit_is CODE TEXT ARGS...: ferryctl exits CODE saying TEXT on stderr
+	local want=$1 text=$2 out rc
+	shift 2
+	out=$(FERRY_RUN_DIR= "$CTL" "$@" 2>&1 >/dev/null)
+	rc=$?
+	[ $rc = "$want" ] && [[ $out == *"$text"* ]] && return 0
+	echo "# ferryctl $*: exit $rc: $out"
+	return 1
+}
+ctl_usage() {
+	exit_is 2 'unknown command: bogus' -i "$PREFIX-nosuch" bogus &&
+		exit_is 2 'show what?' -i "$PREFIX-nosuch" show &&
+		exit_is 2 'trace: which address? (want trace VRF ADDRESS' -i "$PREFIX-nosuch" trace A &&
+		exit_is 2 'events: unexpected "pwd"' -i "$PREFIX-nosuch" events pwd &&
+		exit_is 2 'vrf explain: which prefix?' -i /nonexistent vrf explain 1:1 &&
+		exit_is 1 "no run directory /run/ferry/$PREFIX-nosuch" -i "$PREFIX-nosuch" show vrf &&
+		exit_is 2 'unknown command: bogus' --url http://127.0.0.1:1 bogus &&
+		exit_is 2 '--since, --count and --snapshot are for events' -i /nonexistent --count 5 show vrf &&
+		exit_is 2 '--once is for verify' -i /nonexistent --once show vrf &&
+		exit_is 2 'no user or password in the URL' --url http://a:b@127.0.0.1 show vrf
+}
+check "ferryctl: bad usage (also an option for another command, a user in --url) is exit 2 before any run directory is looked for (a missing one: exit 1)" ctl_usage
+
 finish
