@@ -20,6 +20,18 @@
 #include "vrfmgr/l3vpn.h"
 #include "vrfmgr/reload.h"
 
+/*
+ * vrfmgr's API listener as the api section set it up at start (address,
+ * port, TLS, token, read_only): not rebuilt by a reload, so a change to it
+ * needs a restart, as bgpd says of its own.
+ */
+static bool api_same(const struct cfg_api *a, const struct cfg_api *b)
+{
+	return a->listen == b->listen && a->port_vrfmgr == b->port_vrfmgr &&
+	       a->read_only == b->read_only && strcmp(a->tls_cert, b->tls_cert) == 0 &&
+	       strcmp(a->tls_key, b->tls_key) == 0 && strcmp(a->token_file, b->token_file) == 0;
+}
+
 int vrf_table_reload_check(const struct vrf_table *t, const struct ferry_config *nc, char *err,
 			   size_t len)
 {
@@ -34,6 +46,8 @@ int vrf_table_reload_check(const struct vrf_table *t, const struct ferry_config 
 		what = "router.run_dir";
 	else if (oc->label_min != nc->label_min || oc->label_max != nc->label_max)
 		what = "router.label_range";
+	else if (!api_same(&oc->api, &nc->api))
+		what = "api";
 	if (what == NULL)
 		return 0;
 	snprintf(err, len, "%s: %s changed; that needs a restart of vrfmgr", nc->path, what);

@@ -281,6 +281,23 @@ Test(reload, what_needs_a_restart_is_refused)
 	cr_assert_eq(vrf_table_reload_check(&t, &nc, err, sizeof(err)), -EINVAL);
 	cr_assert_str_eq(err,
 			 "test.json: router.label_range changed; that needs a restart of vrfmgr");
+	config_free(&nc);	/* the API listener is set up once: read_only false -> true was "reload done", still writable */
+	fx_load(&nc, "{ \"router\": { \"name\": \"pe1\", \"router_id\": \"10.255.0.1\","
+		     " \"asn\": 65000, \"label_range\": { \"min\": 100, \"max\": 199 } },"
+		     " \"api\": { \"read_only\": false } }");
+	cr_assert_eq(vrf_table_reload_check(&t, &nc, err, sizeof(err)), -EINVAL);
+	cr_assert_str_eq(err, "test.json: api changed; that needs a restart of vrfmgr");
+	config_free(&nc);
+	fx_load(&nc, "{ \"router\": { \"name\": \"pe1\", \"router_id\": \"10.255.0.1\","
+		     " \"asn\": 65000, \"label_range\": { \"min\": 100, \"max\": 199 } },"
+		     " \"api\": { \"ports\": { \"vrfmgr\": 7280 } } }");
+	cr_assert_eq(vrf_table_reload_check(&t, &nc, err, sizeof(err)), -EINVAL);
+	config_free(&nc);
+	/* bgpd's and fwd's ports are theirs: not vrfmgr's restart */
+	fx_load(&nc, "{ \"router\": { \"name\": \"pe1\", \"router_id\": \"10.255.0.1\","
+		     " \"asn\": 65000, \"label_range\": { \"min\": 100, \"max\": 199 } },"
+		     " \"api\": { \"ports\": { \"bgpd\": 7279, \"fwd\": 7281 } } }");
+	cr_assert_eq(vrf_table_reload_check(&t, &nc, err, sizeof(err)), 0, "%s", err);
 	config_free(&nc);
 }
 
