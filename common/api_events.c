@@ -25,6 +25,7 @@
  *   event: snapshot-end
  *   data: {"seq":...,"items":N,"why":"..."}
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -446,10 +447,14 @@ int api_events_serve(struct api_events *ev, struct jw *w, const struct api_reque
 	if (lei != NULL && since == 0) {
 		char *end;
 
+		/* as ?since: 1..2^64-2 (an overflow saturated to 2^64-1, whose next wraps to 0) */
+		errno = 0;
 		since = strtoull(lei, &end, 10);
-		if (*lei < '0' || *lei > '9' || *end != '\0' || since == 0)
-			return api_error(w, 400, "Last-Event-ID: \"%.32s\" is not a sequence number",
-					 lei);
+		if (*lei < '0' || *lei > '9' || *end != '\0' || errno != 0 || since == 0 ||
+		    since == UINT64_MAX)
+			return api_error(w, 400, "Last-Event-ID: \"%.32s\" is not a sequence number "
+					 "(want 1..%llu, as ?since)", lei,
+					 (unsigned long long)UINT64_MAX - 1);
 	}
 	if ((c = calloc(1, sizeof(*c))) == NULL)
 		return api_error(w, 503, "out of memory");

@@ -78,6 +78,14 @@ Test(api, events_last_event_id_and_resync)
 	cr_assert_not_null(strstr(
 	    body_of(http("GET /events HTTP/1.0\r\nLast-Event-ID: x\r\n\r\n")),
 	    "Last-Event-ID"));
+	/* the range ?since takes: an overflow was taken as 2^64-1 and resumed after it */
+	cr_assert_str_eq(
+	    body_of(http("GET /events HTTP/1.0\r\nLast-Event-ID: 99999999999999999999\r\n\r\n")),
+	    "{\"error\":\"Last-Event-ID: \\\"99999999999999999999\\\" is not a sequence number "
+	    "(want 1..18446744073709551614, as ?since)\",\"status\":400}");
+	cr_assert_not_null(strstr(
+	    body_of(http("GET /events HTTP/1.0\r\nLast-Event-ID: 18446744073709551615\r\n\r\n")),
+	    "\"status\":400"));
 }
 
 static void publish_cb(evutil_socket_t fd, short what, void *arg)
