@@ -267,8 +267,12 @@ int main(int argc, char **argv)
 	while ((ch = getopt_long(argc, argv, ":c:r:ndo:h", long_opts, NULL)) != -1) {
 		switch (ch) {
 		case 'o':
-			if (n_overrides == (int)(sizeof(overrides) / sizeof(overrides[0])))
-				usage("more than 16 -o");
+			if (n_overrides == (int)(sizeof(overrides) / sizeof(overrides[0]))) {
+				fprintf(stderr, "fwd: -o %s: at most %zu -o options (want one per "
+						"setting: io, rx_ring, workers)\n", optarg,
+					sizeof(overrides) / sizeof(overrides[0]));
+				exit(1);
+			}
 			overrides[n_overrides++] = optarg;
 			break;
 		case 'c':

@@ -48,6 +48,16 @@ run_dir_refused() { # each daemon with -n: exit 1 naming -r and the form
 	[ "$("$BUILD/fwd" -n -c "$CFG" -r "$RUN")" = "configuration OK" ]
 }
 check "-r relative, empty or over 91 characters: exit 1 from bgpd, vrfmgr and fwd, with -n too" run_dir_refused
+fwd_options() { # -o: each bad one named; 17 of them said as too many, not just the usage line
+	local many=() i out
+	for ((i = 0; i < 17; i++)); do many+=(-o workers=1); done
+	out=$("$BUILD/fwd" -n -c "$CFG" "${many[@]}" 2>&1)
+	[ $? = 1 ] && [ "$out" = "fwd: -o workers=1: at most 16 -o options (want one per setting: io, rx_ring, workers)" ] ||
+		{ echo "# 17 -o: $out"; return 1; }
+	out=$("$BUILD/fwd" -n -c "$CFG" -o workers=17 2>&1)
+	[ $? = 1 ] && [ "$out" = "fwd: -o workers=17: want workers=0..16" ] || { echo "# $out"; return 1; }
+}
+check "fwd -o: 17 options and a bad value are exit 1 naming the option" fwd_options
 
 # --- the daemons ----------------------------------------------------------------------
 t_netns_add dut || { not_ok "namespace $(ns dut)"; finish; }
