@@ -441,6 +441,29 @@ static int parse_opts(int argc, char **argv, struct cli_ctx *c, struct opts *o)
 	return -1;
 }
 
+/*
+ * --ca names a file ferryctl can read, said as bad usage before anything is
+ * asked (it was found out only once a TLS connection was up, exit 1).
+ */
+static int ca_unreadable(const char *path)
+{
+	struct stat st;
+	FILE *f = fopen(path, "r");
+	const char *why = NULL;
+
+	if (f == NULL)
+		why = strerror(errno);
+	else if (fstat(fileno(f), &st) < 0 || !S_ISREG(st.st_mode))
+		why = "not a regular file";
+	if (f != NULL)
+		fclose(f);
+	if (why == NULL)
+		return 0;
+	fprintf(stderr, "ferryctl: --ca %s: %s (want a readable file of PEM certificates)\n", path,
+		why);
+	return -1;
+}
+
 /* --url, --ca and --token-file together: 0, or -1 after saying why. */
 static int url_setup(struct cli_ctx *c, const struct opts *o, struct cli_url *url)
 {
@@ -465,6 +488,8 @@ static int url_setup(struct cli_ctx *c, const struct opts *o, struct cli_url *ur
 			o->url_arg);
 		return -1;
 	}
+	if (c->ca_file != NULL && ca_unreadable(c->ca_file) < 0)
+		return -1;
 	if (o->token_file == NULL)
 		return 0;
 	if (cli_token_load(o->token_file, token, sizeof(token), err, sizeof(err)) < 0 ||

@@ -142,8 +142,11 @@ ctl_usage() {
 		exit_is 2 'unknown command: bogus' --url http://127.0.0.1:1 bogus &&
 		exit_is 2 '--since, --count and --snapshot are for events' -i /nonexistent --count 5 show vrf &&
 		exit_is 2 '--once is for verify' -i /nonexistent --once show vrf &&
-		exit_is 2 'no user or password in the URL' --url http://a:b@127.0.0.1 show vrf
+		exit_is 2 'no user or password in the URL' --url http://a:b@127.0.0.1 show vrf &&
+		exit_is 2 '--ca /nonexistent: No such file or directory (want a readable file of PEM certificates)' \
+			--url https://127.0.0.1:1 --ca /nonexistent show vrf &&
+		exit_is 2 '--ca /tmp: not a regular file' --url https://127.0.0.1:1 --ca /tmp show vrf
 }
-check "ferryctl: bad usage (also an option for another command, a user in --url) is exit 2 before any run directory is looked for (a missing one: exit 1)" ctl_usage
+check "ferryctl: bad usage (also an option for another command, a user in --url, an unreadable --ca) is exit 2 before any run directory is looked for (a missing one: exit 1)" ctl_usage
 
 finish
