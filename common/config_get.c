@@ -294,6 +294,13 @@ int cj_ifaddr(struct cctx *c, struct json_object *obj, const char *path, const c
 
 	if (cj_parsed(c, obj, path, key, true, &K_IFADDR, p_ifaddr, out) < 0)
 		return -1;
+	/* this host (0/8), loopback, multicast and class E: no address a link's hosts answer */
+	if ((out->addr >> 24) == 0 || (out->addr >> 24) == 127 || (out->addr >> 28) >= 0xe) {
+		cj_path_key(vpath, path, key);
+		return cj_fail(c, vpath, "%s is not an interface address (want a unicast a.b.c.d/len: "
+			       "not in 0.0.0.0/8, 127.0.0.0/8, 224.0.0.0/4 or 240.0.0.0/4)",
+			       cj_text(json_object_object_get(obj, key), t, sizeof(t)));
+	}
 	what = cj_link_reserved(out, out->addr);
 	if (what == NULL)
 		return 0;

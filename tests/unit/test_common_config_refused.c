@@ -410,6 +410,20 @@ static const struct bad_case bad_cases[] = {
 	  "{\"name\":\"B\",\"rd\":\"1:2\"},{\"name\":\"C\",\"rd\":\"1:3\",\"label_mode\":\"per-ce\"}]}",
 	  "t.json: router.label_range: 100..100 holds 1 label, fewer than the 2 VRFs with "
 	  "label_mode per-vrf need (want a range of at least 2 labels)" },
+	/* an interface address is unicast: no host on a link answers the others */
+	{ "{" R ",\"vrfs\":[{\"name\":\"A\",\"rd\":\"1:1\",\"interfaces\":[{\"name\":\"ce-a1\","
+	  "\"address\":\"224.1.1.1/30\"}]}]}",
+	  "t.json: vrfs[0].interfaces[0].address: \"224.1.1.1/30\" is not an interface address (want "
+	  "a unicast a.b.c.d/len: not in 0.0.0.0/8, 127.0.0.0/8, 224.0.0.0/4 or 240.0.0.0/4)" },
+	{ "{" R ",\"fwd\":{\"core_interfaces\":[{\"name\":\"core0\",\"address\":\"127.0.0.1/8\"}]}}",
+	  "t.json: fwd.core_interfaces[0].address: \"127.0.0.1/8\" is not an interface address (want "
+	  "a unicast a.b.c.d/len: not in 0.0.0.0/8, 127.0.0.0/8, 224.0.0.0/4 or 240.0.0.0/4)" },
+	{ "{" R ",\"fwd\":{\"core_interfaces\":[{\"name\":\"core0\",\"address\":\"0.0.0.1/8\"}]}}",
+	  "t.json: fwd.core_interfaces[0].address: \"0.0.0.1/8\" is not an interface address (want "
+	  "a unicast a.b.c.d/len: not in 0.0.0.0/8, 127.0.0.0/8, 224.0.0.0/4 or 240.0.0.0/4)" },
+	{ "{" R ",\"fwd\":{\"core_interfaces\":[{\"name\":\"core0\",\"address\":\"255.255.255.255/32\"}]}}",
+	  "t.json: fwd.core_interfaces[0].address: \"255.255.255.255/32\" is not an interface address "
+	  "(want a unicast a.b.c.d/len: not in 0.0.0.0/8, 127.0.0.0/8, 224.0.0.0/4 or 240.0.0.0/4)" },
 	/* "." and "..": /run/ferry/.. is /run */
 	{ "{\"router\":{\"name\":\"..\",\"router_id\":\"1.1.1.1\",\"asn\":1}}",
 	  "t.json: router.name: \"..\" is not a name (want 1..31 characters of A-Z a-z 0-9 . _ -, "
