@@ -201,6 +201,26 @@ static int parse_static(struct cctx *c, struct json_object *v, const char *path,
 	return on_link_check(c, p, s->next_hop, vi->name, &vi->address);
 }
 
+/*
+ * Two links of one table (a VRF's interfaces, or the core's) whose subnets
+ * overlap: the connected route of one hides the other's, or, equal, replaces
+ * it (vrfmgr kept the last of two, silently). path: the new entry's; list:
+ * the array's, whose entry j has address prev.
+ */
+static int overlap_check(struct cctx *c, const char *path, const char *list, size_t j,
+			 const struct prefix4 *prev, const struct prefix4 *a)
+{
+	uint8_t len = prev->len < a->len ? prev->len : a->len;
+	uint32_t mask = prefix4_netmask(len);
+	char p[JPATH_MAX], x[PREFIX4_STRLEN], y[PREFIX4_STRLEN];
+
+	if ((prev->addr & mask) != (a->addr & mask))
+		return 0;
+	cj_path_key(p, path, "address");
+	return cj_fail(c, p, "\"%s\" overlaps %s[%zu].address \"%s\" (want a subnet of its own "
+		       "for each link)", prefix4_format(a, x), list, j, prefix4_format(prev, y));
+}
+
 /* Parses the array at vrf.key; each element by item(c, elem, path, vrf, &out[i]). */
 static int parse_vrf_ifs(struct cctx *c, const struct ferry_config *cfg, struct json_object *v,
 			 const char *path, struct cfg_vrf *vrf)
@@ -220,6 +240,9 @@ static int parse_vrf_ifs(struct cctx *c, const struct ferry_config *cfg, struct 
 		if (parse_if(c, cfg, json_object_array_get_idx(arr, i), ip, vi->name,
 			     &vi->address) < 0)
 			return -1;
+		for (size_t j = 0; j < i; j++)
+			if (overlap_check(c, ip, p, j, &vrf->interfaces[j].address, &vi->address) < 0)
+				return -1;
 	}
 	return 0;
 }
@@ -236,10 +259,22 @@ static int parse_statics(struct cctx *c, struct json_object *v, const char *path
 		return -1;
 	vrf->n_static_routes = n;
 	for (size_t i = 0; i < n; i++) {
+		const struct cfg_static_route *r = &vrf->static_routes[i];
+		char pfx[PREFIX4_STRLEN], nh[IPV4_STRLEN];
+
 		cj_path_idx(ip, p, i);
 		if (parse_static(c, json_object_array_get_idx(arr, i), ip, vrf,
 				 &vrf->static_routes[i]) < 0)
 			return -1;
+		/* the same route twice: vrfmgr kept the last (its distance), silently */
+		for (size_t j = 0; j < i; j++) {
+			if (!prefix4_equal(&vrf->static_routes[j].prefix, &r->prefix) ||
+			    vrf->static_routes[j].next_hop != r->next_hop)
+				continue;
+			return cj_fail(c, ip, "%s via %s is already %s[%zu] (want one entry per "
+				       "prefix and next hop)", prefix4_format(&r->prefix, pfx),
+				       ipv4_format(r->next_hop, nh), p, j);
+		}
 	}
 	return 0;
 }
@@ -533,6 +568,10 @@ static int parse_core_ifs(struct cctx *c, struct ferry_config *cfg, struct json_
 		if (parse_if(c, cfg, json_object_array_get_idx(arr, i), ip, ci->name,
 			     &ci->address) < 0)
 			return -1;
+		for (size_t j = 0; j < i; j++)
+			if (overlap_check(c, ip, p, j, &f->core_interfaces[j].address, &ci->address) <
+			    0)
+				return -1;
 	}
 	return 0;
 }

@@ -424,6 +424,25 @@ static const struct bad_case bad_cases[] = {
 	{ "{" R ",\"fwd\":{\"core_interfaces\":[{\"name\":\"core0\",\"address\":\"255.255.255.255/32\"}]}}",
 	  "t.json: fwd.core_interfaces[0].address: \"255.255.255.255/32\" is not an interface address "
 	  "(want a unicast a.b.c.d/len: not in 0.0.0.0/8, 127.0.0.0/8, 224.0.0.0/4 or 240.0.0.0/4)" },
+	/* one table's links overlap: vrfmgr kept one connected route of two, silently */
+	{ "{" R ",\"vrfs\":[{\"name\":\"A\",\"rd\":\"1:1\",\"interfaces\":[{\"name\":\"ce-a1\","
+	  "\"address\":\"10.1.1.1/30\"},{\"name\":\"ce-a2\",\"address\":\"10.1.1.2/30\"}]}]}",
+	  "t.json: vrfs[0].interfaces[1].address: \"10.1.1.2/30\" overlaps vrfs[0].interfaces[0]."
+	  "address \"10.1.1.1/30\" (want a subnet of its own for each link)" },
+	{ "{" R ",\"vrfs\":[{\"name\":\"A\",\"rd\":\"1:1\",\"interfaces\":[{\"name\":\"ce-a1\","
+	  "\"address\":\"10.1.1.1/30\"},{\"name\":\"ce-a2\",\"address\":\"10.1.0.1/16\"}]}]}",
+	  "t.json: vrfs[0].interfaces[1].address: \"10.1.0.1/16\" overlaps vrfs[0].interfaces[0]."
+	  "address \"10.1.1.1/30\" (want a subnet of its own for each link)" },
+	{ "{" R ",\"fwd\":{\"core_interfaces\":[{\"name\":\"core0\",\"address\":\"10.0.1.1/30\"},"
+	  "{\"name\":\"core1\",\"address\":\"10.0.1.2/32\"}]}}",
+	  "t.json: fwd.core_interfaces[1].address: \"10.0.1.2/32\" overlaps fwd.core_interfaces[0]."
+	  "address \"10.0.1.1/30\" (want a subnet of its own for each link)" },
+	/* the same static route twice: the last one's distance won, silently */
+	{ "{" R ",\"vrfs\":[" VRF_A ",\"static_routes\":[{\"prefix\":\"10.9.0.0/16\","
+	  "\"next_hop\":\"10.1.1.2\"},{\"prefix\":\"10.9.0.0/16\",\"next_hop\":\"10.1.1.2\","
+	  "\"distance\":5}]}]}",
+	  "t.json: vrfs[0].static_routes[1]: 10.9.0.0/16 via 10.1.1.2 is already "
+	  "vrfs[0].static_routes[0] (want one entry per prefix and next hop)" },
 	/* "." and "..": /run/ferry/.. is /run */
 	{ "{\"router\":{\"name\":\"..\",\"router_id\":\"1.1.1.1\",\"asn\":1}}",
 	  "t.json: router.name: \"..\" is not a name (want 1..31 characters of A-Z a-z 0-9 . _ -, "
