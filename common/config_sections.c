@@ -602,6 +602,11 @@ int cfg_parse_fwd(struct cctx *c, struct json_object *root, struct ferry_config 
 	    parse_core_ifs(c, cfg, v) < 0 || parse_lfib(c, v, &cfg->fwd) < 0)
 		return -1;
 	cfg->fwd.mode = mode == 0 ? CFG_FWD_PE : CFG_FWD_LSR;
+	/* vrfmgr programs fwd only in PE mode: an LSR's VRFs and LSPs would never forward */
+	if (cfg->fwd.mode == CFG_FWD_LSR && (cfg->n_vrfs > 0 || cfg->n_lsps > 0))
+		return cj_fail(c, "fwd.mode", "\"lsr\" on a router with VRFs or LSPs (vrfs: %zu, lsps: %zu): an LSR's fwd takes "
+			       "nothing from vrfmgr, so they would never forward (want \"pe\", or "
+			       "no vrfs and lsps)", cfg->n_vrfs, cfg->n_lsps);
 	cfg->fwd.io = io == 1 ? CFG_FWD_IO_AF_XDP : CFG_FWD_IO_AF_PACKET;
 	cfg->fwd.rx_ring = ring == 1 ? CFG_FWD_RX_FRAMES : CFG_FWD_RX_BLOCKS;
 	return 0;

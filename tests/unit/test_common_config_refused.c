@@ -443,6 +443,10 @@ static const struct bad_case bad_cases[] = {
 	  "\"distance\":5}]}]}",
 	  "t.json: vrfs[0].static_routes[1]: 10.9.0.0/16 via 10.1.1.2 is already "
 	  "vrfs[0].static_routes[0] (want one entry per prefix and next hop)" },
+	/* an LSR's fwd has no vrfmgr: VRFs there never forward */
+	{ "{" R ",\"vrfs\":[" VRF_A "}],\"fwd\":{\"mode\":\"lsr\"}}",
+	  "t.json: fwd.mode: \"lsr\" on a router with VRFs or LSPs (vrfs: 1, lsps: 0): an LSR's fwd "
+	  "takes nothing from vrfmgr, so they would never forward (want \"pe\", or no vrfs and lsps)" },
 	/* "." and "..": /run/ferry/.. is /run */
 	{ "{\"router\":{\"name\":\"..\",\"router_id\":\"1.1.1.1\",\"asn\":1}}",
 	  "t.json: router.name: \"..\" is not a name (want 1..31 characters of A-Z a-z 0-9 . _ -, "
