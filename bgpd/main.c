@@ -216,6 +216,11 @@ int main(int argc, char **argv)
 		config_free(&cfg);
 		return 1;
 	}
+	if (check && config_api_files_check(&cfg, cfg.api.port_bgpd, err, sizeof(err)) < 0) {
+		fprintf(stderr, "%s\n", err);
+		config_free(&cfg);
+		return 1;
+	}
 	if (check) {
 		printf("configuration OK\n");
 		config_free(&cfg);

@@ -410,6 +410,28 @@ int config_run_dir_set(struct ferry_config *cfg, const char *dir, char *err, siz
 	return 0;
 }
 
+int config_api_files_check(const struct ferry_config *cfg, uint16_t port, char *err,
+			   size_t errlen)
+{
+	static const char *const keys[] = { "api.tls.cert", "api.tls.key", "api.token_file" };
+	const char *files[] = { cfg->api.tls_cert, cfg->api.tls_key, cfg->api.token_file };
+
+	for (size_t i = 0; port != 0 && i < sizeof(files) / sizeof(files[0]); i++) {
+		FILE *f;
+
+		if (files[i][0] == '\0')
+			continue;
+		if ((f = fopen(files[i], "r")) != NULL) {
+			fclose(f);
+			continue;
+		}
+		snprintf(err, errlen, "%s: %s: \"%s\" cannot be read: %s (want a readable file)",
+			 base_name(cfg->path), keys[i], files[i], strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
 const struct cfg_vrf *config_vrf_by_name(const struct ferry_config *cfg, const char *name)
 {
 	for (size_t i = 0; i < cfg->n_vrfs; i++)

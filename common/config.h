@@ -189,6 +189,15 @@ void config_free(struct ferry_config *cfg);
  */
 int config_run_dir_set(struct ferry_config *cfg, const char *dir, char *err, size_t errlen);
 
+/*
+ * -n: the API files the file names (api.tls cert and key, api.token_file)
+ * can be read, when the daemon listens on TCP (port != 0, its api.ports
+ * entry). 0, or -1 with "file: api.tls.cert: \"PATH\" cannot be read: why
+ * (want a readable file)" in err.
+ */
+int config_api_files_check(const struct ferry_config *cfg, uint16_t port, char *err,
+			   size_t errlen);
+
 const struct cfg_vrf *config_vrf_by_name(const struct ferry_config *cfg, const char *name);
 
 /* Socket paths under run_dir. buf must hold CFG_PATH_MAX bytes. */

@@ -153,6 +153,12 @@ static void load_config(struct fwd_daemon *d, const char *file, const char *run_
 		config_free(&d->cfg);
 		exit(1);
 	}
+	if (check_only &&
+	    config_api_files_check(&d->cfg, d->cfg.api.port_fwd, err, sizeof(err)) < 0) {
+		fprintf(stderr, "%s\n", err);
+		config_free(&d->cfg);
+		exit(1);
+	}
 	if (check_only) {
 		printf("configuration OK\n");
 		config_free(&d->cfg);

@@ -259,6 +259,12 @@ int main(int argc, char **argv)
 		free(cfg);
 		return 1;
 	}
+	if (check && config_api_files_check(cfg, cfg->api.port_vrfmgr, err, sizeof(err)) < 0) {
+		fprintf(stderr, "%s\n", err);
+		config_free(cfg);
+		free(cfg);
+		return 1;
+	}
 	if (check) {
 		printf("configuration OK\n");
 		config_free(cfg);

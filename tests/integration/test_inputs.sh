@@ -48,6 +48,16 @@ run_dir_refused() { # each daemon with -n: exit 1 naming -r and the form
 	[ "$("$BUILD/fwd" -n -c "$CFG" -r "$RUN")" = "configuration OK" ]
 }
 check "-r relative, empty or over 91 characters: exit 1 from bgpd, vrfmgr and fwd, with -n too" run_dir_refused
+api_files_checked() { # -n reads the API's token file (TLS files alike) when the daemon listens on TCP
+	local x out
+	sed 's|"fwd": {|"api": { "token_file": "/nonexistent/token" }, "fwd": {|' "$CFG" >"$TMP/token.json"
+	for x in bgpd vrfmgr fwd; do
+		out=$("$BUILD/$x" -n -c "$TMP/token.json" 2>&1)
+		[ $? = 1 ] && [ "$out" = 'token.json: api.token_file: "/nonexistent/token" cannot be read: No such file or directory (want a readable file)' ] ||
+			{ echo "# $x -n: $out"; return 1; }
+	done
+}
+check "-n: an API token file that cannot be read is exit 1 from each daemon (it was \"configuration OK\")" api_files_checked
 fwd_options() { # -o: each bad one named; 17 of them said as too many, not just the usage line
 	local many=() i out
 	for ((i = 0; i < 17; i++)); do many+=(-o workers=1); done

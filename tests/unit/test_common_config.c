@@ -537,3 +537,30 @@ Test(config, static_lfib_and_label_range)
 	cr_assert_eq(config_load_string(LFIB_IN("pe", "99999"), "t.json", &cfg, err, sizeof(err)),
 		     -1);
 }
+
+/* -n: the API files named can be read, for a daemon that listens on TCP */
+Test(config, api_files_check)
+{
+	struct ferry_config cfg;
+	char err[512];
+
+	cr_assert_eq(config_load_string("{" R ",\"api\":{\"token_file\":\"/nonexistent/token\"}}",
+					"/etc/ferry/t.json", &cfg, err, sizeof(err)),
+		     0, "%s", err);
+	cr_assert_eq(config_api_files_check(&cfg, cfg.api.port_vrfmgr, err, sizeof(err)), -1);
+	cr_assert_str_eq(err, "t.json: api.token_file: \"/nonexistent/token\" cannot be read: No such "
+			      "file or directory (want a readable file)");
+	cr_assert_eq(config_api_files_check(&cfg, 0, err, sizeof(err)), 0, "no TCP: not used");
+	config_free(&cfg);
+	cr_assert_eq(config_load_string("{" R ",\"api\":{\"tls\":{\"cert\":\"/dev/null\",\"key\":"
+					"\"/nonexistent/key\"},\"token_file\":\"/dev/null\"}}",
+					"t.json", &cfg, err, sizeof(err)),
+		     0, "%s", err);
+	cr_assert_eq(config_api_files_check(&cfg, 7179, err, sizeof(err)), -1);
+	cr_assert_str_eq(err, "t.json: api.tls.key: \"/nonexistent/key\" cannot be read: No such file "
+			      "or directory (want a readable file)");
+	config_free(&cfg);
+	cr_assert_eq(config_load_string("{" R "}", "t.json", &cfg, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(config_api_files_check(&cfg, 7179, err, sizeof(err)), 0, "none named");
+	config_free(&cfg);
+}
