@@ -306,6 +306,12 @@ int main(int argc, char **argv)
 		usage(why);
 	}
 	log_init("fwd", debug ? LOG_LVL_DEBUG : LOG_LVL_INFO);
+	/*
+	 * Until the event loop's SIGHUP handler is in, the signal's default
+	 * action would end the daemon (a HUP sent to every ferry daemon while
+	 * this one starts, e.g. reading a slow config): ignored until then.
+	 */
+	signal(SIGHUP, SIG_IGN);
 	signal(SIGPIPE, SIG_IGN);
 	load_config(&d, file, run_dir, check_only, overrides, n_overrides); /* -n: ends here */
 	log_info("heap on %s", fwd_huge_pages_on() ?

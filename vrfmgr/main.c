@@ -246,6 +246,12 @@ int main(int argc, char **argv)
 		usage(why);
 	}
 	log_init("vrfmgr", debug ? LOG_LVL_DEBUG : LOG_LVL_INFO);
+	/*
+	 * Until the event loop's SIGHUP handler is in, the signal's default
+	 * action would end the daemon (a HUP sent to every ferry daemon while
+	 * this one starts, e.g. reading a slow config): ignored until then.
+	 */
+	signal(SIGHUP, SIG_IGN);
 	if ((cfg = calloc(1, sizeof(*cfg))) == NULL)
 		fatal("config");
 	if (config_load(file, cfg, err, sizeof(err)) < 0) {

@@ -48,6 +48,31 @@ run_dir_refused() { # each daemon with -n: exit 1 naming -r and the form
 	[ "$("$BUILD/fwd" -n -c "$CFG" -r "$RUN")" = "configuration OK" ]
 }
 check "-r relative, empty or over 91 characters: exit 1 from bgpd, vrfmgr and fwd, with -n too" run_dir_refused
+# hup_while_loading DAEMON: the daemon (-n) blocked opening its config, a FIFO (a slow read
+# at start), gets SIGHUP: it must live on and check the file once it is written
+hup_while_loading() {
+	local x=$1 f=$TMP/fifo-$1.json pid out rc
+	mkfifo "$f" || return 1
+	"$BUILD/$x" -n -c "$f" >"$TMP/hup-$x.out" 2>&1 &
+	pid=$!
+	# blocked in open(): the kernel's FIFO wait, or the openat syscall (257) itself
+	if ! poll 5 eval "grep -qx wait_for_partner /proc/$pid/wchan || [ \"\$(cut -d' ' -f1 /proc/$pid/syscall)\" = 257 ]"; then
+		kill "$pid" 2>/dev/null
+		wait "$pid" 2>/dev/null
+		echo "# $x never blocked opening $f"
+		return 1
+	fi
+	kill -HUP "$pid"
+	timeout 5 cp "$TMP/good.json" "$f" # no reader left (it died): cp gives up
+	wait "$pid"
+	rc=$?
+	out=$(cat "$TMP/hup-$x.out")
+	[ $rc = 0 ] && [ "$out" = "configuration OK" ] && return 0
+	echo "# $x: exit $rc: $out"
+	return 1
+}
+hup_at_start() { hup_while_loading bgpd && hup_while_loading vrfmgr && hup_while_loading fwd; }
+
 api_files_checked() { # -n reads the API's token file (TLS files alike) when the daemon listens on TCP
 	local x out
 	sed 's|"fwd": {|"api": { "token_file": "/nonexistent/token" }, "fwd": {|' "$CFG" >"$TMP/token.json"
@@ -57,6 +82,7 @@ api_files_checked() { # -n reads the API's token file (TLS files alike) when the
 			{ echo "# $x -n: $out"; return 1; }
 	done
 }
+check "SIGHUP while a daemon reads its config at start: bgpd, vrfmgr and fwd live on (it ended them)" hup_at_start
 check "-n: an API token file that cannot be read is exit 1 from each daemon (it was \"configuration OK\")" api_files_checked
 fwd_options() { # -o: each bad one named; 17 of them said as too many, not just the usage line
 	local many=() i out
