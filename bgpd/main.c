@@ -97,23 +97,25 @@ static int mkdirs(const char *path)
 }
 
 /*
- * <run_dir>/bgpd.running exists while bgpd runs; a clean stop removes it.
- * Found at start, it says the last bgpd died (killed, crashed): fwd kept
- * forwarding on its routes meanwhile, so this one restarts gracefully
- * (gr_restart.c). Returns whether it was there; path receives its name.
+ * <run_dir>/bgpd.running exists while bgpd runs: made once it is set up,
+ * removed by a clean stop. Found at start, it says the last bgpd died
+ * (killed, crashed): fwd kept forwarding on its routes meanwhile, so this
+ * one restarts gracefully (gr_restart.c). A start that fails makes none.
  */
-static bool running_marker(const struct ferry_config *cfg, char *path, size_t len)
+static bool marker_found(const struct ferry_config *cfg, char *path, size_t len)
 {
-	bool was_there;
-	int fd;
-
 	if (snprintf(path, len, "%s/bgpd.running", cfg->run_dir) >= (int)len)
 		fatalx("run directory %s too long", cfg->run_dir);
-	was_there = access(path, F_OK) == 0;
-	if ((fd = open(path, O_WRONLY | O_CREAT, 0644)) < 0)
+	return access(path, F_OK) == 0;
+}
+
+static void marker_make(const char *path)
+{
+	int fd = open(path, O_WRONLY | O_CREAT, 0644);
+
+	if (fd < 0)
 		fatal("cannot create %s", path);
 	close(fd);
-	return was_there;
 }
 
 /* Runs until SIGTERM/SIGINT; takes cfg over (a reload may replace it) and frees it. */
@@ -130,7 +132,7 @@ static int run(struct ferry_config *cfg, const char *run_dir)
 		fatalx("event_base_new failed");
 	if (mkdirs(cfg->run_dir) < 0)
 		fatal("cannot create run directory %s", cfg->run_dir);
-	restarted = running_marker(cfg, marker, sizeof(marker));
+	restarted = marker_found(cfg, marker, sizeof(marker));
 	if (!(d = bgpd_new(base, cfg)))
 		fatalx("cannot start the BGP speaker");
 	if (restarted && bgpd_gr_restarted(d, BGPD_GR_DEFERRAL_SECONDS) < 0)
@@ -147,6 +149,7 @@ static int run(struct ferry_config *cfg, const char *run_dir)
 	if (!sig_term || !sig_int || !sig_hup || evsignal_add(sig_term, NULL) < 0 ||
 	    evsignal_add(sig_int, NULL) < 0 || evsignal_add(sig_hup, NULL) < 0)
 		fatalx("cannot install signal handlers");
+	marker_make(marker);
 	log_info("bgpd %s: AS %u, router id %s, %zu neighbors", cfg->name, cfg->asn,
 		 ipv4_format(cfg->router_id, api_path), cfg->bgp.n_neighbors);
 	event_base_dispatch(base);
