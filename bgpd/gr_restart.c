@@ -13,8 +13,9 @@
  *   End-of-RIB, so pe-to-pe traffic keeps its routes through the restart;
  * - peers' End-of-RIB waits the same (adjout.c): a route reflector would
  *   otherwise tell its clients its table is complete with half of it.
- * The deferral ends when every neighbor has sent End-of-RIB or is up
- * without graceful restart (it sends none), or after the deferral time
+ * The deferral ends when every neighbor has sent End-of-RIB, or is up
+ * without graceful restart (it sends none) or restarting too, or after the
+ * deferral time
  * (BGPD_GR_DEFERRAL_SECONDS: a neighbor that stays down must not hold back
  * the others for ever).
  */
@@ -24,14 +25,21 @@
 #include "common/log.h"
 
 /*
- * A neighbor is caught up with: it sent End-of-RIB, or it is up and will
- * send none for VPN-IPv4 (no graceful restart, or not that family).
+ * A neighbor is caught up with: it sent End-of-RIB; or it is up and will
+ * send none for VPN-IPv4 (no graceful restart, or not that family); or it
+ * is restarting too (R bit): it waits for our End-of-RIB as we would for
+ * its, so neither may wait (RFC 4724 §4.1).
  */
 static bool peer_caught_up(const struct bgp_peer *p)
 {
+	const struct bgp_open *o;
+
 	if (p->gr_eor_seen)
 		return true;
-	return p->est != NULL && (!p->est->open.cap_gr || !(p->ctx.afs & BGP_AF_VPNV4));
+	if (p->est == NULL)
+		return false;
+	o = &p->est->open;
+	return !o->cap_gr || o->gr_restarting || !(p->ctx.afs & BGP_AF_VPNV4);
 }
 
 static void deferral_end(struct bgpd *d, const char *why)

@@ -340,3 +340,26 @@ Test(bgpd_grrestart, the_deferral_ends_on_its_timer_without_the_neighbors)
 	cr_assert_eq(seen_at(IPC_REPLAY_END, 0), -1, "REPLAY_END while deferring");
 	cr_assert(run_until(deferral_over, NULL, 5), "the deferral did not end on its timer");
 }
+
+static bool neither_defers(void *arg)
+{
+	(void)arg;
+	return A->peers[0].est && B->peers[0].est && !A->gr_deferring && !B->gr_deferring;
+}
+
+/*
+ * Both restarted at once: each would wait for the other's End-of-RIB, which
+ * each sends only once its deferral is over. A neighbor that is restarting
+ * too (R bit) is not waited for (RFC 4724 §4.1): both finish long before
+ * their deferral time (30 s here).
+ */
+Test(bgpd_grrestart, two_speakers_restarting_together_do_not_wait_for_each_other)
+{
+	cr_assert_eq(bgpd_gr_restarted(A, 30), 0);
+	start_b(true, 30);
+	fake_vrfmgr(NULL, 0);
+	cr_assert(run_until(neither_defers, NULL, 10), "deferring: A %d, B %d", A->gr_deferring,
+		  B->gr_deferring);
+	cr_assert(A->peers[0].est->open.gr_restarting, "B's OPEN had no R bit");
+	cr_assert(run_until(fake_has_end, NULL, 5), "B's replay to vrfmgr never ended");
+}
