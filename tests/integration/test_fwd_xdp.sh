@@ -135,7 +135,7 @@ fallback() {
 	{ "router": { "name": "fb", "router_id": "10.255.0.9", "asn": 65000 },
 	  "fwd": { "mode": "lsr", "io": "af_xdp", "lfib": [],
 	           "core_interfaces": [ { "name": "xa", "address": "10.0.9.1/30" },
-	                                { "name": "xb", "address": "10.0.9.2/30" } ] } }
+	                                { "name": "xb", "address": "10.0.9.5/30" } ] } }
 	EOF2
 	ip netns exec "$PREFIX-fb" "$BUILD/fwd" -c "$TMP/fb.json" -r "$TMP/fb" >"$log" 2>&1 &
 	FB_PID=$!
