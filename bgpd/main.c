@@ -21,6 +21,7 @@
 #include "bgpd/bgpd.h"
 #include "common/config.h"
 #include "common/log.h"
+#include "common/opts.h"
 
 #define STOP_TIMEOUT 3 /* seconds the Cease NOTIFICATIONs get to leave */
 
@@ -167,18 +168,6 @@ static int run(struct ferry_config *cfg, const char *run_dir)
 
 static const struct option long_opts[] = { { "help", no_argument, NULL, 'h' }, { 0 } };
 
-/* What getopt_long found wrong (ch is ':' or '?'), in buf. */
-static const char *opt_error(int ch, char **argv, char *buf, size_t len)
-{
-	if (ch == ':')
-		snprintf(buf, len, "option -%c needs a value", optopt);
-	else if (optopt != 0)
-		snprintf(buf, len, "unknown option -%c", optopt);
-	else
-		snprintf(buf, len, "unknown option %.64s", argv[optind - 1]);
-	return buf;
-}
-
 int main(int argc, char **argv)
 {
 	const char *file = NULL, *run_dir = NULL;
@@ -195,7 +184,7 @@ int main(int argc, char **argv)
 		case 'n': check = true; break;
 		case 'd': debug = true; break;
 		case 'h': usage(NULL);
-		default: usage(opt_error(ch, argv, why, sizeof(why)));
+		default: usage(opts_error(ch, argv, why, sizeof(why)));
 		}
 	}
 	if (!file)

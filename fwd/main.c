@@ -26,6 +26,7 @@
 #include "common/api.h"
 #include "common/config.h"
 #include "common/log.h"
+#include "common/opts.h"
 #include "fwd/apply.h"
 #include "fwd/arp.h"
 #include "fwd/fwd_api.h"
@@ -247,18 +248,6 @@ static void stop(struct fwd_daemon *d)
 
 static const struct option long_opts[] = { { "help", no_argument, NULL, 'h' }, { 0 } };
 
-/* What getopt_long found wrong (ch is ':' or '?'), in buf. */
-static const char *opt_error(int ch, char **argv, char *buf, size_t len)
-{
-	if (ch == ':')
-		snprintf(buf, len, "option -%c needs a value", optopt);
-	else if (optopt != 0)
-		snprintf(buf, len, "unknown option -%c", optopt);
-	else
-		snprintf(buf, len, "unknown option %.64s", argv[optind - 1]);
-	return buf;
-}
-
 int main(int argc, char **argv)
 {
 	struct fwd_daemon d = { 0 };
@@ -296,7 +285,7 @@ int main(int argc, char **argv)
 		case 'h':
 			usage(NULL);
 		default:
-			usage(opt_error(ch, argv, why, sizeof(why)));
+			usage(opts_error(ch, argv, why, sizeof(why)));
 		}
 	}
 	if (file == NULL)
