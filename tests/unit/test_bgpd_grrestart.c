@@ -24,6 +24,7 @@
 #include "common/ipc.h"
 #include "common/log.h"
 #include "test_event_util.h"
+#include "test_ipc_reader.h"
 
 static struct event_base *base;
 static struct ferry_config cfg_a, cfg_b;
@@ -37,8 +38,7 @@ static int lfd = -1, vfd = -1; /* the fake vrfmgr: listening, and its connection
 static uint16_t seen[LOG_MAX];
 static uint32_t seen_prefix[LOG_MAX];
 static size_t n_seen;
-static uint8_t rx[1 << 16];
-static size_t rx_len;
+static struct ipc_reader rx;
 
 #define ROUTE_KEPT 0xc0a80100u /* 192.168.1.0/24: B's, before and after its restart */
 #define ROUTE_GONE 0xc0a80200u /* 192.168.2.0/24: B's before its restart only */
@@ -155,32 +155,21 @@ static void fake_vrfmgr(const uint32_t *prefixes, size_t n)
 	fake_send(IPC_REPLAY_END, NULL, 0);
 }
 
+static void on_msg(const struct ipc_hdr *h, const uint8_t *payload)
+{
+	struct ipc_vpn_route r = { 0 };
+
+	if (h->type == IPC_VPN_ROUTE_ADD || h->type == IPC_VPN_ROUTE_DEL)
+		memcpy(&r, payload, sizeof(r));
+	cr_assert_lt(n_seen, LOG_MAX);
+	seen[n_seen] = h->type;
+	seen_prefix[n_seen++] = r.prefix;
+}
+
 /* Reads what B sent (non-blocking) into seen[]. */
 static void fake_read(void)
 {
-	ssize_t n;
-
-	while ((n = recv(vfd, rx + rx_len, sizeof(rx) - rx_len, MSG_DONTWAIT)) > 0) {
-		size_t off = 0;
-
-		rx_len += (size_t)n;
-		while (rx_len - off >= sizeof(struct ipc_hdr)) {
-			struct ipc_hdr h;
-			struct ipc_vpn_route r = { 0 };
-
-			memcpy(&h, rx + off, sizeof(h));
-			if (rx_len - off < sizeof(h) + h.len)
-				break;
-			if (h.type == IPC_VPN_ROUTE_ADD || h.type == IPC_VPN_ROUTE_DEL)
-				memcpy(&r, rx + off + sizeof(h), sizeof(r));
-			cr_assert_lt(n_seen, LOG_MAX);
-			seen[n_seen] = h.type;
-			seen_prefix[n_seen++] = r.prefix;
-			off += sizeof(h) + h.len;
-		}
-		memmove(rx, rx + off, rx_len - off);
-		rx_len -= off;
-	}
+	ipc_reader_poll(&rx, vfd, on_msg);
 }
 
 /* Where in seen[] the first message of type (and prefix, for ADDs) is; -1: none. */
@@ -298,7 +287,7 @@ Test(bgpd_grrestart, a_killed_bgpd_comes_back_without_losing_a_route)
 	cr_assert(A->peers[0].gr_waiting);
 
 	start_b(true, 30);
-	n_seen = rx_len = 0;
+	n_seen = rx.len = 0;
 	fake_vrfmgr(kept, 1); /* ROUTE_GONE went while bgpd was away */
 	cr_assert(run_until(both_up, NULL, 10), "A and B never established again");
 	o = &A->peers[0].est->open;

@@ -22,6 +22,7 @@
 #include "common/ipc.h"
 #include "common/log.h"
 #include "test_event_util.h"
+#include "test_ipc_reader.h"
 
 #define N 20000
 
@@ -32,8 +33,7 @@ static int lfd = -1, vfd = -1;
 static char run_dir[64];
 static struct attr_set *attrs;
 static int32_t state[N];  /* what the fake vrfmgr holds per prefix: label, or -1 */
-static uint8_t rx[1 << 16];
-static size_t rx_len;
+static struct ipc_reader rx;
 static int64_t last_add = -1; /* prefix index of the last ADD read ... */
 static size_t disorder;       /* ... and how often an ADD came before the one read last */
 
@@ -101,38 +101,28 @@ static bool accepted(void *arg)
 	return vfd >= 0;
 }
 
+/* One message from bgpd: a VPN route's ADD or DEL goes into state[]. */
+static void on_msg(const struct ipc_hdr *h, const uint8_t *payload)
+{
+	struct ipc_vpn_route r;
+	uint32_t i;
+
+	if (h->type != IPC_VPN_ROUTE_ADD && h->type != IPC_VPN_ROUTE_DEL)
+		return;
+	memcpy(&r, payload, sizeof(r));
+	i = (r.prefix - 0x14000000u) >> 8;
+	cr_assert_lt(i, N);
+	state[i] = h->type == IPC_VPN_ROUTE_ADD ? (int32_t)r.label : -1;
+	if (h->type == IPC_VPN_ROUTE_ADD) {
+		disorder += (int64_t)i < last_add;
+		last_add = i;
+	}
+}
+
 /* Reads what is there (non-blocking) and applies each VPN route message to state[]. */
 static void fake_read(void)
 {
-	ssize_t n;
-
-	while ((n = recv(vfd, rx + rx_len, sizeof(rx) - rx_len, MSG_DONTWAIT)) > 0) {
-		size_t off = 0;
-
-		rx_len += (size_t)n;
-		while (rx_len - off >= sizeof(struct ipc_hdr)) {
-			struct ipc_hdr h;
-			struct ipc_vpn_route r;
-			uint32_t i;
-
-			memcpy(&h, rx + off, sizeof(h));
-			if (rx_len - off < sizeof(h) + h.len)
-				break;
-			if (h.type == IPC_VPN_ROUTE_ADD || h.type == IPC_VPN_ROUTE_DEL) {
-				memcpy(&r, rx + off + sizeof(h), sizeof(r));
-				i = (r.prefix - 0x14000000u) >> 8;
-				cr_assert_lt(i, N);
-				state[i] = h.type == IPC_VPN_ROUTE_ADD ? (int32_t)r.label : -1;
-				if (h.type == IPC_VPN_ROUTE_ADD) {
-					disorder += (int64_t)i < last_add;
-					last_add = i;
-				}
-			}
-			off += sizeof(h) + h.len;
-		}
-		memmove(rx, rx + off, rx_len - off);
-		rx_len -= off;
-	}
+	ipc_reader_poll(&rx, vfd, on_msg);
 }
 
 static size_t n_marked(void)
