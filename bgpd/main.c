@@ -139,8 +139,10 @@ static int run(struct ferry_config *cfg, const char *run_dir)
 	if (restarted && bgpd_gr_restarted(d, BGPD_GR_DEFERRAL_SECONDS) < 0)
 		fatalx("cannot set up the graceful restart");
 	if (config_sock_path(cfg, FERRY_SOCK_BGPD_API, api_path) < 0 ||
-	    bgpd_api_start(d, api_path) < 0)
+	    bgpd_api_start(d, api_path) < 0) {
+		bgpd_free(d); /* with the API's socket: ferryctl would take it for a running bgpd */
 		fatalx("cannot serve the API in %s", cfg->run_dir);
+	}
 	if (!(d->vl = vrfmgr_link_new(d)))
 		fatalx("cannot set up the vrfmgr link");
 	r.d = d;

@@ -208,8 +208,10 @@ static void start(struct fwd_daemon *d)
 	if (config_sock_path(&d->cfg, FERRY_SOCK_FWD_API, path) < 0 ||
 	    (d->api = fwd_api_start(d->base, path, d->f)) == NULL)
 		fatalx("cannot serve the API in %s", d->cfg.run_dir);
-	if (api_server_configure(d->api, &d->cfg, "fwd") < 0)
+	if (api_server_configure(d->api, &d->cfg, "fwd") < 0) {
+		api_server_free(d->api); /* its socket must not outlive it: ferryctl looks for one */
 		fatalx("cannot serve the API on TCP (see the config's api section)");
+	}
 	if (d->cfg.fwd.mode == CFG_FWD_PE) {
 		if (config_sock_path(&d->cfg, FERRY_SOCK_VRFMGR_IPC, path) < 0 ||
 		    (d->link = fwd_vrfmgr_link_start(d->base, d->f, path, d->cfg.name)) == NULL)

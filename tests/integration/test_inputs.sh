@@ -6,6 +6,7 @@
 #  - SIGHUP: fwd keeps forwarding (the signal's default action ended it) and
 #    says it does not reload; a broken file: vrfmgr and bgpd refuse it, keep
 #    their config and log why, fwd says the file would not load either
+#  - a daemon that cannot serve its API exits without leaving its socket
 #  - the API: %00 and a '%' without two hex digits in the query are 400s on
 #    each daemon (%00 ended the value: ?vrf=A%00B read as A), "//vrfs" a 404
 set -uo pipefail
@@ -98,6 +99,20 @@ check "fwd -o: 17 options and a bad value are exit 1 naming the option" fwd_opti
 # --- the daemons ----------------------------------------------------------------------
 t_netns_add dut || { not_ok "namespace $(ns dut)"; finish; }
 inns dut ip link set lo up
+# a daemon that cannot serve its API on TCP (TLS files missing) exits 1 and takes its Unix
+# socket with it: ferryctl takes a socket in a run directory for a running daemon
+no_socket_left() {
+	local x rc run=$TMP/nosock
+	jq --arg r "$run" '.router.run_dir = $r |
+		.api = {tls: {cert: "/nonexistent.pem", key: "/nonexistent.key"}}' "$CFG" >"$TMP/notls.json"
+	for x in bgpd fwd; do
+		timeout 10 ip netns exec "$(ns dut)" "$BUILD/$x" -c "$TMP/notls.json" >"$TMP/notls-$x.log" 2>&1
+		rc=$?
+		[ $rc = 1 ] || { echo "# $x: exit $rc"; note <"$TMP/notls-$x.log"; return 1; }
+		[ ! -e "$run/$x.sock" ] || { echo "# $x left $run/$x.sock behind"; return 1; }
+	done
+}
+check "bgpd and fwd that cannot serve their API on TCP exit 1 and leave no socket behind" no_socket_left
 mkdir -p "$RUN"
 declare -A PID
 for d in vrfmgr bgpd fwd; do
