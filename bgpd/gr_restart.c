@@ -85,7 +85,7 @@ void bgpd_gr_check(struct bgpd *d)
 	for (size_t i = 0; i < d->peer_slots; i++)
 		if (d->peers[i].cfg && !peer_caught_up(&d->peers[i]))
 			return;
-	deferral_end(d, "every neighbor sent End-of-RIB");
+	deferral_end(d, "every neighbor sent End-of-RIB or has none to send");
 }
 
 void bgpd_gr_free(struct bgpd *d)
