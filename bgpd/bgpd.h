@@ -240,9 +240,8 @@ struct bgpd {
 /* ---- gr_restart.c ---- */
 /*
  * bgpd restarted (main.c found it was not stopped cleanly): it defers for
- * at most deferral_s (BGPD_GR_DEFERRAL_SECONDS). 0, or -1 on ENOMEM.
+ * at most deferral_s (bgp.graceful_restart.deferral_time). 0, or -1 on ENOMEM.
  */
-#define BGPD_GR_DEFERRAL_SECONDS 60
 int bgpd_gr_restarted(struct bgpd *d, unsigned deferral_s);
 /* A neighbor sent End-of-RIB or came up: ends the deferral once every one has. */
 void bgpd_gr_check(struct bgpd *d);

@@ -16,8 +16,8 @@
  * The deferral ends when every neighbor has sent End-of-RIB, or is up
  * without graceful restart (it sends none) or restarting too, or after the
  * deferral time
- * (BGPD_GR_DEFERRAL_SECONDS: a neighbor that stays down must not hold back
- * the others for ever).
+ * (bgp.graceful_restart.deferral_time: a neighbor that stays down must not
+ * hold back the others for ever).
  */
 #include <event2/event.h>
 

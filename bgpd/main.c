@@ -136,7 +136,7 @@ static int run(struct ferry_config *cfg, const char *run_dir)
 	restarted = marker_found(cfg, marker, sizeof(marker));
 	if (!(d = bgpd_new(base, cfg)))
 		fatalx("cannot start the BGP speaker");
-	if (restarted && bgpd_gr_restarted(d, BGPD_GR_DEFERRAL_SECONDS) < 0)
+	if (restarted && bgpd_gr_restarted(d, cfg->bgp.gr_deferral_time) < 0)
 		fatalx("cannot set up the graceful restart");
 	if (config_sock_path(cfg, FERRY_SOCK_BGPD_API, api_path) < 0 ||
 	    bgpd_api_start(d, api_path) < 0) {

@@ -167,6 +167,9 @@ static void reload_log_globals(const struct cfg_bgp *o, const struct cfg_bgp *n)
 		log_info("reload: bgp.hold_time %u -> %u: %s", o->hold_time, n->hold_time, later);
 	if (o->graceful_restart != n->graceful_restart || o->gr_restart_time != n->gr_restart_time)
 		log_info("reload: bgp.graceful_restart changed: %s", later);
+	if (o->gr_deferral_time != n->gr_deferral_time)
+		log_info("reload: bgp.graceful_restart.deferral_time %u -> %u: applies when bgpd "
+			 "next restarts", o->gr_deferral_time, n->gr_deferral_time);
 	if (o->gr_stale_time != n->gr_stale_time)
 		log_info("reload: bgp.graceful_restart.stale_time %u -> %u: applies from now on",
 			 o->gr_stale_time, n->gr_stale_time);

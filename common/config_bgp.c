@@ -23,7 +23,9 @@ static const struct kind K_MAXPFX = { "a max-prefix setting",
 static const struct kind K_LIMIT = { "a route count", "an integer 1..4294967295" };
 static const struct kind K_RESTART = { "a number of seconds", "an integer 0..65535" };
 static const struct kind K_GR = { "a graceful restart setting",
-				  "{ \"enabled\": true, \"restart_time\": 120, \"stale_time\": 360 }" };
+				  "{ \"enabled\": true, \"restart_time\": 120, \"stale_time\": 360, "
+				  "\"deferral_time\": 60 }" };
+static const struct kind K_DEFERRAL = { "a deferral time", "an integer 1..3600 seconds" };
 static const struct kind K_GR_TIME = { "a restart time", "an integer 1..4095 seconds" };
 static const struct kind K_DELAY = { "a DelayOpen time", "an integer 0..240 seconds (0: off)" };
 
@@ -104,10 +106,11 @@ int cfg_parse_neighbor_opts(struct cctx *c, struct json_object *v, const char *p
 
 static int parse_gr(struct cctx *c, struct json_object *v, struct cfg_bgp *b)
 {
-	static const char *const keys[] = { "enabled", "restart_time", "stale_time", NULL };
+	static const char *const keys[] = { "enabled", "restart_time", "stale_time", "deferral_time",
+					    NULL };
 	char p[JPATH_MAX];
 	struct json_object *g;
-	uint32_t rt = b->gr_restart_time;
+	uint32_t rt = b->gr_restart_time, dt = b->gr_deferral_time;
 	int r;
 
 	if ((r = cj_field(c, v, "bgp", "graceful_restart", false, &K_GR, &g, p)) <= 0)
@@ -116,9 +119,11 @@ static int parse_gr(struct cctx *c, struct json_object *v, struct cfg_bgp *b)
 		return cj_bad(c, p, g, &K_GR);
 	if (cj_check_object(c, g, p, keys) < 0 || cj_bool(c, g, p, "enabled", &b->graceful_restart) < 0 ||
 	    cj_u32(c, g, p, "restart_time", false, &K_GR_TIME, 1, 4095, &rt) < 0 ||
-	    cj_u16(c, g, p, "stale_time", &K_RESTART, 1, &b->gr_stale_time) < 0)
+	    cj_u16(c, g, p, "stale_time", &K_RESTART, 1, &b->gr_stale_time) < 0 ||
+	    cj_u32(c, g, p, "deferral_time", false, &K_DEFERRAL, 1, 3600, &dt) < 0)
 		return -1;
 	b->gr_restart_time = (uint16_t)rt;
+	b->gr_deferral_time = (uint16_t)dt;
 	return 0;
 }
 
@@ -127,6 +132,7 @@ int cfg_parse_bgp_opts(struct cctx *c, struct json_object *v, struct cfg_bgp *b)
 	b->graceful_restart = true;
 	b->gr_restart_time = 120;
 	b->gr_stale_time = 360;
+	b->gr_deferral_time = 60;
 	if (cj_ipv4(c, v, "bgp", "cluster_id", false, &b->cluster_id) < 0 || parse_gr(c, v, b) < 0)
 		return -1;
 	return 0;

@@ -387,8 +387,11 @@ static const struct bad_case bad_cases[] = {
 	  "N, \"warn_only\": false, \"restart\": 30 }, or leave the key out for its default)" },
 	{ "{" R ",\"bgp\":{\"graceful_restart\":null}}",
 	  "t.json: bgp.graceful_restart: null is not a graceful restart setting (want { "
-	  "\"enabled\": true, \"restart_time\": 120, \"stale_time\": 360 }, or leave the key out "
-	  "for its default)" },
+	  "\"enabled\": true, \"restart_time\": 120, \"stale_time\": 360, \"deferral_time\": 60 }, "
+	  "or leave the key out for its default)" },
+	{ "{" R ",\"bgp\":{\"graceful_restart\":{\"deferral_time\":0}}}",
+	  "t.json: bgp.graceful_restart.deferral_time: 0 is out of range (want an integer "
+	  "1..3600 seconds)" },
 	{ "{" R ",\"bgp\":{\"neighbors\":[{\"address\":\"10.255.0.2\",\"remote_as\":1,"
 	  "\"families\":null}]}}",
 	  "t.json: bgp.neighbors[0].families: null is not a list of address families (want "
