@@ -25,21 +25,11 @@
 
 #define STOP_TIMEOUT 3 /* seconds the Cease NOTIFICATIONs get to leave */
 
-/* -h: the options on stdout, exit 0; bad usage: why (in why), then the same on stderr, exit 1. */
+/* -h: the options on stdout, exit 0; bad usage: why first, on stderr, exit 1. */
 static _Noreturn void usage(const char *why)
 {
-	FILE *out = why != NULL ? stderr : stdout;
-
-	if (why != NULL)
-		fprintf(stderr, "bgpd: %s\n", why);
-	fprintf(out, "usage: bgpd -c FILE [-r RUN_DIR] [-n] [-d]\n"
-		"  -c FILE     the router's JSON config (configs/lab/pe1.json is a complete one)\n"
-		"  -r RUN_DIR  where the sockets, state and PID files live (default: the config's\n"
-		"              router.run_dir, else /run/ferry/NAME)\n"
-		"  -n          check the config and exit: \"configuration OK\" or why not\n"
-		"  -d          debug log\n"
-		"  -h, --help  this text\n");
-	exit(why != NULL ? 1 : 0);
+	opts_usage("bgpd", why, "",
+		   "");
 }
 
 /* What SIGHUP needs: the speaker, the config it runs (replaced by a reload), -r. */

@@ -1,5 +1,6 @@
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "common/opts.h"
 
@@ -12,4 +13,23 @@ const char *opts_error(int ch, char **argv, char *buf, size_t len)
 	else
 		snprintf(buf, len, "unknown option %.64s", argv[optind - 1]);
 	return buf;
+}
+
+_Noreturn void opts_usage(const char *prog, const char *why, const char *more_synopsis,
+			  const char *more_lines)
+{
+	FILE *out = why != NULL ? stderr : stdout;
+
+	if (why != NULL)
+		fprintf(stderr, "%s: %s\n", prog, why);
+	fprintf(out, "usage: %s -c FILE [-r RUN_DIR] [-n] [-d]%s\n"
+		"  -c FILE     the router's JSON config (configs/lab/pe1.json is a complete one)\n"
+		"  -r RUN_DIR  where the sockets, state and PID files live (default: the config's\n"
+		"              router.run_dir, else /run/ferry/NAME)\n"
+		"  -n          check the config and exit: \"configuration OK\" or why not\n"
+		"  -d          debug log\n"
+		"%s"
+		"  -h, --help  this text\n",
+		prog, more_synopsis, more_lines);
+	exit(why != NULL ? 1 : 0);
 }

@@ -13,4 +13,12 @@
  */
 const char *opts_error(int ch, char **argv, char *buf, size_t len);
 
+/*
+ * A daemon's usage: with why NULL (-h) on stdout, exit 0; else why first,
+ * then the same on stderr, exit 1. The options every daemon takes, then
+ * its own: more_synopsis after "-d", more_lines before "-h" (or "").
+ */
+_Noreturn void opts_usage(const char *prog, const char *why, const char *more_synopsis,
+			  const char *more_lines);
+
 #endif

@@ -47,24 +47,13 @@ struct fwd_daemon {
 	struct event *tick, *sigterm, *sigint, *sighup;
 };
 
-/* -h: the options on stdout, exit 0; bad usage: why (in why), then the same on stderr, exit 1. */
+/* -h: the options on stdout, exit 0; bad usage: why first, on stderr, exit 1. */
 static _Noreturn void usage(const char *why)
 {
-	FILE *out = why != NULL ? stderr : stdout;
-
-	if (why != NULL)
-		fprintf(stderr, "fwd: %s\n", why);
-	fprintf(out, "usage: fwd -c FILE [-r RUN_DIR] [-n] [-d] [-o KEY=VALUE]...\n"
-		"  -c FILE     the router's JSON config (configs/lab/pe1.json is a complete one)\n"
-		"  -r RUN_DIR  where the sockets, state and PID files live (default: the config's\n"
-		"              router.run_dir, else /run/ferry/NAME)\n"
-		"  -n          check the config and exit: \"configuration OK\" or why not\n"
-		"  -d          debug log\n"
-		"  -o KEY=VALUE\n"
-		"              override the config's fwd section: io=af_packet|af_xdp,\n"
-		"              rx_ring=blocks|frames, workers=N (up to 16 -o)\n"
-		"  -h, --help  this text\n");
-	exit(why != NULL ? 1 : 0);
+	opts_usage("fwd", why, " [-o KEY=VALUE]...",
+		   "  -o KEY=VALUE\n"
+		   "              override the config's fwd section: io=af_packet|af_xdp,\n"
+		   "              rx_ring=blocks|frames, workers=N (up to 16 -o)\n");
 }
 
 /* mkdir -p: the lab passes a fresh run directory per node. */
