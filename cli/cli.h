@@ -342,12 +342,12 @@ void cli_trace_print(FILE *out, struct json_object *report);
 int cli_trace(const struct cli_ctx *c, const char *vrf, const char *address);
 
 struct cli_verify_docs {
-	struct json_object *bgp_routes; /* bgpd /routes?best=true */
+	struct json_object *bgp_routes; /* bgpd /routes?best=true (NULL: bgpd not asked) */
 	struct json_object *vpn;        /* vrfmgr /vpn */
 	struct json_object *vrfs;       /* vrfmgr /vrfs */
 	struct json_object *vrf_routes; /* vrfmgr /routes */
 	struct json_object *labels;     /* vrfmgr /labels */
-	struct json_object *fib;        /* fwd /fib */
+	struct json_object *fib;        /* fwd /fib (NULL, and lfib: fwd not asked) */
 	struct json_object *lfib;       /* fwd /lfib */
 };
 /* Compares; the report lists every inconsistency. Returns how many. */
@@ -355,7 +355,7 @@ int cli_verify_report(const struct cli_verify_docs *d, struct json_object **repo
 /* Releases the documents and zeroes d. */
 void cli_verify_docs_free(struct cli_verify_docs *d);
 void cli_verify_print(FILE *out, struct json_object *report);
-/* ferryctl verify: 0 consistent, 1 inconsistent or error. */
+/* ferryctl verify: 0 consistent, 1 inconsistent, incomplete (bgpd or fwd not asked) or error. */
 int cli_verify(const struct cli_ctx *c, bool once);
 
 /* The words after "events": 0, or -1 with the one in the way and the form wanted in err. */

@@ -197,6 +197,19 @@ check "vrfmgr killed: fwd replayed, FIB, VRFs and BGP as before, session not res
 ping_start
 t0=$(now)
 kill9 pe1 fwd
+verify_without_fwd() { # the checks that need no fwd still run; the verdict is incomplete, exit 1
+	local out rc
+	out=$("$CTL" -r "$PREFIX-pe1" verify --once 2>&1)
+	rc=$?
+	[ $rc = 1 ] && grep -q '^bgpd -> vrfmgr .* compared, ok$' <<<"$out" &&
+		grep -q '^vrfmgr -> fwd FIB .*not checked: fwd could not be asked' <<<"$out" &&
+		grep -q '^verify: incomplete: fwd not asked' <<<"$out" && return 0
+	echo "# ferryctl verify: exit $rc"
+	note <<<"$out"
+	return 1
+}
+check "fwd killed: ferryctl verify still checks bgpd and vrfmgr, says fwd was not asked, exit 1" \
+	verify_without_fwd
 lab_start pe1 fwd
 poll 10 api_up pe1 fwd
 ping_stop "$t0"

@@ -381,3 +381,44 @@ Test(cli_events, lines)
 					sizeof(b)),
 			 "vrfmgr resync: events after the one asked are gone (at 9)");
 }
+
+/*
+ * fwd (or bgpd) does not answer: the checks that need it are not done and
+ * said so, the others still run, and the verdict is incomplete (as trace's),
+ * not consistent: verify stopped at the first daemon that did not answer.
+ */
+Test(cli_verify, fwd_or_bgpd_not_asked)
+{
+	struct cli_verify_docs d;
+	struct json_object *report;
+	char *text;
+
+	verify_load(&d);
+	json_object_put(d.fib);
+	json_object_put(d.lfib);
+	d.fib = d.lfib = NULL;
+	cr_assert_eq(cli_verify_report(&d, &report), 0);
+	cr_assert_str_eq(json_object_to_json_string(json_object_object_get(report, "unchecked")),
+			 "[ \"fwd\" ]");
+	json_object_put(report);
+	text = verify_text(&d, 0);
+	cr_expect(strstr(text, "bgpd -> vrfmgr       4 compared, ok\n") != NULL, "%s", text);
+	cr_expect(strstr(text, "vrfmgr -> fwd FIB    not checked: fwd could not be asked (see "
+			       "above)\n") != NULL, "%s", text);
+	cr_expect(strstr(text, "vrfmgr -> fwd LFIB   not checked: fwd could not be asked") != NULL,
+		  "%s", text);
+	cr_expect(strstr(text, "verify: incomplete: fwd not asked; what was compared agrees\n") != NULL,
+		  "%s", text);
+	free(text);
+
+	json_object_put(d.bgp_routes);
+	d.bgp_routes = NULL;
+	text = verify_text(&d, 0);
+	cr_expect(strstr(text, "bgpd -> vrfmgr       not checked: bgpd could not be asked") != NULL,
+		  "%s", text);
+	cr_expect(strstr(text, "vrfmgr import        ") != NULL && strstr(text, "compared, ok") != NULL,
+		  "%s", text);
+	cr_expect(strstr(text, "verify: incomplete: bgpd, fwd not asked") != NULL, "%s", text);
+	free(text);
+	cli_verify_docs_free(&d);
+}
