@@ -43,12 +43,16 @@ static size_t open_caps(uint8_t *b, uint8_t id, const uint8_t *caps, uint8_t cle
 static const uint8_t keepalive[] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
 				     0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0,    19,   4 };
 
-/* The fake peer (127.0.0.3) connects as router id 127.0.0.<id> and is established. */
+/*
+ * Once A and B are up, the fake peer (127.0.0.3) connects as router id
+ * 127.0.0.<id> and is established.
+ */
 static void fake_up_as(struct raw *r, uint8_t id, const uint8_t *caps, uint8_t clen)
 {
 	uint8_t b[256];
 	size_t n = open_caps(b, id, caps, clen);
 
+	cr_assert(run_until(both_established, NULL, 10));
 	raw_connect(r, "127.0.0.3", port);
 	memcpy(b + n, keepalive, sizeof(keepalive));
 	raw_send(r, b, n + sizeof(keepalive));
@@ -128,7 +132,6 @@ Test(bgpd_caps, graceful_restart_keeps_routes_until_end_of_rib)
 	struct raw r;
 	size_t want = 1;
 
-	cr_assert(run_until(both_established, NULL, 10));
 	fake_up(&r, caps, sizeof(caps));
 	cr_assert(B->peers[1].gr_capable);
 	send_route(&r, 1);
@@ -155,7 +158,6 @@ Test(bgpd_caps, graceful_restart_without_forwarding_state_drops_at_once)
 	struct raw r;
 	size_t want = 1;
 
-	cr_assert(run_until(both_established, NULL, 10));
 	fake_up(&r, caps, sizeof(caps));
 	send_route(&r, 1);
 	cr_assert(run_until(b_fake_routes, &want, 5));
@@ -177,7 +179,6 @@ Test(bgpd_caps, reload_removing_a_restarting_peer_drops_its_stale_routes)
 	size_t want = 1;
 	char err[256];
 
-	cr_assert(run_until(both_established, NULL, 10));
 	fake_up(&r, caps, sizeof(caps));
 	send_route(&r, 1);
 	cr_assert(run_until(b_fake_routes, &want, 5));
@@ -205,7 +206,6 @@ Test(bgpd_caps, notification_is_no_graceful_restart)
 	struct raw r;
 	size_t want = 1;
 
-	cr_assert(run_until(both_established, NULL, 10));
 	fake_up(&r, caps, sizeof(caps));
 	send_route(&r, 1);
 	cr_assert(run_until(b_fake_routes, &want, 5));
@@ -244,7 +244,6 @@ Test(bgpd_caps, enhanced_route_refresh_both_ways)
 	struct raw r;
 	size_t want = 2;
 
-	cr_assert(run_until(both_established, NULL, 10));
 	fake_up(&r, caps, sizeof(caps));
 	cr_assert(B->peers[1].enhanced_rr);
 	send_route(&r, 1);
@@ -269,7 +268,6 @@ Test(bgpd_caps, enhanced_route_refresh_bad_length)
 			  0xff, 0xff, 0xff, 0xff, 0, 24, BGP_MSG_ROUTE_REFRESH, 0, 1, BGP_RR_BORR, 128, 0 };
 	struct raw r;
 
-	cr_assert(run_until(both_established, NULL, 10));
 	fake_up(&r, caps, sizeof(caps));
 	raw_send(&r, m, sizeof(m));
 	expect_notification(&r, BGP_ERR_ROUTE_REFRESH, BGP_ERR_RR_LENGTH);
@@ -295,7 +293,6 @@ Test(bgpd_limits, max_prefix_ceases_and_stays_down)
 	struct raw r, again;
 	size_t want = 2;
 
-	cr_assert(run_until(both_established, NULL, 10));
 	fake_up(&r, caps, sizeof(caps));
 	send_route(&r, 1);
 	send_route(&r, 2);
@@ -328,7 +325,6 @@ Test(bgpd_rr, client_route_reflected_with_originator_and_cluster)
 	struct raw r;
 	size_t want = 1;
 
-	cr_assert(run_until(both_established, NULL, 10));
 	fake_up(&r, caps, sizeof(caps));
 	send_route(&r, 1);
 	cr_assert(run_until(a_has_reflected, NULL, 5), "not reflected to the non-client");
@@ -368,7 +364,6 @@ Test(bgpd_rr, graceful_restart_as_another_router_is_reflected_with_its_new_id)
 	uint32_t first = 0x7f000003, second = 0x7f000021;
 	struct raw r;
 
-	cr_assert(run_until(both_established, NULL, 10));
 	fake_up(&r, caps, sizeof(caps));
 	send_route(&r, 1);
 	cr_assert(run_until(a_hears_originator, &first, 5), "not reflected to the non-client");
