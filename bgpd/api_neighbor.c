@@ -59,6 +59,8 @@ static void offered_json(struct jw *w, const struct bgp_open *o)
 		families_json(w, "graceful_restart_families", o->gr_afs);
 		/* R bit: it has just restarted; F: it kept forwarding on those families meanwhile */
 		jw_kv_bool(w, "graceful_restart_restarting", o->gr_restarting);
+		/* N bit (RFC 8538): a NOTIFICATION or the hold timer restarts gracefully too */
+		jw_kv_bool(w, "graceful_restart_notification", o->gr_notification);
 		families_json(w, "graceful_restart_forwarding", o->gr_fwd_afs);
 	}
 	jw_object_end(w);
@@ -86,6 +88,7 @@ static void session_json(struct jw *w, const struct bgp_peer *p)
 	jw_kv_bool(w, "enhanced_route_refresh", p->enhanced_rr);
 	jw_kv_bool(w, "extended_message", p->ctx.ext_msg);
 	jw_kv_bool(w, "graceful_restart", p->gr_capable);
+	jw_kv_bool(w, "graceful_restart_notification", p->gr_notif);
 	jw_kv_bool(w, "ebgp", p->ctx.ebgp);
 	jw_object_end(w);
 	offered_json(w, &c->open);

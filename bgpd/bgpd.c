@@ -211,10 +211,11 @@ struct bgpd *bgpd_new(struct event_base *base, const struct ferry_config *cfg)
 static void peer_close_all(struct bgp_peer *p, const struct bgp_err *err)
 {
 	struct bgp_conn *cs[4] = { p->est, p->out, p->in, p->probe };
+	struct bgp_err hard;
 
 	for (int i = 0; i < 4; i++)
 		if (cs[i])
-			session_close(cs[i], err);
+			session_close(cs[i], i == 0 ? fsm_hard_if_final(p, err, &hard) : err);
 }
 
 void bgpd_stop(struct bgpd *d, void (*done)(struct bgpd *d))

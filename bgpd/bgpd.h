@@ -156,6 +156,7 @@ struct bgp_peer {
 	bool enhanced_rr;            /* both sent enhanced route refresh (RFC 7313) */
 	bool gr_capable;             /* its graceful restart capability covers VPN-IPv4 (RFC 4724) */
 	uint16_t gr_time;            /* its restart time */
+	bool gr_notif;               /* both sent the N bit: NOTIFICATIONs restart gracefully (RFC 8538) */
 	bool gr_waiting;             /* its routes are kept stale, waiting for it / its End-of-RIB */
 	struct event *gr_timer;      /* restart time, then stale time */
 	unsigned flaps;              /* recent failures: the idle hold-down doubles with each */
@@ -328,6 +329,12 @@ void fsm_conn_notified(struct bgp_conn *c, const struct bgp_err *err);
  * stopped, the peer left Idle. why is logged.
  */
 void fsm_peer_reset(struct bgp_peer *p, const struct bgp_err *err, const char *why);
+/*
+ * The NOTIFICATION for p's established session: err, or a Hard Reset
+ * carrying it (in *hard) when err means "for good" and both sent the N bit.
+ */
+const struct bgp_err *fsm_hard_if_final(const struct bgp_peer *p, const struct bgp_err *err,
+					struct bgp_err *hard);
 /* The peer's ConnectRetry timer (arg: the peer). */
 void fsm_retry_cb(int fd, short what, void *arg);
 /* A connection's DelayOpenTimer ran out (arg: the connection): our OPEN goes now. */

@@ -12,8 +12,10 @@
  * Any error sends its NOTIFICATION, closes the connection and, if it was the
  * peer's last, leaves the peer Idle until ConnectRetry, doubled for each
  * recent failure (idle hold-down). A session lost without NOTIFICATION from a
- * peer that can restart gracefully keeps its routes, stale (RFC 4724). Peer
- * input is never fatal to the daemon.
+ * peer that can restart gracefully keeps its routes, stale (RFC 4724); with
+ * the N bit from both sides, so does one ended by a NOTIFICATION other than
+ * a Hard Reset, or by the hold timer (RFC 8538). Peer input is never fatal
+ * to the daemon.
  */
 #include <stdio.h>
 #include <string.h>
@@ -85,6 +87,7 @@ void fsm_send_open(struct bgp_conn *c)
 			       * forwards on without us (gr_restart.c)
 			       */
 			      .gr_afs = BGP_AF_VPNV4, .gr_restarting = c->d->gr_deferring,
+			      .gr_notification = cfg->bgp.gr_notification,
 			      .gr_fwd_afs = c->d->gr_restarted ? BGP_AF_VPNV4 : 0 };
 	struct wbuf *w = &c->d->out;
 
@@ -135,7 +138,7 @@ static void peer_set_error(struct bgp_peer *p, const char *why, const struct bgp
 	char e[96] = "";
 
 	if (err)
-		bgp_err_format(err->code, err->subcode, e, sizeof(e));
+		bgp_err_describe(err, e, sizeof(e));
 	snprintf(p->last_error, sizeof(p->last_error), "%s%s%s%s", why ? why : "",
 		 err ? (sent ? ": sent " : ": received ") : "", e, "");
 }
@@ -150,12 +153,38 @@ static void peer_after_close(struct bgp_peer *p)
 }
 
 /*
+ * RFC 8538 §3: with the N bit, the session ends gracefully (both sides keep
+ * the other's routes) on a TCP loss, the hold timer or any NOTIFICATION but
+ * a Hard Reset; without it, only on a TCP loss (err NULL).
+ */
+static bool ends_gracefully(const struct bgp_peer *p, const struct bgp_err *err)
+{
+	return err == NULL || (p->gr_notif && !bgp_err_is_hard_reset(err));
+}
+
+/*
+ * RFC 8538 §5 (for the established session's NOTIFICATION): the Cease subcodes that mean "drop my routes now" (max
+ * prefixes, shutdown, de-configured, reset: the MUSTs and the one MAY we
+ * take) go to a peer with the N bit as a Hard Reset carrying them, else it
+ * would keep our routes stale.
+ */
+const struct bgp_err *fsm_hard_if_final(const struct bgp_peer *p, const struct bgp_err *err,
+					struct bgp_err *hard)
+{
+	if (!err || !p->gr_notif || err->code != BGP_ERR_CEASE ||
+	    err->subcode < BGP_CEASE_MAX_PREFIX || err->subcode > BGP_CEASE_ADMIN_RESET)
+		return err;
+	bgp_err_hard_reset(err, hard);
+	return hard;
+}
+
+/*
  * The established session ended. A failure soon after it came up counts
- * toward the idle hold-down. When the TCP connection just died and the peer
+ * toward the idle hold-down. When it ended gracefully (above) and the peer
  * can restart gracefully (RFC 4724 §4.2), its routes stay, marked stale,
  * for its restart time; otherwise they are withdrawn.
  */
-static void peer_down(struct bgp_peer *p, bool tcp_lost)
+static void peer_down(struct bgp_peer *p, bool graceful)
 {
 	size_t n;
 
@@ -167,7 +196,7 @@ static void peer_down(struct bgp_peer *p, bool tcp_lost)
 	p->up_since = 0;
 	p->down_since = bgpd_clock();
 	p->session_downs++;
-	if (tcp_lost && p->gr_capable && !p->d->stopping && p->src.n_paths) {
+	if (graceful && p->gr_capable && !p->d->stopping && p->src.n_paths) {
 		rib_source_mark_stale(&p->src);
 		p->gr_waiting = true;
 		session_timer_set(p->gr_timer, p->gr_time ? p->gr_time : 1);
@@ -237,9 +266,12 @@ void fsm_conn_fail(struct bgp_conn *c, const struct bgp_err *err, const char *wh
 {
 	struct bgp_peer *p = c->peer;
 	bool was_est = p->est == c;
+	struct bgp_err hard;
 
 	if (c->closing)
 		return;
+	if (was_est)
+		err = fsm_hard_if_final(p, err, &hard);
 	if (c->probe) {
 		log_warnx("peer %s: extra connection while Established: %s, closed", p->name, why);
 		session_close(c, err);
@@ -250,7 +282,7 @@ void fsm_conn_fail(struct bgp_conn *c, const struct bgp_err *err, const char *wh
 	/* before any OPEN only a delaying connection (TCP up) has someone to tell */
 	session_close(c, c->state >= FSM_OPENSENT || c->delay_open ? err : NULL);
 	if (was_est)
-		peer_down(p, err == NULL);
+		peer_down(p, ends_gracefully(p, err));
 	else if (err)
 		p->flaps++; /* OPEN or protocol errors before Established back off too */
 	peer_after_close(p);
@@ -321,7 +353,7 @@ void fsm_conn_notified(struct bgp_conn *c, const struct bgp_err *err)
 	log_warnx("peer %s: %s", p->name, p->last_error);
 	session_close(c, NULL);
 	if (was_est)
-		peer_down(p, false);
+		peer_down(p, ends_gracefully(p, err));
 	else if (err->code != BGP_ERR_CEASE && /* collisions and shutdowns are no failure, */
 		 !(err->code == BGP_ERR_OPEN && err->subcode == BGP_ERR_OPEN_VERSION)) /* nor 8.1 ev. 24 */
 		p->flaps++;

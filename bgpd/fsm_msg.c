@@ -134,6 +134,7 @@ static void peer_gr_established(struct bgp_peer *p, const struct bgp_open *o)
 	const struct cfg_bgp *b = &p->d->cfg->bgp;
 
 	p->gr_capable = b->graceful_restart && o->cap_gr && (o->gr_afs & BGP_AF_VPNV4);
+	p->gr_notif = b->graceful_restart && b->gr_notification && o->cap_gr && o->gr_notification;
 	p->gr_time = o->gr_time;
 	if (!p->gr_waiting)
 		return;

@@ -49,7 +49,7 @@ static const char *const fsm_sub[] = { "unspecific", "unexpected message in Open
 static const char *const cease_sub[] = {
 	NULL, "maximum prefixes reached", "administrative shutdown", "peer de-configured",
 	"administrative reset", "connection rejected", "other configuration change",
-	"connection collision resolution", "out of resources",
+	"connection collision resolution", "out of resources", "hard reset", "BFD down",
 };
 static const char *const rr_sub[] = { NULL, "invalid message length" };
 
@@ -72,6 +72,32 @@ const char *bgp_err_format(uint8_t code, uint8_t subcode, char *buf, size_t len)
 	snprintf(buf, len, "%s%s%s (%u/%u)", c ? c : "unknown error", s ? " / " : "", s ? s : "",
 		 code, subcode);
 	return buf;
+}
+
+const char *bgp_err_describe(const struct bgp_err *e, char *buf, size_t len)
+{
+	char inner[96];
+	size_t n;
+
+	bgp_err_format(e->code, e->subcode, buf, len);
+	if (!bgp_err_is_hard_reset(e) || e->data_len < 2)
+		return buf;
+	n = strlen(buf);
+	bgp_err_format(e->data[0], e->data[1], inner, sizeof(inner));
+	snprintf(buf + n, len - n, " of %s", inner);
+	return buf;
+}
+
+void bgp_err_hard_reset(const struct bgp_err *in, struct bgp_err *out)
+{
+	size_t n = in->data_len < BGP_ERR_DATA_MAX - 2 ? in->data_len : BGP_ERR_DATA_MAX - 2;
+
+	out->code = BGP_ERR_CEASE;
+	out->subcode = BGP_CEASE_HARD_RESET;
+	out->data[0] = in->code;
+	out->data[1] = in->subcode;
+	memcpy(out->data + 2, in->data, n);
+	out->data_len = (uint16_t)(n + 2);
 }
 
 const char *bgp_msg_type_name(uint8_t type)
@@ -192,7 +218,8 @@ static void put_cap_gr(struct wbuf *w, const struct bgp_open *o)
 	uint8_t v[2 + 4 * 2];
 	uint8_t n = 2;
 
-	v[0] = (uint8_t)((o->gr_restarting ? BGP_GR_RESTARTING << 4 : 0) | ((o->gr_time >> 8) & 0x0f));
+	v[0] = (uint8_t)((o->gr_restarting ? BGP_GR_RESTARTING << 4 : 0) |
+			 (o->gr_notification ? BGP_GR_NOTIFICATION << 4 : 0) | ((o->gr_time >> 8) & 0x0f));
 	v[1] = (uint8_t)o->gr_time;
 	for (size_t i = 0; i < sizeof(fams) / sizeof(fams[0]); i++) {
 		if (!(o->gr_afs & fams[i].af))
@@ -253,6 +280,7 @@ static int open_cap_gr(struct rbuf *v, struct bgp_open *o)
 		return -1;
 	o->cap_gr = true;
 	o->gr_restarting = (ft >> 12) & BGP_GR_RESTARTING;
+	o->gr_notification = (ft >> 12) & BGP_GR_NOTIFICATION;
 	o->gr_time = ft & 0x0fff;
 	while (rbuf_left(v) >= 4) {
 		rbuf_get_u16(v, &afi);

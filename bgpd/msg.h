@@ -89,6 +89,7 @@ enum {
 	BGP_CEASE_OTHER_CONFIG = 6,
 	BGP_CEASE_COLLISION = 7,
 	BGP_CEASE_RESOURCES = 8,
+	BGP_CEASE_HARD_RESET = 9, /* RFC 8538: the inner NOTIFICATION follows as its data */
 };
 
 /* Longer NOTIFICATION data (a whole erroneous attribute) is cut to this. */
@@ -105,6 +106,14 @@ void bgp_err_set(struct bgp_err *e, uint8_t code, uint8_t subcode, const void *d
 		 size_t len);
 /* "UPDATE message error / malformed AS_PATH (3/11)" into buf. */
 const char *bgp_err_format(uint8_t code, uint8_t subcode, char *buf, size_t len);
+/* As bgp_err_format, a Hard Reset followed by the NOTIFICATION it carries. */
+const char *bgp_err_describe(const struct bgp_err *e, char *buf, size_t len);
+/* RFC 8538 §3: in, sent as the data of a Cease / Hard Reset (cut to BGP_ERR_DATA_MAX). */
+void bgp_err_hard_reset(const struct bgp_err *in, struct bgp_err *out);
+static inline bool bgp_err_is_hard_reset(const struct bgp_err *e)
+{
+	return e->code == BGP_ERR_CEASE && e->subcode == BGP_CEASE_HARD_RESET;
+}
 
 struct bgp_hdr {
 	uint16_t len; /* whole message, header included */
@@ -140,7 +149,8 @@ const char *bgp_msg_type_name(uint8_t type);
 #define BGP_AF_VPNV4 0x01 /* AFI 1 / SAFI 128 */
 #define BGP_AF_IPV4 0x02  /* AFI 1 / SAFI 1 */
 #define BGP_SAFI_UNICAST 1
-#define BGP_GR_RESTARTING 0x8 /* R bit, in the top nibble of the flags/time word */
+#define BGP_GR_RESTARTING 0x8   /* R bit, in the top nibble of the flags/time word */
+#define BGP_GR_NOTIFICATION 0x4 /* N bit (RFC 8538), beside it */
 #define BGP_GR_F_FORWARDING 0x80
 
 /* ROUTE-REFRESH message subtypes (RFC 7313) and its error code. */
@@ -165,6 +175,7 @@ struct bgp_open {
 	uint8_t afs;        /* BGP_AF_* offered (encode: 0 means vpnv4 only) */
 	uint16_t gr_time;   /* restart time, seconds */
 	bool gr_restarting; /* R bit */
+	bool gr_notification; /* N bit: a NOTIFICATION restarts gracefully too (RFC 8538) */
 	uint8_t gr_afs;     /* families the peer keeps state for across its restart */
 	uint8_t gr_fwd_afs; /* ... and whose forwarding it kept (F bit) */
 	uint8_t n_families; /* multiprotocol capabilities offered, any family */
@@ -173,7 +184,7 @@ struct bgp_open {
 /*
  * Encodes OPEN with multiprotocol for o->afs (vpnv4 when 0), route refresh,
  * 4-octet AS (o->asn), and when set enhanced route refresh, extended
- * message and graceful restart (o->gr_time, the R bit, and o->gr_afs with
+ * message and graceful restart (o->gr_time, the R and N bits, and o->gr_afs with
  * the F bit for those in o->gr_fwd_afs; no family: a receiving speaker only).
  */
 int bgp_open_encode(struct wbuf *w, const struct bgp_open *o);

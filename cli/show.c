@@ -358,6 +358,7 @@ static void caps_line(FILE *out, const char *title, struct json_object *o)
 	yes(out, o, "graceful_restart", "graceful restart", &first);
 	if (json_object_get_boolean(get(o, "graceful_restart")))
 		gr_families(out, o);
+	yes(out, o, "graceful_restart_notification", "graceful restart after NOTIFICATION", &first);
 	fputc('\n', out);
 }
 

@@ -366,13 +366,57 @@ Test(bgpd_msg, open_encodes_the_restarting_speakers_families)
 		found |= memcmp(w.data + i, (const uint8_t[]){ 64, 6, 0x01, 0x2c, 0, 1, 128, 0 },
 				sizeof(want)) == 0;
 	cr_assert(found, "no graceful restart capability with 300 s and VPN-IPv4, without R and F");
+	/* the N bit (RFC 8538) beside R in the flags nibble */
+	o.gr_notification = true;
+	wbuf_reset(&w);
+	cr_assert_eq(bgp_open_encode(&w, &o), 0);
+	found = false;
+	for (size_t i = 0; i + sizeof(want) <= w.len; i++)
+		found |= memcmp(w.data + i, (const uint8_t[]){ 64, 6, 0x41, 0x2c, 0, 1, 128, 0 },
+				sizeof(want)) == 0;
+	cr_assert(found, "no graceful restart capability with the N bit");
 	wbuf_free(&w);
+}
+
+/* RFC 8538 §3: a Hard Reset carries the NOTIFICATION it replaces as its data. */
+Test(bgpd_msg, hard_reset_carries_the_notification)
+{
+	const uint8_t limit[7] = { 0, 1, 128, 0, 0, 0, 2 };
+	struct bgp_err in, out, big;
+	char s[160];
+
+	bgp_err_set(&in, BGP_ERR_CEASE, BGP_CEASE_MAX_PREFIX, limit, sizeof(limit));
+	bgp_err_hard_reset(&in, &out);
+	cr_assert_eq(out.code, BGP_ERR_CEASE);
+	cr_assert_eq(out.subcode, BGP_CEASE_HARD_RESET);
+	cr_assert_eq(out.data_len, 9);
+	cr_assert_eq(out.data[0], BGP_ERR_CEASE);
+	cr_assert_eq(out.data[1], BGP_CEASE_MAX_PREFIX);
+	cr_assert_arr_eq(out.data + 2, limit, sizeof(limit));
+	cr_assert(bgp_err_is_hard_reset(&out));
+	cr_assert_not(bgp_err_is_hard_reset(&in));
+	cr_assert_str_eq(bgp_err_describe(&out, s, sizeof(s)),
+			 "cease / hard reset (6/9) of cease / maximum prefixes reached (6/1)");
+	cr_assert_str_eq(bgp_err_describe(&in, s, sizeof(s)), "cease / maximum prefixes reached (6/1)");
+	/* inner data at the limit: cut so code and subcode still fit */
+	memset(big.data, 7, sizeof(big.data));
+	big.code = BGP_ERR_UPDATE;
+	big.subcode = 1;
+	big.data_len = BGP_ERR_DATA_MAX;
+	bgp_err_hard_reset(&big, &out);
+	cr_assert_eq(out.data_len, BGP_ERR_DATA_MAX);
+	cr_assert_eq(out.data[0], BGP_ERR_UPDATE);
+	cr_assert_eq(out.data[BGP_ERR_DATA_MAX - 1], 7);
+	/* a Hard Reset too short to carry one is named alone */
+	bgp_err_set(&out, BGP_ERR_CEASE, BGP_CEASE_HARD_RESET, NULL, 0);
+	cr_assert_str_eq(bgp_err_describe(&out, s, sizeof(s)), "cease / hard reset (6/9)");
 }
 
 Test(bgpd_msg, open_graceful_restart_capability)
 {
 	/* R bit, time 300; VPN-IPv4 with F bit, IPv4 unicast without */
 	const uint8_t params[] = { 2, 12, 64, 10, 0x81, 0x2c, 0, 1, 128, 0x80, 0, 1, 1, 0 };
+	const uint8_t n_bit[] = { 2, 8, 64, 6, 0x41, 0x2c, 0, 1, 128, 0 }; /* N, not R */
 	const uint8_t bad[] = { 2, 5, 64, 3, 0x81, 0x2c, 0 }; /* not 2 + 4n */
 	uint8_t b[64];
 	size_t len = open_body(b, 4, 90, 1, params, sizeof(params));
@@ -381,9 +425,14 @@ Test(bgpd_msg, open_graceful_restart_capability)
 
 	cr_assert_eq(bgp_open_decode(b, len, &o, &e), 0);
 	cr_assert(o.cap_gr && o.gr_restarting);
+	cr_assert_not(o.gr_notification);
 	cr_assert_eq(o.gr_time, 300);
 	cr_assert_eq(o.gr_afs, BGP_AF_VPNV4 | BGP_AF_IPV4);
 	cr_assert_eq(o.gr_fwd_afs, BGP_AF_VPNV4);
+	len = open_body(b, 4, 90, 1, n_bit, sizeof(n_bit));
+	cr_assert_eq(bgp_open_decode(b, len, &o, &e), 0);
+	cr_assert(o.gr_notification && !o.gr_restarting);
+	cr_assert_eq(o.gr_time, 300);
 	len = open_body(b, 4, 90, 1, bad, sizeof(bad));
 	cr_assert_eq(bgp_open_decode(b, len, &o, &e), -1);
 	cr_assert_eq(e.subcode, BGP_ERR_OPEN_UNSPEC);

@@ -240,7 +240,7 @@ static bool c_route_gone_and_c_down(void *arg)
 	return a_has_c_route(NULL) && !est(C, ADDR_B);
 }
 
-Test(bgpd_reload_c, neighbor_removed_gets_cease_3_and_its_routes_go)
+Test(bgpd_reload_c, neighbor_removed_gets_a_hard_reset_of_cease_3_and_its_routes_go)
 {
 	struct bgp_peer *slot;
 
@@ -254,8 +254,10 @@ Test(bgpd_reload_c, neighbor_removed_gets_cease_3_and_its_routes_go)
 	cr_assert_null(bgpd_peer_by_addr(B, ADDR_C), "C still a neighbor of B");
 	cr_assert(b_lost_c_route(), "C's route still at B");
 	cr_assert(run_until(c_route_gone_and_c_down, NULL, 5), "A kept C's route");
+	/* both sent the N bit: for good, so a Hard Reset (RFC 8538) */
 	cr_assert_str_eq(bgpd_peer_by_addr(C, ADDR_B)->last_error,
-			 "NOTIFICATION: received cease / peer de-configured (6/3)");
+			 "NOTIFICATION: received cease / hard reset (6/9) of cease / peer "
+			 "de-configured (6/3)");
 	a_b_untouched();
 
 	/* its slot serves the next neighbor added, from scratch */

@@ -336,7 +336,8 @@ Test(config, bgp_options)
 	cr_assert_eq(config_load_string(
 			 "{\"router\":{\"name\":\"x\",\"router_id\":\"1.1.1.1\",\"asn\":1},"
 			 "\"bgp\":{\"cluster_id\":\"9.9.9.9\",\"graceful_restart\":{\"enabled\":"
-			 "false,\"restart_time\":60,\"stale_time\":90,\"deferral_time\":30},"
+			 "false,\"restart_time\":60,\"stale_time\":90,\"deferral_time\":30,"
+			 "\"notification\":false},"
 			 "\"neighbors\":["
 			 "{\"address\":\"2.2.2.2\",\"remote_as\":1},"
 			 "{\"address\":\"3.3.3.3\",\"remote_as\":1,\"families\":[\"ipv4\",\"vpnv4\"],"
@@ -350,6 +351,7 @@ Test(config, bgp_options)
 	cr_assert_eq(cfg.bgp.gr_restart_time, 60);
 	cr_assert_eq(cfg.bgp.gr_stale_time, 90);
 	cr_assert_eq(cfg.bgp.gr_deferral_time, 30);
+	cr_assert_not(cfg.bgp.gr_notification);
 	n = &cfg.bgp.neighbors[0]; /* defaults */
 	cr_assert_eq(n->families, CFG_AF_VPNV4);
 	cr_assert_str_eq(n->password, "");

@@ -387,8 +387,10 @@ static const struct bad_case bad_cases[] = {
 	  "N, \"warn_only\": false, \"restart\": 30 }, or leave the key out for its default)" },
 	{ "{" R ",\"bgp\":{\"graceful_restart\":null}}",
 	  "t.json: bgp.graceful_restart: null is not a graceful restart setting (want { "
-	  "\"enabled\": true, \"restart_time\": 120, \"stale_time\": 360, \"deferral_time\": 60 }, "
-	  "or leave the key out for its default)" },
+	  "\"enabled\": true, \"restart_time\": 120, \"stale_time\": 360, \"deferral_time\": 60, "
+	  "\"notification\": true }, or leave the key out for its default)" },
+	{ "{" R ",\"bgp\":{\"graceful_restart\":{\"notification\":1}}}",
+	  "t.json: bgp.graceful_restart.notification: 1 is not a boolean (want true or false)" },
 	{ "{" R ",\"bgp\":{\"graceful_restart\":{\"deferral_time\":0}}}",
 	  "t.json: bgp.graceful_restart.deferral_time: 0 is out of range (want an integer "
 	  "1..3600 seconds)" },
