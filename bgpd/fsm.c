@@ -75,6 +75,18 @@ void fsm_retry_cb(evutil_socket_t fd, short what, void *arg)
 	peer_dial(p);
 }
 
+/*
+ * The F bit: what we told the peer still forwards. True after bgpd itself
+ * restarted (gr_restart.c), and when this bgpd had a session with the peer
+ * before: the one that ended (TCP loss, hold timer, a NOTIFICATION, RFC
+ * 8538) took nothing from fwd. Without it a peer that kept our routes stale
+ * drops them at our OPEN, until we send them again.
+ */
+static bool fwd_kept(const struct bgp_peer *p)
+{
+	return p->d->gr_restarted || p->session_downs > 0;
+}
+
 void fsm_send_open(struct bgp_conn *c)
 {
 	const struct ferry_config *cfg = c->d->cfg;
@@ -88,7 +100,7 @@ void fsm_send_open(struct bgp_conn *c)
 			       */
 			      .gr_afs = BGP_AF_VPNV4, .gr_restarting = c->d->gr_deferring,
 			      .gr_notification = cfg->bgp.gr_notification,
-			      .gr_fwd_afs = c->d->gr_restarted ? BGP_AF_VPNV4 : 0 };
+			      .gr_fwd_afs = fwd_kept(c->peer) ? BGP_AF_VPNV4 : 0 };
 	struct wbuf *w = &c->d->out;
 
 	wbuf_reset(w);

@@ -53,17 +53,32 @@ static size_t b_notification(struct raw *r, size_t n)
 	return find_msg(r, BGP_MSG_NOTIFICATION, 21 + n);
 }
 
-/* B's graceful restart capability as the fake peer read it in B's OPEN: the flags/time word. */
-static unsigned b_gr_flags(const struct raw *r)
+/* B's graceful restart capability in the OPEN the fake peer read: its offset. */
+static size_t b_gr_cap(const struct raw *r)
 {
 	size_t off = find_msg(r, BGP_MSG_OPEN, 29), end;
 
 	end = off + ((size_t)r->rx[off + 16] << 8 | r->rx[off + 17]);
-	for (size_t i = off + 29; i + 4 <= end; i++)
-		if (r->rx[i] == 64 && r->rx[i + 1] >= 2) /* code 64: graceful restart */
-			return r->rx[i + 2] >> 4;
-	cr_assert_fail("B's OPEN has no graceful restart capability");
+	for (size_t i = off + 29; i + 8 <= end; i++)
+		if (r->rx[i] == 64 && r->rx[i + 1] == 6) /* code 64, one family */
+			return i;
+	cr_assert_fail("B's OPEN has no graceful restart capability for one family");
 	return 0;
+}
+
+/* Its restart flags (R 8, N 4). */
+static unsigned b_gr_flags(const struct raw *r)
+{
+	return r->rx[b_gr_cap(r) + 2] >> 4;
+}
+
+/* Its VPN-IPv4 entry's flags (F 0x80). */
+static unsigned b_gr_fwd(const struct raw *r)
+{
+	size_t i = b_gr_cap(r);
+
+	cr_assert(r->rx[i + 4] == 0 && r->rx[i + 5] == 1 && r->rx[i + 6] == 128, "not VPN-IPv4");
+	return r->rx[i + 7];
 }
 
 /* Up with the N bit, one route from the fake peer in B. */
@@ -92,10 +107,12 @@ Test(bgpd_grnotif, notification_keeps_routes_stale_until_end_of_rib)
 
 	up_with_route(&r);
 	cr_assert_eq(b_gr_flags(&r), BGP_GR_NOTIFICATION, "B's OPEN: N bit alone (not restarting)");
+	cr_assert_eq(b_gr_fwd(&r), 0, "F bit on a first session");
 	send_notification(&r, other_config, sizeof(other_config));
 	expect_kept_stale();
 	close(r.fd);
 	fake_up(&r, caps_n, sizeof(caps_n)); /* back, forwarding state kept */
+	cr_assert_eq(b_gr_fwd(&r), BGP_GR_F_FORWARDING, "B's forwarding was kept: F bit");
 	cr_assert_eq(B->peers[1].src.n_paths, 1, "stale routes dropped before End-of-RIB");
 	send_route(&r, 2);
 	send_eor(&r);
