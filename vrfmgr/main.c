@@ -148,16 +148,26 @@ static int vrfmgr_start(struct vrfmgr *vm)
 		return rc;
 	if ((rc = hub_start(vm)) < 0)
 		return rc;
-	return vrfmgr_api_start(vm);
+	if ((rc = vrfmgr_api_start(vm)) < 0)
+		return rc;
+	/* Up: the labels it starts with are the ones to come back with. */
+	vrf_table_save(&vm->table);
+	return 0;
 }
 
-static void vrfmgr_stop(struct vrfmgr *vm)
+/*
+ * started: vrfmgr_start succeeded. Only then is the state saved: a vrfmgr
+ * that never ran would overwrite the last run's file, or a running
+ * vrfmgr's (the one whose socket it could not take), with its own view.
+ */
+static void vrfmgr_stop(struct vrfmgr *vm, bool started)
 {
 	vrfmgr_api_stop(vm);
 	fwd_sync_free(vm); /* sends what it holds first */
 	hub_stop(vm);
 	bgpd_link_free(vm);
-	vrf_table_save(&vm->table);
+	if (started)
+		vrf_table_save(&vm->table);
 	vrf_table_free(&vm->table);
 	slab_release_all(); /* every route is freed by now (or it is named) */
 	if (vm->tick_ev != NULL)
@@ -187,7 +197,7 @@ static int run(struct ferry_config *cfg, const char *run_dir)
 		log_info("vrfmgr %s running (run dir %s)", cfg->name, cfg->run_dir);
 		event_base_dispatch(vm.base);
 	}
-	vrfmgr_stop(&vm);
+	vrfmgr_stop(&vm, rc == 0);
 	event_free(sigterm);
 	event_free(sigint);
 	event_free(sighup);

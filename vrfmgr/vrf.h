@@ -132,7 +132,8 @@ int vrf_table_init(struct vrf_table *t, const struct ferry_config *cfg, const st
 /*
  * The same, with the labels and VRF ids of the last run from state_path
  * (state.h): unchanged routes keep their labels, VRFs their ids; labels of
- * routes gone since are held down. The state is saved again at the end.
+ * routes gone since are held down. Nothing is written: the caller saves
+ * (vrf_table_save) once it is up, so a start that fails leaves the file be.
  */
 int vrf_table_init_state(struct vrf_table *t, const struct ferry_config *cfg,
 			 const struct dataplane *dp, const char *state_path);

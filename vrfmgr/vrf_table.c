@@ -378,7 +378,11 @@ int vrf_table_init_state(struct vrf_table *t, const struct ferry_config *cfg,
 	/* Labels of routes that are gone since the last run: held down from now. */
 	if (label_release_reserved(&t->labels) > 0)
 		t->labels.dirty = true;
-	vrf_table_save(t);
+	/*
+	 * Not saved here: the caller saves once it is up. A start that fails
+	 * later (its socket taken by a running vrfmgr, the API's TLS files
+	 * missing) must leave the file as the last run, or the live one, wrote it.
+	 */
 	return 0;
 }
 

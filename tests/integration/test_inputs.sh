@@ -6,7 +6,9 @@
 #  - SIGHUP: fwd keeps forwarding (the signal's default action ended it) and
 #    says it does not reload; a broken file: vrfmgr and bgpd refuse it, keep
 #    their config and log why, fwd says the file would not load either
-#  - a daemon that cannot serve its API exits without leaving its socket
+#  - a daemon that cannot serve its API exits without leaving its socket,
+#    vrfmgr without writing its state file; a second vrfmgr on a running
+#    one's run directory exits 1 and leaves the running one's state file as it was
 #  - the API: %00 and a '%' without two hex digits in the query are 400s on
 #    each daemon (%00 ended the value: ?vrf=A%00B read as A), "//vrfs" a 404
 set -uo pipefail
@@ -100,19 +102,22 @@ check "fwd -o: 17 options and a bad value are exit 1 naming the option" fwd_opti
 t_netns_add dut || { not_ok "namespace $(ns dut)"; finish; }
 inns dut ip link set lo up
 # a daemon that cannot serve its API on TCP (TLS files missing) exits 1 and takes its Unix
-# socket with it: ferryctl takes a socket in a run directory for a running daemon
+# sockets with it: ferryctl takes a socket in a run directory for a running daemon. vrfmgr
+# writes no state file either: it never ran, it has no labels to come back with
 no_socket_left() {
-	local x rc run=$TMP/nosock
+	local x f rc run=$TMP/nosock
 	jq --arg r "$run" '.router.run_dir = $r |
 		.api = {tls: {cert: "/nonexistent.pem", key: "/nonexistent.key"}}' "$CFG" >"$TMP/notls.json"
-	for x in bgpd fwd; do
+	for x in bgpd fwd vrfmgr; do
 		timeout 10 ip netns exec "$(ns dut)" "$BUILD/$x" -c "$TMP/notls.json" >"$TMP/notls-$x.log" 2>&1
 		rc=$?
 		[ $rc = 1 ] || { echo "# $x: exit $rc"; note <"$TMP/notls-$x.log"; return 1; }
-		[ ! -e "$run/$x.sock" ] || { echo "# $x left $run/$x.sock behind"; return 1; }
+	done
+	for f in bgpd.sock fwd.sock vrfmgr.sock vrfmgr.ipc vrfmgr.state bgpd.running; do
+		[ ! -e "$run/$f" ] || { echo "# $run/$f left behind"; return 1; }
 	done
 }
-check "bgpd and fwd that cannot serve their API on TCP exit 1 and leave no socket behind" no_socket_left
+check "bgpd, fwd and vrfmgr that cannot serve their API on TCP exit 1 and leave no socket or state file behind" no_socket_left
 mkdir -p "$RUN"
 declare -A PID
 for d in vrfmgr bgpd fwd; do
@@ -125,6 +130,24 @@ up() {
 	for x in vrfmgr bgpd fwd; do api dut "$x" / >/dev/null || return 1; done
 }
 check "vrfmgr, bgpd and fwd answer on their sockets" poll 10 up
+
+# A second vrfmgr on the same run directory (here with one more VRF) cannot take vrfmgr.ipc:
+# it exits 1 and the running one's state file stays as that one wrote it (the second wrote
+# its own view over it: its labels "used", the running one's held down)
+second_vrfmgr() {
+	local before rc
+	poll 5 test -s "$RUN/vrfmgr.state" || { echo "# no $RUN/vrfmgr.state"; return 1; }
+	before=$(cat "$RUN/vrfmgr.state")
+	jq '.vrfs += [{name: "B", rd: "10.255.0.1:200", export_rts: ["65000:200"],
+		interfaces: [{name: "ce-b1", address: "10.2.1.1/30"}]}]' "$TMP/good.json" >"$TMP/second.json"
+	timeout 10 ip netns exec "$(ns dut)" "$BUILD/vrfmgr" -c "$TMP/second.json" >"$TMP/second.log" 2>&1
+	rc=$?
+	[ $rc = 1 ] || { echo "# second vrfmgr: exit $rc"; note <"$TMP/second.log"; return 1; }
+	[ "$(cat "$RUN/vrfmgr.state")" = "$before" ] ||
+		{ echo "# vrfmgr.state rewritten:"; note <"$RUN/vrfmgr.state"; return 1; }
+	api dut vrfmgr /vrfs | jq -e '[.vrfs[].name] == ["A"]' >/dev/null
+}
+check "a second vrfmgr on a running one's run directory exits 1 and leaves its state file as it was" second_vrfmgr
 
 logged() { grep -qF -- "$2" "$RUN/$1.log"; } # logged DAEMON TEXT
 alive() {

@@ -52,10 +52,18 @@ struct run {
 	struct vrf_table t;
 };
 
-static void run_start(struct run *r, const char *json)
+/* The table built from the file, as vrfmgr has it before it is up. */
+static void run_init(struct run *r, const char *json)
 {
 	fx_load(&r->cfg, json);
 	cr_assert_eq(vrf_table_init_state(&r->t, &r->cfg, NULL, path), 0);
+}
+
+/* Up: vrfmgr saves at once. */
+static void run_start(struct run *r, const char *json)
+{
+	run_init(r, json);
+	cr_assert_eq(vrf_table_save(&r->t), 0);
 }
 
 static void run_stop(struct run *r)
@@ -90,9 +98,11 @@ Test(state, first_start_writes_labels_and_ids)
 	struct run r;
 	char tmp[160];
 
-	run_start(&r, "{" ROUTER ", \"vrfs\": [" VRF_A "," VRF_B "] }");
+	run_init(&r, "{" ROUTER ", \"vrfs\": [" VRF_A "," VRF_B "] }");
 	cr_assert_eq(vrf_by_name(&r.t, "A")->label, 300);
 	cr_assert_eq(vrf_by_name(&r.t, "B")->label, 301);
+	cr_assert_neq(access(path, F_OK), 0, "written before vrfmgr was up");
+	cr_assert_eq(vrf_table_save(&r.t), 0);
 	cr_assert_str_eq(slurp(), "ferry-vrfmgr-state 1\n"
 				  "vrf 1 A\n"
 				  "vrf 2 B\n"
@@ -101,6 +111,27 @@ Test(state, first_start_writes_labels_and_ids)
 	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
 	cr_assert_neq(access(tmp, F_OK), 0, "the temporary file was renamed away");
 	run_stop(&r);
+}
+
+/*
+ * A start that fails after building its VRFs (vrfmgr.ipc held by a running
+ * vrfmgr, the API's TLS files missing) frees the table without saving: the
+ * file stays the last run's, not this config's view (B's labels held down,
+ * P's new ones "used").
+ */
+Test(state, failed_start_leaves_the_file_as_it_was)
+{
+	struct run r;
+	char before[4096];
+
+	run_start(&r, "{" ROUTER ", \"vrfs\": [" VRF_A "," VRF_B "] }");
+	run_stop(&r);
+	snprintf(before, sizeof(before), "%s", slurp());
+	run_init(&r, "{" ROUTER ", \"vrfs\": [" VRF_P(STATIC("10.20.0.0/16", "10.3.0.2")) "] }");
+	cr_assert(r.t.labels.dirty, "this run's labels differ from the file's");
+	vrf_table_free(&r.t);
+	config_free(&r.cfg);
+	cr_assert_str_eq(slurp(), before);
 }
 
 Test(state, restart_keeps_labels_and_ids_whatever_the_order)
