@@ -315,7 +315,7 @@ ctl_lookups() { # show bgp summary; one VRF route by prefix, or by an address in
 		[ "$(ctl show vrf A routes 192.168.101.77 | grep -c '^A  *192.168.101.0/24 ')" = 1 ] &&
 		[ "$(ctl show vrf A routes 192.168.101.77 | grep -c '^A ')" = 1 ] &&
 		ctl show interfaces | grep -Eq '^ce-a1 +access +up +A +10\.1\.1\.1/30 +([0-9a-f]{2}:){5}[0-9a-f]{2} +1500$' &&
-		ctl show bgp neighbors 10.255.0.2 | grep -q 'peer offered: .*graceful restart (of vpnv4)' &&
+		ctl show bgp neighbors 10.255.0.2 | grep -q 'peer offered: .*graceful restart (of vpnv4[,)]' &&
 		ctl show interfaces | grep -Eq '^core0 +core +up +- +10\.0\.1\.1/30 +([0-9a-f]{2}:){5}[0-9a-f]{2} +1600$'
 }
 check "ferryctl show bgp summary; show vrf A routes PREFIX and ADDRESS (longest match); show interfaces (state, VRF, address, MAC, MTU)" ctl_lookups
