@@ -18,6 +18,7 @@
 
 #include "bgpd/bgpd.h"
 #include "common/log.h"
+#include "common/plural.h"
 
 enum adv_kind { ADV_NONE = 0, ADV_ANNOUNCE, ADV_WITHDRAW };
 
@@ -265,15 +266,17 @@ void adjout_peer_up(struct bgp_peer *p)
 	}
 	if (bgpd_eor_waits(p->d)) {
 		p->eor_owed = true;
-		log_info("peer %s: sent %zu routes (update group %u, %zu members); End-of-RIB once %s",
-			 p->name, p->n_advertised, g->id, g->n_members,
+		log_info("peer %s: sent %zu %s (update group %u, %zu %s); End-of-RIB once %s",
+			 p->name, p->n_advertised, plural(p->n_advertised, "route", "routes"),
+			 g->id, g->n_members, plural(g->n_members, "member", "members"),
 			 p->d->local_pending ? "vrfmgr's routes are in"
 					     : "the neighbors' End-of-RIBs are in (graceful restart)");
 		return;
 	}
 	send_eor(p);
-	log_info("peer %s: sent %zu routes and End-of-RIB (update group %u, %zu members)", p->name,
-		 p->n_advertised, g->id, g->n_members);
+	log_info("peer %s: sent %zu %s and End-of-RIB (update group %u, %zu %s)", p->name,
+		 p->n_advertised, plural(p->n_advertised, "route", "routes"), g->id, g->n_members,
+		 plural(g->n_members, "member", "members"));
 }
 
 /* A parked peer's End-of-RIB waits until it has caught up (adjout_drained). */
@@ -283,8 +286,9 @@ static void send_owed_eor(struct bgp_peer *p)
 		return;
 	p->eor_owed = false;
 	send_eor(p);
-	log_info("peer %s: sent End-of-RIB after vrfmgr's routes%s (%zu routes advertised)", p->name,
-		 p->d->gr_restarted ? " and the neighbors'" : "", p->n_advertised);
+	log_info("peer %s: sent End-of-RIB after vrfmgr's routes%s (%zu %s advertised)", p->name,
+		 p->d->gr_restarted ? " and the neighbors'" : "", p->n_advertised,
+		 plural(p->n_advertised, "route", "routes"));
 }
 
 void adjout_send_owed_eor(struct bgpd *d)
@@ -321,7 +325,8 @@ void adjout_refresh(struct bgp_peer *p)
 		send_refresh_marker(p, BGP_RR_EORR);
 	else if (!p->eor_owed)
 		send_eor(p);
-	log_info("peer %s: resent %zu routes%s", p->name, p->n_advertised,
+	log_info("peer %s: resent %zu %s%s", p->name, p->n_advertised,
+		 plural(p->n_advertised, "route", "routes"),
 		 marked ? " between BoRR and EoRR" : p->eor_owed ? ", End-of-RIB still owed" : "");
 }
 
@@ -331,8 +336,8 @@ void adjout_drained(struct bgp_peer *p)
 		return;
 	own_walk(p, true);
 	p->parked = false;
-	log_info("peer %s: caught up (%zu routes advertised), back in update group %u", p->name,
-		 p->n_advertised, p->grp->id);
+	log_info("peer %s: caught up (%zu %s advertised), back in update group %u", p->name,
+		 p->n_advertised, plural(p->n_advertised, "route", "routes"), p->grp->id);
 	send_owed_eor(p);
 }
 

@@ -10,6 +10,7 @@
  */
 #include "bgpd/bgpd.h"
 #include "common/log.h"
+#include "common/plural.h"
 
 /*
  * An UPDATE's NLRI land all over the RIB's memory: a cache miss on the
@@ -114,13 +115,15 @@ int fsm_update(struct bgp_conn *c, const uint8_t *body, size_t len)
 	update_withdraw_all(p, u->unreach, u->n_unreach);
 	loop = route_loops(p, &u->attrs);
 	if (loop && u->n_reach)
-		log_debug("peer %s: %zu routes looping back to us ignored", p->name, u->n_reach);
+		log_debug("peer %s: %zu %s looping back to us ignored", p->name, u->n_reach,
+			  plural(u->n_reach, "route", "routes"));
 	if (u->action == ATTR_ACT_WITHDRAW || loop)
 		update_withdraw_all(p, u->reach, u->n_reach);
 	else if (u->n_reach)
 		update_announce(p, u);
 	if (u->end_of_rib) {
-		log_info("peer %s: End-of-RIB, %zu routes", p->name, p->src.n_paths);
+		log_info("peer %s: End-of-RIB, %zu %s", p->name, p->src.n_paths,
+			 plural(p->src.n_paths, "route", "routes"));
 		fsm_gr_sweep(p, "End-of-RIB");
 		p->gr_eor_seen = true;
 		bgpd_gr_check(c->d);

@@ -22,6 +22,7 @@
 #include "common/config.h"
 #include "common/log.h"
 #include "common/opts.h"
+#include "common/plural.h"
 
 #define STOP_TIMEOUT 3 /* seconds the Cease NOTIFICATIONs get to leave */
 
@@ -143,8 +144,9 @@ static int run(struct ferry_config *cfg, const char *run_dir)
 	    evsignal_add(sig_int, NULL) < 0 || evsignal_add(sig_hup, NULL) < 0)
 		fatalx("cannot install signal handlers");
 	marker_make(marker);
-	log_info("bgpd %s: AS %u, router id %s, %zu neighbors", cfg->name, cfg->asn,
-		 ipv4_format(cfg->router_id, api_path), cfg->bgp.n_neighbors);
+	log_info("bgpd %s: AS %u, router id %s, %zu %s", cfg->name, cfg->asn,
+		 ipv4_format(cfg->router_id, api_path), cfg->bgp.n_neighbors,
+		 plural(cfg->bgp.n_neighbors, "neighbor", "neighbors"));
 	event_base_dispatch(base);
 	bgpd_free(d);
 	unlink(marker); /* a clean stop: the next start is no restart */

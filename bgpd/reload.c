@@ -23,6 +23,7 @@
 #include "bgpd/api.h"
 #include "bgpd/bgpd.h"
 #include "common/log.h"
+#include "common/plural.h"
 
 static const struct cfg_neighbor *neighbor_find(const struct ferry_config *c, uint32_t addr)
 {
@@ -79,9 +80,11 @@ static int reload_check(const struct bgpd *d, const struct ferry_config *nc, cha
 	}
 	if (nc->bgp.n_neighbors > d->peer_slots) {
 		snprintf(err, errlen,
-			 "%s: bgp.neighbors: %zu neighbors, but this bgpd has room for %zu (sized "
+			 "%s: bgp.neighbors: %zu %s, but this bgpd has room for %zu (sized "
 			 "at start from the %zu it had); more need a restart of bgpd",
-			 nc->path, nc->bgp.n_neighbors, d->peer_slots, d->cfg->bgp.n_neighbors);
+			 nc->path, nc->bgp.n_neighbors,
+			 plural(nc->bgp.n_neighbors, "neighbor", "neighbors"), d->peer_slots,
+			 d->cfg->bgp.n_neighbors);
 		return -ENOSPC;
 	}
 	return 0;

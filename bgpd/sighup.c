@@ -9,6 +9,7 @@
 
 #include "bgpd/bgpd.h"
 #include "common/log.h"
+#include "common/plural.h"
 
 struct ferry_config *bgpd_sighup(struct bgpd *d, struct ferry_config *cfg, const char *run_dir)
 {
@@ -36,7 +37,7 @@ struct ferry_config *bgpd_sighup(struct bgpd *d, struct ferry_config *cfg, const
 	}
 	config_free(cfg);
 	free(cfg);
-	log_info("reload done: %zu neighbors added, %zu removed, %zu changed, %zu unchanged",
-		 st.added, st.removed, st.changed, st.unchanged);
+	log_info("reload done: %zu %s added, %zu removed, %zu changed, %zu unchanged", st.added,
+		 plural(st.added, "neighbor", "neighbors"), st.removed, st.changed, st.unchanged);
 	return nc;
 }

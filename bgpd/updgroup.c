@@ -24,6 +24,7 @@
 
 #include "bgpd/bgpd.h"
 #include "common/log.h"
+#include "common/plural.h"
 
 #define CHUNK_BYTES (64 * 1024) /* encoded UPDATEs handed to the sockets per chunk */
 
@@ -126,9 +127,10 @@ struct updgroup *updgroup_join(struct bgp_peer *p)
 	g->members = p;
 	g->n_members++;
 	p->parked = false;
-	log_info("peer %s: update group %u (%s%s, %s-octet AS%s, next hop %s), %zu members", p->name,
+	log_info("peer %s: update group %u (%s%s, %s-octet AS%s, next hop %s), %zu %s", p->name,
 		 g->id, k.ebgp ? "eBGP" : "iBGP", k.rr_client ? " client" : "", k.as4 ? "4" : "2",
-		 k.ext_msg ? ", extended messages" : "", ipv4_format(k.nexthop, nh), g->n_members);
+		 k.ext_msg ? ", extended messages" : "", ipv4_format(k.nexthop, nh), g->n_members,
+		 plural(g->n_members, "member", "members"));
 	return g;
 }
 
@@ -234,7 +236,8 @@ static void pack_run(struct packer *pk, const struct attr_set *attrs, const stru
 			      : bgp_update_encode_unreach(w, nlri + off, n - off);
 
 		if (k <= 0) {
-			log_warnx("cannot encode an UPDATE (%d), %zu routes not sent", k, n - off);
+			log_warnx("cannot encode an UPDATE (%d), %zu %s not sent", k, n - off,
+				  plural(n - off, "route", "routes"));
 			return;
 		}
 		off += (size_t)k;

@@ -29,6 +29,7 @@
 #include "bgpd/bgpd.h"
 #include "common/ipc.h"
 #include "common/log.h"
+#include "common/plural.h"
 
 #define RETRY_SECONDS 1
 /*
@@ -182,7 +183,8 @@ static void replay_end_if_owed(struct vrfmgr_link *vl)
 		return;
 	vl->end_owed = false;
 	ipc_send(vl->c, IPC_REPLAY_END, NULL, 0);
-	log_info("vrfmgr: replay of best remote paths done (%zu destinations)", vl->d->rib->n_entries);
+	log_info("vrfmgr: replay of best remote paths done (%zu %s)", vl->d->rib->n_entries,
+		 plural(vl->d->rib->n_entries, "destination", "destinations"));
 }
 
 void vrfmgr_link_replay_done(struct vrfmgr_link *vl)
@@ -343,8 +345,8 @@ static void on_msg(struct ipc_conn *c, uint16_t type, const void *payload, uint3
 		break;
 	case IPC_REPLAY_END:
 		n = rib_source_sweep(vl->d->rib, &vl->d->local);
-		log_info("vrfmgr: replay done, %zu local routes, %zu swept",
-			 vl->d->local.n_paths, n);
+		log_info("vrfmgr: replay done, %zu local %s, %zu swept", vl->d->local.n_paths,
+			 plural(vl->d->local.n_paths, "route", "routes"), n);
 		local_ready(vl);
 		bgpd_schedule_flush(vl->d);
 		break;
@@ -366,8 +368,8 @@ static void on_close(struct ipc_conn *c, void *arg)
 {
 	struct vrfmgr_link *vl = arg;
 
-	log_warnx("vrfmgr: connection lost; keeping its %zu routes until it replays",
-		  vl->d->local.n_paths);
+	log_warnx("vrfmgr: connection lost; keeping its %zu %s until it replays",
+		  vl->d->local.n_paths, plural(vl->d->local.n_paths, "route", "routes"));
 	ipc_conn_free(c);
 	vl->c = NULL;
 	vl->end_owed = false;

@@ -308,7 +308,21 @@ static char *slot(void)
 	return ring[n++ % 16];
 }
 
+/* A count and its noun: "1 member", "3 members" ("- members" when the daemon gave none). */
+static const char *counted(struct json_object *o, const char *key, const char *one,
+			   const char *many, char *buf, size_t len)
+{
+	struct json_object *v = get(o, key);
+	char n[64];
+	bool is_one = json_object_is_type(v, json_type_int) && json_object_get_int64(v) == 1;
+
+	snprintf(buf, len, "%s %s", cli_cell_format(v, CLI_COL_TEXT, n, sizeof(n)),
+		 is_one ? one : many);
+	return buf;
+}
+
 #define C(o, k) cell(o, k, CLI_COL_TEXT, slot(), 512)
+#define N(o, k, one, many) counted(o, k, one, many, slot(), 512)
 #define L(o, k) cell(o, k, CLI_COL_LIST, slot(), 512)
 #define D(o, k) cell(o, k, CLI_COL_DURATION, slot(), 512)
 #define LBL(o, k) cell(o, k, CLI_COL_LABEL, slot(), 512)
@@ -398,13 +412,15 @@ int cli_print_neighbor(FILE *out, const struct cli_view *v, struct json_object *
 	fprintf(out, "  %-16s %s accepted (%s best, %s stale), %s advertised, %s queued\n",
 		"routes:", C(r, "accepted"), C(r, "best"), C(r, "stale"), C(r, "advertised"),
 		C(r, "pending_out"));
-	fprintf(out, "  %-16s %s treat-as-withdraw (%s routes), %s attribute discard, %s reset\n",
-		"update errors:", C(ue, "treat_as_withdraw"), C(ue, "routes_withdrawn"),
+	fprintf(out, "  %-16s %s treat-as-withdraw (%s), %s attribute discard, %s reset\n",
+		"update errors:", C(ue, "treat_as_withdraw"),
+		N(ue, "routes_withdrawn", "route", "routes"),
 		C(ue, "attribute_discard"), C(ue, "session_reset"));
 	if (g != NULL && !json_object_is_type(g, json_type_null))
-		fprintf(out, "  %-16s %s (%s members, %s UPDATEs built), %s bytes queued\n",
-			"update group:", C(g, "id"), C(g, "members"), C(g, "updates_built"),
-			C(doc, "output_queued_bytes"));
+		fprintf(out, "  %-16s %s (%s, %s built), %s queued\n", "update group:", C(g, "id"),
+			N(g, "members", "member", "members"),
+			N(g, "updates_built", "UPDATE", "UPDATEs"),
+			N(doc, "output_queued_bytes", "byte", "bytes"));
 	return 0;
 }
 

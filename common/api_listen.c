@@ -33,6 +33,7 @@
 #include "common/config.h"
 #include "common/ipc.h"
 #include "common/log.h"
+#include "common/plural.h"
 #include "common/prefix.h"
 
 struct api_listener *api_listener_new(struct api_server *s, const char *name)
@@ -227,7 +228,8 @@ struct api_server *api_server_start(struct event_base *base, const char *unix_pa
 		goto fail_unlink;
 	}
 	api_listener_add(s, l);
-	log_debug("api: serving %zu routes on %s", n_routes, unix_path);
+	log_debug("api: serving %zu %s on %s", n_routes, plural(n_routes, "route", "routes"),
+		  unix_path);
 	return s;
 
 fail_unlink:

@@ -10,6 +10,7 @@
 
 #include "common/label.h"
 #include "common/log.h"
+#include "common/plural.h"
 #include "common/prefix.h"
 #include "fwd/apply.h"
 #include "fwd/arp.h"
@@ -153,7 +154,7 @@ static void on_replay_begin(struct fwd *f, const void *m)
 
 static void on_replay_end(struct fwd *f, const void *m)
 {
-	size_t n_vrfs = 0, n_routes = 0;
+	size_t n_vrfs = 0, n_routes = 0, n_labels;
 
 	(void)m;
 	/* routes and labels first: they release the next hops swept after them */
@@ -172,8 +173,11 @@ static void on_replay_end(struct fwd *f, const void *m)
 			n_vrfs++;
 			n_routes += fib_count(f->vrfs[id]);
 		}
-	log_info("replay from vrfmgr done: %zu VRFs, %zu FIB and %zu LFIB entries", n_vrfs,
-		 n_routes, lfib_count(f));
+	n_labels = lfib_count(f);
+	log_info("replay from vrfmgr done: %zu %s, %zu %s and %zu %s", n_vrfs,
+		 plural(n_vrfs, "VRF", "VRFs"), n_routes,
+		 plural(n_routes, "FIB entry", "FIB entries"), n_labels,
+		 plural(n_labels, "LFIB entry", "LFIB entries"));
 }
 
 static void (*const handlers[IPC_TYPE_MAX])(struct fwd *f, const void *payload) = {

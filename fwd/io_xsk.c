@@ -25,6 +25,7 @@
 #include <xdp/xsk.h>
 
 #include "common/log.h"
+#include "common/plural.h"
 #include "fwd/io_ring.h"
 #include "fwd/io_xsk.h"
 
@@ -213,7 +214,8 @@ static void refill(struct io_xsk *x, uint32_t rx_idx, uint32_t n)
 
 	/* the fill ring has room for twice the receive buffers: this cannot come short */
 	if (xsk_ring_prod__reserve(&x->fill, n, &idx) != n) {
-		log_warnx("AF_XDP fill ring full: %u receive buffers lost", n);
+		log_warnx("AF_XDP fill ring full: %u receive %s lost", n,
+			  plural(n, "buffer", "buffers"));
 		return;
 	}
 	for (uint32_t i = 0; i < n; i++)

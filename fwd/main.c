@@ -27,6 +27,7 @@
 #include "common/config.h"
 #include "common/log.h"
 #include "common/opts.h"
+#include "common/plural.h"
 #include "fwd/apply.h"
 #include "fwd/arp.h"
 #include "fwd/fwd_api.h"
@@ -187,9 +188,10 @@ static void start(struct fwd_daemon *d)
 	io_packet_attach(d->io, d->f);
 	if (d->cfg.fwd.workers > 0) {
 		if (io_packet_start_workers(d->io, d->cfg.fwd.workers) < 0)
-			fatalx("cannot start %u worker threads", d->cfg.fwd.workers);
-		log_info("%u worker threads forward; this thread keeps ARP, the API and vrfmgr",
-			 d->cfg.fwd.workers);
+			fatalx("cannot start %u worker %s", d->cfg.fwd.workers,
+			       plural(d->cfg.fwd.workers, "thread", "threads"));
+		log_info("%u worker %s forward; this thread keeps ARP, the API and vrfmgr",
+			 d->cfg.fwd.workers, plural(d->cfg.fwd.workers, "thread", "threads"));
 	}
 	if (apply_core_interfaces(d->f, &d->cfg) < 0 || apply_static_lfib(d->f, &d->cfg) < 0)
 		fatalx("cannot install the configured interfaces and label entries");
@@ -214,9 +216,11 @@ static void start(struct fwd_daemon *d)
 	    event_add(d->tick, &one_s) < 0 || event_add(d->sigterm, NULL) < 0 ||
 	    event_add(d->sigint, NULL) < 0 || event_add(d->sighup, NULL) < 0)
 		fatalx("cannot set up timers and signals");
-	log_info("fwd for %s started in %s mode: %zu core interfaces, %zu static label entries, "
-		 "run dir %s", d->cfg.name, d->cfg.fwd.mode == CFG_FWD_PE ? "PE" : "LSR",
-		 d->cfg.fwd.n_core_interfaces, lfib_count(d->f), d->cfg.run_dir);
+	log_info("fwd for %s started in %s mode: %zu core %s, %zu static label %s, run dir %s",
+		 d->cfg.name, d->cfg.fwd.mode == CFG_FWD_PE ? "PE" : "LSR",
+		 d->cfg.fwd.n_core_interfaces,
+		 plural(d->cfg.fwd.n_core_interfaces, "interface", "interfaces"), lfib_count(d->f),
+		 plural(lfib_count(d->f), "entry", "entries"), d->cfg.run_dir);
 }
 
 static void stop(struct fwd_daemon *d)

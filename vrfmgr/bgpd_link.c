@@ -16,6 +16,7 @@
 #include <event2/event.h>
 
 #include "common/log.h"
+#include "common/plural.h"
 #include "vrfmgr/l3vpn.h"
 #include "vrfmgr/vrfmgr.h"
 
@@ -193,8 +194,9 @@ static void bgpd_flush(evutil_socket_t fd, short what, void *arg)
 	bl->flush_armed = false;
 	if (bl->received == 0 && bl->withdrawn == 0)
 		return;
-	log_info("bgpd: %zu VPN routes updated (%zu VRF placements, %zu ignored), %zu withdrawn",
-		 bl->received, bl->placed, bl->ignored, bl->withdrawn);
+	log_info("bgpd: %zu %s updated (%zu %s, %zu ignored), %zu withdrawn", bl->received,
+		 plural(bl->received, "VPN route", "VPN routes"), bl->placed,
+		 plural(bl->placed, "VRF placement", "VRF placements"), bl->ignored, bl->withdrawn);
 	counters_reset(bl);
 }
 
@@ -253,8 +255,10 @@ static void bgpd_gone_cb(evutil_socket_t fd, short what, void *arg)
 	if (swept > 0)
 		import_retry_limits(&vm->table);
 	vm->bgp.in_replay = false;
-	log_warnx("bgpd not back within %u s (bgp.graceful_restart.restart_time): its %zu imported "
-		  "routes dropped (%zu VRF placements)", gone_seconds(vm), n, swept);
+	log_warnx("bgpd not back within %u s (bgp.graceful_restart.restart_time): its %zu %s "
+		  "dropped (%zu %s)", gone_seconds(vm), n,
+		  plural(n, "imported route", "imported routes"), swept,
+		  plural(swept, "VRF placement", "VRF placements"));
 }
 
 int bgpd_link_init(struct vrfmgr *vm)
@@ -305,7 +309,7 @@ void bgpd_link_hello(struct vrfmgr *vm, struct vrfmgr_conn *c)
 	n = export_walk(&vm->table, export_send, c);
 	if (hub_send(c, IPC_REPLAY_END, NULL, 0) < 0)
 		return;
-	log_info("bgpd %s: exported %zu VPN routes", c->name, n);
+	log_info("bgpd %s: exported %zu %s", c->name, n, plural(n, "VPN route", "VPN routes"));
 }
 
 static void arm_flush(struct bgpd_link *bl)
@@ -331,7 +335,8 @@ static void on_replay_begin(struct vrfmgr *vm)
 	counters_reset(bl);
 	stale = import_mark_stale(&vm->table);
 	bl->in_replay = true;
-	log_debug("bgpd replay begins; %zu imported routes to refresh", stale);
+	log_debug("bgpd replay begins; %zu %s to refresh", stale,
+		  plural(stale, "imported route", "imported routes"));
 }
 
 static void on_replay_end(struct vrfmgr *vm)
@@ -347,9 +352,10 @@ static void on_replay_end(struct vrfmgr *vm)
 	if (swept > 0)
 		import_retry_limits(&vm->table);
 	bl->in_replay = false;
-	log_info("bgpd replay: %zu VPN routes (%zu ignored), %zu VRF placements, %zu withdrawn, "
-		 "%zu stale swept",
-		 bl->received, bl->ignored, bl->placed, bl->withdrawn, swept);
+	log_info("bgpd replay: %zu %s (%zu ignored), %zu %s, %zu withdrawn, %zu stale swept",
+		 bl->received, plural(bl->received, "VPN route", "VPN routes"), bl->ignored,
+		 bl->placed, plural(bl->placed, "VRF placement", "VRF placements"), bl->withdrawn,
+		 swept);
 	counters_reset(bl);
 	fwd_sync_converged(vm, "bgpd replayed");
 }
@@ -417,5 +423,5 @@ void bgpd_link_closed(struct vrfmgr *vm, struct vrfmgr_conn *c)
 	gone.tv_sec = gone_seconds(vm);
 	evtimer_add(vm->bgp.gone_ev, &gone);
 	log_info("bgpd gone; keeping its imported routes until its next replay, at most %ld s "
-		 "(%zu routes in all VRFs)", (long)gone.tv_sec, n);
+		 "(%zu %s in all VRFs)", (long)gone.tv_sec, n, plural(n, "route", "routes"));
 }

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "common/label.h"
+#include "common/plural.h"
 #include "vrfmgr/explain.h"
 #include "vrfmgr/l3vpn.h"
 
@@ -38,8 +39,9 @@ static const struct vrf *vrf_with_rd(const struct vrf_table *t, const struct rd 
 static void limit_reason(struct explain *e)
 {
 	snprintf(e->reason, sizeof(e->reason),
-		 "VRF %s is at its route limit (%zu prefixes, max_routes %u)", e->vrf->cfg->name,
-		 e->vrf->routes.count, e->vrf->cfg->max_routes);
+		 "VRF %s is at its route limit (%zu %s, max_routes %u)", e->vrf->cfg->name,
+		 e->vrf->routes.count, plural(e->vrf->routes.count, "prefix", "prefixes"),
+		 e->vrf->cfg->max_routes);
 	e->verdict = EXPLAIN_VRF_LIMIT;
 }
 

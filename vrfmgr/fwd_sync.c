@@ -25,6 +25,7 @@
 #include <event2/event.h>
 
 #include "common/log.h"
+#include "common/plural.h"
 #include "vrfmgr/vrfmgr.h"
 
 #define FS_HELD_MAX 65536
@@ -216,6 +217,18 @@ const struct dataplane_ops fwd_sync_ops = {
 	.lfib_del = fs_lfib_del,
 };
 
+/* What went in a replay; fwd's "replay from vrfmgr done" line counts the same. */
+static void replay_log(const char *name, const uint64_t *sent)
+{
+	unsigned long long v = sent[IPC_VRF_ADD], i = sent[IPC_IF_BIND], nh = sent[IPC_NH_ADD],
+			   fib = sent[IPC_FIB_ADD], lfib = sent[IPC_LFIB_ADD];
+
+	log_info("fwd %s: replayed %llu %s, %llu %s, %llu %s, %llu %s and %llu %s", name, v,
+		 plural(v, "VRF", "VRFs"), i, plural(i, "interface", "interfaces"), nh,
+		 plural(nh, "next hop", "next hops"), fib, plural(fib, "FIB entry", "FIB entries"),
+		 lfib, plural(lfib, "LFIB entry", "LFIB entries"));
+}
+
 static void fwd_replay(struct vrfmgr *vm, struct vrfmgr_conn *c)
 {
 	struct fwd_sync *fs = &vm->fwd;
@@ -231,12 +244,7 @@ static void fwd_replay(struct vrfmgr *vm, struct vrfmgr_conn *c)
 	fs->replaying = false;
 	if (hub_send(c, IPC_REPLAY_END, NULL, 0) < 0)
 		return;
-	log_info("fwd %s: replayed %llu VRFs, %llu interfaces, %llu next hops, %llu FIB and "
-		 "%llu LFIB entries",
-		 c->name, (unsigned long long)fs->sent[IPC_VRF_ADD],
-		 (unsigned long long)fs->sent[IPC_IF_BIND], (unsigned long long)fs->sent[IPC_NH_ADD],
-		 (unsigned long long)fs->sent[IPC_FIB_ADD],
-		 (unsigned long long)fs->sent[IPC_LFIB_ADD]);
+	replay_log(c->name, fs->sent);
 }
 
 void fwd_sync_hello(struct vrfmgr *vm, struct vrfmgr_conn *c)

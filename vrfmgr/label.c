@@ -12,6 +12,7 @@
 
 #include "common/label.h"
 #include "common/log.h"
+#include "common/plural.h"
 #include "vrfmgr/label.h"
 
 #define LABEL_HASH_MIN 64
@@ -273,8 +274,8 @@ struct label_entry *label_claim(struct label_alloc *la, const struct label_key *
 	if (label == MPLS_LABEL_NONE && label_expire(la) > 0)
 		label = label_lowest_free(la);
 	if (label == MPLS_LABEL_NONE) {
-		log_warnx("label range %u-%u is used up (%zu labels in use or held down)",
-			  la->min, la->max, la->n);
+		log_warnx("label range %u-%u is used up (%zu %s in use or held down)", la->min,
+			  la->max, la->n, plural(la->n, "label", "labels"));
 		return NULL;
 	}
 	e = label_insert(la, label, key);

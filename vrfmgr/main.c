@@ -21,6 +21,7 @@
 #include "common/label.h"
 #include "common/log.h"
 #include "common/opts.h"
+#include "common/plural.h"
 #include "vrfmgr/l3vpn.h"
 #include "vrfmgr/slab.h"
 #include "vrfmgr/state.h"
@@ -115,9 +116,10 @@ static void log_vrfs(const struct vrf_table *t)
 		else
 			snprintf(label, sizeof(label), "%s",
 				 v->cfg->label_mode == CFG_LABEL_PER_CE ? "per-ce" : "per-prefix");
-		log_info("vrf %s up: id %u, rd %s, label %s, %zu interfaces, %zu routes",
-			 v->cfg->name, v->id, rd_format(&v->cfg->rd, rd), label,
-			 v->cfg->n_interfaces, v->n_routes);
+		log_info("vrf %s up: id %u, rd %s, label %s, %zu %s, %zu %s", v->cfg->name, v->id,
+			 rd_format(&v->cfg->rd, rd), label, v->cfg->n_interfaces,
+			 plural(v->cfg->n_interfaces, "interface", "interfaces"), v->n_routes,
+			 plural(v->n_routes, "route", "routes"));
 	}
 }
 
@@ -141,7 +143,8 @@ static int vrfmgr_start(struct vrfmgr *vm)
 	leaked = import_leak_local(&vm->table);
 	log_vrfs(&vm->table);
 	if (leaked > 0)
-		log_info("%zu routes leaked between local VRFs by route target", leaked);
+		log_info("%zu %s leaked between local VRFs by route target", leaked,
+			 plural(leaked, "route", "routes"));
 	if ((rc = bgpd_link_init(vm)) < 0 || (rc = fwd_sync_init(vm)) < 0)
 		return rc;
 	if ((rc = timers_start(vm)) < 0)

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "common/log.h"
+#include "common/plural.h"
 #include "vrfmgr/reload.h"
 #include "vrfmgr/vrfmgr.h"
 
@@ -53,6 +54,7 @@ void vrfmgr_reload(struct vrfmgr *vm)
 	struct ferry_config *nc;
 	struct reload_stats st;
 	uint64_t fwd0, bgp0;
+	unsigned long long n_fwd;
 
 	log_info("SIGHUP: reloading %s", vm->cfg->path);
 	if ((nc = reload_load(vm)) == NULL)
@@ -64,9 +66,11 @@ void vrfmgr_reload(struct vrfmgr *vm)
 	free(vm->cfg);
 	vm->cfg = nc;
 	vrf_table_save(&vm->table);
-	log_info("reload done: %zu VRFs added, %zu removed, %zu changed, %zu remote PEs with a "
-		 "new LSP state; %llu messages to fwd, %llu to bgpd",
-		 st.added, st.removed, st.changed, st.next_hops,
-		 (unsigned long long)(fwd_messages(vm) - fwd0),
+	n_fwd = fwd_messages(vm) - fwd0;
+	log_info("reload done: %zu %s added, %zu removed, %zu changed, %zu %s with a new LSP "
+		 "state; %llu %s to fwd, %llu to bgpd", st.added, plural(st.added, "VRF", "VRFs"),
+		 st.removed, st.changed, st.next_hops,
+		 plural(st.next_hops, "remote PE", "remote PEs"), n_fwd,
+		 plural(n_fwd, "message", "messages"),
 		 (unsigned long long)(vm->bgp.exported - bgp0));
 }

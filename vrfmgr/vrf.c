@@ -13,6 +13,7 @@
 
 #include "common/label.h"
 #include "common/log.h"
+#include "common/plural.h"
 #include "vrfmgr/l3vpn.h"
 #include "vrfmgr/rtset.h"
 #include "vrfmgr/slab.h"
@@ -135,12 +136,14 @@ static void vrf_limit_note(struct vrf *v)
 		return;
 	if (!v->limit_warned && v->routes.count >= warn_at) {
 		v->limit_warned = true;
-		log_warnx("vrf %s: %zu prefixes, %u%% of its limit of %u", v->cfg->name,
-			  v->routes.count, v->cfg->warn_threshold, v->cfg->max_routes);
+		log_warnx("vrf %s: %zu %s, %u%% of its limit of %u", v->cfg->name, v->routes.count,
+			  plural(v->routes.count, "prefix", "prefixes"), v->cfg->warn_threshold,
+			  v->cfg->max_routes);
 	} else if (v->limit_warned && v->routes.count < warn_at) {
 		v->limit_warned = false;
-		log_info("vrf %s: %zu prefixes, back below %u%% of its limit of %u", v->cfg->name,
-			 v->routes.count, v->cfg->warn_threshold, v->cfg->max_routes);
+		log_info("vrf %s: %zu %s, back below %u%% of its limit of %u", v->cfg->name,
+			 v->routes.count, plural(v->routes.count, "prefix", "prefixes"),
+			 v->cfg->warn_threshold, v->cfg->max_routes);
 	}
 }
 

@@ -121,7 +121,7 @@ write_dut 65000 "$BY" "$RAWNB"
 check "neighbor added: SIGHUP logged, the reload done" eval 'hup &&
 	log_has "$DUT_LOG" "SIGHUP: reloading $TMP/dut.json" &&
 	log_has "$DUT_LOG" "reload: neighbor 10.79.0.3 added (AS 65000)" &&
-	log_has "$DUT_LOG" "reload done: 1 neighbors added, 0 removed, 0 changed, 1 unchanged"'
+	log_has "$DUT_LOG" "reload done: 1 neighbor added, 0 removed, 0 changed, 1 unchanged"'
 check "neighbor added: 10.79.0.3 in ferryctl bgp neighbors" configured dut 10.79.0.3
 
 RD=65000:79

@@ -280,7 +280,7 @@ check "pe1 counts each of pe2's session ends (ferry_bgp_session_downs_total >= $
 eor_after_routes() {
 	local want n
 	want=$(api pe1 bgpd /neighbors | jq '.neighbors[0].prefixes_received')
-	n=$(eor_lines | tail -n +"$((eors_before + 1))" | grep -c "End-of-RIB, $want routes")
+	n=$(eor_lines | tail -n +"$((eors_before + 1))" | grep -cE "End-of-RIB, $want routes?$")
 	echo "pe1: End-of-RIB from pe2 after all $want of its routes in $n of $FLAPS restarts"
 	[ "$want" -gt 0 ] && [ "$n" = "$FLAPS" ] &&
 		[ "$(eor_lines | tail -n +"$((eors_before + 1))" | wc -l)" = "$FLAPS" ]

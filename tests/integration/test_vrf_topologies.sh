@@ -295,7 +295,7 @@ up1=$(uptime)
 check "the BGP session was not reset (uptime $up0 s -> $up1 s)" \
 	eval '[ -n "$up0" ] && [ "$up1" != null ] && [ "$up1" -ge "$up0" ] && lab_established pe2 10.255.0.1 >/dev/null'
 check "fwd got only the differences, no replay (replays: $rp0 -> $(replays))" \
-	eval '[ "$(replays)" = "$rp0" ] && grep -q "reload done: 1 VRFs added" "$(rundir pe2)/vrfmgr.log"'
+	eval '[ "$(replays)" = "$rp0" ] && grep -q "reload done: 1 VRF added" "$(rundir pe2)/vrfmgr.log"'
 printf '{ "router": { "name": "pe2", "router_id": "10.255.0.9", "asn": 65000 } }' >"$TMP/pe2.json"
 kill -HUP "$PID_pe2_vrfmgr"
 check "a reload that needs a restart is refused, the running config stays" \
