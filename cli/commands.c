@@ -44,10 +44,11 @@ EXPORT_COLS(vrfs, { "NAME", "name", CLI_COL_TEXT }, { "ID", "id", CLI_COL_TEXT }
 	    { "EXPORT-RT", "export_rts", CLI_COL_LIST }, { "ROUTES", "route_count", CLI_COL_TEXT },
 	    { "INTERFACES", "interfaces", CLI_COL_LIST })
 
+/* The labels as the stack goes on the wire, outer first (as show fib gives them). */
 EXPORT_COLS(vrf_routes, { "VRF", "vrf", CLI_COL_TEXT }, { "PREFIX", "prefix", CLI_COL_TEXT },
 	    { "SOURCE", "source", CLI_COL_TEXT }, { "RD", "rd", CLI_COL_TEXT },
-	    { "INNER", "inner_label", CLI_COL_LABEL }, { "REMOTE-PE", "remote_pe", CLI_COL_TEXT },
-	    { "OUTER", "outer_label", CLI_COL_LABEL }, { "NEXT-HOP", "next_hop", CLI_COL_TEXT },
+	    { "REMOTE-PE", "remote_pe", CLI_COL_TEXT }, { "OUTER", "outer_label", CLI_COL_LABEL },
+	    { "INNER", "inner_label", CLI_COL_LABEL }, { "NEXT-HOP", "next_hop", CLI_COL_TEXT },
 	    { "INTERFACE", "interface", CLI_COL_TEXT },
 	    { "ROUTE-TARGETS", "route_targets", CLI_COL_LIST },
 	    { "INSTALLED", "installed", CLI_COL_BOOL })
@@ -60,6 +61,7 @@ EXPORT_COLS(labels, { "LABEL", "label", CLI_COL_LABEL }, { "VRF", "vrf", CLI_COL
 	    { "PREFIX", "prefix", CLI_COL_TEXT }, { "INTERFACE", "interface", CLI_COL_TEXT },
 	    { "NEXT-HOP", "next_hop", CLI_COL_TEXT }, { "USERS", "users", CLI_COL_TEXT })
 
+/* Outer label first, as show vrf routes has them: the wire's order. */
 EXPORT_COLS(fib, { "VRF", "vrf", CLI_COL_TEXT }, { "VRF-ID", "vrf_id", CLI_COL_TEXT },
 	    { "PREFIX", "prefix", CLI_COL_TEXT }, { "TYPE", "type", CLI_COL_TEXT },
 	    { "INTERFACE", "interface", CLI_COL_TEXT }, { "GATEWAY", "gateway", CLI_COL_TEXT },

@@ -156,6 +156,32 @@ Test(cli_show, tables_golden)
 	show_golden("vpn", "vpn", "show_vpn");
 }
 
+/* Where a table's column for the JSON key is, or -1. */
+static int col_of(const struct cli_column *cols, size_t n, const char *key)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(cols[i].key, key) == 0)
+			return (int)i;
+	return -1;
+}
+
+/*
+ * show fib and show vrf routes give the two labels of a labeled route side
+ * by side, outer first: the order of the stack on the wire (show vrf routes
+ * gave the inner label first, three columns before the outer one).
+ */
+Test(cli_show, label_columns_outer_first_in_fib_and_vrf_routes)
+{
+	int fo = col_of(cli_cols_fib, cli_ncols_fib, "out_label");
+	int fi = col_of(cli_cols_fib, cli_ncols_fib, "inner_label");
+	int ro = col_of(cli_cols_vrf_routes, cli_ncols_vrf_routes, "outer_label");
+	int ri = col_of(cli_cols_vrf_routes, cli_ncols_vrf_routes, "inner_label");
+
+	cr_assert(fo >= 0 && fi >= 0 && ro >= 0 && ri >= 0);
+	cr_expect_eq(fi, fo + 1, "show fib: inner label right after the outer one");
+	cr_expect_eq(ri, ro + 1, "show vrf routes: inner label right after the outer one");
+}
+
 Test(cli_show, details_golden)
 {
 	show_golden("bgp neighbors 10.255.0.2", "bgp_neighbor", "show_bgp_neighbor");
