@@ -12,7 +12,6 @@
 
 #include "common/label.h"
 #include "common/log.h"
-#include "common/plural.h"
 #include "vrfmgr/label.h"
 
 #define LABEL_HASH_MIN 64
@@ -203,6 +202,7 @@ static void label_remove(struct label_alloc *la, struct label_entry *e)
 	memmove(&la->v[i], &la->v[i + 1], (la->n - i - 1) * sizeof(la->v[0]));
 	la->n--;
 	la->dirty = true;
+	la->freed++;
 	free(e);
 }
 
@@ -234,6 +234,25 @@ size_t label_expire(struct label_alloc *la)
 		}
 	}
 	return n;
+}
+
+uint32_t label_next_free(const struct label_alloc *la, size_t *n_held)
+{
+	uint32_t first = UINT32_MAX;
+
+	*n_held = 0;
+	for (size_t i = 0; i < la->n; i++) {
+		const struct label_entry *e = la->v[i];
+		uint32_t s;
+
+		if (e->state == LABEL_USED)
+			continue;
+		s = e->state == LABEL_HELD ? label_held_for(la, e) : la->hold_down;
+		(*n_held)++;
+		if (s < first)
+			first = s;
+	}
+	return first;
 }
 
 /* The lowest label of the range no entry occupies, or MPLS_LABEL_NONE. */
@@ -273,11 +292,9 @@ struct label_entry *label_claim(struct label_alloc *la, const struct label_key *
 	label = label_lowest_free(la);
 	if (label == MPLS_LABEL_NONE && label_expire(la) > 0)
 		label = label_lowest_free(la);
-	if (label == MPLS_LABEL_NONE) {
-		log_warnx("label range %u-%u is used up (%zu %s in use or held down)", la->min,
-			  la->max, la->n, plural(la->n, "label", "labels"));
+	/* Not logged here: the caller says what goes without (once, vrf_label.c). */
+	if (label == MPLS_LABEL_NONE)
 		return NULL;
-	}
 	e = label_insert(la, label, key);
 	if (e != NULL)
 		label_use(la, e, vrf_id);

@@ -62,6 +62,7 @@ struct label_alloc {
 	struct label_entry **hash; /* by key */
 	size_t nb;
 	bool dirty;                /* changed since label_store last saved it */
+	uint64_t freed;            /* labels freed so far: a claim that failed may succeed now */
 	int64_t (*clock)(void);    /* wall-clock seconds (time(NULL)); tests replace it */
 };
 
@@ -78,7 +79,8 @@ void label_alloc_free(struct label_alloc *la);
 /*
  * Takes a reference on key's label for VRF vrf_id: the one it holds, had
  * (held down or reserved) or else the lowest free one. NULL when the range
- * is used up (logged) or out of memory.
+ * is used up (not logged: the caller says what goes without) or out of
+ * memory (logged).
  */
 struct label_entry *label_claim(struct label_alloc *la, const struct label_key *key,
 				uint32_t vrf_id);
@@ -91,6 +93,12 @@ struct label_entry *label_find(const struct label_alloc *la, const struct label_
 uint32_t label_held_for(const struct label_alloc *la, const struct label_entry *e);
 /* Frees held labels whose hold-down has passed. Returns how many. */
 size_t label_expire(struct label_alloc *la);
+/*
+ * When a label becomes free again: seconds until the first held (or
+ * reserved: held from the end of the start-up build) label is, and how
+ * many there are in *n_held; UINT32_MAX when none is held (all in use).
+ */
+uint32_t label_next_free(const struct label_alloc *la, size_t *n_held);
 
 /*
  * For the state file: re-creates an entry as it was before a restart

@@ -74,7 +74,7 @@ static void on_tick(evutil_socket_t fd, short what, void *arg)
 
 	(void)fd;
 	(void)what;
-	label_expire(&vm->table.labels);
+	vrf_table_labels_tick(&vm->table);
 	vrf_table_save(&vm->table);
 }
 

@@ -91,6 +91,7 @@ struct vrf {
 	bool limit_warned; /* at or above the warning threshold: said once */
 	bool limit_hit;    /* refused a route since it last had room */
 	bool dying;        /* being torn down (reload): nothing installed, exported or leaked in */
+	bool label_wait;   /* found no free label (its own or a prefix's): gets one when one is */
 	uint32_t import_gen; /* import.c: last VPN route visit that reached this VRF */
 };
 
@@ -115,6 +116,8 @@ struct vrf_table {
 	struct rt_index rtix; /* import RT -> VRFs (import.c); stale when VRFs change */
 	uint32_t import_gen;
 	bool limits_hit;      /* some VRF has limit_hit set (import_retry_limits has work) */
+	bool label_wait;      /* some VRF has label_wait set (vrf_table_labels_tick has work) */
+	uint64_t label_wait_freed; /* labels.freed when the waiting VRFs last tried */
 	struct dataplane dp;
 	struct export_sink exp;
 	char state_path[CFG_PATH_MAX]; /* labels and VRF ids persist here ("": nowhere) */
@@ -214,7 +217,10 @@ const char *vrf_route_reason(const struct vrf_prefix *vp, const struct vrf_route
 const char *route_source_name(enum route_source s);
 
 /* ---- vrf_label.c: the labels a VRF advertises, and their LFIB entries ---- */
-/* Per-VRF mode: claims v's label and programs "pop, look up in v". 0 or -ENOSPC. */
+/*
+ * Per-VRF mode: claims v's label and programs "pop, look up in v". 0, or
+ * -ENOSPC when none is free: v waits for one (logged once), see below.
+ */
 int vrf_label_claim_vrf(struct vrf_table *t, struct vrf *v);
 /* Drops v's per-VRF label (LFIB entry deleted, label held down). */
 void vrf_label_release_vrf(struct vrf_table *t, struct vrf *v);
@@ -222,7 +228,8 @@ void vrf_label_release_vrf(struct vrf_table *t, struct vrf *v);
 bool vrf_label_fits(const struct vrf *v, const struct label_entry *e, const struct vrf_route *r);
 /*
  * A reference on the label for prefix vp exported through route r, with its
- * LFIB entry programmed on first use. NULL when no label is left (logged).
+ * LFIB entry programmed on first use. NULL when no label is free: v waits
+ * for one (logged once), see below.
  */
 struct label_entry *vrf_label_get(struct vrf_table *t, struct vrf *v, const struct vrf_prefix *vp,
 				  const struct vrf_route *r);
@@ -232,6 +239,13 @@ void vrf_label_put(struct vrf_table *t, struct label_entry *e);
 void vrf_label_retarget(struct vrf_table *t, struct label_entry *e, struct nexthop *nh);
 /* Emits an LFIB_ADD per label in use. */
 void vrf_label_replay(const struct vrf_table *t, const struct dataplane *dp);
+/*
+ * Once a second: frees the labels whose hold-down is over and, when any
+ * was freed, gives the VRFs that wait for a label (a new VRF whose label
+ * range is held down by the one it replaced) their labels, exporting
+ * their routes; each such VRF says so in the log.
+ */
+void vrf_table_labels_tick(struct vrf_table *t);
 /* The LFIB entry that gives e its meaning; false when it has none (yet). */
 bool vrf_label_lfib_entry(const struct label_entry *e, struct ipc_lfib_entry *m);
 

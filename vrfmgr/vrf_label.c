@@ -10,12 +10,23 @@
  * A POP_FORWARD entry keeps its next hop in the dataplane the way an
  * installed FIB entry does (nexthop_fib_hold), so fwd always has the NH
  * before the label entry that uses it and loses it only after.
+ *
+ * A VRF that finds no free label (typically one that replaced a VRF whose
+ * label is still held down, in a range with no other room) is not left
+ * without: it waits, said once in the log with when a label is free again,
+ * and vrf_table_labels_tick gives it one as soon as one is, exporting its
+ * routes then. Another VRF's held label is never taken early: remote PEs
+ * may still send that VRF's traffic with it.
  */
 #include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "common/label.h"
 #include "common/log.h"
+#include "common/plural.h"
+#include "vrfmgr/l3vpn.h"
 #include "vrfmgr/vrf.h"
 
 bool vrf_label_lfib_entry(const struct label_entry *e, struct ipc_lfib_entry *m)
@@ -48,6 +59,31 @@ static void lfib_unprogram(struct vrf_table *t, const struct label_entry *e)
 	DP_CALL(&t->dp, lfib_del, &m);
 }
 
+/* No free label for v (p: for that prefix; NULL: v's own): said once while v waits. */
+static void label_wait(struct vrf_table *t, struct vrf *v, const struct prefix4 *p)
+{
+	char pb[PREFIX4_STRLEN], when[96];
+	size_t n_held;
+	uint32_t s = label_next_free(&t->labels, &n_held);
+
+	t->label_wait = true;
+	if (v->label_wait)
+		return;
+	v->label_wait = true;
+	if (n_held > 0)
+		snprintf(when, sizeof(when), "%zu held down, the first free again in %u s", n_held,
+			 s);
+	else
+		snprintf(when, sizeof(when), "all in use: one must be released");
+	if (p != NULL)
+		log_warnx("vrf %s: no free label in %u-%u (%s): %s, and any other prefix "
+			  "that finds none, not exported until it gets one", v->cfg->name,
+			  t->labels.min, t->labels.max, when, prefix4_format(p, pb));
+	else
+		log_warnx("vrf %s: no free label in %u-%u (%s): its routes are not exported "
+			  "until it gets one", v->cfg->name, t->labels.min, t->labels.max, when);
+}
+
 int vrf_label_claim_vrf(struct vrf_table *t, struct vrf *v)
 {
 	struct label_key k;
@@ -56,8 +92,7 @@ int vrf_label_claim_vrf(struct vrf_table *t, struct vrf *v)
 	label_key_vrf(&k, v->cfg->name);
 	e = label_claim(&t->labels, &k, v->id);
 	if (e == NULL) {
-		log_warnx("vrf %s: no label left in %u-%u", v->cfg->name, t->labels.min,
-			  t->labels.max);
+		label_wait(t, v, NULL);
 		return -ENOSPC;
 	}
 	v->vrf_label = e;
@@ -97,7 +132,6 @@ struct label_entry *vrf_label_get(struct vrf_table *t, struct vrf *v, const stru
 {
 	struct label_entry *e;
 	struct label_key k;
-	char pb[PREFIX4_STRLEN];
 
 	if (v->cfg->label_mode == CFG_LABEL_PER_VRF) {
 		if (v->vrf_label == NULL)
@@ -111,8 +145,7 @@ struct label_entry *vrf_label_get(struct vrf_table *t, struct vrf *v, const stru
 		label_key_prefix(&k, v->cfg->name, &vp->prefix);
 	e = label_claim(&t->labels, &k, v->id);
 	if (e == NULL) {
-		log_warnx("vrf %s: %s not exported: no label left in %u-%u", v->cfg->name,
-			  prefix4_format(&vp->prefix, pb), t->labels.min, t->labels.max);
+		label_wait(t, v, &vp->prefix);
 		return NULL;
 	}
 	if (e->refs == 1) {
@@ -155,5 +188,60 @@ void vrf_label_replay(const struct vrf_table *t, const struct dataplane *dp)
 
 		if (vrf_label_lfib_entry(t->labels.v[i], &m))
 			DP_CALL(dp, lfib_add, &m);
+	}
+}
+
+/*
+ * v waited for a label: its per-VRF label first, then every prefix it
+ * should export and does not. true when nothing of v waits any more.
+ */
+static bool label_retry_vrf(struct vrf_table *t, struct vrf *v)
+{
+	struct vrf_prefix **vps;
+	size_t i, n, exported = 0, left = 0;
+
+	if (v->cfg->label_mode == CFG_LABEL_PER_VRF && v->vrf_label == NULL &&
+	    vrf_label_claim_vrf(t, v) < 0)
+		return false;
+	n = rtable_sorted(&v->routes, &vps);
+	for (i = 0; i < n; i++) {
+		struct prefix4 p = vps[i]->prefix;
+		/* An export leaks into other VRFs, which may lead back here: look again. */
+		struct vrf_prefix *vp = rtable_find(&v->routes, &p);
+
+		if (vp == NULL || vp->exp_label != NULL || export_route(v, vp) == NULL)
+			continue;
+		export_prefix_sync(t, v, vp);
+		if (vp->exp_label != NULL)
+			exported++;
+		else
+			left++;
+	}
+	free(vps);
+	if (left > 0)
+		return false;
+	v->label_wait = false;
+	if (v->vrf_label != NULL)
+		log_info("vrf %s: label %u, free again: %zu %s exported", v->cfg->name,
+			 v->vrf_label->label, exported, plural(exported, "route", "routes"));
+	else
+		log_info("vrf %s: labels free again: %zu %s exported", v->cfg->name, exported,
+			 plural(exported, "route", "routes"));
+	return true;
+}
+
+void vrf_table_labels_tick(struct vrf_table *t)
+{
+	label_expire(&t->labels);
+	/* Only a label freed since the last try can end a wait. */
+	if (!t->label_wait || t->labels.freed == t->label_wait_freed)
+		return;
+	t->label_wait_freed = t->labels.freed;
+	t->label_wait = false;
+	for (size_t i = 0; i < t->n_vrfs; i++) {
+		struct vrf *v = &t->vrfs[i];
+
+		if (v->label_wait && !v->dying && !label_retry_vrf(t, v))
+			t->label_wait = true;
 	}
 }

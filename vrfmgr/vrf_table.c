@@ -127,13 +127,14 @@ static void vrf_emit_config(const struct vrf *v, const struct dataplane *dp)
 }
 
 /*
- * Builds v (its id already set) from c and programs it. strict: a per-VRF
- * label that cannot be had fails the build (start-up); otherwise the VRF
- * comes up without one and exports nothing (a reload must not half-fail).
+ * Builds v (its id already set) from c and programs it. A VRF that finds
+ * no free label waits for one (vrf_label.c). strict (start-up): unless one
+ * will be free (held down, or the last run's, held down after the build),
+ * the range is too small and the build fails; a reload must not half-fail.
  */
 static int vrf_build(struct vrf_table *t, struct vrf *v, const struct cfg_vrf *c, bool strict)
 {
-	size_t i;
+	size_t i, n_held;
 	int rc;
 
 	v->cfg = c;
@@ -144,7 +145,8 @@ static int vrf_build(struct vrf_table *t, struct vrf *v, const struct cfg_vrf *c
 		log_warnx("vrf %s: only the first %u export RTs are advertised", c->name,
 			  UINT8_MAX);
 	/* Before the routes: their exports need it. */
-	if (c->label_mode == CFG_LABEL_PER_VRF && (rc = vrf_label_claim_vrf(t, v)) < 0 && strict)
+	if (c->label_mode == CFG_LABEL_PER_VRF && (rc = vrf_label_claim_vrf(t, v)) < 0 && strict &&
+	    label_next_free(&t->labels, &n_held) == UINT32_MAX)
 		return rc;
 	for (i = 0; i < c->n_interfaces; i++)
 		if ((rc = vrf_add_connected(t, v, &c->interfaces[i])) < 0)

@@ -222,3 +222,32 @@ Test(label, exhausted_range_takes_expired_held_labels)
 	cr_assert_eq(label_held_for(&la, label_lookup(&la, 101)), 10);
 	label_alloc_free(&la);
 }
+
+/* What a VRF that finds no free label is told: how many are held, the first free when. */
+Test(label, next_free_says_when_a_held_label_is_free_again)
+{
+	struct label_alloc la;
+	struct label_key k;
+	size_t n;
+
+	fake_now = 2000;
+	label_alloc_init(&la, 100, 102, 60);
+	la.clock = fake_clock;
+	cr_assert_eq(claim_prefix(&la, "A", "10.0.0.0/24"), 100);
+	cr_assert_eq(claim_prefix(&la, "A", "10.0.1.0/24"), 101);
+	cr_assert_eq(label_next_free(&la, &n), UINT32_MAX, "all in use");
+	cr_assert_eq(n, 0);
+	label_unclaim(&la, label_lookup(&la, 100));
+	fake_now += 20;
+	label_unclaim(&la, label_lookup(&la, 101));
+	fake_now += 5;
+	cr_assert_eq(label_next_free(&la, &n), 35, "100's hold-down ends first");
+	cr_assert_eq(n, 2);
+	/* The last run's label, not claimed yet: held for a whole hold-down from the build's end. */
+	label_key_vrf(&k, "B");
+	cr_assert_eq(label_restore(&la, 102, &k, LABEL_RESERVED, 0), 0);
+	fake_now += 30;
+	cr_assert_eq(label_next_free(&la, &n), 5);
+	cr_assert_eq(n, 3);
+	label_alloc_free(&la);
+}

@@ -348,3 +348,86 @@ Test(reload, replay_after_reloads_equals_the_incremental_state)
 	vrf_table_replay(&t, &dp);
 	fx_assert_same_state(&all, &re);
 }
+
+/*
+ * A label range with room for two per-VRF labels: a VRF that replaces
+ * another finds the other's label held down and nothing else free. It waits
+ * for a label instead of staying without one (and its routes unexported
+ * until a restart): it gets one, and exports, the second the hold-down ends.
+ */
+#define TIGHT_ROUTER                                                                             \
+	"\"router\": { \"name\": \"pe1\", \"router_id\": \"10.255.0.1\", \"asn\": 65000,"        \
+	"  \"label_range\": { \"min\": 100, \"max\": 101 }, \"label_hold_down\": 60 },"
+#define TIGHT(vrfs) "{ " TIGHT_ROUTER " \"vrfs\": [ " vrfs " ], " LSP("16") ", " CORE " }"
+#define VRF_P                                                                                    \
+	"{ \"name\": \"P\", \"rd\": \"10.255.0.1:400\", \"export_rts\": [\"65000:400\"],"        \
+	"  \"label_mode\": \"per-prefix\","                                                      \
+	"  \"interfaces\": [ { \"name\": \"ce-p1\", \"address\": \"10.4.1.1/30\" } ] }"
+
+static int64_t now;
+
+static int64_t fake_clock(void)
+{
+	return now;
+}
+
+static void tight_setup(void)
+{
+	struct dataplane dp = { &fx_ops, &rec };
+	struct export_sink sink = { &fx_exp_ops, &exps };
+
+	log_init("test", LOG_LVL_ERR);
+	cur = 0;
+	now = 1000;
+	fx_load(&cfgs[0], TIGHT(VRF_A "," VRF_B));
+	cr_assert_eq(vrf_table_init(&t, &cfgs[0], &dp), 0);
+	t.labels.clock = fake_clock;
+	vrf_table_set_export(&t, &sink);
+	rec.n = exps.n = 0;
+}
+
+TestSuite(labelwait, .init = tight_setup, .fini = teardown);
+
+Test(labelwait, a_vrf_replacing_one_held_down_gets_its_label_when_the_hold_down_ends)
+{
+	struct vrf *c;
+	char lfib[64];
+
+	reload(TIGHT(VRF_C "," VRF_B));
+	c = vrf_by_name(&t, "C");
+	cr_assert_not_null(c);
+	cr_assert_eq(c->label, MPLS_LABEL_NONE, "100 is held down for A, 101 is B's");
+	cr_assert_eq(fx_find(&exps, "exp_add 10.255.0.1:300 "), -1, "nothing to export it with");
+	now += 59;
+	vrf_table_labels_tick(&t);
+	cr_assert_eq(c->label, MPLS_LABEL_NONE, "A's label is still held down");
+	now += 1;
+	vrf_table_labels_tick(&t);
+	c = vrf_by_name(&t, "C");
+	cr_assert_eq(c->label, 100, "the hold-down is over: C gets the label");
+	cr_assert_eq(label_lookup(&t.labels, 100)->key.kind, LABEL_KIND_VRF);
+	cr_assert_str_eq(label_lookup(&t.labels, 100)->key.vrf, "C");
+	snprintf(lfib, sizeof(lfib), "lfib_add 100 action %u vrf %u ", IPC_LFIB_POP_LOOKUP, c->id);
+	cr_assert_geq(fx_find(&rec, lfib), 0, "fwd pops 100 into C");
+	cr_assert_eq(fx_count(&exps, "exp_add 10.255.0.1:300 "), 2, "C's two prefixes exported");
+	cr_assert_geq(fx_find(&exps, "exp_add 10.255.0.1:300 192.168.200.0/24 label 100 "), 0);
+	cr_assert(!t.label_wait && !c->label_wait, "nothing waits any more");
+}
+
+Test(labelwait, a_per_prefix_vrf_exports_once_labels_are_free)
+{
+	reload(TIGHT(VRF_P "," VRF_B));
+	cr_assert_eq(fx_find(&exps, "exp_add 10.255.0.1:400 "), -1, "100 is held down for A");
+	now += 60;
+	vrf_table_labels_tick(&t);
+	cr_assert_geq(fx_find(&exps, "exp_add 10.255.0.1:400 10.4.1.0/30 label 100 "), 0);
+}
+
+Test(labelwait, the_same_vrf_back_or_room_left_needs_no_wait)
+{
+	/* A removed, then back within its hold-down: its own label at once. */
+	reload(TIGHT(VRF_B));
+	reload(TIGHT(VRF_A "," VRF_B));
+	cr_assert_eq(vrf_by_name(&t, "A")->label, 100);
+	cr_assert(!t.label_wait);
+}

@@ -7,6 +7,8 @@
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "test_vrfmgr_fixture.h"
@@ -253,4 +255,37 @@ Test(state, ce_labels_round_trip)
 	run_start(&r, json);
 	cr_assert_eq(exp_label(&r.t, "C", "10.20.0.0/16"), 301);
 	run_stop(&r);
+}
+
+#define TIGHT_ROUTER "\"router\": { \"name\": \"pe9\", \"router_id\": \"10.255.0.9\", \"asn\": 65000," \
+		     "  \"label_range\": { \"min\": 300, \"max\": 301 } }"
+#define VRF_C "{ \"name\": \"C\", \"rd\": \"65000:5\", \"export_rts\": [\"65000:5\"]," \
+	      "  \"interfaces\": [ { \"name\": \"c0\", \"address\": \"10.5.0.1/24\" } ] }"
+
+static int64_t a_minute_on(void)
+{
+	return (int64_t)time(NULL) + 61;
+}
+
+/*
+ * C replaces A across a restart, in a range with room for two: A's label is
+ * the last run's (held down from the start, remote PEs may still use it),
+ * B has the other. vrfmgr starts all the same (it refused to: "no label
+ * left") and C gets 300 once A's hold-down is over.
+ */
+Test(state, a_vrf_replacing_one_across_a_restart_waits_for_its_label)
+{
+	struct run r;
+
+	run_start(&r, "{" TIGHT_ROUTER ", \"vrfs\": [" VRF_A "," VRF_B "] }");
+	run_stop(&r);
+	run_start(&r, "{" TIGHT_ROUTER ", \"vrfs\": [" VRF_C "," VRF_B "] }");
+	cr_assert_eq(vrf_by_name(&r.t, "B")->label, 301);
+	cr_assert_eq(vrf_by_name(&r.t, "C")->label, MPLS_LABEL_NONE, "300 is A's, held down");
+	cr_assert_eq(label_lookup(&r.t.labels, 300)->state, LABEL_HELD);
+	r.t.labels.clock = a_minute_on;
+	vrf_table_labels_tick(&r.t);
+	cr_assert_eq(vrf_by_name(&r.t, "C")->label, 300);
+	run_stop(&r);
+	cr_assert_not_null(strstr(slurp(), "label 300 used 0 per-vrf C\n"));
 }
