@@ -25,6 +25,7 @@
 
 #include "bgpd/bgpd.h"
 #include "common/log.h"
+#include "common/plural.h"
 
 #define HOLD_DOWN_MAX 120    /* seconds: the longest idle hold-down after repeated failures */
 #define FLAP_WINDOW 30       /* a session shorter than this counts as a failure */
@@ -212,14 +213,16 @@ static void peer_down(struct bgp_peer *p, bool graceful)
 		rib_source_mark_stale(&p->src);
 		p->gr_waiting = true;
 		session_timer_set(p->gr_timer, p->gr_time ? p->gr_time : 1);
-		log_info("peer %s: session down (%s), graceful restart: %zu routes kept stale for %us",
-			 p->name, p->last_error, p->src.n_paths, p->gr_time);
+		log_info("peer %s: session down (%s), graceful restart: %zu %s kept stale for %us",
+			 p->name, p->last_error, p->src.n_paths,
+			 plural(p->src.n_paths, "route", "routes"), p->gr_time);
 		return;
 	}
 	n = rib_source_flush(p->d->rib, &p->src);
 	p->gr_waiting = false;
 	evtimer_del(p->gr_timer);
-	log_info("peer %s: session down (%s), %zu routes withdrawn", p->name, p->last_error, n);
+	log_info("peer %s: session down (%s), %zu %s withdrawn", p->name, p->last_error, n,
+		 plural(n, "route", "routes"));
 	bgpd_schedule_flush(p->d);
 }
 
@@ -232,7 +235,8 @@ void fsm_gr_sweep(struct bgp_peer *p, const char *why)
 	p->gr_waiting = false;
 	evtimer_del(p->gr_timer);
 	n = rib_source_sweep(p->d->rib, &p->src);
-	log_info("peer %s: graceful restart: %s, %zu stale routes removed", p->name, why, n);
+	log_info("peer %s: graceful restart: %s, %zu stale %s removed", p->name, why, n,
+		 plural(n, "route", "routes"));
 	bgpd_schedule_flush(p->d);
 }
 
@@ -257,14 +261,16 @@ void fsm_max_prefix(struct bgp_peer *p)
 
 	if (n->max_prefix_warn_only) {
 		if (!p->max_prefix_warned)
-			log_warnx("peer %s: %zu routes, over max_prefix %u (warn only)", p->name,
-				  p->src.n_paths, n->max_prefix);
+			log_warnx("peer %s: %zu %s, over max_prefix %u (warn only)", p->name,
+				  p->src.n_paths, plural(p->src.n_paths, "route", "routes"),
+				  n->max_prefix);
 		p->max_prefix_warned = true;
 		return;
 	}
 	if (!p->est)
 		return;
-	snprintf(why, sizeof(why), "%zu routes, over max_prefix %u", p->src.n_paths, n->max_prefix);
+	snprintf(why, sizeof(why), "%zu %s, over max_prefix %u", p->src.n_paths,
+		 plural(p->src.n_paths, "route", "routes"), n->max_prefix);
 	bgp_err_set(&err, BGP_ERR_CEASE, BGP_CEASE_MAX_PREFIX, data, sizeof(data));
 	p->admin_down = true; /* RFC 4486: no automatic restart unless configured */
 	fsm_conn_fail(p->est, &err, why);
@@ -386,7 +392,8 @@ void fsm_peer_reset(struct bgp_peer *p, const struct bgp_err *err, const char *w
 		p->gr_waiting = false;
 		evtimer_del(p->gr_timer);
 		n = rib_source_flush(p->d->rib, &p->src);
-		log_info("peer %s: %s, %zu stale routes withdrawn", p->name, why, n);
+		log_info("peer %s: %s, %zu stale %s withdrawn", p->name, why, n,
+			 plural(n, "route", "routes"));
 		bgpd_schedule_flush(p->d);
 	}
 	adjout_forget_source(p->d, &p->src);

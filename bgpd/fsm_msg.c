@@ -11,6 +11,7 @@
 
 #include "bgpd/bgpd.h"
 #include "common/log.h"
+#include "common/plural.h"
 
 typedef int (*msg_handler)(struct bgp_conn *c, const uint8_t *body, size_t len);
 
@@ -248,12 +249,12 @@ static int on_route_refresh(struct bgp_conn *c, const uint8_t *body, size_t len)
 		adjout_refresh(p);
 	} else if (sub == BGP_RR_BORR && p->enhanced_rr) {
 		rib_source_mark_stale(&p->src);
-		log_info("peer %s: enhanced route refresh begins (%zu routes)", p->name,
-			 p->src.n_paths);
+		log_info("peer %s: enhanced route refresh begins (%zu %s)", p->name, p->src.n_paths,
+			 plural(p->src.n_paths, "route", "routes"));
 	} else if (sub == BGP_RR_EORR && p->enhanced_rr) {
 		n = rib_source_sweep(c->d->rib, &p->src);
-		log_info("peer %s: enhanced route refresh ends, %zu routes not refreshed removed",
-			 p->name, n);
+		log_info("peer %s: enhanced route refresh ends, %zu %s not refreshed removed",
+			 p->name, n, plural(n, "route", "routes"));
 		bgpd_schedule_flush(c->d);
 	}
 	return 0;

@@ -235,6 +235,7 @@ router bgp 65003
  neighbor 10.91.3.1 timers connect 1
  neighbor 10.91.3.1 advertisement-interval 0
  neighbor 10.91.3.1 ttl-security hops 1
+ bgp graceful-restart notification
  address-family ipv4 vpn
   neighbor 10.91.3.1 activate
   network 10.23.1.0/24 rd 65003:1 label 2301 route-map R1

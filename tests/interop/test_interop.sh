@@ -15,6 +15,7 @@
 #  - withdrawals both ways;
 #  - graceful restart: GoBGP killed and restarted, its routes kept stale, swept at EoR;
 #    ferry's bgpd killed and restarted, its routes kept by GoBGP, BIRD and FRR;
+#    RFC 8538 with FRR: ferry's 6/6 keeps ferry's routes at FRR, FRR's Hard Reset is decoded;
 #  - route reflection between BIRD (client) and GoBGP, NO_ADVERTISE;
 #  - TCP-MD5 (BIRD), GTSM (FRR), extended messages (BIRD), enhanced route refresh (FRR),
 #    DelayOpen on ferry's side (FRR, ExaBGP);
@@ -454,6 +455,57 @@ for p in g b r; do
 		not_ok "ferry restarted: $(name "$p") has ferry's routes after its End-of-RIB"
 	fi
 done
+
+# ---- graceful restart after a NOTIFICATION (RFC 8538), with FRR ------------------------
+# FRR (a helper) offers the N bit too (lib.sh). A reload gives FRR's neighbor a TCP-MD5
+# password FRR does not have: ferry resets the session with Cease / other configuration
+# change (6/6), not a Hard Reset, and it cannot come back, so FRR keeps ferry's routes,
+# stale. The reload back brings the session up and ferry's End-of-RIB makes them fresh.
+# Then FRR's "clear bgp" (hard-administrative-reset, FRR's default) comes as a Hard Reset
+# carrying Administrative Reset: ferry names both and drops FRR's routes at once.
+frr_stale() { # frr_stale true|null: FRR's copy of ferry's 10.10.1.0/24 and its stale flag
+	vtysh_ -c 'show bgp ipv4 vpn rd 65000:100 10.10.1.0/24 json' 2>/dev/null |
+		jq -e --argjson s "$1" '[.. | objects | select(has("valid"))] |
+			length == 1 and .[0].valid and .[0].stale == $s' >/dev/null
+}
+ferry_log_since() { tail -n "+$(($1 + 1))" "$IX_TMP/ferry.log" | grep -qF -- "$2"; }
+ferry_reload_with() { # ferry_reload_with JQFILTER: ferry.json changed so, then SIGHUP
+	jq "$1" "$IX_TMP/ferry.json.orig" >"$IX_TMP/ferry.json" && kill -HUP "$FERRY_PID"
+}
+if ferry_api "/neighbor?address=10.91.3.2" |
+	jq -e '.session.negotiated.graceful_restart_notification' >/dev/null; then
+	ok "RFC 8538: ferry and FRR both offer the N bit"
+else
+	not_ok "RFC 8538: N bit negotiated with FRR: $(ferry_api "/neighbor?address=10.91.3.2" | jq -c .session.received)"
+fi
+cp "$IX_TMP/ferry.json" "$IX_TMP/ferry.json.orig"
+lmark=$(wc -l <"$IX_TMP/ferry.log")
+ferry_reload_with '(.bgp.neighbors[] | select(.address == "10.91.3.2")).password = "locked-out"'
+if poll 15 ferry_log_since "$lmark" "peer 10.91.3.2: session down (configuration changed: sent cease / other configuration change (6/6))" &&
+	poll 10 frr_stale true && ! peer_established r; then
+	ok "ferry resets FRR's session with 6/6 and the N bit: FRR keeps ferry's routes, stale, while it is down"
+else
+	not_ok "ferry's 6/6 with the N bit: FRR keeps ferry's routes stale ($(vtysh_ -c 'show bgp ipv4 vpn rd 65000:100 10.10.1.0/24 json' 2>/dev/null | jq -c '[.. | objects | select(has("valid")) | {valid, stale}]'))"
+fi
+ferry_reload_with .
+to_peer r
+# and FRR's routes back at ferry (they went with the reset: FRR keeps no family itself)
+frr_fresh_at_ferry() { [ "$(route_field 65003:1 10.23.1.0/24 stale)" = false ]; }
+if poll 30 frr_stale null && expect 10 r has_all "${TO[@]:0:3}" && poll 10 frr_fresh_at_ferry; then
+	ok "FRR's session back: ferry's routes fresh at FRR after ferry's End-of-RIB, FRR's at ferry"
+else
+	not_ok "FRR's session back: ferry's routes fresh at FRR (state $(ferry_state 10.91.3.2))"
+fi
+imark=$(wc -l <"$IX_TMP/inject.out")
+lmark=$(wc -l <"$IX_TMP/ferry.log")
+vtysh_ -c 'clear bgp 10.91.3.1' >/dev/null 2>&1
+frr_del_since() { tail -n "+$(($1 + 1))" "$IX_TMP/inject.out" | grep -q '^DEL 65003:1 10.23.1.0/24'; }
+if poll 20 ferry_log_since "$lmark" "peer 10.91.3.2: session down (NOTIFICATION: received cease / hard reset (6/9) of cease / administrative reset (6/4)), " &&
+	poll 5 frr_del_since "$imark" && poll 20 frr_fresh_at_ferry; then
+	ok "FRR's clear as a Hard Reset (6/9 of 6/4): ferry names both, drops FRR's routes at once, learns them again"
+else
+	not_ok "FRR's Hard Reset: $(tail -n "+$((lmark + 1))" "$IX_TMP/ferry.log" | grep -F 10.91.3.2 | tail -n 3 | tr '\n' '|')"
+fi
 
 # ---- bulk: IX_BULK routes each way ---------------------------------------------------
 # Counted, not dumped: a 10,000-route JSON dump (FRR's, ferry's per RD) is slow
