@@ -250,23 +250,12 @@ static int vpn_key_parse(const char *s, struct rd *rd, struct prefix4 *p)
 	return api_after_split(s, rds, sizeof(rds), p) == 0 && rd_parse(rds, rd) == 0 ? 0 : -1;
 }
 
-static bool parse_bool(const char *v, bool *out)
-{
-	if (strcmp(v, "true") == 0 || strcmp(v, "1") == 0)
-		*out = true;
-	else if (strcmp(v, "false") == 0 || strcmp(v, "0") == 0)
-		*out = false;
-	else
-		return false;
-	return true;
-}
-
 /* Reads ?rd, prefix, match, rt, neighbor, best into f: 0, or the 400 written. */
 static int filter_parse(struct jw *w, const struct api_request *req, struct route_filter *f)
 {
 	const char *rd = api_query_get(req, "rd"), *pfx = api_query_get(req, "prefix"),
-		   *rt = api_query_get(req, "rt"), *nb = api_query_get(req, "neighbor"),
-		   *best = api_query_get(req, "best");
+		   *rt = api_query_get(req, "rt"), *nb = api_query_get(req, "neighbor");
+	int rc;
 
 	memset(f, 0, sizeof(*f));
 	if (rd && !(f->has_rd = rd_parse(rd, &f->rd) == 0))
@@ -282,8 +271,8 @@ static int filter_parse(struct jw *w, const struct api_request *req, struct rout
 		f->local_only = true;
 	else if (nb && !(f->has_neighbor = ipv4_parse(nb, &f->neighbor) == 0))
 		return api_error(w, 400, "neighbor: \"%.64s\" is not an IPv4 address or \"local\"", nb);
-	if (best && !parse_bool(best, &f->best_only))
-		return api_error(w, 400, "best: \"%.16s\" is not a boolean (want true or false)", best);
+	if ((rc = api_param_bool(w, req, "best", &f->best_only)) != 0)
+		return rc;
 	return api_param_match(w, req, f->has_prefix, &f->match);
 }
 

@@ -133,6 +133,22 @@ int api_param_uint(struct jw *w, const struct api_request *req, const char *key,
 	return 0;
 }
 
+int api_param_bool(struct jw *w, const struct api_request *req, const char *key, bool *out)
+{
+	const char *v = api_query_get(req, key);
+
+	if (v == NULL)
+		return 0;
+	if (strcmp(v, "true") == 0 || strcmp(v, "1") == 0)
+		*out = true;
+	else if (strcmp(v, "false") == 0 || strcmp(v, "0") == 0)
+		*out = false;
+	else
+		return api_error(w, 400, "%s: \"%.32s\" is not a boolean (want true, false, 1 or 0)",
+				 key, v);
+	return 0;
+}
+
 int api_param_match(struct jw *w, const struct api_request *req, bool has_prefix,
 		    enum api_match *out)
 {

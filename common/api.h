@@ -107,6 +107,12 @@ int api_route_call(const struct api_route *r, struct jw *w, const struct api_req
 /* Parses an unsigned parameter in [min, max] into *out (absent: unchanged); 0 or 400 written. */
 int api_param_uint(struct jw *w, const struct api_request *req, const char *key, uint64_t min,
 		   uint64_t max, uint64_t *out);
+/*
+ * Parses a boolean parameter into *out (absent: unchanged): true/1 or
+ * false/0, the same spellings on every endpoint (bgpd's ?best=, /events'
+ * ?snapshot=). 0, or the 400 written.
+ */
+int api_param_bool(struct jw *w, const struct api_request *req, const char *key, bool *out);
 
 /* ?match= of a prefix filter: the prefix itself, its more-specifics, or those covering it. */
 enum api_match { API_MATCH_EXACT = 0, API_MATCH_LONGER, API_MATCH_SHORTER };

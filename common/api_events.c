@@ -434,15 +434,16 @@ static void sse_release(void *state)
 int api_events_serve(struct api_events *ev, struct jw *w, const struct api_request *req)
 {
 	const char *lei = api_header_get(req, "Last-Event-ID");
-	uint64_t since = 0, limit = 0, snap = 0;
+	uint64_t since = 0, limit = 0;
+	bool snap = false;
 	struct api_sse *c;
 	int rc;
 
 	if ((rc = api_param_uint(w, req, "since", 1, UINT64_MAX - 1, &since)) != 0 ||
 	    (rc = api_param_uint(w, req, "limit", 1, UINT32_MAX, &limit)) != 0 ||
-	    (rc = api_param_uint(w, req, "snapshot", 0, 1, &snap)) != 0)
+	    (rc = api_param_bool(w, req, "snapshot", &snap)) != 0)
 		return rc;
-	if (snap != 0 && ev->snap == NULL)
+	if (snap && ev->snap == NULL)
 		return api_error(w, 400, "snapshot: this daemon's events have no snapshot");
 	if (lei != NULL && since == 0) {
 		char *end;
@@ -462,7 +463,7 @@ int api_events_serve(struct api_events *ev, struct jw *w, const struct api_reque
 	c->resume = since;
 	c->left = limit;
 	c->limited = limit != 0;
-	c->want_snap = snap != 0;
+	c->want_snap = snap;
 	c->nx = ev->clients;
 	if (c->nx != NULL)
 		c->nx->pv = c;

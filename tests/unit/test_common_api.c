@@ -120,6 +120,21 @@ static int h_poke(struct jw *w, const struct api_request *req, void *ctx)
 	return 200;
 }
 
+/* /flag?on=B: {"on":B}, absent false. */
+static int h_flag(struct jw *w, const struct api_request *req, void *ctx)
+{
+	bool on = false;
+	int rc;
+
+	(void)ctx;
+	if ((rc = api_param_bool(w, req, "on", &on)) != 0)
+		return rc;
+	jw_object_begin(w);
+	jw_kv_bool(w, "on", on);
+	jw_object_end(w);
+	return 200;
+}
+
 static const struct api_route routes[] = {
 	/* Y besides y: that reading a parameter takes its exact name */
 	{ "/x", h_x, "echoes y", .params = API_PARAMS("y", "z", "Y") },
@@ -128,6 +143,7 @@ static const struct api_route routes[] = {
 	{ "/count", h_count, "streams numbers", .params = API_PARAMS("n") },
 	{ "/poke", h_poke, "a write route", true },
 	{ "/events", h_events, "SSE", .params = API_PARAMS("since", "limit", "snapshot") },
+	{ "/flag", h_flag, "a boolean parameter", .params = API_PARAMS("on") },
 };
 
 static int tcp_fd(uint16_t port)
@@ -232,7 +248,8 @@ Test(api, root_lists_routes)
 			 "{\"path\":\"/poke\",\"summary\":\"a write route\",\"method\":\"POST\","
 			 "\"params\":[]},"
 			 "{\"path\":\"/events\",\"summary\":\"SSE\",\"params\":[\"since\",\"limit\","
-			 "\"snapshot\"]}]}");
+			 "\"snapshot\"]},"
+			 "{\"path\":\"/flag\",\"summary\":\"a boolean parameter\",\"params\":[\"on\"]}]}");
 }
 
 Test(api, handler_error_replaces_output)
@@ -422,6 +439,26 @@ Test(api, params_unknown_repeated_and_bad_numbers)
 	cr_assert_str_eq(body_of(http("GET /count?n=-1 HTTP/1.0\r\n\r\n")),
 			 "{\"error\":\"n: \\\"-1\\\" is not an integer 0..10000000\",\"status\":400}");
 	cr_assert_not_null(strstr(http("GET /count?n=99999999999 HTTP/1.0\r\n\r\n"), " 400 "));
+}
+
+/* One spelling of booleans on every endpoint: true/false and 1/0, nothing else. */
+Test(api, bool_params_take_true_false_1_0)
+{
+	static const char *const yes[] = { "true", "1" }, *const no[] = { "false", "0" };
+	char req[64];
+
+	for (size_t i = 0; i < 2; i++) {
+		snprintf(req, sizeof(req), "GET /flag?on=%s HTTP/1.0\r\n\r\n", yes[i]);
+		cr_assert_str_eq(body_of(http(req)), "{\"on\":true}", "%s", yes[i]);
+		snprintf(req, sizeof(req), "GET /flag?on=%s HTTP/1.0\r\n\r\n", no[i]);
+		cr_assert_str_eq(body_of(http(req)), "{\"on\":false}", "%s", no[i]);
+	}
+	cr_assert_str_eq(body_of(http("GET /flag HTTP/1.0\r\n\r\n")), "{\"on\":false}");
+	cr_assert_str_eq(body_of(http("GET /flag?on=yes HTTP/1.0\r\n\r\n")),
+			 "{\"error\":\"on: \\\"yes\\\" is not a boolean (want true, false, 1 or 0)\","
+			 "\"status\":400}");
+	cr_assert_not_null(strstr(http("GET /flag?on=TRUE HTTP/1.0\r\n\r\n"), " 400 "));
+	cr_assert_not_null(strstr(http("GET /flag?on= HTTP/1.0\r\n\r\n"), " 400 "));
 }
 
 Test(api, param_names_are_exact_and_malformed_pieces_named)

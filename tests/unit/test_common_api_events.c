@@ -222,6 +222,30 @@ Test(api, events_snapshot_asked)
 		     "is in the snapshot's past");
 }
 
+/* ?snapshot= takes the booleans bgpd's ?best= takes: true as well as 1, not "yes". */
+Test(api, events_snapshot_true_as_1)
+{
+	uint64_t before;
+	char req[128];
+	const char *b;
+
+	snap_fills = snap_ends = 0;
+	api_events_set_snapshot(events, &snap_ops);
+	publish(1);
+	before = api_events_last(events);
+	b = body_of(http("GET /events?snapshot=true&limit=1 HTTP/1.0\r\n\r\n"));
+	cr_assert(strncmp(b, "event: hello\ndata: {", 20) == 0, "%.200s", b);
+	check_snapshot(b, before);
+	snprintf(req, sizeof(req), "GET /events?snapshot=false&since=%llu&limit=1 HTTP/1.0\r\n\r\n",
+		 (unsigned long long)before);
+	b = body_of(http(req));
+	cr_assert_not_null(strstr(b, "\"why\":\"resumed\""), "%.300s", b);
+	cr_assert_null(strstr(b, "\"snapshot\":true"), "false asks for no snapshot: %.300s", b);
+	cr_assert_str_eq(body_of(http("GET /events?snapshot=yes HTTP/1.0\r\n\r\n")),
+			 "{\"error\":\"snapshot: \\\"yes\\\" is not a boolean (want true, false, 1 "
+			 "or 0)\",\"status\":400}");
+}
+
 Test(api, events_resync_sends_snapshot)
 {
 	uint64_t before;
