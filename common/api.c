@@ -395,7 +395,9 @@ static int api_run(struct api_call *call, struct jw *w, struct evkeyvalq *query)
 				 (int)(strcspn(raw, "?") > 200 ? 200 : strcspn(raw, "?")), raw);
 	if (path == NULL || *path == '\0')
 		path = "/";
-	r = api_find(call->s, path);
+	/* a path that does not exist is 404 whatever the method: 405 would say it exists */
+	if ((r = api_find(call->s, path)) == NULL && strcmp(path, "/") != 0)
+		return api_error(w, 404, "no such path: %.200s (GET / lists them)", path);
 	if ((rc = api_method_ok(call, r, w)) != 0)
 		return rc;
 	if (qs != NULL && (rc = api_query_parse(w, qs, query)) != 0)
@@ -406,8 +408,6 @@ static int api_run(struct api_call *call, struct jw *w, struct evkeyvalq *query)
 	if (strcmp(path, "/") == 0)
 		return (rc = api_check_params(w, &ar, no_params)) != 0 ? rc
 								       : api_list_routes(w, call->s);
-	if (r == NULL)
-		return api_error(w, 404, "no such path: %.200s (GET / lists them)", path);
 	return api_route_call(r, w, &ar, call->s->ctx);
 }
 

@@ -221,6 +221,27 @@ Test(api, unknown_path_404)
 			 "{\"error\":\"no such path: /nope (GET / lists them)\",\"status\":404}");
 }
 
+/* A path that does not exist is 404 whatever the method, and before its query is read. */
+Test(api, unknown_path_is_404_for_any_method)
+{
+	static const char *const reqs[] = {
+		"POST /nope HTTP/1.0\r\nContent-Length: 0\r\n\r\n",
+		"DELETE /nope HTTP/1.0\r\n\r\n",
+		"GET /nope?x HTTP/1.0\r\n\r\n",
+	};
+
+	for (size_t i = 0; i < sizeof(reqs) / sizeof(reqs[0]); i++) {
+		const char *r = http(reqs[i]);
+
+		cr_assert_not_null(strstr(r, " 404 "), "%s: %s", reqs[i], r);
+		cr_assert_null(strstr(r, "Allow:"), "%s: %s", reqs[i], r);
+		cr_assert_str_eq(body_of(r), "{\"error\":\"no such path: /nope (GET / lists "
+					     "them)\",\"status\":404}", "%s", reqs[i]);
+	}
+	/* a wrong method on GET / is still 405 */
+	cr_assert_not_null(strstr(http("DELETE / HTTP/1.0\r\n\r\n"), " 405 "));
+}
+
 Test(api, path_match_is_exact)
 {
 	cr_assert_not_null(strstr(http("GET /x/ HTTP/1.0\r\n\r\n"), " 404 "));
