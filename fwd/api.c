@@ -54,6 +54,7 @@ static void fib_entry_json(struct jw *w, const struct fwd_vrf *v, const struct f
 	jw_kv_string(w, "type", nh_type_name(nh->type));
 	kv_ifname(w, "interface", nh->present ? nh->ifname : NULL);
 	kv_addr(w, "gateway", has_gw ? nh->gateway : 0);
+	kv_addr(w, "next_hop", has_gw ? nh->gateway : 0); /* /lfib's and vrfmgr's name for it */
 	kv_label(w, "out_label", nh->type == IPC_NH_LABELED ? nh->out_label : MPLS_LABEL_NONE);
 	kv_label(w, "inner_label", e->inner_label);
 	jw_object_end(w);

@@ -47,41 +47,73 @@ static void arp_json(struct jw *w, const struct fwd *f, const struct nexthop *nh
 	jw_object_end(w);
 }
 
+/* The fields of a lookup that found nothing: the same keys, null, so no client meets a missing one. */
+static void lookup_none(struct jw *w)
+{
+	static const char *const keys[] = { "prefix",  "type",     "nh_id",     "interface",
+					    "gateway", "next_hop", "out_label", "inner_label",
+					    "arp" };
+
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		jw_kv_string(w, keys[i], NULL);
+}
+
+/* The entry that matched (its prefix) and what a packet to a gets from it. */
+static void lookup_found(struct jw *w, struct fwd *f, const struct fwd_vrf *v, uint32_t a,
+			 const struct fib_result *r)
+{
+	const struct nexthop *nh = r->nh;
+	int len = fib_match_len(f, v, a, r);
+	struct prefix4 p = { a & prefix4_netmask(len < 0 ? 0 : (uint8_t)len), (uint8_t)len };
+	char buf[PREFIX4_STRLEN];
+
+	jw_kv_string(w, "prefix", len >= 0 ? prefix4_format(&p, buf) : NULL);
+	jw_kv_string(w, "type", nh_type_name(nh->type));
+	jw_kv_uint(w, "nh_id", nh->id);
+	jw_kv_string(w, "interface", nh->ifname[0] ? nh->ifname : NULL);
+	/* "gateway" as before; "next_hop" as /lfib and vrfmgr name the same address */
+	for (int i = 0; i < 2; i++) {
+		const char *k = i == 0 ? "gateway" : "next_hop";
+
+		if (nh->type == IPC_NH_GATEWAY || nh->type == IPC_NH_LABELED)
+			jw_kv_ipv4(w, k, nh->gateway);
+		else
+			jw_kv_string(w, k, NULL);
+	}
+	kv_label(w, "out_label", nh->type == IPC_NH_LABELED ? nh->out_label : MPLS_LABEL_NONE);
+	kv_label(w, "inner_label", r->inner_label);
+	arp_json(w, f, nh, a);
+}
+
 int fwd_api_lookup(struct jw *w, const struct api_request *req, void *ctx)
 {
 	struct fwd *f = ctx;
 	const char *name = api_query_get(req, "vrf"), *as = api_query_get(req, "address");
 	const struct fib_result *r;
-	const struct nexthop *nh;
 	struct fwd_vrf *v;
 	uint32_t a;
 
 	if (name == NULL || as == NULL)
-		return api_error(w, 400, "want ?vrf=NAME&address=A");
+		return api_error(w, 400, "missing %s (want ?vrf=NAME&address=A)",
+				 name == NULL && as == NULL ? "vrf and address"
+				 : name == NULL		    ? "vrf"
+							    : "address");
 	if (ipv4_parse(as, &a) < 0)
 		return api_error(w, 400, "address: \"%.64s\" is not an IPv4 address", as);
 	if ((v = fib_vrf_by_name(f, name)) == NULL)
 		return api_error(w, 404, "no VRF named \"%s\"", name);
 	r = fib_lookup(f, v, a);
-	nh = r != NULL ? r->nh : NULL;
+	if (r != NULL && r->nh == NULL)
+		r = NULL;
 	jw_object_begin(w);
 	jw_kv_string(w, "vrf", v->name);
 	jw_kv_uint(w, "vrf_id", v->id);
 	jw_kv_ipv4(w, "address", a);
-	jw_kv_bool(w, "found", nh != NULL);
-	if (nh != NULL) {
-		jw_kv_string(w, "type", nh_type_name(nh->type));
-		jw_kv_uint(w, "nh_id", nh->id);
-		jw_kv_string(w, "interface", nh->ifname[0] ? nh->ifname : NULL);
-		if (nh->type == IPC_NH_GATEWAY || nh->type == IPC_NH_LABELED)
-			jw_kv_ipv4(w, "gateway", nh->gateway);
-		else
-			jw_kv_string(w, "gateway", NULL);
-		kv_label(w, "out_label",
-			 nh->type == IPC_NH_LABELED ? nh->out_label : MPLS_LABEL_NONE);
-		kv_label(w, "inner_label", r->inner_label);
-		arp_json(w, f, nh, a);
-	}
+	jw_kv_bool(w, "found", r != NULL);
+	if (r != NULL)
+		lookup_found(w, f, v, a, r);
+	else
+		lookup_none(w);
 	jw_object_end(w);
 	return 200;
 }

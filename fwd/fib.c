@@ -389,6 +389,19 @@ const struct fib_result *fib_lookup(struct fwd *f, struct fwd_vrf *v, uint32_t a
 	return id != 0 ? fib_result_of(f->res, id) : NULL;
 }
 
+/* Results are shared by routes with the same next hop and label: match the pointer, longest first. */
+int fib_match_len(const struct fwd *f, const struct fwd_vrf *v, uint32_t addr,
+		  const struct fib_result *r)
+{
+	for (int len = 32; len >= 0 && r != NULL; len--) {
+		uint32_t id = lpm_get(v->lpm, addr & prefix4_netmask((uint8_t)len), (uint8_t)len, NULL);
+
+		if (id != 0 && fib_result_of(f->res, id) == r)
+			return len;
+	}
+	return -1;
+}
+
 size_t fib_count(const struct fwd_vrf *v)
 {
 	return lpm_count(v->lpm);

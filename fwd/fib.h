@@ -118,6 +118,13 @@ static inline bool fib_pending(const struct fwd *f)
  * f->no_lazy_commit); NULL when none. Control thread.
  */
 const struct fib_result *fib_lookup(struct fwd *f, struct fwd_vrf *v, uint32_t addr);
+/*
+ * The prefix length of the entry that gave r for addr (fib_lookup's
+ * answer): the longest prefix covering addr that holds r; -1 when none
+ * does (r changed under a worker's unpublished view). Control thread.
+ */
+int fib_match_len(const struct fwd *f, const struct fwd_vrf *v, uint32_t addr,
+		  const struct fib_result *r);
 size_t fib_count(const struct fwd_vrf *v);
 /* Bytes held by every VRF's tables and the results, for stats. */
 size_t fib_memory(const struct fwd *f);

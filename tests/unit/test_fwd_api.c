@@ -154,6 +154,56 @@ Test(api, fib_all_and_by_vrf)
 	json_object_put(j);
 }
 
+/* The gateway is "next_hop" too, as in /lfib and vrfmgr's /routes. */
+Test(api, fib_next_hop_beside_gateway)
+{
+	int status;
+	json_object *j = get("/fib", "vrf=A", &status), *fib = key(j, "fib");
+
+	cr_assert_null(key(json_object_array_get_idx(fib, 0), "next_hop"));
+	cr_assert_str_eq(str(json_object_array_get_idx(fib, 1), "next_hop"), "10.0.1.2");
+	json_object_put(j);
+}
+
+/* /lookup names the entry that matched; one that finds nothing has the same keys, null. */
+Test(api, lookup_found_and_not_found)
+{
+	static const char *const keys[] = { "prefix",  "type",     "nh_id",     "interface",
+					    "gateway", "next_hop", "out_label", "inner_label",
+					    "arp" };
+	int status;
+	json_object *j = get("/lookup", "vrf=A&address=192.168.101.7", &status);
+
+	cr_assert_eq(status, 200);
+	cr_assert(json_object_get_boolean(key(j, "found")));
+	cr_assert_str_eq(str(j, "prefix"), "192.168.101.0/24");
+	cr_assert_str_eq(str(j, "type"), "labeled");
+	cr_assert_str_eq(str(j, "gateway"), "10.0.1.2");
+	cr_assert_str_eq(str(j, "next_hop"), "10.0.1.2");
+	cr_assert_eq(json_object_get_int(key(j, "out_label")), 16);
+	cr_assert_eq(json_object_get_int(key(j, "inner_label")), 200);
+	json_object_put(j);
+
+	j = get("/lookup", "vrf=A&address=10.1.1.2", &status);
+	cr_assert_str_eq(str(j, "prefix"), "10.1.1.0/30");
+	cr_assert_null(key(j, "next_hop"));
+	json_object_put(j);
+
+	j = get("/lookup", "vrf=B&address=10.1.1.2", &status);
+	cr_assert_eq(status, 200);
+	cr_assert_str_eq(str(j, "vrf"), "B");
+	cr_assert_not(json_object_get_boolean(key(j, "found")));
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		cr_assert_null(key(j, keys[i]), "%s is null when nothing matched", keys[i]);
+	cr_assert_eq(json_object_object_length(j), 4 + sizeof(keys) / sizeof(keys[0]));
+	json_object_put(j);
+
+	j = get("/lookup", "vrf=A", &status);
+	cr_assert_eq(status, 400);
+	cr_assert_str_eq(str(j, "error"), "missing address (want ?vrf=NAME&address=A)");
+	json_object_put(j);
+}
+
 /* docs/api.md: an unknown parameter, one given twice, a name in another case are a 400. */
 Test(api, every_endpoint_checks_its_parameters)
 {
