@@ -395,7 +395,11 @@ static void event_fmt(struct jw *w, const struct api_event *e, void *ctx)
 		vrfapi_kv_label(w, "outer_label", r.nh.type == IPC_NH_LABELED ? r.nh.out_label
 									   : MPLS_LABEL_NONE);
 		jw_kv_string(w, "interface", r.nh.ifname[0] ? r.nh.ifname : NULL);
-		vrfapi_kv_addr(w, "next_hop", r.nh.gateway);
+		/* a connected next hop has no address: null, as in fib events and /routes */
+		if (r.nh.gateway != 0)
+			vrfapi_kv_addr(w, "next_hop", r.nh.gateway);
+		else
+			jw_kv_string(w, "next_hop", NULL);
 	}
 }
 

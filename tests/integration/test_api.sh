@@ -530,10 +530,12 @@ vrf_resync() { # vrfmgr's snapshot: what fwd holds (8 FIB entries, labels 100/10
 		grep -q '^data: {"snapshot":true,.*"vrf":"A","vrf_id":1,"prefix":"192.168.101.0/24","type":"labeled","inner_label":200,"outer_label":16' "$TMP/vresync.txt" &&
 		grep -q '^data: {"snapshot":true,.*"action":"add","label":101,"does":"pop-lookup","vrf":"B"' "$TMP/vresync.txt" &&
 		grep -q '^data: {"snapshot":true,.*"type":"labeled","outer_label":16,"interface":"core0"' "$TMP/vresync.txt" &&
+		grep -q '^data: {"snapshot":true,.*"type":"connected","outer_label":null,"interface":"ce-a1","next_hop":null}' "$TMP/vresync.txt" &&
+		! grep -q '"next_hop":"0.0.0.0"' "$TMP/vresync.txt" &&
 		grep -q '^event: snapshot-end' "$TMP/vresync.txt"
 }
 if vrf_resync; then
-	ok "vrfmgr: resync, then a snapshot of what fwd holds: 8 FIB entries ([16 | 200] for A's 192.168.101.0/24), labels, next hops"
+	ok "vrfmgr: resync, then a snapshot of what fwd holds: 8 FIB entries ([16 | 200] for A's 192.168.101.0/24), labels, next hops (a connected one's next_hop null)"
 else
 	not_ok "vrfmgr: resync, then a snapshot of what fwd holds"
 	head -c 3000 "$TMP/vresync.txt" | note
