@@ -40,7 +40,7 @@ static void kv_ifname(struct jw *w, const char *key, const char *name)
 	jw_kv_string(w, key, name != NULL && name[0] != '\0' ? name : NULL);
 }
 
-static void fib_entry_json(struct jw *w, const struct fwd_vrf *v, const struct fib_entry *e)
+void fwd_api_fib_entry(struct jw *w, const struct fwd_vrf *v, const struct fib_entry *e)
 {
 	const struct nexthop *nh = e->nh;
 	struct prefix4 p = { e->prefix, e->plen };
@@ -58,35 +58,6 @@ static void fib_entry_json(struct jw *w, const struct fwd_vrf *v, const struct f
 	kv_label(w, "out_label", nh->type == IPC_NH_LABELED ? nh->out_label : MPLS_LABEL_NONE);
 	kv_label(w, "inner_label", e->inner_label);
 	jw_object_end(w);
-}
-
-static void vrf_json(struct jw *w, struct fwd *f, const struct fwd_vrf *v)
-{
-	size_t n;
-	struct fib_entry *all = fib_entries(f, v, &n);
-
-	for (size_t i = 0; i < n; i++)
-		fib_entry_json(w, v, &all[i]);
-	free(all);
-}
-
-static int h_fib(struct jw *w, const struct api_request *req, void *ctx)
-{
-	struct fwd *f = ctx;
-	const char *name = api_query_get(req, "vrf");
-	const struct fwd_vrf *only = NULL;
-
-	if (name != NULL && (only = fib_vrf_by_name(f, name)) == NULL)
-		return api_error(w, 404, "no VRF named \"%s\"", name);
-	jw_object_begin(w);
-	jw_key(w, "fib");
-	jw_array_begin(w);
-	for (uint32_t id = 0; id < f->vrf_cap; id++)
-		if (f->vrfs[id] != NULL && (only == NULL || only == f->vrfs[id]))
-			vrf_json(w, f, f->vrfs[id]);
-	jw_array_end(w);
-	jw_object_end(w);
-	return 200;
 }
 
 struct lfib_walk {
@@ -264,7 +235,7 @@ static int h_counters(struct jw *w, const struct api_request *req, void *ctx)
 }
 
 const struct api_route fwd_api_routes[] = {
-	{ "/fib", h_fib, "per-VRF forwarding entries (?vrf=NAME for one VRF)",
+	{ "/fib", fwd_api_fib, "per-VRF forwarding entries, streamed (?vrf=NAME for one VRF)",
 	  .params = API_PARAMS("vrf") },
 	{ "/lfib", h_lfib, "label forwarding entries" },
 	{ "/arp", h_arp, "ARP entries per interface" },

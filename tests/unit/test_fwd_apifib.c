@@ -1,0 +1,224 @@
+/*
+ * fwd's GET /fib streamed (fwd/api_fib.c), through a real API server on a
+ * Unix socket: a FIB of 40 000 routes (~7 MB of JSON, many chunks) comes
+ * whole and in order; routes removed while the answer is being sent are
+ * left out, which only a reply written a chunk at a time with the event
+ * loop running in between can do (the whole reply at once had them all).
+ */
+#include <criterion/criterion.h>
+#include <json-c/json.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+
+#include "common/api.h"
+#include "common/log.h"
+#include "fwd/fwd_api.h"
+#include "test_fwd_util.h"
+
+#define N_A 40000 /* routes in VRF A: 10.0.0.0/32 upwards */
+#define N_CUT 1000 /* A's last routes, removed once the answer has begun */
+
+static struct fwd *f;
+static struct event_base *base;
+static struct api_server *srv;
+static char dir[64], sock[128];
+
+static void fib_route(uint16_t type, uint32_t vrf_id, uint32_t prefix, uint8_t plen,
+		      uint32_t label)
+{
+	struct ipc_fib_entry r = { .vrf_id = vrf_id, .prefix = prefix, .plen = plen, .nh_id = 2,
+				   .inner_label = label };
+
+	t_apply(f, type, &r, sizeof(r));
+}
+
+static void setup(void)
+{
+	struct fwd_hooks h = { .output = t_out_discard };
+	struct ipc_nexthop nh = { .nh_id = 2, .type = IPC_NH_LABELED, .gateway = t_ip(10, 9, 0, 2),
+				  .out_label = 16, .ifname = "core0" };
+
+	log_init("test_fwd_apifib", LOG_LVL_ERR);
+	signal(SIGPIPE, SIG_IGN);
+	f = fwd_new(&h, 0);
+	t_vrf_add(f, 1, "A");
+	t_vrf_add(f, 2, "B");
+	t_apply(f, IPC_NH_ADD, &nh, sizeof(nh));
+	/* added in reverse: the answer's order is the walk's, not the order of arrival */
+	for (uint32_t i = N_A; i-- > 0;)
+		fib_route(IPC_FIB_ADD, 1, t_ip(10, 0, 0, 0) + i, 32, 1000 + i % 1000);
+	fib_route(IPC_FIB_ADD, 2, t_ip(192, 168, 0, 0), 16, 201);
+	snprintf(dir, sizeof(dir), "/tmp/ferry-fib-XXXXXX");
+	cr_assert_not_null(mkdtemp(dir));
+	snprintf(sock, sizeof(sock), "%s/fwd.sock", dir);
+	base = event_base_new();
+	srv = api_server_start(base, sock, fwd_api_routes, fwd_api_n_routes, f);
+	cr_assert_not_null(srv);
+}
+
+static void teardown(void)
+{
+	api_server_free(srv);
+	event_base_free(base);
+	fwd_free(f);
+	unlink(sock);
+	rmdir(dir);
+}
+
+TestSuite(apifib, .init = setup, .fini = teardown);
+
+struct client {
+	char *resp;
+	size_t n, cap;
+	bool done, first; /* the server closed; something arrived */
+};
+
+static void client_read(evutil_socket_t fd, short what, void *arg)
+{
+	struct client *c = arg;
+	ssize_t r;
+
+	(void)what;
+	if (c->cap - c->n < 65536) {
+		c->cap = c->cap * 2 + 65536;
+		cr_assert_not_null(c->resp = realloc(c->resp, c->cap));
+	}
+	r = read(fd, c->resp + c->n, c->cap - c->n - 1);
+	if (r > 0) {
+		c->n += (size_t)r;
+		c->first = true;
+		return;
+	}
+	c->done = true;
+}
+
+static void stop_cb(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	(void)arg;
+	event_base_loopbreak(base);
+}
+
+/* Runs the loop until *flag is set, at most ms. */
+static void run_until(const bool *flag, int ms)
+{
+	struct timeval tv = { ms / 1000, (ms % 1000) * 1000 };
+	struct event *t = evtimer_new(base, stop_cb, NULL);
+
+	evtimer_add(t, &tv);
+	while (!*flag && evtimer_pending(t, NULL))
+		event_base_loop(base, EVLOOP_ONCE);
+	event_free(t);
+}
+
+/* GET path over HTTP/1.0; between_first (if any) runs once the first bytes arrived. */
+static json_object *get_fib(const char *path, void (*between_first)(void))
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	struct client c = { 0 };
+	char req[128];
+	struct event *ev;
+	const char *body;
+	json_object *j;
+	int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+
+	strcpy(sun.sun_path, sock);
+	cr_assert_eq(connect(fd, (struct sockaddr *)&sun, sizeof(sun)), 0);
+	snprintf(req, sizeof(req), "GET %s HTTP/1.0\r\n\r\n", path);
+	cr_assert_eq(write(fd, req, strlen(req)), (ssize_t)strlen(req));
+	ev = event_new(base, fd, EV_READ | EV_PERSIST, client_read, &c);
+	event_add(ev, NULL);
+	run_until(&c.first, 10000);
+	cr_assert(c.first, "nothing within 10 s");
+	if (between_first != NULL)
+		between_first();
+	run_until(&c.done, 10000);
+	event_free(ev);
+	close(fd);
+	cr_assert(c.done, "no complete answer within 10 s");
+	c.resp[c.n] = '\0';
+	cr_assert_not_null(strstr(c.resp, " 200 "), "%.200s", c.resp);
+	body = strstr(c.resp, "\r\n\r\n");
+	cr_assert_not_null(body);
+	j = json_tokener_parse(body + 4);
+	cr_assert_not_null(j, "the answer is whole JSON (%zu bytes)", c.n);
+	free(c.resp);
+	return j;
+}
+
+static const char *str(json_object *o, const char *k)
+{
+	json_object *v = NULL;
+
+	cr_assert(json_object_object_get_ex(o, k, &v), "%s", k);
+	return json_object_get_string(v);
+}
+
+/* Entry i of VRF A is 10.0.0.0 + i /32, inner label 1000 + i % 1000. */
+static void check_a(json_object *fib, size_t n)
+{
+	char want[32];
+
+	for (size_t i = 0; i < n; i++) {
+		json_object *e = json_object_array_get_idx(fib, i), *l = NULL;
+
+		snprintf(want, sizeof(want), "10.0.%zu.%zu/32", i / 256, i % 256);
+		cr_assert_str_eq(str(e, "vrf"), "A");
+		cr_assert_str_eq(str(e, "prefix"), want, "entry %zu", i);
+		cr_assert(json_object_object_get_ex(e, "inner_label", &l));
+		cr_assert_eq(json_object_get_int(l), 1000 + (int)(i % 1000));
+	}
+}
+
+Test(apifib, whole_and_in_order)
+{
+	json_object *j = get_fib("/fib", NULL), *fib = json_object_object_get(j, "fib");
+
+	cr_assert_eq(json_object_array_length(fib), N_A + 1);
+	check_a(fib, N_A);
+	cr_assert_str_eq(str(json_object_array_get_idx(fib, N_A), "prefix"), "192.168.0.0/16");
+	cr_assert_str_eq(str(json_object_array_get_idx(fib, N_A), "vrf"), "B");
+	json_object_put(j);
+
+	j = get_fib("/fib?vrf=B", NULL);
+	fib = json_object_object_get(j, "fib");
+	cr_assert_eq(json_object_array_length(fib), 1);
+	json_object_put(j);
+}
+
+/* What vrfmgr might send while a client reads: A's last routes and all of B go. */
+static void cut(void)
+{
+	for (uint32_t i = N_A - N_CUT; i < N_A; i++)
+		fib_route(IPC_FIB_DEL, 1, t_ip(10, 0, 0, 0) + i, 32, 0);
+	fib_route(IPC_FIB_DEL, 2, t_ip(192, 168, 0, 0), 16, 0);
+}
+
+Test(apifib, routes_removed_while_sent_are_left_out)
+{
+	json_object *j = get_fib("/fib", cut), *fib = json_object_object_get(j, "fib");
+
+	cr_assert_eq(json_object_array_length(fib), N_A - N_CUT,
+		     "the answer had been written whole before the routes went: %zu entries",
+		     json_object_array_length(fib));
+	check_a(fib, N_A - N_CUT);
+	json_object_put(j);
+}
+
+Test(apifib, empty_vrf)
+{
+	json_object *j;
+
+	fib_route(IPC_FIB_DEL, 2, t_ip(192, 168, 0, 0), 16, 0);
+	j = get_fib("/fib?vrf=B", NULL);
+	cr_assert_eq(json_object_array_length(json_object_object_get(j, "fib")), 0);
+	json_object_put(j);
+}
