@@ -147,11 +147,14 @@ int bgpd_api_neighbor(struct jw *w, const struct api_request *req, void *ctx)
 	uint32_t addr;
 
 	if (a == NULL)
-		return api_error(w, 400, "want ?address=NEIGHBOR (GET /neighbors lists them)");
+		return api_param_error(w, 400, "address",
+				       "missing address (want ?address=NEIGHBOR; "
+				       "GET /neighbors lists them)");
 	if (ipv4_parse(a, &addr) < 0)
-		return api_error(w, 400, "address: \"%.64s\" is not an IPv4 address", a);
+		return api_param_error(w, 400, "address",
+				       "address: \"%.64s\" is not an IPv4 address", a);
 	if ((p = bgpd_peer_by_addr(d, addr)) == NULL)
-		return api_error(w, 404, "no neighbor %s configured", a);
+		return api_param_error(w, 404, "address", "no neighbor %s configured", a);
 	jw_object_begin(w);
 	jw_key(w, "neighbor");
 	bgpd_api_neighbor_json(w, p);

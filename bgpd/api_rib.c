@@ -259,18 +259,22 @@ static int filter_parse(struct jw *w, const struct api_request *req, struct rout
 
 	memset(f, 0, sizeof(*f));
 	if (rd && !(f->has_rd = rd_parse(rd, &f->rd) == 0))
-		return api_error(w, 400, "rd: \"%.64s\" is not a route distinguisher (want ASN:NN, "
-					 "IP:NN or ASN4:NN)", rd);
+		return api_param_error(w, 400, "rd",
+				       "rd: \"%.64s\" is not a route distinguisher (want ASN:NN, "
+				       "IP:NN or ASN4:NN)", rd);
 	if (pfx && !(f->has_prefix = prefix4_parse(pfx, &f->prefix) == 0))
-		return api_error(w, 400, "prefix: \"%.64s\" is not an IPv4 prefix (want a.b.c.d/len, "
-					 "host bits clear)", pfx);
+		return api_param_error(w, 400, "prefix",
+				       "prefix: \"%.64s\" is not an IPv4 prefix (want a.b.c.d/len, "
+				       "host bits clear)", pfx);
 	if (rt && !(f->has_rt = rt_parse(rt, &f->rt) == 0))
-		return api_error(w, 400, "rt: \"%.64s\" is not a route target (want ASN:NN, IP:NN or "
-					 "ASN4:NN)", rt);
+		return api_param_error(w, 400, "rt",
+				       "rt: \"%.64s\" is not a route target (want ASN:NN, IP:NN or "
+				       "ASN4:NN)", rt);
 	if (nb && strcmp(nb, "local") == 0)
 		f->local_only = true;
 	else if (nb && !(f->has_neighbor = ipv4_parse(nb, &f->neighbor) == 0))
-		return api_error(w, 400, "neighbor: \"%.64s\" is not an IPv4 address or \"local\"", nb);
+		return api_param_error(w, 400, "neighbor",
+				       "neighbor: \"%.64s\" is not an IPv4 address or \"local\"", nb);
 	if ((rc = api_param_bool(w, req, "best", &f->best_only)) != 0)
 		return rc;
 	return api_param_match(w, req, f->has_prefix, &f->match);
@@ -399,8 +403,9 @@ int bgpd_api_routes(struct jw *w, const struct api_request *req, void *ctx)
 	    (rc = api_param_uint(w, req, "limit", 1, 1000000000, &limit)) != 0)
 		return rc;
 	if (after != NULL && vpn_key_parse(after, &ard, &ap) < 0)
-		return api_error(w, 400, "after: \"%.80s\" is not a VPN-IPv4 prefix (want RD:PREFIX "
-					 "as in a previous answer's \"next\")", after);
+		return api_param_error(w, 400, "after",
+				       "after: \"%.80s\" is not a VPN-IPv4 prefix (want RD:PREFIX "
+				       "as in a previous answer's \"next\")", after);
 	if ((rw = calloc(1, sizeof(*rw))) == NULL)
 		return api_error(w, 503, "out of memory");
 	rw->d = ctx;
@@ -460,13 +465,17 @@ int bgpd_api_route(struct jw *w, const struct api_request *req, void *ctx)
 	struct rd rd;
 
 	if (rds == NULL || ps == NULL)
-		return api_error(w, 400, "want ?rd=RD&prefix=PREFIX");
+		return api_param_error(w, 400, rds == NULL ? "rd" : "prefix",
+				       "missing %s (want ?rd=RD&prefix=PREFIX)",
+				       rds != NULL ? "prefix" : ps != NULL ? "rd" : "rd and prefix");
 	if (rd_parse(rds, &rd) < 0)
-		return api_error(w, 400, "rd: \"%.64s\" is not a route distinguisher (want ASN:NN, "
-					 "IP:NN or ASN4:NN)", rds);
+		return api_param_error(w, 400, "rd",
+				       "rd: \"%.64s\" is not a route distinguisher (want ASN:NN, "
+				       "IP:NN or ASN4:NN)", rds);
 	if (prefix4_parse(ps, &p) < 0)
-		return api_error(w, 400, "prefix: \"%.64s\" is not an IPv4 prefix (want a.b.c.d/len, "
-					 "host bits clear)", ps);
+		return api_param_error(w, 400, "prefix",
+				       "prefix: \"%.64s\" is not an IPv4 prefix (want a.b.c.d/len, "
+				       "host bits clear)", ps);
 	e = rib_lookup(d->rib, &rd, &p);
 	if (e == NULL)
 		return api_error(w, 404, "no route %s:%s in the RIB", rd_format(&rd, rb),

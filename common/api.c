@@ -70,21 +70,43 @@ void api_set_content_type(const struct api_request *req, const char *type)
 		req->call->content_type = type;
 }
 
-int api_error(struct jw *w, int status, const char *fmt, ...)
+static int api_error_v(struct jw *w, int status, const char *param, const char *fmt,
+		       va_list ap)
 {
 	char msg[512];
-	va_list ap;
 
-	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
 	evbuffer_drain(w->out, evbuffer_get_length(w->out));
 	jw_init(w, w->out);
 	jw_object_begin(w);
 	jw_kv_string(w, "error", msg);
 	jw_kv_int(w, "status", status);
+	if (param != NULL)
+		jw_kv_string(w, "param", param);
 	jw_object_end(w);
 	return status;
+}
+
+int api_error(struct jw *w, int status, const char *fmt, ...)
+{
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	rc = api_error_v(w, status, NULL, fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
+int api_param_error(struct jw *w, int status, const char *param, const char *fmt, ...)
+{
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	rc = api_error_v(w, status, param, fmt, ap);
+	va_end(ap);
+	return rc;
 }
 
 int api_check_params(struct jw *w, const struct api_request *req, const char *const *keys)
@@ -104,12 +126,14 @@ int api_check_params(struct jw *w, const struct api_request *req, const char *co
 			for (i = 0; keys[i] != NULL; i++)
 				snprintf(known + strlen(known), sizeof(known) - strlen(known), "%s%s",
 					 i ? ", " : "", keys[i]);
-			return api_error(w, 400, "unknown parameter \"%.64s\" (want %s)", kv->key,
+			return api_param_error(w, 400, kv->key, "unknown parameter \"%.64s\" (want %s)",
+					       kv->key,
 					 keys[0] ? known : "none");
 		}
 		for (o = TAILQ_NEXT(kv, next); o != NULL; o = TAILQ_NEXT(o, next))
 			if (strcmp(o->key, kv->key) == 0)
-				return api_error(w, 400, "parameter \"%s\" given twice (want it once)",
+				return api_param_error(w, 400, kv->key,
+						       "parameter \"%s\" given twice (want it once)",
 						 kv->key);
 	}
 	return 0;
@@ -127,8 +151,8 @@ int api_param_uint(struct jw *w, const struct api_request *req, const char *key,
 	errno = 0;
 	n = strtoull(v, &end, 10);
 	if (v[0] < '0' || v[0] > '9' || *end != '\0' || errno != 0 || n < min || n > max)
-		return api_error(w, 400, "%s: \"%.32s\" is not an integer %llu..%llu", key, v,
-				 (unsigned long long)min, (unsigned long long)max);
+		return api_param_error(w, 400, key, "%s: \"%.32s\" is not an integer %llu..%llu",
+				       key, v, (unsigned long long)min, (unsigned long long)max);
 	*out = n;
 	return 0;
 }
@@ -144,7 +168,8 @@ int api_param_bool(struct jw *w, const struct api_request *req, const char *key,
 	else if (strcmp(v, "false") == 0 || strcmp(v, "0") == 0)
 		*out = false;
 	else
-		return api_error(w, 400, "%s: \"%.32s\" is not a boolean (want true, false, 1 or 0)",
+		return api_param_error(w, 400, key,
+				       "%s: \"%.32s\" is not a boolean (want true, false, 1 or 0)",
 				 key, v);
 	return 0;
 }
@@ -161,10 +186,12 @@ int api_param_match(struct jw *w, const struct api_request *req, bool has_prefix
 	else if (strcmp(m, "shorter") == 0)
 		*out = API_MATCH_SHORTER;
 	else
-		return api_error(w, 400, "match: \"%.32s\" is not a match kind (want exact, longer "
-					 "or shorter)", m);
+		return api_param_error(w, 400, "match",
+				       "match: \"%.32s\" is not a match kind (want exact, longer "
+				       "or shorter)", m);
 	if (m != NULL && !has_prefix)
-		return api_error(w, 400, "match: needs a prefix (want ?prefix=P&match=%s)", m);
+		return api_param_error(w, 400, "match",
+				       "match: needs a prefix (want ?prefix=P&match=%s)", m);
 	return 0;
 }
 

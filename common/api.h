@@ -96,6 +96,13 @@ const char *api_header_get(const struct api_request *req, const char *name);
  */
 int api_error(struct jw *w, int status, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /*
+ * The same for an error about one query parameter (or, for a 404, the
+ * thing it names): {"error": "...", "status": N, "param": "name"}, so a
+ * client can tell which field to fix without reading the sentence.
+ */
+int api_param_error(struct jw *w, int status, const char *param, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+/*
  * Query parameters the handler understands: any other one is a 400 naming
  * it, so a misspelt filter is not silently ignored. keys ends with NULL.
  * 0 when all are known, else the api_error status (already written).

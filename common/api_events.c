@@ -444,7 +444,8 @@ int api_events_serve(struct api_events *ev, struct jw *w, const struct api_reque
 	    (rc = api_param_bool(w, req, "snapshot", &snap)) != 0)
 		return rc;
 	if (snap && ev->snap == NULL)
-		return api_error(w, 400, "snapshot: this daemon's events have no snapshot");
+		return api_param_error(w, 400, "snapshot",
+				       "snapshot: this daemon's events have no snapshot");
 	if (lei != NULL && since == 0) {
 		char *end;
 

@@ -126,7 +126,7 @@ int fwd_api_fib(struct jw *w, const struct api_request *req, void *ctx)
 	struct fib_walk *fw;
 
 	if (name != NULL && (only = fib_vrf_by_name(f, name)) == NULL)
-		return api_error(w, 404, "no VRF named \"%s\"", name);
+		return api_param_error(w, 404, "vrf", "no VRF named \"%s\"", name);
 	if ((fw = calloc(1, sizeof(*fw))) == NULL)
 		return api_error(w, 503, "out of memory");
 	fw->f = f;

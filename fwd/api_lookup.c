@@ -94,14 +94,16 @@ int fwd_api_lookup(struct jw *w, const struct api_request *req, void *ctx)
 	uint32_t a;
 
 	if (name == NULL || as == NULL)
-		return api_error(w, 400, "missing %s (want ?vrf=NAME&address=A)",
+		return api_param_error(w, 400, name == NULL ? "vrf" : "address",
+				       "missing %s (want ?vrf=NAME&address=A)",
 				 name == NULL && as == NULL ? "vrf and address"
 				 : name == NULL		    ? "vrf"
 							    : "address");
 	if (ipv4_parse(as, &a) < 0)
-		return api_error(w, 400, "address: \"%.64s\" is not an IPv4 address", as);
+		return api_param_error(w, 400, "address",
+				       "address: \"%.64s\" is not an IPv4 address", as);
 	if ((v = fib_vrf_by_name(f, name)) == NULL)
-		return api_error(w, 404, "no VRF named \"%s\"", name);
+		return api_param_error(w, 404, "vrf", "no VRF named \"%s\"", name);
 	r = fib_lookup(f, v, a);
 	if (r != NULL && r->nh == NULL)
 		r = NULL;

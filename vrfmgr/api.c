@@ -132,7 +132,7 @@ static int api_vrfs(struct jw *w, const struct api_request *req, void *ctx)
 	size_t i;
 
 	if (name != NULL && (only = vrf_by_name(&vm->table, name)) == NULL)
-		return api_error(w, 404, "no VRF named \"%s\"", name);
+		return api_param_error(w, 404, "vrf", "no VRF named \"%s\"", name);
 	jw_object_begin(w);
 	jw_key(w, "vrfs");
 	jw_array_begin(w);

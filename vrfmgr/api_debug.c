@@ -23,12 +23,14 @@ static int debug_target(struct jw *w, const struct api_request *req, struct vrfm
 	struct vrf *v;
 
 	if (name == NULL || ps == NULL)
-		return api_error(w, 400, "want ?vrf=NAME&prefix=PREFIX");
+		return api_param_error(w, 400, name == NULL ? "vrf" : "prefix",
+				       "want ?vrf=NAME&prefix=PREFIX");
 	if ((v = vrf_by_name(&vm->table, name)) == NULL)
-		return api_error(w, 404, "no VRF named \"%s\"", name);
+		return api_param_error(w, 404, "vrf", "no VRF named \"%s\"", name);
 	if (prefix4_parse(ps, &p) < 0)
-		return api_error(w, 400, "prefix: \"%.64s\" is not an IPv4 prefix (want a.b.c.d/len, "
-					 "host bits clear)", ps);
+		return api_param_error(w, 400, "prefix",
+				       "prefix: \"%.64s\" is not an IPv4 prefix (want a.b.c.d/len, "
+				       "host bits clear)", ps);
 	vp = rtable_find(&v->routes, &p);
 	if (vp == NULL || vp->fib_nh == NULL)
 		return api_error(w, 404, "%s is not installed in VRF %s", ps, name);
@@ -77,7 +79,7 @@ int vrfapi_debug_fib_label(struct jw *w, const struct api_request *req, void *ct
 	    (rc = debug_target(w, req, vm, &v, &vp)) != 0)
 		return rc;
 	if (label == MPLS_LABEL_NONE)
-		return api_error(w, 400, "want &label=N (16..%u)", MPLS_LABEL_MAX);
+		return api_param_error(w, 400, "label", "want &label=N (16..%u)", MPLS_LABEL_MAX);
 	vrf_prefix_fib_entry(v, vp, &e); /* debug_target found it installed */
 	e.inner_label = (uint32_t)label;
 	DP_CALL(vrfapi_real_dataplane(vm), fib_add, &e);

@@ -159,17 +159,20 @@ int vrfapi_explain(struct jw *w, const struct api_request *req, void *ctx)
 	if (rds == NULL || ps == NULL) {
 		const char *missing = rds != NULL ? "prefix" : ps != NULL ? "rd" : "rd and prefix";
 
-		return api_error(w, 400, "missing %s (want ?rd=RD&prefix=PREFIX, and optionally "
-					 "&vrf=NAME)", missing);
+		return api_param_error(w, 400, rds == NULL ? "rd" : "prefix",
+				       "missing %s (want ?rd=RD&prefix=PREFIX, and optionally &vrf=NAME)",
+				       missing);
 	}
 	if (rd_parse(rds, &rd) < 0)
-		return api_error(w, 400, "rd: \"%.64s\" is not a route distinguisher (want ASN:NN, "
-					 "IP:NN or ASN4:NN)", rds);
+		return api_param_error(w, 400, "rd",
+				       "rd: \"%.64s\" is not a route distinguisher (want ASN:NN, "
+				       "IP:NN or ASN4:NN)", rds);
 	if (prefix4_parse(ps, &p) < 0)
-		return api_error(w, 400, "prefix: \"%.64s\" is not an IPv4 prefix (want a.b.c.d/len, "
-					 "host bits clear)", ps);
+		return api_param_error(w, 400, "prefix",
+				       "prefix: \"%.64s\" is not an IPv4 prefix (want a.b.c.d/len, "
+				       "host bits clear)", ps);
 	if (name != NULL && (only = vrf_by_name(&vm->table, name)) == NULL)
-		return api_error(w, 404, "no VRF named \"%s\"", name);
+		return api_param_error(w, 404, "vrf", "no VRF named \"%s\"", name);
 	jw_object_begin(w);
 	jw_kv_string(w, "rd", rd_format(&rd, b));
 	vrfapi_kv_prefix(w, "prefix", &p);

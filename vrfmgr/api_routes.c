@@ -280,9 +280,11 @@ static int routes_find(struct jw *w, struct vrfmgr *vm, struct vrf *only,
 	uint32_t a = 0;
 
 	if (as != NULL && ipv4_parse(as, &a) < 0)
-		return api_error(w, 400, "address: \"%.64s\" is not an IPv4 address", as);
+		return api_param_error(w, 400, "address",
+				       "address: \"%.64s\" is not an IPv4 address", as);
 	if (as != NULL && (only == NULL || f->has_prefix))
-		return api_error(w, 400, "address: wants a VRF and no prefix (?vrf=NAME&address=A)");
+		return api_param_error(w, 400, "address",
+				       "address: wants a VRF and no prefix (?vrf=NAME&address=A)");
 	jw_object_begin(w);
 	jw_key(w, "routes");
 	jw_array_begin(w);
@@ -315,11 +317,12 @@ static int routes_after(struct jw *w, struct routes_walk *rw, const char *after)
 	struct vrf *v;
 
 	if (api_after_split(after, name, sizeof(name), &p) < 0)
-		return api_error(w, 400, "after: \"%.80s\" is not VRF:PREFIX (want a previous "
-					 "answer's \"next\")", after);
+		return api_param_error(w, 400, "after",
+				       "after: \"%.80s\" is not VRF:PREFIX (want a previous "
+				       "answer's \"next\")", after);
 	v = vrf_by_name(&rw->vm->table, name);
 	if (v == NULL || v->cfg == NULL || (rw->only && strcmp(rw->vrf, name) != 0))
-		return api_error(w, 400, "after: no VRF \"%s\"%s", name,
+		return api_param_error(w, 400, "after", "after: no VRF \"%s\"%s", name,
 				 rw->only ? " (or not the one of ?vrf=)" : "");
 	walk_enter(rw, (size_t)(v - rw->vm->table.vrfs));
 	k.addr = p.addr;
@@ -344,7 +347,7 @@ int vrfapi_routes(struct jw *w, const struct api_request *req, void *ctx)
 	    (rc = api_param_uint(w, req, "limit", 1, 1000000000, &limit)) != 0)
 		return rc;
 	if (name != NULL && ((only = vrf_by_name(&vm->table, name)) == NULL || only->cfg == NULL))
-		return api_error(w, 404, "no VRF named \"%s\"", name);
+		return api_param_error(w, 404, "vrf", "no VRF named \"%s\"", name);
 	if (as != NULL || (f.has_prefix && f.match == API_MATCH_EXACT && limit == 0 && after == NULL))
 		return routes_find(w, vm, only, &f, as);
 	if ((rw = calloc(1, sizeof(*rw))) == NULL)

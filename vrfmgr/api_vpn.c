@@ -183,13 +183,17 @@ static int vpn_filter_parse(struct jw *w, const struct api_request *req, struct 
 	if ((rc = vrfapi_pfilter_parse(w, req, &f->pf)) != 0)
 		return rc;
 	if (rds != NULL && !(f->has_rd = rd_parse(rds, &f->rd) == 0))
-		return api_error(w, 400, "rd: \"%.64s\" is not a route distinguisher (want ASN:NN, "
-					 "IP:NN or ASN4:NN)", rds);
+		return api_param_error(w, 400, "rd",
+				       "rd: \"%.64s\" is not a route distinguisher (want ASN:NN, "
+				       "IP:NN or ASN4:NN)", rds);
 	if (rt != NULL && !(f->has_rt = rt_parse(rt, &f->rt) == 0))
-		return api_error(w, 400, "rt: \"%.64s\" is not a route target (want ASN:NN, IP:NN or "
-					 "ASN4:NN)", rt);
+		return api_param_error(w, 400, "rt",
+				       "rt: \"%.64s\" is not a route target (want ASN:NN, IP:NN or "
+				       "ASN4:NN)", rt);
 	if (nb != NULL && !(f->has_neighbor = ipv4_parse(nb, &f->neighbor) == 0))
-		return api_error(w, 400, "neighbor: \"%.64s\" is not an IPv4 address", nb);
+		return api_param_error(w, 400, "neighbor",
+				       "neighbor: \"%.64s\" is not an IPv4 address (want a.b.c.d: "
+				       "vrfmgr holds no local routes)", nb);
 	return 0;
 }
 
@@ -211,8 +215,9 @@ int vrfapi_vpn(struct jw *w, const struct api_request *req, void *ctx)
 		char rds[64];
 
 		if (api_after_split(after, rds, sizeof(rds), &ap) < 0 || rd_parse(rds, &k.rd) < 0)
-			return api_error(w, 400, "after: \"%.80s\" is not a VPN-IPv4 prefix (want "
-						 "RD:PREFIX as in a previous answer's \"next\")", after);
+			return api_param_error(w, 400, "after",
+					       "after: \"%.80s\" is not a VPN-IPv4 prefix (want "
+					       "RD:PREFIX as in a previous answer's \"next\")", after);
 		k.addr = ap.addr;
 		k.len = ap.len;
 	}

@@ -235,8 +235,9 @@ int vrfapi_pfilter_parse(struct jw *w, const struct api_request *req, struct vrf
 
 	memset(f, 0, sizeof(*f));
 	if (ps != NULL && !(f->has_prefix = prefix4_parse(ps, &f->prefix) == 0))
-		return api_error(w, 400, "prefix: \"%.64s\" is not an IPv4 prefix (want a.b.c.d/len, "
-					 "host bits clear)", ps);
+		return api_param_error(w, 400, "prefix",
+				       "prefix: \"%.64s\" is not an IPv4 prefix (want a.b.c.d/len, "
+				       "host bits clear)", ps);
 	return api_param_match(w, req, f->has_prefix, &f->match);
 }
 

@@ -245,8 +245,23 @@ while True:
 print(data.decode(errors="replace").replace("\r\n", " "))
 EOF
 }
+param_is() { # param_is STATUS PARAM DAEMON PATH: that status, the error's "param" naming PARAM
+	local st=$1 prm=$2 body
+	shift 2
+	body=$(get "$@")
+	[ "$(code)" = "$st" ] && jq -e --arg p "$prm" '.param == $p' <<<"$body" >/dev/null && return 0
+	echo "# GET $2: $(code) $body" | head -c 300
+	echo
+	return 1
+}
 bad_requests() {
 	err_is 404 "no such path: /nope" bgpd /nope &&
+		param_is 400 rd bgpd '/routes?rd=65000' &&
+		param_is 400 prefix bgpd '/route?rd=10.255.0.2:100' &&
+		param_is 400 vrf bgpd '/routes?vrf=A' &&
+		param_is 404 vrf vrfmgr '/routes?vrf=Z' &&
+		param_is 400 neighbor vrfmgr '/vpn?neighbor=local' &&
+		param_is 400 address fwd '/lookup?vrf=A&address=300.1.1.1' &&
 		err_is 400 'rd: "65000"' bgpd '/routes?rd=65000' &&
 		err_is 400 'prefix: "10.0.0.1/8"' bgpd '/routes?prefix=10.0.0.1/8' &&
 		err_is 400 'unknown parameter "vrf"' bgpd '/routes?vrf=A' &&
@@ -267,7 +282,7 @@ bad_requests() {
 		err_is 413 'a body over 64 KiB' bgpd /routes -X POST --data-binary "@$TMP/body70k" &&
 		raw_refusal "$RUN1/bgpd.sock"
 }
-check "bad requests: 404/400/405/403/414/431/413, each a JSON error naming what was wrong" bad_requests
+check "bad requests: 404/400/405/403/414/431/413, each a JSON error naming what was wrong (and the parameter, in param)" bad_requests
 bad_params() { # every endpoint checks its query: unknown, repeated, other case (docs/api.md)
 	err_is 400 'unknown parameter "x" (want none)' bgpd '/neighbors?x=1' &&
 		err_is 400 'malformed query string: "x" is not NAME=VALUE' bgpd '/neighbors?x' &&

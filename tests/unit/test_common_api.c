@@ -453,12 +453,12 @@ Test(api, refusal_after_a_reply_on_the_same_connection)
 Test(api, params_unknown_repeated_and_bad_numbers)
 {
 	cr_assert_str_eq(body_of(http("GET /count?m=1 HTTP/1.0\r\n\r\n")),
-			 "{\"error\":\"unknown parameter \\\"m\\\" (want n)\",\"status\":400}");
+			 "{\"error\":\"unknown parameter \\\"m\\\" (want n)\",\"status\":400,\"param\":\"m\"}");
 	cr_assert_str_eq(body_of(http("GET /count?n=1&n=2 HTTP/1.0\r\n\r\n")),
 			 "{\"error\":\"parameter \\\"n\\\" given twice (want it once)\","
-			 "\"status\":400}");
+			 "\"status\":400,\"param\":\"n\"}");
 	cr_assert_str_eq(body_of(http("GET /count?n=-1 HTTP/1.0\r\n\r\n")),
-			 "{\"error\":\"n: \\\"-1\\\" is not an integer 0..10000000\",\"status\":400}");
+			 "{\"error\":\"n: \\\"-1\\\" is not an integer 0..10000000\",\"status\":400,\"param\":\"n\"}");
 	cr_assert_not_null(strstr(http("GET /count?n=99999999999 HTTP/1.0\r\n\r\n"), " 400 "));
 }
 
@@ -477,7 +477,7 @@ Test(api, bool_params_take_true_false_1_0)
 	cr_assert_str_eq(body_of(http("GET /flag HTTP/1.0\r\n\r\n")), "{\"on\":false}");
 	cr_assert_str_eq(body_of(http("GET /flag?on=yes HTTP/1.0\r\n\r\n")),
 			 "{\"error\":\"on: \\\"yes\\\" is not a boolean (want true, false, 1 or 0)\","
-			 "\"status\":400}");
+			 "\"status\":400,\"param\":\"on\"}");
 	cr_assert_not_null(strstr(http("GET /flag?on=TRUE HTTP/1.0\r\n\r\n"), " 400 "));
 	cr_assert_not_null(strstr(http("GET /flag?on= HTTP/1.0\r\n\r\n"), " 400 "));
 }
@@ -487,7 +487,7 @@ Test(api, param_names_are_exact_and_malformed_pieces_named)
 	/* evhttp_find_header ignores case; api_query_get does not */
 	cr_assert_str_eq(body_of(http("GET /x?Y=1 HTTP/1.0\r\n\r\n")), "{\"y\":null,\"absent\":null}");
 	cr_assert_str_eq(body_of(http("GET /count?N=1 HTTP/1.0\r\n\r\n")),
-			 "{\"error\":\"unknown parameter \\\"N\\\" (want n)\",\"status\":400}");
+			 "{\"error\":\"unknown parameter \\\"N\\\" (want n)\",\"status\":400,\"param\":\"N\"}");
 	cr_assert_str_eq(body_of(http("GET /count?x HTTP/1.0\r\n\r\n")),
 			 "{\"error\":\"malformed query string: \\\"x\\\" is not NAME=VALUE (want "
 			 "?name=value&name=value)\",\"status\":400}");
@@ -498,12 +498,12 @@ Test(api, param_names_are_exact_and_malformed_pieces_named)
 	cr_assert_str_eq(body_of(http("GET /count?n=2& HTTP/1.0\r\n\r\n")), "{\"items\":[0,1]}");
 	/* a route's parameters are checked before its handler runs, which need not check them */
 	cr_assert_str_eq(body_of(http("GET /x?q=1 HTTP/1.0\r\n\r\n")),
-			 "{\"error\":\"unknown parameter \\\"q\\\" (want y, z, Y)\",\"status\":400}");
+			 "{\"error\":\"unknown parameter \\\"q\\\" (want y, z, Y)\",\"status\":400,\"param\":\"q\"}");
 	cr_assert_str_eq(body_of(http("GET /broken?q=1 HTTP/1.0\r\n\r\n")),
-			 "{\"error\":\"unknown parameter \\\"q\\\" (want none)\",\"status\":400}");
+			 "{\"error\":\"unknown parameter \\\"q\\\" (want none)\",\"status\":400,\"param\":\"q\"}");
 	/* GET / takes none */
 	cr_assert_str_eq(body_of(http("GET /?x=1 HTTP/1.0\r\n\r\n")),
-			 "{\"error\":\"unknown parameter \\\"x\\\" (want none)\",\"status\":400}");
+			 "{\"error\":\"unknown parameter \\\"x\\\" (want none)\",\"status\":400,\"param\":\"x\"}");
 }
 
 Test(api, write_route_is_403_until_allowed)

@@ -243,7 +243,7 @@ Test(api, events_snapshot_true_as_1)
 	cr_assert_null(strstr(b, "\"snapshot\":true"), "false asks for no snapshot: %.300s", b);
 	cr_assert_str_eq(body_of(http("GET /events?snapshot=yes HTTP/1.0\r\n\r\n")),
 			 "{\"error\":\"snapshot: \\\"yes\\\" is not a boolean (want true, false, 1 "
-			 "or 0)\",\"status\":400}");
+			 "or 0)\",\"status\":400,\"param\":\"snapshot\"}");
 }
 
 Test(api, events_resync_sends_snapshot)

@@ -201,6 +201,11 @@ Test(api, lookup_found_and_not_found)
 	j = get("/lookup", "vrf=A", &status);
 	cr_assert_eq(status, 400);
 	cr_assert_str_eq(str(j, "error"), "missing address (want ?vrf=NAME&address=A)");
+	cr_assert_str_eq(str(j, "param"), "address");
+	json_object_put(j);
+	j = get("/lookup", "vrf=nope&address=10.1.1.2", &status);
+	cr_assert_eq(status, 404);
+	cr_assert_str_eq(str(j, "param"), "vrf", "a 404 names the parameter whose value is unknown");
 	json_object_put(j);
 }
 
@@ -232,6 +237,8 @@ Test(api, every_endpoint_checks_its_parameters)
 		json_object *j = get(fwd_api_routes[i].path, "zz=1", &status);
 
 		cr_assert_eq(status, 400, "%s?zz=1", fwd_api_routes[i].path);
+		cr_assert_str_eq(str(j, "param"), "zz", "%s: the error names the parameter",
+				 fwd_api_routes[i].path);
 		json_object_put(j);
 	}
 }

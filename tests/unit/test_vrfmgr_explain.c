@@ -229,7 +229,7 @@ Test(explain, json_both_rt_sets_when_none_meet_and_errors)
 	s = get_explain("rd=10.255.0.2:100", &status);
 	cr_assert_eq(status, 400);
 	cr_assert_str_eq(s, "{\"error\":\"missing prefix (want ?rd=RD&prefix=PREFIX, and "
-			    "optionally &vrf=NAME)\",\"status\":400}");
+			    "optionally &vrf=NAME)\",\"status\":400,\"param\":\"prefix\"}");
 	s = get_explain("vrf=A", &status);
 	cr_assert_eq(status, 400);
 	cr_assert_not_null(strstr(s, "\"missing rd and prefix (want ?rd=RD&prefix="), "%s", s);
@@ -237,13 +237,14 @@ Test(explain, json_both_rt_sets_when_none_meet_and_errors)
 	s = get_explain("rd=nonsense&prefix=192.168.101.0/24", &status);
 	cr_assert_eq(status, 400);
 	cr_assert_str_eq(s, "{\"error\":\"rd: \\\"nonsense\\\" is not a route distinguisher "
-			    "(want ASN:NN, IP:NN or ASN4:NN)\",\"status\":400}");
+			    "(want ASN:NN, IP:NN or ASN4:NN)\",\"status\":400,\"param\":\"rd\"}");
 	s = get_explain("rd=10.255.0.2:100&prefix=192.168.101.5", &status);
 	cr_assert_eq(status, 400);
 	cr_assert_str_eq(s, "{\"error\":\"prefix: \\\"192.168.101.5\\\" is not an IPv4 prefix "
-			    "(want a.b.c.d/len, host bits clear)\",\"status\":400}");
-	get_explain("vrf=Z&rd=10.255.0.2:100&prefix=192.168.101.0/24", &status);
+			    "(want a.b.c.d/len, host bits clear)\",\"status\":400,\"param\":\"prefix\"}");
+	s = get_explain("vrf=Z&rd=10.255.0.2:100&prefix=192.168.101.0/24", &status);
 	cr_assert_eq(status, 404);
+	cr_assert_str_eq(s, "{\"error\":\"no VRF named \\\"Z\\\"\",\"status\":404,\"param\":\"vrf\"}");
 }
 
 Test(explain, json_unknown_or_repeated_parameters_are_400)
@@ -254,7 +255,7 @@ Test(explain, json_unknown_or_repeated_parameters_are_400)
 	s = get_explain("rd=10.255.0.2:100&prefix=192.168.101.0/24&vfr=B", &status);
 	cr_assert_eq(status, 400);
 	cr_assert_str_eq(s, "{\"error\":\"unknown parameter \\\"vfr\\\" (want rd, prefix, vrf)\","
-			    "\"status\":400}");
+			    "\"status\":400,\"param\":\"vfr\"}");
 	get_explain("rd=10.255.0.2:100&prefix=192.168.101.0/24&vrf=A&vrf=B", &status);
 	cr_assert_eq(status, 400);
 	get_explain("RD=10.255.0.2:100&prefix=192.168.101.0/24", &status);
