@@ -174,8 +174,8 @@ static void path_json(struct jw *w, const struct rib_entry *e, const struct rib_
 		jw_kv_ipv4(w, "peer", p->src->address);
 	jw_kv_bool(w, "stale", p->stale && !p->src->local);
 	jw_kv_bool(w, "best", e->best == p);
-	if (e->best == p)
-		jw_kv_string(w, "best_reason", e->best_reason);
+	/* on every path, null on the others: a key is never there on some objects only */
+	jw_kv_string(w, "best_reason", e->best == p ? e->best_reason : NULL);
 	jw_object_end(w);
 }
 

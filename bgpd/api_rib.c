@@ -437,12 +437,11 @@ static void ranking_json(struct jw *w, const struct bgpd *d, const struct rib_en
 		jw_object_begin(w);
 		jw_kv_string(w, "peer", p->src->local ? "local" : ipv4_format(p->src->address, buf));
 		jw_kv_bool(w, "best", p == e->best);
-		if (p == e->best) {
-			jw_kv_string(w, "reason", e->best_reason);
-		} else if (e->best != NULL) {
+		if (p != e->best && e->best != NULL)
 			rib_path_cmp(e->best, p, &why);
-			jw_kv_string(w, "lost_because", why);
-		}
+		/* both keys on every entry, the one that does not apply null */
+		jw_kv_string(w, "reason", p == e->best ? e->best_reason : NULL);
+		jw_kv_string(w, "lost_because", why);
 		jw_object_end(w);
 	}
 	jw_array_end(w);

@@ -61,8 +61,7 @@ static void write_route(struct jw *w, const struct vrf *v, const struct vrf_pref
 	write_route_nh(w, r);
 	vrfapi_kv_rts(w, "route_targets", r->rts, r->n_rts);
 	jw_kv_bool(w, "installed", reason == NULL);
-	if (reason != NULL)
-		jw_kv_string(w, "reason", reason);
+	jw_kv_string(w, "reason", reason); /* null when installed: the key is always there */
 	jw_object_end(w);
 }
 

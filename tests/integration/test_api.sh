@@ -147,7 +147,8 @@ check "bgpd paging (limit=3, after=next) gives every destination exactly once" p
 bgp_route() {
 	get bgpd '/route?rd=10.255.0.2:100&prefix=192.168.101.0/24' | jq -e '.best_reason == "only path"
 		and .paths[0].label == 200 and .paths[0].next_hop == "10.255.0.2"
-		and .ranking[0].best and .sent_to_vrfmgr' >/dev/null
+		and .ranking[0].best and .sent_to_vrfmgr
+		and (.ranking[0] | .reason == "only path" and has("lost_because") and .lost_because == null)' >/dev/null
 }
 check "bgpd /route: the one path, label 200, why best, sent to vrfmgr" bgp_route
 
@@ -157,7 +158,8 @@ vrfmgr_content() {
 		== [["A","10.255.0.1:100",100,"65000:100","65000:100"],["B","10.255.0.1:200",101,"65000:200","65000:200"]]' >/dev/null &&
 		get vrfmgr '/routes?vrf=A&address=192.168.101.10' | jq -e '.routes[0] | .prefix == "192.168.101.0/24"
 		and .source == "bgp" and .inner_label == 200 and .outer_label == 16 and .remote_pe == "10.255.0.2"
-		and .next_hop == "10.0.1.2" and .interface == "core0" and .installed' >/dev/null &&
+		and .next_hop == "10.0.1.2" and .interface == "core0" and .installed
+		and has("reason") and .reason == null' >/dev/null &&
 		get vrfmgr '/routes?vrf=B&prefix=192.168.100.0/24' | jq -e '.routes[0] | .source == "static"
 		and .next_hop == "10.2.1.2" and .interface == "ce-b1"' >/dev/null &&
 		get vrfmgr /vpn | jq -e '.count == 4 and ([.routes[] | select(.rd == "10.255.0.2:100"

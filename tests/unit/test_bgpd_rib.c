@@ -9,7 +9,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <event2/buffer.h>
+#include <json-c/json.h>
+
+#include "bgpd/api.h"
 #include "bgpd/rib.h"
+#include "common/jw.h"
 
 static struct rib *rib;
 static struct rib_source local = { .slot = 0, .local = true };
@@ -376,4 +381,43 @@ Test(bgpd_rib, sorted_listing)
 	drain();
 	rib_source_flush(rib, &ib1);
 	drain();
+}
+
+/* A path as /routes writes it, parsed back. */
+static json_object *path_json(const struct rib_entry *e, const struct rib_path *p)
+{
+	struct evbuffer *b = evbuffer_new();
+	json_object *j;
+	struct jw w;
+
+	jw_init(&w, b);
+	bgpd_api_path_json(&w, e, p);
+	jw_flush(&w);
+	evbuffer_add(b, "", 1);
+	j = json_tokener_parse((const char *)evbuffer_pullup(b, -1));
+	cr_assert_not_null(j);
+	evbuffer_free(b);
+	return j;
+}
+
+/* best_reason is on every path of /routes: the reason on the best, null on the others. */
+Test(bgpd_rib, path_json_best_reason_on_every_path)
+{
+	struct rib_entry *e;
+	size_t n = 0;
+
+	add(&ib1, &(struct pa){ 100, "", 0, -1 }, 200);
+	add(&ib2, &(struct pa){ 200, "", 0, -1 }, 201);
+	e = entry();
+	for (const struct rib_path *p = e->paths; p != NULL; p = p->next, n++) {
+		json_object *j = path_json(e, p), *r = NULL;
+
+		cr_assert(json_object_object_get_ex(j, "best_reason", &r), "path %zu: best_reason", n);
+		if (p == e->best)
+			cr_assert_str_eq(json_object_get_string(r), "higher local_pref");
+		else
+			cr_assert_null(r, "a path that is not the best: null");
+		json_object_put(j);
+	}
+	cr_assert_eq(n, 2);
 }

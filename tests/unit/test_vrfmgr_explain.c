@@ -162,12 +162,12 @@ Test(explain, a_local_route_wins)
 
 /* ---- the JSON ---- */
 
-static char *get_explain(const char *query, int *status)
+static char *get_path(const char *path, const char *query, int *status)
 {
 	static char out[8192];
 	struct vrfmgr vm = { .cfg = &cfg };
 	struct evkeyvalq q;
-	struct api_request req = { .path = "/explain", .query = &q };
+	struct api_request req = { .path = path, .query = &q };
 	struct evbuffer *buf = evbuffer_new();
 	struct jw w;
 	size_t n;
@@ -175,7 +175,8 @@ static char *get_explain(const char *query, int *status)
 	memcpy(&vm.table, &t, sizeof(t));
 	cr_assert_eq(evhttp_parse_query_str(query, &q), 0);
 	jw_init(&w, buf);
-	*status = api_route_call(vrfmgr_api_route("/explain"), &w, &req, &vm); /* as served */
+	*status = api_route_call(vrfmgr_api_route(path), &w, &req, &vm); /* as served */
+	jw_flush(&w);
 	n = evbuffer_get_length(buf);
 	cr_assert_lt(n, sizeof(out));
 	evbuffer_remove(buf, out, n);
@@ -183,6 +184,28 @@ static char *get_explain(const char *query, int *status)
 	evbuffer_free(buf);
 	evhttp_clear_headers(&q);
 	return out;
+}
+
+static char *get_explain(const char *query, int *status)
+{
+	return get_path("/explain", query, status);
+}
+
+/* /routes: "reason" on every candidate, null on the one installed (as explained above). */
+Test(explain, json_routes_reason_null_when_installed)
+{
+	struct fx_vpn v = fx_vpn("10.255.0.2:100", "192.168.100.0/24", 200, "10.255.0.2",
+				 "65000:100");
+	int status;
+	char *s;
+
+	cr_assert_eq(fx_import(&t, &v), 1);
+	s = get_path("/routes", "vrf=A&prefix=192.168.100.0/24", &status);
+	cr_assert_eq(status, 200);
+	cr_assert_not_null(strstr(s, "\"source\":\"static\""), "%s", s);
+	cr_assert_not_null(strstr(s, "\"installed\":true,\"reason\":null}"), "%s", s);
+	cr_assert_not_null(strstr(s, "\"installed\":false,\"reason\":\"a static route is "
+				     "preferred"), "%s", s);
 }
 
 Test(explain, json_chain_of_an_installed_route)
