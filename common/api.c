@@ -331,10 +331,11 @@ static int api_method_ok(struct api_call *call, const struct api_route *r, struc
 	struct evkeyvalq *out = evhttp_request_get_output_headers(call->req);
 
 	if (r == NULL || !r->write) {
-		if (m == EVHTTP_REQ_GET)
+		/* HEAD is GET without the body (RFC 9110 §9.3.2): what monitors and `curl -I` send */
+		if (m == EVHTTP_REQ_GET || m == EVHTTP_REQ_HEAD)
 			return 0;
-		evhttp_add_header(out, "Allow", "GET");
-		return api_error(w, 405, "method not allowed (want GET)");
+		evhttp_add_header(out, "Allow", "GET, HEAD");
+		return api_error(w, 405, "method not allowed (want GET or HEAD)");
 	}
 	if (m != EVHTTP_REQ_POST) {
 		evhttp_add_header(out, "Allow", "POST");
@@ -474,10 +475,28 @@ static struct api_conn *api_conn_of(struct api_server *s, struct evhttp_request 
 	return c;
 }
 
+/*
+ * A HEAD's reply: the GET's status and headers, never its body. libevent 2.1
+ * leaves Content-Length out for HEAD but still writes the body it is given,
+ * which a keep-alive client then reads as the start of its next reply.
+ */
+static void api_send_head(struct evhttp_request *req, int status, struct evbuffer *body,
+			  bool streamed)
+{
+	char len[24];
+
+	if (!streamed) {
+		snprintf(len, sizeof(len), "%zu", evbuffer_get_length(body));
+		evhttp_add_header(evhttp_request_get_output_headers(req), "Content-Length", len);
+	}
+	evbuffer_drain(body, evbuffer_get_length(body));
+	evhttp_send_reply(req, status, NULL, body);
+}
+
 static void api_dispatch(struct evhttp_request *req, void *arg)
 {
 	struct api_listener *l = arg;
-	struct api_call call = { l->s, l, req, NULL, "application/json", NULL };
+	struct api_call call = { l->s, l, req, NULL, "application/json", NULL, false };
 	struct evkeyvalq query;
 	struct evbuffer *body;
 	struct jw w;
@@ -493,7 +512,8 @@ static void api_dispatch(struct evhttp_request *req, void *arg)
 	jw_init(&w, body);
 	status = api_run(&call, &w, &query);
 	jw_flush(&w);
-	if (call.stream == NULL && (w.failed || w.depth != 0 || status < 200 || status > 599)) {
+	if (call.stream == NULL && !call.head_stream &&
+	    (w.failed || w.depth != 0 || status < 200 || status > 599)) {
 		log_warnx("api: handler for %.200s failed (status %d)", evhttp_request_get_uri(req),
 			  status);
 		status = api_error(&w, 500, "internal error");
@@ -502,7 +522,9 @@ static void api_dispatch(struct evhttp_request *req, void *arg)
 			  call.content_type);
 	if (call.conn == NULL)
 		evhttp_add_header(evhttp_request_get_output_headers(req), "Connection", "close");
-	if (call.stream != NULL)
+	if (evhttp_request_get_command(req) == EVHTTP_REQ_HEAD)
+		api_send_head(req, status, body, call.head_stream);
+	else if (call.stream != NULL)
 		api_stream_begin(&call, body);
 	else
 		evhttp_send_reply(req, status, NULL, body);

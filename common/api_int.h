@@ -74,6 +74,7 @@ struct api_call {
 	struct api_conn *conn;
 	const char *content_type;
 	struct api_stream *stream; /* set when the handler chose to stream */
+	bool head_stream;          /* a HEAD whose GET streams: the head only, nothing to run */
 };
 
 struct api_stream {

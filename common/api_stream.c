@@ -187,6 +187,13 @@ int api_stream(struct jw *w, const struct api_request *req, api_fill_fn fill,
 		*out = NULL;
 	if (call == NULL)
 		return stream_inline(w, fill, release, state);
+	if (evhttp_request_get_command(call->req) == EVHTTP_REQ_HEAD) {
+		/* the head of the GET, no body: nothing to stream (an event stream would never end) */
+		if (release != NULL)
+			release(state);
+		call->head_stream = true;
+		return 200;
+	}
 	st = calloc(1, sizeof(*st));
 	if (st == NULL || (st->chunk = evbuffer_new()) == NULL ||
 	    (st->wake_ev = event_new(call->s->base, -1, 0, stream_wake_cb, st)) == NULL) {
