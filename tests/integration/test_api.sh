@@ -386,7 +386,7 @@ rc=$?
 check "ferryctl verify on the lab: consistent, exit 0" eval "[ $rc = 0 ] && grep -q 'verify: consistent' '$TMP/verify.txt'"
 note <"$TMP/verify.txt"
 
-# --- 100k routes: paging and dumps keep bgpd's and vrfmgr's memory flat ----------------------
+# --- 100k routes: paging and dumps keep bgpd's, vrfmgr's and fwd's memory flat ---------------
 rss_kb() { awk '/^VmRSS/ { print $2 }' "/proc/$(pid_of "$RUN1" "${1:-bgpd}")/status"; }
 # rss_watch DAEMON: samples its RSS every 20 ms until rss_peak, which sets peak to the
 # highest (both in this shell: the sampler is tracked, so it goes on exit too)
@@ -462,6 +462,28 @@ if poll 60 vrf_loaded; then
 	fi
 else
 	not_ok "the 100k routes in pe1's VRF A (vrfmgr has $(vrf_a))"
+fi
+# ... and in fwd: its /fib streams them (it held the whole answer before)
+fib_a() { get fwd /metrics | awk '$1 == "ferry_fib_entries{vrf=\"A\"}" { print $2 }'; }
+fib_loaded() { [ "$(fib_a)" -ge 100002 ]; }
+if poll 60 fib_loaded; then
+	want=$(fib_a)
+	rss0=$(rss_kb fwd)
+	rss_watch fwd
+	t0=$(date +%s%N)
+	curl -s --max-time 60 --unix-socket "$RUN1/fwd.sock" 'http://ferry/fib?vrf=A' -o "$TMP/dump.json"
+	t1=$(date +%s%N)
+	rss_peak
+	dumped=$(jq '.fib | length' "$TMP/dump.json")
+	size=$(stat -c %s "$TMP/dump.json")
+	rm -f "$TMP/dump.json"
+	if [ "$dumped" = "$want" ] && [ $((peak - rss0)) -lt 8192 ]; then
+		ok "fwd /fib?vrf=A: $want entries ($((size / 1024)) KiB) in $(((t1 - t0) / 1000000)) ms, fwd RSS +$((peak - rss0)) KiB"
+	else
+		not_ok "fwd /fib?vrf=A: $dumped of $want entries ($((size / 1024)) KiB), fwd RSS +$((peak - rss0)) KiB"
+	fi
+else
+	not_ok "the 100k routes in pe1's fwd (VRF A has $(fib_a))"
 fi
 # withdraw them (SIGUSR1) before the session goes, so none stay stale (graceful restart)
 withdrawn() { [ "$(get bgpd /neighbors | jq '.neighbors[0].prefixes_received')" = 0 ]; }
