@@ -7,11 +7,12 @@
 #    (bgpd neighbors/routes with filters and paging, one route in detail;
 #    vrfmgr VRFs, routes, longest match, VPN table, explain, labels, LSPs;
 #    fwd FIB, lookup, LFIB, ARP), Prometheus metrics of all three;
-#  - bad requests: 4xx with a JSON error naming what was wrong, and a client
+#  - bad requests: 4xx with a JSON error naming what was wrong (and the
+#    parameter, in "param"), and a client
 #    that never finishes its request is dropped without blocking anyone;
 #  - 100k routes in bgpd and VRF A (bench/bgp-sender in place of pe2's
 #    bgpd): paging (bgpd /routes, vrfmgr /routes and /vpn) and full dumps see
-#    each route once, bgpd's and vrfmgr's memory stays flat;
+#    each route once, bgpd's, vrfmgr's and fwd's (/fib) memory stays flat;
 #  - events: a live SSE stream sees the session and route changes, resumes
 #    with ?since= and Last-Event-ID, a lost position gets "resync" and a
 #    snapshot of the state (bgpd: session and routes; vrfmgr: what fwd
