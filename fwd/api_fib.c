@@ -1,6 +1,6 @@
 /*
  * fwd's GET /fib[?vrf=NAME] (docs/api.md), streamed. A FIB of a million
- * routes is ~170 MB of JSON and was written in one go: the control thread
+ * routes is ~160 MB of JSON and was written in one go: the control thread
  * (the packet path too, without workers) stopped for over a second and held
  * the whole reply. Now each VRF's keys are taken when the walk reaches it
  * (fib_entries: sorted by prefix, then length, 24 bytes a route) and written
@@ -45,8 +45,10 @@ static bool walk_next_vrf(struct fib_walk *fw, bool first)
 {
 	free(fw->keys);
 	fw->keys = NULL;
-	if (fw->only && !first)
+	if (fw->only && !first) {
+		fw->done = true;
 		return false;
+	}
 	for (uint32_t id = first ? fw->vrf_id : fw->vrf_id + 1; id < fw->f->vrf_cap; id++) {
 		const struct fwd_vrf *v = fw->f->vrfs[id];
 
