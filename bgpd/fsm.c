@@ -176,10 +176,11 @@ static bool ends_gracefully(const struct bgp_peer *p, const struct bgp_err *err)
 }
 
 /*
- * RFC 8538 §5 (for the established session's NOTIFICATION): the Cease subcodes that mean "drop my routes now" (max
- * prefixes, shutdown, de-configured, reset: the MUSTs and the one MAY we
- * take) go to a peer with the N bit as a Hard Reset carrying them, else it
- * would keep our routes stale.
+ * RFC 8538 §5, for the established session's NOTIFICATION: the Cease
+ * subcodes that mean "drop my routes now" (max prefixes, shutdown,
+ * de-configured, reset: the MUSTs and the one MAY we take) go to a peer with
+ * the N bit as a Hard Reset carrying them, else it would keep our routes
+ * stale.
  */
 const struct bgp_err *fsm_hard_if_final(const struct bgp_peer *p, const struct bgp_err *err,
 					struct bgp_err *hard)

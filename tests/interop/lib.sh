@@ -4,7 +4,7 @@
 # Each peer runs once, from a config written here; everything started is
 # remembered by PID and stopped, and every namespace deleted, by ix_cleanup.
 #
-#   hub  <-> g   10.91.1.1 / .2   GoBGP   AS 65000 (iBGP, graceful restart; a route
+#   hub  <-> g   10.91.1.1 / .2   GoBGP   AS 65000 (iBGP, graceful restart with the N bit; a route
 #                                          reflector with ferry as its client)
 #   hub  <-> b   10.91.2.1 / .2   BIRD    AS 65000 (iBGP, ferry's RR client, TCP-MD5,
 #                                          extended messages)
@@ -144,6 +144,7 @@ ix_gobgp_config() {
   [neighbors.graceful-restart.config]
     enabled = true
     restart-time = 30
+    notification-enabled = true
   [[neighbors.afi-safis]]
     [neighbors.afi-safis.config]
       afi-safi-name = "l3vpn-ipv4-unicast"

@@ -472,12 +472,14 @@ ferry_log_since() { tail -n "+$(($1 + 1))" "$IX_TMP/ferry.log" | grep -qF -- "$2
 ferry_reload_with() { # ferry_reload_with JQFILTER: ferry.json changed so, then SIGHUP
 	jq "$1" "$IX_TMP/ferry.json.orig" >"$IX_TMP/ferry.json" && kill -HUP "$FERRY_PID"
 }
-if ferry_api "/neighbor?address=10.91.3.2" |
-	jq -e '.session.negotiated.graceful_restart_notification' >/dev/null; then
-	ok "RFC 8538: ferry and FRR both offer the N bit"
-else
-	not_ok "RFC 8538: N bit negotiated with FRR: $(ferry_api "/neighbor?address=10.91.3.2" | jq -c .session.received)"
-fi
+for a in 10.91.1.2 10.91.3.2; do # GoBGP (notification-enabled), FRR
+	if ferry_api "/neighbor?address=$a" |
+		jq -e '.session.negotiated.graceful_restart_notification' >/dev/null; then
+		ok "RFC 8538: ferry and $a both offer the N bit"
+	else
+		not_ok "RFC 8538: N bit negotiated with $a: $(ferry_api "/neighbor?address=$a" | jq -c .session.received)"
+	fi
+done
 cp "$IX_TMP/ferry.json" "$IX_TMP/ferry.json.orig"
 lmark=$(wc -l <"$IX_TMP/ferry.log")
 ferry_reload_with '(.bgp.neighbors[] | select(.address == "10.91.3.2")).password = "locked-out"'
