@@ -279,6 +279,7 @@ void fsm_max_prefix(struct bgp_peer *p)
 		session_timer_set(p->retry_timer, n->max_prefix_restart);
 	log_warnx("peer %s: max-prefix: session down%s", p->name,
 		  n->max_prefix_restart ? ", dialing again later" : " until bgpd restarts");
+	bgpd_gr_check(p->d); /* a restart's deferral does not wait for it */
 }
 
 void fsm_conn_fail(struct bgp_conn *c, const struct bgp_err *err, const char *why)

@@ -14,8 +14,8 @@
  * - peers' End-of-RIB waits the same (adjout.c): a route reflector would
  *   otherwise tell its clients its table is complete with half of it.
  * The deferral ends when every neighbor has sent End-of-RIB, or is up
- * without graceful restart (it sends none) or restarting too, or after the
- * deferral time
+ * without graceful restart (it sends none) or restarting too, or is held
+ * down by max-prefix, or after the deferral time
  * (bgp.graceful_restart.deferral_time: a neighbor that stays down must not
  * hold back the others for ever).
  */
@@ -25,16 +25,17 @@
 #include "common/log.h"
 
 /*
- * A neighbor is caught up with: it sent End-of-RIB; or it is up and will
- * send none for VPN-IPv4 (no graceful restart, or not that family); or it
- * is restarting too (R bit): it waits for our End-of-RIB as we would for
- * its, so neither may wait (RFC 4724 §4.1).
+ * A neighbor is caught up with: it sent End-of-RIB; or it is held down
+ * (max-prefix: it will send nothing until its hold-down ends, if ever); or
+ * it is up and will send none for VPN-IPv4 (no graceful restart, or not that
+ * family); or it is restarting too (R bit): it waits for our End-of-RIB as
+ * we would for its, so neither may wait (RFC 4724 §4.1).
  */
 static bool peer_caught_up(const struct bgp_peer *p)
 {
 	const struct bgp_open *o;
 
-	if (p->gr_eor_seen)
+	if (p->gr_eor_seen || p->admin_down)
 		return true;
 	if (p->est == NULL)
 		return false;

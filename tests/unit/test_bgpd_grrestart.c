@@ -44,7 +44,9 @@ static struct ipc_reader rx;
 #define ROUTE_GONE 0xc0a80200u /* 192.168.2.0/24: B's before its restart only */
 #define ROUTE_OF_A 0xc0a80900u /* 192.168.9.0/24: A's */
 
-static void load(struct ferry_config *cfg, int me, const char *run_dir)
+/* Speaker 127.0.0.<me> with the other as its one neighbor (plus `neighbor_extra` keys). */
+static void load_with(struct ferry_config *cfg, int me, const char *run_dir,
+		      const char *neighbor_extra)
 {
 	char json[1024], err[256];
 
@@ -53,9 +55,14 @@ static void load(struct ferry_config *cfg, int me, const char *run_dir)
 		 " \"run_dir\": \"%s\"},"
 		 " \"bgp\": {\"listen\": \"127.0.0.%d\", \"port\": %u, \"hold_time\": 9,"
 		 " \"connect_retry\": 1, \"neighbors\": [{\"address\": \"127.0.0.%d\","
-		 " \"remote_as\": 65000, \"local_address\": \"127.0.0.%d\"}]}}",
-		 me, me, run_dir, me, port, 3 - me, me);
+		 " \"remote_as\": 65000, \"local_address\": \"127.0.0.%d\"%s}]}}",
+		 me, me, run_dir, me, port, 3 - me, me, neighbor_extra);
 	cr_assert_eq(config_load_string(json, "test.json", cfg, err, sizeof(err)), 0, "%s", err);
+}
+
+static void load(struct ferry_config *cfg, int me, const char *run_dir)
+{
+	load_with(cfg, me, run_dir, "");
 }
 
 static void setup(void)
@@ -350,5 +357,36 @@ Test(bgpd_grrestart, two_speakers_restarting_together_do_not_wait_for_each_other
 	cr_assert(run_until(neither_defers, NULL, 10), "deferring: A %d, B %d", A->gr_deferring,
 		  B->gr_deferring);
 	cr_assert(A->peers[0].est->open.gr_restarting, "B's OPEN had no R bit");
+	cr_assert(run_until(fake_has_end, NULL, 5), "B's replay to vrfmgr never ended");
+}
+
+static bool b_holds_a_down(void *arg)
+{
+	(void)arg;
+	fake_read();
+	return B->peers[0].admin_down && !B->gr_deferring;
+}
+
+/*
+ * A neighbor held down by max-prefix sends no End-of-RIB until its
+ * hold-down ends (here never: restart 0): the deferral does not wait for it
+ * (30 s here).
+ */
+Test(bgpd_grrestart, a_neighbor_held_down_by_max_prefix_is_not_waited_for)
+{
+	struct rd rd;
+	struct prefix4 one = { ROUTE_OF_A, 24 }, two = { ROUTE_OF_A + 0x100, 24 };
+	struct ext_community rt;
+
+	cr_assert_eq(rd_parse("10.255.0.1:100", &rd), 0);
+	cr_assert_eq(rt_parse("65000:100", &rt), 0);
+	cr_assert_eq(bgpd_local_add(A, &rd, &one, 200, &rt, 1, 0, 0, 0), 0);
+	cr_assert_eq(bgpd_local_add(A, &rd, &two, 201, &rt, 1, 0, 0, 0), 0);
+	config_free(&cfg_b);
+	load_with(&cfg_b, 2, run_b, ", \"max_prefix\": {\"limit\": 1, \"restart\": 0}");
+	start_b(true, 30);
+	fake_vrfmgr(NULL, 0);
+	cr_assert(run_until(b_holds_a_down, NULL, 10), "held down %d, still deferring %d",
+		  B->peers[0].admin_down, B->gr_deferring);
 	cr_assert(run_until(fake_has_end, NULL, 5), "B's replay to vrfmgr never ended");
 }
