@@ -79,6 +79,9 @@ static void open_roundtrip(const struct bgp_open *o)
 		CHECK(o2.asn == o->asn);
 		CHECK(o2.hold_time == o->hold_time);
 		CHECK(o2.bgp_id == o->bgp_id);
+		/* the restart flags (R, N) survive when a graceful restart capability was read */
+		CHECK(!o->cap_gr || (o2.gr_restarting == o->gr_restarting &&
+				     o2.gr_notification == o->gr_notification));
 	}
 	wbuf_free(&w);
 }
@@ -86,10 +89,15 @@ static void open_roundtrip(const struct bgp_open *o)
 static void notification_roundtrip(const struct bgp_err *e)
 {
 	struct wbuf w;
-	struct bgp_err e2;
+	struct bgp_err e2, hard;
 	char s[128];
 
-	bgp_err_format(e->code, e->subcode, s, sizeof(s));
+	bgp_err_describe(e, s, sizeof(s));
+	/* RFC 8538's Hard Reset around any NOTIFICATION read: it carries code and subcode first */
+	bgp_err_hard_reset(e, &hard);
+	CHECK(bgp_err_is_hard_reset(&hard) && hard.data_len >= 2 && hard.data[0] == e->code &&
+	      hard.data[1] == e->subcode);
+	bgp_err_describe(&hard, s, sizeof(s));
 	wbuf_init(&w);
 	if (bgp_notification_encode(&w, e) == 0 && wbuf_ok(&w)) {
 		CHECK(bgp_notification_decode(w.data + BGP_HDR_LEN, w.len - BGP_HDR_LEN, &e2) == 0);
