@@ -38,7 +38,8 @@ static void write_route_nh(struct jw *w, const struct vrf_route *r)
 	vrfapi_kv_label(w, "outer_label", resolved && nh->ipc.type == IPC_NH_LABELED
 					   ? nh->ipc.out_label
 					   : MPLS_LABEL_NONE);
-	jw_kv_string(w, "interface", resolved ? nh->ipc.ifname : NULL);
+	/* a static whose next hop is on no subnet of the VRF has no interface (""): null */
+	jw_kv_string(w, "interface", resolved && nh->ipc.ifname[0] != '\0' ? nh->ipc.ifname : NULL);
 	if (nh != NULL && nh->ipc.gateway != 0)
 		vrfapi_kv_addr(w, "next_hop", nh->ipc.gateway);
 	else

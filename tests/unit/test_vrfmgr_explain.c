@@ -208,6 +208,34 @@ Test(explain, json_routes_reason_null_when_installed)
 				     "preferred"), "%s", s);
 }
 
+/*
+ * A static route whose next hop is on no subnet of the VRF has no interface:
+ * "interface" is null, as /explain and the events say, not "" (the key a
+ * client reads as a name).
+ */
+Test(explain, json_routes_interface_null_when_next_hop_off_link)
+{
+	struct cfg_static_route *s;
+	struct cfg_vrf *a = &cfg.vrfs[0];
+	int status;
+	char *r;
+
+	vrf_table_free(&t);
+	s = realloc(a->static_routes, (a->n_static_routes + 1) * sizeof(*s));
+	cr_assert_not_null(s);
+	a->static_routes = s;
+	s[a->n_static_routes++] = (struct cfg_static_route){ .prefix = fx_prefix("10.50.0.0/16"),
+							     .next_hop = 0x0a070707,
+							     .distance = 1 };
+	cr_assert_eq(vrf_table_init(&t, &cfg, NULL), 0);
+	r = get_path("/routes", "vrf=A&prefix=10.50.0.0/16", &status);
+	cr_assert_eq(status, 200);
+	cr_assert_not_null(strstr(r, "\"outer_label\":null,\"interface\":null,"
+				     "\"next_hop\":\"10.7.7.7\""), "%s", r);
+	cr_assert_not_null(strstr(r, "\"installed\":false,\"reason\":\"next hop 10.7.7.7 is "
+				     "not on a connected subnet of the VRF\"}"), "%s", r);
+}
+
 Test(explain, json_chain_of_an_installed_route)
 {
 	struct fx_vpn v = fx_vpn("10.255.0.2:100", "192.168.101.0/24", 200, "10.255.0.2",
