@@ -533,10 +533,13 @@ int cli_print_explain(FILE *out, const struct cli_view *v, struct json_object *d
 	fprintf(out, "%s:%s: ", C(doc, "rd"), C(doc, "prefix"));
 	if (vr == NULL || json_object_is_type(vr, json_type_null))
 		fprintf(out, "not known to vrfmgr (bgpd has not given it, no VRF exports it)\n");
-	else if (strcmp(C(vr, "source"), "local") == 0)
-		fprintf(out, "local to VRF %s, %s with label %s, RTs %s\n", C(vr, "vrf"),
-			json_object_get_boolean(get(vr, "exported")) ? "exported" : "not exported",
+	else if (strcmp(C(vr, "source"), "local") == 0 &&
+		 json_object_get_boolean(get(vr, "exported")))
+		fprintf(out, "local to VRF %s, exported with label %s, RTs %s\n", C(vr, "vrf"),
 			LBL(vr, "label"), L(vr, "route_targets"));
+	else if (strcmp(C(vr, "source"), "local") == 0) /* no label goes with it */
+		fprintf(out, "local to VRF %s, not exported, RTs %s\n", C(vr, "vrf"),
+			L(vr, "route_targets"));
 	else
 		fprintf(out, "from BGP peer %s, label %s, next hop %s, RTs %s%s%s\n", C(vr, "peer"),
 			LBL(vr, "label"), C(vr, "next_hop"), L(vr, "route_targets"),

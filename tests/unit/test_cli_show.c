@@ -205,6 +205,27 @@ Test(cli_show, explain_golden)
 	json_object_put(doc);
 }
 
+/*
+ * A local route that is not exported has no label to name (/explain from the
+ * lab's pe1 with a static route whose next hop is on no subnet of VRF A).
+ */
+Test(cli_show, explain_of_a_local_route_not_exported)
+{
+	struct json_object *doc = json_tokener_parse(
+	    "{\"rd\":\"10.255.0.1:100\",\"prefix\":\"10.50.0.0/16\",\"vpn_route\":{\"source\":"
+	    "\"local\",\"vrf\":\"A\",\"exported\":false,\"label\":null,\"route_targets\":"
+	    "[\"65000:100\"]},\"vrfs\":[]}");
+	struct cli_view v = { .daemon = "vrfmgr" };
+	char *text = NULL;
+
+	cr_assert_not_null(doc);
+	CAPTURE(text, cli_print_explain(out, &v, doc));
+	cr_assert_str_eq(text, "10.255.0.1:100:10.50.0.0/16: local to VRF A, not exported, RTs "
+			       "65000:100\n");
+	free(text);
+	json_object_put(doc);
+}
+
 /* A VRF name vrfmgr or fwd does not know: the same words for the table and --json (main.c). */
 Test(cli_show, vrf_name_views_say_which_vrf_is_missing)
 {
