@@ -79,6 +79,21 @@ check "scripts/lab status --bogus: the option named" \
 check "scripts/lab up pe1: only reload takes a node" \
 	said 2 "lab: up: unexpected 'pe1' (only reload takes a node: scripts/lab reload pe1|pe2)" \
 	scripts/lab up pe1 --prefix "$PREFIX"
+lab_bad_values() { # each is usage (2): status's own exit 1 means a daemon is down
+	said 2 "lab: --prefix needs a value" scripts/lab status --prefix &&
+		said 2 "lab: bad --io 'af_xpd' (af_packet or af_xdp)" \
+			scripts/lab up --io af_xpd --prefix "$PREFIX" &&
+		said 2 "lab: bad --rx-ring 'frame' (blocks or frames)" \
+			scripts/lab up --rx-ring frame --prefix "$PREFIX" &&
+		said 2 "lab: bad prefix 'a/b' (letters, digits, '_', '.', '-'; at most 40)" \
+			scripts/lab status --prefix a/b &&
+		said 2 "lab: reload which PE? (scripts/lab reload pe1|pe2)" \
+			scripts/lab reload --prefix "$PREFIX" &&
+		said 2 "lab: reload p: only pe1 and pe2 reload (P's fwd has no reload; restart it)" \
+			scripts/lab reload p --prefix "$PREFIX"
+}
+check "scripts/lab: a missing or bad option value, a bad prefix, a node that does not reload: named, exit 2 (was 1, which status uses for a daemon down)" \
+	lab_bad_values
 
 # The daemons: -h/--help lists the options (it was "invalid option"), a mistake is named first.
 first_line() { # first_line CODE LINE CMD...: CMD exits CODE, LINE first on stderr (or stdout for 0)
