@@ -412,16 +412,15 @@ void bgpd_link_msg(struct vrfmgr *vm, struct vrfmgr_conn *c, uint16_t type, cons
 void bgpd_link_closed(struct vrfmgr *vm, struct vrfmgr_conn *c)
 {
 	struct timeval gone = { 0, 0 };
-	size_t i, n = 0;
+	size_t n;
 
 	if (vm->bgp.conn != c)
 		return;
 	ahead_flush(); /* what it sent before it went still counts */
 	vm->bgp.conn = NULL;
-	for (i = 0; i < vm->table.n_vrfs; i++)
-		n += vm->table.vrfs[i].n_routes;
+	n = vm->table.vpn.count; /* its routes, as the "not back" line counts them */
 	gone.tv_sec = gone_seconds(vm);
 	evtimer_add(vm->bgp.gone_ev, &gone);
-	log_info("bgpd gone; keeping its imported routes until its next replay, at most %ld s "
-		 "(%zu %s in all VRFs)", (long)gone.tv_sec, n, plural(n, "route", "routes"));
+	log_info("bgpd gone; keeping its %zu imported %s until its next replay, at most %ld s", n,
+		 plural(n, "route", "routes"), (long)gone.tv_sec);
 }

@@ -9,6 +9,7 @@
  * nothing behind.
  */
 #include <criterion/criterion.h>
+#include <criterion/redirect.h>
 #include <event2/event.h>
 
 #include "test_vrfmgr_fixture.h"
@@ -229,4 +230,37 @@ Test(bgpdlink, a_bgpd_back_in_time_keeps_its_routes)
 	bgpd_link_closed(&vm, &conn);
 	bgpd_link_hello(&vm, &conn); /* back (its replay to come) */
 	cr_assert_not(loop_until_gone(true, 1500), "dropped though bgpd came back");
+}
+
+static void setup_logged(void)
+{
+	setup();
+	log_set_level(LOG_LVL_INFO);
+	cr_redirect_stderr();
+}
+
+/*
+ * The log says how many routes a departed bgpd leaves behind, as its "not
+ * back" line counts what it drops: its VPN routes, not every route of the
+ * VRFs (pe1's 4 connected and static ones came from no bgpd).
+ */
+Test(bgpdlink, a_departed_bgpd_is_logged_with_its_own_routes, .init = setup_logged)
+{
+	char buf[4096];
+	size_t n;
+	FILE *err = cr_get_redirected_stderr();
+
+	cfg.bgp.gr_restart_time = 1;
+	send_route(true, "10.255.0.2:100", "20.0.1.0/24", 300, "65000:100");
+	send_route(true, "10.255.0.2:200", "20.0.2.0/24", 301, "65000:200");
+	turn();
+	bgpd_link_closed(&vm, &conn);
+	cr_assert(loop_until_gone(true, 3000), "kept beyond the restart time");
+	fflush(stderr);
+	n = fread(buf, 1, sizeof(buf) - 1, err);
+	buf[n] = '\0';
+	cr_assert_not_null(strstr(buf, "bgpd gone; keeping its 2 imported routes until its next "
+				       "replay, at most 1 s\n"), "%s", buf);
+	cr_assert_not_null(strstr(buf, "its 2 imported routes dropped (2 VRF placements)\n"),
+			   "%s", buf);
 }
