@@ -262,6 +262,27 @@ bool vrf_route_installed(const struct vrf_prefix *vp, const struct vrf_route *r)
 	return vp->best == r && vp->fib_nh != NULL && vp->fib_nh == r->nh;
 }
 
+const char *vrf_static_nh_reason(const struct vrf_route *r, char *buf, size_t len)
+{
+	static const char *const what[] = { [STATIC_NH_NETWORK] = "network",
+					    [STATIC_NH_BROADCAST] = "broadcast" };
+	const char *ifname = r->nh->ipc.ifname;
+	char a[IPV4_STRLEN];
+
+	ipv4_format(r->nh->ipc.gateway, a);
+	if (r->static_nh == STATIC_NH_OWN)
+		snprintf(buf, len, "next hop %s is this router's own address on interface %s", a,
+			 ifname);
+	else if (r->static_nh == STATIC_NH_NETWORK || r->static_nh == STATIC_NH_BROADCAST)
+		snprintf(buf, len, "next hop %s is the %s address of interface %s's subnet", a,
+			 what[r->static_nh], ifname);
+	else if (ifname[0] != '\0')
+		snprintf(buf, len, "next hop %s is not on the subnet of interface %s", a, ifname);
+	else
+		snprintf(buf, len, "next hop %s is not on a connected subnet of the VRF", a);
+	return buf;
+}
+
 const char *vrf_route_reason(const struct vrf_prefix *vp, const struct vrf_route *r, char *buf,
 			     size_t len)
 {
@@ -271,12 +292,8 @@ const char *vrf_route_reason(const struct vrf_prefix *vp, const struct vrf_route
 		return NULL;
 	if (r->nh == NULL)
 		snprintf(buf, len, "no next hop");
-	else if (!r->valid && r->nh->ipc.ifname[0] != '\0')
-		snprintf(buf, len, "next hop %s is not on the subnet of interface %s",
-			 ipv4_format(r->nh->ipc.gateway, a), r->nh->ipc.ifname);
 	else if (!r->valid)
-		snprintf(buf, len, "next hop %s is not on a connected subnet of the VRF",
-			 ipv4_format(r->nh->ipc.gateway, a));
+		vrf_static_nh_reason(r, buf, len);
 	else if (!r->nh->resolved)
 		snprintf(buf, len, "next hop %s has no LSP", ipv4_format(r->remote_pe, a));
 	else if (vp->best != NULL && vp->best != r && vp->best->source != r->source)

@@ -35,6 +35,15 @@
 /* In order of preference when distances are equal. */
 enum route_source { ROUTE_CONNECTED = 0, ROUTE_STATIC, ROUTE_LEAKED, ROUTE_BGP };
 
+/* Why a static route's next hop is no neighbour on a link of its VRF (the reason shown). */
+enum static_nh {
+	STATIC_NH_OK = 0,
+	STATIC_NH_OFF_LINK,  /* on no subnet (of its interface, or of the VRF) */
+	STATIC_NH_OWN,       /* the router's own address there */
+	STATIC_NH_NETWORK,   /* the subnet's first address (links shorter than /31) */
+	STATIC_NH_BROADCAST, /* its last */
+};
+
 /* Administrative distances (lower wins); a static route's comes from its config (default 1). */
 #define ROUTE_DISTANCE_CONNECTED 0
 #define ROUTE_DISTANCE_LEAKED 200
@@ -56,7 +65,8 @@ struct vrf_route {
 	uint16_t n_rts;
 	uint8_t source;          /* enum route_source */
 	uint8_t distance;        /* see ROUTE_DISTANCE_*: compared before the source */
-	bool valid;              /* static: next hop inside its interface's subnet */
+	bool valid;              /* static: next hop a neighbour on its interface's link */
+	uint8_t static_nh;       /* static: enum static_nh, why not valid */
 	bool mark;               /* reload: not (yet) found again in the new config */
 };
 
@@ -212,6 +222,8 @@ bool vrf_route_usable(const struct vrf_route *r);
 void vrf_prefix_reselect(struct vrf_table *t, struct vrf *v, struct vrf_prefix *vp);
 bool vrf_route_installed(const struct vrf_prefix *vp, const struct vrf_route *r);
 /* Why a candidate is not installed, for humans ("next hop 10.255.0.9 has no LSP"). */
+/* Why static route r (valid false) is not used: "next hop ... is ..." into buf. */
+const char *vrf_static_nh_reason(const struct vrf_route *r, char *buf, size_t len);
 const char *vrf_route_reason(const struct vrf_prefix *vp, const struct vrf_route *r, char *buf,
 			     size_t len);
 const char *route_source_name(enum route_source s);

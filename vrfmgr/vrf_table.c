@@ -77,6 +77,28 @@ static int vrf_add_connected(struct vrf_table *t, struct vrf *v, const struct cf
 }
 
 /*
+ * Whether nh is a neighbour on ifc's link, by the loader's rule for a route
+ * that names its interface (common/config_sections.c): inside the subnet,
+ * not our own address and, shorter than /31, neither its network nor its
+ * broadcast address. Without an interface the loader checks nothing.
+ */
+static enum static_nh static_nh_check(const struct cfg_vrf_if *ifc, uint32_t nh)
+{
+	uint32_t host;
+
+	if (ifc == NULL || !prefix4_contains(&ifc->address, nh))
+		return STATIC_NH_OFF_LINK;
+	if (nh == ifc->address.addr)
+		return STATIC_NH_OWN;
+	if (ifc->address.len >= 31)
+		return STATIC_NH_OK;
+	host = ~prefix4_netmask(ifc->address.len);
+	if ((nh & host) == 0)
+		return STATIC_NH_NETWORK;
+	return (nh & host) == host ? STATIC_NH_BROADCAST : STATIC_NH_OK;
+}
+
+/*
  * A static route whose next hop is not a neighbour on one of the VRF's
  * links is kept (visible, with the reason) but never installed or exported.
  */
@@ -85,23 +107,20 @@ static int vrf_add_static(struct vrf_table *t, struct vrf *v, const struct cfg_s
 	const struct cfg_vrf_if *ifc = static_interface(v->cfg, s);
 	struct vrf_route r = { .source = ROUTE_STATIC, .rd = v->cfg->rd,
 			       .inner_label = MPLS_LABEL_NONE, .distance = s->distance };
-	char pb[PREFIX4_STRLEN], ab[IPV4_STRLEN];
+	char pb[PREFIX4_STRLEN], ab[IPV4_STRLEN], why[128];
 	const struct vrf_route *dup;
 
-	/* The next hop must be a neighbour on the link, not our own address. */
-	r.valid = ifc != NULL && prefix4_contains(&ifc->address, s->next_hop) &&
-		  s->next_hop != ifc->address.addr;
-	if (!r.valid)
-		log_warnx("vrf %s: static route %s via %s: next hop not on %s%s; kept but neither "
-			  "installed nor exported", v->cfg->name, prefix4_format(&s->prefix, pb),
-			  ipv4_format(s->next_hop, ab),
-			  s->interface[0] ? "the subnet of interface " : "a connected subnet",
-			  s->interface);
+	r.static_nh = (uint8_t)static_nh_check(ifc, s->next_hop);
+	r.valid = r.static_nh == STATIC_NH_OK;
 	r.rts = v->cfg->export_rts;
 	r.n_rts = v->cfg->n_export_rts;
 	r.nh = nexthop_get_gateway(&t->nhs, ifc != NULL ? ifc->name : s->interface, s->next_hop);
 	if (r.nh == NULL)
 		return -ENOMEM;
+	if (!r.valid)
+		log_warnx("vrf %s: static route %s via %s: %s; kept but neither installed nor "
+			  "exported", v->cfg->name, prefix4_format(&s->prefix, pb),
+			  ipv4_format(s->next_hop, ab), vrf_static_nh_reason(&r, why, sizeof(why)));
 	/* Marked: still there from before a reload, not a duplicate. */
 	if ((dup = vrf_route_find_static(v, &s->prefix, r.nh)) != NULL && !dup->mark)
 		log_warnx("vrf %s: static route %s via %s given twice; the last one wins",

@@ -141,3 +141,60 @@ Test(statics, unreachable_next_hop_is_kept_but_not_used)
 	cr_assert_null(vp->exp_label);
 	cr_assert_null(fx_vp(&t, "S", "10.10.0.0/16"));
 }
+
+/*
+ * Without "interface" the loader takes any next hop; one inside a link's
+ * subnet must still be a neighbour there, as the loader requires of a route
+ * that names the interface: not the router's own address, and on a link
+ * shorter than /31 neither the subnet's network nor its broadcast address
+ * (one via the broadcast address was installed; fwd ARPed for it). Each is
+ * kept with its own reason (our own address read "not on the subnet").
+ */
+Test(statics_link, a_next_hop_that_is_no_neighbour_on_its_link_is_not_used)
+{
+	const char *json =
+	    "{ \"router\": { \"name\": \"pe1\", \"router_id\": \"10.255.0.1\", \"asn\": 65000 },"
+	    "  \"vrfs\": [ { \"name\": \"A\", \"rd\": \"65000:1\", \"export_rts\": [\"65000:1\"],"
+	    "    \"interfaces\": [ { \"name\": \"a0\", \"address\": \"10.1.0.1/30\" },"
+	    "                      { \"name\": \"a1\", \"address\": \"10.2.0.0/31\" } ],"
+	    "    \"static_routes\": ["
+	    "      { \"prefix\": \"10.20.0.0/16\", \"next_hop\": \"10.1.0.1\" },"
+	    "      { \"prefix\": \"10.21.0.0/16\", \"next_hop\": \"10.1.0.3\" },"
+	    "      { \"prefix\": \"10.22.0.0/16\", \"next_hop\": \"10.1.0.0\" },"
+	    "      { \"prefix\": \"10.23.0.0/16\", \"next_hop\": \"10.1.0.2\" },"
+	    "      { \"prefix\": \"10.24.0.0/16\", \"next_hop\": \"10.2.0.1\" } ] } ] }";
+	static const struct {
+		const char *prefix, *why; /* why: NULL when installed */
+	} want[] = {
+		{ "10.20.0.0/16", "next hop 10.1.0.1 is this router's own address on interface a0" },
+		{ "10.21.0.0/16", "next hop 10.1.0.3 is the broadcast address of interface a0's "
+				  "subnet" },
+		{ "10.22.0.0/16", "next hop 10.1.0.0 is the network address of interface a0's "
+				  "subnet" },
+		{ "10.23.0.0/16", NULL },
+		{ "10.24.0.0/16", NULL }, /* a /31 has neither (RFC 3021) */
+	};
+	struct ferry_config c;
+	struct vrf_table vt;
+	char why[128];
+
+	log_init("test", LOG_LVL_ERR);
+	fx_load(&c, json);
+	cr_assert_eq(vrf_table_init(&vt, &c, NULL), 0);
+	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		struct vrf_prefix *vp = fx_vp(&vt, "A", want[i].prefix);
+		const char *r;
+
+		cr_assert_not_null(vp, "%s", want[i].prefix);
+		r = vrf_route_reason(vp, vp->best, why, sizeof(why));
+		if (want[i].why == NULL) {
+			cr_expect_null(r, "%s: %s", want[i].prefix, r);
+			cr_expect(vrf_route_installed(vp, vp->best), "%s", want[i].prefix);
+		} else {
+			cr_expect_not(vrf_route_installed(vp, vp->best), "%s", want[i].prefix);
+			cr_expect_str_eq(r ? r : "(installed)", want[i].why);
+		}
+	}
+	vrf_table_free(&vt);
+	config_free(&c);
+}
