@@ -218,25 +218,36 @@ static void peer_close_all(struct bgp_peer *p, const struct bgp_err *err)
 			session_close(cs[i], i == 0 ? fsm_hard_if_final(p, err, &hard) : err);
 }
 
-void bgpd_stop(struct bgpd *d, void (*done)(struct bgpd *d))
+/* Every connection closed with err (NULL: none), the listener gone, then done. */
+static void stop_with(struct bgpd *d, void (*done)(struct bgpd *d), const struct bgp_err *err)
 {
-	struct bgp_err err;
-
 	d->stopping = true;
 	d->on_stopped = done;
-	bgp_err_set(&err, BGP_ERR_CEASE, BGP_CEASE_ADMIN_SHUTDOWN, NULL, 0);
 	for (size_t i = 0; i < d->peer_slots; i++) {
 		if (!d->peers[i].cfg)
 			continue;
 		evtimer_del(d->peers[i].retry_timer);
 		evtimer_del(d->peers[i].gr_timer);
-		peer_close_all(&d->peers[i], &err);
+		peer_close_all(&d->peers[i], err);
 	}
 	if (d->listener) {
 		evconnlistener_free(d->listener);
 		d->listener = NULL;
 	}
 	event_active(d->stop_ev, 0, 0);
+}
+
+void bgpd_stop(struct bgpd *d, void (*done)(struct bgpd *d))
+{
+	struct bgp_err err;
+
+	bgp_err_set(&err, BGP_ERR_CEASE, BGP_CEASE_ADMIN_SHUTDOWN, NULL, 0);
+	stop_with(d, done, &err);
+}
+
+void bgpd_stop_graceful(struct bgpd *d, void (*done)(struct bgpd *d))
+{
+	stop_with(d, done, NULL);
 }
 
 void bgpd_free(struct bgpd *d)

@@ -258,6 +258,12 @@ static inline bool bgpd_eor_waits(const struct bgpd *d)
 struct bgpd *bgpd_new(struct event_base *base, const struct ferry_config *cfg);
 /* Sends Cease (6/2) on every connection, waits for them to drain (bounded), then calls done. */
 void bgpd_stop(struct bgpd *d, void (*done)(struct bgpd *d));
+/*
+ * A stop to restart gracefully (planned: an upgrade): every connection
+ * closed without a NOTIFICATION, which graceful restart peers read as our
+ * restart (RFC 4724): they keep our routes, stale, and fwd forwards on.
+ */
+void bgpd_stop_graceful(struct bgpd *d, void (*done)(struct bgpd *d));
 void bgpd_free(struct bgpd *d);
 /* Seconds on a clock no time step moves (CLOCK_MONOTONIC), never 0: for durations. */
 time_t bgpd_clock(void);

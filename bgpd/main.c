@@ -3,7 +3,10 @@
  * section, router id, AS, run directory), then runs the speaker, the vrfmgr
  * link and the JSON API on <run_dir>/bgpd.sock until SIGTERM/SIGINT, when
  * every peer gets Cease / administrative shutdown before the process exits.
- * SIGHUP reloads the config in place (sighup.c, reload.c).
+ * SIGUSR1 stops it for a planned graceful restart instead: no NOTIFICATION,
+ * the marker below kept, so the bgpd started next restarts gracefully and
+ * peers keep its routes meanwhile. SIGHUP reloads the config in place
+ * (sighup.c, reload.c).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -33,11 +36,12 @@ static _Noreturn void usage(const char *why)
 		   "");
 }
 
-/* What SIGHUP needs: the speaker, the config it runs (replaced by a reload), -r. */
+/* What the signals need: the speaker, the config it runs (replaced by a reload), -r. */
 struct running {
 	struct bgpd *d;
 	struct ferry_config *cfg;
 	const char *run_dir;
+	bool graceful; /* stopped by SIGUSR1: the next start is a graceful restart */
 };
 
 static void on_hup(evutil_socket_t sig, short what, void *arg)
@@ -57,14 +61,24 @@ static void stopped(struct bgpd *d)
 
 static void on_signal(evutil_socket_t sig, short what, void *arg)
 {
-	struct bgpd *d = arg;
+	struct running *r = arg;
+	struct bgpd *d = r->d;
 	struct timeval tv = { STOP_TIMEOUT, 0 };
 
 	(void)what;
 	if (d->stopping)
 		return;
-	log_info("signal %d: shutting down", (int)sig);
-	bgpd_stop(d, stopped);
+	if (sig == SIGUSR1 && r->cfg->bgp.graceful_restart) {
+		r->graceful = true;
+		log_info("signal %d: stopping for a graceful restart: no NOTIFICATION, peers keep our "
+			 "routes for up to %u s and fwd forwards on; the next bgpd started here resumes",
+			 (int)sig, r->cfg->bgp.gr_restart_time);
+		bgpd_stop_graceful(d, stopped);
+	} else {
+		log_info("signal %d: shutting down%s", (int)sig,
+			 sig == SIGUSR1 ? " (graceful restart is off: as on SIGTERM)" : "");
+		bgpd_stop(d, stopped);
+	}
 	event_base_loopexit(d->base, &tv); /* in case a peer never reads */
 }
 
@@ -110,13 +124,13 @@ static void marker_make(const char *path)
 	close(fd);
 }
 
-/* Runs until SIGTERM/SIGINT; takes cfg over (a reload may replace it) and frees it. */
+/* Runs until SIGTERM/SIGINT/SIGUSR1; takes cfg over (a reload may replace it) and frees it. */
 static int run(struct ferry_config *cfg, const char *run_dir)
 {
 	struct event_base *base = event_base_new();
-	struct event *sig_term, *sig_int, *sig_hup;
+	struct event *sig_term, *sig_int, *sig_usr1, *sig_hup;
 	char api_path[CFG_PATH_MAX], marker[CFG_PATH_MAX];
-	struct running r = { NULL, cfg, run_dir };
+	struct running r = { NULL, cfg, run_dir, false };
 	struct bgpd *d;
 	bool restarted;
 
@@ -137,11 +151,13 @@ static int run(struct ferry_config *cfg, const char *run_dir)
 	if (!(d->vl = vrfmgr_link_new(d)))
 		fatalx("cannot set up the vrfmgr link");
 	r.d = d;
-	sig_term = evsignal_new(base, SIGTERM, on_signal, d);
-	sig_int = evsignal_new(base, SIGINT, on_signal, d);
+	sig_term = evsignal_new(base, SIGTERM, on_signal, &r);
+	sig_int = evsignal_new(base, SIGINT, on_signal, &r);
+	sig_usr1 = evsignal_new(base, SIGUSR1, on_signal, &r);
 	sig_hup = evsignal_new(base, SIGHUP, on_hup, &r);
-	if (!sig_term || !sig_int || !sig_hup || evsignal_add(sig_term, NULL) < 0 ||
-	    evsignal_add(sig_int, NULL) < 0 || evsignal_add(sig_hup, NULL) < 0)
+	if (!sig_term || !sig_int || !sig_usr1 || !sig_hup || evsignal_add(sig_term, NULL) < 0 ||
+	    evsignal_add(sig_int, NULL) < 0 || evsignal_add(sig_usr1, NULL) < 0 ||
+	    evsignal_add(sig_hup, NULL) < 0)
 		fatalx("cannot install signal handlers");
 	marker_make(marker);
 	log_info("bgpd %s: AS %u, router id %s, %zu %s", cfg->name, cfg->asn,
@@ -149,14 +165,16 @@ static int run(struct ferry_config *cfg, const char *run_dir)
 		 plural(cfg->bgp.n_neighbors, "neighbor", "neighbors"));
 	event_base_dispatch(base);
 	bgpd_free(d);
-	unlink(marker); /* a clean stop: the next start is no restart */
+	if (!r.graceful)
+		unlink(marker); /* a clean stop: the next start is no restart */
 	event_free(sig_term);
 	event_free(sig_int);
+	event_free(sig_usr1);
 	event_free(sig_hup);
 	event_base_free(base);
 	config_free(r.cfg);
 	free(r.cfg);
-	log_info("stopped");
+	log_info(r.graceful ? "stopped for a graceful restart" : "stopped");
 	return 0;
 }
 

@@ -68,17 +68,32 @@ check "ferryctl --help's usage line has every option, as docs/api.md has it" \
 
 # scripts/lab: the command is read first, and a wrong word is named (it printed the usage alone).
 check "scripts/lab statu: the unknown command named, exit 2" \
-	said 2 "lab: unknown command 'statu' (want up, down, status or reload, then the options; scripts/lab --help)" \
+	said 2 "lab: unknown command 'statu' (want up, down, status, reload or restart, then the options; scripts/lab --help)" \
 	scripts/lab statu
 check "scripts/lab --prefix P status: the command comes first, said so" \
-	said 2 "lab: unknown command '--prefix' (want up, down, status or reload, then the options; scripts/lab --help)" \
+	said 2 "lab: unknown command '--prefix' (want up, down, status, reload or restart, then the options; scripts/lab --help)" \
 	scripts/lab --prefix "$PREFIX" status
 check "scripts/lab status --bogus: the option named" \
 	said 2 "lab: status: unknown option '--bogus' (scripts/lab --help lists them)" \
 	scripts/lab status --bogus --prefix "$PREFIX"
-check "scripts/lab up pe1: only reload takes a node" \
-	said 2 "lab: up: unexpected 'pe1' (only reload takes a node: scripts/lab reload pe1|pe2)" \
+check "scripts/lab up pe1: only reload and restart take a node" \
+	said 2 "lab: up: unexpected 'pe1' (only reload and restart take a node)" \
 	scripts/lab up pe1 --prefix "$PREFIX"
+lab_restart_usage() { # what restart needs, said before any lab is looked for
+	said 2 "lab: restart which node? (scripts/lab restart pe1|pe2|p vrfmgr|bgpd|fwd)" \
+		scripts/lab restart --prefix "$PREFIX" &&
+		said 2 "lab: restart pe1: which daemon? (vrfmgr, bgpd or fwd)" \
+			scripts/lab restart pe1 --prefix "$PREFIX" &&
+		said 2 "lab: restart p bgpd: P runs only fwd" scripts/lab restart p bgpd --prefix "$PREFIX" &&
+		said 2 "lab: --graceful is for restart pe1|pe2 bgpd (a planned graceful restart)" \
+			scripts/lab restart pe1 fwd --graceful --prefix "$PREFIX" &&
+		said 2 "lab: restart: a second node 'pe2' (one at a time)" \
+			scripts/lab restart pe1 bgpd pe2 --prefix "$PREFIX" &&
+		said 2 "lab: status: unexpected 'bgpd' (only restart takes a daemon)" \
+			scripts/lab status bgpd --prefix "$PREFIX"
+}
+check "scripts/lab restart: a missing node or daemon, a daemon P lacks, --graceful off bgpd: named, exit 2" \
+	lab_restart_usage
 lab_bad_values() { # each is usage (2): status's own exit 1 means a daemon is down
 	said 2 "lab: --prefix needs a value" scripts/lab status --prefix &&
 		said 2 "lab: bad --io 'af_xpd' (af_packet or af_xdp)" \

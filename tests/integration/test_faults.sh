@@ -3,7 +3,8 @@
 # (scripts/lab up --prefix ff<pid>) and, each time with a continuous ping
 # host-a1 -> 192.168.101.10 (A1 -> A2, 20 per second), injects:
 #   1. kill -9 of pe1's bgpd, restarted the way scripts/lab starts it (a
-#      graceful restart: no ping may be lost)
+#      graceful restart: no ping may be lost); then a planned graceful
+#      restart of it (scripts/lab restart pe1 bgpd --graceful: SIGUSR1)
 #   2. kill -9 of pe1's vrfmgr, restarted
 #   3. kill -9 of pe1's fwd, restarted
 #   4. the core link pe1 -- p losing carrier (p's end down) and coming back
@@ -177,6 +178,29 @@ check "bgpd killed: session back, routes replayed, stale swept, state as before 
 check "bgpd back: scripts/lab status exits 0 again" status_says 0
 check "bgpd killed: no ping lost ($LOST of $SENT): both PEs forwarded on through the restart" \
 	test "$LOST" -eq 0
+
+# --- 1b. a planned graceful restart of pe1's bgpd (scripts/lab restart --graceful: SIGUSR1) -------
+since() { tail -n "+$(($2 + 1))" "$(rundir "$1")/bgpd.log"; } # since NODE LINE: bgpd's log after it
+m1=$(wc -l <"$(rundir pe1)/bgpd.log")
+m2=$(wc -l <"$(rundir pe2)/bgpd.log")
+ping_start
+t0=$(now)
+check "planned restart: scripts/lab restart pe1 bgpd --graceful stops it with SIGUSR1 and starts it again" \
+	eval 'scripts/lab restart pe1 bgpd --graceful --prefix "$PREFIX" | grep -q "restarted (PID [0-9]*), gracefully"'
+planned_gr() { # pe1 stopped without NOTIFICATION, pe2 kept its routes, pe1 came back graceful
+	since pe1 "$m1" | grep -q "stopping for a graceful restart: no NOTIFICATION" &&
+		since pe1 "$m1" | grep -q "stopped for a graceful restart" &&
+		since pe1 "$m1" | grep -q "graceful restart: bgpd restarted with fwd's forwarding state kept" &&
+		since pe2 "$m2" | grep -q "peer 10.255.0.1: session down (.*), graceful restart: [0-9]* routes\? kept stale" &&
+		! since pe2 "$m2" | grep -q "peer 10.255.0.1: .*NOTIFICATION" &&
+		api pe1 bgpd /neighbors | jq -e '.restart.graceful and (.restart.deferring | not)' >/dev/null
+}
+check "planned restart: no NOTIFICATION, pe2 kept pe1's routes stale, pe1 back as a graceful restart" \
+	poll 20 planned_gr
+ping_stop "$t0"
+record "planned restart bgpd (pe1)"
+check "planned restart: state as before" poll 15 same_as_before
+check "planned restart: no ping lost ($LOST of $SENT)" test "$LOST" -eq 0
 
 # --- 2. kill -9 of pe1's vrfmgr -----------------------------------------------------------------
 ping_start

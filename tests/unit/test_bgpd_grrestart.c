@@ -316,6 +316,21 @@ Test(bgpd_grrestart, a_killed_bgpd_comes_back_without_losing_a_route)
 	cr_assert_not(a_has_from_b(ROUTE_GONE, NULL), "the route B lost was not swept");
 }
 
+/* A planned restart (SIGUSR1): B closes without a NOTIFICATION, A keeps its routes as for a kill. */
+Test(bgpd_grrestart, a_graceful_stop_leaves_the_routes_with_the_peer)
+{
+	bool stale = false;
+
+	first_life();
+	bgpd_stop_graceful(B, NULL);
+	cr_assert(run_until(a_lost_b, NULL, 5), "A still has its session with B");
+	cr_assert(a_has_both(NULL), "A dropped B's routes on B's graceful stop");
+	cr_assert(a_has_from_b(ROUTE_KEPT, &stale) && stale);
+	cr_assert(A->peers[0].gr_waiting);
+	cr_assert_null(strstr(A->peers[0].last_error, "NOTIFICATION"), "B sent a NOTIFICATION: %s",
+		       A->peers[0].last_error);
+}
+
 static bool deferral_over(void *arg)
 {
 	(void)arg;
