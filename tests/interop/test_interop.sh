@@ -14,7 +14,8 @@
 #  - a 2-octet AS peer (ExaBGP): AS_PATH + AS4_PATH merged, the true path passed on;
 #  - withdrawals both ways;
 #  - graceful restart: GoBGP killed and restarted, its routes kept stale, swept at EoR;
-#    ferry's bgpd killed and restarted, its routes kept by GoBGP, BIRD and FRR;
+#    ferry's bgpd killed, and stopped by SIGUSR1 (a planned restart), and each time
+#    restarted: its routes kept by GoBGP, BIRD and FRR;
 #    RFC 8538 with FRR: ferry's 6/6 keeps ferry's routes at FRR, FRR's Hard Reset is decoded;
 #  - route reflection between BIRD (client) and GoBGP, NO_ADVERTISE;
 #  - TCP-MD5 (BIRD), GTSM (FRR), extended messages (BIRD), enhanced route refresh (FRR),
@@ -420,40 +421,46 @@ else
 fi
 
 # ---- graceful restart (RFC 4724), ferry as restarting speaker --------------------------
-# ferry's bgpd is killed (TCP gone, no NOTIFICATION): the peers that help keep its
-# routes meanwhile. Started again, it finds it was not stopped cleanly, comes back with
-# R and F, waits for every neighbor's End-of-RIB (or one without graceful restart), and
-# its own End-of-RIB leaves its routes in place, fresh, at each peer.
-kill -9 "$FERRY_PID" 2>/dev/null
-poll 5 sh -c "! kill -0 $FERRY_PID"
-# ferry's local routes but 10.10.9.0/24, withdrawn above
-for p in g b r; do
-	to_peer "$p"
-	if poll 10 eval "! peer_established $p" && expect 3 "$p" has_all "${TO[@]:0:3}"; then
-		ok "ferry's bgpd killed: $(name "$p") keeps ferry's routes meanwhile (graceful restart helper)"
-	else
-		not_ok "ferry's bgpd killed: $(name "$p") keeps ferry's routes meanwhile"
-	fi
-done
-ip netns exec "$(ix_ns hub)" "$BUILD/bgpd" -c "$IX_TMP/ferry.json" >>"$IX_TMP/ferry.log" 2>&1 &
-IX_PIDS+=($!)
-FERRY_PID=$!
+# ferry's bgpd is killed (TCP gone, no NOTIFICATION), then stopped for a planned graceful
+# restart (SIGUSR1: sessions closed without NOTIFICATION, its marker kept): the peers
+# that help keep its routes meanwhile. Started again, it finds it was not stopped
+# cleanly, comes back with R and F, waits for every neighbor's End-of-RIB (or one
+# without graceful restart), and its own End-of-RIB leaves its routes in place, fresh,
+# at each peer.
 ferry_restarted() {
 	ferry_api /neighbors | jq -e '.restart.graceful and (.restart.deferring | not) and
 		all(.neighbors[]; .state == "Established")' >/dev/null
 }
-if poll 90 ferry_restarted; then
-	ok "ferry's bgpd back as a graceful restart: every session up, deferral over ($(grep -o 'graceful restart: [a-z ]*End-of-RIB[a-z ]*' "$IX_TMP/ferry.log" | tail -n 1))"
-else
-	not_ok "ferry's bgpd back as a graceful restart: $(ferry_api /neighbors | jq -c '[.restart, [.neighbors[] | .state]]')"
-fi
-for p in g b r; do
-	to_peer "$p"
-	if expect 15 "$p" has_all "${TO[@]:0:3}"; then
-		ok "ferry restarted: $(name "$p") has ferry's routes after its End-of-RIB"
+for sig in KILL USR1; do
+	how="killed"
+	[ $sig = KILL ] || how="stopped by SIGUSR1 (a planned restart)"
+	kill -$sig "$FERRY_PID" 2>/dev/null
+	poll 10 sh -c "! kill -0 $FERRY_PID"
+	# ferry's local routes but 10.10.9.0/24, withdrawn above
+	for p in g b r; do
+		to_peer "$p"
+		if poll 10 eval "! peer_established $p" && expect 3 "$p" has_all "${TO[@]:0:3}"; then
+			ok "ferry's bgpd $how: $(name "$p") keeps ferry's routes meanwhile (graceful restart helper)"
+		else
+			not_ok "ferry's bgpd $how: $(name "$p") keeps ferry's routes meanwhile"
+		fi
+	done
+	ip netns exec "$(ix_ns hub)" "$BUILD/bgpd" -c "$IX_TMP/ferry.json" >>"$IX_TMP/ferry.log" 2>&1 &
+	IX_PIDS+=($!)
+	FERRY_PID=$!
+	if poll 90 ferry_restarted; then
+		ok "ferry's bgpd back after being $how: a graceful restart, every session up, deferral over ($(grep -o 'graceful restart: [a-z ]*End-of-RIB[a-z ]*' "$IX_TMP/ferry.log" | tail -n 1))"
 	else
-		not_ok "ferry restarted: $(name "$p") has ferry's routes after its End-of-RIB"
+		not_ok "ferry's bgpd back after being $how: $(ferry_api /neighbors | jq -c '[.restart, [.neighbors[] | .state]]')"
 	fi
+	for p in g b r; do
+		to_peer "$p"
+		if expect 15 "$p" has_all "${TO[@]:0:3}"; then
+			ok "ferry restarted ($sig): $(name "$p") has ferry's routes after its End-of-RIB"
+		else
+			not_ok "ferry restarted ($sig): $(name "$p") has ferry's routes after its End-of-RIB"
+		fi
+	done
 done
 
 # ---- graceful restart after a NOTIFICATION (RFC 8538), with FRR ------------------------
