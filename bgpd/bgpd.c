@@ -240,8 +240,11 @@ static void stop_with(struct bgpd *d, void (*done)(struct bgpd *d), const struct
 void bgpd_stop(struct bgpd *d, void (*done)(struct bgpd *d))
 {
 	struct bgp_err err;
+	char why[BGP_SHUTDOWN_MSG_MAX + 1];
 
-	bgp_err_set(&err, BGP_ERR_CEASE, BGP_CEASE_ADMIN_SHUTDOWN, NULL, 0);
+	/* RFC 9003: the peer's operator reads who went and why */
+	snprintf(why, sizeof(why), "ferry bgpd on %s stopping", d->cfg->name);
+	bgp_err_set_shutdown(&err, BGP_CEASE_ADMIN_SHUTDOWN, why);
 	stop_with(d, done, &err);
 }
 

@@ -166,7 +166,7 @@ struct bgp_peer {
 	time_t up_since;             /* bgpd_clock() when Established; 0 while it is not */
 	time_t down_since;           /* bgpd_clock() when its last session ended; 0: never up */
 	uint64_t session_downs;      /* Established sessions that ended, since bgpd started */
-	char last_error[160];
+	char last_error[BGP_ERR_TEXT_MAX + 64]; /* a peer's shutdown communication too (RFC 9003) */
 	uint64_t msgs_in, msgs_out;
 	struct bgp_update_errors uerr;
 	uint64_t uerr_logged; /* (action, subcode) pairs logged this session: each once */
@@ -256,7 +256,10 @@ static inline bool bgpd_eor_waits(const struct bgpd *d)
 /* ---- bgpd.c ---- */
 /* Creates the speaker: RIB, peers, listener, starts the sessions. NULL on failure (logged). */
 struct bgpd *bgpd_new(struct event_base *base, const struct ferry_config *cfg);
-/* Sends Cease (6/2) on every connection, waits for them to drain (bounded), then calls done. */
+/*
+ * Sends Cease (6/2, saying "ferry bgpd on NAME stopping": RFC 9003) on every
+ * connection, waits for them to drain (bounded), then calls done.
+ */
 void bgpd_stop(struct bgpd *d, void (*done)(struct bgpd *d));
 /*
  * A stop to restart gracefully (planned: an upgrade): every connection

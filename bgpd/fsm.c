@@ -148,7 +148,7 @@ void fsm_delay_open_cb(evutil_socket_t fd, short what, void *arg)
 static void peer_set_error(struct bgp_peer *p, const char *why, const struct bgp_err *err,
 			   bool sent)
 {
-	char e[96] = "";
+	char e[BGP_ERR_TEXT_MAX] = "";
 
 	if (err)
 		bgp_err_describe(err, e, sizeof(e));

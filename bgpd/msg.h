@@ -93,7 +93,7 @@ enum {
 };
 
 /* Longer NOTIFICATION data (a whole erroneous attribute) is cut to this. */
-#define BGP_ERR_DATA_MAX 256
+#define BGP_ERR_DATA_MAX 512 /* a Hard Reset around a shutdown's 255-byte communication fits */
 
 struct bgp_err {
 	uint8_t code;
@@ -106,8 +106,16 @@ void bgp_err_set(struct bgp_err *e, uint8_t code, uint8_t subcode, const void *d
 		 size_t len);
 /* "UPDATE message error / malformed AS_PATH (3/11)" into buf. */
 const char *bgp_err_format(uint8_t code, uint8_t subcode, char *buf, size_t len);
-/* As bgp_err_format, a Hard Reset followed by the NOTIFICATION it carries. */
+/*
+ * As bgp_err_format, with a shutdown or reset's communication (RFC 9003,
+ * ': "text"'), and a Hard Reset followed by the NOTIFICATION it carries.
+ * buf: BGP_ERR_TEXT_MAX bytes hold any.
+ */
 const char *bgp_err_describe(const struct bgp_err *e, char *buf, size_t len);
+#define BGP_SHUTDOWN_MSG_MAX 255 /* RFC 9003: the communication's length octet */
+#define BGP_ERR_TEXT_MAX (2 * BGP_SHUTDOWN_MSG_MAX + 256)
+/* Cease / subcode (shutdown or reset) with text as its communication (cut to 255 bytes). */
+void bgp_err_set_shutdown(struct bgp_err *e, uint8_t subcode, const char *text);
 /* RFC 8538 §3: in, sent as the data of a Cease / Hard Reset (cut to BGP_ERR_DATA_MAX). */
 void bgp_err_hard_reset(const struct bgp_err *in, struct bgp_err *out);
 static inline bool bgp_err_is_hard_reset(const struct bgp_err *e)

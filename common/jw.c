@@ -19,6 +19,7 @@
 #include <event2/buffer.h>
 
 #include "common/jw.h"
+#include "common/utf8.h"
 
 void jw_init(struct jw *w, struct evbuffer *out)
 {
@@ -182,32 +183,6 @@ static const unsigned char jw_esc[256] = {
 	[0 ... 0x1f] = 1, ['"'] = 1, ['\\'] = 1, [0x7f ... 0xff] = 1,
 };
 
-static bool utf8_cont(unsigned char c, unsigned char lo, unsigned char hi)
-{
-	return c >= lo && c <= hi;
-}
-
-/* Length of the well-formed UTF-8 sequence at p (RFC 3629), or 0. */
-static size_t utf8_len(const unsigned char *p)
-{
-	unsigned char c = p[0];
-
-	if (c >= 0xc2 && c <= 0xdf)
-		return utf8_cont(p[1], 0x80, 0xbf) ? 2 : 0;
-	if (c >= 0xe0 && c <= 0xef) {
-		unsigned char lo = c == 0xe0 ? 0xa0 : 0x80, hi = c == 0xed ? 0x9f : 0xbf;
-
-		return utf8_cont(p[1], lo, hi) && utf8_cont(p[2], 0x80, 0xbf) ? 3 : 0;
-	}
-	if (c >= 0xf0 && c <= 0xf4) {
-		unsigned char lo = c == 0xf0 ? 0x90 : 0x80, hi = c == 0xf4 ? 0x8f : 0xbf;
-
-		return utf8_cont(p[1], lo, hi) && utf8_cont(p[2], 0x80, 0xbf) &&
-		       utf8_cont(p[3], 0x80, 0xbf) ? 4 : 0;
-	}
-	return 0;
-}
-
 /*
  * The slow way: runs of plain bytes (and well-formed UTF-8) out in one add,
  * escapes between them; a byte that is not UTF-8 becomes U+FFFD.
@@ -222,7 +197,7 @@ static void jw_quoted_slow(struct jw *w, const char *s)
 	for (;;) {
 		while (!jw_esc[*p] && *p != '\0')
 			p++;
-		if (*p >= 0x80 && (n = utf8_len(p)) > 0) {
+		if (*p >= 0x80 && (n = utf8_seq_len(p)) > 0) {
 			p += n;
 			continue;
 		}

@@ -87,8 +87,9 @@ Test(bgpd_fsm, peer_down_withdraws_its_routes)
 	cr_assert(run_until(b_lost_a, NULL, 5), "B kept A's route");
 	cr_assert(run_until(a_stopped, NULL, 5));
 	/* both sent the N bit: the shutdown is a Hard Reset, or B would keep A's routes (RFC 8538) */
-	cr_assert_str_eq(B->peers[0].last_error, "NOTIFICATION: received cease / hard reset (6/9) "
-						 "of cease / administrative shutdown (6/2)");
+	cr_assert_str_eq(B->peers[0].last_error,
+			 "NOTIFICATION: received cease / hard reset (6/9) of cease / administrative "
+			 "shutdown (6/2): \"ferry bgpd on t1 stopping\"");
 }
 
 Test(bgpd_fsm, garbage_while_established)

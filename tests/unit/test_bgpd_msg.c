@@ -435,6 +435,48 @@ Test(bgpd_msg, open_graceful_restart_capability)
 	cr_assert_eq(e.subcode, BGP_ERR_OPEN_UNSPEC);
 }
 
+/* RFC 9003: a shutdown or reset's communication, as logs and the API show it. */
+Test(bgpd_msg, shutdown_communication_described)
+{
+	const uint8_t bad_len[] = { 9, 'a', 'b' };                     /* 9 bytes said, 2 there */
+	const uint8_t ctl[] = { 7, 'u', 'p', '\n', 'x', 0x7f, 0xff, 'z' }; /* control, DEL, not UTF-8 */
+	const uint8_t utf[] = { 6, 'f', 0xc3, 0xbc, 'r', 0xe2, 0x82 };     /* ü, then a cut sequence */
+	struct bgp_err e, hard;
+	char s[BGP_ERR_TEXT_MAX];
+
+	bgp_err_set_shutdown(&e, BGP_CEASE_ADMIN_SHUTDOWN, "maintenance, back at 10:00");
+	cr_assert_eq(e.data_len, 27);
+	cr_assert_eq(e.data[0], 26);
+	cr_assert_str_eq(bgp_err_describe(&e, s, sizeof(s)), "cease / administrative shutdown (6/2): "
+							       "\"maintenance, back at 10:00\"");
+	bgp_err_hard_reset(&e, &hard);
+	cr_assert_str_eq(bgp_err_describe(&hard, s, sizeof(s)),
+			 "cease / hard reset (6/9) of cease / administrative shutdown (6/2): "
+			 "\"maintenance, back at 10:00\"");
+	bgp_err_set(&e, BGP_ERR_CEASE, BGP_CEASE_ADMIN_RESET, bad_len, sizeof(bad_len));
+	cr_assert_str_eq(bgp_err_describe(&e, s, sizeof(s)),
+			 "cease / administrative reset (6/4) (malformed shutdown communication)");
+	bgp_err_set(&e, BGP_ERR_CEASE, BGP_CEASE_ADMIN_RESET, ctl, sizeof(ctl));
+	cr_assert_str_eq(bgp_err_describe(&e, s, sizeof(s)),
+			 "cease / administrative reset (6/4): \"up?x??z\"");
+	bgp_err_set(&e, BGP_ERR_CEASE, BGP_CEASE_ADMIN_SHUTDOWN, utf, sizeof(utf));
+	cr_assert_str_eq(bgp_err_describe(&e, s, sizeof(s)),
+			 "cease / administrative shutdown (6/2): \"f\xc3\xbcr??\"");
+	/* other subcodes' data is no communication; an empty one says nothing */
+	bgp_err_set(&e, BGP_ERR_CEASE, BGP_CEASE_MAX_PREFIX, ctl, sizeof(ctl));
+	cr_assert_str_eq(bgp_err_describe(&e, s, sizeof(s)), "cease / maximum prefixes reached (6/1)");
+	bgp_err_set_shutdown(&e, BGP_CEASE_ADMIN_SHUTDOWN, "");
+	cr_assert_str_eq(bgp_err_describe(&e, s, sizeof(s)), "cease / administrative shutdown (6/2)");
+	/* the longest: 255 bytes, what a longer text is cut to */
+	memset(s, 'x', 300);
+	s[300] = '\0';
+	bgp_err_set_shutdown(&e, BGP_CEASE_ADMIN_SHUTDOWN, s);
+	cr_assert_eq(e.data[0], 255);
+	bgp_err_hard_reset(&e, &hard);
+	cr_assert_eq(hard.data_len, 2 + 1 + 255, "the Hard Reset cut its communication");
+	cr_assert_not_null(strstr(bgp_err_describe(&hard, s, sizeof(s)), "xxx\""));
+}
+
 Test(bgpd_msg, extended_message_header_limits)
 {
 	uint8_t p[19];
