@@ -60,6 +60,10 @@ static void neighbor_json(struct jw *w, const struct bgp_peer *p)
 				 buf));
 	jw_kv_string(w, "description", p->cfg->description);
 	jw_kv_string(w, "state", fsm_state_name(peer_state(p)));
+	/* shut down in the config, and the reason it sends (null: none) */
+	jw_kv_bool(w, "shutdown", p->cfg->shutdown);
+	jw_key(w, "shutdown_message");
+	jw_string(w, p->cfg->shutdown && p->cfg->shutdown_msg[0] ? p->cfg->shutdown_msg : NULL);
 	jw_kv_uint(w, "uptime_s", c && p->up_since ? (uint64_t)(bgpd_clock() - p->up_since) : 0);
 	/* how long it has been Established, or down since its last session (null: never up) */
 	jw_key(w, "state_s");

@@ -35,7 +35,7 @@ static void peer_retry_arm(struct bgp_peer *p)
 {
 	unsigned r = p->d->cfg->bgp.connect_retry ? p->d->cfg->bgp.connect_retry : 5;
 
-	if (p->d->stopping || p->admin_down)
+	if (p->d->stopping || p->admin_down || p->cfg->shutdown)
 		return;
 	r <<= p->flaps < 6 ? p->flaps : 6;
 	session_timer_set(p->retry_timer, r < HOLD_DOWN_MAX ? r : HOLD_DOWN_MAX);
@@ -43,7 +43,8 @@ static void peer_retry_arm(struct bgp_peer *p)
 
 static void peer_dial(struct bgp_peer *p)
 {
-	if (p->d->stopping || p->cfg->passive || p->est || p->out || p->admin_down)
+	if (p->d->stopping || p->cfg->passive || p->est || p->out || p->admin_down ||
+	    p->cfg->shutdown)
 		return;
 	p->out = session_connect(p);
 	if (!p->out) {
@@ -54,6 +55,11 @@ static void peer_dial(struct bgp_peer *p)
 
 void fsm_peer_start(struct bgp_peer *p)
 {
+	if (p->cfg->shutdown) {
+		p->idle_state = FSM_IDLE;
+		log_info("peer %s: shut down in the config: no session", p->name);
+		return;
+	}
 	p->idle_state = FSM_ACTIVE;
 	peer_dial(p);
 }

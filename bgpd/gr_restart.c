@@ -26,7 +26,8 @@
 
 /*
  * A neighbor is caught up with: it sent End-of-RIB; or it is held down
- * (max-prefix: it will send nothing until its hold-down ends, if ever); or
+ * (max-prefix: it will send nothing until its hold-down ends, if ever; or
+ * shut down in the config); or
  * it is up and will send none for VPN-IPv4 (no graceful restart, or not that
  * family); or it is restarting too (R bit): it waits for our End-of-RIB as
  * we would for its, so neither may wait (RFC 4724 §4.1).
@@ -35,7 +36,7 @@ static bool peer_caught_up(const struct bgp_peer *p)
 {
 	const struct bgp_open *o;
 
-	if (p->gr_eor_seen || p->admin_down)
+	if (p->gr_eor_seen || p->admin_down || p->cfg->shutdown)
 		return true;
 	if (p->est == NULL)
 		return false;

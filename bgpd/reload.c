@@ -3,8 +3,10 @@
  * Neighbors are matched by address. Removed ones get Cease 6/3 (RFC 4486,
  * "Peer De-configured") and their routes are withdrawn as when a session
  * goes down; changed ones get Cease 6/6 ("Other Configuration Change") and
- * come back with their new settings in the same slot; new ones take a free
- * slot and start; the others are not touched, not even their timers.
+ * come back with their new settings in the same slot; ones shut down get
+ * Cease 6/2 with their reason and stay down until the config brings them
+ * back; new ones take a free slot and start; the others are not touched,
+ * not even their timers.
  *
  * What the running speaker is built around cannot change in place and is
  * refused as a whole: our AS and router id (in every OPEN and every path's
@@ -118,6 +120,36 @@ static const char *neighbor_diff(const struct cfg_neighbor *a, const struct cfg_
 	return NULL;
 }
 
+/*
+ * A neighbor the new config shuts down gets Cease / administrative shutdown
+ * with its reason (RFC 9003; a Hard Reset with the N bit, so its routes go
+ * on both sides) and stays down; one brought back up dials again as a
+ * changed one does. While it stays down its other settings change nothing.
+ */
+static void reload_shutdown(struct bgp_peer *p, const struct cfg_neighbor *n, bool *restart,
+			    struct bgpd_reload_stats *st)
+{
+	struct bgp_err err;
+
+	if (p->cfg->password[0] && strcmp(p->cfg->password, n->password) != 0)
+		session_listener_unkey(p->d, p->cfg->address);
+	if (n->shutdown && p->cfg->shutdown) {
+		st->unchanged++;
+		return;
+	}
+	st->changed++;
+	if (!n->shutdown) {
+		log_info("reload: neighbor %s no longer shut down: connecting", p->name);
+		*restart = true;
+		return;
+	}
+	log_info("reload: neighbor %s shut down%s%s%s: session closed (Cease, administrative "
+		 "shutdown), its routes withdrawn", p->name, n->shutdown_msg[0] ? " (\"" : "",
+		 n->shutdown_msg, n->shutdown_msg[0] ? "\")" : "");
+	bgp_err_set_shutdown(&err, BGP_CEASE_ADMIN_SHUTDOWN, n->shutdown_msg);
+	fsm_peer_reset(p, &err, "shut down in the config");
+}
+
 /* Phase 1, on the old config: neighbors that go, and those reset for new settings. */
 static void reload_down(struct bgpd *d, const struct ferry_config *nc, bool *restart,
 			struct bgpd_reload_stats *st)
@@ -141,6 +173,10 @@ static void reload_down(struct bgpd *d, const struct ferry_config *nc, bool *res
 			bgpd_events_sessions(d); /* its last state change, while it has a slot */
 			bgpd_peer_release(p);
 			st->removed++;
+			continue;
+		}
+		if (n->shutdown || p->cfg->shutdown) {
+			reload_shutdown(p, n, &restart[i], st);
 			continue;
 		}
 		if (!(what = neighbor_diff(p->cfg, n))) {

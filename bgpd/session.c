@@ -403,8 +403,9 @@ static void accept_cb(struct evconnlistener *l, evutil_socket_t fd, struct socka
 		close(fd);
 		return;
 	}
-	if (p->admin_down) {
-		log_info("peer %s: connection refused: down after max-prefix", p->name);
+	if (p->admin_down || p->cfg->shutdown) {
+		log_info("peer %s: connection refused: %s", p->name,
+			 p->cfg->shutdown ? "shut down in the config" : "down after max-prefix");
 		close(fd);
 		return;
 	}

@@ -387,6 +387,14 @@ int cli_print_neighbor(FILE *out, const struct cli_view *v, struct json_object *
 		return -1;
 	fprintf(out, "BGP neighbor %s (%s), AS %s: %s", C(nb, "address"), C(nb, "description"),
 		C(nb, "remote_as"), C(nb, "state"));
+	if (json_object_get_boolean(get(nb, "shutdown"))) {
+		struct json_object *why = get(nb, "shutdown_message");
+
+		if (json_object_is_type(why, json_type_string))
+			fprintf(out, " (shut down in the config: \"%s\")", json_object_get_string(why));
+		else
+			fputs(" (shut down in the config)", out);
+	}
 	if (s != NULL && !json_object_is_type(s, json_type_null))
 		fprintf(out, " for %s", D(nb, "uptime_s"));
 	else if (json_object_is_type(get(nb, "state_s"), json_type_int)) /* as UP/DOWN says */

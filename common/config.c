@@ -128,7 +128,7 @@ static int parse_neighbor(struct cctx *c, struct json_object *v, const char *pat
 	static const char *const keys[] = { "address", "remote_as", "local_address", "description",
 					    "passive", "families", "password", "ttl_security",
 					    "route_reflector_client", "max_prefix", "delay_open",
-					    NULL };
+					    "shutdown", NULL };
 	char p[JPATH_MAX], la[JPATH_MAX], ip[IPV4_STRLEN];
 	const char *d = NULL;
 

@@ -37,6 +37,8 @@ struct cfg_neighbor {
 	bool max_prefix_warn_only;   /* only log when over the limit */
 	uint16_t max_prefix_restart; /* seconds before dialing again after Cease/1, default 30 */
 	uint16_t delay_open;    /* RFC 4271 DelayOpenTime: seconds to wait for the peer's OPEN, 0 = off */
+	bool shutdown;          /* administratively down: no session until the config says otherwise */
+	char shutdown_msg[256]; /* the reason sent with its Cease (RFC 9003), "" = none */
 };
 
 struct cfg_bgp {

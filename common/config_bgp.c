@@ -28,6 +28,11 @@ static const struct kind K_GR = { "a graceful restart setting",
 static const struct kind K_DEFERRAL = { "a deferral time", "an integer 1..3600 seconds" };
 static const struct kind K_GR_TIME = { "a restart time", "an integer 1..4095 seconds" };
 static const struct kind K_DELAY = { "a DelayOpen time", "an integer 0..240 seconds (0: off)" };
+static const struct kind K_SHUTDOWN = {
+	"a shutdown setting",
+	"true, false, or the reason sent to the peer: a string of at most 255 bytes, no control "
+	"characters (RFC 9003)"
+};
 
 static int parse_families(struct cctx *c, struct json_object *v, const char *path, uint8_t *out)
 {
@@ -82,6 +87,34 @@ static int parse_max_prefix(struct cctx *c, struct json_object *v, const char *p
 	return 0;
 }
 
+/* "shutdown": true or false, or the reason itself (which means true). */
+static int parse_shutdown(struct cctx *c, struct json_object *v, const char *path,
+			  struct cfg_neighbor *n)
+{
+	char p[JPATH_MAX];
+	struct json_object *s;
+	const char *text;
+	size_t len;
+	int r;
+
+	if ((r = cj_field(c, v, path, "shutdown", false, &K_SHUTDOWN, &s, p)) <= 0)
+		return r;
+	if (json_object_is_type(s, json_type_boolean)) {
+		n->shutdown = json_object_get_boolean(s);
+		return 0;
+	}
+	if (!json_object_is_type(s, json_type_string) ||
+	    (len = (size_t)json_object_get_string_len(s)) >= sizeof(n->shutdown_msg))
+		return cj_bad(c, p, s, &K_SHUTDOWN);
+	text = json_object_get_string(s);
+	for (size_t i = 0; i < len; i++)
+		if ((unsigned char)text[i] < 0x20 || text[i] == 0x7f)
+			return cj_bad(c, p, s, &K_SHUTDOWN);
+	n->shutdown = true;
+	memcpy(n->shutdown_msg, text, len + 1);
+	return 0;
+}
+
 int cfg_parse_neighbor_opts(struct cctx *c, struct json_object *v, const char *path,
 			    struct cfg_neighbor *n)
 {
@@ -93,7 +126,7 @@ int cfg_parse_neighbor_opts(struct cctx *c, struct json_object *v, const char *p
 	    cj_str(c, v, path, "password", false, &K_PASSWORD, &pw, p) < 0 ||
 	    cj_bool(c, v, path, "ttl_security", &n->ttl_security) < 0 ||
 	    cj_bool(c, v, path, "route_reflector_client", &n->rr_client) < 0 ||
-	    parse_max_prefix(c, v, path, n) < 0 ||
+	    parse_max_prefix(c, v, path, n) < 0 || parse_shutdown(c, v, path, n) < 0 ||
 	    cj_u32(c, v, path, "delay_open", false, &K_DELAY, 0, 240, &delay) < 0)
 		return -1;
 	n->delay_open = (uint16_t)delay;

@@ -298,6 +298,45 @@ Test(bgpd_reload_c, neighbor_changed_gets_cease_6_and_comes_back)
 	a_b_untouched();
 }
 
+static bool c_down_and_c_route_gone(void *arg)
+{
+	(void)arg;
+	return !est(B, ADDR_C) && !est(C, ADDR_B) && a_has_c_route(NULL);
+}
+
+/*
+ * Shut down in the config: C gets Cease / administrative shutdown with the
+ * reason (as a Hard Reset: both sent the N bit), its routes go, B refuses it
+ * while it stays so; taken out again, the session comes back.
+ */
+Test(bgpd_reload_c, neighbor_shut_down_and_back)
+{
+	struct bgp_peer *p;
+
+	a_b_wait();
+	c_announces();
+	cr_assert(run_until(b_c_up, NULL, 10), "B and C never established");
+	cr_assert(run_until(a_has_c_route, (void *)1, 5), "C's route not reflected to A");
+	write_b(", {\"address\": \"127.0.0.3\", \"remote_as\": 65000, \"local_address\":"
+		" \"127.0.0.2\", \"route_reflector_client\": true, \"shutdown\": \"maintenance\"}",
+		65000, "127.0.0.2");
+	cr_assert(reload_b(), "reload refused");
+	cr_assert(run_until(c_down_and_c_route_gone, NULL, 5), "C still up, or its route at A");
+	cr_assert_str_eq(bgpd_peer_by_addr(C, ADDR_B)->last_error,
+			 "NOTIFICATION: received cease / hard reset (6/9) of cease / administrative "
+			 "shutdown (6/2): \"maintenance\"");
+	p = bgpd_peer_by_addr(B, ADDR_C);
+	cr_assert(p->cfg->shutdown);
+	/* C dials every second; B refuses it, and does not dial itself */
+	cr_assert(!run_until(b_c_up, NULL, 3), "B took a session with a neighbor shut down");
+	cr_assert_eq(peer_state(p), FSM_IDLE);
+	write_b(C_CLIENT, 65000, "127.0.0.2");
+	cr_assert(reload_b(), "reload refused");
+	cr_assert(run_until(b_c_up, NULL, 15), "B and C not back");
+	cr_assert(run_until(a_has_c_route, (void *)1, 5), "C's route not back at A");
+	a_b_untouched();
+}
+
 Test(bgpd_reload_c, unchanged_neighbors_stay_up)
 {
 	const struct bgp_conn *c_conn;

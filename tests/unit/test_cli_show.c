@@ -189,6 +189,8 @@ Test(cli_show, details_golden)
 	show_golden("bgp neighbors 10.255.0.2", "bgp_neighbor_gr", "show_bgp_neighbor_gr");
 	/* down: for how long, as the table's UP/DOWN column says (it said only "Idle") */
 	show_golden("bgp neighbors 10.255.0.2", "bgp_neighbor_down", "show_bgp_neighbor_down");
+	/* shut down in the config, with the reason it sends */
+	show_golden("bgp neighbors 10.255.0.2", "bgp_neighbor_shutdown", "show_bgp_neighbor_shutdown");
 	show_golden("bgp vpnv4 rd 10.255.0.2:100 192.168.101.0/24", "bgp_route", "show_bgp_route");
 	show_golden("vrf A", "vrfs", "show_vrf_A");
 }

@@ -343,7 +343,9 @@ Test(config, bgp_options)
 			 "{\"address\":\"3.3.3.3\",\"remote_as\":1,\"families\":[\"ipv4\",\"vpnv4\"],"
 			 "\"password\":\"s3cret\",\"ttl_security\":true,"
 			 "\"route_reflector_client\":true,\"max_prefix\":{\"limit\":1000,"
-			 "\"warn_only\":true,\"restart\":0},\"delay_open\":5}]}}",
+			 "\"warn_only\":true,\"restart\":0},\"delay_open\":5,"
+			 "\"shutdown\":\"maintenance until 10:00\"},"
+			 "{\"address\":\"4.4.4.4\",\"remote_as\":1,\"shutdown\":true}]}}",
 			 "x.json", &cfg, err, sizeof(err)),
 		     0, "%s", err);
 	cr_assert_eq(cfg.bgp.cluster_id, ip("9.9.9.9"));
@@ -359,6 +361,7 @@ Test(config, bgp_options)
 	cr_assert_eq(n->max_prefix, 0);
 	cr_assert_eq(n->max_prefix_restart, 30);
 	cr_assert_eq(n->delay_open, 0);
+	cr_assert_not(n->shutdown);
 	n = &cfg.bgp.neighbors[1];
 	cr_assert_eq(n->families, CFG_AF_VPNV4 | CFG_AF_IPV4);
 	cr_assert_str_eq(n->password, "s3cret");
@@ -366,6 +369,11 @@ Test(config, bgp_options)
 	cr_assert_eq(n->max_prefix, 1000);
 	cr_assert_eq(n->max_prefix_restart, 0);
 	cr_assert_eq(n->delay_open, 5);
+	cr_assert(n->shutdown);
+	cr_assert_str_eq(n->shutdown_msg, "maintenance until 10:00");
+	n = &cfg.bgp.neighbors[2];
+	cr_assert(n->shutdown);
+	cr_assert_str_eq(n->shutdown_msg, "");
 	config_free(&cfg);
 }
 

@@ -389,6 +389,16 @@ static const struct bad_case bad_cases[] = {
 	  "t.json: bgp.graceful_restart: null is not a graceful restart setting (want { "
 	  "\"enabled\": true, \"restart_time\": 120, \"stale_time\": 360, \"deferral_time\": 60, "
 	  "\"notification\": true }, or leave the key out for its default)" },
+	{ "{" R ",\"bgp\":{\"neighbors\":[{\"address\":\"10.255.0.2\",\"remote_as\":1,"
+	  "\"shutdown\":1}]}}",
+	  "t.json: bgp.neighbors[0].shutdown: 1 is not a shutdown setting (want true, false, or the "
+	  "reason sent to the peer: a string of at most 255 bytes, no control characters (RFC "
+	  "9003))" },
+	{ "{" R ",\"bgp\":{\"neighbors\":[{\"address\":\"10.255.0.2\",\"remote_as\":1,"
+	  "\"shutdown\":\"line\\nbreak\"}]}}",
+	  "t.json: bgp.neighbors[0].shutdown: \"line\\nbreak\" is not a shutdown setting (want "
+	  "true, false, or the reason sent to the peer: a string of at most 255 bytes, no control "
+	  "characters (RFC 9003))" },
 	{ "{" R ",\"bgp\":{\"graceful_restart\":{\"notification\":1}}}",
 	  "t.json: bgp.graceful_restart.notification: 1 is not a boolean (want true or false)" },
 	{ "{" R ",\"bgp\":{\"graceful_restart\":{\"deferral_time\":0}}}",
