@@ -166,8 +166,9 @@ int vrf_local_sync(struct vrf_table *t, struct vrf *v);
 struct vrf *vrf_table_add(struct vrf_table *t, const struct cfg_vrf *c);
 /*
  * Takes v out of the dataplane and of the exports: its routes (FIB_DEL,
- * export DEL, leaked copies elsewhere), labels, the interfaces next no
- * longer has, VRF_DEL. v stays in the array (dying) until vrf_table_compact.
+ * export DEL, leaked copies elsewhere), labels, its interfaces (all but
+ * those next gives to a VRF that stays, which rebinds them), VRF_DEL. v
+ * stays in the array (dying) until vrf_table_compact.
  */
 void vrf_teardown(struct vrf_table *t, struct vrf *v, const struct ferry_config *next);
 /* A VRF came, went or changed its config: the import index is rebuilt before its next use. */

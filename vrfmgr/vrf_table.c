@@ -246,6 +246,33 @@ bool config_has_interface(const struct ferry_config *next, const char *name)
 	return false;
 }
 
+/*
+ * Whether interface name goes to a VRF that stays (same name and RD in t
+ * and in next): that VRF binds it before any VRF is added (reload.c), so
+ * IF_BIND simply replaces. Anywhere else it is unbound with its VRF: fwd
+ * keeps a binding to a deleted VRF's id, and a VRF added later in the same
+ * reload may take that id, with the interface's CE delivering into it
+ * until the interface's own new VRF is built.
+ */
+static bool if_moves_to_kept_vrf(const struct vrf_table *t, const struct ferry_config *next,
+				 const char *name)
+{
+	for (size_t i = 0; i < next->n_vrfs; i++) {
+		const struct cfg_vrf *c = &next->vrfs[i];
+
+		if (vrf_interface(c, name) == NULL)
+			continue;
+		for (size_t j = 0; j < t->n_vrfs; j++) {
+			const struct vrf *k = &t->vrfs[j];
+
+			if (strcmp(k->cfg->name, c->name) == 0)
+				return !k->dying && rd_equal(&k->cfg->rd, &c->rd);
+		}
+		return false;
+	}
+	return false;
+}
+
 void vrf_teardown(struct vrf_table *t, struct vrf *v, const struct ferry_config *next)
 {
 	struct ipc_vrf iv = { .vrf_id = v->id };
@@ -265,8 +292,7 @@ void vrf_teardown(struct vrf_table *t, struct vrf *v, const struct ferry_config 
 		struct ipc_if_bind b = { .vrf_id = v->id, .address = ifc->address.addr,
 					 .plen = ifc->address.len };
 
-		/* An interface moving to another VRF is simply bound there (IF_BIND replaces). */
-		if (config_has_interface(next, ifc->name))
+		if (if_moves_to_kept_vrf(t, next, ifc->name))
 			continue;
 		snprintf(b.ifname, sizeof(b.ifname), "%s", ifc->name);
 		DP_CALL(&t->dp, if_unbind, &b);

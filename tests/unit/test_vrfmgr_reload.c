@@ -324,10 +324,107 @@ Test(reload, an_interface_moves_to_a_new_vrf)
 
 	reload(moved);
 	assert_untouched(1);
-	cr_assert_eq(fx_find(&rec, "if_unbind"), -1, "rebound, not unbound");
+	/* unbound with B: B2 is new, and a VRF added before it could take B's id */
+	cr_assert_lt(fx_find(&rec, "if_unbind 2 ce-b1"), fx_find(&rec, "vrf_del 2 B"));
 	cr_assert_gt(fx_find(&rec, "if_bind 2 ce-b1"), fx_find(&rec, "vrf_del 2 B"));
 	cr_assert_eq(vrf_by_name(&t, "B2")->id, 2, "B's id was free again");
 	cr_assert_geq(fx_find(&rec, "fib_add 2 192.168.102.0/24"), 0, "re-imported");
+}
+
+/* B removed, its interface given to A, which stays: simply rebound (IF_BIND replaces). */
+Test(reload, an_interface_moves_to_a_vrf_that_stays)
+{
+	reload(CONFIG(
+		"{ \"name\": \"A\", \"rd\": \"10.255.0.1:100\", \"import_rts\": [\"65000:100\"],"
+		"  \"export_rts\": [\"65000:100\"],"
+		"  \"interfaces\": [ { \"name\": \"ce-a1\", \"address\": \"10.1.1.1/30\" },"
+		"                    { \"name\": \"ce-b1\", \"address\": \"10.2.1.1/30\" } ],"
+		"  \"static_routes\": [ { \"prefix\": \"192.168.100.0/24\", \"next_hop\": \"10.1.1.2\" } ] }",
+		LSP("16")));
+	cr_assert_eq(fx_find(&rec, "if_unbind"), -1, "rebound, not unbound");
+	cr_assert_gt(fx_find(&rec, "if_bind 1 ce-b1"), fx_find(&rec, "vrf_del 2 B"));
+	cr_assert_geq(fx_find(&rec, "fib_add 1 10.2.1.0/30"), 0, "its subnet now A's");
+}
+
+/*
+ * fwd delivers a packet from an access interface into the VRF whose id the
+ * interface is bound to, and VRF_DEL leaves the binding as it is. So at
+ * each vrf_add of an id, no interface may still be bound to that id by an
+ * earlier VRF: its CE's packets would land in the new VRF, another
+ * tenant's. Replays the recorded calls and checks that at every vrf_add.
+ */
+static void assert_no_interface_inherits_an_id(const struct fx_rec *r)
+{
+	char ifs[16][32];
+	unsigned ids[16];
+	int n = 0;
+
+	for (int i = 0; i < r->n; i++) {
+		char ifn[32];
+		unsigned id;
+		int j;
+
+		if (sscanf(r->line[i], "if_bind %u %31s", &id, ifn) == 2 ||
+		    sscanf(r->line[i], "if_unbind %u %31s", &id, ifn) == 2) {
+			for (j = 0; j < n && strcmp(ifs[j], ifn) != 0; j++)
+				;
+			if (j == n) {
+				cr_assert_lt(n, 16);
+				snprintf(ifs[n++], sizeof(ifs[0]), "%s", ifn);
+			}
+			ids[j] = strncmp(r->line[i], "if_bind", 7) == 0 ? id : 0;
+		} else if (sscanf(r->line[i], "vrf_add %u", &id) == 1) {
+			for (j = 0; j < n; j++)
+				cr_assert_neq(ids[j], id, "line %d, %s: %s is still bound to id %u",
+					      i, r->line[i], ifs[j], id);
+		}
+	}
+}
+
+/*
+ * A VRF renamed (B -> B2, keeping ce-b1) while another is added before it
+ * in the file (Z): Z gets B's freed id 2 first. ce-b1 must not be left
+ * bound to id 2 meanwhile (Z's table would get B's customer's packets);
+ * it is unbound with B and bound again with B2.
+ */
+Test(reload, a_new_vrf_taking_a_freed_id_gets_no_interface_of_the_old_one)
+{
+	struct fx_rec all = { .n = 0 };
+
+	vrf_table_replay(&t, &(struct dataplane){ &fx_ops, &all });
+	rec.n = 0;
+	reload(CONFIG(
+		"{ \"name\": \"Z\", \"rd\": \"10.255.0.1:900\", \"import_rts\": [\"65000:200\"],"
+		"  \"interfaces\": [ { \"name\": \"ce-z1\", \"address\": \"10.9.1.1/30\" } ] },"
+		VRF_A ", { \"name\": \"B2\", \"rd\": \"10.255.0.1:201\","
+		" \"import_rts\": [\"65000:200\"], \"export_rts\": [\"65000:200\"],"
+		" \"interfaces\": [ { \"name\": \"ce-b1\", \"address\": \"10.2.1.1/30\" } ] }",
+		LSP("16")));
+	for (int i = 0; i < rec.n; i++)
+		fx_rec_add(&all, "%s", rec.line[i]);
+	cr_assert_eq(vrf_by_name(&t, "Z")->id, 2, "the case this is about: Z takes B's id");
+	assert_no_interface_inherits_an_id(&all);
+	cr_assert_geq(fx_find(&rec, "if_bind 3 ce-b1"), 0, "ce-b1 bound to B2 in the end");
+}
+
+/* The same with B's RD changed instead of its name (B re-created), Z first. */
+Test(reload, a_vrf_recreated_after_a_new_one_does_not_lend_it_its_interface)
+{
+	struct fx_rec all = { .n = 0 };
+
+	vrf_table_replay(&t, &(struct dataplane){ &fx_ops, &all });
+	rec.n = 0;
+	reload(CONFIG(
+		"{ \"name\": \"Z\", \"rd\": \"10.255.0.1:900\","
+		"  \"interfaces\": [ { \"name\": \"ce-z1\", \"address\": \"10.9.1.1/30\" } ] },"
+		VRF_A ", { \"name\": \"B\", \"rd\": \"10.255.0.1:201\","
+		" \"import_rts\": [\"65000:200\"], \"export_rts\": [\"65000:200\"],"
+		" \"interfaces\": [ { \"name\": \"ce-b1\", \"address\": \"10.2.1.1/30\" } ] }",
+		LSP("16")));
+	for (int i = 0; i < rec.n; i++)
+		fx_rec_add(&all, "%s", rec.line[i]);
+	assert_no_interface_inherits_an_id(&all);
+	cr_assert_geq(fx_find(&rec, "if_bind 3 ce-b1"), 0, "ce-b1 bound to the new B in the end");
 }
 
 Test(reload, replay_after_reloads_equals_the_incremental_state)
