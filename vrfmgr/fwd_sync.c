@@ -137,6 +137,11 @@ static void fwd_send(void *ctx, uint16_t type, const void *p, uint32_t len)
 	fwd_send_now(fs, type, p, len);
 }
 
+void fwd_sync_flush(struct vrfmgr *vm)
+{
+	fs_flush(&vm->fwd);
+}
+
 int fwd_sync_init(struct vrfmgr *vm)
 {
 	vm->fwd.flush_ev = evtimer_new(vm->base, on_flush, &vm->fwd);

@@ -62,6 +62,7 @@ void vrfmgr_reload(struct vrfmgr *vm)
 	fwd0 = fwd_messages(vm);
 	bgp0 = vm->bgp.exported;
 	vrf_table_reload(&vm->table, nc, &st);
+	fwd_sync_flush(vm); /* the FIB changes it held back count too */
 	config_free(vm->cfg);
 	free(vm->cfg);
 	vm->cfg = nc;

@@ -100,6 +100,8 @@ extern const struct dataplane_ops fwd_sync_ops;
 /* Sets up (and, sending what it holds, frees) the grouping of FIB changes. 0 or -ENOMEM. */
 int fwd_sync_init(struct vrfmgr *vm);
 void fwd_sync_free(struct vrfmgr *vm);
+/* Sends the FIB changes held back now (so that they count in fwd.sent). */
+void fwd_sync_flush(struct vrfmgr *vm);
 void fwd_sync_hello(struct vrfmgr *vm, struct vrfmgr_conn *c);
 void fwd_sync_msg(struct vrfmgr *vm, struct vrfmgr_conn *c, uint16_t type, const void *p,
 		  uint32_t len);
