@@ -6,6 +6,7 @@
  * Also builds the config-driven parts: core interfaces and static LFIB.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "common/label.h"
@@ -44,14 +45,48 @@ static void if_unbind(struct fwd *f, struct fwd_iface *ifp)
 	log_info("interface %s unbound", ifp->name);
 }
 
+/*
+ * Another VRF under id (vrfmgr restarted with another config: the lowest
+ * free id went to a new VRF, and the replay says so long before REPLAY_END
+ * sweeps what the old one left). Nothing of the old VRF may serve the new
+ * one meanwhile: its routes, the interfaces bound to it (their CEs would
+ * deliver into the new VRF) and the labels that pop into it (its remote
+ * traffic too) go now; the new VRF's own follow in the replay.
+ */
+static void vrf_replaced(struct fwd *f, uint32_t id, const char *old, const char *name)
+{
+	size_t n_ifs = 0, n_labels;
+
+	for (size_t i = 0; i < f->n_ifaces; i++) {
+		struct fwd_iface *ifp = f->ifaces[i];
+
+		if (ifp->role == FWD_IF_ACCESS && ifp->active && ifp->vrf_id == id) {
+			if_unbind(f, ifp);
+			n_ifs++;
+		}
+	}
+	n_labels = lfib_del_vrf(f, id);
+	fib_vrf_del(f, id);
+	log_info("vrf %u is %s now, not %s: %s's routes, %zu %s and %zu %s dropped", id, name,
+		 old, old, n_ifs, plural(n_ifs, "interface", "interfaces"), n_labels,
+		 plural(n_labels, "label", "labels"));
+}
+
 static void on_vrf_add(struct fwd *f, const void *m)
 {
 	const struct ipc_vrf *v = m;
+	const struct fwd_vrf *was = fib_vrf_get(f, v->vrf_id);
 	char name[IPC_NAME_MAX + 1];
 	size_t n = strnlen(v->name, IPC_NAME_MAX);
 
 	memcpy(name, v->name, n);
 	name[n] = '\0';
+	if (was != NULL && !fib_vrf_named(was, name)) {
+		char old[IPC_NAME_MAX + 1];
+
+		snprintf(old, sizeof(old), "%s", was->name);
+		vrf_replaced(f, v->vrf_id, old, name);
+	}
 	fib_vrf_add(f, v->vrf_id, name);
 }
 

@@ -230,6 +230,13 @@ static struct fwd_vrf *vrf_new(struct fwd *f, uint32_t id)
 	return v;
 }
 
+bool fib_vrf_named(const struct fwd_vrf *v, const char *name)
+{
+	size_t n = strnlen(name, IPC_NAME_MAX - 1);
+
+	return strncmp(v->name, name, n) == 0 && v->name[n] == '\0';
+}
+
 int fib_vrf_add(struct fwd *f, uint32_t id, const char *name)
 {
 	struct fwd_vrf *v;
@@ -246,7 +253,7 @@ int fib_vrf_add(struct fwd *f, uint32_t id, const char *name)
 		if (id >= f->vrf_cap)
 			f->vrf_cap = id + 1;
 		log_debug("vrf %u added", id);
-	} else if (strncmp(v->name, name, n) == 0 && v->name[n] == '\0') {
+	} else if (fib_vrf_named(v, name)) {
 		v->gen = f->gen; /* a refresh: its counters go on */
 		return 0;
 	}

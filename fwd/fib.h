@@ -94,6 +94,8 @@ struct fwd_vrf *fib_vrf_get(const struct fwd *f, uint32_t id);
 struct fwd_vrf *fib_vrf_by_name(const struct fwd *f, const char *name);
 /* The VRF's counters since it was created or renamed (every thread's added up). */
 void fib_vrf_counters(const struct fwd *f, const struct fwd_vrf *v, struct fwd_vrf_ctr *out);
+/* Whether v is the VRF called name (as fib_vrf_add stores it, cut to IPC_NAME_MAX - 1). */
+bool fib_vrf_named(const struct fwd_vrf *v, const char *name);
 /* Adds a VRF or renames it (refreshing its generation). 0 or -errno. */
 int fib_vrf_add(struct fwd *f, uint32_t id, const char *name);
 /* Removes a VRF with all its routes. */

@@ -208,6 +208,21 @@ void lfib_sweep(struct fwd *f, uint32_t gen)
 	}
 }
 
+size_t lfib_del_vrf(struct fwd *f, uint32_t vrf_id)
+{
+	const struct lfib_tab *t = tab_of(f->lfib);
+	size_t n = 0;
+
+	for (uint32_t i = 0; t != NULL && i < t->cap; i++) {
+		const struct lfib_entry *e = entry_at(t, i);
+
+		if (e != NULL && !e->is_static && e->action == IPC_LFIB_POP_LOOKUP &&
+		    e->vrf_id == vrf_id && lfib_del(f, i) == 0)
+			n++;
+	}
+	return n;
+}
+
 const char *lfib_action_name(const struct lfib_entry *e)
 {
 	switch (e->action) {

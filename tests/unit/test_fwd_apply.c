@@ -280,6 +280,54 @@ Test(apply, replay_sweeps_what_was_not_refreshed)
 	cr_assert_eq(closes, 1);
 }
 
+/*
+ * vrfmgr restarted with another config: VRF B is gone and a new VRF C gets
+ * B's id 2 (the lowest free). The replay's VRF_ADD 2 "C" comes long before
+ * REPLAY_END sweeps B's leftovers, so from it on id 2 must be C alone: not
+ * B's routes (C's CE would reach B's sites), not B's interface (B's CE
+ * would deliver into C), not B's per-VRF label (B's remote traffic too).
+ */
+Test(apply, a_vrf_id_given_to_another_vrf_keeps_nothing_of_the_old_one)
+{
+	vrf(IPC_VRF_ADD, 1, "A");
+	vrf(IPC_VRF_ADD, 2, "B");
+	bind_if(IPC_IF_BIND, "ce-a1", 1);
+	bind_if(IPC_IF_BIND, "ce-b1", 2);
+	nh(IPC_NH_ADD, 5);
+	route(IPC_FIB_ADD, 2, 0xC0A86400, 24, 5);
+	label(IPC_LFIB_ADD, 100, IPC_LFIB_POP_LOOKUP, 1, 0);
+	label(IPC_LFIB_ADD, 101, IPC_LFIB_POP_LOOKUP, 2, 0);
+
+	send0(IPC_REPLAY_BEGIN);
+	vrf(IPC_VRF_ADD, 1, "A");
+	vrf(IPC_VRF_ADD, 2, "C");
+	cr_assert_str_eq(fib_vrf_get(f, 2)->name, "C");
+	cr_assert_null(get(2, 0xC0A8640A), "B's route is not C's");
+	cr_assert(!fwd_iface_find(f, "ce-b1")->active, "B's interface does not deliver into C");
+	cr_assert_null(lfib_lookup(f->lfib, 101), "B's label does not pop into C");
+	cr_assert_not_null(lfib_lookup(f->lfib, 100), "A's untouched");
+	cr_assert(fwd_iface_find(f, "ce-a1")->active);
+	bind_if(IPC_IF_BIND, "ce-c1", 2);
+	send0(IPC_REPLAY_END);
+	cr_assert(fwd_iface_find(f, "ce-c1")->active);
+	cr_assert_eq(fwd_iface_find(f, "ce-c1")->vrf_id, 2);
+}
+
+/* The same VRF again (a replay, or the same name): a refresh that keeps everything. */
+Test(apply, the_same_vrf_added_again_keeps_its_routes_and_interfaces)
+{
+	vrf(IPC_VRF_ADD, 2, "B");
+	bind_if(IPC_IF_BIND, "ce-b1", 2);
+	nh(IPC_NH_ADD, 5);
+	route(IPC_FIB_ADD, 2, 0xC0A86400, 24, 5);
+	label(IPC_LFIB_ADD, 101, IPC_LFIB_POP_LOOKUP, 2, 0);
+	vrf(IPC_VRF_ADD, 2, "B");
+	cr_assert_not_null(get(2, 0xC0A8640A));
+	cr_assert(fwd_iface_find(f, "ce-b1")->active);
+	cr_assert_not_null(lfib_lookup(f->lfib, 101));
+	cr_assert_eq(closes, 0);
+}
+
 static void setup_logged(void)
 {
 	setup();

@@ -324,6 +324,8 @@ Test(counters, restart_when_a_label_or_vrf_changes_meaning)
 	cr_assert_eq(vrf_ctr(2).lookups_from_core, 1, "VRF refreshed: the count goes on");
 	t_vrf_add(f, 2, "B2");
 	cr_assert_eq(vrf_ctr(2).lookups_from_core, 0, "renamed: another VRF, it restarts");
+	cr_assert_null(lfib_lookup(f->lfib, 100), "B's label went with B");
+	label(100, IPC_LFIB_POP_LOOKUP, 2, 0); /* B2's own, as the replay gives it */
 	make(&t, &in, PER_VRF);
 	fwd_input(f, in, &t.p);
 	cr_assert_eq(vrf_ctr(2).lookups_from_core, 1);
