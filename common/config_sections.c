@@ -115,6 +115,11 @@ static int parse_rts(struct cctx *c, struct json_object *vrf, const char *path, 
 		if (!json_object_is_type(e, json_type_string) ||
 		    rt_parse(json_object_get_string(e), &(*out)[i]) < 0)
 			return cj_bad(c, ip, e, &K_RT);
+		/* twice in one list: harmless to vrfmgr, but a slip where another RT was meant */
+		for (size_t j = 0; j < i; j++)
+			if (extcom_equal(&(*out)[j], &(*out)[i]))
+				return cj_fail(c, ip, "\"%s\" is already %s[%zu] (want each route "
+					       "target once)", json_object_get_string(e), p, j);
 	}
 	return 0;
 }

@@ -171,6 +171,15 @@ static const struct bad_case bad_cases[] = {
 	{ "{" R ",\"vrfs\":[{\"name\":\"A\",\"rd\":\"1:1\",\"import_rts\":[\"65000\"]}]}",
 	  "t.json: vrfs[0].import_rts[0]: \"65000\" is not a route target (want ASN:NN, IP:NN or "
 	  "ASN4:NN)" },
+	/* an RT listed twice: a template's slip, often where another tenant's RT was meant */
+	{ "{" R ",\"vrfs\":[{\"name\":\"A\",\"rd\":\"1:1\",\"import_rts\":[\"65000:1\","
+	  "\"65000:2\",\"65000:1\"]}]}",
+	  "t.json: vrfs[0].import_rts[2]: \"65000:1\" is already vrfs[0].import_rts[0] (want each "
+	  "route target once)" },
+	{ "{" R ",\"vrfs\":[{\"name\":\"A\",\"rd\":\"1:1\",\"export_rts\":[\"10.0.0.1:7\","
+	  "\"10.0.0.1:7\"]}]}",
+	  "t.json: vrfs[0].export_rts[1]: \"10.0.0.1:7\" is already vrfs[0].export_rts[0] (want each "
+	  "route target once)" },
 	{ "{" R ",\"vrfs\":[{\"name\":\"A\",\"rd\":\"1:1\",\"export_rts\":\"1:1\"}]}",
 	  "t.json: vrfs[0].export_rts: \"1:1\" is not a list of route targets (want [\"ASN:NN\", "
 	  "\"IP:NN\" or \"ASN4:NN\", ...])" },
