@@ -18,6 +18,7 @@
 #define CFG_NAME_MAX 32  /* router, VRF names incl. NUL */
 #define CFG_IFNAME_MAX 16 /* IFNAMSIZ */
 #define CFG_PATH_MAX 108  /* fits sockaddr_un.sun_path */
+#define CFG_VRFS_MAX 65535 /* VRF ids 1..65535, vrfmgr's and fwd's (VRF_ID_MAX, FIB_VRF_ID_MAX) */
 
 /* Address families a BGP session may carry (bits of cfg_neighbor.families). */
 #define CFG_AF_VPNV4 0x01 /* AFI 1 / SAFI 128 */

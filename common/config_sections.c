@@ -379,8 +379,12 @@ int cfg_parse_vrfs(struct cctx *c, struct json_object *root, struct ferry_config
 	struct json_object *arr;
 	size_t n;
 
-	if (cj_array(c, root, "", "vrfs", &K_VRFS, &arr, &n, p) < 0 ||
-	    cj_alloc(c, n, sizeof(*cfg->vrfs), (void **)&cfg->vrfs) < 0)
+	if (cj_array(c, root, "", "vrfs", &K_VRFS, &arr, &n, p) < 0)
+		return -1;
+	if (n > CFG_VRFS_MAX)
+		return cj_fail(c, p, "%zu VRFs (want at most %u: a VRF id is 1..%u)", n,
+			       CFG_VRFS_MAX, CFG_VRFS_MAX);
+	if (cj_alloc(c, n, sizeof(*cfg->vrfs), (void **)&cfg->vrfs) < 0)
 		return -1;
 	cfg->n_vrfs = n;
 	for (size_t i = 0; i < n; i++) {

@@ -481,12 +481,92 @@ Test(config, load_file)
 	cr_assert_eq(config_load(path, &cfg, err, sizeof(err)), -1);
 	snprintf(want, sizeof(want),
 		 "%s: cannot read: No such file or directory (want a readable JSON file of at "
-		 "most 1 MiB)", path);
+		 "most 16 MiB)", path);
 	cr_assert_str_eq(err, want);
 	cr_assert_eq(config_load("pe1-nonexistent.json", &cfg, err, sizeof(err)), -1);
 	cr_assert_str_eq(err, "pe1-nonexistent.json: cannot read: No such file or directory (want a "
-			      "readable JSON file of at most 1 MiB)");
+			      "readable JSON file of at most 16 MiB)");
 	rmdir(dir);
+}
+
+/*
+ * A multi-tenant PE's file as a generator writes it, pretty-printed: 500
+ * tenants, each with one attachment link and 20 static routes, is ~1.4 MB
+ * (it was refused over 1 MiB). It loads; a file past the limit does not,
+ * and says the limit.
+ */
+static void write_tenants(FILE *f, int n_vrfs, int n_statics)
+{
+	fprintf(f, "{\n  \"router\": {\n    \"name\": \"pe1\",\n    \"router_id\": \"10.255.0.1\",\n"
+		   "    \"asn\": 65000,\n    \"label_range\": { \"min\": 100, \"max\": 9999 }\n  },\n"
+		   "  \"vrfs\": [\n");
+	for (int i = 1; i <= n_vrfs; i++) {
+		fprintf(f, "    {\n      \"name\": \"tenant-%04d\",\n      \"rd\": \"10.255.0.1:%d\",\n"
+			   "      \"import_rts\": [\n        \"65000:%d\"\n      ],\n"
+			   "      \"export_rts\": [\n        \"65000:%d\"\n      ],\n"
+			   "      \"interfaces\": [\n        {\n          \"name\": \"ce%d\",\n"
+			   "          \"address\": \"192.168.1.1/24\"\n        }\n      ],\n"
+			   "      \"static_routes\": [\n",
+			i, 1000 + i, 1000 + i, 1000 + i, i);
+		for (int k = 0; k < n_statics; k++)
+			fprintf(f, "        {\n          \"prefix\": \"192.168.%d.0/24\",\n"
+				   "          \"next_hop\": \"192.168.1.2\",\n"
+				   "          \"interface\": \"ce%d\"\n        }%s\n",
+				100 + k, i, k + 1 < n_statics ? "," : "");
+		fprintf(f, "      ]\n    }%s\n", i < n_vrfs ? "," : "");
+	}
+	fprintf(f, "  ]\n}\n");
+}
+
+Test(config, a_large_multi_tenant_file_loads)
+{
+	char dir[] = "/tmp/ferry-cfg-XXXXXX", path[128], err[512], want[512];
+	struct ferry_config cfg;
+	FILE *f;
+	long size;
+
+	cr_assert_not_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/pe1.json", dir);
+	cr_assert_not_null(f = fopen(path, "w"));
+	write_tenants(f, 500, 20);
+	size = ftell(f);
+	fclose(f);
+	cr_assert_gt(size, 1024 * 1024, "the case this is about: over the old limit (%ld)", size);
+	cr_assert_eq(config_load(path, &cfg, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(cfg.n_vrfs, 500);
+	cr_assert_eq(cfg.vrfs[499].n_static_routes, 20);
+	config_free(&cfg);
+	/* past the limit: refused, and the message gives it */
+	cr_assert_not_null(f = fopen(path, "w"));
+	write_tenants(f, 1, 0);
+	for (long i = 0; i < 16 * 1024 * 1024 / 64; i++)
+		fprintf(f, "%63s\n", "");
+	fclose(f);
+	cr_assert_eq(config_load(path, &cfg, err, sizeof(err)), -1);
+	snprintf(want, sizeof(want),
+		 "%s: cannot read: file too large (want a readable JSON file of at most 16 MiB)",
+		 path);
+	cr_assert_str_eq(err, want);
+	unlink(path);
+	rmdir(dir);
+}
+
+/* More VRFs than the ids vrfmgr and fwd share (1..65535) is refused, not cut later. */
+Test(config, more_vrfs_than_ids_refused)
+{
+	size_t n = 65536, cap = n * 40 + 256, len;
+	char *json = malloc(cap), err[512];
+	struct ferry_config cfg;
+
+	cr_assert_not_null(json);
+	len = (size_t)snprintf(json, cap, "{\"router\":{\"name\":\"pe1\",\"router_id\":\"10.255.0.1\","
+					  "\"asn\":65000},\"vrfs\":[");
+	for (size_t i = 1; i <= n; i++)
+		len += (size_t)snprintf(json + len, cap - len, "{\"name\":\"v%zu\",\"rd\":\"1:%zu\"}%s",
+					i, i, i < n ? "," : "]}");
+	cr_assert_eq(config_load_string(json, "pe1.json", &cfg, err, sizeof(err)), -1);
+	cr_assert_str_eq(err, "pe1.json: vrfs: 65536 VRFs (want at most 65535: a VRF id is 1..65535)");
+	free(json);
 }
 
 Test(config, sock_path_too_long)
