@@ -343,18 +343,42 @@ void vrf_table_reselect_nh(struct vrf_table *t, const struct nexthop *nh)
 	}
 }
 
+/*
+ * The ids in use as a bitmap over 0..VRF_ID_MAX (8 KiB): finding the lowest
+ * free id is one pass over the VRFs and the bits, not a pass over the VRFs
+ * per candidate id, which made the first start with 10,000 VRFs cubic.
+ */
+#define VRF_ID_WORDS (VRF_ID_MAX / 64 + 1)
+
+static void id_mark(uint64_t *used, uint32_t id)
+{
+	if (id <= VRF_ID_MAX)
+		used[id / 64] |= 1ull << (id % 64);
+}
+
+static bool id_taken(const uint64_t *used, uint32_t id)
+{
+	return id <= VRF_ID_MAX && (used[id / 64] >> (id % 64) & 1) != 0;
+}
+
+/* The lowest id >= from not in used; VRF_ID_MAX + 1 when there is none (the config caps VRFs). */
+static uint32_t id_lowest_free(const uint64_t *used, uint32_t from)
+{
+	uint32_t id = from;
+
+	while (id <= VRF_ID_MAX && id_taken(used, id))
+		id = used[id / 64] == ~0ull ? (id / 64 + 1) * 64 : id + 1;
+	return id;
+}
+
 uint32_t vrf_table_free_id(const struct vrf_table *t)
 {
-	uint32_t id;
-	size_t i;
+	uint64_t used[VRF_ID_WORDS] = { 0 };
 
-	/* VRFs are few: a quadratic search for the lowest unused id is fine. */
-	for (id = 1;; id++) {
-		for (i = 0; i < t->n_vrfs && t->vrfs[i].id != id; i++)
-			;
-		if (i == t->n_vrfs)
-			return id;
-	}
+	id_mark(used, 0);
+	for (size_t i = 0; i < t->n_vrfs; i++)
+		id_mark(used, t->vrfs[i].id);
+	return id_lowest_free(used, 1);
 }
 
 /*
@@ -365,23 +389,29 @@ uint32_t vrf_table_free_id(const struct vrf_table *t)
 static void vrf_ids_assign(struct vrf_table *t, const struct state_vrf_id *ids, size_t n_ids)
 {
 	const struct ferry_config *cfg = t->cfg;
-	size_t i, j, k;
+	uint64_t used[VRF_ID_WORDS] = { 0 };
+	uint32_t next = 1;
+	size_t i, j;
 
+	id_mark(used, 0);
 	t->n_vrfs = cfg->n_vrfs;
 	for (i = 0; i < cfg->n_vrfs; i++) {
 		for (j = 0; j < n_ids; j++)
 			if (strcmp(ids[j].name, cfg->vrfs[i].name) == 0)
 				break;
-		if (j == n_ids || ids[j].id > VRF_ID_MAX)
+		/* a state file edited by hand may repeat an id: the first VRF keeps it */
+		if (j == n_ids || ids[j].id > VRF_ID_MAX || id_taken(used, ids[j].id))
 			continue;
-		for (k = 0; k < i && t->vrfs[k].id != ids[j].id; k++)
-			;
-		if (k == i) /* a state file edited by hand may repeat an id */
-			t->vrfs[i].id = ids[j].id;
+		t->vrfs[i].id = ids[j].id;
+		id_mark(used, ids[j].id);
 	}
-	for (i = 0; i < cfg->n_vrfs; i++)
-		if (t->vrfs[i].id == 0)
-			t->vrfs[i].id = vrf_table_free_id(t);
+	for (i = 0; i < cfg->n_vrfs; i++) {
+		if (t->vrfs[i].id != 0)
+			continue;
+		next = id_lowest_free(used, next);
+		t->vrfs[i].id = next;
+		id_mark(used, next);
+	}
 }
 
 int vrf_table_init_state(struct vrf_table *t, const struct ferry_config *cfg,
