@@ -209,11 +209,19 @@ int cli_path_add(char *path, size_t len, const char *key, const char *value);
 
 /* --- table.c: JSON arrays as aligned text tables ------------------------- */
 
+/*
+ * A table's list column whose length is per row and unbounded (a hub's
+ * import RTs, the VRFs a shared prefix is in): its first items, then how
+ * many more, so that one row does not widen the table for hundreds.
+ */
+#define CLI_LIST_SHORT_MAX 3
+
 enum cli_col_kind {
 	CLI_COL_TEXT,     /* string or number as is */
 	CLI_COL_LABEL,    /* MPLS label: null "-", 3 "imp-null" */
 	CLI_COL_DURATION, /* seconds as [Nd]HH:MM:SS */
 	CLI_COL_LIST,     /* array joined with ","; objects' values joined by " " */
+	CLI_COL_LIST_SHORT, /* the same, at most CLI_LIST_SHORT_MAX items, then "+N more" */
 	CLI_COL_BOOL,     /* "yes" / "no" */
 	CLI_COL_MARK,     /* true as "*", else empty */
 };

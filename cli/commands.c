@@ -40,8 +40,8 @@ EXPORT_COLS(bgp_routes, { "BEST", "best", CLI_COL_MARK }, { "RD", "rd", CLI_COL_
 
 EXPORT_COLS(vrfs, { "NAME", "name", CLI_COL_TEXT }, { "ID", "id", CLI_COL_TEXT },
 	    { "RD", "rd", CLI_COL_TEXT }, { "LABEL", "label", CLI_COL_LABEL },
-	    { "MODE", "label_mode", CLI_COL_TEXT }, { "IMPORT-RT", "import_rts", CLI_COL_LIST },
-	    { "EXPORT-RT", "export_rts", CLI_COL_LIST }, { "ROUTES", "route_count", CLI_COL_TEXT },
+	    { "MODE", "label_mode", CLI_COL_TEXT }, { "IMPORT-RT", "import_rts", CLI_COL_LIST_SHORT },
+	    { "EXPORT-RT", "export_rts", CLI_COL_LIST_SHORT }, { "ROUTES", "route_count", CLI_COL_TEXT },
 	    { "INTERFACES", "interfaces", CLI_COL_LIST })
 
 /* The labels as the stack goes on the wire, outer first (as show fib gives them). */
@@ -89,7 +89,7 @@ EXPORT_COLS(interfaces, { "INTERFACE", "name", CLI_COL_TEXT }, { "ROLE", "role",
 
 EXPORT_COLS(vpn, { "RD", "rd", CLI_COL_TEXT }, { "PREFIX", "prefix", CLI_COL_TEXT },
 	    { "LABEL", "label", CLI_COL_LABEL }, { "NEXT-HOP", "next_hop", CLI_COL_TEXT },
-	    { "ROUTE-TARGETS", "route_targets", CLI_COL_LIST }, { "VRFS", "vrfs", CLI_COL_LIST },
+	    { "ROUTE-TARGETS", "route_targets", CLI_COL_LIST }, { "VRFS", "vrfs", CLI_COL_LIST_SHORT },
 	    { "PROBLEM", "problem", CLI_COL_TEXT })
 
 /* The array doc[key] as a table after a blank line; nothing when the daemon sent none. */

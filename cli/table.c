@@ -8,6 +8,7 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,32 +58,55 @@ static void append(char *buf, size_t len, const char *sep, const char *text)
 		snprintf(buf + n, len - n, "%s", text);
 }
 
-/* ["a","b"] -> "a,b"; [{"name":"x","address":"y"},..] -> "x y, ..." */
-static const char *fmt_list(struct json_object *v, char *buf, size_t len)
+/* One item of a list: a string or number as is, an object's values joined by " ". */
+static const char *fmt_item(struct json_object *e, char *item, size_t len)
 {
-	char item[CLI_CELL_MAX], one[CLI_CELL_MAX];
+	char one[CLI_CELL_MAX];
+
+	if (!json_object_is_type(e, json_type_object))
+		return fmt_text(e, item, len);
+	item[0] = '\0';
+	json_object_object_foreach(e, key, val)
+	{
+		(void)key;
+		append(item, len, " ", fmt_text(val, one, sizeof(one)));
+	}
+	return item;
+}
+
+/*
+ * ["a","b"] -> "a,b"; [{"name":"x","address":"y"},..] -> "x y, ...". At
+ * most max items, and only whole ones: the rest is counted ("a,b,+9 more"),
+ * never cut mid-item (a VRF name cut short reads as another VRF's).
+ */
+static const char *fmt_list(struct json_object *v, char *buf, size_t len, size_t max)
+{
+	char item[CLI_CELL_MAX], more[32];
 	size_t i, n;
-	int obj = 0;
+	const char *sep = ",";
 
 	if (!json_object_is_type(v, json_type_array))
 		return fmt_text(v, buf, len);
 	buf[0] = '\0';
 	n = json_object_array_length(v);
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < n && i < max; i++) {
 		struct json_object *e = json_object_array_get_idx(v, i);
+		size_t used = strlen(buf), need;
 
-		if (json_object_is_type(e, json_type_object)) {
-			obj = 1;
-			item[0] = '\0';
-			json_object_object_foreach(e, key, val)
-			{
-				(void)key;
-				append(item, sizeof(item), " ", fmt_text(val, one, sizeof(one)));
-			}
-		} else {
-			fmt_text(e, item, sizeof(item));
-		}
-		append(buf, len, obj ? ", " : ",", item);
+		if (json_object_is_type(e, json_type_object))
+			sep = ", ";
+		fmt_item(e, item, sizeof(item));
+		/* room for this item, and for saying how many follow if any do */
+		need = (used ? strlen(sep) : 0) + strlen(item) +
+		       (i + 1 < n ? (size_t)snprintf(more, sizeof(more), "%s+%zu more", sep,
+						     n - i - 1) : 0);
+		if (used + need >= len)
+			break;
+		append(buf, len, sep, item);
+	}
+	if (i < n) {
+		snprintf(more, sizeof(more), "+%zu more", n - i);
+		append(buf, len, sep, more);
 	}
 	if (buf[0] == '\0')
 		snprintf(buf, len, "-");
@@ -132,7 +156,9 @@ const char *cli_cell_format(struct json_object *v, enum cli_col_kind kind, char 
 		return is_num ? fmt_duration(json_object_get_int64(v), buf, len)
 			      : fmt_text(v, buf, len);
 	case CLI_COL_LIST:
-		return fmt_list(v, buf, len);
+		return fmt_list(v, buf, len, SIZE_MAX);
+	case CLI_COL_LIST_SHORT:
+		return fmt_list(v, buf, len, CLI_LIST_SHORT_MAX);
 	case CLI_COL_BOOL:
 		if (!json_object_is_type(v, json_type_boolean))
 			return fmt_text(v, buf, len);

@@ -133,6 +133,86 @@ Test(cli_table, cells)
 	cr_assert_str_eq(cell("true", CLI_COL_MARK, b), "*");
 }
 
+/* The table of t rows through cols; the text (free it). */
+static char *table_of(struct json_object *rows, const struct cli_column *cols, size_t ncols)
+{
+	char *out = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&out, &len);
+
+	cr_assert_eq(cli_table_print(f, rows, cols, ncols), 0);
+	fclose(f);
+	return out;
+}
+
+/*
+ * A multi-tenant PE: one VRF (a hub, a shared service) imports a dozen RTs,
+ * and one shared prefix sits in 300 VRFs. show vrf keeps one line per VRF
+ * at the width of the others (the full list is in show vrf NAME), and show
+ * vpn's VRFS says how many more there are instead of a list cut mid-name
+ * at 512 bytes ("...,t29" for t298 reads as another tenant).
+ */
+Test(cli_table, long_lists_say_how_many_more_instead_of_widening_or_cutting)
+{
+	char rts[1024] = "", vrfs[8192] = "", *out, *line, *save;
+	struct json_object *doc, *rows;
+	size_t n = 0;
+
+	for (int i = 0; i < 12; i++)
+		n += (size_t)snprintf(rts + n, sizeof(rts) - n, "%s\"65000:%d\"", i ? "," : "",
+				      2000 + i);
+	snprintf(vrfs, sizeof(vrfs), "{\"vrfs\":[{\"name\":\"hub\",\"id\":1,\"rd\":\"1:1\","
+				     "\"label\":100,\"label_mode\":\"per-vrf\",\"import_rts\":[%s],"
+				     "\"export_rts\":[\"65000:1\"],\"route_count\":2,\"interfaces\":[]},"
+				     "{\"name\":\"t2\",\"id\":2,\"rd\":\"1:2\",\"label\":101,"
+				     "\"label_mode\":\"per-vrf\",\"import_rts\":[\"65000:2\"],"
+				     "\"export_rts\":[\"65000:2\"],\"route_count\":2,\"interfaces\":[]}]}",
+		 rts);
+	doc = json_tokener_parse(vrfs);
+	rows = json_object_object_get(doc, "vrfs");
+	out = table_of(rows, cli_cols_vrfs, cli_ncols_vrfs);
+	cr_assert_not_null(strstr(out, "65000:2000,65000:2001,65000:2002,+9 more"), "%s", out);
+	for (line = strtok_r(out, "\n", &save); line != NULL; line = strtok_r(NULL, "\n", &save))
+		cr_assert_lt(strlen(line), 120, "%s", line);
+	free(out);
+	json_object_put(doc);
+
+	n = (size_t)snprintf(vrfs, sizeof(vrfs), "[{\"rd\":\"1:50\",\"prefix\":\"172.16.50.0/24\","
+						 "\"label\":102,\"next_hop\":\"10.255.0.1\","
+						 "\"route_targets\":[\"65000:50\"],\"vrfs\":[");
+	for (int i = 1; i <= 300; i++)
+		n += (size_t)snprintf(vrfs + n, sizeof(vrfs) - n, "%s\"t%d\"", i > 1 ? "," : "", i);
+	snprintf(vrfs + n, sizeof(vrfs) - n, "],\"problem\":null}]");
+	rows = json_tokener_parse(vrfs);
+	out = table_of(rows, cli_cols_vpn, cli_ncols_vpn);
+	cr_assert_not_null(strstr(out, "  t1,t2,t3,+297 more  "), "%s", out);
+	free(out);
+	json_object_put(rows);
+}
+
+/* A list too long for a cell ends with how many are left out, never with a cut item. */
+Test(cli_table, a_list_too_long_for_a_cell_is_never_cut_mid_item)
+{
+	char json[8192], s[512];
+	size_t n = 0;
+	struct json_object *v;
+	const char *more;
+
+	n += (size_t)snprintf(json, sizeof(json), "[");
+	for (int i = 1; i <= 300; i++)
+		n += (size_t)snprintf(json + n, sizeof(json) - n, "%s\"tenant-%d\"", i > 1 ? "," : "",
+				      i);
+	snprintf(json + n, sizeof(json) - n, "]");
+	v = json_tokener_parse(json);
+	cli_cell_format(v, CLI_COL_LIST, s, sizeof(s));
+	json_object_put(v);
+	more = strstr(s, ",+");
+	cr_assert_not_null(more, "%s", s);
+	cr_assert(strcmp(more + strcspn(more, " "), " more") == 0, "%s", s);
+	/* every item shown is whole: the one before ",+N more" is tenant-K, K = 300 - N */
+	cr_assert_eq(atoi(strrchr(s, '-') + 1), 300 - atoi(more + 2), "%s", s);
+}
+
 Test(cli_table, layout)
 {
 	static const struct cli_column cols[] = {
