@@ -89,13 +89,36 @@ static bool ifs_equal(const struct cfg_vrf *a, const struct cfg_vrf *b)
 	return true;
 }
 
-static bool vrf_cfg_equal(const struct cfg_vrf *a, const struct cfg_vrf *b)
+/*
+ * The keys of a VRF that stays (same name and RD) that differ between a
+ * and b, as the config names them ("import_rts, static_routes"), in out;
+ * false when none does. The reload's log line per VRF says them, so that
+ * which of hundreds of VRFs changed what is in the log, not in a diff.
+ */
+static bool vrf_cfg_changes(const struct cfg_vrf *a, const struct cfg_vrf *b, char *out,
+			    size_t len)
 {
-	return rd_equal(&a->rd, &b->rd) && a->label_mode == b->label_mode &&
-	       a->max_routes == b->max_routes && a->warn_threshold == b->warn_threshold &&
-	       rts_equal(a->import_rts, a->n_import_rts, b->import_rts, b->n_import_rts) &&
-	       rts_equal(a->export_rts, a->n_export_rts, b->export_rts, b->n_export_rts) &&
-	       ifs_equal(a, b) && statics_equal(a, b);
+	const struct {
+		const char *key;
+		bool same;
+	} keys[] = {
+		{ "label_mode", a->label_mode == b->label_mode },
+		{ "import_rts", rts_equal(a->import_rts, a->n_import_rts, b->import_rts,
+					  b->n_import_rts) },
+		{ "export_rts", rts_equal(a->export_rts, a->n_export_rts, b->export_rts,
+					  b->n_export_rts) },
+		{ "interfaces", ifs_equal(a, b) },
+		{ "static_routes", statics_equal(a, b) },
+		{ "max_routes", a->max_routes == b->max_routes },
+		{ "warn_threshold", a->warn_threshold == b->warn_threshold },
+	};
+	size_t n = 0;
+
+	out[0] = '\0';
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		if (!keys[i].same && n < len)
+			n += (size_t)snprintf(out + n, len - n, "%s%s", n ? ", " : "", keys[i].key);
+	return n > 0;
 }
 
 static const struct cfg_vrf_if *if_find(const struct cfg_vrf *c, const char *name)
@@ -176,11 +199,12 @@ static void reload_vrf(struct vrf_table *t, struct vrf *v, const struct cfg_vrf 
 		       struct reload_stats *st)
 {
 	const struct cfg_vrf *c = v->cfg;
+	char what[128];
 
-	if (vrf_cfg_equal(old, c))
+	if (!vrf_cfg_changes(old, c, what, sizeof(what)))
 		return;
 	st->changed++;
-	log_info("reload: vrf %s changed", c->name);
+	log_info("reload: vrf %s changed: %s", c->name, what);
 	reload_bind(t, v, old);
 	if (c->label_mode == CFG_LABEL_PER_VRF && v->vrf_label == NULL)
 		vrf_label_claim_vrf(t, v); /* before the routes: their exports need it */

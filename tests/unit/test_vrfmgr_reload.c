@@ -6,6 +6,7 @@
  * it equals what the incremental calls built.
  */
 #include <criterion/criterion.h>
+#include <criterion/redirect.h>
 #include <errno.h>
 #include <stddef.h>
 #include <string.h>
@@ -425,6 +426,32 @@ Test(reload, a_vrf_recreated_after_a_new_one_does_not_lend_it_its_interface)
 		fx_rec_add(&all, "%s", rec.line[i]);
 	assert_no_interface_inherits_an_id(&all);
 	cr_assert_geq(fx_find(&rec, "if_bind 3 ce-b1"), 0, "ce-b1 bound to the new B in the end");
+}
+
+/*
+ * The log of a reload that changes hundreds of VRFs says, per VRF, what
+ * changed: "vrf A changed" alone sent the operator to diff the files to
+ * learn which of 300 VRFs had its RTs touched and which a static route.
+ */
+Test(reload, the_log_says_what_changed_in_each_vrf)
+{
+	char buf[4096];
+	size_t n;
+	FILE *err;
+
+	log_set_level(LOG_LVL_INFO);
+	cr_redirect_stderr();
+	err = cr_get_redirected_stderr();
+	reload(CONFIG(VRF_A_("10.255.0.1:100", "\"65000:100\", \"65000:7\"", "\"65000:100\"", "per-ce",
+			     ", { \"prefix\": \"10.9.0.0/16\", \"next_hop\": \"10.1.1.2\" }")
+		      "," VRF_B,
+		      LSP("16")));
+	fflush(stderr);
+	n = fread(buf, 1, sizeof(buf) - 1, err);
+	buf[n] = '\0';
+	cr_assert_not_null(strstr(buf, "reload: vrf A changed: label_mode, import_rts, static_routes\n"),
+			   "%s", buf);
+	cr_assert_null(strstr(buf, "vrf B"), "%s", buf);
 }
 
 Test(reload, replay_after_reloads_equals_the_incremental_state)
