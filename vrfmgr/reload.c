@@ -260,6 +260,13 @@ int vrf_table_reload(struct vrf_table *t, const struct ferry_config *nc, struct 
 		t->vrfs[i].cfg = config_vrf_by_name(nc, old[i]->name);
 	}
 	vrf_table_changed(t); /* import RTs are the new config's from here on */
+	/*
+	 * Before any VRF binds an interface another one gives up, the other's
+	 * routes out of it go: else its packets reach the new owner's CE.
+	 */
+	for (i = 0; i < kept; i++)
+		if (!ifs_equal(old[i], t->vrfs[i].cfg))
+			vrf_local_shed(t, &t->vrfs[i]);
 	reload_lsps(t, nc, st);
 	for (i = 0; i < kept; i++)
 		reload_vrf(t, &t->vrfs[i], old[i], st);

@@ -162,6 +162,11 @@ uint32_t vrf_table_free_id(const struct vrf_table *t);
  * no dataplane or export call at all. 0 or -ENOMEM.
  */
 int vrf_local_sync(struct vrf_table *t, struct vrf *v);
+/*
+ * Removes v's connected and static routes out of interfaces v->cfg no
+ * longer has (another VRF may be about to bind them), nothing else.
+ */
+void vrf_local_shed(struct vrf_table *t, struct vrf *v);
 /* Appends a VRF built from c (new id, VRF_ADD, IF_BIND, label, local routes). NULL on failure. */
 struct vrf *vrf_table_add(struct vrf_table *t, const struct cfg_vrf *c);
 /*

@@ -196,6 +196,21 @@ static void prefix_drop(struct vrf_table *t, struct vrf *v, struct prefix4 p, bo
 	}
 }
 
+void vrf_local_shed(struct vrf_table *t, struct vrf *v)
+{
+	struct vrf_prefix **vps;
+	size_t i, n = rtable_sorted(&v->routes, &vps);
+
+	for (i = 0; i < n; i++)
+		for (struct vrf_route *r = vps[i]->routes; r != NULL; r = r->next)
+			r->mark = (r->source == ROUTE_CONNECTED || r->source == ROUTE_STATIC) &&
+				  r->nh != NULL && r->nh->ipc.ifname[0] != '\0' &&
+				  vrf_interface(v->cfg, r->nh->ipc.ifname) == NULL;
+	for (i = 0; i < n; i++)
+		prefix_drop(t, v, vps[i]->prefix, true);
+	free(vps);
+}
+
 int vrf_local_sync(struct vrf_table *t, struct vrf *v)
 {
 	struct vrf_prefix **vps;

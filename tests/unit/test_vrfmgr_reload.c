@@ -429,6 +429,98 @@ Test(reload, a_vrf_recreated_after_a_new_one_does_not_lend_it_its_interface)
 }
 
 /*
+ * When an interface is bound to VRF id, no other VRF may still have a FIB
+ * entry out of it (through a next hop on it): that VRF's packets would go
+ * to the new owner's CE. Replays the recorded calls and checks at every
+ * if_bind.
+ */
+static void assert_no_route_out_of_anothers_interface(const struct fx_rec *r)
+{
+	static struct {
+		unsigned id;
+		char ifn[32];
+	} nhs[64];
+	static struct {
+		unsigned vrf, nh;
+		char pfx[32];
+	} fib[128];
+	int n_nh = 0, n_fib = 0;
+
+	for (int i = 0; i < r->n; i++) {
+		const char *l = r->line[i];
+		unsigned a, b;
+		char s1[32], s2[32];
+		int j;
+
+		if (sscanf(l, "nh_add %u type %*u gw %*s out %*s if %31s", &a, s1) == 2) {
+			for (j = 0; j < n_nh && nhs[j].id != a; j++)
+				;
+			if (j == n_nh)
+				n_nh++;
+			cr_assert_lt(n_nh, 64);
+			nhs[j].id = a;
+			snprintf(nhs[j].ifn, sizeof(nhs[j].ifn), "%s", s1);
+		} else if (sscanf(l, "fib_add %u %31s nh %u", &a, s1, &b) == 3 ||
+			   sscanf(l, "fib_del %u %31s", &a, s1) == 2) {
+			for (j = 0; j < n_fib && (fib[j].vrf != a || strcmp(fib[j].pfx, s1) != 0); j++)
+				;
+			if (strncmp(l, "fib_del", 7) == 0) {
+				if (j < n_fib)
+					fib[j] = fib[--n_fib];
+				continue;
+			}
+			if (j == n_fib)
+				n_fib++;
+			cr_assert_lt(n_fib, 128);
+			fib[j].vrf = a;
+			fib[j].nh = b;
+			snprintf(fib[j].pfx, sizeof(fib[j].pfx), "%s", s1);
+		} else if (sscanf(l, "if_bind %u %31s", &a, s2) == 2) {
+			for (j = 0; j < n_fib; j++) {
+				if (fib[j].vrf == a)
+					continue;
+				for (int k = 0; k < n_nh; k++)
+					cr_assert(nhs[k].id != fib[j].nh || strcmp(nhs[k].ifn, s2) != 0,
+						  "line %d, %s: vrf %u still routes %s out of %s", i, l,
+						  fib[j].vrf, fib[j].pfx, s2);
+			}
+		}
+	}
+}
+
+/*
+ * An interface moves from B to A, both staying, with its subnet and a
+ * static route behind it. A comes first in the table, so it binds ce-x
+ * before B is synced: B's routes out of ce-x must be gone by then.
+ */
+#define VRF_X(name, rd, rt, ifs, statics)                                                       \
+	"{ \"name\": \"" name "\", \"rd\": \"" rd "\", \"import_rts\": [\"" rt "\"],"             \
+	"  \"export_rts\": [\"" rt "\"], \"interfaces\": [ " ifs " ], \"static_routes\": [ " statics \
+	" ] }"
+#define IF_A "{ \"name\": \"ce-a1\", \"address\": \"10.1.1.1/30\" }"
+#define IF_B "{ \"name\": \"ce-b1\", \"address\": \"10.2.1.1/30\" }"
+#define IF_X "{ \"name\": \"ce-x\", \"address\": \"10.7.1.1/30\" }"
+#define ST_X "{ \"prefix\": \"172.16.7.0/24\", \"next_hop\": \"10.7.1.2\" }"
+
+Test(reload, an_interface_moving_between_vrfs_that_stay_carries_no_old_route)
+{
+	struct fx_rec all = { .n = 0 };
+
+	reload(CONFIG(VRF_X("A", "10.255.0.1:100", "65000:100", IF_A, "") ","
+		      VRF_X("B", "10.255.0.1:200", "65000:200", IF_B "," IF_X, ST_X), LSP("16")));
+	vrf_table_replay(&t, &(struct dataplane){ &fx_ops, &all });
+	rec.n = 0;
+	reload(CONFIG(VRF_X("A", "10.255.0.1:100", "65000:100", IF_A "," IF_X, ST_X) ","
+		      VRF_X("B", "10.255.0.1:200", "65000:200", IF_B, ""), LSP("16")));
+	for (int i = 0; i < rec.n; i++)
+		fx_rec_add(&all, "%s", rec.line[i]);
+	assert_no_route_out_of_anothers_interface(&all);
+	cr_assert_geq(fx_find(&rec, "if_bind 1 ce-x"), 0);
+	cr_assert_geq(fx_find(&rec, "fib_del 2 172.16.7.0/24"), 0);
+	cr_assert_geq(fx_find(&rec, "fib_add 1 172.16.7.0/24"), 0);
+}
+
+/*
  * The log of a reload that changes hundreds of VRFs says, per VRF, what
  * changed: "vrf A changed" alone sent the operator to diff the files to
  * learn which of 300 VRFs had its RTs touched and which a static route.
