@@ -95,12 +95,21 @@ static void on_vrf_del(struct fwd *f, const void *m)
 	fib_vrf_del(f, ((const struct ipc_vrf *)m)->vrf_id);
 }
 
+/* The name of VRF id for the log: "A", or "gone" once deleted. */
+static const char *vrf_name_of(const struct fwd *f, uint32_t id)
+{
+	const struct fwd_vrf *v = fib_vrf_get(f, id);
+
+	return v != NULL ? v->name : "gone";
+}
+
 static void on_if_bind(struct fwd *f, const void *m)
 {
 	const struct ipc_if_bind *b = m;
 	char name[IPC_IFNAME_MAX + 1];
 	struct fwd_iface *ifp;
 	char addr[PREFIX4_STRLEN];
+	struct prefix4 p = { b->address, b->plen };
 
 	name_copy(name, b->ifname);
 	ifp = fwd_iface_find(f, name);
@@ -110,6 +119,10 @@ static void on_if_bind(struct fwd *f, const void *m)
 	}
 	if (ifp == NULL && (ifp = fwd_iface_get(f, name, FWD_IF_ACCESS)) == NULL)
 		return;
+	if (ifp->active && ifp->vrf_id != b->vrf_id) /* a reload moved it: said, as a bind is */
+		log_info("interface %s moved from vrf %u (%s) to vrf %u (%s) as %s", name,
+			 ifp->vrf_id, vrf_name_of(f, ifp->vrf_id), b->vrf_id,
+			 vrf_name_of(f, b->vrf_id), prefix4_format(&p, addr));
 	if (!ifp->active || ifp->vrf_id != b->vrf_id) { /* from now on it delivers to b's VRF */
 		fwd_if_vrf_leave(f, ifp);
 		fwd_if_vrf_join(f, ifp, b->vrf_id);
@@ -118,8 +131,6 @@ static void on_if_bind(struct fwd *f, const void *m)
 	ifp->plen = b->plen;
 	ifp->gen = f->gen;
 	if (!ifp->active) {
-		struct prefix4 p = { b->address, b->plen };
-
 		ifp->active = true;
 		log_info("interface %s bound to vrf %u as %s", name, b->vrf_id,
 			 prefix4_format(&p, addr));

@@ -362,6 +362,32 @@ Test(apply, replay_done_says_what_fwd_holds, .init = setup_logged)
 			   "%s", buf);
 }
 
+/*
+ * An access interface rebound from one VRF to another (a reload moved it)
+ * says so in fwd's log, as binding and unbinding do: it moved silently, and
+ * a tool watching the log saw ce-x "bound to vrf 2" once and never again.
+ */
+Test(apply, an_interface_moved_to_another_vrf_is_logged, .init = setup_logged)
+{
+	char buf[4096];
+	size_t n;
+	FILE *err = cr_get_redirected_stderr();
+
+	vrf(IPC_VRF_ADD, 1, "A");
+	vrf(IPC_VRF_ADD, 2, "B");
+	bind_if(IPC_IF_BIND, "ce-x", 2);
+	bind_if(IPC_IF_BIND, "ce-x", 2); /* the same again: nothing to say */
+	bind_if(IPC_IF_BIND, "ce-x", 1);
+	fflush(stderr);
+	n = fread(buf, 1, sizeof(buf) - 1, err);
+	buf[n] = '\0';
+	cr_assert_not_null(strstr(buf, "interface ce-x bound to vrf 2 as 10.1.1.1/30\n"), "%s", buf);
+	cr_assert_not_null(strstr(buf, "interface ce-x moved from vrf 2 (B) to vrf 1 (A) as "
+				       "10.1.1.1/30\n"), "%s", buf);
+	cr_assert_null(strstr(strstr(buf, "bound to vrf 2") + 1, "bound to vrf 2"), "%s", buf);
+	cr_assert_eq(fwd_iface_find(f, "ce-x")->vrf_id, 1);
+}
+
 Test(apply, next_hop_deleted_while_referenced)
 {
 	vrf(IPC_VRF_ADD, 1, "A");
