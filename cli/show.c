@@ -532,10 +532,38 @@ static void chain_line(FILE *out, struct json_object *ch)
 	fprintf(out, " -> %s via %s\n", C(ch, "interface"), C(ch, "next_hop"));
 }
 
+/*
+ * More VRFs than this with no RT in common with the route (most of a
+ * multi-tenant PE's, for any one route) are one line, not one each.
+ */
+#define EXPLAIN_NO_RT_LINES 3
+
+static bool no_common_rt(struct json_object *e)
+{
+	return strcmp(C(e, "verdict"), "no-common-rt") == 0;
+}
+
+/* "  499 VRFs: no-common-rt: ... (t1, t2, t3, +496 more; ...)" */
+static void explain_no_rt_line(FILE *out, struct json_object *vrfs, size_t k, size_t n_no_rt)
+{
+	size_t shown = 0;
+
+	fprintf(out, "  %zu VRFs: no-common-rt: none of their import RTs is among the route's (",
+		n_no_rt);
+	for (size_t i = 0; i < k && shown < EXPLAIN_NO_RT_LINES; i++) {
+		struct json_object *e = json_object_array_get_idx(vrfs, i);
+
+		if (no_common_rt(e))
+			fprintf(out, "%s%s", shown++ ? ", " : "", C(e, "vrf"));
+	}
+	fprintf(out, ", +%zu more; vrf explain RD PREFIX VRF for one)\n", n_no_rt - shown);
+}
+
 int cli_print_explain(FILE *out, const struct cli_view *v, struct json_object *doc)
 {
 	struct json_object *vr = get(doc, "vpn_route"), *vrfs = get(doc, "vrfs");
 	size_t k = json_object_is_type(vrfs, json_type_array) ? json_object_array_length(vrfs) : 0;
+	size_t n_no_rt = 0;
 
 	(void)v;
 	fprintf(out, "%s:%s: ", C(doc, "rd"), C(doc, "prefix"));
@@ -557,13 +585,19 @@ int cli_print_explain(FILE *out, const struct cli_view *v, struct json_object *d
 			get(vr, "problem") && !json_object_is_type(get(vr, "problem"), json_type_null)
 				? C(vr, "problem")
 				: "");
+	for (size_t i = 0; i < k; i++)
+		n_no_rt += no_common_rt(json_object_array_get_idx(vrfs, i));
 	for (size_t i = 0; i < k; i++) {
 		struct json_object *e = json_object_array_get_idx(vrfs, i), *ch = get(e, "chain");
 
+		if (n_no_rt > EXPLAIN_NO_RT_LINES && no_common_rt(e))
+			continue;
 		fprintf(out, "  VRF %s: %s: %s (import RTs %s, in common %s)\n", C(e, "vrf"),
 			C(e, "verdict"), C(e, "reason"), L(e, "import_rts"), L(e, "common_rts"));
 		if (ch != NULL && !json_object_is_type(ch, json_type_null))
 			chain_line(out, ch);
 	}
+	if (n_no_rt > EXPLAIN_NO_RT_LINES)
+		explain_no_rt_line(out, vrfs, k, n_no_rt);
 	return 0;
 }

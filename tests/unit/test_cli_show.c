@@ -228,6 +228,48 @@ Test(cli_show, explain_of_a_local_route_not_exported)
 	json_object_put(doc);
 }
 
+/*
+ * vrf explain on a PE of 500 tenants: the route is in one VRF and has no RT
+ * in common with the 499 others. Those 499 are one line (how many, the
+ * first names), the VRFs with anything else to say in full: it printed 499
+ * no-common-rt lines around the one that mattered.
+ */
+Test(cli_show, explain_many_vrfs_without_a_common_rt_are_one_line)
+{
+	static char json[262144];
+	char *text = NULL;
+	size_t n;
+	struct cli_view v = { .daemon = "vrfmgr" };
+	struct json_object *doc;
+	int lines = 0;
+
+	n = (size_t)snprintf(json, sizeof(json),
+			     "{\"rd\":\"10.255.0.1:1005\",\"prefix\":\"192.168.105.0/24\","
+			     "\"vpn_route\":{\"source\":\"local\",\"vrf\":\"t5\",\"exported\":true,"
+			     "\"label\":104,\"route_targets\":[\"65000:1005\"]},\"vrfs\":[");
+	for (int i = 1; i <= 500; i++)
+		n += (size_t)snprintf(json + n, sizeof(json) - n,
+				      "%s{\"vrf\":\"t%d\",\"verdict\":\"%s\",\"reason\":\"%s\","
+				      "\"import_rts\":[\"65000:%d\"],\"common_rts\":[%s],\"chain\":null}",
+				      i > 1 ? "," : "", i, i == 5 ? "local" : "no-common-rt",
+				      i == 5 ? "a route of this VRF, installed" : "no route target in common",
+				      1000 + i, i == 5 ? "\"65000:1005\"" : "");
+	snprintf(json + n, sizeof(json) - n, "]}");
+	doc = json_tokener_parse(json);
+	cr_assert_not_null(doc);
+	CAPTURE(text, cli_print_explain(out, &v, doc));
+	for (const char *p = text; *p; p++)
+		lines += *p == '\n';
+	cr_assert_eq(lines, 3, "%s", text);
+	cr_assert_not_null(strstr(text, "  VRF t5: local: a route of this VRF, installed (import RTs "
+					"65000:1005, in common 65000:1005)\n"), "%s", text);
+	cr_assert_not_null(strstr(text, "  499 VRFs: no-common-rt: none of their import RTs is among "
+					"the route's (t1, t2, t3, +496 more; vrf explain RD PREFIX "
+					"VRF for one)\n"), "%s", text);
+	free(text);
+	json_object_put(doc);
+}
+
 /* A VRF name vrfmgr or fwd does not know: the same words for the table and --json (main.c). */
 Test(cli_show, vrf_name_views_say_which_vrf_is_missing)
 {
