@@ -707,3 +707,121 @@ Test(many, five_thousand_vrfs_get_their_ids_in_time, .timeout = 15)
 	free(j0);
 	free(j1);
 }
+
+/*
+ * Reload against a fresh start, at random: a run of reloads through random
+ * configs (VRFs come, go, are renamed, change RD, RTs, label mode, trade
+ * interfaces, change static routes; RTs from a small pool, so VRFs leak into
+ * each other) must leave each VRF with exactly the routes, selections and
+ * FIB next hops a vrfmgr started on the last config builds. Labels and ids
+ * are left out: they depend on history (hold-down, the state) by design.
+ */
+#define RND_VRFS 12
+#define RND_IFS 24
+
+static void rnd_config(unsigned *seed, char *out, size_t cap)
+{
+	static const char *const modes[] = { "per-vrf", "per-vrf", "per-ce", "per-prefix" };
+	int ifs[RND_IFS], n_ifs = RND_IFS;
+	size_t n;
+
+	for (int i = 0; i < RND_IFS; i++)
+		ifs[i] = i;
+	/* room for every label, those held down too: a VRF waiting for one exports nothing */
+	n = (size_t)snprintf(out, cap, "{ \"router\": { \"name\": \"pe1\", \"router_id\": "
+				       "\"10.255.0.1\", \"asn\": 65000, \"label_range\": { \"min\": "
+				       "100, \"max\": 99999 }, \"label_hold_down\": 60 }, \"vrfs\": [");
+	for (int v = 0; v < RND_VRFS; v++) {
+		int nm = rand_r(seed) % 16, rd = rand_r(seed) % 3, k = 1 + rand_r(seed) % 2;
+
+		/* names from a pool of 16 (some VRFs "renamed" between configs), RD by name and 0..2 */
+		n += (size_t)snprintf(out + n, cap - n,
+				      "%s{ \"name\": \"v%d_%d\", \"rd\": \"1:%d\", \"label_mode\": \"%s\","
+				      " \"import_rts\": [\"65000:%d\"], \"export_rts\": [\"65000:%d\"],"
+				      " \"interfaces\": [",
+				      v ? "," : "", nm, v, (nm * 4 + rd) * 16 + v, modes[rand_r(seed) % 4],
+				      rand_r(seed) % 4, rand_r(seed) % 4);
+		for (int i = 0; i < k; i++) {
+			int j = rand_r(seed) % n_ifs, name = ifs[j];
+
+			ifs[j] = ifs[--n_ifs];
+			n += (size_t)snprintf(out + n, cap - n,
+					      "%s{ \"name\": \"ce%d\", \"address\": \"192.168.%d.1/24\" }",
+					      i ? "," : "", name, i + 1);
+		}
+		n += (size_t)snprintf(out + n, cap - n, "], \"static_routes\": [");
+		for (int s = 0, ns = rand_r(seed) % 3; s < ns; s++)
+			n += (size_t)snprintf(out + n, cap - n,
+					      "%s{ \"prefix\": \"172.16.%d.0/24\", \"next_hop\": "
+					      "\"192.168.1.%d\" }",
+					      s ? "," : "", s * 4 + rand_r(seed) % 4, 2 + s);
+		n += (size_t)snprintf(out + n, cap - n, "] }");
+	}
+	snprintf(out + n, cap - n, " ], " LSP("16") ", " CORE " }");
+}
+
+/* One line per candidate of every VRF, sorted: "VRF PREFIX source best fib-nh-type if gw". */
+static size_t rnd_state(struct vrf_table *tb, char (*lines)[96], size_t max)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < tb->n_vrfs; i++) {
+		struct vrf *v = &tb->vrfs[i];
+		struct vrf_prefix **vps;
+		size_t np = rtable_sorted(&v->routes, &vps);
+
+		for (size_t j = 0; j < np; j++) {
+			char p[PREFIX4_STRLEN], g[IPV4_STRLEN];
+
+			for (struct vrf_route *r = vps[j]->routes; r != NULL; r = r->next) {
+				const struct nexthop *nh = r == vps[j]->best ? vps[j]->fib_nh : NULL;
+
+				cr_assert_lt(n, max);
+				snprintf(lines[n++], 96, "%s %s %u %d %u %s %s", v->cfg->name,
+					 prefix4_format(&vps[j]->prefix, p), r->source,
+					 r == vps[j]->best, nh ? nh->ipc.type : 0,
+					 nh ? nh->ipc.ifname : "-",
+					 ipv4_format(nh ? nh->ipc.gateway : 0, g));
+			}
+		}
+		free(vps);
+	}
+	qsort(lines, n, sizeof(lines[0]), fx_cmp_str);
+	return n;
+}
+
+Test(random, reloads_end_where_a_fresh_start_does)
+{
+	static char json[2][16384], a[2048][96], b[2048][96];
+	struct ferry_config cf[2], fresh;
+	struct vrf_table tb, fr;
+	struct reload_stats st;
+	unsigned seed = 7;
+	int c = 0;
+
+	log_init("test", LOG_LVL_ERR);
+	rnd_config(&seed, json[0], sizeof(json[0]));
+	fx_load(&cf[0], json[0]);
+	cr_assert_eq(vrf_table_init(&tb, &cf[0], NULL), 0);
+	for (int step = 0; step < 150; step++) {
+		size_t na, nb;
+
+		rnd_config(&seed, json[1 - c], sizeof(json[0]));
+		fx_load(&cf[1 - c], json[1 - c]);
+		cr_assert_eq(vrf_table_reload(&tb, &cf[1 - c], &st), 0);
+		config_free(&cf[c]);
+		c = 1 - c;
+		fx_load(&fresh, json[c]);
+		cr_assert_eq(vrf_table_init(&fr, &fresh, NULL), 0);
+		na = rnd_state(&tb, a, 2048);
+		nb = rnd_state(&fr, b, 2048);
+		for (size_t i = 0; i < na && i < nb; i++)
+			cr_assert_str_eq(a[i], b[i], "step %d: reloaded \"%s\", fresh \"%s\"", step,
+					 a[i], b[i]);
+		cr_assert_eq(na, nb, "step %d: %zu candidates reloaded, %zu fresh", step, na, nb);
+		vrf_table_free(&fr);
+		config_free(&fresh);
+	}
+	vrf_table_free(&tb);
+	config_free(&cf[c]);
+}
