@@ -4,7 +4,7 @@
  *   show bgp neighbors [ADDRESS]       (show bgp summary: the same table)
  *   show bgp vpnv4 [rd RD] [PREFIX [longer|shorter]] [rt RT] [neighbor A|local] [best]
  *   show vrf [NAME] [routes [PREFIX|ADDRESS]]          show vpn
- *   show labels | lsp | fib [VRF] | lfib | interfaces | counters | arp
+ *   show labels | lsp | fib [VRF] | lfib | interfaces | counters [VRF] | arp
  *   vrf explain RD PREFIX [VRF]       (main.c)
  *
  * Each form becomes a view: which daemon and path to ask and how to print
@@ -30,7 +30,7 @@ const char *const cli_show_usage[] = {
 	"show fib [VRF]",
 	"show lfib",
 	"show interfaces",
-	"show counters",
+	"show counters [VRF]",
 	"show arp",
 	"vrf explain RD PREFIX [VRF]",
 	"trace VRF ADDRESS",
@@ -211,9 +211,6 @@ static const struct simple_show simple[] = {
 	{ "lfib", "fwd", "/lfib", "lfib", cli_cols_lfib, &cli_ncols_lfib, NULL },
 	{ "interfaces", "fwd", "/interfaces", "interfaces", cli_cols_if_state,
 	  &cli_ncols_if_state, NULL },
-	/* interfaces' counters, drops, then the per-VRF and per-label tables */
-	{ "counters", "fwd", "/counters", "interfaces", cli_cols_interfaces,
-	  &cli_ncols_interfaces, cli_print_counters },
 	{ "arp", "fwd", "/arp", "arp", cli_cols_arp, &cli_ncols_arp, NULL },
 	{ "vpn", "vrfmgr", "/vpn", "routes", cli_cols_vpn, &cli_ncols_vpn, NULL },
 };
@@ -255,6 +252,22 @@ static int show_fib(int argc, char **argv, struct cli_view *v, char *err, size_t
 	return path_add(v, "vrf", argv[0], err, len);
 }
 
+/* Interfaces' counters, drops, then the per-VRF and per-label tables; of one VRF: its rows. */
+static int show_counters(int argc, char **argv, struct cli_view *v, char *err, size_t len)
+{
+	if (argc > 1) {
+		snprintf(err, len, "show counters: unexpected \"%.64s\" (want show counters [VRF])",
+			 argv[1]);
+		return -1;
+	}
+	view_table(v, "fwd", "/counters", "interfaces", cli_cols_interfaces, cli_ncols_interfaces);
+	v->print = cli_print_counters;
+	if (argc == 0)
+		return 0;
+	cli_view_vrf_not_found(v, argv[0]);
+	return path_add(v, "vrf", argv[0], err, len);
+}
+
 int cli_show_parse(int argc, char **argv, struct cli_view *v, char *err, size_t errlen)
 {
 	if (argc == 0)
@@ -265,6 +278,8 @@ int cli_show_parse(int argc, char **argv, struct cli_view *v, char *err, size_t 
 		return show_vrf(argc - 1, argv + 1, v, err, errlen);
 	if (strcmp(argv[0], "fib") == 0)
 		return show_fib(argc - 1, argv + 1, v, err, errlen);
+	if (strcmp(argv[0], "counters") == 0)
+		return show_counters(argc - 1, argv + 1, v, err, errlen);
 	for (size_t i = 0; i < sizeof(simple) / sizeof(simple[0]); i++) {
 		if (strcmp(argv[0], simple[i].word) != 0)
 			continue;

@@ -191,18 +191,26 @@ static int h_interfaces(struct jw *w, const struct api_request *req, void *ctx)
 	return 200;
 }
 
+/*
+ * ?vrf=NAME: one tenant's counters out of hundreds: its row, the labels
+ * into it, its attachment links; drops and what fwd sent stay fwd's.
+ */
 static int h_counters(struct jw *w, const struct api_request *req, void *ctx)
 {
 	const struct fwd *f = ctx;
+	const char *name = api_query_get(req, "vrf");
+	const struct fwd_vrf *only = NULL;
 
-	(void)req;
+	if (name != NULL && (only = fib_vrf_by_name(f, name)) == NULL)
+		return api_param_error(w, 404, "vrf", "no VRF named \"%s\"", name);
 	jw_object_begin(w);
 	jw_key(w, "interfaces");
 	jw_array_begin(w);
 	for (size_t i = 0; i < f->n_ifaces; i++) {
 		const struct fwd_iface *ifp = f->ifaces[i];
 
-		if (!ifp->active)
+		if (!ifp->active || (only != NULL && (ifp->role != FWD_IF_ACCESS ||
+						      ifp->vrf_id != only->id)))
 			continue;
 		jw_object_begin(w);
 		jw_kv_string(w, "name", ifp->name);
@@ -229,7 +237,7 @@ static int h_counters(struct jw *w, const struct api_request *req, void *ctx)
 	jw_kv_uint(w, "packets", f->ip_fragmented);
 	jw_kv_uint(w, "fragments", f->ip_fragments);
 	jw_object_end(w);
-	fwd_api_counters_json(w, f);
+	fwd_api_counters_json(w, f, only);
 	jw_object_end(w);
 	return 200;
 }
@@ -243,7 +251,8 @@ const struct api_route fwd_api_routes[] = {
 	  "fwd's interfaces: role, state, VRF, address, MAC, MTU" },
 	{ "/counters", h_counters,
 	  "packet/byte counters per interface, per VRF and per label; drops by reason; "
-	  "ICMP errors sent" },
+	  "ICMP errors sent (?vrf=NAME: that VRF's rows)",
+	  .params = API_PARAMS("vrf") },
 	{ "/lookup", fwd_api_lookup, "the forwarding decision for ?vrf=NAME&address=A",
 	  .params = API_PARAMS("vrf", "address") },
 	{ "/metrics", fwd_api_metrics,

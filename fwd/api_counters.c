@@ -44,6 +44,7 @@ static void vrf_json(struct jw *w, const struct fwd *f, const struct fwd_vrf *v)
 }
 
 struct label_walk {
+	const struct fwd_vrf *only; /* NULL: every label */
 	struct jw *w;
 	const struct fwd *f;
 };
@@ -53,6 +54,8 @@ static void label_json(const struct lfib_entry *e, void *ctx)
 	struct label_walk *lw = ctx;
 	uint64_t packets, bytes;
 
+	if (lw->only != NULL && label_vrf(lw->f, e) != lw->only->name)
+		return; /* another VRF's, or none's (a swap) */
 	lfib_entry_counters(lw->f, e, &packets, &bytes);
 	jw_object_begin(lw->w);
 	jw_kv_uint(lw->w, "in_label", e->in_label);
@@ -63,14 +66,14 @@ static void label_json(const struct lfib_entry *e, void *ctx)
 	jw_object_end(lw->w);
 }
 
-void fwd_api_counters_json(struct jw *w, const struct fwd *f)
+void fwd_api_counters_json(struct jw *w, const struct fwd *f, const struct fwd_vrf *only)
 {
-	struct label_walk lw = { w, f };
+	struct label_walk lw = { .only = only, .w = w, .f = f };
 
 	jw_key(w, "vrfs");
 	jw_array_begin(w);
 	for (uint32_t id = 0; id < f->vrf_cap; id++)
-		if (f->vrfs[id] != NULL)
+		if (f->vrfs[id] != NULL && (only == NULL || f->vrfs[id] == only))
 			vrf_json(w, f, f->vrfs[id]);
 	jw_array_end(w);
 	jw_key(w, "labels");

@@ -21,8 +21,8 @@ struct fwd_vrf;
 struct fib_entry;
 /* One route of /fib as JSON (api.c); e->nh not NULL. */
 void fwd_api_fib_entry(struct jw *w, const struct fwd_vrf *v, const struct fib_entry *e);
-/* The "vrfs" and "labels" members of GET /counters (api_counters.c). */
-void fwd_api_counters_json(struct jw *w, const struct fwd *f);
+/* The "vrfs" and "labels" members of GET /counters (api_counters.c): all, or only's. */
+void fwd_api_counters_json(struct jw *w, const struct fwd *f, const struct fwd_vrf *only);
 /* Their Prometheus families: ferry_fwd_vrf_*_total, ferry_fwd_label_*_total. */
 void fwd_api_counters_prom(struct jw *w, const struct fwd *f);
 

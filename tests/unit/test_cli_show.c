@@ -58,6 +58,8 @@ Test(cli_show, grammar)
 	parse_ok("vrf A", "vrfmgr", "/vrfs?vrf=A"); /* vrfmgr picks it: --json holds only A */
 	parse_ok("vrf A routes", "vrfmgr", "/routes?vrf=A");
 	parse_ok("vrf routes", "vrfmgr", "/routes");
+	parse_ok("counters", "fwd", "/counters");
+	parse_ok("counters B", "fwd", "/counters?vrf=B");
 	parse_ok("labels", "vrfmgr", "/labels");
 	parse_ok("lsp", "vrfmgr", "/lsps");
 	parse_ok("vpn", "vrfmgr", "/vpn");
@@ -96,7 +98,7 @@ Test(cli_show, grammar)
 	parse_bad("bgp foo", "unknown command: show bgp foo (want show bgp neighbors [ADDRESS], "
 			     "show bgp summary or show bgp vpnv4 ...)");
 	parse_bad("lfib x", "show lfib: unexpected \"x\" (show lfib takes nothing more)");
-	parse_bad("counters 1", "show counters: unexpected \"1\"");
+	parse_bad("counters A 1", "show counters: unexpected \"1\" (want show counters [VRF])");
 }
 
 Test(cli_show, show_alone_lists_the_words)

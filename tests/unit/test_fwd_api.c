@@ -220,7 +220,7 @@ Test(api, every_endpoint_checks_its_parameters)
 		{ "/fib", "vrf=A&x=1", "unknown parameter \"x\" (want vrf)" },
 		{ "/lfib", "vrf=A", "unknown parameter \"vrf\" (want none)" },
 		{ "/arp", "interface=core0", "unknown parameter \"interface\" (want none)" },
-		{ "/counters", "vrf=A", "unknown parameter \"vrf\" (want none)" },
+		{ "/counters", "vrf=A&x=1", "unknown parameter \"x\" (want vrf)" },
 		{ "/lookup", "vrf=A&address=10.1.1.2&x=1", "unknown parameter \"x\" (want vrf, address)" },
 		{ "/metrics", "x=1", "unknown parameter \"x\" (want none)" },
 	};
@@ -367,6 +367,40 @@ Test(api, vrf_and_label_counters)
 	cr_assert_not_null(strstr(text, "ferry_fwd_vrf_packets_total{vrf=\"A\",dir=\"to_ce\"} 0\n"));
 	cr_assert_not_null(strstr(text, "ferry_fwd_vrf_no_route_total{vrf=\"B\"} 0\n"));
 	free(text);
+}
+
+/*
+ * One tenant's counters out of hundreds: ?vrf=NAME keeps the VRF's own row,
+ * the labels that lead into it and its attachment interfaces (drops and the
+ * rest stay fwd's). An unknown VRF is a 404 naming the parameter.
+ */
+Test(api, counters_of_one_vrf)
+{
+	int status;
+	json_object *j = get("/counters", "vrf=A", &status), *a;
+
+	cr_assert_eq(status, 200);
+	a = key(j, "interfaces");
+	cr_assert_eq(json_object_array_length(a), 1);
+	cr_assert_str_eq(str(json_object_array_get_idx(a, 0), "name"), "ce-a1");
+	a = key(j, "vrfs");
+	cr_assert_eq(json_object_array_length(a), 1);
+	cr_assert_str_eq(str(json_object_array_get_idx(a, 0), "vrf"), "A");
+	a = key(j, "labels");
+	cr_assert_eq(json_object_array_length(a), 1, "100 into A; 17 (a swap) is no VRF's");
+	cr_assert_eq(json_object_get_int(key(json_object_array_get_idx(a, 0), "in_label")), 100);
+	key(j, "drops");
+	json_object_put(j);
+	j = get("/counters", "vrf=B", &status);
+	cr_assert_eq(json_object_array_length(key(j, "interfaces")), 0);
+	cr_assert_eq(json_object_array_length(key(j, "labels")), 0);
+	cr_assert_str_eq(str(json_object_array_get_idx(key(j, "vrfs"), 0), "vrf"), "B");
+	json_object_put(j);
+	j = get("/counters", "vrf=Z", &status);
+	cr_assert_eq(status, 404);
+	cr_assert_str_eq(str(j, "error"), "no VRF named \"Z\"");
+	cr_assert_str_eq(str(j, "param"), "vrf");
+	json_object_put(j);
 }
 
 Test(api, interfaces)
