@@ -4,7 +4,7 @@
  *   show bgp neighbors [ADDRESS]       (show bgp summary: the same table)
  *   show bgp vpnv4 [rd RD] [PREFIX [longer|shorter]] [rt RT] [neighbor A|local] [best]
  *   show vrf [NAME] [routes [PREFIX|ADDRESS]]          show vpn
- *   show labels | lsp | fib [VRF] | lfib | interfaces | counters [VRF] | arp
+ *   show labels [VRF] | lsp | fib [VRF] | lfib | interfaces | counters [VRF] | arp
  *   vrf explain RD PREFIX [VRF]       (main.c)
  *
  * Each form becomes a view: which daemon and path to ask and how to print
@@ -25,7 +25,7 @@ const char *const cli_show_usage[] = {
 	"show bgp vpnv4 [rd RD] [PREFIX [longer|shorter]] [rt RT] [neighbor ADDRESS|local] [best]",
 	"show vrf [NAME] [routes [PREFIX|ADDRESS]]",
 	"show vpn",
-	"show labels",
+	"show labels [VRF]",
 	"show lsp",
 	"show fib [VRF]",
 	"show lfib",
@@ -205,7 +205,6 @@ struct simple_show {
 };
 
 static const struct simple_show simple[] = {
-	{ "labels", "vrfmgr", "/labels", "labels", cli_cols_labels, &cli_ncols_labels, NULL },
 	{ "lsp", "vrfmgr", "/lsps", "lsps", cli_cols_lsps, &cli_ncols_lsps, NULL },
 	{ "lsps", "vrfmgr", "/lsps", "lsps", cli_cols_lsps, &cli_ncols_lsps, NULL },
 	{ "lfib", "fwd", "/lfib", "lfib", cli_cols_lfib, &cli_ncols_lfib, NULL },
@@ -252,16 +251,32 @@ static int show_fib(int argc, char **argv, struct cli_view *v, char *err, size_t
 	return path_add(v, "vrf", argv[0], err, len);
 }
 
-/* Interfaces' counters, drops, then the per-VRF and per-label tables; of one VRF: its rows. */
-static int show_counters(int argc, char **argv, struct cli_view *v, char *err, size_t len)
+/* A table that takes one VRF's rows: `show WORD [VRF]` (?vrf=VRF). */
+struct vrf_show {
+	const char *word;
+	const char *daemon, *path, *array_key;
+	const struct cli_column *cols;
+	const size_t *ncols;
+	cli_print_fn print;
+};
+
+static const struct vrf_show vrf_shows[] = {
+	{ "labels", "vrfmgr", "/labels", "labels", cli_cols_labels, &cli_ncols_labels, NULL },
+	/* interfaces' counters, drops, then the per-VRF and per-label tables */
+	{ "counters", "fwd", "/counters", "interfaces", cli_cols_interfaces,
+	  &cli_ncols_interfaces, cli_print_counters },
+};
+
+static int show_of_vrf(const struct vrf_show *s, int argc, char **argv, struct cli_view *v,
+		       char *err, size_t len)
 {
 	if (argc > 1) {
-		snprintf(err, len, "show counters: unexpected \"%.64s\" (want show counters [VRF])",
-			 argv[1]);
+		snprintf(err, len, "show %s: unexpected \"%.64s\" (want show %s [VRF])", s->word,
+			 argv[1], s->word);
 		return -1;
 	}
-	view_table(v, "fwd", "/counters", "interfaces", cli_cols_interfaces, cli_ncols_interfaces);
-	v->print = cli_print_counters;
+	view_table(v, s->daemon, s->path, s->array_key, s->cols, *s->ncols);
+	v->print = s->print;
 	if (argc == 0)
 		return 0;
 	cli_view_vrf_not_found(v, argv[0]);
@@ -278,8 +293,9 @@ int cli_show_parse(int argc, char **argv, struct cli_view *v, char *err, size_t 
 		return show_vrf(argc - 1, argv + 1, v, err, errlen);
 	if (strcmp(argv[0], "fib") == 0)
 		return show_fib(argc - 1, argv + 1, v, err, errlen);
-	if (strcmp(argv[0], "counters") == 0)
-		return show_counters(argc - 1, argv + 1, v, err, errlen);
+	for (size_t i = 0; i < sizeof(vrf_shows) / sizeof(vrf_shows[0]); i++)
+		if (strcmp(argv[0], vrf_shows[i].word) == 0)
+			return show_of_vrf(&vrf_shows[i], argc - 1, argv + 1, v, err, errlen);
 	for (size_t i = 0; i < sizeof(simple) / sizeof(simple[0]); i++) {
 		if (strcmp(argv[0], simple[i].word) != 0)
 			continue;

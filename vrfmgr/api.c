@@ -209,18 +209,22 @@ static void write_label(struct jw *w, const struct vrf_table *t, const struct la
 	jw_object_end(w);
 }
 
+/* ?vrf=NAME: that VRF's labels only (those it holds, and those held down under its name). */
 static int api_labels(struct jw *w, const struct api_request *req, void *ctx)
 {
 	struct vrfmgr *vm = ctx;
 	const struct label_alloc *la = &vm->table.labels;
+	const char *name = api_query_get(req, "vrf");
 	size_t i;
 
-	(void)req;
+	if (name != NULL && vrf_by_name(&vm->table, name) == NULL)
+		return api_param_error(w, 404, "vrf", "no VRF named \"%s\"", name);
 	jw_object_begin(w);
 	jw_key(w, "labels");
 	jw_array_begin(w);
 	for (i = 0; i < la->n; i++)
-		write_label(w, &vm->table, la->v[i]);
+		if (name == NULL || strcmp(la->v[i]->key.vrf, name) == 0)
+			write_label(w, &vm->table, la->v[i]);
 	jw_array_end(w);
 	jw_object_end(w);
 	return 200;
@@ -250,7 +254,9 @@ const struct api_route vrfmgr_api_routes[] = {
 	  "TEST ONLY: give fwd's ?vrf=&prefix= entry inner label &label=N (api.read_only false)",
 	  true, API_PARAMS("vrf", "prefix", "label") },
 	{ "/lsps", api_lsps, "static LSPs used to reach remote PEs" },
-	{ "/labels", api_labels, "labels allocated by vrfmgr and what they do" },
+	{ "/labels", api_labels,
+	  "labels allocated by vrfmgr and what they do (?vrf=NAME for one VRF's)",
+	  .params = API_PARAMS("vrf") },
 	{ "/explain", vrfapi_explain,
 	  "whether VPN route rd:prefix is in each VRF (or ?vrf=NAME), why not, and its path",
 	  .params = API_PARAMS("rd", "prefix", "vrf") },

@@ -293,7 +293,7 @@ bad_params() { # every endpoint checks its query: unknown, repeated, other case 
 		err_is 400 'given twice' bgpd '/neighbor?address=10.255.0.2&address=10.255.0.2' &&
 		err_is 400 'unknown parameter "x" (want none)' bgpd '/?x=1' &&
 		err_is 400 'unknown parameter "name"' vrfmgr '/vrfs?name=A' &&
-		err_is 400 'unknown parameter "vrf" (want none)' vrfmgr '/labels?vrf=A' &&
+		err_is 400 'unknown parameter "x" (want vrf)' vrfmgr '/labels?vrf=A&x=1' &&
 		err_is 400 'unknown parameter "x" (want none)' vrfmgr '/lsps?x=1' &&
 		err_is 400 'unknown parameter "vfr" (want rd, prefix, vrf)' vrfmgr \
 			'/explain?rd=10.255.0.2:100&prefix=192.168.101.0/24&vfr=B' &&

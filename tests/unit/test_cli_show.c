@@ -61,6 +61,8 @@ Test(cli_show, grammar)
 	parse_ok("counters", "fwd", "/counters");
 	parse_ok("counters B", "fwd", "/counters?vrf=B");
 	parse_ok("labels", "vrfmgr", "/labels");
+	parse_ok("labels B", "vrfmgr", "/labels?vrf=B");
+	parse_ok("labels", "vrfmgr", "/labels");
 	parse_ok("lsp", "vrfmgr", "/lsps");
 	parse_ok("vpn", "vrfmgr", "/vpn");
 	parse_ok("fib A", "fwd", "/fib?vrf=A");

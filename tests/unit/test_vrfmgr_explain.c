@@ -312,3 +312,22 @@ Test(explain, json_unknown_or_repeated_parameters_are_400)
 	get_explain("RD=10.255.0.2:100&prefix=192.168.101.0/24", &status);
 	cr_assert_eq(status, 400);
 }
+
+/*
+ * /labels?vrf=NAME: one tenant's labels (per-CE and per-prefix VRFs have
+ * many) out of hundreds of VRFs' worth; an unknown VRF is a 404 naming vrf.
+ */
+Test(explain, json_labels_of_one_vrf)
+{
+	int status;
+	char *s = get_path("/labels", "vrf=B", &status);
+
+	cr_assert_eq(status, 200, "%s", s);
+	cr_assert_not_null(strstr(s, "\"vrf\":\"B\""), "%s", s);
+	cr_assert_null(strstr(s, "\"vrf\":\"A\""), "%s", s);
+	s = get_path("/labels", "", &status);
+	cr_assert(strstr(s, "\"vrf\":\"A\"") != NULL && strstr(s, "\"vrf\":\"B\"") != NULL, "%s", s);
+	s = get_path("/labels", "vrf=Z", &status);
+	cr_assert_eq(status, 404);
+	cr_assert_not_null(strstr(s, "\"param\":\"vrf\""), "%s", s);
+}
