@@ -7,9 +7,12 @@
  * re-importing an unchanged VPN route, emits nothing.
  *
  * Order: first everything that goes (removed VRFs, and VRFs whose RD
- * changed, which are re-created; interfaces no VRF has any more), then the
- * switch to the new config, the LSPs, the VRFs that stay, the new VRFs.
- * A VRF's identity is its name; its id stays.
+ * changed, which are re-created, with their interfaces unless a VRF that
+ * stays takes them; interfaces no VRF has any more), then the switch to the
+ * new config, the routes of VRFs that stay out of interfaces they give up,
+ * the LSPs, the VRFs that stay, the new VRFs. So no interface is bound to a
+ * VRF while another VRF still routes out of it or an id it is still bound
+ * to is given to another VRF. A VRF's identity is its name; its id stays.
  */
 #include <errno.h>
 #include <stdio.h>
