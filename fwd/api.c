@@ -176,16 +176,22 @@ static void if_json(struct jw *w, const struct fwd *f, const struct fwd_iface *i
 	jw_object_end(w);
 }
 
+/* ?vrf=NAME: that VRF's attachment links only. */
 static int h_interfaces(struct jw *w, const struct api_request *req, void *ctx)
 {
 	const struct fwd *f = ctx;
+	const char *name = api_query_get(req, "vrf");
+	const struct fwd_vrf *only = NULL;
 
-	(void)req;
+	if (name != NULL && (only = fib_vrf_by_name(f, name)) == NULL)
+		return api_param_error(w, 404, "vrf", "no VRF named \"%s\"", name);
 	jw_object_begin(w);
 	jw_key(w, "interfaces");
 	jw_array_begin(w);
 	for (size_t i = 0; i < f->n_ifaces; i++)
-		if_json(w, f, f->ifaces[i]);
+		if (only == NULL || (f->ifaces[i]->role == FWD_IF_ACCESS && f->ifaces[i]->active &&
+				     f->ifaces[i]->vrf_id == only->id))
+			if_json(w, f, f->ifaces[i]);
 	jw_array_end(w);
 	jw_object_end(w);
 	return 200;
@@ -248,7 +254,8 @@ const struct api_route fwd_api_routes[] = {
 	{ "/lfib", h_lfib, "label forwarding entries" },
 	{ "/arp", h_arp, "ARP entries per interface" },
 	{ "/interfaces", h_interfaces,
-	  "fwd's interfaces: role, state, VRF, address, MAC, MTU" },
+	  "fwd's interfaces: role, state, VRF, address, MAC, MTU (?vrf=NAME: that VRF's)",
+	  .params = API_PARAMS("vrf") },
 	{ "/counters", h_counters,
 	  "packet/byte counters per interface, per VRF and per label; drops by reason; "
 	  "ICMP errors sent (?vrf=NAME: that VRF's rows)",

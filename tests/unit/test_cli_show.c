@@ -62,6 +62,7 @@ Test(cli_show, grammar)
 	parse_ok("counters B", "fwd", "/counters?vrf=B");
 	parse_ok("labels", "vrfmgr", "/labels");
 	parse_ok("labels B", "vrfmgr", "/labels?vrf=B");
+	parse_ok("interfaces B", "fwd", "/interfaces?vrf=B");
 	parse_ok("labels", "vrfmgr", "/labels");
 	parse_ok("lsp", "vrfmgr", "/lsps");
 	parse_ok("vpn", "vrfmgr", "/vpn");

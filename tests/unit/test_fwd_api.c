@@ -403,6 +403,29 @@ Test(api, counters_of_one_vrf)
 	json_object_put(j);
 }
 
+/* /interfaces?vrf=NAME: the VRF's attachment links only; an unknown VRF a 404. */
+Test(api, interfaces_of_one_vrf)
+{
+	int status;
+	json_object *j = get("/interfaces", "vrf=A", &status), *a;
+
+	cr_assert_eq(status, 200);
+	a = key(j, "interfaces");
+	cr_assert_eq(json_object_array_length(a), 1, "ce-a1, not core0");
+	cr_assert_str_eq(str(json_object_array_get_idx(a, 0), "name"), "ce-a1");
+	json_object_put(j);
+	j = get("/interfaces", "vrf=B", &status);
+	cr_assert_eq(json_object_array_length(key(j, "interfaces")), 0);
+	json_object_put(j);
+	j = get("/interfaces", "vrf=Z", &status);
+	cr_assert_eq(status, 404);
+	cr_assert_str_eq(str(j, "param"), "vrf");
+	json_object_put(j);
+	j = get("/interfaces", NULL, &status);
+	cr_assert_eq(json_object_array_length(key(j, "interfaces")), 2);
+	json_object_put(j);
+}
+
 Test(api, interfaces)
 {
 	struct fwd_iface *ce = fwd_iface_find(f, "ce-a1"), *spare;
