@@ -103,6 +103,28 @@ static const char *vrf_name_of(const struct fwd *f, uint32_t id)
 	return v != NULL ? v->name : "gone";
 }
 
+/*
+ * ifp goes from its VRF to to_id (a reload or a replay moved it): said, as a
+ * bind is. What the old VRF still has out of it from before a replay (not
+ * refreshed in this generation: vrfmgr, restarted with the new config, will
+ * not send it again) goes now, not at REPLAY_END: else that VRF's packets,
+ * and its per-CE label's traffic, reach the new owner's CE meanwhile.
+ * Outside a replay everything is current and vrfmgr took it out first.
+ */
+static void if_moved(struct fwd *f, struct fwd_iface *ifp, uint32_t to_id, const char *addr)
+{
+	size_t n_routes = fib_sweep_out_of(f, ifp->vrf_id, ifp->name, f->gen),
+	       n_labels = lfib_sweep_out_of(f, ifp->name, f->gen);
+
+	log_info("interface %s moved from vrf %u (%s) to vrf %u (%s) as %s", ifp->name,
+		 ifp->vrf_id, vrf_name_of(f, ifp->vrf_id), to_id, vrf_name_of(f, to_id), addr);
+	if (n_routes + n_labels > 0)
+		log_info("interface %s: vrf %u's %zu %s and %zu %s out of it from before the replay "
+			 "dropped", ifp->name, ifp->vrf_id, n_routes,
+			 plural(n_routes, "route", "routes"), n_labels,
+			 plural(n_labels, "label", "labels"));
+}
+
 static void on_if_bind(struct fwd *f, const void *m)
 {
 	const struct ipc_if_bind *b = m;
@@ -119,10 +141,8 @@ static void on_if_bind(struct fwd *f, const void *m)
 	}
 	if (ifp == NULL && (ifp = fwd_iface_get(f, name, FWD_IF_ACCESS)) == NULL)
 		return;
-	if (ifp->active && ifp->vrf_id != b->vrf_id) /* a reload moved it: said, as a bind is */
-		log_info("interface %s moved from vrf %u (%s) to vrf %u (%s) as %s", name,
-			 ifp->vrf_id, vrf_name_of(f, ifp->vrf_id), b->vrf_id,
-			 vrf_name_of(f, b->vrf_id), prefix4_format(&p, addr));
+	if (ifp->active && ifp->vrf_id != b->vrf_id)
+		if_moved(f, ifp, b->vrf_id, prefix4_format(&p, addr));
 	if (!ifp->active || ifp->vrf_id != b->vrf_id) { /* from now on it delivers to b's VRF */
 		fwd_if_vrf_leave(f, ifp);
 		fwd_if_vrf_join(f, ifp, b->vrf_id);

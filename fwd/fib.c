@@ -480,6 +480,24 @@ static void vrf_sweep(struct fwd *f, struct fwd_vrf *v, uint32_t gen)
 	free(all);
 }
 
+size_t fib_sweep_out_of(struct fwd *f, uint32_t vrf_id, const char *ifname, uint32_t gen)
+{
+	struct fwd_vrf *v = fib_vrf_get(f, vrf_id);
+	struct fib_entry *all;
+	size_t n, dropped = 0;
+
+	if (v == NULL)
+		return 0;
+	all = fib_entries(f, v, &n);
+	for (size_t i = 0; i < n; i++)
+		if (all[i].gen != GEN_TAG(gen) && all[i].nh != NULL &&
+		    strncmp(all[i].nh->ifname, ifname, sizeof(all[i].nh->ifname)) == 0 &&
+		    fib_del(f, vrf_id, all[i].prefix, all[i].plen) == 0)
+			dropped++;
+	free(all);
+	return dropped;
+}
+
 void fib_sweep(struct fwd *f, uint32_t gen)
 {
 	for (uint32_t id = 0; id < f->vrf_cap; id++) {

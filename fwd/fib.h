@@ -98,6 +98,11 @@ void fib_vrf_counters(const struct fwd *f, const struct fwd_vrf *v, struct fwd_v
 bool fib_vrf_named(const struct fwd_vrf *v, const char *name);
 /* Adds a VRF or renames it (refreshing its generation). 0 or -errno. */
 int fib_vrf_add(struct fwd *f, uint32_t id, const char *name);
+/*
+ * Removes VRF vrf_id's entries out of interface ifname (their next hop's)
+ * not refreshed in generation gen: a replay's leftovers. How many.
+ */
+size_t fib_sweep_out_of(struct fwd *f, uint32_t vrf_id, const char *ifname, uint32_t gen);
 /* Removes a VRF with all its routes. */
 void fib_vrf_del(struct fwd *f, uint32_t id);
 

@@ -208,6 +208,22 @@ void lfib_sweep(struct fwd *f, uint32_t gen)
 	}
 }
 
+size_t lfib_sweep_out_of(struct fwd *f, const char *ifname, uint32_t gen)
+{
+	const struct lfib_tab *t = tab_of(f->lfib);
+	size_t n = 0;
+
+	for (uint32_t i = 0; t != NULL && i < t->cap; i++) {
+		const struct lfib_entry *e = entry_at(t, i);
+
+		if (e != NULL && !e->is_static && e->action == IPC_LFIB_POP_FORWARD &&
+		    e->gen != gen && e->nh != NULL &&
+		    strncmp(e->nh->ifname, ifname, sizeof(e->nh->ifname)) == 0 && lfib_del(f, i) == 0)
+			n++;
+	}
+	return n;
+}
+
 size_t lfib_del_vrf(struct fwd *f, uint32_t vrf_id)
 {
 	const struct lfib_tab *t = tab_of(f->lfib);

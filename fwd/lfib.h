@@ -72,6 +72,8 @@ int lfib_del(struct fwd *f, uint32_t in_label);
 /* Calls cb for each entry in label order. */
 void lfib_foreach(const struct fwd *f, void (*cb)(const struct lfib_entry *e, void *ctx), void *ctx);
 size_t lfib_count(const struct fwd *f);
+/* Deletes the POP_FORWARD entries to a CE on ifname not refreshed in generation gen; how many. */
+size_t lfib_sweep_out_of(struct fwd *f, const char *ifname, uint32_t gen);
 /* Deletes the entries that pop into VRF vrf_id (POP_LOOKUP); how many. */
 size_t lfib_del_vrf(struct fwd *f, uint32_t vrf_id);
 /* Deletes every non-static entry not refreshed in generation gen. */

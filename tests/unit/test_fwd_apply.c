@@ -313,6 +313,56 @@ Test(apply, a_vrf_id_given_to_another_vrf_keeps_nothing_of_the_old_one)
 	cr_assert_eq(fwd_iface_find(f, "ce-c1")->vrf_id, 2);
 }
 
+/* A gateway next hop id on interface ifname. */
+static void nh_on(uint32_t id, const char *ifname)
+{
+	struct ipc_nexthop n = { .nh_id = id, .type = IPC_NH_GATEWAY, .gateway = 0x0A070102 };
+
+	strcpy(n.ifname, ifname);
+	apply_msg(f, IPC_NH_ADD, &n, sizeof(n));
+}
+
+/*
+ * vrfmgr restarted with a config that moved ce-x from B to A (both stay,
+ * same ids). The replay binds ce-x to A long before REPLAY_END sweeps what B
+ * had out of it: B's route and per-CE label to ce-x's CE must go with the
+ * move, or B's packets (and its remote traffic) reach A's CE meanwhile.
+ * Outside a replay nothing is stale and nothing goes: vrfmgr takes the
+ * routes out first (vrf_local_shed).
+ */
+Test(apply, a_replay_moving_an_interface_drops_the_old_vrfs_stale_routes_out_of_it)
+{
+	vrf(IPC_VRF_ADD, 1, "A");
+	vrf(IPC_VRF_ADD, 2, "B");
+	bind_if(IPC_IF_BIND, "ce-a1", 1);
+	bind_if(IPC_IF_BIND, "ce-x", 2);
+	nh_on(7, "ce-x");
+	nh_on(8, "ce-a1");
+	route(IPC_FIB_ADD, 2, 0xAC100700, 24, 7); /* B's 172.16.7.0/24 via its CE on ce-x */
+	route(IPC_FIB_ADD, 2, 0xAC100800, 24, 8); /* B's route leaked from A, via A's CE */
+	label(IPC_LFIB_ADD, 300, IPC_LFIB_POP_FORWARD, 2, 7);
+
+	send0(IPC_REPLAY_BEGIN);
+	vrf(IPC_VRF_ADD, 1, "A");
+	bind_if(IPC_IF_BIND, "ce-a1", 1);
+	bind_if(IPC_IF_BIND, "ce-x", 1);
+	cr_assert_null(get(2, 0xAC10070A), "B's stale route out of ce-x went with the move");
+	cr_assert_null(lfib_lookup(f->lfib, 300), "so did its per-CE label to ce-x's CE");
+	cr_assert_not_null(get(2, 0xAC10080A), "B's route out of another link waits for the sweep");
+	send0(IPC_REPLAY_END);
+}
+
+Test(apply, outside_a_replay_a_moved_interface_leaves_the_routes_to_vrfmgr)
+{
+	vrf(IPC_VRF_ADD, 1, "A");
+	vrf(IPC_VRF_ADD, 2, "B");
+	bind_if(IPC_IF_BIND, "ce-x", 2);
+	nh_on(7, "ce-x");
+	route(IPC_FIB_ADD, 1, 0xAC100700, 24, 7); /* A's, leaked from B: a current entry */
+	bind_if(IPC_IF_BIND, "ce-x", 1);
+	cr_assert_not_null(get(1, 0xAC10070A));
+}
+
 /* The same VRF again (a replay, or the same name): a refresh that keeps everything. */
 Test(apply, the_same_vrf_added_again_keeps_its_routes_and_interfaces)
 {
