@@ -3,7 +3,8 @@
  *
  *   show bgp neighbors [ADDRESS]       (show bgp summary: the same table)
  *   show bgp vpnv4 [rd RD] [PREFIX [longer|shorter]] [rt RT] [neighbor A|local] [best]
- *   show vrf [NAME] [routes [PREFIX|ADDRESS]]          show vpn
+ *   show vrf [NAME] [routes [PREFIX|ADDRESS]]
+ *   show vpn [rd RD] [PREFIX [longer|shorter]] [rt RT] [neighbor A]
  *   show labels [VRF] | lsp | fib [VRF] | lfib | interfaces [VRF] | counters [VRF] | arp
  *   vrf explain RD PREFIX [VRF]       (main.c)
  *
@@ -24,7 +25,7 @@ const char *const cli_show_usage[] = {
 	"show bgp neighbors [ADDRESS]   (or show bgp summary)",
 	"show bgp vpnv4 [rd RD] [PREFIX [longer|shorter]] [rt RT] [neighbor ADDRESS|local] [best]",
 	"show vrf [NAME] [routes [PREFIX|ADDRESS]]",
-	"show vpn",
+	"show vpn [rd RD] [PREFIX [longer|shorter]] [rt RT] [neighbor ADDRESS]",
 	"show labels [VRF]",
 	"show lsp",
 	"show fib [VRF]",
@@ -85,7 +86,7 @@ static int show_bgp_neighbors(int argc, char **argv, struct cli_view *v, char *e
 	return path_add(v, "address", argv[0], err, len);
 }
 
-/* The form each keyword of show bgp vpnv4 wants, for the errors. */
+/* The form each keyword of the VPN route filters wants, for the errors. */
 static const char *vpnv4_form(const char *w)
 {
 	return strcmp(w, "rd") == 0   ? "rd RD, e.g. rd 10.255.0.2:100"
@@ -93,16 +94,24 @@ static const char *vpnv4_form(const char *w)
 				      : "neighbor ADDRESS or neighbor local";
 }
 
-/* show bgp vpnv4 ...: a table of paths, or one destination in detail. */
-static int show_bgp_vpnv4(int argc, char **argv, struct cli_view *v, char *err, size_t len)
+/* The VPN route filters show bgp vpnv4 and show vpn share: what was given, as a query. */
+struct vpn_filters {
+	const char *rd, *prefix, *match;
+	char q[512];
+};
+
+/*
+ * [rd RD] [PREFIX [longer|shorter]] [rt RT] [neighbor A] (and [best] when
+ * with_best), each at most once, into f->q; cmd names the command in the
+ * errors. 0, or -1 with err set.
+ */
+static int vpn_filters_parse(const char *cmd, bool with_best, int argc, char **argv,
+			     struct vpn_filters *f, char *err, size_t len)
 {
-	const char *rd = NULL, *prefix = NULL, *match = NULL;
 	bool seen_rt = false, seen_nb = false, best = false;
-	char q[512] = "";
 	int i;
 
-	view_table(v, "bgpd", "/routes", "routes", cli_cols_bgp_routes, cli_ncols_bgp_routes);
-	v->print = cli_print_bgp_routes;
+	memset(f, 0, sizeof(*f));
 	for (i = 0; i < argc; i++) {
 		const char *w = argv[i];
 		bool *seen = strcmp(w, "rt") == 0 ? &seen_rt : strcmp(w, "neighbor") == 0 ? &seen_nb
@@ -110,55 +119,80 @@ static int show_bgp_vpnv4(int argc, char **argv, struct cli_view *v, char *err, 
 
 		if (strcmp(w, "rd") == 0 || seen != NULL) {
 			if (i + 1 >= argc) {
-				snprintf(err, len, "show bgp vpnv4: %s needs a value (want %s)", w,
+				snprintf(err, len, "%s: %s needs a value (want %s)", cmd, w,
 					 vpnv4_form(w));
 				return -1;
 			}
-			if ((seen != NULL && *seen) || (seen == NULL && rd != NULL))
+			if ((seen != NULL && *seen) || (seen == NULL && f->rd != NULL))
 				goto twice;
 			if (seen != NULL)
 				*seen = true;
 			else
-				rd = argv[i + 1];
-			if (cli_path_add(q, sizeof(q), w, argv[++i]) < 0)
+				f->rd = argv[i + 1];
+			if (cli_path_add(f->q, sizeof(f->q), w, argv[++i]) < 0)
 				return fail(err, len, "argument too long");
 		} else if (strcmp(w, "longer") == 0 || strcmp(w, "shorter") == 0) {
-			if (match != NULL)
+			if (f->match != NULL)
 				goto twice;
-			match = w;
-		} else if (strcmp(w, "best") == 0) {
+			f->match = w;
+		} else if (with_best && strcmp(w, "best") == 0) {
 			if (best)
 				goto twice;
 			best = true;
-			cli_path_add(q, sizeof(q), "best", "true");
-		} else if (strchr(w, '/') != NULL && prefix == NULL) {
-			prefix = w;
+			cli_path_add(f->q, sizeof(f->q), "best", "true");
+		} else if (strchr(w, '/') != NULL && f->prefix == NULL) {
+			f->prefix = w;
 		} else {
-			snprintf(err, len, "show bgp vpnv4: unexpected \"%s\" (want rd RD, a prefix "
-					   "a.b.c.d/len, longer, shorter, rt RT, neighbor A, best)", w);
+			snprintf(err, len, "%s: unexpected \"%s\" (want rd RD, a prefix a.b.c.d/len, "
+					   "longer, shorter, rt RT, neighbor A%s)", cmd, w,
+				 with_best ? ", best" : "");
 			return -1;
 		}
 	}
-	if (match != NULL && prefix == NULL) {
-		snprintf(err, len, "show bgp vpnv4: %s needs a prefix (want show bgp vpnv4 PREFIX "
-				   "%s, e.g. 192.168.0.0/16 %s)", match, match, match);
+	if (f->match != NULL && f->prefix == NULL) {
+		snprintf(err, len, "%s: %s needs a prefix (want %s PREFIX %s, e.g. 192.168.0.0/16 %s)",
+			 cmd, f->match, cmd, f->match, f->match);
 		return -1;
 	}
-	if (prefix != NULL && cli_path_add(q, sizeof(q), "prefix", prefix) < 0)
+	if (f->prefix != NULL && cli_path_add(f->q, sizeof(f->q), "prefix", f->prefix) < 0)
 		return fail(err, len, "argument too long");
-	if (match != NULL)
-		cli_path_add(q, sizeof(q), "match", match);
-	if (rd != NULL && prefix != NULL && match == NULL && argc == 3) {
+	if (f->match != NULL)
+		cli_path_add(f->q, sizeof(f->q), "match", f->match);
+	return 0;
+twice:
+	snprintf(err, len, "%s: a second \"%s\" (each filter at most once)", cmd, argv[i]);
+	return -1;
+}
+
+/* show bgp vpnv4 ...: a table of paths, or one destination in detail. */
+static int show_bgp_vpnv4(int argc, char **argv, struct cli_view *v, char *err, size_t len)
+{
+	struct vpn_filters f;
+
+	if (vpn_filters_parse("show bgp vpnv4", true, argc, argv, &f, err, len) < 0)
+		return -1;
+	view_table(v, "bgpd", "/routes", "routes", cli_cols_bgp_routes, cli_ncols_bgp_routes);
+	v->print = cli_print_bgp_routes;
+	if (f.rd != NULL && f.prefix != NULL && f.match == NULL && argc == 3) {
 		/* one VPN prefix: every path and why the best won */
-		snprintf(v->path, sizeof(v->path), "/route%s", q);
+		snprintf(v->path, sizeof(v->path), "/route%s", f.q);
 		v->print = cli_print_route;
 		return 0;
 	}
-	snprintf(v->path, sizeof(v->path), "/routes%s", q);
+	snprintf(v->path, sizeof(v->path), "/routes%s", f.q);
 	return 0;
-twice:
-	snprintf(err, len, "show bgp vpnv4: a second \"%s\" (each filter at most once)", argv[i]);
-	return -1;
+}
+
+/* show vpn ...: vrfmgr's VPN table, filtered as show bgp vpnv4 is (no best: it holds only those). */
+static int show_vpn(int argc, char **argv, struct cli_view *v, char *err, size_t len)
+{
+	struct vpn_filters f;
+
+	if (vpn_filters_parse("show vpn", false, argc, argv, &f, err, len) < 0)
+		return -1;
+	view_table(v, "vrfmgr", "/vpn", "routes", cli_cols_vpn, cli_ncols_vpn);
+	snprintf(v->path, sizeof(v->path), "/vpn%s", f.q);
+	return 0;
 }
 
 static int show_vrf(int argc, char **argv, struct cli_view *v, char *err, size_t len)
@@ -209,7 +243,6 @@ static const struct simple_show simple[] = {
 	{ "lsps", "vrfmgr", "/lsps", "lsps", cli_cols_lsps, &cli_ncols_lsps, NULL },
 	{ "lfib", "fwd", "/lfib", "lfib", cli_cols_lfib, &cli_ncols_lfib, NULL },
 	{ "arp", "fwd", "/arp", "arp", cli_cols_arp, &cli_ncols_arp, NULL },
-	{ "vpn", "vrfmgr", "/vpn", "routes", cli_cols_vpn, &cli_ncols_vpn, NULL },
 };
 
 #define SHOW_WORDS "bgp, vrf, vpn, labels, lsp, fib, lfib, interfaces, counters, arp"
@@ -293,6 +326,8 @@ int cli_show_parse(int argc, char **argv, struct cli_view *v, char *err, size_t 
 		return show_vrf(argc - 1, argv + 1, v, err, errlen);
 	if (strcmp(argv[0], "fib") == 0)
 		return show_fib(argc - 1, argv + 1, v, err, errlen);
+	if (strcmp(argv[0], "vpn") == 0)
+		return show_vpn(argc - 1, argv + 1, v, err, errlen);
 	for (size_t i = 0; i < sizeof(vrf_shows) / sizeof(vrf_shows[0]); i++)
 		if (strcmp(argv[0], vrf_shows[i].word) == 0)
 			return show_of_vrf(&vrf_shows[i], argc - 1, argv + 1, v, err, errlen);

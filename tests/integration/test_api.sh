@@ -337,6 +337,15 @@ ctl_lookups() { # show bgp summary; one VRF route by prefix, or by an address in
 		ctl show interfaces | grep -Eq '^core0 +core +up +- +10\.0\.1\.1/30 +([0-9a-f]{2}:){5}[0-9a-f]{2} +1600$'
 }
 check "ferryctl show bgp summary; show vrf A routes PREFIX and ADDRESS (longest match); show interfaces (state, VRF, address, MAC, MTU)" ctl_lookups
+vpn_filtered() { # show vpn takes show bgp vpnv4's filters: B's RT gives only B's routes, as many as bgpd has
+	local all b
+	all=$(ctl --json show vpn | jq '.routes | length')
+	b=$(ctl --json show vpn rt 65000:200 | jq '[.routes[] | select(.route_targets | index("65000:200"))] | length')
+	[ "$b" -ge 1 ] && [ "$b" -lt "$all" ] &&
+		[ "$(ctl --json show vpn rt 65000:200 | jq '.routes | length')" = "$b" ] &&
+		[ "$(ctl --json show vpn rd 10.255.0.2:200 192.168.101.0/24 | jq -r '.routes[0].vrfs[0]')" = B ]
+}
+check "ferryctl show vpn rt RT / rd RD PREFIX: vrfmgr's VPN table filtered as show bgp vpnv4 is" vpn_filtered
 wrong_port() { # a VRF view sent to bgpd's port: said as the wrong port, not as an unknown VRF
 	local out
 	for form in "" --json; do

@@ -66,6 +66,9 @@ Test(cli_show, grammar)
 	parse_ok("labels", "vrfmgr", "/labels");
 	parse_ok("lsp", "vrfmgr", "/lsps");
 	parse_ok("vpn", "vrfmgr", "/vpn");
+	parse_ok("vpn rd 10.255.0.2:100", "vrfmgr", "/vpn?rd=10.255.0.2%3A100");
+	parse_ok("vpn 192.168.0.0/16 longer rt 65000:200 neighbor 10.255.0.2", "vrfmgr",
+		 "/vpn?rt=65000%3A200&neighbor=10.255.0.2&prefix=192.168.0.0%2F16&match=longer");
 	parse_ok("fib A", "fwd", "/fib?vrf=A");
 	parse_ok("fib", "fwd", "/fib");
 	parse_ok("lfib", "fwd", "/lfib");
@@ -87,6 +90,12 @@ Test(cli_show, grammar)
 	parse_bad("bgp vpnv4 rt 1:1 10.0.0.0/8 rt 1:2", "show bgp vpnv4: a second \"rt\"");
 	parse_bad("bgp vpnv4 10.0.0.0/8 longer shorter", "show bgp vpnv4: a second \"shorter\"");
 	parse_bad("bgp vpnv4 foo", "unexpected \"foo\"");
+	/* show vpn takes the same filters but best (its table holds best paths only) */
+	parse_bad("vpn best", "show vpn: unexpected \"best\" (want rd RD, a prefix a.b.c.d/len, "
+			      "longer, shorter, rt RT, neighbor A)");
+	parse_bad("vpn rt", "show vpn: rt needs a value (want rt RT, e.g. rt 65000:100)");
+	parse_bad("vpn shorter", "show vpn: shorter needs a prefix (want show vpn PREFIX shorter");
+	parse_bad("vpn rd 1:1 rd 1:2", "show vpn: a second \"rd\"");
 	parse_bad("bgp neighbors a b", "show bgp neighbors: unexpected \"b\" (want show bgp neighbors [ADDRESS])");
 	parse_bad("routers", "unknown command: show routers (want one of bgp, vrf, vpn,");
 	parse_bad("vrf A routes x y", "show vrf: unexpected \"y\" (want show vrf [NAME] [routes [PREFIX|ADDRESS]])");
