@@ -52,6 +52,10 @@ struct session_rec {
 	uint8_t from, to;
 };
 
+/* A record past API_EVENT_DATA would be cut short in the ring, silently. */
+_Static_assert(sizeof(struct route_rec) <= API_EVENT_DATA, "route_rec too big for an event");
+_Static_assert(sizeof(struct session_rec) <= API_EVENT_DATA, "session_rec too big for an event");
+
 struct bgpd_events {
 	struct bgpd *d;
 	struct api_events *ring;

@@ -81,6 +81,14 @@ const char *cli_event_line(const char *daemon, const char *event, const char *da
 		snprintf(buf, len, "%s%s label %s %s %s VRF %s", t, daemon,
 			 cli_json_text(d, "action"), cli_json_text(d, "label"),
 			 cli_json_text(d, "does"), cli_json_text(d, "vrf"));
+	else if (strcmp(event, "vrf") == 0)
+		snprintf(buf, len, "%s%s vrf %s %s (id %s)", t, daemon, cli_json_text(d, "action"),
+			 cli_json_text(d, "vrf"), cli_json_text(d, "vrf_id"));
+	else if (strcmp(event, "interface") == 0)
+		snprintf(buf, len, "%s%s interface %s %s %s VRF %s (%s)", t, daemon,
+			 cli_json_text(d, "action"), cli_json_text(d, "interface"),
+			 strcmp(cli_json_text(d, "action"), "bind") == 0 ? "to" : "from",
+			 cli_json_text(d, "vrf"), cli_json_text(d, "address"));
 	else if (strcmp(event, "nexthop") == 0)
 		snprintf(buf, len, "%s%s nexthop %s %s out label %s via %s on %s", t, daemon,
 			 cli_json_text(d, "nh_id"), cli_json_text(d, "type"),

@@ -26,7 +26,7 @@
 
 #include "common/api.h"
 
-#define API_EVENT_DATA 48      /* bytes of record per event */
+#define API_EVENT_DATA 64      /* bytes of record per event (each daemon asserts its records fit) */
 #define API_EVENTS_RING 16384  /* events kept for resuming clients */
 #define API_EVENTS_KEEPALIVE_S 15
 /* Snapshots the ring may outrun in a row before the stream ends with an "error" event. */

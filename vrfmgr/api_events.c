@@ -6,17 +6,20 @@
  * narrow interface, struct dataplane (dataplane.h). The API puts a tap in
  * front of it: each call goes on to fwd unchanged and leaves an event
  * behind. So the events are exactly what the dataplane was told, in the
- * order it was told (FIB entries added/removed per VRF, labels bound or
- * released, next hops re-resolved), the core needs no hooks, and replays
+ * order it was told (VRFs added/removed, attachment links bound/unbound,
+ * FIB entries added/removed per VRF, labels bound or released, next hops
+ * re-resolved), the core needs no hooks, and replays
  * (which fwd_sync sends on a connection of its own) are not reported as
  * changes.
  *
  * The snapshot (a resync, or ?snapshot=1) is what fwd should hold now, as
- * the same records: the next hops in use, then each VRF's FIB entries
+ * the same records: the VRFs and their links, the next hops in use, then
+ * each VRF's FIB entries
  * (walked in prefix order by key, api_walk.c, so the VRF may change between
  * chunks), then the LFIB entries (by label, from the sorted label array).
  */
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -27,8 +30,8 @@
 #include "vrfmgr/api.h"
 #include "vrfmgr/vrfmgr.h"
 
-enum { EV_FIB = 0, EV_LABEL, EV_NEXTHOP };
-static const char *const event_names[] = { "fib", "label", "nexthop", NULL };
+enum { EV_FIB = 0, EV_LABEL, EV_NEXTHOP, EV_VRF, EV_INTERFACE };
+static const char *const event_names[] = { "fib", "label", "nexthop", "vrf", "interface", NULL };
 
 struct fib_rec {
 	uint32_t vrf_id;
@@ -51,6 +54,26 @@ struct label_rec {
 struct nh_rec {
 	struct ipc_nexthop nh;
 };
+
+/* A VRF added or removed; its name as it was then (a removed one is gone when read). */
+struct vrf_rec {
+	struct ipc_vrf v;
+	uint8_t add;
+};
+
+/* An attachment link bound to a VRF or unbound, with that VRF's name then. */
+struct if_rec {
+	struct ipc_if_bind b;
+	char vrf[IPC_NAME_MAX];
+	uint8_t bind;
+};
+
+/* A record past API_EVENT_DATA would be cut short in the ring, silently. */
+_Static_assert(sizeof(struct fib_rec) <= API_EVENT_DATA, "fib_rec too big for an event");
+_Static_assert(sizeof(struct label_rec) <= API_EVENT_DATA, "label_rec too big for an event");
+_Static_assert(sizeof(struct nh_rec) <= API_EVENT_DATA, "nh_rec too big for an event");
+_Static_assert(sizeof(struct vrf_rec) <= API_EVENT_DATA, "vrf_rec too big for an event");
+_Static_assert(sizeof(struct if_rec) <= API_EVENT_DATA, "if_rec too big for an event");
 
 struct vrfapi_events {
 	struct vrfmgr *vm;
@@ -106,11 +129,72 @@ static void publish_fib(struct vrfapi_events *ev, const struct ipc_fib_entry *e,
 		struct vrfapi_events *ev = ctx;                                                   \
 		DP_CALL(&ev->inner, fn, x);                                                       \
 	}
-TAP_FORWARD(vrf_add, struct ipc_vrf)
-TAP_FORWARD(vrf_del, struct ipc_vrf)
-TAP_FORWARD(if_bind, struct ipc_if_bind)
-TAP_FORWARD(if_unbind, struct ipc_if_bind)
 TAP_FORWARD(nh_del, struct ipc_nexthop)
+
+static void vrf_rec_of(struct vrf_rec *r, const struct ipc_vrf *v, bool add)
+{
+	memset(r, 0, sizeof(*r));
+	r->v = *v;
+	r->add = add;
+}
+
+/* The VRF's name from the table (the IF_BIND carries only its id); "" when it has none. */
+static void if_rec_of(struct if_rec *r, struct vrfmgr *vm, const struct ipc_if_bind *b, bool bind)
+{
+	const struct vrf *v = vrf_by_id(&vm->table, b->vrf_id);
+
+	memset(r, 0, sizeof(*r));
+	r->b = *b;
+	r->bind = bind;
+	if (v != NULL && v->cfg != NULL)
+		snprintf(r->vrf, sizeof(r->vrf), "%s", v->cfg->name);
+}
+
+static void tap_vrf(void *ctx, const struct ipc_vrf *v, bool add)
+{
+	struct vrfapi_events *ev = ctx;
+	struct vrf_rec r;
+
+	if (add)
+		DP_CALL(&ev->inner, vrf_add, v);
+	else
+		DP_CALL(&ev->inner, vrf_del, v);
+	vrf_rec_of(&r, v, add);
+	api_events_publish(ev->ring, EV_VRF, &r, sizeof(r));
+}
+
+static void tap_vrf_add(void *ctx, const struct ipc_vrf *v)
+{
+	tap_vrf(ctx, v, true);
+}
+
+static void tap_vrf_del(void *ctx, const struct ipc_vrf *v)
+{
+	tap_vrf(ctx, v, false);
+}
+
+static void tap_if(void *ctx, const struct ipc_if_bind *b, bool bind)
+{
+	struct vrfapi_events *ev = ctx;
+	struct if_rec r;
+
+	if (bind)
+		DP_CALL(&ev->inner, if_bind, b);
+	else
+		DP_CALL(&ev->inner, if_unbind, b);
+	if_rec_of(&r, ev->vm, b, bind);
+	api_events_publish(ev->ring, EV_INTERFACE, &r, sizeof(r));
+}
+
+static void tap_if_bind(void *ctx, const struct ipc_if_bind *b)
+{
+	tap_if(ctx, b, true);
+}
+
+static void tap_if_unbind(void *ctx, const struct ipc_if_bind *b)
+{
+	tap_if(ctx, b, false);
+}
 
 static void tap_nh_add(void *ctx, const struct ipc_nexthop *nh)
 {
@@ -170,7 +254,7 @@ static const struct dataplane_ops tap_ops = {
 
 /* ---- the snapshot: what fwd should hold, as records ---- */
 
-enum { SNAP_NH = 0, SNAP_FIB, SNAP_LABELS };
+enum { SNAP_VRFS = 0, SNAP_NH, SNAP_FIB, SNAP_LABELS };
 
 struct snap {
 	struct vrfapi_events *ev;
@@ -206,6 +290,42 @@ static void snap_end(void *cursor)
 static bool snap_full(const struct jw *w, size_t budget_end)
 {
 	return evbuffer_get_length(w->out) + w->staged >= budget_end;
+}
+
+/* The snapshot's VRFs and bindings: vrf_emit_config's calls, written as records. */
+struct snap_emit {
+	struct jw *w;
+	struct vrfapi_events *ev;
+};
+
+static void snap_vrf_add(void *ctx, const struct ipc_vrf *v)
+{
+	struct snap_emit *se = ctx;
+	struct vrf_rec r;
+
+	vrf_rec_of(&r, v, true);
+	api_events_snapshot_item(se->w, se->ev->ring, EV_VRF, &r, sizeof(r));
+}
+
+static void snap_if_bind(void *ctx, const struct ipc_if_bind *b)
+{
+	struct snap_emit *se = ctx;
+	struct if_rec r;
+
+	if_rec_of(&r, se->ev->vm, b, true);
+	api_events_snapshot_item(se->w, se->ev->ring, EV_INTERFACE, &r, sizeof(r));
+}
+
+/* VRFs are at most a few thousand, a record or three each: all in one go. */
+static void snap_vrfs(struct jw *w, struct snap *sn)
+{
+	static const struct dataplane_ops ops = { .vrf_add = snap_vrf_add, .if_bind = snap_if_bind };
+	struct snap_emit se = { w, sn->ev };
+	struct dataplane dp = { .ops = &ops, .ctx = &se };
+	const struct vrf_table *t = &sn->ev->vm->table;
+
+	for (size_t i = 0; i < t->n_vrfs; i++)
+		vrf_emit_config(&t->vrfs[i], &dp);
 }
 
 /* Next hops are few (one per remote PE and CE gateway): all in one go. */
@@ -314,6 +434,10 @@ static bool snap_fill(struct jw *w, void *cursor, size_t budget_end)
 {
 	struct snap *sn = cursor;
 
+	if (sn->phase == SNAP_VRFS) {
+		snap_vrfs(w, sn);
+		sn->phase = SNAP_NH;
+	}
 	if (sn->phase == SNAP_NH) {
 		snap_nexthops(w, sn);
 		sn->phase = SNAP_FIB;
@@ -386,6 +510,25 @@ static void event_fmt(struct jw *w, const struct api_event *e, void *ctx)
 
 		memcpy(&r, e->data, sizeof(r));
 		label_fmt(w, ev->vm, &r);
+	} else if (e->type == EV_VRF) {
+		struct vrf_rec r;
+
+		memcpy(&r, e->data, sizeof(r));
+		jw_kv_string(w, "action", r.add ? "add" : "del");
+		jw_kv_string(w, "vrf", r.v.name);
+		jw_kv_uint(w, "vrf_id", r.v.vrf_id);
+	} else if (e->type == EV_INTERFACE) {
+		struct if_rec r;
+		struct prefix4 p;
+
+		memcpy(&r, e->data, sizeof(r));
+		p.addr = r.b.address;
+		p.len = r.b.plen;
+		jw_kv_string(w, "action", r.bind ? "bind" : "unbind");
+		jw_kv_string(w, "interface", r.b.ifname);
+		jw_kv_string(w, "vrf", r.vrf[0] ? r.vrf : NULL);
+		jw_kv_uint(w, "vrf_id", r.b.vrf_id);
+		vrfapi_kv_prefix(w, "address", &p); /* fwd's own address on the link, with its length */
 	} else if (e->type == EV_NEXTHOP) {
 		struct nh_rec r;
 

@@ -191,6 +191,8 @@ void vrf_table_set_dataplane(struct vrf_table *t, const struct dataplane *dp);
 void vrf_table_set_export(struct vrf_table *t, const struct export_sink *sink);
 /* Emits the full state to dp: VRF_ADD, IF_BIND, NH_ADD, FIB_ADD, LFIB_ADD. */
 void vrf_table_replay(const struct vrf_table *t, const struct dataplane *dp);
+/* v's VRF_ADD and its interfaces' IF_BINDs to dp, as replays and new VRFs send them. */
+void vrf_emit_config(const struct vrf *v, const struct dataplane *dp);
 /* The FIB entry vp has in the dataplane (its installed next hop and label); false when none. */
 bool vrf_prefix_fib_entry(const struct vrf *v, const struct vrf_prefix *vp,
 			  struct ipc_fib_entry *e);

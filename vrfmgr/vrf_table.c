@@ -128,7 +128,7 @@ static int vrf_add_static(struct vrf_table *t, struct vrf *v, const struct cfg_s
 	return vrf_route_upsert(t, v, &s->prefix, &r);
 }
 
-static void vrf_emit_config(const struct vrf *v, const struct dataplane *dp)
+void vrf_emit_config(const struct vrf *v, const struct dataplane *dp)
 {
 	struct ipc_vrf iv = { .vrf_id = v->id };
 	size_t i;

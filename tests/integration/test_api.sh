@@ -575,7 +575,9 @@ fi
 vrf_resync() { # vrfmgr's snapshot: what fwd holds (8 FIB entries, labels 100/101, the next hops)
 	stream_until sse_ends 1 "$TMP/vresync.txt" curl -sN --unix-socket "$RUN1/vrfmgr.sock" "http://ferry/events?since=1" &&
 		grep -q '^event: resync' "$TMP/vresync.txt" &&
-		[ "$(grep -c '^data: {"snapshot":true,.*"action":"add","vrf":"[AB]"' "$TMP/vresync.txt")" = 8 ] &&
+		[ "$(grep -A1 '^event: fib' "$TMP/vresync.txt" | grep -c '^data: {"snapshot":true,.*"action":"add","vrf":"[AB]"')" = 8 ] &&
+		grep -A1 '^event: vrf' "$TMP/vresync.txt" | grep -q '^data: {"snapshot":true,.*"action":"add","vrf":"A","vrf_id":1}' &&
+		grep -A1 '^event: interface' "$TMP/vresync.txt" | grep -q '^data: {"snapshot":true,.*"action":"bind","interface":"ce-b1","vrf":"B","vrf_id":2,"address":"10.2.1.1/30"}' &&
 		grep -q '^data: {"snapshot":true,.*"vrf":"A","vrf_id":1,"prefix":"192.168.101.0/24","type":"labeled","inner_label":200,"outer_label":16' "$TMP/vresync.txt" &&
 		grep -q '^data: {"snapshot":true,.*"action":"add","label":101,"does":"pop-lookup","vrf":"B"' "$TMP/vresync.txt" &&
 		grep -q '^data: {"snapshot":true,.*"type":"labeled","outer_label":16,"interface":"core0"' "$TMP/vresync.txt" &&
@@ -584,7 +586,7 @@ vrf_resync() { # vrfmgr's snapshot: what fwd holds (8 FIB entries, labels 100/10
 		grep -q '^event: snapshot-end' "$TMP/vresync.txt"
 }
 if vrf_resync; then
-	ok "vrfmgr: resync, then a snapshot of what fwd holds: 8 FIB entries ([16 | 200] for A's 192.168.101.0/24), labels, next hops (a connected one's next_hop null)"
+	ok "vrfmgr: resync, then a snapshot of what fwd holds: its VRFs and their links, 8 FIB entries ([16 | 200] for A's 192.168.101.0/24), labels, next hops (a connected one's next_hop null)"
 else
 	not_ok "vrfmgr: resync, then a snapshot of what fwd holds"
 	head -c 3000 "$TMP/vresync.txt" | note
@@ -593,6 +595,8 @@ snap_ctl() { # ferryctl events --snapshot: both daemons' state first (stopped at
 	stream_until ctl_ends 2 "$TMP/snapctl.txt" "$CTL" -i "$PREFIX-pe1" events --snapshot &&
 		grep -q 'bgpd route update 10.255.0.2:100:192.168.101.0/24 label 200 .*(snapshot)$' "$TMP/snapctl.txt" &&
 		grep -q 'vrfmgr fib add VRF B 192.168.101.0/24 labeled \[16 | 201\] via 10.0.1.2 on core0 (snapshot)$' "$TMP/snapctl.txt" &&
+		grep -q 'vrfmgr vrf add A (id 1) (snapshot)$' "$TMP/snapctl.txt" &&
+		grep -q 'vrfmgr interface bind ce-a1 to VRF A (10.1.1.1/30) (snapshot)$' "$TMP/snapctl.txt" &&
 		grep -q '^bgpd snapshot-end' "$TMP/snapctl.txt" && grep -q '^vrfmgr snapshot-end' "$TMP/snapctl.txt"
 }
 check "ferryctl events --snapshot: bgpd's routes and vrfmgr's FIB as snapshot lines, then both snapshot-ends" snap_ctl

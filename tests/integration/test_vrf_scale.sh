@@ -10,6 +10,8 @@
 #    25 given the RT of the next (25 pairs that leak each other's static route), 10
 #    trading attachment interfaces, 40 with another static route;
 # and a second SIGHUP goes back to the first file. Checks:
+#  - vrfmgr's /events: a vrf event per VRF added or removed, interface events
+#    for the links bound and unbound;
 #  - the reload's log: its counts, one line per VRF (not per route), well
 #    under a second; the "N messages to fwd" it gives is what vrfmgr sent
 #    fwd (its metrics), the FIB changes it holds back to group included;
@@ -151,6 +153,8 @@ done
 # --- one reload changes 275 VRFs ---------------------------------------------------------
 lines0=$(wc -l <"$VLOG")
 sent0=$(fwd_sent)
+ev_seq() { api vrfmgr /metrics | awk '$1 == "ferry_api_events_sequence" { print $2 }'; }
+ev0=$(ev_seq)
 hup "$TMP/changed.json"
 done_line=$(grep "reload done" "$VLOG" | tail -n 1)
 note <<<"$done_line"
@@ -169,6 +173,24 @@ n_log=$(sed -E 's/.*; ([0-9]+) messages? to fwd.*/\1/' <<<"$done_line")
 check "the messages to fwd it logs ($n_log) are what vrfmgr sent fwd (metrics: +$(($(fwd_sent) - sent0)))" \
 	eval '[ "$n_log" = $(($(fwd_sent) - sent0)) ]'
 
+# vrfmgr's /events since before the reload: what fwd was told, VRFs and links included
+# (the last "data:" of each event is enough: every event is one line of JSON)
+n_ev=$(($(ev_seq) - ev0))
+api vrfmgr "/events?since=$ev0&limit=$n_ev" >"$TMP/events.txt"
+ev_count() { # ev_count EVENT JQ-FILTER: how many EVENT events the filter keeps
+	awk -v e="$1" '/^event: / { t = $2 } /^data: / && t == e { sub(/^data: /, ""); print }' \
+		"$TMP/events.txt" | jq -c "select($2)" | wc -l
+}
+events_ok() {
+	[ "$(ev_count vrf '.action == "add"')" = 200 ] && [ "$(ev_count vrf '.action == "del"')" = 200 ] &&
+		[ "$(ev_count vrf '.action == "add" and .vrf == "n1"')" = 1 ] &&
+		[ "$(ev_count interface '.action == "bind" and .interface == "nce1" and .vrf == "n1"')" = 1 ] &&
+		[ "$(ev_count interface '.action == "unbind" and .interface == "ce1" and .vrf == "t1"')" = 1 ] &&
+		[ "$(ev_count interface '.action == "bind" and .interface == "ce251" and .vrf == "t252"')" = 1 ]
+}
+
+check "vrfmgr's /events show the reload's VRFs (200 add, 200 del) and links (nce1 bound to n1, ce1 unbound from t1, ce251 to t252): $n_ev events" \
+	events_ok
 check "ferryctl verify: bgpd, vrfmgr and fwd agree after the reload" poll 10 verify
 note <"$TMP/verify.out"
 # 500 VRFs, 2 routes each, plus one leaked static in each of the 50 paired VRFs
