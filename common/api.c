@@ -520,6 +520,8 @@ static void api_dispatch(struct evhttp_request *req, void *arg)
 	}
 	evhttp_add_header(evhttp_request_get_output_headers(req), "Content-Type",
 			  call.content_type);
+	/* every answer is live state (an event stream above all): no cache may keep one */
+	evhttp_add_header(evhttp_request_get_output_headers(req), "Cache-Control", "no-store");
 	if (call.conn == NULL)
 		evhttp_add_header(evhttp_request_get_output_headers(req), "Connection", "close");
 	if (evhttp_request_get_command(req) == EVHTTP_REQ_HEAD)

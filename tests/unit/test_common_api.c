@@ -171,6 +171,7 @@ Test(api, get_with_query)
 	cr_assert(strncmp(r, "HTTP/1.0 200", 12) == 0 || strncmp(r, "HTTP/1.1 200", 12) == 0, "%s",
 		  r);
 	cr_assert_not_null(strstr(r, "Content-Type: application/json\r\n"), "%s", r);
+	cr_assert_not_null(strstr(r, "Cache-Control: no-store\r\n"), "%s", r);
 	cr_assert_str_eq(body_of(r), "{\"y\":\"1\",\"absent\":null}");
 }
 

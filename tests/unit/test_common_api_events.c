@@ -47,6 +47,7 @@ Test(api, events_since_and_limit)
 		 (unsigned long long)before + 1);
 	r = http(req);
 	cr_assert_not_null(strstr(r, "Content-Type: text/event-stream"), "%s", r);
+	cr_assert_not_null(strstr(r, "Cache-Control: no-store"), "a cache may keep the stream: %s", r);
 	b = body_of(r);
 	cr_assert_not_null(strstr(b, "event: hello\ndata: {"), "%s", b);
 	cr_assert_not_null(strstr(b, "\"why\":\"resumed\""), "%s", b);
