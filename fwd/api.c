@@ -76,7 +76,8 @@ static void lfib_entry_json(const struct lfib_entry *e, void *ctx)
 	jw_object_begin(w);
 	jw_kv_uint(w, "in_label", e->in_label);
 	jw_kv_string(w, "action", lfib_action_name(e));
-	jw_kv_string(w, "vrf", e->action == IPC_LFIB_POP_LOOKUP && v != NULL ? v->name : NULL);
+	/* pop_lookup: the VRF looked up in; pop_forward: its CE's (as /counters has it) */
+	jw_kv_string(w, "vrf", e->action != IPC_LFIB_SWAP && v != NULL ? v->name : NULL);
 	kv_label(w, "out_label", e->action == IPC_LFIB_SWAP ? e->out_label : MPLS_LABEL_NONE);
 	kv_ifname(w, "interface", nh != NULL && nh->present ? nh->ifname : NULL);
 	kv_addr(w, "next_hop", nh != NULL && nh->present ? nh->gateway : 0);

@@ -266,6 +266,24 @@ Test(api, lfib)
 	json_object_put(j);
 }
 
+/* A per-CE label names its CE's VRF, as /counters does (it was null). */
+Test(api, lfib_pop_forward_names_its_ce_vrf)
+{
+	struct ipc_lfib_entry l3 = { .in_label = 300, .action = IPC_LFIB_POP_FORWARD, .nh_id = 1,
+				     .vrf_id = 1 };
+	int status;
+	json_object *j, *e;
+
+	apply_msg(f, IPC_LFIB_ADD, &l3, sizeof(l3));
+	j = get("/lfib", NULL, &status);
+	e = json_object_array_get_idx(key(j, "lfib"), 2);
+	cr_assert_eq(json_object_get_int(key(e, "in_label")), 300);
+	cr_assert_str_eq(str(e, "action"), "pop_forward");
+	cr_assert_str_eq(str(e, "vrf"), "A");
+	cr_assert_str_eq(str(e, "interface"), "ce-a1");
+	json_object_put(j);
+}
+
 Test(api, arp_and_counters)
 {
 	int status;
