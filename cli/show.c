@@ -5,7 +5,7 @@
  *   show bgp vpnv4 [rd RD] [PREFIX [longer|shorter]] [rt RT] [neighbor A|local] [best]
  *   show vrf [NAME] [routes [PREFIX|ADDRESS]]
  *   show vpn [rd RD] [PREFIX [longer|shorter]] [rt RT] [neighbor A]
- *   show labels [VRF] | lsp | fib [VRF] | lfib | interfaces [VRF] | counters [VRF] | arp
+ *   show labels [VRF] | lsp | fib [VRF] | lfib [VRF] | interfaces [VRF] | counters [VRF] | arp
  *   vrf explain RD PREFIX [VRF]       (main.c)
  *
  * Each form becomes a view: which daemon and path to ask and how to print
@@ -29,7 +29,7 @@ const char *const cli_show_usage[] = {
 	"show labels [VRF]",
 	"show lsp",
 	"show fib [VRF]",
-	"show lfib",
+	"show lfib [VRF]",
 	"show interfaces [VRF]",
 	"show counters [VRF]",
 	"show arp",
@@ -241,7 +241,6 @@ struct simple_show {
 static const struct simple_show simple[] = {
 	{ "lsp", "vrfmgr", "/lsps", "lsps", cli_cols_lsps, &cli_ncols_lsps, NULL },
 	{ "lsps", "vrfmgr", "/lsps", "lsps", cli_cols_lsps, &cli_ncols_lsps, NULL },
-	{ "lfib", "fwd", "/lfib", "lfib", cli_cols_lfib, &cli_ncols_lfib, NULL },
 	{ "arp", "fwd", "/arp", "arp", cli_cols_arp, &cli_ncols_arp, NULL },
 };
 
@@ -293,6 +292,7 @@ struct vrf_show {
 
 static const struct vrf_show vrf_shows[] = {
 	{ "labels", "vrfmgr", "/labels", "labels", cli_cols_labels, &cli_ncols_labels, NULL },
+	{ "lfib", "fwd", "/lfib", "lfib", cli_cols_lfib, &cli_ncols_lfib, NULL },
 	{ "interfaces", "fwd", "/interfaces", "interfaces", cli_cols_if_state,
 	  &cli_ncols_if_state, NULL },
 	/* interfaces' counters, drops, then the per-VRF and per-label tables */

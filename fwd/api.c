@@ -63,6 +63,7 @@ void fwd_api_fib_entry(struct jw *w, const struct fwd_vrf *v, const struct fib_e
 struct lfib_walk {
 	struct jw *w;
 	const struct fwd *f;
+	const struct fwd_vrf *only; /* ?vrf=: the labels into it; NULL: all */
 };
 
 static void lfib_entry_json(const struct lfib_entry *e, void *ctx)
@@ -73,6 +74,8 @@ static void lfib_entry_json(const struct lfib_entry *e, void *ctx)
 	const struct nexthop *nh = e->nh;
 	uint64_t packets, bytes;
 
+	if (lw->only != NULL && (e->action == IPC_LFIB_SWAP || v != lw->only))
+		return;
 	jw_object_begin(w);
 	jw_kv_uint(w, "in_label", e->in_label);
 	jw_kv_string(w, "action", lfib_action_name(e));
@@ -89,9 +92,11 @@ static void lfib_entry_json(const struct lfib_entry *e, void *ctx)
 
 static int h_lfib(struct jw *w, const struct api_request *req, void *ctx)
 {
-	struct lfib_walk lw = { w, ctx };
+	struct lfib_walk lw = { w, ctx, NULL };
+	const char *name = api_query_get(req, "vrf");
 
-	(void)req;
+	if (name != NULL && (lw.only = fib_vrf_by_name(lw.f, name)) == NULL)
+		return api_param_error(w, 404, "vrf", "no VRF named \"%s\"", name);
 	jw_object_begin(w);
 	jw_key(w, "lfib");
 	jw_array_begin(w);
@@ -252,7 +257,8 @@ static int h_counters(struct jw *w, const struct api_request *req, void *ctx)
 const struct api_route fwd_api_routes[] = {
 	{ "/fib", fwd_api_fib, "per-VRF forwarding entries, streamed (?vrf=NAME for one VRF)",
 	  .params = API_PARAMS("vrf") },
-	{ "/lfib", h_lfib, "label forwarding entries" },
+	{ "/lfib", h_lfib, "label forwarding entries (?vrf=NAME: the labels into that VRF)",
+	  .params = API_PARAMS("vrf") },
 	{ "/arp", h_arp, "ARP entries per interface" },
 	{ "/interfaces", h_interfaces,
 	  "fwd's interfaces: role, state, VRF, address, MAC, MTU (?vrf=NAME: that VRF's)",

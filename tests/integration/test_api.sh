@@ -200,6 +200,7 @@ fwd_content() {
 		get fwd '/lookup?vrf=B&address=192.168.101.20' | jq -e '.found and .inner_label == 201
 		and .out_label == 16 and .interface == "core0" and .arp.state == "reachable"' >/dev/null &&
 		get fwd /lfib | jq -e '[.lfib[] | [.in_label, .vrf]] == [[100,"A"],[101,"B"]]' >/dev/null &&
+		get fwd '/lfib?vrf=B' | jq -e '[.lfib[] | [.in_label, .vrf]] == [[101,"B"]]' >/dev/null &&
 		get fwd /arp | jq -e 'any(.arp[]; .address == "10.0.1.2" and .state == "reachable")' >/dev/null
 }
 check "fwd /fib, /lookup (labels, gateway MAC), /lfib, /arp" fwd_content
@@ -300,7 +301,7 @@ bad_params() { # every endpoint checks its query: unknown, repeated, other case 
 		err_is 400 'given twice' vrfmgr '/routes?vrf=A&vrf=B' &&
 		err_is 400 'given twice' fwd '/fib?vrf=A&vrf=B' &&
 		err_is 400 'unknown parameter "VRF" (want vrf)' fwd '/fib?VRF=A' &&
-		err_is 400 'unknown parameter "x" (want none)' fwd '/lfib?x=1' &&
+		err_is 400 'unknown parameter "x" (want vrf)' fwd '/lfib?x=1' &&
 		err_is 400 'unknown parameter "x" (want none)' fwd '/arp?x=1' &&
 		err_is 400 'unknown parameter "x" (want vrf)' fwd '/counters?vrf=A&x=1'
 }
@@ -717,10 +718,10 @@ ctl_usage() { # a usage error names the word in the way and what the command wan
 	usage_2 'show fib: unexpected "192.168.101.10" (want show fib [VRF]; for one address: ferryctl trace VRF ADDRESS)' \
 		show fib A 192.168.101.10 &&
 		usage_2 'show bgp: neighbors or vpnv4? (want show bgp neighbors [ADDRESS] or show bgp vpnv4 [rd RD] [PREFIX] ...)' show bgp &&
-		usage_2 'show lfib: unexpected "x" (show lfib takes nothing more)' show lfib x &&
+		usage_2 'show lfib: unexpected "x" (want show lfib [VRF])' show lfib B x &&
 		usage_2 'fwd fib: unexpected "B" (want fwd fib [VRF])' fwd fib A B
 }
-check "ferryctl usage errors: show fib A ADDRESS, show bgp, show lfib x, fwd fib A B name the word and the form (exit 2)" ctl_usage
+check "ferryctl usage errors: show fib A ADDRESS, show bgp, show lfib B x, fwd fib A B name the word and the form (exit 2)" ctl_usage
 if ctl_tls; then
 	ok "ferryctl --url https://10.255.0.1:7180 --ca --token-file: show vrf (table and --json), events --snapshot over TLS; 401 without the token (show and events name it), refused without the CA; bgpd's command on vrfmgr's port says so"
 else

@@ -109,7 +109,8 @@ Test(cli_show, grammar)
 			 "show bgp vpnv4");
 	parse_bad("bgp foo", "unknown command: show bgp foo (want show bgp neighbors [ADDRESS], "
 			     "show bgp summary or show bgp vpnv4 ...)");
-	parse_bad("lfib x", "show lfib: unexpected \"x\" (show lfib takes nothing more)");
+	parse_ok("lfib B", "fwd", "/lfib?vrf=B");
+	parse_bad("lfib B x", "show lfib: unexpected \"x\" (want show lfib [VRF])");
 	parse_bad("counters A 1", "show counters: unexpected \"1\" (want show counters [VRF])");
 }
 

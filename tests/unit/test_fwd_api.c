@@ -218,7 +218,7 @@ Test(api, every_endpoint_checks_its_parameters)
 		{ "/fib", "vrf=A&vrf=B", "parameter \"vrf\" given twice (want it once)" },
 		{ "/fib", "VRF=A", "unknown parameter \"VRF\" (want vrf)" },
 		{ "/fib", "vrf=A&x=1", "unknown parameter \"x\" (want vrf)" },
-		{ "/lfib", "vrf=A", "unknown parameter \"vrf\" (want none)" },
+		{ "/lfib", "vrf=A&x=1", "unknown parameter \"x\" (want vrf)" },
 		{ "/arp", "interface=core0", "unknown parameter \"interface\" (want none)" },
 		{ "/counters", "vrf=A&x=1", "unknown parameter \"x\" (want vrf)" },
 		{ "/lookup", "vrf=A&address=10.1.1.2&x=1", "unknown parameter \"x\" (want vrf, address)" },
@@ -281,6 +281,20 @@ Test(api, lfib_pop_forward_names_its_ce_vrf)
 	cr_assert_str_eq(str(e, "action"), "pop_forward");
 	cr_assert_str_eq(str(e, "vrf"), "A");
 	cr_assert_str_eq(str(e, "interface"), "ce-a1");
+	json_object_put(j);
+	/* ?vrf=: the labels into it, pop_lookup and pop_forward; no swap */
+	j = get("/lfib", "vrf=A", &status);
+	cr_assert_eq(status, 200);
+	cr_assert_eq(json_object_array_length(key(j, "lfib")), 2);
+	cr_assert_eq(json_object_get_int(key(json_object_array_get_idx(key(j, "lfib"), 0),
+					     "in_label")), 100);
+	json_object_put(j);
+	j = get("/lfib", "vrf=B", &status);
+	cr_assert_eq(json_object_array_length(key(j, "lfib")), 0);
+	json_object_put(j);
+	j = get("/lfib", "vrf=Z", &status);
+	cr_assert_eq(status, 404);
+	cr_assert_str_eq(str(j, "param"), "vrf");
 	json_object_put(j);
 }
 
