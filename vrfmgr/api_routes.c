@@ -348,6 +348,11 @@ int vrfapi_routes(struct jw *w, const struct api_request *req, void *ctx)
 		return rc;
 	if (name != NULL && ((only = vrf_by_name(&vm->table, name)) == NULL || only->cfg == NULL))
 		return api_param_error(w, 404, "vrf", "no VRF named \"%s\"", name);
+	/* one prefix per VRF comes back: nothing to page (a limit or cursor would be lost silently) */
+	if (as != NULL && (limit != 0 || after != NULL))
+		return api_param_error(w, 400, limit != 0 ? "limit" : "after",
+				       "%s: not with address= (one longest match per VRF; no paging)",
+				       limit != 0 ? "limit" : "after");
 	if (as != NULL || (f.has_prefix && f.match == API_MATCH_EXACT && limit == 0 && after == NULL))
 		return routes_find(w, vm, only, &f, as);
 	if ((rw = calloc(1, sizeof(*rw))) == NULL)

@@ -275,6 +275,7 @@ bad_requests() {
 		err_is 400 'want ?rd=RD&prefix=PREFIX' bgpd '/route' &&
 		err_is 404 'no route 10.255.0.9:1:10.0.0.0/8' bgpd '/route?rd=10.255.0.9:1&prefix=10.0.0.0/8' &&
 		err_is 404 'no VRF named "Z"' vrfmgr '/routes?vrf=Z' &&
+		err_is 400 'limit: not with address=' vrfmgr '/routes?vrf=A&address=192.168.101.10&limit=1' &&
 		err_is 400 'address' fwd '/lookup?vrf=A&address=300.1.1.1' &&
 		err_is 405 'want GET' bgpd /routes -X POST &&
 		err_is 403 'read-only API' vrfmgr '/debug/fwd/fib-del?vrf=A&prefix=192.168.101.0/24' -X POST &&
