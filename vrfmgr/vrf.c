@@ -136,9 +136,11 @@ static void vrf_limit_note(struct vrf *v)
 		return;
 	if (!v->limit_warned && v->routes.count >= warn_at) {
 		v->limit_warned = true;
-		log_warnx("vrf %s: %zu %s, %u%% of its limit of %u", v->cfg->name, v->routes.count,
-			  plural(v->routes.count, "prefix", "prefixes"), v->cfg->warn_threshold,
-			  v->cfg->max_routes);
+		/* the share it holds, which a reload lowering the limit can put past the threshold */
+		log_warnx("vrf %s: %zu %s, %llu%% of its limit of %u (warns at %u%%)", v->cfg->name,
+			  v->routes.count, plural(v->routes.count, "prefix", "prefixes"),
+			  (unsigned long long)(v->routes.count * 100 / max), v->cfg->max_routes,
+			  v->cfg->warn_threshold);
 	} else if (v->limit_warned && v->routes.count < warn_at) {
 		v->limit_warned = false;
 		log_info("vrf %s: %zu %s, back below %u%% of its limit of %u", v->cfg->name,

@@ -5,6 +5,9 @@
  * counted, and retried when there is room again.
  */
 #include <criterion/criterion.h>
+#include <criterion/redirect.h>
+#include <stdio.h>
+#include <string.h>
 
 #include "test_vrfmgr_fixture.h"
 
@@ -40,6 +43,36 @@ static void teardown(void)
 }
 
 TestSuite(limit, .init = setup, .fini = teardown);
+TestSuite(limit_logged);
+
+/*
+ * The warning gives the share the VRF holds, not the threshold: A at a
+ * limit of 3 warning at 50% reaches it with its second prefix, 66%.
+ */
+Test(limit_logged, warning_says_the_share_held)
+{
+	static const char lower[] = "\"max_routes\": 3, \"warn_threshold\": 50"; /* same length */
+	char json[sizeof(LIMIT_JSON)], buf[4096], *at;
+	FILE *err;
+	size_t n;
+
+	snprintf(json, sizeof(json), "%s", LIMIT_JSON);
+	at = strstr(json, "\"max_routes\": 4, \"warn_threshold\": 75");
+	cr_assert_not_null(at);
+	memcpy(at, lower, sizeof(lower) - 1);
+	log_init("test", LOG_LVL_INFO);
+	cr_redirect_stderr();
+	fx_load(&cfg, json);
+	cr_assert_eq(vrf_table_init(&t, &cfg, NULL), 0);
+	fflush(stderr);
+	err = cr_get_redirected_stderr();
+	n = fread(buf, 1, sizeof(buf) - 1, err);
+	buf[n] = '\0';
+	cr_assert_not_null(strstr(buf, "vrf A: 2 prefixes, 66% of its limit of 3 (warns at 50%)\n"),
+			   "%s", buf);
+	vrf_table_free(&t);
+	config_free(&cfg);
+}
 
 Test(limit, leaked_route_counts_and_warning_is_said_once)
 {
