@@ -90,9 +90,11 @@ lab_restart_usage() { # what restart needs, said before any lab is looked for
 		said 2 "lab: restart: a second node 'pe2' (one at a time)" \
 			scripts/lab restart pe1 bgpd pe2 --prefix "$PREFIX" &&
 		said 2 "lab: status: unexpected 'bgpd' (only restart takes a daemon)" \
-			scripts/lab status bgpd --prefix "$PREFIX"
+			scripts/lab status bgpd --prefix "$PREFIX" &&
+		said 2 "lab: down: --io is for up" scripts/lab down --io af_xdp --prefix "$PREFIX" &&
+		said 2 "lab: status: --force is for up" scripts/lab status --force --prefix "$PREFIX"
 }
-check "scripts/lab restart: a missing node or daemon, a daemon P lacks, --graceful off bgpd: named, exit 2" \
+check "scripts/lab restart: a missing node or daemon, a daemon P lacks, --graceful off bgpd; up's options on another command: named, exit 2" \
 	lab_restart_usage
 lab_bad_values() { # each is usage (2): status's own exit 1 means a daemon is down
 	said 2 "lab: --prefix needs a value" scripts/lab status --prefix &&
