@@ -366,6 +366,21 @@ void fsm_conn_accepted(struct bgp_peer *p, struct bgp_conn *c)
 	fsm_send_open(c);
 }
 
+/* The routes a peer's last session left stale go now: it is gone for good. */
+static void peer_gr_drop(struct bgp_peer *p, const char *why)
+{
+	size_t n;
+
+	if (!p->gr_waiting)
+		return;
+	p->gr_waiting = false;
+	evtimer_del(p->gr_timer);
+	n = rib_source_flush(p->d->rib, &p->src);
+	log_info("peer %s: %s, %zu stale %s withdrawn", p->name, why, n,
+		 plural(n, "route", "routes"));
+	bgpd_schedule_flush(p->d);
+}
+
 void fsm_conn_notified(struct bgp_conn *c, const struct bgp_err *err)
 {
 	struct bgp_peer *p = c->peer;
@@ -378,32 +393,29 @@ void fsm_conn_notified(struct bgp_conn *c, const struct bgp_err *err)
 	peer_set_error(p, "NOTIFICATION", err, false);
 	log_warnx("peer %s: %s", p->name, p->last_error);
 	session_close(c, NULL);
-	if (was_est)
+	if (was_est) {
 		peer_down(p, ends_gracefully(p, err));
-	else if (err->code != BGP_ERR_CEASE && /* collisions and shutdowns are no failure, */
-		 !(err->code == BGP_ERR_OPEN && err->subcode == BGP_ERR_OPEN_VERSION)) /* nor 8.1 ev. 24 */
-		p->flaps++;
+	} else {
+		/* RFC 8538: a Hard Reset before Established ends the last session's restart too */
+		if (bgp_err_is_hard_reset(err))
+			peer_gr_drop(p, "Hard Reset received");
+		if (err->code != BGP_ERR_CEASE && /* collisions and shutdowns are no failure, */
+		    !(err->code == BGP_ERR_OPEN && err->subcode == BGP_ERR_OPEN_VERSION)) /* nor 8.1 ev. 24 */
+			p->flaps++;
+	}
 	peer_after_close(p);
 }
 
 void fsm_peer_reset(struct bgp_peer *p, const struct bgp_err *err, const char *why)
 {
 	struct bgp_conn *c;
-	size_t n;
 
 	if (p->est)
 		fsm_conn_fail(p->est, err, why); /* down as on any error: its routes withdrawn */
 	while ((c = p->out ? p->out : p->in ? p->in : p->probe))
 		session_close(c, c->state >= FSM_OPENSENT || c->delay_open ? err : NULL);
 	evtimer_del(p->retry_timer);
-	if (p->gr_waiting) {
-		p->gr_waiting = false;
-		evtimer_del(p->gr_timer);
-		n = rib_source_flush(p->d->rib, &p->src);
-		log_info("peer %s: %s, %zu stale %s withdrawn", p->name, why, n,
-			 plural(n, "route", "routes"));
-		bgpd_schedule_flush(p->d);
-	}
+	peer_gr_drop(p, why);
 	adjout_forget_source(p->d, &p->src);
 	p->idle_state = FSM_IDLE;
 	p->flaps = 0;

@@ -213,3 +213,43 @@ Test(bgpd_grnotif_limits, max_prefix_is_a_hard_reset)
 	cr_assert_not(B->peers[1].gr_waiting);
 	close(r.fd);
 }
+
+static bool fake_in_openconfirm(void *arg)
+{
+	raw_read(arg);
+	return B->peers[1].in && B->peers[1].in->state == FSM_OPENCONFIRM;
+}
+
+static bool fake_in_closed(void *arg)
+{
+	(void)arg;
+	return B->peers[1].in == NULL;
+}
+
+/*
+ * B keeps the fake peer's routes stale after a NOTIFICATION; the peer comes
+ * back, and before Established (both OPENs read, the N bit on both) sends a
+ * Hard Reset: the session is to end for good, so the stale routes go now,
+ * not at the end of its restart time.
+ */
+Test(bgpd_grnotif, hard_reset_before_established_drops_stale_routes)
+{
+	const uint8_t other_config[] = { BGP_ERR_CEASE, BGP_CEASE_OTHER_CONFIG };
+	const uint8_t hard[] = { BGP_ERR_CEASE, BGP_CEASE_HARD_RESET, BGP_ERR_CEASE,
+				 BGP_CEASE_ADMIN_SHUTDOWN };
+	uint8_t b[128];
+	struct raw r;
+
+	up_with_route(&r);
+	send_notification(&r, other_config, sizeof(other_config));
+	expect_kept_stale();
+	close(r.fd);
+	raw_connect(&r, "127.0.0.3", port);
+	raw_send(&r, b, open_caps(b, 3, caps_n, sizeof(caps_n)));
+	cr_assert(run_until(fake_in_openconfirm, &r, 5), "B's connection not in OpenConfirm");
+	send_notification(&r, hard, sizeof(hard));
+	cr_assert(run_until(fake_in_closed, NULL, 5));
+	cr_assert_eq(B->peers[1].src.n_paths, 0, "stale routes kept after a Hard Reset");
+	cr_assert_not(B->peers[1].gr_waiting);
+	close(r.fd);
+}
