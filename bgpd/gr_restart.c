@@ -46,7 +46,12 @@ static bool peer_caught_up(const struct bgp_peer *p)
 
 static void deferral_end(struct bgpd *d, const char *why)
 {
-	if (!d->gr_deferring)
+	/*
+	 * Not once stopping: REPLAY_END would have vrfmgr sweep what no
+	 * neighbor sent again, and a graceful stop (SIGUSR1) leaves it to
+	 * the next bgpd
+	 */
+	if (!d->gr_deferring || d->stopping)
 		return;
 	d->gr_deferring = false;
 	evtimer_del(d->gr_defer_ev);

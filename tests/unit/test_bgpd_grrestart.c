@@ -405,3 +405,30 @@ Test(bgpd_grrestart, a_neighbor_held_down_by_max_prefix_is_not_waited_for)
 		  B->peers[0].admin_down, B->gr_deferring);
 	cr_assert(run_until(fake_has_end, NULL, 5), "B's replay to vrfmgr never ended");
 }
+
+static bool b_stopping_long(void *arg)
+{
+	(void)arg;
+	fake_read();
+	return false;
+}
+
+/*
+ * SIGUSR1 while B still defers: B's connections linger a while (up to
+ * BGP_LINGER when a peer does not close its side; here B's stop never
+ * completes), and the deferral's timer must not end the replay meanwhile:
+ * REPLAY_END would have vrfmgr sweep every route no neighbor sent again,
+ * which the graceful stop is there to keep.
+ */
+Test(bgpd_grrestart, a_graceful_stop_while_deferring_does_not_end_the_replay)
+{
+	bgpd_free(A);
+	A = NULL;
+	start_b(true, 1);
+	fake_vrfmgr(NULL, 0);
+	cr_assert(run_until(fake_has_begin, NULL, 5), "no REPLAY_BEGIN from B");
+	cr_assert(B->gr_deferring);
+	bgpd_stop_graceful(B, NULL);
+	run_until(b_stopping_long, NULL, 2); /* past the 1 s deferral */
+	cr_assert_eq(seen_at(IPC_REPLAY_END, 0), -1, "REPLAY_END after a graceful stop");
+}
