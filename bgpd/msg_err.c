@@ -77,7 +77,8 @@ const char *bgp_err_format(uint8_t code, uint8_t subcode, char *buf, size_t len)
  * RFC 9003: the data of a Cease / administrative shutdown or reset may be a
  * length octet then that much UTF-8 text, the operator's reason. Appended
  * as ': "text"', each byte that is neither printable ASCII nor part of
- * well-formed UTF-8 as '?' (it goes to logs and the API as it is);
+ * well-formed UTF-8, and each of a C1 control's two (U+0080..U+009F), as '?'
+ * (it goes to logs, the API and ferryctl's terminal as it is);
  * a length past the data is said to be malformed.
  */
 static void describe_communication(const uint8_t *data, size_t len, char *buf, size_t size)
@@ -97,6 +98,11 @@ static void describe_communication(const uint8_t *data, size_t len, char *buf, s
 		size_t k = text[i] >= 0x80 ? utf8_seq_len(text + i) : 1;
 
 		if (k == 0 || (k == 1 && (text[i] < 0x20 || text[i] == 0x7f))) {
+			text[i++] = '?';
+			continue;
+		}
+		if (k == 2 && text[i] == 0xc2 && text[i + 1] < 0xa0) { /* C1: U+009B is CSI */
+			text[i++] = '?';
 			text[i++] = '?';
 			continue;
 		}

@@ -441,6 +441,7 @@ Test(bgpd_msg, shutdown_communication_described)
 	const uint8_t bad_len[] = { 9, 'a', 'b' };                     /* 9 bytes said, 2 there */
 	const uint8_t ctl[] = { 7, 'u', 'p', '\n', 'x', 0x7f, 0xff, 'z' }; /* control, DEL, not UTF-8 */
 	const uint8_t utf[] = { 6, 'f', 0xc3, 0xbc, 'r', 0xe2, 0x82 };     /* ü, then a cut sequence */
+	const uint8_t c1[] = { 12, 'a', 0xc2, 0x9b, '[', '2', 'J', 'b', 0xc2, 0x85, 'c', 0xc2, 0xa0 };
 	struct bgp_err e, hard;
 	char s[BGP_ERR_TEXT_MAX];
 
@@ -462,6 +463,10 @@ Test(bgpd_msg, shutdown_communication_described)
 	bgp_err_set(&e, BGP_ERR_CEASE, BGP_CEASE_ADMIN_SHUTDOWN, utf, sizeof(utf));
 	cr_assert_str_eq(bgp_err_describe(&e, s, sizeof(s)),
 			 "cease / administrative shutdown (6/2): \"f\xc3\xbcr??\"");
+	/* C1 controls are well-formed UTF-8 but controls all the same (U+009B is CSI) */
+	bgp_err_set(&e, BGP_ERR_CEASE, BGP_CEASE_ADMIN_SHUTDOWN, c1, sizeof(c1));
+	cr_assert_str_eq(bgp_err_describe(&e, s, sizeof(s)),
+			 "cease / administrative shutdown (6/2): \"a??[2Jb??c\xc2\xa0\"");
 	/* other subcodes' data is no communication; an empty one says nothing */
 	bgp_err_set(&e, BGP_ERR_CEASE, BGP_CEASE_MAX_PREFIX, ctl, sizeof(ctl));
 	cr_assert_str_eq(bgp_err_describe(&e, s, sizeof(s)), "cease / maximum prefixes reached (6/1)");
