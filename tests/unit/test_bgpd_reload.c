@@ -337,6 +337,41 @@ Test(bgpd_reload_c, neighbor_shut_down_and_back)
 	a_b_untouched();
 }
 
+static bool b_keeps_c_stale(void *arg)
+{
+	struct bgp_peer *p = bgpd_peer_by_addr(B, ADDR_C);
+
+	(void)arg;
+	return !est(B, ADDR_C) && p->gr_waiting && p->src.n_paths == 1 && p->src.paths->stale;
+}
+
+/*
+ * C's session ends without a NOTIFICATION (a graceful stop): B keeps C's
+ * route stale for C's restart time. A reload that shuts C down meanwhile
+ * drops it at once (at B and at A), not when that time runs out.
+ */
+Test(bgpd_reload_c, neighbor_shut_down_while_its_routes_are_stale)
+{
+	struct bgp_peer *p;
+
+	a_b_wait();
+	c_announces();
+	cr_assert(run_until(b_c_up, NULL, 10), "B and C never established");
+	cr_assert(run_until(a_has_c_route, (void *)1, 5), "C's route not reflected to A");
+	bgpd_stop_graceful(C, NULL);
+	cr_assert(run_until(b_keeps_c_stale, NULL, 5), "B did not keep C's route stale");
+	cr_assert(a_has_c_route((void *)1), "A lost C's route while B keeps it");
+	write_b(", {\"address\": \"127.0.0.3\", \"remote_as\": 65000, \"local_address\":"
+		" \"127.0.0.2\", \"route_reflector_client\": true, \"shutdown\": true}",
+		65000, "127.0.0.2");
+	cr_assert(reload_b(), "reload refused");
+	p = bgpd_peer_by_addr(B, ADDR_C);
+	cr_assert_not(p->gr_waiting);
+	cr_assert_eq(p->src.n_paths, 0, "C's stale route kept after it was shut down");
+	cr_assert(run_until(a_has_c_route, NULL, 5), "C's route still at A");
+	a_b_untouched();
+}
+
 Test(bgpd_reload_c, unchanged_neighbors_stay_up)
 {
 	const struct bgp_conn *c_conn;
