@@ -215,7 +215,7 @@ static void peer_close_all(struct bgp_peer *p, const struct bgp_err *err)
 
 	for (int i = 0; i < 4; i++)
 		if (cs[i])
-			session_close(cs[i], i == 0 ? fsm_hard_if_final(p, err, &hard) : err);
+			session_close(cs[i], fsm_hard_if_final(cs[i], err, &hard));
 }
 
 /* Every connection closed with err (NULL: none), the listener gone, then done. */

@@ -339,10 +339,10 @@ void fsm_conn_notified(struct bgp_conn *c, const struct bgp_err *err);
  */
 void fsm_peer_reset(struct bgp_peer *p, const struct bgp_err *err, const char *why);
 /*
- * The NOTIFICATION for p's established session: err, or a Hard Reset
- * carrying it (in *hard) when err means "for good" and both sent the N bit.
+ * The NOTIFICATION for c (established, or in OpenConfirm): err, or a Hard
+ * Reset carrying it (in *hard) when err means "for good" and both sent the N bit.
  */
-const struct bgp_err *fsm_hard_if_final(const struct bgp_peer *p, const struct bgp_err *err,
+const struct bgp_err *fsm_hard_if_final(const struct bgp_conn *c, const struct bgp_err *err,
 					struct bgp_err *hard);
 /* The peer's ConnectRetry timer (arg: the peer). */
 void fsm_retry_cb(int fd, short what, void *arg);

@@ -182,16 +182,31 @@ static bool ends_gracefully(const struct bgp_peer *p, const struct bgp_err *err)
 }
 
 /*
- * RFC 8538 §5, for the established session's NOTIFICATION: the Cease
- * subcodes that mean "drop my routes now" (max prefixes, shutdown,
- * de-configured, reset: the MUSTs and the one MAY we take) go to a peer with
- * the N bit as a Hard Reset carrying them, else it would keep our routes
- * stale.
+ * Both sides sent the N bit on c: as the established session negotiated it,
+ * or on a connection in OpenConfirm, the peer's OPEN and the config (ours
+ * went out from it, unless a reload changed the knob since)
  */
-const struct bgp_err *fsm_hard_if_final(const struct bgp_peer *p, const struct bgp_err *err,
+static bool conn_gr_notif(const struct bgp_conn *c)
+{
+	const struct cfg_bgp *b = &c->d->cfg->bgp;
+
+	if (c == c->peer->est)
+		return c->peer->gr_notif;
+	return c->state == FSM_OPENCONFIRM && b->graceful_restart && b->gr_notification &&
+	       c->open.cap_gr && c->open.gr_notification;
+}
+
+/*
+ * RFC 8538 §5, for the NOTIFICATION on c: the Cease subcodes that mean
+ * "drop my routes now" (max prefixes, shutdown, de-configured, reset: the
+ * MUSTs and the one MAY we take) go to a peer with the N bit as a Hard
+ * Reset carrying them, else it would keep our routes stale. In OpenConfirm
+ * too: the peer may keep them from the session before.
+ */
+const struct bgp_err *fsm_hard_if_final(const struct bgp_conn *c, const struct bgp_err *err,
 					struct bgp_err *hard)
 {
-	if (!err || !p->gr_notif || err->code != BGP_ERR_CEASE ||
+	if (!err || !conn_gr_notif(c) || err->code != BGP_ERR_CEASE ||
 	    err->subcode < BGP_CEASE_MAX_PREFIX || err->subcode > BGP_CEASE_ADMIN_RESET)
 		return err;
 	bgp_err_hard_reset(err, hard);
@@ -296,8 +311,7 @@ void fsm_conn_fail(struct bgp_conn *c, const struct bgp_err *err, const char *wh
 
 	if (c->closing)
 		return;
-	if (was_est)
-		err = fsm_hard_if_final(p, err, &hard);
+	err = fsm_hard_if_final(c, err, &hard);
 	if (c->probe) {
 		log_warnx("peer %s: extra connection while Established: %s, closed", p->name, why);
 		session_close(c, err);
@@ -408,12 +422,14 @@ void fsm_conn_notified(struct bgp_conn *c, const struct bgp_err *err)
 
 void fsm_peer_reset(struct bgp_peer *p, const struct bgp_err *err, const char *why)
 {
+	struct bgp_err hard;
 	struct bgp_conn *c;
 
 	if (p->est)
 		fsm_conn_fail(p->est, err, why); /* down as on any error: its routes withdrawn */
 	while ((c = p->out ? p->out : p->in ? p->in : p->probe))
-		session_close(c, c->state >= FSM_OPENSENT || c->delay_open ? err : NULL);
+		session_close(c, c->state >= FSM_OPENSENT || c->delay_open
+					 ? fsm_hard_if_final(c, err, &hard) : NULL);
 	evtimer_del(p->retry_timer);
 	peer_gr_drop(p, why);
 	adjout_forget_source(p->d, &p->src);

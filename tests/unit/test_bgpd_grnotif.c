@@ -253,3 +253,46 @@ Test(bgpd_grnotif, hard_reset_before_established_drops_stale_routes)
 	cr_assert_not(B->peers[1].gr_waiting);
 	close(r.fd);
 }
+
+/*
+ * bgpd stopping while the fake peer's connection is in OpenConfirm (both
+ * OPENs read, both with the N bit): the peer may keep B's routes stale from
+ * an earlier session, so the final Cease goes as a Hard Reset here too.
+ */
+Test(bgpd_grnotif, stop_in_openconfirm_is_a_hard_reset)
+{
+	uint8_t b[128];
+	struct raw r;
+	size_t off;
+
+	cr_assert(run_until(both_established, NULL, 10));
+	raw_connect(&r, "127.0.0.3", port);
+	raw_send(&r, b, open_caps(b, 3, caps_n, sizeof(caps_n)));
+	cr_assert(run_until(fake_in_openconfirm, &r, 5), "B's connection not in OpenConfirm");
+	bgpd_stop(B, NULL);
+	off = b_notification(&r, 2);
+	cr_assert_eq(r.rx[off + 19], BGP_ERR_CEASE);
+	cr_assert_eq(r.rx[off + 20], BGP_CEASE_HARD_RESET, "subcode %u", r.rx[off + 20]);
+	cr_assert_eq(r.rx[off + 21], BGP_ERR_CEASE, "the inner code");
+	cr_assert_eq(r.rx[off + 22], BGP_CEASE_ADMIN_SHUTDOWN, "the inner subcode");
+	close(r.fd);
+}
+
+/* Without the peer's N bit, the same stop is the plain Cease. */
+Test(bgpd_grnotif, stop_in_openconfirm_without_n_is_plain)
+{
+	static const uint8_t caps_fwd[] = { CAP_MP_VPN, CAP_GR_FWD };
+	uint8_t b[128];
+	struct raw r;
+	size_t off;
+
+	cr_assert(run_until(both_established, NULL, 10));
+	raw_connect(&r, "127.0.0.3", port);
+	raw_send(&r, b, open_caps(b, 3, caps_fwd, sizeof(caps_fwd)));
+	cr_assert(run_until(fake_in_openconfirm, &r, 5), "B's connection not in OpenConfirm");
+	bgpd_stop(B, NULL);
+	off = b_notification(&r, 0);
+	cr_assert_eq(r.rx[off + 19], BGP_ERR_CEASE);
+	cr_assert_eq(r.rx[off + 20], BGP_CEASE_ADMIN_SHUTDOWN);
+	close(r.fd);
+}
