@@ -159,6 +159,7 @@ struct bgp_peer {
 	bool gr_notif;               /* both sent the N bit: NOTIFICATIONs restart gracefully (RFC 8538) */
 	bool gr_waiting;             /* its routes are kept stale, waiting for it / its End-of-RIB */
 	struct event *gr_timer;      /* restart time, then stale time */
+	time_t gr_stale_until;       /* bgpd_clock() past which they go, however often it restarts */
 	unsigned flaps;              /* recent failures: the idle hold-down doubles with each */
 	bool max_prefix_warned;
 	bool admin_down;             /* stays down (max-prefix exceeded, no restart) */
@@ -354,6 +355,8 @@ void fsm_send_open(struct bgp_conn *c);
 void fsm_max_prefix(struct bgp_peer *p);
 /* Graceful restart (RFC 4724): the peer's End-of-RIB, or its restart/stale timer. */
 void fsm_gr_sweep(struct bgp_peer *p, const char *why);
+/* Seconds p's stale routes may stay from now: want, within their bound (gr_stale_until). */
+unsigned fsm_gr_stale_left(const struct bgp_peer *p, unsigned want);
 void fsm_gr_timer_cb(int fd, short what, void *arg);
 
 /* ---- session.c ---- */

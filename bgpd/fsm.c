@@ -214,6 +214,23 @@ const struct bgp_err *fsm_hard_if_final(const struct bgp_conn *c, const struct b
 }
 
 /*
+ * Seconds the stale routes may stay from now: want, but no later than the
+ * bound set when they first went stale (one restart: the peer's restart
+ * time to come back, our stale time for its End-of-RIB). Consecutive
+ * restarts keep them stale (RFC 8538 §4.1) within it: a peer whose every
+ * session ends before its End-of-RIB (an UPDATE reset each time) would
+ * otherwise keep routes it no longer has for ever.
+ */
+unsigned fsm_gr_stale_left(const struct bgp_peer *p, unsigned want)
+{
+	time_t left = p->gr_stale_until - bgpd_clock();
+
+	if (left < 1)
+		return 1;
+	return (time_t)want < left ? want : (unsigned)left;
+}
+
+/*
  * The established session ended. A failure soon after it came up counts
  * toward the idle hold-down. When it ended gracefully (above) and the peer
  * can restart gracefully (RFC 4724 §4.2), its routes stay, marked stale,
@@ -221,6 +238,7 @@ const struct bgp_err *fsm_hard_if_final(const struct bgp_conn *c, const struct b
  */
 static void peer_down(struct bgp_peer *p, bool graceful)
 {
+	unsigned t;
 	size_t n;
 
 	if (p->up_since && bgpd_clock() - p->up_since < FLAP_WINDOW)
@@ -232,12 +250,15 @@ static void peer_down(struct bgp_peer *p, bool graceful)
 	p->down_since = bgpd_clock();
 	p->session_downs++;
 	if (graceful && p->gr_capable && !p->d->stopping && p->src.n_paths) {
+		if (!p->gr_waiting)
+			p->gr_stale_until = bgpd_clock() + p->gr_time + p->d->cfg->bgp.gr_stale_time;
 		rib_source_mark_stale(&p->src);
 		p->gr_waiting = true;
-		session_timer_set(p->gr_timer, p->gr_time ? p->gr_time : 1);
+		t = fsm_gr_stale_left(p, p->gr_time ? p->gr_time : 1);
+		session_timer_set(p->gr_timer, t);
 		log_info("peer %s: session down (%s), graceful restart: %zu %s kept stale for %us",
 			 p->name, p->last_error, p->src.n_paths,
-			 plural(p->src.n_paths, "route", "routes"), p->gr_time);
+			 plural(p->src.n_paths, "route", "routes"), t);
 		return;
 	}
 	n = rib_source_flush(p->d->rib, &p->src);

@@ -133,6 +133,7 @@ static int on_open(struct bgp_conn *c, const uint8_t *body, size_t len)
 static void peer_gr_established(struct bgp_peer *p, const struct bgp_open *o)
 {
 	const struct cfg_bgp *b = &p->d->cfg->bgp;
+	unsigned t;
 
 	p->gr_capable = b->graceful_restart && o->cap_gr && (o->gr_afs & BGP_AF_VPNV4);
 	p->gr_notif = b->graceful_restart && b->gr_notification && o->cap_gr && o->gr_notification;
@@ -143,9 +144,9 @@ static void peer_gr_established(struct bgp_peer *p, const struct bgp_open *o)
 		fsm_gr_sweep(p, "the peer came back without forwarding state");
 		return;
 	}
-	session_timer_set(p->gr_timer, b->gr_stale_time);
-	log_info("peer %s: graceful restart: back, waiting up to %us for End-of-RIB", p->name,
-		 b->gr_stale_time);
+	t = fsm_gr_stale_left(p, b->gr_stale_time);
+	session_timer_set(p->gr_timer, t);
+	log_info("peer %s: graceful restart: back, waiting up to %us for End-of-RIB", p->name, t);
 }
 
 static void peer_established(struct bgp_conn *c)

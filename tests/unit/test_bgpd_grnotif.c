@@ -296,3 +296,38 @@ Test(bgpd_grnotif, stop_in_openconfirm_without_n_is_plain)
 	cr_assert_eq(r.rx[off + 20], BGP_CEASE_ADMIN_SHUTDOWN);
 	close(r.fd);
 }
+
+static bool fake_route_gone(void *arg)
+{
+	(void)arg;
+	return B->peers[1].src.n_paths == 0;
+}
+
+/*
+ * A peer whose every session ends in a NOTIFICATION before its End-of-RIB
+ * (an UPDATE B resets on, sent each time) restarts again and again: each
+ * end keeps the routes stale (RFC 8538), but not for ever. Restart time 5 s
+ * and stale time 2 s here: a route the peer never sends again is gone
+ * within the 7 s one restart may take, however often the peer comes back.
+ */
+Test(bgpd_grnotif, consecutive_restarts_do_not_keep_stale_routes_for_ever)
+{
+	const uint8_t other_config[] = { BGP_ERR_CEASE, BGP_CEASE_OTHER_CONFIG };
+	struct raw r;
+	int i;
+
+	cfg_b.bgp.gr_stale_time = 2;
+	up_with_route(&r);
+	send_notification(&r, other_config, sizeof(other_config));
+	expect_kept_stale();
+	close(r.fd);
+	for (i = 0; i < 12 && B->peers[1].src.n_paths; i++) {
+		fake_up(&r, caps_n, sizeof(caps_n)); /* back with F, then ends again */
+		send_notification(&r, other_config, sizeof(other_config));
+		cr_assert(run_until(fake_gone, NULL, 5));
+		close(r.fd);
+		run_until(fake_route_gone, NULL, 1);
+	}
+	cr_assert_eq(B->peers[1].src.n_paths, 0, "stale route kept through %d restarts", i);
+	cr_assert_leq(i, 9, "stale route gone only after %d restarts", i);
+}
