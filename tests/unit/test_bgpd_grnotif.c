@@ -331,3 +331,28 @@ Test(bgpd_grnotif, consecutive_restarts_do_not_keep_stale_routes_for_ever)
 	cr_assert_eq(B->peers[1].src.n_paths, 0, "stale route kept through %d restarts", i);
 	cr_assert_leq(i, 9, "stale route gone only after %d restarts", i);
 }
+
+/*
+ * A peer with the N bit whose graceful restart capability lists no family
+ * (it keeps ours, we keep none of its): N is negotiated, so a final Cease
+ * to it is a Hard Reset, but a NOTIFICATION it sends drops its routes at
+ * once, as a TCP loss would (RFC 4724 §4.2: only the families it listed).
+ */
+Test(bgpd_grnotif, n_bit_without_vpnv4_keeps_nothing)
+{
+	static const uint8_t caps_n_none[] = { CAP_MP_VPN, 64, 2, 0x40, 5 };
+	const uint8_t other_config[] = { BGP_ERR_CEASE, BGP_CEASE_OTHER_CONFIG };
+	struct raw r;
+	size_t want = 1;
+
+	fake_up(&r, caps_n_none, sizeof(caps_n_none));
+	cr_assert(B->peers[1].gr_notif, "the N bit was not negotiated");
+	cr_assert_not(B->peers[1].gr_capable);
+	send_route(&r, 1);
+	cr_assert(run_until(b_fake_routes, &want, 5));
+	send_notification(&r, other_config, sizeof(other_config));
+	cr_assert(run_until(fake_gone, NULL, 5));
+	cr_assert_eq(B->peers[1].src.n_paths, 0, "routes kept from a peer that listed no family");
+	cr_assert_not(B->peers[1].gr_waiting);
+	close(r.fd);
+}
