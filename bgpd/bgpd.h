@@ -59,6 +59,7 @@ struct bgp_conn {
 	bool probe;   /* arrived while Established: only its first message is read */
 	bool closing; /* NOTIFICATION queued, waiting to drain */
 	bool delay_open; /* DelayOpenTimer running: TCP is up, our OPEN waits for the peer's */
+	bool sent_gr_notif; /* our OPEN had the N bit (RFC 8538): a reload may change the knob since */
 	uint32_t local_addr;
 	uint32_t remote_addr;
 	struct event *hold_timer;

@@ -111,6 +111,7 @@ void fsm_send_open(struct bgp_conn *c)
 	struct wbuf *w = &c->d->out;
 
 	wbuf_reset(w);
+	c->sent_gr_notif = o.cap_gr && o.gr_notification;
 	if (bgp_open_encode(w, &o) == 0)
 		session_send(c, w);
 	c->state = FSM_OPENSENT;
@@ -181,19 +182,11 @@ static bool ends_gracefully(const struct bgp_peer *p, const struct bgp_err *err)
 	return err == NULL || (p->gr_notif && !bgp_err_is_hard_reset(err));
 }
 
-/*
- * Both sides sent the N bit on c: as the established session negotiated it,
- * or on a connection in OpenConfirm, the peer's OPEN and the config (ours
- * went out from it, unless a reload changed the knob since)
- */
+/* Both OPENs on c had the N bit: the established session's, or one in OpenConfirm. */
 static bool conn_gr_notif(const struct bgp_conn *c)
 {
-	const struct cfg_bgp *b = &c->d->cfg->bgp;
-
-	if (c == c->peer->est)
-		return c->peer->gr_notif;
-	return c->state == FSM_OPENCONFIRM && b->graceful_restart && b->gr_notification &&
-	       c->open.cap_gr && c->open.gr_notification;
+	return c->state >= FSM_OPENCONFIRM && c->sent_gr_notif && c->open.cap_gr &&
+	       c->open.gr_notification;
 }
 
 /*

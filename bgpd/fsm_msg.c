@@ -130,13 +130,15 @@ static int on_open(struct bgp_conn *c, const uint8_t *body, size_t len)
  * them until its End-of-RIB (or our stale time) only when it says it kept
  * its forwarding state for VPN-IPv4, else drop them now.
  */
-static void peer_gr_established(struct bgp_peer *p, const struct bgp_open *o)
+static void peer_gr_established(struct bgp_peer *p, const struct bgp_conn *c)
 {
 	const struct cfg_bgp *b = &p->d->cfg->bgp;
+	const struct bgp_open *o = &c->open;
 	unsigned t;
 
 	p->gr_capable = b->graceful_restart && o->cap_gr && (o->gr_afs & BGP_AF_VPNV4);
-	p->gr_notif = b->graceful_restart && b->gr_notification && o->cap_gr && o->gr_notification;
+	/* as both OPENs said: a reload since ours may have changed the knob */
+	p->gr_notif = c->sent_gr_notif && o->cap_gr && o->gr_notification;
 	p->gr_time = o->gr_time;
 	if (!p->gr_waiting)
 		return;
@@ -194,7 +196,7 @@ static void peer_established(struct bgp_conn *c)
 	log_info("peer %s: session Established (%s, router id %s, hold %us)", p->name,
 		 c->outbound ? "outbound" : "inbound", ipv4_format(c->open.bgp_id, id),
 		 c->hold_time);
-	peer_gr_established(p, &c->open);
+	peer_gr_established(p, c);
 	adjout_peer_up(p);
 	bgpd_gr_check(c->d); /* one without graceful restart sends no End-of-RIB to wait for */
 }

@@ -356,3 +356,26 @@ Test(bgpd_grnotif, n_bit_without_vpnv4_keeps_nothing)
 	cr_assert_not(B->peers[1].gr_waiting);
 	close(r.fd);
 }
+
+/*
+ * What the N bit negotiates is what both OPENs said: a reload turning the
+ * knob off between B's OPEN (N set) and Established does not undo it (the
+ * peer read B's N bit and treats NOTIFICATIONs as graceful; B must too, and
+ * wrap its final Ceases).
+ */
+Test(bgpd_grnotif, n_bit_is_what_the_opens_said)
+{
+	uint8_t b[128];
+	struct raw r;
+
+	cr_assert(run_until(both_established, NULL, 10));
+	raw_connect(&r, "127.0.0.3", port);
+	raw_send(&r, b, open_caps(b, 3, caps_n, sizeof(caps_n)));
+	cr_assert(run_until(fake_in_openconfirm, &r, 5), "B's connection not in OpenConfirm");
+	cr_assert_eq(b_gr_flags(&r), BGP_GR_NOTIFICATION, "B's OPEN without the N bit");
+	cfg_b.bgp.gr_notification = false; /* as a reload would, before the KEEPALIVE */
+	raw_send(&r, keepalive, sizeof(keepalive));
+	cr_assert(run_until(fake_established, &r, 5), "fake peer not established");
+	cr_assert(B->peers[1].gr_notif, "both OPENs had the N bit, B says not negotiated");
+	close(r.fd);
+}
