@@ -164,6 +164,7 @@ struct bgp_peer {
 	unsigned flaps;              /* recent failures: the idle hold-down doubles with each */
 	bool max_prefix_warned;
 	bool admin_down;             /* stays down (max-prefix exceeded, no restart) */
+	bool refusal_said;           /* down (admin_down, shutdown): a refused connection logged */
 	uint32_t local_addr;         /* of the established session: our next hop */
 	time_t up_since;             /* bgpd_clock() when Established; 0 while it is not */
 	time_t down_since;           /* bgpd_clock() when its last session ended; 0: never up */

@@ -294,19 +294,19 @@ void fsm_max_prefix(struct bgp_peer *p)
 				  (uint8_t)n->max_prefix };
 	struct bgp_err err;
 	char why[96];
+	size_t fresh = p->src.n_paths - p->src.n_stale; /* what input.c counts */
 
 	if (n->max_prefix_warn_only) {
 		if (!p->max_prefix_warned)
 			log_warnx("peer %s: %zu %s, over max_prefix %u (warn only)", p->name,
-				  p->src.n_paths, plural(p->src.n_paths, "route", "routes"),
-				  n->max_prefix);
+				  fresh, plural(fresh, "route", "routes"), n->max_prefix);
 		p->max_prefix_warned = true;
 		return;
 	}
 	if (!p->est)
 		return;
-	snprintf(why, sizeof(why), "%zu %s, over max_prefix %u", p->src.n_paths,
-		 plural(p->src.n_paths, "route", "routes"), n->max_prefix);
+	snprintf(why, sizeof(why), "%zu %s, over max_prefix %u", fresh,
+		 plural(fresh, "route", "routes"), n->max_prefix);
 	bgp_err_set(&err, BGP_ERR_CEASE, BGP_CEASE_MAX_PREFIX, data, sizeof(data));
 	p->admin_down = true; /* RFC 4486: no automatic restart unless configured */
 	fsm_conn_fail(p->est, &err, why);

@@ -404,11 +404,18 @@ static void accept_cb(struct evconnlistener *l, evutil_socket_t fd, struct socka
 		return;
 	}
 	if (p->admin_down || p->cfg->shutdown) {
-		log_info("peer %s: connection refused: %s", p->name,
-			 p->cfg->shutdown ? "shut down in the config" : "down after max-prefix");
+		/* a peer dials every few seconds: said once a hold-down, then at debug */
+		if (!p->refusal_said)
+			log_info("peer %s: connection refused: %s (further refusals at debug level)",
+				 p->name, p->cfg->shutdown ? "shut down in the config"
+							   : "down after max-prefix");
+		else
+			log_debug("peer %s: connection refused again", p->name);
+		p->refusal_said = true;
 		close(fd);
 		return;
 	}
+	p->refusal_said = false;
 	if (p->cfg->ttl_security && !gtsm_accept_ok(fd, p)) {
 		close(fd);
 		return;

@@ -379,3 +379,44 @@ Test(bgpd_grnotif, n_bit_is_what_the_opens_said)
 	cr_assert(B->peers[1].gr_notif, "both OPENs had the N bit, B says not negotiated");
 	close(r.fd);
 }
+
+static bool fake_has_only_3_and_4(void *arg)
+{
+	(void)arg;
+	return fake_has_prefix(3) && fake_has_prefix(4) && !fake_has_prefix(1) &&
+	       !fake_has_prefix(2);
+}
+
+/*
+ * Max-prefix (2 here) counts the fresh routes: a peer back from a graceful
+ * restart with another table holds its old routes stale beside the new ones
+ * until its End-of-RIB, 4 in all, and is no more over its limit for that.
+ */
+Test(bgpd_grnotif_limits, max_prefix_does_not_count_stale_routes)
+{
+	const uint8_t caps[] = { CAP_MP_VPN, CAP_GR_FWD };
+	struct raw r;
+	size_t want = 2, off;
+
+	fake_up(&r, caps, sizeof(caps));
+	send_route(&r, 1);
+	send_route(&r, 2);
+	cr_assert(run_until(b_fake_routes, &want, 5));
+	close(r.fd); /* restarting: routes 1 and 2 kept stale */
+	cr_assert(run_until(fake_gone, NULL, 5));
+	cr_assert_eq(B->peers[1].src.n_stale, 2);
+	fake_up(&r, caps, sizeof(caps));
+	send_route(&r, 3);
+	send_route(&r, 4);
+	want = 4;
+	cr_assert(run_until(b_fake_routes, &want, 5), "the new table did not come in beside the old");
+	cr_assert_eq(peer_state(&B->peers[1]), FSM_ESTABLISHED, "ceased over stale routes");
+	send_eor(&r);
+	cr_assert(run_until(fake_has_only_3_and_4, NULL, 5), "End-of-RIB did not sweep 1 and 2");
+	r.len = 0;
+	send_route(&r, 5); /* the third fresh one: over */
+	off = b_notification(&r, 2);
+	cr_assert_eq(r.rx[off + 19], BGP_ERR_CEASE);
+	cr_assert_eq(r.rx[off + 20], BGP_CEASE_MAX_PREFIX, "a plain Cease: no N bit from this peer");
+	close(r.fd);
+}
