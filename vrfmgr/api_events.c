@@ -12,75 +12,23 @@
  * (which fwd_sync sends on a connection of its own) are not reported as
  * changes.
  *
- * The snapshot (a resync, or ?snapshot=1) is what fwd should hold now, as
- * the same records: the VRFs and their links, the next hops in use, then
- * each VRF's FIB entries
+ * The snapshot (a resync, or ?snapshot=1, api_events_snap.c) is what fwd
+ * should hold now, as the same records: the VRFs and their links, the next
+ * hops in use, then each VRF's FIB entries
  * (walked in prefix order by key, api_walk.c, so the VRF may change between
  * chunks), then the LFIB entries (by label, from the sorted label array).
  */
-#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <event2/buffer.h>
-
 #include "common/api_events.h"
 #include "common/label.h"
 #include "vrfmgr/api.h"
+#include "vrfmgr/api_events_int.h"
 #include "vrfmgr/vrfmgr.h"
 
-enum { EV_FIB = 0, EV_LABEL, EV_NEXTHOP, EV_VRF, EV_INTERFACE };
 static const char *const event_names[] = { "fib", "label", "nexthop", "vrf", "interface", NULL };
-
-struct fib_rec {
-	uint32_t vrf_id;
-	uint32_t prefix;
-	uint8_t plen;
-	uint8_t add;
-	uint16_t pad;
-	uint32_t inner_label;
-	uint32_t nh_type;
-	uint32_t gateway;
-	uint32_t out_label;
-	char ifname[IPC_IFNAME_MAX];
-};
-
-struct label_rec {
-	struct ipc_lfib_entry e;
-	uint8_t add;
-};
-
-struct nh_rec {
-	struct ipc_nexthop nh;
-};
-
-/* A VRF added or removed; its name as it was then (a removed one is gone when read). */
-struct vrf_rec {
-	struct ipc_vrf v;
-	uint8_t add;
-};
-
-/* An attachment link bound to a VRF or unbound, with that VRF's name then. */
-struct if_rec {
-	struct ipc_if_bind b;
-	char vrf[IPC_NAME_MAX];
-	uint8_t bind;
-};
-
-/* A record past API_EVENT_DATA would be cut short in the ring, silently. */
-_Static_assert(sizeof(struct fib_rec) <= API_EVENT_DATA, "fib_rec too big for an event");
-_Static_assert(sizeof(struct label_rec) <= API_EVENT_DATA, "label_rec too big for an event");
-_Static_assert(sizeof(struct nh_rec) <= API_EVENT_DATA, "nh_rec too big for an event");
-_Static_assert(sizeof(struct vrf_rec) <= API_EVENT_DATA, "vrf_rec too big for an event");
-_Static_assert(sizeof(struct if_rec) <= API_EVENT_DATA, "if_rec too big for an event");
-
-struct vrfapi_events {
-	struct vrfmgr *vm;
-	struct dataplane inner; /* where every call goes on to (fwd_sync) */
-	struct api_events *ring;
-	struct api_events_snapshot snap;
-};
 
 static const struct nexthop *nh_by_id(const struct vrfmgr *vm, uint32_t id)
 {
@@ -90,7 +38,7 @@ static const struct nexthop *nh_by_id(const struct vrfmgr *vm, uint32_t id)
 	return NULL;
 }
 
-static void fib_rec_of(struct fib_rec *out, const struct ipc_fib_entry *e, bool add,
+void vrfapi_fib_rec_of(struct fib_rec *out, const struct ipc_fib_entry *e, bool add,
 		       const struct nexthop *nh)
 {
 	struct fib_rec r;
@@ -117,7 +65,7 @@ static void publish_fib(struct vrfapi_events *ev, const struct ipc_fib_entry *e,
 {
 	struct fib_rec r;
 
-	fib_rec_of(&r, e, add, add ? nh_by_id(ev->vm, e->nh_id) : NULL);
+	vrfapi_fib_rec_of(&r, e, add, add ? nh_by_id(ev->vm, e->nh_id) : NULL);
 	api_events_publish(ev->ring, EV_FIB, &r, sizeof(r));
 }
 
@@ -131,7 +79,7 @@ static void publish_fib(struct vrfapi_events *ev, const struct ipc_fib_entry *e,
 	}
 TAP_FORWARD(nh_del, struct ipc_nexthop)
 
-static void vrf_rec_of(struct vrf_rec *r, const struct ipc_vrf *v, bool add)
+void vrfapi_vrf_rec_of(struct vrf_rec *r, const struct ipc_vrf *v, bool add)
 {
 	memset(r, 0, sizeof(*r));
 	r->v = *v;
@@ -139,7 +87,7 @@ static void vrf_rec_of(struct vrf_rec *r, const struct ipc_vrf *v, bool add)
 }
 
 /* The VRF's name from the table (the IF_BIND carries only its id); "" when it has none. */
-static void if_rec_of(struct if_rec *r, struct vrfmgr *vm, const struct ipc_if_bind *b, bool bind)
+void vrfapi_if_rec_of(struct if_rec *r, struct vrfmgr *vm, const struct ipc_if_bind *b, bool bind)
 {
 	const struct vrf *v = vrf_by_id(&vm->table, b->vrf_id);
 
@@ -159,7 +107,7 @@ static void tap_vrf(void *ctx, const struct ipc_vrf *v, bool add)
 		DP_CALL(&ev->inner, vrf_add, v);
 	else
 		DP_CALL(&ev->inner, vrf_del, v);
-	vrf_rec_of(&r, v, add);
+	vrfapi_vrf_rec_of(&r, v, add);
 	api_events_publish(ev->ring, EV_VRF, &r, sizeof(r));
 }
 
@@ -182,7 +130,7 @@ static void tap_if(void *ctx, const struct ipc_if_bind *b, bool bind)
 		DP_CALL(&ev->inner, if_bind, b);
 	else
 		DP_CALL(&ev->inner, if_unbind, b);
-	if_rec_of(&r, ev->vm, b, bind);
+	vrfapi_if_rec_of(&r, ev->vm, b, bind);
 	api_events_publish(ev->ring, EV_INTERFACE, &r, sizeof(r));
 }
 
@@ -251,206 +199,6 @@ static const struct dataplane_ops tap_ops = {
 	tap_vrf_add, tap_vrf_del, tap_if_bind, tap_if_unbind, tap_nh_add,
 	tap_nh_del,  tap_fib_add, tap_fib_del, tap_lfib_add, tap_lfib_del,
 };
-
-/* ---- the snapshot: what fwd should hold, as records ---- */
-
-enum { SNAP_VRFS = 0, SNAP_NH, SNAP_FIB, SNAP_LABELS };
-
-struct snap {
-	struct vrfapi_events *ev;
-	int phase;
-	size_t vi;             /* SNAP_FIB: the VRF walked, by index and id */
-	uint32_t vrf_id;
-	bool vrf_started;
-	uint32_t label;        /* SNAP_LABELS: the last label written */
-	bool label_started;
-	struct vrfapi_walk wk; /* last: large */
-};
-
-static void *snap_begin(void *ctx)
-{
-	struct snap *sn = malloc(sizeof(*sn));
-
-	if (sn != NULL) {
-		memset(sn, 0, offsetof(struct snap, wk));
-		sn->ev = ctx;
-		vrfapi_walk_start(&sn->wk, NULL);
-	}
-	return sn;
-}
-
-static void snap_end(void *cursor)
-{
-	struct snap *sn = cursor;
-
-	vrfapi_walk_free(&sn->wk);
-	free(sn);
-}
-
-static bool snap_full(const struct jw *w, size_t budget_end)
-{
-	return evbuffer_get_length(w->out) + w->staged >= budget_end;
-}
-
-/* The snapshot's VRFs and bindings: vrf_emit_config's calls, written as records. */
-struct snap_emit {
-	struct jw *w;
-	struct vrfapi_events *ev;
-};
-
-static void snap_vrf_add(void *ctx, const struct ipc_vrf *v)
-{
-	struct snap_emit *se = ctx;
-	struct vrf_rec r;
-
-	vrf_rec_of(&r, v, true);
-	api_events_snapshot_item(se->w, se->ev->ring, EV_VRF, &r, sizeof(r));
-}
-
-static void snap_if_bind(void *ctx, const struct ipc_if_bind *b)
-{
-	struct snap_emit *se = ctx;
-	struct if_rec r;
-
-	if_rec_of(&r, se->ev->vm, b, true);
-	api_events_snapshot_item(se->w, se->ev->ring, EV_INTERFACE, &r, sizeof(r));
-}
-
-/* VRFs are at most a few thousand, a record or three each: all in one go. */
-static void snap_vrfs(struct jw *w, struct snap *sn)
-{
-	static const struct dataplane_ops ops = { .vrf_add = snap_vrf_add, .if_bind = snap_if_bind };
-	struct snap_emit se = { w, sn->ev };
-	struct dataplane dp = { .ops = &ops, .ctx = &se };
-	const struct vrf_table *t = &sn->ev->vm->table;
-
-	for (size_t i = 0; i < t->n_vrfs; i++)
-		vrf_emit_config(&t->vrfs[i], &dp);
-}
-
-/* Next hops are few (one per remote PE and CE gateway): all in one go. */
-static void snap_nexthops(struct jw *w, struct snap *sn)
-{
-	for (const struct nexthop *nh = sn->ev->vm->table.nhs.head; nh != NULL; nh = nh->next)
-		if (nh->fib_refs > 0) {
-			struct nh_rec r = { nh->ipc };
-
-			api_events_snapshot_item(w, sn->ev->ring, EV_NEXTHOP, &r, sizeof(r));
-		}
-}
-
-/* The VRF the FIB phase is in (found again by id when a reload moved it), or NULL at the end. */
-static struct vrf *snap_vrf(struct snap *sn)
-{
-	struct vrf_table *t = &sn->ev->vm->table;
-
-	if (sn->vi < t->n_vrfs && t->vrfs[sn->vi].id == sn->vrf_id)
-		return &t->vrfs[sn->vi];
-	if (sn->vrf_started) {
-		struct vrf *v = vrf_by_id(t, sn->vrf_id);
-
-		if (v != NULL) {
-			sn->vi = (size_t)(v - t->vrfs);
-			return v;
-		}
-	}
-	if (sn->vi >= t->n_vrfs)
-		return NULL;
-	sn->vrf_id = t->vrfs[sn->vi].id; /* the next one (or the one now in a gone one's place) */
-	sn->vrf_started = false;
-	return &t->vrfs[sn->vi];
-}
-
-/*
- * Each VRF's FIB entries; true when all are written. The walk's batch is
- * sized from each VRF (a few passes per VRF, not one per 8192 routes), and
- * a fill stops after a pass's worth of scanning so a big VRF does not hold
- * the daemon in one callback.
- */
-static bool snap_fib(struct jw *w, struct snap *sn, size_t budget_end)
-{
-	uint64_t scanned0 = sn->wk.scanned;
-	struct vrfapi_key k;
-	struct vrf *v;
-
-	while ((v = snap_vrf(sn)) != NULL) {
-		if (!sn->vrf_started) {
-			vrfapi_walk_seek(&sn->wk, NULL);
-			vrfapi_walk_reserve(&sn->wk, v->routes.count);
-			sn->vrf_started = true;
-		}
-		for (;;) {
-			if (vrfapi_walk_yield(&sn->wk, scanned0))
-				return false;
-			if (!vrfapi_walk_next(&sn->wk, vrfapi_each_prefix, &v->routes, &k))
-				break;
-			struct prefix4 p = { k.addr, k.len };
-			const struct vrf_prefix *vp = rtable_find(&v->routes, &p);
-			struct ipc_fib_entry e;
-			struct fib_rec r;
-
-			if (vp == NULL || !vrf_prefix_fib_entry(v, vp, &e))
-				continue;
-			fib_rec_of(&r, &e, true, vp->fib_nh);
-			api_events_snapshot_item(w, sn->ev->ring, EV_FIB, &r, sizeof(r));
-			if (snap_full(w, budget_end))
-				return false;
-		}
-		sn->vi++;
-		sn->vrf_started = false;
-	}
-	return true;
-}
-
-/* The labels after the last one written, from the array sorted by label; true when done. */
-static bool snap_labels(struct jw *w, struct snap *sn, size_t budget_end)
-{
-	const struct label_alloc *la = &sn->ev->vm->table.labels;
-	size_t lo = 0, hi = la->n;
-
-	while (sn->label_started && lo < hi) { /* the first label above the last one */
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (la->v[mid]->label <= sn->label)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	for (; lo < la->n; lo++) {
-		struct label_rec r = { .add = 1 };
-
-		sn->label = la->v[lo]->label;
-		sn->label_started = true;
-		if (!vrf_label_lfib_entry(la->v[lo], &r.e))
-			continue;
-		api_events_snapshot_item(w, sn->ev->ring, EV_LABEL, &r, sizeof(r));
-		if (snap_full(w, budget_end))
-			return false;
-	}
-	return true;
-}
-
-static bool snap_fill(struct jw *w, void *cursor, size_t budget_end)
-{
-	struct snap *sn = cursor;
-
-	if (sn->phase == SNAP_VRFS) {
-		snap_vrfs(w, sn);
-		sn->phase = SNAP_NH;
-	}
-	if (sn->phase == SNAP_NH) {
-		snap_nexthops(w, sn);
-		sn->phase = SNAP_FIB;
-	}
-	if (sn->phase == SNAP_FIB) {
-		if (!snap_fib(w, sn, budget_end))
-			return false;
-		sn->phase = SNAP_LABELS;
-	}
-	return snap_labels(w, sn, budget_end);
-}
-
-static const struct api_events_snapshot snap_ops = { snap_begin, snap_fill, snap_end, NULL };
 
 /* ---- formatting, when a client reads ---- */
 
@@ -574,7 +322,7 @@ int vrfapi_events_start(struct vrfmgr *vm)
 		free(ev);
 		return -1;
 	}
-	ev->snap = snap_ops;
+	ev->snap = vrfapi_snap_ops;
 	ev->snap.ctx = ev;
 	api_events_set_snapshot(ev->ring, &ev->snap);
 	vm->api_events = ev;

@@ -1,0 +1,75 @@
+/*
+ * Internal to vrfmgr's /events (api_events.c, api_events_snap.c): the
+ * records the ring keeps, one per event type, and what makes them.
+ */
+#ifndef FERRY_VRFMGR_API_EVENTS_INT_H
+#define FERRY_VRFMGR_API_EVENTS_INT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "common/api_events.h"
+#include "common/ipc.h"
+#include "vrfmgr/vrfmgr.h"
+
+enum { EV_FIB = 0, EV_LABEL, EV_NEXTHOP, EV_VRF, EV_INTERFACE };
+
+struct fib_rec {
+	uint32_t vrf_id;
+	uint32_t prefix;
+	uint8_t plen;
+	uint8_t add;
+	uint16_t pad;
+	uint32_t inner_label;
+	uint32_t nh_type;
+	uint32_t gateway;
+	uint32_t out_label;
+	char ifname[IPC_IFNAME_MAX];
+};
+
+struct label_rec {
+	struct ipc_lfib_entry e;
+	uint8_t add;
+};
+
+struct nh_rec {
+	struct ipc_nexthop nh;
+};
+
+/* A VRF added or removed; its name as it was then (a removed one is gone when read). */
+struct vrf_rec {
+	struct ipc_vrf v;
+	uint8_t add;
+};
+
+/* An attachment link bound to a VRF or unbound, with that VRF's name then. */
+struct if_rec {
+	struct ipc_if_bind b;
+	char vrf[IPC_NAME_MAX];
+	uint8_t bind;
+};
+
+/* A record past API_EVENT_DATA would be cut short in the ring, silently. */
+_Static_assert(sizeof(struct fib_rec) <= API_EVENT_DATA, "fib_rec too big for an event");
+_Static_assert(sizeof(struct label_rec) <= API_EVENT_DATA, "label_rec too big for an event");
+_Static_assert(sizeof(struct nh_rec) <= API_EVENT_DATA, "nh_rec too big for an event");
+_Static_assert(sizeof(struct vrf_rec) <= API_EVENT_DATA, "vrf_rec too big for an event");
+_Static_assert(sizeof(struct if_rec) <= API_EVENT_DATA, "if_rec too big for an event");
+
+struct vrfapi_events {
+	struct vrfmgr *vm;
+	struct dataplane inner; /* where every call goes on to (fwd_sync) */
+	struct api_events *ring;
+	struct api_events_snapshot snap;
+};
+
+/* The records, from what fwd is told (nh: the FIB entry's next hop, for an add). */
+void vrfapi_fib_rec_of(struct fib_rec *out, const struct ipc_fib_entry *e, bool add,
+		       const struct nexthop *nh);
+void vrfapi_vrf_rec_of(struct vrf_rec *r, const struct ipc_vrf *v, bool add);
+void vrfapi_if_rec_of(struct if_rec *r, struct vrfmgr *vm, const struct ipc_if_bind *b, bool bind);
+
+/* The snapshot's cursor over the tables (api_events_snap.c); ctx: the struct vrfapi_events. */
+extern const struct api_events_snapshot vrfapi_snap_ops;
+
+#endif
