@@ -21,7 +21,8 @@
 #include "vrfmgr/dataplane.h"
 
 struct nexthop {
-	struct nexthop *next;
+	struct nexthop *next, *prev; /* the table's list, in id order */
+	struct nexthop *hnext;       /* the table's hash chain */
 	struct ipc_nexthop ipc; /* what the dataplane gets */
 	uint32_t remote_pe;     /* LABELED: the PE this leads to */
 	const struct cfg_lsp *lsp; /* LABELED: the LSP it resolved through, or NULL */
@@ -31,8 +32,10 @@ struct nexthop {
 };
 
 struct nexthop_table {
-	struct nexthop *head;
+	struct nexthop *head, *tail;
 	size_t count;
+	struct nexthop **buckets; /* by key (nexthop.c): a power of two, or NULL */
+	size_t n_buckets;
 	uint32_t next_id;
 	const struct cfg_lsp *lsps;
 	size_t n_lsps;

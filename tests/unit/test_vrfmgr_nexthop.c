@@ -212,3 +212,82 @@ Test(nexthop, unresolved_path_loses_to_a_resolved_one)
 	vrf_table_free(&t);
 	config_free(&cfg);
 }
+
+/* The old search: the list, one object after the other. */
+static struct nexthop *linear_find(const struct nexthop_table *t, uint32_t type,
+				   const char *ifname, uint32_t gateway, uint32_t remote_pe)
+{
+	for (struct nexthop *nh = t->head; nh != NULL; nh = nh->next) {
+		if (nh->ipc.type != type)
+			continue;
+		if (type == IPC_NH_LABELED ? nh->remote_pe == remote_pe
+					   : nh->ipc.gateway == gateway &&
+						     strcmp(nh->ipc.ifname, ifname) == 0)
+			return nh;
+	}
+	return NULL;
+}
+
+/*
+ * The hash finds what the list holds: 30,000 random gets and puts over a
+ * small key space (so objects are shared, freed and made again, and the
+ * buckets grow past 64 more than once); each get returns what a linear
+ * search found before it (or a new object, appended with the next id, when
+ * it found none), and the list stays in id order with its count.
+ */
+Test(nexthop, hash_agrees_with_the_list_under_gets_and_puts)
+{
+	enum { KEYS = 3000, STEPS = 30000 };
+	static struct nexthop *held[KEYS][4];
+	static unsigned n_held[KEYS];
+	struct nexthop_table t;
+	uint32_t last_id = 0;
+	unsigned seed = 7;
+
+	nexthop_table_init(&t, NULL, 0);
+	for (int step = 0; step < STEPS; step++) {
+		unsigned k = (unsigned)rand_r(&seed) % KEYS;
+		uint32_t type = k % 3 == 0 ? IPC_NH_LABELED : k % 3 == 1 ? IPC_NH_GATEWAY
+									  : IPC_NH_CONNECTED;
+		uint32_t gw = type == IPC_NH_GATEWAY ? 0xc0a80000u + k % 7 : 0;
+		char ifname[16];
+		struct nexthop *want, *got;
+
+		snprintf(ifname, sizeof(ifname), "ce%u", k / 3);
+		if (n_held[k] > 0 && (n_held[k] == 4 || rand_r(&seed) % 2)) {
+			nexthop_put(&t, held[k][--n_held[k]]);
+			cr_assert_eq(linear_find(&t, type, ifname, gw, k) != NULL, n_held[k] > 0);
+			continue;
+		}
+		want = linear_find(&t, type, ifname, gw, k);
+		got = type == IPC_NH_LABELED ? nexthop_get_labeled(&t, k)
+		      : type == IPC_NH_GATEWAY ? nexthop_get_gateway(&t, ifname, gw)
+					       : nexthop_get_connected(&t, ifname);
+		cr_assert_not_null(got);
+		if (want != NULL) {
+			cr_assert_eq(got, want, "step %d key %u: another object than the list's", step, k);
+		} else {
+			cr_assert_eq(got, t.tail, "a new object is appended");
+			cr_assert_gt(got->ipc.nh_id, last_id);
+			last_id = got->ipc.nh_id;
+		}
+		held[k][n_held[k]++] = got;
+	}
+	size_t n = 0;
+	uint32_t prev = 0;
+
+	for (struct nexthop *nh = t.head; nh != NULL; nh = nh->next, n++) {
+		cr_assert_gt(nh->ipc.nh_id, prev, "the list is in id order");
+		cr_assert_eq(nh->next == NULL ? t.tail : nh->next->prev, nh);
+		prev = nh->ipc.nh_id;
+	}
+	cr_assert_eq(n, t.count);
+	cr_assert_gt(t.n_buckets, 64);
+	for (unsigned k = 0; k < KEYS; k++)
+		while (n_held[k] > 0)
+			nexthop_put(&t, held[k][--n_held[k]]);
+	cr_assert_eq(t.count, 0);
+	cr_assert_null(t.head);
+	cr_assert_null(t.tail);
+	nexthop_table_free(&t);
+}
