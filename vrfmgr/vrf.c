@@ -200,6 +200,10 @@ int vrf_route_upsert(struct vrf_table *t, struct vrf *v, const struct prefix4 *p
 		next = vp->routes;
 		vp->routes = r;
 		v->n_routes++;
+		if (tmpl->source == ROUTE_LEAKED) {
+			v->n_leaked++;
+			t->n_leaked++;
+		}
 	}
 	*r = *tmpl;
 	r->next = next;
@@ -226,6 +230,10 @@ static int route_remove(struct vrf_table *t, struct vrf *v, const struct prefix4
 		return -ENOENT;
 	*pp = r->next;
 	v->n_routes--;
+	if (r->source == ROUTE_LEAKED) {
+		v->n_leaked--;
+		t->n_leaked--;
+	}
 	prefix_select(t, v, vp);
 	nexthop_put(&t->nhs, r->nh);
 	vrf_route_free(r);

@@ -97,6 +97,7 @@ struct vrf {
 	struct label_entry *vrf_label; /* its allocator entry (the VRF holds a reference) */
 	struct rtable routes;
 	size_t n_routes; /* candidates over all prefixes */
+	size_t n_leaked; /* of which leaked from another local VRF (import.c skips VRFs without) */
 	/* route limit (cfg->max_routes on the number of prefixes, routes.count) */
 	bool limit_warned; /* at or above the warning threshold: said once */
 	bool limit_hit;    /* refused a route since it last had room */
@@ -125,6 +126,7 @@ struct vrf_table {
 	struct vpn_table vpn; /* every VPN route bgpd gave us (import.c) */
 	struct rt_index rtix; /* import RT -> VRFs (import.c); stale when VRFs change */
 	uint32_t import_gen;
+	size_t n_leaked;      /* leaked candidates in all VRFs: 0 spares import.c a walk */
 	bool limits_hit;      /* some VRF has limit_hit set (import_retry_limits has work) */
 	bool label_wait;      /* some VRF has label_wait set (vrf_table_labels_tick has work) */
 	uint64_t label_wait_freed; /* labels.freed when the waiting VRFs last tried */

@@ -315,6 +315,8 @@ void vrf_teardown(struct vrf_table *t, struct vrf *v, const struct ferry_config 
 	snprintf(iv.name, sizeof(iv.name), "%s", v->cfg->name);
 	DP_CALL(&t->dp, vrf_del, &iv);
 	rtable_free(&v->routes);
+	t->n_leaked -= v->n_leaked;
+	v->n_leaked = 0;
 }
 
 void vrf_table_compact(struct vrf_table *t)
@@ -459,6 +461,17 @@ int vrf_table_init_state(struct vrf_table *t, const struct ferry_config *cfg,
 	}
 	vrf_ids_assign(t, ids, n_ids);
 	free(ids);
+	/*
+	 * Leaking during the build finds its VRFs in the import index: one of
+	 * them all, built once (leak_targets skips those not built yet), not
+	 * one per VRF built. Out of memory it is built as needed and the
+	 * catch-up below leaks what the build missed.
+	 */
+	for (i = 0; i < cfg->n_vrfs; i++)
+		t->vrfs[i].cfg = &cfg->vrfs[i];
+	rt_index_build(&t->rtix, t->vrfs, cfg->n_vrfs);
+	for (i = 0; i < cfg->n_vrfs; i++)
+		t->vrfs[i].cfg = NULL;
 	for (i = 0; i < cfg->n_vrfs; i++) {
 		if ((rc = vrf_build(t, &t->vrfs[i], &cfg->vrfs[i], true)) < 0) {
 			vrf_table_free(t);
@@ -466,6 +479,7 @@ int vrf_table_init_state(struct vrf_table *t, const struct ferry_config *cfg,
 		}
 	}
 	/* VRFs built early leaked into none built after them: catch up. */
+	vrf_table_changed(t);
 	import_leak_local(t);
 	/* Labels of routes that are gone since the last run: held down from now. */
 	if (label_release_reserved(&t->labels) > 0)
