@@ -344,6 +344,9 @@ static int config_load_buf(const char *json, size_t len, const char *name, struc
 		return -1;
 	r = config_build(&c, root, cfg);
 	json_object_put(root);
+	cfg_uniq_free(&c.vrf_names);
+	cfg_uniq_free(&c.vrf_rds);
+	cfg_uniq_free(&c.ifnames);
 	if (r < 0) {
 		config_free(cfg);
 		return -1;

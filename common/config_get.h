@@ -20,10 +20,30 @@ struct json_object;
 
 #define JPATH_MAX 128
 
+/* A set of keys seen while loading, each with where (a, b): config_uniq.c. */
+struct cfg_uniq_slot {
+	uint64_t hash;
+	const void *key; /* NULL: free; points into the config being built */
+	size_t len;
+	size_t a, b;
+};
+
+struct cfg_uniq {
+	struct cfg_uniq_slot *s;
+	size_t cap, n;
+};
+
+/* key[0..len) added with (a, b): 0; already there: 1, *seen its first entry; -ENOMEM. */
+int cfg_uniq_put(struct cfg_uniq *u, const void *key, size_t len, size_t a, size_t b,
+		 const struct cfg_uniq_slot **seen);
+void cfg_uniq_free(struct cfg_uniq *u);
+
 struct cctx {
 	const char *file; /* basename, for messages */
 	char *err;
 	size_t errlen;
+	/* uniqueness across the file: VRF names and RDs (a: vrfs index), interface names */
+	struct cfg_uniq vrf_names, vrf_rds, ifnames;
 };
 
 /* What a value should be: "<value> is not <noun> (want <form>)", "missing (want <noun>)". */

@@ -51,43 +51,38 @@ static int p_rd(const char *s, void *out)
 
 /* ---- interfaces (shared by VRFs and the core) ---- */
 
-/* Where else an interface name is used, as a JSON path in where; false if nowhere. */
-static bool ifname_used(const struct ferry_config *cfg, const char *name, const void *self,
-			char *where)
+/*
+ * Whether an interface name is used already (by a VRF or the core), as a
+ * JSON path in where; else it is noted as used by (vrf, i), vrf SIZE_MAX
+ * for the core. Names point into the config, which outlives the loading.
+ */
+static int ifname_used(struct cctx *c, const char *name, size_t vrf, size_t i, char *where)
 {
-	for (size_t i = 0; i < cfg->n_vrfs; i++) {
-		for (size_t j = 0; j < cfg->vrfs[i].n_interfaces; j++) {
-			const struct cfg_vrf_if *vi = &cfg->vrfs[i].interfaces[j];
+	const struct cfg_uniq_slot *seen;
+	int rc = cfg_uniq_put(&c->ifnames, name, strlen(name), vrf, i, &seen);
 
-			if (vi != self && strcmp(vi->name, name) == 0) {
-				snprintf(where, JPATH_MAX, "vrfs[%zu].interfaces[%zu]", i, j);
-				return true;
-			}
-		}
-	}
-	for (size_t i = 0; i < cfg->fwd.n_core_interfaces; i++) {
-		const struct cfg_core_if *ci = &cfg->fwd.core_interfaces[i];
-
-		if (ci != self && strcmp(ci->name, name) == 0) {
-			snprintf(where, JPATH_MAX, "fwd.core_interfaces[%zu]", i);
-			return true;
-		}
-	}
-	return false;
+	if (rc == 1 && seen->a == SIZE_MAX)
+		snprintf(where, JPATH_MAX, "fwd.core_interfaces[%zu]", seen->b);
+	else if (rc == 1)
+		snprintf(where, JPATH_MAX, "vrfs[%zu].interfaces[%zu]", seen->a, seen->b);
+	return rc;
 }
 
 /* {"name", "address"}; name and addr point into a cfg_vrf_if or cfg_core_if. */
-static int parse_if(struct cctx *c, const struct ferry_config *cfg, struct json_object *v,
-		    const char *path, char *name, struct prefix4 *addr)
+static int parse_if(struct cctx *c, struct json_object *v, const char *path, size_t vrf, size_t i,
+		    char *name, struct prefix4 *addr)
 {
 	static const char *const keys[] = { "name", "address", NULL };
 	char p[JPATH_MAX], where[JPATH_MAX];
+	int rc;
 
 	if (cj_check_object(c, v, path, keys) < 0 || cj_ifname(c, v, path, "name", name) < 0 ||
 	    cj_ifaddr(c, v, path, "address", addr) < 0)
 		return -1;
-	/* the struct starts with the name, so name doubles as the entry's identity */
-	if (ifname_used(cfg, name, name, where)) {
+	rc = ifname_used(c, name, vrf, i, where);
+	if (rc < 0)
+		return cj_fail(c, path, "out of memory");
+	if (rc == 1) {
 		cj_path_key(p, path, "name");
 		return cj_fail(c, p,
 			       "\"%s\" is already used by %s (want each interface listed once)",
@@ -242,8 +237,8 @@ static int parse_vrf_ifs(struct cctx *c, const struct ferry_config *cfg, struct 
 		struct cfg_vrf_if *vi = &vrf->interfaces[i];
 
 		cj_path_idx(ip, p, i);
-		if (parse_if(c, cfg, json_object_array_get_idx(arr, i), ip, vi->name,
-			     &vi->address) < 0)
+		if (parse_if(c, json_object_array_get_idx(arr, i), ip, (size_t)(vrf - cfg->vrfs), i,
+			     vi->name, &vi->address) < 0)
 			return -1;
 		for (size_t j = 0; j < i; j++)
 			if (overlap_check(c, ip, p, j, &vrf->interfaces[j].address, &vi->address) < 0)
@@ -304,26 +299,30 @@ static int parse_limit(struct cctx *c, struct json_object *v, const char *path,
 	return 0;
 }
 
-/* Name and RD must be unique among the VRFs before this one. */
+/*
+ * Name and RD must be unique among the VRFs before this one: the first
+ * earlier VRF with either is named, the name first when one VRF has both.
+ */
 static int vrf_unique(struct cctx *c, const struct ferry_config *cfg, size_t i, const char *path)
 {
 	const struct cfg_vrf *vrf = &cfg->vrfs[i];
-	char p[JPATH_MAX], rd[RD_STRLEN];
+	const struct cfg_uniq_slot *name, *rd;
+	char p[JPATH_MAX], rds[RD_STRLEN];
 
-	for (size_t j = 0; j < i; j++) {
-		if (strcmp(cfg->vrfs[j].name, vrf->name) == 0) {
-			cj_path_key(p, path, "name");
-			return cj_fail(
-			    c, p, "\"%s\" is already used by vrfs[%zu] (want a unique VRF name)",
-			    vrf->name, j);
-		}
-		if (rd_equal(&cfg->vrfs[j].rd, &vrf->rd)) {
-			cj_path_key(p, path, "rd");
-			return cj_fail(c, p,
-				       "\"%s\" is already used by vrfs[%zu] (want a unique route "
-				       "distinguisher per VRF)",
-				       rd_format(&vrf->rd, rd), j);
-		}
+	if (cfg_uniq_put(&c->vrf_names, vrf->name, strlen(vrf->name), i, 0, &name) < 0 ||
+	    cfg_uniq_put(&c->vrf_rds, vrf->rd.b, sizeof(vrf->rd.b), i, 0, &rd) < 0)
+		return cj_fail(c, path, "out of memory");
+	if (name != NULL && (rd == NULL || name->a <= rd->a)) {
+		cj_path_key(p, path, "name");
+		return cj_fail(c, p, "\"%s\" is already used by vrfs[%zu] (want a unique VRF name)",
+			       vrf->name, name->a);
+	}
+	if (rd != NULL) {
+		cj_path_key(p, path, "rd");
+		return cj_fail(c, p,
+			       "\"%s\" is already used by vrfs[%zu] (want a unique route "
+			       "distinguisher per VRF)",
+			       rd_format(&vrf->rd, rds), rd->a);
 	}
 	return 0;
 }
@@ -574,7 +573,7 @@ static int parse_core_ifs(struct cctx *c, struct ferry_config *cfg, struct json_
 		struct cfg_core_if *ci = &f->core_interfaces[i];
 
 		cj_path_idx(ip, p, i);
-		if (parse_if(c, cfg, json_object_array_get_idx(arr, i), ip, ci->name,
+		if (parse_if(c, json_object_array_get_idx(arr, i), ip, SIZE_MAX, i, ci->name,
 			     &ci->address) < 0)
 			return -1;
 		for (size_t j = 0; j < i; j++)

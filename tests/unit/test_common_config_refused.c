@@ -168,6 +168,19 @@ static const struct bad_case bad_cases[] = {
 	{ "{" R ",\"vrfs\":[" VRF_A "},{\"name\":\"B\",\"rd\":\"65000:1\"}]}",
 	  "t.json: vrfs[1].rd: \"65000:1\" is already used by vrfs[0] (want a unique route "
 	  "distinguisher per VRF)" },
+	/* name in vrfs[1], RD in vrfs[0]: the earlier VRF is named, as the pairwise scan did */
+	{ "{" R ",\"vrfs\":[{\"name\":\"X\",\"rd\":\"1:1\"},{\"name\":\"Y\",\"rd\":\"1:2\"},"
+	  "{\"name\":\"Y\",\"rd\":\"1:1\"}]}",
+	  "t.json: vrfs[2].rd: \"1:1\" is already used by vrfs[0] (want a unique route "
+	  "distinguisher per VRF)" },
+	/* both in one earlier VRF: the name first */
+	{ "{" R ",\"vrfs\":[{\"name\":\"X\",\"rd\":\"1:1\"},{\"name\":\"X\",\"rd\":\"1:1\"}]}",
+	  "t.json: vrfs[1].name: \"X\" is already used by vrfs[0] (want a unique VRF name)" },
+	/* an interface listed twice in one VRF, and a VRF's taken by the core */
+	{ "{" R ",\"vrfs\":[{\"name\":\"X\",\"rd\":\"1:1\",\"interfaces\":[{\"name\":\"e1\","
+	  "\"address\":\"10.2.1.1/30\"},{\"name\":\"e1\",\"address\":\"10.3.1.1/30\"}]}]}",
+	  "t.json: vrfs[0].interfaces[1].name: \"e1\" is already used by vrfs[0].interfaces[0] "
+	  "(want each interface listed once)" },
 	{ "{" R ",\"vrfs\":[{\"name\":\"A\",\"rd\":\"1:1\",\"import_rts\":[\"65000\"]}]}",
 	  "t.json: vrfs[0].import_rts[0]: \"65000\" is not a route target (want ASN:NN, IP:NN or "
 	  "ASN4:NN)" },
