@@ -328,6 +328,8 @@ static const char *base_name(const char *path)
 	return slash && slash[1] ? slash + 1 : path;
 }
 
+static void config_index(struct ferry_config *cfg);
+
 static int config_load_buf(const char *json, size_t len, const char *name, struct ferry_config *cfg,
 			   char *err, size_t errlen)
 {
@@ -351,6 +353,7 @@ static int config_load_buf(const char *json, size_t len, const char *name, struc
 		config_free(cfg);
 		return -1;
 	}
+	config_index(cfg);
 	return 0;
 }
 
@@ -435,6 +438,8 @@ void config_free(struct ferry_config *cfg)
 	free(cfg->lsps);
 	free(cfg->fwd.core_interfaces);
 	free(cfg->fwd.lfib);
+	cfg_uniq_free(&cfg->vrf_names);
+	cfg_uniq_free(&cfg->vrf_ifnames);
 	memset(cfg, 0, sizeof(*cfg));
 }
 
@@ -473,8 +478,50 @@ int config_api_files_check(const struct ferry_config *cfg, uint16_t port, char *
 	return 0;
 }
 
+/* The lookups by name; out of memory they stay empty and the lookups scan. */
+static void config_index(struct ferry_config *cfg)
+{
+	const struct cfg_uniq_slot *seen;
+
+	for (size_t i = 0; i < cfg->n_vrfs; i++) {
+		const struct cfg_vrf *v = &cfg->vrfs[i];
+
+		if (cfg_uniq_put(&cfg->vrf_names, v->name, strlen(v->name), i, 0, &seen) < 0)
+			goto nomem;
+		for (size_t j = 0; j < v->n_interfaces; j++)
+			if (cfg_uniq_put(&cfg->vrf_ifnames, v->interfaces[j].name,
+					 strlen(v->interfaces[j].name), i, j, &seen) < 0)
+				goto nomem;
+	}
+	return;
+nomem:
+	cfg_uniq_free(&cfg->vrf_names);
+	cfg_uniq_free(&cfg->vrf_ifnames);
+}
+
+const struct cfg_vrf *config_vrf_by_ifname(const struct ferry_config *cfg, const char *name)
+{
+	const struct cfg_uniq_slot *s;
+
+	if (cfg->vrf_ifnames.cap > 0)
+		return (s = cfg_uniq_get(&cfg->vrf_ifnames, name, strlen(name))) != NULL
+			       ? &cfg->vrfs[s->a]
+			       : NULL;
+	for (size_t i = 0; i < cfg->n_vrfs; i++)
+		for (size_t j = 0; j < cfg->vrfs[i].n_interfaces; j++)
+			if (strcmp(cfg->vrfs[i].interfaces[j].name, name) == 0)
+				return &cfg->vrfs[i];
+	return NULL;
+}
+
 const struct cfg_vrf *config_vrf_by_name(const struct ferry_config *cfg, const char *name)
 {
+	const struct cfg_uniq_slot *s;
+
+	if (cfg->vrf_names.cap > 0)
+		return (s = cfg_uniq_get(&cfg->vrf_names, name, strlen(name))) != NULL
+			       ? &cfg->vrfs[s->a]
+			       : NULL;
 	for (size_t i = 0; i < cfg->n_vrfs; i++)
 		if (strcmp(cfg->vrfs[i].name, name) == 0)
 			return &cfg->vrfs[i];

@@ -20,22 +20,11 @@ struct json_object;
 
 #define JPATH_MAX 128
 
-/* A set of keys seen while loading, each with where (a, b): config_uniq.c. */
-struct cfg_uniq_slot {
-	uint64_t hash;
-	const void *key; /* NULL: free; points into the config being built */
-	size_t len;
-	size_t a, b;
-};
-
-struct cfg_uniq {
-	struct cfg_uniq_slot *s;
-	size_t cap, n;
-};
-
 /* key[0..len) added with (a, b): 0; already there: 1, *seen its first entry; -ENOMEM. */
 int cfg_uniq_put(struct cfg_uniq *u, const void *key, size_t len, size_t a, size_t b,
 		 const struct cfg_uniq_slot **seen);
+/* The entry of key[0..len), or NULL. */
+const struct cfg_uniq_slot *cfg_uniq_get(const struct cfg_uniq *u, const void *key, size_t len);
 void cfg_uniq_free(struct cfg_uniq *u);
 
 struct cctx {

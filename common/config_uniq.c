@@ -69,6 +69,16 @@ int cfg_uniq_put(struct cfg_uniq *u, const void *key, size_t len, size_t a, size
 	return 0;
 }
 
+const struct cfg_uniq_slot *cfg_uniq_get(const struct cfg_uniq *u, const void *key, size_t len)
+{
+	const struct cfg_uniq_slot *s;
+
+	if (u->cap == 0)
+		return NULL;
+	s = uniq_slot(u, uniq_hash(key, len), key, len);
+	return s->key != NULL ? s : NULL;
+}
+
 void cfg_uniq_free(struct cfg_uniq *u)
 {
 	free(u->s);

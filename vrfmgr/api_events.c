@@ -32,10 +32,7 @@ static const char *const event_names[] = { "fib", "label", "nexthop", "vrf", "in
 
 static const struct nexthop *nh_by_id(const struct vrfmgr *vm, uint32_t id)
 {
-	for (const struct nexthop *nh = vm->table.nhs.head; nh != NULL; nh = nh->next)
-		if (nh->ipc.nh_id == id)
-			return nh;
-	return NULL;
+	return nexthop_by_id(&vm->table.nhs, id);
 }
 
 void vrfapi_fib_rec_of(struct fib_rec *out, const struct ipc_fib_entry *e, bool add,

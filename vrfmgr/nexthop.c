@@ -34,7 +34,8 @@ void nexthop_table_free(struct nexthop_table *t)
 		free(nh);
 	}
 	free(t->buckets);
-	t->buckets = NULL;
+	free(t->id_buckets);
+	t->buckets = t->id_buckets = NULL;
 	t->n_buckets = 0;
 	t->head = t->tail = NULL;
 	t->count = 0;
@@ -71,22 +72,30 @@ static uint64_t nh_hash_of(const struct nexthop *nh)
 static void nh_buckets_grow(struct nexthop_table *t)
 {
 	size_t nb = t->n_buckets ? t->n_buckets * 2 : 64;
-	struct nexthop **b, *nh;
+	struct nexthop **b, **ib, *nh;
 
 	if (t->count < t->n_buckets)
 		return;
-	if ((b = calloc(nb, sizeof(*b))) == NULL) {
+	b = calloc(nb, sizeof(*b));
+	ib = calloc(nb, sizeof(*ib));
+	if (b == NULL || ib == NULL) {
 		log_warn("next-hop hash");
+		free(b);
+		free(ib);
 		return;
 	}
 	for (nh = t->head; nh != NULL; nh = nh->next) {
-		size_t i = nh_hash_of(nh) & (nb - 1);
+		size_t i = nh_hash_of(nh) & (nb - 1), j = nh->ipc.nh_id & (nb - 1);
 
 		nh->hnext = b[i];
 		b[i] = nh;
+		nh->inext = ib[j];
+		ib[j] = nh;
 	}
 	free(t->buckets);
+	free(t->id_buckets);
 	t->buckets = b;
+	t->id_buckets = ib;
 	t->n_buckets = nb;
 }
 
@@ -106,8 +115,11 @@ static void nh_hash_link(struct nexthop_table *t, struct nexthop *nh)
 	b = nh_bucket(t, nh_hash_of(nh));
 	for (struct nexthop *o = *b; o != NULL; o = o->hnext)
 		if (o == nh)
-			return;
+			return; /* the rehash linked it */
 	nh->hnext = *b;
+	*b = nh;
+	b = &t->id_buckets[nh->ipc.nh_id & (t->n_buckets - 1)];
+	nh->inext = *b;
 	*b = nh;
 }
 
@@ -120,9 +132,32 @@ static void nh_hash_unlink(struct nexthop_table *t, struct nexthop *nh)
 	for (pp = nh_bucket(t, nh_hash_of(nh)); *pp != NULL; pp = &(*pp)->hnext) {
 		if (*pp == nh) {
 			*pp = nh->hnext;
-			return;
+			break;
 		}
 	}
+	for (pp = &t->id_buckets[nh->ipc.nh_id & (t->n_buckets - 1)]; *pp != NULL;
+	     pp = &(*pp)->inext) {
+		if (*pp == nh) {
+			*pp = nh->inext;
+			break;
+		}
+	}
+}
+
+struct nexthop *nexthop_by_id(const struct nexthop_table *t, uint32_t id)
+{
+	struct nexthop *nh;
+
+	if (t->n_buckets > 0) {
+		for (nh = t->id_buckets[id & (t->n_buckets - 1)]; nh != NULL; nh = nh->inext)
+			if (nh->ipc.nh_id == id)
+				return nh;
+		return NULL;
+	}
+	for (nh = t->head; nh != NULL; nh = nh->next)
+		if (nh->ipc.nh_id == id)
+			return nh;
+	return NULL;
 }
 
 const struct cfg_lsp *nexthop_lsp_lookup(const struct cfg_lsp *lsps, size_t n, uint32_t addr)

@@ -22,7 +22,8 @@
 
 struct nexthop {
 	struct nexthop *next, *prev; /* the table's list, in id order */
-	struct nexthop *hnext;       /* the table's hash chain */
+	struct nexthop *hnext;       /* the table's hash chain by key */
+	struct nexthop *inext;       /* and by id */
 	struct ipc_nexthop ipc; /* what the dataplane gets */
 	uint32_t remote_pe;     /* LABELED: the PE this leads to */
 	const struct cfg_lsp *lsp; /* LABELED: the LSP it resolved through, or NULL */
@@ -35,6 +36,7 @@ struct nexthop_table {
 	struct nexthop *head, *tail;
 	size_t count;
 	struct nexthop **buckets; /* by key (nexthop.c): a power of two, or NULL */
+	struct nexthop **id_buckets; /* by id, as many */
 	size_t n_buckets;
 	uint32_t next_id;
 	const struct cfg_lsp *lsps;
@@ -53,6 +55,8 @@ struct nexthop *nexthop_get_labeled(struct nexthop_table *t, uint32_t remote_pe)
 struct nexthop *nexthop_get_gateway(struct nexthop_table *t, const char *ifname, uint32_t gateway);
 struct nexthop *nexthop_get_connected(struct nexthop_table *t, const char *ifname);
 struct nexthop *nexthop_ref(struct nexthop *nh);
+/* The object with that id, or NULL. */
+struct nexthop *nexthop_by_id(const struct nexthop_table *t, uint32_t id);
 /* Drops a reference; the object goes away with the last one. */
 void nexthop_put(struct nexthop_table *t, struct nexthop *nh);
 

@@ -101,6 +101,54 @@ static int rtix_alloc(struct rt_index *ix, const struct vrf *vrfs, size_t n)
 	return 0;
 }
 
+/* Doubles the RT table, the entries (and their slot lists) moved over. */
+static int rtix_grow(struct rt_index *ix)
+{
+	size_t cap = ix->cap * 2;
+	struct rtix_entry *e = calloc(cap, sizeof(*e)), *old = ix->e;
+	size_t old_cap = ix->cap;
+
+	if (e == NULL)
+		return -ENOMEM;
+	ix->e = e;
+	ix->cap = cap;
+	for (size_t i = 0; i < old_cap; i++)
+		if (old[i].used)
+			*rtix_slot(ix, &old[i].rt) = old[i];
+	free(old);
+	return 0;
+}
+
+int rt_index_append(struct rt_index *ix, const struct ext_community *rts, size_t n_rts,
+		    uint32_t slot, uint32_t id)
+{
+	/* Ready, the index holds the array as it is: every slot in it is below this one. */
+	if (!ix->ready || ix->cap == 0)
+		return -EAGAIN;
+	if (id >= ix->n_ids) {
+		uint32_t *s = realloc(ix->slot_by_id, (id + 1) * sizeof(*s));
+
+		if (s == NULL)
+			goto fail;
+		memset(s + ix->n_ids, 0, (id + 1 - ix->n_ids) * sizeof(*s));
+		ix->slot_by_id = s;
+		ix->n_ids = id + 1;
+	}
+	if (ix->slot_by_id[id] != 0)
+		goto fail; /* the id is listed already: rebuild */
+	ix->slot_by_id[id] = slot + 1;
+	for (size_t i = 0; i < n_rts; i++) {
+		if (2 * (ix->n + 1) > ix->cap && rtix_grow(ix) < 0)
+			goto fail;
+		if (rtix_add(ix, &rts[i], slot) < 0)
+			goto fail;
+	}
+	return 0;
+fail:
+	ix->ready = false;
+	return -ENOMEM;
+}
+
 int rt_index_build(struct rt_index *ix, const struct vrf *vrfs, size_t n)
 {
 	rt_index_free(ix);

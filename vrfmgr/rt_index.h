@@ -29,6 +29,14 @@ struct rt_index {
 /* Builds the index of vrfs[0..n) (VRFs without config or dying left out). 0 or -ENOMEM. */
 int rt_index_build(struct rt_index *ix, const struct vrf *vrfs, size_t n);
 void rt_index_free(struct rt_index *ix);
+/*
+ * Adds the VRF just appended to the array (slot: the last) without a
+ * rebuild: a reload adding 2,000 VRFs to 8,000 rebuilt the index 2,000
+ * times. Not ready, its id listed already or out of memory: -errno and the
+ * index is left to a rebuild.
+ */
+int rt_index_append(struct rt_index *ix, const struct ext_community *rts, size_t n_rts,
+		    uint32_t slot, uint32_t id);
 /* The slots of the VRFs importing rt, ascending (*n 0: none). */
 const uint32_t *rt_index_vrfs(const struct rt_index *ix, const struct ext_community *rt,
 			      size_t *n);

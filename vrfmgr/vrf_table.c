@@ -240,11 +240,14 @@ struct vrf *vrf_table_add(struct vrf_table *t, const struct cfg_vrf *c)
 		return NULL;
 	}
 	t->vrfs = vrfs;
-	vrf_table_changed(t);
 	v = &vrfs[t->n_vrfs];
 	memset(v, 0, sizeof(*v));
 	v->id = vrf_table_free_id(t);
 	t->n_vrfs++;
+	/* Appended: the import index takes it as it is, or is rebuilt when next used. */
+	if (rt_index_append(&t->rtix, c->import_rts, c->n_import_rts, (uint32_t)(v - vrfs),
+			    v->id) < 0)
+		vrf_table_changed(t);
 	if (vrf_build(t, v, c, false) < 0)
 		log_warnx("vrf %s: built in part only (out of memory)", c->name);
 	return v;
@@ -252,9 +255,8 @@ struct vrf *vrf_table_add(struct vrf_table *t, const struct cfg_vrf *c)
 
 bool config_has_interface(const struct ferry_config *next, const char *name)
 {
-	for (size_t i = 0; i < next->n_vrfs; i++)
-		if (vrf_interface(&next->vrfs[i], name) != NULL)
-			return true;
+	if (config_vrf_by_ifname(next, name) != NULL)
+		return true;
 	for (size_t i = 0; i < next->fwd.n_core_interfaces; i++)
 		if (strcmp(next->fwd.core_interfaces[i].name, name) == 0)
 			return true;
@@ -272,18 +274,13 @@ bool config_has_interface(const struct ferry_config *next, const char *name)
 static bool if_moves_to_kept_vrf(const struct vrf_table *t, const struct ferry_config *next,
 				 const char *name)
 {
-	for (size_t i = 0; i < next->n_vrfs; i++) {
-		const struct cfg_vrf *c = &next->vrfs[i];
+	const struct cfg_vrf *c = config_vrf_by_ifname(next, name);
 
-		if (vrf_interface(c, name) == NULL)
-			continue;
-		for (size_t j = 0; j < t->n_vrfs; j++) {
-			const struct vrf *k = &t->vrfs[j];
+	for (size_t j = 0; c != NULL && j < t->n_vrfs; j++) {
+		const struct vrf *k = &t->vrfs[j];
 
-			if (strcmp(k->cfg->name, c->name) == 0)
-				return !k->dying && rd_equal(&k->cfg->rd, &c->rd);
-		}
-		return false;
+		if (strcmp(k->cfg->name, c->name) == 0)
+			return !k->dying && rd_equal(&k->cfg->rd, &c->rd);
 	}
 	return false;
 }

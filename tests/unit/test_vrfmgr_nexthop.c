@@ -233,7 +233,8 @@ static struct nexthop *linear_find(const struct nexthop_table *t, uint32_t type,
  * small key space (so objects are shared, freed and made again, and the
  * buckets grow past 64 more than once); each get returns what a linear
  * search found before it (or a new object, appended with the next id, when
- * it found none), and the list stays in id order with its count.
+ * it found none), and the list stays in id order with its count; a
+ * lookup by id agrees with a walk of the list.
  */
 Test(nexthop, hash_agrees_with_the_list_under_gets_and_puts)
 {
@@ -272,6 +273,15 @@ Test(nexthop, hash_agrees_with_the_list_under_gets_and_puts)
 			last_id = got->ipc.nh_id;
 		}
 		held[k][n_held[k]++] = got;
+		/* by id too: the object, and for any id what the list has (NULL once freed) */
+		cr_assert_eq(nexthop_by_id(&t, got->ipc.nh_id), got);
+		uint32_t id = (uint32_t)rand_r(&seed) % (last_id + 2);
+		struct nexthop *lin = NULL;
+
+		for (struct nexthop *nh = t.head; nh != NULL && lin == NULL; nh = nh->next)
+			if (nh->ipc.nh_id == id)
+				lin = nh;
+		cr_assert_eq(nexthop_by_id(&t, id), lin, "step %d: id %u", step, id);
 	}
 	size_t n = 0;
 	uint32_t prev = 0;

@@ -277,3 +277,62 @@ Test(placement, route_target_sets_are_shared)
 	fx_withdraw(&t, "10.255.0.2:1", "20.0.3.0/24");
 	cr_assert_eq(rtset_count(), base + 1);
 }
+
+/*
+ * The import index with VRFs appended one by one (rt_index_append, as a
+ * reload adds them) holds what a build of the whole array holds: for every
+ * RT the same slots in the same (ascending) order, for every id its slot.
+ * 600 VRFs with ids in random order, 1-3 import RTs each from a pool of 40
+ * (some listed twice), 100 in the first build, the tables growing past
+ * their first size.
+ */
+Test(placement, index_appended_agrees_with_a_build)
+{
+	enum { N = 600, FIRST = 100, POOL = 40 };
+	static struct cfg_vrf vcfg[N];
+	static struct ext_community rts[N][3];
+	static struct vrf vrfs[N];
+	struct rt_index built = { 0 }, grown = { 0 };
+	unsigned seed = 5;
+
+	for (size_t i = 0; i < N; i++) {
+		size_t n = 1 + (size_t)rand_r(&seed) % 3;
+		char s[32];
+
+		for (size_t j = 0; j < n; j++) {
+			snprintf(s, sizeof(s), "65000:%u", (unsigned)rand_r(&seed) % POOL);
+			cr_assert_eq(rt_parse(s, &rts[i][j]), 0);
+		}
+		vcfg[i].import_rts = rts[i];
+		vcfg[i].n_import_rts = n;
+		vrfs[i].cfg = &vcfg[i];
+		vrfs[i].id = (uint32_t)(i * 7919 % 1000) + 1; /* distinct, not in slot order */
+	}
+	cr_assert_eq(rt_index_build(&grown, vrfs, FIRST), 0);
+	for (size_t i = FIRST; i < N; i++)
+		cr_assert_eq(rt_index_append(&grown, rts[i], vcfg[i].n_import_rts, (uint32_t)i,
+					     vrfs[i].id), 0, "append %zu", i);
+	cr_assert_eq(rt_index_build(&built, vrfs, N), 0);
+	for (unsigned k = 0; k < POOL; k++) {
+		struct ext_community rt;
+		const uint32_t *a, *b;
+		size_t na, nb;
+		char s[32];
+
+		snprintf(s, sizeof(s), "65000:%u", k);
+		cr_assert_eq(rt_parse(s, &rt), 0);
+		a = rt_index_vrfs(&built, &rt, &na);
+		b = rt_index_vrfs(&grown, &rt, &nb);
+		cr_assert_eq(na, nb, "RT %s: %zu VRFs built, %zu appended", s, na, nb);
+		for (size_t j = 0; j < na; j++)
+			cr_assert_eq(a[j], b[j], "RT %s, #%zu", s, j);
+	}
+	for (uint32_t id = 0; id <= 1001; id++)
+		cr_assert_eq(rt_index_slot(&built, id), rt_index_slot(&grown, id), "id %u", id);
+	/* an id listed already, or an index not ready: left to a rebuild */
+	cr_assert_lt(rt_index_append(&grown, rts[0], 1, N, vrfs[0].id), 0);
+	cr_assert_not(grown.ready);
+	cr_assert_lt(rt_index_append(&grown, rts[0], 1, N, 5000), 0);
+	rt_index_free(&built);
+	rt_index_free(&grown);
+}
