@@ -825,3 +825,87 @@ Test(random, reloads_end_where_a_fresh_start_does)
 	vrf_table_free(&tb);
 	config_free(&cf[c]);
 }
+
+/*
+ * Local leaking by the import index holds what the rule it replaced says,
+ * pair by pair: after each of 150 random reloads (and in a fresh start of
+ * each config) a VRF holds a leaked candidate for (RD, prefix) exactly when
+ * another VRF with that RD exports the prefix and one of its export RTs is
+ * one of this VRF's import RTs (rt_sets_meet, the old test of every pair);
+ * the counts of leaked candidates (per VRF, for the table) are exact.
+ */
+static size_t assert_leaks_by_the_rule(struct vrf_table *tb, int step)
+{
+	size_t total = 0;
+
+	for (size_t d = 0; d < tb->n_vrfs; d++) {
+		struct vrf *dst = &tb->vrfs[d];
+		struct vrf_prefix **vps;
+		size_t n = rtable_sorted(&dst->routes, &vps), held = 0, want = 0;
+
+		for (size_t j = 0; j < n; j++)
+			for (struct vrf_route *r = vps[j]->routes; r != NULL; r = r->next)
+				held += r->source == ROUTE_LEAKED;
+		free(vps);
+		cr_assert_eq(dst->n_leaked, held, "step %d: %s counts %zu leaked, holds %zu", step,
+			     dst->cfg->name, dst->n_leaked, held);
+		total += held;
+		for (size_t s = 0; s < tb->n_vrfs; s++) {
+			struct vrf *src = &tb->vrfs[s];
+			bool meet = s != d && rt_sets_meet(dst->cfg->import_rts, dst->cfg->n_import_rts,
+							   src->cfg->export_rts, src->cfg->n_export_rts);
+
+			n = rtable_sorted(&src->routes, &vps);
+			for (size_t j = 0; s != d && j < n; j++) {
+				bool leaked = vrf_route_find(dst, &vps[j]->prefix, ROUTE_LEAKED,
+							     &src->cfg->rd) != NULL;
+				bool should = meet && vps[j]->exp_label != NULL;
+				char p[PREFIX4_STRLEN];
+
+				cr_assert_eq(leaked, should, "step %d: %s %s %s's %s", step,
+					     dst->cfg->name, should ? "lacks" : "holds", src->cfg->name,
+					     prefix4_format(&vps[j]->prefix, p));
+				want += should;
+			}
+			free(vps);
+		}
+		cr_assert_eq(held, want, "step %d: %s holds %zu leaked, the rule %zu", step,
+			     dst->cfg->name, held, want);
+	}
+	cr_assert_eq(tb->n_leaked, total, "step %d: the table counts %zu, VRFs hold %zu", step,
+		     tb->n_leaked, total);
+	return total;
+}
+
+Test(random, leaking_follows_the_pairwise_rule)
+{
+	static char json[2][16384];
+	struct ferry_config cf[2], fresh;
+	struct vrf_table tb, fr;
+	struct reload_stats st;
+	unsigned seed = 23;
+	size_t leaks = 0;
+	int c = 0;
+
+	log_init("test", LOG_LVL_ERR);
+	rnd_config(&seed, json[0], sizeof(json[0]));
+	fx_load(&cf[0], json[0]);
+	cr_assert_eq(vrf_table_init(&tb, &cf[0], NULL), 0);
+	assert_leaks_by_the_rule(&tb, -1);
+	for (int step = 0; step < 150; step++) {
+		rnd_config(&seed, json[1 - c], sizeof(json[0]));
+		fx_load(&cf[1 - c], json[1 - c]);
+		cr_assert_eq(vrf_table_reload(&tb, &cf[1 - c], &st), 0);
+		config_free(&cf[c]);
+		c = 1 - c;
+		leaks += assert_leaks_by_the_rule(&tb, step);
+		fx_load(&fresh, json[c]);
+		cr_assert_eq(vrf_table_init(&fr, &fresh, NULL), 0);
+		assert_leaks_by_the_rule(&fr, step);
+		vrf_table_free(&fr);
+		config_free(&fresh);
+	}
+	cr_assert_gt(leaks, 150, "the configs leak: %zu leaked candidates over the steps", leaks);
+	vrf_table_free(&tb);
+	config_free(&cf[c]);
+}
