@@ -77,6 +77,12 @@ if bench dump 300 bench/api-dump --routes 2000 --rds 10 --runs 1 --lookups 5 \
 else
 	not_ok "api-dump runs"
 fi
+vscale_reported() { has vscale '^\| 50 \| [0-9]+ \| [0-9]+ \|' && has vscale '^\| 100 \| [0-9]+ \|'; }
+if bench vscale 60 bench/vrfmgr-scale -n 50 --check 100 --runs 1 --out "$TMP/vscale"; then
+	check "vrfmgr-scale: start, reload and -n times reported" vscale_reported
+else
+	not_ok "vrfmgr-scale runs"
+fi
 if bench veth 120 bench/fwd-veth --hops 1 --seconds 1 --runs 1 --prefix "$PREFIX-v"; then
 	check "fwd-veth: both chains' one-hop rates reported" \
 		has veth '^1 +(>=)?[0-9.]+ of [0-9.]+ .* (>=)?[0-9.]+ of [0-9.]+'
