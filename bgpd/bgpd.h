@@ -241,6 +241,22 @@ struct bgpd {
 	void (*on_stopped)(struct bgpd *d);
 };
 
+/*
+ * A neighbor that takes no session for now: held down after max-prefix, or
+ * shut down in the config. It is not dialed, its connections are refused,
+ * and a restart's deferral does not wait for its End-of-RIB.
+ */
+static inline bool peer_held_down(const struct bgp_peer *p)
+{
+	return p->admin_down || p->cfg->shutdown;
+}
+
+/* Its routes that count toward max-prefix: those kept stale for its graceful restart go. */
+static inline size_t peer_fresh_paths(const struct bgp_peer *p)
+{
+	return p->src.n_paths - p->src.n_stale;
+}
+
 /* ---- gr_restart.c ---- */
 /*
  * bgpd restarted (main.c found it was not stopped cleanly): it defers for
@@ -341,6 +357,11 @@ void fsm_conn_notified(struct bgp_conn *c, const struct bgp_err *err);
  * stopped, the peer left Idle. why is logged.
  */
 void fsm_peer_reset(struct bgp_peer *p, const struct bgp_err *err, const char *why);
+/*
+ * Both OPENs on c had the N bit (RFC 8538): the established session's, or
+ * one in OpenConfirm. Ours as sent: a reload may have changed the knob since.
+ */
+bool fsm_conn_gr_notif(const struct bgp_conn *c);
 /*
  * The NOTIFICATION for c (established, or in OpenConfirm): err, or a Hard
  * Reset carrying it (in *hard) when err means "for good" and both sent the N bit.

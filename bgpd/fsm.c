@@ -35,7 +35,7 @@ static void peer_retry_arm(struct bgp_peer *p)
 {
 	unsigned r = p->d->cfg->bgp.connect_retry ? p->d->cfg->bgp.connect_retry : 5;
 
-	if (p->d->stopping || p->admin_down || p->cfg->shutdown)
+	if (p->d->stopping || peer_held_down(p))
 		return;
 	r <<= p->flaps < 6 ? p->flaps : 6;
 	session_timer_set(p->retry_timer, r < HOLD_DOWN_MAX ? r : HOLD_DOWN_MAX);
@@ -43,8 +43,7 @@ static void peer_retry_arm(struct bgp_peer *p)
 
 static void peer_dial(struct bgp_peer *p)
 {
-	if (p->d->stopping || p->cfg->passive || p->est || p->out || p->admin_down ||
-	    p->cfg->shutdown)
+	if (p->d->stopping || p->cfg->passive || p->est || p->out || peer_held_down(p))
 		return;
 	p->out = session_connect(p);
 	if (!p->out) {
@@ -182,8 +181,7 @@ static bool ends_gracefully(const struct bgp_peer *p, const struct bgp_err *err)
 	return err == NULL || (p->gr_notif && !bgp_err_is_hard_reset(err));
 }
 
-/* Both OPENs on c had the N bit: the established session's, or one in OpenConfirm. */
-static bool conn_gr_notif(const struct bgp_conn *c)
+bool fsm_conn_gr_notif(const struct bgp_conn *c)
 {
 	return c->state >= FSM_OPENCONFIRM && c->sent_gr_notif && c->open.cap_gr &&
 	       c->open.gr_notification;
@@ -199,7 +197,7 @@ static bool conn_gr_notif(const struct bgp_conn *c)
 const struct bgp_err *fsm_hard_if_final(const struct bgp_conn *c, const struct bgp_err *err,
 					struct bgp_err *hard)
 {
-	if (!err || !conn_gr_notif(c) || err->code != BGP_ERR_CEASE ||
+	if (!err || !fsm_conn_gr_notif(c) || err->code != BGP_ERR_CEASE ||
 	    err->subcode < BGP_CEASE_MAX_PREFIX || err->subcode > BGP_CEASE_ADMIN_RESET)
 		return err;
 	bgp_err_hard_reset(err, hard);
@@ -294,7 +292,7 @@ void fsm_max_prefix(struct bgp_peer *p)
 				  (uint8_t)n->max_prefix };
 	struct bgp_err err;
 	char why[96];
-	size_t fresh = p->src.n_paths - p->src.n_stale; /* what input.c counts */
+	size_t fresh = peer_fresh_paths(p);
 
 	if (n->max_prefix_warn_only) {
 		if (!p->max_prefix_warned)

@@ -137,8 +137,7 @@ static void peer_gr_established(struct bgp_peer *p, const struct bgp_conn *c)
 	unsigned t;
 
 	p->gr_capable = b->graceful_restart && o->cap_gr && (o->gr_afs & BGP_AF_VPNV4);
-	/* as both OPENs said: a reload since ours may have changed the knob */
-	p->gr_notif = c->sent_gr_notif && o->cap_gr && o->gr_notification;
+	p->gr_notif = fsm_conn_gr_notif(c);
 	p->gr_time = o->gr_time;
 	if (!p->gr_waiting)
 		return;

@@ -36,7 +36,7 @@ static bool peer_caught_up(const struct bgp_peer *p)
 {
 	const struct bgp_open *o;
 
-	if (p->gr_eor_seen || p->admin_down || p->cfg->shutdown)
+	if (p->gr_eor_seen || peer_held_down(p))
 		return true;
 	if (p->est == NULL)
 		return false;

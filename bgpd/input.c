@@ -129,8 +129,7 @@ int fsm_update(struct bgp_conn *c, const uint8_t *body, size_t len)
 		bgpd_gr_check(c->d);
 	}
 	bgpd_schedule_flush(c->d);
-	/* stale routes of a graceful restart are on their way out: the limit counts the fresh */
-	if (p->cfg->max_prefix && p->src.n_paths - p->src.n_stale > p->cfg->max_prefix) {
+	if (p->cfg->max_prefix && peer_fresh_paths(p) > p->cfg->max_prefix) {
 		fsm_max_prefix(p);
 		if (p->est != c)
 			return -1; /* closed: read no more of it */

@@ -120,6 +120,13 @@ static const char *neighbor_diff(const struct cfg_neighbor *a, const struct cfg_
 	return NULL;
 }
 
+/* The listener's TCP-MD5 key of p's old password goes when n has another. */
+static void unkey_if_changed(const struct bgp_peer *p, const struct cfg_neighbor *n)
+{
+	if (p->cfg->password[0] && strcmp(p->cfg->password, n->password) != 0)
+		session_listener_unkey(p->d, p->cfg->address);
+}
+
 /*
  * A neighbor the new config shuts down gets Cease / administrative shutdown
  * with its reason (RFC 9003; a Hard Reset with the N bit, so its routes go
@@ -131,8 +138,7 @@ static void reload_shutdown(struct bgp_peer *p, const struct cfg_neighbor *n, bo
 {
 	struct bgp_err err;
 
-	if (p->cfg->password[0] && strcmp(p->cfg->password, n->password) != 0)
-		session_listener_unkey(p->d, p->cfg->address);
+	unkey_if_changed(p, n);
 	if (n->shutdown && p->cfg->shutdown) {
 		st->unchanged++;
 		return;
@@ -190,8 +196,7 @@ static void reload_down(struct bgpd *d, const struct ferry_config *nc, bool *res
 			 "configuration change), back with the new settings", p->name, what);
 		bgp_err_set(&err, BGP_ERR_CEASE, BGP_CEASE_OTHER_CONFIG, NULL, 0);
 		fsm_peer_reset(p, &err, "configuration changed");
-		if (p->cfg->password[0] && strcmp(p->cfg->password, n->password) != 0)
-			session_listener_unkey(d, p->cfg->address);
+		unkey_if_changed(p, n);
 		restart[i] = true;
 		st->changed++;
 	}

@@ -403,7 +403,7 @@ static void accept_cb(struct evconnlistener *l, evutil_socket_t fd, struct socka
 		close(fd);
 		return;
 	}
-	if (p->admin_down || p->cfg->shutdown) {
+	if (peer_held_down(p)) {
 		/* a peer dials every few seconds: said once a hold-down, then at debug */
 		if (!p->refusal_said)
 			log_info("peer %s: connection refused: %s (further refusals at debug level)",

@@ -29,16 +29,25 @@ static int name_cmp(const void *a, const void *b)
 
 #define RUN_DIRS_MAX 64
 
+/* The daemons that may have a socket in a run directory, in the order they are named. */
+static const char *const daemons[] = { "bgpd", "vrfmgr", "fwd" };
+#define N_DAEMONS (sizeof(daemons) / sizeof(daemons[0]))
+
+static bool is_socket(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && S_ISSOCK(st.st_mode);
+}
+
 /*
  * The directories under base holding daemon's socket (NULL: any daemon's),
  * sorted into found (malloc'd, at most RUN_DIRS_MAX); how many there are.
  */
 static size_t run_dirs_scan(const char *base, const char *daemon, char **found, size_t *n)
 {
-	static const char *const all[] = { "bgpd", "vrfmgr", "fwd" };
 	char sock[PATH_MAX];
 	struct dirent *e;
-	struct stat st;
 	size_t seen = 0;
 	DIR *d = opendir(base);
 
@@ -48,11 +57,11 @@ static size_t run_dirs_scan(const char *base, const char *daemon, char **found, 
 
 		if (e->d_name[0] == '.')
 			continue;
-		for (size_t k = 0; k < 3 && !has; k++) {
-			if (daemon != NULL && strcmp(daemon, all[k]) != 0)
+		for (size_t k = 0; k < N_DAEMONS && !has; k++) {
+			if (daemon != NULL && strcmp(daemon, daemons[k]) != 0)
 				continue;
-			snprintf(sock, sizeof(sock), "%s/%s/%s.sock", base, e->d_name, all[k]);
-			has = stat(sock, &st) == 0 && S_ISSOCK(st.st_mode);
+			snprintf(sock, sizeof(sock), "%s/%s/%s.sock", base, e->d_name, daemons[k]);
+			has = is_socket(sock);
 		}
 		if (!has)
 			continue;
@@ -146,16 +155,14 @@ int cli_endpoint_of(const struct cli_ctx *c, const char *daemon, struct cli_endp
  */
 static void daemons_present(const struct cli_ctx *c, char *buf, size_t len)
 {
-	static const char *const all[] = { "bgpd", "vrfmgr", "fwd" };
-	const char *here[3];
+	const char *here[N_DAEMONS];
 	char sock[600];
-	struct stat st;
 	size_t n = 0;
 
-	for (size_t i = 0; i < 3; i++) {
-		cli_sock_path(c, all[i], sock, sizeof(sock));
-		if (stat(sock, &st) == 0 && S_ISSOCK(st.st_mode))
-			here[n++] = all[i];
+	for (size_t i = 0; i < N_DAEMONS; i++) {
+		cli_sock_path(c, daemons[i], sock, sizeof(sock));
+		if (is_socket(sock))
+			here[n++] = daemons[i];
 	}
 	buf[0] = '\0';
 	for (size_t i = 0; i < n; i++) {

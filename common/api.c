@@ -127,14 +127,13 @@ int api_check_params(struct jw *w, const struct api_request *req, const char *co
 				snprintf(known + strlen(known), sizeof(known) - strlen(known), "%s%s",
 					 i ? ", " : "", keys[i]);
 			return api_param_error(w, 400, kv->key, "unknown parameter \"%.64s\" (want %s)",
-					       kv->key,
-					 keys[0] ? known : "none");
+					       kv->key, keys[0] ? known : "none");
 		}
 		for (o = TAILQ_NEXT(kv, next); o != NULL; o = TAILQ_NEXT(o, next))
 			if (strcmp(o->key, kv->key) == 0)
 				return api_param_error(w, 400, kv->key,
 						       "parameter \"%s\" given twice (want it once)",
-						 kv->key);
+						       kv->key);
 	}
 	return 0;
 }
@@ -170,7 +169,7 @@ int api_param_bool(struct jw *w, const struct api_request *req, const char *key,
 	else
 		return api_param_error(w, 400, key,
 				       "%s: \"%.32s\" is not a boolean (want true, false, 1 or 0)",
-				 key, v);
+				       key, v);
 	return 0;
 }
 

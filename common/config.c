@@ -107,15 +107,6 @@ static int parse_router(struct cctx *c, struct json_object *root, struct ferry_c
  * default) or unicast; a broadcast or multicast one cannot be bound to a
  * TCP socket, which only bgpd would find out, at start or at a reload.
  */
-/* A description is shown on one line (logs, ferryctl's tables): no newline, tab, escape. */
-static bool has_control(const char *s)
-{
-	for (const unsigned char *q = (const unsigned char *)s; *q; q++)
-		if (*q < 0x20 || *q == 0x7f)
-			return true;
-	return false;
-}
-
 static int local_address_check(struct cctx *c, const char *path, uint32_t a)
 {
 	char ip[IPV4_STRLEN];
@@ -150,7 +141,8 @@ static int parse_neighbor(struct cctx *c, struct json_object *v, const char *pat
 	cj_path_key(la, path, "local_address");
 	if (local_address_check(c, la, n->local_address) < 0)
 		return -1;
-	if (d != NULL && (strlen(d) >= sizeof(n->description) || has_control(d)))
+	/* shown on one line (logs, ferryctl's tables): no newline, tab, escape */
+	if (d != NULL && (strlen(d) >= sizeof(n->description) || cj_has_control(d)))
 		return cj_bad(c, p, json_object_object_get(v, "description"), &K_DESCR);
 	if (d != NULL)
 		memcpy(n->description, d, strlen(d) + 1);

@@ -107,9 +107,9 @@ static int parse_shutdown(struct cctx *c, struct json_object *v, const char *pat
 	    (len = (size_t)json_object_get_string_len(s)) >= sizeof(n->shutdown_msg))
 		return cj_bad(c, p, s, &K_SHUTDOWN);
 	text = json_object_get_string(s);
-	for (size_t i = 0; i < len; i++)
-		if ((unsigned char)text[i] < 0x20 || text[i] == 0x7f)
-			return cj_bad(c, p, s, &K_SHUTDOWN);
+	/* logged and sent as one line of text; an escaped NUL would cut it short */
+	if (strlen(text) != len || cj_has_control(text))
+		return cj_bad(c, p, s, &K_SHUTDOWN);
 	n->shutdown = true;
 	memcpy(n->shutdown_msg, text, len + 1);
 	return 0;

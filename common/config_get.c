@@ -112,6 +112,14 @@ static void key_printable(char *out, size_t n, const char *key)
 	snprintf(out + o, n - o, "\"");
 }
 
+bool cj_has_control(const char *s)
+{
+	for (const unsigned char *q = (const unsigned char *)s; *q; q++)
+		if (*q < 0x20 || *q == 0x7f)
+			return true;
+	return false;
+}
+
 /* ---- typed getters: 0 ok (absent optional leaves *out alone), -1 error ---- */
 
 /* v must be an object holding only the allowed keys (NULL-terminated list). */

@@ -67,6 +67,8 @@ int cj_ipv4(struct cctx *c, struct json_object *obj, const char *path, const cha
 	    bool required, uint32_t *out);
 int cj_prefix(struct cctx *c, struct json_object *obj, const char *path, const char *key,
 	      struct prefix4 *out);
+/* Whether s has a control character (below 0x20, or DEL): text meant for one line. */
+bool cj_has_control(const char *s);
 /* What a router ID or a BGP peer must be (cj_unicast), for messages. */
 #define CJ_UNICAST_FORM                                                                          \
 	"a unicast IPv4 address: not 0.0.0.0, 255.255.255.255 or multicast 224.0.0.0/4"

@@ -9,17 +9,11 @@
 #include <string.h>
 
 #include "common/config_get.h"
+#include "common/hash.h"
 
 static uint64_t uniq_hash(const void *key, size_t len)
 {
-	const unsigned char *p = key;
-	uint64_t h = 0xcbf29ce484222325ull;
-
-	for (size_t i = 0; i < len; i++)
-		h = (h ^ p[i]) * 0x100000001b3ull;
-	h ^= h >> 33;
-	h *= 0xff51afd7ed558ccdull;
-	return h ^ (h >> 33);
+	return hash_mix64(hash_fnv1a(HASH_FNV_OFFSET, key, len));
 }
 
 static struct cfg_uniq_slot *uniq_slot(const struct cfg_uniq *u, uint64_t h, const void *key,

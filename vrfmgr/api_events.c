@@ -30,11 +30,6 @@
 
 static const char *const event_names[] = { "fib", "label", "nexthop", "vrf", "interface", NULL };
 
-static const struct nexthop *nh_by_id(const struct vrfmgr *vm, uint32_t id)
-{
-	return nexthop_by_id(&vm->table.nhs, id);
-}
-
 void vrfapi_fib_rec_of(struct fib_rec *out, const struct ipc_fib_entry *e, bool add,
 		       const struct nexthop *nh)
 {
@@ -62,7 +57,7 @@ static void publish_fib(struct vrfapi_events *ev, const struct ipc_fib_entry *e,
 {
 	struct fib_rec r;
 
-	vrfapi_fib_rec_of(&r, e, add, add ? nh_by_id(ev->vm, e->nh_id) : NULL);
+	vrfapi_fib_rec_of(&r, e, add, add ? nexthop_by_id(&ev->vm->table.nhs, e->nh_id) : NULL);
 	api_events_publish(ev->ring, EV_FIB, &r, sizeof(r));
 }
 

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/hash.h"
 #include "common/label.h"
 #include "common/log.h"
 #include "vrfmgr/nexthop.h"
@@ -41,26 +42,15 @@ void nexthop_table_free(struct nexthop_table *t)
 	t->count = 0;
 }
 
-static uint64_t nh_mix(uint64_t k)
-{
-	k ^= k >> 33;
-	k *= 0xff51afd7ed558ccdull;
-	k ^= k >> 33;
-	k *= 0xc4ceb9fe1a85ec53ull;
-	return k ^ (k >> 33);
-}
-
 /* The key: (LABELED, remote PE) or (type, interface, gateway). */
 static uint64_t nh_hash(uint32_t type, const char *ifname, uint32_t gateway, uint32_t remote_pe)
 {
-	uint64_t h = nh_mix(((uint64_t)type << 32) | (type == IPC_NH_LABELED ? remote_pe : gateway));
-	size_t i;
+	uint64_t h = hash_mix64(((uint64_t)type << 32) |
+				(type == IPC_NH_LABELED ? remote_pe : gateway));
 
 	if (type == IPC_NH_LABELED)
 		return h;
-	for (i = 0; i < sizeof(((struct ipc_nexthop *)0)->ifname) && ifname[i] != '\0'; i++)
-		h = (h ^ (unsigned char)ifname[i]) * 0x100000001b3ull;
-	return nh_mix(h);
+	return hash_mix64(hash_fnv1a(h, ifname, strnlen(ifname, IPC_IFNAME_MAX)));
 }
 
 static uint64_t nh_hash_of(const struct nexthop *nh)
@@ -68,21 +58,24 @@ static uint64_t nh_hash_of(const struct nexthop *nh)
 	return nh_hash(nh->ipc.type, nh->ipc.ifname, nh->ipc.gateway, nh->remote_pe);
 }
 
-/* Doubles the buckets when the chains average past one; failing is only slower. */
-static void nh_buckets_grow(struct nexthop_table *t)
+/*
+ * Doubles the buckets when the chains average past one, linking every
+ * object of the list in; whether it did (failing is only slower).
+ */
+static bool nh_buckets_grow(struct nexthop_table *t)
 {
 	size_t nb = t->n_buckets ? t->n_buckets * 2 : 64;
 	struct nexthop **b, **ib, *nh;
 
 	if (t->count < t->n_buckets)
-		return;
+		return false;
 	b = calloc(nb, sizeof(*b));
 	ib = calloc(nb, sizeof(*ib));
 	if (b == NULL || ib == NULL) {
 		log_warn("next-hop hash");
 		free(b);
 		free(ib);
-		return;
+		return false;
 	}
 	for (nh = t->head; nh != NULL; nh = nh->next) {
 		size_t i = nh_hash_of(nh) & (nb - 1), j = nh->ipc.nh_id & (nb - 1);
@@ -97,6 +90,7 @@ static void nh_buckets_grow(struct nexthop_table *t)
 	t->buckets = b;
 	t->id_buckets = ib;
 	t->n_buckets = nb;
+	return true;
 }
 
 static struct nexthop **nh_bucket(const struct nexthop_table *t, uint64_t h)
@@ -109,13 +103,9 @@ static void nh_hash_link(struct nexthop_table *t, struct nexthop *nh)
 {
 	struct nexthop **b;
 
-	nh_buckets_grow(t); /* links nh too when it rehashes */
-	if (t->n_buckets == 0)
-		return;
+	if (nh_buckets_grow(t) || t->n_buckets == 0)
+		return; /* the rehash linked nh with the rest; or there is no hash */
 	b = nh_bucket(t, nh_hash_of(nh));
-	for (struct nexthop *o = *b; o != NULL; o = o->hnext)
-		if (o == nh)
-			return; /* the rehash linked it */
 	nh->hnext = *b;
 	*b = nh;
 	b = &t->id_buckets[nh->ipc.nh_id & (t->n_buckets - 1)];
@@ -197,17 +187,9 @@ static struct nexthop *nexthop_find(const struct nexthop_table *t, uint32_t type
 				return nh;
 		return NULL;
 	}
-	for (nh = t->head; nh != NULL; nh = nh->next) { /* no hash: out of memory once */
-		if (nh->ipc.type != type)
-			continue;
-		if (type == IPC_NH_LABELED) {
-			if (nh->remote_pe == remote_pe)
-				return nh;
-		} else if (nh->ipc.gateway == gateway &&
-			   strncmp(nh->ipc.ifname, ifname, sizeof(nh->ipc.ifname)) == 0) {
+	for (nh = t->head; nh != NULL; nh = nh->next) /* no hash: out of memory once */
+		if (nh_is(nh, type, ifname, gateway, remote_pe))
 			return nh;
-		}
-	}
 	return NULL;
 }
 

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/hash.h"
 #include "common/log.h"
 #include "vrfmgr/rt_index.h"
 #include "vrfmgr/vrf.h"
@@ -25,11 +26,7 @@ static size_t rtix_hash(const struct ext_community *rt)
 
 	/* A full mix: RTs differ in their last bytes, the top of the word. */
 	memcpy(&k, rt->b, sizeof(k));
-	k ^= k >> 33;
-	k *= 0xff51afd7ed558ccdull;
-	k ^= k >> 33;
-	k *= 0xc4ceb9fe1a85ec53ull;
-	return (size_t)(k ^ (k >> 33));
+	return (size_t)hash_mix64(k);
 }
 
 static struct rtix_entry *rtix_slot(const struct rt_index *ix, const struct ext_community *rt)

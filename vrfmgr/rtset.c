@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/hash.h"
 #include "common/log.h"
 #include "vrfmgr/rtset.h"
 
@@ -28,14 +29,6 @@ static struct {
  * differ in their last bytes, the top of the little-endian word, which a
  * multiply alone carries upwards only (that put 1,000 sets in one chain).
  */
-static uint64_t rtset_mix(uint64_t h)
-{
-	h ^= h >> 33;
-	h *= 0xff51afd7ed558ccdull;
-	h ^= h >> 33;
-	h *= 0xc4ceb9fe1a85ec53ull;
-	return h ^ (h >> 33);
-}
 
 static uint64_t rtset_hash(const struct ext_community *rts, size_t n)
 {
@@ -45,7 +38,7 @@ static uint64_t rtset_hash(const struct ext_community *rts, size_t n)
 		uint64_t k;
 
 		memcpy(&k, rts[i].b, sizeof(k));
-		h = rtset_mix(h ^ k);
+		h = hash_mix64(h ^ k);
 	}
 	return h;
 }

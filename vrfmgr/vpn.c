@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/mman.h>
 
+#include "common/hash.h"
 #include "common/log.h"
 #include "vrfmgr/rtset.h"
 #include "vrfmgr/slab.h"
@@ -73,11 +74,7 @@ uint64_t vpn_key_hash(const struct rd *rd, const struct prefix4 *p)
 
 	memcpy(&h, rd->b, sizeof(h));
 	h ^= (((uint64_t)p->addr << 6) | p->len) * 0x9E3779B97F4A7C15ull;
-	h ^= h >> 33;
-	h *= 0xff51afd7ed558ccdull;
-	h ^= h >> 33;
-	h *= 0xc4ceb9fe1a85ec53ull;
-	return h ^ (h >> 33);
+	return hash_mix64(h);
 }
 
 /* The slot word for vr with hash h: its address and, tagged, h's top 16 bits (never 0). */
