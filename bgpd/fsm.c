@@ -7,7 +7,9 @@
  * initiated by the higher BGP identifier. A connection arriving while
  * Established is a "probe": its first message is read and answered (a
  * header error with its NOTIFICATION, an OPEN with Cease/collision) and it
- * is closed, while the established session carries on untouched.
+ * is closed, while the established session carries on untouched; but an
+ * OPEN from a peer that can restart gracefully means it restarted (RFC
+ * 4724 §4.2): the old session ends and the new connection takes its place.
  *
  * Any error sends its NOTIFICATION, closes the connection and, if it was the
  * peer's last, leaves the peer Idle until ConnectRetry, doubled for each
@@ -389,6 +391,26 @@ void fsm_conn_accepted(struct bgp_peer *p, struct bgp_conn *c)
 	if (delay_open(c))
 		return;
 	log_debug("peer %s: accepted a connection, sending OPEN", p->name);
+	fsm_send_open(c);
+}
+
+/*
+ * The probe c brought an OPEN that says the peer restarted (fsm_msg.c): the
+ * old session ends as on a TCP loss, without a NOTIFICATION to a peer that
+ * is no longer there (its routes kept stale when it can restart
+ * gracefully), and c carries on as an inbound connection, our OPEN sent.
+ */
+void fsm_conn_restarted(struct bgp_conn *c)
+{
+	struct bgp_peer *p = c->peer;
+
+	log_info("peer %s: OPEN on a new connection while Established: the peer restarted "
+		 "(RFC 4724), ending the old session", p->name);
+	c->probe = false;
+	p->probe = NULL;
+	p->in = c; /* first: the old session's end then leaves the peer as it is, not Idle */
+	c->state = FSM_ACTIVE;
+	fsm_conn_lost(p->est, "the peer restarted: its OPEN came on a new connection");
 	fsm_send_open(c);
 }
 

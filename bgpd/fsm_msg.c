@@ -277,6 +277,20 @@ static const msg_handler handlers[] = {
 	[BGP_MSG_ROUTE_REFRESH] = on_route_refresh,
 };
 
+/*
+ * RFC 4724 §4.2: a peer that can restart gracefully and sends an OPEN on a
+ * new connection while its session is still Established here has
+ * restarted, and the old connection's end never reached us (a reboot sends
+ * no FIN). Not in the session's first seconds: there an OPEN on a second
+ * connection is the peer's own dial racing the one that won (§6.8, the
+ * peer closes it as soon as it is Established too).
+ */
+static bool open_means_restart(const struct bgp_peer *p)
+{
+	return p->gr_capable && !p->d->stopping &&
+	       bgpd_clock() - p->up_since >= BGP_REOPEN_GUARD;
+}
+
 /* The first message of a connection that came while Established. */
 static int probe_message(struct bgp_conn *c, uint8_t type, const uint8_t *body, size_t len)
 {
@@ -292,6 +306,11 @@ static int probe_message(struct bgp_conn *c, uint8_t type, const uint8_t *body, 
 		fsm_conn_fail(c, &err, "message before OPEN");
 	} else if (bgp_open_decode(body, len, &o, &err) < 0) {
 		fsm_conn_fail(c, &err, "bad OPEN");
+	} else if (open_check(c, &o, &err) < 0) {
+		fsm_conn_fail(c, &err, "bad OPEN");
+	} else if (open_means_restart(c->peer)) {
+		fsm_conn_restarted(c);
+		return fsm_message(c, type, body, len); /* now the session's own connection */
 	} else {
 		bgp_err_set(&err, BGP_ERR_CEASE, BGP_CEASE_COLLISION, NULL, 0);
 		fsm_conn_fail(c, &err, "OPEN: connection collision with the established session");

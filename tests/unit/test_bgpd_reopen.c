@@ -1,0 +1,133 @@
+/*
+ * RFC 4724 §4.2 against the raw fake peer (127.0.0.3) of B: an OPEN on a
+ * new connection while the session is still Established, from a peer that
+ * can restart gracefully, says the peer restarted without the old
+ * connection's end reaching B (a reboot sends no FIN). B ends the old
+ * session without a NOTIFICATION, keeps the peer's routes stale and goes on
+ * with the new connection. Without graceful restart, in the session's
+ * first seconds (the peer's own dial racing the winner, §6.8) or with a bad
+ * OPEN, the new connection is refused and the session carries on. The
+ * fixture is test_bgpd_fsm.h, the fake peer test_bgpd_fake.h.
+ */
+#include "tests/unit/test_bgpd_fake.h"
+
+TestSuite(bgpd_reopen, .init = setup, .fini = teardown, .timeout = 30);
+
+/* the restarting peer's capability: R bit, restart time 5 s, VPN-IPv4 kept */
+#define CAP_GR_RESTARTING 64, 6, 0x80, 5, 0, 1, 128, 0x80
+
+static const uint8_t caps_gr[] = { CAP_MP_VPN, CAP_GR_FWD };
+static const uint8_t caps_back[] = { CAP_MP_VPN, CAP_GR_RESTARTING };
+static const uint8_t caps_plain[] = { CAP_MP_VPN };
+
+/* Established long enough that a new OPEN is no §6.8 race (what B read meanwhile drained). */
+static bool settled(void *arg)
+{
+	raw_read(arg);
+	return bgpd_clock() - B->peers[1].up_since >= BGP_REOPEN_GUARD;
+}
+
+/* The fake peer up with one route in B. */
+static void up_with_route(struct raw *r, const uint8_t *caps, uint8_t clen)
+{
+	size_t want = 1;
+
+	fake_up(r, caps, clen);
+	send_route(r, 1);
+	cr_assert(run_until(b_fake_routes, &want, 5));
+}
+
+/* A second connection from the fake peer's address, its OPEN sent as router id 127.0.0.<id>. */
+static void reopen(struct raw *r2, uint8_t id, const uint8_t *caps, uint8_t clen)
+{
+	uint8_t b[256];
+	size_t n = open_caps(b, id, caps, clen);
+
+	raw_connect(r2, "127.0.0.3", port);
+	raw_send(r2, b, n);
+}
+
+static bool got_msg(const struct raw *r, uint8_t type)
+{
+	for (size_t off = 0; off + 19 <= r->len;
+	     off += (size_t)r->rx[off + 16] << 8 | r->rx[off + 17])
+		if (r->rx[off + 18] == type)
+			return true;
+	return false;
+}
+
+/* B still holds the first session and the route, fresh. */
+static void session_untouched(const struct bgp_conn *before)
+{
+	cr_assert_eq(peer_state(&B->peers[1]), FSM_ESTABLISHED);
+	cr_assert_eq(B->peers[1].est, before, "the established connection was replaced");
+	cr_assert_eq(B->peers[1].src.n_paths, 1);
+	cr_assert_not(B->peers[1].src.paths->stale);
+}
+
+Test(bgpd_reopen, open_on_a_new_connection_is_a_restart)
+{
+	struct raw r, r2;
+
+	up_with_route(&r, caps_gr, sizeof(caps_gr));
+	cr_assert(run_until(settled, &r, 5));
+	reopen(&r2, 3, caps_back, sizeof(caps_back));
+	cr_assert(run_until(raw_read, &r, 5), "the old connection was not closed");
+	cr_assert_not(got_msg(&r, BGP_MSG_NOTIFICATION), "NOTIFICATION sent to a restarted peer");
+	cr_assert_str_eq(B->peers[1].last_error,
+			 "the peer restarted: its OPEN came on a new connection");
+	cr_assert_eq(B->peers[1].src.n_paths, 1, "routes not kept across the restart");
+	cr_assert(B->peers[1].src.paths->stale);
+	cr_assert(B->peers[1].gr_waiting);
+	raw_send(&r2, keepalive, sizeof(keepalive));
+	cr_assert(run_until(fake_established, &r2, 5), "the new connection did not come up");
+	cr_assert(got_msg(&r2, BGP_MSG_OPEN), "B sent no OPEN on the new connection");
+	send_route(&r2, 2);
+	send_eor(&r2);
+	cr_assert(run_until(only_second, NULL, 5), "stale route not swept at End-of-RIB");
+	cr_assert_not(B->peers[1].gr_waiting);
+	close(r.fd);
+	close(r2.fd);
+}
+
+Test(bgpd_reopen, without_graceful_restart_it_is_a_collision)
+{
+	struct raw r, r2;
+	const struct bgp_conn *before;
+
+	up_with_route(&r, caps_plain, sizeof(caps_plain));
+	cr_assert(run_until(settled, &r, 5));
+	before = B->peers[1].est;
+	reopen(&r2, 3, caps_plain, sizeof(caps_plain));
+	expect_notification(&r2, BGP_ERR_CEASE, BGP_CEASE_COLLISION);
+	session_untouched(before);
+	close(r.fd);
+}
+
+Test(bgpd_reopen, in_the_first_seconds_it_is_a_collision)
+{
+	struct raw r, r2;
+	const struct bgp_conn *before;
+
+	up_with_route(&r, caps_gr, sizeof(caps_gr));
+	before = B->peers[1].est;
+	cr_assert_lt(bgpd_clock() - B->peers[1].up_since, BGP_REOPEN_GUARD, "the test was slow");
+	reopen(&r2, 3, caps_back, sizeof(caps_back));
+	expect_notification(&r2, BGP_ERR_CEASE, BGP_CEASE_COLLISION);
+	session_untouched(before);
+	close(r.fd);
+}
+
+Test(bgpd_reopen, a_bad_open_is_refused_and_the_session_stays)
+{
+	struct raw r, r2;
+	const struct bgp_conn *before;
+
+	up_with_route(&r, caps_gr, sizeof(caps_gr));
+	cr_assert(run_until(settled, &r, 5));
+	before = B->peers[1].est;
+	reopen(&r2, 2, caps_back, sizeof(caps_back)); /* B's own router id */
+	expect_notification(&r2, BGP_ERR_OPEN, BGP_ERR_OPEN_BGP_ID);
+	session_untouched(before);
+	close(r.fd);
+}
