@@ -14,6 +14,7 @@
 #  - a 2-octet AS peer (ExaBGP): AS_PATH + AS4_PATH merged, the true path passed on;
 #  - withdrawals both ways;
 #  - graceful restart: GoBGP killed and restarted, its routes kept stale, swept at EoR;
+#    again with its FIN and RST dropped, so that its new OPEN is ferry's only sign;
 #    ferry's bgpd killed, and stopped by SIGUSR1 (a planned restart), and each time
 #    restarted: its routes kept by GoBGP, BIRD and FRR;
 #    RFC 8538 with FRR: ferry's 6/6 keeps ferry's routes at FRR, FRR's Hard Reset is decoded;
@@ -409,16 +410,44 @@ elif kept_stale; then
 else
 	not_ok "GoBGP restarts: routes kept stale (state $(ferry_state 10.91.1.2), stale: $(route_field 65000:11 10.21.1.0/24 stale))"
 fi
-ix_bg g "$IX_TMP/g/gobgpd2.log" gobgpd -r -f "$IX_TMP/g/gobgp.toml" --api-hosts 127.0.0.1:50051
-# its table is rebuilt before the session is back, as after a real restart
-poll 15 gobgp_cli global rib -a vpnv4 summary
-gobgp_cli global rib -a vpnv4 add 10.21.1.0/24 label 2101 rd 65000:11 rt 65000:100 65000:101 \
-	med 21 local-pref 210 community 65000:21,65000:22 nexthop 10.91.1.2 >/dev/null
+gobgp_back() { # gobgp_back LOG: GoBGP restarted, its table rebuilt before the session is back
+	ix_bg g "$1" gobgpd -r -f "$IX_TMP/g/gobgp.toml" --api-hosts 127.0.0.1:50051
+	G_PID=${IX_PIDS[-1]}
+	poll 15 gobgp_cli global rib -a vpnv4 summary
+	gobgp_cli global rib -a vpnv4 add 10.21.1.0/24 label 2101 rd 65000:11 rt 65000:100 \
+		65000:101 med 21 local-pref 210 community 65000:21,65000:22 nexthop 10.91.1.2 >/dev/null
+}
+gobgp_back "$IX_TMP/g/gobgpd2.log"
 if poll 45 swept; then
 	ok "GoBGP back: the re-announced route is fresh, the others swept at End-of-RIB"
 else
 	not_ok "GoBGP back: stale routes swept (10.21.1.0/24 stale: $(route_field 65000:11 10.21.1.0/24 stale), 10.21.2.0/24: $(route_field 10.91.1.2:12 10.21.2.0/24 stale))"
 fi
+
+# RFC 4724 §4.2: GoBGP dies and the end of its connection never reaches ferry (its FIN
+# and RST dropped in its namespace, as when a host reboots), so ferry still holds the
+# session Established when the new GoBGP's OPEN comes on a new connection. That OPEN is
+# the restart: the old session ends without a NOTIFICATION, its routes kept stale, and
+# the new connection comes up (it used to be refused as a collision until the hold timer).
+inns g nft -f - <<'NFT'
+table inet ix_nofin {
+	chain out { type filter hook output priority 0; tcp flags & (fin | rst) != 0 drop; }
+}
+NFT
+kill -9 "$G_PID" 2>/dev/null
+wait "$G_PID" 2>/dev/null
+unseen=$(ferry_state 10.91.1.2)
+gobgp_back "$IX_TMP/g/gobgpd3.log"
+reopened() {
+	grep -qF "(the peer restarted: its OPEN came on a new connection), graceful restart:" \
+		"$IX_TMP/ferry.log" && [ "$(ferry_state 10.91.1.2)" = Established ] && swept
+}
+if [ "$unseen" = Established ] && poll 30 reopened; then
+	ok "GoBGP dies unseen (FIN and RST dropped): its OPEN on a new connection ends the old session, routes kept stale, back and swept at End-of-RIB (RFC 4724 §4.2)"
+else
+	not_ok "GoBGP dies unseen: ferry after the kill: $unseen, now $(ferry_state 10.91.1.2); $(grep -F '10.91.1.2' "$IX_TMP/ferry.log" | tail -n 3 | tr '\n' '|')"
+fi
+inns g nft delete table inet ix_nofin
 
 # ---- graceful restart (RFC 4724), ferry as restarting speaker --------------------------
 # ferry's bgpd is killed (TCP gone, no NOTIFICATION), then stopped for a planned graceful
