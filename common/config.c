@@ -7,7 +7,7 @@
  * Every value goes through one of a few typed getters (config_get.h) that
  * know the JSON path of what they read and what was expected there, so every
  * message has the same shape:
- *   pe1.json: vrfs[1].rd: "65000" is not a route distinguisher (want ASN:NN, IP:NN or ASN4:NN)
+ *   pe1.json: bgp.hold_time: 2 is out of range (want 0, or 3..65535 seconds)
  * Unknown keys are errors (a misspelt key would otherwise silently become a
  * default). Validation stops at the first error; on error the partially
  * filled config is freed and zeroed, so the caller has nothing to clean up.

@@ -3,7 +3,7 @@
  * docs/config.md). All three daemons load the whole file through this one
  * loader and each uses its part, so a file is valid or invalid for all of
  * them alike. Errors name the file, the JSON path and the expected form:
- *   pe1.json: vrfs[1].rd: "65000" is not a route distinguisher (want ASN:NN, IP:NN or ASN4:NN)
+ *   pe1.json: bgp.hold_time: 2 is out of range (want 0, or 3..65535 seconds)
  */
 #ifndef FERRY_CONFIG_H
 #define FERRY_CONFIG_H

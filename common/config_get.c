@@ -164,6 +164,21 @@ int cj_field(struct cctx *c, struct json_object *obj, const char *path, const ch
 	return cj_fail(c, vpath, "missing (want %s)", k->noun);
 }
 
+/*
+ * v's text when v is a JSON string, else NULL. An escaped NUL ("65000:1\u0000x")
+ * is refused too: read as a C string the text would end there, and the junk
+ * after it would pass unseen.
+ */
+const char *cj_text_of(struct json_object *v)
+{
+	const char *s;
+
+	if (!json_object_is_type(v, json_type_string))
+		return NULL;
+	s = json_object_get_string(v);
+	return strlen(s) == (size_t)json_object_get_string_len(v) ? s : NULL;
+}
+
 int cj_str(struct cctx *c, struct json_object *obj, const char *path, const char *key,
 	   bool required, const struct kind *k, const char **out, char *vpath)
 {
@@ -173,11 +188,8 @@ int cj_str(struct cctx *c, struct json_object *obj, const char *path, const char
 
 	if (r <= 0)
 		return r;
-	if (!json_object_is_type(v, json_type_string))
+	if ((s = cj_text_of(v)) == NULL)
 		return cj_bad(c, vpath, v, k);
-	s = json_object_get_string(v);
-	if (strlen(s) != (size_t)json_object_get_string_len(v))
-		return cj_bad(c, vpath, v, k); /* embedded NUL */
 	*out = s;
 	return 1;
 }
@@ -380,9 +392,8 @@ int cj_out_label(struct cctx *c, struct json_object *obj, const char *path, cons
 	if (r <= 0)
 		return r;
 	if (json_object_is_type(v, json_type_string)) {
-		s = json_object_get_string(v);
-		if (strlen(s) != (size_t)json_object_get_string_len(v))
-			return cj_bad(c, vpath, v, &K_OUT_LABEL); /* embedded NUL */
+		if ((s = cj_text_of(v)) == NULL)
+			return cj_bad(c, vpath, v, &K_OUT_LABEL);
 		if (strcmp(s, "implicit-null") == 0)
 			*out = MPLS_LABEL_IMPLICIT_NULL;
 		else if (strcmp(s, "explicit-null") == 0)

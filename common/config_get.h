@@ -50,6 +50,8 @@ const char *cj_text(struct json_object *v, char *buf, size_t len);
 void cj_path_key(char *out, const char *parent, const char *key);
 void cj_path_idx(char *out, const char *parent, size_t i);
 
+/* v's text if v is a string without an escaped NUL, else NULL (for array elements). */
+const char *cj_text_of(struct json_object *v);
 int cj_check_object(struct cctx *c, struct json_object *v, const char *path,
 		    const char *const *allowed);
 int cj_field(struct cctx *c, struct json_object *obj, const char *path, const char *key,

@@ -17,8 +17,12 @@
 #include "common/config_get.h"
 #include "common/label.h"
 
-static const struct kind K_RD = { "a route distinguisher", "ASN:NN, IP:NN or ASN4:NN" };
-static const struct kind K_RT = { "a route target", "ASN:NN, IP:NN or ASN4:NN" };
+/* RFC 4364 4.2's three types, whose fields' sizes set the ranges; RTs share them (RFC 4360, 5668) */
+#define RD_FORM                                                                                  \
+	"ASN:NN (ASN 0..65535, NN 0..4294967295), IP:NN (NN 0..65535) or ASN4:NN (ASN4 "        \
+	"65536..4294967295, NN 0..65535), decimal without leading zeros"
+static const struct kind K_RD = { "a route distinguisher", RD_FORM };
+static const struct kind K_RT = { "a route target", RD_FORM ", optionally after rt: or target:" };
 static const struct kind K_IN_LABEL = { "an incoming label", "an integer 16..1048575" };
 static const struct kind K_LABEL_MODE = { "a label mode",
 					  "\"per-vrf\", \"per-ce\" or \"per-prefix\"" };
@@ -107,8 +111,7 @@ static int parse_rts(struct cctx *c, struct json_object *vrf, const char *path, 
 	for (size_t i = 0; i < n; i++) {
 		e = json_object_array_get_idx(arr, i);
 		cj_path_idx(ip, p, i);
-		if (!json_object_is_type(e, json_type_string) ||
-		    rt_parse(json_object_get_string(e), &(*out)[i]) < 0)
+		if (cj_text_of(e) == NULL || rt_parse(cj_text_of(e), &(*out)[i]) < 0)
 			return cj_bad(c, ip, e, &K_RT);
 		/* twice in one list: harmless to vrfmgr, but a slip where another RT was meant */
 		for (size_t j = 0; j < i; j++)

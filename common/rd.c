@@ -4,25 +4,30 @@
  * Both share the "administrator:assigned number" text and the 6-byte value
  * layout, so one parser (admin_nn_parse) turns the text into a type plus the
  * 6 value bytes and the two public parsers only add their type octets.
- * Parsing is strict: empty parts, signs, trailing junk and numbers that do not
- * fit the chosen type are rejected, and printing round-trips parsing.
+ * Parsing is strict: empty parts, signs, leading zeros, trailing junk and
+ * numbers that do not fit the chosen type are rejected, so printing
+ * round-trips parsing (one text per value).
  */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
-#include <strings.h>
 
 #include "common/prefix.h"
 #include "common/rd.h"
 
 enum { ADMIN_AS2 = 0, ADMIN_IPV4 = 1, ADMIN_AS4 = 2 };
 
-/* A decimal number made of all of s[0..n), at most max. Leading zeros are tolerated. */
+/*
+ * A decimal number made of all of s[0..n), at most max. No leading zero:
+ * "065000:01" would be shown back (logs, API, ferryctl) as 65000:1, which is
+ * not what the operator wrote or will search for, and 010 reads as octal to
+ * inet_aton-minded tools.
+ */
 static int dec_parse_n(const char *s, size_t n, uint64_t max, uint64_t *out)
 {
 	uint64_t v = 0;
 
-	if (n == 0 || n > 10)
+	if (n == 0 || n > 10 || (n > 1 && s[0] == '0'))
 		return -EINVAL;
 	for (size_t i = 0; i < n; i++) {
 		if (s[i] < '0' || s[i] > '9')
@@ -172,9 +177,10 @@ int rt_parse(const char *s, struct ext_community *rt)
 
 	if (s == NULL)
 		return -EINVAL;
-	if (strncasecmp(s, "rt:", 3) == 0)
+	/* exactly as docs/config.md spells them: one text per value, like the numbers */
+	if (strncmp(s, "rt:", 3) == 0)
 		s += 3;
-	else if (strncasecmp(s, "target:", 7) == 0)
+	else if (strncmp(s, "target:", 7) == 0)
 		s += 7;
 	if (admin_nn_parse(s, &type, val) < 0)
 		return -EINVAL;

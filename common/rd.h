@@ -6,7 +6,8 @@
  *   type 0: ASN2:NN    65000:100        (2-byte AS, 4-byte number)
  *   type 1: IPv4:NN    10.255.0.1:100   (IPv4 address, 2-byte number)
  *   type 2: ASN4:NN    4200000000:7     (4-byte AS, 2-byte number)
- * An AS number that fits in 2 bytes always gives type 0.
+ * An AS number that fits in 2 bytes always gives type 0. Numbers are decimal
+ * without leading zeros (rd_parse and rt_parse refuse "065000:01").
  */
 #ifndef FERRY_RD_H
 #define FERRY_RD_H
@@ -35,7 +36,10 @@ const char *rd_format(const struct rd *rd, char *buf); /* RD_STRLEN; unknown typ
 int rd_type(const struct rd *rd);
 bool rd_equal(const struct rd *a, const struct rd *b);
 
-/* A route target in any of the three forms; an optional "rt:" / "target:" prefix is accepted. */
+/*
+ * A route target in any of the three forms, numbers in decimal without
+ * leading zeros; an optional "rt:" / "target:" prefix (lower case) is accepted.
+ */
 int rt_parse(const char *s, struct ext_community *rt);
 bool extcom_is_rt(const struct ext_community *c);
 /* Route targets as "65000:100"; other communities as "0xTTSS:hex". */

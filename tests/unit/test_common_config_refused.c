@@ -20,6 +20,12 @@
 	"\"next_hop\":\"" n "\",\"interface\":\"" i "\"}],\"core_interfaces\":[{\"name\":" \
 	"\"core0\",\"address\":\"10.0.1.1/30\"},{\"name\":\"core1\",\"address\":\"10.0.2.1/24\"}]}}"
 
+#define RD_FORM "(want ASN:NN (ASN 0..65535, NN 0..4294967295), IP:NN (NN 0..65535) or " \
+	"ASN4:NN (ASN4 65536..4294967295, NN 0..65535), decimal without leading zeros)"
+#define RT_FORM "(want ASN:NN (ASN 0..65535, NN 0..4294967295), IP:NN (NN 0..65535) or " \
+	"ASN4:NN (ASN4 65536..4294967295, NN 0..65535), decimal without leading zeros, " \
+	"optionally after rt: or target:)"
+
 struct bad_case {
 	const char *json;
 	const char *msg;
@@ -155,7 +161,15 @@ static const struct bad_case bad_cases[] = {
 	  "seconds)" },
 	/* vrfs */
 	{ "{" R ",\"vrfs\":[" VRF_A "},{\"name\":\"B\",\"rd\":\"65000\"}]}",
-	  "t.json: vrfs[1].rd: \"65000\" is not a route distinguisher (want ASN:NN, IP:NN or ASN4:NN)" },
+	  "t.json: vrfs[1].rd: \"65000\" is not a route distinguisher " RD_FORM },
+	/* leading zeros: the RD would print (and be compared in logs) as another text */
+	{ "{" R ",\"vrfs\":[{\"name\":\"A\",\"rd\":\"065000:1\"}]}",
+	  "t.json: vrfs[0].rd: \"065000:1\" is not a route distinguisher " RD_FORM },
+	{ "{" R ",\"vrfs\":[{\"name\":\"A\",\"rd\":\"10.255.0.1:0100\"}]}",
+	  "t.json: vrfs[0].rd: \"10.255.0.1:0100\" is not a route distinguisher " RD_FORM },
+	/* past a type's sizes: a 4-byte AS leaves 2 bytes for the number (RFC 4364 4.2) */
+	{ "{" R ",\"vrfs\":[{\"name\":\"A\",\"rd\":\"65536:65536\"}]}",
+	  "t.json: vrfs[0].rd: \"65536:65536\" is not a route distinguisher " RD_FORM },
 	{ "{" R ",\"vrfs\":[{\"name\":\"A\"}]}",
 	  "t.json: vrfs[0].rd: missing (want a route distinguisher)" },
 	{ "{" R ",\"vrfs\":[{\"name\":\"\",\"rd\":\"1:1\"}]}",
@@ -182,8 +196,16 @@ static const struct bad_case bad_cases[] = {
 	  "t.json: vrfs[0].interfaces[1].name: \"e1\" is already used by vrfs[0].interfaces[0] "
 	  "(want each interface listed once)" },
 	{ "{" R ",\"vrfs\":[{\"name\":\"A\",\"rd\":\"1:1\",\"import_rts\":[\"65000\"]}]}",
-	  "t.json: vrfs[0].import_rts[0]: \"65000\" is not a route target (want ASN:NN, IP:NN or "
-	  "ASN4:NN)" },
+	  "t.json: vrfs[0].import_rts[0]: \"65000\" is not a route target " RT_FORM },
+	/* the prefixes in lower case, as documented; the numbers as an RD's */
+	{ "{" R ",\"vrfs\":[{\"name\":\"A\",\"rd\":\"1:1\",\"import_rts\":[\"RT:65000:1\"]}]}",
+	  "t.json: vrfs[0].import_rts[0]: \"RT:65000:1\" is not a route target " RT_FORM },
+	{ "{" R ",\"vrfs\":[{\"name\":\"A\",\"rd\":\"1:1\",\"export_rts\":[\"65000:1\","
+	  "\"rt:065000:01\"]}]}",
+	  "t.json: vrfs[0].export_rts[1]: \"rt:065000:01\" is not a route target " RT_FORM },
+	/* an escaped NUL would end the text early: "65000:1" and junk after it */
+	{ "{" R ",\"vrfs\":[{\"name\":\"A\",\"rd\":\"1:1\",\"import_rts\":[\"65000:1\\u0000x\"]}]}",
+	  "t.json: vrfs[0].import_rts[0]: \"65000:1\\u0000x\" is not a route target " RT_FORM },
 	/* an RT listed twice: a template's slip, often where another tenant's RT was meant */
 	{ "{" R ",\"vrfs\":[{\"name\":\"A\",\"rd\":\"1:1\",\"import_rts\":[\"65000:1\","
 	  "\"65000:2\",\"65000:1\"]}]}",

@@ -80,6 +80,8 @@ Test(rd, rejects)
 		"10.0.0.1:65536",      /* type 1 number is 2 bytes */
 		"10.0.0:1", "10.0.0.256:1", "10.0.0.1.2:1", "0x10:1", "rt:65000:100",
 		"99999999999999999999:1",
+		/* leading zeros: "065000:1" would print as 65000:1, and "010" reads as octal elsewhere */
+		"065000:1", "65000:01", "00:1", "0:00", "10.0.0.1:01", "04200000000:7", "4200000000:07",
 	};
 	struct rd rd;
 
@@ -138,7 +140,11 @@ Test(rt, rejects)
 {
 	static const char *const bad[] = { "", "rt:", "target:", "65000", "rt:rt:65000:100",
 					   "soo:65000:100", "65000:100x", "65536:65536",
-					   "10.0.0.1:65536", "65000:-1", "-65000:1", ":1" };
+					   "10.0.0.1:65536", "65000:-1", "-65000:1", ":1",
+					   /* the prefixes as documented, in lower case; the numbers as RDs' */
+					   "RT:65000:100", "Rt:65000:100", "TARGET:65000:100",
+					   "Target:65000:100", "rt:065000:100", "target:65000:0100",
+					   "rt: 65000:100", "rt:010.0.0.1:5" };
 	struct ext_community rt;
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
