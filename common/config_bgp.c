@@ -34,6 +34,19 @@ static const struct kind K_SHUTDOWN = {
 	"characters (RFC 9003)"
 };
 
+/* Listed twice: harmless, but a slip where the other family was meant (as an RT twice). */
+static int family_twice(struct cctx *c, const char *ip, const char *p, struct json_object *arr,
+			size_t i)
+{
+	const char *s = json_object_get_string(json_object_array_get_idx(arr, i));
+	size_t j = 0;
+
+	while (strcmp(json_object_get_string(json_object_array_get_idx(arr, j)), s) != 0)
+		j++;
+	return cj_fail(c, ip, "\"%s\" is already %s[%zu] (want each address family once)", s, p,
+		       j);
+}
+
 static int parse_families(struct cctx *c, struct json_object *v, const char *path, uint8_t *out)
 {
 	static const char *const names[] = { "vpnv4", "ipv4", NULL };
@@ -52,15 +65,16 @@ static int parse_families(struct cctx *c, struct json_object *v, const char *pat
 	*out = 0;
 	for (size_t i = 0; i < n; i++) {
 		struct json_object *e = json_object_array_get_idx(arr, i);
+		const char *s = cj_text_of(e);
 		int k;
 
 		cj_path_idx(ip, p, i);
-		for (k = 0; names[k]; k++)
-			if (json_object_is_type(e, json_type_string) &&
-			    strcmp(json_object_get_string(e), names[k]) == 0)
-				break;
-		if (!names[k])
+		for (k = 0; s != NULL && names[k] && strcmp(s, names[k]) != 0; k++)
+			;
+		if (s == NULL || !names[k])
 			return cj_bad(c, ip, e, &K_FAMILY);
+		if (*out & bits[k])
+			return family_twice(c, ip, p, arr, i);
 		*out |= bits[k];
 	}
 	return 0;

@@ -180,7 +180,7 @@ static int parse_static(struct cctx *c, struct json_object *v, const char *path,
 			const struct cfg_vrf *vrf, struct cfg_static_route *s)
 {
 	static const char *const keys[] = { "prefix", "next_hop", "interface", "distance", NULL };
-	char p[JPATH_MAX];
+	char p[JPATH_MAX], nh[IPV4_STRLEN];
 	const struct cfg_vrf_if *vi;
 
 	s->distance = 1;
@@ -189,12 +189,14 @@ static int parse_static(struct cctx *c, struct json_object *v, const char *path,
 	    cj_ipv4(c, v, path, "next_hop", true, &s->next_hop) < 0 ||
 	    cj_u32(c, v, path, "distance", false, &K_DISTANCE, 1, 255, &s->distance) < 0)
 		return -1;
-	if (!json_object_object_get_ex(v, "interface", NULL)) {
-		if (s->next_hop != 0)
-			return 0;
+	/* no CE answers ARP for these, whatever the link: the route could never be installed */
+	if (!cj_unicast(s->next_hop)) {
 		cj_path_key(p, path, "next_hop");
-		return cj_fail(c, p, "\"0.0.0.0\" is not a next hop (want a CE's address)");
+		return cj_fail(c, p, "\"%s\" is not a next hop (want a CE's address, %s)",
+			       ipv4_format(s->next_hop, nh), CJ_UNICAST_FORM);
 	}
+	if (!json_object_object_get_ex(v, "interface", NULL))
+		return 0;
 	if (cj_ifname(c, v, path, "interface", s->interface) < 0)
 		return -1;
 	vi = vrf_if_find(vrf, s->interface);

@@ -145,6 +145,15 @@ static const struct bad_case bad_cases[] = {
 	  "\"families\":[]}]}}",
 	  "t.json: bgp.neighbors[0].families: [] is not a list of address families (want "
 	  "[\"vpnv4\"], [\"ipv4\"] or [\"vpnv4\", \"ipv4\"])" },
+	/* an escaped NUL ended the text at "vpnv4"; a family twice is a slip, as an RT twice */
+	{ "{" R ",\"bgp\":{\"neighbors\":[{\"address\":\"1.1.1.1\",\"remote_as\":1,"
+	  "\"families\":[\"vpnv4\\u0000x\"]}]}}",
+	  "t.json: bgp.neighbors[0].families[0]: \"vpnv4\\u0000x\" is not an address family (want "
+	  "\"vpnv4\" or \"ipv4\")" },
+	{ "{" R ",\"bgp\":{\"neighbors\":[{\"address\":\"1.1.1.1\",\"remote_as\":1,"
+	  "\"families\":[\"ipv4\",\"vpnv4\",\"ipv4\"]}]}}",
+	  "t.json: bgp.neighbors[0].families[2]: \"ipv4\" is already bgp.neighbors[0].families[0] "
+	  "(want each address family once)" },
 	{ "{" R ",\"bgp\":{\"neighbors\":[{\"address\":\"1.1.1.1\",\"remote_as\":1,"
 	  "\"password\":\"\"}]}}",
 	  "t.json: bgp.neighbors[0].password: \"\" is not a TCP-MD5 password (want a string of 1 to "
@@ -287,7 +296,17 @@ static const struct bad_case bad_cases[] = {
 	{ "{" R ",\"vrfs\":[" VRF_A ",\"static_routes\":[{\"prefix\":\"192.168.1.0/24\","
 	  "\"next_hop\":\"0.0.0.0\"}]}]}",
 	  "t.json: vrfs[0].static_routes[0].next_hop: \"0.0.0.0\" is not a next hop (want a CE's "
-	  "address)" },
+	  "address, a unicast IPv4 address: not 0.0.0.0, 255.255.255.255 or multicast 224.0.0.0/4)" },
+	/* no CE answers ARP for these: the route could never be installed */
+	{ "{" R ",\"vrfs\":[" VRF_A ",\"static_routes\":[{\"prefix\":\"192.168.1.0/24\","
+	  "\"next_hop\":\"224.0.0.5\"}]}]}",
+	  "t.json: vrfs[0].static_routes[0].next_hop: \"224.0.0.5\" is not a next hop (want a CE's "
+	  "address, a unicast IPv4 address: not 0.0.0.0, 255.255.255.255 or multicast 224.0.0.0/4)" },
+	{ "{" R ",\"vrfs\":[{\"name\":\"A\",\"rd\":\"1:1\",\"interfaces\":[{\"name\":\"x\","
+	  "\"address\":\"192.0.0.1/2\"}],\"static_routes\":[{\"prefix\":\"10.0.0.0/8\","
+	  "\"next_hop\":\"239.1.1.1\",\"interface\":\"x\"}]}]}",
+	  "t.json: vrfs[0].static_routes[0].next_hop: \"239.1.1.1\" is not a next hop (want a CE's "
+	  "address, a unicast IPv4 address: not 0.0.0.0, 255.255.255.255 or multicast 224.0.0.0/4)" },
 	{ "{" R ",\"vrfs\":[" VRF_A "},{\"name\":\"B\",\"rd\":\"1:1\",\"interfaces\":[{\"name\":"
 	  "\"ce-a1\",\"address\":\"10.2.1.1/30\"}]}]}",
 	  "t.json: vrfs[1].interfaces[0].name: \"ce-a1\" is already used by vrfs[0].interfaces[0] "
