@@ -1,8 +1,8 @@
 /*
  * The JSON configuration loader (see config.h, docs/config.md): file
  * reading, JSON syntax errors, the top level, the router and bgp sections,
- * and the public lookups. json-c is used only by this loader (config.c,
- * config_get.c, config_sections.c): the daemons only see struct ferry_config.
+ * and the public lookups. json-c is used only by this loader (config*.c):
+ * the daemons only see struct ferry_config.
  *
  * Every value goes through one of a few typed getters (config_get.h) that
  * know the JSON path of what they read and what was expected there, so every
@@ -336,7 +336,9 @@ static int config_load_buf(const char *json, size_t len, const char *name, struc
 	root = json_parse(&c, json, len);
 	if (root == NULL)
 		return -1;
-	r = config_build(&c, root, cfg);
+	r = cfg_check_dup_keys(&c, json, len);
+	if (r == 0)
+		r = config_build(&c, root, cfg);
 	json_object_put(root);
 	cfg_uniq_free(&c.vrf_names);
 	cfg_uniq_free(&c.vrf_rds);

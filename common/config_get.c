@@ -88,7 +88,7 @@ void cj_path_idx(char *out, const char *parent, size_t i)
  * An unknown key as it may be shown in a one-line message: as is when plain,
  * else quoted with control characters, quotes and backslashes escaped.
  */
-static void key_printable(char *out, size_t n, const char *key)
+void cj_key_printable(char *out, size_t n, const char *key)
 {
 	const unsigned char *k = (const unsigned char *)key;
 	size_t o = 0;
@@ -140,7 +140,7 @@ int cj_check_object(struct cctx *c, struct json_object *v, const char *path,
 		for (i = 0; allowed[i]; i++)
 			snprintf(want + strlen(want), sizeof(want) - strlen(want), "%s%s",
 				 i ? ", " : "", allowed[i]);
-		key_printable(key, sizeof(key), it.key);
+		cj_key_printable(key, sizeof(key), it.key);
 		cj_path_key(p, path, key);
 		return cj_fail(c, p, "unknown key (want one of %s)", want);
 	}

@@ -49,6 +49,10 @@ int cj_bad(struct cctx *c, const char *path, struct json_object *v, const struct
 const char *cj_text(struct json_object *v, char *buf, size_t len);
 void cj_path_key(char *out, const char *parent, const char *key);
 void cj_path_idx(char *out, const char *parent, size_t i);
+/* A key as a path shows it: as is when plain, else quoted with control characters escaped. */
+void cj_key_printable(char *out, size_t n, const char *key);
+/* config_dupkeys.c: json[0..len), which json-c parsed, has no key twice in one object. */
+int cfg_check_dup_keys(struct cctx *c, const char *json, size_t len);
 
 /* v's text if v is a string without an escaped NUL, else NULL (for array elements). */
 const char *cj_text_of(struct json_object *v);

@@ -547,6 +547,32 @@ static const struct bad_case bad_cases[] = {
 	  "\"address\":\"10.0.1.1/30\"}]}}",
 	  "t.json: fwd.lfib[0].in_label: 1000 is in router.label_range 1000..99999, which vrfmgr "
 	  "gives out on a PE (want a label outside it)" },
+	/* a key twice in one object: json-c kept the last, silently, whatever the first said */
+	{ "{" R ",\"bgp\":{\"hold_time\":30,\"port\":179,\"hold_time\":90}}",
+	  "t.json: bgp.hold_time: key given twice in one object (want each key once: only the last "
+	  "would count)" },
+	{ "{" R "," R "}",
+	  "t.json: router: key given twice in one object (want each key once: only the last would "
+	  "count)" },
+	/* the same key however it is escaped, as json-c decodes it */
+	{ "{" R ",\"bgp\":{\"hold_time\":30,\"hold\\u005ftime\":90}}",
+	  "t.json: bgp.hold_time: key given twice in one object (want each key once: only the last "
+	  "would count)" },
+	{ "{" R ",\"vrfs\":[" VRF_A "},{\"name\":\"B\",\"rd\":\"1:2\",\"static_routes\":["
+	  "{\"prefix\":\"10.9.0.0/16\",\"next_hop\":\"10.1.1.2\"},{\"prefix\":\"10.8.0.0/16\","
+	  "\"next_hop\":\"10.1.1.2\",\"next_hop\":\"10.1.1.6\"}]}]}",
+	  "t.json: vrfs[1].static_routes[1].next_hop: key given twice in one object (want each key "
+	  "once: only the last would count)" },
+	/* past the few keys compared one by one */
+	{ "{\"k00\":0,\"k01\":0,\"k02\":0,\"k03\":0,\"k04\":0,\"k05\":0,\"k06\":0,"
+	  "\"k07\":0,\"k08\":0,\"k09\":0,\"k10\":0,\"k11\":0,\"k12\":0,\"k13\":0,\"k14\":0,"
+	  "\"k15\":0,\"k16\":0,\"k17\":0,\"k03\":1}",
+	  "t.json: k03: key given twice in one object (want each key once: only the last would "
+	  "count)" },
+	/* json-c cut a key at an escaped NUL: "hold_time\u0000x" would be hold_time */
+	{ "{" R ",\"bgp\":{\"hold_time\\u0000x\":90}}",
+	  "t.json: bgp: key \"hold_time\\u0000x\" holds a NUL character (want keys as "
+	  "docs/config.md names them)" },
 	/* JSON syntax */
 	{ "{\n  \"router\": ,\n}", "t.json: line 2, column 13: invalid JSON: unexpected character" },
 	{ "{\"router\": {", "t.json: line 1: invalid JSON: unexpected end of file" },
