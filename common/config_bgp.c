@@ -34,26 +34,13 @@ static const struct kind K_SHUTDOWN = {
 	"characters (RFC 9003)"
 };
 
-/* Listed twice: harmless, but a slip where the other family was meant (as an RT twice). */
-static int family_twice(struct cctx *c, const char *ip, const char *p, struct json_object *arr,
-			size_t i)
-{
-	const char *s = json_object_get_string(json_object_array_get_idx(arr, i));
-	size_t j = 0;
-
-	while (strcmp(json_object_get_string(json_object_array_get_idx(arr, j)), s) != 0)
-		j++;
-	return cj_fail(c, ip, "\"%s\" is already %s[%zu] (want each address family once)", s, p,
-		       j);
-}
-
 static int parse_families(struct cctx *c, struct json_object *v, const char *path, uint8_t *out)
 {
 	static const char *const names[] = { "vpnv4", "ipv4", NULL };
 	static const uint8_t bits[] = { CFG_AF_VPNV4, CFG_AF_IPV4 };
 	char p[JPATH_MAX], ip[JPATH_MAX];
 	struct json_object *arr;
-	size_t n;
+	size_t n, at[2] = { 0, 0 };
 	int r;
 
 	*out = CFG_AF_VPNV4;
@@ -73,9 +60,12 @@ static int parse_families(struct cctx *c, struct json_object *v, const char *pat
 			;
 		if (s == NULL || !names[k])
 			return cj_bad(c, ip, e, &K_FAMILY);
+		/* harmless, but a slip where the other family was meant (as an RT twice) */
 		if (*out & bits[k])
-			return family_twice(c, ip, p, arr, i);
+			return cj_fail(c, ip, "\"%s\" is already %s[%zu] (want each address family "
+				       "once)", names[k], p, at[k]);
 		*out |= bits[k];
+		at[k] = i;
 	}
 	return 0;
 }

@@ -87,15 +87,17 @@ static int key_read(struct dk_walk *w, const struct dk_frame *f, struct dk_key *
 	const char *raw = w->s;
 	struct json_object *d;
 	char p[JPATH_MAX];
-	int shown;
+	size_t written;
 
 	skip_string(w);
+	written = (size_t)(w->s - raw) - 2;
 	k->p = raw + 1;
-	k->len = (size_t)(w->s - raw) - 2;
+	k->len = written;
 	if (memchr(k->p, '\\', k->len) == NULL)
 		return 0; /* the common case: the text is the key */
+	/* json-c decoded this very text already: only memory can fail */
 	json_tokener_reset(w->tok);
-	d = json_tokener_parse_ex(w->tok, raw, (int)(w->s - raw));
+	d = json_tokener_parse_ex(w->tok, raw, (int)written + 2);
 	if (d == NULL || json_object_array_add(w->held, d) < 0) {
 		json_object_put(d);
 		return cj_fail(w->c, "", "out of memory");
@@ -105,10 +107,9 @@ static int key_read(struct dk_walk *w, const struct dk_frame *f, struct dk_key *
 	if (memchr(k->p, '\0', k->len) == NULL)
 		return 0;
 	/* shown as written (JSON-escaped, so on one line), cut where long */
-	shown = (int)(w->s - raw) - 2 < 60 ? (int)(w->s - raw) - 2 : 60;
 	frame_path(f, p);
 	return cj_fail(w->c, p, "key \"%.*s\" holds a NUL character (want keys as docs/config.md "
-		       "names them)", shown, raw + 1);
+		       "names them)", (int)(written < 60 ? written : 60), raw + 1);
 }
 
 /* 1 when k is among ks already, 0 when added, -1 out of memory. */
