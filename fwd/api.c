@@ -146,7 +146,11 @@ static int h_arp(struct jw *w, const struct api_request *req, void *ctx)
 	return 200;
 }
 
-/* up: fwd sends and receives on it; down: configured or bound but not open; unbound: an access link no VRF holds */
+/*
+ * up: fwd sends and receives on it; down: configured or bound but not
+ * open; unbound: an access link no VRF holds that a next hop still uses
+ * (once none does, it is removed and not listed)
+ */
 static const char *if_state(const struct fwd_iface *ifp)
 {
 	if (ifp->role == FWD_IF_ACCESS && !ifp->active)
@@ -195,8 +199,9 @@ static int h_interfaces(struct jw *w, const struct api_request *req, void *ctx)
 	jw_key(w, "interfaces");
 	jw_array_begin(w);
 	for (size_t i = 0; i < f->n_ifaces; i++)
-		if (only == NULL || (f->ifaces[i]->role == FWD_IF_ACCESS && f->ifaces[i]->active &&
-				     f->ifaces[i]->vrf_id == only->id))
+		if (!f->ifaces[i]->removed &&
+		    (only == NULL || (f->ifaces[i]->role == FWD_IF_ACCESS && f->ifaces[i]->active &&
+				      f->ifaces[i]->vrf_id == only->id)))
 			if_json(w, f, f->ifaces[i]);
 	jw_array_end(w);
 	jw_object_end(w);

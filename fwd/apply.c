@@ -43,6 +43,7 @@ static void if_unbind(struct fwd *f, struct fwd_iface *ifp)
 		f->hooks.if_close(f->hooks.ctx, ifp);
 	arp_flush(f, ifp);
 	log_info("interface %s unbound", ifp->name);
+	fwd_iface_reap(ifp); /* a removed tenant's link: gone unless a next hop still uses it */
 }
 
 /*
@@ -141,6 +142,8 @@ static void on_if_bind(struct fwd *f, const void *m)
 	}
 	if (ifp == NULL && (ifp = fwd_iface_get(f, name, FWD_IF_ACCESS)) == NULL)
 		return;
+	if (ifp->removed)
+		fwd_iface_revive(f, ifp);
 	if (ifp->active && ifp->vrf_id != b->vrf_id)
 		if_moved(f, ifp, b->vrf_id, prefix4_format(&p, addr));
 	if (!ifp->active || ifp->vrf_id != b->vrf_id) { /* from now on it delivers to b's VRF */

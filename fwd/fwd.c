@@ -1,7 +1,8 @@
 /*
  * The forwarding context: interfaces, drop counters, the clock and the one
  * door out (fwd_tx). Interfaces are never freed while fwd runs (an unbound
- * access link just goes inactive), so next hops may cache pointers to them.
+ * access link goes inactive, and once nothing uses it is only marked
+ * removed), so next hops, worker sockets and punted frames may point at them.
  * With worker threads, each counts into its own slots (fwd_self) and the
  * control thread adds them up into the shared counters the API shows.
  */
@@ -118,6 +119,14 @@ struct fwd_iface *fwd_iface_find(const struct fwd *f, const char *name)
 	return NULL;
 }
 
+static void count_user(const struct nexthop *nh, void *ctx)
+{
+	struct fwd_iface *ifp = ctx;
+
+	if (strncmp(nh->ifname, ifp->name, sizeof(nh->ifname)) == 0)
+		ifp->nh_users++;
+}
+
 struct fwd_iface *fwd_iface_get(struct fwd *f, const char *name, enum fwd_if_role role)
 {
 	struct fwd_iface *ifp = fwd_iface_find(f, name), **v;
@@ -147,8 +156,17 @@ struct fwd_iface *fwd_iface_get(struct fwd *f, const char *name, enum fwd_if_rol
 		return NULL;
 	}
 	memset(ifp->wctr, 0, FWD_WORKERS_MAX * sizeof(*ifp->wctr));
+	nh_foreach(f, count_user, ifp); /* vrfmgr may name a link in a next hop before binding it */
 	f->ifaces[f->n_ifaces++] = ifp;
 	return ifp;
+}
+
+void fwd_iface_reap(struct fwd_iface *ifp)
+{
+	if (ifp->role != FWD_IF_ACCESS || ifp->active || ifp->nh_users > 0 || ifp->removed)
+		return;
+	ifp->removed = true;
+	log_info("interface %s removed: no VRF binds it and no next hop uses it", ifp->name);
 }
 
 static uint64_t ctr_load(const uint64_t *c)
@@ -174,6 +192,16 @@ static void fold_if(const struct fwd *f, struct fwd_iface *ifp)
 	ifp->tx_packets += sum.tx_packets - ifp->wsum.tx_packets;
 	ifp->tx_bytes += sum.tx_bytes - ifp->wsum.tx_bytes;
 	ifp->wsum = sum;
+}
+
+void fwd_iface_revive(struct fwd *f, struct fwd_iface *ifp)
+{
+	/* what the workers counted before it went is the old link's: folded, then cleared */
+	fold_if(f, ifp);
+	ifp->ctr = (struct fwd_if_ctr){ 0 };
+	ifp->tx_arp_packets = 0;
+	ifp->tx_arp_bytes = 0;
+	ifp->removed = false;
 }
 
 void fwd_fold(struct fwd *f)

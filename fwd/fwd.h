@@ -112,6 +112,12 @@ struct fwd_iface {
 	uint32_t addr;     /* our address on the link: ARP source; answered on access links */
 	void *io;          /* backend state (io_packet.c) */
 	uint32_t idx;      /* position in fwd->ifaces (interfaces are never freed) */
+	/*
+	 * Access links: present next hops naming it (nexthop.c). Unbound and
+	 * at 0, the link is removed: gone from the API (fwd_iface_reap).
+	 */
+	uint32_t nh_users;
+	bool removed;
 	struct fwd_if_ctr wsum;   /* the workers' counts already added to ctr */
 	/*
 	 * What an attachment link delivered to its VRF's CEs (the VRF's to_ce,
@@ -218,6 +224,15 @@ void fwd_clock_update(struct fwd *f);
 struct fwd_iface *fwd_iface_find(const struct fwd *f, const char *name);
 /* Finds or creates the interface (inactive); NULL on allocation failure or bad name. */
 struct fwd_iface *fwd_iface_get(struct fwd *f, const char *name, enum fwd_if_role role);
+/*
+ * A removed tenant's link: an access link no VRF binds and no next hop
+ * uses is marked removed (hidden from the API) rather than freed, since
+ * workers' punted frames, next-hop views and worker socket slots (by idx)
+ * may still point at it; bound again, the same struct comes back (revive).
+ */
+void fwd_iface_reap(struct fwd_iface *ifp);
+/* ifp, removed, is bound again: its counters start from 0, as a new link's would. */
+void fwd_iface_revive(struct fwd *f, struct fwd_iface *ifp);
 const char *fwd_if_role_name(enum fwd_if_role r);
 
 /*

@@ -179,9 +179,26 @@ void nh_publish(struct fwd *f, struct nexthop *nh)
 		rcu_retire(f->rcu, view_free, old, NULL);
 }
 
+/*
+ * Counts a present next hop in or out of its interface's nh_users: an
+ * unbound attachment link goes from the API once the last one is gone.
+ */
+static void if_use(struct fwd *f, const char *ifname, bool use)
+{
+	struct fwd_iface *ifp;
+
+	if (ifname[0] == '\0' || (ifp = fwd_iface_find(f, ifname)) == NULL)
+		return;
+	if (use)
+		ifp->nh_users++;
+	else if (ifp->nh_users > 0 && --ifp->nh_users == 0)
+		fwd_iface_reap(ifp);
+}
+
 int nh_set(struct fwd *f, const struct ipc_nexthop *m, bool is_static)
 {
 	struct nexthop *nh;
+	char was[IPC_IFNAME_MAX] = "";
 
 	if (m->nh_id == 0 || m->type < IPC_NH_CONNECTED || m->type > IPC_NH_DROP) {
 		log_warnx("next hop %u: bad id or type %u", m->nh_id, m->type);
@@ -189,6 +206,8 @@ int nh_set(struct fwd *f, const struct ipc_nexthop *m, bool is_static)
 	}
 	if ((nh = nh_find(f, m->nh_id)) == NULL && (nh = nh_create(f, m->nh_id)) == NULL)
 		return -ENOMEM;
+	if (nh->present)
+		memcpy(was, nh->ifname, sizeof(was));
 	nh->type = m->type;
 	nh->gateway = m->gateway;
 	nh->out_label = m->out_label;
@@ -199,6 +218,8 @@ int nh_set(struct fwd *f, const struct ipc_nexthop *m, bool is_static)
 	nh->present = true;
 	nh->is_static = is_static;
 	nh->gen = f->gen;
+	if_use(f, nh->ifname, true); /* before the old name's release: the same link is not reaped */
+	if_use(f, was, false);
 	nh_publish(f, nh);
 	return 0;
 }
@@ -209,6 +230,8 @@ void nh_del(struct fwd *f, uint32_t id)
 
 	if (nh == NULL)
 		return;
+	if (nh->present)
+		if_use(f, nh->ifname, false);
 	nh->present = false;
 	nh->type = 0;
 	nh->ifp = NULL;

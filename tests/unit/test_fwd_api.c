@@ -9,6 +9,7 @@
 #include <event2/keyvalq_struct.h>
 #include <event2/http.h>
 #include <json-c/json.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -492,5 +493,104 @@ Test(api, interfaces)
 	cr_assert_null(key(e, "vrf"));
 	cr_assert_null(key(e, "address"));
 	cr_assert_null(key(e, "mtu"));
+	json_object_put(j);
+}
+
+/* The names /interfaces lists, comma-separated, and ce-a1's state ("" when not listed). */
+static void if_names(char *out, size_t len, char *state, size_t slen)
+{
+	int status;
+	json_object *j = get("/interfaces", NULL, &status), *a = key(j, "interfaces");
+
+	cr_assert_eq(status, 200);
+	out[0] = state[0] = '\0';
+	for (size_t i = 0; i < json_object_array_length(a); i++) {
+		json_object *e = json_object_array_get_idx(a, i);
+
+		snprintf(out + strlen(out), len - strlen(out), "%s%s", i > 0 ? "," : "",
+			 str(e, "name"));
+		if (strcmp(str(e, "name"), "ce-a1") == 0)
+			snprintf(state, slen, "%s", str(e, "state"));
+	}
+	json_object_put(j);
+}
+
+/* VRF A removed as vrfmgr does it: routes, then next hops, then its link, then the VRF. */
+static void remove_vrf_a(bool unbind_first)
+{
+	struct ipc_fib_entry r1 = { .vrf_id = 1, .prefix = t_ip(10, 1, 1, 0), .plen = 30 },
+			     r2 = { .vrf_id = 1, .prefix = t_ip(192, 168, 101, 0), .plen = 24 };
+	struct ipc_lfib_entry l1 = { .in_label = 100 };
+	struct ipc_nexthop nh1 = { .nh_id = 1 };
+	struct ipc_if_bind b = { .vrf_id = 1, .ifname = "ce-a1" };
+	struct ipc_vrf a = { .vrf_id = 1, .name = "A" };
+
+	if (unbind_first)
+		t_apply(f, IPC_IF_UNBIND, &b, sizeof(b));
+	t_apply(f, IPC_FIB_DEL, &r1, sizeof(r1));
+	t_apply(f, IPC_FIB_DEL, &r2, sizeof(r2));
+	t_apply(f, IPC_LFIB_DEL, &l1, sizeof(l1));
+	t_apply(f, IPC_NH_DEL, &nh1, sizeof(nh1));
+	if (!unbind_first)
+		t_apply(f, IPC_IF_UNBIND, &b, sizeof(b));
+	t_apply(f, IPC_VRF_DEL, &a, sizeof(a));
+}
+
+/* A removed tenant's link is gone from /interfaces (it stayed, "unbound", for good). */
+Test(api, removed_vrf_takes_its_link_out_of_the_list)
+{
+	char names[128], state[16];
+
+	remove_vrf_a(false);
+	if_names(names, sizeof(names), state, sizeof(state));
+	cr_assert_str_eq(names, "core0", "ce-a1 is gone, the core link stays: %s", names);
+	cr_assert(fwd_iface_find(f, "ce-a1")->removed);
+}
+
+/* Unbound first (a reload): listed as unbound while its next hop lives, gone with it. */
+Test(api, unbound_link_stays_listed_while_a_next_hop_uses_it)
+{
+	struct ipc_if_bind b = { .vrf_id = 1, .ifname = "ce-a1" };
+	char names[128], state[16];
+
+	t_apply(f, IPC_IF_UNBIND, &b, sizeof(b));
+	if_names(names, sizeof(names), state, sizeof(state));
+	cr_assert_str_eq(names, "core0,ce-a1");
+	cr_assert_str_eq(state, "unbound", "next hop 1 still goes out of it");
+	remove_vrf_a(false);
+	if_names(names, sizeof(names), state, sizeof(state));
+	cr_assert_str_eq(names, "core0", "its last next hop went: %s", names);
+}
+
+/* Bound again, the same name is one link (not two), listed, its counters from 0. */
+Test(api, removed_link_bound_again_starts_afresh)
+{
+	struct fwd_iface *ce = fwd_iface_find(f, "ce-a1");
+	struct ipc_if_bind b = { .vrf_id = 2, .address = t_ip(10, 2, 1, 1), .plen = 30,
+				 .ifname = "ce-a1" };
+	struct ipc_nexthop nh = { .nh_id = 7, .type = IPC_NH_CONNECTED, .ifname = "ce-a1" };
+	char names[128], state[16];
+	json_object *j, *row;
+	int status;
+
+	ce->tx_packets = 5; /* what it sent to A's CE */
+	ce->tx_bytes = 500;
+	remove_vrf_a(true);
+	t_apply(f, IPC_NH_ADD, &nh, sizeof(nh));
+	t_apply(f, IPC_NH_DEL, &nh, sizeof(nh)); /* a next hop that comes and goes leaves it removed */
+	cr_assert(ce->removed);
+	t_apply(f, IPC_IF_BIND, &b, sizeof(b));
+	cr_assert_eq(fwd_iface_find(f, "ce-a1"), ce);
+	cr_assert_eq(f->n_ifaces, 2);
+	if_names(names, sizeof(names), state, sizeof(state));
+	cr_assert_str_eq(names, "core0,ce-a1");
+	cr_assert_str_eq(state, "down", "bound, not open");
+	j = get("/counters", "vrf=B", &status);
+	row = json_object_array_get_idx(key(j, "interfaces"), 0);
+	cr_assert_str_eq(str(row, "name"), "ce-a1");
+	cr_assert_eq(json_object_get_uint64(key(row, "tx_packets")), 0, "A's traffic is not B's link's");
+	cr_assert_eq(json_object_get_uint64(key(row, "tx_bytes")), 0);
+	row = json_object_array_get_idx(key(j, "vrfs"), 0);
+	cr_assert_eq(json_object_get_uint64(key(row, "to_ce_packets")), 0);
 	json_object_put(j);
 }
