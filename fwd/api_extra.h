@@ -12,7 +12,7 @@
 #include "common/api.h"
 
 int fwd_api_lookup(struct jw *w, const struct api_request *req, void *ctx);
-/* GET /fib, streamed (api_fib.c). */
+/* GET /fib, streamed and paged (api_fib.c). */
 int fwd_api_fib(struct jw *w, const struct api_request *req, void *ctx);
 int fwd_api_metrics(struct jw *w, const struct api_request *req, void *ctx);
 

@@ -1,6 +1,6 @@
 /*
- * fwd's JSON API (docs/api.md): GET /fib[?vrf=NAME], /lfib, /arp, /counters
- * on <run_dir>/fwd.sock. Handlers take the struct fwd as ctx.
+ * fwd's JSON API (docs/api.md): GET /fib[?vrf=NAME][&limit=N&after=VRF:PREFIX],
+ * /lfib, /arp, /counters on <run_dir>/fwd.sock. Handlers take the struct fwd as ctx.
  */
 #ifndef FERRY_FWD_API_H
 #define FERRY_FWD_API_H

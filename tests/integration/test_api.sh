@@ -204,6 +204,13 @@ fwd_content() {
 		get fwd /arp | jq -e 'any(.arp[]; .address == "10.0.1.2" and .state == "reachable")' >/dev/null
 }
 check "fwd /fib, /lookup (labels, gateway MAC), /lfib, /arp" fwd_content
+fwd_paging() {
+	paged fwd /fib "limit=3" '.fib[] | "\(.vrf):\(.prefix)"' >"$TMP/fib_paged" &&
+		get fwd /fib | jq -r '.fib[] | "\(.vrf):\(.prefix)"' >"$TMP/fib_all" &&
+		[ -s "$TMP/fib_all" ] && cmp -s "$TMP/fib_paged" "$TMP/fib_all" &&
+		get fwd '/fib?limit=0' | jq -e '.status == 400 and .param == "limit"' >/dev/null
+}
+check "fwd /fib paged (limit=3, after=next) gives the whole FIB in order, each route once" fwd_paging
 metrics() {
 	get bgpd /metrics >"$TMP/m1"
 	get vrfmgr /metrics >"$TMP/m2"
@@ -301,7 +308,7 @@ bad_params() { # every endpoint checks its query: unknown, repeated, other case 
 			'/explain?rd=10.255.0.2:100&prefix=192.168.101.0/24&vfr=B' &&
 		err_is 400 'given twice' vrfmgr '/routes?vrf=A&vrf=B' &&
 		err_is 400 'given twice' fwd '/fib?vrf=A&vrf=B' &&
-		err_is 400 'unknown parameter "VRF" (want vrf)' fwd '/fib?VRF=A' &&
+		err_is 400 'unknown parameter "VRF" (want vrf, limit, after)' fwd '/fib?VRF=A' &&
 		err_is 400 'unknown parameter "x" (want vrf)' fwd '/lfib?x=1' &&
 		err_is 400 'unknown parameter "x" (want none)' fwd '/arp?x=1' &&
 		err_is 400 'unknown parameter "x" (want vrf)' fwd '/counters?vrf=A&x=1'

@@ -4,6 +4,8 @@
  * whole and in order; routes removed while the answer is being sent are
  * left out, which only a reply written a chunk at a time with the event
  * loop running in between can do (the whole reply at once had them all).
+ * Paged (?limit=N&after=VRF:PREFIX, as vrfmgr's /routes), every route that
+ * exists throughout is seen once while routes come and go between pages.
  */
 #include <criterion/criterion.h>
 #include <json-c/json.h>
@@ -119,8 +121,11 @@ static void run_until(const bool *flag, int ms)
 	event_free(t);
 }
 
-/* GET path over HTTP/1.0; between_first (if any) runs once the first bytes arrived. */
-static json_object *get_fib(const char *path, void (*between_first)(void))
+/*
+ * GET path over HTTP/1.0; between_first (if any) runs once the first bytes
+ * arrived. The body, parsed; the status in *status.
+ */
+static json_object *get_status(const char *path, void (*between_first)(void), int *status)
 {
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };
 	struct client c = { 0 };
@@ -145,12 +150,22 @@ static json_object *get_fib(const char *path, void (*between_first)(void))
 	close(fd);
 	cr_assert(c.done, "no complete answer within 10 s");
 	c.resp[c.n] = '\0';
-	cr_assert_not_null(strstr(c.resp, " 200 "), "%.200s", c.resp);
+	cr_assert_eq(sscanf(c.resp, "HTTP/1.%*d %d", status), 1, "%.200s", c.resp);
 	body = strstr(c.resp, "\r\n\r\n");
 	cr_assert_not_null(body);
 	j = json_tokener_parse(body + 4);
 	cr_assert_not_null(j, "the answer is whole JSON (%zu bytes)", c.n);
 	free(c.resp);
+	return j;
+}
+
+/* The same, wanting 200. */
+static json_object *get_fib(const char *path, void (*between_first)(void))
+{
+	int status;
+	json_object *j = get_status(path, between_first, &status);
+
+	cr_assert_eq(status, 200, "%s: %s", path, json_object_to_json_string(j));
 	return j;
 }
 
@@ -186,6 +201,8 @@ Test(apifib, whole_and_in_order)
 	check_a(fib, N_A);
 	cr_assert_str_eq(str(json_object_array_get_idx(fib, N_A), "prefix"), "192.168.0.0/16");
 	cr_assert_str_eq(str(json_object_array_get_idx(fib, N_A), "vrf"), "B");
+	cr_assert_null(json_object_object_get(j, "next"), "unpaged: next is there, null");
+	cr_assert(json_object_object_get_ex(j, "next", NULL));
 	json_object_put(j);
 
 	j = get_fib("/fib?vrf=B", NULL);
@@ -221,4 +238,137 @@ Test(apifib, empty_vrf)
 	j = get_fib("/fib?vrf=B", NULL);
 	cr_assert_eq(json_object_array_length(json_object_object_get(j, "fib")), 0);
 	json_object_put(j);
+}
+
+/* The index i of A's route 10.0.0.0 + i /32 in an entry, or -1 for another route. */
+static int a_index(json_object *e)
+{
+	unsigned x, y;
+	char tail;
+
+	if (strcmp(str(e, "vrf"), "A") != 0 ||
+	    sscanf(str(e, "prefix"), "10.0.%u.%u/32%c", &x, &y, &tail) != 2)
+		return -1;
+	return (int)(x * 256 + y);
+}
+
+/* The answer's "next" (NULL when null), copied into buf. */
+static const char *next_of(json_object *j, char *buf, size_t len)
+{
+	json_object *n = NULL;
+
+	cr_assert(json_object_object_get_ex(j, "next", &n), "next is always there");
+	if (n == NULL)
+		return NULL;
+	snprintf(buf, len, "%s", json_object_get_string(n));
+	return buf;
+}
+
+/*
+ * Pages of 997 while, between pages, a route just ahead goes, one already
+ * seen goes, and one comes behind the position: each route that was there
+ * throughout is seen exactly once, the one removed ahead never, the one
+ * added behind never, one added ahead once.
+ */
+Test(apifib, pages_see_every_route_once_while_routes_come_and_go)
+{
+	static uint8_t seen[N_A], gone[N_A];
+	char path[128] = "/fib?limit=997", next[64];
+	size_t pages = 0, others = 0;
+	int last = -1;
+
+	for (;;) {
+		json_object *j = get_fib(path, NULL), *fib = json_object_object_get(j, "fib");
+
+		cr_assert_leq(json_object_array_length(fib), 997);
+		for (size_t i = 0; i < json_object_array_length(fib); i++) {
+			int k = a_index(json_object_array_get_idx(fib, i));
+
+			if (k < 0) {
+				others++;
+				continue;
+			}
+			cr_assert(!gone[k] && k > last, "A %d: removed, or out of order after %d", k, last);
+			seen[k]++;
+			last = k;
+		}
+		pages++;
+		if (next_of(j, next, sizeof(next)) == NULL) {
+			json_object_put(j);
+			break;
+		}
+		json_object_put(j);
+		snprintf(path, sizeof(path), "/fib?limit=997&after=%s", next);
+		if (last + 5 < N_A) {
+			fib_route(IPC_FIB_DEL, 1, t_ip(10, 0, 0, 0) + (uint32_t)last + 5, 32, 0);
+			gone[last + 5] = 1;
+		}
+		if (last >= 5)
+			fib_route(IPC_FIB_DEL, 1, t_ip(10, 0, 0, 0) + (uint32_t)last - 5, 32, 0);
+		/* 10.0.0.0/8..27 sort before 10.0.0.0/32: behind the position */
+		fib_route(IPC_FIB_ADD, 1, t_ip(10, 0, 0, 0), (uint8_t)(8 + pages % 20), 7);
+		if (pages == 1)
+			fib_route(IPC_FIB_ADD, 1, t_ip(10, 200, 0, 0), 16, 7); /* ahead */
+	}
+	for (int k = 0; k < N_A; k++)
+		cr_assert_eq(seen[k], gone[k] ? 0 : 1, "A %d seen %u times", k, seen[k]);
+	cr_assert_eq(others, 2, "B's route and 10.200.0.0/16, once each: %zu", others);
+	cr_assert_eq(pages, 41, "%zu pages", pages);
+}
+
+/* next is null when nothing follows a full page, and one page more is B's route alone. */
+Test(apifib, next_only_when_a_route_follows)
+{
+	char next[64];
+	json_object *j = get_fib("/fib?limit=40001", NULL);
+
+	cr_assert_eq(json_object_array_length(json_object_object_get(j, "fib")), N_A + 1);
+	cr_assert_null(next_of(j, next, sizeof(next)), "the page took everything");
+	json_object_put(j);
+	j = get_fib("/fib?limit=40000", NULL);
+	cr_assert_str_eq(next_of(j, next, sizeof(next)), "A:10.0.156.63/32");
+	json_object_put(j);
+	j = get_fib("/fib?limit=40000&after=A:10.0.156.63/32", NULL);
+	cr_assert_eq(json_object_array_length(json_object_object_get(j, "fib")), 1);
+	cr_assert_str_eq(str(json_object_array_get_idx(json_object_object_get(j, "fib"), 0), "vrf"),
+			 "B");
+	cr_assert_null(next_of(j, next, sizeof(next)));
+	json_object_put(j);
+	j = get_fib("/fib?vrf=A&limit=40000", NULL);
+	cr_assert_null(next_of(j, next, sizeof(next)), "?vrf=A: B's route is not A's next");
+	json_object_put(j);
+	j = get_fib("/fib?vrf=A&limit=2&after=A:10.0.0.0/32", NULL);
+	cr_assert_eq(a_index(json_object_array_get_idx(json_object_object_get(j, "fib"), 0)), 1);
+	cr_assert_str_eq(next_of(j, next, sizeof(next)), "A:10.0.0.2/32");
+	json_object_put(j);
+}
+
+/* A bad limit or after is a 400 naming it, with vrfmgr's /routes words. */
+Test(apifib, bad_paging_parameters)
+{
+	static const struct {
+		const char *path, *param, *error;
+	} bad[] = {
+		{ "/fib?limit=0", "limit", "limit: \"0\" is not an integer 1..1000000000" },
+		{ "/fib?limit=1000000001", "limit", "limit: \"1000000001\" is not an integer" },
+		{ "/fib?limit=-1", "limit", "is not an integer" },
+		{ "/fib?limit=5x", "limit", "is not an integer" },
+		{ "/fib?after=A", "after", "after: \"A\" is not VRF:PREFIX (want a previous answer's" },
+		{ "/fib?after=A:10.0.0.0/33", "after", "is not VRF:PREFIX" },
+		{ "/fib?after=:10.0.0.0/32", "after", "is not VRF:PREFIX" },
+		{ "/fib?after=Z:10.0.0.0/32", "after", "after: no VRF \"Z\"" },
+		{ "/fib?vrf=B&after=A:10.0.0.0/32", "after", "(or not the one of ?vrf=)" },
+		{ "/fib?limit=1&limit=2", "limit", "given twice" },
+	};
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		int status;
+		json_object *j = get_status(bad[i].path, NULL, &status);
+
+		cr_assert_eq(status, 400, "%s: %d", bad[i].path, status);
+		cr_assert_str_eq(str(j, "param"), bad[i].param, "%s", bad[i].path);
+		cr_assert_not_null(strstr(str(j, "error"), bad[i].error), "%s: %s", bad[i].path,
+				   str(j, "error"));
+		json_object_put(j);
+	}
 }
