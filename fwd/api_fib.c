@@ -197,9 +197,8 @@ static size_t keys_after(const struct fib_entry *keys, size_t n, const struct pr
 	return lo;
 }
 
-/* Where ?after=VRF:PREFIX puts the walk (its VRF's id); 0 or the 400 written. */
-static int fib_after(struct jw *w, const struct fib_walk *fw, const char *after, uint32_t *vrf_id,
-		     struct prefix4 *p)
+/* Where ?after=VRF:PREFIX puts the walk: its VRF (fw->vrf_id) and *p; 0 or the 400 written. */
+static int fib_after(struct jw *w, struct fib_walk *fw, const char *after, struct prefix4 *p)
 {
 	char name[IPC_NAME_MAX];
 	const struct fwd_vrf *v;
@@ -212,7 +211,7 @@ static int fib_after(struct jw *w, const struct fib_walk *fw, const char *after,
 	if (v == NULL || (fw->only && v->id != fw->vrf_id))
 		return api_param_error(w, 400, "after", "after: no VRF \"%s\"%s", name,
 				       fw->only ? " (or not the one of ?vrf=)" : "");
-	*vrf_id = v->id;
+	fw->vrf_id = v->id;
 	return 0;
 }
 
@@ -238,7 +237,7 @@ static struct fib_walk *fib_walk_new(struct jw *w, const struct api_request *req
 	}
 	*fw = (struct fib_walk){ .f = f, .only = only != NULL, .limit = limit,
 				 .vrf_id = only != NULL ? only->id : 0 };
-	if (after != NULL && (*status = fib_after(w, fw, after, &fw->vrf_id, &from)) != 0) {
+	if (after != NULL && (*status = fib_after(w, fw, after, &from)) != 0) {
 		free(fw);
 		return NULL;
 	}
