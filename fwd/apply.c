@@ -43,7 +43,7 @@ static void if_unbind(struct fwd *f, struct fwd_iface *ifp)
 		f->hooks.if_close(f->hooks.ctx, ifp);
 	arp_flush(f, ifp);
 	log_info("interface %s unbound", ifp->name);
-	fwd_iface_reap(ifp); /* a removed tenant's link: gone unless a next hop still uses it */
+	fwd_iface_reap(f, ifp); /* a removed tenant's link: gone unless a next hop still uses it */
 }
 
 /*

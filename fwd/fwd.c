@@ -11,6 +11,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "common/hash.h"
 #include "common/log.h"
 #include "fwd/arp.h"
 #include "fwd/ctr.h"
@@ -90,6 +91,7 @@ void fwd_free(struct fwd *f)
 		free(ifp);
 	}
 	free(f->ifaces);
+	free(f->if_index);
 	if (f->rcu != NULL)
 		fib_free_all(f);
 	if (f->lfib != NULL)
@@ -111,25 +113,58 @@ void fwd_clock_update(struct fwd *f)
 	f->now_ms = (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
-struct fwd_iface *fwd_iface_find(const struct fwd *f, const char *name)
+/* The slot of name in the name index: where it is, or the empty one where it would go. */
+static size_t if_slot(const struct fwd *f, const char *name)
 {
-	for (size_t i = 0; i < f->n_ifaces; i++)
-		if (strcmp(f->ifaces[i]->name, name) == 0)
-			return f->ifaces[i];
-	return NULL;
+	size_t mask = f->if_index_cap - 1;
+	size_t i = hash_mix64(hash_fnv1a(HASH_FNV_OFFSET, name, strlen(name))) & mask;
+
+	while (f->if_index[i] != 0 && strcmp(f->ifaces[f->if_index[i] - 1]->name, name) != 0)
+		i = (i + 1) & mask;
+	return i;
 }
 
-static void count_user(const struct nexthop *nh, void *ctx)
+struct fwd_iface *fwd_iface_find(const struct fwd *f, const char *name)
 {
-	struct fwd_iface *ifp = ctx;
+	uint32_t at;
 
-	if (strncmp(nh->ifname, ifp->name, sizeof(nh->ifname)) == 0)
-		ifp->nh_users++;
+	if (f->if_index_cap == 0)
+		return NULL;
+	at = f->if_index[if_slot(f, name)];
+	return at != 0 ? f->ifaces[at - 1] : NULL;
+}
+
+/*
+ * Room for one more interface in the array and the name index (kept at
+ * most half full); 0 or -ENOMEM. Linear lookups by name made 20,000
+ * tenants' links and next hops take seconds to program.
+ */
+static int if_room(struct fwd *f)
+{
+	size_t cap = f->if_index_cap ? f->if_index_cap : 64;
+	struct fwd_iface **v = realloc(f->ifaces, (f->n_ifaces + 1) * sizeof(*v));
+	uint32_t *index;
+
+	if (v == NULL)
+		return -ENOMEM;
+	f->ifaces = v;
+	if (2 * (f->n_ifaces + 1) <= f->if_index_cap)
+		return 0;
+	while (2 * (f->n_ifaces + 1) > cap)
+		cap *= 2;
+	if ((index = calloc(cap, sizeof(*index))) == NULL)
+		return -ENOMEM; /* the old index still finds every interface */
+	free(f->if_index);
+	f->if_index = index;
+	f->if_index_cap = cap;
+	for (size_t k = 0; k < f->n_ifaces; k++)
+		f->if_index[if_slot(f, f->ifaces[k]->name)] = (uint32_t)k + 1;
+	return 0;
 }
 
 struct fwd_iface *fwd_iface_get(struct fwd *f, const char *name, enum fwd_if_role role)
 {
-	struct fwd_iface *ifp = fwd_iface_find(f, name), **v;
+	struct fwd_iface *ifp = fwd_iface_find(f, name);
 	size_t n = strnlen(name, IPC_IFNAME_MAX);
 
 	if (ifp != NULL)
@@ -138,10 +173,8 @@ struct fwd_iface *fwd_iface_get(struct fwd *f, const char *name, enum fwd_if_rol
 		log_warnx("interface name \"%.*s\" is empty or too long", IPC_IFNAME_MAX, name);
 		return NULL;
 	}
-	v = realloc(f->ifaces, (f->n_ifaces + 1) * sizeof(*v));
-	if (v == NULL)
+	if (if_room(f) < 0)
 		return NULL;
-	f->ifaces = v;
 	if ((ifp = aligned_alloc(64, sizeof(*ifp))) == NULL)
 		return NULL;
 	memset(ifp, 0, sizeof(*ifp));
@@ -156,14 +189,16 @@ struct fwd_iface *fwd_iface_get(struct fwd *f, const char *name, enum fwd_if_rol
 		return NULL;
 	}
 	memset(ifp->wctr, 0, FWD_WORKERS_MAX * sizeof(*ifp->wctr));
-	nh_foreach(f, count_user, ifp); /* vrfmgr may name a link in a next hop before binding it */
-	f->ifaces[f->n_ifaces++] = ifp;
+	f->ifaces[f->n_ifaces] = ifp;
+	f->if_index[if_slot(f, ifp->name)] = (uint32_t)++f->n_ifaces;
 	return ifp;
 }
 
-void fwd_iface_reap(struct fwd_iface *ifp)
+void fwd_iface_reap(struct fwd *f, struct fwd_iface *ifp)
 {
-	if (ifp->role != FWD_IF_ACCESS || ifp->active || ifp->nh_users > 0 || ifp->removed)
+	/* the scan last: it runs only for a link just unbound or just let go by a next hop */
+	if (ifp->role != FWD_IF_ACCESS || ifp->active || ifp->removed ||
+	    nh_names_iface(f, ifp->name))
 		return;
 	ifp->removed = true;
 	log_info("interface %s removed: no VRF binds it and no next hop uses it", ifp->name);

@@ -112,12 +112,7 @@ struct fwd_iface {
 	uint32_t addr;     /* our address on the link: ARP source; answered on access links */
 	void *io;          /* backend state (io_packet.c) */
 	uint32_t idx;      /* position in fwd->ifaces (interfaces are never freed) */
-	/*
-	 * Access links: present next hops naming it (nexthop.c). Unbound and
-	 * at 0, the link is removed: gone from the API (fwd_iface_reap).
-	 */
-	uint32_t nh_users;
-	bool removed;
+	bool removed; /* an access link no VRF binds and no next hop names (fwd_iface_reap) */
 	struct fwd_if_ctr wsum;   /* the workers' counts already added to ctr */
 	/*
 	 * What an attachment link delivered to its VRF's CEs (the VRF's to_ce,
@@ -179,6 +174,8 @@ struct rcu;
 struct fwd {
 	struct fwd_iface **ifaces;
 	size_t n_ifaces;
+	uint32_t *if_index; /* open addressing by name: 1 + the position in ifaces, 0 empty */
+	size_t if_index_cap;
 	struct fwd_vrf **vrfs; /* [FIB_VRF_ID_MAX + 1], by vrf_id */
 	/* each VRF's LPM root word, by vrf_id (0: no such VRF): one load to the table */
 	_Atomic uintptr_t *vrf_roots;
@@ -230,7 +227,7 @@ struct fwd_iface *fwd_iface_get(struct fwd *f, const char *name, enum fwd_if_rol
  * workers' punted frames, next-hop views and worker socket slots (by idx)
  * may still point at it; bound again, the same struct comes back (revive).
  */
-void fwd_iface_reap(struct fwd_iface *ifp);
+void fwd_iface_reap(struct fwd *f, struct fwd_iface *ifp);
 /* ifp, removed, is bound again: its counters start from 0, as a new link's would. */
 void fwd_iface_revive(struct fwd *f, struct fwd_iface *ifp);
 const char *fwd_if_role_name(enum fwd_if_role r);

@@ -180,19 +180,26 @@ void nh_publish(struct fwd *f, struct nexthop *nh)
 }
 
 /*
- * Counts a present next hop in or out of its interface's nh_users: an
- * unbound attachment link goes from the API once the last one is gone.
+ * The next hops stopped naming ifname: an unbound attachment link that no
+ * present one names any more goes from the API (fwd_iface_reap).
  */
-static void if_use(struct fwd *f, const char *ifname, bool use)
+static void if_released(struct fwd *f, const char *ifname)
 {
 	struct fwd_iface *ifp;
 
-	if (ifname[0] == '\0' || (ifp = fwd_iface_find(f, ifname)) == NULL)
-		return;
-	if (use)
-		ifp->nh_users++;
-	else if (ifp->nh_users > 0 && --ifp->nh_users == 0)
-		fwd_iface_reap(ifp);
+	if (ifname[0] != '\0' && (ifp = fwd_iface_find(f, ifname)) != NULL)
+		fwd_iface_reap(f, ifp);
+}
+
+bool nh_names_iface(const struct fwd *f, const char *ifname)
+{
+	const struct nh_table *t = f->nhs;
+
+	for (uint32_t i = 0; i < t->n_buckets; i++)
+		for (const struct nexthop *nh = t->buckets[i]; nh != NULL; nh = nh->hnext)
+			if (nh->present && strncmp(nh->ifname, ifname, sizeof(nh->ifname)) == 0)
+				return true;
+	return false;
 }
 
 int nh_set(struct fwd *f, const struct ipc_nexthop *m, bool is_static)
@@ -218,8 +225,8 @@ int nh_set(struct fwd *f, const struct ipc_nexthop *m, bool is_static)
 	nh->present = true;
 	nh->is_static = is_static;
 	nh->gen = f->gen;
-	if_use(f, nh->ifname, true); /* before the old name's release: the same link is not reaped */
-	if_use(f, was, false);
+	if (strcmp(was, nh->ifname) != 0)
+		if_released(f, was);
 	nh_publish(f, nh);
 	return 0;
 }
@@ -230,12 +237,11 @@ void nh_del(struct fwd *f, uint32_t id)
 
 	if (nh == NULL)
 		return;
-	if (nh->present)
-		if_use(f, nh->ifname, false);
 	nh->present = false;
 	nh->type = 0;
 	nh->ifp = NULL;
 	nh->adj_ifp = NULL;
+	if_released(f, nh->ifname);
 	if (nh->refs == 0)
 		nh_destroy(f, nh);
 	else
@@ -293,16 +299,6 @@ void nh_sweep(struct fwd *f, uint32_t gen)
 				nh_del(f, nh->id);
 		}
 	}
-}
-
-void nh_foreach(const struct fwd *f, void (*cb)(const struct nexthop *nh, void *ctx), void *ctx)
-{
-	const struct nh_table *t = f->nhs;
-
-	for (uint32_t i = 0; i < t->n_buckets; i++)
-		for (const struct nexthop *nh = t->buckets[i]; nh != NULL; nh = nh->hnext)
-			if (nh->present)
-				cb(nh, ctx);
 }
 
 const char *nh_type_name(uint32_t type)

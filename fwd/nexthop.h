@@ -102,8 +102,8 @@ static inline const struct nh_view *nh_fast_view(const struct nexthop *nh)
 struct fwd_iface *nh_iface(struct fwd *f, struct nexthop *nh);
 /* Deletes every non-static next hop not refreshed in generation gen. */
 void nh_sweep(struct fwd *f, uint32_t gen);
-/* Calls cb for each present next hop. */
-void nh_foreach(const struct fwd *f, void (*cb)(const struct nexthop *nh, void *ctx), void *ctx);
+/* Whether a present next hop names interface ifname. */
+bool nh_names_iface(const struct fwd *f, const char *ifname);
 
 const char *nh_type_name(uint32_t type);
 

@@ -4,6 +4,7 @@
  */
 #include <criterion/criterion.h>
 #include <criterion/redirect.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -513,4 +514,26 @@ Test(apply, fib_entries_sorted)
 	cr_assert_eq(v[3].prefix, 0xC0A86400);
 	cr_assert_eq(v[4].prefix, 0xC0A86500);
 	free(v);
+}
+
+/* The name index: every one of many interfaces found by name, each its own, through growth. */
+Test(apply, interfaces_found_by_name_among_thousands)
+{
+	enum { N = 5000 };
+	char name[16];
+
+	for (int i = 0; i < N; i++) {
+		snprintf(name, sizeof(name), "t%d", i);
+		cr_assert_not_null(fwd_iface_get(f, name, FWD_IF_ACCESS));
+	}
+	cr_assert_eq(f->n_ifaces, N);
+	for (int i = 0; i < N; i++) {
+		snprintf(name, sizeof(name), "t%d", i);
+		cr_assert_eq(fwd_iface_find(f, name), f->ifaces[i], "%s", name);
+		cr_assert_eq(fwd_iface_get(f, name, FWD_IF_ACCESS), f->ifaces[i], "%s made twice", name);
+	}
+	cr_assert_eq(f->n_ifaces, N);
+	cr_assert_null(fwd_iface_find(f, "t5000"));
+	cr_assert_null(fwd_iface_find(f, "t"));
+	cr_assert_null(fwd_iface_find(f, ""));
 }
