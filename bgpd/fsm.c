@@ -10,6 +10,8 @@
  * is closed, while the established session carries on untouched; but an
  * OPEN from a peer that can restart gracefully means it restarted (RFC
  * 4724 §4.2): the old session ends and the new connection takes its place.
+ * A probe still silent when the session ends becomes the peer's inbound
+ * connection.
  *
  * Any error sends its NOTIFICATION, closes the connection and, if it was the
  * peer's last, leaves the peer Idle until ConnectRetry, doubled for each
@@ -164,9 +166,32 @@ static void peer_set_error(struct bgp_peer *p, const char *why, const struct bgp
 		 err ? (sent ? ": sent " : ": received ") : "", e, "");
 }
 
+/*
+ * The session a probe came to meet is gone before the probe's first
+ * message: the probe is no extra connection any more but the peer's only
+ * one, an inbound one as if it had just come (our OPEN sent, or DelayOpen).
+ * Not for a peer that takes no session now (held down, bgpd stopping).
+ */
+static void probe_adopt(struct bgp_peer *p)
+{
+	struct bgp_conn *c = p->probe;
+
+	if (p->d->stopping || peer_held_down(p)) {
+		session_close(c, NULL);
+		return;
+	}
+	c->probe = false;
+	p->probe = NULL;
+	log_info("peer %s: the session ended before the new connection's first message: "
+		 "taking it as the peer's connection", p->name);
+	fsm_conn_accepted(p, c);
+}
+
 /* After a connection closed: the peer waits for ConnectRetry when it has none left. */
 static void peer_after_close(struct bgp_peer *p)
 {
+	if (p->probe && !p->est)
+		probe_adopt(p);
 	if (p->est || p->out || p->in)
 		return;
 	p->idle_state = p->cfg->passive ? FSM_ACTIVE : FSM_IDLE;
@@ -459,6 +484,8 @@ void fsm_peer_reset(struct bgp_peer *p, const struct bgp_err *err, const char *w
 	struct bgp_err hard;
 	struct bgp_conn *c;
 
+	if (p->probe) /* first: the session's end would take it as the peer's connection */
+		session_close(p->probe, NULL);
 	if (p->est)
 		fsm_conn_fail(p->est, err, why); /* down as on any error: its routes withdrawn */
 	while ((c = p->out ? p->out : p->in ? p->in : p->probe))

@@ -287,7 +287,7 @@ static const msg_handler handlers[] = {
  */
 static bool open_means_restart(const struct bgp_peer *p)
 {
-	return p->gr_capable && !p->d->stopping &&
+	return p->est && p->gr_capable && !p->d->stopping &&
 	       bgpd_clock() - p->up_since >= BGP_REOPEN_GUARD;
 }
 

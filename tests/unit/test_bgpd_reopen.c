@@ -6,12 +6,21 @@
  * session without a NOTIFICATION, keeps the peer's routes stale and goes on
  * with the new connection. Without graceful restart, in the session's
  * first seconds (the peer's own dial racing the winner, §6.8) or with a bad
- * OPEN, the new connection is refused and the session carries on. The
+ * OPEN, the new connection is refused and the session carries on. A new
+ * connection still silent when the session ends is the peer's connection
+ * from then on (closed when the peer is held down by max-prefix). The
  * fixture is test_bgpd_fsm.h, the fake peer test_bgpd_fake.h.
  */
 #include "tests/unit/test_bgpd_fake.h"
 
 TestSuite(bgpd_reopen, .init = setup, .fini = teardown, .timeout = 30);
+
+static void setup_limits(void)
+{
+	setup_with(", \"passive\": true, \"max_prefix\": {\"limit\": 2, \"restart\": 0}");
+}
+
+TestSuite(bgpd_reopen_limits, .init = setup_limits, .fini = teardown, .timeout = 30);
 
 /* the restarting peer's capability: R bit, restart time 5 s, VPN-IPv4 kept */
 #define CAP_GR_RESTARTING 64, 6, 0x80, 5, 0, 1, 128, 0x80
@@ -130,4 +139,73 @@ Test(bgpd_reopen, a_bad_open_is_refused_and_the_session_stays)
 	expect_notification(&r2, BGP_ERR_OPEN, BGP_ERR_OPEN_BGP_ID);
 	session_untouched(before);
 	close(r.fd);
+}
+
+/* ---- a probe still silent when the session it met ends ---- */
+
+static bool probe_pending(void *arg)
+{
+	(void)arg;
+	return B->peers[1].probe != NULL;
+}
+
+static bool session_gone(void *arg)
+{
+	raw_read(arg);
+	return B->peers[1].est == NULL;
+}
+
+/*
+ * The peer's new connection came while the old session was still up; the
+ * old one then ends (here its FIN) before the new one's OPEN arrives, as
+ * when the rebooted peer delays its OPEN (its DelayOpen) or the old
+ * connection's RST arrives first. The probe is then the peer's only
+ * connection: it carries on as an inbound one (it used to be taken for a
+ * restart with no session left to end: a NULL dereference).
+ */
+Test(bgpd_reopen, a_probe_outliving_the_session_becomes_the_connection)
+{
+	struct raw r, r2;
+	uint8_t b[256];
+	size_t n;
+
+	up_with_route(&r, caps_gr, sizeof(caps_gr));
+	cr_assert(run_until(settled, &r, 5));
+	raw_connect(&r2, "127.0.0.3", port);
+	cr_assert(run_until(probe_pending, NULL, 5), "the new connection was not taken as a probe");
+	close(r.fd);
+	cr_assert(run_until(session_gone, &r2, 5), "the old session did not end");
+	cr_assert(B->peers[1].src.paths->stale, "routes not kept across the TCP loss");
+	n = open_caps(b, 3, caps_back, sizeof(caps_back));
+	raw_send(&r2, b, n);
+	raw_send(&r2, keepalive, sizeof(keepalive));
+	cr_assert(run_until(fake_established, &r2, 5), "the new connection did not come up");
+	cr_assert(got_msg(&r2, BGP_MSG_OPEN), "B sent no OPEN on the new connection");
+	send_route(&r2, 2);
+	send_eor(&r2);
+	cr_assert(run_until(only_second, NULL, 5), "stale route not swept at End-of-RIB");
+	close(r2.fd);
+}
+
+/* Held down by max-prefix, the peer gets no session: its waiting probe is closed, not taken. */
+Test(bgpd_reopen_limits, a_probe_outliving_a_max_prefix_cease_is_closed)
+{
+	struct raw r, r2;
+	uint8_t b[256];
+	size_t n = open_caps(b, 3, caps_back, sizeof(caps_back));
+
+	up_with_route(&r, caps_gr, sizeof(caps_gr));
+	cr_assert(run_until(settled, &r, 5));
+	raw_connect(&r2, "127.0.0.3", port);
+	cr_assert(run_until(probe_pending, NULL, 5), "the new connection was not taken as a probe");
+	send_route(&r, 2);
+	send_route(&r, 3);
+	expect_notification(&r, BGP_ERR_CEASE, BGP_CEASE_MAX_PREFIX);
+	(void)send(r2.fd, b, n, MSG_NOSIGNAL); /* B may have closed it already */
+	cr_assert(run_until(raw_read, &r2, 5), "the probe of a held-down peer was kept");
+	cr_assert_not(got_msg(&r2, BGP_MSG_OPEN), "B answered a held-down peer with its OPEN");
+	cr_assert(!B->peers[1].est && !B->peers[1].in && !B->peers[1].probe);
+	cr_assert(B->peers[1].admin_down);
+	cr_assert_eq(B->peers[1].src.n_paths, 0);
+	close(r2.fd);
 }
