@@ -36,7 +36,6 @@ enum fsm_state {
 
 #define BGP_OPEN_HOLD 240  /* hold time while waiting for OPEN (RFC 4271 §8.2.2: "large") */
 #define BGP_PROBE_WAIT 30  /* how long a connection arriving while Established may stay silent */
-#define BGP_REOPEN_GUARD 2 /* seconds Established before an OPEN on a new connection is a restart */
 #define BGP_LINGER 3       /* seconds a closing connection gets to deliver its NOTIFICATION */
 /* A peer's unsent output over this leaves it out of its update group's stream... */
 #define BGPD_OUT_HIGH_WATER (8u << 20)
@@ -339,7 +338,10 @@ const char *fsm_state_name(enum fsm_state s);
 void fsm_peer_start(struct bgp_peer *p);
 /* An accepted TCP connection from a configured neighbor. */
 void fsm_conn_accepted(struct bgp_peer *p, struct bgp_conn *c);
-/* An OPEN on the probe c says the peer restarted (RFC 4724 §4.2): c replaces the session. */
+/*
+ * An OPEN on the probe c may say the peer restarted (RFC 4724 §4.2): c goes
+ * on as an inbound connection, and replaces the session once Established.
+ */
 void fsm_conn_restarted(struct bgp_conn *c);
 /* The outbound connection completed (ok) or failed. */
 void fsm_conn_connected(struct bgp_conn *c, bool ok);

@@ -8,10 +8,11 @@
  * Established is a "probe": its first message is read and answered (a
  * header error with its NOTIFICATION, an OPEN with Cease/collision) and it
  * is closed, while the established session carries on untouched; but an
- * OPEN from a peer that can restart gracefully means it restarted (RFC
- * 4724 §4.2): the old session ends and the new connection takes its place.
- * A probe still silent when the session ends becomes the peer's inbound
- * connection.
+ * OPEN from a peer that can restart gracefully may mean it restarted (RFC
+ * 4724 §4.2): it is answered, and the peer's KEEPALIVE on it says so (a
+ * live peer refuses our OPEN on its extra connection, §6.8): the old
+ * session then ends and the new connection takes its place. A probe still
+ * silent when the session ends becomes the peer's inbound connection.
  *
  * Any error sends its NOTIFICATION, closes the connection and, if it was the
  * peer's last, leaves the peer Idle until ConnectRetry, doubled for each
@@ -94,7 +95,8 @@ void fsm_retry_cb(evutil_socket_t fd, short what, void *arg)
  */
 static bool fwd_kept(const struct bgp_peer *p)
 {
-	return p->d->gr_restarted || p->session_downs > 0;
+	/* p->est: our OPEN on a restarted peer's new connection, before the old session ends */
+	return p->d->gr_restarted || p->session_downs > 0 || p->est;
 }
 
 void fsm_send_open(struct bgp_conn *c)
@@ -176,7 +178,8 @@ static void probe_adopt(struct bgp_peer *p)
 {
 	struct bgp_conn *c = p->probe;
 
-	if (p->d->stopping || peer_held_down(p)) {
+	/* p->in: the peer's restart (fsm_conn_restarted) goes on there */
+	if (p->d->stopping || peer_held_down(p) || p->in || p->out) {
 		session_close(c, NULL);
 		return;
 	}
@@ -317,7 +320,7 @@ void fsm_max_prefix(struct bgp_peer *p)
 	const uint8_t data[7] = { 0, BGP_AFI_IPV4, BGP_SAFI_VPN, (uint8_t)(n->max_prefix >> 24),
 				  (uint8_t)(n->max_prefix >> 16), (uint8_t)(n->max_prefix >> 8),
 				  (uint8_t)n->max_prefix };
-	struct bgp_err err;
+	struct bgp_err err, hard;
 	char why[96];
 	size_t fresh = peer_fresh_paths(p);
 
@@ -335,6 +338,8 @@ void fsm_max_prefix(struct bgp_peer *p)
 	bgp_err_set(&err, BGP_ERR_CEASE, BGP_CEASE_MAX_PREFIX, data, sizeof(data));
 	p->admin_down = true; /* RFC 4486: no automatic restart unless configured */
 	fsm_conn_fail(p->est, &err, why);
+	if (p->in) /* a restart under way (fsm_conn_restarted) does not bring it back */
+		session_close(p->in, fsm_hard_if_final(p->in, &err, &hard));
 	if (n->max_prefix_restart)
 		session_timer_set(p->retry_timer, n->max_prefix_restart);
 	log_warnx("peer %s: max-prefix: session down%s", p->name,
@@ -351,7 +356,7 @@ void fsm_conn_fail(struct bgp_conn *c, const struct bgp_err *err, const char *wh
 	if (c->closing)
 		return;
 	err = fsm_hard_if_final(c, err, &hard);
-	if (c->probe) {
+	if (c->probe || (p->est && !was_est)) { /* a probe, or a restart not confirmed */
 		log_warnx("peer %s: extra connection while Established: %s, closed", p->name, why);
 		session_close(c, err);
 		return;
@@ -420,22 +425,29 @@ void fsm_conn_accepted(struct bgp_peer *p, struct bgp_conn *c)
 }
 
 /*
- * The probe c brought an OPEN that says the peer restarted (fsm_msg.c): the
- * old session ends as on a TCP loss, without a NOTIFICATION to a peer that
- * is no longer there (its routes kept stale when it can restart
- * gracefully), and c carries on as an inbound connection, our OPEN sent.
+ * The probe c brought an OPEN from a peer that can restart gracefully
+ * (fsm_msg.c): c carries on as an inbound connection, our OPEN sent (an
+ * earlier one doing so gets Cease 6/7, as in fsm_conn_accepted). The old
+ * session ends when c is Established (fsm_msg.c), the peer's KEEPALIVE
+ * saying it accepted a new session: it restarted. A live peer (its own
+ * dial racing the session that won, read late) closes c instead, and the
+ * session stays.
  */
 void fsm_conn_restarted(struct bgp_conn *c)
 {
 	struct bgp_peer *p = c->peer;
+	struct bgp_err err;
 
-	log_info("peer %s: OPEN on a new connection while Established: the peer restarted "
-		 "(RFC 4724), ending the old session", p->name);
+	log_info("peer %s: OPEN on a new connection while Established: answered; if the peer "
+		 "confirms it, it restarted (RFC 4724) and the old session ends", p->name);
 	c->probe = false;
 	p->probe = NULL;
-	p->in = c; /* first: the old session's end then leaves the peer as it is, not Idle */
+	if (p->in) {
+		bgp_err_set(&err, BGP_ERR_CEASE, BGP_CEASE_COLLISION, NULL, 0);
+		session_close(p->in, &err);
+	}
+	p->in = c;
 	c->state = FSM_ACTIVE;
-	fsm_conn_lost(p->est, "the peer restarted: its OPEN came on a new connection");
 	fsm_send_open(c);
 }
 
@@ -458,8 +470,16 @@ void fsm_conn_notified(struct bgp_conn *c, const struct bgp_err *err)
 {
 	struct bgp_peer *p = c->peer;
 	bool was_est = p->est == c;
+	char e[BGP_ERR_TEXT_MAX];
 
 	if (c->probe) {
+		session_close(c, NULL);
+		return;
+	}
+	if (p->est && !was_est) { /* on a restart's connection: the peer is alive after all */
+		bgp_err_describe(err, e, sizeof(e));
+		log_warnx("peer %s: extra connection while Established: received %s, closed",
+			  p->name, e);
 		session_close(c, NULL);
 		return;
 	}

@@ -158,6 +158,8 @@ static void peer_established(struct bgp_conn *c)
 	char id[IPV4_STRLEN];
 	bool new_id;
 
+	if (p->est) /* c is a restart's new connection (fsm_conn_restarted): confirmed */
+		fsm_conn_lost(p->est, "the peer restarted: its OPEN came on a new connection");
 	if (other) {
 		bgp_err_set(&err, BGP_ERR_CEASE, BGP_CEASE_COLLISION, NULL, 0);
 		session_close(other, &err);
@@ -279,16 +281,17 @@ static const msg_handler handlers[] = {
 
 /*
  * RFC 4724 §4.2: a peer that can restart gracefully and sends an OPEN on a
- * new connection while its session is still Established here has
- * restarted, and the old connection's end never reached us (a reboot sends
- * no FIN). Not in the session's first seconds: there an OPEN on a second
- * connection is the peer's own dial racing the one that won (§6.8, the
- * peer closes it as soon as it is Established too).
+ * new connection while its session is still Established here may have
+ * restarted, the old connection's end never reaching us (a reboot sends
+ * no FIN). Or it is alive, and that is its own dial that lost a §6.8
+ * collision to the session, read late. The OPEN is answered
+ * (fsm_conn_restarted) and the peer's answer tells: a restarted peer's
+ * KEEPALIVE (the old session then ends, peer_established), a live one's
+ * Cease 6/7 (§6.8: a collision with its established session).
  */
-static bool open_means_restart(const struct bgp_peer *p)
+static bool open_may_be_restart(const struct bgp_peer *p)
 {
-	return p->est && p->gr_capable && !p->d->stopping &&
-	       bgpd_clock() - p->up_since >= BGP_REOPEN_GUARD;
+	return p->est && p->gr_capable && !p->d->stopping;
 }
 
 /* The first message of a connection that came while Established. */
@@ -308,9 +311,9 @@ static int probe_message(struct bgp_conn *c, uint8_t type, const uint8_t *body, 
 		fsm_conn_fail(c, &err, "bad OPEN");
 	} else if (open_check(c, &o, &err) < 0) {
 		fsm_conn_fail(c, &err, "bad OPEN");
-	} else if (open_means_restart(c->peer)) {
+	} else if (open_may_be_restart(c->peer)) {
 		fsm_conn_restarted(c);
-		return fsm_message(c, type, body, len); /* now the session's own connection */
+		return fsm_message(c, type, body, len); /* now an inbound connection */
 	} else {
 		bgp_err_set(&err, BGP_ERR_CEASE, BGP_CEASE_COLLISION, NULL, 0);
 		fsm_conn_fail(c, &err, "OPEN: connection collision with the established session");

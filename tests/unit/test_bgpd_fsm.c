@@ -4,7 +4,8 @@
  * handling runs) reach Established and exchange a VPN-IPv4 route; a withdraw
  * and a peer going down remove it. A raw "fake peer" socket checks the
  * NOTIFICATIONs: garbage or an OPEN on a second connection while
- * Established (1/1, 6/7, established session untouched), and a malformed
+ * Established (1/1; the OPEN answered, as it may be a restart, then left
+ * to the peer's 6/7: established session untouched), and a malformed
  * UPDATE on a real session (3/x, session reset, daemon alive).
  * Everything is polled with deadlines, never fixed sleeps. The capability
  * suites (GR, route refresh, max-prefix, reflection) are in test_bgpd_caps.c;
@@ -108,17 +109,39 @@ Test(bgpd_fsm, garbage_while_established)
 	cr_assert_eq(B->peers[0].est, before, "established connection replaced");
 }
 
-Test(bgpd_fsm, open_while_established_is_a_collision)
+/* B's OPEN and KEEPALIVE arrived on r (a run_until condition). */
+static bool open_answered(void *arg)
+{
+	struct raw *r = arg;
+
+	raw_read(r);
+	return r->len >= 29 + 19 && r->rx[18] == BGP_MSG_OPEN;
+}
+
+/*
+ * From A, which can restart gracefully, an OPEN on a new connection may be
+ * its restart (RFC 4724 §4.2, test_bgpd_reopen.c): B answers it. A live A
+ * refuses the answer (§6.8, here the raw socket's 6/7): the session stays.
+ */
+Test(bgpd_fsm, open_while_established_is_answered_and_a_collision_leaves_it)
 {
 	struct raw r;
 	uint8_t b[128];
 	size_t n = open_encoded(b, 65000, 0x7f000001);
+	const uint8_t cease[] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+				  0xff, 0xff, 0xff, 0xff, 0xff, 0, 21, 3, 6, 7 };
+	const struct bgp_conn *before;
 
 	cr_assert(run_until(both_established, NULL, 10));
+	before = B->peers[0].est;
 	raw_connect(&r, "127.0.0.1", port);
 	raw_send(&r, b, n);
-	expect_notification(&r, BGP_ERR_CEASE, BGP_CEASE_COLLISION);
+	cr_assert(run_until(open_answered, &r, 5), "B did not answer the OPEN");
+	raw_send(&r, cease, sizeof(cease));
+	cr_assert(run_until(raw_read, &r, 5), "connection not closed");
+	close(r.fd);
 	cr_assert(both_established(NULL));
+	cr_assert_eq(B->peers[0].est, before, "established connection replaced");
 }
 
 Test(bgpd_fsm, unconfigured_address_is_closed)
