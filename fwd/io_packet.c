@@ -83,6 +83,13 @@ struct io_if {
 	struct xdp_prog *prog; /* AF_XDP: the interface's XDP program and sockets */
 	struct io_xq xq[IO_XSK_MAX];
 	unsigned n_xq;
+	/*
+	 * The largest frame the packet rings (this socket's or the workers')
+	 * take, set by the MTU at open; 0: no rings. A later, larger MTU is
+	 * capped to it until the link is opened again.
+	 */
+	size_t ring_frame_max;
+	bool mtu_capped;
 };
 
 struct io_packet {
@@ -167,6 +174,7 @@ static int read_link(struct io_if *x)
 {
 	struct ifreq ifr;
 	struct fwd_iface *ifp = x->ifp;
+	uint32_t mtu;
 
 	memset(&ifr, 0, sizeof(ifr));
 	memcpy(ifr.ifr_name, ifp->name, strnlen(ifp->name, IFNAMSIZ - 1));
@@ -175,10 +183,27 @@ static int read_link(struct io_if *x)
 	memcpy(ifp->mac, ifr.ifr_hwaddr.sa_data, FWD_ETH_ALEN);
 	if (ioctl(x->fd, SIOCGIFMTU, &ifr) < 0)
 		return -errno;
-	if (ifp->mtu != (uint32_t)ifr.ifr_mtu && ifp->mtu != 0)
-		log_info("%s: MTU now %d", ifp->name, ifr.ifr_mtu);
-	ifp->mtu = (uint32_t)ifr.ifr_mtu;
+	mtu = (uint32_t)ifr.ifr_mtu;
+	if (x->ring_frame_max != 0 && mtu + FWD_ETH_HLEN > x->ring_frame_max) {
+		if (!x->mtu_capped)
+			log_warnx("%s: MTU %u is larger than the rings made when the link was "
+				  "opened take: forwarding as at MTU %zu until it is opened again",
+				  ifp->name, mtu, x->ring_frame_max - FWD_ETH_HLEN);
+		x->mtu_capped = true;
+		mtu = (uint32_t)(x->ring_frame_max - FWD_ETH_HLEN);
+	} else {
+		x->mtu_capped = false;
+	}
+	if (ifp->mtu != mtu && ifp->mtu != 0)
+		log_info("%s: MTU now %u", ifp->name, mtu);
+	ifp->mtu = mtu;
 	return 0;
+}
+
+/* io_ring_setup's flags for x's rings (and the workers'): attachment links get small ones. */
+static unsigned ring_flags_for(const struct io_packet *io, const struct io_if *x)
+{
+	return io->ring_flags | (x->ifp->role == FWD_IF_ACCESS ? IO_RING_ACCESS : 0);
 }
 
 /* (Re)binds a packet socket: ETH_P_ALL, ETH_P_ARP (the tap beside AF_XDP), 0 (nothing). */
@@ -214,7 +239,8 @@ static void io_read_cb(evutil_socket_t fd, short what, void *arg);
 /* Rings if possible, else the recvmmsg/sendmmsg batch (which needs its buffers). */
 static int io_if_setup(struct io_packet *io, struct io_if *x)
 {
-	int r = io->no_rings ? -ENOTSUP : io_ring_setup(&x->ring, x->fd, io->ring_flags);
+	int r = io->no_rings ? -ENOTSUP
+			     : io_ring_setup(&x->ring, x->fd, ring_flags_for(io, x), x->ifp->mtu);
 
 	if (r == 0) {
 		x->ring_up = true;
@@ -310,7 +336,8 @@ static int io_if_control(struct io_packet *io, struct io_if *x, uint16_t proto)
 		return -ENOMEM;
 	for (unsigned q = 0; q < x->n_xq; q++)
 		xsk[q] = x->xq[q].xsk;
-	return io_workers_if_open(io->workers, x->ifp, x->ifindex, xsk, x->n_xq, io->ring_flags);
+	return io_workers_if_open(io->workers, x->ifp, x->ifindex, xsk, x->n_xq,
+				  ring_flags_for(io, x));
 }
 
 /* AF_XDP is up: the packet socket now only taps ARP (core links) or nothing. */
@@ -413,6 +440,8 @@ static int io_if_open(void *ctx, struct fwd_iface *ifp)
 		io_if_free(x);
 		return r < 0 ? r : -ENOMEM;
 	}
+	if (x->ring_up || io->workers != NULL) /* the workers' rings are made alike */
+		x->ring_frame_max = io_ring_tx_max_for(ifp->mtu, io_if_v2(io, x));
 	ifp->io = x;
 	ifp->open = true;
 	io_if_how(io, x, how, sizeof(how));

@@ -3,10 +3,14 @@
  * io_ring.h). Sizes: the V3 RX ring is 8 blocks of 256 KB, retired by the
  * kernel after 1 ms even when not full (so a lone ping is held back 1 ms at
  * most, at each hop); the V2 RX ring is the same 2 MB as 1,024 slots of
- * 2 KB, each handed over as soon as its frame is in. Each frame gets
- * FWD_HEADROOM reserved bytes in front (PACKET_RESERVE) so labels are pushed
- * in place. The TX ring has 256 slots of 16 KB, room for any frame fwd
- * forwards (16 KB is also the largest frame the V3 receive path accepts).
+ * 2 KB, each handed over as soon as its frame is in. An attachment link
+ * (IO_RING_ACCESS) carries one customer site's traffic and gets a quarter
+ * of that: 4 blocks of 128 KB, or 256 slots. Each frame gets FWD_HEADROOM
+ * reserved bytes in front (PACKET_RESERVE) so labels are pushed in place.
+ * The TX ring has 256 slots as big as the link's largest frame needs (its
+ * MTU when the ring was made, from 2 KB to 16 KB, the largest frame the V3
+ * receive path accepts). Memory is what limits tenants: with 16 KB slots
+ * and full RX rings everywhere, 200 attachment links held 1.29 GB.
  * Blocks, frames and slots change hands through their status word (V2 and
  * V3 headers keep it at different offsets), read with acquire and written
  * with release ordering.
@@ -24,6 +28,8 @@
 
 #define RX_BLOCK_SIZE (256u << 10)
 #define RX_BLOCKS 8u
+#define RX_ACCESS_BLOCK_SIZE (128u << 10)
+#define RX_ACCESS_BLOCKS 4u
 #define RX_TIMEOUT_MS 1
 #define RX_FRAME_SIZE 2048u
 /*
@@ -33,7 +39,8 @@
 _Static_assert(RX_FRAME_SIZE - (TPACKET_ALIGN(TPACKET2_HDRLEN + 16) + FWD_HEADROOM - 14) ==
 		       IO_RING_FRAME_MAX,
 	       "IO_RING_FRAME_MAX is not what a TPACKET_V2 slot holds");
-#define TX_SLOT_SIZE (16u << 10)
+#define TX_SLOT_MIN (2u << 10)
+#define TX_SLOT_MAX (16u << 10)
 #define TX_SLOTS 256u
 #define KICK_EVERY 64 /* queued frames before an early kick */
 
@@ -47,19 +54,45 @@ static void store_status(uint32_t *p, uint32_t v)
 	__atomic_store_n(p, v, __ATOMIC_RELEASE);
 }
 
-int io_ring_setup(struct io_ring *r, int fd, unsigned flags)
+/* Where the kernel reads a TX frame: right after the version's header. */
+static uint32_t tx_data_off(bool frames)
 {
-	bool frames = flags & IO_RING_FRAMES;
+	return frames ? TPACKET_ALIGN(sizeof(struct tpacket2_hdr))
+		      : TPACKET_ALIGN(sizeof(struct tpacket3_hdr));
+}
+
+static uint32_t tx_slot_for(unsigned mtu, bool frames)
+{
+	uint32_t slot = TX_SLOT_MIN;
+
+	if (mtu == 0)
+		return TX_SLOT_MAX; /* not known: room for anything */
+	while (slot < TX_SLOT_MAX && slot - tx_data_off(frames) < mtu + FWD_ETH_HLEN)
+		slot *= 2;
+	return slot;
+}
+
+size_t io_ring_tx_max_for(unsigned mtu, bool frames)
+{
+	return tx_slot_for(mtu, frames) - tx_data_off(frames);
+}
+
+int io_ring_setup(struct io_ring *r, int fd, unsigned flags, unsigned mtu)
+{
+	bool frames = flags & IO_RING_FRAMES, access = flags & IO_RING_ACCESS;
 	int version = frames ? TPACKET_V2 : TPACKET_V3, reserve = FWD_HEADROOM, one = 1;
 	/* V2 reads the first four fields only (struct tpacket_req), hence the length */
 	socklen_t req_len = frames ? sizeof(struct tpacket_req) : sizeof(struct tpacket_req3);
+	uint32_t block = access ? RX_ACCESS_BLOCK_SIZE : RX_BLOCK_SIZE;
+	uint32_t blocks = access ? RX_ACCESS_BLOCKS : RX_BLOCKS;
+	uint32_t slot = tx_slot_for(mtu, frames);
 	/* the frame size is V2's slot; V3 only checks it */
-	struct tpacket_req3 rx = { .tp_block_size = RX_BLOCK_SIZE, .tp_block_nr = RX_BLOCKS,
+	struct tpacket_req3 rx = { .tp_block_size = block, .tp_block_nr = blocks,
 				   .tp_frame_size = RX_FRAME_SIZE,
-				   .tp_frame_nr = RX_BLOCK_SIZE / RX_FRAME_SIZE * RX_BLOCKS,
+				   .tp_frame_nr = block / RX_FRAME_SIZE * blocks,
 				   .tp_retire_blk_tov = RX_TIMEOUT_MS };
-	struct tpacket_req3 tx = { .tp_block_size = TX_SLOT_SIZE * 16, .tp_block_nr = TX_SLOTS / 16,
-				   .tp_frame_size = TX_SLOT_SIZE, .tp_frame_nr = TX_SLOTS };
+	struct tpacket_req3 tx = { .tp_block_size = slot * 16, .tp_block_nr = TX_SLOTS / 16,
+				   .tp_frame_size = slot, .tp_frame_nr = TX_SLOTS };
 	struct tpacket_req3 none = { 0 };
 
 	memset(r, 0, sizeof(*r));
@@ -80,7 +113,7 @@ int io_ring_setup(struct io_ring *r, int fd, unsigned flags)
 		setsockopt(fd, SOL_PACKET, PACKET_RX_RING, &none, req_len);
 		return e;
 	}
-	r->map_len = (size_t)RX_BLOCK_SIZE * RX_BLOCKS + (size_t)TX_SLOT_SIZE * TX_SLOTS;
+	r->map_len = (size_t)block * blocks + (size_t)slot * TX_SLOTS;
 	r->map = mmap(NULL, r->map_len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	if (r->map == MAP_FAILED) {
 		int e = -errno;
@@ -94,13 +127,11 @@ int io_ring_setup(struct io_ring *r, int fd, unsigned flags)
 	    setsockopt(fd, SOL_PACKET, PACKET_QDISC_BYPASS, &one, sizeof(one)) < 0)
 		log_debug("PACKET_QDISC_BYPASS: %s (frames go through the qdisc)", strerror(errno));
 	r->frames = frames;
-	r->rx_block_size = frames ? RX_FRAME_SIZE : RX_BLOCK_SIZE;
-	r->rx_blocks = frames ? rx.tp_frame_nr : RX_BLOCKS;
-	r->tx_slot_size = TX_SLOT_SIZE;
+	r->rx_block_size = frames ? RX_FRAME_SIZE : block;
+	r->rx_blocks = frames ? rx.tp_frame_nr : blocks;
+	r->tx_slot_size = slot;
 	r->tx_slots = TX_SLOTS;
-	/* where the kernel reads a TX frame: right after the version's header */
-	r->tx_data_off = frames ? TPACKET_ALIGN(sizeof(struct tpacket2_hdr))
-				: TPACKET_ALIGN(sizeof(struct tpacket3_hdr));
+	r->tx_data_off = tx_data_off(frames);
 	return 0;
 }
 
@@ -251,7 +282,7 @@ int io_ring_tx(struct io_ring *r, int fd, const uint8_t *frame, size_t len)
 	uint8_t *slot;
 	uint32_t *status;
 
-	if (len > r->tx_slot_size - r->tx_data_off)
+	if (len > io_ring_tx_max(r))
 		return -EMSGSIZE;
 	slot = r->map + (size_t)r->rx_block_size * r->rx_blocks +
 	       (size_t)r->tx_next * r->tx_slot_size;

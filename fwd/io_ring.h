@@ -35,11 +35,24 @@ enum {
 	 * passed to toolong.
 	 */
 	IO_RING_FRAMES = 2,
+	/* an attachment link (one customer site): a receive ring a quarter the size */
+	IO_RING_ACCESS = 4,
 };
 #define IO_RING_FRAME_MAX 1918 /* the largest frame a 2 KB slot of the TPACKET_V2 ring takes */
 
-/* Sets up both rings on bound socket fd. 0 or -errno (then the socket is as before). */
-int io_ring_setup(struct io_ring *r, int fd, unsigned flags);
+/*
+ * Sets up both rings on bound socket fd, TX slots sized for frames of a
+ * link of this MTU (0: not known, the largest). 0 or -errno (then the
+ * socket is as before).
+ */
+int io_ring_setup(struct io_ring *r, int fd, unsigned flags, unsigned mtu);
+/* The largest frame the TX ring io_ring_setup makes for mtu takes. */
+size_t io_ring_tx_max_for(unsigned mtu, bool frames);
+/* The largest frame the TX ring takes. */
+static inline size_t io_ring_tx_max(const struct io_ring *r)
+{
+	return r->tx_slot_size - r->tx_data_off;
+}
 void io_ring_teardown(struct io_ring *r);
 
 /*

@@ -330,7 +330,7 @@ static int ws_packet(struct wsock *ws, int ifindex, bool receive, unsigned ring_
 
 	if ((ws->fd = io_packet_socket(ifindex, receive ? ETH_P_ALL : 0)) < 0)
 		return ws->fd;
-	if ((r = io_ring_setup(&ws->ring, ws->fd, ring_flags)) < 0)
+	if ((r = io_ring_setup(&ws->ring, ws->fd, ring_flags, ws->ifp->mtu)) < 0)
 		return r;
 	ws->ring_up = true;
 	if (receive) {

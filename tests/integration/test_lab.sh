@@ -189,6 +189,19 @@ check "host-a1, 1,728 bytes without DF: answered (pe1 fragments under the labels
 check "pe1 and pe2 count the packets they sent in fragments (/counters fragmented)" \
 	eval 'fragmented_by pe1 && fragmented_by pe2'
 check "site A1 back at MTU 1500, seen by pe1's fwd" eval 'site_a1_mtu 1500 && poll 10 fwd_mtu_is pe1 ce-a1 1500'
+# A link's TX ring has slots for the MTU it had when fwd opened it (2 KB at 1,500): raised
+# past what they take, fwd forwards as at the largest MTU they do take, and says so.
+mtu_capped() {
+	local m
+	m=$(api pe1 fwd /interfaces | jq '.interfaces[] | select(.name == "ce-a1") | .mtu')
+	[ "$m" -ge 1800 ] && [ "$m" -lt 2048 ] &&
+		grep -q "ce-a1: MTU 9000 is larger than the rings made when the link was opened take" \
+			"$(rundir pe1)/fwd.log"
+}
+check "pe1's ce-a1 at MTU 9000: fwd forwards as at the MTU its rings (made at 1,500) take, and logs it" \
+	eval 'inns pe1 ip link set ce-a1 mtu 9000 && poll 10 mtu_capped'
+check "pe1's ce-a1 back at MTU 1500, seen by pe1's fwd" \
+	eval 'inns pe1 ip link set ce-a1 mtu 1500 && poll 10 fwd_mtu_is pe1 ce-a1 1500'
 # ... and at P: the link to pe2 at 1,500, so after popping its own label P has 1,504 bytes
 p_pe2_mtu() { inns p ip link set to-pe2 mtu "$1" && inns pe2 ip link set core0 mtu "$1"; }
 df_ping_from_p() {

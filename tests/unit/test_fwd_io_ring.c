@@ -2,8 +2,9 @@
  * The PACKET_MMAP ring logic (io_ring.c) on a ring in plain memory laid out
  * as the kernel lays it out, no socket: where each version keeps a TX slot's
  * status and length (a busy slot is never overwritten), and how a TPACKET_V2
- * receive ring hands frames over and gives its slots back. Last, on a real
- * socket: a frame the kernel refuses does not stop the TX ring.
+ * receive ring hands frames over and gives its slots back; TX slots sized
+ * for the link's MTU. Last, on a real socket: a frame the kernel refuses
+ * does not stop the TX ring, and an attachment link's rings are small.
  */
 #include <criterion/criterion.h>
 #include <errno.h>
@@ -218,7 +219,7 @@ static void refused_frame_does_not_stop_the_ring(unsigned flags)
 	cr_assert_eq(unshare(CLONE_NEWNET), 0, "unshare: %s", strerror(errno));
 	cr_assert_geq(fd = socket(AF_PACKET, SOCK_RAW, 0), 0);
 	lo_up_at_mtu(fd, 1000);
-	cr_assert_eq(io_ring_setup(&r, fd, flags), 0);
+	cr_assert_eq(io_ring_setup(&r, fd, flags, 0), 0);
 	sll.sll_ifindex = (int)if_nametoindex("lo");
 	cr_assert_eq(bind(fd, (struct sockaddr *)&sll, sizeof(sll)), 0);
 	big[12] = small[12] = 0x88; /* an ethertype nobody listens to */
@@ -241,4 +242,47 @@ Test(fwd_io_ring, v2_a_refused_frame_does_not_stop_the_ring)
 Test(fwd_io_ring, v3_a_refused_frame_does_not_stop_the_ring)
 {
 	refused_frame_does_not_stop_the_ring(0);
+}
+
+/* A TX slot takes the link's largest frame (MTU + Ethernet header), in 2 KB to 16 KB. */
+Test(fwd_io_ring, tx_slots_fit_the_mtu)
+{
+	for (int v2 = 0; v2 <= 1; v2++) {
+		size_t biggest = io_ring_tx_max_for(0, v2);
+
+		cr_assert_gt(biggest, 16000, "an unknown MTU gets the largest slots");
+		cr_assert_lt(io_ring_tx_max_for(1500, v2), 2048, "MTU 1500: 2 KB slots");
+		cr_assert_eq(io_ring_tx_max_for(65535, v2), biggest, "no slot over 16 KB");
+		for (unsigned mtu = 68; mtu < 16000; mtu += 7) {
+			size_t max = io_ring_tx_max_for(mtu, v2);
+
+			cr_assert_geq(max, mtu + 14u, "MTU %u: %zu", mtu, max);
+			cr_assert_leq(max, 2 * (mtu + 14u) + 2048, "MTU %u: %zu is too much", mtu,
+				      max);
+		}
+	}
+}
+
+/* On a real socket: an attachment link's rings (1 MB at MTU 1500), a core link's (2.5 MB). */
+Test(fwd_io_ring, an_attachment_links_rings_are_small)
+{
+	struct io_ring r;
+	uint8_t frame[2048] = { 0 };
+	int fd;
+
+	if (geteuid() != 0)
+		cr_skip_test("needs root: a network namespace of its own (CI runs as root)");
+	cr_assert_eq(unshare(CLONE_NEWNET), 0, "unshare: %s", strerror(errno));
+	cr_assert_geq(fd = socket(AF_PACKET, SOCK_RAW, 0), 0);
+	cr_assert_eq(io_ring_setup(&r, fd, IO_RING_ACCESS, 1500), 0);
+	cr_assert_eq(r.map_len, (512u << 10) + 256u * 2048, "%zu bytes", r.map_len);
+	cr_assert_eq(io_ring_tx(&r, fd, frame, 1514), 0, "a full 1,500-byte frame fits");
+	cr_assert_eq(io_ring_tx(&r, fd, frame, sizeof(frame)), -EMSGSIZE);
+	io_ring_teardown(&r);
+	close(fd);
+	cr_assert_geq(fd = socket(AF_PACKET, SOCK_RAW, 0), 0);
+	cr_assert_eq(io_ring_setup(&r, fd, 0, 1500), 0);
+	cr_assert_eq(r.map_len, (2048u << 10) + 256u * 2048, "%zu bytes", r.map_len);
+	io_ring_teardown(&r);
+	close(fd);
 }
