@@ -5,7 +5,8 @@
 #   1. kill -9 of pe1's bgpd, restarted the way scripts/lab starts it (a
 #      graceful restart: no ping may be lost); then a planned graceful
 #      restart of it (scripts/lab restart pe1 bgpd --graceful: SIGUSR1)
-#   2. kill -9 of pe1's vrfmgr, restarted
+#   2. kill -9 of pe1's vrfmgr, started again by scripts/lab restart (which
+#      first refused a restart from a config that does not load)
 #   3. kill -9 of pe1's fwd, restarted
 #   4. the core link pe1 -- p losing carrier (p's end down) and coming back
 #   5. pe2's bgpd flapping: kill -9 and restart FLAPS times (default 20; the
@@ -203,12 +204,33 @@ check "planned restart: state as before" poll 15 same_as_before
 check "planned restart: no ping lost ($LOST of $SENT)" test "$LOST" -eq 0
 
 # --- 2. kill -9 of pe1's vrfmgr -----------------------------------------------------------------
+# A restart from a file the new daemon would refuse is refused before the
+# running one is stopped (it stopped it, then the new one died: a PE
+# without vrfmgr, and restart would not start a daemon that was not running).
+mkdir -p "$TMP/labcfg"
+cp configs/lab/*.json "$TMP/labcfg/"
+jq '.vrfs[0].rd = "65000"' configs/lab/pe1.json >"$TMP/labcfg/pe1.json"
+restart_refused() {
+	local pid out rc
+	pid=$(pid_of pe1 vrfmgr)
+	out=$(FERRY_LAB_CONFIGS=$TMP/labcfg scripts/lab restart pe1 vrfmgr --prefix "$PREFIX" 2>&1)
+	rc=$?
+	[ $rc = 1 ] && [ "$(pid_of pe1 vrfmgr)" = "$pid" ] && t_running "$pid" &&
+		grep -qF "restart refused, vrfmgr keeps running as it is: pe1.json: vrfs[0].rd: \"65000\"" <<<"$out" &&
+		return 0
+	echo "# scripts/lab restart: exit $rc, vrfmgr PID $pid -> $(pid_of pe1 vrfmgr)"
+	note <<<"$out"
+	return 1
+}
+check "scripts/lab restart with a config that does not load: refused naming file and field, exit 1, vrfmgr left running" \
+	restart_refused
 ping_start
 t0=$(now)
 replays=$(grep -c "replay from vrfmgr started" "$(rundir pe1)/fwd.log")
 kill9 pe1 vrfmgr
 up1=$(uptime_of pe1)
-lab_start pe1 vrfmgr
+check "scripts/lab restart of a vrfmgr that is not running (killed) starts it" eval \
+	'scripts/lab restart pe1 vrfmgr --prefix "$PREFIX" | grep -q "vrfmgr was not running; started (PID [0-9]*)"'
 fwd_replayed() { [ "$(grep -c "replay from vrfmgr started" "$(rundir pe1)/fwd.log")" -gt "$replays" ]; }
 poll 20 fwd_replayed
 ping_stop "$t0"
