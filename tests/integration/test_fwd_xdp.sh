@@ -11,6 +11,7 @@
 #    of A's reach;
 #  - TCP: 4 MB each way intact (full-sized frames through the AF_XDP path);
 #  - the frames went through AF_XDP: pe1's fwd counted them on ce-a1 and core0;
+#  - scripts/lab restart pe2 fwd brings it back on AF_XDP (up's --io kept);
 #  - worker threads (fwd.workers): pe1's fwd restarted with 2 workers on
 #    AF_XDP, P's with 2 workers on AF_PACKET (PACKET_FANOUT_HASH): the same
 #    traffic checks again, and /counters sums the workers' counts;
@@ -76,6 +77,12 @@ counted() { # the transfers went through fwd's AF_XDP sockets on pe1
 	return 1
 }
 check "pe1's fwd received the transfers on ce-a1 and core0 (AF_XDP sockets)" counted
+
+# --- scripts/lab restart keeps up's --io (it started fwd from the config alone: AF_PACKET) ---------
+xdp_again() { [ "$(grep -c 'ce-a2: .* interface open .*AF_XDP' "$(rundir pe2)/fwd.log")" -ge 2 ]; }
+check "scripts/lab restart pe2 fwd: back on AF_XDP as up --io said, not the config's AF_PACKET" \
+	eval 'scripts/lab restart pe2 fwd --prefix "$PREFIX" >/dev/null && poll 10 xdp_again &&
+	      poll 30 ping1 host-a1 192.168.101.10'
 
 # --- 2 MB pages (fwd/hugepage.c) ----------------------------------------------------------------
 four_kb_wanted() { # THP off, switched off, or fwd under valgrind (tests/valgrind/vg switches it off)
