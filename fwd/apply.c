@@ -146,6 +146,9 @@ static void on_if_bind(struct fwd *f, const void *m)
 		fwd_iface_revive(f, ifp);
 	if (ifp->active && ifp->vrf_id != b->vrf_id)
 		if_moved(f, ifp, b->vrf_id, prefix4_format(&p, addr));
+	/* Renumbered: the neighbours it knew were on the old subnet. */
+	if (ifp->active && (ifp->addr != b->address || ifp->plen != b->plen))
+		arp_flush(f, ifp);
 	if (!ifp->active || ifp->vrf_id != b->vrf_id) { /* from now on it delivers to b's VRF */
 		fwd_if_vrf_leave(f, ifp);
 		fwd_if_vrf_join(f, ifp, b->vrf_id);

@@ -16,6 +16,7 @@
 #include "fwd/lpm.h"
 #include "fwd/nexthop.h"
 #include "fwd/rcu.h"
+#include "test_fwd_util.h"
 
 static int out_stub(void *ctx, struct fwd_iface *ifp, const uint8_t *frame, size_t len)
 {
@@ -536,4 +537,35 @@ Test(apply, interfaces_found_by_name_among_thousands)
 	cr_assert_null(fwd_iface_find(f, "t5000"));
 	cr_assert_null(fwd_iface_find(f, "t"));
 	cr_assert_null(fwd_iface_find(f, ""));
+}
+
+/*
+ * A reload renumbering an access link (another address or length) forgets
+ * the neighbours fwd knew on it: the old CE's entry stayed "reachable" in
+ * /arp, an address off the link's new subnet, until it aged out (300 s).
+ * A link moved to another VRF as it is keeps them (test_fwd_counters).
+ */
+Test(apply, a_renumbered_interface_forgets_its_neighbours)
+{
+	static const uint8_t ce[6] = { 2, 0, 0, 0, 0, 0x22 };
+	struct ipc_if_bind b = { .vrf_id = 1, .address = 0x0A010101, .plen = 30 };
+	struct fwd_iface *ifp;
+
+	vrf(IPC_VRF_ADD, 1, "A");
+	strcpy(b.ifname, "ce-a1");
+	apply_msg(f, IPC_IF_BIND, &b, sizeof(b));
+	ifp = fwd_iface_find(f, "ce-a1");
+	t_arp_learn(f, ifp, 0x0A010102, ce);
+	cr_assert_not_null(arp_find(ifp, 0x0A010102));
+	apply_msg(f, IPC_IF_BIND, &b, sizeof(b)); /* the same again: a refresh */
+	cr_assert_not_null(arp_find(ifp, 0x0A010102), "an unchanged bind keeps the neighbours");
+
+	b.address = 0x0A010105; /* 10.1.1.5/30: the CE is 10.1.1.6 now */
+	apply_msg(f, IPC_IF_BIND, &b, sizeof(b));
+	cr_assert_null(arp_find(ifp, 0x0A010102), "10.1.1.2 is off the link's subnet now");
+
+	t_arp_learn(f, ifp, 0x0A010106, ce);
+	b.plen = 29; /* 10.1.1.0/29: another subnet again */
+	apply_msg(f, IPC_IF_BIND, &b, sizeof(b));
+	cr_assert_null(arp_find(ifp, 0x0A010106), "the length changed the subnet too");
 }
