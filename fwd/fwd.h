@@ -89,6 +89,7 @@ struct fwd_iface {
 	_Alignas(64) enum fwd_if_role role;
 	bool active;       /* core: configured; access: bound by vrfmgr */
 	bool open;         /* the I/O backend has a socket on it */
+	bool absent_told;  /* "no such interface" logged: once, not at every retry */
 	uint8_t mac[FWD_ETH_ALEN];
 	uint32_t mtu;      /* IP MTU; 0 = unknown, not checked */
 	uint32_t arp_gen;  /* bumped when an ARP entry goes or changes MAC: next hop caches die */

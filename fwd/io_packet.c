@@ -418,9 +418,15 @@ static int io_if_open(void *ctx, struct fwd_iface *ifp)
 	if (ifp->open)
 		return 0;
 	if (idx == 0) {
-		log_debug("%s: no such interface yet", ifp->name);
+		if (!ifp->absent_told)
+			log_warnx("%s: no such interface here: fwd opens it when it appears (its "
+				  "routes are installed meanwhile)", ifp->name);
+		else
+			log_debug("%s: no such interface yet", ifp->name);
+		ifp->absent_told = true;
 		return -ENODEV;
 	}
+	ifp->absent_told = false;
 	if ((x = calloc(1, sizeof(*x))) == NULL)
 		return -ENOMEM;
 	x->io = io;

@@ -145,10 +145,16 @@ check "fwd holds $N VRFs, $((2 * N)) FIB entries (connected + static each), $N l
 		[ "$(api fwd /lfib | jq ".lfib | length")" = "$N" ]'
 check "vrfmgr's start: one log line per VRF, not per route ($(wc -l <"$VLOG") lines)" \
 	eval '[ "$(wc -l <"$VLOG")" -le $((N + 30)) ]'
+# the tenants' links do not exist here: fwd says so once a link, not at each retry (1/s)
+absent_told() { grep -c "$1: no such interface here: fwd opens it when it appears" "$RUN/fwd.log"; }
 declare -A LABEL0
 for v in t1 t100 t101 t151; do
 	LABEL0[$v]=$(label_of "$v")
 done
+
+check "fwd warns of each absent link once: ce1 and ce$N once each (after $(grep -c 'no such interface' "$RUN/fwd.log") warnings for $N links)" \
+	eval 'poll 5 eval "[ \"\$(absent_told ce$N)\" = 1 ]" && [ "$(absent_told ce1)" = 1 ] &&
+		[ "$(grep -c "no such interface here" "$RUN/fwd.log")" = "$N" ]'
 
 # --- one reload changes 275 VRFs ---------------------------------------------------------
 lines0=$(wc -l <"$VLOG")
