@@ -93,7 +93,7 @@ static void export_once(struct vrf_table *t, struct vrf *v, struct vrf_prefix *v
 	else if (e == NULL && old != NULL)
 		export_tell(t, v, vp, false);
 	if (old != NULL && old != e)
-		vrf_label_put(t, old);
+		vrf_label_put(t, v, old);
 	if (e == NULL)
 		nh_id = 0;
 	/* exp_nh_id keeps 30 bits: a larger id is stored as VRF_EXP_NH_BIG, equal to none. */

@@ -196,7 +196,12 @@ static struct label_entry *label_insert(struct label_alloc *la, uint32_t label,
 
 static void label_remove(struct label_alloc *la, struct label_entry *e)
 {
-	size_t i = label_index(la, e->label);
+	size_t i;
+
+	/* A label kept in the LFIB through its hold-down leaves it before it is anyone's. */
+	if (e->programmed && la->drop != NULL)
+		la->drop(la->drop_ctx, e);
+	i = label_index(la, e->label);
 
 	hash_unlink(la, e);
 	memmove(&la->v[i], &la->v[i + 1], (la->n - i - 1) * sizeof(la->v[0]));
@@ -313,8 +318,10 @@ void label_unclaim(struct label_alloc *la, struct label_entry *e)
 	}
 	e->state = LABEL_HELD;
 	e->since = la->clock();
-	e->vrf_id = 0;
-	e->nh = NULL;
+	if (!e->programmed) {
+		e->vrf_id = 0;
+		e->nh = NULL;
+	}
 	la->dirty = true;
 }
 

@@ -12,6 +12,11 @@
  * CE. When the last reference goes the label is held down: not given to any
  * other key for hold_down seconds (remote PEs may still send traffic with
  * it), but given back to its own key if that asks again in time.
+ *
+ * The allocator does not talk to the dataplane, but it knows whether a
+ * label has an LFIB entry (programmed): a held label may keep its entry
+ * through the hold-down (vrf_label.c, make-before-break), and the owner's
+ * drop hook takes it out before the allocator frees such a label.
  */
 #ifndef FERRY_VRFMGR_LABEL_H
 #define FERRY_VRFMGR_LABEL_H
@@ -49,9 +54,19 @@ struct label_entry {
 	enum label_state state;
 	int64_t since;             /* HELD: wall-clock second of the release */
 	uint32_t refs;
-	uint32_t vrf_id;           /* USED: the owning VRF's id */
-	/* USED, per-CE and per-prefix: the next hop the LFIB entry pops to (vrf_label.c) */
+	/* USED, or HELD and programmed: the owning VRF's id */
+	uint32_t vrf_id;
+	/*
+	 * Per-CE and per-prefix, USED or HELD and programmed: the next hop the
+	 * LFIB entry pops to, held in the dataplane by it (vrf_label.c).
+	 */
 	struct nexthop *nh;
+	/*
+	 * fwd's LFIB has an entry for the label: one in use with its meaning, or
+	 * one released but kept in fwd through its hold-down (remote PEs may
+	 * still send with it); never one reserved from the state file.
+	 */
+	bool programmed;
 };
 
 struct label_alloc {
@@ -64,6 +79,9 @@ struct label_alloc {
 	bool dirty;                /* changed since label_store last saved it */
 	uint64_t freed;            /* labels freed so far: a claim that failed may succeed now */
 	int64_t (*clock)(void);    /* wall-clock seconds (time(NULL)); tests replace it */
+	/* Called before a programmed label is freed (its hold-down ended): out of the LFIB. */
+	void (*drop)(void *ctx, struct label_entry *e);
+	void *drop_ctx;
 };
 
 void label_key_vrf(struct label_key *k, const char *vrf);
@@ -84,7 +102,11 @@ void label_alloc_free(struct label_alloc *la);
  */
 struct label_entry *label_claim(struct label_alloc *la, const struct label_key *key,
 				uint32_t vrf_id);
-/* Drops a reference; the last one holds the label down (or frees it: hold_down 0). */
+/*
+ * Drops a reference; the last one holds the label down (or frees it:
+ * hold_down 0, when the owner must have unprogrammed it). A label still
+ * programmed keeps its vrf_id and nh: its LFIB entry says them.
+ */
 void label_unclaim(struct label_alloc *la, struct label_entry *e);
 
 struct label_entry *label_lookup(const struct label_alloc *la, uint32_t label);

@@ -299,6 +299,8 @@ int vrf_table_reload(struct vrf_table *t, const struct ferry_config *nc, struct 
 		t->vrfs[i].cfg = config_vrf_by_name(nc, old[i]->name);
 	}
 	vrf_table_changed(t); /* import RTs are the new config's from here on */
+	/* Before any VRF binds a link another gives up: no kept label pops to it. */
+	vrf_label_drop_stale(t);
 	/*
 	 * Before any VRF binds an interface another one gives up, the other's
 	 * routes out of it go: else its packets reach the new owner's CE.

@@ -255,11 +255,27 @@ bool vrf_label_fits(const struct vrf *v, const struct label_entry *e, const stru
  */
 struct label_entry *vrf_label_get(struct vrf_table *t, struct vrf *v, const struct vrf_prefix *vp,
 				  const struct vrf_route *r);
-/* Drops a reference; with the last the LFIB entry goes and the label is held down. */
-void vrf_label_put(struct vrf_table *t, struct label_entry *e);
+/*
+ * v drops a reference on e; with the last the label is held down. Its LFIB
+ * entry stays in fwd through the hold-down while v stays (and, to pop to a
+ * CE, keeps that CE's interface); else it goes now.
+ */
+void vrf_label_put(struct vrf_table *t, const struct vrf *v, struct label_entry *e);
+/*
+ * v is torn down: the labels held down for it leave fwd's LFIB now (its id
+ * may go to another VRF before their hold-down ends).
+ */
+void vrf_label_drop_vrf(struct vrf_table *t, const struct vrf *v);
+/*
+ * Reload, after the switch to the new config: held labels kept in fwd that
+ * pop to a link their VRF no longer has leave it (another VRF may bind it).
+ */
+void vrf_label_drop_stale(struct vrf_table *t);
+/* Makes the allocator take kept labels out of fwd when their hold-down ends. */
+void vrf_label_attach(struct vrf_table *t);
 /* Per-prefix: points e's LFIB entry at nh instead (the prefix's next hop changed). */
 void vrf_label_retarget(struct vrf_table *t, struct label_entry *e, struct nexthop *nh);
-/* Emits an LFIB_ADD per label in use. */
+/* Emits an LFIB_ADD per label in use and per held label kept in fwd. */
 void vrf_label_replay(const struct vrf_table *t, const struct dataplane *dp);
 /*
  * Once a second: frees the labels whose hold-down is over and, when any
@@ -268,7 +284,7 @@ void vrf_label_replay(const struct vrf_table *t, const struct dataplane *dp);
  * their routes; each such VRF says so in the log.
  */
 void vrf_table_labels_tick(struct vrf_table *t);
-/* The LFIB entry that gives e its meaning; false when it has none (yet). */
+/* The LFIB entry that gives e its meaning (in use or kept); false when it has none. */
 bool vrf_label_lfib_entry(const struct label_entry *e, struct ipc_lfib_entry *m);
 
 #endif

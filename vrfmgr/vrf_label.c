@@ -11,6 +11,17 @@
  * installed FIB entry does (nexthop_fib_hold), so fwd always has the NH
  * before the label entry that uses it and loses it only after.
  *
+ * Make-before-break: a label released while its VRF stays (a label_mode
+ * change, a per-CE label whose last prefix moved to another CE) is held
+ * down because remote PEs may still send with it until our new UPDATE
+ * reaches them; its LFIB entry stays in fwd with its last meaning for as
+ * long (label->programmed, its next hop held), and goes when the hold-down
+ * ends (the allocator's drop hook), or at once when the VRF goes, is
+ * re-created or gives the CE's interface up: a VRF id may go to another
+ * tenant, and an old label must never deliver into another VRF or to
+ * another VRF's CE. Claimed again by its key in time, it is simply in use
+ * again, fwd's entry as it was.
+ *
  * A VRF that finds no free label (typically one that replaced a VRF whose
  * label is still held down, in a range with no other room) is not left
  * without: it waits, said once in the log with when a label is free again,
@@ -33,7 +44,7 @@ bool vrf_label_lfib_entry(const struct label_entry *e, struct ipc_lfib_entry *m)
 {
 	*m = (struct ipc_lfib_entry){ .in_label = e->label, .vrf_id = e->vrf_id,
 				      .out_label = MPLS_LABEL_NONE };
-	if (e->state != LABEL_USED)
+	if (e->state != LABEL_USED && !e->programmed)
 		return false;
 	if (e->key.kind == LABEL_KIND_VRF) {
 		m->action = IPC_LFIB_POP_LOOKUP;
@@ -44,19 +55,60 @@ bool vrf_label_lfib_entry(const struct label_entry *e, struct ipc_lfib_entry *m)
 	return e->nh != NULL;
 }
 
-static void lfib_program(struct vrf_table *t, const struct label_entry *e)
+static void lfib_program(struct vrf_table *t, struct label_entry *e)
 {
 	struct ipc_lfib_entry m;
 
-	if (vrf_label_lfib_entry(e, &m))
-		DP_CALL(&t->dp, lfib_add, &m);
+	if (!vrf_label_lfib_entry(e, &m))
+		return;
+	DP_CALL(&t->dp, lfib_add, &m);
+	e->programmed = true;
 }
 
-static void lfib_unprogram(struct vrf_table *t, const struct label_entry *e)
+/* e's LFIB entry out of fwd, then the next hop it held: the NH leaves after the label. */
+static void lfib_drop(struct vrf_table *t, struct label_entry *e)
 {
 	struct ipc_lfib_entry m = { .in_label = e->label, .out_label = MPLS_LABEL_NONE };
+	struct nexthop *nh = e->nh;
 
-	DP_CALL(&t->dp, lfib_del, &m);
+	if (e->programmed)
+		DP_CALL(&t->dp, lfib_del, &m);
+	e->programmed = false;
+	e->nh = NULL;
+	if (e->state != LABEL_USED)
+		e->vrf_id = 0;
+	if (nh != NULL)
+		nexthop_fib_release(&t->nhs, nh, &t->dp);
+}
+
+/* The allocator frees a label kept in fwd (its hold-down ended): out of the LFIB first. */
+static void lfib_drop_hook(void *ctx, struct label_entry *e)
+{
+	lfib_drop(ctx, e);
+}
+
+void vrf_label_attach(struct vrf_table *t)
+{
+	t->labels.drop = lfib_drop_hook;
+	t->labels.drop_ctx = t;
+}
+
+/*
+ * Points e's LFIB entry at nh (per-CE, per-prefix): the new NH in before
+ * the entry, the old one out after. A label kept in fwd that comes back
+ * to the same next hop needs no message at all.
+ */
+static void lfib_point(struct vrf_table *t, struct label_entry *e, struct nexthop *nh)
+{
+	struct nexthop *old = e->nh;
+
+	if (e->programmed && old == nh)
+		return;
+	nexthop_fib_hold(&t->nhs, nh, &t->dp);
+	e->nh = nh;
+	lfib_program(t, e);
+	if (old != NULL)
+		nexthop_fib_release(&t->nhs, old, &t->dp);
 }
 
 /* No free label for v (p: for that prefix; NULL: v's own): said once while v waits. */
@@ -97,7 +149,8 @@ int vrf_label_claim_vrf(struct vrf_table *t, struct vrf *v)
 	}
 	v->vrf_label = e;
 	v->label = e->label;
-	if (e->refs == 1)
+	/* Kept in fwd through its hold-down: popping into v still, as it did. */
+	if (e->refs == 1 && !e->programmed)
 		lfib_program(t, e);
 	return 0;
 }
@@ -110,7 +163,7 @@ void vrf_label_release_vrf(struct vrf_table *t, struct vrf *v)
 		return;
 	v->vrf_label = NULL;
 	v->label = MPLS_LABEL_NONE;
-	vrf_label_put(t, e);
+	vrf_label_put(t, v, e);
 }
 
 bool vrf_label_fits(const struct vrf *v, const struct label_entry *e, const struct vrf_route *r)
@@ -148,37 +201,69 @@ struct label_entry *vrf_label_get(struct vrf_table *t, struct vrf *v, const stru
 		label_wait(t, v, &vp->prefix);
 		return NULL;
 	}
-	if (e->refs == 1) {
-		e->nh = r->nh;
-		nexthop_fib_hold(&t->nhs, e->nh, &t->dp);
-		lfib_program(t, e);
-	}
+	if (e->refs == 1)
+		lfib_point(t, e, r->nh);
 	return e;
 }
 
-void vrf_label_put(struct vrf_table *t, struct label_entry *e)
+static bool cfg_has_interface(const struct cfg_vrf *c, const char *name)
 {
-	struct nexthop *nh = e->nh;
+	for (size_t i = 0; i < c->n_interfaces; i++)
+		if (strcmp(c->interfaces[i].name, name) == 0)
+			return true;
+	return false;
+}
 
-	if (e->refs == 1) {
-		lfib_unprogram(t, e);
-		if (nh != NULL)
-			nexthop_fib_release(&t->nhs, nh, &t->dp);
-	}
+/*
+ * Whether e, released by v, keeps its LFIB entry through the hold-down:
+ * only while v stays, and a POP_FORWARD only to a link v still has (one
+ * given to another VRF would take v's traffic to that VRF's CE).
+ */
+static bool label_keep(const struct vrf_table *t, const struct vrf *v,
+		       const struct label_entry *e)
+{
+	if (t->labels.hold_down == 0 || v->dying || !e->programmed || e->vrf_id != v->id)
+		return false;
+	return e->nh == NULL || cfg_has_interface(v->cfg, e->nh->ipc.ifname);
+}
+
+void vrf_label_put(struct vrf_table *t, const struct vrf *v, struct label_entry *e)
+{
+	if (e->refs == 1 && !label_keep(t, v, e))
+		lfib_drop(t, e);
 	label_unclaim(&t->labels, e);
 }
 
 void vrf_label_retarget(struct vrf_table *t, struct label_entry *e, struct nexthop *nh)
 {
-	struct nexthop *old = e->nh;
-
-	if (old == nh || e->key.kind == LABEL_KIND_VRF)
+	if (e->nh == nh || e->key.kind == LABEL_KIND_VRF)
 		return;
-	nexthop_fib_hold(&t->nhs, nh, &t->dp);
-	e->nh = nh;
-	lfib_program(t, e);
-	if (old != NULL)
-		nexthop_fib_release(&t->nhs, old, &t->dp);
+	lfib_point(t, e, nh);
+}
+
+void vrf_label_drop_vrf(struct vrf_table *t, const struct vrf *v)
+{
+	for (size_t i = 0; i < t->labels.n; i++) {
+		struct label_entry *e = t->labels.v[i];
+
+		if (e->state != LABEL_USED && e->programmed && e->vrf_id == v->id)
+			lfib_drop(t, e);
+	}
+}
+
+void vrf_label_drop_stale(struct vrf_table *t)
+{
+	for (size_t i = 0; i < t->labels.n; i++) {
+		struct label_entry *e = t->labels.v[i];
+		const struct vrf *v;
+
+		if (e->state == LABEL_USED || !e->programmed || e->nh == NULL)
+			continue;
+		v = vrf_by_id(t, e->vrf_id);
+		if (v == NULL || v->dying || v->cfg == NULL ||
+		    !cfg_has_interface(v->cfg, e->nh->ipc.ifname))
+			lfib_drop(t, e);
+	}
 }
 
 void vrf_label_replay(const struct vrf_table *t, const struct dataplane *dp)

@@ -299,6 +299,7 @@ void vrf_teardown(struct vrf_table *t, struct vrf *v, const struct ferry_config 
 		prefix_drop(t, v, vps[i]->prefix, false);
 	free(vps);
 	vrf_label_release_vrf(t, v);
+	vrf_label_drop_vrf(t, v);
 	for (i = 0; i < v->cfg->n_interfaces; i++) {
 		const struct cfg_vrf_if *ifc = &v->cfg->interfaces[i];
 		struct ipc_if_bind b = { .vrf_id = v->id, .address = ifc->address.addr,
@@ -440,6 +441,7 @@ int vrf_table_init_state(struct vrf_table *t, const struct ferry_config *cfg,
 	if (dp != NULL)
 		t->dp = *dp;
 	label_alloc_init(&t->labels, cfg->label_min, cfg->label_max, cfg->label_hold_down);
+	vrf_label_attach(t);
 	vpn_table_init(&t->vpn);
 	nexthop_table_init(&t->nhs, cfg->lsps, cfg->n_lsps);
 	if (state_path != NULL) {

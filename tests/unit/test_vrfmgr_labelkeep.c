@@ -1,0 +1,310 @@
+/*
+ * Make-before-break for released labels (vrfmgr/vrf_label.c): a label that
+ * stops being used while its VRF stays (a label_mode change, a per-CE
+ * label whose last prefix moved to another CE) is held down because remote
+ * PEs may still send with it until they have our new UPDATE; its LFIB entry
+ * stays in fwd with its last meaning for as long, and goes when the
+ * hold-down ends. A VRF removed, re-created or dying takes its held labels
+ * out of fwd at once: its id may go to another tenant, and an old label
+ * must never deliver into that one. Checked on the recorded dataplane calls,
+ * with the allocator's clock replaced (no sleeping).
+ */
+#include <criterion/criterion.h>
+#include <string.h>
+
+#include "test_vrfmgr_fixture.h"
+#include "vrfmgr/reload.h"
+
+#define ROUTER_(hold)                                                                            \
+	"\"router\": { \"name\": \"pe1\", \"router_id\": \"10.255.0.1\", \"asn\": 65000,"        \
+	"  \"label_range\": { \"min\": 100, \"max\": 199 }, \"label_hold_down\": " hold " },"
+#define ROUTER ROUTER_("60")
+/* A: a CE at 10.1.1.2 (192.168.100/24) and one at 10.1.1.3 (192.168.110/24) on ce-a1. */
+#define VRF_A_(name, rd, mode, statics)                                                          \
+	"{ \"name\": \"" name "\", \"rd\": \"" rd "\", \"import_rts\": [\"65000:100\"],"         \
+	"  \"export_rts\": [\"65000:100\"], \"label_mode\": \"" mode "\","                       \
+	"  \"interfaces\": [ { \"name\": \"ce-a1\", \"address\": \"10.1.1.1/24\" } ],"           \
+	"  \"static_routes\": [ { \"prefix\": \"192.168.100.0/24\", \"next_hop\": \"10.1.1.2\" }" \
+	statics " ] }"
+#define CE3 ", { \"prefix\": \"192.168.110.0/24\", \"next_hop\": \"10.1.1.3\" }"
+#define CE3_TO_2 ", { \"prefix\": \"192.168.110.0/24\", \"next_hop\": \"10.1.1.2\" }"
+#define VRF_A(mode) VRF_A_("A", "10.255.0.1:100", mode, "")
+#define VRF_B                                                                                    \
+	"{ \"name\": \"B\", \"rd\": \"10.255.0.1:200\", \"import_rts\": [\"65000:200\"],"        \
+	"  \"export_rts\": [\"65000:200\"],"                                                     \
+	"  \"interfaces\": [ { \"name\": \"ce-b1\", \"address\": \"10.2.1.1/30\" } ] }"
+#define LSP                                                                                      \
+	"\"lsps\": [ { \"fec\": \"10.255.0.2/32\", \"out_label\": 16,"                           \
+	"  \"next_hop\": \"10.0.1.2\", \"interface\": \"core0\" } ]"
+#define CORE "\"fwd\": { \"core_interfaces\": [ { \"name\": \"core0\", \"address\": \"10.0.1.1/30\" } ] }"
+#define CONFIG(vrfs) "{ " ROUTER " \"vrfs\": [ " vrfs " ], " LSP ", " CORE " }"
+#define CONFIG_NO_HOLD(vrfs) "{ " ROUTER_("0") " \"vrfs\": [ " vrfs " ], " LSP ", " CORE " }"
+
+static struct ferry_config cfgs[2];
+static int cur;
+static struct vrf_table t;
+static struct fx_rec rec, exps, all;
+static int64_t now;
+
+static int64_t fake_clock(void)
+{
+	return now;
+}
+
+static void start(const char *json)
+{
+	struct dataplane dp = { &fx_ops, &rec };
+	struct export_sink sink = { &fx_exp_ops, &exps };
+
+	log_init("test", LOG_LVL_ERR);
+	cur = 0;
+	now = 1000;
+	memset(&rec, 0, sizeof(rec));
+	memset(&exps, 0, sizeof(exps));
+	memset(&all, 0, sizeof(all));
+	fx_load(&cfgs[0], json);
+	cr_assert_eq(vrf_table_init(&t, &cfgs[0], &dp), 0);
+	t.labels.clock = fake_clock;
+	vrf_table_set_export(&t, &sink);
+}
+
+static void teardown(void)
+{
+	vrf_table_free(&t);
+	config_free(&cfgs[cur]);
+}
+
+TestSuite(labelkeep, .fini = teardown);
+
+/* Moves what rec recorded to all (every call so far) and empties rec. */
+static void flush(void)
+{
+	for (int i = 0; i < rec.n; i++)
+		fx_rec_add(&all, "%s", rec.line[i]);
+	rec.n = 0;
+}
+
+static void reload(const char *json)
+{
+	struct reload_stats st;
+	char err[256];
+	int next = 1 - cur;
+
+	flush();
+	fx_load(&cfgs[next], json);
+	cr_assert_eq(vrf_table_reload_check(&t, &cfgs[next], err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(vrf_table_reload(&t, &cfgs[next], &st), 0);
+	config_free(&cfgs[cur]);
+	cur = next;
+}
+
+static void tick_at(int64_t s)
+{
+	flush();
+	now = 1000 + s;
+	vrf_table_labels_tick(&t);
+}
+
+/* Whether fwd holds an LFIB entry for label l, by every call recorded so far. */
+static bool in_fwd(uint32_t l)
+{
+	static struct fx_held h;
+	char key[32];
+
+	flush();
+	h.n = 0;
+	fx_held_apply(&h, &all);
+	snprintf(key, sizeof(key), "lfib %u|", l);
+	for (int i = 0; i < h.n; i++)
+		if (strncmp(h.s[i], key, strlen(key)) == 0)
+			return true;
+	return false;
+}
+
+/* The replay equals what the incremental calls built (all, then rec). */
+static void assert_replay_agrees(void)
+{
+	struct fx_rec re = { .n = 0 };
+
+	flush();
+	vrf_table_replay(&t, &(struct dataplane){ &fx_ops, &re });
+	fx_assert_same_state(&all, &re);
+}
+
+Test(labelkeep, a_mode_change_keeps_the_old_label_in_fwd_until_its_hold_down_ends)
+{
+	struct label_entry *e;
+
+	start(CONFIG(VRF_A("per-vrf") "," VRF_B));
+	reload(CONFIG(VRF_A("per-prefix") "," VRF_B));
+	cr_assert_geq(fx_find(&rec, "lfib_add 102 action 2 vrf 1 "), 0, "the new labels are in");
+	cr_assert_eq(fx_find(&rec, "lfib_del 100"), -1, "remote PEs may still send 100");
+	e = label_lookup(&t.labels, 100);
+	cr_assert(e != NULL && e->state == LABEL_HELD && in_fwd(100));
+	tick_at(59);
+	cr_assert_eq(fx_find(&rec, "lfib_del 100"), -1, "59 s: still held down, still in fwd");
+	tick_at(60);
+	cr_assert_eq(fx_count(&rec, "lfib_del 100"), 1, "the hold-down is over: out of fwd");
+	cr_assert_null(label_lookup(&t.labels, 100), "and free");
+	assert_replay_agrees();
+}
+
+Test(labelkeep, back_to_the_old_mode_in_time_the_label_simply_goes_back_to_use)
+{
+	start(CONFIG(VRF_A("per-vrf") "," VRF_B));
+	reload(CONFIG(VRF_A("per-ce") "," VRF_B));
+	reload(CONFIG(VRF_A("per-vrf") "," VRF_B));
+	cr_assert_eq(vrf_by_name(&t, "A")->label, 100);
+	cr_assert_eq(fx_count(&rec, "lfib_add 100 "), 0, "fwd has it as it was: nothing to send");
+	cr_assert_eq(fx_count(&rec, "lfib_del"), 0, "the per-CE labels are held down in turn");
+	cr_assert(label_lookup(&t.labels, 102)->state == LABEL_HELD && in_fwd(102));
+	tick_at(60);
+	cr_assert_geq(fx_find(&rec, "lfib_del 102"), 0);
+	cr_assert_eq(fx_find(&rec, "lfib_del 100"), -1, "100 is in use");
+	assert_replay_agrees();
+}
+
+Test(labelkeep, a_removed_vrf_takes_its_held_labels_out_of_fwd_at_once)
+{
+	start(CONFIG(VRF_A("per-vrf") "," VRF_B));
+	reload(CONFIG(VRF_A("per-prefix") "," VRF_B));
+	reload(CONFIG(VRF_B));
+	cr_assert_geq(fx_find(&rec, "lfib_del 100"), 0, "held for A, A is gone");
+	cr_assert_geq(fx_find(&rec, "lfib_del 102"), 0);
+	cr_assert_geq(fx_find(&rec, "lfib_del 103"), 0);
+	cr_assert_lt(fx_find(&rec, "lfib_del 100"), fx_find(&rec, "vrf_del 1 A"));
+	for (size_t i = 0; i < t.labels.n; i++)
+		if (strcmp(t.labels.v[i]->key.vrf, "A") == 0)
+			cr_assert(!in_fwd(t.labels.v[i]->label), "label %u", t.labels.v[i]->label);
+	assert_replay_agrees();
+}
+
+Test(labelkeep, a_recreated_vrf_takes_its_held_labels_out_of_fwd_at_once)
+{
+	start(CONFIG(VRF_A("per-vrf") "," VRF_B));
+	reload(CONFIG(VRF_A("per-ce") "," VRF_B));
+	cr_assert(in_fwd(100), "kept while A stays");
+	reload(CONFIG(VRF_A_("A", "10.255.0.1:101", "per-ce", "") "," VRF_B));
+	cr_assert_geq(fx_find(&rec, "lfib_del 100"), 0);
+	cr_assert_lt(fx_find(&rec, "lfib_del 100"), fx_find(&rec, "vrf_del 1 A"));
+	assert_replay_agrees();
+}
+
+/*
+ * A is removed and C, another tenant, added: C takes A's id 1. The label
+ * A held down must not pop into id 1 any more, at any moment after C's
+ * vrf_add, nor come back with a replay.
+ */
+Test(labelkeep, a_vrf_id_given_to_a_new_vrf_never_inherits_an_old_label)
+{
+	struct fx_held h = { .n = 0 };
+	struct fx_rec re = { .n = 0 };
+	int add_c;
+
+	start(CONFIG(VRF_A("per-vrf") "," VRF_B));
+	reload(CONFIG(VRF_A("per-ce") "," VRF_B));
+	cr_assert(in_fwd(100), "kept while A stays");
+	reload(CONFIG(VRF_A_("C", "10.255.0.1:300", "per-vrf", "") "," VRF_B));
+	cr_assert_eq(vrf_by_name(&t, "C")->id, 1, "the case this is about: C takes A's id");
+	add_c = fx_find(&rec, "vrf_add 1 C");
+	cr_assert_geq(fx_find(&rec, "lfib_del 100"), 0);
+	cr_assert_gt(add_c, fx_find(&rec, "lfib_del 100"));
+	flush();
+	fx_held_apply(&h, &all);
+	for (int i = 0; i < h.n; i++) {
+		unsigned l, vid;
+
+		if (sscanf(h.s[i], "lfib %*u|lfib_add %u action %*u vrf %u", &l, &vid) == 2 &&
+		    vid == 1)
+			cr_assert_str_eq(label_lookup(&t.labels, l)->key.vrf, "C", "%s", h.s[i]);
+	}
+	vrf_table_replay(&t, &(struct dataplane){ &fx_ops, &re });
+	for (int i = 0; i < re.n; i++) {
+		unsigned l, vid;
+
+		if (sscanf(re.line[i], "lfib_add %u action %*u vrf %u", &l, &vid) == 2 && vid == 1)
+			cr_assert_str_eq(label_lookup(&t.labels, l)->key.vrf, "C", "%s",
+					 re.line[i]);
+	}
+}
+
+Test(labelkeep, a_replay_programs_the_held_labels_kept_in_fwd)
+{
+	struct fx_rec re = { .n = 0 };
+
+	start(CONFIG(VRF_A("per-vrf") "," VRF_B));
+	reload(CONFIG(VRF_A("per-ce") "," VRF_B));
+	vrf_table_replay(&t, &(struct dataplane){ &fx_ops, &re });
+	cr_assert_geq(fx_find(&re, "lfib_add 100 action 1 vrf 1 "), 0);
+	assert_replay_agrees();
+	tick_at(60);
+	re.n = 0;
+	vrf_table_replay(&t, &(struct dataplane){ &fx_ops, &re });
+	cr_assert_eq(fx_find(&re, "lfib_add 100 "), -1, "gone with its hold-down");
+}
+
+/*
+ * Per-CE: 192.168.110/24 moves from CE 10.1.1.3 to 10.1.1.2. Its label
+ * (the last prefix behind 10.1.1.3) is held down and still pops to that
+ * CE, whose next hop stays in fwd for as long; both go at the end.
+ */
+Test(labelkeep, a_pop_forward_label_keeps_its_next_hop_in_fwd_while_it_is_kept)
+{
+	struct label_entry *e;
+	unsigned nh;
+	char del[32];
+
+	start(CONFIG(VRF_A_("A", "10.255.0.1:100", "per-ce", CE3) "," VRF_B));
+	e = fx_vp(&t, "A", "192.168.110.0/24")->exp_label;
+	cr_assert_not_null(e);
+	nh = e->nh->ipc.nh_id;
+	snprintf(del, sizeof(del), "nh_del %u ", nh);
+	reload(CONFIG(VRF_A_("A", "10.255.0.1:100", "per-ce", CE3_TO_2) "," VRF_B));
+	cr_assert_neq(fx_vp(&t, "A", "192.168.110.0/24")->exp_label, e, "relabelled");
+	cr_assert_eq(fx_find(&rec, "lfib_del"), -1);
+	cr_assert_eq(fx_find(&rec, del), -1, "the CE's next hop stays for the kept label");
+	cr_assert(e->state == LABEL_HELD && in_fwd(e->label));
+	assert_replay_agrees();
+	tick_at(60);
+	cr_assert_geq(fx_find(&rec, "lfib_del"), 0);
+	cr_assert_gt(fx_find(&rec, del), fx_find(&rec, "lfib_del"), "the label first, then its NH");
+	assert_replay_agrees();
+}
+
+/*
+ * A per-CE label kept for a CE whose interface then moves to another VRF
+ * (B) would pop A's remote traffic to B's CE: it goes at once, and so do
+ * A's labels released by the move itself.
+ */
+Test(labelkeep, a_kept_label_to_an_interface_another_vrf_takes_goes_at_once)
+{
+	const char *b_takes_ce_a1 =
+		CONFIG("{ \"name\": \"A\", \"rd\": \"10.255.0.1:100\", \"import_rts\": [\"65000:100\"],"
+		       "  \"export_rts\": [\"65000:100\"], \"label_mode\": \"per-ce\","
+		       "  \"interfaces\": [ { \"name\": \"ce-a2\", \"address\": \"10.1.2.1/24\" } ] },"
+		       "{ \"name\": \"B\", \"rd\": \"10.255.0.1:200\", \"import_rts\": [\"65000:200\"],"
+		       "  \"export_rts\": [\"65000:200\"],"
+		       "  \"interfaces\": [ { \"name\": \"ce-b1\", \"address\": \"10.2.1.1/30\" },"
+		       "                    { \"name\": \"ce-a1\", \"address\": \"10.1.1.1/24\" } ] }");
+
+	start(CONFIG(VRF_A_("A", "10.255.0.1:100", "per-ce", CE3) "," VRF_B));
+	reload(CONFIG(VRF_A_("A", "10.255.0.1:100", "per-ce", CE3_TO_2) "," VRF_B));
+	cr_assert(in_fwd(102), "CE 10.1.1.3's label, kept while A has ce-a1");
+	reload(b_takes_ce_a1);
+	for (size_t i = 0; i < t.labels.n; i++) {
+		const struct label_entry *e = t.labels.v[i];
+
+		if (e->key.kind == LABEL_KIND_CE && strcmp(e->key.ifname, "ce-a1") == 0)
+			cr_assert(!in_fwd(e->label), "label %u still pops to ce-a1", e->label);
+	}
+	assert_replay_agrees();
+}
+
+/* label_hold_down 0: a released label is free at once, and so out of fwd at once. */
+Test(labelkeep, without_a_hold_down_the_old_label_goes_at_once)
+{
+	start(CONFIG_NO_HOLD(VRF_A("per-vrf") "," VRF_B));
+	reload(CONFIG_NO_HOLD(VRF_A("per-prefix") "," VRF_B));
+	cr_assert_geq(fx_find(&rec, "lfib_del 100"), 0);
+	assert_replay_agrees();
+}
