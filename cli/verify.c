@@ -296,41 +296,84 @@ static bool same_action(const char *a, const char *b)
 	return a && b && *a == *b;
 }
 
-static void check_lfib(struct verify *v, const struct cli_verify_docs *d)
+/*
+ * The LFIB action vrfmgr expects for label l, or NULL for none: one in use
+ * says it; one held down and kept in fwd (programmed) has its mode's.
+ */
+static const char *lfib_expected(struct json_object *l, bool *held)
 {
-	struct json_object *labels = cli_json_get(d->labels, "labels");
-	struct json_object *lfib = cli_json_get(d->lfib, "lfib");
+	const char *act = cli_json_text(l, "action");
+	struct json_object *p = cli_json_get(l, "programmed");
+
+	*held = strcmp(act, "held") == 0;
+	if (strncmp(act, "pop-", 4) == 0)
+		return act;
+	if (!*held || p == NULL || !json_object_get_boolean(p))
+		return NULL; /* reserved, or held without an entry */
+	return strcmp(cli_json_text(l, "mode"), "per-vrf") == 0 ? "pop-lookup" : "pop-forward";
+}
+
+static struct json_object *lfib_entry(struct json_object *lfib, struct json_object *l)
+{
+	struct json_object *e = NULL;
+
+	for (size_t k = 0; k < len_of(lfib); k++)
+		if (same(json_object_array_get_idx(lfib, k), "in_label", l, "label"))
+			e = json_object_array_get_idx(lfib, k);
+	return e;
+}
+
+/* Each label vrfmgr has in fwd's LFIB is there, as it says. */
+static void check_lfib_wanted(struct verify *v, struct json_object *labels,
+			      struct json_object *lfib)
+{
 	char key[32];
 
 	for (size_t i = 0; i < len_of(labels); i++) {
-		struct json_object *l = json_object_array_get_idx(labels, i), *e = NULL;
-		const char *act = cli_json_text(l, "action");
+		struct json_object *l = json_object_array_get_idx(labels, i), *e;
+		bool held;
+		const char *act = lfib_expected(l, &held);
 
-		if (strncmp(act, "pop-", 4) != 0)
-			continue; /* held or reserved: not in the LFIB */
+		if (act == NULL)
+			continue;
 		v->compared[4]++;
 		snprintf(key, sizeof(key), "label %s", cli_json_text(l, "label"));
-		for (size_t k = 0; k < len_of(lfib); k++)
-			if (same(json_object_array_get_idx(lfib, k), "in_label", l, "label"))
-				e = json_object_array_get_idx(lfib, k);
+		e = lfib_entry(lfib, l);
 		if (e == NULL)
-			found(v, 4, key, "missing in fwd: vrfmgr uses it (%s, VRF %s)", act,
+			found(v, 4, key, "missing in fwd: vrfmgr %s (%s, VRF %s)",
+			      held ? "keeps it through its hold-down" : "uses it", act,
 			      cli_json_text(l, "vrf"));
 		else if (!same_action(cli_json_str(e, "action"), act) ||
 			 (strcmp(act, "pop-lookup") == 0 && !same(e, "vrf", l, "vrf")))
 			found(v, 4, key, "different: vrfmgr %s VRF %s, fwd %s VRF %s", act,
 			      cli_json_text(l, "vrf"), cli_json_text(e, "action"), cli_json_text(e, "vrf"));
 	}
-	for (size_t k = 0; k < len_of(lfib); k++) {
-		struct json_object *e = json_object_array_get_idx(lfib, k);
-		bool known = false;
+}
 
-		for (size_t i = 0; i < len_of(labels) && !known; i++)
-			known = same(json_object_array_get_idx(labels, i), "label", e, "in_label");
+static void check_lfib(struct verify *v, const struct cli_verify_docs *d)
+{
+	struct json_object *labels = cli_json_get(d->labels, "labels");
+	struct json_object *lfib = cli_json_get(d->lfib, "lfib");
+	char key[32];
+
+	check_lfib_wanted(v, labels, lfib);
+	for (size_t k = 0; k < len_of(lfib); k++) {
+		struct json_object *e = json_object_array_get_idx(lfib, k), *l = NULL;
+		struct json_object *p;
+		bool held;
+
+		for (size_t i = 0; i < len_of(labels) && l == NULL; i++)
+			if (same(json_object_array_get_idx(labels, i), "label", e, "in_label"))
+				l = json_object_array_get_idx(labels, i);
 		snprintf(key, sizeof(key), "label %s", cli_json_text(e, "in_label"));
-		if (!known)
+		if (l == NULL)
 			found(v, 4, key, "extra in fwd: %s, vrfmgr has no such label",
 			      cli_json_text(e, "action"));
+		/* a vrfmgr older than "programmed" says nothing either way */
+		else if (lfib_expected(l, &held) == NULL && held &&
+			 (p = cli_json_get(l, "programmed")) != NULL && !json_object_get_boolean(p))
+			found(v, 4, key, "extra in fwd: %s, vrfmgr holds it down without an LFIB "
+			      "entry", cli_json_text(e, "action"));
 	}
 }
 

@@ -200,7 +200,9 @@ static void write_label(struct jw *w, const struct vrf_table *t, const struct la
 	jw_kv_string(w, "vrf", e->key.vrf);
 	jw_kv_string(w, "action", label_action(e));
 	write_label_key(w, e);
-	if (e->state == LABEL_USED && e->nh != NULL)
+	/* fwd's LFIB has it: in use, or held down but kept there (vrf_label.c) */
+	jw_kv_bool(w, "programmed", e->programmed);
+	if (e->programmed && e->nh != NULL)
 		jw_kv_uint(w, "nh_id", e->nh->ipc.nh_id);
 	if (e->state == LABEL_USED)
 		jw_kv_uint(w, "users", e->refs);

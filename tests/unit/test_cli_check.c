@@ -347,6 +347,32 @@ Test(cli_verify, lfib_and_exports)
 	cli_verify_docs_free(&d);
 }
 
+/*
+ * A label held down but kept in fwd's LFIB (programmed: its VRF stays,
+ * remote PEs may still send with it) is expected there with its mode's
+ * action; one held down without an entry is not.
+ */
+Test(cli_verify, held_labels_kept_in_fwd)
+{
+	struct cli_verify_docs d;
+	struct json_object *held = json_tokener_parse(
+		"{\"label\":102,\"vrf\":\"A\",\"action\":\"held\",\"mode\":\"per-vrf\","
+		"\"programmed\":true,\"held_for_s\":30}");
+
+	verify_load(&d);
+	json_object_array_add(json_object_object_get(d.labels, "labels"), held);
+	verify_expect(&d, 1, "label 102: missing in fwd: vrfmgr keeps it through its hold-down "
+			     "(pop-lookup, VRF A)");
+	json_object_array_add(json_object_object_get(d.lfib, "lfib"),
+			      json_tokener_parse("{\"in_label\":102,\"action\":\"pop_lookup\","
+						 "\"vrf\":\"A\"}"));
+	free(verify_text(&d, 0));
+	json_object_object_add(held, "programmed", json_object_new_boolean(false));
+	verify_expect(&d, 1, "label 102: extra in fwd: pop_lookup, vrfmgr holds it down without "
+			     "an LFIB entry");
+	cli_verify_docs_free(&d);
+}
+
 /* ---- events: one SSE event as a line ---- */
 
 Test(cli_events, lines)

@@ -331,3 +331,29 @@ Test(explain, json_labels_of_one_vrf)
 	cr_assert_eq(status, 404);
 	cr_assert_not_null(strstr(s, "\"param\":\"vrf\""), "%s", s);
 }
+
+/*
+ * /labels says whether fwd's LFIB has each label (programmed): those in
+ * use, and one held down but kept there while its VRF stays (remote PEs
+ * may still send with it).
+ */
+Test(explain, json_labels_say_which_are_programmed)
+{
+	int status;
+	char *s;
+
+	s = get_path("/labels", "", &status);
+	cr_assert_eq(status, 200, "%s", s);
+	cr_assert_not_null(strstr(s, "{\"label\":100,\"vrf\":\"A\",\"action\":\"pop-lookup\","
+				     "\"mode\":\"per-vrf\",\"programmed\":true,\"users\":"),
+			   "%s", s);
+	/* A's mode becomes per-prefix, as a reload does it: its prefixes first, then A's label. */
+	cfg.vrfs[0].label_mode = CFG_LABEL_PER_PREFIX;
+	export_prefix_sync(&t, vrf_by_name(&t, "A"), fx_vp(&t, "A", "10.1.1.0/30"));
+	export_prefix_sync(&t, vrf_by_name(&t, "A"), fx_vp(&t, "A", "192.168.100.0/24"));
+	vrf_label_release_vrf(&t, vrf_by_name(&t, "A"));
+	s = get_path("/labels", "vrf=A", &status);
+	cr_assert_not_null(strstr(s, "{\"label\":100,\"vrf\":\"A\",\"action\":\"held\","
+				     "\"mode\":\"per-vrf\",\"programmed\":true,\"held_for_s\":"),
+			   "%s", s);
+}
