@@ -4,7 +4,11 @@
  * stands for, and each VRF's id. After a restart (kill -9 included) every
  * unchanged route gets the label it had, so remote PEs see no label churn,
  * and every VRF the id fwd already knows, so the replay matches what fwd
- * holds. Labels still held down stay held for the rest of their time.
+ * holds. Labels still held down stay held for the rest of their time, but
+ * out of fwd's LFIB: the file does not say what a per-prefix label popped
+ * to, and a CE's link may have changed hands while vrfmgr was down, so they
+ * come back unprogrammed and fwd's replay sweeps their entries (the simple,
+ * safe choice: never a stale label delivering to the wrong place).
  *
  * A small text file, one entry a line, rewritten whole: written to a
  * temporary file, synced, then renamed over the old one, so a crash leaves
