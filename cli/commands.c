@@ -59,7 +59,9 @@ EXPORT_COLS(lsps, { "FEC", "fec", CLI_COL_TEXT }, { "OUT-LABEL", "out_label", CL
 EXPORT_COLS(labels, { "LABEL", "label", CLI_COL_LABEL }, { "VRF", "vrf", CLI_COL_TEXT },
 	    { "ACTION", "action", CLI_COL_TEXT }, { "MODE", "mode", CLI_COL_TEXT },
 	    { "PREFIX", "prefix", CLI_COL_TEXT }, { "INTERFACE", "interface", CLI_COL_TEXT },
-	    { "NEXT-HOP", "next_hop", CLI_COL_TEXT }, { "USERS", "users", CLI_COL_TEXT })
+	    { "NEXT-HOP", "next_hop", CLI_COL_TEXT }, { "USERS", "users", CLI_COL_TEXT },
+	    /* a held label may still be in fwd's LFIB (make-before-break, vrf_label.c) */
+	    { "IN-FWD", "programmed", CLI_COL_BOOL }, { "HELD-S", "held_for_s", CLI_COL_TEXT })
 
 /* Outer label first, as show vrf routes has them: the wire's order. */
 EXPORT_COLS(fib, { "VRF", "vrf", CLI_COL_TEXT }, { "VRF-ID", "vrf_id", CLI_COL_TEXT },

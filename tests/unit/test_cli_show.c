@@ -162,6 +162,7 @@ Test(cli_show, tables_golden)
 	show_golden("vrf", "vrfs", "show_vrf");
 	show_golden("vrf routes", "vrf_routes", "show_vrf_routes");
 	show_golden("labels", "labels", "show_labels");
+	show_golden("labels", "labels_held", "show_labels_held"); /* kept in fwd, or not */
 	show_golden("lsp", "lsps", "show_lsp");
 	show_golden("fib A", "fib_A", "show_fib_A");
 	show_golden("lfib", "lfib", "show_lfib");
