@@ -34,7 +34,7 @@
 #include "fwd/punt.h"
 #include "fwd/rcu.h"
 
-#define IO_IF_MAX 256      /* interfaces the workers serve (by fwd_iface.idx) */
+#define WS_MIN 64          /* interface slots a worker's table starts with (it grows) */
 #define SRC_MAX 17         /* per interface: AF_XDP queues, or one packet socket */
 #define W_ROUNDS 8         /* batches (ring blocks) per source per round */
 #define W_EVENTS 32
@@ -54,6 +54,17 @@ struct wsock {
 	struct wsock *dirty_next;
 };
 
+/*
+ * A worker's shares of the interfaces, by fwd_iface.idx. It grows as links
+ * come (tenants: thousands); the worker reads it without locks, so a
+ * bigger one is published whole and the old one freed once no worker can
+ * be reading it (ws_room).
+ */
+struct wstab {
+	uint32_t cap;
+	_Atomic(struct wsock *) s[];
+};
+
 struct io_worker {
 	struct fwd_thread t;
 	struct io_workers *all;
@@ -62,7 +73,7 @@ struct io_worker {
 	int epfd;
 	struct rcu_reader *rd;
 	struct event *punt_ev;
-	_Atomic(struct wsock *) ws[IO_IF_MAX];
+	_Atomic(struct wstab *) ws;
 	struct wsock *dirty;
 	struct fwd_iface *in[FWD_BATCH];
 };
@@ -78,6 +89,14 @@ struct io_workers {
 };
 
 static _Thread_local struct io_worker *cur;
+
+/* Worker w's share of interface idx, or NULL. */
+static inline struct wsock *ws_get(struct io_worker *w, uint32_t idx)
+{
+	struct wstab *t = atomic_load_explicit(&w->ws, memory_order_acquire);
+
+	return idx < t->cap ? atomic_load_explicit(&t->s[idx], memory_order_acquire) : NULL;
+}
 
 /* ---- the worker thread ---- */
 
@@ -103,8 +122,7 @@ static void w_toolong(void *ctx, size_t len)
 static void w_receive(struct io_worker *w, uint64_t key)
 {
 	uint32_t idx = (uint32_t)(key >> 8), src = (uint32_t)(key & 0xFF);
-	struct wsock *ws = idx < IO_IF_MAX ? atomic_load_explicit(&w->ws[idx], memory_order_acquire)
-					   : NULL;
+	struct wsock *ws = ws_get(w, idx);
 
 	if (ws == NULL || src >= ws->n_rx)
 		return; /* closed since the event was returned */
@@ -155,9 +173,7 @@ static void *w_main(void *arg)
 int io_workers_output(struct fwd_iface *ifp, const uint8_t *frame, size_t len)
 {
 	struct io_worker *w = cur;
-	struct wsock *ws = ifp->idx < IO_IF_MAX
-				   ? atomic_load_explicit(&w->ws[ifp->idx], memory_order_acquire)
-				   : NULL;
+	struct wsock *ws = ws_get(w, ifp->idx);
 	int r;
 
 	if (ws == NULL)
@@ -208,6 +224,45 @@ static void ws_free(struct wsock *ws)
 	free(ws);
 }
 
+/* A table of cap slots holding old's shares (NULL: none); NULL on ENOMEM. */
+static struct wstab *wstab_new(uint32_t cap, const struct wstab *old)
+{
+	struct wstab *t = malloc(sizeof(*t) + cap * sizeof(t->s[0]));
+
+	if (t == NULL)
+		return NULL;
+	t->cap = cap;
+	for (uint32_t i = 0; i < cap; i++)
+		atomic_init(&t->s[i], old != NULL && i < old->cap ? atomic_load(&old->s[i]) : NULL);
+	return t;
+}
+
+static void wstab_free(void *p, void *ctx)
+{
+	(void)ctx;
+	free(p);
+}
+
+/* Room in every worker's table for interface idx. 0 or -ENOMEM. */
+static int ws_room(struct io_workers *all, uint32_t idx)
+{
+	for (unsigned k = 0; k < all->n; k++) {
+		struct io_worker *w = all->w[k];
+		struct wstab *old = atomic_load(&w->ws), *t;
+		uint32_t cap = old->cap;
+
+		if (idx < cap)
+			continue;
+		while (cap <= idx)
+			cap *= 2;
+		if ((t = wstab_new(cap, old)) == NULL)
+			return -ENOMEM;
+		atomic_store_explicit(&w->ws, t, memory_order_release);
+		rcu_retire(all->f->rcu, wstab_free, old, NULL); /* a worker may be reading it */
+	}
+	return 0;
+}
+
 static struct io_worker *w_new(struct io_workers *all, struct event_base *base, unsigned id)
 {
 	struct io_worker *w = calloc(1, sizeof(*w));
@@ -217,9 +272,8 @@ static struct io_worker *w_new(struct io_workers *all, struct event_base *base, 
 	w->all = all;
 	w->t.id = id;
 	w->epfd = epoll_create1(EPOLL_CLOEXEC);
-	for (unsigned i = 0; i < IO_IF_MAX; i++)
-		atomic_init(&w->ws[i], NULL);
-	if (w->epfd < 0 || (w->t.ctrs = fwd_ctrs_get(all->f, id + 1)) == NULL ||
+	atomic_init(&w->ws, wstab_new(WS_MIN, NULL));
+	if (w->epfd < 0 || atomic_load(&w->ws) == NULL || (w->t.ctrs = fwd_ctrs_get(all->f, id + 1)) == NULL ||
 	    (w->t.punt = punt_ring_new()) == NULL ||
 	    (w->punt_ev = event_new(base, punt_ring_fd(w->t.punt), EV_READ | EV_PERSIST, punt_cb,
 				    w)) == NULL ||
@@ -231,6 +285,7 @@ static struct io_worker *w_new(struct io_workers *all, struct event_base *base, 
 		punt_ring_free(w->t.punt);
 		if (w->epfd >= 0)
 			close(w->epfd);
+		free(atomic_load(&w->ws));
 		free(w);
 		return NULL;
 	}
@@ -239,12 +294,15 @@ static struct io_worker *w_new(struct io_workers *all, struct event_base *base, 
 
 static void w_free(struct io_workers *all, struct io_worker *w)
 {
-	for (unsigned i = 0; i < IO_IF_MAX; i++) {
-		struct wsock *ws = atomic_load(&w->ws[i]);
+	struct wstab *t = atomic_load(&w->ws);
+
+	for (uint32_t i = 0; i < t->cap; i++) {
+		struct wsock *ws = atomic_load(&t->s[i]);
 
 		if (ws != NULL)
 			ws_free(ws);
 	}
+	free(t);
 	rcu_unregister(all->f->rcu, w->rd);
 	event_free(w->punt_ev);
 	punt_ring_drain(all->f, w->t.punt); /* frames it handed over before stopping */
@@ -374,7 +432,7 @@ static int ws_attach(struct io_worker *w, struct wsock *ws)
 {
 	uint32_t idx = ws->ifp->idx;
 
-	atomic_store_explicit(&w->ws[idx], ws, memory_order_release);
+	atomic_store_explicit(&atomic_load(&w->ws)->s[idx], ws, memory_order_release);
 	for (unsigned i = 0; i < ws->n_rx; i++) {
 		struct epoll_event ev = { .events = EPOLLIN, .data.u64 = (uint64_t)idx << 8 | i };
 
@@ -389,10 +447,8 @@ int io_workers_if_open(struct io_workers *all, struct fwd_iface *ifp, int ifinde
 {
 	int r;
 
-	if (ifp->idx >= IO_IF_MAX) {
-		log_warnx("%s: workers serve only the first %d interfaces", ifp->name, IO_IF_MAX);
-		return -ENOSPC;
-	}
+	if ((r = ws_room(all, ifp->idx)) < 0)
+		return r;
 	if (n_xsk > 0 && n_xsk < all->n)
 		log_info("%s: %u receive queue%s for %u workers: %u of them receive nothing here",
 			 ifp->name, n_xsk, n_xsk > 1 ? "s" : "", all->n, all->n - n_xsk);
@@ -416,11 +472,12 @@ void io_workers_if_close(struct io_workers *all, struct fwd_iface *ifp)
 {
 	struct wsock *gone[FWD_WORKERS_MAX] = { 0 };
 
-	if (all == NULL || ifp->idx >= IO_IF_MAX)
+	if (all == NULL)
 		return;
 	for (unsigned k = 0; k < all->n; k++) {
 		struct io_worker *w = all->w[k];
-		struct wsock *ws = atomic_exchange(&w->ws[ifp->idx], NULL);
+		struct wstab *t = atomic_load(&w->ws);
+		struct wsock *ws = ifp->idx < t->cap ? atomic_exchange(&t->s[ifp->idx], NULL) : NULL;
 
 		for (unsigned i = 0; ws != NULL && i < ws->n_rx; i++)
 			epoll_ctl(w->epfd, EPOLL_CTL_DEL, ws_fd(ws, i), NULL);

@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# fwd with many tenants' attachment links that exist, as a multi-tenant PE
+# has them: one namespace "<prefix>-pe" with N veth pairs (ceK in the PE's
+# VRF tK, its peer cpK left there up; the last peer moved to "<prefix>-ce" as
+# tenant N's CE, 192.168.1.2/24), vrfmgr and fwd (no bgpd) on a generated
+# config of N VRFs, and fwd with two worker threads. Checks:
+#  - every link is opened (state up), also past the 256 the workers' tables
+#    once held: each worker has a socket with rings on every link;
+#  - tenant N's CE pings fwd's address on its link (received by a worker,
+#    answered), so the last link forwards, not only opens;
+#  - what the links' rings take: fwd's resident memory stays under 2 MB for
+#    each worker's socket on a link (rings were 6 MB a socket before they
+#    were sized per link).
+# Prints "ok - ..." / "not ok - ..." per check; exit 0 only when all pass.
+# Removes everything it created (namespaces, run directory, processes it
+# started, by PID), also on failure or interrupt.
+set -uo pipefail
+cd "$(dirname "$0")/../.." || exit 1
+. tests/integration/lib.sh
+t_init tenantlinks tl "fwd tenant links"
+RUN=$(rundir pe)
+T_RM=("$RUN")
+T_LOG_NODES=(pe)
+N=${FERRY_TEST_TENANT_LINKS:-270}
+t_prereqs "vrfmgr fwd" "jq curl awk ping"
+
+gen() { # the config: VRF tK with RD/RT 1000+K and link ceK at 192.168.1.1/24
+	awk -v n="$N" 'BEGIN {
+		print "{ \"router\": { \"name\": \"pe\", \"router_id\": \"10.255.0.1\", \"asn\": 65000,"
+		print "              \"label_range\": { \"min\": 100, \"max\": 9999 } },"
+		print "  \"vrfs\": ["
+		for (i = 1; i <= n; i++)
+			printf "%s    { \"name\": \"t%d\", \"rd\": \"10.255.0.1:%d\", \"import_rts\": [\"65000:%d\"], \"export_rts\": [\"65000:%d\"], \"interfaces\": [ { \"name\": \"ce%d\", \"address\": \"192.168.1.1/24\" } ] }", \
+			       (i > 1 ? ",\n" : ""), i, 1000 + i, 1000 + i, 1000 + i, i
+		print "\n  ],"
+		print "  \"fwd\": { \"mode\": \"pe\", \"workers\": 2,"
+		print "           \"core_interfaces\": [ { \"name\": \"core0\", \"address\": \"10.0.1.1/30\" } ] } }"
+	}'
+}
+
+build_nodes() {
+	local i
+	t_netns_add pe && t_netns_add ce || return 1
+	inns pe ip link set lo up &&
+		inns pe ip link add core0 type veth peer name core0p &&
+		inns pe ip link set core0 up && inns pe ip link set core0p up || return 1
+	for i in $(seq "$N"); do
+		inns pe ip link add "ce$i" type veth peer name "cp$i" &&
+			inns pe ip link set "ce$i" up || return 1
+		[ "$i" = "$N" ] || inns pe ip link set "cp$i" up || return 1
+	done
+	inns pe ip link set "cp$N" netns "$(ns ce)" &&
+		inns ce ip link set "cp$N" up && inns ce ip addr add 192.168.1.2/24 dev "cp$N"
+}
+start() { # start PROG
+	setsid ip netns exec "$(ns pe)" "$BUILD/$1" -c "$TMP/pe.json" -r "$RUN" \
+		</dev/null >>"$RUN/$1.log" 2>&1 &
+	t_track $!
+	eval "PID_$1=$!"
+}
+api() { curl -sf --max-time 10 --unix-socket "$RUN/$1.sock" "http://ferry$2"; }
+links_up() { [ "$(api fwd /interfaces | jq '[.interfaces[] | select(.role == "access" and .state == "up")] | length')" = "$N" ]; }
+ce_ping() { inns ce ping -n -q -c 1 -W 1 192.168.1.1 >/dev/null 2>&1; }
+
+gen >"$TMP/pe.json"
+mkdir -p "$RUN"
+if build_nodes && start vrfmgr && start fwd && poll 10 test -S "$RUN/fwd.sock"; then
+	ok "$N tenants' links in $(ns pe), vrfmgr and fwd with 2 workers started"
+else
+	not_ok "$N tenants' links in $(ns pe), vrfmgr and fwd with 2 workers started"
+	finish
+fi
+check "every one of the $N attachment links is open (up), past the 256 the workers once served" \
+	poll 60 links_up
+note <<<"$(grep -c 'interface open' "$RUN/fwd.log") links opened; $(grep -c 'workers serve only' "$RUN/fwd.log") refused by the workers"
+check "tenant $N's CE pings fwd's address on ce$N: a worker receives it, fwd answers" \
+	poll 10 ce_ping
+rss_kb=$(awk '/^VmRSS/ { print $2 }' "/proc/$PID_fwd/status")
+check "fwd's resident memory with $N links and 2 workers: $((rss_kb / 1024)) MB, under 2 MB a worker's socket (6 MB once)" \
+	eval '[ "$rss_kb" -lt $((2 * N * 2048)) ]'
+finish
