@@ -115,6 +115,12 @@ void fsm_send_open(struct bgp_conn *c)
 			      .gr_fwd_afs = fwd_kept(c->peer) ? BGP_AF_VPNV4 : 0 };
 	struct wbuf *w = &c->d->out;
 
+	/* RFC 9494 §3: only beside the graceful restart capability; F as there */
+	o.cap_llgr = o.cap_gr && cfg->bgp.llgr_stale_time > 0;
+	o.llgr_afs = o.cap_llgr ? BGP_AF_VPNV4 : 0;
+	o.llgr_fwd_afs = o.cap_llgr ? o.gr_fwd_afs : 0;
+	o.llgr_time = cfg->bgp.llgr_stale_time;
+
 	wbuf_reset(w);
 	c->sent_gr_notif = o.cap_gr && o.gr_notification;
 	if (bgp_open_encode(w, &o) == 0)

@@ -121,26 +121,50 @@ uint8_t bgp_af_bit(uint16_t afi, uint8_t safi)
  * routes the peer may keep across our restart its AFI, SAFI and the F bit
  * (we kept its forwarding state).
  */
+static const struct { uint8_t af; uint8_t safi; } gr_fams[] = {
+	{ BGP_AF_VPNV4, BGP_SAFI_VPN }, { BGP_AF_IPV4, BGP_SAFI_UNICAST },
+};
+
 static void put_cap_gr(struct wbuf *w, const struct bgp_open *o)
 {
-	static const struct { uint8_t af; uint8_t safi; } fams[] = {
-		{ BGP_AF_VPNV4, BGP_SAFI_VPN }, { BGP_AF_IPV4, BGP_SAFI_UNICAST },
-	};
 	uint8_t v[2 + 4 * 2];
 	uint8_t n = 2;
 
 	v[0] = (uint8_t)((o->gr_restarting ? BGP_GR_RESTARTING << 4 : 0) |
 			 (o->gr_notification ? BGP_GR_NOTIFICATION << 4 : 0) | ((o->gr_time >> 8) & 0x0f));
 	v[1] = (uint8_t)o->gr_time;
-	for (size_t i = 0; i < sizeof(fams) / sizeof(fams[0]); i++) {
-		if (!(o->gr_afs & fams[i].af))
+	for (size_t i = 0; i < sizeof(gr_fams) / sizeof(gr_fams[0]); i++) {
+		if (!(o->gr_afs & gr_fams[i].af))
 			continue;
 		v[n++] = 0;
 		v[n++] = BGP_AFI_IPV4;
-		v[n++] = fams[i].safi;
-		v[n++] = o->gr_fwd_afs & fams[i].af ? BGP_GR_F_FORWARDING : 0;
+		v[n++] = gr_fams[i].safi;
+		v[n++] = o->gr_fwd_afs & gr_fams[i].af ? BGP_GR_F_FORWARDING : 0;
 	}
 	put_cap(w, BGP_CAP_GR, v, n);
+}
+
+/*
+ * RFC 9494 §3: per family AFI, SAFI, flags (F: forwarding kept, as in the
+ * graceful restart capability) and the 24-bit long-lived stale time.
+ */
+static void put_cap_llgr(struct wbuf *w, const struct bgp_open *o)
+{
+	uint8_t v[2 * BGP_LLGR_TUPLE_LEN];
+	uint8_t n = 0;
+
+	for (size_t i = 0; i < sizeof(gr_fams) / sizeof(gr_fams[0]); i++) {
+		if (!(o->llgr_afs & gr_fams[i].af))
+			continue;
+		v[n++] = 0;
+		v[n++] = BGP_AFI_IPV4;
+		v[n++] = gr_fams[i].safi;
+		v[n++] = o->llgr_fwd_afs & gr_fams[i].af ? BGP_GR_F_FORWARDING : 0;
+		v[n++] = (uint8_t)(o->llgr_time >> 16);
+		v[n++] = (uint8_t)(o->llgr_time >> 8);
+		v[n++] = (uint8_t)o->llgr_time;
+	}
+	put_cap(w, BGP_CAP_LLGR, v, n);
 }
 
 int bgp_open_encode(struct wbuf *w, const struct bgp_open *o)
@@ -173,6 +197,8 @@ int bgp_open_encode(struct wbuf *w, const struct bgp_open *o)
 		put_cap(w, BGP_CAP_EXT_MSG, NULL, 0);
 	if (o->cap_gr)
 		put_cap_gr(w, o);
+	if (o->cap_llgr)
+		put_cap_llgr(w, o);
 	put_cap(w, BGP_CAP_AS4, as4, 4);
 	if (!wbuf_ok(w))
 		return -ENOMEM;
@@ -204,6 +230,33 @@ static int open_cap_gr(struct rbuf *v, struct bgp_open *o)
 	return 0;
 }
 
+/*
+ * RFC 9494 §3: 7-byte tuples (a length that is not a multiple of 7 is
+ * malformed, as a graceful restart capability's of the wrong length).
+ * Only VPN-IPv4's stale time is kept: it is the one family we keep.
+ */
+static int open_cap_llgr(struct rbuf *v, struct bgp_open *o)
+{
+	uint16_t afi;
+	uint8_t safi, flags, t[3];
+
+	if (rbuf_left(v) % BGP_LLGR_TUPLE_LEN)
+		return -1;
+	o->cap_llgr = true;
+	while (rbuf_left(v) >= BGP_LLGR_TUPLE_LEN) {
+		rbuf_get_u16(v, &afi);
+		rbuf_get_u8(v, &safi);
+		rbuf_get_u8(v, &flags);
+		rbuf_get_bytes(v, t, 3);
+		o->llgr_afs |= bgp_af_bit(afi, safi);
+		if (flags & BGP_GR_F_FORWARDING)
+			o->llgr_fwd_afs |= bgp_af_bit(afi, safi);
+		if (bgp_af_bit(afi, safi) == BGP_AF_VPNV4)
+			o->llgr_time = (uint32_t)t[0] << 16 | (uint32_t)t[1] << 8 | t[2];
+	}
+	return 0;
+}
+
 /* One capability; unknown ones are ignored (RFC 5492 §3). 0 or -1 (malformed). */
 static int open_cap(uint8_t code, struct rbuf *v, struct bgp_open *o)
 {
@@ -222,6 +275,8 @@ static int open_cap(uint8_t code, struct rbuf *v, struct bgp_open *o)
 		return 0;
 	case BGP_CAP_GR:
 		return open_cap_gr(v, o);
+	case BGP_CAP_LLGR:
+		return open_cap_llgr(v, o);
 	case BGP_CAP_ENHANCED_RR:
 		o->cap_enhanced_rr = true;
 		return 0;

@@ -151,6 +151,7 @@ const char *bgp_msg_type_name(uint8_t type);
 #define BGP_CAP_GR 64           /* RFC 4724 */
 #define BGP_CAP_AS4 65
 #define BGP_CAP_ENHANCED_RR 70  /* RFC 7313 */
+#define BGP_CAP_LLGR 71         /* RFC 9494 long-lived graceful restart */
 #define BGP_CAP_ROUTE_REFRESH_OLD 128
 
 /* The families we know, as bits (same values as the config's CFG_AF_*). */
@@ -159,7 +160,9 @@ const char *bgp_msg_type_name(uint8_t type);
 #define BGP_SAFI_UNICAST 1
 #define BGP_GR_RESTARTING 0x8   /* R bit, in the top nibble of the flags/time word */
 #define BGP_GR_NOTIFICATION 0x4 /* N bit (RFC 8538), beside it */
-#define BGP_GR_F_FORWARDING 0x80
+#define BGP_GR_F_FORWARDING 0x80 /* also the F bit of a long-lived graceful restart tuple */
+#define BGP_LLGR_TUPLE_LEN 7     /* AFI 2, SAFI 1, flags 1, long-lived stale time 3 */
+#define BGP_LLGR_TIME_MAX 0xffffff
 
 /* ROUTE-REFRESH message subtypes (RFC 7313) and its error code. */
 #define BGP_RR_REQUEST 0
@@ -186,6 +189,10 @@ struct bgp_open {
 	bool gr_notification; /* N bit: a NOTIFICATION restarts gracefully too (RFC 8538) */
 	uint8_t gr_afs;     /* families the peer keeps state for across its restart */
 	uint8_t gr_fwd_afs; /* ... and whose forwarding it kept (F bit) */
+	bool cap_llgr;      /* long-lived graceful restart (RFC 9494) */
+	uint8_t llgr_afs;   /* families listed in it */
+	uint8_t llgr_fwd_afs; /* ... with the F bit */
+	uint32_t llgr_time; /* VPN-IPv4's long-lived stale time, seconds (encode: every family's) */
 	uint8_t n_families; /* multiprotocol capabilities offered, any family */
 };
 
@@ -193,12 +200,15 @@ struct bgp_open {
  * Encodes OPEN with multiprotocol for o->afs (vpnv4 when 0), route refresh,
  * 4-octet AS (o->asn), and when set enhanced route refresh, extended
  * message and graceful restart (o->gr_time, the R and N bits, and o->gr_afs with
- * the F bit for those in o->gr_fwd_afs; no family: a receiving speaker only).
+ * the F bit for those in o->gr_fwd_afs; no family: a receiving speaker only),
+ * and long-lived graceful restart (o->llgr_afs with o->llgr_time, F bit as
+ * in o->llgr_fwd_afs).
  */
 int bgp_open_encode(struct wbuf *w, const struct bgp_open *o);
 /*
  * Decodes an OPEN body (after the header): version (2/1), hold time 1 or 2
- * (2/6), BGP id 0 (2/3), optional parameters (2/4 unknown, 2/0 malformed).
+ * (2/6), BGP id 0 (2/3), optional parameters (2/4 unknown, 2/0 malformed:
+ * also a known capability of the wrong length).
  * The checks that need configuration (peer AS, own id, families) are the
  * FSM's. 0 or -1 with err.
  */

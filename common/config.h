@@ -54,6 +54,7 @@ struct cfg_bgp {
 	uint16_t gr_stale_time;   /* seconds a restarted peer gets to send End-of-RIB, default 360 */
 	uint16_t gr_deferral_time; /* seconds a restarted bgpd waits for End-of-RIBs, default 60 */
 	bool gr_notification;     /* RFC 8538: NOTIFICATIONs and hold expiry restart gracefully too */
+	uint32_t llgr_stale_time; /* RFC 9494 long-lived stale time offered, seconds; 0: LLGR off */
 	struct cfg_neighbor *neighbors;
 	size_t n_neighbors;
 };

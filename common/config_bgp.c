@@ -2,7 +2,7 @@
  * The bgp options beyond address/AS/timers: per neighbor the address
  * families, TCP-MD5 password, GTSM, route-reflector client, max-prefix and
  * DelayOpen;
- * for the speaker the cluster id and graceful restart. Kept apart from
+ * for the speaker the cluster id and graceful restart (long-lived too). Kept apart from
  * config.c (which lists the keys and calls in here) so bgp options grow
  * without touching the rest of the loader. Defaults are set here too.
  */
@@ -24,8 +24,12 @@ static const struct kind K_LIMIT = { "a route count", "an integer 1..4294967295"
 static const struct kind K_RESTART = { "a number of seconds", "an integer 0..65535" };
 static const struct kind K_GR = { "a graceful restart setting",
 				  "{ \"enabled\": true, \"restart_time\": 120, \"stale_time\": 360, "
-				  "\"deferral_time\": 60, \"notification\": true }" };
+				  "\"deferral_time\": 60, \"notification\": true, "
+				  "\"long_lived_stale_time\": 0 }" };
 static const struct kind K_DEFERRAL = { "a deferral time", "an integer 1..3600 seconds" };
+/* RFC 9494 §3: the capability's 24-bit field */
+static const struct kind K_LLST = { "a long-lived stale time",
+				    "an integer 0..16777215 seconds (0: off)" };
 static const struct kind K_GR_TIME = { "a restart time", "an integer 1..4095 seconds" };
 static const struct kind K_DELAY = { "a DelayOpen time", "an integer 0..240 seconds (0: off)" };
 static const struct kind K_SHUTDOWN = {
@@ -144,7 +148,8 @@ int cfg_parse_neighbor_opts(struct cctx *c, struct json_object *v, const char *p
 static int parse_gr(struct cctx *c, struct json_object *v, struct cfg_bgp *b)
 {
 	static const char *const keys[] = { "enabled",	     "restart_time", "stale_time",
-					    "deferral_time", "notification", NULL };
+					    "deferral_time", "notification", "long_lived_stale_time",
+					    NULL };
 	char p[JPATH_MAX];
 	struct json_object *g;
 	uint32_t rt = b->gr_restart_time, dt = b->gr_deferral_time;
@@ -158,7 +163,9 @@ static int parse_gr(struct cctx *c, struct json_object *v, struct cfg_bgp *b)
 	    cj_u32(c, g, p, "restart_time", false, &K_GR_TIME, 1, 4095, &rt) < 0 ||
 	    cj_u16(c, g, p, "stale_time", &K_RESTART, 1, &b->gr_stale_time) < 0 ||
 	    cj_u32(c, g, p, "deferral_time", false, &K_DEFERRAL, 1, 3600, &dt) < 0 ||
-	    cj_bool(c, g, p, "notification", &b->gr_notification) < 0)
+	    cj_bool(c, g, p, "notification", &b->gr_notification) < 0 ||
+	    cj_u32(c, g, p, "long_lived_stale_time", false, &K_LLST, 0, 0xffffff,
+		   &b->llgr_stale_time) < 0)
 		return -1;
 	b->gr_restart_time = (uint16_t)rt;
 	b->gr_deferral_time = (uint16_t)dt;
@@ -172,6 +179,7 @@ int cfg_parse_bgp_opts(struct cctx *c, struct json_object *v, struct cfg_bgp *b)
 	b->gr_stale_time = 360;
 	b->gr_deferral_time = 60;
 	b->gr_notification = true;
+	b->llgr_stale_time = 0; /* LLGR is opt-in: it keeps a dead peer's routes for hours */
 	if (cj_ipv4(c, v, "bgp", "cluster_id", false, &b->cluster_id) < 0 || parse_gr(c, v, b) < 0)
 		return -1;
 	return 0;

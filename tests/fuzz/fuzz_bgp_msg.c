@@ -82,6 +82,10 @@ static void open_roundtrip(const struct bgp_open *o)
 		/* the restart flags (R, N) survive when a graceful restart capability was read */
 		CHECK(!o->cap_gr || (o2.gr_restarting == o->gr_restarting &&
 				     o2.gr_notification == o->gr_notification));
+		/* so do the long-lived graceful restart families, F bits and VPN-IPv4's time */
+		CHECK(!o->cap_llgr ||
+		      (o2.cap_llgr && o2.llgr_afs == o->llgr_afs && o2.llgr_fwd_afs == o->llgr_fwd_afs &&
+		       (!(o->llgr_afs & BGP_AF_VPNV4) || o2.llgr_time == o->llgr_time)));
 	}
 	wbuf_free(&w);
 }

@@ -195,6 +195,7 @@ Test(config, defaults)
 	cr_assert_eq(cfg.bgp.listen_address, 0);
 	cr_assert(cfg.bgp.port == 179 && cfg.bgp.hold_time == 90 && cfg.bgp.connect_retry == 5);
 	cr_assert_eq(cfg.bgp.n_neighbors, 0);
+	cr_assert_eq(cfg.bgp.llgr_stale_time, 0, "long-lived graceful restart is opt-in");
 	cr_assert_eq(cfg.fwd.mode, CFG_FWD_PE);
 	cr_assert_eq(cfg.fwd.arp_timeout, 300);
 	cr_assert_eq(cfg.fwd.io, CFG_FWD_IO_AF_PACKET);
@@ -338,7 +339,7 @@ Test(config, bgp_options)
 			 "{\"router\":{\"name\":\"x\",\"router_id\":\"1.1.1.1\",\"asn\":1},"
 			 "\"bgp\":{\"cluster_id\":\"9.9.9.9\",\"graceful_restart\":{\"enabled\":"
 			 "false,\"restart_time\":60,\"stale_time\":90,\"deferral_time\":30,"
-			 "\"notification\":false},"
+			 "\"notification\":false,\"long_lived_stale_time\":16777215},"
 			 "\"neighbors\":["
 			 "{\"address\":\"2.2.2.2\",\"remote_as\":1},"
 			 "{\"address\":\"3.3.3.3\",\"remote_as\":1,\"families\":[\"ipv4\",\"vpnv4\"],"
@@ -355,6 +356,7 @@ Test(config, bgp_options)
 	cr_assert_eq(cfg.bgp.gr_stale_time, 90);
 	cr_assert_eq(cfg.bgp.gr_deferral_time, 30);
 	cr_assert_not(cfg.bgp.gr_notification);
+	cr_assert_eq(cfg.bgp.llgr_stale_time, 16777215);
 	n = &cfg.bgp.neighbors[0]; /* defaults */
 	cr_assert_eq(n->families, CFG_AF_VPNV4);
 	cr_assert_str_eq(n->password, "");

@@ -451,7 +451,8 @@ static const struct bad_case bad_cases[] = {
 	{ "{" R ",\"bgp\":{\"graceful_restart\":null}}",
 	  "t.json: bgp.graceful_restart: null is not a graceful restart setting (want { "
 	  "\"enabled\": true, \"restart_time\": 120, \"stale_time\": 360, \"deferral_time\": 60, "
-	  "\"notification\": true }, or leave the key out for its default)" },
+	  "\"notification\": true, \"long_lived_stale_time\": 0 }, or leave the key out for its "
+	  "default)" },
 	{ "{" R ",\"bgp\":{\"neighbors\":[{\"address\":\"10.255.0.2\",\"remote_as\":1,"
 	  "\"shutdown\":1}]}}",
 	  "t.json: bgp.neighbors[0].shutdown: 1 is not a shutdown setting (want true, false, or the "
@@ -464,6 +465,15 @@ static const struct bad_case bad_cases[] = {
 	  "characters (RFC 9003))" },
 	{ "{" R ",\"bgp\":{\"graceful_restart\":{\"notification\":1}}}",
 	  "t.json: bgp.graceful_restart.notification: 1 is not a boolean (want true or false)" },
+	{ "{" R ",\"bgp\":{\"graceful_restart\":{\"long_lived_stale_time\":16777216}}}",
+	  "t.json: bgp.graceful_restart.long_lived_stale_time: 16777216 is out of range (want an "
+	  "integer 0..16777215 seconds (0: off))" },
+	{ "{" R ",\"bgp\":{\"graceful_restart\":{\"long_lived_stale_time\":-1}}}",
+	  "t.json: bgp.graceful_restart.long_lived_stale_time: -1 is out of range (want an "
+	  "integer 0..16777215 seconds (0: off))" },
+	{ "{" R ",\"bgp\":{\"graceful_restart\":{\"long_lived_stale_time\":\"1d\"}}}",
+	  "t.json: bgp.graceful_restart.long_lived_stale_time: \"1d\" is not a long-lived stale "
+	  "time (want an integer 0..16777215 seconds (0: off))" },
 	{ "{" R ",\"bgp\":{\"graceful_restart\":{\"deferral_time\":0}}}",
 	  "t.json: bgp.graceful_restart.deferral_time: 0 is out of range (want an integer "
 	  "1..3600 seconds)" },
