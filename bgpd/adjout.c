@@ -24,7 +24,7 @@ enum adv_kind { ADV_NONE = 0, ADV_ANNOUNCE, ADV_WITHDRAW };
 
 /*
  * Who hears what: NO_ADVERTISE goes to nobody, NO_EXPORT stays in the AS
- * (RFC 1997); local routes go to everyone; routes learned over eBGP go to
+ * (RFC 1997), LLGR_STALE goes to LLGR peers only (RFC 9494); local routes go to everyone; routes learned over eBGP go to
  * iBGP peers; routes learned over iBGP are reflected (RFC 4456 §6: a
  * client's to everyone in the AS, a non-client's to clients) and never go
  * to eBGP peers (that needs new labels: no inter-AS option B).
@@ -39,6 +39,9 @@ bool adjout_group_eligible(const struct updgroup_key *k, const struct rib_path *
 	s = path->src;
 	a = &path->attrs->a;
 	if (attr_has_community(a, COMM_NO_ADVERTISE))
+		return false;
+	/* RFC 9494: only a peer that knows what it means may hear a long-lived stale path */
+	if (!k->llgr && attr_has_community(a, COMM_LLGR_STALE))
 		return false;
 	if (k->ebgp && (attr_has_community(a, COMM_NO_EXPORT) ||
 			attr_has_community(a, COMM_NO_EXPORT_SUBCONFED)))
@@ -63,7 +66,8 @@ bool adjout_split_horizon(const struct bgp_peer *p, const struct rib_path *path)
 
 bool adjout_eligible(const struct bgp_peer *p, const struct rib_path *path)
 {
-	struct updgroup_key k = { .ebgp = p->ctx.ebgp, .rr_client = p->cfg->rr_client };
+	struct updgroup_key k = { .ebgp = p->ctx.ebgp, .rr_client = p->cfg->rr_client,
+				  .llgr = p->llgr };
 
 	return path && !adjout_split_horizon(p, path) && adjout_group_eligible(&k, path);
 }

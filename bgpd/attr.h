@@ -65,6 +65,8 @@ enum bgp_origin { ORIGIN_IGP = 0, ORIGIN_EGP = 1, ORIGIN_INCOMPLETE = 2 };
 #define COMM_NO_EXPORT 0xffffff01u
 #define COMM_NO_ADVERTISE 0xffffff02u
 #define COMM_NO_EXPORT_SUBCONFED 0xffffff03u
+#define COMM_LLGR_STALE 0xffff0006u /* RFC 9494: kept past a graceful restart, least preferred */
+#define COMM_NO_LLGR 0xffff0007u    /* RFC 9494: never keep this one long-lived stale */
 
 /*
  * One route's attributes. Variable parts point elsewhere: into the decoder's

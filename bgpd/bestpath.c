@@ -2,7 +2,8 @@
  * Best-path selection (RFC 4271 §9.1.2.2), as a table of tie-breaking steps
  * applied in order; the first that tells two paths apart decides and names
  * the reason shown in the API. Local routes (from vrfmgr) come first: a PE
- * prefers its own VRF routes to the same RD:prefix heard from elsewhere.
+ * prefers its own VRF routes to the same RD:prefix heard from elsewhere;
+ * only a long-lived stale path (RFC 9494) is ranked before that, last.
  * There is no IGP cost step: next hops are resolved by vrfmgr over LSPs.
  */
 #include "bgpd/rib.h"
@@ -17,6 +18,17 @@ uint32_t rib_path_local_pref(const struct rib_path *p)
 static int cmp_u32(uint32_t a, uint32_t b)
 {
 	return a < b ? -1 : a > b;
+}
+
+/*
+ * RFC 9494 §4.3: a long-lived stale path (ours, or one that came tagged)
+ * loses to any other before every other step: it is only a last resort
+ * while its peer is away.
+ */
+static int step_llgr(const struct rib_path *a, const struct rib_path *b)
+{
+	return (int)attr_has_community(&a->attrs->a, COMM_LLGR_STALE) -
+	       (int)attr_has_community(&b->attrs->a, COMM_LLGR_STALE);
 }
 
 static int step_local(const struct rib_path *a, const struct rib_path *b)
@@ -83,6 +95,7 @@ static const struct {
 	const char *reason;
 	int (*cmp)(const struct rib_path *a, const struct rib_path *b);
 } steps[] = {
+	{ "not long-lived stale", step_llgr },
 	{ "local route", step_local },
 	{ "higher local_pref", step_local_pref },
 	{ "shorter as_path", step_as_path },

@@ -60,6 +60,7 @@ struct bgp_conn {
 	bool closing; /* NOTIFICATION queued, waiting to drain */
 	bool delay_open; /* DelayOpenTimer running: TCP is up, our OPEN waits for the peer's */
 	bool sent_gr_notif; /* our OPEN had the N bit (RFC 8538): a reload may change the knob since */
+	uint32_t sent_llgr_time; /* our OPEN's long-lived stale time (RFC 9494), 0: none sent */
 	uint32_t local_addr;
 	uint32_t remote_addr;
 	struct event *hold_timer;
@@ -116,6 +117,7 @@ struct updgroup_key {
 	bool ext_msg;
 	uint8_t afs;
 	uint32_t nexthop;
+	bool llgr; /* long-lived GR negotiated: it may hear LLGR_STALE paths (RFC 9494) */
 };
 
 struct updgroup {
@@ -161,6 +163,10 @@ struct bgp_peer {
 	bool gr_waiting;             /* its routes are kept stale, waiting for it / its End-of-RIB */
 	struct event *gr_timer;      /* restart time, then stale time */
 	time_t gr_stale_until;       /* bgpd_clock() past which they go, however often it restarts */
+	bool llgr;                   /* both sent long-lived GR for VPN-IPv4 (RFC 9494, llgr.c) */
+	uint32_t llgr_peer_time;     /* its long-lived stale time for VPN-IPv4 */
+	uint32_t llgr_time;          /* the one we keep its routes for: the lower of its and ours */
+	bool llgr_stale;             /* its stale routes are long-lived stale: gr_timer is the LLST */
 	unsigned flaps;              /* recent failures: the idle hold-down doubles with each */
 	bool max_prefix_warned;
 	bool admin_down;             /* stays down (max-prefix exceeded, no restart) */
@@ -386,6 +392,24 @@ void fsm_gr_sweep(struct bgp_peer *p, const char *why);
 /* Seconds p's stale routes may stay from now: want, within their bound (gr_stale_until). */
 unsigned fsm_gr_stale_left(const struct bgp_peer *p, unsigned want);
 void fsm_gr_timer_cb(int fd, short what, void *arg);
+
+/* ---- llgr.c: long-lived graceful restart (RFC 9494), receiving side ---- */
+/* Established: records whether p negotiated it, and for how long its routes may stay. */
+void llgr_established(struct bgp_peer *p, const struct bgp_conn *c);
+/*
+ * p's graceful restart ended without its End-of-RIB: its stale routes
+ * carrying NO_LLGR go, the others become long-lived stale for p->llgr_time.
+ * False (nothing done) when p did not negotiate it or has nothing stale.
+ */
+bool llgr_enter(struct bgp_peer *p);
+/*
+ * p's session ended again while its routes are long-lived stale: what it
+ * sent since is long-lived stale too, within the time already running.
+ * False when they are not long-lived stale (graceful restart as usual).
+ */
+bool llgr_session_down(struct bgp_peer *p);
+/* p is back while its routes are long-lived stale: false when they must go (no F bit). */
+bool llgr_back(struct bgp_peer *p, const struct bgp_open *o);
 
 /* ---- session.c ---- */
 int session_listen(struct bgpd *d);

@@ -19,8 +19,9 @@
  * recent failure (idle hold-down). A session lost without NOTIFICATION from a
  * peer that can restart gracefully keeps its routes, stale (RFC 4724); with
  * the N bit from both sides, so does one ended by a NOTIFICATION other than
- * a Hard Reset, or by the hold timer (RFC 8538). Peer input is never fatal
- * to the daemon.
+ * a Hard Reset, or by the hold timer (RFC 8538); past that, long-lived
+ * stale when negotiated (RFC 9494, llgr.c). Peer input is never fatal to
+ * the daemon.
  */
 #include <stdio.h>
 #include <string.h>
@@ -115,7 +116,7 @@ void fsm_send_open(struct bgp_conn *c)
 			      .gr_fwd_afs = fwd_kept(c->peer) ? BGP_AF_VPNV4 : 0 };
 	struct wbuf *w = &c->d->out;
 
-	/* RFC 9494 §3: only beside the graceful restart capability; F as there */
+	/* RFC 9494: only beside the graceful restart capability; F as there */
 	o.cap_llgr = o.cap_gr && cfg->bgp.llgr_stale_time > 0;
 	o.llgr_afs = o.cap_llgr ? BGP_AF_VPNV4 : 0;
 	o.llgr_fwd_afs = o.cap_llgr ? o.gr_fwd_afs : 0;
@@ -123,6 +124,7 @@ void fsm_send_open(struct bgp_conn *c)
 
 	wbuf_reset(w);
 	c->sent_gr_notif = o.cap_gr && o.gr_notification;
+	c->sent_llgr_time = o.cap_llgr ? o.llgr_time : 0;
 	if (bgp_open_encode(w, &o) == 0)
 		session_send(c, w);
 	c->state = FSM_OPENSENT;
@@ -277,10 +279,15 @@ static void peer_down(struct bgp_peer *p, bool graceful)
 	p->down_since = bgpd_clock();
 	p->session_downs++;
 	if (graceful && p->gr_capable && !p->d->stopping && p->src.n_paths) {
+		if (llgr_session_down(p))
+			return;
 		if (!p->gr_waiting)
 			p->gr_stale_until = bgpd_clock() + p->gr_time + p->d->cfg->bgp.gr_stale_time;
 		rib_source_mark_stale(&p->src);
 		p->gr_waiting = true;
+		/* RFC 9494 §4.2: no restart time, straight to long-lived stale */
+		if (p->gr_time == 0 && llgr_enter(p))
+			return;
 		t = fsm_gr_stale_left(p, p->gr_time ? p->gr_time : 1);
 		session_timer_set(p->gr_timer, t);
 		log_info("peer %s: session down (%s), graceful restart: %zu %s kept stale for %us",
@@ -290,6 +297,7 @@ static void peer_down(struct bgp_peer *p, bool graceful)
 	}
 	n = rib_source_flush(p->d->rib, &p->src);
 	p->gr_waiting = false;
+	p->llgr_stale = false;
 	evtimer_del(p->gr_timer);
 	log_info("peer %s: session down (%s), %zu %s withdrawn", p->name, p->last_error, n,
 		 plural(n, "route", "routes"));
@@ -303,6 +311,7 @@ void fsm_gr_sweep(struct bgp_peer *p, const char *why)
 	if (!p->gr_waiting)
 		return;
 	p->gr_waiting = false;
+	p->llgr_stale = false;
 	evtimer_del(p->gr_timer);
 	n = rib_source_sweep(p->d->rib, &p->src);
 	log_info("peer %s: graceful restart: %s, %zu stale %s removed", p->name, why, n,
@@ -316,6 +325,13 @@ void fsm_gr_timer_cb(evutil_socket_t fd, short what, void *arg)
 
 	(void)fd;
 	(void)what;
+	if (p->llgr_stale) {
+		fsm_gr_sweep(p, "long-lived stale time over");
+		return;
+	}
+	/* RFC 9494 §4.2: graceful restart is over; a second, longer chance if negotiated */
+	if (llgr_enter(p))
+		return;
 	fsm_gr_sweep(p, p->est ? "no End-of-RIB within the stale time"
 			       : "the peer did not come back within its restart time");
 }
@@ -465,6 +481,7 @@ static void peer_gr_drop(struct bgp_peer *p, const char *why)
 	if (!p->gr_waiting)
 		return;
 	p->gr_waiting = false;
+	p->llgr_stale = false;
 	evtimer_del(p->gr_timer);
 	n = rib_source_flush(p->d->rib, &p->src);
 	log_info("peer %s: %s, %zu stale %s withdrawn", p->name, why, n,

@@ -139,10 +139,16 @@ static void peer_gr_established(struct bgp_peer *p, const struct bgp_conn *c)
 	p->gr_capable = b->graceful_restart && o->cap_gr && (o->gr_afs & BGP_AF_VPNV4);
 	p->gr_notif = fsm_conn_gr_notif(c);
 	p->gr_time = o->gr_time;
+	llgr_established(p, c);
 	if (!p->gr_waiting)
 		return;
 	if (!p->gr_capable || !(o->gr_fwd_afs & BGP_AF_VPNV4)) {
 		fsm_gr_sweep(p, "the peer came back without forwarding state");
+		return;
+	}
+	if (p->llgr_stale) { /* the long-lived stale time runs on (llgr.c) */
+		if (!llgr_back(p, o))
+			fsm_gr_sweep(p, "the peer came back without long-lived forwarding state");
 		return;
 	}
 	t = fsm_gr_stale_left(p, b->gr_stale_time);

@@ -145,7 +145,7 @@ static void put_cap_gr(struct wbuf *w, const struct bgp_open *o)
 }
 
 /*
- * RFC 9494 §3: per family AFI, SAFI, flags (F: forwarding kept, as in the
+ * RFC 9494: per family AFI, SAFI, flags (F: forwarding kept, as in the
  * graceful restart capability) and the 24-bit long-lived stale time.
  */
 static void put_cap_llgr(struct wbuf *w, const struct bgp_open *o)
@@ -231,7 +231,7 @@ static int open_cap_gr(struct rbuf *v, struct bgp_open *o)
 }
 
 /*
- * RFC 9494 §3: 7-byte tuples (a length that is not a multiple of 7 is
+ * RFC 9494: 7-byte tuples (a length that is not a multiple of 7 is
  * malformed, as a graceful restart capability's of the wrong length).
  * Only VPN-IPv4's stale time is kept: it is the one family we keep.
  */

@@ -210,7 +210,7 @@ static void reload_log_globals(const struct cfg_bgp *o, const struct cfg_bgp *n)
 	if (o->hold_time != n->hold_time)
 		log_info("reload: bgp.hold_time %u -> %u: %s", o->hold_time, n->hold_time, later);
 	if (o->graceful_restart != n->graceful_restart || o->gr_restart_time != n->gr_restart_time ||
-	    o->gr_notification != n->gr_notification)
+	    o->gr_notification != n->gr_notification || o->llgr_stale_time != n->llgr_stale_time)
 		log_info("reload: bgp.graceful_restart changed: %s", later);
 	if (o->gr_deferral_time != n->gr_deferral_time)
 		log_info("reload: bgp.graceful_restart.deferral_time %u -> %u: applies when bgpd "

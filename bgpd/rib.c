@@ -255,6 +255,7 @@ static void path_unlink(struct rib *rib, struct rib_path *p)
 		p->src_next->src_prev = p->src_prev;
 	p->src->n_paths--;
 	p->src->n_stale -= p->stale;
+	p->src->n_llgr -= p->llgr;
 	rib->n_paths--;
 	if (was_best)
 		e->best = NULL;
@@ -303,6 +304,8 @@ int rib_update(struct rib *rib, struct rib_source *src, const struct rd *rd,
 	if (p && p->stale) {
 		src->n_stale--;
 		p->stale = false;
+		src->n_llgr -= p->llgr;
+		p->llgr = false; /* attrs is what the peer sent: LLGR_STALE only if it did */
 	}
 	if (p && p->attrs == attrs && p->label == label)
 		return 0; /* a refresh that changes nothing */
@@ -360,6 +363,23 @@ size_t rib_source_sweep(struct rib *rib, struct rib_source *src)
 		}
 	}
 	return n;
+}
+
+void rib_path_set_llgr(struct rib *rib, struct rib_path *p, struct attr_set *attrs)
+{
+	if (!p->llgr)
+		p->src->n_llgr++;
+	p->llgr = true;
+	if (p->attrs != attrs) {
+		attr_unref(p->attrs);
+		p->attrs = attr_ref(attrs);
+	}
+	entry_select(rib, p->entry, p, false);
+}
+
+void rib_path_remove(struct rib *rib, struct rib_path *p)
+{
+	path_unlink(rib, p);
 }
 
 void rib_source_reselect(struct rib *rib, struct rib_source *src)

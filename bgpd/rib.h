@@ -35,6 +35,7 @@ struct rib_source {
 	struct rib_path *paths; /* Adj-RIB-In */
 	size_t n_paths;
 	size_t n_stale;         /* paths marked stale and not refreshed since (GR, replay) */
+	size_t n_llgr;          /* ... of them long-lived stale (RFC 9494, llgr.c) */
 };
 
 struct rib_entry;
@@ -48,6 +49,7 @@ struct rib_path {
 	struct attr_set *attrs;
 	uint32_t label;
 	bool stale; /* not refreshed since the source's replay began */
+	bool llgr;  /* stale, and long-lived stale since: its attrs gained LLGR_STALE (llgr.c) */
 };
 
 struct rib_entry {
@@ -105,6 +107,14 @@ size_t rib_source_flush(struct rib *rib, struct rib_source *src);
  */
 void rib_source_mark_stale(struct rib_source *src);
 size_t rib_source_sweep(struct rib *rib, struct rib_source *src);
+/*
+ * Long-lived graceful restart (RFC 9494): the stale path p is long-lived
+ * stale from now on, with attrs (LLGR_STALE attached; a reference is taken)
+ * and selection run again. A refresh of p (rib_update) ends it.
+ */
+void rib_path_set_llgr(struct rib *rib, struct rib_path *p, struct attr_set *attrs);
+/* Removes one path (p is freed; its entry may be). */
+void rib_path_remove(struct rib *rib, struct rib_path *p);
 /*
  * src's paths are the same but src is not (its router id changed, which
  * selection compares and exports carry): selects again at each of its

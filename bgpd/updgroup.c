@@ -1,8 +1,8 @@
 /*
  * Update groups: Established neighbors whose outbound policy is the same
  * (struct updgroup_key: session type, route reflector client, families,
- * 4-octet AS, extended messages, next hop self) share one Adj-RIB-Out
- * computation. Each flush's changes are decided, exported and packed into
+ * 4-octet AS, extended messages, next hop self, long-lived graceful
+ * restart) share one Adj-RIB-Out computation. Each flush's changes are decided, exported and packed into
  * UPDATEs once per group; the encoded bytes live in reference-counted
  * chunks queued by reference to every member's socket output, so ten
  * members cost one encoding and one copy.
@@ -39,13 +39,15 @@ static struct updgroup_key key_of(const struct bgp_peer *p)
 	k.ext_msg = p->ctx.ext_msg;
 	k.afs = p->ctx.afs;
 	k.nexthop = p->local_addr;
+	k.llgr = p->llgr;
 	return k;
 }
 
 static bool key_eq(const struct updgroup_key *a, const struct updgroup_key *b)
 {
 	return a->ebgp == b->ebgp && a->rr_client == b->rr_client && a->as4 == b->as4 &&
-	       a->ext_msg == b->ext_msg && a->afs == b->afs && a->nexthop == b->nexthop;
+	       a->ext_msg == b->ext_msg && a->afs == b->afs && a->nexthop == b->nexthop &&
+	       a->llgr == b->llgr;
 }
 
 /* Group slots follow the peers' own and dirty ones (bgpd.c): one per possible group. */
@@ -127,9 +129,10 @@ struct updgroup *updgroup_join(struct bgp_peer *p)
 	g->members = p;
 	g->n_members++;
 	p->parked = false;
-	log_info("peer %s: update group %u (%s%s, %s-octet AS%s, next hop %s), %zu %s", p->name,
+	log_info("peer %s: update group %u (%s%s, %s-octet AS%s%s, next hop %s), %zu %s", p->name,
 		 g->id, k.ebgp ? "eBGP" : "iBGP", k.rr_client ? " client" : "", k.as4 ? "4" : "2",
-		 k.ext_msg ? ", extended messages" : "", ipv4_format(k.nexthop, nh), g->n_members,
+		 k.ext_msg ? ", extended messages" : "", k.llgr ? ", long-lived GR" : "",
+		 ipv4_format(k.nexthop, nh), g->n_members,
 		 plural(g->n_members, "member", "members"));
 	return g;
 }

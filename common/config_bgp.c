@@ -27,7 +27,7 @@ static const struct kind K_GR = { "a graceful restart setting",
 				  "\"deferral_time\": 60, \"notification\": true, "
 				  "\"long_lived_stale_time\": 0 }" };
 static const struct kind K_DEFERRAL = { "a deferral time", "an integer 1..3600 seconds" };
-/* RFC 9494 §3: the capability's 24-bit field */
+/* RFC 9494: the capability's 24-bit field */
 static const struct kind K_LLST = { "a long-lived stale time",
 				    "an integer 0..16777215 seconds (0: off)" };
 static const struct kind K_GR_TIME = { "a restart time", "an integer 1..4095 seconds" };

@@ -1,7 +1,12 @@
 /*
  * Long-lived graceful restart (RFC 9494), receiving side: the capability's
  * bytes both ways and its malformed lengths, then against the raw fake
- * peer (127.0.0.3) of B (test_bgpd_fake.h): what B offers in its OPEN.
+ * peer (127.0.0.3) of B (test_bgpd_fake.h): what B offers in its OPEN,
+ * the fake peer's routes going long-lived stale when its graceful restart
+ * (1 s here) ends, least preferred against A's path, gone at the end of
+ * the long-lived stale time (2 s) or swept by its End-of-RIB, and withheld
+ * from A, which did not negotiate LLGR. The fake peer is B's route
+ * reflector client, so B reflects its routes to A.
  */
 #include "tests/unit/test_bgpd_fake.h"
 
@@ -109,7 +114,12 @@ Test(bgpd_llgr_codec, malformed_lengths)
 
 /* ---- B's OPEN to the fake peer ---- */
 
-TestSuite(bgpd_llgr, .init = setup, .fini = teardown, .timeout = 40);
+static void setup_client(void)
+{
+	setup_with(", \"passive\": true, \"route_reflector_client\": true");
+}
+
+TestSuite(bgpd_llgr, .init = setup_client, .fini = teardown, .timeout = 40);
 
 /* Restart time 1 s, VPN-IPv4 with F; LLGR for VPN-IPv4 with F, long-lived stale time 2 s. */
 #define CAP_GR_1S 64, 6, 0, 1, 0, 1, 128, 0x80
@@ -173,4 +183,277 @@ Test(bgpd_llgr, open_without_gr_has_no_llgr)
 	cr_assert_eq(b_cap(&r, BGP_CAP_GR), 0);
 	cr_assert_eq(b_cap(&r, BGP_CAP_LLGR), 0, "LLGR without GR");
 	close(r.fd);
+}
+
+/* ---- the receiving side ---- */
+
+#define COMMS_NO_LLGR 0xc0, 8, 4, 0xff, 0xff, 0, 7
+#define COMMS_LLGR_STALE 0xc0, 8, 4, 0xff, 0xff, 0, 6
+
+static struct rd rd1;
+
+/* 65000:1 10.<x>.0.0/16, as the fake peer's send_route. */
+static struct rib_entry *b_entry(uint8_t x)
+{
+	struct prefix4 pfx = { .addr = 0x0a000000u | (uint32_t)x << 16, .len = 16 };
+
+	cr_assert_eq(rd_parse("65000:1", &rd1), 0);
+	return rib_lookup(B->rib, &rd1, &pfx);
+}
+
+/* A originates 65000:1 10.<x>.0.0/16 with LOCAL_PREF 50: the fake peer's (100) wins while fresh. */
+static void a_originates(uint8_t x)
+{
+	struct prefix4 pfx = { .addr = 0x0a000000u | (uint32_t)x << 16, .len = 16 };
+	struct ext_community rt;
+
+	cr_assert_eq(rd_parse("65000:1", &rd1), 0);
+	cr_assert_eq(rt_parse("65000:1", &rt), 0);
+	cr_assert_eq(bgpd_local_add(A, &rd1, &pfx, 200, &rt, 1, 0, 50, 0), 0);
+}
+
+static bool b_has_both_paths(void *arg)
+{
+	struct rib_entry *e = b_entry(*(uint8_t *)arg);
+
+	return e && e->paths && e->paths->next;
+}
+
+static bool fake_long_lived(void *arg)
+{
+	(void)arg;
+	return B->peers[1].llgr_stale;
+}
+
+static bool fake_has_none(void *arg)
+{
+	(void)arg;
+	return B->peers[1].src.n_paths == 0;
+}
+
+/* A holds B's path to 10.<x>/16 (what B reflected to it) */
+static bool a_has_from_b(uint8_t x)
+{
+	struct prefix4 pfx = { .addr = 0x0a000000u | (uint32_t)x << 16, .len = 16 };
+	struct rib_entry *e = rib_lookup(A->rib, &rd1, &pfx);
+
+	for (const struct rib_path *p = e ? e->paths : NULL; p; p = p->next)
+		if (p->src == &A->peers[0].src)
+			return true;
+	return false;
+}
+
+static bool a_lost_3(void *arg)
+{
+	(void)arg;
+	return !a_has_from_b(3);
+}
+
+static bool has_llgr_stale(const struct rib_path *p)
+{
+	return attr_has_community(&p->attrs->a, COMM_LLGR_STALE);
+}
+
+/*
+ * Up with LLGR (B's 3600 s, the peer's 2 s: 2 s kept), three routes: 10.1
+ * (A has it too, less preferred), 10.2 with NO_LLGR, 10.3 (only from it).
+ */
+static void up_with_routes(struct raw *r)
+{
+	const uint8_t no_llgr[] = { COMMS_NO_LLGR };
+	uint8_t one = 1;
+	size_t want = 3;
+
+	cfg_b.bgp.llgr_stale_time = 3600;
+	fake_up(r, caps_llgr, sizeof(caps_llgr));
+	cr_assert(B->peers[1].llgr, "LLGR not negotiated");
+	cr_assert_eq(B->peers[1].llgr_time, 2, "not the lower of 2 and 3600");
+	cr_assert_eq(B->peers[1].llgr_peer_time, 2);
+	cr_assert_not(A->peers[0].llgr || B->peers[0].llgr, "A offered no LLGR");
+	send_route(r, 1);
+	send_route_with(r, 2, no_llgr, sizeof(no_llgr));
+	send_route(r, 3);
+	cr_assert(run_until(b_fake_routes, &want, 5));
+	a_originates(1);
+	cr_assert(run_until(b_has_both_paths, &one, 5), "A's path to 10.1 not at B");
+	cr_assert_eq(b_entry(1)->best->src, &B->peers[1].src, "the fake peer's LOCAL_PREF 100 lost");
+}
+
+Test(bgpd_llgr, restart_time_over_routes_long_lived_stale_then_gone)
+{
+	struct raw r;
+	struct rib_entry *e;
+
+	up_with_routes(&r);
+	cr_assert(a_has_from_b(3), "B did not reflect the fake peer's route to A");
+	close(r.fd); /* TCP gone: graceful restart, 1 s */
+	cr_assert(run_until(fake_gone, NULL, 5));
+	cr_assert_eq(B->peers[1].src.n_stale, 3);
+	cr_assert_not(B->peers[1].llgr_stale, "long-lived stale before the restart time is over");
+	cr_assert(run_until(fake_long_lived, NULL, 5), "never long-lived stale");
+	cr_assert_eq(B->peers[1].src.n_paths, 2, "the NO_LLGR route kept");
+	cr_assert_null(b_entry(2), "10.2 (NO_LLGR) still in the RIB");
+	cr_assert_eq(B->peers[1].src.n_llgr, 2);
+	e = b_entry(3);
+	cr_assert(e && e->best && e->best->llgr && has_llgr_stale(e->best),
+		  "10.3 not long-lived stale with LLGR_STALE");
+	cr_assert(e->best->stale);
+	e = b_entry(1);
+	cr_assert_eq(e->best->src, &B->peers[0].src, "the long-lived stale path still best");
+	cr_assert_str_eq(e->best_reason, "not long-lived stale");
+	cr_assert(run_until(a_lost_3, NULL, 5), "A (no LLGR) still has the long-lived stale 10.3");
+	cr_assert(run_until(fake_has_none, NULL, 5), "not removed at the long-lived stale time's end");
+	cr_assert_not(B->peers[1].llgr_stale || B->peers[1].gr_waiting);
+	cr_assert_eq(B->peers[1].src.n_llgr, 0);
+	cr_assert_eq(b_entry(1)->best->src, &B->peers[0].src);
+}
+
+static bool fake_swept(void *arg)
+{
+	(void)arg;
+	return !B->peers[1].gr_waiting;
+}
+
+/* Back with F in LLGR: the long-lived stale routes stay; its End-of-RIB sweeps those not sent again. */
+Test(bgpd_llgr, end_of_rib_sweeps_long_lived_stale_routes)
+{
+	struct raw r;
+	struct rib_entry *e;
+
+	up_with_routes(&r);
+	close(r.fd);
+	cr_assert(run_until(fake_long_lived, NULL, 5), "never long-lived stale");
+	fake_up(&r, caps_llgr, sizeof(caps_llgr));
+	cr_assert(B->peers[1].llgr_stale, "long-lived stale routes dropped at its OPEN");
+	cr_assert_eq(B->peers[1].src.n_llgr, 2);
+	send_route(&r, 3); /* 10.3 again, fresh; 10.1 is not */
+	send_eor(&r);
+	cr_assert(run_until(fake_swept, NULL, 5), "End-of-RIB did not end it");
+	cr_assert_eq(B->peers[1].src.n_paths, 1);
+	cr_assert_eq(B->peers[1].src.n_llgr, 0);
+	cr_assert_not(B->peers[1].llgr_stale);
+	e = b_entry(3);
+	cr_assert(e && e->best && !e->best->llgr && !has_llgr_stale(e->best),
+		  "10.3 sent again is still long-lived stale");
+	cr_assert_eq(b_entry(1)->best->src, &B->peers[0].src);
+	close(r.fd);
+}
+
+/* Back without the F bit in its LLGR capability: its long-lived stale routes go at once. */
+Test(bgpd_llgr, back_without_forwarding_drops_them)
+{
+	static const uint8_t caps_nof[] = { CAP_MP_VPN, CAP_GR_1S, 71, 7, 0, 1, 128, 0, 0, 0, 2 };
+	struct raw r;
+
+	up_with_routes(&r);
+	close(r.fd);
+	cr_assert(run_until(fake_long_lived, NULL, 5), "never long-lived stale");
+	fake_up(&r, caps_nof, sizeof(caps_nof));
+	cr_assert_eq(B->peers[1].src.n_paths, 0, "kept without the LLGR F bit");
+	cr_assert_not(B->peers[1].llgr_stale || B->peers[1].gr_waiting);
+	close(r.fd);
+}
+
+/* A session that ends again while long-lived stale: its new routes join them, the time runs on. */
+Test(bgpd_llgr, session_down_again_keeps_the_time_running)
+{
+	struct raw r;
+	size_t want = 3;
+
+	up_with_routes(&r);
+	close(r.fd);
+	cr_assert(run_until(fake_long_lived, NULL, 5), "never long-lived stale");
+	fake_up(&r, caps_llgr, sizeof(caps_llgr));
+	send_route(&r, 4);
+	cr_assert(run_until(b_fake_routes, &want, 5));
+	close(r.fd);
+	cr_assert(run_until(fake_gone, NULL, 5));
+	cr_assert_eq(B->peers[1].src.n_llgr, 3, "10.4 not long-lived stale at once");
+	cr_assert(has_llgr_stale(b_entry(4)->best));
+	cr_assert(run_until(fake_has_none, NULL, 5), "not removed at the long-lived stale time's end");
+}
+
+/* Restart time 0 (RFC 9494 §4.2): long-lived stale at once. */
+Test(bgpd_llgr, restart_time_zero_goes_straight_to_long_lived_stale)
+{
+	static const uint8_t caps0[] = { CAP_MP_VPN, 64, 6, 0, 0, 0, 1, 128, 0x80, CAP_LLGR_2S };
+	struct raw r;
+	size_t want = 1;
+
+	cfg_b.bgp.llgr_stale_time = 3600;
+	fake_up(&r, caps0, sizeof(caps0));
+	send_route(&r, 1);
+	cr_assert(run_until(b_fake_routes, &want, 5));
+	close(r.fd);
+	cr_assert(run_until(fake_gone, NULL, 5));
+	cr_assert(B->peers[1].llgr_stale, "not long-lived stale at once");
+	cr_assert(has_llgr_stale(b_entry(1)->best));
+	close(r.fd);
+}
+
+/* Without LLGR on either side: deleted when the restart time is over, as graceful restart does. */
+static void restart_time_over_deletes(const uint8_t *caps, uint8_t clen, uint32_t ours)
+{
+	struct raw r;
+	size_t want = 1;
+
+	cfg_b.bgp.llgr_stale_time = ours;
+	fake_up(&r, caps, clen);
+	cr_assert_not(B->peers[1].llgr);
+	send_route(&r, 1);
+	cr_assert(run_until(b_fake_routes, &want, 5));
+	close(r.fd);
+	cr_assert(run_until(fake_gone, NULL, 5));
+	cr_assert(run_until(fake_has_none, NULL, 5), "not deleted at the restart time's end");
+	cr_assert_not(B->peers[1].llgr_stale);
+}
+
+Test(bgpd_llgr, peer_without_llgr_deleted_as_before)
+{
+	static const uint8_t caps[] = { CAP_MP_VPN, CAP_GR_1S };
+
+	restart_time_over_deletes(caps, sizeof(caps), 3600);
+}
+
+Test(bgpd_llgr, llgr_off_here_ignores_the_peers)
+{
+	restart_time_over_deletes(caps_llgr, sizeof(caps_llgr), 0);
+}
+
+/* A path that came tagged LLGR_STALE (from any peer) is least preferred too. */
+Test(bgpd_llgr, received_llgr_stale_is_least_preferred)
+{
+	const uint8_t tagged[] = { COMMS_LLGR_STALE };
+	struct raw r;
+	uint8_t one = 1;
+
+	fake_up(&r, caps_llgr, sizeof(caps_llgr)); /* LLGR off at B: not negotiated */
+	send_route_with(&r, 1, tagged, sizeof(tagged));
+	a_originates(1);
+	cr_assert(run_until(b_has_both_paths, &one, 5));
+	cr_assert_eq(b_entry(1)->best->src, &B->peers[0].src);
+	cr_assert_str_eq(b_entry(1)->best_reason, "not long-lived stale");
+	close(r.fd);
+}
+
+/* ---- who may hear a long-lived stale path (adjout.c) ---- */
+
+Test(bgpd_llgr_codec, only_llgr_peers_hear_llgr_stale_paths)
+{
+	static const uint32_t comms[] = { COMM_LLGR_STALE };
+	struct rib_source src = { .slot = 1, .rr_client = true };
+	struct bgp_attrs a = { .present = ATTR_BIT(ATTR_COMMUNITIES), .communities = comms,
+			       .n_communities = 1 };
+	struct rib_path path = { .src = &src };
+	struct updgroup_key plain = { .rr_client = false }, llgr = { .llgr = true };
+
+	path.attrs = attr_intern(&a);
+	cr_assert_not(adjout_group_eligible(&plain, &path), "to a peer without LLGR");
+	cr_assert(adjout_group_eligible(&llgr, &path), "not to an LLGR peer");
+	attr_unref(path.attrs);
+	a.n_communities = 0;
+	a.present = 0;
+	path.attrs = attr_intern(&a);
+	cr_assert(adjout_group_eligible(&plain, &path), "an untagged path withheld");
+	attr_unref(path.attrs);
 }
