@@ -18,6 +18,23 @@ static size_t stale_count(const struct bgp_peer *p)
 	return p->src.n_stale; /* kept by the RIB: /neighbors stays O(neighbors) */
 }
 
+/*
+ * Long-lived graceful restart (RFC 9494): whether the last session
+ * negotiated it, the peer's stale time, ours (as configured now), the one
+ * its routes are kept for, and how many are long-lived stale now.
+ */
+static void llgr_json(struct jw *w, const struct bgp_peer *p)
+{
+	jw_key(w, "llgr");
+	jw_object_begin(w);
+	jw_kv_bool(w, "negotiated", p->llgr);
+	jw_kv_uint(w, "stale_time", p->llgr ? p->llgr_time : 0);
+	jw_kv_uint(w, "peer_stale_time", p->llgr_peer_time);
+	jw_kv_uint(w, "local_stale_time", p->d->cfg->bgp.llgr_stale_time);
+	jw_kv_uint(w, "long_lived_stale", p->src.n_llgr);
+	jw_object_end(w);
+}
+
 /* Families (negotiated once Established, else configured) and session options. */
 static void neighbor_caps_json(struct jw *w, const struct bgp_peer *p)
 {
@@ -34,6 +51,7 @@ static void neighbor_caps_json(struct jw *w, const struct bgp_peer *p)
 	jw_kv_bool(w, "extended_message", p->est && p->ctx.ext_msg);
 	jw_kv_bool(w, "graceful_restart", p->gr_capable);
 	jw_kv_uint(w, "stale_routes", stale_count(p));
+	llgr_json(w, p);
 	jw_kv_bool(w, "route_reflector_client", p->cfg->rr_client);
 	jw_key(w, "max_prefix");
 	if (p->cfg->max_prefix)

@@ -63,6 +63,13 @@ static void offered_json(struct jw *w, const struct bgp_open *o)
 		jw_kv_bool(w, "graceful_restart_notification", o->gr_notification);
 		families_json(w, "graceful_restart_forwarding", o->gr_fwd_afs);
 	}
+	/* RFC 9494: the families it asks to be kept long-lived stale, F bits, VPN-IPv4's time */
+	jw_kv_bool(w, "long_lived_graceful_restart", o->cap_llgr);
+	if (o->cap_llgr) {
+		families_json(w, "llgr_families", o->llgr_afs);
+		families_json(w, "llgr_forwarding", o->llgr_fwd_afs);
+		jw_kv_uint(w, "llgr_stale_time", o->llgr_time);
+	}
 	jw_object_end(w);
 }
 
@@ -89,6 +96,7 @@ static void session_json(struct jw *w, const struct bgp_peer *p)
 	jw_kv_bool(w, "extended_message", p->ctx.ext_msg);
 	jw_kv_bool(w, "graceful_restart", p->gr_capable);
 	jw_kv_bool(w, "graceful_restart_notification", p->gr_notif);
+	jw_kv_bool(w, "long_lived_graceful_restart", p->llgr);
 	jw_kv_bool(w, "ebgp", p->ctx.ebgp);
 	jw_object_end(w);
 	offered_json(w, &c->open);
@@ -106,6 +114,7 @@ static void counters_json(struct jw *w, const struct bgp_peer *p)
 	jw_kv_uint(w, "accepted", p->src.n_paths);
 	jw_kv_uint(w, "best", best);
 	jw_kv_uint(w, "stale", stale);
+	jw_kv_uint(w, "long_lived_stale", p->src.n_llgr);
 	jw_kv_uint(w, "advertised", p->n_advertised);
 	jw_kv_uint(w, "pending_out", p->n_pending);
 	jw_object_end(w);

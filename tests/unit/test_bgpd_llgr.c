@@ -8,6 +8,10 @@
  * from A, which did not negotiate LLGR. The fake peer is B's route
  * reflector client, so B reflects its routes to A.
  */
+#include <event2/buffer.h>
+
+#include "bgpd/api.h"
+#include "common/jw.h"
 #include "tests/unit/test_bgpd_fake.h"
 
 /* ---- the capability (code 71): 7-byte tuples AFI, SAFI, flags, 24-bit stale time ---- */
@@ -434,6 +438,52 @@ Test(bgpd_llgr, received_llgr_stale_is_least_preferred)
 	cr_assert_eq(b_entry(1)->best->src, &B->peers[0].src);
 	cr_assert_str_eq(b_entry(1)->best_reason, "not long-lived stale");
 	close(r.fd);
+}
+
+/* ---- the API ---- */
+
+/* The JSON of a neighbor (peer) or else of a path, as a string in out. */
+static void json_of(char *out, size_t len, const struct rib_entry *e, const struct rib_path *path,
+		    const struct bgp_peer *peer)
+{
+	struct evbuffer *b = evbuffer_new();
+	struct jw w;
+	size_t n;
+
+	jw_init(&w, b);
+	if (peer)
+		bgpd_api_neighbor_json(&w, peer);
+	else
+		bgpd_api_path_json(&w, e, path);
+	jw_flush(&w);
+	n = evbuffer_get_length(b);
+	cr_assert_lt(n, len);
+	evbuffer_remove(b, out, n);
+	out[n] = '\0';
+	evbuffer_free(b);
+}
+
+/* /neighbors: the peer's and our stale times, the one used, the count; /routes: the community. */
+Test(bgpd_llgr, api_shows_llgr_and_the_community)
+{
+	char j[4096];
+	struct raw r;
+	struct rib_entry *e;
+
+	up_with_routes(&r);
+	json_of(j, sizeof(j), NULL, NULL, &B->peers[1]);
+	cr_assert(strstr(j, "\"llgr\":{\"negotiated\":true,\"stale_time\":2,\"peer_stale_time\":2,"
+			    "\"local_stale_time\":3600,\"long_lived_stale\":0}"), "%s", j);
+	close(r.fd);
+	cr_assert(run_until(fake_long_lived, NULL, 5), "never long-lived stale");
+	json_of(j, sizeof(j), NULL, NULL, &B->peers[1]);
+	cr_assert(strstr(j, "\"long_lived_stale\":2}"), "%s", j);
+	e = b_entry(3);
+	json_of(j, sizeof(j), e, e->best, NULL);
+	cr_assert(strstr(j, "\"communities\":[\"65535:6\"]"), "%s", j);
+	cr_assert(strstr(j, "\"stale\":true"), "%s", j);
+	json_of(j, sizeof(j), NULL, NULL, &A->peers[0]);
+	cr_assert(strstr(j, "\"llgr\":{\"negotiated\":false,\"stale_time\":0,"), "%s", j);
 }
 
 /* ---- who may hear a long-lived stale path (adjout.c) ---- */
