@@ -108,6 +108,7 @@ ix_ferry_config() {
 { "router": { "name": "ferry", "router_id": "$FERRY_ID", "asn": $FERRY_AS,
               "run_dir": "$IX_TMP/ferry" },
   "bgp": { "port": 179, "hold_time": 30, "connect_retry": 1,
+    "graceful_restart": { "long_lived_stale_time": 3600 },
     "neighbors": [
       { "address": "10.91.1.2", "remote_as": 65000, "local_address": "10.91.1.1",
         "description": "gobgp" },
@@ -237,6 +238,7 @@ router bgp 65003
  neighbor 10.91.3.1 advertisement-interval 0
  neighbor 10.91.3.1 ttl-security hops 1
  bgp graceful-restart notification
+ bgp long-lived-graceful-restart stale-time 600
  address-family ipv4 vpn
   neighbor 10.91.3.1 activate
   network 10.23.1.0/24 rd 65003:1 label 2301 route-map R1

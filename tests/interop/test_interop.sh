@@ -18,6 +18,7 @@
 #    ferry's bgpd killed, and stopped by SIGUSR1 (a planned restart), and each time
 #    restarted: its routes kept by GoBGP, BIRD and FRR;
 #    RFC 8538 with FRR: ferry's 6/6 keeps ferry's routes at FRR, FRR's Hard Reset is decoded;
+#    RFC 9494 with FRR: long-lived graceful restart negotiated both ways;
 #  - route reflection between BIRD (client) and GoBGP, NO_ADVERTISE;
 #  - TCP-MD5 (BIRD), GTSM (FRR), extended messages (BIRD), enhanced route refresh (FRR),
 #    DelayOpen on ferry's side (FRR, ExaBGP);
@@ -516,6 +517,17 @@ for a in 10.91.1.2 10.91.3.2; do # GoBGP (notification-enabled), FRR
 		not_ok "RFC 8538: N bit negotiated with $a: $(ferry_api "/neighbor?address=$a" | jq -c .session.received)"
 	fi
 done
+# RFC 9494: ferry (3600 s) and FRR (600 s) both offer long-lived graceful restart;
+# ferry keeps FRR's routes for the lower, FRR sees ferry's capability
+if ferry_api "/neighbor?address=10.91.3.2" | jq -e '.session.negotiated.long_lived_graceful_restart and
+		.session.received.llgr_stale_time == 600 and .session.received.llgr_families == ["vpnv4"] and
+		.neighbor.llgr.stale_time == 600' >/dev/null &&
+	vtysh_ -c 'show bgp neighbors 10.91.3.1 json' |
+	jq -e '.["10.91.3.1"].neighborCapabilities.longLivedGracefulRestart == "advertisedAndReceived"' >/dev/null; then
+	ok "RFC 9494: long-lived graceful restart negotiated both ways with FRR (ferry keeps its routes 600 s)"
+else
+	not_ok "RFC 9494: LLGR with FRR: ferry $(ferry_api "/neighbor?address=10.91.3.2" | jq -c .neighbor.llgr), FRR $(vtysh_ -c 'show bgp neighbors 10.91.3.1 json' | jq -c '.["10.91.3.1"].neighborCapabilities.longLivedGracefulRestart')"
+fi
 cp "$IX_TMP/ferry.json" "$IX_TMP/ferry.json.orig"
 lmark=$(wc -l <"$IX_TMP/ferry.log")
 ferry_reload_with '(.bgp.neighbors[] | select(.address == "10.91.3.2")).password = "locked-out"'
