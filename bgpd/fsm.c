@@ -286,8 +286,12 @@ static void peer_down(struct bgp_peer *p, bool graceful)
 		rib_source_mark_stale(&p->src);
 		p->gr_waiting = true;
 		/* RFC 9494 §4.2: no restart time, straight to long-lived stale */
-		if (p->gr_time == 0 && llgr_enter(p))
+		if (p->gr_time == 0 && p->llgr && p->llgr_time > 0) {
+			log_info("peer %s: session down (%s), restart time 0: long-lived stale at once",
+				 p->name, p->last_error);
+			llgr_enter(p);
 			return;
+		}
 		t = fsm_gr_stale_left(p, p->gr_time ? p->gr_time : 1);
 		session_timer_set(p->gr_timer, t);
 		log_info("peer %s: session down (%s), graceful restart: %zu %s kept stale for %us",
