@@ -88,6 +88,19 @@ static void gr_families(FILE *out, struct json_object *o)
 	fputc(')', out);
 }
 
+/* What a peer's long-lived graceful restart capability asks (RFC 9494): families, time, F. */
+static void llgr_families(FILE *out, struct json_object *o)
+{
+	struct json_object *fams = get(o, "llgr_families"), *fwd = get(o, "llgr_forwarding");
+
+	if (json_object_get_type(fams) != json_type_array)
+		return;
+	fprintf(out, " (of %s, stale time %s s", L(o, "llgr_families"), C(o, "llgr_stale_time"));
+	if (json_object_get_type(fwd) == json_type_array && json_object_array_length(fwd) > 0)
+		fprintf(out, ", forwarding kept: %s", L(o, "llgr_forwarding"));
+	fputc(')', out);
+}
+
 static void caps_line(FILE *out, const char *title, struct json_object *o)
 {
 	bool first = true;
@@ -102,6 +115,9 @@ static void caps_line(FILE *out, const char *title, struct json_object *o)
 	if (json_object_get_boolean(get(o, "graceful_restart")))
 		gr_families(out, o);
 	yes(out, o, "graceful_restart_notification", "graceful restart after NOTIFICATION", &first);
+	yes(out, o, "long_lived_graceful_restart", "long-lived graceful restart", &first);
+	if (json_object_get_boolean(get(o, "long_lived_graceful_restart")))
+		llgr_families(out, o);
 	fputc('\n', out);
 }
 
@@ -146,9 +162,11 @@ int cli_print_neighbor(FILE *out, const struct cli_view *v, struct json_object *
 		caps_line(out, "peer offered:", rx);
 	}
 	fprintf(out, "  %-16s %s received, %s sent\n", "messages:", C(m, "received"), C(m, "sent"));
-	fprintf(out, "  %-16s %s accepted (%s best, %s stale), %s advertised, %s queued\n",
-		"routes:", C(r, "accepted"), C(r, "best"), C(r, "stale"), C(r, "advertised"),
-		C(r, "pending_out"));
+	fprintf(out, "  %-16s %s accepted (%s best, %s stale", "routes:", C(r, "accepted"),
+		C(r, "best"), C(r, "stale"));
+	if (json_object_get_int64(get(r, "long_lived_stale")) > 0)
+		fprintf(out, ", %s long-lived stale", C(r, "long_lived_stale"));
+	fprintf(out, "), %s advertised, %s queued\n", C(r, "advertised"), C(r, "pending_out"));
 	fprintf(out, "  %-16s %s treat-as-withdraw (%s), %s attribute discard, %s reset\n",
 		"update errors:", C(ue, "treat_as_withdraw"),
 		N(ue, "routes_withdrawn", "route", "routes"),

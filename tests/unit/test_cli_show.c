@@ -203,6 +203,7 @@ Test(cli_show, details_golden)
 	show_golden("bgp neighbors 10.255.0.2", "bgp_neighbor", "show_bgp_neighbor");
 	/* the same peer back from a graceful restart: what it asks us to keep, F and R */
 	show_golden("bgp neighbors 10.255.0.2", "bgp_neighbor_gr", "show_bgp_neighbor_gr");
+	show_golden("bgp neighbors 10.255.0.2", "bgp_neighbor_llgr", "show_bgp_neighbor_llgr");
 	/* down: for how long, as the table's UP/DOWN column says (it said only "Idle") */
 	show_golden("bgp neighbors 10.255.0.2", "bgp_neighbor_down", "show_bgp_neighbor_down");
 	/* shut down in the config, with the reason it sends */
