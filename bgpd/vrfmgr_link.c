@@ -86,7 +86,14 @@ static void send_route(struct vrfmgr_link *vl, const struct rib_entry *e, uint16
 		r.n_rts = (uint8_t)n;
 		r.label = b->label;
 		r.next_hop = a->nexthop;
-		r.local_pref = rib_path_local_pref(b);
+		/*
+		 * RFC 9494: a long-lived stale path stays usable but least
+		 * preferred. vrfmgr ranks a VRF's candidates from several RDs by
+		 * LOCAL_PREF and knows nothing of LLGR_STALE: 0, as the RFC's
+		 * partial deployment rules give speakers without LLGR, so a
+		 * fresh path under another RD wins there too.
+		 */
+		r.local_pref = attr_has_community(a, COMM_LLGR_STALE) ? 0 : rib_path_local_pref(b);
 		r.med = attr_has(a, ATTR_MED) ? a->med : 0;
 		r.peer = b->src->address;
 	}

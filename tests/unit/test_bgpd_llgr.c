@@ -8,11 +8,15 @@
  * from A, which did not negotiate LLGR. The fake peer is B's route
  * reflector client, so B reflects its routes to A.
  */
+#include <sys/stat.h>
+
 #include <event2/buffer.h>
 
 #include "bgpd/api.h"
+#include "common/ipc.h"
 #include "common/jw.h"
 #include "tests/unit/test_bgpd_fake.h"
+#include "test_ipc_reader.h"
 
 /* ---- the capability (code 71): 7-byte tuples AFI, SAFI, flags, 24-bit stale time ---- */
 
@@ -518,4 +522,94 @@ Test(bgpd_llgr_codec, only_llgr_peers_hear_llgr_stale_paths)
 	path.attrs = attr_intern(&a);
 	cr_assert(adjout_group_eligible(&plain, &path), "an untagged path withheld");
 	attr_unref(path.attrs);
+}
+
+/* ---- what vrfmgr hears of a long-lived stale path (vrfmgr_link.c) ---- */
+
+static char vrf_dir[64];
+static int vrf_lfd = -1, vrf_fd = -1;
+static struct ipc_reader vrf_rx;
+static int64_t vrf_lp3 = -1; /* LOCAL_PREF of the last ADD of 10.3/16 vrfmgr read, -1: none or DEL */
+
+static void teardown_vrf(void)
+{
+	char path[CFG_PATH_MAX];
+
+	if (vrf_fd >= 0)
+		close(vrf_fd);
+	if (vrf_lfd >= 0)
+		close(vrf_lfd);
+	if (config_sock_path(&cfg_b, FERRY_SOCK_VRFMGR_IPC, path) == 0)
+		unlink(path);
+	rmdir(vrf_dir);
+	teardown();
+}
+
+TestSuite(bgpd_llgr_vrf, .init = setup_client, .fini = teardown_vrf, .timeout = 40);
+
+static void vrf_on_msg(const struct ipc_hdr *h, const uint8_t *payload)
+{
+	struct ipc_vpn_route m;
+
+	if (h->type != IPC_VPN_ROUTE_ADD && h->type != IPC_VPN_ROUTE_DEL)
+		return;
+	memcpy(&m, payload, sizeof(m));
+	if (m.prefix == 0x0a030000u)
+		vrf_lp3 = h->type == IPC_VPN_ROUTE_ADD ? (int64_t)m.local_pref : -1;
+}
+
+static bool vrf_accepted(void *arg)
+{
+	(void)arg;
+	if (vrf_fd < 0)
+		vrf_fd = accept(vrf_lfd, NULL, NULL);
+	return vrf_fd >= 0;
+}
+
+static bool vrf_lp3_is(void *arg)
+{
+	ipc_reader_poll(&vrf_rx, vrf_fd, vrf_on_msg);
+	return vrf_lp3 == *(int64_t *)arg;
+}
+
+/* B's vrfmgr link to a fake vrfmgr in a directory of this test's own. */
+static void fake_vrfmgr_for_b(void)
+{
+	char path[CFG_PATH_MAX];
+	struct ipc_hdr h = { .type = IPC_REPLAY_BEGIN };
+
+	snprintf(vrf_dir, sizeof(vrf_dir), "/tmp/bgpd-llgr-%d", (int)getpid());
+	cr_assert(mkdir(vrf_dir, 0700) == 0 || errno == EEXIST);
+	snprintf(cfg_b.run_dir, sizeof(cfg_b.run_dir), "%s", vrf_dir);
+	cr_assert_eq(config_sock_path(&cfg_b, FERRY_SOCK_VRFMGR_IPC, path), 0);
+	cr_assert_geq(vrf_lfd = ipc_listen_unix(path), 0);
+	B->vl = vrfmgr_link_new(B);
+	cr_assert_not_null(B->vl);
+	cr_assert(run_until(vrf_accepted, NULL, 5), "B never connected to vrfmgr");
+	cr_assert_eq(send(vrf_fd, &h, sizeof(h), 0), (ssize_t)sizeof(h));
+	h.type = IPC_REPLAY_END;
+	cr_assert_eq(send(vrf_fd, &h, sizeof(h), 0), (ssize_t)sizeof(h));
+}
+
+/*
+ * vrfmgr keeps a long-lived stale path (RFC 9494: still usable), but it
+ * ranks the VRF's candidates for a prefix across RDs by LOCAL_PREF: the
+ * path must come depreferred (LOCAL_PREF 0, as the RFC's partial
+ * deployment rules do for speakers without LLGR), or it would beat a
+ * fresh path under another RD.
+ */
+Test(bgpd_llgr_vrf, vrfmgr_gets_long_lived_stale_paths_depreferred)
+{
+	struct raw r;
+	int64_t fresh = 100, depreferred = 0;
+
+	up_with_routes_for(&r, 8);
+	fake_vrfmgr_for_b();
+	cr_assert(run_until(vrf_lp3_is, &fresh, 5), "vrfmgr never had 10.3 with LOCAL_PREF 100");
+	close(r.fd);
+	cr_assert(run_until(fake_long_lived, NULL, 5), "never long-lived stale");
+	cr_assert(run_until(vrf_lp3_is, &depreferred, 5),
+		  "vrfmgr holds the long-lived stale 10.3 with LOCAL_PREF %lld, not 0",
+		  (long long)vrf_lp3);
+	cr_assert_eq(b_entry(3)->best->attrs->a.local_pref, 100, "the path itself changed");
 }
