@@ -86,16 +86,19 @@ void cj_path_idx(char *out, const char *parent, size_t i)
 
 /*
  * An unknown key as it may be shown in a one-line message: as is when plain,
- * else quoted with control characters, quotes and backslashes escaped.
+ * else quoted with control characters, quotes and backslashes escaped. Not
+ * plain either: an empty key (the path would name its object, or the top
+ * level) and one with the path's own '.', '[' or ']' (it would read as
+ * another path: "a.b" as b inside a).
  */
 void cj_key_printable(char *out, size_t n, const char *key)
 {
 	const unsigned char *k = (const unsigned char *)key;
 	size_t o = 0;
-	bool plain = true;
+	bool plain = *k != '\0';
 
 	for (const unsigned char *q = k; *q; q++)
-		plain = plain && *q >= 0x20 && *q != 0x7f && *q != '"' && *q != '\\';
+		plain = plain && *q >= 0x20 && *q != 0x7f && strchr("\"\\.[]", *q) == NULL;
 	if (plain) {
 		snprintf(out, n, "%s", key);
 		return;

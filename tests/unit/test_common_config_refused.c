@@ -579,6 +579,22 @@ static const struct bad_case bad_cases[] = {
 	  "\"k15\":0,\"k16\":0,\"k17\":0,\"k03\":1}",
 	  "t.json: k03: key given twice in one object (want each key once: only the last would "
 	  "count)" },
+	/*
+	 * A key a path cannot show as is: empty (the path would name the object,
+	 * or the top level) or holding the path's own '.', '[' or ']' (it would
+	 * read as a nested key): quoted, as a key with control characters is.
+	 */
+	{ "{\"\":1,\"\":2}",
+	  "t.json: \"\": key given twice in one object (want each key once: only the last would "
+	  "count)" },
+	{ "{" R ",\"bgp\":{\"\":1}}",
+	  "t.json: bgp.\"\": unknown key (want one of listen, port, hold_time, connect_retry, "
+	  "neighbors, cluster_id, graceful_restart)" },
+	{ "{" R ",\"bgp\":{\"x\":{\"a.b\":1,\"a.b\":2}}}",
+	  "t.json: bgp.x.\"a.b\": key given twice in one object (want each key once: only the last "
+	  "would count)" },
+	{ "{\"vrfs[0]\":1}",
+	  "t.json: \"vrfs[0]\": unknown key (want one of router, bgp, vrfs, lsps, fwd, api)" },
 	/* json-c cut a key at an escaped NUL: "hold_time\u0000x" would be hold_time */
 	{ "{" R ",\"bgp\":{\"hold_time\\u0000x\":90}}",
 	  "t.json: bgp: key \"hold_time\\u0000x\" holds a NUL character (want keys as "
