@@ -41,6 +41,8 @@ static void if_unbind(struct fwd *f, struct fwd_iface *ifp)
 	ifp->active = false;
 	if (ifp->open && f->hooks.if_close != NULL)
 		f->hooks.if_close(f->hooks.ctx, ifp);
+	/* after the close: what the workers handed over from it is the old tenant's */
+	__atomic_add_fetch(&ifp->bind_seq, 1, __ATOMIC_RELEASE);
 	arp_flush(f, ifp);
 	log_info("interface %s unbound", ifp->name);
 	fwd_iface_reap(f, ifp); /* a removed tenant's link: gone unless a next hop still uses it */
@@ -117,6 +119,7 @@ static void if_moved(struct fwd *f, struct fwd_iface *ifp, uint32_t to_id, const
 	size_t n_routes = fib_sweep_out_of(f, ifp->vrf_id, ifp->name, f->gen),
 	       n_labels = lfib_sweep_out_of(f, ifp->name, f->gen);
 
+	__atomic_add_fetch(&ifp->bind_seq, 1, __ATOMIC_RELEASE); /* frames handed over: A's */
 	log_info("interface %s moved from vrf %u (%s) to vrf %u (%s) as %s", ifp->name,
 		 ifp->vrf_id, vrf_name_of(f, ifp->vrf_id), to_id, vrf_name_of(f, to_id), addr);
 	if (n_routes + n_labels > 0)

@@ -114,6 +114,13 @@ struct fwd_iface {
 	void *io;          /* backend state (io_packet.c) */
 	uint32_t idx;      /* position in fwd->ifaces (interfaces are never freed) */
 	bool removed; /* an access link no VRF binds and no next hop names (fwd_iface_reap) */
+	/*
+	 * Access links: bumped when the link leaves its VRF (unbound, after its
+	 * sockets closed, or moved to another). A frame a worker handed over
+	 * before is the old tenant's; punt.c drops it rather than route it in
+	 * the VRF the link serves when it is finished.
+	 */
+	uint32_t bind_seq;
 	struct fwd_if_ctr wsum;   /* the workers' counts already added to ctr */
 	/*
 	 * What an attachment link delivered to its VRF's CEs (the VRF's to_ce,

@@ -36,6 +36,7 @@ struct punt_slot {
 	uint8_t kind, is_ip;
 	uint32_t vrf_id, nh_id, inner;
 	uint32_t vrf_epoch; /* the worker's batch's: what vrf_id meant (fwd.h) */
+	uint32_t in_seq;    /* in->bind_seq when handed over: whose customer it came from */
 	uint8_t buf[FWD_HEADROOM + PUNT_DATA_MAX];
 };
 
@@ -100,6 +101,7 @@ static enum fwd_verdict slot_push(struct punt_slot *s, struct fwd_iface *in,
 	struct punt_ring *r = fwd_self->punt;
 
 	s->in = in;
+	s->in_seq = __atomic_load_n(&in->bind_seq, __ATOMIC_ACQUIRE);
 	s->len = (uint32_t)p->len;
 	memcpy(s->buf + FWD_HEADROOM, p->data, p->len);
 	atomic_store_explicit(&r->head, atomic_load_explicit(&r->head, memory_order_relaxed) + 1,
@@ -163,6 +165,15 @@ static void finish(struct fwd *f, struct punt_slot *s)
 	struct fwd_pkt p = { s->buf + FWD_HEADROOM, s->len, FWD_HEADROOM };
 	struct nexthop *nh;
 
+	/*
+	 * From an attachment link that has left its VRF since: the old
+	 * tenant's frame, which the link's new VRF must not see (nor answer).
+	 */
+	if (s->in->role == FWD_IF_ACCESS &&
+	    s->in_seq != __atomic_load_n(&s->in->bind_seq, __ATOMIC_RELAXED)) {
+		fwd_drop(f, FWD_DROP_NO_ROUTE);
+		return;
+	}
 	if (s->kind == PUNT_WHOLE) {
 		pipeline_frame(f, s->in, &p); /* received: counted by the worker */
 		return;

@@ -467,3 +467,57 @@ Test(workers, jumbo_frames_too_big_are_handed_over_whole)
 	cr_assert_eq(atomic_load(&n_sent), sent + 1 + 6);
 	worker_free(w);
 }
+
+/*
+ * A frame a worker handed over whole (ARP, options, TTL expiry...) from
+ * ce-a1 while tenant A held it, finished by the control thread after the
+ * link went to tenant B (A removed, B bound, or a reload moving it): it is
+ * not B's customer's packet and must not be routed in B's VRF.
+ */
+static void handed_over_then_retenanted(bool unbind_first)
+{
+	struct ipc_vrf b = { .vrf_id = 2, .name = "B" };
+	struct ipc_if_bind unbind = { .vrf_id = 1, .ifname = "ce-a1" };
+	struct ipc_if_bind bind = { .vrf_id = 2, .address = t_ip(10, 1, 1, 1), .plen = 30,
+				    .ifname = "ce-a1" };
+	struct ipc_fib_entry r = { .vrf_id = 2, .prefix = t_ip(192, 168, 101, 0), .plen = 24,
+				   .nh_id = 3, .inner_label = 900 };
+	struct worker *w = worker_new(false, false);
+	struct tframe t;
+	uint64_t sent, no_route = f->drops[FWD_DROP_NO_ROUTE];
+
+	push_frame(&t, 64);
+	fwd_self = &w->t; /* this thread plays the worker */
+	cr_assert_eq(punt_frame(f, ce_a, &t.p), FWD_PUNTED);
+	fwd_self = NULL;
+	rcu_offline(w->rd); /* the worker between rounds: the control thread may wait for it */
+	if (unbind_first)
+		t_apply(f, IPC_IF_UNBIND, &unbind, sizeof(unbind));
+	t_apply(f, IPC_VRF_ADD, &b, sizeof(b));
+	t_apply(f, IPC_FIB_ADD, &r, sizeof(r));
+	fib_commit(f);
+	t_apply(f, IPC_IF_BIND, &bind, sizeof(bind));
+	cr_assert_eq(ce_a->vrf_id, 2);
+	sent = atomic_load(&n_sent);
+	cr_assert_eq(punt_ring_drain(f, w->t.punt), 1);
+	cr_assert_eq(atomic_load(&n_sent), sent, "A's customer's frame went out in B's VPN");
+	cr_assert_eq(f->drops[FWD_DROP_NO_ROUTE], no_route + 1);
+	/* one handed over after the change is B's */
+	fwd_self = &w->t;
+	push_frame(&t, 64);
+	cr_assert_eq(punt_frame(f, ce_a, &t.p), FWD_PUNTED);
+	fwd_self = NULL;
+	cr_assert_eq(punt_ring_drain(f, w->t.punt), 1);
+	cr_assert_eq(atomic_load(&n_sent), sent + 1);
+	worker_free(w);
+}
+
+Test(workers, a_frame_handed_over_stays_out_of_the_next_tenants_vrf_after_unbind)
+{
+	handed_over_then_retenanted(true);
+}
+
+Test(workers, a_frame_handed_over_stays_out_of_the_next_tenants_vrf_after_a_move)
+{
+	handed_over_then_retenanted(false);
+}
