@@ -219,7 +219,15 @@ int nh_set(struct fwd *f, const struct ipc_nexthop *m, bool is_static)
 	nh->gateway = m->gateway;
 	nh->out_label = m->out_label;
 	memset(nh->ifname, 0, sizeof(nh->ifname));
-	memcpy(nh->ifname, m->ifname, strnlen(m->ifname, sizeof(m->ifname) - 1));
+	/*
+	 * All 16 bytes without a NUL is no Linux name (IFNAMSIZ): cut to 15 it
+	 * would be another link's. It names none: its packets go nowhere.
+	 */
+	if (strnlen(m->ifname, sizeof(m->ifname)) == sizeof(m->ifname))
+		log_warnx("next hop %u: interface name \"%.*s\" is too long: it names no interface",
+			  m->nh_id, (int)sizeof(m->ifname), m->ifname);
+	else
+		memcpy(nh->ifname, m->ifname, strnlen(m->ifname, sizeof(m->ifname)));
 	nh->ifp = NULL; /* the name may have changed: resolve again on next use */
 	nh->adj_ifp = NULL;
 	nh->present = true;

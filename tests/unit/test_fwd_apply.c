@@ -569,3 +569,27 @@ Test(apply, a_renumbered_interface_forgets_its_neighbours)
 	apply_msg(f, IPC_IF_BIND, &b, sizeof(b));
 	cr_assert_null(arp_find(ifp, 0x0A010106), "the length changed the subnet too");
 }
+
+/*
+ * A next hop naming a 16-byte interface (no NUL: no Linux name is that
+ * long) names no interface: cut to its first 15 it named another tenant's
+ * link of that name, so the route's packets left by it, and it kept that
+ * link from being removed once unbound.
+ */
+Test(apply, a_next_hop_naming_an_overlong_interface_names_no_other)
+{
+	struct ipc_if_bind b = { .vrf_id = 1, .address = 0x0A010101, .plen = 30,
+				 .ifname = "ce-tenant-00001" };
+	struct ipc_nexthop nh = { .nh_id = 9, .type = IPC_NH_CONNECTED };
+	struct fwd_iface *ifp;
+
+	vrf(IPC_VRF_ADD, 1, "A");
+	apply_msg(f, IPC_IF_BIND, &b, sizeof(b));
+	cr_assert_not_null(ifp = fwd_iface_find(f, "ce-tenant-00001"));
+	memcpy(nh.ifname, "ce-tenant-00001X", sizeof(nh.ifname)); /* all 16 bytes */
+	apply_msg(f, IPC_NH_ADD, &nh, sizeof(nh));
+	cr_assert(nh_find(f, 9) == NULL || nh_iface(f, nh_find(f, 9)) == NULL,
+		  "next hop 9 goes out of ce-tenant-00001");
+	apply_msg(f, IPC_IF_UNBIND, &b, sizeof(b));
+	cr_assert(ifp->removed, "no next hop names ce-tenant-00001");
+}
