@@ -236,7 +236,7 @@ struct fwd_iface *fwd_iface_get(struct fwd *f, const char *name, enum fwd_if_rol
  * may still point at it; bound again, the same struct comes back (revive).
  */
 void fwd_iface_reap(struct fwd *f, struct fwd_iface *ifp);
-/* ifp, removed, is bound again: its counters start from 0, as a new link's would. */
+/* ifp, removed, is bound or named by a next hop again: its counters start from 0, as a new link's would. */
 void fwd_iface_revive(struct fwd *f, struct fwd_iface *ifp);
 const char *fwd_if_role_name(enum fwd_if_role r);
 

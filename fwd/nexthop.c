@@ -191,6 +191,20 @@ static void if_released(struct fwd *f, const char *ifname)
 		fwd_iface_reap(f, ifp);
 }
 
+/*
+ * A next hop now names ifname: a removed link (a tenant's that went) is
+ * listed again, as unbound, while a next hop uses it (fwd_iface_reap).
+ */
+static void if_named(struct fwd *f, const char *ifname, uint32_t nh_id)
+{
+	struct fwd_iface *ifp;
+
+	if (ifname[0] != '\0' && (ifp = fwd_iface_find(f, ifname)) != NULL && ifp->removed) {
+		fwd_iface_revive(f, ifp);
+		log_info("interface %s listed again: next hop %u uses it", ifp->name, nh_id);
+	}
+}
+
 bool nh_names_iface(const struct fwd *f, const char *ifname)
 {
 	const struct nh_table *t = f->nhs;
@@ -233,8 +247,10 @@ int nh_set(struct fwd *f, const struct ipc_nexthop *m, bool is_static)
 	nh->present = true;
 	nh->is_static = is_static;
 	nh->gen = f->gen;
-	if (strcmp(was, nh->ifname) != 0)
+	if (strcmp(was, nh->ifname) != 0) {
 		if_released(f, was);
+		if_named(f, nh->ifname, nh->id);
+	}
 	nh_publish(f, nh);
 	return 0;
 }

@@ -594,3 +594,23 @@ Test(api, removed_link_bound_again_starts_afresh)
 	cr_assert_eq(json_object_get_uint64(key(row, "to_ce_packets")), 0);
 	json_object_put(j);
 }
+
+/*
+ * A removed link that a new next hop names (vrfmgr names a link in a next
+ * hop before it binds it) is listed again, as unbound, while that next hop
+ * lives: hidden, the link the next hop sends by was nowhere in /interfaces.
+ */
+Test(api, removed_link_named_by_a_next_hop_is_listed_as_unbound)
+{
+	struct ipc_nexthop nh = { .nh_id = 7, .type = IPC_NH_CONNECTED, .ifname = "ce-a1" };
+	char names[128], state[16];
+
+	remove_vrf_a(false);
+	t_apply(f, IPC_NH_ADD, &nh, sizeof(nh));
+	if_names(names, sizeof(names), state, sizeof(state));
+	cr_assert_str_eq(names, "core0,ce-a1", "next hop 7 goes out of ce-a1: %s", names);
+	cr_assert_str_eq(state, "unbound");
+	t_apply(f, IPC_NH_DEL, &nh, sizeof(nh));
+	if_names(names, sizeof(names), state, sizeof(state));
+	cr_assert_str_eq(names, "core0", "its next hop went: %s", names);
+}
