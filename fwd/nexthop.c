@@ -20,7 +20,22 @@ struct nh_table {
 	struct nexthop **buckets;
 	uint32_t n_buckets; /* power of two */
 	uint32_t count;
+	uint32_t meanings; /* the last nexthop.meaning given */
 };
+
+/* nh takes a new meaning (read by workers when they hand a frame over). */
+static void nh_new_meaning(struct fwd *f, struct nexthop *nh)
+{
+	__atomic_store_n(&nh->meaning, ++f->nhs->meanings, __ATOMIC_RELAXED);
+}
+
+/* Whether m says what nh says now (present): a refresh, not a new meaning. */
+static bool nh_same(const struct nexthop *nh, const struct ipc_nexthop *m)
+{
+	return nh->present && nh->type == m->type && nh->gateway == m->gateway &&
+	       nh->out_label == m->out_label &&
+	       strncmp(nh->ifname, m->ifname, sizeof(nh->ifname)) == 0;
+}
 
 struct nh_table *nh_table_new(void)
 {
@@ -229,6 +244,8 @@ int nh_set(struct fwd *f, const struct ipc_nexthop *m, bool is_static)
 		return -ENOMEM;
 	if (nh->present)
 		memcpy(was, nh->ifname, sizeof(was));
+	if (!nh_same(nh, m))
+		nh_new_meaning(f, nh);
 	nh->type = m->type;
 	nh->gateway = m->gateway;
 	nh->out_label = m->out_label;
@@ -261,6 +278,7 @@ void nh_del(struct fwd *f, uint32_t id)
 
 	if (nh == NULL)
 		return;
+	nh_new_meaning(f, nh);
 	nh->present = false;
 	nh->type = 0;
 	nh->ifp = NULL;

@@ -58,6 +58,14 @@ struct nexthop {
 	uint8_t adj_mac[FWD_ETH_ALEN];
 	uint32_t refs;
 	uint32_t gen;
+	/*
+	 * Which meaning of this id: a number from the table's sequence, new
+	 * whenever the id is (re)defined with another type, gateway, label or
+	 * interface, or deleted. A frame a worker handed over with this next
+	 * hop is sent only if it still means the same (punt.c): vrfmgr may give
+	 * a deleted id to another customer's next hop meanwhile.
+	 */
+	uint32_t meaning;
 	bool present;       /* announced and not deleted */
 	bool is_static;     /* from the config: never swept */
 	struct nexthop *hnext;

@@ -37,6 +37,7 @@ struct punt_slot {
 	uint32_t vrf_id, nh_id, inner;
 	uint32_t vrf_epoch; /* the worker's batch's: what vrf_id meant (fwd.h) */
 	uint32_t in_seq;    /* in->bind_seq when handed over: whose customer it came from */
+	uint32_t nh_meaning; /* the next hop's meaning when handed over (nexthop.h) */
 	uint8_t buf[FWD_HEADROOM + PUNT_DATA_MAX];
 };
 
@@ -133,6 +134,7 @@ static enum fwd_verdict nh_push(struct fwd *f, struct fwd_iface *in, const struc
 	s->vrf_id = vrf_id;
 	s->vrf_epoch = fwd_self != NULL ? fwd_self->vrf_epoch : 0;
 	s->nh_id = nh != NULL ? nh->id : 0;
+	s->nh_meaning = nh != NULL ? __atomic_load_n(&nh->meaning, __ATOMIC_RELAXED) : 0;
 	s->inner = inner;
 	return slot_push(s, in, p);
 }
@@ -185,9 +187,10 @@ static void finish(struct fwd *f, struct punt_slot *s)
 	if (s->vrf_id < FWD_VRF_OF_CE &&
 	    s->vrf_epoch != atomic_load_explicit(&f->vrf_epoch, memory_order_relaxed))
 		s->vrf_id = FWD_VRF_NONE;
+	/* the id deleted, or given another meaning (another customer's next hop?) since */
 	if (s->kind == PUNT_NO_ROUTE)
 		nh = NULL;
-	else if ((nh = nh_find(f, s->nh_id)) == NULL) {
+	else if ((nh = nh_find(f, s->nh_id)) == NULL || nh->meaning != s->nh_meaning) {
 		fwd_drop(f, FWD_DROP_NO_NEXTHOP);
 		return;
 	}

@@ -24,6 +24,7 @@
 #include "fwd/ctr.h"
 #include "fwd/fib.h"
 #include "fwd/lfib.h"
+#include "fwd/nexthop.h"
 #include "fwd/pipeline.h"
 #include "fwd/punt.h"
 #include "fwd/rcu.h"
@@ -520,4 +521,41 @@ Test(workers, a_frame_handed_over_stays_out_of_the_next_tenants_vrf_after_unbind
 Test(workers, a_frame_handed_over_stays_out_of_the_next_tenants_vrf_after_a_move)
 {
 	handed_over_then_retenanted(false);
+}
+
+/*
+ * A frame a worker handed over with next hop 3 (waiting for what only the
+ * control thread does), finished after vrfmgr deleted id 3 and gave it to
+ * another next hop: it must not leave by the new one (another customer's,
+ * maybe). A refresh of the same next hop changes nothing.
+ */
+Test(workers, a_frame_handed_over_does_not_follow_its_next_hops_id_to_a_new_meaning)
+{
+	struct ipc_nexthop del = { .nh_id = 3 };
+	struct worker *w;
+	struct tframe t;
+	uint64_t sent, no_nh = f->drops[FWD_DROP_NO_NEXTHOP];
+
+	warm(); /* nh 3's gateway learnt */
+	w = worker_new(false, false);
+	push_frame(&t, 64);
+	fwd_self = &w->t; /* this thread plays the worker */
+	cr_assert_eq(punt_nh(f, ce_a, &t.p, true, 1, nh_find(f, 3), 200), FWD_PUNTED);
+	fwd_self = NULL;
+	rcu_offline(w->rd);
+	t_apply(f, IPC_NH_DEL, &del, sizeof(del));
+	nh(3, IPC_NH_LABELED, G2, 4000, "core1"); /* id 3 again, another next hop */
+	sent = atomic_load(&n_sent);
+	cr_assert_eq(punt_ring_drain(f, w->t.punt), 1);
+	cr_assert_eq(atomic_load(&n_sent), sent, "the frame left by id 3's new next hop");
+	cr_assert_eq(f->drops[FWD_DROP_NO_NEXTHOP], no_nh + 1);
+	/* handed over now, and the same next hop refreshed meanwhile: it goes */
+	fwd_self = &w->t;
+	push_frame(&t, 64);
+	cr_assert_eq(punt_nh(f, ce_a, &t.p, true, 1, nh_find(f, 3), 200), FWD_PUNTED);
+	fwd_self = NULL;
+	nh(3, IPC_NH_LABELED, G2, 4000, "core1");
+	cr_assert_eq(punt_ring_drain(f, w->t.punt), 1);
+	cr_assert_eq(atomic_load(&n_sent), sent + 1);
+	worker_free(w);
 }
