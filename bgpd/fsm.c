@@ -259,6 +259,14 @@ unsigned fsm_gr_stale_left(const struct bgp_peer *p, unsigned want)
 	return (time_t)want < left ? want : (unsigned)left;
 }
 
+/* The peer's graceful restart (and long-lived stale time) is over: nothing waits for it. */
+static void gr_wait_end(struct bgp_peer *p)
+{
+	p->gr_waiting = false;
+	p->llgr_stale = false;
+	evtimer_del(p->gr_timer);
+}
+
 /*
  * The established session ended. A failure soon after it came up counts
  * toward the idle hold-down. When it ended gracefully (above) and the peer
@@ -300,9 +308,7 @@ static void peer_down(struct bgp_peer *p, bool graceful)
 		return;
 	}
 	n = rib_source_flush(p->d->rib, &p->src);
-	p->gr_waiting = false;
-	p->llgr_stale = false;
-	evtimer_del(p->gr_timer);
+	gr_wait_end(p);
 	log_info("peer %s: session down (%s), %zu %s withdrawn", p->name, p->last_error, n,
 		 plural(n, "route", "routes"));
 	bgpd_schedule_flush(p->d);
@@ -314,9 +320,7 @@ void fsm_gr_sweep(struct bgp_peer *p, const char *why)
 
 	if (!p->gr_waiting)
 		return;
-	p->gr_waiting = false;
-	p->llgr_stale = false;
-	evtimer_del(p->gr_timer);
+	gr_wait_end(p);
 	n = rib_source_sweep(p->d->rib, &p->src);
 	log_info("peer %s: graceful restart: %s, %zu stale %s removed", p->name, why, n,
 		 plural(n, "route", "routes"));
@@ -484,9 +488,7 @@ static void peer_gr_drop(struct bgp_peer *p, const char *why)
 
 	if (!p->gr_waiting)
 		return;
-	p->gr_waiting = false;
-	p->llgr_stale = false;
-	evtimer_del(p->gr_timer);
+	gr_wait_end(p);
 	n = rib_source_flush(p->d->rib, &p->src);
 	log_info("peer %s: %s, %zu stale %s withdrawn", p->name, why, n,
 		 plural(n, "route", "routes"));

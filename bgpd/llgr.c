@@ -36,7 +36,7 @@ void llgr_established(struct bgp_peer *p, const struct bgp_conn *c)
 	p->llgr_time = p->llgr_peer_time < ours ? p->llgr_peer_time : ours;
 }
 
-/* A new reference to a's set with LLGR_STALE added (a itself when it has it). */
+/* A new reference to s with LLGR_STALE added (s itself when it has it). */
 static struct attr_set *with_llgr_stale(struct attr_set *s)
 {
 	static uint32_t comm[BGP_MAX_EXT_MSG / 4 + 1]; /* static: large, one event loop */

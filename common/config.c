@@ -508,6 +508,14 @@ const struct cfg_vrf *config_vrf_by_ifname(const struct ferry_config *cfg, const
 	return NULL;
 }
 
+const struct cfg_vrf_if *config_vrf_interface(const struct cfg_vrf *c, const char *name)
+{
+	for (size_t i = 0; i < c->n_interfaces; i++)
+		if (strcmp(c->interfaces[i].name, name) == 0)
+			return &c->interfaces[i];
+	return NULL;
+}
+
 const struct cfg_vrf *config_vrf_by_name(const struct ferry_config *cfg, const char *name)
 {
 	const struct cfg_uniq_slot *s;

@@ -226,6 +226,8 @@ int config_api_files_check(const struct ferry_config *cfg, uint16_t port, char *
 const struct cfg_vrf *config_vrf_by_name(const struct ferry_config *cfg, const char *name);
 /* The VRF with an attachment interface of that name, or NULL. */
 const struct cfg_vrf *config_vrf_by_ifname(const struct ferry_config *cfg, const char *name);
+/* The VRF's own interface called name, or NULL. */
+const struct cfg_vrf_if *config_vrf_interface(const struct cfg_vrf *c, const char *name);
 
 /* Socket paths under run_dir. buf must hold CFG_PATH_MAX bytes. */
 #define FERRY_SOCK_VRFMGR_IPC "vrfmgr.ipc"

@@ -124,14 +124,6 @@ static bool vrf_cfg_changes(const struct cfg_vrf *a, const struct cfg_vrf *b, ch
 	return n > 0;
 }
 
-static const struct cfg_vrf_if *if_find(const struct cfg_vrf *c, const char *name)
-{
-	for (size_t i = 0; i < c->n_interfaces; i++)
-		if (strcmp(c->interfaces[i].name, name) == 0)
-			return &c->interfaces[i];
-	return NULL;
-}
-
 /* Phase 1: VRFs that go (or are re-created with another RD) and interfaces nobody keeps. */
 static void reload_remove(struct vrf_table *t, const struct ferry_config *nc,
 			  struct reload_stats *st)
@@ -164,7 +156,7 @@ static void reload_remove(struct vrf_table *t, const struct ferry_config *nc,
 static void reload_bind(struct vrf_table *t, const struct vrf *v, const struct cfg_vrf *old)
 {
 	for (size_t i = 0; i < v->cfg->n_interfaces; i++) {
-		const struct cfg_vrf_if *ifc = &v->cfg->interfaces[i], *was = if_find(old, ifc->name);
+		const struct cfg_vrf_if *ifc = &v->cfg->interfaces[i], *was = config_vrf_interface(old, ifc->name);
 		struct ipc_if_bind b = { .vrf_id = v->id, .address = ifc->address.addr,
 					 .plen = ifc->address.len };
 

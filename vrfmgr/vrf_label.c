@@ -206,14 +206,6 @@ struct label_entry *vrf_label_get(struct vrf_table *t, struct vrf *v, const stru
 	return e;
 }
 
-static bool cfg_has_interface(const struct cfg_vrf *c, const char *name)
-{
-	for (size_t i = 0; i < c->n_interfaces; i++)
-		if (strcmp(c->interfaces[i].name, name) == 0)
-			return true;
-	return false;
-}
-
 /*
  * Whether e, released by v, keeps its LFIB entry through the hold-down:
  * only while v stays, and a POP_FORWARD only to a link v still has (one
@@ -224,7 +216,7 @@ static bool label_keep(const struct vrf_table *t, const struct vrf *v,
 {
 	if (t->labels.hold_down == 0 || v->dying || !e->programmed || e->vrf_id != v->id)
 		return false;
-	return e->nh == NULL || cfg_has_interface(v->cfg, e->nh->ipc.ifname);
+	return e->nh == NULL || config_vrf_interface(v->cfg, e->nh->ipc.ifname) != NULL;
 }
 
 void vrf_label_put(struct vrf_table *t, const struct vrf *v, struct label_entry *e)
@@ -261,7 +253,7 @@ void vrf_label_drop_stale(struct vrf_table *t)
 			continue;
 		v = vrf_by_id(t, e->vrf_id);
 		if (v == NULL || v->dying || v->cfg == NULL ||
-		    !cfg_has_interface(v->cfg, e->nh->ipc.ifname))
+		    config_vrf_interface(v->cfg, e->nh->ipc.ifname) == NULL)
 			lfib_drop(t, e);
 	}
 }

@@ -36,16 +36,6 @@ struct vrf *vrf_by_id(struct vrf_table *t, uint32_t id)
 	return NULL;
 }
 
-static const struct cfg_vrf_if *vrf_interface(const struct cfg_vrf *c, const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < c->n_interfaces; i++)
-		if (strcmp(c->interfaces[i].name, name) == 0)
-			return &c->interfaces[i];
-	return NULL;
-}
-
 /* The interface a static route's next hop is a neighbour on, or NULL. */
 static const struct cfg_vrf_if *static_interface(const struct cfg_vrf *c,
 						 const struct cfg_static_route *s)
@@ -53,7 +43,7 @@ static const struct cfg_vrf_if *static_interface(const struct cfg_vrf *c,
 	size_t i;
 
 	if (s->interface[0] != '\0')
-		return vrf_interface(c, s->interface);
+		return config_vrf_interface(c, s->interface);
 	for (i = 0; i < c->n_interfaces; i++)
 		if (prefix4_contains(&c->interfaces[i].address, s->next_hop))
 			return &c->interfaces[i];
@@ -205,7 +195,7 @@ void vrf_local_shed(struct vrf_table *t, struct vrf *v)
 		for (struct vrf_route *r = vps[i]->routes; r != NULL; r = r->next)
 			r->mark = (r->source == ROUTE_CONNECTED || r->source == ROUTE_STATIC) &&
 				  r->nh != NULL && r->nh->ipc.ifname[0] != '\0' &&
-				  vrf_interface(v->cfg, r->nh->ipc.ifname) == NULL;
+				  config_vrf_interface(v->cfg, r->nh->ipc.ifname) == NULL;
 	for (i = 0; i < n; i++)
 		prefix_drop(t, v, vps[i]->prefix, true);
 	free(vps);
