@@ -261,7 +261,7 @@ static int filter_parse(struct jw *w, const struct api_request *req, struct rout
 	if (rd && !(f->has_rd = rd_parse(rd, &f->rd) == 0))
 		return api_param_error(w, 400, "rd",
 				       "rd: \"%.64s\" is not a route distinguisher (want ASN:NN, "
-				       "IP:NN or ASN4:NN)", rd);
+				       "IP:NN, ASN4:NN or ASNL:NN)", rd);
 	if (pfx && !(f->has_prefix = prefix4_parse(pfx, &f->prefix) == 0))
 		return api_param_error(w, 400, "prefix",
 				       "prefix: \"%.64s\" is not an IPv4 prefix (want a.b.c.d/len, "
@@ -470,7 +470,7 @@ int bgpd_api_route(struct jw *w, const struct api_request *req, void *ctx)
 	if (rd_parse(rds, &rd) < 0)
 		return api_param_error(w, 400, "rd",
 				       "rd: \"%.64s\" is not a route distinguisher (want ASN:NN, "
-				       "IP:NN or ASN4:NN)", rds);
+				       "IP:NN, ASN4:NN or ASNL:NN)", rds);
 	if (prefix4_parse(ps, &p) < 0)
 		return api_param_error(w, 400, "prefix",
 				       "prefix: \"%.64s\" is not an IPv4 prefix (want a.b.c.d/len, "

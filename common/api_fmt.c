@@ -56,6 +56,8 @@ static char *admin_nn_back(int type, const uint8_t v[6], char *end)
 	case 2:
 		end = utoa_back(be16(v + 4), end);
 		*--end = ':';
+		if (be32(v) <= 0xffff) /* the four-octet form of a small AS: rd.c's "65000L:7" */
+			*--end = 'L';
 		return utoa_back(be32(v), end);
 	}
 	return NULL;

@@ -19,8 +19,9 @@
 
 /* RFC 4364 4.2's three types, whose fields' sizes set the ranges; RTs share them (RFC 4360, 5668) */
 #define RD_FORM                                                                                  \
-	"ASN:NN (ASN 0..65535, NN 0..4294967295), IP:NN (NN 0..65535) or ASN4:NN (ASN4 "        \
-	"65536..4294967295, NN 0..65535), decimal without leading zeros"
+	"ASN:NN (ASN 0..65535, NN 0..4294967295), IP:NN (NN 0..65535), ASN4:NN (ASN4 "          \
+	"65536..4294967295, NN 0..65535) or ASNL:NN (ASN 0..65535 as a four-octet AS, NN "      \
+	"0..65535), decimal without leading zeros"
 static const struct kind K_RD = { "a route distinguisher", RD_FORM };
 static const struct kind K_RT = { "a route target", RD_FORM ", optionally after rt: or target:" };
 static const struct kind K_IN_LABEL = { "an incoming label", "an integer 16..1048575" };

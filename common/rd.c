@@ -68,7 +68,7 @@ static uint32_t get_be32(const uint8_t *p)
  * "admin:number" -> type (ADMIN_*) and the 6 value bytes shared by RDs and
  * RTs: AS2 = 2-byte AS + 4-byte number; IPv4 and AS4 = 4-byte admin + 2-byte
  * number. An admin with a dot is an IPv4 address; otherwise an AS number,
- * which picks AS2 when it fits in 2 bytes.
+ * which picks AS2 when it fits in 2 bytes, unless it ends in L (AS4).
  */
 static int admin_nn_parse(const char *s, int *type, uint8_t val[6])
 {
@@ -91,6 +91,20 @@ static int admin_nn_parse(const char *s, int *type, uint8_t val[6])
 			return -EINVAL;
 		*type = ADMIN_IPV4;
 		put_be32(val, ip);
+		put_be16(val + 4, (uint32_t)nn);
+		return 0;
+	}
+	/*
+	 * "65000L:7": a four-octet AS that happens to be below 65536 (type 2),
+	 * as Junos writes it; needed only there, so it is refused elsewhere
+	 * (one text per value)
+	 */
+	if (admin[alen - 1] == 'L') {
+		if (dec_parse_n(admin, alen - 1, 0xffff, &as) < 0 ||
+		    dec_parse_n(colon + 1, strlen(colon + 1), 0xffff, &nn) < 0)
+			return -EINVAL;
+		*type = ADMIN_AS4;
+		put_be32(val, (uint32_t)as);
 		put_be16(val + 4, (uint32_t)nn);
 		return 0;
 	}
@@ -126,7 +140,8 @@ static int admin_nn_format(int type, const uint8_t val[6], char *buf)
 		snprintf(buf, RD_STRLEN, "%s:%u", ip, get_be16(val + 4));
 		return 0;
 	case ADMIN_AS4:
-		snprintf(buf, RD_STRLEN, "%u:%u", get_be32(val), get_be16(val + 4));
+		snprintf(buf, RD_STRLEN, get_be32(val) <= 0xffff ? "%uL:%u" : "%u:%u", get_be32(val),
+			 get_be16(val + 4));
 		return 0;
 	}
 	return -1;

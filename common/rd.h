@@ -6,7 +6,8 @@
  *   type 0: ASN2:NN    65000:100        (2-byte AS, 4-byte number)
  *   type 1: IPv4:NN    10.255.0.1:100   (IPv4 address, 2-byte number)
  *   type 2: ASN4:NN    4200000000:7     (4-byte AS, 2-byte number)
- * An AS number that fits in 2 bytes always gives type 0. Numbers are decimal
+ *           ASNL:NN    65000L:7         (the same for an AS below 65536)
+ * An AS number that fits in 2 bytes gives type 0 unless it carries the L. Numbers are decimal
  * without leading zeros (rd_parse and rt_parse refuse "065000:01").
  */
 #ifndef FERRY_RD_H

@@ -166,7 +166,7 @@ int vrfapi_explain(struct jw *w, const struct api_request *req, void *ctx)
 	if (rd_parse(rds, &rd) < 0)
 		return api_param_error(w, 400, "rd",
 				       "rd: \"%.64s\" is not a route distinguisher (want ASN:NN, "
-				       "IP:NN or ASN4:NN)", rds);
+				       "IP:NN, ASN4:NN or ASNL:NN)", rds);
 	if (prefix4_parse(ps, &p) < 0)
 		return api_param_error(w, 400, "prefix",
 				       "prefix: \"%.64s\" is not an IPv4 prefix (want a.b.c.d/len, "

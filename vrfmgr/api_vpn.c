@@ -185,7 +185,7 @@ static int vpn_filter_parse(struct jw *w, const struct api_request *req, struct 
 	if (rds != NULL && !(f->has_rd = rd_parse(rds, &f->rd) == 0))
 		return api_param_error(w, 400, "rd",
 				       "rd: \"%.64s\" is not a route distinguisher (want ASN:NN, "
-				       "IP:NN or ASN4:NN)", rds);
+				       "IP:NN, ASN4:NN or ASNL:NN)", rds);
 	if (rt != NULL && !(f->has_rt = rt_parse(rt, &f->rt) == 0))
 		return api_param_error(w, 400, "rt",
 				       "rt: \"%.64s\" is not a route target (want ASN:NN, IP:NN or "

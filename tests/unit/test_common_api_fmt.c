@@ -18,7 +18,8 @@
 Test(api_fmt, fast_formatters_match)
 {
 	static const char *const rds[] = { "65000:100", "10.255.0.1:100", "4200000000:7",
-					   "0:0", "65535:4294967295", "255.255.255.255:65535" };
+					   "0:0", "65535:4294967295", "255.255.255.255:65535",
+					   "65000L:7", "0L:0" };
 	struct evbuffer *b = evbuffer_new();
 	char want[64], got[64];
 	struct jw w;

@@ -20,11 +20,12 @@
 	"\"next_hop\":\"" n "\",\"interface\":\"" i "\"}],\"core_interfaces\":[{\"name\":" \
 	"\"core0\",\"address\":\"10.0.1.1/30\"},{\"name\":\"core1\",\"address\":\"10.0.2.1/24\"}]}}"
 
-#define RD_FORM "(want ASN:NN (ASN 0..65535, NN 0..4294967295), IP:NN (NN 0..65535) or " \
-	"ASN4:NN (ASN4 65536..4294967295, NN 0..65535), decimal without leading zeros)"
-#define RT_FORM "(want ASN:NN (ASN 0..65535, NN 0..4294967295), IP:NN (NN 0..65535) or " \
-	"ASN4:NN (ASN4 65536..4294967295, NN 0..65535), decimal without leading zeros, " \
-	"optionally after rt: or target:)"
+#define RD_FORM "(want ASN:NN (ASN 0..65535, NN 0..4294967295), IP:NN (NN 0..65535), " \
+	"ASN4:NN (ASN4 65536..4294967295, NN 0..65535) or ASNL:NN (ASN 0..65535 as a four-octet " \
+	"AS, NN 0..65535), decimal without leading zeros)"
+#define RT_FORM "(want ASN:NN (ASN 0..65535, NN 0..4294967295), IP:NN (NN 0..65535), " \
+	"ASN4:NN (ASN4 65536..4294967295, NN 0..65535) or ASNL:NN (ASN 0..65535 as a four-octet " \
+	"AS, NN 0..65535), decimal without leading zeros, optionally after rt: or target:)"
 
 struct bad_case {
 	const char *json;

@@ -47,6 +47,7 @@ Test(rd, round_trips)
 	static const char *const ok[] = {
 		"0:0", "65535:4294967295", "1:1", "0.0.0.0:0", "255.255.255.255:65535",
 		"65536:0", "4294967295:65535", "10.255.0.2:200", "65000:200",
+		"0L:0", "65000L:7", "65535L:65535",
 	};
 	char buf[RD_STRLEN];
 	struct rd rd, again;
@@ -69,6 +70,27 @@ Test(rd, small_as_is_type0)
 	cr_assert_eq(rd_type(&rd), 2);
 }
 
+/*
+ * A type-2 RD whose AS is below 65536 (other routers send them) is written
+ * "65000L:7": printed as "65000:7" it parsed back as type 0, another RD, so
+ * API cursors and filters taken from what was shown missed it.
+ */
+Test(rd, type2_small_as)
+{
+	static const uint8_t want[8] = { 0, 2, 0, 0, 0xfd, 0xe8, 0, 7 };
+	char buf[RD_STRLEN];
+	struct rd rd, again;
+
+	cr_assert_eq(rd_parse("65000L:7", &rd), 0);
+	cr_assert_arr_eq(rd.b, want, 8);
+	cr_assert_eq(rd_type(&rd), 2);
+	cr_assert_str_eq(rd_format(&rd, buf), "65000L:7");
+	cr_assert_eq(rd_parse(buf, &again), 0);
+	cr_assert(rd_equal(&rd, &again));
+	cr_assert_eq(rd_parse("65000:7", &again), 0);
+	cr_assert_not(rd_equal(&rd, &again), "without the L it is type 0");
+}
+
 Test(rd, rejects)
 {
 	static const char *const bad[] = {
@@ -82,6 +104,9 @@ Test(rd, rejects)
 		"99999999999999999999:1",
 		/* leading zeros: "065000:1" would print as 65000:1, and "010" reads as octal elsewhere */
 		"065000:1", "65000:01", "00:1", "0:00", "10.0.0.1:01", "04200000000:7", "4200000000:07",
+		/* the L form: only for an AS below 65536, a 2-byte number, upper case, no zeros */
+		"65536L:1", "4200000000L:7", "65000L:65536", "65000l:7", "L:7", "065000L:7",
+		"65000LL:7", "10.0.0.1L:7", "65000L:",
 	};
 	struct rd rd;
 
@@ -119,7 +144,7 @@ Test(rt, wire_forms)
 Test(rt, round_trips_and_prefixes)
 {
 	static const char *const ok[] = { "65000:100", "10.255.0.1:100", "4200000000:7", "0:0",
-					  "65535:4294967295", "4294967295:65535" };
+					  "65535:4294967295", "4294967295:65535", "65000L:7" };
 	char buf[RD_STRLEN], in[64];
 	struct ext_community rt, again;
 

@@ -288,7 +288,7 @@ Test(explain, json_both_rt_sets_when_none_meet_and_errors)
 	s = get_explain("rd=nonsense&prefix=192.168.101.0/24", &status);
 	cr_assert_eq(status, 400);
 	cr_assert_str_eq(s, "{\"error\":\"rd: \\\"nonsense\\\" is not a route distinguisher "
-			    "(want ASN:NN, IP:NN or ASN4:NN)\",\"status\":400,\"param\":\"rd\"}");
+			    "(want ASN:NN, IP:NN, ASN4:NN or ASNL:NN)\",\"status\":400,\"param\":\"rd\"}");
 	s = get_explain("rd=10.255.0.2:100&prefix=192.168.101.5", &status);
 	cr_assert_eq(status, 400);
 	cr_assert_str_eq(s, "{\"error\":\"prefix: \\\"192.168.101.5\\\" is not an IPv4 prefix "
