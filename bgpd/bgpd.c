@@ -187,6 +187,7 @@ struct bgpd *bgpd_new(struct event_base *base, const struct ferry_config *cfg)
 	wbuf_init(&d->out);
 	d->out_high_water = BGPD_OUT_HIGH_WATER;
 	d->out_low_water = BGPD_OUT_LOW_WATER;
+	d->probe_wait = BGP_PROBE_WAIT;
 	d->ipc_high_water = BGPD_IPC_HIGH_WATER;
 	d->ipc_low_water = BGPD_IPC_LOW_WATER;
 	d->rib = rib_new(3 * (unsigned)bgpd_peer_slots(cfg->bgp.n_neighbors) + 1);

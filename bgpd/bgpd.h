@@ -226,6 +226,7 @@ struct bgpd {
 	size_t out_low_water;     /* ... back under this: resynchronized and back in */
 	size_t ipc_high_water;    /* unsent bytes to vrfmgr over this: changes wait (vrfmgr_link.c) */
 	size_t ipc_low_water;     /* ... until it is back under this */
+	unsigned probe_wait;      /* seconds a probe may stay silent (BGP_PROBE_WAIT; tests less) */
 	uint64_t updates_encoded; /* every UPDATE built for peers (shared ones once) */
 	struct bgp_vpn_nlri *run; /* packing scratch */
 	size_t run_cap;
@@ -349,6 +350,10 @@ void fsm_conn_accepted(struct bgp_peer *p, struct bgp_conn *c);
  * on as an inbound connection, and replaces the session once Established.
  */
 void fsm_conn_restarted(struct bgp_conn *c);
+/* The probe c stayed silent for probe_wait seconds (fsm_msg.c). */
+void fsm_probe_silent(struct bgp_conn *c);
+/* c goes on as the peer's inbound connection, our OPEN sent (fsm_conn_restarted's end). */
+void fsm_probe_answer(struct bgp_conn *c);
 /* The outbound connection completed (ok) or failed. */
 void fsm_conn_connected(struct bgp_conn *c, bool ok);
 /* One complete message. 0, or -1 when c was closed (stop reading it). */

@@ -437,7 +437,7 @@ void fsm_conn_accepted(struct bgp_peer *p, struct bgp_conn *c)
 			session_close(p->probe, NULL);
 		c->probe = true;
 		p->probe = c;
-		session_timer_set(c->hold_timer, BGP_PROBE_WAIT);
+		session_timer_set(c->hold_timer, p->d->probe_wait);
 		log_info("peer %s: new connection while Established, reading its first message",
 			 p->name);
 		return;
@@ -465,11 +465,16 @@ void fsm_conn_accepted(struct bgp_peer *p, struct bgp_conn *c)
  */
 void fsm_conn_restarted(struct bgp_conn *c)
 {
+	log_info("peer %s: OPEN on a new connection while Established: answered; if the peer "
+		 "confirms it, it restarted (RFC 4724) and the old session ends", c->peer->name);
+	fsm_probe_answer(c);
+}
+
+void fsm_probe_answer(struct bgp_conn *c)
+{
 	struct bgp_peer *p = c->peer;
 	struct bgp_err err;
 
-	log_info("peer %s: OPEN on a new connection while Established: answered; if the peer "
-		 "confirms it, it restarted (RFC 4724) and the old session ends", p->name);
 	c->probe = false;
 	p->probe = NULL;
 	if (p->in) {

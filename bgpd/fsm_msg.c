@@ -327,6 +327,30 @@ static int probe_message(struct bgp_conn *c, uint8_t type, const uint8_t *body, 
 	return -1;
 }
 
+/*
+ * Nothing came on the probe c. A peer that rebooted and delays its OPEN
+ * (RFC 4271 DelayOpen) waits for ours first, for longer than we wait for
+ * it, and then dials again: it would only get a session once the old one's
+ * hold timer ran out. From a peer that can restart gracefully the silence
+ * is answered with our OPEN, as its OPEN would be (fsm_conn_restarted):
+ * its OPEN and KEEPALIVE then say it restarted, a live peer's Cease 6/7
+ * (its established session) closes c. Other silent probes are closed.
+ */
+void fsm_probe_silent(struct bgp_conn *c)
+{
+	struct bgp_err err;
+
+	if (open_may_be_restart(c->peer)) {
+		log_info("peer %s: new connection silent for %u s while Established: sending our "
+			 "OPEN (a restarted peer delaying its own waits for it; RFC 4724)",
+			 c->peer->name, c->d->probe_wait);
+		fsm_probe_answer(c);
+		return;
+	}
+	bgp_err_set(&err, BGP_ERR_CEASE, BGP_CEASE_COLLISION, NULL, 0);
+	session_close(c, &err);
+}
+
 int fsm_message(struct bgp_conn *c, uint8_t type, const uint8_t *body, size_t len)
 {
 	struct bgp_peer *p = c->peer;

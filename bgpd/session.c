@@ -281,8 +281,7 @@ static void hold_cb(evutil_socket_t fd, short what, void *arg)
 		log_debug("peer %s: connect timed out", c->peer->name);
 		fsm_conn_connected(c, false);
 	} else if (c->probe) {
-		bgp_err_set(&err, BGP_ERR_CEASE, BGP_CEASE_COLLISION, NULL, 0);
-		session_close(c, &err);
+		fsm_probe_silent(c);
 	} else {
 		bgp_err_set(&err, BGP_ERR_HOLD, 0, NULL, 0);
 		fsm_conn_fail(c, &err, "hold timer expired");

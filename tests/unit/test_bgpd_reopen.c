@@ -293,3 +293,85 @@ Test(bgpd_reopen_limits, max_prefix_takes_a_pending_restart_down_too)
 	cr_assert(!B->peers[1].est && !B->peers[1].in && !B->peers[1].probe);
 	cr_assert(B->peers[1].admin_down);
 }
+
+/* B's OPEN arrived on r (a run_until condition). */
+static bool open_came(void *arg)
+{
+	struct raw *r = arg;
+
+	raw_read(r);
+	return got_msg(r, BGP_MSG_OPEN);
+}
+
+/*
+ * The rebooted peer delays its OPEN (its DelayOpen) for longer than B
+ * waits for it: it waits for B's OPEN first. B used to close such a
+ * connection, so the peer only got a session when the old one's hold timer
+ * ran out. From a peer that can restart gracefully, B now sends its OPEN
+ * after its wait; the peer's OPEN and KEEPALIVE then end the old session as
+ * a restart.
+ */
+Test(bgpd_reopen, a_silent_new_connection_gets_our_open_and_may_be_a_restart)
+{
+	struct raw r[2];
+	const struct bgp_conn *before;
+	uint8_t b[256];
+	size_t n;
+
+	B->probe_wait = 1;
+	up_with_route(&r[0], caps_gr, sizeof(caps_gr));
+	cr_assert(run_until(settled, &r[0], 5));
+	before = B->peers[1].est;
+	raw_connect(&r[1], "127.0.0.3", port);
+	cr_assert(run_until(probe_pending, NULL, 5), "the new connection was not taken as a probe");
+	cr_assert_not(got_msg(&r[1], BGP_MSG_OPEN), "OPEN sent before the wait");
+	cr_assert(run_until(open_came, &r[1], 5), "B sent no OPEN on the silent connection");
+	cr_assert_not(r[1].eof, "the silent connection was closed");
+	cr_assert(open_says_fwd(&r[1]), "B's OPEN lost the F bit");
+	session_untouched(before);
+	n = open_caps(b, 3, caps_back, sizeof(caps_back));
+	raw_send(&r[1], b, n);
+	restart_confirmed(r, before);
+	close(r[0].fd);
+	close(r[1].fd);
+}
+
+/* A live peer's silent extra connection answers B's OPEN with 6/7: the session stays. */
+Test(bgpd_reopen, a_live_peer_refuses_our_open_on_its_silent_connection)
+{
+	struct raw r, r2;
+	const struct bgp_conn *before;
+	const uint8_t cease[] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+				  0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0, 21, BGP_MSG_NOTIFICATION,
+				  BGP_ERR_CEASE, BGP_CEASE_COLLISION };
+
+	B->probe_wait = 1;
+	up_with_route(&r, caps_gr, sizeof(caps_gr));
+	cr_assert(run_until(settled, &r, 5));
+	before = B->peers[1].est;
+	raw_connect(&r2, "127.0.0.3", port);
+	cr_assert(run_until(open_came, &r2, 5), "B sent no OPEN on the silent connection");
+	raw_send(&r2, cease, sizeof(cease));
+	cr_assert(run_until(raw_read, &r2, 5), "the refused connection was not closed");
+	session_untouched(before);
+	cr_assert_str_eq(B->peers[1].last_error, "");
+	cr_assert_not(raw_read(&r), "the established connection was closed");
+	close(r.fd);
+}
+
+/* Without graceful restart a silent new connection gets 6/7 after the wait, as before. */
+Test(bgpd_reopen, without_graceful_restart_a_silent_connection_is_closed)
+{
+	struct raw r, r2;
+	const struct bgp_conn *before;
+
+	B->probe_wait = 1;
+	up_with_route(&r, caps_plain, sizeof(caps_plain));
+	cr_assert(run_until(settled, &r, 5));
+	before = B->peers[1].est;
+	raw_connect(&r2, "127.0.0.3", port);
+	expect_notification(&r2, BGP_ERR_CEASE, BGP_CEASE_COLLISION);
+	cr_assert_not(got_msg(&r2, BGP_MSG_OPEN), "OPEN sent to a peer that cannot restart");
+	session_untouched(before);
+	close(r.fd);
+}
