@@ -232,6 +232,12 @@ bool vrf_route_usable(const struct vrf_route *r);
 void vrf_prefix_reselect(struct vrf_table *t, struct vrf *v, struct vrf_prefix *vp);
 bool vrf_route_installed(const struct vrf_prefix *vp, const struct vrf_route *r);
 /* Why a candidate is not installed, for humans ("next hop 10.255.0.9 has no LSP"). */
+/*
+ * Whether nh is a neighbour on ifc's link (NULL: none), by the loader's
+ * rule: inside the subnet, not our own address, nor (shorter than /31) its
+ * network or broadcast address. STATIC_NH_OK when it is, else why not.
+ */
+enum static_nh vrf_static_nh_check(const struct cfg_vrf_if *ifc, uint32_t nh);
 /* Why static route r (valid false) is not used: "next hop ... is ..." into buf. */
 const char *vrf_static_nh_reason(const struct vrf_route *r, char *buf, size_t len);
 const char *vrf_route_reason(const struct vrf_prefix *vp, const struct vrf_route *r, char *buf,
@@ -258,7 +264,7 @@ struct label_entry *vrf_label_get(struct vrf_table *t, struct vrf *v, const stru
 /*
  * v drops a reference on e; with the last the label is held down. Its LFIB
  * entry stays in fwd through the hold-down while v stays (and, to pop to a
- * CE, keeps that CE's interface); else it goes now.
+ * CE, keeps that CE's interface with the CE still on it); else it goes now.
  */
 void vrf_label_put(struct vrf_table *t, const struct vrf *v, struct label_entry *e);
 /*
@@ -268,7 +274,8 @@ void vrf_label_put(struct vrf_table *t, const struct vrf *v, struct label_entry 
 void vrf_label_drop_vrf(struct vrf_table *t, const struct vrf *v);
 /*
  * Reload, after the switch to the new config: held labels kept in fwd that
- * pop to a link their VRF no longer has leave it (another VRF may bind it).
+ * pop to a link their VRF no longer has (another VRF may bind it), or to a
+ * CE no longer on its renumbered link, leave it.
  */
 void vrf_label_drop_stale(struct vrf_table *t);
 /* Makes the allocator take kept labels out of fwd when their hold-down ends. */

@@ -19,8 +19,10 @@
  * ends (the allocator's drop hook), or at once when the VRF goes, is
  * re-created or gives the CE's interface up: a VRF id may go to another
  * tenant, and an old label must never deliver into another VRF or to
- * another VRF's CE. Claimed again by its key in time, it is simply in use
- * again, fwd's entry as it was.
+ * another VRF's CE. So does one whose CE is no longer on its link (the
+ * link renumbered within the VRF): that next hop is gone, and the address
+ * may be another CE's on another link. Claimed again by its key in time,
+ * it is simply in use again, fwd's entry as it was.
  *
  * A VRF that finds no free label (typically one that replaced a VRF whose
  * label is still held down, in a range with no other room) is not left
@@ -207,16 +209,48 @@ struct label_entry *vrf_label_get(struct vrf_table *t, struct vrf *v, const stru
 }
 
 /*
+ * Whether a POP_FORWARD entry of a label of VRF config c (key k), to the
+ * next hop (ifname, gateway), still reaches what it did: c still has the
+ * link (one given to another VRF would take c's traffic to that VRF's CE)
+ * and the CE is still a neighbour on it (a link renumbered in c leaves an
+ * old CE off it: that next hop is gone). A connected next hop (gateway 0)
+ * of a per-prefix label: the prefix is still the link's subnet.
+ */
+static bool label_target_valid(const struct cfg_vrf *c, const struct label_key *k,
+			       const char *ifname, uint32_t gateway)
+{
+	const struct cfg_vrf_if *ifc = config_vrf_interface(c, ifname);
+	struct prefix4 net;
+
+	if (ifc == NULL)
+		return false;
+	if (gateway != 0)
+		return vrf_static_nh_check(ifc, gateway) == STATIC_NH_OK;
+	if (k->kind != LABEL_KIND_PREFIX)
+		return true;
+	net = ifc->address;
+	prefix4_normalize(&net);
+	return net.addr == k->prefix.addr && net.len == k->prefix.len;
+}
+
+/* e's LFIB entry still means what it did in its VRF (config c): pop+lookup always does. */
+static bool label_meaning_valid(const struct cfg_vrf *c, const struct label_entry *e)
+{
+	return e->nh == NULL || label_target_valid(c, &e->key, e->nh->ipc.ifname,
+						   e->nh->ipc.gateway);
+}
+
+/*
  * Whether e, released by v, keeps its LFIB entry through the hold-down:
- * only while v stays, and a POP_FORWARD only to a link v still has (one
- * given to another VRF would take v's traffic to that VRF's CE).
+ * only while v stays, and a POP_FORWARD only to a CE still on a link v
+ * still has.
  */
 static bool label_keep(const struct vrf_table *t, const struct vrf *v,
 		       const struct label_entry *e)
 {
 	if (t->labels.hold_down == 0 || v->dying || !e->programmed || e->vrf_id != v->id)
 		return false;
-	return e->nh == NULL || config_vrf_interface(v->cfg, e->nh->ipc.ifname) != NULL;
+	return label_meaning_valid(v->cfg, e);
 }
 
 void vrf_label_put(struct vrf_table *t, const struct vrf *v, struct label_entry *e)
@@ -252,8 +286,7 @@ void vrf_label_drop_stale(struct vrf_table *t)
 		if (e->state == LABEL_USED || !e->programmed || e->nh == NULL)
 			continue;
 		v = vrf_by_id(t, e->vrf_id);
-		if (v == NULL || v->dying || v->cfg == NULL ||
-		    config_vrf_interface(v->cfg, e->nh->ipc.ifname) == NULL)
+		if (v == NULL || v->dying || v->cfg == NULL || !label_meaning_valid(v->cfg, e))
 			lfib_drop(t, e);
 	}
 }

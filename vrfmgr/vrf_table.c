@@ -72,7 +72,7 @@ static int vrf_add_connected(struct vrf_table *t, struct vrf *v, const struct cf
  * not our own address and, shorter than /31, neither its network nor its
  * broadcast address. Without an interface the loader checks nothing.
  */
-static enum static_nh static_nh_check(const struct cfg_vrf_if *ifc, uint32_t nh)
+enum static_nh vrf_static_nh_check(const struct cfg_vrf_if *ifc, uint32_t nh)
 {
 	uint32_t host;
 
@@ -100,7 +100,7 @@ static int vrf_add_static(struct vrf_table *t, struct vrf *v, const struct cfg_s
 	char pb[PREFIX4_STRLEN], ab[IPV4_STRLEN], why[128];
 	const struct vrf_route *dup;
 
-	r.static_nh = (uint8_t)static_nh_check(ifc, s->next_hop);
+	r.static_nh = (uint8_t)vrf_static_nh_check(ifc, s->next_hop);
 	r.valid = r.static_nh == STATIC_NH_OK;
 	r.rts = v->cfg->export_rts;
 	r.n_rts = v->cfg->n_export_rts;

@@ -20,12 +20,15 @@
 	"  \"label_range\": { \"min\": 100, \"max\": 199 }, \"label_hold_down\": " hold " },"
 #define ROUTER ROUTER_("60")
 /* A: a CE at 10.1.1.2 (192.168.100/24) and one at 10.1.1.3 (192.168.110/24) on ce-a1. */
-#define VRF_A_(name, rd, mode, statics)                                                          \
+#define VRF_A_IF_(name, rd, mode, address, statics)                                              \
 	"{ \"name\": \"" name "\", \"rd\": \"" rd "\", \"import_rts\": [\"65000:100\"],"         \
 	"  \"export_rts\": [\"65000:100\"], \"label_mode\": \"" mode "\","                       \
-	"  \"interfaces\": [ { \"name\": \"ce-a1\", \"address\": \"10.1.1.1/24\" } ],"           \
+	"  \"interfaces\": [ { \"name\": \"ce-a1\", \"address\": \"" address "\" } ],"             \
 	"  \"static_routes\": [ { \"prefix\": \"192.168.100.0/24\", \"next_hop\": \"10.1.1.2\" }" \
 	statics " ] }"
+#define VRF_A_(name, rd, mode, statics) VRF_A_IF_(name, rd, mode, "10.1.1.1/24", statics)
+/* ce-a1 renumbered to a /30: CE 10.1.1.2 is still on it, 10.1.1.3 (its broadcast) is not. */
+#define VRF_A_30(statics) VRF_A_IF_("A", "10.255.0.1:100", "per-ce", "10.1.1.1/30", statics)
 #define CE3 ", { \"prefix\": \"192.168.110.0/24\", \"next_hop\": \"10.1.1.3\" }"
 #define CE3_TO_2 ", { \"prefix\": \"192.168.110.0/24\", \"next_hop\": \"10.1.1.2\" }"
 #define VRF_A(mode) VRF_A_("A", "10.255.0.1:100", mode, "")
@@ -297,6 +300,73 @@ Test(labelkeep, a_kept_label_to_an_interface_another_vrf_takes_goes_at_once)
 		if (e->key.kind == LABEL_KIND_CE && strcmp(e->key.ifname, "ce-a1") == 0)
 			cr_assert(!in_fwd(e->label), "label %u still pops to ce-a1", e->label);
 	}
+	assert_replay_agrees();
+}
+
+static struct label_entry *ce_label(const char *ifname, const char *gateway)
+{
+	struct label_key k;
+	uint32_t gw;
+
+	cr_assert_eq(ipv4_parse(gateway, &gw), 0, "%s", gateway);
+	label_key_ce(&k, "A", ifname, gw);
+	return label_find(&t.labels, &k);
+}
+
+/*
+ * CE 10.1.1.3's label is kept in fwd (its last prefix moved to 10.1.1.2),
+ * then ce-a1 is renumbered within A so that 10.1.1.3 is no longer on it:
+ * the kept entry would pop to a next hop that is gone (a new CE may take
+ * that address on another link): it goes at once, with its next hop.
+ * 10.1.1.2's label, still on the link, stays in use and in fwd.
+ */
+Test(labelkeep, a_kept_label_to_a_ce_a_renumbered_link_leaves_off_goes_at_once)
+{
+	struct label_entry *e, *e2;
+	char del[32];
+
+	start(CONFIG(VRF_A_("A", "10.255.0.1:100", "per-ce", CE3) "," VRF_B));
+	reload(CONFIG(VRF_A_("A", "10.255.0.1:100", "per-ce", CE3_TO_2) "," VRF_B));
+	e = ce_label("ce-a1", "10.1.1.3");
+	e2 = ce_label("ce-a1", "10.1.1.2");
+	cr_assert(e != NULL && e->state == LABEL_HELD && in_fwd(e->label));
+	snprintf(del, sizeof(del), "nh_del %u ", e->nh->ipc.nh_id);
+	reload(CONFIG(VRF_A_30(CE3_TO_2) "," VRF_B));
+	cr_assert_geq(fx_find(&rec, "lfib_del"), 0);
+	cr_assert_gt(fx_find(&rec, del), fx_find(&rec, "lfib_del"), "the label first, then its NH");
+	cr_assert(!in_fwd(e->label), "label %u still pops to 10.1.1.3, off the link", e->label);
+	cr_assert_eq(e->state, LABEL_HELD, "still held down: remote PEs may send with it");
+	cr_assert(e2->state == LABEL_USED && in_fwd(e2->label), "10.1.1.2 is still on ce-a1");
+	assert_replay_agrees();
+}
+
+/* The renumbering itself takes 192.168.110/24's CE off the link: its label is not kept. */
+Test(labelkeep, a_label_released_by_a_renumbering_that_leaves_its_ce_off_the_link_goes_at_once)
+{
+	struct label_entry *e;
+
+	start(CONFIG(VRF_A_("A", "10.255.0.1:100", "per-ce", CE3) "," VRF_B));
+	e = ce_label("ce-a1", "10.1.1.3");
+	cr_assert(e != NULL && in_fwd(e->label));
+	reload(CONFIG(VRF_A_30(CE3) "," VRF_B));
+	cr_assert_null(fx_vp(&t, "A", "192.168.110.0/24")->exp_label, "not exported: CE off-link");
+	cr_assert_eq(e->state, LABEL_HELD);
+	cr_assert(!in_fwd(e->label), "label %u still pops to 10.1.1.3, off the link", e->label);
+	cr_assert(in_fwd(ce_label("ce-a1", "10.1.1.2")->label));
+	assert_replay_agrees();
+}
+
+/* A link renumbered with its CE still on it (a wider mask) keeps the held label. */
+Test(labelkeep, a_renumbering_that_keeps_the_ce_on_the_link_keeps_its_label)
+{
+	struct label_entry *e;
+
+	start(CONFIG(VRF_A_("A", "10.255.0.1:100", "per-ce", CE3) "," VRF_B));
+	reload(CONFIG(VRF_A_("A", "10.255.0.1:100", "per-ce", CE3_TO_2) "," VRF_B));
+	e = ce_label("ce-a1", "10.1.1.3");
+	reload(CONFIG(VRF_A_IF_("A", "10.255.0.1:100", "per-ce", "10.1.1.1/16", CE3_TO_2) ","
+		      VRF_B));
+	cr_assert(e->state == LABEL_HELD && in_fwd(e->label));
 	assert_replay_agrees();
 }
 
