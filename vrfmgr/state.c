@@ -5,12 +5,22 @@
  *   ferry-vrfmgr-state 1
  *   vrf 1 A
  *   label 100 used 0 per-vrf A
+ *   lfib 100 10.255.0.1:100
  *   label 102 used 0 per-ce A ce-a1 10.1.1.2
+ *   lfib 102 10.255.0.1:100 ce-a1 10.1.1.2
  *   label 103 held 1764230000 per-prefix A 192.168.7.0/24
+ *   lfib 103 10.255.0.1:100 ce-a1 10.1.1.2
+ *
+ * An "lfib" line follows the label line of each label fwd has an entry
+ * for: the RD of its VRF (pop and look up there, per-vrf) and, per-CE and
+ * per-prefix, the link and CE it pops to (0.0.0.0: a connected next hop).
+ * Its own line, not more words on the label line, so that a file without
+ * them (an older vrfmgr's) loads as before, and an older vrfmgr given this
+ * one skips only these lines.
  *
  * Loading trusts nothing: every field is parsed and checked, a bad line is
  * skipped (and logged) rather than stopping vrfmgr, since the worst a lost
- * line does is give one route a new label.
+ * line does is give one route a new label, or leave a held label out of fwd.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -104,7 +114,7 @@ static int label_line(struct label_alloc *la, char *const *w, int nw)
 	return rc == -ERANGE ? 0 : rc;
 }
 
-static int vrf_line(struct state_vrf_id **ids, size_t *n, char *const *w, int nw)
+static int vrf_line(struct state_loaded *out, char *const *w, int nw)
 {
 	struct state_vrf_id *v;
 	uint32_t id;
@@ -112,14 +122,47 @@ static int vrf_line(struct state_vrf_id **ids, size_t *n, char *const *w, int nw
 	if (nw != 3 || u32_parse(w[1], UINT32_MAX, &id) < 0 || id == 0 ||
 	    strlen(w[2]) >= sizeof(v->name))
 		return -EINVAL;
-	v = realloc(*ids, (*n + 1) * sizeof(**ids));
+	v = realloc(out->ids, (out->n_ids + 1) * sizeof(*v));
 	if (v == NULL)
 		return -ENOMEM;
-	*ids = v;
-	v += (*n)++;
+	out->ids = v;
+	v += out->n_ids++;
 	memset(v, 0, sizeof(*v));
 	v->id = id;
 	memcpy(v->name, w[2], strlen(w[2]) + 1);
+	return 0;
+}
+
+/*
+ * "lfib N RD" (per-vrf) or "lfib N RD IFNAME GATEWAY": label N's LFIB
+ * entry, after N's label line. A label not loaded (its line damaged, said
+ * there; outside the range; its hold-down over) makes it moot. Given twice,
+ * the first one counts (vrf_label_restore programs a label once).
+ */
+static int lfib_line(const struct label_alloc *la, struct state_loaded *out, char *const *w,
+		     int nw)
+{
+	struct state_lfib m = { 0 }, *v;
+	const struct label_entry *e;
+
+	if ((nw != 3 && nw != 5) || u32_parse(w[1], MPLS_LABEL_MAX, &m.label) < 0 ||
+	    rd_parse(w[2], &m.rd) < 0)
+		return -EINVAL;
+	if (nw == 5) {
+		if (strlen(w[3]) >= sizeof(m.ifname) || ipv4_parse(w[4], &m.gateway) < 0)
+			return -EINVAL;
+		memcpy(m.ifname, w[3], strlen(w[3]) + 1);
+	}
+	if ((e = label_lookup(la, m.label)) == NULL)
+		return 0;
+	/* pop and look up (per-vrf) or pop to a CE (the others): nothing else */
+	if ((e->key.kind == LABEL_KIND_VRF) != (nw == 3))
+		return -EINVAL;
+	v = realloc(out->lfib, (out->n_lfib + 1) * sizeof(*v));
+	if (v == NULL)
+		return -ENOMEM;
+	out->lfib = v;
+	out->lfib[out->n_lfib++] = m;
 	return 0;
 }
 
@@ -135,7 +178,7 @@ static int split(char *line, char **w, int max)
 }
 
 static int state_parse(FILE *f, const char *path, struct label_alloc *la,
-		       struct state_vrf_id **ids, size_t *n_ids)
+		       struct state_loaded *out)
 {
 	char line[512], *w[8];
 	unsigned lineno = 0, bad = 0;
@@ -159,8 +202,10 @@ static int state_parse(FILE *f, const char *path, struct label_alloc *la,
 			rc = -EINVAL;
 		else if (strcmp(w[0], "label") == 0)
 			rc = label_line(la, w, nw);
+		else if (strcmp(w[0], "lfib") == 0)
+			rc = lfib_line(la, out, w, nw);
 		else if (strcmp(w[0], "vrf") == 0)
-			rc = vrf_line(ids, n_ids, w, nw);
+			rc = vrf_line(out, w, nw);
 		else
 			rc = -EINVAL;
 		if (rc == -ENOMEM)
@@ -172,14 +217,12 @@ static int state_parse(FILE *f, const char *path, struct label_alloc *la,
 	return ferror(f) ? -EIO : 0;
 }
 
-int state_load(const char *path, struct label_alloc *la, struct state_vrf_id **ids,
-	       size_t *n_ids)
+int state_load(const char *path, struct label_alloc *la, struct state_loaded *out)
 {
 	FILE *f = fopen(path, "r");
 	int rc;
 
-	*ids = NULL;
-	*n_ids = 0;
+	memset(out, 0, sizeof(*out));
 	if (f == NULL) {
 		if (errno == ENOENT)
 			return 0;
@@ -187,13 +230,20 @@ int state_load(const char *path, struct label_alloc *la, struct state_vrf_id **i
 		log_warn("cannot read %s", path);
 		return rc;
 	}
-	rc = state_parse(f, path, la, ids, n_ids);
+	rc = state_parse(f, path, la, out);
 	fclose(f);
 	if (rc < 0)
 		log_warnx("%s: %s", path, strerror(-rc));
 	/* What was just loaded is what the file says: nothing to write back yet. */
 	la->dirty = false;
 	return rc;
+}
+
+void state_loaded_free(struct state_loaded *s)
+{
+	free(s->ids);
+	free(s->lfib);
+	memset(s, 0, sizeof(*s));
 }
 
 static void key_write(FILE *f, const struct label_key *k)
@@ -205,6 +255,24 @@ static void key_write(FILE *f, const struct label_key *k)
 		fprintf(f, " %s %s", k->ifname, ipv4_format(k->gateway, b));
 	else if (k->kind == LABEL_KIND_PREFIX)
 		fprintf(f, " %s", prefix4_format(&k->prefix, b));
+	fputc('\n', f);
+}
+
+/*
+ * e's LFIB entry, when fwd has one: its VRF's RD (a programmed label's VRF
+ * is there: taking it away takes the entry out) and the CE it pops to.
+ */
+static void lfib_write(FILE *f, const struct vrf_table *t, const struct label_entry *e)
+{
+	const struct cfg_vrf *c;
+	char rb[RD_STRLEN], ab[IPV4_STRLEN];
+
+	if (!e->programmed || (e->key.kind == LABEL_KIND_VRF) != (e->nh == NULL) ||
+	    (c = config_vrf_by_name(t->cfg, e->key.vrf)) == NULL)
+		return;
+	fprintf(f, "lfib %u %s", e->label, rd_format(&c->rd, rb));
+	if (e->nh != NULL)
+		fprintf(f, " %s %s", e->nh->ipc.ifname, ipv4_format(e->nh->ipc.gateway, ab));
 	fputc('\n', f);
 }
 
@@ -226,6 +294,7 @@ static void state_write(FILE *f, const struct vrf_table *t)
 			e->state == LABEL_HELD ? "held" : "used",
 			e->state == LABEL_HELD ? e->since : (int64_t)0);
 		key_write(f, &e->key);
+		lfib_write(f, t, e);
 	}
 }
 

@@ -32,6 +32,8 @@
 #include "vrfmgr/rtable.h"
 #include "vrfmgr/vpn.h"
 
+struct state_lfib;
+
 /* In order of preference when distances are equal. */
 enum route_source { ROUTE_CONNECTED = 0, ROUTE_STATIC, ROUTE_LEAKED, ROUTE_BGP };
 
@@ -282,6 +284,14 @@ void vrf_label_drop_stale(struct vrf_table *t);
 void vrf_label_attach(struct vrf_table *t);
 /* Per-prefix: points e's LFIB entry at nh instead (the prefix's next hop changed). */
 void vrf_label_retarget(struct vrf_table *t, struct label_entry *e, struct nexthop *nh);
+/*
+ * Start-up, after the build and label_release_reserved: each held label
+ * the last run had in fwd (m, from the state file) is programmed again
+ * with that meaning for the rest of its hold-down when it still holds
+ * (its VRF there with the same RD, a CE it popped to still on a link of
+ * that VRF); else it stays held but out of fwd, said once in the log.
+ */
+void vrf_label_restore(struct vrf_table *t, const struct state_lfib *m, size_t n);
 /* Emits an LFIB_ADD per label in use and per held label kept in fwd. */
 void vrf_label_replay(const struct vrf_table *t, const struct dataplane *dp);
 /*

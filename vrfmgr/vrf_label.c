@@ -22,7 +22,10 @@
  * another VRF's CE. So does one whose CE is no longer on its link (the
  * link renumbered within the VRF): that next hop is gone, and the address
  * may be another CE's on another link. Claimed again by its key in time,
- * it is simply in use again, fwd's entry as it was.
+ * it is simply in use again, fwd's entry as it was. Across a vrfmgr
+ * restart the state file carries each entry's meaning (state.c), and
+ * vrf_label_restore programs a held label again with it, while it still
+ * means the same, so fwd's sweep after the replay does not drop it.
  *
  * A VRF that finds no free label (typically one that replaced a VRF whose
  * label is still held down, in a range with no other room) is not left
@@ -40,6 +43,7 @@
 #include "common/log.h"
 #include "common/plural.h"
 #include "vrfmgr/l3vpn.h"
+#include "vrfmgr/state.h"
 #include "vrfmgr/vrf.h"
 
 bool vrf_label_lfib_entry(const struct label_entry *e, struct ipc_lfib_entry *m)
@@ -65,6 +69,7 @@ static void lfib_program(struct vrf_table *t, struct label_entry *e)
 		return;
 	DP_CALL(&t->dp, lfib_add, &m);
 	e->programmed = true;
+	t->labels.dirty = true; /* the state file says what fwd's entry is */
 }
 
 /* e's LFIB entry out of fwd, then the next hop it held: the NH leaves after the label. */
@@ -73,8 +78,10 @@ static void lfib_drop(struct vrf_table *t, struct label_entry *e)
 	struct ipc_lfib_entry m = { .in_label = e->label, .out_label = MPLS_LABEL_NONE };
 	struct nexthop *nh = e->nh;
 
-	if (e->programmed)
+	if (e->programmed) {
 		DP_CALL(&t->dp, lfib_del, &m);
+		t->labels.dirty = true;
+	}
 	e->programmed = false;
 	e->nh = NULL;
 	if (e->state != LABEL_USED)
@@ -289,6 +296,104 @@ void vrf_label_drop_stale(struct vrf_table *t)
 		if (v == NULL || v->dying || v->cfg == NULL || !label_meaning_valid(v->cfg, e))
 			lfib_drop(t, e);
 	}
+}
+
+/* The VRF built from config c: at start-up the table follows the config's order. */
+static struct vrf *vrf_of_cfg(struct vrf_table *t, const struct cfg_vrf *c)
+{
+	size_t i = (size_t)(c - t->cfg->vrfs);
+
+	if (i < t->n_vrfs && t->vrfs[i].cfg == c)
+		return &t->vrfs[i];
+	return vrf_by_name(t, c->name);
+}
+
+/*
+ * Why m, e's LFIB entry before the restart, no longer means what it did,
+ * or NULL when it still does: the VRF is there with the same RD (not one
+ * re-created under its name), and a CE it popped to is still on a link of
+ * that VRF.
+ */
+static const char *restore_why_not(struct vrf_table *t, const struct label_entry *e,
+				   const struct state_lfib *m, struct vrf **v)
+{
+	const struct cfg_vrf *c = config_vrf_by_name(t->cfg, e->key.vrf);
+
+	if (c == NULL || (*v = vrf_of_cfg(t, c)) == NULL || (*v)->dying)
+		return "its VRF is gone";
+	if (!rd_equal(&c->rd, &m->rd))
+		return "its VRF has another RD now";
+	if ((e->key.kind == LABEL_KIND_VRF) != (m->ifname[0] == '\0'))
+		return "the state file gives it another kind of entry";
+	if (m->ifname[0] != '\0' && !label_target_valid(c, &e->key, m->ifname, m->gateway))
+		return "the CE it popped to is no longer on a link of its VRF";
+	return NULL;
+}
+
+/* e in fwd again as before the restart, popping into v (per-vrf) or to m's CE. */
+static int restore_one(struct vrf_table *t, struct label_entry *e, const struct vrf *v,
+		       const struct state_lfib *m)
+{
+	struct nexthop *nh = NULL;
+
+	if (m->ifname[0] != '\0') {
+		nh = m->gateway != 0 ? nexthop_get_gateway(&t->nhs, m->ifname, m->gateway)
+				     : nexthop_get_connected(&t->nhs, m->ifname);
+		if (nh == NULL)
+			return -ENOMEM;
+	}
+	e->vrf_id = v->id;
+	/* Kept in fwd: what makes vrf_label_lfib_entry give a held label its entry. */
+	e->programmed = true;
+	if (nh != NULL) {
+		lfib_point(t, e, nh);
+		nexthop_put(&t->nhs, nh); /* lfib_point holds its own reference */
+	} else {
+		lfib_program(t, e);
+	}
+	return 0;
+}
+
+/* "per-ce A ce-a1 10.1.1.3", "per-prefix A 192.168.7.0/24", "per-vrf A": what e stands for. */
+static const char *label_what(const struct label_entry *e, char *buf, size_t len)
+{
+	char b[PREFIX4_STRLEN];
+	const struct label_key *k = &e->key;
+
+	if (k->kind == LABEL_KIND_CE)
+		snprintf(buf, len, "per-ce %s %s %s", k->vrf, k->ifname, ipv4_format(k->gateway, b));
+	else if (k->kind == LABEL_KIND_PREFIX)
+		snprintf(buf, len, "per-prefix %s %s", k->vrf, prefix4_format(&k->prefix, b));
+	else
+		snprintf(buf, len, "%s %s", label_kind_name(k->kind), k->vrf);
+	return buf;
+}
+
+void vrf_label_restore(struct vrf_table *t, const struct state_lfib *m, size_t n)
+{
+	char what[CFG_NAME_MAX + CFG_IFNAME_MAX + 48];
+	size_t kept = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		struct label_entry *e = label_lookup(&t->labels, m[i].label);
+		struct vrf *v = NULL;
+		const char *why;
+
+		/* Claimed again (in use, fwd's entry as the build made it), freed, or done. */
+		if (e == NULL || e->state != LABEL_HELD || e->programmed)
+			continue;
+		if ((why = restore_why_not(t, e, &m[i], &v)) == NULL) {
+			if (restore_one(t, e, v, &m[i]) == 0)
+				kept++;
+			continue;
+		}
+		t->labels.dirty = true; /* its lfib line goes */
+		log_info("label %u (%s): held down %u s more, but not in fwd again: %s", e->label,
+			 label_what(e, what, sizeof(what)), label_held_for(&t->labels, e), why);
+	}
+	if (kept > 0)
+		log_info("%zu held %s kept in fwd with the last run's meaning until %s hold-down "
+			 "ends", kept, plural(kept, "label", "labels"), plural(kept, "its", "their"));
 }
 
 void vrf_label_replay(const struct vrf_table *t, const struct dataplane *dp)

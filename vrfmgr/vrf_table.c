@@ -422,8 +422,8 @@ static void vrf_ids_assign(struct vrf_table *t, const struct state_vrf_id *ids, 
 int vrf_table_init_state(struct vrf_table *t, const struct ferry_config *cfg,
 			 const struct dataplane *dp, const char *state_path)
 {
-	struct state_vrf_id *ids = NULL;
-	size_t i, n_ids = 0;
+	struct state_loaded st = { 0 };
+	size_t i;
 	int rc;
 
 	memset(t, 0, sizeof(*t));
@@ -436,20 +436,22 @@ int vrf_table_init_state(struct vrf_table *t, const struct ferry_config *cfg,
 	nexthop_table_init(&t->nhs, cfg->lsps, cfg->n_lsps);
 	if (state_path != NULL) {
 		snprintf(t->state_path, sizeof(t->state_path), "%s", state_path);
-		if (state_load(state_path, &t->labels, &ids, &n_ids) == -ENOMEM)
+		if (state_load(state_path, &t->labels, &st) == -ENOMEM) {
+			state_loaded_free(&st);
+			label_alloc_free(&t->labels);
 			return -ENOMEM;
+		}
 	}
 	if (cfg->n_vrfs > 0) {
 		t->vrfs = calloc(cfg->n_vrfs, sizeof(*t->vrfs));
 		if (t->vrfs == NULL) {
 			log_warn("vrf table");
-			free(ids);
+			state_loaded_free(&st);
 			label_alloc_free(&t->labels);
 			return -ENOMEM;
 		}
 	}
-	vrf_ids_assign(t, ids, n_ids);
-	free(ids);
+	vrf_ids_assign(t, st.ids, st.n_ids);
 	/*
 	 * Leaking during the build finds its VRFs in the import index: one of
 	 * them all, built once (leak_targets skips those not built yet), not
@@ -463,6 +465,7 @@ int vrf_table_init_state(struct vrf_table *t, const struct ferry_config *cfg,
 		t->vrfs[i].cfg = NULL;
 	for (i = 0; i < cfg->n_vrfs; i++) {
 		if ((rc = vrf_build(t, &t->vrfs[i], &cfg->vrfs[i], true)) < 0) {
+			state_loaded_free(&st);
 			vrf_table_free(t);
 			return rc;
 		}
@@ -473,6 +476,9 @@ int vrf_table_init_state(struct vrf_table *t, const struct ferry_config *cfg,
 	/* Labels of routes that are gone since the last run: held down from now. */
 	if (label_release_reserved(&t->labels) > 0)
 		t->labels.dirty = true;
+	/* Those the last run had in fwd keep their entry there if it still means the same. */
+	vrf_label_restore(t, st.lfib, st.n_lfib);
+	state_loaded_free(&st);
 	/*
 	 * Not saved here: the caller saves once it is up. A start that fails
 	 * later (its socket taken by a running vrfmgr, the API's TLS files

@@ -6,14 +6,21 @@
  * stays in fwd with its last meaning for as long, and goes when the
  * hold-down ends. A VRF removed, re-created or dying takes its held labels
  * out of fwd at once: its id may go to another tenant, and an old label
- * must never deliver into that one. Checked on the recorded dataplane calls,
- * with the allocator's clock replaced (no sleeping).
+ * must never deliver into that one. A vrfmgr restart within the hold-down
+ * (the state file in a temporary run directory) programs the held label
+ * again with its last meaning while that still holds, so fwd's sweep after
+ * the replay keeps it. Checked on the recorded dataplane calls, with the
+ * allocator's clock replaced (no sleeping).
  */
 #include <criterion/criterion.h>
+#include <stdio.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "test_vrfmgr_fixture.h"
 #include "vrfmgr/reload.h"
+#include "vrfmgr/state.h"
 
 #define ROUTER_(hold)                                                                            \
 	"\"router\": { \"name\": \"pe1\", \"router_id\": \"10.255.0.1\", \"asn\": 65000,"        \
@@ -47,37 +54,58 @@ static struct ferry_config cfgs[2];
 static int cur;
 static struct vrf_table t;
 static struct fx_rec rec, exps, all;
-static int64_t now;
+/* The test's start in wall-clock seconds: a restart loads the state file by the real clock. */
+static int64_t t0, now;
+static char dir[64], path[128];
 
 static int64_t fake_clock(void)
 {
 	return now;
 }
 
-static void start(const char *json)
+/* The table on cfgs[cur] from the state file at path (none: a first start). */
+static void build(void)
 {
 	struct dataplane dp = { &fx_ops, &rec };
 	struct export_sink sink = { &fx_exp_ops, &exps };
 
-	log_init("test", LOG_LVL_ERR);
-	cur = 0;
-	now = 1000;
-	memset(&rec, 0, sizeof(rec));
-	memset(&exps, 0, sizeof(exps));
-	memset(&all, 0, sizeof(all));
-	fx_load(&cfgs[0], json);
-	cr_assert_eq(vrf_table_init(&t, &cfgs[0], &dp), 0);
+	cr_assert_eq(vrf_table_init_state(&t, &cfgs[cur], &dp, path), 0);
 	t.labels.clock = fake_clock;
 	vrf_table_set_export(&t, &sink);
 }
 
-static void teardown(void)
+static void start(const char *json)
 {
-	vrf_table_free(&t);
-	config_free(&cfgs[cur]);
+	log_init("test", LOG_LVL_ERR);
+	cur = 0;
+	t0 = now = (int64_t)time(NULL);
+	memset(&rec, 0, sizeof(rec));
+	memset(&exps, 0, sizeof(exps));
+	memset(&all, 0, sizeof(all));
+	fx_load(&cfgs[0], json);
+	build();
 }
 
-TestSuite(labelkeep, .fini = teardown);
+static void setup(void)
+{
+	snprintf(dir, sizeof(dir), "/tmp/ferry-labelkeep-XXXXXX");
+	cr_assert_not_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/%s", dir, VRFMGR_STATE_FILE);
+}
+
+static void teardown(void)
+{
+	char tmp[160];
+
+	vrf_table_free(&t);
+	config_free(&cfgs[cur]);
+	unlink(path);
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	unlink(tmp);
+	rmdir(dir);
+}
+
+TestSuite(labelkeep, .init = setup, .fini = teardown);
 
 /* Moves what rec recorded to all (every call so far) and empties rec. */
 static void flush(void)
@@ -104,12 +132,12 @@ static void reload(const char *json)
 static void tick_at(int64_t s)
 {
 	flush();
-	now = 1000 + s;
+	now = t0 + s;
 	vrf_table_labels_tick(&t);
 }
 
-/* Whether fwd holds an LFIB entry for label l, by every call recorded so far. */
-static bool in_fwd(uint32_t l)
+/* fwd's entry for "lfib L" or "nh N" (what added it), by every call recorded so far; or NULL. */
+static const char *fwd_has(const char *what, uint32_t id)
 {
 	static struct fx_held h;
 	char key[32];
@@ -117,11 +145,37 @@ static bool in_fwd(uint32_t l)
 	flush();
 	h.n = 0;
 	fx_held_apply(&h, &all);
-	snprintf(key, sizeof(key), "lfib %u|", l);
+	snprintf(key, sizeof(key), "%s %u|", what, id);
 	for (int i = 0; i < h.n; i++)
 		if (strncmp(h.s[i], key, strlen(key)) == 0)
-			return true;
-	return false;
+			return h.s[i] + strlen(key);
+	return NULL;
+}
+
+/* Whether fwd holds an LFIB entry for label l. */
+static bool in_fwd(uint32_t l)
+{
+	return fwd_has("lfib", l) != NULL;
+}
+
+/*
+ * vrfmgr stops (saving its state file, as at exit) and starts again on
+ * json, s seconds after the test's start. fwd kept forwarding meanwhile;
+ * on vrfmgr's return it gets the replay and sweeps what that did not
+ * mention: from then on it holds the replay (all), nothing more.
+ */
+static void restart_at(int64_t s, const char *json)
+{
+	flush();
+	cr_assert_eq(vrf_table_save(&t), 0);
+	vrf_table_free(&t);
+	config_free(&cfgs[cur]);
+	now = t0 + s;
+	fx_load(&cfgs[cur], json);
+	build();
+	rec.n = 0; /* no fwd connected while it builds: those calls went nowhere */
+	all.n = 0;
+	vrf_table_replay(&t, &(struct dataplane){ &fx_ops, &all });
 }
 
 /* The replay equals what the incremental calls built (all, then rec). */
@@ -376,5 +430,183 @@ Test(labelkeep, without_a_hold_down_the_old_label_goes_at_once)
 	start(CONFIG_NO_HOLD(VRF_A("per-vrf") "," VRF_B));
 	reload(CONFIG_NO_HOLD(VRF_A("per-prefix") "," VRF_B));
 	cr_assert_geq(fx_find(&rec, "lfib_del 100"), 0);
+	assert_replay_agrees();
+}
+
+/* ---- across a vrfmgr restart ---- */
+
+/*
+ * A's per-VRF label 100, held down by a mode change 20 s before vrfmgr
+ * restarts: the restarted vrfmgr programs it again (pop, look up in A), so
+ * fwd's sweep after the replay keeps it, for the 40 s left, then it goes.
+ */
+Test(labelkeep, a_restart_keeps_a_held_per_vrf_label_in_fwd_for_the_rest_of_its_hold_down)
+{
+	const char *per_prefix = CONFIG(VRF_A("per-prefix") "," VRF_B);
+	struct label_entry *e;
+
+	start(CONFIG(VRF_A("per-vrf") "," VRF_B));
+	reload(per_prefix);
+	cr_assert(in_fwd(100));
+	restart_at(20, per_prefix);
+	e = label_lookup(&t.labels, 100);
+	cr_assert(e != NULL && e->state == LABEL_HELD && e->programmed);
+	cr_assert_eq(label_held_for(&t.labels, e), 40, "the hold-down goes on, not again");
+	cr_assert_str_eq(fwd_has("lfib", 100), "lfib_add 100 action 1 vrf 1 nh 0",
+			 "popping into A (id 1) as before");
+	cr_assert_eq(vrf_by_name(&t, "A")->id, 1);
+	assert_replay_agrees();
+	tick_at(59);
+	cr_assert(in_fwd(100), "59 s after the release: still held down");
+	tick_at(60);
+	cr_assert_eq(fx_count(&rec, "lfib_del 100"), 1, "the hold-down is over: out of fwd");
+	cr_assert_null(label_lookup(&t.labels, 100));
+	assert_replay_agrees();
+}
+
+/*
+ * Per-CE: 192.168.110/24 moved from CE 10.1.1.3 to 10.1.1.2, whose label
+ * is kept, popping to 10.1.1.3. After the restart it pops there again,
+ * through a next hop the restarted vrfmgr has in fwd for it alone; both go
+ * at the end, the label first.
+ */
+Test(labelkeep, a_restart_keeps_a_held_per_ce_label_popping_to_its_ce)
+{
+	const char *moved = CONFIG(VRF_A_("A", "10.255.0.1:100", "per-ce", CE3_TO_2) "," VRF_B);
+	struct label_entry *e;
+	char want[64], del[32];
+	const char *nh;
+
+	start(CONFIG(VRF_A_("A", "10.255.0.1:100", "per-ce", CE3) "," VRF_B));
+	reload(moved);
+	restart_at(10, moved);
+	e = ce_label("ce-a1", "10.1.1.3");
+	cr_assert(e != NULL && e->state == LABEL_HELD && e->programmed && e->nh != NULL);
+	snprintf(want, sizeof(want), "lfib_add %u action 2 vrf 1 nh %u", e->label,
+		 e->nh->ipc.nh_id);
+	cr_assert_str_eq(fwd_has("lfib", e->label), want);
+	nh = fwd_has("nh", e->nh->ipc.nh_id);
+	cr_assert(nh != NULL && strstr(nh, "gw 10.1.1.3 out - if ce-a1") != NULL, "%s", nh);
+	snprintf(del, sizeof(del), "nh_del %u ", e->nh->ipc.nh_id);
+	assert_replay_agrees();
+	tick_at(60);
+	cr_assert_geq(fx_find(&rec, "lfib_del"), 0);
+	cr_assert_gt(fx_find(&rec, del), fx_find(&rec, "lfib_del"), "the label first, then its NH");
+	assert_replay_agrees();
+}
+
+/*
+ * Per-prefix labels of A, released by a change to per-vrf: each pops to
+ * its prefix's own next hop again after the restart (the file says which:
+ * the key names only the prefix), the connected subnet's to the link.
+ */
+Test(labelkeep, a_restart_keeps_held_per_prefix_labels_popping_to_their_next_hops)
+{
+	const char *per_vrf = CONFIG(VRF_A_("A", "10.255.0.1:100", "per-vrf", CE3) "," VRF_B);
+	static const struct {
+		const char *prefix, *nh;
+	} want[] = { { "10.1.1.0/24", "gw 0.0.0.0 out - if ce-a1" },
+		     { "192.168.100.0/24", "gw 10.1.1.2 out - if ce-a1" },
+		     { "192.168.110.0/24", "gw 10.1.1.3 out - if ce-a1" } };
+	uint32_t labels[3];
+
+	start(CONFIG(VRF_A_("A", "10.255.0.1:100", "per-prefix", CE3) "," VRF_B));
+	for (int i = 0; i < 3; i++)
+		labels[i] = fx_vp(&t, "A", want[i].prefix)->exp_label->label;
+	reload(per_vrf);
+	restart_at(5, per_vrf);
+	for (int i = 0; i < 3; i++) {
+		struct label_entry *e = label_lookup(&t.labels, labels[i]);
+		const char *l = fwd_has("lfib", labels[i]), *nh;
+		char head[32];
+
+		cr_assert(e != NULL && e->state == LABEL_HELD, "%s", want[i].prefix);
+		cr_assert_not_null(l, "%s: label %u not in fwd", want[i].prefix, labels[i]);
+		snprintf(head, sizeof(head), "lfib_add %u action 2 vrf 1 ", labels[i]);
+		cr_assert_eq(strncmp(l, head, strlen(head)), 0, "%s", l);
+		nh = fwd_has("nh", e->nh->ipc.nh_id);
+		cr_assert(nh != NULL && strstr(nh, want[i].nh) != NULL, "%s: %s", want[i].prefix, nh);
+	}
+	assert_replay_agrees();
+	tick_at(60);
+	for (int i = 0; i < 3; i++)
+		cr_assert(!in_fwd(labels[i]));
+	assert_replay_agrees();
+}
+
+/* Two restarts within one hold-down: the second one keeps it too (the file says it again). */
+Test(labelkeep, a_second_restart_in_the_hold_down_still_keeps_it)
+{
+	const char *per_ce = CONFIG(VRF_A("per-ce") "," VRF_B);
+
+	start(CONFIG(VRF_A("per-vrf") "," VRF_B));
+	reload(per_ce);
+	restart_at(10, per_ce);
+	restart_at(30, per_ce);
+	cr_assert_str_eq(fwd_has("lfib", 100), "lfib_add 100 action 1 vrf 1 nh 0");
+	cr_assert_eq(label_held_for(&t.labels, label_lookup(&t.labels, 100)), 30);
+}
+
+/*
+ * The mode changed while vrfmgr was down: label 100 was in use, nothing
+ * claims it in the new config, so it is held down from the start, and
+ * popping into A still (its last meaning) through that hold-down, as a
+ * reload changing the mode would have kept it.
+ */
+Test(labelkeep, a_label_in_use_before_a_restart_that_nothing_claims_stays_in_fwd)
+{
+	start(CONFIG(VRF_A("per-vrf") "," VRF_B));
+	restart_at(0, CONFIG(VRF_A("per-prefix") "," VRF_B));
+	cr_assert_eq(label_lookup(&t.labels, 100)->state, LABEL_HELD);
+	cr_assert_str_eq(fwd_has("lfib", 100), "lfib_add 100 action 1 vrf 1 nh 0");
+	assert_replay_agrees();
+}
+
+/* A removed while vrfmgr was down: its held label stays reserved, out of fwd. */
+Test(labelkeep, a_restart_without_the_vrf_leaves_its_held_label_out_of_fwd)
+{
+	start(CONFIG(VRF_A("per-vrf") "," VRF_B));
+	reload(CONFIG(VRF_A("per-prefix") "," VRF_B));
+	restart_at(10, CONFIG(VRF_B));
+	cr_assert_eq(label_lookup(&t.labels, 100)->state, LABEL_HELD, "still reserved");
+	cr_assert(!label_lookup(&t.labels, 100)->programmed);
+	cr_assert(!in_fwd(100) && !in_fwd(102) && !in_fwd(103));
+	assert_replay_agrees();
+}
+
+/*
+ * A re-created under its name with another RD while vrfmgr was down (a new
+ * customer may stand behind it): it keeps its id, but not the old label's
+ * entry. A VRF C taking A's place under another name gets no entry either.
+ */
+Test(labelkeep, a_restart_with_the_vrf_re_created_leaves_its_held_label_out_of_fwd)
+{
+	start(CONFIG(VRF_A("per-vrf") "," VRF_B));
+	reload(CONFIG(VRF_A("per-prefix") "," VRF_B));
+	restart_at(10, CONFIG(VRF_A_("A", "10.255.0.1:101", "per-prefix", "") "," VRF_B));
+	cr_assert_eq(vrf_by_name(&t, "A")->id, 1);
+	cr_assert_eq(label_lookup(&t.labels, 100)->state, LABEL_HELD);
+	cr_assert(!in_fwd(100));
+	restart_at(20, CONFIG(VRF_A_("C", "10.255.0.1:100", "per-prefix", "") "," VRF_B));
+	cr_assert(!in_fwd(100));
+	assert_replay_agrees();
+}
+
+/*
+ * The CE's link renumbered (10.1.1.3 off it) or given to B while vrfmgr
+ * was down: the held per-CE label stays reserved, out of fwd.
+ */
+Test(labelkeep, a_restart_with_the_ce_off_its_link_leaves_its_held_label_out_of_fwd)
+{
+	const char *moved = CONFIG(VRF_A_("A", "10.255.0.1:100", "per-ce", CE3_TO_2) "," VRF_B);
+	uint32_t l;
+
+	start(CONFIG(VRF_A_("A", "10.255.0.1:100", "per-ce", CE3) "," VRF_B));
+	reload(moved);
+	l = ce_label("ce-a1", "10.1.1.3")->label;
+	restart_at(10, CONFIG(VRF_A_30(CE3_TO_2) "," VRF_B));
+	cr_assert_eq(label_lookup(&t.labels, l)->state, LABEL_HELD);
+	cr_assert(!in_fwd(l), "label %u pops to 10.1.1.3, off the renumbered link", l);
+	cr_assert(in_fwd(ce_label("ce-a1", "10.1.1.2")->label));
 	assert_replay_agrees();
 }

@@ -109,7 +109,9 @@ Test(state, first_start_writes_labels_and_ids)
 				  "vrf 1 A\n"
 				  "vrf 2 B\n"
 				  "label 300 used 0 per-vrf A\n"
-				  "label 301 used 0 per-vrf B\n");
+				  "lfib 300 65000:1\n"
+				  "label 301 used 0 per-vrf B\n"
+				  "lfib 301 65000:2\n");
 	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
 	cr_assert_neq(access(tmp, F_OK), 0, "the temporary file was renamed away");
 	run_stop(&r);
@@ -250,7 +252,9 @@ Test(state, ce_labels_round_trip)
 	cr_assert_str_eq(slurp(), "ferry-vrfmgr-state 1\n"
 				  "vrf 1 C\n"
 				  "label 300 used 0 per-ce C p0 0.0.0.0\n"
-				  "label 301 used 0 per-ce C p0 10.3.0.2\n");
+				  "lfib 300 65000:4 p0 0.0.0.0\n"
+				  "label 301 used 0 per-ce C p0 10.3.0.2\n"
+				  "lfib 301 65000:4 p0 10.3.0.2\n");
 	run_stop(&r);
 	run_start(&r, json);
 	cr_assert_eq(exp_label(&r.t, "C", "10.20.0.0/16"), 301);
@@ -288,4 +292,94 @@ Test(state, a_vrf_replacing_one_across_a_restart_waits_for_its_label)
 	cr_assert_eq(vrf_by_name(&r.t, "C")->label, 300);
 	run_stop(&r);
 	cr_assert_not_null(strstr(slurp(), "label 300 used 0 per-vrf C\n"));
+}
+
+/* The file as a vrfmgr before "lfib" lines wrote it, at the wall clock's now. */
+static void write_file(const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	cr_assert_not_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+/*
+ * An older vrfmgr's file (no lfib lines) loads as before: the labels in
+ * use come back, a held one stays held for the rest of its time but out of
+ * fwd (nothing says what it did there). The file written back says what
+ * fwd's entries are.
+ */
+Test(state, a_file_without_lfib_lines_still_loads)
+{
+	char text[512];
+	struct label_entry *e;
+	struct run r;
+
+	snprintf(text, sizeof(text),
+		 "ferry-vrfmgr-state 1\n"
+		 "vrf 1 A\n"
+		 "vrf 2 B\n"
+		 "label 300 used 0 per-vrf A\n"
+		 "label 301 used 0 per-vrf B\n"
+		 "label 302 held %lld per-prefix A 10.9.0.0/16\n",
+		 (long long)time(NULL) - 10);
+	write_file(text);
+	run_start(&r, "{" ROUTER ", \"vrfs\": [" VRF_A "," VRF_B "] }");
+	cr_assert_eq(vrf_by_name(&r.t, "A")->label, 300);
+	cr_assert_eq(vrf_by_name(&r.t, "B")->label, 301);
+	e = label_lookup(&r.t.labels, 302);
+	cr_assert(e != NULL && e->state == LABEL_HELD && !e->programmed);
+	cr_assert_geq(label_held_for(&r.t.labels, e), 49);
+	run_stop(&r);
+	cr_assert_not_null(strstr(slurp(), "label 300 used 0 per-vrf A\nlfib 300 65000:1\n"));
+	cr_assert_not_null(strstr(slurp(), "per-prefix A 10.9.0.0/16\n"));
+	cr_assert_null(strstr(slurp(), "lfib 302"), "302 is not in fwd");
+}
+
+/*
+ * A damaged lfib line costs that label's entry in fwd, nothing more: the
+ * label stays held down (and its key's). An lfib line for a label not
+ * loaded is moot; given twice, the first counts.
+ */
+Test(state, damaged_lfib_lines_are_skipped)
+{
+	char text[1024];
+	long long held = (long long)time(NULL) - 10;
+	struct run r;
+	struct label_entry *e;
+	uint32_t gw;
+
+	snprintf(text, sizeof(text),
+		 "ferry-vrfmgr-state 1\n"
+		 "vrf 1 A\n"
+		 "label 300 used 0 per-vrf A\n"
+		 "lfib 300 65000:1 a0 10.1.0.2\n"            /* per-vrf popping to a CE */
+		 "label 302 held %lld per-prefix A 10.9.0.0/16\n"
+		 "lfib 302 65000 a0 10.1.0.2\n"              /* not an RD */
+		 "label 303 held %lld per-ce A a0 10.1.0.2\n"
+		 "lfib 303 65000:1\n"                        /* per-ce without its CE */
+		 "label 304 held %lld per-prefix A 10.8.0.0/16\n"
+		 "lfib 304 65000:1 a0 10.1.0.3\n"
+		 "lfib 304 65000:1 a0 10.1.0.4\n"            /* twice: the first counts */
+		 "label 305 held %lld per-prefix A 10.7.0.0/16\n"
+		 "lfib 305 65000:1 a0 10.1.0.300\n"          /* not an address */
+		 "label 306 held %lld per-prefix A 10.6.0.0/16\n"
+		 "lfib 306 65000:1 a0 10.1.0.2 extra\n"      /* a word too many */
+		 "lfib 399 65000:1\n",                       /* no label 399: moot */
+		 held, held, held, held, held);
+	write_file(text);
+	run_start(&r, "{" ROUTER ", \"vrfs\": [" VRF_A "] }");
+	cr_assert_eq(vrf_by_name(&r.t, "A")->label, 300);
+	for (uint32_t l = 302; l <= 306; l++) {
+		e = label_lookup(&r.t.labels, l);
+		cr_assert(e != NULL && e->state == LABEL_HELD, "label %u still held down", l);
+		cr_assert_eq(e->programmed, l == 304, "label %u", l);
+	}
+	e = label_lookup(&r.t.labels, 304);
+	cr_assert_eq(ipv4_parse("10.1.0.3", &gw), 0);
+	cr_assert_eq(e->nh->ipc.gateway, gw, "popping to the first line's CE");
+	cr_assert_str_eq(e->nh->ipc.ifname, "a0");
+	run_stop(&r);
+	cr_assert_not_null(strstr(slurp(), "lfib 304 65000:1 a0 10.1.0.3\n"));
 }
