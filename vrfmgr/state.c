@@ -136,8 +136,8 @@ static int vrf_line(struct state_loaded *out, char *const *w, int nw)
 /*
  * "lfib N RD" (per-vrf) or "lfib N RD IFNAME GATEWAY": label N's LFIB
  * entry, after N's label line. A label not loaded (its line damaged, said
- * there; outside the range; its hold-down over) makes it moot. Given twice,
- * the first one counts (vrf_label_restore programs a label once).
+ * there; outside the range; its hold-down over) makes it moot. Given twice
+ * (a hand edit), vrf_label_restore tries each in turn until one holds.
  */
 static int lfib_line(const struct label_alloc *la, struct state_loaded *out, char *const *w,
 		     int nw)
@@ -158,10 +158,15 @@ static int lfib_line(const struct label_alloc *la, struct state_loaded *out, cha
 	/* pop and look up (per-vrf) or pop to a CE (the others): nothing else */
 	if ((e->key.kind == LABEL_KIND_VRF) != (nw == 3))
 		return -EINVAL;
-	v = realloc(out->lfib, (out->n_lfib + 1) * sizeof(*v));
-	if (v == NULL)
-		return -ENOMEM;
-	out->lfib = v;
+	/* Doubling: a per-prefix PE has a line per exported prefix. */
+	if (out->n_lfib == out->lfib_cap) {
+		size_t cap = out->lfib_cap ? out->lfib_cap * 2 : 64;
+
+		if ((v = realloc(out->lfib, cap * sizeof(*v))) == NULL)
+			return -ENOMEM;
+		out->lfib = v;
+		out->lfib_cap = cap;
+	}
 	out->lfib[out->n_lfib++] = m;
 	return 0;
 }

@@ -47,7 +47,7 @@ struct state_loaded {
 	struct state_vrf_id *ids;
 	size_t n_ids;
 	struct state_lfib *lfib;
-	size_t n_lfib;
+	size_t n_lfib, lfib_cap;
 };
 
 struct vrf_table;
