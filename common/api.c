@@ -258,6 +258,8 @@ static int api_list_routes(struct jw *w, const struct api_server *s)
 		jw_kv_string(w, "summary", s->routes[i].summary);
 		if (s->routes[i].write)
 			jw_kv_string(w, "method", "POST");
+		if (s->routes[i].local)
+			jw_kv_bool(w, "unix_only", true);
 		jw_key(w, "params");
 		jw_array_begin(w);
 		for (const char *const *p = s->routes[i].params; p != NULL && *p != NULL; p++)
@@ -331,10 +333,14 @@ static int api_method_ok(struct api_call *call, const struct api_route *r, struc
 
 	if (r == NULL || !r->write) {
 		/* HEAD is GET without the body (RFC 9110 §9.3.2): what monitors and `curl -I` send */
-		if (m == EVHTTP_REQ_GET || m == EVHTTP_REQ_HEAD)
-			return 0;
-		evhttp_add_header(out, "Allow", "GET, HEAD");
-		return api_error(w, 405, "method not allowed (want GET or HEAD)");
+		if (m != EVHTTP_REQ_GET && m != EVHTTP_REQ_HEAD) {
+			evhttp_add_header(out, "Allow", "GET, HEAD");
+			return api_error(w, 405, "method not allowed (want GET or HEAD)");
+		}
+		if (r != NULL && r->local && !call->l->is_unix)
+			return api_error(w, 403, "%s reads the config file: only allowed on the "
+						 "Unix socket", r->path);
+		return 0;
 	}
 	if (m != EVHTTP_REQ_POST) {
 		evhttp_add_header(out, "Allow", "POST");

@@ -50,6 +50,11 @@ struct api_route {
 	 * endpoint can forget to: a misspelt filter is never silently ignored.
 	 */
 	const char *const *params;
+	/*
+	 * A GET served only on the Unix socket (403 on TCP): it reads the
+	 * config file, whose errors can quote what the file holds (a password).
+	 */
+	bool local;
 };
 
 /* A route's parameter list: .params = API_PARAMS("vrf", "prefix"). */

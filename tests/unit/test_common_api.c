@@ -144,6 +144,7 @@ static const struct api_route routes[] = {
 	{ "/poke", h_poke, "a write route", true },
 	{ "/events", h_events, "SSE", .params = API_PARAMS("since", "limit", "snapshot") },
 	{ "/flag", h_flag, "a boolean parameter", .params = API_PARAMS("on") },
+	{ "/local", h_poke, "a Unix-socket-only GET", .local = true },
 };
 
 static int tcp_fd(uint16_t port)
@@ -312,7 +313,9 @@ Test(api, root_lists_routes)
 			 "\"params\":[]},"
 			 "{\"path\":\"/events\",\"summary\":\"SSE\",\"params\":[\"since\",\"limit\","
 			 "\"snapshot\"]},"
-			 "{\"path\":\"/flag\",\"summary\":\"a boolean parameter\",\"params\":[\"on\"]}]}");
+			 "{\"path\":\"/flag\",\"summary\":\"a boolean parameter\",\"params\":[\"on\"]},"
+			 "{\"path\":\"/local\",\"summary\":\"a Unix-socket-only GET\","
+			 "\"unix_only\":true,\"params\":[]}]}");
 }
 
 Test(api, handler_error_replaces_output)
@@ -588,6 +591,14 @@ Test(api, tcp_listener_with_token)
 	r = http_fd(tcp_fd(port), "POST /poke HTTP/1.0\r\nAuthorization: Bearer s3cret-token\r\n"
 				  "Content-Length: 0\r\n\r\n");
 	cr_assert_not_null(strstr(r, " 403 "), "%s", r);
+	/* a local route neither (it reads what TCP must not see), token or not */
+	r = http_fd(tcp_fd(port), "GET /local HTTP/1.0\r\nAuthorization: Bearer s3cret-token\r\n\r\n");
+	cr_assert_not_null(strstr(r, " 403 "), "%s", r);
+	cr_assert_str_eq(body_of(r), "{\"error\":\"/local reads the config file: only allowed on "
+				     "the Unix socket\",\"status\":403}");
+	cr_assert_str_eq(body_of(http("GET /local HTTP/1.0\r\n\r\n")), "{\"poked\":true}");
+	cr_assert_not_null(strstr(http("POST /local HTTP/1.0\r\nContent-Length: 0\r\n\r\n"),
+				  " 405 "));
 	/* the Unix socket needs no token */
 	cr_assert_str_eq(body_of(http("GET /x?y=1 HTTP/1.0\r\n\r\n")), "{\"y\":\"1\",\"absent\":null}");
 	unlink(tok);
