@@ -259,6 +259,10 @@ const struct api_route vrfmgr_api_routes[] = {
 	{ "/labels", api_labels,
 	  "labels allocated by vrfmgr and what they do (?vrf=NAME for one VRF's)",
 	  .params = API_PARAMS("vrf") },
+	{ "/reload/check", vrfapi_reload_check,
+	  "would SIGHUP reload the config file: accepted (what it would change) or refused "
+	  "(why); changes nothing (Unix socket only)",
+	  .local = true },
 	{ "/explain", vrfapi_explain,
 	  "whether VPN route rd:prefix is in each VRF (or ?vrf=NAME), why not, and its path",
 	  .params = API_PARAMS("rd", "prefix", "vrf") },

@@ -131,6 +131,9 @@ const struct dataplane *vrfapi_real_dataplane(const struct vrfmgr *vm);
 /* api_metrics.c: GET /metrics */
 int vrfapi_metrics(struct jw *w, const struct api_request *req, void *ctx);
 
+/* api_reload.c: GET /reload/check, a reload's dry run (Unix socket only) */
+int vrfapi_reload_check(struct jw *w, const struct api_request *req, void *ctx);
+
 /* api_debug.c: POST /debug/fwd/... (write routes, test only) */
 int vrfapi_debug_fib_del(struct jw *w, const struct api_request *req, void *ctx);
 int vrfapi_debug_fib_label(struct jw *w, const struct api_request *req, void *ctx);

@@ -290,6 +290,19 @@ size_t nexthop_table_set_lsps(struct nexthop_table *t, const struct cfg_lsp *lsp
 	return n;
 }
 
+size_t nexthop_table_lsp_flips(const struct nexthop_table *t, const struct cfg_lsp *lsps,
+			       size_t n_lsps)
+{
+	size_t n = 0;
+
+	/* set_lsps' "was != resolved", with resolved as nexthop_resolve sets it */
+	for (const struct nexthop *nh = t->head; nh != NULL; nh = nh->next)
+		if (nh->ipc.type == IPC_NH_LABELED &&
+		    nh->resolved != (nexthop_lsp_lookup(lsps, n_lsps, nh->remote_pe) != NULL))
+			n++;
+	return n;
+}
+
 static struct nexthop *nh_get_link(struct nexthop_table *t, uint32_t type, const char *ifname,
 			      uint32_t gateway)
 {

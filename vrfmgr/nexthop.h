@@ -70,6 +70,13 @@ void nexthop_put(struct nexthop_table *t, struct nexthop *nh);
 size_t nexthop_table_set_lsps(struct nexthop_table *t, const struct cfg_lsp *lsps, size_t n_lsps,
 			      const struct dataplane *dp, struct nexthop ***flipped);
 
+/*
+ * How many labeled next hops nexthop_table_set_lsps(lsps) would flip (gain
+ * or lose their LSP), touching nothing: a reload's dry run.
+ */
+size_t nexthop_table_lsp_flips(const struct nexthop_table *t, const struct cfg_lsp *lsps,
+			       size_t n_lsps);
+
 /* An installed FIB entry starts/stops using nh: NH_ADD on the first, NH_DEL after the last. */
 void nexthop_fib_hold(struct nexthop_table *t, struct nexthop *nh, const struct dataplane *dp);
 void nexthop_fib_release(struct nexthop_table *t, struct nexthop *nh, const struct dataplane *dp);

@@ -13,6 +13,11 @@
  * the LSPs, the VRFs that stay, the new VRFs. So no interface is bound to a
  * VRF while another VRF still routes out of it or an id it is still bound
  * to is given to another VRF. A VRF's identity is its name; its id stays.
+ *
+ * What a reload will do is decided, and counted, before any of it is done
+ * (reload_walk), by the same predicates the phases act on; the dry run
+ * (vrf_table_reload_plan, GET /reload/check) is that walk alone, so it
+ * says what the reload then does.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -20,6 +25,7 @@
 #include <string.h>
 
 #include "common/log.h"
+#include "common/plural.h"
 #include "vrfmgr/l3vpn.h"
 #include "vrfmgr/reload.h"
 
@@ -124,15 +130,26 @@ static bool vrf_cfg_changes(const struct cfg_vrf *a, const struct cfg_vrf *b, ch
 	return n > 0;
 }
 
+/*
+ * The config v takes in nc when it stays (the same name and RD), else NULL:
+ * it goes, or is re-created with its new RD. The apply and the dry run
+ * (reload_walk) both decide by this.
+ */
+static const struct cfg_vrf *reload_kept_cfg(const struct vrf *v, const struct ferry_config *nc)
+{
+	const struct cfg_vrf *c = config_vrf_by_name(nc, v->cfg->name);
+
+	return c != NULL && rd_equal(&c->rd, &v->cfg->rd) ? c : NULL;
+}
+
 /* Phase 1: VRFs that go (or are re-created with another RD) and interfaces nobody keeps. */
-static void reload_remove(struct vrf_table *t, const struct ferry_config *nc,
-			  struct reload_stats *st)
+static void reload_remove(struct vrf_table *t, const struct ferry_config *nc)
 {
 	for (size_t i = 0; i < t->n_vrfs; i++) {
 		struct vrf *v = &t->vrfs[i];
-		const struct cfg_vrf *c = config_vrf_by_name(nc, v->cfg->name);
+		const struct cfg_vrf *c = reload_kept_cfg(v, nc);
 
-		if (c != NULL && rd_equal(&c->rd, &v->cfg->rd)) {
+		if (c != NULL) {
 			for (size_t j = 0; j < v->cfg->n_interfaces; j++) {
 				const struct cfg_vrf_if *ifc = &v->cfg->interfaces[j];
 				struct ipc_if_bind b = { .vrf_id = v->id };
@@ -145,9 +162,9 @@ static void reload_remove(struct vrf_table *t, const struct ferry_config *nc,
 			continue;
 		}
 		log_info("reload: vrf %s %s", v->cfg->name,
-			 c == NULL ? "removed" : "changes its RD: re-created");
+			 config_vrf_by_name(nc, v->cfg->name) == NULL ? "removed"
+								      : "changes its RD: re-created");
 		vrf_teardown(t, v, nc);
-		st->removed++;
 	}
 	vrf_table_compact(t);
 }
@@ -190,15 +207,13 @@ static void reload_relabel(struct vrf_table *t, struct vrf *v)
 }
 
 /* A VRF that stays: v->cfg is already the new one, old the one it had. */
-static void reload_vrf(struct vrf_table *t, struct vrf *v, const struct cfg_vrf *old,
-		       struct reload_stats *st)
+static void reload_vrf(struct vrf_table *t, struct vrf *v, const struct cfg_vrf *old)
 {
 	const struct cfg_vrf *c = v->cfg;
-	char what[128];
+	char what[RELOAD_KEYS_LEN];
 
 	if (!vrf_cfg_changes(old, c, what, sizeof(what)))
 		return;
-	st->changed++;
 	log_info("reload: vrf %s changed: %s", c->name, what);
 	reload_bind(t, v, old);
 	if (c->label_mode == CFG_LABEL_PER_VRF && v->vrf_label == NULL)
@@ -217,8 +232,7 @@ static void reload_vrf(struct vrf_table *t, struct vrf *v, const struct cfg_vrf 
 }
 
 /* New LSPs: next hops re-resolve; the routes of those that gained or lost one select again. */
-static void reload_lsps(struct vrf_table *t, const struct ferry_config *nc,
-			struct reload_stats *st)
+static void reload_lsps(struct vrf_table *t, const struct ferry_config *nc)
 {
 	struct nexthop **flipped;
 	size_t i, n = nexthop_table_set_lsps(&t->nhs, nc->lsps, nc->n_lsps, &t->dp, &flipped);
@@ -230,7 +244,6 @@ static void reload_lsps(struct vrf_table *t, const struct ferry_config *nc,
 			 flipped[i]->resolved ? "has an LSP again" : "lost its LSP");
 		vrf_table_reselect_nh(t, flipped[i]);
 	}
-	st->next_hops += n;
 	free(flipped);
 }
 
@@ -241,8 +254,7 @@ static void reload_lsps(struct vrf_table *t, const struct ferry_config *nc,
  * string compares); a VRF whose config is not nc's (none should be) sends
  * it back to the lookup.
  */
-static void reload_add(struct vrf_table *t, const struct ferry_config *nc,
-		       struct reload_stats *st)
+static void reload_add(struct vrf_table *t, const struct ferry_config *nc)
 {
 	bool *have = calloc(nc->n_vrfs ? nc->n_vrfs : 1, sizeof(*have));
 	uintptr_t lo = (uintptr_t)nc->vrfs, hi = (uintptr_t)(nc->vrfs + nc->n_vrfs);
@@ -265,9 +277,94 @@ static void reload_add(struct vrf_table *t, const struct ferry_config *nc,
 		log_info("reload: vrf %s added", nc->vrfs[i].name);
 		if ((v = vrf_table_add(t, &nc->vrfs[i])) != NULL)
 			import_vrf_sync(t, v);
-		st->added++;
 	}
 	free(have);
+}
+
+/* One line of the plan (p NULL: only counting). */
+static void plan_note(struct reload_plan *p, enum reload_fate fate, const char *name,
+		      const char *keys)
+{
+	struct reload_plan_vrf *e;
+
+	if (p == NULL)
+		return;
+	e = &p->vrfs[p->n++];
+	e->fate = fate;
+	e->name = name;
+	snprintf(e->keys, sizeof(e->keys), "%s", keys);
+}
+
+/*
+ * What a reload of nc would do to t, decided by what the apply decides by
+ * (reload_kept_cfg, vrf_cfg_changes, the next hops' LSP lookup), touching
+ * nothing: the counts into st and, when p is not NULL, one line per VRF
+ * into p (its vrfs allocated here). vrf_table_reload counts its own work
+ * with it before it starts, so its "reload done" line and the dry run
+ * cannot disagree. 0, or -ENOMEM.
+ */
+static int reload_walk(const struct vrf_table *t, const struct ferry_config *nc,
+		       struct reload_stats *st, struct reload_plan *p)
+{
+	uint8_t *mark = NULL; /* per VRF of nc: 1 kept, 2 re-created */
+	size_t kept = 0;
+	char keys[RELOAD_KEYS_LEN];
+
+	memset(st, 0, sizeof(*st));
+	if (p != NULL && ((mark = calloc(nc->n_vrfs + 1, 1)) == NULL ||
+			  (p->vrfs = calloc(t->n_vrfs + nc->n_vrfs + 1, sizeof(*p->vrfs))) == NULL)) {
+		free(mark);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < t->n_vrfs; i++) {
+		const struct vrf *v = &t->vrfs[i];
+		const struct cfg_vrf *c = reload_kept_cfg(v, nc), *same_name;
+
+		if (c == NULL) {
+			same_name = config_vrf_by_name(nc, v->cfg->name);
+			if (mark != NULL && same_name != NULL)
+				mark[same_name - nc->vrfs] = 2;
+			plan_note(p, same_name ? RELOAD_VRF_RECREATED : RELOAD_VRF_REMOVED,
+				  v->cfg->name, "");
+			st->removed++;
+			continue;
+		}
+		kept++;
+		if (mark != NULL)
+			mark[c - nc->vrfs] = 1;
+		if (vrf_cfg_changes(v->cfg, c, keys, sizeof(keys))) {
+			plan_note(p, RELOAD_VRF_CHANGED, c->name, keys);
+			st->changed++;
+		}
+	}
+	/* names are unique on both sides: every VRF of nc not kept is added */
+	st->added = nc->n_vrfs - kept;
+	for (size_t i = 0; mark != NULL && i < nc->n_vrfs; i++)
+		if (mark[i] == 0)
+			plan_note(p, RELOAD_VRF_ADDED, nc->vrfs[i].name, "");
+	st->next_hops = nexthop_table_lsp_flips(&t->nhs, nc->lsps, nc->n_lsps);
+	free(mark);
+	return 0;
+}
+
+int vrf_table_reload_plan(const struct vrf_table *t, const struct ferry_config *nc,
+			  struct reload_plan *p)
+{
+	memset(p, 0, sizeof(*p));
+	return reload_walk(t, nc, &p->st, p);
+}
+
+void reload_plan_free(struct reload_plan *p)
+{
+	free(p->vrfs);
+	memset(p, 0, sizeof(*p));
+}
+
+void reload_stats_format(const struct reload_stats *st, char *out, size_t len)
+{
+	snprintf(out, len, "%zu %s added, %zu removed, %zu changed, %zu %s with a new LSP state",
+		 st->added, plural(st->added, "VRF", "VRFs"), st->removed, st->changed,
+		 st->next_hops, plural(st->next_hops, "remote PE", "remote PEs"));
 }
 
 int vrf_table_reload(struct vrf_table *t, const struct ferry_config *nc, struct reload_stats *st)
@@ -275,8 +372,9 @@ int vrf_table_reload(struct vrf_table *t, const struct ferry_config *nc, struct 
 	const struct cfg_vrf **old;
 	size_t i, kept;
 
-	memset(st, 0, sizeof(*st));
-	reload_remove(t, nc, st);
+	/* What it will do, counted before it does it, as its dry run counts (no allocation). */
+	(void)reload_walk(t, nc, st, NULL);
+	reload_remove(t, nc);
 	kept = t->n_vrfs;
 	old = calloc(kept ? kept : 1, sizeof(*old));
 	if (old == NULL) {
@@ -300,11 +398,11 @@ int vrf_table_reload(struct vrf_table *t, const struct ferry_config *nc, struct 
 	for (i = 0; i < kept; i++)
 		if (!ifs_equal(old[i], t->vrfs[i].cfg))
 			vrf_local_shed(t, &t->vrfs[i]);
-	reload_lsps(t, nc, st);
+	reload_lsps(t, nc);
 	for (i = 0; i < kept; i++)
-		reload_vrf(t, &t->vrfs[i], old[i], st);
+		reload_vrf(t, &t->vrfs[i], old[i]);
 	free(old);
-	reload_add(t, nc, st);
+	reload_add(t, nc);
 	import_retry_limits(t);
 	t->labels.dirty = true; /* VRF ids may have changed */
 	return 0;

@@ -3,7 +3,8 @@
  * file that does not load, or that changes what needs a restart, is
  * refused with one log line and the running config stays, untouched. On
  * success only the differences go to fwd and bgpd; the line logged says
- * how many messages that took.
+ * how many messages that took. GET /reload/check (api_reload.c) loads and
+ * checks the file the same way (vrfmgr_reload_load) and applies nothing.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,25 +24,21 @@ static uint64_t fwd_messages(const struct vrfmgr *vm)
 	return n;
 }
 
-/* The new file, with -r applied as at start. NULL when it does not load (logged). */
-static struct ferry_config *reload_load(struct vrfmgr *vm)
+struct ferry_config *vrfmgr_reload_load(const struct vrfmgr *vm, char *err, size_t len)
 {
 	struct ferry_config *nc = calloc(1, sizeof(*nc));
-	char err[512];
 
 	if (nc == NULL) {
-		log_warn("reload refused");
+		snprintf(err, len, "%s: out of memory", vm->cfg->path);
 		return NULL;
 	}
-	if (config_load(vm->cfg->path, nc, err, sizeof(err)) < 0) {
-		log_warnx("reload refused, the running config stays: %s", err);
+	if (config_load(vm->cfg->path, nc, err, len) < 0) {
 		free(nc);
 		return NULL;
 	}
 	if (vm->run_dir_override != NULL)
 		snprintf(nc->run_dir, sizeof(nc->run_dir), "%s", vm->run_dir_override);
-	if (vrf_table_reload_check(&vm->table, nc, err, sizeof(err)) < 0) {
-		log_warnx("reload refused, the running config stays: %s", err);
+	if (vrf_table_reload_check(&vm->table, nc, err, len) < 0) {
 		config_free(nc);
 		free(nc);
 		return NULL;
@@ -55,10 +52,13 @@ void vrfmgr_reload(struct vrfmgr *vm)
 	struct reload_stats st;
 	uint64_t fwd0, bgp0;
 	unsigned long long n_fwd;
+	char err[512], what[160];
 
 	log_info("SIGHUP: reloading %s", vm->cfg->path);
-	if ((nc = reload_load(vm)) == NULL)
+	if ((nc = vrfmgr_reload_load(vm, err, sizeof(err))) == NULL) {
+		log_warnx("reload refused, the running config stays: %s", err);
 		return;
+	}
 	fwd0 = fwd_messages(vm);
 	bgp0 = vm->bgp.exported;
 	vrf_table_reload(&vm->table, nc, &st);
@@ -68,10 +68,8 @@ void vrfmgr_reload(struct vrfmgr *vm)
 	vm->cfg = nc;
 	vrf_table_save(&vm->table);
 	n_fwd = fwd_messages(vm) - fwd0;
-	log_info("reload done: %zu %s added, %zu removed, %zu changed, %zu %s with a new LSP "
-		 "state; %llu %s to fwd, %llu to bgpd", st.added, plural(st.added, "VRF", "VRFs"),
-		 st.removed, st.changed, st.next_hops,
-		 plural(st.next_hops, "remote PE", "remote PEs"), n_fwd,
+	reload_stats_format(&st, what, sizeof(what));
+	log_info("reload done: %s; %llu %s to fwd, %llu to bgpd", what, n_fwd,
 		 plural(n_fwd, "message", "messages"),
 		 (unsigned long long)(vm->bgp.exported - bgp0));
 }

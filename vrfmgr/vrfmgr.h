@@ -119,6 +119,13 @@ void bgpd_link_closed(struct vrfmgr *vm, struct vrfmgr_conn *c);
 
 /* sighup.c: reload the config file in place; a bad one is refused (logged). */
 void vrfmgr_reload(struct vrfmgr *vm);
+/*
+ * The config file as a reload reads it (-r applied as at start), checked
+ * against the running one: the new config (malloc'd; config_free and
+ * free), or NULL with why in err ("pe1.json: router.router_id changed;
+ * that needs a restart of vrfmgr"). Changes nothing.
+ */
+struct ferry_config *vrfmgr_reload_load(const struct vrfmgr *vm, char *err, size_t len);
 
 /* api.c: GET /vrfs, /routes[?vrf=], /lsps, /labels on <run_dir>/vrfmgr.sock. */
 int vrfmgr_api_start(struct vrfmgr *vm);

@@ -73,16 +73,76 @@ static void teardown(void)
 
 TestSuite(reload, .init = setup, .fini = teardown);
 
-/* Applies json as the new config; the old one is freed as vrfmgr does. */
+/* The VRF ids of the table by name, as they were before a reload. */
+static uint32_t id_before(const char names[][CFG_NAME_MAX], const uint32_t *ids, size_t n,
+			  const char *name)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(names[i], name) == 0)
+			return ids[i];
+	return 0;
+}
+
+/*
+ * What the dry run said came true: the VRFs it adds or re-creates are
+ * there, those it removes are gone, every other one kept its id, and the
+ * table has as many as it counted.
+ */
+static void assert_plan_done(const struct reload_plan *p, const char names[][CFG_NAME_MAX],
+			     const uint32_t *ids, size_t n_before)
+{
+	cr_assert_eq(t.n_vrfs, n_before - p->st.removed + p->st.added);
+	for (size_t i = 0; i < p->n; i++) {
+		const char *name = p->vrfs[i].name;
+		bool there = config_vrf_by_name(t.cfg, name) != NULL;
+
+		cr_assert_eq(there, p->vrfs[i].fate != RELOAD_VRF_REMOVED, "vrf %s", name);
+	}
+	for (size_t i = 0; i < t.n_vrfs; i++) {
+		const char *name = t.vrfs[i].cfg->name;
+		bool planned = false;
+
+		for (size_t j = 0; j < p->n; j++)
+			planned |= strcmp(p->vrfs[j].name, name) == 0 &&
+				   p->vrfs[j].fate != RELOAD_VRF_CHANGED;
+		if (!planned)
+			cr_assert_eq(t.vrfs[i].id, id_before(names, ids, n_before, name),
+				     "vrf %s was replaced but the dry run did not say so", name);
+	}
+}
+
+/*
+ * Applies json as the new config; the old one is freed as vrfmgr does.
+ * Its dry run first, which must change nothing, and then come true:
+ * every reload in this file checks both.
+ */
 static void reload(const char *json)
 {
+	static char names[64][CFG_NAME_MAX];
+	uint32_t ids[64];
 	struct reload_stats st;
-	char err[256];
-	int next = 1 - cur;
+	struct reload_plan plan;
+	char err[256], planned[160], done[160];
+	int next = 1 - cur, calls = rec.n, exported = exps.n;
+	size_t n_before = t.n_vrfs;
 
+	cr_assert_leq(n_before, 64);
+	for (size_t i = 0; i < n_before; i++) {
+		snprintf(names[i], sizeof(names[i]), "%s", t.vrfs[i].cfg->name);
+		ids[i] = t.vrfs[i].id;
+	}
 	fx_load(&cfgs[next], json);
 	cr_assert_eq(vrf_table_reload_check(&t, &cfgs[next], err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(vrf_table_reload_plan(&t, &cfgs[next], &plan), 0);
+	cr_assert_eq(rec.n, calls, "the dry run programmed the dataplane");
+	cr_assert_eq(exps.n, exported, "the dry run exported");
+	cr_assert_eq(t.cfg, &cfgs[cur], "the dry run switched the config");
 	cr_assert_eq(vrf_table_reload(&t, &cfgs[next], &st), 0);
+	reload_stats_format(&plan.st, planned, sizeof(planned));
+	reload_stats_format(&st, done, sizeof(done));
+	cr_assert_str_eq(planned, done);
+	assert_plan_done(&plan, names, ids, n_before);
+	reload_plan_free(&plan);
 	config_free(&cfgs[cur]);
 	cur = next;
 }

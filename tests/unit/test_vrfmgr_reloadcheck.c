@@ -1,0 +1,264 @@
+/*
+ * GET /reload/check (vrfmgr/api_reload.c), the dry run of a reload: the
+ * running vrfmgr's config file is rewritten and the handler asked, as
+ * scripts/lab reload asks it. A file it accepts gets the exact summary and
+ * VRF list the reload then gives; one it refuses gets the reason SIGHUP
+ * would log; in both cases the running table, config and dataplane are
+ * left as they were.
+ */
+#include <criterion/criterion.h>
+#include <sys/queue.h>
+#include <event2/buffer.h>
+#include <event2/http.h>
+#include <event2/keyvalq_struct.h>
+#include <json-c/json.h>
+#include <unistd.h>
+
+#include "test_vrfmgr_fixture.h"
+#include "vrfmgr/api.h"
+#include "vrfmgr/reload.h"
+#include "vrfmgr/vrfmgr.h"
+
+#define ROUTER(id)                                                                               \
+	"\"router\": { \"name\": \"pe1\", \"router_id\": \"" id "\", \"asn\": 65000,"            \
+	"  \"label_range\": { \"min\": 100, \"max\": 199 } },"
+#define VRF(name, rd, rt, ifname, addr, statics)                                                 \
+	"{ \"name\": \"" name "\", \"rd\": \"" rd "\", \"import_rts\": [\"" rt "\"],"            \
+	"  \"export_rts\": [\"" rt "\"],"                                                        \
+	"  \"interfaces\": [ { \"name\": \"" ifname "\", \"address\": \"" addr "\" } ],"         \
+	"  \"static_routes\": [" statics "] }"
+#define VRF_A(statics) VRF("A", "10.255.0.1:100", "65000:100", "ce-a1", "10.1.1.1/30", statics)
+#define VRF_B VRF("B", "10.255.0.1:200", "65000:200", "ce-b1", "10.2.1.1/30", "")
+#define VRF_C VRF("C", "10.255.0.1:300", "65000:300", "ce-c1", "10.3.1.1/30", "")
+#define STATIC "{ \"prefix\": \"192.168.9.0/24\", \"next_hop\": \"10.1.1.2\" }"
+#define LSPS                                                                                     \
+	"\"lsps\": [ { \"fec\": \"10.255.0.2/32\", \"out_label\": 16,"                           \
+	"  \"next_hop\": \"10.0.1.2\", \"interface\": \"core0\" } ],"
+#define CORE "\"fwd\": { \"core_interfaces\": [ { \"name\": \"core0\", \"address\": \"10.0.1.1/30\" } ] }"
+#define CONFIG(id, vrfs, lsps) "{ " ROUTER(id) " \"vrfs\": [ " vrfs " ], " lsps CORE " }"
+#define BASE CONFIG("10.255.0.1", VRF_A("") "," VRF_B, LSPS)
+
+static char path[64];
+static struct vrfmgr vm;
+static struct fx_rec rec, exps;
+
+static void write_file(const char *json)
+{
+	FILE *f = fopen(path, "w");
+
+	cr_assert_not_null(f);
+	fputs(json, f);
+	fclose(f);
+}
+
+static void setup(void)
+{
+	struct dataplane dp = { &fx_ops, &rec };
+	struct export_sink sink = { &fx_exp_ops, &exps };
+	struct fx_vpn a = fx_vpn("10.255.0.2:100", "192.168.101.0/24", 200, "10.255.0.2",
+				 "65000:100");
+	char err[512];
+
+	log_init("test", LOG_LVL_ERR);
+	snprintf(path, sizeof(path), "/tmp/test_vrfmgr_reloadcheck.%d.json", (int)getpid());
+	write_file(BASE);
+	memset(&vm, 0, sizeof(vm));
+	vm.cfg = calloc(1, sizeof(*vm.cfg));
+	cr_assert_not_null(vm.cfg);
+	cr_assert_eq(config_load(path, vm.cfg, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(vrf_table_init(&vm.table, vm.cfg, &dp), 0);
+	vrf_table_set_export(&vm.table, &sink);
+	cr_assert_eq(fx_import(&vm.table, &a), 1); /* a route through remote PE 10.255.0.2 */
+	rec.n = exps.n = 0;
+}
+
+static void teardown(void)
+{
+	vrf_table_free(&vm.table);
+	config_free(vm.cfg);
+	free(vm.cfg);
+	unlink(path);
+}
+
+TestSuite(reloadcheck, .init = setup, .fini = teardown);
+
+/* GET /reload/check as served (its route, its parameter check), parsed. */
+static json_object *check(void)
+{
+	struct evkeyvalq q;
+	struct evbuffer *out = evbuffer_new();
+	struct api_request req = { "/reload/check", &q, NULL };
+	const struct api_route *r = vrfmgr_api_route("/reload/check");
+	struct jw w;
+	json_object *j;
+
+	cr_assert_not_null(r);
+	cr_assert(r->local, "/reload/check is served on TCP");
+	TAILQ_INIT(&q);
+	jw_init(&w, out);
+	cr_assert_eq(api_route_call(r, &w, &req, &vm), 200);
+	jw_flush(&w);
+	evbuffer_add(out, "", 1);
+	j = json_tokener_parse((const char *)evbuffer_pullup(out, -1));
+	cr_assert_not_null(j, "%s", (const char *)evbuffer_pullup(out, -1));
+	evbuffer_free(out);
+	return j;
+}
+
+static const char *str(json_object *o, const char *k)
+{
+	json_object *v;
+
+	cr_assert(json_object_object_get_ex(o, k, &v), "no %s", k);
+	return json_object_get_string(v);
+}
+
+static json_object *get(json_object *o, const char *k)
+{
+	json_object *v;
+
+	cr_assert(json_object_object_get_ex(o, k, &v), "no %s", k);
+	return v;
+}
+
+/* The labeled next hop to remote PE 10.255.0.2 has its LSP. */
+static bool pe2_resolved(void)
+{
+	for (const struct nexthop *nh = vm.table.nhs.head; nh != NULL; nh = nh->next)
+		if (nh->ipc.type == IPC_NH_LABELED && nh->remote_pe == 0x0aff0002u)
+			return nh->resolved;
+	cr_assert_fail("no next hop to 10.255.0.2");
+	return false;
+}
+
+/* The running state is what setup built: same config, same VRFs, nothing sent. */
+static void assert_untouched(const struct ferry_config *was)
+{
+	cr_assert_eq(vm.cfg, was);
+	cr_assert_eq(vm.table.cfg, was);
+	cr_assert_eq(vm.table.n_vrfs, 2);
+	cr_assert_eq(vrf_by_name(&vm.table, "A")->cfg, &was->vrfs[0]);
+	cr_assert_eq(vrf_by_name(&vm.table, "B")->cfg, &was->vrfs[1]);
+	cr_assert_null(vrf_by_name(&vm.table, "C"));
+	cr_assert_eq(rec.n, 0, "the dry run programmed fwd: %s", rec.n ? rec.line[0] : "");
+	cr_assert_eq(exps.n, 0, "the dry run exported to bgpd");
+	cr_assert(pe2_resolved(), "the dry run took the LSP away");
+}
+
+/* The file the real reload would read, applied at the table as SIGHUP does; its summary. */
+static void apply(char *summary, size_t len)
+{
+	struct reload_stats st;
+	struct ferry_config *nc;
+	char err[512];
+
+	nc = vrfmgr_reload_load(&vm, err, sizeof(err));
+	cr_assert_not_null(nc, "%s", err);
+	cr_assert_eq(vrf_table_reload(&vm.table, nc, &st), 0);
+	config_free(vm.cfg);
+	free(vm.cfg);
+	vm.cfg = nc;
+	reload_stats_format(&st, summary, len);
+}
+
+Test(reloadcheck, the_same_file_would_change_nothing)
+{
+	json_object *j = check();
+
+	cr_assert(json_object_get_boolean(get(j, "accepted")));
+	cr_assert_null(str(j, "reason"));
+	cr_assert_str_eq(str(j, "daemon"), "vrfmgr");
+	cr_assert_str_eq(str(j, "file"), path);
+	cr_assert_str_eq(str(j, "summary"),
+			 "0 VRFs added, 0 removed, 0 changed, 0 remote PEs with a new LSP state");
+	cr_assert_eq(json_object_array_length(get(j, "vrfs")), 0);
+	json_object_put(j);
+	assert_untouched(vm.cfg);
+}
+
+Test(reloadcheck, accepted_says_exactly_what_the_reload_then_does)
+{
+	const struct ferry_config *was = vm.cfg;
+	json_object *j, *v, *keys;
+	char done[160];
+
+	/* A gets a static route, B goes, C comes, the LSP to 10.255.0.2 goes */
+	write_file(CONFIG("10.255.0.1", VRF_A(STATIC) "," VRF_C, ""));
+	j = check();
+	cr_assert(json_object_get_boolean(get(j, "accepted")));
+	cr_assert_str_eq(str(j, "summary"),
+			 "1 VRF added, 1 removed, 1 changed, 1 remote PE with a new LSP state");
+	cr_assert_eq(json_object_get_int(get(j, "added")), 1);
+	cr_assert_eq(json_object_get_int(get(j, "removed")), 1);
+	cr_assert_eq(json_object_get_int(get(j, "changed")), 1);
+	cr_assert_eq(json_object_get_int(get(j, "remote_pes_new_lsp_state")), 1);
+	v = get(j, "vrfs");
+	cr_assert_eq(json_object_array_length(v), 3);
+	cr_assert_str_eq(str(json_object_array_get_idx(v, 0), "vrf"), "A");
+	cr_assert_str_eq(str(json_object_array_get_idx(v, 0), "action"), "changed");
+	keys = get(json_object_array_get_idx(v, 0), "keys");
+	cr_assert_eq(json_object_array_length(keys), 1);
+	cr_assert_str_eq(json_object_get_string(json_object_array_get_idx(keys, 0)),
+			 "static_routes");
+	cr_assert_str_eq(str(json_object_array_get_idx(v, 1), "vrf"), "B");
+	cr_assert_str_eq(str(json_object_array_get_idx(v, 1), "action"), "removed");
+	cr_assert_str_eq(str(json_object_array_get_idx(v, 2), "vrf"), "C");
+	cr_assert_str_eq(str(json_object_array_get_idx(v, 2), "action"), "added");
+	json_object_put(j);
+	assert_untouched(was);
+
+	/* the real reload of the same file: the same summary, and it happened */
+	apply(done, sizeof(done));
+	cr_assert_str_eq(done, "1 VRF added, 1 removed, 1 changed, 1 remote PE with a new LSP state");
+	cr_assert_null(vrf_by_name(&vm.table, "B"));
+	cr_assert_not_null(vrf_by_name(&vm.table, "C"));
+	cr_assert_not(pe2_resolved());
+	cr_assert_gt(rec.n, 0);
+}
+
+Test(reloadcheck, a_new_rd_is_a_vrf_recreated)
+{
+	json_object *j, *v;
+
+	write_file(CONFIG("10.255.0.1",
+			  VRF_A("") "," VRF("B", "10.255.0.1:201", "65000:200", "ce-b1",
+					    "10.2.1.1/30", ""),
+			  LSPS));
+	j = check();
+	cr_assert_str_eq(str(j, "summary"),
+			 "1 VRF added, 1 removed, 0 changed, 0 remote PEs with a new LSP state");
+	v = get(j, "vrfs");
+	cr_assert_eq(json_object_array_length(v), 1);
+	cr_assert_str_eq(str(json_object_array_get_idx(v, 0), "vrf"), "B");
+	cr_assert_str_eq(str(json_object_array_get_idx(v, 0), "action"), "recreated");
+	json_object_put(j);
+	assert_untouched(vm.cfg);
+}
+
+Test(reloadcheck, refused_gives_the_reason_sighup_would_log)
+{
+	const struct ferry_config *was = vm.cfg;
+	char want[256];
+	json_object *j;
+
+	/* a change it takes only at a restart, with a VRF added: nothing of it */
+	write_file(CONFIG("10.255.0.9", VRF_A("") "," VRF_B "," VRF_C, LSPS));
+	j = check();
+	cr_assert_not(json_object_get_boolean(get(j, "accepted")));
+	snprintf(want, sizeof(want),
+		 "%s: router.router_id changed; that needs a restart of vrfmgr", path);
+	cr_assert_str_eq(str(j, "reason"), want);
+	cr_assert_null(str(j, "summary"));
+	cr_assert_null(str(j, "vrfs"));
+	json_object_put(j);
+	assert_untouched(was);
+
+	/* a file that does not load */
+	write_file("{ \"router\": ");
+	j = check();
+	cr_assert_not(json_object_get_boolean(get(j, "accepted")));
+	snprintf(want, sizeof(want), "%s: line 1: invalid JSON", strrchr(path, '/') + 1);
+	cr_assert(strstr(str(j, "reason"), want) == str(j, "reason"), "%s", str(j, "reason"));
+	json_object_put(j);
+	assert_untouched(was);
+}

@@ -1,0 +1,117 @@
+/*
+ * GET /reload/check: the dry run of a reload (SIGHUP). The config file is
+ * read and checked exactly as the reload reads and checks it
+ * (vrfmgr_reload_load), and what the reload would do is worked out by the
+ * walk the reload counts its own work with (vrf_table_reload_plan); the
+ * new config is then dropped and nothing runs differently. So a file this
+ * accepts is one SIGHUP applies, with the same summary, and a file this
+ * refuses SIGHUP refuses with the same words (unless the file changes in
+ * between). scripts/lab reload asks every daemon first and signals none
+ * when one refuses: the node takes the whole file or none of it.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/log.h"
+#include "vrfmgr/api.h"
+#include "vrfmgr/reload.h"
+#include "vrfmgr/vrfmgr.h"
+
+static const char *fate_name(enum reload_fate f)
+{
+	static const char *const names[] = {
+		[RELOAD_VRF_REMOVED] = "removed",
+		[RELOAD_VRF_RECREATED] = "recreated",
+		[RELOAD_VRF_CHANGED] = "changed",
+		[RELOAD_VRF_ADDED] = "added",
+	};
+
+	return names[f];
+}
+
+/* "import_rts, static_routes" as ["import_rts","static_routes"]. */
+static void write_keys(struct jw *w, const char *keys)
+{
+	jw_key(w, "keys");
+	jw_array_begin(w);
+	while (*keys != '\0') {
+		size_t n = strcspn(keys, ",");
+		char key[RELOAD_KEYS_LEN];
+
+		snprintf(key, sizeof(key), "%.*s", (int)n, keys);
+		jw_string(w, key);
+		keys += n;
+		keys += strspn(keys, ", ");
+	}
+	jw_array_end(w);
+}
+
+static void write_plan(struct jw *w, const struct reload_plan *p)
+{
+	char summary[160];
+
+	reload_stats_format(&p->st, summary, sizeof(summary));
+	jw_kv_string(w, "summary", summary);
+	jw_kv_uint(w, "added", p->st.added);
+	jw_kv_uint(w, "removed", p->st.removed);
+	jw_kv_uint(w, "changed", p->st.changed);
+	jw_kv_uint(w, "remote_pes_new_lsp_state", p->st.next_hops);
+	jw_key(w, "vrfs");
+	jw_array_begin(w);
+	for (size_t i = 0; i < p->n; i++) {
+		jw_object_begin(w);
+		jw_kv_string(w, "vrf", p->vrfs[i].name);
+		jw_kv_string(w, "action", fate_name(p->vrfs[i].fate));
+		if (p->vrfs[i].fate == RELOAD_VRF_CHANGED)
+			write_keys(w, p->vrfs[i].keys);
+		jw_object_end(w);
+	}
+	jw_array_end(w);
+}
+
+/* The reply of a file refused, and the log line that says so. */
+static int write_refused(struct jw *w, const struct vrfmgr *vm, const char *why)
+{
+	log_info("reload check: %s would be refused: %s", vm->cfg->path, why);
+	jw_object_begin(w);
+	jw_kv_string(w, "daemon", "vrfmgr");
+	jw_kv_string(w, "file", vm->cfg->path);
+	jw_kv_bool(w, "accepted", false);
+	jw_kv_string(w, "reason", why);
+	jw_kv_string(w, "summary", NULL);
+	jw_kv_string(w, "vrfs", NULL);
+	jw_object_end(w);
+	return 200;
+}
+
+/* {"daemon","file","accepted","reason"} and, when accepted, what would change. */
+int vrfapi_reload_check(struct jw *w, const struct api_request *req, void *ctx)
+{
+	struct vrfmgr *vm = ctx;
+	struct ferry_config *nc;
+	struct reload_plan plan;
+	char err[512];
+	int rc;
+
+	(void)req;
+	if ((nc = vrfmgr_reload_load(vm, err, sizeof(err))) == NULL)
+		return write_refused(w, vm, err);
+	if ((rc = vrf_table_reload_plan(&vm->table, nc, &plan)) == 0) {
+		jw_object_begin(w);
+		jw_kv_string(w, "daemon", "vrfmgr");
+		jw_kv_string(w, "file", vm->cfg->path);
+		jw_kv_bool(w, "accepted", true);
+		jw_kv_string(w, "reason", NULL);
+		write_plan(w, &plan);
+		jw_object_end(w);
+		reload_stats_format(&plan.st, err, sizeof(err));
+		log_info("reload check: %s would be applied: %s", vm->cfg->path, err);
+	}
+	reload_plan_free(&plan);
+	config_free(nc);
+	free(nc);
+	if (rc < 0) /* the reload itself would have its memory: say so, accept nothing */
+		return api_error(w, 503, "reload check: out of memory");
+	return 200;
+}
