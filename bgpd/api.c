@@ -6,6 +6,7 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include "bgpd/api.h"
@@ -218,7 +219,19 @@ static const struct api_route routes[] = {
 	  "?snapshot=1)",
 	  .params = API_PARAMS("since", "limit", "snapshot") },
 	{ "/metrics", bgpd_api_metrics, "Prometheus text: sessions, messages, prefixes, RIB size" },
+	{ "/reload/check", bgpd_api_reload_check,
+	  "would SIGHUP reload the config file: accepted (what it would change) or refused "
+	  "(why); changes nothing (Unix socket only)",
+	  .local = true },
 };
+
+const struct api_route *bgpd_api_find(const char *path)
+{
+	for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++)
+		if (strcmp(routes[i].path, path) == 0)
+			return &routes[i];
+	return NULL;
+}
 
 int bgpd_api_start(struct bgpd *d, const char *path)
 {

@@ -6,6 +6,7 @@
  *   api_neighbor.c GET /neighbor?address= (timers, capabilities, counters)
  *   events.c       GET /events (route and session changes) and the ring
  *   api_metrics.c  GET /metrics (Prometheus text)
+ *   api_reload.c   GET /reload/check (a reload's dry run)
  * Everything here only reads the speaker's structs.
  */
 #ifndef FERRY_BGPD_API_H
@@ -17,6 +18,12 @@
 /* api.c: one path of destination e, and one neighbor, as JSON objects. */
 void bgpd_api_path_json(struct jw *w, const struct rib_entry *e, const struct rib_path *p);
 void bgpd_api_neighbor_json(struct jw *w, const struct bgp_peer *p);
+
+/* The route serving path (for tests), or NULL. */
+const struct api_route *bgpd_api_find(const char *path);
+
+/* api_reload.c: GET /reload/check, a reload's dry run (Unix socket only) */
+int bgpd_api_reload_check(struct jw *w, const struct api_request *req, void *ctx);
 
 /* api_rib.c */
 int bgpd_api_routes(struct jw *w, const struct api_request *req, void *ctx);

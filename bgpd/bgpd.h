@@ -220,6 +220,7 @@ struct bgpd {
 	struct vrfmgr_link *vl;
 	struct api_server *api;
 	struct bgpd_events *events; /* events.c: the /events ring, freed with api */
+	const char *run_dir_override; /* -r, which GET /reload/check applies as SIGHUP does */
 	struct updgroup *groups;
 	unsigned next_group_id;
 	size_t out_high_water;    /* a member's unsent bytes over this: parked (updgroup.c) */
@@ -322,11 +323,61 @@ void bgpd_peer_release(struct bgp_peer *p);
  * now: a new one (cfg freed) or cfg itself (refused).
  */
 struct ferry_config *bgpd_sighup(struct bgpd *d, struct ferry_config *cfg, const char *run_dir);
+/*
+ * cfg's file as a reload reads it (run_dir, when not NULL, overriding as -r
+ * does): the new config (malloc'd: config_free and free), or NULL with why
+ * in err. Only loads: bgpd_reload and bgpd_reload_plan check it.
+ */
+struct ferry_config *bgpd_reload_load(const struct ferry_config *cfg, const char *run_dir,
+				      char *err, size_t errlen);
 
 /* ---- reload.c ---- */
+/* What a reload does, counted before it starts (its dry run counts the same way). */
 struct bgpd_reload_stats {
 	size_t added, removed, changed, unchanged;
 };
+/* "1 neighbor added, 0 removed, 1 changed, 2 unchanged", as "reload done" says it */
+void bgpd_reload_stats_format(const struct bgpd_reload_stats *st, char *out, size_t len);
+
+/* What a reload does to one neighbor; SHUT_DOWN and BROUGHT_UP count as changed. */
+enum bgpd_reload_fate {
+	BGPD_RELOAD_UNCHANGED, /* not touched (a new description is taken in place) */
+	BGPD_RELOAD_REMOVED,   /* Cease 6/3, its routes withdrawn, its slot freed */
+	BGPD_RELOAD_CHANGED,   /* Cease 6/6, back with its new settings */
+	BGPD_RELOAD_SHUT_DOWN, /* Cease 6/2 with its reason, stays down */
+	BGPD_RELOAD_BROUGHT_UP, /* no longer shut down: dials again */
+	BGPD_RELOAD_ADDED,     /* a free slot, started */
+};
+const char *bgpd_reload_fate_name(enum bgpd_reload_fate f); /* "shut_down" */
+/*
+ * The fate of a running neighbor configured as was whose new config is n
+ * (NULL: not in the new file); for CHANGED, *what is the first setting that
+ * differs ("max_prefix"), else NULL. The reload and its dry run both ask this.
+ */
+enum bgpd_reload_fate bgpd_reload_fate(const struct cfg_neighbor *was,
+				       const struct cfg_neighbor *n, const char **what);
+
+/*
+ * A dry run: what bgpd_reload(d, nc) would do, one entry per neighbor it
+ * touches (the running ones in slot order, then those added in nc's order).
+ */
+struct bgpd_reload_plan {
+	struct bgpd_reload_stats st;
+	struct bgpd_reload_plan_neighbor {
+		uint32_t address;
+		enum bgpd_reload_fate fate;
+		const char *what; /* CHANGED: the setting, a static string */
+	} *neighbors;
+	size_t n;
+};
+/*
+ * Fills p with what bgpd_reload(d, nc) would do, by the same checks and
+ * decisions, touching nothing: 0, or -1 with err set as bgpd_reload sets
+ * it (refused), or -ENOMEM. bgpd_reload_plan_free after any of them.
+ */
+int bgpd_reload_plan(const struct bgpd *d, const struct ferry_config *nc,
+		     struct bgpd_reload_plan *p, char *err, size_t errlen);
+void bgpd_reload_plan_free(struct bgpd_reload_plan *p);
 /*
  * Applies a new configuration in place (SIGHUP): neighbors added are
  * started, removed ones get Cease 6/3 and their routes are withdrawn,

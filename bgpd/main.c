@@ -141,6 +141,7 @@ static int run(struct ferry_config *cfg, const char *run_dir)
 	restarted = marker_found(cfg, marker, sizeof(marker));
 	if (!(d = bgpd_new(base, cfg)))
 		fatalx("cannot start the BGP speaker");
+	d->run_dir_override = run_dir;
 	if (restarted && bgpd_gr_restarted(d, cfg->bgp.gr_deferral_time) < 0)
 		fatalx("cannot set up the graceful restart");
 	if (config_sock_path(cfg, FERRY_SOCK_BGPD_API, api_path) < 0 ||

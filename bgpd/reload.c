@@ -71,6 +71,10 @@ static int reload_check(const struct bgpd *d, const struct ferry_config *nc, cha
 {
 	const char *what = restart_field(d->cfg, nc);
 
+	if (d->stopping) {
+		snprintf(err, errlen, "%s: bgpd is stopping", nc->path);
+		return -1;
+	}
 	if (what && !nc->bgp.enabled) {
 		snprintf(err, errlen, "%s: no \"bgp\" section: bgpd would have nothing to do",
 			 nc->path);
@@ -120,6 +124,23 @@ static const char *neighbor_diff(const struct cfg_neighbor *a, const struct cfg_
 	return NULL;
 }
 
+enum bgpd_reload_fate bgpd_reload_fate(const struct cfg_neighbor *was,
+				       const struct cfg_neighbor *n, const char **what)
+{
+	*what = NULL;
+	if (n == NULL)
+		return BGPD_RELOAD_REMOVED;
+	if (n->shutdown && was->shutdown)
+		return BGPD_RELOAD_UNCHANGED; /* its other settings change nothing while down */
+	if (n->shutdown)
+		return BGPD_RELOAD_SHUT_DOWN;
+	if (was->shutdown)
+		return BGPD_RELOAD_BROUGHT_UP;
+	if ((*what = neighbor_diff(was, n)) != NULL)
+		return BGPD_RELOAD_CHANGED;
+	return BGPD_RELOAD_UNCHANGED;
+}
+
 /* The listener's TCP-MD5 key of p's old password goes when n has another. */
 static void unkey_if_changed(const struct bgp_peer *p, const struct cfg_neighbor *n)
 {
@@ -133,17 +154,13 @@ static void unkey_if_changed(const struct bgp_peer *p, const struct cfg_neighbor
  * on both sides) and stays down; one brought back up dials again as a
  * changed one does. While it stays down its other settings change nothing.
  */
-static void reload_shutdown(struct bgp_peer *p, const struct cfg_neighbor *n, bool *restart,
-			    struct bgpd_reload_stats *st)
+static void reload_shutdown(struct bgp_peer *p, const struct cfg_neighbor *n, bool *restart)
 {
 	struct bgp_err err;
 
 	unkey_if_changed(p, n);
-	if (n->shutdown && p->cfg->shutdown) {
-		st->unchanged++;
+	if (n->shutdown && p->cfg->shutdown)
 		return;
-	}
-	st->changed++;
 	if (!n->shutdown) {
 		log_info("reload: neighbor %s no longer shut down: connecting", p->name);
 		*restart = true;
@@ -157,19 +174,21 @@ static void reload_shutdown(struct bgp_peer *p, const struct cfg_neighbor *n, bo
 }
 
 /* Phase 1, on the old config: neighbors that go, and those reset for new settings. */
-static void reload_down(struct bgpd *d, const struct ferry_config *nc, bool *restart,
-			struct bgpd_reload_stats *st)
+static void reload_down(struct bgpd *d, const struct ferry_config *nc, bool *restart)
 {
 	struct bgp_err err;
 
 	for (size_t i = 0; i < d->peer_slots; i++) {
 		struct bgp_peer *p = &d->peers[i];
 		const struct cfg_neighbor *n;
+		enum bgpd_reload_fate fate;
 		const char *what;
 
 		if (!p->cfg)
 			continue;
-		if (!(n = neighbor_find(nc, p->cfg->address))) {
+		n = neighbor_find(nc, p->cfg->address);
+		fate = bgpd_reload_fate(p->cfg, n, &what);
+		if (fate == BGPD_RELOAD_REMOVED) {
 			log_info("reload: neighbor %s removed: session closed (Cease, peer "
 				 "de-configured), its routes withdrawn", p->name);
 			bgp_err_set(&err, BGP_ERR_CEASE, BGP_CEASE_PEER_DECONFIGURED, NULL, 0);
@@ -178,18 +197,16 @@ static void reload_down(struct bgpd *d, const struct ferry_config *nc, bool *res
 				session_listener_unkey(d, p->cfg->address);
 			bgpd_events_sessions(d); /* its last state change, while it has a slot */
 			bgpd_peer_release(p);
-			st->removed++;
 			continue;
 		}
 		if (n->shutdown || p->cfg->shutdown) {
-			reload_shutdown(p, n, &restart[i], st);
+			reload_shutdown(p, n, &restart[i]);
 			continue;
 		}
-		if (!(what = neighbor_diff(p->cfg, n))) {
+		if (fate == BGPD_RELOAD_UNCHANGED) {
 			if (strcmp(p->cfg->description, n->description) != 0)
 				log_info("reload: neighbor %s: new description \"%s\" (session "
 					 "untouched)", p->name, n->description);
-			st->unchanged++;
 			continue;
 		}
 		log_info("reload: neighbor %s changed (%s): session reset (Cease, other "
@@ -198,7 +215,6 @@ static void reload_down(struct bgpd *d, const struct ferry_config *nc, bool *res
 		fsm_peer_reset(p, &err, "configuration changed");
 		unkey_if_changed(p, n);
 		restart[i] = true;
-		st->changed++;
 	}
 }
 
@@ -223,23 +239,123 @@ static void reload_log_globals(const struct cfg_bgp *o, const struct cfg_bgp *n)
 			 o->connect_retry, n->connect_retry);
 }
 
+/* Whether a slot of d holds the neighbor at addr (bgpd_peer_by_addr, read only). */
+static bool has_neighbor(const struct bgpd *d, uint32_t addr)
+{
+	for (size_t i = 0; i < d->peer_slots; i++)
+		if (d->peers[i].cfg && d->peers[i].cfg->address == addr)
+			return true;
+	return false;
+}
+
+/* One neighbor of the plan (p NULL: only counting). */
+static void plan_note(struct bgpd_reload_plan *p, uint32_t address, enum bgpd_reload_fate fate,
+		      const char *what)
+{
+	if (p == NULL)
+		return;
+	p->neighbors[p->n].address = address;
+	p->neighbors[p->n].fate = fate;
+	p->neighbors[p->n].what = what;
+	p->n++;
+}
+
+/*
+ * Whether nc would be refused (-1, err set) and, if not, what applying it
+ * would do, decided as the apply decides (reload_check, bgpd_reload_fate,
+ * the slots by address) and touching nothing: the counts into st and, when
+ * p is not NULL, one entry per neighbor that changes into p (allocated
+ * here; -ENOMEM when that fails). bgpd_reload refuses and counts by this
+ * before it starts, so its "reload done" line and the dry run agree.
+ */
+static int reload_walk(const struct bgpd *d, const struct ferry_config *nc,
+		       struct bgpd_reload_stats *st, struct bgpd_reload_plan *p, char *err,
+		       size_t errlen)
+{
+	static const struct bgpd_reload_stats none;
+	size_t kept = 0;
+
+	*st = none;
+	if (reload_check(d, nc, err, errlen) < 0)
+		return -1;
+	if (p != NULL && !(p->neighbors = calloc(d->peer_slots + nc->bgp.n_neighbors + 1,
+						 sizeof(*p->neighbors)))) {
+		snprintf(err, errlen, "%s: out of memory", nc->path);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < d->peer_slots; i++) {
+		const struct bgp_peer *peer = &d->peers[i];
+		const struct cfg_neighbor *n;
+		enum bgpd_reload_fate fate;
+		const char *what;
+
+		if (!peer->cfg)
+			continue;
+		n = neighbor_find(nc, peer->cfg->address);
+		kept += n != NULL;
+		fate = bgpd_reload_fate(peer->cfg, n, &what);
+		if (fate == BGPD_RELOAD_UNCHANGED) {
+			st->unchanged++;
+			continue;
+		}
+		plan_note(p, peer->cfg->address, fate, what);
+		if (fate == BGPD_RELOAD_REMOVED)
+			st->removed++;
+		else
+			st->changed++;
+	}
+	/* addresses are unique in a config: every neighbor of nc not kept is added */
+	st->added = nc->bgp.n_neighbors - kept;
+	for (size_t i = 0; p != NULL && i < nc->bgp.n_neighbors; i++)
+		if (!has_neighbor(d, nc->bgp.neighbors[i].address))
+			plan_note(p, nc->bgp.neighbors[i].address, BGPD_RELOAD_ADDED, NULL);
+	return 0;
+}
+
+int bgpd_reload_plan(const struct bgpd *d, const struct ferry_config *nc,
+		     struct bgpd_reload_plan *p, char *err, size_t errlen)
+{
+	memset(p, 0, sizeof(*p));
+	return reload_walk(d, nc, &p->st, p, err, errlen);
+}
+
+void bgpd_reload_plan_free(struct bgpd_reload_plan *p)
+{
+	free(p->neighbors);
+	memset(p, 0, sizeof(*p));
+}
+
+void bgpd_reload_stats_format(const struct bgpd_reload_stats *st, char *out, size_t len)
+{
+	snprintf(out, len, "%zu %s added, %zu removed, %zu changed, %zu unchanged", st->added,
+		 plural(st->added, "neighbor", "neighbors"), st->removed, st->changed,
+		 st->unchanged);
+}
+
+const char *bgpd_reload_fate_name(enum bgpd_reload_fate f)
+{
+	static const char *const names[] = {
+		[BGPD_RELOAD_UNCHANGED] = "unchanged",  [BGPD_RELOAD_REMOVED] = "removed",
+		[BGPD_RELOAD_CHANGED] = "changed",      [BGPD_RELOAD_SHUT_DOWN] = "shut_down",
+		[BGPD_RELOAD_BROUGHT_UP] = "brought_up", [BGPD_RELOAD_ADDED] = "added",
+	};
+
+	return names[f];
+}
+
 int bgpd_reload(struct bgpd *d, const struct ferry_config *nc, struct bgpd_reload_stats *st,
 		char *err, size_t errlen)
 {
 	bool *restart;
 
-	memset(st, 0, sizeof(*st));
-	if (d->stopping) {
-		snprintf(err, errlen, "%s: bgpd is stopping", nc->path);
-		return -1;
-	}
-	if (reload_check(d, nc, err, errlen) < 0)
+	/* Refused and counted as its dry run (bgpd_reload_plan) refuses and counts. */
+	if (reload_walk(d, nc, st, NULL, err, errlen) < 0)
 		return -1;
 	if (!(restart = calloc(d->peer_slots, sizeof(*restart)))) {
 		snprintf(err, errlen, "%s: out of memory", nc->path);
 		return -1;
 	}
-	reload_down(d, nc, restart, st);
+	reload_down(d, nc, restart);
 	/* The switch: from here on every neighbor that stays reads the new config. */
 	reload_log_globals(&d->cfg->bgp, &nc->bgp);
 	d->cfg = nc;
@@ -262,7 +378,6 @@ int bgpd_reload(struct bgpd *d, const struct ferry_config *nc, struct bgpd_reloa
 			continue; /* out of memory (logged); the check left room */
 		log_info("reload: neighbor %s added (AS %u)", p->name, n->remote_as);
 		fsm_peer_start(p);
-		st->added++;
 	}
 	/*
 	 * A reset peer is dialed a second later, not at once: a connection

@@ -6,17 +6,25 @@
  * added (the session comes up, C's route reflected on to A), removed (C
  * gets Cease 6/3, A loses C's route, B's neighbor gone), changed (Cease
  * 6/6, back with the new setting), and bad or restart-only files refused
- * with nothing touched. B's session with A must never move.
+ * with nothing touched. B's session with A must never move. GET
+ * /reload/check, the dry run, is asked about such files too: what it
+ * says is then what the reload does, and it touches nothing.
  * Everything is polled with deadlines, never fixed sleeps.
  */
 #include <criterion/criterion.h>
+#include <sys/queue.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include <event2/buffer.h>
 #include <event2/event.h>
+#include <event2/http.h>
+#include <event2/keyvalq_struct.h>
+#include <json-c/json.h>
 
+#include "bgpd/api.h"
 #include "bgpd/bgpd.h"
 #include "common/log.h"
 #include "test_event_util.h"
@@ -523,3 +531,159 @@ Test(bgpd_memo, a_source_back_with_a_new_router_id_is_reflected_with_it)
 	a_b_untouched();
 }
 
+
+/* ---- GET /reload/check, the dry run (bgpd/api_reload.c) ---- */
+
+/* B's /reload/check as served (its route, its parameter check), parsed. */
+static json_object *check_b(void)
+{
+	struct evkeyvalq q;
+	struct evbuffer *out = evbuffer_new();
+	struct api_request req = { "/reload/check", &q, NULL };
+	const struct api_route *r = bgpd_api_find("/reload/check");
+	struct jw w;
+	json_object *j;
+
+	cr_assert_not_null(r);
+	cr_assert(r->local, "/reload/check is served on TCP");
+	TAILQ_INIT(&q);
+	jw_init(&w, out);
+	cr_assert_eq(api_route_call(r, &w, &req, B), 200);
+	jw_flush(&w);
+	evbuffer_add(out, "", 1);
+	j = json_tokener_parse((const char *)evbuffer_pullup(out, -1));
+	cr_assert_not_null(j, "%s", (const char *)evbuffer_pullup(out, -1));
+	evbuffer_free(out);
+	return j;
+}
+
+static json_object *jget(json_object *o, const char *k)
+{
+	json_object *v;
+
+	cr_assert(json_object_object_get_ex(o, k, &v), "no %s", k);
+	return v;
+}
+
+static const char *jstr(json_object *o, const char *k)
+{
+	return json_object_get_string(jget(o, k));
+}
+
+/* Nothing of B moved: its config, its neighbors A and C, both sessions. */
+static void b_untouched(const struct ferry_config *was, const struct bgp_conn *c_conn)
+{
+	cr_assert_eq(B->cfg, was);
+	cr_assert_eq(cfg_b, was);
+	cr_assert_null(bgpd_peer_by_addr(B, 0x7f000004u), "the dry run added a neighbor");
+	cr_assert_eq(bgpd_peer_by_addr(B, ADDR_C)->cfg, &was->bgp.neighbors[1]);
+	cr_assert(bgpd_peer_by_addr(B, ADDR_C)->cfg->rr_client);
+	cr_assert_eq(bgpd_peer_by_addr(B, ADDR_C)->est, c_conn, "B's session with C moved");
+	a_b_untouched();
+}
+
+static const char *const D_NEW =
+	", {\"address\": \"127.0.0.4\", \"remote_as\": 65000, \"local_address\": \"127.0.0.2\"}";
+
+Test(bgpd_reload_c, dry_run_accepted_says_what_the_reload_then_does)
+{
+	struct ferry_config *was = cfg_b, *nc;
+	const struct bgp_conn *c_conn;
+	struct bgpd_reload_stats st;
+	json_object *j, *v;
+	char more[512], err[512], done[128];
+
+	a_b_wait();
+	cr_assert(run_until(b_c_up, NULL, 10), "B and C never established");
+	c_conn = bgpd_peer_by_addr(B, ADDR_C)->est;
+	/* C no longer a route-reflector client, D new, A as it was */
+	snprintf(more, sizeof(more), "%s%s",
+		 ", {\"address\": \"127.0.0.3\", \"remote_as\": 65000, \"local_address\":"
+		 " \"127.0.0.2\"}", D_NEW);
+	write_b(more, 65000, "127.0.0.2");
+	j = check_b();
+	cr_assert(json_object_get_boolean(jget(j, "accepted")));
+	cr_assert_null(jstr(j, "reason"));
+	cr_assert_str_eq(jstr(j, "daemon"), "bgpd");
+	cr_assert_str_eq(jstr(j, "file"), path_b);
+	cr_assert_str_eq(jstr(j, "summary"), "1 neighbor added, 0 removed, 1 changed, 1 unchanged");
+	v = jget(j, "neighbors");
+	cr_assert_eq(json_object_array_length(v), 2);
+	cr_assert_str_eq(jstr(json_object_array_get_idx(v, 0), "address"), "127.0.0.3");
+	cr_assert_str_eq(jstr(json_object_array_get_idx(v, 0), "action"), "changed");
+	cr_assert_str_eq(jstr(json_object_array_get_idx(v, 0), "setting"),
+			 "route_reflector_client");
+	cr_assert_str_eq(jstr(json_object_array_get_idx(v, 1), "address"), "127.0.0.4");
+	cr_assert_str_eq(jstr(json_object_array_get_idx(v, 1), "action"), "added");
+	cr_assert_null(jstr(json_object_array_get_idx(v, 1), "setting"));
+	json_object_put(j);
+	cr_assert(!run_until(c_reset, (void *)(uintptr_t)bgpd_peer_by_addr(C, ADDR_B)->session_downs,
+			     1), "the dry run reset C's session");
+	b_untouched(was, c_conn);
+
+	/* the reload of the same file: the same summary, and it happened */
+	nc = bgpd_reload_load(cfg_b, NULL, err, sizeof(err));
+	cr_assert_not_null(nc, "%s", err);
+	cr_assert_eq(bgpd_reload(B, nc, &st, err, sizeof(err)), 0, "%s", err);
+	cfg_drop(cfg_b);
+	cfg_b = nc;
+	bgpd_reload_stats_format(&st, done, sizeof(done));
+	cr_assert_str_eq(done, "1 neighbor added, 0 removed, 1 changed, 1 unchanged");
+	cr_assert_not_null(bgpd_peer_by_addr(B, 0x7f000004u));
+	cr_assert_not(bgpd_peer_by_addr(B, ADDR_C)->cfg->rr_client);
+}
+
+Test(bgpd_reload_c, dry_run_refused_gives_the_reason_and_touches_nothing)
+{
+	struct ferry_config *was = cfg_b;
+	const struct bgp_conn *c_conn;
+	json_object *j;
+	char want[256];
+	FILE *f;
+
+	a_b_wait();
+	cr_assert(run_until(b_c_up, NULL, 10), "B and C never established");
+	c_conn = bgpd_peer_by_addr(B, ADDR_C)->est;
+	/* a new router id (restart only), C removed and D added: none of it */
+	write_b(D_NEW, 65000, "127.0.0.22");
+	j = check_b();
+	cr_assert_not(json_object_get_boolean(jget(j, "accepted")));
+	snprintf(want, sizeof(want), "%s: router.router_id changed; that needs a restart of bgpd",
+		 path_b);
+	cr_assert_str_eq(jstr(j, "reason"), want);
+	cr_assert_null(jstr(j, "summary"));
+	cr_assert_null(jstr(j, "neighbors"));
+	json_object_put(j);
+	b_untouched(was, c_conn);
+
+	/* a file that does not load: the loader's words */
+	f = fopen(path_b, "w");
+	cr_assert_not_null(f);
+	fputs("{ \"router\": ", f);
+	fclose(f);
+	j = check_b();
+	cr_assert_not(json_object_get_boolean(jget(j, "accepted")));
+	cr_assert(strstr(jstr(j, "reason"), "invalid JSON"), "%s", jstr(j, "reason"));
+	json_object_put(j);
+	b_untouched(was, c_conn);
+	/* and SIGHUP refuses the same file */
+	cr_assert_not(reload_b());
+	b_untouched(was, c_conn);
+}
+
+Test(bgpd_reload_c, dry_run_names_a_shutdown)
+{
+	json_object *j, *v;
+
+	a_b_wait();
+	write_b(", {\"address\": \"127.0.0.3\", \"remote_as\": 65000, \"local_address\":"
+		" \"127.0.0.2\", \"route_reflector_client\": true, \"shutdown\": \"maintenance\"}",
+		65000, "127.0.0.2");
+	j = check_b();
+	cr_assert_str_eq(jstr(j, "summary"), "0 neighbors added, 0 removed, 1 changed, 1 unchanged");
+	v = jget(j, "neighbors");
+	cr_assert_eq(json_object_array_length(v), 1);
+	cr_assert_str_eq(jstr(json_object_array_get_idx(v, 0), "action"), "shut_down");
+	json_object_put(j);
+	cr_assert_not(bgpd_peer_by_addr(B, ADDR_C)->cfg->shutdown);
+}
