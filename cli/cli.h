@@ -367,6 +367,16 @@ void cli_verify_print(FILE *out, struct json_object *report);
 int cli_verify(const struct cli_ctx *c, bool once);
 
 /* The words after "events": 0, or -1 with the one in the way and the form wanted in err. */
+/* --- reload.c: ferryctl reload check --------------------------------------- */
+/*
+ * Prints what vrfmgr's and bgpd's GET /reload/check answers (docs[0],
+ * docs[1]) say: per daemon "would apply FILE: SUMMARY" and what it would
+ * touch, or "refuses the file: REASON". 0 when both accept, else 1.
+ */
+int cli_reload_report(FILE *out, struct json_object *const docs[2]);
+/* Asks both and prints that (or --json); 0 when both accept, 1 otherwise. */
+int cli_reload_check(const struct cli_ctx *c);
+
 int cli_events_check(int argc, char **argv, char *err, size_t errlen);
 /* ferryctl events [bgpd|vrfmgr]... : prints events until interrupted or count reached. */
 int cli_events(const struct cli_ctx *c, int argc, char **argv);

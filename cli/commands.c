@@ -329,8 +329,9 @@ void cli_command_unknown(int argc, char **argv, char *err, size_t len)
 	else if (forms[0] != '\0')
 		snprintf(err, len, "unknown command: %.16s %.64s (want %s)", argv[0], argv[1], forms);
 	else
-		snprintf(err, len, "unknown command: %.64s (want show, trace, verify, events or vrf "
-				   "explain; ferryctl --help lists them)", argc >= 1 ? argv[0] : "");
+		snprintf(err, len, "unknown command: %.64s (want show, trace, verify, events, vrf "
+				   "explain or reload check; ferryctl --help lists them)",
+			 argc >= 1 ? argv[0] : "");
 }
 
 int cli_command_view(const struct cli_command *cmd, const char *arg, struct cli_view *v)

@@ -3,6 +3,7 @@
  * API on Unix sockets in the router's run directory (docs/api.md).
  *
  *   ferryctl [-i INSTANCE] [--json] show ...|trace VRF ADDRESS|verify|events|vrf explain ...
+ *            |reload check
  *
  * INSTANCE is a run directory, or a name without '/' meaning
  * /run/ferry/NAME (`ferryctl -i ferry-pe1 show vrf A routes` reads the lab's
@@ -10,7 +11,8 @@
  * directory under /run/ferry where the daemon runs. The older two-word
  * commands (bgp neighbors, vrf routes A, fwd fib ...) still work. Exit 0 on
  * success, 1 when a daemon is unreachable or answers with an error (and for
- * trace and verify, when they find a disagreement), 2 on bad usage.
+ * trace and verify, when they find a disagreement, and for reload check,
+ * when a daemon would refuse its file), 2 on bad usage.
  *
  * --url http[s]://HOST[:PORT] asks a daemon's TCP listener instead (a remote
  * router's TLS listener: --ca verifies its certificate, --token-file holds
@@ -329,6 +331,15 @@ static int dispatch(const struct cli_ctx *c, int argc, char **argv, bool check)
 	}
 	if (argc >= 2 && strcmp(argv[0], "vrf") == 0 && strcmp(argv[1], "explain") == 0)
 		return explain(c, argc - 2, argv + 2, check);
+	if (strcmp(argv[0], "reload") == 0) {
+		if (argc != 2 || strcmp(argv[1], "check") != 0) {
+			fprintf(stderr, "ferryctl: reload: %s (want reload check: ferryctl only asks "
+					"whether vrfmgr and bgpd would take their file; SIGHUP reloads)\n",
+				argc == 1 ? "what?" : "unexpected words");
+			return 2;
+		}
+		return check ? 0 : cli_reload_check(c);
+	}
 	return legacy(c, argc, argv, check);
 }
 

@@ -35,6 +35,7 @@ const char *const cli_show_usage[] = {
 	"trace VRF ADDRESS",
 	"verify [--once]",
 	"events [bgpd] [vrfmgr] [--since N] [--snapshot] [--count N]",
+	"reload check   (would vrfmgr and bgpd take their config file on SIGHUP; changes nothing)",
 	NULL,
 };
 

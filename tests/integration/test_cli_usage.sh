@@ -32,7 +32,7 @@ said() {
 ctl() { "$CTL" -i "$EMPTY" "$@"; }
 
 check "ferryctl shwo vrf: the unknown word and the commands, one line, exit 2 (was the whole --help)" \
-	said 2 'ferryctl: unknown command: shwo (want show, trace, verify, events or vrf explain; ferryctl --help lists them)' \
+	said 2 'ferryctl: unknown command: shwo (want show, trace, verify, events, vrf explain or reload check; ferryctl --help lists them)' \
 	ctl shwo vrf
 check "ferryctl vrf lsit: the older vrf forms named" \
 	said 2 'ferryctl: unknown command: vrf lsit (want vrf list, vrf routes [VRF], vrf lsps, vrf labels or vrf explain RD PREFIX [VRF])' \
@@ -52,7 +52,7 @@ check "ferryctl vrf explain 10.255.0.2:100: which prefix?" \
 	said 2 'ferryctl: vrf explain: which prefix? (want vrf explain RD PREFIX [VRF], e.g. vrf explain 10.255.0.2:100 192.168.101.0/24)' \
 	ctl vrf explain 10.255.0.2:100
 check "a typo is a typo before any daemon is looked for: ferryctl -i <no such router> shwo is exit 2, not 'no run directory'" \
-	said 2 'ferryctl: unknown command: shwo (want show, trace, verify, events or vrf explain; ferryctl --help lists them)' \
+	said 2 'ferryctl: unknown command: shwo (want show, trace, verify, events, vrf explain or reload check; ferryctl --help lists them)' \
 	"$CTL" -i "$PREFIX-nosuch" shwo
 check "--json says a missing daemon as the table does: 'vrfmgr is not running (...)', exit 1" eval '
 	said 1 "ferryctl: vrfmgr is not running ($EMPTY/vrfmgr.sock: No such file or directory; no daemon runs in $EMPTY)" ctl show vrf &&

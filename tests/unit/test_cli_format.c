@@ -256,8 +256,8 @@ Test(cli_commands, unknown_names_the_word_and_what_would_do)
 {
 	char *typo[] = { "shwo", "vrf" }, *vrf[] = { "vrf", "lsit" }, *fwd[] = { "fwd" };
 
-	cr_assert_str_eq(unknown(2, typo), "unknown command: shwo (want show, trace, verify, events "
-					   "or vrf explain; ferryctl --help lists them)");
+	cr_assert_str_eq(unknown(2, typo), "unknown command: shwo (want show, trace, verify, events, "
+					   "vrf explain or reload check; ferryctl --help lists them)");
 	cr_assert_str_eq(unknown(2, vrf), "unknown command: vrf lsit (want vrf list, vrf routes "
 					  "[VRF], vrf lsps, vrf labels or vrf explain RD PREFIX "
 					  "[VRF])");

@@ -1,0 +1,118 @@
+/*
+ * ferryctl reload check: asks vrfmgr and bgpd whether a reload (SIGHUP) of
+ * the config file they run from would be taken, and what it would change
+ * (GET /reload/check: their dry run, which changes nothing). ferryctl
+ * sends no signal: it is an API client and may run elsewhere. A node's
+ * file is applied whole or not at all only when both accept it before
+ * either is signalled, which is what scripts/lab reload does with this.
+ *
+ * cli_reload_report is a pure function of the two answers (unit-tested).
+ */
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "cli/cli.h"
+
+static const char *const daemons[] = { "vrfmgr", "bgpd" };
+
+/* "  vrf C: added", "  neighbor 10.255.0.9: changed (max_prefix)" */
+static void print_items(FILE *out, struct json_object *doc, const char *key, const char *noun,
+			const char *name_key, const char *detail_key)
+{
+	struct json_object *items, *detail;
+
+	if (!json_object_object_get_ex(doc, key, &items) ||
+	    !json_object_is_type(items, json_type_array))
+		return;
+	for (size_t i = 0; i < json_object_array_length(items); i++) {
+		struct json_object *it = json_object_array_get_idx(items, i);
+		const char *name = cli_json_str(it, name_key), *action = cli_json_str(it, "action");
+
+		fprintf(out, "  %s %s: %s", noun, name ? name : "?", action ? action : "?");
+		if (json_object_object_get_ex(it, detail_key, &detail) && detail != NULL) {
+			const char *d = json_object_is_type(detail, json_type_array)
+						? json_object_to_json_string_ext(detail,
+										 JSON_C_TO_STRING_PLAIN)
+						: json_object_get_string(detail);
+
+			fprintf(out, " (%s)", d);
+		}
+		fputc('\n', out);
+	}
+}
+
+/* The daemon's answer is a /reload/check answer: its name and "accepted". */
+static bool is_answer(struct json_object *doc, const char *daemon)
+{
+	struct json_object *acc;
+	const char *d = cli_json_str(doc, "daemon");
+
+	return d != NULL && strcmp(d, daemon) == 0 &&
+	       json_object_object_get_ex(doc, "accepted", &acc) &&
+	       json_object_is_type(acc, json_type_boolean);
+}
+
+static bool accepted(struct json_object *doc)
+{
+	struct json_object *acc;
+
+	return json_object_object_get_ex(doc, "accepted", &acc) && json_object_get_boolean(acc);
+}
+
+int cli_reload_report(FILE *out, struct json_object *const docs[2])
+{
+	int refused = 0;
+
+	for (size_t i = 0; i < 2; i++) {
+		if (!is_answer(docs[i], daemons[i])) {
+			fprintf(out, "%s: not a /reload/check answer\n", daemons[i]);
+			refused = 1;
+		} else if (!accepted(docs[i])) {
+			fprintf(out, "%s: refuses the file: %s\n", daemons[i],
+				cli_json_str(docs[i], "reason"));
+			refused = 1;
+		} else {
+			fprintf(out, "%s: would apply %s: %s\n", daemons[i],
+				cli_json_str(docs[i], "file"), cli_json_str(docs[i], "summary"));
+			print_items(out, docs[i], "vrfs", "vrf", "vrf", "keys");
+			print_items(out, docs[i], "neighbors", "neighbor", "address", "setting");
+		}
+	}
+	return refused;
+}
+
+/* --json: {"accepted": both did, "daemons": [vrfmgr's answer, bgpd's]}. */
+static int print_json(FILE *out, struct json_object *const docs[2])
+{
+	struct json_object *all = json_object_new_object(), *list = json_object_new_array();
+	bool ok = true;
+
+	for (size_t i = 0; i < 2; i++) {
+		ok = ok && is_answer(docs[i], daemons[i]) && accepted(docs[i]);
+		json_object_array_add(list, json_object_get(docs[i]));
+	}
+	json_object_object_add(all, "accepted", json_object_new_boolean(ok));
+	json_object_object_add(all, "daemons", list);
+	fprintf(out, "%s\n", json_object_to_json_string_ext(all, JSON_C_TO_STRING_PRETTY |
+								   JSON_C_TO_STRING_NOSLASHESCAPE));
+	json_object_put(all);
+	return ok ? 0 : 1;
+}
+
+int cli_reload_check(const struct cli_ctx *c)
+{
+	struct json_object *docs[2] = { NULL, NULL };
+	int rc = 0;
+
+	for (size_t i = 0; i < 2; i++)
+		if (cli_fetch(c, daemons[i], "/reload/check", &docs[i]) < 0)
+			rc = 1; /* said on c->err */
+	if (rc == 0)
+		rc = c->json ? print_json(c->out, docs) : cli_reload_report(c->out, docs);
+	for (size_t i = 0; i < 2; i++)
+		json_object_put(docs[i]);
+	return rc;
+}
