@@ -1,0 +1,126 @@
+#!/usr/bin/env bash
+# scripts/lab reload is all or nothing across vrfmgr and bgpd: a lab of its
+# own (private prefix) running from a copy of the lab configs the test
+# edits ($FERRY_LAB_CONFIGS), and checks, through the JSON API, ferryctl
+# and the daemons' logs:
+#  - GET /reload/check on the unchanged file: both accept, nothing to change;
+#    on TCP it is refused (403: it reads the config file), on the Unix socket
+#    served; ferryctl reload check exits 0;
+#  - a file vrfmgr refuses (a new label range, which needs a restart) that
+#    also adds a neighbor bgpd would take: scripts/lab reload exits 1 naming
+#    vrfmgr and its reason, signals neither daemon (no "SIGHUP: reloading"
+#    in either log), bgpd's neighbors stay as they were and its session up;
+#  - a good file (the neighbor added, VRF B importing one more RT): applied
+#    by both, each daemon's "reload done" summary the one its check gave,
+#    the neighbor in bgpd's /neighbors, the RT in vrfmgr's /vrfs, the
+#    PE1-PE2 session never reset.
+# Prints "ok - ..." / "not ok - ..." per check; exit 0 only when all pass.
+# Removes everything it created, also on failure or interrupt.
+set -uo pipefail
+cd "$(dirname "$0")/../.." || exit 1
+. tests/integration/lib.sh
+t_init labreload lr "lab reload"
+T_POLL_INTERVAL=0.5
+
+t_prereqs "bgpd vrfmgr fwd ferryctl" "jq curl sha256sum"
+
+CFG=$TMP/configs
+mkdir -p "$CFG" && cp configs/lab/*.json "$CFG/"
+export FERRY_LAB_CONFIGS=$CFG
+PE1=$CFG/pe1.json
+cp "$PE1" "$TMP/pe1.orig.json"
+
+t_lab_up "lab up with prefix $PREFIX, configs from a copy"
+if ! poll 60 lab_established pe1 10.255.0.2; then
+	not_ok "BGP session pe1 <-> pe2 Established"
+	finish
+fi
+flaps() { api pe1 bgpd /neighbors | jq '.neighbors[] | select(.address == "10.255.0.2") | .flaps'; }
+FLAPS=$(flaps)
+neighbors() { api pe1 bgpd /neighbors | jq -c '[.neighbors[].address]'; }
+hups() { grep -c 'SIGHUP: reloading' "$(rundir pe1)/$1.log"; }
+
+# --- the dry run on the file as it runs -------------------------------------------
+unchanged() {
+	api pe1 vrfmgr /reload/check | jq -e '.accepted and .reason == null and
+		.summary == "0 VRFs added, 0 removed, 0 changed, 0 remote PEs with a new LSP state" and
+		.vrfs == []' >/dev/null &&
+		api pe1 bgpd /reload/check | jq -e '.accepted and
+			.summary == "0 neighbors added, 0 removed, 0 changed, 1 unchanged" and
+			.neighbors == []' >/dev/null &&
+		"$CTL" -r "$(rundir pe1)" reload check >"$TMP/check.out" 2>&1
+}
+check "GET /reload/check, file unchanged: vrfmgr and bgpd accept it, nothing to change; ferryctl reload check exits 0" \
+	unchanged
+tcp_refused() { # the TCP listener (127.0.0.1:7180 in pe1) does not serve it
+	local out
+	out=$(inns pe1 curl -s --max-time 5 -w ' %{http_code}' http://127.0.0.1:7180/reload/check)
+	[[ $out == *'only allowed on the Unix socket'*' 403' ]] ||
+		{ note <<<"$out"; return 1; }
+}
+check "GET /reload/check on TCP is a 403 (it reads the config file)" tcp_refused
+
+# --- a file vrfmgr refuses: nothing signalled, bgpd untouched too ------------------
+jq '.router.label_range.max = 299 |
+    .bgp.neighbors += [{"address": "10.255.0.9", "remote_as": 65000,
+                        "local_address": "10.255.0.1", "description": "new"}]' \
+	"$TMP/pe1.orig.json" >"$PE1"
+refused_whole() {
+	local out rc v0 b0 n0
+	v0=$(hups vrfmgr) b0=$(hups bgpd) n0=$(neighbors)
+	out=$(scripts/lab reload pe1 --prefix "$PREFIX" 2>&1)
+	rc=$?
+	printf '%s\n' "$out" >"$TMP/refused.out"
+	[ $rc = 1 ] &&
+		grep -qF "lab: vrfmgr: refuses the file: $PE1: router.label_range changed; that needs a restart of vrfmgr" <<<"$out" &&
+		grep -qF "lab: bgpd: would apply $PE1: 1 neighbor added, 0 removed, 0 changed, 1 unchanged" <<<"$out" &&
+		grep -qF "reload refused by vrfmgr: nothing signalled" <<<"$out" &&
+		[ "$(hups vrfmgr)" = "$v0" ] && [ "$(hups bgpd)" = "$b0" ] &&
+		[ "$(neighbors)" = "$n0" ] && [ "$n0" = '["10.255.0.2"]' ] || {
+		note <<<"exit $rc: $out"
+		return 1
+	}
+}
+check "a file vrfmgr refuses (new label range, a neighbor added): exit 1 naming vrfmgr and why, neither daemon signalled, bgpd's neighbors unchanged" \
+	refused_whole
+check "... and the PE1-PE2 session stayed up, never reset" \
+	eval 'lab_established pe1 10.255.0.2 >/dev/null && [ "$(flaps)" = "$FLAPS" ]'
+
+# --- a good file: applied by both, as their checks said ---------------------------
+jq '.bgp.neighbors += [{"address": "10.255.0.9", "remote_as": 65000,
+                        "local_address": "10.255.0.1", "description": "new"}] |
+    (.vrfs[] | select(.name == "B") | .import_rts) += ["65000:999"]' \
+	"$TMP/pe1.orig.json" >"$PE1"
+# check_says DAEMON OUT: the summary its check gave is what its "reload done" says
+check_says() {
+	local said done
+	said=$(sed -n "s/^lab: check: $1: would apply [^:]*: //p" <<<"$2")
+	done=$(sed -n "s/^lab: $1: .*reload done: //p" <<<"$2")
+	[ -n "$said" ] && [[ $done == "$said"* ]]
+}
+applied_whole() {
+	local out rc
+	out=$(scripts/lab reload pe1 --prefix "$PREFIX" 2>&1)
+	rc=$?
+	printf '%s\n' "$out" >"$TMP/applied.out"
+	[ $rc = 0 ] &&
+		grep -q '^lab: vrfmgr: .*reload done: 0 VRFs added, 0 removed, 1 changed, 0 remote PEs with a new LSP state;' <<<"$out" &&
+		grep -q '^lab: bgpd: .*reload done: 1 neighbor added, 0 removed, 0 changed, 1 unchanged$' <<<"$out" &&
+		check_says vrfmgr "$out" && check_says bgpd "$out" || {
+		note <<<"exit $rc: $out"
+		return 1
+	}
+}
+check "a good file (a neighbor added, B imports one more RT): applied by both, each 'reload done' as its check said" \
+	applied_whole
+took() {
+	[ "$(neighbors)" = '["10.255.0.2","10.255.0.9"]' ] &&
+		api pe1 vrfmgr /vrfs | jq -e '.vrfs[] | select(.name == "B") |
+			.import_rts == ["65000:200", "65000:999"]' >/dev/null
+}
+check "... bgpd has the new neighbor, vrfmgr B's new import RT" took
+check "... and the PE1-PE2 session was never reset" \
+	eval 'lab_established pe1 10.255.0.2 >/dev/null && [ "$(flaps)" = "$FLAPS" ]'
+
+t_lab_down_check
+finish
