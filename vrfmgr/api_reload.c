@@ -65,6 +65,8 @@ static void write_plan(struct jw *w, const struct reload_plan *p)
 		jw_kv_string(w, "action", fate_name(p->vrfs[i].fate));
 		if (p->vrfs[i].fate == RELOAD_VRF_CHANGED)
 			write_keys(w, p->vrfs[i].keys);
+		else
+			jw_kv_string(w, "keys", NULL); /* there on every entry (docs/api.md) */
 		jw_object_end(w);
 	}
 	jw_array_end(w);
@@ -111,7 +113,7 @@ int vrfapi_reload_check(struct jw *w, const struct api_request *req, void *ctx)
 	reload_plan_free(&plan);
 	config_free(nc);
 	free(nc);
-	if (rc < 0) /* the reload itself would have its memory: say so, accept nothing */
+	if (rc < 0) /* no room for the plan: no answer rather than a wrong one */
 		return api_error(w, 503, "reload check: out of memory");
 	return 200;
 }

@@ -17,7 +17,7 @@ static const char *const VRFMGR_OK =
 	"\"summary\":\"1 VRF added, 0 removed, 1 changed, 0 remote PEs with a new LSP state\","
 	"\"added\":1,\"removed\":0,\"changed\":1,\"remote_pes_new_lsp_state\":0,"
 	"\"vrfs\":[{\"vrf\":\"B\",\"action\":\"changed\",\"keys\":[\"import_rts\",\"static_routes\"]},"
-	"{\"vrf\":\"C\",\"action\":\"added\"}]}";
+	"{\"vrf\":\"C\",\"action\":\"added\",\"keys\":null}]}";
 static const char *const VRFMGR_NO =
 	"{\"daemon\":\"vrfmgr\",\"file\":\"pe1.json\",\"accepted\":false,"
 	"\"reason\":\"pe1.json: router.label_range changed; that needs a restart of vrfmgr\","

@@ -204,6 +204,7 @@ Test(reloadcheck, accepted_says_exactly_what_the_reload_then_does)
 	cr_assert_str_eq(str(json_object_array_get_idx(v, 1), "action"), "removed");
 	cr_assert_str_eq(str(json_object_array_get_idx(v, 2), "vrf"), "C");
 	cr_assert_str_eq(str(json_object_array_get_idx(v, 2), "action"), "added");
+	cr_assert_null(str(json_object_array_get_idx(v, 2), "keys"));
 	json_object_put(j);
 	assert_untouched(was);
 
