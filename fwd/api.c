@@ -278,6 +278,11 @@ const struct api_route fwd_api_routes[] = {
 	  .params = API_PARAMS("vrf", "address") },
 	{ "/metrics", fwd_api_metrics,
 	  "Prometheus text: interface, VRF and label counters, drops, table sizes" },
+	{ "/reload/check", fwd_api_reload_check,
+	  "would a reload leave fwd running its config file: accepted (nothing for fwd to do) or "
+	  "refused (the setting that needs a restart of fwd, or why the file does not load); "
+	  "changes nothing (Unix socket only)",
+	  .local = true },
 };
 const size_t fwd_api_n_routes = sizeof(fwd_api_routes) / sizeof(fwd_api_routes[0]);
 

@@ -2,9 +2,10 @@
  * fwd's API endpoints beyond api.c's tables (docs/api.md): GET /fib
  * (streamed, api_fib.c), GET /lookup
  * (what a packet to an address in a VRF gets: the longest-match result,
- * next hop and labels, with the gateway's ARP entry) and GET /metrics
- * (Prometheus text). Registered in api.c's route table. Per-VRF and
- * per-label counters for /counters and /metrics come from api_counters.c.
+ * next hop and labels, with the gateway's ARP entry), GET /metrics
+ * (Prometheus text) and GET /reload/check (api_reload.c). Registered in
+ * api.c's route table. Per-VRF and per-label counters for /counters and
+ * /metrics come from api_counters.c.
  */
 #ifndef FERRY_FWD_API_EXTRA_H
 #define FERRY_FWD_API_EXTRA_H
@@ -15,6 +16,8 @@ int fwd_api_lookup(struct jw *w, const struct api_request *req, void *ctx);
 /* GET /fib, streamed and paged (api_fib.c). */
 int fwd_api_fib(struct jw *w, const struct api_request *req, void *ctx);
 int fwd_api_metrics(struct jw *w, const struct api_request *req, void *ctx);
+/* GET /reload/check (api_reload.c): does the file still hold what fwd runs? Unix socket only. */
+int fwd_api_reload_check(struct jw *w, const struct api_request *req, void *ctx);
 
 struct fwd;
 struct fwd_vrf;

@@ -178,6 +178,7 @@ struct punt_ring;
 struct fwd_vrf;
 struct fib_results;
 struct rcu;
+struct fwd_boot;
 
 struct fwd {
 	struct fwd_iface **ifaces;
@@ -220,6 +221,8 @@ struct fwd {
 	uint32_t arp_timeout_s;
 	uint32_t gen;          /* current replay generation (mark-and-sweep) */
 	struct fwd_hooks hooks;
+	/* how fwd took its config at start (main.c), for GET /reload/check; NULL: no file */
+	const struct fwd_boot *boot;
 };
 
 struct fwd *fwd_new(const struct fwd_hooks *hooks, uint32_t arp_timeout_s);

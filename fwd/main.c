@@ -35,11 +35,12 @@
 #include "fwd/io_packet.h"
 #include "fwd/io_ring.h"
 #include "fwd/lfib.h"
-#include "fwd/options.h"
+#include "fwd/reload.h"
 #include "fwd/vrfmgr_link.h"
 
 struct fwd_daemon {
 	struct ferry_config cfg;
+	struct fwd_boot boot; /* how cfg was loaded: GET /reload/check loads the file so again */
 	struct event_base *base;
 	struct io_packet *io;
 	struct fwd *f;
@@ -99,49 +100,41 @@ static void on_signal(evutil_socket_t sig, short what, void *arg)
 }
 
 /*
- * SIGHUP: fwd does not reload (its section takes effect at a restart), but
- * the signal's default action would end it and the data plane with it: a
- * HUP meant for vrfmgr and bgpd, or sent to every ferry daemon, must not
- * stop forwarding. Says whether the file would load, so the log tells why a
- * restart would fail.
+ * SIGHUP: fwd does not reload (its part of the file takes effect at a
+ * restart), but the signal's default action would end it and the data
+ * plane with it: a HUP meant for vrfmgr and bgpd, or sent to every ferry
+ * daemon, must not stop forwarding. Says what GET /reload/check would:
+ * nothing for fwd to do, the setting a restart would change, or why the
+ * file would not load (so why a restart would fail).
  */
 static void on_hup(evutil_socket_t sig, short what, void *arg)
 {
 	struct fwd_daemon *d = arg;
-	struct ferry_config nc;
-	char err[512];
+	char why[1024];
 
 	(void)sig;
 	(void)what;
-	if (config_load(d->cfg.path, &nc, err, sizeof(err)) < 0) {
+	switch (fwd_reload_check(&d->boot, why, sizeof(why))) {
+	case FWD_RELOAD_NOTHING:
+		log_info("SIGHUP: fwd does not reload and keeps running as it is: %s (its part "
+			 "of %s is what it runs)", why, d->cfg.path);
+		break;
+	case FWD_RELOAD_CHANGED:
+		log_warnx("SIGHUP: fwd does not reload and keeps running as it is: %s", why);
+		break;
+	case FWD_RELOAD_BAD_FILE:
 		log_warnx("SIGHUP: fwd does not reload and keeps running as it is; the file "
-			  "would not load at a restart either: %s", err);
-		return;
+			  "would not load at a restart either: %s", why);
+		break;
 	}
-	config_free(&nc);
-	log_info("SIGHUP: fwd does not reload and keeps running as it is: its fwd section "
-		 "(core interfaces, static LFIB, I/O) takes effect when fwd is restarted");
 }
 
-static void load_config(struct fwd_daemon *d, const char *file, const char *run_dir,
-			bool check_only, char **overrides, int n_overrides)
+static void load_config(struct fwd_daemon *d, bool check_only)
 {
 	char err[512];
 
-	if (config_load(file, &d->cfg, err, sizeof(err)) < 0) {
+	if (fwd_boot_load(&d->boot, &d->cfg, err, sizeof(err)) < 0) {
 		fprintf(stderr, "%s\n", err);
-		exit(1);
-	}
-	for (int i = 0; i < n_overrides; i++) {
-		if (fwd_option_apply(&d->cfg, overrides[i], err, sizeof(err)) < 0) {
-			fprintf(stderr, "%s\n", err);
-			config_free(&d->cfg);
-			exit(1);
-		}
-	}
-	if (run_dir != NULL && config_run_dir_set(&d->cfg, run_dir, err, sizeof(err)) < 0) {
-		fprintf(stderr, "fwd: %s\n", err);
-		config_free(&d->cfg);
 		exit(1);
 	}
 	if (check_only &&
@@ -185,6 +178,7 @@ static void start(struct fwd_daemon *d)
 	io_packet_hooks(d->io, &hooks);
 	if ((d->f = fwd_new(&hooks, d->cfg.fwd.arp_timeout)) == NULL)
 		fatalx("out of memory");
+	d->f->boot = &d->boot;
 	io_packet_attach(d->io, d->f);
 	if (d->cfg.fwd.workers > 0) {
 		if (io_packet_start_workers(d->io, d->cfg.fwd.workers) < 0)
@@ -297,7 +291,8 @@ int main(int argc, char **argv)
 	 */
 	signal(SIGHUP, SIG_IGN);
 	signal(SIGPIPE, SIG_IGN);
-	load_config(&d, file, run_dir, check_only, overrides, n_overrides); /* -n: ends here */
+	d.boot = (struct fwd_boot){ file, run_dir, overrides, (size_t)n_overrides, &d.cfg };
+	load_config(&d, check_only); /* -n: ends here */
 	log_info("heap on %s", fwd_huge_pages_on() ?
 		 "2 MB transparent huge pages (glibc.malloc.hugetlb=1; FERRY_FWD_HUGE_PAGES=0: 4 KB)" :
 		 "4 KB pages");

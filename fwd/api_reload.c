@@ -1,0 +1,40 @@
+/*
+ * GET /reload/check on fwd: would the node's reload leave fwd running the
+ * file? fwd does not reload, so the answer is whether its part of the file,
+ * read again exactly as at start (the loader, -o, -r: fwd_reload_check),
+ * is what it runs: accepted with "nothing for fwd to do", or refused with
+ * the setting that changed (a restart of fwd takes it) or the loader's
+ * error. The shape is vrfmgr's and bgpd's, plus the mode fwd runs in, from
+ * which ferryctl reload check knows whether the node is a PE (vrfmgr and
+ * bgpd asked too) or a P router (fwd alone). Unix socket only: the
+ * loader's errors may quote the file.
+ */
+#include "common/log.h"
+#include "fwd/api_extra.h"
+#include "fwd/fwd.h"
+#include "fwd/reload.h"
+
+int fwd_api_reload_check(struct jw *w, const struct api_request *req, void *ctx)
+{
+	const struct fwd *f = ctx;
+	const struct fwd_boot *b = f->boot;
+	enum fwd_reload_verdict v;
+	char why[1024];
+	bool ok;
+
+	(void)req;
+	if (b == NULL)
+		return api_error(w, 503, "reload check: this fwd runs without a config file");
+	v = fwd_reload_check(b, why, sizeof(why));
+	ok = v == FWD_RELOAD_NOTHING;
+	jw_object_begin(w);
+	jw_kv_string(w, "daemon", "fwd");
+	jw_kv_string(w, "file", b->cfg->path);
+	jw_kv_bool(w, "accepted", ok);
+	jw_kv_string(w, "reason", ok ? NULL : why);
+	jw_kv_string(w, "summary", ok ? why : NULL);
+	jw_kv_string(w, "mode", b->cfg->fwd.mode == CFG_FWD_LSR ? "lsr" : "pe");
+	jw_object_end(w);
+	log_info("reload check: %s would be %s: %s", b->cfg->path, ok ? "applied" : "refused", why);
+	return 200;
+}
