@@ -369,12 +369,17 @@ int cli_verify(const struct cli_ctx *c, bool once);
 /* The words after "events": 0, or -1 with the one in the way and the form wanted in err. */
 /* --- reload.c: ferryctl reload check --------------------------------------- */
 /*
- * Prints what vrfmgr's and bgpd's GET /reload/check answers (docs[0],
- * docs[1]) say: per daemon "would apply FILE: SUMMARY" and what it would
- * touch, or "refuses the file: REASON". 0 when both accept, else 1.
+ * Prints what the GET /reload/check answers docs[i] of daemons[i] (i < n)
+ * say: per daemon "would apply FILE: SUMMARY" and what it would touch, or
+ * "refuses the file: REASON". 0 when every one accepts, else 1.
  */
-int cli_reload_report(FILE *out, struct json_object *const docs[2]);
-/* Asks both and prints that (or --json); 0 when both accept, 1 otherwise. */
+int cli_reload_report(FILE *out, const char *const *daemons, struct json_object *const *docs,
+		      size_t n);
+/*
+ * Asks the node's daemons (fwd first: in LSR mode, a P router, it is the
+ * only one; else vrfmgr, bgpd and fwd) and prints that (or --json); 0 when
+ * every one accepts, 1 otherwise.
+ */
 int cli_reload_check(const struct cli_ctx *c);
 
 int cli_events_check(int argc, char **argv, char *err, size_t errlen);

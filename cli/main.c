@@ -262,6 +262,8 @@ static const char *home_daemon(int argc, char **argv)
 		return cmd->daemon;
 	if (argc >= 1 && strcmp(argv[0], "events") == 0)
 		return argc == 2 && strcmp(argv[1], "vrfmgr") == 0 ? "vrfmgr" : "bgpd";
+	if (argc >= 1 && strcmp(argv[0], "reload") == 0)
+		return "fwd"; /* every node runs one: a P router fwd alone */
 	return "vrfmgr";
 }
 
@@ -334,7 +336,8 @@ static int dispatch(const struct cli_ctx *c, int argc, char **argv, bool check)
 	if (strcmp(argv[0], "reload") == 0) {
 		if (argc != 2 || strcmp(argv[1], "check") != 0) {
 			fprintf(stderr, "ferryctl: reload: %s (want reload check: ferryctl only asks "
-					"whether vrfmgr and bgpd would take their file; SIGHUP reloads)\n",
+					"whether the node's daemons would take their file; SIGHUP "
+					"reloads)\n",
 				argc == 1 ? "what?" : "unexpected words");
 			return 2;
 		}

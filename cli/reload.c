@@ -1,12 +1,16 @@
 /*
- * ferryctl reload check: asks vrfmgr and bgpd whether a reload (SIGHUP) of
- * the config file they run from would be taken, and what it would change
- * (GET /reload/check: their dry run, which changes nothing). ferryctl
- * sends no signal: it is an API client and may run elsewhere. A node's
- * file is applied whole or not at all only when both accept it before
- * either is signalled, which is what scripts/lab reload does with this.
+ * ferryctl reload check: asks the node's daemons whether a reload of the
+ * config file they run from would be taken, and what it would change (GET
+ * /reload/check: their dry run, which changes nothing). vrfmgr and bgpd
+ * answer for SIGHUP; fwd, which does not reload, whether its part of the
+ * file is what it runs. fwd is asked first: its mode says what the node
+ * is, a PE (vrfmgr, bgpd and fwd; all three must accept) or a P router
+ * (fwd in LSR mode, alone: no vrfmgr or bgpd there to ask). ferryctl sends
+ * no signal: it is an API client and may run elsewhere. A node's file is
+ * applied whole or not at all only when every daemon accepts it before any
+ * is signalled, which is what scripts/lab reload does with this.
  *
- * cli_reload_report is a pure function of the two answers (unit-tested).
+ * cli_reload_report is a pure function of the answers (unit-tested).
  */
 #include <stdbool.h>
 #include <stdio.h>
@@ -16,7 +20,9 @@
 
 #include "cli/cli.h"
 
-static const char *const daemons[] = { "vrfmgr", "bgpd" };
+/* A PE's daemons in the order their answers are printed; a P has fwd alone. */
+static const char *const pe_daemons[] = { "vrfmgr", "bgpd", "fwd" };
+static const char *const p_daemons[] = { "fwd" };
 
 /* "  vrf C: added", "  neighbor 10.255.0.9: changed (max_prefix)" */
 static void print_items(FILE *out, struct json_object *doc, const char *key, const char *noun,
@@ -62,11 +68,12 @@ static bool accepted(struct json_object *doc)
 	return json_object_object_get_ex(doc, "accepted", &acc) && json_object_get_boolean(acc);
 }
 
-int cli_reload_report(FILE *out, struct json_object *const docs[2])
+int cli_reload_report(FILE *out, const char *const *daemons, struct json_object *const *docs,
+		      size_t n)
 {
 	int refused = 0;
 
-	for (size_t i = 0; i < 2; i++) {
+	for (size_t i = 0; i < n; i++) {
 		if (!is_answer(docs[i], daemons[i])) {
 			fprintf(out, "%s: not a /reload/check answer\n", daemons[i]);
 			refused = 1;
@@ -84,13 +91,14 @@ int cli_reload_report(FILE *out, struct json_object *const docs[2])
 	return refused;
 }
 
-/* --json: {"accepted": both did, "daemons": [vrfmgr's answer, bgpd's]}. */
-static int print_json(FILE *out, struct json_object *const docs[2])
+/* --json: {"accepted": every daemon did, "daemons": [their answers, as printed]}. */
+static int print_json(FILE *out, const char *const *daemons, struct json_object *const *docs,
+		      size_t n)
 {
 	struct json_object *all = json_object_new_object(), *list = json_object_new_array();
 	bool ok = true;
 
-	for (size_t i = 0; i < 2; i++) {
+	for (size_t i = 0; i < n; i++) {
 		ok = ok && is_answer(docs[i], daemons[i]) && accepted(docs[i]);
 		json_object_array_add(list, json_object_get(docs[i]));
 	}
@@ -102,17 +110,36 @@ static int print_json(FILE *out, struct json_object *const docs[2])
 	return ok ? 0 : 1;
 }
 
+/* fwd's answer says it runs as an LSR: the node is a P router, fwd its only daemon. */
+static bool is_p_router(struct json_object *fwd)
+{
+	const char *mode = cli_json_str(fwd, "mode");
+
+	return is_answer(fwd, "fwd") && mode != NULL && strcmp(mode, "lsr") == 0;
+}
+
 int cli_reload_check(const struct cli_ctx *c)
 {
-	struct json_object *docs[2] = { NULL, NULL };
+	struct json_object *docs[3] = { NULL, NULL, NULL }, *fwd = NULL;
+	const char *const *daemons = pe_daemons;
+	size_t n = 3;
 	int rc = 0;
 
-	for (size_t i = 0; i < 2; i++)
-		if (cli_fetch(c, daemons[i], "/reload/check", &docs[i]) < 0)
+	if (cli_fetch(c, "fwd", "/reload/check", &fwd) < 0)
+		return 1; /* said on c->err; without fwd's mode the node's daemons are not known */
+	if (is_p_router(fwd)) {
+		daemons = p_daemons;
+		n = 1;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(daemons[i], "fwd") == 0)
+			docs[i] = fwd;
+		else if (cli_fetch(c, daemons[i], "/reload/check", &docs[i]) < 0)
 			rc = 1; /* said on c->err */
 	if (rc == 0)
-		rc = c->json ? print_json(c->out, docs) : cli_reload_report(c->out, docs);
-	for (size_t i = 0; i < 2; i++)
+		rc = c->json ? print_json(c->out, daemons, docs, n)
+			     : cli_reload_report(c->out, daemons, docs, n);
+	for (size_t i = 0; i < n; i++)
 		json_object_put(docs[i]);
 	return rc;
 }

@@ -35,7 +35,7 @@ const char *const cli_show_usage[] = {
 	"trace VRF ADDRESS",
 	"verify [--once]",
 	"events [bgpd] [vrfmgr] [--since N] [--snapshot] [--count N]",
-	"reload check   (would vrfmgr and bgpd take their config file on SIGHUP; changes nothing)",
+	"reload check   (would the node take its config file whole: vrfmgr, bgpd and fwd asked; changes nothing)",
 	NULL,
 };
 

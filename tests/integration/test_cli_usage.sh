@@ -104,12 +104,10 @@ lab_bad_values() { # each is usage (2): status's own exit 1 means a daemon is do
 			scripts/lab up --rx-ring frame --prefix "$PREFIX" &&
 		said 2 "lab: bad prefix 'a/b' (letters, digits, '_', '.', '-'; at most 40)" \
 			scripts/lab status --prefix a/b &&
-		said 2 "lab: reload which PE? (scripts/lab reload pe1|pe2)" \
-			scripts/lab reload --prefix "$PREFIX" &&
-		said 2 "lab: reload p: only pe1 and pe2 reload (P's fwd has no reload; restart it)" \
-			scripts/lab reload p --prefix "$PREFIX"
+		said 2 "lab: reload which node? (scripts/lab reload pe1|pe2|p)" \
+			scripts/lab reload --prefix "$PREFIX"
 }
-check "scripts/lab: a missing or bad option value, a bad prefix, a node that does not reload: named, exit 2 (was 1, which status uses for a daemon down)" \
+check "scripts/lab: a missing or bad option value, a bad prefix, a reload without a node: named, exit 2 (was 1, which status uses for a daemon down)" \
 	lab_bad_values
 
 # The daemons: -h/--help lists the options (it was "invalid option"), a mistake is named first.

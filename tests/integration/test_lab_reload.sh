@@ -1,15 +1,22 @@
 #!/usr/bin/env bash
-# scripts/lab reload is all or nothing across vrfmgr and bgpd: a lab of its
-# own (private prefix) running from a copy of the lab configs the test
+# scripts/lab reload is all or nothing across vrfmgr, bgpd and fwd: a lab of
+# its own (private prefix) running from a copy of the lab configs the test
 # edits ($FERRY_LAB_CONFIGS), and checks, through the JSON API, ferryctl
 # and the daemons' logs:
-#  - GET /reload/check on the unchanged file: both accept, nothing to change;
-#    on TCP it is refused (403: it reads the config file), on the Unix socket
-#    served; ferryctl reload check exits 0;
+#  - GET /reload/check on the unchanged file: all three accept, nothing to
+#    change (fwd: "nothing for fwd to do", mode pe); on TCP it is refused
+#    (403: it reads the config file), on the Unix socket served; ferryctl
+#    reload check exits 0;
 #  - a file vrfmgr refuses (a new label range, which needs a restart) that
 #    also adds a neighbor bgpd would take: scripts/lab reload exits 1 naming
 #    vrfmgr and its reason, signals neither daemon (no "SIGHUP: reloading"
 #    in either log), bgpd's neighbors stay as they were and its session up;
+#  - a file changing only fwd's section (core0's address): refused as a
+#    whole, naming fwd, the setting, old and new, and the restart that takes
+#    it; vrfmgr and bgpd (which accept it) not signalled, nor fwd; fwd's
+#    core0 as it was;
+#  - P, fwd alone: its unchanged file is nothing to reload (exit 0); a
+#    changed fwd section is refused naming fwd;
 #  - a good file (the neighbor added, VRF B importing one more RT): applied
 #    by both, each daemon's "reload done" summary the one its check gave,
 #    the neighbor in bgpd's /neighbors, the RT in vrfmgr's /vrfs, the
@@ -39,6 +46,7 @@ flaps() { api pe1 bgpd /neighbors | jq '.neighbors[] | select(.address == "10.25
 FLAPS=$(flaps)
 neighbors() { api pe1 bgpd /neighbors | jq -c '[.neighbors[].address]'; }
 hups() { grep -c 'SIGHUP: reloading' "$(rundir pe1)/$1.log"; }
+fwd_hups() { grep -c 'SIGHUP' "$(rundir "$1")/fwd.log"; } # fwd_hups NODE
 
 # --- the dry run on the file as it runs -------------------------------------------
 unchanged() {
@@ -48,9 +56,13 @@ unchanged() {
 		api pe1 bgpd /reload/check | jq -e '.accepted and
 			.summary == "0 neighbors added, 0 removed, 0 changed, 1 unchanged" and
 			.neighbors == []' >/dev/null &&
-		"$CTL" -r "$(rundir pe1)" reload check >"$TMP/check.out" 2>&1
+		api pe1 fwd /reload/check | jq -e '.daemon == "fwd" and .accepted and
+			.reason == null and .summary == "nothing for fwd to do" and
+			.mode == "pe"' >/dev/null &&
+		"$CTL" -r "$(rundir pe1)" reload check >"$TMP/check.out" 2>&1 &&
+		grep -qx "fwd: would apply $PE1: nothing for fwd to do" "$TMP/check.out"
 }
-check "GET /reload/check, file unchanged: vrfmgr and bgpd accept it, nothing to change; ferryctl reload check exits 0" \
+check "GET /reload/check, file unchanged: vrfmgr, bgpd and fwd accept it, nothing to change; ferryctl reload check exits 0" \
 	unchanged
 tcp_refused() { # the TCP listener (127.0.0.1:7180 in pe1) does not serve it
 	local out
@@ -85,6 +97,57 @@ check "a file vrfmgr refuses (new label range, a neighbor added): exit 1 naming 
 	refused_whole
 check "... and the PE1-PE2 session stayed up, never reset" \
 	eval 'lab_established pe1 10.255.0.2 >/dev/null && [ "$(flaps)" = "$FLAPS" ]'
+
+# --- a file changing only fwd's section: fwd refuses it, so nobody is signalled ---
+jq '.fwd.core_interfaces[0].address = "10.0.1.1/29"' "$TMP/pe1.orig.json" >"$PE1"
+fwd_refuses_whole() {
+	local out rc v0 b0 f0
+	v0=$(hups vrfmgr) b0=$(hups bgpd) f0=$(fwd_hups pe1)
+	out=$(scripts/lab reload pe1 --prefix "$PREFIX" 2>&1)
+	rc=$?
+	printf '%s\n' "$out" >"$TMP/fwd_refused.out"
+	[ $rc = 1 ] &&
+		grep -qxF "lab: fwd: refuses the file: $PE1: fwd.core_interfaces[0].address: 10.0.1.1/30 -> 10.0.1.1/29; that needs a restart of fwd (it takes its part of the file only at start)" <<<"$out" &&
+		grep -qF "lab: vrfmgr: would apply $PE1: 0 VRFs added, 0 removed, 0 changed" <<<"$out" &&
+		grep -qF "lab: bgpd: would apply $PE1: 0 neighbors added" <<<"$out" &&
+		grep -qxF "lab: fwd takes its part of the file only at start: scripts/lab restart pe1 fwd --prefix $PREFIX, then scripts/lab reload pe1 for the rest" <<<"$out" &&
+		grep -qF "reload refused by fwd: nothing signalled, vrfmgr, bgpd and fwd keep the config they run" <<<"$out" &&
+		[ "$(hups vrfmgr)" = "$v0" ] && [ "$(hups bgpd)" = "$b0" ] && [ "$(fwd_hups pe1)" = "$f0" ] || {
+		note <<<"exit $rc: $out"
+		return 1
+	}
+}
+check "a file changing only fwd's section (core0's address): exit 1 naming fwd, the setting and the restart; vrfmgr, bgpd and fwd not signalled" \
+	fwd_refuses_whole
+check "... fwd still runs core0 as it was (10.0.1.1/30)" \
+	eval 'api pe1 fwd /interfaces | jq -e ".interfaces[] | select(.name == \"core0\") | .address == \"10.0.1.1/30\"" >/dev/null'
+
+# --- P runs fwd alone: checked, never signalled --------------------------------------
+p_reload() {
+	local out rc f0
+	f0=$(fwd_hups p)
+	out=$(scripts/lab reload p --prefix "$PREFIX" 2>&1)
+	rc=$?
+	[ $rc = 0 ] &&
+		grep -qxF "lab: check: fwd: would apply $CFG/p.json: nothing for fwd to do" <<<"$out" &&
+		grep -qxF "lab: $(ns p): nothing to reload: fwd, P's only daemon, runs the file as it is" <<<"$out" || {
+		note <<<"unchanged: exit $rc: $out"
+		return 1
+	}
+	jq '.fwd.arp_timeout = 60' "$CFG/p.json" >"$TMP/p.json" && cp "$TMP/p.json" "$CFG/p.json"
+	out=$(scripts/lab reload p --prefix "$PREFIX" 2>&1)
+	rc=$?
+	[ $rc = 1 ] &&
+		grep -qxF "lab: fwd: refuses the file: $CFG/p.json: fwd.arp_timeout: 300 -> 60; that needs a restart of fwd (it takes its part of the file only at start)" <<<"$out" &&
+		grep -qxF "lab: fwd takes its part of the file only at start: scripts/lab restart p fwd --prefix $PREFIX" <<<"$out" &&
+		grep -qF "reload refused by fwd: nothing signalled, fwd keeps the config it runs" <<<"$out" &&
+		[ "$(fwd_hups p)" = "$f0" ] || {
+		note <<<"arp_timeout 60: exit $rc: $out"
+		return 1
+	}
+}
+check "P (fwd alone): its unchanged file is nothing to reload (exit 0); a changed fwd section is refused naming fwd (exit 1); fwd never signalled" \
+	p_reload
 
 # --- a good file: applied by both, as their checks said ---------------------------
 jq '.bgp.neighbors += [{"address": "10.255.0.9", "remote_as": 65000,

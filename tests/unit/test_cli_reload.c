@@ -1,8 +1,9 @@
 /*
  * ferryctl reload check's report (cli/reload.c), from answers shaped as
- * vrfmgr's and bgpd's GET /reload/check give them: both accepting is exit
- * 0 with each daemon's summary and what it would touch; one refusing is
- * exit 1 naming that daemon and its reason.
+ * vrfmgr's, bgpd's and fwd's GET /reload/check give them: every daemon
+ * accepting is exit 0 with each one's summary and what it would touch;
+ * one refusing (fwd too: its part of the file changed) is exit 1 naming
+ * that daemon and its reason. A P router's report is fwd's alone.
  */
 #include <criterion/criterion.h>
 #include <json-c/json.h>
@@ -27,27 +28,45 @@ static const char *const BGPD_OK =
 	"\"summary\":\"0 neighbors added, 0 removed, 1 changed, 0 unchanged\",\"added\":0,"
 	"\"removed\":0,\"changed\":1,\"unchanged\":0,\"neighbors\":[{\"address\":\"10.255.0.2\","
 	"\"action\":\"changed\",\"setting\":\"max_prefix\"}]}";
+static const char *const FWD_OK =
+	"{\"daemon\":\"fwd\",\"file\":\"pe1.json\",\"accepted\":true,\"reason\":null,"
+	"\"summary\":\"nothing for fwd to do\",\"mode\":\"pe\"}";
+static const char *const FWD_NO =
+	"{\"daemon\":\"fwd\",\"file\":\"pe1.json\",\"accepted\":false,"
+	"\"reason\":\"pe1.json: fwd.workers: 0 -> 2; that needs a restart of fwd (it takes its "
+	"part of the file only at start)\",\"summary\":null,\"mode\":\"pe\"}";
+static const char *const PE[] = { "vrfmgr", "bgpd", "fwd" };
 
-/* The report of the two answers, and its exit status in *rc. */
-static char *report(const char *vrfmgr, const char *bgpd, int *rc)
+/* The report of the answers (as JSON text) of daemons[0..n), and its exit status in *rc. */
+static char *report_of(const char *const *daemons, const char *const *answers, size_t n, int *rc)
 {
-	struct json_object *docs[2] = { json_tokener_parse(vrfmgr), json_tokener_parse(bgpd) };
+	struct json_object *docs[3];
 	char *text = NULL;
 	size_t len = 0;
 	FILE *out = open_memstream(&text, &len);
 
-	cr_assert(docs[0] && docs[1] && out);
-	*rc = cli_reload_report(out, docs);
+	cr_assert(out && n <= 3);
+	for (size_t i = 0; i < n; i++)
+		cr_assert_not_null(docs[i] = json_tokener_parse(answers[i]));
+	*rc = cli_reload_report(out, daemons, docs, n);
 	fclose(out);
-	json_object_put(docs[0]);
-	json_object_put(docs[1]);
+	for (size_t i = 0; i < n; i++)
+		json_object_put(docs[i]);
 	return text;
 }
 
-Test(cli_reload, both_accept)
+/* A PE's report: vrfmgr's, bgpd's and fwd's answers. */
+static char *report(const char *vrfmgr, const char *bgpd, const char *fwd, int *rc)
+{
+	const char *const answers[] = { vrfmgr, bgpd, fwd };
+
+	return report_of(PE, answers, 3, rc);
+}
+
+Test(cli_reload, all_accept)
 {
 	int rc;
-	char *t = report(VRFMGR_OK, BGPD_OK, &rc);
+	char *t = report(VRFMGR_OK, BGPD_OK, FWD_OK, &rc);
 
 	cr_assert_eq(rc, 0);
 	cr_assert_str_eq(t, "vrfmgr: would apply pe1.json: 1 VRF added, 0 removed, 1 changed, 0 "
@@ -56,14 +75,15 @@ Test(cli_reload, both_accept)
 			    "  vrf C: added\n"
 			    "bgpd: would apply pe1.json: 0 neighbors added, 0 removed, 1 changed, 0 "
 			    "unchanged\n"
-			    "  neighbor 10.255.0.2: changed (max_prefix)\n");
+			    "  neighbor 10.255.0.2: changed (max_prefix)\n"
+			    "fwd: would apply pe1.json: nothing for fwd to do\n");
 	free(t);
 }
 
 Test(cli_reload, one_refuses_and_is_named_with_its_reason)
 {
 	int rc;
-	char *t = report(VRFMGR_NO, BGPD_OK, &rc);
+	char *t = report(VRFMGR_NO, BGPD_OK, FWD_OK, &rc);
 
 	cr_assert_eq(rc, 1);
 	cr_assert(strstr(t, "vrfmgr: refuses the file: pe1.json: router.label_range changed; that "
@@ -75,9 +95,40 @@ Test(cli_reload, one_refuses_and_is_named_with_its_reason)
 Test(cli_reload, an_answer_from_the_wrong_daemon_is_no_acceptance)
 {
 	int rc;
-	char *t = report(BGPD_OK, BGPD_OK, &rc);
+	char *t = report(BGPD_OK, BGPD_OK, FWD_OK, &rc);
 
 	cr_assert_eq(rc, 1);
 	cr_assert(strstr(t, "vrfmgr: not a /reload/check answer\n") == t, "%s", t);
+	free(t);
+	t = report(VRFMGR_OK, BGPD_OK, BGPD_OK, &rc);
+	cr_assert_eq(rc, 1);
+	cr_assert_not_null(strstr(t, "\nfwd: not a /reload/check answer\n"), "%s", t);
+	free(t);
+}
+
+Test(cli_reload, fwd_refusing_refuses_the_whole_file)
+{
+	int rc;
+	char *t = report(VRFMGR_OK, BGPD_OK, FWD_NO, &rc);
+
+	cr_assert_eq(rc, 1);
+	cr_assert_not_null(strstr(t, "\nfwd: refuses the file: pe1.json: fwd.workers: 0 -> 2; that "
+				     "needs a restart of fwd (it takes its part of the file only "
+				     "at start)\n"),
+			   "%s", t);
+	cr_assert_not_null(strstr(t, "vrfmgr: would apply"), "%s", t);
+	free(t);
+}
+
+Test(cli_reload, a_p_routers_report_is_fwds_alone)
+{
+	static const char *const p[] = { "fwd" };
+	const char *ok = "{\"daemon\":\"fwd\",\"file\":\"p.json\",\"accepted\":true,"
+			 "\"reason\":null,\"summary\":\"nothing for fwd to do\",\"mode\":\"lsr\"}";
+	int rc;
+	char *t = report_of(p, &ok, 1, &rc);
+
+	cr_assert_eq(rc, 0);
+	cr_assert_str_eq(t, "fwd: would apply p.json: nothing for fwd to do\n");
 	free(t);
 }
