@@ -72,26 +72,35 @@ tcp_refused() { # the TCP listener (127.0.0.1:7180 in pe1) does not serve it
 }
 check "GET /reload/check on TCP is a 403 (it reads the config file)" tcp_refused
 
+# reloaded NODE RC TEXT...: scripts/lab reload NODE exits RC and says each TEXT
+# (a fixed string); what it printed is in $OUT
+reloaded() {
+	local node=$1 want=$2 rc text
+	shift 2
+	OUT=$(scripts/lab reload "$node" --prefix "$PREFIX" 2>&1)
+	rc=$?
+	printf '%s\n' "$OUT" >>"$TMP/reload.out"
+	[ "$rc" = "$want" ] || { note <<<"exit $rc, want $want: $OUT"; return 1; }
+	for text in "$@"; do
+		grep -qF -- "$text" <<<"$OUT" || { note <<<"not said: $text; said: $OUT"; return 1; }
+	done
+}
+RESTART="that needs a restart of fwd (it takes its part of the file only at start)"
+
 # --- a file vrfmgr refuses: nothing signalled, bgpd untouched too ------------------
 jq '.router.label_range.max = 299 |
     .bgp.neighbors += [{"address": "10.255.0.9", "remote_as": 65000,
                         "local_address": "10.255.0.1", "description": "new"}]' \
 	"$TMP/pe1.orig.json" >"$PE1"
 refused_whole() {
-	local out rc v0 b0 n0
+	local v0 b0 n0
 	v0=$(hups vrfmgr) b0=$(hups bgpd) n0=$(neighbors)
-	out=$(scripts/lab reload pe1 --prefix "$PREFIX" 2>&1)
-	rc=$?
-	printf '%s\n' "$out" >"$TMP/refused.out"
-	[ $rc = 1 ] &&
-		grep -qF "lab: vrfmgr: refuses the file: $PE1: router.label_range changed; that needs a restart of vrfmgr" <<<"$out" &&
-		grep -qF "lab: bgpd: would apply $PE1: 1 neighbor added, 0 removed, 0 changed, 1 unchanged" <<<"$out" &&
-		grep -qF "reload refused by vrfmgr: nothing signalled" <<<"$out" &&
-		[ "$(hups vrfmgr)" = "$v0" ] && [ "$(hups bgpd)" = "$b0" ] &&
-		[ "$(neighbors)" = "$n0" ] && [ "$n0" = '["10.255.0.2"]' ] || {
-		note <<<"exit $rc: $out"
-		return 1
-	}
+	reloaded pe1 1 "lab: vrfmgr: refuses the file: $PE1: router.label_range changed; that needs a restart of vrfmgr" \
+		"lab: bgpd: would apply $PE1: 1 neighbor added, 0 removed, 0 changed, 1 unchanged" \
+		"reload refused by vrfmgr: nothing signalled" || return 1
+	[ "$(hups vrfmgr)" = "$v0" ] && [ "$(hups bgpd)" = "$b0" ] &&
+		[ "$(neighbors)" = "$n0" ] && [ "$n0" = '["10.255.0.2"]' ] ||
+		{ note <<<"signalled, or the neighbors changed: $(neighbors)"; return 1; }
 }
 check "a file vrfmgr refuses (new label range, a neighbor added): exit 1 naming vrfmgr and why, neither daemon signalled, bgpd's neighbors unchanged" \
 	refused_whole
@@ -101,21 +110,15 @@ check "... and the PE1-PE2 session stayed up, never reset" \
 # --- a file changing only fwd's section: fwd refuses it, so nobody is signalled ---
 jq '.fwd.core_interfaces[0].address = "10.0.1.1/29"' "$TMP/pe1.orig.json" >"$PE1"
 fwd_refuses_whole() {
-	local out rc v0 b0 f0
+	local v0 b0 f0
 	v0=$(hups vrfmgr) b0=$(hups bgpd) f0=$(fwd_hups pe1)
-	out=$(scripts/lab reload pe1 --prefix "$PREFIX" 2>&1)
-	rc=$?
-	printf '%s\n' "$out" >"$TMP/fwd_refused.out"
-	[ $rc = 1 ] &&
-		grep -qxF "lab: fwd: refuses the file: $PE1: fwd.core_interfaces[0].address: 10.0.1.1/30 -> 10.0.1.1/29; that needs a restart of fwd (it takes its part of the file only at start)" <<<"$out" &&
-		grep -qF "lab: vrfmgr: would apply $PE1: 0 VRFs added, 0 removed, 0 changed" <<<"$out" &&
-		grep -qF "lab: bgpd: would apply $PE1: 0 neighbors added" <<<"$out" &&
-		grep -qxF "lab: fwd takes its part of the file only at start: scripts/lab restart pe1 fwd --prefix $PREFIX, then scripts/lab reload pe1 for the rest" <<<"$out" &&
-		grep -qF "reload refused by fwd: nothing signalled, vrfmgr, bgpd and fwd keep the config they run" <<<"$out" &&
-		[ "$(hups vrfmgr)" = "$v0" ] && [ "$(hups bgpd)" = "$b0" ] && [ "$(fwd_hups pe1)" = "$f0" ] || {
-		note <<<"exit $rc: $out"
-		return 1
-	}
+	reloaded pe1 1 "lab: fwd: refuses the file: $PE1: fwd.core_interfaces[0].address: 10.0.1.1/30 -> 10.0.1.1/29; $RESTART" \
+		"lab: vrfmgr: would apply $PE1: 0 VRFs added, 0 removed, 0 changed" \
+		"lab: bgpd: would apply $PE1: 0 neighbors added" \
+		"lab: fwd takes its part of the file only at start: scripts/lab restart pe1 fwd --prefix $PREFIX, then scripts/lab reload pe1 for the rest" \
+		"reload refused by fwd: nothing signalled, vrfmgr, bgpd and fwd keep the config they run" || return 1
+	[ "$(hups vrfmgr)" = "$v0" ] && [ "$(hups bgpd)" = "$b0" ] && [ "$(fwd_hups pe1)" = "$f0" ] ||
+		{ note <<<"a daemon was signalled"; return 1; }
 }
 check "a file changing only fwd's section (core0's address): exit 1 naming fwd, the setting and the restart; vrfmgr, bgpd and fwd not signalled" \
 	fwd_refuses_whole
@@ -124,27 +127,15 @@ check "... fwd still runs core0 as it was (10.0.1.1/30)" \
 
 # --- P runs fwd alone: checked, never signalled --------------------------------------
 p_reload() {
-	local out rc f0
+	local f0
 	f0=$(fwd_hups p)
-	out=$(scripts/lab reload p --prefix "$PREFIX" 2>&1)
-	rc=$?
-	[ $rc = 0 ] &&
-		grep -qxF "lab: check: fwd: would apply $CFG/p.json: nothing for fwd to do" <<<"$out" &&
-		grep -qxF "lab: $(ns p): nothing to reload: fwd, P's only daemon, runs the file as it is" <<<"$out" || {
-		note <<<"unchanged: exit $rc: $out"
-		return 1
-	}
+	reloaded p 0 "lab: check: fwd: would apply $CFG/p.json: nothing for fwd to do" \
+		"lab: $(ns p): nothing to reload: fwd, P's only daemon, runs the file as it is" || return 1
 	jq '.fwd.arp_timeout = 60' "$CFG/p.json" >"$TMP/p.json" && cp "$TMP/p.json" "$CFG/p.json"
-	out=$(scripts/lab reload p --prefix "$PREFIX" 2>&1)
-	rc=$?
-	[ $rc = 1 ] &&
-		grep -qxF "lab: fwd: refuses the file: $CFG/p.json: fwd.arp_timeout: 300 -> 60; that needs a restart of fwd (it takes its part of the file only at start)" <<<"$out" &&
-		grep -qxF "lab: fwd takes its part of the file only at start: scripts/lab restart p fwd --prefix $PREFIX" <<<"$out" &&
-		grep -qF "reload refused by fwd: nothing signalled, fwd keeps the config it runs" <<<"$out" &&
-		[ "$(fwd_hups p)" = "$f0" ] || {
-		note <<<"arp_timeout 60: exit $rc: $out"
-		return 1
-	}
+	reloaded p 1 "lab: fwd: refuses the file: $CFG/p.json: fwd.arp_timeout: 300 -> 60; $RESTART" \
+		"lab: fwd takes its part of the file only at start: scripts/lab restart p fwd --prefix $PREFIX" \
+		"reload refused by fwd: nothing signalled, fwd keeps the config it runs" || return 1
+	[ "$(fwd_hups p)" = "$f0" ] || { note <<<"P's fwd was signalled"; return 1; }
 }
 check "P (fwd alone): its unchanged file is nothing to reload (exit 0); a changed fwd section is refused naming fwd (exit 1); fwd never signalled" \
 	p_reload
@@ -162,15 +153,11 @@ check_says() {
 	[ -n "$said" ] && [[ $done == "$said"* ]]
 }
 applied_whole() {
-	local out rc
-	out=$(scripts/lab reload pe1 --prefix "$PREFIX" 2>&1)
-	rc=$?
-	printf '%s\n' "$out" >"$TMP/applied.out"
-	[ $rc = 0 ] &&
-		grep -q '^lab: vrfmgr: .*reload done: 0 VRFs added, 0 removed, 1 changed, 0 remote PEs with a new LSP state;' <<<"$out" &&
-		grep -q '^lab: bgpd: .*reload done: 1 neighbor added, 0 removed, 0 changed, 1 unchanged$' <<<"$out" &&
-		check_says vrfmgr "$out" && check_says bgpd "$out" || {
-		note <<<"exit $rc: $out"
+	reloaded pe1 0 "lab: check: fwd: would apply $PE1: nothing for fwd to do" || return 1
+	grep -q '^lab: vrfmgr: .*reload done: 0 VRFs added, 0 removed, 1 changed, 0 remote PEs with a new LSP state;' <<<"$OUT" &&
+		grep -q '^lab: bgpd: .*reload done: 1 neighbor added, 0 removed, 0 changed, 1 unchanged$' <<<"$OUT" &&
+		check_says vrfmgr "$OUT" && check_says bgpd "$OUT" || {
+		note <<<"$OUT"
 		return 1
 	}
 }

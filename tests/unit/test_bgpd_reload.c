@@ -27,6 +27,7 @@
 #include "bgpd/api.h"
 #include "bgpd/bgpd.h"
 #include "common/log.h"
+#include "test_api_route.h"
 #include "test_event_util.h"
 
 static struct event_base *base;
@@ -537,23 +538,14 @@ Test(bgpd_memo, a_source_back_with_a_new_router_id_is_reflected_with_it)
 /* B's /reload/check as served (its route, its parameter check), parsed. */
 static json_object *check_b(void)
 {
-	struct evkeyvalq q;
-	struct evbuffer *out = evbuffer_new();
-	struct api_request req = { "/reload/check", &q, NULL };
 	const struct api_route *r = bgpd_api_find("/reload/check");
-	struct jw w;
 	json_object *j;
+	int status;
 
 	cr_assert_not_null(r);
 	cr_assert(r->local, "/reload/check is served on TCP");
-	TAILQ_INIT(&q);
-	jw_init(&w, out);
-	cr_assert_eq(api_route_call(r, &w, &req, B), 200);
-	jw_flush(&w);
-	evbuffer_add(out, "", 1);
-	j = json_tokener_parse((const char *)evbuffer_pullup(out, -1));
-	cr_assert_not_null(j, "%s", (const char *)evbuffer_pullup(out, -1));
-	evbuffer_free(out);
+	j = t_api_get(r, B, &status);
+	cr_assert_eq(status, 200);
 	return j;
 }
 

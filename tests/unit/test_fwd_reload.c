@@ -9,9 +9,6 @@
  * -o and -r weigh as they did at start.
  */
 #include <criterion/criterion.h>
-#include <sys/queue.h>
-#include <event2/buffer.h>
-#include <event2/keyvalq_struct.h>
 #include <json-c/json.h>
 #include <stdio.h>
 #include <string.h>
@@ -22,6 +19,7 @@
 #include "fwd/fwd.h"
 #include "fwd/fwd_api.h"
 #include "fwd/reload.h"
+#include "test_api_route.h"
 
 #define ROUTER_AS(name, run_dir)                                                                 \
 	"\"router\": { \"name\": \"" name "\", \"router_id\": \"10.255.0.1\", \"asn\": 65000,"   \
@@ -265,27 +263,14 @@ Test(reload, boot_load_says_what_fwd_says_at_start)
 /* GET /reload/check as served (its route, its parameter check) for fwd f; the JSON. */
 static json_object *get_check(struct fwd *f, int *status)
 {
-	struct evkeyvalq q;
-	struct evbuffer *out = evbuffer_new();
-	struct api_request req = { "/reload/check", &q, NULL };
 	const struct api_route *r = NULL;
-	struct jw w;
-	json_object *j;
 
 	for (size_t i = 0; i < fwd_api_n_routes; i++)
 		if (strcmp(fwd_api_routes[i].path, "/reload/check") == 0)
 			r = &fwd_api_routes[i];
 	cr_assert_not_null(r, "fwd serves /reload/check");
 	cr_assert(r->local, "/reload/check is served on TCP");
-	TAILQ_INIT(&q);
-	jw_init(&w, out);
-	*status = api_route_call(r, &w, &req, f);
-	jw_flush(&w);
-	evbuffer_add(out, "", 1);
-	j = json_tokener_parse((const char *)evbuffer_pullup(out, -1));
-	cr_assert_not_null(j, "%s", (const char *)evbuffer_pullup(out, -1));
-	evbuffer_free(out);
-	return j;
+	return t_api_get(r, f, status);
 }
 
 static const char *str(json_object *o, const char *k)

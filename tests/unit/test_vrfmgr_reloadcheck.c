@@ -14,6 +14,7 @@
 #include <json-c/json.h>
 #include <unistd.h>
 
+#include "test_api_route.h"
 #include "test_vrfmgr_fixture.h"
 #include "vrfmgr/api.h"
 #include "vrfmgr/reload.h"
@@ -85,23 +86,14 @@ TestSuite(reloadcheck, .init = setup, .fini = teardown);
 /* GET /reload/check as served (its route, its parameter check), parsed. */
 static json_object *check(void)
 {
-	struct evkeyvalq q;
-	struct evbuffer *out = evbuffer_new();
-	struct api_request req = { "/reload/check", &q, NULL };
 	const struct api_route *r = vrfmgr_api_route("/reload/check");
-	struct jw w;
 	json_object *j;
+	int status;
 
 	cr_assert_not_null(r);
 	cr_assert(r->local, "/reload/check is served on TCP");
-	TAILQ_INIT(&q);
-	jw_init(&w, out);
-	cr_assert_eq(api_route_call(r, &w, &req, &vm), 200);
-	jw_flush(&w);
-	evbuffer_add(out, "", 1);
-	j = json_tokener_parse((const char *)evbuffer_pullup(out, -1));
-	cr_assert_not_null(j, "%s", (const char *)evbuffer_pullup(out, -1));
-	evbuffer_free(out);
+	j = t_api_get(r, &vm, &status);
+	cr_assert_eq(status, 200);
 	return j;
 }
 
