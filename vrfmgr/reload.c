@@ -316,25 +316,30 @@ static int reload_walk(const struct vrf_table *t, const struct ferry_config *nc,
 		free(mark);
 		return -ENOMEM;
 	}
-	for (size_t i = 0; i < t->n_vrfs; i++) {
-		const struct vrf *v = &t->vrfs[i];
-		const struct cfg_vrf *c = reload_kept_cfg(v, nc), *same_name;
+	/* in the order the reload goes: those removed or re-created (phase 1), then the changed */
+	for (int pass = 0; pass < 2; pass++) {
+		for (size_t i = 0; i < t->n_vrfs; i++) {
+			const struct vrf *v = &t->vrfs[i];
+			const struct cfg_vrf *c = reload_kept_cfg(v, nc), *same_name;
 
-		if (c == NULL) {
-			same_name = config_vrf_by_name(nc, v->cfg->name);
-			if (mark != NULL && same_name != NULL)
-				mark[same_name - nc->vrfs] = 2;
-			plan_note(p, same_name ? RELOAD_VRF_RECREATED : RELOAD_VRF_REMOVED,
-				  v->cfg->name, "");
-			st->removed++;
-			continue;
-		}
-		kept++;
-		if (mark != NULL)
-			mark[c - nc->vrfs] = 1;
-		if (vrf_cfg_changes(v->cfg, c, keys, sizeof(keys))) {
-			plan_note(p, RELOAD_VRF_CHANGED, c->name, keys);
-			st->changed++;
+			if ((c == NULL) != (pass == 0))
+				continue;
+			if (c == NULL) {
+				same_name = config_vrf_by_name(nc, v->cfg->name);
+				if (mark != NULL && same_name != NULL)
+					mark[same_name - nc->vrfs] = 2;
+				plan_note(p, same_name ? RELOAD_VRF_RECREATED : RELOAD_VRF_REMOVED,
+					  v->cfg->name, "");
+				st->removed++;
+				continue;
+			}
+			kept++;
+			if (mark != NULL)
+				mark[c - nc->vrfs] = 1;
+			if (vrf_cfg_changes(v->cfg, c, keys, sizeof(keys))) {
+				plan_note(p, RELOAD_VRF_CHANGED, c->name, keys);
+				st->changed++;
+			}
 		}
 	}
 	/* names are unique on both sides: every VRF of nc not kept is added */

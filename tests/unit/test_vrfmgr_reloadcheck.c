@@ -184,16 +184,18 @@ Test(reloadcheck, accepted_says_exactly_what_the_reload_then_does)
 	cr_assert_eq(json_object_get_int(get(j, "removed")), 1);
 	cr_assert_eq(json_object_get_int(get(j, "changed")), 1);
 	cr_assert_eq(json_object_get_int(get(j, "remote_pes_new_lsp_state")), 1);
+	/* in the order the reload goes (docs/api.md): B removed, A changed, C added */
 	v = get(j, "vrfs");
 	cr_assert_eq(json_object_array_length(v), 3);
-	cr_assert_str_eq(str(json_object_array_get_idx(v, 0), "vrf"), "A");
-	cr_assert_str_eq(str(json_object_array_get_idx(v, 0), "action"), "changed");
-	keys = get(json_object_array_get_idx(v, 0), "keys");
+	cr_assert_str_eq(str(json_object_array_get_idx(v, 0), "vrf"), "B");
+	cr_assert_str_eq(str(json_object_array_get_idx(v, 0), "action"), "removed");
+	cr_assert_null(str(json_object_array_get_idx(v, 0), "keys"));
+	cr_assert_str_eq(str(json_object_array_get_idx(v, 1), "vrf"), "A");
+	cr_assert_str_eq(str(json_object_array_get_idx(v, 1), "action"), "changed");
+	keys = get(json_object_array_get_idx(v, 1), "keys");
 	cr_assert_eq(json_object_array_length(keys), 1);
 	cr_assert_str_eq(json_object_get_string(json_object_array_get_idx(keys, 0)),
 			 "static_routes");
-	cr_assert_str_eq(str(json_object_array_get_idx(v, 1), "vrf"), "B");
-	cr_assert_str_eq(str(json_object_array_get_idx(v, 1), "action"), "removed");
 	cr_assert_str_eq(str(json_object_array_get_idx(v, 2), "vrf"), "C");
 	cr_assert_str_eq(str(json_object_array_get_idx(v, 2), "action"), "added");
 	cr_assert_null(str(json_object_array_get_idx(v, 2), "keys"));
