@@ -21,6 +21,8 @@
  * Loading trusts nothing: every field is parsed and checked, a bad line is
  * skipped (and logged) rather than stopping vrfmgr, since the worst a lost
  * line does is give one route a new label, or leave a held label out of fwd.
+ * So is a line not read whole (too long, or cut short by the file's end):
+ * part of a line can read as another one.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -182,6 +184,32 @@ static int split(char *line, char **w, int max)
 	return tok != NULL ? max + 1 : n;
 }
 
+/*
+ * One line of f into buf, without its newline: 1, 0 at the end of the
+ * file, or -1 for a line whose words cannot be trusted: longer than buf
+ * (the rest of it is read and dropped, not taken for a line of its own),
+ * holding a NUL, or cut short by the end of the file (vrfmgr ends every
+ * line it writes with a newline; "per-vrf Ab" cut to "per-vrf A" would
+ * give Ab's label to A).
+ */
+static int line_read(FILE *f, char *buf, size_t size)
+{
+	size_t n = 0;
+	bool whole = true;
+	int ch;
+
+	while ((ch = getc(f)) != EOF && ch != '\n') {
+		if (ch == '\0' || n + 1 >= size)
+			whole = false;
+		else
+			buf[n++] = (char)ch;
+	}
+	buf[n] = '\0';
+	if (ch == EOF && n == 0 && whole)
+		return 0;
+	return whole && ch != EOF ? 1 : -1;
+}
+
 static int state_parse(FILE *f, const char *path, struct label_alloc *la,
 		       struct state_loaded *out)
 {
@@ -189,9 +217,9 @@ static int state_parse(FILE *f, const char *path, struct label_alloc *la,
 	unsigned lineno = 0, bad = 0;
 	int nw, rc;
 
-	while (fgets(line, sizeof(line), f) != NULL) {
+	while ((rc = line_read(f, line, sizeof(line))) != 0) {
 		lineno++;
-		nw = split(line, w, 8);
+		nw = rc < 0 ? -1 : split(line, w, 8);
 		if (lineno == 1) {
 			if (nw != 2 || strcmp(w[0], STATE_MAGIC) != 0 ||
 			    strcmp(w[1], "1") != 0) {
@@ -203,7 +231,9 @@ static int state_parse(FILE *f, const char *path, struct label_alloc *la,
 		}
 		if (nw == 0)
 			continue;
-		if (nw > 8)
+		if (nw < 0)
+			rc = -EBADMSG;
+		else if (nw > 8)
 			rc = -EINVAL;
 		else if (strcmp(w[0], "label") == 0)
 			rc = label_line(la, w, nw);
@@ -217,7 +247,11 @@ static int state_parse(FILE *f, const char *path, struct label_alloc *la,
 			return rc;
 		if (rc < 0 && bad++ < 5)
 			log_warnx("%s: line %u skipped (%s)", path, lineno,
-				  rc == -EEXIST ? "label or key given twice" : "malformed");
+				  rc == -EEXIST ? "label or key given twice"
+				  : rc == -EBADMSG
+					  ? "incomplete: over 511 characters, a NUL, or no "
+					    "newline at the end of the file"
+					  : "malformed");
 	}
 	return ferror(f) ? -EIO : 0;
 }

@@ -383,3 +383,52 @@ Test(state, damaged_lfib_lines_are_skipped)
 	run_stop(&r);
 	cr_assert_not_null(strstr(slurp(), "lfib 304 65000:1 a0 10.1.0.3\n"));
 }
+
+#define VRF_AB "{ \"name\": \"Ab\", \"rd\": \"65000:5\", \"export_rts\": [\"65000:5\"]," \
+	       "  \"interfaces\": [ { \"name\": \"c0\", \"address\": \"10.5.0.1/24\" } ] }"
+
+/*
+ * A file cut short (its last line without its newline, which vrfmgr ends
+ * every line with) can read as another line: "per-vrf Ab" cut to
+ * "per-vrf A" gives Ab's label, which remote PEs send for Ab's routes, to
+ * A (added since). That line is skipped: A gets a label of its own.
+ */
+Test(state, a_line_cut_short_at_the_end_of_the_file_is_skipped)
+{
+	struct run r;
+
+	write_file("ferry-vrfmgr-state 1\n"
+		   "vrf 1 Ab\n"
+		   "label 300 used 0 per-vrf A"); /* was "per-vrf Ab\n" */
+	run_start(&r, "{" ROUTER ", \"vrfs\": [" VRF_AB "," VRF_A "] }");
+	cr_assert_neq(vrf_by_name(&r.t, "A")->label, 300, "A took Ab's label from a cut line");
+	run_stop(&r);
+}
+
+/*
+ * A line longer than any vrfmgr writes is skipped whole, not read as two:
+ * the words past the reader's buffer are no line of their own.
+ */
+Test(state, an_overlong_line_is_skipped_whole)
+{
+	char text[2048];
+	long long held = (long long)time(NULL) - 10;
+	struct run r;
+	int n;
+
+	n = snprintf(text, sizeof(text),
+		     "ferry-vrfmgr-state 1\n"
+		     "vrf 1 A\n"
+		     "label 302 held %lld per-prefix A 10.9.0.0/16",
+		     held);
+	memset(text + n, ' ', 600);
+	snprintf(text + n + 600, sizeof(text) - (size_t)n - 600,
+		 "lfib 302 65000:1 a0 10.1.0.2\n"
+		 "label 303 held %lld per-prefix A 10.8.0.0/16\n",
+		 held);
+	write_file(text);
+	run_start(&r, "{" ROUTER ", \"vrfs\": [" VRF_A "] }");
+	cr_assert_null(label_lookup(&r.t.labels, 302), "a part of an overlong line was loaded");
+	cr_assert_not_null(label_lookup(&r.t.labels, 303), "the line after it was lost");
+	run_stop(&r);
+}
