@@ -11,6 +11,8 @@
 #    also adds a neighbor bgpd would take: scripts/lab reload exits 1 naming
 #    vrfmgr and its reason, signals neither daemon (no "SIGHUP: reloading"
 #    in either log), bgpd's neighbors stay as they were and its session up;
+#  - vrfmgr refusing at the signal a file its check accepted (a stand-in
+#    ferryctl that says both accept): bgpd is then not signalled;
 #  - a file changing only fwd's section (core0's address): refused as a
 #    whole, naming fwd, the setting, old and new, and the restart that takes
 #    it; vrfmgr and bgpd (which accept it) not signalled, nor fwd; fwd's
@@ -107,6 +109,35 @@ check "a file vrfmgr refuses (new label range, a neighbor added): exit 1 naming 
 check "... and the PE1-PE2 session stayed up, never reset" \
 	eval 'lab_established pe1 10.255.0.2 >/dev/null && [ "$(flaps)" = "$FLAPS" ]'
 
+# --- vrfmgr refusing at the signal what its check accepted: bgpd not signalled -------
+# The file changing between the check and the signals can make that happen; a
+# ferryctl that reports both accepting (FERRY_BUILD for scripts/lab reload alone)
+# stands for that check, the file still the one vrfmgr refuses.
+FAKE=$TMP/fakebuild
+mkdir -p "$FAKE"
+cat >"$FAKE/ferryctl" <<EOF
+#!/bin/sh
+echo "vrfmgr: would apply $PE1: 0 VRFs added, 0 removed, 0 changed, 0 remote PEs with a new LSP state"
+echo "bgpd: would apply $PE1: 1 neighbor added, 0 removed, 0 changed, 1 unchanged"
+EOF
+chmod +x "$FAKE/ferryctl"
+refused_late() {
+	local out rc v0 b0 n0
+	v0=$(hups vrfmgr) b0=$(hups bgpd) n0=$(neighbors)
+	out=$(FERRY_BUILD=$FAKE scripts/lab reload pe1 --prefix "$PREFIX" 2>&1)
+	rc=$?
+	printf '%s\n' "$out" >"$TMP/refused_late.out"
+	[ $rc = 1 ] &&
+		grep -q '^lab: vrfmgr: .*reload refused, the running config stays: .*router.label_range changed' <<<"$out" &&
+		grep -qF "bgpd not signalled" <<<"$out" &&
+		[ "$(hups vrfmgr)" = $((v0 + 1)) ] && [ "$(hups bgpd)" = "$b0" ] &&
+		[ "$(neighbors)" = "$n0" ] || {
+		note <<<"exit $rc: $out"
+		return 1
+	}
+}
+check "vrfmgr refusing at SIGHUP what its check accepted (the file changed in between): exit 1, bgpd not signalled, its neighbors unchanged" \
+	refused_late
 # --- a file changing only fwd's section: fwd refuses it, so nobody is signalled ---
 jq '.fwd.core_interfaces[0].address = "10.0.1.1/29"' "$TMP/pe1.orig.json" >"$PE1"
 fwd_refuses_whole() {
