@@ -268,8 +268,8 @@ static int filter_parse(struct jw *w, const struct api_request *req, struct rout
 				       "host bits clear)", pfx);
 	if (rt && !(f->has_rt = rt_parse(rt, &f->rt) == 0))
 		return api_param_error(w, 400, "rt",
-				       "rt: \"%.64s\" is not a route target (want ASN:NN, IP:NN or "
-				       "ASN4:NN)", rt);
+				       "rt: \"%.64s\" is not a route target (want ASN:NN, IP:NN, "
+				       "ASN4:NN or ASNL:NN)", rt);
 	if (nb && strcmp(nb, "local") == 0)
 		f->local_only = true;
 	else if (nb && !(f->has_neighbor = ipv4_parse(nb, &f->neighbor) == 0))

@@ -188,8 +188,8 @@ static int vpn_filter_parse(struct jw *w, const struct api_request *req, struct 
 				       "IP:NN, ASN4:NN or ASNL:NN)", rds);
 	if (rt != NULL && !(f->has_rt = rt_parse(rt, &f->rt) == 0))
 		return api_param_error(w, 400, "rt",
-				       "rt: \"%.64s\" is not a route target (want ASN:NN, IP:NN or "
-				       "ASN4:NN)", rt);
+				       "rt: \"%.64s\" is not a route target (want ASN:NN, IP:NN, "
+				       "ASN4:NN or ASNL:NN)", rt);
 	if (nb != NULL && !(f->has_neighbor = ipv4_parse(nb, &f->neighbor) == 0))
 		return api_param_error(w, 400, "neighbor",
 				       "neighbor: \"%.64s\" is not an IPv4 address (want a.b.c.d: "

@@ -3,9 +3,14 @@
  * destination exactly once, in an order that survives the hash table
  * growing under a cursor, and destinations withdrawn or added mid-walk do
  * not make it skip or repeat the others. This also proves api_rib.c's copy
- * of rib.c's hash places entries in the buckets rib.c uses.
+ * of rib.c's hash places entries in the buckets rib.c uses. A filter that
+ * does not parse is a 400 naming the forms it takes.
  */
 #include <criterion/criterion.h>
+#include <sys/queue.h>
+#include <event2/buffer.h>
+#include <event2/http.h>
+#include <event2/keyvalq_struct.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -205,4 +210,44 @@ Test(bgpd_apirib, empty_rib)
 	struct rib_cursor c;
 
 	cr_assert_null(bgpd_rib_next(rib, &c, false));
+}
+
+/* handler's answer to a GET with ?key=value (the parameter checks only: ctx is not read). */
+static char *ask_param(int (*handler)(struct jw *, const struct api_request *, void *),
+		       const char *key, const char *value, int *status)
+{
+	struct evkeyvalq q;
+	struct evbuffer *out = evbuffer_new();
+	struct api_request req = { "/", &q, NULL };
+	struct jw w;
+	char *body;
+
+	TAILQ_INIT(&q);
+	cr_assert_eq(evhttp_add_header(&q, key, value), 0);
+	jw_init(&w, out);
+	*status = handler(&w, &req, NULL);
+	jw_flush(&w);
+	evbuffer_add(out, "", 1);
+	body = strdup((const char *)evbuffer_pullup(out, -1));
+	evbuffer_free(out);
+	evhttp_clear_headers(&q);
+	return body;
+}
+
+/*
+ * A ?rt= or ?rd= that does not parse is a 400 naming every form rt_parse and
+ * rd_parse take, ASNL:NN (a type 2 value of a small AS) included.
+ */
+Test(bgpd_apirib, a_bad_rd_or_rt_filter_names_every_form)
+{
+	static const char *const params[] = { "rt", "rd" };
+	int status;
+
+	for (int i = 0; i < 2; i++) {
+		char *body = ask_param(bgpd_api_routes, params[i], "65000L:70000", &status);
+
+		cr_assert_eq(status, 400, "%s", body);
+		cr_assert_not_null(strstr(body, "ASN4:NN or ASNL:NN)"), "%s", body);
+		free(body);
+	}
 }

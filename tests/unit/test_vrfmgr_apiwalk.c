@@ -6,6 +6,10 @@
  * and the prefix filters and "next" positions of the listings.
  */
 #include <criterion/criterion.h>
+#include <sys/queue.h>
+#include <event2/buffer.h>
+#include <event2/http.h>
+#include <event2/keyvalq_struct.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -206,4 +210,41 @@ Test(vrfapi_walk, prefix_filters)
 	f.match = API_MATCH_SHORTER;
 	cr_assert_not(vrfapi_pfilter_ok(&f, &p));
 	cr_assert(vrfapi_pfilter_ok(&f, &(struct prefix4){ 0x0a000000, 8 }));
+}
+
+/* handler's answer to a GET with ?key=value (the parameter checks only: ctx is not read). */
+static char *ask_param(int (*handler)(struct jw *, const struct api_request *, void *),
+		       const char *key, const char *value, int *status)
+{
+	struct evkeyvalq q;
+	struct evbuffer *out = evbuffer_new();
+	struct api_request req = { "/", &q, NULL };
+	struct jw w;
+	char *body;
+
+	TAILQ_INIT(&q);
+	cr_assert_eq(evhttp_add_header(&q, key, value), 0);
+	jw_init(&w, out);
+	*status = handler(&w, &req, NULL);
+	jw_flush(&w);
+	evbuffer_add(out, "", 1);
+	body = strdup((const char *)evbuffer_pullup(out, -1));
+	evbuffer_free(out);
+	evhttp_clear_headers(&q);
+	return body;
+}
+
+/* GET /vpn: a ?rt= or ?rd= that does not parse is a 400 naming every form, ASNL:NN included. */
+Test(vrfapi_walk, a_bad_rd_or_rt_filter_names_every_form)
+{
+	static const char *const params[] = { "rt", "rd" };
+	int status;
+
+	for (int i = 0; i < 2; i++) {
+		char *body = ask_param(vrfapi_vpn, params[i], "65000L:70000", &status);
+
+		cr_assert_eq(status, 400, "%s", body);
+		cr_assert_not_null(strstr(body, "ASN4:NN or ASNL:NN)"), "%s", body);
+		free(body);
+	}
 }
