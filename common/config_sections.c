@@ -32,7 +32,7 @@ static const struct kind K_FWD_IO = { "a packet I/O backend", "\"af_packet\" or 
 static const struct kind K_FWD_RX_RING = { "a receive ring kind", "\"blocks\" or \"frames\"" };
 static const struct kind K_ACTION = { "an LFIB action", "\"swap\" or \"pop\"" };
 static const struct kind K_RT_LIST = { "a list of route targets",
-				       "[\"ASN:NN\", \"IP:NN\" or \"ASN4:NN\", ...]" };
+				       "[\"ASN:NN\", \"IP:NN\", \"ASN4:NN\" or \"ASNL:NN\", ...]" };
 static const struct kind K_VRFS = { "a list of VRFs", "[{ \"name\": ..., \"rd\": ..., ... }]" };
 static const struct kind K_IFS = { "a list of interfaces",
 				   "[{ \"name\": ..., \"address\": ... }]" };

@@ -227,7 +227,7 @@ static const struct bad_case bad_cases[] = {
 	  "route target once)" },
 	{ "{" R ",\"vrfs\":[{\"name\":\"A\",\"rd\":\"1:1\",\"export_rts\":\"1:1\"}]}",
 	  "t.json: vrfs[0].export_rts: \"1:1\" is not a list of route targets (want [\"ASN:NN\", "
-	  "\"IP:NN\" or \"ASN4:NN\", ...])" },
+	  "\"IP:NN\", \"ASN4:NN\" or \"ASNL:NN\", ...])" },
 	{ "{" R ",\"vrfs\":[{\"name\":\"A\",\"rd\":\"1:1\",\"max_routes\":0}]}",
 	  "t.json: vrfs[0].max_routes: 0 is out of range (want an integer 1..10000000)" },
 	{ "{" R ",\"vrfs\":[{\"name\":\"A\",\"rd\":\"1:1\",\"max_routes\":10,"
