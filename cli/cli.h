@@ -366,7 +366,6 @@ void cli_verify_print(FILE *out, struct json_object *report);
 /* ferryctl verify: 0 consistent, 1 inconsistent, incomplete (bgpd or fwd not asked) or error. */
 int cli_verify(const struct cli_ctx *c, bool once);
 
-/* The words after "events": 0, or -1 with the one in the way and the form wanted in err. */
 /* --- reload.c: ferryctl reload check --------------------------------------- */
 /*
  * Prints what the GET /reload/check answers docs[i] of daemons[i] (i < n)
@@ -382,6 +381,7 @@ int cli_reload_report(FILE *out, const char *const *daemons, struct json_object 
  */
 int cli_reload_check(const struct cli_ctx *c);
 
+/* The words after "events": 0, or -1 with the one in the way and the form wanted in err. */
 int cli_events_check(int argc, char **argv, char *err, size_t errlen);
 /* ferryctl events [bgpd|vrfmgr]... : prints events until interrupted or count reached. */
 int cli_events(const struct cli_ctx *c, int argc, char **argv);
