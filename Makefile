@@ -7,9 +7,9 @@ CC      ?= cc
 BUILD   ?= build
 WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wno-missing-field-initializers
 CFLAGS  ?= -O2 -g
-CFLAGS  += -std=c11 -D_GNU_SOURCE $(WARN) -I. -MMD -MP
+CFLAGS  += -std=c11 -D_GNU_SOURCE $(WARN) -I. -I/usr/include/libnl3 -MMD -MP
 SAN     := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
-LDLIBS  := -levent -levent_openssl -ljson-c -lssl -lcrypto -lpthread -lm -lxdp -lbpf
+LDLIBS  := -levent -levent_openssl -ljson-c -lssl -lcrypto -lpthread -lm -lxdp -lbpf -lnl-route-3 -lnl-3
 # fwd's XDP program (fwd/xdp/*.bpf.c): clang for the BPF target, with the
 # multiarch include directory clang does not search for that target.
 BPF_CC     ?= clang

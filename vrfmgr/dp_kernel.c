@@ -1,0 +1,445 @@
+/*
+ * dp_kernel: dataplane_ops over the kernel's VRF devices, IPv4 tables and
+ * MPLS table (dp_kernel.h has the mapping). It keeps what the core told it
+ * (VRFs, next hops, FIB and LFIB entries, bound links) because the kernel
+ * has no shared next-hop object that an MPLS-encap route can point to in
+ * the libnl this builds with: a next hop that changes (an LSP's label or
+ * gateway) is one replace per route using it, done here. A bind re-programs
+ * the routes through that link too: enslaving a running link to a VRF
+ * device takes it down and up, and the kernel drops IPv4 routes through a
+ * link that goes down.
+ *
+ * Every kernel error is logged with the entry it was about and counted; an
+ * entry the kernel refused stays in the state (not programmed) and is tried
+ * again when its next hop or link changes.
+ */
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <netlink/errno.h>
+#include <netlink/route/route.h>
+
+#include "common/hash.h"
+#include "common/label.h"
+#include "common/log.h"
+#include "vrfmgr/dp_kernel_int.h"
+
+struct dp_kernel *dp_kernel_new(const struct dpk_io_ops *ops, void *io)
+{
+	struct dp_kernel *k = calloc(1, sizeof(*k));
+
+	if (k != NULL) {
+		k->io_ops = ops;
+		k->io = io;
+	}
+	return k;
+}
+
+void dp_kernel_free(struct dp_kernel *k)
+{
+	if (k == NULL)
+		return;
+	dpk_map_free(&k->vrfs, free);
+	dpk_map_free(&k->nhs, free);
+	dpk_map_free(&k->fibs, free);
+	dpk_map_free(&k->lfibs, free);
+	dpk_map_free(&k->binds, free);
+	free(k);
+}
+
+uint64_t dp_kernel_errors(const struct dp_kernel *k)
+{
+	return k->errors;
+}
+
+void dpk_kernel_error(struct dp_kernel *k, int err, const char *what)
+{
+	k->errors++;
+	log_warnx("kernel dataplane: %s: %s", what, k->io_ops->strerror(err));
+}
+
+static uint64_t ifname_key(const char *ifname)
+{
+	return hash_mix64(hash_fnv1a(HASH_FNV_OFFSET, ifname, strnlen(ifname, IPC_IFNAME_MAX)));
+}
+
+static int ifindex_of(struct dp_kernel *k, const char *ifname)
+{
+	char name[IPC_IFNAME_MAX + 1];
+
+	snprintf(name, sizeof(name), "%.*s", IPC_IFNAME_MAX, ifname);
+	return name[0] != '\0' ? k->io_ops->ifindex(k->io, name) : -NLE_OBJ_NOTFOUND;
+}
+
+static const char *addr_str(uint32_t host_order, char buf[INET_ADDRSTRLEN])
+{
+	uint32_t be = htonl(host_order);
+
+	return inet_ntop(AF_INET, &be, buf, INET_ADDRSTRLEN);
+}
+
+/* "FIB add in VRF A (table 10001) 192.168.1.0/24 via next hop 7" */
+static void fib_what(struct dp_kernel *k, const char *verb, const struct ipc_fib_entry *e,
+		     char *buf, size_t len)
+{
+	const struct dpk_vrf *v = dpk_map_get(&k->vrfs, e->vrf_id);
+	char a[INET_ADDRSTRLEN];
+
+	snprintf(buf, len, "FIB %s in VRF %s (table %u) %s/%u via next hop %u", verb,
+		 v != NULL ? v->name : "?", dpk_vrf_table(e->vrf_id), addr_str(e->prefix, a),
+		 e->plen, e->nh_id);
+}
+
+static void route_do(struct dp_kernel *k, bool add, struct rtnl_route *r, const char *what,
+		     bool *programmed)
+{
+	int rc = k->io_ops->route(k->io, add, r);
+
+	rtnl_route_put(r);
+	/* a delete of what is not there (never programmed, or already gone) is no error */
+	if (rc < 0 && !(!add && rc == -NLE_OBJ_NOTFOUND))
+		dpk_kernel_error(k, rc, what);
+	if (programmed != NULL)
+		*programmed = add && rc == 0;
+}
+
+void dpk_fib_program(struct dp_kernel *k, struct dpk_fib *f)
+{
+	const struct dpk_vrf *v = dpk_map_get(&k->vrfs, f->e.vrf_id);
+	const struct ipc_nexthop *nh = dpk_map_get(&k->nhs, f->e.nh_id);
+	struct dpk_fib_in in = { .table = dpk_vrf_table(f->e.vrf_id), .prefix = f->e.prefix,
+				 .plen = f->e.plen, .inner_label = f->e.inner_label, .nh = nh };
+	char what[160], why[160];
+	struct rtnl_route *r;
+
+	fib_what(k, "add", &f->e, what, sizeof(what));
+	f->programmed = false;
+	if (v == NULL || nh == NULL) {
+		k->errors++;
+		log_warnx("kernel dataplane: %s: %s", what,
+			  v == NULL ? "no such VRF was added" : "no such next hop was added");
+		return;
+	}
+	in.vrf_ifindex = v->ifindex;
+	in.oif = nh->type == IPC_NH_LOCAL || nh->type == IPC_NH_DROP ? 0
+								      : ifindex_of(k, nh->ifname);
+	if ((r = dpk_route_fib(&in, why, sizeof(why))) == NULL) {
+		k->errors++;
+		log_warnx("kernel dataplane: %s: not programmed: %s", what, why);
+		return;
+	}
+	route_do(k, true, r, what, &f->programmed);
+}
+
+void dpk_lfib_program(struct dp_kernel *k, struct dpk_lfib *l)
+{
+	const struct ipc_nexthop *nh = NULL;
+	const struct dpk_vrf *v = NULL;
+	struct dpk_lfib_in in = { .e = &l->e };
+	char what[96], why[160];
+	struct rtnl_route *r;
+
+	snprintf(what, sizeof(what), "LFIB add of label %u", l->e.in_label);
+	l->programmed = false;
+	if (l->e.action == IPC_LFIB_POP_LOOKUP) {
+		v = dpk_map_get(&k->vrfs, l->e.vrf_id);
+		in.vrf_ifindex = v != NULL ? v->ifindex : 0;
+	} else if ((nh = dpk_map_get(&k->nhs, l->e.nh_id)) != NULL) {
+		in.nh = nh;
+		in.oif = ifindex_of(k, nh->ifname);
+	}
+	if ((r = dpk_route_lfib(&in, why, sizeof(why))) == NULL) {
+		k->errors++;
+		log_warnx("kernel dataplane: %s: not programmed: %s", what, why);
+		return;
+	}
+	route_do(k, true, r, what, &l->programmed);
+}
+
+/* ---- VRFs and links ---- */
+
+static void kd_vrf_add(void *ctx, const struct ipc_vrf *iv)
+{
+	struct dp_kernel *k = ctx;
+	struct dpk_vrf *v = dpk_map_get(&k->vrfs, iv->vrf_id);
+	char name[IPC_NAME_MAX], err[300], why[160] = "";
+	int rc;
+
+	snprintf(name, sizeof(name), "%.*s", IPC_NAME_MAX - 1, iv->name);
+	if (v == NULL) {
+		if ((v = calloc(1, sizeof(*v))) == NULL || dpk_map_put(&k->vrfs, iv->vrf_id, v) < 0) {
+			free(v);
+			log_warnx("kernel dataplane: VRF %s: out of memory", name);
+			return;
+		}
+	}
+	v->id = iv->vrf_id;
+	v->table = dpk_vrf_table(iv->vrf_id);
+	snprintf(v->name, sizeof(v->name), "%s", name);
+	if (dpk_vrf_ifname(name, v->ifname, err, sizeof(err)) < 0) {
+		k->errors++;
+		log_warnx("kernel dataplane: %s", err);
+		return;
+	}
+	rc = k->io_ops->vrf_dev_add(k->io, v->ifname, v->table, why, sizeof(why));
+	if (rc < 0) {
+		snprintf(err, sizeof(err), "VRF %s: device %s for table %u%s%s", name, v->ifname,
+			 v->table, why[0] ? ": " : "", why);
+		dpk_kernel_error(k, rc, err);
+		v->ifindex = 0;
+		return;
+	}
+	v->ifindex = rc;
+	log_info("kernel dataplane: VRF %s is device %s (ifindex %d), table %u", name, v->ifname,
+		 rc, v->table);
+}
+
+/* What is left of the VRF's FIB (the core deletes its entries first; this is the backstop). */
+static void vrf_fib_drop(struct dp_kernel *k, uint32_t vrf_id)
+{
+	size_t n = 0;
+	uint64_t *keys = calloc(k->fibs.n + 1, sizeof(*keys));
+
+	if (keys == NULL)
+		return;
+	for (size_t i = 0; i < k->fibs.cap; i++) {
+		const struct dpk_fib *f = k->fibs.s[i].val;
+
+		if (f != NULL && f->e.vrf_id == vrf_id)
+			keys[n++] = k->fibs.s[i].key;
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct dpk_fib *f = dpk_map_del(&k->fibs, keys[i]);
+		struct rtnl_route *r = dpk_route_fib_key(dpk_vrf_table(vrf_id), f->e.prefix,
+							 f->e.plen);
+		char what[160];
+
+		fib_what(k, "delete", &f->e, what, sizeof(what));
+		if (r != NULL)
+			route_do(k, false, r, what, NULL);
+		free(f);
+	}
+	free(keys);
+}
+
+static void kd_vrf_del(void *ctx, const struct ipc_vrf *iv)
+{
+	struct dp_kernel *k = ctx;
+	struct dpk_vrf *v = dpk_map_get(&k->vrfs, iv->vrf_id);
+	char what[96];
+	int rc;
+
+	if (v == NULL)
+		return;
+	vrf_fib_drop(k, iv->vrf_id);
+	if (v->ifindex > 0 && (rc = k->io_ops->link_del(k->io, v->ifindex)) < 0) {
+		snprintf(what, sizeof(what), "VRF %s: deleting device %s", v->name, v->ifname);
+		dpk_kernel_error(k, rc, what);
+	}
+	free(dpk_map_del(&k->vrfs, iv->vrf_id));
+}
+
+/* The routes through ifname, again (after its bind: see the top of the file). */
+static void reprogram_link(struct dp_kernel *k, const char *ifname)
+{
+	for (size_t i = 0; i < k->fibs.cap; i++) {
+		struct dpk_fib *f = k->fibs.s[i].val;
+		const struct ipc_nexthop *nh = f != NULL ? dpk_map_get(&k->nhs, f->e.nh_id) : NULL;
+
+		if (nh != NULL && strncmp(nh->ifname, ifname, IPC_IFNAME_MAX) == 0)
+			dpk_fib_program(k, f);
+	}
+	for (size_t i = 0; i < k->lfibs.cap; i++) {
+		struct dpk_lfib *l = k->lfibs.s[i].val;
+		const struct ipc_nexthop *nh = l != NULL && l->e.action != IPC_LFIB_POP_LOOKUP
+						       ? dpk_map_get(&k->nhs, l->e.nh_id)
+						       : NULL;
+
+		if (nh != NULL && strncmp(nh->ifname, ifname, IPC_IFNAME_MAX) == 0)
+			dpk_lfib_program(k, l);
+	}
+}
+
+static void kd_if_bind(void *ctx, const struct ipc_if_bind *ib)
+{
+	struct dp_kernel *k = ctx;
+	const struct dpk_vrf *v = dpk_map_get(&k->vrfs, ib->vrf_id);
+	uint64_t key = ifname_key(ib->ifname);
+	struct dpk_bind *b = dpk_map_get(&k->binds, key);
+	char what[160], a[INET_ADDRSTRLEN];
+	int ifindex, rc;
+
+	snprintf(what, sizeof(what), "binding %.16s to VRF %s", ib->ifname,
+		 v != NULL ? v->name : "?");
+	if (v == NULL || v->ifindex <= 0 || (ifindex = ifindex_of(k, ib->ifname)) < 0) {
+		k->errors++;
+		log_warnx("kernel dataplane: %s: %s", what,
+			  v == NULL || v->ifindex <= 0 ? "the VRF has no device"
+						       : "no such interface");
+		return;
+	}
+	if (b == NULL && ((b = calloc(1, sizeof(*b))) == NULL || dpk_map_put(&k->binds, key, b) < 0)) {
+		free(b);
+		return;
+	}
+	b->b = *ib;
+	b->ifindex = ifindex;
+	if ((rc = k->io_ops->enslave(k->io, ifindex, v->ifindex)) < 0)
+		dpk_kernel_error(k, rc, what);
+	if (ib->address != 0) {
+		rc = k->io_ops->addr(k->io, true, ifindex, ib->address, ib->plen);
+		snprintf(what, sizeof(what), "address %s/%u on %.16s", addr_str(ib->address, a),
+			 ib->plen, ib->ifname);
+		b->addr_added = rc == 0;
+		if (rc < 0)
+			dpk_kernel_error(k, rc, what);
+	}
+	reprogram_link(k, b->b.ifname);
+}
+
+static void kd_if_unbind(void *ctx, const struct ipc_if_bind *ib)
+{
+	struct dp_kernel *k = ctx;
+	struct dpk_bind *b = dpk_map_del(&k->binds, ifname_key(ib->ifname));
+	char what[96];
+	int ifindex = ifindex_of(k, ib->ifname), rc;
+
+	if (ifindex < 0) { /* gone with its link: nothing left to release */
+		free(b);
+		return;
+	}
+	if (b != NULL && b->addr_added && b->b.address != 0 &&
+	    (rc = k->io_ops->addr(k->io, false, ifindex, b->b.address, b->b.plen)) < 0) {
+		snprintf(what, sizeof(what), "removing the address of %.16s", ib->ifname);
+		dpk_kernel_error(k, rc, what);
+	}
+	if ((rc = k->io_ops->enslave(k->io, ifindex, 0)) < 0) {
+		snprintf(what, sizeof(what), "releasing %.16s from its VRF", ib->ifname);
+		dpk_kernel_error(k, rc, what);
+	}
+	free(b);
+}
+
+/* ---- next hops, FIB, LFIB ---- */
+
+/* Every entry through nh_id again: the kernel has no shared object to change once. */
+static void reprogram_nh(struct dp_kernel *k, uint32_t nh_id)
+{
+	for (size_t i = 0; i < k->fibs.cap; i++) {
+		struct dpk_fib *f = k->fibs.s[i].val;
+
+		if (f != NULL && f->e.nh_id == nh_id)
+			dpk_fib_program(k, f);
+	}
+	for (size_t i = 0; i < k->lfibs.cap; i++) {
+		struct dpk_lfib *l = k->lfibs.s[i].val;
+
+		if (l != NULL && l->e.action != IPC_LFIB_POP_LOOKUP && l->e.nh_id == nh_id)
+			dpk_lfib_program(k, l);
+	}
+}
+
+static void kd_nh_add(void *ctx, const struct ipc_nexthop *inh)
+{
+	struct dp_kernel *k = ctx;
+	struct ipc_nexthop *nh = dpk_map_get(&k->nhs, inh->nh_id);
+	bool changed = nh != NULL && memcmp(nh, inh, sizeof(*nh)) != 0;
+
+	if (nh == NULL) {
+		if ((nh = malloc(sizeof(*nh))) == NULL || dpk_map_put(&k->nhs, inh->nh_id, nh) < 0) {
+			free(nh);
+			k->errors++;
+			log_warnx("kernel dataplane: next hop %u: out of memory", inh->nh_id);
+			return;
+		}
+	}
+	*nh = *inh;
+	if (changed)
+		reprogram_nh(k, inh->nh_id);
+}
+
+static void kd_nh_del(void *ctx, const struct ipc_nexthop *inh)
+{
+	free(dpk_map_del(&((struct dp_kernel *)ctx)->nhs, inh->nh_id));
+}
+
+static void kd_fib_add(void *ctx, const struct ipc_fib_entry *e)
+{
+	struct dp_kernel *k = ctx;
+	uint64_t key = dpk_fib_key(e->vrf_id, e->prefix, e->plen);
+	struct dpk_fib *f = dpk_map_get(&k->fibs, key);
+
+	if (f == NULL) {
+		if ((f = calloc(1, sizeof(*f))) == NULL || dpk_map_put(&k->fibs, key, f) < 0) {
+			free(f);
+			k->errors++;
+			log_warnx("kernel dataplane: FIB entry: out of memory");
+			return;
+		}
+	}
+	f->e = *e;
+	dpk_fib_program(k, f);
+}
+
+static void kd_fib_del(void *ctx, const struct ipc_fib_entry *e)
+{
+	struct dp_kernel *k = ctx;
+	struct dpk_fib *f = dpk_map_del(&k->fibs, dpk_fib_key(e->vrf_id, e->prefix, e->plen));
+	struct rtnl_route *r;
+	char what[160];
+
+	if (f == NULL)
+		return;
+	fib_what(k, "delete", &f->e, what, sizeof(what));
+	/* even when this run could not program it: a previous run's may be there */
+	if ((r = dpk_route_fib_key(dpk_vrf_table(e->vrf_id), e->prefix, e->plen)) != NULL)
+		route_do(k, false, r, what, NULL);
+	free(f);
+}
+
+static void kd_lfib_add(void *ctx, const struct ipc_lfib_entry *e)
+{
+	struct dp_kernel *k = ctx;
+	struct dpk_lfib *l = dpk_map_get(&k->lfibs, e->in_label);
+
+	if (l == NULL) {
+		if ((l = calloc(1, sizeof(*l))) == NULL || dpk_map_put(&k->lfibs, e->in_label, l) < 0) {
+			free(l);
+			k->errors++;
+			log_warnx("kernel dataplane: LFIB entry %u: out of memory", e->in_label);
+			return;
+		}
+	}
+	l->e = *e;
+	dpk_lfib_program(k, l);
+}
+
+static void kd_lfib_del(void *ctx, const struct ipc_lfib_entry *e)
+{
+	struct dp_kernel *k = ctx;
+	struct dpk_lfib *l = dpk_map_del(&k->lfibs, e->in_label);
+	struct rtnl_route *r;
+	char what[64];
+
+	if (l == NULL)
+		return;
+	snprintf(what, sizeof(what), "LFIB delete of label %u", e->in_label);
+	if ((r = dpk_route_lfib_key(e->in_label)) != NULL)
+		route_do(k, false, r, what, NULL);
+	free(l);
+}
+
+const struct dataplane_ops dp_kernel_ops = {
+	.vrf_add = kd_vrf_add,
+	.vrf_del = kd_vrf_del,
+	.if_bind = kd_if_bind,
+	.if_unbind = kd_if_unbind,
+	.nh_add = kd_nh_add,
+	.nh_del = kd_nh_del,
+	.fib_add = kd_fib_add,
+	.fib_del = kd_fib_del,
+	.lfib_add = kd_lfib_add,
+	.lfib_del = kd_lfib_del,
+};

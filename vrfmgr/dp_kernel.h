@@ -1,0 +1,97 @@
+/*
+ * dp_kernel: the second dataplane (docs/dataplane-kernel.md). vrfmgr programs
+ * the Linux kernel's own VRF devices, IPv4 tables and MPLS table over
+ * rtnetlink (libnl-route-3) instead of fwd, on hosts whose kernel has
+ * CONFIG_NET_VRF and CONFIG_MPLS_ROUTING.
+ *
+ * What the core says through dataplane.h becomes:
+ *   VRF            -> a VRF device "vrf-<name>" bound to table DPK_TABLE_BASE + id
+ *   IF_BIND        -> the attachment link enslaved to it, its address added
+ *   FIB entry      -> an IPv4 route in the VRF's table (encap mpls for labeled)
+ *   LFIB entry     -> an AF_MPLS route (pop to the VRF device, pop to a CE, swap)
+ * every route tagged with protocol DPK_RTPROT, so that a restarted vrfmgr
+ * finds what it programmed before (and only that) and sweeps what it no
+ * longer wants once it has converged.
+ *
+ * The kernel is reached through struct dpk_io (netlink in dp_kernel_nl.c, a
+ * recorder in the unit tests), so everything above the socket is tested
+ * without a kernel.
+ */
+#ifndef FERRY_VRFMGR_DP_KERNEL_H
+#define FERRY_VRFMGR_DP_KERNEL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/config.h"
+#include "vrfmgr/dataplane.h"
+
+/* rtm_protocol of every route ferry programs (iproute2 shows "proto 240"). */
+#define DPK_RTPROT 240
+/* A VRF's routing table: DPK_TABLE_BASE + VRF id (ids 1..65535: tables 10001..75535). */
+#define DPK_TABLE_BASE 10000u
+/* VRF device names: this prefix and the VRF's name, within IFNAMSIZ. */
+#define DPK_VRF_IFPREFIX "vrf-"
+#define DPK_IFNAMSIZ 16
+#define DPK_VRF_NAME_MAX (DPK_IFNAMSIZ - 1 - (int)(sizeof(DPK_VRF_IFPREFIX) - 1))
+
+struct rtnl_route;
+
+/* How the kernel is reached. Each returns 0 (or an ifindex) or a negative libnl error. */
+struct dpk_io_ops {
+	/* ifindex of ifname, or -NLE_OBJ_NOTFOUND */
+	int (*ifindex)(void *io, const char *ifname);
+	/*
+	 * The VRF device ifname with this table, up: created, or the one already
+	 * there adopted when it is a VRF device of the same table. Its ifindex.
+	 */
+	int (*vrf_dev_add)(void *io, const char *ifname, uint32_t table, char *why, size_t len);
+	int (*link_del)(void *io, int ifindex);
+	/* ifindex made a slave of master (0: released), and set up */
+	int (*enslave)(void *io, int ifindex, int master);
+	/* address/plen on ifindex added or removed (already so: 0) */
+	int (*addr)(void *io, bool add, int ifindex, uint32_t address, uint8_t plen);
+	/* add (create or replace) or delete one route */
+	int (*route)(void *io, bool add, struct rtnl_route *r);
+	/* every route of family (AF_INET, AF_MPLS) whose protocol is DPK_RTPROT, to cb */
+	int (*dump)(void *io, int family, void (*cb)(struct rtnl_route *r, void *arg), void *arg);
+	/* a libnl error as text */
+	const char *(*strerror)(int err);
+};
+
+struct dp_kernel;
+
+/* The dataplane_ops to hand the core, with a struct dp_kernel as ctx. */
+extern const struct dataplane_ops dp_kernel_ops;
+
+/* A dp_kernel over io (not owned). NULL when out of memory. */
+struct dp_kernel *dp_kernel_new(const struct dpk_io_ops *ops, void *io);
+void dp_kernel_free(struct dp_kernel *k);
+/*
+ * After convergence: deletes every route of protocol DPK_RTPROT in a table
+ * of ferry's (or the MPLS table) that this run has not programmed. The
+ * number deleted, or -1 when the dump failed (logged).
+ */
+long dp_kernel_sweep(struct dp_kernel *k);
+/* Errors the kernel returned since start (each was logged with what failed). */
+uint64_t dp_kernel_errors(const struct dp_kernel *k);
+
+/*
+ * The VRF device name for a VRF: "vrf-<name>". 0, or -1 with why in err when
+ * it would not fit in IFNAMSIZ (a VRF name longer than DPK_VRF_NAME_MAX).
+ */
+int dpk_vrf_ifname(const char *vrf_name, char out[DPK_IFNAMSIZ], char *err, size_t errlen);
+/* The routing table of VRF id. */
+uint32_t dpk_vrf_table(uint32_t vrf_id);
+
+/*
+ * The kernel settings the dataplane needs, written under sysctl_root
+ * ("/proc/sys"): net.ipv4.ip_forward 1, net.mpls.platform_labels above
+ * label_max (raised only), net.mpls.conf.<core>.input 1 for each core link.
+ * 0, or -1 with the setting that could not be made and why in err.
+ */
+int dpk_sysctls_apply(const struct ferry_config *cfg, const char *sysctl_root, char *err,
+		      size_t errlen);
+
+#endif

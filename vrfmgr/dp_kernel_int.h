@@ -1,0 +1,104 @@
+/*
+ * The kernel dataplane's parts (dp_kernel*.c) and what its unit tests reach:
+ * the bookkeeping map, the route builders and the state behind the ops.
+ */
+#ifndef FERRY_VRFMGR_DP_KERNEL_INT_H
+#define FERRY_VRFMGR_DP_KERNEL_INT_H
+
+#include "vrfmgr/dp_kernel.h"
+
+/* ---- dp_kernel_map.c: 64-bit key -> pointer (NULL values are not stored) ---- */
+struct dpk_map {
+	struct dpk_slot {
+		uint64_t key;
+		void *val; /* NULL: free */
+	} *s;
+	size_t cap, n;
+};
+void *dpk_map_get(const struct dpk_map *m, uint64_t key);
+/* Inserts or replaces. 0, or -1 out of memory. */
+int dpk_map_put(struct dpk_map *m, uint64_t key, void *val);
+/* Removes key; its value, or NULL when it was not there. */
+void *dpk_map_del(struct dpk_map *m, uint64_t key);
+void dpk_map_free(struct dpk_map *m, void (*free_val)(void *));
+
+/* ---- dp_kernel_route.c: rtnl_route objects for each kind of entry ---- */
+/* An IPv4 FIB entry in a VRF's table. */
+struct dpk_fib_in {
+	uint32_t table;
+	uint32_t prefix; /* host order */
+	uint8_t plen;
+	uint32_t inner_label;          /* MPLS_LABEL_NONE: none */
+	const struct ipc_nexthop *nh;
+	int oif;                       /* ifindex of nh->ifname (CONNECTED, GATEWAY, LABELED) */
+	int vrf_ifindex;               /* the VRF device (LOCAL) */
+};
+/* An LFIB entry in the kernel's MPLS table. */
+struct dpk_lfib_in {
+	const struct ipc_lfib_entry *e;
+	const struct ipc_nexthop *nh; /* POP_FORWARD, SWAP */
+	int oif;                      /* ifindex of nh->ifname */
+	int vrf_ifindex;              /* POP_LOOKUP: the VRF device */
+};
+/* The route to add, or NULL with why in why (not programmable, or out of memory). */
+struct rtnl_route *dpk_route_fib(const struct dpk_fib_in *in, char *why, size_t len);
+struct rtnl_route *dpk_route_lfib(const struct dpk_lfib_in *in, char *why, size_t len);
+/* Only the key (and protocol, so that nothing but ferry's route matches), to delete. */
+struct rtnl_route *dpk_route_fib_key(uint32_t table, uint32_t prefix, uint8_t plen);
+struct rtnl_route *dpk_route_lfib_key(uint32_t label);
+/*
+ * The label stack entries (network order, bottom of stack bit on the last)
+ * for the n labels at labels: the bytes of RTA_DST / RTA_NEWDST / MPLS_IPTUNNEL_DST.
+ */
+void dpk_label_stack(const uint32_t *labels, int n, uint8_t *out);
+/* The labels a LABELED next hop pushes for inner: out_label unless implicit null, inner unless none. */
+int dpk_push_labels(const struct ipc_nexthop *nh, uint32_t inner, uint32_t labels[2]);
+
+/* ---- dp_kernel.c: the state ---- */
+struct dpk_vrf {
+	uint32_t id;
+	uint32_t table;
+	int ifindex; /* 0: the device could not be made */
+	char name[IPC_NAME_MAX];
+	char ifname[DPK_IFNAMSIZ];
+};
+
+struct dpk_fib {
+	struct ipc_fib_entry e;
+	bool programmed; /* the kernel accepted it */
+};
+
+struct dpk_lfib {
+	struct ipc_lfib_entry e;
+	bool programmed;
+};
+
+struct dpk_bind {
+	struct ipc_if_bind b;
+	int ifindex;
+	bool addr_added;
+};
+
+struct dp_kernel {
+	const struct dpk_io_ops *io_ops;
+	void *io;
+	struct dpk_map vrfs;  /* vrf_id -> struct dpk_vrf */
+	struct dpk_map nhs;   /* nh_id -> struct ipc_nexthop */
+	struct dpk_map fibs;  /* dpk_fib_key -> struct dpk_fib */
+	struct dpk_map lfibs; /* in_label -> struct dpk_lfib */
+	struct dpk_map binds; /* interface name hash -> struct dpk_bind */
+	uint64_t errors;
+};
+
+static inline uint64_t dpk_fib_key(uint32_t vrf_id, uint32_t prefix, uint8_t plen)
+{
+	return (uint64_t)vrf_id << 40 | (uint64_t)prefix << 8 | plen;
+}
+
+/* dp_kernel.c: (re)programs one entry from the state (used after a next hop or bind changed). */
+void dpk_fib_program(struct dp_kernel *k, struct dpk_fib *f);
+void dpk_lfib_program(struct dp_kernel *k, struct dpk_lfib *l);
+/* Logs a kernel error about what (counted). */
+void dpk_kernel_error(struct dp_kernel *k, int err, const char *what);
+
+#endif

@@ -1,0 +1,219 @@
+/*
+ * dp_kernel_nl: struct dpk_io over a real rtnetlink socket (libnl-route-3),
+ * one synchronous request per call so that each error comes back with the
+ * entry it is about. A socket of its own, not in the event loop: vrfmgr
+ * only ever writes to the kernel and reads the answer at once.
+ */
+#include <arpa/inet.h>
+#include <linux/if.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <netlink/cache.h>
+#include <netlink/errno.h>
+#include <netlink/netlink.h>
+#include <netlink/route/addr.h>
+#include <netlink/route/link.h>
+#include <netlink/route/link/vrf.h>
+#include <netlink/route/route.h>
+
+#include "vrfmgr/dp_kernel_nl.h"
+
+struct dpk_nl {
+	struct nl_sock *sk;
+};
+
+static int nl_ifindex(void *io, const char *ifname)
+{
+	struct dpk_nl *nl = io;
+	struct rtnl_link *l = NULL;
+	int rc = rtnl_link_get_kernel(nl->sk, 0, ifname, &l);
+
+	if (rc < 0)
+		return rc;
+	rc = rtnl_link_get_ifindex(l);
+	rtnl_link_put(l);
+	return rc;
+}
+
+/* The VRF device already there: ours to use if it is a VRF device of this table. */
+static int vrf_adopt(struct dpk_nl *nl, const char *ifname, uint32_t table, char *why, size_t len)
+{
+	struct rtnl_link *l = NULL, *up;
+	uint32_t have = 0;
+	int rc = rtnl_link_get_kernel(nl->sk, 0, ifname, &l);
+
+	if (rc < 0)
+		return rc;
+	if (!rtnl_link_is_vrf(l) || rtnl_link_vrf_get_tableid(l, &have) < 0 || have != table) {
+		snprintf(why, len, "%s exists and is not a VRF device of table %u (%s%s, table %u)",
+			 ifname, table, rtnl_link_get_type(l) ? "type " : "no type",
+			 rtnl_link_get_type(l) ? rtnl_link_get_type(l) : "", have);
+		rtnl_link_put(l);
+		return -NLE_EXIST;
+	}
+	rc = rtnl_link_get_ifindex(l);
+	rtnl_link_put(l);
+	if ((up = rtnl_link_alloc()) == NULL)
+		return -NLE_NOMEM;
+	rtnl_link_set_ifindex(up, rc);
+	rtnl_link_set_flags(up, IFF_UP);
+	{
+		int err = rtnl_link_add(nl->sk, up, 0);
+
+		rtnl_link_put(up);
+		return err < 0 ? err : rc;
+	}
+}
+
+static int nl_vrf_dev_add(void *io, const char *ifname, uint32_t table, char *why, size_t len)
+{
+	struct dpk_nl *nl = io;
+	struct rtnl_link *l = rtnl_link_vrf_alloc();
+	int rc;
+
+	if (l == NULL)
+		return -NLE_NOMEM;
+	rtnl_link_set_name(l, ifname);
+	rtnl_link_set_flags(l, IFF_UP);
+	rc = rtnl_link_vrf_set_tableid(l, table);
+	if (rc == 0)
+		rc = rtnl_link_add(nl->sk, l, NLM_F_CREATE | NLM_F_EXCL);
+	rtnl_link_put(l);
+	if (rc == -NLE_EXIST)
+		return vrf_adopt(nl, ifname, table, why, len);
+	return rc < 0 ? rc : nl_ifindex(io, ifname);
+}
+
+static int nl_link_del(void *io, int ifindex)
+{
+	struct dpk_nl *nl = io;
+	struct rtnl_link *l = rtnl_link_alloc();
+	int rc;
+
+	if (l == NULL)
+		return -NLE_NOMEM;
+	rtnl_link_set_ifindex(l, ifindex);
+	rc = rtnl_link_delete(nl->sk, l);
+	rtnl_link_put(l);
+	return rc;
+}
+
+static int nl_enslave(void *io, int ifindex, int master)
+{
+	struct dpk_nl *nl = io;
+	struct rtnl_link *l = rtnl_link_alloc();
+	int rc;
+
+	if (l == NULL)
+		return -NLE_NOMEM;
+	rtnl_link_set_ifindex(l, ifindex);
+	rtnl_link_set_master(l, master); /* 0: IFLA_MASTER 0 releases it */
+	rtnl_link_set_flags(l, IFF_UP);
+	rc = rtnl_link_add(nl->sk, l, 0); /* RTM_NEWLINK on an existing ifindex changes it */
+	rtnl_link_put(l);
+	return rc;
+}
+
+static int nl_addr(void *io, bool add, int ifindex, uint32_t address, uint8_t plen)
+{
+	struct dpk_nl *nl = io;
+	struct rtnl_addr *a = rtnl_addr_alloc();
+	uint32_t be = htonl(address);
+	struct nl_addr *local = nl_addr_build(AF_INET, &be, 4);
+	int rc = -NLE_NOMEM;
+
+	if (a != NULL && local != NULL) {
+		nl_addr_set_prefixlen(local, plen);
+		rtnl_addr_set_ifindex(a, ifindex);
+		rtnl_addr_set_family(a, AF_INET);
+		rc = rtnl_addr_set_local(a, local);
+		if (rc == 0)
+			rc = add ? rtnl_addr_add(nl->sk, a, 0) : rtnl_addr_delete(nl->sk, a, 0);
+	}
+	nl_addr_put(local);
+	rtnl_addr_put(a);
+	if ((add && rc == -NLE_EXIST) ||
+	    (!add && (rc == -NLE_NOADDR || rc == -NLE_OBJ_NOTFOUND)))
+		return 0; /* already so */
+	return rc;
+}
+
+static int nl_route(void *io, bool add, struct rtnl_route *r)
+{
+	struct dpk_nl *nl = io;
+
+	return add ? rtnl_route_add(nl->sk, r, NLM_F_CREATE | NLM_F_REPLACE)
+		   : rtnl_route_delete(nl->sk, r, 0);
+}
+
+struct dump_ctx {
+	void (*cb)(struct rtnl_route *r, void *arg);
+	void *arg;
+};
+
+static void dump_one(struct nl_object *o, void *arg)
+{
+	struct dump_ctx *d = arg;
+
+	d->cb((struct rtnl_route *)o, d->arg);
+}
+
+static int nl_dump_routes(void *io, int family, void (*cb)(struct rtnl_route *r, void *arg), void *arg)
+{
+	struct dpk_nl *nl = io;
+	struct nl_cache *cache = NULL;
+	struct dump_ctx d = { cb, arg };
+	int rc = rtnl_route_alloc_cache(nl->sk, family, 0, &cache);
+
+	if (rc < 0)
+		return rc;
+	nl_cache_foreach(cache, dump_one, &d);
+	nl_cache_free(cache);
+	return 0;
+}
+
+static const char *nl_strerror(int err)
+{
+	return nl_geterror(err);
+}
+
+const struct dpk_io_ops dpk_nl_ops = {
+	.ifindex = nl_ifindex,
+	.vrf_dev_add = nl_vrf_dev_add,
+	.link_del = nl_link_del,
+	.enslave = nl_enslave,
+	.addr = nl_addr,
+	.route = nl_route,
+	.dump = nl_dump_routes,
+	.strerror = nl_strerror,
+};
+
+struct dpk_nl *dpk_nl_open(char *err, size_t errlen)
+{
+	struct dpk_nl *nl = calloc(1, sizeof(*nl));
+	int rc;
+
+	if (nl == NULL || (nl->sk = nl_socket_alloc()) == NULL) {
+		snprintf(err, errlen, "kernel dataplane: out of memory");
+		free(nl);
+		return NULL;
+	}
+	if ((rc = nl_connect(nl->sk, NETLINK_ROUTE)) < 0) {
+		snprintf(err, errlen, "kernel dataplane: cannot open an rtnetlink socket: %s",
+			 nl_geterror(rc));
+		nl_socket_free(nl->sk);
+		free(nl);
+		return NULL;
+	}
+	return nl;
+}
+
+void dpk_nl_close(struct dpk_nl *nl)
+{
+	if (nl == NULL)
+		return;
+	nl_socket_free(nl->sk);
+	free(nl);
+}

@@ -1,0 +1,129 @@
+/*
+ * dp_kernel_sweep: after a restart, what a previous vrfmgr programmed and
+ * this one no longer wants. The kernel keeps forwarding along the old
+ * routes while vrfmgr starts (the point of a graceful restart); once the
+ * core has converged, every route tagged DPK_RTPROT in one of ferry's VRF
+ * tables (DPK_TABLE_BASE + 1..65535) or in the MPLS table that this run
+ * did not program is deleted. Routes of any other protocol or table are
+ * never looked at.
+ */
+#include <arpa/inet.h>
+#include <linux/rtnetlink.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <netlink/addr.h>
+#include <netlink/route/route.h>
+
+#include "common/log.h"
+#include "vrfmgr/dp_kernel_int.h"
+
+#ifndef AF_MPLS
+#define AF_MPLS 28
+#endif
+
+struct sweep {
+	struct dp_kernel *k;
+	struct rtnl_route **stale;
+	size_t n, cap;
+	bool oom;
+};
+
+static bool ferry_table(uint32_t table)
+{
+	return table > DPK_TABLE_BASE && table <= DPK_TABLE_BASE + CFG_VRFS_MAX;
+}
+
+/* Is this dumped route one this run programmed? */
+static bool wanted(const struct dp_kernel *k, struct rtnl_route *r)
+{
+	struct nl_addr *dst = rtnl_route_get_dst(r);
+	const uint8_t *b = dst != NULL ? nl_addr_get_binary_addr(dst) : NULL;
+	uint32_t be = 0;
+
+	if (rtnl_route_get_family(r) == AF_MPLS) {
+		const struct dpk_lfib *l;
+
+		if (b == NULL || nl_addr_get_len(dst) < 4)
+			return false;
+		memcpy(&be, b, 4);
+		l = dpk_map_get(&k->lfibs, ntohl(be) >> 12);
+		return l != NULL && l->programmed;
+	}
+	const struct dpk_fib *f;
+	uint32_t table = rtnl_route_get_table(r);
+
+	if (b != NULL && nl_addr_get_len(dst) == 4)
+		memcpy(&be, b, 4);
+	f = dpk_map_get(&k->fibs, dpk_fib_key(table - DPK_TABLE_BASE, ntohl(be),
+					      (uint8_t)(dst != NULL ? nl_addr_get_prefixlen(dst) : 0)));
+	return f != NULL && f->programmed;
+}
+
+static void on_route(struct rtnl_route *r, void *arg)
+{
+	struct sweep *s = arg;
+
+	if (rtnl_route_get_protocol(r) != DPK_RTPROT)
+		return;
+	if (rtnl_route_get_family(r) == AF_INET && !ferry_table(rtnl_route_get_table(r)))
+		return;
+	if (wanted(s->k, r))
+		return;
+	if (s->n == s->cap) {
+		size_t cap = s->cap ? s->cap * 2 : 64;
+		struct rtnl_route **v = realloc(s->stale, cap * sizeof(*v));
+
+		if (v == NULL) {
+			s->oom = true;
+			return;
+		}
+		s->stale = v;
+		s->cap = cap;
+	}
+	nl_object_get((struct nl_object *)r);
+	s->stale[s->n++] = r;
+}
+
+long dp_kernel_sweep(struct dp_kernel *k)
+{
+	static const int families[] = { AF_INET, AF_MPLS };
+	struct sweep s = { .k = k };
+	long deleted = 0;
+	char what[160];
+	int rc;
+
+	for (size_t i = 0; i < sizeof(families) / sizeof(families[0]); i++) {
+		if ((rc = k->io_ops->dump(k->io, families[i], on_route, &s)) < 0) {
+			snprintf(what, sizeof(what), "listing the %s routes to sweep",
+				 families[i] == AF_INET ? "IPv4" : "MPLS");
+			dpk_kernel_error(k, rc, what);
+			deleted = -1;
+		}
+	}
+	for (size_t i = 0; i < s.n; i++) {
+		char dst[64] = "?";
+		struct nl_addr *a = rtnl_route_get_dst(s.stale[i]);
+
+		if (a != NULL)
+			nl_addr2str(a, dst, sizeof(dst));
+		snprintf(what, sizeof(what), "sweeping the previous run's %s route %s (table %u)",
+			 rtnl_route_get_family(s.stale[i]) == AF_MPLS ? "MPLS" : "IPv4", dst,
+			 rtnl_route_get_table(s.stale[i]));
+		if ((rc = k->io_ops->route(k->io, false, s.stale[i])) < 0)
+			dpk_kernel_error(k, rc, what);
+		else if (deleted >= 0)
+			deleted++;
+		rtnl_route_put(s.stale[i]);
+	}
+	free(s.stale);
+	if (s.oom) {
+		k->errors++;
+		log_warnx("kernel dataplane: sweep: out of memory, some stale routes are left");
+	}
+	if (deleted > 0)
+		log_info("kernel dataplane: swept %ld %s left by a previous run", deleted,
+			 deleted == 1 ? "route" : "routes");
+	return deleted;
+}
