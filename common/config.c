@@ -49,6 +49,7 @@ static const struct kind K_ROUTER = { "the router section",
 				      "{ \"name\": ..., \"router_id\": ..., \"asn\": ... }" };
 static const struct kind K_RANGE = { "a label range", "{ \"min\": 16.., \"max\": ..1048575 }" };
 static const struct kind K_HOLD_DOWN = { "a number of seconds", "an integer 0..3600" };
+static const struct kind K_DATAPLANE = { "a dataplane", "\"fwd\" or \"kernel\"" };
 
 static int parse_label_range(struct cctx *c, struct json_object *router, struct ferry_config *cfg)
 {
@@ -72,10 +73,12 @@ static int parse_label_range(struct cctx *c, struct json_object *router, struct 
 static int parse_router(struct cctx *c, struct json_object *root, struct ferry_config *cfg)
 {
 	static const char *const keys[] = { "name", "router_id", "asn", "run_dir", "label_range",
-					    "label_hold_down", NULL };
+					    "label_hold_down", "dataplane", NULL };
+	static const char *const dataplanes[] = { "fwd", "kernel", NULL };
 	char p[JPATH_MAX], ip[IPV4_STRLEN];
 	struct json_object *r;
 	const char *dir = NULL;
+	int dataplane = CFG_DATAPLANE_FWD;
 
 	if (cj_field(c, root, "", "router", true, &K_ROUTER, &r, p) < 0 ||
 	    cj_check_object(c, r, "router", keys) < 0 ||
@@ -85,8 +88,10 @@ static int parse_router(struct cctx *c, struct json_object *root, struct ferry_c
 	    cj_str(c, r, "router", "run_dir", false, &K_PATH, &dir, p) < 0 ||
 	    parse_label_range(c, r, cfg) < 0 ||
 	    cj_u32(c, r, "router", "label_hold_down", false, &K_HOLD_DOWN, 0, 3600,
-		   &cfg->label_hold_down) < 0)
+		   &cfg->label_hold_down) < 0 ||
+	    cj_enum(c, r, "router", "dataplane", &K_DATAPLANE, dataplanes, &dataplane) < 0)
 		return -1;
+	cfg->dataplane = dataplane == 1 ? CFG_DATAPLANE_KERNEL : CFG_DATAPLANE_FWD;
 	if (!cj_unicast(cfg->router_id))
 		return cj_fail(c, "router.router_id", "\"%s\" is not a router ID (want %s)",
 			       ipv4_format(cfg->router_id, ip), CJ_UNICAST_FORM);
@@ -257,6 +262,43 @@ static int parse_bgp(struct cctx *c, struct json_object *root, struct ferry_conf
 
 /* ---- loading ---- */
 
+/*
+ * router.dataplane "kernel": what the kernel cannot be given. A VRF becomes
+ * device "vrf-<name>" (IFNAMSIZ), and vrfmgr programs only its own labels:
+ * fwd's static LFIB and an LSR's fwd have no place there.
+ */
+static int check_kernel_dataplane(struct cctx *c, const struct ferry_config *cfg)
+{
+	char p[JPATH_MAX];
+
+	if (cfg->dataplane != CFG_DATAPLANE_KERNEL)
+		return 0;
+	for (size_t i = 0; i < cfg->n_vrfs; i++) {
+		size_t n = strlen(cfg->vrfs[i].name);
+
+		if (n <= CFG_KERNEL_VRF_NAME_MAX)
+			continue;
+		snprintf(p, sizeof(p), "vrfs[%zu].name", i);
+		return cj_fail(c, p,
+			       "\"%s\" is too long for the kernel dataplane: its VRF device "
+			       "\"vrf-%s\" would have %zu characters (want at most %d characters "
+			       "with router.dataplane \"kernel\": Linux interface names have at "
+			       "most 15)",
+			       cfg->vrfs[i].name, cfg->vrfs[i].name, n + 4, CFG_KERNEL_VRF_NAME_MAX);
+	}
+	if (cfg->fwd.mode == CFG_FWD_LSR)
+		return cj_fail(c, "router.dataplane",
+			       "\"kernel\" with fwd.mode \"lsr\": the kernel dataplane is "
+			       "vrfmgr's, and an LSR runs no vrfmgr (want \"fwd\", or fwd.mode "
+			       "\"pe\")");
+	if (cfg->fwd.n_lfib > 0)
+		return cj_fail(c, "fwd.lfib",
+			       "%zu static %s with router.dataplane \"kernel\": nothing would "
+			       "program them (want none; vrfmgr programs only its own labels)",
+			       cfg->fwd.n_lfib, cfg->fwd.n_lfib == 1 ? "entry" : "entries");
+	return 0;
+}
+
 static int config_build(struct cctx *c, struct json_object *root, struct ferry_config *cfg)
 {
 	static const char *const keys[] = { "router", "bgp", "vrfs", "lsps", "fwd", "api", NULL };
@@ -272,7 +314,8 @@ static int config_build(struct cctx *c, struct json_object *root, struct ferry_c
 	if (cj_check_object(c, root, "", keys) < 0 || parse_router(c, root, cfg) < 0 ||
 	    parse_bgp(c, root, cfg) < 0 || cfg_parse_vrfs(c, root, cfg) < 0 ||
 	    cfg_parse_lsps(c, root, cfg) < 0 || cfg_parse_fwd(c, root, cfg) < 0 ||
-	    cfg_check_core_links(c, cfg) < 0 || check_neighbors(c, cfg) < 0 ||
+	    cfg_check_core_links(c, cfg) < 0 || check_kernel_dataplane(c, cfg) < 0 ||
+	    check_neighbors(c, cfg) < 0 ||
 	    cfg_parse_api(c, root, cfg) < 0)
 		return -1;
 	return 0;

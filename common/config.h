@@ -173,6 +173,14 @@ struct cfg_uniq {
 	size_t cap, n;
 };
 
+/*
+ * What vrfmgr programs: fwd over IPC, or the kernel's own VRF devices and MPLS
+ * table over netlink (docs/dataplane-kernel.md).
+ */
+enum cfg_dataplane { CFG_DATAPLANE_FWD = 0, CFG_DATAPLANE_KERNEL };
+/* With the kernel dataplane a VRF is device "vrf-<name>": at most 15 characters in all. */
+#define CFG_KERNEL_VRF_NAME_MAX 11
+
 struct ferry_config {
 	char path[CFG_PATH_MAX * 2]; /* as given, for messages */
 	char name[CFG_NAME_MAX];     /* router name, e.g. "pe1" */
@@ -181,6 +189,7 @@ struct ferry_config {
 	char run_dir[CFG_PATH_MAX - 16]; /* sockets live here; default /run/ferry/<name> */
 	uint32_t label_min, label_max;   /* vrfmgr's dynamic label range, default 1000..99999 */
 	uint32_t label_hold_down;        /* seconds a released label is not reused, default 60 */
+	enum cfg_dataplane dataplane;    /* router.dataplane, default fwd */
 	struct cfg_bgp bgp;
 	struct cfg_vrf *vrfs;
 	size_t n_vrfs;

@@ -26,6 +26,7 @@
 
 #include "common/log.h"
 #include "common/plural.h"
+#include "vrfmgr/dp_kernel.h"
 #include "vrfmgr/vrfmgr.h"
 
 #define FS_HELD_MAX 65536
@@ -256,6 +257,12 @@ void fwd_sync_hello(struct vrfmgr *vm, struct vrfmgr_conn *c)
 {
 	struct fwd_sync *fs = &vm->fwd;
 
+	if (vm->kernel != NULL) {
+		hub_conn_drop(c, "router.dataplane is \"kernel\": vrfmgr programs the kernel, "
+				 "not fwd");
+		return;
+	}
+
 	if (fs->conn != NULL && fs->conn != c)
 		hub_conn_drop(fs->conn, "replaced by a new fwd connection");
 	if (fs->pending != NULL && fs->pending != c)
@@ -282,6 +289,12 @@ void fwd_sync_converged(struct vrfmgr *vm, const char *why)
 	if (vm->converged)
 		return;
 	vm->converged = true;
+	if (vm->kernel != NULL) {
+		/* what a previous run programmed and this one does not want any more */
+		log_info("routes complete (%s): sweeping the kernel's stale routes", why);
+		dp_kernel_sweep(vm->kernel);
+		return;
+	}
 	log_info("routes complete (%s)%s", why, c != NULL ? ": replaying to fwd" : "");
 	vm->fwd.pending = NULL;
 	if (c != NULL && !c->dead)

@@ -22,6 +22,8 @@
 #include "common/log.h"
 #include "common/opts.h"
 #include "common/plural.h"
+#include "vrfmgr/dp_kernel.h"
+#include "vrfmgr/dp_kernel_nl.h"
 #include "vrfmgr/l3vpn.h"
 #include "vrfmgr/slab.h"
 #include "vrfmgr/state.h"
@@ -123,6 +125,29 @@ static void log_vrfs(const struct vrf_table *t)
 	}
 }
 
+/*
+ * router.dataplane "kernel": the kernel's settings, then a netlink socket. A
+ * kernel without MPLS or VRF support, or a setting that cannot be made, stops
+ * vrfmgr here with the reason.
+ */
+static int kernel_dataplane_open(struct vrfmgr *vm, struct dataplane *dp)
+{
+	char err[512];
+
+	if (dpk_sysctls_apply(vm->cfg, "/proc/sys", err, sizeof(err)) < 0 ||
+	    (vm->kernel_nl = dpk_nl_open(err, sizeof(err))) == NULL) {
+		log_warnx("%s", err);
+		return -EINVAL;
+	}
+	if ((vm->kernel = dp_kernel_new(&dpk_nl_ops, vm->kernel_nl)) == NULL)
+		return -ENOMEM;
+	*dp = (struct dataplane){ &dp_kernel_ops, vm->kernel };
+	log_info("dataplane: the kernel (VRF devices " DPK_VRF_IFPREFIX "<name>, table %u + VRF "
+		 "id, routes of protocol %d); fwd is not used",
+		 DPK_TABLE_BASE, DPK_RTPROT);
+	return 0;
+}
+
 static int vrfmgr_start(struct vrfmgr *vm)
 {
 	struct dataplane dp = { &fwd_sync_ops, &vm->fwd };
@@ -138,6 +163,8 @@ static int vrfmgr_start(struct vrfmgr *vm)
 		log_warnx("state file path under %s is too long", vm->cfg->run_dir);
 		return -ENAMETOOLONG;
 	}
+	if (vm->cfg->dataplane == CFG_DATAPLANE_KERNEL && (rc = kernel_dataplane_open(vm, &dp)) < 0)
+		return rc;
 	if ((rc = vrf_table_init_state(&vm->table, vm->cfg, &dp, vm->state_path)) < 0)
 		return rc;
 	leaked = import_leak_local(&vm->table);
@@ -172,6 +199,9 @@ static void vrfmgr_stop(struct vrfmgr *vm, bool started)
 	if (started)
 		vrf_table_save(&vm->table);
 	vrf_table_free(&vm->table);
+	/* the kernel keeps forwarding on what it holds: a restart sweeps what changed */
+	dp_kernel_free(vm->kernel);
+	dpk_nl_close(vm->kernel_nl);
 	slab_release_all(); /* every route is freed by now (or it is named) */
 	if (vm->tick_ev != NULL)
 		event_free(vm->tick_ev);

@@ -41,6 +41,16 @@ static bool api_same(const struct cfg_api *a, const struct cfg_api *b)
 	       strcmp(a->tls_key, b->tls_key) == 0 && strcmp(a->token_file, b->token_file) == 0;
 }
 
+static bool core_names_same(const struct cfg_fwd *a, const struct cfg_fwd *b)
+{
+	if (a->n_core_interfaces != b->n_core_interfaces)
+		return false;
+	for (size_t i = 0; i < a->n_core_interfaces; i++)
+		if (strcmp(a->core_interfaces[i].name, b->core_interfaces[i].name) != 0)
+			return false;
+	return true;
+}
+
 int vrf_table_reload_check(const struct vrf_table *t, const struct ferry_config *nc, char *err,
 			   size_t len)
 {
@@ -57,6 +67,10 @@ int vrf_table_reload_check(const struct vrf_table *t, const struct ferry_config 
 		what = "router.label_range";
 	else if (!api_same(&oc->api, &nc->api))
 		what = "api";
+	else if (oc->dataplane != nc->dataplane)
+		what = "router.dataplane";
+	else if (nc->dataplane == CFG_DATAPLANE_KERNEL && !core_names_same(&oc->fwd, &nc->fwd))
+		what = "fwd.core_interfaces (the kernel dataplane turns MPLS input on at start)";
 	if (what == NULL)
 		return 0;
 	snprintf(err, len, "%s: %s changed; that needs a restart of vrfmgr", nc->path, what);

@@ -19,6 +19,8 @@ struct event;
 struct event_base;
 struct api_server;
 struct vrfapi_events;
+struct dp_kernel;
+struct dpk_nl;
 
 /* One accepted IPC connection; its role is known once its HELLO arrived. */
 struct vrfmgr_conn {
@@ -68,6 +70,9 @@ struct vrfmgr {
 	struct event_base *base;
 	struct vrf_table table;
 	struct fwd_sync fwd;
+	/* router.dataplane "kernel": the dataplane instead of fwd (dp_kernel.h), else NULL */
+	struct dp_kernel *kernel;
+	struct dpk_nl *kernel_nl;
 	struct bgpd_link bgp;
 	int listen_fd;
 	struct event *listen_ev;

@@ -191,6 +191,7 @@ Test(config, defaults)
 	cr_assert_str_eq(cfg.run_dir, "/run/ferry/x");
 	cr_assert(cfg.label_min == 1000 && cfg.label_max == 99999);
 	cr_assert_eq(cfg.label_hold_down, 60);
+	cr_assert_eq(cfg.dataplane, CFG_DATAPLANE_FWD);
 	cr_assert(cfg.bgp.enabled);
 	cr_assert_eq(cfg.bgp.listen_address, 0);
 	cr_assert(cfg.bgp.port == 179 && cfg.bgp.hold_time == 90 && cfg.bgp.connect_retry == 5);
@@ -209,6 +210,26 @@ Test(config, defaults)
 	cr_assert_str_eq(path, "/run/ferry/x/vrfmgr.ipc");
 	config_free(&cfg);
 	config_free(&cfg); /* harmless twice */
+}
+
+Test(config, dataplane_kernel)
+{
+	static const char json[] =
+		"{\"router\":{\"name\":\"x\",\"router_id\":\"1.1.1.1\",\"asn\":1,"
+		"\"dataplane\":\"kernel\"},\"vrfs\":[{\"name\":\"cust-123456\",\"rd\":\"1:1\"}],"
+		"\"fwd\":{\"core_interfaces\":[{\"name\":\"core0\",\"address\":\"10.0.1.1/30\"}]}}";
+	struct ferry_config cfg;
+	char err[512];
+
+	cr_assert_eq(config_load_string(json, "x.json", &cfg, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(cfg.dataplane, CFG_DATAPLANE_KERNEL);
+	config_free(&cfg);
+	cr_assert_eq(config_load_string("{\"router\":{\"name\":\"x\",\"router_id\":\"1.1.1.1\","
+					"\"asn\":1,\"dataplane\":\"fwd\"}}",
+					"x.json", &cfg, err, sizeof(err)),
+		     0, "%s", err);
+	cr_assert_eq(cfg.dataplane, CFG_DATAPLANE_FWD);
+	config_free(&cfg);
 }
 
 Test(config, label_modes)

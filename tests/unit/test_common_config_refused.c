@@ -45,7 +45,26 @@ static const struct bad_case bad_cases[] = {
 	  "api)" },
 	{ "{\"router\":{\"name\":\"pe1\",\"rotuer_id\":\"1.1.1.1\",\"asn\":1}}",
 	  "t.json: router.rotuer_id: unknown key (want one of name, router_id, asn, run_dir, "
-	  "label_range, label_hold_down)" },
+	  "label_range, label_hold_down, dataplane)" },
+	/* router.dataplane, and what the kernel dataplane cannot take */
+	{ "{\"router\":{\"name\":\"pe1\",\"router_id\":\"1.1.1.1\",\"asn\":1,\"dataplane\":\"Kernel\"}}",
+	  "t.json: router.dataplane: \"Kernel\" is not a dataplane (want \"fwd\" or \"kernel\")" },
+	{ "{\"router\":{\"name\":\"pe1\",\"router_id\":\"1.1.1.1\",\"asn\":1,\"dataplane\":1}}",
+	  "t.json: router.dataplane: 1 is not a dataplane (want \"fwd\" or \"kernel\")" },
+	{ "{\"router\":{\"name\":\"pe1\",\"router_id\":\"1.1.1.1\",\"asn\":1,\"dataplane\":\"kernel\"},"
+	  "\"vrfs\":[{\"name\":\"A\",\"rd\":\"1:1\"},{\"name\":\"cust-1234567\",\"rd\":\"1:2\"}]}",
+	  "t.json: vrfs[1].name: \"cust-1234567\" is too long for the kernel dataplane: its VRF "
+	  "device \"vrf-cust-1234567\" would have 16 characters (want at most 11 characters with "
+	  "router.dataplane \"kernel\": Linux interface names have at most 15)" },
+	{ "{\"router\":{\"name\":\"pe1\",\"router_id\":\"1.1.1.1\",\"asn\":1,\"dataplane\":\"kernel\"},"
+	  "\"fwd\":{\"mode\":\"lsr\"}}",
+	  "t.json: router.dataplane: \"kernel\" with fwd.mode \"lsr\": the kernel dataplane is "
+	  "vrfmgr's, and an LSR runs no vrfmgr (want \"fwd\", or fwd.mode \"pe\")" },
+	{ "{\"router\":{\"name\":\"pe1\",\"router_id\":\"1.1.1.1\",\"asn\":1,\"dataplane\":\"kernel\"},"
+	  "\"fwd\":{\"core_interfaces\":[{\"name\":\"core0\",\"address\":\"10.0.1.1/30\"}],"
+	  "\"lfib\":[{\"in_label\":16,\"action\":\"pop\",\"next_hop\":\"10.0.1.2\",\"interface\":\"core0\"}]}}",
+	  "t.json: fwd.lfib: 1 static entry with router.dataplane \"kernel\": nothing would "
+	  "program them (want none; vrfmgr programs only its own labels)" },
 	/* router */
 	{ "{\"router\":{\"router_id\":\"1.1.1.1\",\"asn\":1}}",
 	  "t.json: router.name: missing (want a name)" },

@@ -351,6 +351,12 @@ Test(reload, what_needs_a_restart_is_refused)
 	cr_assert_str_eq(err, "test.json: api changed; that needs a restart of vrfmgr");
 	config_free(&nc);
 	fx_load(&nc, "{ \"router\": { \"name\": \"pe1\", \"router_id\": \"10.255.0.1\","
+		     " \"asn\": 65000, \"label_range\": { \"min\": 100, \"max\": 199 },"
+		     " \"dataplane\": \"kernel\" } }");
+	cr_assert_eq(vrf_table_reload_check(&t, &nc, err, sizeof(err)), -EINVAL);
+	cr_assert_str_eq(err, "test.json: router.dataplane changed; that needs a restart of vrfmgr");
+	config_free(&nc);
+	fx_load(&nc, "{ \"router\": { \"name\": \"pe1\", \"router_id\": \"10.255.0.1\","
 		     " \"asn\": 65000, \"label_range\": { \"min\": 100, \"max\": 199 } },"
 		     " \"api\": { \"ports\": { \"vrfmgr\": 7280 } } }");
 	cr_assert_eq(vrf_table_reload_check(&t, &nc, err, sizeof(err)), -EINVAL);
