@@ -1,0 +1,159 @@
+#!/bin/busybox sh
+# /init of the QEMU guest of test_kernel_dataplane.sh (not a test by itself:
+# run-integration runs test_*.sh only). Builds the lab in namespaces (PE1 -
+# P - PE2, customers A and B with the same addresses at both sites), runs
+# vrfmgr + bgpd with router.dataplane "kernel" on the PEs, and prints what
+# the kernel holds in sections ("=== NAME" lines) on the serial console for
+# the host to check. P is the kernel's own LSR: static MPLS routes popping
+# the PEs' transport labels (16 toward PE2, 17 toward PE1). Every wait is
+# bounded; whatever happens, the guest ends with FERRY-GUEST-DONE and powers off.
+/bin/busybox --install -s /bin
+export PATH=/bin
+IP=/ferry/ip # iproute2's: busybox's ip knows neither MPLS nor VRFs
+mount -t proc proc /proc
+mount -t sysfs sys /sys
+mount -t devtmpfs dev /dev
+mount -t tmpfs run /run
+
+done_() {
+	echo "=== end"
+	echo "FERRY-GUEST-DONE"
+	sync
+	poweroff -f
+}
+say() { echo "$*"; }
+# wait_for SECONDS CMD...: CMD until it succeeds, at most SECONDS (polls every 0.5 s)
+wait_for() {
+	n=$(($1 * 2))
+	shift
+	while [ "$n" -gt 0 ]; do
+		"$@" >/dev/null 2>&1 && return 0
+		usleep 500000
+		n=$((n - 1))
+	done
+	return 1
+}
+nsx() { n=$1; shift; $IP netns exec "$n" "$@"; }
+
+echo # the console's first line starts with the firmware's escape sequences
+echo "=== setup"
+for m in mpls_router mpls_iptunnel vrf veth; do
+	modprobe "$m" || { say "FAIL modprobe $m"; done_; }
+done
+say "ok modules"
+
+lab() {
+	for n in pe1 p pe2 ce-a1 ce-b1 ce-a2 ce-b2; do
+		$IP netns add "$n" && $IP -n "$n" link set lo up || return 1
+	done
+	# link NODE1 IF1 NODE2 IF2
+	link() {
+		$IP link add "$2" netns "$1" type veth peer name "$4" netns "$3" &&
+			$IP -n "$1" link set "$2" up && $IP -n "$3" link set "$4" up
+	}
+	link pe1 core0 p to-pe1 && link pe2 core0 p to-pe2 || return 1
+	$IP -n pe1 addr add 10.0.1.1/30 dev core0 && $IP -n p addr add 10.0.1.2/30 dev to-pe1 &&
+		$IP -n p addr add 10.0.2.1/30 dev to-pe2 && $IP -n pe2 addr add 10.0.2.2/30 dev core0 &&
+		$IP -n pe1 addr add 10.255.0.1/32 dev lo && $IP -n pe2 addr add 10.255.0.2/32 dev lo &&
+		$IP -n pe1 route add 10.255.0.2/32 via 10.0.1.2 dev core0 &&
+		$IP -n pe2 route add 10.255.0.1/32 via 10.0.2.1 dev core0 &&
+		$IP -n p route add 10.255.0.1/32 via 10.0.1.1 dev to-pe1 &&
+		$IP -n p route add 10.255.0.2/32 via 10.0.2.2 dev to-pe2 || return 1
+	# P: the kernel as LSR, penultimate hop popping
+	nsx p sysctl -qw net.ipv4.ip_forward=1 net.mpls.platform_labels=100 \
+		net.mpls.conf.to-pe1.input=1 net.mpls.conf.to-pe2.input=1 || return 1
+	$IP -n p -f mpls route add 16 via inet 10.0.2.2 dev to-pe2 &&
+		$IP -n p -f mpls route add 17 via inet 10.0.1.1 dev to-pe1 || return 1
+	# CEs: each site's hosts on its loopback; the PE side has no address until vrfmgr binds it
+	# ce NODE PE PE_IF CE_ADDR PE_ADDR HOST_ADDR...
+	ce() {
+		node=$1 pe=$2 pif=$3 addr=$4 gw=$5
+		shift 5
+		link "$pe" "$pif" "$node" pe && $IP -n "$node" addr add "$addr" dev pe &&
+			$IP -n "$node" route add default via "$gw" || return 1
+		for h in "$@"; do
+			$IP -n "$node" addr add "$h/32" dev lo || return 1
+		done
+	}
+	ce ce-a1 pe1 ce-a1 10.1.1.2/30 10.1.1.1 192.168.100.10 &&
+		ce ce-b1 pe1 ce-b1 10.2.1.2/30 10.2.1.1 192.168.100.10 &&
+		ce ce-a2 pe2 ce-a2 10.1.2.2/30 10.1.2.1 192.168.101.10 &&
+		ce ce-b2 pe2 ce-b2 10.2.2.2/30 10.2.2.1 192.168.101.10 192.168.101.20
+}
+lab && say "ok lab" || { say "FAIL lab"; done_; }
+
+# start NODE DAEMON: in the background, its log in /run/NODE-DAEMON.log
+start() { # ip netns exec execs the daemon: $! is its PID
+	$IP netns exec "$1" "/ferry/$2" -c "/cfg/$1.json" >>"/run/$1-$2.log" 2>&1 &
+	echo $! >"/run/$1-$2.pid"
+}
+for n in pe1 pe2; do
+	start "$n" vrfmgr
+	start "$n" bgpd
+done
+# converged: both PEs hold the other site's prefix in both VRFs, as encap mpls routes
+remote_in() { $IP -n "$1" route show table "$2" | grep -q "^$3 .*encap mpls"; }
+converged() {
+	remote_in pe1 10001 192.168.101.0/24 && remote_in pe1 10002 192.168.101.0/24 &&
+		remote_in pe2 10001 192.168.100.0/24 && remote_in pe2 10002 192.168.100.0/24
+}
+wait_for 120 converged && say "ok converged" || say "FAIL converged"
+
+echo "=== pe1-vrfs"
+$IP -n pe1 -d link show type vrf
+echo "=== pe1-slaves"
+$IP -n pe1 link show master vrf-A
+$IP -n pe1 link show master vrf-B
+$IP -n pe1 -o addr show
+echo "=== pe1-sysctl"
+echo "platform_labels $(nsx pe1 cat /proc/sys/net/mpls/platform_labels)"
+echo "core0.input $(nsx pe1 cat /proc/sys/net/mpls/conf/core0/input)"
+echo "ip_forward $(nsx pe1 cat /proc/sys/net/ipv4/ip_forward)"
+echo "=== pe1-table-A"
+$IP -n pe1 -d route show table 10001
+echo "=== pe1-table-B"
+$IP -n pe1 -d route show table 10002
+echo "=== pe1-mpls"
+$IP -n pe1 -f mpls route show
+echo "=== pe2-table-A"
+$IP -n pe2 -d route show table 10001
+echo "=== pe2-mpls"
+$IP -n pe2 -f mpls route show
+
+echo "=== ping"
+# pings FROM_NODE SOURCE DEST: at least one reply of three
+pings() { nsx "$1" timeout 20 ping -c 3 -W 3 -I "$2" "$3"; }
+pings ce-a1 192.168.100.10 192.168.101.10 && say "ok a1-a2" || say "FAIL a1-a2"
+pings ce-b1 192.168.100.10 192.168.101.10 && say "ok b1-b2" || say "FAIL b1-b2"
+pings ce-b1 192.168.100.10 192.168.101.20 && say "ok b1-b2-only" || say "FAIL b1-b2-only"
+nsx ce-a1 timeout 10 ping -c 2 -W 2 -I 192.168.100.10 192.168.101.20 >/dev/null 2>&1 &&
+	say "FAIL a1-not-b (A reached B's address)" || say "ok a1-not-b"
+# P knows no customer prefix: whatever crossed it went as MPLS
+$IP -n p route get 192.168.101.10 >/dev/null 2>&1 && say "FAIL p-no-customer-route" ||
+	say "ok p-no-customer-route"
+
+# A restart of PE1's vrfmgr: stale routes of ferry's protocol are swept, others left alone.
+echo "=== restart"
+kill "$(cat /run/pe1-vrfmgr.pid)"
+wait_for 10 sh -c "! kill -0 $(cat /run/pe1-vrfmgr.pid)" && say "ok stopped" || say "FAIL stopped"
+$IP -n pe1 route add 10.99.0.0/16 via 10.1.1.2 dev ce-a1 table 10001 proto 240 &&
+	$IP -n pe1 route add 10.98.0.0/16 dev ce-a1 table 10001 proto static &&
+	$IP -n pe1 -f mpls route add 150 via inet 10.0.1.2 dev core0 proto 240 &&
+	say "ok stale routes added" || say "FAIL stale routes added"
+before=$(wc -l </run/pe1-vrfmgr.log)
+start pe1 vrfmgr
+# the new vrfmgr's "routes complete": the sweep follows at once
+swept() { tail -n +"$((before + 1))" /run/pe1-vrfmgr.log | grep -q 'routes complete'; }
+wait_for 60 swept && say "ok routes complete" || say "FAIL routes complete"
+wait_for 30 converged && say "ok converged again" || say "FAIL converged again"
+echo "=== after-restart-A"
+$IP -n pe1 -d route show table 10001
+echo "=== after-restart-mpls"
+$IP -n pe1 -f mpls route show
+echo "=== pe1-vrfmgr-log"
+cat /run/pe1-vrfmgr.log
+echo "=== pe2-vrfmgr-log"
+cat /run/pe2-vrfmgr.log
+echo "=== pe1-bgpd-log"
+tail -n 20 /run/pe1-bgpd.log
+done_

@@ -1,0 +1,179 @@
+#!/usr/bin/env bash
+# router.dataplane "kernel" against a real kernel: this machine's has no MPLS
+# routing and no VRF devices, so the test boots the stock Debian kernel that
+# scripts/install-deps unpacked (FERRY_KERNEL_DIR, /var/cache/ferry/kernel)
+# under qemu-system-x86_64 in software emulation, with an initramfs built
+# here: busybox, iproute2's ip, vrfmgr and bgpd with the libraries they
+# load, and the MPLS, VRF and veth modules. In the guest, tests/integration/
+# kernel_guest.sh builds the lab (PE1 - P - PE2, two customers with the same
+# addresses) in namespaces: the PEs run vrfmgr + bgpd with the kernel
+# dataplane and no fwd, P is the kernel's own LSR (static MPLS routes). The
+# guest prints what the kernel holds on the serial console; the checks are
+# made here:
+#  - each VRF is a VRF device with its table (10000 + id), its CE link enslaved
+#    and addressed; the sysctls set
+#  - the VRF tables hold the static routes via the CE and the remote PE's
+#    prefixes as encap mpls 16/<VPN label> via P; the MPLS table the per-VRF
+#    labels popped into the VRF devices; every route of protocol 240
+#  - customer traffic crosses the kernel's MPLS: A1 reaches A2 and B1 B2
+#    over the same addresses, and A cannot reach what only B has
+#  - a restarted vrfmgr sweeps a stale route of protocol 240 from a VRF
+#    table and the MPLS table, and leaves another protocol's route alone
+#  - nothing the kernel refused (no "kernel dataplane" warning in the logs)
+# Missing QEMU, busybox or the kernel image is a failure, not a skip.
+set -uo pipefail
+cd "$(dirname "$0")/../.." || exit 1
+. tests/integration/lib.sh
+t_init kernel_dataplane kdp "kernel dataplane (QEMU)"
+t_prereqs "vrfmgr bgpd" "qemu-system-x86_64 busybox jq ldd gzip ip"
+
+KDIR=${FERRY_KERNEL_DIR:-/var/cache/ferry/kernel}
+VMLINUZ=$(ls "$KDIR"/boot/vmlinuz-* 2>/dev/null | head -n 1)
+if [ -z "$VMLINUZ" ]; then
+	not_ok "a Debian kernel image in $KDIR/boot (scripts/install-deps unpacks linux-image-amd64's there)"
+	finish
+fi
+KVER=${VMLINUZ##*/vmlinuz-}
+KMOD=$KDIR/lib/modules/$KVER
+ROOTFS=$TMP/rootfs
+CONSOLE=$TMP/console.log
+BOOT_TIMEOUT=${FERRY_QEMU_TIMEOUT:-300} # seconds for the whole guest run (TCG: ~10 s to boot)
+
+# copy_bin FILE: FILE and the shared libraries it loads, at the same paths
+copy_bin() {
+	local f lib
+	for f in "$1" $(ldd "$1" | grep -o '/[^ ]*'); do
+		lib=$(readlink -f "$f")
+		mkdir -p "$ROOTFS$(dirname "$f")"
+		cp "$lib" "$ROOTFS$f" || return 1
+	done
+}
+
+build_initramfs() {
+	local m
+	mkdir -p "$ROOTFS"/{bin,proc,sys,dev,run,tmp,ferry,cfg} || return 1
+	cp "$(command -v busybox)" "$ROOTFS/bin/busybox" || return 1
+	[[ $(ldd "$ROOTFS/bin/busybox" 2>&1) == *"not a dynamic"* ]] ||
+		{ echo "# busybox is not static (want busybox-static)"; return 1; }
+	copy_bin "$(command -v ip)" && cp "$(readlink -f "$(command -v ip)")" "$ROOTFS/ferry/ip" || return 1
+	copy_bin "$BUILD/vrfmgr" && cp "$BUILD/vrfmgr" "$ROOTFS/ferry/vrfmgr" || return 1
+	copy_bin "$BUILD/bgpd" && cp "$BUILD/bgpd" "$ROOTFS/ferry/bgpd" || return 1
+	for m in net/ipv4/ip_tunnel net/mpls/mpls_router net/mpls/mpls_iptunnel drivers/net/vrf \
+		drivers/net/veth; do
+		mkdir -p "$ROOTFS/lib/modules/$KVER/kernel/$(dirname "$m")"
+		cp "$KMOD/kernel/$m.ko" "$ROOTFS/lib/modules/$KVER/kernel/$m.ko" ||
+			{ echo "# $KMOD/kernel/$m.ko missing"; return 1; }
+	done
+	cp "$KMOD"/modules.builtin* "$ROOTFS/lib/modules/$KVER/" 2>/dev/null
+	busybox depmod -b "$ROOTFS" "$KVER" || return 1
+	# the lab's PE configs, with the kernel dataplane
+	for m in pe1 pe2; do
+		jq '.router.dataplane = "kernel"' "configs/lab/$m.json" >"$ROOTFS/cfg/$m.json" || return 1
+	done
+	cp tests/integration/kernel_guest.sh "$ROOTFS/init" && chmod +x "$ROOTFS/init" || return 1
+	(cd "$ROOTFS" && find . | busybox cpio -o -H newc 2>/dev/null | gzip -1) >"$TMP/initrd.gz"
+}
+if ! build_initramfs; then
+	not_ok "an initramfs with busybox, ip, vrfmgr, bgpd and the MPLS/VRF modules of $KVER"
+	finish
+fi
+ok "an initramfs with busybox, ip, vrfmgr, bgpd and the MPLS/VRF modules of $KVER"
+
+# Boot it; the guest powers off when done. Output on the serial console.
+qemu-system-x86_64 -accel tcg -m 768 -smp 1 -nographic -no-reboot -nic none \
+	-kernel "$VMLINUZ" -initrd "$TMP/initrd.gz" \
+	-append "console=ttyS0 quiet panic=-1 rdinit=/init" >"$CONSOLE" 2>&1 </dev/null &
+QEMU=$!
+t_track "$QEMU"
+guest_done() { grep -q '^FERRY-GUEST-DONE' "$CONSOLE"; }
+guest_over() { guest_done || ! t_running "$QEMU"; } # done, or QEMU gave up
+booted() {
+	poll "$BOOT_TIMEOUT" guest_over && guest_done && return 0
+	echo "# no FERRY-GUEST-DONE (QEMU $(t_running "$QEMU" && echo "still running after $BOOT_TIMEOUT s" || echo exited)); console tail:"
+	tail -n 40 "$CONSOLE" | tr -d '\r' | note
+	return 1
+}
+if ! booted; then
+	not_ok "the guest boots, runs the lab and reports (within ${BOOT_TIMEOUT}s)"
+	finish
+fi
+ok "the guest boots, runs the lab and reports (within ${BOOT_TIMEOUT}s)"
+t_stop "$QEMU"
+tr -d '\r' <"$CONSOLE" >"$TMP/out"
+
+# section NAME: the guest's lines between "=== NAME" and the next "=== "
+section() { awk -v s="=== $1" '$0 == s { on = 1; next } /^=== / { on = 0 } on' "$TMP/out"; }
+# has NAME REGEX...: each REGEX matches a line of section NAME
+has() {
+	local s=$1 re
+	shift
+	for re in "$@"; do
+		section "$s" | grep -Eq -- "$re" && continue
+		echo "# section $s has no line matching: $re"
+		section "$s" | head -n 30 | note
+		return 1
+	done
+}
+hasnt() { # ...and the section is not empty: the guest got that far
+	local s=$1 re
+	shift
+	if [ -z "$(section "$s")" ]; then
+		echo "# section $s is empty or missing"
+		return 1
+	fi
+	for re in "$@"; do
+		section "$s" | grep -Eq -- "$re" || continue
+		echo "# section $s has a line matching: $re"
+		section "$s" | grep -E -- "$re" | note
+		return 1
+	done
+}
+
+check "modules loaded and the lab set up in the guest" has setup '^ok modules' '^ok lab'
+check "routes arrived from BGP in time" has setup '^ok converged'
+check "VRF devices: vrf-A table 10001, vrf-B table 10002, up" \
+	has pe1-vrfs 'vrf-A: .*UP' 'vrf table 10001' 'vrf-B: .*UP' 'vrf table 10002'
+check "the CE links are enslaved to their VRF devices, with the addresses vrfmgr gave them" \
+	has pe1-slaves 'ce-a1@.* master vrf-A' 'ce-b1@.* master vrf-B' \
+	'inet 10\.1\.1\.1/30 .* ce-a1' 'inet 10\.2\.1\.1/30 .* ce-b1'
+check "sysctls: platform_labels above the label range, MPLS input on core0, forwarding on" \
+	has pe1-sysctl '^platform_labels 200$' '^core0.input 1$' '^ip_forward 1$'
+check "VRF A's table: the static route via the CE, the remote site via PE2's LSP (encap mpls 16/2xx), protocol 240" \
+	has pe1-table-A '^unicast 192\.168\.100\.0/24 via 10\.1\.1\.2 dev ce-a1 proto 240' \
+	'^unicast 192\.168\.101\.0/24 +encap mpls +16/2[0-9][0-9] via 10\.0\.1\.2 dev core0 proto 240'
+check "VRF B's table: the same prefixes, its own CE and VPN label" \
+	has pe1-table-B '^unicast 192\.168\.100\.0/24 via 10\.2\.1\.2 dev ce-b1 proto 240' \
+	'^unicast 192\.168\.101\.0/24 +encap mpls +16/2[0-9][0-9] via 10\.0\.1\.2 dev core0 proto 240'
+labels_differ() {
+	local a b
+	a=$(section pe1-table-A | grep -Eo 'mpls +16/[0-9]+' | head -n 1)
+	b=$(section pe1-table-B | grep -Eo 'mpls +16/[0-9]+' | head -n 1)
+	[ -n "$a" ] && [ -n "$b" ] && [ "$a" != "$b" ] && return 0
+	echo "# VPN labels of A and B: '$a' '$b'"
+	return 1
+}
+check "A's and B's VPN labels differ (one per VRF at PE2)" labels_differ
+check "the MPLS table: each per-VRF label popped into its VRF device, protocol 240" \
+	has pe1-mpls '^1[0-9][0-9] dev vrf-A proto 240' '^1[0-9][0-9] dev vrf-B proto 240'
+check "PE2 the same way round (encap mpls 17/1xx toward PE1)" \
+	has pe2-table-A '^unicast 192\.168\.100\.0/24 +encap mpls +17/1[0-9][0-9] via 10\.0\.2\.1 dev core0 proto 240'
+check "ping A1 -> A2 (192.168.101.10) across the kernel's MPLS" has ping '^ok a1-a2'
+check "ping B1 -> B2 (192.168.101.10, the same address in VPN B)" has ping '^ok b1-b2'
+check "B1 reaches 192.168.101.20, which only B2 has" has ping '^ok b1-b2-only'
+check "A1 cannot reach 192.168.101.20 (B's)" has ping '^ok a1-not-b'
+check "P has no route to the customers: what crossed it went as MPLS" has ping "^ok p-no-customer-route"
+check "PE1's vrfmgr stopped, stale routes planted, vrfmgr started again and converged" \
+	has restart '^ok stopped' '^ok stale routes added' '^ok routes complete' '^ok converged again'
+check "a restarted vrfmgr swept its stale routes: 10.99.0.0/16 (proto 240) from table 10001, label 150" \
+	hasnt after-restart-A '^unicast 10\.99\.0\.0/16'
+check "...and the stale label 150" hasnt after-restart-mpls '^150 '
+check "...and left the route of another protocol (10.98.0.0/16, proto static) alone" \
+	has after-restart-A '^unicast 10\.98\.0\.0/16 dev ce-a1 proto static'
+kept() { has after-restart-A '^unicast 192\.168\.101\.0/24 +encap mpls' &&
+	has after-restart-mpls 'dev vrf-A proto 240'; }
+check "...and kept what it programs (the routes and labels are still there)" kept
+check "...and said so in its log" has pe1-vrfmgr-log 'swept 2 routes left by a previous run'
+no_warning() { hasnt pe1-vrfmgr-log 'warning: kernel dataplane' &&
+	hasnt pe2-vrfmgr-log 'warning: kernel dataplane'; }
+check "the kernel refused nothing: no kernel dataplane warning in either vrfmgr's log" no_warning
+finish
