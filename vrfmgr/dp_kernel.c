@@ -143,10 +143,9 @@ void dpk_lfib_program(struct dp_kernel *k, struct dpk_lfib *l)
 
 	snprintf(what, sizeof(what), "LFIB add of label %u", l->e.in_label);
 	l->programmed = false;
-	if (l->e.action == IPC_LFIB_POP_LOOKUP) {
-		v = dpk_map_get(&k->vrfs, l->e.vrf_id);
-		in.vrf_ifindex = v != NULL ? v->ifindex : 0;
-	} else if ((nh = dpk_map_get(&k->nhs, l->e.nh_id)) != NULL) {
+	v = dpk_map_get(&k->vrfs, l->e.vrf_id); /* POP_FORWARD carries its VRF too */
+	in.vrf_ifindex = v != NULL ? v->ifindex : 0;
+	if (l->e.action != IPC_LFIB_POP_LOOKUP && (nh = dpk_map_get(&k->nhs, l->e.nh_id)) != NULL) {
 		in.nh = nh;
 		in.oif = ifindex_of(k, nh->ifname);
 	}

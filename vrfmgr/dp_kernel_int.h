@@ -38,7 +38,7 @@ struct dpk_lfib_in {
 	const struct ipc_lfib_entry *e;
 	const struct ipc_nexthop *nh; /* POP_FORWARD, SWAP */
 	int oif;                      /* ifindex of nh->ifname */
-	int vrf_ifindex;              /* POP_LOOKUP: the VRF device */
+	int vrf_ifindex;              /* POP_LOOKUP (and POP_FORWARD to a link): the VRF device */
 };
 /* The route to add, or NULL with why in why (not programmable, or out of memory). */
 struct rtnl_route *dpk_route_fib(const struct dpk_fib_in *in, char *why, size_t len);

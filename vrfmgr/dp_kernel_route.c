@@ -14,7 +14,8 @@
  *   DROP       blackhole
  * MPLS (the kernel's one label table):
  *   POP_LOOKUP   LABEL dev VRF-DEVICE (popped, then looked up in the VRF)
- *   POP_FORWARD  LABEL via inet GW dev IF
+ *   POP_FORWARD  LABEL via inet GW dev IF (a connected or local next hop: as
+ *                POP_LOOKUP, the VRF's connected route finds the host)
  *   SWAP         LABEL as OUT via inet GW dev IF (implicit null: popped, PHP)
  */
 #include <arpa/inet.h>
@@ -253,7 +254,16 @@ static int lfib_nexthop(struct rtnl_nexthop *n, const struct dpk_lfib_in *in, ch
 	const struct ipc_lfib_entry *e = in->e;
 	const struct ipc_nexthop *nh = in->nh;
 
-	if (e->action == IPC_LFIB_POP_LOOKUP) {
+	/*
+	 * A per-CE label whose next hop is a connected link (the label of the
+	 * link's own subnet) has no neighbour to send to: the kernel's MPLS cannot
+	 * resolve the packet's destination on the link, its VRF's connected route can.
+	 */
+	bool via_vrf = e->action == IPC_LFIB_POP_LOOKUP ||
+		       (e->action == IPC_LFIB_POP_FORWARD && nh != NULL &&
+			(nh->type == IPC_NH_CONNECTED || nh->type == IPC_NH_LOCAL));
+
+	if (via_vrf) {
 		if (in->vrf_ifindex <= 0)
 			return snprintf(why, len, "VRF %u has no device to look the packet up in",
 					e->vrf_id), -1;

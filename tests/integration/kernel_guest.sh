@@ -126,6 +126,8 @@ pings() { nsx "$1" timeout 20 ping -c 3 -W 3 -I "$2" "$3"; }
 pings ce-a1 192.168.100.10 192.168.101.10 && say "ok a1-a2" || say "FAIL a1-a2"
 pings ce-b1 192.168.100.10 192.168.101.10 && say "ok b1-b2" || say "FAIL b1-b2"
 pings ce-b1 192.168.100.10 192.168.101.20 && say "ok b1-b2-only" || say "FAIL b1-b2-only"
+# CE B2's own link address: PE2's per-CE label of its connected subnet, popped into vrf-B
+pings ce-b1 192.168.100.10 10.2.2.2 && say "ok b1-b2-link" || say "FAIL b1-b2-link"
 nsx ce-a1 timeout 10 ping -c 2 -W 2 -I 192.168.100.10 192.168.101.20 >/dev/null 2>&1 &&
 	say "FAIL a1-not-b (A reached B's address)" || say "ok a1-not-b"
 # P knows no customer prefix: whatever crossed it went as MPLS

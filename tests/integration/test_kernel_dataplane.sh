@@ -66,10 +66,11 @@ build_initramfs() {
 	done
 	cp "$KMOD"/modules.builtin* "$ROOTFS/lib/modules/$KVER/" 2>/dev/null
 	busybox depmod -b "$ROOTFS" "$KVER" || return 1
-	# the lab's PE configs, with the kernel dataplane
-	for m in pe1 pe2; do
-		jq '.router.dataplane = "kernel"' "configs/lab/$m.json" >"$ROOTFS/cfg/$m.json" || return 1
-	done
+	# the lab's PE configs, with the kernel dataplane; PE2's VRF B labels per CE (pop and
+	# send to the CE, no lookup: the other kind of LFIB entry vrfmgr makes)
+	jq '.router.dataplane = "kernel"' configs/lab/pe1.json >"$ROOTFS/cfg/pe1.json" &&
+		jq '.router.dataplane = "kernel" | .vrfs[1].label_mode = "per-ce"' \
+			configs/lab/pe2.json >"$ROOTFS/cfg/pe2.json" || return 1
 	cp tests/integration/kernel_guest.sh "$ROOTFS/init" && chmod +x "$ROOTFS/init" || return 1
 	(cd "$ROOTFS" && find . | busybox cpio -o -H newc 2>/dev/null | gzip -1) >"$TMP/initrd.gz"
 }
@@ -99,6 +100,7 @@ if ! booted; then
 fi
 ok "the guest boots, runs the lab and reports (within ${BOOT_TIMEOUT}s)"
 t_stop "$QEMU"
+[ -n "${FERRY_KDP_KEEP_CONSOLE:-}" ] && cp "$CONSOLE" "$FERRY_KDP_KEEP_CONSOLE"
 tr -d '\r' <"$CONSOLE" >"$TMP/out"
 
 # section NAME: the guest's lines between "=== NAME" and the next "=== "
@@ -157,10 +159,15 @@ check "the MPLS table: each per-VRF label popped into its VRF device, protocol 2
 	has pe1-mpls '^1[0-9][0-9] dev vrf-A proto 240' '^1[0-9][0-9] dev vrf-B proto 240'
 check "PE2 the same way round (encap mpls 17/1xx toward PE1)" \
 	has pe2-table-A '^unicast 192\.168\.100\.0/24 +encap mpls +17/1[0-9][0-9] via 10\.0\.2\.1 dev core0 proto 240'
+check "PE2's per-CE labels for VRF B: the CE's popped and sent to it (via inet 10.2.2.2 dev ce-b2), the link's popped into vrf-B" \
+	has pe2-mpls '^2[0-9][0-9] via inet 10\.2\.2\.2 dev ce-b2 proto 240' '^2[0-9][0-9] dev vrf-B proto 240' \
+	'^2[0-9][0-9] dev vrf-A proto 240'
 check "ping A1 -> A2 (192.168.101.10) across the kernel's MPLS" has ping '^ok a1-a2'
-check "ping B1 -> B2 (192.168.101.10, the same address in VPN B)" has ping '^ok b1-b2'
+check "ping B1 -> B2 (192.168.101.10, the same address in VPN B; PE2 pops B's per-CE label straight to the CE)" has ping '^ok b1-b2'
 check "B1 reaches 192.168.101.20, which only B2 has" has ping '^ok b1-b2-only'
 check "A1 cannot reach 192.168.101.20 (B's)" has ping '^ok a1-not-b'
+check "B1 reaches CE B2's link address (10.2.2.2) through the label of PE2's connected subnet" \
+	has ping '^ok b1-b2-link'
 check "P has no route to the customers: what crossed it went as MPLS" has ping "^ok p-no-customer-route"
 check "PE1's vrfmgr stopped, stale routes planted, vrfmgr started again and converged" \
 	has restart '^ok stopped' '^ok stale routes added' '^ok routes complete' '^ok converged again'

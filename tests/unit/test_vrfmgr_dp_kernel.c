@@ -355,7 +355,9 @@ Test(dp_kernel_route, lfib_pop_forward_to_a_ce)
 {
 	struct ipc_nexthop ce = nexthop(5, IPC_NH_GATEWAY, "10.1.1.2", MPLS_LABEL_NONE, "ce-a1");
 	struct ipc_nexthop conn = nexthop(6, IPC_NH_CONNECTED, NULL, MPLS_LABEL_NONE, "ce-a1");
-	struct ipc_lfib_entry e = { .in_label = 1002, .action = IPC_LFIB_POP_FORWARD, .nh_id = 5 };
+	struct ipc_nexthop drop = nexthop(6, IPC_NH_DROP, NULL, MPLS_LABEL_NONE, "");
+	struct ipc_lfib_entry e = { .in_label = 1002, .action = IPC_LFIB_POP_FORWARD, .nh_id = 5,
+				    .vrf_id = 1 };
 	char why[160];
 	struct parsed p;
 
@@ -366,8 +368,16 @@ Test(dp_kernel_route, lfib_pop_forward_to_a_ce)
 	cr_assert_eq(nla_get_u32(p.tb[RTA_OIF]), 4);
 	parsed_free(&p);
 
+	/* the label of a connected link: popped into the VRF, whose connected route finds the host */
 	e.nh_id = 6;
-	cr_assert_null(lfib(&e, &conn, 4, why));
+	parse(lfib(&e, &conn, 4, why), &p);
+	assert_mpls_key(&p, 1002);
+	cr_assert_eq(nla_get_u32(p.tb[RTA_OIF]), 50);
+	cr_assert_null(p.tb[RTA_VIA]);
+	parsed_free(&p);
+	/* a drop next hop has nowhere to send to */
+	drop.nh_id = 6;
+	cr_assert_null(lfib(&e, &drop, 4, why));
 	cr_assert(strstr(why, "has no gateway") != NULL, "%s", why);
 	e.action = 9;
 	cr_assert_null(lfib(&e, &ce, 4, why));
