@@ -46,6 +46,7 @@ void dp_kernel_free(struct dp_kernel *k)
 	dpk_map_free(&k->fibs, free);
 	dpk_map_free(&k->lfibs, free);
 	dpk_map_free(&k->binds, free);
+	dpk_map_free(&k->links, NULL);
 	free(k);
 }
 
@@ -428,6 +429,33 @@ static void kd_lfib_del(void *ctx, const struct ipc_lfib_entry *e)
 	if ((r = dpk_route_lfib_key(e->in_label)) != NULL)
 		route_do(k, false, r, what, NULL);
 	free(l);
+}
+
+/*
+ * A link came up, or came back as a new interface: the kernel dropped the
+ * IPv4 routes through it when it went down (or away), and a link deleted
+ * and made again lost its VRF and address too.
+ */
+void dp_kernel_link_event(struct dp_kernel *k, int ifindex, const char *ifname, bool up)
+{
+	uintptr_t was = (uintptr_t)dpk_map_get(&k->links, (uint64_t)ifindex);
+	struct dpk_bind *b = dpk_map_get(&k->binds, ifname_key(ifname));
+	struct ipc_if_bind again;
+
+	/* stored as 1 (down) or 2 (up): a map holds no NULL */
+	dpk_map_put(&k->links, (uint64_t)ifindex, (void *)(uintptr_t)(up ? 2 : 1));
+	if (!up || was == 2)
+		return;
+	if (b != NULL && b->ifindex != ifindex) {
+		log_info("kernel dataplane: %s is back as ifindex %d: bound to its VRF again", ifname,
+			 ifindex);
+		again = b->b;
+		kd_if_bind(k, &again);
+		return;
+	}
+	if (was == 1)
+		log_info("kernel dataplane: %s is up again: its routes are programmed again", ifname);
+	reprogram_link(k, ifname);
 }
 
 const struct dataplane_ops dp_kernel_ops = {

@@ -74,6 +74,23 @@ void dp_kernel_free(struct dp_kernel *k);
  * number deleted, or -1 when the dump failed (logged).
  */
 long dp_kernel_sweep(struct dp_kernel *k);
+/*
+ * A link event (dp_kernel_watch.c, or a test): ifindex named ifname is up or
+ * not. One that comes up, or comes back with another ifindex, gets its
+ * routes (and its VRF binding) programmed again.
+ */
+void dp_kernel_link_event(struct dp_kernel *k, int ifindex, const char *ifname, bool up);
+
+/*
+ * Watches the kernel's link events on the event loop and hands them to
+ * dp_kernel_link_event. NULL with why in err when the socket cannot be made.
+ */
+struct event_base;
+struct dpk_watch;
+struct dpk_watch *dpk_watch_start(struct event_base *base, struct dp_kernel *k, char *err,
+				  size_t errlen);
+void dpk_watch_stop(struct dpk_watch *w);
+
 /* Errors the kernel returned since start (each was logged with what failed). */
 uint64_t dp_kernel_errors(const struct dp_kernel *k);
 

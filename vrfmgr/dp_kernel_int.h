@@ -87,6 +87,7 @@ struct dp_kernel {
 	struct dpk_map fibs;  /* dpk_fib_key -> struct dpk_fib */
 	struct dpk_map lfibs; /* in_label -> struct dpk_lfib */
 	struct dpk_map binds; /* interface name hash -> struct dpk_bind */
+	struct dpk_map links; /* ifindex -> 1 (seen down) or 2 (seen up), from link events */
 	uint64_t errors;
 };
 

@@ -141,6 +141,10 @@ static int kernel_dataplane_open(struct vrfmgr *vm, struct dataplane *dp)
 	}
 	if ((vm->kernel = dp_kernel_new(&dpk_nl_ops, vm->kernel_nl)) == NULL)
 		return -ENOMEM;
+	if ((vm->kernel_watch = dpk_watch_start(vm->base, vm->kernel, err, sizeof(err))) == NULL) {
+		log_warnx("%s", err);
+		return -EINVAL;
+	}
 	*dp = (struct dataplane){ &dp_kernel_ops, vm->kernel };
 	log_info("dataplane: the kernel (VRF devices " DPK_VRF_IFPREFIX "<name>, table %u + VRF "
 		 "id, routes of protocol %d); fwd is not used",
@@ -200,6 +204,7 @@ static void vrfmgr_stop(struct vrfmgr *vm, bool started)
 		vrf_table_save(&vm->table);
 	vrf_table_free(&vm->table);
 	/* the kernel keeps forwarding on what it holds: a restart sweeps what changed */
+	dpk_watch_stop(vm->kernel_watch);
 	dp_kernel_free(vm->kernel);
 	dpk_nl_close(vm->kernel_nl);
 	slab_release_all(); /* every route is freed by now (or it is named) */

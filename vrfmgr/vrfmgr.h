@@ -21,6 +21,7 @@ struct api_server;
 struct vrfapi_events;
 struct dp_kernel;
 struct dpk_nl;
+struct dpk_watch;
 
 /* One accepted IPC connection; its role is known once its HELLO arrived. */
 struct vrfmgr_conn {
@@ -73,6 +74,7 @@ struct vrfmgr {
 	/* router.dataplane "kernel": the dataplane instead of fwd (dp_kernel.h), else NULL */
 	struct dp_kernel *kernel;
 	struct dpk_nl *kernel_nl;
+	struct dpk_watch *kernel_watch; /* its link events */
 	struct bgpd_link bgp;
 	int listen_fd;
 	struct event *listen_ev;

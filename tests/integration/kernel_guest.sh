@@ -134,6 +134,25 @@ nsx ce-a1 timeout 10 ping -c 2 -W 2 -I 192.168.100.10 192.168.101.20 >/dev/null 
 $IP -n p route get 192.168.101.10 >/dev/null 2>&1 && say "FAIL p-no-customer-route" ||
 	say "ok p-no-customer-route"
 
+# Links that go down and up (the kernel drops the routes through them), and a CE link
+# deleted and made again (no VRF, no address): vrfmgr programs them again.
+echo "=== flaps"
+static_a() { $IP -n pe1 route show table 10001 | grep -q '^192.168.100.0/24 via 10.1.1.2 dev ce-a1'; }
+$IP -n pe1 link set ce-a1 down && $IP -n pe1 link set core0 down &&
+	! static_a && ! remote_in pe1 10001 192.168.101.0/24 && say "ok routes gone with the links"
+$IP -n pe1 link set ce-a1 up && $IP -n pe1 link set core0 up
+wait_for 10 static_a && say "ok ce-a1 route back" || say "FAIL ce-a1 route back"
+wait_for 10 remote_in pe1 10001 192.168.101.0/24 && say "ok core0 routes back" ||
+	say "FAIL core0 routes back"
+pings ce-a1 192.168.100.10 192.168.101.10 && say "ok a1-a2 after flaps" || say "FAIL a1-a2 after flaps"
+$IP -n pe1 link del ce-a1 && ce ce-a1 pe1 ce-a1 10.1.1.2/30 10.1.1.1 &&
+	say "ok ce-a1 made again" || say "FAIL ce-a1 made again"
+rebound() { $IP -n pe1 -o addr show dev ce-a1 | grep -q '10.1.1.1/30' && static_a; }
+wait_for 10 rebound && say "ok ce-a1 bound again" || say "FAIL ce-a1 bound again"
+$IP -n pe1 link show master vrf-A
+pings ce-a1 192.168.100.10 192.168.101.10 && say "ok a1-a2 after re-creation" ||
+	say "FAIL a1-a2 after re-creation"
+
 # A restart of PE1's vrfmgr: stale routes of ferry's protocol are swept, others left alone.
 echo "=== restart"
 kill "$(cat /run/pe1-vrfmgr.pid)"

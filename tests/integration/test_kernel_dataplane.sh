@@ -17,6 +17,8 @@
 #    labels popped into the VRF devices; every route of protocol 240
 #  - customer traffic crosses the kernel's MPLS: A1 reaches A2 and B1 B2
 #    over the same addresses, and A cannot reach what only B has
+#  - links set down and up, a CE link deleted and made again: vrfmgr programs
+#    their routes again (and binds the new link)
 #  - a restarted vrfmgr sweeps a stale route of protocol 240 from a VRF
 #    table and the MPLS table, and leaves another protocol's route alone
 #  - nothing the kernel refused (no "kernel dataplane" warning in the logs)
@@ -169,6 +171,12 @@ check "A1 cannot reach 192.168.101.20 (B's)" has ping '^ok a1-not-b'
 check "B1 reaches CE B2's link address (10.2.2.2) through the label of PE2's connected subnet" \
 	has ping '^ok b1-b2-link'
 check "P has no route to the customers: what crossed it went as MPLS" has ping "^ok p-no-customer-route"
+check "ce-a1 and core0 set down: the kernel dropped the routes through them" has flaps '^ok routes gone with the links'
+check "...set up again: vrfmgr programmed them again (static via the CE, encap mpls via core0)" \
+	has flaps '^ok ce-a1 route back' '^ok core0 routes back'
+check "...and A1 reaches A2 again" has flaps '^ok a1-a2 after flaps'
+check "ce-a1 deleted and made again: enslaved to vrf-A and addressed again, its route back, A1 reaches A2" \
+	has flaps '^ok ce-a1 made again' '^ok ce-a1 bound again' 'ce-a1@.* master vrf-A' '^ok a1-a2 after re-creation'
 check "PE1's vrfmgr stopped, stale routes planted, vrfmgr started again and converged" \
 	has restart '^ok stopped' '^ok stale routes added' '^ok routes complete' '^ok converged again'
 check "a restarted vrfmgr swept its stale routes: 10.99.0.0/16 (proto 240) from table 10001, label 150" \

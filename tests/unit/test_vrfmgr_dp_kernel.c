@@ -397,6 +397,7 @@ static struct call {
 } calls[MAX_CALLS];
 static int n_calls;
 static int fail_routes; /* the io refuses route adds while set */
+static int ifindex_shift; /* the links were made again: new ifindexes */
 static struct rtnl_route *dumped[8];
 static int n_dumped;
 
@@ -416,7 +417,7 @@ static int rec_ifindex(void *io, const char *ifname)
 	(void)io;
 	for (int i = 0; ifnames[i]; i++)
 		if (strcmp(ifnames[i], ifname) == 0)
-			return i + 2;
+			return i + 2 + ifindex_shift;
 	return -NLE_OBJ_NOTFOUND;
 }
 
@@ -494,6 +495,7 @@ static void setup(void)
 	log_init("test", LOG_LVL_ERR);
 	n_calls = 0;
 	fail_routes = 0;
+	ifindex_shift = 0;
 	n_dumped = 0;
 	k = dp_kernel_new(&rec_ops, NULL);
 	cr_assert_not_null(k);
@@ -581,6 +583,64 @@ Test(dp_kernel_ops, bind_enslaves_adds_the_address_and_reprograms, .init = setup
 	cr_assert(!calls[5].add);
 	cr_assert_str_eq(calls[6].op, "enslave");
 	cr_assert_eq(calls[6].master, 0);
+	cr_assert_eq(dp_kernel_errors(k), 0);
+}
+
+static int count_ops(const char *op, int from)
+{
+	int n = 0;
+
+	for (int i = from; i < n_calls; i++)
+		n += strcmp(calls[i].op, op) == 0;
+	return n;
+}
+
+Test(dp_kernel_ops, a_link_that_comes_back_gets_its_routes_again, .init = setup, .fini = teardown)
+{
+	struct ipc_if_bind b = { .vrf_id = 1, .address = ip("10.1.1.1"), .plen = 30,
+				 .ifname = "ce-a1" };
+	struct ipc_nexthop nh = nexthop(7, IPC_NH_GATEWAY, "10.1.1.2", MPLS_LABEL_NONE, "ce-a1");
+	struct ipc_nexthop core = nexthop(8, IPC_NH_LABELED, "10.0.1.2", 16, "core0");
+	struct ipc_fib_entry e = { .vrf_id = 1, .prefix = ip("192.168.100.0"), .plen = 24,
+				   .nh_id = 7, .inner_label = MPLS_LABEL_NONE };
+	struct ipc_fib_entry remote = { .vrf_id = 1, .prefix = ip("192.168.101.0"), .plen = 24,
+					.nh_id = 8, .inner_label = 200 };
+	struct parsed p;
+	int before;
+
+	vrf_a();
+	dp_kernel_ops.nh_add(k, &nh);
+	dp_kernel_ops.nh_add(k, &core);
+	dp_kernel_ops.if_bind(k, &b);
+	dp_kernel_ops.fib_add(k, &e);
+	dp_kernel_ops.fib_add(k, &remote);
+	dp_kernel_link_event(k, 2, "ce-a1", true); /* first seen: programmed again, harmless */
+	before = n_calls;
+	dp_kernel_link_event(k, 2, "ce-a1", true); /* still up: nothing */
+	cr_assert_eq(n_calls, before);
+	dp_kernel_link_event(k, 2, "ce-a1", false); /* down: the kernel dropped the route */
+	cr_assert_eq(n_calls, before);
+	dp_kernel_link_event(k, 2, "ce-a1", true); /* up again: only the route through ce-a1 */
+	cr_assert_eq(n_calls, before + 1);
+	p = last_route(true);
+	cr_assert_eq(attr_be32(p.tb[RTA_DST]), ip("192.168.100.0"));
+	parsed_free(&p);
+	/* deleted and made again: a new ifindex, bound and addressed again, then its route */
+	ifindex_shift = 10;
+	before = n_calls;
+	dp_kernel_link_event(k, 12, "ce-a1", true);
+	cr_assert_eq(count_ops("enslave", before), 1);
+	cr_assert_eq(count_ops("addr", before), 1);
+	cr_assert_eq(count_ops("route", before), 1);
+	cr_assert_eq(calls[before].ifindex, 12);
+	cr_assert_eq(calls[before].master, 101);
+	p = last_route(true);
+	cr_assert_eq(nla_get_u32(p.tb[RTA_OIF]), 12);
+	parsed_free(&p);
+	/* a link nothing goes through: nothing */
+	before = n_calls;
+	dp_kernel_link_event(k, 30, "eth9", true);
+	cr_assert_eq(n_calls, before);
 	cr_assert_eq(dp_kernel_errors(k), 0);
 }
 

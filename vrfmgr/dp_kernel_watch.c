@@ -1,0 +1,96 @@
+/*
+ * dp_kernel_watch: the kernel's link events (RTNLGRP_LINK) on vrfmgr's event
+ * loop, for the kernel dataplane. The kernel drops every IPv4 route through a
+ * link that is set down, and a link deleted and made again comes back with
+ * no VRF and no address: dp_kernel_link_event programs them again when the
+ * link is up. A socket of its own, non-blocking, read when the loop says so;
+ * an overrun (ENOBUFS: events lost) is logged and the links it may have hidden
+ * are caught at their next event.
+ */
+#include <linux/if.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include <event2/event.h>
+#include <netlink/errno.h>
+#include <netlink/msg.h>
+#include <netlink/netlink.h>
+#include <netlink/route/link.h>
+#include <netlink/socket.h>
+
+#include "common/log.h"
+#include "vrfmgr/dp_kernel.h"
+
+struct dpk_watch {
+	struct nl_sock *sk;
+	struct event *ev;
+	struct dp_kernel *k;
+};
+
+static void on_link(struct nl_object *o, void *arg)
+{
+	struct rtnl_link *l = (struct rtnl_link *)o;
+	const char *name = rtnl_link_get_name(l);
+
+	if (name != NULL && rtnl_link_get_ifindex(l) > 0)
+		dp_kernel_link_event(arg, rtnl_link_get_ifindex(l), name,
+				     (rtnl_link_get_flags(l) & IFF_UP) != 0);
+}
+
+static int on_msg(struct nl_msg *msg, void *arg)
+{
+	struct dpk_watch *w = arg;
+
+	if (nlmsg_hdr(msg)->nlmsg_type == RTM_NEWLINK)
+		nl_msg_parse(msg, on_link, w->k);
+	return NL_OK;
+}
+
+static void on_readable(evutil_socket_t fd, short what, void *arg)
+{
+	struct dpk_watch *w = arg;
+	int rc = nl_recvmsgs_default(w->sk);
+
+	(void)fd;
+	(void)what;
+	if (rc < 0 && rc != -NLE_AGAIN)
+		log_warnx("kernel dataplane: reading link events: %s", nl_geterror(rc));
+}
+
+struct dpk_watch *dpk_watch_start(struct event_base *base, struct dp_kernel *k, char *err,
+				  size_t errlen)
+{
+	struct dpk_watch *w = calloc(1, sizeof(*w));
+	int rc = -NLE_NOMEM;
+
+	if (w == NULL || (w->sk = nl_socket_alloc()) == NULL)
+		goto fail;
+	w->k = k;
+	nl_socket_disable_seq_check(w->sk);
+	nl_socket_modify_cb(w->sk, NL_CB_VALID, NL_CB_CUSTOM, on_msg, w);
+	if ((rc = nl_connect(w->sk, NETLINK_ROUTE)) < 0 ||
+	    (rc = nl_socket_add_membership(w->sk, RTNLGRP_LINK)) < 0 ||
+	    (rc = nl_socket_set_nonblocking(w->sk)) < 0)
+		goto fail;
+	w->ev = event_new(base, nl_socket_get_fd(w->sk), EV_READ | EV_PERSIST, on_readable, w);
+	if (w->ev == NULL || event_add(w->ev, NULL) < 0) {
+		rc = -NLE_NOMEM;
+		goto fail;
+	}
+	return w;
+fail:
+	snprintf(err, errlen, "kernel dataplane: cannot watch link events: %s", nl_geterror(rc));
+	dpk_watch_stop(w);
+	return NULL;
+}
+
+void dpk_watch_stop(struct dpk_watch *w)
+{
+	if (w == NULL)
+		return;
+	if (w->ev != NULL)
+		event_free(w->ev);
+	if (w->sk != NULL)
+		nl_socket_free(w->sk);
+	free(w);
+}
