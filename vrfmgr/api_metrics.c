@@ -10,6 +10,7 @@
 #include "common/api.h"
 #include "common/ipc.h"
 #include "vrfmgr/api.h"
+#include "vrfmgr/dp_kernel.h"
 #include "vrfmgr/l3vpn.h"
 #include "vrfmgr/vrfmgr.h"
 
@@ -128,6 +129,12 @@ int vrfapi_metrics(struct jw *w, const struct api_request *req, void *ctx)
 	gauge(w, "ferry_vrfmgr_fwd_connected", "1 while fwd is connected and replayed to",
 	      vm->fwd.conn != NULL);
 	ipc_sent(w, &vm->fwd);
+	if (vm->kernel != NULL) {
+		api_prom_family(w, "ferry_vrfmgr_kernel_errors_total", "counter",
+				"entries the kernel dataplane could not program (each logged)");
+		api_prom_sample(w, "ferry_vrfmgr_kernel_errors_total", NULL, NULL, NULL, NULL,
+				dp_kernel_errors(vm->kernel));
+	}
 	api_prom_family(w, "ferry_api_events_sequence", "counter", "last /events sequence number");
 	api_prom_sample(w, "ferry_api_events_sequence", NULL, NULL, NULL, NULL,
 			vrfapi_events_last(vm));

@@ -171,6 +171,8 @@ echo "=== after-restart-A"
 $IP -n pe1 -d route show table 10001
 echo "=== after-restart-mpls"
 $IP -n pe1 -f mpls route show
+echo "=== pe1-metrics"
+nsx pe1 wget -qO- http://127.0.0.1:7180/metrics | grep -E '^ferry_vrfmgr_(kernel|fwd_connected)'
 echo "=== pe1-vrfmgr-log"
 cat /run/pe1-vrfmgr.log
 echo "=== pe2-vrfmgr-log"

@@ -188,6 +188,8 @@ kept() { has after-restart-A '^unicast 192\.168\.101\.0/24 +encap mpls' &&
 	has after-restart-mpls 'dev vrf-A proto 240'; }
 check "...and kept what it programs (the routes and labels are still there)" kept
 check "...and said so in its log" has pe1-vrfmgr-log 'swept 2 routes left by a previous run'
+check "vrfmgr's metrics: no kernel error, no fwd" \
+	has pe1-metrics '^ferry_vrfmgr_kernel_errors_total 0$' '^ferry_vrfmgr_fwd_connected 0$'
 no_warning() { hasnt pe1-vrfmgr-log 'warning: kernel dataplane' &&
 	hasnt pe2-vrfmgr-log 'warning: kernel dataplane'; }
 check "the kernel refused nothing: no kernel dataplane warning in either vrfmgr's log" no_warning
