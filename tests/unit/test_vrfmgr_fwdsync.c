@@ -3,13 +3,15 @@
  * grouped by VRF, each VRF's in the order they were made, and never across
  * another message: a next hop before the FIB entries using it, FIB deletes
  * before NH_DEL; a lone change goes out at the end of the event-loop turn;
- * nothing held is lost when the link is torn down or freed.
+ * nothing held is lost when the link is torn down or freed. With the kernel
+ * dataplane a fwd is turned away and convergence sweeps the kernel instead.
  */
 #include <criterion/criterion.h>
 #include <event2/event.h>
 #include <sys/socket.h>
 
 #include "common/log.h"
+#include "vrfmgr/dp_kernel.h"
 #include "vrfmgr/vrfmgr.h"
 
 #define MAX_SEEN 4096
@@ -161,4 +163,58 @@ Test(fwdsync, held_changes_go_out_when_freed_and_are_dropped_without_fwd)
 	vm.fwd.conn = NULL; /* no fwd: nothing is held, fwd gets a replay when it comes */
 	fib(true, 6, 0x0A000200u, 3);
 	cr_assert_eq(vm.fwd.n_held, 0);
+}
+
+/* ---- router.dataplane "kernel": no fwd, and the kernel swept once converged ---- */
+static int dumps;
+
+static int count_dump(void *io, int family, void (*cb)(struct rtnl_route *, void *), void *arg)
+{
+	(void)io, (void)family, (void)cb, (void)arg;
+	dumps++;
+	return 0;
+}
+
+static const char *no_strerror(int err)
+{
+	(void)err;
+	return "?";
+}
+
+static const struct dpk_io_ops dump_only = { .dump = count_dump, .strerror = no_strerror };
+
+static void noop(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd, (void)what, (void)arg;
+}
+
+Test(fwdsync, with_the_kernel_dataplane_a_fwd_is_turned_away)
+{
+	struct vrfmgr_conn other = { .vm = &vm, .role = IPC_ROLE_FWD, .name = "fwd2" };
+
+	other.drop_ev = event_new(base, -1, 0, noop, NULL);
+	vm.kernel = dp_kernel_new(&dump_only, NULL);
+	vm.converged = true;
+	vm.fwd.conn = NULL;
+	fwd_sync_hello(&vm, &other);
+	cr_assert(other.dead, "dropped");
+	cr_assert_null(vm.fwd.conn, "nothing replayed to it");
+	cr_assert_null(vm.fwd.pending);
+	dp_kernel_free(vm.kernel);
+	vm.kernel = NULL;
+	event_free(other.drop_ev);
+}
+
+Test(fwdsync, with_the_kernel_dataplane_convergence_sweeps_the_kernel)
+{
+	vm.kernel = dp_kernel_new(&dump_only, NULL);
+	vm.converged = false;
+	dumps = 0;
+	fwd_sync_converged(&vm, "test");
+	cr_assert(vm.converged);
+	cr_assert_eq(dumps, 2, "the IPv4 and the MPLS routes listed");
+	fwd_sync_converged(&vm, "again"); /* once only */
+	cr_assert_eq(dumps, 2);
+	dp_kernel_free(vm.kernel);
+	vm.kernel = NULL;
 }
