@@ -273,18 +273,23 @@ static void kd_if_bind(void *ctx, const struct ipc_if_bind *ib)
 
 	snprintf(what, sizeof(what), "binding %.16s to VRF %s", ib->ifname,
 		 v != NULL ? v->name : "?");
-	if (v == NULL || v->ifindex <= 0 || (ifindex = ifindex_of(k, ib->ifname)) < 0) {
-		k->errors++;
-		log_warnx("kernel dataplane: %s: %s", what,
-			  v == NULL || v->ifindex <= 0 ? "the VRF has no device"
-						       : "no such interface");
-		return;
-	}
+	/* kept even when it cannot be done now: a link that appears later is bound then */
 	if (b == NULL && ((b = calloc(1, sizeof(*b))) == NULL || dpk_map_put(&k->binds, key, b) < 0)) {
 		free(b);
+		k->errors++;
+		log_warnx("kernel dataplane: %s: out of memory", what);
 		return;
 	}
 	b->b = *ib;
+	b->ifindex = 0;
+	if (v == NULL || v->ifindex <= 0 || (ifindex = ifindex_of(k, ib->ifname)) < 0) {
+		k->errors++;
+		log_warnx("kernel dataplane: %s: %s", what,
+			  v == NULL || v->ifindex <= 0
+				  ? "the VRF has no device"
+				  : "no such interface (it is bound when it appears)");
+		return;
+	}
 	b->ifindex = ifindex;
 	if ((rc = k->io_ops->enslave(k->io, ifindex, v->ifindex)) < 0)
 		dpk_kernel_error(k, rc, what);

@@ -398,6 +398,7 @@ static struct call {
 static int n_calls;
 static int fail_routes; /* the io refuses route adds while set */
 static int ifindex_shift; /* the links were made again: new ifindexes */
+static bool late_present; /* "ce-late" exists (ifindex 20) */
 static struct rtnl_route *dumped[8];
 static int n_dumped;
 
@@ -415,6 +416,8 @@ static const char *const ifnames[] = { "ce-a1", "core0", "ce-b1", NULL };
 static int rec_ifindex(void *io, const char *ifname)
 {
 	(void)io;
+	if (strcmp(ifname, "ce-late") == 0)
+		return late_present ? 20 : -NLE_OBJ_NOTFOUND;
 	for (int i = 0; ifnames[i]; i++)
 		if (strcmp(ifnames[i], ifname) == 0)
 			return i + 2 + ifindex_shift;
@@ -496,6 +499,7 @@ static void setup(void)
 	n_calls = 0;
 	fail_routes = 0;
 	ifindex_shift = 0;
+	late_present = false;
 	n_dumped = 0;
 	k = dp_kernel_new(&rec_ops, NULL);
 	cr_assert_not_null(k);
@@ -642,6 +646,34 @@ Test(dp_kernel_ops, a_link_that_comes_back_gets_its_routes_again, .init = setup,
 	dp_kernel_link_event(k, 30, "eth9", true);
 	cr_assert_eq(n_calls, before);
 	cr_assert_eq(dp_kernel_errors(k), 0);
+}
+
+Test(dp_kernel_ops, a_link_that_appears_later_is_bound_then, .init = setup, .fini = teardown)
+{
+	struct ipc_if_bind b = { .vrf_id = 1, .address = ip("10.3.1.1"), .plen = 30,
+				 .ifname = "ce-late" };
+	int before;
+
+	vrf_a();
+	before = n_calls;
+	dp_kernel_ops.if_bind(k, &b); /* not there: logged and counted, nothing asked */
+	cr_assert_eq(n_calls, before);
+	cr_assert_eq(dp_kernel_errors(k), 1);
+	late_present = true;
+	dp_kernel_link_event(k, 20, "ce-late", false); /* made, still down */
+	cr_assert_eq(n_calls, before);
+	dp_kernel_link_event(k, 20, "ce-late", true);
+	cr_assert_eq(count_ops("enslave", before), 1);
+	cr_assert_eq(calls[before].ifindex, 20);
+	cr_assert_eq(calls[before].master, 101);
+	cr_assert_eq(count_ops("addr", before), 1);
+	/* unbound before it ever appeared: forgotten, a later link of that name is left alone */
+	late_present = false;
+	dp_kernel_ops.if_unbind(k, &b);
+	before = n_calls;
+	late_present = true;
+	dp_kernel_link_event(k, 21, "ce-late", true);
+	cr_assert_eq(n_calls, before);
 }
 
 Test(dp_kernel_ops, next_hop_change_reprograms_its_routes, .init = setup, .fini = teardown)
