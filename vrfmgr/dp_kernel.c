@@ -81,16 +81,43 @@ static const char *addr_str(uint32_t host_order, char buf[INET_ADDRSTRLEN])
 	return inet_ntop(AF_INET, &be, buf, INET_ADDRSTRLEN);
 }
 
-/* "FIB add in VRF A (table 10001) 192.168.1.0/24 via next hop 7" */
+/* "next hop 7 (labeled via 10.0.1.2 dev core0, push 16/200)", as far as it is known */
+static void nh_what(const struct ipc_nexthop *nh, uint32_t inner, char *buf, size_t len)
+{
+	static const char *const types[] = { [IPC_NH_CONNECTED] = "connected",
+					     [IPC_NH_GATEWAY] = "gateway",
+					     [IPC_NH_LABELED] = "labeled", [IPC_NH_LOCAL] = "local",
+					     [IPC_NH_DROP] = "drop" };
+	char gw[INET_ADDRSTRLEN], push[32] = "";
+	uint32_t labels[2];
+	int n = nh->type == IPC_NH_LABELED ? dpk_push_labels(nh, inner, labels) : 0;
+
+	if (n == 1)
+		snprintf(push, sizeof(push), ", push %u", labels[0]);
+	else if (n == 2)
+		snprintf(push, sizeof(push), ", push %u/%u", labels[0], labels[1]);
+	snprintf(buf, len, "next hop %u (%s%s%s%s%.16s%s)", nh->nh_id,
+		 nh->type < sizeof(types) / sizeof(types[0]) && types[nh->type] ? types[nh->type]
+										  : "?",
+		 nh->gateway ? " via " : "", nh->gateway ? addr_str(nh->gateway, gw) : "",
+		 nh->ifname[0] ? " dev " : "", nh->ifname, push);
+}
+
+/* "FIB add in VRF A (table 10001) 192.168.1.0/24 via next hop 7 (...)" */
 static void fib_what(struct dp_kernel *k, const char *verb, const struct ipc_fib_entry *e,
 		     char *buf, size_t len)
 {
 	const struct dpk_vrf *v = dpk_map_get(&k->vrfs, e->vrf_id);
-	char a[INET_ADDRSTRLEN];
+	const struct ipc_nexthop *nh = dpk_map_get(&k->nhs, e->nh_id);
+	char a[INET_ADDRSTRLEN], via[128];
 
-	snprintf(buf, len, "FIB %s in VRF %s (table %u) %s/%u via next hop %u", verb,
+	if (nh != NULL)
+		nh_what(nh, e->inner_label, via, sizeof(via));
+	else
+		snprintf(via, sizeof(via), "next hop %u", e->nh_id);
+	snprintf(buf, len, "FIB %s in VRF %s (table %u) %s/%u via %s", verb,
 		 v != NULL ? v->name : "?", dpk_vrf_table(e->vrf_id), addr_str(e->prefix, a),
-		 e->plen, e->nh_id);
+		 e->plen, via);
 }
 
 static void route_do(struct dp_kernel *k, bool add, struct rtnl_route *r, const char *what,
@@ -112,7 +139,7 @@ void dpk_fib_program(struct dp_kernel *k, struct dpk_fib *f)
 	const struct ipc_nexthop *nh = dpk_map_get(&k->nhs, f->e.nh_id);
 	struct dpk_fib_in in = { .table = dpk_vrf_table(f->e.vrf_id), .prefix = f->e.prefix,
 				 .plen = f->e.plen, .inner_label = f->e.inner_label, .nh = nh };
-	char what[160], why[160];
+	char what[256], why[160];
 	struct rtnl_route *r;
 
 	fib_what(k, "add", &f->e, what, sizeof(what));
@@ -134,15 +161,36 @@ void dpk_fib_program(struct dp_kernel *k, struct dpk_fib *f)
 	route_do(k, true, r, what, &f->programmed);
 }
 
+/* "LFIB add of label 201 (pop-forward in VRF B to next hop 3 (connected dev ce-b2))" */
+static void lfib_what(const struct ipc_lfib_entry *e, const struct dpk_vrf *v,
+		      const struct ipc_nexthop *nh, char *buf, size_t len)
+{
+	char via[128] = "", out[24] = "";
+
+	if (e->action == IPC_LFIB_SWAP)
+		snprintf(out, sizeof(out), " to %u", e->out_label);
+	if (nh != NULL) {
+		snprintf(via, sizeof(via), " to ");
+		nh_what(nh, MPLS_LABEL_NONE, via + 4, sizeof(via) - 4);
+	} else if (e->action != IPC_LFIB_POP_LOOKUP) {
+		snprintf(via, sizeof(via), " to next hop %u", e->nh_id);
+	}
+	snprintf(buf, len, "LFIB add of label %u (%s%s in VRF %s%s)", e->in_label,
+		 e->action == IPC_LFIB_POP_LOOKUP    ? "pop-lookup"
+		 : e->action == IPC_LFIB_POP_FORWARD ? "pop-forward"
+		 : e->action == IPC_LFIB_SWAP        ? "swap"
+						     : "?",
+		 out, v != NULL ? v->name : "?", via);
+}
+
 void dpk_lfib_program(struct dp_kernel *k, struct dpk_lfib *l)
 {
 	const struct ipc_nexthop *nh = NULL;
 	const struct dpk_vrf *v = NULL;
 	struct dpk_lfib_in in = { .e = &l->e };
-	char what[96], why[160];
+	char what[256], why[160];
 	struct rtnl_route *r;
 
-	snprintf(what, sizeof(what), "LFIB add of label %u", l->e.in_label);
 	l->programmed = false;
 	v = dpk_map_get(&k->vrfs, l->e.vrf_id); /* POP_FORWARD carries its VRF too */
 	in.vrf_ifindex = v != NULL ? v->ifindex : 0;
@@ -150,6 +198,7 @@ void dpk_lfib_program(struct dp_kernel *k, struct dpk_lfib *l)
 		in.nh = nh;
 		in.oif = ifindex_of(k, nh->ifname);
 	}
+	lfib_what(&l->e, v, nh, what, sizeof(what));
 	if ((r = dpk_route_lfib(&in, why, sizeof(why))) == NULL) {
 		k->errors++;
 		log_warnx("kernel dataplane: %s: not programmed: %s", what, why);
@@ -214,7 +263,7 @@ static void vrf_fib_drop(struct dp_kernel *k, uint32_t vrf_id)
 		struct dpk_fib *f = dpk_map_del(&k->fibs, keys[i]);
 		struct rtnl_route *r = dpk_route_fib_key(dpk_vrf_table(vrf_id), f->e.prefix,
 							 f->e.plen);
-		char what[160];
+		char what[256];
 
 		fib_what(k, "delete", &f->e, what, sizeof(what));
 		if (r != NULL)
@@ -393,7 +442,7 @@ static void kd_fib_del(void *ctx, const struct ipc_fib_entry *e)
 	struct dp_kernel *k = ctx;
 	struct dpk_fib *f = dpk_map_del(&k->fibs, dpk_fib_key(e->vrf_id, e->prefix, e->plen));
 	struct rtnl_route *r;
-	char what[160];
+	char what[256];
 
 	if (f == NULL)
 		return;

@@ -737,6 +737,58 @@ Test(dp_kernel_ops, errors_are_counted_not_dropped, .init = setup, .fini = teard
 	cr_assert_eq(dp_kernel_errors(k), 3);
 }
 
+/* What was logged (stderr, into a file for the test) since start_capture. */
+static FILE *captured;
+
+static void start_capture(void)
+{
+	cr_assert_not_null(captured = tmpfile());
+	fflush(stderr);
+	cr_assert_geq(dup2(fileno(captured), 2), 0);
+	log_set_level(LOG_LVL_WARN);
+}
+
+static char *logged(void)
+{
+	static char buf[4096];
+	size_t n;
+
+	fflush(stderr);
+	rewind(captured);
+	n = fread(buf, 1, sizeof(buf) - 1, captured);
+	buf[n] = '\0';
+	return buf;
+}
+
+Test(dp_kernel_ops, errors_say_what_was_being_programmed, .init = setup, .fini = teardown)
+{
+	struct ipc_nexthop nh = nexthop(8, IPC_NH_LABELED, "10.0.1.2", 16, "core0");
+	struct ipc_nexthop drop = nexthop(9, IPC_NH_DROP, NULL, MPLS_LABEL_NONE, "");
+	struct ipc_fib_entry e = { .vrf_id = 1, .prefix = ip("192.168.101.0"), .plen = 24,
+				   .nh_id = 8, .inner_label = 200 };
+	struct ipc_lfib_entry l = { .in_label = 1002, .action = IPC_LFIB_POP_FORWARD, .nh_id = 9,
+				    .vrf_id = 1 };
+	const char *log;
+
+	vrf_a();
+	dp_kernel_ops.nh_add(k, &nh);
+	dp_kernel_ops.nh_add(k, &drop);
+	start_capture();
+	fail_routes = 1;
+	dp_kernel_ops.fib_add(k, &e);
+	dp_kernel_ops.lfib_add(k, &l);
+	log = logged();
+	cr_assert(strstr(log, "warning: kernel dataplane: FIB add in VRF A (table 10001) "
+			      "192.168.101.0/24 via next hop 8 (labeled via 10.0.1.2 dev core0, "
+			      "push 16/200): Invalid input data or parameter\n") != NULL,
+		  "%s", log);
+	cr_assert(strstr(log, "warning: kernel dataplane: LFIB add of label 1002 (pop-forward in "
+			      "VRF A to next hop 9 (drop)): not programmed: next hop 9 has no "
+			      "gateway") != NULL,
+		  "%s", log);
+	cr_assert_eq(dp_kernel_errors(k), 2);
+}
+
 Test(dp_kernel_ops, lfib_entries, .init = setup, .fini = teardown)
 {
 	struct ipc_lfib_entry pop = { .in_label = 1000, .action = IPC_LFIB_POP_LOOKUP, .vrf_id = 1 };
