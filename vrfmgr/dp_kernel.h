@@ -31,6 +31,8 @@
 #define DPK_RTPROT 240
 /* A VRF's routing table: DPK_TABLE_BASE + VRF id (ids 1..65535: tables 10001..75535). */
 #define DPK_TABLE_BASE 10000u
+/* The alias (IFLA_IFALIAS) of the VRF devices ferry made: how a restart knows its own. */
+#define DPK_VRF_ALIAS "ferry vrfmgr"
 /* VRF device names: this prefix and the VRF's name, within IFNAMSIZ. */
 #define DPK_VRF_IFPREFIX "vrf-"
 #define DPK_IFNAMSIZ 16
@@ -56,6 +58,11 @@ struct dpk_io_ops {
 	int (*route)(void *io, bool add, struct rtnl_route *r);
 	/* every route of family (AF_INET, AF_MPLS) whose protocol is DPK_RTPROT, to cb */
 	int (*dump)(void *io, int family, void (*cb)(struct rtnl_route *r, void *arg), void *arg);
+	/* every VRF device, to cb: its table, and whether its alias is DPK_VRF_ALIAS */
+	int (*vrf_devs)(void *io,
+			void (*cb)(int ifindex, const char *ifname, uint32_t table, bool ferrys,
+				   void *arg),
+			void *arg);
 	/* a libnl error as text */
 	const char *(*strerror)(int err);
 };
@@ -70,8 +77,9 @@ struct dp_kernel *dp_kernel_new(const struct dpk_io_ops *ops, void *io);
 void dp_kernel_free(struct dp_kernel *k);
 /*
  * After convergence: deletes every route of protocol DPK_RTPROT in a table
- * of ferry's (or the MPLS table) that this run has not programmed. The
- * number deleted, or -1 when the dump failed (logged).
+ * of ferry's (or the MPLS table) that this run has not programmed, and every
+ * VRF device ferry made (its alias) that is no VRF of this run. The number
+ * of routes and devices deleted, or -1 when a listing failed (logged).
  */
 long dp_kernel_sweep(struct dp_kernel *k);
 /*

@@ -37,7 +37,10 @@ static int nl_ifindex(void *io, const char *ifname)
 	return rc;
 }
 
-/* The VRF device already there: ours to use if it is a VRF device of this table. */
+/*
+ * The VRF device there (just made, or left by a previous run): ours to use if
+ * it is a VRF device of this table; given ferry's alias and set up.
+ */
 static int vrf_adopt(struct dpk_nl *nl, const char *ifname, uint32_t table, char *why, size_t len)
 {
 	struct rtnl_link *l = NULL, *up;
@@ -58,6 +61,7 @@ static int vrf_adopt(struct dpk_nl *nl, const char *ifname, uint32_t table, char
 	if ((up = rtnl_link_alloc()) == NULL)
 		return -NLE_NOMEM;
 	rtnl_link_set_ifindex(up, rc);
+	rtnl_link_set_ifalias(up, DPK_VRF_ALIAS); /* how a later run knows it made it */
 	rtnl_link_set_flags(up, IFF_UP);
 	{
 		int err = rtnl_link_add(nl->sk, up, 0);
@@ -81,9 +85,8 @@ static int nl_vrf_dev_add(void *io, const char *ifname, uint32_t table, char *wh
 	if (rc == 0)
 		rc = rtnl_link_add(nl->sk, l, NLM_F_CREATE | NLM_F_EXCL);
 	rtnl_link_put(l);
-	if (rc == -NLE_EXIST)
-		return vrf_adopt(nl, ifname, table, why, len);
-	return rc < 0 ? rc : nl_ifindex(io, ifname);
+	/* made, or there already: checked, and given the alias (a creation does not set it) */
+	return rc < 0 && rc != -NLE_EXIST ? rc : vrf_adopt(nl, ifname, table, why, len);
 }
 
 static int nl_link_del(void *io, int ifindex)
@@ -174,6 +177,41 @@ static int nl_dump_routes(void *io, int family, void (*cb)(struct rtnl_route *r,
 	return 0;
 }
 
+struct devs_ctx {
+	void (*cb)(int ifindex, const char *ifname, uint32_t table, bool ferrys, void *arg);
+	void *arg;
+};
+
+static void dev_one(struct nl_object *o, void *arg)
+{
+	struct rtnl_link *l = (struct rtnl_link *)o;
+	struct devs_ctx *d = arg;
+	const char *alias = rtnl_link_get_ifalias(l);
+	uint32_t table = 0;
+
+	if (!rtnl_link_is_vrf(l) || rtnl_link_vrf_get_tableid(l, &table) < 0)
+		return;
+	d->cb(rtnl_link_get_ifindex(l), rtnl_link_get_name(l), table,
+	      alias != NULL && strcmp(alias, DPK_VRF_ALIAS) == 0, d->arg);
+}
+
+static int nl_vrf_devs(void *io,
+		       void (*cb)(int ifindex, const char *ifname, uint32_t table, bool ferrys,
+				  void *arg),
+		       void *arg)
+{
+	struct dpk_nl *nl = io;
+	struct nl_cache *cache = NULL;
+	struct devs_ctx d = { cb, arg };
+	int rc = rtnl_link_alloc_cache(nl->sk, AF_UNSPEC, &cache);
+
+	if (rc < 0)
+		return rc;
+	nl_cache_foreach(cache, dev_one, &d);
+	nl_cache_free(cache);
+	return 0;
+}
+
 static const char *nl_strerror(int err)
 {
 	return nl_geterror(err);
@@ -187,6 +225,7 @@ const struct dpk_io_ops dpk_nl_ops = {
 	.addr = nl_addr,
 	.route = nl_route,
 	.dump = nl_dump_routes,
+	.vrf_devs = nl_vrf_devs,
 	.strerror = nl_strerror,
 };
 

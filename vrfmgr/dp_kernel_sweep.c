@@ -4,8 +4,9 @@
  * routes while vrfmgr starts (the point of a graceful restart); once the
  * core has converged, every route tagged DPK_RTPROT in one of ferry's VRF
  * tables (DPK_TABLE_BASE + 1..65535) or in the MPLS table that this run
- * did not program is deleted. Routes of any other protocol or table are
- * never looked at.
+ * did not program is deleted, and so is a VRF device ferry made (its alias
+ * says so) that is no VRF of this run. Routes of any other protocol or table,
+ * and VRF devices of anyone else, are never touched.
  */
 #include <arpa/inet.h>
 #include <linux/rtnetlink.h>
@@ -86,6 +87,75 @@ static void on_route(struct rtnl_route *r, void *arg)
 	s->stale[s->n++] = r;
 }
 
+/* A VRF device ferry made that no VRF of this run is: deleted (its routes went above). */
+struct dev_sweep {
+	struct dp_kernel *k;
+	struct stale_dev {
+		int ifindex;
+		char name[DPK_IFNAMSIZ];
+	} *v;
+	size_t n, cap;
+	bool oom;
+};
+
+static void on_vrf_dev(int ifindex, const char *ifname, uint32_t table, bool ferrys, void *arg)
+{
+	struct dev_sweep *s = arg;
+
+	if (!ferrys || !ferry_table(table))
+		return;
+	for (size_t i = 0; i < s->k->vrfs.cap; i++) {
+		const struct dpk_vrf *v = s->k->vrfs.s[i].val;
+
+		if (v != NULL && v->ifindex == ifindex)
+			return;
+	}
+	if (s->n == s->cap) {
+		size_t cap = s->cap ? s->cap * 2 : 16;
+		struct stale_dev *v = realloc(s->v, cap * sizeof(*v));
+
+		if (v == NULL) {
+			s->oom = true;
+			return;
+		}
+		s->v = v;
+		s->cap = cap;
+	}
+	s->v[s->n].ifindex = ifindex;
+	snprintf(s->v[s->n].name, DPK_IFNAMSIZ, "%s", ifname);
+	s->n++;
+}
+
+/* The number of devices deleted, or -1 when they could not be listed. */
+static long sweep_devices(struct dp_kernel *k)
+{
+	struct dev_sweep s = { .k = k };
+	char what[96];
+	long deleted = 0;
+	int rc = k->io_ops->vrf_devs(k->io, on_vrf_dev, &s);
+
+	if (rc < 0) {
+		dpk_kernel_error(k, rc, "listing the VRF devices to sweep");
+		return -1;
+	}
+	for (size_t i = 0; i < s.n; i++) {
+		snprintf(what, sizeof(what), "sweeping the previous run's VRF device %s", s.v[i].name);
+		if ((rc = k->io_ops->link_del(k->io, s.v[i].ifindex)) < 0) {
+			dpk_kernel_error(k, rc, what);
+			continue;
+		}
+		log_info("kernel dataplane: swept VRF device %s, of a VRF no longer configured",
+			 s.v[i].name);
+		deleted++;
+	}
+	free(s.v);
+	if (s.oom) {
+		k->errors++;
+		log_warnx("kernel dataplane: sweep: out of memory, some stale VRF devices are left");
+	}
+	return deleted;
+}
+
 long dp_kernel_sweep(struct dp_kernel *k)
 {
 	static const int families[] = { AF_INET, AF_MPLS };
@@ -125,5 +195,10 @@ long dp_kernel_sweep(struct dp_kernel *k)
 	if (deleted > 0)
 		log_info("kernel dataplane: swept %ld %s left by a previous run", deleted,
 			 deleted == 1 ? "route" : "routes");
-	return deleted;
+	/* the routes first: a device's deletion would take those through it along */
+	long devs = sweep_devices(k);
+
+	if (devs < 0)
+		return -1;
+	return deleted < 0 ? -1 : deleted + devs;
 }

@@ -83,8 +83,8 @@ lab() {
 lab && say "ok lab" || { say "FAIL lab"; done_; }
 
 # start NODE DAEMON: in the background, its log in /run/NODE-DAEMON.log
-start() { # ip netns exec execs the daemon: $! is its PID
-	$IP netns exec "$1" "/ferry/$2" -c "/cfg/$1.json" >>"/run/$1-$2.log" 2>&1 &
+start() { # NODE DAEMON [CONFIG]; ip netns exec execs the daemon: $! is its PID
+	$IP netns exec "$1" "/ferry/$2" -c "/cfg/${3:-$1}.json" >>"/run/$1-$2.log" 2>&1 &
 	echo $! >"/run/$1-$2.pid"
 }
 for n in pe1 pe2; do
@@ -160,13 +160,19 @@ wait_for 10 sh -c "! kill -0 $(cat /run/pe1-vrfmgr.pid)" && say "ok stopped" || 
 $IP -n pe1 route add 10.99.0.0/16 via 10.1.1.2 dev ce-a1 table 10001 proto 240 &&
 	$IP -n pe1 route add 10.98.0.0/16 dev ce-a1 table 10001 proto static &&
 	$IP -n pe1 -f mpls route add 150 via inet 10.0.1.2 dev core0 proto 240 &&
+	$IP -n pe1 link add vrf-X type vrf table 10009 &&
 	say "ok stale routes added" || say "FAIL stale routes added"
 before=$(wc -l </run/pe1-vrfmgr.log)
-start pe1 vrfmgr
+start pe1 vrfmgr pe1-without-B # VRF B taken out of the file while vrfmgr was down
 # the new vrfmgr's "routes complete": the sweep follows at once
 swept() { tail -n +"$((before + 1))" /run/pe1-vrfmgr.log | grep -q 'routes complete'; }
 wait_for 60 swept && say "ok routes complete" || say "FAIL routes complete"
-wait_for 30 converged && say "ok converged again" || say "FAIL converged again"
+converged_a() { remote_in pe1 10001 192.168.101.0/24; }
+wait_for 30 converged_a && say "ok converged again" || say "FAIL converged again"
+echo "=== after-restart-vrfs"
+$IP -n pe1 -d link show type vrf
+echo "=== after-restart-B"
+$IP -n pe1 -d route show table 10002
 echo "=== after-restart-A"
 $IP -n pe1 -d route show table 10001
 echo "=== after-restart-mpls"

@@ -20,7 +20,9 @@
 #  - links set down and up, a CE link deleted and made again: vrfmgr programs
 #    their routes again (and binds the new link)
 #  - a restarted vrfmgr sweeps a stale route of protocol 240 from a VRF
-#    table and the MPLS table, and leaves another protocol's route alone
+#    table and the MPLS table, and leaves another protocol's route alone; its
+#    file no longer has VRF B: vrf-B, its routes and label go, another's VRF
+#    device stays
 #  - nothing the kernel refused (no "kernel dataplane" warning in the logs)
 # Missing QEMU, busybox or the kernel image is a failure, not a skip.
 set -uo pipefail
@@ -71,6 +73,7 @@ build_initramfs() {
 	# the lab's PE configs, with the kernel dataplane; PE2's VRF B labels per CE (pop and
 	# send to the CE, no lookup: the other kind of LFIB entry vrfmgr makes)
 	jq '.router.dataplane = "kernel"' configs/lab/pe1.json >"$ROOTFS/cfg/pe1.json" &&
+		jq 'del(.vrfs[1])' "$ROOTFS/cfg/pe1.json" >"$ROOTFS/cfg/pe1-without-B.json" &&
 		jq '.router.dataplane = "kernel" | .vrfs[1].label_mode = "per-ce"' \
 			configs/lab/pe2.json >"$ROOTFS/cfg/pe2.json" || return 1
 	cp tests/integration/kernel_guest.sh "$ROOTFS/init" && chmod +x "$ROOTFS/init" || return 1
@@ -179,6 +182,16 @@ check "ce-a1 deleted and made again: enslaved to vrf-A and addressed again, its 
 	has flaps '^ok ce-a1 made again' '^ok ce-a1 bound again' 'ce-a1@.* master vrf-A' '^ok a1-a2 after re-creation'
 check "PE1's vrfmgr stopped, stale routes planted, vrfmgr started again and converged" \
 	has restart '^ok stopped' '^ok stale routes added' '^ok routes complete' '^ok converged again'
+swept_b() { # table 10002 may be empty: its device went, and the kernel's routes with it
+	hasnt after-restart-vrfs 'vrf-B:' && hasnt after-restart-mpls 'vrf-B' || return 1
+	! section after-restart-B | grep -q 'proto 240' && return 0
+	section after-restart-B | note
+	return 1
+}
+check "the restarted vrfmgr, whose file no longer has VRF B, swept vrf-B and its routes and label" \
+	swept_b
+check "...and left a VRF device that is not ferry's (vrf-X, table 10009, no alias) alone" \
+	has after-restart-vrfs 'vrf-X:' 'alias ferry vrfmgr'
 check "a restarted vrfmgr swept its stale routes: 10.99.0.0/16 (proto 240) from table 10001, label 150" \
 	hasnt after-restart-A '^unicast 10\.99\.0\.0/16'
 check "...and the stale label 150" hasnt after-restart-mpls '^150 '
@@ -187,7 +200,8 @@ check "...and left the route of another protocol (10.98.0.0/16, proto static) al
 kept() { has after-restart-A '^unicast 192\.168\.101\.0/24 +encap mpls' &&
 	has after-restart-mpls 'dev vrf-A proto 240'; }
 check "...and kept what it programs (the routes and labels are still there)" kept
-check "...and said so in its log" has pe1-vrfmgr-log 'swept 2 routes left by a previous run'
+check "...and said so in its log" has pe1-vrfmgr-log 'swept [0-9]+ routes left by a previous run' \
+	'swept VRF device vrf-B, of a VRF no longer configured'
 check "vrfmgr's metrics: no kernel error, no fwd" \
 	has pe1-metrics '^ferry_vrfmgr_kernel_errors_total 0$' '^ferry_vrfmgr_fwd_connected 0$'
 no_warning() { hasnt pe1-vrfmgr-log 'warning: kernel dataplane' &&

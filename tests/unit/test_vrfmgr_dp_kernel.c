@@ -483,14 +483,32 @@ static int rec_dump(void *io, int family, void (*cb)(struct rtnl_route *, void *
 	return 0;
 }
 
+/* The VRF devices the io lists: ifindex, name, table, ferry's alias. */
+static struct dev {
+	int ifindex;
+	const char *name;
+	uint32_t table;
+	bool ferrys;
+} devs[4];
+static int n_devs;
+
+static int rec_vrf_devs(void *io, void (*cb)(int, const char *, uint32_t, bool, void *),
+			void *arg)
+{
+	(void)io;
+	for (int i = 0; i < n_devs; i++)
+		cb(devs[i].ifindex, devs[i].name, devs[i].table, devs[i].ferrys, arg);
+	return 0;
+}
+
 static const char *rec_strerror(int err)
 {
 	return nl_geterror(err);
 }
 
 static const struct dpk_io_ops rec_ops = { rec_ifindex, rec_vrf_dev_add, rec_link_del,
-					   rec_enslave, rec_addr, rec_route, rec_dump,
-					   rec_strerror };
+					   rec_enslave, rec_addr,      rec_route,
+					   rec_dump,    rec_vrf_devs,  rec_strerror };
 static struct dp_kernel *k;
 
 static void setup(void)
@@ -501,6 +519,7 @@ static void setup(void)
 	ifindex_shift = 0;
 	late_present = false;
 	n_dumped = 0;
+	n_devs = 0;
 	k = dp_kernel_new(&rec_ops, NULL);
 	cr_assert_not_null(k);
 }
@@ -816,6 +835,23 @@ static struct rtnl_route *dumped_route(int family, uint32_t table, uint8_t proto
 	cr_assert_lt(n_dumped, 8);
 	dumped[n_dumped++] = r;
 	return r;
+}
+
+Test(dp_kernel_ops, sweep_deletes_only_ferry_vrf_devices_of_no_vrf, .init = setup,
+     .fini = teardown)
+{
+	int before;
+
+	vrf_a(); /* vrf-A, ifindex 101 */
+	devs[n_devs++] = (struct dev){ 101, "vrf-A", 10001, true };  /* this run's */
+	devs[n_devs++] = (struct dev){ 102, "vrf-B", 10002, true };  /* B is gone */
+	devs[n_devs++] = (struct dev){ 103, "vrf-mgmt", 10003, false }; /* not ferry's */
+	devs[n_devs++] = (struct dev){ 104, "red", 20, true };       /* not ferry's table */
+	before = n_calls;
+	cr_assert_eq(dp_kernel_sweep(k), 1);
+	cr_assert_eq(n_calls, before + 1);
+	cr_assert_str_eq(calls[before].op, "link_del");
+	cr_assert_eq(calls[before].ifindex, 102);
 }
 
 Test(dp_kernel_ops, sweep_deletes_only_ferry_routes_not_programmed, .init = setup,

@@ -181,7 +181,14 @@ static const char *no_strerror(int err)
 	return "?";
 }
 
-static const struct dpk_io_ops dump_only = { .dump = count_dump, .strerror = no_strerror };
+static int no_devs(void *io, void (*cb)(int, const char *, uint32_t, bool, void *), void *arg)
+{
+	(void)io, (void)cb, (void)arg;
+	return 0;
+}
+
+static const struct dpk_io_ops dump_only = { .dump = count_dump, .vrf_devs = no_devs,
+					     .strerror = no_strerror };
 
 static void noop(evutil_socket_t fd, short what, void *arg)
 {
