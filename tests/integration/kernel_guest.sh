@@ -134,6 +134,25 @@ nsx ce-a1 timeout 10 ping -c 2 -W 2 -I 192.168.100.10 192.168.101.20 >/dev/null 
 $IP -n p route get 192.168.101.10 >/dev/null 2>&1 && say "FAIL p-no-customer-route" ||
 	say "ok p-no-customer-route"
 
+# PE2's vrfmgr reloads a file without VRF B (SIGHUP), then the full one again.
+echo "=== reload"
+cp /cfg/pe2.json /cfg/pe2-full.json && cp /cfg/pe2-without-B.json /cfg/pe2.json &&
+	kill -HUP "$(cat /run/pe2-vrfmgr.pid)"
+no_vrf_b() { ! $IP -n pe2 link show vrf-B; }
+wait_for 20 no_vrf_b && say "ok vrf-B gone" || say "FAIL vrf-B gone"
+$IP -n pe2 -o addr show dev ce-b2 | grep -q 'inet ' && say "FAIL ce-b2 released" ||
+	{ $IP -n pe2 link show ce-b2 | grep -q master && say "FAIL ce-b2 released (still a slave)" ||
+		say "ok ce-b2 released"; }
+$IP -n pe2 -f mpls route show | grep -q 'ce-b2\|vrf-B' && say "FAIL no B label" || say "ok no B label"
+$IP -n pe2 -f mpls route show
+$IP -n pe2 route show table 10002 | grep -q 'proto 240' && say "FAIL no B routes" || say "ok no B routes"
+nsx ce-b1 timeout 10 ping -c 2 -W 2 -I 192.168.100.10 192.168.101.10 >/dev/null 2>&1 &&
+	say "FAIL b1-b2 cut" || say "ok b1-b2 cut"
+cp /cfg/pe2-full.json /cfg/pe2.json && kill -HUP "$(cat /run/pe2-vrfmgr.pid)"
+b_back() { remote_in pe1 10002 192.168.101.0/24 && $IP -n pe2 route show table 10002 | grep -q '^192.168.101.0/24 via 10.2.2.2'; }
+wait_for 30 b_back && say "ok B back" || say "FAIL B back"
+pings ce-b1 192.168.100.10 192.168.101.10 && say "ok b1-b2 again" || say "FAIL b1-b2 again"
+
 # Links that go down and up (the kernel drops the routes through them), and a CE link
 # deleted and made again (no VRF, no address): vrfmgr programs them again.
 echo "=== flaps"

@@ -17,6 +17,7 @@
 #    labels popped into the VRF devices; every route of protocol 240
 #  - customer traffic crosses the kernel's MPLS: A1 reaches A2 and B1 B2
 #    over the same addresses, and A cannot reach what only B has
+#  - a reload (SIGHUP) that removes VRF B at PE2 and one that brings it back
 #  - links set down and up, a CE link deleted and made again: vrfmgr programs
 #    their routes again (and binds the new link)
 #  - a restarted vrfmgr sweeps a stale route of protocol 240 from a VRF
@@ -75,7 +76,8 @@ build_initramfs() {
 	jq '.router.dataplane = "kernel"' configs/lab/pe1.json >"$ROOTFS/cfg/pe1.json" &&
 		jq 'del(.vrfs[1])' "$ROOTFS/cfg/pe1.json" >"$ROOTFS/cfg/pe1-without-B.json" &&
 		jq '.router.dataplane = "kernel" | .vrfs[1].label_mode = "per-ce"' \
-			configs/lab/pe2.json >"$ROOTFS/cfg/pe2.json" || return 1
+			configs/lab/pe2.json >"$ROOTFS/cfg/pe2.json" &&
+		jq 'del(.vrfs[1])' "$ROOTFS/cfg/pe2.json" >"$ROOTFS/cfg/pe2-without-B.json" || return 1
 	cp tests/integration/kernel_guest.sh "$ROOTFS/init" && chmod +x "$ROOTFS/init" || return 1
 	(cd "$ROOTFS" && find . | busybox cpio -o -H newc 2>/dev/null | gzip -1) >"$TMP/initrd.gz"
 }
@@ -174,6 +176,9 @@ check "A1 cannot reach 192.168.101.20 (B's)" has ping '^ok a1-not-b'
 check "B1 reaches CE B2's link address (10.2.2.2) through the label of PE2's connected subnet" \
 	has ping '^ok b1-b2-link'
 check "P has no route to the customers: what crossed it went as MPLS" has ping "^ok p-no-customer-route"
+check "PE2 reloaded (SIGHUP) without VRF B: vrf-B gone, ce-b2 released and its address removed, B's routes and labels gone" \
+	has reload '^ok vrf-B gone' '^ok ce-b2 released' '^ok no B label' '^ok no B routes' '^ok b1-b2 cut'
+check "...and reloaded back: B1 reaches B2 again" has reload '^ok B back' '^ok b1-b2 again'
 check "ce-a1 and core0 set down: the kernel dropped the routes through them" has flaps '^ok routes gone with the links'
 check "...set up again: vrfmgr programmed them again (static via the CE, encap mpls via core0)" \
 	has flaps '^ok ce-a1 route back' '^ok core0 routes back'
