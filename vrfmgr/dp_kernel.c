@@ -311,12 +311,25 @@ static void reprogram_link(struct dp_kernel *k, const char *ifname)
 	}
 }
 
+/* The address vrfmgr gave b's link, removed (already gone: no error). */
+static void addr_remove(struct dp_kernel *k, const struct dpk_bind *b)
+{
+	char what[96], a[INET_ADDRSTRLEN];
+	int rc = k->io_ops->addr(k->io, false, b->ifindex, b->b.address, b->b.plen);
+
+	if (rc < 0) {
+		snprintf(what, sizeof(what), "removing address %s/%u from %.16s",
+			 addr_str(b->b.address, a), b->b.plen, b->b.ifname);
+		dpk_kernel_error(k, rc, what);
+	}
+}
+
 static void kd_if_bind(void *ctx, const struct ipc_if_bind *ib)
 {
 	struct dp_kernel *k = ctx;
 	const struct dpk_vrf *v = dpk_map_get(&k->vrfs, ib->vrf_id);
 	uint64_t key = ifname_key(ib->ifname);
-	struct dpk_bind *b = dpk_map_get(&k->binds, key);
+	struct dpk_bind *b = dpk_map_get(&k->binds, key), was = { 0 };
 	char what[160], a[INET_ADDRSTRLEN];
 	int ifindex, rc;
 
@@ -329,8 +342,10 @@ static void kd_if_bind(void *ctx, const struct ipc_if_bind *ib)
 		log_warnx("kernel dataplane: %s: out of memory", what);
 		return;
 	}
+	was = *b; /* a bind of a bound link replaces it (a reload's new address or VRF) */
 	b->b = *ib;
 	b->ifindex = 0;
+	b->addr_added = false;
 	if (v == NULL || v->ifindex <= 0 || (ifindex = ifindex_of(k, ib->ifname)) < 0) {
 		k->errors++;
 		log_warnx("kernel dataplane: %s: %s", what,
@@ -340,6 +355,9 @@ static void kd_if_bind(void *ctx, const struct ipc_if_bind *ib)
 		return;
 	}
 	b->ifindex = ifindex;
+	if (was.addr_added && was.ifindex == ifindex &&
+	    (was.b.address != ib->address || was.b.plen != ib->plen))
+		addr_remove(k, &was);
 	if ((rc = k->io_ops->enslave(k->io, ifindex, v->ifindex)) < 0)
 		dpk_kernel_error(k, rc, what);
 	if (ib->address != 0) {
@@ -364,10 +382,9 @@ static void kd_if_unbind(void *ctx, const struct ipc_if_bind *ib)
 		free(b);
 		return;
 	}
-	if (b != NULL && b->addr_added && b->b.address != 0 &&
-	    (rc = k->io_ops->addr(k->io, false, ifindex, b->b.address, b->b.plen)) < 0) {
-		snprintf(what, sizeof(what), "removing the address of %.16s", ib->ifname);
-		dpk_kernel_error(k, rc, what);
+	if (b != NULL && b->addr_added && b->b.address != 0) {
+		b->ifindex = ifindex;
+		addr_remove(k, b);
 	}
 	if ((rc = k->io_ops->enslave(k->io, ifindex, 0)) < 0) {
 		snprintf(what, sizeof(what), "releasing %.16s from its VRF", ib->ifname);

@@ -667,6 +667,37 @@ Test(dp_kernel_ops, a_link_that_comes_back_gets_its_routes_again, .init = setup,
 	cr_assert_eq(dp_kernel_errors(k), 0);
 }
 
+Test(dp_kernel_ops, a_new_address_replaces_the_old_one, .init = setup, .fini = teardown)
+{
+	struct ipc_if_bind b = { .vrf_id = 1, .address = ip("10.1.1.1"), .plen = 30,
+				 .ifname = "ce-a1" };
+	int before;
+
+	vrf_a();
+	dp_kernel_ops.if_bind(k, &b);
+	before = n_calls;
+	b.address = ip("10.1.1.5"); /* a reload gave the link another address: IF_BIND again */
+	dp_kernel_ops.if_bind(k, &b);
+	cr_assert_eq(count_ops("addr", before), 2);
+	cr_assert_str_eq(calls[before].op, "addr");
+	cr_assert(!calls[before].add, "the old one removed first");
+	cr_assert_eq(calls[before].table, ip("10.1.1.1"));
+	cr_assert_str_eq(calls[before + 2].op, "addr");
+	cr_assert(calls[before + 2].add);
+	cr_assert_eq(calls[before + 2].table, ip("10.1.1.5"));
+	before = n_calls;
+	dp_kernel_ops.if_bind(k, &b); /* the same again: nothing removed */
+	cr_assert_eq(count_ops("addr", before), 1);
+	cr_assert(calls[before + 1].add, "only the add (already there: no error)");
+	/* unbind: the one it has now goes (IF_UNBIND carries no address) */
+	before = n_calls;
+	dp_kernel_ops.if_unbind(k, &(struct ipc_if_bind){ .vrf_id = 1, .ifname = "ce-a1" });
+	cr_assert_str_eq(calls[before].op, "addr");
+	cr_assert(!calls[before].add);
+	cr_assert_eq(calls[before].table, ip("10.1.1.5"));
+	cr_assert_eq(dp_kernel_errors(k), 0);
+}
+
 Test(dp_kernel_ops, a_link_that_appears_later_is_bound_then, .init = setup, .fini = teardown)
 {
 	struct ipc_if_bind b = { .vrf_id = 1, .address = ip("10.3.1.1"), .plen = 30,
