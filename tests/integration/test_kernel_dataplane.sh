@@ -54,6 +54,15 @@ copy_bin() {
 	done
 }
 
+# module PATH: PATH.ko on stdout, decompressed when the kernel ships it as .ko.xz / .ko.zst
+module() {
+	if [ -f "$1.ko" ]; then cat "$1.ko"
+	elif [ -f "$1.ko.xz" ]; then xz -dc "$1.ko.xz"
+	elif [ -f "$1.ko.zst" ]; then zstd -dc "$1.ko.zst"
+	else return 1
+	fi
+}
+
 build_initramfs() {
 	local m
 	mkdir -p "$ROOTFS"/{bin,proc,sys,dev,run,tmp,ferry,cfg} || return 1
@@ -66,8 +75,8 @@ build_initramfs() {
 	for m in net/ipv4/ip_tunnel net/mpls/mpls_router net/mpls/mpls_iptunnel drivers/net/vrf \
 		drivers/net/veth; do
 		mkdir -p "$ROOTFS/lib/modules/$KVER/kernel/$(dirname "$m")"
-		cp "$KMOD/kernel/$m.ko" "$ROOTFS/lib/modules/$KVER/kernel/$m.ko" ||
-			{ echo "# $KMOD/kernel/$m.ko missing"; return 1; }
+		module "$KMOD/kernel/$m" >"$ROOTFS/lib/modules/$KVER/kernel/$m.ko" ||
+			{ echo "# $KMOD/kernel/$m.ko missing (or cannot be decompressed)"; return 1; }
 	done
 	cp "$KMOD"/modules.builtin* "$ROOTFS/lib/modules/$KVER/" 2>/dev/null
 	busybox depmod -b "$ROOTFS" "$KVER" || return 1
