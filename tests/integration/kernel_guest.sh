@@ -36,6 +36,13 @@ wait_for() {
 nsx() { n=$1; shift; $IP netns exec "$n" "$@"; }
 
 echo # the console's first line starts with the firmware's escape sequences
+# Before the MPLS module is in: vrfmgr with the kernel dataplane stops, naming the setting.
+echo "=== no-mpls"
+mkdir -p /run/nompls
+/ferry/vrfmgr -c /cfg/pe1.json -r /run/nompls >/run/nompls.log 2>&1
+echo "exit $?"
+tail -n 3 /run/nompls.log
+ls /run/nompls
 echo "=== setup"
 for m in mpls_router mpls_iptunnel vrf veth; do
 	modprobe "$m" || { say "FAIL modprobe $m"; done_; }

@@ -10,6 +10,7 @@
 # dataplane and no fwd, P is the kernel's own LSR (static MPLS routes). The
 # guest prints what the kernel holds on the serial console; the checks are
 # made here:
+#  - before the MPLS module is loaded vrfmgr stops with the setting named
 #  - each VRF is a VRF device with its table (10000 + id), its CE link enslaved
 #    and addressed; the sysctls set
 #  - the VRF tables hold the static routes via the CE and the remote PE's
@@ -147,6 +148,10 @@ hasnt() { # ...and the section is not empty: the guest got that far
 	done
 }
 
+check "without the MPLS module, vrfmgr with the kernel dataplane exits 1 naming the setting and what to load" \
+	has no-mpls '^exit 1$' 'warning: kernel dataplane: cannot read net\.mpls\.platform_labels: No such file or directory \(want a kernel with MPLS routing: modprobe mpls_router mpls_iptunnel vrf\)'
+check "...and leaves nothing in its run directory (no state file, no socket)" \
+	hasnt no-mpls 'vrfmgr\.state|\.sock|\.ipc'
 check "modules loaded and the lab set up in the guest" has setup '^ok modules' '^ok lab'
 check "routes arrived from BGP in time" has setup '^ok converged'
 check "VRF devices: vrf-A table 10001, vrf-B table 10002, up" \
