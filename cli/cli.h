@@ -181,6 +181,9 @@ int cli_endpoint_of(const struct cli_ctx *c, const char *daemon, struct cli_endp
  */
 int cli_fetch(const struct cli_ctx *c, const char *daemon, const char *path,
 	      struct json_object **doc);
+/* The same, but a daemon that is not running is -3, nothing printed. */
+int cli_fetch_if_running(const struct cli_ctx *c, const char *daemon, const char *path,
+			 struct json_object **doc);
 /*
  * The same, but a 404 is an answer: -2 and *doc NULL, nothing printed
  * (unless the daemon does not serve the path: the wrong daemon, said as an error).

@@ -236,8 +236,11 @@ void cli_http_error_print(const struct cli_ctx *c, const char *daemon, const cha
 	json_object_put(doc);
 }
 
+/* What fetch leaves unsaid: a 404 that is an answer, a daemon that is not running. */
+enum { QUIET_404 = 1, QUIET_NOT_RUNNING = 2 };
+
 static int fetch(const struct cli_ctx *c, const char *daemon, const char *path,
-		 struct json_object **doc, bool quiet_404)
+		 struct json_object **doc, unsigned quiet)
 {
 	char sock[600], err[800];
 	struct cli_endpoint ep;
@@ -250,13 +253,15 @@ static int fetch(const struct cli_ctx *c, const char *daemon, const char *path,
 		return -1;
 	}
 	rc = cli_http_get_ep(&ep, path, c->timeout_ms, &resp, err, sizeof(err));
+	if (rc < 0 && (quiet & QUIET_NOT_RUNNING) && (rc == -ENOENT || rc == -ECONNREFUSED))
+		return -3;
 	if (rc < 0) {
 		cli_conn_error_print(c, daemon, rc, err);
 		return -1;
 	}
 	*doc = json_tokener_parse(resp.body);
 	/* "no such path" is not the answer the caller expects: the wrong daemon (--url's port) */
-	if (resp.status == 404 && quiet_404 && !cli_no_such_path(resp.body)) {
+	if (resp.status == 404 && (quiet & QUIET_404) && !cli_no_such_path(resp.body)) {
 		json_object_put(*doc);
 		*doc = NULL;
 		cli_response_free(&resp);
@@ -279,11 +284,17 @@ static int fetch(const struct cli_ctx *c, const char *daemon, const char *path,
 int cli_fetch(const struct cli_ctx *c, const char *daemon, const char *path,
 	      struct json_object **doc)
 {
-	return fetch(c, daemon, path, doc, false);
+	return fetch(c, daemon, path, doc, 0);
+}
+
+int cli_fetch_if_running(const struct cli_ctx *c, const char *daemon, const char *path,
+			 struct json_object **doc)
+{
+	return fetch(c, daemon, path, doc, QUIET_NOT_RUNNING);
 }
 
 int cli_fetch_maybe(const struct cli_ctx *c, const char *daemon, const char *path,
 		    struct json_object **doc)
 {
-	return fetch(c, daemon, path, doc, true);
+	return fetch(c, daemon, path, doc, QUIET_404);
 }

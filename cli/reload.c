@@ -5,7 +5,9 @@
  * answer for SIGHUP; fwd, which does not reload, whether its part of the
  * file is what it runs. fwd is asked first: its mode says what the node
  * is, a PE (vrfmgr, bgpd and fwd; all three must accept) or a P router
- * (fwd in LSR mode, alone: no vrfmgr or bgpd there to ask). ferryctl sends
+ * (fwd in LSR mode, alone: no vrfmgr or bgpd there to ask). A node without
+ * a fwd is a PE only when its vrfmgr programs the kernel instead
+ * (router.dataplane "kernel": vrfmgr and bgpd are asked). ferryctl sends
  * no signal: it is an API client and may run elsewhere. A node's file is
  * applied whole or not at all only when every daemon accepts it before any
  * is signalled, which is what scripts/lab reload does with this.
@@ -20,9 +22,13 @@
 
 #include "cli/cli.h"
 
-/* A PE's daemons in the order their answers are printed; a P has fwd alone. */
+/*
+ * A PE's daemons in the order their answers are printed; a P has fwd alone,
+ * a PE on the kernel dataplane no fwd.
+ */
 static const char *const pe_daemons[] = { "vrfmgr", "bgpd", "fwd" };
 static const char *const p_daemons[] = { "fwd" };
+static const char *const kernel_pe_daemons[] = { "vrfmgr", "bgpd" };
 
 /* "  vrf C: added", "  neighbor 10.255.0.9: changed (max_prefix)" */
 static void print_items(FILE *out, struct json_object *doc, const char *key, const char *noun,
@@ -118,21 +124,51 @@ static bool is_p_router(struct json_object *fwd)
 	return is_answer(fwd, "fwd") && mode != NULL && strcmp(mode, "lsr") == 0;
 }
 
+/*
+ * No fwd runs: a PE whose vrfmgr programs the kernel (its answer, in
+ * docs[0], says so), or a node missing its fwd (said on c->err: -1).
+ */
+static int without_fwd(const struct cli_ctx *c, struct json_object **docs)
+{
+	const char *dp;
+	struct json_object *fwd = NULL;
+	int rc = cli_fetch_if_running(c, "vrfmgr", "/reload/check", &docs[0]);
+
+	if (rc == -1)
+		return -1; /* vrfmgr runs but did not answer: said on c->err */
+	dp = rc == 0 ? cli_json_str(docs[0], "dataplane") : NULL;
+	if (is_answer(docs[0], "vrfmgr") && dp != NULL && strcmp(dp, "kernel") == 0)
+		return 0;
+	json_object_put(docs[0]);
+	docs[0] = NULL;
+	cli_fetch(c, "fwd", "/reload/check", &fwd); /* says why fwd did not answer */
+	json_object_put(fwd);
+	return -1;
+}
+
 int cli_reload_check(const struct cli_ctx *c)
 {
 	struct json_object *docs[3] = { NULL, NULL, NULL }, *fwd = NULL;
 	const char *const *daemons = pe_daemons;
 	size_t n = 3;
-	int rc = 0;
+	int rc = cli_fetch_if_running(c, "fwd", "/reload/check", &fwd);
 
-	if (cli_fetch(c, "fwd", "/reload/check", &fwd) < 0)
-		return 1; /* said on c->err; without fwd's mode the node's daemons are not known */
-	if (is_p_router(fwd)) {
+	if (rc == -3) {
+		if (without_fwd(c, docs) < 0)
+			return 1; /* without fwd's mode the node's daemons are not known */
+		daemons = kernel_pe_daemons;
+		n = 2;
+	} else if (rc < 0) {
+		return 1; /* said on c->err */
+	} else if (is_p_router(fwd)) {
 		daemons = p_daemons;
 		n = 1;
 	}
+	rc = 0;
 	for (size_t i = 0; i < n; i++)
-		if (strcmp(daemons[i], "fwd") == 0)
+		if (docs[i] != NULL)
+			continue; /* vrfmgr's, asked already */
+		else if (strcmp(daemons[i], "fwd") == 0)
 			docs[i] = fwd;
 		else if (cli_fetch(c, daemons[i], "/reload/check", &docs[i]) < 0)
 			rc = 1; /* said on c->err */

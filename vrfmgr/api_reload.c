@@ -72,13 +72,22 @@ static void write_plan(struct jw *w, const struct reload_plan *p)
 	jw_array_end(w);
 }
 
+/* The fields every answer starts with: who answers, about which file, programming what. */
+static void write_head(struct jw *w, const struct vrfmgr *vm)
+{
+	jw_kv_string(w, "daemon", "vrfmgr");
+	jw_kv_string(w, "file", vm->cfg->path);
+	/* the running one: with "kernel" the node has no fwd to ask (ferryctl reload check) */
+	jw_kv_string(w, "dataplane",
+		     vm->cfg->dataplane == CFG_DATAPLANE_KERNEL ? "kernel" : "fwd");
+}
+
 /* The reply of a file refused, and the log line that says so. */
 static int write_refused(struct jw *w, const struct vrfmgr *vm, const char *why)
 {
 	log_info("reload check: %s would be refused: %s", vm->cfg->path, why);
 	jw_object_begin(w);
-	jw_kv_string(w, "daemon", "vrfmgr");
-	jw_kv_string(w, "file", vm->cfg->path);
+	write_head(w, vm);
 	jw_kv_bool(w, "accepted", false);
 	jw_kv_string(w, "reason", why);
 	jw_kv_string(w, "summary", NULL);
@@ -101,8 +110,7 @@ int vrfapi_reload_check(struct jw *w, const struct api_request *req, void *ctx)
 		return write_refused(w, vm, err);
 	if ((rc = vrf_table_reload_plan(&vm->table, nc, &plan)) == 0) {
 		jw_object_begin(w);
-		jw_kv_string(w, "daemon", "vrfmgr");
-		jw_kv_string(w, "file", vm->cfg->path);
+		write_head(w, vm);
 		jw_kv_bool(w, "accepted", true);
 		jw_kv_string(w, "reason", NULL);
 		write_plan(w, &plan);

@@ -205,6 +205,9 @@ echo "=== after-restart-mpls"
 $IP -n pe1 -f mpls route show
 echo "=== pe1-metrics"
 nsx pe1 wget -qO- http://127.0.0.1:7180/metrics | grep -E '^ferry_vrfmgr_(kernel|fwd_connected)'
+echo "=== pe1-reload-check"
+nsx pe1 /ferry/ferryctl -i pe1 reload check 2>&1
+echo "exit $?"
 echo "=== pe1-vrfmgr-log"
 cat /run/pe1-vrfmgr.log
 echo "=== pe2-vrfmgr-log"

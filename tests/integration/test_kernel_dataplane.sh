@@ -31,7 +31,7 @@ set -uo pipefail
 cd "$(dirname "$0")/../.." || exit 1
 . tests/integration/lib.sh
 t_init kernel_dataplane kdp "kernel dataplane (QEMU)"
-t_prereqs "vrfmgr bgpd" "qemu-system-x86_64 busybox jq ldd gzip ip"
+t_prereqs "vrfmgr bgpd ferryctl" "qemu-system-x86_64 busybox jq ldd gzip ip"
 
 KDIR=${FERRY_KERNEL_DIR:-/var/cache/ferry/kernel}
 VMLINUZ=$(ls "$KDIR"/boot/vmlinuz-* 2>/dev/null | head -n 1)
@@ -73,6 +73,7 @@ build_initramfs() {
 	copy_bin "$(command -v ip)" && cp "$(readlink -f "$(command -v ip)")" "$ROOTFS/ferry/ip" || return 1
 	copy_bin "$BUILD/vrfmgr" && cp "$BUILD/vrfmgr" "$ROOTFS/ferry/vrfmgr" || return 1
 	copy_bin "$BUILD/bgpd" && cp "$BUILD/bgpd" "$ROOTFS/ferry/bgpd" || return 1
+	copy_bin "$BUILD/ferryctl" && cp "$BUILD/ferryctl" "$ROOTFS/ferry/ferryctl" || return 1
 	for m in net/ipv4/ip_tunnel net/mpls/mpls_router net/mpls/mpls_iptunnel drivers/net/vrf \
 		drivers/net/veth; do
 		mkdir -p "$ROOTFS/lib/modules/$KVER/kernel/$(dirname "$m")"
@@ -223,6 +224,10 @@ check "...and said so in its log" has pe1-vrfmgr-log 'swept [0-9]+ routes left b
 	'swept VRF device vrf-B, of a VRF no longer configured'
 check "vrfmgr's metrics: no kernel error, no fwd" \
 	has pe1-metrics '^ferry_vrfmgr_kernel_errors_total 0$' '^ferry_vrfmgr_fwd_connected 0$'
+reload_checked() { has pe1-reload-check '^vrfmgr: would apply /cfg/pe1-without-B\.json' \
+	'^bgpd: would apply /cfg/pe1\.json' '^exit 0$' && hasnt pe1-reload-check '^fwd|fwd is not'; }
+check "ferryctl reload check on a PE without fwd (kernel dataplane): vrfmgr and bgpd asked, both accept, exit 0" \
+	reload_checked
 no_warning() { hasnt pe1-vrfmgr-log 'warning: kernel dataplane' &&
 	hasnt pe2-vrfmgr-log 'warning: kernel dataplane'; }
 check "the kernel refused nothing: no kernel dataplane warning in either vrfmgr's log" no_warning

@@ -161,6 +161,7 @@ Test(reloadcheck, the_same_file_would_change_nothing)
 	cr_assert_null(str(j, "reason"));
 	cr_assert_str_eq(str(j, "daemon"), "vrfmgr");
 	cr_assert_str_eq(str(j, "file"), path);
+	cr_assert_str_eq(str(j, "dataplane"), "fwd", "ferryctl tells a PE without fwd by it");
 	cr_assert_str_eq(str(j, "summary"),
 			 "0 VRFs added, 0 removed, 0 changed, 0 remote PEs with a new LSP state");
 	cr_assert_eq(json_object_array_length(get(j, "vrfs")), 0);
