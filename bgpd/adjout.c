@@ -17,6 +17,7 @@
 #include <event2/event.h>
 
 #include "bgpd/bgpd.h"
+#include "bgpd/rtc_update.h"
 #include "common/log.h"
 #include "common/plural.h"
 
@@ -250,6 +251,9 @@ static void send_eor(struct bgp_peer *p)
 	wbuf_reset(w);
 	/* IPv4 unicast carries no routes yet (CE peering comes later): just End-of-RIB */
 	if (p->est && (p->ctx.afs & BGP_AF_IPV4) && bgp_update_encode_eor_ipv4(w) == 0)
+		session_send(p->est, w);
+	wbuf_reset(w);
+	if (p->est && (p->ctx.afs & BGP_AF_RTC) && rtc_update_encode_eor(w) == 0)
 		session_send(p->est, w);
 }
 

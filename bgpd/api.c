@@ -47,6 +47,8 @@ static void neighbor_caps_json(struct jw *w, const struct bgp_peer *p)
 		jw_string(w, "vpnv4");
 	if (afs & BGP_AF_IPV4)
 		jw_string(w, "ipv4");
+	if (afs & BGP_AF_RTC)
+		jw_string(w, "rtc");
 	jw_array_end(w);
 	jw_kv_bool(w, "enhanced_route_refresh", p->est && p->enhanced_rr);
 	jw_kv_bool(w, "extended_message", p->est && p->ctx.ext_msg);

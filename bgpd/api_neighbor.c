@@ -20,6 +20,8 @@ static void families_json(struct jw *w, const char *key, uint8_t afs)
 		jw_string(w, "vpnv4");
 	if (afs & BGP_AF_IPV4)
 		jw_string(w, "ipv4");
+	if (afs & BGP_AF_RTC)
+		jw_string(w, "rtc");
 	jw_array_end(w);
 }
 

@@ -129,6 +129,10 @@ struct bgp_update {
 	bool has_mp_reach;
 	bool has_mp_unreach;
 	bool end_of_rib;       /* empty MP_UNREACH for VPN-IPv4 (RFC 4724) */
+	/* route target membership (RFC 4684), when negotiated: checked NLRI fields, read by input.c */
+	struct rbuf rtc_reach, rtc_unreach;
+	size_t n_rtc_reach, n_rtc_unreach;
+	bool rtc_eor;          /* empty MP_UNREACH for it */
 	size_t n_ipv4_nlri;    /* plain IPv4 unicast routes: not negotiated, ignored */
 	size_t n_ipv4_withdrawn;
 	size_t n_other_afi;    /* MP attributes of a family we did not negotiate */

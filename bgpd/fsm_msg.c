@@ -39,7 +39,7 @@ static int unexpected(struct bgp_conn *c, uint8_t type)
 static int open_check(struct bgp_conn *c, const struct bgp_open *o, struct bgp_err *err)
 {
 	const struct ferry_config *cfg = c->d->cfg;
-	uint8_t ours = c->peer->cfg->families, mp[12], n = 0;
+	uint8_t ours = c->peer->cfg->families, mp[18], n = 0;
 
 	if (o->asn != c->peer->cfg->remote_as) {
 		const uint8_t d[2] = { (uint8_t)(o->my_as2 >> 8), (uint8_t)o->my_as2 };
@@ -51,7 +51,7 @@ static int open_check(struct bgp_conn *c, const struct bgp_open *o, struct bgp_e
 		return -1;
 	}
 	if (!(o->afs & ours)) { /* no family in common: RFC 5492 §5, data = what we miss */
-		for (uint8_t af = BGP_AF_VPNV4; af <= BGP_AF_IPV4; af <<= 1) {
+		for (uint8_t af = BGP_AF_VPNV4; af & BGP_AF_ALL; af <<= 1) {
 			if (!(ours & af))
 				continue;
 			mp[n++] = BGP_CAP_MP;
@@ -59,7 +59,7 @@ static int open_check(struct bgp_conn *c, const struct bgp_open *o, struct bgp_e
 			mp[n++] = 0;
 			mp[n++] = BGP_AFI_IPV4;
 			mp[n++] = 0;
-			mp[n++] = af == BGP_AF_VPNV4 ? BGP_SAFI_VPN : BGP_SAFI_UNICAST;
+			mp[n++] = bgp_af_safi(af);
 		}
 		bgp_err_set(err, BGP_ERR_OPEN, BGP_ERR_OPEN_CAPABILITY, mp, n);
 		return -1;

@@ -4,11 +4,15 @@
  * (label + RD + prefix), one 3-byte label (label << 4 | bottom-of-stack; a
  * withdrawal's label is not looked at), the 8-byte RD, the prefix bytes.
  * The next hop is an RD of zero followed by the IPv4 address (length 12).
+ * Route target membership (RFC 4684, AFI 1 / SAFI 132) is read when
+ * negotiated: next hop of 4 (IPv4) or 16/32 (IPv6) bytes, not used; the
+ * NLRI are checked here and taken by input.c (rtc.c has their codec).
  * Other families are counted and skipped: we never offered them.
  */
 #include <string.h>
 
 #include "bgpd/attr.h"
+#include "bgpd/rtc.h"
 #include "common/label.h"
 
 #define VPN_NLRI_FIXED_BITS (24 + 64)
@@ -52,6 +56,21 @@ static bool nexthop_usable(uint32_t nh)
 	return nh != 0 && nh != 0xffffffffu && (nh >> 28) != 0xe;
 }
 
+static bool is_rtc(const struct attr_dec *d, uint16_t afi, uint8_t safi)
+{
+	return afi == BGP_AFI_IPV4 && safi == BGP_SAFI_RTC && (d->ctx->afs & BGP_AF_RTC);
+}
+
+/* RFC 4760 §7 / RFC 7606 §5.3, 7.11: a bad next hop length or NLRI resets the session. */
+static int rtc_reach_decode(struct rbuf *val, struct bgp_update *u, uint8_t nhlen)
+{
+	if (nhlen != 4 && nhlen != 16 && nhlen != 32)
+		return BGP_ERR_UPD_OPTIONAL;
+	u->has_mp_reach = true;
+	u->rtc_reach = *val;
+	return rtc_nlri_check(val, &u->n_rtc_reach) < 0 ? BGP_ERR_UPD_OPTIONAL : 0;
+}
+
 int mp_reach_decode(struct rbuf *val, struct attr_dec *d)
 {
 	struct bgp_update *u = d->u;
@@ -63,6 +82,8 @@ int mp_reach_decode(struct rbuf *val, struct attr_dec *d)
 	    rbuf_get_u8(val, &nhlen) < 0 || rbuf_sub(val, nhlen, &nh) < 0 ||
 	    rbuf_get_u8(val, &reserved) < 0)
 		return BGP_ERR_UPD_OPTIONAL;
+	if (is_rtc(d, afi, safi))
+		return rtc_reach_decode(val, u, nhlen);
 	if (afi != BGP_AFI_IPV4 || safi != BGP_SAFI_VPN) {
 		u->n_other_afi++;
 		return 0;
@@ -86,6 +107,12 @@ int mp_unreach_decode(struct rbuf *val, struct attr_dec *d)
 
 	if (rbuf_get_u16(val, &afi) < 0 || rbuf_get_u8(val, &safi) < 0)
 		return BGP_ERR_UPD_OPTIONAL;
+	if (is_rtc(d, afi, safi)) {
+		u->has_mp_unreach = true;
+		u->rtc_eor = rbuf_left(val) == 0;
+		u->rtc_unreach = *val;
+		return rtc_nlri_check(val, &u->n_rtc_unreach) < 0 ? BGP_ERR_UPD_OPTIONAL : 0;
+	}
 	if (afi != BGP_AFI_IPV4 || safi != BGP_SAFI_VPN) {
 		u->n_other_afi++;
 		return 0;

@@ -113,7 +113,21 @@ uint8_t bgp_af_bit(uint16_t afi, uint8_t safi)
 {
 	if (afi != BGP_AFI_IPV4)
 		return 0;
-	return safi == BGP_SAFI_VPN ? BGP_AF_VPNV4 : safi == BGP_SAFI_UNICAST ? BGP_AF_IPV4 : 0;
+	switch (safi) {
+	case BGP_SAFI_VPN:
+		return BGP_AF_VPNV4;
+	case BGP_SAFI_UNICAST:
+		return BGP_AF_IPV4;
+	case BGP_SAFI_RTC:
+		return BGP_AF_RTC;
+	default:
+		return 0;
+	}
+}
+
+uint8_t bgp_af_safi(uint8_t af)
+{
+	return af == BGP_AF_VPNV4 ? BGP_SAFI_VPN : af == BGP_AF_IPV4 ? BGP_SAFI_UNICAST : BGP_SAFI_RTC;
 }
 
 /*
@@ -171,8 +185,6 @@ int bgp_open_encode(struct wbuf *w, const struct bgp_open *o)
 {
 	size_t start = bgp_msg_begin(w, BGP_MSG_OPEN);
 	uint8_t afs = o->afs ? o->afs : BGP_AF_VPNV4;
-	const uint8_t mp_vpn[4] = { 0, BGP_AFI_IPV4, 0, BGP_SAFI_VPN };
-	const uint8_t mp_ipv4[4] = { 0, BGP_AFI_IPV4, 0, BGP_SAFI_UNICAST };
 	const uint8_t as4[4] = { (uint8_t)(o->asn >> 24), (uint8_t)(o->asn >> 16),
 				 (uint8_t)(o->asn >> 8), (uint8_t)o->asn };
 	size_t plen_off, caps_off;
@@ -186,10 +198,12 @@ int bgp_open_encode(struct wbuf *w, const struct bgp_open *o)
 	wbuf_put_u8(w, 2);              /* parameter: capabilities */
 	caps_off = w->len;
 	wbuf_put_u8(w, 0);
-	if (afs & BGP_AF_VPNV4)
-		put_cap(w, BGP_CAP_MP, mp_vpn, 4);
-	if (afs & BGP_AF_IPV4)
-		put_cap(w, BGP_CAP_MP, mp_ipv4, 4);
+	for (uint8_t af = BGP_AF_VPNV4; af & BGP_AF_ALL; af <<= 1) {
+		const uint8_t mp[4] = { 0, BGP_AFI_IPV4, 0, bgp_af_safi(af) };
+
+		if (afs & af)
+			put_cap(w, BGP_CAP_MP, mp, 4);
+	}
 	put_cap(w, BGP_CAP_ROUTE_REFRESH, NULL, 0);
 	if (o->cap_enhanced_rr)
 		put_cap(w, BGP_CAP_ENHANCED_RR, NULL, 0);

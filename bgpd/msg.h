@@ -157,7 +157,10 @@ const char *bgp_msg_type_name(uint8_t type);
 /* The families we know, as bits (same values as the config's CFG_AF_*). */
 #define BGP_AF_VPNV4 0x01 /* AFI 1 / SAFI 128 */
 #define BGP_AF_IPV4 0x02  /* AFI 1 / SAFI 1 */
+#define BGP_AF_RTC 0x04   /* AFI 1 / SAFI 132, route target membership (RFC 4684) */
+#define BGP_AF_ALL (BGP_AF_VPNV4 | BGP_AF_IPV4 | BGP_AF_RTC)
 #define BGP_SAFI_UNICAST 1
+#define BGP_SAFI_RTC 132
 #define BGP_GR_RESTARTING 0x8   /* R bit, in the top nibble of the flags/time word */
 #define BGP_GR_NOTIFICATION 0x4 /* N bit (RFC 8538), beside it */
 #define BGP_GR_F_FORWARDING 0x80 /* also the F bit of a long-lived graceful restart tuple */
@@ -231,5 +234,7 @@ int bgp_route_refresh_decode(const uint8_t *body, size_t len, uint16_t *afi, uin
 			     uint8_t *subtype);
 /* The BGP_AF_* bit of an AFI/SAFI pair, 0 for one we do not know. */
 uint8_t bgp_af_bit(uint16_t afi, uint8_t safi);
+/* The SAFI of one BGP_AF_* bit (all are AFI 1). */
+uint8_t bgp_af_safi(uint8_t af);
 
 #endif

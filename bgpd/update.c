@@ -28,6 +28,10 @@ static void update_reset(struct bgp_update *u)
 	u->n_reach = u->n_unreach = 0;
 	u->has_mp_reach = u->has_mp_unreach = u->end_of_rib = u->overrun = false;
 	u->n_ipv4_nlri = u->n_ipv4_withdrawn = u->n_other_afi = 0;
+	u->n_rtc_reach = u->n_rtc_unreach = 0;
+	rbuf_init(&u->rtc_reach, NULL, 0);
+	rbuf_init(&u->rtc_unreach, NULL, 0);
+	u->rtc_eor = false;
 	u->action = ATTR_ACT_NONE;
 	memset(&u->withdraw_err, 0, sizeof(u->withdraw_err));
 	memset(u->seen, 0, sizeof(u->seen));
@@ -88,7 +92,7 @@ static void update_check_mandatory(struct bgp_update *u, const struct attr_ctx *
 {
 	static const uint8_t wk[] = { ATTR_ORIGIN, ATTR_AS_PATH };
 
-	if (u->n_reach == 0 && u->n_ipv4_nlri == 0)
+	if (u->n_reach == 0 && u->n_ipv4_nlri == 0 && u->n_rtc_reach == 0)
 		return;
 	for (size_t i = 0; i < sizeof(wk); i++) {
 		if (!attr_has(&u->attrs, wk[i]) && !(u->seen[0] & (1u << wk[i]))) {

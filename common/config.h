@@ -23,6 +23,7 @@
 /* Address families a BGP session may carry (bits of cfg_neighbor.families). */
 #define CFG_AF_VPNV4 0x01 /* AFI 1 / SAFI 128 */
 #define CFG_AF_IPV4 0x02  /* AFI 1 / SAFI 1 */
+#define CFG_AF_RTC 0x04   /* AFI 1 / SAFI 132: route target membership (RFC 4684) */
 
 struct cfg_neighbor {
 	uint32_t address;       /* peer address */

@@ -13,9 +13,12 @@
 #include "common/config.h"
 #include "common/config_get.h"
 
-static const struct kind K_FAMILIES = { "a list of address families",
-					"[\"vpnv4\"], [\"ipv4\"] or [\"vpnv4\", \"ipv4\"]" };
-static const struct kind K_FAMILY = { "an address family", "\"vpnv4\" or \"ipv4\"" };
+static const struct kind K_FAMILIES = {
+	"a list of address families",
+	"a non-empty list of \"vpnv4\", \"ipv4\", \"rtc\", e.g. [\"vpnv4\", \"rtc\"]"
+};
+static const struct kind K_FAMILY = { "an address family",
+				      "\"vpnv4\", \"ipv4\" or \"rtc\"" };
 static const struct kind K_PASSWORD = { "a TCP-MD5 password",
 					"a string of 1 to 80 characters (RFC 2385)" };
 static const struct kind K_MAXPFX = { "a max-prefix setting",
@@ -40,11 +43,11 @@ static const struct kind K_SHUTDOWN = {
 
 static int parse_families(struct cctx *c, struct json_object *v, const char *path, uint8_t *out)
 {
-	static const char *const names[] = { "vpnv4", "ipv4", NULL };
-	static const uint8_t bits[] = { CFG_AF_VPNV4, CFG_AF_IPV4 };
+	static const char *const names[] = { "vpnv4", "ipv4", "rtc", NULL };
+	static const uint8_t bits[] = { CFG_AF_VPNV4, CFG_AF_IPV4, CFG_AF_RTC };
 	char p[JPATH_MAX], ip[JPATH_MAX];
 	struct json_object *arr;
-	size_t n, at[2] = { 0, 0 };
+	size_t n, at[3] = { 0, 0, 0 };
 	int r;
 
 	*out = CFG_AF_VPNV4;
@@ -71,6 +74,10 @@ static int parse_families(struct cctx *c, struct json_object *v, const char *pat
 		*out |= bits[k];
 		at[k] = i;
 	}
+	/* RFC 4684 membership only constrains VPN routes: alone it would mean nothing */
+	if ((*out & CFG_AF_RTC) && !(*out & CFG_AF_VPNV4))
+		return cj_fail(c, p, "\"rtc\" (route target constraint) needs \"vpnv4\" in the "
+			       "same list");
 	return 0;
 }
 

@@ -159,17 +159,21 @@ static const struct bad_case bad_cases[] = {
 	/* bgp options (common/config_bgp.c) */
 	{ "{" R ",\"bgp\":{\"neighbors\":[{\"address\":\"1.1.1.1\",\"remote_as\":1,"
 	  "\"families\":[\"vpnv6\"]}]}}",
-	  "t.json: bgp.neighbors[0].families[0]: \"vpnv6\" is not an address family (want \"vpnv4\" "
-	  "or \"ipv4\")" },
+	  "t.json: bgp.neighbors[0].families[0]: \"vpnv6\" is not an address family (want \"vpnv4\", "
+	  "\"ipv4\" or \"rtc\")" },
 	{ "{" R ",\"bgp\":{\"neighbors\":[{\"address\":\"1.1.1.1\",\"remote_as\":1,"
 	  "\"families\":[]}]}}",
 	  "t.json: bgp.neighbors[0].families: [] is not a list of address families (want "
-	  "[\"vpnv4\"], [\"ipv4\"] or [\"vpnv4\", \"ipv4\"])" },
+	  "a non-empty list of \"vpnv4\", \"ipv4\", \"rtc\", e.g. [\"vpnv4\", \"rtc\"])" },
+	{ "{" R ",\"bgp\":{\"neighbors\":[{\"address\":\"1.1.1.1\",\"remote_as\":1,"
+	  "\"families\":[\"ipv4\",\"rtc\"]}]}}",
+	  "t.json: bgp.neighbors[0].families: \"rtc\" (route target constraint) needs \"vpnv4\" "
+	  "in the same list" },
 	/* an escaped NUL ended the text at "vpnv4"; a family twice is a slip, as an RT twice */
 	{ "{" R ",\"bgp\":{\"neighbors\":[{\"address\":\"1.1.1.1\",\"remote_as\":1,"
 	  "\"families\":[\"vpnv4\\u0000x\"]}]}}",
 	  "t.json: bgp.neighbors[0].families[0]: \"vpnv4\\u0000x\" is not an address family (want "
-	  "\"vpnv4\" or \"ipv4\")" },
+	  "\"vpnv4\", \"ipv4\" or \"rtc\")" },
 	{ "{" R ",\"bgp\":{\"neighbors\":[{\"address\":\"1.1.1.1\",\"remote_as\":1,"
 	  "\"families\":[\"ipv4\",\"vpnv4\",\"ipv4\"]}]}}",
 	  "t.json: bgp.neighbors[0].families[2]: \"ipv4\" is already bgp.neighbors[0].families[0] "
@@ -500,7 +504,7 @@ static const struct bad_case bad_cases[] = {
 	{ "{" R ",\"bgp\":{\"neighbors\":[{\"address\":\"10.255.0.2\",\"remote_as\":1,"
 	  "\"families\":null}]}}",
 	  "t.json: bgp.neighbors[0].families: null is not a list of address families (want "
-	  "[\"vpnv4\"], [\"ipv4\"] or [\"vpnv4\", \"ipv4\"], or leave the key out for its default)" },
+	  "a non-empty list of \"vpnv4\", \"ipv4\", \"rtc\", e.g. [\"vpnv4\", \"rtc\"], or leave the key out for its default)" },
 	{ "{\"router\":{\"name\":\"pe1\",\"router_id\":null,\"asn\":1}}",
 	  "t.json: router.router_id: null is not an IPv4 address (want a.b.c.d)" },
 	{ "{" R ",\"bgp\":{\"neighbors\":[{\"address\":\"10.255.0.2\",\"remote_as\":1,"

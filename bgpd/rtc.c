@@ -1,0 +1,185 @@
+/*
+ * Route target membership NLRI (RFC 4684 §4) and sets of them. On the
+ * wire: a length octet in bits, then that many bits (rounded up to whole
+ * octets) of origin AS + route target. A length of 1..31 would cut the
+ * origin AS and one over 96 runs past the route target: both are
+ * malformed, which the caller answers as RFC 4760 §7 / RFC 7606 §5.3 say
+ * for any malformed NLRI in MP_REACH/MP_UNREACH (session reset, 3/9).
+ * Bits beyond the length are ignored (cleared), as for any prefix.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bgpd/rtc.h"
+
+/* Clears the route target bits past len (and the whole RT for the default). */
+static void rtc_normalize(struct rtc_route *m)
+{
+	unsigned rt_bits = m->len > RTC_MIN_BITS ? m->len - RTC_MIN_BITS : 0;
+
+	if (m->len == 0)
+		m->origin_as = 0;
+	for (unsigned i = 0; i < 8; i++) {
+		unsigned have = rt_bits > i * 8 ? rt_bits - i * 8 : 0;
+
+		if (have < 8)
+			m->rt.b[i] &= (uint8_t)(0xff00u >> have);
+	}
+}
+
+int rtc_nlri_get(struct rbuf *r, struct rtc_route *out)
+{
+	uint8_t len, b[12] = { 0 };
+	size_t nbytes;
+
+	if (rbuf_get_u8(r, &len) < 0 || len > RTC_MAX_BITS || (len > 0 && len < RTC_MIN_BITS))
+		return -1;
+	nbytes = (len + 7u) / 8;
+	if (rbuf_get_bytes(r, b, nbytes) < 0)
+		return -1;
+	out->len = len;
+	out->origin_as = (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3];
+	memcpy(out->rt.b, b + 4, 8);
+	rtc_normalize(out);
+	return 0;
+}
+
+int rtc_nlri_check(const struct rbuf *r, size_t *n)
+{
+	struct rbuf c = *r;
+	struct rtc_route m;
+
+	*n = 0;
+	while (rbuf_left(&c) > 0) {
+		if (rtc_nlri_get(&c, &m) < 0)
+			return -1;
+		(*n)++;
+	}
+	return 0;
+}
+
+size_t rtc_nlri_size(const struct rtc_route *m)
+{
+	return 1 + (m->len + 7u) / 8;
+}
+
+void rtc_nlri_put(struct wbuf *w, const struct rtc_route *m)
+{
+	uint8_t b[12];
+
+	b[0] = (uint8_t)(m->origin_as >> 24);
+	b[1] = (uint8_t)(m->origin_as >> 16);
+	b[2] = (uint8_t)(m->origin_as >> 8);
+	b[3] = (uint8_t)m->origin_as;
+	memcpy(b + 4, m->rt.b, 8);
+	wbuf_put_u8(w, m->len);
+	wbuf_put_bytes(w, b, (m->len + 7u) / 8);
+}
+
+struct rtc_route rtc_route_of(uint32_t origin_as, const struct ext_community *rt)
+{
+	struct rtc_route m = { .len = RTC_MAX_BITS, .origin_as = origin_as, .rt = *rt };
+
+	return m;
+}
+
+bool rtc_route_equal(const struct rtc_route *a, const struct rtc_route *b)
+{
+	return a->len == b->len && a->origin_as == b->origin_as &&
+	       memcmp(a->rt.b, b->rt.b, 8) == 0;
+}
+
+bool rtc_route_covers(const struct rtc_route *m, const struct ext_community *rt)
+{
+	unsigned bits = m->len > RTC_MIN_BITS ? m->len - RTC_MIN_BITS : 0;
+	unsigned whole = bits / 8, rest = bits % 8;
+
+	if (m->len == 0)
+		return true;
+	if (memcmp(m->rt.b, rt->b, whole) != 0)
+		return false;
+	return rest == 0 || ((m->rt.b[whole] ^ rt->b[whole]) & (uint8_t)(0xff00u >> rest)) == 0;
+}
+
+const char *rtc_route_format(const struct rtc_route *m, char *buf)
+{
+	char rt[RD_STRLEN];
+
+	if (m->len == 0)
+		snprintf(buf, RTC_STRLEN, "default");
+	else if (m->len == RTC_MAX_BITS)
+		snprintf(buf, RTC_STRLEN, "%" PRIu32 ":%s", m->origin_as, extcom_format(&m->rt, rt));
+	else
+		snprintf(buf, RTC_STRLEN, "%" PRIu32 ":0x%02x%02x%02x%02x%02x%02x%02x%02x/%u",
+			 m->origin_as, m->rt.b[0], m->rt.b[1], m->rt.b[2], m->rt.b[3], m->rt.b[4],
+			 m->rt.b[5], m->rt.b[6], m->rt.b[7], m->len);
+	return buf;
+}
+
+/* ---- sets ---- */
+
+static long set_find(const struct rtc_set *s, const struct rtc_route *m)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (rtc_route_equal(&s->v[i], m))
+			return (long)i;
+	return -1;
+}
+
+int rtc_set_add(struct rtc_set *s, const struct rtc_route *m)
+{
+	if (set_find(s, m) >= 0)
+		return 0;
+	if (s->n == s->cap) {
+		size_t cap = s->cap ? s->cap * 2 : 8;
+		struct rtc_route *v = realloc(s->v, cap * sizeof(*v));
+
+		if (!v)
+			return -1;
+		s->v = v;
+		s->cap = cap;
+	}
+	s->v[s->n++] = *m;
+	return 1;
+}
+
+int rtc_set_del(struct rtc_set *s, const struct rtc_route *m)
+{
+	long i = set_find(s, m);
+
+	if (i < 0)
+		return 0;
+	s->v[i] = s->v[--s->n];
+	return 1;
+}
+
+bool rtc_set_has(const struct rtc_set *s, const struct rtc_route *m)
+{
+	return set_find(s, m) >= 0;
+}
+
+void rtc_set_clear(struct rtc_set *s)
+{
+	s->n = 0;
+}
+
+void rtc_set_free(struct rtc_set *s)
+{
+	free(s->v);
+	s->v = NULL;
+	s->n = s->cap = 0;
+}
+
+bool rtc_set_wants(const struct rtc_set *s, const struct ext_community *ext, size_t n)
+{
+	for (size_t i = 0; i < s->n; i++) {
+		if (s->v[i].len == 0)
+			return true;
+		for (size_t j = 0; j < n; j++)
+			if (extcom_is_rt(&ext[j]) && rtc_route_covers(&s->v[i], &ext[j]))
+				return true;
+	}
+	return false;
+}
