@@ -37,6 +37,9 @@ bool adjout_group_eligible(const struct updgroup_key *k, const struct rib_path *
 
 	if (!path)
 		return false;
+	/* RFC 4684: a neighbor with route target constraint hears what its membership asks for */
+	if (k->rtc_peer && !rtc_peer_wants(k->rtc_peer, path))
+		return false;
 	s = path->src;
 	a = &path->attrs->a;
 	if (attr_has_community(a, COMM_NO_ADVERTISE))
@@ -68,7 +71,7 @@ bool adjout_split_horizon(const struct bgp_peer *p, const struct rib_path *path)
 bool adjout_eligible(const struct bgp_peer *p, const struct rib_path *path)
 {
 	struct updgroup_key k = { .ebgp = p->ctx.ebgp, .rr_client = p->cfg->rr_client,
-				  .llgr = p->llgr };
+				  .llgr = p->llgr, .rtc_peer = p->rtc ? p : NULL };
 
 	return path && !adjout_split_horizon(p, path) && adjout_group_eligible(&k, path);
 }
@@ -246,24 +249,25 @@ static void send_eor(struct bgp_peer *p)
 	struct wbuf *w = &p->d->out;
 
 	wbuf_reset(w);
-	if (p->est && (p->ctx.afs & BGP_AF_VPNV4) && bgp_update_encode_eor(w) == 0)
+	/* RFC 4684 §6: not before the VPN routes its membership asks for, which wait for it */
+	if (p->rtc && !p->rtc_ready)
+		p->rtc_vpn_eor_owed = true;
+	else if (p->est && (p->ctx.afs & BGP_AF_VPNV4) && bgp_update_encode_eor(w) == 0)
 		session_send(p->est, w);
 	wbuf_reset(w);
 	/* IPv4 unicast carries no routes yet (CE peering comes later): just End-of-RIB */
 	if (p->est && (p->ctx.afs & BGP_AF_IPV4) && bgp_update_encode_eor_ipv4(w) == 0)
 		session_send(p->est, w);
-	wbuf_reset(w);
-	if (p->est && (p->ctx.afs & BGP_AF_RTC) && rtc_update_encode_eor(w) == 0)
-		session_send(p->est, w);
 }
 
 void adjout_peer_up(struct bgp_peer *p)
 {
-	struct updgroup *g = updgroup_join(p);
+	struct updgroup *g;
 
-	if (!g)
+	rtc_peer_up(p); /* before joining: its key says whether its membership filters */
+	if (!(g = updgroup_join(p)))
 		return; /* logged; the peer hears nothing until it comes up again */
-	if (p->ctx.afs & BGP_AF_VPNV4) {
+	if ((p->ctx.afs & BGP_AF_VPNV4) && p->rtc_ready) { /* else its membership's End-of-RIB walks */
 		if (g->n_members == 1) {
 			/* first member: the group's own walk, shared as any flush */
 			rib_walk(p->d->rib, group_walk_entry, g);
@@ -282,14 +286,35 @@ void adjout_peer_up(struct bgp_peer *p)
 		return;
 	}
 	send_eor(p);
-	log_info("peer %s: sent %zu %s and End-of-RIB (update group %u, %zu %s)", p->name,
-		 p->n_advertised, plural(p->n_advertised, "route", "routes"), g->id, g->n_members,
-		 plural(g->n_members, "member", "members"));
+	if (p->rtc_vpn_eor_owed)
+		log_info("peer %s: update group %u; its VPN routes and End-of-RIB wait for its route "
+			 "target membership (RFC 4684)", p->name, g->id);
+	else
+		log_info("peer %s: sent %zu %s and End-of-RIB (update group %u, %zu %s)", p->name,
+			 p->n_advertised, plural(p->n_advertised, "route", "routes"), g->id,
+			 g->n_members, plural(g->n_members, "member", "members"));
+}
+
+/* A VPN End-of-RIB that waited for the peer's membership (RFC 4684 §6), once its routes went. */
+static void send_rtc_owed_eor(struct bgp_peer *p)
+{
+	struct wbuf *w = &p->d->out;
+
+	if (!p->rtc_vpn_eor_owed || !p->rtc_ready || p->rtc_rewalk || p->parked || !p->est)
+		return;
+	p->rtc_vpn_eor_owed = false;
+	wbuf_reset(w);
+	if (bgp_update_encode_eor(w) == 0)
+		session_send(p->est, w);
+	log_info("peer %s: sent VPN-IPv4 End-of-RIB after its route target membership (%zu %s "
+		 "advertised)", p->name, p->n_advertised,
+		 plural(p->n_advertised, "route", "routes"));
 }
 
 /* A parked peer's End-of-RIB waits until it has caught up (adjout_drained). */
 static void send_owed_eor(struct bgp_peer *p)
 {
+	send_rtc_owed_eor(p);
 	if (!p->eor_owed || p->parked || bgpd_eor_waits(p->d) || !p->est)
 		return;
 	p->eor_owed = false;
@@ -362,6 +387,7 @@ void adjout_peer_down(struct bgp_peer *p)
 	p->eor_owed = false;
 	rib_adv_clear_slots(p->d->rib, slots, 2);
 	p->n_advertised = 0;
+	rtc_peer_down(p);
 }
 
 void adjout_forget_source(struct bgpd *d, const struct rib_source *src)

@@ -64,8 +64,10 @@ static void flush_cb(evutil_socket_t fd, short what, void *arg)
 	}
 	if (d->vl) /* after the changes above: a restart's replay ends with them in */
 		vrfmgr_link_replay_done(d->vl);
+	rtc_flush_rewalks(d); /* memberships changed (RFC 4684): their VPN routes again */
 	for (struct updgroup *g = d->groups; g; g = g->next)
 		updgroup_send(g);
+	rtc_flush_adverts(d);
 	adjout_send_owed_eor(d);
 }
 
@@ -123,7 +125,8 @@ static int peer_init(struct bgpd *d, struct bgp_peer *p, const struct cfg_neighb
 	p->idle_state = FSM_IDLE;
 	p->retry_timer = evtimer_new(d->base, fsm_retry_cb, p);
 	p->gr_timer = evtimer_new(d->base, fsm_gr_timer_cb, p);
-	if (!p->retry_timer || !p->gr_timer) {
+	p->rtc_timer = evtimer_new(d->base, rtc_timer_cb, p);
+	if (!p->retry_timer || !p->gr_timer || !p->rtc_timer) {
 		bgpd_peer_release(p);
 		return -ENOMEM;
 	}
@@ -157,6 +160,7 @@ void bgpd_peer_release(struct bgp_peer *p)
 		event_free(p->retry_timer);
 	if (p->gr_timer)
 		event_free(p->gr_timer);
+	rtc_peer_free(p);
 	/* connections still lingering over a NOTIFICATION point here, but read nothing */
 	memset(p, 0, sizeof(*p));
 }
@@ -278,6 +282,7 @@ void bgpd_free(struct bgpd *d)
 	if (d->listener)
 		evconnlistener_free(d->listener);
 	rib_free(d->rib);
+	rtc_free(d);
 	bgp_update_free(d->upd);
 	wbuf_free(&d->out);
 	free(d->run);

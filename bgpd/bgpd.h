@@ -17,6 +17,7 @@
 #include "bgpd/attr.h"
 #include "bgpd/msg.h"
 #include "bgpd/rib.h"
+#include "bgpd/rtc.h"
 #include "common/config.h"
 
 struct event;
@@ -118,6 +119,11 @@ struct updgroup_key {
 	uint8_t afs;
 	uint32_t nexthop;
 	bool llgr; /* long-lived GR negotiated: it may hear LLGR_STALE paths (RFC 9494) */
+	/*
+	 * Route target constraint negotiated (RFC 4684): its VPN routes are
+	 * filtered by this peer's own membership, so it is alone in its group.
+	 */
+	const struct bgp_peer *rtc_peer;
 };
 
 struct updgroup {
@@ -144,6 +150,13 @@ struct bgp_update_errors {
 	uint64_t attribute_discard; /* UPDATEs that lost a malformed attribute */
 	uint64_t session_reset;     /* UPDATEs that reset the session */
 };
+
+/* A membership route we advertised to a peer, and whose it is (rtc_adv.c). */
+struct rtc_adv {
+	struct rtc_route r;
+	int src; /* RTC_SRC_LOCAL (our VRFs, or the default we ask for), else a peer slot */
+};
+#define RTC_SRC_LOCAL (-1)
 
 struct bgp_peer {
 	struct bgpd *d;
@@ -192,6 +205,17 @@ struct bgp_peer {
 	size_t n_ovr, cap_ovr;
 	uint64_t updates_own;        /* UPDATEs encoded for this peer alone */
 	uint64_t parks;              /* times its backlog went over the bound */
+	/* route target constraint (RFC 4684, rtc_adv.c), while both sent the family */
+	bool rtc;                    /* its VPN routes are filtered by rtc_in */
+	bool rtc_ready;              /* its membership is complete: its End-of-RIB came, or the wait ended */
+	bool rtc_rewalk;             /* rtc_in changed: what it was sent is looked at again */
+	bool rtc_eor_sent;           /* our membership and its End-of-RIB went out */
+	bool rtc_vpn_eor_owed;       /* its VPN-IPv4 End-of-RIB waits for rtc_ready */
+	struct event *rtc_timer;     /* bounds the wait for its End-of-RIB */
+	struct rtc_set rtc_in;       /* the membership it advertised */
+	struct rtc_adv *rtc_out;     /* the membership we advertised to it, sorted */
+	size_t n_rtc_out, cap_rtc_out;
+	uint64_t rtc_rewalks;        /* times its membership changed what it may hear */
 };
 
 struct vrfmgr_link;
@@ -247,6 +271,9 @@ struct bgpd {
 	struct event *gr_defer_ev;
 	bool stopping;
 	void (*on_stopped)(struct bgpd *d);
+	/* route target constraint (rtc_adv.c): our membership, from vrfmgr's import RTs */
+	struct rtc_set rtc_local;
+	bool rtc_dirty; /* what we advertise may have changed: brought up to date at the flush */
 };
 
 /*
@@ -550,6 +577,29 @@ void vrfmgr_link_entry(struct vrfmgr_link *vl, struct rib_entry *e);
  * nothing waits for vrfmgr.
  */
 void vrfmgr_link_replay_done(struct vrfmgr_link *vl);
+
+/* ---- rtc_adv.c: route target constraint (RFC 4684) ---- */
+/* Seconds VPN-IPv4 routes to a peer wait for its membership's End-of-RIB (RFC 4684 §6). */
+#define RTC_EOR_WAIT 30
+/* vrfmgr's import RTs (IPC_RT_IMPORTS): our membership, one route each from our AS. */
+void rtc_local_set(struct bgpd *d, const struct ext_community *rts, size_t n);
+/* An UPDATE's membership routes (already checked), as withdrawals when withdraw is set. */
+void rtc_input(struct bgp_peer *p, const struct bgp_update *u, bool withdraw);
+/* p came up: with the family, its VPN routes wait for its membership; ours goes out. */
+void rtc_peer_up(struct bgp_peer *p);
+/* p went down: its membership goes, and what was reflected of it. */
+void rtc_peer_down(struct bgp_peer *p);
+/* Whether p's membership asks for path (its route targets); true without the family. */
+bool rtc_peer_wants(const struct bgp_peer *p, const struct rib_path *path);
+/* In a flush, before the groups send: VPN routes looked at again where a membership changed. */
+void rtc_flush_rewalks(struct bgpd *d);
+/* In a flush, after: the membership we advertise brought up to date, End-of-RIBs due. */
+void rtc_flush_adverts(struct bgpd *d);
+/* For the API: VPN routes p's policy allows but its membership holds back now (a RIB walk). */
+size_t rtc_held_back(const struct bgp_peer *p);
+void rtc_peer_free(struct bgp_peer *p);
+void rtc_free(struct bgpd *d);
+void rtc_timer_cb(int fd, short what, void *arg);
 
 /* ---- api.c ---- */
 int bgpd_api_start(struct bgpd *d, const char *path);

@@ -121,6 +121,7 @@ int fsm_update(struct bgp_conn *c, const uint8_t *body, size_t len)
 		update_withdraw_all(p, u->reach, u->n_reach);
 	else if (u->n_reach)
 		update_announce(p, u);
+	rtc_input(p, u, u->action == ATTR_ACT_WITHDRAW || loop); /* RFC 4684 membership */
 	if (u->end_of_rib) {
 		log_info("peer %s: End-of-RIB, %zu %s", p->name, p->src.n_paths,
 			 plural(p->src.n_paths, "route", "routes"));

@@ -40,6 +40,7 @@ static struct updgroup_key key_of(const struct bgp_peer *p)
 	k.afs = p->ctx.afs;
 	k.nexthop = p->local_addr;
 	k.llgr = p->llgr;
+	k.rtc_peer = p->rtc ? p : NULL;
 	return k;
 }
 
@@ -47,7 +48,7 @@ static bool key_eq(const struct updgroup_key *a, const struct updgroup_key *b)
 {
 	return a->ebgp == b->ebgp && a->rr_client == b->rr_client && a->as4 == b->as4 &&
 	       a->ext_msg == b->ext_msg && a->afs == b->afs && a->nexthop == b->nexthop &&
-	       a->llgr == b->llgr;
+	       a->llgr == b->llgr && a->rtc_peer == b->rtc_peer;
 }
 
 /* Group slots follow the peers' own and dirty ones (bgpd.c): one per possible group. */

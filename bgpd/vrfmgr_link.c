@@ -361,6 +361,11 @@ static void on_msg(struct ipc_conn *c, uint16_t type, const void *payload, uint3
 	case IPC_VPN_ROUTE_DEL:
 		on_route(vl, type, payload);
 		break;
+	case IPC_RT_IMPORTS: /* ipc_payload_ok checked the count against the length */
+		rtc_local_set(vl->d, (const struct ext_community *)((const uint8_t *)payload +
+								    sizeof(struct ipc_rt_imports)),
+			      ((const struct ipc_rt_imports *)payload)->n_rts);
+		break;
 	default:
 		log_debug("vrfmgr: %s ignored", ipc_type_name(type));
 	}

@@ -36,19 +36,22 @@
 struct ipc_type_info {
 	const char *name;
 	uint32_t size; /* fixed payload bytes */
-	bool rt_tail;  /* followed by n_rts route targets of 8 bytes */
+	uint8_t rt_tail; /* followed by n_rts route targets of 8 bytes: TAIL_* */
 	/* offset/length of a NUL-terminated name inside the struct; len 0 = none */
 	uint16_t str_off, str_len;
 };
 
-#define NAMED(n, s, f) { n, sizeof(s), false, offsetof(s, f), sizeof(((s *)0)->f) }
+/* Where a message with route targets after its struct keeps their count. */
+enum { TAIL_NONE = 0, TAIL_VPN_ROUTE, TAIL_RT_IMPORTS };
+
+#define NAMED(n, s, f) { n, sizeof(s), TAIL_NONE, offsetof(s, f), sizeof(((s *)0)->f) }
 
 static const struct ipc_type_info ipc_types[IPC_TYPE_MAX] = {
 	[IPC_HELLO] = NAMED("HELLO", struct ipc_hello, name),
 	[IPC_REPLAY_BEGIN] = { "REPLAY_BEGIN", 0, false, 0, 0 },
 	[IPC_REPLAY_END] = { "REPLAY_END", 0, false, 0, 0 },
-	[IPC_VPN_ROUTE_ADD] = { "VPN_ROUTE_ADD", sizeof(struct ipc_vpn_route), true, 0, 0 },
-	[IPC_VPN_ROUTE_DEL] = { "VPN_ROUTE_DEL", sizeof(struct ipc_vpn_route), true, 0, 0 },
+	[IPC_VPN_ROUTE_ADD] = { "VPN_ROUTE_ADD", sizeof(struct ipc_vpn_route), TAIL_VPN_ROUTE, 0, 0 },
+	[IPC_VPN_ROUTE_DEL] = { "VPN_ROUTE_DEL", sizeof(struct ipc_vpn_route), TAIL_VPN_ROUTE, 0, 0 },
 	[IPC_VRF_ADD] = NAMED("VRF_ADD", struct ipc_vrf, name),
 	[IPC_VRF_DEL] = NAMED("VRF_DEL", struct ipc_vrf, name),
 	[IPC_IF_BIND] = NAMED("IF_BIND", struct ipc_if_bind, ifname),
@@ -59,6 +62,7 @@ static const struct ipc_type_info ipc_types[IPC_TYPE_MAX] = {
 	[IPC_FIB_DEL] = { "FIB_DEL", sizeof(struct ipc_fib_entry), false, 0, 0 },
 	[IPC_LFIB_ADD] = { "LFIB_ADD", sizeof(struct ipc_lfib_entry), false, 0, 0 },
 	[IPC_LFIB_DEL] = { "LFIB_DEL", sizeof(struct ipc_lfib_entry), false, 0, 0 },
+	[IPC_RT_IMPORTS] = { "RT_IMPORTS", sizeof(struct ipc_rt_imports), TAIL_RT_IMPORTS, 0, 0 },
 };
 
 static const struct ipc_type_info *ipc_type_info(uint16_t type)
@@ -80,7 +84,7 @@ static bool payload_check(uint16_t type, const void *head, uint32_t head_len, ui
 {
 	const struct ipc_type_info *t = ipc_type_info(type);
 	const uint8_t *p = head;
-	uint8_t n_rts;
+	uint32_t n_rts;
 
 	if (t == NULL || total > IPC_MAX_PAYLOAD || total < t->size || head_len < t->size)
 		return false;
@@ -88,10 +92,13 @@ static bool payload_check(uint16_t type, const void *head, uint32_t head_len, ui
 		return false;
 	if (t->str_len > 0 && memchr(p + t->str_off, '\0', t->str_len) == NULL)
 		return false;
-	if (!t->rt_tail)
+	if (t->rt_tail == TAIL_NONE)
 		return total == t->size;
-	n_rts = p[offsetof(struct ipc_vpn_route, n_rts)];
-	return total == t->size + (uint32_t)n_rts * 8;
+	if (t->rt_tail == TAIL_VPN_ROUTE)
+		n_rts = p[offsetof(struct ipc_vpn_route, n_rts)];
+	else
+		memcpy(&n_rts, p + offsetof(struct ipc_rt_imports, n_rts), sizeof(n_rts));
+	return n_rts <= IPC_RT_IMPORTS_MAX && total == t->size + n_rts * 8;
 }
 
 bool ipc_payload_ok(uint16_t type, const void *payload, uint32_t len)

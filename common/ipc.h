@@ -42,6 +42,7 @@ enum ipc_type {
 	IPC_FIB_DEL,         /* vrfmgr->fwd: struct ipc_fib_entry (vrf_id, prefix, plen read) */
 	IPC_LFIB_ADD,        /* vrfmgr->fwd: struct ipc_lfib_entry (add or replace) */
 	IPC_LFIB_DEL,        /* vrfmgr->fwd: struct ipc_lfib_entry (in_label read) */
+	IPC_RT_IMPORTS,      /* vrfmgr->bgpd: struct ipc_rt_imports + n_rts * 8 bytes */
 	IPC_TYPE_MAX
 };
 
@@ -76,6 +77,18 @@ struct ipc_vpn_route {
 	uint32_t med;
 	uint32_t peer;       /* bgpd -> vrfmgr: the neighbor the path came from */
 };
+
+/*
+ * Every route target some local VRF imports, each once, as a whole set
+ * (not a change): bgpd advertises one route target membership route per
+ * RT (RFC 4684) and withdraws those not listed any more. Sent inside each
+ * replay and whenever the set changes (a reload adding or removing VRFs
+ * or import RTs).
+ */
+struct ipc_rt_imports {
+	uint32_t n_rts; /* route targets following this struct, 8 bytes each */
+};
+#define IPC_RT_IMPORTS_MAX ((IPC_MAX_PAYLOAD - sizeof(struct ipc_rt_imports)) / 8)
 
 struct ipc_vrf {
 	uint32_t vrf_id;
@@ -133,7 +146,8 @@ struct ipc_lfib_entry {
 const char *ipc_type_name(uint16_t type);
 /*
  * True when a payload of len bytes is well formed for type: fixed structs
- * must match exactly; IPC_VPN_ROUTE_* must hold the struct plus n_rts * 8.
+ * must match exactly; IPC_VPN_ROUTE_* and IPC_RT_IMPORTS must hold the
+ * struct plus n_rts * 8.
  */
 bool ipc_payload_ok(uint16_t type, const void *payload, uint32_t len);
 

@@ -292,6 +292,7 @@ void bgpd_link_free(struct vrfmgr *vm)
 	if (vm->bgp.gone_ev != NULL)
 		event_free(vm->bgp.gone_ev);
 	vm->bgp.gone_ev = NULL;
+	bgpd_link_imports_free(vm);
 }
 
 void bgpd_link_hello(struct vrfmgr *vm, struct vrfmgr_conn *c)
@@ -307,6 +308,7 @@ void bgpd_link_hello(struct vrfmgr *vm, struct vrfmgr_conn *c)
 	if (hub_send(c, IPC_REPLAY_BEGIN, NULL, 0) < 0)
 		return;
 	n = export_walk(&vm->table, export_send, c);
+	bgpd_link_imports(vm, true);
 	if (hub_send(c, IPC_REPLAY_END, NULL, 0) < 0)
 		return;
 	log_info("bgpd %s: exported %zu %s", c->name, n, plural(n, "VPN route", "VPN routes"));

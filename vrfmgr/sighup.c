@@ -66,6 +66,7 @@ void vrfmgr_reload(struct vrfmgr *vm)
 	config_free(vm->cfg);
 	free(vm->cfg);
 	vm->cfg = nc;
+	bgpd_link_imports(vm, false); /* VRFs or their import RTs may have changed */
 	vrf_table_save(&vm->table);
 	n_fwd = fwd_messages(vm) - fwd0;
 	reload_stats_format(&st, what, sizeof(what));

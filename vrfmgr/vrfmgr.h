@@ -63,6 +63,9 @@ struct bgpd_link {
 	uint64_t exported; /* VPN route ADD/DEL sent since start (outside replays) */
 	/* bgpd went away: its routes are kept for its graceful restart time, then dropped */
 	struct event *gone_ev;
+	/* the import route targets last sent (rt_imports.c), sorted; NULL: none yet */
+	struct ext_community *imports;
+	size_t n_imports;
 };
 
 struct vrfmgr {
@@ -123,6 +126,13 @@ void bgpd_link_hello(struct vrfmgr *vm, struct vrfmgr_conn *c);
 void bgpd_link_msg(struct vrfmgr *vm, struct vrfmgr_conn *c, uint16_t type, const void *p,
 		   uint32_t len);
 void bgpd_link_closed(struct vrfmgr *vm, struct vrfmgr_conn *c);
+/*
+ * rt_imports.c: sends bgpd every route target a local VRF imports
+ * (IPC_RT_IMPORTS) when the set changed since last sent, or always (force:
+ * in a replay). Route target constraint (RFC 4684) asks peers for these.
+ */
+void bgpd_link_imports(struct vrfmgr *vm, bool force);
+void bgpd_link_imports_free(struct vrfmgr *vm);
 
 /* sighup.c: reload the config file in place; a bad one is refused (logged). */
 void vrfmgr_reload(struct vrfmgr *vm);

@@ -73,6 +73,30 @@ Test(ipc_payload, vpn_route_tail)
 	cr_assert(ipc_payload_ok(IPC_VPN_ROUTE_DEL, b, base));
 }
 
+Test(ipc_payload, rt_imports_count_matches_tail)
+{
+	static uint8_t b[IPC_MAX_PAYLOAD + 8];
+	struct ipc_rt_imports h = { .n_rts = 3 };
+	const uint32_t base = sizeof(h);
+
+	memcpy(b, &h, sizeof(h));
+	cr_assert(ipc_payload_ok(IPC_RT_IMPORTS, b, base + 24));
+	cr_assert_not(ipc_payload_ok(IPC_RT_IMPORTS, b, base + 16));
+	cr_assert_not(ipc_payload_ok(IPC_RT_IMPORTS, b, base + 32));
+	cr_assert_not(ipc_payload_ok(IPC_RT_IMPORTS, b, base - 1));
+	h.n_rts = 0;
+	memcpy(b, &h, sizeof(h));
+	cr_assert(ipc_payload_ok(IPC_RT_IMPORTS, b, base), "no VRF imports anything");
+	/* a count whose tail would pass the payload limit (and wrap 32 bits when multiplied) */
+	h.n_rts = 0x20000001u;
+	memcpy(b, &h, sizeof(h));
+	cr_assert_not(ipc_payload_ok(IPC_RT_IMPORTS, b, base + 8));
+	h.n_rts = (uint32_t)IPC_RT_IMPORTS_MAX;
+	memcpy(b, &h, sizeof(h));
+	cr_assert(ipc_payload_ok(IPC_RT_IMPORTS, b, base + h.n_rts * 8));
+	cr_assert_str_eq(ipc_type_name(IPC_RT_IMPORTS), "RT_IMPORTS");
+}
+
 Test(ipc_payload, names_must_be_terminated)
 {
 	struct ipc_hello h;

@@ -264,3 +264,25 @@ Test(bgpdlink, a_departed_bgpd_is_logged_with_its_own_routes, .init = setup_logg
 	cr_assert_not_null(strstr(buf, "its 2 imported routes dropped (2 VRF placements)\n"),
 			   "%s", buf);
 }
+
+/*
+ * Route target constraint (RFC 4684): what bgpd is told to ask its peers
+ * for is every import RT of the VRFs, sorted, each once; a VRF torn down
+ * takes its RTs out of the set.
+ */
+Test(bgpdlink, import_route_targets_for_bgpd)
+{
+	struct ext_community a, b;
+
+	bgpd_link_imports(&vm, false);
+	cr_assert_eq(vm.bgp.n_imports, 2);
+	cr_assert_eq(rt_parse("65000:100", &a), 0);
+	cr_assert_eq(rt_parse("65000:200", &b), 0);
+	cr_assert(extcom_equal(&vm.bgp.imports[0], &a));
+	cr_assert(extcom_equal(&vm.bgp.imports[1], &b));
+	vm.table.vrfs[0].dying = true;
+	bgpd_link_imports(&vm, false);
+	cr_assert_eq(vm.bgp.n_imports, 1);
+	cr_assert(extcom_equal(&vm.bgp.imports[0], &b));
+	vm.table.vrfs[0].dying = false;
+}

@@ -1,0 +1,497 @@
+/*
+ * Route target constraint (RFC 4684): which VPN-IPv4 routes a neighbor
+ * that negotiated AFI 1 / SAFI 132 hears, and the membership routes we
+ * advertise.
+ *
+ * Filtering. Such a neighbor hears a VPN route only when one of the
+ * route's route targets falls under a membership route it advertised (the
+ * default route, length 0, covers everything). It is alone in its update
+ * group (updgroup_key.rtc_peer), so adjout_group_eligible can ask its own
+ * membership. Until its membership End-of-RIB (or RTC_EOR_WAIT seconds,
+ * RFC 4684 §6) it hears no VPN route, and its VPN End-of-RIB waits too.
+ * When its membership changes, every destination is looked at again at
+ * the next flush (one RIB walk per change burst): routes newly wanted are
+ * announced, routes no longer wanted withdrawn.
+ *
+ * Advertising. Membership flows against the VPN routes it asks for: a
+ * neighbor P is sent what would make it send us the routes that anyone we
+ * pass its routes on to wants (§3.2, §4): our own (one route per import RT
+ * of our VRFs, origin AS = ours), and the membership of each neighbor Q
+ * that VPN routes from P may go to (route reflection, RFC 4456: a client's
+ * routes go to every iBGP neighbor, a non-client's to clients; an eBGP
+ * neighbor's to iBGP ones). When such a Q has no membership to give (it
+ * has no route target constraint configured, or did not negotiate it), P
+ * is sent the default route: Q wants everything. The whole set is computed
+ * again at each flush where anything it depends on changed, sorted, and
+ * compared with what P was sent: only the differences go out.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <event2/event.h>
+
+#include "bgpd/bgpd.h"
+#include "bgpd/rtc_update.h"
+#include "common/log.h"
+#include "common/plural.h"
+
+#define WAIT_STR(x) #x
+#define WAIT_TEXT(x) WAIT_STR(x)
+
+/* ---- our own membership ---- */
+
+void rtc_local_set(struct bgpd *d, const struct ext_community *rts, size_t n)
+{
+	struct rtc_set next = { 0 };
+	bool same;
+
+	for (size_t i = 0; i < n; i++) {
+		struct rtc_route r = rtc_route_of(d->cfg->asn, &rts[i]);
+
+		if (rtc_set_add(&next, &r) < 0) {
+			log_warnx("vrfmgr: out of memory taking its import route targets");
+			rtc_set_free(&next);
+			return;
+		}
+	}
+	same = next.n == d->rtc_local.n;
+	for (size_t i = 0; same && i < next.n; i++)
+		same = rtc_set_has(&d->rtc_local, &next.v[i]);
+	rtc_set_free(&d->rtc_local);
+	d->rtc_local = next;
+	if (same)
+		return;
+	log_info("vrfmgr: %zu import route %s: our route target membership (RFC 4684)", n,
+		 plural(n, "target", "targets"));
+	d->rtc_dirty = true;
+	bgpd_schedule_flush(d);
+}
+
+/* ---- a neighbor's membership ---- */
+
+static void rtc_ready(struct bgp_peer *p, const char *why)
+{
+	if (p->rtc_ready)
+		return;
+	p->rtc_ready = true;
+	p->rtc_rewalk = true;
+	evtimer_del(p->rtc_timer);
+	log_info("peer %s: route target membership %s: %zu %s; its VPN routes go out", p->name, why,
+		 p->rtc_in.n, plural(p->rtc_in.n, "route", "routes"));
+	bgpd_schedule_flush(p->d);
+}
+
+void rtc_timer_cb(int fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	rtc_ready(arg, "End-of-RIB not in within " WAIT_TEXT(RTC_EOR_WAIT) " s, taken as complete");
+}
+
+/* Applies one NLRI field; true when the set changed. */
+static bool apply(struct bgp_peer *p, struct rbuf r, bool add)
+{
+	struct rtc_route m;
+	bool changed = false;
+	int rc;
+
+	while (rbuf_left(&r) > 0 && rtc_nlri_get(&r, &m) == 0) {
+		rc = add ? rtc_set_add(&p->rtc_in, &m) : rtc_set_del(&p->rtc_in, &m);
+		if (rc < 0)
+			log_warnx("peer %s: out of memory storing a membership route", p->name);
+		changed |= rc > 0;
+	}
+	return changed;
+}
+
+void rtc_input(struct bgp_peer *p, const struct bgp_update *u, bool withdraw)
+{
+	bool changed;
+
+	if (!p->rtc)
+		return;
+	changed = apply(p, u->rtc_unreach, false);
+	changed |= apply(p, u->rtc_reach, !withdraw);
+	if (changed) {
+		p->rtc_rewalk = p->rtc_ready;
+		p->d->rtc_dirty = true;
+		bgpd_schedule_flush(p->d);
+	}
+	if (u->rtc_eor)
+		rtc_ready(p, "End-of-RIB");
+}
+
+bool rtc_peer_wants(const struct bgp_peer *p, const struct rib_path *path)
+{
+	const struct bgp_attrs *a = &path->attrs->a;
+
+	if (!p->rtc)
+		return true;
+	return p->rtc_ready && rtc_set_wants(&p->rtc_in, a->ext, a->n_ext);
+}
+
+void rtc_peer_up(struct bgp_peer *p)
+{
+	struct timeval wait = { RTC_EOR_WAIT, 0 };
+
+	p->rtc = (p->ctx.afs & BGP_AF_RTC) && (p->ctx.afs & BGP_AF_VPNV4);
+	p->rtc_ready = !p->rtc;
+	p->rtc_rewalk = p->rtc_eor_sent = p->rtc_vpn_eor_owed = false;
+	rtc_set_clear(&p->rtc_in);
+	p->n_rtc_out = 0;
+	p->d->rtc_dirty = true; /* the others: one more neighbor with (or without) membership */
+	if (p->rtc)
+		evtimer_add(p->rtc_timer, &wait);
+	bgpd_schedule_flush(p->d); /* our membership goes out there (rtc_flush_adverts) */
+}
+
+void rtc_peer_down(struct bgp_peer *p)
+{
+	if (p->rtc || p->rtc_in.n)
+		p->d->rtc_dirty = true;
+	p->d->rtc_dirty |= !(p->cfg->families & CFG_AF_RTC); /* a default it caused may go */
+	p->rtc = p->rtc_ready = p->rtc_rewalk = false;
+	p->rtc_eor_sent = p->rtc_vpn_eor_owed = false;
+	rtc_set_clear(&p->rtc_in);
+	p->n_rtc_out = 0;
+	if (p->rtc_timer)
+		evtimer_del(p->rtc_timer);
+	bgpd_schedule_flush(p->d);
+}
+
+/* ---- looking at a neighbor's VPN routes again ---- */
+
+/* What g's member should have of e now, where that differs from what it was told. */
+static void rewalk_entry(struct rib_entry *e, void *arg)
+{
+	struct updgroup *g = arg;
+
+	if (adjout_group_eligible(&g->key, e->best) != rib_adv_test(e, g->slot))
+		adjout_group_entry(g, e);
+	rib_entry_done(g->d->rib, e);
+}
+
+void rtc_flush_rewalks(struct bgpd *d)
+{
+	for (size_t i = 0; i < d->peer_slots; i++) {
+		struct bgp_peer *p = &d->peers[i];
+
+		if (!p->cfg || !p->rtc || !p->rtc_rewalk || !p->rtc_ready || !p->grp)
+			continue;
+		p->rtc_rewalk = false;
+		p->rtc_rewalks++;
+		rib_walk_safe(d->rib, rewalk_entry, p->grp);
+	}
+}
+
+struct held_walk {
+	const struct bgp_peer *p;
+	struct updgroup_key k;
+	size_t n;
+};
+
+static void held_entry(struct rib_entry *e, void *arg)
+{
+	struct held_walk *h = arg;
+
+	if (e->best && adjout_group_eligible(&h->k, e->best) && !adjout_split_horizon(h->p, e->best) &&
+	    !rtc_peer_wants(h->p, e->best))
+		h->n++;
+}
+
+size_t rtc_held_back(const struct bgp_peer *p)
+{
+	struct held_walk h = { p, { 0 }, 0 };
+
+	if (!p->rtc || !p->grp)
+		return 0;
+	h.k = p->grp->key;
+	h.k.rtc_peer = NULL; /* the policy alone */
+	rib_walk(p->d->rib, held_entry, &h);
+	return h.n;
+}
+
+/* ---- what we advertise ---- */
+
+/*
+ * Whether VPN routes learned from `from` (Established) may be passed on to
+ * `to`, Established or not (adjout_group_eligible's rules).
+ */
+static bool vpn_flows(const struct bgp_peer *from, const struct bgp_peer *to)
+{
+	bool to_ebgp = to->est ? to->ctx.ebgp : to->cfg->remote_as != from->d->cfg->asn;
+
+	if (from->ctx.ebgp || to_ebgp)
+		return from->ctx.ebgp && !to_ebgp;
+	return from->cfg->rr_client || to->cfg->rr_client;
+}
+
+/* q would hear p's routes but has no membership to say which: it wants them all. */
+static bool wants_everything(const struct bgp_peer *q)
+{
+	if (!(q->cfg->families & CFG_AF_VPNV4))
+		return false;
+	if (!(q->cfg->families & CFG_AF_RTC))
+		return true;
+	return q->est && !q->rtc;
+}
+
+struct adv_list {
+	struct rtc_adv *v;
+	size_t n, cap;
+	bool oom;
+};
+
+static void adv_push(struct adv_list *l, const struct rtc_route *r, int src)
+{
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 16;
+		struct rtc_adv *v = realloc(l->v, cap * sizeof(*v));
+
+		if (!v) {
+			l->oom = true;
+			return;
+		}
+		l->v = v;
+		l->cap = cap;
+	}
+	l->v[l->n].r = *r;
+	l->v[l->n++].src = src;
+}
+
+static int route_cmp(const struct rtc_route *a, const struct rtc_route *b)
+{
+	if (a->len != b->len)
+		return a->len < b->len ? -1 : 1;
+	if (a->origin_as != b->origin_as)
+		return a->origin_as < b->origin_as ? -1 : 1;
+	return memcmp(a->rt.b, b->rt.b, 8);
+}
+
+/* By route, then by source: ours first, then the lowest slot (the one kept). */
+static int adv_cmp(const void *x, const void *y)
+{
+	const struct rtc_adv *a = x, *b = y;
+	int c = route_cmp(&a->r, &b->r);
+
+	return c ? c : (a->src > b->src) - (a->src < b->src);
+}
+
+/* What p should have from us now: sorted, one entry per route. */
+static void adv_wanted(const struct bgp_peer *p, struct adv_list *l)
+{
+	const struct bgpd *d = p->d;
+	bool def = false;
+	size_t k = 0;
+
+	for (size_t i = 0; i < d->rtc_local.n; i++)
+		adv_push(l, &d->rtc_local.v[i], RTC_SRC_LOCAL);
+	for (size_t i = 0; i < d->peer_slots; i++) {
+		const struct bgp_peer *q = &d->peers[i];
+
+		if (!q->cfg || q == p || !vpn_flows(p, q))
+			continue;
+		if (q->est && q->rtc)
+			for (size_t j = 0; j < q->rtc_in.n; j++)
+				adv_push(l, &q->rtc_in.v[j], (int)i);
+		def |= wants_everything(q);
+	}
+	if (def)
+		adv_push(l, &(struct rtc_route){ 0 }, RTC_SRC_LOCAL);
+	if (l->n == 0)
+		return;
+	qsort(l->v, l->n, sizeof(l->v[0]), adv_cmp);
+	for (size_t i = 0; i < l->n; i++)
+		if (k == 0 || route_cmp(&l->v[k - 1].r, &l->v[i].r) != 0)
+			l->v[k++] = l->v[i];
+	l->n = k;
+}
+
+/* The attributes of a membership route from src as p hears it. */
+static void adv_attrs(const struct bgp_peer *p, int src, struct bgp_attrs *a, uint8_t *aspath,
+		      uint32_t *cluster)
+{
+	const struct ferry_config *cfg = p->d->cfg;
+	uint32_t as = cfg->asn;
+
+	memset(a, 0, sizeof(*a));
+	a->present = ATTR_BIT(ATTR_ORIGIN) | ATTR_BIT(ATTR_AS_PATH);
+	a->origin = ORIGIN_IGP;
+	a->nexthop = p->local_addr;
+	if (p->ctx.ebgp || (src != RTC_SRC_LOCAL && p->d->peers[src].ctx.ebgp)) {
+		/* to eBGP: our AS; from eBGP: the neighbor's (its own path is not kept) */
+		if (!p->ctx.ebgp)
+			as = p->d->peers[src].src.peer_as;
+		aspath[0] = ASPATH_SEQUENCE;
+		aspath[1] = 1;
+		aspath[2] = (uint8_t)(as >> 24);
+		aspath[3] = (uint8_t)(as >> 16);
+		aspath[4] = (uint8_t)(as >> 8);
+		aspath[5] = (uint8_t)as;
+		a->aspath = aspath;
+		a->aspath_len = 6;
+	}
+	if (p->ctx.ebgp)
+		return;
+	a->present |= ATTR_BIT(ATTR_LOCAL_PREF);
+	a->local_pref = ATTR_DEFAULT_LOCAL_PREF;
+	if (src == RTC_SRC_LOCAL || p->d->peers[src].ctx.ebgp)
+		return;
+	/* reflected (RFC 4456 §8) */
+	a->present |= ATTR_BIT(ATTR_ORIGINATOR_ID) | ATTR_BIT(ATTR_CLUSTER_LIST);
+	a->originator_id = p->d->peers[src].src.router_id;
+	cluster[0] = cfg->bgp.cluster_id ? cfg->bgp.cluster_id : cfg->router_id;
+	a->cluster = cluster;
+	a->n_cluster = 1;
+}
+
+static void send_withdrawals(struct bgp_peer *p, const struct rtc_route *v, size_t n)
+{
+	struct wbuf *w = &p->d->out;
+	int k;
+
+	while (n > 0) {
+		wbuf_reset(w);
+		if ((k = rtc_update_encode_unreach(w, v, n)) <= 0)
+			return;
+		session_send(p->est, w);
+		v += k;
+		n -= (size_t)k;
+	}
+}
+
+static void send_announcements(struct bgp_peer *p, int src, const struct rtc_route *v, size_t n)
+{
+	struct wbuf *w = &p->d->out;
+	struct bgp_attrs a;
+	uint8_t aspath[6];
+	uint32_t cluster[1];
+	int k;
+
+	adv_attrs(p, src, &a, aspath, cluster);
+	while (n > 0) {
+		wbuf_reset(w);
+		if ((k = rtc_update_encode_reach(w, &a, v, n, &p->ctx)) <= 0) {
+			log_warnx("peer %s: cannot encode membership routes", p->name);
+			return;
+		}
+		session_send(p->est, w);
+		v += k;
+		n -= (size_t)k;
+	}
+}
+
+/* Sends the differences between what p has from us and want; want becomes p's. */
+static void adv_send_diff(struct bgp_peer *p, struct adv_list *want)
+{
+	struct rtc_route *gone = malloc((p->n_rtc_out + 1) * sizeof(*gone));
+	struct rtc_route *batch = malloc((want->n + 1) * sizeof(*batch));
+	bool *send = calloc(want->n + 1, sizeof(*send));
+	size_t i = 0, j = 0, n_gone = 0;
+
+	if (!gone || !batch || !send) {
+		log_warnx("peer %s: out of memory updating membership routes", p->name);
+		goto out;
+	}
+	while (i < p->n_rtc_out || j < want->n) {
+		int c = i == p->n_rtc_out ? 1
+			: j == want->n	  ? -1
+					  : route_cmp(&p->rtc_out[i].r, &want->v[j].r);
+
+		if (c < 0) {
+			gone[n_gone++] = p->rtc_out[i++].r;
+		} else if (c > 0) {
+			send[j++] = true;
+		} else {
+			send[j] = p->rtc_out[i].src != want->v[j].src; /* another source: new attributes */
+			i++;
+			j++;
+		}
+	}
+	send_withdrawals(p, gone, n_gone);
+	for (size_t s = 0; s < want->n; s++) { /* one run per source: each has its attributes */
+		int src = want->v[s].src;
+		size_t n = 0;
+
+		for (size_t t = s; t < want->n && send[s]; t++)
+			if (send[t] && want->v[t].src == src) {
+				batch[n++] = want->v[t].r;
+				send[t] = false;
+			}
+		if (n)
+			send_announcements(p, src, batch, n);
+	}
+	free(p->rtc_out);
+	p->rtc_out = want->v;
+	p->n_rtc_out = want->n;
+	p->cap_rtc_out = want->cap;
+	want->v = NULL;
+out:
+	free(gone);
+	free(batch);
+	free(send);
+}
+
+/* Brings what p has from us up to date (p Established with the family). */
+static void rtc_advertise(struct bgp_peer *p)
+{
+	struct adv_list want = { 0 };
+
+	adv_wanted(p, &want);
+	if (want.oom) {
+		log_warnx("peer %s: out of memory computing membership routes", p->name);
+		free(want.v);
+		return;
+	}
+	adv_send_diff(p, &want);
+	free(want.v);
+}
+
+/* Our membership, then its End-of-RIB, once vrfmgr has told us ours. */
+static void rtc_send_initial(struct bgp_peer *p)
+{
+	struct wbuf *w = &p->d->out;
+
+	if (p->rtc_eor_sent || p->d->local_pending || !p->est)
+		return;
+	rtc_advertise(p);
+	wbuf_reset(w);
+	if (rtc_update_encode_eor(w) == 0)
+		session_send(p->est, w);
+	p->rtc_eor_sent = true;
+	log_info("peer %s: sent %zu route target membership %s and End-of-RIB", p->name,
+		 p->n_rtc_out, plural(p->n_rtc_out, "route", "routes"));
+}
+
+void rtc_flush_adverts(struct bgpd *d)
+{
+	bool dirty = d->rtc_dirty;
+
+	d->rtc_dirty = false;
+	for (size_t i = 0; i < d->peer_slots; i++) {
+		struct bgp_peer *p = &d->peers[i];
+
+		if (!p->cfg || !p->rtc || !p->est)
+			continue;
+		if (!p->rtc_eor_sent)
+			rtc_send_initial(p);
+		else if (dirty)
+			rtc_advertise(p);
+	}
+}
+
+void rtc_peer_free(struct bgp_peer *p)
+{
+	if (p->rtc_timer)
+		event_free(p->rtc_timer);
+	p->rtc_timer = NULL;
+	rtc_set_free(&p->rtc_in);
+	free(p->rtc_out);
+	p->rtc_out = NULL;
+	p->n_rtc_out = p->cap_rtc_out = 0;
+}
+
+void rtc_free(struct bgpd *d)
+{
+	rtc_set_free(&d->rtc_local);
+}

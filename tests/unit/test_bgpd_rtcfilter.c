@@ -1,0 +1,329 @@
+/*
+ * Route target constraint (RFC 4684) end to end between real speakers in
+ * one event loop (127.0.0.1..3): PE A has local routes under three route
+ * targets; PE B imports some of them (its membership, as vrfmgr would give
+ * it). A sends B only what B's membership asks for, more when it asks for
+ * more, withdraws what it no longer asks for, sends nothing before B's
+ * membership End-of-RIB and its VPN End-of-RIB only after; a neighbor
+ * without the family gets everything. With a reflector R between them, R
+ * reflects B's membership to A (A then sends R only what B wants), or the
+ * default when a client has no membership to give.
+ */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+
+#include "bgpd/bgpd.h"
+#include "common/log.h"
+#include "test_event_util.h"
+
+#define N_PER_RT 10
+
+static struct event_base *base;
+static struct ferry_config cfg[3];
+static struct bgpd *S[3];
+static uint16_t port;
+
+/* Speaker i (127.0.0.<i+1>), its neighbors as JSON objects (without brackets). */
+static void speaker(int i, const char *neighbors)
+{
+	char json[2048], err[256];
+
+	snprintf(json, sizeof(json),
+		 "{\"router\": {\"name\": \"s%d\", \"router_id\": \"127.0.0.%d\", \"asn\": 65000,"
+		 " \"run_dir\": \"/tmp/bgpd-rtc-test\"},"
+		 " \"bgp\": {\"listen\": \"127.0.0.%d\", \"port\": %u, \"hold_time\": 9,"
+		 " \"connect_retry\": 1, \"neighbors\": [%s]}}",
+		 i + 1, i + 1, i + 1, port, neighbors);
+	cr_assert_eq(config_load_string(json, "test.json", &cfg[i], err, sizeof(err)), 0, "%s", err);
+	S[i] = bgpd_new(base, &cfg[i]);
+	cr_assert_not_null(S[i]);
+}
+
+#define NB(addr, me, fams, extra)                                                        \
+	"{\"address\": \"127.0.0." addr "\", \"remote_as\": 65000, \"local_address\": "   \
+	"\"127.0.0." me "\", \"families\": " fams extra "}"
+#define RTC "[\"vpnv4\", \"rtc\"]"
+#define VPN "[\"vpnv4\"]"
+
+static void setup(void)
+{
+	log_init("test_bgpd_rtcfilter", LOG_LVL_WARN);
+	port = (uint16_t)(20000 + getpid() % 20000);
+	base = event_base_new();
+}
+
+static void teardown(void)
+{
+	for (int i = 0; i < 3; i++) {
+		bgpd_free(S[i]);
+		S[i] = NULL;
+		if (cfg[i].path[0] || cfg[i].name[0])
+			config_free(&cfg[i]);
+		memset(&cfg[i], 0, sizeof(cfg[i]));
+	}
+	event_base_free(base);
+	cr_assert_eq(attr_intern_count(), 0, "interned sets leaked");
+}
+
+TestSuite(bgpd_rtcfilter, .init = setup, .fini = teardown, .timeout = 60);
+
+static bool run_until(bool (*cond)(void *), void *arg, int seconds)
+{
+	return t_loop_until(base, cond, arg, seconds * 1000, 20000);
+}
+
+static struct ext_community rt_n(unsigned n)
+{
+	struct ext_community c;
+	char s[32];
+
+	snprintf(s, sizeof(s), "65000:%u", n);
+	cr_assert_eq(rt_parse(s, &c), 0);
+	return c;
+}
+
+/* N_PER_RT local routes under each of RTs 65000:1..3 (10.<rt>.<i>.0/24, RD 65000:<rt>). */
+static void add_routes(struct bgpd *d)
+{
+	for (unsigned r = 1; r <= 3; r++) {
+		struct ext_community c = rt_n(r);
+		struct rd rd;
+		char s[32];
+
+		snprintf(s, sizeof(s), "65000:%u", r);
+		cr_assert_eq(rd_parse(s, &rd), 0);
+		for (uint32_t i = 0; i < N_PER_RT; i++) {
+			struct prefix4 p = { 0x0a000000u | r << 16 | i << 8, 24 };
+
+			cr_assert_eq(bgpd_local_add(d, &rd, &p, 100 + r, &c, 1, 0, 0, 0), 0);
+		}
+	}
+}
+
+/* What d imports: route targets 65000:<rts[i]>. */
+static void imports(struct bgpd *d, const unsigned *rts, size_t n)
+{
+	struct ext_community c[4];
+
+	for (size_t i = 0; i < n; i++)
+		c[i] = rt_n(rts[i]);
+	rtc_local_set(d, c, n);
+}
+
+/* The routes p gave us, counted per route target 65000:1..3 (index 0: any other). */
+static void count_by_rt(const struct bgp_peer *p, size_t out[4])
+{
+	memset(out, 0, 4 * sizeof(out[0]));
+	for (const struct rib_path *r = p->src.paths; r; r = r->src_next) {
+		const struct bgp_attrs *a = &r->attrs->a;
+		size_t k = 0;
+
+		for (unsigned t = 1; t <= 3 && a->n_ext == 1; t++) {
+			struct ext_community c = rt_n(t);
+
+			if (extcom_equal(&a->ext[0], &c))
+				k = t;
+		}
+		out[k]++;
+	}
+}
+
+struct expect {
+	const struct bgp_peer *p;
+	size_t want[4];
+};
+
+static bool has_exactly(void *arg)
+{
+	const struct expect *e = arg;
+	size_t got[4];
+
+	count_by_rt(e->p, got);
+	return memcmp(got, e->want, sizeof(got)) == 0;
+}
+
+static void expect_counts(const struct bgp_peer *p, size_t r1, size_t r2, size_t r3)
+{
+	struct expect e = { p, { 0, r1, r2, r3 } };
+	size_t got[4];
+
+	run_until(has_exactly, &e, 10);
+	count_by_rt(p, got);
+	cr_assert(has_exactly(&e), "%s: got %zu/%zu/%zu (other %zu), want %zu/%zu/%zu", p->name,
+		  got[1], got[2], got[3], got[0], r1, r2, r3);
+}
+
+static bool established(void *arg)
+{
+	struct bgp_peer **pp = arg;
+
+	for (; *pp; pp++)
+		if (peer_state(*pp) != FSM_ESTABLISHED)
+			return false;
+	return true;
+}
+
+static void wait_up(struct bgp_peer *a, struct bgp_peer *b)
+{
+	struct bgp_peer *v[3] = { a, b, NULL };
+
+	cr_assert(run_until(established, v, 15), "sessions not up");
+}
+
+static bool vpn_eor_seen(void *arg)
+{
+	return ((struct bgp_peer *)arg)->gr_eor_seen;
+}
+
+static bool ready(void *arg)
+{
+	return ((struct bgp_peer *)arg)->rtc_ready;
+}
+
+Test(bgpd_rtcfilter, sends_what_the_membership_asks_for)
+{
+	static const unsigned one[] = { 1 }, one_two[] = { 1, 2 }, two[] = { 2 };
+	struct bgp_peer *a_b, *b_a;
+
+	speaker(0, NB("2", "1", RTC, ""));
+	speaker(1, NB("1", "2", RTC, ""));
+	a_b = &S[0]->peers[0];
+	b_a = &S[1]->peers[0];
+	add_routes(S[0]);
+	imports(S[1], one, 1);
+	wait_up(a_b, b_a);
+	cr_assert(a_b->rtc && b_a->rtc, "route target constraint not negotiated");
+	expect_counts(b_a, N_PER_RT, 0, 0);
+	cr_assert(run_until(vpn_eor_seen, b_a, 5), "no VPN-IPv4 End-of-RIB after the routes");
+	cr_assert_eq(a_b->rtc_in.n, 1);
+	cr_assert_eq(a_b->rtc_in.v[0].len, 96);
+	cr_assert_eq(a_b->rtc_in.v[0].origin_as, 65000);
+	cr_assert_eq(a_b->n_advertised, N_PER_RT);
+	cr_assert_eq(rtc_held_back(a_b), 2 * N_PER_RT);
+	cr_assert_eq(b_a->n_rtc_out, 1);
+
+	imports(S[1], one_two, 2); /* a VRF more on B: routes newly wanted are sent */
+	expect_counts(b_a, N_PER_RT, N_PER_RT, 0);
+	cr_assert_eq(rtc_held_back(a_b), N_PER_RT);
+	imports(S[1], two, 1); /* 65000:1 not imported any more: its routes are withdrawn */
+	expect_counts(b_a, 0, N_PER_RT, 0);
+	cr_assert_eq(a_b->n_advertised, N_PER_RT);
+	imports(S[1], NULL, 0);
+	expect_counts(b_a, 0, 0, 0);
+	cr_assert_eq(a_b->n_advertised, 0);
+	cr_assert_eq(rtc_held_back(a_b), 3 * N_PER_RT);
+	/* and a new route under a wanted RT follows the membership as any change does */
+	imports(S[1], two, 1);
+	expect_counts(b_a, 0, N_PER_RT, 0);
+}
+
+/* RFC 4684 §6: nothing before the peer's membership is complete, End-of-RIB after the routes. */
+Test(bgpd_rtcfilter, vpn_routes_wait_for_the_membership_end_of_rib)
+{
+	static const unsigned three[] = { 3 };
+	struct bgp_peer *a_b, *b_a;
+
+	speaker(0, NB("2", "1", RTC, ""));
+	speaker(1, NB("1", "2", RTC, ""));
+	a_b = &S[0]->peers[0];
+	b_a = &S[1]->peers[0];
+	add_routes(S[0]);
+	imports(S[1], three, 1);
+	S[1]->local_pending = true; /* as before vrfmgr's first replay: B's membership waits */
+	wait_up(a_b, b_a);
+	run_until(vpn_eor_seen, b_a, 1);
+	cr_assert(!a_b->rtc_ready);
+	cr_assert_eq(b_a->src.n_paths, 0, "VPN routes before the membership End-of-RIB");
+	cr_assert(!b_a->gr_eor_seen, "VPN End-of-RIB before the membership's");
+	cr_assert_eq(rtc_held_back(a_b), 3 * N_PER_RT);
+	S[1]->local_pending = false;
+	bgpd_schedule_flush(S[1]);
+	cr_assert(run_until(ready, a_b, 5));
+	expect_counts(b_a, 0, 0, N_PER_RT);
+	cr_assert(run_until(vpn_eor_seen, b_a, 5));
+}
+
+Test(bgpd_rtcfilter, neighbor_without_the_family_gets_everything)
+{
+	static const unsigned one[] = { 1 };
+	struct bgp_peer *a_b, *b_a;
+
+	speaker(0, NB("2", "1", RTC, ""));
+	speaker(1, NB("1", "2", VPN, ""));
+	a_b = &S[0]->peers[0];
+	b_a = &S[1]->peers[0];
+	add_routes(S[0]);
+	imports(S[1], one, 1);
+	wait_up(a_b, b_a);
+	cr_assert(!a_b->rtc);
+	expect_counts(b_a, N_PER_RT, N_PER_RT, N_PER_RT);
+	cr_assert_eq(rtc_held_back(a_b), 0);
+}
+
+static bool has_membership(void *arg)
+{
+	const struct bgp_peer *p = arg;
+
+	return p->rtc_ready && p->rtc_in.n > 0;
+}
+
+/*
+ * S[1] is a reflector with clients S[0] (routes under 1..3) and S[2]
+ * (imports 2): S[0] is asked for 65000:2 only, which S[2] gets reflected.
+ */
+Test(bgpd_rtcfilter, reflector_passes_membership_on)
+{
+	static const unsigned two[] = { 2 };
+	struct bgp_peer *a_r, *r_a, *r_c, *c_r;
+	size_t got[4];
+
+	speaker(0, NB("2", "1", RTC, ""));
+	speaker(1, NB("1", "2", RTC, ", \"route_reflector_client\": true") ","
+		   NB("3", "2", RTC, ", \"route_reflector_client\": true"));
+	speaker(2, NB("2", "3", RTC, ""));
+	a_r = &S[0]->peers[0];
+	r_a = &S[1]->peers[0];
+	r_c = &S[1]->peers[1];
+	c_r = &S[2]->peers[0];
+	add_routes(S[0]);
+	imports(S[2], two, 1);
+	wait_up(a_r, r_a);
+	wait_up(r_c, c_r);
+	expect_counts(c_r, 0, N_PER_RT, 0);
+	/* the reflector holds only what its client asked for, as A was asked for it */
+	expect_counts(r_a, 0, N_PER_RT, 0);
+	cr_assert(run_until(has_membership, a_r, 5));
+	cr_assert_eq(a_r->rtc_in.n, 1, "A has %zu membership routes from R", a_r->rtc_in.n);
+	count_by_rt(r_a, got);
+	cr_assert_eq(rtc_held_back(a_r), 2 * N_PER_RT);
+	/* C stops importing: R withdraws the reflected membership, A withdraws the routes */
+	imports(S[2], NULL, 0);
+	expect_counts(r_a, 0, 0, 0);
+	expect_counts(c_r, 0, 0, 0);
+}
+
+/* The same with C not speaking the family: R asks A for everything (the default). */
+Test(bgpd_rtcfilter, reflector_asks_for_everything_for_a_client_without_it)
+{
+	struct bgp_peer *a_r, *r_a, *r_c, *c_r;
+	struct rtc_route def = { 0 };
+
+	speaker(0, NB("2", "1", RTC, ""));
+	speaker(1, NB("1", "2", RTC, ", \"route_reflector_client\": true") ","
+		   NB("3", "2", VPN, ", \"route_reflector_client\": true"));
+	speaker(2, NB("2", "3", VPN, ""));
+	a_r = &S[0]->peers[0];
+	r_a = &S[1]->peers[0];
+	r_c = &S[1]->peers[1];
+	c_r = &S[2]->peers[0];
+	add_routes(S[0]);
+	wait_up(a_r, r_a);
+	wait_up(r_c, c_r);
+	expect_counts(c_r, N_PER_RT, N_PER_RT, N_PER_RT);
+	expect_counts(r_a, N_PER_RT, N_PER_RT, N_PER_RT);
+	cr_assert(rtc_set_has(&a_r->rtc_in, &def), "R did not send A the default membership route");
+}
