@@ -65,6 +65,24 @@ static void neighbor_caps_json(struct jw *w, const struct bgp_peer *p)
 	jw_kv_bool(w, "ttl_security", p->cfg->ttl_security);
 }
 
+void bgpd_api_rtc_json(struct jw *w, const struct bgp_peer *p, bool detail)
+{
+	jw_key(w, "route_target_constraint");
+	if (!p->rtc) {
+		jw_null(w);
+		return;
+	}
+	jw_object_begin(w);
+	jw_kv_bool(w, "ready", p->rtc_ready);
+	jw_kv_uint(w, "membership_received", p->rtc_in.n);
+	jw_kv_uint(w, "membership_advertised", p->n_rtc_out);
+	if (detail) {
+		jw_kv_uint(w, "held_back", rtc_held_back(p));
+		jw_kv_uint(w, "reevaluations", p->rtc_rewalks);
+	}
+	jw_object_end(w);
+}
+
 static void neighbor_json(struct jw *w, const struct bgp_peer *p)
 {
 	const struct bgp_conn *c = p->est;
@@ -110,6 +128,7 @@ static void neighbor_json(struct jw *w, const struct bgp_peer *p)
 	jw_kv_uint(w, "session_reset", p->uerr.session_reset);
 	jw_object_end(w);
 	neighbor_caps_json(w, p);
+	bgpd_api_rtc_json(w, p, false);
 	jw_object_end(w);
 }
 

@@ -18,6 +18,12 @@
 /* api.c: one path of destination e, and one neighbor, as JSON objects. */
 void bgpd_api_path_json(struct jw *w, const struct rib_entry *e, const struct rib_path *p);
 void bgpd_api_neighbor_json(struct jw *w, const struct bgp_peer *p);
+/*
+ * "route_target_constraint": null without RFC 4684 on the session, else
+ * its membership counts; detail adds the VPN routes held back by it (a
+ * walk of the RIB: /neighbor only, never the /neighbors list).
+ */
+void bgpd_api_rtc_json(struct jw *w, const struct bgp_peer *p, bool detail);
 
 /* The route serving path (for tests), or NULL. */
 const struct api_route *bgpd_api_find(const char *path);

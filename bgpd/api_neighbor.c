@@ -172,6 +172,7 @@ int bgpd_api_neighbor(struct jw *w, const struct api_request *req, void *ctx)
 	config_json(w, p);
 	session_json(w, p);
 	counters_json(w, p);
+	bgpd_api_rtc_json(w, p, true);
 	output_json(w, p);
 	jw_object_end(w);
 	return 200;

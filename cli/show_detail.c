@@ -125,7 +125,8 @@ int cli_print_neighbor(FILE *out, const struct cli_view *v, struct json_object *
 {
 	struct json_object *nb = get(doc, "neighbor"), *cfg = get(doc, "config"),
 			   *s = get(doc, "session"), *r = get(doc, "routes"), *m = get(doc, "messages"),
-			   *ue = get(nb, "update_errors"), *g = get(doc, "update_group");
+			   *ue = get(nb, "update_errors"), *g = get(doc, "update_group"),
+			   *rtc = get(doc, "route_target_constraint");
 
 	(void)v;
 	if (nb == NULL)
@@ -171,6 +172,13 @@ int cli_print_neighbor(FILE *out, const struct cli_view *v, struct json_object *
 		"update errors:", C(ue, "treat_as_withdraw"),
 		N(ue, "routes_withdrawn", "route", "routes"),
 		C(ue, "attribute_discard"), C(ue, "session_reset"));
+	if (rtc != NULL && !json_object_is_type(rtc, json_type_null))
+		fprintf(out, "  %-16s %s received (%s), %s advertised; %s held back\n",
+			"rt constraint:", N(rtc, "membership_received", "membership route",
+					     "membership routes"),
+			json_object_get_boolean(get(rtc, "ready")) ? "complete" : "waiting for End-of-RIB",
+			C(rtc, "membership_advertised"),
+			N(rtc, "held_back", "VPN route", "VPN routes"));
 	if (g != NULL && !json_object_is_type(g, json_type_null))
 		fprintf(out, "  %-16s %s (%s, %s built), %s queued\n", "update group:", C(g, "id"),
 			N(g, "members", "member", "members"),

@@ -204,6 +204,8 @@ Test(cli_show, details_golden)
 	/* the same peer back from a graceful restart: what it asks us to keep, F and R */
 	show_golden("bgp neighbors 10.255.0.2", "bgp_neighbor_gr", "show_bgp_neighbor_gr");
 	show_golden("bgp neighbors 10.255.0.2", "bgp_neighbor_llgr", "show_bgp_neighbor_llgr");
+	/* route target constraint (RFC 4684): its membership and what it holds back */
+	show_golden("bgp neighbors 10.255.0.2", "bgp_neighbor_rtc", "show_bgp_neighbor_rtc");
 	/* down: for how long, as the table's UP/DOWN column says (it said only "Idle") */
 	show_golden("bgp neighbors 10.255.0.2", "bgp_neighbor_down", "show_bgp_neighbor_down");
 	/* shut down in the config, with the reason it sends */
