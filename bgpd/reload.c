@@ -392,5 +392,8 @@ int bgpd_reload(struct bgpd *d, const struct ferry_config *nc, struct bgpd_reloa
 	}
 	free(restart);
 	bgpd_gr_check(d); /* a restart may have waited only for neighbors now removed */
+	/* neighbors added or removed may change whom a membership default is owed (RFC 4684) */
+	d->rtc_dirty = true;
+	bgpd_schedule_flush(d);
 	return 0;
 }

@@ -23,12 +23,12 @@
 #define N_PER_RT 10
 
 static struct event_base *base;
-static struct ferry_config cfg[3];
+static struct ferry_config cfg[3], cfg_new; /* cfg_new: a reload's, when loaded */
 static struct bgpd *S[3];
 static uint16_t port;
 
-/* Speaker i (127.0.0.<i+1>), its neighbors as JSON objects (without brackets). */
-static void speaker(int i, const char *neighbors)
+/* Speaker i's config (127.0.0.<i+1>), its neighbors as JSON objects (without brackets). */
+static void speaker_config(int i, const char *neighbors, struct ferry_config *c)
 {
 	char json[2048], err[256];
 
@@ -38,7 +38,12 @@ static void speaker(int i, const char *neighbors)
 		 " \"bgp\": {\"listen\": \"127.0.0.%d\", \"port\": %u, \"hold_time\": 9,"
 		 " \"connect_retry\": 1, \"neighbors\": [%s]}}",
 		 i + 1, i + 1, i + 1, port, neighbors);
-	cr_assert_eq(config_load_string(json, "test.json", &cfg[i], err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(config_load_string(json, "test.json", c, err, sizeof(err)), 0, "%s", err);
+}
+
+static void speaker(int i, const char *neighbors)
+{
+	speaker_config(i, neighbors, &cfg[i]);
 	S[i] = bgpd_new(base, &cfg[i]);
 	cr_assert_not_null(S[i]);
 }
@@ -65,6 +70,9 @@ static void teardown(void)
 			config_free(&cfg[i]);
 		memset(&cfg[i], 0, sizeof(cfg[i]));
 	}
+	if (cfg_new.name[0])
+		config_free(&cfg_new);
+	memset(&cfg_new, 0, sizeof(cfg_new));
 	event_base_free(base);
 	cr_assert_eq(attr_intern_count(), 0, "interned sets leaked");
 }
@@ -326,4 +334,33 @@ Test(bgpd_rtcfilter, reflector_asks_for_everything_for_a_client_without_it)
 	expect_counts(c_r, N_PER_RT, N_PER_RT, N_PER_RT);
 	expect_counts(r_a, N_PER_RT, N_PER_RT, N_PER_RT);
 	cr_assert(rtc_set_has(&a_r->rtc_in, &def), "R did not send A the default membership route");
+}
+
+/*
+ * A reload that adds a client without the family (not even up yet): the
+ * reflector asks its other client for everything at once (the default).
+ */
+Test(bgpd_rtcfilter, reload_adding_a_client_without_it_asks_for_everything)
+{
+	struct bgpd_reload_stats st = { 0 };
+	struct rtc_route def = { 0 };
+	struct bgp_peer *a_r, *r_a;
+	char err[256];
+
+	speaker(0, NB("2", "1", RTC, ""));
+	speaker(1, NB("1", "2", RTC, ", \"route_reflector_client\": true"));
+	a_r = &S[0]->peers[0];
+	r_a = &S[1]->peers[0];
+	add_routes(S[0]);
+	wait_up(a_r, r_a);
+	cr_assert(run_until(ready, a_r, 5));
+	expect_counts(r_a, 0, 0, 0); /* R imports nothing and passes nobody's membership on */
+	cr_assert_eq(rtc_held_back(a_r), 3 * N_PER_RT);
+	speaker_config(1, NB("1", "2", RTC, ", \"route_reflector_client\": true") ","
+			  NB("3", "2", VPN, ", \"route_reflector_client\": true, \"passive\": true"),
+		       &cfg_new);
+	cr_assert_eq(bgpd_reload(S[1], &cfg_new, &st, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(st.added, 1);
+	expect_counts(r_a, N_PER_RT, N_PER_RT, N_PER_RT);
+	cr_assert(rtc_set_has(&a_r->rtc_in, &def));
 }
