@@ -190,6 +190,7 @@ struct bgpd *bgpd_new(struct event_base *base, const struct ferry_config *cfg)
 	d->local.router_id = cfg->router_id;
 	wbuf_init(&d->out);
 	d->out_high_water = BGPD_OUT_HIGH_WATER;
+	d->rtc_eor_wait = RTC_EOR_WAIT;
 	d->out_low_water = BGPD_OUT_LOW_WATER;
 	d->probe_wait = BGP_PROBE_WAIT;
 	d->ipc_high_water = BGPD_IPC_HIGH_WATER;

@@ -274,6 +274,7 @@ struct bgpd {
 	/* route target constraint (rtc_adv.c): our membership, from vrfmgr's import RTs */
 	struct rtc_set rtc_local;
 	bool rtc_dirty; /* what we advertise may have changed: brought up to date at the flush */
+	unsigned rtc_eor_wait; /* seconds, RTC_EOR_WAIT (tests shorten it) */
 };
 
 /*

@@ -25,6 +25,7 @@
  * again at each flush where anything it depends on changed, sorted, and
  * compared with what P was sent: only the differences go out.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -34,9 +35,6 @@
 #include "bgpd/rtc_update.h"
 #include "common/log.h"
 #include "common/plural.h"
-
-#define WAIT_STR(x) #x
-#define WAIT_TEXT(x) WAIT_STR(x)
 
 /* ---- our own membership ---- */
 
@@ -83,9 +81,14 @@ static void rtc_ready(struct bgp_peer *p, const char *why)
 
 void rtc_timer_cb(int fd, short what, void *arg)
 {
+	struct bgp_peer *p = arg;
+	char why[96];
+
 	(void)fd;
 	(void)what;
-	rtc_ready(arg, "End-of-RIB not in within " WAIT_TEXT(RTC_EOR_WAIT) " s, taken as complete");
+	snprintf(why, sizeof(why), "End-of-RIB not in within %u s, taken as complete",
+		 p->d->rtc_eor_wait);
+	rtc_ready(p, why);
 }
 
 /* Applies one NLRI field; true when the set changed. */
@@ -132,7 +135,7 @@ bool rtc_peer_wants(const struct bgp_peer *p, const struct rib_path *path)
 
 void rtc_peer_up(struct bgp_peer *p)
 {
-	struct timeval wait = { RTC_EOR_WAIT, 0 };
+	struct timeval wait = { p->d->rtc_eor_wait, 0 };
 
 	p->rtc = (p->ctx.afs & BGP_AF_RTC) && (p->ctx.afs & BGP_AF_VPNV4);
 	p->rtc_ready = !p->rtc;

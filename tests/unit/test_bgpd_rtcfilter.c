@@ -255,6 +255,32 @@ Test(bgpd_rtcfilter, vpn_routes_wait_for_the_membership_end_of_rib)
 	cr_assert(run_until(vpn_eor_seen, b_a, 5));
 }
 
+/* A neighbor that never sends its membership End-of-RIB: taken as complete after the wait. */
+Test(bgpd_rtcfilter, membership_taken_as_complete_after_the_wait)
+{
+	static const unsigned one[] = { 1 };
+	struct bgp_peer *a_b, *b_a;
+
+	speaker(0, NB("2", "1", RTC, ""));
+	speaker(1, NB("1", "2", RTC, ""));
+	S[0]->rtc_eor_wait = 2;
+	a_b = &S[0]->peers[0];
+	b_a = &S[1]->peers[0];
+	add_routes(S[0]);
+	imports(S[1], one, 1);
+	S[1]->local_pending = true; /* B sends no membership, no End-of-RIB */
+	wait_up(a_b, b_a);
+	run_until(ready, a_b, 1);
+	cr_assert(!a_b->rtc_ready && !b_a->gr_eor_seen, "not before the wait is over");
+	cr_assert(run_until(ready, a_b, 5), "the wait never ended");
+	cr_assert(run_until(vpn_eor_seen, b_a, 5), "no VPN End-of-RIB after the wait");
+	cr_assert_eq(b_a->src.n_paths, 0, "an empty membership asks for nothing");
+	/* its membership coming late still counts */
+	S[1]->local_pending = false;
+	bgpd_schedule_flush(S[1]);
+	expect_counts(b_a, N_PER_RT, 0, 0);
+}
+
 Test(bgpd_rtcfilter, neighbor_without_the_family_gets_everything)
 {
 	static const unsigned one[] = { 1 };
