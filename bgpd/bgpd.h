@@ -596,6 +596,8 @@ bool rtc_peer_wants(const struct bgp_peer *p, const struct rib_path *path);
 void rtc_flush_rewalks(struct bgpd *d);
 /* In a flush, after: the membership we advertise brought up to date, End-of-RIBs due. */
 void rtc_flush_adverts(struct bgpd *d);
+/* A ROUTE-REFRESH for the family: our membership routes again, then End-of-RIB. */
+void rtc_refresh(struct bgp_peer *p);
 /* For the API: VPN routes p's policy allows but its membership holds back now (a RIB walk). */
 size_t rtc_held_back(const struct bgp_peer *p);
 void rtc_peer_free(struct bgp_peer *p);

@@ -251,8 +251,13 @@ static int on_route_refresh(struct bgp_conn *c, const uint8_t *body, size_t len)
 		fsm_conn_fail(c, &err, "bad ROUTE-REFRESH");
 		return -1;
 	}
-	if (bgp_route_refresh_decode(body, len, &afi, &safi, &sub) < 0 ||
-	    bgp_af_bit(afi, safi) != BGP_AF_VPNV4 || !(p->ctx.afs & BGP_AF_VPNV4))
+	if (bgp_route_refresh_decode(body, len, &afi, &safi, &sub) < 0)
+		return 0;
+	if (bgp_af_bit(afi, safi) == BGP_AF_RTC && p->rtc && sub == BGP_RR_REQUEST) {
+		rtc_refresh(p); /* our membership again (its BoRR/EoRR: not kept as paths) */
+		return 0;
+	}
+	if (bgp_af_bit(afi, safi) != BGP_AF_VPNV4 || !(p->ctx.afs & BGP_AF_VPNV4))
 		return 0;
 	if (sub == BGP_RR_REQUEST) {
 		log_info("peer %s: route refresh requested, resending", p->name);

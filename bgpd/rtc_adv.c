@@ -466,6 +466,16 @@ static void rtc_send_initial(struct bgp_peer *p)
 		 p->n_rtc_out, plural(p->n_rtc_out, "route", "routes"));
 }
 
+void rtc_refresh(struct bgp_peer *p)
+{
+	if (!p->rtc_eor_sent)
+		return; /* the first ones are still to come */
+	p->n_rtc_out = 0; /* forget what it has: everything goes again */
+	p->rtc_eor_sent = false;
+	log_info("peer %s: route refresh for route target membership, resending", p->name);
+	rtc_send_initial(p);
+}
+
 void rtc_flush_adverts(struct bgpd *d)
 {
 	bool dirty = d->rtc_dirty;

@@ -281,6 +281,33 @@ Test(bgpd_rtcfilter, membership_taken_as_complete_after_the_wait)
 	expect_counts(b_a, N_PER_RT, 0, 0);
 }
 
+static bool has_membership_n1(void *arg)
+{
+	return ((struct bgp_peer *)arg)->rtc_in.n == 1;
+}
+
+/* A ROUTE-REFRESH for AFI 1 / SAFI 132 is answered with the membership routes again. */
+Test(bgpd_rtcfilter, route_refresh_resends_the_membership)
+{
+	static const unsigned three[] = { 3 };
+	struct bgp_peer *a_b, *b_a;
+	struct wbuf *w;
+
+	speaker(0, NB("2", "1", RTC, ""));
+	speaker(1, NB("1", "2", RTC, ""));
+	a_b = &S[0]->peers[0];
+	b_a = &S[1]->peers[0];
+	imports(S[0], three, 1);
+	wait_up(a_b, b_a);
+	cr_assert(run_until(has_membership_n1, b_a, 5));
+	rtc_set_clear(&b_a->rtc_in); /* as if B had lost it */
+	w = &S[1]->out;
+	wbuf_reset(w);
+	cr_assert_eq(bgp_route_refresh_encode(w, BGP_AFI_IPV4, BGP_SAFI_RTC, BGP_RR_REQUEST), 0);
+	session_send(b_a->est, w);
+	cr_assert(run_until(has_membership_n1, b_a, 5), "membership not sent again");
+}
+
 Test(bgpd_rtcfilter, neighbor_without_the_family_gets_everything)
 {
 	static const unsigned one[] = { 1 };
