@@ -136,18 +136,19 @@ uint8_t bgp_af_safi(uint8_t af)
  * (we kept its forwarding state).
  */
 static const struct { uint8_t af; uint8_t safi; } gr_fams[] = {
-	{ BGP_AF_VPNV4, BGP_SAFI_VPN }, { BGP_AF_IPV4, BGP_SAFI_UNICAST },
+	{ BGP_AF_VPNV4, BGP_SAFI_VPN }, { BGP_AF_IPV4, BGP_SAFI_UNICAST }, { BGP_AF_RTC, BGP_SAFI_RTC },
 };
+#define N_GR_FAMS (sizeof(gr_fams) / sizeof(gr_fams[0]))
 
 static void put_cap_gr(struct wbuf *w, const struct bgp_open *o)
 {
-	uint8_t v[2 + 4 * 2];
+	uint8_t v[2 + 4 * N_GR_FAMS];
 	uint8_t n = 2;
 
 	v[0] = (uint8_t)((o->gr_restarting ? BGP_GR_RESTARTING << 4 : 0) |
 			 (o->gr_notification ? BGP_GR_NOTIFICATION << 4 : 0) | ((o->gr_time >> 8) & 0x0f));
 	v[1] = (uint8_t)o->gr_time;
-	for (size_t i = 0; i < sizeof(gr_fams) / sizeof(gr_fams[0]); i++) {
+	for (size_t i = 0; i < N_GR_FAMS; i++) {
 		if (!(o->gr_afs & gr_fams[i].af))
 			continue;
 		v[n++] = 0;
@@ -164,10 +165,10 @@ static void put_cap_gr(struct wbuf *w, const struct bgp_open *o)
  */
 static void put_cap_llgr(struct wbuf *w, const struct bgp_open *o)
 {
-	uint8_t v[2 * BGP_LLGR_TUPLE_LEN];
+	uint8_t v[N_GR_FAMS * BGP_LLGR_TUPLE_LEN];
 	uint8_t n = 0;
 
-	for (size_t i = 0; i < sizeof(gr_fams) / sizeof(gr_fams[0]); i++) {
+	for (size_t i = 0; i < N_GR_FAMS; i++) {
 		if (!(o->llgr_afs & gr_fams[i].af))
 			continue;
 		v[n++] = 0;

@@ -28,6 +28,7 @@
 #include <string.h>
 
 #include "bgpd/attr.h"
+#include "bgpd/rtc.h"
 #include "bgpd/msg.h"
 #include "bgpd/rib.h"
 #include "common/log.h"
@@ -169,6 +170,32 @@ static void update_roundtrip(const struct attr_set *s, const struct bgp_update *
 	wbuf_free(&w);
 }
 
+/*
+ * Route target membership NLRI (RFC 4684) the decoder accepted: each reads
+ * again, with a length of 0 or 32..96, and writes back to the same bytes
+ * but for the bits past its length.
+ */
+static void rtc_check(struct rbuf r, size_t n)
+{
+	struct rtc_route m;
+	struct wbuf w;
+	size_t got = 0;
+
+	while (rbuf_left(&r) > 0) {
+		const uint8_t *at = rbuf_cur(&r);
+
+		CHECK(rtc_nlri_get(&r, &m) == 0);
+		CHECK(m.len == 0 || (m.len >= RTC_MIN_BITS && m.len <= RTC_MAX_BITS));
+		wbuf_init(&w);
+		rtc_nlri_put(&w, &m);
+		CHECK(wbuf_ok(&w) && w.len == (size_t)(rbuf_cur(&r) - at));
+		CHECK(w.len <= 1 || memcmp(w.data, at, w.len - 1) == 0);
+		wbuf_free(&w);
+		got++;
+	}
+	CHECK(got == n);
+}
+
 static void update_apply(struct rib_source *src, const struct bgp_update *u,
 			 const struct attr_ctx *ctx)
 {
@@ -176,6 +203,9 @@ static void update_apply(struct rib_source *src, const struct bgp_update *u,
 
 	CHECK(u->action < ATTR_ACT_RESET);
 	CHECK(u->n_reach <= BGP_MAX_NLRI && u->n_unreach <= BGP_MAX_NLRI);
+	CHECK((ctx->afs & BGP_AF_RTC) || (u->n_rtc_reach == 0 && u->n_rtc_unreach == 0));
+	rtc_check(u->rtc_reach, u->n_rtc_reach);
+	rtc_check(u->rtc_unreach, u->n_rtc_unreach);
 	for (size_t i = 0; i < u->n_unreach; i++)
 		rib_withdraw(rib, src, &u->unreach[i].rd, &u->unreach[i].prefix);
 	if (u->action == ATTR_ACT_WITHDRAW) {
@@ -243,7 +273,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	ctx.as4 = data[0] & 1;
 	ctx.ext_msg = data[0] & 2;
-	ctx.afs = (uint8_t)((data[0] & 4 ? BGP_AF_VPNV4 : 0) | (data[0] & 8 ? BGP_AF_IPV4 : 0));
+	ctx.afs = (uint8_t)((data[0] & 4 ? BGP_AF_VPNV4 : 0) | (data[0] & 8 ? BGP_AF_IPV4 : 0) |
+			    (data[0] & 32 ? BGP_AF_RTC : 0));
 	if (ctx.afs == 0)
 		ctx.afs = BGP_AF_VPNV4;
 	ctx.ebgp = data[0] & 16;

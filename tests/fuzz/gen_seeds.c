@@ -18,6 +18,7 @@
 
 #include "bgpd/attr.h"
 #include "bgpd/msg.h"
+#include "bgpd/rtc_update.h"
 #include "common/ipc.h"
 #include "common/label.h"
 #include "fuzz_fwd_util.h"
@@ -49,6 +50,7 @@ static void write_seed(const char *sub, const char *name, const void *p, size_t 
 #define F_VPN 4
 #define F_IPV4 8
 #define F_EBGP 16
+#define F_RTC 32
 
 static void bgp_seed(const char *name, uint8_t flags, const struct wbuf *w)
 {
@@ -186,6 +188,34 @@ static void bgp_seeds_fixed(void)
 }
 
 /* UPDATEs: the lab's, every attribute, a 2-octet eBGP one, withdrawals, End-of-RIB. */
+/* Route target membership (RFC 4684): one route per RT, the default, a prefix; withdrawn; EoR. */
+static void bgp_seeds_rtc(struct wbuf *w)
+{
+	static const struct attr_ctx ctx_rtc = { .as4 = true, .afs = BGP_AF_VPNV4 | BGP_AF_RTC };
+	struct ext_community c[2];
+	struct rtc_route m[4];
+	struct bgp_attrs a;
+
+	rt(&c[0], 65000, 100);
+	rt(&c[1], 65000, 200);
+	m[0] = rtc_route_of(65000, &c[0]);
+	m[1] = rtc_route_of(65000, &c[1]);
+	m[2] = (struct rtc_route){ 0 };
+	m[3] = rtc_route_of(65000, &c[0]);
+	m[3].len = 48;
+	memset(m[3].rt.b + 2, 0, 6);
+	memset(&a, 0, sizeof(a));
+	a.present = ATTR_BIT(ATTR_ORIGIN) | ATTR_BIT(ATTR_AS_PATH) | ATTR_BIT(ATTR_LOCAL_PREF);
+	a.nexthop = FZ_IP(10, 255, 0, 2);
+	a.local_pref = 100;
+	wbuf_reset(w);
+	rtc_update_encode_reach(w, &a, m, 4, &ctx_rtc);
+	rtc_update_encode_unreach(w, m + 1, 1);
+	rtc_update_encode_eor(w);
+	bgp_seed("update-rtc", F_AS4 | F_VPN | F_RTC, w);
+	wbuf_reset(w);
+}
+
 static void bgp_seeds_updates(void)
 {
 	struct wbuf w;
@@ -218,6 +248,7 @@ static void bgp_seeds_updates(void)
 	bgp_update_encode_eor(&w);
 	bgp_update_encode_eor_ipv4(&w);
 	bgp_seed("update-eor", F_AS4 | F_VPN | F_IPV4, &w);
+	bgp_seeds_rtc(&w);
 	wbuf_free(&w);
 }
 

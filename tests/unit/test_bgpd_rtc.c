@@ -392,3 +392,28 @@ Test(bgpd_rtc, open_offers_and_reads_the_family)
 	cr_assert_eq(bgp_af_safi(BGP_AF_RTC), 132);
 	wbuf_free(&w);
 }
+
+/*
+ * A graceful restart or long-lived capability listing the family comes back
+ * the same when encoded again (bgp_af_bit knows SAFI 132 now, so the
+ * encoders must too: found by fuzz_bgp_msg).
+ */
+Test(bgpd_rtc, restart_capabilities_list_the_family)
+{
+	struct bgp_open o = { .version = 4, .asn = 65000, .hold_time = 90, .bgp_id = 0x0aff0001,
+			      .afs = BGP_AF_VPNV4 | BGP_AF_RTC, .cap_gr = true, .gr_time = 120,
+			      .gr_afs = BGP_AF_VPNV4 | BGP_AF_RTC, .gr_fwd_afs = BGP_AF_RTC,
+			      .cap_llgr = true, .llgr_afs = BGP_AF_RTC, .llgr_fwd_afs = BGP_AF_RTC,
+			      .llgr_time = 60 }, back = { 0 };
+	struct bgp_err e;
+	struct wbuf w;
+
+	wbuf_init(&w);
+	cr_assert_eq(bgp_open_encode(&w, &o), 0);
+	cr_assert_eq(bgp_open_decode(w.data + 19, w.len - 19, &back, &e), 0);
+	cr_assert_eq(back.gr_afs, o.gr_afs);
+	cr_assert_eq(back.gr_fwd_afs, o.gr_fwd_afs);
+	cr_assert_eq(back.llgr_afs, o.llgr_afs);
+	cr_assert_eq(back.llgr_fwd_afs, o.llgr_fwd_afs);
+	wbuf_free(&w);
+}
