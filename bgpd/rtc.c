@@ -120,17 +120,52 @@ const char *rtc_route_format(const struct rtc_route *m, char *buf)
 
 /* ---- sets ---- */
 
-static long set_find(const struct rtc_set *s, const struct rtc_route *m)
+/*
+ * Kept sorted by route target bytes, then length, then origin AS: a route's
+ * RT is found among the whole ones (length 96) by binary search, whatever
+ * the origin AS. Only the default and the partial ones (32..95) need a
+ * look at each; they are counted so that a set without them skips that.
+ */
+static int set_cmp(const struct rtc_route *a, const struct rtc_route *b)
 {
-	for (size_t i = 0; i < s->n; i++)
-		if (rtc_route_equal(&s->v[i], m))
-			return (long)i;
-	return -1;
+	int c = memcmp(a->rt.b, b->rt.b, 8);
+
+	if (c)
+		return c;
+	if (a->len != b->len)
+		return a->len < b->len ? -1 : 1;
+	return a->origin_as < b->origin_as ? -1 : a->origin_as > b->origin_as;
+}
+
+/* The first index whose entry is not below m. */
+static size_t set_lower(const struct rtc_set *s, const struct rtc_route *m)
+{
+	size_t lo = 0, hi = s->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (set_cmp(&s->v[mid], m) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+static void count(struct rtc_set *s, const struct rtc_route *m, int d)
+{
+	if (m->len == 0)
+		s->n_default += (size_t)d;
+	else if (m->len < RTC_MAX_BITS)
+		s->n_partial += (size_t)d;
 }
 
 int rtc_set_add(struct rtc_set *s, const struct rtc_route *m)
 {
-	if (set_find(s, m) >= 0)
+	size_t at = set_lower(s, m);
+
+	if (at < s->n && set_cmp(&s->v[at], m) == 0)
 		return 0;
 	if (s->n == s->cap) {
 		size_t cap = s->cap ? s->cap * 2 : 8;
@@ -141,45 +176,70 @@ int rtc_set_add(struct rtc_set *s, const struct rtc_route *m)
 		s->v = v;
 		s->cap = cap;
 	}
-	s->v[s->n++] = *m;
+	memmove(s->v + at + 1, s->v + at, (s->n - at) * sizeof(*s->v));
+	s->v[at] = *m;
+	s->n++;
+	count(s, m, 1);
 	return 1;
 }
 
 int rtc_set_del(struct rtc_set *s, const struct rtc_route *m)
 {
-	long i = set_find(s, m);
+	size_t at = set_lower(s, m);
 
-	if (i < 0)
+	if (at == s->n || set_cmp(&s->v[at], m) != 0)
 		return 0;
-	s->v[i] = s->v[--s->n];
+	memmove(s->v + at, s->v + at + 1, (s->n - at - 1) * sizeof(*s->v));
+	s->n--;
+	count(s, m, -1);
 	return 1;
 }
 
 bool rtc_set_has(const struct rtc_set *s, const struct rtc_route *m)
 {
-	return set_find(s, m) >= 0;
+	size_t at = set_lower(s, m);
+
+	return at < s->n && set_cmp(&s->v[at], m) == 0;
 }
 
 void rtc_set_clear(struct rtc_set *s)
 {
-	s->n = 0;
+	s->n = s->n_default = s->n_partial = 0;
 }
 
 void rtc_set_free(struct rtc_set *s)
 {
 	free(s->v);
 	s->v = NULL;
-	s->n = s->cap = 0;
+	s->n = s->cap = s->n_default = s->n_partial = 0;
+}
+
+/* A whole membership route (length 96) for rt, from any origin AS. */
+static bool has_whole(const struct rtc_set *s, const struct ext_community *rt)
+{
+	struct rtc_route key = { .len = RTC_MAX_BITS, .origin_as = 0, .rt = *rt };
+	size_t at = set_lower(s, &key);
+
+	return at < s->n && memcmp(s->v[at].rt.b, rt->b, 8) == 0 && s->v[at].len == RTC_MAX_BITS;
+}
+
+static bool partial_covers(const struct rtc_set *s, const struct ext_community *rt)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (s->v[i].len > 0 && s->v[i].len < RTC_MAX_BITS && rtc_route_covers(&s->v[i], rt))
+			return true;
+	return false;
 }
 
 bool rtc_set_wants(const struct rtc_set *s, const struct ext_community *ext, size_t n)
 {
-	for (size_t i = 0; i < s->n; i++) {
-		if (s->v[i].len == 0)
+	if (s->n_default)
+		return true;
+	for (size_t j = 0; j < n; j++) {
+		if (!extcom_is_rt(&ext[j]))
+			continue;
+		if (has_whole(s, &ext[j]) || (s->n_partial && partial_covers(s, &ext[j])))
 			return true;
-		for (size_t j = 0; j < n; j++)
-			if (extcom_is_rt(&ext[j]) && rtc_route_covers(&s->v[i], &ext[j]))
-				return true;
 	}
 	return false;
 }

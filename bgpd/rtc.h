@@ -46,10 +46,15 @@ bool rtc_route_covers(const struct rtc_route *m, const struct ext_community *rt)
 #define RTC_STRLEN 48
 const char *rtc_route_format(const struct rtc_route *m, char *buf);
 
-/* A set of membership routes (small: a neighbor's import RTs). */
+/*
+ * A set of membership routes: v sorted by route target (rtc.c), so that a
+ * VPN route's RTs are looked up, not compared with each member.
+ */
 struct rtc_set {
 	struct rtc_route *v;
 	size_t n, cap;
+	size_t n_default; /* length 0 */
+	size_t n_partial; /* lengths 32..95: compared one by one */
 };
 
 /* Adds m: 1 when new, 0 when already there, -1 on ENOMEM. */

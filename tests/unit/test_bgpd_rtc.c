@@ -417,3 +417,102 @@ Test(bgpd_rtc, restart_capabilities_list_the_family)
 	cr_assert_eq(back.llgr_fwd_afs, o.llgr_fwd_afs);
 	wbuf_free(&w);
 }
+
+/*
+ * The set's lookup (sorted, binary search for whole RTs) against the plain
+ * definition (any member covers any RT of the route), over random sets
+ * with several origin ASes, partial lengths, the default, and deletions.
+ */
+static bool naive_wants(const struct rtc_route *v, const bool *in, size_t n,
+			const struct ext_community *ext, size_t n_ext)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (!in[i])
+			continue;
+		if (v[i].len == 0)
+			return true;
+		for (size_t j = 0; j < n_ext; j++)
+			if (extcom_is_rt(&ext[j]) && rtc_route_covers(&v[i], &ext[j]))
+				return true;
+	}
+	return false;
+}
+
+static struct ext_community small_rt(unsigned r)
+{
+	struct ext_community c = rt("65000:1");
+
+	c.b[0] = (uint8_t)(r & 1 ? EXTCOM_TYPE_AS2 : EXTCOM_TYPE_AS4); /* two types, one subtype */
+	c.b[7] = (uint8_t)(r >> 1);
+	c.b[6] = (uint8_t)(r >> 9 & 1);
+	return c;
+}
+
+/*
+ * A member: mostly whole RTs, some partial ones of 92..95 bits (as read off
+ * the wire) that cover a few of small_rt's values each.
+ */
+static struct rtc_route random_member(unsigned seed)
+{
+	struct ext_community c = small_rt(seed >> 16 & 1023);
+	unsigned len = (seed >> 8) % 10 == 0 ? 92 + (seed >> 4) % 4 : 96;
+	struct rtc_route m = rtc_route_of(65000 + (seed >> 12) % 3, &c);
+	struct wbuf w;
+	struct rbuf r;
+
+	if (len == 96)
+		return m;
+	m.len = (uint8_t)len;
+	wbuf_init(&w);
+	rtc_nlri_put(&w, &m);
+	rbuf_init(&r, w.data, w.len);
+	cr_assert_eq(rtc_nlri_get(&r, &m), 0);
+	wbuf_free(&w);
+	return m;
+}
+
+Test(bgpd_rtc, set_lookup_matches_the_definition)
+{
+	enum { N = 120, ROUNDS = 4000 };
+	static struct rtc_route v[N];
+	static bool in[N];
+	struct rtc_set s = { 0 };
+	unsigned seed = 12345;
+	size_t wanted = 0;
+	struct ext_community any = rt("65000:1");
+
+	/* v[0] the default, v[1] "any RT from 65000" (32 bits): each in the set half the time */
+	v[0] = (struct rtc_route){ 0 };
+	v[1] = rtc_route_of(65000, &any);
+	v[1].len = 32;
+	memset(v[1].rt.b, 0, 8);
+	for (size_t i = 2; i < N; i++) {
+		bool dup;
+
+		do { /* each route once, so that the set and in[] agree */
+			seed = seed * 1103515245u + 12345u;
+			v[i] = random_member(seed);
+			dup = false;
+			for (size_t k = 0; k < i; k++)
+				dup |= rtc_route_equal(&v[k], &v[i]);
+		} while (dup);
+	}
+	for (size_t round = 0; round < ROUNDS; round++) {
+		size_t i = ((seed = seed * 1103515245u + 12345u) >> 8) % N;
+		struct ext_community q[2];
+
+		cr_assert_eq(in[i] ? rtc_set_del(&s, &v[i]) : rtc_set_add(&s, &v[i]), 1);
+		in[i] = !in[i];
+		q[0] = small_rt(seed >> 4 & 1023);
+		q[1] = small_rt(seed >> 14 & 1023);
+		cr_assert_eq(rtc_set_wants(&s, q, 2), naive_wants(v, in, N, q, 2), "round %zu", round);
+		cr_assert_eq(rtc_set_wants(&s, q, 1), naive_wants(v, in, N, q, 1), "round %zu", round);
+		wanted += rtc_set_wants(&s, q, 2);
+	}
+	/* both outcomes common, or the comparison proves little */
+	cr_assert(wanted > ROUNDS / 10 && wanted < ROUNDS - ROUNDS / 10, "%zu of %d wanted", wanted,
+		  ROUNDS);
+	for (size_t k = 1; k < s.n; k++) /* still sorted, no duplicate */
+		cr_assert(memcmp(s.v[k - 1].rt.b, s.v[k].rt.b, 8) <= 0);
+	rtc_set_free(&s);
+}
