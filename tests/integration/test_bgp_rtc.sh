@@ -116,7 +116,8 @@ if ! build_topology; then
 	not_ok "namespace $PREFIX-r up"
 	finish
 fi
-inns r tshark -q -i lo -f 'tcp port 179' -w "$TMP/rtc.pcap" >"$TMP/tshark.log" 2>&1 &
+# started directly (not through inns, a function) so that $! is tshark itself
+ip netns exec "$(ns r)" tshark -q -i lo -f 'tcp port 179' -w "$TMP/rtc.pcap" >"$TMP/tshark.log" 2>&1 &
 TSHARK=$!
 t_track $TSHARK
 poll 10 grep -q "Capturing on" "$TMP/tshark.log"
