@@ -77,8 +77,15 @@ void bgpd_api_rtc_json(struct jw *w, const struct bgp_peer *p, bool detail)
 	jw_kv_uint(w, "membership_received", p->rtc_in.n);
 	jw_kv_uint(w, "membership_advertised", p->n_rtc_out);
 	if (detail) {
+		char buf[RTC_STRLEN];
+
 		jw_kv_uint(w, "held_back", rtc_held_back(p));
 		jw_kv_uint(w, "reevaluations", p->rtc_rewalks);
+		jw_key(w, "membership"); /* what it asked for: "default", "AS:RT", "AS:0x.../len" */
+		jw_array_begin(w);
+		for (size_t i = 0; i < p->rtc_in.n; i++)
+			jw_string(w, rtc_route_format(&p->rtc_in.v[i], buf));
+		jw_array_end(w);
 	}
 	jw_object_end(w);
 }
