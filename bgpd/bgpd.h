@@ -213,6 +213,8 @@ struct bgp_peer {
 	bool rtc_vpn_eor_owed;       /* its VPN-IPv4 End-of-RIB waits for rtc_ready */
 	struct event *rtc_timer;     /* bounds the wait for its End-of-RIB */
 	struct rtc_set rtc_in;       /* the membership it advertised */
+	bool rtc_kept;               /* down: rtc_in kept while its routes are (graceful restart) */
+	struct rtc_set rtc_old;      /* back: the last session's, until its End-of-RIB */
 	struct rtc_adv *rtc_out;     /* the membership we advertised to it, sorted */
 	size_t n_rtc_out, cap_rtc_out;
 	uint64_t rtc_rewalks;        /* times its membership changed what it may hear */
@@ -588,8 +590,13 @@ void rtc_local_set(struct bgpd *d, const struct ext_community *rts, size_t n);
 void rtc_input(struct bgp_peer *p, const struct bgp_update *u, bool withdraw);
 /* p came up: with the family, its VPN routes wait for its membership; ours goes out. */
 void rtc_peer_up(struct bgp_peer *p);
-/* p went down: its membership goes, and what was reflected of it. */
+/*
+ * p went down: its membership is kept (as its routes may be, for its
+ * graceful restart) until rtc_gr_end; what we advertised it is forgotten.
+ */
 void rtc_peer_down(struct bgp_peer *p);
+/* p's graceful restart is over (or there was none): a membership kept for it goes. */
+void rtc_gr_end(struct bgp_peer *p);
 /* Whether p's membership asks for path (its route targets); true without the family. */
 bool rtc_peer_wants(const struct bgp_peer *p, const struct rib_path *path);
 /* In a flush, before the groups send: VPN routes looked at again where a membership changed. */

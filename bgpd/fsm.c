@@ -265,6 +265,7 @@ static void gr_wait_end(struct bgp_peer *p)
 	p->gr_waiting = false;
 	p->llgr_stale = false;
 	evtimer_del(p->gr_timer);
+	rtc_gr_end(p); /* its route target membership, kept as long as its routes (RFC 4684) */
 }
 
 /*

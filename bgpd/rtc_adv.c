@@ -74,6 +74,10 @@ static void rtc_ready(struct bgp_peer *p, const char *why)
 	p->rtc_ready = true;
 	p->rtc_rewalk = true;
 	evtimer_del(p->rtc_timer);
+	if (p->rtc_old.n) { /* the last session's, kept across its restart: what it sent now counts */
+		rtc_set_clear(&p->rtc_old);
+		p->d->rtc_dirty = true;
+	}
 	log_info("peer %s: route target membership %s: %zu %s; its VPN routes go out", p->name, why,
 		 p->rtc_in.n, plural(p->rtc_in.n, "route", "routes"));
 	bgpd_schedule_flush(p->d);
@@ -140,6 +144,14 @@ void rtc_peer_up(struct bgp_peer *p)
 	p->rtc = (p->ctx.afs & BGP_AF_RTC) && (p->ctx.afs & BGP_AF_VPNV4);
 	p->rtc_ready = !p->rtc;
 	p->rtc_rewalk = p->rtc_eor_sent = p->rtc_vpn_eor_owed = false;
+	rtc_set_clear(&p->rtc_old);
+	if (p->rtc && p->rtc_kept && p->gr_waiting) { /* back from a graceful restart */
+		struct rtc_set t = p->rtc_old;
+
+		p->rtc_old = p->rtc_in; /* passed on, with what it sends, until its End-of-RIB */
+		p->rtc_in = t;
+	}
+	p->rtc_kept = false;
 	rtc_set_clear(&p->rtc_in);
 	p->n_rtc_out = 0;
 	p->d->rtc_dirty = true; /* the others: one more neighbor with (or without) membership */
@@ -153,13 +165,43 @@ void rtc_peer_down(struct bgp_peer *p)
 	if (p->rtc || p->rtc_in.n)
 		p->d->rtc_dirty = true;
 	p->d->rtc_dirty |= !(p->cfg->families & CFG_AF_RTC); /* a default it caused may go */
+	/*
+	 * Its membership stays while its routes are kept stale (the caller
+	 * says, rtc_gr_end): else a reflector would have the other PEs withdraw
+	 * what it imports, and send it those routes only after its End-of-RIB
+	 * had swept its stale ones.
+	 */
+	p->rtc_kept = p->rtc;
+	if (p->rtc_old.n) { /* down again before its End-of-RIB: keep the union */
+		for (size_t i = 0; i < p->rtc_old.n; i++)
+			rtc_set_add(&p->rtc_in, &p->rtc_old.v[i]);
+		rtc_set_clear(&p->rtc_old);
+	}
 	p->rtc = p->rtc_ready = p->rtc_rewalk = false;
 	p->rtc_eor_sent = p->rtc_vpn_eor_owed = false;
-	rtc_set_clear(&p->rtc_in);
 	p->n_rtc_out = 0;
 	if (p->rtc_timer)
 		evtimer_del(p->rtc_timer);
 	bgpd_schedule_flush(p->d);
+}
+
+void rtc_gr_end(struct bgp_peer *p)
+{
+	if (p->est || (!p->rtc_kept && !p->rtc_in.n))
+		return;
+	if (p->rtc_kept)
+		log_info("peer %s: graceful restart over: its %zu route target membership %s go",
+			 p->name, p->rtc_in.n, plural(p->rtc_in.n, "route", "routes"));
+	p->rtc_kept = false;
+	rtc_set_clear(&p->rtc_in);
+	p->d->rtc_dirty = true;
+	bgpd_schedule_flush(p->d);
+}
+
+/* The membership q gives, Established or kept across its graceful restart. */
+static bool has_membership(const struct bgp_peer *q)
+{
+	return q->est ? q->rtc : q->rtc_kept && q->gr_waiting;
 }
 
 /* ---- looking at a neighbor's VPN routes again ---- */
@@ -234,6 +276,8 @@ static bool wants_everything(const struct bgp_peer *q)
 {
 	if (!(q->cfg->families & CFG_AF_VPNV4))
 		return false;
+	if (has_membership(q))
+		return false;
 	if (!(q->cfg->families & CFG_AF_RTC))
 		return true;
 	return q->est && !q->rtc;
@@ -294,9 +338,12 @@ static void adv_wanted(const struct bgp_peer *p, struct adv_list *l)
 
 		if (!q->cfg || q == p || !vpn_flows(p, q))
 			continue;
-		if (q->est && q->rtc)
+		if (has_membership(q)) {
 			for (size_t j = 0; j < q->rtc_in.n; j++)
 				adv_push(l, &q->rtc_in.v[j], (int)i);
+			for (size_t j = 0; j < q->rtc_old.n; j++)
+				adv_push(l, &q->rtc_old.v[j], (int)i);
+		}
 		def |= wants_everything(q);
 	}
 	if (def)
@@ -499,6 +546,7 @@ void rtc_peer_free(struct bgp_peer *p)
 		event_free(p->rtc_timer);
 	p->rtc_timer = NULL;
 	rtc_set_free(&p->rtc_in);
+	rtc_set_free(&p->rtc_old);
 	free(p->rtc_out);
 	p->rtc_out = NULL;
 	p->n_rtc_out = p->cap_rtc_out = 0;

@@ -26,6 +26,7 @@ static struct event_base *base;
 static struct ferry_config cfg[3], cfg_new; /* cfg_new: a reload's, when loaded */
 static struct bgpd *S[3];
 static uint16_t port;
+static const char *bgp_extra = ""; /* more keys of the next speaker's "bgp" section */
 
 /* Speaker i's config (127.0.0.<i+1>), its neighbors as JSON objects (without brackets). */
 static void speaker_config(int i, const char *neighbors, struct ferry_config *c)
@@ -36,8 +37,8 @@ static void speaker_config(int i, const char *neighbors, struct ferry_config *c)
 		 "{\"router\": {\"name\": \"s%d\", \"router_id\": \"127.0.0.%d\", \"asn\": 65000,"
 		 " \"run_dir\": \"/tmp/bgpd-rtc-test\"},"
 		 " \"bgp\": {\"listen\": \"127.0.0.%d\", \"port\": %u, \"hold_time\": 9,"
-		 " \"connect_retry\": 1, \"neighbors\": [%s]}}",
-		 i + 1, i + 1, i + 1, port, neighbors);
+		 " \"connect_retry\": 1, %s \"neighbors\": [%s]}}",
+		 i + 1, i + 1, i + 1, port, bgp_extra, neighbors);
 	cr_assert_eq(config_load_string(json, "test.json", c, err, sizeof(err)), 0, "%s", err);
 }
 
@@ -59,6 +60,7 @@ static void setup(void)
 	log_init("test_bgpd_rtcfilter", LOG_LVL_WARN);
 	port = (uint16_t)(20000 + getpid() % 20000);
 	base = event_base_new();
+	bgp_extra = "";
 }
 
 static void teardown(void)
@@ -416,4 +418,111 @@ Test(bgpd_rtcfilter, reload_adding_a_client_without_it_asks_for_everything)
 	cr_assert_eq(st.added, 1);
 	expect_counts(r_a, N_PER_RT, N_PER_RT, N_PER_RT);
 	cr_assert(rtc_set_has(&a_r->rtc_in, &def));
+}
+
+static bool stale_kept(void *arg)
+{
+	const struct bgp_peer *p = arg;
+
+	return !p->est && p->gr_waiting;
+}
+
+static bool not_waiting(void *arg)
+{
+	return !((const struct bgp_peer *)arg)->gr_waiting;
+}
+
+/*
+ * A reflector keeps a client's membership while it keeps its routes for its
+ * graceful restart (else the other PEs would withdraw what it imports, and
+ * send it again only after its End-of-RIB swept them at the client), and
+ * drops it when the restart time runs out.
+ */
+Test(bgpd_rtcfilter, membership_kept_across_a_graceful_restart)
+{
+	static const unsigned nine[] = { 9 }, two[] = { 2 };
+	struct bgp_peer *a_r, *r_a, *r_c;
+	struct ext_community c9 = rt_n(9);
+	struct prefix4 p9 = { 0x0a090000u, 24 };
+	struct rd rd9;
+
+	speaker(0, NB("2", "1", RTC, ""));
+	speaker(1, NB("1", "2", RTC, ", \"route_reflector_client\": true") ","
+		   NB("3", "2", RTC, ", \"route_reflector_client\": true"));
+	bgp_extra = "\"graceful_restart\": {\"restart_time\": 3},";
+	speaker(2, NB("2", "3", RTC, ""));
+	a_r = &S[0]->peers[0];
+	r_a = &S[1]->peers[0];
+	r_c = &S[1]->peers[1];
+	add_routes(S[0]);
+	imports(S[0], nine, 1);
+	imports(S[2], two, 1);
+	cr_assert_eq(rd_parse("65000:9", &rd9), 0);
+	cr_assert_eq(bgpd_local_add(S[2], &rd9, &p9, 900, &c9, 1, 0, 0, 0), 0);
+	wait_up(a_r, r_a);
+	wait_up(r_c, &S[2]->peers[0]);
+	expect_counts(r_a, 0, N_PER_RT, 0);
+	cr_assert(run_until(has_membership, r_c, 5));
+	cr_assert_eq(r_c->src.n_paths, 1, "C's route (65000:9, which A imports) not at R");
+
+	bgpd_free(S[2]); /* C killed: no NOTIFICATION, R keeps its route stale */
+	S[2] = NULL;
+	cr_assert(run_until(stale_kept, r_c, 5));
+	run_until(has_exactly, &(struct expect){ r_a, { 0, 0, 0, 0 } }, 1);
+	expect_counts(r_a, 0, N_PER_RT, 0); /* A still sends R what C imports */
+	cr_assert_eq(a_r->rtc_in.n, 1, "R withdrew C's membership from A during its restart");
+	/* C does not come back: its restart time (3 s) runs out, its membership goes */
+	cr_assert(run_until(not_waiting, r_c, 8));
+	expect_counts(r_a, 0, 0, 0);
+	cr_assert_eq(a_r->rtc_in.n, 0);
+}
+
+/*
+ * The client back from its restart with another membership: what it asked
+ * for before is passed on until its End-of-RIB, then only the new one.
+ */
+Test(bgpd_rtcfilter, membership_replaced_after_a_graceful_restart)
+{
+	static const unsigned nine[] = { 9 }, two[] = { 2 }, three[] = { 3 };
+	struct bgp_peer *a_r, *r_a, *r_c;
+	struct ext_community c9 = rt_n(9);
+	struct prefix4 p9 = { 0x0a090000u, 24 };
+	struct rd rd9;
+
+	speaker(0, NB("2", "1", RTC, ""));
+	speaker(1, NB("1", "2", RTC, ", \"route_reflector_client\": true") ","
+		   NB("3", "2", RTC, ", \"route_reflector_client\": true"));
+	speaker(2, NB("2", "3", RTC, ""));
+	a_r = &S[0]->peers[0];
+	r_a = &S[1]->peers[0];
+	r_c = &S[1]->peers[1];
+	add_routes(S[0]);
+	imports(S[0], nine, 1);
+	imports(S[2], two, 1);
+	cr_assert_eq(rd_parse("65000:9", &rd9), 0);
+	cr_assert_eq(bgpd_local_add(S[2], &rd9, &p9, 900, &c9, 1, 0, 0, 0), 0);
+	wait_up(a_r, r_a);
+	wait_up(r_c, &S[2]->peers[0]);
+	expect_counts(r_a, 0, N_PER_RT, 0);
+	cr_assert(run_until(has_membership, r_c, 5));
+	cr_assert_eq(r_c->src.n_paths, 1);
+
+	bgpd_free(S[2]);
+	config_free(&cfg[2]);
+	memset(&cfg[2], 0, sizeof(cfg[2]));
+	cr_assert(run_until(stale_kept, r_c, 5));
+	speaker(2, NB("2", "3", RTC, "")); /* back, now importing 65000:3 */
+	cr_assert_eq(bgpd_gr_restarted(S[2], 30), 0); /* as after a kill: R and F bits */
+	S[2]->local_pending = true; /* its membership waits: the old one stays meanwhile */
+	imports(S[2], three, 1);
+	wait_up(r_c, &S[2]->peers[0]);
+	run_until(has_exactly, &(struct expect){ r_a, { 0, 0, 0, 0 } }, 1);
+	expect_counts(r_a, 0, N_PER_RT, 0);
+	cr_assert_eq(r_c->rtc_old.n, 1);
+	S[2]->local_pending = false;
+	bgpd_schedule_flush(S[2]);
+	expect_counts(r_a, 0, 0, N_PER_RT);
+	expect_counts(&S[2]->peers[0], 0, 0, N_PER_RT);
+	cr_assert_eq(r_c->rtc_old.n, 0);
+	cr_assert_eq(a_r->rtc_in.n, 1);
 }
