@@ -70,6 +70,17 @@ static uint64_t m_downs(const struct bgp_peer *p)
 	return p->session_downs;
 }
 
+/* route target constraint (RFC 4684); 0 without the family on the session */
+static uint64_t m_rtc_in(const struct bgp_peer *p)
+{
+	return p->rtc ? p->rtc_in.n : 0;
+}
+
+static uint64_t m_rtc_out(const struct bgp_peer *p)
+{
+	return p->rtc ? p->n_rtc_out : 0;
+}
+
 static void update_errors(struct jw *w, const struct bgpd *d)
 {
 	static const char *const name = "ferry_bgp_update_errors_total";
@@ -111,11 +122,19 @@ int bgpd_api_metrics(struct jw *w, const struct api_request *req, void *ctx)
 		 "VPN-IPv4 paths in the neighbor's Adj-RIB-In", m_rcvd);
 	per_peer(w, d, "ferry_bgp_prefixes_advertised", "gauge",
 		 "VPN-IPv4 routes advertised to the neighbor", m_adv);
+	per_peer(w, d, "ferry_bgp_rtc_membership_received", "gauge",
+		 "route target membership routes the neighbor advertised (RFC 4684)", m_rtc_in);
+	per_peer(w, d, "ferry_bgp_rtc_membership_advertised", "gauge",
+		 "route target membership routes advertised to the neighbor", m_rtc_out);
 	update_errors(w, d);
 	api_prom_family(w, "ferry_bgp_rib_destinations", "gauge", "VPN-IPv4 destinations (RD, prefix)");
 	api_prom_sample(w, "ferry_bgp_rib_destinations", NULL, NULL, NULL, NULL, d->rib->n_entries);
 	api_prom_family(w, "ferry_bgp_rib_paths", "gauge", "VPN-IPv4 paths, all sources");
 	api_prom_sample(w, "ferry_bgp_rib_paths", NULL, NULL, NULL, NULL, d->rib->n_paths);
+	api_prom_family(w, "ferry_bgp_rtc_local_membership", "gauge",
+			"route targets our VRFs import: our membership routes (RFC 4684)");
+	api_prom_sample(w, "ferry_bgp_rtc_local_membership", NULL, NULL, NULL, NULL,
+			d->rtc_local.n);
 	api_prom_family(w, "ferry_bgp_local_routes", "gauge", "routes vrfmgr exports through bgpd");
 	api_prom_sample(w, "ferry_bgp_local_routes", NULL, NULL, NULL, NULL, d->local.n_paths);
 	api_prom_family(w, "ferry_api_events_sequence", "counter", "last /events sequence number");

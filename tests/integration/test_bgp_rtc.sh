@@ -140,6 +140,10 @@ check "pe1 shows pe2's 1 membership route, 8 routes held back, 4 advertised" eva
 check "pe1 imports nothing of 65000:9: pe2 sends it nothing, holds its 1 route back" eval \
 	'[ "$(accepted pe1 10.78.0.2)" = 0 ] &&
 	 nbr pe2 10.78.0.1 | jq -e ".route_target_constraint | .ready and .membership_received == 3 and .held_back == 1" >/dev/null'
+metrics=$(api pe1 /metrics)
+check "/metrics: pe2's membership at pe1 (1), pe1's own (3 import RTs)" eval \
+	'grep -q "^ferry_bgp_rtc_membership_received{neighbor=\"10.78.0.2\",description=\"\"} 1$" <<<"$metrics" &&
+	 grep -q "^ferry_bgp_rtc_local_membership 3$" <<<"$metrics"'
 show=$("$CTL" -r "$PREFIX-pe1" show bgp neighbor 10.78.0.2 2>&1)
 check "ferryctl show bgp neighbor: the rt constraint line" \
 	grep -q "rt constraint:   1 membership route received (complete), 3 advertised; 8 VPN routes held back" <<<"$show"
