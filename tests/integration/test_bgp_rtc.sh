@@ -18,7 +18,9 @@
 #    malformed;
 #  - a reload of pe2's vrfmgr adding 65000:3 to X: pe2 gets V3's routes too
 #    (8), without a session reset; one dropping 65000:2: V2's are withdrawn
-#    (4 left, all 65000:3); one with no VRF importing anything: none left.
+#    (4 left, all 65000:3); one adding a VRF importing 65000:1, and one
+#    removing it again: V1's routes come and go; one with no VRF importing
+#    anything: none left.
 # Prints "ok - ..." / "not ok - ..." per check; exit 0 only when all pass.
 # Removes everything it created (namespace, run directories, processes it
 # started, by PID), also on failure or interrupt. Takes about 15 s.
@@ -70,8 +72,10 @@ write_pe1() {
 	write_pe pe1 1 2 "$(vrf v1 10.78.0.1:1 65000:1 1 4)" "$(vrf v2 10.78.0.1:2 65000:2 2 4)" \
 		"$(vrf v3 10.78.0.1:3 65000:3 3 4)"
 }
-write_pe2() { # write_pe2 IMPORTS (JSON strings, may be empty)
-	write_pe pe2 2 1 "$(vrf x 10.78.0.2:9 65000:9 9 1 "$1")"
+write_pe2() { # write_pe2 IMPORTS [VRF...]: X importing IMPORTS (JSON strings, may be empty)
+	local imports=$1
+	shift
+	write_pe pe2 2 1 "$(vrf x 10.78.0.2:9 65000:9 9 1 "$imports")" "$@"
 }
 start() { # start NODE DAEMON: PID in PID_<NODE>_<DAEMON>
 	local run
@@ -157,6 +161,12 @@ check "vrfmgr told bgpd the new import set (logged)" \
 	grep -q "bgpd: told 2 import route targets" "$PE2_RUN/vrfmgr.log"
 write_pe2 '"65000:3"'
 check "pe2 drops 65000:2 (reload): V2's routes withdrawn, V3's 4 left" eval \
+	'hup2 && poll 10 pe2_has 4 65000:3 && poll 5 pe1_sees 1 8'
+write_pe2 '"65000:3"' "$(vrf y 10.78.0.2:8 65000:8 8 1 '"65000:1"')"
+check "a VRF added on pe2 importing 65000:1 (reload): V1's routes come too (8)" eval \
+	'hup2 && poll 10 pe2_has_rts 8 && poll 5 pe1_sees 2 4'
+write_pe2 '"65000:3"'
+check "that VRF removed (reload): V1's routes withdrawn, V3's 4 left" eval \
 	'hup2 && poll 10 pe2_has 4 65000:3 && poll 5 pe1_sees 1 8'
 write_pe2 ''
 check "no VRF of pe2 imports anything: no route left, everything held back" eval \
