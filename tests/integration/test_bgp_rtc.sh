@@ -176,7 +176,6 @@ check "no session reset along the way" eval \
 
 # --- on the wire ----------------------------------------------------------------------------
 t_stop "$TSHARK"
-decoded=$(tshark -r "$TMP/rtc.pcap" -Y 'bgp.type == 2' -O bgp 2>/dev/null)
 rtc_updates=$(tshark -r "$TMP/rtc.pcap" -Y 'bgp.update.path_attribute.mp_reach_nlri.safi == 132' \
 	-T fields -e frame.number 2>/dev/null | wc -l)
 rtc_eors=$(tshark -r "$TMP/rtc.pcap" \
