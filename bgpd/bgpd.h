@@ -155,6 +155,7 @@ struct bgp_update_errors {
 struct rtc_adv {
 	struct rtc_route r;
 	int src; /* RTC_SRC_LOCAL (our VRFs, or the default we ask for), else a peer slot */
+	struct attr_set *attrs; /* what src's came with (NULL: ours); a reference in rtc_out */
 };
 #define RTC_SRC_LOCAL (-1)
 

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bgpd/attr.h"
 #include "bgpd/rtc.h"
 
 /* Clears the route target bits past len (and the whole RT for the default). */
@@ -161,26 +162,51 @@ static void count(struct rtc_set *s, const struct rtc_route *m, int d)
 		s->n_partial += (size_t)d;
 }
 
-int rtc_set_add(struct rtc_set *s, const struct rtc_route *m)
+static int set_grow(struct rtc_set *s)
+{
+	size_t cap = s->cap ? s->cap * 2 : 8;
+	struct rtc_route *v = realloc(s->v, cap * sizeof(*v));
+	struct attr_set **a;
+
+	if (!v)
+		return -1;
+	s->v = v;
+	if (!(a = realloc(s->attrs, cap * sizeof(*a))))
+		return -1;
+	s->attrs = a;
+	s->cap = cap;
+	return 0;
+}
+
+int rtc_set_put(struct rtc_set *s, const struct rtc_route *m, struct attr_set *a)
 {
 	size_t at = set_lower(s, m);
 
-	if (at < s->n && set_cmp(&s->v[at], m) == 0)
-		return 0;
-	if (s->n == s->cap) {
-		size_t cap = s->cap ? s->cap * 2 : 8;
-		struct rtc_route *v = realloc(s->v, cap * sizeof(*v));
+	if (at < s->n && set_cmp(&s->v[at], m) == 0) {
+		int changed = s->attrs[at] != a;
 
-		if (!v)
-			return -1;
-		s->v = v;
-		s->cap = cap;
+		attr_unref(s->attrs[at]);
+		s->attrs[at] = a;
+		return changed ? 2 : 0;
+	}
+	if (s->n == s->cap && set_grow(s) < 0) {
+		attr_unref(a);
+		return -1;
 	}
 	memmove(s->v + at + 1, s->v + at, (s->n - at) * sizeof(*s->v));
+	memmove(s->attrs + at + 1, s->attrs + at, (s->n - at) * sizeof(*s->attrs));
 	s->v[at] = *m;
+	s->attrs[at] = a;
 	s->n++;
 	count(s, m, 1);
 	return 1;
+}
+
+int rtc_set_add(struct rtc_set *s, const struct rtc_route *m)
+{
+	if (rtc_set_has(s, m))
+		return 0;
+	return rtc_set_put(s, m, NULL);
 }
 
 int rtc_set_del(struct rtc_set *s, const struct rtc_route *m)
@@ -189,7 +215,9 @@ int rtc_set_del(struct rtc_set *s, const struct rtc_route *m)
 
 	if (at == s->n || set_cmp(&s->v[at], m) != 0)
 		return 0;
+	attr_unref(s->attrs[at]);
 	memmove(s->v + at, s->v + at + 1, (s->n - at - 1) * sizeof(*s->v));
+	memmove(s->attrs + at, s->attrs + at + 1, (s->n - at - 1) * sizeof(*s->attrs));
 	s->n--;
 	count(s, m, -1);
 	return 1;
@@ -204,14 +232,19 @@ bool rtc_set_has(const struct rtc_set *s, const struct rtc_route *m)
 
 void rtc_set_clear(struct rtc_set *s)
 {
+	for (size_t i = 0; i < s->n; i++)
+		attr_unref(s->attrs[i]);
 	s->n = s->n_default = s->n_partial = 0;
 }
 
 void rtc_set_free(struct rtc_set *s)
 {
+	rtc_set_clear(s);
 	free(s->v);
+	free(s->attrs);
 	s->v = NULL;
-	s->n = s->cap = s->n_default = s->n_partial = 0;
+	s->attrs = NULL;
+	s->cap = 0;
 }
 
 /* A whole membership route (length 96) for rt, from any origin AS. */

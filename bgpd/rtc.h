@@ -50,15 +50,24 @@ const char *rtc_route_format(const struct rtc_route *m, char *buf);
  * A set of membership routes: v sorted by route target (rtc.c), so that a
  * VPN route's RTs are looked up, not compared with each member.
  */
+struct attr_set;
+
 struct rtc_set {
 	struct rtc_route *v;
+	struct attr_set **attrs; /* each member's path attributes (a reference), or NULL */
 	size_t n, cap;
 	size_t n_default; /* length 0 */
 	size_t n_partial; /* lengths 32..95: compared one by one */
 };
 
-/* Adds m: 1 when new, 0 when already there, -1 on ENOMEM. */
+/* Adds m (without attributes): 1 when new, 0 when already there, -1 on ENOMEM. */
 int rtc_set_add(struct rtc_set *s, const struct rtc_route *m);
+/*
+ * Adds m with the attributes it came with, or gives a member its new ones;
+ * the set takes the reference a (released on failure). 1 when new, 2 when
+ * its attributes changed, 0 when the same, -1 on ENOMEM.
+ */
+int rtc_set_put(struct rtc_set *s, const struct rtc_route *m, struct attr_set *a);
 /* Removes m: 1 when it was there, else 0. */
 int rtc_set_del(struct rtc_set *s, const struct rtc_route *m);
 bool rtc_set_has(const struct rtc_set *s, const struct rtc_route *m);

@@ -95,15 +95,18 @@ void rtc_timer_cb(int fd, short what, void *arg)
 	rtc_ready(p, why);
 }
 
-/* Applies one NLRI field; true when the set changed. */
-static bool apply(struct bgp_peer *p, struct rbuf r, bool add)
+/*
+ * Applies one NLRI field, announcements with attributes a (interned: kept
+ * with each member, for what we pass on). True when the set changed.
+ */
+static bool apply(struct bgp_peer *p, struct rbuf r, struct attr_set *a, bool add)
 {
 	struct rtc_route m;
 	bool changed = false;
 	int rc;
 
 	while (rbuf_left(&r) > 0 && rtc_nlri_get(&r, &m) == 0) {
-		rc = add ? rtc_set_add(&p->rtc_in, &m) : rtc_set_del(&p->rtc_in, &m);
+		rc = add ? rtc_set_put(&p->rtc_in, &m, attr_ref(a)) : rtc_set_del(&p->rtc_in, &m);
 		if (rc < 0)
 			log_warnx("peer %s: out of memory storing a membership route", p->name);
 		changed |= rc > 0;
@@ -117,8 +120,15 @@ void rtc_input(struct bgp_peer *p, const struct bgp_update *u, bool withdraw)
 
 	if (!p->rtc)
 		return;
-	changed = apply(p, u->rtc_unreach, false);
-	changed |= apply(p, u->rtc_reach, !withdraw);
+	changed = apply(p, u->rtc_unreach, NULL, false);
+	if (u->n_rtc_reach) {
+		struct attr_set *a = withdraw ? NULL : attr_intern(&u->attrs);
+
+		if (!withdraw && !a)
+			log_warnx("peer %s: out of memory storing membership routes", p->name);
+		changed |= apply(p, u->rtc_reach, a, a != NULL);
+		attr_unref(a);
+	}
 	if (changed) {
 		p->rtc_rewalk = p->rtc_ready;
 		p->d->rtc_dirty = true;
@@ -137,6 +147,14 @@ bool rtc_peer_wants(const struct bgp_peer *p, const struct rib_path *path)
 	return p->rtc_ready && rtc_set_wants(&p->rtc_in, a->ext, a->n_ext);
 }
 
+/* Forgets what p was advertised (the references it held). */
+static void out_clear(struct bgp_peer *p)
+{
+	for (size_t i = 0; i < p->n_rtc_out; i++)
+		attr_unref(p->rtc_out[i].attrs);
+	p->n_rtc_out = 0;
+}
+
 void rtc_peer_up(struct bgp_peer *p)
 {
 	struct timeval wait = { p->d->rtc_eor_wait, 0 };
@@ -153,7 +171,7 @@ void rtc_peer_up(struct bgp_peer *p)
 	}
 	p->rtc_kept = false;
 	rtc_set_clear(&p->rtc_in);
-	p->n_rtc_out = 0;
+	out_clear(p);
 	p->d->rtc_dirty = true; /* the others: one more neighbor with (or without) membership */
 	if (p->rtc)
 		evtimer_add(p->rtc_timer, &wait);
@@ -174,12 +192,13 @@ void rtc_peer_down(struct bgp_peer *p)
 	p->rtc_kept = p->rtc;
 	if (p->rtc_old.n) { /* down again before its End-of-RIB: keep the union */
 		for (size_t i = 0; i < p->rtc_old.n; i++)
-			rtc_set_add(&p->rtc_in, &p->rtc_old.v[i]);
+			if (!rtc_set_has(&p->rtc_in, &p->rtc_old.v[i]))
+				rtc_set_put(&p->rtc_in, &p->rtc_old.v[i], attr_ref(p->rtc_old.attrs[i]));
 		rtc_set_clear(&p->rtc_old);
 	}
 	p->rtc = p->rtc_ready = p->rtc_rewalk = false;
 	p->rtc_eor_sent = p->rtc_vpn_eor_owed = false;
-	p->n_rtc_out = 0;
+	out_clear(p);
 	if (p->rtc_timer)
 		evtimer_del(p->rtc_timer);
 	bgpd_schedule_flush(p->d);
@@ -289,7 +308,7 @@ struct adv_list {
 	bool oom;
 };
 
-static void adv_push(struct adv_list *l, const struct rtc_route *r, int src)
+static void adv_push(struct adv_list *l, const struct rtc_route *r, int src, struct attr_set *a)
 {
 	if (l->n == l->cap) {
 		size_t cap = l->cap ? l->cap * 2 : 16;
@@ -303,6 +322,7 @@ static void adv_push(struct adv_list *l, const struct rtc_route *r, int src)
 		l->cap = cap;
 	}
 	l->v[l->n].r = *r;
+	l->v[l->n].attrs = a;
 	l->v[l->n++].src = src;
 }
 
@@ -332,7 +352,7 @@ static void adv_wanted(const struct bgp_peer *p, struct adv_list *l)
 	size_t k = 0;
 
 	for (size_t i = 0; i < d->rtc_local.n; i++)
-		adv_push(l, &d->rtc_local.v[i], RTC_SRC_LOCAL);
+		adv_push(l, &d->rtc_local.v[i], RTC_SRC_LOCAL, NULL);
 	for (size_t i = 0; i < d->peer_slots; i++) {
 		const struct bgp_peer *q = &d->peers[i];
 
@@ -340,14 +360,14 @@ static void adv_wanted(const struct bgp_peer *p, struct adv_list *l)
 			continue;
 		if (has_membership(q)) {
 			for (size_t j = 0; j < q->rtc_in.n; j++)
-				adv_push(l, &q->rtc_in.v[j], (int)i);
+				adv_push(l, &q->rtc_in.v[j], (int)i, q->rtc_in.attrs[j]);
 			for (size_t j = 0; j < q->rtc_old.n; j++)
-				adv_push(l, &q->rtc_old.v[j], (int)i);
+				adv_push(l, &q->rtc_old.v[j], (int)i, q->rtc_old.attrs[j]);
 		}
 		def |= wants_everything(q);
 	}
 	if (def)
-		adv_push(l, &(struct rtc_route){ 0 }, RTC_SRC_LOCAL);
+		adv_push(l, &(struct rtc_route){ 0 }, RTC_SRC_LOCAL, NULL);
 	if (l->n == 0)
 		return;
 	qsort(l->v, l->n, sizeof(l->v[0]), adv_cmp);
@@ -357,42 +377,48 @@ static void adv_wanted(const struct bgp_peer *p, struct adv_list *l)
 	l->n = k;
 }
 
-/* The attributes of a membership route from src as p hears it. */
-static void adv_attrs(const struct bgp_peer *p, int src, struct bgp_attrs *a, uint8_t *aspath,
-		      uint32_t *cluster)
+/*
+ * The attributes of membership route e as p hears it. Ours: ORIGIN IGP, an
+ * empty AS_PATH, LOCAL_PREF over iBGP. A neighbor's keeps its ORIGIN and
+ * AS_PATH and, reflected (RFC 4456 §8), its ORIGINATOR_ID (else the
+ * neighbor's router id) with our cluster id in front of its CLUSTER_LIST.
+ * To eBGP our AS is prepended, and nothing of the AS's own goes.
+ */
+static void adv_attrs(const struct bgp_peer *p, const struct rtc_adv *e, struct bgp_attrs *a)
 {
+	static uint8_t aspath[2 * BGP_MAX_EXT_MSG + 8];   /* static: large, one event loop */
+	static uint32_t cluster[BGP_MAX_EXT_MSG / 4 + 1];
 	const struct ferry_config *cfg = p->d->cfg;
-	uint32_t as = cfg->asn;
+	const struct bgp_attrs *in = e->attrs ? &e->attrs->a : NULL;
+	const struct rib_source *src = e->src == RTC_SRC_LOCAL ? NULL : &p->d->peers[e->src].src;
 
 	memset(a, 0, sizeof(*a));
 	a->present = ATTR_BIT(ATTR_ORIGIN) | ATTR_BIT(ATTR_AS_PATH);
-	a->origin = ORIGIN_IGP;
+	a->origin = in && attr_has(in, ATTR_ORIGIN) ? in->origin : ORIGIN_IGP;
 	a->nexthop = p->local_addr;
-	if (p->ctx.ebgp || (src != RTC_SRC_LOCAL && p->d->peers[src].ctx.ebgp)) {
-		/* to eBGP: our AS; from eBGP: the neighbor's (its own path is not kept) */
-		if (!p->ctx.ebgp)
-			as = p->d->peers[src].src.peer_as;
-		aspath[0] = ASPATH_SEQUENCE;
-		aspath[1] = 1;
-		aspath[2] = (uint8_t)(as >> 24);
-		aspath[3] = (uint8_t)(as >> 16);
-		aspath[4] = (uint8_t)(as >> 8);
-		aspath[5] = (uint8_t)as;
-		a->aspath = aspath;
-		a->aspath_len = 6;
+	if (in) {
+		a->aspath = in->aspath;
+		a->aspath_len = in->aspath_len;
 	}
-	if (p->ctx.ebgp)
+	if (p->ctx.ebgp) {
+		a->aspath_len = (uint16_t)aspath_prepend(a->aspath, a->aspath_len, cfg->asn, aspath);
+		a->aspath = aspath;
 		return;
+	}
 	a->present |= ATTR_BIT(ATTR_LOCAL_PREF);
 	a->local_pref = ATTR_DEFAULT_LOCAL_PREF;
-	if (src == RTC_SRC_LOCAL || p->d->peers[src].ctx.ebgp)
+	if (!src || src->ebgp)
 		return;
-	/* reflected (RFC 4456 §8) */
 	a->present |= ATTR_BIT(ATTR_ORIGINATOR_ID) | ATTR_BIT(ATTR_CLUSTER_LIST);
-	a->originator_id = p->d->peers[src].src.router_id;
+	a->originator_id = in && attr_has(in, ATTR_ORIGINATOR_ID) ? in->originator_id
+								   : src->router_id;
 	cluster[0] = cfg->bgp.cluster_id ? cfg->bgp.cluster_id : cfg->router_id;
-	a->cluster = cluster;
 	a->n_cluster = 1;
+	if (in && in->n_cluster) {
+		memcpy(cluster + 1, in->cluster, (size_t)in->n_cluster * 4);
+		a->n_cluster = (uint16_t)(in->n_cluster + 1);
+	}
+	a->cluster = cluster;
 }
 
 static void send_withdrawals(struct bgp_peer *p, const struct rtc_route *v, size_t n)
@@ -410,15 +436,15 @@ static void send_withdrawals(struct bgp_peer *p, const struct rtc_route *v, size
 	}
 }
 
-static void send_announcements(struct bgp_peer *p, int src, const struct rtc_route *v, size_t n)
+/* Announces v[0..n), which all share e's source and attributes. */
+static void send_announcements(struct bgp_peer *p, const struct rtc_adv *e,
+			       const struct rtc_route *v, size_t n)
 {
 	struct wbuf *w = &p->d->out;
 	struct bgp_attrs a;
-	uint8_t aspath[6];
-	uint32_t cluster[1];
 	int k;
 
-	adv_attrs(p, src, &a, aspath, cluster);
+	adv_attrs(p, e, &a);
 	while (n > 0) {
 		wbuf_reset(w);
 		if ((k = rtc_update_encode_reach(w, &a, v, n, &p->ctx)) <= 0) {
@@ -453,24 +479,29 @@ static void adv_send_diff(struct bgp_peer *p, struct adv_list *want)
 		} else if (c > 0) {
 			send[j++] = true;
 		} else {
-			send[j] = p->rtc_out[i].src != want->v[j].src; /* another source: new attributes */
+			/* another source, or new attributes from it: announced again */
+			send[j] = p->rtc_out[i].src != want->v[j].src ||
+				  p->rtc_out[i].attrs != want->v[j].attrs;
 			i++;
 			j++;
 		}
 	}
 	send_withdrawals(p, gone, n_gone);
-	for (size_t s = 0; s < want->n; s++) { /* one run per source: each has its attributes */
-		int src = want->v[s].src;
+	for (size_t s = 0; s < want->n; s++) { /* one run per source and attributes */
+		const struct rtc_adv e = want->v[s];
 		size_t n = 0;
 
 		for (size_t t = s; t < want->n && send[s]; t++)
-			if (send[t] && want->v[t].src == src) {
+			if (send[t] && want->v[t].src == e.src && want->v[t].attrs == e.attrs) {
 				batch[n++] = want->v[t].r;
 				send[t] = false;
 			}
 		if (n)
-			send_announcements(p, src, batch, n);
+			send_announcements(p, &e, batch, n);
 	}
+	for (size_t k = 0; k < want->n; k++) /* p's from now on: it holds what they name */
+		attr_ref(want->v[k].attrs);
+	out_clear(p);
 	free(p->rtc_out);
 	p->rtc_out = want->v;
 	p->n_rtc_out = want->n;
@@ -517,7 +548,7 @@ void rtc_refresh(struct bgp_peer *p)
 {
 	if (!p->rtc_eor_sent)
 		return; /* the first ones are still to come */
-	p->n_rtc_out = 0; /* forget what it has: everything goes again */
+	out_clear(p); /* forget what it has: everything goes again */
 	p->rtc_eor_sent = false;
 	log_info("peer %s: route refresh for route target membership, resending", p->name);
 	rtc_send_initial(p);
@@ -547,6 +578,7 @@ void rtc_peer_free(struct bgp_peer *p)
 	p->rtc_timer = NULL;
 	rtc_set_free(&p->rtc_in);
 	rtc_set_free(&p->rtc_old);
+	out_clear(p);
 	free(p->rtc_out);
 	p->rtc_out = NULL;
 	p->n_rtc_out = p->cap_rtc_out = 0;

@@ -23,8 +23,8 @@
 #define N_PER_RT 10
 
 static struct event_base *base;
-static struct ferry_config cfg[3], cfg_new; /* cfg_new: a reload's, when loaded */
-static struct bgpd *S[3];
+static struct ferry_config cfg[4], cfg_new; /* cfg_new: a reload's, when loaded */
+static struct bgpd *S[4];
 static uint16_t port;
 static const char *bgp_extra = ""; /* more keys of the next speaker's "bgp" section */
 
@@ -65,7 +65,7 @@ static void setup(void)
 
 static void teardown(void)
 {
-	for (int i = 0; i < 3; i++) {
+	for (int i = 0; i < 4; i++) {
 		bgpd_free(S[i]);
 		S[i] = NULL;
 		if (cfg[i].path[0] || cfg[i].name[0])
@@ -525,4 +525,39 @@ Test(bgpd_rtcfilter, membership_replaced_after_a_graceful_restart)
 	expect_counts(&S[2]->peers[0], 0, 0, N_PER_RT);
 	cr_assert_eq(r_c->rtc_old.n, 0);
 	cr_assert_eq(a_r->rtc_in.n, 1);
+}
+
+/*
+ * Two levels of reflection: D (imports 65000:2) is a client of R2, R2 a
+ * client of R1, A (routes) a client of R1. D's membership reaches A with
+ * D as ORIGINATOR_ID and both cluster ids (R1's first), and A's routes
+ * under 65000:2 reach D through both.
+ */
+Test(bgpd_rtcfilter, membership_through_two_reflectors_keeps_its_attributes)
+{
+	static const unsigned two[] = { 2 };
+	struct bgp_peer *a_r1;
+	const struct bgp_attrs *at;
+
+	speaker(0, NB("2", "1", RTC, ""));
+	speaker(1, NB("1", "2", RTC, ", \"route_reflector_client\": true") ","
+		   NB("3", "2", RTC, ", \"route_reflector_client\": true"));
+	speaker(2, NB("2", "3", RTC, "") "," NB("4", "3", RTC, ", \"route_reflector_client\": true"));
+	speaker(3, NB("3", "4", RTC, ""));
+	a_r1 = &S[0]->peers[0];
+	add_routes(S[0]);
+	imports(S[3], two, 1);
+	wait_up(a_r1, &S[1]->peers[0]);
+	wait_up(&S[1]->peers[1], &S[2]->peers[0]);
+	wait_up(&S[2]->peers[1], &S[3]->peers[0]);
+	expect_counts(&S[3]->peers[0], 0, N_PER_RT, 0);
+	cr_assert(run_until(has_membership_n1, a_r1, 5));
+	cr_assert_not_null(a_r1->rtc_in.attrs[0]);
+	at = &a_r1->rtc_in.attrs[0]->a;
+	cr_assert(attr_has(at, ATTR_ORIGINATOR_ID));
+	cr_assert_eq(at->originator_id, 0x7f000004u, "originator %08x", at->originator_id);
+	cr_assert_eq(at->n_cluster, 2);
+	cr_assert_eq(at->cluster[0], 0x7f000002u);
+	cr_assert_eq(at->cluster[1], 0x7f000003u);
+	expect_counts(&S[1]->peers[0], 0, N_PER_RT, 0); /* R1 got only what D asked for */
 }
