@@ -23,7 +23,13 @@
  * has no route target constraint configured, or did not negotiate it), P
  * is sent the default route: Q wants everything. The whole set is computed
  * again at each flush where anything it depends on changed, sorted, and
- * compared with what P was sent: only the differences go out.
+ * compared with what P was sent: only the differences go out. A received
+ * membership route keeps its path attributes, so a reflected one carries
+ * ORIGINATOR_ID and the CLUSTER_LIST grown by ours (RFC 4456 §8).
+ *
+ * Graceful restart. A neighbor's membership outlives its session as long
+ * as its routes are kept stale (rtc_gr_end drops it with them); back, its
+ * old one is passed on beside the new until its membership End-of-RIB.
  */
 #include <stdio.h>
 #include <stdlib.h>
