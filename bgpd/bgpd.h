@@ -587,6 +587,8 @@ void vrfmgr_link_replay_done(struct vrfmgr_link *vl);
 #define RTC_EOR_WAIT 30
 /* vrfmgr's import RTs (IPC_RT_IMPORTS): our membership, one route each from our AS. */
 void rtc_local_set(struct bgpd *d, const struct ext_community *rts, size_t n);
+/* vrfmgr's import RTs did not fit one message (IPC_RT_IMPORTS_ALL): ask for everything. */
+void rtc_local_set_all(struct bgpd *d);
 /* An UPDATE's membership routes (already checked), as withdrawals when withdraw is set. */
 void rtc_input(struct bgp_peer *p, const struct bgp_update *u, bool withdraw);
 /* p came up: with the family, its VPN routes wait for its membership; ours goes out. */

@@ -44,10 +44,25 @@
 
 /* ---- our own membership ---- */
 
+/* next becomes our membership; true when it differs from what it was. */
+static bool local_replace(struct bgpd *d, struct rtc_set *next)
+{
+	bool same = next->n == d->rtc_local.n;
+
+	for (size_t i = 0; same && i < next->n; i++)
+		same = rtc_set_has(&d->rtc_local, &next->v[i]);
+	rtc_set_free(&d->rtc_local);
+	d->rtc_local = *next;
+	if (same)
+		return false;
+	d->rtc_dirty = true;
+	bgpd_schedule_flush(d);
+	return true;
+}
+
 void rtc_local_set(struct bgpd *d, const struct ext_community *rts, size_t n)
 {
 	struct rtc_set next = { 0 };
-	bool same;
 
 	for (size_t i = 0; i < n; i++) {
 		struct rtc_route r = rtc_route_of(d->cfg->asn, &rts[i]);
@@ -58,17 +73,23 @@ void rtc_local_set(struct bgpd *d, const struct ext_community *rts, size_t n)
 			return;
 		}
 	}
-	same = next.n == d->rtc_local.n;
-	for (size_t i = 0; same && i < next.n; i++)
-		same = rtc_set_has(&d->rtc_local, &next.v[i]);
-	rtc_set_free(&d->rtc_local);
-	d->rtc_local = next;
-	if (same)
+	if (local_replace(d, &next))
+		log_info("vrfmgr: %zu import route %s: our route target membership (RFC 4684)", n,
+			 plural(n, "target", "targets"));
+}
+
+void rtc_local_set_all(struct bgpd *d)
+{
+	struct rtc_set next = { 0 };
+	const struct rtc_route def = { 0 };
+
+	if (rtc_set_add(&next, &def) < 0) {
+		log_warnx("vrfmgr: out of memory taking its import route targets");
 		return;
-	log_info("vrfmgr: %zu import route %s: our route target membership (RFC 4684)", n,
-		 plural(n, "target", "targets"));
-	d->rtc_dirty = true;
-	bgpd_schedule_flush(d);
+	}
+	if (local_replace(d, &next))
+		log_warnx("vrfmgr: more import route targets than one message holds: our route "
+			  "target membership is the default route (every VPN route, RFC 4684)");
 }
 
 /* ---- a neighbor's membership ---- */

@@ -362,9 +362,13 @@ static void on_msg(struct ipc_conn *c, uint16_t type, const void *payload, uint3
 		on_route(vl, type, payload);
 		break;
 	case IPC_RT_IMPORTS: /* ipc_payload_ok checked the count against the length */
-		rtc_local_set(vl->d, (const struct ext_community *)((const uint8_t *)payload +
-								    sizeof(struct ipc_rt_imports)),
-			      ((const struct ipc_rt_imports *)payload)->n_rts);
+		if (((const struct ipc_rt_imports *)payload)->flags & IPC_RT_IMPORTS_ALL)
+			rtc_local_set_all(vl->d);
+		else
+			rtc_local_set(vl->d,
+				      (const struct ext_community *)((const uint8_t *)payload +
+								     sizeof(struct ipc_rt_imports)),
+				      ((const struct ipc_rt_imports *)payload)->n_rts);
 		break;
 	default:
 		log_debug("vrfmgr: %s ignored", ipc_type_name(type));

@@ -21,7 +21,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define IPC_VERSION 1
+#define IPC_VERSION 2
 #define IPC_MAX_PAYLOAD (64 * 1024)
 #define IPC_NAME_MAX 32
 #define IPC_IFNAME_MAX 16
@@ -87,7 +87,14 @@ struct ipc_vpn_route {
  */
 struct ipc_rt_imports {
 	uint32_t n_rts; /* route targets following this struct, 8 bytes each */
+	uint32_t flags; /* IPC_RT_IMPORTS_ALL, else 0 */
 };
+/*
+ * More distinct import RTs than one message holds (n_rts is then 0): bgpd
+ * asks for every VPN route (the default membership route) rather than
+ * leave some VRF's routes unasked for.
+ */
+#define IPC_RT_IMPORTS_ALL 1u
 #define IPC_RT_IMPORTS_MAX ((IPC_MAX_PAYLOAD - sizeof(struct ipc_rt_imports)) / 8)
 
 struct ipc_vrf {

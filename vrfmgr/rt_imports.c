@@ -4,7 +4,9 @@
  * IPC_RT_IMPORTS message inside every replay and again whenever the set
  * changes (a reload adding or removing a VRF or an import RT). bgpd turns
  * each into a membership route; one it no longer finds is withdrawn. The
- * set is sorted, so "changed" is one comparison.
+ * set is sorted, so "changed" is one comparison. A set larger than one
+ * message holds is sent as IPC_RT_IMPORTS_ALL (bgpd asks for everything):
+ * leaving RTs out would leave their VRFs without routes.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -52,12 +54,20 @@ static bool imports_same(const struct bgpd_link *bl, const struct ext_community 
 	       (n == 0 || memcmp(bl->imports, v, n * sizeof(*v)) == 0);
 }
 
+size_t rt_imports_header(size_t n, struct ipc_rt_imports *h)
+{
+	h->flags = n > IPC_RT_IMPORTS_MAX ? IPC_RT_IMPORTS_ALL : 0;
+	h->n_rts = h->flags ? 0 : (uint32_t)n;
+	return h->n_rts;
+}
+
 void bgpd_link_imports(struct vrfmgr *vm, bool force)
 {
 	struct bgpd_link *bl = &vm->bgp;
 	struct ipc_rt_imports h;
 	struct ext_community *v;
 	size_t n;
+	int rc;
 
 	if ((v = imports_collect(&vm->table, &n)) == NULL) {
 		log_warn("import route targets for bgpd");
@@ -72,15 +82,12 @@ void bgpd_link_imports(struct vrfmgr *vm, bool force)
 	bl->n_imports = n;
 	if (bl->conn == NULL || bl->conn->dead)
 		return; /* the next replay sends them */
-	if (n > IPC_RT_IMPORTS_MAX) {
-		log_warnx("bgpd: %zu import route targets, only the first %zu fit one message: "
-			  "peers with route target constraint are not asked for the rest", n,
+	if (rt_imports_header(n, &h) < n)
+		log_warnx("bgpd: %zu import route targets, more than the %zu one message holds: "
+			  "peers with route target constraint are asked for every VPN route", n,
 			  (size_t)IPC_RT_IMPORTS_MAX);
-		n = IPC_RT_IMPORTS_MAX;
-	}
-	h.n_rts = (uint32_t)n;
-	if (hub_send2(bl->conn, IPC_RT_IMPORTS, &h, sizeof(h), v, (uint32_t)(n * sizeof(*v))) == 0 &&
-	    !force)
+	rc = hub_send2(bl->conn, IPC_RT_IMPORTS, &h, sizeof(h), v, h.n_rts * (uint32_t)sizeof(*v));
+	if (rc == 0 && !force)
 		log_info("bgpd: told %zu import route %s (route target constraint)", n,
 			 plural(n, "target", "targets"));
 }

@@ -132,6 +132,8 @@ void bgpd_link_closed(struct vrfmgr *vm, struct vrfmgr_conn *c);
  * in a replay). Route target constraint (RFC 4684) asks peers for these.
  */
 void bgpd_link_imports(struct vrfmgr *vm, bool force);
+/* The RT_IMPORTS header for n import RTs; returns how many of them go (0 when too many). */
+size_t rt_imports_header(size_t n, struct ipc_rt_imports *h);
 void bgpd_link_imports_free(struct vrfmgr *vm);
 
 /* sighup.c: reload the config file in place; a bad one is refused (logged). */

@@ -283,6 +283,27 @@ Test(bgpd_rtcfilter, membership_taken_as_complete_after_the_wait)
 	expect_counts(b_a, N_PER_RT, 0, 0);
 }
 
+/*
+ * vrfmgr had more import RTs than one message holds (IPC_RT_IMPORTS_ALL):
+ * B asks for everything with the default membership route, and gets it.
+ */
+Test(bgpd_rtcfilter, too_many_import_rts_ask_for_everything)
+{
+	struct rtc_route def = { 0 };
+	struct bgp_peer *a_b, *b_a;
+
+	speaker(0, NB("2", "1", RTC, ""));
+	speaker(1, NB("1", "2", RTC, ""));
+	a_b = &S[0]->peers[0];
+	b_a = &S[1]->peers[0];
+	add_routes(S[0]);
+	rtc_local_set_all(S[1]);
+	wait_up(a_b, b_a);
+	expect_counts(b_a, N_PER_RT, N_PER_RT, N_PER_RT);
+	cr_assert(rtc_set_has(&a_b->rtc_in, &def), "B did not send the default membership route");
+	cr_assert_eq(a_b->rtc_in.n, 1);
+}
+
 static bool has_membership_n1(void *arg)
 {
 	return ((struct bgp_peer *)arg)->rtc_in.n == 1;

@@ -11,6 +11,9 @@
 #include <criterion/criterion.h>
 #include <criterion/redirect.h>
 #include <event2/event.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
 
 #include "test_vrfmgr_fixture.h"
 #include "vrfmgr/rtset.h"
@@ -285,4 +288,77 @@ Test(bgpdlink, import_route_targets_for_bgpd)
 	cr_assert_eq(vm.bgp.n_imports, 1);
 	cr_assert(extcom_equal(&vm.bgp.imports[0], &b));
 	vm.table.vrfs[0].dying = false;
+}
+
+struct rt_imports_rx {
+	bool got;
+	struct ipc_rt_imports h;
+	size_t n; /* route targets after h */
+};
+
+static void rt_imports_msg(struct ipc_conn *c, uint16_t type, const void *p, uint32_t len,
+			   void *arg)
+{
+	struct rt_imports_rx *rx = arg;
+
+	(void)c;
+	if (type != IPC_RT_IMPORTS)
+		return;
+	rx->got = true;
+	memcpy(&rx->h, p, sizeof(rx->h));
+	rx->n = (len - sizeof(rx->h)) / 8;
+}
+
+static void no_close(struct ipc_conn *c, void *arg)
+{
+	(void)c;
+	(void)arg;
+}
+
+/*
+ * More distinct import RTs than one RT_IMPORTS holds (8191): bgpd must
+ * still be asked to request every route some VRF imports. Sending only the
+ * first 8191 left the rest unasked for: their VRFs never got a route from
+ * a peer with route target constraint.
+ */
+Test(bgpdlink, import_route_targets_past_one_message_ask_for_everything)
+{
+	size_t n = IPC_RT_IMPORTS_MAX + 1;
+	struct cfg_vrf *v = &cfg.vrfs[0]; /* the table's VRFs point into cfg */
+	struct ext_community *rts = calloc(n, sizeof(*rts)), *saved = v->import_rts;
+	size_t saved_n = v->n_import_rts;
+	struct rt_imports_rx rx = { 0 };
+	struct ipc_conn *bgpd_end;
+	int sv[2];
+
+	cr_assert_not_null(rts);
+	for (size_t i = 0; i < n; i++) { /* 65000:<i>, type 0 subtype 2 */
+		rts[i].b[1] = 2;
+		rts[i].b[2] = 0xfd;
+		rts[i].b[3] = 0xe8;
+		rts[i].b[6] = (uint8_t)(i >> 8);
+		rts[i].b[7] = (uint8_t)i;
+	}
+	v->import_rts = rts;
+	v->n_import_rts = n;
+	cr_assert_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+	conn.ipc = ipc_conn_new(base, sv[0], rt_imports_msg, no_close, NULL);
+	bgpd_end = ipc_conn_new(base, sv[1], rt_imports_msg, no_close, &rx);
+	cr_assert(conn.ipc && bgpd_end);
+	conn.dead = false;
+	bgpd_link_imports(&vm, true);
+	for (int i = 0; i < 200 && !rx.got; i++)
+		event_base_loop(base, EVLOOP_NONBLOCK);
+	conn.dead = true;
+	ipc_conn_free(conn.ipc);
+	conn.ipc = NULL;
+	ipc_conn_free(bgpd_end);
+	v->import_rts = saved;
+	v->n_import_rts = saved_n;
+	free(rts);
+	cr_assert(rx.got, "no RT_IMPORTS reached bgpd");
+	cr_assert(rx.h.flags & IPC_RT_IMPORTS_ALL,
+		  "%u of %zu import RTs sent and no request for everything", rx.h.n_rts, n);
+	cr_assert_eq(rx.h.n_rts, 0);
+	cr_assert_eq(rx.n, 0);
 }
