@@ -25,7 +25,8 @@
  * again at each flush where anything it depends on changed, sorted, and
  * compared with what P was sent: only the differences go out. A received
  * membership route keeps its path attributes, so a reflected one carries
- * ORIGINATOR_ID and the CLUSTER_LIST grown by ours (RFC 4456 §8).
+ * ORIGINATOR_ID (ours to a client, RFC 4684 §3.2) and the CLUSTER_LIST
+ * grown by ours (RFC 4456 §8).
  *
  * Graceful restart. A neighbor's membership outlives its session as long
  * as its routes are kept stale (rtc_gr_end drops it with them); back, its
@@ -407,8 +408,9 @@ static void adv_wanted(const struct bgp_peer *p, struct adv_list *l)
 /*
  * The attributes of membership route e as p hears it. Ours: ORIGIN IGP, an
  * empty AS_PATH, LOCAL_PREF over iBGP. A neighbor's keeps its ORIGIN and
- * AS_PATH and, reflected (RFC 4456 §8), its ORIGINATOR_ID (else the
- * neighbor's router id) with our cluster id in front of its CLUSTER_LIST.
+ * AS_PATH and, reflected (RFC 4456 §8), gets our cluster id in front of its
+ * CLUSTER_LIST; its ORIGINATOR_ID is ours to a client (RFC 4684 §3.2), else
+ * kept (or the neighbor's router id).
  * To eBGP our AS is prepended, and nothing of the AS's own goes.
  */
 static void adv_attrs(const struct bgp_peer *p, const struct rtc_adv *e, struct bgp_attrs *a)
@@ -437,8 +439,18 @@ static void adv_attrs(const struct bgp_peer *p, const struct rtc_adv *e, struct 
 	if (!src || src->ebgp)
 		return;
 	a->present |= ATTR_BIT(ATTR_ORIGINATOR_ID) | ATTR_BIT(ATTR_CLUSTER_LIST);
-	a->originator_id = in && attr_has(in, ATTR_ORIGINATOR_ID) ? in->originator_id
-								   : src->router_id;
+	/*
+	 * To a client, RFC 4684 §3.2: ours. One NLRI stands for every PE of
+	 * the AS importing that RT; with the path's own originator, a client
+	 * that also imports it would drop the path as its own (RFC 4456 §8)
+	 * when it came back through another reflector, and not send us the
+	 * routes the other PEs want.
+	 */
+	if (p->cfg->rr_client)
+		a->originator_id = cfg->router_id;
+	else
+		a->originator_id = in && attr_has(in, ATTR_ORIGINATOR_ID) ? in->originator_id
+									   : src->router_id;
 	cluster[0] = cfg->bgp.cluster_id ? cfg->bgp.cluster_id : cfg->router_id;
 	a->n_cluster = 1;
 	if (in && in->n_cluster) {

@@ -550,9 +550,10 @@ Test(bgpd_rtcfilter, membership_replaced_after_a_graceful_restart)
 
 /*
  * Two levels of reflection: D (imports 65000:2) is a client of R2, R2 a
- * client of R1, A (routes) a client of R1. D's membership reaches A with
- * D as ORIGINATOR_ID and both cluster ids (R1's first), and A's routes
- * under 65000:2 reach D through both.
+ * client of R1, A (routes) a client of R1. D's membership reaches R1 with
+ * D as ORIGINATOR_ID and R2's cluster id, then A, R1's client, with R1 as
+ * ORIGINATOR_ID (RFC 4684 §3.2) and both cluster ids (R1's first), and A's
+ * routes under 65000:2 reach D through both.
  */
 Test(bgpd_rtcfilter, membership_through_two_reflectors_keeps_its_attributes)
 {
@@ -573,12 +574,77 @@ Test(bgpd_rtcfilter, membership_through_two_reflectors_keeps_its_attributes)
 	wait_up(&S[2]->peers[1], &S[3]->peers[0]);
 	expect_counts(&S[3]->peers[0], 0, N_PER_RT, 0);
 	cr_assert(run_until(has_membership_n1, a_r1, 5));
+	cr_assert_eq(S[1]->peers[1].rtc_in.n, 1);
+	at = &S[1]->peers[1].rtc_in.attrs[0]->a; /* R1, R2's non-client: kept */
+	cr_assert(attr_has(at, ATTR_ORIGINATOR_ID));
+	cr_assert_eq(at->originator_id, 0x7f000004u, "originator %08x", at->originator_id);
+	cr_assert_eq(at->n_cluster, 1);
+	cr_assert_eq(at->cluster[0], 0x7f000003u);
 	cr_assert_not_null(a_r1->rtc_in.attrs[0]);
 	at = &a_r1->rtc_in.attrs[0]->a;
 	cr_assert(attr_has(at, ATTR_ORIGINATOR_ID));
-	cr_assert_eq(at->originator_id, 0x7f000004u, "originator %08x", at->originator_id);
+	cr_assert_eq(at->originator_id, 0x7f000002u, "originator %08x", at->originator_id);
 	cr_assert_eq(at->n_cluster, 2);
 	cr_assert_eq(at->cluster[0], 0x7f000002u);
 	cr_assert_eq(at->cluster[1], 0x7f000003u);
 	expect_counts(&S[1]->peers[0], 0, N_PER_RT, 0); /* R1 got only what D asked for */
+}
+
+struct own_back {
+	const struct bgp_peer *c_r, *r_r2;
+	struct rtc_route x;
+};
+
+/* C holds X from R, with R as ORIGINATOR_ID, once R has X from R2 too. */
+static bool holds_x_from_r(void *arg)
+{
+	const struct own_back *o = arg;
+	const struct rtc_set *s = &o->c_r->rtc_in;
+
+	if (!rtc_set_has(&o->r_r2->rtc_in, &o->x))
+		return false;
+	for (size_t i = 0; i < s->n; i++)
+		if (rtc_route_equal(&s->v[i], &o->x))
+			return s->attrs[i] && attr_has(&s->attrs[i]->a, ATTR_ORIGINATOR_ID) &&
+			       s->attrs[i]->a.originator_id == 0x7f000002u;
+	return false;
+}
+
+/*
+ * C is a client of two reflectors, R and R2 (non-clients of each other);
+ * P, another client of R, imports 65000:2 as C does. Both PEs' membership
+ * is the one NLRI 65000:65000:2, and R has it from R2 (C's own, reflected:
+ * ORIGINATOR_ID C) and from P. R sends C that NLRI with itself as
+ * ORIGINATOR_ID (RFC 4684 §3.2): with C's own, C dropped it as a loop and
+ * held no membership from R, so it sent R none of the routes P imports.
+ */
+Test(bgpd_rtcfilter, client_hears_membership_from_its_reflector_as_the_originator)
+{
+	static const unsigned two[] = { 2 };
+	struct own_back o;
+
+	speaker(0, NB("2", "1", RTC, "") "," NB("3", "1", RTC, ""));
+	speaker(1, NB("1", "2", RTC, ", \"route_reflector_client\": true") ","
+		   NB("3", "2", RTC, "") ","
+		   NB("4", "2", RTC, ", \"route_reflector_client\": true"));
+	speaker(2, NB("1", "3", RTC, ", \"route_reflector_client\": true") ","
+		   NB("2", "3", RTC, ""));
+	speaker(3, NB("2", "4", RTC, ""));
+	add_routes(S[0]);
+	imports(S[0], two, 1);
+	imports(S[3], two, 1);
+	wait_up(&S[0]->peers[0], &S[1]->peers[0]);
+	wait_up(&S[0]->peers[1], &S[2]->peers[0]);
+	wait_up(&S[1]->peers[1], &S[2]->peers[1]);
+	wait_up(&S[1]->peers[2], &S[3]->peers[0]);
+	o.c_r = &S[0]->peers[0];
+	o.r_r2 = &S[1]->peers[1];
+	o.x = rtc_route_of(65000, &(struct ext_community){ 0 });
+	o.x.rt = rt_n(2);
+	cr_assert(run_until(holds_x_from_r, &o, 10),
+		  "C holds %zu membership routes from R, not 65000:65000:2 with R as originator",
+		  o.c_r->rtc_in.n);
+	/* what P imports goes from C to R, not only around through R2 */
+	expect_counts(&S[1]->peers[0], 0, N_PER_RT, 0);
+	expect_counts(&S[3]->peers[0], 0, N_PER_RT, 0);
 }
