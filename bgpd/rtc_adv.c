@@ -587,7 +587,8 @@ void rtc_refresh(struct bgp_peer *p)
 {
 	if (!p->rtc_eor_sent)
 		return; /* the first ones are still to come */
-	out_clear(p); /* forget what it has: everything goes again */
+	rtc_advertise(p); /* a change not flushed yet: its withdrawals go first */
+	out_clear(p);     /* forget what it has: everything goes again */
 	p->rtc_eor_sent = false;
 	log_info("peer %s: route refresh for route target membership, resending", p->name);
 	rtc_send_initial(p);

@@ -331,6 +331,34 @@ Test(bgpd_rtcfilter, route_refresh_resends_the_membership)
 	cr_assert(run_until(has_membership_n1, b_a, 5), "membership not sent again");
 }
 
+static bool has_no_membership(void *arg)
+{
+	return ((struct bgp_peer *)arg)->rtc_in.n == 0;
+}
+
+/*
+ * A ROUTE-REFRESH taken before the flush that would withdraw a membership
+ * route no VRF imports any more: the resend must withdraw it too (it
+ * forgot what B had and sent only the current set: B kept the old route).
+ */
+Test(bgpd_rtcfilter, route_refresh_before_a_flush_withdraws_what_went)
+{
+	static const unsigned three[] = { 3 };
+	struct bgp_peer *a_b, *b_a;
+
+	speaker(0, NB("2", "1", RTC, ""));
+	speaker(1, NB("1", "2", RTC, ""));
+	a_b = &S[0]->peers[0];
+	b_a = &S[1]->peers[0];
+	imports(S[0], three, 1);
+	wait_up(a_b, b_a);
+	cr_assert(run_until(has_membership_n1, b_a, 5));
+	imports(S[0], NULL, 0); /* its flush is scheduled, not run */
+	rtc_refresh(a_b);
+	cr_assert(run_until(has_no_membership, b_a, 5), "B still holds %zu membership routes",
+		  b_a->rtc_in.n);
+}
+
 Test(bgpd_rtcfilter, neighbor_without_the_family_gets_everything)
 {
 	static const unsigned one[] = { 1 };
