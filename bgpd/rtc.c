@@ -124,8 +124,9 @@ const char *rtc_route_format(const struct rtc_route *m, char *buf)
 /*
  * Kept sorted by route target bytes, then length, then origin AS: a route's
  * RT is found among the whole ones (length 96) by binary search, whatever
- * the origin AS. Only the default and the partial ones (32..95) need a
- * look at each; they are counted so that a set without them skips that.
+ * the origin AS, and among the partial ones (32..95) by one binary search
+ * per length some member has (its RT cut to that length). The default and
+ * each partial length are counted so that a set without them skips those.
  */
 static int set_cmp(const struct rtc_route *a, const struct rtc_route *b)
 {
@@ -156,10 +157,12 @@ static size_t set_lower(const struct rtc_set *s, const struct rtc_route *m)
 
 static void count(struct rtc_set *s, const struct rtc_route *m, int d)
 {
-	if (m->len == 0)
+	if (m->len == 0) {
 		s->n_default += (size_t)d;
-	else if (m->len < RTC_MAX_BITS)
+	} else if (m->len < RTC_MAX_BITS) {
 		s->n_partial += (size_t)d;
+		s->n_len[m->len] += (uint32_t)d;
+	}
 }
 
 static int set_grow(struct rtc_set *s)
@@ -235,6 +238,7 @@ void rtc_set_clear(struct rtc_set *s)
 	for (size_t i = 0; i < s->n; i++)
 		attr_unref(s->attrs[i]);
 	s->n = s->n_default = s->n_partial = 0;
+	memset(s->n_len, 0, sizeof(s->n_len));
 }
 
 void rtc_set_free(struct rtc_set *s)
@@ -247,19 +251,25 @@ void rtc_set_free(struct rtc_set *s)
 	s->cap = 0;
 }
 
-/* A whole membership route (length 96) for rt, from any origin AS. */
-static bool has_whole(const struct rtc_set *s, const struct ext_community *rt)
+/*
+ * A member of length len (32..96) from any origin AS covering rt: its RT
+ * is rt cut to len - 32 bits (members' bits past their length are zero),
+ * and the first entry not below (that RT, len, origin 0) is one if any is.
+ */
+static bool has_len(const struct rtc_set *s, const struct ext_community *rt, uint8_t len)
 {
-	struct rtc_route key = { .len = RTC_MAX_BITS, .origin_as = 0, .rt = *rt };
-	size_t at = set_lower(s, &key);
+	struct rtc_route key = { .len = len, .origin_as = 0, .rt = *rt };
+	size_t at;
 
-	return at < s->n && memcmp(s->v[at].rt.b, rt->b, 8) == 0 && s->v[at].len == RTC_MAX_BITS;
+	rtc_normalize(&key);
+	at = set_lower(s, &key);
+	return at < s->n && memcmp(s->v[at].rt.b, key.rt.b, 8) == 0 && s->v[at].len == len;
 }
 
 static bool partial_covers(const struct rtc_set *s, const struct ext_community *rt)
 {
-	for (size_t i = 0; i < s->n; i++)
-		if (s->v[i].len > 0 && s->v[i].len < RTC_MAX_BITS && rtc_route_covers(&s->v[i], rt))
+	for (uint8_t len = RTC_MIN_BITS; len < RTC_MAX_BITS; len++)
+		if (s->n_len[len] && has_len(s, rt, len))
 			return true;
 	return false;
 }
@@ -271,7 +281,8 @@ bool rtc_set_wants(const struct rtc_set *s, const struct ext_community *ext, siz
 	for (size_t j = 0; j < n; j++) {
 		if (!extcom_is_rt(&ext[j]))
 			continue;
-		if (has_whole(s, &ext[j]) || (s->n_partial && partial_covers(s, &ext[j])))
+		if (has_len(s, &ext[j], RTC_MAX_BITS) ||
+		    (s->n_partial && partial_covers(s, &ext[j])))
 			return true;
 	}
 	return false;

@@ -57,7 +57,8 @@ struct rtc_set {
 	struct attr_set **attrs; /* each member's path attributes (a reference), or NULL */
 	size_t n, cap;
 	size_t n_default; /* length 0 */
-	size_t n_partial; /* lengths 32..95: compared one by one */
+	size_t n_partial; /* lengths 32..95 */
+	uint32_t n_len[RTC_MAX_BITS]; /* members of each partial length: looked up per length */
 };
 
 /* Adds m (without attributes): 1 when new, 0 when already there, -1 on ENOMEM. */

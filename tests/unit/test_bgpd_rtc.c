@@ -516,3 +516,43 @@ Test(bgpd_rtc, set_lookup_matches_the_definition)
 		cr_assert(memcmp(s.v[k - 1].rt.b, s.v[k].rt.b, 8) <= 0);
 	rtc_set_free(&s);
 }
+
+/*
+ * Partial members of any length 32..95, each found by its own binary
+ * search: every length against every RT that agrees with it on a prefix
+ * of 0..64 bits, whole members around them, against the definition.
+ */
+Test(bgpd_rtc, partial_lengths_match_the_definition)
+{
+	struct ext_community base = rt("65000:4660"), q;
+	struct rtc_route m, filler;
+	struct rtc_set s = { 0 };
+
+	for (unsigned k = 0; k < 50; k++) { /* whole members on both sides of base */
+		q = base;
+		q.b[7] = (uint8_t)(q.b[7] + k - 25);
+		q.b[3] = (uint8_t)(q.b[3] ^ (k & 1));
+		filler = rtc_route_of(65000 + k % 3, &q);
+		cr_assert_geq(rtc_set_add(&s, &filler), 0);
+	}
+	for (unsigned len = RTC_MIN_BITS; len < RTC_MAX_BITS; len++) {
+		m = rtc_route_of(65001, &base);
+		m.len = (uint8_t)len;
+		for (unsigned b = len - RTC_MIN_BITS; b < 64; b++) /* as read off the wire */
+			m.rt.b[b / 8] &= (uint8_t)~(0x80u >> b % 8);
+		cr_assert_eq(rtc_set_add(&s, &m), 1);
+		for (unsigned agree = 0; agree <= 64; agree++) {
+			bool want = agree >= len - RTC_MIN_BITS, in_set = false;
+
+			q = base;
+			if (agree < 64)
+				q.b[agree / 8] ^= (uint8_t)(0x80u >> agree % 8); /* first bit that differs */
+			for (size_t i = 0; i < s.n; i++)
+				in_set |= rtc_route_covers(&s.v[i], &q);
+			cr_assert_eq(rtc_set_wants(&s, &q, 1), extcom_is_rt(&q) && (want || in_set),
+				     "len %u, agreeing on %u bits", len, agree);
+		}
+		cr_assert_eq(rtc_set_del(&s, &m), 1);
+	}
+	rtc_set_free(&s);
+}
