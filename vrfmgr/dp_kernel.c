@@ -144,10 +144,13 @@ void dpk_fib_program(struct dp_kernel *k, struct dpk_fib *f)
 
 	fib_what(k, "add", &f->e, what, sizeof(what));
 	f->programmed = false;
-	if (v == NULL || nh == NULL) {
+	/* no device: the table may be another's (dp_kernel_claim.c), nothing goes into it */
+	if (v == NULL || v->ifindex <= 0 || nh == NULL) {
 		k->errors++;
 		log_warnx("kernel dataplane: %s: %s", what,
-			  v == NULL ? "no such VRF was added" : "no such next hop was added");
+			  v == NULL	    ? "no such VRF was added"
+			  : v->ifindex <= 0 ? "the VRF has no device"
+					    : "no such next hop was added");
 		return;
 	}
 	in.vrf_ifindex = v->ifindex;
@@ -230,6 +233,13 @@ static void kd_vrf_add(void *ctx, const struct ipc_vrf *iv)
 	if (dpk_vrf_ifname(name, v->ifname, err, sizeof(err)) < 0) {
 		k->errors++;
 		log_warnx("kernel dataplane: %s", err);
+		return;
+	}
+	v->ifindex = 0;
+	if (dpk_table_claim(k, v, why, sizeof(why)) < 0) {
+		k->errors++;
+		log_warnx("kernel dataplane: VRF %s: device %s for table %u: %s", name, v->ifname,
+			  v->table, why);
 		return;
 	}
 	rc = k->io_ops->vrf_dev_add(k->io, v->ifname, v->table, why, sizeof(why));
@@ -324,6 +334,24 @@ static void addr_remove(struct dp_kernel *k, const struct dpk_bind *b)
 	}
 }
 
+/*
+ * A link that cannot go into its VRF must not stay in the one it was in (a
+ * reload moving it, or a previous run's binding): that VRF's customer would
+ * get this one's traffic. Released, without the address vrfmgr gave it.
+ */
+static void link_release(struct dp_kernel *k, int ifindex, const struct dpk_bind *was)
+{
+	char what[96];
+	int rc;
+
+	if (was->addr_added && was->ifindex == ifindex && was->b.address != 0)
+		addr_remove(k, was);
+	if ((rc = k->io_ops->enslave(k->io, ifindex, 0)) < 0) {
+		snprintf(what, sizeof(what), "releasing %.16s from its VRF", was->b.ifname);
+		dpk_kernel_error(k, rc, what);
+	}
+}
+
 static void kd_if_bind(void *ctx, const struct ipc_if_bind *ib)
 {
 	struct dp_kernel *k = ctx;
@@ -346,7 +374,7 @@ static void kd_if_bind(void *ctx, const struct ipc_if_bind *ib)
 	b->b = *ib;
 	b->ifindex = 0;
 	b->addr_added = false;
-	if (v == NULL || v->ifindex <= 0 || (ifindex = ifindex_of(k, ib->ifname)) < 0) {
+	if ((ifindex = ifindex_of(k, ib->ifname)) < 0) {
 		k->errors++;
 		log_warnx("kernel dataplane: %s: %s", what,
 			  v == NULL || v->ifindex <= 0
@@ -354,12 +382,25 @@ static void kd_if_bind(void *ctx, const struct ipc_if_bind *ib)
 				  : "no such interface (it is bound when it appears)");
 		return;
 	}
+	if (v == NULL || v->ifindex <= 0) {
+		k->errors++;
+		log_warnx("kernel dataplane: %s: the VRF has no device: %.16s is released from "
+			  "any VRF instead", what, ib->ifname);
+		link_release(k, ifindex, &was);
+		return;
+	}
 	b->ifindex = ifindex;
 	if (was.addr_added && was.ifindex == ifindex &&
-	    (was.b.address != ib->address || was.b.plen != ib->plen))
+	    (was.b.address != ib->address || was.b.plen != ib->plen)) {
 		addr_remove(k, &was);
-	if ((rc = k->io_ops->enslave(k->io, ifindex, v->ifindex)) < 0)
+		was.addr_added = false;
+	}
+	if ((rc = k->io_ops->enslave(k->io, ifindex, v->ifindex)) < 0) {
 		dpk_kernel_error(k, rc, what);
+		link_release(k, ifindex, &was);
+		b->ifindex = 0; /* bound again at the link's next event */
+		return;
+	}
 	if (ib->address != 0) {
 		rc = k->io_ops->addr(k->io, true, ifindex, ib->address, ib->plen);
 		snprintf(what, sizeof(what), "address %s/%u on %.16s", addr_str(ib->address, a),

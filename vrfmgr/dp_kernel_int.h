@@ -99,6 +99,12 @@ static inline uint64_t dpk_fib_key(uint32_t vrf_id, uint32_t prefix, uint8_t ple
 /* dp_kernel.c: (re)programs one entry from the state (used after a next hop or bind changed). */
 void dpk_fib_program(struct dp_kernel *k, struct dpk_fib *f);
 void dpk_lfib_program(struct dp_kernel *k, struct dpk_lfib *l);
+/*
+ * dp_kernel_claim.c: v's table made v's alone before its device is made: a
+ * previous run's VRF device of ferry's on it (or of v's name on another table)
+ * deleted with that table's routes; -1 with why when a host's VRF device has it.
+ */
+int dpk_table_claim(struct dp_kernel *k, const struct dpk_vrf *v, char *why, size_t len);
 /* Logs a kernel error about what (counted). */
 void dpk_kernel_error(struct dp_kernel *k, int err, const char *what);
 

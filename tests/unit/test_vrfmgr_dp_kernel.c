@@ -441,6 +441,8 @@ static int rec_link_del(void *io, int ifindex)
 	return 0;
 }
 
+static int fail_enslave_to; /* the io refuses enslaving to this master while set */
+
 static int rec_enslave(void *io, int ifindex, int master)
 {
 	struct call *c = record("enslave");
@@ -448,7 +450,7 @@ static int rec_enslave(void *io, int ifindex, int master)
 	(void)io;
 	c->ifindex = ifindex;
 	c->master = master;
-	return 0;
+	return fail_enslave_to != 0 && master == fail_enslave_to ? -NLE_BUSY : 0;
 }
 
 static int rec_addr(void *io, bool add, int ifindex, uint32_t address, uint8_t plen)
@@ -489,7 +491,7 @@ static struct dev {
 	const char *name;
 	uint32_t table;
 	bool ferrys;
-} devs[4];
+} devs[6];
 static int n_devs;
 
 static int rec_vrf_devs(void *io, void (*cb)(int, const char *, uint32_t, bool, void *),
@@ -520,6 +522,7 @@ static void setup(void)
 	late_present = false;
 	n_dumped = 0;
 	n_devs = 0;
+	fail_enslave_to = 0;
 	k = dp_kernel_new(&rec_ops, NULL);
 	cr_assert_not_null(k);
 }
@@ -913,6 +916,122 @@ Test(dp_kernel_ops, sweep_deletes_only_ferry_routes_not_programmed, .init = setu
 	cr_assert(!calls[before].add);
 	cr_assert_eq(calls[before + 1].route, stale_mpls);
 	cr_assert(!calls[before + 1].add);
+}
+
+/* The calls from index from on, as "op:ifindex/master" words, for a readable assert. */
+static void calls_from(int from, char *out, size_t len)
+{
+	size_t at = 0;
+
+	out[0] = '\0';
+	for (int i = from; i < n_calls && at < len; i++)
+		at += (size_t)snprintf(out + at, len - at, "%s%s:%d/%d", at ? " " : "", calls[i].op,
+				       calls[i].ifindex, calls[i].master);
+}
+
+Test(dp_kernel_claim, a_table_a_host_vrf_device_has_is_refused, .init = setup, .fini = teardown)
+{
+	struct ipc_nexthop nh = nexthop(7, IPC_NH_LABELED, "10.0.1.2", 16, "core0");
+	struct ipc_fib_entry e = { .vrf_id = 1, .prefix = ip("192.168.100.0"), .plen = 24,
+				   .nh_id = 7, .inner_label = 200 };
+	struct ipc_if_bind b = { .vrf_id = 1, .address = ip("10.1.1.1"), .plen = 30,
+				 .ifname = "ce-a1" };
+	char got[512];
+
+	/* the host's own VRF on 10001: sharing it, either's links would see the other's routes */
+	devs[n_devs++] = (struct dev){ 103, "vrf-mgmt", 10001, false };
+	start_capture();
+	vrf_a();
+	cr_assert_eq(count_ops("vrf_dev_add", 0), 0, "no device made on another's table");
+	cr_assert(strstr(logged(), "table 10001 is already the table of VRF device vrf-mgmt, "
+				   "which is not ferry's") != NULL,
+		  "%s", logged());
+	dp_kernel_ops.nh_add(k, &nh);
+	dp_kernel_ops.fib_add(k, &e);
+	cr_assert_eq(count_ops("route", 0), 0, "nothing put into the host's table");
+	/* the link is not left wherever it was (a previous run's VRF): released, no address */
+	dp_kernel_ops.if_bind(k, &b);
+	calls_from(0, got, sizeof(got));
+	cr_assert_str_eq(got, "enslave:2/0", "%s", got);
+	cr_assert_eq(dp_kernel_errors(k), 3);
+}
+
+Test(dp_kernel_claim, a_previous_runs_device_on_the_table_goes_with_its_routes, .init = setup,
+     .fini = teardown)
+{
+	struct rtnl_route *stale, *stale7;
+	char got[512];
+
+	/* VRF old had id 1 and was removed while vrfmgr was down: A now gets id 1 */
+	devs[n_devs++] = (struct dev){ 102, "vrf-old", 10001, true };
+	/* A had id 7 in that run (its state lost): its device is on another table */
+	devs[n_devs++] = (struct dev){ 105, "vrf-A", 10007, true };
+	devs[n_devs++] = (struct dev){ 106, "vrf-C", 10003, true }; /* another VRF's: kept */
+	stale = dumped_route(AF_INET, 10001, DPK_RTPROT, "192.168.9.0", 24, 0);
+	stale7 = dumped_route(AF_INET, 10007, DPK_RTPROT, "192.168.7.0", 24, 0);
+	dumped_route(AF_INET, 10001, 4 /* static: someone else's */, "192.168.8.0", 24, 0);
+	dumped_route(AF_INET, 10003, DPK_RTPROT, "192.168.3.0", 24, 0); /* C's */
+	vrf_a();
+	calls_from(0, got, sizeof(got));
+	cr_assert_str_eq(got, "link_del:102/0 route:0/0 link_del:105/0 route:0/0 vrf_dev_add:0/0",
+			 "%s", got);
+	cr_assert_eq(calls[1].route, stale);
+	cr_assert(!calls[1].add);
+	cr_assert_eq(calls[3].route, stale7);
+	cr_assert(!calls[3].add);
+	cr_assert_str_eq(calls[4].name, "vrf-A");
+	cr_assert_eq(calls[4].table, 10001);
+	cr_assert_eq(dp_kernel_errors(k), 0);
+}
+
+Test(dp_kernel_claim, a_link_moved_to_a_vrf_without_device_leaves_the_old_one, .init = setup,
+     .fini = teardown)
+{
+	struct ipc_if_bind a = { .vrf_id = 1, .address = ip("10.1.1.1"), .plen = 30,
+				 .ifname = "ce-a1" };
+	struct ipc_if_bind b = { .vrf_id = 2, .address = ip("10.2.2.1"), .plen = 30,
+				 .ifname = "ce-a1" };
+	struct ipc_vrf vb = { .vrf_id = 2, .name = "B" };
+	int before;
+	char got[512];
+
+	vrf_a();
+	dp_kernel_ops.if_bind(k, &a);
+	/* a reload moves ce-a1 to a new VRF B, whose table a host VRF device holds */
+	devs[n_devs++] = (struct dev){ 103, "vrf-mgmt", 10002, false };
+	dp_kernel_ops.vrf_add(k, &vb);
+	before = n_calls;
+	dp_kernel_ops.if_bind(k, &b);
+	calls_from(before, got, sizeof(got));
+	/* A's address removed, the link out of vrf-A (101), B's address not added */
+	cr_assert_str_eq(got, "addr:2/30 enslave:2/0", "%s", got);
+	cr_assert(!calls[before].add);
+	cr_assert_eq(calls[before].table, ip("10.1.1.1"));
+}
+
+Test(dp_kernel_claim, a_link_the_kernel_will_not_enslave_is_released, .init = setup,
+     .fini = teardown)
+{
+	struct ipc_if_bind a = { .vrf_id = 1, .address = ip("10.1.1.1"), .plen = 30,
+				 .ifname = "ce-a1" };
+	struct ipc_if_bind b = { .vrf_id = 2, .address = ip("10.2.2.1"), .plen = 30,
+				 .ifname = "ce-a1" };
+	struct ipc_vrf vb = { .vrf_id = 2, .name = "B" };
+	int before;
+	char got[512];
+
+	vrf_a();
+	dp_kernel_ops.if_bind(k, &a);
+	dp_kernel_ops.vrf_add(k, &vb); /* vrf-B: ifindex 102 */
+	fail_enslave_to = 102;
+	before = n_calls;
+	dp_kernel_ops.if_bind(k, &b);
+	calls_from(before, got, sizeof(got));
+	/* not left in vrf-A with B's address: A's address gone, released, nothing added */
+	cr_assert_str_eq(got, "addr:2/30 enslave:2/102 enslave:2/0", "%s", got);
+	cr_assert(!calls[before].add);
+	cr_assert_eq(calls[before].table, ip("10.1.1.1"));
+	cr_assert_eq(dp_kernel_errors(k), 1);
 }
 
 /* ---- sysctls over a directory standing for /proc/sys ---- */
