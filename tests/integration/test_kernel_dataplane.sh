@@ -123,12 +123,14 @@ tr -d '\r' <"$CONSOLE" >"$TMP/out"
 
 # section NAME: the guest's lines between "=== NAME" and the next "=== "
 section() { awk -v s="=== $1" '$0 == s { on = 1; next } /^=== / { on = 0 } on' "$TMP/out"; }
-# has NAME REGEX...: each REGEX matches a line of section NAME
+# has NAME REGEX...: each REGEX matches a line of section NAME. grep reads all
+# of it (no -q): under pipefail, a grep -q that stops at the first match can
+# leave awk writing into a closed pipe (SIGPIPE), and a match would count as none.
 has() {
 	local s=$1 re
 	shift
 	for re in "$@"; do
-		section "$s" | grep -Eq -- "$re" && continue
+		section "$s" | grep -E -- "$re" >/dev/null && continue
 		echo "# section $s has no line matching: $re"
 		section "$s" | head -n 30 | note
 		return 1
@@ -142,7 +144,7 @@ hasnt() { # ...and the section is not empty: the guest got that far
 		return 1
 	fi
 	for re in "$@"; do
-		section "$s" | grep -Eq -- "$re" || continue
+		section "$s" | grep -E -- "$re" >/dev/null || continue
 		echo "# section $s has a line matching: $re"
 		section "$s" | grep -E -- "$re" | note
 		return 1
@@ -204,7 +206,7 @@ check "PE1's vrfmgr stopped, stale routes planted, vrfmgr started again and conv
 	has restart '^ok stopped' '^ok stale routes added' '^ok routes complete' '^ok converged again'
 swept_b() { # table 10002 may be empty: its device went, and the kernel's routes with it
 	hasnt after-restart-vrfs 'vrf-B:' && hasnt after-restart-mpls 'vrf-B' || return 1
-	! section after-restart-B | grep -q 'proto 240' && return 0
+	! section after-restart-B | grep 'proto 240' >/dev/null && return 0
 	section after-restart-B | note
 	return 1
 }
