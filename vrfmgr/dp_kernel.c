@@ -570,6 +570,24 @@ void dp_kernel_link_event(struct dp_kernel *k, int ifindex, const char *ifname, 
 	reprogram_link(k, ifname);
 }
 
+static void resync_one(int ifindex, const char *ifname, bool up, void *arg)
+{
+	dp_kernel_link_event(arg, ifindex, ifname, up);
+}
+
+int dp_kernel_resync(struct dp_kernel *k)
+{
+	int rc;
+
+	/* forgotten: each link listed is then new, and one that is up is programmed again */
+	dpk_map_free(&k->links, NULL);
+	if ((rc = k->io_ops->links(k->io, resync_one, k)) < 0) {
+		dpk_kernel_error(k, rc, "listing the links after lost link events");
+		return -1;
+	}
+	return 0;
+}
+
 const struct dataplane_ops dp_kernel_ops = {
 	.vrf_add = kd_vrf_add,
 	.vrf_del = kd_vrf_del,

@@ -65,6 +65,9 @@ struct dpk_io_ops {
 			void *arg);
 	/* a libnl error as text */
 	const char *(*strerror)(int err);
+	/* every link, to cb: its ifindex, name and whether it is up */
+	int (*links)(void *io, void (*cb)(int ifindex, const char *ifname, bool up, void *arg),
+		     void *arg);
 };
 
 struct dp_kernel;
@@ -88,6 +91,13 @@ long dp_kernel_sweep(struct dp_kernel *k);
  * routes (and its VRF binding) programmed again.
  */
 void dp_kernel_link_event(struct dp_kernel *k, int ifindex, const char *ifname, bool up);
+/*
+ * Link events were lost (the watch socket overran: ENOBUFS): every link is
+ * listed and taken as an event from an unknown state, so that one that went
+ * down and came up unseen gets its routes (and binding) back. -1 when the
+ * links could not be listed (logged).
+ */
+int dp_kernel_resync(struct dp_kernel *k);
 
 /*
  * Watches the kernel's link events on the event loop and hands them to

@@ -212,6 +212,36 @@ static int nl_vrf_devs(void *io,
 	return 0;
 }
 
+struct links_ctx {
+	void (*cb)(int ifindex, const char *ifname, bool up, void *arg);
+	void *arg;
+};
+
+static void link_one(struct nl_object *o, void *arg)
+{
+	struct rtnl_link *l = (struct rtnl_link *)o;
+	struct links_ctx *d = arg;
+
+	if (rtnl_link_get_name(l) != NULL)
+		d->cb(rtnl_link_get_ifindex(l), rtnl_link_get_name(l),
+		      (rtnl_link_get_flags(l) & IFF_UP) != 0, d->arg);
+}
+
+static int nl_links(void *io, void (*cb)(int ifindex, const char *ifname, bool up, void *arg),
+		    void *arg)
+{
+	struct dpk_nl *nl = io;
+	struct nl_cache *cache = NULL;
+	struct links_ctx d = { cb, arg };
+	int rc = rtnl_link_alloc_cache(nl->sk, AF_UNSPEC, &cache);
+
+	if (rc < 0)
+		return rc;
+	nl_cache_foreach(cache, link_one, &d);
+	nl_cache_free(cache);
+	return 0;
+}
+
 static const char *nl_strerror(int err)
 {
 	return nl_geterror(err);
@@ -227,6 +257,7 @@ const struct dpk_io_ops dpk_nl_ops = {
 	.dump = nl_dump_routes,
 	.vrf_devs = nl_vrf_devs,
 	.strerror = nl_strerror,
+	.links = nl_links,
 };
 
 struct dpk_nl *dpk_nl_open(char *err, size_t errlen)

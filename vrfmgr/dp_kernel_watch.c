@@ -3,9 +3,11 @@
  * loop, for the kernel dataplane. The kernel drops every IPv4 route through a
  * link that is set down, and a link deleted and made again comes back with
  * no VRF and no address: dp_kernel_link_event programs them again when the
- * link is up. A socket of its own, non-blocking, read when the loop says so;
- * an overrun (ENOBUFS: events lost) is logged and the links it may have hidden
- * are caught at their next event.
+ * link is up. A socket of its own, non-blocking, read when the loop says so.
+ * vrfmgr does not read it while it programs (a bind alone makes several
+ * events), so the buffer is large; an overrun (ENOBUFS: events lost, libnl's
+ * NLE_NOMEM) may have hidden a link's down and up, so every link is listed
+ * again (dp_kernel_resync).
  */
 #include <linux/if.h>
 #include <stdio.h>
@@ -20,6 +22,9 @@
 
 #include "common/log.h"
 #include "vrfmgr/dp_kernel.h"
+
+/* asked for; the kernel caps it at net.core.rmem_max */
+#define WATCH_RCVBUF (1 << 20)
 
 struct dpk_watch {
 	struct nl_sock *sk;
@@ -53,8 +58,13 @@ static void on_readable(evutil_socket_t fd, short what, void *arg)
 
 	(void)fd;
 	(void)what;
-	if (rc < 0 && rc != -NLE_AGAIN)
+	if (rc == -NLE_NOMEM) { /* ENOBUFS */
+		log_warnx("kernel dataplane: link events lost (receive buffer overrun): "
+			  "listing every link again");
+		dp_kernel_resync(w->k);
+	} else if (rc < 0 && rc != -NLE_AGAIN) {
 		log_warnx("kernel dataplane: reading link events: %s", nl_geterror(rc));
+	}
 }
 
 struct dpk_watch *dpk_watch_start(struct event_base *base, struct dp_kernel *k, char *err,
@@ -69,6 +79,7 @@ struct dpk_watch *dpk_watch_start(struct event_base *base, struct dp_kernel *k, 
 	nl_socket_disable_seq_check(w->sk);
 	nl_socket_modify_cb(w->sk, NL_CB_VALID, NL_CB_CUSTOM, on_msg, w);
 	if ((rc = nl_connect(w->sk, NETLINK_ROUTE)) < 0 ||
+	    (rc = nl_socket_set_buffer_size(w->sk, WATCH_RCVBUF, 0)) < 0 ||
 	    (rc = nl_socket_add_membership(w->sk, RTNLGRP_LINK)) < 0 ||
 	    (rc = nl_socket_set_nonblocking(w->sk)) < 0)
 		goto fail;

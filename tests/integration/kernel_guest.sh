@@ -179,6 +179,26 @@ $IP -n pe1 link show master vrf-A
 pings ce-a1 192.168.100.10 192.168.101.10 && say "ok a1-a2 after re-creation" ||
 	say "FAIL a1-a2 after re-creation"
 
+# Link events lost: PE1's vrfmgr stopped (SIGSTOP: it reads nothing), another link's events
+# overrun its watch socket, then ce-a1 goes down and up unseen; vrfmgr, let go on, must
+# notice the overrun and program ce-a1's route again.
+echo "=== lost-events"
+vpid=$(cat /run/pe1-vrfmgr.pid)
+i=0
+while [ $i -lt 200 ]; do
+	echo "link set flood0 down"
+	echo "link set flood0 up"
+	i=$((i + 1))
+done >/run/flood.batch
+$IP -n pe1 link add flood0 type veth peer name flood1 && kill -STOP "$vpid" &&
+	$IP -n pe1 -batch /run/flood.batch && $IP -n pe1 link set ce-a1 down &&
+	$IP -n pe1 link set ce-a1 up && say "ok flood and ce-a1 flap while vrfmgr is stopped" ||
+	say "FAIL flood and ce-a1 flap while vrfmgr is stopped"
+kill -CONT "$vpid"
+wait_for 10 static_a && say "ok ce-a1 route back after lost events" ||
+	say "FAIL ce-a1 route back after lost events"
+$IP -n pe1 link del flood0
+
 # A restart of PE1's vrfmgr: stale routes of ferry's protocol are swept, others left alone.
 echo "=== restart"
 kill "$(cat /run/pe1-vrfmgr.pid)"

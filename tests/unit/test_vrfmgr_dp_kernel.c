@@ -508,9 +508,20 @@ static const char *rec_strerror(int err)
 	return nl_geterror(err);
 }
 
+/* Every link, as the kernel would list it: ifnames[] (ifindex position + 2 + shift), up. */
+static int rec_links(void *io, void (*cb)(int, const char *, bool, void *), void *arg)
+{
+	(void)io;
+	for (int i = 0; ifnames[i]; i++)
+		cb(i + 2 + ifindex_shift, ifnames[i], true, arg);
+	cb(40, "eth9", true, arg);
+	return 0;
+}
+
 static const struct dpk_io_ops rec_ops = { rec_ifindex, rec_vrf_dev_add, rec_link_del,
 					   rec_enslave, rec_addr,      rec_route,
-					   rec_dump,    rec_vrf_devs,  rec_strerror };
+					   rec_dump,    rec_vrf_devs,  rec_strerror,
+					   rec_links };
 static struct dp_kernel *k;
 
 static void setup(void)
@@ -667,6 +678,43 @@ Test(dp_kernel_ops, a_link_that_comes_back_gets_its_routes_again, .init = setup,
 	before = n_calls;
 	dp_kernel_link_event(k, 30, "eth9", true);
 	cr_assert_eq(n_calls, before);
+	cr_assert_eq(dp_kernel_errors(k), 0);
+}
+
+Test(dp_kernel_ops, lost_link_events_are_made_up_by_listing_the_links, .init = setup,
+     .fini = teardown)
+{
+	struct ipc_if_bind b = { .vrf_id = 1, .address = ip("10.1.1.1"), .plen = 30,
+				 .ifname = "ce-a1" };
+	struct ipc_nexthop nh = nexthop(7, IPC_NH_GATEWAY, "10.1.1.2", MPLS_LABEL_NONE, "ce-a1");
+	struct ipc_fib_entry e = { .vrf_id = 1, .prefix = ip("192.168.100.0"), .plen = 24,
+				   .nh_id = 7, .inner_label = MPLS_LABEL_NONE };
+	struct parsed p;
+	int before;
+
+	vrf_a();
+	dp_kernel_ops.nh_add(k, &nh);
+	dp_kernel_ops.if_bind(k, &b);
+	dp_kernel_ops.fib_add(k, &e);
+	dp_kernel_link_event(k, 2, "ce-a1", true);
+	/* ce-a1 went down and up while the watch socket overran: both events lost */
+	before = n_calls;
+	cr_assert_eq(dp_kernel_resync(k), 0);
+	cr_assert_eq(count_ops("route", before), 1, "the route through ce-a1 again");
+	p = last_route(true);
+	cr_assert_eq(attr_be32(p.tb[RTA_DST]), ip("192.168.100.0"));
+	parsed_free(&p);
+	/* and the events that follow are read as before: still up, nothing */
+	before = n_calls;
+	dp_kernel_link_event(k, 2, "ce-a1", true);
+	cr_assert_eq(n_calls, before);
+	/* ce-a1 deleted and made again unseen: bound again */
+	ifindex_shift = 10;
+	before = n_calls;
+	cr_assert_eq(dp_kernel_resync(k), 0);
+	cr_assert_eq(count_ops("enslave", before), 1);
+	cr_assert_eq(calls[before].ifindex, 12);
+	cr_assert_eq(calls[before].master, 101);
 	cr_assert_eq(dp_kernel_errors(k), 0);
 }
 
