@@ -300,15 +300,19 @@ static void kd_vrf_del(void *ctx, const struct ipc_vrf *iv)
 	free(dpk_map_del(&k->vrfs, iv->vrf_id));
 }
 
-/* The routes through ifname, again (after its bind: see the top of the file). */
-static void reprogram_link(struct dp_kernel *k, const char *ifname)
+/* The routes through ifname, again (after its bind: see the top of the file); how many. */
+static size_t reprogram_link(struct dp_kernel *k, const char *ifname)
 {
+	size_t n = 0;
+
 	for (size_t i = 0; i < k->fibs.cap; i++) {
 		struct dpk_fib *f = k->fibs.s[i].val;
 		const struct ipc_nexthop *nh = f != NULL ? dpk_map_get(&k->nhs, f->e.nh_id) : NULL;
 
-		if (nh != NULL && strncmp(nh->ifname, ifname, IPC_IFNAME_MAX) == 0)
+		if (nh != NULL && strncmp(nh->ifname, ifname, IPC_IFNAME_MAX) == 0) {
 			dpk_fib_program(k, f);
+			n++;
+		}
 	}
 	for (size_t i = 0; i < k->lfibs.cap; i++) {
 		struct dpk_lfib *l = k->lfibs.s[i].val;
@@ -316,9 +320,12 @@ static void reprogram_link(struct dp_kernel *k, const char *ifname)
 						       ? dpk_map_get(&k->nhs, l->e.nh_id)
 						       : NULL;
 
-		if (nh != NULL && strncmp(nh->ifname, ifname, IPC_IFNAME_MAX) == 0)
+		if (nh != NULL && strncmp(nh->ifname, ifname, IPC_IFNAME_MAX) == 0) {
 			dpk_lfib_program(k, l);
+			n++;
+		}
 	}
+	return n;
 }
 
 /* The address vrfmgr gave b's link, removed (already gone: no error). */
@@ -565,9 +572,9 @@ void dp_kernel_link_event(struct dp_kernel *k, int ifindex, const char *ifname, 
 		kd_if_bind(k, &again);
 		return;
 	}
-	if (was == 1)
+	/* said only of a link something goes through: any other's flaps are not ferry's */
+	if (reprogram_link(k, ifname) > 0 && was == 1)
 		log_info("kernel dataplane: %s is up again: its routes are programmed again", ifname);
-	reprogram_link(k, ifname);
 }
 
 static void resync_one(int ifindex, const char *ifname, bool up, void *arg)

@@ -632,6 +632,28 @@ static int count_ops(const char *op, int from)
 	return n;
 }
 
+static FILE *captured;
+
+static void start_capture(void)
+{
+	cr_assert_not_null(captured = tmpfile());
+	fflush(stderr);
+	cr_assert_geq(dup2(fileno(captured), 2), 0);
+	log_set_level(LOG_LVL_WARN);
+}
+
+static char *logged(void)
+{
+	static char buf[4096];
+	size_t n;
+
+	fflush(stderr);
+	rewind(captured);
+	n = fread(buf, 1, sizeof(buf) - 1, captured);
+	buf[n] = '\0';
+	return buf;
+}
+
 Test(dp_kernel_ops, a_link_that_comes_back_gets_its_routes_again, .init = setup, .fini = teardown)
 {
 	struct ipc_if_bind b = { .vrf_id = 1, .address = ip("10.1.1.1"), .plen = 30,
@@ -674,10 +696,19 @@ Test(dp_kernel_ops, a_link_that_comes_back_gets_its_routes_again, .init = setup,
 	p = last_route(true);
 	cr_assert_eq(nla_get_u32(p.tb[RTA_OIF]), 12);
 	parsed_free(&p);
-	/* a link nothing goes through: nothing */
+	/* a link nothing goes through: nothing, and nothing said of its flaps */
 	before = n_calls;
+	start_capture();
+	log_set_level(LOG_LVL_INFO);
+	dp_kernel_link_event(k, 30, "eth9", true);
+	dp_kernel_link_event(k, 30, "eth9", false);
 	dp_kernel_link_event(k, 30, "eth9", true);
 	cr_assert_eq(n_calls, before);
+	cr_assert(strstr(logged(), "eth9") == NULL, "%s", logged());
+	dp_kernel_link_event(k, 12, "ce-a1", false);
+	dp_kernel_link_event(k, 12, "ce-a1", true); /* ...but of one routes go through */
+	cr_assert(strstr(logged(), "ce-a1 is up again: its routes are programmed again") != NULL,
+		  "%s", logged());
 	cr_assert_eq(dp_kernel_errors(k), 0);
 }
 
@@ -839,28 +870,6 @@ Test(dp_kernel_ops, errors_are_counted_not_dropped, .init = setup, .fini = teard
 }
 
 /* What was logged (stderr, into a file for the test) since start_capture. */
-static FILE *captured;
-
-static void start_capture(void)
-{
-	cr_assert_not_null(captured = tmpfile());
-	fflush(stderr);
-	cr_assert_geq(dup2(fileno(captured), 2), 0);
-	log_set_level(LOG_LVL_WARN);
-}
-
-static char *logged(void)
-{
-	static char buf[4096];
-	size_t n;
-
-	fflush(stderr);
-	rewind(captured);
-	n = fread(buf, 1, sizeof(buf) - 1, captured);
-	buf[n] = '\0';
-	return buf;
-}
-
 Test(dp_kernel_ops, errors_say_what_was_being_programmed, .init = setup, .fini = teardown)
 {
 	struct ipc_nexthop nh = nexthop(8, IPC_NH_LABELED, "10.0.1.2", 16, "core0");
