@@ -577,8 +577,9 @@ void dp_kernel_link_event(struct dp_kernel *k, int ifindex, const char *ifname, 
 		log_info("kernel dataplane: %s is up again: its routes are programmed again", ifname);
 }
 
-static void resync_one(int ifindex, const char *ifname, bool up, void *arg)
+static void resync_one(int ifindex, const char *ifname, int master, bool up, void *arg)
 {
+	(void)master;
 	dp_kernel_link_event(arg, ifindex, ifname, up);
 }
 

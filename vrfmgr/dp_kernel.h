@@ -65,8 +65,9 @@ struct dpk_io_ops {
 			void *arg);
 	/* a libnl error as text */
 	const char *(*strerror)(int err);
-	/* every link, to cb: its ifindex, name and whether it is up */
-	int (*links)(void *io, void (*cb)(int ifindex, const char *ifname, bool up, void *arg),
+	/* every link, to cb: its ifindex, name, master (0: none) and whether it is up */
+	int (*links)(void *io,
+		     void (*cb)(int ifindex, const char *ifname, int master, bool up, void *arg),
 		     void *arg);
 };
 
@@ -81,8 +82,10 @@ void dp_kernel_free(struct dp_kernel *k);
 /*
  * After convergence: deletes every route of protocol DPK_RTPROT in a table
  * of ferry's (or the MPLS table) that this run has not programmed, and every
- * VRF device ferry made (its alias) that is no VRF of this run. The number
- * of routes and devices deleted, or -1 when a listing failed (logged).
+ * VRF device ferry made (its alias) that is no VRF of this run, and releases
+ * every link enslaved to one of this run's VRF devices that this run did not
+ * bind there (a previous run's binding). The number of routes, devices and
+ * links deleted or released, or -1 when a listing failed (logged).
  */
 long dp_kernel_sweep(struct dp_kernel *k);
 /*

@@ -213,7 +213,7 @@ static int nl_vrf_devs(void *io,
 }
 
 struct links_ctx {
-	void (*cb)(int ifindex, const char *ifname, bool up, void *arg);
+	void (*cb)(int ifindex, const char *ifname, int master, bool up, void *arg);
 	void *arg;
 };
 
@@ -223,11 +223,12 @@ static void link_one(struct nl_object *o, void *arg)
 	struct links_ctx *d = arg;
 
 	if (rtnl_link_get_name(l) != NULL)
-		d->cb(rtnl_link_get_ifindex(l), rtnl_link_get_name(l),
+		d->cb(rtnl_link_get_ifindex(l), rtnl_link_get_name(l), rtnl_link_get_master(l),
 		      (rtnl_link_get_flags(l) & IFF_UP) != 0, d->arg);
 }
 
-static int nl_links(void *io, void (*cb)(int ifindex, const char *ifname, bool up, void *arg),
+static int nl_links(void *io,
+		    void (*cb)(int ifindex, const char *ifname, int master, bool up, void *arg),
 		    void *arg)
 {
 	struct dpk_nl *nl = io;

@@ -5,8 +5,9 @@
  * core has converged, every route tagged DPK_RTPROT in one of ferry's VRF
  * tables (DPK_TABLE_BASE + 1..65535) or in the MPLS table that this run
  * did not program is deleted, and so is a VRF device ferry made (its alias
- * says so) that is no VRF of this run. Routes of any other protocol or table,
- * and VRF devices of anyone else, are never touched.
+ * says so) that is no VRF of this run, and a link in one of this run's VRF
+ * devices that this run did not bind there is released. Routes of any other
+ * protocol or table, and VRF devices of anyone else, are never touched.
  */
 #include <arpa/inet.h>
 #include <linux/rtnetlink.h>
@@ -156,6 +157,100 @@ static long sweep_devices(struct dp_kernel *k)
 	return deleted;
 }
 
+/*
+ * A link in one of this run's VRF devices that this run did not bind there:
+ * a previous run's binding of a link the file no longer gives that VRF (or
+ * any). Left there, its CE would still deliver into that VRF.
+ */
+struct slave_sweep {
+	struct dp_kernel *k;
+	struct stale_slave {
+		int ifindex;
+		char name[DPK_IFNAMSIZ];
+		char vrf[DPK_IFNAMSIZ];
+	} *v;
+	size_t n, cap;
+	bool oom;
+};
+
+static const struct dpk_vrf *vrf_of_device(const struct dp_kernel *k, int ifindex)
+{
+	for (size_t i = 0; ifindex > 0 && i < k->vrfs.cap; i++) {
+		const struct dpk_vrf *v = k->vrfs.s[i].val;
+
+		if (v != NULL && v->ifindex == ifindex)
+			return v;
+	}
+	return NULL;
+}
+
+static bool bound_here(const struct dp_kernel *k, int ifindex, const struct dpk_vrf *v)
+{
+	for (size_t i = 0; i < k->binds.cap; i++) {
+		const struct dpk_bind *b = k->binds.s[i].val;
+
+		if (b != NULL && b->ifindex == ifindex && b->b.vrf_id == v->id)
+			return true;
+	}
+	return false;
+}
+
+static void on_link(int ifindex, const char *ifname, int master, bool up, void *arg)
+{
+	struct slave_sweep *s = arg;
+	const struct dpk_vrf *v = vrf_of_device(s->k, master);
+
+	(void)up;
+	if (v == NULL || bound_here(s->k, ifindex, v))
+		return;
+	if (s->n == s->cap) {
+		size_t cap = s->cap ? s->cap * 2 : 16;
+		struct stale_slave *n = realloc(s->v, cap * sizeof(*n));
+
+		if (n == NULL) {
+			s->oom = true;
+			return;
+		}
+		s->v = n;
+		s->cap = cap;
+	}
+	s->v[s->n].ifindex = ifindex;
+	snprintf(s->v[s->n].name, DPK_IFNAMSIZ, "%s", ifname);
+	snprintf(s->v[s->n].vrf, DPK_IFNAMSIZ, "%s", v->ifname);
+	s->n++;
+}
+
+/* The number of links released, or -1 when they could not be listed. */
+static long sweep_slaves(struct dp_kernel *k)
+{
+	struct slave_sweep s = { .k = k };
+	char what[96];
+	long released = 0;
+	int rc = k->io_ops->links(k->io, on_link, &s);
+
+	if (rc < 0) {
+		dpk_kernel_error(k, rc, "listing the links of the VRF devices to sweep");
+		return -1;
+	}
+	for (size_t i = 0; i < s.n; i++) {
+		snprintf(what, sizeof(what), "releasing %s, a previous run's slave of %s", s.v[i].name,
+			 s.v[i].vrf);
+		if ((rc = k->io_ops->enslave(k->io, s.v[i].ifindex, 0)) < 0) {
+			dpk_kernel_error(k, rc, what);
+			continue;
+		}
+		log_info("kernel dataplane: released %s from %s: bound there by a previous run, "
+			 "not by this run's file", s.v[i].name, s.v[i].vrf);
+		released++;
+	}
+	free(s.v);
+	if (s.oom) {
+		k->errors++;
+		log_warnx("kernel dataplane: sweep: out of memory, some stale links are left");
+	}
+	return released;
+}
+
 long dp_kernel_sweep(struct dp_kernel *k)
 {
 	static const int families[] = { AF_INET, AF_MPLS };
@@ -197,8 +292,9 @@ long dp_kernel_sweep(struct dp_kernel *k)
 			 deleted == 1 ? "route" : "routes");
 	/* the routes first: a device's deletion would take those through it along */
 	long devs = sweep_devices(k);
+	long slaves = sweep_slaves(k);
 
-	if (devs < 0)
+	if (devs < 0 || slaves < 0)
 		return -1;
-	return deleted < 0 ? -1 : deleted + devs;
+	return deleted < 0 ? -1 : deleted + devs + slaves;
 }

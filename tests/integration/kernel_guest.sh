@@ -208,6 +208,9 @@ $IP -n pe1 route add 10.99.0.0/16 via 10.1.1.2 dev ce-a1 table 10001 proto 240 &
 	$IP -n pe1 -f mpls route add 150 via inet 10.0.1.2 dev core0 proto 240 &&
 	$IP -n pe1 link add vrf-X type vrf table 10009 &&
 	say "ok stale routes added" || say "FAIL stale routes added"
+# a link the previous run had in vrf-A that the file no longer gives to A (stray0, up)
+$IP -n pe1 link add stray0 type veth peer name stray1 && $IP -n pe1 link set stray0 master vrf-A &&
+	$IP -n pe1 link set stray0 up && say "ok stray0 in vrf-A" || say "FAIL stray0 in vrf-A"
 before=$(wc -l </run/pe1-vrfmgr.log)
 start pe1 vrfmgr pe1-without-B # VRF B taken out of the file while vrfmgr was down
 # the new vrfmgr's "routes complete": the sweep follows at once
@@ -217,6 +220,8 @@ converged_a() { remote_in pe1 10001 192.168.101.0/24; }
 wait_for 30 converged_a && say "ok converged again" || say "FAIL converged again"
 echo "=== after-restart-vrfs"
 $IP -n pe1 -d link show type vrf
+echo "=== after-restart-slaves"
+$IP -n pe1 -o link show master vrf-A
 echo "=== after-restart-B"
 $IP -n pe1 -d route show table 10002
 echo "=== after-restart-A"

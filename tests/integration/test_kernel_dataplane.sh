@@ -216,6 +216,10 @@ swept_b() { # table 10002 may be empty: its device went, and the kernel's routes
 }
 check "the restarted vrfmgr, whose file no longer has VRF B, swept vrf-B and its routes and label" \
 	swept_b
+released_stray() { has restart '^ok stray0 in vrf-A' && has after-restart-slaves 'ce-a1@' &&
+	hasnt after-restart-slaves 'stray0'; }
+check "...and released stray0, which the previous run had in vrf-A and the file does not (ce-a1 stays)" \
+	released_stray
 check "...and left a VRF device that is not ferry's (vrf-X, table 10009, no alias) alone" \
 	has after-restart-vrfs 'vrf-X:' 'alias ferry vrfmgr'
 check "a restarted vrfmgr swept its stale routes: 10.99.0.0/16 (proto 240) from table 10001, label 150" \

@@ -508,13 +508,16 @@ static const char *rec_strerror(int err)
 	return nl_geterror(err);
 }
 
+/* The master of each of ifnames[] (0: none), as the kernel lists them. */
+static int link_master[3];
+
 /* Every link, as the kernel would list it: ifnames[] (ifindex position + 2 + shift), up. */
-static int rec_links(void *io, void (*cb)(int, const char *, bool, void *), void *arg)
+static int rec_links(void *io, void (*cb)(int, const char *, int, bool, void *), void *arg)
 {
 	(void)io;
 	for (int i = 0; ifnames[i]; i++)
-		cb(i + 2 + ifindex_shift, ifnames[i], true, arg);
-	cb(40, "eth9", true, arg);
+		cb(i + 2 + ifindex_shift, ifnames[i], link_master[i], true, arg);
+	cb(40, "eth9", 103, true, arg); /* in another VRF device (vrf-mgmt's, say) */
 	return 0;
 }
 
@@ -534,6 +537,7 @@ static void setup(void)
 	n_dumped = 0;
 	n_devs = 0;
 	fail_enslave_to = 0;
+	memset(link_master, 0, sizeof(link_master));
 	k = dp_kernel_new(&rec_ops, NULL);
 	cr_assert_not_null(k);
 }
@@ -621,6 +625,17 @@ Test(dp_kernel_ops, bind_enslaves_adds_the_address_and_reprograms, .init = setup
 	cr_assert_str_eq(calls[6].op, "enslave");
 	cr_assert_eq(calls[6].master, 0);
 	cr_assert_eq(dp_kernel_errors(k), 0);
+}
+
+/* The calls from index from on, as "op:ifindex/master" words, for a readable assert. */
+static void calls_from(int from, char *out, size_t len)
+{
+	size_t at = 0;
+
+	out[0] = '\0';
+	for (int i = from; i < n_calls && at < len; i++)
+		at += (size_t)snprintf(out + at, len - at, "%s%s:%d/%d", at ? " " : "", calls[i].op,
+				       calls[i].ifindex, calls[i].master);
 }
 
 static int count_ops(const char *op, int from)
@@ -945,6 +960,27 @@ Test(dp_kernel_ops, sweep_deletes_only_ferry_vrf_devices_of_no_vrf, .init = setu
 	cr_assert_eq(calls[before].ifindex, 102);
 }
 
+Test(dp_kernel_ops, sweep_releases_links_a_previous_run_left_in_a_vrf, .init = setup,
+     .fini = teardown)
+{
+	struct ipc_if_bind b = { .vrf_id = 1, .address = ip("10.1.1.1"), .plen = 30,
+				 .ifname = "ce-a1" };
+	char got[256];
+	int before;
+
+	vrf_a(); /* vrf-A, ifindex 101, adopted from the previous run */
+	dp_kernel_ops.if_bind(k, &b);
+	/* the previous run had ce-b1 in A too; this run's file no longer gives it to A */
+	link_master[0] = 101; /* ce-a1: bound there by this run */
+	link_master[2] = 101; /* ce-b1 */
+	before = n_calls;
+	cr_assert_eq(dp_kernel_sweep(k), 1);
+	calls_from(before, got, sizeof(got));
+	/* only ce-b1 (4) released; ce-a1 stays, eth9 in a device not ferry's is left alone */
+	cr_assert_str_eq(got, "enslave:4/0", "%s", got);
+	cr_assert_eq(dp_kernel_errors(k), 0);
+}
+
 Test(dp_kernel_ops, sweep_deletes_only_ferry_routes_not_programmed, .init = setup,
      .fini = teardown)
 {
@@ -973,17 +1009,6 @@ Test(dp_kernel_ops, sweep_deletes_only_ferry_routes_not_programmed, .init = setu
 	cr_assert(!calls[before].add);
 	cr_assert_eq(calls[before + 1].route, stale_mpls);
 	cr_assert(!calls[before + 1].add);
-}
-
-/* The calls from index from on, as "op:ifindex/master" words, for a readable assert. */
-static void calls_from(int from, char *out, size_t len)
-{
-	size_t at = 0;
-
-	out[0] = '\0';
-	for (int i = from; i < n_calls && at < len; i++)
-		at += (size_t)snprintf(out + at, len - at, "%s%s:%d/%d", at ? " " : "", calls[i].op,
-				       calls[i].ifindex, calls[i].master);
 }
 
 Test(dp_kernel_claim, a_table_a_host_vrf_device_has_is_refused, .init = setup, .fini = teardown)

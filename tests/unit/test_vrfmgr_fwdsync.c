@@ -187,8 +187,14 @@ static int no_devs(void *io, void (*cb)(int, const char *, uint32_t, bool, void 
 	return 0;
 }
 
+static int no_links(void *io, void (*cb)(int, const char *, int, bool, void *), void *arg)
+{
+	(void)io, (void)cb, (void)arg;
+	return 0;
+}
+
 static const struct dpk_io_ops dump_only = { .dump = count_dump, .vrf_devs = no_devs,
-					     .strerror = no_strerror };
+					     .strerror = no_strerror, .links = no_links };
 
 static void noop(evutil_socket_t fd, short what, void *arg)
 {
