@@ -577,6 +577,19 @@ void dp_kernel_link_event(struct dp_kernel *k, int ifindex, const char *ifname, 
 		log_info("kernel dataplane: %s is up again: its routes are programmed again", ifname);
 }
 
+void dp_kernel_link_gone(struct dp_kernel *k, int ifindex)
+{
+	dpk_map_del(&k->links, (uint64_t)ifindex);
+	for (size_t i = 0; i < k->binds.cap; i++) {
+		struct dpk_bind *b = k->binds.s[i].val;
+
+		if (b != NULL && b->ifindex == ifindex) {
+			b->ifindex = 0; /* bound again when a link of its name comes up */
+			b->addr_added = false; /* the address went with the link */
+		}
+	}
+}
+
 static void resync_one(int ifindex, const char *ifname, int master, bool up, void *arg)
 {
 	(void)master;

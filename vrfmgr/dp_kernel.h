@@ -95,6 +95,12 @@ long dp_kernel_sweep(struct dp_kernel *k);
  */
 void dp_kernel_link_event(struct dp_kernel *k, int ifindex, const char *ifname, bool up);
 /*
+ * A link deleted (RTM_DELLINK): forgotten, so that the state of every link
+ * the host ever had is not kept, and a link made again with the same ifindex
+ * is bound again when it comes up instead of being taken for the old one.
+ */
+void dp_kernel_link_gone(struct dp_kernel *k, int ifindex);
+/*
  * Link events were lost (the watch socket overran: ENOBUFS): every link is
  * listed and taken as an event from an unknown state, so that one that went
  * down and came up unseen gets its routes (and binding) back. -1 when the

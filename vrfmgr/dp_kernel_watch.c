@@ -42,12 +42,22 @@ static void on_link(struct nl_object *o, void *arg)
 				     (rtnl_link_get_flags(l) & IFF_UP) != 0);
 }
 
+static void on_link_gone(struct nl_object *o, void *arg)
+{
+	int ifindex = rtnl_link_get_ifindex((struct rtnl_link *)o);
+
+	if (ifindex > 0)
+		dp_kernel_link_gone(arg, ifindex);
+}
+
 static int on_msg(struct nl_msg *msg, void *arg)
 {
 	struct dpk_watch *w = arg;
 
 	if (nlmsg_hdr(msg)->nlmsg_type == RTM_NEWLINK)
 		nl_msg_parse(msg, on_link, w->k);
+	else if (nlmsg_hdr(msg)->nlmsg_type == RTM_DELLINK)
+		nl_msg_parse(msg, on_link_gone, w->k);
 	return NL_OK;
 }
 

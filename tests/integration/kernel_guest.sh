@@ -178,6 +178,16 @@ wait_for 10 rebound && say "ok ce-a1 bound again" || say "FAIL ce-a1 bound again
 $IP -n pe1 link show master vrf-A
 pings ce-a1 192.168.100.10 192.168.101.10 && say "ok a1-a2 after re-creation" ||
 	say "FAIL a1-a2 after re-creation"
+# ...and once more with the ifindex it had: a new link all the same (vrfmgr saw it deleted)
+idx=$($IP -n pe1 -o link show ce-a1 | cut -d: -f1)
+$IP -n pe1 link del ce-a1 &&
+	$IP -n pe1 link add ce-a1 index "$idx" type veth peer name pe netns ce-a1 &&
+	$IP -n pe1 link set ce-a1 up && $IP -n ce-a1 link set pe up &&
+	$IP -n ce-a1 addr add 10.1.1.2/30 dev pe && $IP -n ce-a1 route add default via 10.1.1.1 &&
+	[ "$($IP -n pe1 -o link show ce-a1 | cut -d: -f1)" = "$idx" ] &&
+	say "ok ce-a1 made again with its ifindex" || say "FAIL ce-a1 made again with its ifindex"
+wait_for 10 rebound && say "ok ce-a1 bound again (same ifindex)" ||
+	say "FAIL ce-a1 bound again (same ifindex)"
 
 # Link events lost: PE1's vrfmgr stopped (SIGSTOP: it reads nothing), another link's events
 # overrun its watch socket, then ce-a1 goes down and up unseen; vrfmgr, let go on, must

@@ -206,6 +206,8 @@ check "link events lost (PE1's vrfmgr stopped, a flood of another link's events,
 	has lost-events '^ok flood and ce-a1 flap while vrfmgr is stopped' '^ok ce-a1 route back after lost events'
 check "...and the overrun said so in its log" \
 	has pe1-vrfmgr-log 'warning: kernel dataplane: link events lost \(receive buffer overrun\): listing every link again'
+check "ce-a1 deleted and made again with the ifindex it had: a new link, enslaved and addressed again, its route back" \
+	has flaps '^ok ce-a1 made again with its ifindex' '^ok ce-a1 bound again \(same ifindex\)'
 check "PE1's vrfmgr stopped, stale routes planted, vrfmgr started again and converged" \
 	has restart '^ok stopped' '^ok stale routes added' '^ok routes complete' '^ok converged again'
 swept_b() { # table 10002 may be empty: its device went, and the kernel's routes with it

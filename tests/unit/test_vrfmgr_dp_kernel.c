@@ -764,6 +764,34 @@ Test(dp_kernel_ops, lost_link_events_are_made_up_by_listing_the_links, .init = s
 	cr_assert_eq(dp_kernel_errors(k), 0);
 }
 
+Test(dp_kernel_ops, a_deleted_link_is_forgotten, .init = setup, .fini = teardown)
+{
+	struct ipc_if_bind b = { .vrf_id = 1, .address = ip("10.1.1.1"), .plen = 30,
+				 .ifname = "ce-a1" };
+	int before;
+
+	vrf_a();
+	dp_kernel_ops.if_bind(k, &b);
+	dp_kernel_link_event(k, 2, "ce-a1", true);
+	/* a host's links come and go (containers' veths): none of them is kept */
+	for (int i = 1000; i < 1100; i++) {
+		dp_kernel_link_event(k, i, "veth-x", true);
+		dp_kernel_link_gone(k, i);
+	}
+	cr_assert_eq(k->links.n, 1, "only ce-a1's state: %zu", k->links.n);
+	/* ce-a1 deleted (down, then gone) and made again with the same ifindex: bound again */
+	dp_kernel_link_event(k, 2, "ce-a1", false);
+	dp_kernel_link_gone(k, 2);
+	before = n_calls;
+	dp_kernel_link_event(k, 2, "ce-a1", true);
+	cr_assert_eq(count_ops("enslave", before), 1);
+	cr_assert_eq(calls[before].ifindex, 2);
+	cr_assert_eq(calls[before].master, 101);
+	cr_assert_eq(count_ops("addr", before), 1);
+	cr_assert(calls[before + 1].add);
+	cr_assert_eq(dp_kernel_errors(k), 0);
+}
+
 Test(dp_kernel_ops, a_new_address_replaces_the_old_one, .init = setup, .fini = teardown)
 {
 	struct ipc_if_bind b = { .vrf_id = 1, .address = ip("10.1.1.1"), .plen = 30,
