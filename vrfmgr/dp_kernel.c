@@ -283,6 +283,37 @@ static void vrf_fib_drop(struct dp_kernel *k, uint32_t vrf_id)
 	free(keys);
 }
 
+/*
+ * ifname out of its VRF device, and down: in the main table, up, the kernel
+ * would forward what its CE sends into the provider's core. A bind sets it
+ * up again.
+ */
+static void release_down(struct dp_kernel *k, int ifindex, const char *ifname)
+{
+	char what[96];
+	int rc;
+
+	if ((rc = k->io_ops->release(k->io, ifindex)) < 0) {
+		snprintf(what, sizeof(what), "releasing %.16s from its VRF", ifname);
+		dpk_kernel_error(k, rc, what);
+	}
+}
+
+/*
+ * The links still bound to vrf_id when its device goes (the core unbinds them
+ * first; one moving to another VRF is bound there next): the kernel would
+ * release them up, into the main table.
+ */
+static void vrf_links_release(struct dp_kernel *k, uint32_t vrf_id)
+{
+	for (size_t i = 0; i < k->binds.cap; i++) {
+		const struct dpk_bind *b = k->binds.s[i].val;
+
+		if (b != NULL && b->b.vrf_id == vrf_id && b->ifindex > 0)
+			release_down(k, b->ifindex, b->b.ifname);
+	}
+}
+
 static void kd_vrf_del(void *ctx, const struct ipc_vrf *iv)
 {
 	struct dp_kernel *k = ctx;
@@ -293,6 +324,7 @@ static void kd_vrf_del(void *ctx, const struct ipc_vrf *iv)
 	if (v == NULL)
 		return;
 	vrf_fib_drop(k, iv->vrf_id);
+	vrf_links_release(k, iv->vrf_id);
 	if (v->ifindex > 0 && (rc = k->io_ops->link_del(k->io, v->ifindex)) < 0) {
 		snprintf(what, sizeof(what), "VRF %s: deleting device %s", v->name, v->ifname);
 		dpk_kernel_error(k, rc, what);
@@ -348,15 +380,9 @@ static void addr_remove(struct dp_kernel *k, const struct dpk_bind *b)
  */
 static void link_release(struct dp_kernel *k, int ifindex, const struct dpk_bind *was)
 {
-	char what[96];
-	int rc;
-
 	if (was->addr_added && was->ifindex == ifindex && was->b.address != 0)
 		addr_remove(k, was);
-	if ((rc = k->io_ops->enslave(k->io, ifindex, 0)) < 0) {
-		snprintf(what, sizeof(what), "releasing %.16s from its VRF", was->b.ifname);
-		dpk_kernel_error(k, rc, what);
-	}
+	release_down(k, ifindex, was->b.ifname);
 }
 
 static void kd_if_bind(void *ctx, const struct ipc_if_bind *ib)
@@ -423,8 +449,7 @@ static void kd_if_unbind(void *ctx, const struct ipc_if_bind *ib)
 {
 	struct dp_kernel *k = ctx;
 	struct dpk_bind *b = dpk_map_del(&k->binds, ifname_key(ib->ifname));
-	char what[96];
-	int ifindex = ifindex_of(k, ib->ifname), rc;
+	int ifindex = ifindex_of(k, ib->ifname);
 
 	if (ifindex < 0) { /* gone with its link: nothing left to release */
 		free(b);
@@ -434,10 +459,7 @@ static void kd_if_unbind(void *ctx, const struct ipc_if_bind *ib)
 		b->ifindex = ifindex;
 		addr_remove(k, b);
 	}
-	if ((rc = k->io_ops->enslave(k->io, ifindex, 0)) < 0) {
-		snprintf(what, sizeof(what), "releasing %.16s from its VRF", ib->ifname);
-		dpk_kernel_error(k, rc, what);
-	}
+	release_down(k, ifindex, ib->ifname);
 	free(b);
 }
 

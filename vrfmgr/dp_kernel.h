@@ -50,8 +50,14 @@ struct dpk_io_ops {
 	 */
 	int (*vrf_dev_add)(void *io, const char *ifname, uint32_t table, char *why, size_t len);
 	int (*link_del)(void *io, int ifindex);
-	/* ifindex made a slave of master (0: released), and set up */
+	/* ifindex made a slave of master (a VRF device), and set up */
 	int (*enslave)(void *io, int ifindex, int master);
+	/*
+	 * ifindex released from its master and set down, in one request: a CE
+	 * link out of its VRF is in the main table, where the kernel would
+	 * forward what its CE sends (ip_forward is on) into the provider's core.
+	 */
+	int (*release)(void *io, int ifindex);
 	/* address/plen on ifindex added or removed (already so: 0) */
 	int (*addr)(void *io, bool add, int ifindex, uint32_t address, uint8_t plen);
 	/* add (create or replace) or delete one route */

@@ -112,9 +112,26 @@ static int nl_enslave(void *io, int ifindex, int master)
 	if (l == NULL)
 		return -NLE_NOMEM;
 	rtnl_link_set_ifindex(l, ifindex);
-	rtnl_link_set_master(l, master); /* 0: IFLA_MASTER 0 releases it */
+	rtnl_link_set_master(l, master);
 	rtnl_link_set_flags(l, IFF_UP);
 	rc = rtnl_link_add(nl->sk, l, 0); /* RTM_NEWLINK on an existing ifindex changes it */
+	rtnl_link_put(l);
+	return rc;
+}
+
+static int nl_release(void *io, int ifindex)
+{
+	struct dpk_nl *nl = io;
+	struct rtnl_link *l = rtnl_link_alloc();
+	int rc;
+
+	if (l == NULL)
+		return -NLE_NOMEM;
+	rtnl_link_set_ifindex(l, ifindex);
+	rtnl_link_set_master(l, 0); /* IFLA_MASTER 0 releases it */
+	/* ifi_change IFF_UP, ifi_flags 0: down (before the master changes, in kernels since 2024) */
+	rtnl_link_unset_flags(l, IFF_UP);
+	rc = rtnl_link_add(nl->sk, l, 0);
 	rtnl_link_put(l);
 	return rc;
 }
@@ -253,6 +270,7 @@ const struct dpk_io_ops dpk_nl_ops = {
 	.vrf_dev_add = nl_vrf_dev_add,
 	.link_del = nl_link_del,
 	.enslave = nl_enslave,
+	.release = nl_release,
 	.addr = nl_addr,
 	.route = nl_route,
 	.dump = nl_dump_routes,

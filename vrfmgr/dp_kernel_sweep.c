@@ -235,7 +235,7 @@ static long sweep_slaves(struct dp_kernel *k)
 	for (size_t i = 0; i < s.n; i++) {
 		snprintf(what, sizeof(what), "releasing %s, a previous run's slave of %s", s.v[i].name,
 			 s.v[i].vrf);
-		if ((rc = k->io_ops->enslave(k->io, s.v[i].ifindex, 0)) < 0) {
+		if ((rc = k->io_ops->release(k->io, s.v[i].ifindex)) < 0) {
 			dpk_kernel_error(k, rc, what);
 			continue;
 		}

@@ -155,6 +155,18 @@ $IP -n pe2 -f mpls route show
 $IP -n pe2 route show table 10002 | grep -q 'proto 240' && say "FAIL no B routes" || say "ok no B routes"
 nsx ce-b1 timeout 10 ping -c 2 -W 2 -I 192.168.100.10 192.168.101.10 >/dev/null 2>&1 &&
 	say "FAIL b1-b2 cut" || say "ok b1-b2 cut"
+# ce-b2's link, released, is down: in the main table, up, with ip_forward on, the kernel
+# would forward what B's departed CE sends into the provider's core. The CE keeps PE2's
+# MAC (pinned: a CE's neighbour entry outlives the address) and pings P's core address;
+# P's ICMP InEchos counter says whether anything arrived.
+$IP -n pe2 link show ce-b2 | grep -q '[<,]UP[,>]' && say "FAIL ce-b2 down" || say "ok ce-b2 down"
+echos() { nsx p awk '/^Icmp:/ { if (!c) { for (i = 2; i <= NF; i++) if ($i == "InEchos") c = i } else print $c }' /proc/net/snmp; }
+mac=$($IP -n pe2 link show ce-b2 | awk '/link\/ether/ { print $2 }')
+e0=$(echos)
+$IP -n ce-b2 neigh replace 10.2.2.1 lladdr "$mac" dev pe nud permanent &&
+	{ nsx ce-b2 timeout 10 ping -c 3 -W 1 10.0.2.1 >/dev/null 2>&1; true; } &&
+	$IP -n ce-b2 neigh del 10.2.2.1 dev pe && [ -n "$e0" ] && [ "$(echos)" = "$e0" ] &&
+	say "ok b2-not-core" || say "FAIL b2-not-core (P got $(($(echos) - ${e0:-0})) echo requests from ce-b2)"
 cp /cfg/pe2-full.json /cfg/pe2.json && kill -HUP "$(cat /run/pe2-vrfmgr.pid)"
 b_back() { remote_in pe1 10002 192.168.101.0/24 && $IP -n pe2 route show table 10002 | grep -q '^192.168.101.0/24 via 10.2.2.2'; }
 wait_for 30 b_back && say "ok B back" || say "FAIL B back"
@@ -232,6 +244,8 @@ echo "=== after-restart-vrfs"
 $IP -n pe1 -d link show type vrf
 echo "=== after-restart-slaves"
 $IP -n pe1 -o link show master vrf-A
+echo "=== after-restart-stray"
+$IP -n pe1 -o link show stray0
 echo "=== after-restart-B"
 $IP -n pe1 -d route show table 10002
 echo "=== after-restart-A"

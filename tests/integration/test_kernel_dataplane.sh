@@ -18,7 +18,8 @@
 #    labels popped into the VRF devices; every route of protocol 240
 #  - customer traffic crosses the kernel's MPLS: A1 reaches A2 and B1 B2
 #    over the same addresses, and A cannot reach what only B has
-#  - a reload (SIGHUP) that removes VRF B at PE2 and one that brings it back
+#  - a reload (SIGHUP) that removes VRF B at PE2 (ce-b2 released and down: its
+#    CE gets nothing into the core) and one that brings it back
 #  - links set down and up, a CE link deleted and made again: vrfmgr programs
 #    their routes again (and binds the new link)
 #  - a restarted vrfmgr sweeps a stale route of protocol 240 from a VRF
@@ -195,6 +196,8 @@ check "B1 reaches CE B2's link address (10.2.2.2) through the label of PE2's con
 check "P has no route to the customers: what crossed it went as MPLS" has ping "^ok p-no-customer-route"
 check "PE2 reloaded (SIGHUP) without VRF B: vrf-B gone, ce-b2 released and its address removed, B's routes and labels gone" \
 	has reload '^ok vrf-B gone' '^ok ce-b2 released' '^ok no B label' '^ok no B routes' '^ok b1-b2 cut'
+check "...and ce-b2's link is down: B's departed CE, PE2's MAC pinned, gets no ping into the core (P counts no echo request)" \
+	has reload '^ok ce-b2 down' '^ok b2-not-core'
 check "...and reloaded back: B1 reaches B2 again" has reload '^ok B back' '^ok b1-b2 again'
 check "ce-a1 and core0 set down: the kernel dropped the routes through them" has flaps '^ok routes gone with the links'
 check "...set up again: vrfmgr programmed them again (static via the CE, encap mpls via core0)" \
@@ -222,6 +225,8 @@ released_stray() { has restart '^ok stray0 in vrf-A' && has after-restart-slaves
 	hasnt after-restart-slaves 'stray0'; }
 check "...and released stray0, which the previous run had in vrf-A and the file does not (ce-a1 stays)" \
 	released_stray
+check "...and set stray0 down: out of vrf-A, up, it would forward its CE's traffic by the main table" \
+	hasnt after-restart-stray '[<,]UP[,>]'
 check "...and left a VRF device that is not ferry's (vrf-X, table 10009, no alias) alone" \
 	has after-restart-vrfs 'vrf-X:' 'alias ferry vrfmgr'
 check "a restarted vrfmgr swept its stale routes: 10.99.0.0/16 (proto 240) from table 10001, label 150" \

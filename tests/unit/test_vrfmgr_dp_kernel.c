@@ -443,14 +443,50 @@ static int rec_link_del(void *io, int ifindex)
 
 static int fail_enslave_to; /* the io refuses enslaving to this master while set */
 
+/*
+ * The master of each of ifnames[] (0: none) and whether it is up, as the
+ * kernel would have them after the calls: up at the start (an operator
+ * brought the links up by hand).
+ */
+static int link_master[3];
+static bool link_up[3];
+
+static int slot_of(int ifindex)
+{
+	for (int i = 0; ifnames[i]; i++)
+		if (ifindex == i + 2 + ifindex_shift)
+			return i;
+	return -1;
+}
+
 static int rec_enslave(void *io, int ifindex, int master)
 {
 	struct call *c = record("enslave");
+	int i = slot_of(ifindex);
 
 	(void)io;
 	c->ifindex = ifindex;
 	c->master = master;
-	return fail_enslave_to != 0 && master == fail_enslave_to ? -NLE_BUSY : 0;
+	if (fail_enslave_to != 0 && master == fail_enslave_to)
+		return -NLE_BUSY;
+	if (i >= 0) { /* as nl_enslave asks: that master, up */
+		link_master[i] = master;
+		link_up[i] = true;
+	}
+	return 0;
+}
+
+static int rec_release(void *io, int ifindex)
+{
+	int i = slot_of(ifindex);
+
+	(void)io;
+	record("release")->ifindex = ifindex;
+	if (i >= 0) { /* as nl_release asks: no master, down */
+		link_master[i] = 0;
+		link_up[i] = false;
+	}
+	return 0;
 }
 
 static int rec_addr(void *io, bool add, int ifindex, uint32_t address, uint8_t plen)
@@ -508,23 +544,29 @@ static const char *rec_strerror(int err)
 	return nl_geterror(err);
 }
 
-/* The master of each of ifnames[] (0: none), as the kernel lists them. */
-static int link_master[3];
-
-/* Every link, as the kernel would list it: ifnames[] (ifindex position + 2 + shift), up. */
+/* Every link, as the kernel would list it: ifnames[] (ifindex position + 2 + shift). */
 static int rec_links(void *io, void (*cb)(int, const char *, int, bool, void *), void *arg)
 {
 	(void)io;
 	for (int i = 0; ifnames[i]; i++)
-		cb(i + 2 + ifindex_shift, ifnames[i], link_master[i], true, arg);
+		cb(i + 2 + ifindex_shift, ifnames[i], link_master[i], link_up[i], arg);
 	cb(40, "eth9", 103, true, arg); /* in another VRF device (vrf-mgmt's, say) */
 	return 0;
 }
 
-static const struct dpk_io_ops rec_ops = { rec_ifindex, rec_vrf_dev_add, rec_link_del,
-					   rec_enslave, rec_addr,      rec_route,
-					   rec_dump,    rec_vrf_devs,  rec_strerror,
-					   rec_links };
+static const struct dpk_io_ops rec_ops = {
+	.ifindex = rec_ifindex,
+	.vrf_dev_add = rec_vrf_dev_add,
+	.link_del = rec_link_del,
+	.enslave = rec_enslave,
+	.release = rec_release,
+	.addr = rec_addr,
+	.route = rec_route,
+	.dump = rec_dump,
+	.vrf_devs = rec_vrf_devs,
+	.strerror = rec_strerror,
+	.links = rec_links,
+};
 static struct dp_kernel *k;
 
 static void setup(void)
@@ -538,6 +580,8 @@ static void setup(void)
 	n_devs = 0;
 	fail_enslave_to = 0;
 	memset(link_master, 0, sizeof(link_master));
+	for (int i = 0; i < 3; i++)
+		link_up[i] = true;
 	k = dp_kernel_new(&rec_ops, NULL);
 	cr_assert_not_null(k);
 }
@@ -605,7 +649,9 @@ Test(dp_kernel_ops, bind_enslaves_adds_the_address_and_reprograms, .init = setup
 	dp_kernel_ops.nh_add(k, &nh);
 	dp_kernel_ops.fib_add(k, &e);
 	cr_assert_str_eq(calls[1].op, "route");
+	link_up[0] = false; /* ce-a1 made, not brought up: the bind does it */
 	dp_kernel_ops.if_bind(k, &b);
+	cr_assert(link_up[0] && link_master[0] == 101, "ce-a1 in vrf-A and up");
 	cr_assert_str_eq(calls[2].op, "enslave");
 	cr_assert_eq(calls[2].ifindex, 2);
 	cr_assert_eq(calls[2].master, 101);
@@ -619,12 +665,17 @@ Test(dp_kernel_ops, bind_enslaves_adds_the_address_and_reprograms, .init = setup
 	cr_assert_eq(attr_be32(p.tb[RTA_DST]), ip("192.168.100.0"));
 	parsed_free(&p);
 
+	/* unbound: out of vrf-A without its address, and down (its CE reaches no table) */
 	dp_kernel_ops.if_unbind(k, &b);
 	cr_assert_str_eq(calls[5].op, "addr");
 	cr_assert(!calls[5].add);
-	cr_assert_str_eq(calls[6].op, "enslave");
-	cr_assert_eq(calls[6].master, 0);
+	cr_assert_str_eq(calls[6].op, "release");
+	cr_assert_eq(calls[6].ifindex, 2);
+	cr_assert(!link_up[0] && link_master[0] == 0, "ce-a1 out of vrf-A and down");
 	cr_assert_eq(dp_kernel_errors(k), 0);
+	/* bound again: up again */
+	dp_kernel_ops.if_bind(k, &b);
+	cr_assert(link_up[0] && link_master[0] == 101, "ce-a1 in vrf-A and up again");
 }
 
 /* The calls from index from on, as "op:ifindex/master" words, for a readable assert. */
@@ -636,6 +687,38 @@ static void calls_from(int from, char *out, size_t len)
 	for (int i = from; i < n_calls && at < len; i++)
 		at += (size_t)snprintf(out + at, len - at, "%s%s:%d/%d", at ? " " : "", calls[i].op,
 				       calls[i].ifindex, calls[i].master);
+}
+
+Test(dp_kernel_ops, a_removed_vrf_leaves_its_links_down, .init = setup, .fini = teardown)
+{
+	struct ipc_if_bind a1 = { .vrf_id = 1, .address = ip("10.1.1.1"), .plen = 30,
+				  .ifname = "ce-a1" };
+	struct ipc_if_bind b1 = { .vrf_id = 2, .address = ip("10.2.1.1"), .plen = 30,
+				  .ifname = "ce-b1" };
+	struct ipc_vrf va = { .vrf_id = 1, .name = "A" }, vb = { .vrf_id = 2, .name = "B" };
+	char got[256];
+	int before;
+
+	dp_kernel_ops.vrf_add(k, &va); /* vrf-A, 101 */
+	dp_kernel_ops.vrf_add(k, &vb); /* vrf-B, 102 */
+	dp_kernel_ops.if_bind(k, &a1);
+	dp_kernel_ops.if_bind(k, &b1);
+	/* a reload removes A the core's way: its links unbound, then the VRF */
+	before = n_calls;
+	dp_kernel_ops.if_unbind(k, &a1);
+	dp_kernel_ops.vrf_del(k, &va);
+	calls_from(before, got, sizeof(got));
+	cr_assert_str_eq(got, "addr:2/30 release:2/0 link_del:101/0", "%s", got);
+	cr_assert(!link_up[0] && link_master[0] == 0, "ce-a1 out of vrf-A and down");
+	/* B removed with ce-b1 still bound (a link moving to a kept VRF, bound there next):
+	 * released down before its device goes, which the kernel would release up */
+	before = n_calls;
+	dp_kernel_ops.vrf_del(k, &vb);
+	calls_from(before, got, sizeof(got));
+	cr_assert_str_eq(got, "release:4/0 link_del:102/0", "%s", got);
+	cr_assert(!link_up[2] && link_master[2] == 0, "ce-b1 out of vrf-B and down");
+	cr_assert(link_up[1], "core0 untouched");
+	cr_assert_eq(dp_kernel_errors(k), 0);
 }
 
 static int count_ops(const char *op, int from)
@@ -1005,7 +1088,9 @@ Test(dp_kernel_ops, sweep_releases_links_a_previous_run_left_in_a_vrf, .init = s
 	cr_assert_eq(dp_kernel_sweep(k), 1);
 	calls_from(before, got, sizeof(got));
 	/* only ce-b1 (4) released; ce-a1 stays, eth9 in a device not ferry's is left alone */
-	cr_assert_str_eq(got, "enslave:4/0", "%s", got);
+	cr_assert_str_eq(got, "release:4/0", "%s", got);
+	cr_assert(!link_up[2] && link_master[2] == 0, "ce-b1 out of vrf-A and down");
+	cr_assert(link_up[0] && link_master[0] == 101, "ce-a1 kept, up");
 	cr_assert_eq(dp_kernel_errors(k), 0);
 }
 
@@ -1062,7 +1147,8 @@ Test(dp_kernel_claim, a_table_a_host_vrf_device_has_is_refused, .init = setup, .
 	/* the link is not left wherever it was (a previous run's VRF): released, no address */
 	dp_kernel_ops.if_bind(k, &b);
 	calls_from(0, got, sizeof(got));
-	cr_assert_str_eq(got, "enslave:2/0", "%s", got);
+	cr_assert_str_eq(got, "release:2/0", "%s", got);
+	cr_assert(!link_up[0], "ce-a1 down: in the main table it would forward into the core");
 	cr_assert_eq(dp_kernel_errors(k), 3);
 }
 
@@ -1114,7 +1200,8 @@ Test(dp_kernel_claim, a_link_moved_to_a_vrf_without_device_leaves_the_old_one, .
 	dp_kernel_ops.if_bind(k, &b);
 	calls_from(before, got, sizeof(got));
 	/* A's address removed, the link out of vrf-A (101), B's address not added */
-	cr_assert_str_eq(got, "addr:2/30 enslave:2/0", "%s", got);
+	cr_assert_str_eq(got, "addr:2/30 release:2/0", "%s", got);
+	cr_assert(!link_up[0] && link_master[0] == 0, "ce-a1 out of vrf-A and down");
 	cr_assert(!calls[before].add);
 	cr_assert_eq(calls[before].table, ip("10.1.1.1"));
 }
@@ -1138,7 +1225,8 @@ Test(dp_kernel_claim, a_link_the_kernel_will_not_enslave_is_released, .init = se
 	dp_kernel_ops.if_bind(k, &b);
 	calls_from(before, got, sizeof(got));
 	/* not left in vrf-A with B's address: A's address gone, released, nothing added */
-	cr_assert_str_eq(got, "addr:2/30 enslave:2/102 enslave:2/0", "%s", got);
+	cr_assert_str_eq(got, "addr:2/30 enslave:2/102 release:2/0", "%s", got);
+	cr_assert(!link_up[0] && link_master[0] == 0, "ce-a1 out of vrf-A and down");
 	cr_assert(!calls[before].add);
 	cr_assert_eq(calls[before].table, ip("10.1.1.1"));
 	cr_assert_eq(dp_kernel_errors(k), 1);
