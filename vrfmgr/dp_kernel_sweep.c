@@ -5,8 +5,9 @@
  * core has converged, every route tagged DPK_RTPROT in one of ferry's VRF
  * tables (DPK_TABLE_BASE + 1..65535) or in the MPLS table that this run
  * did not program is deleted, and so is a VRF device ferry made (its alias
- * says so) that is no VRF of this run, and a link in one of this run's VRF
- * devices that this run did not bind there is released. Routes of any other
+ * says so) that is no VRF of this run (its links released first), and a
+ * link in one of this run's VRF devices that this run did not bind there is
+ * released; a released link is set down. Routes of any other
  * protocol or table, and VRF devices of anyone else, are never touched.
  */
 #include <arpa/inet.h>
@@ -127,18 +128,23 @@ static void on_vrf_dev(int ifindex, const char *ifname, uint32_t table, bool fer
 	s->n++;
 }
 
-/* The number of devices deleted, or -1 when they could not be listed. */
+static long sweep_slaves(struct dp_kernel *k, const struct dev_sweep *gone);
+
+/* The number of devices deleted and links released, or -1 when they could not be listed. */
 static long sweep_devices(struct dp_kernel *k)
 {
 	struct dev_sweep s = { .k = k };
 	char what[96];
-	long deleted = 0;
+	long deleted = 0, released;
 	int rc = k->io_ops->vrf_devs(k->io, on_vrf_dev, &s);
 
 	if (rc < 0) {
 		dpk_kernel_error(k, rc, "listing the VRF devices to sweep");
 		return -1;
 	}
+	/* their links first, down: the kernel would release them up into the main table */
+	if (s.n > 0 && (released = sweep_slaves(k, &s)) > 0)
+		deleted += released;
 	for (size_t i = 0; i < s.n; i++) {
 		snprintf(what, sizeof(what), "sweeping the previous run's VRF device %s", s.v[i].name);
 		if ((rc = k->io_ops->link_del(k->io, s.v[i].ifindex)) < 0) {
@@ -160,10 +166,12 @@ static long sweep_devices(struct dp_kernel *k)
 /*
  * A link in one of this run's VRF devices that this run did not bind there:
  * a previous run's binding of a link the file no longer gives that VRF (or
- * any). Left there, its CE would still deliver into that VRF.
+ * any). Left there, its CE would still deliver into that VRF. Or (gone) a
+ * link in a VRF device about to be swept.
  */
 struct slave_sweep {
 	struct dp_kernel *k;
+	const struct dev_sweep *gone;
 	struct stale_slave {
 		int ifindex;
 		char name[DPK_IFNAMSIZ];
@@ -195,13 +203,29 @@ static bool bound_here(const struct dp_kernel *k, int ifindex, const struct dpk_
 	return false;
 }
 
+/* The name of the device to be swept that master is, or NULL. */
+static const char *gone_device(const struct dev_sweep *gone, int master)
+{
+	for (size_t i = 0; master > 0 && i < gone->n; i++)
+		if (gone->v[i].ifindex == master)
+			return gone->v[i].name;
+	return NULL;
+}
+
 static void on_link(int ifindex, const char *ifname, int master, bool up, void *arg)
 {
 	struct slave_sweep *s = arg;
-	const struct dpk_vrf *v = vrf_of_device(s->k, master);
+	const struct dpk_vrf *v;
+	const char *dev;
 
 	(void)up;
-	if (v == NULL || bound_here(s->k, ifindex, v))
+	if (s->gone != NULL) {
+		dev = gone_device(s->gone, master);
+	} else {
+		v = vrf_of_device(s->k, master);
+		dev = v != NULL && !bound_here(s->k, ifindex, v) ? v->ifname : NULL;
+	}
+	if (dev == NULL)
 		return;
 	if (s->n == s->cap) {
 		size_t cap = s->cap ? s->cap * 2 : 16;
@@ -216,14 +240,14 @@ static void on_link(int ifindex, const char *ifname, int master, bool up, void *
 	}
 	s->v[s->n].ifindex = ifindex;
 	snprintf(s->v[s->n].name, DPK_IFNAMSIZ, "%s", ifname);
-	snprintf(s->v[s->n].vrf, DPK_IFNAMSIZ, "%s", v->ifname);
+	snprintf(s->v[s->n].vrf, DPK_IFNAMSIZ, "%s", dev);
 	s->n++;
 }
 
-/* The number of links released, or -1 when they could not be listed. */
-static long sweep_slaves(struct dp_kernel *k)
+/* The number of links released (and set down), or -1 when they could not be listed. */
+static long sweep_slaves(struct dp_kernel *k, const struct dev_sweep *gone)
 {
-	struct slave_sweep s = { .k = k };
+	struct slave_sweep s = { .k = k, .gone = gone };
 	char what[96];
 	long released = 0;
 	int rc = k->io_ops->links(k->io, on_link, &s);
@@ -239,8 +263,9 @@ static long sweep_slaves(struct dp_kernel *k)
 			dpk_kernel_error(k, rc, what);
 			continue;
 		}
-		log_info("kernel dataplane: released %s from %s: bound there by a previous run, "
-			 "not by this run's file", s.v[i].name, s.v[i].vrf);
+		log_info("kernel dataplane: released %s from %s: %s", s.v[i].name, s.v[i].vrf,
+			 gone != NULL ? "its VRF is no longer configured"
+				      : "bound there by a previous run, not by this run's file");
 		released++;
 	}
 	free(s.v);
@@ -292,7 +317,7 @@ long dp_kernel_sweep(struct dp_kernel *k)
 			 deleted == 1 ? "route" : "routes");
 	/* the routes first: a device's deletion would take those through it along */
 	long devs = sweep_devices(k);
-	long slaves = sweep_slaves(k);
+	long slaves = sweep_slaves(k, NULL);
 
 	if (devs < 0 || slaves < 0)
 		return -1;

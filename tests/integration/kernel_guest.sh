@@ -246,6 +246,8 @@ echo "=== after-restart-slaves"
 $IP -n pe1 -o link show master vrf-A
 echo "=== after-restart-stray"
 $IP -n pe1 -o link show stray0
+echo "=== after-restart-ce-b1"
+$IP -n pe1 -o link show ce-b1
 echo "=== after-restart-B"
 $IP -n pe1 -d route show table 10002
 echo "=== after-restart-A"

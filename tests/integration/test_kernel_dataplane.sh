@@ -24,8 +24,8 @@
 #    their routes again (and binds the new link)
 #  - a restarted vrfmgr sweeps a stale route of protocol 240 from a VRF
 #    table and the MPLS table, and leaves another protocol's route alone; its
-#    file no longer has VRF B: vrf-B, its routes and label go, another's VRF
-#    device stays
+#    file no longer has VRF B: vrf-B, its routes and label go (its link ce-b1
+#    released and down first), another's VRF device stays
 #  - nothing the kernel refused (no "kernel dataplane" warning in the logs)
 # Missing QEMU, busybox or the kernel image is a failure, not a skip.
 set -uo pipefail
@@ -221,6 +221,8 @@ swept_b() { # table 10002 may be empty: its device went, and the kernel's routes
 }
 check "the restarted vrfmgr, whose file no longer has VRF B, swept vrf-B and its routes and label" \
 	swept_b
+check "...and set ce-b1, vrf-B's link, down before deleting vrf-B (the kernel would release it up, into the main table)" \
+	hasnt after-restart-ce-b1 '[<,]UP[,>]' 'master'
 released_stray() { has restart '^ok stray0 in vrf-A' && has after-restart-slaves 'ce-a1@' &&
 	hasnt after-restart-slaves 'stray0'; }
 check "...and released stray0, which the previous run had in vrf-A and the file does not (ce-a1 stays)" \

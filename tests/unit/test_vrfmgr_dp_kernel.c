@@ -1094,6 +1094,34 @@ Test(dp_kernel_ops, sweep_releases_links_a_previous_run_left_in_a_vrf, .init = s
 	cr_assert_eq(dp_kernel_errors(k), 0);
 }
 
+Test(dp_kernel_ops, sweep_sets_the_links_of_a_swept_device_down_first, .init = setup,
+     .fini = teardown)
+{
+	struct ipc_if_bind b = { .vrf_id = 1, .address = ip("10.1.1.1"), .plen = 30,
+				 .ifname = "ce-a1" };
+	char got[256];
+	int before;
+
+	vrf_a(); /* vrf-A, ifindex 101 */
+	dp_kernel_ops.if_bind(k, &b);
+	devs[n_devs++] = (struct dev){ 101, "vrf-A", 10001, true };
+	devs[n_devs++] = (struct dev){ 102, "vrf-B", 10002, true }; /* B was removed while down */
+	link_master[2] = 102; /* ce-b1, B's link, up in vrf-B */
+	before = n_calls;
+	start_capture();
+	log_set_level(LOG_LVL_INFO);
+	cr_assert_eq(dp_kernel_sweep(k), 2);
+	calls_from(before, got, sizeof(got));
+	/* deleting vrf-B alone, the kernel would release ce-b1 up, into the main table */
+	cr_assert_str_eq(got, "release:4/0 link_del:102/0", "%s", got);
+	cr_assert(!link_up[2] && link_master[2] == 0, "ce-b1 out of vrf-B and down");
+	cr_assert(link_up[0] && link_master[0] == 101, "ce-a1 kept, up");
+	cr_assert(strstr(logged(), "released ce-b1 from vrf-B: its VRF is no longer configured") !=
+			  NULL,
+		  "%s", logged());
+	cr_assert_eq(dp_kernel_errors(k), 0);
+}
+
 Test(dp_kernel_ops, sweep_deletes_only_ferry_routes_not_programmed, .init = setup,
      .fini = teardown)
 {
