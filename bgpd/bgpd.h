@@ -183,6 +183,7 @@ struct bgp_peer {
 	bool llgr_stale;             /* its stale routes are long-lived stale: gr_timer is the LLST */
 	unsigned flaps;              /* recent failures: the idle hold-down doubles with each */
 	bool max_prefix_warned;
+	bool rtc_limit_warned;       /* its membership passed rtc_limit (warn_only) */
 	bool admin_down;             /* stays down (max-prefix exceeded, no restart) */
 	bool refusal_said;           /* down (admin_down, shutdown): a refused connection logged */
 	uint32_t local_addr;         /* of the established session: our next hop */
@@ -474,6 +475,16 @@ void fsm_delay_open_cb(int fd, short what, void *arg);
 void fsm_send_open(struct bgp_conn *c);
 /* The peer's routes passed its max_prefix (input.c): warn, or Cease 6/1 and stay down a while. */
 void fsm_max_prefix(struct bgp_peer *p);
+/*
+ * Its route target membership routes passed max_prefix.rtc_limit (input.c):
+ * the same, the Cease's data naming AFI 1 / SAFI 132 (RFC 4486 §4).
+ */
+void fsm_max_rtc(struct bgp_peer *p);
+/* The membership routes p may hold: its rtc_limit, or CFG_RTC_LIMIT for a config made by hand. */
+static inline uint32_t peer_rtc_limit(const struct bgp_peer *p)
+{
+	return p->cfg->rtc_limit ? p->cfg->rtc_limit : CFG_RTC_LIMIT;
+}
 /* Graceful restart (RFC 4724): the peer's End-of-RIB, or its restart/stale timer. */
 void fsm_gr_sweep(struct bgp_peer *p, const char *why);
 /* Seconds p's stale routes may stay from now: want, within their bound (gr_stale_until). */
@@ -591,6 +602,8 @@ void rtc_local_set(struct bgpd *d, const struct ext_community *rts, size_t n);
 void rtc_local_set_all(struct bgpd *d);
 /* An UPDATE's membership routes (already checked), as withdrawals when withdraw is set. */
 void rtc_input(struct bgp_peer *p, const struct bgp_update *u, bool withdraw);
+/* Its membership holds more than its rtc_limit (then fsm_max_rtc). */
+bool rtc_over_limit(struct bgp_peer *p);
 /* p came up: with the family, its VPN routes wait for its membership; ours goes out. */
 void rtc_peer_up(struct bgp_peer *p);
 /*

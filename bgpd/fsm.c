@@ -345,27 +345,33 @@ void fsm_gr_timer_cb(evutil_socket_t fd, short what, void *arg)
 			       : "the peer did not come back within its restart time");
 }
 
-void fsm_max_prefix(struct bgp_peer *p)
+/*
+ * One family's routes from p passed limit (what: "route", "membership
+ * route"): log once (warn_only), or Cease 6/1 whose data names the family
+ * and the limit (RFC 4486 §4), then down until the restart time, if any.
+ */
+static void over_limit(struct bgp_peer *p, uint8_t safi, uint32_t limit, size_t have,
+		       const char *what, bool *warned)
 {
 	const struct cfg_neighbor *n = p->cfg;
-	const uint8_t data[7] = { 0, BGP_AFI_IPV4, BGP_SAFI_VPN, (uint8_t)(n->max_prefix >> 24),
-				  (uint8_t)(n->max_prefix >> 16), (uint8_t)(n->max_prefix >> 8),
-				  (uint8_t)n->max_prefix };
+	const uint8_t data[7] = { 0, BGP_AFI_IPV4, safi, (uint8_t)(limit >> 24), (uint8_t)(limit >> 16),
+				  (uint8_t)(limit >> 8), (uint8_t)limit };
+	const char *key = safi == BGP_SAFI_RTC ? "max_prefix.rtc_limit" : "max_prefix";
 	struct bgp_err err, hard;
-	char why[96];
-	size_t fresh = peer_fresh_paths(p);
+	char why[128], whats[32];
 
+	snprintf(whats, sizeof(whats), "%ss", what);
 	if (n->max_prefix_warn_only) {
-		if (!p->max_prefix_warned)
-			log_warnx("peer %s: %zu %s, over max_prefix %u (warn only)", p->name,
-				  fresh, plural(fresh, "route", "routes"), n->max_prefix);
-		p->max_prefix_warned = true;
+		if (!*warned)
+			log_warnx("peer %s: %zu %s, over %s %u (warn only)", p->name, have,
+				  plural(have, what, whats), key, limit);
+		*warned = true;
 		return;
 	}
 	if (!p->est)
 		return;
-	snprintf(why, sizeof(why), "%zu %s, over max_prefix %u", fresh,
-		 plural(fresh, "route", "routes"), n->max_prefix);
+	snprintf(why, sizeof(why), "%zu %s, over %s %u", have, plural(have, what, whats), key,
+		 limit);
 	bgp_err_set(&err, BGP_ERR_CEASE, BGP_CEASE_MAX_PREFIX, data, sizeof(data));
 	p->admin_down = true; /* RFC 4486: no automatic restart unless configured */
 	fsm_conn_fail(p->est, &err, why);
@@ -376,6 +382,18 @@ void fsm_max_prefix(struct bgp_peer *p)
 	log_warnx("peer %s: max-prefix: session down%s", p->name,
 		  n->max_prefix_restart ? ", dialing again later" : " until bgpd restarts");
 	bgpd_gr_check(p->d); /* a restart's deferral does not wait for it */
+}
+
+void fsm_max_prefix(struct bgp_peer *p)
+{
+	over_limit(p, BGP_SAFI_VPN, p->cfg->max_prefix, peer_fresh_paths(p), "route",
+		   &p->max_prefix_warned);
+}
+
+void fsm_max_rtc(struct bgp_peer *p)
+{
+	over_limit(p, BGP_SAFI_RTC, peer_rtc_limit(p), p->rtc_in.n, "membership route",
+		   &p->rtc_limit_warned);
 }
 
 void fsm_conn_fail(struct bgp_conn *c, const struct bgp_err *err, const char *why)
@@ -552,5 +570,5 @@ void fsm_peer_reset(struct bgp_peer *p, const struct bgp_err *err, const char *w
 	p->idle_state = FSM_IDLE;
 	p->flaps = 0;
 	p->admin_down = false;
-	p->max_prefix_warned = false;
+	p->max_prefix_warned = p->rtc_limit_warned = false;
 }

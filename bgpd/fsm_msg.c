@@ -183,7 +183,7 @@ static void peer_established(struct bgp_conn *c)
 	p->ctx.ext_msg = c->ext_msg;
 	p->ctx.afs = c->open.afs & p->cfg->families;
 	p->enhanced_rr = c->open.cap_enhanced_rr;
-	p->max_prefix_warned = false;
+	p->max_prefix_warned = p->rtc_limit_warned = false;
 	/* what the groups memoized for this source may name its last session's router id */
 	adjout_forget_source(c->d, &p->src);
 	new_id = p->src.router_id != c->open.bgp_id;

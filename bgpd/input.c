@@ -134,6 +134,10 @@ int fsm_update(struct bgp_conn *c, const uint8_t *body, size_t len)
 		fsm_max_prefix(p);
 		if (p->est != c)
 			return -1; /* closed: read no more of it */
+	} else if (rtc_over_limit(p)) { /* membership: its own limit, its own Cease data */
+		fsm_max_rtc(p);
+		if (p->est != c)
+			return -1;
 	}
 	return 0;
 }

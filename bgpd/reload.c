@@ -117,7 +117,7 @@ static const char *neighbor_diff(const struct cfg_neighbor *a, const struct cfg_
 	if (a->rr_client != b->rr_client)
 		return "route_reflector_client";
 	if (a->max_prefix != b->max_prefix || a->max_prefix_warn_only != b->max_prefix_warn_only ||
-	    a->max_prefix_restart != b->max_prefix_restart)
+	    a->max_prefix_restart != b->max_prefix_restart || a->rtc_limit != b->rtc_limit)
 		return "max_prefix";
 	if (a->delay_open != b->delay_open)
 		return "delay_open";

@@ -139,10 +139,10 @@ static int set_cmp(const struct rtc_route *a, const struct rtc_route *b)
 	return a->origin_as < b->origin_as ? -1 : a->origin_as > b->origin_as;
 }
 
-/* The first index whose entry is not below m. */
+/* The first index of the sorted part whose entry is not below m. */
 static size_t set_lower(const struct rtc_set *s, const struct rtc_route *m)
 {
-	size_t lo = 0, hi = s->n;
+	size_t lo = 0, hi = s->n_sorted;
 
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
@@ -181,11 +181,18 @@ static int set_grow(struct rtc_set *s)
 	return 0;
 }
 
+/* Whether m is in the sorted part; *at: where it is, or would go. */
+static bool sorted_find(const struct rtc_set *s, const struct rtc_route *m, size_t *at)
+{
+	*at = set_lower(s, m);
+	return *at < s->n_sorted && set_cmp(&s->v[*at], m) == 0;
+}
+
 int rtc_set_put(struct rtc_set *s, const struct rtc_route *m, struct attr_set *a)
 {
-	size_t at = set_lower(s, m);
+	size_t at;
 
-	if (at < s->n && set_cmp(&s->v[at], m) == 0) {
+	if (sorted_find(s, m, &at)) {
 		int changed = s->attrs[at] != a;
 
 		attr_unref(s->attrs[at]);
@@ -196,12 +203,8 @@ int rtc_set_put(struct rtc_set *s, const struct rtc_route *m, struct attr_set *a
 		attr_unref(a);
 		return -1;
 	}
-	memmove(s->v + at + 1, s->v + at, (s->n - at) * sizeof(*s->v));
-	memmove(s->attrs + at + 1, s->attrs + at, (s->n - at) * sizeof(*s->attrs));
-	s->v[at] = *m;
-	s->attrs[at] = a;
-	s->n++;
-	count(s, m, 1);
+	s->v[s->n] = *m;
+	s->attrs[s->n++] = a;
 	return 1;
 }
 
@@ -212,32 +215,114 @@ int rtc_set_add(struct rtc_set *s, const struct rtc_route *m)
 	return rtc_set_put(s, m, NULL);
 }
 
+/* A pending member and when it came: of repeats, the last one's attributes count. */
+struct pending {
+	struct rtc_route r;
+	struct attr_set *a;
+	size_t seq;
+};
+
+static int pending_cmp(const void *x, const void *y)
+{
+	const struct pending *a = x, *b = y;
+	int c = set_cmp(&a->r, &b->r);
+
+	return c ? c : (a->seq > b->seq) - (a->seq < b->seq);
+}
+
+/* Sorts p[0..k) and keeps the last of each repeated route: how many are left. */
+static size_t pending_sort(struct pending *p, size_t k)
+{
+	size_t out = 0;
+
+	qsort(p, k, sizeof(*p), pending_cmp);
+	for (size_t i = 0; i < k; i++) {
+		if (i + 1 < k && set_cmp(&p[i].r, &p[i + 1].r) == 0) {
+			attr_unref(p[i].a); /* announced again later in the burst */
+			continue;
+		}
+		p[out++] = p[i];
+	}
+	return out;
+}
+
+/*
+ * Merges sorted p[0..k) (none of them in the sorted part: rtc_set_put
+ * appends only what it did not find there, and rtc_set_del settles first)
+ * into v, from the back so that nothing is moved twice.
+ */
+static void merge_in(struct rtc_set *s, const struct pending *p, size_t k)
+{
+	size_t i = s->n_sorted, j = k, out = s->n_sorted + k;
+
+	while (j > 0) {
+		out--;
+		if (i > 0 && set_cmp(&s->v[i - 1], &p[j - 1].r) > 0) {
+			i--;
+			s->v[out] = s->v[i];
+			s->attrs[out] = s->attrs[i];
+		} else {
+			j--;
+			s->v[out] = p[j].r;
+			s->attrs[out] = p[j].a;
+			count(s, &p[j].r, 1);
+		}
+	}
+	s->n = s->n_sorted = s->n_sorted + k;
+}
+
+int rtc_set_settle(struct rtc_set *s)
+{
+	size_t k = s->n - s->n_sorted;
+	struct pending *p;
+
+	if (k == 0)
+		return 0;
+	if (!(p = malloc(k * sizeof(*p)))) {
+		for (size_t i = s->n_sorted; i < s->n; i++)
+			attr_unref(s->attrs[i]);
+		s->n = s->n_sorted;
+		return -1;
+	}
+	for (size_t i = 0; i < k; i++)
+		p[i] = (struct pending){ s->v[s->n_sorted + i], s->attrs[s->n_sorted + i], i };
+	merge_in(s, p, pending_sort(p, k));
+	free(p);
+	return 0;
+}
+
 int rtc_set_del(struct rtc_set *s, const struct rtc_route *m)
 {
-	size_t at = set_lower(s, m);
+	size_t at;
 
-	if (at == s->n || set_cmp(&s->v[at], m) != 0)
+	if (rtc_set_settle(s) < 0 || !sorted_find(s, m, &at))
 		return 0;
 	attr_unref(s->attrs[at]);
 	memmove(s->v + at, s->v + at + 1, (s->n - at - 1) * sizeof(*s->v));
 	memmove(s->attrs + at, s->attrs + at + 1, (s->n - at - 1) * sizeof(*s->attrs));
 	s->n--;
+	s->n_sorted--;
 	count(s, m, -1);
 	return 1;
 }
 
 bool rtc_set_has(const struct rtc_set *s, const struct rtc_route *m)
 {
-	size_t at = set_lower(s, m);
+	size_t at;
 
-	return at < s->n && set_cmp(&s->v[at], m) == 0;
+	if (sorted_find(s, m, &at))
+		return true;
+	for (size_t i = s->n_sorted; i < s->n; i++)
+		if (rtc_route_equal(&s->v[i], m))
+			return true;
+	return false;
 }
 
 void rtc_set_clear(struct rtc_set *s)
 {
 	for (size_t i = 0; i < s->n; i++)
 		attr_unref(s->attrs[i]);
-	s->n = s->n_default = s->n_partial = 0;
+	s->n = s->n_sorted = s->n_default = s->n_partial = 0;
 	memset(s->n_len, 0, sizeof(s->n_len));
 }
 
@@ -263,7 +348,7 @@ static bool has_len(const struct rtc_set *s, const struct ext_community *rt, uin
 
 	rtc_normalize(&key);
 	at = set_lower(s, &key);
-	return at < s->n && memcmp(s->v[at].rt.b, key.rt.b, 8) == 0 && s->v[at].len == len;
+	return at < s->n_sorted && memcmp(s->v[at].rt.b, key.rt.b, 8) == 0 && s->v[at].len == len;
 }
 
 static bool partial_covers(const struct rtc_set *s, const struct ext_community *rt)
@@ -274,9 +359,22 @@ static bool partial_covers(const struct rtc_set *s, const struct ext_community *
 	return false;
 }
 
+/* A pending member covering one of the route targets in ext[0..n). */
+static bool pending_covers(const struct rtc_set *s, const struct ext_community *ext, size_t n)
+{
+	for (size_t i = s->n_sorted; i < s->n; i++) {
+		if (s->v[i].len == 0)
+			return true;
+		for (size_t j = 0; j < n; j++)
+			if (extcom_is_rt(&ext[j]) && rtc_route_covers(&s->v[i], &ext[j]))
+				return true;
+	}
+	return false;
+}
+
 bool rtc_set_wants(const struct rtc_set *s, const struct ext_community *ext, size_t n)
 {
-	if (s->n_default)
+	if (s->n_default || (s->n > s->n_sorted && pending_covers(s, ext, n)))
 		return true;
 	for (size_t j = 0; j < n; j++) {
 		if (!extcom_is_rt(&ext[j]))

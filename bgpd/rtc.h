@@ -47,8 +47,13 @@ bool rtc_route_covers(const struct rtc_route *m, const struct ext_community *rt)
 const char *rtc_route_format(const struct rtc_route *m, char *buf);
 
 /*
- * A set of membership routes: v sorted by route target (rtc.c), so that a
- * VPN route's RTs are looked up, not compared with each member.
+ * A set of membership routes: v[0..n_sorted) sorted by route target
+ * (rtc.c), so that a VPN route's RTs are looked up, not compared with each
+ * member; v[n_sorted..n) the ones added since, in arrival order, until
+ * rtc_set_settle sorts them in. A neighbor may send tens of thousands in
+ * any order: inserting each into the sorted array would move everything
+ * behind it (quadratic); settled once per burst they cost a sort and one
+ * merge.
  */
 struct attr_set;
 
@@ -56,7 +61,8 @@ struct rtc_set {
 	struct rtc_route *v;
 	struct attr_set **attrs; /* each member's path attributes (a reference), or NULL */
 	size_t n, cap;
-	size_t n_default; /* length 0 */
+	size_t n_sorted;  /* v[0..n_sorted) sorted; the rest pending, maybe repeated */
+	size_t n_default; /* length 0 (sorted ones: as the counts below) */
 	size_t n_partial; /* lengths 32..95 */
 	uint32_t n_len[RTC_MAX_BITS]; /* members of each partial length: looked up per length */
 };
@@ -64,13 +70,21 @@ struct rtc_set {
 /* Adds m (without attributes): 1 when new, 0 when already there, -1 on ENOMEM. */
 int rtc_set_add(struct rtc_set *s, const struct rtc_route *m);
 /*
- * Adds m with the attributes it came with, or gives a member its new ones;
- * the set takes the reference a (released on failure). 1 when new, 2 when
- * its attributes changed, 0 when the same, -1 on ENOMEM.
+ * Adds m with the attributes it came with, or gives a sorted member its new
+ * ones; the set takes the reference a (released on failure). 1 when new
+ * (or pending: a repeat of a pending one is dropped by the settle, the
+ * last attributes kept), 2 when its attributes changed, 0 when the same,
+ * -1 on ENOMEM. O(log n): a new one is appended, pending.
  */
 int rtc_set_put(struct rtc_set *s, const struct rtc_route *m, struct attr_set *a);
-/* Removes m: 1 when it was there, else 0. */
+/*
+ * Sorts the pending members in: after it, n counts distinct members. 0, or
+ * -1 on ENOMEM (the pending ones are dropped). O(k log k + n) for k pending.
+ */
+int rtc_set_settle(struct rtc_set *s);
+/* Removes m (settling first): 1 when it was there, else 0. */
 int rtc_set_del(struct rtc_set *s, const struct rtc_route *m);
+/* Whether m is a member (the pending ones looked at one by one). */
 bool rtc_set_has(const struct rtc_set *s, const struct rtc_route *m);
 void rtc_set_clear(struct rtc_set *s);
 void rtc_set_free(struct rtc_set *s);
@@ -78,6 +92,7 @@ void rtc_set_free(struct rtc_set *s);
  * Whether a VPN route with extended communities ext[0..n) is wanted by s:
  * s has the default route, or one route covering one of its route targets
  * (other extended communities are not route targets and match nothing).
+ * Right with members pending, but fast once settled.
  */
 bool rtc_set_wants(const struct rtc_set *s, const struct ext_community *ext, size_t n);
 

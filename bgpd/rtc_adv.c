@@ -64,15 +64,17 @@ static bool local_replace(struct bgpd *d, struct rtc_set *next)
 void rtc_local_set(struct bgpd *d, const struct ext_community *rts, size_t n)
 {
 	struct rtc_set next = { 0 };
+	bool oom = false;
 
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < n && !oom; i++) {
 		struct rtc_route r = rtc_route_of(d->cfg->asn, &rts[i]);
 
-		if (rtc_set_add(&next, &r) < 0) {
-			log_warnx("vrfmgr: out of memory taking its import route targets");
-			rtc_set_free(&next);
-			return;
-		}
+		oom = rtc_set_put(&next, &r, NULL) < 0;
+	}
+	if (oom || rtc_set_settle(&next) < 0) {
+		log_warnx("vrfmgr: out of memory taking its import route targets");
+		rtc_set_free(&next);
+		return;
 	}
 	if (local_replace(d, &next))
 		log_info("vrfmgr: %zu import route %s: our route target membership (RFC 4684)", n,
@@ -95,12 +97,44 @@ void rtc_local_set_all(struct bgpd *d)
 
 /* ---- a neighbor's membership ---- */
 
+/* Sorts in what p's set s took since the last time (rtc.h): before it is looked up. */
+static void settle(struct bgp_peer *p, struct rtc_set *s)
+{
+	if (rtc_set_settle(s) < 0)
+		log_warnx("peer %s: out of memory storing membership routes: some dropped",
+			  p->name);
+}
+
+/* Every neighbor's: at each flush, before the rewalks and adverts read them. */
+static void settle_all(struct bgpd *d)
+{
+	for (size_t i = 0; i < d->peer_slots; i++) {
+		struct bgp_peer *p = &d->peers[i];
+
+		if (p->cfg) {
+			settle(p, &p->rtc_in);
+			settle(p, &p->rtc_old);
+		}
+	}
+}
+
+bool rtc_over_limit(struct bgp_peer *p)
+{
+	uint32_t limit = peer_rtc_limit(p);
+
+	if (!p->rtc || p->rtc_in.n <= limit)
+		return false;
+	settle(p, &p->rtc_in); /* repeats among the pending ones are not counted */
+	return p->rtc_in.n > limit;
+}
+
 static void rtc_ready(struct bgp_peer *p, const char *why)
 {
 	if (p->rtc_ready)
 		return;
 	p->rtc_ready = true;
 	p->rtc_rewalk = true;
+	settle(p, &p->rtc_in);
 	evtimer_del(p->rtc_timer);
 	if (p->rtc_old.n) { /* the last session's, kept across its restart: what it sent now counts */
 		rtc_set_clear(&p->rtc_old);
@@ -265,6 +299,7 @@ static void rewalk_entry(struct rib_entry *e, void *arg)
 
 void rtc_flush_rewalks(struct bgpd *d)
 {
+	settle_all(d);
 	for (size_t i = 0; i < d->peer_slots; i++) {
 		struct bgp_peer *p = &d->peers[i];
 
@@ -587,6 +622,7 @@ void rtc_refresh(struct bgp_peer *p)
 {
 	if (!p->rtc_eor_sent)
 		return; /* the first ones are still to come */
+	settle_all(p->d);
 	rtc_advertise(p); /* a change not flushed yet: its withdrawals go first */
 	out_clear(p);     /* forget what it has: everything goes again */
 	p->rtc_eor_sent = false;

@@ -25,6 +25,9 @@
 #define CFG_AF_IPV4 0x02  /* AFI 1 / SAFI 1 */
 #define CFG_AF_RTC 0x04   /* AFI 1 / SAFI 132: route target membership (RFC 4684) */
 
+/* Membership routes a neighbor may send before Cease 6/1 naming AFI 1 / SAFI 132. */
+#define CFG_RTC_LIMIT 10000
+
 struct cfg_neighbor {
 	uint32_t address;       /* peer address */
 	uint32_t remote_as;
@@ -38,6 +41,7 @@ struct cfg_neighbor {
 	uint32_t max_prefix;    /* routes accepted before acting, 0 = no limit */
 	bool max_prefix_warn_only;   /* only log when over the limit */
 	uint16_t max_prefix_restart; /* seconds before dialing again after Cease/1, default 30 */
+	uint32_t rtc_limit;     /* route target membership routes accepted (RFC 4684), default CFG_RTC_LIMIT */
 	uint16_t delay_open;    /* RFC 4271 DelayOpenTime: seconds to wait for the peer's OPEN, 0 = off */
 	bool shutdown;          /* administratively down: no session until the config says otherwise */
 	char shutdown_msg[256]; /* the reason sent with its Cease (RFC 9003), "" = none */

@@ -84,18 +84,20 @@ static int parse_families(struct cctx *c, struct json_object *v, const char *pat
 static int parse_max_prefix(struct cctx *c, struct json_object *v, const char *path,
 			    struct cfg_neighbor *n)
 {
-	static const char *const keys[] = { "limit", "warn_only", "restart", NULL };
+	static const char *const keys[] = { "limit", "rtc_limit", "warn_only", "restart", NULL };
 	char p[JPATH_MAX];
 	struct json_object *m;
 	int r;
 
 	n->max_prefix_restart = 30;
+	n->rtc_limit = CFG_RTC_LIMIT; /* membership is bounded even without max_prefix */
 	if ((r = cj_field(c, v, path, "max_prefix", false, &K_MAXPFX, &m, p)) <= 0)
 		return r;
 	if (!json_object_is_type(m, json_type_object))
 		return cj_bad(c, p, m, &K_MAXPFX);
 	if (cj_check_object(c, m, p, keys) < 0 ||
 	    cj_u32(c, m, p, "limit", true, &K_LIMIT, 1, UINT32_MAX, &n->max_prefix) < 0 ||
+	    cj_u32(c, m, p, "rtc_limit", false, &K_LIMIT, 1, UINT32_MAX, &n->rtc_limit) < 0 ||
 	    cj_bool(c, m, p, "warn_only", &n->max_prefix_warn_only) < 0 ||
 	    cj_u16(c, m, p, "restart", &K_RESTART, 0, &n->max_prefix_restart) < 0)
 		return -1;

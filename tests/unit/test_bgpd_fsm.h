@@ -50,7 +50,7 @@ static inline void load(struct ferry_config *cfg, int me, const char *extra_neig
 
 static inline void setup_with(const char *third)
 {
-	char extra[128];
+	char extra[256];
 
 	log_init("test_bgpd_fsm", LOG_LVL_INFO);
 	port = (uint16_t)(20000 + getpid() % 20000);

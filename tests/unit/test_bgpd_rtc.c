@@ -174,6 +174,75 @@ Test(bgpd_rtc, set_add_del_wants)
 	rtc_set_free(&s);
 }
 
+/* Route target 65000:i as a membership route of length len from AS 65000. */
+static struct rtc_route member_len(uint32_t i, uint8_t len)
+{
+	struct ext_community c = { { 0, 2, 0xfd, 0xe8, (uint8_t)(i >> 24), (uint8_t)(i >> 16),
+				     (uint8_t)(i >> 8), (uint8_t)i } };
+	struct rtc_route m = rtc_route_of(65000, &c);
+	struct rbuf r;
+	struct wbuf w;
+
+	m.len = len;
+	wbuf_init(&w); /* through the codec: bits past len cleared as on receipt */
+	rtc_nlri_put(&w, &m);
+	rbuf_init(&r, w.data, w.len);
+	cr_assert_eq(rtc_nlri_get(&r, &m), 0);
+	wbuf_free(&w);
+	return m;
+}
+
+/*
+ * Members put in any order wait, unsorted, until the settle, which sorts
+ * them in once; repeats count once and keep the last attributes; lookups
+ * are right before and after.
+ */
+Test(bgpd_rtc, set_settles_members_put_in_any_order)
+{
+	struct ext_community want = rt("65000:777"), other = rt("65000:5000");
+	struct bgp_attrs a1 = { .present = ATTR_BIT(ATTR_ORIGIN), .origin = ORIGIN_IGP };
+	struct bgp_attrs a2 = { .present = ATTR_BIT(ATTR_ORIGIN), .origin = ORIGIN_EGP };
+	struct rtc_route m777 = member_len(777, RTC_MAX_BITS), part = member_len(0x1200, 88);
+	struct attr_set *s1 = attr_intern(&a1), *s2 = attr_intern(&a2);
+	struct rtc_set s = { 0 };
+	uint32_t x = 1;
+	size_t at;
+
+	for (uint32_t i = 0; i < 1000; i++) { /* a permutation of 0..999: 7 is prime to 1000 */
+		struct rtc_route m = member_len((x = (x + 7 * 131) % 1000), RTC_MAX_BITS);
+
+		cr_assert_eq(rtc_set_put(&s, &m, NULL), 1);
+	}
+	cr_assert_eq(rtc_set_put(&s, &m777, attr_ref(s1)), 1, "a pending one is not looked for");
+	cr_assert_eq(rtc_set_put(&s, &m777, attr_ref(s2)), 1);
+	cr_assert_eq(s.n_sorted, 0);
+	cr_assert(rtc_set_has(&s, &m777), "pending members are members");
+	cr_assert(rtc_set_wants(&s, &want, 1), "pending members are looked at");
+	cr_assert_not(rtc_set_wants(&s, &other, 1));
+	cr_assert_eq(rtc_set_settle(&s), 0);
+	cr_assert_eq(s.n, 1000, "repeats counted");
+	cr_assert_eq(s.n_sorted, 1000);
+	for (size_t i = 1; i < s.n; i++)
+		cr_assert_lt(memcmp(s.v[i - 1].rt.b, s.v[i].rt.b, 8), 0, "not sorted at %zu", i);
+	for (at = 0; at < s.n && !rtc_route_equal(&s.v[at], &m777); at++)
+		;
+	cr_assert_lt(at, s.n);
+	cr_assert_eq(s.attrs[at], s2, "the last announcement's attributes lost");
+	cr_assert(rtc_set_wants(&s, &want, 1));
+	cr_assert_not(rtc_set_wants(&s, &other, 1));
+	cr_assert_eq(rtc_set_put(&s, &m777, attr_ref(s2)), 0, "a sorted one is found");
+	cr_assert_eq(rtc_set_put(&s, &part, NULL), 1); /* 65000:0x12xx, a partial length */
+	cr_assert(rtc_set_wants(&s, &other, 1) == false);
+	cr_assert_eq(rtc_set_del(&s, &m777), 1, "the delete settles first");
+	cr_assert_eq(s.n, 1000);
+	cr_assert_eq(s.n_partial, 1);
+	cr_assert_not(rtc_set_wants(&s, &want, 1));
+	rtc_set_free(&s);
+	attr_unref(s1);
+	attr_unref(s2);
+	cr_assert_eq(attr_intern_count(), 0, "references leaked");
+}
+
 /* ---- UPDATEs ---- */
 
 static void rtc_attrs(struct bgp_attrs *a)

@@ -366,7 +366,7 @@ Test(config, bgp_options)
 			 "{\"address\":\"3.3.3.3\",\"remote_as\":1,\"families\":[\"ipv4\",\"vpnv4\"],"
 			 "\"password\":\"s3cret\",\"ttl_security\":true,"
 			 "\"route_reflector_client\":true,\"max_prefix\":{\"limit\":1000,"
-			 "\"warn_only\":true,\"restart\":0},\"delay_open\":5,"
+			 "\"rtc_limit\":500,\"warn_only\":true,\"restart\":0},\"delay_open\":5,"
 			 "\"shutdown\":\"maintenance until 10:00\"},"
 			 "{\"address\":\"4.4.4.4\",\"remote_as\":1,\"shutdown\":true}]}}",
 			 "x.json", &cfg, err, sizeof(err)),
@@ -384,6 +384,7 @@ Test(config, bgp_options)
 	cr_assert_not(n->ttl_security || n->rr_client || n->max_prefix_warn_only);
 	cr_assert_eq(n->max_prefix, 0);
 	cr_assert_eq(n->max_prefix_restart, 30);
+	cr_assert_eq(n->rtc_limit, CFG_RTC_LIMIT, "membership unbounded without max_prefix");
 	cr_assert_eq(n->delay_open, 0);
 	cr_assert_not(n->shutdown);
 	n = &cfg.bgp.neighbors[1];
@@ -392,6 +393,7 @@ Test(config, bgp_options)
 	cr_assert(n->ttl_security && n->rr_client && n->max_prefix_warn_only);
 	cr_assert_eq(n->max_prefix, 1000);
 	cr_assert_eq(n->max_prefix_restart, 0);
+	cr_assert_eq(n->rtc_limit, 500);
 	cr_assert_eq(n->delay_open, 5);
 	cr_assert(n->shutdown);
 	cr_assert_str_eq(n->shutdown_msg, "maintenance until 10:00");

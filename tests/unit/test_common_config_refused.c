@@ -186,6 +186,10 @@ static const struct bad_case bad_cases[] = {
 	  "\"max_prefix\":{\"warn_only\":true}}]}}",
 	  "t.json: bgp.neighbors[0].max_prefix.limit: missing (want a route count)" },
 	{ "{" R ",\"bgp\":{\"neighbors\":[{\"address\":\"1.1.1.1\",\"remote_as\":1,"
+	  "\"max_prefix\":{\"limit\":10,\"rtc_limit\":0}}]}}",
+	  "t.json: bgp.neighbors[0].max_prefix.rtc_limit: 0 is out of range (want an integer "
+	  "1..4294967295)" },
+	{ "{" R ",\"bgp\":{\"neighbors\":[{\"address\":\"1.1.1.1\",\"remote_as\":1,"
 	  "\"delay_open\":241}]}}",
 	  "t.json: bgp.neighbors[0].delay_open: 241 is out of range (want an integer 0..240 seconds "
 	  "(0: off))" },
