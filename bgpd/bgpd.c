@@ -52,6 +52,7 @@ static void flush_cb(evutil_socket_t fd, short what, void *arg)
 
 	(void)fd;
 	(void)what;
+	rtc_settle_all(d); /* membership taken in since: looked up below */
 	updgroup_check_backlog(d);
 	while ((e = rib_changed_pop(d->rib))) {
 		bgpd_events_route(d, e); /* the /events stream (api.h) */

@@ -602,6 +602,11 @@ void rtc_local_set(struct bgpd *d, const struct ext_community *rts, size_t n);
 void rtc_local_set_all(struct bgpd *d);
 /* An UPDATE's membership routes (already checked), as withdrawals when withdraw is set. */
 void rtc_input(struct bgp_peer *p, const struct bgp_update *u, bool withdraw);
+/*
+ * Sorts in every neighbor's membership routes taken since (rtc.h): first in
+ * each flush, before the routes and rewalks look them up.
+ */
+void rtc_settle_all(struct bgpd *d);
 /* Its membership holds more than its rtc_limit (then fsm_max_rtc). */
 bool rtc_over_limit(struct bgp_peer *p);
 /* p came up: with the family, its VPN routes wait for its membership; ours goes out. */

@@ -105,8 +105,7 @@ static void settle(struct bgp_peer *p, struct rtc_set *s)
 			  p->name);
 }
 
-/* Every neighbor's: at each flush, before the rewalks and adverts read them. */
-static void settle_all(struct bgpd *d)
+void rtc_settle_all(struct bgpd *d)
 {
 	for (size_t i = 0; i < d->peer_slots; i++) {
 		struct bgp_peer *p = &d->peers[i];
@@ -299,7 +298,6 @@ static void rewalk_entry(struct rib_entry *e, void *arg)
 
 void rtc_flush_rewalks(struct bgpd *d)
 {
-	settle_all(d);
 	for (size_t i = 0; i < d->peer_slots; i++) {
 		struct bgp_peer *p = &d->peers[i];
 
@@ -622,7 +620,7 @@ void rtc_refresh(struct bgp_peer *p)
 {
 	if (!p->rtc_eor_sent)
 		return; /* the first ones are still to come */
-	settle_all(p->d);
+	rtc_settle_all(p->d);
 	rtc_advertise(p); /* a change not flushed yet: its withdrawals go first */
 	out_clear(p);     /* forget what it has: everything goes again */
 	p->rtc_eor_sent = false;

@@ -30,7 +30,7 @@ static void setup_default(void)
 
 TestSuite(bgpd_rtclimit, .init = setup_small, .fini = teardown, .timeout = 30);
 TestSuite(bgpd_rtclimit_warn, .init = setup_warn, .fini = teardown, .timeout = 30);
-TestSuite(bgpd_rtclimit_default, .init = setup_default, .fini = teardown, .timeout = 60);
+TestSuite(bgpd_rtclimit_default, .init = setup_default, .fini = teardown, .timeout = 30);
 
 static const uint8_t caps[] = { CAP_MP_VPN, CAP_MP_RTC };
 
