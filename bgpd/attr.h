@@ -174,6 +174,14 @@ int bgp_update_encode_reach(struct wbuf *w, const struct bgp_attrs *a,
 			    const struct bgp_vpn_nlri *nlri, size_t n, const struct attr_ctx *ctx);
 /* Appends one UPDATE withdrawing as many of nlri[0..n) as fit. Count or -errno. */
 int bgp_update_encode_unreach(struct wbuf *w, const struct bgp_vpn_nlri *nlri, size_t n);
+/* What an UPDATE withdrawing by MP_UNREACH_NLRI holds before its NLRI: attribute header, AFI, SAFI. */
+#define BGP_MP_UNREACH_FIXED (4 + 2 + 1)
+/*
+ * The body of such an UPDATE (AFI 1, safi) up to its NLRI, which take
+ * nlri_bytes and which the caller writes next: no withdrawn routes, one
+ * MP_UNREACH_NLRI (update.c's VPN-IPv4, rtc_update.c's membership).
+ */
+void bgp_mp_unreach_head(struct wbuf *w, uint8_t safi, size_t nlri_bytes);
 /* End-of-RIB marker for VPN-IPv4: an UPDATE with an empty MP_UNREACH_NLRI. */
 int bgp_update_encode_eor(struct wbuf *w);
 /* End-of-RIB for IPv4 unicast: an empty UPDATE. */

@@ -13,7 +13,6 @@
 #include "bgpd/rtc_update.h"
 
 #define RTC_REACH_FIXED (4 + 2 + 1 + 1 + 4 + 1) /* ext header, AFI, SAFI, nh len, nh, reserved */
-#define RTC_UNREACH_FIXED (4 + 2 + 1)
 
 static size_t fit(const struct rtc_route *v, size_t n, size_t budget, size_t *bytes)
 {
@@ -67,14 +66,8 @@ int rtc_update_encode_unreach(struct wbuf *w, const struct rtc_route *v, size_t 
 	size_t start = bgp_msg_begin(w, BGP_MSG_UPDATE), bytes, k;
 	int rc;
 
-	k = fit(v, n, BGP_MAX_MSG - BGP_UPDATE_MIN - RTC_UNREACH_FIXED, &bytes);
-	wbuf_put_u16(w, 0);
-	wbuf_put_u16(w, (uint16_t)(RTC_UNREACH_FIXED + bytes));
-	wbuf_put_u8(w, ATTR_F_OPTIONAL | ATTR_F_EXTLEN);
-	wbuf_put_u8(w, ATTR_MP_UNREACH);
-	wbuf_put_u16(w, (uint16_t)(RTC_UNREACH_FIXED - 4 + bytes));
-	wbuf_put_u16(w, BGP_AFI_IPV4);
-	wbuf_put_u8(w, BGP_SAFI_RTC);
+	k = fit(v, n, BGP_MAX_MSG - BGP_UPDATE_MIN - BGP_MP_UNREACH_FIXED, &bytes);
+	bgp_mp_unreach_head(w, BGP_SAFI_RTC, bytes);
 	for (size_t i = 0; i < k; i++)
 		rtc_nlri_put(w, &v[i]);
 	rc = bgp_msg_end(w, start);

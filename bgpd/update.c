@@ -155,7 +155,6 @@ int bgp_update_decode(const uint8_t *body, size_t len, const struct attr_ctx *ct
 /* ---- encoding ---- */
 
 #define MP_REACH_FIXED (4 + 2 + 1 + 1 + 12 + 1) /* ext header, AFI, SAFI, nh len, nh, reserved */
-#define MP_UNREACH_FIXED (4 + 2 + 1)
 
 /* How many of nlri[0..n) fit in budget bytes, and their size. */
 static size_t nlri_fit(const struct bgp_vpn_nlri *nlri, size_t n, size_t budget, size_t *bytes)
@@ -215,19 +214,24 @@ int bgp_update_encode_reach(struct wbuf *w, const struct bgp_attrs *a,
 	return rc < 0 ? rc : (int)k;
 }
 
+void bgp_mp_unreach_head(struct wbuf *w, uint8_t safi, size_t nlri_bytes)
+{
+	wbuf_put_u16(w, 0);
+	wbuf_put_u16(w, (uint16_t)(BGP_MP_UNREACH_FIXED + nlri_bytes));
+	wbuf_put_u8(w, ATTR_F_OPTIONAL | ATTR_F_EXTLEN);
+	wbuf_put_u8(w, ATTR_MP_UNREACH);
+	wbuf_put_u16(w, (uint16_t)(BGP_MP_UNREACH_FIXED - 4 + nlri_bytes));
+	wbuf_put_u16(w, BGP_AFI_IPV4);
+	wbuf_put_u8(w, safi);
+}
+
 static int unreach_encode(struct wbuf *w, const struct bgp_vpn_nlri *nlri, size_t n)
 {
 	size_t start = bgp_msg_begin(w, BGP_MSG_UPDATE), bytes, k;
 	int rc;
 
-	k = nlri_fit(nlri, n, BGP_MAX_MSG - BGP_UPDATE_MIN - MP_UNREACH_FIXED, &bytes);
-	wbuf_put_u16(w, 0);
-	wbuf_put_u16(w, (uint16_t)(MP_UNREACH_FIXED + bytes));
-	wbuf_put_u8(w, ATTR_F_OPTIONAL | ATTR_F_EXTLEN);
-	wbuf_put_u8(w, ATTR_MP_UNREACH);
-	wbuf_put_u16(w, (uint16_t)(MP_UNREACH_FIXED - 4 + bytes));
-	wbuf_put_u16(w, BGP_AFI_IPV4);
-	wbuf_put_u8(w, BGP_SAFI_VPN);
+	k = nlri_fit(nlri, n, BGP_MAX_MSG - BGP_UPDATE_MIN - BGP_MP_UNREACH_FIXED, &bytes);
+	bgp_mp_unreach_head(w, BGP_SAFI_VPN, bytes);
 	for (size_t i = 0; i < k; i++)
 		mp_nlri_put(w, &nlri[i], true);
 	rc = bgp_msg_end(w, start);
