@@ -141,5 +141,6 @@ int bgpd_api_metrics(struct jw *w, const struct api_request *req, void *ctx)
 	api_prom_sample(w, "ferry_api_events_sequence", NULL, NULL, NULL, NULL, bgpd_events_last(d));
 	api_prom_family(w, "ferry_api_event_clients", "gauge", "clients reading /events");
 	api_prom_sample(w, "ferry_api_event_clients", NULL, NULL, NULL, NULL, bgpd_events_clients(d));
+	api_prom_process(w);
 	return 200;
 }

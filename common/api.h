@@ -172,6 +172,13 @@ void api_prom_family(struct jw *w, const char *name, const char *type, const cha
 /* name{k1="v1",k2="v2"} value; labels with a NULL key are left out, values escaped. */
 void api_prom_sample(struct jw *w, const char *name, const char *k1, const char *v1,
 		     const char *k2, const char *v2, uint64_t value);
+/* name value, with no labels and a fractional value (seconds). */
+void api_prom_sample_f(struct jw *w, const char *name, double value);
+/*
+ * The process's own families (api_prom_process.c): resident and virtual
+ * memory, heap in use, CPU seconds, open and allowed descriptors, start time.
+ */
+void api_prom_process(struct jw *w);
 
 /* --- streamed replies ------------------------------------------------------ */
 

@@ -3,6 +3,7 @@
  * line looks like, in one place, so the daemons only say which numbers
  * they have. Written with jw_raw into the same buffer the API sends.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "common/api.h"
@@ -74,4 +75,13 @@ void api_prom_sample(struct jw *w, const char *name, const char *k1, const char 
 	*--p = ' ';
 	jw_raw(w, p, (size_t)(num + sizeof(num) - p));
 	jw_raw(w, "\n", 1);
+}
+
+void api_prom_sample_f(struct jw *w, const char *name, double value)
+{
+	char num[330]; /* " %.3f\n" of any double, DBL_MAX's 309 digits included */
+	int n = snprintf(num, sizeof(num), " %.3f\n", value);
+
+	puts_raw(w, name);
+	jw_raw(w, num, (size_t)n);
 }

@@ -95,5 +95,6 @@ int fwd_api_metrics(struct jw *w, const struct api_request *req, void *ctx)
 			f->ip_fragments);
 	fwd_api_counters_prom(w, f);
 	tables(w, f);
+	api_prom_process(w);
 	return 200;
 }

@@ -139,5 +139,6 @@ int vrfapi_metrics(struct jw *w, const struct api_request *req, void *ctx)
 	api_prom_sample(w, "ferry_api_events_sequence", NULL, NULL, NULL, NULL,
 			vrfapi_events_last(vm));
 	gauge(w, "ferry_api_event_clients", "clients reading /events", vrfapi_events_clients(vm));
+	api_prom_process(w);
 	return 200;
 }

@@ -226,6 +226,29 @@ metrics() {
 		grep -qi '^content-type: text/plain; version=0.0.4'
 }
 check "/metrics of bgpd, vrfmgr, fwd: sessions, routes per VRF, labels, FIB/LFIB, drops" metrics
+# value NAME FILE: the sample of an unlabelled family in a saved /metrics
+value() { awk -v n="$1" '$1 == n { print $2 }' "$2"; }
+# Each daemon's own process: memory, heap, descriptors, CPU, start time, beside /proc.
+process_metrics() {
+	local f now rss heap fds start
+	now=$(date +%s)
+	for f in "$TMP/m1" "$TMP/m2" "$TMP/m3"; do
+		rss=$(value process_resident_memory_bytes "$f")
+		heap=$(value ferry_heap_in_use_bytes "$f")
+		fds=$(value process_open_fds "$f")
+		start=$(value process_start_time_seconds "$f")
+		grep -qx '# TYPE process_cpu_seconds_total counter' "$f" &&
+			[ -n "$(value process_cpu_seconds_total "$f")" ] &&
+			[ "${rss:-0}" -gt 1000000 ] && [ "${heap:-0}" -gt 10000 ] &&
+			[ "${heap:-0}" -lt "$rss" ] && [ "${fds:-0}" -ge 3 ] &&
+			[ -n "$(value process_max_fds "$f")" ] &&
+			awk -v s="${start:-0}" -v n="$now" 'BEGIN { exit !(s > n - 3600 && s <= n + 1) }' || {
+			echo "$f: rss=$rss heap=$heap fds=$fds start=$start now=$now" | note
+			return 1
+		}
+	done
+}
+check "/metrics of each daemon: its resident memory, heap in use, descriptors, CPU, start time" process_metrics
 
 # --- bad requests ------------------------------------------------------------------------------------
 err_is() { # err_is STATUS TEXT DAEMON PATH [curl args]: that status, JSON error mentioning TEXT
