@@ -77,12 +77,14 @@ ferry_ready() {
 # and is handled after them, the RIB being updated synchronously: that line's
 # millisecond timestamp times the Loc-RIB without polling bgpd, whose
 # /neighbors walks every path (stale count). One API read confirms the count.
-# Without such a line, the API is polled every 0.5 s instead.
+# Without such a line, the API is polled every 0.5 s instead. Lines before
+# $LOG_FROM (bench/soak: those of earlier cycles) are not looked at.
 log_epoch() { date -d "${1/T/ }" +%s.%N; }
 ferry_bgpd_done() {
 	local t0=$1 target=$2 limit=$3 i=0 ts t seen=""
 	while awk -v a="$t0" -v b="$(now)" -v l="$limit" 'BEGIN { exit !(b - a <= l) }'; do
-		ts=$(grep -E " bgpd: .*End-of-RIB, $target routes" "$LOGF" | tail -1 | cut -d' ' -f1)
+		ts=$(tail -n +"${LOG_FROM:-1}" "$LOGF" | grep -E " bgpd: .*End-of-RIB, $target routes" |
+			tail -1 | cut -d' ' -f1)
 		if [ -n "$ts" ] && [ "$(ferry_count bgpd)" = "$target" ]; then
 			delta "$t0" "$(log_epoch "$ts")"
 			return 0

@@ -77,6 +77,17 @@ if bench dump 300 bench/api-dump --routes 2000 --rds 10 --runs 1 --lookups 5 \
 else
 	not_ok "api-dump runs"
 fi
+soak_reported() {
+	has soak '^\| (vrfmgr|bgpd|fwd) \| [0-9]+ / [0-9]+ / [0-9]+ \| [-+][0-9.]+ \| [0-9]+ / [0-9]+ / [0-9]+ \| [-+][0-9]+ \|' &&
+		[ "$(grep -cE '^\| (vrfmgr|bgpd|fwd) \| [0-9]' "$TMP/soak.out")" = 3 ] &&
+		has soak '^\| withdraw \| fwd \| [0-9.]+ \|'
+}
+if bench soak 300 bench/soak --routes 2000 --cycles 2 --rds 10 --prefix "$PREFIX-s" \
+	--out "$TMP/soak"; then
+	check "soak: each daemon's memory and each stage's times over two cycles reported" soak_reported
+else
+	not_ok "soak runs"
+fi
 vscale_reported() { has vscale '^\| 50 \| [0-9]+ \| [0-9]+ \|' && has vscale '^\| 100 \| [0-9]+ \|'; }
 if bench vscale 60 bench/vrfmgr-scale -n 50 --check 100 --runs 1 --out "$TMP/vscale"; then
 	check "vrfmgr-scale: start, reload and -n times reported" vscale_reported
