@@ -230,6 +230,16 @@ static void path_json(struct jw *w, const struct rib_entry *e, const struct rib_
 	jw_object_end(w);
 }
 
+
+/* GET /process: this daemon's own process (ferryctl show daemons). */
+static int h_process(struct jw *w, const struct api_request *req, void *ctx)
+{
+	(void)req;
+	(void)ctx;
+	api_process_json(w, "bgpd");
+	return 200;
+}
+
 static const struct api_route routes[] = {
 	{ "/neighbors", get_neighbors, "BGP neighbors: state, timers, counters" },
 	{ "/neighbor", bgpd_api_neighbor,
@@ -247,6 +257,8 @@ static const struct api_route routes[] = {
 	  "?snapshot=1)",
 	  .params = API_PARAMS("since", "limit", "snapshot") },
 	{ "/metrics", bgpd_api_metrics, "Prometheus text: sessions, messages, prefixes, RIB size" },
+	{ "/process", h_process,
+	  "this daemon's process: pid, uptime, memory, heap in use, descriptors, CPU" },
 	{ "/reload/check", bgpd_api_reload_check,
 	  "would SIGHUP reload the config file: accepted (what it would change) or refused "
 	  "(why); changes nothing (Unix socket only)",

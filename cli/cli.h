@@ -384,6 +384,16 @@ int cli_reload_report(FILE *out, const char *const *daemons, struct json_object 
  */
 int cli_reload_check(const struct cli_ctx *c);
 
+/* --- daemons.c: show daemons ----------------------------------------------- */
+
+/*
+ * The daemons' table from their GET /process answers, docs[i] for bgpd,
+ * vrfmgr, fwd in that order (NULL: not running). 0, or -EINVAL.
+ */
+int cli_daemons_report(FILE *out, struct json_object *const *docs, size_t n);
+/* show daemons: asks each daemon of the node. 0, or 1 when none answers or one fails. */
+int cli_show_daemons(const struct cli_ctx *c);
+
 /* The words after "events": 0, or -1 with the one in the way and the form wanted in err. */
 int cli_events_check(int argc, char **argv, char *err, size_t errlen);
 /* ferryctl events [bgpd|vrfmgr]... : prints events until interrupted or count reached. */

@@ -262,7 +262,8 @@ static const char *home_daemon(int argc, char **argv)
 		return cmd->daemon;
 	if (argc >= 1 && strcmp(argv[0], "events") == 0)
 		return argc == 2 && strcmp(argv[1], "vrfmgr") == 0 ? "vrfmgr" : "bgpd";
-	if (argc >= 1 && strcmp(argv[0], "reload") == 0)
+	if ((argc >= 1 && strcmp(argv[0], "reload") == 0) ||
+	    (argc >= 2 && strcmp(argv[0], "show") == 0 && strcmp(argv[1], "daemons") == 0))
 		return "fwd"; /* every node runs one: a P router fwd alone */
 	return "vrfmgr";
 }
@@ -295,6 +296,14 @@ static int dispatch(const struct cli_ctx *c, int argc, char **argv, bool check)
 	struct cli_view v;
 	char err[256];
 
+	if (strcmp(argv[0], "show") == 0 && argc >= 2 && strcmp(argv[1], "daemons") == 0) {
+		if (argc > 2) {
+			fprintf(stderr, "ferryctl: show daemons: unexpected \"%s\" (want show daemons)\n",
+				argv[2]);
+			return 2;
+		}
+		return check ? 0 : cli_show_daemons(c);
+	}
 	if (strcmp(argv[0], "show") == 0) {
 		if (cli_show_parse(argc - 1, argv + 1, &v, err, sizeof(err)) < 0) {
 			fprintf(stderr, "ferryctl: %s\n", err);

@@ -31,6 +31,7 @@ const char *const cli_show_usage[] = {
 	"show interfaces [VRF]",
 	"show counters [VRF]",
 	"show arp",
+	"show daemons   (the node's bgpd, vrfmgr and fwd: pid, uptime, memory, heap in use, descriptors, CPU)",
 	"vrf explain RD PREFIX [VRF]",
 	"trace VRF ADDRESS",
 	"verify [--once]",

@@ -179,6 +179,11 @@ void api_prom_sample_f(struct jw *w, const char *name, double value);
  * memory, heap in use, CPU seconds, open and allowed descriptors, start time.
  */
 void api_prom_process(struct jw *w);
+/*
+ * GET /process (api_process.c): the same figures as one JSON object, with
+ * the daemon's name and pid: what ferryctl show daemons lists.
+ */
+void api_process_json(struct jw *w, const char *daemon);
 
 /* --- streamed replies ------------------------------------------------------ */
 

@@ -259,6 +259,16 @@ static int h_counters(struct jw *w, const struct api_request *req, void *ctx)
 	return 200;
 }
 
+
+/* GET /process: this daemon's own process (ferryctl show daemons). */
+static int h_process(struct jw *w, const struct api_request *req, void *ctx)
+{
+	(void)req;
+	(void)ctx;
+	api_process_json(w, "fwd");
+	return 200;
+}
+
 const struct api_route fwd_api_routes[] = {
 	{ "/fib", fwd_api_fib,
 	  "per-VRF forwarding entries, streamed (?vrf=NAME for one VRF, &limit=N&after=VRF:PREFIX "
@@ -278,6 +288,8 @@ const struct api_route fwd_api_routes[] = {
 	  .params = API_PARAMS("vrf", "address") },
 	{ "/metrics", fwd_api_metrics,
 	  "Prometheus text: interface, VRF and label counters, drops, table sizes" },
+	{ "/process", h_process,
+	  "this daemon's process: pid, uptime, memory, heap in use, descriptors, CPU" },
 	{ "/reload/check", fwd_api_reload_check,
 	  "would a reload leave fwd running its config file: accepted (nothing for fwd to do) or "
 	  "refused (the setting that needs a restart of fwd, or why the file does not load); "

@@ -232,6 +232,16 @@ static int api_labels(struct jw *w, const struct api_request *req, void *ctx)
 	return 200;
 }
 
+
+/* GET /process: this daemon's own process (ferryctl show daemons). */
+static int h_process(struct jw *w, const struct api_request *req, void *ctx)
+{
+	(void)req;
+	(void)ctx;
+	api_process_json(w, "vrfmgr");
+	return 200;
+}
+
 const struct api_route vrfmgr_api_routes[] = {
 	{ "/vrfs", api_vrfs,
 	  "VRFs: RD, label, route targets, interfaces, route count (?vrf=NAME for one)",
@@ -249,6 +259,8 @@ const struct api_route vrfmgr_api_routes[] = {
 	  "?limit=N)",
 	  .params = API_PARAMS("since", "limit", "snapshot") },
 	{ "/metrics", vrfapi_metrics, "Prometheus text: routes per VRF, labels, next hops, IPC" },
+	{ "/process", h_process,
+	  "this daemon's process: pid, uptime, memory, heap in use, descriptors, CPU" },
 	{ "/debug/fwd/fib-del", vrfapi_debug_fib_del,
 	  "TEST ONLY: remove ?vrf=&prefix= from fwd behind vrfmgr's back (api.read_only false)",
 	  true, API_PARAMS("vrf", "prefix") },

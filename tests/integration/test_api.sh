@@ -369,6 +369,24 @@ ctl_lookups() { # show bgp summary; one VRF route by prefix, or by an address in
 		ctl show interfaces | grep -Eq '^core0 +core +up +- +10\.0\.1\.1/30 +([0-9a-f]{2}:){5}[0-9a-f]{2} +1600$'
 }
 check "ferryctl show bgp summary; show vrf A routes PREFIX and ADDRESS (longest match); show interfaces (state, VRF, address, MAC, MTU)" ctl_lookups
+# show daemons: each daemon's row carries the pid it wrote at start; P runs fwd alone
+ctl_daemons() {
+	local d pid out p_out
+	out=$(ctl show daemons) && p_out=$("$CTL" -i "$PREFIX-p" show daemons) || return 1
+	for d in bgpd vrfmgr fwd; do
+		pid=$(pid_of "$(rundir pe1)" "$d")
+		[ -n "$pid" ] && grep -Eq "^$d +running +$pid +[0-9:]+ +[0-9.]+[KMG] " <<<"$out" || {
+			echo "$out" | note
+			return 1
+		}
+	done
+	grep -Eq '^bgpd +not running( +-){6}$' <<<"$p_out" &&
+		grep -Eq '^vrfmgr +not running( +-){6}$' <<<"$p_out" &&
+		grep -Eq "^fwd +running +$(pid_of "$(rundir p)" fwd) " <<<"$p_out" &&
+		ctl --json show daemons | jq -e '[.daemons[] | select(.running and .rss_bytes > 0
+			and .heap_in_use_bytes > 0 and .open_fds >= 3)] | length == 3' >/dev/null
+}
+check "ferryctl show daemons: pe1's three with their pids, memory and uptime; P's fwd alone" ctl_daemons
 vpn_filtered() { # show vpn takes show bgp vpnv4's filters: B's RT gives only B's routes, as many as bgpd has
 	local all b
 	all=$(ctl --json show vpn | jq '.routes | length')
@@ -750,9 +768,10 @@ ctl_usage() { # a usage error names the word in the way and what the command wan
 		show fib A 192.168.101.10 &&
 		usage_2 'show bgp: neighbors or vpnv4? (want show bgp neighbors [ADDRESS] or show bgp vpnv4 [rd RD] [PREFIX] ...)' show bgp &&
 		usage_2 'show lfib: unexpected "x" (want show lfib [VRF])' show lfib B x &&
-		usage_2 'fwd fib: unexpected "B" (want fwd fib [VRF])' fwd fib A B
+		usage_2 'fwd fib: unexpected "B" (want fwd fib [VRF])' fwd fib A B &&
+		usage_2 'show daemons: unexpected "bgpd" (want show daemons)' show daemons bgpd
 }
-check "ferryctl usage errors: show fib A ADDRESS, show bgp, show lfib B x, fwd fib A B name the word and the form (exit 2)" ctl_usage
+check "ferryctl usage errors: show fib A ADDRESS, show bgp, show lfib B x, fwd fib A B, show daemons bgpd name the word and the form (exit 2)" ctl_usage
 if ctl_tls; then
 	ok "ferryctl --url https://10.255.0.1:7180 --ca --token-file: show vrf (table and --json), events --snapshot over TLS; 401 without the token (show and events name it), refused without the CA; bgpd's command on vrfmgr's port says so"
 else
