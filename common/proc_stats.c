@@ -27,8 +27,8 @@ static uint64_t heap_in_use(void)
 #endif
 }
 
-/* Virtual and resident size from /proc/self/statm (in pages there); 0 when unreadable. */
-static int statm_bytes(uint64_t *vm, uint64_t *rss)
+/* Virtual and resident size from /proc/self/statm (in pages there); left alone when unreadable. */
+static void statm_bytes(uint64_t *vm, uint64_t *rss)
 {
 	unsigned long long size = 0, resident = 0;
 	long page = sysconf(_SC_PAGESIZE);
@@ -36,14 +36,13 @@ static int statm_bytes(uint64_t *vm, uint64_t *rss)
 	int n;
 
 	if (f == NULL)
-		return -1;
+		return;
 	n = fscanf(f, "%llu %llu", &size, &resident);
 	fclose(f);
 	if (n != 2 || page <= 0)
-		return -1;
+		return;
 	*vm = size * (uint64_t)page;
 	*rss = resident * (uint64_t)page;
-	return 0;
 }
 
 /* Descriptors open now, the one reading the directory left out. */
