@@ -218,7 +218,7 @@ t_lab_down_check() {
 	check "lab down removes every namespace and run directory of $PREFIX" t_lab_gone
 }
 t_lab_gone() {
-	! ip netns list | awk '{ print $1 }' | grep -q "^$PREFIX-" &&
+	! ip netns list | awk '{ print $1 }' | grep -c "^$PREFIX-" >/dev/null &&
 		! ls -d /run/ferry/"$PREFIX"-* >/dev/null 2>&1
 }
 # lab_start NODE DAEMON [ARGS...]: the daemon as scripts/lab starts it (own

@@ -223,7 +223,7 @@ metrics() {
 		grep -qx 'ferry_lfib_entries 2' "$TMP/m3" &&
 		grep -q '^ferry_drops_total{reason="no_route"} ' "$TMP/m3" &&
 		curl -sI --max-time 5 --unix-socket "$RUN1/fwd.sock" http://ferry/metrics -X GET |
-		grep -qi '^content-type: text/plain; version=0.0.4'
+		grep -ci '^content-type: text/plain; version=0.0.4' >/dev/null
 }
 check "/metrics of bgpd, vrfmgr, fwd: sessions, routes per VRF, labels, FIB/LFIB, drops" metrics
 # value NAME FILE: the sample of an unlabelled family in a saved /metrics
@@ -264,7 +264,7 @@ err_is() { # err_is STATUS TEXT DAEMON PATH [curl args]: that status, JSON error
 head -c 5000 /dev/zero | tr '\0' b >"$TMP/body5k"
 head -c 70000 /dev/zero | tr '\0' b >"$TMP/body70k"
 raw_refusal() { # what evhttp refuses itself (not HTTP at all) is a JSON 400 too
-	python3 - "$1" <<'EOF' | grep -q '^HTTP/1.1 400 .*"error":"malformed request.*"status":400}$'
+	python3 - "$1" <<'EOF' | grep -c '^HTTP/1.1 400 .*"error":"malformed request.*"status":400}$' >/dev/null
 import socket, sys
 s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
 s.settimeout(10)
@@ -349,24 +349,24 @@ fi
 
 # --- ferryctl ------------------------------------------------------------------------------------------
 ctl_show() {
-	ctl show bgp neighbors | grep -q "^10.255.0.2 .*Established" &&
-		ctl show bgp vpnv4 rd 10.255.0.2:100 192.168.101.0/24 | grep -q "best: only path" &&
+	ctl show bgp neighbors | grep -c "^10.255.0.2 .*Established" >/dev/null &&
+		ctl show bgp vpnv4 rd 10.255.0.2:100 192.168.101.0/24 | grep -c "best: only path" >/dev/null &&
 		[ "$(ctl show vrf A routes | grep -c '^A ')" = 4 ] &&
 		[ "$(ctl vrf routes A | grep -c '^A ')" = 4 ] &&
-		ctl show fib B | grep -qE '^B +2 +192.168.101.0/24 +labeled +core0 +10.0.1.2 +16 +201$' &&
-		ctl show lfib | grep -qE '^101 +pop_lookup +B' &&
+		ctl show fib B | grep -cE '^B +2 +192.168.101.0/24 +labeled +core0 +10.0.1.2 +16 +201$' >/dev/null &&
+		ctl show lfib | grep -cE '^101 +pop_lookup +B' >/dev/null &&
 		ctl --json show bgp vpnv4 | jq -e '.destinations == 8' >/dev/null &&
-		ctl vrf explain 10.255.0.2:200 192.168.101.0/24 | grep -q "VRF B: installed"
+		ctl vrf explain 10.255.0.2:200 192.168.101.0/24 | grep -c "VRF B: installed" >/dev/null
 }
 check "ferryctl show bgp/vrf/fib/lfib, old forms, --json, vrf explain on the lab" ctl_show
 ctl_lookups() { # show bgp summary; one VRF route by prefix, or by an address in it
-	ctl show bgp summary | grep -q "^10.255.0.2 .*Established" &&
+	ctl show bgp summary | grep -c "^10.255.0.2 .*Established" >/dev/null &&
 		[ "$(ctl show vrf A routes 192.168.101.0/24 | grep -c '^A  *192.168.101.0/24 ')" = 1 ] &&
 		[ "$(ctl show vrf A routes 192.168.101.77 | grep -c '^A  *192.168.101.0/24 ')" = 1 ] &&
 		[ "$(ctl show vrf A routes 192.168.101.77 | grep -c '^A ')" = 1 ] &&
-		ctl show interfaces | grep -Eq '^ce-a1 +access +up +A +10\.1\.1\.1/30 +([0-9a-f]{2}:){5}[0-9a-f]{2} +1500$' &&
-		ctl show bgp neighbors 10.255.0.2 | grep -q 'peer offered: .*graceful restart (of vpnv4[,)]' &&
-		ctl show interfaces | grep -Eq '^core0 +core +up +- +10\.0\.1\.1/30 +([0-9a-f]{2}:){5}[0-9a-f]{2} +1600$'
+		ctl show interfaces | grep -Ec '^ce-a1 +access +up +A +10\.1\.1\.1/30 +([0-9a-f]{2}:){5}[0-9a-f]{2} +1500$' >/dev/null &&
+		ctl show bgp neighbors 10.255.0.2 | grep -c 'peer offered: .*graceful restart (of vpnv4[,)]' >/dev/null &&
+		ctl show interfaces | grep -Ec '^core0 +core +up +- +10\.0\.1\.1/30 +([0-9a-f]{2}:){5}[0-9a-f]{2} +1600$' >/dev/null
 }
 check "ferryctl show bgp summary; show vrf A routes PREFIX and ADDRESS (longest match); show interfaces (state, VRF, address, MAC, MTU)" ctl_lookups
 # show daemons: each daemon's row carries the pid it wrote at start; P runs fwd alone
@@ -419,7 +419,7 @@ ctl_names() { # a name in the command narrows --json too; an unknown one fails a
 	out=$(ctl --json show vrf A) && jq -e '[.vrfs[].name] == ["A"] and .vrfs[0].rd == "10.255.0.1:100"' <<<"$out" >/dev/null &&
 		get vrfmgr '/vrfs?vrf=B' | jq -e '[.vrfs[].name] == ["B"]' >/dev/null &&
 		err_is 404 'no VRF named "Z"' vrfmgr '/vrfs?vrf=Z' &&
-		ctl show vrf A | grep -q '^VRF A (id 1)' &&
+		ctl show vrf A | grep -c '^VRF A (id 1)' >/dev/null &&
 		both_fail 'ferryctl: no VRF named "Z"' show vrf Z &&
 		both_fail 'ferryctl: no VRF named "Z"' show vrf Z routes &&
 		both_fail 'ferryctl: no VRF named "Z"' show fib Z &&
@@ -583,7 +583,7 @@ resumed() {
 }
 check "resume with ?since=$L: the $N events after it, ids contiguous, same as the live stream" poll 5 resumed
 lei() {
-	get bgpd "/events?limit=1" -H "Last-Event-ID: $((L + 1))" | grep -qx "id: $((L + 2))"
+	get bgpd "/events?limit=1" -H "Last-Event-ID: $((L + 1))" | grep -cx "id: $((L + 2))" >/dev/null
 }
 check "resume with Last-Event-ID: the next event after it" lei
 # Snapshots are read up to their end, not for a fixed time: the stream is stopped once the
@@ -614,7 +614,7 @@ resync() { # resync, then the state as a snapshot (the lab's 8 routes, the sessi
 		[ "$(grep -c '^data: {"snapshot":true,.*"action":"update"' "$TMP/resync.txt")" = 8 ] &&
 		grep -q '^data: {"snapshot":true,.*"rd":"10.255.0.2:100","prefix":"192.168.101.0/24","label":200' "$TMP/resync.txt" &&
 		grep -q '^data: {"snapshot":true,.*"neighbor":"10.255.0.2","from":"Established","to":"Established"' "$TMP/resync.txt" &&
-		grep -A2 '^event: snapshot-end' "$TMP/resync.txt" | grep -q '"items":9,'
+		grep -A2 '^event: snapshot-end' "$TMP/resync.txt" | grep -c '"items":9,' >/dev/null
 }
 if resync; then
 	ok "a position the ring no longer holds gets resync, then a snapshot: the session and the lab's 8 routes, snapshot-end"
@@ -626,8 +626,8 @@ vrf_resync() { # vrfmgr's snapshot: what fwd holds (8 FIB entries, labels 100/10
 	stream_until sse_ends 1 "$TMP/vresync.txt" curl -sN --unix-socket "$RUN1/vrfmgr.sock" "http://ferry/events?since=1" &&
 		grep -q '^event: resync' "$TMP/vresync.txt" &&
 		[ "$(grep -A1 '^event: fib' "$TMP/vresync.txt" | grep -c '^data: {"snapshot":true,.*"action":"add","vrf":"[AB]"')" = 8 ] &&
-		grep -A1 '^event: vrf' "$TMP/vresync.txt" | grep -q '^data: {"snapshot":true,.*"action":"add","vrf":"A","vrf_id":1}' &&
-		grep -A1 '^event: interface' "$TMP/vresync.txt" | grep -q '^data: {"snapshot":true,.*"action":"bind","interface":"ce-b1","vrf":"B","vrf_id":2,"address":"10.2.1.1/30"}' &&
+		grep -A1 '^event: vrf' "$TMP/vresync.txt" | grep -c '^data: {"snapshot":true,.*"action":"add","vrf":"A","vrf_id":1}' >/dev/null &&
+		grep -A1 '^event: interface' "$TMP/vresync.txt" | grep -c '^data: {"snapshot":true,.*"action":"bind","interface":"ce-b1","vrf":"B","vrf_id":2,"address":"10.2.1.1/30"}' >/dev/null &&
 		grep -q '^data: {"snapshot":true,.*"vrf":"A","vrf_id":1,"prefix":"192.168.101.0/24","type":"labeled","inner_label":200,"outer_label":16' "$TMP/vresync.txt" &&
 		grep -q '^data: {"snapshot":true,.*"action":"add","label":101,"does":"pop-lookup","vrf":"B"' "$TMP/vresync.txt" &&
 		grep -q '^data: {"snapshot":true,.*"type":"labeled","outer_label":16,"interface":"core0"' "$TMP/vresync.txt" &&
@@ -666,7 +666,7 @@ refused() {
 	local out
 	out=$("$BUILD/vrfmgr" -n -c "$TMP/pe1-open.json" 2>&1)
 	[ $? = 1 ] && grep -q 'api.listen: "10.255.0.1" is not a loopback address' <<<"$out" &&
-		"$BUILD/vrfmgr" -n -c "$TMP/pe1-api.json" | grep -q "configuration OK"
+		"$BUILD/vrfmgr" -n -c "$TMP/pe1-api.json" | grep -c "configuration OK" >/dev/null
 }
 check "a non-loopback API address without TLS and token is refused (-n), with them accepted" refused
 restart_vrfmgr() { # restart_vrfmgr CONFIG: pe1's vrfmgr again (labels kept, fwd replayed)
@@ -760,7 +760,7 @@ ctl_numbers() { # numeric options: digits in range or exit 2 naming the option a
 		usage_2 '--count: "x" is not a whole number of events 1..1000000000' events --count x &&
 		usage_2 '--count: "-3" is not a whole number of events 1..1000000000' events --count -3 &&
 		usage_2 '--since: "y" is not an event sequence number 1..18446744073709551614' events --since y &&
-		ctl -t 5000 show vrf A | grep -q '^VRF A (id 1)'
+		ctl -t 5000 show vrf A | grep -c '^VRF A (id 1)' >/dev/null
 }
 check "ferryctl -t, --count, --since: a value that is not a number in range is exit 2 naming the option" ctl_numbers
 ctl_usage() { # a usage error names the word in the way and what the command wants

@@ -100,6 +100,6 @@ if bench veth 120 bench/fwd-veth --hops 1 --seconds 1 --runs 1 --prefix "$PREFIX
 else
 	not_ok "fwd-veth runs"
 fi
-check "no namespace of this test is left" eval '! ip netns list | grep -q "^$PREFIX-"'
+check "no namespace of this test is left" eval '! ip netns list | grep -c "^$PREFIX-" >/dev/null'
 
 finish

@@ -199,7 +199,7 @@ check "RFC 4684 §6 on the wire: pe1's VPN routes and End-of-RIB only after pe2'
 check "... and pe2's VPN End-of-RIB only after pe1's membership End-of-RIB" \
 	before "$(first "$RTC_EOR" 10.78.0.1)" "$(first "$VPN_EOR" 10.78.0.2)"
 check "their origin AS is 65000" eval \
-	'tshark -r "$TMP/rtc.pcap" -Y "bgp.update.path_attribute.mp_reach_nlri.safi == 132" -T fields -e bgp.originating_as 2>/dev/null | grep -q 65000'
+	'tshark -r "$TMP/rtc.pcap" -Y "bgp.update.path_attribute.mp_reach_nlri.safi == 132" -T fields -e bgp.originating_as 2>/dev/null | grep -c 65000 >/dev/null'
 malformed=$(tshark -r "$TMP/rtc.pcap" -Y '_ws.malformed || (bgp && _ws.expert.severity >= warning)' 2>/dev/null)
 check "nothing malformed in the capture" test -z "$malformed"
 [ -n "$malformed" ] && note <<<"$malformed"

@@ -187,13 +187,13 @@ m2=$(wc -l <"$(rundir pe2)/bgpd.log")
 ping_start
 t0=$(now)
 check "planned restart: scripts/lab restart pe1 bgpd --graceful stops it with SIGUSR1 and starts it again" \
-	eval 'scripts/lab restart pe1 bgpd --graceful --prefix "$PREFIX" | grep -q "restarted (PID [0-9]*), gracefully"'
+	eval 'scripts/lab restart pe1 bgpd --graceful --prefix "$PREFIX" | grep -c "restarted (PID [0-9]*), gracefully" >/dev/null'
 planned_gr() { # pe1 stopped without NOTIFICATION, pe2 kept its routes, pe1 came back graceful
-	since pe1 "$m1" | grep -q "stopping for a graceful restart: no NOTIFICATION" &&
-		since pe1 "$m1" | grep -q "stopped for a graceful restart" &&
-		since pe1 "$m1" | grep -q "graceful restart: bgpd restarted with fwd's forwarding state kept" &&
-		since pe2 "$m2" | grep -q "peer 10.255.0.1: session down (.*), graceful restart: [0-9]* routes\? kept stale" &&
-		! since pe2 "$m2" | grep -q "peer 10.255.0.1: .*NOTIFICATION" &&
+	since pe1 "$m1" | grep -c "stopping for a graceful restart: no NOTIFICATION" >/dev/null &&
+		since pe1 "$m1" | grep -c "stopped for a graceful restart" >/dev/null &&
+		since pe1 "$m1" | grep -c "graceful restart: bgpd restarted with fwd's forwarding state kept" >/dev/null &&
+		since pe2 "$m2" | grep -c "peer 10.255.0.1: session down (.*), graceful restart: [0-9]* routes\? kept stale" >/dev/null &&
+		! since pe2 "$m2" | grep -c "peer 10.255.0.1: .*NOTIFICATION" >/dev/null &&
 		api pe1 bgpd /neighbors | jq -e '.restart.graceful and (.restart.deferring | not)' >/dev/null
 }
 check "planned restart: no NOTIFICATION, pe2 kept pe1's routes stale, pe1 back as a graceful restart" \
@@ -230,7 +230,7 @@ replays=$(grep -c "replay from vrfmgr started" "$(rundir pe1)/fwd.log")
 kill9 pe1 vrfmgr
 up1=$(uptime_of pe1)
 check "scripts/lab restart of a vrfmgr that is not running (killed) starts it" eval \
-	'scripts/lab restart pe1 vrfmgr --prefix "$PREFIX" | grep -q "vrfmgr was not running; started (PID [0-9]*)"'
+	'scripts/lab restart pe1 vrfmgr --prefix "$PREFIX" | grep -c "vrfmgr was not running; started (PID [0-9]*)" >/dev/null'
 fwd_replayed() { [ "$(grep -c "replay from vrfmgr started" "$(rundir pe1)/fwd.log")" -gt "$replays" ]; }
 poll 20 fwd_replayed
 ping_stop "$t0"
@@ -356,7 +356,7 @@ down_since_shown() { # pe1 shows how long the session to pe2 has been down (not 
 	api pe1 bgpd /neighbors |
 		jq -e '.neighbors[0] | .state != "Established" and .uptime_s == 0 and
 			(.state_s | type) == "number"' >/dev/null &&
-		"$CTL" -r "$PREFIX-pe1" show bgp neighbors | grep -Eq '^10\.255\.0\.2 .* [0-9]{2}:[0-9]{2}:[0-9]{2} '
+		"$CTL" -r "$PREFIX-pe1" show bgp neighbors | grep -Ec '^10\.255\.0\.2 .* [0-9]{2}:[0-9]{2}:[0-9]{2} ' >/dev/null
 }
 check "pe2 gone: pe1 shows the session down for a time (state_s, UP/DOWN), not never up" down_since_shown
 icmp_sent() { api pe1 fwd /counters | jq '.icmp_errors.sent'; }

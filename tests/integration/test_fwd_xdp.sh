@@ -30,7 +30,7 @@ t_lab_up "lab up with prefix $PREFIX, fwd on AF_XDP" --io af_xdp
 
 # --- XDP in place ----------------------------------------------------------------------
 xdp_on() { # xdp_on NODE IF: fwd's program attached, and fwd opened the interface on AF_XDP
-	inns "$1" ip -d link show dev "$2" | grep -q 'prog/xdp .*name fwd_xdp' &&
+	inns "$1" ip -d link show dev "$2" | grep -c 'prog/xdp .*name fwd_xdp' >/dev/null &&
 		grep -q "$2: .* interface open .*AF_XDP" "/run/ferry/$PREFIX-$1/fwd.log"
 }
 all_xdp() {
@@ -98,7 +98,7 @@ heap_pages() { # pe1's fwd says which pages its heap is on, and its environment 
 		grep -q 'heap on 4 KB pages' "$log"
 	else
 		grep -q 'heap on 2 MB transparent huge pages' "$log" &&
-			tr '\0' '\n' <"/proc/$pid/environ" | grep -q '^GLIBC_TUNABLES=.*glibc.malloc.hugetlb=1' &&
+			tr '\0' '\n' <"/proc/$pid/environ" | grep -c '^GLIBC_TUNABLES=.*glibc.malloc.hugetlb=1' >/dev/null &&
 			[ "$(cat "/proc/$pid/comm")" = fwd ] # not "exe": ps, pgrep and ss name it
 	fi
 }

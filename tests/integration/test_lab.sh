@@ -350,7 +350,7 @@ rings_are() { # rings_are V2|V3: every interface fwd owns opened with TPACKET_<v
 	for n in pe1:core0 pe1:ce-a1 pe1:ce-b1 p:to-pe1 p:to-pe2 pe2:core0 pe2:ce-a2 pe2:ce-b2; do
 		i=${n#*:}
 		grep "$i: [a-z]* interface open " "$(rundir "${n%%:*}")/fwd.log" | tail -n 1 |
-			grep -q "TPACKET_$1 rings" || return 1
+			grep -c "TPACKET_$1 rings" >/dev/null || return 1
 	done
 }
 check "the lab's fwd (rx_ring frames): all 8 interfaces on TPACKET_V2 rings" rings_are V2

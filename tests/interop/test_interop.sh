@@ -200,7 +200,7 @@ ferry_state() { # ferry_state PEERADDR
 peer_established() {
 	case $1 in
 	g) gobgp_cli neighbor 10.91.1.1 -j | jq -e '.state.session_state == 6' ;;
-	b) birdc_ show protocols ferry | grep -q Established ;;
+	b) birdc_ show protocols ferry | grep -c Established >/dev/null ;;
 	r) vtysh_ -c 'show bgp neighbors 10.91.3.1 json' 2>/dev/null |
 		jq -e '.["10.91.3.1"].bgpState == "Established"' ;;
 	x) grep -q '"state": "up"\|"type": "state".*"up"' "$IX_TMP/x/recv" ||
@@ -505,7 +505,7 @@ frr_stale() { # frr_stale true|null: FRR's copy of ferry's 10.10.1.0/24 and its 
 		jq -e --argjson s "$1" '[.. | objects | select(has("valid"))] |
 			length == 1 and .[0].valid and .[0].stale == $s' >/dev/null
 }
-ferry_log_since() { tail -n "+$(($1 + 1))" "$IX_TMP/ferry.log" | grep -qF -- "$2"; }
+ferry_log_since() { tail -n "+$(($1 + 1))" "$IX_TMP/ferry.log" | grep -cF -- "$2" >/dev/null; }
 ferry_reload_with() { # ferry_reload_with JQFILTER: ferry.json changed so, then SIGHUP
 	jq "$1" "$IX_TMP/ferry.json.orig" >"$IX_TMP/ferry.json" && kill -HUP "$FERRY_PID"
 }
@@ -549,7 +549,7 @@ fi
 imark=$(wc -l <"$IX_TMP/inject.out")
 lmark=$(wc -l <"$IX_TMP/ferry.log")
 vtysh_ -c 'clear bgp 10.91.3.1' >/dev/null 2>&1
-frr_del_since() { tail -n "+$(($1 + 1))" "$IX_TMP/inject.out" | grep -q '^DEL 65003:1 10.23.1.0/24'; }
+frr_del_since() { tail -n "+$(($1 + 1))" "$IX_TMP/inject.out" | grep -c '^DEL 65003:1 10.23.1.0/24' >/dev/null; }
 if poll 20 ferry_log_since "$lmark" "peer 10.91.3.2: session down (NOTIFICATION: received cease / hard reset (6/9) of cease / administrative reset (6/4)), " &&
 	poll 5 frr_del_since "$imark" && poll 20 frr_fresh_at_ferry; then
 	ok "FRR's clear as a Hard Reset (6/9 of 6/4): ferry names both, drops FRR's routes at once, learns them again"
