@@ -9,4 +9,8 @@ not_ok() {
 	echo "not ok - $*"
 	failed=$((failed + 1))
 }
-note() { sed 's/^/#   /'; } # indent diagnostics as comments
+# note [TEXT...]: diagnostics as comments, indented: TEXT's lines, or stdin's
+# without TEXT (called with TEXT, it used to wait on stdin and drop TEXT)
+note() {
+	if [ $# -gt 0 ]; then printf '%s\n' "$*"; else cat; fi | sed 's/^/#   /'
+}
