@@ -156,8 +156,8 @@ check "without the MPLS module, vrfmgr with the kernel dataplane exits 1 naming 
 	has no-mpls '^exit 1$' 'warning: kernel dataplane: cannot read net\.mpls\.platform_labels: No such file or directory \(want a kernel with MPLS routing: modprobe mpls_router mpls_iptunnel vrf\)'
 check "...and leaves nothing in its run directory (no state file, no socket)" \
 	hasnt no-mpls 'vrfmgr\.state|\.sock|\.ipc'
-check "modules loaded and the lab set up in the guest" has setup '^ok modules' '^ok lab'
-check "routes arrived from BGP in time" has setup '^ok converged'
+check "modules loaded and the lab set up in the guest" has setup '^ok modules$' '^ok lab$'
+check "routes arrived from BGP in time" has setup '^ok converged$'
 check "VRF devices: vrf-A table 10001, vrf-B table 10002, up" \
 	has pe1-vrfs 'vrf-A: .*UP' 'vrf table 10001' 'vrf-B: .*UP' 'vrf table 10002'
 check "the CE links are enslaved to their VRF devices, with the addresses vrfmgr gave them" \
@@ -187,32 +187,32 @@ check "PE2 the same way round (encap mpls 17/1xx toward PE1)" \
 check "PE2's per-CE labels for VRF B: the CE's popped and sent to it (via inet 10.2.2.2 dev ce-b2), the link's popped into vrf-B" \
 	has pe2-mpls '^2[0-9][0-9] via inet 10\.2\.2\.2 dev ce-b2 proto 240' '^2[0-9][0-9] dev vrf-B proto 240' \
 	'^2[0-9][0-9] dev vrf-A proto 240'
-check "ping A1 -> A2 (192.168.101.10) across the kernel's MPLS" has ping '^ok a1-a2'
-check "ping B1 -> B2 (192.168.101.10, the same address in VPN B; PE2 pops B's per-CE label straight to the CE)" has ping '^ok b1-b2'
-check "B1 reaches 192.168.101.20, which only B2 has" has ping '^ok b1-b2-only'
-check "A1 cannot reach 192.168.101.20 (B's)" has ping '^ok a1-not-b'
+check "ping A1 -> A2 (192.168.101.10) across the kernel's MPLS" has ping '^ok a1-a2$'
+check "ping B1 -> B2 (192.168.101.10, the same address in VPN B; PE2 pops B's per-CE label straight to the CE)" has ping '^ok b1-b2$'
+check "B1 reaches 192.168.101.20, which only B2 has" has ping '^ok b1-b2-only$'
+check "A1 cannot reach 192.168.101.20 (B's)" has ping '^ok a1-not-b$'
 check "B1 reaches CE B2's link address (10.2.2.2) through the label of PE2's connected subnet" \
-	has ping '^ok b1-b2-link'
-check "P has no route to the customers: what crossed it went as MPLS" has ping "^ok p-no-customer-route"
+	has ping '^ok b1-b2-link$'
+check "P has no route to the customers: what crossed it went as MPLS" has ping "^ok p-no-customer-route$"
 check "PE2 reloaded (SIGHUP) without VRF B: vrf-B gone, ce-b2 released and its address removed, B's routes and labels gone" \
-	has reload '^ok vrf-B gone' '^ok ce-b2 released' '^ok no B label' '^ok no B routes' '^ok b1-b2 cut'
+	has reload '^ok vrf-B gone$' '^ok ce-b2 released$' '^ok no B label$' '^ok no B routes$' '^ok b1-b2 cut$'
 check "...and ce-b2's link is down: B's departed CE, PE2's MAC pinned, gets no ping into the core (P counts no echo request)" \
-	has reload '^ok ce-b2 down' '^ok b2-not-core'
-check "...and reloaded back: B1 reaches B2 again" has reload '^ok B back' '^ok b1-b2 again'
-check "ce-a1 and core0 set down: the kernel dropped the routes through them" has flaps '^ok routes gone with the links'
+	has reload '^ok ce-b2 down$' '^ok b2-not-core$'
+check "...and reloaded back: B1 reaches B2 again" has reload '^ok B back$' '^ok b1-b2 again$'
+check "ce-a1 and core0 set down: the kernel dropped the routes through them" has flaps '^ok routes gone with the links$'
 check "...set up again: vrfmgr programmed them again (static via the CE, encap mpls via core0)" \
-	has flaps '^ok ce-a1 route back' '^ok core0 routes back'
-check "...and A1 reaches A2 again" has flaps '^ok a1-a2 after flaps'
+	has flaps '^ok ce-a1 route back$' '^ok core0 routes back$'
+check "...and A1 reaches A2 again" has flaps '^ok a1-a2 after flaps$'
 check "ce-a1 deleted and made again: enslaved to vrf-A and addressed again, its route back, A1 reaches A2" \
-	has flaps '^ok ce-a1 made again' '^ok ce-a1 bound again' 'ce-a1@.* master vrf-A' '^ok a1-a2 after re-creation'
+	has flaps '^ok ce-a1 made again$' '^ok ce-a1 bound again$' 'ce-a1@.* master vrf-A' '^ok a1-a2 after re-creation$'
 check "link events lost (PE1's vrfmgr stopped, a flood of another link's events, ce-a1 down and up unseen): the route through ce-a1 programmed again" \
-	has lost-events '^ok flood and ce-a1 flap while vrfmgr is stopped' '^ok ce-a1 route back after lost events'
+	has lost-events '^ok flood and ce-a1 flap while vrfmgr is stopped$' '^ok ce-a1 route back after lost events$'
 check "...and the overrun said so in its log" \
 	has pe1-vrfmgr-log 'warning: kernel dataplane: link events lost \(receive buffer overrun\): listing every link again'
 check "ce-a1 deleted and made again with the ifindex it had: a new link, enslaved and addressed again, its route back" \
-	has flaps '^ok ce-a1 made again with its ifindex' '^ok ce-a1 bound again \(same ifindex\)'
+	has flaps '^ok ce-a1 made again with its ifindex$' '^ok ce-a1 bound again \(same ifindex\)$'
 check "PE1's vrfmgr stopped, stale routes planted, vrfmgr started again and converged" \
-	has restart '^ok stopped' '^ok stale routes added' '^ok routes complete' '^ok converged again'
+	has restart '^ok stopped$' '^ok stale routes added$' '^ok routes complete$' '^ok converged again$'
 swept_b() { # table 10002 may be empty: its device went, and the kernel's routes with it
 	hasnt after-restart-vrfs 'vrf-B:' && hasnt after-restart-mpls 'vrf-B' || return 1
 	! section after-restart-B | grep 'proto 240' >/dev/null && return 0
@@ -223,7 +223,7 @@ check "the restarted vrfmgr, whose file no longer has VRF B, swept vrf-B and its
 	swept_b
 check "...and set ce-b1, vrf-B's link, down before deleting vrf-B (the kernel would release it up, into the main table)" \
 	hasnt after-restart-ce-b1 '[<,]UP[,>]' 'master'
-released_stray() { has restart '^ok stray0 in vrf-A' && has after-restart-slaves 'ce-a1@' &&
+released_stray() { has restart '^ok stray0 in vrf-A$' && has after-restart-slaves 'ce-a1@' &&
 	hasnt after-restart-slaves 'stray0'; }
 check "...and released stray0, which the previous run had in vrf-A and the file does not (ce-a1 stays)" \
 	released_stray
