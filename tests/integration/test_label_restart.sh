@@ -119,7 +119,10 @@ check "vrfmgr logged that it kept them" \
 	grep -q "2 held labels kept in fwd with the last run's meaning" "$RUN/vrfmgr.log"
 
 # --- the hold-down ends ------------------------------------------------------------------
-gone() { [ -z "$(fwd_lfib "$CE")" ] && [ -z "$(fwd_lfib "$SUBNET")" ] && [ -z "$(vrf_label "$CE")" ]; }
+gone() { # fwd and vrfmgr answer, and have neither label (an answer missing is not "none")
+	local f s v
+	f=$(fwd_lfib "$CE") && s=$(fwd_lfib "$SUBNET") && v=$(vrf_label "$CE") && [ -z "$f$s$v" ]
+}
 check "when the hold-down ends, $CE and $SUBNET leave fwd and vrfmgr; $A_LABEL stays" \
 	eval 'poll $((HOLD + 5)) gone && [ "$(fwd_lfib "$A_LABEL")" = "pop_lookup A null null" ]'
 finish
