@@ -255,12 +255,14 @@ check "fwd counters: the replies' per-VRF label ${ca_label:-?} on pe2 (+$per_vrf
 
 # The counters' endpoints: /counters names every VRF and label fwd holds, /lfib and
 # /metrics carry the same label counts, ferryctl shows the tables.
+# same A B: both answers there (no answer is empty on both sides) and equal
+same() { [ -n "$1" ] && [ "$1" = "$2" ]; }
 same_labels() {
-	[ "$(api pe1 fwd /counters | jq -c '[.labels[] | [.in_label, .action, .packets]]')" = \
-		"$(api pe1 fwd /lfib | jq -c '[.lfib[] | [.in_label, .action, .packets]]')" ]
+	same "$(api pe1 fwd /counters | jq -c '[.labels[] | [.in_label, .action, .packets]]')" \
+		"$(api pe1 fwd /lfib | jq -c '[.lfib[] | [.in_label, .action, .packets]]')"
 }
 check "pe1 /counters: VRFs hub-in, hub-out, svc with their ids; labels as in /lfib, with the same counts" \
-	eval '[ "$(api pe1 fwd /counters | jq -c "[.vrfs[] | [.vrf, .vrf_id]]")" = "$(ctl pe1 vrf list | jq -c "[.vrfs[] | [.name, .id]] | sort_by(.[1])")" ] && same_labels'
+	eval 'same "$(api pe1 fwd /counters | jq -c "[.vrfs[] | [.vrf, .vrf_id]]")" "$(ctl pe1 vrf list | jq -c "[.vrfs[] | [.name, .id]] | sort_by(.[1])")" && same_labels'
 # The page is read whole before grep: piped, grep -q would leave at its first match and
 # curl, still writing, fail on the closed pipe (pipefail made that a flaky failure).
 svc_metrics() {
@@ -305,6 +307,8 @@ write_config pe2 10.255.0.2 10.255.0.1 200 "${PE2_VRFS[@]}"
 # --- kill -9 vrfmgr during a ping ----------------------------------------------------
 fib() { api pe2 fwd /fib | jq -S '[.fib[] | del(.nh_id?)] | sort_by(.vrf_id, .prefix)'; }
 fib >"$TMP/fib.before"
+vrfs() { ctl pe2 vrf list | jq -c '[.vrfs[] | [.name, .id, .label]]'; } # each VRF's id and label
+vrfs_before=$(vrfs)
 ca_before=$(lbl "$(counters pe2)" "$ca_label")
 ca_lookups_before=$(vrfc "$(counters pe2)" cust-a lookups_from_core)
 replays_done() { grep -c "replay from vrfmgr done" "$(rundir pe2)/fwd.log"; }
@@ -338,7 +342,7 @@ ca_lookups_after=$(vrfc "$(counters pe2)" cust-a lookups_from_core)
 check "fwd's counters of label $ca_label (${ca_before:-?} -> ${ca_after:-?}) and VRF cust-a (lookups from core ${ca_lookups_before:-?} -> ${ca_lookups_after:-?}) went on through the replay" \
 	eval '[ -n "$ca_after" ] && [ -n "$ca_before" ] && [ "$ca_after" -ge $((ca_before + received)) ] &&
 	      [ -n "$ca_lookups_after" ] && [ "$ca_lookups_after" -ge $((ca_lookups_before + received)) ]'
-check "the restarted vrfmgr gave every VRF its label and id back" \
+check "the restarted vrfmgr gave every VRF its label and id back ($vrfs_before)" \
 	eval 'ctl pe2 vrf list | jq -e "[.vrfs[] | select(.name == \"cust-a\" and .id == 3)] | length == 1" >/dev/null &&
-	      grep -q "label 2" "$(rundir pe2)/vrfmgr.state"'
+	      same "$vrfs_before" "$(vrfs)"'
 finish
