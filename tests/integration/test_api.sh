@@ -173,8 +173,11 @@ vrf_page_all() { # vrf_page_all LIMIT [QUERY]: VRF:prefix, one per line
 vpn_page_all() { # vpn_page_all LIMIT: the VPN table's RD:prefixes
 	paged vrfmgr /vpn "limit=$1" '.routes[] | "\(.rd):\(.prefix)"'
 }
+# each_once: the number of lines read, or "N repeated" when N lines came more than once
+# (paging must give each route once; sort -u | wc -l took a repeated one for one)
+each_once() { sort | uniq -c | awk '$1 > 1 { d++ } END { print d ? d " repeated" : NR }'; }
 vrf_paging() {
-	[ "$(vrf_page_all 3 | sort -u | wc -l)" = 8 ] && [ "$(vpn_page_all 3 | sort -u | wc -l)" = 4 ] &&
+	[ "$(vrf_page_all 3 | each_once)" = 8 ] && [ "$(vpn_page_all 3 | each_once)" = 4 ] &&
 		get vrfmgr '/routes?limit=2&after=B:10.2.2.0/30' | jq -e '.next == null and .prefixes == 2' >/dev/null &&
 		get vrfmgr '/routes?prefix=192.168.0.0/16&match=longer' |
 		jq -e '.prefixes == 4 and all(.routes[]; .prefix | startswith("192.168."))' >/dev/null &&
@@ -472,7 +475,7 @@ if poll 60 loaded; then
 	ok "100000 routes from bgp-sender in pe1's bgpd"
 	rss0=$(rss_kb)
 	max=$rss0
-	n=$(page_all 20000 | sort -u | wc -l)
+	n=$(page_all 20000 | each_once)
 	r=$(rss_kb)
 	[ "$r" -gt "$max" ] && max=$r
 	if [ "$n" = 100004 ] && [ $((max - rss0)) -lt 8192 ]; then
@@ -505,8 +508,8 @@ if poll 60 vrf_loaded; then
 	vpn_want=$(get vrfmgr '/vpn?limit=1' | jq .count)
 	rss0=$(rss_kb vrfmgr)
 	rss_watch vrfmgr
-	n=$(vrf_page_all 20000 vrf=A | sort -u | wc -l)
-	nv=$(vpn_page_all 30000 | sort -u | wc -l)
+	n=$(vrf_page_all 20000 vrf=A | each_once)
+	nv=$(vpn_page_all 30000 | each_once)
 	t0=$(date +%s%N)
 	curl -s --max-time 60 --unix-socket "$RUN1/vrfmgr.sock" 'http://ferry/routes?vrf=A' -o "$TMP/dump.json"
 	t1=$(date +%s%N)
