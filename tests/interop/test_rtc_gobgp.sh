@@ -103,7 +103,9 @@ from_ferry() {
 gobgp_has() { # gobgp_has N RT...: N paths from ferry, each with one of the RTs (and no other)
 	local n=$1 lines
 	shift
-	lines=$(from_ferry | awk -v want=" $* " 'index(want, " " $1 " ") { print; next } { print "other", $0 }')
+	# GoBGP's answer, or no verdict (an empty one would be "0 paths")
+	lines=$(from_ferry | awk -v want=" $* " 'index(want, " " $1 " ") { print; next } { print "other", $0 }') ||
+		return 1
 	[ "$(grep -c . <<<"$lines")" = "$n" ] && ! grep -q "^other" <<<"$lines"
 }
 

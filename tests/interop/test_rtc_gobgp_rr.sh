@@ -121,10 +121,10 @@ routes_at() {
 }
 has() { # has NODE N RT: NODE holds N routes from GoBGP, all with RT alone
 	local r
-	r=$(routes_at "$1")
+	r=$(routes_at "$1") || return 1 # bgpd's answer (an empty one would be "0 routes")
 	[ "$(grep -c . <<<"$r")" = "$2" ] && ! grep -qv "^$3 " <<<"$r"
 }
-has_any() { [ "$(grep -c . <<<"$(routes_at "$1")")" = "$2" ]; }
+has_any() { local r; r=$(routes_at "$1") && [ "$(grep -c . <<<"$r")" = "$2" ]; }
 # held NODE RECEIVED HELD: NODE's view of GoBGP's membership, and what it holds back
 held() {
 	nbr "$1" | jq -e --argjson r "$2" --argjson h "$3" \
