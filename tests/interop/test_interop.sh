@@ -125,18 +125,21 @@ has_none() {
 	for k in "$@"; do grep -qF -- "$k " "$f" && return 1; done
 	return 0
 }
-# expect TIMEOUT NODE has_all|has_none SPEC...: polls NODE's view until it matches
+# expect TIMEOUT NODE has_all|has_none SPEC...: polls NODE's view until it matches.
+# has_none needs the view to have come whole (its commands' status): a speaker that
+# did not answer shows an empty table, which has none of anything.
 expect() {
-	local t=$1 node=$2 fn=$3 deadline
+	local t=$1 node=$2 fn=$3 deadline rc
 	shift 3
 	deadline=$((SECONDS + t * ${FERRY_TEST_TIMEOUT_SCALE:-1}))
 	while :; do
 		view "$node" >"$IX_TMP/view.$node" 2>/dev/null
-		"$fn" "$IX_TMP/view.$node" "$@" && return 0
+		rc=$?
+		{ [ "$fn" != has_none ] || [ $rc = 0 ]; } && "$fn" "$IX_TMP/view.$node" "$@" && return 0
 		[ $SECONDS -ge $deadline ] && break
 		sleep 0.5
 	done
-	echo "# $(name "$node") reports:"
+	echo "# $(name "$node") reports (its view's exit status $rc):"
 	note <"$IX_TMP/view.$node"
 	echo "# wanted ($fn):"
 	printf '%s\n' "$@" | note
