@@ -34,6 +34,14 @@ wait_for() {
 	return 1
 }
 nsx() { n=$1; shift; $IP netns exec "$n" "$@"; }
+# none_of PATTERN CMD...: CMD ran (exit 0) and printed no line matching PATTERN. Not
+# "CMD | grep -q PATTERN && FAIL": a CMD that failed (a link gone) printed none either.
+none_of() {
+	none_pat=$1
+	shift
+	none_out=$("$@") || return 1
+	! echo "$none_out" | grep -q "$none_pat"
+}
 
 echo # the console's first line starts with the firmware's escape sequences
 # Before the MPLS module is in: vrfmgr with the kernel dataplane stops, naming the setting.
@@ -147,19 +155,18 @@ cp /cfg/pe2.json /cfg/pe2-full.json && cp /cfg/pe2-without-B.json /cfg/pe2.json 
 	kill -HUP "$(cat /run/pe2-vrfmgr.pid)"
 no_vrf_b() { ! $IP -n pe2 link show vrf-B; }
 wait_for 20 no_vrf_b && say "ok vrf-B gone" || say "FAIL vrf-B gone"
-$IP -n pe2 -o addr show dev ce-b2 | grep -q 'inet ' && say "FAIL ce-b2 released" ||
-	{ $IP -n pe2 link show ce-b2 | grep -q master && say "FAIL ce-b2 released (still a slave)" ||
-		say "ok ce-b2 released"; }
-$IP -n pe2 -f mpls route show | grep -q 'ce-b2\|vrf-B' && say "FAIL no B label" || say "ok no B label"
+none_of 'inet ' $IP -n pe2 -o addr show dev ce-b2 && none_of master $IP -n pe2 link show ce-b2 &&
+	say "ok ce-b2 released" || say "FAIL ce-b2 released (an address, still a slave, or gone)"
+none_of 'ce-b2\|vrf-B' $IP -n pe2 -f mpls route show && say "ok no B label" || say "FAIL no B label"
 $IP -n pe2 -f mpls route show
-$IP -n pe2 route show table 10002 | grep -q 'proto 240' && say "FAIL no B routes" || say "ok no B routes"
+none_of 'proto 240' $IP -n pe2 route show table 10002 && say "ok no B routes" || say "FAIL no B routes"
 nsx ce-b1 timeout 10 ping -c 2 -W 2 -I 192.168.100.10 192.168.101.10 >/dev/null 2>&1 &&
 	say "FAIL b1-b2 cut" || say "ok b1-b2 cut"
 # ce-b2's link, released, is down: in the main table, up, with ip_forward on, the kernel
 # would forward what B's departed CE sends into the provider's core. The CE keeps PE2's
 # MAC (pinned: a CE's neighbour entry outlives the address) and pings P's core address;
 # P's ICMP InEchos counter says whether anything arrived.
-$IP -n pe2 link show ce-b2 | grep -q '[<,]UP[,>]' && say "FAIL ce-b2 down" || say "ok ce-b2 down"
+none_of '[<,]UP[,>]' $IP -n pe2 link show ce-b2 && say "ok ce-b2 down" || say "FAIL ce-b2 down"
 echos() { nsx p awk '/^Icmp:/ { if (!c) { for (i = 2; i <= NF; i++) if ($i == "InEchos") c = i } else print $c }' /proc/net/snmp; }
 mac=$($IP -n pe2 link show ce-b2 | awk '/link\/ether/ { print $2 }')
 e0=$(echos)
