@@ -705,7 +705,18 @@ tls_token() {
 		[ "$(tls /vrfs -H 'Authorization: Bearer wrong')" = 401 ] &&
 		[ "$(tls '/debug/fwd/fib-del?vrf=A&prefix=192.168.101.0/24' -X POST -H "Authorization: Bearer $TOKEN")" = 403 ] &&
 		jq -e '.error | contains("only allowed on the Unix socket")' "$TMP/tbody" >/dev/null &&
-		! inns pe1 curl -s --max-time 3 http://10.255.0.1:7180/vrfs >/dev/null
+		plain_refused
+}
+# Plain HTTP to the TLS listener: connected (not refused, not a missing
+# namespace), and no HTTP answer at all: the connection closed (curl 52) or
+# reset (56) with status 000.
+plain_refused() {
+	local code rc
+	code=$(inns pe1 curl -s -o /dev/null -w '%{http_code}' --max-time 3 http://10.255.0.1:7180/vrfs)
+	rc=$?
+	[ "$code" = 000 ] && { [ "$rc" = 52 ] || [ "$rc" = 56 ]; } && return 0
+	note "plain HTTP to the TLS port: curl exit $rc, status $code"
+	return 1
 }
 check "TLS on 10.255.0.1:7180: 200 with the token, 401 without or wrong, writes 403, no plain HTTP" tls_token
 tls_garbage() { # what evhttp refuses itself is rewritten into JSON on a TLS connection too
