@@ -17,6 +17,8 @@
 #    whole, naming fwd, the setting, old and new, and the restart that takes
 #    it; vrfmgr and bgpd (which accept it) not signalled, nor fwd; fwd's
 #    core0 as it was;
+#  - a file none of them can read (an RD typo): refused by all three naming
+#    the field, and no fwd restart offered (a restart would refuse it too);
 #  - P, fwd alone: its unchanged file is nothing to reload (exit 0); a
 #    changed fwd section is refused naming fwd;
 #  - a good file (the neighbor added, VRF B importing one more RT): applied
@@ -148,7 +150,7 @@ fwd_refuses_whole() {
 	reloaded pe1 1 "lab: fwd: refuses the file: $PE1: fwd.core_interfaces[0].address: 10.0.1.1/30 -> 10.0.1.1/29; $RESTART" \
 		"lab: vrfmgr: would apply $PE1: 0 VRFs added, 0 removed, 0 changed" \
 		"lab: bgpd: would apply $PE1: 0 neighbors added" \
-		"lab: fwd takes its part of the file only at start: scripts/lab restart pe1 fwd --prefix $PREFIX, then scripts/lab reload pe1 for the rest" \
+		"lab: fwd takes its part of the file only at start: scripts/lab restart pe1 fwd --prefix $PREFIX, then scripts/lab reload pe1 --prefix $PREFIX for the rest" \
 		"reload refused by fwd: nothing signalled, vrfmgr, bgpd and fwd keep the config they run" || return 1
 	[ "$(hups vrfmgr)" = "$v0" ] && [ "$(hups bgpd)" = "$b0" ] && [ "$(fwd_hups pe1)" = "$f0" ] ||
 		{ note <<<"a daemon was signalled"; return 1; }
@@ -157,6 +159,23 @@ check "a file changing only fwd's section (core0's address): exit 1 naming fwd, 
 	fwd_refuses_whole
 check "... fwd still runs core0 as it was (10.0.1.1/30)" \
 	eval 'api pe1 fwd /interfaces | jq -e ".interfaces[] | select(.name == \"core0\") | .address == \"10.0.1.1/30\"" >/dev/null'
+
+# --- a file nobody can read (an RD typo): all three refuse it, no restart is offered ---
+jq '.vrfs[0].rd = "10.255.0.1;100"' "$TMP/pe1.orig.json" >"$PE1"
+unreadable() {
+	local v0 b0 f0 why
+	v0=$(hups vrfmgr) b0=$(hups bgpd) f0=$(fwd_hups pe1)
+	why="pe1.json: vrfs[0].rd: \"10.255.0.1;100\" is not a route distinguisher"
+	reloaded pe1 1 "lab: vrfmgr: refuses the file: $why" "lab: bgpd: refuses the file: $why" \
+		"lab: fwd: refuses the file: $why" \
+		"reload refused by vrfmgr, bgpd and fwd: nothing signalled" || return 1
+	! grep -q 'restart' <<<"$OUT" ||
+		{ note <<<"a restart offered for a file a restart refuses too: $OUT"; return 1; }
+	[ "$(hups vrfmgr)" = "$v0" ] && [ "$(hups bgpd)" = "$b0" ] && [ "$(fwd_hups pe1)" = "$f0" ] ||
+		{ note <<<"a daemon was signalled"; return 1; }
+}
+check "a file with an RD typo: exit 1, refused by all three naming vrfs[0].rd, no fwd restart offered (it would refuse the file too), nobody signalled" \
+	unreadable
 
 # --- P runs fwd alone: checked, never signalled --------------------------------------
 p_reload() {
