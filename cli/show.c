@@ -195,26 +195,33 @@ static int show_vpn(int argc, char **argv, struct cli_view *v, char *err, size_t
 	return 0;
 }
 
+/* ?prefix= for a prefix (that route), ?address= for an address (the route a packet to it takes) */
+static int vrf_routes_at(struct cli_view *v, const char *what, char *err, size_t len)
+{
+	return path_add(v, strchr(what, '/') ? "prefix" : "address", what, err, len);
+}
+
 static int show_vrf(int argc, char **argv, struct cli_view *v, char *err, size_t len)
 {
+	bool named_routes = argc >= 2 && strcmp(argv[1], "routes") == 0; /* show vrf NAME routes */
+
 	if (argc == 0) {
 		view_table(v, "vrfmgr", "/vrfs", "vrfs", cli_cols_vrfs, cli_ncols_vrfs);
 		return 0;
 	}
-	if (strcmp(argv[0], "routes") == 0 && argc == 1) {
+	if (strcmp(argv[0], "routes") == 0 && argc <= 2 && !named_routes) {
+		/* every VRF's routes, or each VRF's route for that prefix or address */
 		view_table(v, "vrfmgr", "/routes", "routes", cli_cols_vrf_routes,
 			   cli_ncols_vrf_routes);
-		return 0;
+		return argc == 1 ? 0 : vrf_routes_at(v, argv[1], err, len);
 	}
-	if ((argc == 2 || argc == 3) && strcmp(argv[1], "routes") == 0) {
+	if (named_routes && argc <= 3) {
 		view_table(v, "vrfmgr", "/routes", "routes", cli_cols_vrf_routes,
 			   cli_ncols_vrf_routes);
 		cli_view_vrf_not_found(v, argv[0]);
 		if (path_add(v, "vrf", argv[0], err, len) < 0)
 			return -1;
-		/* a prefix is that route; an address, the route a packet to it takes */
-		return argc == 2 ? 0 :
-			path_add(v, strchr(argv[2], '/') ? "prefix" : "address", argv[2], err, len);
+		return argc == 2 ? 0 : vrf_routes_at(v, argv[2], err, len);
 	}
 	if (argc == 1) {
 		/* vrfmgr picks the VRF: --json prints {"vrfs":[that one]}, an unknown name is a 404 */
@@ -226,7 +233,7 @@ static int show_vrf(int argc, char **argv, struct cli_view *v, char *err, size_t
 	}
 	snprintf(err, len,
 		 "show vrf: unexpected \"%.64s\" (want show vrf [NAME] [routes [PREFIX|ADDRESS]])",
-		 argv[argc >= 2 && strcmp(argv[1], "routes") == 0 ? 3 : 1]);
+		 argv[named_routes ? 3 : strcmp(argv[0], "routes") == 0 ? 2 : 1]);
 	return -1;
 }
 

@@ -272,7 +272,11 @@ static void routes_release(void *state)
 	free(rw);
 }
 
-/* ?prefix=P (exact) or ?vrf=&address=A (longest match): one prefix per VRF, no walk. */
+/*
+ * ?prefix=P (exact) or ?address=A (longest match), in ?vrf= or in every VRF:
+ * one prefix per VRF, no walk. An address without a VRF is what an operator
+ * of overlapping tenants asks first: which VRFs reach it, and how.
+ */
 static int routes_find(struct jw *w, struct vrfmgr *vm, struct vrf *only,
 		       const struct vrfapi_pfilter *f, const char *as)
 {
@@ -282,9 +286,10 @@ static int routes_find(struct jw *w, struct vrfmgr *vm, struct vrf *only,
 	if (as != NULL && ipv4_parse(as, &a) < 0)
 		return api_param_error(w, 400, "address",
 				       "address: \"%.64s\" is not an IPv4 address", as);
-	if (as != NULL && (only == NULL || f->has_prefix))
+	if (as != NULL && f->has_prefix)
 		return api_param_error(w, 400, "address",
-				       "address: wants a VRF and no prefix (?vrf=NAME&address=A)");
+				       "address: not with prefix= (want ?address=A or ?prefix=P, "
+				       "each with or without ?vrf=NAME)");
 	jw_object_begin(w);
 	jw_key(w, "routes");
 	jw_array_begin(w);

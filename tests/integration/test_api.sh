@@ -170,6 +170,13 @@ vrfmgr_content() {
 		and .prefix == "192.168.101.0/24" and .label == 200 and .vrfs == ["A"])] | length == 1)' >/dev/null
 }
 check "vrfmgr /vrfs, /routes (address, prefix), /vpn match the lab configs" vrfmgr_content
+every_vrf() { # the same customer address in both tenants: each VRF's longest match, API and ferryctl
+	get vrfmgr '/routes?address=192.168.101.10' | jq -e '[.routes[] | [.vrf, .prefix, .inner_label]]
+		== [["A","192.168.101.0/24",200],["B","192.168.101.0/24",201]]' >/dev/null &&
+		[ "$(ctl show vrf routes 192.168.101.10 | awk 'NR > 1 { print $1, $2, $7 }' | paste -sd,)" = \
+			"A 192.168.101.0/24 200,B 192.168.101.0/24 201" ]
+}
+check "vrfmgr /routes?address= without a VRF, and ferryctl show vrf routes ADDRESS: one route per VRF (A 200, B 201)" every_vrf
 vrf_page_all() { # vrf_page_all LIMIT [QUERY]: VRF:prefix, one per line
 	paged vrfmgr /routes "${2:+$2&}limit=$1" '.routes[] | "\(.vrf):\(.prefix)"'
 }

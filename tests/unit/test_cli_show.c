@@ -58,6 +58,10 @@ Test(cli_show, grammar)
 	parse_ok("vrf A", "vrfmgr", "/vrfs?vrf=A"); /* vrfmgr picks it: --json holds only A */
 	parse_ok("vrf A routes", "vrfmgr", "/routes?vrf=A");
 	parse_ok("vrf routes", "vrfmgr", "/routes");
+	/* without a VRF: the prefix, or an address's longest match, in every VRF */
+	parse_ok("vrf routes 192.168.101.0/24", "vrfmgr", "/routes?prefix=192.168.101.0%2F24");
+	parse_ok("vrf routes 192.168.101.10", "vrfmgr", "/routes?address=192.168.101.10");
+	parse_ok("vrf routes routes", "vrfmgr", "/routes?vrf=routes"); /* a VRF named routes */
 	parse_ok("counters", "fwd", "/counters");
 	parse_ok("counters B", "fwd", "/counters?vrf=B");
 	parse_ok("labels", "vrfmgr", "/labels");
@@ -99,6 +103,7 @@ Test(cli_show, grammar)
 	parse_bad("bgp neighbors a b", "show bgp neighbors: unexpected \"b\" (want show bgp neighbors [ADDRESS])");
 	parse_bad("routers", "unknown command: show routers (want one of bgp, vrf, vpn,");
 	parse_bad("vrf A routes x y", "show vrf: unexpected \"y\" (want show vrf [NAME] [routes [PREFIX|ADDRESS]])");
+	parse_bad("vrf routes 10.0.0.1 y", "show vrf: unexpected \"y\" (want show vrf [NAME] [routes [PREFIX|ADDRESS]])");
 	parse_bad("bgp summary x", "show bgp summary: unexpected \"x\" (show bgp summary takes nothing more)");
 	parse_bad("vrf A B", "show vrf: unexpected \"B\"");
 	/* the word in the way is named, and what the command wants */

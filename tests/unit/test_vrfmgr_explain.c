@@ -209,6 +209,39 @@ Test(explain, json_routes_reason_null_when_installed)
 }
 
 /*
+ * /routes?address=A without a VRF: each VRF's longest match for A, so the
+ * same customer address in two tenants shows both ways (it was a 400).
+ */
+Test(explain, json_routes_address_in_every_vrf)
+{
+	struct fx_vpn a = fx_vpn("10.255.0.2:100", "192.168.101.0/24", 200, "10.255.0.2",
+				 "65000:100");
+	struct fx_vpn b = fx_vpn("10.255.0.2:200", "192.168.101.0/24", 201, "10.255.0.2",
+				 "65000:200");
+	int status;
+	char *s;
+
+	vrf_table_free(&t);
+	cfg.vrfs[1].max_routes = 0; /* B takes the remote route too */
+	cr_assert_eq(vrf_table_init(&t, &cfg, NULL), 0);
+	cr_assert_eq(fx_import(&t, &a), 1);
+	cr_assert_eq(fx_import(&t, &b), 1);
+	s = get_path("/routes", "address=192.168.101.10", &status);
+	cr_assert_eq(status, 200, "%s", s);
+	cr_assert_not_null(strstr(s, "{\"vrf\":\"A\",\"prefix\":\"192.168.101.0/24\""), "%s", s);
+	cr_assert_not_null(strstr(s, "\"inner_label\":200"), "%s", s);
+	cr_assert_not_null(strstr(s, "{\"vrf\":\"B\",\"prefix\":\"192.168.101.0/24\""), "%s", s);
+	cr_assert_not_null(strstr(s, "\"inner_label\":201"), "%s", s);
+	cr_assert_not_null(strstr(s, "\"prefixes\":2,"), "%s", s);
+	s = get_path("/routes", "address=192.168.100.10", &status);
+	cr_assert_eq(status, 200, "%s", s);
+	cr_assert_not_null(strstr(s, "\"prefixes\":2,"), "each VRF's own static route: %s", s);
+	s = get_path("/routes", "address=192.168.101.10&prefix=192.168.101.0/24", &status);
+	cr_assert_eq(status, 400, "%s", s);
+	cr_assert_not_null(strstr(s, "address: not with prefix="), "%s", s);
+}
+
+/*
  * A static route whose next hop is on no subnet of the VRF has no interface:
  * "interface" is null, as /explain and the events say, not "" (the key a
  * client reads as a name).
