@@ -56,6 +56,19 @@ static void print_items(FILE *out, struct json_object *doc, const char *key, con
 	}
 }
 
+/* "fwd: warning: vrfs[0].interfaces[0].name: no interface ...": what an accepted file may still get wrong */
+static void print_warnings(FILE *out, struct json_object *doc, const char *daemon)
+{
+	struct json_object *items;
+
+	if (!json_object_object_get_ex(doc, "warnings", &items) ||
+	    !json_object_is_type(items, json_type_array))
+		return;
+	for (size_t i = 0; i < json_object_array_length(items); i++)
+		fprintf(out, "%s: warning: %s\n", daemon,
+			json_object_get_string(json_object_array_get_idx(items, i)));
+}
+
 /* The daemon's answer is a /reload/check answer: its name and "accepted". */
 static bool is_answer(struct json_object *doc, const char *daemon)
 {
@@ -92,6 +105,7 @@ int cli_reload_report(FILE *out, const char *const *daemons, struct json_object 
 				cli_json_str(docs[i], "file"), cli_json_str(docs[i], "summary"));
 			print_items(out, docs[i], "vrfs", "vrf", "vrf", "keys");
 			print_items(out, docs[i], "neighbors", "neighbor", "address", "setting");
+			print_warnings(out, docs[i], daemons[i]);
 		}
 	}
 	return refused;

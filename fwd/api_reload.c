@@ -6,13 +6,20 @@
  * the setting that changed (a restart of fwd takes it) or the loader's
  * error. The shape is vrfmgr's and bgpd's, plus the mode fwd runs in, from
  * which ferryctl reload check knows whether the node is a PE (vrfmgr and
- * bgpd asked too) or a P router (fwd alone). Unix socket only: the
- * loader's errors may quote the file.
+ * bgpd asked too) or a P router (fwd alone). An accepted file's
+ * "warnings" name the VRF interfaces fwd's namespace does not have (a typo
+ * there would otherwise pass unsaid). Unix socket only: the loader's
+ * errors may quote the file.
  */
 #include "common/log.h"
 #include "fwd/api_extra.h"
 #include "fwd/fwd.h"
 #include "fwd/reload.h"
+
+static void warning_json(void *arg, const char *warning)
+{
+	jw_string((struct jw *)arg, warning);
+}
 
 int fwd_api_reload_check(struct jw *w, const struct api_request *req, void *ctx)
 {
@@ -34,6 +41,12 @@ int fwd_api_reload_check(struct jw *w, const struct api_request *req, void *ctx)
 	jw_kv_string(w, "reason", ok ? NULL : why);
 	jw_kv_string(w, "summary", ok ? why : NULL);
 	jw_kv_string(w, "mode", b->cfg->fwd.mode == CFG_FWD_LSR ? "lsr" : "pe");
+	/* accepted, and still likely wrong: VRF interfaces this namespace has not */
+	jw_key(w, "warnings");
+	jw_array_begin(w);
+	if (ok)
+		fwd_reload_warnings(b, warning_json, w);
+	jw_array_end(w);
 	jw_object_end(w);
 	log_info("reload check: %s would be %s: %s", b->cfg->path, ok ? "applied" : "refused", why);
 	return 200;

@@ -7,6 +7,7 @@
  * edit asks for. Only fwd's part is compared: a VRF or a neighbor changed
  * is vrfmgr's or bgpd's, which their own checks judge.
  */
+#include <net/if.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -185,4 +186,29 @@ enum fwd_reload_verdict fwd_reload_check(const struct fwd_boot *b, char *why, si
 	snprintf(why, len, "%s: %s; that needs a restart of fwd (it takes its part of the file "
 		 "only at start)", b->cfg->path, what);
 	return FWD_RELOAD_CHANGED;
+}
+
+int fwd_reload_warnings(const struct fwd_boot *b, fwd_reload_warn_fn each, void *arg)
+{
+	struct ferry_config nc;
+	char err[512], warning[512];
+	int n = 0;
+
+	if (fwd_boot_load(b, &nc, err, sizeof(err)) < 0)
+		return -1;
+	for (size_t i = 0; i < nc.n_vrfs; i++)
+		for (size_t j = 0; j < nc.vrfs[i].n_interfaces; j++) {
+			const char *name = nc.vrfs[i].interfaces[j].name;
+
+			if (if_nametoindex(name) != 0)
+				continue;
+			snprintf(warning, sizeof(warning),
+				 "vrfs[%zu].interfaces[%zu].name: no interface \"%s\" here: VRF %s "
+				 "forwards nothing through it until it appears (fwd opens it then)",
+				 i, j, name, nc.vrfs[i].name);
+			each(arg, warning);
+			n++;
+		}
+	config_free(&nc);
+	return n;
 }

@@ -7,6 +7,7 @@
 #    change (fwd: "nothing for fwd to do", mode pe); on TCP it is refused
 #    (403: it reads the config file), on the Unix socket served; ferryctl
 #    reload check exits 0;
+#  - a VRF interface the namespace lacks (ce-x1): accepted, fwd's check warns;
 #  - a file vrfmgr refuses (a new label range, which needs a restart) that
 #    also adds a neighbor bgpd would take: scripts/lab reload exits 1 naming
 #    vrfmgr and its reason, signals neither daemon (no "SIGHUP: reloading"
@@ -70,6 +71,19 @@ unchanged() {
 }
 check "GET /reload/check, file unchanged: vrfmgr, bgpd and fwd accept it, nothing to change; ferryctl reload check exits 0" \
 	unchanged
+# A VRF interface pe1 does not have (a typo): accepted (fwd opens an interface when it
+# appears), but fwd's check names it. Only checked: the next section rewrites the file.
+jq '.vrfs[0].interfaces[0].name = "ce-x1" | .vrfs[0].static_routes[0].interface = "ce-x1"' \
+	"$TMP/pe1.orig.json" >"$PE1"
+missing_if_warned() {
+	"$CTL" -r "$(rundir pe1)" reload check >"$TMP/warn.out" 2>&1 &&
+		grep -qxF 'fwd: warning: vrfs[0].interfaces[0].name: no interface "ce-x1" here: VRF A forwards nothing through it until it appears (fwd opens it then)' "$TMP/warn.out" &&
+		api pe1 fwd /reload/check | jq -e '.accepted and (.warnings | length) == 1' >/dev/null ||
+		{ note <"$TMP/warn.out"; return 1; }
+}
+check "a VRF interface pe1 lacks (ce-x1): reload check accepts it and fwd warns, naming vrfs[0].interfaces[0].name" \
+	missing_if_warned
+cp "$TMP/pe1.orig.json" "$PE1"
 tcp_refused() { # the TCP listener (127.0.0.1:7180 in pe1) does not serve it
 	local out
 	out=$(inns pe1 curl -s --max-time 5 -w ' %{http_code}' http://127.0.0.1:7180/reload/check)

@@ -80,6 +80,25 @@ Test(cli_reload, all_accept)
 	free(t);
 }
 
+/* fwd's warnings (a VRF interface its namespace lacks) follow its line; still accepted. */
+Test(cli_reload, fwds_warnings_are_printed_and_accept)
+{
+	static const char *const fwd_warns =
+		"{\"daemon\":\"fwd\",\"file\":\"pe1.json\",\"accepted\":true,\"reason\":null,"
+		"\"summary\":\"nothing for fwd to do\",\"mode\":\"pe\",\"warnings\":["
+		"\"vrfs[0].interfaces[0].name: no interface \\\"ce-x1\\\" here: VRF A forwards nothing "
+		"through it until it appears (fwd opens it then)\"]}";
+	int rc;
+	char *t = report(VRFMGR_OK, BGPD_OK, fwd_warns, &rc);
+
+	cr_assert_eq(rc, 0);
+	cr_assert_not_null(strstr(t, "fwd: would apply pe1.json: nothing for fwd to do\n"
+				     "fwd: warning: vrfs[0].interfaces[0].name: no interface \"ce-x1\" "
+				     "here: VRF A forwards nothing through it until it appears (fwd "
+				     "opens it then)\n"), "%s", t);
+	free(t);
+}
+
 /* A PE's report of these answers is exit 1, with the line said and also, when not NULL. */
 static void assert_refused(const char *vrfmgr, const char *bgpd, const char *fwd,
 			   const char *line, const char *also)

@@ -309,6 +309,60 @@ Test(reload, the_answer_has_vrfmgrs_and_bgpds_shape)
 	json_object_put(j);
 }
 
+/* "warnings" of an answer as one string, the items joined by '|' ("" for none). */
+static const char *warnings_of(json_object *j)
+{
+	static char all[2048];
+	json_object *a;
+
+	all[0] = '\0';
+	cr_assert(json_object_object_get_ex(j, "warnings", &a) &&
+		  json_object_is_type(a, json_type_array), "no warnings array");
+	for (size_t i = 0; i < json_object_array_length(a); i++)
+		snprintf(all + strlen(all), sizeof(all) - strlen(all), "%s%s", i ? "|" : "",
+			 json_object_get_string(json_object_array_get_idx(a, i)));
+	return all;
+}
+
+/*
+ * A VRF interface this namespace does not have (a typo) is accepted, as
+ * fwd opens an interface when it appears, but named: lo exists everywhere,
+ * ferry-nosuch0 nowhere. A refused file has no warnings: its reason is what
+ * needs fixing first.
+ */
+Test(reload, vrf_interfaces_missing_here_are_warned_of)
+{
+	struct fwd f = { .boot = &boot };
+	json_object *j, *acc;
+	int status;
+
+	write_file(CONFIG_WITH(ROUTER,
+			       "\"vrfs\": [ " VRF("A", "10.255.0.1:100", "lo", "10.1.1.1/30")
+			       ", " VRF("B", "10.255.0.1:200", "ferry-nosuch0", "10.2.1.1/30") " ],",
+			       BGP("10.255.0.2"), FWD("\"arp_timeout\": 300,", CORES, LFIB), ""));
+	j = get_check(&f, &status);
+	cr_assert_eq(status, 200);
+	cr_assert(json_object_object_get_ex(j, "accepted", &acc) && json_object_get_boolean(acc));
+	cr_assert_str_eq(str(j, "summary"), "nothing for fwd to do");
+	cr_assert_str_eq(warnings_of(j),
+			 "vrfs[1].interfaces[0].name: no interface \"ferry-nosuch0\" here: VRF B "
+			 "forwards nothing through it until it appears (fwd opens it then)");
+	json_object_put(j);
+
+	write_file(CONFIG_WITH(ROUTER,
+			       "\"vrfs\": [ " VRF("A", "10.255.0.1:100", "lo", "10.1.1.1/30") " ],",
+			       BGP("10.255.0.2"), FWD("\"arp_timeout\": 300,", CORES, LFIB), ""));
+	j = get_check(&f, &status);
+	cr_assert_str_eq(warnings_of(j), "", "every VRF interface exists");
+	json_object_put(j);
+
+	write_file(CONFIG(FWD("\"workers\": 2,", CORES, LFIB)));
+	j = get_check(&f, &status);
+	cr_assert(json_object_object_get_ex(j, "accepted", &acc) && !json_object_get_boolean(acc));
+	cr_assert_str_eq(warnings_of(j), "", "refused: only its reason");
+	json_object_put(j);
+}
+
 Test(reload, a_fwd_without_a_file_has_no_answer)
 {
 	struct fwd f = { .boot = NULL };
