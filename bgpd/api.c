@@ -123,6 +123,8 @@ static void neighbor_json(struct jw *w, const struct bgp_peer *p)
 	jw_kv_uint(w, "keepalive", c ? c->keepalive : hold / 3);
 	jw_key(w, "last_error");
 	jw_string(w, p->last_error[0] ? p->last_error : NULL);
+	jw_key(w, "connect_error"); /* why our last connect failed; null once one came up */
+	jw_string(w, p->connect_error[0] ? p->connect_error : NULL);
 	jw_kv_uint(w, "messages_in", p->msgs_in);
 	jw_kv_uint(w, "messages_out", p->msgs_out);
 	jw_kv_uint(w, "prefixes_received", p->src.n_paths);

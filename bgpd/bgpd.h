@@ -191,6 +191,7 @@ struct bgp_peer {
 	time_t down_since;           /* bgpd_clock() when its last session ended; 0: never up */
 	uint64_t session_downs;      /* Established sessions that ended, since bgpd started */
 	char last_error[BGP_ERR_TEXT_MAX + 64]; /* a peer's shutdown communication too (RFC 9003) */
+	char connect_error[128];     /* why our last connect to it failed; "" once one came up */
 	uint64_t msgs_in, msgs_out;
 	struct bgp_update_errors uerr;
 	uint64_t uerr_logged; /* (action, subcode) pairs logged this session: each once */
@@ -439,6 +440,12 @@ void fsm_probe_silent(struct bgp_conn *c);
 void fsm_probe_answer(struct bgp_conn *c);
 /* The outbound connection completed (ok) or failed. */
 void fsm_conn_connected(struct bgp_conn *c, bool ok);
+/*
+ * Our connect to p failed, why ("Connection refused", "no answer in 5 s"):
+ * kept for the API and logged when the reason is new, as a peer that
+ * cannot be reached otherwise shows only Active with no error at all.
+ */
+void fsm_connect_failed(struct bgp_peer *p, const char *why);
 /* One complete message. 0, or -1 when c was closed (stop reading it). */
 int fsm_message(struct bgp_conn *c, uint8_t type, const uint8_t *body, size_t len);
 /* An UPDATE on an established connection (input.c). 0, or -1 when c was closed. */

@@ -426,10 +426,19 @@ void fsm_conn_lost(struct bgp_conn *c, const char *why)
 	fsm_conn_fail(c, NULL, why);
 }
 
+void fsm_connect_failed(struct bgp_peer *p, const char *why)
+{
+	if (strcmp(p->connect_error, why) != 0)
+		log_info("peer %s: cannot connect: %s (trying again)", p->name, why);
+	snprintf(p->connect_error, sizeof(p->connect_error), "%s", why);
+}
+
 void fsm_conn_connected(struct bgp_conn *c, bool ok)
 {
 	struct bgp_peer *p = c->peer;
 
+	if (ok)
+		p->connect_error[0] = '\0';
 	if (!ok) {
 		session_close(c, NULL);
 		if (!p->est && !p->in)

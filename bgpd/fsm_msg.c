@@ -176,6 +176,7 @@ static void peer_established(struct bgp_conn *c)
 	p->up_since = bgpd_clock();
 	p->local_addr = c->local_addr;
 	p->last_error[0] = '\0';
+	p->connect_error[0] = '\0'; /* up, perhaps by its connection: nothing to say */
 	p->uerr_logged = 0;
 	p->ctx.as4 = c->open.cap_as4;
 	p->ctx.ebgp = p->cfg->remote_as != c->d->cfg->asn;

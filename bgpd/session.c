@@ -260,7 +260,7 @@ static void conn_event_cb(struct bufferevent *bev, short what, void *arg)
 		return;
 	}
 	if (c->state == FSM_CONNECT) {
-		log_debug("peer %s: connect: %s", c->peer->name, strerror(errno));
+		fsm_connect_failed(c->peer, strerror(EVUTIL_SOCKET_ERROR()));
 		fsm_conn_connected(c, false);
 		return;
 	}
@@ -278,7 +278,11 @@ static void hold_cb(evutil_socket_t fd, short what, void *arg)
 	(void)fd;
 	(void)what;
 	if (c->state == FSM_CONNECT) {
-		log_debug("peer %s: connect timed out", c->peer->name);
+		char why[64];
+		unsigned retry = c->d->cfg->bgp.connect_retry;
+
+		snprintf(why, sizeof(why), "no answer in %u s", retry ? retry : 5);
+		fsm_connect_failed(c->peer, why);
 		fsm_conn_connected(c, false);
 	} else if (c->probe) {
 		fsm_probe_silent(c);
@@ -360,7 +364,11 @@ struct bgp_conn *session_connect(struct bgp_peer *p)
 	if (local) {
 		sin_set(&sin, local, 0);
 		if (bind(fd, (struct sockaddr *)&sin, sizeof(sin)) < 0) {
-			log_warn("peer %s: bind to local address", p->name);
+			char why[96], a[IPV4_STRLEN];
+
+			snprintf(why, sizeof(why), "bind to local address %s: %s",
+				 ipv4_format(local, a), strerror(errno));
+			fsm_connect_failed(p, why);
 			close(fd);
 			return NULL;
 		}
@@ -371,7 +379,7 @@ struct bgp_conn *session_connect(struct bgp_peer *p)
 	c->remote_addr = p->cfg->address;
 	sin_set(&sin, p->cfg->address, cfg->bgp.port);
 	if (bufferevent_socket_connect(c->bev, (struct sockaddr *)&sin, sizeof(sin)) < 0) {
-		log_debug("peer %s: connect failed at once", p->name);
+		fsm_connect_failed(p, strerror(errno)); /* "Network is unreachable": no route */
 		session_close(c, NULL);
 		return NULL;
 	}

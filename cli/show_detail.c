@@ -148,6 +148,8 @@ int cli_print_neighbor(FILE *out, const struct cli_view *v, struct json_object *
 	else if (json_object_object_get_ex(nb, "state_s", NULL))
 		fputs(", never Established", out);
 	fprintf(out, "\n  %-16s %s\n", "last error:", C(nb, "last_error"));
+	if (json_object_is_type(get(nb, "connect_error"), json_type_string))
+		fprintf(out, "  %-16s %s\n", "connect error:", C(nb, "connect_error"));
 	fprintf(out, "  %-16s %s, hold %s, connect retry %s, %s\n", "configured:",
 		C(cfg, "local_address"), C(cfg, "hold_time"), C(cfg, "connect_retry"),
 		json_object_get_boolean(get(cfg, "passive")) ? "passive" : "active");

@@ -25,6 +25,14 @@ static void setup_collision(void)
 TestSuite(bgpd_fsm, .init = setup, .fini = teardown, .timeout = 30);
 TestSuite(bgpd_collision, .init = setup_collision, .fini = teardown, .timeout = 30);
 
+/* B dials 127.0.0.3 too, which the test listens for only later. */
+static void setup_dial(void)
+{
+	setup_with("");
+}
+
+TestSuite(bgpd_dial, .init = setup_dial, .fini = teardown, .timeout = 30);
+
 static struct rd rd;
 static struct prefix4 pfx;
 static struct ext_community rt;
@@ -242,6 +250,31 @@ static bool raw_accepted(void *arg)
 static bool b_third_state(void *arg)
 {
 	return peer_state(&B->peers[1]) == (enum fsm_state)(uintptr_t)arg;
+}
+
+/*
+ * B dials 127.0.0.3, where nothing listens at first: the refusal is what B
+ * says about that neighbor (it was Active with no error at all), until a
+ * connection comes up.
+ */
+static bool b_third_connect_error(void *arg)
+{
+	return strcmp(B->peers[1].connect_error, (const char *)arg) == 0;
+}
+
+Test(bgpd_dial, a_failed_connect_is_said_until_one_comes_up)
+{
+	struct raw x;
+
+	memset(&x, 0, sizeof(x));
+	cr_assert(run_until(b_third_connect_error, "Connection refused", 5), "B says \"%s\"",
+		  B->peers[1].connect_error);
+	cr_assert_neq(peer_state(&B->peers[1]), FSM_ESTABLISHED);
+	listen_fd = raw_listen();
+	cr_assert(run_until(raw_accepted, &x, 10), "B did not dial again");
+	cr_assert(run_until(b_third_connect_error, "", 5), "still \"%s\" once connected",
+		  B->peers[1].connect_error);
+	close(x.fd);
 }
 
 /*
