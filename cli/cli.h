@@ -340,6 +340,13 @@ struct cli_trace_docs {
 	struct json_object *explain;    /* vrfmgr /explain?rd=&prefix=&vrf=, or NULL */
 	struct json_object *fwd_lookup; /* fwd /lookup?vrf=&address= */
 	struct json_object *fwd_fib;    /* fwd /fib?vrf=, or NULL */
+	/*
+	 * No VRF route: the VPN routes that cover the address (vrfmgr
+	 * /vpn?prefix=ADDRESS/32&match=shorter) and, for the first
+	 * CLI_TRACE_UNUSED_MAX of them, why the VRF does not use each (an array
+	 * of /explain?rd=&prefix=&vrf= answers); NULL when not asked.
+	 */
+	struct json_object *vpn_covering, *unused_explains;
 	/* a daemon that could not be asked (not running, an error): its part is not checked */
 	bool bgpd_unasked, fwd_unasked;
 };
@@ -348,6 +355,7 @@ struct cli_trace_docs {
  * daemons that could not be asked ("unchecked").
  */
 int cli_trace_report(const struct cli_trace_docs *d, struct json_object **report);
+#define CLI_TRACE_UNUSED_MAX 8 /* VPN routes a no-route trace explains, at most */
 void cli_trace_print(FILE *out, struct json_object *report);
 /* ferryctl trace VRF ADDRESS: 0 consistent, 1 disagreement or error, 2 usage. */
 int cli_trace(const struct cli_ctx *c, const char *vrf, const char *address);

@@ -11,6 +11,10 @@
  *           labels it would push, the gateway's MAC; and its FIB entry for
  *           the prefix (/fib).
  *
+ * With no VRF route, the VPN routes covering ADDRESS (/vpn, match=shorter)
+ * and why the VRF does not use each (/explain): "no route" alone left the
+ * operator to find a mistyped import RT by hand.
+ *
  * cli_trace_report is a pure function of the fetched documents, so its
  * verdicts are unit-tested on recorded answers (tests/unit/test_cli_check.c).
  */
@@ -163,6 +167,43 @@ static void trace_vpn(struct trace *t, struct json_object *r, const struct cli_t
 	step(t, "outer label", "%s", lbl(r, "outer_label", l, sizeof(l)));
 }
 
+/*
+ * No VRF route covers the address: each VPN route that does, and why the
+ * VRF does not use it (vrfmgr's explain: no route target in common, next
+ * hop without an LSP, ...). A VRF importing an RT nobody exports (a typo)
+ * shows here, with what it imports, next to what the routes carry.
+ */
+static void trace_unused(struct trace *t, const struct cli_trace_docs *d)
+{
+	struct json_object *covering = cli_json_get(d->vpn_covering, "routes");
+	size_t n = covering ? json_object_array_length(covering) : 0, shown = 0;
+	char rts[256], imports[256];
+
+	if (d->vpn_covering == NULL)
+		return; /* not asked */
+	if (n == 0)
+		step(t, "VPN route", "none: no VPN route (from any PE) covers %s", d->address);
+	for (size_t i = 0; d->unused_explains && i < json_object_array_length(d->unused_explains);
+	     i++) {
+		struct json_object *e = json_object_array_get_idx(d->unused_explains, i);
+		struct json_object *vrfs = cli_json_get(e, "vrfs");
+		struct json_object *v = vrfs && json_object_array_length(vrfs)
+						? json_object_array_get_idx(vrfs, 0)
+						: NULL;
+
+		step(t, "VPN route", "%s:%s, RTs %s, not used: %s (VRF %s imports %s)",
+		     cli_json_str(e, "rd"), cli_json_str(e, "prefix"),
+		     rts_text(cli_json_get(cli_json_get(e, "vpn_route"), "route_targets"), rts,
+			      sizeof(rts)),
+		     v ? cli_json_text(v, "reason") : "not known to vrfmgr", d->vrf,
+		     rts_text(cli_json_get(v, "import_rts"), imports, sizeof(imports)));
+		shown++;
+	}
+	if (n > shown)
+		step(t, "VPN route", "%zu more cover it (ferryctl show vpn %s/32 shorter)", n - shown,
+		     d->address);
+}
+
 /* fwd's FIB entry for prefix in fib, or NULL. */
 static struct json_object *fib_entry(struct json_object *fib, const char *prefix)
 {
@@ -243,6 +284,7 @@ int cli_trace_report(const struct cli_trace_docs *d, struct json_object **report
 	if (r == NULL) {
 		step(&t, "VRF route", "none: no installed route in VRF %s covers %s", d->vrf,
 		     d->address);
+		trace_unused(&t, d);
 		if (d->fwd_unasked)
 			unasked(&t, "fwd", "fwd holds");
 		else if (json_object_get_boolean(cli_json_get(d->fwd_lookup, "found")))
@@ -307,6 +349,39 @@ void cli_trace_print(FILE *out, struct json_object *report)
 		fprintf(out, "  %-12s %zu disagreement%s\n", "verdict", nd, nd == 1 ? "" : "s");
 }
 
+/*
+ * No VRF route: the VPN routes covering the address, and vrfmgr's
+ * explanation for the first CLI_TRACE_UNUSED_MAX of them in this VRF.
+ */
+static int trace_fetch_unused(const struct cli_ctx *c, struct cli_trace_docs *d)
+{
+	struct json_object *covering;
+	char p[1024], host[32];
+
+	snprintf(host, sizeof(host), "%s/32", d->address);
+	snprintf(p, sizeof(p), "/vpn");
+	cli_path_add(p, sizeof(p), "prefix", host);
+	cli_path_add(p, sizeof(p), "match", "shorter");
+	if (cli_fetch(c, "vrfmgr", p, &d->vpn_covering) < 0)
+		return -1;
+	covering = cli_json_get(d->vpn_covering, "routes");
+	d->unused_explains = json_object_new_array();
+	for (size_t i = 0; covering && i < json_object_array_length(covering) &&
+			   i < CLI_TRACE_UNUSED_MAX;
+	     i++) {
+		struct json_object *v = json_object_array_get_idx(covering, i), *e = NULL;
+
+		snprintf(p, sizeof(p), "/explain");
+		cli_path_add(p, sizeof(p), "rd", cli_json_str(v, "rd"));
+		cli_path_add(p, sizeof(p), "prefix", cli_json_str(v, "prefix"));
+		cli_path_add(p, sizeof(p), "vrf", d->vrf);
+		if (cli_fetch(c, "vrfmgr", p, &e) < 0)
+			return -1;
+		json_object_array_add(d->unused_explains, e);
+	}
+	return 0;
+}
+
 /* Fetches what the trace needs; a daemon that cannot answer ends it (-1). */
 static int trace_fetch(const struct cli_ctx *c, struct cli_trace_docs *d)
 {
@@ -338,6 +413,8 @@ static int trace_fetch(const struct cli_ctx *c, struct cli_trace_docs *d)
 		d->fwd_unasked = true;
 	routes = cli_json_get(d->vrf_route, "routes");
 	r = routes && json_object_array_length(routes) ? json_object_array_get_idx(routes, 0) : NULL;
+	if (r == NULL)
+		return trace_fetch_unused(c, d);
 	src = cli_json_str(r, "source");
 	if (src == NULL || strcmp(src, "bgp") != 0)
 		return 0;
@@ -377,5 +454,7 @@ int cli_trace(const struct cli_ctx *c, const char *vrf, const char *address)
 	json_object_put(d.explain);
 	json_object_put(d.fwd_lookup);
 	json_object_put(d.fwd_fib);
+	json_object_put(d.vpn_covering);
+	json_object_put(d.unused_explains);
 	return n == 0 ? 0 : 1;
 }

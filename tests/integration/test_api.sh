@@ -454,6 +454,13 @@ ctl trace B 192.168.101.20 >"$TMP/traceb.txt" 2>&1
 rc=$?
 check "ferryctl trace B 192.168.101.20: inner label 201, consistent" \
 	eval "[ $rc = 0 ] && grep -q 'inner label  201' '$TMP/traceb.txt' && grep -q consistent '$TMP/traceb.txt'"
+# 10.2.2.0/30 is customer B's (RT 65000:200): in VRF A no route, and the trace says which
+# VPN route covers it and why A does not take it
+ctl trace A 10.2.2.1 >"$TMP/tracea.txt" 2>&1
+rc=$?
+check "ferryctl trace A 10.2.2.1 (only customer B has it): no route, B's VPN route named, not used for want of a common RT" \
+	eval "[ $rc = 0 ] && grep -qF 'VPN route    10.255.0.2:200:10.2.2.0/30, RTs 65000:200, not used: no route target in common between the route and VRF A'\''s import RTs (VRF A imports 65000:100)' '$TMP/tracea.txt' && grep -q 'verdict      no route' '$TMP/tracea.txt'"
+note <"$TMP/tracea.txt"
 ctl verify >"$TMP/verify.txt" 2>&1
 rc=$?
 check "ferryctl verify on the lab: consistent, exit 0" eval "[ $rc = 0 ] && grep -q 'verify: consistent' '$TMP/verify.txt'"

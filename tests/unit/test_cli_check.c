@@ -25,6 +25,7 @@ static void trace_load(struct cli_trace_docs *d)
 	d->explain = fixture("trace_explain");
 	d->fwd_lookup = fixture("trace_lookup");
 	d->fwd_fib = fixture("fib_A");
+	d->vpn_covering = d->unused_explains = NULL;
 	d->bgpd_unasked = d->fwd_unasked = false;
 }
 
@@ -35,6 +36,8 @@ static void trace_free(struct cli_trace_docs *d)
 	json_object_put(d->explain);
 	json_object_put(d->fwd_lookup);
 	json_object_put(d->fwd_fib);
+	json_object_put(d->vpn_covering);
+	json_object_put(d->unused_explains);
 }
 
 /* The report's disagreements joined by newlines. */
@@ -174,6 +177,111 @@ Test(cli_trace, no_route_anywhere_says_so)
 	cr_assert(strstr(text, "verdict      no route: fwd drops packets to 192.168.101.10 (the "
 			       "sender hears network unreachable); bgpd, vrfmgr and fwd agree") != NULL,
 		  "%s", text);
+	free(text);
+	json_object_put(report);
+	trace_free(&d);
+}
+
+/* /explain?vrf=A of RD:192.168.101.0/24 carrying RT, as vrfmgr answers it with A importing 65000:10 */
+static struct json_object *explain_no_common_rt(const char *rd, const char *rt)
+{
+	char j[1024];
+
+	snprintf(j, sizeof(j),
+		 "{\"rd\":\"%s\",\"prefix\":\"192.168.101.0/24\",\"vpn_route\":{\"source\":\"bgp\","
+		 "\"label\":200,\"next_hop\":\"10.255.0.2\",\"route_targets\":[\"%s\"]},"
+		 "\"vrfs\":[{\"vrf\":\"A\",\"verdict\":\"no-common-rt\",\"imported\":false,"
+		 "\"installed\":false,\"reason\":\"no route target in common between the route and "
+		 "VRF A's import RTs\",\"import_rts\":[\"65000:10\"],\"route_targets\":[\"%s\"],"
+		 "\"common_rts\":[],\"chain\":null}]}",
+		 rd, rt, rt);
+	return json_tokener_parse(j);
+}
+
+/* A /vpn answer of n routes covering 192.168.101.10 (their RDs 10.255.0.2:1..n). */
+static struct json_object *covering(int n)
+{
+	struct json_object *doc = json_object_new_object(), *a = json_object_new_array();
+
+	for (int i = 1; i <= n; i++) {
+		char j[256];
+
+		snprintf(j, sizeof(j), "{\"rd\":\"10.255.0.2:%d\",\"prefix\":\"192.168.101.0/24\"}", i);
+		json_object_array_add(a, json_tokener_parse(j));
+	}
+	json_object_object_add(doc, "routes", a);
+	return doc;
+}
+
+/*
+ * No route in VRF A, because A imports an RT nobody exports (65000:10, a
+ * typo of 65000:100): the trace names each VPN route covering the address
+ * and why A does not use it, with what A imports. It said only "no route".
+ */
+Test(cli_trace, no_vrf_route_names_the_vpn_routes_not_used)
+{
+	struct cli_trace_docs d;
+	struct json_object *report;
+	char *text = NULL;
+
+	trace_load(&d);
+	json_object_put(d.vrf_route);
+	d.vrf_route = json_tokener_parse("{\"routes\":[]}");
+	json_object_put(d.fwd_lookup);
+	d.fwd_lookup = json_tokener_parse("{\"found\":false}");
+	d.vpn_covering = covering(2);
+	d.unused_explains = json_object_new_array();
+	json_object_array_add(d.unused_explains, explain_no_common_rt("10.255.0.2:100", "65000:100"));
+	json_object_array_add(d.unused_explains, explain_no_common_rt("10.255.0.2:200", "65000:200"));
+	cr_assert_eq(cli_trace_report(&d, &report), 0);
+	CAPTURE(text, cli_trace_print(out, report));
+	cr_assert_str_eq(text,
+			 "trace 192.168.101.10 in VRF A\n"
+			 "  VRF route    none: no installed route in VRF A covers 192.168.101.10\n"
+			 "  VPN route    10.255.0.2:100:192.168.101.0/24, RTs 65000:100, not used: no "
+			 "route target in common between the route and VRF A's import RTs (VRF A "
+			 "imports 65000:10)\n"
+			 "  VPN route    10.255.0.2:200:192.168.101.0/24, RTs 65000:200, not used: no "
+			 "route target in common between the route and VRF A's import RTs (VRF A "
+			 "imports 65000:10)\n"
+			 "  verdict      no route: fwd drops packets to 192.168.101.10 (the sender "
+			 "hears network unreachable); bgpd, vrfmgr and fwd agree\n");
+	free(text);
+	json_object_put(report);
+	trace_free(&d);
+}
+
+/* None covers it: said; more than were explained: counted, with the command that lists them. */
+Test(cli_trace, no_vrf_route_and_no_vpn_route_or_many)
+{
+	struct cli_trace_docs d;
+	struct json_object *report;
+	char *text = NULL;
+
+	trace_load(&d);
+	json_object_put(d.vrf_route);
+	d.vrf_route = json_tokener_parse("{\"routes\":[]}");
+	json_object_put(d.fwd_lookup);
+	d.fwd_lookup = json_tokener_parse("{\"found\":false}");
+	d.vpn_covering = covering(0);
+	d.unused_explains = json_object_new_array();
+	cr_assert_eq(cli_trace_report(&d, &report), 0);
+	CAPTURE(text, cli_trace_print(out, report));
+	cr_assert_not_null(strstr(text, "  VPN route    none: no VPN route (from any PE) covers "
+					"192.168.101.10\n"), "%s", text);
+	free(text);
+	json_object_put(report);
+
+	json_object_put(d.vpn_covering);
+	d.vpn_covering = covering(CLI_TRACE_UNUSED_MAX + 3);
+	for (int i = 1; i <= CLI_TRACE_UNUSED_MAX; i++)
+		json_object_array_add(d.unused_explains,
+				      explain_no_common_rt("10.255.0.2:1", "65000:1"));
+	cr_assert_eq(cli_trace_report(&d, &report), 0);
+	CAPTURE(text, cli_trace_print(out, report));
+	cr_assert_not_null(strstr(text, "  VPN route    3 more cover it (ferryctl show vpn "
+					"192.168.101.10/32 shorter)\n"), "%s", text);
+	cr_assert_null(strstr(text, "none: no VPN route"), "%s", text);
 	free(text);
 	json_object_put(report);
 	trace_free(&d);
