@@ -31,6 +31,7 @@
 
 #include "cli/cli.h"
 #include "common/prefix.h"
+#include "common/rd.h"
 
 #define RUN_BASE "/run/ferry"
 #define TIMEOUT_MS 10000
@@ -193,6 +194,35 @@ static int view_run(const struct cli_ctx *c, const struct cli_view *v)
 	return rc < 0 ? 1 : 0;
 }
 
+/*
+ * vrf explain takes a VPN route's RD and prefix: a typo, or an address where
+ * the prefix goes (trace's question), is said here as usage, not as
+ * vrfmgr's HTTP 400 after a round trip.
+ */
+static bool explain_args_bad(const char *rd, const char *prefix, const char *vrf)
+{
+	struct rd d;
+	struct prefix4 p;
+	uint32_t a;
+
+	if (rd_parse(rd, &d) < 0) {
+		fprintf(stderr, "ferryctl: vrf explain: \"%s\" is not a route distinguisher (want vrf "
+				"explain RD PREFIX [VRF], e.g. vrf explain 10.255.0.2:100 "
+				"192.168.101.0/24)\n", rd);
+		return true;
+	}
+	if (prefix4_parse(prefix, &p) == 0)
+		return false;
+	if (ipv4_parse(prefix, &a) == 0)
+		fprintf(stderr, "ferryctl: vrf explain: \"%s\" is an address; vrf explain takes the VPN "
+				"route's prefix (want vrf explain RD PREFIX [VRF]; the route a packet to "
+				"it takes: ferryctl trace %s %s)\n", prefix, vrf ? vrf : "VRF", prefix);
+	else
+		fprintf(stderr, "ferryctl: vrf explain: \"%s\" is not a prefix (want a.b.c.d/len, host "
+				"bits clear, e.g. vrf explain %s 192.168.101.0/24)\n", prefix, rd);
+	return true;
+}
+
 /* vrf explain RD PREFIX [VRF] */
 static int explain(const struct cli_ctx *c, int argc, char **argv, bool check)
 {
@@ -208,6 +238,8 @@ static int explain(const struct cli_ctx *c, int argc, char **argv, bool check)
 				argc == 0 ? "which RD and prefix?" : "which prefix?");
 		return 2;
 	}
+	if (explain_args_bad(argv[0], argv[1], argc == 3 ? argv[2] : NULL))
+		return 2;
 	if (check)
 		return 0;
 	snprintf(v.path, sizeof(v.path), "/explain");

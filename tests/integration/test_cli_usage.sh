@@ -51,6 +51,10 @@ check "ferryctl trace A 192.168.101.0/24 / trace A 1.2.3: a prefix or no address
 check "ferryctl vrf explain 10.255.0.2:100: which prefix?" \
 	said 2 'ferryctl: vrf explain: which prefix? (want vrf explain RD PREFIX [VRF], e.g. vrf explain 10.255.0.2:100 192.168.101.0/24)' \
 	ctl vrf explain 10.255.0.2:100
+check "ferryctl vrf explain with an address, a bad RD, a prefix with host bits: bad usage naming the word and the form (exit 2; was exit 1 from vrfmgr's 400), an address pointed to trace" eval '
+	said 2 "ferryctl: vrf explain: \"192.168.101.10\" is an address; vrf explain takes the VPN route'\''s prefix (want vrf explain RD PREFIX [VRF]; the route a packet to it takes: ferryctl trace A 192.168.101.10)" ctl vrf explain 10.255.0.2:100 192.168.101.10 A &&
+	said 2 "ferryctl: vrf explain: \"10.255.0.2;100\" is not a route distinguisher (want vrf explain RD PREFIX [VRF], e.g. vrf explain 10.255.0.2:100 192.168.101.0/24)" ctl vrf explain "10.255.0.2;100" 192.168.101.0/24 &&
+	said 2 "ferryctl: vrf explain: \"192.168.101.0/23\" is not a prefix (want a.b.c.d/len, host bits clear, e.g. vrf explain 10.255.0.2:100 192.168.101.0/24)" ctl vrf explain 10.255.0.2:100 192.168.101.0/23'
 check "a typo is a typo before any daemon is looked for: ferryctl -i <no such router> shwo is exit 2, not 'no run directory'" \
 	said 2 'ferryctl: unknown command: shwo (want show, trace, verify, events, vrf explain or reload check; ferryctl --help lists them)' \
 	"$CTL" -i "$PREFIX-nosuch" shwo
