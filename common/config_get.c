@@ -125,24 +125,30 @@ bool cj_has_control(const char *s)
 
 /* ---- typed getters: 0 ok (absent optional leaves *out alone), -1 error ---- */
 
-/* v must be an object holding only the allowed keys (NULL-terminated list). */
+/*
+ * v must be an object holding only the allowed keys (NULL-terminated list).
+ * Either error names the keys it may hold: a static route written as a bare
+ * prefix string learns what its object looks like.
+ */
 int cj_check_object(struct cctx *c, struct json_object *v, const char *path,
 		    const char *const *allowed)
 {
-	char p[JPATH_MAX], want[256] = "", key[JPATH_MAX];
+	char p[JPATH_MAX], want[256] = "", key[JPATH_MAX], form[300];
 	struct json_object_iter it;
 	size_t i;
 
-	if (!json_object_is_type(v, json_type_object))
-		return cj_bad(c, path, v, &K_OBJECT);
+	for (i = 0; allowed[i]; i++)
+		snprintf(want + strlen(want), sizeof(want) - strlen(want), "%s%s", i ? ", " : "",
+			 allowed[i]);
+	if (!json_object_is_type(v, json_type_object)) {
+		snprintf(form, sizeof(form), "%s with the keys %s", K_OBJECT.form, want);
+		return cj_bad(c, path, v, &(struct kind){ K_OBJECT.noun, form });
+	}
 	json_object_object_foreachC (v, it) {
 		for (i = 0; allowed[i] && strcmp(allowed[i], it.key) != 0; i++)
 			;
 		if (allowed[i] != NULL)
 			continue;
-		for (i = 0; allowed[i]; i++)
-			snprintf(want + strlen(want), sizeof(want) - strlen(want), "%s%s",
-				 i ? ", " : "", allowed[i]);
 		cj_key_printable(key, sizeof(key), it.key);
 		cj_path_key(p, path, key);
 		return cj_fail(c, p, "unknown key (want one of %s)", want);

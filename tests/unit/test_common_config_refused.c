@@ -34,9 +34,15 @@ struct bad_case {
 
 static const struct bad_case bad_cases[] = {
 	/* structure */
-	{ "[]", "t.json: top level: [] is not an object (want { ... })" },
+	{ "[]", "t.json: top level: [] is not an object (want { ... } with the keys router, bgp, "
+		"vrfs, lsps, fwd, api)" },
 	{ "{}", "t.json: router: missing (want the router section)" },
-	{ "{\"router\":[]}", "t.json: router: [] is not an object (want { ... })" },
+	{ "{\"router\":[]}", "t.json: router: [] is not an object (want { ... } with the keys name, "
+			    "router_id, asn, run_dir, label_range, label_hold_down, dataplane)" },
+	/* a static route written as its prefix alone: what its object holds is named */
+	{ "{" R ",\"vrfs\":[{\"name\":\"A\",\"rd\":\"1:1\",\"static_routes\":[\"10.0.0.0/8\"]}]}",
+	  "t.json: vrfs[0].static_routes[0]: \"10.0.0.0/8\" is not an object (want { ... } with the "
+	  "keys prefix, next_hop, interface, distance)" },
 	{ "{" R ",\"vrf\":[]}",
 	  "t.json: vrf: unknown key (want one of router, bgp, vrfs, lsps, fwd, api)" },
 	/* keys with control characters are quoted and escaped: the message stays one line */
