@@ -80,6 +80,10 @@ check "scripts/lab --prefix P status: the command comes first, said so" \
 check "scripts/lab status --bogus: the option named" \
 	said 2 "lab: status: unknown option '--bogus' (scripts/lab --help lists them)" \
 	scripts/lab status --bogus --prefix "$PREFIX"
+check "scripts/lab reload pe3 / restart pe1 bgp / status foo: the mistyped node or daemon named as one (was 'unknown option')" eval '
+	said 2 "lab: reload: unknown node '\''pe3'\'' (want pe1, pe2 or p)" scripts/lab reload pe3 --prefix "$PREFIX" &&
+	said 2 "lab: restart: unknown daemon '\''bgp'\'' (want vrfmgr, bgpd or fwd)" scripts/lab restart pe1 bgp --prefix "$PREFIX" &&
+	said 2 "lab: status: unexpected '\''foo'\'' (scripts/lab --help lists the forms)" scripts/lab status foo --prefix "$PREFIX"'
 check "scripts/lab up pe1: only reload and restart take a node" \
 	said 2 "lab: up: unexpected 'pe1' (only reload and restart take a node)" \
 	scripts/lab up pe1 --prefix "$PREFIX"
