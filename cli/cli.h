@@ -315,6 +315,12 @@ extern const size_t cli_ncols_bgp_neighbors, cli_ncols_bgp_routes, cli_ncols_vrf
 int cli_print_counters(FILE *out, const struct cli_view *v, struct json_object *doc);
 /* bgpd's paths sorted by RD, prefix, best first, as a table. */
 int cli_print_bgp_routes(FILE *out, const struct cli_view *v, struct json_object *doc);
+/*
+ * The neighbors table: a neighbor with no last_error but a connect_error
+ * (never up, or down and its dials failing) shows "connect: WHY" in
+ * LAST-ERROR, or an unreachable neighbor would be Active with "-".
+ */
+int cli_print_bgp_neighbors(FILE *out, const struct cli_view *v, struct json_object *doc);
 
 /* --- show.c: `show ...` ---------------------------------------------------- */
 

@@ -257,9 +257,28 @@ int cli_print_bgp_routes(FILE *out, const struct cli_view *v, struct json_object
 	return cli_view_table(out, v, doc);
 }
 
+int cli_print_bgp_neighbors(FILE *out, const struct cli_view *v, struct json_object *doc)
+{
+	struct json_object *rows = NULL;
+	char why[200];
+
+	if (json_object_object_get_ex(doc, "neighbors", &rows) &&
+	    json_object_is_type(rows, json_type_array))
+		for (size_t i = 0; i < json_object_array_length(rows); i++) {
+			struct json_object *n = json_object_array_get_idx(rows, i);
+			const char *ce = str_of(n, "connect_error");
+
+			if (ce == NULL || str_of(n, "last_error") != NULL)
+				continue;
+			snprintf(why, sizeof(why), "connect: %s", ce);
+			json_object_object_add(n, "last_error", json_object_new_string(why));
+		}
+	return cli_view_table(out, v, doc);
+}
+
 const struct cli_command cli_commands[] = {
 	{ { "bgp", "neighbors" }, NULL, NULL, "bgpd", "/neighbors", "neighbors",
-	  COLS(cli_cols_bgp_neighbors), NULL, "BGP sessions and their state" },
+	  COLS(cli_cols_bgp_neighbors), cli_print_bgp_neighbors, "BGP sessions and their state" },
 	{ { "bgp", "routes" }, NULL, NULL, "bgpd", "/routes", "routes", COLS(cli_cols_bgp_routes),
 	  cli_print_bgp_routes, "VPN-IPv4 routes (Loc-RIB and local exports)" },
 	{ { "vrf", "list" }, NULL, NULL, "vrfmgr", "/vrfs", "vrfs", COLS(cli_cols_vrfs), NULL,

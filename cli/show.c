@@ -74,6 +74,7 @@ static int show_bgp_neighbors(int argc, char **argv, struct cli_view *v, char *e
 {
 	view_table(v, "bgpd", "/neighbors", "neighbors", cli_cols_bgp_neighbors,
 		   cli_ncols_bgp_neighbors);
+	v->print = cli_print_bgp_neighbors;
 	if (argc == 0)
 		return 0;
 	if (argc > 1) {

@@ -203,6 +203,37 @@ Test(cli_show, counters_of_one_vrf_say_drops_are_every_vrfs)
 	free(all);
 }
 
+/*
+ * show bgp neighbors: a neighbor bgpd cannot connect to (no last_error: it
+ * never had a session to lose) shows why in LAST-ERROR, "connect: ...";
+ * a last_error stays what it was. Only the table: --json is bgpd's.
+ */
+Test(cli_show, neighbors_table_says_why_a_dial_fails)
+{
+	char *argv[] = { "bgp", "neighbors" }, err[256], *text = NULL;
+	struct json_object *doc = json_tokener_parse(
+		"{\"neighbors\":[{\"address\":\"10.255.0.2\",\"state\":\"Idle\","
+		"\"last_error\":\"NOTIFICATION: received cease / administrative shutdown (6/2)\","
+		"\"connect_error\":\"Connection refused\"},"
+		"{\"address\":\"10.255.0.9\",\"state\":\"Active\",\"last_error\":null,"
+		"\"connect_error\":\"Network is unreachable\"},"
+		"{\"address\":\"10.255.0.3\",\"state\":\"Established\",\"last_error\":null,"
+		"\"connect_error\":null}]}");
+	struct cli_view v;
+	int rc;
+
+	cr_assert_eq(cli_show_parse(2, argv, &v, err, sizeof(err)), 0, "%s", err);
+	CAPTURE(text, rc = (v.print ? v.print : cli_view_table)(out, &v, doc));
+	cr_assert_eq(rc, 0);
+	cr_assert_not_null(strstr(text, "Active  "), "%s", text);
+	cr_assert_not_null(strstr(text, "connect: Network is unreachable\n"), "%s", text);
+	cr_assert_not_null(strstr(text, "(6/2)\n"), "%s", text);
+	cr_assert_null(strstr(text, "Connection refused"), "%s", text);
+	cr_assert_not_null(strstr(text, "Established  "), "%s", text);
+	free(text);
+	json_object_put(doc);
+}
+
 /* Where a table's column for the JSON key is, or -1. */
 static int col_of(const struct cli_column *cols, size_t n, const char *key)
 {
