@@ -18,6 +18,8 @@
 #include "bgpd/msg.h"
 #include "bgpd/rib.h"
 #include "bgpd/rtc.h"
+#include "bgpd/rtc_index.h"
+#include "bgpd/rtc_map.h"
 #include "common/config.h"
 
 struct event;
@@ -218,8 +220,10 @@ struct bgp_peer {
 	struct rtc_set rtc_in;       /* the membership it advertised */
 	bool rtc_kept;               /* down: rtc_in kept while its routes are (graceful restart) */
 	struct rtc_set rtc_old;      /* back: the last session's, until its End-of-RIB */
-	struct rtc_adv *rtc_out;     /* the membership we advertised to it, sorted */
-	size_t n_rtc_out, cap_rtc_out;
+	struct rtc_map rtc_out;      /* the membership we advertised to it (entries' out) */
+	size_t n_rtc_out;            /* rtc_out.n */
+	struct rtc_pub rtc_pub;      /* its membership as the index has it (rtc_out.c) */
+	bool rtc_pub_dirty;          /* rtc_in or rtc_old changed since: published at the flush */
 	uint64_t rtc_rewalks;        /* times its membership changed what it may hear */
 };
 
@@ -278,7 +282,11 @@ struct bgpd {
 	void (*on_stopped)(struct bgpd *d);
 	/* route target constraint (rtc_adv.c): our membership, from vrfmgr's import RTs */
 	struct rtc_set rtc_local;
-	bool rtc_dirty; /* what we advertise may have changed: brought up to date at the flush */
+	bool rtc_dirty; /* who may hear whose membership changed: everything looked at again */
+	bool rtc_delta; /* a neighbor's membership changed: its changed routes looked at */
+	struct rtc_map rtc_idx;        /* every membership route and its sources (rtc_index.h) */
+	struct rtc_pub rtc_local_pub;  /* rtc_local as the index has it */
+	struct rtc_changes rtc_changes; /* routes whose sources changed, not yet looked at */
 	unsigned rtc_eor_wait; /* seconds, RTC_EOR_WAIT (tests shorten it) */
 };
 
@@ -637,6 +645,14 @@ void rtc_refresh(struct bgp_peer *p);
 size_t rtc_held_back(const struct bgp_peer *p);
 void rtc_peer_free(struct bgp_peer *p);
 void rtc_free(struct bgpd *d);
+
+/* ---- rtc_out.c: the membership we advertise (RFC 4684) ---- */
+/* Whether q gives membership: Established with the family, or kept across its graceful restart. */
+bool rtc_has_membership(const struct bgp_peer *q);
+/* Forgets what p was advertised (the references it held). */
+void rtc_out_clear(struct bgp_peer *p);
+/* p goes: what it put into the index leaves, what it was advertised is forgotten. */
+void rtc_out_free(struct bgp_peer *p);
 void rtc_timer_cb(int fd, short what, void *arg);
 
 /* ---- api.c ---- */

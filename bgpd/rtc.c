@@ -139,6 +139,11 @@ static int set_cmp(const struct rtc_route *a, const struct rtc_route *b)
 	return a->origin_as < b->origin_as ? -1 : a->origin_as > b->origin_as;
 }
 
+int rtc_route_cmp(const struct rtc_route *a, const struct rtc_route *b)
+{
+	return set_cmp(a, b);
+}
+
 /* The first index of the sorted part whose entry is not below m. */
 static size_t set_lower(const struct rtc_set *s, const struct rtc_route *m)
 {

@@ -57,6 +57,9 @@ const char *rtc_route_format(const struct rtc_route *m, char *buf);
  */
 struct attr_set;
 
+/* The order of a set: route target bytes, then length, then origin AS. */
+int rtc_route_cmp(const struct rtc_route *a, const struct rtc_route *b);
+
 struct rtc_set {
 	struct rtc_route *v;
 	struct attr_set **attrs; /* each member's path attributes (a reference), or NULL */
