@@ -5,8 +5,8 @@
  * walk or re-sort of everything a neighbor holds: a reflector with N
  * neighbors of M routes each holds N * M of them.
  *
- * Open addressing with linear probing, grown by doubling at a load of one
- * half; a removal shifts the entries of its run back (no tombstones), so
+ * Open addressing with linear probing, grown by doubling at a load of three
+ * quarters; a removal shifts the entries of its run back (no tombstones), so
  * entry pointers are good only until the next insert or removal.
  */
 #ifndef FERRY_BGPD_RTC_MAP_H

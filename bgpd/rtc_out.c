@@ -383,6 +383,7 @@ static void diff_send(struct bgp_peer *p, struct adv_diff *x)
 
 	if (x->oom || !batch) {
 		log_warnx("peer %s: out of memory updating membership routes", p->name);
+		p->d->rtc_dirty = true; /* everything looked at again at the next flush */
 		free(batch);
 		return;
 	}
