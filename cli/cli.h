@@ -398,6 +398,16 @@ int cli_reload_report(FILE *out, const char *const *daemons, struct json_object 
  */
 int cli_reload_check(const struct cli_ctx *c);
 
+/* --- vrf_names.c: an unknown VRF said with the ones there are ----------------- */
+
+/*
+ * " (VRFs here: A, B)" from vrfmgr's /vrfs answer (the first 8, then "and N
+ * more"), " (no VRF is configured)", or "" when the answer has no list.
+ */
+void cli_vrf_names_text(struct json_object *vrfs_doc, char *buf, size_t len);
+/* "ferryctl: MESSAGE" on c->err, with vrfmgr's VRF names when it answers /vrfs. */
+void cli_vrf_unknown_print(const struct cli_ctx *c, const char *message);
+
 /* --- daemons.c: show daemons ----------------------------------------------- */
 
 /*

@@ -396,7 +396,8 @@ static int trace_fetch(const struct cli_ctx *c, struct cli_trace_docs *d)
 	case 0:
 		break;
 	case -2: /* as show vrf NAME says it */
-		fprintf(c->err, "ferryctl: no VRF named \"%s\"\n", d->vrf);
+		snprintf(p, sizeof(p), "no VRF named \"%.64s\"", d->vrf);
+		cli_vrf_unknown_print(c, p);
 		return -1;
 	default:
 		return -1;

@@ -427,20 +427,28 @@ both_fail() { # both_fail WANT ARGS...: exit 1 with stderr WANT as a table and w
 	[ $? = 1 ] && [ "$(cat "$TMP/j.err")" = "$want" ] && [ ! -s "$TMP/j.out" ] ||
 		{ echo "# --json $*: $(cat "$TMP/j.err") / $(head -c 200 "$TMP/j.out")"; return 1; }
 }
+fails_with() { # fails_with WANT CMD...: CMD exits 1 with stderr WANT
+	local want=$1
+	shift
+	"$@" >/dev/null 2>"$TMP/f.err"
+	[ $? = 1 ] && [ "$(cat "$TMP/f.err")" = "$want" ] || { echo "# $*: $(cat "$TMP/f.err")"; return 1; }
+}
 ctl_names() { # a name in the command narrows --json too; an unknown one fails alike in both forms
 	local out
 	out=$(ctl --json show vrf A) && jq -e '[.vrfs[].name] == ["A"] and .vrfs[0].rd == "10.255.0.1:100"' <<<"$out" >/dev/null &&
 		get vrfmgr '/vrfs?vrf=B' | jq -e '[.vrfs[].name] == ["B"]' >/dev/null &&
 		err_is 404 'no VRF named "Z"' vrfmgr '/vrfs?vrf=Z' &&
 		ctl show vrf A | grep -c '^VRF A (id 1)' >/dev/null &&
-		both_fail 'ferryctl: no VRF named "Z"' show vrf Z &&
-		both_fail 'ferryctl: no VRF named "Z"' show vrf Z routes &&
-		both_fail 'ferryctl: no VRF named "Z"' show fib Z &&
-		both_fail 'ferryctl: no VRF named "Z"' fwd fib Z &&
+		both_fail 'ferryctl: no VRF named "Z" (VRFs here: A, B)' show vrf Z &&
+		both_fail 'ferryctl: no VRF named "Z" (VRFs here: A, B)' show vrf Z routes &&
+		both_fail 'ferryctl: no VRF named "Z" (VRFs here: A, B)' show fib Z &&
+		both_fail 'ferryctl: no VRF named "Z" (VRFs here: A, B)' fwd fib Z &&
 		both_fail 'ferryctl: bgpd: GET /neighbor?address=10.9.9.9: no neighbor 10.9.9.9 configured (HTTP 404)' \
-			show bgp neighbors 10.9.9.9
+			show bgp neighbors 10.9.9.9 &&
+		fails_with 'ferryctl: no VRF named "Z"' "$CTL" -i "$PREFIX-p" show fib Z &&
+		fails_with 'ferryctl: no VRF named "Z" (VRFs here: A, B)' ctl trace Z 192.168.101.10
 }
-check "ferryctl --json show vrf A holds only A; an unknown VRF or neighbor: exit 1, the same message as a table and --json" ctl_names
+check "ferryctl --json show vrf A holds only A; an unknown VRF (the VRFs there are named, where vrfmgr runs) or neighbor: exit 1, the same message as a table and --json" ctl_names
 ctl trace A 192.168.101.10 >"$TMP/trace.txt" 2>&1
 rc=$?
 if [ $rc = 0 ] && grep -q "inner label  200" "$TMP/trace.txt" && grep -q "outer label  16" "$TMP/trace.txt" &&

@@ -1,0 +1,53 @@
+/*
+ * The VRF names ferryctl gives beside "no VRF named X" (cli/vrf_names.c),
+ * from vrfmgr's /vrfs answer: the names in its order, at most 8 and then
+ * how many more, "no VRF is configured" for none, nothing for an answer
+ * without the list, nothing rather than a list cut short.
+ */
+#include <criterion/criterion.h>
+#include <json-c/json.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli.h"
+
+static const char *text_of(const char *answer, size_t len)
+{
+	static char buf[1024];
+	struct json_object *doc = json_tokener_parse(answer);
+
+	cr_assert_not_null(doc, "%s", answer);
+	cr_assert_leq(len, sizeof(buf));
+	cli_vrf_names_text(doc, buf, len);
+	json_object_put(doc);
+	return buf;
+}
+
+Test(cli_vrf_names, the_names_there_are)
+{
+	cr_assert_str_eq(text_of("{\"vrfs\":[{\"name\":\"A\",\"id\":1},{\"name\":\"B\",\"id\":2}]}",
+				 640),
+			 " (VRFs here: A, B)");
+	cr_assert_str_eq(text_of("{\"vrfs\":[]}", 640), " (no VRF is configured)");
+	cr_assert_str_eq(text_of("{\"error\":\"x\",\"status\":500}", 640), "");
+}
+
+Test(cli_vrf_names, eight_then_how_many_more)
+{
+	char answer[1024] = "{\"vrfs\":[";
+
+	for (int i = 1; i <= 11; i++)
+		snprintf(answer + strlen(answer), sizeof(answer) - strlen(answer),
+			 "%s{\"name\":\"v%d\"}", i > 1 ? "," : "", i);
+	strcat(answer, "]}");
+	cr_assert_str_eq(text_of(answer, 640),
+			 " (VRFs here: v1, v2, v3, v4, v5, v6, v7, v8 and 3 more)");
+}
+
+Test(cli_vrf_names, no_list_cut_short)
+{
+	cr_assert_str_eq(text_of("{\"vrfs\":[{\"name\":\"customer-alpha\"},{\"name\":\"customer-beta\"}]}",
+				 24),
+			 "");
+	cr_assert_str_eq(text_of("{\"vrfs\":[{\"name\":\"A\"}]}", 20), " (VRFs here: A)");
+}
