@@ -578,6 +578,8 @@ void fsm_peer_reset(struct bgp_peer *p, const struct bgp_err *err, const char *w
 	adjout_forget_source(p->d, &p->src);
 	p->idle_state = FSM_IDLE;
 	p->flaps = 0;
+	/* the dials end here: a neighbor shut down or made passive has no failure to show */
+	p->connect_error[0] = '\0';
 	p->admin_down = false;
 	p->max_prefix_warned = p->rtc_limit_warned = false;
 }

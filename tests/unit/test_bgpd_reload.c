@@ -346,6 +346,56 @@ Test(bgpd_reload_c, neighbor_shut_down_and_back)
 	a_b_untouched();
 }
 
+/* B's neighbor 127.0.0.4: nothing listens there, so each dial is refused. */
+#define ADDR_D 0x7f000004u
+
+static bool b_d_refused(void *arg)
+{
+	struct bgp_peer *p = bgpd_peer_by_addr(B, ADDR_D);
+
+	(void)arg;
+	return p && strcmp(p->connect_error, "Connection refused") == 0;
+}
+
+/*
+ * A neighbor whose dials fail says why (connect_error) until a connection
+ * comes up. A reload that makes it passive, or shuts it down, ends the
+ * dialling: the old refusal must go with it, or an Idle or passive neighbor
+ * shows "connect: Connection refused" in show bgp neighbors for good, and
+ * docs/api.md has connect_error null for a passive neighbor.
+ */
+static void dial_refused_then(const char *setting)
+{
+	char more[256];
+	struct bgp_peer *p;
+
+	write_b(", {\"address\": \"127.0.0.4\", \"remote_as\": 65000, \"local_address\":"
+		" \"127.0.0.2\"}", 65000, "127.0.0.2");
+	cr_assert(reload_b(), "reload refused");
+	cr_assert(run_until(b_d_refused, NULL, 5), "B's dial to 127.0.0.4 not said refused");
+	snprintf(more, sizeof(more),
+		 ", {\"address\": \"127.0.0.4\", \"remote_as\": 65000, \"local_address\":"
+		 " \"127.0.0.2\", %s}", setting);
+	write_b(more, 65000, "127.0.0.2");
+	cr_assert(reload_b(), "reload refused");
+	p = bgpd_peer_by_addr(B, ADDR_D);
+	cr_assert_not_null(p);
+	cr_assert_str_eq(p->connect_error, "", "%s neighbor still says \"%s\"", setting,
+			 p->connect_error);
+	/* and stays so: nothing dials it any more */
+	cr_assert(!run_until(b_d_refused, NULL, 3), "B dialled a %s neighbor", setting);
+}
+
+Test(bgpd_reload, a_neighbor_made_passive_drops_its_connect_error)
+{
+	dial_refused_then("\"passive\": true");
+}
+
+Test(bgpd_reload, a_neighbor_shut_down_drops_its_connect_error)
+{
+	dial_refused_then("\"shutdown\": \"maintenance\"");
+}
+
 static bool b_keeps_c_stale(void *arg)
 {
 	struct bgp_peer *p = bgpd_peer_by_addr(B, ADDR_C);
