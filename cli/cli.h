@@ -412,9 +412,11 @@ void cli_vrf_unknown_print(const struct cli_ctx *c, const char *message);
 
 /*
  * The daemons' table from their GET /process answers, docs[i] for bgpd,
- * vrfmgr, fwd in that order (NULL: not running). 0, or -EINVAL.
+ * vrfmgr, fwd in that order (NULL: not running, or "no answer" where
+ * unanswered[i]; unanswered may be NULL). 0, or -EINVAL.
  */
-int cli_daemons_report(FILE *out, struct json_object *const *docs, size_t n);
+int cli_daemons_report(FILE *out, struct json_object *const *docs, const bool *unanswered,
+		       size_t n);
 /* show daemons: asks each daemon of the node. 0, or 1 when none answers or one fails. */
 int cli_show_daemons(const struct cli_ctx *c);
 

@@ -35,8 +35,12 @@ static const char *size_text(struct json_object *v, char *buf, size_t len)
 	return buf;
 }
 
-/* One row of text cells from a /process answer, or "not running" for NULL. */
-static struct json_object *row_of(const char *daemon, struct json_object *doc)
+/*
+ * One row of text cells from a /process answer; for NULL, "not running", or
+ * "no answer" when the daemon was there and did not answer (hung, an HTTP
+ * error: stderr says which), which is not the same thing to the operator.
+ */
+static struct json_object *row_of(const char *daemon, struct json_object *doc, bool unanswered)
 {
 	struct json_object *row = json_object_new_object(), *up;
 	char buf[64], fds[48];
@@ -44,7 +48,9 @@ static struct json_object *row_of(const char *daemon, struct json_object *doc)
 
 	json_object_object_add(row, "daemon", json_object_new_string(daemon));
 	json_object_object_add(row, "state",
-			       json_object_new_string(doc != NULL ? "running" : "not running"));
+			       json_object_new_string(doc != NULL   ? "running"
+						      : unanswered ? "no answer"
+								   : "not running"));
 	if (doc == NULL)
 		return row;
 	json_object_object_add(row, "pid", json_object_get(cli_json_get(doc, "pid")));
@@ -64,7 +70,8 @@ static struct json_object *row_of(const char *daemon, struct json_object *doc)
 	return row;
 }
 
-int cli_daemons_report(FILE *out, struct json_object *const *docs, size_t n)
+int cli_daemons_report(FILE *out, struct json_object *const *docs, const bool *unanswered,
+		       size_t n)
 {
 	static const struct cli_column cols[] = {
 		{ "DAEMON", "daemon", CLI_COL_TEXT },     { "STATE", "state", CLI_COL_TEXT },
@@ -76,14 +83,18 @@ int cli_daemons_report(FILE *out, struct json_object *const *docs, size_t n)
 	int rc;
 
 	for (size_t i = 0; i < n && i < N_DAEMONS; i++)
-		json_object_array_add(rows, row_of(daemons[i], docs[i]));
+		json_object_array_add(rows, row_of(daemons[i], docs[i],
+						   unanswered != NULL && unanswered[i]));
 	rc = cli_table_print(out, rows, cols, sizeof(cols) / sizeof(cols[0]));
 	json_object_put(rows);
 	return rc;
 }
 
-/* --json: {"daemons": [each /process answer, or {"daemon": NAME, "running": false}]}. */
-static void print_json(FILE *out, struct json_object *const *docs)
+/*
+ * --json: {"daemons": [each /process answer, or {"daemon": NAME, "running":
+ * false}, or "running": null for one there that did not answer]}.
+ */
+static void print_json(FILE *out, struct json_object *const *docs, const bool *unanswered)
 {
 	struct json_object *all = json_object_new_object(), *list = json_object_new_array();
 
@@ -93,7 +104,8 @@ static void print_json(FILE *out, struct json_object *const *docs)
 
 		if (docs[i] == NULL)
 			json_object_object_add(d, "daemon", json_object_new_string(daemons[i]));
-		json_object_object_add(d, "running", json_object_new_boolean(docs[i] != NULL));
+		json_object_object_add(d, "running", unanswered[i] ? NULL
+					      : json_object_new_boolean(docs[i] != NULL));
 		json_object_array_add(list, d);
 	}
 	json_object_object_add(all, "daemons", list);
@@ -105,21 +117,23 @@ static void print_json(FILE *out, struct json_object *const *docs)
 int cli_show_daemons(const struct cli_ctx *c)
 {
 	struct json_object *docs[N_DAEMONS] = { NULL };
+	bool unanswered[N_DAEMONS] = { false };
 	int failed = 0, running = 0;
 
 	for (size_t i = 0; i < N_DAEMONS; i++) {
 		int rc = cli_fetch_if_running(c, daemons[i], "/process", &docs[i]);
 
-		failed |= rc == -1; /* runs, but no answer: said on c->err */
+		unanswered[i] = rc == -1; /* runs, but no answer: said on c->err */
+		failed |= unanswered[i];
 		running += rc == 0;
 	}
 	if (running == 0 && !failed)
 		fprintf(c->err, "ferryctl: none of bgpd, vrfmgr and fwd is running at %s\n",
 			c->url != NULL ? c->url->host : c->run_dir);
 	if (c->json)
-		print_json(c->out, docs);
+		print_json(c->out, docs, unanswered);
 	else
-		cli_daemons_report(c->out, docs, N_DAEMONS);
+		cli_daemons_report(c->out, docs, unanswered, N_DAEMONS);
 	for (size_t i = 0; i < N_DAEMONS; i++)
 		json_object_put(docs[i]);
 	return failed || running == 0 ? 1 : 0;

@@ -10,6 +10,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include <event2/buffer.h>
@@ -39,7 +41,7 @@ static char *table(const char *bgpd, const char *vrfmgr, const char *fwd)
 	cr_assert_not_null(out);
 	for (int i = 0; i < 3; i++)
 		docs[i] = answers[i] != NULL ? json_tokener_parse(answers[i]) : NULL;
-	cr_assert_eq(cli_daemons_report(out, docs, 3), 0);
+	cr_assert_eq(cli_daemons_report(out, docs, NULL, 3), 0);
 	fclose(out);
 	for (int i = 0; i < 3; i++)
 		json_object_put(docs[i]);
@@ -116,7 +118,7 @@ Test(cli_daemons, the_answer_api_process_json_writes)
 	cr_assert_not_null(cli_json_get(doc, "cpu_ms"));
 	docs[1] = doc;
 	out = open_memstream(&text, &len);
-	cli_daemons_report(out, docs, 3);
+	cli_daemons_report(out, docs, NULL, 3);
 	fclose(out);
 	cr_assert(strstr(row(text, "vrfmgr"), "vrfmgr running ") == row(text, "vrfmgr"), "%s", text);
 	cr_assert_eq(strstr(row(text, "vrfmgr"), " - "), NULL, "every cell filled: %s",
@@ -124,4 +126,42 @@ Test(cli_daemons, the_answer_api_process_json_writes)
 	free(text);
 	json_object_put(doc);
 	free(s);
+}
+
+/*
+ * A daemon whose socket is there but that does not answer (hung, busy, an
+ * HTTP error) runs: its row must not say "not running", which sends the
+ * operator to start a daemon that is up. Here vrfmgr's socket listens and
+ * never answers; bgpd and fwd have no socket (not running).
+ */
+Test(cli_daemons, a_daemon_that_does_not_answer_is_not_called_not_running)
+{
+	char dir[] = "/tmp/test_cli_daemons.XXXXXX", *text = NULL, *errs = NULL;
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	struct cli_ctx c = { .timeout_ms = 300 };
+	size_t len = 0, elen = 0;
+	int fd, rc;
+
+	cr_assert_not_null(mkdtemp(dir));
+	snprintf(c.run_dir, sizeof(c.run_dir), "%s", dir);
+	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s/vrfmgr.sock", dir);
+	fd = socket(AF_UNIX, SOCK_STREAM, 0);
+	cr_assert_geq(fd, 0);
+	cr_assert_eq(bind(fd, (struct sockaddr *)&sun, sizeof(sun)), 0);
+	cr_assert_eq(listen(fd, 4), 0);
+	c.out = open_memstream(&text, &len);
+	c.err = open_memstream(&errs, &elen);
+	rc = cli_show_daemons(&c);
+	fclose(c.out);
+	fclose(c.err);
+	close(fd);
+	unlink(sun.sun_path);
+	rmdir(dir);
+	cr_assert_eq(rc, 1, "a daemon that runs and does not answer is exit 1");
+	cr_assert_str_eq(row(text, "bgpd"), "bgpd not running - - - - - -");
+	cr_assert_str_eq(row(text, "vrfmgr"), "vrfmgr no answer - - - - - -", "%s", text);
+	cr_assert_str_eq(row(text, "fwd"), "fwd not running - - - - - -");
+	cr_assert_not_null(strstr(errs, "vrfmgr"), "stderr names vrfmgr: %s", errs);
+	free(text);
+	free(errs);
 }
