@@ -4,6 +4,18 @@
 # polling with a bound, and /proc readings. $PROG names the caller in logs.
 
 log() { echo "$PROG: $*" >&2; }
+
+# $PFX names the namespaces and the run directories the exit trap removes
+# (rm -rf /run/ferry/$PFX): an empty one is /run/ferry itself, every
+# router's on the machine, and a '/' or a leading '.' ('../netns') reaches
+# out of it. Refused before the trap is set.
+case $PFX in
+"" | .* | *[!A-Za-z0-9_.-]*)
+	log "bad --prefix '$PFX' (letters, digits, '_', '.', '-', not starting with '.'; at most 40)"
+	exit 2
+	;;
+esac
+[ ${#PFX} -le 40 ] || { log "bad --prefix '$PFX' (at most 40 characters)"; exit 2; }
 now() { echo "$EPOCHREALTIME"; }
 # Seconds between two epoch timestamps, 3 decimals.
 delta() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", b - a }'; }
