@@ -159,8 +159,8 @@ struct cli_ctx {
 };
 
 /*
- * The run directory under base (/run/ferry) whose daemon's socket is there,
- * when there is exactly one, into out. Else -1, having said on err that
+ * The run directory under base (/run/ferry) whose daemon's socket is there
+ * (NULL: any of bgpd's, vrfmgr's, fwd's), when there is exactly one, into out. Else -1, having said on err that
  * there is none, or which there are (their names, sorted: what -i takes).
  */
 int cli_run_dir_find(const char *base, const char *daemon, char *out, size_t len, FILE *err);

@@ -100,8 +100,8 @@ int cli_run_dir_find(const char *base, const char *daemon, char *out, size_t len
 	size_t n, seen = run_dirs_scan(base, daemon, found, &n);
 
 	if (seen == 0) {
-		fprintf(err, "ferryctl: no %s running under %s; say which with -i INSTANCE\n", daemon,
-			base);
+		fprintf(err, "ferryctl: no %s running under %s; say which with -i INSTANCE\n",
+			daemon != NULL ? daemon : "bgpd, vrfmgr or fwd", base);
 		return -1;
 	}
 	snprintf(first, sizeof(first), "%s", n > 0 ? found[0] : "NAME");
@@ -112,8 +112,9 @@ int cli_run_dir_find(const char *base, const char *daemon, char *out, size_t len
 	}
 	/* the names -i takes, in order, and one to copy */
 	run_dirs_join(found, n, seen, 6, names, sizeof(names));
-	fprintf(err, "ferryctl: %s runs in %zu run directories under %s (%s); choose one with -i "
-		     "NAME, e.g. -i %s\n", daemon, seen, base, names, first);
+	fprintf(err, "ferryctl: %s run%s in %zu run directories under %s (%s); choose one with -i "
+		     "NAME, e.g. -i %s\n", daemon != NULL ? daemon : "ferry's daemons",
+		daemon != NULL ? "s" : "", seen, base, names, first);
 	return -1;
 }
 

@@ -300,6 +300,20 @@ static const char *home_daemon(int argc, char **argv)
 	return "vrfmgr";
 }
 
+/*
+ * The daemon whose socket finds the run directory when none is given: NULL
+ * (any of them) for the commands that ask each daemon of the node. Their
+ * fwd may be the one that is down (or a PE on the kernel dataplane runs
+ * none), which is what show daemons is there to say.
+ */
+static const char *run_dir_daemon(int argc, char **argv)
+{
+	if ((argc >= 1 && strcmp(argv[0], "reload") == 0) ||
+	    (argc >= 2 && strcmp(argv[0], "show") == 0 && strcmp(argv[1], "daemons") == 0))
+		return NULL;
+	return home_daemon(argc, argv);
+}
+
 /* trace follows one address: a prefix or a typo is said here, with the command that would do. */
 static bool trace_address_bad(const char *vrf, const char *address)
 {
@@ -580,7 +594,7 @@ int main(int argc, char **argv)
 		c.url = &url;
 		c.url_daemon = home_daemon(argc, argv);
 		signal(SIGPIPE, SIG_IGN); /* a TLS write to a closed connection: an error, not death */
-	} else if (run_dir_resolve(o.run_arg, home_daemon(argc, argv), c.run_dir,
+	} else if (run_dir_resolve(o.run_arg, run_dir_daemon(argc, argv), c.run_dir,
 				   sizeof(c.run_dir)) < 0) {
 		return 1;
 	}

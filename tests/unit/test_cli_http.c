@@ -404,3 +404,40 @@ Test(cli_run_dir, found_or_the_names_to_choose_from)
 	}
 	rmdir(base);
 }
+
+/*
+ * show daemons and reload check look for the run directory by any daemon's
+ * socket (NULL): the one found, or what is there said without a daemon's
+ * name ("(null)" before).
+ */
+Test(cli_run_dir, found_by_any_daemon)
+{
+	char base[64], dir[128], out[512], *text = NULL;
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	size_t tlen = 0;
+	FILE *err;
+	int fd;
+
+	snprintf(base, sizeof(base), "/tmp/ferry-cli-any-%d", (int)getpid());
+	cr_assert_eq(mkdir(base, 0700), 0);
+	err = open_memstream(&text, &tlen);
+	cr_assert_eq(cli_run_dir_find(base, NULL, out, sizeof(out), err), -1);
+	snprintf(dir, sizeof(dir), "%s/pe1", base);
+	cr_assert_eq(mkdir(dir, 0700), 0);
+	snprintf(sun.sun_path, sizeof(sun.sun_path), "%.90s/vrfmgr.sock", dir); /* fwd's is not there */
+	fd = socket(AF_UNIX, SOCK_STREAM, 0);
+	cr_assert_eq(bind(fd, (struct sockaddr *)&sun, sizeof(sun)), 0);
+	cr_assert_eq(cli_run_dir_find(base, NULL, out, sizeof(out), err), 0);
+	cr_assert_str_eq(out, dir);
+	cr_assert_eq(cli_run_dir_find(base, "fwd", out, sizeof(out), err), -1);
+	fclose(err);
+	close(fd);
+	unlink(sun.sun_path);
+	rmdir(dir);
+	rmdir(base);
+	snprintf(out, sizeof(out),
+		 "ferryctl: no bgpd, vrfmgr or fwd running under %s; say which with -i INSTANCE\n"
+		 "ferryctl: no fwd running under %s; say which with -i INSTANCE\n", base, base);
+	cr_assert_str_eq(text, out);
+	free(text);
+}
