@@ -274,13 +274,9 @@ static void stop(void)
 	free(cl);
 }
 
-/* One run of "reflect": ms to settle. */
-static double run_reflect(void)
+/* Every client announces its M membership routes (RTs 65000:c*M..c*M+M-1), then End-of-RIB; v holds M. */
+static void announce_all(struct rtc_route *v)
 {
-	struct rtc_route *v = malloc(n_members * sizeof(*v));
-	double t0;
-
-	start();
 	for (size_t i = 0; i < n_cl; i++) {
 		for (size_t j = 0; j < n_members; j++) {
 			struct ext_community rt = rt_of(i * n_members + j);
@@ -290,6 +286,16 @@ static double run_reflect(void)
 		client_announce(&cl[i], v, n_members);
 		rtc_update_encode_eor(&cl[i].tx);
 	}
+}
+
+/* One run of "reflect": ms to settle. */
+static double run_reflect(void)
+{
+	struct rtc_route *v = malloc(n_members * sizeof(*v));
+	double t0;
+
+	start();
+	announce_all(v);
 	t0 = now_ms();
 	run_cpu = cpu_ms();
 	if (!run_until(reflected))
@@ -319,15 +325,7 @@ static void member_setup(void)
 	struct rtc_route *v = malloc(n_members * sizeof(*v));
 
 	start();
-	for (size_t i = 0; i < n_cl; i++) {
-		for (size_t j = 0; j < n_members; j++) {
-			struct ext_community rt = rt_of(i * n_members + j);
-
-			v[j] = rtc_route_of(65000, &rt);
-		}
-		client_announce(&cl[i], v, n_members);
-		rtc_update_encode_eor(&cl[i].tx);
-	}
+	announce_all(v);
 	free(v);
 	if (!run_until(reflected))
 		die("membership not reflected within 600 s");
