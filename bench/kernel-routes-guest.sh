@@ -1,9 +1,10 @@
 #!/bin/busybox sh
 # /init of bench/kernel-routes' QEMU guest (not run by itself): for each size
-# in /cfg/sizes and each run, vrfmgr started on /cfg/N-kernel.json and on
-# /cfg/N-fwd.json from a clean kernel, timed from exec to its "running" line
-# (read from its log as it is written: no polling); "RUN ..." lines on the
-# console, then KR-DONE and power off.
+# in /cfg/sizes and each run, each vrfmgr of /cfg/names (/ferry/vrfmgr-NAME)
+# started on /cfg/N-kernel.json, then the first on /cfg/N-fwd.json, from a
+# clean kernel, timed from exec to its "running" line (read from its log as
+# it is written: no polling); "RUN ..." lines on the console, then KR-DONE
+# and power off.
 /bin/busybox --install -s /bin
 export PATH=/bin
 IP=/ferry/ip
@@ -14,6 +15,8 @@ mount -t tmpfs run /run
 echo
 fin() { echo "KR-DONE"; sync; poweroff -f; }
 read VRFS RUNS </cfg/params
+read NAMES </cfg/names
+FIRST=${NAMES%% *}
 for m in mpls_router mpls_iptunnel vrf veth; do
 	modprobe "$m" || { echo "FAIL modprobe $m"; fin; }
 done
@@ -40,12 +43,16 @@ clean() {
 	rm -rf /run/ferry
 }
 
-# once N DP RUN: vrfmgr on /cfg/N-DP.json, its time to "running"
+# once N NAME RUN: /ferry/vrfmgr-NAME on /cfg/N-kernel.json (NAME fwd: the first
+# on /cfg/N-fwd.json), its time to "running"
 once() {
 	clean
 	rm -f /run/log.fifo && mkfifo /run/log.fifo
+	if [ "$2" = fwd ]; then bin=/ferry/vrfmgr-$FIRST cfg=/cfg/$1-fwd.json
+	else bin=/ferry/vrfmgr-$2 cfg=/cfg/$1-kernel.json
+	fi
 	t0=$(cs)
-	/ferry/vrfmgr -c "/cfg/$1-$2.json" >/run/log.fifo 2>&1 &
+	$bin -c "$cfg" >/run/log.fifo 2>&1 &
 	pid=$!
 	t1=
 	while read -r line; do
@@ -59,7 +66,7 @@ once() {
 	cat /run/log.fifo >/dev/null # until vrfmgr closes it
 	wait "$pid"
 	routes=0
-	if [ "$2" = kernel ]; then
+	if [ "$2" != fwd ]; then
 		routes=$($IP route show table all proto 240 | wc -l)
 	fi
 	if [ -z "$t1" ]; then
@@ -70,10 +77,14 @@ once() {
 	[ "$warn" -gt 0 ] && grep warning /run/vrfmgr.log | head -n 3
 	rm -f /run/vrfmgr.log
 }
+# a first vrfmgr start (modules, page cache) pays for what later ones do not: not counted
+once "$(cut -d' ' -f1 /cfg/sizes)" "$FIRST" warm-up >/dev/null
 for n in $(cat /cfg/sizes); do
 	r=1
 	while [ "$r" -le "$RUNS" ]; do
-		once "$n" kernel "$r"
+		for name in $NAMES; do
+			once "$n" "$name" "$r"
+		done
 		once "$n" fwd "$r"
 		r=$((r + 1))
 	done

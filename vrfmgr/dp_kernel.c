@@ -47,6 +47,7 @@ void dp_kernel_free(struct dp_kernel *k)
 	dpk_map_free(&k->lfibs, free);
 	dpk_map_free(&k->binds, free);
 	dpk_map_free(&k->links, NULL);
+	dpk_map_free(&k->ifindexes, free);
 	free(k);
 }
 
@@ -72,6 +73,39 @@ static int ifindex_of(struct dp_kernel *k, const char *ifname)
 
 	snprintf(name, sizeof(name), "%.*s", IPC_IFNAME_MAX, ifname);
 	return name[0] != '\0' ? k->io_ops->ifindex(k->io, name) : -NLE_OBJ_NOTFOUND;
+}
+
+/* A route's link as last looked up (dp_kernel.ifindexes); its name kept, as two names may share a hash. */
+struct dpk_ifindex {
+	char name[IPC_IFNAME_MAX + 1];
+	int ifindex;
+};
+
+/*
+ * The ifindex of a next hop's link, to program a route through it: looked
+ * up once and kept until a link event (any link's: deleted, made again,
+ * renamed) or a resync forgets them all. Looked up per route it was a
+ * netlink request of its own (the whole link description, parsed by
+ * libnl): most of what programming a route cost vrfmgr (docs/performance.md,
+ * "Kernel dataplane: programming N routes"). A bind looks its link up afresh.
+ */
+static int route_ifindex(struct dp_kernel *k, const char *ifname)
+{
+	uint64_t key = ifname_key(ifname);
+	struct dpk_ifindex *c = dpk_map_get(&k->ifindexes, key);
+	int ifindex;
+
+	if (c != NULL && strncmp(c->name, ifname, IPC_IFNAME_MAX) == 0)
+		return c->ifindex;
+	if ((ifindex = ifindex_of(k, ifname)) <= 0)
+		return ifindex;
+	if (c == NULL && ((c = malloc(sizeof(*c))) == NULL || dpk_map_put(&k->ifindexes, key, c) < 0)) {
+		free(c);
+		return ifindex; /* not kept: looked up again the next time */
+	}
+	snprintf(c->name, sizeof(c->name), "%.*s", IPC_IFNAME_MAX, ifname);
+	c->ifindex = ifindex;
+	return ifindex;
 }
 
 static const char *addr_str(uint32_t host_order, char buf[INET_ADDRSTRLEN])
@@ -155,7 +189,7 @@ void dpk_fib_program(struct dp_kernel *k, struct dpk_fib *f)
 	}
 	in.vrf_ifindex = v->ifindex;
 	in.oif = nh->type == IPC_NH_LOCAL || nh->type == IPC_NH_DROP ? 0
-								      : ifindex_of(k, nh->ifname);
+								      : route_ifindex(k, nh->ifname);
 	if ((r = dpk_route_fib(&in, why, sizeof(why))) == NULL) {
 		k->errors++;
 		log_warnx("kernel dataplane: %s: not programmed: %s", what, why);
@@ -199,7 +233,7 @@ void dpk_lfib_program(struct dp_kernel *k, struct dpk_lfib *l)
 	in.vrf_ifindex = v != NULL ? v->ifindex : 0;
 	if (l->e.action != IPC_LFIB_POP_LOOKUP && (nh = dpk_map_get(&k->nhs, l->e.nh_id)) != NULL) {
 		in.nh = nh;
-		in.oif = ifindex_of(k, nh->ifname);
+		in.oif = route_ifindex(k, nh->ifname);
 	}
 	lfib_what(&l->e, v, nh, what, sizeof(what));
 	if ((r = dpk_route_lfib(&in, why, sizeof(why))) == NULL) {
@@ -583,6 +617,7 @@ void dp_kernel_link_event(struct dp_kernel *k, int ifindex, const char *ifname, 
 	struct dpk_bind *b = dpk_map_get(&k->binds, ifname_key(ifname));
 	struct ipc_if_bind again;
 
+	dpk_map_free(&k->ifindexes, free); /* a link changed: routes look theirs up again */
 	/* stored as 1 (down) or 2 (up): a map holds no NULL */
 	dpk_map_put(&k->links, (uint64_t)ifindex, (void *)(uintptr_t)(up ? 2 : 1));
 	if (!up || was == 2)
@@ -602,6 +637,7 @@ void dp_kernel_link_event(struct dp_kernel *k, int ifindex, const char *ifname, 
 void dp_kernel_link_gone(struct dp_kernel *k, int ifindex)
 {
 	dpk_map_del(&k->links, (uint64_t)ifindex);
+	dpk_map_free(&k->ifindexes, free); /* its name may be another link's next */
 	for (size_t i = 0; i < k->binds.cap; i++) {
 		struct dpk_bind *b = k->binds.s[i].val;
 
@@ -624,6 +660,7 @@ int dp_kernel_resync(struct dp_kernel *k)
 
 	/* forgotten: each link listed is then new, and one that is up is programmed again */
 	dpk_map_free(&k->links, NULL);
+	dpk_map_free(&k->ifindexes, free);
 	if ((rc = k->io_ops->links(k->io, resync_one, k)) < 0) {
 		dpk_kernel_error(k, rc, "listing the links after lost link events");
 		return -1;

@@ -88,6 +88,7 @@ struct dp_kernel {
 	struct dpk_map lfibs; /* in_label -> struct dpk_lfib */
 	struct dpk_map binds; /* interface name hash -> struct dpk_bind */
 	struct dpk_map links; /* ifindex -> 1 (seen down) or 2 (seen up), from link events */
+	struct dpk_map ifindexes; /* interface name hash -> struct dpk_ifindex, for routes (until a link event) */
 	uint64_t errors;
 };
 

@@ -390,3 +390,35 @@ Test(dp_kernel_ops, lfib_entries, .init = setup, .fini = teardown)
 	assert_mpls_key(&p, 1000);
 	parsed_free(&p);
 }
+
+/* A route's link is looked up once, and again after a link event (here: made again, a new ifindex). */
+Test(dp_kernel_ops, a_route_link_is_looked_up_once_until_a_link_event, .init = setup,
+     .fini = teardown)
+{
+	struct ipc_nexthop nh = nexthop(7, IPC_NH_GATEWAY, "10.1.1.2", MPLS_LABEL_NONE, "ce-a1");
+	struct ipc_fib_entry e = { .vrf_id = 1, .prefix = ip("192.168.100.0"), .plen = 24,
+				   .nh_id = 7, .inner_label = MPLS_LABEL_NONE };
+	struct parsed p;
+	int before;
+
+	vrf_a();
+	dp_kernel_ops.nh_add(k, &nh);
+	before = n_lookups;
+	for (int i = 0; i < 3; i++) {
+		e.prefix = ip("192.168.100.0") + ((uint32_t)i << 8);
+		dp_kernel_ops.fib_add(k, &e);
+	}
+	cr_assert_leq(n_lookups - before, 1, "ce-a1 looked up %d times for 3 routes",
+		      n_lookups - before);
+	/* ce-a1 deleted and made again (ifindex 2 -> 12): the events forget what was looked up */
+	ifindex_shift = 10;
+	dp_kernel_link_gone(k, 2);
+	dp_kernel_link_event(k, 12, "ce-a1", true);
+	e.prefix = ip("192.168.200.0");
+	dp_kernel_ops.fib_add(k, &e);
+	p = last_route(true);
+	cr_assert_eq(attr_be32(p.tb[RTA_DST]), ip("192.168.200.0"));
+	cr_assert_eq(rtnl_route_nh_get_ifindex(rtnl_route_nexthop_n(calls[n_calls - 1].route, 0)), 12);
+	parsed_free(&p);
+	cr_assert_eq(dp_kernel_errors(k), 0);
+}

@@ -195,9 +195,12 @@ static inline struct call *record(const char *op)
 /* The interfaces this io knows: ifindex = position + 2. */
 static __attribute__((unused)) const char *const ifnames[] = { "ce-a1", "core0", "ce-b1", NULL };
 
+static __attribute__((unused)) int n_lookups; /* rec_ifindex calls */
+
 static inline int rec_ifindex(void *io, const char *ifname)
 {
 	(void)io;
+	n_lookups++;
 	if (strcmp(ifname, "ce-late") == 0)
 		return late_present ? 20 : -NLE_OBJ_NOTFOUND;
 	for (int i = 0; ifnames[i]; i++)
@@ -353,6 +356,7 @@ static __attribute__((unused)) struct dp_kernel *k;
 
 static inline void setup(void)
 {
+	n_lookups = 0;
 	log_init("test", LOG_LVL_ERR);
 	n_calls = 0;
 	fail_routes = 0;
