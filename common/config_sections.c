@@ -15,6 +15,7 @@
 #include <json-c/json.h>
 
 #include "common/config_get.h"
+#include "common/hash.h"
 #include "common/label.h"
 
 /* RFC 4364 4.2's three types, whose fields' sizes set the ranges; RTs share them (RFC 4360, 5668) */
@@ -253,36 +254,75 @@ static int parse_vrf_ifs(struct cctx *c, const struct ferry_config *cfg, struct 
 	return 0;
 }
 
+/*
+ * The static routes parsed so far, by prefix and next hop: an open-addressing
+ * table of indexes + 1 (0: empty), twice as many slots as routes, so that a
+ * VRF of 100,000 static routes is checked for repeats in one pass (comparing
+ * each with every earlier one took seconds).
+ */
+struct static_seen {
+	size_t *slot;
+	size_t mask;
+};
+
+static size_t static_hash(const struct static_seen *t, const struct cfg_static_route *r)
+{
+	uint64_t k = (uint64_t)r->prefix.addr << 32 | r->next_hop;
+
+	return (size_t)hash_mix64(k ^ (uint64_t)r->prefix.len << 56) & t->mask;
+}
+
+/* The index of an earlier route with r's prefix and next hop, or r's index i, now kept. */
+static size_t static_first(struct static_seen *t, const struct cfg_static_route *routes, size_t i)
+{
+	const struct cfg_static_route *r = &routes[i];
+	size_t h = static_hash(t, r);
+
+	for (; t->slot[h] != 0; h = (h + 1) & t->mask) {
+		const struct cfg_static_route *o = &routes[t->slot[h] - 1];
+
+		if (prefix4_equal(&o->prefix, &r->prefix) && o->next_hop == r->next_hop)
+			return t->slot[h] - 1;
+	}
+	t->slot[h] = i + 1;
+	return i;
+}
+
 static int parse_statics(struct cctx *c, struct json_object *v, const char *path,
 			 struct cfg_vrf *vrf)
 {
 	char p[JPATH_MAX], ip[JPATH_MAX];
 	struct json_object *arr;
-	size_t n;
+	struct static_seen seen = { NULL, 0 };
+	size_t n, cap = 2;
+	int rc = 0;
 
 	if (cj_array(c, v, path, "static_routes", &K_STATICS, &arr, &n, p) < 0 ||
 	    cj_alloc(c, n, sizeof(*vrf->static_routes), (void **)&vrf->static_routes) < 0)
 		return -1;
 	vrf->n_static_routes = n;
-	for (size_t i = 0; i < n; i++) {
+	while (cap < 2 * n)
+		cap *= 2;
+	if (n > 0 && cj_alloc(c, cap, sizeof(*seen.slot), (void **)&seen.slot) < 0)
+		return -1;
+	seen.mask = cap - 1;
+	for (size_t i = 0; i < n && rc == 0; i++) {
 		const struct cfg_static_route *r = &vrf->static_routes[i];
 		char pfx[PREFIX4_STRLEN], nh[IPV4_STRLEN];
+		size_t j;
 
 		cj_path_idx(ip, p, i);
 		if (parse_static(c, json_object_array_get_idx(arr, i), ip, vrf,
 				 &vrf->static_routes[i]) < 0)
-			return -1;
+			rc = -1;
 		/* the same route twice: vrfmgr kept the last (its distance), silently */
-		for (size_t j = 0; j < i; j++) {
-			if (!prefix4_equal(&vrf->static_routes[j].prefix, &r->prefix) ||
-			    vrf->static_routes[j].next_hop != r->next_hop)
-				continue;
-			return cj_fail(c, ip, "%s via %s is already %s[%zu] (want one entry per "
-				       "prefix and next hop)", prefix4_format(&r->prefix, pfx),
-				       ipv4_format(r->next_hop, nh), p, j);
-		}
+		else if ((j = static_first(&seen, vrf->static_routes, i)) != i)
+			rc = cj_fail(c, ip, "%s via %s is already %s[%zu] (want one entry per "
+				     "prefix and next hop)", prefix4_format(&r->prefix, pfx),
+				     ipv4_format(r->next_hop, nh), p, j);
 	}
-	return 0;
+	free(seen.slot);
+	return rc;
 }
 
 /* "max_routes" and "warn_threshold" (which means nothing without a maximum). */

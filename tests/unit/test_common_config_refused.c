@@ -4,6 +4,8 @@
  * leaves nothing allocated.
  */
 #include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "common/config.h"
@@ -658,4 +660,44 @@ Test(config, bad_fields_exact_messages)
 		cr_assert(cfg.vrfs == NULL && cfg.n_vrfs == 0 && cfg.bgp.neighbors == NULL &&
 			  cfg.lsps == NULL && cfg.fwd.lfib == NULL && cfg.fwd.core_interfaces == NULL);
 	}
+}
+
+/*
+ * A VRF's static routes are checked for repeats in one pass (by prefix and
+ * next hop): for each of n /24s 10.x.y.0, the /24 via 10.1.1.2, the /25 of
+ * the same address via 10.1.1.2 and the /24 via 10.1.1.3 (none a repeat of
+ * another), then extra appended.
+ */
+static char *statics_config(size_t n, const char *extra)
+{
+	size_t cap = n * 160 + 512, len;
+	char *s = malloc(cap);
+
+	cr_assert_not_null(s);
+	len = (size_t)snprintf(s, cap, "{" R ",\"vrfs\":[" VRF_A ",\"static_routes\":[");
+	for (size_t i = 0; i < n; i++)
+		len += (size_t)snprintf(s + len, cap - len,
+					"%s{\"prefix\":\"10.%zu.%zu.0/24\",\"next_hop\":\"10.1.1.2\"},"
+					"{\"prefix\":\"10.%zu.%zu.0/25\",\"next_hop\":\"10.1.1.2\"},"
+					"{\"prefix\":\"10.%zu.%zu.0/24\",\"next_hop\":\"10.1.1.3\"}",
+					i ? "," : "", 100 + i / 256, i % 256, 100 + i / 256, i % 256,
+					100 + i / 256, i % 256);
+	snprintf(s + len, cap - len, "%s]}]}", extra);
+	return s;
+}
+
+Test(config, static_route_repeats_among_thousands)
+{
+	struct ferry_config cfg;
+	char err[512], *s = statics_config(3000, "");
+
+	cr_assert_eq(config_load_string(s, "t.json", &cfg, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(cfg.vrfs[0].n_static_routes, 9000);
+	config_free(&cfg);
+	free(s);
+	s = statics_config(3000, ",{\"prefix\":\"10.100.1.0/24\",\"next_hop\":\"10.1.1.2\"}");
+	cr_assert_eq(config_load_string(s, "t.json", &cfg, err, sizeof(err)), -1);
+	cr_assert_str_eq(err, "t.json: vrfs[0].static_routes[9000]: 10.100.1.0/24 via 10.1.1.2 is "
+			      "already vrfs[0].static_routes[3] (want one entry per prefix and next hop)");
+	free(s);
 }
