@@ -11,22 +11,16 @@
 #include <string.h>
 
 #include "bgpd/rtc_map.h"
+#include "common/hash.h"
 
-/* FNV-1a over length, origin AS and route target, then MurmurHash3's fmix32. */
-static uint32_t route_hash(const struct rtc_route *r)
+/* Length, origin AS and route target through common/hash.h's FNV-1a and mix. */
+static size_t route_hash(const struct rtc_route *r)
 {
 	uint8_t b[13] = { r->len, (uint8_t)(r->origin_as >> 24), (uint8_t)(r->origin_as >> 16),
 			  (uint8_t)(r->origin_as >> 8), (uint8_t)r->origin_as };
-	uint32_t h = 2166136261u;
 
 	memcpy(b + 5, r->rt.b, 8);
-	for (size_t i = 0; i < sizeof(b); i++)
-		h = (h ^ b[i]) * 16777619u;
-	h ^= h >> 16;
-	h *= 0x85ebca6bu;
-	h ^= h >> 13;
-	h *= 0xc2b2ae35u;
-	return h ^ (h >> 16);
+	return (size_t)hash_mix64(hash_fnv1a(HASH_FNV_OFFSET, b, sizeof(b)));
 }
 
 /* The slot of r, or the empty one ending its run. */

@@ -212,21 +212,27 @@ static void dev_one(struct nl_object *o, void *arg)
 	      alias != NULL && strcmp(alias, DPK_VRF_ALIAS) == 0, d->arg);
 }
 
+/* fn on every link the kernel lists now (one dump); 0 or a libnl error. */
+static int links_walk(struct dpk_nl *nl, void (*fn)(struct nl_object *, void *), void *arg)
+{
+	struct nl_cache *cache = NULL;
+	int rc = rtnl_link_alloc_cache(nl->sk, AF_UNSPEC, &cache);
+
+	if (rc < 0)
+		return rc;
+	nl_cache_foreach(cache, fn, arg);
+	nl_cache_free(cache);
+	return 0;
+}
+
 static int nl_vrf_devs(void *io,
 		       void (*cb)(int ifindex, const char *ifname, uint32_t table, bool ferrys,
 				  void *arg),
 		       void *arg)
 {
-	struct dpk_nl *nl = io;
-	struct nl_cache *cache = NULL;
 	struct devs_ctx d = { cb, arg };
-	int rc = rtnl_link_alloc_cache(nl->sk, AF_UNSPEC, &cache);
 
-	if (rc < 0)
-		return rc;
-	nl_cache_foreach(cache, dev_one, &d);
-	nl_cache_free(cache);
-	return 0;
+	return links_walk(io, dev_one, &d);
 }
 
 struct links_ctx {
@@ -248,16 +254,9 @@ static int nl_links(void *io,
 		    void (*cb)(int ifindex, const char *ifname, int master, bool up, void *arg),
 		    void *arg)
 {
-	struct dpk_nl *nl = io;
-	struct nl_cache *cache = NULL;
 	struct links_ctx d = { cb, arg };
-	int rc = rtnl_link_alloc_cache(nl->sk, AF_UNSPEC, &cache);
 
-	if (rc < 0)
-		return rc;
-	nl_cache_foreach(cache, link_one, &d);
-	nl_cache_free(cache);
-	return 0;
+	return links_walk(io, link_one, &d);
 }
 
 static const char *nl_strerror(int err)
