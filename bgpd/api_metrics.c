@@ -127,20 +127,19 @@ int bgpd_api_metrics(struct jw *w, const struct api_request *req, void *ctx)
 	per_peer(w, d, "ferry_bgp_rtc_membership_advertised", "gauge",
 		 "route target membership routes advertised to the neighbor", m_rtc_out);
 	update_errors(w, d);
-	api_prom_family(w, "ferry_bgp_rib_destinations", "gauge", "VPN-IPv4 destinations (RD, prefix)");
-	api_prom_sample(w, "ferry_bgp_rib_destinations", NULL, NULL, NULL, NULL, d->rib->n_entries);
-	api_prom_family(w, "ferry_bgp_rib_paths", "gauge", "VPN-IPv4 paths, all sources");
-	api_prom_sample(w, "ferry_bgp_rib_paths", NULL, NULL, NULL, NULL, d->rib->n_paths);
-	api_prom_family(w, "ferry_bgp_rtc_local_membership", "gauge",
-			"route targets our VRFs import: our membership routes (RFC 4684)");
-	api_prom_sample(w, "ferry_bgp_rtc_local_membership", NULL, NULL, NULL, NULL,
+	api_prom_metric(w, "ferry_bgp_rib_destinations", "gauge", "VPN-IPv4 destinations (RD, prefix)",
+			d->rib->n_entries);
+	api_prom_metric(w, "ferry_bgp_rib_paths", "gauge", "VPN-IPv4 paths, all sources",
+			d->rib->n_paths);
+	api_prom_metric(w, "ferry_bgp_rtc_local_membership", "gauge",
+			"route targets our VRFs import: our membership routes (RFC 4684)",
 			d->rtc_local.n);
-	api_prom_family(w, "ferry_bgp_local_routes", "gauge", "routes vrfmgr exports through bgpd");
-	api_prom_sample(w, "ferry_bgp_local_routes", NULL, NULL, NULL, NULL, d->local.n_paths);
-	api_prom_family(w, "ferry_api_events_sequence", "counter", "last /events sequence number");
-	api_prom_sample(w, "ferry_api_events_sequence", NULL, NULL, NULL, NULL, bgpd_events_last(d));
-	api_prom_family(w, "ferry_api_event_clients", "gauge", "clients reading /events");
-	api_prom_sample(w, "ferry_api_event_clients", NULL, NULL, NULL, NULL, bgpd_events_clients(d));
+	api_prom_metric(w, "ferry_bgp_local_routes", "gauge", "routes vrfmgr exports through bgpd",
+			d->local.n_paths);
+	api_prom_metric(w, "ferry_api_events_sequence", "counter", "last /events sequence number",
+			bgpd_events_last(d));
+	api_prom_metric(w, "ferry_api_event_clients", "gauge", "clients reading /events",
+			bgpd_events_clients(d));
 	api_prom_process(w);
 	return 200;
 }

@@ -174,6 +174,11 @@ void api_prom_sample(struct jw *w, const char *name, const char *k1, const char 
 		     const char *k2, const char *v2, uint64_t value);
 /* name value, with no labels and a fractional value (seconds). */
 void api_prom_sample_f(struct jw *w, const char *name, double value);
+/* A family of one sample with no labels: its # HELP, # TYPE and value lines. */
+void api_prom_metric(struct jw *w, const char *name, const char *type, const char *help,
+		     uint64_t value);
+void api_prom_metric_f(struct jw *w, const char *name, const char *type, const char *help,
+		       double value);
 /*
  * The process's own families (api_prom_process.c): resident and virtual
  * memory, heap in use, CPU seconds, open and allowed descriptors, start time.

@@ -85,3 +85,17 @@ void api_prom_sample_f(struct jw *w, const char *name, double value)
 	puts_raw(w, name);
 	jw_raw(w, num, (size_t)n);
 }
+
+void api_prom_metric(struct jw *w, const char *name, const char *type, const char *help,
+		     uint64_t value)
+{
+	api_prom_family(w, name, type, help);
+	api_prom_sample(w, name, NULL, NULL, NULL, NULL, value);
+}
+
+void api_prom_metric_f(struct jw *w, const char *name, const char *type, const char *help,
+		       double value)
+{
+	api_prom_family(w, name, type, help);
+	api_prom_sample_f(w, name, value);
+}

@@ -8,38 +8,25 @@
 #include "common/api.h"
 #include "common/proc_stats.h"
 
-static void gauge(struct jw *w, const char *name, const char *type, const char *help,
-		  uint64_t v)
-{
-	api_prom_family(w, name, type, help);
-	api_prom_sample(w, name, NULL, NULL, NULL, NULL, v);
-}
-
-static void gauge_f(struct jw *w, const char *name, const char *type, const char *help,
-		    double v)
-{
-	api_prom_family(w, name, type, help);
-	api_prom_sample_f(w, name, v);
-}
-
 void api_prom_process(struct jw *w)
 {
 	struct proc_stats s;
 
 	proc_stats_read(&s);
-	gauge(w, "process_resident_memory_bytes", "gauge", "resident memory size in bytes",
-	      s.rss_bytes);
-	gauge(w, "process_virtual_memory_bytes", "gauge", "virtual memory size in bytes",
-	      s.vm_bytes);
-	gauge(w, "ferry_heap_in_use_bytes", "gauge",
-	      "bytes malloc has handed out and not had back (resident memory also holds freed ones it keeps)",
-	      s.heap_in_use_bytes);
-	gauge_f(w, "process_cpu_seconds_total", "counter", "user and system CPU time in seconds",
-		s.cpu_seconds);
-	gauge(w, "process_open_fds", "gauge", "open file descriptors", s.open_fds);
+	api_prom_metric(w, "process_resident_memory_bytes", "gauge", "resident memory size in bytes",
+			s.rss_bytes);
+	api_prom_metric(w, "process_virtual_memory_bytes", "gauge", "virtual memory size in bytes",
+			s.vm_bytes);
+	api_prom_metric(w, "ferry_heap_in_use_bytes", "gauge",
+			"bytes malloc has handed out and not had back"
+			" (resident memory also holds freed ones it keeps)",
+			s.heap_in_use_bytes);
+	api_prom_metric_f(w, "process_cpu_seconds_total", "counter",
+			  "user and system CPU time in seconds", s.cpu_seconds);
+	api_prom_metric(w, "process_open_fds", "gauge", "open file descriptors", s.open_fds);
 	if (s.max_fds != 0)
-		gauge(w, "process_max_fds", "gauge", "the limit of open file descriptors",
-		      s.max_fds);
-	gauge_f(w, "process_start_time_seconds", "gauge",
-		"start time of the process since the epoch in seconds", s.start_time);
+		api_prom_metric(w, "process_max_fds", "gauge", "the limit of open file descriptors",
+				s.max_fds);
+	api_prom_metric_f(w, "process_start_time_seconds", "gauge",
+			  "start time of the process since the epoch in seconds", s.start_time);
 }

@@ -57,14 +57,13 @@ static void tables(struct jw *w, const struct fwd *f)
 		if (f->vrfs[id] != NULL)
 			api_prom_sample(w, "ferry_fib_entries", "vrf", f->vrfs[id]->name, NULL, NULL,
 					fib_count(f->vrfs[id]));
-	api_prom_family(w, "ferry_lfib_entries", "gauge", "label forwarding entries");
-	api_prom_sample(w, "ferry_lfib_entries", NULL, NULL, NULL, NULL, lfib_count(f));
+	api_prom_metric(w, "ferry_lfib_entries", "gauge", "label forwarding entries",
+			lfib_count(f));
 	for (size_t i = 0; i < f->n_ifaces; i++)
 		arp_foreach(f->ifaces[i], arp_count_cb, &arp);
-	api_prom_family(w, "ferry_arp_entries", "gauge", "ARP entries, all interfaces");
-	api_prom_sample(w, "ferry_arp_entries", NULL, NULL, NULL, NULL, arp);
-	api_prom_family(w, "ferry_fib_memory_bytes", "gauge", "memory of the FIBs' lookup tables");
-	api_prom_sample(w, "ferry_fib_memory_bytes", NULL, NULL, NULL, NULL, fib_memory(f));
+	api_prom_metric(w, "ferry_arp_entries", "gauge", "ARP entries, all interfaces", arp);
+	api_prom_metric(w, "ferry_fib_memory_bytes", "gauge", "memory of the FIBs' lookup tables",
+			fib_memory(f));
 }
 
 int fwd_api_metrics(struct jw *w, const struct api_request *req, void *ctx)

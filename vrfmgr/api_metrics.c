@@ -76,8 +76,8 @@ static void labels(struct jw *w, const struct label_alloc *la)
 	api_prom_family(w, "ferry_labels", "gauge", "labels allocated by vrfmgr, by state");
 	for (int s = 0; s < 3; s++)
 		api_prom_sample(w, "ferry_labels", "state", states[s], NULL, NULL, n[s]);
-	api_prom_family(w, "ferry_label_range_size", "gauge", "labels vrfmgr may allocate");
-	api_prom_sample(w, "ferry_label_range_size", NULL, NULL, NULL, NULL, la->max - la->min + 1);
+	api_prom_metric(w, "ferry_label_range_size", "gauge", "labels vrfmgr may allocate",
+			la->max - la->min + 1);
 }
 
 static void nexthops(struct jw *w, const struct nexthop_table *t)
@@ -89,12 +89,6 @@ static void nexthops(struct jw *w, const struct nexthop_table *t)
 	api_prom_family(w, "ferry_nexthops", "gauge", "next-hop objects (one per remote PE or CE)");
 	api_prom_sample(w, "ferry_nexthops", "resolved", "true", NULL, NULL, resolved);
 	api_prom_sample(w, "ferry_nexthops", "resolved", "false", NULL, NULL, unresolved);
-}
-
-static void gauge(struct jw *w, const char *name, const char *help, uint64_t v)
-{
-	api_prom_family(w, name, "gauge", help);
-	api_prom_sample(w, name, NULL, NULL, NULL, NULL, v);
 }
 
 static void ipc_sent(struct jw *w, const struct fwd_sync *fs)
@@ -123,22 +117,23 @@ int vrfapi_metrics(struct jw *w, const struct api_request *req, void *ctx)
 		v_refused);
 	labels(w, &t->labels);
 	nexthops(w, &t->nhs);
-	gauge(w, "ferry_lsps", "static LSPs configured", vm->cfg->n_lsps);
-	gauge(w, "ferry_vpn_routes", "VPN-IPv4 routes bgpd gave vrfmgr", t->vpn.count);
-	gauge(w, "ferry_vrfmgr_bgpd_connected", "1 while bgpd is connected", vm->bgp.conn != NULL);
-	gauge(w, "ferry_vrfmgr_fwd_connected", "1 while fwd is connected and replayed to",
-	      vm->fwd.conn != NULL);
+	api_prom_metric(w, "ferry_lsps", "gauge", "static LSPs configured", vm->cfg->n_lsps);
+	api_prom_metric(w, "ferry_vpn_routes", "gauge", "VPN-IPv4 routes bgpd gave vrfmgr",
+			t->vpn.count);
+	api_prom_metric(w, "ferry_vrfmgr_bgpd_connected", "gauge", "1 while bgpd is connected",
+			vm->bgp.conn != NULL);
+	api_prom_metric(w, "ferry_vrfmgr_fwd_connected", "gauge",
+			"1 while fwd is connected and replayed to", vm->fwd.conn != NULL);
 	ipc_sent(w, &vm->fwd);
 	if (vm->kernel != NULL) {
-		api_prom_family(w, "ferry_vrfmgr_kernel_errors_total", "counter",
-				"entries the kernel dataplane could not program (each logged)");
-		api_prom_sample(w, "ferry_vrfmgr_kernel_errors_total", NULL, NULL, NULL, NULL,
+		api_prom_metric(w, "ferry_vrfmgr_kernel_errors_total", "counter",
+				"entries the kernel dataplane could not program (each logged)",
 				dp_kernel_errors(vm->kernel));
 	}
-	api_prom_family(w, "ferry_api_events_sequence", "counter", "last /events sequence number");
-	api_prom_sample(w, "ferry_api_events_sequence", NULL, NULL, NULL, NULL,
+	api_prom_metric(w, "ferry_api_events_sequence", "counter", "last /events sequence number",
 			vrfapi_events_last(vm));
-	gauge(w, "ferry_api_event_clients", "clients reading /events", vrfapi_events_clients(vm));
+	api_prom_metric(w, "ferry_api_event_clients", "gauge", "clients reading /events",
+			vrfapi_events_clients(vm));
 	api_prom_process(w);
 	return 200;
 }
