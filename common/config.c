@@ -321,6 +321,43 @@ static int config_build(struct cctx *c, struct json_object *root, struct ferry_c
 	return 0;
 }
 
+struct json_hint {
+	char text[80];
+};
+
+static bool json_space(char ch)
+{
+	return ch == ' ' || ch == '\t' || ch == '\r' || ch == '\n';
+}
+
+/*
+ * What a forgotten or extra comma looks like to the reader of a config, who
+ * would otherwise be pointed at the line after the mistake: json-c stops at
+ * the next value, and a trailing comma is caught at the closing bracket.
+ * json[at] (at < len) is where the parse stopped, on line `line`.
+ */
+static struct json_hint json_hint(enum json_tokener_error e, const char *json, size_t len,
+				  size_t at, size_t line)
+{
+	struct json_hint h = { "" };
+	size_t prev = at, prev_line = line;
+
+	if (at >= len)
+		return h;
+	while (prev > 0 && json_space(json[prev - 1]))
+		prev_line -= json[--prev] == '\n';
+	if (prev == 0)
+		return h;
+	if ((e == json_tokener_error_parse_object_value_sep ||
+	     e == json_tokener_error_parse_array) && prev_line < line)
+		snprintf(h.text, sizeof(h.text), " (a comma missing at the end of line %zu?)",
+			 prev_line);
+	else if (json[prev - 1] == ',' && (json[at] == '}' || json[at] == ']'))
+		snprintf(h.text, sizeof(h.text), " (a comma before '%c': want none after the last item)",
+			 json[at]);
+	return h;
+}
+
 /* JSON text -> tree, or NULL with "file: line L, column C: invalid JSON: reason". */
 static struct json_object *json_parse(struct cctx *c, const char *json, size_t len)
 {
@@ -351,8 +388,9 @@ static struct json_object *json_parse(struct cctx *c, const char *json, size_t l
 			 e == json_tokener_continue ? "unexpected end of file"
 						    : "unexpected data after the top-level value");
 	else
-		snprintf(c->err, c->errlen, "%s: line %zu, column %zu: invalid JSON: %s", c->file,
-			 line, col, json_tokener_error_desc(e));
+		snprintf(c->err, c->errlen, "%s: line %zu, column %zu: invalid JSON: %s%s", c->file,
+			 line, col, json_tokener_error_desc(e),
+			 json_hint(e, json, len, end, line).text);
 	return NULL;
 }
 

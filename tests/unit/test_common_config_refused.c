@@ -640,6 +640,19 @@ static const struct bad_case bad_cases[] = {
 	{ "{\"router\": {", "t.json: line 1: invalid JSON: unexpected end of file" },
 	{ "{\"router\": {}} x", "t.json: line 1, column 16: invalid JSON: unexpected character" },
 	{ "", "t.json: line 1: invalid JSON: unexpected end of file" },
+	/* a forgotten comma is named where it belongs, not at the next key */
+	{ "{\n  \"router\": {}\n\n  \"bgp\": {}\n}",
+	  "t.json: line 4, column 3: invalid JSON: object value separator ',' expected (a comma "
+	  "missing at the end of line 2?)" },
+	{ "{" R ",\"bgp\":{\"listen\":[\"10.0.0.1\"\r\n\"10.0.0.2\"]}}",
+	  "t.json: line 2, column 1: invalid JSON: array value separator ',' expected (a comma "
+	  "missing at the end of line 1?)" },
+	/* on one line there is no earlier line to name */
+	{ "{\"router\": {} \"bgp\": {}}",
+	  "t.json: line 1, column 15: invalid JSON: object value separator ',' expected" },
+	{ "{\n  \"router\": {},\n}",
+	  "t.json: line 3, column 1: invalid JSON: unexpected character (a comma before '}': want "
+	  "none after the last item)" },
 	/* not UTF-8: it would reach the API's JSON and the logs as it is */
 	{ "{" R ",\"bgp\":{\"neighbors\":[{\"address\":\"10.255.0.2\",\"remote_as\":1,"
 	  "\"description\":\"p\xff\"}]}}",
