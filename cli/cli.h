@@ -374,6 +374,7 @@ struct cli_verify_docs {
 	struct json_object *labels;     /* vrfmgr /labels */
 	struct json_object *fib;        /* fwd /fib (NULL, and lfib: fwd not asked) */
 	struct json_object *lfib;       /* fwd /lfib */
+	struct json_object *ifaces;     /* fwd /interfaces */
 };
 /* Compares; the report lists every inconsistency. Returns how many. */
 int cli_verify_report(const struct cli_verify_docs *d, struct json_object **report);

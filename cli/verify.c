@@ -13,7 +13,8 @@
  *                    the VRF's label (per-VRF mode);
  *   vrfmgr -> fwd    each VRF's selected, installed routes are fwd's FIB,
  *                    entry for entry, with the same labels, interface and
- *                    next hop; the labels vrfmgr uses are fwd's LFIB.
+ *                    next hop; the labels vrfmgr uses are fwd's LFIB;
+ *                    the links a VRF binds are fwd's, open, in that VRF.
  *
  * cli_verify_report is a pure function of the fetched documents (unit-
  * tested on recorded answers). The daemons are asked one after another, so
@@ -31,15 +32,18 @@
 
 #include "cli/cli.h"
 
-#define NCHECKS 5
+#define NCHECKS 6
 static const char *const check_names[NCHECKS] = { "bgpd -> vrfmgr", "vrfmgr import",
 						   "bgpd exports", "vrfmgr -> fwd FIB",
-						   "vrfmgr -> fwd LFIB" };
+						   "vrfmgr -> fwd LFIB", "vrfmgr -> fwd links" };
 
 struct verify {
 	struct json_object *found; /* array of {check, key, problem} */
 	int n[NCHECKS];
 	int compared[NCHECKS];
+	/* what agrees but does not forward (a VRF's link fwd cannot open): not an inconsistency */
+	struct json_object *warned; /* array of {check, key, problem} */
+	int warnings[NCHECKS];
 };
 
 static bool same(struct json_object *a, const char *ka, struct json_object *b, const char *kb)
@@ -55,22 +59,41 @@ static size_t len_of(struct json_object *a)
 								     : 0;
 }
 
+static void add_problem(struct json_object *to, int check, const char *key, const char *fmt,
+			va_list ap)
+{
+	struct json_object *o = json_object_new_object();
+	char buf[512];
+
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	json_object_object_add(o, "check", json_object_new_string(check_names[check]));
+	json_object_object_add(o, "key", json_object_new_string(key));
+	json_object_object_add(o, "problem", json_object_new_string(buf));
+	json_object_array_add(to, o);
+}
+
 static void found(struct verify *v, int check, const char *key, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 static void found(struct verify *v, int check, const char *key, const char *fmt, ...)
 {
-	struct json_object *o = json_object_new_object();
-	char buf[512];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
+	add_problem(v->found, check, key, fmt, ap);
 	va_end(ap);
-	json_object_object_add(o, "check", json_object_new_string(check_names[check]));
-	json_object_object_add(o, "key", json_object_new_string(key));
-	json_object_object_add(o, "problem", json_object_new_string(buf));
-	json_object_array_add(v->found, o);
 	v->n[check]++;
+}
+
+static void warned(struct verify *v, int check, const char *key, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+static void warned(struct verify *v, int check, const char *key, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	add_problem(v->warned, check, key, fmt, ap);
+	va_end(ap);
+	v->warnings[check]++;
 }
 
 /* Rows of arr keyed by "a:b" of two fields, in a JSON object used as a map. */
@@ -377,21 +400,57 @@ static void check_lfib(struct verify *v, const struct cli_verify_docs *d)
 	}
 }
 
+/*
+ * Each link a VRF binds in vrfmgr is one fwd holds in that VRF. One fwd
+ * holds but cannot open (a name mistyped in the config, a link not made
+ * yet) agrees with vrfmgr, yet cuts the VRF's CEs off: a warning.
+ */
+static void check_links(struct verify *v, const struct cli_verify_docs *d)
+{
+	struct json_object *vrfs = cli_json_get(d->vrfs, "vrfs");
+	struct json_object *ifaces = cli_json_get(d->ifaces, "interfaces");
+
+	for (size_t i = 0; i < len_of(vrfs); i++) {
+		struct json_object *vrf = json_object_array_get_idx(vrfs, i);
+		struct json_object *links = cli_json_get(vrf, "interfaces");
+
+		for (size_t k = 0; k < len_of(links); k++) {
+			struct json_object *l = json_object_array_get_idx(links, k), *f = NULL;
+			const char *name = cli_json_text(l, "name"), *vname = cli_json_text(vrf, "name");
+
+			v->compared[5]++;
+			for (size_t j = 0; j < len_of(ifaces) && f == NULL; j++)
+				if (same(json_object_array_get_idx(ifaces, j), "name", l, "name"))
+					f = json_object_array_get_idx(ifaces, j);
+			if (f == NULL)
+				found(v, 5, name, "VRF %s binds it, fwd does not know it", vname);
+			else if (strcmp(cli_json_text(f, "state"), "up") != 0)
+				warned(v, 5, name, "VRF %s binds it, fwd has it %s (the link is missing "
+				       "or fwd could not open it: see fwd's log)", vname,
+				       cli_json_text(f, "state"));
+			else if (!same(f, "vrf", vrf, "name"))
+				found(v, 5, name, "VRF %s binds it, fwd has it in VRF %s", vname,
+				      cli_json_text(f, "vrf"));
+		}
+	}
+}
+
 /* The daemon whose answers check i needs beside vrfmgr's (which every check needs). */
-static const char *const check_needs[NCHECKS] = { "bgpd", NULL, "bgpd", "fwd", "fwd" };
+static const char *const check_needs[NCHECKS] = { "bgpd", NULL, "bgpd", "fwd", "fwd", "fwd" };
 
 /* Check i can run: the daemon it needs besides vrfmgr answered. */
 static bool check_possible(const struct cli_verify_docs *d, int i)
 {
 	if (check_needs[i] == NULL)
 		return true;
-	return strcmp(check_needs[i], "bgpd") == 0 ? d->bgp_routes != NULL
-						   : d->fib != NULL && d->lfib != NULL;
+	return strcmp(check_needs[i], "bgpd") == 0
+		       ? d->bgp_routes != NULL
+		       : d->fib != NULL && d->lfib != NULL && d->ifaces != NULL;
 }
 
 int cli_verify_report(const struct cli_verify_docs *d, struct json_object **report)
 {
-	struct verify v = { json_object_new_array(), { 0 }, { 0 } };
+	struct verify v = { .found = json_object_new_array(), .warned = json_object_new_array() };
 	struct json_object *vroutes = index_by(cli_json_get(d->vrf_routes, "routes"), "vrf", "prefix");
 	struct json_object *checks = json_object_new_array(), *unchecked = json_object_new_array();
 	int total = 0;
@@ -404,6 +463,7 @@ int cli_verify_report(const struct cli_verify_docs *d, struct json_object **repo
 	if (check_possible(d, 3)) {
 		check_fib(&v, d, vroutes);
 		check_lfib(&v, d);
+		check_links(&v, d);
 	}
 	json_object_put(vroutes);
 	for (int i = 0; i < NCHECKS; i++) {
@@ -412,6 +472,7 @@ int cli_verify_report(const struct cli_verify_docs *d, struct json_object **repo
 		json_object_object_add(c, "check", json_object_new_string(check_names[i]));
 		json_object_object_add(c, "compared", json_object_new_int(v.compared[i]));
 		json_object_object_add(c, "inconsistencies", json_object_new_int(v.n[i]));
+		json_object_object_add(c, "warnings", json_object_new_int(v.warnings[i]));
 		if (!check_possible(d, i)) {
 			json_object_object_add(c, "unchecked", json_object_new_string(check_needs[i]));
 			if (!contains(unchecked, check_needs[i]))
@@ -423,49 +484,72 @@ int cli_verify_report(const struct cli_verify_docs *d, struct json_object **repo
 	*report = json_object_new_object();
 	json_object_object_add(*report, "checks", checks);
 	json_object_object_add(*report, "inconsistencies", v.found);
+	json_object_object_add(*report, "warnings", v.warned);
 	/* as trace says it: the daemons not asked, and whether what was compared agrees */
 	json_object_object_add(*report, "unchecked", unchecked);
 	json_object_object_add(*report, "consistent", json_object_new_boolean(total == 0));
 	return total;
 }
 
+/* The problems of list that belong to check `name`, one line each. */
+static void print_problems(FILE *out, struct json_object *list, const char *name,
+			   const char *what)
+{
+	for (size_t k = 0; k < len_of(list); k++) {
+		struct json_object *f = json_object_array_get_idx(list, k);
+
+		if (strcmp(cli_json_text(f, "check"), name) == 0)
+			fprintf(out, "  %s: %s%s\n", cli_json_text(f, "key"), what,
+				cli_json_text(f, "problem"));
+	}
+}
+
+static void print_verdict(FILE *out, struct json_object *report)
+{
+	struct json_object *unchecked = cli_json_get(report, "unchecked");
+	size_t total = len_of(cli_json_get(report, "inconsistencies"));
+	size_t warnings = len_of(cli_json_get(report, "warnings"));
+
+	if (total > 0) {
+		fprintf(out, "verify: %zu inconsistenc%s", total, total == 1 ? "y" : "ies");
+	} else if (len_of(unchecked) > 0) {
+		fputs("verify: incomplete: ", out);
+		for (size_t i = 0; i < len_of(unchecked); i++)
+			fprintf(out, "%s%s", i > 0 ? ", " : "",
+				json_object_get_string(json_object_array_get_idx(unchecked, i)));
+		fputs(" not asked; what was compared agrees", out);
+	} else {
+		fputs("verify: consistent", out);
+	}
+	if (warnings > 0)
+		fprintf(out, " (%zu warning%s)", warnings, warnings == 1 ? "" : "s");
+	fputc('\n', out);
+}
+
 void cli_verify_print(FILE *out, struct json_object *report)
 {
 	struct json_object *checks = cli_json_get(report, "checks");
-	struct json_object *found = cli_json_get(report, "inconsistencies");
-	struct json_object *unchecked = cli_json_get(report, "unchecked");
-	size_t total = len_of(found);
 
 	for (size_t i = 0; i < len_of(checks); i++) {
 		struct json_object *c = json_object_array_get_idx(checks, i);
 		const char *name = cli_json_str(c, "check");
 		int n = json_object_get_int(cli_json_get(c, "inconsistencies"));
+		int w = json_object_get_int(cli_json_get(c, "warnings"));
 
 		if (cli_json_get(c, "unchecked") != NULL) {
 			fprintf(out, "%-20s not checked: %s could not be asked (see above)\n", name,
 				cli_json_text(c, "unchecked"));
 			continue;
 		}
-		fprintf(out, "%-20s %s compared, %s\n", name, cli_json_text(c, "compared"),
+		fprintf(out, "%-20s %s compared, %s", name, cli_json_text(c, "compared"),
 			n == 0 ? "ok" : "INCONSISTENT");
-		for (size_t k = 0; k < total; k++) {
-			struct json_object *f = json_object_array_get_idx(found, k);
-
-			if (strcmp(cli_json_text(f, "check"), name) == 0)
-				fprintf(out, "  %s: %s\n", cli_json_text(f, "key"), cli_json_text(f, "problem"));
-		}
+		if (w > 0)
+			fprintf(out, ", %d warning%s", w, w == 1 ? "" : "s");
+		fputc('\n', out);
+		print_problems(out, cli_json_get(report, "inconsistencies"), name, "");
+		print_problems(out, cli_json_get(report, "warnings"), name, "warning: ");
 	}
-	if (total > 0) {
-		fprintf(out, "verify: %zu inconsistenc%s\n", total, total == 1 ? "y" : "ies");
-	} else if (len_of(unchecked) > 0) {
-		fputs("verify: incomplete: ", out);
-		for (size_t i = 0; i < len_of(unchecked); i++)
-			fprintf(out, "%s%s", i > 0 ? ", " : "",
-				json_object_get_string(json_object_array_get_idx(unchecked, i)));
-		fputs(" not asked; what was compared agrees\n", out);
-	} else {
-		fprintf(out, "verify: consistent\n");
-	}
+	print_verdict(out, report);
 }
 
 void cli_verify_docs_free(struct cli_verify_docs *d)
@@ -477,6 +561,7 @@ void cli_verify_docs_free(struct cli_verify_docs *d)
 	json_object_put(d->labels);
 	json_object_put(d->fib);
 	json_object_put(d->lfib);
+	json_object_put(d->ifaces);
 	memset(d, 0, sizeof(*d));
 }
 
@@ -497,9 +582,11 @@ static int docs_fetch(const struct cli_ctx *c, struct cli_verify_docs *d)
 	}
 	if (cli_fetch(c, "bgpd", "/routes", &d->bgp_routes) < 0)
 		d->bgp_routes = NULL;
-	if (cli_fetch(c, "fwd", "/fib", &d->fib) < 0 || cli_fetch(c, "fwd", "/lfib", &d->lfib) < 0) {
+	if (cli_fetch(c, "fwd", "/fib", &d->fib) < 0 || cli_fetch(c, "fwd", "/lfib", &d->lfib) < 0 ||
+	    cli_fetch(c, "fwd", "/interfaces", &d->ifaces) < 0) {
 		json_object_put(d->fib);
-		d->fib = d->lfib = NULL;
+		json_object_put(d->lfib);
+		d->fib = d->lfib = d->ifaces = NULL;
 	}
 	return 0;
 }

@@ -300,6 +300,8 @@ Test(cli_trace, no_vrf_route_but_fwd_forwards)
 
 /* ---- verify ---- */
 
+static struct json_object *row(struct json_object *doc, const char *key, size_t i);
+
 static void verify_load(struct cli_verify_docs *d)
 {
 	d->bgp_routes = fixture("bgp_routes");
@@ -309,6 +311,10 @@ static void verify_load(struct cli_verify_docs *d)
 	d->labels = fixture("labels");
 	d->fib = fixture("fib");
 	d->lfib = fixture("lfib");
+	d->ifaces = fixture("interfaces");
+	/* the recorded fwd could not open ce-b1 (for show interfaces); here it has */
+	json_object_object_add(row(d->ifaces, "interfaces", 2), "state",
+			       json_object_new_string("up"));
 }
 
 static char *verify_text(struct cli_verify_docs *d, int n)
@@ -395,6 +401,32 @@ Test(cli_verify, fib_label_different_and_extra)
 						 "\"gateway\":\"10.1.1.2\",\"out_label\":null,"
 						 "\"inner_label\":null}"));
 	verify_expect(&d, 2, "A:10.99.0.0/16: extra in fwd: via 10.1.1.2 on ce-a1 [- | -]");
+	cli_verify_docs_free(&d);
+}
+
+/*
+ * A link a VRF binds that fwd could not open cuts its CEs off while the
+ * tables agree: a warning. One fwd holds elsewhere or not at all is an
+ * inconsistency.
+ */
+Test(cli_verify, vrf_link_fwd_cannot_use)
+{
+	struct cli_verify_docs d;
+	struct json_object *ifaces;
+
+	verify_load(&d);
+	ifaces = json_object_object_get(d.ifaces, "interfaces");
+	json_object_object_add(row(d.ifaces, "interfaces", 2), "state",
+			       json_object_new_string("down"));
+	verify_expect(&d, 0, "vrfmgr -> fwd links  2 compared, ok, 1 warning\n  ce-b1: warning: VRF "
+			     "B binds it, fwd has it down (the link is missing or fwd could not open "
+			     "it: see fwd's log)\nverify: consistent (1 warning)\n");
+	json_object_object_add(row(d.ifaces, "interfaces", 2), "state",
+			       json_object_new_string("up"));
+	json_object_object_add(row(d.ifaces, "interfaces", 2), "vrf", json_object_new_string("A"));
+	verify_expect(&d, 1, "ce-b1: VRF B binds it, fwd has it in VRF A");
+	json_object_array_del_idx(ifaces, 2, 1);
+	verify_expect(&d, 1, "ce-b1: VRF B binds it, fwd does not know it");
 	cli_verify_docs_free(&d);
 }
 
