@@ -16,6 +16,7 @@
 #include "common/label.h"
 #include "common/log.h"
 #include "vrfmgr/api.h"
+#include "vrfmgr/dp_kernel.h"
 #include "vrfmgr/l3vpn.h"
 #include "vrfmgr/vrfmgr.h"
 
@@ -96,8 +97,36 @@ static void write_vrf_limit(struct jw *w, const struct vrf_table *t, const struc
 	jw_kv_uint(w, "routes_refused", max != 0 ? import_refused(t, v) : 0);
 }
 
-static void write_vrf(struct jw *w, const struct vrf_table *t, const struct vrf *v)
+/*
+ * With the kernel dataplane, the VRF's device: vrfmgr's state does not
+ * change when the device is deleted behind its back, this does
+ * (docs/dataplane-kernel.md).
+ */
+static void write_vrf_kernel(struct jw *w, const struct dp_kernel *k, uint32_t vrf_id)
 {
+	struct dp_kernel_vrf_device d;
+
+	if (k == NULL || !dp_kernel_vrf_device(k, vrf_id, &d))
+		return;
+	jw_key(w, "kernel_device");
+	jw_object_begin(w);
+	jw_kv_string(w, "name", d.ifname);
+	jw_kv_uint(w, "table", d.table);
+	jw_key(w, "ifindex");
+	if (d.ifindex > 0)
+		jw_uint(w, (uint64_t)d.ifindex);
+	else
+		jw_null(w);
+	jw_kv_string(w, "state", d.state);
+	if (strcmp(d.state, "waiting") == 0)
+		jw_kv_uint(w, "remake_in_ms", d.remake_in_ms);
+	jw_kv_uint(w, "remade", d.remade);
+	jw_object_end(w);
+}
+
+static void write_vrf(struct jw *w, const struct vrfmgr *vm, const struct vrf *v)
+{
+	const struct vrf_table *t = &vm->table;
 	char b[RD_STRLEN];
 	size_t i;
 
@@ -120,6 +149,7 @@ static void write_vrf(struct jw *w, const struct vrf_table *t, const struct vrf 
 	jw_array_end(w);
 	jw_kv_uint(w, "route_count", v->n_routes);
 	write_vrf_limit(w, t, v);
+	write_vrf_kernel(w, vm->kernel, v->id);
 	jw_object_end(w);
 }
 
@@ -138,7 +168,7 @@ static int api_vrfs(struct jw *w, const struct api_request *req, void *ctx)
 	jw_array_begin(w);
 	for (i = 0; i < vm->table.n_vrfs; i++)
 		if (only == NULL || only == &vm->table.vrfs[i])
-			write_vrf(w, &vm->table, &vm->table.vrfs[i]);
+			write_vrf(w, vm, &vm->table.vrfs[i]);
 	jw_array_end(w);
 	jw_object_end(w);
 	return 200;

@@ -129,6 +129,12 @@ int vrfapi_metrics(struct jw *w, const struct api_request *req, void *ctx)
 		api_prom_metric(w, "ferry_vrfmgr_kernel_errors_total", "counter",
 				"entries the kernel dataplane could not program (each logged)",
 				dp_kernel_errors(vm->kernel));
+		api_prom_metric(w, "ferry_vrfmgr_kernel_vrf_devices_remade_total", "counter",
+				"VRF devices deleted behind vrfmgr's back and made again",
+				dp_kernel_vrf_remakes(vm->kernel));
+		api_prom_metric(w, "ferry_vrfmgr_kernel_vrfs_without_device", "gauge",
+				"VRFs with no VRF device now (refused, or deleted and not made again yet)",
+				dp_kernel_vrfs_without_device(vm->kernel));
 	}
 	api_prom_metric(w, "ferry_api_events_sequence", "counter", "last /events sequence number",
 			vrfapi_events_last(vm));

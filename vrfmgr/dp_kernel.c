@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <netlink/errno.h>
 #include <netlink/route/route.h>
@@ -26,6 +27,14 @@
 #include "common/log.h"
 #include "vrfmgr/dp_kernel_int.h"
 
+static uint64_t monotonic_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
 struct dp_kernel *dp_kernel_new(const struct dpk_io_ops *ops, void *io)
 {
 	struct dp_kernel *k = calloc(1, sizeof(*k));
@@ -33,6 +42,7 @@ struct dp_kernel *dp_kernel_new(const struct dpk_io_ops *ops, void *io)
 	if (k != NULL) {
 		k->io_ops = ops;
 		k->io = io;
+		k->now_ms = monotonic_ms;
 	}
 	return k;
 }
@@ -62,7 +72,7 @@ void dpk_kernel_error(struct dp_kernel *k, int err, const char *what)
 	log_warnx("kernel dataplane: %s: %s", what, k->io_ops->strerror(err));
 }
 
-static uint64_t ifname_key(const char *ifname)
+uint64_t dpk_ifname_key(const char *ifname)
 {
 	return hash_mix64(hash_fnv1a(HASH_FNV_OFFSET, ifname, strnlen(ifname, IPC_IFNAME_MAX)));
 }
@@ -91,7 +101,7 @@ struct dpk_ifindex {
  */
 static int route_ifindex(struct dp_kernel *k, const char *ifname)
 {
-	uint64_t key = ifname_key(ifname);
+	uint64_t key = dpk_ifname_key(ifname);
 	struct dpk_ifindex *c = dpk_map_get(&k->ifindexes, key);
 	int ifindex;
 
@@ -270,6 +280,11 @@ static void kd_vrf_add(void *ctx, const struct ipc_vrf *iv)
 		return;
 	}
 	v->ifindex = 0;
+	/* the core's own (re)build: whatever happened to an earlier device is behind it */
+	v->remakes = 0;
+	v->remake_pending = false;
+	v->given_up = false;
+	v->remade = 0;
 	if (dpk_table_claim(k, v, why, sizeof(why)) < 0) {
 		k->errors++;
 		log_warnx("kernel dataplane: VRF %s: device %s for table %u: %s", name, v->ifname,
@@ -322,7 +337,7 @@ static void vrf_fib_drop(struct dp_kernel *k, uint32_t vrf_id)
  * would forward what its CE sends into the provider's core. A bind sets it
  * up again.
  */
-static void release_down(struct dp_kernel *k, int ifindex, const char *ifname)
+void dpk_release_down(struct dp_kernel *k, int ifindex, const char *ifname)
 {
 	char what[96];
 	int rc;
@@ -344,7 +359,7 @@ static void vrf_links_release(struct dp_kernel *k, uint32_t vrf_id)
 		const struct dpk_bind *b = k->binds.s[i].val;
 
 		if (b != NULL && b->b.vrf_id == vrf_id && b->ifindex > 0)
-			release_down(k, b->ifindex, b->b.ifname);
+			dpk_release_down(k, b->ifindex, b->b.ifname);
 	}
 }
 
@@ -416,14 +431,13 @@ static void link_release(struct dp_kernel *k, int ifindex, const struct dpk_bind
 {
 	if (was->addr_added && was->ifindex == ifindex && was->b.address != 0)
 		addr_remove(k, was);
-	release_down(k, ifindex, was->b.ifname);
+	dpk_release_down(k, ifindex, was->b.ifname);
 }
 
-static void kd_if_bind(void *ctx, const struct ipc_if_bind *ib)
+bool dpk_link_bind(struct dp_kernel *k, const struct ipc_if_bind *ib)
 {
-	struct dp_kernel *k = ctx;
 	const struct dpk_vrf *v = dpk_map_get(&k->vrfs, ib->vrf_id);
-	uint64_t key = ifname_key(ib->ifname);
+	uint64_t key = dpk_ifname_key(ib->ifname);
 	struct dpk_bind *b = dpk_map_get(&k->binds, key), was = { 0 };
 	char what[160], a[INET_ADDRSTRLEN];
 	int ifindex, rc;
@@ -435,7 +449,7 @@ static void kd_if_bind(void *ctx, const struct ipc_if_bind *ib)
 		free(b);
 		k->errors++;
 		log_warnx("kernel dataplane: %s: out of memory", what);
-		return;
+		return false;
 	}
 	was = *b; /* a bind of a bound link replaces it (a reload's new address or VRF) */
 	b->b = *ib;
@@ -447,14 +461,14 @@ static void kd_if_bind(void *ctx, const struct ipc_if_bind *ib)
 			  v == NULL || v->ifindex <= 0
 				  ? "the VRF has no device"
 				  : "no such interface (it is bound when it appears)");
-		return;
+		return false;
 	}
 	if (v == NULL || v->ifindex <= 0) {
 		k->errors++;
 		log_warnx("kernel dataplane: %s: the VRF has no device: %.16s is released from "
 			  "any VRF instead", what, ib->ifname);
 		link_release(k, ifindex, &was);
-		return;
+		return false;
 	}
 	b->ifindex = ifindex;
 	if (was.addr_added && was.ifindex == ifindex &&
@@ -466,7 +480,7 @@ static void kd_if_bind(void *ctx, const struct ipc_if_bind *ib)
 		dpk_kernel_error(k, rc, what);
 		link_release(k, ifindex, &was);
 		b->ifindex = 0; /* bound again at the link's next event */
-		return;
+		return false;
 	}
 	if (ib->address != 0) {
 		rc = k->io_ops->addr(k->io, true, ifindex, ib->address, ib->plen);
@@ -476,13 +490,21 @@ static void kd_if_bind(void *ctx, const struct ipc_if_bind *ib)
 		if (rc < 0)
 			dpk_kernel_error(k, rc, what);
 	}
-	reprogram_link(k, b->b.ifname);
+	return true;
+}
+
+static void kd_if_bind(void *ctx, const struct ipc_if_bind *ib)
+{
+	struct dp_kernel *k = ctx;
+
+	if (dpk_link_bind(k, ib))
+		reprogram_link(k, ib->ifname);
 }
 
 static void kd_if_unbind(void *ctx, const struct ipc_if_bind *ib)
 {
 	struct dp_kernel *k = ctx;
-	struct dpk_bind *b = dpk_map_del(&k->binds, ifname_key(ib->ifname));
+	struct dpk_bind *b = dpk_map_del(&k->binds, dpk_ifname_key(ib->ifname));
 	int ifindex = ifindex_of(k, ib->ifname);
 
 	if (ifindex < 0) { /* gone with its link: nothing left to release */
@@ -493,7 +515,7 @@ static void kd_if_unbind(void *ctx, const struct ipc_if_bind *ib)
 		b->ifindex = ifindex;
 		addr_remove(k, b);
 	}
-	release_down(k, ifindex, ib->ifname);
+	dpk_release_down(k, ifindex, ib->ifname);
 	free(b);
 }
 
@@ -614,7 +636,7 @@ static void kd_lfib_del(void *ctx, const struct ipc_lfib_entry *e)
 void dp_kernel_link_event(struct dp_kernel *k, int ifindex, const char *ifname, bool up)
 {
 	uintptr_t was = (uintptr_t)dpk_map_get(&k->links, (uint64_t)ifindex);
-	struct dpk_bind *b = dpk_map_get(&k->binds, ifname_key(ifname));
+	struct dpk_bind *b = dpk_map_get(&k->binds, dpk_ifname_key(ifname));
 	struct ipc_if_bind again;
 
 	dpk_map_free(&k->ifindexes, free); /* a link changed: routes look theirs up again */
@@ -636,6 +658,8 @@ void dp_kernel_link_event(struct dp_kernel *k, int ifindex, const char *ifname, 
 
 void dp_kernel_link_gone(struct dp_kernel *k, int ifindex)
 {
+	struct dpk_vrf *v = dpk_vrf_by_ifindex(k, ifindex);
+
 	dpk_map_del(&k->links, (uint64_t)ifindex);
 	dpk_map_free(&k->ifindexes, free); /* its name may be another link's next */
 	for (size_t i = 0; i < k->binds.cap; i++) {
@@ -646,6 +670,13 @@ void dp_kernel_link_gone(struct dp_kernel *k, int ifindex)
 			b->addr_added = false; /* the address went with the link */
 		}
 	}
+	/*
+	 * One of this run's VRF devices: not deleted by vrfmgr, which forgets a
+	 * VRF (or gives it its new device) before it reads the events its own
+	 * deletes make.
+	 */
+	if (v != NULL)
+		dpk_vrf_gone(k, v);
 }
 
 static void resync_one(int ifindex, const char *ifname, int master, bool up, void *arg)
@@ -658,6 +689,8 @@ int dp_kernel_resync(struct dp_kernel *k)
 {
 	int rc;
 
+	/* a VRF device's deletion may be among the events lost: its links are bound again next */
+	dpk_vrfs_check(k);
 	/* forgotten: each link listed is then new, and one that is up is programmed again */
 	dpk_map_free(&k->links, NULL);
 	dpk_map_free(&k->ifindexes, free);

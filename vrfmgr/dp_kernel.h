@@ -104,8 +104,47 @@ void dp_kernel_link_event(struct dp_kernel *k, int ifindex, const char *ifname, 
  * A link deleted (RTM_DELLINK): forgotten, so that the state of every link
  * the host ever had is not kept, and a link made again with the same ifindex
  * is bound again when it comes up instead of being taken for the old one.
+ * One of this run's VRF devices is made again (below).
  */
 void dp_kernel_link_gone(struct dp_kernel *k, int ifindex);
+/*
+ * One of this run's VRF devices deleted behind vrfmgr's back (a link gone,
+ * or missing from the listing after lost events) is made again on its table,
+ * its links bound again and its routes and labels programmed again
+ * (dp_kernel_remake.c): at once the first time; deleted again within
+ * DPK_REMAKE_STABLE_MS of that, or refused, after DPK_REMAKE_FIRST_MS,
+ * doubling up to DPK_REMAKE_LONGEST_MS, its links down meanwhile; after
+ * DPK_REMAKE_MAX attempts in a row, no more.
+ */
+#define DPK_REMAKE_FIRST_MS 1000u
+#define DPK_REMAKE_LONGEST_MS 30000u
+#define DPK_REMAKE_STABLE_MS 60000u
+#define DPK_REMAKE_MAX 8u
+/* The VRF devices due to be made again now are. */
+void dp_kernel_tick(struct dp_kernel *k);
+/* Milliseconds until dp_kernel_tick has something to do (0: now), or -1: nothing pending. */
+int64_t dp_kernel_next_tick_ms(const struct dp_kernel *k);
+/* A VRF's device as the kernel dataplane knows it, for the API (GET /vrfs). */
+struct dp_kernel_vrf_device {
+	char ifname[DPK_IFNAMSIZ];
+	uint32_t table;
+	int ifindex; /* 0: none now */
+	/*
+	 * "present"; "waiting": deleted, made again in remake_in_ms; "given_up":
+	 * deleted or refused DPK_REMAKE_MAX times in a row; "missing": never made
+	 * (refused, logged)
+	 */
+	const char *state;
+	uint64_t remake_in_ms;
+	uint64_t remade; /* times made again since the core built the VRF */
+};
+/* vrf_id's device; false when the dataplane has no such VRF. */
+bool dp_kernel_vrf_device(const struct dp_kernel *k, uint32_t vrf_id,
+			  struct dp_kernel_vrf_device *out);
+/* VRF devices made again since start; VRFs that have no device now (none made, or gone). */
+uint64_t dp_kernel_vrf_remakes(const struct dp_kernel *k);
+size_t dp_kernel_vrfs_without_device(const struct dp_kernel *k);
+
 /*
  * Link events were lost (the watch socket overran: ENOBUFS): every link is
  * listed and taken as an event from an unknown state, so that one that went

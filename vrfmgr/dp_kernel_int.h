@@ -58,9 +58,16 @@ int dpk_push_labels(const struct ipc_nexthop *nh, uint32_t inner, uint32_t label
 struct dpk_vrf {
 	uint32_t id;
 	uint32_t table;
-	int ifindex; /* 0: the device could not be made */
+	int ifindex; /* 0: the device could not be made (or was deleted and is not made yet) */
 	char name[IPC_NAME_MAX];
 	char ifname[DPK_IFNAMSIZ];
+	/* its device deleted behind vrfmgr's back (dp_kernel_remake.c) */
+	unsigned remakes;    /* attempts to make it again in this streak */
+	uint64_t remade_at;  /* the last attempt (dp_kernel.now_ms) */
+	uint64_t remake_due; /* the next attempt, when remake_pending */
+	bool remake_pending;
+	bool given_up;       /* DPK_REMAKE_MAX attempts in a streak: no more until a restart */
+	uint64_t remade;     /* made again since the core built it */
 };
 
 struct dpk_fib {
@@ -77,6 +84,7 @@ struct dpk_bind {
 	struct ipc_if_bind b;
 	int ifindex;
 	bool addr_added;
+	bool rebind; /* bound when its VRF's device was deleted: bound again when it is made */
 };
 
 struct dp_kernel {
@@ -90,6 +98,8 @@ struct dp_kernel {
 	struct dpk_map links; /* ifindex -> 1 (seen down) or 2 (seen up), from link events */
 	struct dpk_map ifindexes; /* interface name hash -> struct dpk_ifindex, for routes (until a link event) */
 	uint64_t errors;
+	uint64_t vrf_remakes; /* VRF devices made again after they were deleted */
+	uint64_t (*now_ms)(void); /* a monotonic clock (a test sets its own) */
 };
 
 static inline uint64_t dpk_fib_key(uint32_t vrf_id, uint32_t prefix, uint8_t plen)
@@ -100,6 +110,24 @@ static inline uint64_t dpk_fib_key(uint32_t vrf_id, uint32_t prefix, uint8_t ple
 /* dp_kernel.c: (re)programs one entry from the state (used after a next hop or bind changed). */
 void dpk_fib_program(struct dp_kernel *k, struct dpk_fib *f);
 void dpk_lfib_program(struct dp_kernel *k, struct dpk_lfib *l);
+/* The binds map's key of an interface name. */
+uint64_t dpk_ifname_key(const char *ifname);
+/*
+ * dp_kernel.c: ib's link enslaved to its VRF's device and addressed, without
+ * programming the routes through it again (the caller does); whether it was.
+ */
+bool dpk_link_bind(struct dp_kernel *k, const struct ipc_if_bind *ib);
+/* ifindex out of its VRF device and down (named ifname in the log if refused). */
+void dpk_release_down(struct dp_kernel *k, int ifindex, const char *ifname);
+/*
+ * dp_kernel_remake.c: v's device is gone, not by vrfmgr's doing: made again
+ * at once, or after a backoff when it keeps going (its links down meanwhile).
+ */
+void dpk_vrf_gone(struct dp_kernel *k, struct dpk_vrf *v);
+/* The VRF whose device is ifindex, or NULL. */
+struct dpk_vrf *dpk_vrf_by_ifindex(const struct dp_kernel *k, int ifindex);
+/* Every VRF device listed: one of this run's that is not there is gone (dpk_vrf_gone). */
+void dpk_vrfs_check(struct dp_kernel *k);
 /*
  * dp_kernel_claim.c: v's table made v's alone before its device is made: a
  * previous run's VRF device of ferry's on it (or of v's name on another table)

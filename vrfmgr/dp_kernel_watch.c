@@ -7,7 +7,8 @@
  * vrfmgr does not read it while it programs (a bind alone makes several
  * events), so the buffer is large; an overrun (ENOBUFS: events lost, libnl's
  * NLE_NOMEM) may have hidden a link's down and up, so every link is listed
- * again (dp_kernel_resync).
+ * again (dp_kernel_resync). A VRF device made again after a backoff
+ * (dp_kernel_remake.c) waits on a timer here, armed after every read.
  */
 #include <linux/if.h>
 #include <stdio.h>
@@ -29,8 +30,30 @@
 struct dpk_watch {
 	struct nl_sock *sk;
 	struct event *ev;
+	struct event *remake; /* dp_kernel_tick, when a VRF device is due to be made again */
 	struct dp_kernel *k;
 };
+
+static void remake_arm(struct dpk_watch *w)
+{
+	int64_t ms = dp_kernel_next_tick_ms(w->k);
+	struct timeval in = { .tv_sec = ms / 1000, .tv_usec = (ms % 1000) * 1000 };
+
+	if (ms < 0)
+		event_del(w->remake);
+	else
+		event_add(w->remake, &in);
+}
+
+static void on_remake_due(evutil_socket_t fd, short what, void *arg)
+{
+	struct dpk_watch *w = arg;
+
+	(void)fd;
+	(void)what;
+	dp_kernel_tick(w->k);
+	remake_arm(w);
+}
 
 static void on_link(struct nl_object *o, void *arg)
 {
@@ -75,6 +98,7 @@ static void on_readable(evutil_socket_t fd, short what, void *arg)
 	} else if (rc < 0 && rc != -NLE_AGAIN) {
 		log_warnx("kernel dataplane: reading link events: %s", nl_geterror(rc));
 	}
+	remake_arm(w); /* a VRF device deleted again: made again after a backoff */
 }
 
 struct dpk_watch *dpk_watch_start(struct event_base *base, struct dp_kernel *k, char *err,
@@ -94,7 +118,8 @@ struct dpk_watch *dpk_watch_start(struct event_base *base, struct dp_kernel *k, 
 	    (rc = nl_socket_set_nonblocking(w->sk)) < 0)
 		goto fail;
 	w->ev = event_new(base, nl_socket_get_fd(w->sk), EV_READ | EV_PERSIST, on_readable, w);
-	if (w->ev == NULL || event_add(w->ev, NULL) < 0) {
+	w->remake = evtimer_new(base, on_remake_due, w);
+	if (w->ev == NULL || w->remake == NULL || event_add(w->ev, NULL) < 0) {
 		rc = -NLE_NOMEM;
 		goto fail;
 	}
@@ -111,6 +136,8 @@ void dpk_watch_stop(struct dpk_watch *w)
 		return;
 	if (w->ev != NULL)
 		event_free(w->ev);
+	if (w->remake != NULL)
+		event_free(w->remake);
 	if (w->sk != NULL)
 		nl_socket_free(w->sk);
 	free(w);

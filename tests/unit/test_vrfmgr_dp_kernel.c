@@ -175,6 +175,7 @@ Test(dp_kernel_ops, lost_link_events_are_made_up_by_listing_the_links, .init = s
 	dp_kernel_ops.if_bind(k, &b);
 	dp_kernel_ops.fib_add(k, &e);
 	dp_kernel_link_event(k, 2, "ce-a1", true);
+	devs[n_devs++] = (struct dev){ 101, "vrf-A", 10001, true }; /* still there */
 	/* ce-a1 went down and up while the watch socket overran: both events lost */
 	before = n_calls;
 	cr_assert_eq(dp_kernel_resync(k), 0);

@@ -167,7 +167,7 @@ static inline uint32_t via_of(struct parsed *p)
 }
 
 /* ---- the ops over a recording io ---- */
-#define MAX_CALLS 64
+#define MAX_CALLS 256
 
 static __attribute__((unused)) struct call {
 	char op[16];
@@ -209,14 +209,21 @@ static inline int rec_ifindex(void *io, const char *ifname)
 	return -NLE_OBJ_NOTFOUND;
 }
 
+static __attribute__((unused)) int vrf_dev_shift; /* VRF devices made again: new ifindexes */
+static __attribute__((unused)) int fail_vrf_devs; /* the io refuses to make VRF devices while set */
+
 static inline int rec_vrf_dev_add(void *io, const char *ifname, uint32_t table, char *why, size_t len)
 {
 	struct call *c = record("vrf_dev_add");
 
-	(void)io, (void)why, (void)len;
+	(void)io;
 	snprintf(c->name, sizeof(c->name), "%s", ifname);
 	c->table = table;
-	return 100 + (int)(table - DPK_TABLE_BASE);
+	if (fail_vrf_devs) {
+		snprintf(why, len, "refused by the test");
+		return -NLE_BUSY;
+	}
+	return 100 + (int)(table - DPK_TABLE_BASE) + vrf_dev_shift;
 }
 
 static inline int rec_link_del(void *io, int ifindex)
@@ -365,6 +372,8 @@ static inline void setup(void)
 	n_dumped = 0;
 	n_devs = 0;
 	fail_enslave_to = 0;
+	vrf_dev_shift = 0;
+	fail_vrf_devs = 0;
 	memset(link_master, 0, sizeof(link_master));
 	for (int i = 0; i < 3; i++)
 		link_up[i] = true;
