@@ -208,6 +208,42 @@ $IP -n pe1 link del ce-a1 &&
 wait_for 10 rebound && say "ok ce-a1 bound again (same ifindex)" ||
 	say "FAIL ce-a1 bound again (same ifindex)"
 
+# vrf-A deleted behind vrfmgr's back (the kernel releases ce-a1 into the main VRF, up, and
+# drops the routes and the label through vrf-A): vrfmgr makes it again on table 10001, binds
+# ce-a1 again with its address and programs A's routes and label again. Deleted again at
+# once: made again after its backoff (1 s), on a timer. Each time polled until A1 pings A2.
+echo "=== vrf-deleted"
+vrf_a_idx() { $IP -n pe1 -o link show vrf-A 2>/dev/null | cut -d: -f1; }
+# a_back OLD_IFINDEX: vrf-A made again (another ifindex, table 10001), ce-a1 in it with its
+# address, A's routes (via the CE, via P) and its label popped into vrf-A programmed again
+a_back() {
+	new=$(vrf_a_idx)
+	[ -n "$new" ] && [ "$new" != "$1" ] &&
+		$IP -n pe1 -d link show vrf-A | grep -q 'vrf table 10001' &&
+		$IP -n pe1 link show ce-a1 | grep -q 'master vrf-A' && rebound &&
+		remote_in pe1 10001 192.168.101.0/24 &&
+		$IP -n pe1 -f mpls route show | grep -q 'dev vrf-A proto 240'
+}
+ping_a() { nsx ce-a1 ping -c 1 -W 1 -I 192.168.100.10 192.168.101.10; }
+old=$(vrf_a_idx)
+$IP -n pe1 link del vrf-A && say "ok vrf-A deleted" || say "FAIL vrf-A deleted"
+wait_for 20 a_back "$old" && say "ok vrf-A made again" || say "FAIL vrf-A made again"
+wait_for 30 ping_a && say "ok a1-a2 after vrf-A made again" || say "FAIL a1-a2 after vrf-A made again"
+$IP -n pe1 -d link show vrf-A
+$IP -n pe1 link show master vrf-A
+$IP -n pe1 -d route show table 10001
+$IP -n pe1 -f mpls route show
+old=$(vrf_a_idx)
+$IP -n pe1 link del vrf-A && say "ok vrf-A deleted again" || say "FAIL vrf-A deleted again"
+wait_for 20 a_back "$old" && say "ok vrf-A made again after its backoff" ||
+	say "FAIL vrf-A made again after its backoff"
+wait_for 30 ping_a && say "ok a1-a2 after the second deletion" ||
+	say "FAIL a1-a2 after the second deletion"
+echo "=== vrf-deleted-metrics"
+nsx pe1 wget -qO- http://127.0.0.1:7180/metrics | grep -E '^ferry_vrfmgr_kernel'
+nsx pe1 wget -qO- 'http://127.0.0.1:7180/vrfs?vrf=A'
+echo
+
 # Link events lost: PE1's vrfmgr stopped (SIGSTOP: it reads nothing), another link's events
 # overrun its watch socket, then ce-a1 goes down and up unseen; vrfmgr, let go on, must
 # notice the overrun and program ce-a1's route again.

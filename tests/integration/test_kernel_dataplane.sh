@@ -22,6 +22,9 @@
 #    CE gets nothing into the core) and one that brings it back
 #  - links set down and up, a CE link deleted and made again: vrfmgr programs
 #    their routes again (and binds the new link)
+#  - a VRF device deleted behind vrfmgr's back (ip link del vrf-A): made again
+#    with its table, its CE link bound again, its routes and label programmed
+#    again, A1 pings A2 again; deleted again at once: made again after a backoff
 #  - a restarted vrfmgr sweeps a stale route of protocol 240 from a VRF
 #    table and the MPLS table, and leaves another protocol's route alone; its
 #    file no longer has VRF B: vrf-B, its routes and label go (its link ce-b1
@@ -205,6 +208,24 @@ check "...set up again: vrfmgr programmed them again (static via the CE, encap m
 check "...and A1 reaches A2 again" has flaps '^ok a1-a2 after flaps$'
 check "ce-a1 deleted and made again: enslaved to vrf-A and addressed again, its route back, A1 reaches A2" \
 	has flaps '^ok ce-a1 made again$' '^ok ce-a1 bound again$' 'ce-a1@.* master vrf-A' '^ok a1-a2 after re-creation$'
+check "vrf-A deleted behind vrfmgr's back (ip link del): made again on table 10001, ce-a1 bound again with its address, A's routes and label programmed again" \
+	has vrf-deleted '^ok vrf-A deleted$' '^ok vrf-A made again$' 'ce-a1@.* master vrf-A' \
+	'^unicast 192\.168\.101\.0/24 +encap mpls +16/2[0-9][0-9] via 10\.0\.1\.2 dev core0 proto 240' \
+	'^1[0-9][0-9] dev vrf-A proto 240'
+check "...and A1 reaches A2 again (polled)" has vrf-deleted '^ok a1-a2 after vrf-A made again$'
+check "...and said so in its log" has pe1-vrfmgr-log \
+	'warning: kernel dataplane: VRF A: device vrf-A \(ifindex [0-9]+\) was deleted, not by vrfmgr: making it again' \
+	'info: kernel dataplane: VRF A is device vrf-A again \(ifindex [0-9]+, table 10001\); links bound again: 1, routes and labels programmed again: [1-9]'
+check "deleted again at once: made again after its backoff (1 s), ce-a1's link down meanwhile, A1 reaches A2 again" \
+	has vrf-deleted '^ok vrf-A deleted again$' '^ok vrf-A made again after its backoff$' \
+	'^ok a1-a2 after the second deletion$'
+check "...said so in its log" has pe1-vrfmgr-log \
+	'VRF A: device vrf-A \(ifindex [0-9]+\) deleted again, [0-9]+ ms after it was made again: made again in 1000 ms, its links down until then'
+check "...and the metrics count both, with no VRF left without its device" \
+	has vrf-deleted-metrics '^ferry_vrfmgr_kernel_vrf_devices_remade_total 2$' \
+	'^ferry_vrfmgr_kernel_vrfs_without_device 0$'
+check "...and GET /vrfs shows vrf-A present again, on table 10001, made again twice" \
+	has vrf-deleted-metrics '"kernel_device":\{"name":"vrf-A","table":10001,"ifindex":[0-9]+,"state":"present","remade":2\}'
 check "link events lost (PE1's vrfmgr stopped, a flood of another link's events, ce-a1 down and up unseen): the route through ce-a1 programmed again" \
 	has lost-events '^ok flood and ce-a1 flap while vrfmgr is stopped$' '^ok ce-a1 route back after lost events$'
 check "...and the overrun said so in its log" \
@@ -247,10 +268,11 @@ reload_checked() { has pe1-reload-check '^vrfmgr: would apply /cfg/pe1-without-B
 	'^bgpd: would apply /cfg/pe1\.json' '^exit 0$' && hasnt pe1-reload-check '^fwd|fwd is not'; }
 check "ferryctl reload check on a PE without fwd (kernel dataplane): vrfmgr and bgpd asked, both accept, exit 0" \
 	reload_checked
-# (but the overrun the lost-events step makes on purpose)
+# (but the overrun the lost-events step makes, and vrf-A's deletions, on purpose)
 no_warning() {
 	local w
-	w=$(section pe1-vrfmgr-log | grep 'warning: kernel dataplane' | grep -v ': link events lost (')
+	w=$(section pe1-vrfmgr-log | grep 'warning: kernel dataplane' |
+		grep -v -e ': link events lost (' -e 'VRF A: device vrf-A (ifindex [0-9]*) \(was \)\?deleted')
 	[ -z "$w" ] || { echo "$w" | note; return 1; }
 	[ -n "$(section pe1-vrfmgr-log)" ] && hasnt pe2-vrfmgr-log 'warning: kernel dataplane'
 }
