@@ -374,7 +374,9 @@ static void kd_vrf_del(void *ctx, const struct ipc_vrf *iv)
 		return;
 	vrf_fib_drop(k, iv->vrf_id);
 	vrf_links_release(k, iv->vrf_id);
-	if (v->ifindex > 0 && (rc = k->io_ops->link_del(k->io, v->ifindex)) < 0) {
+	/* already gone (deleted by hand as the reload removed it): what was wanted, no error */
+	rc = v->ifindex > 0 ? k->io_ops->link_del(k->io, v->ifindex) : 0;
+	if (rc < 0 && rc != -NLE_OBJ_NOTFOUND && rc != -NLE_NODEV) {
 		snprintf(what, sizeof(what), "VRF %s: deleting device %s", v->name, v->ifname);
 		dpk_kernel_error(k, rc, what);
 	}

@@ -226,11 +226,13 @@ static inline int rec_vrf_dev_add(void *io, const char *ifname, uint32_t table, 
 	return 100 + (int)(table - DPK_TABLE_BASE) + vrf_dev_shift;
 }
 
+static __attribute__((unused)) bool devs_gone; /* link_del finds nothing (deleted by hand) */
+
 static inline int rec_link_del(void *io, int ifindex)
 {
 	(void)io;
 	record("link_del")->ifindex = ifindex;
-	return 0;
+	return devs_gone ? -NLE_OBJ_NOTFOUND : 0;
 }
 
 static __attribute__((unused)) int fail_enslave_to; /* the io refuses enslaving to this master while set */
@@ -374,6 +376,7 @@ static inline void setup(void)
 	fail_enslave_to = 0;
 	vrf_dev_shift = 0;
 	fail_vrf_devs = 0;
+	devs_gone = false;
 	memset(link_master, 0, sizeof(link_master));
 	for (int i = 0; i < 3; i++)
 		link_up[i] = true;
