@@ -29,7 +29,7 @@
 
 #define STOP_TIMEOUT 3 /* seconds the Cease NOTIFICATIONs get to leave */
 
-/* -h: the options on stdout, exit 0; bad usage: why first, on stderr, exit 1. */
+/* -h: the options on stdout, exit 0; bad usage: why first, on stderr, exit 2. */
 static _Noreturn void usage(const char *why)
 {
 	opts_usage("bgpd", why, "",
@@ -206,6 +206,7 @@ int main(int argc, char **argv)
 		snprintf(why, sizeof(why), "unexpected \"%.64s\" (options only)", argv[optind]);
 		usage(why);
 	}
+	opts_run_dir_check("bgpd", run_dir);
 	log_init("bgpd", debug ? LOG_LVL_DEBUG : LOG_LVL_INFO);
 	/*
 	 * Until the event loop's SIGHUP handler is in, the signal's default

@@ -518,16 +518,23 @@ void config_free(struct ferry_config *cfg)
 	memset(cfg, 0, sizeof(*cfg));
 }
 
-int config_run_dir_set(struct ferry_config *cfg, const char *dir, char *err, size_t errlen)
+int config_run_dir_check(const char *dir, char *err, size_t errlen)
 {
 	size_t n = strlen(dir);
 
-	if (dir[0] != '/' || n >= sizeof(cfg->run_dir)) {
+	if (dir[0] != '/' || n >= sizeof(((struct ferry_config *)NULL)->run_dir)) {
 		snprintf(err, errlen, "-r: \"%.120s%s\" is not a run directory (want %s)", dir,
 			 n > 120 ? "..." : "", K_PATH.form);
 		return -1;
 	}
-	memcpy(cfg->run_dir, dir, n + 1);
+	return 0;
+}
+
+int config_run_dir_set(struct ferry_config *cfg, const char *dir, char *err, size_t errlen)
+{
+	if (config_run_dir_check(dir, err, errlen) < 0)
+		return -1;
+	memcpy(cfg->run_dir, dir, strlen(dir) + 1);
 	return 0;
 }
 

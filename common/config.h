@@ -227,6 +227,8 @@ void config_free(struct ferry_config *cfg);
  * "-r: \"DIR\" is not a run directory (want ...)" in err and cfg unchanged.
  */
 int config_run_dir_set(struct ferry_config *cfg, const char *dir, char *err, size_t errlen);
+/* Whether dir would do for config_run_dir_set: 0, or -1 with the same message. */
+int config_run_dir_check(const char *dir, char *err, size_t errlen);
 
 /*
  * -n: the API files the file names (api.tls cert and key, api.token_file)

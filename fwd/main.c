@@ -35,6 +35,7 @@
 #include "fwd/io_packet.h"
 #include "fwd/io_ring.h"
 #include "fwd/lfib.h"
+#include "fwd/options.h"
 #include "fwd/reload.h"
 #include "fwd/vrfmgr_link.h"
 
@@ -49,7 +50,7 @@ struct fwd_daemon {
 	struct event *tick, *sigterm, *sigint, *sighup;
 };
 
-/* -h: the options on stdout, exit 0; bad usage: why first, on stderr, exit 1. */
+/* -h: the options on stdout, exit 0; bad usage: why first, on stderr, exit 2. */
 static _Noreturn void usage(const char *why)
 {
 	opts_usage("fwd", why, " [-o KEY=VALUE]...",
@@ -252,10 +253,10 @@ int main(int argc, char **argv)
 		switch (ch) {
 		case 'o':
 			if (n_overrides == (int)(sizeof(overrides) / sizeof(overrides[0]))) {
-				fprintf(stderr, "fwd: -o %s: at most %zu -o options (want one per "
-						"setting: io, rx_ring, workers)\n", optarg,
-					sizeof(overrides) / sizeof(overrides[0]));
-				exit(1);
+				snprintf(why, sizeof(why), "-o %s: at most %zu -o options (want one "
+					 "per setting: io, rx_ring, workers)", optarg,
+					 sizeof(overrides) / sizeof(overrides[0]));
+				opts_bad_value("fwd", why);
 			}
 			overrides[n_overrides++] = optarg;
 			break;
@@ -283,6 +284,9 @@ int main(int argc, char **argv)
 		snprintf(why, sizeof(why), "unexpected \"%.64s\" (options only)", argv[optind]);
 		usage(why);
 	}
+	opts_run_dir_check("fwd", run_dir);
+	for (int i = 0; i < n_overrides; i++)
+		fwd_option_check(overrides[i]);
 	log_init("fwd", debug ? LOG_LVL_DEBUG : LOG_LVL_INFO);
 	/*
 	 * Until the event loop's SIGHUP handler is in, the signal's default

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/opts.h"
 #include "fwd/options.h"
 
 /*
@@ -57,4 +58,16 @@ int fwd_option_apply(struct ferry_config *cfg, const char *kv, char *err, size_t
 	snprintf(err, errlen,
 		 "fwd: -o %s: unknown setting (want io=..., rx_ring=... or workers=...)", kv);
 	return -1;
+}
+
+void fwd_option_check(const char *kv)
+{
+	/* static: a whole config, of which only the fwd section is written */
+	static struct ferry_config scratch;
+	char err[256];
+
+	if (fwd_option_apply(&scratch, kv, err, sizeof(err)) < 0) {
+		fprintf(stderr, "%s\n", err);
+		exit(OPTS_EXIT_USAGE);
+	}
 }

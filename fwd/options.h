@@ -18,4 +18,11 @@
  */
 int fwd_option_apply(struct ferry_config *cfg, const char *kv, char *err, size_t errlen);
 
+/*
+ * kv checked before any config is read: one fwd_option_apply would refuse
+ * is bad usage, its message alone on stderr and exit 2 (OPTS_EXIT_USAGE),
+ * whatever the file holds.
+ */
+void fwd_option_check(const char *kv);
+
 #endif

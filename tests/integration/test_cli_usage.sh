@@ -5,7 +5,8 @@
 # wanted (ferryctl and scripts/lab: exit 2, nothing on stdout), and ferryctl
 # says it before it looks for a daemon (a typo is not reported as "vrfmgr is
 # not running"). A daemon that is not there is said the same way by the
-# table form and --json; -h lists a daemon's options. Needs no namespace and
+# table form and --json; -h lists a daemon's options and exit statuses, and
+# a daemon's usage error is exit 2 too (1 is a config that does not load). Needs no namespace and
 # no root. Prints "ok - ..." / "not ok - ..."; exit 0 only when all pass.
 set -uo pipefail
 cd "$(dirname "$0")/../.." || exit 1
@@ -133,10 +134,19 @@ check "bgpd -h, vrfmgr --help, fwd -h: the options on stdout, exit 0" eval '
 	first_line 0 "usage: bgpd -c FILE [-r RUN_DIR] [-n] [-d]" "$BUILD/bgpd" -h &&
 	first_line 0 "usage: vrfmgr -c FILE [-r RUN_DIR] [-n] [-d]" "$BUILD/vrfmgr" --help &&
 	first_line 0 "usage: fwd -c FILE [-r RUN_DIR] [-n] [-d] [-o KEY=VALUE]..." "$BUILD/fwd" -h &&
-	grep -q "^  -n          check the config and exit" "$TMP/out"'
-check "a daemon's usage error says what is wrong first: no -c, an unknown option, a stray word (exit 1)" eval '
-	first_line 1 "fwd: -c FILE is required (the router'"'"'s JSON config)" "$BUILD/fwd" &&
-	first_line 1 "bgpd: unknown option --bogus" "$BUILD/bgpd" --bogus -c configs/lab/pe1.json &&
-	first_line 1 "vrfmgr: unexpected \"extra\" (options only)" "$BUILD/vrfmgr" -c configs/lab/pe1.json -n extra'
+	grep -q "^  -n          check the config and exit" "$TMP/out" &&
+	grep -q "^  1 the config does not load, or the daemon cannot start or run on; 2 bad usage$" "$TMP/out"'
+check "a daemon's usage error says what is wrong first: no -c, an unknown option, a stray word, a missing value (exit 2, as ferryctl's; was 1, a config's)" eval '
+	first_line 2 "fwd: -c FILE is required (the router'"'"'s JSON config)" "$BUILD/fwd" &&
+	first_line 2 "bgpd: unknown option --bogus" "$BUILD/bgpd" --bogus -c configs/lab/pe1.json &&
+	first_line 2 "vrfmgr: unexpected \"extra\" (options only)" "$BUILD/vrfmgr" -c configs/lab/pe1.json -n extra &&
+	first_line 2 "vrfmgr: option -c needs a value" "$BUILD/vrfmgr" -c'
+check "a usage error is said before the file is read: a bad -r or -o with a file that is not there is exit 2 naming the option, not the file" eval '
+	said 2 "bgpd: -r: \"run/x\" is not a run directory (want an absolute path of at most 91 characters)" "$BUILD/bgpd" -c "$TMP/nosuch.json" -r run/x &&
+	said 2 "fwd: -o io=dpdk: want io=af_packet or io=af_xdp" "$BUILD/fwd" -c "$TMP/nosuch.json" -o io=dpdk'
+check "a config that does not load stays exit 1 (not usage): each daemon, -n on a file that is not there" eval '
+	said 1 "$TMP/nosuch.json: cannot read: No such file or directory (want a readable JSON file of at most 16 MiB)" "$BUILD/bgpd" -n -c "$TMP/nosuch.json" &&
+	said 1 "$TMP/nosuch.json: cannot read: No such file or directory (want a readable JSON file of at most 16 MiB)" "$BUILD/vrfmgr" -n -c "$TMP/nosuch.json" &&
+	said 1 "$TMP/nosuch.json: cannot read: No such file or directory (want a readable JSON file of at most 16 MiB)" "$BUILD/fwd" -n -c "$TMP/nosuch.json"'
 
 finish

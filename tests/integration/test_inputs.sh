@@ -2,7 +2,7 @@
 # Bad input from a user or a tool, without the lab: one namespace with
 # vrfmgr, bgpd and fwd on a small config (a passive neighbor that never
 # comes, no packets), and ferryctl.
-#  - -r takes router.run_dir's form, with -n too: exit 1, the form named
+#  - -r takes router.run_dir's form, with -n too: exit 2 (usage), the form named
 #  - SIGHUP: fwd keeps forwarding (the signal's default action ended it) and
 #    says it does not reload; a broken file: vrfmgr and bgpd refuse it, keep
 #    their config and log why, fwd says the file would not load either
@@ -36,13 +36,13 @@ EOF
 cp "$CFG" "$TMP/good.json"
 
 # --- -r ---------------------------------------------------------------------------------
-run_dir_refused() { # each daemon with -n: exit 1 naming -r and the form
+run_dir_refused() { # each daemon with -n: exit 2 (bad usage) naming -r and the form
 	local x arg out rc
 	for x in bgpd vrfmgr fwd; do
 		for arg in run/x "" "/$(printf 'd%.0s' {1..91})"; do
 			out=$("$BUILD/$x" -n -c "$CFG" -r "$arg" 2>&1)
 			rc=$?
-			if [ $rc != 1 ] || [[ $out != *"-r: \""*"\" is not a run directory (want an absolute path of at most 91 characters)" ]]; then
+			if [ $rc != 2 ] || [[ $out != *"-r: \""*"\" is not a run directory (want an absolute path of at most 91 characters)" ]]; then
 				echo "# $x -n -r '$arg': exit $rc: $out"
 				return 1
 			fi
@@ -50,7 +50,7 @@ run_dir_refused() { # each daemon with -n: exit 1 naming -r and the form
 	done
 	[ "$("$BUILD/fwd" -n -c "$CFG" -r "$RUN")" = "configuration OK" ]
 }
-check "-r relative, empty or over 91 characters: exit 1 from bgpd, vrfmgr and fwd, with -n too" run_dir_refused
+check "-r relative, empty or over 91 characters: exit 2 (bad usage) from bgpd, vrfmgr and fwd, with -n too" run_dir_refused
 # hup_while_loading DAEMON: the daemon (-n) blocked opening its config, a FIFO (a slow read
 # at start), gets SIGHUP: it must live on and check the file once it is written
 hup_while_loading() {
@@ -91,12 +91,12 @@ fwd_options() { # -o: each bad one named; 17 of them said as too many, not just 
 	local many=() i out
 	for ((i = 0; i < 17; i++)); do many+=(-o workers=1); done
 	out=$("$BUILD/fwd" -n -c "$CFG" "${many[@]}" 2>&1)
-	[ $? = 1 ] && [ "$out" = "fwd: -o workers=1: at most 16 -o options (want one per setting: io, rx_ring, workers)" ] ||
+	[ $? = 2 ] && [ "$out" = "fwd: -o workers=1: at most 16 -o options (want one per setting: io, rx_ring, workers)" ] ||
 		{ echo "# 17 -o: $out"; return 1; }
 	out=$("$BUILD/fwd" -n -c "$CFG" -o workers=17 2>&1)
-	[ $? = 1 ] && [ "$out" = "fwd: -o workers=17: want workers=0..16" ] || { echo "# $out"; return 1; }
+	[ $? = 2 ] && [ "$out" = "fwd: -o workers=17: want workers=0..16" ] || { echo "# $out"; return 1; }
 }
-check "fwd -o: 17 options and a bad value are exit 1 naming the option" fwd_options
+check "fwd -o: 17 options and a bad value are exit 2 (bad usage) naming the option" fwd_options
 
 # --- the daemons ----------------------------------------------------------------------
 t_netns_add dut || { not_ok "namespace $(ns dut)"; finish; }

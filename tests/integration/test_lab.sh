@@ -318,11 +318,11 @@ accepts() { # accepts DAEMON NODE: -n says "configuration OK" and nothing else
 check "the lab configs pass -n, which says only \"configuration OK\" (vrfmgr/bgpd/fwd pe1, pe2; fwd p)" eval \
 	'accepts vrfmgr pe1 && accepts bgpd pe1 && accepts fwd pe1 &&
 	 accepts vrfmgr pe2 && accepts bgpd pe2 && accepts fwd pe2 && accepts fwd p'
-bad_override() { # bad_override SETTING EXPECTED_MESSAGE: fwd -o refuses it, exit 1
+bad_override() { # bad_override SETTING EXPECTED_MESSAGE: fwd -o refuses it, exit 2 (bad usage)
 	local out rc
 	out=$(timeout 10 "$BUILD/fwd" -n -c configs/lab/p.json -o "$1" 2>&1)
 	rc=$?
-	[ $rc = 1 ] && grep -qF -- "$2" <<<"$out"
+	[ $rc = 2 ] && grep -qF -- "$2" <<<"$out"
 }
 check "fwd -o refuses bad overrides, saying what it wants (io, rx_ring, an unknown key)" eval \
 	'bad_override io=dpdk "fwd: -o io=dpdk: want io=af_packet or io=af_xdp" &&

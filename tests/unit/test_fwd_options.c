@@ -4,6 +4,7 @@
  * the "fwd: " prefix of fwd's other errors.
  */
 #include <criterion/criterion.h>
+#include <criterion/redirect.h>
 #include <string.h>
 
 #include "fwd/options.h"
@@ -59,4 +60,18 @@ Test(options, bad_values_say_what_is_wanted)
 		cr_assert(memcmp(&cfg.fwd, &before.fwd, sizeof(cfg.fwd)) == 0, "%s: changed",
 			  bad[i].kv);
 	}
+}
+
+/* fwd_option_check: a bad -o is bad usage, before any file is read (exit 2). */
+Test(options, a_bad_one_checked_without_a_config_exits_2, .exit_code = 2)
+{
+	cr_redirect_stderr();
+	fwd_option_check("workers=17");
+}
+
+Test(options, a_good_one_checked_without_a_config_passes)
+{
+	fwd_option_check("io=af_xdp");
+	fwd_option_check("rx_ring=frames");
+	fwd_option_check("workers=16");
 }
