@@ -227,6 +227,7 @@ enum cli_col_kind {
 	CLI_COL_LIST_SHORT, /* the same, at most CLI_LIST_SHORT_MAX items, then "+N more" */
 	CLI_COL_BOOL,     /* "yes" / "no" */
 	CLI_COL_MARK,     /* true as "*", else empty */
+	CLI_COL_ACTION,   /* an LFIB action, as cli_lfib_action_text says it */
 };
 
 struct cli_column {
@@ -241,6 +242,13 @@ struct json_object *cli_json_get(struct json_object *o, const char *key);
 const char *cli_json_str(struct json_object *o, const char *key);
 /* The same, or "-" where it is missing (for text shown to people). */
 const char *cli_json_text(struct json_object *o, const char *key);
+/*
+ * An LFIB action as ferryctl says it, whichever daemon's API it came from:
+ * fwd's spelling (pop_lookup, pop_forward, swap, pop), which its metrics
+ * carry too; vrfmgr's API writes pop-lookup and pop-forward (docs/api.md,
+ * "Action names"). Any other word (held, reserved) as it is.
+ */
+const char *cli_lfib_action_text(const char *action);
 /* Formats one JSON value (NULL = key absent) as a cell. Returns buf. */
 const char *cli_cell_format(struct json_object *v, enum cli_col_kind kind, char *buf,
 			    size_t len);

@@ -57,7 +57,7 @@ EXPORT_COLS(lsps, { "FEC", "fec", CLI_COL_TEXT }, { "OUT-LABEL", "out_label", CL
 	    { "NEXT-HOP", "next_hop", CLI_COL_TEXT }, { "INTERFACE", "interface", CLI_COL_TEXT })
 
 EXPORT_COLS(labels, { "LABEL", "label", CLI_COL_LABEL }, { "VRF", "vrf", CLI_COL_TEXT },
-	    { "ACTION", "action", CLI_COL_TEXT }, { "MODE", "mode", CLI_COL_TEXT },
+	    { "ACTION", "action", CLI_COL_ACTION }, { "MODE", "mode", CLI_COL_TEXT },
 	    { "PREFIX", "prefix", CLI_COL_TEXT }, { "INTERFACE", "interface", CLI_COL_TEXT },
 	    { "NEXT-HOP", "next_hop", CLI_COL_TEXT }, { "USERS", "users", CLI_COL_TEXT },
 	    /* a held label may still be in fwd's LFIB (make-before-break, vrf_label.c) */
@@ -70,7 +70,7 @@ EXPORT_COLS(fib, { "VRF", "vrf", CLI_COL_TEXT }, { "VRF-ID", "vrf_id", CLI_COL_T
 	    { "OUT-LABEL", "out_label", CLI_COL_LABEL },
 	    { "INNER-LABEL", "inner_label", CLI_COL_LABEL })
 
-EXPORT_COLS(lfib, { "IN-LABEL", "in_label", CLI_COL_LABEL }, { "ACTION", "action", CLI_COL_TEXT },
+EXPORT_COLS(lfib, { "IN-LABEL", "in_label", CLI_COL_LABEL }, { "ACTION", "action", CLI_COL_ACTION },
 	    { "VRF", "vrf", CLI_COL_TEXT }, { "OUT-LABEL", "out_label", CLI_COL_LABEL },
 	    { "INTERFACE", "interface", CLI_COL_TEXT }, { "NEXT-HOP", "next_hop", CLI_COL_TEXT },
 	    { "PACKETS", "packets", CLI_COL_TEXT }, { "BYTES", "bytes", CLI_COL_TEXT })
@@ -121,7 +121,7 @@ static const struct cli_column vrf_counter_cols[] = {
 
 static const struct cli_column label_counter_cols[] = {
 	{ "IN-LABEL", "in_label", CLI_COL_LABEL },
-	{ "ACTION", "action", CLI_COL_TEXT },
+	{ "ACTION", "action", CLI_COL_ACTION },
 	{ "VRF", "vrf", CLI_COL_TEXT },
 	{ "PACKETS", "packets", CLI_COL_TEXT },
 	{ "BYTES", "bytes", CLI_COL_TEXT },

@@ -80,7 +80,7 @@ const char *cli_event_line(const char *daemon, const char *event, const char *da
 	else if (strcmp(event, "label") == 0)
 		snprintf(buf, len, "%s%s label %s %s %s VRF %s", t, daemon,
 			 cli_json_text(d, "action"), cli_json_text(d, "label"),
-			 cli_json_text(d, "does"), cli_json_text(d, "vrf"));
+			 cli_lfib_action_text(cli_json_text(d, "does")), cli_json_text(d, "vrf"));
 	else if (strcmp(event, "vrf") == 0)
 		snprintf(buf, len, "%s%s vrf %s %s (id %s)", t, daemon, cli_json_text(d, "action"),
 			 cli_json_text(d, "vrf"), cli_json_text(d, "vrf_id"));

@@ -136,6 +136,15 @@ const char *cli_json_text(struct json_object *o, const char *key)
 	return s != NULL ? s : "-";
 }
 
+const char *cli_lfib_action_text(const char *action)
+{
+	if (action != NULL && strcmp(action, "pop-lookup") == 0)
+		return "pop_lookup";
+	if (action != NULL && strcmp(action, "pop-forward") == 0)
+		return "pop_forward";
+	return action;
+}
+
 const char *cli_cell_format(struct json_object *v, enum cli_col_kind kind, char *buf, size_t len)
 {
 	int is_num = v && (json_object_is_type(v, json_type_int));
@@ -166,6 +175,11 @@ const char *cli_cell_format(struct json_object *v, enum cli_col_kind kind, char 
 		return buf;
 	case CLI_COL_MARK:
 		snprintf(buf, len, "%s", json_object_get_boolean(v) ? "*" : "");
+		return buf;
+	case CLI_COL_ACTION:
+		if (!json_object_is_type(v, json_type_string))
+			return fmt_text(v, buf, len);
+		snprintf(buf, len, "%s", cli_lfib_action_text(json_object_get_string(v)));
 		return buf;
 	case CLI_COL_TEXT:
 		break;

@@ -310,30 +310,29 @@ static void check_fib(struct verify *v, const struct cli_verify_docs *d, struct 
 	json_object_put(fib);
 }
 
-/* "pop_lookup" and "pop-lookup" alike. */
+/* Whether fwd's action a is vrfmgr's b, each as ferryctl says it (pop_lookup for pop-lookup). */
 static bool same_action(const char *a, const char *b)
 {
-	for (; a && b && *a && *b; a++, b++)
-		if (*a != *b && !((*a == '_' || *a == '-') && (*b == '_' || *b == '-')))
-			return false;
-	return a && b && *a == *b;
+	return a != NULL && b != NULL &&
+	       strcmp(cli_lfib_action_text(a), cli_lfib_action_text(b)) == 0;
 }
 
 /*
  * The LFIB action vrfmgr expects for label l, or NULL for none: one in use
- * says it; one held down and kept in fwd (programmed) has its mode's.
+ * says it; one held down and kept in fwd (programmed) has its mode's. In
+ * the operator's spelling, fwd's (pop_lookup), as the messages show it.
  */
 static const char *lfib_expected(struct json_object *l, bool *held)
 {
-	const char *act = cli_json_text(l, "action");
+	const char *act = cli_lfib_action_text(cli_json_text(l, "action"));
 	struct json_object *p = cli_json_get(l, "programmed");
 
 	*held = strcmp(act, "held") == 0;
-	if (strncmp(act, "pop-", 4) == 0)
+	if (strcmp(act, "pop_lookup") == 0 || strcmp(act, "pop_forward") == 0)
 		return act;
 	if (!*held || p == NULL || !json_object_get_boolean(p))
 		return NULL; /* reserved, or held without an entry */
-	return strcmp(cli_json_text(l, "mode"), "per-vrf") == 0 ? "pop-lookup" : "pop-forward";
+	return strcmp(cli_json_text(l, "mode"), "per-vrf") == 0 ? "pop_lookup" : "pop_forward";
 }
 
 static struct json_object *lfib_entry(struct json_object *lfib, struct json_object *l)
@@ -367,9 +366,10 @@ static void check_lfib_wanted(struct verify *v, struct json_object *labels,
 			      held ? "keeps it through its hold-down" : "uses it", act,
 			      cli_json_text(l, "vrf"));
 		else if (!same_action(cli_json_str(e, "action"), act) ||
-			 (strcmp(act, "pop-lookup") == 0 && !same(e, "vrf", l, "vrf")))
+			 (strcmp(act, "pop_lookup") == 0 && !same(e, "vrf", l, "vrf")))
 			found(v, 4, key, "different: vrfmgr %s VRF %s, fwd %s VRF %s", act,
-			      cli_json_text(l, "vrf"), cli_json_text(e, "action"), cli_json_text(e, "vrf"));
+			      cli_json_text(l, "vrf"), cli_lfib_action_text(cli_json_text(e, "action")),
+			      cli_json_text(e, "vrf"));
 	}
 }
 
@@ -391,12 +391,12 @@ static void check_lfib(struct verify *v, const struct cli_verify_docs *d)
 		snprintf(key, sizeof(key), "label %s", cli_json_text(e, "in_label"));
 		if (l == NULL)
 			found(v, 4, key, "extra in fwd: %s, vrfmgr has no such label",
-			      cli_json_text(e, "action"));
+			      cli_lfib_action_text(cli_json_text(e, "action")));
 		/* a vrfmgr older than "programmed" says nothing either way */
 		else if (lfib_expected(l, &held) == NULL && held &&
 			 (p = cli_json_get(l, "programmed")) != NULL && !json_object_get_boolean(p))
 			found(v, 4, key, "extra in fwd: %s, vrfmgr holds it down without an LFIB "
-			      "entry", cli_json_text(e, "action"));
+			      "entry", cli_lfib_action_text(cli_json_text(e, "action")));
 	}
 }
 

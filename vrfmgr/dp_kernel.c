@@ -208,7 +208,7 @@ void dpk_fib_program(struct dp_kernel *k, struct dpk_fib *f)
 	route_do(k, true, r, what, &f->programmed);
 }
 
-/* "LFIB add of label 201 (pop-forward in VRF B to next hop 3 (connected dev ce-b2))" */
+/* "LFIB add of label 201 (pop_forward in VRF B to next hop 3 (connected dev ce-b2))" */
 static void lfib_what(const struct ipc_lfib_entry *e, const struct dpk_vrf *v,
 		      const struct ipc_nexthop *nh, char *buf, size_t len)
 {
@@ -223,8 +223,8 @@ static void lfib_what(const struct ipc_lfib_entry *e, const struct dpk_vrf *v,
 		snprintf(via, sizeof(via), " to next hop %u", e->nh_id);
 	}
 	snprintf(buf, len, "LFIB add of label %u (%s%s in VRF %s%s)", e->in_label,
-		 e->action == IPC_LFIB_POP_LOOKUP    ? "pop-lookup"
-		 : e->action == IPC_LFIB_POP_FORWARD ? "pop-forward"
+		 e->action == IPC_LFIB_POP_LOOKUP    ? "pop_lookup"
+		 : e->action == IPC_LFIB_POP_FORWARD ? "pop_forward"
 		 : e->action == IPC_LFIB_SWAP        ? "swap"
 						     : "?",
 		 out, v != NULL ? v->name : "?", via);

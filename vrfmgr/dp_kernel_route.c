@@ -271,7 +271,7 @@ static int lfib_nexthop(struct rtnl_nexthop *n, const struct dpk_lfib_in *in, ch
 		return 0;
 	}
 	if (e->action != IPC_LFIB_POP_FORWARD && e->action != IPC_LFIB_SWAP)
-		return snprintf(why, len, "action %u is not pop-lookup, pop-forward or swap",
+		return snprintf(why, len, "action %u is not pop_lookup, pop_forward or swap",
 				e->action), -1;
 	if (nh == NULL)
 		return snprintf(why, len, "next hop %u is unknown", e->nh_id), -1;

@@ -119,7 +119,7 @@ static void pr_fib(const void *p)
 
 static void pr_lfib(const void *p)
 {
-	static const char *const actions[] = { "?", "pop-lookup", "pop-forward", "swap" };
+	static const char *const actions[] = { "?", "pop_lookup", "pop_forward", "swap" };
 	const struct ipc_lfib_entry *e = p;
 	char l[12];
 

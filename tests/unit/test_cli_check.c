@@ -474,7 +474,7 @@ Test(cli_verify, lfib_and_exports)
 	verify_load(&d);
 	l = row(d.lfib, "lfib", 0);
 	json_object_object_add(l, "vrf", json_object_new_string("B"));
-	verify_expect(&d, 1, "label 100: different: vrfmgr pop-lookup VRF A, fwd pop_lookup VRF B");
+	verify_expect(&d, 1, "label 100: different: vrfmgr pop_lookup VRF A, fwd pop_lookup VRF B");
 	json_object_array_add(json_object_object_get(d.lfib, "lfib"),
 			      json_tokener_parse("{\"in_label\":150,\"action\":\"pop_lookup\","
 						 "\"vrf\":\"A\"}"));
@@ -502,7 +502,7 @@ Test(cli_verify, held_labels_kept_in_fwd)
 	verify_load(&d);
 	json_object_array_add(json_object_object_get(d.labels, "labels"), held);
 	verify_expect(&d, 1, "label 102: missing in fwd: vrfmgr keeps it through its hold-down "
-			     "(pop-lookup, VRF A)");
+			     "(pop_lookup, VRF A)");
 	json_object_array_add(json_object_object_get(d.lfib, "lfib"),
 			      json_tokener_parse("{\"in_label\":102,\"action\":\"pop_lookup\","
 						 "\"vrf\":\"A\"}"));
@@ -546,6 +546,17 @@ Test(cli_events, lines)
 					"{\"seq\":9,\"why\":\"events after the one asked are gone\"}", b,
 					sizeof(b)),
 			 "vrfmgr resync: events after the one asked are gone (at 9)");
+	/* vrfmgr's "does" (pop-lookup) said as show lfib says fwd's action: pop_lookup */
+	cr_assert_str_eq(cli_event_line("vrfmgr", "label",
+					"{\"action\":\"add\",\"label\":101,\"does\":\"pop-lookup\","
+					"\"vrf\":\"B\",\"vrf_id\":2}",
+					b, sizeof(b)),
+			 "vrfmgr label add 101 pop_lookup VRF B");
+	cr_assert_str_eq(cli_event_line("vrfmgr", "label",
+					"{\"action\":\"add\",\"label\":102,\"does\":\"pop-forward\","
+					"\"vrf\":\"B\",\"nh_id\":3}",
+					b, sizeof(b)),
+			 "vrfmgr label add 102 pop_forward VRF B");
 }
 
 /*

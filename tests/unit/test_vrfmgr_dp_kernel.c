@@ -368,7 +368,7 @@ Test(dp_kernel_ops, errors_say_what_was_being_programmed, .init = setup, .fini =
 			      "192.168.101.0/24 via next hop 8 (labeled via 10.0.1.2 dev core0, "
 			      "push 16/200): Invalid input data or parameter\n") != NULL,
 		  "%s", log);
-	cr_assert(strstr(log, "warning: kernel dataplane: LFIB add of label 1002 (pop-forward in "
+	cr_assert(strstr(log, "warning: kernel dataplane: LFIB add of label 1002 (pop_forward in "
 			      "VRF A to next hop 9 (drop)): not programmed: next hop 9 has no "
 			      "gateway") != NULL,
 		  "%s", log);
