@@ -44,11 +44,15 @@ EXPORT_COLS(vrfs, { "NAME", "name", CLI_COL_TEXT }, { "ID", "id", CLI_COL_TEXT }
 	    { "EXPORT-RT", "export_rts", CLI_COL_LIST_SHORT }, { "ROUTES", "route_count", CLI_COL_TEXT },
 	    { "INTERFACES", "interfaces", CLI_COL_LIST })
 
-/* The labels as the stack goes on the wire, outer first (as show fib gives them). */
+/*
+ * The labels as the stack goes on the wire, outer first, with the headers
+ * show fib gives them: an operator matches the two tables by their names.
+ */
 EXPORT_COLS(vrf_routes, { "VRF", "vrf", CLI_COL_TEXT }, { "PREFIX", "prefix", CLI_COL_TEXT },
 	    { "SOURCE", "source", CLI_COL_TEXT }, { "RD", "rd", CLI_COL_TEXT },
-	    { "REMOTE-PE", "remote_pe", CLI_COL_TEXT }, { "OUTER", "outer_label", CLI_COL_LABEL },
-	    { "INNER", "inner_label", CLI_COL_LABEL }, { "NEXT-HOP", "next_hop", CLI_COL_TEXT },
+	    { "REMOTE-PE", "remote_pe", CLI_COL_TEXT },
+	    { "OUTER-LABEL", "outer_label", CLI_COL_LABEL },
+	    { "INNER-LABEL", "inner_label", CLI_COL_LABEL }, { "NEXT-HOP", "next_hop", CLI_COL_TEXT },
 	    { "INTERFACE", "interface", CLI_COL_TEXT },
 	    { "ROUTE-TARGETS", "route_targets", CLI_COL_LIST },
 	    { "INSTALLED", "installed", CLI_COL_BOOL })
@@ -63,11 +67,14 @@ EXPORT_COLS(labels, { "LABEL", "label", CLI_COL_LABEL }, { "VRF", "vrf", CLI_COL
 	    /* a held label may still be in fwd's LFIB (make-before-break, vrf_label.c) */
 	    { "IN-FWD", "programmed", CLI_COL_BOOL }, { "HELD-S", "held_for_s", CLI_COL_TEXT })
 
-/* Outer label first, as show vrf routes has them: the wire's order. */
+/*
+ * Outer label first, as show vrf routes has them (the wire's order), and
+ * named as there: OUTER-LABEL is fwd's out_label, the LSP's label.
+ */
 EXPORT_COLS(fib, { "VRF", "vrf", CLI_COL_TEXT }, { "VRF-ID", "vrf_id", CLI_COL_TEXT },
 	    { "PREFIX", "prefix", CLI_COL_TEXT }, { "TYPE", "type", CLI_COL_TEXT },
 	    { "INTERFACE", "interface", CLI_COL_TEXT }, { "GATEWAY", "gateway", CLI_COL_TEXT },
-	    { "OUT-LABEL", "out_label", CLI_COL_LABEL },
+	    { "OUTER-LABEL", "out_label", CLI_COL_LABEL },
 	    { "INNER-LABEL", "inner_label", CLI_COL_LABEL })
 
 EXPORT_COLS(lfib, { "IN-LABEL", "in_label", CLI_COL_LABEL }, { "ACTION", "action", CLI_COL_ACTION },

@@ -185,6 +185,30 @@ Test(cli_show, tables_golden)
 	show_golden("vpn", "vpn", "show_vpn");
 }
 
+/* The label columns' headers, in order, joined by a space. */
+static void label_headers(const struct cli_column *cols, size_t n, char *buf, size_t len)
+{
+	buf[0] = '\0';
+	for (size_t i = 0; i < n; i++)
+		if (cols[i].kind == CLI_COL_LABEL)
+			snprintf(buf + strlen(buf), len - strlen(buf), "%s%s", buf[0] ? " " : "",
+				 cols[i].header);
+}
+
+/*
+ * show vrf routes and show fib give a labeled route's two labels under the
+ * same names (they were OUTER INNER and OUT-LABEL INNER-LABEL), outer first.
+ */
+Test(cli_show, vrf_routes_and_fib_name_their_label_columns_alike)
+{
+	char routes[128], fib[128];
+
+	label_headers(cli_cols_vrf_routes, cli_ncols_vrf_routes, routes, sizeof(routes));
+	label_headers(cli_cols_fib, cli_ncols_fib, fib, sizeof(fib));
+	cr_assert_str_eq(routes, "OUTER-LABEL INNER-LABEL");
+	cr_assert_str_eq(fib, routes);
+}
+
 /*
  * show counters VRF: the interfaces, VRF and label tables are that VRF's,
  * but drops and what fwd sent are fwd's as a whole (it does not count them
