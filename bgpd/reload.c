@@ -72,23 +72,24 @@ static int reload_check(const struct bgpd *d, const struct ferry_config *nc, cha
 	const char *what = restart_field(d->cfg, nc);
 
 	if (d->stopping) {
-		snprintf(err, errlen, "%s: bgpd is stopping", nc->path);
+		snprintf(err, errlen, "%s: bgpd is stopping", config_file_name(nc->path));
 		return -1;
 	}
 	if (what && !nc->bgp.enabled) {
 		snprintf(err, errlen, "%s: no \"bgp\" section: bgpd would have nothing to do",
-			 nc->path);
+			 config_file_name(nc->path));
 		return -EINVAL;
 	}
 	if (what) {
-		snprintf(err, errlen, "%s: %s changed; that needs a restart of bgpd", nc->path, what);
+		snprintf(err, errlen, "%s: %s changed; that needs a restart of bgpd",
+			 config_file_name(nc->path), what);
 		return -EINVAL;
 	}
 	if (nc->bgp.n_neighbors > d->peer_slots) {
 		snprintf(err, errlen,
 			 "%s: bgp.neighbors: %zu %s, but this bgpd has room for %zu (sized "
 			 "at start from the %zu it had); more need a restart of bgpd",
-			 nc->path, nc->bgp.n_neighbors,
+			 config_file_name(nc->path), nc->bgp.n_neighbors,
 			 plural(nc->bgp.n_neighbors, "neighbor", "neighbors"), d->peer_slots,
 			 d->cfg->bgp.n_neighbors);
 		return -ENOSPC;
@@ -280,7 +281,7 @@ static int reload_walk(const struct bgpd *d, const struct ferry_config *nc,
 		return -1;
 	if (p != NULL && !(p->neighbors = calloc(d->peer_slots + nc->bgp.n_neighbors + 1,
 						 sizeof(*p->neighbors)))) {
-		snprintf(err, errlen, "%s: out of memory", nc->path);
+		snprintf(err, errlen, "%s: out of memory", config_file_name(nc->path));
 		return -ENOMEM;
 	}
 	for (size_t i = 0; i < d->peer_slots; i++) {
@@ -352,7 +353,7 @@ int bgpd_reload(struct bgpd *d, const struct ferry_config *nc, struct bgpd_reloa
 	if (reload_walk(d, nc, st, NULL, err, errlen) < 0)
 		return -1;
 	if (!(restart = calloc(d->peer_slots, sizeof(*restart)))) {
-		snprintf(err, errlen, "%s: out of memory", nc->path);
+		snprintf(err, errlen, "%s: out of memory", config_file_name(nc->path));
 		return -1;
 	}
 	reload_down(d, nc, restart);

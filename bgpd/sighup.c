@@ -18,7 +18,7 @@ struct ferry_config *bgpd_reload_load(const struct ferry_config *cfg, const char
 	struct ferry_config *nc = calloc(1, sizeof(*nc));
 
 	if (!nc) {
-		snprintf(err, errlen, "%s: out of memory", cfg->path);
+		snprintf(err, errlen, "%s: out of memory", config_file_name(cfg->path));
 		return NULL;
 	}
 	if (config_load(cfg->path, nc, err, errlen) < 0) {

@@ -394,7 +394,7 @@ static struct json_object *json_parse(struct cctx *c, const char *json, size_t l
 	return NULL;
 }
 
-static const char *base_name(const char *path)
+const char *config_file_name(const char *path)
 {
 	const char *slash = strrchr(path, '/');
 
@@ -406,7 +406,7 @@ static void config_index(struct ferry_config *cfg);
 static int config_load_buf(const char *json, size_t len, const char *name, struct ferry_config *cfg,
 			   char *err, size_t errlen)
 {
-	struct cctx c = { base_name(name), err, errlen };
+	struct cctx c = { config_file_name(name), err, errlen };
 	struct json_object *root;
 	int r;
 
@@ -554,7 +554,7 @@ int config_api_files_check(const struct ferry_config *cfg, uint16_t port, char *
 			continue;
 		}
 		snprintf(err, errlen, "%s: %s: \"%s\" cannot be read: %s (want a readable file)",
-			 base_name(cfg->path), keys[i], files[i], strerror(errno));
+			 config_file_name(cfg->path), keys[i], files[i], strerror(errno));
 		return -1;
 	}
 	return 0;

@@ -227,6 +227,14 @@ void config_free(struct ferry_config *cfg);
  * "-r: \"DIR\" is not a run directory (want ...)" in err and cfg unchanged.
  */
 int config_run_dir_set(struct ferry_config *cfg, const char *dir, char *err, size_t errlen);
+/*
+ * How messages about a config file's content name it, "pe1.json: ...":
+ * its base name, as the loader's errors and every reload refusal do (the
+ * file a daemon runs from is one; where it is, the API's "file" and the
+ * "SIGHUP: reloading PATH" log line say). Only a file that cannot be read
+ * is named as given, which says where it was looked for.
+ */
+const char *config_file_name(const char *path);
 /* Whether dir would do for config_run_dir_set: 0, or -1 with the same message. */
 int config_run_dir_check(const char *dir, char *err, size_t errlen);
 

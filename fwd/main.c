@@ -118,7 +118,7 @@ static void on_hup(evutil_socket_t sig, short what, void *arg)
 	switch (fwd_reload_check(&d->boot, why, sizeof(why))) {
 	case FWD_RELOAD_NOTHING:
 		log_info("SIGHUP: fwd does not reload and keeps running as it is: %s (its part "
-			 "of %s is what it runs)", why, d->cfg.path);
+			 "of %s is what it runs)", why, config_file_name(d->cfg.path));
 		break;
 	case FWD_RELOAD_CHANGED:
 		log_warnx("SIGHUP: fwd does not reload and keeps running as it is: %s", why);

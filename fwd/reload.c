@@ -184,7 +184,7 @@ enum fwd_reload_verdict fwd_reload_check(const struct fwd_boot *b, char *why, si
 		return FWD_RELOAD_NOTHING;
 	}
 	snprintf(why, len, "%s: %s; that needs a restart of fwd (it takes its part of the file "
-		 "only at start)", b->cfg->path, what);
+		 "only at start)", config_file_name(b->cfg->path), what);
 	return FWD_RELOAD_CHANGED;
 }
 

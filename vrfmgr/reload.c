@@ -73,7 +73,8 @@ int vrf_table_reload_check(const struct vrf_table *t, const struct ferry_config 
 		what = "fwd.core_interfaces (the kernel dataplane turns MPLS input on at start)";
 	if (what == NULL)
 		return 0;
-	snprintf(err, len, "%s: %s changed; that needs a restart of vrfmgr", nc->path, what);
+	snprintf(err, len, "%s: %s changed; that needs a restart of vrfmgr",
+		 config_file_name(nc->path), what);
 	return -EINVAL;
 }
 

@@ -29,7 +29,7 @@ struct ferry_config *vrfmgr_reload_load(const struct vrfmgr *vm, char *err, size
 	struct ferry_config *nc = calloc(1, sizeof(*nc));
 
 	if (nc == NULL) {
-		snprintf(err, len, "%s: out of memory", vm->cfg->path);
+		snprintf(err, len, "%s: out of memory", config_file_name(vm->cfg->path));
 		return NULL;
 	}
 	if (config_load(vm->cfg->path, nc, err, len) < 0) {

@@ -115,7 +115,7 @@ jq '.router.label_range.max = 299 |
 refused_whole() {
 	local v0 b0 n0
 	v0=$(hups vrfmgr) b0=$(hups bgpd) n0=$(neighbors)
-	reloaded pe1 1 "lab: vrfmgr: refuses the file: $PE1: router.label_range changed; that needs a restart of vrfmgr" \
+	reloaded pe1 1 "lab: vrfmgr: refuses the file: pe1.json: router.label_range changed; that needs a restart of vrfmgr" \
 		"lab: bgpd: would apply $PE1: 1 neighbor added, 0 removed, 0 changed, 1 unchanged" \
 		"reload refused by vrfmgr: nothing signalled" || return 1
 	[ "$(hups vrfmgr)" = "$v0" ] && [ "$(hups bgpd)" = "$b0" ] &&
@@ -161,7 +161,7 @@ jq '.fwd.core_interfaces[0].address = "10.0.1.1/29"' "$TMP/pe1.orig.json" >"$PE1
 fwd_refuses_whole() {
 	local v0 b0 f0
 	v0=$(hups vrfmgr) b0=$(hups bgpd) f0=$(fwd_hups pe1)
-	reloaded pe1 1 "lab: fwd: refuses the file: $PE1: fwd.core_interfaces[0].address: 10.0.1.1/30 -> 10.0.1.1/29; $RESTART" \
+	reloaded pe1 1 "lab: fwd: refuses the file: pe1.json: fwd.core_interfaces[0].address: 10.0.1.1/30 -> 10.0.1.1/29; $RESTART" \
 		"lab: vrfmgr: would apply $PE1: 0 VRFs added, 0 removed, 0 changed" \
 		"lab: bgpd: would apply $PE1: 0 neighbors added" \
 		"lab: fwd takes its part of the file only at start: scripts/lab restart pe1 fwd --prefix $PREFIX, then scripts/lab reload pe1 --prefix $PREFIX for the rest" \
@@ -198,7 +198,7 @@ p_reload() {
 	reloaded p 0 "lab: check: fwd: would apply $CFG/p.json: nothing for fwd to do" \
 		"lab: $(ns p): nothing to reload: fwd, P's only daemon, runs the file as it is" || return 1
 	jq '.fwd.arp_timeout = 60' "$CFG/p.json" >"$TMP/p.json" && cp "$TMP/p.json" "$CFG/p.json"
-	reloaded p 1 "lab: fwd: refuses the file: $CFG/p.json: fwd.arp_timeout: 300 -> 60; $RESTART" \
+	reloaded p 1 "lab: fwd: refuses the file: p.json: fwd.arp_timeout: 300 -> 60; $RESTART" \
 		"lab: fwd takes its part of the file only at start: scripts/lab restart p fwd --prefix $PREFIX" \
 		"reload refused by fwd: nothing signalled, fwd keeps the config it runs" || return 1
 	[ "$(fwd_hups p)" = "$f0" ] || { note <<<"P's fwd was signalled"; return 1; }

@@ -49,6 +49,8 @@
 #define RESTART "; that needs a restart of fwd (it takes its part of the file only at start)"
 
 static char path[64];
+/* How fwd names the file in a refusal: as the loader does, its base name (config_file_name). */
+#define NAME (strrchr(path, '/') + 1)
 static struct ferry_config run;
 static struct fwd_boot boot;
 
@@ -177,7 +179,7 @@ Test(reload, each_setting_fwd_takes_at_start_is_named_old_and_new)
 	for (size_t i = 0; i < sizeof(changed) / sizeof(changed[0]); i++) {
 		char why[1024], want[1024];
 
-		snprintf(want, sizeof(want), "%s: %s" RESTART, path, changed[i].what);
+		snprintf(want, sizeof(want), "%s: %s" RESTART, NAME, changed[i].what);
 		cr_assert_eq(check_file(changed[i].json, why, sizeof(why)), FWD_RELOAD_CHANGED,
 			     "%s: %s", changed[i].what, why);
 		cr_expect_str_eq(why, want);
@@ -198,8 +200,27 @@ Test(reload, an_lsr_is_compared_as_a_pe_is)
 	write_file("{ " ROUTER_AS("p", "/run/ferry/p") "\"fwd\": { \"core_interfaces\": [ " CORES
 		   " ], \"lfib\": [ " LFIB " ] } }");
 	cr_assert_eq(fwd_reload_check(&boot, why, sizeof(why)), FWD_RELOAD_CHANGED, "%s", why);
-	snprintf(want, sizeof(want), "%s: fwd.mode: lsr -> pe" RESTART, path);
+	snprintf(want, sizeof(want), "%s: fwd.mode: lsr -> pe" RESTART, NAME);
 	cr_assert_str_eq(why, want);
+}
+
+/*
+ * A file refused for what changed and one that does not load are named
+ * alike, "NAME.json: ..." (the refusal gave the path as given: /tmp/...).
+ */
+Test(reload, a_refusal_names_the_file_as_a_load_error_does)
+{
+	char bad[1024], changed[1024];
+
+	cr_assert_eq(check_file(CONFIG(FWD("\"workers\": 17,", CORES, LFIB)), bad, sizeof(bad)),
+		     FWD_RELOAD_BAD_FILE, "%s", bad);
+	cr_assert_eq(check_file(CONFIG(FWD("\"rx_ring\": \"frames\",", CORES, LFIB)), changed,
+				sizeof(changed)),
+		     FWD_RELOAD_CHANGED, "%s", changed);
+	bad[strcspn(bad, ":")] = '\0';
+	changed[strcspn(changed, ":")] = '\0';
+	cr_assert_str_eq(changed, bad);
+	cr_assert_str_eq(bad, NAME);
 }
 
 Test(reload, a_bad_file_gets_the_loaders_own_error)
@@ -241,7 +262,7 @@ Test(reload, overrides_and_run_dir_weigh_as_at_start)
 	cr_assert_eq(check_file(CONFIG(FWD("\"rx_ring\": \"frames\",", CORES, LFIB)), why,
 				sizeof(why)),
 		     FWD_RELOAD_CHANGED);
-	snprintf(want, sizeof(want), "%s: fwd.rx_ring: blocks -> frames" RESTART, path);
+	snprintf(want, sizeof(want), "%s: fwd.rx_ring: blocks -> frames" RESTART, NAME);
 	cr_assert_str_eq(why, want);
 }
 
@@ -302,7 +323,7 @@ Test(reload, the_answer_has_vrfmgrs_and_bgpds_shape)
 	j = get_check(&f, &status);
 	cr_assert_eq(status, 200);
 	cr_assert(json_object_object_get_ex(j, "accepted", &acc) && !json_object_get_boolean(acc));
-	snprintf(want, sizeof(want), "%s: fwd.workers: 0 -> 2" RESTART, path);
+	snprintf(want, sizeof(want), "%s: fwd.workers: 0 -> 2" RESTART, NAME);
 	cr_assert_str_eq(str(j, "reason"), want);
 	cr_assert_null(str(j, "summary"));
 	cr_assert_str_eq(str(j, "mode"), "pe");
