@@ -124,6 +124,12 @@ int vrfapi_metrics(struct jw *w, const struct api_request *req, void *ctx)
 			vm->bgp.conn != NULL);
 	api_prom_metric(w, "ferry_vrfmgr_fwd_connected", "gauge",
 			"1 while fwd is connected and replayed to", vm->fwd.conn != NULL);
+	api_prom_metric(w, "ferry_vrfmgr_bgpd_replays_total", "counter",
+			"bgpd's replays of its routes taken whole since vrfmgr started",
+			vm->bgp.replays);
+	api_prom_metric(w, "ferry_vrfmgr_fwd_replays_total", "counter",
+			"replays of the whole state sent to fwd since vrfmgr started",
+			vm->fwd.replays);
 	ipc_sent(w, &vm->fwd);
 	if (vm->kernel != NULL) {
 		api_prom_metric(w, "ferry_vrfmgr_kernel_errors_total", "counter",

@@ -354,6 +354,7 @@ static void on_replay_end(struct vrfmgr *vm)
 	if (swept > 0)
 		import_retry_limits(&vm->table);
 	bl->in_replay = false;
+	bl->replays++;
 	log_info("bgpd replay: %zu %s (%zu ignored), %zu %s, %zu withdrawn, %zu stale swept",
 		 bl->received, plural(bl->received, "VPN route", "VPN routes"), bl->ignored,
 		 bl->placed, plural(bl->placed, "VRF placement", "VRF placements"), bl->withdrawn,

@@ -250,6 +250,7 @@ static void fwd_replay(struct vrfmgr *vm, struct vrfmgr_conn *c)
 	fs->replaying = false;
 	if (hub_send(c, IPC_REPLAY_END, NULL, 0) < 0)
 		return;
+	fs->replays++;
 	replay_log(c->name, fs->sent);
 }
 

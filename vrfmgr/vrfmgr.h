@@ -41,6 +41,7 @@ struct fwd_sync {
 	struct vrfmgr_conn *conn;    /* replayed to: gets every change */
 	struct vrfmgr_conn *pending; /* connected, its replay waits for bgpd's routes */
 	uint64_t sent[IPC_TYPE_MAX];
+	uint64_t replays; /* whole replays sent to a fwd since start (/metrics) */
 	/* FIB changes held back to go out grouped by VRF (fwd_sync.c) */
 	struct fs_fib_op *held;
 	size_t n_held, cap_held;
@@ -61,6 +62,9 @@ struct bgpd_link {
 	/* counters of the current replay or of the batch not yet logged */
 	size_t received, placed, withdrawn, ignored;
 	uint64_t exported; /* VPN route ADD/DEL sent since start (outside replays) */
+	/* bgpd replays taken whole (REPLAY_END) since start: /metrics, which scripts/lab
+	 * restart reads to know bgpd's routes are back in a restarted vrfmgr */
+	uint64_t replays;
 	/* bgpd went away: its routes are kept for its graceful restart time, then dropped */
 	struct event *gone_ev;
 	/* the import route targets last sent (rt_imports.c), sorted; NULL: none yet */

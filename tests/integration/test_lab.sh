@@ -14,6 +14,9 @@
 #    a connection from an unconfigured address gets no OPEN, and the real
 #    session survives both (uptime not reset, traffic still flows);
 #  - a config with a bad RD is refused, naming vrfs[0].rd;
+#  - scripts/lab restart pe1 vrfmgr returns once bgpd's routes are back in it
+#    and fwd has its replay, restart pe1 fwd once vrfmgr replayed to it (each
+#    said, checked with no poll after it); restart pe1 bgpd says what it waited for;
 #  - the lab runs fwd on TPACKET_V2 receive rings (its configs' fwd.rx_ring
 #    "frames"); every fwd restarted with "blocks" (TPACKET_V3; P with 2 workers):
 #    the traffic checks again, full-sized TCP frames included.
@@ -342,6 +345,54 @@ check "pe1's session stayed Established through the bad input (uptime not reset)
 check "pe2's session stayed Established through the bad input (uptime not reset)" \
 	survived pe2 10.255.0.1 "$up2"
 check "A1 -> A2 still forwards after the bad input" whoami_is host-a1 192.168.101.10 host-a2
+
+# --- scripts/lab restart says "restarted" once the state is back -----------------------------
+# No poll after it, on purpose (the rule above is about a step that does not
+# wait): what restart says it waited for is there when it returns. It said
+# "restarted" as soon as vrfmgr's API answered, before bgpd, which
+# reconnects within a second, had replayed its routes to it.
+bgp_routes_in() { # bgp_routes_in NODE VRF: how many of the VRF's routes vrfmgr has from bgpd
+	ctl "$1" vrf routes "$2" | jq '[.routes[] | select(.source == "bgp")] | length'
+}
+metric() { # metric NODE DAEMON NAME: a metric without labels
+	api "$1" "$2" /metrics | awk -v m="$3" '$1 == m { print $2 }'
+}
+restart_vrfmgr_waits() {
+	local out n
+	out=$(scripts/lab restart pe1 vrfmgr --prefix "$PREFIX" 2>&1) || { note <<<"$out"; return 1; }
+	n=$(bgp_routes_in pe1 A)
+	grep -qE "^lab: $PREFIX-pe1 vrfmgr restarted \(PID [0-9]+\): bgpd's routes are back in it \(replayed whole\), and fwd has its replay$" <<<"$out" &&
+		[ "$n" = 2 ] && [ "$(bgp_routes_in pe1 B)" = 2 ] &&
+		[ "$(metric pe1 vrfmgr ferry_vrfmgr_bgpd_replays_total)" = 1 ] &&
+		[ "$(metric pe1 vrfmgr ferry_vrfmgr_fwd_replays_total)" = 1 ] && return 0
+	note <<<"$out; VRF A's routes from bgpd: $n"
+	return 1
+}
+check "scripts/lab restart pe1 vrfmgr returns once bgpd's routes are back in it (A's and B's 2 each) and fwd has its replay, and says so" \
+	restart_vrfmgr_waits
+check "... and the state is as before: ferryctl verify consistent, A1 -> A2 forwards" \
+	eval 'poll 10 eval "\"\$CTL\" -r \"\$PREFIX-pe1\" verify --once >/dev/null" && poll 10 whoami_is host-a1 192.168.101.10 host-a2'
+restart_fwd_waits() {
+	local out before
+	before=$(metric pe1 vrfmgr ferry_vrfmgr_fwd_replays_total)
+	out=$(scripts/lab restart pe1 fwd --prefix "$PREFIX" 2>&1) || { note <<<"$out"; return 1; }
+	grep -qE "^lab: $PREFIX-pe1 fwd restarted \(PID [0-9]+\): vrfmgr replayed its state to it$" <<<"$out" &&
+		[ "$(metric pe1 vrfmgr ferry_vrfmgr_fwd_replays_total)" = $((before + 1)) ] && return 0
+	note <<<"$out; fwd replays $before -> $(metric pe1 vrfmgr ferry_vrfmgr_fwd_replays_total)"
+	return 1
+}
+check "scripts/lab restart pe1 fwd returns once vrfmgr has replayed its state to the new fwd, and says so" \
+	restart_fwd_waits
+restart_bgpd_says() {
+	local out
+	out=$(scripts/lab restart pe1 bgpd --prefix "$PREFIX" 2>&1) || { note <<<"$out"; return 1; }
+	grep -qE "^lab: $PREFIX-pe1 bgpd restarted \(PID [0-9]+\): its API answers \(its BGP sessions come up on their own: scripts/lab status\)$" <<<"$out" ||
+		{ note <<<"$out"; return 1; }
+}
+check "scripts/lab restart pe1 bgpd says what it waited for: its API (sessions come up on their own)" \
+	restart_bgpd_says
+check "... and the session comes back, A1 -> A2 forwards" \
+	eval 'poll 30 lab_established pe1 10.255.0.2 >/dev/null && poll 10 whoami_is host-a1 192.168.101.10 host-a2'
 
 # --- receive rings by blocks (fwd.rx_ring "blocks": TPACKET_V3) --------------------------------
 # The lab's configs take frames (TPACKET_V2, checked above and below: every interface).

@@ -362,3 +362,22 @@ Test(bgpdlink, import_route_targets_past_one_message_ask_for_everything)
 	cr_assert_eq(rx.h.n_rts, 0);
 	cr_assert_eq(rx.n, 0);
 }
+
+/*
+ * Each replay of bgpd's routes taken whole is counted (/metrics'
+ * ferry_vrfmgr_bgpd_replays_total: scripts/lab restart waits for the first
+ * one of a restarted vrfmgr); a REPLAY_END without its REPLAY_BEGIN is not one.
+ */
+Test(bgpdlink, a_whole_replay_is_counted)
+{
+	send_plain(IPC_REPLAY_END);
+	cr_assert_eq(vm.bgp.replays, 0, "an END alone is no replay");
+	send_plain(IPC_REPLAY_BEGIN);
+	send_route(true, "10.255.0.2:100", "192.168.101.0/24", 200, "65000:100");
+	cr_assert_eq(vm.bgp.replays, 0, "still replaying");
+	send_plain(IPC_REPLAY_END);
+	cr_assert_eq(vm.bgp.replays, 1);
+	send_plain(IPC_REPLAY_BEGIN);
+	send_plain(IPC_REPLAY_END);
+	cr_assert_eq(vm.bgp.replays, 2);
+}

@@ -231,3 +231,28 @@ Test(fwdsync, with_the_kernel_dataplane_convergence_sweeps_the_kernel)
 	dp_kernel_free(vm.kernel);
 	vm.kernel = NULL;
 }
+
+/*
+ * Each whole replay sent to fwd is counted (/metrics'
+ * ferry_vrfmgr_fwd_replays_total: scripts/lab restart waits for one more):
+ * not while fwd's replay waits for bgpd's routes, once they are in, and
+ * again for the next fwd connection.
+ */
+Test(fwdsync, each_replay_sent_is_counted)
+{
+	vm.fwd.conn = NULL;
+	vm.converged = false;
+	conn.role = IPC_ROLE_FWD;
+	fwd_sync_hello(&vm, &conn);
+	cr_assert_eq(vm.fwd.pending, &conn);
+	cr_assert_eq(vm.fwd.replays, 0, "waits for bgpd's routes");
+	fwd_sync_converged(&vm, "test");
+	cr_assert_eq(vm.fwd.conn, &conn);
+	cr_assert_eq(vm.fwd.replays, 1);
+	run_until(2);
+	cr_assert_eq(seen[0].type, IPC_REPLAY_BEGIN);
+	cr_assert_eq(seen[1].type, IPC_REPLAY_END);
+	fwd_sync_hello(&vm, &conn); /* fwd back: replayed to at once */
+	cr_assert_eq(vm.fwd.replays, 2);
+	run_until(4);
+}
