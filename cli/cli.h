@@ -356,11 +356,14 @@ struct cli_trace_docs {
 	struct json_object *fwd_fib;    /* fwd /fib?vrf=, or NULL */
 	/*
 	 * No VRF route: the VPN routes that cover the address (vrfmgr
-	 * /vpn?prefix=ADDRESS/32&match=shorter) and, for the first
-	 * CLI_TRACE_UNUSED_MAX of them, why the VRF does not use each (an array
-	 * of /explain?rd=&prefix=&vrf= answers); NULL when not asked.
+	 * /vpn?prefix=ADDRESS/32&match=shorter), the VRF (/vrfs?vrf=: its RD and
+	 * import RTs, which rank them; NULL: unranked) and, for the first
+	 * CLI_TRACE_UNUSED_MAX of them in cli_trace_unused_order, why the VRF
+	 * does not use each (an array of /explain?rd=&prefix=&vrf= answers, in
+	 * that order; one vrfmgr did not answer is {"rd","prefix","vpn_route":
+	 * the covering route,"error"}); NULL when not asked.
 	 */
-	struct json_object *vpn_covering, *unused_explains;
+	struct json_object *vpn_covering, *vrf_info, *unused_explains;
 	/* a daemon that could not be asked (not running, an error): its part is not checked */
 	bool bgpd_unasked, fwd_unasked;
 };
@@ -370,6 +373,22 @@ struct cli_trace_docs {
  */
 int cli_trace_report(const struct cli_trace_docs *d, struct json_object **report);
 #define CLI_TRACE_UNUSED_MAX 8 /* VPN routes a no-route trace explains, at most */
+/*
+ * How much a VPN route covering the address matters to the traced VRF
+ * (vrf: a /vrfs entry, or NULL): CLI_TRACE_SHARES_RT, it carries one of the
+ * VRF's import RTs (it should be there: the next hop, the route limit...);
+ * CLI_TRACE_SAME_RD, the VRF's own RD, or its number on another PE (RDs
+ * planned as PE:VRF, 10.255.0.2:100 beside VRF A's 10.255.0.1:100: a
+ * mistyped import RT shows there); CLI_TRACE_OTHER, another tenant's.
+ */
+enum cli_trace_relevance { CLI_TRACE_OTHER = 0, CLI_TRACE_SAME_RD, CLI_TRACE_SHARES_RT };
+enum cli_trace_relevance cli_trace_relevance(struct json_object *route, struct json_object *vrf);
+/*
+ * The covering routes[0..n) in the order trace explains them, into
+ * order[0..n): the most relevant first, then the longer prefix, then as
+ * vrfmgr listed them. 0, or -1 when out of memory.
+ */
+int cli_trace_unused_order(struct json_object *routes, struct json_object *vrf, size_t *order);
 void cli_trace_print(FILE *out, struct json_object *report);
 /* ferryctl trace VRF ADDRESS: 0 consistent, 1 disagreement or error, 2 usage. */
 int cli_trace(const struct cli_ctx *c, const char *vrf, const char *address);

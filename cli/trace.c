@@ -11,9 +11,10 @@
  *           labels it would push, the gateway's MAC; and its FIB entry for
  *           the prefix (/fib).
  *
- * With no VRF route, the VPN routes covering ADDRESS (/vpn, match=shorter)
- * and why the VRF does not use each (/explain): "no route" alone left the
- * operator to find a mistyped import RT by hand.
+ * With no VRF route, the VPN routes covering ADDRESS (/vpn, match=shorter),
+ * those sharing an import RT or the RD with the VRF (/vrfs) first, and why
+ * the VRF does not use each (/explain): "no route" alone left the operator
+ * to find a mistyped import RT by hand.
  *
  * cli_trace_report is a pure function of the fetched documents, so its
  * verdicts are unit-tested on recorded answers (tests/unit/test_cli_check.c).
@@ -167,41 +168,153 @@ static void trace_vpn(struct trace *t, struct json_object *r, const struct cli_t
 	step(t, "outer label", "%s", lbl(r, "outer_label", l, sizeof(l)));
 }
 
+/* ---- no VRF route: the VPN routes that cover the address ---- */
+
+static bool rts_meet(struct json_object *a, struct json_object *b)
+{
+	for (size_t i = 0; a && b && i < json_object_array_length(a); i++)
+		for (size_t j = 0; j < json_object_array_length(b); j++)
+			if (strcmp(json_object_get_string(json_object_array_get_idx(a, i)),
+				   json_object_get_string(json_object_array_get_idx(b, j))) == 0)
+				return true;
+	return false;
+}
+
+/* "10.255.0.2:100" -> "100": the number an RD plan of PE:VRF gives the VRF on every PE. */
+static const char *rd_number(const char *rd)
+{
+	const char *c = rd != NULL ? strrchr(rd, ':') : NULL;
+
+	return c != NULL ? c + 1 : NULL;
+}
+
+enum cli_trace_relevance cli_trace_relevance(struct json_object *route, struct json_object *vrf)
+{
+	const char *rd = cli_json_str(route, "rd"), *own = cli_json_str(vrf, "rd");
+	const char *n1 = rd_number(rd), *n2 = rd_number(own);
+
+	if (rts_meet(cli_json_get(route, "route_targets"), cli_json_get(vrf, "import_rts")))
+		return CLI_TRACE_SHARES_RT;
+	if (rd != NULL && own != NULL &&
+	    (strcmp(rd, own) == 0 || (n1 != NULL && n2 != NULL && strcmp(n1, n2) == 0)))
+		return CLI_TRACE_SAME_RD;
+	return CLI_TRACE_OTHER;
+}
+
+struct ranked {
+	size_t idx;
+	int relevance, len;
+};
+
+static int ranked_cmp(const void *a, const void *b)
+{
+	const struct ranked *x = a, *y = b;
+
+	if (x->relevance != y->relevance)
+		return y->relevance - x->relevance;
+	if (x->len != y->len)
+		return y->len - x->len;
+	return x->idx < y->idx ? -1 : x->idx > y->idx;
+}
+
+int cli_trace_unused_order(struct json_object *routes, struct json_object *vrf, size_t *order)
+{
+	size_t n = routes ? json_object_array_length(routes) : 0;
+	struct ranked *r = calloc(n ? n : 1, sizeof(*r));
+
+	if (r == NULL)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		struct json_object *v = json_object_array_get_idx(routes, i);
+		const char *p = cli_json_str(v, "prefix"), *slash = p ? strchr(p, '/') : NULL;
+
+		r[i] = (struct ranked){ i, (int)cli_trace_relevance(v, vrf),
+					slash ? atoi(slash + 1) : 0 };
+	}
+	qsort(r, n, sizeof(*r), ranked_cmp);
+	for (size_t i = 0; i < n; i++)
+		order[i] = r[i].idx;
+	free(r);
+	return 0;
+}
+
+/* The VRF's /vrfs entry, or NULL (not asked, or no answer). */
+static struct json_object *vrf_entry(const struct cli_trace_docs *d)
+{
+	struct json_object *a = cli_json_get(d->vrf_info, "vrfs");
+
+	return a != NULL && json_object_is_type(a, json_type_array) && json_object_array_length(a)
+		       ? json_object_array_get_idx(a, 0)
+		       : NULL;
+}
+
+/* One covering route, and why the VRF does not use it (or that vrfmgr did not say). */
+static void unused_step(struct trace *t, const struct cli_trace_docs *d, struct json_object *e)
+{
+	struct json_object *vrfs = cli_json_get(e, "vrfs");
+	struct json_object *v = vrfs && json_object_array_length(vrfs)
+					? json_object_array_get_idx(vrfs, 0)
+					: NULL;
+	char rts[256], imports[256];
+
+	rts_text(cli_json_get(cli_json_get(e, "vpn_route"), "route_targets"), rts, sizeof(rts));
+	if (cli_json_str(e, "error") != NULL) {
+		step(t, "VPN route", "%s:%s, RTs %s, not explained: %s", cli_json_str(e, "rd"),
+		     cli_json_str(e, "prefix"), rts, cli_json_str(e, "error"));
+		return;
+	}
+	step(t, "VPN route", "%s:%s, RTs %s, not used: %s (VRF %s imports %s)",
+	     cli_json_str(e, "rd"), cli_json_str(e, "prefix"), rts,
+	     v ? cli_json_text(v, "reason") : "not known to vrfmgr", d->vrf,
+	     rts_text(cli_json_get(v, "import_rts"), imports, sizeof(imports)));
+}
+
+/* "and N more": how many of those not explained share an import RT or the RD with the VRF. */
+static void unused_rest(struct trace *t, const struct cli_trace_docs *d, size_t shown)
+{
+	struct json_object *covering = cli_json_get(d->vpn_covering, "routes"), *vrf = vrf_entry(d);
+	size_t n = json_object_array_length(covering), related = 0;
+	size_t *order = calloc(n, sizeof(*order));
+	char show[80];
+
+	snprintf(show, sizeof(show), "ferryctl show vpn %s/32 shorter", d->address);
+	if (vrf != NULL && order != NULL && cli_trace_unused_order(covering, vrf, order) == 0) {
+		for (size_t i = shown; i < n; i++)
+			related += cli_trace_relevance(json_object_array_get_idx(covering, order[i]),
+						       vrf) != CLI_TRACE_OTHER;
+		if (related == 0)
+			step(t, "VPN route", "and %zu more cover it, none with an import RT or the "
+			     "RD of VRF %s (%s)", n - shown, d->vrf, show);
+		else
+			step(t, "VPN route", "and %zu more cover it, %zu of them with an import RT "
+			     "or the RD of VRF %s (%s)", n - shown, related, d->vrf, show);
+	} else
+		step(t, "VPN route", "and %zu more cover it (%s)", n - shown, show);
+	free(order);
+}
+
 /*
- * No VRF route covers the address: each VPN route that does, and why the
- * VRF does not use it (vrfmgr's explain: no route target in common, next
- * hop without an LSP, ...). A VRF importing an RT nobody exports (a typo)
- * shows here, with what it imports, next to what the routes carry.
+ * No VRF route covers the address: the VPN routes that do, those that
+ * matter to this VRF first (its import RTs, its RD: cli_trace_unused_order),
+ * and why the VRF does not use each (vrfmgr's explain: no route target in
+ * common, next hop without an LSP, ...). A VRF importing an RT nobody
+ * exports (a typo) shows here, with what it imports, next to what the
+ * routes carry; on a PE of many tenants, theirs are counted, not listed.
  */
 static void trace_unused(struct trace *t, const struct cli_trace_docs *d)
 {
 	struct json_object *covering = cli_json_get(d->vpn_covering, "routes");
 	size_t n = covering ? json_object_array_length(covering) : 0, shown = 0;
-	char rts[256], imports[256];
 
 	if (d->vpn_covering == NULL)
 		return; /* not asked */
 	if (n == 0)
 		step(t, "VPN route", "none: no VPN route (from any PE) covers %s", d->address);
 	for (size_t i = 0; d->unused_explains && i < json_object_array_length(d->unused_explains);
-	     i++) {
-		struct json_object *e = json_object_array_get_idx(d->unused_explains, i);
-		struct json_object *vrfs = cli_json_get(e, "vrfs");
-		struct json_object *v = vrfs && json_object_array_length(vrfs)
-						? json_object_array_get_idx(vrfs, 0)
-						: NULL;
-
-		step(t, "VPN route", "%s:%s, RTs %s, not used: %s (VRF %s imports %s)",
-		     cli_json_str(e, "rd"), cli_json_str(e, "prefix"),
-		     rts_text(cli_json_get(cli_json_get(e, "vpn_route"), "route_targets"), rts,
-			      sizeof(rts)),
-		     v ? cli_json_text(v, "reason") : "not known to vrfmgr", d->vrf,
-		     rts_text(cli_json_get(v, "import_rts"), imports, sizeof(imports)));
-		shown++;
-	}
+	     i++, shown++)
+		unused_step(t, d, json_object_array_get_idx(d->unused_explains, i));
 	if (n > shown)
-		step(t, "VPN route", "%zu more cover it (ferryctl show vpn %s/32 shorter)", n - shown,
-		     d->address);
+		unused_rest(t, d, shown);
 }
 
 /* fwd's FIB entry for prefix in fib, or NULL. */
@@ -349,13 +462,38 @@ void cli_trace_print(FILE *out, struct json_object *report)
 		fprintf(out, "  %-12s %zu disagreement%s\n", "verdict", nd, nd == 1 ? "" : "s");
 }
 
+/* vrfmgr's explanation of covering route v in the VRF, or what stands for it when none came. */
+static struct json_object *unused_explain(const struct cli_ctx *c, const struct cli_trace_docs *d,
+					  struct json_object *v)
+{
+	struct json_object *e = NULL;
+	char p[1024];
+
+	snprintf(p, sizeof(p), "/explain");
+	cli_path_add(p, sizeof(p), "rd", cli_json_str(v, "rd"));
+	cli_path_add(p, sizeof(p), "prefix", cli_json_str(v, "prefix"));
+	cli_path_add(p, sizeof(p), "vrf", d->vrf);
+	if (cli_fetch(c, "vrfmgr", p, &e) == 0)
+		return e;
+	/* one route's question failed (stderr says why): the others are still worth asking */
+	e = json_object_new_object();
+	json_object_object_add(e, "rd", json_object_get(cli_json_get(v, "rd")));
+	json_object_object_add(e, "prefix", json_object_get(cli_json_get(v, "prefix")));
+	json_object_object_add(e, "vpn_route", json_object_get(v));
+	json_object_object_add(e, "error",
+			       json_object_new_string("vrfmgr did not answer GET /explain (see above)"));
+	return e;
+}
+
 /*
- * No VRF route: the VPN routes covering the address, and vrfmgr's
- * explanation for the first CLI_TRACE_UNUSED_MAX of them in this VRF.
+ * No VRF route: the VPN routes covering the address, the VRF's RD and
+ * import RTs to rank them by, and vrfmgr's explanation for the first
+ * CLI_TRACE_UNUSED_MAX of them in that order. Only /vpn failing ends it.
  */
 static int trace_fetch_unused(const struct cli_ctx *c, struct cli_trace_docs *d)
 {
 	struct json_object *covering;
+	size_t n, *order;
 	char p[1024], host[32];
 
 	snprintf(host, sizeof(host), "%s/32", d->address);
@@ -364,21 +502,25 @@ static int trace_fetch_unused(const struct cli_ctx *c, struct cli_trace_docs *d)
 	cli_path_add(p, sizeof(p), "match", "shorter");
 	if (cli_fetch(c, "vrfmgr", p, &d->vpn_covering) < 0)
 		return -1;
+	snprintf(p, sizeof(p), "/vrfs");
+	cli_path_add(p, sizeof(p), "vrf", d->vrf);
+	if (cli_fetch(c, "vrfmgr", p, &d->vrf_info) < 0)
+		d->vrf_info = NULL; /* unranked: in vrfmgr's order */
 	covering = cli_json_get(d->vpn_covering, "routes");
-	d->unused_explains = json_object_new_array();
-	for (size_t i = 0; covering && i < json_object_array_length(covering) &&
-			   i < CLI_TRACE_UNUSED_MAX;
-	     i++) {
-		struct json_object *v = json_object_array_get_idx(covering, i), *e = NULL;
-
-		snprintf(p, sizeof(p), "/explain");
-		cli_path_add(p, sizeof(p), "rd", cli_json_str(v, "rd"));
-		cli_path_add(p, sizeof(p), "prefix", cli_json_str(v, "prefix"));
-		cli_path_add(p, sizeof(p), "vrf", d->vrf);
-		if (cli_fetch(c, "vrfmgr", p, &e) < 0)
-			return -1;
-		json_object_array_add(d->unused_explains, e);
+	n = covering && json_object_is_type(covering, json_type_array)
+		    ? json_object_array_length(covering)
+		    : 0;
+	if ((order = calloc(n ? n : 1, sizeof(*order))) == NULL ||
+	    cli_trace_unused_order(covering, vrf_entry(d), order) < 0) {
+		free(order);
+		fprintf(c->err, "ferryctl: trace: out of memory\n");
+		return -1;
 	}
+	d->unused_explains = json_object_new_array();
+	for (size_t i = 0; i < n && i < CLI_TRACE_UNUSED_MAX; i++)
+		json_object_array_add(d->unused_explains,
+				      unused_explain(c, d, json_object_array_get_idx(covering, order[i])));
+	free(order);
 	return 0;
 }
 
@@ -456,6 +598,7 @@ int cli_trace(const struct cli_ctx *c, const char *vrf, const char *address)
 	json_object_put(d.fwd_lookup);
 	json_object_put(d.fwd_fib);
 	json_object_put(d.vpn_covering);
+	json_object_put(d.vrf_info);
 	json_object_put(d.unused_explains);
 	return n == 0 ? 0 : 1;
 }

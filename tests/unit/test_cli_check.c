@@ -25,7 +25,7 @@ static void trace_load(struct cli_trace_docs *d)
 	d->explain = fixture("trace_explain");
 	d->fwd_lookup = fixture("trace_lookup");
 	d->fwd_fib = fixture("fib_A");
-	d->vpn_covering = d->unused_explains = NULL;
+	d->vpn_covering = d->vrf_info = d->unused_explains = NULL;
 	d->bgpd_unasked = d->fwd_unasked = false;
 }
 
@@ -37,6 +37,7 @@ static void trace_free(struct cli_trace_docs *d)
 	json_object_put(d->fwd_lookup);
 	json_object_put(d->fwd_fib);
 	json_object_put(d->vpn_covering);
+	json_object_put(d->vrf_info);
 	json_object_put(d->unused_explains);
 }
 
@@ -279,9 +280,82 @@ Test(cli_trace, no_vrf_route_and_no_vpn_route_or_many)
 				      explain_no_common_rt("10.255.0.2:1", "65000:1"));
 	cr_assert_eq(cli_trace_report(&d, &report), 0);
 	CAPTURE(text, cli_trace_print(out, report));
-	cr_assert_not_null(strstr(text, "  VPN route    3 more cover it (ferryctl show vpn "
+	cr_assert_not_null(strstr(text, "  VPN route    and 3 more cover it (ferryctl show vpn "
 					"192.168.101.10/32 shorter)\n"), "%s", text);
 	cr_assert_null(strstr(text, "none: no VPN route"), "%s", text);
+	free(text);
+	json_object_put(report);
+	trace_free(&d);
+}
+
+/* A covering route as /vpn lists it. */
+static struct json_object *vpn_route(const char *rd, const char *prefix, const char *rt)
+{
+	char j[256];
+
+	snprintf(j, sizeof(j), "{\"rd\":\"%s\",\"prefix\":\"%s\",\"route_targets\":[\"%s\"]}",
+		 rd, prefix, rt);
+	return json_tokener_parse(j);
+}
+
+/*
+ * On a PE of many tenants, the routes that matter to the traced VRF come
+ * first: one carrying an import RT of A, then A's RD or its number on
+ * another PE, then the others by prefix length, as vrfmgr listed them; what
+ * is not explained is counted, with how many of those matter.
+ */
+Test(cli_trace, covering_routes_that_matter_to_the_vrf_first)
+{
+	struct json_object *vrf = json_tokener_parse(
+		"{\"name\":\"A\",\"rd\":\"10.255.0.1:100\",\"import_rts\":[\"65000:10\",\"65000:7\"]}");
+	struct json_object *routes = json_object_new_array(), *report;
+	struct cli_trace_docs d;
+	size_t order[6];
+	char *text = NULL;
+
+	json_object_array_add(routes, vpn_route("10.255.0.2:1", "0.0.0.0/0", "65000:1"));
+	json_object_array_add(routes, vpn_route("10.255.0.2:2", "192.168.0.0/16", "65000:2"));
+	json_object_array_add(routes, vpn_route("10.255.0.2:3", "192.168.101.0/24", "65000:7"));
+	json_object_array_add(routes, vpn_route("10.255.0.2:100", "192.168.0.0/16", "65000:100"));
+	json_object_array_add(routes, vpn_route("10.255.0.1:100", "192.168.101.0/24", "65000:100"));
+	json_object_array_add(routes, vpn_route("10.255.0.2:4", "192.168.101.0/24", "65000:4"));
+	cr_assert_eq(cli_trace_relevance(json_object_array_get_idx(routes, 2), vrf),
+		     CLI_TRACE_SHARES_RT);
+	cr_assert_eq(cli_trace_relevance(json_object_array_get_idx(routes, 3), vrf),
+		     CLI_TRACE_SAME_RD);
+	cr_assert_eq(cli_trace_relevance(json_object_array_get_idx(routes, 4), vrf),
+		     CLI_TRACE_SAME_RD);
+	cr_assert_eq(cli_trace_relevance(json_object_array_get_idx(routes, 0), vrf),
+		     CLI_TRACE_OTHER);
+	cr_assert_eq(cli_trace_relevance(json_object_array_get_idx(routes, 0), NULL),
+		     CLI_TRACE_OTHER);
+	cr_assert_eq(cli_trace_unused_order(routes, vrf, order), 0);
+	cr_assert_eq(order[0], 2);
+	cr_assert_eq(order[1], 4); /* the same relevance: the longer prefix first */
+	cr_assert_eq(order[2], 3);
+	cr_assert_eq(order[3], 5);
+	cr_assert_eq(order[4], 1);
+	cr_assert_eq(order[5], 0);
+
+	/* two explained (the RT and the RD ones); of the 4 more, one has A's RD */
+	trace_load(&d);
+	json_object_put(d.vrf_route);
+	d.vrf_route = json_tokener_parse("{\"routes\":[]}");
+	json_object_put(d.fwd_lookup);
+	d.fwd_lookup = json_tokener_parse("{\"found\":false}");
+	d.vpn_covering = json_object_new_object();
+	json_object_object_add(d.vpn_covering, "routes", routes);
+	d.vrf_info = json_object_new_object();
+	json_object_object_add(d.vrf_info, "vrfs", json_object_new_array());
+	json_object_array_add(json_object_object_get(d.vrf_info, "vrfs"), vrf);
+	d.unused_explains = json_object_new_array();
+	json_object_array_add(d.unused_explains, explain_no_common_rt("10.255.0.2:3", "65000:7"));
+	json_object_array_add(d.unused_explains, explain_no_common_rt("10.255.0.1:100", "65000:100"));
+	cr_assert_eq(cli_trace_report(&d, &report), 0);
+	CAPTURE(text, cli_trace_print(out, report));
+	cr_assert_not_null(strstr(text, "  VPN route    and 4 more cover it, 1 of them with an import "
+					"RT or the RD of VRF A (ferryctl show vpn 192.168.101.10/32 "
+					"shorter)\n"), "%s", text);
 	free(text);
 	json_object_put(report);
 	trace_free(&d);
