@@ -99,7 +99,8 @@ EXPORT_COLS(interfaces, { "INTERFACE", "name", CLI_COL_TEXT }, { "ROLE", "role",
 EXPORT_COLS(vpn, { "RD", "rd", CLI_COL_TEXT }, { "PREFIX", "prefix", CLI_COL_TEXT },
 	    { "LABEL", "label", CLI_COL_LABEL }, { "NEXT-HOP", "next_hop", CLI_COL_TEXT },
 	    { "ROUTE-TARGETS", "route_targets", CLI_COL_LIST }, { "VRFS", "vrfs", CLI_COL_LIST_SHORT },
-	    { "PROBLEM", "problem", CLI_COL_TEXT })
+	    /* "no": received, imported by no VRF (vrf explain RD PREFIX says why) */
+	    { "IMPORTED", "imported", CLI_COL_BOOL }, { "PROBLEM", "problem", CLI_COL_TEXT })
 
 /* The array doc[key] as a table after a blank line; nothing when the daemon sent none. */
 static int print_more(FILE *out, struct json_object *doc, const char *key,

@@ -1,8 +1,9 @@
 /*
  * GET /vpn (docs/api.md): the VPN table, every VPN-IPv4 route bgpd gave
- * vrfmgr (its best path per RD:prefix), with the VRFs that hold it and why
- * it is unusable when it is. This is vrfmgr's side of the bgpd -> vrfmgr
- * contract, which `ferryctl verify` holds against bgpd's best paths.
+ * vrfmgr (its best path per RD:prefix), with the VRFs that hold it (and
+ * "imported": whether any does) and why it is unusable when it is. This is
+ * vrfmgr's side of the bgpd -> vrfmgr contract, which `ferryctl verify`
+ * holds against bgpd's best paths.
  *
  * Filtered like bgpd's /routes (?rd, prefix with match=exact|longer|shorter,
  * rt, neighbor; rd with an exact prefix is one lookup) and streamed and
@@ -19,9 +20,11 @@
 #include "vrfmgr/api.h"
 #include "vrfmgr/vrfmgr.h"
 
-/* The VRFs holding vr as a bgp candidate (installed or not). */
-static void vpn_users_json(struct jw *w, struct vrfmgr *vm, const struct vpn_route *vr)
+/* The VRFs holding vr as a bgp candidate (installed or not); how many. */
+static size_t vpn_users_json(struct jw *w, struct vrfmgr *vm, const struct vpn_route *vr)
 {
+	size_t n = 0;
+
 	jw_key(w, "vrfs");
 	jw_array_begin(w);
 	for (size_t i = 0; i < vm->table.n_vrfs; i++) {
@@ -33,16 +36,19 @@ static void vpn_users_json(struct jw *w, struct vrfmgr *vm, const struct vpn_rou
 		for (const struct vrf_route *r = vp->routes; r != NULL; r = r->next)
 			if (r->source == ROUTE_BGP && rd_equal(&r->rd, &vr->rd)) {
 				jw_string(w, v->cfg->name);
+				n++;
 				break;
 			}
 	}
 	jw_array_end(w);
+	return n;
 }
 
 static void vpn_json(struct jw *w, struct vrfmgr *vm, const struct vpn_route *vr)
 {
 	char b[RD_STRLEN];
 	const struct ipc_vpn_route *m = &vr->msg;
+	size_t users;
 
 	jw_object_begin(w);
 	jw_kv_string(w, "rd", rd_format(&vr->rd, b));
@@ -54,7 +60,9 @@ static void vpn_json(struct jw *w, struct vrfmgr *vm, const struct vpn_route *vr
 	vrfapi_kv_rts(w, "route_targets", vr->rts, vr->n_rts);
 	jw_kv_string(w, "problem", vr->problem);
 	jw_kv_bool(w, "stale", vr->stale);
-	vpn_users_json(w, vm, vr);
+	users = vpn_users_json(w, vm, vr);
+	/* received but in no VRF (no import RT in common, unusable, VRFs full): said outright */
+	jw_kv_bool(w, "imported", users > 0);
 	jw_object_end(w);
 }
 

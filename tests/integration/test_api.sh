@@ -167,9 +167,10 @@ vrfmgr_content() {
 		get vrfmgr '/routes?vrf=B&prefix=192.168.100.0/24' | jq -e '.routes[0] | .source == "static"
 		and .next_hop == "10.2.1.2" and .interface == "ce-b1"' >/dev/null &&
 		get vrfmgr /vpn | jq -e '.count == 4 and ([.routes[] | select(.rd == "10.255.0.2:100"
-		and .prefix == "192.168.101.0/24" and .label == 200 and .vrfs == ["A"])] | length == 1)' >/dev/null
+		and .prefix == "192.168.101.0/24" and .label == 200 and .vrfs == ["A"])] | length == 1)
+		and all(.routes[]; .imported == true)' >/dev/null
 }
-check "vrfmgr /vrfs, /routes (address, prefix), /vpn match the lab configs" vrfmgr_content
+check "vrfmgr /vrfs, /routes (address, prefix), /vpn match the lab configs (each VPN route imported)" vrfmgr_content
 every_vrf() { # the same customer address in both tenants: each VRF's longest match, API and ferryctl
 	get vrfmgr '/routes?address=192.168.101.10' | jq -e '[.routes[] | [.vrf, .prefix, .inner_label]]
 		== [["A","192.168.101.0/24",200],["B","192.168.101.0/24",201]]' >/dev/null &&

@@ -210,6 +210,36 @@ Test(cli_show, vrf_routes_and_fib_name_their_label_columns_alike)
 }
 
 /*
+ * show vpn marks a route that no VRF imports: IMPORTED "no" beside its
+ * empty VRFS (an operator saw only "-" there, as for a route with no RTs).
+ */
+Test(cli_show, vpn_routes_imported_by_no_vrf_are_marked)
+{
+	struct json_object *doc = json_tokener_parse(
+		"{\"count\":2,\"routes\":["
+		"{\"rd\":\"10.255.0.2:100\",\"prefix\":\"192.168.101.0/24\",\"label\":200,"
+		"\"next_hop\":\"10.255.0.2\",\"route_targets\":[\"65000:100\"],\"problem\":null,"
+		"\"vrfs\":[\"A\"],\"imported\":true},"
+		"{\"rd\":\"10.255.0.2:900\",\"prefix\":\"192.168.109.0/24\",\"label\":209,"
+		"\"next_hop\":\"10.255.0.2\",\"route_targets\":[\"65000:900\"],\"problem\":null,"
+		"\"vrfs\":[],\"imported\":false}],\"next\":null,\"returned\":2}");
+	char *argv[] = { "vpn" }, err[256], *text = NULL;
+	struct cli_view v;
+
+	cr_assert_eq(cli_show_parse(1, argv, &v, err, sizeof(err)), 0, "%s", err);
+	CAPTURE(text, (v.print ? v.print : cli_view_table)(out, &v, doc));
+	cr_assert_str_eq(text,
+			 "RD              PREFIX            LABEL  NEXT-HOP    ROUTE-TARGETS  VRFS  "
+			 "IMPORTED  PROBLEM\n"
+			 "10.255.0.2:100  192.168.101.0/24  200    10.255.0.2  65000:100      A     "
+			 "yes       -\n"
+			 "10.255.0.2:900  192.168.109.0/24  209    10.255.0.2  65000:900      -     "
+			 "no        -\n");
+	free(text);
+	json_object_put(doc);
+}
+
+/*
  * show counters VRF: the interfaces, VRF and label tables are that VRF's,
  * but drops and what fwd sent are fwd's as a whole (it does not count them
  * per VRF): their headers say so, or one tenant would read every tenant's

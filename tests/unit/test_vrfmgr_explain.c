@@ -390,3 +390,33 @@ Test(explain, json_labels_say_which_are_programmed)
 				     "\"mode\":\"per-vrf\",\"programmed\":true,\"held_for_s\":"),
 			   "%s", s);
 }
+
+/*
+ * /vpn says of each route whether a VRF imported it: a route no VRF imports
+ * (no import RT in common, or refused by a full VRF) is "imported": false,
+ * beside its empty "vrfs"; one in A is true.
+ */
+Test(explain, json_vpn_imported_or_not)
+{
+	struct fx_vpn in_a = fx_vpn("10.255.0.2:100", "192.168.101.0/24", 200, "10.255.0.2",
+				    "65000:100");
+	struct fx_vpn nowhere = fx_vpn("10.255.0.2:900", "192.168.109.0/24", 209, "10.255.0.2",
+				       "65000:900");
+	struct fx_vpn b_full = fx_vpn("10.255.0.2:200", "192.168.101.0/24", 201, "10.255.0.2",
+				      "65000:200");
+	int status;
+	char *s;
+
+	cr_assert_eq(fx_import(&t, &in_a), 1);
+	cr_assert_eq(fx_import(&t, &nowhere), 0);
+	cr_assert_eq(fx_import(&t, &b_full), 0); /* B is at its limit of 2 */
+	s = get_path("/vpn", "rd=10.255.0.2:100&prefix=192.168.101.0/24", &status);
+	cr_assert_eq(status, 200, "%s", s);
+	cr_assert_not_null(strstr(s, "\"vrfs\":[\"A\"],\"imported\":true}"), "%s", s);
+	s = get_path("/vpn", "rd=10.255.0.2:900&prefix=192.168.109.0/24", &status);
+	cr_assert_eq(status, 200, "%s", s);
+	cr_assert_not_null(strstr(s, "\"vrfs\":[],\"imported\":false}"), "%s", s);
+	s = get_path("/vpn", "rd=10.255.0.2:200&prefix=192.168.101.0/24", &status);
+	cr_assert_eq(status, 200, "%s", s);
+	cr_assert_not_null(strstr(s, "\"vrfs\":[],\"imported\":false}"), "%s", s);
+}
