@@ -83,6 +83,17 @@ poll() {
 		sleep "$T_POLL_INTERVAL"
 	done
 }
+# t_wait SECONDS WHAT CMD...: poll, for a wait that is not itself a check (the
+# test goes on after it): on timeout a failed check "timed out after N s
+# waiting for WHAT", where the test went wrong, not only a later check that
+# cannot say what never came. Its status, 0 or 1, for callers that stop there.
+t_wait() {
+	local t=$1 what=$2
+	shift 2
+	poll "$t" "$@" && return 0
+	not_ok "timed out after $((t * ${FERRY_TEST_TIMEOUT_SCALE:-1})) s waiting for $what"
+	return 1
+}
 
 # --- names -----------------------------------------------------------------------
 
@@ -239,9 +250,10 @@ lab_restart_fwd() { # lab_restart_fwd NODE ARGS...: this node's fwd again, with 
 	shift
 	pid=$(cat "$(rundir "$node")/fwd.pid")
 	kill "$pid" 2>/dev/null
-	poll 10 eval "! t_running $pid" || return 1
+	t_wait 10 "$node's fwd (PID $pid) to exit on SIGTERM" eval "! t_running $pid" || return 1
 	lab_start "$node" fwd "$@"
-	poll 10 test -S "$(rundir "$node")/fwd.sock"
+	t_wait 10 "$node's fwd, started again, to open its API socket" \
+		test -S "$(rundir "$node")/fwd.sock"
 }
 ctl() { # ctl NODE ferryctl-args...: JSON from that node
 	local n=$1

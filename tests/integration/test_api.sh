@@ -586,7 +586,7 @@ curl -sN --unix-socket "$RUN1/bgpd.sock" http://ferry/events >"$TMP/live.txt" 2>
 LIVE=$!
 t_track $LIVE
 LIVE_T0=$SECONDS
-poll 5 grep -q "^event: hello" "$TMP/live.txt"
+t_wait 5 "bgpd's /events stream to start with its hello" grep -q "^event: hello" "$TMP/live.txt"
 L=$(seq_now)
 lab_start pe2 bgpd
 back() { vpn_ready && [ "$(get bgpd /neighbors | jq '.neighbors[0].prefixes_received')" = 4 ]; }
@@ -704,7 +704,8 @@ restart_vrfmgr() { # restart_vrfmgr CONFIG: pe1's vrfmgr again (labels kept, fwd
 		</dev/null >>"$RUN1/vrfmgr.log" 2>&1 &
 	echo $! >"$RUN1/vrfmgr.pid"
 	disown $! # lab down stops it
-	poll 30 eval 'ctl verify --once >/dev/null 2>&1'
+	t_wait 30 "pe1's vrfmgr, started again, to be consistent with bgpd and fwd (ferryctl verify)" \
+		eval 'ctl verify --once >/dev/null 2>&1'
 }
 LIVE2_T0=$SECONDS
 curl -sN --unix-socket "$RUN1/bgpd.sock" http://ferry/events >"$TMP/idle.txt" 2>/dev/null &
@@ -822,7 +823,7 @@ get vrfmgr '/debug/fwd/fib-del?vrf=A&prefix=192.168.101.0/24' -X POST >"$TMP/inj
 check "fault injected: fwd loses VRF A 192.168.101.0/24 behind vrfmgr's back" \
 	eval "jq -e '.injected == \"fib-del\" and .sent_to_fwd' '$TMP/inject.txt' >/dev/null"
 # The debug route answers once it has sent the change to fwd, not once fwd has applied it.
-poll 5 eval '! ctl verify --once'
+t_wait 5 "ferryctl verify to see fwd without VRF A's 192.168.101.0/24" eval '! ctl verify --once'
 ctl verify >"$TMP/verify2.txt" 2>&1
 rc=$?
 check "ferryctl verify catches it: exit 1, 'A:192.168.101.0/24: missing in fwd'" \

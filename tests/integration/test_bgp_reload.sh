@@ -101,7 +101,8 @@ hup() {
 	local n
 	n=$(grep -c -e "reload done" -e "reload refused" "$DUT_LOG")
 	kill -HUP "$PID_dut"
-	poll 5 eval '[ "$(grep -c -e "reload done" -e "reload refused" "$DUT_LOG")" -gt '"$n"' ]'
+	t_wait 5 "dut's bgpd to log the reload's end (done or refused) after SIGHUP" \
+		eval '[ "$(grep -c -e "reload done" -e "reload refused" "$DUT_LOG")" -gt '"$n"' ]'
 }
 
 write_dut 65000 "$BY"

@@ -111,7 +111,8 @@ hup2() {
 	local log=$PE2_RUN/vrfmgr.log n
 	n=$(grep -c -e "reload done" -e "reload refused" "$log")
 	kill -HUP "$PID_pe2_vrfmgr"
-	poll 5 eval '[ "$(grep -c -e "reload done" -e "reload refused" "$log")" -gt '"$n"' ]'
+	t_wait 5 "pe2's vrfmgr to log the reload's end (done or refused) after SIGHUP" \
+		eval '[ "$(grep -c -e "reload done" -e "reload refused" "$log")" -gt '"$n"' ]'
 }
 
 write_pe1
@@ -124,7 +125,7 @@ fi
 ip netns exec "$(ns r)" tshark -q -i lo -f 'tcp port 179' -w "$TMP/rtc.pcap" >"$TMP/tshark.log" 2>&1 &
 TSHARK=$!
 t_track $TSHARK
-poll 10 grep -q "Capturing on" "$TMP/tshark.log"
+t_wait 10 "tshark to capture BGP on r's loopback" grep -q "Capturing on" "$TMP/tshark.log"
 if start pe1 vrfmgr && start pe2 vrfmgr && start pe1 bgpd && start pe2 bgpd &&
 	poll 15 established pe1 10.78.0.2 && poll 5 established pe2 10.78.0.1; then
 	ok "pe1 and pe2 (vrfmgr, bgpd) up, Established"

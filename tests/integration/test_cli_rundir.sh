@@ -34,9 +34,23 @@ ip netns exec "$(ns n)" unshare -m --propagation private bash -c '
 		[ -S /run/ferry/r1/vrfmgr.sock ] && break
 		sleep 0.1
 	done
+	[ -S /run/ferry/r1/vrfmgr.sock ] || exit 8 # no socket to find: nothing to ask ferryctl
 	"$ctl" show daemons >"$tmp/out" 2>"$tmp/err"
 	echo $? >"$tmp/rc"
 ' _ "$BUILD/vrfmgr" "$CTL" "$TMP"
+inside=$?
+case $inside in
+0) ;;
+8)
+	not_ok "timed out after 10 s waiting for vrfmgr's API socket in the private /run/ferry/r1"
+	note "vrfmgr: $(tail -n 5 "$TMP/vrfmgr.log" 2>/dev/null)"
+	finish
+	;;
+*)
+	not_ok "a private /run/ferry (tmpfs in a mount namespace) with vrfmgr in it (exit $inside)"
+	finish
+	;;
+esac
 
 row() { awk -v d="$1" '$1 == d { $1 = $1; print }' "$TMP/out"; }
 found_by_vrfmgr() {

@@ -91,7 +91,7 @@ kill9() { # kill9 NODE DAEMON: SIGKILL the lab's process (from its PID file), wa
 	local pid
 	pid=$(pid_of "$1" "$2")
 	kill -KILL "$pid" 2>/dev/null
-	poll 5 eval "! t_running $pid"
+	t_wait 5 "$1's $2 (PID $pid) to die of SIGKILL" eval "! t_running $pid"
 }
 api_up() { api "$1" "$2" / >/dev/null; } # the stale socket file is there already: ask
 
@@ -102,7 +102,8 @@ ping_start() {
 		>"$TMP/ping.out" 2>&1 &
 	PING_PID=$!
 	t_track "$PING_PID"
-	poll 5 eval '[ "$(grep -c "bytes from" "$TMP/ping.out")" -ge 10 ]'
+	t_wait 5 "host-a1's ping of $DST to be answered 10 times" \
+		eval '[ "$(grep -c "bytes from" "$TMP/ping.out")" -ge 10 ]'
 }
 last_seq() { sed -n 's/.*icmp_seq=\([0-9]*\).*/\1/p' "$TMP/ping.out" | sort -n | tail -n 1; }
 # ping_settled: 20 answers in a row at the end (1 s of clean traffic)
@@ -115,7 +116,7 @@ ping_settled() {
 # checks on them fail (an empty output made both 0, "no ping lost").
 ping_stop() {
 	local t0=$1
-	poll 30 ping_settled
+	t_wait 30 "host-a1's ping to settle (20 answers in a row)" ping_settled
 	t_stop "$PING_PID" INT
 	PING_PID=""
 	read -r sent recv < <(sed -n 's/^\([0-9]*\) packets transmitted, \([0-9]*\) received.*/\1 \2/p' \
@@ -165,7 +166,7 @@ status_says() { # status_says CODE: scripts/lab status exits CODE, naming pe1's 
 }
 check "bgpd killed: scripts/lab status says so and exits 1 (it exited 0, and called a zombie not yet reaped running)" status_says 1
 lab_start pe1 bgpd
-poll 20 established
+t_wait 20 "the session pe1-pe2 back Established after pe1's bgpd restarted" established
 t_up=$(awk -v a="$t0" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }')
 restarted() { # pe1's bgpd said R and F, and ended its deferral on pe2's End-of-RIB
 	local log
@@ -236,7 +237,7 @@ up1=$(uptime_of pe1)
 check "scripts/lab restart of a vrfmgr that is not running (killed) starts it" eval \
 	'scripts/lab restart pe1 vrfmgr --prefix "$PREFIX" | grep -c "vrfmgr was not running; started (PID [0-9]*)" >/dev/null'
 fwd_replayed() { [ "$(grep -c "replay from vrfmgr started" "$(rundir pe1)/fwd.log")" -gt "$replays" ]; }
-poll 20 fwd_replayed
+t_wait 20 "pe1's fwd to be replayed by the restarted vrfmgr" fwd_replayed
 ping_stop "$t0"
 record "kill -9 vrfmgr (pe1)"
 check "vrfmgr killed: at most 5 pings lost ($LOST of $SENT)" test "$LOST" -le 5
@@ -261,7 +262,7 @@ verify_without_fwd() { # the checks that need no fwd still run; the verdict is i
 check "fwd killed: ferryctl verify still checks bgpd and vrfmgr, says fwd was not asked, exit 1" \
 	verify_without_fwd
 lab_start pe1 fwd
-poll 10 api_up pe1 fwd
+t_wait 10 "pe1's restarted fwd to answer on its API" api_up pe1 fwd
 ping_stop "$t0"
 record "kill -9 fwd (pe1)"
 check "fwd killed and restarted: traffic back within 10 s ($LOST lost, back after $RECOVER s)" \
@@ -274,7 +275,7 @@ up1=$(uptime_of pe1)
 t0=$(now)
 inns p ip link set to-pe1 down
 lost_some() { [ "$(grep -cE 'no answer yet|Unreachable|exceeded' "$TMP/ping.out")" -ge 20 ]; } # a second without
-poll 10 lost_some
+t_wait 10 "host-a1's ping to lose a second's answers with the core link down" lost_some
 inns p ip link set to-pe1 up
 # The lab's static kernel route through the link stands in for an IGP: put it back.
 inns p ip route replace 10.255.0.1/32 via 10.0.1.1 dev to-pe1
@@ -292,9 +293,12 @@ flap() { # a kill, and the restart through to its End-of-RIB (a graceful restart
 	local eors
 	eors=$(eor_lines | wc -l)
 	kill9 pe2 bgpd
-	poll 10 eval '[ "$(state pe1)" != Established ]' || return 1
+	t_wait 10 "pe1 to see the session down after pe2's bgpd was killed" \
+		eval '[ "$(state pe1)" != Established ]' || return 1
 	lab_start pe2 bgpd
-	poll 20 established && poll 10 eval '[ "$(eor_lines | wc -l)" -gt "$eors" ]'
+	t_wait 20 "the session pe1-pe2 back Established after pe2's bgpd restarted" established &&
+		t_wait 10 "pe1 to get pe2's End-of-RIB after its restart" \
+			eval '[ "$(eor_lines | wc -l)" -gt "$eors" ]'
 }
 eor_lines() { grep "peer 10.255.0.2: End-of-RIB, " "$(rundir pe1)/bgpd.log"; }
 eors_before=$(eor_lines | wc -l)
@@ -310,7 +314,7 @@ for _ in $(seq $((FLAPS - 3))); do
 done
 t_flap=$((SECONDS - t_flap))
 rss1=$(rss)
-poll 20 converged
+t_wait 20 "pe1 and pe2 to converge after the flaps" converged
 ping_stop "$t0"
 record "pe2 bgpd flapped $FLAPS times" "pe1 bgpd RSS ${rss0} -> ${rss1} kB"
 check "pe2's bgpd killed and restarted $FLAPS times, pe1 saw each come back ($((flapped + 3)) in ${t_flap} s + warm-up)" \
@@ -366,7 +370,8 @@ check "pe2 gone: pe1 shows the session down for a time (state_s, UP/DOWN), not n
 icmp_sent() { api pe1 fwd /counters | jq '.icmp_errors.sent'; }
 d0=$(drops) core0=$(tx_of core0) ceb=$(tx_of ce-b1) cea=$(tx_of ce-a1) i0=$(icmp_sent)
 n0=$(last_seq)
-poll 10 eval '[ $(( $(last_seq) - n0 )) -ge 60 ]' # 3 s of pings into the void
+t_wait 10 "host-a1 to send 60 more pings (3 s into the void)" \
+	eval '[ $(( $(last_seq) - n0 )) -ge 60 ]'
 n1=$(last_seq)
 d1=$(drops) core1=$(tx_of core0) ceb1=$(tx_of ce-b1) cea1=$(tx_of ce-a1) i1=$(icmp_sent)
 t_stop "$PING_PID" INT

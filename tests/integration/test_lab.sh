@@ -82,7 +82,7 @@ all_imported() {
 		vrf_route pe2 A 192.168.100.0/24 10.255.0.1:100 100 65000:100 10.255.0.1 17 &&
 		vrf_route pe2 B 192.168.100.0/24 10.255.0.1:200 101 65000:200 10.255.0.1 17
 }
-poll 30 all_imported
+t_wait 30 "pe1 and pe2 to import each other's VPN routes into A and B" all_imported
 route_check() { # route_check DESCRIPTION NODE VRF ARGS...
 	local d=$1 n=$2 v=$3
 	shift
@@ -154,9 +154,10 @@ mpls_ext() { # mpls_ext PCAP: host-a1 receives P's time exceeded with that stack
 		-w "$1" >"$1.err" 2>&1 &
 	pid=$!
 	t_track "$pid"
-	if poll 10 grep -q "Capturing on" "$1.err"; then
+	if t_wait 10 "tshark on host-a1 to capture" grep -q "Capturing on" "$1.err"; then
 		# until tshark has its frame (-c 1): one ping may be lost, none is enough
-		poll 15 eval "inns host-a1 ping -n -c 1 -W 1 -t 3 192.168.101.10; ! t_running $pid"
+		t_wait 15 "tshark on host-a1 to have P's time exceeded (pings with TTL 3)" \
+			eval "inns host-a1 ping -n -c 1 -W 1 -t 3 192.168.101.10; ! t_running $pid"
 	fi
 	t_stop "$pid"
 	got=$(tshark -r "$1" -Y 'icmp.type == 11 && ip.src == 10.0.1.2' -T fields \
@@ -230,7 +231,7 @@ capture() { # capture IFACE FILE: tshark in P on IFACE for MPLS frames, ready wh
 	inns p tshark -i "$1" -f mpls -c 6 -a duration:15 -w "$2" >"$2.err" 2>&1 &
 	BG+=($!)
 	t_track $!
-	poll 10 grep -q "Capturing on" "$2.err"
+	t_wait 10 "tshark on P's $1 to capture" grep -q "Capturing on" "$2.err"
 }
 BG=()
 if capture to-pe1 "$TMP/pe1-p.pcap" && capture to-pe2 "$TMP/p-pe2.pcap"; then

@@ -117,7 +117,8 @@ hup() {
 	n=$(grep -c -e "reload done" -e "reload refused" "$VLOG")
 	cp "$1" "$TMP/pe.json"
 	kill -HUP "$PID_vrfmgr"
-	poll 10 eval '[ "$(grep -c -e "reload done" -e "reload refused" "$VLOG")" -gt '"$n"' ]'
+	t_wait 10 "vrfmgr to log the reload's end (done or refused) after SIGHUP ($1)" \
+		eval '[ "$(grep -c -e "reload done" -e "reload refused" "$VLOG")" -gt '"$n"' ]'
 }
 fwd_sent() { # vrfmgr's count of messages sent to fwd, all types
 	api vrfmgr /metrics | awk '/^ferry_vrfmgr_fwd_messages_sent_total/ { s += $2 } END { print s + 0 }'

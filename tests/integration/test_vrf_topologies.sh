@@ -178,8 +178,8 @@ verdict() { # verdict NODE VRF RD PREFIX VERDICT
 ping_fails() { ! inns "$1" ping -n -q -c 3 -i 0.3 -W 1 "$2" >/dev/null 2>&1; }
 
 # --- hub and spoke ---------------------------------------------------------------
-poll 30 installed pe2 spoke1 10.0.0.0/8
-check "spoke1 (pe2) imports the hub's 10.0.0.0/8 from hub-out (pe1)" installed pe2 spoke1 10.0.0.0/8
+check "spoke1 (pe2) imports the hub's 10.0.0.0/8 from hub-out (pe1)" \
+	poll 30 installed pe2 spoke1 10.0.0.0/8
 check "spoke1 holds no route of spoke2 (same PE, no RT in common: no leaking)" \
 	absent pe2 spoke1 10.22.1.0/30
 check "vrfmgr explains it: spoke2's 10.22.1.0/30 in spoke1 is no-common-rt" \
@@ -231,7 +231,7 @@ c2=$(counters pe2)
 inns ca ping -n -q -c $N -i 0.2 -W 1 10.50.0.2 >"$TMP/ping.ce" 2>&1
 answered=$(sed -n 's/.* \([0-9]*\) received.*/\1/p' "$TMP/ping.ce")
 grown() { [ "$(lbl "$(counters pe2)" "$ca_label")" -ge $(($(lbl "$c2" "$ca_label") + N)) ]; }
-poll 5 grown
+t_wait 5 "pe2's fwd to count the $N pings from ca on cust-a's label" grown
 d1=$(counters pe1)
 d2=$(counters pe2)
 delta() { # delta BEFORE AFTER (numbers)
@@ -316,7 +316,8 @@ rd0=$(replays_done)
 inns ca ping -n -i 0.05 -c 200 -W 1 10.50.0.2 >"$TMP/ping.out" 2>&1 &
 ping_pid=$!
 t_track "$ping_pid"
-sleep 1
+t_wait 5 "ca's ping of 10.50.0.2 to be answered 20 times (1 s of it)" \
+	eval '[ "$(grep -c "bytes from" "$TMP/ping.out")" -ge 20 ]'
 # kill and wait here, not t_stop: its polling would let bash print a "Killed" notice
 kill -KILL "$PID_pe2_vrfmgr"
 wait "$PID_pe2_vrfmgr" 2>/dev/null
