@@ -103,19 +103,25 @@ view() { # view NODE: that speaker's table
 }
 name() { case $1 in hub) echo ferry ;; g) echo GoBGP ;; b) echo BIRD ;; r) echo FRR ;; x) echo ExaBGP ;; esac; }
 
-# has_all VIEWFILE SPEC...: every SPEC ("RD PREFIX field=value ...") matches a line
-# that starts with its RD and prefix and holds each of its fields.
+# has_all VIEWFILE SPEC...: every SPEC ("RD PREFIX field=value ...") is in the view:
+# some line starts with its RD and prefix, and every line that does holds each of its
+# fields. (It took the first line holding "RD PREFIX " anywhere: 65001:100's route
+# passed for 1:100's, and a second copy of a route, wrong, went unseen.)
 has_all() {
-	local f=$1 spec key tok line t
+	local f=$1 spec key tok line t n
 	shift
 	for spec in "$@"; do
 		read -r -a tok <<<"$spec"
 		key="${tok[0]} ${tok[1]} "
-		line=$(grep -F -- "$key" "$f" | head -n 1)
-		[ -n "$line" ] || return 1
-		for t in "${tok[@]:2}"; do
-			[[ " $line " == *" $t "* ]] || return 1
-		done
+		n=0
+		while IFS= read -r line; do
+			[[ $line == "$key"* ]] || continue
+			n=$((n + 1))
+			for t in "${tok[@]:2}"; do
+				[[ " $line " == *" $t "* ]] || return 1
+			done
+		done <"$f"
+		[ "$n" -gt 0 ] || return 1
 	done
 }
 # has_none VIEWFILE "RD PREFIX"...: none of them is there
