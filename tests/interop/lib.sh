@@ -43,6 +43,15 @@ poll() {
 		sleep 0.3
 	done
 }
+# t_wait SECONDS WHAT CMD...: poll, for a wait the test goes on after; on timeout
+# a failed check "timed out after N s waiting for WHAT" (as tests/integration/lib.sh's)
+t_wait() {
+	local t=$1 what=$2
+	shift 2
+	poll "$t" "$@" && return 0
+	not_ok "timed out after $((t * ${FERRY_TEST_TIMEOUT_SCALE:-1})) s waiting for $what"
+	return 1
+}
 
 ix_bg() { # ix_bg NODE LOGFILE CMD...: runs CMD in NODE's namespace, PID remembered
 	local n=$1 log=$2

@@ -170,14 +170,14 @@ ip netns exec "$(ix_ns hub)" tshark -n -i any -f 'tcp port 179' -w "$IX_TMP/bgp.
 	>"$IX_TMP/tshark.log" 2>&1 &
 IX_PIDS+=($!)
 TSHARK_PID=$!
-poll 15 grep -q "Capturing on" "$IX_TMP/tshark.log" || echo "# tshark did not say it was capturing"
+t_wait 15 "tshark to capture BGP on the hub" grep -q "Capturing on" "$IX_TMP/tshark.log"
 
 mkfifo "$IX_TMP/inject.fifo"
 exec 7<>"$IX_TMP/inject.fifo"
 ip netns exec "$(ix_ns hub)" "$BUILD/tools/vpn_inject" "$IX_TMP/ferry/vrfmgr.ipc" \
 	<"$IX_TMP/inject.fifo" >"$IX_TMP/inject.out" 2>&1 &
 IX_PIDS+=($!)
-poll 5 grep -q READY "$IX_TMP/inject.out"
+t_wait 5 "vpn_inject (standing in for vrfmgr) to be READY" grep -q READY "$IX_TMP/inject.out"
 # ferry's local routes: RD types 0/1/2, RTs of all three types, LOCAL_PREF and MED
 inject add 65000:100 10.10.1.0/24 1001 65000:100,10.91.0.1:300,4200000000:300 200 50
 inject add 10.91.0.1:200 10.10.2.0/24 1002 65000:200
@@ -423,7 +423,7 @@ fi
 gobgp_back() { # gobgp_back LOG: GoBGP restarted, its table rebuilt before the session is back
 	ix_bg g "$1" gobgpd -r -f "$IX_TMP/g/gobgp.toml" --api-hosts 127.0.0.1:50051
 	G_PID=${IX_PIDS[-1]}
-	poll 15 gobgp_cli global rib -a vpnv4 summary
+	t_wait 15 "GoBGP, restarted, to answer on its API" gobgp_cli global rib -a vpnv4 summary
 	gobgp_cli global rib -a vpnv4 add 10.21.1.0/24 label 2101 rd 65000:11 rt 65000:100 \
 		65000:101 med 21 local-pref 210 community 65000:21,65000:22 nexthop 10.91.1.2 >/dev/null
 }
@@ -474,7 +474,7 @@ for sig in KILL USR1; do
 	how="killed"
 	[ $sig = KILL ] || how="stopped by SIGUSR1 (a planned restart)"
 	kill -$sig "$FERRY_PID" 2>/dev/null
-	poll 10 sh -c "! kill -0 $FERRY_PID"
+	t_wait 10 "ferry's bgpd (PID $FERRY_PID) to exit on SIG$sig" sh -c "! kill -0 $FERRY_PID"
 	# ferry's local routes but 10.10.9.0/24, withdrawn above
 	for p in g b r; do
 		to_peer "$p"
@@ -709,7 +709,7 @@ EXT_BIRD=$(ferry_api /neighbors | jq -r '.neighbors[] | select(.address == "10.9
 # a refresh makes ferry resend all 10,000 at once: packed into extended UPDATEs
 birdc_ reload in ferry >/dev/null 2>&1
 two_refreshes() { [ "$(grep -c 'peer 10.91.2.2: route refresh requested' "$IX_TMP/ferry.log")" -ge 2 ]; }
-poll 10 two_refreshes
+t_wait 10 "ferry to log BIRD's second route refresh" two_refreshes
 sleep 1 # let the resent routes drain to BIRD before the capture stops (bounded, once)
 
 # IX_CEASE=1 (tests/fuzz/capture-seeds): each peer closes its session with a Cease
@@ -736,9 +736,9 @@ fi
 # ---- the wire ------------------------------------------------------------------------
 # ferry says goodbye (Cease to everyone), then the capture is read
 kill "$FERRY_PID" 2>/dev/null
-poll 5 sh -c "! kill -0 $FERRY_PID"
+t_wait 5 "ferry's bgpd (PID $FERRY_PID) to exit on SIGTERM" sh -c "! kill -0 $FERRY_PID"
 kill -INT "$TSHARK_PID" 2>/dev/null
-poll 10 sh -c "! kill -0 $TSHARK_PID"
+t_wait 10 "tshark (PID $TSHARK_PID) to write its capture and exit" sh -c "! kill -0 $TSHARK_PID"
 # One decode of the whole capture (sequence analysis off: its warnings are about the
 # capture, not the messages) gives, per frame with BGP in it: source, message types,
 # reassembled lengths, refresh subtypes, expert severities, malformed, frame, destination,

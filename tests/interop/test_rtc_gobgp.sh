@@ -118,7 +118,7 @@ ip netns exec "$(ns r)" gobgpd -f "$TMP/gobgp.toml" --api-hosts 127.0.0.1:50051 
 	>"$TMP/gobgpd.log" 2>&1 &
 GOBGPD=$!
 t_track $GOBGPD
-poll 10 G global
+t_wait 10 "gobgpd to answer on its API" G global
 G vrf add g rd 65000:77 rt import 65000:2 export 65000:77 >/dev/null
 G global rib -a vpnv4 add 192.0.2.0/24 label 500 rd 65000:55 rt 65001:5 nexthop 10.77.0.2 >/dev/null
 G global rib -a vpnv4 add 198.51.100.0/24 label 501 rd 65000:56 rt 65001:6 nexthop 10.77.0.2 >/dev/null

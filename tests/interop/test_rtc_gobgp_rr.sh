@@ -142,7 +142,7 @@ ip netns exec "$(ns r)" gobgpd -f "$TMP/gobgp.toml" --api-hosts 127.0.0.1:50051 
 	>"$TMP/gobgpd.log" 2>&1 &
 GOBGPD=$!
 t_track $GOBGPD
-poll 10 G global
+t_wait 10 "gobgpd to answer on its API" G global
 if start pe1 vrfmgr && start pe2 vrfmgr && start pe1 bgpd && start pe2 bgpd &&
 	poll 20 established pe1 && poll 10 established pe2; then
 	ok "pe1, pe2 (vrfmgr, bgpd) and the GoBGP reflector up, both sessions Established"
@@ -164,7 +164,8 @@ check "pe1 receives nothing (nobody else exports 65000:1 or :2)" has_any pe1 0
 write_pe2 '"65000:2", "65000:3"'
 n=$(grep -c "reload done" "$(rundir pe2)/vrfmgr.log")
 kill -HUP "$PID_pe2_vrfmgr"
-poll 5 eval '[ "$(grep -c "reload done" "$(rundir pe2)/vrfmgr.log")" -gt '"$n"' ]'
+t_wait 5 "pe2's vrfmgr to log its reload done after SIGHUP" \
+	eval '[ "$(grep -c "reload done" "$(rundir pe2)/vrfmgr.log")" -gt '"$n"' ]'
 check "pe2 imports 65000:3 too (reload): through GoBGP pe1 sends V3's routes, pe2 has 8" eval \
 	'poll 15 has_any pe2 8 && poll 10 held pe1 3 0 && [ "$(from_pe1)" = 12 ]'
 check "no session reset, every daemon running" eval \
