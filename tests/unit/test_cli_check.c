@@ -29,6 +29,16 @@ static void trace_load(struct cli_trace_docs *d)
 	d->bgpd_unasked = d->fwd_unasked = false;
 }
 
+/* The lab's answers, but no route in VRF A for the address, in vrfmgr or fwd. */
+static void trace_load_no_route(struct cli_trace_docs *d)
+{
+	trace_load(d);
+	json_object_put(d->vrf_route);
+	d->vrf_route = json_tokener_parse("{\"routes\":[]}");
+	json_object_put(d->fwd_lookup);
+	d->fwd_lookup = json_tokener_parse("{\"found\":false}");
+}
+
 static void trace_free(struct cli_trace_docs *d)
 {
 	json_object_put(d->vrf_route);
@@ -168,11 +178,7 @@ Test(cli_trace, no_route_anywhere_says_so)
 	struct json_object *report;
 	char *text = NULL;
 
-	trace_load(&d);
-	json_object_put(d.vrf_route);
-	d.vrf_route = json_tokener_parse("{\"routes\":[]}");
-	json_object_put(d.fwd_lookup);
-	d.fwd_lookup = json_tokener_parse("{\"found\":false}");
+	trace_load_no_route(&d);
 	cr_assert_eq(cli_trace_report(&d, &report), 0);
 	CAPTURE(text, cli_trace_print(out, report));
 	cr_assert(strstr(text, "verdict      no route: fwd drops packets to 192.168.101.10 (the "
@@ -225,11 +231,7 @@ Test(cli_trace, no_vrf_route_names_the_vpn_routes_not_used)
 	struct json_object *report;
 	char *text = NULL;
 
-	trace_load(&d);
-	json_object_put(d.vrf_route);
-	d.vrf_route = json_tokener_parse("{\"routes\":[]}");
-	json_object_put(d.fwd_lookup);
-	d.fwd_lookup = json_tokener_parse("{\"found\":false}");
+	trace_load_no_route(&d);
 	d.vpn_covering = covering(2);
 	d.unused_explains = json_object_new_array();
 	json_object_array_add(d.unused_explains, explain_no_common_rt("10.255.0.2:100", "65000:100"));
@@ -259,11 +261,7 @@ Test(cli_trace, no_vrf_route_and_no_vpn_route_or_many)
 	struct json_object *report;
 	char *text = NULL;
 
-	trace_load(&d);
-	json_object_put(d.vrf_route);
-	d.vrf_route = json_tokener_parse("{\"routes\":[]}");
-	json_object_put(d.fwd_lookup);
-	d.fwd_lookup = json_tokener_parse("{\"found\":false}");
+	trace_load_no_route(&d);
 	d.vpn_covering = covering(0);
 	d.unused_explains = json_object_new_array();
 	cr_assert_eq(cli_trace_report(&d, &report), 0);
@@ -338,11 +336,7 @@ Test(cli_trace, covering_routes_that_matter_to_the_vrf_first)
 	cr_assert_eq(order[5], 0);
 
 	/* two explained (the RT and the RD ones); of the 4 more, one has A's RD */
-	trace_load(&d);
-	json_object_put(d.vrf_route);
-	d.vrf_route = json_tokener_parse("{\"routes\":[]}");
-	json_object_put(d.fwd_lookup);
-	d.fwd_lookup = json_tokener_parse("{\"found\":false}");
+	trace_load_no_route(&d);
 	d.vpn_covering = json_object_new_object();
 	json_object_object_add(d.vpn_covering, "routes", routes);
 	d.vrf_info = json_object_new_object();

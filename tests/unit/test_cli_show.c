@@ -141,11 +141,10 @@ Test(cli_show, old_forms_are_aliases)
 	cr_assert_eq(cli_command_find("bgp", "routes")->print, cli_print_bgp_routes);
 }
 
-/* show WORDS printed from the fixture FIX: the text (free it). */
-static char *show_text(const char *words, const char *fix)
+/* show WORDS printed from the answer doc: the text (free it). */
+static char *show_doc(const char *words, struct json_object *doc)
 {
 	char buf[256], *argv[16], err[256], *save = NULL, *text = NULL;
-	struct json_object *doc = fixture(fix);
 	struct cli_view v;
 	int argc = 0, rc;
 
@@ -155,6 +154,15 @@ static char *show_text(const char *words, const char *fix)
 	cr_assert_eq(cli_show_parse(argc, argv, &v, err, sizeof(err)), 0, "%s", err);
 	CAPTURE(text, rc = (v.print ? v.print : cli_view_table)(out, &v, doc));
 	cr_assert_eq(rc, 0, "show %s printed with %d", words, rc);
+	return text;
+}
+
+/* show WORDS printed from the fixture FIX: the text (free it). */
+static char *show_text(const char *words, const char *fix)
+{
+	struct json_object *doc = fixture(fix);
+	char *text = show_doc(words, doc);
+
 	json_object_put(doc);
 	return text;
 }
@@ -223,11 +231,8 @@ Test(cli_show, vpn_routes_imported_by_no_vrf_are_marked)
 		"{\"rd\":\"10.255.0.2:900\",\"prefix\":\"192.168.109.0/24\",\"label\":209,"
 		"\"next_hop\":\"10.255.0.2\",\"route_targets\":[\"65000:900\"],\"problem\":null,"
 		"\"vrfs\":[],\"imported\":false}],\"next\":null,\"returned\":2}");
-	char *argv[] = { "vpn" }, err[256], *text = NULL;
-	struct cli_view v;
+	char *text = show_doc("vpn", doc);
 
-	cr_assert_eq(cli_show_parse(1, argv, &v, err, sizeof(err)), 0, "%s", err);
-	CAPTURE(text, (v.print ? v.print : cli_view_table)(out, &v, doc));
 	cr_assert_str_eq(text,
 			 "RD              PREFIX            LABEL  NEXT-HOP    ROUTE-TARGETS  VRFS  "
 			 "IMPORTED  PROBLEM\n"

@@ -404,19 +404,22 @@ Test(explain, json_vpn_imported_or_not)
 				       "65000:900");
 	struct fx_vpn b_full = fx_vpn("10.255.0.2:200", "192.168.101.0/24", 201, "10.255.0.2",
 				      "65000:200");
+	static const struct {
+		const char *query, *want;
+	} cases[] = {
+		{ "rd=10.255.0.2:100&prefix=192.168.101.0/24", "\"vrfs\":[\"A\"],\"imported\":true}" },
+		{ "rd=10.255.0.2:900&prefix=192.168.109.0/24", "\"vrfs\":[],\"imported\":false}" },
+		{ "rd=10.255.0.2:200&prefix=192.168.101.0/24", "\"vrfs\":[],\"imported\":false}" },
+	};
 	int status;
-	char *s;
 
 	cr_assert_eq(fx_import(&t, &in_a), 1);
 	cr_assert_eq(fx_import(&t, &nowhere), 0);
 	cr_assert_eq(fx_import(&t, &b_full), 0); /* B is at its limit of 2 */
-	s = get_path("/vpn", "rd=10.255.0.2:100&prefix=192.168.101.0/24", &status);
-	cr_assert_eq(status, 200, "%s", s);
-	cr_assert_not_null(strstr(s, "\"vrfs\":[\"A\"],\"imported\":true}"), "%s", s);
-	s = get_path("/vpn", "rd=10.255.0.2:900&prefix=192.168.109.0/24", &status);
-	cr_assert_eq(status, 200, "%s", s);
-	cr_assert_not_null(strstr(s, "\"vrfs\":[],\"imported\":false}"), "%s", s);
-	s = get_path("/vpn", "rd=10.255.0.2:200&prefix=192.168.101.0/24", &status);
-	cr_assert_eq(status, 200, "%s", s);
-	cr_assert_not_null(strstr(s, "\"vrfs\":[],\"imported\":false}"), "%s", s);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *s = get_path("/vpn", cases[i].query, &status);
+
+		cr_assert_eq(status, 200, "%s", s);
+		cr_assert_not_null(strstr(s, cases[i].want), "%s: %s", cases[i].query, s);
+	}
 }
