@@ -20,10 +20,10 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <event2/event.h>
 
+#include "common/clock.h"
 #include "common/log.h"
 #include "common/plural.h"
 #include "vrfmgr/dp_kernel.h"
@@ -53,14 +53,6 @@ static void fwd_send_now(struct fwd_sync *fs, uint16_t type, const void *p, uint
 		fs->sent[type]++;
 }
 
-static uint64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
 static int op_cmp(const void *a, const void *b)
 {
 	const struct fs_fib_op *x = a, *y = b;
@@ -83,7 +75,7 @@ static void fs_flush(struct fwd_sync *fs)
 	qsort(fs->held, n, sizeof(*fs->held), op_cmp);
 	for (size_t i = 0; i < n; i++)
 		fwd_send_now(fs, fs->held[i].type, &fs->held[i].e, sizeof(fs->held[i].e));
-	fs->last_flush_ms = now_ms();
+	fs->last_flush_ms = clock_mono_ms();
 	fs->last_flush_n = n;
 }
 
@@ -119,7 +111,7 @@ static void fs_hold(struct fwd_sync *fs, uint16_t type, const struct ipc_fib_ent
 	}
 	if (fs->n_held == 0) {
 		bool flood = fs->last_flush_n >= FS_FLOOD_OPS &&
-			     now_ms() - fs->last_flush_ms < FS_FLOOD_GAP_MS;
+			     clock_mono_ms() - fs->last_flush_ms < FS_FLOOD_GAP_MS;
 		struct timeval tv = { 0, flood ? FS_GROUP_MS * 1000 : 0 };
 
 		evtimer_add(fs->flush_ev, &tv);

@@ -48,3 +48,99 @@ Test(vrfmgr_slab, release_all_names_slabs_still_in_use)
 	slab_free(&used, u[0]);
 	cr_assert_eq(slab_release_all(), 0);
 }
+
+/* ---- empty blocks given back (the blocks themselves, as outside ASan) ---- */
+
+#define BLOCK (64 * 1024)
+#define PER_BLOCK ((BLOCK - 16) / 24) /* 24-byte objects cut from a block */
+#define N_OBJ (10 * PER_BLOCK + 5)    /* ten full blocks and the current one */
+
+static size_t free_list_length(const struct slab *s)
+{
+	size_t n = 0;
+
+	for (void *p = s->free; p != NULL; memcpy(&p, p, sizeof(void *)))
+		n++;
+	return n;
+}
+
+/*
+ * Block 3 kept whole and one object of block 6: the other nine blocks'
+ * objects and the current block's freed. Every block but those two and the
+ * current one goes; what stays keeps its bytes, and every free object left
+ * is in a block still held (ASan: using one in a freed block is an error).
+ */
+Test(vrfmgr_slab, trim_gives_back_only_blocks_with_every_object_free)
+{
+	static struct slab s = SLAB_INIT(struct obj);
+	static struct obj *o[N_OBJ];
+	size_t kept = 0;
+
+	slab_set_plain(false);
+	for (size_t i = 0; i < N_OBJ; i++)
+		cr_assert_not_null(o[i] = slab_alloc(&s));
+	cr_assert_eq(s.n_blocks, 11);
+	for (size_t i = 0; i < N_OBJ; i++) {
+		bool keep = i / PER_BLOCK == 3 || i == 6 * PER_BLOCK + 17;
+
+		if (keep) {
+			memset(o[i]->bytes, (int)(i & 0x7f), sizeof(o[i]->bytes));
+			kept++;
+		} else {
+			slab_free(&s, o[i]);
+		}
+	}
+	cr_assert_eq(slab_trim(&s), 8 * (size_t)BLOCK, "blocks 0-2, 4, 5, 7-9 go");
+	cr_assert_eq(s.n_blocks, 3);
+	cr_assert_eq(s.live, kept);
+	cr_assert_eq(free_list_length(&s), s.carved - s.live);
+	cr_assert_eq(s.carved, 2 * PER_BLOCK + 5);
+	for (size_t i = 0; i < N_OBJ; i++)
+		if (i / PER_BLOCK == 3 || i == 6 * PER_BLOCK + 17)
+			for (size_t b = 0; b < sizeof(o[i]->bytes); b++)
+				cr_assert_eq(o[i]->bytes[b], (char)(i & 0x7f));
+	/* the free objects left are usable: written whole, under ASan */
+	for (size_t i = 0, n = s.carved - s.live; i < n; i++)
+		memset(slab_alloc(&s), 0xCD, sizeof(struct obj));
+	cr_assert_eq(s.n_blocks, 3, "the free objects were used before a new block");
+	cr_assert_eq(slab_trim(&s), 0, "nothing free, nothing given back");
+}
+
+Test(vrfmgr_slab, trim_without_an_empty_block_changes_nothing)
+{
+	static struct slab s = SLAB_INIT(struct obj);
+	static struct obj *o[N_OBJ];
+
+	slab_set_plain(false);
+	for (size_t i = 0; i < N_OBJ; i++)
+		o[i] = slab_alloc(&s);
+	for (size_t i = 0; i < N_OBJ; i++)
+		if (i % PER_BLOCK != 0) /* each block keeps its first object */
+			slab_free(&s, o[i]);
+	cr_assert_eq(slab_trim(&s), 0);
+	cr_assert_eq(s.n_blocks, 11);
+	cr_assert_eq(free_list_length(&s), N_OBJ - 11);
+}
+
+/* Trimming waits for two quiet calls, then gives back; a change starts the wait again. */
+Test(vrfmgr_slab, trim_idle_waits_for_quiet)
+{
+	static struct slab s = SLAB_INIT(struct obj);
+	static struct obj *o[N_OBJ];
+
+	slab_set_plain(false);
+	for (size_t i = 0; i < N_OBJ; i++)
+		o[i] = slab_alloc(&s);
+	for (size_t i = 0; i < N_OBJ; i++)
+		slab_free(&s, o[i]);
+	cr_assert_eq(slab_trim_idle(), 0, "objects were just freed");
+	cr_assert_eq(slab_trim_idle(), 0, "quiet for one call");
+	slab_free(&s, slab_alloc(&s));
+	cr_assert_eq(slab_trim_idle(), 0, "busy again");
+	cr_assert_eq(slab_trim_idle(), 0);
+	cr_assert_eq(slab_trim_idle(), 10 * (size_t)BLOCK,
+		     "quiet for two calls: all but the current block");
+	cr_assert_eq(slab_trim_idle(), 0, "once");
+	cr_assert_eq(s.n_blocks, 1);
+	cr_assert_eq(slab_release_all(), 0);
+}
