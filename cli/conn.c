@@ -28,6 +28,7 @@
 #include <openssl/x509v3.h>
 
 #include "cli/cli.h"
+#include "common/clock.h"
 
 struct cli_conn {
 	int fd;
@@ -37,10 +38,7 @@ struct cli_conn {
 
 long long cli_now_ms(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	return (long long)clock_mono_ms();
 }
 
 /* ---- --url ---------------------------------------------------------------- */

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "common/clock.h"
 #include "common/hash.h"
 #include "common/log.h"
 #include "fwd/arp.h"
@@ -107,10 +108,7 @@ void fwd_free(struct fwd *f)
 
 void fwd_clock_update(struct fwd *f)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	f->now_ms = (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+	f->now_ms = clock_mono_ms();
 }
 
 /* The slot of name in the name index: where it is, or the empty one where it would go. */
