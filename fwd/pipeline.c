@@ -414,6 +414,7 @@ static enum fwd_verdict do_swap(struct pctx *c, const struct lfib_entry *e,
 	/* penultimate hop popping of the last label exposes IPv4 */
 	if (e->out_label == MPLS_LABEL_IMPLICIT_NULL && top->bos && !pipeline_ip_parse(c, &why))
 		return drop(c, why);
+	c->lsr_in = (struct lsr_in){ e->in_label, true, e->out_label == MPLS_LABEL_IMPLICIT_NULL };
 	return pipeline_nh_output(c, e->nh, MPLS_LABEL_NONE);
 }
 

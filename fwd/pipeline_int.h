@@ -16,6 +16,16 @@
 struct icmp_mpls_stack;
 struct nexthop;
 
+/*
+ * The top label entry an LSR swapped, or popped (PHP), on a frame: what an
+ * error about the frame needs to give the label stack it arrived with (RFC
+ * 4950) once the entries are rewritten. valid false: no LSR's frame.
+ */
+struct lsr_in {
+	uint32_t label;
+	bool valid, popped;
+};
+
 /* One frame in flight. */
 struct pctx {
 	struct fwd *f;
@@ -29,6 +39,7 @@ struct pctx {
 	uint32_t inner;      /* ... and the route's inner label */
 	/* the label stack it arrived with, for an error about it (RFC 4950), or NULL */
 	const struct icmp_mpls_stack *rx_stack;
+	struct lsr_in lsr_in; /* an LSR's: the label it swapped or popped */
 };
 
 /* vector.c's VRF id of a frame no VRF holds (a swapped one) */
@@ -72,6 +83,7 @@ enum fwd_verdict pipeline_lsr_too_big(struct pctx *c, struct fwd_iface *out, uin
  * found no route. Control thread (or no workers).
  */
 enum fwd_verdict vector_nh_output(struct fwd *f, struct fwd_iface *in, struct fwd_pkt *p,
-				  bool is_ip, uint32_t vrf_id, struct nexthop *nh, uint32_t inner);
+				  bool is_ip, uint32_t vrf_id, struct nexthop *nh, uint32_t inner,
+				  struct lsr_in lsr_in);
 
 #endif

@@ -5,6 +5,9 @@
  * same happens under the frame's label entries (RFC 3032 3), the error sent
  * on along the LSP.
  */
+#include <string.h>
+
+#include "common/label.h"
 #include "fwd/arp.h"
 #include "fwd/frag.h"
 #include "fwd/icmp.h"
@@ -73,15 +76,45 @@ static void lsr_fragment_out(void *ctx, struct fwd_pkt *frag)
 }
 
 /*
+ * The label stack an LSR's frame arrived with, from the n entries it has
+ * now and the top entry it swapped or popped (c->lsr_in): the top entry
+ * gets its label back and the TTL before fwd's decrement; a popped one
+ * (PHP) goes back on top, with the exposed entry's class and that TTL.
+ * Into lse (room for ICMP_MPLS_STACK_MAX entries); how many entries, 0 when
+ * the frame is no LSR's.
+ */
+static unsigned lsr_rx_stack(const struct pctx *c, unsigned n, uint8_t *lse)
+{
+	const uint8_t *now = c->p->data + FWD_ETH_HLEN;
+	struct mpls_lse top;
+	unsigned k = 1;
+
+	if (!c->lsr_in.valid || n == 0)
+		return 0;
+	mpls_lse_decode(now, &top);
+	top.label = c->lsr_in.label;
+	top.ttl = top.ttl < 255 ? (uint8_t)(top.ttl + 1) : 255;
+	if (c->lsr_in.popped)
+		top.bos = false;
+	mpls_lse_encode(lse, &top);
+	for (unsigned i = c->lsr_in.popped ? 0 : 1; i < n && k < ICMP_MPLS_STACK_MAX; i++, k++)
+		memcpy(lse + k * MPLS_LSE_LEN, now + i * MPLS_LSE_LEN, MPLS_LSE_LEN);
+	return k;
+}
+
+/*
  * The sender of a labeled packet with DF that is too big here gets
- * fragmentation needed from the address it came in on, sent on along the
- * LSP under the frame's label entries (fresh TTLs), as swap_expired sends a
- * time exceeded; the egress PE routes it back in the packet's VRF.
+ * fragmentation needed from the address it came in on, with the label
+ * stack the packet arrived with (RFC 4950), sent on along the LSP under the
+ * frame's label entries (fresh TTLs), as swap_expired sends a time
+ * exceeded; the egress PE routes it back in the packet's VRF.
  */
 static enum fwd_verdict lsr_need_frag(struct pctx *c, struct lsr_out *o, size_t front, unsigned n,
 				      const struct ipv4_info *info, uint32_t mtu)
 {
 	enum fwd_verdict v = fwd_drop(c->f, FWD_DROP_MTU_EXCEEDED);
+	uint8_t lse[ICMP_MPLS_STACK_MAX * MPLS_LSE_LEN];
+	struct icmp_mpls_stack rx = { lse, 0 };
 
 	if (c->local || c->in->addr == 0 || c->p->headroom < ICMP_ERROR_ROOM ||
 	    !icmp_error_allowed(c->p->data + front, info))
@@ -91,8 +124,12 @@ static enum fwd_verdict lsr_need_frag(struct pctx *c, struct lsr_out *o, size_t 
 		return v;
 	}
 	c->f->icmp_sent++;
-	icmp_error_build(c->p, front, info, ICMP_UNREACH, ICMP_UNREACH_NEEDFRAG, mtu16(mtu),
-			 c->in->addr);
+	rx.n = lsr_rx_stack(c, n, lse);
+	if (rx.n == 0 || icmp_error_build_mpls(c->p, front, info, ICMP_UNREACH,
+					       ICMP_UNREACH_NEEDFRAG, mtu16(mtu), c->in->addr,
+					       &rx) < 0)
+		icmp_error_build(c->p, front, info, ICMP_UNREACH, ICMP_UNREACH_NEEDFRAG,
+				 mtu16(mtu), c->in->addr);
 	pipeline_lsp_error_ttls(c->p, n);
 	c->local = true;
 	/* up to 576 bytes and the labels: a smaller link gets it in fragments (no DF on it) */

@@ -38,6 +38,7 @@ struct punt_slot {
 	uint32_t vrf_epoch; /* the worker's batch's: what vrf_id meant (fwd.h) */
 	uint32_t in_seq;    /* in->bind_seq when handed over: whose customer it came from */
 	uint32_t nh_meaning; /* the next hop's meaning when handed over (nexthop.h) */
+	struct lsr_in lsr_in;
 	uint8_t buf[FWD_HEADROOM + PUNT_DATA_MAX];
 };
 
@@ -123,7 +124,7 @@ enum fwd_verdict punt_frame(struct fwd *f, struct fwd_iface *in, const struct fw
 
 static enum fwd_verdict nh_push(struct fwd *f, struct fwd_iface *in, const struct fwd_pkt *p,
 				bool is_ip, uint32_t vrf_id, const struct nexthop *nh, uint32_t inner,
-				uint32_t max)
+				struct lsr_in lsr_in, uint32_t max)
 {
 	struct punt_slot *s = slot_get(f, p, max);
 
@@ -136,19 +137,22 @@ static enum fwd_verdict nh_push(struct fwd *f, struct fwd_iface *in, const struc
 	s->nh_id = nh != NULL ? nh->id : 0;
 	s->nh_meaning = nh != NULL ? __atomic_load_n(&nh->meaning, __ATOMIC_RELAXED) : 0;
 	s->inner = inner;
+	s->lsr_in = lsr_in;
 	return slot_push(s, in, p);
 }
 
 enum fwd_verdict punt_nh(struct fwd *f, struct fwd_iface *in, const struct fwd_pkt *p,
-			 bool is_ip, uint32_t vrf_id, const struct nexthop *nh, uint32_t inner)
+			 bool is_ip, uint32_t vrf_id, const struct nexthop *nh, uint32_t inner,
+			 struct lsr_in lsr_in)
 {
-	return nh_push(f, in, p, is_ip, vrf_id, nh, inner, PUNT_SLOTS);
+	return nh_push(f, in, p, is_ip, vrf_id, nh, inner, lsr_in, PUNT_SLOTS);
 }
 
 enum fwd_verdict punt_nh_bulk(struct fwd *f, struct fwd_iface *in, const struct fwd_pkt *p,
-			      bool is_ip, uint32_t vrf_id, const struct nexthop *nh, uint32_t inner)
+			      bool is_ip, uint32_t vrf_id, const struct nexthop *nh, uint32_t inner,
+			      struct lsr_in lsr_in)
 {
-	return nh_push(f, in, p, is_ip, vrf_id, nh, inner, PUNT_SLOTS / 2);
+	return nh_push(f, in, p, is_ip, vrf_id, nh, inner, lsr_in, PUNT_SLOTS / 2);
 }
 
 void punt_ring_signal(struct punt_ring *r)
@@ -194,7 +198,7 @@ static void finish(struct fwd *f, struct punt_slot *s)
 		fwd_drop(f, FWD_DROP_NO_NEXTHOP);
 		return;
 	}
-	vector_nh_output(f, s->in, &p, s->is_ip, s->vrf_id, nh, s->inner);
+	vector_nh_output(f, s->in, &p, s->is_ip, s->vrf_id, nh, s->inner, s->lsr_in);
 }
 
 unsigned punt_ring_drain(struct fwd *f, struct punt_ring *r)

@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "fwd/fwd.h"
+#include "fwd/pipeline_int.h"
 
 struct nexthop;
 
@@ -26,14 +27,16 @@ int punt_ring_fd(const struct punt_ring *r);
 enum fwd_verdict punt_frame(struct fwd *f, struct fwd_iface *in, const struct fwd_pkt *p);
 /* Worker: a frame prepared up to its next hop (vector_nh_output's arguments; nh NULL: no route). */
 enum fwd_verdict punt_nh(struct fwd *f, struct fwd_iface *in, const struct fwd_pkt *p,
-			 bool is_ip, uint32_t vrf_id, const struct nexthop *nh, uint32_t inner);
+			 bool is_ip, uint32_t vrf_id, const struct nexthop *nh, uint32_t inner,
+			 struct lsr_in lsr_in);
 /*
  * The same for a frame the control thread only might send (one to
  * fragment): taken while the ring is at most half full, so that what must
  * reach the control thread (ARP) still finds room; else a counted drop.
  */
 enum fwd_verdict punt_nh_bulk(struct fwd *f, struct fwd_iface *in, const struct fwd_pkt *p,
-			      bool is_ip, uint32_t vrf_id, const struct nexthop *nh, uint32_t inner);
+			      bool is_ip, uint32_t vrf_id, const struct nexthop *nh, uint32_t inner,
+			      struct lsr_in lsr_in);
 /* Worker, after a round: wakes the control thread when it punted anything. */
 void punt_ring_signal(struct punt_ring *r);
 

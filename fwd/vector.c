@@ -306,9 +306,10 @@ static uint8_t classify(const struct fwd *f, struct fwd_iface *in, struct fwd_pk
 }
 
 enum fwd_verdict vector_nh_output(struct fwd *f, struct fwd_iface *in, struct fwd_pkt *p,
-				  bool is_ip, uint32_t vrf_id, struct nexthop *nh, uint32_t inner)
+				  bool is_ip, uint32_t vrf_id, struct nexthop *nh, uint32_t inner,
+				  struct lsr_in lsr_in)
 {
-	struct pctx c = { .f = f, .in = in, .p = p, .is_ip = is_ip };
+	struct pctx c = { .f = f, .in = in, .p = p, .is_ip = is_ip, .lsr_in = lsr_in };
 	enum fwd_drop why;
 
 	if (is_ip) {
@@ -322,13 +323,26 @@ enum fwd_verdict vector_nh_output(struct fwd *f, struct fwd_iface *in, struct fw
 	return pipeline_nh_output(&c, nh, inner);
 }
 
+/* A swapped frame's incoming top label (read off its LFIB entry: slow path only). */
+static struct lsr_in vs_lsr_in(const struct vstate *s)
+{
+	struct lsr_in r = { 0 };
+
+	if (s->vrf_id == FWD_VRF_NONE && s->e != NULL) {
+		r.label = s->e->in_label;
+		r.valid = true;
+		r.popped = s->e->out_label == MPLS_LABEL_IMPLICIT_NULL;
+	}
+	return r;
+}
+
 /* pipeline.c takes over from the next hop on (on a worker: the control thread does). */
 static enum fwd_verdict slow_output(struct fwd *f, struct fwd_iface *in, struct fwd_pkt *p,
 				    const struct vstate *s)
 {
 	if (fwd_self != NULL)
-		return punt_nh(f, in, p, s->is_ip, s->vrf_id, s->nh, s->inner);
-	return vector_nh_output(f, in, p, s->is_ip, s->vrf_id, s->nh, s->inner);
+		return punt_nh(f, in, p, s->is_ip, s->vrf_id, s->nh, s->inner, vs_lsr_in(s));
+	return vector_nh_output(f, in, p, s->is_ip, s->vrf_id, s->nh, s->inner, vs_lsr_in(s));
 }
 
 /*
@@ -358,7 +372,7 @@ static enum fwd_verdict too_big(struct fwd *f, struct fwd_iface *in, struct fwd_
 	if (s->is_ip && ipv4_df(p->data + FWD_ETH_HLEN))
 		return error_output(f, in, p, s, FWD_DROP_MTU_EXCEEDED);
 	if (fwd_self != NULL)
-		return punt_nh_bulk(f, in, p, s->is_ip, s->vrf_id, s->nh, s->inner);
+		return punt_nh_bulk(f, in, p, s->is_ip, s->vrf_id, s->nh, s->inner, vs_lsr_in(s));
 	return slow_output(f, in, p, s);
 }
 

@@ -322,6 +322,28 @@ Test(frag_pe, penultimate_hop_popping_then_fragments)
 	cr_assert_eq(t_get16(cap[1].data + 18 + 2), 28);
 }
 
+/*
+ * The RFC 4950 extension after an LSR error's 128-byte quote: version 2, its
+ * checksum, one MPLS label stack object with the n entries lse (as the
+ * packet arrived: label, TC, S, TTL before fwd's decrement).
+ */
+static void expect_label_stack(const uint8_t *icmp, size_t icmp_len, const uint32_t *lse,
+			       unsigned n)
+{
+	const uint8_t *ext = icmp + 8 + 128;
+
+	cr_assert_eq(icmp_len, 8 + 128 + 8 + 4 * n);
+	cr_assert_eq(icmp[5], 128 / 4, "the quote's length in words (RFC 4884)");
+	cr_assert_eq(ext[0], 0x20, "extension version 2");
+	cr_assert_eq(ipv4_checksum(ext, 8 + 4 * n), 0, "extension checksum");
+	cr_assert_eq(t_get16(ext + 4), 4 + 4 * n, "object length");
+	cr_assert_eq(ext[6], 1, "class: MPLS label stack");
+	cr_assert_eq(ext[7], 1, "c-type: incoming label stack");
+	for (unsigned i = 0; i < n; i++)
+		cr_assert_eq(t_get32(ext + 8 + 4 * i), lse[i], "entry %u: %08x, want %08x", i,
+			     t_get32(ext + 8 + 4 * i), lse[i]);
+}
+
 Test(frag_pe, an_lsr_sends_fragmentation_needed_along_the_lsp)
 {
 	struct tframe t;
@@ -348,7 +370,34 @@ Test(frag_pe, an_lsr_sends_fragmentation_needed_along_the_lsp)
 	cr_assert_eq(t_get16(icmp + 6), 1492, "the MTU less the labels");
 	cr_assert_eq(ipv4_checksum(icmp, t_get16(ip + 2) - 20u), 0);
 	cr_assert_eq(t_get32(icmp + 8 + 12), SITE1, "quoting the packet");
+	/* as it arrived: [16 | 200 S], both TTL 9 (the top one swapped to 17 since) */
+	expect_label_stack(icmp, t_get16(ip + 2) - 20u,
+			   (const uint32_t[]){ 16u << 12 | 9, 200u << 12 | 0x100 | 9 }, 2);
 	cr_assert_eq(f->ip_fragments, 0);
+}
+
+/*
+ * After penultimate hop popping the popped entry goes back on top of the
+ * stack the error shows; the entry it exposed keeps the TTL fwd gave it
+ * (the popped one's less one: RFC 3032's propagation), its own is lost.
+ */
+Test(frag_pe, an_lsrs_fragmentation_needed_after_php_shows_the_popped_label)
+{
+	struct tframe t;
+	const uint8_t *ip;
+
+	core1->mtu = 1500;
+	labeled_big(&t, 18, 1500, true); /* 18 is popped (PHP): [200] over 1,500 bytes */
+	cr_assert_eq(fwd_input(f, core0, &t.p), FWD_SENT, "the error goes on");
+	cr_assert_eq(n_cap, 1);
+	cr_assert_eq(t_lse(cap[0].data, 0).label, 200);
+	cr_assert(t_lse(cap[0].data, 0).bos);
+	ip = cap[0].data + 18;
+	cr_assert_eq(ip[20], 3);
+	cr_assert_eq(ip[21], 4);
+	cr_assert_eq(t_get16(ip + 20 + 6), 1496, "the MTU less the one label left");
+	expect_label_stack(ip + 20, t_get16(ip + 2) - 20u,
+			   (const uint32_t[]){ 18u << 12 | 9, 200u << 12 | 0x100 | 8 }, 2);
 }
 
 /*
@@ -413,7 +462,7 @@ Test(frag_pe, an_lsrs_fragmentation_needed_fits_a_small_link_too)
 	cr_assert_eq(cap[0].data[22 + 20], 3, "destination unreachable");
 	cr_assert_eq(cap[0].data[22 + 21], 4, "fragmentation needed");
 	cr_assert_eq(t_get16(cap[0].data + 22 + 20 + 6), 292, "the MTU less the labels");
-	cr_assert_eq(ip_bytes, 8 + 548, "the whole error, in pieces");
+	cr_assert_eq(ip_bytes, 8 + 128 + 8 + 2 * 4, "the whole error (and its label stack), in pieces");
 }
 
 /*

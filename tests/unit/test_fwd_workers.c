@@ -540,7 +540,8 @@ Test(workers, a_frame_handed_over_does_not_follow_its_next_hops_id_to_a_new_mean
 	w = worker_new(false, false);
 	push_frame(&t, 64);
 	fwd_self = &w->t; /* this thread plays the worker */
-	cr_assert_eq(punt_nh(f, ce_a, &t.p, true, 1, nh_find(f, 3), 200), FWD_PUNTED);
+	cr_assert_eq(punt_nh(f, ce_a, &t.p, true, 1, nh_find(f, 3), 200, (struct lsr_in){ 0 }),
+		     FWD_PUNTED);
 	fwd_self = NULL;
 	rcu_offline(w->rd);
 	t_apply(f, IPC_NH_DEL, &del, sizeof(del));
@@ -552,7 +553,8 @@ Test(workers, a_frame_handed_over_does_not_follow_its_next_hops_id_to_a_new_mean
 	/* handed over now, and the same next hop refreshed meanwhile: it goes */
 	fwd_self = &w->t;
 	push_frame(&t, 64);
-	cr_assert_eq(punt_nh(f, ce_a, &t.p, true, 1, nh_find(f, 3), 200), FWD_PUNTED);
+	cr_assert_eq(punt_nh(f, ce_a, &t.p, true, 1, nh_find(f, 3), 200, (struct lsr_in){ 0 }),
+		     FWD_PUNTED);
 	fwd_self = NULL;
 	nh(3, IPC_NH_LABELED, G2, 4000, "core1");
 	cr_assert_eq(punt_ring_drain(f, w->t.punt), 1);
