@@ -282,8 +282,9 @@ const struct api_route vrfmgr_api_routes[] = {
 	  .params = API_PARAMS("vrf", "prefix", "match", "address", "limit", "after") },
 	{ "/vpn", vrfapi_vpn,
 	  "VPN-IPv4 routes bgpd gave, the VRFs holding each, streamed (?rd=, prefix=&match=, rt=, "
-	  "neighbor=, limit=&after=RD:PREFIX pages)",
-	  .params = API_PARAMS("rd", "prefix", "match", "rt", "neighbor", "limit", "after") },
+	  "neighbor=, imported=true|false, limit=&after=RD:PREFIX pages)",
+	  .params = API_PARAMS("rd", "prefix", "match", "rt", "neighbor", "imported", "limit",
+			       "after") },
 	{ "/events", vrfapi_events,
 	  "server-sent events: FIB, label and next-hop changes sent to fwd (?since=N, ?snapshot=1, "
 	  "?limit=N)",

@@ -6,7 +6,8 @@
  * holds against bgpd's best paths.
  *
  * Filtered like bgpd's /routes (?rd, prefix with match=exact|longer|shorter,
- * rt, neighbor; rd with an exact prefix is one lookup) and streamed and
+ * rt, neighbor; rd with an exact prefix is one lookup), and by its own
+ * "imported" field (?imported=false: the routes no VRF took) and streamed and
  * paged the same way (?limit=N, ?after=RD:PREFIX): the walk goes in RD then
  * prefix order over the VPN table (api_walk.c), never holding it sorted.
  */
@@ -20,6 +21,28 @@
 #include "vrfmgr/api.h"
 #include "vrfmgr/vrfmgr.h"
 
+/* Whether VRF v holds vr as a bgp candidate (installed or not). */
+static bool vpn_held_by(const struct vrf *v, const struct vpn_route *vr)
+{
+	const struct vrf_prefix *vp = rtable_find(&v->routes, &vr->prefix);
+
+	if (v->cfg == NULL || vp == NULL)
+		return false;
+	for (const struct vrf_route *r = vp->routes; r != NULL; r = r->next)
+		if (r->source == ROUTE_BGP && rd_equal(&r->rd, &vr->rd))
+			return true;
+	return false;
+}
+
+/* "imported": whether any VRF holds vr. */
+static bool vpn_imported(const struct vrfmgr *vm, const struct vpn_route *vr)
+{
+	for (size_t i = 0; i < vm->table.n_vrfs; i++)
+		if (vpn_held_by(&vm->table.vrfs[i], vr))
+			return true;
+	return false;
+}
+
 /* The VRFs holding vr as a bgp candidate (installed or not); how many. */
 static size_t vpn_users_json(struct jw *w, struct vrfmgr *vm, const struct vpn_route *vr)
 {
@@ -27,19 +50,11 @@ static size_t vpn_users_json(struct jw *w, struct vrfmgr *vm, const struct vpn_r
 
 	jw_key(w, "vrfs");
 	jw_array_begin(w);
-	for (size_t i = 0; i < vm->table.n_vrfs; i++) {
-		const struct vrf *v = &vm->table.vrfs[i];
-		const struct vrf_prefix *vp = rtable_find(&v->routes, &vr->prefix);
-
-		if (v->cfg == NULL || vp == NULL)
-			continue;
-		for (const struct vrf_route *r = vp->routes; r != NULL; r = r->next)
-			if (r->source == ROUTE_BGP && rd_equal(&r->rd, &vr->rd)) {
-				jw_string(w, v->cfg->name);
-				n++;
-				break;
-			}
-	}
+	for (size_t i = 0; i < vm->table.n_vrfs; i++)
+		if (vpn_held_by(&vm->table.vrfs[i], vr)) {
+			jw_string(w, vm->table.vrfs[i].cfg->name);
+			n++;
+		}
 	jw_array_end(w);
 	return n;
 }
@@ -69,7 +84,8 @@ static void vpn_json(struct jw *w, struct vrfmgr *vm, const struct vpn_route *vr
 /* ---- the walk ---- */
 
 struct vpn_filter {
-	bool has_rd, has_rt, has_neighbor;
+	bool has_rd, has_rt, has_neighbor, has_imported;
+	bool imported; /* ?imported=: held by some VRF (true) or by none (false) */
 	struct rd rd;
 	struct ext_community rt;
 	uint32_t neighbor;
@@ -84,7 +100,8 @@ struct vpn_walk {
 	struct vrfapi_walk wk;  /* last: large */
 };
 
-static bool vpn_match(const struct vpn_filter *f, const struct vpn_route *vr)
+static bool vpn_match(const struct vrfmgr *vm, const struct vpn_filter *f,
+		      const struct vpn_route *vr)
 {
 	if (f->has_rd && !rd_equal(&f->rd, &vr->rd))
 		return false;
@@ -101,6 +118,9 @@ static bool vpn_match(const struct vpn_filter *f, const struct vpn_route *vr)
 		if (i == vr->n_rts)
 			return false;
 	}
+	/* last: a look into every VRF */
+	if (f->has_imported && vpn_imported(vm, vr) != f->imported)
+		return false;
 	return true;
 }
 
@@ -133,7 +153,7 @@ static bool vpn_more(struct vpn_walk *vw)
 		struct prefix4 p = { k.addr, k.len };
 		const struct vpn_route *vr = vpn_find(t, &k.rd, &p);
 
-		more = ++looked >= PROBE_MAX || (vr != NULL && vpn_match(&vw->f, vr));
+		more = ++looked >= PROBE_MAX || (vr != NULL && vpn_match(vw->vm, &vw->f, vr));
 	}
 	vrfapi_walk_free(probe);
 	free(probe);
@@ -155,7 +175,7 @@ static enum api_fill vpn_fill(struct jw *w, void *state)
 		struct prefix4 p = { k.addr, k.len };
 		const struct vpn_route *vr = vpn_find(t, &k.rd, &p);
 
-		if (vr == NULL || !vpn_match(&vw->f, vr))
+		if (vr == NULL || !vpn_match(vw->vm, &vw->f, vr))
 			continue;
 		vpn_json(w, vw->vm, vr);
 		vw->last = k;
@@ -180,7 +200,7 @@ static void vpn_release(void *state)
 	free(vw);
 }
 
-/* ?rd, prefix, match, rt, neighbor into f: 0, or the 400 written. */
+/* ?rd, prefix, match, rt, neighbor, imported into f: 0, or the 400 written. */
 static int vpn_filter_parse(struct jw *w, const struct api_request *req, struct vpn_filter *f)
 {
 	const char *rds = api_query_get(req, "rd"), *rt = api_query_get(req, "rt"),
@@ -202,6 +222,10 @@ static int vpn_filter_parse(struct jw *w, const struct api_request *req, struct 
 		return api_param_error(w, 400, "neighbor",
 				       "neighbor: \"%.64s\" is not an IPv4 address (want a.b.c.d: "
 				       "vrfmgr holds no local routes)", nb);
+	if (api_query_get(req, "imported") != NULL) {
+		f->has_imported = true;
+		return api_param_bool(w, req, "imported", &f->imported);
+	}
 	return 0;
 }
 
@@ -242,7 +266,7 @@ int vrfapi_vpn(struct jw *w, const struct api_request *req, void *ctx)
 	if (f.has_rd && f.pf.has_prefix && f.pf.match == API_MATCH_EXACT && after == NULL) {
 		const struct vpn_route *vr = vpn_find(&vm->table.vpn, &f.rd, &f.pf.prefix);
 
-		if (vr != NULL && vpn_match(&f, vr)) {
+		if (vr != NULL && vpn_match(vm, &f, vr)) {
 			vpn_json(w, vm, vr);
 			vw->n = 1;
 		}

@@ -423,3 +423,35 @@ Test(explain, json_vpn_imported_or_not)
 		cr_assert_not_null(strstr(s, cases[i].want), "%s: %s", cases[i].query, s);
 	}
 }
+
+/* ?imported= keeps the routes by that field: false, those no VRF took (a typo'd import RT). */
+Test(explain, json_vpn_filter_imported)
+{
+	struct fx_vpn in_a = fx_vpn("10.255.0.2:100", "192.168.101.0/24", 200, "10.255.0.2",
+				    "65000:100");
+	struct fx_vpn nowhere = fx_vpn("10.255.0.2:900", "192.168.109.0/24", 209, "10.255.0.2",
+				       "65000:900");
+	static const struct {
+		const char *query, *want, *not;
+	} cases[] = {
+		{ "imported=false", "\"rd\":\"10.255.0.2:900\"", "10.255.0.2:100" },
+		{ "imported=0&limit=1", "\"returned\":1}", "10.255.0.2:100" },
+		{ "imported=true", "\"rd\":\"10.255.0.2:100\"", "10.255.0.2:900" },
+		{ "rd=10.255.0.2:100&prefix=192.168.101.0/24&imported=false", "\"routes\":[]", "900" },
+	};
+	int status;
+	char *s;
+
+	cr_assert_eq(fx_import(&t, &in_a), 1);
+	cr_assert_eq(fx_import(&t, &nowhere), 0);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		s = get_path("/vpn", cases[i].query, &status);
+		cr_assert_eq(status, 200, "%s: %s", cases[i].query, s);
+		cr_assert_not_null(strstr(s, cases[i].want), "%s: %s", cases[i].query, s);
+		cr_assert_null(strstr(s, cases[i].not), "%s: %s", cases[i].query, s);
+	}
+	s = get_path("/vpn", "imported=no", &status);
+	cr_assert_eq(status, 400);
+	cr_assert_str_eq(s, "{\"error\":\"imported: \\\"no\\\" is not a boolean (want true, false, 1 "
+			    "or 0)\",\"status\":400,\"param\":\"imported\"}");
+}
