@@ -57,6 +57,8 @@ void fwd_api_fib_entry(struct jw *w, const struct fwd_vrf *v, const struct fib_e
 	kv_addr(w, "next_hop", has_gw ? nh->gateway : 0); /* /lfib's and vrfmgr's name for it */
 	kv_label(w, "out_label", nh->type == IPC_NH_LABELED ? nh->out_label : MPLS_LABEL_NONE);
 	kv_label(w, "inner_label", e->inner_label);
+	/* the pushed LSP label under vrfmgr's name (/routes, fib events), beside inner_label's */
+	kv_label(w, "outer_label", nh->type == IPC_NH_LABELED ? nh->out_label : MPLS_LABEL_NONE);
 	jw_object_end(w);
 }
 

@@ -50,8 +50,9 @@ static void arp_json(struct jw *w, const struct fwd *f, const struct nexthop *nh
 /* The fields of a lookup that found nothing: the same keys, null, so no client meets a missing one. */
 static void lookup_none(struct jw *w)
 {
-	static const char *const keys[] = { "prefix",  "type",     "nh_id",     "interface",
-					    "gateway", "next_hop", "out_label", "inner_label",
+	static const char *const keys[] = { "prefix",    "type",        "nh_id",
+					    "interface", "gateway",     "next_hop",
+					    "out_label", "inner_label", "outer_label",
 					    "arp" };
 
 	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
@@ -82,6 +83,8 @@ static void lookup_found(struct jw *w, struct fwd *f, const struct fwd_vrf *v, u
 	}
 	kv_label(w, "out_label", nh->type == IPC_NH_LABELED ? nh->out_label : MPLS_LABEL_NONE);
 	kv_label(w, "inner_label", r->inner_label);
+	/* out_label under vrfmgr's name for it (/routes, fib events), as /fib has it too */
+	kv_label(w, "outer_label", nh->type == IPC_NH_LABELED ? nh->out_label : MPLS_LABEL_NONE);
 	arp_json(w, f, nh, a);
 }
 

@@ -166,11 +166,24 @@ Test(api, fib_next_hop_beside_gateway)
 	json_object_put(j);
 }
 
+/* The pushed LSP label is "outer_label" too, as vrfmgr's /routes and fib events name it. */
+Test(api, fib_outer_label_beside_out_label)
+{
+	int status;
+	json_object *j = get("/fib", "vrf=A", &status), *fib = key(j, "fib");
+
+	cr_assert_null(key(json_object_array_get_idx(fib, 0), "outer_label"));
+	cr_assert_eq(json_object_get_int(key(json_object_array_get_idx(fib, 1), "outer_label")), 16);
+	cr_assert_eq(json_object_get_int(key(json_object_array_get_idx(fib, 1), "out_label")), 16);
+	json_object_put(j);
+}
+
 /* /lookup names the entry that matched; one that finds nothing has the same keys, null. */
 Test(api, lookup_found_and_not_found)
 {
-	static const char *const keys[] = { "prefix",  "type",     "nh_id",     "interface",
-					    "gateway", "next_hop", "out_label", "inner_label",
+	static const char *const keys[] = { "prefix",    "type",        "nh_id",
+					    "interface", "gateway",     "next_hop",
+					    "out_label", "inner_label", "outer_label",
 					    "arp" };
 	int status;
 	json_object *j = get("/lookup", "vrf=A&address=192.168.101.7", &status);
@@ -182,12 +195,14 @@ Test(api, lookup_found_and_not_found)
 	cr_assert_str_eq(str(j, "gateway"), "10.0.1.2");
 	cr_assert_str_eq(str(j, "next_hop"), "10.0.1.2");
 	cr_assert_eq(json_object_get_int(key(j, "out_label")), 16);
+	cr_assert_eq(json_object_get_int(key(j, "outer_label")), 16);
 	cr_assert_eq(json_object_get_int(key(j, "inner_label")), 200);
 	json_object_put(j);
 
 	j = get("/lookup", "vrf=A&address=10.1.1.2", &status);
 	cr_assert_str_eq(str(j, "prefix"), "10.1.1.0/30");
 	cr_assert_null(key(j, "next_hop"));
+	cr_assert_null(key(j, "outer_label"));
 	json_object_put(j);
 
 	j = get("/lookup", "vrf=B&address=10.1.1.2", &status);
