@@ -163,7 +163,8 @@ int bgpd_api_neighbor(struct jw *w, const struct api_request *req, void *ctx)
 				       "GET /neighbors lists them)");
 	if (ipv4_parse(a, &addr) < 0)
 		return api_param_error(w, 400, "address",
-				       "address: \"%.64s\" is not an IPv4 address", a);
+				       "address: \"%.64s\" is not an IPv4 address (want a "
+				       "neighbor's a.b.c.d; GET /neighbors lists them)", a);
 	if ((p = bgpd_peer_by_addr(d, addr)) == NULL)
 		return api_param_error(w, 404, "address", "no neighbor %s configured", a);
 	jw_object_begin(w);

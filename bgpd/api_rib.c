@@ -274,7 +274,8 @@ static int filter_parse(struct jw *w, const struct api_request *req, struct rout
 		f->local_only = true;
 	else if (nb && !(f->has_neighbor = ipv4_parse(nb, &f->neighbor) == 0))
 		return api_param_error(w, 400, "neighbor",
-				       "neighbor: \"%.64s\" is not an IPv4 address or \"local\"", nb);
+				       "neighbor: \"%.64s\" is not an IPv4 address or \"local\" "
+				       "(want a neighbor's a.b.c.d, or local for vrfmgr's routes)", nb);
 	if ((rc = api_param_bool(w, req, "best", &f->best_only)) != 0)
 		return rc;
 	return api_param_match(w, req, f->has_prefix, &f->match);

@@ -104,7 +104,8 @@ int fwd_api_lookup(struct jw *w, const struct api_request *req, void *ctx)
 							    : "address");
 	if (ipv4_parse(as, &a) < 0)
 		return api_param_error(w, 400, "address",
-				       "address: \"%.64s\" is not an IPv4 address", as);
+				       "address: \"%.64s\" is not an IPv4 address (want a.b.c.d, "
+				       "a packet's destination)", as);
 	if ((v = fib_vrf_by_name(f, name)) == NULL)
 		return api_param_error(w, 404, "vrf", "no VRF named \"%s\"", name);
 	r = fib_lookup(f, v, a);

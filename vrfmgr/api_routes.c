@@ -285,7 +285,8 @@ static int routes_find(struct jw *w, struct vrfmgr *vm, struct vrf *only,
 
 	if (as != NULL && ipv4_parse(as, &a) < 0)
 		return api_param_error(w, 400, "address",
-				       "address: \"%.64s\" is not an IPv4 address", as);
+				       "address: \"%.64s\" is not an IPv4 address (want a.b.c.d; "
+				       "a prefix goes in ?prefix=)", as);
 	if (as != NULL && f->has_prefix)
 		return api_param_error(w, 400, "address",
 				       "address: not with prefix= (want ?address=A or ?prefix=P, "

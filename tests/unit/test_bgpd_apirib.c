@@ -251,3 +251,22 @@ Test(bgpd_apirib, a_bad_rd_or_rt_filter_names_every_form)
 		free(body);
 	}
 }
+
+/* An address that does not parse is a 400 saying the form it wants, not only that it is wrong. */
+Test(bgpd_apirib, a_bad_neighbor_or_address_says_the_form_wanted)
+{
+	int status;
+	char *body = ask_param(bgpd_api_routes, "neighbor", "pe2", &status);
+
+	cr_assert_eq(status, 400, "%s", body);
+	cr_assert_str_eq(body, "{\"error\":\"neighbor: \\\"pe2\\\" is not an IPv4 address or "
+			       "\\\"local\\\" (want a neighbor's a.b.c.d, or local for vrfmgr's "
+			       "routes)\",\"status\":400,\"param\":\"neighbor\"}");
+	free(body);
+	body = ask_param(bgpd_api_neighbor, "address", "pe2", &status);
+	cr_assert_eq(status, 400, "%s", body);
+	cr_assert_str_eq(body, "{\"error\":\"address: \\\"pe2\\\" is not an IPv4 address (want a "
+			       "neighbor's a.b.c.d; GET /neighbors lists them)\",\"status\":400,"
+			       "\"param\":\"address\"}");
+	free(body);
+}

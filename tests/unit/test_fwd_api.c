@@ -629,3 +629,16 @@ Test(api, removed_link_named_by_a_next_hop_is_listed_as_unbound)
 	if_names(names, sizeof(names), state, sizeof(state));
 	cr_assert_str_eq(names, "core0", "its next hop went: %s", names);
 }
+
+/* An ?address= that is not one says the form wanted. */
+Test(api, lookup_bad_address_says_the_form_wanted)
+{
+	int status;
+	json_object *j = get("/lookup", "vrf=A&address=192.168.101.0/24", &status);
+
+	cr_assert_eq(status, 400);
+	cr_assert_str_eq(str(j, "error"), "address: \"192.168.101.0/24\" is not an IPv4 address "
+					  "(want a.b.c.d, a packet's destination)");
+	cr_assert_str_eq(str(j, "param"), "address");
+	json_object_put(j);
+}

@@ -455,3 +455,15 @@ Test(explain, json_vpn_filter_imported)
 	cr_assert_str_eq(s, "{\"error\":\"imported: \\\"no\\\" is not a boolean (want true, false, 1 "
 			    "or 0)\",\"status\":400,\"param\":\"imported\"}");
 }
+
+/* ?address= that is a prefix (or not an address) says the form wanted and where a prefix goes. */
+Test(explain, json_routes_bad_address_says_the_form_wanted)
+{
+	int status;
+	char *s = get_path("/routes", "address=192.168.101.0/24", &status);
+
+	cr_assert_eq(status, 400);
+	cr_assert_str_eq(s, "{\"error\":\"address: \\\"192.168.101.0/24\\\" is not an IPv4 "
+			    "address (want a.b.c.d; a prefix goes in ?prefix=)\",\"status\":400,"
+			    "\"param\":\"address\"}");
+}
