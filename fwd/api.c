@@ -273,9 +273,9 @@ static int h_process(struct jw *w, const struct api_request *req, void *ctx)
 
 const struct api_route fwd_api_routes[] = {
 	{ "/fib", fwd_api_fib,
-	  "per-VRF forwarding entries, streamed (?vrf=NAME for one VRF, &limit=N&after=VRF:PREFIX "
-	  "pages)",
-	  .params = API_PARAMS("vrf", "limit", "after") },
+	  "per-VRF forwarding entries, streamed (?vrf=NAME for one VRF, &prefix=P&match=exact|longer|"
+	  "shorter, &limit=N&after=VRF:PREFIX pages)",
+	  .params = API_PARAMS("vrf", "prefix", "match", "limit", "after") },
 	{ "/lfib", h_lfib, "label forwarding entries (?vrf=NAME: the labels into that VRF)",
 	  .params = API_PARAMS("vrf") },
 	{ "/arp", h_arp, "ARP entries per interface" },

@@ -15,6 +15,10 @@
  * ?after= to continue from; null when nothing follows. The position is a
  * VRF name and a prefix, not an index, so routes coming and going between
  * pages do not shift it.
+ *
+ * Filtered as vrfmgr's /routes is too (?prefix=P, &match=exact|longer|
+ * shorter), so one prefix is found in every tenant without reading the
+ * whole FIB: a VRF's keys are thinned to the matching ones when taken.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -30,6 +34,7 @@
 #include "fwd/lpm.h"
 
 #define FIB_LIMIT_MAX 1000000000 /* vrfmgr's /routes bound */
+#define PROBE_MAX 65536          /* keys looked at, after a full page, for a later match */
 
 struct fib_walk {
 	struct fwd *f;
@@ -41,6 +46,9 @@ struct fib_walk {
 	bool done;                 /* no VRF left */
 	bool failed;               /* a VRF's keys could not be allocated */
 	uint64_t limit, written;   /* ?limit= (0: all) and routes written so far */
+	bool has_prefix;           /* ?prefix= (and ?match=): only the routes it matches */
+	struct prefix4 prefix;
+	enum api_match match;
 	struct prefix4 last;       /* the last route written: "next" after a full page */
 };
 
@@ -53,6 +61,24 @@ static const struct fwd_vrf *walk_vrf(const struct fib_walk *fw)
 	const struct fwd_vrf *v = fw->vrf_id < fw->f->vrf_cap ? fw->f->vrfs[fw->vrf_id] : NULL;
 
 	return v != NULL && strcmp(v->name, fw->name) == 0 ? v : NULL;
+}
+
+static bool walk_wants(const struct fib_walk *fw, const struct fib_entry *k)
+{
+	struct prefix4 p = { k->prefix, k->plen };
+
+	return !fw->has_prefix || api_prefix_match(fw->match, &fw->prefix, &p);
+}
+
+/* Keeps the keys ?prefix= wants, in their order; how many. */
+static size_t keys_thin(const struct fib_walk *fw, struct fib_entry *keys, size_t n)
+{
+	size_t kept = 0;
+
+	for (size_t i = 0; i < n; i++)
+		if (walk_wants(fw, &keys[i]))
+			keys[kept++] = keys[i];
+	return kept;
 }
 
 /* Moves to the next VRF (by id) and takes its keys; false at the end. */
@@ -74,6 +100,8 @@ static bool walk_next_vrf(struct fib_walk *fw, bool first)
 		fw->keys = fib_entries(fw->f, v, &fw->n);
 		fw->i = 0;
 		fw->failed = fw->keys == NULL && fib_count(v) > 0;
+		if (fw->keys != NULL)
+			fw->n = keys_thin(fw, fw->keys, fw->n);
 		return true;
 	}
 	fw->done = true;
@@ -116,19 +144,51 @@ static enum walk_stop walk_write(struct jw *w, struct fib_walk *fw, const struct
 }
 
 /*
+ * Whether v has a route ?prefix= wants: exact and shorter by lookups (one
+ * per length), longer by its keys, *budget of them at most (then: maybe).
+ */
+static bool vrf_has_match(const struct fib_walk *fw, const struct fwd_vrf *v, size_t *budget)
+{
+	struct fib_entry *keys;
+	size_t n, i;
+
+	if (fib_count(v) == 0)
+		return false;
+	if (!fw->has_prefix)
+		return true;
+	if (fw->match != API_MATCH_LONGER) {
+		uint8_t len = fw->match == API_MATCH_EXACT ? fw->prefix.len : 0;
+
+		for (; len <= fw->prefix.len; len++)
+			if (lpm_get(v->lpm, fw->prefix.addr & prefix4_netmask(len), len, NULL) != 0)
+				return true;
+		return false;
+	}
+	if ((keys = fib_entries(fw->f, v, &n)) == NULL)
+		return true; /* no memory to look: maybe */
+	for (i = 0; i < n && i < *budget && !walk_wants(fw, &keys[i]); i++)
+		;
+	free(keys);
+	*budget -= i < *budget ? i : *budget;
+	return i < n;
+}
+
+/*
  * After a full page: does a route follow? The rest of this VRF's keys
- * still there, else (all VRFs) a later VRF with routes: so "next" is
- * null when the page was the last, and no empty page follows.
+ * still there, else (all VRFs) a later VRF with a route the filter wants:
+ * so "next" is null when the page was the last, and no empty page follows
+ * (with ?match=longer, one may after PROBE_MAX keys looked at in vain).
  */
 static bool walk_more(const struct fib_walk *fw, const struct fwd_vrf *v)
 {
+	size_t budget = PROBE_MAX;
 	struct fib_entry e;
 
 	for (size_t i = fw->i; i < fw->n; i++)
 		if (walk_route(fw, v, &fw->keys[i], &e))
 			return true;
 	for (uint32_t id = fw->vrf_id + 1; !fw->only && id < fw->f->vrf_cap; id++)
-		if (fw->f->vrfs[id] != NULL && fib_count(fw->f->vrfs[id]) > 0)
+		if (fw->f->vrfs[id] != NULL && vrf_has_match(fw, fw->f->vrfs[id], &budget))
 			return true;
 	return false;
 }
@@ -219,13 +279,22 @@ static int fib_after(struct jw *w, struct fib_walk *fw, const char *after, struc
 static struct fib_walk *fib_walk_new(struct jw *w, const struct api_request *req,
 				     struct fwd *f, int *status)
 {
-	const char *name = api_query_get(req, "vrf"), *after = api_query_get(req, "after");
+	const char *name = api_query_get(req, "vrf"), *after = api_query_get(req, "after"),
+		   *ps = api_query_get(req, "prefix");
 	const struct fwd_vrf *only = NULL;
+	struct prefix4 from, pf = { 0 };
+	enum api_match match;
 	struct fib_walk *fw;
-	struct prefix4 from;
 	uint64_t limit = 0;
 
-	if ((*status = api_param_uint(w, req, "limit", 1, FIB_LIMIT_MAX, &limit)) != 0)
+	if (ps != NULL && prefix4_parse(ps, &pf) < 0) {
+		*status = api_param_error(w, 400, "prefix",
+					  "prefix: \"%.64s\" is not an IPv4 prefix (want a.b.c.d/len, "
+					  "host bits clear)", ps);
+		return NULL;
+	}
+	if ((*status = api_param_match(w, req, ps != NULL, &match)) != 0 ||
+	    (*status = api_param_uint(w, req, "limit", 1, FIB_LIMIT_MAX, &limit)) != 0)
 		return NULL;
 	if (name != NULL && (only = fib_vrf_by_name(f, name)) == NULL) {
 		*status = api_param_error(w, 404, "vrf", "no VRF named \"%s\"", name);
@@ -236,7 +305,8 @@ static struct fib_walk *fib_walk_new(struct jw *w, const struct api_request *req
 		return NULL;
 	}
 	*fw = (struct fib_walk){ .f = f, .only = only != NULL, .limit = limit,
-				 .vrf_id = only != NULL ? only->id : 0 };
+				 .vrf_id = only != NULL ? only->id : 0, .has_prefix = ps != NULL,
+				 .prefix = pf, .match = match };
 	if (after != NULL && (*status = fib_after(w, fw, after, &from)) != 0) {
 		free(fw);
 		return NULL;

@@ -345,7 +345,7 @@ bad_params() { # every endpoint checks its query: unknown, repeated, other case 
 			'/explain?rd=10.255.0.2:100&prefix=192.168.101.0/24&vfr=B' &&
 		err_is 400 'given twice' vrfmgr '/routes?vrf=A&vrf=B' &&
 		err_is 400 'given twice' fwd '/fib?vrf=A&vrf=B' &&
-		err_is 400 'unknown parameter "VRF" (want vrf, limit, after)' fwd '/fib?VRF=A' &&
+		err_is 400 'unknown parameter "VRF" (want vrf, prefix, match, limit, after)' fwd '/fib?VRF=A' &&
 		err_is 400 'unknown parameter "x" (want vrf)' fwd '/lfib?x=1' &&
 		err_is 400 'unknown parameter "x" (want none)' fwd '/arp?x=1' &&
 		err_is 400 'unknown parameter "x" (want vrf)' fwd '/counters?vrf=A&x=1'

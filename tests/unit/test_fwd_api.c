@@ -232,8 +232,8 @@ Test(api, every_endpoint_checks_its_parameters)
 		const char *path, *query, *error;
 	} bad[] = {
 		{ "/fib", "vrf=A&vrf=B", "parameter \"vrf\" given twice (want it once)" },
-		{ "/fib", "VRF=A", "unknown parameter \"VRF\" (want vrf, limit, after)" },
-		{ "/fib", "vrf=A&x=1", "unknown parameter \"x\" (want vrf, limit, after)" },
+		{ "/fib", "VRF=A", "unknown parameter \"VRF\" (want vrf, prefix, match, limit, after)" },
+		{ "/fib", "vrf=A&x=1", "unknown parameter \"x\" (want vrf, prefix, match, limit, after)" },
 		{ "/lfib", "vrf=A&x=1", "unknown parameter \"x\" (want vrf)" },
 		{ "/arp", "interface=core0", "unknown parameter \"interface\" (want none)" },
 		{ "/counters", "vrf=A&x=1", "unknown parameter \"x\" (want vrf)" },

@@ -372,3 +372,77 @@ Test(apifib, bad_paging_parameters)
 		json_object_put(j);
 	}
 }
+
+/* The prefixes of an answer's entries, "VRF:PREFIX" joined by spaces, and its "next". */
+static void fib_said(const char *path, char *got, size_t len, char *next, size_t nlen)
+{
+	json_object *j = get_fib(path, NULL), *fib = json_object_object_get(j, "fib");
+
+	got[0] = '\0';
+	for (size_t i = 0; i < json_object_array_length(fib); i++) {
+		json_object *e = json_object_array_get_idx(fib, i);
+
+		snprintf(got + strlen(got), len - strlen(got), "%s%s:%s", i ? " " : "",
+			 str(e, "vrf"), str(e, "prefix"));
+	}
+	if (next_of(j, next, nlen) == NULL)
+		snprintf(next, nlen, "null");
+	json_object_put(j);
+}
+
+/*
+ * ?prefix=P&match= as vrfmgr's /routes has it: one prefix found in every
+ * VRF (exact), its more-specifics (longer) or what covers it (shorter),
+ * paged with "next" null after the last match (no empty page follows).
+ */
+Test(apifib, prefix_filter_across_vrfs)
+{
+	static const struct {
+		const char *path, *want, *next;
+	} cases[] = {
+		{ "/fib?prefix=192.168.0.0/16", "B:192.168.0.0/16", "null" },
+		{ "/fib?prefix=192.168.0.0/16&match=longer", "A:192.168.1.0/24 B:192.168.0.0/16",
+		  "null" },
+		{ "/fib?prefix=192.168.1.7/32&match=shorter", "A:192.168.1.0/24 B:192.168.0.0/16",
+		  "null" },
+		{ "/fib?prefix=192.168.0.0/16&match=longer&limit=1", "A:192.168.1.0/24",
+		  "A:192.168.1.0/24" },
+		{ "/fib?prefix=192.168.0.0/16&match=longer&limit=1&after=A:192.168.1.0/24",
+		  "B:192.168.0.0/16", "null" },
+		{ "/fib?prefix=10.0.0.5/32&limit=1", "A:10.0.0.5/32", "null" },
+		{ "/fib?prefix=10.0.0.0/24&match=longer&vrf=A&limit=2", "A:10.0.0.0/32 A:10.0.0.1/32",
+		  "A:10.0.0.1/32" },
+		{ "/fib?prefix=10.0.0.0/24&match=shorter", "", "null" },
+	};
+	char got[256], next[64];
+
+	fib_route(IPC_FIB_ADD, 1, t_ip(192, 168, 1, 0), 24, 300);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		fib_said(cases[i].path, got, sizeof(got), next, sizeof(next));
+		cr_assert_str_eq(got, cases[i].want, "%s", cases[i].path);
+		cr_assert_str_eq(next, cases[i].next, "%s", cases[i].path);
+	}
+}
+
+/* A prefix that is not one, or a match without a prefix, is a 400 naming it. */
+Test(apifib, prefix_filter_errors_name_the_parameter)
+{
+	static const struct {
+		const char *path, *param;
+	} cases[] = {
+		{ "/fib?prefix=192.168.1.7/16", "prefix" },
+		{ "/fib?prefix=192.168.1.7", "prefix" },
+		{ "/fib?match=longer", "match" },
+		{ "/fib?prefix=192.168.0.0/16&match=longest", "match" },
+	};
+	int status;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		json_object *j = get_status(cases[i].path, NULL, &status);
+
+		cr_assert_eq(status, 400, "%s", cases[i].path);
+		cr_assert_str_eq(str(j, "param"), cases[i].param, "%s", cases[i].path);
+		cr_assert_not_null(strstr(str(j, "error"), "(want "), "%s", str(j, "error"));
+		json_object_put(j);
+	}
+}
