@@ -59,6 +59,10 @@ static void write_route(struct jw *w, const struct vrf *v, const struct vrf_pref
 	jw_kv_uint(w, "distance", r->distance);
 	api_kv_rd(w, "rd", &r->rd);
 	vrfapi_kv_label(w, "inner_label", r->inner_label);
+	/* the label remote PEs reach it with: bgpd's "label" of its VPN route (null: not exported) */
+	vrfapi_kv_label(w, "export_label", export_route(v, vp) == r && vp->exp_label != NULL
+					    ? vp->exp_label->label
+					    : MPLS_LABEL_NONE);
 	write_route_nh(w, r);
 	vrfapi_kv_rts(w, "route_targets", r->rts, r->n_rts);
 	jw_kv_bool(w, "installed", reason == NULL);

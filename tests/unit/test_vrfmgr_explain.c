@@ -467,3 +467,29 @@ Test(explain, json_routes_bad_address_says_the_form_wanted)
 			    "address (want a.b.c.d; a prefix goes in ?prefix=)\",\"status\":400,"
 			    "\"param\":\"address\"}");
 }
+
+/*
+ * A local route's label, the one remote PEs send to reach it (bgpd's
+ * "label" for its VPN route), is on its candidate: "export_label". Null on
+ * a remote route (never re-exported) and on a local one that is not selected.
+ */
+Test(explain, json_routes_export_label_of_local_routes)
+{
+	struct fx_vpn v = fx_vpn("10.255.0.2:100", "192.168.100.0/24", 200, "10.255.0.2",
+				 "65000:100");
+	struct fx_vpn r = fx_vpn("10.255.0.2:100", "192.168.101.0/24", 200, "10.255.0.2",
+				 "65000:100");
+	int status;
+	char *s;
+
+	cr_assert_eq(fx_import(&t, &v), 1);
+	cr_assert_eq(fx_import(&t, &r), 1);
+	s = get_path("/routes", "vrf=A&prefix=192.168.100.0/24", &status);
+	cr_assert_eq(status, 200);
+	cr_assert_not_null(strstr(s, "\"source\":\"static\",\"distance\":1,\"rd\":\"10.255.0.1:100\","
+				     "\"inner_label\":null,\"export_label\":100,"), "%s", s);
+	cr_assert_not_null(strstr(s, "\"source\":\"bgp\",\"distance\":200,\"rd\":\"10.255.0.2:100\","
+				     "\"inner_label\":200,\"export_label\":null,"), "%s", s);
+	s = get_path("/routes", "vrf=A&prefix=192.168.101.0/24", &status);
+	cr_assert_not_null(strstr(s, "\"inner_label\":200,\"export_label\":null,"), "%s", s);
+}
