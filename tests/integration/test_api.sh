@@ -225,6 +225,26 @@ fwd_paging() {
 		get fwd '/fib?limit=0' | jq -e '.status == 400 and .param == "limit"' >/dev/null
 }
 check "fwd /fib paged (limit=3, after=next) gives the whole FIB in order, each route once" fwd_paging
+across_tenants() { # a tool's questions asked of all three daemons alike (docs/api.md, Names)
+	local local_label
+	get fwd '/fib?prefix=192.168.101.0/24' | jq -c '[.fib[] | [.vrf, .inner_label, .outer_label]]' >"$TMP/t_fwd" &&
+		get vrfmgr '/routes?prefix=192.168.101.0/24' |
+		jq -c '[.routes[] | [.vrf, .inner_label, .outer_label]]' >"$TMP/t_vrfmgr" &&
+		[ "$(cat "$TMP/t_fwd")" = '[["A",200,16],["B",201,16]]' ] && cmp -s "$TMP/t_fwd" "$TMP/t_vrfmgr" &&
+		[ "$(paged fwd /fib 'prefix=192.168.0.0/16&match=longer&limit=1' '.fib[] | "\(.vrf):\(.prefix)"' |
+			paste -sd,)" = "A:192.168.100.0/24,A:192.168.101.0/24,B:192.168.100.0/24,B:192.168.101.0/24" ] &&
+		get fwd '/fib?prefix=192.168.101.7/32&match=shorter&vrf=B' |
+		jq -e '[.fib[] | .prefix] == ["192.168.101.0/24"]' >/dev/null &&
+		local_label=$(get bgpd '/routes?rd=10.255.0.1:100&prefix=192.168.100.0/24' | jq '.routes[0].label') &&
+		[ "$local_label" = 100 ] &&
+		get vrfmgr '/routes?vrf=A&prefix=192.168.100.0/24' | jq -e --argjson l "$local_label" \
+		'.routes[0] | .source == "static" and .export_label == $l and .inner_label == null' >/dev/null &&
+		get vrfmgr '/routes?vrf=A&prefix=192.168.101.0/24' | jq -e '.routes[0].export_label == null' >/dev/null &&
+		get vrfmgr '/vpn?imported=false' | jq -e '.count == 4 and .returned == 0 and .routes == []' >/dev/null &&
+		get vrfmgr '/vpn?imported=true' | jq -e '.returned == 4' >/dev/null &&
+		get vrfmgr '/vpn?imported=no' | jq -e '.status == 400 and .param == "imported"' >/dev/null
+}
+check "across tenants: fwd /fib?prefix= and vrfmgr /routes?prefix= give the same labels under the same names (outer_label), paged too; a local route's export_label is bgpd's label; /vpn?imported=" across_tenants
 metrics() {
 	get bgpd /metrics >"$TMP/m1"
 	get vrfmgr /metrics >"$TMP/m2"
