@@ -193,11 +193,15 @@ static bool walk_more(const struct fib_walk *fw, const struct fwd_vrf *v)
 	return false;
 }
 
-/* Closes the answer: "next" is the last route written when more follow, else null. */
+/*
+ * Closes the answer: "next" is the last route written when more follow, else
+ * null; "prefixes" how many were written (vrfmgr's /routes' name: one a prefix).
+ */
 static void walk_end(struct jw *w, const struct fib_walk *fw, bool more)
 {
 	jw_array_end(w);
 	api_kv_next(w, more ? fw->name : NULL, &fw->last);
+	jw_kv_uint(w, "prefixes", fw->written);
 	jw_object_end(w);
 }
 

@@ -234,7 +234,7 @@ across_tenants() { # a tool's questions asked of all three daemons alike (docs/a
 		[ "$(paged fwd /fib 'prefix=192.168.0.0/16&match=longer&limit=1' '.fib[] | "\(.vrf):\(.prefix)"' |
 			paste -sd,)" = "A:192.168.100.0/24,A:192.168.101.0/24,B:192.168.100.0/24,B:192.168.101.0/24" ] &&
 		get fwd '/fib?prefix=192.168.101.7/32&match=shorter&vrf=B' |
-		jq -e '[.fib[] | .prefix] == ["192.168.101.0/24"]' >/dev/null &&
+		jq -e '[.fib[] | .prefix] == ["192.168.101.0/24"] and .prefixes == 1' >/dev/null &&
 		local_label=$(get bgpd '/routes?rd=10.255.0.1:100&prefix=192.168.100.0/24' | jq '.routes[0].label') &&
 		[ "$local_label" = 100 ] &&
 		get vrfmgr '/routes?vrf=A&prefix=192.168.100.0/24' | jq -e --argjson l "$local_label" \

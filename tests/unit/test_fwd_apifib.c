@@ -203,11 +203,18 @@ Test(apifib, whole_and_in_order)
 	cr_assert_str_eq(str(json_object_array_get_idx(fib, N_A), "vrf"), "B");
 	cr_assert_null(json_object_object_get(j, "next"), "unpaged: next is there, null");
 	cr_assert(json_object_object_get_ex(j, "next", NULL));
+	cr_assert_eq(json_object_get_int(json_object_object_get(j, "prefixes")), N_A + 1,
+		     "it says how many it holds, as vrfmgr's /routes does");
 	json_object_put(j);
 
 	j = get_fib("/fib?vrf=B", NULL);
 	fib = json_object_object_get(j, "fib");
 	cr_assert_eq(json_object_array_length(fib), 1);
+	cr_assert_eq(json_object_get_int(json_object_object_get(j, "prefixes")), 1);
+	json_object_put(j);
+
+	j = get_fib("/fib?limit=7", NULL);
+	cr_assert_eq(json_object_get_int(json_object_object_get(j, "prefixes")), 7);
 	json_object_put(j);
 }
 
