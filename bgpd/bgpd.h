@@ -225,6 +225,10 @@ struct bgp_peer {
 	struct rtc_pub rtc_pub;      /* its membership as the index has it (rtc_out.c) */
 	bool rtc_pub_dirty;          /* rtc_in or rtc_old changed since: published at the flush */
 	uint64_t rtc_rewalks;        /* times its membership changed what it may hear */
+	uint64_t rtc_full_walks;     /* ... of them looked at the whole RIB (not the difference alone) */
+	struct rtc_route *rtc_walked; /* rtc_in (sorted) as of its last look: what a change differs from */
+	size_t n_rtc_walked;
+	bool rtc_walked_valid;       /* else the next look is at the whole RIB */
 };
 
 struct vrfmgr_link;
@@ -635,8 +639,14 @@ void rtc_peer_down(struct bgp_peer *p);
 void rtc_gr_end(struct bgp_peer *p);
 /* Whether p's membership asks for path (its route targets); true without the family. */
 bool rtc_peer_wants(const struct bgp_peer *p, const struct rib_path *path);
-/* In a flush, before the groups send: VPN routes looked at again where a membership changed. */
+/*
+ * In a flush, before the groups send: VPN routes looked at again where a
+ * membership changed (rtc_rewalk.c); the RIB's paths by attribute set kept
+ * while some neighbor has the family, dropped when none has.
+ */
 void rtc_flush_rewalks(struct bgpd *d);
+/* p's next look at its VPN routes is at the whole RIB (its session went up or down). */
+void rtc_rewalk_forget(struct bgp_peer *p);
 /* In a flush, after: the membership we advertise brought up to date, End-of-RIBs due. */
 void rtc_flush_adverts(struct bgpd *d);
 /* A ROUTE-REFRESH for the family: our membership routes again, then End-of-RIB. */

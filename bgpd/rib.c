@@ -27,8 +27,49 @@ struct rib *rib_new(unsigned max_slots)
 	return rib;
 }
 
+/* ---- the paths by attribute set, while kept (rib_byattr.h) ---- */
+
+int rib_byattr_start(struct rib *rib)
+{
+	if (rib->byattr)
+		return 0;
+	if (!(rib->byattr = rib_byattr_new()))
+		return -ENOMEM;
+	for (size_t i = 0; i < rib->n_buckets; i++)
+		for (struct rib_entry *e = rib->buckets[i]; e; e = e->hnext)
+			for (struct rib_path *p = e->paths; p; p = p->next)
+				if (rib_byattr_add(rib->byattr, p) < 0) {
+					rib_byattr_stop(rib);
+					return -ENOMEM;
+				}
+	return 0;
+}
+
+void rib_byattr_stop(struct rib *rib)
+{
+	rib_byattr_free(rib->byattr);
+	rib->byattr = NULL;
+}
+
+/* p has its attributes now: it joins their group. */
+static void byattr_add(struct rib *rib, struct rib_path *p)
+{
+	if (rib->byattr && rib_byattr_add(rib->byattr, p) < 0) {
+		log_warnx("rib: out of memory indexing paths by attributes: index dropped");
+		rib_byattr_stop(rib);
+	}
+}
+
+/* p is about to lose its attributes (replaced, or the path freed). */
+static void byattr_del(struct rib *rib, struct rib_path *p)
+{
+	if (rib->byattr)
+		rib_byattr_del(rib->byattr, p);
+}
+
 static void path_free(struct rib *rib, struct rib_path *p)
 {
+	byattr_del(rib, p);
 	attr_unref(p->attrs);
 	slab_free(&rib->path_slab, p);
 }
@@ -41,6 +82,7 @@ void rib_free(struct rib *rib)
 		for (struct rib_entry *e = rib->buckets[i]; e; e = e->hnext)
 			for (struct rib_path *p = e->paths; p; p = p->next)
 				attr_unref(p->attrs);
+	rib_byattr_stop(rib);
 	slab_destroy(&rib->entry_slab);
 	slab_destroy(&rib->path_slab);
 	free(rib->buckets);
@@ -313,9 +355,11 @@ int rib_update(struct rib *rib, struct rib_source *src, const struct rd *rd,
 		rib_entry_done(rib, e);
 		return -ENOMEM;
 	}
+	byattr_del(rib, p);
 	attr_unref(p->attrs);
 	p->attrs = attr_ref(attrs);
 	p->label = label;
+	byattr_add(rib, p);
 	entry_select(rib, e, p, false);
 	return 0;
 }
@@ -371,8 +415,10 @@ void rib_path_set_llgr(struct rib *rib, struct rib_path *p, struct attr_set *att
 		p->src->n_llgr++;
 	p->llgr = true;
 	if (p->attrs != attrs) {
+		byattr_del(rib, p);
 		attr_unref(p->attrs);
 		p->attrs = attr_ref(attrs);
+		byattr_add(rib, p);
 	}
 	entry_select(rib, p->entry, p, false);
 }

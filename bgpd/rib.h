@@ -18,6 +18,7 @@
 #include <stdint.h>
 
 #include "bgpd/attr.h"
+#include "bgpd/rib_byattr.h"
 #include "bgpd/slab.h"
 #include "common/prefix.h"
 #include "common/rd.h"
@@ -80,6 +81,7 @@ struct rib {
 	size_t adv_words;
 	struct rib_entry *chg_head, *chg_tail;
 	struct slab entry_slab, path_slab;
+	struct rib_byattr *byattr; /* paths by attribute set, only while wanted (rib_byattr.h) */
 	struct rd memo_rd;   /* the last RD hashed ... */
 	uint32_t memo_state; /* ... and the hash state after its 8 bytes */
 	bool memo_valid;
@@ -148,6 +150,15 @@ void rib_adv_set(struct rib_entry *e, unsigned slot, bool on);
 void rib_adv_clear_slot(struct rib *rib, unsigned slot);
 /* The same for several slots in one pass over the table. */
 void rib_adv_clear_slots(struct rib *rib, const unsigned *slots, size_t n);
+
+/*
+ * Starts keeping the paths by attribute set (rib->byattr, indexed now: one
+ * pass over the paths), or stops (freed). Start: 0 (also when already
+ * kept) or -ENOMEM (then not kept). Should keeping it up to date run out
+ * of memory later, the index is dropped (rib->byattr NULL again, logged).
+ */
+int rib_byattr_start(struct rib *rib);
+void rib_byattr_stop(struct rib *rib);
 
 /* Calls fn on every entry (fn must not change the RIB). */
 void rib_walk(struct rib *rib, void (*fn)(struct rib_entry *e, void *arg), void *arg);

@@ -9,9 +9,9 @@
  * group (updgroup_key.rtc_peer), so adjout_group_eligible can ask its own
  * membership. Until its membership End-of-RIB (or RTC_EOR_WAIT seconds,
  * RFC 4684 §6) it hears no VPN route, and its VPN End-of-RIB waits too.
- * When its membership changes, every destination is looked at again at
- * the next flush (one RIB walk per change burst): routes newly wanted are
- * announced, routes no longer wanted withdrawn.
+ * When its membership changes, the destinations under the route targets
+ * that changed are looked at again at the next flush (rtc_rewalk.c):
+ * routes newly wanted are announced, routes no longer wanted withdrawn.
  *
  * Advertising. Membership flows against the VPN routes it asks for: a
  * neighbor P is sent what would make it send us the routes that anyone we
@@ -226,6 +226,7 @@ void rtc_peer_up(struct bgp_peer *p)
 	}
 	p->rtc_kept = false;
 	rtc_set_clear(&p->rtc_in);
+	rtc_rewalk_forget(p);
 	rtc_out_clear(p);
 	p->d->rtc_dirty = true; /* the others: one more neighbor with (or without) membership */
 	if (p->rtc)
@@ -253,6 +254,7 @@ void rtc_peer_down(struct bgp_peer *p)
 	}
 	p->rtc = p->rtc_ready = p->rtc_rewalk = false;
 	p->rtc_eor_sent = p->rtc_vpn_eor_owed = false;
+	rtc_rewalk_forget(p);
 	rtc_out_clear(p);
 	if (p->rtc_timer)
 		evtimer_del(p->rtc_timer);
@@ -272,30 +274,7 @@ void rtc_gr_end(struct bgp_peer *p)
 	bgpd_schedule_flush(p->d);
 }
 
-/* ---- looking at a neighbor's VPN routes again ---- */
-
-/* What g's member should have of e now, where that differs from what it was told. */
-static void rewalk_entry(struct rib_entry *e, void *arg)
-{
-	struct updgroup *g = arg;
-
-	if (adjout_group_eligible(&g->key, e->best) != rib_adv_test(e, g->slot))
-		adjout_group_entry(g, e);
-	rib_entry_done(g->d->rib, e);
-}
-
-void rtc_flush_rewalks(struct bgpd *d)
-{
-	for (size_t i = 0; i < d->peer_slots; i++) {
-		struct bgp_peer *p = &d->peers[i];
-
-		if (!p->cfg || !p->rtc || !p->rtc_rewalk || !p->rtc_ready || !p->grp)
-			continue;
-		p->rtc_rewalk = false;
-		p->rtc_rewalks++;
-		rib_walk_safe(d->rib, rewalk_entry, p->grp);
-	}
-}
+/* ---- VPN routes it holds back (looking at them again: rtc_rewalk.c) ---- */
 
 struct held_walk {
 	const struct bgp_peer *p;
@@ -331,6 +310,7 @@ void rtc_peer_free(struct bgp_peer *p)
 	p->rtc_timer = NULL;
 	rtc_set_free(&p->rtc_in);
 	rtc_set_free(&p->rtc_old);
+	rtc_rewalk_forget(p);
 	rtc_out_free(p);
 }
 

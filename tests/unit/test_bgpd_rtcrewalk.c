@@ -1,0 +1,315 @@
+/*
+ * Route target constraint (RFC 4684): a membership change looks only at
+ * the routes under the route targets that changed (bgpd/rtc_rewalk.c),
+ * through the RIB's paths by attribute set, kept only while a neighbor has
+ * the family. Two real speakers in one event loop: A holds VPN routes, B
+ * imports a random set of RTs, again and again, while A's routes are
+ * added, withdrawn and given other RTs. After each change B holds exactly
+ * what its membership asks for, and A's Adj-RIB-Out for B agrees with what
+ * a walk of the whole RIB would make it (every destination's bit against
+ * its best path's eligibility): what the look sent is what a walk would
+ * have sent. Only the first look (the membership End-of-RIB) walks the
+ * whole RIB. The index is not there without such a neighbor, built when
+ * one comes up and dropped when it goes.
+ */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+
+#include "bgpd/bgpd.h"
+#include "common/log.h"
+#include "test_event_util.h"
+
+#define N_RT 12      /* RTs 65000:1..N_RT */
+#define N_ROUTES 120 /* A's routes: route i under RT 1 + i % N_RT, some under a second */
+
+static struct event_base *base;
+static struct ferry_config cfg[2];
+static struct bgpd *S[2];
+static uint16_t port;
+
+/* A's routes as the test made them: rt[i][0..n_rt[i]) (RT numbers), n_rt 0: none. */
+static unsigned rt[N_ROUTES][2];
+static size_t n_rt[N_ROUTES];
+static bool imported[N_RT + 1]; /* B's import RTs */
+static bool imports_all;        /* B asks for everything (the default route) */
+
+static void speaker(int i, const char *families)
+{
+	char json[1024], err[256];
+
+	snprintf(json, sizeof(json),
+		 "{\"router\": {\"name\": \"s%d\", \"router_id\": \"127.0.0.%d\", \"asn\": 65000,"
+		 " \"run_dir\": \"/tmp/bgpd-rtc-test\"},"
+		 " \"bgp\": {\"listen\": \"127.0.0.%d\", \"port\": %u, \"hold_time\": 9,"
+		 " \"connect_retry\": 1, \"neighbors\": [{\"address\": \"127.0.0.%d\","
+		 " \"remote_as\": 65000, \"local_address\": \"127.0.0.%d\", \"families\": %s}]}}",
+		 i + 1, i + 1, i + 1, port, 2 - i, i + 1, families);
+	cr_assert_eq(config_load_string(json, "test.json", &cfg[i], err, sizeof(err)), 0, "%s",
+		     err);
+	S[i] = bgpd_new(base, &cfg[i]);
+	cr_assert_not_null(S[i]);
+}
+
+static void setup(void)
+{
+	log_init("test_bgpd_rtcrewalk", LOG_LVL_WARN);
+	port = (uint16_t)(20000 + getpid() % 20000);
+	base = event_base_new();
+	memset(n_rt, 0, sizeof(n_rt));
+	memset(imported, 0, sizeof(imported));
+	imports_all = false;
+}
+
+static void teardown(void)
+{
+	for (int i = 0; i < 2; i++) {
+		bgpd_free(S[i]);
+		S[i] = NULL;
+		if (cfg[i].path[0] || cfg[i].name[0])
+			config_free(&cfg[i]);
+		memset(&cfg[i], 0, sizeof(cfg[i]));
+	}
+	event_base_free(base);
+	cr_assert_eq(attr_intern_count(), 0, "interned sets leaked");
+}
+
+TestSuite(bgpd_rtcrewalk, .init = setup, .fini = teardown, .timeout = 60);
+
+static bool run_until(bool (*cond)(void *), void *arg, int seconds)
+{
+	return t_loop_until(base, cond, arg, seconds * 1000, 20000);
+}
+
+static struct ext_community rt_n(unsigned n)
+{
+	struct ext_community c;
+	char s[32];
+
+	snprintf(s, sizeof(s), "65000:%u", n);
+	cr_assert_eq(rt_parse(s, &c), 0);
+	return c;
+}
+
+static void route_key(size_t i, struct rd *rd, struct prefix4 *pfx)
+{
+	char s[32];
+
+	snprintf(s, sizeof(s), "65000:%zu", i % 5);
+	cr_assert_eq(rd_parse(s, rd), 0);
+	*pfx = (struct prefix4){ 0x0a000000u | (uint32_t)i << 8, 24 };
+}
+
+/* A's route i under RTs a (and b, when not 0), added or replacing what it had. */
+static void put_route(size_t i, unsigned a, unsigned b)
+{
+	struct ext_community c[2] = { rt_n(a), rt_n(b ? b : a) };
+	struct rd rd;
+	struct prefix4 pfx;
+
+	route_key(i, &rd, &pfx);
+	cr_assert_eq(bgpd_local_add(S[0], &rd, &pfx, 100 + (uint32_t)i, c, b ? 2 : 1, 0, 0, 0), 0);
+	rt[i][0] = a;
+	rt[i][1] = b;
+	n_rt[i] = b ? 2 : 1;
+}
+
+static void del_route(size_t i)
+{
+	struct rd rd;
+	struct prefix4 pfx;
+
+	route_key(i, &rd, &pfx);
+	cr_assert_eq(bgpd_local_del(S[0], &rd, &pfx), 0);
+	n_rt[i] = 0;
+}
+
+/* B's imports become the RTs whose bit is set in mask (bit k: RT k). */
+static void set_imports(unsigned mask)
+{
+	struct ext_community c[N_RT];
+	size_t n = 0;
+
+	imports_all = false;
+	for (unsigned k = 1; k <= N_RT; k++) {
+		imported[k] = mask >> k & 1;
+		if (imported[k])
+			c[n++] = rt_n(k);
+	}
+	rtc_local_set(S[1], c, n);
+}
+
+static bool wanted(size_t i)
+{
+	if (!n_rt[i])
+		return false;
+	if (imports_all)
+		return true;
+	for (size_t k = 0; k < n_rt[i]; k++)
+		if (imported[rt[i][k]])
+			return true;
+	return false;
+}
+
+/* B holds A's route i exactly when it wants it. */
+static bool b_holds_what_it_wants(void)
+{
+	struct bgp_peer *b_a = &S[1]->peers[0];
+	size_t n_want = 0;
+
+	for (size_t i = 0; i < N_ROUTES; i++) {
+		struct rd rd;
+		struct prefix4 pfx;
+		struct rib_entry *e;
+		bool has = false;
+
+		route_key(i, &rd, &pfx);
+		e = rib_lookup(S[1]->rib, &rd, &pfx);
+		for (struct rib_path *p = e ? e->paths : NULL; p; p = p->next)
+			has |= p->src == &b_a->src;
+		if (has != wanted(i))
+			return false;
+		n_want += wanted(i);
+	}
+	return b_a->src.n_paths == n_want;
+}
+
+/* What A told B's group of each destination is what a walk of A's whole RIB would make it. */
+static size_t walk_disagreements(void)
+{
+	struct bgp_peer *a_b = &S[0]->peers[0];
+	struct rib *rib = S[0]->rib;
+	size_t n = 0;
+
+	for (size_t i = 0; i < rib->n_buckets; i++)
+		for (struct rib_entry *e = rib->buckets[i]; e; e = e->hnext)
+			n += adjout_group_eligible(&a_b->grp->key, e->best) !=
+			     rib_adv_test(e, a_b->grp->slot);
+	return n;
+}
+
+/* A has B's membership as B last set it. */
+static bool a_has_b_membership(void)
+{
+	const struct rtc_set *in = &S[0]->peers[0].rtc_in;
+	size_t n = 0;
+
+	if (imports_all)
+		return in->n == 1 && in->v[0].len == 0;
+	for (unsigned k = 1; k <= N_RT; k++) {
+		struct ext_community c = rt_n(k);
+		struct rtc_route r = rtc_route_of(65000, &c);
+
+		if (imported[k] && !rtc_set_has(in, &r))
+			return false;
+		n += imported[k];
+	}
+	return in->n == n;
+}
+
+static bool settled(void *arg)
+{
+	(void)arg;
+	return S[0]->peers[0].grp && a_has_b_membership() && b_holds_what_it_wants() && walk_disagreements() == 0 &&
+	       !S[0]->peers[0].rtc_rewalk;
+}
+
+static bool established(void *arg)
+{
+	(void)arg;
+	return peer_state(&S[0]->peers[0]) == FSM_ESTABLISHED &&
+	       peer_state(&S[1]->peers[0]) == FSM_ESTABLISHED;
+}
+
+static bool rtc_ready(void *arg)
+{
+	(void)arg;
+	return S[0]->peers[0].rtc_ready;
+}
+
+static void expect_settled(const char *when)
+{
+	run_until(settled, NULL, 10);
+	cr_assert(b_holds_what_it_wants(), "%s: B does not hold what its membership asks for", when);
+	cr_assert_eq(walk_disagreements(), 0, "%s: a whole walk would send more", when);
+}
+
+static bool down_and_dropped(void *arg)
+{
+	(void)arg;
+	return peer_state(&S[0]->peers[0]) != FSM_ESTABLISHED && !S[0]->rib->byattr;
+}
+
+Test(bgpd_rtcrewalk, membership_changes_send_what_a_whole_walk_would)
+{
+	struct bgp_peer *a_b;
+	unsigned seed = 42;
+	uint64_t looks;
+
+	speaker(0, "[\"vpnv4\", \"rtc\"]");
+	speaker(1, "[\"vpnv4\", \"rtc\"]");
+	a_b = &S[0]->peers[0];
+	for (size_t i = 0; i < N_ROUTES; i++)
+		put_route(i, 1 + (unsigned)(i % N_RT), i % 7 == 0 ? 1 + (unsigned)((i + 5) % N_RT) : 0);
+	cr_assert_null(S[0]->rib->byattr, "indexed before any neighbor has the family");
+	set_imports(1u << 1 | 1u << 2);
+	cr_assert(run_until(established, NULL, 15), "sessions not up");
+	cr_assert(a_b->rtc, "route target constraint not negotiated");
+	cr_assert(run_until(rtc_ready, NULL, 10));
+	expect_settled("first membership");
+	cr_assert_not_null(S[0]->rib->byattr, "no index with a neighbor that has the family");
+	cr_assert_eq(a_b->rtc_full_walks, 1, "the first look is whole");
+	looks = a_b->rtc_rewalks;
+
+	for (int round = 0; round < 25; round++) {
+		char when[64];
+
+		/* A's routes change while the index is kept: added, withdrawn, other RTs */
+		for (int k = 0; k < 15; k++) {
+			size_t i = (size_t)rand_r(&seed) % N_ROUTES;
+			unsigned a = 1 + (unsigned)rand_r(&seed) % N_RT;
+
+			if (n_rt[i] && rand_r(&seed) % 3 == 0)
+				del_route(i);
+			else
+				put_route(i, a, rand_r(&seed) % 4 == 0 ? 1 + (a % N_RT) : 0);
+		}
+		if (round == 10) {
+			imports_all = true; /* the default route: everything is looked at */
+			rtc_local_set_all(S[1]);
+		} else {
+			set_imports(round == 5 ? 0 : (unsigned)rand_r(&seed) << 1);
+		}
+		snprintf(when, sizeof(when), "round %d", round);
+		expect_settled(when);
+	}
+	cr_assert_gt(a_b->rtc_rewalks, looks + 15, "membership changes not looked at");
+	cr_assert_eq(a_b->rtc_full_walks, 1, "a change walked the whole RIB");
+	cr_assert_eq(S[0]->rib->byattr->n_paths, S[0]->rib->n_paths);
+
+	bgpd_free(S[1]); /* B goes: nobody has the family any more, the index goes */
+	S[1] = NULL;
+	cr_assert(run_until(down_and_dropped, NULL, 15), "index kept without the neighbor");
+}
+
+static bool b_has_everything(void *arg)
+{
+	(void)arg;
+	return S[1]->peers[0].src.n_paths == N_ROUTES;
+}
+
+Test(bgpd_rtcrewalk, no_index_without_the_family)
+{
+	speaker(0, "[\"vpnv4\"]");
+	speaker(1, "[\"vpnv4\"]");
+	for (size_t i = 0; i < N_ROUTES; i++)
+		put_route(i, 1 + (unsigned)(i % N_RT), 0);
+	cr_assert(run_until(established, NULL, 15), "sessions not up");
+	cr_assert(run_until(b_has_everything, NULL, 10), "routes not sent");
+	cr_assert_null(S[0]->rib->byattr, "a PE without route target constraint pays for the index");
+	cr_assert_null(S[1]->rib->byattr);
+}
