@@ -21,7 +21,10 @@
  *     against its membership.
  *
  * Prints one "run=I ms=T cpu_ms=C" line per run (C: this process's CPU
- * time, bgpd's and the clients') and the medians. Needs no root.
+ * time, bgpd's and the clients') and the medians; "change" first the size
+ * of the RIB's paths by attribute set (kept while a neighbor has the
+ * family: bgpd/rib_byattr.h) and the CPU time to build it whole. Needs no
+ * root.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -412,6 +415,40 @@ static void count_sent(struct rib_entry *e, void *arg)
 					 e->best->attrs->a.n_ext);
 }
 
+/*
+ * What the RIB's paths by attribute set cost here (kept since client 1
+ * negotiated the family): its bytes, and the CPU to build it from scratch
+ * (what the first such neighbor costs a full RIB).
+ */
+static void count_paths(struct rib_entry *e, void *arg)
+{
+	for (const struct rib_path *p = e->paths; p; p = p->next)
+		++*(size_t *)arg;
+}
+
+static void index_report(void)
+{
+	const struct rib_byattr *x;
+	size_t n = 0;
+	double t, walk;
+
+	walk = cpu_ms(); /* the pass over the paths alone, without the index */
+	rib_walk(d->rib, count_paths, &n);
+	walk = cpu_ms() - walk;
+	rib_byattr_stop(d->rib);
+	t = cpu_ms();
+	if (rib_byattr_start(d->rib) < 0)
+		die("out of memory");
+	t = cpu_ms() - t;
+	x = d->rib->byattr;
+	if (x->n_paths != n)
+		die("the index does not hold every path");
+	printf("byattr paths=%zu sets=%zu bytes=%zu bytes_per_path=%.1f build_cpu_ms=%.1f "
+	       "walk_cpu_ms=%.1f\n",
+	       x->n_paths, x->n, rib_byattr_bytes(x), (double)rib_byattr_bytes(x) / (double)x->n_paths,
+	       t, walk);
+}
+
 static void change_setup(void)
 {
 	struct rtc_route *v = malloc(n_members * sizeof(*v));
@@ -433,6 +470,7 @@ static void change_setup(void)
 	fill_rib();
 	if (!run_until(ready_all))
 		die("VPN routes not sent within 600 s");
+	index_report();
 }
 
 /* Run r: client 1 swaps RTs 0..K-1 for M..M+K-1 (even r) or back (odd r). */
