@@ -12,9 +12,11 @@
  *     as reflect, untimed; then each run one client (the next each time)
  *     announces one membership route more: timed until every other client
  *     has been advertised it and bgpd is idle.
- *   rtc-scale change [-n CLIENTS] [-m MEMBERS] [-v VPN_ROUTES] [-k CHANGES] [-r RUNS]
+ *   rtc-scale change [-n CLIENTS] [-m MEMBERS] [-v VPN_ROUTES] [-k CHANGES] [-r RUNS] [-x]
  *     client 0 holds V VPN routes (put into the RIB directly, route i
- *     carries RT 65000:(i % 1000)); client 1's membership is RTs 0..M-1.
+ *     carries RT 65000:(i % 1000); the CPU time that takes is printed,
+ *     with the RIB's paths by attribute set kept as they go in, or with -x
+ *     dropped first and built after); client 1's membership is RTs 0..M-1.
  *     Each run client 1 withdraws K of its RTs and announces K others (and
  *     back on the next run), timed until bgpd has re-evaluated and sent
  *     what changed and is idle; what client 1 was sent is then checked
@@ -58,6 +60,7 @@ static struct bgpd *d;
 static struct ferry_config cfg;
 static struct client *cl;
 static size_t n_cl, n_members, n_vpn, n_changes;
+static bool fill_unindexed; /* -x */
 static uint16_t port;
 
 static double now_ms(void)
@@ -452,6 +455,7 @@ static void index_report(void)
 static void change_setup(void)
 {
 	struct rtc_route *v = malloc(n_members * sizeof(*v));
+	double t;
 
 	start();
 	for (size_t i = 0; i < n_cl; i++) { /* client i > 1: RTs of its own, no VPN routes */
@@ -467,7 +471,11 @@ static void change_setup(void)
 	free(v);
 	if (!run_until(ready_all))
 		die("membership not in within 600 s");
+	if (fill_unindexed) /* the flush that follows builds it again */
+		rib_byattr_stop(d->rib);
+	t = cpu_ms();
 	fill_rib();
+	printf("fill_cpu_ms=%.1f indexed=%d\n", cpu_ms() - t, d->rib->byattr != NULL);
 	if (!run_until(ready_all))
 		die("VPN routes not sent within 600 s");
 	index_report();
@@ -518,7 +526,7 @@ static int cmp_double(const void *a, const void *b)
 static void usage(void)
 {
 	fprintf(stderr, "usage: rtc-scale reflect|member|change [-n CLIENTS] [-m MEMBERS] [-v VPN_ROUTES] "
-			"[-k CHANGES] [-r RUNS]\n");
+			"[-k CHANGES] [-r RUNS] [-x]\n");
 	exit(2);
 }
 
@@ -539,8 +547,8 @@ int main(int argc, char **argv)
 	n_vpn = 100000;
 	n_changes = 2;
 	optind = 2;
-	while ((o = getopt(argc, argv, "n:m:v:k:r:")) != -1) {
-		size_t x = strtoul(optarg, NULL, 10);
+	while ((o = getopt(argc, argv, "n:m:v:k:r:x")) != -1) {
+		size_t x = optarg ? strtoul(optarg, NULL, 10) : 0;
 
 		if (o == 'n')
 			n_cl = x;
@@ -552,6 +560,8 @@ int main(int argc, char **argv)
 			n_changes = x;
 		else if (o == 'r')
 			runs = x;
+		else if (o == 'x')
+			fill_unindexed = true;
 		else
 			usage();
 	}
