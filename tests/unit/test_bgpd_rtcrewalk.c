@@ -3,8 +3,9 @@
  * the routes under the route targets that changed (bgpd/rtc_rewalk.c),
  * through the RIB's paths by attribute set, kept only while a neighbor has
  * the family. Two real speakers in one event loop: A holds VPN routes, B
- * imports a random set of RTs, again and again, while A's routes are
- * added, withdrawn and given other RTs. After each change B holds exactly
+ * imports a random set of RTs, again and again (now and then the default
+ * route, or a partial one beside), while A's routes are added, withdrawn
+ * and given other RTs. After each change B holds exactly
  * what its membership asks for, and A's Adj-RIB-Out for B agrees with what
  * a walk of the whole RIB would make it (every destination's bit against
  * its best path's eligibility): what the look sent is what a walk would
@@ -21,10 +22,11 @@
 #include <event2/event.h>
 
 #include "bgpd/bgpd.h"
+#include "bgpd/rtc_update.h"
 #include "common/log.h"
 #include "test_event_util.h"
 
-#define N_RT 12      /* RTs 65000:1..N_RT */
+#define N_RT 20      /* RTs 65000:1..N_RT */
 #define N_ROUTES 120 /* A's routes: route i under RT 1 + i % N_RT, some under a second */
 
 static struct event_base *base;
@@ -37,6 +39,7 @@ static unsigned rt[N_ROUTES][2];
 static size_t n_rt[N_ROUTES];
 static bool imported[N_RT + 1]; /* B's import RTs */
 static bool imports_all;        /* B asks for everything (the default route) */
+static bool partial_on;         /* A holds from B the 92-bit route of RTs 65000:16..31 */
 
 static void speaker(int i, const char *families)
 {
@@ -62,7 +65,7 @@ static void setup(void)
 	base = event_base_new();
 	memset(n_rt, 0, sizeof(n_rt));
 	memset(imported, 0, sizeof(imported));
-	imports_all = false;
+	imports_all = partial_on = false;
 }
 
 static void teardown(void)
@@ -150,9 +153,45 @@ static bool wanted(size_t i)
 	if (imports_all)
 		return true;
 	for (size_t k = 0; k < n_rt[i]; k++)
-		if (imported[rt[i][k]])
+		if (imported[rt[i][k]] || (partial_on && (rt[i][k] & 0xf0) == 0x10))
 			return true;
 	return false;
+}
+
+/* The partial membership route: 92 bits, RTs 65000:16..31. */
+static struct rtc_route partial_route(void)
+{
+	struct ext_community c = rt_n(16);
+	struct rtc_route m = rtc_route_of(65000, &c);
+
+	m.len = 92; /* 16 = 0x10: the bits past 92 are zero already */
+	return m;
+}
+
+/* A takes the partial route from B, announced or withdrawn, as its session would. */
+static void partial_from_b(bool announce)
+{
+	struct bgp_peer *a_b = &S[0]->peers[0];
+	struct rtc_route m = partial_route();
+	struct bgp_update *u = bgp_update_new();
+	struct bgp_attrs a = { 0 };
+	struct bgp_err e;
+	struct wbuf w;
+
+	cr_assert_not_null(u);
+	a.present = ATTR_BIT(ATTR_ORIGIN) | ATTR_BIT(ATTR_AS_PATH) | ATTR_BIT(ATTR_LOCAL_PREF);
+	a.local_pref = 100;
+	a.nexthop = 0x7f000002;
+	wbuf_init(&w);
+	if (announce)
+		cr_assert_eq(rtc_update_encode_reach(&w, &a, &m, 1, &a_b->ctx), 1);
+	else
+		cr_assert_eq(rtc_update_encode_unreach(&w, &m, 1), 1);
+	cr_assert_eq(bgp_update_decode(w.data + 19, w.len - 19, &a_b->ctx, u, &e), 0);
+	rtc_input(a_b, u, false);
+	wbuf_free(&w);
+	bgp_update_free(u);
+	partial_on = announce;
 }
 
 /* B holds A's route i exactly when it wants it. */
@@ -192,14 +231,17 @@ static size_t walk_disagreements(void)
 	return n;
 }
 
-/* A has B's membership as B last set it. */
+/* A has B's membership as B last set it (and the partial route when it took it). */
 static bool a_has_b_membership(void)
 {
 	const struct rtc_set *in = &S[0]->peers[0].rtc_in;
-	size_t n = 0;
+	struct rtc_route def = { 0 }, part = partial_route();
+	size_t n = partial_on;
 
+	if (partial_on && !rtc_set_has(in, &part))
+		return false;
 	if (imports_all)
-		return in->n == 1 && in->v[0].len == 0;
+		return in->n == n + 1 && rtc_set_has(in, &def);
 	for (unsigned k = 1; k <= N_RT; k++) {
 		struct ext_community c = rt_n(k);
 		struct rtc_route r = rtc_route_of(65000, &c);
@@ -278,6 +320,10 @@ Test(bgpd_rtcrewalk, membership_changes_send_what_a_whole_walk_would)
 			else
 				put_route(i, a, rand_r(&seed) % 4 == 0 ? 1 + (a % N_RT) : 0);
 		}
+		if (round == 3 || round == 17)
+			partial_from_b(true); /* a partial length: RTs 65000:16..31 */
+		else if (round == 7 || round == 21)
+			partial_from_b(false);
 		if (round == 10) {
 			imports_all = true; /* the default route: everything is looked at */
 			rtc_local_set_all(S[1]);
