@@ -645,7 +645,7 @@ bool rtc_peer_wants(const struct bgp_peer *p, const struct rib_path *path);
  * while some neighbor has the family, dropped when none has.
  */
 void rtc_flush_rewalks(struct bgpd *d);
-/* p's next look at its VPN routes is at the whole RIB (its session went up or down). */
+/* p's next look at its VPN routes is at the whole RIB (unless its session comes up: rtc_peer_up). */
 void rtc_rewalk_forget(struct bgp_peer *p);
 /* In a flush, after: the membership we advertise brought up to date, End-of-RIBs due. */
 void rtc_flush_adverts(struct bgpd *d);

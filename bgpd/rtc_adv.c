@@ -227,6 +227,12 @@ void rtc_peer_up(struct bgp_peer *p)
 	p->rtc_kept = false;
 	rtc_set_clear(&p->rtc_in);
 	rtc_rewalk_forget(p);
+	/*
+	 * Until ready it hears nothing, as if its membership were empty, and
+	 * it is alone in a new group (no route marked as sent): the first look
+	 * takes its whole membership as the difference (rtc_rewalk.c).
+	 */
+	p->rtc_walked_valid = p->rtc;
 	rtc_out_clear(p);
 	p->d->rtc_dirty = true; /* the others: one more neighbor with (or without) membership */
 	if (p->rtc)

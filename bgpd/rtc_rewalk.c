@@ -17,9 +17,12 @@
  * are kept only while some neighbor has the family; a PE without one never
  * pays for them.
  *
- * The whole RIB is looked at when there is nothing to take a difference
- * from: the membership's first look (its End-of-RIB, or the wait over)
- * after the session came up, or when memory ran out on the way.
+ * The first look after the session came up (its membership End-of-RIB,
+ * or the wait over) takes the whole membership as the difference: until
+ * then the neighbor heard nothing, as with an empty one, and it sits alone
+ * in a group of its own made with the session, where no route is marked
+ * as sent. The whole RIB is looked at only when memory ran out on the way
+ * (a membership that could not be sorted in or copied, or no index).
  */
 #include <stdlib.h>
 #include <string.h>
