@@ -62,17 +62,24 @@ static void rewalk_path(struct rib_path *path, void *arg)
 		adjout_group_entry(w->g, e);
 }
 
-/* The routes in exactly one of p's last-looked-at membership and rtc_in, into delta. 0 or -1 (ENOMEM). */
+/*
+ * The routes in exactly one of p's membership at its last look and rtc_in
+ * (both sorted: one merge), into delta. 0, or -1 on ENOMEM.
+ */
 static int delta_of(const struct bgp_peer *p, struct rtc_set *delta)
 {
 	const struct rtc_set *in = &p->rtc_in;
 	size_t i = 0, j = 0;
 
 	while (i < p->n_rtc_walked || j < in->n) {
-		int c = i == p->n_rtc_walked ? 1
-			: j == in->n	     ? -1
-					     : rtc_route_cmp(&p->rtc_walked[i], &in->v[j]);
+		int c;
 
+		if (i == p->n_rtc_walked)
+			c = 1;
+		else if (j == in->n)
+			c = -1;
+		else
+			c = rtc_route_cmp(&p->rtc_walked[i], &in->v[j]);
 		if (c != 0 && rtc_set_put(delta, c < 0 ? &p->rtc_walked[i] : &in->v[j], NULL) < 0)
 			return -1;
 		i += c <= 0;
