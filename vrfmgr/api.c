@@ -102,6 +102,26 @@ static void write_vrf_limit(struct jw *w, const struct vrf_table *t, const struc
  * change when the device is deleted behind its back, this does
  * (docs/dataplane-kernel.md).
  */
+static void kv_ifindex(struct jw *w, int ifindex)
+{
+	jw_key(w, "ifindex");
+	if (ifindex > 0)
+		jw_uint(w, (uint64_t)ifindex);
+	else
+		jw_null(w);
+}
+
+static void write_vrf_kernel_link(const char *ifname, int ifindex, const char *state, void *arg)
+{
+	struct jw *w = arg;
+
+	jw_object_begin(w);
+	jw_kv_string(w, "name", ifname);
+	kv_ifindex(w, ifindex);
+	jw_kv_string(w, "state", state);
+	jw_object_end(w);
+}
+
 static void write_vrf_kernel(struct jw *w, const struct dp_kernel *k, uint32_t vrf_id)
 {
 	struct dp_kernel_vrf_device d;
@@ -112,15 +132,18 @@ static void write_vrf_kernel(struct jw *w, const struct dp_kernel *k, uint32_t v
 	jw_object_begin(w);
 	jw_kv_string(w, "name", d.ifname);
 	jw_kv_uint(w, "table", d.table);
-	jw_key(w, "ifindex");
-	if (d.ifindex > 0)
-		jw_uint(w, (uint64_t)d.ifindex);
-	else
-		jw_null(w);
+	kv_ifindex(w, d.ifindex);
 	jw_kv_string(w, "state", d.state);
-	if (strcmp(d.state, "waiting") == 0)
+	if (d.repair_pending)
 		jw_kv_uint(w, "remake_in_ms", d.remake_in_ms);
 	jw_kv_uint(w, "remade", d.remade);
+	jw_kv_uint(w, "set_up_again", d.set_up_again);
+	jw_kv_uint(w, "links_bound_again", d.links_bound_again);
+	/* its links as the dataplane has them: ferryctl verify's "vrfmgr -> kernel" */
+	jw_key(w, "links");
+	jw_array_begin(w);
+	dp_kernel_vrf_links(k, vrf_id, write_vrf_kernel_link, w);
+	jw_array_end(w);
 	jw_object_end(w);
 }
 

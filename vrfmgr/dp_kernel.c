@@ -58,6 +58,7 @@ void dp_kernel_free(struct dp_kernel *k)
 	dpk_map_free(&k->binds, free);
 	dpk_map_free(&k->links, NULL);
 	dpk_map_free(&k->ifindexes, free);
+	dpk_map_free(&k->devices, NULL);
 	free(k);
 }
 
@@ -279,12 +280,15 @@ static void kd_vrf_add(void *ctx, const struct ipc_vrf *iv)
 		log_warnx("kernel dataplane: %s", err);
 		return;
 	}
-	v->ifindex = 0;
+	dpk_vrf_set_ifindex(k, v, 0);
 	/* the core's own (re)build: whatever happened to an earlier device is behind it */
 	v->remakes = 0;
-	v->remake_pending = false;
+	dpk_vrf_pending(k, v, false);
 	v->given_up = false;
+	v->down = false;
 	v->remade = 0;
+	v->set_up_again = 0;
+	v->links_bound_again = 0;
 	if (dpk_table_claim(k, v, why, sizeof(why)) < 0) {
 		k->errors++;
 		log_warnx("kernel dataplane: VRF %s: device %s for table %u: %s", name, v->ifname,
@@ -296,10 +300,9 @@ static void kd_vrf_add(void *ctx, const struct ipc_vrf *iv)
 		snprintf(err, sizeof(err), "VRF %s: device %s for table %u%s%s", name, v->ifname,
 			 v->table, why[0] ? ": " : "", why);
 		dpk_kernel_error(k, rc, err);
-		v->ifindex = 0;
 		return;
 	}
-	v->ifindex = rc;
+	dpk_vrf_set_ifindex(k, v, rc);
 	log_info("kernel dataplane: VRF %s is device %s (ifindex %d), table %u", name, v->ifname,
 		 rc, v->table);
 }
@@ -380,6 +383,8 @@ static void kd_vrf_del(void *ctx, const struct ipc_vrf *iv)
 		snprintf(what, sizeof(what), "VRF %s: deleting device %s", v->name, v->ifname);
 		dpk_kernel_error(k, rc, what);
 	}
+	dpk_vrf_pending(k, v, false);
+	dpk_vrf_set_ifindex(k, v, 0);
 	free(dpk_map_del(&k->vrfs, iv->vrf_id));
 }
 
@@ -457,6 +462,7 @@ bool dpk_link_bind(struct dp_kernel *k, const struct ipc_if_bind *ib)
 	b->b = *ib;
 	b->ifindex = 0;
 	b->addr_added = false;
+	b->rebind = false; /* bound now: no longer waiting for its VRF to be put right */
 	if ((ifindex = ifindex_of(k, ib->ifname)) < 0) {
 		k->errors++;
 		log_warnx("kernel dataplane: %s: %s", what,
@@ -635,7 +641,8 @@ static void kd_lfib_del(void *ctx, const struct ipc_lfib_entry *e)
  * IPv4 routes through it when it went down (or away), and a link deleted
  * and made again lost its VRF and address too.
  */
-void dp_kernel_link_event(struct dp_kernel *k, int ifindex, const char *ifname, bool up)
+void dp_kernel_link_event(struct dp_kernel *k, int ifindex, const char *ifname, int master,
+			  bool up)
 {
 	uintptr_t was = (uintptr_t)dpk_map_get(&k->links, (uint64_t)ifindex);
 	struct dpk_bind *b = dpk_map_get(&k->binds, dpk_ifname_key(ifname));
@@ -644,6 +651,9 @@ void dp_kernel_link_event(struct dp_kernel *k, int ifindex, const char *ifname, 
 	dpk_map_free(&k->ifindexes, free); /* a link changed: routes look theirs up again */
 	/* stored as 1 (down) or 2 (up): a map holds no NULL */
 	dpk_map_put(&k->links, (uint64_t)ifindex, (void *)(uintptr_t)(up ? 2 : 1));
+	/* a VRF device set down, a bound link taken out of it (dp_kernel_guard.c) */
+	if (dpk_guard_event(k, ifindex, b, master, up))
+		return;
 	if (!up || was == 2)
 		return;
 	if (b != NULL && b->ifindex != ifindex) {
@@ -683,8 +693,7 @@ void dp_kernel_link_gone(struct dp_kernel *k, int ifindex)
 
 static void resync_one(int ifindex, const char *ifname, int master, bool up, void *arg)
 {
-	(void)master;
-	dp_kernel_link_event(arg, ifindex, ifname, up);
+	dp_kernel_link_event(arg, ifindex, ifname, master, up);
 }
 
 int dp_kernel_resync(struct dp_kernel *k)

@@ -75,6 +75,14 @@ struct dpk_io_ops {
 	int (*links)(void *io,
 		     void (*cb)(int ifindex, const char *ifname, int master, bool up, void *arg),
 		     void *arg);
+	/*
+	 * ifindex's master (0: none) and whether it is up, as the kernel has
+	 * them now (a link event read late may say otherwise); -NLE_OBJ_NOTFOUND
+	 * when it is gone
+	 */
+	int (*link_state)(void *io, int ifindex, int *master, bool *up);
+	/* ifindex set up */
+	int (*link_up)(void *io, int ifindex);
 };
 
 struct dp_kernel;
@@ -95,11 +103,15 @@ void dp_kernel_free(struct dp_kernel *k);
  */
 long dp_kernel_sweep(struct dp_kernel *k);
 /*
- * A link event (dp_kernel_watch.c, or a test): ifindex named ifname is up or
- * not. One that comes up, or comes back with another ifindex, gets its
- * routes (and its VRF binding) programmed again.
+ * A link event (dp_kernel_watch.c, or a test): ifindex named ifname, a slave
+ * of master (0: none), is up or not. One that comes up, or comes back with
+ * another ifindex, gets its routes (and its VRF binding) programmed again.
+ * One of this run's VRF devices set down, or a bound link out of its VRF
+ * device, not by vrfmgr, is put right (dp_kernel_guard.c): at once, or after
+ * the backoff below when it keeps happening.
  */
-void dp_kernel_link_event(struct dp_kernel *k, int ifindex, const char *ifname, bool up);
+void dp_kernel_link_event(struct dp_kernel *k, int ifindex, const char *ifname, int master,
+			  bool up);
 /*
  * A link deleted (RTM_DELLINK): forgotten, so that the state of every link
  * the host ever had is not kept, and a link made again with the same ifindex
@@ -111,16 +123,18 @@ void dp_kernel_link_gone(struct dp_kernel *k, int ifindex);
  * One of this run's VRF devices deleted behind vrfmgr's back (a link gone,
  * or missing from the listing after lost events) is made again on its table,
  * its links bound again and its routes and labels programmed again
- * (dp_kernel_remake.c): at once the first time; deleted again within
- * DPK_REMAKE_STABLE_MS of that, or refused, after DPK_REMAKE_FIRST_MS,
- * doubling up to DPK_REMAKE_LONGEST_MS, its links down meanwhile; after
- * DPK_REMAKE_MAX attempts in a row, no more.
+ * (dp_kernel_remake.c); one set down is set up again, a link taken out of it
+ * bound again (dp_kernel_guard.c). Each is a repair of the VRF: at once the
+ * first time; again within DPK_REMAKE_STABLE_MS of the last repair, or
+ * refused, after DPK_REMAKE_FIRST_MS, doubling up to DPK_REMAKE_LONGEST_MS,
+ * the links concerned down meanwhile; after DPK_REMAKE_MAX attempts in a
+ * row, no more.
  */
 #define DPK_REMAKE_FIRST_MS 1000u
 #define DPK_REMAKE_LONGEST_MS 30000u
 #define DPK_REMAKE_STABLE_MS 60000u
 #define DPK_REMAKE_MAX 8u
-/* The VRF devices due to be made again now are. */
+/* The VRFs due to be put right now are (their devices made again, set up, links bound). */
 void dp_kernel_tick(struct dp_kernel *k);
 /* Milliseconds until dp_kernel_tick has something to do (0: now), or -1: nothing pending. */
 int64_t dp_kernel_next_tick_ms(const struct dp_kernel *k);
@@ -130,14 +144,27 @@ struct dp_kernel_vrf_device {
 	uint32_t table;
 	int ifindex; /* 0: none now */
 	/*
-	 * "present"; "waiting": deleted, made again in remake_in_ms; "given_up":
-	 * deleted or refused DPK_REMAKE_MAX times in a row; "missing": never made
-	 * (refused, logged)
+	 * "present"; "down": set down behind vrfmgr's back, set up again in
+	 * remake_in_ms; "waiting": deleted, made again in remake_in_ms;
+	 * "given_up": deleted, set down, its links taken out or refused
+	 * DPK_REMAKE_MAX times in a row; "missing": never made (refused, logged)
 	 */
 	const char *state;
+	bool repair_pending; /* remake_in_ms holds: the next attempt to put the VRF right */
 	uint64_t remake_in_ms;
-	uint64_t remade; /* times made again since the core built the VRF */
+	uint64_t remade;            /* times made again since the core built the VRF */
+	uint64_t set_up_again;      /* times set up again */
+	uint64_t links_bound_again; /* its links bound again after they were taken out */
 };
+/*
+ * The links vrf_id binds, to cb: name, ifindex (0: none now) and state:
+ * "bound" (in the VRF device, as far as the link events say), "waiting"
+ * (taken out, or its device gone: down until the VRF is put right) or
+ * "unbound" (no such link yet, or the kernel refused the bind: logged).
+ */
+void dp_kernel_vrf_links(const struct dp_kernel *k, uint32_t vrf_id,
+			 void (*cb)(const char *ifname, int ifindex, const char *state, void *arg),
+			 void *arg);
 /* vrf_id's device; false when the dataplane has no such VRF. */
 bool dp_kernel_vrf_device(const struct dp_kernel *k, uint32_t vrf_id,
 			  struct dp_kernel_vrf_device *out);

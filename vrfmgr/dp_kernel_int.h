@@ -65,9 +65,12 @@ struct dpk_vrf {
 	unsigned remakes;    /* attempts to make it again in this streak */
 	uint64_t remade_at;  /* the last attempt (dp_kernel.now_ms) */
 	uint64_t remake_due; /* the next attempt, when remake_pending */
-	bool remake_pending;
+	bool remake_pending; /* set only through dpk_vrf_pending (dp_kernel.n_pending) */
 	bool given_up;       /* DPK_REMAKE_MAX attempts in a streak: no more until a restart */
+	bool down;           /* its device set down behind vrfmgr's back, not up again yet */
 	uint64_t remade;     /* made again since the core built it */
+	uint64_t set_up_again;
+	uint64_t links_bound_again;
 };
 
 struct dpk_fib {
@@ -84,7 +87,11 @@ struct dpk_bind {
 	struct ipc_if_bind b;
 	int ifindex;
 	bool addr_added;
-	bool rebind; /* bound when its VRF's device was deleted: bound again when it is made */
+	/*
+	 * bound again when its VRF is put right: its VRF's device was deleted, or
+	 * it was taken out of it; with ifindex 0, parked (released and down) until then
+	 */
+	bool rebind;
 };
 
 struct dp_kernel {
@@ -97,6 +104,8 @@ struct dp_kernel {
 	struct dpk_map binds; /* interface name hash -> struct dpk_bind */
 	struct dpk_map links; /* ifindex -> 1 (seen down) or 2 (seen up), from link events */
 	struct dpk_map ifindexes; /* interface name hash -> struct dpk_ifindex, for routes (until a link event) */
+	struct dpk_map devices; /* ifindex -> struct dpk_vrf whose device it is (dpk_vrf_set_ifindex) */
+	size_t n_pending;       /* VRFs with remake_pending: no timer to arm when 0 */
 	uint64_t errors;
 	uint64_t vrf_remakes; /* VRF devices made again after they were deleted */
 	uint64_t (*now_ms)(void); /* a monotonic clock (a test sets its own) */
@@ -126,6 +135,34 @@ void dpk_release_down(struct dp_kernel *k, int ifindex, const char *ifname);
 void dpk_vrf_gone(struct dp_kernel *k, struct dpk_vrf *v);
 /* The VRF whose device is ifindex, or NULL. */
 struct dpk_vrf *dpk_vrf_by_ifindex(const struct dp_kernel *k, int ifindex);
+/* v's device is now ifindex (0: none), kept in dp_kernel.devices. */
+void dpk_vrf_set_ifindex(struct dp_kernel *k, struct dpk_vrf *v, int ifindex);
+/* v->remake_pending set or cleared, counted in dp_kernel.n_pending. */
+void dpk_vrf_pending(struct dp_kernel *k, struct dpk_vrf *v, bool on);
+/*
+ * dp_kernel_remake.c: something of v's was undone behind vrfmgr's back (its
+ * device set down, a link of its, marked rebind, taken out): put right at
+ * once (dpk_vrf_put_right), or, when it keeps happening, after the backoff,
+ * the marked links parked meanwhile. who ("device vrf-A (ifindex 7)",
+ * "ce-a1") was done ("set down", "taken out of vrf-A (...)"), which fixing
+ * ("setting it up again") does and fixed ("set up again") says.
+ */
+struct dpk_trouble {
+	const char *who, *done, *fixing, *fixed;
+};
+void dpk_vrf_trouble(struct dp_kernel *k, struct dpk_vrf *v, const struct dpk_trouble *t);
+/* The links marked rebind bound again; how many. */
+size_t dpk_links_rebind(struct dp_kernel *k, uint32_t vrf_id);
+/* Every route and label of vrf_id, and through its links, again; how many. */
+size_t dpk_vrf_reprogram(struct dp_kernel *k, uint32_t vrf_id);
+/*
+ * dp_kernel_guard.c: a link event about a VRF device of this run's or a bound
+ * link (b, the bind of its name, or NULL) that it dealt with: true when
+ * nothing else is to be done with the event.
+ */
+bool dpk_guard_event(struct dp_kernel *k, int ifindex, struct dpk_bind *b, int master, bool up);
+/* v, whose device is there, put right: set up, its marked links bound again. 0 or -1 (logged). */
+int dpk_vrf_put_right(struct dp_kernel *k, struct dpk_vrf *v);
 /* Every VRF device listed: one of this run's that is not there is gone (dpk_vrf_gone). */
 void dpk_vrfs_check(struct dp_kernel *k);
 /*

@@ -259,6 +259,35 @@ static int nl_links(void *io,
 	return links_walk(io, link_one, &d);
 }
 
+static int nl_link_state(void *io, int ifindex, int *master, bool *up)
+{
+	struct dpk_nl *nl = io;
+	struct rtnl_link *l = NULL;
+	int rc = rtnl_link_get_kernel(nl->sk, ifindex, NULL, &l);
+
+	if (rc < 0)
+		return rc;
+	*master = rtnl_link_get_master(l);
+	*up = (rtnl_link_get_flags(l) & IFF_UP) != 0;
+	rtnl_link_put(l);
+	return 0;
+}
+
+static int nl_link_up(void *io, int ifindex)
+{
+	struct dpk_nl *nl = io;
+	struct rtnl_link *l = rtnl_link_alloc();
+	int rc;
+
+	if (l == NULL)
+		return -NLE_NOMEM;
+	rtnl_link_set_ifindex(l, ifindex);
+	rtnl_link_set_flags(l, IFF_UP);
+	rc = rtnl_link_add(nl->sk, l, 0); /* RTM_NEWLINK on an existing ifindex changes it */
+	rtnl_link_put(l);
+	return rc;
+}
+
 static const char *nl_strerror(int err)
 {
 	return nl_geterror(err);
@@ -276,6 +305,8 @@ const struct dpk_io_ops dpk_nl_ops = {
 	.vrf_devs = nl_vrf_devs,
 	.strerror = nl_strerror,
 	.links = nl_links,
+	.link_state = nl_link_state,
+	.link_up = nl_link_up,
 };
 
 struct dpk_nl *dpk_nl_open(char *err, size_t errlen)

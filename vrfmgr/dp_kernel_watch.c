@@ -61,7 +61,7 @@ static void on_link(struct nl_object *o, void *arg)
 	const char *name = rtnl_link_get_name(l);
 
 	if (name != NULL && rtnl_link_get_ifindex(l) > 0)
-		dp_kernel_link_event(arg, rtnl_link_get_ifindex(l), name,
+		dp_kernel_link_event(arg, rtnl_link_get_ifindex(l), name, rtnl_link_get_master(l),
 				     (rtnl_link_get_flags(l) & IFF_UP) != 0);
 }
 

@@ -297,6 +297,34 @@ echo "=== after-restart-A"
 $IP -n pe1 -d route show table 10001
 echo "=== after-restart-mpls"
 $IP -n pe1 -f mpls route show
+# vrf-A set down behind vrfmgr's back (its local routes dropped, its traffic stopped): set up
+# again, A's routes and label programmed again. Then ce-a1 taken out of vrf-A (nomaster), then
+# moved into vrf-X: each within a minute of the last repair, so each waits its backoff (1 s,
+# then 2 s) down and out of any VRF, then is bound again with its address and its routes.
+# Each time polled until A1 pings A2.
+echo "=== vrf-down"
+up_a() { $IP -n pe1 link show vrf-A | grep -q '[<,]UP[,>]'; }
+a_whole() {
+	up_a && $IP -n pe1 link show ce-a1 | grep -q 'master vrf-A' &&
+		$IP -n pe1 link show ce-a1 | grep -q '[<,]UP[,>]' && rebound &&
+		remote_in pe1 10001 192.168.101.0/24 &&
+		$IP -n pe1 -f mpls route show | grep -q 'dev vrf-A proto 240'
+}
+$IP -n pe1 link set vrf-A down && say "ok vrf-A set down" || say "FAIL vrf-A set down"
+wait_for 10 a_whole && say "ok vrf-A up again with its routes" ||
+	say "FAIL vrf-A up again with its routes"
+wait_for 30 ping_a && say "ok a1-a2 after vrf-A set down" || say "FAIL a1-a2 after vrf-A set down"
+echo "=== link-out"
+$IP -n pe1 link set ce-a1 nomaster && say "ok ce-a1 nomaster" || say "FAIL ce-a1 nomaster"
+wait_for 10 a_whole && say "ok ce-a1 bound again" || say "FAIL ce-a1 bound again"
+wait_for 30 ping_a && say "ok a1-a2 after nomaster" || say "FAIL a1-a2 after nomaster"
+$IP -n pe1 link set ce-a1 master vrf-X && say "ok ce-a1 into vrf-X" || say "FAIL ce-a1 into vrf-X"
+wait_for 10 a_whole && say "ok ce-a1 bound again after vrf-X" || say "FAIL ce-a1 bound again after vrf-X"
+wait_for 30 ping_a && say "ok a1-a2 after vrf-X" || say "FAIL a1-a2 after vrf-X"
+$IP -n pe1 -o link show ce-a1
+echo "=== guard-vrf-A"
+nsx pe1 wget -qO- 'http://127.0.0.1:7180/vrfs?vrf=A'
+echo
 echo "=== pe1-metrics"
 nsx pe1 wget -qO- http://127.0.0.1:7180/metrics | grep -E '^ferry_vrfmgr_(kernel|fwd_connected)'
 echo "=== pe1-reload-check"

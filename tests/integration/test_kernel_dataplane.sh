@@ -25,6 +25,10 @@
 #  - a VRF device deleted behind vrfmgr's back (ip link del vrf-A): made again
 #    with its table, its CE link bound again, its routes and label programmed
 #    again, A1 pings A2 again; deleted again at once: made again after a backoff
+#  - vrf-A set down behind vrfmgr's back: set up again, its routes and label
+#    back; ce-a1 taken out of vrf-A (nomaster), then moved into another VRF
+#    device: bound again each time with its address (after a backoff, the
+#    second time within a minute), A1 pings A2 again; GET /vrfs counts them
 #  - a restarted vrfmgr sweeps a stale route of protocol 240 from a VRF
 #    table and the MPLS table, and leaves another protocol's route alone; its
 #    file no longer has VRF B: vrf-B, its routes and label go (its link ce-b1
@@ -220,12 +224,12 @@ check "deleted again at once: made again after its backoff (1 s), ce-a1's link d
 	has vrf-deleted '^ok vrf-A deleted again$' '^ok vrf-A made again after its backoff$' \
 	'^ok a1-a2 after the second deletion$'
 check "...said so in its log" has pe1-vrfmgr-log \
-	'VRF A: device vrf-A \(ifindex [0-9]+\) deleted again, [0-9]+ ms after it was made again: made again in 1000 ms, its links down until then'
+	'VRF A: device vrf-A \(ifindex [0-9]+\) deleted again, [0-9]+ ms after vrfmgr last put it right: made again in 1000 ms, its links down until then'
 check "...and the metrics count both, with no VRF left without its device" \
 	has vrf-deleted-metrics '^ferry_vrfmgr_kernel_vrf_devices_remade_total 2$' \
 	'^ferry_vrfmgr_kernel_vrfs_without_device 0$'
 check "...and GET /vrfs shows vrf-A present again, on table 10001, made again twice" \
-	has vrf-deleted-metrics '"kernel_device":\{"name":"vrf-A","table":10001,"ifindex":[0-9]+,"state":"present","remade":2\}'
+	has vrf-deleted-metrics '"kernel_device":\{"name":"vrf-A","table":10001,"ifindex":[0-9]+,"state":"present","remade":2,"set_up_again":0,"links_bound_again":[0-9]+,"links":\[\{"name":"ce-a1","ifindex":[0-9]+,"state":"bound"\}\]\}'
 check "link events lost (PE1's vrfmgr stopped, a flood of another link's events, ce-a1 down and up unseen): the route through ce-a1 programmed again" \
 	has lost-events '^ok flood and ce-a1 flap while vrfmgr is stopped$' '^ok ce-a1 route back after lost events$'
 check "...and the overrun said so in its log" \
@@ -262,17 +266,34 @@ kept() { has after-restart-A '^unicast 192\.168\.101\.0/24 +encap mpls' &&
 check "...and kept what it programs (the routes and labels are still there)" kept
 check "...and said so in its log" has pe1-vrfmgr-log 'swept [0-9]+ routes left by a previous run' \
 	'swept VRF device vrf-B, of a VRF no longer configured'
+check "vrf-A set down behind vrfmgr's back (the restarted one): set up again, A's routes and label back, A1 reaches A2 (polled)" \
+	has vrf-down '^ok vrf-A set down$' '^ok vrf-A up again with its routes$' '^ok a1-a2 after vrf-A set down$'
+check "...and said so in its log" has pe1-vrfmgr-log \
+	'warning: kernel dataplane: VRF A: device vrf-A \(ifindex [0-9]+\) was set down, not by vrfmgr: setting it up again' \
+	'info: kernel dataplane: VRF A put right: device vrf-A set up again; links bound again: 0, routes and labels programmed again: [1-9]'
+check "ce-a1 taken out of vrf-A (nomaster) within a minute: bound again with its address after its backoff (1 s), A1 reaches A2" \
+	has link-out '^ok ce-a1 nomaster$' '^ok ce-a1 bound again$' '^ok a1-a2 after nomaster$'
+check "...then moved into vrf-X, another VRF device: taken back after 2 s, A1 reaches A2" \
+	has link-out '^ok ce-a1 into vrf-X$' '^ok ce-a1 bound again after vrf-X$' '^ok a1-a2 after vrf-X$' \
+	'ce-a1@.* master vrf-A .*state UP'
+check "...and said so in its log, with its waits" has pe1-vrfmgr-log \
+	'VRF A: ce-a1 taken out of vrf-A \(now in no VRF device\) again, [0-9]+ ms after vrfmgr last put it right: bound again in 1000 ms, its links down until then' \
+	'VRF A: ce-a1 taken out of vrf-A \(now a slave of ifindex [0-9]+\) again, [0-9]+ ms after vrfmgr last put it right: bound again in 2000 ms, its links down until then' \
+	'info: kernel dataplane: VRF A put right: device vrf-A up; links bound again: 1, '
+check "...and GET /vrfs counts them: set up once, ce-a1 bound again twice, bound now" \
+	has guard-vrf-A '"state":"present","remade":0,"set_up_again":1,"links_bound_again":2,"links":\[\{"name":"ce-a1","ifindex":[0-9]+,"state":"bound"\}\]'
 check "vrfmgr's metrics: no kernel error, no fwd" \
 	has pe1-metrics '^ferry_vrfmgr_kernel_errors_total 0$' '^ferry_vrfmgr_fwd_connected 0$'
 reload_checked() { has pe1-reload-check '^vrfmgr: would apply /cfg/pe1-without-B\.json' \
 	'^bgpd: would apply /cfg/pe1\.json' '^exit 0$' && hasnt pe1-reload-check '^fwd|fwd is not'; }
 check "ferryctl reload check on a PE without fwd (kernel dataplane): vrfmgr and bgpd asked, both accept, exit 0" \
 	reload_checked
-# (but the overrun the lost-events step makes, and vrf-A's deletions, on purpose)
+# (but the overrun the lost-events step makes, and what is done to vrf-A and ce-a1, on purpose)
 no_warning() {
 	local w
 	w=$(section pe1-vrfmgr-log | grep 'warning: kernel dataplane' |
-		grep -v -e ': link events lost (' -e 'VRF A: device vrf-A (ifindex [0-9]*) \(was \)\?deleted')
+		grep -v -e ': link events lost (' -e 'VRF A: device vrf-A (ifindex [0-9]*) \(was \)\?\(deleted\|set down\)' \
+			-e 'VRF A: ce-a1 taken out of vrf-A')
 	[ -z "$w" ] || { echo "$w" | note; return 1; }
 	[ -n "$(section pe1-vrfmgr-log)" ] && hasnt pe2-vrfmgr-log 'warning: kernel dataplane'
 }

@@ -120,13 +120,13 @@ Test(dp_kernel_ops, a_link_that_comes_back_gets_its_routes_again, .init = setup,
 	dp_kernel_ops.if_bind(k, &b);
 	dp_kernel_ops.fib_add(k, &e);
 	dp_kernel_ops.fib_add(k, &remote);
-	dp_kernel_link_event(k, 2, "ce-a1", true); /* first seen: programmed again, harmless */
+	link_ev(2, "ce-a1", true); /* first seen: programmed again, harmless */
 	before = n_calls;
-	dp_kernel_link_event(k, 2, "ce-a1", true); /* still up: nothing */
+	link_ev(2, "ce-a1", true); /* still up: nothing */
 	cr_assert_eq(n_calls, before);
-	dp_kernel_link_event(k, 2, "ce-a1", false); /* down: the kernel dropped the route */
+	link_ev(2, "ce-a1", false); /* down: the kernel dropped the route */
 	cr_assert_eq(n_calls, before);
-	dp_kernel_link_event(k, 2, "ce-a1", true); /* up again: only the route through ce-a1 */
+	link_ev(2, "ce-a1", true); /* up again: only the route through ce-a1 */
 	cr_assert_eq(n_calls, before + 1);
 	p = last_route(true);
 	cr_assert_eq(attr_be32(p.tb[RTA_DST]), ip("192.168.100.0"));
@@ -134,7 +134,7 @@ Test(dp_kernel_ops, a_link_that_comes_back_gets_its_routes_again, .init = setup,
 	/* deleted and made again: a new ifindex, bound and addressed again, then its route */
 	ifindex_shift = 10;
 	before = n_calls;
-	dp_kernel_link_event(k, 12, "ce-a1", true);
+	link_ev(12, "ce-a1", true);
 	cr_assert_eq(count_ops("enslave", before), 1);
 	cr_assert_eq(count_ops("addr", before), 1);
 	cr_assert_eq(count_ops("route", before), 1);
@@ -147,13 +147,13 @@ Test(dp_kernel_ops, a_link_that_comes_back_gets_its_routes_again, .init = setup,
 	before = n_calls;
 	start_capture();
 	log_set_level(LOG_LVL_INFO);
-	dp_kernel_link_event(k, 30, "eth9", true);
-	dp_kernel_link_event(k, 30, "eth9", false);
-	dp_kernel_link_event(k, 30, "eth9", true);
+	link_ev(30, "eth9", true);
+	link_ev(30, "eth9", false);
+	link_ev(30, "eth9", true);
 	cr_assert_eq(n_calls, before);
 	cr_assert(strstr(logged(), "eth9") == NULL, "%s", logged());
-	dp_kernel_link_event(k, 12, "ce-a1", false);
-	dp_kernel_link_event(k, 12, "ce-a1", true); /* ...but of one routes go through */
+	link_ev(12, "ce-a1", false);
+	link_ev(12, "ce-a1", true); /* ...but of one routes go through */
 	cr_assert(strstr(logged(), "ce-a1 is up again: its routes are programmed again") != NULL,
 		  "%s", logged());
 	cr_assert_eq(dp_kernel_errors(k), 0);
@@ -174,7 +174,7 @@ Test(dp_kernel_ops, lost_link_events_are_made_up_by_listing_the_links, .init = s
 	dp_kernel_ops.nh_add(k, &nh);
 	dp_kernel_ops.if_bind(k, &b);
 	dp_kernel_ops.fib_add(k, &e);
-	dp_kernel_link_event(k, 2, "ce-a1", true);
+	link_ev(2, "ce-a1", true);
 	devs[n_devs++] = (struct dev){ 101, "vrf-A", 10001, true }; /* still there */
 	/* ce-a1 went down and up while the watch socket overran: both events lost */
 	before = n_calls;
@@ -185,7 +185,7 @@ Test(dp_kernel_ops, lost_link_events_are_made_up_by_listing_the_links, .init = s
 	parsed_free(&p);
 	/* and the events that follow are read as before: still up, nothing */
 	before = n_calls;
-	dp_kernel_link_event(k, 2, "ce-a1", true);
+	link_ev(2, "ce-a1", true);
 	cr_assert_eq(n_calls, before);
 	/* ce-a1 deleted and made again unseen: bound again */
 	ifindex_shift = 10;
@@ -205,18 +205,18 @@ Test(dp_kernel_ops, a_deleted_link_is_forgotten, .init = setup, .fini = teardown
 
 	vrf_a();
 	dp_kernel_ops.if_bind(k, &b);
-	dp_kernel_link_event(k, 2, "ce-a1", true);
+	link_ev(2, "ce-a1", true);
 	/* a host's links come and go (containers' veths): none of them is kept */
 	for (int i = 1000; i < 1100; i++) {
-		dp_kernel_link_event(k, i, "veth-x", true);
+		link_ev(i, "veth-x", true);
 		dp_kernel_link_gone(k, i);
 	}
 	cr_assert_eq(k->links.n, 1, "only ce-a1's state: %zu", k->links.n);
 	/* ce-a1 deleted (down, then gone) and made again with the same ifindex: bound again */
-	dp_kernel_link_event(k, 2, "ce-a1", false);
+	link_ev(2, "ce-a1", false);
 	dp_kernel_link_gone(k, 2);
 	before = n_calls;
-	dp_kernel_link_event(k, 2, "ce-a1", true);
+	link_ev(2, "ce-a1", true);
 	cr_assert_eq(count_ops("enslave", before), 1);
 	cr_assert_eq(calls[before].ifindex, 2);
 	cr_assert_eq(calls[before].master, 101);
@@ -268,9 +268,9 @@ Test(dp_kernel_ops, a_link_that_appears_later_is_bound_then, .init = setup, .fin
 	cr_assert_eq(n_calls, before);
 	cr_assert_eq(dp_kernel_errors(k), 1);
 	late_present = true;
-	dp_kernel_link_event(k, 20, "ce-late", false); /* made, still down */
+	link_ev(20, "ce-late", false); /* made, still down */
 	cr_assert_eq(n_calls, before);
-	dp_kernel_link_event(k, 20, "ce-late", true);
+	link_ev(20, "ce-late", true);
 	cr_assert_eq(count_ops("enslave", before), 1);
 	cr_assert_eq(calls[before].ifindex, 20);
 	cr_assert_eq(calls[before].master, 101);
@@ -280,7 +280,7 @@ Test(dp_kernel_ops, a_link_that_appears_later_is_bound_then, .init = setup, .fin
 	dp_kernel_ops.if_unbind(k, &b);
 	before = n_calls;
 	late_present = true;
-	dp_kernel_link_event(k, 21, "ce-late", true);
+	link_ev(21, "ce-late", true);
 	cr_assert_eq(n_calls, before);
 }
 
@@ -414,7 +414,7 @@ Test(dp_kernel_ops, a_route_link_is_looked_up_once_until_a_link_event, .init = s
 	/* ce-a1 deleted and made again (ifindex 2 -> 12): the events forget what was looked up */
 	ifindex_shift = 10;
 	dp_kernel_link_gone(k, 2);
-	dp_kernel_link_event(k, 12, "ce-a1", true);
+	link_ev(12, "ce-a1", true);
 	e.prefix = ip("192.168.200.0");
 	dp_kernel_ops.fib_add(k, &e);
 	p = last_route(true);

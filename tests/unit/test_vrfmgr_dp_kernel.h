@@ -211,10 +211,19 @@ static inline int rec_ifindex(void *io, const char *ifname)
 
 static __attribute__((unused)) int vrf_dev_shift; /* VRF devices made again: new ifindexes */
 static __attribute__((unused)) int fail_vrf_devs; /* the io refuses to make VRF devices while set */
+/*
+ * The VRF devices the io made (by ifindex, below DEV_MAX): there (made, not
+ * deleted by rec_link_del or by hand in a test), and down (set down by hand).
+ */
+#define DEV_MAX 256
+static __attribute__((unused)) bool dev_there[DEV_MAX];
+static __attribute__((unused)) bool dev_down[DEV_MAX];
+static __attribute__((unused)) int fail_link_up; /* the io refuses to set links up while set */
 
 static inline int rec_vrf_dev_add(void *io, const char *ifname, uint32_t table, char *why, size_t len)
 {
 	struct call *c = record("vrf_dev_add");
+	int ifindex;
 
 	(void)io;
 	snprintf(c->name, sizeof(c->name), "%s", ifname);
@@ -223,7 +232,11 @@ static inline int rec_vrf_dev_add(void *io, const char *ifname, uint32_t table, 
 		snprintf(why, len, "refused by the test");
 		return -NLE_BUSY;
 	}
-	return 100 + (int)(table - DPK_TABLE_BASE) + vrf_dev_shift;
+	ifindex = 100 + (int)(table - DPK_TABLE_BASE) + vrf_dev_shift;
+	cr_assert_lt(ifindex, DEV_MAX);
+	dev_there[ifindex] = true; /* made (or adopted), and up */
+	dev_down[ifindex] = false;
+	return ifindex;
 }
 
 static __attribute__((unused)) bool devs_gone; /* link_del finds nothing (deleted by hand) */
@@ -232,6 +245,8 @@ static inline int rec_link_del(void *io, int ifindex)
 {
 	(void)io;
 	record("link_del")->ifindex = ifindex;
+	if (ifindex > 0 && ifindex < DEV_MAX)
+		dev_there[ifindex] = false;
 	return devs_gone ? -NLE_OBJ_NOTFOUND : 0;
 }
 
@@ -348,6 +363,40 @@ static inline int rec_links(void *io, void (*cb)(int, const char *, int, bool, v
 	return 0;
 }
 
+/* A link of ifnames[] as the io has it, or one of the VRF devices it made. */
+static inline int rec_link_state(void *io, int ifindex, int *master, bool *up)
+{
+	int i = slot_of(ifindex);
+
+	(void)io; /* a read: not recorded among the calls */
+	if (i >= 0) {
+		*master = link_master[i];
+		*up = link_up[i];
+		return 0;
+	}
+	if (ifindex > 0 && ifindex < DEV_MAX && dev_there[ifindex]) {
+		*master = 0;
+		*up = !dev_down[ifindex];
+		return 0;
+	}
+	return -NLE_OBJ_NOTFOUND;
+}
+
+static inline int rec_link_up(void *io, int ifindex)
+{
+	int i = slot_of(ifindex);
+
+	(void)io;
+	record("link_up")->ifindex = ifindex;
+	if (fail_link_up)
+		return -NLE_BUSY;
+	if (i >= 0)
+		link_up[i] = true;
+	else if (ifindex > 0 && ifindex < DEV_MAX)
+		dev_down[ifindex] = false;
+	return 0;
+}
+
 static __attribute__((unused)) const struct dpk_io_ops rec_ops = {
 	.ifindex = rec_ifindex,
 	.vrf_dev_add = rec_vrf_dev_add,
@@ -360,6 +409,8 @@ static __attribute__((unused)) const struct dpk_io_ops rec_ops = {
 	.vrf_devs = rec_vrf_devs,
 	.strerror = rec_strerror,
 	.links = rec_links,
+	.link_state = rec_link_state,
+	.link_up = rec_link_up,
 };
 static __attribute__((unused)) struct dp_kernel *k;
 
@@ -377,6 +428,9 @@ static inline void setup(void)
 	vrf_dev_shift = 0;
 	fail_vrf_devs = 0;
 	devs_gone = false;
+	fail_link_up = 0;
+	memset(dev_there, 0, sizeof(dev_there));
+	memset(dev_down, 0, sizeof(dev_down));
 	memset(link_master, 0, sizeof(link_master));
 	for (int i = 0; i < 3; i++)
 		link_up[i] = true;
@@ -404,6 +458,17 @@ static inline struct parsed last_route(bool add)
 	nl_object_get((struct nl_object *)calls[n_calls - 1].route);
 	parse(calls[n_calls - 1].route, &p);
 	return p;
+}
+
+/*
+ * A link event as the watch reads it: ifindex named ifname, with the master
+ * and up flag the io has for it now (a link of ifnames[]; any other in no VRF).
+ */
+static inline void link_ev(int ifindex, const char *ifname, bool up)
+{
+	int i = slot_of(ifindex);
+
+	dp_kernel_link_event(k, ifindex, ifname, i >= 0 ? link_master[i] : 0, up);
 }
 
 static inline void vrf_a(void)
@@ -452,6 +517,75 @@ static inline char *logged(void)
 	n = fread(buf, 1, sizeof(buf) - 1, captured);
 	buf[n] = '\0';
 	return buf;
+}
+
+/* ---- the lab of the remake and guard tests: two VRFs, their links, routes and a label ---- */
+static __attribute__((unused)) uint64_t fake_now;
+
+static inline uint64_t fake_clock(void)
+{
+	return fake_now;
+}
+
+static __attribute__((unused)) const struct ipc_if_bind lab_a1 = {
+	.vrf_id = 1, .address = 0x0a010101, .plen = 30, .ifname = "ce-a1"
+};
+static __attribute__((unused)) const struct ipc_if_bind lab_b1 = {
+	.vrf_id = 2, .address = 0x0a020101, .plen = 30, .ifname = "ce-b1"
+};
+
+/*
+ * VRF A (vrf-A, 101) with ce-a1 bound, a route via its CE, a route via core0
+ * (labeled) and its per-VRF label; VRF B (vrf-B, 102) with ce-b1 and a route
+ * via its CE. The clock is the test's, at 1 s.
+ */
+static inline void lab(void)
+{
+	struct ipc_vrf vb = { .vrf_id = 2, .name = "B" };
+	struct ipc_nexthop ce = nexthop(7, IPC_NH_GATEWAY, "10.1.1.2", MPLS_LABEL_NONE, "ce-a1");
+	struct ipc_nexthop core = nexthop(8, IPC_NH_LABELED, "10.0.1.2", 16, "core0");
+	struct ipc_nexthop ceb = nexthop(9, IPC_NH_GATEWAY, "10.2.1.2", MPLS_LABEL_NONE, "ce-b1");
+	struct ipc_fib_entry e[] = {
+		{ .vrf_id = 1, .prefix = ip("192.168.100.0"), .plen = 24, .nh_id = 7,
+		  .inner_label = MPLS_LABEL_NONE },
+		{ .vrf_id = 1, .prefix = ip("192.168.101.0"), .plen = 24, .nh_id = 8,
+		  .inner_label = 200 },
+		{ .vrf_id = 2, .prefix = ip("192.168.100.0"), .plen = 24, .nh_id = 9,
+		  .inner_label = MPLS_LABEL_NONE },
+	};
+	struct ipc_lfib_entry pop = { .in_label = 1000, .action = IPC_LFIB_POP_LOOKUP, .vrf_id = 1 };
+
+	fake_now = 1000;
+	k->now_ms = fake_clock;
+	vrf_a();
+	dp_kernel_ops.vrf_add(k, &vb);
+	dp_kernel_ops.nh_add(k, &ce);
+	dp_kernel_ops.nh_add(k, &core);
+	dp_kernel_ops.nh_add(k, &ceb);
+	dp_kernel_ops.if_bind(k, &lab_a1);
+	dp_kernel_ops.if_bind(k, &lab_b1);
+	for (size_t i = 0; i < sizeof(e) / sizeof(e[0]); i++)
+		dp_kernel_ops.fib_add(k, &e[i]);
+	dp_kernel_ops.lfib_add(k, &pop);
+	link_ev(2, "ce-a1", true);
+	link_ev(4, "ce-b1", true);
+	cr_assert_eq(dp_kernel_errors(k), 0);
+}
+
+/* The routes added from call from on: how many, and each one's table (0: MPLS) and oif. */
+static inline int routes_from(int from, uint32_t *tables, int *oifs)
+{
+	int n = 0;
+
+	for (int i = from; i < n_calls; i++) {
+		struct rtnl_route *r = calls[i].route;
+
+		if (strcmp(calls[i].op, "route") != 0 || !calls[i].add)
+			continue;
+		tables[n] = rtnl_route_get_family(r) == AF_MPLS ? 0 : rtnl_route_get_table(r);
+		oifs[n++] = rtnl_route_nh_get_ifindex(rtnl_route_nexthop_n(r, 0));
+	}
+	return n;
 }
 
 
