@@ -14,8 +14,14 @@
  *   vrfmgr -> fwd    each VRF's selected, installed routes are fwd's FIB,
  *                    entry for entry, with the same labels, interface and
  *                    next hop; the labels vrfmgr uses are fwd's LFIB;
- *                    the links a VRF binds are fwd's, open, in that VRF.
+ *                    the links a VRF binds are fwd's, open, in that VRF;
+ *   vrfmgr -> kernel with the kernel dataplane (no fwd), each VRF's device
+ *                    is there and up and each link it binds is in it, as
+ *                    vrfmgr's kernel dataplane has them from the kernel's
+ *                    link events (/vrfs "kernel_device").
  *
+ * A PE forwards with fwd or with the kernel: the checks of the other one do
+ * not apply (reported so in the JSON, not printed), and are not "unchecked".
  * cli_verify_report is a pure function of the fetched documents (unit-
  * tested on recorded answers). The daemons are asked one after another, so
  * a route that changes meanwhile can look inconsistent: unless --once, an
@@ -32,10 +38,12 @@
 
 #include "cli/cli.h"
 
-#define NCHECKS 6
+#define NCHECKS 7
 static const char *const check_names[NCHECKS] = { "bgpd -> vrfmgr", "vrfmgr import",
 						   "bgpd exports", "vrfmgr -> fwd FIB",
-						   "vrfmgr -> fwd LFIB", "vrfmgr -> fwd links" };
+						   "vrfmgr -> fwd LFIB", "vrfmgr -> fwd links",
+						   "vrfmgr -> kernel" };
+#define CHECK_KERNEL 6
 
 struct verify {
 	struct json_object *found; /* array of {check, key, problem} */
@@ -435,8 +443,122 @@ static void check_links(struct verify *v, const struct cli_verify_docs *d)
 	}
 }
 
+/* ---- vrfmgr -> kernel --------------------------------------------------------------- */
+
+/* vrfmgr runs the kernel dataplane: its VRFs carry their devices. */
+static bool kernel_pe(struct json_object *vrfs_doc)
+{
+	struct json_object *vrfs = cli_json_get(vrfs_doc, "vrfs");
+
+	for (size_t i = 0; i < len_of(vrfs); i++)
+		if (cli_json_get(json_object_array_get_idx(vrfs, i), "kernel_device") != NULL)
+			return true;
+	return false;
+}
+
+/* What a device's state other than "present" means, for the report. */
+static const char *device_state_why(const char *state)
+{
+	static const char *const why[][2] = {
+		{ "down", "set down behind vrfmgr's back, not up again yet" },
+		{ "waiting", "deleted behind vrfmgr's back, not made again yet" },
+		{ "given_up", "vrfmgr gave up putting it right: see its log" },
+		{ "missing", "the kernel refused it: see vrfmgr's log" },
+	};
+
+	for (size_t i = 0; i < sizeof(why) / sizeof(why[0]); i++)
+		if (strcmp(state, why[i][0]) == 0)
+			return why[i][1];
+	return "not a state verify knows";
+}
+
+static const char *link_state_why(const char *state)
+{
+	return strcmp(state, "waiting") == 0
+		       ? "taken out of it, or its device deleted: down until vrfmgr puts the VRF right"
+		       : strcmp(state, "unbound") == 0
+				 ? "no such link, or the kernel refused the bind: see vrfmgr's log"
+				 : "not a state verify knows";
+}
+
+static struct json_object *named(struct json_object *arr, struct json_object *like)
+{
+	for (size_t i = 0; i < len_of(arr); i++)
+		if (same(json_object_array_get_idx(arr, i), "name", like, "name"))
+			return json_object_array_get_idx(arr, i);
+	return NULL;
+}
+
+/* The interfaces vrf binds, each bound in its device; a link the device has that vrf does not bind. */
+static void check_kernel_links(struct verify *v, struct json_object *vrf, struct json_object *dev)
+{
+	struct json_object *want = cli_json_get(vrf, "interfaces"), *have = cli_json_get(dev, "links");
+	const char *vname = cli_json_text(vrf, "name");
+
+	for (size_t k = 0; k < len_of(want); k++) {
+		struct json_object *w = json_object_array_get_idx(want, k), *l = named(have, w);
+		const char *name = cli_json_text(w, "name");
+
+		v->compared[CHECK_KERNEL]++;
+		if (l == NULL)
+			found(v, CHECK_KERNEL, name, "VRF %s binds it, the kernel dataplane does not",
+			      vname);
+		else if (strcmp(cli_json_text(l, "state"), "bound") != 0)
+			found(v, CHECK_KERNEL, name, "VRF %s binds it, the kernel dataplane has it %s "
+			      "(%s)", vname, cli_json_text(l, "state"),
+			      link_state_why(cli_json_text(l, "state")));
+	}
+	for (size_t k = 0; k < len_of(have); k++) {
+		struct json_object *l = json_object_array_get_idx(have, k);
+
+		if (named(want, l) == NULL)
+			found(v, CHECK_KERNEL, cli_json_text(l, "name"), "the kernel dataplane binds it "
+			      "to VRF %s, which does not", vname);
+	}
+}
+
+/*
+ * Each VRF's device there and up, and its links in it. What the kernel
+ * dataplane knows from the kernel's link events (a device deleted, set down,
+ * a link taken out: vrfmgr puts them right, at once or after a backoff), not
+ * the kernel's route tables.
+ */
+static void check_kernel(struct verify *v, const struct cli_verify_docs *d)
+{
+	struct json_object *vrfs = cli_json_get(d->vrfs, "vrfs");
+
+	for (size_t i = 0; i < len_of(vrfs); i++) {
+		struct json_object *vrf = json_object_array_get_idx(vrfs, i);
+		struct json_object *dev = cli_json_get(vrf, "kernel_device");
+		const char *vname = cli_json_text(vrf, "name"), *state;
+
+		v->compared[CHECK_KERNEL]++;
+		if (dev == NULL) {
+			found(v, CHECK_KERNEL, vname, "VRF %s has no kernel device in vrfmgr's answer",
+			      vname);
+			continue;
+		}
+		state = cli_json_text(dev, "state");
+		if (strcmp(state, "present") != 0)
+			found(v, CHECK_KERNEL, cli_json_text(dev, "name"), "VRF %s's device is %s (%s)",
+			      vname, state, device_state_why(state));
+		check_kernel_links(v, vrf, dev);
+	}
+}
+
 /* The daemon whose answers check i needs beside vrfmgr's (which every check needs). */
-static const char *const check_needs[NCHECKS] = { "bgpd", NULL, "bgpd", "fwd", "fwd", "fwd" };
+static const char *const check_needs[NCHECKS] = { "bgpd", NULL, "bgpd", "fwd", "fwd", "fwd",
+						   NULL };
+
+/* Check i applies to this PE: the fwd checks to one with fwd, the kernel's to one without. */
+static bool check_applies(const struct cli_verify_docs *d, int i)
+{
+	bool kernel = kernel_pe(d->vrfs);
+
+	if (i == CHECK_KERNEL)
+		return kernel;
+	return check_needs[i] == NULL || strcmp(check_needs[i], "fwd") != 0 || !kernel;
+}
 
 /* Check i can run: the daemon it needs besides vrfmgr answered. */
 static bool check_possible(const struct cli_verify_docs *d, int i)
@@ -460,11 +582,13 @@ int cli_verify_report(const struct cli_verify_docs *d, struct json_object **repo
 	check_import(&v, d);
 	if (check_possible(d, 2))
 		check_exports(&v, d, vroutes);
-	if (check_possible(d, 3)) {
+	if (check_applies(d, 3) && check_possible(d, 3)) {
 		check_fib(&v, d, vroutes);
 		check_lfib(&v, d);
 		check_links(&v, d);
 	}
+	if (check_applies(d, CHECK_KERNEL))
+		check_kernel(&v, d);
 	json_object_put(vroutes);
 	for (int i = 0; i < NCHECKS; i++) {
 		struct json_object *c = json_object_new_object();
@@ -473,7 +597,12 @@ int cli_verify_report(const struct cli_verify_docs *d, struct json_object **repo
 		json_object_object_add(c, "compared", json_object_new_int(v.compared[i]));
 		json_object_object_add(c, "inconsistencies", json_object_new_int(v.n[i]));
 		json_object_object_add(c, "warnings", json_object_new_int(v.warnings[i]));
-		if (!check_possible(d, i)) {
+		if (!check_applies(d, i)) {
+			json_object_object_add(c, "not_applicable",
+					       json_object_new_string(i == CHECK_KERNEL
+									      ? "the PE forwards with fwd"
+									      : "the PE forwards with the kernel"));
+		} else if (!check_possible(d, i)) {
 			json_object_object_add(c, "unchecked", json_object_new_string(check_needs[i]));
 			if (!contains(unchecked, check_needs[i]))
 				json_object_array_add(unchecked, json_object_new_string(check_needs[i]));
@@ -536,6 +665,8 @@ void cli_verify_print(FILE *out, struct json_object *report)
 		int n = json_object_get_int(cli_json_get(c, "inconsistencies"));
 		int w = json_object_get_int(cli_json_get(c, "warnings"));
 
+		if (cli_json_get(c, "not_applicable") != NULL)
+			continue;
 		if (cli_json_get(c, "unchecked") != NULL) {
 			fprintf(out, "%-20s not checked: %s could not be asked (see above)\n", name,
 				cli_json_text(c, "unchecked"));
@@ -582,6 +713,8 @@ static int docs_fetch(const struct cli_ctx *c, struct cli_verify_docs *d)
 	}
 	if (cli_fetch(c, "bgpd", "/routes", &d->bgp_routes) < 0)
 		d->bgp_routes = NULL;
+	if (kernel_pe(d->vrfs))
+		return 0; /* no fwd to ask: the kernel forwards */
 	if (cli_fetch(c, "fwd", "/fib", &d->fib) < 0 || cli_fetch(c, "fwd", "/lfib", &d->lfib) < 0 ||
 	    cli_fetch(c, "fwd", "/interfaces", &d->ifaces) < 0) {
 		json_object_put(d->fib);

@@ -325,6 +325,23 @@ $IP -n pe1 -o link show ce-a1
 echo "=== guard-vrf-A"
 nsx pe1 wget -qO- 'http://127.0.0.1:7180/vrfs?vrf=A'
 echo
+# ferryctl verify on a PE with no fwd: its check vrfmgr -> kernel. Consistent; then with
+# ce-a1 moved into vrf-X once more (the third time within a minute: 4 s down and out of any
+# VRF) it names ce-a1 waiting; bound again, consistent again.
+echo "=== pe1-verify"
+nsx pe1 /ferry/ferryctl -i pe1 verify 2>&1
+echo "exit $?"
+parked_a1() { ! $IP -n pe1 link show ce-a1 | grep -q -e master -e '[<,]UP[,>]'; }
+$IP -n pe1 link set ce-a1 master vrf-X && wait_for 3 parked_a1 && say "ok ce-a1 parked" ||
+	say "FAIL ce-a1 parked"
+echo "=== pe1-verify-waiting"
+nsx pe1 /ferry/ferryctl -i pe1 verify --once 2>&1
+echo "exit $?"
+wait_for 10 a_whole && say "ok ce-a1 bound again after its wait" ||
+	say "FAIL ce-a1 bound again after its wait"
+echo "=== pe1-verify-again"
+nsx pe1 /ferry/ferryctl -i pe1 verify 2>&1
+echo "exit $?"
 echo "=== pe1-metrics"
 nsx pe1 wget -qO- http://127.0.0.1:7180/metrics | grep -E '^ferry_vrfmgr_(kernel|fwd_connected)'
 echo "=== pe1-reload-check"

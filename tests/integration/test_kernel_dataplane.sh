@@ -29,6 +29,8 @@
 #    back; ce-a1 taken out of vrf-A (nomaster), then moved into another VRF
 #    device: bound again each time with its address (after a backoff, the
 #    second time within a minute), A1 pings A2 again; GET /vrfs counts them
+#  - ferryctl verify on that PE (no fwd): its check vrfmgr -> kernel consistent,
+#    then naming ce-a1 while it waits out of vrf-A, then consistent again
 #  - a restarted vrfmgr sweeps a stale route of protocol 240 from a VRF
 #    table and the MPLS table, and leaves another protocol's route alone; its
 #    file no longer has VRF B: vrf-B, its routes and label go (its link ce-b1
@@ -282,6 +284,16 @@ check "...and said so in its log, with its waits" has pe1-vrfmgr-log \
 	'info: kernel dataplane: VRF A put right: device vrf-A up; links bound again: 1, '
 check "...and GET /vrfs counts them: set up once, ce-a1 bound again twice, bound now" \
 	has guard-vrf-A '"state":"present","remade":0,"set_up_again":1,"links_bound_again":2,"links":\[\{"name":"ce-a1","ifindex":[0-9]+,"state":"bound"\}\]'
+check "ferryctl verify on a PE with no fwd: vrfmgr -> kernel (vrf-A present, ce-a1 bound in it), consistent, exit 0" \
+	has pe1-verify '^vrfmgr -> kernel +2 compared, ok$' '^verify: consistent$' '^exit 0$'
+check "...and with ce-a1 out of vrf-A, waiting its backoff (4 s): INCONSISTENT naming ce-a1 waiting, exit 1" \
+	has pe1-verify-waiting '^vrfmgr -> kernel +2 compared, INCONSISTENT$' \
+	'^  ce-a1: VRF A binds it, the kernel dataplane has it waiting \(taken out of it, or its device deleted' \
+	'^exit 1$'
+verify_again() { has pe1-verify '^ok ce-a1 parked$' &&
+	has pe1-verify-waiting '^ok ce-a1 bound again after its wait$' &&
+	has pe1-verify-again '^vrfmgr -> kernel +2 compared, ok$' '^verify: consistent$' '^exit 0$'; }
+check "...then, ce-a1 bound again, consistent again" verify_again
 check "vrfmgr's metrics: no kernel error, no fwd" \
 	has pe1-metrics '^ferry_vrfmgr_kernel_errors_total 0$' '^ferry_vrfmgr_fwd_connected 0$'
 reload_checked() { has pe1-reload-check '^vrfmgr: would apply /cfg/pe1-without-B\.json' \

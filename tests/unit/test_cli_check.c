@@ -667,3 +667,114 @@ Test(cli_verify, fwd_or_bgpd_not_asked)
 	free(text);
 	cli_verify_docs_free(&d);
 }
+
+/* ---- verify on a PE with the kernel dataplane (no fwd): vrfmgr -> kernel ---- */
+
+/* The lab's PE1 with router.dataplane "kernel": its /vrfs carries each VRF's device; no fwd. */
+static void verify_load_kernel(struct cli_verify_docs *d)
+{
+	verify_load(d);
+	json_object_put(d->vrfs);
+	d->vrfs = fixture("vrfs_kernel");
+	json_object_put(d->fib);
+	json_object_put(d->lfib);
+	json_object_put(d->ifaces);
+	d->fib = d->lfib = d->ifaces = NULL;
+}
+
+static struct json_object *kernel_device(struct cli_verify_docs *d, size_t vrf)
+{
+	return json_object_object_get(row(d->vrfs, "vrfs", vrf), "kernel_device");
+}
+
+Test(cli_verify, kernel_pe_is_consistent_golden)
+{
+	struct cli_verify_docs d;
+	struct json_object *report, *checks;
+	char *text;
+
+	verify_load_kernel(&d);
+	text = verify_text(&d, 0);
+	golden("verify_kernel", text);
+	free(text);
+	/* the fwd checks do not apply (not "unchecked": the PE has no fwd to ask) */
+	cr_assert_eq(cli_verify_report(&d, &report), 0);
+	cr_assert_eq(json_object_array_length(json_object_object_get(report, "unchecked")), 0);
+	checks = json_object_object_get(report, "checks");
+	cr_assert_str_eq(json_object_get_string(json_object_object_get(
+				 json_object_array_get_idx(checks, 3), "not_applicable")),
+			 "the PE forwards with the kernel");
+	cr_assert_eq(json_object_get_int(json_object_object_get(json_object_array_get_idx(checks, 6),
+								"compared")),
+		     4, "2 devices, 2 links");
+	json_object_put(report);
+	cli_verify_docs_free(&d);
+}
+
+/* On a PE with fwd the kernel check does not apply: not printed, said so in the JSON. */
+Test(cli_verify, fwd_pe_has_no_kernel_check)
+{
+	struct cli_verify_docs d;
+	struct json_object *report, *kernel;
+	char *text;
+
+	verify_load(&d);
+	text = verify_text(&d, 0);
+	cr_expect(strstr(text, "kernel") == NULL, "%s", text);
+	free(text);
+	cr_assert_eq(cli_verify_report(&d, &report), 0);
+	kernel = json_object_array_get_idx(json_object_object_get(report, "checks"), 6);
+	cr_assert_str_eq(json_object_get_string(json_object_object_get(kernel, "check")),
+			 "vrfmgr -> kernel");
+	cr_assert_str_eq(json_object_get_string(json_object_object_get(kernel, "not_applicable")),
+			 "the PE forwards with fwd");
+	json_object_put(report);
+	cli_verify_docs_free(&d);
+}
+
+Test(cli_verify, kernel_device_not_present)
+{
+	static const char *const states[][2] = {
+		{ "down", "vrf-A: VRF A's device is down (set down behind vrfmgr's back, not up again "
+			  "yet)" },
+		{ "waiting", "vrf-A: VRF A's device is waiting (deleted behind vrfmgr's back, not made "
+			     "again yet)" },
+		{ "given_up", "vrf-A: VRF A's device is given_up (vrfmgr gave up putting it right: "
+			      "see its log)" },
+		{ "missing", "vrf-A: VRF A's device is missing (the kernel refused it: see vrfmgr's "
+			     "log)" },
+	};
+	struct cli_verify_docs d;
+
+	verify_load_kernel(&d);
+	for (size_t i = 0; i < sizeof(states) / sizeof(states[0]); i++) {
+		json_object_object_add(kernel_device(&d, 0), "state",
+				       json_object_new_string(states[i][0]));
+		verify_expect(&d, 1, states[i][1]);
+	}
+	verify_expect(&d, 1, "vrfmgr -> kernel     4 compared, INCONSISTENT\n");
+	json_object_object_del(row(d.vrfs, "vrfs", 1), "kernel_device");
+	verify_expect(&d, 2, "B: VRF B has no kernel device in vrfmgr's answer");
+	cli_verify_docs_free(&d);
+}
+
+Test(cli_verify, kernel_links_not_bound)
+{
+	struct cli_verify_docs d;
+	struct json_object *links, *link;
+
+	verify_load_kernel(&d);
+	links = json_object_object_get(kernel_device(&d, 0), "links");
+	link = json_object_array_get_idx(links, 0);
+	json_object_object_add(link, "state", json_object_new_string("waiting"));
+	verify_expect(&d, 1, "ce-a1: VRF A binds it, the kernel dataplane has it waiting (taken out "
+			     "of it, or its device deleted: down until vrfmgr puts the VRF right)");
+	json_object_object_add(link, "state", json_object_new_string("unbound"));
+	verify_expect(&d, 1, "ce-a1: VRF A binds it, the kernel dataplane has it unbound (no such "
+			     "link, or the kernel refused the bind: see vrfmgr's log)");
+	json_object_object_add(link, "name", json_object_new_string("ce-x"));
+	json_object_object_add(link, "state", json_object_new_string("bound"));
+	verify_expect(&d, 2, "ce-a1: VRF A binds it, the kernel dataplane does not");
+	verify_expect(&d, 2, "ce-x: the kernel dataplane binds it to VRF A, which does not");
+	cli_verify_docs_free(&d);
+}
