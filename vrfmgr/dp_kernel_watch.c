@@ -7,8 +7,10 @@
  * vrfmgr does not read it while it programs (a bind alone makes several
  * events), so the buffer is large; an overrun (ENOBUFS: events lost, libnl's
  * NLE_NOMEM) may have hidden a link's down and up, so every link is listed
- * again (dp_kernel_resync). A VRF device made again after a backoff
- * (dp_kernel_remake.c) waits on a timer here, armed after every read.
+ * again (dp_kernel_resync). A VRF put right after a backoff (its device
+ * made or set up again, a link bound again: dp_kernel_remake.c,
+ * dp_kernel_guard.c) waits on a timer here, armed after every read from
+ * dp_kernel_next_tick_ms (no walk of the VRFs when none waits).
  */
 #include <linux/if.h>
 #include <stdio.h>

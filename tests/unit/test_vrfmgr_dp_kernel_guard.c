@@ -329,3 +329,32 @@ Test(dp_kernel_guard, pending_repairs_are_counted, .init = setup, .fini = teardo
 	cr_assert_eq(k->n_pending, 0);
 	cr_assert(!dev_down[102]);
 }
+
+/* vrf-A deleted while ce-a1 waits to be bound again: the attempt due makes the device. */
+Test(dp_kernel_guard, a_device_deleted_while_a_link_waits_is_made_at_the_attempt_due,
+     .init = setup, .fini = teardown)
+{
+	struct dp_kernel_vrf_device d;
+	int before;
+
+	lab();
+	ce_a1_moved(0); /* bound again at once */
+	fake_now += 500;
+	ce_a1_moved(0); /* waits 1 s, down */
+	cr_assert_eq(dp_kernel_next_tick_ms(k), 1000);
+	fake_now += 200;
+	dev_there[101] = false;
+	before = n_calls;
+	dp_kernel_link_gone(k, 101);
+	cr_assert_eq(count_ops("vrf_dev_add", before), 0, "not sooner than the attempt due");
+	cr_assert_eq(dp_kernel_next_tick_ms(k), 800);
+	cr_assert(dp_kernel_vrf_device(k, 1, &d));
+	cr_assert_str_eq(d.state, "waiting");
+	vrf_dev_shift = 10;
+	fake_now += 800;
+	dp_kernel_tick(k);
+	cr_assert_eq(count_ops("vrf_dev_add", before), 1);
+	cr_assert(link_up[0] && link_master[0] == 111, "ce-a1 in the new vrf-A");
+	cr_assert_str_eq(ce_a1_state(), "bound");
+	cr_assert_eq(k->n_pending, 0);
+}
