@@ -228,16 +228,16 @@ static const char *label_action(const struct label_entry *e)
 	case LABEL_RESERVED: return "reserved";
 	case LABEL_USED: break;
 	}
-	return e->key.kind == LABEL_KIND_VRF ? "pop-lookup" : "pop-forward";
+	return label_key_kind(&e->key) == LABEL_KIND_VRF ? "pop-lookup" : "pop-forward";
 }
 
 /* What the label stands for: the CE next hop or the prefix, by mode. */
 static void write_label_key(struct jw *w, const struct label_entry *e)
 {
 	jw_kv_string(w, "mode", label_kind_name(e->key.kind));
-	if (e->key.kind == LABEL_KIND_PREFIX)
+	if (label_key_kind(&e->key) == LABEL_KIND_PREFIX)
 		vrfapi_kv_prefix(w, "prefix", &e->key.prefix);
-	if (e->key.kind == LABEL_KIND_CE) {
+	if (label_key_kind(&e->key) == LABEL_KIND_CE) {
 		jw_kv_string(w, "interface", e->key.ifname);
 		if (e->key.gateway != 0)
 			vrfapi_kv_addr(w, "next_hop", e->key.gateway);

@@ -47,7 +47,7 @@ void label_key_prefix(struct label_key *k, const char *vrf, const struct prefix4
 
 const char *label_kind_name(uint32_t kind)
 {
-	switch (kind) {
+	switch (kind & ~LABEL_KIND_RETIRED) {
 	case LABEL_KIND_VRF: return "per-vrf";
 	case LABEL_KIND_CE: return "per-ce";
 	case LABEL_KIND_PREFIX: return "per-prefix";
@@ -74,6 +74,7 @@ void label_alloc_free(struct label_alloc *la)
 		free(la->v[i]);
 	free(la->v);
 	free(la->hash);
+	label_left_free(la);
 	memset(la, 0, sizeof(*la));
 }
 
@@ -211,23 +212,26 @@ static void label_remove(struct label_alloc *la, struct label_entry *e)
 	free(e);
 }
 
-uint32_t label_held_for(const struct label_alloc *la, const struct label_entry *e)
+uint32_t label_hold_left(const struct label_alloc *la, int64_t since)
 {
-	int64_t left;
+	int64_t left = since + (int64_t)la->hold_down - la->clock();
 
-	if (e->state != LABEL_HELD)
-		return 0;
-	left = e->since + (int64_t)la->hold_down - la->clock();
 	/* A clock stepped back must not pin a label for longer than the hold-down. */
 	if (left > (int64_t)la->hold_down)
 		left = la->hold_down;
 	return left > 0 ? (uint32_t)left : 0;
 }
 
+uint32_t label_held_for(const struct label_alloc *la, const struct label_entry *e)
+{
+	return e->state == LABEL_HELD ? label_hold_left(la, e->since) : 0;
+}
+
 size_t label_expire(struct label_alloc *la)
 {
 	size_t i = 0, n = 0;
 
+	label_left_expire(la);
 	while (i < la->n) {
 		struct label_entry *e = la->v[i];
 
@@ -332,7 +336,8 @@ int label_restore(struct label_alloc *la, uint32_t label, const struct label_key
 
 	if (label < la->min || label > la->max)
 		return -ERANGE;
-	if (label_lookup(la, label) != NULL || label_find(la, key) != NULL)
+	if (label_lookup(la, label) != NULL ||
+	    (!label_key_retired(key) && label_find(la, key) != NULL))
 		return -EEXIST;
 	e = label_insert(la, label, key);
 	if (e == NULL)
@@ -358,7 +363,39 @@ size_t label_release_reserved(struct label_alloc *la)
 		la->dirty = true;
 		n++;
 	}
+	/* The names that left before the restart: remembered as long as their labels are held. */
+	label_left_refresh(la);
 	if (la->hold_down == 0)
 		label_expire(la);
+	return n;
+}
+
+/*
+ * Every label of the VRF named vrf becomes unclaimable: its key, rehashed
+ * with the retired mark, matches no key label_claim is given. Held and
+ * reserved labels stay so (held down, then freed); one still in use (none
+ * is: the VRF that used them is gone) would be held when its last user
+ * lets go. A held label kept in fwd leaves it: it may not deliver into the
+ * VRF that now has the name.
+ */
+size_t label_retire(struct label_alloc *la, const char *vrf)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < la->n; i++) {
+		struct label_entry *e = la->v[i];
+
+		if (label_key_retired(&e->key) ||
+		    strncmp(e->key.vrf, vrf, sizeof(e->key.vrf)) != 0)
+			continue;
+		if (e->state != LABEL_USED && e->programmed && la->drop != NULL)
+			la->drop(la->drop_ctx, e);
+		hash_unlink(la, e);
+		e->key.kind |= LABEL_KIND_RETIRED;
+		hash_link(la, e);
+		n++;
+	}
+	if (n > 0)
+		la->dirty = true;
 	return n;
 }

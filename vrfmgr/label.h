@@ -13,6 +13,17 @@
  * other key for hold_down seconds (remote PEs may still send traffic with
  * it), but given back to its own key if that asks again in time.
  *
+ * A VRF re-created under its name with another RD is another tenant (a new
+ * customer may stand behind the old name): the labels its predecessor held
+ * or used must not come back to it, since remote PEs may still send the old
+ * tenant's traffic with them. So the allocator remembers the RD of each VRF
+ * name that left (label_vrf_left) and, when a VRF of that name comes with
+ * another RD (label_vrf_arrived), retires the name's labels: their keys get
+ * LABEL_KIND_RETIRED, which no key built by label_key_* has, so nothing
+ * claims them again; they stay reserved until their hold-down ends, then
+ * are free. Nothing is added per label: the mark lives in the key's kind,
+ * the RDs per VRF name.
+ *
  * The allocator does not talk to the dataplane, but it knows whether a
  * label has an LFIB entry (programmed): a held label may keep its entry
  * through the hold-down (vrf_label.c, make-before-break), and the owner's
@@ -27,10 +38,16 @@
 
 #include "common/config.h"
 #include "common/prefix.h"
+#include "common/rd.h"
 
 struct nexthop;
 
 enum label_kind { LABEL_KIND_VRF = 1, LABEL_KIND_CE, LABEL_KIND_PREFIX };
+/*
+ * Or'ed into the kind of a retired key: its VRF was re-created with another
+ * RD. The rest of the key still says what the label stood for.
+ */
+#define LABEL_KIND_RETIRED 0x80000000u
 
 /* Compared with memcmp: always built by the label_key_* functions (zero padded). */
 struct label_key {
@@ -69,6 +86,25 @@ struct label_entry {
 	bool programmed;
 };
 
+/* The kind without the retired mark. */
+static inline uint32_t label_key_kind(const struct label_key *k)
+{
+	return k->kind & ~LABEL_KIND_RETIRED;
+}
+
+static inline bool label_key_retired(const struct label_key *k)
+{
+	return (k->kind & LABEL_KIND_RETIRED) != 0;
+}
+
+/* A VRF name with labels in the allocator but no VRF now, and the RD it had (label_left.c). */
+struct label_vrf_rd {
+	struct label_vrf_rd *next; /* hash chain */
+	char vrf[CFG_NAME_MAX];
+	struct rd rd;
+	int64_t since; /* when it left: forgotten a hold-down later, as its labels are */
+};
+
 struct label_alloc {
 	uint32_t min, max;
 	uint32_t hold_down;        /* seconds; 0 frees a label at once */
@@ -82,12 +118,14 @@ struct label_alloc {
 	/* Called before a programmed label is freed (its hold-down ended): out of the LFIB. */
 	void (*drop)(void *ctx, struct label_entry *e);
 	void *drop_ctx;
+	struct label_vrf_rd **left; /* VRF names that left (label_vrf_left), hashed by name */
+	size_t left_nb, n_left;
 };
 
 void label_key_vrf(struct label_key *k, const char *vrf);
 void label_key_ce(struct label_key *k, const char *vrf, const char *ifname, uint32_t gateway);
 void label_key_prefix(struct label_key *k, const char *vrf, const struct prefix4 *p);
-/* "per-vrf", "per-ce", "per-prefix" by kind. */
+/* "per-vrf", "per-ce", "per-prefix" by kind (retired or not). */
 const char *label_kind_name(uint32_t kind);
 
 /* Clamps the range to the unreserved labels (16..2^20-1). */
@@ -125,11 +163,45 @@ uint32_t label_next_free(const struct label_alloc *la, size_t *n_held);
 /*
  * For the state file: re-creates an entry as it was before a restart
  * (state LABEL_RESERVED or LABEL_HELD with its release time). -EEXIST when
- * the label or the key is taken, -ERANGE outside the range, -ENOMEM.
+ * the label or the key is taken (a retired key may be there twice: a VRF
+ * re-created twice), -ERANGE outside the range, -ENOMEM.
  */
 int label_restore(struct label_alloc *la, uint32_t label, const struct label_key *key,
 		  enum label_state state, int64_t since);
 /* After the start-up build: reserved labels nobody claimed are held down from now. */
 size_t label_release_reserved(struct label_alloc *la);
+
+/*
+ * The VRF named vrf, with RD rd, is gone (removed, or about to be
+ * re-created; at start-up: the state file's word for the last run): its
+ * labels stay its name's, for a VRF of that name with the same RD. Out of
+ * memory (logged) the name's labels are retired at once, which keeps
+ * tenants apart at the cost of new labels for the same RD.
+ */
+void label_vrf_left(struct label_alloc *la, const char *vrf, const struct rd *rd);
+/* The RD the VRF named vrf left with, or NULL (still there, never left, forgotten). */
+const struct rd *label_vrf_left_rd(const struct label_alloc *la, const char *vrf);
+/* Calls fn for each VRF name that left (the state file writes them down). */
+void label_vrf_left_each(const struct label_alloc *la,
+			 void (*fn)(void *ctx, const struct label_vrf_rd *l), void *ctx);
+/*
+ * A VRF named vrf is built with RD rd: when the name left with another RD
+ * (then *was says which), every label of the name is retired, and their
+ * number returned; 0 otherwise (its labels stay claimable: the same VRF).
+ * The name is no longer one that left.
+ */
+size_t label_vrf_arrived(struct label_alloc *la, const char *vrf, const struct rd *rd,
+			 struct rd *was);
+
+/* Between label.c and label_left.c. */
+/* Retires every label of the VRF named vrf (see above); how many. */
+size_t label_retire(struct label_alloc *la, const char *vrf);
+/* Seconds left of a hold-down that began at since (0: over). */
+uint32_t label_hold_left(const struct label_alloc *la, int64_t since);
+/* Forgets the names that left a hold-down ago (their labels are free by then). */
+void label_left_expire(struct label_alloc *la);
+/* Start-up: the names the state file gave left now, as their reserved labels are held from now. */
+void label_left_refresh(struct label_alloc *la);
+void label_left_free(struct label_alloc *la);
 
 #endif

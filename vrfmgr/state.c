@@ -4,12 +4,16 @@
  *
  *   ferry-vrfmgr-state 1
  *   vrf 1 A
+ *   rd A 10.255.0.1:100
+ *   rd C 10.255.0.1:300
  *   label 100 used 0 per-vrf A
  *   lfib 100 10.255.0.1:100
+ *   label 101 retired 1764229990 per-vrf A
  *   label 102 used 0 per-ce A ce-a1 10.1.1.2
  *   lfib 102 10.255.0.1:100 ce-a1 10.1.1.2
  *   label 103 held 1764230000 per-prefix A 192.168.7.0/24
  *   lfib 103 10.255.0.1:100 ce-a1 10.1.1.2
+ *   label 104 held 1764230000 per-vrf C
  *
  * An "lfib" line follows the label line of each label fwd has an entry
  * for: the RD of its VRF (pop and look up there, per-vrf) and, per-CE and
@@ -17,6 +21,17 @@
  * Its own line, not more words on the label line, so that a file without
  * them (an older vrfmgr's) loads as before, and an older vrfmgr given this
  * one skips only these lines.
+ *
+ * An "rd" line gives the RD of each VRF name with labels: every VRF's, and
+ * that of a VRF gone (C) whose labels are still held down. A restart into
+ * a config where the name has another RD is a re-creation: the name's
+ * labels are retired (label.h), never the new VRF's. A "retired" label
+ * (101: an earlier A's, A re-created since) is held down like a "held"
+ * one but claimed by nothing (since 0: it was reserved, held from the
+ * start). A file without rd lines (an older vrfmgr's) takes a VRF's RD
+ * from its lfib lines; one with none is taken for the same VRF, as
+ * before. An older vrfmgr skips rd and retired lines (logged), which
+ * frees the retired labels.
  *
  * Loading trusts nothing: every field is parsed and checked, a bad line is
  * skipped (and logged) rather than stopping vrfmgr, since the worst a lost
@@ -94,7 +109,7 @@ static int u32_parse(const char *s, uint32_t max, uint32_t *out)
 	return 0;
 }
 
-/* "label N used|held SINCE KIND VRF ..." */
+/* "label N used|held|retired SINCE KIND VRF ..." */
 static int label_line(struct label_alloc *la, char *const *w, int nw)
 {
 	struct label_key k;
@@ -105,15 +120,31 @@ static int label_line(struct label_alloc *la, char *const *w, int nw)
 	if (nw < 6 || u32_parse(w[1], MPLS_LABEL_MAX, &label) < 0 ||
 	    u32_parse(w[3], UINT32_MAX, &since) < 0 || key_parse(w + 4, nw - 4, &k) < 0)
 		return -EINVAL;
-	if (strcmp(w[2], "used") == 0)
+	if (strcmp(w[2], "used") == 0) {
 		st = LABEL_RESERVED;
-	else if (strcmp(w[2], "held") == 0)
+	} else if (strcmp(w[2], "held") == 0) {
 		st = LABEL_HELD;
-	else
+	} else if (strcmp(w[2], "retired") == 0) {
+		/* 0: reserved when it was retired, held down from the start like the others */
+		st = since != 0 ? LABEL_HELD : LABEL_RESERVED;
+		k.kind |= LABEL_KIND_RETIRED;
+	} else {
 		return -EINVAL;
+	}
 	rc = label_restore(la, label, &k, st, since);
 	/* Outside a range that changed since: simply not ours any more. */
 	return rc == -ERANGE ? 0 : rc;
+}
+
+/* "rd NAME RD": the RD under which the VRF named NAME had its labels. */
+static int rd_line(struct label_alloc *la, char *const *w, int nw)
+{
+	struct rd rd;
+
+	if (nw != 3 || strlen(w[1]) >= CFG_NAME_MAX || rd_parse(w[2], &rd) < 0)
+		return -EINVAL;
+	label_vrf_left(la, w[1], &rd);
+	return 0;
 }
 
 static int vrf_line(struct state_loaded *out, char *const *w, int nw)
@@ -158,7 +189,7 @@ static int lfib_line(const struct label_alloc *la, struct state_loaded *out, cha
 	if ((e = label_lookup(la, m.label)) == NULL)
 		return 0;
 	/* pop and look up (per-vrf) or pop to a CE (the others): nothing else */
-	if ((e->key.kind == LABEL_KIND_VRF) != (nw == 3))
+	if ((label_key_kind(&e->key) == LABEL_KIND_VRF) != (nw == 3))
 		return -EINVAL;
 	/* Doubling: a per-prefix PE has a line per exported prefix. */
 	if (out->n_lfib == out->lfib_cap) {
@@ -241,6 +272,8 @@ static int state_parse(FILE *f, const char *path, struct label_alloc *la,
 			rc = lfib_line(la, out, w, nw);
 		else if (strcmp(w[0], "vrf") == 0)
 			rc = vrf_line(out, w, nw);
+		else if (strcmp(w[0], "rd") == 0)
+			rc = rd_line(la, w, nw);
 		else
 			rc = -EINVAL;
 		if (rc == -ENOMEM)
@@ -254,6 +287,22 @@ static int state_parse(FILE *f, const char *path, struct label_alloc *la,
 					  : "malformed");
 	}
 	return ferror(f) ? -EIO : 0;
+}
+
+/*
+ * A file without rd lines (an older vrfmgr's): a VRF's RD is the one its
+ * labels' LFIB entries popped into. A VRF with neither is taken for the
+ * same one (its labels come back, as they did before rd lines).
+ */
+static void rds_from_lfib(struct label_alloc *la, const struct state_loaded *s)
+{
+	for (size_t i = 0; i < s->n_lfib; i++) {
+		const struct label_entry *e = label_lookup(la, s->lfib[i].label);
+
+		if (e != NULL && !label_key_retired(&e->key) &&
+		    label_vrf_left_rd(la, e->key.vrf) == NULL)
+			label_vrf_left(la, e->key.vrf, &s->lfib[i].rd);
+	}
 }
 
 int state_load(const char *path, struct label_alloc *la, struct state_loaded *out)
@@ -271,6 +320,7 @@ int state_load(const char *path, struct label_alloc *la, struct state_loaded *ou
 	}
 	rc = state_parse(f, path, la, out);
 	fclose(f);
+	rds_from_lfib(la, out);
 	if (rc < 0)
 		log_warnx("%s: %s", path, strerror(-rc));
 	/* What was just loaded is what the file says: nothing to write back yet. */
@@ -289,10 +339,10 @@ static void key_write(FILE *f, const struct label_key *k)
 {
 	char b[PREFIX4_STRLEN];
 
-	fprintf(f, "%s %s", kinds[k->kind], k->vrf);
-	if (k->kind == LABEL_KIND_CE)
+	fprintf(f, "%s %s", kinds[label_key_kind(k)], k->vrf);
+	if (label_key_kind(k) == LABEL_KIND_CE)
 		fprintf(f, " %s %s", k->ifname, ipv4_format(k->gateway, b));
-	else if (k->kind == LABEL_KIND_PREFIX)
+	else if (label_key_kind(k) == LABEL_KIND_PREFIX)
 		fprintf(f, " %s", prefix4_format(&k->prefix, b));
 	fputc('\n', f);
 }
@@ -306,13 +356,49 @@ static void lfib_write(FILE *f, const struct vrf_table *t, const struct label_en
 	const struct cfg_vrf *c;
 	char rb[RD_STRLEN], ab[IPV4_STRLEN];
 
-	if (!e->programmed || (e->key.kind == LABEL_KIND_VRF) != (e->nh == NULL) ||
+	if (!e->programmed || (label_key_kind(&e->key) == LABEL_KIND_VRF) != (e->nh == NULL) ||
 	    (c = config_vrf_by_name(t->cfg, e->key.vrf)) == NULL)
 		return;
 	fprintf(f, "lfib %u %s", e->label, rd_format(&c->rd, rb));
 	if (e->nh != NULL)
 		fprintf(f, " %s %s", e->nh->ipc.ifname, ipv4_format(e->nh->ipc.gateway, ab));
 	fputc('\n', f);
+}
+
+struct rds_out {
+	FILE *f;
+	const struct vrf_table *t;
+};
+
+/* A VRF gone, its labels still held down (one there again under its name has its own line). */
+static void rd_left_write(void *ctx, const struct label_vrf_rd *l)
+{
+	const struct rds_out *o = ctx;
+	char rb[RD_STRLEN];
+
+	if (config_vrf_by_name(o->t->cfg, l->vrf) == NULL)
+		fprintf(o->f, "rd %s %s\n", l->vrf, rd_format(&l->rd, rb));
+}
+
+/* Each VRF's RD, and that of each VRF gone whose labels are still held down. */
+static void rds_write(FILE *f, const struct vrf_table *t)
+{
+	struct rds_out o = { f, t };
+	char rb[RD_STRLEN];
+
+	for (size_t i = 0; i < t->n_vrfs; i++)
+		if (t->vrfs[i].cfg != NULL)
+			fprintf(f, "rd %s %s\n", t->vrfs[i].cfg->name,
+				rd_format(&t->vrfs[i].cfg->rd, rb));
+	label_vrf_left_each(&t->labels, rd_left_write, &o);
+}
+
+/* "used" (a reserved label was in use before the restart: still so until released), "held", "retired". */
+static const char *state_word(const struct label_entry *e)
+{
+	if (label_key_retired(&e->key))
+		return "retired";
+	return e->state == LABEL_HELD ? "held" : "used";
 }
 
 static void state_write(FILE *f, const struct vrf_table *t)
@@ -323,14 +409,14 @@ static void state_write(FILE *f, const struct vrf_table *t)
 	for (size_t i = 0; i < t->n_vrfs; i++)
 		if (t->vrfs[i].cfg != NULL)
 			fprintf(f, "vrf %u %s\n", t->vrfs[i].id, t->vrfs[i].cfg->name);
+	rds_write(f, t);
 	for (size_t i = 0; i < la->n; i++) {
 		const struct label_entry *e = la->v[i];
+		uint32_t kind = label_key_kind(&e->key);
 
-		if (e->key.kind < LABEL_KIND_VRF || e->key.kind > LABEL_KIND_PREFIX)
+		if (kind < LABEL_KIND_VRF || kind > LABEL_KIND_PREFIX)
 			continue;
-		/* A reserved label was in use before the restart: still "used" until released. */
-		fprintf(f, "label %u %s %" PRId64 " ", e->label,
-			e->state == LABEL_HELD ? "held" : "used",
+		fprintf(f, "label %u %s %" PRId64 " ", e->label, state_word(e),
 			e->state == LABEL_HELD ? e->since : (int64_t)0);
 		key_write(f, &e->key);
 		lfib_write(f, t, e);

@@ -1,7 +1,9 @@
 /*
  * What vrfmgr keeps across its own restarts, in <run_dir>/vrfmgr.state: the
- * labels (in use, or held down with their release time) with what each
- * stands for, each VRF's id, and what each label's LFIB entry in fwd says
+ * labels (in use, or held down with their release time, or retired) with
+ * what each stands for, each VRF's id and RD (also a VRF gone whose labels
+ * are held down: one back under its name with another RD is re-created and
+ * gets none of them), and what each label's LFIB entry in fwd says
  * (its VRF by RD, and the CE next hop it pops to). After a restart (kill -9
  * included) every unchanged route gets the label it had, so remote PEs see
  * no label churn, and every VRF the id fwd already knows, so the replay
@@ -53,7 +55,8 @@ struct state_loaded {
 struct vrf_table;
 
 /*
- * Reads path into la (labels as LABEL_RESERVED or LABEL_HELD) and *out
+ * Reads path into la (labels as LABEL_RESERVED or LABEL_HELD, retired ones
+ * with their mark, the VRF names' RDs as names that left) and *out
  * (malloc'd arrays: state_loaded_free). A missing file is a first start: 0
  * and nothing loaded. Bad lines are skipped and logged; an unknown version
  * is ignored whole; a file without lfib lines (an older vrfmgr's) loads

@@ -275,6 +275,12 @@ void vrf_label_put(struct vrf_table *t, const struct vrf *v, struct label_entry 
  */
 void vrf_label_drop_vrf(struct vrf_table *t, const struct vrf *v);
 /*
+ * A VRF of config c is built (start-up or reload), before it claims a
+ * label: when a VRF of its name left with another RD (a reload or restart
+ * re-created it), that one's labels are retired, never c's (logged).
+ */
+void vrf_label_arrive(struct vrf_table *t, const struct cfg_vrf *c);
+/*
  * Reload, after the switch to the new config: held labels kept in fwd that
  * pop to a link their VRF no longer has (another VRF may bind it), or to a
  * CE no longer on its renumbered link, leave it.

@@ -260,6 +260,20 @@ static bool label_keep(const struct vrf_table *t, const struct vrf *v,
 	return label_meaning_valid(v->cfg, e);
 }
 
+void vrf_label_arrive(struct vrf_table *t, const struct cfg_vrf *c)
+{
+	char rb[RD_STRLEN], wb[RD_STRLEN];
+	struct rd was;
+	size_t n = label_vrf_arrived(&t->labels, c->name, &c->rd, &was);
+
+	if (n > 0)
+		log_info("vrf %s: re-created with RD %s (was %s): the %zu %s of its predecessor "
+			 "%s reserved until %s hold-down ends, never its own; it takes new ones",
+			 c->name, rd_format(&c->rd, rb), rd_format(&was, wb), n,
+			 plural(n, "label", "labels"), plural(n, "stays", "stay"),
+			 plural(n, "its", "their"));
+}
+
 void vrf_label_put(struct vrf_table *t, const struct vrf *v, struct label_entry *e)
 {
 	if (e->refs == 1 && !label_keep(t, v, e))
@@ -321,9 +335,9 @@ static const char *restore_why_not(struct vrf_table *t, const struct label_entry
 
 	if (c == NULL || (*v = vrf_of_cfg(t, c)) == NULL || (*v)->dying)
 		return "its VRF is gone";
-	if (!rd_equal(&c->rd, &m->rd))
+	if (label_key_retired(&e->key) || !rd_equal(&c->rd, &m->rd))
 		return "its VRF has another RD now";
-	if ((e->key.kind == LABEL_KIND_VRF) != (m->ifname[0] == '\0'))
+	if ((label_key_kind(&e->key) == LABEL_KIND_VRF) != (m->ifname[0] == '\0'))
 		return "the state file gives it another kind of entry";
 	if (m->ifname[0] != '\0' && !label_target_valid(c, &e->key, m->ifname, m->gateway))
 		return "the CE it popped to is no longer on a link of its VRF";
@@ -360,9 +374,9 @@ static const char *label_what(const struct label_entry *e, char *buf, size_t len
 	char b[PREFIX4_STRLEN];
 	const struct label_key *k = &e->key;
 
-	if (k->kind == LABEL_KIND_CE)
+	if (label_key_kind(k) == LABEL_KIND_CE)
 		snprintf(buf, len, "per-ce %s %s %s", k->vrf, k->ifname, ipv4_format(k->gateway, b));
-	else if (k->kind == LABEL_KIND_PREFIX)
+	else if (label_key_kind(k) == LABEL_KIND_PREFIX)
 		snprintf(buf, len, "per-prefix %s %s", k->vrf, prefix4_format(&k->prefix, b));
 	else
 		snprintf(buf, len, "%s %s", label_kind_name(k->kind), k->vrf);

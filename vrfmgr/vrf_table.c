@@ -153,6 +153,8 @@ static int vrf_build(struct vrf_table *t, struct vrf *v, const struct cfg_vrf *c
 	if (c->n_export_rts > UINT8_MAX)
 		log_warnx("vrf %s: only the first %u export RTs are advertised", c->name,
 			  UINT8_MAX);
+	/* Before any claim: a predecessor with another RD keeps its labels from this VRF. */
+	vrf_label_arrive(t, c);
 	/* Before the routes: their exports need it. */
 	if (c->label_mode == CFG_LABEL_PER_VRF && (rc = vrf_label_claim_vrf(t, v)) < 0 && strict &&
 	    label_next_free(&t->labels, &n_held) == UINT32_MAX)
@@ -290,6 +292,8 @@ void vrf_teardown(struct vrf_table *t, struct vrf *v, const struct ferry_config 
 	free(vps);
 	vrf_label_release_vrf(t, v);
 	vrf_label_drop_vrf(t, v);
+	/* Its labels stay its name's for a VRF with its RD, not for one with another. */
+	label_vrf_left(&t->labels, v->cfg->name, &v->cfg->rd);
 	for (i = 0; i < v->cfg->n_interfaces; i++) {
 		const struct cfg_vrf_if *ifc = &v->cfg->interfaces[i];
 		struct ipc_if_bind b = { .vrf_id = v->id, .address = ifc->address.addr,

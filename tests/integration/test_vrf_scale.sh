@@ -21,8 +21,12 @@
 #    not listed), a renamed VRF's interface in it, traded interfaces where
 #    they went;
 #  - leaking only between the paired tenants (and fwd's lookups agree);
+#  - the 50 re-created with a new RD are other VRFs: new labels, the old
+#    ones held down and retired (never theirs again);
 #  - back to the first file: no leaked route left, and the VRFs that come
-#    back get their labels back from the hold-down.
+#    back (removed or renamed, same RD) get their labels back from the
+#    hold-down; the 50 re-created again (their first RD back) get new labels
+#    again, neither of the two generations before them.
 # Prints "ok - ..." / "not ok - ..." per check; exit 0 only when all pass.
 # Removes everything it created (namespace, run directory, processes it
 # started, by PID), also on failure or interrupt. Takes a few seconds.
@@ -130,6 +134,8 @@ routes() { api vrfmgr "/routes?vrf=$1" | jq -r '.routes[] | "\(.prefix) \(.sourc
 # found VRF ADDRESS: fwd's own lookup finds a route
 found() { api fwd "/lookup?vrf=$1&address=$2" | jq -e '.found' >/dev/null; }
 label_of() { api vrfmgr "/vrfs?vrf=$1" | jq -r '.vrfs[0].label'; }
+# retired L: vrfmgr holds label L down, retired (a VRF re-created with another RD had it)
+retired() { api vrfmgr /labels | jq -e --argjson l "$1" 'any(.labels[]; .label == $l and .action == "held" and .retired)' >/dev/null; }
 
 gen base >"$TMP/base.json"
 gen changed >"$TMP/changed.json"
@@ -171,10 +177,11 @@ done_line=$(grep "reload done" "$VLOG" | tail -n 1)
 note <<<"$done_line"
 check "the reload is done and counted: 200 VRFs added (100 new, 50 renamed, 50 new RD), 200 removed, 75 changed" \
 	grep -q "reload done: 200 VRFs added, 200 removed, 75 changed, " <<<"$done_line"
-# One line per VRF added, removed or changed, the SIGHUP and the summary.
+# One line per VRF added, removed or changed, one per VRF re-created on its predecessor's
+# labels (50), the SIGHUP and the summary.
 rl_lines=$(($(wc -l <"$VLOG") - lines0))
-check "the reload logs one line per VRF, not per route ($rl_lines lines for 475 VRF changes)" \
-	eval '[ "$rl_lines" -le 510 ]'
+check "the reload logs one line per VRF, not per route ($rl_lines lines for 475 VRF changes and 50 re-created)" \
+	eval '[ "$rl_lines" -le 560 ]'
 ms() { sed -E 's/^[0-9-]+T([0-9]+):([0-9]+):([0-9.]+) .*/\1 \2 \3/' | awk '{ printf "%d", ($1 * 3600 + $2 * 60 + $3) * 1000 }'; }
 t_hup=$(grep "SIGHUP: reloading" "$VLOG" | tail -n 1 | ms)
 t_done=$(ms <<<"$done_line")
@@ -215,6 +222,11 @@ check "nothing of a removed VRF in fwd: no FIB entry or label of t1..t100 or the
 check "the new VRFs took the removed ones' ids (n1: id $(api vrfmgr /vrfs?vrf=n1 | jq .vrfs[0].id)) and only their own interfaces" \
 	eval 'api vrfmgr /vrfs?vrf=n1 | jq -e ".vrfs[0].id <= 100" >/dev/null &&
 		api fwd /interfaces | jq -e "[.interfaces[] | select(.vrf == \"n1\") | .name] == [\"nce1\"]" >/dev/null'
+# A re-created VRF may be another tenant behind the old name: remote PEs may still send the
+# old one's traffic with its label, so that label must not go to the new VRF.
+LABEL1_t151=$(label_of t151)
+check "a VRF re-created with a new RD (t151) has a new label ($LABEL1_t151), its old one ${LABEL0[t151]} held down, retired" \
+	eval '[ "$LABEL1_t151" != "${LABEL0[t151]}" ] && [ "$LABEL1_t151" != null ] && retired "${LABEL0[t151]}"'
 check "a renamed VRF (r101) holds its interface ce101; a re-created one (t151) its ce151" \
 	eval 'api fwd /interfaces | jq -e "any(.interfaces[]; .name == \"ce101\" and .vrf == \"r101\") and
 		any(.interfaces[]; .name == \"ce151\" and .vrf == \"t151\")" >/dev/null'
@@ -237,9 +249,13 @@ check "back to the first file: reload done, ferryctl verify consistent" \
 check "fwd holds $N VRFs, $((2 * N)) FIB entries again: no leaked route left behind" \
 	eval '[ "$(fwd_vrfs)" = "$N" ] && [ "$(fib_size)" = $((2 * N)) ] &&
 		[ "$(routes t201 | wc -l)" = 2 ] && ! found t201 192.168.102.1'
-check "VRFs back within the hold-down get their labels back (t1 ${LABEL0[t1]}, t100 ${LABEL0[t100]}, t101 ${LABEL0[t101]}, t151 ${LABEL0[t151]})" \
+check "VRFs back within the hold-down with their RD get their labels back (t1 ${LABEL0[t1]}, t100 ${LABEL0[t100]}, t101 ${LABEL0[t101]})" \
 	eval '[ "$(label_of t1)" = "${LABEL0[t1]}" ] && [ "$(label_of t100)" = "${LABEL0[t100]}" ] &&
-		[ "$(label_of t101)" = "${LABEL0[t101]}" ] && [ "$(label_of t151)" = "${LABEL0[t151]}" ]'
+		[ "$(label_of t101)" = "${LABEL0[t101]}" ]'
+# t151 changed its RD twice: both labels it had are retired until their hold-down ends
+check "t151, re-created again, has a third label ($(label_of t151)): ${LABEL0[t151]} and $LABEL1_t151 held down, retired" \
+	eval 'l=$(label_of t151); [ "$l" != null ] && [ "$l" != "${LABEL0[t151]}" ] && [ "$l" != "$LABEL1_t151" ] &&
+		retired "${LABEL0[t151]}" && retired "$LABEL1_t151"'
 check "the new VRFs are gone from fwd, their interfaces too" \
 	eval 'api fwd /fib | jq -e "all(.fib[]; .vrf | startswith(\"n\") | not)" >/dev/null &&
 		api fwd /interfaces | jq -e "all(.interfaces[]; .name | startswith(\"nce\") | not)" >/dev/null'

@@ -1,6 +1,8 @@
 /*
  * vrfmgr/label.c: lowest free label first, one label per key (the same key
- * gets the same label back), reference counts, range limits, hold-down.
+ * gets the same label back), reference counts, range limits, hold-down;
+ * a VRF name back with another RD (another tenant) never gets the labels
+ * its predecessor had, back with the same RD it does.
  */
 #include <criterion/criterion.h>
 #include <errno.h>
@@ -249,5 +251,123 @@ Test(label, next_free_says_when_a_held_label_is_free_again)
 	fake_now += 30;
 	cr_assert_eq(label_next_free(&la, &n), 5);
 	cr_assert_eq(n, 3);
+	label_alloc_free(&la);
+}
+
+/* A's per-VRF label 100 and per-prefix label 101 (B has 102), both released by A at 1000. */
+static void two_of_a_released(struct label_alloc *la)
+{
+	fake_now = 1000;
+	label_alloc_init(la, 100, 199, 60);
+	la->clock = fake_clock;
+	cr_assert_eq(claim_vrf(la, "A", 1)->label, 100);
+	cr_assert_eq(claim_prefix(la, "A", "10.0.0.0/24"), 101);
+	cr_assert_eq(claim_vrf(la, "B", 2)->label, 102);
+	label_unclaim(la, label_lookup(la, 100));
+	label_unclaim(la, label_lookup(la, 101));
+}
+
+/*
+ * A leaves with RD 65000:1 and a VRF named A comes with 65000:2: another
+ * tenant. A's labels are retired: held down to the end (remote PEs may
+ * still send the old tenant's traffic with them), given to no key, not
+ * even A's; then free.
+ */
+Test(label, a_vrf_back_with_another_rd_never_claims_its_predecessors_labels)
+{
+	struct label_alloc la;
+	struct rd rd1 = fx_rd("65000:1"), rd2 = fx_rd("65000:2"), was;
+	size_t n;
+
+	two_of_a_released(&la);
+	label_vrf_left(&la, "A", &rd1);
+	cr_assert(rd_equal(label_vrf_left_rd(&la, "A"), &rd1));
+	fake_now += 10;
+	cr_assert_eq(label_vrf_arrived(&la, "A", &rd2, &was), 2);
+	cr_assert(rd_equal(&was, &rd1));
+	cr_assert_null(label_vrf_left_rd(&la, "A"), "A is there again");
+	for (uint32_t l = 100; l <= 101; l++) {
+		const struct label_entry *e = label_lookup(&la, l);
+
+		cr_assert(e != NULL && e->state == LABEL_HELD && label_key_retired(&e->key), "%u", l);
+		cr_assert_str_eq(e->key.vrf, "A", "what it stood for is still said");
+		cr_assert_str_eq(label_kind_name(e->key.kind), l == 100 ? "per-vrf" : "per-prefix");
+		cr_assert_eq(label_held_for(&la, e), 50, "the hold-down goes on, not again");
+	}
+	cr_assert_eq(claim_vrf(&la, "A", 1)->label, 103, "the new A: a new label");
+	cr_assert_eq(claim_prefix(&la, "A", "10.0.0.0/24"), 104);
+	cr_assert_eq(claim_prefix(&la, "C", "10.0.0.0/24"), 105);
+	cr_assert_eq(label_next_free(&la, &n), 50);
+	cr_assert_eq(n, 2, "both still held down");
+	/*
+	 * A re-created again: 103 and 104 are retired now, 100 and 101 not
+	 * twice. One still in use is held down, retired, when let go.
+	 */
+	label_unclaim(&la, label_lookup(&la, 103));
+	label_vrf_left(&la, "A", &rd2);
+	cr_assert_eq(label_vrf_arrived(&la, "A", &rd1, &was), 2);
+	label_unclaim(&la, label_lookup(&la, 104));
+	cr_assert_eq(label_lookup(&la, 104)->state, LABEL_HELD);
+	cr_assert(label_key_retired(&label_lookup(&la, 104)->key));
+	cr_assert_eq(claim_prefix(&la, "A", "10.0.0.0/24"), 106);
+	fake_now += 50;
+	cr_assert_eq(label_expire(&la), 2, "100 and 101: free at the end of their hold-down");
+	cr_assert_eq(claim_prefix(&la, "C", "10.0.1.0/24"), 100);
+	cr_assert_eq(claim_vrf(&la, "A", 1)->label, 101, "a free label is anyone's");
+	label_alloc_free(&la);
+}
+
+/* Back with the same RD it is the same VRF: its labels come back, nothing is retired. */
+Test(label, a_vrf_back_with_its_rd_gets_its_labels_back)
+{
+	struct label_alloc la;
+	struct rd rd1 = fx_rd("65000:1"), was;
+
+	two_of_a_released(&la);
+	label_vrf_left(&la, "A", &rd1);
+	cr_assert_eq(label_vrf_arrived(&la, "A", &rd1, &was), 0);
+	cr_assert_eq(claim_vrf(&la, "A", 1)->label, 100);
+	cr_assert_eq(claim_prefix(&la, "A", "10.0.0.0/24"), 101);
+	/* A name that never left (a first start, or one the file gives no RD for): as before. */
+	cr_assert_eq(label_vrf_arrived(&la, "B", &rd1, &was), 0);
+	cr_assert_eq(claim_vrf(&la, "B", 2)->label, 102);
+	label_alloc_free(&la);
+}
+
+/* A name that left is remembered as long as its labels can be held, not for ever. */
+Test(label, a_name_that_left_is_forgotten_with_its_labels)
+{
+	struct label_alloc la;
+	struct rd rd1 = fx_rd("65000:1"), rd2 = fx_rd("65000:2"), was;
+
+	two_of_a_released(&la);
+	label_vrf_left(&la, "A", &rd1);
+	fake_now += 59;
+	label_expire(&la);
+	cr_assert_not_null(label_vrf_left_rd(&la, "A"));
+	fake_now += 1;
+	cr_assert_eq(label_expire(&la), 2);
+	cr_assert_null(label_vrf_left_rd(&la, "A"));
+	cr_assert_eq(label_vrf_arrived(&la, "A", &rd2, &was), 0, "nothing of the old A is left");
+	label_alloc_free(&la);
+}
+
+/* The state file may give a retired key twice (A re-created twice in one hold-down). */
+Test(label, a_retired_key_may_be_restored_twice)
+{
+	struct label_alloc la;
+	struct label_key k;
+
+	fake_now = 1000;
+	label_alloc_init(&la, 100, 199, 60);
+	la.clock = fake_clock;
+	label_key_vrf(&k, "A");
+	k.kind |= LABEL_KIND_RETIRED;
+	cr_assert_eq(label_restore(&la, 100, &k, LABEL_HELD, 990), 0);
+	cr_assert_eq(label_restore(&la, 101, &k, LABEL_RESERVED, 0), 0);
+	label_key_vrf(&k, "A");
+	cr_assert_eq(label_restore(&la, 102, &k, LABEL_RESERVED, 0), 0);
+	cr_assert_eq(label_restore(&la, 103, &k, LABEL_RESERVED, 0), -EEXIST, "A's own, once");
+	cr_assert_eq(claim_vrf(&la, "A", 1)->label, 102);
 	label_alloc_free(&la);
 }

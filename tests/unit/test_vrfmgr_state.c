@@ -1,8 +1,10 @@
 /*
  * vrfmgr/state.c and the restart path of vrf_table_init_state: labels and
  * VRF ids survive a restart (in a temporary run directory), routes gone
- * since the last run leave their labels held down, the file is replaced
- * atomically, and a damaged file costs at most the lines that are damaged.
+ * since the last run leave their labels held down, a VRF that comes back
+ * with another RD gets none of its predecessor's labels, the file is
+ * replaced atomically, and a damaged file costs at most the lines that are
+ * damaged.
  */
 #include <criterion/criterion.h>
 #include <stdio.h>
@@ -108,6 +110,8 @@ Test(state, first_start_writes_labels_and_ids)
 	cr_assert_str_eq(slurp(), "ferry-vrfmgr-state 1\n"
 				  "vrf 1 A\n"
 				  "vrf 2 B\n"
+				  "rd A 65000:1\n"
+				  "rd B 65000:2\n"
 				  "label 300 used 0 per-vrf A\n"
 				  "lfib 300 65000:1\n"
 				  "label 301 used 0 per-vrf B\n"
@@ -251,6 +255,7 @@ Test(state, ce_labels_round_trip)
 	run_start(&r, json);
 	cr_assert_str_eq(slurp(), "ferry-vrfmgr-state 1\n"
 				  "vrf 1 C\n"
+				  "rd C 65000:4\n"
 				  "label 300 used 0 per-ce C p0 0.0.0.0\n"
 				  "lfib 300 65000:4 p0 0.0.0.0\n"
 				  "label 301 used 0 per-ce C p0 10.3.0.2\n"
@@ -430,5 +435,188 @@ Test(state, an_overlong_line_is_skipped_whole)
 	run_start(&r, "{" ROUTER ", \"vrfs\": [" VRF_A "] }");
 	cr_assert_null(label_lookup(&r.t.labels, 302), "a part of an overlong line was loaded");
 	cr_assert_not_null(label_lookup(&r.t.labels, 303), "the line after it was lost");
+	run_stop(&r);
+}
+
+/* A, now with RD 65000:9: a VRF re-created under A's name (a new tenant, maybe). */
+#define VRF_A9 "{ \"name\": \"A\", \"rd\": \"65000:9\", \"export_rts\": [\"65000:9\"]," \
+	       "  \"interfaces\": [ { \"name\": \"a0\", \"address\": \"10.1.0.1/24\" } ] }"
+#define VRF_A8 "{ \"name\": \"A\", \"rd\": \"65000:8\", \"export_rts\": [\"65000:8\"]," \
+	       "  \"interfaces\": [ { \"name\": \"a0\", \"address\": \"10.1.0.1/24\" } ] }"
+
+/* Label l is held down, retired (never claimed again), out of fwd. */
+static void assert_retired(struct vrf_table *t, uint32_t l)
+{
+	const struct label_entry *e = label_lookup(&t->labels, l);
+
+	cr_assert_not_null(e, "label %u is free", l);
+	cr_assert(e->state == LABEL_HELD && !e->programmed, "label %u", l);
+	cr_assert(label_key_retired(&e->key), "label %u may be claimed again", l);
+}
+
+/*
+ * vrfmgr restarts into a config where A has another RD: the new A gets a
+ * new label; the old A's stays reserved (given to nothing) through the
+ * hold-down, also across a second restart, and is free after it. The file
+ * says A's RD, and that the old label is retired.
+ */
+Test(state, a_restart_with_another_rd_gives_the_vrf_a_new_label)
+{
+	const char *json = "{" ROUTER ", \"vrfs\": [" VRF_A9 "," VRF_B "] }";
+	char want[64];
+	struct run r;
+
+	run_start(&r, "{" ROUTER ", \"vrfs\": [" VRF_A "," VRF_B "] }");
+	cr_assert_not_null(strstr(slurp(), "rd A 65000:1\n"));
+	run_stop(&r);
+	run_start(&r, json);
+	cr_assert_eq(vrf_by_name(&r.t, "A")->label, 302, "300 was the old A's");
+	cr_assert_eq(vrf_by_name(&r.t, "B")->label, 301);
+	assert_retired(&r.t, 300);
+	snprintf(want, sizeof(want), "label 300 retired %lld per-vrf A\n",
+		 (long long)label_lookup(&r.t.labels, 300)->since);
+	cr_assert_not_null(strstr(slurp(), want), "%s", slurp());
+	cr_assert_not_null(strstr(slurp(), "rd A 65000:9\n"));
+	cr_assert_not_null(strstr(slurp(), "label 302 used 0 per-vrf A\nlfib 302 65000:9\n"));
+	run_stop(&r);
+	run_start(&r, json);
+	cr_assert_eq(vrf_by_name(&r.t, "A")->label, 302);
+	assert_retired(&r.t, 300);
+	r.t.labels.clock = a_minute_on;
+	vrf_table_labels_tick(&r.t);
+	cr_assert_null(label_lookup(&r.t.labels, 300), "free once its hold-down is over");
+	run_stop(&r);
+	cr_assert_null(strstr(slurp(), "label 300 "));
+}
+
+/* With the same RD it is the same VRF: its label back across the restart, nothing retired. */
+Test(state, a_restart_with_the_same_rd_keeps_the_label)
+{
+	struct run r;
+
+	run_start(&r, "{" ROUTER ", \"vrfs\": [" VRF_A "," VRF_B "] }");
+	run_stop(&r);
+	run_start(&r, "{" ROUTER ", \"vrfs\": [" VRF_A "," VRF_B "] }");
+	cr_assert_eq(vrf_by_name(&r.t, "A")->label, 300);
+	run_stop(&r);
+	cr_assert_null(strstr(slurp(), "retired"));
+}
+
+/*
+ * A is gone at one restart (its label held down), back under its name at
+ * the next: with another RD it is another VRF and gets a new label (the
+ * file kept the RD of the A that left); with its RD, its label.
+ */
+Test(state, a_vrf_gone_and_back_with_another_rd_gets_a_new_label)
+{
+	struct run r;
+
+	run_start(&r, "{" ROUTER ", \"vrfs\": [" VRF_A "," VRF_B "] }");
+	run_stop(&r);
+	run_start(&r, "{" ROUTER ", \"vrfs\": [" VRF_B "] }");
+	cr_assert_not_null(strstr(slurp(), "rd A 65000:1\n"), "A's RD, A being gone");
+	run_stop(&r);
+	run_start(&r, "{" ROUTER ", \"vrfs\": [" VRF_A9 "," VRF_B "] }");
+	cr_assert_eq(vrf_by_name(&r.t, "A")->label, 302);
+	assert_retired(&r.t, 300);
+	run_stop(&r);
+}
+
+Test(state, a_vrf_gone_and_back_with_its_rd_gets_its_label)
+{
+	struct run r;
+
+	run_start(&r, "{" ROUTER ", \"vrfs\": [" VRF_A "," VRF_B "] }");
+	run_stop(&r);
+	run_start(&r, "{" ROUTER ", \"vrfs\": [" VRF_B "] }");
+	run_stop(&r);
+	run_start(&r, "{" ROUTER ", \"vrfs\": [" VRF_A "," VRF_B "] }");
+	cr_assert_eq(vrf_by_name(&r.t, "A")->label, 300);
+	run_stop(&r);
+}
+
+/*
+ * A re-created twice within one hold-down (65000:1, :9, :8): both
+ * predecessors' labels are retired, under the same name; both load again
+ * after a restart and stay given to nothing.
+ */
+Test(state, a_vrf_re_created_twice_keeps_both_old_labels_reserved)
+{
+	const char *json = "{" ROUTER ", \"vrfs\": [" VRF_A8 "," VRF_B "] }";
+	struct run r;
+
+	run_start(&r, "{" ROUTER ", \"vrfs\": [" VRF_A "," VRF_B "] }");
+	run_stop(&r);
+	run_start(&r, "{" ROUTER ", \"vrfs\": [" VRF_A9 "," VRF_B "] }");
+	run_stop(&r);
+	run_start(&r, json);
+	cr_assert_eq(vrf_by_name(&r.t, "A")->label, 303);
+	assert_retired(&r.t, 300);
+	assert_retired(&r.t, 302);
+	run_stop(&r);
+	run_start(&r, json);
+	cr_assert_eq(vrf_by_name(&r.t, "A")->label, 303);
+	assert_retired(&r.t, 300);
+	assert_retired(&r.t, 302);
+	run_stop(&r);
+}
+
+/*
+ * A file from before rd lines: a VRF's RD is the one its lfib lines give
+ * (A: 65000:1, re-created with 65000:9 since: a new label). A VRF with no
+ * lfib line either (B: its label held, out of fwd) keeps its label, as
+ * before: nothing says its RD changed.
+ */
+Test(state, an_older_file_gives_the_rd_in_its_lfib_lines)
+{
+	char text[512];
+	struct run r;
+
+	snprintf(text, sizeof(text),
+		 "ferry-vrfmgr-state 1\n"
+		 "vrf 1 A\n"
+		 "vrf 2 B\n"
+		 "label 300 used 0 per-vrf A\n"
+		 "lfib 300 65000:1\n"
+		 "label 301 held %lld per-vrf B\n",
+		 (long long)time(NULL) - 10);
+	write_file(text);
+	run_start(&r, "{" ROUTER ", \"vrfs\": [" VRF_A9 "," VRF_B "] }");
+	cr_assert_eq(vrf_by_name(&r.t, "A")->label, 302);
+	assert_retired(&r.t, 300);
+	cr_assert_eq(vrf_by_name(&r.t, "B")->label, 301);
+	run_stop(&r);
+}
+
+/* Damaged rd and retired lines cost those lines only. */
+Test(state, damaged_rd_and_retired_lines_are_skipped)
+{
+	char text[768];
+	long long held = (long long)time(NULL) - 10;
+	struct run r;
+
+	snprintf(text, sizeof(text),
+		 "ferry-vrfmgr-state 1\n"
+		 "vrf 1 A\n"
+		 "vrf 2 B\n"
+		 "rd A 65000\n"                              /* not an RD: A's RD unknown */
+		 "rd B\n"                                    /* no RD */
+		 "rd Bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb 65000:2\n" /* name too long */
+		 "label 300 used 0 per-vrf A\n"
+		 "label 301 used 0 per-vrf B\n"
+		 "label 302 retired %lld per-vrf A\n"
+		 "label 303 retired %lld per-vrf A\n"        /* the same retired key: fine */
+		 "label 304 retired x per-vrf A\n"           /* not a time */
+		 "label 305 retired 0 per-ce A a0\n",        /* truncated */
+		 held, held);
+	write_file(text);
+	run_start(&r, "{" ROUTER ", \"vrfs\": [" VRF_A9 "," VRF_B "] }");
+	cr_assert_eq(vrf_by_name(&r.t, "A")->label, 300, "no word on A's RD: as before");
+	cr_assert_eq(vrf_by_name(&r.t, "B")->label, 301);
+	assert_retired(&r.t, 302);
+	assert_retired(&r.t, 303);
+	cr_assert_geq(label_held_for(&r.t.labels, label_lookup(&r.t.labels, 302)), 49);
+	cr_assert_null(label_lookup(&r.t.labels, 304));
+	cr_assert_null(label_lookup(&r.t.labels, 305));
 	run_stop(&r);
 }
