@@ -261,6 +261,8 @@ static void write_label(struct jw *w, const struct vrf_table *t, const struct la
 		jw_kv_uint(w, "users", e->refs);
 	if (e->state == LABEL_HELD)
 		jw_kv_uint(w, "held_for_s", label_held_for(&t->labels, e));
+	/* its VRF was re-created with another RD: never claimed again, free after the hold-down */
+	jw_kv_bool(w, "retired", label_key_retired(&e->key));
 	jw_object_end(w);
 }
 

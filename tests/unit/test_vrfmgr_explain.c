@@ -392,6 +392,39 @@ Test(explain, json_labels_say_which_are_programmed)
 }
 
 /*
+ * /labels marks the labels of a VRF re-created under its name with another
+ * RD "retired" (never claimed again), still saying what they stood for:
+ * mode, and a per-prefix label's prefix. The others are "retired": false.
+ */
+Test(explain, json_labels_say_which_are_retired)
+{
+	struct rd other = fx_rd("10.255.0.1:999"), was;
+	int status;
+	char *s;
+
+	cfg.vrfs[0].label_mode = CFG_LABEL_PER_PREFIX;
+	export_prefix_sync(&t, vrf_by_name(&t, "A"), fx_vp(&t, "A", "10.1.1.0/30"));
+	export_prefix_sync(&t, vrf_by_name(&t, "A"), fx_vp(&t, "A", "192.168.100.0/24"));
+	vrf_label_release_vrf(&t, vrf_by_name(&t, "A"));
+	/* as a reload re-creating A does it, around its teardown and its build */
+	label_vrf_left(&t.labels, "A", &cfg.vrfs[0].rd);
+	cr_assert_eq(label_vrf_arrived(&t.labels, "A", &other, &was), 3);
+	s = get_path("/labels", "", &status);
+	cr_assert_eq(status, 200, "%s", s);
+	cr_assert_not_null(strstr(s, "{\"label\":100,\"vrf\":\"A\",\"action\":\"held\","
+				     "\"mode\":\"per-vrf\",\"programmed\":false,\"held_for_s\":60,"
+				     "\"retired\":true}"),
+			   "%s", s);
+	cr_assert_not_null(strstr(s, "\"vrf\":\"A\",\"action\":\"pop-forward\","
+				     "\"mode\":\"per-prefix\",\"prefix\":\"10.1.1.0/30\","),
+			   "%s", s);
+	cr_assert_not_null(strstr(s, "{\"label\":101,\"vrf\":\"B\",\"action\":\"pop-lookup\","
+				     "\"mode\":\"per-vrf\",\"programmed\":true,\"users\":3,"
+				     "\"retired\":false}"),
+			   "%s", s);
+}
+
+/*
  * /vpn says of each route whether a VRF imported it: a route no VRF imports
  * (no import RT in common, or refused by a full VRF) is "imported": false,
  * beside its empty "vrfs"; one in A is true.
