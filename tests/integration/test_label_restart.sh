@@ -8,6 +8,10 @@
 #    has the held labels with the same meaning, and vrfmgr's /labels says
 #    they are held and programmed, for the rest of the hold-down only
 #  - when the hold-down ends they leave both; A's per-VRF label stays
+#  - vrfmgr is killed again and started on a config where A has another RD
+#    (A re-created: maybe another tenant): A gets a new label, the old one
+#    stays held down in vrfmgr, retired (given to nothing), and out of fwd
+#    after the replay, so the old tenant's traffic is not delivered into A
 set -uo pipefail
 cd "$(dirname "$0")/../.." || exit 1
 . tests/integration/lib.sh
@@ -19,13 +23,13 @@ T_RM+=("$RUN")
 T_LOG_NODES=(pe)
 HOLD=20
 
-config() { # config MODE: VRF A (CE 10.1.1.2 behind ce-a1) in that label_mode, and B
+config() { # config MODE [RD]: VRF A (CE 10.1.1.2 behind ce-a1) in that label_mode (RD 10.255.0.1:100), and B
 	cat <<EOF
 {
   "router": { "name": "pe", "router_id": "10.255.0.1", "asn": 65000,
               "label_range": { "min": 100, "max": 199 }, "label_hold_down": $HOLD },
   "vrfs": [
-    { "name": "A", "rd": "10.255.0.1:100", "import_rts": ["65000:100"],
+    { "name": "A", "rd": "${2:-10.255.0.1:100}", "import_rts": ["65000:100"],
       "export_rts": ["65000:100"], "label_mode": "$1",
       "interfaces": [ { "name": "ce-a1", "address": "10.1.1.1/24" } ],
       "static_routes": [ { "prefix": "192.168.100.0/24", "next_hop": "10.1.1.2" } ] },
@@ -125,4 +129,23 @@ gone() { # fwd and vrfmgr answer, and have neither label (an answer missing is n
 }
 check "when the hold-down ends, $CE and $SUBNET leave fwd and vrfmgr; $A_LABEL stays" \
 	eval 'poll $((HOLD + 5)) gone && [ "$(fwd_lfib "$A_LABEL")" = "pop_lookup A null null" ]'
+
+# --- vrfmgr restarted with A re-created under its name (another RD) -----------------------
+check "the state file gives A's RD" grep -qx "rd A 10.255.0.1:100" "$RUN/vrfmgr.state"
+rp0=$(replays)
+kill -KILL "$PID_vrfmgr"
+wait "$PID_vrfmgr" 2>/dev/null
+t_untrack "$PID_vrfmgr"
+config per-vrf 10.255.0.1:101 >"$TMP/pe.json"
+start vrfmgr
+check "vrfmgr restarted on A with RD 10.255.0.1:101, and fwd had its replay and sweep" \
+	poll 15 eval '[ "$(replays)" -gt "$rp0" ] && test -S "$RUN/vrfmgr.sock"'
+NEW=$(api vrfmgr /vrfs | jq -r '.vrfs[] | select(.name == "A") | .label')
+check "the re-created A has a new label (${NEW:-?}), popping into A; its predecessor's $A_LABEL is out of fwd" \
+	eval '[ -n "$NEW" ] && [ "$NEW" != null ] && [ "$NEW" != "$A_LABEL" ] &&
+	      [ "$(fwd_lfib "$NEW")" = "pop_lookup A null null" ] && f=$(fwd_lfib "$A_LABEL") && [ -z "$f" ]'
+check "vrfmgr holds $A_LABEL down, retired, not programmed, and says so in its log and state file" \
+	eval 'vrf_label "$A_LABEL" | jq -e ".action == \"held\" and .retired and (.programmed | not)" >/dev/null &&
+	      grep -q "vrf A: re-created with RD 10.255.0.1:101 (was 10.255.0.1:100): the 1 label of its predecessor stays reserved" "$RUN/vrfmgr.log" &&
+	      poll 5 grep -qE "^label $A_LABEL retired [1-9]" "$RUN/vrfmgr.state"'
 finish
