@@ -215,15 +215,25 @@ static void own_entry(struct rib_entry *e, void *arg)
 {
 	const struct own_walk *w = arg;
 	struct bgp_peer *p = w->p;
-	bool want, had = rib_adv_test(e, p->src.slot);
+	bool elig, want, had = rib_adv_test(e, p->src.slot);
 	struct attr_set *a = NULL;
 
 	if (w->dirty_only && !rib_adv_test(e, p->dirty_slot))
 		return;
 	rib_adv_set(e, p->dirty_slot, false);
-	want = adjout_group_eligible(&p->grp->key, e->best) && !adjout_split_horizon(p, e->best);
+	elig = adjout_group_eligible(&p->grp->key, e->best);
+	want = elig && !adjout_split_horizon(p, e->best);
 	if (want && !(a = group_export(p->grp, e->best)))
-		want = false;
+		want = elig = false; /* out of memory (logged): the next look tries again */
+	/*
+	 * A route target constraint peer's group is its own (updgroup_key.rtc_peer),
+	 * and its eligibility follows a membership that may have changed since the
+	 * group last looked: the group's bit says what this walk decided, or the
+	 * next look, comparing against it, would leave the peer without a route
+	 * this walk withdrew (or with one it sent) (rtc_rewalk.c).
+	 */
+	if (p->rtc)
+		rib_adv_set(e, p->grp->slot, elig);
 	if (want || had)
 		updgroup_push(&p->pending, &p->n_pending, &p->cap_pending, e,
 			      want ? e->best->label : 0, a);
@@ -236,6 +246,15 @@ static void own_walk(struct bgp_peer *p, bool dirty_only)
 	struct own_walk w = { p, dirty_only };
 
 	rib_walk_safe(p->d->rib, own_entry, &w);
+	/*
+	 * Under a membership its last look did not see (RFC 4684: changed since,
+	 * not looked at yet): the next look takes its difference from that last
+	 * one, which leaves out a route this walk withdrew (or sent) under a
+	 * membership route that went and came back (or came and went) in
+	 * between. That look is whole instead (rtc_rewalk.c).
+	 */
+	if (p->rtc && p->rtc_rewalk)
+		rtc_rewalk_forget(p);
 	updgroup_send_own(p);
 }
 

@@ -22,7 +22,9 @@
  * then the neighbor heard nothing, as with an empty one, and it sits alone
  * in a group of its own made with the session, where no route is marked
  * as sent. The whole RIB is looked at only when memory ran out on the way
- * (a membership that could not be sorted in or copied, or no index).
+ * (a membership that could not be sorted in or copied, or no index), or
+ * when the neighbor's routes were resent between two looks under a
+ * membership changed since the first (adjout.c's own_walk forgets it).
  */
 #include <stdlib.h>
 #include <string.h>

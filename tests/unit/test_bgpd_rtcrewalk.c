@@ -168,11 +168,10 @@ static struct rtc_route partial_route(void)
 	return m;
 }
 
-/* A takes the partial route from B, announced or withdrawn, as its session would. */
-static void partial_from_b(bool announce)
+/* A takes membership route m from B, announced or withdrawn, as its session would. */
+static void membership_from_b(struct rtc_route m, bool announce)
 {
 	struct bgp_peer *a_b = &S[0]->peers[0];
-	struct rtc_route m = partial_route();
 	struct bgp_update *u = bgp_update_new();
 	struct bgp_attrs a = { 0 };
 	struct bgp_err e;
@@ -191,6 +190,12 @@ static void partial_from_b(bool announce)
 	rtc_input(a_b, u, false);
 	wbuf_free(&w);
 	bgp_update_free(u);
+}
+
+/* A takes the partial route from B, announced or withdrawn, as its session would. */
+static void partial_from_b(bool announce)
+{
+	membership_from_b(partial_route(), announce);
 	partial_on = announce;
 }
 
@@ -340,6 +345,41 @@ Test(bgpd_rtcrewalk, membership_changes_send_what_a_whole_walk_would)
 	bgpd_free(S[1]); /* B goes: nobody has the family any more, the index goes */
 	S[1] = NULL;
 	cr_assert(run_until(down_and_dropped, NULL, 15), "index kept without the neighbor");
+}
+
+/*
+ * Between two looks B's membership of RT 1 goes and comes back, and B asks
+ * for a route refresh in between (all read before the next flush, as from
+ * one read of its socket): the refresh withdraws RT 1's routes (not wanted
+ * then), and the membership at the next look is the one of the last look.
+ * That look must still send them again: the refresh answered under a
+ * membership the last look never saw.
+ */
+Test(bgpd_rtcrewalk, a_refresh_between_looks_is_not_left_out_of_the_next)
+{
+	struct bgp_peer *a_b;
+	struct ext_community c = rt_n(1);
+
+	speaker(0, "[\"vpnv4\", \"rtc\"]");
+	speaker(1, "[\"vpnv4\", \"rtc\"]");
+	a_b = &S[0]->peers[0];
+	for (size_t i = 0; i < N_ROUTES; i++)
+		put_route(i, 1 + (unsigned)(i % N_RT), 0);
+	set_imports(1u << 1 | 1u << 2);
+	cr_assert(run_until(established, NULL, 15), "sessions not up");
+	cr_assert(run_until(rtc_ready, NULL, 10));
+	expect_settled("first membership");
+
+	membership_from_b(rtc_route_of(65000, &c), false);
+	adjout_refresh(a_b);
+	membership_from_b(rtc_route_of(65000, &c), true);
+	expect_settled("RT 1 gone and back around a route refresh");
+
+	c = rt_n(3); /* not imported by B: RT 3's routes sent by the refresh, then not wanted */
+	membership_from_b(rtc_route_of(65000, &c), true);
+	adjout_refresh(a_b);
+	membership_from_b(rtc_route_of(65000, &c), false);
+	expect_settled("RT 3 come and gone around a route refresh");
 }
 
 static bool b_has_everything(void *arg)
