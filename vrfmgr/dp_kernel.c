@@ -22,18 +22,11 @@
 #include <netlink/errno.h>
 #include <netlink/route/route.h>
 
+#include "common/clock.h"
 #include "common/hash.h"
 #include "common/label.h"
 #include "common/log.h"
 #include "vrfmgr/dp_kernel_int.h"
-
-static uint64_t monotonic_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
 
 struct dp_kernel *dp_kernel_new(const struct dpk_io_ops *ops, void *io)
 {
@@ -42,7 +35,7 @@ struct dp_kernel *dp_kernel_new(const struct dpk_io_ops *ops, void *io)
 	if (k != NULL) {
 		k->io_ops = ops;
 		k->io = io;
-		k->now_ms = monotonic_ms;
+		k->now_ms = clock_mono_ms;
 	}
 	return k;
 }

@@ -9,19 +9,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/hash.h"
 #include "common/log.h"
 #include "vrfmgr/label.h"
 
 #define LEFT_HASH_MIN 16
 
-/* FNV-1a over the name. */
 static size_t name_hash(const char *vrf, size_t nb)
 {
-	uint64_t h = 1469598103934665603ull;
-
-	for (size_t i = 0; i < CFG_NAME_MAX && vrf[i] != '\0'; i++)
-		h = (h ^ (unsigned char)vrf[i]) * 1099511628211ull;
-	return (size_t)(h ^ (h >> 32)) & (nb - 1);
+	return (size_t)hash_mix64(hash_fnv1a(HASH_FNV_OFFSET, vrf, strnlen(vrf, CFG_NAME_MAX))) &
+	       (nb - 1);
 }
 
 /* The link that points at vrf's record (at NULL when it has none); NULL when there is no table. */
