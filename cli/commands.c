@@ -65,7 +65,9 @@ EXPORT_COLS(labels, { "LABEL", "label", CLI_COL_LABEL }, { "VRF", "vrf", CLI_COL
 	    { "PREFIX", "prefix", CLI_COL_TEXT }, { "INTERFACE", "interface", CLI_COL_TEXT },
 	    { "NEXT-HOP", "next_hop", CLI_COL_TEXT }, { "USERS", "users", CLI_COL_TEXT },
 	    /* a held label may still be in fwd's LFIB (make-before-break, vrf_label.c) */
-	    { "IN-FWD", "programmed", CLI_COL_BOOL }, { "HELD-S", "held_for_s", CLI_COL_TEXT })
+	    { "IN-FWD", "programmed", CLI_COL_BOOL }, { "HELD-S", "held_for_s", CLI_COL_TEXT },
+	    /* its VRF was re-created with another RD: reserved for no one until its hold-down ends */
+	    { "RETIRED", "retired", CLI_COL_BOOL })
 
 /*
  * Outer label first, as show vrf routes has them (the wire's order), and

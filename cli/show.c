@@ -4,8 +4,9 @@
  *   show bgp neighbors [ADDRESS]       (show bgp summary: the same table)
  *   show bgp vpnv4 [rd RD] [PREFIX [longer|shorter]] [rt RT] [neighbor A|local] [best]
  *   show vrf [NAME] [routes [PREFIX|ADDRESS]]
- *   show vpn [rd RD] [PREFIX [longer|shorter]] [rt RT] [neighbor A]
- *   show labels [VRF] | lsp | fib [VRF] | lfib [VRF] | interfaces [VRF] | counters [VRF] | arp
+ *   show vpn [rd RD] [PREFIX [longer|shorter]] [rt RT] [neighbor A] [imported|not-imported]
+ *   show fib [VRF] [PREFIX [longer|shorter]]
+ *   show labels [VRF] | lsp | lfib [VRF] | interfaces [VRF] | counters [VRF] | arp
  *   vrf explain RD PREFIX [VRF]       (main.c)
  *
  * Each form becomes a view: which daemon and path to ask and how to print
@@ -18,15 +19,16 @@
 #include <json-c/json.h>
 
 #include "cli/cli.h"
+#include "common/prefix.h"
 
 const char *const cli_show_usage[] = {
 	"show bgp neighbors [ADDRESS]   (or show bgp summary)",
 	"show bgp vpnv4 [rd RD] [PREFIX [longer|shorter]] [rt RT] [neighbor ADDRESS|local] [best]",
 	"show vrf [NAME] [routes [PREFIX|ADDRESS]]",
-	"show vpn [rd RD] [PREFIX [longer|shorter]] [rt RT] [neighbor ADDRESS]",
-	"show labels [VRF]",
+	"show vpn [rd RD] [PREFIX [longer|shorter]] [rt RT] [neighbor ADDRESS] [imported|not-imported]",
+	"show labels [VRF]   (RETIRED: a label of a VRF since re-created with another RD)",
 	"show lsp",
-	"show fib [VRF]",
+	"show fib [VRF] [PREFIX [longer|shorter]]",
 	"show lfib [VRF]",
 	"show interfaces [VRF]",
 	"show counters [VRF]",
@@ -97,56 +99,102 @@ static const char *vpnv4_form(const char *w)
 
 /* The VPN route filters show bgp vpnv4 and show vpn share: what was given, as a query. */
 struct vpn_filters {
-	const char *rd, *prefix, *match;
+	const char *rd, *prefix, *match, *imported;
 	char q[512];
 };
 
+/* The words one command takes beyond the shared filters. */
+enum vpn_extra {
+	VPN_BEST = 1,	  /* bgpd: best paths only (vrfmgr's VPN table holds no others) */
+	VPN_IMPORTED = 2, /* vrfmgr: imported by some VRF, or (not-imported) by none */
+};
+
+/* imported -> "true", not-imported -> "false", else NULL. */
+static const char *imported_value(const char *w)
+{
+	if (strcmp(w, "imported") == 0)
+		return "true";
+	if (strcmp(w, "not-imported") == 0)
+		return "false";
+	return NULL;
+}
+
+/* The extra words, as the errors list them after the shared ones. */
+static const char *extra_words(int extra)
+{
+	if (extra & VPN_BEST)
+		return ", best";
+	if (extra & VPN_IMPORTED)
+		return ", imported, not-imported";
+	return "";
+}
+
+/* A word with a value (rd, rt, neighbor) at argv[*i]: into f->q. 0, 1 when seen before, -1. */
+static int vpn_keyword(const char *cmd, int argc, char **argv, int *i, bool *seen_rt,
+		       bool *seen_nb, struct vpn_filters *f, char *err, size_t len)
+{
+	const char *w = argv[*i];
+	bool *seen = strcmp(w, "rt") == 0 ? seen_rt : strcmp(w, "neighbor") == 0 ? seen_nb : NULL;
+
+	if (*i + 1 >= argc) {
+		snprintf(err, len, "%s: %s needs a value (want %s)", cmd, w, vpnv4_form(w));
+		return -1;
+	}
+	if ((seen != NULL && *seen) || (seen == NULL && f->rd != NULL))
+		return 1;
+	if (seen != NULL)
+		*seen = true;
+	else
+		f->rd = argv[*i + 1];
+	if (cli_path_add(f->q, sizeof(f->q), w, argv[++*i]) < 0)
+		return fail(err, len, "argument too long");
+	return 0;
+}
+
 /*
- * [rd RD] [PREFIX [longer|shorter]] [rt RT] [neighbor A] (and [best] when
- * with_best), each at most once, into f->q; cmd names the command in the
- * errors. 0, or -1 with err set.
+ * [rd RD] [PREFIX [longer|shorter]] [rt RT] [neighbor A], and what extra
+ * allows ([best]; [imported|not-imported]), each at most once, into f->q;
+ * cmd names the command in the errors. 0, or -1 with err set.
  */
-static int vpn_filters_parse(const char *cmd, bool with_best, int argc, char **argv,
+static int vpn_filters_parse(const char *cmd, int extra, int argc, char **argv,
 			     struct vpn_filters *f, char *err, size_t len)
 {
 	bool seen_rt = false, seen_nb = false, best = false;
-	int i;
+	int i, rc;
 
 	memset(f, 0, sizeof(*f));
 	for (i = 0; i < argc; i++) {
 		const char *w = argv[i];
-		bool *seen = strcmp(w, "rt") == 0 ? &seen_rt : strcmp(w, "neighbor") == 0 ? &seen_nb
-											    : NULL;
 
-		if (strcmp(w, "rd") == 0 || seen != NULL) {
-			if (i + 1 >= argc) {
-				snprintf(err, len, "%s: %s needs a value (want %s)", cmd, w,
-					 vpnv4_form(w));
+		if (strcmp(w, "rd") == 0 || strcmp(w, "rt") == 0 || strcmp(w, "neighbor") == 0) {
+			if ((rc = vpn_keyword(cmd, argc, argv, &i, &seen_rt, &seen_nb, f, err,
+					      len)) < 0)
 				return -1;
-			}
-			if ((seen != NULL && *seen) || (seen == NULL && f->rd != NULL))
+			if (rc > 0)
 				goto twice;
-			if (seen != NULL)
-				*seen = true;
-			else
-				f->rd = argv[i + 1];
-			if (cli_path_add(f->q, sizeof(f->q), w, argv[++i]) < 0)
-				return fail(err, len, "argument too long");
 		} else if (strcmp(w, "longer") == 0 || strcmp(w, "shorter") == 0) {
 			if (f->match != NULL)
 				goto twice;
 			f->match = w;
-		} else if (with_best && strcmp(w, "best") == 0) {
+		} else if ((extra & VPN_BEST) && strcmp(w, "best") == 0) {
 			if (best)
 				goto twice;
 			best = true;
 			cli_path_add(f->q, sizeof(f->q), "best", "true");
+		} else if ((extra & VPN_IMPORTED) && imported_value(w) != NULL) {
+			if (f->imported != NULL) {
+				snprintf(err, len, "%s: \"%s\" after \"%s\" (imported or "
+						   "not-imported, once)", cmd, w, f->imported);
+				return -1;
+			}
+			f->imported = w;
+			cli_path_add(f->q, sizeof(f->q), "imported", imported_value(w));
 		} else if (strchr(w, '/') != NULL && f->prefix == NULL) {
 			f->prefix = w;
 		} else {
 			snprintf(err, len, "%s: unexpected \"%s\" (want rd RD, a prefix a.b.c.d/len, "
 					   "longer, shorter, rt RT, neighbor A%s)", cmd, w,
-				 with_best ? ", best" : "");
+				 extra_words(extra));
 			return -1;
 		}
 	}
@@ -170,7 +218,7 @@ static int show_bgp_vpnv4(int argc, char **argv, struct cli_view *v, char *err, 
 {
 	struct vpn_filters f;
 
-	if (vpn_filters_parse("show bgp vpnv4", true, argc, argv, &f, err, len) < 0)
+	if (vpn_filters_parse("show bgp vpnv4", VPN_BEST, argc, argv, &f, err, len) < 0)
 		return -1;
 	view_table(v, "bgpd", "/routes", "routes", cli_cols_bgp_routes, cli_ncols_bgp_routes);
 	v->print = cli_print_bgp_routes;
@@ -184,12 +232,17 @@ static int show_bgp_vpnv4(int argc, char **argv, struct cli_view *v, char *err, 
 	return 0;
 }
 
-/* show vpn ...: vrfmgr's VPN table, filtered as show bgp vpnv4 is (no best: it holds only those). */
+/*
+ * show vpn ...: vrfmgr's VPN table, filtered as show bgp vpnv4 is (no best:
+ * it holds only those), and by whether a VRF imported the route:
+ * not-imported lists the routes received that no VRF took (a mistyped
+ * import RT's).
+ */
 static int show_vpn(int argc, char **argv, struct cli_view *v, char *err, size_t len)
 {
 	struct vpn_filters f;
 
-	if (vpn_filters_parse("show vpn", false, argc, argv, &f, err, len) < 0)
+	if (vpn_filters_parse("show vpn", VPN_IMPORTED, argc, argv, &f, err, len) < 0)
 		return -1;
 	view_table(v, "vrfmgr", "/vpn", "routes", cli_cols_vpn, cli_ncols_vpn);
 	snprintf(v->path, sizeof(v->path), "/vpn%s", f.q);
@@ -275,18 +328,74 @@ static int show_bgp(int argc, char **argv, struct cli_view *v, char *err, size_t
 	return -1;
 }
 
-static int show_fib(int argc, char **argv, struct cli_view *v, char *err, size_t len)
+#define FIB_FORM "show fib [VRF] [PREFIX [longer|shorter]]"
+
+/* A word that is an address (a.b.c.d), where show fib wants a VRF or a prefix. */
+static int fib_address(const char *w, char *err, size_t len)
 {
-	if (argc > 1) {
-		snprintf(err, len, "show fib: unexpected \"%.64s\" (want show fib [VRF]; for "
-				   "one address: ferryctl trace VRF ADDRESS)", argv[1]);
+	snprintf(err, len, "show fib: unexpected \"%.64s\" (want " FIB_FORM "; for one address: "
+			   "ferryctl trace VRF ADDRESS)", w);
+	return -1;
+}
+
+/* PREFIX in fwd's form, checked here: a typo is bad usage, said before any daemon is asked. */
+static int fib_prefix(struct cli_view *v, const char *w, char *err, size_t len)
+{
+	struct prefix4 p;
+
+	if (prefix4_parse(w, &p) < 0) {
+		snprintf(err, len, "show fib: \"%.64s\" is not a prefix (want a.b.c.d/len with the "
+				   "host bits clear, e.g. 192.168.101.0/24; " FIB_FORM ")", w);
 		return -1;
 	}
+	return path_add(v, "prefix", w, err, len);
+}
+
+static bool is_match_word(const char *w)
+{
+	return strcmp(w, "longer") == 0 || strcmp(w, "shorter") == 0;
+}
+
+/*
+ * show fib [VRF] [PREFIX [longer|shorter]]: fwd's /fib, of one VRF or all,
+ * for one prefix (?prefix=, in every tenant without reading the FIB whole),
+ * its more-specifics or the prefixes covering it (?match=), as show vrf
+ * routes PREFIX and show vpn PREFIX longer|shorter have it.
+ */
+static int show_fib(int argc, char **argv, struct cli_view *v, char *err, size_t len)
+{
+	uint32_t addr;
+	bool prefix = false;
+	int i = 0;
+
 	view_table(v, "fwd", "/fib", "fib", cli_cols_fib, cli_ncols_fib);
-	if (argc == 0)
+	if (i < argc && strchr(argv[i], '/') == NULL && !is_match_word(argv[i])) {
+		if (ipv4_parse(argv[i], &addr) == 0)
+			return fib_address(argv[i], err, len);
+		cli_view_vrf_not_found(v, argv[i]);
+		if (path_add(v, "vrf", argv[i++], err, len) < 0)
+			return -1;
+	}
+	if (i < argc && strchr(argv[i], '/') != NULL) {
+		if (fib_prefix(v, argv[i++], err, len) < 0)
+			return -1;
+		prefix = true;
+	}
+	if (i < argc && is_match_word(argv[i])) {
+		if (!prefix) {
+			snprintf(err, len, "show fib: %s needs a prefix (want show fib [VRF] PREFIX %s, "
+					   "e.g. show fib 192.168.0.0/16 %s)", argv[i], argv[i], argv[i]);
+			return -1;
+		}
+		if (path_add(v, "match", argv[i++], err, len) < 0)
+			return -1;
+	}
+	if (i == argc)
 		return 0;
-	cli_view_vrf_not_found(v, argv[0]);
-	return path_add(v, "vrf", argv[0], err, len);
+	if (ipv4_parse(argv[i], &addr) == 0)
+		return fib_address(argv[i], err, len);
+	snprintf(err, len, "show fib: unexpected \"%.64s\" (want " FIB_FORM ")", argv[i]);
+	return -1;
 }
 
 /* A table that takes one VRF's rows: `show WORD [VRF]` (?vrf=VRF). */

@@ -825,7 +825,7 @@ ctl_numbers() { # numeric options: digits in range or exit 2 naming the option a
 }
 check "ferryctl -t, --count, --since: a value that is not a number in range is exit 2 naming the option" ctl_numbers
 ctl_usage() { # a usage error names the word in the way and what the command wants
-	usage_2 'show fib: unexpected "192.168.101.10" (want show fib [VRF]; for one address: ferryctl trace VRF ADDRESS)' \
+	usage_2 'show fib: unexpected "192.168.101.10" (want show fib [VRF] [PREFIX [longer|shorter]]; for one address: ferryctl trace VRF ADDRESS)' \
 		show fib A 192.168.101.10 &&
 		usage_2 'show bgp: neighbors or vpnv4? (want show bgp neighbors [ADDRESS] or show bgp vpnv4 [rd RD] [PREFIX] ...)' show bgp &&
 		usage_2 'show lfib: unexpected "x" (want show lfib [VRF])' show lfib B x &&

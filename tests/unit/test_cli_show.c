@@ -96,7 +96,7 @@ Test(cli_show, grammar)
 	parse_bad("bgp vpnv4 foo", "unexpected \"foo\"");
 	/* show vpn takes the same filters but best (its table holds best paths only) */
 	parse_bad("vpn best", "show vpn: unexpected \"best\" (want rd RD, a prefix a.b.c.d/len, "
-			      "longer, shorter, rt RT, neighbor A)");
+			      "longer, shorter, rt RT, neighbor A, imported, not-imported)");
 	parse_bad("vpn rt", "show vpn: rt needs a value (want rt RT, e.g. rt 65000:100)");
 	parse_bad("vpn shorter", "show vpn: shorter needs a prefix (want show vpn PREFIX shorter");
 	parse_bad("vpn rd 1:1 rd 1:2", "show vpn: a second \"rd\"");
@@ -108,8 +108,8 @@ Test(cli_show, grammar)
 	parse_bad("vrf A B", "show vrf: unexpected \"B\"");
 	/* the word in the way is named, and what the command wants */
 	parse_bad("fib A 192.168.101.10",
-		  "show fib: unexpected \"192.168.101.10\" (want show fib [VRF]; for one address: "
-		  "ferryctl trace VRF ADDRESS)");
+		  "show fib: unexpected \"192.168.101.10\" (want show fib [VRF] [PREFIX "
+		  "[longer|shorter]]; for one address: ferryctl trace VRF ADDRESS)");
 	parse_bad("bgp", "show bgp: neighbors or vpnv4? (want show bgp neighbors [ADDRESS] or "
 			 "show bgp vpnv4");
 	parse_bad("bgp foo", "unknown command: show bgp foo (want show bgp neighbors [ADDRESS], "
@@ -191,6 +191,88 @@ Test(cli_show, tables_golden)
 	show_golden("counters", "counters", "show_counters");
 	show_golden("arp", "arp", "show_arp");
 	show_golden("vpn", "vpn", "show_vpn");
+	show_golden("vpn not-imported", "vpn_not_imported", "show_vpn_not_imported");
+	show_golden("fib 192.168.101.0/24", "fib_prefix", "show_fib_prefix");
+}
+
+/*
+ * show fib [VRF] [PREFIX [longer|shorter]] asks fwd's /fib for one prefix
+ * (in every tenant, or one), its more-specifics or what covers it, as show
+ * vpn PREFIX longer|shorter asks vrfmgr; before, show fib took a VRF alone.
+ */
+Test(cli_show, fib_of_one_prefix)
+{
+	parse_ok("fib 192.168.101.0/24", "fwd", "/fib?prefix=192.168.101.0%2F24");
+	parse_ok("fib A 192.168.101.0/24", "fwd", "/fib?vrf=A&prefix=192.168.101.0%2F24");
+	parse_ok("fib 192.168.0.0/16 longer", "fwd", "/fib?prefix=192.168.0.0%2F16&match=longer");
+	parse_ok("fib B 192.168.101.5/32 shorter", "fwd",
+		 "/fib?vrf=B&prefix=192.168.101.5%2F32&match=shorter");
+	parse_ok("fib 0.0.0.0/0 longer", "fwd", "/fib?prefix=0.0.0.0%2F0&match=longer");
+}
+
+/* A bad prefix is bad usage here, named with fwd's form; an address points to trace. */
+Test(cli_show, fib_errors_name_the_form_wanted)
+{
+	parse_bad("fib 192.168.101.0/33", "show fib: \"192.168.101.0/33\" is not a prefix (want "
+					   "a.b.c.d/len with the host bits clear, e.g. "
+					   "192.168.101.0/24; show fib [VRF] [PREFIX [longer|shorter]])");
+	parse_bad("fib A 192.168.101.10/24", "show fib: \"192.168.101.10/24\" is not a prefix");
+	parse_bad("fib A 192.168/16", "show fib: \"192.168/16\" is not a prefix");
+	parse_bad("fib 192.168.101.10", "show fib: unexpected \"192.168.101.10\" (want show fib "
+					"[VRF] [PREFIX [longer|shorter]]; for one address: "
+					"ferryctl trace VRF ADDRESS)");
+	parse_bad("fib longer", "show fib: longer needs a prefix (want show fib [VRF] PREFIX "
+				"longer, e.g. show fib 192.168.0.0/16 longer)");
+	parse_bad("fib A shorter", "show fib: shorter needs a prefix");
+	parse_bad("fib A 10.0.0.0/8 longer shorter",
+		  "show fib: unexpected \"shorter\" (want show fib [VRF] [PREFIX [longer|shorter]])");
+	parse_bad("fib A B", "show fib: unexpected \"B\" (want show fib [VRF] [PREFIX");
+	parse_bad("fib 10.0.0.0/8 A", "show fib: unexpected \"A\"");
+}
+
+/*
+ * show vpn not-imported: the routes received that no VRF took (a mistyped
+ * import RT's), vrfmgr's /vpn?imported=false; imported the others. Only
+ * show vpn has them: bgpd's table knows nothing of VRFs.
+ */
+Test(cli_show, vpn_imported_or_not)
+{
+	parse_ok("vpn not-imported", "vrfmgr", "/vpn?imported=false");
+	parse_ok("vpn imported", "vrfmgr", "/vpn?imported=true");
+	parse_ok("vpn rt 65000:900 not-imported", "vrfmgr", "/vpn?rt=65000%3A900&imported=false");
+	parse_ok("vpn not-imported 192.168.0.0/16 longer", "vrfmgr",
+		 "/vpn?imported=false&prefix=192.168.0.0%2F16&match=longer");
+	parse_bad("vpn imported not-imported",
+		  "show vpn: \"not-imported\" after \"imported\" (imported or not-imported, once)");
+	parse_bad("vpn not-imported not-imported", "show vpn: \"not-imported\" after");
+	parse_bad("vpn foo", "show vpn: unexpected \"foo\" (want rd RD, a prefix a.b.c.d/len, "
+			     "longer, shorter, rt RT, neighbor A, imported, not-imported)");
+	parse_bad("bgp vpnv4 not-imported", "show bgp vpnv4: unexpected \"not-imported\"");
+}
+
+/*
+ * show labels says which labels are retired: a VRF's since re-created with
+ * another RD, reserved for no one until the hold-down ends (vrf.md). A
+ * vrfmgr from before the field shows "-".
+ */
+Test(cli_show, labels_say_which_are_retired)
+{
+	char *text = show_text("labels", "labels_held");
+	struct json_object *old = json_tokener_parse(
+		"{\"labels\":[{\"label\":100,\"vrf\":\"A\",\"action\":\"pop-lookup\","
+		"\"mode\":\"per-vrf\",\"programmed\":true,\"users\":3}]}");
+	char *before = show_doc("labels", old);
+
+	cr_assert_not_null(strstr(text, "  HELD-S  RETIRED\n"), "%s", text);
+	cr_assert_not_null(strstr(text, "\n104    A    held        per-vrf  -       -          -  "
+					"       -      no      45      yes\n"), "%s", text);
+	cr_assert_not_null(strstr(text, "\n100    A    pop_lookup  per-vrf  -       -          -  "
+					"       3      yes     -       no\n"), "%s", text);
+	cr_assert(strstr(before, "HELD-S  RETIRED\n") != NULL && strstr(before, "yes     -       -\n"),
+		  "%s", before);
+	free(before);
+	free(text);
+	json_object_put(old);
 }
 
 /* The label columns' headers, in order, joined by a space. */
