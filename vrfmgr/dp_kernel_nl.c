@@ -89,15 +89,33 @@ static int nl_vrf_dev_add(void *io, const char *ifname, uint32_t table, char *wh
 	return rc < 0 && rc != -NLE_EXIST ? rc : vrf_adopt(nl, ifname, table, why, len);
 }
 
+/* A description of the link ifindex, to change or delete; NULL when out of memory. */
+static struct rtnl_link *link_at(int ifindex)
+{
+	struct rtnl_link *l = rtnl_link_alloc();
+
+	if (l != NULL)
+		rtnl_link_set_ifindex(l, ifindex);
+	return l;
+}
+
+/* l applied to its existing link (RTM_NEWLINK on an existing ifindex changes it), then freed. */
+static int link_change(struct dpk_nl *nl, struct rtnl_link *l)
+{
+	int rc = rtnl_link_add(nl->sk, l, 0);
+
+	rtnl_link_put(l);
+	return rc;
+}
+
 static int nl_link_del(void *io, int ifindex)
 {
 	struct dpk_nl *nl = io;
-	struct rtnl_link *l = rtnl_link_alloc();
+	struct rtnl_link *l = link_at(ifindex);
 	int rc;
 
 	if (l == NULL)
 		return -NLE_NOMEM;
-	rtnl_link_set_ifindex(l, ifindex);
 	rc = rtnl_link_delete(nl->sk, l);
 	rtnl_link_put(l);
 	return rc;
@@ -105,35 +123,25 @@ static int nl_link_del(void *io, int ifindex)
 
 static int nl_enslave(void *io, int ifindex, int master)
 {
-	struct dpk_nl *nl = io;
-	struct rtnl_link *l = rtnl_link_alloc();
-	int rc;
+	struct rtnl_link *l = link_at(ifindex);
 
 	if (l == NULL)
 		return -NLE_NOMEM;
-	rtnl_link_set_ifindex(l, ifindex);
 	rtnl_link_set_master(l, master);
 	rtnl_link_set_flags(l, IFF_UP);
-	rc = rtnl_link_add(nl->sk, l, 0); /* RTM_NEWLINK on an existing ifindex changes it */
-	rtnl_link_put(l);
-	return rc;
+	return link_change(io, l);
 }
 
 static int nl_release(void *io, int ifindex)
 {
-	struct dpk_nl *nl = io;
-	struct rtnl_link *l = rtnl_link_alloc();
-	int rc;
+	struct rtnl_link *l = link_at(ifindex);
 
 	if (l == NULL)
 		return -NLE_NOMEM;
-	rtnl_link_set_ifindex(l, ifindex);
 	rtnl_link_set_master(l, 0); /* IFLA_MASTER 0 releases it */
 	/* ifi_change IFF_UP, ifi_flags 0: down (before the master changes, in kernels since 2024) */
 	rtnl_link_unset_flags(l, IFF_UP);
-	rc = rtnl_link_add(nl->sk, l, 0);
-	rtnl_link_put(l);
-	return rc;
+	return link_change(io, l);
 }
 
 static int nl_addr(void *io, bool add, int ifindex, uint32_t address, uint8_t plen)
@@ -275,17 +283,12 @@ static int nl_link_state(void *io, int ifindex, int *master, bool *up)
 
 static int nl_link_up(void *io, int ifindex)
 {
-	struct dpk_nl *nl = io;
-	struct rtnl_link *l = rtnl_link_alloc();
-	int rc;
+	struct rtnl_link *l = link_at(ifindex);
 
 	if (l == NULL)
 		return -NLE_NOMEM;
-	rtnl_link_set_ifindex(l, ifindex);
 	rtnl_link_set_flags(l, IFF_UP);
-	rc = rtnl_link_add(nl->sk, l, 0); /* RTM_NEWLINK on an existing ifindex changes it */
-	rtnl_link_put(l);
-	return rc;
+	return link_change(io, l);
 }
 
 static const char *nl_strerror(int err)
