@@ -19,6 +19,7 @@
 #include "bgpd/bgpd.h"
 #include "common/log.h"
 #include "test_event_util.h"
+#include "test_bgpd_rtc_routes.h"
 
 #define N_PER_RT 10
 
@@ -84,16 +85,6 @@ TestSuite(bgpd_rtcfilter, .init = setup, .fini = teardown, .timeout = 60);
 static bool run_until(bool (*cond)(void *), void *arg, int seconds)
 {
 	return t_loop_until(base, cond, arg, seconds * 1000, 20000);
-}
-
-static struct ext_community rt_n(unsigned n)
-{
-	struct ext_community c;
-	char s[32];
-
-	snprintf(s, sizeof(s), "65000:%u", n);
-	cr_assert_eq(rt_parse(s, &c), 0);
-	return c;
 }
 
 /* N_PER_RT local routes under each of RTs 65000:1..3 (10.<rt>.<i>.0/24, RD 65000:<rt>). */

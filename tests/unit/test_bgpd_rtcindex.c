@@ -13,31 +13,7 @@
 #include "bgpd/attr.h"
 #include "bgpd/rtc_index.h"
 #include "bgpd/rtc_map.h"
-
-static struct rtc_route whole(uint32_t n)
-{
-	struct ext_community c = { { 0, 2, 0xfd, 0xe8, (uint8_t)(n >> 24), (uint8_t)(n >> 16),
-				     (uint8_t)(n >> 8), (uint8_t)n } };
-
-	return rtc_route_of(65000, &c);
-}
-
-/* A route of length len over RT 65000:n (bits past len cleared, as rtc_nlri_get does). */
-static struct rtc_route cut(uint32_t n, uint8_t len)
-{
-	struct rtc_route r = whole(n);
-	uint8_t b[13] = { len, 0, 0, 0xfd, 0xe8 };
-	struct wbuf w;
-	struct rbuf rb;
-
-	memcpy(b + 5, r.rt.b, 8);
-	wbuf_init(&w);
-	wbuf_put_bytes(&w, b, 1 + (len + 7u) / 8);
-	rbuf_init(&rb, w.data, w.len);
-	cr_assert_eq(rtc_nlri_get(&rb, &r), 0);
-	wbuf_free(&w);
-	return r;
-}
+#include "test_bgpd_rtc_routes.h"
 
 /* ---- the map ---- */
 

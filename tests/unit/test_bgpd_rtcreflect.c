@@ -25,6 +25,7 @@
 #include "bgpd/rtc_update.h"
 #include "common/log.h"
 #include "test_event_util.h"
+#include "test_bgpd_rtc_routes.h"
 
 #define N_CL 3
 
@@ -222,27 +223,6 @@ static void teardown(void)
 }
 
 TestSuite(bgpd_rtcreflect, .init = setup, .fini = teardown, .timeout = 30);
-
-static struct rtc_route whole(uint32_t n)
-{
-	struct ext_community c = { { 0, 2, 0xfd, 0xe8, (uint8_t)(n >> 24), (uint8_t)(n >> 16),
-				     (uint8_t)(n >> 8), (uint8_t)n } };
-
-	return rtc_route_of(65000, &c);
-}
-
-/* RT 65000:n cut to len bits, as a peer sends it (bits past len cleared on input). */
-static struct rtc_route cut(uint32_t n, uint8_t len)
-{
-	struct rtc_route r = whole(n);
-	uint8_t b[13] = { len, 0, 0, 0xfd, 0xe8 };
-	struct rbuf rb;
-
-	memcpy(b + 5, r.rt.b, 8);
-	rbuf_init(&rb, b, 1 + (len + 7u) / 8);
-	cr_assert_eq(rtc_nlri_get(&rb, &r), 0);
-	return r;
-}
 
 static void announce(struct client *c, const struct rtc_route *v, size_t n)
 {

@@ -25,6 +25,7 @@
 #include "bgpd/rtc_update.h"
 #include "common/log.h"
 #include "test_event_util.h"
+#include "test_bgpd_rtc_routes.h"
 
 #define N_RT 20      /* RTs 65000:1..N_RT */
 #define N_ROUTES 120 /* A's routes: route i under RT 1 + i % N_RT, some under a second */
@@ -86,16 +87,6 @@ TestSuite(bgpd_rtcrewalk, .init = setup, .fini = teardown, .timeout = 60);
 static bool run_until(bool (*cond)(void *), void *arg, int seconds)
 {
 	return t_loop_until(base, cond, arg, seconds * 1000, 20000);
-}
-
-static struct ext_community rt_n(unsigned n)
-{
-	struct ext_community c;
-	char s[32];
-
-	snprintf(s, sizeof(s), "65000:%u", n);
-	cr_assert_eq(rt_parse(s, &c), 0);
-	return c;
 }
 
 static void route_key(size_t i, struct rd *rd, struct prefix4 *pfx)

@@ -30,7 +30,8 @@ static int64_t fake_clock(void)
 	return now;
 }
 
-static void tight_setup(void)
+/* The table built from json, its label clock the fake one at 1000 s. */
+static void clocked_setup(const char *json)
 {
 	struct dataplane dp = { &fx_ops, &rec };
 	struct export_sink sink = { &fx_exp_ops, &exps };
@@ -38,11 +39,16 @@ static void tight_setup(void)
 	log_init("test", LOG_LVL_ERR);
 	cur = 0;
 	now = 1000;
-	fx_load(&cfgs[0], TIGHT(VRF_A "," VRF_B));
+	fx_load(&cfgs[0], json);
 	cr_assert_eq(vrf_table_init(&t, &cfgs[0], &dp), 0);
 	t.labels.clock = fake_clock;
 	vrf_table_set_export(&t, &sink);
 	rec.n = exps.n = 0;
+}
+
+static void tight_setup(void)
+{
+	clocked_setup(TIGHT(VRF_A "," VRF_B));
 }
 
 TestSuite(labelwait, .init = tight_setup, .fini = teardown);
@@ -131,17 +137,7 @@ Test(labelwait, the_same_vrf_back_or_room_left_needs_no_wait)
 
 static void hold_setup(void)
 {
-	struct dataplane dp = { &fx_ops, &rec };
-	struct export_sink sink = { &fx_exp_ops, &exps };
-
-	log_init("test", LOG_LVL_ERR);
-	cur = 0;
-	now = 1000;
-	fx_load(&cfgs[0], HOLD(VRF_A "," VRF_B));
-	cr_assert_eq(vrf_table_init(&t, &cfgs[0], &dp), 0);
-	t.labels.clock = fake_clock;
-	vrf_table_set_export(&t, &sink);
-	rec.n = exps.n = 0;
+	clocked_setup(HOLD(VRF_A "," VRF_B));
 }
 
 TestSuite(recreate, .init = hold_setup, .fini = teardown);
