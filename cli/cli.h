@@ -297,11 +297,21 @@ struct cli_command {
 	size_t ncols;
 	cli_print_fn print;           /* NULL: cli_view_table */
 	const char *help;
+	/*
+	 * Words beyond [ARG], as the show form it is an alias of takes them
+	 * (fwd fib: show fib's): parse gets the words after the two, and args
+	 * is their form ("[VRF] [PREFIX [longer|shorter]]"). NULL: [ARG] only.
+	 */
+	int (*parse)(const char *cmd, int argc, char **argv, struct cli_view *v, char *err,
+		     size_t errlen);
+	const char *args;
 };
 
 extern const struct cli_command cli_commands[];
 extern const size_t cli_n_commands;
 
+/* "W1 W2 [ARG]" (or W1 W2 ARGS): how the help and the errors write the command. */
+void cli_command_form(const struct cli_command *c, char *buf, size_t len);
 /* Finds the command named by the words; NULL when none matches. */
 const struct cli_command *cli_command_find(const char *w1, const char *w2);
 /*
@@ -337,6 +347,13 @@ int cli_print_bgp_neighbors(FILE *out, const struct cli_view *v, struct json_obj
  * reason in err (unknown or incomplete command).
  */
 int cli_show_parse(int argc, char **argv, struct cli_view *v, char *err, size_t errlen);
+/*
+ * show fib [VRF] [PREFIX [longer|shorter]] (argv: the words after "fib"),
+ * and the older fwd fib with the same words: cmd names the form typed in
+ * the errors. 0, or -1 with err set.
+ */
+int cli_fib_parse(const char *cmd, int argc, char **argv, struct cli_view *v, char *err,
+		  size_t errlen);
 extern const char *const cli_show_usage[];
 /* Detail printers (show.c). */
 int cli_print_neighbor(FILE *out, const struct cli_view *v, struct json_object *doc);

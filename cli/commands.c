@@ -300,7 +300,8 @@ const struct cli_command cli_commands[] = {
 	{ { "vrf", "labels" }, NULL, NULL, "vrfmgr", "/labels", "labels", COLS(cli_cols_labels),
 	  NULL, "labels allocated by vrfmgr" },
 	{ { "fwd", "fib" }, "VRF", "vrf", "fwd", "/fib", "fib", COLS(cli_cols_fib), NULL,
-	  "forwarding table of every VRF, or of one" },
+	  "forwarding table of every VRF, or of one; a prefix's routes (show fib)", cli_fib_parse,
+	  "[VRF] [PREFIX [longer|shorter]]" },
 	{ { "fwd", "lfib" }, NULL, NULL, "fwd", "/lfib", "lfib", COLS(cli_cols_lfib), NULL,
 	  "label forwarding table" },
 	{ { "fwd", "arp" }, NULL, NULL, "fwd", "/arp", "arp", COLS(cli_cols_arp), NULL,
@@ -325,7 +326,16 @@ const struct cli_command *cli_command_find(const char *w1, const char *w2)
 	return NULL;
 }
 
-/* Appends "W1 W2[ [ARG]]" of each older command under w1 to buf, joined like a sentence. */
+void cli_command_form(const struct cli_command *c, char *buf, size_t len)
+{
+	if (c->args != NULL)
+		snprintf(buf, len, "%s %s %s", c->words[0], c->words[1], c->args);
+	else
+		snprintf(buf, len, "%s %s%s%s%s", c->words[0], c->words[1], c->arg_name ? " [" : "",
+			 c->arg_name ? c->arg_name : "", c->arg_name ? "]" : "");
+}
+
+/* Appends the form of each older command under w1 to buf, joined like a sentence. */
 static void command_forms(const char *w1, char *buf, size_t len)
 {
 	size_t n = 0, k = 0, i;
@@ -337,13 +347,13 @@ static void command_forms(const char *w1, char *buf, size_t len)
 	for (i = 0; i < cli_n_commands; i++) {
 		const struct cli_command *c = &cli_commands[i];
 		size_t at = strlen(buf);
+		char form[96];
 
 		if (strcmp(c->words[0], w1) != 0)
 			continue;
 		k++;
-		snprintf(buf + at, len - at, "%s%s %s%s%s%s", k == 1 ? "" : k == n ? " or " : ", ",
-			 c->words[0], c->words[1], c->arg_name ? " [" : "",
-			 c->arg_name ? c->arg_name : "", c->arg_name ? "]" : "");
+		cli_command_form(c, form, sizeof(form));
+		snprintf(buf + at, len - at, "%s%s", k == 1 ? "" : k == n ? " or " : ", ", form);
 	}
 	if (strcmp(w1, "vrf") == 0) {
 		size_t at = strlen(buf);

@@ -39,7 +39,7 @@
 
 static void usage(FILE *out)
 {
-	char words[64];
+	char words[96];
 
 	fprintf(out, "usage: ferryctl [-i INSTANCE | --url URL [--ca FILE] [--token-file FILE]] "
 		     "[--json] [-t MS] COMMAND\n\n"
@@ -61,10 +61,11 @@ static void usage(FILE *out)
 	for (size_t i = 0; i < cli_n_commands; i++) {
 		const struct cli_command *c = &cli_commands[i];
 
-		snprintf(words, sizeof(words), "%s %s%s%s%s", c->words[0], c->words[1],
-			 c->arg_name ? " [" : "", c->arg_name ? c->arg_name : "",
-			 c->arg_name ? "]" : "");
-		fprintf(out, "  %-20s%s (%s)\n", words, c->help, c->daemon);
+		cli_command_form(c, words, sizeof(words));
+		if (strlen(words) >= 20) /* a long form on a line of its own */
+			fprintf(out, "  %s\n  %-20s%s (%s)\n", words, "", c->help, c->daemon);
+		else
+			fprintf(out, "  %-20s%s (%s)\n", words, c->help, c->daemon);
 	}
 }
 
@@ -262,6 +263,17 @@ static int legacy(const struct cli_ctx *c, int argc, char **argv, bool check)
 		cli_command_unknown(argc, argv, err, sizeof(err));
 		fprintf(stderr, "ferryctl: %s\n", err);
 		return 2;
+	}
+	if (cmd->parse != NULL) {
+		/* an alias that takes its show form's words (fwd fib: show fib's) */
+		char name[40];
+
+		snprintf(name, sizeof(name), "%s %s", cmd->words[0], cmd->words[1]);
+		if (cmd->parse(name, argc - 2, argv + 2, &v, err, sizeof(err)) < 0) {
+			fprintf(stderr, "ferryctl: %s\n", err);
+			return 2;
+		}
+		return check ? 0 : view_run(c, &v);
 	}
 	if (argc > 3 || (argc == 3 && !cmd->arg_name)) {
 		/* the words are right: blame the one too many */

@@ -249,10 +249,42 @@ static int show_vpn(int argc, char **argv, struct cli_view *v, char *err, size_t
 	return 0;
 }
 
-/* ?prefix= for a prefix (that route), ?address= for an address (the route a packet to it takes) */
+/*
+ * PREFIX in the form fwd and vrfmgr want, checked here: a typo is bad usage
+ * naming cmd's form, said before any daemon is asked (show fib, show vrf
+ * routes). Into ?prefix=.
+ */
+static int prefix_arg(struct cli_view *v, const char *cmd, const char *form, const char *w,
+		      char *err, size_t len)
+{
+	struct prefix4 p;
+
+	if (prefix4_parse(w, &p) < 0) {
+		snprintf(err, len, "%s: \"%.64s\" is not a prefix (want a.b.c.d/len with the host "
+				   "bits clear, e.g. 192.168.101.0/24; %s)", cmd, w, form);
+		return -1;
+	}
+	return path_add(v, "prefix", w, err, len);
+}
+
+#define VRF_FORM "show vrf [NAME] [routes [PREFIX|ADDRESS]]"
+
+/*
+ * ?prefix= for a prefix (that route), ?address= for an address (the route
+ * a packet to it takes); either checked before vrfmgr is asked.
+ */
 static int vrf_routes_at(struct cli_view *v, const char *what, char *err, size_t len)
 {
-	return path_add(v, strchr(what, '/') ? "prefix" : "address", what, err, len);
+	uint32_t a;
+
+	if (strchr(what, '/') != NULL)
+		return prefix_arg(v, "show vrf", VRF_FORM, what, err, len);
+	if (ipv4_parse(what, &a) < 0) {
+		snprintf(err, len, "show vrf: \"%.64s\" is not an address (want a.b.c.d, or a prefix "
+				   "a.b.c.d/len; " VRF_FORM ")", what);
+		return -1;
+	}
+	return path_add(v, "address", what, err, len);
 }
 
 static int show_vrf(int argc, char **argv, struct cli_view *v, char *err, size_t len)
@@ -285,8 +317,7 @@ static int show_vrf(int argc, char **argv, struct cli_view *v, char *err, size_t
 		cli_view_vrf_not_found(v, argv[0]);
 		return path_add(v, "vrf", argv[0], err, len);
 	}
-	snprintf(err, len,
-		 "show vrf: unexpected \"%.64s\" (want show vrf [NAME] [routes [PREFIX|ADDRESS]])",
+	snprintf(err, len, "show vrf: unexpected \"%.64s\" (want " VRF_FORM ")",
 		 argv[named_routes ? 3 : strcmp(argv[0], "routes") == 0 ? 2 : 1]);
 	return -1;
 }
@@ -328,27 +359,14 @@ static int show_bgp(int argc, char **argv, struct cli_view *v, char *err, size_t
 	return -1;
 }
 
-#define FIB_FORM "show fib [VRF] [PREFIX [longer|shorter]]"
+#define FIB_ARGS "[VRF] [PREFIX [longer|shorter]]"
 
-/* A word that is an address (a.b.c.d), where show fib wants a VRF or a prefix. */
-static int fib_address(const char *w, char *err, size_t len)
+/* A word that is an address (a.b.c.d), where cmd wants a VRF or a prefix. */
+static int fib_address(const char *cmd, const char *w, char *err, size_t len)
 {
-	snprintf(err, len, "show fib: unexpected \"%.64s\" (want " FIB_FORM "; for one address: "
-			   "ferryctl trace VRF ADDRESS)", w);
+	snprintf(err, len, "%s: unexpected \"%.64s\" (want %s " FIB_ARGS "; for one address: "
+			   "ferryctl trace VRF ADDRESS)", cmd, w, cmd);
 	return -1;
-}
-
-/* PREFIX in fwd's form, checked here: a typo is bad usage, said before any daemon is asked. */
-static int fib_prefix(struct cli_view *v, const char *w, char *err, size_t len)
-{
-	struct prefix4 p;
-
-	if (prefix4_parse(w, &p) < 0) {
-		snprintf(err, len, "show fib: \"%.64s\" is not a prefix (want a.b.c.d/len with the "
-				   "host bits clear, e.g. 192.168.101.0/24; " FIB_FORM ")", w);
-		return -1;
-	}
-	return path_add(v, "prefix", w, err, len);
 }
 
 static bool is_match_word(const char *w)
@@ -360,31 +378,35 @@ static bool is_match_word(const char *w)
  * show fib [VRF] [PREFIX [longer|shorter]]: fwd's /fib, of one VRF or all,
  * for one prefix (?prefix=, in every tenant without reading the FIB whole),
  * its more-specifics or the prefixes covering it (?match=), as show vrf
- * routes PREFIX and show vpn PREFIX longer|shorter have it.
+ * routes PREFIX and show vpn PREFIX longer|shorter have it. cmd is the
+ * form typed (show fib, or its older alias fwd fib), which errors name.
  */
-static int show_fib(int argc, char **argv, struct cli_view *v, char *err, size_t len)
+int cli_fib_parse(const char *cmd, int argc, char **argv, struct cli_view *v, char *err,
+		  size_t len)
 {
+	char form[64];
 	uint32_t addr;
 	bool prefix = false;
 	int i = 0;
 
+	snprintf(form, sizeof(form), "%s " FIB_ARGS, cmd);
 	view_table(v, "fwd", "/fib", "fib", cli_cols_fib, cli_ncols_fib);
 	if (i < argc && strchr(argv[i], '/') == NULL && !is_match_word(argv[i])) {
 		if (ipv4_parse(argv[i], &addr) == 0)
-			return fib_address(argv[i], err, len);
+			return fib_address(cmd, argv[i], err, len);
 		cli_view_vrf_not_found(v, argv[i]);
 		if (path_add(v, "vrf", argv[i++], err, len) < 0)
 			return -1;
 	}
 	if (i < argc && strchr(argv[i], '/') != NULL) {
-		if (fib_prefix(v, argv[i++], err, len) < 0)
+		if (prefix_arg(v, cmd, form, argv[i++], err, len) < 0)
 			return -1;
 		prefix = true;
 	}
 	if (i < argc && is_match_word(argv[i])) {
 		if (!prefix) {
-			snprintf(err, len, "show fib: %s needs a prefix (want show fib [VRF] PREFIX %s, "
-					   "e.g. show fib 192.168.0.0/16 %s)", argv[i], argv[i], argv[i]);
+			snprintf(err, len, "%s: %s needs a prefix (want %s [VRF] PREFIX %s, e.g. %s "
+					   "192.168.0.0/16 %s)", cmd, argv[i], cmd, argv[i], cmd, argv[i]);
 			return -1;
 		}
 		if (path_add(v, "match", argv[i++], err, len) < 0)
@@ -393,8 +415,8 @@ static int show_fib(int argc, char **argv, struct cli_view *v, char *err, size_t
 	if (i == argc)
 		return 0;
 	if (ipv4_parse(argv[i], &addr) == 0)
-		return fib_address(argv[i], err, len);
-	snprintf(err, len, "show fib: unexpected \"%.64s\" (want " FIB_FORM ")", argv[i]);
+		return fib_address(cmd, argv[i], err, len);
+	snprintf(err, len, "%s: unexpected \"%.64s\" (want %s)", cmd, argv[i], form);
 	return -1;
 }
 
@@ -442,7 +464,7 @@ int cli_show_parse(int argc, char **argv, struct cli_view *v, char *err, size_t 
 	if (strcmp(argv[0], "vrf") == 0)
 		return show_vrf(argc - 1, argv + 1, v, err, errlen);
 	if (strcmp(argv[0], "fib") == 0)
-		return show_fib(argc - 1, argv + 1, v, err, errlen);
+		return cli_fib_parse("show fib", argc - 1, argv + 1, v, err, errlen);
 	if (strcmp(argv[0], "vpn") == 0)
 		return show_vpn(argc - 1, argv + 1, v, err, errlen);
 	for (size_t i = 0; i < sizeof(vrf_shows) / sizeof(vrf_shows[0]); i++)

@@ -829,10 +829,19 @@ ctl_usage() { # a usage error names the word in the way and what the command wan
 		show fib A 192.168.101.10 &&
 		usage_2 'show bgp: neighbors or vpnv4? (want show bgp neighbors [ADDRESS] or show bgp vpnv4 [rd RD] [PREFIX] ...)' show bgp &&
 		usage_2 'show lfib: unexpected "x" (want show lfib [VRF])' show lfib B x &&
-		usage_2 'fwd fib: unexpected "B" (want fwd fib [VRF])' fwd fib A B &&
-		usage_2 'show daemons: unexpected "bgpd" (want show daemons)' show daemons bgpd
+		usage_2 'fwd fib: unexpected "B" (want fwd fib [VRF] [PREFIX [longer|shorter]])' fwd fib A B &&
+		usage_2 'show daemons: unexpected "bgpd" (want show daemons)' show daemons bgpd &&
+		usage_2 'show vrf: "192.168.101.10/24" is not a prefix (want a.b.c.d/len with the host bits clear, e.g. 192.168.101.0/24; show vrf [NAME] [routes [PREFIX|ADDRESS]])' show vrf A routes 192.168.101.10/24 &&
+		usage_2 'fwd fib: "192.168.101.10/24" is not a prefix (want a.b.c.d/len with the host bits clear, e.g. 192.168.101.0/24; fwd fib [VRF] [PREFIX [longer|shorter]])' fwd fib A 192.168.101.10/24
 }
-check "ferryctl usage errors: show fib A ADDRESS, show bgp, show lfib B x, fwd fib A B, show daemons bgpd name the word and the form (exit 2)" ctl_usage
+check "ferryctl usage errors: show fib A ADDRESS, show bgp, show lfib B x, fwd fib A B, show daemons bgpd, show vrf A routes and fwd fib with a bad prefix name the word and the form (exit 2)" ctl_usage
+# fwd fib, show fib's older alias, takes show fib's words: the same rows
+fwd_fib_alias() {
+	[ "$(ctl fwd fib 192.168.101.0/24)" = "$(ctl show fib 192.168.101.0/24)" ] &&
+		[ "$(ctl fwd fib 192.168.101.0/24 | grep -cE '^[AB] +[12] +192.168.101.0/24 +labeled ')" = 2 ] &&
+		[ "$(ctl fwd fib B 192.168.0.0/16 longer)" = "$(ctl show fib B 192.168.0.0/16 longer)" ]
+}
+check "ferryctl fwd fib 192.168.101.0/24 (and B 192.168.0.0/16 longer): show fib's rows, one per VRF" fwd_fib_alias
 if ctl_tls; then
 	ok "ferryctl --url https://10.255.0.1:7180 --ca --token-file: show vrf (table and --json), events --snapshot over TLS; 401 without the token (show and events name it), refused without the CA; bgpd's command on vrfmgr's port says so"
 else

@@ -261,8 +261,8 @@ Test(cli_commands, unknown_names_the_word_and_what_would_do)
 	cr_assert_str_eq(unknown(2, vrf), "unknown command: vrf lsit (want vrf list, vrf routes "
 					  "[VRF], vrf lsps, vrf labels or vrf explain RD PREFIX "
 					  "[VRF])");
-	cr_assert_str_eq(unknown(1, fwd), "fwd what? (want fwd fib [VRF], fwd lfib, fwd arp or fwd "
-					  "counters)");
+	cr_assert_str_eq(unknown(1, fwd), "fwd what? (want fwd fib [VRF] [PREFIX [longer|shorter]], "
+					  "fwd lfib, fwd arp or fwd counters)");
 	cr_assert_str_eq(unknown(1, vrf), "vrf what? (want vrf list, vrf routes [VRF], vrf lsps, "
 					  "vrf labels or vrf explain RD PREFIX [VRF])");
 }

@@ -231,6 +231,68 @@ Test(cli_show, fib_errors_name_the_form_wanted)
 }
 
 /*
+ * show vrf [NAME] routes PREFIX checks its prefix as show fib does (the same
+ * helper), before vrfmgr is asked: a bad one was sent on and came back as
+ * vrfmgr's HTTP 400, exit 1. A word that is neither a prefix nor an
+ * address is named too.
+ */
+Test(cli_show, vrf_routes_prefix_errors_name_the_form_wanted)
+{
+	parse_bad("vrf A routes 192.168.101.10/24",
+		  "show vrf: \"192.168.101.10/24\" is not a prefix (want a.b.c.d/len with the host "
+		  "bits clear, e.g. 192.168.101.0/24; show vrf [NAME] [routes [PREFIX|ADDRESS]])");
+	parse_bad("vrf routes 192.168/16", "show vrf: \"192.168/16\" is not a prefix (want "
+					   "a.b.c.d/len");
+	parse_bad("vrf A routes 10.0.0.0/33", "show vrf: \"10.0.0.0/33\" is not a prefix");
+	parse_bad("vrf A routes 10.0.0", "show vrf: \"10.0.0\" is not an address (want a.b.c.d, "
+					 "or a prefix a.b.c.d/len; show vrf [NAME] [routes "
+					 "[PREFIX|ADDRESS]])");
+	parse_ok("vrf A routes 0.0.0.0/0", "vrfmgr", "/routes?vrf=A&prefix=0.0.0.0%2F0");
+}
+
+/* fwd fib, show fib's older alias, takes show fib's words; its errors name fwd fib. */
+static void fwd_fib(const char *words, int want_rc, const char *want)
+{
+	const struct cli_command *cmd = cli_command_find("fwd", "fib");
+	char buf[256], *argv[16], err[256] = "", *save = NULL;
+	struct cli_view v;
+	int argc = 0;
+
+	snprintf(buf, sizeof(buf), "%s", words);
+	for (char *w = strtok_r(buf, " ", &save); w && argc < 16; w = strtok_r(NULL, " ", &save))
+		argv[argc++] = w;
+	cr_assert_not_null(cmd->parse, "fwd fib takes only [VRF]");
+	cr_assert_eq(cmd->parse("fwd fib", argc, argv, &v, err, sizeof(err)), want_rc,
+		     "fwd fib %s: %s", words, err);
+	if (want_rc == 0)
+		cr_assert_str_eq(v.path, want, "fwd fib %s", words);
+	else
+		cr_assert_str_eq(err, want, "fwd fib %s", words);
+}
+
+Test(cli_show, fwd_fib_takes_show_fibs_words)
+{
+	char form[96];
+
+	fwd_fib("", 0, "/fib");
+	fwd_fib("A", 0, "/fib?vrf=A");
+	fwd_fib("A 192.168.101.0/24", 0, "/fib?vrf=A&prefix=192.168.101.0%2F24");
+	fwd_fib("192.168.0.0/16 longer", 0, "/fib?prefix=192.168.0.0%2F16&match=longer");
+	fwd_fib("A 192.168.101.10/24", -1,
+		"fwd fib: \"192.168.101.10/24\" is not a prefix (want a.b.c.d/len with the host "
+		"bits clear, e.g. 192.168.101.0/24; fwd fib [VRF] [PREFIX [longer|shorter]])");
+	fwd_fib("A B", -1, "fwd fib: unexpected \"B\" (want fwd fib [VRF] [PREFIX "
+			   "[longer|shorter]])");
+	fwd_fib("shorter", -1, "fwd fib: shorter needs a prefix (want fwd fib [VRF] PREFIX "
+			       "shorter, e.g. fwd fib 192.168.0.0/16 shorter)");
+	fwd_fib("A 192.168.101.10", -1, "fwd fib: unexpected \"192.168.101.10\" (want fwd fib "
+					"[VRF] [PREFIX [longer|shorter]]; for one address: ferryctl "
+					"trace VRF ADDRESS)");
+	cli_command_form(cli_command_find("fwd", "fib"), form, sizeof(form));
+	cr_assert_str_eq(form, "fwd fib [VRF] [PREFIX [longer|shorter]]", "the help's form");
+}
+
+/*
  * show vpn not-imported: the routes received that no VRF took (a mistyped
  * import RT's), vrfmgr's /vpn?imported=false; imported the others. Only
  * show vpn has them: bgpd's table knows nothing of VRFs.
