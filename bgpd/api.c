@@ -256,8 +256,8 @@ static const struct api_route routes[] = {
 	  .params = API_PARAMS("rd", "prefix") },
 	{ "/events", bgpd_api_events,
 	  "server-sent events: route and session changes (?since=N, Last-Event-ID, ?limit=N, "
-	  "?snapshot=1)",
-	  .params = API_PARAMS("since", "limit", "snapshot") },
+	  "?snapshot=1, ?type=route,session (some))",
+	  .params = API_PARAMS("since", "limit", "snapshot", "type") },
 	{ "/metrics", bgpd_api_metrics, "Prometheus text: sessions, messages, prefixes, RIB size" },
 	{ "/process", h_process,
 	  "this daemon's process: pid, uptime, memory, heap in use, descriptors, CPU" },

@@ -150,6 +150,8 @@ struct cli_ctx {
 	const char *since;    /* events --since N */
 	long count;           /* events --count N, 0 = until interrupted */
 	bool snapshot;        /* events --snapshot */
+	const char *types;    /* events --type T[,T...] */
+	const char *vrf;      /* events --vrf NAME */
 	const struct cli_url *url; /* --url: TCP/TLS instead of the run directory's sockets */
 	const char *url_daemon;    /* the daemon an explicit --url port is for */
 	const char *ca_file;       /* --ca */
@@ -465,8 +467,19 @@ int cli_daemons_report(FILE *out, struct json_object *const *docs, const bool *u
 /* show daemons: asks each daemon of the node. 0, or 1 when none answers or one fails. */
 int cli_show_daemons(const struct cli_ctx *c);
 
-/* The words after "events": 0, or -1 with the one in the way and the form wanted in err. */
-int cli_events_check(int argc, char **argv, char *err, size_t errlen);
+/* What ferryctl events asks: each daemon's stream and its query (/events?since=&type=&vrf=...). */
+struct cli_events_plan {
+	const char *daemons[2];
+	char query[2][384];
+	int n;
+};
+/*
+ * The words after "events" with c's events options (--type, --vrf, --since,
+ * --snapshot) into the streams to open: 0, or -1 with the word or option in
+ * the way and the form wanted in err.
+ */
+int cli_events_plan(const struct cli_ctx *c, int argc, char **argv, struct cli_events_plan *p,
+		    char *err, size_t errlen);
 /* ferryctl events [bgpd|vrfmgr]... : prints events until interrupted or count reached. */
 int cli_events(const struct cli_ctx *c, int argc, char **argv);
 /* One SSE event (name, data JSON) as a human line into buf. */

@@ -1,9 +1,12 @@
 /*
- * ferryctl events [bgpd] [vrfmgr] [--since N] [--snapshot] [--count N]: follows the
- * daemons' server-sent-event streams (GET /events) side by side, one line
- * per event (--json: one JSON object per line with daemon, event, id and
- * data), until interrupted or --count events were shown. Control events
- * (hello, resync) are shown but not counted.
+ * ferryctl events [bgpd] [vrfmgr] [--type T[,T...]] [--vrf NAME] [--since N]
+ * [--snapshot] [--count N]: follows the daemons' server-sent-event streams
+ * (GET /events) side by side, one line per event (--json: one JSON object
+ * per line with daemon, event, id and data), until interrupted or --count
+ * events were shown. Control events (hello, resync) are shown but not
+ * counted. --type and --vrf become each daemon's ?type= and ?vrf=: the
+ * daemons filter (ferryctl is sent only what was asked for), and a daemon
+ * none of whose events could pass is not asked.
  */
 #include <errno.h>
 #include <poll.h>
@@ -149,7 +152,104 @@ static void sse_lines(const struct cli_ctx *c, struct sse *s, long *shown, long 
 		s->n = 0; /* a line longer than any event: drop it */
 }
 
-#define EVENTS_USAGE "events [bgpd] [vrfmgr] [--since N] [--snapshot] [--count N]"
+#define EVENTS_USAGE                                                                               \
+	"events [bgpd] [vrfmgr] [--type T[,T...]] [--vrf NAME] [--since N] [--snapshot] "         \
+	"[--count N]"
+
+/* Each daemon's event types, as its "event:" lines name them, and whether they name a VRF. */
+static const struct ev_daemon {
+	const char *name;
+	const char *const *types;
+	bool has_vrf;
+} ev_daemons[] = {
+	{ "bgpd", (const char *const[]){ "route", "session", NULL }, false },
+	{ "vrfmgr", (const char *const[]){ "fib", "label", "nexthop", "vrf", "interface", NULL },
+	  true },
+};
+
+#define TYPES_WANTED                                                                               \
+	"route or session (bgpd); fib, label, nexthop, vrf or interface (vrfmgr); several "       \
+	"comma-separated"
+
+static const struct ev_daemon *ev_daemon(const char *name)
+{
+	for (size_t i = 0; i < sizeof(ev_daemons) / sizeof(ev_daemons[0]); i++)
+		if (strcmp(ev_daemons[i].name, name) == 0)
+			return &ev_daemons[i];
+	return NULL;
+}
+
+/* --type's list into a bit per type of each daemon (masks[i] for ev_daemons[i]). 0, or -1. */
+static int types_parse(const char *list, uint32_t *masks, char *err, size_t errlen)
+{
+	const char *s = list;
+
+	for (;;) {
+		size_t n = strcspn(s, ","), d, t = 0;
+		bool found = false;
+
+		for (d = 0; !found && d < sizeof(ev_daemons) / sizeof(ev_daemons[0]); d++)
+			for (t = 0; !found && ev_daemons[d].types[t] != NULL; t++)
+				found = strlen(ev_daemons[d].types[t]) == n &&
+					strncmp(s, ev_daemons[d].types[t], n) == 0;
+		if (!found) {
+			snprintf(err, errlen, "events: --type: \"%.*s\" is not an event type (want "
+				 TYPES_WANTED ")", (int)(n < 64 ? n : 64), s);
+			return -1;
+		}
+		masks[d - 1] |= UINT32_C(1) << (t - 1);
+		if (s[n] == '\0')
+			return 0;
+		s += n + 1;
+	}
+}
+
+/* One daemon's query: /events with --since, --snapshot, its share of --type, --vrf. */
+static int events_query(const struct cli_ctx *c, const struct ev_daemon *d, uint32_t mask,
+			char *q, size_t len)
+{
+	char types[128] = "";
+
+	snprintf(q, len, "/events");
+	for (size_t t = 0; d->types[t] != NULL; t++)
+		if (mask & (UINT32_C(1) << t))
+			snprintf(types + strlen(types), sizeof(types) - strlen(types), "%s%s",
+				 types[0] ? "," : "", d->types[t]);
+	if ((c->since != NULL && cli_path_add(q, len, "since", c->since) < 0) ||
+	    (c->snapshot && cli_path_add(q, len, "snapshot", "1") < 0) ||
+	    (types[0] && cli_path_add(q, len, "type", types) < 0) ||
+	    (c->vrf != NULL && cli_path_add(q, len, "vrf", c->vrf) < 0))
+		return -1;
+	return 0;
+}
+
+/*
+ * Whether daemon d, named on the command line (named) or not, is asked with
+ * --type's masks and --vrf: 1 yes, 0 not (none of its events could pass),
+ * -1 a usage error (named, but none of its events could pass).
+ */
+static int events_fit(const struct cli_ctx *c, const struct ev_daemon *d, uint32_t mask,
+		      bool named, char *err, size_t errlen)
+{
+	if (c->vrf != NULL && !d->has_vrf) {
+		if (named)
+			snprintf(err, errlen, "events: --vrf: %s's events name no VRF (want events "
+				 "vrfmgr --vrf NAME, or %s without --vrf)", d->name, d->name);
+		return named ? -1 : 0;
+	}
+	if (c->types != NULL && mask == 0) {
+		char its[96] = "";
+
+		for (size_t t = 0; named && d->types[t] != NULL; t++)
+			snprintf(its + strlen(its), sizeof(its) - strlen(its), "%s%s", t ? ", " : "",
+				 d->types[t]);
+		if (named)
+			snprintf(err, errlen, "events: --type %.64s: %s has none of those events (its "
+				 "events: %s)", c->types, d->name, its);
+		return named ? -1 : 0;
+	}
+	return 1;
+}
 
 static int events_args(int argc, char **argv, const char **daemons, int *nd, char *err,
 		       size_t errlen)
@@ -174,12 +274,38 @@ static int events_args(int argc, char **argv, const char **daemons, int *nd, cha
 	return 0;
 }
 
-int cli_events_check(int argc, char **argv, char *err, size_t errlen)
+int cli_events_plan(const struct cli_ctx *c, int argc, char **argv, struct cli_events_plan *p,
+		    char *err, size_t errlen)
 {
 	const char *daemons[MAX_STREAMS];
+	uint32_t masks[sizeof(ev_daemons) / sizeof(ev_daemons[0])] = { 0 };
 	int nd = 0;
 
-	return events_args(argc, argv, daemons, &nd, err, errlen);
+	memset(p, 0, sizeof(*p));
+	if (events_args(argc, argv, daemons, &nd, err, errlen) < 0 ||
+	    (c->types != NULL && types_parse(c->types, masks, err, errlen) < 0))
+		return -1;
+	for (int i = 0; i < nd; i++) {
+		const struct ev_daemon *d = ev_daemon(daemons[i]);
+		uint32_t mask = masks[d - ev_daemons];
+		int fit = events_fit(c, d, mask, argc > 0, err, errlen);
+
+		if (fit < 0)
+			return -1;
+		if (fit == 0)
+			continue;
+		if (events_query(c, d, mask, p->query[p->n], sizeof(p->query[p->n])) < 0) {
+			snprintf(err, errlen, "events: --vrf: argument too long");
+			return -1;
+		}
+		p->daemons[p->n++] = d->name;
+	}
+	if (p->n == 0) {
+		snprintf(err, errlen, "events: --vrf with --type %.64s: only vrfmgr's events name a "
+			 "VRF (want --type fib, label, nexthop, vrf or interface with --vrf)", c->types);
+		return -1;
+	}
+	return 0;
 }
 
 /*
@@ -252,14 +378,14 @@ static bool sse_read(const struct cli_ctx *c, struct sse *s, long *shown, long c
 
 int cli_events(const struct cli_ctx *c, int argc, char **argv)
 {
-	const char *daemons[MAX_STREAMS];
+	struct cli_events_plan plan;
 	struct sse *s = calloc(MAX_STREAMS, sizeof(*s));
 	struct pollfd pfd[MAX_STREAMS];
-	char query[128] = "/events", err[200];
+	char err[300];
 	long count = c->count, shown = 0;
 	int nd = 0, open = 0, rc = 0;
 
-	if (events_args(argc, argv, daemons, &nd, err, sizeof(err)) < 0) {
+	if (cli_events_plan(c, argc, argv, &plan, err, sizeof(err)) < 0) {
 		fprintf(c->err, "ferryctl: %s\n", err);
 		free(s);
 		return 2;
@@ -268,13 +394,9 @@ int cli_events(const struct cli_ctx *c, int argc, char **argv)
 		fprintf(c->err, "ferryctl: events: out of memory\n");
 		return 1;
 	}
-	/* --since is at most 20 digits (main.c): the query always has room */
-	if (c->since != NULL)
-		(void)cli_path_add(query, sizeof(query), "since", c->since);
-	if (c->snapshot)
-		(void)cli_path_add(query, sizeof(query), "snapshot", "1");
+	nd = plan.n;
 	for (int i = 0; i < nd; i++) {
-		if (sse_open(c, &s[i], daemons[i], query) < 0) {
+		if (sse_open(c, &s[i], plan.daemons[i], plan.query[i]) < 0) {
 			rc = 1;
 			goto out;
 		}

@@ -352,7 +352,7 @@ static bool trace_address_bad(const char *vrf, const char *address)
 static int dispatch(const struct cli_ctx *c, int argc, char **argv, bool check)
 {
 	struct cli_view v;
-	char err[256];
+	char err[400];
 
 	if (strcmp(argv[0], "show") == 0 && argc >= 2 && strcmp(argv[1], "daemons") == 0) {
 		if (argc > 2) {
@@ -392,7 +392,9 @@ static int dispatch(const struct cli_ctx *c, int argc, char **argv, bool check)
 		return check ? 0 : cli_verify(c, c->once);
 	}
 	if (strcmp(argv[0], "events") == 0) {
-		if (cli_events_check(argc - 1, argv + 1, err, sizeof(err)) < 0) {
+		struct cli_events_plan plan;
+
+		if (cli_events_plan(c, argc - 1, argv + 1, &plan, err, sizeof(err)) < 0) {
 			fprintf(stderr, "ferryctl: %s\n", err);
 			return 2;
 		}
@@ -419,10 +421,11 @@ static int dispatch(const struct cli_ctx *c, int argc, char **argv, bool check)
  */
 static int opts_fit(const struct cli_ctx *c, const char *cmd)
 {
-	if ((c->since != NULL || c->count > 0 || c->snapshot) && strcmp(cmd, "events") != 0) {
-		fprintf(stderr, "ferryctl: --since, --count and --snapshot are for events (want "
-				"ferryctl events [--since N] [--snapshot] [--count N], or %s without them)\n",
-			cmd);
+	if ((c->since != NULL || c->count > 0 || c->snapshot || c->types != NULL ||
+	     c->vrf != NULL) && strcmp(cmd, "events") != 0) {
+		fprintf(stderr, "ferryctl: --since, --count, --snapshot, --type and --vrf are for events "
+				"(want ferryctl events [--type T[,T...]] [--vrf NAME] [--since N] "
+				"[--snapshot] [--count N], or %s without them)\n", cmd);
 		return 2;
 	}
 	if (c->once && strcmp(cmd, "verify") != 0) {
@@ -461,6 +464,8 @@ static int parse_opts(int argc, char **argv, struct cli_ctx *c, struct opts *o)
 		{ "since", required_argument, NULL, 's' },
 		{ "count", required_argument, NULL, 'n' },
 		{ "snapshot", no_argument, NULL, 'S' },
+		{ "type", required_argument, NULL, 'y' },
+		{ "vrf", required_argument, NULL, 'v' },
 		{ "url", required_argument, NULL, 'u' },
 		{ "ca", required_argument, NULL, 'C' },
 		{ "token-file", required_argument, NULL, 'T' },
@@ -505,6 +510,12 @@ static int parse_opts(int argc, char **argv, struct cli_ctx *c, struct opts *o)
 			break;
 		case 'S':
 			c->snapshot = true;
+			break;
+		case 'y':
+			c->types = optarg;
+			break;
+		case 'v':
+			c->vrf = optarg;
 			break;
 		case 'u':
 			o->url_arg = optarg;

@@ -37,7 +37,7 @@ const char *const cli_show_usage[] = {
 	"vrf explain RD PREFIX [VRF]",
 	"trace VRF ADDRESS",
 	"verify [--once]",
-	"events [bgpd] [vrfmgr] [--since N] [--snapshot] [--count N]",
+	"events [bgpd] [vrfmgr] [--type T[,T...]] [--vrf NAME] [--since N] [--snapshot] [--count N]",
 	"reload check   (would the node take its config file whole: vrfmgr, bgpd and fwd asked; changes nothing)",
 	NULL,
 };

@@ -11,7 +11,11 @@
  * reaches it right after "snapshot-end". If the ring outruns a client's
  * snapshot (more than cap events while it was written), it gets "resync" and
  * one more snapshot; if that one is outrun too, an "error" event ends the
- * stream, rather than snapshots forever. Clients that wait for news are woken on publish; every
+ * stream, rather than snapshots forever. A client may ask for some event
+ * types only (?type=) and the daemon may offer a filter of its own (?vrf=):
+ * an event or snapshot item a client did not ask for is skipped when it
+ * would be written, so filtering costs nothing at publish, nor when nobody
+ * listens. Clients that wait for news are woken on publish; every
  * API_EVENTS_KEEPALIVE_S an SSE comment line shows idle clients (and the
  * daemon) that the connection is still alive.
  *
@@ -54,6 +58,8 @@ struct api_sse {
 	uint64_t snap_items;
 	bool snap_fresh;    /* a snapshot ended and no event after it was sent yet */
 	unsigned snap_overflows; /* snapshots in a row the ring outran (see sse_behind) */
+	uint32_t types;     /* a bit per event type asked (?type=), 0 = every type */
+	char *value;        /* the value of the daemon's filter (?vrf=), NULL = none */
 	struct api_sse *nx, *pv;
 };
 
@@ -71,6 +77,8 @@ struct api_events {
 	struct event *ka_ev;
 	const struct api_events_snapshot *snap;
 	uint64_t snap_written; /* items written by the fill running now */
+	struct api_sse *snap_client; /* whose snapshot that fill writes */
+	const struct api_events_filter *filter;
 };
 
 static uint64_t now_realtime_us(void)
@@ -114,6 +122,10 @@ struct api_events *api_events_new(struct event_base *base, size_t cap,
 	ev->names = type_names;
 	while (type_names[ev->n_names] != NULL)
 		ev->n_names++;
+	if (ev->n_names > 32) { /* ?type= keeps a bit per type */
+		api_events_free(ev);
+		return NULL;
+	}
 	ev->fmt = fmt;
 	ev->ctx = ctx;
 	return ev;
@@ -150,6 +162,11 @@ size_t api_events_clients(const struct api_events *ev)
 	return ev->n_clients;
 }
 
+void api_events_set_filter(struct api_events *ev, const struct api_events_filter *f)
+{
+	ev->filter = f;
+}
+
 uint64_t api_events_publish(struct api_events *ev, uint16_t type, const void *data, size_t len)
 {
 	struct timespec ts;
@@ -167,6 +184,16 @@ uint64_t api_events_publish(struct api_events *ev, uint16_t type, const void *da
 	for (struct api_sse *c = ev->clients; c != NULL; c = c->nx)
 		api_stream_wake(c->st);
 	return e->seq;
+}
+
+/* Whether client c asked for an event of type with this record (?type=, the daemon's filter). */
+static bool sse_wants(const struct api_sse *c, uint16_t type, const void *data)
+{
+	const struct api_events *ev = c->ev;
+
+	if (c->types != 0 && (type >= 32 || !(c->types & (UINT32_C(1) << type))))
+		return false;
+	return c->value == NULL || ev->filter->match(type, data, c->value, ev->filter->ctx);
 }
 
 /* Oldest seq still in the ring. */
@@ -223,6 +250,8 @@ void api_events_snapshot_item(struct jw *w, struct api_events *ev, uint16_t type
 	struct timespec ts;
 	struct jw j;
 
+	if (ev->snap_client != NULL && !sse_wants(ev->snap_client, type, data))
+		return;
 	clock_gettime(CLOCK_REALTIME_COARSE, &ts);
 	e.time_ms = (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
 	e.type = type;
@@ -272,7 +301,9 @@ static bool snap_fill(struct jw *w, struct api_sse *c, size_t budget_end)
 	bool done;
 
 	ev->snap_written = 0;
+	ev->snap_client = c;
 	done = c->snap_ops->fill(w, c->snap, budget_end);
+	ev->snap_client = NULL;
 	c->snap_items += ev->snap_written;
 	if (!done)
 		return false;
@@ -398,8 +429,11 @@ static enum api_fill sse_fill(struct jw *w, void *state)
 			return API_FILL_MORE;
 	}
 	while (c->next <= ev->last && evbuffer_get_length(w->out) - start + w->staged < API_CHUNK) {
-		sse_event(w, ev, &ev->ring[c->next % ev->cap]);
-		c->next++;
+		const struct api_event *e = &ev->ring[c->next++ % ev->cap];
+
+		if (!sse_wants(c, e->type, e->data))
+			continue; /* not asked for: passed over, its seq too */
+		sse_event(w, ev, e);
 		c->snap_fresh = false;
 		if (c->limited && --c->left == 0)
 			return API_FILL_DONE;
@@ -419,6 +453,7 @@ static void sse_release(void *state)
 	struct api_sse *c = state;
 
 	snap_end(c);
+	free(c->value);
 	if (c->ev != NULL) {
 		if (c->pv != NULL)
 			c->pv->nx = c->nx;
@@ -431,17 +466,61 @@ static void sse_release(void *state)
 	free(c);
 }
 
+/* The ring's type names joined as "a, b, c" (what ?type= wants). */
+static void type_list(const struct api_events *ev, char *buf, size_t len)
+{
+	size_t at = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < ev->n_names && at < len; i++)
+		at += (size_t)snprintf(buf + at, len - at, "%s%s", i ? ", " : "", ev->names[i]);
+}
+
+/* ?type=T[,T...] into a bit per type (absent: 0, every type). 0, or the 400 written. */
+static int param_types(struct jw *w, const struct api_request *req, const struct api_events *ev,
+		       uint32_t *out)
+{
+	const char *s = api_query_get(req, "type");
+	char want[256];
+
+	if (s == NULL)
+		return 0;
+	for (;;) {
+		size_t n = strcspn(s, ",");
+		size_t i;
+
+		for (i = 0; i < ev->n_names; i++)
+			if (strlen(ev->names[i]) == n && strncmp(s, ev->names[i], n) == 0)
+				break;
+		if (i == ev->n_names) {
+			type_list(ev, want, sizeof(want));
+			return api_param_error(w, 400, "type", "type: \"%.*s\" is not an event type "
+					       "of this daemon (want one or more of %s, "
+					       "comma-separated)", (int)(n < 64 ? n : 64), s, want);
+		}
+		*out |= UINT32_C(1) << i;
+		if (s[n] == '\0')
+			return 0;
+		s += n + 1;
+	}
+}
+
 int api_events_serve(struct api_events *ev, struct jw *w, const struct api_request *req)
 {
 	const char *lei = api_header_get(req, "Last-Event-ID");
+	const char *value = ev->filter != NULL ? api_query_get(req, ev->filter->param) : NULL;
 	uint64_t since = 0, limit = 0;
+	uint32_t types = 0;
 	bool snap = false;
 	struct api_sse *c;
 	int rc;
 
 	if ((rc = api_param_uint(w, req, "since", 1, UINT64_MAX - 1, &since)) != 0 ||
 	    (rc = api_param_uint(w, req, "limit", 1, UINT32_MAX, &limit)) != 0 ||
-	    (rc = api_param_bool(w, req, "snapshot", &snap)) != 0)
+	    (rc = api_param_bool(w, req, "snapshot", &snap)) != 0 ||
+	    (rc = param_types(w, req, ev, &types)) != 0)
+		return rc;
+	if (value != NULL && (rc = ev->filter->check(w, value, ev->filter->ctx)) != 0)
 		return rc;
 	if (snap && ev->snap == NULL)
 		return api_param_error(w, 400, "snapshot",
@@ -458,8 +537,12 @@ int api_events_serve(struct api_events *ev, struct jw *w, const struct api_reque
 					 "(want 1..%llu, as ?since)", lei,
 					 (unsigned long long)UINT64_MAX - 1);
 	}
-	if ((c = calloc(1, sizeof(*c))) == NULL)
+	if ((c = calloc(1, sizeof(*c))) == NULL ||
+	    (value != NULL && (c->value = strdup(value)) == NULL)) {
+		free(c);
 		return api_error(w, 503, "out of memory");
+	}
+	c->types = types;
 	c->ev = ev;
 	c->resume = since;
 	c->left = limit;

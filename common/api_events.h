@@ -89,9 +89,28 @@ void api_events_snapshot_item(struct jw *w, struct api_events *ev, uint16_t type
 			      const void *data, size_t len);
 
 /*
+ * A daemon's own filter on its events, one query parameter (vrfmgr's
+ * ?vrf=NAME): check runs once when a client connects (0, or the 4xx it
+ * wrote: a 404 for a VRF that is not there), match for each event and
+ * snapshot item before it is written to that client (data as published:
+ * type and record), so a client is sent only what it asked for.
+ */
+struct api_events_filter {
+	const char *param;
+	int (*check)(struct jw *w, const char *value, void *ctx);
+	bool (*match)(uint16_t type, const void *data, const char *value, void *ctx);
+	void *ctx;
+};
+/* Makes ?<f->param>= filter this ring's events. f must outlive ev. */
+void api_events_set_filter(struct api_events *ev, const struct api_events_filter *f);
+
+/*
  * The body of a daemon's GET /events handler: ?since=N, Last-Event-ID: N,
  * ?snapshot=1 (the state first, when the daemon has set a snapshot),
- * ?limit=N (end after N events: scripts and tests). Returns the status.
+ * ?limit=N (end after N events: scripts and tests), ?type=T[,T...] (only
+ * events of those types, named as the "event:" lines name them), and the
+ * daemon's filter (api_events_set_filter). Control events (hello, resync,
+ * snapshot-end, error) are always sent. Returns the status.
  */
 int api_events_serve(struct api_events *ev, struct jw *w, const struct api_request *req);
 

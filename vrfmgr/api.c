@@ -312,8 +312,8 @@ const struct api_route vrfmgr_api_routes[] = {
 			       "after") },
 	{ "/events", vrfapi_events,
 	  "server-sent events: FIB, label and next-hop changes sent to fwd (?since=N, ?snapshot=1, "
-	  "?limit=N)",
-	  .params = API_PARAMS("since", "limit", "snapshot") },
+	  "?limit=N, ?type=fib,label,nexthop,vrf,interface (some), ?vrf=NAME (that VRF's))",
+	  .params = API_PARAMS("since", "limit", "snapshot", "type", "vrf") },
 	{ "/metrics", vrfapi_metrics, "Prometheus text: routes per VRF, labels, next hops, IPC" },
 	{ "/process", h_process,
 	  "this daemon's process: pid, uptime, memory, heap in use, descriptors, CPU" },

@@ -286,6 +286,53 @@ static void event_fmt(struct jw *w, const struct api_event *e, void *ctx)
 	}
 }
 
+/* ---- ?vrf=NAME: the events whose "vrf" is NAME ---- */
+
+/* The name an event's "vrf" field carries (as event_fmt writes it), or NULL: it names none. */
+static const char *event_vrf(struct vrfmgr *vm, uint16_t type, const void *data)
+{
+	const struct vrf *v = NULL;
+
+	if (type == EV_FIB) {
+		struct fib_rec r;
+
+		memcpy(&r, data, sizeof(r));
+		v = vrf_by_id(&vm->table, r.vrf_id);
+	} else if (type == EV_LABEL) {
+		struct label_rec r;
+
+		memcpy(&r, data, sizeof(r));
+		if (!r.add || r.e.action != IPC_LFIB_POP_LOOKUP)
+			return NULL; /* a del, a swap or a per-CE label: no "vrf" */
+		v = vrf_by_id(&vm->table, r.e.vrf_id);
+	} else if (type == EV_VRF) {
+		return ((const struct vrf_rec *)data)->v.name;
+	} else if (type == EV_INTERFACE) {
+		const char *name = ((const struct if_rec *)data)->vrf;
+
+		return name[0] ? name : NULL;
+	}
+	return v != NULL && v->cfg != NULL ? v->cfg->name : NULL;
+}
+
+static bool vrf_match(uint16_t type, const void *data, const char *value, void *ctx)
+{
+	struct vrfapi_events *ev = ctx;
+	const char *name = event_vrf(ev->vm, type, data);
+
+	return name != NULL && strcmp(name, value) == 0;
+}
+
+/* A VRF must exist when the client asks (a typo is a 404); its events stay asked for after. */
+static int vrf_check(struct jw *w, const char *value, void *ctx)
+{
+	struct vrfapi_events *ev = ctx;
+
+	if (vrf_by_name(&ev->vm->table, value) == NULL)
+		return api_param_error(w, 404, "vrf", "no VRF named \"%.64s\"", value);
+	return 0;
+}
+
 static void events_free(void *arg)
 {
 	struct vrfmgr *vm = arg;
@@ -317,6 +364,8 @@ int vrfapi_events_start(struct vrfmgr *vm)
 	ev->snap = vrfapi_snap_ops;
 	ev->snap.ctx = ev;
 	api_events_set_snapshot(ev->ring, &ev->snap);
+	ev->filter = (struct api_events_filter){ "vrf", vrf_check, vrf_match, ev };
+	api_events_set_filter(ev->ring, &ev->filter);
 	vm->api_events = ev;
 	tap.ops = &tap_ops;
 	tap.ctx = ev;

@@ -61,6 +61,7 @@ struct vrfapi_events {
 	struct dataplane inner; /* where every call goes on to (fwd_sync) */
 	struct api_events *ring;
 	struct api_events_snapshot snap;
+	struct api_events_filter filter; /* ?vrf=NAME */
 };
 
 /* The records, from what fwd is told (nh: the FIB entry's next hop, for an add). */

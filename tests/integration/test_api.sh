@@ -699,6 +699,32 @@ snap_ctl() { # ferryctl events --snapshot: both daemons' state first (stopped at
 		grep -q '^bgpd snapshot-end' "$TMP/snapctl.txt" && grep -q '^vrfmgr snapshot-end' "$TMP/snapctl.txt"
 }
 check "ferryctl events --snapshot: bgpd's routes and vrfmgr's FIB as snapshot lines, then both snapshot-ends" snap_ctl
+# ?type= and ?vrf= filter server-side: the stream (and its snapshot) holds only what was asked.
+ev_items() { grep -c '^data: {"snapshot":true' "$1"; }
+ev_filtered() {
+	stream_until sse_ends 1 "$TMP/vfilt.txt" curl -sN --unix-socket "$RUN1/vrfmgr.sock" "http://ferry/events?snapshot=1&vrf=B&type=fib,label" &&
+		[ "$(grep -c '^event: fib$' "$TMP/vfilt.txt")" -ge 3 ] &&
+		grep -q '^data: {"snapshot":true,.*"action":"add","label":101,"does":"pop-lookup","vrf":"B"' "$TMP/vfilt.txt" &&
+		! grep -qE '^event: (nexthop|vrf|interface)$' "$TMP/vfilt.txt" &&
+		! grep -q '"vrf":"A"' "$TMP/vfilt.txt" &&
+		grep -A1 '^event: snapshot-end' "$TMP/vfilt.txt" | grep -q "\"items\":$(ev_items "$TMP/vfilt.txt")," &&
+		stream_until sse_ends 1 "$TMP/bfilt.txt" curl -sN --unix-socket "$RUN1/bgpd.sock" "http://ferry/events?snapshot=1&type=session" &&
+		[ "$(ev_items "$TMP/bfilt.txt")" = 1 ] && grep -q '"neighbor":"10.255.0.2"' "$TMP/bfilt.txt" &&
+		! grep -q '^event: route' "$TMP/bfilt.txt" &&
+		err_is 400 'type: "fib" is not an event type of this daemon (want one or more of route, session, comma-separated)' bgpd '/events?type=fib' &&
+		param_is 400 type vrfmgr '/events?type=route' &&
+		err_is 400 'unknown parameter "vrf" (want since, limit, snapshot, type)' bgpd '/events?vrf=A' &&
+		err_is 400 'parameter "type" given twice' vrfmgr '/events?type=fib&type=label' &&
+		param_is 404 vrf vrfmgr '/events?vrf=Z'
+}
+check "/events?vrf=B&type=fib,label: only B's FIB entries and label in the snapshot, items counted as sent; bgpd ?type=session; unknown type, vrf on bgpd, repeated type, unknown VRF refused naming the parameter" ev_filtered
+ctl_filtered() { # ferryctl events --vrf B --type fib: vrfmgr alone is asked (bgpd's events name no VRF)
+	stream_until ctl_ends 1 "$TMP/cfilt.txt" "$CTL" -i "$PREFIX-pe1" events --vrf B --type fib --snapshot &&
+		grep -q 'vrfmgr fib add VRF B 192.168.101.0/24 labeled \[16 | 201\] via 10.0.1.2 on core0 (snapshot)$' "$TMP/cfilt.txt" &&
+		! grep -q '^bgpd' "$TMP/cfilt.txt" && ! grep -q 'VRF A' "$TMP/cfilt.txt" &&
+		! grep -qE 'vrfmgr (label|nexthop|vrf|interface) ' "$TMP/cfilt.txt"
+}
+check "ferryctl events --vrf B --type fib --snapshot: B's FIB alone, from vrfmgr alone" ctl_filtered
 
 # --- TLS, token and fault injection on pe1's vrfmgr ---------------------------------------------------
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 1 \
@@ -832,9 +858,12 @@ ctl_usage() { # a usage error names the word in the way and what the command wan
 		usage_2 'fwd fib: unexpected "B" (want fwd fib [VRF] [PREFIX [longer|shorter]])' fwd fib A B &&
 		usage_2 'show daemons: unexpected "bgpd" (want show daemons)' show daemons bgpd &&
 		usage_2 'show vrf: "192.168.101.10/24" is not a prefix (want a.b.c.d/len with the host bits clear, e.g. 192.168.101.0/24; show vrf [NAME] [routes [PREFIX|ADDRESS]])' show vrf A routes 192.168.101.10/24 &&
-		usage_2 'fwd fib: "192.168.101.10/24" is not a prefix (want a.b.c.d/len with the host bits clear, e.g. 192.168.101.0/24; fwd fib [VRF] [PREFIX [longer|shorter]])' fwd fib A 192.168.101.10/24
+		usage_2 'fwd fib: "192.168.101.10/24" is not a prefix (want a.b.c.d/len with the host bits clear, e.g. 192.168.101.0/24; fwd fib [VRF] [PREFIX [longer|shorter]])' fwd fib A 192.168.101.10/24 &&
+		usage_2 'events: --vrf: bgpd'"'"'s events name no VRF (want events vrfmgr --vrf NAME, or bgpd without --vrf)' events bgpd --vrf A &&
+		usage_2 'events: --type: "rout" is not an event type (want route or session (bgpd); fib, label, nexthop, vrf or interface (vrfmgr); several comma-separated)' events --type rout &&
+		usage_2 '--since, --count, --snapshot, --type and --vrf are for events (want ferryctl events [--type T[,T...]] [--vrf NAME] [--since N] [--snapshot] [--count N], or show without them)' show vrf --vrf A
 }
-check "ferryctl usage errors: show fib A ADDRESS, show bgp, show lfib B x, fwd fib A B, show daemons bgpd, show vrf A routes and fwd fib with a bad prefix name the word and the form (exit 2)" ctl_usage
+check "ferryctl usage errors: show fib A ADDRESS, show bgp, show lfib B x, fwd fib A B, show daemons bgpd, show vrf A routes and fwd fib with a bad prefix, events --vrf on bgpd, an unknown --type name the word and the form (exit 2)" ctl_usage
 # fwd fib, show fib's older alias, takes show fib's words: the same rows
 fwd_fib_alias() {
 	[ "$(ctl fwd fib 192.168.101.0/24)" = "$(ctl show fib 192.168.101.0/24)" ] &&

@@ -39,8 +39,8 @@ check "ferryctl vrf lsit: the older vrf forms named" \
 	said 2 'ferryctl: unknown command: vrf lsit (want vrf list, vrf routes [VRF], vrf lsps, vrf labels or vrf explain RD PREFIX [VRF])' \
 	ctl vrf lsit
 check "ferryctl events foo / events bgpd bgpd: the word named (was the usage alone)" eval '
-	said 2 "ferryctl: events: unexpected \"foo\" (want events [bgpd] [vrfmgr] [--since N] [--snapshot] [--count N])" ctl events foo &&
-	said 2 "ferryctl: events: a second \"bgpd\" (want events [bgpd] [vrfmgr] [--since N] [--snapshot] [--count N])" ctl events bgpd bgpd'
+	said 2 "ferryctl: events: unexpected \"foo\" (want events [bgpd] [vrfmgr] [--type T[,T...]] [--vrf NAME] [--since N] [--snapshot] [--count N])" ctl events foo &&
+	said 2 "ferryctl: events: a second \"bgpd\" (want events [bgpd] [vrfmgr] [--type T[,T...]] [--vrf NAME] [--since N] [--snapshot] [--count N])" ctl events bgpd bgpd'
 check "ferryctl verify extra: the word named" \
 	said 2 'ferryctl: verify: unexpected "extra" (want verify [--once])' ctl verify extra
 check "ferryctl trace A / trace A 1.1.1.1 x: what is missing, or the word in the way" eval '

@@ -216,7 +216,7 @@ ctl_usage() {
 		exit_is 2 'vrf explain: which prefix?' -i /nonexistent vrf explain 1:1 &&
 		exit_is 1 "no run directory /run/ferry/$PREFIX-nosuch" -i "$PREFIX-nosuch" show vrf &&
 		exit_is 2 'unknown command: bogus' --url http://127.0.0.1:1 bogus &&
-		exit_is 2 '--since, --count and --snapshot are for events' -i /nonexistent --count 5 show vrf &&
+		exit_is 2 '--since, --count, --snapshot, --type and --vrf are for events' -i /nonexistent --count 5 show vrf &&
 		exit_is 2 '--once is for verify' -i /nonexistent --once show vrf &&
 		exit_is 2 'no user or password in the URL' --url http://a:b@127.0.0.1 show vrf &&
 		exit_is 2 '--ca /nonexistent: No such file or directory (want a readable file of PEM certificates)' \

@@ -270,14 +270,89 @@ Test(cli_commands, unknown_names_the_word_and_what_would_do)
 Test(cli_events, words_other_than_the_daemons_are_named)
 {
 	char *ok[] = { "vrfmgr", "bgpd" }, *bad[] = { "bgpd", "foo" }, *twice[] = { "bgpd", "bgpd" };
-	char err[200] = "";
+	struct cli_ctx c = { 0 };
+	struct cli_events_plan p;
+	char err[300] = "";
 
-	cr_assert_eq(cli_events_check(0, ok, err, sizeof(err)), 0);
-	cr_assert_eq(cli_events_check(2, ok, err, sizeof(err)), 0);
-	cr_assert_eq(cli_events_check(2, bad, err, sizeof(err)), -1);
-	cr_assert_str_eq(err, "events: unexpected \"foo\" (want events [bgpd] [vrfmgr] [--since N] "
-			      "[--snapshot] [--count N])");
-	cr_assert_eq(cli_events_check(2, twice, err, sizeof(err)), -1);
-	cr_assert_str_eq(err, "events: a second \"bgpd\" (want events [bgpd] [vrfmgr] [--since N] "
-			      "[--snapshot] [--count N])");
+	cr_assert_eq(cli_events_plan(&c, 0, ok, &p, err, sizeof(err)), 0);
+	cr_assert_eq(cli_events_plan(&c, 2, ok, &p, err, sizeof(err)), 0);
+	cr_assert_eq(cli_events_plan(&c, 2, bad, &p, err, sizeof(err)), -1);
+	cr_assert_str_eq(err, "events: unexpected \"foo\" (want events [bgpd] [vrfmgr] [--type "
+			      "T[,T...]] [--vrf NAME] [--since N] [--snapshot] [--count N])");
+	cr_assert_eq(cli_events_plan(&c, 2, twice, &p, err, sizeof(err)), -1);
+	cr_assert_str_eq(err, "events: a second \"bgpd\" (want events [bgpd] [vrfmgr] [--type "
+			      "T[,T...]] [--vrf NAME] [--since N] [--snapshot] [--count N])");
+}
+
+/* ferryctl events [DAEMON...] with options: which daemons are asked, and with which query. */
+static const struct cli_events_plan *plan_of(const struct cli_ctx *c, int argc, char **argv)
+{
+	static struct cli_events_plan p;
+	char err[300] = "";
+
+	cr_assert_eq(cli_events_plan(c, argc, argv, &p, err, sizeof(err)), 0, "%s", err);
+	return &p;
+}
+
+static const char *plan_err(const struct cli_ctx *c, int argc, char **argv)
+{
+	static char err[300];
+	struct cli_events_plan p;
+
+	err[0] = '\0';
+	cr_assert_eq(cli_events_plan(c, argc, argv, &p, err, sizeof(err)), -1);
+	return err;
+}
+
+/*
+ * --type and --vrf are the daemons' ?type= and ?vrf= (the daemons filter):
+ * each daemon is sent its own types, and one none of whose events could
+ * pass is not asked, or, named on the command line, is bad usage.
+ */
+Test(cli_events, type_and_vrf_become_each_daemons_query)
+{
+	char *bgpd[] = { "bgpd" }, *vrfmgr[] = { "vrfmgr" };
+	struct cli_ctx c = { .since = "42", .snapshot = true };
+	const struct cli_events_plan *p = plan_of(&c, 0, NULL);
+
+	cr_assert_eq(p->n, 2);
+	cr_assert_str_eq(p->query[0], "/events?since=42&snapshot=1");
+	c = (struct cli_ctx){ .types = "fib,session,nexthop" };
+	p = plan_of(&c, 0, NULL);
+	cr_assert_eq(p->n, 2);
+	cr_assert_str_eq(p->daemons[0], "bgpd");
+	cr_assert_str_eq(p->query[0], "/events?type=session");
+	cr_assert_str_eq(p->query[1], "/events?type=fib%2Cnexthop");
+	c = (struct cli_ctx){ .types = "route" };
+	p = plan_of(&c, 0, NULL);
+	cr_assert_eq(p->n, 1, "vrfmgr has no route events: not asked");
+	cr_assert_str_eq(p->daemons[0], "bgpd");
+	c = (struct cli_ctx){ .vrf = "B" };
+	p = plan_of(&c, 0, NULL);
+	cr_assert_eq(p->n, 1, "bgpd's events name no VRF: not asked");
+	cr_assert_str_eq(p->daemons[0], "vrfmgr");
+	cr_assert_str_eq(p->query[0], "/events?vrf=B");
+	c = (struct cli_ctx){ .vrf = "B", .types = "fib,label" };
+	p = plan_of(&c, 1, vrfmgr);
+	cr_assert_str_eq(p->query[0], "/events?type=fib%2Clabel&vrf=B");
+	/* what cannot be: said, before any daemon is asked */
+	c = (struct cli_ctx){ .types = "fib,rout" };
+	cr_assert_str_eq(plan_err(&c, 0, NULL),
+			 "events: --type: \"rout\" is not an event type (want route or session "
+			 "(bgpd); fib, label, nexthop, vrf or interface (vrfmgr); several "
+			 "comma-separated)");
+	c = (struct cli_ctx){ .types = "fib," };
+	cr_assert_str_eq(plan_err(&c, 0, NULL),
+			 "events: --type: \"\" is not an event type (want route or session (bgpd); "
+			 "fib, label, nexthop, vrf or interface (vrfmgr); several comma-separated)");
+	c = (struct cli_ctx){ .types = "fib" };
+	cr_assert_str_eq(plan_err(&c, 1, bgpd), "events: --type fib: bgpd has none of those events "
+						 "(its events: route, session)");
+	c = (struct cli_ctx){ .vrf = "A" };
+	cr_assert_str_eq(plan_err(&c, 1, bgpd), "events: --vrf: bgpd's events name no VRF (want "
+						 "events vrfmgr --vrf NAME, or bgpd without --vrf)");
+	c = (struct cli_ctx){ .vrf = "A", .types = "route,session" };
+	cr_assert_str_eq(plan_err(&c, 0, NULL),
+			 "events: --vrf with --type route,session: only vrfmgr's events name a VRF "
+			 "(want --type fib, label, nexthop, vrf or interface with --vrf)");
 }
