@@ -4,8 +4,10 @@
  *
  * Route events come from the one place every best-path change already
  * passes: the flush of the RIB's changed queue (bgpd.c calls
- * bgpd_events_route), so an event is one memcpy of the new best path, and
- * the JSON is made only if a client reads it. Session events come from a
+ * bgpd_events_route), so an event is one memcpy of the new best path (and
+ * a reference on its interned attributes, for its route targets, let go
+ * when the ring overwrites the record), and the JSON is made only if a
+ * client reads it. Session events come from a
  * watcher that compares each neighbor's state four times a second: the FSM
  * stays free of API hooks, and a flap shorter than that is seen as its
  * outcome (state and last error), which is what a monitoring client needs.
@@ -45,6 +47,12 @@ struct route_rec {
 	uint32_t peer;
 	uint32_t local_pref;
 	uint32_t n_paths;
+	/*
+	 * An update: the best path's interned attributes, for its route
+	 * targets. In the ring a reference is held until the record is
+	 * overwritten (drop_rec); a snapshot item, written at once, borrows it.
+	 */
+	struct attr_set *attrs;
 };
 
 struct session_rec {
@@ -86,6 +94,12 @@ static void route_fmt(struct jw *w, const struct route_rec *r)
 		jw_kv_ipv4(w, "peer", r->peer);
 	jw_kv_uint(w, "local_pref", r->local_pref);
 	jw_kv_uint(w, "paths", r->n_paths);
+	jw_key(w, "route_targets"); /* as /routes has them */
+	jw_array_begin(w);
+	for (size_t i = 0; r->attrs != NULL && i < r->attrs->a.n_ext; i++)
+		if (extcom_is_rt(&r->attrs->a.ext[i]))
+			api_extcom(w, &r->attrs->a.ext[i]);
+	jw_array_end(w);
 }
 
 static void event_fmt(struct jw *w, const struct api_event *e, void *ctx)
@@ -126,6 +140,7 @@ static void route_rec_of(const struct rib_entry *e, struct route_rec *out)
 		r.next_hop = b->attrs->a.nexthop;
 		r.peer = b->src->address;
 		r.local_pref = rib_path_local_pref(b);
+		r.attrs = b->attrs;
 		for (const struct rib_path *p = e->paths; p != NULL; p = p->next)
 			r.n_paths++;
 	}
@@ -139,7 +154,22 @@ void bgpd_events_route(struct bgpd *d, const struct rib_entry *e)
 	if (d->events == NULL)
 		return;
 	route_rec_of(e, &r);
+	if (r.attrs != NULL)
+		r.attrs = attr_ref(r.attrs); /* the ring's own, until drop_rec */
 	api_events_publish(d->events->ring, EV_ROUTE, &r, sizeof(r));
+}
+
+/* The ring overwrites (or frees) a record: a route update lets its attributes go. */
+static void drop_rec(const struct api_event *e, void *ctx)
+{
+	struct route_rec r;
+
+	(void)ctx;
+	if (e->type != EV_ROUTE)
+		return;
+	memcpy(&r, e->data, sizeof(r));
+	if (r.attrs != NULL)
+		attr_unref(r.attrs);
 }
 
 /* ---- the snapshot ---- */
@@ -260,6 +290,7 @@ int bgpd_events_start(struct bgpd *d)
 	be->snap = snap_ops;
 	be->snap.ctx = be;
 	api_events_set_snapshot(be->ring, &be->snap);
+	api_events_set_drop(be->ring, drop_rec);
 	d->events = be;
 	if (d->api != NULL)
 		api_server_on_free(d->api, events_free_cb, d);

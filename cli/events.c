@@ -38,9 +38,26 @@ static const char *lab(struct json_object *o, const char *key, char *buf)
 	return cli_cell_format(v, CLI_COL_LABEL, buf, 16);
 }
 
+/* " rt RT1,RT2" of an event's route_targets; "" when it has none (or is from an older daemon). */
+static const char *rts(struct json_object *o, char *buf, size_t len)
+{
+	struct json_object *a = NULL;
+	size_t at = 0;
+
+	buf[0] = '\0';
+	if (!json_object_object_get_ex(o, "route_targets", &a) ||
+	    !json_object_is_type(a, json_type_array) || json_object_array_length(a) == 0)
+		return buf;
+	for (size_t i = 0; i < json_object_array_length(a) && at < len; i++)
+		at += (size_t)snprintf(buf + at, len - at, "%s%s", i ? "," : " rt ",
+				       json_object_get_string(json_object_array_get_idx(a, i)));
+	return buf;
+}
+
 const char *cli_event_line(const char *daemon, const char *event, const char *data, char *buf,
 			   size_t len)
 {
+	char r[256];
 	struct json_object *d = json_tokener_parse(data);
 	char t[32] = "", a[16], b[16];
 	struct json_object *tm;
@@ -58,10 +75,11 @@ const char *cli_event_line(const char *daemon, const char *event, const char *da
 		snprintf(buf, len, "%s%s route withdraw %s:%s", t, daemon, cli_json_text(d, "rd"),
 			 cli_json_text(d, "prefix"));
 	else if (strcmp(event, "route") == 0)
-		snprintf(buf, len, "%s%s route %s %s:%s label %s next hop %s from %s", t, daemon,
+		snprintf(buf, len, "%s%s route %s %s:%s label %s next hop %s from %s%s", t, daemon,
 			 cli_json_text(d, "action"), cli_json_text(d, "rd"),
 			 cli_json_text(d, "prefix"), lab(d, "label", a),
-			 cli_json_text(d, "next_hop"), cli_json_text(d, "peer"));
+			 cli_json_text(d, "next_hop"), cli_json_text(d, "peer"),
+			 rts(d, r, sizeof(r)));
 	else if (strcmp(event, "fib") == 0 && strcmp(cli_json_text(d, "action"), "del") == 0)
 		snprintf(buf, len, "%s%s fib del VRF %s %s", t, daemon, cli_json_text(d, "vrf"),
 			 cli_json_text(d, "prefix"));
@@ -75,11 +93,12 @@ const char *cli_event_line(const char *daemon, const char *event, const char *da
 			 strcmp(cli_json_text(d, "last_error"), "-") ? cli_json_text(d, "last_error")
 								    : "");
 	else if (strcmp(event, "fib") == 0)
-		snprintf(buf, len, "%s%s fib %s VRF %s %s %s [%s | %s] via %s on %s", t, daemon,
+		snprintf(buf, len, "%s%s fib %s VRF %s %s %s [%s | %s] via %s on %s%s", t, daemon,
 			 cli_json_text(d, "action"), cli_json_text(d, "vrf"),
 			 cli_json_text(d, "prefix"), cli_json_text(d, "type"),
 			 lab(d, "outer_label", a), lab(d, "inner_label", b),
-			 cli_json_text(d, "next_hop"), cli_json_text(d, "interface"));
+			 cli_json_text(d, "next_hop"), cli_json_text(d, "interface"),
+			 rts(d, r, sizeof(r)));
 	else if (strcmp(event, "label") == 0)
 		snprintf(buf, len, "%s%s label %s %s %s VRF %s", t, daemon,
 			 cli_json_text(d, "action"), cli_json_text(d, "label"),

@@ -78,8 +78,11 @@ struct api_events {
 	const struct api_events_snapshot *snap;
 	uint64_t snap_written; /* items written by the fill running now */
 	struct api_sse *snap_client; /* whose snapshot that fill writes */
+	void (*drop)(const struct api_event *e, void *ctx);
 	const struct api_events_filter *filter;
 };
+
+static uint64_t oldest(const struct api_events *ev);
 
 static uint64_t now_realtime_us(void)
 {
@@ -148,6 +151,9 @@ void api_events_free(struct api_events *ev)
 	}
 	if (ev->ka_ev != NULL)
 		event_free(ev->ka_ev);
+	if (ev->drop != NULL && ev->ring != NULL)
+		for (uint64_t seq = oldest(ev); seq <= ev->last; seq++)
+			ev->drop(&ev->ring[seq % ev->cap], ev->ctx);
 	free(ev->ring);
 	free(ev);
 }
@@ -160,6 +166,11 @@ uint64_t api_events_last(const struct api_events *ev)
 size_t api_events_clients(const struct api_events *ev)
 {
 	return ev->n_clients;
+}
+
+void api_events_set_drop(struct api_events *ev, void (*drop)(const struct api_event *e, void *ctx))
+{
+	ev->drop = drop;
 }
 
 void api_events_set_filter(struct api_events *ev, const struct api_events_filter *f)
@@ -175,6 +186,8 @@ uint64_t api_events_publish(struct api_events *ev, uint16_t type, const void *da
 	if (ev == NULL)
 		return 0;
 	e = &ev->ring[(ev->last + 1) % ev->cap];
+	if (ev->drop != NULL && ev->last + 1 - ev->first_seq >= ev->cap)
+		ev->drop(e, ev->ctx); /* the oldest event, overwritten */
 	e->seq = ++ev->last;
 	clock_gettime(CLOCK_REALTIME_COARSE, &ts); /* coarse: a vDSO read, no syscall */
 	e->time_ms = (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;

@@ -54,6 +54,13 @@ struct api_events *api_events_new(struct event_base *base, size_t cap,
 				  void *ctx);
 /* Ends every client's stream and frees the ring. */
 void api_events_free(struct api_events *ev);
+/*
+ * A record may hold a reference (an interned attribute or RT set whose
+ * fields are written when a client reads the event): drop(e) releases it
+ * when the ring overwrites the record, and for every record left when the
+ * ring is freed. Optional; set before the first publish.
+ */
+void api_events_set_drop(struct api_events *ev, void (*drop)(const struct api_event *e, void *ctx));
 /* Stores one event (data truncated to API_EVENT_DATA) and wakes waiting clients. Its seq. */
 uint64_t api_events_publish(struct api_events *ev, uint16_t type, const void *data, size_t len);
 /* The last sequence number given (the one before the first event when none yet). */

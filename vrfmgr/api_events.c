@@ -26,12 +26,13 @@
 #include "common/label.h"
 #include "vrfmgr/api.h"
 #include "vrfmgr/api_events_int.h"
+#include "vrfmgr/rtset.h"
 #include "vrfmgr/vrfmgr.h"
 
 static const char *const event_names[] = { "fib", "label", "nexthop", "vrf", "interface", NULL };
 
 void vrfapi_fib_rec_of(struct fib_rec *out, const struct ipc_fib_entry *e, bool add,
-		       const struct nexthop *nh)
+		       const struct nexthop *nh, const struct vrf_route *route)
 {
 	struct fib_rec r;
 
@@ -50,15 +51,43 @@ void vrfapi_fib_rec_of(struct fib_rec *out, const struct ipc_fib_entry *e, bool 
 		memcpy(r.ifname, nh->ipc.ifname, sizeof(r.ifname));
 		r.ifname[sizeof(r.ifname) - 1] = '\0';
 	}
+	if (add && route != NULL) {
+		r.rts = route->rts;
+		r.n_rts = route->n_rts;
+	}
 	*out = r;
+}
+
+/* The route vrfmgr installs for e (the prefix's selected one, prefix_program), or NULL. */
+static const struct vrf_route *installed_route(struct vrfmgr *vm, const struct ipc_fib_entry *e)
+{
+	struct vrf *v = vrf_by_id(&vm->table, e->vrf_id);
+	struct prefix4 p = { e->prefix, e->plen };
+	const struct vrf_prefix *vp = v != NULL ? rtable_find(&v->routes, &p) : NULL;
+
+	return vp != NULL ? vp->best : NULL;
 }
 
 static void publish_fib(struct vrfapi_events *ev, const struct ipc_fib_entry *e, bool add)
 {
 	struct fib_rec r;
 
-	vrfapi_fib_rec_of(&r, e, add, add ? nexthop_by_id(&ev->vm->table.nhs, e->nh_id) : NULL);
+	vrfapi_fib_rec_of(&r, e, add, add ? nexthop_by_id(&ev->vm->table.nhs, e->nh_id) : NULL,
+			  add ? installed_route(ev->vm, e) : NULL);
+	r.rts = rtset_ref(r.rts); /* the ring's own, until drop_rec */
 	api_events_publish(ev->ring, EV_FIB, &r, sizeof(r));
+}
+
+/* The ring overwrites (or frees) a record: a FIB add lets its RTs go. */
+static void drop_rec(const struct api_event *e, void *ctx)
+{
+	struct fib_rec r;
+
+	(void)ctx;
+	if (e->type != EV_FIB)
+		return;
+	memcpy(&r, e->data, sizeof(r));
+	rtset_put(r.rts);
 }
 
 /* ---- the tap: forward, then record ---- */
@@ -219,6 +248,7 @@ static void fib_fmt(struct jw *w, struct vrfmgr *vm, const struct fib_rec *r)
 		vrfapi_kv_addr(w, "next_hop", r->gateway);
 	else
 		jw_kv_string(w, "next_hop", NULL);
+	vrfapi_kv_rts(w, "route_targets", r->rts, r->n_rts);
 }
 
 static void label_fmt(struct jw *w, struct vrfmgr *vm, const struct label_rec *r)
@@ -366,6 +396,7 @@ int vrfapi_events_start(struct vrfmgr *vm)
 	api_events_set_snapshot(ev->ring, &ev->snap);
 	ev->filter = (struct api_events_filter){ "vrf", vrf_check, vrf_match, ev };
 	api_events_set_filter(ev->ring, &ev->filter);
+	api_events_set_drop(ev->ring, drop_rec);
 	vm->api_events = ev;
 	tap.ops = &tap_ops;
 	tap.ctx = ev;

@@ -19,12 +19,18 @@ struct fib_rec {
 	uint32_t prefix;
 	uint8_t plen;
 	uint8_t add;
-	uint16_t pad;
+	uint16_t n_rts;
 	uint32_t inner_label;
 	uint32_t nh_type;
 	uint32_t gateway;
 	uint32_t out_label;
 	char ifname[IPC_IFNAME_MAX];
+	/*
+	 * An add: the installed route's RTs (rtset.h), as /routes gives them.
+	 * In the ring a reference is held until the record is overwritten
+	 * (drop); a snapshot item, written at once, only borrows them.
+	 */
+	const struct ext_community *rts;
 };
 
 struct label_rec {
@@ -64,9 +70,12 @@ struct vrfapi_events {
 	struct api_events_filter filter; /* ?vrf=NAME */
 };
 
-/* The records, from what fwd is told (nh: the FIB entry's next hop, for an add). */
+/*
+ * The records, from what fwd is told (for an add, nh: the FIB entry's next
+ * hop, r: the route installed, whose RTs it names; borrowed).
+ */
 void vrfapi_fib_rec_of(struct fib_rec *out, const struct ipc_fib_entry *e, bool add,
-		       const struct nexthop *nh);
+		       const struct nexthop *nh, const struct vrf_route *r);
 void vrfapi_vrf_rec_of(struct vrf_rec *r, const struct ipc_vrf *v, bool add);
 void vrfapi_if_rec_of(struct if_rec *r, struct vrfmgr *vm, const struct ipc_if_bind *b, bool bind);
 

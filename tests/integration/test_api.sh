@@ -692,13 +692,22 @@ else
 fi
 snap_ctl() { # ferryctl events --snapshot: both daemons' state first (stopped at both ends)
 	stream_until ctl_ends 2 "$TMP/snapctl.txt" "$CTL" -i "$PREFIX-pe1" events --snapshot &&
-		grep -q 'bgpd route update 10.255.0.2:100:192.168.101.0/24 label 200 .*(snapshot)$' "$TMP/snapctl.txt" &&
-		grep -q 'vrfmgr fib add VRF B 192.168.101.0/24 labeled \[16 | 201\] via 10.0.1.2 on core0 (snapshot)$' "$TMP/snapctl.txt" &&
+		grep -q 'bgpd route update 10.255.0.2:100:192.168.101.0/24 label 200 next hop 10.255.0.2 from 10.255.0.2 rt 65000:100 (snapshot)$' "$TMP/snapctl.txt" &&
+		grep -q 'vrfmgr fib add VRF B 192.168.101.0/24 labeled \[16 | 201\] via 10.0.1.2 on core0 rt 65000:200 (snapshot)$' "$TMP/snapctl.txt" &&
 		grep -q 'vrfmgr vrf add A (id 1) (snapshot)$' "$TMP/snapctl.txt" &&
 		grep -q 'vrfmgr interface bind ce-a1 to VRF A (10.1.1.1/30) (snapshot)$' "$TMP/snapctl.txt" &&
 		grep -q '^bgpd snapshot-end' "$TMP/snapctl.txt" && grep -q '^vrfmgr snapshot-end' "$TMP/snapctl.txt"
 }
 check "ferryctl events --snapshot: bgpd's routes and vrfmgr's FIB as snapshot lines, then both snapshot-ends" snap_ctl
+# Route events carry the route's RTs as /routes and /vpn name them: live (the ring's record,
+# holding its attributes) and in a snapshot (bgpd's route, vrfmgr's fib add).
+event_rts() {
+	grep -q '^data: {"seq":.*"action":"update","rd":"10.255.0.2:100","prefix":"192.168.101.0/24",.*"route_targets":\["65000:100"\]}$' "$TMP/live.txt" &&
+		grep -q '^data: {"snapshot":true,.*"rd":"10.255.0.2:100","prefix":"192.168.101.0/24",.*"route_targets":\["65000:100"\]}$' "$TMP/resync.txt" &&
+		grep -q '^data: {"snapshot":true,.*"action":"add","vrf":"B","vrf_id":2,"prefix":"192.168.101.0/24",.*"route_targets":\["65000:200"\]}$' "$TMP/vresync.txt" &&
+		! grep -A1 '^event: route' "$TMP/resync.txt" | grep '"action":"update"' | grep -vq '"route_targets":\["'
+}
+check "route events carry route_targets: bgpd's (live and snapshot) and vrfmgr's fib adds, as /routes names them" event_rts
 # ?type= and ?vrf= filter server-side: the stream (and its snapshot) holds only what was asked.
 ev_items() { grep -c '^data: {"snapshot":true' "$1"; }
 ev_filtered() {
@@ -720,7 +729,7 @@ ev_filtered() {
 check "/events?vrf=B&type=fib,label: only B's FIB entries and label in the snapshot, items counted as sent; bgpd ?type=session; unknown type, vrf on bgpd, repeated type, unknown VRF refused naming the parameter" ev_filtered
 ctl_filtered() { # ferryctl events --vrf B --type fib: vrfmgr alone is asked (bgpd's events name no VRF)
 	stream_until ctl_ends 1 "$TMP/cfilt.txt" "$CTL" -i "$PREFIX-pe1" events --vrf B --type fib --snapshot &&
-		grep -q 'vrfmgr fib add VRF B 192.168.101.0/24 labeled \[16 | 201\] via 10.0.1.2 on core0 (snapshot)$' "$TMP/cfilt.txt" &&
+		grep -q 'vrfmgr fib add VRF B 192.168.101.0/24 labeled \[16 | 201\] via 10.0.1.2 on core0 rt 65000:200 (snapshot)$' "$TMP/cfilt.txt" &&
 		! grep -q '^bgpd' "$TMP/cfilt.txt" && ! grep -q 'VRF A' "$TMP/cfilt.txt" &&
 		! grep -qE 'vrfmgr (label|nexthop|vrf|interface) ' "$TMP/cfilt.txt"
 }

@@ -627,6 +627,35 @@ Test(cli_events, lines)
 			 "vrfmgr label add 102 pop_forward VRF B");
 }
 
+/* A route event's route_targets (bgpd's update, vrfmgr's fib add) end its line; none: nothing. */
+Test(cli_events, lines_name_the_route_targets)
+{
+	char b[512];
+
+	cr_assert_str_eq(cli_event_line("bgpd", "route",
+					"{\"action\":\"update\",\"rd\":\"10.255.0.2:100\",\"prefix\":"
+					"\"192.168.101.0/24\",\"label\":200,\"next_hop\":\"10.255.0.2\","
+					"\"peer\":\"10.255.0.2\",\"route_targets\":[\"65000:100\","
+					"\"65000:101\"]}",
+					b, sizeof(b)),
+			 "bgpd route update 10.255.0.2:100:192.168.101.0/24 label 200 next hop "
+			 "10.255.0.2 from 10.255.0.2 rt 65000:100,65000:101");
+	cr_assert_str_eq(cli_event_line("vrfmgr", "fib",
+					"{\"action\":\"add\",\"vrf\":\"B\",\"prefix\":\"192.168.101.0/24\","
+					"\"type\":\"labeled\",\"inner_label\":201,\"outer_label\":16,"
+					"\"interface\":\"core0\",\"next_hop\":\"10.0.1.2\","
+					"\"route_targets\":[\"65000:200\"]}",
+					b, sizeof(b)),
+			 "vrfmgr fib add VRF B 192.168.101.0/24 labeled [16 | 201] via 10.0.1.2 on core0 "
+			 "rt 65000:200");
+	cr_assert_str_eq(cli_event_line("vrfmgr", "fib",
+					"{\"action\":\"add\",\"vrf\":\"A\",\"prefix\":\"10.1.1.0/30\","
+					"\"type\":\"connected\",\"inner_label\":null,\"outer_label\":null,"
+					"\"interface\":\"ce-a1\",\"next_hop\":null,\"route_targets\":[]}",
+					b, sizeof(b)),
+			 "vrfmgr fib add VRF A 10.1.1.0/30 connected [- | -] via - on ce-a1");
+}
+
 /*
  * fwd (or bgpd) does not answer: the checks that need it are not done and
  * said so, the others still run, and the verdict is incomplete (as trace's),

@@ -3,7 +3,8 @@
  * (tests/unit/test_common_api_util.h): ?type= keeps some event types, a
  * daemon's own filter (here ?vrf=, as vrfmgr's) keeps the events it
  * matches; both apply to the ring's events and to snapshot items, before
- * they are written to that client, and ?limit= counts what was sent.
+ * they are written to that client, and ?limit= counts what was sent. And a
+ * record's reference is dropped when the ring overwrites it or is freed.
  */
 #include <criterion/criterion.h>
 #include <stdint.h>
@@ -184,4 +185,30 @@ Test(evfilter, snapshot_items_are_filtered_and_counted_as_sent)
 	cr_assert_not_null(strstr(b, ",\"items\":3,"), "%s", b);
 	cr_assert_not_null(strstr(b, "\"n\":99}"), "%s", b);
 	cr_assert_null(strstr(b, "\"n\":98}"), "%s", b);
+}
+
+static int drops;
+
+static void count_drop(const struct api_event *e, void *ctx)
+{
+	(void)e;
+	(void)ctx;
+	drops++;
+}
+
+/* What a record holds a reference to is let go when the ring overwrites it, and when it goes. */
+Test(evfilter, records_are_dropped_when_overwritten_and_when_freed)
+{
+	static const char *const names[] = { "tick", NULL };
+	struct api_events *ring = api_events_new(base, 4, names, ev_fmt, NULL);
+	uint8_t d[2] = { 0, 0 };
+
+	cr_assert_not_null(ring);
+	api_events_set_drop(ring, count_drop);
+	drops = 0;
+	for (int i = 0; i < 6; i++)
+		api_events_publish(ring, TICK, d, sizeof(d));
+	cr_assert_eq(drops, 2, "the two overwritten: %d", drops);
+	api_events_free(ring);
+	cr_assert_eq(drops, 6, "and the four left, when freed: %d", drops);
 }
