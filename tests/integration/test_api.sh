@@ -606,7 +606,11 @@ curl -sN --unix-socket "$RUN1/bgpd.sock" http://ferry/events >"$TMP/live.txt" 2>
 LIVE=$!
 t_track $LIVE
 LIVE_T0=$SECONDS
+# and vrfmgr's, filtered by vrfmgr itself: A's FIB changes only
+curl -sN --unix-socket "$RUN1/vrfmgr.sock" "http://ferry/events?vrf=A&type=fib" >"$TMP/live_a.txt" 2>/dev/null &
+t_track $!
 t_wait 5 "bgpd's /events stream to start with its hello" grep -q "^event: hello" "$TMP/live.txt"
+t_wait 5 "vrfmgr's filtered /events stream to start with its hello" grep -q "^event: hello" "$TMP/live_a.txt"
 L=$(seq_now)
 lab_start pe2 bgpd
 back() { vpn_ready && [ "$(get bgpd /neighbors | jq '.neighbors[0].prefixes_received')" = 4 ]; }
@@ -620,6 +624,12 @@ live_saw() {
 		grep -q '"action":"update","rd":"10.255.0.2:100","prefix":"192.168.101.0/24","label":200' "$TMP/live.txt"
 }
 check "live /events stream: session to Established, route 10.255.0.2:100:192.168.101.0/24 label 200" poll 5 live_saw
+live_filtered() { # the ring's events through vrfmgr's ?vrf= and ?type=, each fib add with its RTs
+	grep -q '^data: {"seq":.*"action":"add","vrf":"A","vrf_id":1,"prefix":"192.168.101.0/24",.*"route_targets":\["65000:100"\]}$' "$TMP/live_a.txt" &&
+		! grep -q '"vrf":"B"' "$TMP/live_a.txt" &&
+		! grep -qE '^event: (label|nexthop|vrf|interface)$' "$TMP/live_a.txt"
+}
+check "live vrfmgr /events?vrf=A&type=fib: A's FIB add of 192.168.101.0/24 (route_targets 65000:100) as pe2's routes come back; nothing of B, no other type" poll 5 live_filtered
 N=$(($(seq_now) - L))
 get bgpd "/events?since=$L&limit=$N" >"$TMP/resumed.txt"
 resumed() {
