@@ -292,11 +292,16 @@ static int legacy(const struct cli_ctx *c, int argc, char **argv, bool check)
 	return check ? 0 : view_run(c, &v);
 }
 
-/* The daemon whose socket finds the run directory when none is given. */
-static const char *home_daemon(int argc, char **argv)
+/*
+ * The daemon whose socket finds the run directory when none is given (and
+ * whose port an explicit --url names). events: the one daemon it asks, when
+ * --vrf or --type leave one (events --vrf B reads vrfmgr alone), else bgpd.
+ */
+static const char *home_daemon(const struct cli_ctx *c, int argc, char **argv)
 {
+	struct cli_events_plan plan;
 	struct cli_view v;
-	char err[256];
+	char err[400];
 	const struct cli_command *cmd;
 
 	if (argc >= 1 && strcmp(argv[0], "show") == 0 &&
@@ -305,7 +310,10 @@ static const char *home_daemon(int argc, char **argv)
 	if (argc >= 2 && (cmd = cli_command_find(argv[0], argv[1])) != NULL)
 		return cmd->daemon;
 	if (argc >= 1 && strcmp(argv[0], "events") == 0)
-		return argc == 2 && strcmp(argv[1], "vrfmgr") == 0 ? "vrfmgr" : "bgpd";
+		return cli_events_plan(c, argc - 1, argv + 1, &plan, err, sizeof(err)) == 0 &&
+				       plan.n == 1
+			       ? plan.daemons[0]
+			       : "bgpd";
 	if ((argc >= 1 && strcmp(argv[0], "reload") == 0) ||
 	    (argc >= 2 && strcmp(argv[0], "show") == 0 && strcmp(argv[1], "daemons") == 0))
 		return "fwd"; /* every node runs one: a P router fwd alone */
@@ -318,12 +326,12 @@ static const char *home_daemon(int argc, char **argv)
  * fwd may be the one that is down (or a PE on the kernel dataplane runs
  * none), which is what show daemons is there to say.
  */
-static const char *run_dir_daemon(int argc, char **argv)
+static const char *run_dir_daemon(const struct cli_ctx *c, int argc, char **argv)
 {
 	if ((argc >= 1 && strcmp(argv[0], "reload") == 0) ||
 	    (argc >= 2 && strcmp(argv[0], "show") == 0 && strcmp(argv[1], "daemons") == 0))
 		return NULL;
-	return home_daemon(argc, argv);
+	return home_daemon(c, argc, argv);
 }
 
 /* trace follows one address: a prefix or a typo is said here, with the command that would do. */
@@ -615,9 +623,9 @@ int main(int argc, char **argv)
 		return 2;
 	if (o.url_arg != NULL) {
 		c.url = &url;
-		c.url_daemon = home_daemon(argc, argv);
+		c.url_daemon = home_daemon(&c, argc, argv);
 		signal(SIGPIPE, SIG_IGN); /* a TLS write to a closed connection: an error, not death */
-	} else if (run_dir_resolve(o.run_arg, run_dir_daemon(argc, argv), c.run_dir,
+	} else if (run_dir_resolve(o.run_arg, run_dir_daemon(&c, argc, argv), c.run_dir,
 				   sizeof(c.run_dir)) < 0) {
 		return 1;
 	}

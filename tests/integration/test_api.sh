@@ -835,6 +835,9 @@ ctl_tls() {
 			--ca "$TMP/cert.pem" --token-file "$TMP/token" events vrfmgr --snapshot &&
 		grep -q 'vrfmgr fib add VRF A 192.168.101.0/24 labeled \[16 | 200\] .*(snapshot)$' "$TMP/rctl5.txt" &&
 		grep -q '^vrfmgr snapshot-end' "$TMP/rctl5.txt" &&
+		stream_until ctl_ends 1 "$TMP/rctl9.txt" ip netns exec "$(ns pe1)" "$CTL" --url https://10.255.0.1:7180 \
+			--ca "$TMP/cert.pem" --token-file "$TMP/token" events --vrf A --type fib --snapshot &&
+		grep -q 'vrfmgr fib add VRF A 192.168.101.0/24 labeled \[16 | 200\] .* rt 65000:100 (snapshot)$' "$TMP/rctl9.txt" &&
 		! rctl --ca "$TMP/cert.pem" events vrfmgr >"$TMP/rctl6.txt" 2>&1 &&
 		grep -q 'vrfmgr: GET /events refused: HTTP 401: .*no credentials' "$TMP/rctl6.txt" &&
 		! rctl --ca "$TMP/cert.pem" --token-file "$TMP/token" show bgp neighbors >"$TMP/rctl7.txt" 2>&1 &&
@@ -891,7 +894,7 @@ fwd_fib_alias() {
 }
 check "ferryctl fwd fib 192.168.101.0/24 (and B 192.168.0.0/16 longer): show fib's rows, one per VRF" fwd_fib_alias
 if ctl_tls; then
-	ok "ferryctl --url https://10.255.0.1:7180 --ca --token-file: show vrf (table and --json), events --snapshot over TLS; 401 without the token (show and events name it), refused without the CA; bgpd's command on vrfmgr's port says so"
+	ok "ferryctl --url https://10.255.0.1:7180 --ca --token-file: show vrf (table and --json), events --snapshot and events --vrf A --type fib (vrfmgr alone, on its port) over TLS; 401 without the token (show and events name it), refused without the CA; bgpd's command on vrfmgr's port says so"
 else
 	not_ok "ferryctl --url https://10.255.0.1:7180 --ca --token-file"
 	cat "$TMP"/rctl*.txt 2>/dev/null | note
