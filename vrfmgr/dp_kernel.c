@@ -55,6 +55,11 @@ void dp_kernel_free(struct dp_kernel *k)
 	free(k);
 }
 
+size_t dp_kernel_shrink(struct dp_kernel *k)
+{
+	return dpk_map_shrink(&k->fibs) + dpk_map_shrink(&k->lfibs) + dpk_map_shrink(&k->nhs);
+}
+
 uint64_t dp_kernel_errors(const struct dp_kernel *k)
 {
 	return k->errors;

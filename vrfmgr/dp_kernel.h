@@ -94,6 +94,12 @@ extern const struct dataplane_ops dp_kernel_ops;
 struct dp_kernel *dp_kernel_new(const struct dpk_io_ops *ops, void *io);
 void dp_kernel_free(struct dp_kernel *k);
 /*
+ * Its tables that grow with routes (FIB and LFIB entries, next hops) into
+ * smaller arrays when under 1/8 full (vrfmgr's quiet tick, after a
+ * withdrawal); the bytes given back.
+ */
+size_t dp_kernel_shrink(struct dp_kernel *k);
+/*
  * After convergence: deletes every route of protocol DPK_RTPROT in a table
  * of ferry's (or the MPLS table) that this run has not programmed, and every
  * VRF device ferry made (its alias) that is no VRF of this run, and releases

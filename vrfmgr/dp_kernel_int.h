@@ -21,6 +21,8 @@ int dpk_map_put(struct dpk_map *m, uint64_t key, void *val);
 /* Removes key; its value, or NULL when it was not there. */
 void *dpk_map_del(struct dpk_map *m, uint64_t key);
 void dpk_map_free(struct dpk_map *m, void (*free_val)(void *));
+/* Under 1/8 full: into fewer slots (at most half full, never under 64); the bytes given back. */
+size_t dpk_map_shrink(struct dpk_map *m);
 
 /* ---- dp_kernel_route.c: rtnl_route objects for each kind of entry ---- */
 /* An IPv4 FIB entry in a VRF's table. */

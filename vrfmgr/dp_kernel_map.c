@@ -2,7 +2,9 @@
  * dp_kernel_map: the kernel dataplane's bookkeeping tables (next hops by id,
  * FIB entries by VRF and prefix, LFIB entries by label): one open-addressing
  * map from a 64-bit key to a pointer, linear probing with backward-shift
- * deletion (no tombstones, so a table that churns does not fill up).
+ * deletion (no tombstones, so a table that churns does not fill up);
+ * doubled at 3/4 full, and made smaller when quiet and under 1/8 full
+ * (dpk_map_shrink, from dp_kernel_shrink).
  */
 #include <stdlib.h>
 
@@ -26,19 +28,38 @@ void *dpk_map_get(const struct dpk_map *m, uint64_t key)
 	}
 }
 
-static int map_grow(struct dpk_map *m)
-{
-	struct dpk_map bigger = { .cap = m->cap ? m->cap * 2 : 64 };
+#define MAP_MIN_SLOTS 64
 
-	bigger.s = calloc(bigger.cap, sizeof(*bigger.s));
-	if (bigger.s == NULL)
+/* The entries moved into cap slots (a power of two with room for them). 0 or -1. */
+static int map_resize(struct dpk_map *m, size_t cap)
+{
+	struct dpk_map other = { .cap = cap };
+
+	other.s = calloc(other.cap, sizeof(*other.s));
+	if (other.s == NULL)
 		return -1;
 	for (size_t i = 0; i < m->cap; i++)
 		if (m->s[i].val != NULL)
-			dpk_map_put(&bigger, m->s[i].key, m->s[i].val);
+			dpk_map_put(&other, m->s[i].key, m->s[i].val);
 	free(m->s);
-	*m = bigger;
+	*m = other;
 	return 0;
+}
+
+static int map_grow(struct dpk_map *m)
+{
+	return map_resize(m, m->cap ? m->cap * 2 : MAP_MIN_SLOTS);
+}
+
+size_t dpk_map_shrink(struct dpk_map *m)
+{
+	size_t cap = MAP_MIN_SLOTS, was = m->cap;
+
+	if (m->cap <= MAP_MIN_SLOTS || m->n * 8 >= m->cap)
+		return 0;
+	while (cap < 2 * m->n) /* at most half full */
+		cap *= 2;
+	return map_resize(m, cap) == 0 ? (was - cap) * sizeof(*m->s) : 0;
 }
 
 int dpk_map_put(struct dpk_map *m, uint64_t key, void *val)

@@ -15,6 +15,8 @@
 #include "vrfmgr/label.h"
 
 #define LABEL_HASH_MIN 64
+#define LABEL_ARRAY_MIN 16
+#define LABEL_SHRINK_BELOW 8 /* label_alloc_shrink: under 1/8 of the room in use */
 
 static int64_t wall_clock(void)
 {
@@ -109,11 +111,26 @@ static void hash_unlink(struct label_alloc *la, struct label_entry *e)
 	}
 }
 
+/* The key hash rebuilt with nb buckets (a power of two). 0 or -ENOMEM. */
+static int hash_resize(struct label_alloc *la, size_t nb)
+{
+	struct label_entry **h = calloc(nb, sizeof(*h));
+
+	if (h == NULL)
+		return -ENOMEM;
+	free(la->hash);
+	la->hash = h;
+	la->nb = nb;
+	for (size_t i = 0; i < la->n; i++)
+		hash_link(la, la->v[i]);
+	return 0;
+}
+
 /* Room for one more entry in both indexes. */
 static int label_grow(struct label_alloc *la)
 {
 	if (la->n == la->cap) {
-		size_t cap = la->cap ? la->cap * 2 : 16;
+		size_t cap = la->cap ? la->cap * 2 : LABEL_ARRAY_MIN;
 		struct label_entry **v = realloc(la->v, cap * sizeof(*v));
 
 		if (v == NULL)
@@ -121,22 +138,45 @@ static int label_grow(struct label_alloc *la)
 		la->v = v;
 		la->cap = cap;
 	}
-	if (la->n + 1 > la->nb) {
-		size_t nb = la->nb ? la->nb * 2 : LABEL_HASH_MIN;
-		struct label_entry **h = calloc(nb, sizeof(*h));
-
-		if (h == NULL)
-			goto nomem;
-		free(la->hash);
-		la->hash = h;
-		la->nb = nb;
-		for (size_t i = 0; i < la->n; i++)
-			hash_link(la, la->v[i]);
-	}
+	if (la->n + 1 > la->nb && hash_resize(la, la->nb ? la->nb * 2 : LABEL_HASH_MIN) < 0)
+		goto nomem;
 	return 0;
 nomem:
 	log_warn("label allocator");
 	return -ENOMEM;
+}
+
+/* The smallest power of two from min up holding at least twice n. */
+static size_t room_for(size_t n, size_t min)
+{
+	size_t size = min;
+
+	while (size < 2 * n)
+		size *= 2;
+	return size;
+}
+
+size_t label_alloc_shrink(struct label_alloc *la)
+{
+	size_t given = 0, size;
+
+	if (la->nb > LABEL_HASH_MIN && la->n * LABEL_SHRINK_BELOW < la->nb) {
+		size = room_for(la->n, LABEL_HASH_MIN);
+		given += (la->nb - size) * sizeof(*la->hash);
+		if (hash_resize(la, size) < 0)
+			return 0; /* the old hash is still there */
+	}
+	if (la->cap > LABEL_ARRAY_MIN && la->n * LABEL_SHRINK_BELOW < la->cap) {
+		struct label_entry **v;
+
+		size = room_for(la->n, LABEL_ARRAY_MIN);
+		if ((v = realloc(la->v, size * sizeof(*v))) != NULL) {
+			given += (la->cap - size) * sizeof(*v);
+			la->v = v;
+			la->cap = size;
+		}
+	}
+	return given;
 }
 
 static size_t label_index(const struct label_alloc *la, uint32_t label)

@@ -131,6 +131,13 @@ const char *label_kind_name(uint32_t kind);
 /* Clamps the range to the unreserved labels (16..2^20-1). */
 void label_alloc_init(struct label_alloc *la, uint32_t min, uint32_t max, uint32_t hold_down);
 void label_alloc_free(struct label_alloc *la);
+/*
+ * After many labels were freed (per-prefix labels of withdrawn routes, at
+ * the end of their hold-down): the key hash and the sorted array, when
+ * under 1/8 used, become smaller (twice the labels, never under their
+ * minimum). The bytes given back; 0 when there was nothing to do or no memory.
+ */
+size_t label_alloc_shrink(struct label_alloc *la);
 
 /*
  * Takes a reference on key's label for VRF vrf_id: the one it holds, had

@@ -74,19 +74,32 @@ static void on_hup(evutil_socket_t sig, short what, void *arg)
 
 /*
  * After a table is withdrawn (a session gone, a VRF removed) and things are
- * quiet, the route objects' empty blocks go back to the heap and the heap's
- * free pages to the kernel: RSS falls back instead of staying at the peak.
+ * quiet, the route objects' empty blocks go back to the heap (once, when
+ * the quiet begins: a walk of every free object), the tables' slot arrays
+ * shrink to what they hold (checked every quiet second: per-prefix labels
+ * leave at the end of their hold-down, later), and the heap's free pages
+ * go to the kernel: RSS falls back instead of staying at the peak.
  */
-static void route_memory_trim(void)
+static void route_memory_trim(struct vrfmgr *vm)
 {
-	uint64_t t0 = clock_mono_ms();
-	size_t given = slab_trim_idle();
+	unsigned quiet = slab_quiet_ticks();
+	size_t blocks = 0, slots;
+	uint64_t t0;
 
-	if (given == 0)
+	if (quiet < SLAB_QUIET_TICKS)
+		return;
+	t0 = clock_mono_ms();
+	if (quiet == SLAB_QUIET_TICKS)
+		blocks = slab_trim_all();
+	slots = vrf_table_shrink(&vm->table);
+	if (vm->kernel != NULL)
+		slots += dp_kernel_shrink(vm->kernel);
+	if (blocks + slots == 0)
 		return;
 	malloc_trim(0);
-	log_info("route memory: %zu kB given back in %llu ms (blocks whose routes were all "
-		 "withdrawn)", given / 1024, (unsigned long long)(clock_mono_ms() - t0));
+	log_info("route memory: %zu kB given back in %llu ms (%zu kB of blocks whose routes were "
+		 "all withdrawn, %zu kB of table slots)", (blocks + slots) / 1024,
+		 (unsigned long long)(clock_mono_ms() - t0), blocks / 1024, slots / 1024);
 }
 
 static void on_tick(evutil_socket_t fd, short what, void *arg)
@@ -97,7 +110,7 @@ static void on_tick(evutil_socket_t fd, short what, void *arg)
 	(void)what;
 	vrf_table_labels_tick(&vm->table);
 	vrf_table_save(&vm->table);
-	route_memory_trim();
+	route_memory_trim(vm);
 }
 
 static void on_grace(evutil_socket_t fd, short what, void *arg)

@@ -1,5 +1,6 @@
 /*
  * The per-VRF prefix hash. Chained buckets, doubled when the load passes 1,
+ * and fewer when quiet and under 1/8 (rtable_shrink),
  * hashed on address and length (Fibonacci multiply: prefixes are clustered
  * in the low and high bits, the multiply spreads them).
  */
@@ -12,6 +13,7 @@
 #include "vrfmgr/vrf.h"
 
 #define RTABLE_MIN_BUCKETS 16
+#define RTABLE_SHRINK_BELOW 8 /* rtable_shrink: under one entry per 8 buckets */
 
 static struct slab prefix_slab = SLAB_INIT(struct vrf_prefix);
 
@@ -127,6 +129,19 @@ void rtable_remove(struct rtable *t, struct vrf_prefix *vp)
 			return;
 		}
 	}
+}
+
+size_t rtable_shrink(struct rtable *t)
+{
+	size_t nb = RTABLE_MIN_BUCKETS, was = t->nb;
+
+	if (t->nb <= RTABLE_MIN_BUCKETS || t->count * RTABLE_SHRINK_BELOW >= t->nb)
+		return 0;
+	while (nb < t->count * 2) /* load at most 1/2 */
+		nb *= 2;
+	if (rtable_resize(t, nb) < 0)
+		return 0;
+	return (was - nb) * sizeof(*t->b);
 }
 
 static int rtable_cmp(const void *a, const void *b)

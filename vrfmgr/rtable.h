@@ -35,6 +35,12 @@ struct vrf_prefix *rtable_get(struct rtable *t, const struct prefix4 *p);
 /* Unlinks and frees an entry (it must hold no routes). */
 void rtable_remove(struct rtable *t, struct vrf_prefix *vp);
 /*
+ * Under one entry per 8 buckets (routes withdrawn), fewer buckets: at most
+ * two per entry, never under the minimum. The bytes given back (0: nothing
+ * to do, or out of memory, the table unchanged).
+ */
+size_t rtable_shrink(struct rtable *t);
+/*
  * A malloc'd snapshot of the entries sorted by address then length (caller
  * frees). Entries may be removed while walking it, each only after its turn.
  * Returns the count; *out is NULL for an empty table or when out of memory.

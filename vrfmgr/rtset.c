@@ -1,6 +1,7 @@
 /*
  * Interned route-target sets (rtset.h): a chained hash of counted arrays,
- * keyed by content, doubled as it fills. One table per process: VPN routes
+ * keyed by content, doubled as it fills (fewer again when quiet and under
+ * 1/8 full: rtset_shrink). One table per process: VPN routes
  * and VRF routes of every table share it, which is what saves the memory.
  */
 #include <stdint.h>
@@ -23,6 +24,8 @@ static struct {
 	struct rtset **b;
 	size_t nb, count;
 } sets;
+
+#define RTSET_MIN_BUCKETS 64
 
 /*
  * Every input bit must reach the low bits (the bucket index): route targets
@@ -48,9 +51,9 @@ static struct rtset *rtset_of(const struct ext_community *set)
 	return (struct rtset *)((const char *)set - offsetof(struct rtset, rts));
 }
 
-static int rtset_grow(void)
+/* The sets linked into nb buckets (a power of two). 0 or -1. */
+static int rtset_resize(size_t nb)
 {
-	size_t nb = sets.nb ? sets.nb * 2 : 64;
 	struct rtset **b = calloc(nb, sizeof(*b));
 
 	if (b == NULL)
@@ -68,6 +71,22 @@ static int rtset_grow(void)
 	sets.b = b;
 	sets.nb = nb;
 	return 0;
+}
+
+static int rtset_grow(void)
+{
+	return rtset_resize(sets.nb ? sets.nb * 2 : RTSET_MIN_BUCKETS);
+}
+
+size_t rtset_shrink(void)
+{
+	size_t nb = RTSET_MIN_BUCKETS, was = sets.nb;
+
+	if (sets.nb <= RTSET_MIN_BUCKETS || sets.count * 8 >= sets.nb)
+		return 0;
+	while (nb < 2 * sets.count)
+		nb *= 2;
+	return rtset_resize(nb) == 0 ? (was - nb) * sizeof(*sets.b) : 0;
 }
 
 const struct ext_community *rtset_get(const struct ext_community *rts, size_t n)

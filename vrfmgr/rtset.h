@@ -20,6 +20,11 @@ const struct ext_community *rtset_get(const struct ext_community *rts, size_t n)
 const struct ext_community *rtset_ref(const struct ext_community *set);
 /* Drops a reference; the last frees the set. NULL is ignored. */
 void rtset_put(const struct ext_community *set);
+/*
+ * Under one set per 8 buckets (routes withdrawn): fewer buckets, two per
+ * set, never under the minimum. The bytes given back (0: nothing to do).
+ */
+size_t rtset_shrink(void);
 /* Distinct sets held (tests, metrics). */
 size_t rtset_count(void);
 

@@ -1,6 +1,7 @@
 /*
  * Fixed-size objects from large blocks (slab.h).
  */
+#include <limits.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,8 +17,6 @@
 #define SLAB_BLOCK (64 * 1024)
 /* Each block's first bytes link it to the slab's previous block (objects stay 8-aligned). */
 #define BLOCK_LINK 16
-/* Quiet calls of slab_trim_idle (seconds) before it trims. */
-#define TRIM_QUIET_TICKS 2
 
 static struct slab *all_slabs; /* every slab that handed out an object */
 static uint64_t slab_ops;      /* allocations and frees, all slabs: what "quiet" watches */
@@ -214,20 +213,25 @@ size_t slab_trim(struct slab *s)
 	return gone * SLAB_BLOCK;
 }
 
-size_t slab_trim_idle(void)
+unsigned slab_quiet_ticks(void)
 {
 	static uint64_t seen;
 	static unsigned quiet;
-	size_t bytes = 0;
-	bool worth = false;
 
 	if (slab_ops != seen) {
 		seen = slab_ops;
 		quiet = 0;
-		return 0;
+	} else if (quiet < UINT_MAX) {
+		quiet++;
 	}
-	if (++quiet != TRIM_QUIET_TICKS)
-		return 0;
+	return quiet;
+}
+
+size_t slab_trim_all(void)
+{
+	size_t bytes = 0;
+	bool worth = false;
+
 	for (struct slab *s = all_slabs; s != NULL; s = s->all_next)
 		worth |= s->carved - s->live >= 2 * per_block(s);
 	for (struct slab *s = all_slabs; worth && s != NULL; s = s->all_next)

@@ -4,8 +4,8 @@
  * to each and rounds up to 16, 16-24 bytes a route over three objects;
  * here objects are cut from 64 KB blocks back to back and freed ones are
  * reused. Blocks whose objects are all free go back to the heap when the
- * slabs have been idle a while (slab_trim_idle: after a table is withdrawn,
- * not in the middle of it), and every block at exit (slab_release_all), so
+ * slabs have been idle a while (slab_quiet_ticks, slab_trim_all: after a
+ * table is withdrawn, not in the middle of it), and every block at exit (slab_release_all), so
  * that valgrind sees vrfmgr free everything and an object still held then
  * is named. Built with AddressSanitizer it is plain calloc/free, so the
  * unit tests still catch use after free (slab_set_plain lets a test use
@@ -42,11 +42,21 @@ void slab_free(struct slab *s, void *p);
  */
 size_t slab_trim(struct slab *s);
 /*
- * Called once a second: when no object was allocated or freed for the last
- * two calls and some slab holds at least two blocks' worth of free objects,
- * trims every slab (slab_trim); the bytes given back (0 mostly).
+ * Route memory goes back when things are quiet: after a table is withdrawn,
+ * never in the middle of it (vrfmgr's tick: main.c). Routes come and go as
+ * slab objects, so the slabs are what tells quiet from busy.
  */
-size_t slab_trim_idle(void);
+#define SLAB_QUIET_TICKS 2
+/*
+ * Called once a second: how many calls in a row, this one included, saw no
+ * object allocated or freed (0: some was since the last call).
+ */
+unsigned slab_quiet_ticks(void);
+/*
+ * When some slab holds at least two blocks' worth of free objects, trims
+ * every slab (slab_trim); the bytes given back.
+ */
+size_t slab_trim_all(void);
 /*
  * At exit, once every object is freed: gives every slab's blocks back. A slab
  * with objects still out keeps its blocks and says how many (logged); the

@@ -1,9 +1,10 @@
 /*
  * The VPN table (vpn.h): open addressing keyed by RD and prefix, tags in
  * the slot words, removed entries' slots marked dead, rebuilt (and doubled
- * when needed) at 3/4 full counting the dead; sorted snapshots for walks that may change the table and
- * for the API. Each route's placement list (which VRFs hold it) lives here
- * too; import.c keeps it.
+ * when needed) at 3/4 full counting the dead, and into a smaller array
+ * when quiet and under 1/8 full (vpn_table_shrink); sorted snapshots for
+ * walks that may change the table and for the API. Each route's placement
+ * list (which VRFs hold it) lives here too; import.c keeps it.
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -20,6 +21,7 @@
 #include "vrfmgr/vpn.h"
 
 #define VPN_MIN_SLOTS 64
+#define VPN_SHRINK_BELOW 8 /* vpn_table_shrink: when fewer than 1/8 of the slots are live */
 #define VPN_PLACED_INLINE 4
 
 static struct slab vpn_slab = SLAB_INIT(struct vpn_route);
@@ -192,19 +194,12 @@ static inline __attribute__((always_inline)) void rehash_prefetch(const struct v
 	}
 }
 
-/*
- * Rebuilds the table without its dead slots, twice as large when the live
- * entries alone would fill more than 3/8 of it (so it ends at most 3/4
- * full). 0 or -1.
- */
-static int vpn_rehash(struct vpn_table *t)
+/* Rebuilds the table into cap slots (a power of two with room), without dead slots. 0 or -1. */
+static int vpn_rebuild(struct vpn_table *t, size_t cap)
 {
 	struct vpn_table old = *t;
-	size_t cap = t->cap ? t->cap : VPN_MIN_SLOTS;
 	uintptr_t *slot;
 
-	if ((t->count + 1) * 8 > cap * 3)
-		cap *= 2;
 	if ((slot = vpn_calloc(cap * sizeof(*slot))) == NULL)
 		return -1;
 	t->slot = slot;
@@ -221,6 +216,33 @@ static int vpn_rehash(struct vpn_table *t)
 	}
 	free(old.slot);
 	return 0;
+}
+
+/*
+ * Rebuilds the table without its dead slots, twice as large when the live
+ * entries alone would fill more than 3/8 of it (so it ends at most 3/4
+ * full). 0 or -1.
+ */
+static int vpn_rehash(struct vpn_table *t)
+{
+	size_t cap = t->cap ? t->cap : VPN_MIN_SLOTS;
+
+	if ((t->count + 1) * 8 > cap * 3)
+		cap *= 2;
+	return vpn_rebuild(t, cap);
+}
+
+size_t vpn_table_shrink(struct vpn_table *t)
+{
+	size_t cap = VPN_MIN_SLOTS, was = t->cap;
+
+	if (t->cap <= VPN_MIN_SLOTS || t->count * VPN_SHRINK_BELOW >= t->cap)
+		return 0;
+	while (cap < t->count * 4) /* at most 1/4 full: far from both thresholds */
+		cap *= 2;
+	if (vpn_rebuild(t, cap) < 0)
+		return 0; /* out of memory: the table stays as it was, only larger */
+	return (was - cap) * sizeof(*t->slot);
 }
 
 /* Stops tagging (an address above 48 bits): every slot word becomes the bare address. */

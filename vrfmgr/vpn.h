@@ -59,6 +59,13 @@ struct vpn_table {
 
 void vpn_table_init(struct vpn_table *t);
 void vpn_table_free(struct vpn_table *t);
+/*
+ * When under 1/8 of the slots are live (a table withdrawn), rebuilds it
+ * into a smaller array, at most 1/4 full and never under the minimum; the
+ * bytes of slots given back (0: nothing to do, or out of memory). For a
+ * quiet moment (it touches every entry); holds no position: walks keep keys.
+ */
+size_t vpn_table_shrink(struct vpn_table *t);
 struct vpn_route *vpn_find(const struct vpn_table *t, const struct rd *rd,
 			   const struct prefix4 *p);
 /*

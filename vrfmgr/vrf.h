@@ -184,6 +184,13 @@ void vrf_teardown(struct vrf_table *t, struct vrf *v, const struct ferry_config 
 void vrf_table_changed(struct vrf_table *t);
 /* Drops the torn-down VRFs from the array. */
 void vrf_table_compact(struct vrf_table *t);
+/*
+ * The hash tables that grow with routes (the VPN table, each VRF's prefix
+ * table, the label allocator's indexes, the RT sets) into smaller arrays
+ * where they are under 1/8 full, as after a withdrawal; the bytes given
+ * back. Each rebuild touches its entries: for a quiet moment (main.c's tick).
+ */
+size_t vrf_table_shrink(struct vrf_table *t);
 /* True when next has an interface (VRF or core) named name. */
 bool config_has_interface(const struct ferry_config *next, const char *name);
 /* Every prefix with a candidate through nh selects again (nh's resolution changed). */

@@ -311,6 +311,15 @@ void vrf_teardown(struct vrf_table *t, struct vrf *v, const struct ferry_config 
 	v->n_leaked = 0;
 }
 
+size_t vrf_table_shrink(struct vrf_table *t)
+{
+	size_t given = vpn_table_shrink(&t->vpn) + label_alloc_shrink(&t->labels) + rtset_shrink();
+
+	for (size_t i = 0; i < t->n_vrfs; i++)
+		given += rtable_shrink(&t->vrfs[i].routes);
+	return given;
+}
+
 void vrf_table_compact(struct vrf_table *t)
 {
 	size_t i, j = 0;

@@ -122,8 +122,8 @@ Test(vrfmgr_slab, trim_without_an_empty_block_changes_nothing)
 	cr_assert_eq(free_list_length(&s), N_OBJ - 11);
 }
 
-/* Trimming waits for two quiet calls, then gives back; a change starts the wait again. */
-Test(vrfmgr_slab, trim_idle_waits_for_quiet)
+/* Quiet ticks count the calls in a row with nothing allocated or freed; a change starts again. */
+Test(vrfmgr_slab, quiet_ticks_then_trim_all)
 {
 	static struct slab s = SLAB_INIT(struct obj);
 	static struct obj *o[N_OBJ];
@@ -133,14 +133,15 @@ Test(vrfmgr_slab, trim_idle_waits_for_quiet)
 		o[i] = slab_alloc(&s);
 	for (size_t i = 0; i < N_OBJ; i++)
 		slab_free(&s, o[i]);
-	cr_assert_eq(slab_trim_idle(), 0, "objects were just freed");
-	cr_assert_eq(slab_trim_idle(), 0, "quiet for one call");
+	cr_assert_eq(slab_quiet_ticks(), 0, "objects were just freed");
+	cr_assert_eq(slab_quiet_ticks(), 1, "quiet for one call");
 	slab_free(&s, slab_alloc(&s));
-	cr_assert_eq(slab_trim_idle(), 0, "busy again");
-	cr_assert_eq(slab_trim_idle(), 0);
-	cr_assert_eq(slab_trim_idle(), 10 * (size_t)BLOCK,
-		     "quiet for two calls: all but the current block");
-	cr_assert_eq(slab_trim_idle(), 0, "once");
+	cr_assert_eq(slab_quiet_ticks(), 0, "busy again");
+	cr_assert_eq(slab_quiet_ticks(), 1);
+	cr_assert_eq(slab_quiet_ticks(), SLAB_QUIET_TICKS);
+	cr_assert_eq(slab_quiet_ticks(), SLAB_QUIET_TICKS + 1, "and on");
+	cr_assert_eq(slab_trim_all(), 10 * (size_t)BLOCK, "all but the current block");
+	cr_assert_eq(slab_trim_all(), 0, "once: nothing worth trimming left");
 	cr_assert_eq(s.n_blocks, 1);
 	cr_assert_eq(slab_release_all(), 0);
 }
