@@ -1,9 +1,10 @@
 /*
  * GET /vpn (docs/api.md): the VPN table, every VPN-IPv4 route bgpd gave
  * vrfmgr (its best path per RD:prefix), with the VRFs that hold it (and
- * "imported": whether any does) and why it is unusable when it is. This is
- * vrfmgr's side of the bgpd -> vrfmgr contract, which `ferryctl verify`
- * holds against bgpd's best paths.
+ * "imported": whether any does; both from the route's placement list, so
+ * a route costs the VRFs that hold it, not every VRF) and why it is
+ * unusable when it is. This is vrfmgr's side of the bgpd -> vrfmgr
+ * contract, which `ferryctl verify` holds against bgpd's best paths.
  *
  * Filtered like bgpd's /routes (?rd, prefix with match=exact|longer|shorter,
  * rt, neighbor; rd with an exact prefix is one lookup), and by its own
@@ -18,44 +19,47 @@
 #include <event2/buffer.h>
 
 #include "common/label.h"
+#include "common/log.h"
 #include "vrfmgr/api.h"
+#include "vrfmgr/l3vpn.h"
 #include "vrfmgr/vrfmgr.h"
 
-/* Whether VRF v holds vr as a bgp candidate (installed or not). */
+/* Whether VRF v holds vr as a bgp candidate: the scan kept for when memory is short. */
 static bool vpn_held_by(const struct vrf *v, const struct vpn_route *vr)
 {
-	const struct vrf_prefix *vp = rtable_find(&v->routes, &vr->prefix);
-
-	if (v->cfg == NULL || vp == NULL)
-		return false;
-	for (const struct vrf_route *r = vp->routes; r != NULL; r = r->next)
-		if (r->source == ROUTE_BGP && rd_equal(&r->rd, &vr->rd))
-			return true;
-	return false;
+	return v->cfg != NULL &&
+	       vrf_route_find((struct vrf *)v, &vr->prefix, ROUTE_BGP, &vr->rd) != NULL;
 }
 
-/* "imported": whether any VRF holds vr. */
-static bool vpn_imported(const struct vrfmgr *vm, const struct vpn_route *vr)
-{
-	for (size_t i = 0; i < vm->table.n_vrfs; i++)
-		if (vpn_held_by(&vm->table.vrfs[i], vr))
-			return true;
-	return false;
-}
+#define VPN_USERS_INLINE 64
 
-/* The VRFs holding vr as a bgp candidate (installed or not); how many. */
+/*
+ * The VRFs holding vr as a bgp candidate (installed or not), in the VRF
+ * array's order; how many. Only those on its placement list are looked at
+ * (import_vpn_holders), not every VRF.
+ */
 static size_t vpn_users_json(struct jw *w, struct vrfmgr *vm, const struct vpn_route *vr)
 {
+	uint32_t few[VPN_USERS_INLINE], *slots = few;
 	size_t n = 0;
 
+	if (vr->n_placed > VPN_USERS_INLINE && (slots = malloc(vr->n_placed * sizeof(*slots))) == NULL)
+		log_warn("/vpn: the VRFs of a route (looking into each)");
 	jw_key(w, "vrfs");
 	jw_array_begin(w);
-	for (size_t i = 0; i < vm->table.n_vrfs; i++)
+	if (slots != NULL) {
+		n = import_vpn_holders(&vm->table, vr, slots);
+		for (size_t i = 0; i < n; i++)
+			jw_string(w, vm->table.vrfs[slots[i]].cfg->name);
+	}
+	for (size_t i = 0; slots == NULL && i < vm->table.n_vrfs; i++)
 		if (vpn_held_by(&vm->table.vrfs[i], vr)) {
 			jw_string(w, vm->table.vrfs[i].cfg->name);
 			n++;
 		}
 	jw_array_end(w);
+	if (slots != few)
+		free(slots);
 	return n;
 }
 
@@ -100,8 +104,7 @@ struct vpn_walk {
 	struct vrfapi_walk wk;  /* last: large */
 };
 
-static bool vpn_match(const struct vrfmgr *vm, const struct vpn_filter *f,
-		      const struct vpn_route *vr)
+static bool vpn_match(struct vrfmgr *vm, const struct vpn_filter *f, const struct vpn_route *vr)
 {
 	if (f->has_rd && !rd_equal(&f->rd, &vr->rd))
 		return false;
@@ -118,8 +121,8 @@ static bool vpn_match(const struct vrfmgr *vm, const struct vpn_filter *f,
 		if (i == vr->n_rts)
 			return false;
 	}
-	/* last: a look into every VRF */
-	if (f->has_imported && vpn_imported(vm, vr) != f->imported)
+	/* last: a look into the VRFs it was placed in */
+	if (f->has_imported && import_vpn_held(&vm->table, vr) != f->imported)
 		return false;
 	return true;
 }

@@ -276,6 +276,61 @@ size_t import_sweep(struct vrf_table *t)
 	return count;
 }
 
+/* The VRF with this id, by the index (by a scan when the index could not be built). */
+static struct vrf *vrf_of_id(struct vrf_table *t, uint16_t id)
+{
+	const struct rt_index *ix = import_index(t);
+	long slot;
+
+	if (!ix->ready)
+		return vrf_by_id(t, id);
+	slot = rt_index_slot(ix, id);
+	return slot >= 0 ? &t->vrfs[slot] : NULL;
+}
+
+static int slot_cmp(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * From the placement list alone: a VRF holding vr is always on it, and the
+ * list may name more (a VRF torn down since, an upsert that failed), so
+ * each is looked at. Their slots into slots; with slots NULL, 1 at the first.
+ */
+static size_t holders(struct vrf_table *t, const struct vpn_route *vr, uint32_t *slots)
+{
+	size_t n, held = 0;
+	const uint16_t *ids = vpn_placed(vr, &n);
+
+	for (size_t i = 0; i < n; i++) {
+		struct vrf *v = vrf_of_id(t, ids[i]);
+
+		if (v == NULL || v->cfg == NULL ||
+		    vrf_route_find(v, &vr->prefix, ROUTE_BGP, &vr->rd) == NULL)
+			continue;
+		if (slots == NULL)
+			return 1;
+		slots[held++] = (uint32_t)(v - t->vrfs);
+	}
+	return held;
+}
+
+bool import_vpn_held(struct vrf_table *t, const struct vpn_route *vr)
+{
+	return holders(t, vr, NULL) > 0;
+}
+
+size_t import_vpn_holders(struct vrf_table *t, const struct vpn_route *vr, uint32_t *slots)
+{
+	size_t held = holders(t, vr, slots);
+
+	qsort(slots, held, sizeof(*slots), slot_cmp);
+	return held;
+}
+
 size_t import_refused(const struct vrf_table *t, const struct vrf *v)
 {
 	struct vrf_table *mt = (struct vrf_table *)t; /* the index may be rebuilt */
@@ -317,13 +372,6 @@ static bool leaks_to(const struct vrf *src, const struct vrf *dst)
 	return dst != src && dst->cfg != NULL && !dst->dying &&
 	       rt_sets_meet(dst->cfg->import_rts, dst->cfg->n_import_rts, src->cfg->export_rts,
 			    src->cfg->n_export_rts);
-}
-
-static int slot_cmp(const void *a, const void *b)
-{
-	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-
-	return x < y ? -1 : x > y;
 }
 
 /*

@@ -67,6 +67,18 @@ size_t import_vrf_sync(struct vrf_table *t, struct vrf *v);
 size_t import_retry_limits(struct vrf_table *t);
 /* False (and logged, once) when v's route limit keeps prefix p out. */
 bool import_room_for(struct vrf_table *t, struct vrf *v, const struct prefix4 *p);
+/*
+ * Whether a VRF holds vr as a bgp candidate (installed or not): the API's
+ * "imported". Looks only at the VRFs on vr's placement list, not at every
+ * VRF (O(VRFs holding it), 1,000 VRFs made /vpn?imported= a probe into
+ * each per route).
+ */
+bool import_vpn_held(struct vrf_table *t, const struct vpn_route *vr);
+/*
+ * The slots of the VRFs holding vr, ascending (the VRF array's order), in
+ * slots (room for vr->n_placed); how many.
+ */
+size_t import_vpn_holders(struct vrf_table *t, const struct vpn_route *vr, uint32_t *slots);
 /* The VPN routes v would import but its route limit keeps out. */
 size_t import_refused(const struct vrf_table *t, const struct vrf *v);
 /*
