@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# bench/soak and bench/bgp-ingest remove their run directory on exit
+# bench/soak, bench/bgp-ingest and bench/vpn-imported remove their run directory on exit
 # (rm -rf /run/ferry/$PREFIX, /var/run/frr/$PREFIX): a --prefix that is
 # empty names /run/ferry itself, every router's run directory on the
 # machine, and one with a '/' ('../netns') or a leading '.' another
@@ -40,6 +40,8 @@ check "bench/soak --prefix '': refused (exit 2), /run/ferry's other run director
 	refused bench/soak ""
 check "bench/bgp-ingest --prefix '': refused (exit 2), /run/ferry's other run directories kept" \
 	refused bench/bgp-ingest ""
+check "bench/vpn-imported --prefix '': refused (exit 2), /run/ferry's other run directories kept" \
+	refused bench/vpn-imported ""
 check "bench/soak --prefix a/b: a '/' refused (exit 2; '../netns' would have been /run/netns)" \
 	refused bench/soak a/b
 

@@ -88,6 +88,17 @@ if bench soak 300 bench/soak --routes 2000 --cycles 2 --rds 10 --prefix "$PREFIX
 else
 	not_ok "soak runs"
 fi
+vpni_reported() {
+	has vpni '^\| `/vpn\?imported=false` \| [0-9.]+ \| [0-9.]+ \| [0-9.]+ \| 1000 \|$' &&
+		has vpni '^\| `/vpn\?imported=true` \| [0-9.]+ \| [0-9.]+ \| [0-9.]+ \| 1000 \|$' &&
+		has vpni '^\| `/vpn` \| [0-9.]+ \| [0-9.]+ \| [0-9.]+ \| 2000 \|$'
+}
+if bench vpni 120 bench/vpn-imported --routes 2000 --vrfs 10 --runs 1 --prefix "$PREFIX-i" \
+	--out "$TMP/vpni"; then
+	check "vpn-imported: each query's time reported, half the routes imported and half not" vpni_reported
+else
+	not_ok "vpn-imported runs"
+fi
 vscale_reported() { has vscale '^\| 50 \| [0-9]+ \| [0-9]+ \|' && has vscale '^\| 100 \| [0-9]+ \|'; }
 if bench vscale 60 bench/vrfmgr-scale -n 50 --check 100 --runs 1 --out "$TMP/vscale"; then
 	check "vrfmgr-scale: start, reload and -n times reported" vscale_reported
