@@ -544,6 +544,13 @@ void api_listener_setup(struct api_listener *l)
 	evhttp_set_timeout(l->http, API_TIMEOUT_S);
 	evhttp_set_max_headers_size(l->http, API_HARD_HEADERS);
 	evhttp_set_max_body_size(l->http, API_HARD_BODY);
+	/*
+	 * A body over that limit is read (and dropped) to its declared end
+	 * before the 413 goes out: closing on a client still sending it has
+	 * the client's next write fail (EPIPE, or a TCP reset) before it reads
+	 * the answer. The read timeout still drops a client that stops sending.
+	 */
+	evhttp_set_flags(l->http, EVHTTP_SERVER_LINGERING_CLOSE);
 	/* accept every method so that the wrong one gets our JSON 405, not evhttp's HTML 501 */
 	evhttp_set_allowed_methods(l->http, EVHTTP_REQ_GET | EVHTTP_REQ_POST | EVHTTP_REQ_HEAD |
 						    EVHTTP_REQ_PUT | EVHTTP_REQ_DELETE |

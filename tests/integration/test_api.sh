@@ -31,12 +31,15 @@ t_init api fapi api
 RUN1=$(rundir pe1)
 RUN2=$(rundir pe2)
 
-# get DAEMON PATH [curl args]: the body from pe1's daemon (status in $TMP/code)
+# get DAEMON PATH [curl args]: the body from pe1's daemon (status in $TMP/code, 000 when
+# no answer came, curl's exit status in $TMP/curl_rc)
 get() {
 	local d=$1 p=$2
 	shift 2
+	: >"$TMP/body" # a request that got no answer shows no body, not the one before's
 	curl -s --max-time 30 -o "$TMP/body" -w '%{http_code}' --unix-socket "$RUN1/$d.sock" \
 		"$@" "http://ferry$p" >"$TMP/code" 2>/dev/null
+	echo $? >"$TMP/curl_rc"
 	cat "$TMP/body"
 }
 code() { cat "$TMP/code"; }
@@ -291,7 +294,7 @@ err_is() { # err_is STATUS TEXT DAEMON PATH [curl args]: that status, JSON error
 	body=$(get "$@")
 	[ "$(code)" = "$st" ] && jq -e --arg t "$txt" --argjson s "$st" \
 		'.status == $s and (.error | contains($t))' <<<"$body" >/dev/null && return 0
-	echo "# GET $2: $(code) $body" | head -c 300
+	echo "# GET $2: $(code) (curl exit $(cat "$TMP/curl_rc")) $body" | head -c 300
 	echo
 	return 1
 }
@@ -318,7 +321,7 @@ param_is() { # param_is STATUS PARAM DAEMON PATH: that status, the error's "para
 	shift 2
 	body=$(get "$@")
 	[ "$(code)" = "$st" ] && jq -e --arg p "$prm" '.param == $p' <<<"$body" >/dev/null && return 0
-	echo "# GET $2: $(code) $body" | head -c 300
+	echo "# GET $2: $(code) (curl exit $(cat "$TMP/curl_rc")) $body" | head -c 300
 	echo
 	return 1
 }

@@ -90,15 +90,14 @@ static inline void client_read(evutil_socket_t fd, short what, void *arg)
 	event_base_loopbreak(base);
 }
 
-/* Sends raw on fd, runs the loop until the server closes (HTTP/1.0), returns the response. */
-static inline const char *http_fd(int fd, const char *raw)
+/* Runs the loop until the server closes fd's connection (HTTP/1.0), returns the response. */
+static inline const char *http_response(int fd)
 {
 	static struct client c;
 	struct timeval tmo = { 5, 0 };
 	struct event *ev;
 
 	memset(&c, 0, sizeof(c));
-	cr_assert_eq(write(fd, raw, strlen(raw)), (ssize_t)strlen(raw));
 	ev = event_new(base, fd, EV_READ | EV_PERSIST, client_read, &c);
 	event_add(ev, &tmo);
 	event_base_dispatch(base);
@@ -107,6 +106,13 @@ static inline const char *http_fd(int fd, const char *raw)
 	cr_assert(c.done, "no complete response within 5 s");
 	c.resp[c.n] = '\0';
 	return c.resp;
+}
+
+/* Sends raw on fd, runs the loop until the server closes (HTTP/1.0), returns the response. */
+static inline const char *http_fd(int fd, const char *raw)
+{
+	cr_assert_eq(write(fd, raw, strlen(raw)), (ssize_t)strlen(raw));
+	return http_response(fd);
 }
 
 static inline int unix_fd(void)
