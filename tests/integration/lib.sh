@@ -12,9 +12,10 @@
 #    that way), `note` indents diagnostics as "#   ..." comments, `check
 #    DESCRIPTION CMD...` is one check, `finish` prints "# TITLE: N checks,
 #    P passed, F failed" and exits 0 only when nothing failed;
-#  - bounded polling: `poll SECONDS CMD...` (every $T_POLL_INTERVAL s); the
-#    bound is multiplied by $FERRY_TEST_TIMEOUT_SCALE (default 1), for runs
-#    where the daemons are slow on purpose (tests/valgrind/run);
+#  - bounded waits (tests/wait.sh): `poll SECONDS CMD...` (every
+#    $T_POLL_INTERVAL s), `t_wait SECONDS WHAT CMD...` (a failed check on
+#    timeout); the bound is multiplied by $FERRY_TEST_TIMEOUT_SCALE (default
+#    1), for runs where the daemons are slow on purpose (tests/valgrind/run);
 #  - a per-run prefix: PREFIX is $FERRY_TEST_PREFIX or STEM<pid>, so a test
 #    runs beside a user's lab and beside the other tests; `ns`, `rundir`,
 #    `inns` name and enter "<prefix>-<node>" and /run/ferry/<prefix>-<node>;
@@ -72,28 +73,7 @@ finish() {
 	exit
 }
 
-# poll SECONDS CMD...: runs CMD (output hidden) until it succeeds, at most
-# SECONDS x $FERRY_TEST_TIMEOUT_SCALE.
-poll() {
-	local deadline=$((SECONDS + $1 * ${FERRY_TEST_TIMEOUT_SCALE:-1}))
-	shift
-	while :; do
-		"$@" >/dev/null 2>&1 && return 0
-		[ $SECONDS -ge $deadline ] && return 1
-		sleep "$T_POLL_INTERVAL"
-	done
-}
-# t_wait SECONDS WHAT CMD...: poll, for a wait that is not itself a check (the
-# test goes on after it): on timeout a failed check "timed out after N s
-# waiting for WHAT", where the test went wrong, not only a later check that
-# cannot say what never came. Its status, 0 or 1, for callers that stop there.
-t_wait() {
-	local t=$1 what=$2
-	shift 2
-	poll "$t" "$@" && return 0
-	not_ok "timed out after $((t * ${FERRY_TEST_TIMEOUT_SCALE:-1})) s waiting for $what"
-	return 1
-}
+. "$(dirname "${BASH_SOURCE[0]}")/../wait.sh" # poll, t_wait
 
 # --- names -----------------------------------------------------------------------
 

@@ -33,25 +33,9 @@ ix_link_no() { case $1 in g) echo 1 ;; b) echo 2 ;; r) echo 3 ;; x) echo 4 ;; es
 ix_ferry_addr() { echo "10.91.$(ix_link_no "$1").1"; }
 ix_peer_addr() { echo "10.91.$(ix_link_no "$1").2"; }
 
-# Polls CMD every 0.3 s until it succeeds or SECONDS (x FERRY_TEST_TIMEOUT_SCALE) run out.
-poll() {
-	local deadline=$((SECONDS + $1 * ${FERRY_TEST_TIMEOUT_SCALE:-1}))
-	shift
-	while :; do
-		"$@" >/dev/null 2>&1 && return 0
-		[ $SECONDS -ge $deadline ] && return 1
-		sleep 0.3
-	done
-}
-# t_wait SECONDS WHAT CMD...: poll, for a wait the test goes on after; on timeout
-# a failed check "timed out after N s waiting for WHAT" (as tests/integration/lib.sh's)
-t_wait() {
-	local t=$1 what=$2
-	shift 2
-	poll "$t" "$@" && return 0
-	not_ok "timed out after $((t * ${FERRY_TEST_TIMEOUT_SCALE:-1})) s waiting for $what"
-	return 1
-}
+# poll SECONDS CMD..., t_wait SECONDS WHAT CMD... (the integration tests' own)
+T_POLL_INTERVAL=${T_POLL_INTERVAL:-0.3}
+. "$(dirname "${BASH_SOURCE[0]}")/../wait.sh"
 
 ix_bg() { # ix_bg NODE LOGFILE CMD...: runs CMD in NODE's namespace, PID remembered
 	local n=$1 log=$2
