@@ -124,12 +124,16 @@ has_all() {
 		[ "$n" -gt 0 ] || return 1
 	done
 }
-# has_none VIEWFILE "RD PREFIX"...: none of them is there
+# has_none VIEWFILE "RD PREFIX"...: no line starts with any of them, as has_all reads
+# a view. (It took "RD PREFIX " anywhere in a line: 65001:100's route was taken for
+# 1:100's, and a withdrawal checked so could wait on a route that was gone.)
 has_none() {
 	local f=$1 k
 	shift
-	for k in "$@"; do grep -qF -- "$k " "$f" && return 1; done
-	return 0
+	for k in "$@"; do
+		awk -v k="$k " 'index($0, k) == 1 { found = 1; exit } END { exit found }' "$f" ||
+			return 1
+	done
 }
 # expect TIMEOUT NODE has_all|has_none SPEC...: polls NODE's view until it matches.
 # has_none needs the view to have come whole (its commands' status): a speaker that
