@@ -648,12 +648,10 @@ else
 fi
 # and to ExaBGP: all of them checked in its API output (parsed whole: poll once a second)
 exabgp_all() { exabgp_bulk && ferry_nb_ge 10.91.4.2 advertised "$((ABASE_x + IX_BULK))"; }
-for _ in $(seq 60); do exabgp_all && break; sleep 1; done
-n=$(exabgp_bulk_n)
-if exabgp_all; then
+if T_POLL_INTERVAL=1 poll 60 exabgp_all; then
 	ok "ferry -> ExaBGP: $IX_BULK routes intact (label, RT, next hop, AS_PATH) as its API reports them, in $((SECONDS - t)) s"
 else
-	not_ok "ferry -> ExaBGP: $IX_BULK routes (ExaBGP reports $n, ferry advertised $(($(ferry_nb 10.91.4.2 advertised) - ABASE_x)) more)"
+	not_ok "ferry -> ExaBGP: $IX_BULK routes (ExaBGP reports $(exabgp_bulk_n), ferry advertised $(($(ferry_nb 10.91.4.2 advertised) - ABASE_x)) more)"
 fi
 
 # then peers -> ferry, one peer after the other: BIRD from a static protocol (all
@@ -703,18 +701,21 @@ big_pdus() { # big_pdus SRC: frames holding a message over 4096 bytes (from wire
 }
 # ferry's bulk went to BIRD too, in extended messages
 bird_bulk() { birdc_ show route table vpntab4 where net.rd = 65000:7 count | awk '/routes/ {print $1}'; }
-BIRD_BULK=0
-for _ in $(seq 30); do
-	BIRD_BULK=$(bird_bulk)
-	[ "${BIRD_BULK:-0}" -ge "$IX_BULK" ] && break
-	sleep 1
-done
+bird_bulk_all() { [ "$(bird_bulk)" -ge "$IX_BULK" ]; }
+T_POLL_INTERVAL=1 t_wait 30 "BIRD to hold ferry's $IX_BULK bulk routes" bird_bulk_all
+BIRD_BULK=$(bird_bulk)
+BIRD_BULK=${BIRD_BULK:-0}
 EXT_BIRD=$(ferry_api /neighbors | jq -r '.neighbors[] | select(.address == "10.91.2.2") | .extended_message')
 # a refresh makes ferry resend all 10,000 at once: packed into extended UPDATEs
+bird_rcvd() { birdc_ show protocols all ferry | awk '/Import updates:/ { print $3; exit }'; }
+RCVD0=$(bird_rcvd) ADV_B=$(ferry_nb 10.91.2.2 advertised)
 birdc_ reload in ferry >/dev/null 2>&1
 two_refreshes() { [ "$(grep -c 'peer 10.91.2.2: route refresh requested' "$IX_TMP/ferry.log")" -ge 2 ]; }
 t_wait 10 "ferry to log BIRD's second route refresh" two_refreshes
-sleep 1 # let the resent routes drain to BIRD before the capture stops (bounded, once)
+# ferry's answer is through (so in the capture) once BIRD has received every route ferry
+# advertises it once more (its "Import updates: received" counts each route of an UPDATE)
+refresh_in() { [ "$(bird_rcvd)" -ge "$((RCVD0 + ADV_B))" ]; }
+t_wait 30 "BIRD to receive ferry's $ADV_B routes again (its refresh answered)" refresh_in
 
 # IX_CEASE=1 (tests/fuzz/capture-seeds): each peer closes its session with a Cease
 # NOTIFICATION, so the capture holds one from each (ferry then withdraws their routes
