@@ -129,15 +129,21 @@ withdraw_stages() {
 
 # perf record on each receiver process (ferry's daemons), stopped with SIGINT.
 PERF_PIDS=()
+# perf_attached PID: that perf record has its counters open on the process it records
+perf_attached() { ls -l "/proc/$1/fd" 2>/dev/null | grep -c 'anon_inode:\[perf_event\]' >/dev/null; }
 perf_start() {
-	local p
+	local p pid
 	for p in "${RPROCS[@]}"; do
 		perf record ${PERF_ARGS:--g} -o "$OUT/$rcv/perf-${p%%:*}-$1.data" -p "${p#*:}" \
 			>>"$OUT/$rcv/perf.log" 2>&1 &
 		PERF_PIDS+=($!)
 		track $!
 	done
-	sleep 0.5 # perf needs a moment to attach; before the session, so not measured
+	# attached before the session starts, so that all of it is recorded
+	for pid in "${PERF_PIDS[@]}"; do
+		WAIT_S=10 wait_for perf_attached "$pid" ||
+			log "perf (PID $pid) not attached after 10 s (see $OUT/$rcv/perf.log)"
+	done
 }
 perf_stop() {
 	local pid
