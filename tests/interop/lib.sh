@@ -33,7 +33,7 @@ ix_link_no() { case $1 in g) echo 1 ;; b) echo 2 ;; r) echo 3 ;; x) echo 4 ;; es
 ix_ferry_addr() { echo "10.91.$(ix_link_no "$1").1"; }
 ix_peer_addr() { echo "10.91.$(ix_link_no "$1").2"; }
 
-# poll SECONDS CMD..., t_wait SECONDS WHAT CMD... (the integration tests' own)
+# poll SECONDS CMD..., t_wait SECONDS WHAT CMD...: tests/wait.sh, as the integration tests'
 T_POLL_INTERVAL=${T_POLL_INTERVAL:-0.3}
 . "$(dirname "${BASH_SOURCE[0]}")/../wait.sh"
 
