@@ -293,6 +293,7 @@ static int show_vrf(int argc, char **argv, struct cli_view *v, char *err, size_t
 
 	if (argc == 0) {
 		view_table(v, "vrfmgr", "/vrfs", "vrfs", cli_cols_vrfs, cli_ncols_vrfs);
+		v->print = cli_print_vrfs;
 		return 0;
 	}
 	if (strcmp(argv[0], "routes") == 0 && argc <= 2 && !named_routes) {

@@ -4,6 +4,7 @@
  * explain's chain per VRF, written as aligned "title: value" lines from the
  * daemons' JSON. The exact text is in the goldens tests/unit/cli/show_*.txt.
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -243,6 +244,37 @@ int cli_print_route(FILE *out, const struct cli_view *v, struct json_object *doc
 	return cli_table_print(out, paths, COLS(cols));
 }
 
+/*
+ * vrfmgr's "exports_waiting": routes the VRF would export and does not, for
+ * want of a free label. Its label is null then, which a per-CE VRF's always
+ * is: without this the VRF would look like any other.
+ */
+static bool label_wait_text(struct json_object *vrf, char *buf, size_t len)
+{
+	int64_t n = json_object_get_int64(get(vrf, "exports_waiting"));
+
+	if (n <= 0)
+		return false;
+	snprintf(buf, len, "%lld route%s not exported: no free label in router.label_range "
+		 "(exported once one is free)", (long long)n, n == 1 ? "" : "s");
+	return true;
+}
+
+/* show vrf: a VRF whose routes wait for a label reads "none free" under LABEL. */
+int cli_print_vrfs(FILE *out, const struct cli_view *v, struct json_object *doc)
+{
+	struct json_object *vrfs = get(doc, "vrfs");
+	size_t k = json_object_is_type(vrfs, json_type_array) ? json_object_array_length(vrfs) : 0;
+
+	for (size_t i = 0; i < k; i++) {
+		struct json_object *e = json_object_array_get_idx(vrfs, i);
+
+		if (json_object_get_int64(get(e, "exports_waiting")) > 0)
+			json_object_object_add(e, "label", json_object_new_string("none free"));
+	}
+	return cli_view_table(out, v, doc);
+}
+
 int cli_print_vrf(FILE *out, const struct cli_view *v, struct json_object *doc)
 {
 	static const struct cli_column cols[] = {
@@ -257,6 +289,8 @@ int cli_print_vrf(FILE *out, const struct cli_view *v, struct json_object *doc)
 		{ "max routes:", "max_routes", CLI_COL_TEXT },
 		{ "limit state:", "limit_state", CLI_COL_TEXT },
 		{ "refused:", "routes_refused", CLI_COL_TEXT },
+		/* last: only for a VRF whose routes wait for a label */
+		{ "label wait:", "label_wait", CLI_COL_TEXT },
 	};
 	struct json_object *vrfs = get(doc, "vrfs");
 	size_t k = json_object_is_type(vrfs, json_type_array) ? json_object_array_length(vrfs) : 0;
@@ -264,10 +298,16 @@ int cli_print_vrf(FILE *out, const struct cli_view *v, struct json_object *doc)
 	for (size_t i = 0; i < k; i++) {
 		struct json_object *e = json_object_array_get_idx(vrfs, i);
 		const char *name = json_object_get_string(get(e, "name"));
+		char wait[160];
 
 		if (name == NULL || strcmp(name, v->name) != 0)
 			continue;
 		fprintf(out, "VRF %s (id %s)\n", name, C(e, "id"));
+		if (!label_wait_text(e, wait, sizeof(wait))) {
+			cli_fields_print(out, e, cols, sizeof(cols) / sizeof(cols[0]) - 1, 2);
+			return 0;
+		}
+		json_object_object_add(e, "label_wait", json_object_new_string(wait));
 		cli_fields_print(out, e, COLS(cols), 2);
 		return 0;
 	}

@@ -3,6 +3,7 @@
  * (verify.c says each contract): bgpd -> vrfmgr, import, exports,
  * vrfmgr -> fwd FIB and LFIB.
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -113,6 +114,26 @@ static struct json_object *vrf_by_rd(struct json_object *vrfs, const char *rd)
 	return NULL;
 }
 
+/*
+ * A VRF whose routes wait for a free label exports none of them: bgpd and
+ * vrfmgr agree (there is nothing to compare), yet remote sites cannot
+ * reach that customer. A warning, as a link fwd cannot open is.
+ */
+static void exports_waiting(struct verify *v, struct json_object *vrfs)
+{
+	for (size_t k = 0; k < vf_len_of(vrfs); k++) {
+		struct json_object *vrf = json_object_array_get_idx(vrfs, k);
+		int64_t n = json_object_get_int64(cli_json_get(vrf, "exports_waiting"));
+		const char *name = cli_json_text(vrf, "name");
+
+		if (n > 0)
+			vf_warned(v, VF_EXPORTS, name,
+				  "%lld route%s of VRF %s not exported: no free label in "
+				  "router.label_range (exported once one is free; show labels)",
+				  (long long)n, n == 1 ? "" : "s", name);
+	}
+}
+
 void vf_check_exports(struct verify *v, const struct cli_verify_docs *d,
 			  struct json_object *vroutes)
 {
@@ -145,6 +166,7 @@ void vf_check_exports(struct verify *v, const struct cli_verify_docs *d,
 			vf_found(v, VF_EXPORTS, key, "exported with label %s, VRF %s's label is %s",
 			      vf_lbl(p, "label", a), cli_json_text(vrf, "name"), vf_lbl(vrf, "label", b));
 	}
+	exports_waiting(v, vrfs);
 }
 
 /* ---- vrfmgr -> fwd ------------------------------------------------------------------------------ */

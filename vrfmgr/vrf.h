@@ -314,6 +314,11 @@ void vrf_label_replay(const struct vrf_table *t, const struct dataplane *dp);
  * their routes; each such VRF says so in the log.
  */
 void vrf_table_labels_tick(struct vrf_table *t);
+/*
+ * How many of v's prefixes would be exported and are not, for want of a
+ * free label (0 unless v waits for one): GET /vrfs' "exports_waiting".
+ */
+size_t vrf_label_exports_waiting(const struct vrf *v);
 /* The LFIB entry that gives e its meaning (in use or kept); false when it has none. */
 bool vrf_label_lfib_entry(const struct label_entry *e, struct ipc_lfib_entry *m);
 

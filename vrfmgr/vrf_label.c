@@ -459,6 +459,21 @@ static bool label_retry_vrf(struct vrf_table *t, struct vrf *v)
 	return true;
 }
 
+size_t vrf_label_exports_waiting(const struct vrf *v)
+{
+	struct vrf_prefix **vps;
+	size_t i, n, waiting = 0;
+
+	if (!v->label_wait)
+		return 0;
+	n = rtable_sorted(&v->routes, &vps);
+	for (i = 0; i < n; i++)
+		if (vps[i]->exp_label == NULL && export_route(v, vps[i]) != NULL)
+			waiting++;
+	free(vps);
+	return waiting;
+}
+
 void vrf_table_labels_tick(struct vrf_table *t)
 {
 	label_expire(&t->labels);

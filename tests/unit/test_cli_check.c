@@ -498,6 +498,31 @@ Test(cli_verify, vrf_link_fwd_cannot_use)
 	cli_verify_docs_free(&d);
 }
 
+/*
+ * A VRF whose routes wait for a free label exports none: bgpd and vrfmgr
+ * agree, but its remote sites cannot reach it. A warning, with how many.
+ */
+Test(cli_verify, routes_waiting_for_a_label)
+{
+	struct cli_verify_docs d;
+	struct json_object *routes, *b;
+
+	verify_load(&d);
+	b = row(d.vrfs, "vrfs", 1);
+	json_object_object_add(b, "label", NULL);
+	json_object_object_add(b, "exports_waiting", json_object_new_int(2));
+	routes = json_object_object_get(d.bgp_routes, "routes");
+	json_object_array_del_idx(routes, find(d.bgp_routes, "routes", "rd", "10.255.0.1:200",
+					       "prefix", "10.2.1.0/30"), 1);
+	json_object_array_del_idx(routes, find(d.bgp_routes, "routes", "rd", "10.255.0.1:200",
+					       "prefix", "192.168.100.0/24"), 1);
+	verify_expect(&d, 0, "bgpd exports         2 compared, ok, 1 warning\n  B: warning: 2 routes "
+			     "of VRF B not exported: no free label in router.label_range (exported "
+			     "once one is free; show labels)\n");
+	verify_expect(&d, 0, "verify: consistent (1 warning)\n");
+	cli_verify_docs_free(&d);
+}
+
 Test(cli_verify, bgpd_and_vrfmgr_disagree)
 {
 	struct cli_verify_docs d;

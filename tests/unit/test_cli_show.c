@@ -196,6 +196,18 @@ Test(cli_show, tables_golden)
 }
 
 /*
+ * A VRF whose routes wait for a free label (vrfmgr's "exports_waiting") has
+ * a null label, as a per-CE VRF always has: show vrf says "none free", and
+ * show vrf NAME how many routes are not exported.
+ */
+Test(cli_show, vrfs_waiting_for_a_label)
+{
+	show_golden("vrf", "vrfs_label_wait", "show_vrf_label_wait");
+	show_golden("vrf t65", "vrfs_label_wait", "show_vrf_t65_label_wait");
+	show_golden("vrf t63", "vrfs_label_wait", "show_vrf_t63");
+}
+
+/*
  * show fib [VRF] [PREFIX [longer|shorter]] asks fwd's /fib for one prefix
  * (in every tenant, or one), its more-specifics or what covers it, as show
  * vpn PREFIX longer|shorter asks vrfmgr; before, show fib took a VRF alone.

@@ -89,6 +89,24 @@ Test(labelwait, a_per_prefix_vrf_exports_once_labels_are_free)
 }
 
 /*
+ * GET /vrfs' "exports_waiting": a VRF whose routes wait for a label looks
+ * like any other VRF (its label null, as a per-CE VRF's always is) but for
+ * this count, which ferryctl's show vrf and verify say.
+ */
+Test(labelwait, the_routes_waiting_for_a_label_are_counted_until_they_have_one)
+{
+	reload(TIGHT(VRF_C "," VRF_B));
+	cr_assert_eq(vrf_label_exports_waiting(vrf_by_name(&t, "C")), 2, "both of C's prefixes");
+	cr_assert_eq(vrf_label_exports_waiting(vrf_by_name(&t, "B")), 0, "B has its label");
+	now += 60;
+	vrf_table_labels_tick(&t);
+	cr_assert_eq(vrf_label_exports_waiting(vrf_by_name(&t, "C")), 0, "exported now");
+
+	reload(TIGHT(VRF_P "," VRF_B));
+	cr_assert_eq(vrf_label_exports_waiting(vrf_by_name(&t, "P")), 1, "10.4.1.0/30, per prefix");
+}
+
+/*
  * A re-created with another RD in a range with no other room: 100 is the
  * old A's, so the new A waits for it to end its hold-down like any other
  * VRF would, then gets it (free by then).
