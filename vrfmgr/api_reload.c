@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "common/log.h"
+#include "common/prefix.h"
 #include "vrfmgr/api.h"
 #include "vrfmgr/reload.h"
 #include "vrfmgr/vrfmgr.h"
@@ -72,6 +73,40 @@ static void write_plan(struct jw *w, const struct reload_plan *p)
 	jw_array_end(w);
 }
 
+/*
+ * What an accepted file may still get wrong, which the loader lets through:
+ * a static route without an interface whose next hop is no neighbour on
+ * any of its VRF's links. The reload keeps it, neither installed nor
+ * exported, and logs it once; said here, the operator learns it before
+ * signalling (ferryctl reload check prints "vrfmgr: warning: ...").
+ */
+static void write_warnings(struct jw *w, const struct ferry_config *nc)
+{
+	char why[128], pb[PREFIX4_STRLEN], line[320];
+
+	jw_key(w, "warnings");
+	jw_array_begin(w);
+	for (size_t i = 0; i < nc->n_vrfs; i++) {
+		const struct cfg_vrf *c = &nc->vrfs[i];
+
+		for (size_t k = 0; k < c->n_static_routes; k++) {
+			const struct cfg_static_route *s = &c->static_routes[k];
+			const char *ifname;
+			enum static_nh nh = vrf_static_cfg_check(c, s, &ifname);
+
+			if (nh == STATIC_NH_OK)
+				continue;
+			snprintf(line, sizeof(line),
+				 "vrfs[%zu].static_routes[%zu].next_hop: VRF %s's route %s: %s; kept, "
+				 "but neither installed nor exported",
+				 i, k, c->name, prefix4_format(&s->prefix, pb),
+				 vrf_static_nh_text(nh, ifname, s->next_hop, why, sizeof(why)));
+			jw_string(w, line);
+		}
+	}
+	jw_array_end(w);
+}
+
 /* The fields every answer starts with: who answers, about which file, programming what. */
 static void write_head(struct jw *w, const struct vrfmgr *vm)
 {
@@ -92,6 +127,9 @@ static int write_refused(struct jw *w, const struct vrfmgr *vm, const char *why)
 	jw_kv_string(w, "reason", why);
 	jw_kv_string(w, "summary", NULL);
 	jw_kv_string(w, "vrfs", NULL);
+	jw_key(w, "warnings"); /* empty when refused, as fwd's */
+	jw_array_begin(w);
+	jw_array_end(w);
 	jw_object_end(w);
 	return 200;
 }
@@ -114,6 +152,7 @@ int vrfapi_reload_check(struct jw *w, const struct api_request *req, void *ctx)
 		jw_kv_bool(w, "accepted", true);
 		jw_kv_string(w, "reason", NULL);
 		write_plan(w, &plan);
+		write_warnings(w, nc);
 		jw_object_end(w);
 		reload_stats_format(&plan.st, err, sizeof(err));
 		log_info("reload check: %s would be applied: %s", vm->cfg->path, err);

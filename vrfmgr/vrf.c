@@ -272,25 +272,31 @@ bool vrf_route_installed(const struct vrf_prefix *vp, const struct vrf_route *r)
 	return vp->best == r && vp->fib_nh != NULL && vp->fib_nh == r->nh;
 }
 
-const char *vrf_static_nh_reason(const struct vrf_route *r, char *buf, size_t len)
+const char *vrf_static_nh_text(enum static_nh why, const char *ifname, uint32_t next_hop,
+			       char *buf, size_t len)
 {
 	static const char *const what[] = { [STATIC_NH_NETWORK] = "network",
 					    [STATIC_NH_BROADCAST] = "broadcast" };
-	const char *ifname = r->nh->ipc.ifname;
 	char a[IPV4_STRLEN];
 
-	ipv4_format(r->nh->ipc.gateway, a);
-	if (r->static_nh == STATIC_NH_OWN)
+	ipv4_format(next_hop, a);
+	if (why == STATIC_NH_OWN)
 		snprintf(buf, len, "next hop %s is this router's own address on interface %s", a,
 			 ifname);
-	else if (r->static_nh == STATIC_NH_NETWORK || r->static_nh == STATIC_NH_BROADCAST)
+	else if (why == STATIC_NH_NETWORK || why == STATIC_NH_BROADCAST)
 		snprintf(buf, len, "next hop %s is the %s address of interface %s's subnet", a,
-			 what[r->static_nh], ifname);
+			 what[why], ifname);
 	else if (ifname[0] != '\0')
 		snprintf(buf, len, "next hop %s is not on the subnet of interface %s", a, ifname);
 	else
 		snprintf(buf, len, "next hop %s is not on a connected subnet of the VRF", a);
 	return buf;
+}
+
+const char *vrf_static_nh_reason(const struct vrf_route *r, char *buf, size_t len)
+{
+	return vrf_static_nh_text((enum static_nh)r->static_nh, r->nh->ipc.ifname,
+				  r->nh->ipc.gateway, buf, len);
 }
 
 const char *vrf_route_reason(const struct vrf_prefix *vp, const struct vrf_route *r, char *buf,

@@ -247,6 +247,16 @@ bool vrf_route_installed(const struct vrf_prefix *vp, const struct vrf_route *r)
  * network or broadcast address. STATIC_NH_OK when it is, else why not.
  */
 enum static_nh vrf_static_nh_check(const struct cfg_vrf_if *ifc, uint32_t nh);
+/*
+ * Whether static route s of VRF config c has its next hop as a neighbour on
+ * one of c's links (the one it names, else the one whose subnet holds it):
+ * STATIC_NH_OK, else why not. *ifname: that link's name ("" for none).
+ */
+enum static_nh vrf_static_cfg_check(const struct cfg_vrf *c, const struct cfg_static_route *s,
+				    const char **ifname);
+/* Why a static route's next hop is no neighbour: "next hop ... is ..." into buf. */
+const char *vrf_static_nh_text(enum static_nh why, const char *ifname, uint32_t next_hop,
+			       char *buf, size_t len);
 /* Why static route r (valid false) is not used: "next hop ... is ..." into buf. */
 const char *vrf_static_nh_reason(const struct vrf_route *r, char *buf, size_t len);
 const char *vrf_route_reason(const struct vrf_prefix *vp, const struct vrf_route *r, char *buf,

@@ -50,6 +50,15 @@ static const struct cfg_vrf_if *static_interface(const struct cfg_vrf *c,
 	return NULL;
 }
 
+enum static_nh vrf_static_cfg_check(const struct cfg_vrf *c, const struct cfg_static_route *s,
+				    const char **ifname)
+{
+	const struct cfg_vrf_if *ifc = static_interface(c, s);
+
+	*ifname = ifc != NULL ? ifc->name : s->interface;
+	return vrf_static_nh_check(ifc, s->next_hop);
+}
+
 static int vrf_add_connected(struct vrf_table *t, struct vrf *v, const struct cfg_vrf_if *ifc)
 {
 	struct vrf_route r = { .source = ROUTE_CONNECTED, .rd = v->cfg->rd, .valid = true,

@@ -212,6 +212,45 @@ Test(reloadcheck, accepted_says_exactly_what_the_reload_then_does)
 	cr_assert_gt(rec.n, 0);
 }
 
+/*
+ * A static route without an interface whose next hop is no neighbour on its
+ * VRF's links loads (the loader cannot tell a typo from a CE not yet
+ * connected) and the reload keeps it unused: the check says so before the
+ * signal, naming where it is in the file, as fwd names an interface it lacks.
+ */
+#define OFF_LINK "{ \"prefix\": \"192.168.9.0/24\", \"next_hop\": \"10.1.10.6\" }"
+#define BROADCAST "{ \"prefix\": \"192.168.8.0/24\", \"next_hop\": \"10.1.1.3\" }"
+
+Test(reloadcheck, a_static_route_it_would_keep_unused_is_a_warning)
+{
+	json_object *j, *warns;
+
+	j = check();
+	cr_assert_eq(json_object_array_length(get(j, "warnings")), 0, "the lab's file is fine");
+	json_object_put(j);
+
+	write_file(CONFIG("10.255.0.1", VRF_A(STATIC "," OFF_LINK "," BROADCAST) "," VRF_B, LSPS));
+	j = check();
+	cr_assert(json_object_get_boolean(get(j, "accepted")), "a warning is no refusal");
+	warns = get(j, "warnings");
+	cr_assert_eq(json_object_array_length(warns), 2);
+	cr_assert_str_eq(json_object_get_string(json_object_array_get_idx(warns, 0)),
+			 "vrfs[0].static_routes[1].next_hop: VRF A's route 192.168.9.0/24: next hop "
+			 "10.1.10.6 is not on a connected subnet of the VRF; kept, but neither "
+			 "installed nor exported");
+	cr_assert_str_eq(json_object_get_string(json_object_array_get_idx(warns, 1)),
+			 "vrfs[0].static_routes[2].next_hop: VRF A's route 192.168.8.0/24: next hop "
+			 "10.1.1.3 is the broadcast address of interface ce-a1's subnet; kept, but "
+			 "neither installed nor exported");
+	json_object_put(j);
+	assert_untouched(vm.cfg);
+
+	write_file("{ \"router\": ");
+	j = check();
+	cr_assert_eq(json_object_array_length(get(j, "warnings")), 0, "refused: none, as fwd's");
+	json_object_put(j);
+}
+
 Test(reloadcheck, a_new_rd_is_a_vrf_recreated)
 {
 	json_object *j, *v;
