@@ -25,7 +25,10 @@
 #  - a good file (the neighbor added, VRF B importing one more RT): applied
 #    by both, each daemon's "reload done" summary the one its check gave,
 #    the neighbor in bgpd's /neighbors, the RT in vrfmgr's /vrfs, the
-#    PE1-PE2 session never reset.
+#    PE1-PE2 session never reset;
+#  - a static route whose next hop is on none of its VRF's links: accepted,
+#    vrfmgr's check warns of it and the reload prints the warning vrfmgr
+#    logged while it reloaded (before, the log alone had it).
 # Prints "ok - ..." / "not ok - ..." per check; exit 0 only when all pass.
 # Removes everything it created, also on failure or interrupt.
 set -uo pipefail
@@ -237,6 +240,21 @@ took() {
 check "... bgpd has the new neighbor, vrfmgr B's new import RT" took
 check "... and the PE1-PE2 session was never reset" \
 	eval 'lab_established pe1 10.255.0.2 >/dev/null && [[ $DOWNS =~ ^[0-9]+$ ]] && [ "$(downs)" = "$DOWNS" ]'
+
+# --- a static route the reload keeps unused: said by the check and by the reload ---
+# No interface given, so the loader takes a next hop on none of B's links; vrfmgr
+# keeps the route, neither installed nor exported. Both steps say so, not only the log.
+jq '(.vrfs[] | select(.name == "B") | .static_routes) += [{"prefix": "192.168.77.0/24",
+                                                            "next_hop": "10.9.9.9"}]' \
+	"$PE1" >"$TMP/pe1.next.json" && mv "$TMP/pe1.next.json" "$PE1"
+warned() {
+	reloaded pe1 0 \
+		"lab: check: vrfmgr: warning: vrfs[1].static_routes[1].next_hop: VRF B's route 192.168.77.0/24: next hop 10.9.9.9 is not on a connected subnet of the VRF; kept, but neither installed nor exported" \
+		"lab: vrfmgr: warning: vrf B: static route 192.168.77.0/24 via 10.9.9.9: next hop 10.9.9.9 is not on a connected subnet of the VRF; kept but neither installed nor exported" \
+		"lab: vrfmgr: info: reload done: 0 VRFs added, 0 removed, 1 changed"
+}
+check "a static route with a next hop on none of B's links: accepted, the check warns naming vrfs[1].static_routes[1], the reload prints vrfmgr's warning before 'reload done'" \
+	warned
 
 t_lab_down_check
 finish
