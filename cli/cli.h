@@ -362,6 +362,7 @@ int cli_print_neighbor(FILE *out, const struct cli_view *v, struct json_object *
 int cli_print_route(FILE *out, const struct cli_view *v, struct json_object *doc);
 int cli_print_vrf(FILE *out, const struct cli_view *v, struct json_object *doc);
 int cli_print_vrfs(FILE *out, const struct cli_view *v, struct json_object *doc);
+int cli_print_vrf_routes(FILE *out, const struct cli_view *v, struct json_object *doc);
 int cli_print_explain(FILE *out, const struct cli_view *v, struct json_object *doc);
 
 /* --- trace.c / verify.c / events.c -------------------------------------- */

@@ -295,7 +295,7 @@ const struct cli_command cli_commands[] = {
 	  cli_print_vrfs,
 	  "VRFs: RD, label, route targets, interfaces" },
 	{ { "vrf", "routes" }, "VRF", "vrf", "vrfmgr", "/routes", "routes",
-	  COLS(cli_cols_vrf_routes), NULL, "routes of every VRF, or of one" },
+	  COLS(cli_cols_vrf_routes), cli_print_vrf_routes, "routes of every VRF, or of one" },
 	{ { "vrf", "lsps" }, NULL, NULL, "vrfmgr", "/lsps", "lsps", COLS(cli_cols_lsps), NULL,
 	  "static LSPs toward remote PEs" },
 	{ { "vrf", "labels" }, NULL, NULL, "vrfmgr", "/labels", "labels", COLS(cli_cols_labels),

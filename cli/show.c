@@ -300,11 +300,13 @@ static int show_vrf(int argc, char **argv, struct cli_view *v, char *err, size_t
 		/* every VRF's routes, or each VRF's route for that prefix or address */
 		view_table(v, "vrfmgr", "/routes", "routes", cli_cols_vrf_routes,
 			   cli_ncols_vrf_routes);
+		v->print = cli_print_vrf_routes;
 		return argc == 1 ? 0 : vrf_routes_at(v, argv[1], err, len);
 	}
 	if (named_routes && argc <= 3) {
 		view_table(v, "vrfmgr", "/routes", "routes", cli_cols_vrf_routes,
 			   cli_ncols_vrf_routes);
+		v->print = cli_print_vrf_routes;
 		cli_view_vrf_not_found(v, argv[0]);
 		if (path_add(v, "vrf", argv[0], err, len) < 0)
 			return -1;

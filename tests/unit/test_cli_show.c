@@ -195,6 +195,14 @@ Test(cli_show, tables_golden)
 	show_golden("fib 192.168.101.0/24", "fib_prefix", "show_fib_prefix");
 }
 
+/* A route not installed says why (vrfmgr's reason) under INSTALLED, not only "no". */
+Test(cli_show, vrf_routes_not_installed_say_why)
+{
+	show_golden("vrf SVC routes 192.168.100.0/24", "vrf_routes_not_installed",
+		    "show_vrf_routes_not_installed");
+	show_golden("vrf routes", "vrf_routes_not_installed", "show_vrf_routes_not_installed");
+}
+
 /*
  * A VRF whose routes wait for a free label (vrfmgr's "exports_waiting") has
  * a null label, as a per-CE VRF always has: show vrf says "none free", and
