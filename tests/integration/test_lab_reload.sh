@@ -11,7 +11,8 @@
 #  - a file vrfmgr refuses (a new label range, which needs a restart) that
 #    also adds a neighbor bgpd would take: scripts/lab reload exits 1 naming
 #    vrfmgr and its reason, signals neither daemon (no "SIGHUP: reloading"
-#    in either log), bgpd's neighbors stay as they were and its session up;
+#    in either log), names the restart that takes it, bgpd's neighbors stay
+#    as they were and its session up;
 #  - vrfmgr refusing at the signal a file its check accepted (a stand-in
 #    ferryctl that says both accept): bgpd is then not signalled;
 #  - a file changing only fwd's section (core0's address): refused as a
@@ -119,6 +120,7 @@ refused_whole() {
 	local v0 b0 n0
 	v0=$(hups vrfmgr) b0=$(hups bgpd) n0=$(neighbors)
 	reloaded pe1 1 "lab: vrfmgr: refuses the file: pe1.json: router.label_range changed; that needs a restart of vrfmgr" \
+		"lab: vrfmgr takes that only at start: scripts/lab restart pe1 vrfmgr --prefix $PREFIX, then scripts/lab reload pe1 --prefix $PREFIX for the rest" \
 		"lab: bgpd: would apply $PE1: 1 neighbor added, 0 removed, 0 changed, 1 unchanged" \
 		"reload refused by vrfmgr: nothing signalled" || return 1
 	[ "$(hups vrfmgr)" = "$v0" ] && [ "$(hups bgpd)" = "$b0" ] &&
