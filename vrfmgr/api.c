@@ -268,7 +268,20 @@ static void write_label(struct jw *w, const struct vrf_table *t, const struct la
 	jw_object_end(w);
 }
 
-/* ?vrf=NAME: that VRF's labels only (those it holds, and those held down under its name). */
+/* Whether a label is held (or used) under name: a VRF removed keeps its held-down ones. */
+static bool labels_of(const struct label_alloc *la, const char *name)
+{
+	for (size_t i = 0; i < la->n; i++)
+		if (strcmp(la->v[i]->key.vrf, name) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * ?vrf=NAME: that VRF's labels only (those it holds, and those held down
+ * under its name), also when the VRF was removed and only its held-down
+ * labels are left; a 404 for a name with neither.
+ */
 static int api_labels(struct jw *w, const struct api_request *req, void *ctx)
 {
 	struct vrfmgr *vm = ctx;
@@ -276,7 +289,7 @@ static int api_labels(struct jw *w, const struct api_request *req, void *ctx)
 	const char *name = api_query_get(req, "vrf");
 	size_t i;
 
-	if (name != NULL && vrf_by_name(&vm->table, name) == NULL)
+	if (name != NULL && vrf_by_name(&vm->table, name) == NULL && !labels_of(la, name))
 		return api_param_error(w, 404, "vrf", "no VRF named \"%s\"", name);
 	jw_object_begin(w);
 	jw_key(w, "labels");

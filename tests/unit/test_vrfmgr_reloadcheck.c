@@ -251,6 +251,34 @@ Test(reloadcheck, a_static_route_it_would_keep_unused_is_a_warning)
 	json_object_put(j);
 }
 
+/*
+ * GET /labels?vrf=B after a reload removed B: the label B held is held down
+ * under its name, and that is what an operator asks about a tenant just
+ * taken out (ferryctl show labels B); before, B being gone made it a 404.
+ * A name with neither a VRF nor a label is still one.
+ */
+Test(reloadcheck, the_labels_of_a_vrf_removed_are_still_listed_by_its_name)
+{
+	const struct api_route *r = vrfmgr_api_route("/labels");
+	json_object *j, *labels;
+	char done[160];
+	int status;
+
+	write_file(CONFIG("10.255.0.1", VRF_A(""), LSPS));
+	apply(done, sizeof(done));
+	cr_assert_null(vrf_by_name(&vm.table, "B"));
+	j = t_api_get_q(r, &vm, "vrf", "B", &status);
+	cr_assert_eq(status, 200, "%s", json_object_to_json_string(j));
+	labels = get(j, "labels");
+	cr_assert_eq(json_object_array_length(labels), 1);
+	cr_assert_str_eq(str(json_object_array_get_idx(labels, 0), "vrf"), "B");
+	cr_assert_str_eq(str(json_object_array_get_idx(labels, 0), "action"), "held");
+	json_object_put(j);
+	j = t_api_get_q(r, &vm, "vrf", "Z", &status);
+	cr_assert_eq(status, 404);
+	json_object_put(j);
+}
+
 Test(reloadcheck, a_new_rd_is_a_vrf_recreated)
 {
 	json_object *j, *v;
