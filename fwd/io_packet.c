@@ -39,6 +39,7 @@
 #include <event2/event.h>
 
 #include "common/log.h"
+#include "fwd/arp.h"
 #include "fwd/ctr.h"
 #include "fwd/io_packet.h"
 #include "fwd/io_ring.h"
@@ -676,6 +677,53 @@ static void xdp_tick(struct io_if *x)
 		log_debug("%s: cannot update the XDP program's addresses", x->ifp->name);
 }
 
+/*
+ * The ifindex the link of ifp's name has now: 0 when there is none (deleted),
+ * -1 when it cannot be told. Asked on the link's own socket (no socket made
+ * per call, as if_nametoindex makes), once a second per link.
+ */
+static int link_index_now(const struct io_if *x)
+{
+	struct ifreq ifr;
+
+	memset(&ifr, 0, sizeof(ifr));
+	memcpy(ifr.ifr_name, x->ifp->name, strnlen(x->ifp->name, IFNAMSIZ - 1));
+	if (ioctl(x->fd, SIOCGIFINDEX, &ifr) == 0)
+		return ifr.ifr_ifindex;
+	return errno == ENODEV ? 0 : -1;
+}
+
+/*
+ * Whether the link fwd has open under ifp's name is still the one it opened.
+ * Its sockets are bound to that link's ifindex: once the link is deleted
+ * they never carry a frame again, and one made again under the name (a new
+ * veth, a new ifindex) is another link. Left so, the VRF's CEs stay cut off
+ * while fwd says the link is up (with the new link's MAC, read by name). So
+ * a link deleted is closed (and opened when it is back, as one that was never
+ * there); one replaced is opened again on the new link at once. Its
+ * neighbours go with it: the CE behind a new link may be another box.
+ */
+static bool link_same(struct io_packet *io, struct fwd_iface *ifp)
+{
+	struct io_if *x = ifp->io;
+	int was = x->ifindex, now = link_index_now(x);
+
+	if (now < 0 || now == was)
+		return true;
+	if (now == 0)
+		log_warnx("%s: link deleted (it was ifindex %d): closed; fwd opens it again when "
+			  "it is back", ifp->name, was);
+	else
+		log_warnx("%s: link replaced (ifindex %d, now %d): opened again on the new one",
+			  ifp->name, was, now);
+	io_if_close(io, ifp);
+	arp_flush(io->f, ifp);
+	ifp->absent_told = now == 0; /* said above: the retries need not say it again */
+	if (now != 0)
+		io_if_open(io, ifp);
+	return false;
+}
+
 void io_packet_tick(struct io_packet *io)
 {
 	for (size_t i = 0; i < io->f->n_ifaces; i++) {
@@ -685,6 +733,8 @@ void io_packet_tick(struct io_packet *io)
 			io_if_open(io, ifp);
 		else if (!ifp->active && ifp->open)
 			io_if_close(io, ifp);
+		else if (ifp->open && !link_same(io, ifp))
+			continue;
 		else if (ifp->open && read_link(ifp->io) < 0)
 			log_debug("%s: cannot read MTU/MAC: %s", ifp->name, strerror(errno));
 		else if (ifp->open)

@@ -10,7 +10,9 @@
 #    answered), so the last link forwards, not only opens;
 #  - what the links' rings take: fwd's resident memory stays under 2 MB for
 #    each worker's socket on a link (rings were 6 MB a socket before they
-#    were sized per link).
+#    were sized per link);
+#  - tenant N's link deleted: fwd says it is down; made again (a new
+#    ifindex): fwd opens the new link and the CE's ping is answered again.
 # Prints "ok - ..." / "not ok - ..." per check; exit 0 only when all pass.
 # Removes everything it created (namespaces, run directory, processes it
 # started, by PID), also on failure or interrupt.
@@ -78,4 +80,22 @@ check "tenant $N's CE pings fwd's address on ce$N: a worker receives it, fwd ans
 rss_kb=$(awk '/^VmRSS/ { print $2 }' "/proc/$PID_fwd/status")
 check "fwd's resident memory with $N links and 2 workers: $((rss_kb / 1024)) MB, under 2 MB a worker's socket (6 MB once)" \
 	eval '[ "$rss_kb" -lt $((2 * N * 2048)) ]'
+
+# Tenant N's link deleted, then made again (a new veth: another ifindex, another
+# MAC): fwd's sockets were bound to the old link. It must say the link is down
+# meanwhile, and forward on the new one, not stay "up" on a link that is gone.
+link_state() { api fwd /interfaces | jq -r --arg n "ce$N" '.interfaces[] | select(.name == $n) | .state'; }
+relink() {
+	inns pe ip link add "ce$N" type veth peer name "cp$N" &&
+		inns pe ip link set "cp$N" netns "$(ns ce)" && inns pe ip link set "ce$N" up &&
+		inns ce ip link set "cp$N" up && inns ce ip addr add 192.168.1.2/24 dev "cp$N"
+}
+inns pe ip link del "ce$N"
+check "ce$N deleted: fwd says it is down (it said up, on the link that was gone)" \
+	poll 5 eval '[ "$(link_state)" = down ]'
+check "... and logs it" grep -q "ce$N: link deleted" "$RUN/fwd.log"
+relink || not_ok "ce$N made again"
+check "ce$N made again (a new ifindex): fwd opens it, up again" poll 5 eval '[ "$(link_state)" = up ]'
+check "... and tenant $N's CE pings fwd's address on the new link (fwd forwarded nothing on it before)" \
+	poll 10 ce_ping
 finish
