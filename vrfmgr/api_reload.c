@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "common/log.h"
+#include "common/plural.h"
 #include "common/prefix.h"
 #include "vrfmgr/api.h"
 #include "vrfmgr/reload.h"
@@ -74,18 +75,41 @@ static void write_plan(struct jw *w, const struct reload_plan *p)
 }
 
 /*
+ * A remote PE in use that the new lsps no longer reach: every route through
+ * it leaves the FIB (kept in the VRFs, unresolved). The summary only counts
+ * "remote PEs with a new LSP state", gained or lost alike.
+ */
+static void write_lsp_losses(struct jw *w, const struct vrf_table *t, const struct ferry_config *nc)
+{
+	char a[IPV4_STRLEN], line[256];
+
+	for (const struct nexthop *nh = t->nhs.head; nh != NULL; nh = nh->next) {
+		if (nh->ipc.type != IPC_NH_LABELED || !nh->resolved ||
+		    nexthop_lsp_lookup(nc->lsps, nc->n_lsps, nh->remote_pe) != NULL)
+			continue;
+		snprintf(line, sizeof(line),
+			 "lsps: remote PE %s would lose its LSP (no FEC of lsps covers it): the %u "
+			 "%s installed through it %s the FIB",
+			 ipv4_format(nh->remote_pe, a), nh->fib_refs,
+			 plural(nh->fib_refs, "route", "routes"), plural(nh->fib_refs, "leaves", "leave"));
+		jw_string(w, line);
+	}
+}
+
+/*
  * What an accepted file may still get wrong, which the loader lets through:
  * a static route without an interface whose next hop is no neighbour on
  * any of its VRF's links. The reload keeps it, neither installed nor
  * exported, and logs it once; said here, the operator learns it before
  * signalling (ferryctl reload check prints "vrfmgr: warning: ...").
  */
-static void write_warnings(struct jw *w, const struct ferry_config *nc)
+static void write_warnings(struct jw *w, const struct vrf_table *t, const struct ferry_config *nc)
 {
 	char why[128], pb[PREFIX4_STRLEN], line[320];
 
 	jw_key(w, "warnings");
 	jw_array_begin(w);
+	write_lsp_losses(w, t, nc);
 	for (size_t i = 0; i < nc->n_vrfs; i++) {
 		const struct cfg_vrf *c = &nc->vrfs[i];
 
@@ -152,7 +176,7 @@ int vrfapi_reload_check(struct jw *w, const struct api_request *req, void *ctx)
 		jw_kv_bool(w, "accepted", true);
 		jw_kv_string(w, "reason", NULL);
 		write_plan(w, &plan);
-		write_warnings(w, nc);
+		write_warnings(w, &vm->table, nc);
 		jw_object_end(w);
 		reload_stats_format(&plan.st, err, sizeof(err));
 		log_info("reload check: %s would be applied: %s", vm->cfg->path, err);

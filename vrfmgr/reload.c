@@ -255,8 +255,13 @@ static void reload_lsps(struct vrf_table *t, const struct ferry_config *nc)
 	for (i = 0; i < n; i++) {
 		char a[IPV4_STRLEN];
 
-		log_info("reload: remote PE %s %s", ipv4_format(flipped[i]->remote_pe, a),
-			 flipped[i]->resolved ? "has an LSP again" : "lost its LSP");
+		/* a loss takes routes out of the FIB: a warning, which scripts/lab reload prints */
+		if (flipped[i]->resolved)
+			log_info("reload: remote PE %s has an LSP again",
+				 ipv4_format(flipped[i]->remote_pe, a));
+		else
+			log_warnx("reload: remote PE %s lost its LSP: its routes leave the FIB",
+				  ipv4_format(flipped[i]->remote_pe, a));
 		vrf_table_reselect_nh(t, flipped[i]);
 	}
 	free(flipped);

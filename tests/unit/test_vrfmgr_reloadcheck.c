@@ -200,6 +200,12 @@ Test(reloadcheck, accepted_says_exactly_what_the_reload_then_does)
 	cr_assert_str_eq(str(json_object_array_get_idx(v, 2), "vrf"), "C");
 	cr_assert_str_eq(str(json_object_array_get_idx(v, 2), "action"), "added");
 	cr_assert_null(str(json_object_array_get_idx(v, 2), "keys"));
+	/* the summary counts remote PEs gained and lost alike: a loss is said */
+	v = get(j, "warnings");
+	cr_assert_eq(json_object_array_length(v), 1);
+	cr_assert_str_eq(json_object_get_string(json_object_array_get_idx(v, 0)),
+			 "lsps: remote PE 10.255.0.2 would lose its LSP (no FEC of lsps covers it): "
+			 "the 1 route installed through it leaves the FIB");
 	json_object_put(j);
 	assert_untouched(was);
 
