@@ -79,7 +79,8 @@ static void write_plan(struct jw *w, const struct reload_plan *p)
  * it leaves the FIB (kept in the VRFs, unresolved). The summary only counts
  * "remote PEs with a new LSP state", gained or lost alike.
  */
-static void write_lsp_losses(struct jw *w, const struct vrf_table *t, const struct ferry_config *nc)
+static void write_lsp_losses(struct jw *w, const struct vrf_table *t,
+			     const struct ferry_config *nc)
 {
 	char a[IPV4_STRLEN], line[256];
 
@@ -91,19 +92,22 @@ static void write_lsp_losses(struct jw *w, const struct vrf_table *t, const stru
 			 "lsps: remote PE %s would lose its LSP (no FEC of lsps covers it): the %u "
 			 "%s installed through it %s the FIB",
 			 ipv4_format(nh->remote_pe, a), nh->fib_refs,
-			 plural(nh->fib_refs, "route", "routes"), plural(nh->fib_refs, "leaves", "leave"));
+			 plural(nh->fib_refs, "route", "routes"),
+			 plural(nh->fib_refs, "leaves", "leave"));
 		jw_string(w, line);
 	}
 }
 
 /*
- * What an accepted file may still get wrong, which the loader lets through:
- * a static route without an interface whose next hop is no neighbour on
- * any of its VRF's links. The reload keeps it, neither installed nor
- * exported, and logs it once; said here, the operator learns it before
- * signalling (ferryctl reload check prints "vrfmgr: warning: ...").
+ * What an accepted file may still get wrong: a remote PE losing its LSP
+ * (above), and what the loader lets through, a static route without an
+ * interface whose next hop is no neighbour on any of its VRF's links. The
+ * reload keeps such a route, neither installed nor exported, and logs it
+ * once; said here, the operator learns it before signalling (ferryctl
+ * reload check prints "vrfmgr: warning: ...").
  */
-static void write_warnings(struct jw *w, const struct vrf_table *t, const struct ferry_config *nc)
+static void write_warnings(struct jw *w, const struct vrf_table *t,
+			   const struct ferry_config *nc)
 {
 	char why[128], pb[PREFIX4_STRLEN], line[320];
 
