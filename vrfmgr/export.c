@@ -71,6 +71,19 @@ static void export_tell(struct vrf_table *t, const struct vrf *v, const struct v
 		t->exp.ops->del(t->exp.ctx, &r);
 }
 
+/*
+ * The label vp went out with, kept while no label its mode gives is free
+ * (v waits for one, vrf_label.c), when it still leads where want goes: v's
+ * per-VRF label pops into v, which routes any of v's prefixes; a per-CE or
+ * per-prefix one only when it pops to want's own next hop. A label mode
+ * changed in a full range relabels then, not withdraws the VRF meanwhile.
+ */
+static bool label_still_leads(const struct label_entry *old, const struct vrf_route *want)
+{
+	return old->state == LABEL_USED &&
+	       (old->key.kind == LABEL_KIND_VRF || (old->programmed && old->nh == want->nh));
+}
+
 /* Brings vp's export state in line with its selected route, once. */
 static void export_once(struct vrf_table *t, struct vrf *v, struct vrf_prefix *vp)
 {
@@ -82,8 +95,9 @@ static void export_once(struct vrf_table *t, struct vrf *v, struct vrf_prefix *v
 	if (want != NULL) {
 		if (old != NULL && vrf_label_fits(v, old, want))
 			e = old;
-		else
-			e = vrf_label_get(t, v, vp, want);
+		else if ((e = vrf_label_get(t, v, vp, want)) == NULL && old != NULL &&
+			 label_still_leads(old, want))
+			e = old;
 		if (e != NULL && e == old && e->key.kind == LABEL_KIND_PREFIX)
 			vrf_label_retarget(t, e, want->nh);
 	}

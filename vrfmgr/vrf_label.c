@@ -32,7 +32,10 @@
  * without: it waits, said once in the log with when a label is free again,
  * and vrf_table_labels_tick gives it one as soon as one is, exporting its
  * routes then. Another VRF's held label is never taken early: remote PEs
- * may still send that VRF's traffic with it.
+ * may still send that VRF's traffic with it. A VRF whose label mode
+ * changed waits the same way for its new labels, but its prefixes keep
+ * the label they went out with meanwhile while it still leads to them
+ * (export.c): make-before-break, also in a full range.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -138,11 +141,14 @@ static void label_wait(struct vrf_table *t, struct vrf *v, const struct prefix4 
 		snprintf(when, sizeof(when), "all in use: one must be released");
 	if (p != NULL)
 		log_warnx("vrf %s: no free label in %u-%u (%s): %s, and any other prefix "
-			  "that finds none, not exported until it gets one", v->cfg->name,
+			  "that finds none, not exported until it gets one (or, after a label "
+			  "mode change, exported with the label it had meanwhile)", v->cfg->name,
 			  t->labels.min, t->labels.max, when, prefix4_format(p, pb));
 	else
 		log_warnx("vrf %s: no free label in %u-%u (%s): its routes are not exported "
-			  "until it gets one", v->cfg->name, t->labels.min, t->labels.max, when);
+			  "until it gets one (or, after a label mode change, exported with the "
+			  "label they had meanwhile)", v->cfg->name, t->labels.min, t->labels.max,
+			  when);
 }
 
 int vrf_label_claim_vrf(struct vrf_table *t, struct vrf *v)
@@ -420,9 +426,19 @@ void vrf_label_replay(const struct vrf_table *t, const struct dataplane *dp)
 	}
 }
 
+/* vp should be exported and is not with the label its VRF's mode gives it. */
+static bool label_owed(const struct vrf *v, const struct vrf_prefix *vp)
+{
+	const struct vrf_route *r = export_route(v, vp);
+
+	return r != NULL && (vp->exp_label == NULL || !vrf_label_fits(v, vp->exp_label, r));
+}
+
 /*
  * v waited for a label: its per-VRF label first, then every prefix it
- * should export and does not. true when nothing of v waits any more.
+ * should export and does not, or exports with the label it had before its
+ * label mode changed (export.c keeps it meanwhile). true when nothing of v
+ * waits any more.
  */
 static bool label_retry_vrf(struct vrf_table *t, struct vrf *v)
 {
@@ -438,13 +454,13 @@ static bool label_retry_vrf(struct vrf_table *t, struct vrf *v)
 		/* An export leaks into other VRFs, which may lead back here: look again. */
 		struct vrf_prefix *vp = rtable_find(&v->routes, &p);
 
-		if (vp == NULL || vp->exp_label != NULL || export_route(v, vp) == NULL)
+		if (vp == NULL || !label_owed(v, vp))
 			continue;
 		export_prefix_sync(t, v, vp);
-		if (vp->exp_label != NULL)
-			exported++;
-		else
+		if (label_owed(v, vp))
 			left++;
+		else if (vp->exp_label != NULL)
+			exported++;
 	}
 	free(vps);
 	if (left > 0)

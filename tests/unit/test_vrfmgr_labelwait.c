@@ -89,6 +89,36 @@ Test(labelwait, a_per_prefix_vrf_exports_once_labels_are_free)
 }
 
 /*
+ * A label mode changed in a range with no free label: the new labels wait,
+ * and meanwhile each prefix keeps the label it went out with while that one
+ * still leads where the prefix goes (a per-VRF label pops into the VRF
+ * itself). Before, every prefix of the VRF was withdrawn until a label was
+ * free: the customer cut off for the hold-down, by a reload that is meant
+ * to be make-before-break.
+ */
+#define A_PER_CE VRF_A_("10.255.0.1:100", "\"65000:100\"", "\"65000:100\"", "per-ce", "")
+
+Test(labelwait, a_label_mode_change_with_no_free_label_keeps_the_old_label_meanwhile)
+{
+	char lfib_del[32];
+
+	reload(TIGHT(A_PER_CE "," VRF_B));
+	cr_assert_eq(fx_find(&exps, "exp_del 10.255.0.1:100 "), -1, "A withdrawn for want of a label");
+	snprintf(lfib_del, sizeof(lfib_del), "lfib_del 100 ");
+	cr_assert_eq(fx_find(&rec, lfib_del), -1, "100 still pops into A");
+	cr_assert(vrf_by_name(&t, "A")->label_wait, "A still waits for its per-CE labels");
+	cr_assert_eq(vrf_label_exports_waiting(vrf_by_name(&t, "A")), 0, "both exported, with 100");
+
+	/* B goes: its label is free after the hold-down, and one of A's prefixes takes it */
+	reload(TIGHT(A_PER_CE));
+	now += 60;
+	vrf_table_labels_tick(&t);
+	cr_assert_geq(fx_find(&exps, "exp_add 10.255.0.1:100 10.1.1.0/30 label 101 "), 0,
+		      "relabelled once a label is free");
+	cr_assert_eq(fx_find(&exps, "exp_del 10.255.0.1:100 "), -1);
+}
+
+/*
  * GET /vrfs' "exports_waiting": a VRF whose routes wait for a label looks
  * like any other VRF (its label null, as a per-CE VRF's always is) but for
  * this count, which ferryctl's show vrf and verify say.
