@@ -99,8 +99,31 @@ static void write_lsp_losses(struct jw *w, const struct vrf_table *t,
 }
 
 /*
- * What an accepted file may still get wrong: a remote PE losing its LSP
- * (above), and what the loader lets through, a static route without an
+ * The VRFs a reload adds or relabels may need more labels than are free:
+ * those that find none wait, their routes not exported (vrf_label.c), which
+ * the log alone would say once the reload is done.
+ */
+static void write_label_shortage(struct jw *w, const struct vrf_table *t,
+				 const struct ferry_config *nc)
+{
+	size_t held, free_now = reload_labels_free(t, &held);
+	size_t wanted = reload_labels_wanted(t, nc);
+	char line[320];
+
+	if (wanted <= free_now)
+		return;
+	snprintf(line, sizeof(line),
+		 "router.label_range: the VRFs this adds or relabels may take up to %zu %s, %zu "
+		 "of %u-%u %s free (%zu held down): those that find none wait for one, their "
+		 "routes not exported meanwhile (a wider range needs a restart of vrfmgr)",
+		 wanted, plural(wanted, "label", "labels"), free_now, t->labels.min,
+		 t->labels.max, plural(free_now, "is", "are"), held);
+	jw_string(w, line);
+}
+
+/*
+ * What an accepted file may still get wrong: a remote PE losing its LSP,
+ * too few free labels (above), and what the loader lets through, a static route without an
  * interface whose next hop is no neighbour on any of its VRF's links. The
  * reload keeps such a route, neither installed nor exported, and logs it
  * once; said here, the operator learns it before signalling (ferryctl
@@ -114,6 +137,7 @@ static void write_warnings(struct jw *w, const struct vrf_table *t,
 	jw_key(w, "warnings");
 	jw_array_begin(w);
 	write_lsp_losses(w, t, nc);
+	write_label_shortage(w, t, nc);
 	for (size_t i = 0; i < nc->n_vrfs; i++) {
 		const struct cfg_vrf *c = &nc->vrfs[i];
 

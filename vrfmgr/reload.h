@@ -72,4 +72,13 @@ int vrf_table_reload_plan(const struct vrf_table *t, const struct ferry_config *
 			  struct reload_plan *p);
 void reload_plan_free(struct reload_plan *p);
 
+/*
+ * reload_labels.c: at most how many labels a reload to nc would claim for
+ * the VRFs it adds or gives another label mode (an upper bound, for the
+ * reload check's warning), and how many of the range are free now (*held:
+ * how many are held down or reserved, free again later).
+ */
+size_t reload_labels_wanted(const struct vrf_table *t, const struct ferry_config *nc);
+size_t reload_labels_free(const struct vrf_table *t, size_t *held);
+
 #endif

@@ -285,6 +285,67 @@ Test(reloadcheck, the_labels_of_a_vrf_removed_are_still_listed_by_its_name)
 	json_object_put(j);
 }
 
+/*
+ * BASE (A and B, per-VRF: labels 100 and 101 of 100-199) with n more
+ * tenants, per-CE, each exporting its link's subnet: a label each.
+ */
+static void write_tenants(int n)
+{
+	static char json[65536];
+	size_t len = (size_t)snprintf(json, sizeof(json), "{ " ROUTER("10.255.0.1")
+				      " \"vrfs\": [ " VRF_A("") "," VRF_B);
+
+	for (int i = 0; i < n; i++)
+		len += (size_t)snprintf(json + len, sizeof(json) - len,
+					", { \"name\": \"x%d\", \"rd\": \"10.255.0.1:%d\", "
+					"\"export_rts\": [\"65000:%d\"], \"label_mode\": \"per-ce\", "
+					"\"interfaces\": [ { \"name\": \"x%d\", "
+					"\"address\": \"10.200.%d.1/30\" } ] }",
+					i, 5000 + i, 5000 + i, i, i);
+	snprintf(json + len, sizeof(json) - len, " ], " LSPS CORE " }");
+	write_file(json);
+}
+
+/* The check's warnings, joined by newlines (freed by the caller's json_object_put). */
+static const char *warnings_of(json_object *j, char *buf, size_t len)
+{
+	json_object *w = get(j, "warnings");
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < json_object_array_length(w); i++)
+		snprintf(buf + strlen(buf), len - strlen(buf), "%s\n",
+			 json_object_get_string(json_object_array_get_idx(w, i)));
+	return buf;
+}
+
+/*
+ * More tenants than free labels: a VRF that finds none waits, exporting
+ * nothing, which the log alone said once the reload was done. The check
+ * says so first (98 labels are free: 98 more tenants fit, 99 do not).
+ */
+Test(reloadcheck, more_tenants_than_free_labels_is_a_warning)
+{
+	char buf[1024];
+	json_object *j;
+
+	write_tenants(98);
+	j = check();
+	cr_assert(json_object_get_boolean(get(j, "accepted")));
+	cr_assert_str_eq(warnings_of(j, buf, sizeof(buf)), "", "98 fit");
+	json_object_put(j);
+
+	write_tenants(99);
+	j = check();
+	cr_assert(json_object_get_boolean(get(j, "accepted")), "a warning is no refusal");
+	cr_assert_str_eq(warnings_of(j, buf, sizeof(buf)),
+			 "router.label_range: the VRFs this adds or relabels may take up to 99 "
+			 "labels, 98 of 100-199 are free (0 held down): those that find none wait "
+			 "for one, their routes not exported meanwhile (a wider range needs a "
+			 "restart of vrfmgr)\n");
+	json_object_put(j);
+	assert_untouched(vm.cfg);
+}
+
 Test(reloadcheck, a_new_rd_is_a_vrf_recreated)
 {
 	json_object *j, *v;
