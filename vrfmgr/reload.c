@@ -157,6 +157,36 @@ static const struct cfg_vrf *reload_kept_cfg(const struct vrf *v, const struct f
 	return c != NULL && rd_equal(&c->rd, &v->cfg->rd) ? c : NULL;
 }
 
+/*
+ * ": its 2 exported routes withdrawn; its label 101 held down 60 s", what
+ * removing v (before its teardown) takes away: "vrf B removed" alone left
+ * the operator to ask whether its routes went and when its labels are free.
+ */
+static const char *removal_text(const struct vrf_table *t, const struct vrf *v, char *buf,
+				size_t len)
+{
+	struct vrf_prefix **vps;
+	size_t i, n = rtable_sorted(&v->routes, &vps), exported = 0, at;
+	char label[32] = "labels";
+
+	for (i = 0; i < n; i++)
+		exported += vps[i]->exp_label != NULL;
+	free(vps);
+	at = (size_t)snprintf(buf, len, ": its %zu exported %s withdrawn", exported,
+			      plural(exported, "route", "routes"));
+	/* per-VRF: its one label; per-CE and per-prefix ones are not looked for (10,000 VRFs) */
+	if (v->vrf_label != NULL)
+		snprintf(label, sizeof(label), "label %u", v->vrf_label->label);
+	else if (exported == 0)
+		return buf;
+	if (at < len && t->labels.hold_down > 0)
+		snprintf(buf + at, len - at, "; its %s held down %u s, given to nothing else",
+			 label, t->labels.hold_down);
+	else if (at < len)
+		snprintf(buf + at, len - at, "; its %s free again", label);
+	return buf;
+}
+
 /* Phase 1: VRFs that go (or are re-created with another RD) and interfaces nobody keeps. */
 static void reload_remove(struct vrf_table *t, const struct ferry_config *nc)
 {
@@ -176,9 +206,14 @@ static void reload_remove(struct vrf_table *t, const struct ferry_config *nc)
 			}
 			continue;
 		}
-		log_info("reload: vrf %s %s", v->cfg->name,
-			 config_vrf_by_name(nc, v->cfg->name) == NULL ? "removed"
-								      : "changes its RD: re-created");
+		if (config_vrf_by_name(nc, v->cfg->name) == NULL) {
+			char what[160];
+
+			log_info("reload: vrf %s removed%s", v->cfg->name,
+				 removal_text(t, v, what, sizeof(what)));
+		} else {
+			log_info("reload: vrf %s changes its RD: re-created", v->cfg->name);
+		}
 		vrf_teardown(t, v, nc);
 	}
 	vrf_table_compact(t);

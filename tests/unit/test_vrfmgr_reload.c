@@ -502,6 +502,29 @@ Test(reload, the_log_says_what_changed_in_each_vrf)
 	cr_assert_null(strstr(buf, "vrf B"), "%s", buf);
 }
 
+/*
+ * A VRF removed says what went with it: "vrf B removed" alone left the
+ * operator to ask whether its routes were withdrawn and when its label is
+ * free (B: per-VRF label 101, two exported routes; hold-down 60 s).
+ */
+Test(reload, the_log_says_what_a_removed_vrf_took_away)
+{
+	char buf[4096];
+	size_t n;
+	FILE *err;
+
+	log_set_level(LOG_LVL_INFO);
+	cr_redirect_stderr();
+	err = cr_get_redirected_stderr();
+	reload(CONFIG(VRF_A, LSP("16")));
+	fflush(stderr);
+	n = fread(buf, 1, sizeof(buf) - 1, err);
+	buf[n] = '\0';
+	cr_assert_not_null(strstr(buf, "reload: vrf B removed: its 2 exported routes withdrawn; its "
+				       "label 101 held down 60 s, given to nothing else\n"),
+			   "%s", buf);
+}
+
 Test(reload, replay_after_reloads_equals_the_incremental_state)
 {
 	struct fx_rec re = { .n = 0 };
