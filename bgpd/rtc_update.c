@@ -1,8 +1,9 @@
 /*
  * UPDATEs carrying route target membership (RFC 4684, AFI 1 / SAFI 132):
- * MP_REACH_NLRI with a 4-byte IPv4 next hop (our session address) and the
- * path attributes in type order around it, MP_UNREACH_NLRI for
- * withdrawals, and the family's End-of-RIB (an empty MP_UNREACH_NLRI).
+ * MP_REACH_NLRI with a 4-byte IPv4 next hop (our session address), first
+ * as update.c puts it, the other path attributes after it in type order;
+ * MP_UNREACH_NLRI for withdrawals, and the family's End-of-RIB (an empty
+ * MP_UNREACH_NLRI).
  * Membership sets are small, so these are packed simply: as many NLRI as
  * fit in one 4096-byte message.
  */
@@ -28,19 +29,18 @@ int rtc_update_encode_reach(struct wbuf *w, const struct bgp_attrs *a, const str
 			    size_t n, const struct attr_ctx *ctx)
 {
 	size_t start = bgp_msg_begin(w, BGP_MSG_UPDATE), alen_off, used, bytes, k;
-	struct wbuf hi;
+	struct wbuf rest; /* the other attributes, after MP_REACH_NLRI (RFC 7606 §5.1) */
 	int rc;
 
 	wbuf_put_u16(w, 0);
 	alen_off = w->len;
 	wbuf_put_u16(w, 0);
-	attr_encode_range(w, a, ctx, 0, ATTR_MP_REACH);
-	wbuf_init(&hi);
-	attr_encode_range(&hi, a, ctx, ATTR_MP_REACH + 1, 256);
-	used = (w->len - start) + hi.len + RTC_REACH_FIXED;
+	wbuf_init(&rest);
+	attr_encode_range(&rest, a, ctx, 0, 256);
+	used = (w->len - start) + rest.len + RTC_REACH_FIXED;
 	k = used < BGP_MAX_MSG ? fit(v, n, BGP_MAX_MSG - used, &bytes) : 0;
-	if (k == 0 || !wbuf_ok(&hi)) {
-		wbuf_free(&hi);
+	if (k == 0 || !wbuf_ok(&rest)) {
+		wbuf_free(&rest);
 		w->len = start;
 		return k == 0 ? -EMSGSIZE : -ENOMEM;
 	}
@@ -54,8 +54,8 @@ int rtc_update_encode_reach(struct wbuf *w, const struct bgp_attrs *a, const str
 	wbuf_put_u8(w, 0);
 	for (size_t i = 0; i < k; i++)
 		rtc_nlri_put(w, &v[i]);
-	wbuf_put_bytes(w, hi.data, hi.len);
-	wbuf_free(&hi);
+	wbuf_put_bytes(w, rest.data, rest.len);
+	wbuf_free(&rest);
 	wbuf_set_u16(w, alen_off, (uint16_t)(w->len - alen_off - 2));
 	rc = bgp_msg_end(w, start);
 	return rc < 0 ? rc : (int)k;

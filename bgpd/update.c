@@ -3,7 +3,9 @@
  * attribute section, plain IPv4 NLRI) and the checks that need the whole
  * message (mandatory attributes, RFC 6793 AS4 reconstruction). Encoding
  * packs as many VPN-IPv4 NLRI sharing one attribute set as fit in 4096
- * bytes, with attributes in type order and MP_REACH_NLRI in its place.
+ * bytes, MP_REACH_NLRI first (RFC 7606 §5.1: "SHALL be encoded as the very
+ * first path attribute", so a receiver knows the routes whatever breaks
+ * after it), the other attributes after it in type order (RFC 4271 §5).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -190,25 +192,24 @@ int bgp_update_encode_reach(struct wbuf *w, const struct bgp_attrs *a,
 {
 	size_t start = bgp_msg_begin(w, BGP_MSG_UPDATE), alen_off, used, bytes, k;
 	size_t max = ctx->ext_msg ? BGP_MAX_EXT_MSG : BGP_MAX_MSG;
-	struct wbuf hi;
+	struct wbuf rest; /* the other attributes, which follow MP_REACH_NLRI */
 	int rc;
 
 	wbuf_put_u16(w, 0); /* no plain IPv4 withdrawals */
 	alen_off = w->len;
 	wbuf_put_u16(w, 0);
-	attr_encode_range(w, a, ctx, 0, ATTR_MP_REACH);
-	wbuf_init(&hi);
-	attr_encode_range(&hi, a, ctx, ATTR_MP_REACH + 1, 256);
-	used = (w->len - start) + hi.len + MP_REACH_FIXED;
+	wbuf_init(&rest);
+	attr_encode_range(&rest, a, ctx, 0, 256);
+	used = (w->len - start) + rest.len + MP_REACH_FIXED;
 	k = used < max ? nlri_fit(nlri, n, max - used, &bytes) : 0;
-	if (k == 0 || !wbuf_ok(&hi)) {
-		wbuf_free(&hi);
+	if (k == 0 || !wbuf_ok(&rest)) {
+		wbuf_free(&rest);
 		w->len = start;
 		return k == 0 ? -EMSGSIZE : -ENOMEM;
 	}
 	mp_reach_put(w, a->nexthop, nlri, k, bytes);
-	wbuf_put_bytes(w, hi.data, hi.len);
-	wbuf_free(&hi);
+	wbuf_put_bytes(w, rest.data, rest.len);
+	wbuf_free(&rest);
 	wbuf_set_u16(w, alen_off, (uint16_t)(w->len - alen_off - 2));
 	rc = bgp_msg_end_max(w, start, max);
 	return rc < 0 ? rc : (int)k;

@@ -260,11 +260,11 @@ Test(bgpd_rtc, update_bytes)
 		0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
 		0xff, 0xff, 0, 63, 2, /* header: 63 bytes, UPDATE */
 		0, 0, 0, 40,          /* no withdrawn routes; 40 bytes of attributes */
+		0x90, 14, 0, 22, 0, 1, 132, 4, 10, 255, 0, 1, 0, /* MP_REACH AFI 1 SAFI 132 nh, first */
+		96, 0, 0, 0xfd, 0xe8, 0, 2, 0xfd, 0xe8, 0, 0, 0, 100, /* 65000 rt 65000:100 */
 		0x40, 1, 1, 0,        /* ORIGIN IGP */
 		0x40, 2, 0,           /* AS_PATH empty */
 		0x40, 5, 4, 0, 0, 0, 100, /* LOCAL_PREF 100 */
-		0x90, 14, 0, 22, 0, 1, 132, 4, 10, 255, 0, 1, 0, /* MP_REACH AFI 1 SAFI 132 nh */
-		96, 0, 0, 0xfd, 0xe8, 0, 2, 0xfd, 0xe8, 0, 0, 0, 100, /* 65000 rt 65000:100 */
 	};
 	struct ext_community c = rt("65000:100");
 	struct rtc_route m = rtc_route_of(65000, &c);
