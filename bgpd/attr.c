@@ -429,6 +429,7 @@ void attr_encode_range(struct wbuf *w, const struct bgp_attrs *a, const struct a
 {
 	for (int t = from; t < to && t < 256; t++) {
 		const struct attr_desc *d = &attr_table[t];
+		size_t at = w->len;
 
 		/* AS4_* rows decide themselves (they follow AS_PATH/AGGREGATOR) */
 		if (!d->encode)
@@ -436,6 +437,9 @@ void attr_encode_range(struct wbuf *w, const struct bgp_attrs *a, const struct a
 		if (t < 64 && !attr_has(a, t) && t != ATTR_AS4_PATH && t != ATTR_AS4_AGGREGATOR)
 			continue;
 		d->encode(w, a, ctx);
+		/* the rows write fixed flags: a Partial bit received is added back here */
+		if (t < 64 && ((a->partial >> t) & 1) && w->len > at && wbuf_ok(w))
+			w->data[at] |= ATTR_F_PARTIAL;
 	}
 	if (to > 255 && a->unknown_len)
 		wbuf_put_bytes(w, a->unknown, a->unknown_len);

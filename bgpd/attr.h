@@ -75,6 +75,12 @@ enum bgp_origin { ORIGIN_IGP = 0, ORIGIN_EGP = 1, ORIGIN_INCOMPLETE = 2 };
  */
 struct bgp_attrs {
 	uint64_t present; /* ATTR_BIT(type) for the known types */
+	/*
+	 * ATTR_BIT(type): a known optional transitive attribute that came with
+	 * the Partial bit; it goes on with it (RFC 4271 §5: "MUST NOT be set
+	 * back to 0"). Unknown ones keep theirs in their wire form (unknown).
+	 */
+	uint64_t partial;
 	uint8_t origin;
 	uint32_t nexthop; /* NEXT_HOP or MP next hop, host order; 0 = self (local routes) */
 	uint32_t med;

@@ -112,6 +112,9 @@ static int attr_one(uint8_t flags, uint8_t type, struct rbuf *val, const uint8_t
 		u->attrs.present &= ~ATTR_BIT(type);
 		return attr_fail(u, d->on_error, (uint8_t)sub, raw, rawlen, err);
 	}
+	/* flags_ok let the Partial bit through only on optional transitive rows */
+	if ((flags & ATTR_F_PARTIAL) && attr_has(&u->attrs, type))
+		u->attrs.partial |= ATTR_BIT(type);
 	return 0;
 }
 

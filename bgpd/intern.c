@@ -2,7 +2,7 @@
  * Interned attribute sets (BIRD rta_lookup, OpenBGPD attr_alloc): routes
  * with the same attributes share one reference-counted copy. A set's
  * identity is a canonical byte string (scalars of the attributes present,
- * then communities, extended communities, AS_PATH, unknown attributes); the
+ * the Partial bits, then communities, extended communities, AS_PATH, unknown attributes); the
  * variable parts of the set's struct bgp_attrs point into that string, so one
  * allocation holds everything and equality is a memcmp.
  *
@@ -15,7 +15,8 @@
 #include "bgpd/attr.h"
 #include "common/log.h"
 
-#define KEY_HDR 48 /* the scalars below; keeps the 32-bit lists 4-aligned */
+#define KEY_HDR 56 /* the scalars below; keeps the 32-bit lists 4-aligned */
+#define KEY_PARTIAL 48 /* where the Partial bits are in it */
 
 static struct attr_set **buckets;
 static size_t n_buckets;
@@ -78,6 +79,7 @@ static void key_build(const struct bgp_attrs *a, uint8_t *key)
 	p = put16(p, a->unknown_len);
 	p = put16(p, a->n_cluster);
 	p = put16(p, a->n_large);
+	p = put_bytes(p, &a->partial, 8);
 	p = put_bytes(p, a->communities, (size_t)a->n_communities * 4);
 	p = put_bytes(p, a->large, (size_t)a->n_large * 12);
 	p = put_bytes(p, a->cluster, (size_t)a->n_cluster * 4);
@@ -94,6 +96,7 @@ static void set_fill(struct attr_set *s, const struct bgp_attrs *a)
 
 	memcpy(&o->present, s->key, 8);
 	memcpy(&o->nexthop, s->key + 12, 4);
+	memcpy(&o->partial, s->key + KEY_PARTIAL, 8);
 	o->origin = attr_has(a, ATTR_ORIGIN) ? a->origin : 0;
 	o->med = attr_has(a, ATTR_MED) ? a->med : 0;
 	o->local_pref = attr_has(a, ATTR_LOCAL_PREF) ? a->local_pref : 0;

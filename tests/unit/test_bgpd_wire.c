@@ -333,3 +333,53 @@ Test(bgpd_wire, reach_and_unreach_in_one_update)
 	cr_assert(!u->end_of_rib);
 	bgp_update_free(u);
 }
+
+
+/*
+ * RFC 4271 §5: a recognized optional transitive attribute whose Partial bit
+ * "is set to 1 by some previous AS ... MUST NOT be set back to 0": it is
+ * sent on with it, and two otherwise equal sets stay apart when interned.
+ */
+#define PARTIAL_ATTRS(f, fx)                                                                  \
+	f, 8, 4, 0xfd, 0xe8, 0, 1, f, 16, 8, 0, 2, 0xfd, 0xe8, 0, 0, 0, 100, fx, 32, 0, 12, 0, \
+		0, 0xfd, 0xe8, 0, 0, 0, 1, 0, 0, 0, 2
+#define PARTIAL_LEN (7 + 11 + 16)
+
+Test(bgpd_wire, partial_bit_of_known_attributes_passed_on)
+{
+	const uint8_t b[] = { HDR(7 + 34 + PARTIAL_LEN), ORIGIN_OK, ASPATH_EMPTY,
+			      MP_REACH_HDR(31), NLRI_16(0, 6, 0x41), PARTIAL_ATTRS(0xe0, 0xf0) };
+	const uint8_t whole[] = { HDR(7 + 34 + PARTIAL_LEN), ORIGIN_OK, ASPATH_EMPTY,
+				  MP_REACH_HDR(31), NLRI_16(0, 6, 0x41), PARTIAL_ATTRS(0xc0, 0xd0) };
+	struct bgp_update *u = decode_ok(b, sizeof(b), &ibgp);
+	struct attr_set *with, *without;
+	struct seen_attr got[16];
+	struct wbuf w;
+	size_t k, partial = 0;
+
+	cr_assert_eq(u->action, ATTR_ACT_NONE);
+	wbuf_init(&w);
+	cr_assert_eq(bgp_update_encode_reach(&w, &u->attrs, u->reach, 1, &ibgp), 1);
+	k = attrs_of(w.data, got, 16);
+	for (size_t i = 0; i < k; i++) {
+		bool p = got[i].flags & ATTR_F_PARTIAL;
+
+		if (got[i].type == ATTR_COMMUNITIES || got[i].type == ATTR_EXT_COMMUNITIES ||
+		    got[i].type == ATTR_LARGE_COMMUNITIES) {
+			cr_assert(p, "type %u sent without the Partial bit", got[i].type);
+			partial++;
+		} else {
+			cr_assert(!p, "type %u sent with the Partial bit", got[i].type);
+		}
+	}
+	cr_assert_eq(partial, 3);
+	with = attr_intern(&u->attrs);
+	bgp_update_free(u);
+	u = decode_ok(whole, sizeof(whole), &ibgp);
+	without = attr_intern(&u->attrs);
+	cr_assert_neq(with, without, "the Partial bits are part of the set");
+	attr_unref(with);
+	attr_unref(without);
+	wbuf_free(&w);
+	bgp_update_free(u);
+}
