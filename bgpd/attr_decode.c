@@ -89,15 +89,18 @@ static int attr_one(uint8_t flags, uint8_t type, struct rbuf *val, const uint8_t
 	struct attr_dec dec = { ctx, u, flags };
 	int sub;
 
-	if (!d)
-		return attr_unknown(u, flags, type, val, raw, rawlen, err);
 	if (u->seen[type / 32] & (1u << (type % 32))) {
-		/* RFC 7606 §3(g): repeated MP attributes reset; others keep the first */
-		if (d->on_error == ATTR_ACT_RESET)
+		/*
+		 * RFC 7606 §3(g): repeated MP attributes reset; any other, "whether
+		 * recognized or unrecognized", keeps the first
+		 */
+		if (d && d->on_error == ATTR_ACT_RESET)
 			return attr_fail(u, ATTR_ACT_RESET, BGP_ERR_UPD_ATTR_LIST, NULL, 0, err);
 		return 0;
 	}
 	u->seen[type / 32] |= 1u << (type % 32);
+	if (!d)
+		return attr_unknown(u, flags, type, val, raw, rawlen, err);
 	if (d->ebgp_discard && ctx->ebgp)
 		return 0; /* RFC 7606 §7.5, 7.9, 7.10: discarded, whatever its form */
 	if (!flags_ok(d, flags)) {

@@ -383,3 +383,20 @@ Test(bgpd_wire, partial_bit_of_known_attributes_passed_on)
 	wbuf_free(&w);
 	bgp_update_free(u);
 }
+
+/*
+ * RFC 7606 §3(g): an attribute other than MP_REACH/MP_UNREACH, "whether
+ * recognized or unrecognized", repeated: all but the first are discarded.
+ * So an unknown optional transitive one is passed on once, the first.
+ */
+Test(bgpd_wire, repeated_unknown_attribute_keeps_the_first)
+{
+	const uint8_t b[] = { HDR(7 + 34 + 6 + 6), ORIGIN_OK, ASPATH_EMPTY, MP_REACH_HDR(31),
+			      NLRI_16(0, 6, 0x41), 0xc0, 99, 3, 1, 2, 3, 0xc0, 99, 3, 4, 5, 6 };
+	struct bgp_update *u = decode_ok(b, sizeof(b), &ibgp);
+
+	cr_assert_eq(u->action, ATTR_ACT_NONE);
+	cr_assert_eq(u->attrs.unknown_len, 6);
+	cr_assert_eq(u->attrs.unknown[5], 3);
+	bgp_update_free(u);
+}
