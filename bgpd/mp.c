@@ -7,7 +7,9 @@
  * Route target membership (RFC 4684, AFI 1 / SAFI 132) is read when
  * negotiated: next hop of 4 (IPv4) or 16/32 (IPv6) bytes, not used; the
  * NLRI are checked here and taken by input.c (rtc.c has their codec).
- * Other families are counted and skipped: we never offered them.
+ * VPN-IPv4 too is read only when negotiated with this neighbor. Other
+ * families, and these two when not negotiated, are counted and skipped:
+ * the routes of a family one side did not offer are none of ours.
  */
 #include <string.h>
 
@@ -61,6 +63,11 @@ static bool is_rtc(const struct attr_dec *d, uint16_t afi, uint8_t safi)
 	return afi == BGP_AFI_IPV4 && safi == BGP_SAFI_RTC && (d->ctx->afs & BGP_AF_RTC);
 }
 
+static bool is_vpn(const struct attr_dec *d, uint16_t afi, uint8_t safi)
+{
+	return afi == BGP_AFI_IPV4 && safi == BGP_SAFI_VPN && (d->ctx->afs & BGP_AF_VPNV4);
+}
+
 /* RFC 4760 §7 / RFC 7606 §5.3, 7.11: a bad next hop length or NLRI resets the session. */
 static int rtc_reach_decode(struct rbuf *val, struct bgp_update *u, uint8_t nhlen)
 {
@@ -84,7 +91,7 @@ int mp_reach_decode(struct rbuf *val, struct attr_dec *d)
 		return BGP_ERR_UPD_OPTIONAL;
 	if (is_rtc(d, afi, safi))
 		return rtc_reach_decode(val, u, nhlen);
-	if (afi != BGP_AFI_IPV4 || safi != BGP_SAFI_VPN) {
+	if (!is_vpn(d, afi, safi)) {
 		u->n_other_afi++;
 		return 0;
 	}
@@ -113,7 +120,7 @@ int mp_unreach_decode(struct rbuf *val, struct attr_dec *d)
 		u->rtc_unreach = *val;
 		return rtc_nlri_check(val, &u->n_rtc_unreach) < 0 ? BGP_ERR_UPD_OPTIONAL : 0;
 	}
-	if (afi != BGP_AFI_IPV4 || safi != BGP_SAFI_VPN) {
+	if (!is_vpn(d, afi, safi)) {
 		u->n_other_afi++;
 		return 0;
 	}

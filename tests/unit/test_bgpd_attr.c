@@ -10,9 +10,11 @@
 
 #include "bgpd/attr.h"
 
-static const struct attr_ctx ibgp4 = { .as4 = true, .ebgp = false, .peer_as = 65000 };
-static const struct attr_ctx ebgp4 = { .as4 = true, .ebgp = true, .peer_as = 65001 };
-static const struct attr_ctx ebgp2 = { .as4 = false, .ebgp = true, .peer_as = 65001 };
+static const struct attr_ctx ibgp4 = { .as4 = true, .afs = BGP_AF_VPNV4, .peer_as = 65000 };
+static const struct attr_ctx ebgp4 = { .as4 = true, .afs = BGP_AF_VPNV4, .ebgp = true,
+				       .peer_as = 65001 };
+static const struct attr_ctx ebgp2 = { .as4 = false, .afs = BGP_AF_VPNV4, .ebgp = true,
+				       .peer_as = 65001 };
 
 Test(bgpd_attr, table_rows)
 {
@@ -213,7 +215,8 @@ Test(bgpd_attr, encode_for_two_octet_peer_adds_as4_path)
 {
 	struct bgp_attrs a = { 0 };
 	struct wbuf w;
-	struct attr_ctx ctx2 = { .as4 = false, .ebgp = true, .peer_as = 65001 };
+	struct attr_ctx ctx2 = { .as4 = false, .afs = BGP_AF_VPNV4, .ebgp = true,
+				 .peer_as = 65001 };
 	struct bgp_update *u = bgp_update_new();
 	struct bgp_err e;
 	char buf[64];

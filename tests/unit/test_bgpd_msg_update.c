@@ -11,7 +11,7 @@
 #include "bgpd/attr.h"
 #include "bgpd/msg.h"
 
-static const struct attr_ctx ibgp4 = { .as4 = true, .ebgp = false, .peer_as = 65000 };
+static const struct attr_ctx ibgp4 = { .as4 = true, .afs = BGP_AF_VPNV4, .peer_as = 65000 };
 
 static void vpn_attrs(struct bgp_attrs *a, struct ext_community *rts);
 

@@ -20,9 +20,11 @@ enum outcome { PARSE, DISCARD, WITHDRAW, RESET };
 static const char *const outcome_name[] = { "parse", "attribute discard", "treat-as-withdraw",
 					    "session reset" };
 
-static const struct attr_ctx ibgp = { .as4 = true, .ebgp = false, .peer_as = 65000 };
-static const struct attr_ctx ebgp = { .as4 = true, .ebgp = true, .peer_as = 65001 };
-static const struct attr_ctx ebgp2 = { .as4 = false, .ebgp = true, .peer_as = 65001 };
+static const struct attr_ctx ibgp = { .as4 = true, .afs = BGP_AF_VPNV4, .peer_as = 65000 };
+static const struct attr_ctx ebgp = { .as4 = true, .afs = BGP_AF_VPNV4, .ebgp = true,
+				      .peer_as = 65001 };
+static const struct attr_ctx ebgp2 = { .as4 = false, .afs = BGP_AF_VPNV4, .ebgp = true,
+				       .peer_as = 65001 };
 
 struct row {
 	char what[64]; /* an array: parameters are copied to the test process */

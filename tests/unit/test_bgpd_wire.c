@@ -334,6 +334,27 @@ Test(bgpd_wire, reach_and_unreach_in_one_update)
 	bgp_update_free(u);
 }
 
+/*
+ * VPN-IPv4 from a neighbor that did not negotiate it (its families or ours
+ * lack it): neither announced nor withdrawn, counted as another family's.
+ */
+Test(bgpd_wire, vpn_routes_of_a_session_without_vpnv4_ignored)
+{
+	static const struct attr_ctx ipv4_only = { .as4 = true, .afs = BGP_AF_IPV4,
+						   .peer_as = 65000 };
+	const uint8_t b[] = { HDR(7 + 34 + 20), ORIGIN_OK, ASPATH_EMPTY, MP_REACH_HDR(31),
+			      NLRI_16(0, 6, 0x41), 0x80, 15, 17, 0, 1, 128, NLRI_16(0x80, 0, 0) };
+	const uint8_t eor[] = { HDR(6), 0x80, 15, 3, 0, 1, 128 };
+	struct bgp_update *u = decode_ok(b, sizeof(b), &ipv4_only);
+
+	cr_assert_eq(u->n_reach, 0);
+	cr_assert_eq(u->n_unreach, 0);
+	cr_assert_eq(u->n_other_afi, 2);
+	bgp_update_free(u);
+	u = decode_ok(eor, sizeof(eor), &ipv4_only);
+	cr_assert(!u->end_of_rib);
+	bgp_update_free(u);
+}
 
 /*
  * RFC 4271 §5: a recognized optional transitive attribute whose Partial bit
