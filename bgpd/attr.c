@@ -55,18 +55,18 @@ static int aspath_decode(struct rbuf *v, struct attr_dec *d)
 	return 0;
 }
 
+bool attr_nexthop_usable(uint32_t nh)
+{
+	return nh != 0 && nh != 0xffffffffu && (nh >> 28) != 0xe;
+}
+
+/*
+ * Only plain IPv4 NLRI use it (MP_REACH carries ours): its value is judged
+ * in update.c once the NLRI field is known to hold some (RFC 4760 §3).
+ */
 static int nexthop_decode(struct rbuf *v, struct attr_dec *d)
 {
-	uint32_t nh;
-	int rc = get_u32_exact(v, &nh);
-
-	(void)d;
-	if (rc)
-		return rc;
-	/* Only IPv4 unicast NLRI use it, which we ignore; MP_REACH carries ours. */
-	if (nh == 0 || nh == 0xffffffffu || (nh >> 28) == 0xe)
-		return BGP_ERR_UPD_NEXTHOP;
-	return 0;
+	return get_u32_exact(v, &d->u->ipv4_nexthop);
 }
 
 static int med_decode(struct rbuf *v, struct attr_dec *d)

@@ -141,6 +141,7 @@ struct bgp_update {
 	bool rtc_eor;          /* empty MP_UNREACH for it */
 	size_t n_ipv4_nlri;    /* plain IPv4 unicast routes: not negotiated, ignored */
 	size_t n_ipv4_withdrawn;
+	uint32_t ipv4_nexthop; /* the NEXT_HOP attribute's value, for those routes only */
 	size_t n_other_afi;    /* MP attributes of a family we did not negotiate */
 	bool overrun;          /* the attribute section did not parse to its end (RFC 7606 §4) */
 	enum attr_action action;  /* worst RFC 7606 action taken below RESET */
@@ -234,6 +235,8 @@ const char *attr_origin_name(uint8_t origin);
 bool attr_has_community(const struct bgp_attrs *a, uint32_t c);
 /* id is in the CLUSTER_LIST (RFC 4456 loop check). */
 bool attr_cluster_has(const struct bgp_attrs *a, uint32_t id);
+/* A next hop one can forward to: not 0.0.0.0, broadcast or multicast. */
+bool attr_nexthop_usable(uint32_t nh);
 /* "LOCAL_PREF"; "unknown attribute" for types without a row. */
 const char *attr_name(uint8_t type);
 

@@ -53,11 +53,6 @@ static int nlri_list(struct rbuf *r, struct bgp_vpn_nlri *out, size_t *n)
 	return 0;
 }
 
-static bool nexthop_usable(uint32_t nh)
-{
-	return nh != 0 && nh != 0xffffffffu && (nh >> 28) != 0xe;
-}
-
 static bool is_rtc(const struct attr_dec *d, uint16_t afi, uint8_t safi)
 {
 	return afi == BGP_AFI_IPV4 && safi == BGP_SAFI_RTC && (d->ctx->afs & BGP_AF_RTC);
@@ -101,7 +96,7 @@ int mp_reach_decode(struct rbuf *val, struct attr_dec *d)
 	if (nlri_list(val, u->reach, &u->n_reach))
 		return BGP_ERR_UPD_OPTIONAL;
 	/* RFC 7606 §7.11: a next hop that cannot be ours to use withdraws the routes. */
-	if (!nexthop_usable(u->attrs.nexthop))
+	if (!attr_nexthop_usable(u->attrs.nexthop))
 		attr_soft_error(u, ATTR_ACT_WITHDRAW, BGP_ERR_UPD_NEXTHOP, NULL, 0);
 	return 0;
 }

@@ -89,6 +89,23 @@ static void update_as4_fixup(struct bgp_update *u, const struct attr_ctx *ctx)
 	}
 }
 
+/*
+ * NEXT_HOP's value only matters to plain IPv4 NLRI: with none (RFC 4760
+ * §3: an UPDATE whose routes are all in MP_REACH_NLRI "SHOULD NOT carry"
+ * it, and if it does, the receiver "SHOULD ignore this attribute"; ExaBGP
+ * 4.2 sends it) a 0.0.0.0 or multicast one withdraws nothing (RFC 7606
+ * §7.3 otherwise). Its length was checked when it was read.
+ */
+static void update_check_nexthop(struct bgp_update *u)
+{
+	uint32_t nh = u->ipv4_nexthop;
+	const uint8_t attr[7] = { ATTR_F_TRANSITIVE, ATTR_NEXT_HOP, 4, (uint8_t)(nh >> 24),
+				  (uint8_t)(nh >> 16), (uint8_t)(nh >> 8), (uint8_t)nh };
+
+	if (u->n_ipv4_nlri && attr_has(&u->attrs, ATTR_NEXT_HOP) && !attr_nexthop_usable(nh))
+		attr_soft_error(u, ATTR_ACT_WITHDRAW, BGP_ERR_UPD_NEXTHOP, attr, sizeof(attr));
+}
+
 /* Mandatory attributes, only when routes are announced (RFC 7606 §3(d)). */
 static void update_check_mandatory(struct bgp_update *u, const struct attr_ctx *ctx)
 {
@@ -150,6 +167,7 @@ int bgp_update_decode(const uint8_t *body, size_t len, const struct attr_ctx *ct
 		return -1;
 	if (!ctx->as4)
 		update_as4_fixup(u, ctx);
+	update_check_nexthop(u);
 	update_check_mandatory(u, ctx);
 	return 0;
 }

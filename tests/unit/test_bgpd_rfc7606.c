@@ -165,12 +165,15 @@ static struct row rows[] = {
 	ROW("AS_PATH transitive bit clear", W, W, FLAGS, 0x00, 2, 6, 2, 1, 0, 0, 0xfd, 0xe9),
 	ROW("AS_PATH with AS_SET", P, P, 0, 0x40, 2, 12, 2, 1, 0, 0, 0xfd, 0xe9, 1, 1, 0, 0, 0xfd,
 	    0xea),
-	/* NEXT_HOP (§7.3): only plain IPv4 NLRI use it, but a broken one still withdraws */
+	/*
+	 * NEXT_HOP (§7.3): only plain IPv4 NLRI use it. Beside MP_REACH alone its
+	 * value is ignored (RFC 4760 §3), but a malformed one still withdraws.
+	 */
 	ROW("NEXT_HOP good", P, P, 0, 0x40, 3, 4, 10, 0, 0, 1),
 	ROW("NEXT_HOP length 3", W, W, LEN, 0x40, 3, 3, 10, 0, 0),
 	ROW("NEXT_HOP length 5", W, W, LEN, 0x40, 3, 5, 10, 0, 0, 1, 0),
-	ROW("NEXT_HOP 0.0.0.0", W, W, BGP_ERR_UPD_NEXTHOP, 0x40, 3, 4, 0, 0, 0, 0),
-	ROW("NEXT_HOP multicast", W, W, BGP_ERR_UPD_NEXTHOP, 0x40, 3, 4, 224, 0, 0, 1),
+	ROW("NEXT_HOP 0.0.0.0 beside MP_REACH: ignored", P, P, 0, 0x40, 3, 4, 0, 0, 0, 0),
+	ROW("NEXT_HOP multicast beside MP_REACH: ignored", P, P, 0, 0x40, 3, 4, 224, 0, 0, 1),
 	ROW("NEXT_HOP optional flag", W, W, FLAGS, 0xc0, 3, 4, 10, 0, 0, 1),
 	/* MULTI_EXIT_DISC (§7.4) */
 	ROW("MED good", P, P, 0, 0x80, 4, 4, 0, 0, 0, 7),
@@ -331,6 +334,11 @@ static struct body bodies[] = {
 	BODY("other attribute twice: the first wins", 0, P, 0, 1, HDR(4 + 9 + 34 + 13), ORIGIN_OK,
 	     ASPATH_OK, 0x80, 4, 4, 0, 0, 0, 1, MP_REACH_OK, 0x80, 4, 3, 0, 0, 1),
 	BODY("End-of-RIB (empty MP_UNREACH)", 0, P, 0, 0, HDR(6), 0x80, 15, 3, 0, 1, 128),
+	BODY("NEXT_HOP 0.0.0.0 with plain IPv4 NLRI", 0, W, BGP_ERR_UPD_NEXTHOP, 0, HDR(4 + 9 + 7),
+	     ORIGIN_OK, ASPATH_OK, 0x40, 3, 4, 0, 0, 0, 0, 24, 10, 9, 9),
+	BODY("NEXT_HOP multicast with plain IPv4 NLRI and MP_REACH", 0, W, BGP_ERR_UPD_NEXTHOP, 1,
+	     HDR(4 + 9 + 7 + 34), ORIGIN_OK, ASPATH_OK, 0x40, 3, 4, 239, 1, 1, 1, MP_REACH_OK, 24,
+	     10, 9, 9),
 	BODY("plain IPv4 NLRI /33", 0, R, BGP_ERR_UPD_NETWORK, 0, HDR(4 + 9), ORIGIN_OK,
 	     ASPATH_OK, 33, 10, 0, 0, 0, 0),
 	BODY("plain IPv4 NLRI truncated", 0, R, BGP_ERR_UPD_NETWORK, 0, HDR(4 + 9), ORIGIN_OK,
