@@ -143,6 +143,8 @@ struct bgp_update {
 	size_t n_ipv4_withdrawn;
 	uint32_t ipv4_nexthop; /* the NEXT_HOP attribute's value, for those routes only */
 	size_t n_other_afi;    /* MP attributes of a family we did not negotiate */
+	bool other_reach;      /* ... one of them an MP_REACH_NLRI with NLRI */
+	bool other_attrs;      /* attributes but MP_UNREACH_NLRI, or bytes that did not parse */
 	bool overrun;          /* the attribute section did not parse to its end (RFC 7606 §4) */
 	enum attr_action action;  /* worst RFC 7606 action taken below RESET */
 	struct bgp_err withdraw_err; /* why, when action is WITHDRAW or DISCARD */

@@ -89,6 +89,7 @@ static int attr_one(uint8_t flags, uint8_t type, struct rbuf *val, const uint8_t
 	struct attr_dec dec = { ctx, u, flags };
 	int sub;
 
+	u->other_attrs |= type != ATTR_MP_UNREACH;
 	if (u->seen[type / 32] & (1u << (type % 32))) {
 		/*
 		 * RFC 7606 §3(g): repeated MP attributes reset; any other, "whether
@@ -147,6 +148,7 @@ int attr_decode_list(struct rbuf *r, const struct attr_ctx *ctx, struct bgp_upda
 		 */
 		if (rc < 0 || rbuf_sub(r, len, &val) < 0) {
 			u->overrun = true;
+			u->other_attrs = true;
 			bgp_err_set(err, BGP_ERR_UPDATE, BGP_ERR_UPD_LENGTH, raw, avail);
 			return 0;
 		}

@@ -88,6 +88,7 @@ int mp_reach_decode(struct rbuf *val, struct attr_dec *d)
 		return rtc_reach_decode(val, u, nhlen);
 	if (!is_vpn(d, afi, safi)) {
 		u->n_other_afi++;
+		u->other_reach |= rbuf_left(val) > 0;
 		return 0;
 	}
 	if (nhlen != VPN_NH_LEN || rbuf_skip(&nh, 8) < 0 || rbuf_get_u32(&nh, &u->attrs.nexthop) < 0)

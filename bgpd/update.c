@@ -30,6 +30,7 @@ static void update_reset(struct bgp_update *u)
 	u->n_reach = u->n_unreach = 0;
 	u->has_mp_reach = u->has_mp_unreach = u->end_of_rib = u->overrun = false;
 	u->n_ipv4_nlri = u->n_ipv4_withdrawn = u->n_other_afi = 0;
+	u->other_reach = u->other_attrs = false;
 	u->n_rtc_reach = u->n_rtc_unreach = 0;
 	rbuf_init(&u->rtc_reach, NULL, 0);
 	rbuf_init(&u->rtc_unreach, NULL, 0);
@@ -140,6 +141,23 @@ static int update_overrun(struct bgp_update *u, struct bgp_err *err)
 	return 0;
 }
 
+/*
+ * RFC 7606 §5.2: an UPDATE with attributes besides MP_UNREACH_NLRI but no
+ * reachable NLRI is none of the well-formed kinds (announcement,
+ * withdrawal, End-of-RIB), so its NLRI may not have been found right:
+ * an error there that is not an attribute discard "MUST" reset the session.
+ * 0, or -1 with err set to that error.
+ */
+static int update_no_reach_check(const struct bgp_update *u, struct bgp_err *err)
+{
+	bool reach = u->n_reach || u->n_ipv4_nlri || u->n_rtc_reach || u->other_reach;
+
+	if (u->action != ATTR_ACT_WITHDRAW || reach || !u->other_attrs)
+		return 0;
+	*err = u->withdraw_err;
+	return -1;
+}
+
 int bgp_update_decode(const uint8_t *body, size_t len, const struct attr_ctx *ctx,
 		      struct bgp_update *u, struct bgp_err *err)
 {
@@ -169,7 +187,7 @@ int bgp_update_decode(const uint8_t *body, size_t len, const struct attr_ctx *ct
 		update_as4_fixup(u, ctx);
 	update_check_nexthop(u);
 	update_check_mandatory(u, ctx);
-	return 0;
+	return update_no_reach_check(u, err);
 }
 
 /* ---- encoding ---- */

@@ -236,9 +236,12 @@ Test(bgpd_attr, encode_for_two_octet_peer_adds_as4_path)
 	bgp_update_free(u);
 }
 
+/* with a route (MP_REACH 65000:1 10.1.0.0/16): without one, RFC 7606 §5.2 would reset */
 Test(bgpd_attr, ebgp_first_as_must_be_the_peer)
 {
-	const uint8_t a[] = { 0x40, 1, 1, 0, 0x40, 2, 6, 2, 1, 0, 0, 0xfd, 0xea };
+	const uint8_t a[] = { 0x40, 1, 1, 0, 0x40, 2, 6, 2, 1, 0, 0, 0xfd, 0xea, 0x80, 14, 31, 0, 1,
+			      128, 12, 0, 0, 0, 0, 0, 0, 0, 0, 10, 0, 0, 1, 0, 104, 0, 6, 0x41, 0, 0,
+			      0xfd, 0xe8, 0, 0, 0, 1, 10, 1 };
 	struct bgp_update *u = bgp_update_new();
 	struct bgp_err e;
 

@@ -305,6 +305,8 @@ struct body {
 #define ORIGIN_OK 0x40, 1, 1, 0
 #define ASPATH_OK 0x40, 2, 6, 2, 1, 0, 0, 0xfd, 0xe9
 #define HDR(alen) 0, 0, 0, alen
+/* withdraws 65000:2 10.2.0.0/16 */
+#define MP_UNREACH_OK 0x80, 15, 17, 0, 1, 128, 104, 0x80, 0, 0, 0, 0, 0xfd, 0xe8, 0, 0, 0, 2, 10, 2
 
 static struct body bodies[] = {
 	BODY("withdrawn routes length past the message", 0, R, BGP_ERR_UPD_ATTR_LIST, 0, 0, 50, 0,
@@ -334,6 +336,21 @@ static struct body bodies[] = {
 	BODY("other attribute twice: the first wins", 0, P, 0, 1, HDR(4 + 9 + 34 + 13), ORIGIN_OK,
 	     ASPATH_OK, 0x80, 4, 4, 0, 0, 0, 1, MP_REACH_OK, 0x80, 4, 3, 0, 0, 1),
 	BODY("End-of-RIB (empty MP_UNREACH)", 0, P, 0, 0, HDR(6), 0x80, 15, 3, 0, 1, 128),
+	/* §5.2: attributes but MP_UNREACH, no reachable NLRI: only a discard stays soft */
+	BODY("MP_UNREACH and a malformed MED (§5.2)", 0, R, LEN, 0, HDR(20 + 6), MP_UNREACH_OK,
+	     0x80, 4, 3, 0, 0, 1),
+	BODY("MP_UNREACH, a broken ATOMIC_AGGREGATE: discarded (§5.2)", 0, D, LEN, 0,
+	     HDR(20 + 4), MP_UNREACH_OK, 0x40, 6, 1, 0),
+	BODY("MP_UNREACH alone, transitive flag: withdraw (§5.2)", 0, W, FLAGS, 0,
+	     HDR(20), 0xc0, 15, 17, 0, 1, 128, 104, 0x80, 0, 0, 0, 0, 0xfd, 0xe8, 0, 0, 0, 2, 10, 2),
+	BODY("no NLRI at all and ORIGIN length 2 (§5.2)", 0, R, LEN, 0, HDR(5), 0x40, 1, 2, 0, 0),
+	BODY("IPv4 withdrawn routes, a malformed MED (§5.2)", 0, R, LEN, 0, 0, 4, 24, 10,
+	     9, 9, 0, 6, 0x80, 4, 3, 0, 0, 1),
+	BODY("MP_UNREACH, overrun after it (§4, §5.2)", 0, R, LEN, 0, HDR(20 + 5), MP_UNREACH_OK,
+	     0x80, 4, 9, 0, 0),
+	BODY("other family MP_REACH, a malformed MED: routes there (§5.2)", 0, W, LEN, 0,
+	     HDR(4 + 9 + 25 + 6), ORIGIN_OK, ASPATH_OK, 0x80, 14, 22, 0, 2, 1, 16, 0x20, 1, 0xd,
+	     0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0x80, 4, 3, 0, 0, 1),
 	BODY("NEXT_HOP 0.0.0.0 with plain IPv4 NLRI", 0, W, BGP_ERR_UPD_NEXTHOP, 0, HDR(4 + 9 + 7),
 	     ORIGIN_OK, ASPATH_OK, 0x40, 3, 4, 0, 0, 0, 0, 24, 10, 9, 9),
 	BODY("NEXT_HOP multicast with plain IPv4 NLRI and MP_REACH", 0, W, BGP_ERR_UPD_NEXTHOP, 1,
