@@ -105,10 +105,16 @@ static int attr_one(uint8_t flags, uint8_t type, struct rbuf *val, const uint8_t
 	if (d->ebgp_discard && ctx->ebgp)
 		return 0; /* RFC 7606 §7.5, 7.9, 7.10: discarded, whatever its form */
 	if (!flags_ok(d, flags)) {
-		/* §3(c): treat-as-withdraw; MP attributes are still read for their routes */
+		/*
+		 * §3(c): treat-as-withdraw, "unless the specification for the
+		 * attribute mandates different handling": for MP_REACH/MP_UNREACH
+		 * flags other than RFC 4760's make the attribute incorrect (§5.3),
+		 * a session reset. The subcode is RFC 4271 §6.3's for flags.
+		 */
+		if (d->on_error == ATTR_ACT_RESET)
+			return attr_fail(u, ATTR_ACT_RESET, BGP_ERR_UPD_FLAGS, raw, rawlen, err);
 		attr_soft_error(u, ATTR_ACT_WITHDRAW, BGP_ERR_UPD_FLAGS, raw, rawlen);
-		if (d->on_error != ATTR_ACT_RESET)
-			return 0;
+		return 0;
 	}
 	u->attrs.present |= ATTR_BIT(type);
 	sub = d->decode(val, &dec);

@@ -259,7 +259,7 @@ static const struct upd_case upd_cases[] = {
 	{ "ORIGIN with optional flag", { 0xc0, 1, 1, 0, ASPATH_EMPTY, MP_REACH_OK },
 	  4 + 3 + MP_REACH_OK_LEN, 0, BGP_ERR_UPD_FLAGS, ATTR_ACT_WITHDRAW, -1, -1 },
 	{ "MP_REACH with transitive flag (and empty)", { ORIGIN_OK, ASPATH_EMPTY, 0xc0, 14, 0 }, 10,
-	  -1, BGP_ERR_UPD_OPTIONAL, 0, -1, -1 },
+	  -1, BGP_ERR_UPD_FLAGS, 0, -1, -1 },
 	{ "ORIGIN value 5", { 0x40, 1, 1, 5, ASPATH_EMPTY, MP_REACH_OK }, 4 + 3 + MP_REACH_OK_LEN, 0,
 	  BGP_ERR_UPD_ORIGIN, ATTR_ACT_WITHDRAW, -1, -1 },
 	{ "ORIGIN length 2", { 0x40, 1, 2, 0, 0, ASPATH_EMPTY, MP_REACH_OK },
