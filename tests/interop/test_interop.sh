@@ -751,7 +751,7 @@ t_wait 10 "tshark (PID $TSHARK_PID) to write its capture and exit" sh -c "! kill
 tshark -n -o tcp.analyze_sequence_numbers:FALSE -r "$IX_TMP/bgp.pcap" -Y bgp -T fields \
 	-e ip.src -e bgp.type -e tcp.reassembled.length -e bgp.route_refresh.subtype \
 	-e _ws.expert.severity -e _ws.malformed -e frame.number -e ip.dst -e _ws.expert.message \
-	-e bgp.length >"$IX_TMP/wire.tsv" 2>/dev/null
+	-e bgp.length -e bgp.update.path_attribute.type_code >"$IX_TMP/wire.tsv" 2>/dev/null
 # ferry's frames that are malformed or carry an expert warning (0x600000) or error
 # (tshark 4.0 predates RFC 8654: it calls every message over 4096 bytes invalid, whether
 # reassembled from segments or whole in one offloaded frame). TCP's own SACK notes are
@@ -775,6 +775,17 @@ if [ "$EXT_BIRD" = true ] && [ "${n:-0}" -gt 0 ] && [ "${m:-0}" -gt 0 ] && [ "$B
 	ok "extended messages (RFC 8654) with BIRD: $n UPDATEs over 4096 bytes in, $m out, all routes through"
 else
 	not_ok "extended messages with BIRD (negotiated: $EXT_BIRD, big in: $n, big out: $m, BIRD has $BIRD_BULK bulk routes)"
+fi
+# RFC 7606 §5.1: MP_REACH_NLRI first. The type codes of a frame's UPDATEs come as one list;
+# every UPDATE of ferry's that announces carries ORIGIN, the lowest type after it, so
+# each ORIGIN must follow an MP_REACH_NLRI directly.
+order=$(awk -F '\t' '$1 ~ /^10\.91\.[1-4]\.1$/ { n = split($11, t, ",")
+	for (i = 1; i <= n; i++) if (t[i] == 1) { reach++; if (i == 1 || t[i - 1] != 14) bad++ } }
+	END { print reach + 0, bad + 0 }' "$IX_TMP/wire.tsv")
+if [ "${order% *}" -gt 0 ] && [ "${order#* }" = 0 ]; then
+	ok "ferry's UPDATEs carry MP_REACH_NLRI as the first attribute (RFC 7606 §5.1; ${order% *} checked)"
+else
+	not_ok "ferry's UPDATEs carry MP_REACH_NLRI as the first attribute (announcing, elsewhere: $order)"
 fi
 # FRR asked for a refresh and announced enhanced route refresh: ferry bracketed its answer
 subs=$(awk -F '\t' '$1 == "10.91.3.1" && $4 != "" { print $4 }' "$IX_TMP/wire.tsv" |
