@@ -172,7 +172,8 @@ static int as4path_decode(struct rbuf *v, struct attr_dec *d)
 	d->u->attrs.present &= ~ATTR_BIT(ATTR_AS4_PATH);
 	if (d->ctx->as4)
 		return 0;
-	if (aspath_validate(p, len, 4, true) < 0)
+	/* RFC 7606 §4: only AS_PATH and ATOMIC_AGGREGATE may be empty */
+	if (len == 0 || aspath_validate(p, len, 4, true) < 0)
 		return BGP_ERR_UPD_OPTIONAL;
 	while (off < len) {
 		size_t seg = 2 + (size_t)p[off + 1] * 4;

@@ -370,6 +370,8 @@ static struct body bodies[] = {
 	/* 2-octet AS session: AS4_* are read, and discarded when broken (RFC 6793 §6) */
 	BODY("2-octet session: AS4_PATH malformed", 2, D, OPT, 1, HDR(4 + 7 + 6 + 34),
 	     ORIGIN_OK, 0x40, 2, 4, 2, 1, 0xfd, 0xe9, 0xc0, 17, 3, 2, 1, 0, MP_REACH_OK),
+	BODY("2-octet session: AS4_PATH length 0 (§4)", 2, D, OPT, 1, HDR(4 + 7 + 3 + 34),
+	     ORIGIN_OK, 0x40, 2, 4, 2, 1, 0xfd, 0xe9, 0xc0, 17, 0, MP_REACH_OK),
 	BODY("2-octet session: AS4_AGGREGATOR length 6", 2, D, LEN, 1, HDR(4 + 7 + 9 + 34),
 	     ORIGIN_OK, 0x40, 2, 4, 2, 1, 0xfd, 0xe9, 0xc0, 18, 6, 0, 0, 0xfd, 0xe9, 10, 0,
 	     MP_REACH_OK),
