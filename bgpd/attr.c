@@ -425,10 +425,9 @@ const char *attr_origin_name(uint8_t origin)
 	return origin <= ORIGIN_INCOMPLETE ? names[origin] : "invalid";
 }
 
-void attr_encode_range(struct wbuf *w, const struct bgp_attrs *a, const struct attr_ctx *ctx,
-		       int from, int to)
+void attr_encode_all(struct wbuf *w, const struct bgp_attrs *a, const struct attr_ctx *ctx)
 {
-	for (int t = from; t < to && t < 256; t++) {
+	for (int t = 0; t < 256; t++) {
 		const struct attr_desc *d = &attr_table[t];
 		size_t at = w->len;
 
@@ -442,6 +441,6 @@ void attr_encode_range(struct wbuf *w, const struct bgp_attrs *a, const struct a
 		if (t < 64 && ((a->partial >> t) & 1) && w->len > at && wbuf_ok(w))
 			w->data[at] |= ATTR_F_PARTIAL;
 	}
-	if (to > 255 && a->unknown_len)
+	if (a->unknown_len)
 		wbuf_put_bytes(w, a->unknown, a->unknown_len);
 }

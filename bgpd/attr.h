@@ -230,9 +230,11 @@ void attr_soft_error(struct bgp_update *u, enum attr_action act, uint8_t subcode
 const struct attr_desc *attr_desc_get(uint8_t type);
 /* Writes flags, type, length (extended when len > 255). */
 void attr_put_header(struct wbuf *w, uint8_t flags, uint8_t type, size_t len);
-/* Encodes every attribute of a in type order, skipping MP ones and types >= from..to. */
-void attr_encode_range(struct wbuf *w, const struct bgp_attrs *a, const struct attr_ctx *ctx,
-		       int from, int to);
+/*
+ * Encodes every attribute of a but the MP ones (the caller puts MP_REACH_NLRI
+ * first, RFC 7606 §5.1) in type order, unknown ones last.
+ */
+void attr_encode_all(struct wbuf *w, const struct bgp_attrs *a, const struct attr_ctx *ctx);
 const char *attr_origin_name(uint8_t origin);
 bool attr_has_community(const struct bgp_attrs *a, uint32_t c);
 /* id is in the CLUSTER_LIST (RFC 4456 loop check). */

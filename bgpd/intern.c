@@ -2,9 +2,10 @@
  * Interned attribute sets (BIRD rta_lookup, OpenBGPD attr_alloc): routes
  * with the same attributes share one reference-counted copy. A set's
  * identity is a canonical byte string (scalars of the attributes present,
- * the Partial bits, then communities, extended communities, AS_PATH, unknown attributes); the
- * variable parts of the set's struct bgp_attrs point into that string, so one
- * allocation holds everything and equality is a memcmp.
+ * the Partial bits, then communities, extended communities, AS_PATH,
+ * unknown attributes); the variable parts of the set's struct bgp_attrs
+ * point into that string, so one allocation holds everything and equality
+ * is a memcmp.
  *
  * The table is process-wide: several speakers in one process (the unit
  * tests) simply share it.

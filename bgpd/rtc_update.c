@@ -36,7 +36,7 @@ int rtc_update_encode_reach(struct wbuf *w, const struct bgp_attrs *a, const str
 	alen_off = w->len;
 	wbuf_put_u16(w, 0);
 	wbuf_init(&rest);
-	attr_encode_range(&rest, a, ctx, 0, 256);
+	attr_encode_all(&rest, a, ctx);
 	used = (w->len - start) + rest.len + RTC_REACH_FIXED;
 	k = used < BGP_MAX_MSG ? fit(v, n, BGP_MAX_MSG - used, &bytes) : 0;
 	if (k == 0 || !wbuf_ok(&rest)) {

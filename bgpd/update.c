@@ -100,11 +100,13 @@ static void update_as4_fixup(struct bgp_update *u, const struct attr_ctx *ctx)
 static void update_check_nexthop(struct bgp_update *u)
 {
 	uint32_t nh = u->ipv4_nexthop;
+
+	if (!u->n_ipv4_nlri || !attr_has(&u->attrs, ATTR_NEXT_HOP) || attr_nexthop_usable(nh))
+		return;
+	/* the NOTIFICATION's data would be the attribute (RFC 4271 §6.3) */
 	const uint8_t attr[7] = { ATTR_F_TRANSITIVE, ATTR_NEXT_HOP, 4, (uint8_t)(nh >> 24),
 				  (uint8_t)(nh >> 16), (uint8_t)(nh >> 8), (uint8_t)nh };
-
-	if (u->n_ipv4_nlri && attr_has(&u->attrs, ATTR_NEXT_HOP) && !attr_nexthop_usable(nh))
-		attr_soft_error(u, ATTR_ACT_WITHDRAW, BGP_ERR_UPD_NEXTHOP, attr, sizeof(attr));
+	attr_soft_error(u, ATTR_ACT_WITHDRAW, BGP_ERR_UPD_NEXTHOP, attr, sizeof(attr));
 }
 
 /* Mandatory attributes, only when routes are announced (RFC 7606 §3(d)). */
@@ -235,7 +237,7 @@ int bgp_update_encode_reach(struct wbuf *w, const struct bgp_attrs *a,
 	alen_off = w->len;
 	wbuf_put_u16(w, 0);
 	wbuf_init(&rest);
-	attr_encode_range(&rest, a, ctx, 0, 256);
+	attr_encode_all(&rest, a, ctx);
 	used = (w->len - start) + rest.len + MP_REACH_FIXED;
 	k = used < max ? nlri_fit(nlri, n, max - used, &bytes) : 0;
 	if (k == 0 || !wbuf_ok(&rest)) {

@@ -225,7 +225,7 @@ Test(bgpd_attr, encode_for_two_octet_peer_adds_as4_path)
 	a.aspath = path4;
 	a.aspath_len = 10; /* the SEQUENCE only: 65001 4200000000 */
 	wbuf_init(&w);
-	attr_encode_range(&w, &a, &ctx2, 0, 256);
+	attr_encode_all(&w, &a, &ctx2);
 	cr_assert(wbuf_ok(&w));
 	/* decoding it as the 2-octet peer would: the true path comes back */
 	ctx2.peer_as = 65001;
@@ -282,7 +282,7 @@ Test(bgpd_attr, unknown_attributes)
 	cr_assert_eq(u->attrs.unknown[0], 0xe0); /* Partial set */
 	cr_assert_eq(u->attrs.unknown[1], 99);
 	wbuf_init(&w);
-	attr_encode_range(&w, &u->attrs, &ibgp4, 0, 256);
+	attr_encode_all(&w, &u->attrs, &ibgp4);
 	cr_assert_eq(w.len, 6);
 	cr_assert_arr_eq(w.data + 3, a + 3, 3);
 	wbuf_free(&w);
@@ -318,7 +318,7 @@ Test(bgpd_attr, extended_length_roundtrip)
 	a.ext = many;
 	a.n_ext = 40; /* 320 bytes: needs the extended length bit */
 	wbuf_init(&w);
-	attr_encode_range(&w, &a, &ibgp4, 0, 256);
+	attr_encode_all(&w, &a, &ibgp4);
 	cr_assert_eq(w.data[0], 0xd0);
 	cr_assert_eq(w.len, 4 + 320);
 	cr_assert_eq(decode_attrs(w.data, w.len, &ibgp4, u, &e), 0);
