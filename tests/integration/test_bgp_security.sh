@@ -49,7 +49,7 @@ build_topology() {
 	done
 	veth dut eth0 peer eth0 && veth peer far0 far eth0 || return 1
 	inns dut ip addr add 10.77.1.1/24 dev eth0
-	for a in 2 3 4 5 6 10 11 12 13 14 15; do
+	for a in 2 3 4 5 6 10 11 12 13 14 15 16 17; do
 		inns peer ip addr add "10.77.1.$a/24" dev eth0
 	done
 	inns peer ip addr add 10.77.2.1/24 dev far0
@@ -68,7 +68,7 @@ write_config() {
 	local n=() a
 	n+=("$(nb 10.77.1.2 bystander)")
 	n+=("$(nb 10.77.1.3 rfc7606)")
-	for a in 10 11 12 13 14 15; do
+	for a in 10 11 12 13 14 15 16 17; do
 		n+=("$(nb "10.77.1.$a" "reset-$a")")
 	done
 	n+=("$(nb 10.77.1.4 md5 '"password": "ferry-md5-key"')")
@@ -94,9 +94,9 @@ start_bgpd() {
 }
 
 if build_topology && write_config && start_bgpd; then
-	ok "topology $PREFIX up, bgpd running with 16 passive neighbors"
+	ok "topology $PREFIX up, bgpd running with $(jq '.bgp.neighbors | length' "$TMP/dut.json") passive neighbors"
 else
-	not_ok "topology $PREFIX up, bgpd running with 16 passive neighbors"
+	not_ok "topology $PREFIX up, bgpd running with its passive neighbors"
 	note <"$TMP/dut.json"
 	finish
 fi
@@ -216,6 +216,8 @@ reset_case 10.77.1.12 mp-reach-twice 3/1
 reset_case 10.77.1.13 unknown-well-known 3/2
 reset_case 10.77.1.14 overrun-first 3/5
 reset_case 10.77.1.15 withdrawn-overrun 3/1
+reset_case 10.77.1.16 mp-reach-flags 3/4
+reset_case 10.77.1.17 unreach-med-length 3/5
 
 # --- TCP-MD5 ----------------------------------------------------------------------------------
 # bgpd's own log says whether the session came up during an attempt (bgp_raw's

@@ -408,8 +408,8 @@ static void put_attr(struct wbuf *w, uint8_t flags, uint8_t type, const void *v,
 	wbuf_put_bytes(w, v, len);
 }
 
-/* MP_REACH_NLRI for the case route; nhlen and nlri_bits may be broken on purpose. */
-static void put_mp_reach(struct wbuf *w, uint8_t nhlen, uint8_t nlri_bits)
+/* MP_REACH_NLRI for the case route; flags, nhlen and nlri_bits may be broken on purpose. */
+static void put_mp_reach(struct wbuf *w, uint8_t flags, uint8_t nhlen, uint8_t nlri_bits)
 {
 	uint8_t v[64], *p = v;
 	uint32_t lab = 777u << 4 | 1;
@@ -426,14 +426,23 @@ static void put_mp_reach(struct wbuf *w, uint8_t nhlen, uint8_t nlri_bits)
 	*p++ = (uint8_t)(lab >> 16), *p++ = (uint8_t)(lab >> 8), *p++ = (uint8_t)lab;
 	*p++ = 0, *p++ = 0, *p++ = 0xfd, *p++ = 0xe8, *p++ = 0, *p++ = 0, *p++ = 0x03, *p++ = 0x09;
 	*p++ = 192, *p++ = 0, *p++ = 2;
-	put_attr(w, ATTR_F_OPTIONAL, ATTR_MP_REACH, v, (size_t)(p - v));
+	put_attr(w, flags, ATTR_MP_REACH, v, (size_t)(p - v));
+}
+
+/* MP_UNREACH_NLRI withdrawing the case route (Compatibility field 0x800000). */
+static void put_mp_unreach(struct wbuf *w)
+{
+	static const uint8_t v[] = { 0, BGP_AFI_IPV4, BGP_SAFI_VPN, 24 + 64 + 24, 0x80, 0, 0, 0, 0,
+				     0xfd, 0xe8, 0, 0, 0x03, 0x09, 192, 0, 2 };
+
+	put_attr(w, ATTR_F_OPTIONAL, ATTR_MP_UNREACH, v, sizeof(v));
 }
 
 enum brk {
 	B_NONE, B_ORIGIN_VALUE, B_ORIGIN_FLAGS, B_ORIGIN_LEN, B_ASPATH_OVERRUN, B_MED_LEN,
 	B_LP_LEN, B_EXT_LEN, B_NO_ORIGIN, B_NO_ASPATH, B_AGGR_LEN, B_ATOMIC_LEN, B_MP_NLRI,
 	B_MP_NHLEN, B_MP_TWICE, B_UNKNOWN_WK, B_OVERRUN_FIRST, B_OVERRUN_AFTER_MP,
-	B_WITHDRAWN_OVERRUN,
+	B_WITHDRAWN_OVERRUN, B_MP_FLAGS, B_UNREACH_MED,
 };
 
 struct rcase {
@@ -462,6 +471,8 @@ static const struct rcase cases[] = {
 	{ "unknown-well-known", B_UNKNOWN_WK, "session reset 3/2" },
 	{ "overrun-first", B_OVERRUN_FIRST, "session reset 3/5" },
 	{ "withdrawn-overrun", B_WITHDRAWN_OVERRUN, "session reset 3/1" },
+	{ "mp-reach-flags", B_MP_FLAGS, "session reset 3/4 (RFC 7606 §5.3)" },
+	{ "unreach-med-length", B_UNREACH_MED, "session reset 3/5 (nothing announced, §5.2)" },
 };
 
 static void case_attrs(struct wbuf *w, enum brk b)
@@ -472,6 +483,11 @@ static void case_attrs(struct wbuf *w, enum brk b)
 	uint8_t origin = b == B_ORIGIN_VALUE ? 5 : ORIGIN_IGP, o2[2] = { 0, 0 };
 	uint8_t path[6] = { ASPATH_SEQUENCE, 3, 0, 0, 0xfd, 0xe9 }; /* claims 3 ASes, holds 1 */
 
+	if (b == B_UNREACH_MED) { /* a withdrawal with a broken MED beside it */
+		put_mp_unreach(w);
+		put_attr(w, ATTR_F_OPTIONAL, ATTR_MED, med, 3);
+		return;
+	}
 	if (b == B_OVERRUN_FIRST) { /* ORIGIN claims 40 bytes: nothing after it can be trusted */
 		wbuf_put_u8(w, ATTR_F_TRANSITIVE);
 		wbuf_put_u8(w, ATTR_ORIGIN);
@@ -497,9 +513,10 @@ static void case_attrs(struct wbuf *w, enum brk b)
 		put_attr(w, ATTR_F_TRANSITIVE, 40, aggr, 2);
 	put_attr(w, ATTR_F_OPTIONAL | ATTR_F_TRANSITIVE, ATTR_EXT_COMMUNITIES, rt,
 		 b == B_EXT_LEN ? 7 : 8);
-	put_mp_reach(w, b == B_MP_NHLEN ? 4 : 12, b == B_MP_NLRI ? 200 : 24 + 64 + 24);
+	put_mp_reach(w, b == B_MP_FLAGS ? ATTR_F_OPTIONAL | ATTR_F_TRANSITIVE : ATTR_F_OPTIONAL,
+		     b == B_MP_NHLEN ? 4 : 12, b == B_MP_NLRI ? 200 : 24 + 64 + 24);
 	if (b == B_MP_TWICE)
-		put_mp_reach(w, 12, 24 + 64 + 24);
+		put_mp_reach(w, ATTR_F_OPTIONAL, 12, 24 + 64 + 24);
 	if (b == B_OVERRUN_AFTER_MP) { /* MED claims 30 bytes: the routes are known by now */
 		wbuf_put_u8(w, ATTR_F_OPTIONAL);
 		wbuf_put_u8(w, ATTR_MED);
