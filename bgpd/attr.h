@@ -196,6 +196,17 @@ int bgp_update_encode_eor(struct wbuf *w);
 /* End-of-RIB for IPv4 unicast: an empty UPDATE. */
 int bgp_update_encode_eor_ipv4(struct wbuf *w);
 
+/* ---- RFC 7606 §6: what to log of a malformed UPDATE (update_dump.c) ---- */
+
+#define BGP_DUMP_BYTES_PER_LINE 32
+/*
+ * Describes a malformed UPDATE (u as far as it was decoded, body the
+ * message after its header) in lines handed to emit: the VPN-IPv4 routes
+ * involved, then the whole body in hex. Returns how many lines.
+ */
+size_t bgp_update_dump(const struct bgp_update *u, const uint8_t *body, size_t len,
+		       void (*emit)(void *arg, const char *line), void *arg);
+
 /* ---- the attribute table (attr.c) ---- */
 
 struct attr_dec {

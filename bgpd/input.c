@@ -4,7 +4,7 @@
  * one interned attribute set shared by all NLRI of the message. RFC 7606
  * treat-as-withdraw turns the announcements into withdrawals and is logged
  * as the remote error it is (counted per neighbor, each kind logged once per
- * session); routing loops (our AS, our ORIGINATOR_ID or cluster id) are
+ * session with the routes and the whole UPDATE, RFC 7606 §6); routing loops (our AS, our ORIGINATOR_ID or cluster id) are
  * dropped the same way. End-of-RIB ends a graceful restart; max-prefix is
  * checked after each UPDATE.
  */
@@ -53,12 +53,20 @@ static void update_announce(struct bgp_peer *p, const struct bgp_update *u)
 	attr_unref(s);
 }
 
+/* A line of the RFC 7606 §6 dump of a malformed UPDATE (bgp_update_dump). */
+static void dump_line(void *arg, const char *line)
+{
+	log_warnx("peer %s: %s", ((const struct bgp_peer *)arg)->name, line);
+}
+
 /*
  * Counts a treat-as-withdraw or attribute discard, and logs the first of
- * each kind (action, subcode) per session: a peer repeating one mistake on
- * every UPDATE must not flood the log; the counters in /neighbors go on.
+ * each kind (action, subcode) per session, with the UPDATE: a peer
+ * repeating one mistake on every UPDATE must not flood the log; the
+ * counters in /neighbors go on.
  */
-static void update_log_soft(struct bgp_peer *p, const struct bgp_update *u)
+static void update_log_soft(struct bgp_peer *p, const struct bgp_update *u, const uint8_t *body,
+			    size_t len)
 {
 	const struct bgp_err *w = &u->withdraw_err;
 	uint64_t bit = (uint64_t)1 << ((u->action * 16 + (w->subcode & 15)) & 63);
@@ -79,6 +87,7 @@ static void update_log_soft(struct bgp_peer *p, const struct bgp_update *u)
 		  e, attr ? " in " : "", attr ? attr : "",
 		  u->action == ATTR_ACT_WITHDRAW ? "routes treated as withdrawn"
 						 : "attribute discarded");
+	bgp_update_dump(u, body, len, dump_line, p);
 }
 
 /*
@@ -105,11 +114,12 @@ int fsm_update(struct bgp_conn *c, const uint8_t *body, size_t len)
 
 	if (bgp_update_decode(body, len, &p->ctx, u, &err) < 0) {
 		p->uerr.session_reset++;
+		bgp_update_dump(u, body, len, dump_line, p);
 		fsm_conn_fail(c, &err, "bad UPDATE");
 		return -1;
 	}
 	if (u->action >= ATTR_ACT_DISCARD)
-		update_log_soft(p, u);
+		update_log_soft(p, u, body, len);
 	if (u->n_ipv4_nlri || u->n_ipv4_withdrawn || u->n_other_afi)
 		log_debug("peer %s: ignored routes of families not negotiated", p->name);
 	update_withdraw_all(p, u->unreach, u->n_unreach);

@@ -6,10 +6,13 @@
  * RFC 4724 §2) and the corners of what it accepts (Compatibility and S bit
  * ignored on receipt, reserved labels, host bits, the reserved octet, both
  * MP attributes in one UPDATE, a family not negotiated, the Partial bit and
- * repeated unknown attributes). The RFC 7606 error table is
+ * repeated unknown attributes), and the RFC 7606 §6 dump of a malformed
+ * UPDATE. The RFC 7606 error table is
  * test_bgpd_rfc7606.c; round trips and packing, test_bgpd_msg_update.c.
  */
 #include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "bgpd/attr.h"
@@ -419,5 +422,58 @@ Test(bgpd_wire, repeated_unknown_attribute_keeps_the_first)
 	cr_assert_eq(u->action, ATTR_ACT_NONE);
 	cr_assert_eq(u->attrs.unknown_len, 6);
 	cr_assert_eq(u->attrs.unknown[5], 3);
+	bgp_update_free(u);
+}
+
+/* ---- RFC 7606 §6: "the NLRI involved" and "the entire malformed UPDATE message" ---- */
+
+struct lines {
+	char l[16][512];
+	size_t n;
+};
+
+static void keep_line(void *arg, const char *line)
+{
+	struct lines *ls = arg;
+
+	cr_assert_lt(ls->n, 16);
+	cr_assert_lt(strlen(line), sizeof(ls->l[0]));
+	strcpy(ls->l[ls->n++], line);
+}
+
+Test(bgpd_wire, malformed_update_dump_names_routes_and_holds_every_byte)
+{
+	/* five routes 65000:1 10.1..5.0.0/16 and a MED of length 3 */
+	uint8_t b[4 + 7 + 3 + 17 + 5 * 14 + 6] = { 0, 0, 0, 7 + 3 + 17 + 5 * 14 + 6, ORIGIN_OK,
+						    ASPATH_EMPTY, MP_REACH_HDR(17 + 5 * 14) };
+	struct bgp_update *u = bgp_update_new();
+	struct bgp_err e;
+	struct lines ls = { .n = 0 };
+	uint8_t back[sizeof(b)];
+	size_t off = 4 + 7 + 20, got = 0;
+
+	for (uint8_t i = 1; i <= 5; i++, off += 14)
+		memcpy(b + off, (const uint8_t[]){ NLRI_16(0, 6, 0x41) }, 14), b[off + 13] = i;
+	memcpy(b + off, (const uint8_t[]){ 0x80, 4, 3, 0, 0, 7 }, 6);
+	cr_assert_eq(bgp_update_decode(b, sizeof(b), &ibgp, u, &e), 0);
+	cr_assert_eq(u->action, ATTR_ACT_WITHDRAW);
+	cr_assert_eq(bgp_update_dump(u, b, sizeof(b), keep_line, &ls), ls.n);
+	cr_assert_str_eq(ls.l[0], "VPN-IPv4 routes: 5 announced, 0 withdrawn: 65000:1 10.1.0.0/16 "
+				  "65000:1 10.2.0.0/16 65000:1 10.3.0.0/16 65000:1 10.4.0.0/16 "
+				  "(+1 more)");
+	cr_assert_str_eq(ls.l[1], "the UPDATE, 107 bytes after its 19-byte header, in hex:");
+	cr_assert_eq(ls.n, 2 + (sizeof(b) + BGP_DUMP_BYTES_PER_LINE - 1) / BGP_DUMP_BYTES_PER_LINE);
+	for (size_t i = 2; i < ls.n; i++) {
+		const char *h = ls.l[i] + 5; /* "0020 " */
+		unsigned x;
+
+		cr_assert_eq(strtoul(ls.l[i], NULL, 16), got, "line %zu offset", i);
+		for (; *h; h += 2, got++) {
+			cr_assert_eq(sscanf(h, "%2x", &x), 1);
+			back[got] = (uint8_t)x;
+		}
+	}
+	cr_assert_eq(got, sizeof(b));
+	cr_assert_arr_eq(back, b, sizeof(b));
 	bgp_update_free(u);
 }
