@@ -31,13 +31,14 @@
 
 static const char *const event_names[] = { "fib", "label", "nexthop", "vrf", "interface", NULL };
 
-void vrfapi_fib_rec_of(struct fib_rec *out, const struct ipc_fib_entry *e, bool add,
-		       const struct nexthop *nh, const struct vrf_route *route)
+void vrfapi_fib_rec_of(struct fib_rec *out, struct vrfmgr *vm, const struct ipc_fib_entry *e,
+		       bool add, const struct nexthop *nh, const struct vrf_route *route)
 {
 	struct fib_rec r;
 
 	memset(&r, 0, sizeof(r));
 	r.vrf_id = e->vrf_id;
+	r.vrfs_made = vm->table.vrfs_made;
 	r.prefix = e->prefix;
 	r.plen = e->plen;
 	r.add = add;
@@ -58,6 +59,15 @@ void vrfapi_fib_rec_of(struct fib_rec *out, const struct ipc_fib_entry *e, bool 
 	*out = r;
 }
 
+void vrfapi_label_rec_of(struct label_rec *out, struct vrfmgr *vm, const struct ipc_lfib_entry *e,
+			 bool add)
+{
+	memset(out, 0, sizeof(*out));
+	out->e = *e;
+	out->vrfs_made = vm->table.vrfs_made;
+	out->add = add;
+}
+
 /* The route vrfmgr installs for e (the prefix's selected one, prefix_program), or NULL. */
 static const struct vrf_route *installed_route(struct vrfmgr *vm, const struct ipc_fib_entry *e)
 {
@@ -72,7 +82,7 @@ static void publish_fib(struct vrfapi_events *ev, const struct ipc_fib_entry *e,
 {
 	struct fib_rec r;
 
-	vrfapi_fib_rec_of(&r, e, add, add ? nexthop_by_id(&ev->vm->table.nhs, e->nh_id) : NULL,
+	vrfapi_fib_rec_of(&r, ev->vm, e, add, add ? nexthop_by_id(&ev->vm->table.nhs, e->nh_id) : NULL,
 			  add ? installed_route(ev->vm, e) : NULL);
 	r.rts = rtset_ref(r.rts); /* the ring's own, until drop_rec */
 	api_events_publish(ev->ring, EV_FIB, &r, sizeof(r));
@@ -194,9 +204,7 @@ static void tap_lfib(struct vrfapi_events *ev, const struct ipc_lfib_entry *e, b
 {
 	struct label_rec r;
 
-	memset(&r, 0, sizeof(r));
-	r.e = *e;
-	r.add = add;
+	vrfapi_label_rec_of(&r, ev->vm, e, add);
 	api_events_publish(ev->ring, EV_LABEL, &r, sizeof(r));
 }
 
@@ -223,9 +231,10 @@ static const struct dataplane_ops tap_ops = {
 
 /* ---- formatting, when a client reads ---- */
 
-static void kv_vrf(struct jw *w, struct vrfmgr *vm, uint32_t id)
+/* A FIB or label event's VRF: null when it is gone (its id may be another's now). */
+static void kv_vrf(struct jw *w, struct vrfmgr *vm, uint32_t id, uint32_t made)
 {
-	struct vrf *v = vrf_by_id(&vm->table, id);
+	struct vrf *v = vrf_by_id_then(&vm->table, id, made);
 
 	jw_kv_string(w, "vrf", v != NULL && v->cfg != NULL ? v->cfg->name : NULL);
 	jw_kv_uint(w, "vrf_id", id);
@@ -236,7 +245,7 @@ static void fib_fmt(struct jw *w, struct vrfmgr *vm, const struct fib_rec *r)
 	struct prefix4 p = { r->prefix, r->plen };
 
 	jw_kv_string(w, "action", r->add ? "add" : "del");
-	kv_vrf(w, vm, r->vrf_id);
+	kv_vrf(w, vm, r->vrf_id, r->vrfs_made);
 	vrfapi_kv_prefix(w, "prefix", &p);
 	if (!r->add)
 		return;
@@ -261,7 +270,7 @@ static void label_fmt(struct jw *w, struct vrfmgr *vm, const struct label_rec *r
 				: r->e.action == IPC_LFIB_SWAP    ? "swap"
 								  : "pop-forward");
 	if (r->e.action == IPC_LFIB_POP_LOOKUP)
-		kv_vrf(w, vm, r->e.vrf_id);
+		kv_vrf(w, vm, r->e.vrf_id, r->vrfs_made);
 	else
 		jw_kv_uint(w, "nh_id", r->e.nh_id);
 }
@@ -327,14 +336,14 @@ static const char *event_vrf(struct vrfmgr *vm, uint16_t type, const void *data)
 		struct fib_rec r;
 
 		memcpy(&r, data, sizeof(r));
-		v = vrf_by_id(&vm->table, r.vrf_id);
+		v = vrf_by_id_then(&vm->table, r.vrf_id, r.vrfs_made);
 	} else if (type == EV_LABEL) {
 		struct label_rec r;
 
 		memcpy(&r, data, sizeof(r));
 		if (!r.add || r.e.action != IPC_LFIB_POP_LOOKUP)
 			return NULL; /* a del, a swap or a per-CE label: no "vrf" */
-		v = vrf_by_id(&vm->table, r.e.vrf_id);
+		v = vrf_by_id_then(&vm->table, r.e.vrf_id, r.vrfs_made);
 	} else if (type == EV_VRF) {
 		return ((const struct vrf_rec *)data)->v.name;
 	} else if (type == EV_INTERFACE) {

@@ -24,6 +24,7 @@ struct fib_rec {
 	uint32_t nh_type;
 	uint32_t gateway;
 	uint32_t out_label;
+	uint32_t vrfs_made; /* the table's then: vrf_id is not a VRF added since (vrf_by_id_then) */
 	char ifname[IPC_IFNAME_MAX];
 	/*
 	 * An add: the installed route's RTs (rtset.h), as /routes gives them.
@@ -35,6 +36,7 @@ struct fib_rec {
 
 struct label_rec {
 	struct ipc_lfib_entry e;
+	uint32_t vrfs_made; /* as fib_rec's */
 	uint8_t add;
 };
 
@@ -72,10 +74,12 @@ struct vrfapi_events {
 
 /*
  * The records, from what fwd is told (for an add, nh: the FIB entry's next
- * hop, r: the route installed, whose RTs it names; borrowed).
+ * hop, r: the route installed, whose RTs it names; borrowed), made now.
  */
-void vrfapi_fib_rec_of(struct fib_rec *out, const struct ipc_fib_entry *e, bool add,
-		       const struct nexthop *nh, const struct vrf_route *r);
+void vrfapi_fib_rec_of(struct fib_rec *out, struct vrfmgr *vm, const struct ipc_fib_entry *e,
+		       bool add, const struct nexthop *nh, const struct vrf_route *r);
+void vrfapi_label_rec_of(struct label_rec *out, struct vrfmgr *vm, const struct ipc_lfib_entry *e,
+			 bool add);
 void vrfapi_vrf_rec_of(struct vrf_rec *r, const struct ipc_vrf *v, bool add);
 void vrfapi_if_rec_of(struct if_rec *r, struct vrfmgr *vm, const struct ipc_if_bind *b, bool bind);
 

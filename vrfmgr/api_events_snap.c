@@ -152,7 +152,7 @@ static bool snap_fib(struct jw *w, struct snap *sn, size_t budget_end)
 
 			if (vp == NULL || !vrf_prefix_fib_entry(v, vp, &e))
 				continue;
-			vrfapi_fib_rec_of(&r, &e, true, vp->fib_nh, vp->best);
+			vrfapi_fib_rec_of(&r, sn->ev->vm, &e, true, vp->fib_nh, vp->best);
 			api_events_snapshot_item(w, sn->ev->ring, EV_FIB, &r, sizeof(r));
 			if (snap_full(w, budget_end))
 				return false;
@@ -178,12 +178,14 @@ static bool snap_labels(struct jw *w, struct snap *sn, size_t budget_end)
 			hi = mid;
 	}
 	for (; lo < la->n; lo++) {
-		struct label_rec r = { .add = 1 };
+		struct ipc_lfib_entry e;
+		struct label_rec r;
 
 		sn->label = la->v[lo]->label;
 		sn->label_started = true;
-		if (!vrf_label_lfib_entry(la->v[lo], &r.e))
+		if (!vrf_label_lfib_entry(la->v[lo], &e))
 			continue;
+		vrfapi_label_rec_of(&r, sn->ev->vm, &e, true);
 		api_events_snapshot_item(w, sn->ev->ring, EV_LABEL, &r, sizeof(r));
 		if (snap_full(w, budget_end))
 			return false;

@@ -1,0 +1,155 @@
+/*
+ * vrfmgr's /events (vrfmgr/api_events.c) on a VRF table of its own: the
+ * ?vrf= filter and the "vrf" field of FIB and label events name the VRF
+ * the event was about, also after a reload gave that VRF's id to another
+ * (ids are reused: the lowest free one), so vrf=C never shows what A had.
+ */
+#include <criterion/criterion.h>
+
+#include "test_common_api_util.h"
+#include "test_vrfmgr_fixture.h"
+#include "vrfmgr/api.h"
+#include "vrfmgr/reload.h"
+#include "vrfmgr/vrfmgr.h"
+
+/* pe1 after a reload: A gone, C added (taking A's id), B as it was. */
+#define PE1_C_JSON                                                                               \
+	"{ \"router\": { \"name\": \"pe1\", \"router_id\": \"10.255.0.1\", \"asn\": 65000,"      \
+	"  \"run_dir\": \"/tmp/ferry-test\", \"label_range\": { \"min\": 100, \"max\": 199 } },"  \
+	"  \"bgp\": { \"listen\": \"10.255.0.1\", \"neighbors\": [ { \"address\": \"10.255.0.2\"," \
+	"    \"remote_as\": 65000, \"local_address\": \"10.255.0.1\" } ] },"                     \
+	"  \"vrfs\": ["                                                                          \
+	"    { \"name\": \"B\", \"rd\": \"10.255.0.1:200\", \"import_rts\": [\"65000:200\"],"      \
+	"      \"export_rts\": [\"65000:200\"], \"label_mode\": \"per-vrf\","                      \
+	"      \"interfaces\": [ { \"name\": \"ce-b1\", \"address\": \"10.2.1.1/30\" } ],"         \
+	"      \"static_routes\": [ { \"prefix\": \"192.168.100.0/24\", \"next_hop\": \"10.2.1.2\"," \
+	"                             \"interface\": \"ce-b1\" } ] },"                           \
+	"    { \"name\": \"C\", \"rd\": \"10.255.0.1:300\", \"import_rts\": [\"65000:300\"],"      \
+	"      \"export_rts\": [\"65000:300\"], \"label_mode\": \"per-vrf\","                      \
+	"      \"interfaces\": [ { \"name\": \"ce-c1\", \"address\": \"10.3.1.1/30\" } ] } ],"     \
+	"  \"lsps\": [ { \"fec\": \"10.255.0.2/32\", \"out_label\": 16, \"next_hop\": \"10.0.1.2\"," \
+	"              \"interface\": \"core0\" } ],"                                             \
+	"  \"fwd\": { \"mode\": \"pe\", \"core_interfaces\": [ { \"name\": \"core0\","            \
+	"            \"address\": \"10.0.1.1/30\" } ] } }"
+
+static struct ferry_config cfgs[2];
+static struct vrfmgr vm;
+static struct fx_rec rec;
+
+static int h_vrf_events(struct jw *w, const struct api_request *req, void *ctx)
+{
+	(void)ctx;
+	return vrfapi_events(w, req, &vm);
+}
+
+static const struct api_route routes[] = {
+	{ "/events", h_vrf_events, "SSE",
+	  .params = API_PARAMS("since", "limit", "snapshot", "type", "vrf") },
+};
+
+static void setup(void)
+{
+	struct dataplane dp = { &fx_ops, &rec };
+
+	api_fixture_setup(routes, sizeof(routes) / sizeof(routes[0]));
+	fx_load(&cfgs[0], FX_PE1_JSON);
+	fx_load(&cfgs[1], PE1_C_JSON);
+	vm.cfg = &cfgs[0];
+	vm.base = base;
+	vm.api = srv;
+	cr_assert_eq(vrf_table_init(&vm.table, &cfgs[0], &dp), 0);
+	cr_assert_eq(vrfapi_events_start(&vm), 0);
+}
+
+static void teardown(void)
+{
+	api_fixture_teardown(); /* the server first: it ends the ring, which reads the table */
+	vrf_table_free(&vm.table);
+	config_free(&cfgs[0]);
+	config_free(&cfgs[1]);
+}
+
+TestSuite(vrfevents, .init = setup, .fini = teardown);
+
+static const char *get(const char *query)
+{
+	char req[256];
+
+	snprintf(req, sizeof(req), "GET /events?%s HTTP/1.0\r\n\r\n", query);
+	return body_of(http(req));
+}
+
+Test(vrfevents, a_reused_vrf_id_does_not_pass_the_old_vrfs_events_as_the_new_ones)
+{
+	struct fx_vpn a = fx_vpn("10.255.0.2:100", "192.168.101.0/24", 200, "10.255.0.2",
+				 "65000:100");
+	struct fx_vpn c = fx_vpn("10.255.0.2:300", "192.168.103.0/24", 203, "10.255.0.2",
+				 "65000:300");
+	uint32_t a_id = vrf_by_name(&vm.table, "A")->id;
+	struct reload_stats st;
+	char q[128];
+	uint64_t before;
+	const char *b;
+
+	before = vrfapi_events_last(&vm);
+	cr_assert_eq(fx_import(&vm.table, &a), 1);
+	cr_assert_eq(vrf_table_reload(&vm.table, &cfgs[1], &st), 0);
+	cr_assert_eq(vrf_by_name(&vm.table, "C")->id, a_id, "the test wants C to take A's id");
+	cr_assert_eq(fx_import(&vm.table, &c), 1);
+
+	/* the first FIB add C's client gets is C's, not A's route of before */
+	snprintf(q, sizeof(q), "since=%llu&vrf=C&type=fib&limit=1", (unsigned long long)before);
+	b = get(q);
+	cr_assert_null(strstr(b, "192.168.101.0/24"), "A's route passed vrf=C: %s", b);
+	cr_assert_not_null(strstr(b, "\"vrf\":\"C\""), "%s", b);
+	/* and read unfiltered, A's FIB add does not name C */
+	snprintf(q, sizeof(q), "since=%llu&type=fib&limit=1", (unsigned long long)before);
+	b = get(q);
+	cr_assert_not_null(strstr(b, "192.168.101.0/24"), "%s", b);
+	cr_assert_null(strstr(b, "\"vrf\":\"C\""), "A's FIB add named as C's: %s", b);
+	/* A's per-VRF label (pop-lookup into A) is not C's either */
+	snprintf(q, sizeof(q), "since=%llu&vrf=C&type=label&limit=1", (unsigned long long)before);
+	b = get(q);
+	cr_assert_not_null(strstr(b, "\"vrf\":\"C\""), "%s", b);
+	cr_assert_null(strstr(b, "\"action\":\"del\""), "%s", b);
+}
+
+/* GET /events?<query> (a snapshot asked), read until its snapshot-end (at most 5 s). */
+static const char *get_snapshot(const char *query)
+{
+	static char resp[1 << 16];
+	char req[256];
+	size_t n = 0;
+	int fd = unix_fd();
+
+	snprintf(req, sizeof(req), "GET /events?%s HTTP/1.0\r\n\r\n", query);
+	cr_assert_eq(write(fd, req, strlen(req)), (ssize_t)strlen(req));
+	for (int i = 0; i < 500 && strstr(resp, "event: snapshot-end") == NULL; i++) {
+		struct timeval tick = { 0, 10000 };
+		ssize_t r;
+
+		event_base_loopexit(base, &tick);
+		event_base_dispatch(base);
+		while ((r = recv(fd, resp + n, sizeof(resp) - 1 - n, MSG_DONTWAIT)) > 0)
+			n += (size_t)r;
+		resp[n] = '\0';
+	}
+	close(fd);
+	cr_assert_not_null(strstr(resp, "event: snapshot-end"), "no snapshot-end: %s", resp);
+	return resp;
+}
+
+Test(vrfevents, snapshot_items_of_a_vrf_added_by_a_reload_name_it)
+{
+	struct fx_vpn c = fx_vpn("10.255.0.2:300", "192.168.103.0/24", 203, "10.255.0.2",
+				 "65000:300");
+	struct reload_stats st;
+	const char *b;
+
+	cr_assert_eq(vrf_table_reload(&vm.table, &cfgs[1], &st), 0);
+	cr_assert_eq(fx_import(&vm.table, &c), 1);
+	b = get_snapshot("snapshot=1&vrf=C&type=fib");
+	cr_assert_not_null(strstr(b, "event: fib\ndata: {\"snapshot\":true"), "%s", b);
+	cr_assert_not_null(strstr(b, "192.168.103.0/24"), "%s", b);
+	cr_assert_not_null(strstr(b, "\"vrf\":\"C\""), "%s", b);
+}
