@@ -26,10 +26,18 @@ struct vrf *vrf_by_name(struct vrf_table *t, const char *name)
 	return NULL;
 }
 
+/*
+ * By the import index's id -> slot map when it is current (almost always:
+ * it is rebuilt when next used after VRFs change), else by a scan: the
+ * event tap asks once per FIB change, with thousands of VRFs.
+ */
 struct vrf *vrf_by_id(struct vrf_table *t, uint32_t id)
 {
+	long slot = t->rtix.ready ? rt_index_slot(&t->rtix, id) : -1;
 	size_t i;
 
+	if (slot >= 0 && (size_t)slot < t->n_vrfs && t->vrfs[slot].id == id)
+		return &t->vrfs[slot];
 	for (i = 0; i < t->n_vrfs; i++)
 		if (t->vrfs[i].id == id)
 			return &t->vrfs[i];
