@@ -198,25 +198,32 @@ static const struct ev_daemon *ev_daemon(const char *name)
 	return NULL;
 }
 
+/* Sets type s[0..n)'s bit in its daemon's mask (masks[i]: ev_daemons[i]); false: no such type. */
+static bool type_mark(const char *s, size_t n, uint32_t *masks)
+{
+	for (size_t d = 0; d < sizeof(ev_daemons) / sizeof(ev_daemons[0]); d++)
+		for (size_t t = 0; ev_daemons[d].types[t] != NULL; t++)
+			if (strlen(ev_daemons[d].types[t]) == n &&
+			    strncmp(s, ev_daemons[d].types[t], n) == 0) {
+				masks[d] |= UINT32_C(1) << t;
+				return true;
+			}
+	return false;
+}
+
 /* --type's list into a bit per type of each daemon (masks[i] for ev_daemons[i]). 0, or -1. */
 static int types_parse(const char *list, uint32_t *masks, char *err, size_t errlen)
 {
 	const char *s = list;
 
 	for (;;) {
-		size_t n = strcspn(s, ","), d, t = 0;
-		bool found = false;
+		size_t n = strcspn(s, ",");
 
-		for (d = 0; !found && d < sizeof(ev_daemons) / sizeof(ev_daemons[0]); d++)
-			for (t = 0; !found && ev_daemons[d].types[t] != NULL; t++)
-				found = strlen(ev_daemons[d].types[t]) == n &&
-					strncmp(s, ev_daemons[d].types[t], n) == 0;
-		if (!found) {
+		if (!type_mark(s, n, masks)) {
 			snprintf(err, errlen, "events: --type: \"%.*s\" is not an event type (want "
 				 TYPES_WANTED ")", (int)(n < 64 ? n : 64), s);
 			return -1;
 		}
-		masks[d - 1] |= UINT32_C(1) << (t - 1);
 		if (s[n] == '\0')
 			return 0;
 		s += n + 1;
