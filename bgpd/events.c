@@ -219,6 +219,8 @@ static bool snap_fill(struct jw *w, void *cursor, size_t budget_end)
 		s.from = s.to = (uint8_t)peer_state(&d->peers[sn->peer]);
 		api_events_snapshot_item(w, sn->be->ring, EV_SESSION, &s, sizeof(s));
 	}
+	if (!api_events_snapshot_wants(sn->be->ring, EV_ROUTE))
+		return true; /* ?type=session: the RIB is not walked for nothing */
 	sn->w = w;
 	sn->budget_end = budget_end;
 	return bgpd_rib_walk(d->rib, &sn->cur, &sn->started, snap_route, sn);

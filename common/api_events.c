@@ -199,12 +199,18 @@ uint64_t api_events_publish(struct api_events *ev, uint16_t type, const void *da
 	return e->seq;
 }
 
+/* Whether client c asked for events of type (?type=). */
+static bool type_wanted(const struct api_sse *c, uint16_t type)
+{
+	return c->types == 0 || (type < 32 && (c->types & (UINT32_C(1) << type)));
+}
+
 /* Whether client c asked for an event of type with this record (?type=, the daemon's filter). */
 static bool sse_wants(const struct api_sse *c, uint16_t type, const void *data)
 {
 	const struct api_events *ev = c->ev;
 
-	if (c->types != 0 && (type >= 32 || !(c->types & (UINT32_C(1) << type))))
+	if (!type_wanted(c, type))
 		return false;
 	return c->value == NULL || ev->filter->match(type, data, c->value, ev->filter->ctx);
 }
@@ -282,6 +288,11 @@ void api_events_snapshot_item(struct jw *w, struct api_events *ev, uint16_t type
 		w->failed = true;
 	jw_raw(w, "\n\n", 2);
 	ev->snap_written++;
+}
+
+bool api_events_snapshot_wants(const struct api_events *ev, uint16_t type)
+{
+	return ev->snap_client == NULL || type_wanted(ev->snap_client, type);
 }
 
 /* Starts a snapshot for c if the daemon has one: true when it did. */

@@ -94,6 +94,12 @@ void api_events_set_snapshot(struct api_events *ev, const struct api_events_snap
  */
 void api_events_snapshot_item(struct jw *w, struct api_events *ev, uint16_t type,
 			      const void *data, size_t len);
+/*
+ * In a fill: whether the client it writes for asked for events of type
+ * (?type=), so a part of the snapshot nobody reads is not walked (bgpd's
+ * RIB for ?type=session). The daemon's own filter is not consulted.
+ */
+bool api_events_snapshot_wants(const struct api_events *ev, uint16_t type);
 
 /*
  * A daemon's own filter on its events, one query parameter (vrfmgr's

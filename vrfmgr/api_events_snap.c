@@ -205,12 +205,13 @@ static bool snap_fill(struct jw *w, void *cursor, size_t budget_end)
 		snap_nexthops(w, sn);
 		sn->phase = SNAP_FIB;
 	}
+	/* the big parts are not walked for a client whose ?type= leaves them out */
 	if (sn->phase == SNAP_FIB) {
-		if (!snap_fib(w, sn, budget_end))
+		if (api_events_snapshot_wants(sn->ev->ring, EV_FIB) && !snap_fib(w, sn, budget_end))
 			return false;
 		sn->phase = SNAP_LABELS;
 	}
-	return snap_labels(w, sn, budget_end);
+	return !api_events_snapshot_wants(sn->ev->ring, EV_LABEL) || snap_labels(w, sn, budget_end);
 }
 
 const struct api_events_snapshot vrfapi_snap_ops = { snap_begin, snap_fill, snap_end, NULL };

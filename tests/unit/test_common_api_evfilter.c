@@ -212,3 +212,34 @@ Test(evfilter, records_are_dropped_when_overwritten_and_when_freed)
 	api_events_free(ring);
 	cr_assert_eq(drops, 6, "and the four left, when freed: %d", drops);
 }
+
+/* What the daemon's fill is told of the client's ?type=, to skip walking a part it left out. */
+static bool wanted[2];
+
+static bool wants_fill(struct jw *w, void *cursor, size_t budget_end)
+{
+	(void)w;
+	(void)cursor;
+	(void)budget_end;
+	wanted[TICK] = api_events_snapshot_wants(events, TICK);
+	wanted[TOCK] = api_events_snapshot_wants(events, TOCK);
+	pub(TOCK, 97, 'A'); /* after snapshot-end: ends the stream (limit=1) */
+	return true;
+}
+
+static const struct api_events_snapshot wants_ops = { snap_begin, wants_fill, snap_end, NULL };
+
+Test(evfilter, a_snapshot_fill_is_told_which_types_the_client_wants)
+{
+	const char *b;
+
+	api_events_set_snapshot(events, &wants_ops);
+	b = body_of(http("GET /events?snapshot=1&type=tock&limit=1 HTTP/1.0\r\n\r\n"));
+	cr_assert_not_null(strstr(b, "\"n\":97}"), "%s", b);
+	cr_assert(!wanted[TICK] && wanted[TOCK], "type=tock: tick %d, tock %d", wanted[TICK],
+		  wanted[TOCK]);
+	b = body_of(http("GET /events?snapshot=1&limit=1 HTTP/1.0\r\n\r\n"));
+	cr_assert_not_null(strstr(b, "\"n\":97}"), "%s", b);
+	cr_assert(wanted[TICK] && wanted[TOCK], "no type: every type wanted");
+	cr_assert(api_events_snapshot_wants(events, TICK), "outside a fill: every type");
+}

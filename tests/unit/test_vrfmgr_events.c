@@ -122,6 +122,7 @@ static const char *get_snapshot(const char *query)
 	size_t n = 0;
 	int fd = unix_fd();
 
+	resp[0] = '\0';
 	snprintf(req, sizeof(req), "GET /events?%s HTTP/1.0\r\n\r\n", query);
 	cr_assert_eq(write(fd, req, strlen(req)), (ssize_t)strlen(req));
 	for (int i = 0; i < 500 && strstr(resp, "event: snapshot-end") == NULL; i++) {
@@ -152,4 +153,21 @@ Test(vrfevents, snapshot_items_of_a_vrf_added_by_a_reload_name_it)
 	cr_assert_not_null(strstr(b, "event: fib\ndata: {\"snapshot\":true"), "%s", b);
 	cr_assert_not_null(strstr(b, "192.168.103.0/24"), "%s", b);
 	cr_assert_not_null(strstr(b, "\"vrf\":\"C\""), "%s", b);
+}
+
+/* The parts of the snapshot a client's ?type= leaves out are neither sent nor walked. */
+Test(vrfevents, snapshot_parts_follow_the_types_asked)
+{
+	const char *b;
+
+	b = get_snapshot("snapshot=1&type=label");
+	cr_assert_not_null(strstr(b, "event: label\ndata: {\"snapshot\":true"), "%s", b);
+	cr_assert_null(strstr(b, "event: fib"), "%s", b);
+	b = get_snapshot("snapshot=1&type=vrf");
+	cr_assert_not_null(strstr(b, "event: vrf\ndata: {\"snapshot\":true"), "%s", b);
+	cr_assert_null(strstr(b, "event: fib"), "%s", b);
+	cr_assert_null(strstr(b, "event: label"), "%s", b);
+	b = get_snapshot("snapshot=1&type=fib");
+	cr_assert_not_null(strstr(b, "event: fib\ndata: {\"snapshot\":true"), "%s", b);
+	cr_assert_null(strstr(b, "event: label"), "%s", b);
 }
