@@ -33,4 +33,21 @@ static inline uint64_t hash_fnv1a(uint64_t h, const void *p, size_t len)
 	return h;
 }
 
+/*
+ * The quiet-time shrink of a table of size slots (or buckets) holding n:
+ * under 1/8 full and above min, the smallest power of two from min up
+ * with room for per slots an entry (so it stays far from growing again);
+ * else 0, nothing to do.
+ */
+static inline size_t hash_shrink_size(size_t size, size_t n, size_t min, size_t per)
+{
+	size_t to = min;
+
+	if (size <= min || n * 8 >= size)
+		return 0;
+	while (to < n * per)
+		to *= 2;
+	return to;
+}
+
 #endif

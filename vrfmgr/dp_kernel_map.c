@@ -53,12 +53,10 @@ static int map_grow(struct dpk_map *m)
 
 size_t dpk_map_shrink(struct dpk_map *m)
 {
-	size_t cap = MAP_MIN_SLOTS, was = m->cap;
+	size_t cap = hash_shrink_size(m->cap, m->n, MAP_MIN_SLOTS, 2), was = m->cap;
 
-	if (m->cap <= MAP_MIN_SLOTS || m->n * 8 >= m->cap)
+	if (cap == 0)
 		return 0;
-	while (cap < 2 * m->n) /* at most half full */
-		cap *= 2;
 	return map_resize(m, cap) == 0 ? (was - cap) * sizeof(*m->s) : 0;
 }
 

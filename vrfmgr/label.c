@@ -10,13 +10,13 @@
 #include <string.h>
 #include <time.h>
 
+#include "common/hash.h"
 #include "common/label.h"
 #include "common/log.h"
 #include "vrfmgr/label.h"
 
 #define LABEL_HASH_MIN 64
 #define LABEL_ARRAY_MIN 16
-#define LABEL_SHRINK_BELOW 8 /* label_alloc_shrink: under 1/8 of the room in use */
 
 static int64_t wall_clock(void)
 {
@@ -146,30 +146,18 @@ nomem:
 	return -ENOMEM;
 }
 
-/* The smallest power of two from min up holding at least twice n. */
-static size_t room_for(size_t n, size_t min)
-{
-	size_t size = min;
-
-	while (size < 2 * n)
-		size *= 2;
-	return size;
-}
-
 size_t label_alloc_shrink(struct label_alloc *la)
 {
 	size_t given = 0, size;
 
-	if (la->nb > LABEL_HASH_MIN && la->n * LABEL_SHRINK_BELOW < la->nb) {
-		size = room_for(la->n, LABEL_HASH_MIN);
+	if ((size = hash_shrink_size(la->nb, la->n, LABEL_HASH_MIN, 2)) != 0) {
 		given += (la->nb - size) * sizeof(*la->hash);
 		if (hash_resize(la, size) < 0)
 			return 0; /* the old hash is still there */
 	}
-	if (la->cap > LABEL_ARRAY_MIN && la->n * LABEL_SHRINK_BELOW < la->cap) {
+	if ((size = hash_shrink_size(la->cap, la->n, LABEL_ARRAY_MIN, 2)) != 0) {
 		struct label_entry **v;
 
-		size = room_for(la->n, LABEL_ARRAY_MIN);
 		if ((v = realloc(la->v, size * sizeof(*v))) != NULL) {
 			given += (la->cap - size) * sizeof(*v);
 			la->v = v;

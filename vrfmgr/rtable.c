@@ -7,13 +7,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/hash.h"
 #include "common/log.h"
 #include "vrfmgr/rtable.h"
 #include "vrfmgr/slab.h"
 #include "vrfmgr/vrf.h"
 
 #define RTABLE_MIN_BUCKETS 16
-#define RTABLE_SHRINK_BELOW 8 /* rtable_shrink: under one entry per 8 buckets */
 
 static struct slab prefix_slab = SLAB_INIT(struct vrf_prefix);
 
@@ -133,13 +133,9 @@ void rtable_remove(struct rtable *t, struct vrf_prefix *vp)
 
 size_t rtable_shrink(struct rtable *t)
 {
-	size_t nb = RTABLE_MIN_BUCKETS, was = t->nb;
+	size_t nb = hash_shrink_size(t->nb, t->count, RTABLE_MIN_BUCKETS, 2), was = t->nb;
 
-	if (t->nb <= RTABLE_MIN_BUCKETS || t->count * RTABLE_SHRINK_BELOW >= t->nb)
-		return 0;
-	while (nb < t->count * 2) /* load at most 1/2 */
-		nb *= 2;
-	if (rtable_resize(t, nb) < 0)
+	if (nb == 0 || rtable_resize(t, nb) < 0)
 		return 0;
 	return (was - nb) * sizeof(*t->b);
 }

@@ -80,12 +80,10 @@ static int rtset_grow(void)
 
 size_t rtset_shrink(void)
 {
-	size_t nb = RTSET_MIN_BUCKETS, was = sets.nb;
+	size_t nb = hash_shrink_size(sets.nb, sets.count, RTSET_MIN_BUCKETS, 2), was = sets.nb;
 
-	if (sets.nb <= RTSET_MIN_BUCKETS || sets.count * 8 >= sets.nb)
+	if (nb == 0)
 		return 0;
-	while (nb < 2 * sets.count)
-		nb *= 2;
 	return rtset_resize(nb) == 0 ? (was - nb) * sizeof(*sets.b) : 0;
 }
 

@@ -21,7 +21,6 @@
 #include "vrfmgr/vpn.h"
 
 #define VPN_MIN_SLOTS 64
-#define VPN_SHRINK_BELOW 8 /* vpn_table_shrink: when fewer than 1/8 of the slots are live */
 #define VPN_PLACED_INLINE 4
 
 static struct slab vpn_slab = SLAB_INIT(struct vpn_route);
@@ -234,12 +233,11 @@ static int vpn_rehash(struct vpn_table *t)
 
 size_t vpn_table_shrink(struct vpn_table *t)
 {
-	size_t cap = VPN_MIN_SLOTS, was = t->cap;
+	/* at most 1/4 full: far from both thresholds */
+	size_t cap = hash_shrink_size(t->cap, t->count, VPN_MIN_SLOTS, 4), was = t->cap;
 
-	if (t->cap <= VPN_MIN_SLOTS || t->count * VPN_SHRINK_BELOW >= t->cap)
+	if (cap == 0)
 		return 0;
-	while (cap < t->count * 4) /* at most 1/4 full: far from both thresholds */
-		cap *= 2;
 	if (vpn_rebuild(t, cap) < 0)
 		return 0; /* out of memory: the table stays as it was, only larger */
 	return (was - cap) * sizeof(*t->slot);
