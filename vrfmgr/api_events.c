@@ -80,10 +80,10 @@ static const struct vrf_route *installed_route(struct vrfmgr *vm, const struct i
 
 static void publish_fib(struct vrfapi_events *ev, const struct ipc_fib_entry *e, bool add)
 {
+	const struct nexthop *nh = add ? nexthop_by_id(&ev->vm->table.nhs, e->nh_id) : NULL;
 	struct fib_rec r;
 
-	vrfapi_fib_rec_of(&r, ev->vm, e, add, add ? nexthop_by_id(&ev->vm->table.nhs, e->nh_id) : NULL,
-			  add ? installed_route(ev->vm, e) : NULL);
+	vrfapi_fib_rec_of(&r, ev->vm, e, add, nh, add ? installed_route(ev->vm, e) : NULL);
 	r.rts = rtset_ref(r.rts); /* the ring's own, until drop_rec */
 	api_events_publish(ev->ring, EV_FIB, &r, sizeof(r));
 }

@@ -80,7 +80,7 @@ static int rtset_grow(void)
 
 size_t rtset_shrink(void)
 {
-	size_t nb = hash_shrink_size(sets.nb, sets.count, RTSET_MIN_BUCKETS, 2), was = sets.nb;
+	size_t was = sets.nb, nb = hash_shrink_size(was, sets.count, RTSET_MIN_BUCKETS, 2);
 
 	if (nb == 0)
 		return 0;
