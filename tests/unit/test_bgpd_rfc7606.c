@@ -342,6 +342,13 @@ static struct body bodies[] = {
 	BODY("other attribute twice: the first wins", 0, P, 0, 1, HDR(4 + 9 + 34 + 13), ORIGIN_OK,
 	     ASPATH_OK, 0x80, 4, 4, 0, 0, 0, 1, MP_REACH_OK, 0x80, 4, 3, 0, 0, 1),
 	BODY("End-of-RIB (empty MP_UNREACH)", 0, P, 0, 0, HDR(6), 0x80, 15, 3, 0, 1, 128),
+	/* what real peers send must never meet §5.2's reset (below) */
+	BODY("legacy End-of-RIB: an empty UPDATE", 0, P, 0, 0, 0, 0, 0, 0),
+	BODY("End-of-RIB, MP_UNREACH with the extended length bit", 0, P, 0, 0, HDR(7), 0x90, 15,
+	     0, 3, 0, 1, 128),
+	BODY("MP_UNREACH alone: a withdrawal", 0, P, 0, 0, HDR(20), MP_UNREACH_OK),
+	BODY("MP_UNREACH with ORIGIN, AS_PATH, NEXT_HOP 0.0.0.0: a withdrawal", 0, P, 0, 0,
+	     HDR(20 + 4 + 9 + 7), MP_UNREACH_OK, ORIGIN_OK, ASPATH_OK, 0x40, 3, 4, 0, 0, 0, 0),
 	/* §5.2: attributes but MP_UNREACH, no reachable NLRI: only a discard stays soft */
 	BODY("MP_UNREACH and a malformed MED (§5.2)", 0, R, LEN, 0, HDR(20 + 6), MP_UNREACH_OK,
 	     0x80, 4, 3, 0, 0, 1),
