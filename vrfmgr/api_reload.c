@@ -114,8 +114,9 @@ static void write_label_shortage(struct jw *w, const struct vrf_table *t,
 		return;
 	snprintf(line, sizeof(line),
 		 "router.label_range: the VRFs this adds or relabels may take up to %zu %s, %zu "
-		 "of %u-%u %s free (%zu held down): those that find none wait for one, their "
-		 "routes not exported meanwhile (a wider range needs a restart of vrfmgr)",
+		 "of %u-%u %s free (%zu held down): those that find none wait for one, an "
+		 "added VRF's routes not exported meanwhile, a relabelled one's still with their "
+		 "old labels (a wider range needs a restart of vrfmgr)",
 		 wanted, plural(wanted, "label", "labels"), free_now, t->labels.min,
 		 t->labels.max, plural(free_now, "is", "are"), held);
 	jw_string(w, line);

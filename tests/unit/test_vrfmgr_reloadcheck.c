@@ -340,8 +340,9 @@ Test(reloadcheck, more_tenants_than_free_labels_is_a_warning)
 	cr_assert_str_eq(warnings_of(j, buf, sizeof(buf)),
 			 "router.label_range: the VRFs this adds or relabels may take up to 99 "
 			 "labels, 98 of 100-199 are free (0 held down): those that find none wait "
-			 "for one, their routes not exported meanwhile (a wider range needs a "
-			 "restart of vrfmgr)\n");
+			 "for one, an added VRF's routes not exported meanwhile, a relabelled "
+			 "one's still with their old labels (a wider range needs a restart of "
+			 "vrfmgr)\n");
 	json_object_put(j);
 	assert_untouched(vm.cfg);
 }
