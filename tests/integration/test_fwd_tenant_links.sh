@@ -12,7 +12,8 @@
 #    each worker's socket on a link (rings were 6 MB a socket before they
 #    were sized per link);
 #  - tenant N's link deleted: fwd says it is down; made again (a new
-#    ifindex): fwd opens the new link and the CE's ping is answered again.
+#    ifindex): fwd opens the new link and the CE's ping is answered again;
+#    deleted and made again at once (fwd sees it replaced): the same.
 # Prints "ok - ..." / "not ok - ..." per check; exit 0 only when all pass.
 # Removes everything it created (namespaces, run directory, processes it
 # started, by PID), also on failure or interrupt.
@@ -98,4 +99,17 @@ relink || not_ok "ce$N made again"
 check "ce$N made again (a new ifindex): fwd opens it, up again" poll 5 eval '[ "$(link_state)" = up ]'
 check "... and tenant $N's CE pings fwd's address on the new link (fwd forwarded nothing on it before)" \
 	poll 10 ce_ping
+
+# Deleted and made again at once (one ip -batch: a gap of a few ms, fwd's tick
+# is once a second): fwd sees the name on another ifindex, not a link gone. It
+# must open the new link, and forget the old link's neighbours, on its own.
+opened=$(grep -c "ce$N: access interface open" "$RUN/fwd.log")
+printf 'link del ce%s\nlink add ce%s type veth peer name cp%s\n' "$N" "$N" "$N" |
+	inns pe ip -batch - && inns pe ip link set "cp$N" netns "$(ns ce)" &&
+	inns pe ip link set "ce$N" up && inns ce ip link set "cp$N" up &&
+	inns ce ip addr add 192.168.1.2/24 dev "cp$N" || not_ok "ce$N replaced"
+check "ce$N replaced at once: fwd opens the new link" \
+	poll 5 eval '[ "$(grep -c "ce$N: access interface open" "$RUN/fwd.log")" -gt "$opened" ]'
+check "... and tenant $N's CE pings fwd's address on it" poll 10 ce_ping
+note <<<"fwd saw it as: $(grep -o "ce$N: link [a-z]*" "$RUN/fwd.log" | tail -1)"
 finish
