@@ -359,7 +359,8 @@ static void ext_encode(struct wbuf *w, const struct bgp_attrs *a, const struct a
  * MP_REACH/MP_UNREACH hides which routes were meant, so the session resets
  * (§7.11, §7.12). LOCAL_PREF, ORIGINATOR_ID and CLUSTER_LIST from an external
  * peer are discarded unread. Wrong Optional/Transitive flags withdraw
- * (§3(c)), but reset on the MP rows (§5.3); attr_decode.c applies that.
+ * (§3(c)), but reset on the MP rows (RFC 4760 §7: an incorrect MP
+ * attribute); attr_decode.c applies that.
  */
 #define ROW(n, f, act, dec, enc) { n, f, act, false, dec, enc }
 #define IBGP_ROW(n, f, act, dec, enc) { n, f, act, true, dec, enc }

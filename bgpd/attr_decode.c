@@ -107,9 +107,12 @@ static int attr_one(uint8_t flags, uint8_t type, struct rbuf *val, const uint8_t
 	if (!flags_ok(d, flags)) {
 		/*
 		 * §3(c): treat-as-withdraw, "unless the specification for the
-		 * attribute mandates different handling": for MP_REACH/MP_UNREACH
-		 * flags other than RFC 4760's make the attribute incorrect (§5.3),
-		 * a session reset. The subcode is RFC 4271 §6.3's for flags.
+		 * attribute mandates different handling". For MP_REACH/MP_UNREACH
+		 * no RFC says so in words (§5.3 names only NLRI and length
+		 * faults); ferry takes flags other than RFC 4760's as making the
+		 * attribute incorrect (RFC 4760 §7: its family's routes go, a
+		 * reset allowed), whose routes cannot be withdrawn one by one:
+		 * a session reset, as FRR does. Subcode: RFC 4271 §6.3's for flags.
 		 */
 		if (d->on_error == ATTR_ACT_RESET)
 			return attr_fail(u, ATTR_ACT_RESET, BGP_ERR_UPD_FLAGS, raw, rawlen, err);
