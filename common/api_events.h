@@ -104,7 +104,9 @@ bool api_events_snapshot_wants(const struct api_events *ev, uint16_t type);
 /*
  * A daemon's own filter on its events, one query parameter (vrfmgr's
  * ?vrf=NAME): check runs once when a client connects (0, or the 4xx it
- * wrote: a 404 for a VRF that is not there), match for each event and
+ * wrote: a 404 for a VRF that is not there), except for a client resuming
+ * (since, Last-Event-ID) when an event the ring keeps matches the value
+ * (the VRF's removal: its watcher gets it), match for each event and
  * snapshot item before it is written to that client (data as published:
  * type and record), so a client is sent only what it asked for.
  */

@@ -31,14 +31,15 @@
 
 static const char *const event_names[] = { "fib", "label", "nexthop", "vrf", "interface", NULL };
 
-void vrfapi_fib_rec_of(struct fib_rec *out, struct vrfmgr *vm, const struct ipc_fib_entry *e,
-		       bool add, const struct nexthop *nh, const struct vrf_route *route)
+void vrfapi_fib_rec_of(struct fib_rec *out, struct vrfapi_events *ev,
+		       const struct ipc_fib_entry *e, bool add, const struct nexthop *nh,
+		       const struct vrf_route *route)
 {
 	struct fib_rec r;
 
 	memset(&r, 0, sizeof(r));
 	r.vrf_id = e->vrf_id;
-	r.vrfs_made = vm->table.vrfs_made;
+	r.vrf = vrfapi_name_of(&ev->names, &ev->vm->table, e->vrf_id);
 	r.prefix = e->prefix;
 	r.plen = e->plen;
 	r.add = add;
@@ -59,13 +60,14 @@ void vrfapi_fib_rec_of(struct fib_rec *out, struct vrfmgr *vm, const struct ipc_
 	*out = r;
 }
 
-void vrfapi_label_rec_of(struct label_rec *out, struct vrfmgr *vm, const struct ipc_lfib_entry *e,
-			 bool add)
+void vrfapi_label_rec_of(struct label_rec *out, struct vrfapi_events *ev,
+			 const struct ipc_lfib_entry *e, bool add)
 {
 	memset(out, 0, sizeof(*out));
 	out->e = *e;
-	out->vrfs_made = vm->table.vrfs_made;
 	out->add = add;
+	if (e->vrf_id != 0)
+		out->vrf = vrfapi_name_of(&ev->names, &ev->vm->table, e->vrf_id);
 }
 
 /* The route vrfmgr installs for e (the prefix's selected one, prefix_program), or NULL. */
@@ -83,21 +85,28 @@ static void publish_fib(struct vrfapi_events *ev, const struct ipc_fib_entry *e,
 	const struct nexthop *nh = add ? nexthop_by_id(&ev->vm->table.nhs, e->nh_id) : NULL;
 	struct fib_rec r;
 
-	vrfapi_fib_rec_of(&r, ev->vm, e, add, nh, add ? installed_route(ev->vm, e) : NULL);
+	vrfapi_fib_rec_of(&r, ev, e, add, nh, add ? installed_route(ev->vm, e) : NULL);
 	r.rts = rtset_ref(r.rts); /* the ring's own, until drop_rec */
+	vrfapi_name_ref(r.vrf);
 	api_events_publish(ev->ring, EV_FIB, &r, sizeof(r));
 }
 
-/* The ring overwrites (or frees) a record: a FIB add lets its RTs go. */
+/* The ring overwrites (or frees) a record: a FIB add lets its RTs go, FIB and label their VRF. */
 static void drop_rec(const struct api_event *e, void *ctx)
 {
-	struct fib_rec r;
-
 	(void)ctx;
-	if (e->type != EV_FIB)
-		return;
-	memcpy(&r, e->data, sizeof(r));
-	rtset_put(r.rts);
+	if (e->type == EV_FIB) {
+		struct fib_rec r;
+
+		memcpy(&r, e->data, sizeof(r));
+		rtset_put(r.rts);
+		vrfapi_name_put(r.vrf);
+	} else if (e->type == EV_LABEL) {
+		struct label_rec r;
+
+		memcpy(&r, e->data, sizeof(r));
+		vrfapi_name_put(r.vrf);
+	}
 }
 
 /* ---- the tap: forward, then record ---- */
@@ -138,6 +147,7 @@ static void tap_vrf(void *ctx, const struct ipc_vrf *v, bool add)
 		DP_CALL(&ev->inner, vrf_add, v);
 	else
 		DP_CALL(&ev->inner, vrf_del, v);
+	vrfapi_names_forget(&ev->names, v->vrf_id);
 	vrfapi_vrf_rec_of(&r, v, add);
 	api_events_publish(ev->ring, EV_VRF, &r, sizeof(r));
 }
@@ -204,7 +214,8 @@ static void tap_lfib(struct vrfapi_events *ev, const struct ipc_lfib_entry *e, b
 {
 	struct label_rec r;
 
-	vrfapi_label_rec_of(&r, ev->vm, e, add);
+	vrfapi_label_rec_of(&r, ev, e, add);
+	vrfapi_name_ref(r.vrf);
 	api_events_publish(ev->ring, EV_LABEL, &r, sizeof(r));
 }
 
@@ -231,21 +242,19 @@ static const struct dataplane_ops tap_ops = {
 
 /* ---- formatting, when a client reads ---- */
 
-/* A FIB or label event's VRF: null when it is gone (its id may be another's now). */
-static void kv_vrf(struct jw *w, struct vrfmgr *vm, uint32_t id, uint32_t made)
+/* A FIB or label event's VRF as it was when published (also once gone, its id another's). */
+static void kv_vrf(struct jw *w, const struct vrfapi_name *name, uint32_t id)
 {
-	struct vrf *v = vrf_by_id_then(&vm->table, id, made);
-
-	jw_kv_string(w, "vrf", v != NULL && v->cfg != NULL ? v->cfg->name : NULL);
+	jw_kv_string(w, "vrf", name != NULL ? name->name : NULL);
 	jw_kv_uint(w, "vrf_id", id);
 }
 
-static void fib_fmt(struct jw *w, struct vrfmgr *vm, const struct fib_rec *r)
+static void fib_fmt(struct jw *w, const struct fib_rec *r)
 {
 	struct prefix4 p = { r->prefix, r->plen };
 
 	jw_kv_string(w, "action", r->add ? "add" : "del");
-	kv_vrf(w, vm, r->vrf_id, r->vrfs_made);
+	kv_vrf(w, r->vrf, r->vrf_id);
 	vrfapi_kv_prefix(w, "prefix", &p);
 	if (!r->add)
 		return;
@@ -260,35 +269,34 @@ static void fib_fmt(struct jw *w, struct vrfmgr *vm, const struct fib_rec *r)
 	vrfapi_kv_rts(w, "route_targets", r->rts, r->n_rts);
 }
 
-static void label_fmt(struct jw *w, struct vrfmgr *vm, const struct label_rec *r)
+/* Every label of vrfmgr's is a VRF's (a swap, which none is, would have no "vrf"). */
+static void label_fmt(struct jw *w, const struct label_rec *r)
 {
 	jw_kv_string(w, "action", r->add ? "add" : "del");
 	jw_kv_uint(w, "label", r->e.in_label);
-	if (!r->add)
-		return;
-	jw_kv_string(w, "does", r->e.action == IPC_LFIB_POP_LOOKUP ? "pop-lookup"
-				: r->e.action == IPC_LFIB_SWAP    ? "swap"
-								  : "pop-forward");
-	if (r->e.action == IPC_LFIB_POP_LOOKUP)
-		kv_vrf(w, vm, r->e.vrf_id, r->vrfs_made);
-	else
+	if (r->add)
+		jw_kv_string(w, "does", r->e.action == IPC_LFIB_POP_LOOKUP ? "pop-lookup"
+					: r->e.action == IPC_LFIB_SWAP    ? "swap"
+									  : "pop-forward");
+	if (r->e.vrf_id != 0)
+		kv_vrf(w, r->vrf, r->e.vrf_id);
+	if (r->add && r->e.action != IPC_LFIB_POP_LOOKUP)
 		jw_kv_uint(w, "nh_id", r->e.nh_id);
 }
 
 static void event_fmt(struct jw *w, const struct api_event *e, void *ctx)
 {
-	struct vrfapi_events *ev = ctx;
-
+	(void)ctx;
 	if (e->type == EV_FIB) {
 		struct fib_rec r;
 
 		memcpy(&r, e->data, sizeof(r));
-		fib_fmt(w, ev->vm, &r);
+		fib_fmt(w, &r);
 	} else if (e->type == EV_LABEL) {
 		struct label_rec r;
 
 		memcpy(&r, e->data, sizeof(r));
-		label_fmt(w, ev->vm, &r);
+		label_fmt(w, &r);
 	} else if (e->type == EV_VRF) {
 		struct vrf_rec r;
 
@@ -328,22 +336,20 @@ static void event_fmt(struct jw *w, const struct api_event *e, void *ctx)
 /* ---- ?vrf=NAME: the events whose "vrf" is NAME ---- */
 
 /* The name an event's "vrf" field carries (as event_fmt writes it), or NULL: it names none. */
-static const char *event_vrf(struct vrfmgr *vm, uint16_t type, const void *data)
+static const char *event_vrf(uint16_t type, const void *data)
 {
-	const struct vrf *v = NULL;
+	const struct vrfapi_name *n = NULL;
 
 	if (type == EV_FIB) {
 		struct fib_rec r;
 
 		memcpy(&r, data, sizeof(r));
-		v = vrf_by_id_then(&vm->table, r.vrf_id, r.vrfs_made);
+		n = r.vrf;
 	} else if (type == EV_LABEL) {
 		struct label_rec r;
 
 		memcpy(&r, data, sizeof(r));
-		if (!r.add || r.e.action != IPC_LFIB_POP_LOOKUP)
-			return NULL; /* a del, a swap or a per-CE label: no "vrf" */
-		v = vrf_by_id_then(&vm->table, r.e.vrf_id, r.vrfs_made);
+		n = r.e.vrf_id != 0 ? r.vrf : NULL;
 	} else if (type == EV_VRF) {
 		return ((const struct vrf_rec *)data)->v.name;
 	} else if (type == EV_INTERFACE) {
@@ -351,14 +357,14 @@ static const char *event_vrf(struct vrfmgr *vm, uint16_t type, const void *data)
 
 		return name[0] ? name : NULL;
 	}
-	return v != NULL && v->cfg != NULL ? v->cfg->name : NULL;
+	return n != NULL ? n->name : NULL;
 }
 
 static bool vrf_match(uint16_t type, const void *data, const char *value, void *ctx)
 {
-	struct vrfapi_events *ev = ctx;
-	const char *name = event_vrf(ev->vm, type, data);
+	const char *name = event_vrf(type, data);
 
+	(void)ctx;
 	return name != NULL && strcmp(name, value) == 0;
 }
 
@@ -382,7 +388,8 @@ static void events_free(void *arg)
 	/* the core keeps programming fwd after the API is gone (shutdown sweeps) */
 	vrf_table_set_dataplane(&vm->table, &ev->inner);
 	vm->api_events = NULL;
-	api_events_free(ev->ring);
+	api_events_free(ev->ring); /* its records' names first */
+	vrfapi_names_free(&ev->names);
 	free(ev);
 }
 

@@ -14,6 +14,33 @@
 
 enum { EV_FIB = 0, EV_LABEL, EV_NEXTHOP, EV_VRF, EV_INTERFACE };
 
+struct vrf_table;
+
+/*
+ * The name of the VRF a FIB or label event was about, as it was when the
+ * event was published (api_events_names.c): counted, the ring's record
+ * holding a reference until it is overwritten, as with its RTs.
+ */
+struct vrfapi_name {
+	uint32_t refs;
+	char name[];
+};
+
+/* Per VRF id, the name of the VRF holding it now (one reference each), looked up once. */
+struct vrfapi_names {
+	struct vrfapi_name **by_id;
+	size_t n;
+};
+
+/* The name of the VRF that holds id now, borrowed (NULL: none, or out of memory). */
+const struct vrfapi_name *vrfapi_name_of(struct vrfapi_names *ns, struct vrf_table *t,
+					 uint32_t id);
+const struct vrfapi_name *vrfapi_name_ref(const struct vrfapi_name *n);
+void vrfapi_name_put(const struct vrfapi_name *n);
+/* A VRF with id is added or removed: the name kept for id is another's, or nobody's, now. */
+void vrfapi_names_forget(struct vrfapi_names *ns, uint32_t id);
+void vrfapi_names_free(struct vrfapi_names *ns);
+
 struct fib_rec {
 	uint32_t vrf_id;
 	uint32_t prefix;
@@ -24,7 +51,6 @@ struct fib_rec {
 	uint32_t nh_type;
 	uint32_t gateway;
 	uint32_t out_label;
-	uint32_t vrfs_made; /* the table's then: vrf_id is not a VRF added since (vrf_by_id_then) */
 	char ifname[IPC_IFNAME_MAX];
 	/*
 	 * An add: the installed route's RTs (rtset.h), as /routes gives them.
@@ -32,12 +58,14 @@ struct fib_rec {
 	 * (drop); a snapshot item, written at once, only borrows them.
 	 */
 	const struct ext_community *rts;
+	const struct vrfapi_name *vrf; /* vrf_id's VRF then (NULL: none); held as rts is */
 };
 
+/* e.vrf_id: the VRF whose label it is, also in a del (vrf_label.c's lfib_drop says). */
 struct label_rec {
 	struct ipc_lfib_entry e;
-	uint32_t vrfs_made; /* as fib_rec's */
 	uint8_t add;
+	const struct vrfapi_name *vrf; /* as fib_rec's */
 };
 
 struct nh_rec {
@@ -70,16 +98,19 @@ struct vrfapi_events {
 	struct api_events *ring;
 	struct api_events_snapshot snap;
 	struct api_events_filter filter; /* ?vrf=NAME */
+	struct vrfapi_names names;
 };
 
 /*
  * The records, from what fwd is told (for an add, nh: the FIB entry's next
- * hop, r: the route installed, whose RTs it names; borrowed), made now.
+ * hop, r: the route installed, whose RTs it names; borrowed), made now. The
+ * VRF's name is borrowed too: a record kept in the ring takes a reference.
  */
-void vrfapi_fib_rec_of(struct fib_rec *out, struct vrfmgr *vm, const struct ipc_fib_entry *e,
-		       bool add, const struct nexthop *nh, const struct vrf_route *r);
-void vrfapi_label_rec_of(struct label_rec *out, struct vrfmgr *vm, const struct ipc_lfib_entry *e,
-			 bool add);
+void vrfapi_fib_rec_of(struct fib_rec *out, struct vrfapi_events *ev,
+		       const struct ipc_fib_entry *e, bool add, const struct nexthop *nh,
+		       const struct vrf_route *r);
+void vrfapi_label_rec_of(struct label_rec *out, struct vrfapi_events *ev,
+			 const struct ipc_lfib_entry *e, bool add);
 void vrfapi_vrf_rec_of(struct vrf_rec *r, const struct ipc_vrf *v, bool add);
 void vrfapi_if_rec_of(struct if_rec *r, struct vrfmgr *vm, const struct ipc_if_bind *b, bool bind);
 

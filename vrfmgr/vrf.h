@@ -106,7 +106,6 @@ struct vrf {
 	bool dying;        /* being torn down (reload): nothing installed, exported or leaked in */
 	bool label_wait;   /* found no free label (its own or a prefix's): gets one when one is */
 	uint32_t import_gen; /* import.c: last VPN route visit that reached this VRF */
-	uint32_t made;       /* vrf_table.vrfs_made when a reload added it (0: the first build) */
 };
 
 /* Where exported VPN routes go: bgpd over IPC, a recorder in tests. */
@@ -129,13 +128,6 @@ struct vrf_table {
 	struct vpn_table vpn; /* every VPN route bgpd gave us (import.c) */
 	struct rt_index rtix; /* import RT -> VRFs (import.c); stale when VRFs change */
 	uint32_t import_gen;
-	/*
-	 * VRFs a reload added so far. A reload gives a new VRF the lowest free
-	 * id, maybe a removed one's: what names a VRF by id for later (an event
-	 * record) keeps this count too, and the VRF now holding the id is the
-	 * one meant only if it was made by then (vrf_by_id_then).
-	 */
-	uint32_t vrfs_made;
 	size_t n_leaked;      /* leaked candidates in all VRFs: 0 spares import.c a walk */
 	bool limits_hit;      /* some VRF has limit_hit set (import_retry_limits has work) */
 	bool label_wait;      /* some VRF has label_wait set (vrf_table_labels_tick has work) */
@@ -218,8 +210,6 @@ bool vrf_prefix_fib_entry(const struct vrf *v, const struct vrf_prefix *vp,
 
 struct vrf *vrf_by_name(struct vrf_table *t, const char *name);
 struct vrf *vrf_by_id(struct vrf_table *t, uint32_t id);
-/* The VRF that had id when t->vrfs_made was made (NULL: it is gone, the id another's now). */
-struct vrf *vrf_by_id_then(struct vrf_table *t, uint32_t id, uint32_t made);
 
 /*
  * Adds or replaces the candidate of source tmpl->source (and, for bgp and

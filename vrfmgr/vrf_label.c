@@ -75,10 +75,15 @@ static void lfib_program(struct vrf_table *t, struct label_entry *e)
 	t->labels.dirty = true; /* the state file says what fwd's entry is */
 }
 
-/* e's LFIB entry out of fwd, then the next hop it held: the NH leaves after the label. */
+/*
+ * e's LFIB entry out of fwd, then the next hop it held: the NH leaves after
+ * the label. fwd reads only the label; the owner's id is for /events, whose
+ * ?vrf= shows a VRF's label dels (a VRF's labels leave before it does).
+ */
 static void lfib_drop(struct vrf_table *t, struct label_entry *e)
 {
-	struct ipc_lfib_entry m = { .in_label = e->label, .out_label = MPLS_LABEL_NONE };
+	struct ipc_lfib_entry m = { .in_label = e->label, .vrf_id = e->vrf_id,
+				    .out_label = MPLS_LABEL_NONE };
 	struct nexthop *nh = e->nh;
 
 	if (e->programmed) {

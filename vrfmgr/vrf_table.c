@@ -44,13 +44,6 @@ struct vrf *vrf_by_id(struct vrf_table *t, uint32_t id)
 	return NULL;
 }
 
-struct vrf *vrf_by_id_then(struct vrf_table *t, uint32_t id, uint32_t made)
-{
-	struct vrf *v = vrf_by_id(t, id);
-
-	return v != NULL && v->made <= made ? v : NULL;
-}
-
 /* The interface a static route's next hop is a neighbour on, or NULL. */
 static const struct cfg_vrf_if *static_interface(const struct cfg_vrf *c,
 						 const struct cfg_static_route *s)
@@ -259,7 +252,6 @@ struct vrf *vrf_table_add(struct vrf_table *t, const struct cfg_vrf *c)
 	v = &vrfs[t->n_vrfs];
 	memset(v, 0, sizeof(*v));
 	v->id = vrf_table_free_id(t);
-	v->made = ++t->vrfs_made;
 	t->n_vrfs++;
 	/* Appended: the import index takes it as it is, or is rebuilt when next used. */
 	if (rt_index_append(&t->rtix, c->import_rts, c->n_import_rts, (uint32_t)(v - vrfs),

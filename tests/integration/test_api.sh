@@ -932,6 +932,36 @@ else
 	not_ok "a vrfmgr restart replays fwd: verify consistent again, A1 -> A2 forwards"
 	ctl verify --once 2>&1 | note
 fi
+# A reload removes VRF A and adds C, which takes A's id (1), then another brings A back: a
+# watcher of A resuming from before gets A's removal whole (its FIB dels and label del name A),
+# one of C never an event of A's.
+ev_seq() { get vrfmgr /metrics | awk '$1 == "ferry_api_events_sequence" { print $2 }'; }
+vrf_names() { [ "$(get vrfmgr /vrfs | jq -c '[.vrfs[] | [.name, .id]] | sort')" = "$1" ]; }
+hup_vrfmgr() { # hup_vrfmgr CONFIG NAMES: CONFIG as pe1-api.json, reloaded; /vrfs then as NAMES
+	cp "$1" "$TMP/pe1-api.json" && kill -HUP "$(pid_of "$RUN1" vrfmgr)" && poll 10 vrf_names "$2"
+}
+vrfs_seen() { [ "$(grep -c '^event: vrf$' "$1")" -ge "$2" ]; } # N vrf events in FILE
+cp "$TMP/pe1-api.json" "$TMP/pe1-api-ab.json"
+jq '.vrfs[0] = {name: "C", rd: "10.255.0.1:300", import_rts: ["65000:300"],
+	export_rts: ["65000:300"], label_mode: "per-vrf", interfaces: []}' \
+	"$TMP/pe1-api-ab.json" >"$TMP/pe1-api-bc.json"
+EV0=$(ev_seq)
+removed_whole() {
+	local a=$TMP/ev_a.txt c=$TMP/ev_c.txt
+	hup_vrfmgr "$TMP/pe1-api-bc.json" '[["B",2],["C",1]]' &&
+		stream_until vrfs_seen 1 "$a" curl -sN --unix-socket "$RUN1/vrfmgr.sock" "http://ferry/events?since=$EV0&vrf=A" &&
+		grep -q '"action":"del","vrf":"A","vrf_id":1,"prefix":"192.168.101.0/24"' "$a" &&
+		grep -q '"action":"del","label":100,"vrf":"A","vrf_id":1' "$a" &&
+		grep -q '"action":"unbind","interface":"ce-a1","vrf":"A"' "$a" &&
+		grep -q '"action":"del","vrf":"A","vrf_id":1}' "$a" &&
+		! grep -qE '"vrf":"[BC]"' "$a" &&
+		hup_vrfmgr "$TMP/pe1-api-ab.json" '[["A",1],["B",2]]' &&
+		stream_until vrfs_seen 2 "$c" curl -sN --unix-socket "$RUN1/vrfmgr.sock" "http://ferry/events?since=$EV0&vrf=C" &&
+		grep -q '"action":"add","vrf":"C","vrf_id":1}' "$c" && grep -q '"action":"del","vrf":"C","vrf_id":1}' "$c" &&
+		! grep -qE '"vrf":"[AB]"' "$c" && ! grep -q '192.168.101.0/24' "$c" &&
+		poll 10 inns host-a1 ping -n -q -c 1 -W 1 192.168.101.10
+}
+check "/events?vrf=A resumed after a reload removed A (C took its id 1): A's FIB del, label 100 del, unbind and vrf del, nothing of B or C; ?vrf=C nothing of A's; A back forwards" removed_whole
 idle_alive() { kill -0 "$IDLE" 2>/dev/null && [ $((SECONDS - LIVE2_T0)) -ge 11 ]; }
 if poll 15 idle_alive; then
 	ok "an idle /events stream stays open past the 10 s read timeout ($((SECONDS - LIVE2_T0)) s)"

@@ -114,8 +114,8 @@ Test(vrfevents, a_reused_vrf_id_does_not_pass_the_old_vrfs_events_as_the_new_one
 	cr_assert_null(strstr(b, "\"action\":\"del\""), "%s", b);
 }
 
-/* GET /events?<query> (a snapshot asked), read until its snapshot-end (at most 5 s). */
-static const char *get_snapshot(const char *query)
+/* GET /events?<query>, read until until comes (at most 5 s). */
+static const char *get_until(const char *query, const char *until)
 {
 	static char resp[1 << 16];
 	char req[256];
@@ -125,7 +125,7 @@ static const char *get_snapshot(const char *query)
 	resp[0] = '\0';
 	snprintf(req, sizeof(req), "GET /events?%s HTTP/1.0\r\n\r\n", query);
 	cr_assert_eq(write(fd, req, strlen(req)), (ssize_t)strlen(req));
-	for (int i = 0; i < 500 && strstr(resp, "event: snapshot-end") == NULL; i++) {
+	for (int i = 0; i < 500 && strstr(resp, until) == NULL; i++) {
 		struct timeval tick = { 0, 10000 };
 		ssize_t r;
 
@@ -136,8 +136,14 @@ static const char *get_snapshot(const char *query)
 		resp[n] = '\0';
 	}
 	close(fd);
-	cr_assert_not_null(strstr(resp, "event: snapshot-end"), "no snapshot-end: %s", resp);
+	cr_assert_not_null(strstr(resp, until), "no %s: %s", until, resp);
 	return resp;
+}
+
+/* GET /events?<query> (a snapshot asked), read until its snapshot-end. */
+static const char *get_snapshot(const char *query)
+{
+	return get_until(query, "event: snapshot-end");
 }
 
 Test(vrfevents, snapshot_items_of_a_vrf_added_by_a_reload_name_it)
@@ -170,4 +176,53 @@ Test(vrfevents, snapshot_parts_follow_the_types_asked)
 	b = get_snapshot("snapshot=1&type=fib");
 	cr_assert_not_null(strstr(b, "event: fib\ndata: {\"snapshot\":true"), "%s", b);
 	cr_assert_null(strstr(b, "event: label"), "%s", b);
+}
+
+/*
+ * A's removal reaches A's watcher, also one resuming after the reload (A
+ * gone, C holding its id): its FIB del and its label's del name A, so
+ * ?vrf=A passes them and ?vrf=B, ?vrf=C do not.
+ */
+Test(vrfevents, a_removed_vrfs_fib_and_label_dels_reach_its_watcher_alone)
+{
+	struct fx_vpn a = fx_vpn("10.255.0.2:100", "192.168.101.0/24", 200, "10.255.0.2",
+				 "65000:100");
+	struct fx_vpn b2 = fx_vpn("10.255.0.2:200", "192.168.102.0/24", 201, "10.255.0.2",
+				  "65000:200");
+	struct fx_vpn c = fx_vpn("10.255.0.2:300", "192.168.103.0/24", 203, "10.255.0.2",
+				 "65000:300");
+	uint32_t a_label = vrf_by_name(&vm.table, "A")->label;
+	struct reload_stats st;
+	char q[160], want[64];
+	uint64_t before;
+	const char *b;
+
+	cr_assert_eq(fx_import(&vm.table, &a), 1);
+	before = vrfapi_events_last(&vm);
+	cr_assert_eq(vrf_table_reload(&vm.table, &cfgs[1], &st), 0);
+	cr_assert_eq(vrf_by_name(&vm.table, "C")->id, 1, "the test wants C to take A's id");
+	cr_assert_eq(fx_import(&vm.table, &b2), 1); /* the last events of B and C */
+	cr_assert_eq(fx_import(&vm.table, &c), 1);
+
+	/* A's vrf del comes after its FIB and labels have left */
+	snprintf(q, sizeof(q), "since=%llu&vrf=A", (unsigned long long)before);
+	b = get_until(q, "event: vrf\n");
+	cr_assert_not_null(strstr(b, "\"action\":\"del\",\"vrf\":\"A\",\"vrf_id\":1,"
+				     "\"prefix\":\"192.168.101.0/24\""), "no FIB del: %s", b);
+	snprintf(want, sizeof(want), "\"action\":\"del\",\"label\":%u,\"vrf\":\"A\"", a_label);
+	cr_assert_not_null(strstr(b, want), "no label del: %s", b);
+	cr_assert_null(strstr(b, "\"vrf\":\"C\""), "C's events passed vrf=A: %s", b);
+	cr_assert_null(strstr(b, "\"vrf\":\"B\""), "%s", b);
+
+	for (int i = 0; i < 2; i++) {
+		snprintf(q, sizeof(q), "since=%llu&vrf=%s", (unsigned long long)before,
+			 i == 0 ? "B" : "C");
+		b = get_until(q, i == 0 ? "192.168.102.0/24" : "192.168.103.0/24");
+		cr_assert_null(strstr(b, "\"vrf\":\"A\""), "A's events passed vrf=%s: %s",
+			       i == 0 ? "B" : "C", b);
+		cr_assert_null(strstr(b, "192.168.101.0/24"), "%s", b);
+	}
+	/* a new client asking for A, which is gone, is told so */
+	b = get("vrf=A");
+	cr_assert_not_null(strstr(b, "no VRF named \\\"A\\\""), "%s", b);
 }
