@@ -294,6 +294,7 @@ struct routes_walk {
 	/* during one fill */
 	struct jw *w;
 	size_t budget_end; /* stop once the chunk holds this many bytes */
+	size_t looked;     /* destinations looked at, written or not */
 	bool page_full;
 	uint64_t probed;
 };
@@ -328,7 +329,14 @@ static void walk_end(struct jw *w, struct routes_walk *rw, bool more)
 	jw_object_end(w);
 }
 
-/* One destination of the walk: written if it matches; 1 = stop here (chunk or page full). */
+/*
+ * Destinations a fill looks at before it yields. The chunk budget counts
+ * only what is written: with a filter that passes few (?rt=), one fill
+ * would look at the whole RIB, keeping bgpd from its sessions meanwhile.
+ */
+#define ROUTES_FILL_LOOK 65536
+
+/* One destination of the walk: written if it matches; 1 = stop here (chunk, page or fill full). */
 static int routes_visit(struct rib_entry *e, void *arg)
 {
 	struct routes_walk *rw = arg;
@@ -341,7 +349,8 @@ static int routes_visit(struct rib_entry *e, void *arg)
 			return 1;
 		}
 	}
-	return evbuffer_get_length(w->out) + w->staged >= rw->budget_end;
+	return evbuffer_get_length(w->out) + w->staged >= rw->budget_end ||
+	       ++rw->looked >= ROUTES_FILL_LOOK;
 }
 
 #define PROBE_MAX 65536 /* destinations looked at to tell whether a next page exists */
@@ -378,6 +387,7 @@ static enum api_fill routes_fill(struct jw *w, void *state)
 	}
 	rw->w = w;
 	rw->budget_end = evbuffer_get_length(w->out) + w->staged + API_CHUNK;
+	rw->looked = 0;
 	end = bgpd_rib_walk(rib, &rw->cur, &rw->started, routes_visit, rw);
 	if (rw->page_full) {
 		walk_end(w, rw, more_after(rw));

@@ -212,9 +212,9 @@ Test(bgpd_apirib, empty_rib)
 	cr_assert_null(bgpd_rib_next(rib, &c, false));
 }
 
-/* handler's answer to a GET with ?key=value (the parameter checks only: ctx is not read). */
-static char *ask_param(int (*handler)(struct jw *, const struct api_request *, void *),
-		       const char *key, const char *value, int *status)
+/* handler's answer to a GET with ?key=value, the reply run to its end (no HTTP: in one go). */
+static char *ask_ctx(int (*handler)(struct jw *, const struct api_request *, void *), void *ctx,
+		     const char *key, const char *value, int *status)
 {
 	struct evkeyvalq q;
 	struct evbuffer *out = evbuffer_new();
@@ -225,13 +225,20 @@ static char *ask_param(int (*handler)(struct jw *, const struct api_request *, v
 	TAILQ_INIT(&q);
 	cr_assert_eq(evhttp_add_header(&q, key, value), 0);
 	jw_init(&w, out);
-	*status = handler(&w, &req, NULL);
+	*status = handler(&w, &req, ctx);
 	jw_flush(&w);
 	evbuffer_add(out, "", 1);
 	body = strdup((const char *)evbuffer_pullup(out, -1));
 	evbuffer_free(out);
 	evhttp_clear_headers(&q);
 	return body;
+}
+
+/* The parameter checks only: ctx is not read. */
+static char *ask_param(int (*handler)(struct jw *, const struct api_request *, void *),
+		       const char *key, const char *value, int *status)
+{
+	return ask_ctx(handler, NULL, key, value, status);
 }
 
 /*
@@ -269,4 +276,46 @@ Test(bgpd_apirib, a_bad_neighbor_or_address_says_the_form_wanted)
 			       "neighbor's a.b.c.d; GET /neighbors lists them)\",\"status\":400,"
 			       "\"param\":\"address\"}");
 	free(body);
+}
+
+/*
+ * ?rt= that few routes carry: the walk yields every ROUTES_FILL_LOOK
+ * destinations looked at, written or not (a fill that wrote nothing goes
+ * on from its cursor), and the answer is still each match once, in order.
+ */
+Test(bgpd_apirib, a_filter_passing_few_answers_every_match_across_fills)
+{
+	struct bgpd d = { .rib = rib };
+	struct ext_community rt;
+	struct bgp_attrs a = { 0 };
+	struct attr_set *tagged;
+	static const uint32_t ids[] = { 5, 70001, 140003 };
+	char want[64], *body;
+	int status;
+
+	cr_assert_eq(rt_parse("65000:9", &rt), 0);
+	a.present = ATTR_BIT(ATTR_ORIGIN) | ATTR_BIT(ATTR_EXT_COMMUNITIES);
+	a.nexthop = 0x0aff0002;
+	a.ext = &rt;
+	a.n_ext = 1;
+	tagged = attr_intern(&a);
+	cr_assert_not_null(tagged);
+	for (uint32_t i = 0; i < 150000; i++)
+		add(i);
+	for (size_t j = 0; j < 3; j++) {
+		struct rd rd;
+		struct prefix4 p;
+
+		key(ids[j], &rd, &p);
+		cr_assert_eq(rib_update(rib, &src, &rd, &p, tagged, 100 + ids[j]), 0);
+	}
+	body = ask_ctx(bgpd_api_routes, &d, "rt", "65000:9", &status);
+	cr_assert_eq(status, 200, "%s", body);
+	cr_assert_not_null(strstr(body, "\"destinations\":3,\"paths\":3"), "%.300s", body);
+	for (size_t j = 0; j < 3; j++) {
+		snprintf(want, sizeof(want), "\"label\":%u,", 100 + ids[j]);
+		cr_assert_not_null(strstr(body, want), "no %s: %.300s", want, body);
+	}
+	free(body);
+	attr_unref(tagged);
 }
