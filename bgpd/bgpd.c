@@ -278,7 +278,8 @@ void bgpd_free(struct bgpd *d)
 	session_free_closing(d);
 	bgpd_gr_free(d);
 	if (d->api)
-		api_server_free(d->api);
+		api_server_free(d->api); /* ends the events' clients, then frees the events */
+	bgpd_events_free(d); /* started without an API server: nobody else frees them */
 	if (d->vl)
 		vrfmgr_link_free(d->vl);
 	if (d->listener)
