@@ -147,6 +147,7 @@ struct cli_ctx {
 	int timeout_ms;
 	bool json;
 	bool once;            /* verify --once */
+	bool all;             /* show counters --all */
 	const char *since;    /* events --since N */
 	long count;           /* events --count N, 0 = until interrupted */
 	bool snapshot;        /* events --snapshot */
@@ -279,6 +280,7 @@ struct cli_view {
 	cli_print_fn print;       /* NULL: cli_view_table */
 	char name[64];            /* the one thing a detail view shows (show vrf NAME) */
 	char not_found[128];      /* said instead of the daemon's message when it answers 404 */
+	bool all_rows;            /* show counters --all: also the rows of zeros */
 };
 
 /* The default printer: doc[array_key] as a table of cols. */
@@ -332,6 +334,7 @@ extern const struct cli_column cli_cols_bgp_neighbors[], cli_cols_bgp_routes[], 
 extern const size_t cli_ncols_bgp_neighbors, cli_ncols_bgp_routes, cli_ncols_vrfs,
 	cli_ncols_vrf_routes, cli_ncols_lsps, cli_ncols_labels, cli_ncols_fib, cli_ncols_lfib,
 	cli_ncols_arp, cli_ncols_interfaces, cli_ncols_if_state, cli_ncols_vpn;
+/* counters.c: fwd's counters as tables; rows of zeros left out and counted unless v->all_rows. */
 int cli_print_counters(FILE *out, const struct cli_view *v, struct json_object *doc);
 /* bgpd's paths sorted by RD, prefix, best first, as a table. */
 int cli_print_bgp_routes(FILE *out, const struct cli_view *v, struct json_object *doc);

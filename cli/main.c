@@ -46,6 +46,7 @@ static void usage(FILE *out)
 		     "  -i, --instance NAME|DIR  the router's run directory; a NAME without '/'\n"
 		     "                           means " RUN_BASE "/NAME (e.g. -i ferry-pe1); -r also\n"
 		     "  -j, --json               print JSON (the daemon's, or trace/verify's report)\n"
+		     "      --all                show counters: also the rows whose counters are all 0\n"
 		     "  -t, --timeout MS         how long a daemon may take to answer (default %d)\n"
 		     "  -u, --url URL            ask the daemon's TCP listener, not the run directory's\n"
 		     "                           sockets: http://127.0.0.1 or https://HOST[:PORT]\n"
@@ -174,10 +175,12 @@ static int view_json(const struct cli_ctx *c, const struct cli_view *v)
 	return 0;
 }
 
-static int view_run(const struct cli_ctx *c, const struct cli_view *v)
+static int view_run(const struct cli_ctx *c, struct cli_view *v)
 {
 	struct json_object *doc;
 	int rc;
+
+	v->all_rows = c->all;
 
 	if (c->json)
 		return view_json(c, v);
@@ -427,8 +430,10 @@ static int dispatch(const struct cli_ctx *c, int argc, char **argv, bool check)
  * The options only one command reads, given to another: said, not ignored
  * (ferryctl --count 5 show vrf showed every VRF). 0, or 2 after saying why.
  */
-static int opts_fit(const struct cli_ctx *c, const char *cmd)
+static int opts_fit(const struct cli_ctx *c, int argc, char **argv)
 {
+	const char *cmd = argv[0];
+
 	if ((c->since != NULL || c->count > 0 || c->snapshot || c->types != NULL ||
 	     c->vrf != NULL) && strcmp(cmd, "events") != 0) {
 		fprintf(stderr, "ferryctl: --since, --count, --snapshot, --type and --vrf are for events "
@@ -439,6 +444,12 @@ static int opts_fit(const struct cli_ctx *c, const char *cmd)
 	if (c->once && strcmp(cmd, "verify") != 0) {
 		fprintf(stderr, "ferryctl: --once is for verify (want ferryctl verify --once, or %s "
 				"without it)\n", cmd);
+		return 2;
+	}
+	if (c->all && !(argc >= 2 && (strcmp(cmd, "show") == 0 || strcmp(cmd, "fwd") == 0) &&
+			strcmp(argv[1], "counters") == 0)) {
+		fprintf(stderr, "ferryctl: --all is for show counters (want ferryctl show counters "
+				"[VRF] --all, or %s ... without it)\n", cmd);
 		return 2;
 	}
 	return 0;
@@ -469,6 +480,7 @@ static int parse_opts(int argc, char **argv, struct cli_ctx *c, struct opts *o)
 		{ "timeout", required_argument, NULL, 't' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "once", no_argument, NULL, 'o' },
+		{ "all", no_argument, NULL, 'a' },
 		{ "since", required_argument, NULL, 's' },
 		{ "count", required_argument, NULL, 'n' },
 		{ "snapshot", no_argument, NULL, 'S' },
@@ -503,6 +515,9 @@ static int parse_opts(int argc, char **argv, struct cli_ctx *c, struct opts *o)
 			return 0;
 		case 'o':
 			c->once = true;
+			break;
+		case 'a':
+			c->all = true;
 			break;
 		case 's': /* the daemons take 1..2^64-2 (common/api_events.c) */
 			if (cli_opt_uint("--since", "an event sequence number", optarg, 1,
@@ -617,7 +632,7 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
-	if ((rc = dispatch(&c, argc, argv, true)) != 0 || (rc = opts_fit(&c, argv[0])) != 0)
+	if ((rc = dispatch(&c, argc, argv, true)) != 0 || (rc = opts_fit(&c, argc, argv)) != 0)
 		return rc; /* bad usage: said before looking for the router */
 	if (url_setup(&c, &o, &url) < 0)
 		return 2;

@@ -6,7 +6,7 @@
  *   show vrf [NAME] [routes [PREFIX|ADDRESS]]
  *   show vpn [rd RD] [PREFIX [longer|shorter]] [rt RT] [neighbor A] [imported|not-imported]
  *   show fib [VRF] [PREFIX [longer|shorter]]
- *   show labels [VRF] | lsp | lfib [VRF] | interfaces [VRF] | counters [VRF] | arp
+ *   show labels [VRF] | lsp | lfib [VRF] | interfaces [VRF] | counters [VRF] [--all] | arp
  *   vrf explain RD PREFIX [VRF]       (main.c)
  *
  * Each form becomes a view: which daemon and path to ask and how to print
@@ -31,7 +31,7 @@ const char *const cli_show_usage[] = {
 	"show fib [VRF] [PREFIX [longer|shorter]]",
 	"show lfib [VRF]",
 	"show interfaces [VRF]",
-	"show counters [VRF]",
+	"show counters [VRF] [--all]   (--all: also the rows whose counters are all 0)",
 	"show arp",
 	"show daemons   (the node's bgpd, vrfmgr and fwd: pid, uptime, memory, heap in use, descriptors, CPU)",
 	"vrf explain RD PREFIX [VRF]",

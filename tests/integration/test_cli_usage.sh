@@ -43,6 +43,9 @@ check "ferryctl events foo / events bgpd bgpd: the word named (was the usage alo
 	said 2 "ferryctl: events: a second \"bgpd\" (want events [bgpd] [vrfmgr] [--type T[,T...]] [--vrf NAME] [--since N] [--snapshot] [--count N])" ctl events bgpd bgpd'
 check "ferryctl verify extra: the word named" \
 	said 2 'ferryctl: verify: unexpected "extra" (want verify [--once])' ctl verify extra
+check "ferryctl --all show vrf: --all is for show counters, said (exit 2), not ignored" \
+	said 2 'ferryctl: --all is for show counters (want ferryctl show counters [VRF] --all, or show ... without it)' \
+	ctl --all show vrf
 check "ferryctl trace A / trace A 1.1.1.1 x: what is missing, or the word in the way" eval '
 	said 2 "ferryctl: trace: which address? (want trace VRF ADDRESS, e.g. trace A 192.168.101.10)" ctl trace A &&
 	said 2 "ferryctl: trace: unexpected \"x\" (want trace VRF ADDRESS)" ctl trace A 1.1.1.1 x'
