@@ -56,13 +56,45 @@ static void print_items(FILE *out, struct json_object *doc, const char *key, con
 	}
 }
 
+/* The most missing interfaces named on the one line that counts them. */
+#define MISSING_NAMED 8
+
+/*
+ * fwd's warnings when each is a VRF interface its namespace lacks (its
+ * "missing_interfaces" lists as many as "warnings" holds), two or more:
+ * one line with their count and the first names, not one line each (a
+ * reload adding 43 tenants before their links exist gave 43 lines). true
+ * when said so; --json has every warning.
+ */
+static bool print_missing(FILE *out, struct json_object *doc, const char *daemon, size_t n_warn)
+{
+	struct json_object *miss = cli_json_get(doc, "missing_interfaces");
+	size_t n = json_object_is_type(miss, json_type_array) ? json_object_array_length(miss) : 0;
+
+	if (n < 2 || n != n_warn)
+		return false;
+	fprintf(out, "%s: warning: %zu VRF interfaces are not here: ", daemon, n);
+	for (size_t i = 0; i < n && i < MISSING_NAMED; i++) {
+		struct json_object *m = json_object_array_get_idx(miss, i);
+
+		fprintf(out, "%s%s (VRF %s)", i ? ", " : "", cli_json_text(m, "interface"),
+			cli_json_text(m, "vrf"));
+	}
+	if (n > MISSING_NAMED)
+		fprintf(out, " and %zu more", n - MISSING_NAMED);
+	fprintf(out, ": their VRFs forward nothing through them until they appear (fwd opens "
+		     "each then)\n");
+	return true;
+}
+
 /* "fwd: warning: vrfs[0].interfaces[0].name: no interface ...": what an accepted file may still get wrong */
 static void print_warnings(FILE *out, struct json_object *doc, const char *daemon)
 {
 	struct json_object *items;
 
 	if (!json_object_object_get_ex(doc, "warnings", &items) ||
-	    !json_object_is_type(items, json_type_array))
+	    !json_object_is_type(items, json_type_array) ||
+	    print_missing(out, doc, daemon, json_object_array_length(items)))
 		return;
 	for (size_t i = 0; i < json_object_array_length(items); i++)
 		fprintf(out, "%s: warning: %s\n", daemon,

@@ -206,7 +206,7 @@ int fwd_reload_warnings(const struct fwd_boot *b, fwd_reload_warn_fn each, void 
 				 "vrfs[%zu].interfaces[%zu].name: no interface \"%s\" here: VRF %s "
 				 "forwards nothing through it until it appears (fwd opens it then)",
 				 i, j, name, nc.vrfs[i].name);
-			each(arg, warning);
+			each(arg, warning, nc.vrfs[i].name, name);
 			n++;
 		}
 	config_free(&nc);

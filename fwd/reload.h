@@ -60,11 +60,13 @@ enum fwd_reload_verdict fwd_reload_check(const struct fwd_boot *b, char *why, si
  * fwd's namespace. fwd binds it and installs its routes, but nothing is
  * forwarded through it until it appears, so a typo in a name would cut a
  * customer off with "would apply" and nothing else said. Reads b's file as
- * at start and calls each(arg, warning) once per such interface:
- * "vrfs[0].interfaces[0].name: no interface \"ce-x1\" here: ...". Returns
- * how many, or -1 when the file does not load (fwd_reload_check says why).
+ * at start and calls each(arg, warning, vrf, ifname) once per such
+ * interface: "vrfs[0].interfaces[0].name: no interface \"ce-x1\" here: ...",
+ * its VRF's name and its own. Returns how many, or -1 when the file does
+ * not load (fwd_reload_check says why).
  */
-typedef void (*fwd_reload_warn_fn)(void *arg, const char *warning);
+typedef void (*fwd_reload_warn_fn)(void *arg, const char *warning, const char *vrf,
+				   const char *ifname);
 int fwd_reload_warnings(const struct fwd_boot *b, fwd_reload_warn_fn each, void *arg);
 
 #endif

@@ -8,6 +8,7 @@
 #    (403: it reads the config file), on the Unix socket served; ferryctl
 #    reload check exits 0;
 #  - a VRF interface the namespace lacks (ce-x1): accepted, fwd's check warns;
+#    two (ce-x2 too): one warning line counting and naming them;
 #  - a file vrfmgr refuses (a new label range, which needs a restart) that
 #    also adds a neighbor bgpd would take: scripts/lab reload exits 1 naming
 #    vrfmgr and its reason, signals neither daemon (no "SIGHUP: reloading"
@@ -87,6 +88,19 @@ missing_if_warned() {
 }
 check "a VRF interface pe1 lacks (ce-x1): reload check accepts it and fwd warns, naming vrfs[0].interfaces[0].name" \
 	missing_if_warned
+# Two (B's ce-x2 too): one line with their count and names; fwd's JSON lists each.
+jq '.vrfs[1].interfaces[0].name = "ce-x2" | .vrfs[1].static_routes[0].interface = "ce-x2"' \
+	"$PE1" >"$TMP/pe1.next.json" && mv "$TMP/pe1.next.json" "$PE1"
+missing_ifs_one_line() {
+	"$CTL" -r "$(rundir pe1)" reload check >"$TMP/warn.out" 2>&1 &&
+		grep -qxF 'fwd: warning: 2 VRF interfaces are not here: ce-x1 (VRF A), ce-x2 (VRF B): their VRFs forward nothing through them until they appear (fwd opens each then)' "$TMP/warn.out" &&
+		[ "$(grep -c warning "$TMP/warn.out")" = 1 ] &&
+		api pe1 fwd /reload/check | jq -e '(.warnings | length) == 2 and
+			.missing_interfaces == [{"interface": "ce-x1", "vrf": "A"}, {"interface": "ce-x2", "vrf": "B"}]' >/dev/null ||
+		{ note <"$TMP/warn.out"; return 1; }
+}
+check "two VRF interfaces pe1 lacks: one warning line with the count and both names; /reload/check lists each" \
+	missing_ifs_one_line
 cp "$TMP/pe1.orig.json" "$PE1"
 tcp_refused() { # the TCP listener (127.0.0.1:7180 in pe1) does not serve it
 	local out

@@ -99,6 +99,59 @@ Test(cli_reload, fwds_warnings_are_printed_and_accept)
 	free(t);
 }
 
+/*
+ * fwd's answer with n VRF interfaces it lacks (ce-t1.. of VRFs t1..), as
+ * warnings and as missing_interfaces; into buf.
+ */
+static const char *fwd_missing(char *buf, size_t len, int n)
+{
+	size_t at = (size_t)snprintf(buf, len, "{\"daemon\":\"fwd\",\"file\":\"pe1.json\","
+					 "\"accepted\":true,\"reason\":null,\"summary\":\"nothing "
+					 "for fwd to do\",\"mode\":\"pe\",\"warnings\":[");
+
+	for (int i = 1; i <= n; i++)
+		at += (size_t)snprintf(buf + at, len - at, "%s\"vrfs[%d].interfaces[0].name: no "
+				       "interface \\\"ce-t%d\\\" here: VRF t%d forwards nothing "
+				       "through it until it appears (fwd opens it then)\"",
+				       i > 1 ? "," : "", i - 1, i, i);
+	at += (size_t)snprintf(buf + at, len - at, "],\"missing_interfaces\":[");
+	for (int i = 1; i <= n; i++)
+		at += (size_t)snprintf(buf + at, len - at, "%s{\"interface\":\"ce-t%d\",\"vrf\":"
+				       "\"t%d\"}", i > 1 ? "," : "", i, i);
+	snprintf(buf + at, len - at, "]}");
+	return buf;
+}
+
+/*
+ * 43 tenants added before their links exist: one warning line with the
+ * count and the first 8 names, not 43 lines; 2 are one line naming both;
+ * 1 keeps its own line, path and all.
+ */
+Test(cli_reload, fwds_missing_interfaces_are_one_line)
+{
+	static char buf[32768];
+	int rc;
+	char *t = report(VRFMGR_OK, BGPD_OK, fwd_missing(buf, sizeof(buf), 43), &rc);
+
+	cr_assert_eq(rc, 0);
+	cr_assert_not_null(strstr(t, "fwd: would apply pe1.json: nothing for fwd to do\n"
+				     "fwd: warning: 43 VRF interfaces are not here: ce-t1 (VRF t1), "
+				     "ce-t2 (VRF t2), ce-t3 (VRF t3), ce-t4 (VRF t4), ce-t5 (VRF t5), "
+				     "ce-t6 (VRF t6), ce-t7 (VRF t7), ce-t8 (VRF t8) and 35 more: their "
+				     "VRFs forward nothing through them until they appear (fwd opens "
+				     "each then)\n"), "%s", t);
+	cr_assert_null(strstr(t, "vrfs["), "no warning of its own:\n%s", t);
+	free(t);
+	t = report(VRFMGR_OK, BGPD_OK, fwd_missing(buf, sizeof(buf), 2), &rc);
+	cr_assert_not_null(strstr(t, "fwd: warning: 2 VRF interfaces are not here: ce-t1 (VRF t1), "
+				     "ce-t2 (VRF t2): their VRFs"), "%s", t);
+	free(t);
+	t = report(VRFMGR_OK, BGPD_OK, fwd_missing(buf, sizeof(buf), 1), &rc);
+	cr_assert_not_null(strstr(t, "fwd: warning: vrfs[0].interfaces[0].name: no interface "
+				     "\"ce-t1\" here: VRF t1 forwards nothing"), "%s", t);
+	free(t);
+}
+
 /* A PE's report of these answers is exit 1, with the line said and also, when not NULL. */
 static void assert_refused(const char *vrfmgr, const char *bgpd, const char *fwd,
 			   const char *line, const char *also)

@@ -354,7 +354,7 @@ static const char *warnings_of(json_object *j)
 Test(reload, vrf_interfaces_missing_here_are_warned_of)
 {
 	struct fwd f = { .boot = &boot };
-	json_object *j, *acc;
+	json_object *j, *acc, *miss;
 	int status;
 
 	write_file(CONFIG_WITH(ROUTER,
@@ -368,6 +368,11 @@ Test(reload, vrf_interfaces_missing_here_are_warned_of)
 	cr_assert_str_eq(warnings_of(j),
 			 "vrfs[1].interfaces[0].name: no interface \"ferry-nosuch0\" here: VRF B "
 			 "forwards nothing through it until it appears (fwd opens it then)");
+	/* the same interfaces by name, for a client that counts them on one line */
+	cr_assert(json_object_object_get_ex(j, "missing_interfaces", &miss) &&
+		  json_object_array_length(miss) == 1);
+	cr_assert_str_eq(str(json_object_array_get_idx(miss, 0), "interface"), "ferry-nosuch0");
+	cr_assert_str_eq(str(json_object_array_get_idx(miss, 0), "vrf"), "B");
 	json_object_put(j);
 
 	write_file(CONFIG_WITH(ROUTER,
