@@ -119,6 +119,44 @@ static bool accepted(struct json_object *doc)
 	return json_object_object_get_ex(doc, "accepted", &acc) && json_object_get_boolean(acc);
 }
 
+/* docs[i] is an answer refusing the file for reason (NULL: an answer without one). */
+static bool refuses_for(const char *const *daemons, struct json_object *const *docs, size_t i,
+			const char *reason)
+{
+	const char *r;
+
+	if (!is_answer(docs[i], daemons[i]) || accepted(docs[i]))
+		return false;
+	r = cli_json_str(docs[i], "reason");
+	return r == NULL || reason == NULL ? r == reason : strcmp(r, reason) == 0;
+}
+
+/*
+ * docs[i]'s refusal, said once for every daemon that gives its reason: a
+ * file none of them can read (an RD typo) is refused by each in the same
+ * words, "vrfmgr, bgpd and fwd: refuse the file: ...", not three times.
+ * Nothing when an earlier daemon's line said it already.
+ */
+static void print_refusal(FILE *out, const char *const *daemons, struct json_object *const *docs,
+			  size_t n, size_t i)
+{
+	const char *reason = cli_json_str(docs[i], "reason");
+	size_t same = 0, said = 0;
+
+	for (size_t j = 0; j < i; j++)
+		if (refuses_for(daemons, docs, j, reason))
+			return;
+	for (size_t j = i; j < n; j++)
+		same += refuses_for(daemons, docs, j, reason);
+	for (size_t j = i; j < n; j++) {
+		if (!refuses_for(daemons, docs, j, reason))
+			continue;
+		said++;
+		fprintf(out, "%s%s", said == 1 ? "" : said == same ? " and " : ", ", daemons[j]);
+	}
+	fprintf(out, ": %s the file: %s\n", same == 1 ? "refuses" : "refuse", reason ? reason : "?");
+}
+
 int cli_reload_report(FILE *out, const char *const *daemons, struct json_object *const *docs,
 		      size_t n)
 {
@@ -129,8 +167,7 @@ int cli_reload_report(FILE *out, const char *const *daemons, struct json_object 
 			fprintf(out, "%s: not a /reload/check answer\n", daemons[i]);
 			refused = 1;
 		} else if (!accepted(docs[i])) {
-			fprintf(out, "%s: refuses the file: %s\n", daemons[i],
-				cli_json_str(docs[i], "reason"));
+			print_refusal(out, daemons, docs, n, i);
 			refused = 1;
 		} else {
 			fprintf(out, "%s: would apply %s: %s\n", daemons[i],

@@ -21,7 +21,8 @@
 #    it; vrfmgr and bgpd (which accept it) not signalled, nor fwd; fwd's
 #    core0 as it was;
 #  - a file none of them can read (an RD typo): refused by all three naming
-#    the field, and no fwd restart offered (a restart would refuse it too);
+#    the field, said once for the three, and no fwd restart offered (a
+#    restart would refuse it too);
 #  - P, fwd alone: its unchanged file is nothing to reload (exit 0); a
 #    changed fwd section is refused naming fwd;
 #  - a good file (the neighbor added, VRF B importing one more RT): applied
@@ -199,15 +200,16 @@ unreadable() {
 	local v0 b0 f0 why
 	v0=$(hups vrfmgr) b0=$(hups bgpd) f0=$(fwd_hups pe1)
 	why="pe1.json: vrfs[0].rd: \"10.255.0.1;100\" is not a route distinguisher"
-	reloaded pe1 1 "lab: vrfmgr: refuses the file: $why" "lab: bgpd: refuses the file: $why" \
-		"lab: fwd: refuses the file: $why" \
+	reloaded pe1 1 "lab: vrfmgr, bgpd and fwd: refuse the file: $why" \
 		"reload refused by vrfmgr, bgpd and fwd: nothing signalled" || return 1
+	[ "$(grep -c 'the file: ' <<<"$OUT")" = 1 ] ||
+		{ note <<<"the refusal said more than once: $OUT"; return 1; }
 	! grep -q 'restart' <<<"$OUT" ||
 		{ note <<<"a restart offered for a file a restart refuses too: $OUT"; return 1; }
 	[ "$(hups vrfmgr)" = "$v0" ] && [ "$(hups bgpd)" = "$b0" ] && [ "$(fwd_hups pe1)" = "$f0" ] ||
 		{ note <<<"a daemon was signalled"; return 1; }
 }
-check "a file with an RD typo: exit 1, refused by all three naming vrfs[0].rd, no fwd restart offered (it would refuse the file too), nobody signalled" \
+check "a file with an RD typo: exit 1, refused by all three naming vrfs[0].rd, said once, no fwd restart offered (it would refuse the file too), nobody signalled" \
 	unreadable
 
 # --- P runs fwd alone: checked, never signalled --------------------------------------

@@ -174,6 +174,32 @@ Test(cli_reload, one_refuses_and_is_named_with_its_reason)
 		       "bgpd: would apply");
 }
 
+/*
+ * A file none of them can read is refused by each in the same words: said
+ * once, naming the three; different reasons keep a line each.
+ */
+Test(cli_reload, the_same_refusal_is_said_once)
+{
+#define BAD_RD "pe1.json: vrfs[0].rd: \\\"10.255.0.1;100\\\" is not a route distinguisher"
+#define NO(d) "{\"daemon\":\"" d "\",\"file\":\"pe1.json\",\"accepted\":false,\"reason\":\"" \
+	BAD_RD "\",\"summary\":null,\"mode\":\"pe\"}"
+	int rc;
+	char *t = report(NO("vrfmgr"), NO("bgpd"), NO("fwd"), &rc);
+
+	cr_assert_eq(rc, 1);
+	cr_assert_str_eq(t, "vrfmgr, bgpd and fwd: refuse the file: pe1.json: vrfs[0].rd: "
+			    "\"10.255.0.1;100\" is not a route distinguisher\n");
+	free(t);
+	t = report(VRFMGR_NO, NO("bgpd"), NO("fwd"), &rc);
+	cr_assert_str_eq(t, "vrfmgr: refuses the file: pe1.json: router.label_range changed; that "
+			    "needs a restart of vrfmgr\n"
+			    "bgpd and fwd: refuse the file: pe1.json: vrfs[0].rd: \"10.255.0.1;100\" is "
+			    "not a route distinguisher\n");
+	free(t);
+#undef NO
+#undef BAD_RD
+}
+
 Test(cli_reload, an_answer_from_the_wrong_daemon_is_no_acceptance)
 {
 	assert_refused(BGPD_OK, BGPD_OK, FWD_OK, "vrfmgr: not a /reload/check answer", NULL);
