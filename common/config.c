@@ -417,6 +417,7 @@ static int config_load_buf(const char *json, size_t len, const char *name, struc
 	root = json_parse(&c, json, len);
 	if (root == NULL)
 		return -1;
+	c.root = root;
 	r = cfg_check_dup_keys(&c, json, len);
 	if (r == 0)
 		r = config_build(&c, root, cfg);

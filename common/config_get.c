@@ -4,6 +4,7 @@
  * message naming file, JSON path, the offending value and the expected form.
  * Keeping this in one place is what makes every config error look alike.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -35,7 +36,10 @@ int cj_fail(struct cctx *c, const char *path, const char *fmt, ...)
 	va_list ap;
 	int n;
 
-	n = snprintf(c->err, c->errlen, "%s: %s: ", c->file, *path ? path : "top level");
+	char where[JPATH_NAMED_MAX];
+
+	n = snprintf(c->err, c->errlen, "%s: %s: ", c->file,
+		     *path ? cj_path_named(c, path, where, sizeof(where)) : "top level");
 	if (n >= 0 && (size_t)n < c->errlen) {
 		va_start(ap, fmt);
 		vsnprintf(c->err + n, c->errlen - (size_t)n, fmt, ap);
@@ -466,4 +470,120 @@ int cj_alloc(struct cctx *c, size_t n, size_t size, void **out)
 		return -1;
 	}
 	return 0;
+}
+
+/* ---- what names the element a path is in (cj_path_named) ---- */
+
+/*
+ * The element of arr that path names as <prefix>[i], *rest what follows
+ * its "]"; NULL when path does not start so or arr has no such element.
+ */
+static struct json_object *path_elem(struct json_object *arr, const char *path,
+				     const char *prefix, const char **rest)
+{
+	size_t n = strlen(prefix);
+	unsigned long i;
+	char *end;
+
+	if (!json_object_is_type(arr, json_type_array) || strncmp(path, prefix, n) != 0 ||
+	    path[n] != '[' || !isdigit((unsigned char)path[n + 1]))
+		return NULL;
+	errno = 0;
+	i = strtoul(path + n + 1, &end, 10);
+	if (*end != ']' || errno != 0 || i >= json_object_array_length(arr))
+		return NULL;
+	*rest = end + 1;
+	return json_object_array_get_idx(arr, i);
+}
+
+static bool name_ok(const char *s)
+{
+	char name[CFG_NAME_MAX];
+
+	return p_name(s, name) == 0;
+}
+
+static bool prefix_ok(const char *s)
+{
+	struct prefix4 p;
+
+	return prefix4_parse(s, &p) == 0;
+}
+
+static bool ipv4_ok(const char *s)
+{
+	uint32_t a;
+
+	return ipv4_parse(s, &a) == 0;
+}
+
+static bool description_ok(const char *s)
+{
+	return *s != '\0' && strlen(s) < sizeof(((struct cfg_neighbor *)0)->description) &&
+	       !cj_has_control(s);
+}
+
+/*
+ * obj's string at key when ok() takes it, unless the path's rest is that
+ * key itself (".name": the message's own value names it): else NULL.
+ */
+static const char *usable(struct json_object *obj, const char *key, bool (*ok)(const char *),
+			  const char *rest)
+{
+	struct json_object *v;
+	const char *s;
+
+	if (rest[0] == '.' && strcmp(rest + 1, key) == 0)
+		return NULL;
+	if (!json_object_object_get_ex(obj, key, &v) || (s = cj_text_of(v)) == NULL || !ok(s))
+		return NULL;
+	return s;
+}
+
+/* "VRF t37", "VRF B, route 192.168.100.0/24": vrf is the VRF's object, rest the path after it. */
+static void vrf_label(struct json_object *vrf, const char *rest, char *out, size_t n)
+{
+	const char *name = usable(vrf, "name", name_ok, rest), *pfx = NULL, *in_route;
+	struct json_object *routes = NULL, *route;
+
+	if (name != NULL)
+		snprintf(out, n, "VRF %s", name);
+	json_object_object_get_ex(vrf, "static_routes", &routes);
+	route = path_elem(routes, rest, ".static_routes", &in_route);
+	if (route != NULL)
+		pfx = usable(route, "prefix", prefix_ok, in_route);
+	if (pfx != NULL)
+		snprintf(out + strlen(out), n - strlen(out), "%sroute %s", *out ? ", " : "", pfx);
+}
+
+/* "neighbor 10.255.0.4 \"pe4\"": its address and description, those usable. */
+static void neighbor_label(struct json_object *nb, const char *rest, char *out, size_t n)
+{
+	const char *addr = usable(nb, "address", ipv4_ok, rest);
+	const char *descr = usable(nb, "description", description_ok, rest);
+
+	if (addr == NULL && descr == NULL)
+		return;
+	snprintf(out, n, "neighbor%s%s%s%s%s", addr ? " " : "", addr ? addr : "",
+		 descr ? " \"" : "", descr ? descr : "", descr ? "\"" : "");
+}
+
+const char *cj_path_named(const struct cctx *c, const char *path, char *out, size_t n)
+{
+	struct json_object *arr = NULL, *bgp = NULL, *e;
+	const char *rest;
+	char label[160] = "";
+
+	if (c->root != NULL && json_object_object_get_ex(c->root, "vrfs", &arr) &&
+	    (e = path_elem(arr, path, "vrfs", &rest)) != NULL)
+		vrf_label(e, rest, label, sizeof(label));
+	else if (c->root != NULL && json_object_object_get_ex(c->root, "bgp", &bgp) &&
+		 json_object_object_get_ex(bgp, "neighbors", &arr) &&
+		 (e = path_elem(arr, path, "bgp.neighbors", &rest)) != NULL)
+		neighbor_label(e, rest, label, sizeof(label));
+	if (*label)
+		snprintf(out, n, "%s (%s)", path, label);
+	else
+		snprintf(out, n, "%s", path);
+	return out;
 }

@@ -19,6 +19,8 @@
 struct json_object;
 
 #define JPATH_MAX 128
+/* a path with what names its element: cj_path_named */
+#define JPATH_NAMED_MAX (JPATH_MAX + 160)
 
 /* key[0..len) added with (a, b): 0; already there: 1, *seen its first entry; -ENOMEM. */
 int cfg_uniq_put(struct cfg_uniq *u, const void *key, size_t len, size_t a, size_t b,
@@ -31,6 +33,7 @@ struct cctx {
 	const char *file; /* basename, for messages */
 	char *err;
 	size_t errlen;
+	struct json_object *root; /* the document: what names a VRF, neighbor, route in messages */
 	/* uniqueness across the file: VRF names and RDs (a: vrfs index), interface names */
 	struct cfg_uniq vrf_names, vrf_rds, ifnames;
 };
@@ -43,8 +46,22 @@ struct kind {
 
 typedef int (*str_parse_fn)(const char *s, void *out);
 
+/*
+ * Writes "<file>: <path>[ (<label>)]: <what>": the label names the VRF (and
+ * static route) or the neighbor the path is in, from the document, when the
+ * element has a usable one (cj_path_named).
+ */
 int cj_fail(struct cctx *c, const char *path, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/*
+ * path followed by what names the element it is in, as messages give it:
+ * "vrfs[37].rd (VRF t37)", "vrfs[1].static_routes[0].next_hop (VRF B, route
+ * 192.168.100.0/24)", "bgp.neighbors[3].remote_as (neighbor 10.255.0.4
+ * \"pe4\")". A name, prefix, address or description is used only when it
+ * is valid, and not when path is that very key (its value is the message's).
+ * path alone when nothing names it. Returns out.
+ */
+const char *cj_path_named(const struct cctx *c, const char *path, char *out, size_t n);
 int cj_bad(struct cctx *c, const char *path, struct json_object *v, const struct kind *k);
 const char *cj_text(struct json_object *v, char *buf, size_t len);
 void cj_path_key(char *out, const char *parent, const char *key);

@@ -65,12 +65,15 @@ static int p_rd(const char *s, void *out)
 static int ifname_used(struct cctx *c, const char *name, size_t vrf, size_t i, char *where)
 {
 	const struct cfg_uniq_slot *seen;
+	char p[JPATH_MAX];
 	int rc = cfg_uniq_put(&c->ifnames, name, strlen(name), vrf, i, &seen);
 
 	if (rc == 1 && seen->a == SIZE_MAX)
-		snprintf(where, JPATH_MAX, "fwd.core_interfaces[%zu]", seen->b);
-	else if (rc == 1)
-		snprintf(where, JPATH_MAX, "vrfs[%zu].interfaces[%zu]", seen->a, seen->b);
+		snprintf(where, JPATH_NAMED_MAX, "fwd.core_interfaces[%zu]", seen->b);
+	else if (rc == 1) {
+		snprintf(p, sizeof(p), "vrfs[%zu].interfaces[%zu]", seen->a, seen->b);
+		cj_path_named(c, p, where, JPATH_NAMED_MAX); /* the other VRF, by name */
+	}
 	return rc;
 }
 
@@ -79,7 +82,7 @@ static int parse_if(struct cctx *c, struct json_object *v, const char *path, siz
 		    char *name, struct prefix4 *addr)
 {
 	static const char *const keys[] = { "name", "address", NULL };
-	char p[JPATH_MAX], where[JPATH_MAX];
+	char p[JPATH_MAX], where[JPATH_NAMED_MAX];
 	int rc;
 
 	if (cj_check_object(c, v, path, keys) < 0 || cj_ifname(c, v, path, "name", name) < 0 ||
@@ -353,7 +356,7 @@ static int vrf_unique(struct cctx *c, const struct ferry_config *cfg, size_t i, 
 {
 	const struct cfg_vrf *vrf = &cfg->vrfs[i];
 	const struct cfg_uniq_slot *name, *rd;
-	char p[JPATH_MAX], rds[RD_STRLEN];
+	char p[JPATH_MAX], rds[RD_STRLEN], at[JPATH_MAX], other[JPATH_NAMED_MAX];
 
 	if (cfg_uniq_put(&c->vrf_names, vrf->name, strlen(vrf->name), i, 0, &name) < 0 ||
 	    cfg_uniq_put(&c->vrf_rds, vrf->rd.b, sizeof(vrf->rd.b), i, 0, &rd) < 0)
@@ -365,10 +368,12 @@ static int vrf_unique(struct cctx *c, const struct ferry_config *cfg, size_t i, 
 	}
 	if (rd != NULL) {
 		cj_path_key(p, path, "rd");
+		cj_path_idx(at, "vrfs", rd->a);
+		cj_path_named(c, at, other, sizeof(other)); /* which tenant has it */
 		return cj_fail(c, p,
-			       "\"%s\" is already used by vrfs[%zu] (want a unique route "
-			       "distinguisher per VRF)",
-			       rd_format(&vrf->rd, rds), rd->a);
+			       "\"%s\" is already used by %s (want a unique route distinguisher "
+			       "per VRF)",
+			       rd_format(&vrf->rd, rds), other);
 	}
 	return 0;
 }

@@ -161,7 +161,7 @@ check "neighbor removed: gone from ferryctl bgp neighbors" not_configured dut 10
 printf '{ "router": { "name": "dut", "router_id": "10.79.0.1", "asn": 65000 },\n  "bgp": { "listen": "10.79.0.1", "neighbors": [ { "address": "10.79.0.2", "remote_as": "x" } ] } }\n' \
 	>"$TMP/dut.json"
 check "a file that does not load: refused, file and field named" eval 'hup &&
-	log_has "$DUT_LOG" "reload refused, the running config stays: dut.json: bgp.neighbors[0].remote_as: \"x\" is not an AS number"'
+	log_has "$DUT_LOG" "reload refused, the running config stays: dut.json: bgp.neighbors[0].remote_as (neighbor 10.79.0.2): \"x\" is not an AS number"'
 write_dut 65001 "$BY" "$RAWNB"
 check "a new AS: refused as needing a restart, the file named as the refused load names it (dut.json, was the path)" eval 'hup &&
 	log_has "$DUT_LOG" "reload refused, the running config stays: dut.json: router.asn changed; that needs a restart of bgpd"'

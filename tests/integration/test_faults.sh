@@ -221,7 +221,7 @@ restart_refused() {
 	out=$(FERRY_LAB_CONFIGS=$TMP/labcfg scripts/lab restart pe1 vrfmgr --prefix "$PREFIX" 2>&1)
 	rc=$?
 	[ $rc = 1 ] && [ "$(pid_of pe1 vrfmgr)" = "$pid" ] && t_running "$pid" &&
-		grep -qF "restart refused, vrfmgr keeps running as it is: pe1.json: vrfs[0].rd: \"65000\"" <<<"$out" &&
+		grep -qF "restart refused, vrfmgr keeps running as it is: pe1.json: vrfs[0].rd (VRF A): \"65000\"" <<<"$out" &&
 		return 0
 	echo "# scripts/lab restart: exit $rc, vrfmgr PID $pid -> $(pid_of pe1 vrfmgr)"
 	note <<<"$out"

@@ -199,7 +199,7 @@ jq '.vrfs[0].rd = "10.255.0.1;100"' "$TMP/pe1.orig.json" >"$PE1"
 unreadable() {
 	local v0 b0 f0 why
 	v0=$(hups vrfmgr) b0=$(hups bgpd) f0=$(fwd_hups pe1)
-	why="pe1.json: vrfs[0].rd: \"10.255.0.1;100\" is not a route distinguisher"
+	why="pe1.json: vrfs[0].rd (VRF A): \"10.255.0.1;100\" is not a route distinguisher"
 	reloaded pe1 1 "lab: vrfmgr, bgpd and fwd: refuse the file: $why" \
 		"reload refused by vrfmgr, bgpd and fwd: nothing signalled" || return 1
 	[ "$(grep -c 'the file: ' <<<"$OUT")" = 1 ] ||

@@ -43,7 +43,7 @@ static const struct bad_case bad_cases[] = {
 			    "router_id, asn, run_dir, label_range, label_hold_down, dataplane)" },
 	/* a static route written as its prefix alone: what its object holds is named */
 	{ "{" R ",\"vrfs\":[{\"name\":\"A\",\"rd\":\"1:1\",\"static_routes\":[\"10.0.0.0/8\"]}]}",
-	  "t.json: vrfs[0].static_routes[0]: \"10.0.0.0/8\" is not an object (want { ... } with the "
+	  "t.json: vrfs[0].static_routes[0] (VRF A): \"10.0.0.0/8\" is not an object (want { ... } with the "
 	  "keys prefix, next_hop, interface, distance)" },
 	{ "{" R ",\"vrf\":[]}",
 	  "t.json: vrf: unknown key (want one of router, bgp, vrfs, lsps, fwd, api)" },
@@ -130,7 +130,7 @@ static const struct bad_case bad_cases[] = {
 	{ "{" R ",\"bgp\":{\"neighbors\":[{\"remote_as\":65000}]}}",
 	  "t.json: bgp.neighbors[0].address: missing (want an IPv4 address)" },
 	{ "{" R ",\"bgp\":{\"neighbors\":[{\"address\":\"1.1.1.1\",\"remote_as\":1,\"passive\":\"yes\"}]}}",
-	  "t.json: bgp.neighbors[0].passive: \"yes\" is not a boolean (want true or false)" },
+	  "t.json: bgp.neighbors[0].passive (neighbor 1.1.1.1): \"yes\" is not a boolean (want true or false)" },
 	{ "{" R ",\"bgp\":{\"neighbors\":[{\"address\":\"1.1.1.1\",\"remote_as\":1},"
 	  "{\"address\":\"1.1.1.1\",\"remote_as\":2}]}}",
 	  "t.json: bgp.neighbors[1].address: \"1.1.1.1\" is already used by bgp.neighbors[0] (want "
@@ -167,56 +167,56 @@ static const struct bad_case bad_cases[] = {
 	/* bgp options (common/config_bgp.c) */
 	{ "{" R ",\"bgp\":{\"neighbors\":[{\"address\":\"1.1.1.1\",\"remote_as\":1,"
 	  "\"families\":[\"vpnv6\"]}]}}",
-	  "t.json: bgp.neighbors[0].families[0]: \"vpnv6\" is not an address family (want \"vpnv4\", "
+	  "t.json: bgp.neighbors[0].families[0] (neighbor 1.1.1.1): \"vpnv6\" is not an address family (want \"vpnv4\", "
 	  "\"ipv4\" or \"rtc\")" },
 	{ "{" R ",\"bgp\":{\"neighbors\":[{\"address\":\"1.1.1.1\",\"remote_as\":1,"
 	  "\"families\":[]}]}}",
-	  "t.json: bgp.neighbors[0].families: [] is not a list of address families (want "
+	  "t.json: bgp.neighbors[0].families (neighbor 1.1.1.1): [] is not a list of address families (want "
 	  "a non-empty list of \"vpnv4\", \"ipv4\", \"rtc\", e.g. [\"vpnv4\", \"rtc\"])" },
 	{ "{" R ",\"bgp\":{\"neighbors\":[{\"address\":\"1.1.1.1\",\"remote_as\":1,"
 	  "\"families\":[\"ipv4\",\"rtc\"]}]}}",
-	  "t.json: bgp.neighbors[0].families: \"rtc\" (route target constraint) needs \"vpnv4\" "
+	  "t.json: bgp.neighbors[0].families (neighbor 1.1.1.1): \"rtc\" (route target constraint) needs \"vpnv4\" "
 	  "in the same list" },
 	/* an escaped NUL ended the text at "vpnv4"; a family twice is a slip, as an RT twice */
 	{ "{" R ",\"bgp\":{\"neighbors\":[{\"address\":\"1.1.1.1\",\"remote_as\":1,"
 	  "\"families\":[\"vpnv4\\u0000x\"]}]}}",
-	  "t.json: bgp.neighbors[0].families[0]: \"vpnv4\\u0000x\" is not an address family (want "
+	  "t.json: bgp.neighbors[0].families[0] (neighbor 1.1.1.1): \"vpnv4\\u0000x\" is not an address family (want "
 	  "\"vpnv4\", \"ipv4\" or \"rtc\")" },
 	{ "{" R ",\"bgp\":{\"neighbors\":[{\"address\":\"1.1.1.1\",\"remote_as\":1,"
 	  "\"families\":[\"ipv4\",\"vpnv4\",\"ipv4\"]}]}}",
-	  "t.json: bgp.neighbors[0].families[2]: \"ipv4\" is already bgp.neighbors[0].families[0] "
+	  "t.json: bgp.neighbors[0].families[2] (neighbor 1.1.1.1): \"ipv4\" is already bgp.neighbors[0].families[0] "
 	  "(want each address family once)" },
 	{ "{" R ",\"bgp\":{\"neighbors\":[{\"address\":\"1.1.1.1\",\"remote_as\":1,"
 	  "\"password\":\"\"}]}}",
-	  "t.json: bgp.neighbors[0].password: \"\" is not a TCP-MD5 password (want a string of 1 to "
+	  "t.json: bgp.neighbors[0].password (neighbor 1.1.1.1): \"\" is not a TCP-MD5 password (want a string of 1 to "
 	  "80 characters (RFC 2385))" },
 	{ "{" R ",\"bgp\":{\"neighbors\":[{\"address\":\"1.1.1.1\",\"remote_as\":1,"
 	  "\"max_prefix\":{\"warn_only\":true}}]}}",
-	  "t.json: bgp.neighbors[0].max_prefix.limit: missing (want a route count)" },
+	  "t.json: bgp.neighbors[0].max_prefix.limit (neighbor 1.1.1.1): missing (want a route count)" },
 	{ "{" R ",\"bgp\":{\"neighbors\":[{\"address\":\"1.1.1.1\",\"remote_as\":1,"
 	  "\"max_prefix\":{\"limit\":10,\"rtc_limit\":0}}]}}",
-	  "t.json: bgp.neighbors[0].max_prefix.rtc_limit: 0 is out of range (want an integer "
+	  "t.json: bgp.neighbors[0].max_prefix.rtc_limit (neighbor 1.1.1.1): 0 is out of range (want an integer "
 	  "1..4294967295)" },
 	{ "{" R ",\"bgp\":{\"neighbors\":[{\"address\":\"1.1.1.1\",\"remote_as\":1,"
 	  "\"delay_open\":241}]}}",
-	  "t.json: bgp.neighbors[0].delay_open: 241 is out of range (want an integer 0..240 seconds "
+	  "t.json: bgp.neighbors[0].delay_open (neighbor 1.1.1.1): 241 is out of range (want an integer 0..240 seconds "
 	  "(0: off))" },
 	{ "{" R ",\"bgp\":{\"graceful_restart\":{\"restart_time\":5000}}}",
 	  "t.json: bgp.graceful_restart.restart_time: 5000 is out of range (want an integer 1..4095 "
 	  "seconds)" },
 	/* vrfs */
 	{ "{" R ",\"vrfs\":[" VRF_A "},{\"name\":\"B\",\"rd\":\"65000\"}]}",
-	  "t.json: vrfs[1].rd: \"65000\" is not a route distinguisher " RD_FORM },
+	  "t.json: vrfs[1].rd (VRF B): \"65000\" is not a route distinguisher " RD_FORM },
 	/* leading zeros: the RD would print (and be compared in logs) as another text */
 	{ "{" R ",\"vrfs\":[{\"name\":\"A\",\"rd\":\"065000:1\"}]}",
-	  "t.json: vrfs[0].rd: \"065000:1\" is not a route distinguisher " RD_FORM },
+	  "t.json: vrfs[0].rd (VRF A): \"065000:1\" is not a route distinguisher " RD_FORM },
 	{ "{" R ",\"vrfs\":[{\"name\":\"A\",\"rd\":\"10.255.0.1:0100\"}]}",
-	  "t.json: vrfs[0].rd: \"10.255.0.1:0100\" is not a route distinguisher " RD_FORM },
+	  "t.json: vrfs[0].rd (VRF A): \"10.255.0.1:0100\" is not a route distinguisher " RD_FORM },
 	/* past a type's sizes: a 4-byte AS leaves 2 bytes for the number (RFC 4364 4.2) */
 	{ "{" R ",\"vrfs\":[{\"name\":\"A\",\"rd\":\"65536:65536\"}]}",
-	  "t.json: vrfs[0].rd: \"65536:65536\" is not a route distinguisher " RD_FORM },
+	  "t.json: vrfs[0].rd (VRF A): \"65536:65536\" is not a route distinguisher " RD_FORM },
 	{ "{" R ",\"vrfs\":[{\"name\":\"A\"}]}",
-	  "t.json: vrfs[0].rd: missing (want a route distinguisher)" },
+	  "t.json: vrfs[0].rd (VRF A): missing (want a route distinguisher)" },
 	{ "{" R ",\"vrfs\":[{\"name\":\"\",\"rd\":\"1:1\"}]}",
 	  "t.json: vrfs[0].name: \"\" is not a name (want 1..31 characters of A-Z a-z 0-9 . _ -, not . or ..)" },
 	{ "{" R ",\"vrfs\":[{\"name\":\"abcdefghijklmnopqrstuvwxyz012345\",\"rd\":\"1:1\"}]}",
@@ -225,12 +225,12 @@ static const struct bad_case bad_cases[] = {
 	{ "{" R ",\"vrfs\":[" VRF_A "},{\"name\":\"A\",\"rd\":\"1:2\"}]}",
 	  "t.json: vrfs[1].name: \"A\" is already used by vrfs[0] (want a unique VRF name)" },
 	{ "{" R ",\"vrfs\":[" VRF_A "},{\"name\":\"B\",\"rd\":\"65000:1\"}]}",
-	  "t.json: vrfs[1].rd: \"65000:1\" is already used by vrfs[0] (want a unique route "
+	  "t.json: vrfs[1].rd (VRF B): \"65000:1\" is already used by vrfs[0] (VRF A) (want a unique route "
 	  "distinguisher per VRF)" },
 	/* name in vrfs[1], RD in vrfs[0]: the earlier VRF is named, as the pairwise scan did */
 	{ "{" R ",\"vrfs\":[{\"name\":\"X\",\"rd\":\"1:1\"},{\"name\":\"Y\",\"rd\":\"1:2\"},"
 	  "{\"name\":\"Y\",\"rd\":\"1:1\"}]}",
-	  "t.json: vrfs[2].rd: \"1:1\" is already used by vrfs[0] (want a unique route "
+	  "t.json: vrfs[2].rd (VRF Y): \"1:1\" is already used by vrfs[0] (VRF X) (want a unique route "
 	  "distinguisher per VRF)" },
 	/* both in one earlier VRF: the name first */
 	{ "{" R ",\"vrfs\":[{\"name\":\"X\",\"rd\":\"1:1\"},{\"name\":\"X\",\"rd\":\"1:1\"}]}",
@@ -238,114 +238,114 @@ static const struct bad_case bad_cases[] = {
 	/* an interface listed twice in one VRF, and a VRF's taken by the core */
 	{ "{" R ",\"vrfs\":[{\"name\":\"X\",\"rd\":\"1:1\",\"interfaces\":[{\"name\":\"e1\","
 	  "\"address\":\"10.2.1.1/30\"},{\"name\":\"e1\",\"address\":\"10.3.1.1/30\"}]}]}",
-	  "t.json: vrfs[0].interfaces[1].name: \"e1\" is already used by vrfs[0].interfaces[0] "
+	  "t.json: vrfs[0].interfaces[1].name (VRF X): \"e1\" is already used by vrfs[0].interfaces[0] (VRF X) "
 	  "(want each interface listed once)" },
 	{ "{" R ",\"vrfs\":[{\"name\":\"A\",\"rd\":\"1:1\",\"import_rts\":[\"65000\"]}]}",
-	  "t.json: vrfs[0].import_rts[0]: \"65000\" is not a route target " RT_FORM },
+	  "t.json: vrfs[0].import_rts[0] (VRF A): \"65000\" is not a route target " RT_FORM },
 	/* the prefixes in lower case, as documented; the numbers as an RD's */
 	{ "{" R ",\"vrfs\":[{\"name\":\"A\",\"rd\":\"1:1\",\"import_rts\":[\"RT:65000:1\"]}]}",
-	  "t.json: vrfs[0].import_rts[0]: \"RT:65000:1\" is not a route target " RT_FORM },
+	  "t.json: vrfs[0].import_rts[0] (VRF A): \"RT:65000:1\" is not a route target " RT_FORM },
 	{ "{" R ",\"vrfs\":[{\"name\":\"A\",\"rd\":\"1:1\",\"export_rts\":[\"65000:1\","
 	  "\"rt:065000:01\"]}]}",
-	  "t.json: vrfs[0].export_rts[1]: \"rt:065000:01\" is not a route target " RT_FORM },
+	  "t.json: vrfs[0].export_rts[1] (VRF A): \"rt:065000:01\" is not a route target " RT_FORM },
 	/* an escaped NUL would end the text early: "65000:1" and junk after it */
 	{ "{" R ",\"vrfs\":[{\"name\":\"A\",\"rd\":\"1:1\",\"import_rts\":[\"65000:1\\u0000x\"]}]}",
-	  "t.json: vrfs[0].import_rts[0]: \"65000:1\\u0000x\" is not a route target " RT_FORM },
+	  "t.json: vrfs[0].import_rts[0] (VRF A): \"65000:1\\u0000x\" is not a route target " RT_FORM },
 	/* an RT listed twice: a template's slip, often where another tenant's RT was meant */
 	{ "{" R ",\"vrfs\":[{\"name\":\"A\",\"rd\":\"1:1\",\"import_rts\":[\"65000:1\","
 	  "\"65000:2\",\"65000:1\"]}]}",
-	  "t.json: vrfs[0].import_rts[2]: \"65000:1\" is already vrfs[0].import_rts[0] (want each "
+	  "t.json: vrfs[0].import_rts[2] (VRF A): \"65000:1\" is already vrfs[0].import_rts[0] (want each "
 	  "route target once)" },
 	{ "{" R ",\"vrfs\":[{\"name\":\"A\",\"rd\":\"1:1\",\"export_rts\":[\"10.0.0.1:7\","
 	  "\"10.0.0.1:7\"]}]}",
-	  "t.json: vrfs[0].export_rts[1]: \"10.0.0.1:7\" is already vrfs[0].export_rts[0] (want each "
+	  "t.json: vrfs[0].export_rts[1] (VRF A): \"10.0.0.1:7\" is already vrfs[0].export_rts[0] (want each "
 	  "route target once)" },
 	{ "{" R ",\"vrfs\":[{\"name\":\"A\",\"rd\":\"1:1\",\"export_rts\":\"1:1\"}]}",
-	  "t.json: vrfs[0].export_rts: \"1:1\" is not a list of route targets (want [\"ASN:NN\", "
+	  "t.json: vrfs[0].export_rts (VRF A): \"1:1\" is not a list of route targets (want [\"ASN:NN\", "
 	  "\"IP:NN\", \"ASN4:NN\" or \"ASNL:NN\", ...])" },
 	{ "{" R ",\"vrfs\":[{\"name\":\"A\",\"rd\":\"1:1\",\"max_routes\":0}]}",
-	  "t.json: vrfs[0].max_routes: 0 is out of range (want an integer 1..10000000)" },
+	  "t.json: vrfs[0].max_routes (VRF A): 0 is out of range (want an integer 1..10000000)" },
 	{ "{" R ",\"vrfs\":[{\"name\":\"A\",\"rd\":\"1:1\",\"max_routes\":10,"
 	  "\"warn_threshold\":101}]}",
-	  "t.json: vrfs[0].warn_threshold: 101 is out of range (want an integer 1..100)" },
+	  "t.json: vrfs[0].warn_threshold (VRF A): 101 is out of range (want an integer 1..100)" },
 	{ "{" R ",\"vrfs\":[{\"name\":\"A\",\"rd\":\"1:1\",\"warn_threshold\":50}]}",
-	  "t.json: vrfs[0].warn_threshold: not allowed without max_routes (want max_routes too, or "
+	  "t.json: vrfs[0].warn_threshold (VRF A): not allowed without max_routes (want max_routes too, or "
 	  "no warn_threshold)" },
 	{ "{" R ",\"vrfs\":[{\"name\":\"A\",\"rd\":\"1:1\",\"label_mode\":\"per-route\"}]}",
-	  "t.json: vrfs[0].label_mode: \"per-route\" is not a label mode (want \"per-vrf\", "
+	  "t.json: vrfs[0].label_mode (VRF A): \"per-route\" is not a label mode (want \"per-vrf\", "
 	  "\"per-ce\" or \"per-prefix\")" },
 	{ "{" R ",\"vrfs\":[{\"name\":\"A\",\"rd\":\"1:1\",\"interfaces\":[{\"name\":"
 	  "\"abcdefghijklmnop\",\"address\":\"10.1.1.1/30\"}]}]}",
-	  "t.json: vrfs[0].interfaces[0].name: \"abcdefghijklmnop\" is not an interface name (want "
+	  "t.json: vrfs[0].interfaces[0].name (VRF A): \"abcdefghijklmnop\" is not an interface name (want "
 	  "1..15 characters, no '/', ':' or spaces)" },
 	{ "{" R ",\"vrfs\":[{\"name\":\"A\",\"rd\":\"1:1\",\"interfaces\":[{\"name\":\"x\","
 	  "\"address\":\"10.1.1.1\"}]}]}",
-	  "t.json: vrfs[0].interfaces[0].address: \"10.1.1.1\" is not an interface address (want "
+	  "t.json: vrfs[0].interfaces[0].address (VRF A): \"10.1.1.1\" is not an interface address (want "
 	  "a.b.c.d/len, len 1..32)" },
 	{ "{" R ",\"vrfs\":[" VRF_A ",\"static_routes\":[{\"prefix\":\"192.168.1.0/24\","
 	  "\"next_hop\":\"10.1.1.2\",\"interface\":\"ce-b1\"}]}]}",
-	  "t.json: vrfs[0].static_routes[0].interface: \"ce-b1\" is not an interface of VRF A (want "
+	  "t.json: vrfs[0].static_routes[0].interface (VRF A, route 192.168.1.0/24): \"ce-b1\" is not an interface of VRF A (want "
 	  "one of ce-a1)" },
 	{ "{" R ",\"vrfs\":[" VRF_A ",\"static_routes\":[{\"prefix\":\"192.168.1.0/24\","
 	  "\"next_hop\":\"10.9.9.9\",\"interface\":\"ce-a1\"}]}]}",
-	  "t.json: vrfs[0].static_routes[0].next_hop: \"10.9.9.9\" is not a neighbor on ce-a1 (want "
+	  "t.json: vrfs[0].static_routes[0].next_hop (VRF A, route 192.168.1.0/24): \"10.9.9.9\" is not a neighbor on ce-a1 (want "
 	  "another address in 10.1.1.0/30)" },
 	/* a subnet's network and broadcast addresses are no host's (links shorter than /31) */
 	{ "{" R ",\"vrfs\":[{\"name\":\"A\",\"rd\":\"1:1\",\"interfaces\":[{\"name\":\"x\","
 	  "\"address\":\"10.1.1.0/30\"}]}]}",
-	  "t.json: vrfs[0].interfaces[0].address: \"10.1.1.0/30\" is the network address of "
+	  "t.json: vrfs[0].interfaces[0].address (VRF A): \"10.1.1.0/30\" is the network address of "
 	  "10.1.1.0/30 (want a host address in it, 10.1.1.1..10.1.1.2)" },
 	{ "{" R ",\"vrfs\":[{\"name\":\"A\",\"rd\":\"1:1\",\"interfaces\":[{\"name\":\"x\","
 	  "\"address\":\"10.1.1.3/30\"}]}]}",
-	  "t.json: vrfs[0].interfaces[0].address: \"10.1.1.3/30\" is the broadcast address of "
+	  "t.json: vrfs[0].interfaces[0].address (VRF A): \"10.1.1.3/30\" is the broadcast address of "
 	  "10.1.1.0/30 (want a host address in it, 10.1.1.1..10.1.1.2)" },
 	{ "{" R ",\"fwd\":{\"core_interfaces\":[{\"name\":\"core0\",\"address\":\"10.0.1.255/24\"}]}}",
 	  "t.json: fwd.core_interfaces[0].address: \"10.0.1.255/24\" is the broadcast address of "
 	  "10.0.1.0/24 (want a host address in it, 10.0.1.1..10.0.1.254)" },
 	{ "{" R ",\"vrfs\":[" VRF_A ",\"static_routes\":[{\"prefix\":\"192.168.1.0/24\","
 	  "\"next_hop\":\"10.1.1.0\",\"interface\":\"ce-a1\"}]}]}",
-	  "t.json: vrfs[0].static_routes[0].next_hop: \"10.1.1.0\" is not a neighbor on ce-a1: it is "
+	  "t.json: vrfs[0].static_routes[0].next_hop (VRF A, route 192.168.1.0/24): \"10.1.1.0\" is not a neighbor on ce-a1: it is "
 	  "the subnet's network address (want another address in 10.1.1.0/30)" },
 	{ "{" R ",\"vrfs\":[" VRF_A ",\"static_routes\":[{\"prefix\":\"192.168.1.0/24\","
 	  "\"next_hop\":\"10.1.1.3\",\"interface\":\"ce-a1\"}]}]}",
-	  "t.json: vrfs[0].static_routes[0].next_hop: \"10.1.1.3\" is not a neighbor on ce-a1: it is "
+	  "t.json: vrfs[0].static_routes[0].next_hop (VRF A, route 192.168.1.0/24): \"10.1.1.3\" is not a neighbor on ce-a1: it is "
 	  "the subnet's broadcast address (want another address in 10.1.1.0/30)" },
 	{ "{" R ",\"vrfs\":[" VRF_A ",\"static_routes\":[{\"prefix\":\"192.168.1.0/24\","
 	  "\"next_hop\":\"10.1.1.1\",\"interface\":\"ce-a1\"}]}]}",
-	  "t.json: vrfs[0].static_routes[0].next_hop: \"10.1.1.1\" is not a neighbor on ce-a1 (want "
+	  "t.json: vrfs[0].static_routes[0].next_hop (VRF A, route 192.168.1.0/24): \"10.1.1.1\" is not a neighbor on ce-a1 (want "
 	  "another address in 10.1.1.0/30)" },
 	{ "{" R ",\"vrfs\":[" VRF_A ",\"static_routes\":[{\"prefix\":\"192.168.1.1/24\","
 	  "\"next_hop\":\"10.1.1.2\",\"interface\":\"ce-a1\"}]}]}",
-	  "t.json: vrfs[0].static_routes[0].prefix: \"192.168.1.1/24\" is not an IPv4 prefix (want "
+	  "t.json: vrfs[0].static_routes[0].prefix (VRF A): \"192.168.1.1/24\" is not an IPv4 prefix (want "
 	  "a.b.c.d/len with no host bits set)" },
 	{ "{" R ",\"vrfs\":[" VRF_A ",\"static_routes\":[{\"prefix\":\"192.168.1.0/24\","
 	  "\"nexthop\":\"10.1.1.2\",\"interface\":\"ce-a1\"}]}]}",
-	  "t.json: vrfs[0].static_routes[0].nexthop: unknown key (want one of prefix, next_hop, "
+	  "t.json: vrfs[0].static_routes[0].nexthop (VRF A, route 192.168.1.0/24): unknown key (want one of prefix, next_hop, "
 	  "interface, distance)" },
 	{ "{" R ",\"vrfs\":[" VRF_A ",\"static_routes\":[{\"prefix\":\"192.168.1.0/24\","
 	  "\"next_hop\":\"10.1.1.2\",\"distance\":0}]}]}",
-	  "t.json: vrfs[0].static_routes[0].distance: 0 is out of range (want an integer 1..255)" },
+	  "t.json: vrfs[0].static_routes[0].distance (VRF A, route 192.168.1.0/24): 0 is out of range (want an integer 1..255)" },
 	{ "{" R ",\"vrfs\":[" VRF_A ",\"static_routes\":[{\"prefix\":\"192.168.1.0/24\","
 	  "\"next_hop\":\"10.1.1.2\",\"distance\":\"low\"}]}]}",
-	  "t.json: vrfs[0].static_routes[0].distance: \"low\" is not a distance (want an integer "
+	  "t.json: vrfs[0].static_routes[0].distance (VRF A, route 192.168.1.0/24): \"low\" is not a distance (want an integer "
 	  "1..255)" },
 	{ "{" R ",\"vrfs\":[" VRF_A ",\"static_routes\":[{\"prefix\":\"192.168.1.0/24\","
 	  "\"next_hop\":\"0.0.0.0\"}]}]}",
-	  "t.json: vrfs[0].static_routes[0].next_hop: \"0.0.0.0\" is not a next hop (want a CE's "
+	  "t.json: vrfs[0].static_routes[0].next_hop (VRF A, route 192.168.1.0/24): \"0.0.0.0\" is not a next hop (want a CE's "
 	  "address, a unicast IPv4 address: not 0.0.0.0, 255.255.255.255 or multicast 224.0.0.0/4)" },
 	/* no CE answers ARP for these: the route could never be installed */
 	{ "{" R ",\"vrfs\":[" VRF_A ",\"static_routes\":[{\"prefix\":\"192.168.1.0/24\","
 	  "\"next_hop\":\"224.0.0.5\"}]}]}",
-	  "t.json: vrfs[0].static_routes[0].next_hop: \"224.0.0.5\" is not a next hop (want a CE's "
+	  "t.json: vrfs[0].static_routes[0].next_hop (VRF A, route 192.168.1.0/24): \"224.0.0.5\" is not a next hop (want a CE's "
 	  "address, a unicast IPv4 address: not 0.0.0.0, 255.255.255.255 or multicast 224.0.0.0/4)" },
 	{ "{" R ",\"vrfs\":[{\"name\":\"A\",\"rd\":\"1:1\",\"interfaces\":[{\"name\":\"x\","
 	  "\"address\":\"192.0.0.1/2\"}],\"static_routes\":[{\"prefix\":\"10.0.0.0/8\","
 	  "\"next_hop\":\"239.1.1.1\",\"interface\":\"x\"}]}]}",
-	  "t.json: vrfs[0].static_routes[0].next_hop: \"239.1.1.1\" is not a next hop (want a CE's "
+	  "t.json: vrfs[0].static_routes[0].next_hop (VRF A, route 10.0.0.0/8): \"239.1.1.1\" is not a next hop (want a CE's "
 	  "address, a unicast IPv4 address: not 0.0.0.0, 255.255.255.255 or multicast 224.0.0.0/4)" },
 	{ "{" R ",\"vrfs\":[" VRF_A "},{\"name\":\"B\",\"rd\":\"1:1\",\"interfaces\":[{\"name\":"
 	  "\"ce-a1\",\"address\":\"10.2.1.1/30\"}]}]}",
-	  "t.json: vrfs[1].interfaces[0].name: \"ce-a1\" is already used by vrfs[0].interfaces[0] "
+	  "t.json: vrfs[1].interfaces[0].name (VRF B): \"ce-a1\" is already used by vrfs[0].interfaces[0] (VRF A) "
 	  "(want each interface listed once)" },
 	/* lsps */
 	{ "{" R ",\"lsps\":[{\"fec\":\"10.255.0.2/32\",\"out_label\":\"foo\",\"next_hop\":"
@@ -446,7 +446,7 @@ static const struct bad_case bad_cases[] = {
 	  "label)" },
 	{ "{" R ",\"vrfs\":[" VRF_A "}],\"fwd\":{\"core_interfaces\":[{\"name\":\"ce-a1\","
 	  "\"address\":\"10.0.1.1/30\"}]}}",
-	  "t.json: fwd.core_interfaces[0].name: \"ce-a1\" is already used by vrfs[0].interfaces[0] "
+	  "t.json: fwd.core_interfaces[0].name: \"ce-a1\" is already used by vrfs[0].interfaces[0] (VRF A) "
 	  "(want each interface listed once)" },
 	/* api */
 	{ "{" R ",\"api\":{\"listen\":\"10.255.0.1\"}}",
@@ -478,11 +478,11 @@ static const struct bad_case bad_cases[] = {
 	  "t.json: vrfs: null is not a list of VRFs (want [{ \"name\": ..., \"rd\": ..., ... }], or "
 	  "leave the key out for its default)" },
 	{ "{" R ",\"vrfs\":[" VRF_A ",\"label_mode\":null}]}",
-	  "t.json: vrfs[0].label_mode: null is not a label mode (want \"per-vrf\", \"per-ce\" or "
+	  "t.json: vrfs[0].label_mode (VRF A): null is not a label mode (want \"per-vrf\", \"per-ce\" or "
 	  "\"per-prefix\", or leave the key out for its default)" },
 	{ "{" R ",\"bgp\":{\"neighbors\":[{\"address\":\"10.255.0.2\",\"remote_as\":1,"
 	  "\"max_prefix\":null}]}}",
-	  "t.json: bgp.neighbors[0].max_prefix: null is not a max-prefix setting (want { \"limit\": "
+	  "t.json: bgp.neighbors[0].max_prefix (neighbor 10.255.0.2): null is not a max-prefix setting (want { \"limit\": "
 	  "N, \"warn_only\": false, \"restart\": 30 }, or leave the key out for its default)" },
 	{ "{" R ",\"bgp\":{\"graceful_restart\":null}}",
 	  "t.json: bgp.graceful_restart: null is not a graceful restart setting (want { "
@@ -491,12 +491,12 @@ static const struct bad_case bad_cases[] = {
 	  "default)" },
 	{ "{" R ",\"bgp\":{\"neighbors\":[{\"address\":\"10.255.0.2\",\"remote_as\":1,"
 	  "\"shutdown\":1}]}}",
-	  "t.json: bgp.neighbors[0].shutdown: 1 is not a shutdown setting (want true, false, or the "
+	  "t.json: bgp.neighbors[0].shutdown (neighbor 10.255.0.2): 1 is not a shutdown setting (want true, false, or the "
 	  "reason sent to the peer: a string of at most 255 bytes, no control characters (RFC "
 	  "9003))" },
 	{ "{" R ",\"bgp\":{\"neighbors\":[{\"address\":\"10.255.0.2\",\"remote_as\":1,"
 	  "\"shutdown\":\"line\\nbreak\"}]}}",
-	  "t.json: bgp.neighbors[0].shutdown: \"line\\nbreak\" is not a shutdown setting (want "
+	  "t.json: bgp.neighbors[0].shutdown (neighbor 10.255.0.2): \"line\\nbreak\" is not a shutdown setting (want "
 	  "true, false, or the reason sent to the peer: a string of at most 255 bytes, no control "
 	  "characters (RFC 9003))" },
 	{ "{" R ",\"bgp\":{\"graceful_restart\":{\"notification\":1}}}",
@@ -515,18 +515,18 @@ static const struct bad_case bad_cases[] = {
 	  "1..3600 seconds)" },
 	{ "{" R ",\"bgp\":{\"neighbors\":[{\"address\":\"10.255.0.2\",\"remote_as\":1,"
 	  "\"families\":null}]}}",
-	  "t.json: bgp.neighbors[0].families: null is not a list of address families (want "
+	  "t.json: bgp.neighbors[0].families (neighbor 10.255.0.2): null is not a list of address families (want "
 	  "a non-empty list of \"vpnv4\", \"ipv4\", \"rtc\", e.g. [\"vpnv4\", \"rtc\"], or leave the key out for its default)" },
 	{ "{\"router\":{\"name\":\"pe1\",\"router_id\":null,\"asn\":1}}",
 	  "t.json: router.router_id: null is not an IPv4 address (want a.b.c.d)" },
 	{ "{" R ",\"bgp\":{\"neighbors\":[{\"address\":\"10.255.0.2\",\"remote_as\":1,"
 	  "\"description\":\"0123456789012345678901234567890123456789012345678901234567890123\"}]}}",
-	  "t.json: bgp.neighbors[0].description: \"01234567890123456789012345678901234567890123456"
+	  "t.json: bgp.neighbors[0].description (neighbor 10.255.0.2): \"01234567890123456789012345678901234567890123456"
 	  "789012345678... is not a description (want a string of at most 63 characters, no "
 	  "control characters)" },
 	{ "{" R ",\"bgp\":{\"neighbors\":[{\"address\":\"10.255.0.2\",\"remote_as\":1,"
 	  "\"description\":\"pe2\\nFAKE\"}]}}",
-	  "t.json: bgp.neighbors[0].description: \"pe2\\nFAKE\" is not a description (want a "
+	  "t.json: bgp.neighbors[0].description (neighbor 10.255.0.2): \"pe2\\nFAKE\" is not a description (want a "
 	  "string of at most 63 characters, no control characters)" },
 	/* more per-vrf VRFs than labels in the range: one would have none */
 	{ "{\"router\":{\"name\":\"pe1\",\"router_id\":\"10.255.0.1\",\"asn\":65000,"
@@ -537,7 +537,7 @@ static const struct bad_case bad_cases[] = {
 	/* an interface address is unicast: no host on a link answers the others */
 	{ "{" R ",\"vrfs\":[{\"name\":\"A\",\"rd\":\"1:1\",\"interfaces\":[{\"name\":\"ce-a1\","
 	  "\"address\":\"224.1.1.1/30\"}]}]}",
-	  "t.json: vrfs[0].interfaces[0].address: \"224.1.1.1/30\" is not an interface address (want "
+	  "t.json: vrfs[0].interfaces[0].address (VRF A): \"224.1.1.1/30\" is not an interface address (want "
 	  "a unicast a.b.c.d/len: not in 0.0.0.0/8, 127.0.0.0/8, 224.0.0.0/4 or 240.0.0.0/4)" },
 	{ "{" R ",\"fwd\":{\"core_interfaces\":[{\"name\":\"core0\",\"address\":\"127.0.0.1/8\"}]}}",
 	  "t.json: fwd.core_interfaces[0].address: \"127.0.0.1/8\" is not an interface address (want "
@@ -551,11 +551,11 @@ static const struct bad_case bad_cases[] = {
 	/* one table's links overlap: vrfmgr kept one connected route of two, silently */
 	{ "{" R ",\"vrfs\":[{\"name\":\"A\",\"rd\":\"1:1\",\"interfaces\":[{\"name\":\"ce-a1\","
 	  "\"address\":\"10.1.1.1/30\"},{\"name\":\"ce-a2\",\"address\":\"10.1.1.2/30\"}]}]}",
-	  "t.json: vrfs[0].interfaces[1].address: \"10.1.1.2/30\" overlaps vrfs[0].interfaces[0]."
+	  "t.json: vrfs[0].interfaces[1].address (VRF A): \"10.1.1.2/30\" overlaps vrfs[0].interfaces[0]."
 	  "address \"10.1.1.1/30\" (want a subnet of its own for each link)" },
 	{ "{" R ",\"vrfs\":[{\"name\":\"A\",\"rd\":\"1:1\",\"interfaces\":[{\"name\":\"ce-a1\","
 	  "\"address\":\"10.1.1.1/30\"},{\"name\":\"ce-a2\",\"address\":\"10.1.0.1/16\"}]}]}",
-	  "t.json: vrfs[0].interfaces[1].address: \"10.1.0.1/16\" overlaps vrfs[0].interfaces[0]."
+	  "t.json: vrfs[0].interfaces[1].address (VRF A): \"10.1.0.1/16\" overlaps vrfs[0].interfaces[0]."
 	  "address \"10.1.1.1/30\" (want a subnet of its own for each link)" },
 	{ "{" R ",\"fwd\":{\"core_interfaces\":[{\"name\":\"core0\",\"address\":\"10.0.1.1/30\"},"
 	  "{\"name\":\"core1\",\"address\":\"10.0.1.2/32\"}]}}",
@@ -565,7 +565,7 @@ static const struct bad_case bad_cases[] = {
 	{ "{" R ",\"vrfs\":[" VRF_A ",\"static_routes\":[{\"prefix\":\"10.9.0.0/16\","
 	  "\"next_hop\":\"10.1.1.2\"},{\"prefix\":\"10.9.0.0/16\",\"next_hop\":\"10.1.1.2\","
 	  "\"distance\":5}]}]}",
-	  "t.json: vrfs[0].static_routes[1]: 10.9.0.0/16 via 10.1.1.2 is already "
+	  "t.json: vrfs[0].static_routes[1] (VRF A, route 10.9.0.0/16): 10.9.0.0/16 via 10.1.1.2 is already "
 	  "vrfs[0].static_routes[0] (want one entry per prefix and next hop)" },
 	/* an LSR's fwd has no vrfmgr: VRFs there never forward */
 	{ "{" R ",\"vrfs\":[" VRF_A "}],\"fwd\":{\"mode\":\"lsr\"}}",
@@ -584,7 +584,7 @@ static const struct bad_case bad_cases[] = {
 	  "any, or a unicast IPv4 address: not 255.255.255.255 or multicast 224.0.0.0/4)" },
 	{ "{" R ",\"bgp\":{\"neighbors\":[{\"address\":\"10.255.0.2\",\"remote_as\":1,"
 	  "\"local_address\":\"255.255.255.255\"}]}}",
-	  "t.json: bgp.neighbors[0].local_address: \"255.255.255.255\" is not an address of this "
+	  "t.json: bgp.neighbors[0].local_address (neighbor 10.255.0.2): \"255.255.255.255\" is not an address of this "
 	  "router (want 0.0.0.0 for any, or a unicast IPv4 address: not 255.255.255.255 or "
 	  "multicast 224.0.0.0/4)" },
 	/* a PE's static LFIB label vrfmgr could give out (the default range 1000..99999) */
@@ -607,7 +607,7 @@ static const struct bad_case bad_cases[] = {
 	{ "{" R ",\"vrfs\":[" VRF_A "},{\"name\":\"B\",\"rd\":\"1:2\",\"static_routes\":["
 	  "{\"prefix\":\"10.9.0.0/16\",\"next_hop\":\"10.1.1.2\"},{\"prefix\":\"10.8.0.0/16\","
 	  "\"next_hop\":\"10.1.1.2\",\"next_hop\":\"10.1.1.6\"}]}]}",
-	  "t.json: vrfs[1].static_routes[1].next_hop: key given twice in one object (want each key "
+	  "t.json: vrfs[1].static_routes[1].next_hop (VRF B, route 10.8.0.0/16): key given twice in one object (want each key "
 	  "once: only the last would count)" },
 	/* past the few keys compared one by one */
 	{ "{\"k00\":0,\"k01\":0,\"k02\":0,\"k03\":0,\"k04\":0,\"k05\":0,\"k06\":0,"
@@ -657,6 +657,34 @@ static const struct bad_case bad_cases[] = {
 	{ "{" R ",\"bgp\":{\"neighbors\":[{\"address\":\"10.255.0.2\",\"remote_as\":1,"
 	  "\"description\":\"p\xff\"}]}}",
 	  "t.json: line 1, column 137: invalid JSON: invalid utf-8 string" },
+	/*
+	 * What names the element an error is in, after its path: with 50 tenants
+	 * vrfs[37] alone had the operator count. From the document, whatever
+	 * failed: an unknown key is found before the name is read. Only a valid
+	 * name, prefix, address or description is used, and not when the error
+	 * is in that very key (its value is in the message).
+	 */
+	{ "{" R ",\"vrfs\":[" VRF_A "},{\"rd\":\"1:2\",\"name\":\"t37\",\"expor_rts\":[]}]}",
+	  "t.json: vrfs[1].expor_rts (VRF t37): unknown key (want one of name, rd, import_rts, "
+	  "export_rts, label_mode, interfaces, static_routes, max_routes, warn_threshold)" },
+	{ "{" R ",\"vrfs\":[{\"name\":\"t 37\",\"rd\":\"1:2\"}]}",
+	  "t.json: vrfs[0].name: \"t 37\" is not a name (want 1..31 characters of A-Z a-z 0-9 . _ -, "
+	  "not . or ..)" },
+	{ "{" R ",\"vrfs\":[{\"name\":\"t 37\",\"rd\":\"1:2\",\"label_mod\":1}]}",
+	  "t.json: vrfs[0].label_mod: unknown key (want one of name, rd, import_rts, export_rts, "
+	  "label_mode, interfaces, static_routes, max_routes, warn_threshold)" },
+	{ "{" R ",\"vrfs\":[" VRF_A ",\"static_routes\":[{\"prefix\":\"10.0.0.1/8\",\"next_hop\":"
+	  "\"10.1.1.2\"}]}]}",
+	  "t.json: vrfs[0].static_routes[0].prefix (VRF A): \"10.0.0.1/8\" is not an IPv4 prefix (want "
+	  "a.b.c.d/len with no host bits set)" },
+	{ "{" R ",\"bgp\":{\"neighbors\":[{\"address\":\"10.255.0.2\",\"remote_as\":1},"
+	  "{\"address\":\"10.255.0.4\",\"description\":\"pe4 (lab)\"}]}}",
+	  "t.json: bgp.neighbors[1].remote_as (neighbor 10.255.0.4 \"pe4 (lab)\"): missing (want an AS "
+	  "number)" },
+	{ "{" R ",\"bgp\":{\"neighbors\":[{\"address\":\"10.255.0.256\",\"remote_as\":1,"
+	  "\"description\":\"pe4\"}]}}",
+	  "t.json: bgp.neighbors[0].address (neighbor \"pe4\"): \"10.255.0.256\" is not an IPv4 address "
+	  "(want a.b.c.d)" },
 };
 
 Test(config, bad_fields_exact_messages)
@@ -710,7 +738,8 @@ Test(config, static_route_repeats_among_thousands)
 	free(s);
 	s = statics_config(3000, ",{\"prefix\":\"10.100.1.0/24\",\"next_hop\":\"10.1.1.2\"}");
 	cr_assert_eq(config_load_string(s, "t.json", &cfg, err, sizeof(err)), -1);
-	cr_assert_str_eq(err, "t.json: vrfs[0].static_routes[9000]: 10.100.1.0/24 via 10.1.1.2 is "
+	cr_assert_str_eq(err, "t.json: vrfs[0].static_routes[9000] (VRF A, route 10.100.1.0/24): "
+			      "10.100.1.0/24 via 10.1.1.2 is "
 			      "already vrfs[0].static_routes[3] (want one entry per prefix and next hop)");
 	free(s);
 }
