@@ -280,6 +280,7 @@ struct cli_view {
 	cli_print_fn print;       /* NULL: cli_view_table */
 	char name[64];            /* the one thing a detail view shows (show vrf NAME) */
 	char not_found[128];      /* said instead of the daemon's message when it answers 404 */
+	char vrf[72];             /* the VRF named, for that message (cli_vrf_unknown_print) */
 	bool all_rows;            /* show counters --all: also the rows of zeros */
 };
 
@@ -457,8 +458,17 @@ int cli_reload_check(const struct cli_ctx *c);
  * more"), " (no VRF is configured)", or "" when the answer has no list.
  */
 void cli_vrf_names_text(struct json_object *vrfs_doc, char *buf, size_t len);
-/* "ferryctl: MESSAGE" on c->err, with vrfmgr's VRF names when it answers /vrfs. */
-void cli_vrf_unknown_print(const struct cli_ctx *c, const char *message);
+/*
+ * ": removed; its label 103 is held down for 12 s more" (or "its 3 labels
+ * ... at most") from vrfmgr's /labels?vrf=NAME answer when every label it
+ * lists is held down: the VRF was removed; else "".
+ */
+void cli_vrf_removed_text(struct json_object *labels_doc, char *buf, size_t len);
+/*
+ * "ferryctl: no VRF named "NAME"" on c->err, saying it was removed when
+ * vrfmgr holds its labels down, with vrfmgr's VRF names when it answers.
+ */
+void cli_vrf_unknown_print(const struct cli_ctx *c, const char *name);
 
 /* --- daemons.c: show daemons ----------------------------------------------- */
 

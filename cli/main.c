@@ -113,7 +113,7 @@ static void view_error(const struct cli_ctx *c, const struct cli_view *v, int st
 		       const char *body)
 {
 	if (status == 404 && v->not_found[0] != '\0' && !cli_no_such_path(body))
-		cli_vrf_unknown_print(c, v->not_found);
+		cli_vrf_unknown_print(c, v->vrf);
 	else
 		cli_http_error_print(c, v->daemon, v->path, status, body);
 }

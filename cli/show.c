@@ -56,6 +56,7 @@ static void view_table(struct cli_view *v, const char *daemon, const char *path,
 void cli_view_vrf_not_found(struct cli_view *v, const char *name)
 {
 	snprintf(v->not_found, sizeof(v->not_found), "no VRF named \"%.64s\"", name);
+	snprintf(v->vrf, sizeof(v->vrf), "%.64s", name);
 }
 
 static int fail(char *err, size_t len, const char *what)

@@ -538,8 +538,7 @@ static int trace_fetch(const struct cli_ctx *c, struct cli_trace_docs *d)
 	case 0:
 		break;
 	case -2: /* as show vrf NAME says it */
-		snprintf(p, sizeof(p), "no VRF named \"%.64s\"", d->vrf);
-		cli_vrf_unknown_print(c, p);
+		cli_vrf_unknown_print(c, d->vrf);
 		return -1;
 	default:
 		return -1;

@@ -31,7 +31,9 @@
 #    PE1-PE2 session never reset;
 #  - a static route whose next hop is on none of its VRF's links: accepted,
 #    vrfmgr's check warns of it and the reload prints the warning vrfmgr
-#    logged while it reloaded (before, the log alone had it).
+#    logged while it reloaded (before, the log alone had it);
+#  - VRF B removed: ferryctl show vrf B says it was removed (its label
+#    held down), a name never configured only that there is none.
 # Prints "ok - ..." / "not ok - ..." per check; exit 0 only when all pass.
 # Removes everything it created, also on failure or interrupt.
 set -uo pipefail
@@ -273,6 +275,20 @@ warned() {
 }
 check "a static route with a next hop on none of B's links: accepted, the check warns naming vrfs[1].static_routes[1], the reload prints vrfmgr's warning before 'reload done'" \
 	warned
+
+# --- a VRF removed: asked for by name, ferryctl says it was (its label held down) ---
+jq 'del(.vrfs[] | select(.name == "B"))' "$PE1" >"$TMP/pe1.next.json" && mv "$TMP/pe1.next.json" "$PE1"
+removed_said() {
+	local out
+	reloaded pe1 0 "lab: vrfmgr: info: reload done: 0 VRFs added, 1 removed, 0 changed" || return 1
+	out=$("$CTL" -r "$(rundir pe1)" show vrf B 2>&1)
+	grep -qE '^ferryctl: no VRF named "B": removed; its label [0-9]+ is held down for [0-9]+ s more \(VRFs here: A\)$' <<<"$out" ||
+		{ note <<<"$out"; return 1; }
+	out=$("$CTL" -r "$(rundir pe1)" show vrf Z 2>&1)
+	[ "$out" = 'ferryctl: no VRF named "Z" (VRFs here: A)' ] || { note <<<"$out"; return 1; }
+}
+check "VRF B removed by a reload: ferryctl show vrf B says it was removed, its label held down (a name never configured: not)" \
+	removed_said
 
 t_lab_down_check
 finish

@@ -51,3 +51,34 @@ Test(cli_vrf_names, no_list_cut_short)
 			 "");
 	cr_assert_str_eq(text_of("{\"vrfs\":[{\"name\":\"A\"}]}", 20), " (VRFs here: A)");
 }
+
+static const char *removed_of(const char *answer)
+{
+	static char buf[128];
+	struct json_object *doc = json_tokener_parse(answer);
+
+	cr_assert_not_null(doc, "%s", answer);
+	cli_vrf_removed_text(doc, buf, sizeof(buf));
+	json_object_put(doc);
+	return buf;
+}
+
+/*
+ * A VRF just removed (vrfmgr's /labels?vrf=NAME lists only its held-down
+ * labels) is said to be so; a name whose labels are in use (vrfmgr has the
+ * VRF, fwd not yet) or an error answer says nothing more.
+ */
+Test(cli_vrf_names, a_vrf_removed_is_said_so)
+{
+	cr_assert_str_eq(removed_of("{\"labels\":[{\"label\":103,\"vrf\":\"t3\",\"action\":\"held\","
+				    "\"mode\":\"per-vrf\",\"held_for_s\":42}]}"),
+			 ": removed; its label 103 is held down for 42 s more");
+	cr_assert_str_eq(removed_of("{\"labels\":[{\"label\":103,\"action\":\"held\",\"held_for_s\":"
+				    "12},{\"label\":104,\"action\":\"held\",\"held_for_s\":57}]}"),
+			 ": removed; its 2 labels are held down for 57 s more at most");
+	cr_assert_str_eq(removed_of("{\"labels\":[{\"label\":103,\"action\":\"held\",\"held_for_s\":"
+				    "12},{\"label\":104,\"action\":\"pop-lookup\",\"users\":1}]}"),
+			 "");
+	cr_assert_str_eq(removed_of("{\"labels\":[]}"), "");
+	cr_assert_str_eq(removed_of("{\"error\":\"no VRF named\",\"status\":404}"), "");
+}
