@@ -556,16 +556,23 @@ static void vrf_label(struct json_object *vrf, const char *rest, char *out, size
 		snprintf(out + strlen(out), n - strlen(out), "%sroute %s", *out ? ", " : "", pfx);
 }
 
-/* "neighbor 10.255.0.4 \"pe4\"": its address and description, those usable. */
+/*
+ * "neighbor 10.255.0.4 \"pe4\"": its address and description, those usable.
+ * The description is quoted as values are (cj_text): a '"' or '\\' in it
+ * escaped, so the label cannot seem to end early.
+ */
 static void neighbor_label(struct json_object *nb, const char *rest, char *out, size_t n)
 {
 	const char *addr = usable(nb, "address", ipv4_ok, rest);
 	const char *descr = usable(nb, "description", description_ok, rest);
+	char quoted[2 * sizeof(((struct cfg_neighbor *)0)->description) + 4] = "";
 
 	if (addr == NULL && descr == NULL)
 		return;
-	snprintf(out, n, "neighbor%s%s%s%s%s", addr ? " " : "", addr ? addr : "",
-		 descr ? " \"" : "", descr ? descr : "", descr ? "\"" : "");
+	if (descr != NULL)
+		cj_text(json_object_object_get(nb, "description"), quoted, sizeof(quoted));
+	snprintf(out, n, "neighbor%s%s%s%s", addr ? " " : "", addr ? addr : "", descr ? " " : "",
+		 quoted);
 }
 
 const char *cj_path_named(const struct cctx *c, const char *path, char *out, size_t n)

@@ -685,6 +685,11 @@ static const struct bad_case bad_cases[] = {
 	  "\"description\":\"pe4\"}]}}",
 	  "t.json: bgp.neighbors[0].address (neighbor \"pe4\"): \"10.255.0.256\" is not an IPv4 address "
 	  "(want a.b.c.d)" },
+	/* a description is quoted as values are: a quote or backslash in it escaped, no false end */
+	{ "{" R ",\"bgp\":{\"neighbors\":[{\"address\":\"10.255.0.4\",\"remote_as\":0,"
+	  "\"description\":\"pe4 \\\"b\\\" \\\\ x\"}]}}",
+	  "t.json: bgp.neighbors[0].remote_as (neighbor 10.255.0.4 \"pe4 \\\"b\\\" \\\\ x\"): 0 is out "
+	  "of range (want an integer 1..4294967295)" },
 };
 
 Test(config, bad_fields_exact_messages)
