@@ -465,6 +465,11 @@ void cli_vrf_names_text(struct json_object *vrfs_doc, char *buf, size_t len);
  */
 void cli_vrf_removed_text(struct json_object *labels_doc, char *buf, size_t len);
 /*
+ * Whether vrfmgr's /vrfs answer lists name: a VRF vrfmgr has (fwd, which
+ * said 404, may not have it yet) is not one removed, whatever its labels.
+ */
+bool cli_vrf_listed(struct json_object *vrfs_doc, const char *name);
+/*
  * "ferryctl: no VRF named "NAME"" on c->err, saying it was removed when
  * vrfmgr holds its labels down, with vrfmgr's VRF names when it answers.
  */

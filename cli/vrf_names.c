@@ -4,8 +4,9 @@
  * come from vrfmgr's GET /vrfs; where it does not answer (a P router has
  * none) the message is said alone, and nothing else is printed. A VRF
  * just removed is said to be so while vrfmgr holds its labels down
- * (GET /labels?vrf=NAME answers for such a name): "no VRF named "t3":
- * removed; its label 103 is held down for 42 s more".
+ * (GET /labels?vrf=NAME answers for such a name) and /vrfs does not list
+ * it: "no VRF named "t3": removed; its label 103 is held down for 42 s
+ * more".
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -69,6 +70,20 @@ void cli_vrf_removed_text(struct json_object *labels_doc, char *buf, size_t len)
 			 (long long)most);
 }
 
+bool cli_vrf_listed(struct json_object *vrfs_doc, const char *name)
+{
+	struct json_object *vrfs = cli_json_get(vrfs_doc, "vrfs");
+	size_t n = json_object_is_type(vrfs, json_type_array) ? json_object_array_length(vrfs) : 0;
+
+	for (size_t i = 0; i < n; i++) {
+		const char *s = cli_json_str(json_object_array_get_idx(vrfs, i), "name");
+
+		if (s != NULL && strcmp(s, name) == 0)
+			return true;
+	}
+	return false;
+}
+
 /* vrfmgr's answer to path, or NULL. */
 static struct json_object *vrfmgr_get(const struct cli_ctx *c, const char *path)
 {
@@ -90,14 +105,15 @@ void cli_vrf_unknown_print(const struct cli_ctx *c, const char *name)
 {
 	char names[640], removed[128] = "", path[200] = "/labels";
 	struct json_object *doc = vrfmgr_get(c, "/vrfs");
-	bool answered = doc != NULL;
+	/* not one vrfmgr has (the 404 may be fwd's, behind it): asked whether it was removed */
+	bool ask = doc != NULL && !cli_vrf_listed(doc, name);
 
 	names[0] = '\0';
-	if (answered)
+	if (doc != NULL)
 		cli_vrf_names_text(doc, names, sizeof(names));
 	json_object_put(doc);
 	/* a name vrfmgr still holds labels under: a VRF removed, its labels held down */
-	if (answered && cli_path_add(path, sizeof(path), "vrf", name) == 0 &&
+	if (ask && cli_path_add(path, sizeof(path), "vrf", name) == 0 &&
 	    (doc = vrfmgr_get(c, path)) != NULL) {
 		cli_vrf_removed_text(doc, removed, sizeof(removed));
 		json_object_put(doc);

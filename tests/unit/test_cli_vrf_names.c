@@ -82,3 +82,23 @@ Test(cli_vrf_names, a_vrf_removed_is_said_so)
 	cr_assert_str_eq(removed_of("{\"labels\":[]}"), "");
 	cr_assert_str_eq(removed_of("{\"error\":\"no VRF named\",\"status\":404}"), "");
 }
+
+/*
+ * A name vrfmgr's /vrfs lists is a VRF it has (fwd, which answered 404, may
+ * lag behind): its held labels (a predecessor's, say) do not make it one
+ * removed. Only an exact name counts.
+ */
+Test(cli_vrf_names, a_listed_vrf_is_not_said_removed)
+{
+	struct json_object *doc = json_tokener_parse("{\"vrfs\":[{\"name\":\"A\",\"id\":1},"
+						     "{\"name\":\"B\",\"id\":2}]}");
+
+	cr_assert_not_null(doc);
+	cr_assert(cli_vrf_listed(doc, "B"));
+	cr_assert_not(cli_vrf_listed(doc, "b"));
+	cr_assert_not(cli_vrf_listed(doc, "C"));
+	json_object_put(doc);
+	doc = json_tokener_parse("{\"error\":\"x\",\"status\":500}");
+	cr_assert_not(cli_vrf_listed(doc, "A"));
+	json_object_put(doc);
+}
