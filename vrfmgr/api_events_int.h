@@ -6,6 +6,7 @@
 #define FERRY_VRFMGR_API_EVENTS_INT_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "common/api_events.h"
@@ -116,5 +117,8 @@ void vrfapi_if_rec_of(struct if_rec *r, struct vrfmgr *vm, const struct ipc_if_b
 
 /* The snapshot's cursor over the tables (api_events_snap.c); ctx: the struct vrfapi_events. */
 extern const struct api_events_snapshot vrfapi_snap_ops;
+
+/* Labels a snapshot fill looks at before it yields (api_events_snap.c; tests lower it). */
+extern size_t vrfapi_snap_label_look;
 
 #endif

@@ -163,11 +163,18 @@ static bool snap_fib(struct jw *w, struct snap *sn, size_t budget_end)
 	return true;
 }
 
+/*
+ * Labels looked at in one fill, written or not: a ?vrf= or ?type= filter
+ * writes few of them, so the byte budget alone would let a million
+ * per-prefix labels hold the daemon in one callback. A variable for tests.
+ */
+size_t vrfapi_snap_label_look = 65536;
+
 /* The labels after the last one written, from the array sorted by label; true when done. */
 static bool snap_labels(struct jw *w, struct snap *sn, size_t budget_end)
 {
 	const struct label_alloc *la = &sn->ev->vm->table.labels;
-	size_t lo = 0, hi = la->n;
+	size_t lo = 0, hi = la->n, looked = 0;
 
 	while (sn->label_started && lo < hi) { /* the first label above the last one */
 		size_t mid = lo + (hi - lo) / 2;
@@ -183,11 +190,11 @@ static bool snap_labels(struct jw *w, struct snap *sn, size_t budget_end)
 
 		sn->label = la->v[lo]->label;
 		sn->label_started = true;
-		if (!vrf_label_lfib_entry(la->v[lo], &e))
-			continue;
-		vrfapi_label_rec_of(&r, sn->ev, &e, true);
-		api_events_snapshot_item(w, sn->ev->ring, EV_LABEL, &r, sizeof(r));
-		if (snap_full(w, budget_end))
+		if (vrf_label_lfib_entry(la->v[lo], &e)) {
+			vrfapi_label_rec_of(&r, sn->ev, &e, true);
+			api_events_snapshot_item(w, sn->ev->ring, EV_LABEL, &r, sizeof(r));
+		}
+		if (snap_full(w, budget_end) || ++looked >= vrfapi_snap_label_look)
 			return false;
 	}
 	return true;

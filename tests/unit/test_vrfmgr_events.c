@@ -9,6 +9,7 @@
 #include "test_common_api_util.h"
 #include "test_vrfmgr_fixture.h"
 #include "vrfmgr/api.h"
+#include "vrfmgr/api_events_int.h"
 #include "vrfmgr/reload.h"
 #include "vrfmgr/vrfmgr.h"
 
@@ -176,6 +177,32 @@ Test(vrfevents, snapshot_parts_follow_the_types_asked)
 	b = get_snapshot("snapshot=1&type=fib");
 	cr_assert_not_null(strstr(b, "event: fib\ndata: {\"snapshot\":true"), "%s", b);
 	cr_assert_null(strstr(b, "event: label"), "%s", b);
+}
+
+static size_t count_of(const char *hay, const char *needle)
+{
+	size_t n = 0;
+
+	for (const char *p = hay; (p = strstr(p, needle)) != NULL; p += strlen(needle))
+		n++;
+	return n;
+}
+
+/* A fill that stops after each label looked at still gives every label, once, across fills. */
+Test(vrfevents, a_label_snapshot_yielding_after_each_label_gives_them_all)
+{
+	size_t whole, cut, whole_b, cut_b;
+
+	whole = count_of(get_snapshot("snapshot=1&type=label"), "event: label\n");
+	whole_b = count_of(get_snapshot("snapshot=1&type=label&vrf=B"), "event: label\n");
+	vrfapi_snap_label_look = 1;
+	cut = count_of(get_snapshot("snapshot=1&type=label"), "event: label\n");
+	cut_b = count_of(get_snapshot("snapshot=1&type=label&vrf=B"), "event: label\n");
+	vrfapi_snap_label_look = 65536;
+	cr_assert_geq(whole, 2);
+	cr_assert_eq(whole_b, 1);
+	cr_assert_eq(cut, whole);
+	cr_assert_eq(cut_b, whole_b);
 }
 
 /*
