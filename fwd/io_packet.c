@@ -42,6 +42,7 @@
 #include "fwd/arp.h"
 #include "fwd/ctr.h"
 #include "fwd/io_packet.h"
+#include "fwd/io_par.h"
 #include "fwd/io_ring.h"
 #include "fwd/io_worker.h"
 #include "fwd/io_xsk.h"
@@ -100,6 +101,8 @@ struct io_packet {
 	unsigned ring_flags; /* io_ring_setup's */
 	bool xdp; /* fwd.io af_xdp: try AF_XDP on every interface */
 	struct io_workers *workers; /* NULL: everything on this thread */
+	unsigned n_workers;
+	struct event *open_ev; /* opens the links vrfmgr bound, together (io_par.h) */
 	struct fwd_iface *in[FWD_BATCH];
 	struct mmsghdr rx_msgs[IO_BATCH];
 	struct iovec rx_iov[IO_BATCH];
@@ -108,6 +111,8 @@ struct io_packet {
 };
 
 static int io_if_open(void *ctx, struct fwd_iface *ifp);
+static int io_if_open_soon(void *ctx, struct fwd_iface *ifp);
+static void open_batch_cb(evutil_socket_t fd, short what, void *arg);
 static void io_if_close(void *ctx, struct fwd_iface *ifp);
 static int io_output(void *ctx, struct fwd_iface *ifp, const uint8_t *frame, size_t len);
 
@@ -117,6 +122,10 @@ struct io_packet *io_packet_new(struct event_base *base)
 
 	if (io != NULL) {
 		io->base = base;
+		if ((io->open_ev = event_new(base, -1, 0, open_batch_cb, io)) == NULL) {
+			free(io);
+			return NULL;
+		}
 		io->no_rings = getenv("FERRY_FWD_NO_RINGS") != NULL;
 		if (getenv("FERRY_FWD_QDISC_BYPASS") != NULL)
 			io->ring_flags |= IO_RING_QDISC_BYPASS;
@@ -131,7 +140,7 @@ void io_packet_rx_frames(struct io_packet *io)
 
 void io_packet_hooks(struct io_packet *io, struct fwd_hooks *hooks)
 {
-	*hooks = (struct fwd_hooks){ .output = io_output, .if_open = io_if_open,
+	*hooks = (struct fwd_hooks){ .output = io_output, .if_open = io_if_open_soon,
 				     .if_close = io_if_close, .ctx = io };
 }
 
@@ -155,6 +164,7 @@ int io_packet_start_workers(struct io_packet *io, unsigned n)
 {
 	if ((io->workers = io_workers_start(io->base, io->f, n, flush_all, io)) == NULL)
 		return -ENOMEM;
+	io->n_workers = n;
 	return 0;
 }
 
@@ -162,11 +172,14 @@ void io_packet_free(struct io_packet *io)
 {
 	if (io == NULL)
 		return;
+	io_close_batch_begin(); /* every link's sockets closed together */
 	io_workers_stop(io->workers); /* first: they use the sockets closed below */
 	io->workers = NULL;
 	for (size_t i = 0; io->f != NULL && i < io->f->n_ifaces; i++)
 		if (io->f->ifaces[i]->open)
 			io_if_close(io, io->f->ifaces[i]);
+	io_close_batch_end();
+	event_free(io->open_ev);
 	free(io);
 }
 
@@ -208,7 +221,7 @@ static unsigned ring_flags_for(const struct io_packet *io, const struct io_if *x
 }
 
 /* (Re)binds a packet socket: ETH_P_ALL, ETH_P_ARP (the tap beside AF_XDP), 0 (nothing). */
-static int packet_bind(int fd, int ifindex, uint16_t proto)
+int io_packet_bind(int fd, int ifindex, uint16_t proto)
 {
 	struct sockaddr_ll sll = { .sll_family = AF_PACKET, .sll_protocol = htons(proto),
 				   .sll_ifindex = ifindex };
@@ -228,7 +241,7 @@ int io_packet_socket(int ifindex, uint16_t proto)
 		log_warn("PACKET_IGNORE_OUTGOING (outgoing frames are skipped by type instead)");
 	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf)) < 0)
 		log_debug("SO_RCVBUF: %s", strerror(errno));
-	if ((r = packet_bind(fd, ifindex, proto)) < 0) {
+	if ((r = io_packet_bind(fd, ifindex, proto)) < 0) {
 		close(fd);
 		return r;
 	}
@@ -240,9 +253,20 @@ static void io_read_cb(evutil_socket_t fd, short what, void *arg);
 /* Rings if possible, else the recvmmsg/sendmmsg batch (which needs its buffers). */
 static int io_if_setup(struct io_packet *io, struct io_if *x)
 {
-	int r = io->no_rings ? -ENOTSUP
-			     : io_ring_setup(&x->ring, x->fd, ring_flags_for(io, x), x->ifp->mtu);
+	unsigned flags = ring_flags_for(io, x);
+	int r, fd = io->no_rings ? -1 : io_prep_take(x->ifindex, flags, x->ifp->mtu, &x->ring);
 
+	if (fd >= 0 && (r = io_packet_bind(fd, x->ifindex, ETH_P_ALL)) == 0) {
+		io_fd_close(x->fd); /* made ahead with its rings: it takes the link's place */
+		x->fd = fd;
+		x->ring_up = true;
+		return 0;
+	}
+	if (fd >= 0) {
+		io_ring_teardown(&x->ring);
+		io_fd_close(fd);
+	}
+	r = io->no_rings ? -ENOTSUP : io_ring_setup(&x->ring, x->fd, flags, x->ifp->mtu);
 	if (r == 0) {
 		x->ring_up = true;
 		return 0;
@@ -331,7 +355,7 @@ static int io_if_control(struct io_packet *io, struct io_if *x, uint16_t proto)
 	struct io_xsk *xsk[IO_XSK_MAX];
 	int r;
 
-	if ((r = packet_bind(x->fd, x->ifindex, proto)) < 0)
+	if ((r = io_packet_bind(x->fd, x->ifindex, proto)) < 0)
 		return r;
 	if (x->plain == NULL && (x->plain = calloc(1, sizeof(*x->plain))) == NULL)
 		return -ENOMEM;
@@ -348,7 +372,7 @@ static int io_if_xdp_done(struct io_packet *io, struct io_if *x)
 
 	if (io->workers != NULL)
 		return io_if_control(io, x, proto);
-	return packet_bind(x->fd, x->ifindex, proto);
+	return io_packet_bind(x->fd, x->ifindex, proto);
 }
 
 /*
@@ -369,7 +393,7 @@ static int io_if_backend(struct io_packet *io, struct io_if *x)
 	}
 	if (io->workers != NULL) /* the workers receive; this socket only sends */
 		return io_if_control(io, x, 0);
-	if ((r = packet_bind(x->fd, x->ifindex, ETH_P_ALL)) < 0)
+	if ((r = io_packet_bind(x->fd, x->ifindex, ETH_P_ALL)) < 0)
 		return r;
 	return io_if_setup(io, x);
 }
@@ -381,7 +405,7 @@ static void io_if_free(struct io_if *x)
 		event_free(x->ev);
 	if (x->ring_up)
 		io_ring_teardown(&x->ring);
-	close(x->fd);
+	io_fd_close(x->fd);
 	free(x->plain);
 	free(x);
 }
@@ -724,13 +748,97 @@ static bool link_same(struct io_packet *io, struct fwd_iface *ifp)
 	return false;
 }
 
+/* The MTU of the link named name now, asked on fd (any socket); 0 when it cannot be told. */
+static unsigned mtu_of(int fd, const char *name)
+{
+	struct ifreq ifr;
+
+	memset(&ifr, 0, sizeof(ifr));
+	memcpy(ifr.ifr_name, name, strnlen(name, IFNAMSIZ - 1));
+	return ioctl(fd, SIOCGIFMTU, &ifr) == 0 && ifr.ifr_mtu > 0 ? (unsigned)ifr.ifr_mtu : 0;
+}
+
+/*
+ * The packet sockets with rings that links about to open will take, made
+ * together (io_par.h): the link's own socket, or without it one per worker.
+ * Not on AF_XDP, whose sockets are made per queue as the link opens.
+ */
+static void prep_sockets(struct io_packet *io, struct fwd_iface **want, size_t n)
+{
+	struct io_prep_job *jobs = calloc(n, sizeof(*jobs));
+	int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0); /* for the ioctls */
+	size_t k = 0;
+
+	for (size_t i = 0; jobs != NULL && fd >= 0 && i < n; i++) {
+		int idx = (int)if_nametoindex(want[i]->name);
+		unsigned flags = io->ring_flags |
+				 (want[i]->role == FWD_IF_ACCESS ? IO_RING_ACCESS : 0);
+
+		if (idx > 0)
+			jobs[k++] = (struct io_prep_job){ idx, flags, mtu_of(fd, want[i]->name) };
+	}
+	if (k > 1) /* one link alone gains nothing */
+		io_prep_make(jobs, k, io->workers != NULL ? io->n_workers : 1);
+	if (fd >= 0)
+		close(fd);
+	free(jobs);
+}
+
+/*
+ * Opens every link that should be open and is not, together: their
+ * sockets' rings are made at once beforehand, and whatever the opens close
+ * (a failed open, a socket replaced by one made ahead) is closed together
+ * at the end.
+ */
+static void open_batch(struct io_packet *io)
+{
+	struct fwd_iface **want = calloc(io->f->n_ifaces + 1, sizeof(*want));
+	size_t n = 0;
+
+	if (want == NULL)
+		return;
+	for (size_t i = 0; i < io->f->n_ifaces; i++)
+		if (io->f->ifaces[i]->active && !io->f->ifaces[i]->open)
+			want[n++] = io->f->ifaces[i];
+	io_close_batch_begin();
+	if (n > 1 && !io->no_rings && !io->xdp)
+		prep_sockets(io, want, n);
+	for (size_t i = 0; i < n; i++)
+		io_if_open(io, want[i]);
+	io_prep_drop();
+	io_close_batch_end();
+	free(want);
+}
+
+static void open_batch_cb(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	open_batch(arg);
+}
+
+/*
+ * fwd_hooks' if_open: vrfmgr binds links one message at a time (a replay:
+ * hundreds), so the link is opened once the messages read are applied,
+ * with the others bound meanwhile (open_batch), from the event loop.
+ */
+static int io_if_open_soon(void *ctx, struct fwd_iface *ifp)
+{
+	struct io_packet *io = ctx;
+
+	if (!ifp->open)
+		event_active(io->open_ev, 0, 0);
+	return 0;
+}
+
 void io_packet_tick(struct io_packet *io)
 {
+	open_batch(io);
 	for (size_t i = 0; i < io->f->n_ifaces; i++) {
 		struct fwd_iface *ifp = io->f->ifaces[i];
 
 		if (ifp->active && !ifp->open)
-			io_if_open(io, ifp);
+			continue; /* open_batch could not open it: the next tick tries again */
 		else if (!ifp->active && ifp->open)
 			io_if_close(io, ifp);
 		else if (ifp->open && !link_same(io, ifp))

@@ -40,6 +40,8 @@ void io_packet_rx_frames(struct io_packet *io);
 int io_packet_start_workers(struct io_packet *io, unsigned n);
 /* A packet socket bound to ifindex for proto (0: receives nothing); the fd or -errno. */
 int io_packet_socket(int ifindex, uint16_t proto);
+/* Binds packet socket fd to ifindex for proto again; 0 or -errno. */
+int io_packet_bind(int fd, int ifindex, uint16_t proto);
 /* Closes every socket (before fwd_free). */
 void io_packet_free(struct io_packet *io);
 

@@ -27,6 +27,7 @@
 #include "common/log.h"
 #include "fwd/ctr.h"
 #include "fwd/io_packet.h"
+#include "fwd/io_par.h"
 #include "fwd/io_ring.h"
 #include "fwd/io_worker.h"
 #include "fwd/io_xsk.h"
@@ -220,7 +221,7 @@ static void ws_free(struct wsock *ws)
 	if (ws->ring_up)
 		io_ring_teardown(&ws->ring);
 	if (ws->fd >= 0)
-		close(ws->fd);
+		io_fd_close(ws->fd);
 	free(ws);
 }
 
@@ -386,10 +387,16 @@ static int ws_packet(struct wsock *ws, int ifindex, bool receive, unsigned ring_
 	int fanout = (ifindex & 0xFFFF) | PACKET_FANOUT_HASH << 16;
 	int r;
 
-	if ((ws->fd = io_packet_socket(ifindex, receive ? ETH_P_ALL : 0)) < 0)
+	/* one made ahead with its rings (io_par.h), bound again to receive; else made now */
+	if ((ws->fd = io_prep_take(ifindex, ring_flags, ws->ifp->mtu, &ws->ring)) >= 0) {
+		ws->ring_up = true;
+		if (receive && (r = io_packet_bind(ws->fd, ifindex, ETH_P_ALL)) < 0)
+			return r;
+	} else if ((ws->fd = io_packet_socket(ifindex, receive ? ETH_P_ALL : 0)) < 0) {
 		return ws->fd;
-	if ((r = io_ring_setup(&ws->ring, ws->fd, ring_flags, ws->ifp->mtu)) < 0)
+	} else if ((r = io_ring_setup(&ws->ring, ws->fd, ring_flags, ws->ifp->mtu)) < 0) {
 		return r;
+	}
 	ws->ring_up = true;
 	if (receive) {
 		if (setsockopt(ws->fd, SOL_PACKET, PACKET_FANOUT, &fanout, sizeof(fanout)) < 0)
