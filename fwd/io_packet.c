@@ -250,23 +250,35 @@ int io_packet_socket(int ifindex, uint16_t proto)
 
 static void io_read_cb(evutil_socket_t fd, short what, void *arg);
 
+/*
+ * A socket made ahead with its rings for x (io_par.h) takes the place of x's
+ * own, which is still bound to no protocol: closing it later (in the batch)
+ * costs nothing meanwhile, as it receives no frame. 0, or -1 when none fits.
+ */
+static int io_if_take_ahead(struct io_packet *io, struct io_if *x)
+{
+	int fd = io->no_rings ? -1
+			      : io_prep_take(x->ifindex, ring_flags_for(io, x), x->ifp->mtu, &x->ring);
+
+	if (fd < 0)
+		return -1;
+	if (io_packet_bind(fd, x->ifindex, ETH_P_ALL) < 0) {
+		io_ring_teardown(&x->ring);
+		io_fd_close(fd);
+		return -1;
+	}
+	io_fd_close(x->fd);
+	x->fd = fd;
+	x->ring_up = true;
+	return 0;
+}
+
 /* Rings if possible, else the recvmmsg/sendmmsg batch (which needs its buffers). */
 static int io_if_setup(struct io_packet *io, struct io_if *x)
 {
-	unsigned flags = ring_flags_for(io, x);
-	int r, fd = io->no_rings ? -1 : io_prep_take(x->ifindex, flags, x->ifp->mtu, &x->ring);
+	int r = io->no_rings ? -ENOTSUP
+			     : io_ring_setup(&x->ring, x->fd, ring_flags_for(io, x), x->ifp->mtu);
 
-	if (fd >= 0 && (r = io_packet_bind(fd, x->ifindex, ETH_P_ALL)) == 0) {
-		io_fd_close(x->fd); /* made ahead with its rings: it takes the link's place */
-		x->fd = fd;
-		x->ring_up = true;
-		return 0;
-	}
-	if (fd >= 0) {
-		io_ring_teardown(&x->ring);
-		io_fd_close(fd);
-	}
-	r = io->no_rings ? -ENOTSUP : io_ring_setup(&x->ring, x->fd, flags, x->ifp->mtu);
 	if (r == 0) {
 		x->ring_up = true;
 		return 0;
@@ -393,6 +405,8 @@ static int io_if_backend(struct io_packet *io, struct io_if *x)
 	}
 	if (io->workers != NULL) /* the workers receive; this socket only sends */
 		return io_if_control(io, x, 0);
+	if (io_if_take_ahead(io, x) == 0)
+		return 0;
 	if ((r = io_packet_bind(x->fd, x->ifindex, ETH_P_ALL)) < 0)
 		return r;
 	return io_if_setup(io, x);
