@@ -24,6 +24,9 @@
  * control thread keeps its packet socket per interface to send what it
  * produces (ARP, punted frames; sendmmsg batches, no rings) and, beside
  * AF_XDP on core links, the ARP tap.
+ *
+ * When links are opened (together) and how they are watched each second:
+ * io_packet_links.c.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -42,6 +45,7 @@
 #include "fwd/arp.h"
 #include "fwd/ctr.h"
 #include "fwd/io_packet.h"
+#include "fwd/io_packet_int.h"
 #include "fwd/io_par.h"
 #include "fwd/io_ring.h"
 #include "fwd/io_worker.h"
@@ -50,70 +54,6 @@
 #include "fwd/xdp/fwd_xdp.h"
 #include "fwd/xdp_prog.h"
 
-#define IO_BATCH 32
-#define IO_ROUNDS 8       /* batches (or ring blocks) per read event before yielding */
-#define IO_SLOT 16384     /* largest frame handled; anything bigger exceeds every MTU */
-#define IO_RCVBUF (4 << 20)
-#define IO_XSK_MAX 16     /* AF_XDP sockets (receive queues) per interface */
-
-/* The fallback path's transmit batch (only allocated when the rings are not there). */
-struct io_plain {
-	unsigned n_tx;
-	struct mmsghdr tx_msgs[IO_BATCH];
-	struct iovec tx_iov[IO_BATCH];
-	uint8_t tx_buf[IO_BATCH][IO_SLOT];
-};
-
-struct io_if;
-
-/* One AF_XDP socket (one receive queue) of an interface. */
-struct io_xq {
-	struct io_if *x;
-	struct io_xsk *xsk;
-	struct event *ev;
-};
-
-struct io_if {
-	struct io_packet *io;
-	struct fwd_iface *ifp;
-	int fd;
-	int ifindex;
-	struct event *ev;
-	bool ring_up;
-	struct io_ring ring;
-	struct io_plain *plain;
-	struct xdp_prog *prog; /* AF_XDP: the interface's XDP program and sockets */
-	struct io_xq xq[IO_XSK_MAX];
-	unsigned n_xq;
-	/*
-	 * The largest frame the packet rings (this socket's or the workers')
-	 * take, set by the MTU at open; 0: no rings. A later, larger MTU is
-	 * capped to it until the link is opened again.
-	 */
-	size_t ring_frame_max;
-	bool mtu_capped;
-};
-
-struct io_packet {
-	struct event_base *base;
-	struct fwd *f;
-	bool no_rings;
-	unsigned ring_flags; /* io_ring_setup's */
-	bool xdp; /* fwd.io af_xdp: try AF_XDP on every interface */
-	struct io_workers *workers; /* NULL: everything on this thread */
-	unsigned n_workers;
-	struct event *open_ev; /* opens the links vrfmgr bound, together (io_par.h) */
-	struct fwd_iface *in[FWD_BATCH];
-	struct mmsghdr rx_msgs[IO_BATCH];
-	struct iovec rx_iov[IO_BATCH];
-	struct sockaddr_ll rx_addr[IO_BATCH];
-	uint8_t rx_buf[IO_BATCH][FWD_HEADROOM + IO_SLOT];
-};
-
-static int io_if_open(void *ctx, struct fwd_iface *ifp);
-static int io_if_open_soon(void *ctx, struct fwd_iface *ifp);
-static void open_batch_cb(evutil_socket_t fd, short what, void *arg);
-static void io_if_close(void *ctx, struct fwd_iface *ifp);
 static int io_output(void *ctx, struct fwd_iface *ifp, const uint8_t *frame, size_t len);
 
 struct io_packet *io_packet_new(struct event_base *base)
@@ -122,7 +62,7 @@ struct io_packet *io_packet_new(struct event_base *base)
 
 	if (io != NULL) {
 		io->base = base;
-		if ((io->open_ev = event_new(base, -1, 0, open_batch_cb, io)) == NULL) {
+		if ((io->open_ev = event_new(base, -1, 0, io_open_batch_cb, io)) == NULL) {
 			free(io);
 			return NULL;
 		}
@@ -184,7 +124,7 @@ void io_packet_free(struct io_packet *io)
 }
 
 /* MTU and MAC of the interface; 0 or -errno. */
-static int read_link(struct io_if *x)
+int io_read_link(struct io_if *x)
 {
 	struct ifreq ifr;
 	struct fwd_iface *ifp = x->ifp;
@@ -446,7 +386,7 @@ static void io_if_how(const struct io_packet *io, const struct io_if *x, char *b
 		snprintf(buf, len, "recvmmsg");
 }
 
-static int io_if_open(void *ctx, struct fwd_iface *ifp)
+int io_if_open(void *ctx, struct fwd_iface *ifp)
 {
 	struct io_packet *io = ctx;
 	struct io_if *x;
@@ -477,7 +417,7 @@ static int io_if_open(void *ctx, struct fwd_iface *ifp)
 		free(x);
 		return r;
 	}
-	if ((r = read_link(x)) < 0 || (r = io_if_backend(io, x)) < 0 ||
+	if ((r = io_read_link(x)) < 0 || (r = io_if_backend(io, x)) < 0 ||
 	    (x->ev = event_new(io->base, x->fd, EV_READ | EV_PERSIST, io_read_cb, x)) == NULL ||
 	    event_add(x->ev, NULL) < 0) {
 		log_warnx("%s: cannot watch the interface: %s", ifp->name,
@@ -542,7 +482,7 @@ static void flush_if(struct io_packet *io, struct io_if *x)
 		flush_plain(io, x);
 }
 
-static void io_if_close(void *ctx, struct fwd_iface *ifp)
+void io_if_close(void *ctx, struct fwd_iface *ifp)
 {
 	struct io_if *x = ifp->io;
 
@@ -704,163 +644,4 @@ static void io_read_cb(evutil_socket_t fd, short what, void *arg)
 	fwd_clock_update(io->f);
 	if (io_ring_rx(&x->ring, IO_ROUNDS, rx_batch, rx_toolong, x) > 0)
 		io_packet_flush(io);
-}
-
-/* An access link's address may change with a new IF_BIND, the kernel's at any time. */
-static void xdp_tick(struct io_if *x)
-{
-	if (x->prog == NULL || x->ifp->role != FWD_IF_ACCESS)
-		return;
-	if (xdp_prog_set_addr(x->prog, x->ifp->addr) < 0 || xdp_prog_sync_kaddrs(x->prog) < 0)
-		log_debug("%s: cannot update the XDP program's addresses", x->ifp->name);
-}
-
-/*
- * The ifindex the link of ifp's name has now: 0 when there is none (deleted),
- * -1 when it cannot be told. Asked on the link's own socket (no socket made
- * per call, as if_nametoindex makes), once a second per link.
- */
-static int link_index_now(const struct io_if *x)
-{
-	struct ifreq ifr;
-
-	memset(&ifr, 0, sizeof(ifr));
-	memcpy(ifr.ifr_name, x->ifp->name, strnlen(x->ifp->name, IFNAMSIZ - 1));
-	if (ioctl(x->fd, SIOCGIFINDEX, &ifr) == 0)
-		return ifr.ifr_ifindex;
-	return errno == ENODEV ? 0 : -1;
-}
-
-/*
- * Whether the link fwd has open under ifp's name is still the one it opened.
- * Its sockets are bound to that link's ifindex: once the link is deleted
- * they never carry a frame again, and one made again under the name (a new
- * veth, a new ifindex) is another link. Left so, the VRF's CEs stay cut off
- * while fwd says the link is up (with the new link's MAC, read by name). So
- * a link deleted is closed (and opened when it is back, as one that was never
- * there); one replaced is opened again on the new link at once. Its
- * neighbours go with it: the CE behind a new link may be another box.
- */
-static bool link_same(struct io_packet *io, struct fwd_iface *ifp)
-{
-	struct io_if *x = ifp->io;
-	int was = x->ifindex, now = link_index_now(x);
-
-	if (now < 0 || now == was)
-		return true;
-	if (now == 0)
-		log_warnx("%s: link deleted (it was ifindex %d): closed; fwd opens it again when "
-			  "it is back", ifp->name, was);
-	else
-		log_warnx("%s: link replaced (ifindex %d, now %d): opened again on the new one",
-			  ifp->name, was, now);
-	io_if_close(io, ifp);
-	arp_flush(io->f, ifp);
-	ifp->absent_told = now == 0; /* said above: the retries need not say it again */
-	if (now != 0)
-		io_if_open(io, ifp);
-	return false;
-}
-
-/* The MTU of the link named name now, asked on fd (any socket); 0 when it cannot be told. */
-static unsigned mtu_of(int fd, const char *name)
-{
-	struct ifreq ifr;
-
-	memset(&ifr, 0, sizeof(ifr));
-	memcpy(ifr.ifr_name, name, strnlen(name, IFNAMSIZ - 1));
-	return ioctl(fd, SIOCGIFMTU, &ifr) == 0 && ifr.ifr_mtu > 0 ? (unsigned)ifr.ifr_mtu : 0;
-}
-
-/*
- * The packet sockets with rings that links about to open will take, made
- * together (io_par.h): the link's own socket, or without it one per worker.
- * Not on AF_XDP, whose sockets are made per queue as the link opens.
- */
-static void prep_sockets(struct io_packet *io, struct fwd_iface **want, size_t n)
-{
-	struct io_prep_job *jobs = calloc(n, sizeof(*jobs));
-	int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0); /* for the ioctls */
-	size_t k = 0;
-
-	for (size_t i = 0; jobs != NULL && fd >= 0 && i < n; i++) {
-		int idx = (int)if_nametoindex(want[i]->name);
-		unsigned flags = io->ring_flags |
-				 (want[i]->role == FWD_IF_ACCESS ? IO_RING_ACCESS : 0);
-
-		if (idx > 0)
-			jobs[k++] = (struct io_prep_job){ idx, flags, mtu_of(fd, want[i]->name) };
-	}
-	if (k > 1) /* one link alone gains nothing */
-		io_prep_make(jobs, k, io->workers != NULL ? io->n_workers : 1);
-	if (fd >= 0)
-		close(fd);
-	free(jobs);
-}
-
-/*
- * Opens every link that should be open and is not, together: their
- * sockets' rings are made at once beforehand, and whatever the opens close
- * (a failed open, a socket replaced by one made ahead) is closed together
- * at the end.
- */
-static void open_batch(struct io_packet *io)
-{
-	struct fwd_iface **want = calloc(io->f->n_ifaces + 1, sizeof(*want));
-	size_t n = 0;
-
-	if (want == NULL)
-		return;
-	for (size_t i = 0; i < io->f->n_ifaces; i++)
-		if (io->f->ifaces[i]->active && !io->f->ifaces[i]->open)
-			want[n++] = io->f->ifaces[i];
-	io_close_batch_begin();
-	if (n > 1 && !io->no_rings && !io->xdp)
-		prep_sockets(io, want, n);
-	for (size_t i = 0; i < n; i++)
-		io_if_open(io, want[i]);
-	io_prep_drop();
-	io_close_batch_end();
-	free(want);
-}
-
-static void open_batch_cb(evutil_socket_t fd, short what, void *arg)
-{
-	(void)fd;
-	(void)what;
-	open_batch(arg);
-}
-
-/*
- * fwd_hooks' if_open: vrfmgr binds links one message at a time (a replay:
- * hundreds), so the link is opened once the messages read are applied,
- * with the others bound meanwhile (open_batch), from the event loop.
- */
-static int io_if_open_soon(void *ctx, struct fwd_iface *ifp)
-{
-	struct io_packet *io = ctx;
-
-	if (!ifp->open)
-		event_active(io->open_ev, 0, 0);
-	return 0;
-}
-
-void io_packet_tick(struct io_packet *io)
-{
-	open_batch(io);
-	for (size_t i = 0; i < io->f->n_ifaces; i++) {
-		struct fwd_iface *ifp = io->f->ifaces[i];
-
-		if (ifp->active && !ifp->open)
-			continue; /* open_batch could not open it: the next tick tries again */
-		else if (!ifp->active && ifp->open)
-			io_if_close(io, ifp);
-		else if (ifp->open && !link_same(io, ifp))
-			continue;
-		else if (ifp->open && read_link(ifp->io) < 0)
-			log_debug("%s: cannot read MTU/MAC: %s", ifp->name, strerror(errno));
-		else if (ifp->open)
-			xdp_tick(ifp->io);
-	}
-	io_packet_flush(io);
 }
