@@ -66,25 +66,29 @@ void io_close_batch_begin(void)
 	batch.on = true;
 }
 
+/* Room for one more descriptor in the batch: false on ENOMEM. */
+static bool batch_room(void)
+{
+	size_t cap = batch.cap ? 2 * batch.cap : 64;
+	int *more;
+
+	if (batch.n < batch.cap)
+		return true;
+	if ((more = realloc(batch.fd, cap * sizeof(*more))) == NULL)
+		return false;
+	batch.fd = more;
+	batch.cap = cap;
+	return true;
+}
+
 void io_fd_close(int fd)
 {
 	if (fd < 0)
 		return;
-	if (batch.on && batch.n == batch.cap) {
-		size_t cap = batch.cap ? 2 * batch.cap : 64;
-		int *more = realloc(batch.fd, cap * sizeof(*more));
-
-		if (more == NULL) {
-			close(fd); /* at once, then: slower, never lost */
-			return;
-		}
-		batch.fd = more;
-		batch.cap = cap;
-	}
-	if (batch.on)
+	if (batch.on && batch_room())
 		batch.fd[batch.n++] = fd;
 	else
-		close(fd);
+		close(fd); /* outside a batch, or out of memory: at once, slower, never lost */
 }
 
 static void close_one(void *arg, size_t i)
@@ -123,7 +127,7 @@ static void prep_one(void *arg, size_t i)
 		close(fd);
 		fd = -1;
 	}
-	p->fd = fd < 0 ? -1 : fd;
+	p->fd = fd < 0 ? -1 : fd; /* io_packet_socket's failure is -errno */
 }
 
 void io_prep_make(const struct io_prep_job *jobs, size_t n_jobs, unsigned n_each)
