@@ -18,34 +18,24 @@
 #include "vrfmgr/label.h"
 #include "vrfmgr/reload.h"
 
-/* Static routes of c to export with a next hop no earlier one of them had (per CE). */
-static size_t new_ces(const struct cfg_vrf *c)
+/*
+ * Static routes of c that would be exported (their next hop usable): each,
+ * or per CE only those with a next hop no earlier one of them had.
+ */
+static size_t statics_exported(const struct cfg_vrf *c, bool one_per_next_hop)
 {
 	size_t n = 0;
 
 	for (size_t i = 0; i < c->n_static_routes; i++) {
 		const struct cfg_static_route *s = &c->static_routes[i];
 		const char *ifname;
-		size_t j;
+		size_t j = 0;
 
 		if (vrf_static_cfg_check(c, s, &ifname) != STATIC_NH_OK)
 			continue;
-		for (j = 0; j < i; j++)
-			if (c->static_routes[j].next_hop == s->next_hop)
-				break;
-		n += j == i;
-	}
-	return n;
-}
-
-static size_t usable_statics(const struct cfg_vrf *c)
-{
-	size_t n = 0;
-
-	for (size_t i = 0; i < c->n_static_routes; i++) {
-		const char *ifname;
-
-		n += vrf_static_cfg_check(c, &c->static_routes[i], &ifname) == STATIC_NH_OK;
+		while (one_per_next_hop && j < i && c->static_routes[j].next_hop != s->next_hop)
+			j++;
+		n += !one_per_next_hop || j == i;
 	}
 	return n;
 }
@@ -57,9 +47,7 @@ static size_t labels_of_vrf(const struct cfg_vrf *c)
 		return 1; /* held from the VRF's start, whatever it exports */
 	if (c->n_export_rts == 0)
 		return 0;
-	if (c->label_mode == CFG_LABEL_PER_CE)
-		return c->n_interfaces + new_ces(c);
-	return c->n_interfaces + usable_statics(c);
+	return c->n_interfaces + statics_exported(c, c->label_mode == CFG_LABEL_PER_CE);
 }
 
 /* A VRF back under its name and RD within its per-VRF label's hold-down gets it again. */
