@@ -22,9 +22,11 @@ static const struct kind K_FAMILY = { "an address family",
 static const struct kind K_PASSWORD = { "a TCP-MD5 password",
 					"a string of 1 to 80 characters (RFC 2385)" };
 static const struct kind K_MAXPFX = { "a max-prefix setting",
-				      "{ \"limit\": N, \"warn_only\": false, \"restart\": 30 }" };
+				      "{ \"limit\": N, \"rtc_limit\": 10000, \"warn_only\": false, "
+				      "\"restart\": 30 }" };
 static const struct kind K_LIMIT = { "a route count", "an integer 1..4294967295" };
 static const struct kind K_RESTART = { "a number of seconds", "an integer 0..65535" };
+static const struct kind K_STALE = { "a stale time", "an integer 1..65535 seconds" };
 static const struct kind K_GR = { "a graceful restart setting",
 				  "{ \"enabled\": true, \"restart_time\": 120, \"stale_time\": 360, "
 				  "\"deferral_time\": 60, \"notification\": true, "
@@ -170,7 +172,7 @@ static int parse_gr(struct cctx *c, struct json_object *v, struct cfg_bgp *b)
 		return cj_bad(c, p, g, &K_GR);
 	if (cj_check_object(c, g, p, keys) < 0 || cj_bool(c, g, p, "enabled", &b->graceful_restart) < 0 ||
 	    cj_u32(c, g, p, "restart_time", false, &K_GR_TIME, 1, 4095, &rt) < 0 ||
-	    cj_u16(c, g, p, "stale_time", &K_RESTART, 1, &b->gr_stale_time) < 0 ||
+	    cj_u16(c, g, p, "stale_time", &K_STALE, 1, &b->gr_stale_time) < 0 ||
 	    cj_u32(c, g, p, "deferral_time", false, &K_DEFERRAL, 1, 3600, &dt) < 0 ||
 	    cj_bool(c, g, p, "notification", &b->gr_notification) < 0 ||
 	    cj_u32(c, g, p, "long_lived_stale_time", false, &K_LLST, 0, 0xffffff,

@@ -483,7 +483,7 @@ static const struct bad_case bad_cases[] = {
 	{ "{" R ",\"bgp\":{\"neighbors\":[{\"address\":\"10.255.0.2\",\"remote_as\":1,"
 	  "\"max_prefix\":null}]}}",
 	  "t.json: bgp.neighbors[0].max_prefix (neighbor 10.255.0.2): null is not a max-prefix setting (want { \"limit\": "
-	  "N, \"warn_only\": false, \"restart\": 30 }, or leave the key out for its default)" },
+	  "N, \"rtc_limit\": 10000, \"warn_only\": false, \"restart\": 30 }, or leave the key out for its default)" },
 	{ "{" R ",\"bgp\":{\"graceful_restart\":null}}",
 	  "t.json: bgp.graceful_restart: null is not a graceful restart setting (want { "
 	  "\"enabled\": true, \"restart_time\": 120, \"stale_time\": 360, \"deferral_time\": 60, "
@@ -510,6 +510,10 @@ static const struct bad_case bad_cases[] = {
 	{ "{" R ",\"bgp\":{\"graceful_restart\":{\"long_lived_stale_time\":\"1d\"}}}",
 	  "t.json: bgp.graceful_restart.long_lived_stale_time: \"1d\" is not a long-lived stale "
 	  "time (want an integer 0..16777215 seconds (0: off))" },
+	/* stale_time starts at 1: the message must not offer the 0 it refuses */
+	{ "{" R ",\"bgp\":{\"graceful_restart\":{\"stale_time\":0}}}",
+	  "t.json: bgp.graceful_restart.stale_time: 0 is out of range (want an integer 1..65535 "
+	  "seconds)" },
 	{ "{" R ",\"bgp\":{\"graceful_restart\":{\"deferral_time\":0}}}",
 	  "t.json: bgp.graceful_restart.deferral_time: 0 is out of range (want an integer "
 	  "1..3600 seconds)" },
