@@ -632,6 +632,10 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
+	if (argc == 1 && strcmp(argv[0], "help") == 0) { /* as git, ip and most CLIs take it */
+		usage(stdout);
+		return 0;
+	}
 	if ((rc = dispatch(&c, argc, argv, true)) != 0 || (rc = opts_fit(&c, argc, argv)) != 0)
 		return rc; /* bad usage: said before looking for the router */
 	if (url_setup(&c, &o, &url) < 0)

@@ -73,6 +73,36 @@ check "ferryctl -i <no such router>: says so and names the routers there, exit 1
 help_line() { [ "$("$CTL" --help | head -n 1)" = "$1" ]; }
 check "ferryctl --help's usage line has every option, as docs/api.md has it" \
 	help_line 'usage: ferryctl [-i INSTANCE | --url URL [--ca FILE] [--token-file FILE]] [--json] [-t MS] COMMAND'
+check "ferryctl help is ferryctl --help (exit 0)" \
+	eval '[ "$("$CTL" help)" = "$("$CTL" --help)" ]'
+# forms: a usage text's command lines, each without its "   (comment)" and with single spaces
+forms() { sed 's/   (.*)$//; s/^ *//; s/  */ /g' | sort; }
+help_commands() { "$CTL" --help | sed -n '/^commands:$/,/^$/p' | sed '1d;/^$/d' | forms; }
+doc_commands() { # the code block under "## ferryctl" in docs/api.md, its usage line left out
+	awk '/^## ferryctl$/ { f = 1; next } f && /^```/ { if (n++) exit; next } f && n' docs/api.md |
+		sed 1d | forms
+}
+same_commands() {
+	local n
+	n=$(help_commands | wc -l)
+	[ "$n" -gt 10 ] || { echo "# --help lists $n commands"; return 1; }
+	diff <(help_commands) <(doc_commands) >"$TMP/diff" && return 0
+	sed 's/^/# /' "$TMP/diff"
+	return 1
+}
+check "every command ferryctl --help lists is in docs/api.md's ferryctl usage, and no other" same_commands
+doc_usage_line() { [ "$(awk '/^## ferryctl$/ { f = 1; next } f && /^```/ { getline; print; exit }' docs/api.md)" = "$("$CTL" --help | head -n 1)" ]; }
+check "docs/api.md's ferryctl usage line is --help's" doc_usage_line
+aliases_documented() { # each older form --help lists is named in docs/api.md, as `FORM`
+	local form missing=""
+	while IFS= read -r form; do
+		grep -qF "\`$form\`" docs/api.md || missing+=" '$form'"
+	done < <("$CTL" --help | sed -n '/^older forms/,$p' | sed 1d | grep '^  [a-z]' | sed 's/^  //; s/  .*$//')
+	[ -z "$missing" ] && return 0
+	echo "# not in docs/api.md:$missing"
+	return 1
+}
+check "every older form ferryctl --help lists is in docs/api.md" aliases_documented
 
 # scripts/lab: the command is read first, and a wrong word is named (it printed the usage alone).
 check "scripts/lab statu: the unknown command named, exit 2" \
