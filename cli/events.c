@@ -354,8 +354,13 @@ static void sse_refused(const struct cli_ctx *c, struct sse *s, int status, long
 		s->buf[s->n] = '\0';
 	}
 	json_object_object_get_ex(doc, "error", &e);
-	fprintf(c->err, "ferryctl: %s: GET /events refused: HTTP %d%s%s\n", s->daemon, status,
-		e != NULL ? ": " : "", e != NULL ? json_object_get_string(e) : "");
+	/* --vrf naming no VRF: said as every command says an unknown VRF */
+	if (status == 404 && c->vrf != NULL && doc != NULL && cli_json_str(doc, "param") != NULL &&
+	    strcmp(cli_json_str(doc, "param"), "vrf") == 0)
+		cli_vrf_unknown_print(c, c->vrf);
+	else
+		fprintf(c->err, "ferryctl: %s: GET /events refused: HTTP %d%s%s\n", s->daemon,
+			status, e != NULL ? ": " : "", e != NULL ? json_object_get_string(e) : "");
 	json_object_put(doc);
 }
 

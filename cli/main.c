@@ -249,8 +249,10 @@ static int explain(const struct cli_ctx *c, int argc, char **argv, bool check)
 	snprintf(v.path, sizeof(v.path), "/explain");
 	cli_path_add(v.path, sizeof(v.path), "rd", argv[0]);
 	cli_path_add(v.path, sizeof(v.path), "prefix", argv[1]);
-	if (argc == 3)
+	if (argc == 3) { /* its 404 is the VRF's: said as every command says an unknown VRF */
 		cli_path_add(v.path, sizeof(v.path), "vrf", argv[2]);
+		cli_view_vrf_not_found(&v, argv[2]);
+	}
 	return view_run(c, &v);
 }
 

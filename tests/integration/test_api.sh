@@ -470,9 +470,11 @@ ctl_names() { # a name in the command narrows --json too; an unknown one fails a
 		both_fail 'ferryctl: bgpd: GET /neighbor?address=10.9.9.9: no neighbor 10.9.9.9 configured (HTTP 404)' \
 			show bgp neighbors 10.9.9.9 &&
 		fails_with 'ferryctl: no VRF named "Z"' "$CTL" -i "$PREFIX-p" show fib Z &&
-		fails_with 'ferryctl: no VRF named "Z" (VRFs here: A, B)' ctl trace Z 192.168.101.10
+		fails_with 'ferryctl: no VRF named "Z" (VRFs here: A, B)' ctl trace Z 192.168.101.10 &&
+		both_fail 'ferryctl: no VRF named "Z" (VRFs here: A, B)' vrf explain 10.255.0.2:100 192.168.101.0/24 Z &&
+		fails_with 'ferryctl: no VRF named "Z" (VRFs here: A, B)' ctl events --vrf Z
 }
-check "ferryctl --json show vrf A holds only A; an unknown VRF (the VRFs there are named, where vrfmgr runs) or neighbor: exit 1, the same message as a table and --json" ctl_names
+check "ferryctl --json show vrf A holds only A; an unknown VRF (the VRFs there are named, where vrfmgr runs; vrf explain and events --vrf too) or neighbor: exit 1, the same message as a table and --json" ctl_names
 ctl trace A 192.168.101.10 >"$TMP/trace.txt" 2>&1
 rc=$?
 if [ $rc = 0 ] && grep -q "inner label  200" "$TMP/trace.txt" && grep -q "outer label  16" "$TMP/trace.txt" &&
