@@ -8,7 +8,8 @@
  * behind. So the events are exactly what the dataplane was told, in the
  * order it was told (VRFs added/removed, attachment links bound/unbound,
  * FIB entries added/removed per VRF, labels bound or released, next hops
- * re-resolved), the core needs no hooks, and replays
+ * re-resolved; and, through the one call no dataplane takes, fib_rts,
+ * an installed route's new RTs), the core needs no other hooks, and replays
  * (which fwd_sync sends on a connection of its own) are not reported as
  * changes.
  *
@@ -210,6 +211,12 @@ static void tap_fib_del(void *ctx, const struct ipc_fib_entry *e)
 	publish_fib(ev, e, false);
 }
 
+/* fwd holds e as it is; its route's RTs changed: a fib add again, with them (dataplane.h). */
+static void tap_fib_rts(void *ctx, const struct ipc_fib_entry *e)
+{
+	publish_fib(ctx, e, true);
+}
+
 static void tap_lfib(struct vrfapi_events *ev, const struct ipc_lfib_entry *e, bool add)
 {
 	struct label_rec r;
@@ -236,8 +243,10 @@ static void tap_lfib_del(void *ctx, const struct ipc_lfib_entry *e)
 }
 
 static const struct dataplane_ops tap_ops = {
-	tap_vrf_add, tap_vrf_del, tap_if_bind, tap_if_unbind, tap_nh_add,
-	tap_nh_del,  tap_fib_add, tap_fib_del, tap_lfib_add, tap_lfib_del,
+	.vrf_add = tap_vrf_add,	    .vrf_del = tap_vrf_del,   .if_bind = tap_if_bind,
+	.if_unbind = tap_if_unbind, .nh_add = tap_nh_add,     .nh_del = tap_nh_del,
+	.fib_add = tap_fib_add,	    .fib_del = tap_fib_del,   .lfib_add = tap_lfib_add,
+	.lfib_del = tap_lfib_del,   .fib_rts = tap_fib_rts,
 };
 
 /* ---- formatting, when a client reads ---- */

@@ -30,6 +30,13 @@ struct dataplane_ops {
 	void (*fib_del)(void *ctx, const struct ipc_fib_entry *e);
 	void (*lfib_add)(void *ctx, const struct ipc_lfib_entry *e);
 	void (*lfib_del)(void *ctx, const struct ipc_lfib_entry *e);
+	/*
+	 * Not for a dataplane (fwd_sync and dp_kernel have none): e, which the
+	 * dataplane holds as it is, is now the FIB entry of a route whose route
+	 * targets changed since the fib_add (an UPDATE changing only them).
+	 * The API's /events (api_events.c) takes it, so a mirror sees the RTs.
+	 */
+	void (*fib_rts)(void *ctx, const struct ipc_fib_entry *e);
 };
 
 struct dataplane {

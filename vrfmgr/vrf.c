@@ -83,8 +83,20 @@ static struct vrf_route **route_slot(struct vrf_prefix *vp, enum route_source so
 	return pp;
 }
 
-/* Makes the dataplane hold what vp->best says (or nothing). */
-static void prefix_program(struct vrf_table *t, const struct vrf *v, struct vrf_prefix *vp)
+/* The route targets of the route selected for vp (NULL: none, or no route). */
+static const struct ext_community *best_rts(const struct vrf_prefix *vp)
+{
+	return vp->best != NULL ? vp->best->rts : NULL;
+}
+
+/*
+ * Makes the dataplane hold what vp->best says (or nothing). fib_rts: the
+ * RTs of the route the FIB entry was made for (best_rts before the change):
+ * an entry that stays as it is but now stands for other RTs is said to the
+ * API's events alone (fib_rts in dataplane.h); fwd has nothing to change.
+ */
+static void prefix_program(struct vrf_table *t, const struct vrf *v, struct vrf_prefix *vp,
+			   const struct ext_community *fib_rts)
 {
 	struct ipc_fib_entry e = {
 		.vrf_id = v->id,
@@ -99,12 +111,17 @@ static void prefix_program(struct vrf_table *t, const struct vrf *v, struct vrf_
 		nh = vp->best->nh;
 		label = vp->best->inner_label;
 	}
-	if (nh == old && (nh == NULL || label == vp->fib_label))
-		return;
 	if (nh != NULL) {
-		nexthop_fib_hold(&t->nhs, nh, &t->dp);
 		e.nh_id = nh->ipc.nh_id;
 		e.inner_label = label;
+	}
+	if (nh == old && (nh == NULL || label == vp->fib_label)) {
+		if (nh != NULL && best_rts(vp) != fib_rts) /* interned: equal sets, one pointer */
+			DP_CALL(&t->dp, fib_rts, &e);
+		return;
+	}
+	if (nh != NULL) {
+		nexthop_fib_hold(&t->nhs, nh, &t->dp);
 		DP_CALL(&t->dp, fib_add, &e);
 	} else {
 		DP_CALL(&t->dp, fib_del, &e);
@@ -115,7 +132,9 @@ static void prefix_program(struct vrf_table *t, const struct vrf *v, struct vrf_
 		nexthop_fib_release(&t->nhs, old, &t->dp);
 }
 
-static void prefix_select(struct vrf_table *t, struct vrf *v, struct vrf_prefix *vp)
+/* fib_rts: as prefix_program's (a route changed in place is no longer what it was). */
+static void prefix_select(struct vrf_table *t, struct vrf *v, struct vrf_prefix *vp,
+			  const struct ext_community *fib_rts)
 {
 	struct vrf_route *r, *best = NULL;
 
@@ -123,7 +142,7 @@ static void prefix_select(struct vrf_table *t, struct vrf *v, struct vrf_prefix 
 		if (best == NULL || route_cmp(r, best) < 0)
 			best = r;
 	vp->best = best;
-	prefix_program(t, v, vp);
+	prefix_program(t, v, vp, fib_rts);
 	export_prefix_sync(t, v, vp);
 }
 
@@ -172,6 +191,7 @@ int vrf_route_upsert(struct vrf_table *t, struct vrf *v, const struct prefix4 *p
 	const struct ext_community *rts = rtset_get(tmpl->rts, tmpl->n_rts);
 	struct vrf_prefix *vp = rtable_get(&v->routes, p);
 	struct vrf_route **pp, *r, *next, old = { 0 };
+	const struct ext_community *fib_rts;
 
 	if (vp == NULL || (tmpl->n_rts > 0 && rts == NULL)) {
 		if (vp != NULL && vp->routes == NULL)
@@ -205,10 +225,11 @@ int vrf_route_upsert(struct vrf_table *t, struct vrf *v, const struct prefix4 *p
 			t->n_leaked++;
 		}
 	}
+	fib_rts = best_rts(vp); /* before r, perhaps the best, changes */
 	*r = *tmpl;
 	r->next = next;
 	r->rts = rts;
-	prefix_select(t, v, vp);
+	prefix_select(t, v, vp, fib_rts);
 	/* Only now: the dataplane may have used the old next hop until the line above. */
 	nexthop_put(&t->nhs, old.nh);
 	rtset_put(old.rts);
@@ -234,7 +255,7 @@ static int route_remove(struct vrf_table *t, struct vrf *v, const struct prefix4
 		v->n_leaked--;
 		t->n_leaked--;
 	}
-	prefix_select(t, v, vp);
+	prefix_select(t, v, vp, best_rts(vp)); /* r, if it was the best, is not freed yet */
 	nexthop_put(&t->nhs, r->nh);
 	vrf_route_free(r);
 	prefix_gc(v, vp);
@@ -328,6 +349,6 @@ const char *vrf_route_reason(const struct vrf_prefix *vp, const struct vrf_route
 
 void vrf_prefix_reselect(struct vrf_table *t, struct vrf *v, struct vrf_prefix *vp)
 {
-	prefix_select(t, v, vp);
+	prefix_select(t, v, vp, best_rts(vp));
 	prefix_gc(v, vp);
 }

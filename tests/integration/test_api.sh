@@ -605,6 +605,42 @@ kill -USR1 $SENDER 2>/dev/null
 check "bgp-sender withdrew its 100k routes" poll 60 withdrawn
 t_stop $SENDER
 
+# --- an UPDATE changing only a route's RTs: a mirror following /events sees the new ones ------
+# (bgp_raw as pe2: same next hop, same label; fwd is not told again, vrfmgr's fib add says them)
+curl -sN --unix-socket "$RUN1/bgpd.sock" "http://ferry/events?type=route" >"$TMP/rt_route.txt" 2>/dev/null &
+RT_ROUTE=$!
+t_track $RT_ROUTE
+curl -sN --unix-socket "$RUN1/vrfmgr.sock" "http://ferry/events?vrf=A&type=fib" >"$TMP/rt_fib.txt" 2>/dev/null &
+RT_FIB=$!
+t_track $RT_FIB
+t_wait 5 "the /events streams of the RT change to start" \
+	eval "grep -q '^event: hello' '$TMP/rt_route.txt' && grep -q '^event: hello' '$TMP/rt_fib.txt'"
+coproc RAWC { ip netns exec "$PREFIX-pe2" "$BUILD/tools/bgp_raw" -s 10.255.0.2 -d 10.255.0.1 2>&1; }
+t_track $RAWC_PID
+RT_P='"prefix":"192.168.150.0/24"'
+rts_in() { # rts_in FILE RTS: an add/update of the test's prefix in FILE with those route_targets
+	grep -F "$RT_P" "$1" | grep -qF "\"route_targets\":$2}"
+}
+fib_one() { rts_in "$TMP/rt_fib.txt" '["65000:100"]'; }
+rt_only() {
+	rts_in "$TMP/rt_route.txt" '["65000:100","65000:999"]' &&
+		rts_in "$TMP/rt_fib.txt" '["65000:100","65000:999"]' &&
+		[ "$(grep -cF "$RT_P" "$TMP/rt_fib.txt")" = 2 ] &&
+		grep -F "$RT_P" "$TMP/rt_fib.txt" | tail -n 1 | grep -qF '"type":"labeled","inner_label":300,"outer_label":16'
+}
+rt_change() {
+	rawc establish &&
+		rawc route 10.255.0.2:100 192.168.150.0/24 300 65000:100 && poll 10 fib_one &&
+		rawc route 10.255.0.2:100 192.168.150.0/24 300 65000:100,65000:999 && poll 10 rt_only
+}
+check "an UPDATE changing only the RTs of an installed route: bgpd's route update and vrfmgr's fib add (same entry, label 300 over LSP 16) with route_targets 65000:100, 65000:999" rt_change
+rt_gone() { grep -qF "\"action\":\"del\",\"vrf\":\"A\",\"vrf_id\":1,$RT_P" "$TMP/rt_fib.txt"; }
+rawc withdraw 10.255.0.2:100 192.168.150.0/24 && poll 10 rt_gone || note <<<"$RAWC_OUT"
+exec {RAWC[1]}>&- # EOF: bgp_raw exits
+t_wait 10 "bgp_raw to exit" eval "! t_running $RAWC_PID"
+t_stop $RT_ROUTE
+t_stop $RT_FIB
+
 # --- events: live stream, resume, resync ---------------------------------------------------------
 seq_now() { get bgpd /metrics | awk '$1 == "ferry_api_events_sequence" { print $2 }'; }
 curl -sN --unix-socket "$RUN1/bgpd.sock" http://ferry/events >"$TMP/live.txt" 2>/dev/null &

@@ -11,7 +11,8 @@
  *
  * Commands:
  *   establish             OPEN, wait for the peer's OPEN and KEEPALIVE, KEEPALIVE
- *   route RD PREFIX LABEL [RT]   announce one VPN-IPv4 route (next hop SRC)
+ *   route RD PREFIX LABEL [RT[,RT...]]   announce one VPN-IPv4 route (next hop
+ *                         SRC) with those route targets (up to 8)
  *   withdraw RD PREFIX    withdraw it
  *   flood N [K]           announce N routes 10.a.b.0/24, RD 65000:999, K per
  *                         UPDATE (default: as many as fit)
@@ -310,29 +311,29 @@ static int connect_to(const char *src, const char *dst, int port, const char *ke
 
 /* ---- routes ---- */
 
-static void std_attrs(struct bgp_attrs *a, struct ext_community *rt)
+static void std_attrs(struct bgp_attrs *a, struct ext_community *rt, size_t n_rt)
 {
 	memset(a, 0, sizeof(*a));
 	a->present = ATTR_BIT(ATTR_ORIGIN) | ATTR_BIT(ATTR_AS_PATH) | ATTR_BIT(ATTR_LOCAL_PREF);
 	a->origin = ORIGIN_IGP;
 	a->local_pref = 100;
 	a->nexthop = src_addr;
-	if (rt) {
+	if (n_rt > 0) {
 		a->present |= ATTR_BIT(ATTR_EXT_COMMUNITIES);
 		a->ext = rt;
-		a->n_ext = 1;
+		a->n_ext = n_rt;
 	}
 }
 
 static int announce(const struct bgp_vpn_nlri *n, size_t count, struct ext_community *rt,
-		    size_t per_update)
+		    size_t n_rt, size_t per_update)
 {
 	struct attr_ctx ctx = { .as4 = true, .afs = BGP_AF_VPNV4, .peer_as = asn };
 	struct bgp_attrs a;
 	struct wbuf w;
 	int rc = 0;
 
-	std_attrs(&a, rt);
+	std_attrs(&a, rt, n_rt);
 	wbuf_init(&w);
 	while (count > 0 && rc >= 0) {
 		int k = bgp_update_encode_reach(&w, &a, n, count < per_update ? count : per_update,
@@ -350,18 +351,32 @@ static int announce(const struct bgp_vpn_nlri *n, size_t count, struct ext_commu
 	return rc;
 }
 
-static int cmd_route(const char *rd, const char *pfx, const char *label, const char *rt)
+/* "RT,RT,..." into c[] (at most 8); the count, or -1. */
+static int parse_rts(const char *list, struct ext_community c[8])
+{
+	char buf[256], *save = NULL;
+	int n = 0;
+
+	if (snprintf(buf, sizeof(buf), "%s", list) >= (int)sizeof(buf))
+		return -1;
+	for (char *t = strtok_r(buf, ",", &save); t != NULL; t = strtok_r(NULL, ",", &save))
+		if (n == 8 || rt_parse(t, &c[n++]) < 0)
+			return -1;
+	return n;
+}
+
+static int cmd_route(const char *rd, const char *pfx, const char *label, const char *rts)
 {
 	struct bgp_vpn_nlri n;
-	struct ext_community c;
+	struct ext_community c[8];
+	int n_rt = rts != NULL ? parse_rts(rts, c) : 0;
 
-	if (rd_parse(rd, &n.rd) < 0 || prefix4_parse(pfx, &n.prefix) < 0 ||
-	    (rt && rt_parse(rt, &c) < 0)) {
-		fprintf(stderr, "bgp_raw: route: bad RD, prefix or RT\n");
+	if (rd_parse(rd, &n.rd) < 0 || prefix4_parse(pfx, &n.prefix) < 0 || n_rt < 0) {
+		fprintf(stderr, "bgp_raw: route: bad RD, prefix or RT (want RT[,RT...], up to 8)\n");
 		return -1;
 	}
 	n.label = (uint32_t)strtoul(label, NULL, 10);
-	return announce(&n, 1, rt ? &c : NULL, 1);
+	return announce(&n, 1, c, (size_t)n_rt, 1);
 }
 
 static int cmd_withdraw(const char *rd, const char *pfx)
@@ -391,7 +406,7 @@ static int cmd_flood(unsigned count, unsigned per_update)
 		n[i].prefix.len = 24;
 		n[i].label = 2000 + (i & 0xfffff);
 	}
-	rc = announce(n, count, NULL, per_update ? per_update : count);
+	rc = announce(n, count, NULL, 0, per_update ? per_update : count);
 	free(n);
 	if (rc == 0)
 		printf("> %u routes, %u per UPDATE\n", count, per_update ? per_update : count);

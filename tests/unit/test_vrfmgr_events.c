@@ -253,3 +253,35 @@ Test(vrfevents, a_removed_vrfs_fib_and_label_dels_reach_its_watcher_alone)
 	b = get("vrf=A");
 	cr_assert_not_null(strstr(b, "no VRF named \\\"A\\\""), "%s", b);
 }
+
+/*
+ * An installed route whose route targets change while its next hop and
+ * label stay (an UPDATE adding an RT) is the same FIB entry for fwd, which
+ * is not told again; a mirror of the routes still needs its new RTs: a
+ * fib add with them follows.
+ */
+Test(vrfevents, a_route_targets_change_alone_is_a_fib_add_with_the_new_ones)
+{
+	struct fx_vpn a = fx_vpn("10.255.0.2:100", "192.168.101.0/24", 200, "10.255.0.2",
+				 "65000:100");
+	struct fx_vpn a2 = fx_vpn("10.255.0.2:100", "192.168.101.0/24", 200, "10.255.0.2",
+				  "65000:100 65000:999");
+	char q[128];
+	uint64_t before;
+	size_t fwd_told;
+	const char *b;
+
+	cr_assert_eq(fx_import(&vm.table, &a), 1);
+	before = vrfapi_events_last(&vm);
+	fwd_told = rec.n;
+	cr_assert_eq(fx_import(&vm.table, &a2), 1);
+	cr_assert_eq(rec.n, fwd_told, "fwd was told again: %s", rec.line[rec.n - 1]);
+
+	snprintf(q, sizeof(q), "since=%llu&type=fib", (unsigned long long)before);
+	b = get_until(q, "65000:999");
+	cr_assert_not_null(strstr(b, "\"action\":\"add\",\"vrf\":\"A\",\"vrf_id\":1,"
+				     "\"prefix\":\"192.168.101.0/24\",\"type\":\"labeled\","
+				     "\"inner_label\":200,\"outer_label\":16"), "%s", b);
+	cr_assert_not_null(strstr(b, "\"route_targets\":[\"65000:100\",\"65000:999\"]"), "%s", b);
+	cr_assert_eq(count_of(b, "event: fib\n"), 1, "%s", b);
+}
