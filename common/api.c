@@ -549,6 +549,9 @@ void api_listener_setup(struct api_listener *l)
 	 * before the 413 goes out: closing on a client still sending it has
 	 * the client's next write fail (EPIPE, or a TCP reset) before it reads
 	 * the answer. The read timeout still drops a client that stops sending.
+	 * Declared by Content-Length only: libevent 2.1 fails a chunked body
+	 * past the limit at once, and has no hook on a request before its body
+	 * is read to drop one as it comes (evhttp_set_newreqcb is 2.2's).
 	 */
 	evhttp_set_flags(l->http, EVHTTP_SERVER_LINGERING_CLOSE);
 	/* accept every method so that the wrong one gets our JSON 405, not evhttp's HTML 501 */
