@@ -90,13 +90,13 @@ static const struct ext_community *best_rts(const struct vrf_prefix *vp)
 }
 
 /*
- * Makes the dataplane hold what vp->best says (or nothing). fib_rts: the
+ * Makes the dataplane hold what vp->best says (or nothing). held_rts: the
  * RTs of the route the FIB entry was made for (best_rts before the change):
  * an entry that stays as it is but now stands for other RTs is said to the
  * API's events alone (fib_rts in dataplane.h); fwd has nothing to change.
  */
 static void prefix_program(struct vrf_table *t, const struct vrf *v, struct vrf_prefix *vp,
-			   const struct ext_community *fib_rts)
+			   const struct ext_community *held_rts)
 {
 	struct ipc_fib_entry e = {
 		.vrf_id = v->id,
@@ -116,7 +116,7 @@ static void prefix_program(struct vrf_table *t, const struct vrf *v, struct vrf_
 		e.inner_label = label;
 	}
 	if (nh == old && (nh == NULL || label == vp->fib_label)) {
-		if (nh != NULL && best_rts(vp) != fib_rts) /* interned: equal sets, one pointer */
+		if (nh != NULL && best_rts(vp) != held_rts) /* interned: equal sets, one pointer */
 			DP_CALL(&t->dp, fib_rts, &e);
 		return;
 	}
@@ -132,9 +132,9 @@ static void prefix_program(struct vrf_table *t, const struct vrf *v, struct vrf_
 		nexthop_fib_release(&t->nhs, old, &t->dp);
 }
 
-/* fib_rts: as prefix_program's (a route changed in place is no longer what it was). */
+/* held_rts: as prefix_program's (a route changed in place is no longer what it was). */
 static void prefix_select(struct vrf_table *t, struct vrf *v, struct vrf_prefix *vp,
-			  const struct ext_community *fib_rts)
+			  const struct ext_community *held_rts)
 {
 	struct vrf_route *r, *best = NULL;
 
@@ -142,7 +142,7 @@ static void prefix_select(struct vrf_table *t, struct vrf *v, struct vrf_prefix 
 		if (best == NULL || route_cmp(r, best) < 0)
 			best = r;
 	vp->best = best;
-	prefix_program(t, v, vp, fib_rts);
+	prefix_program(t, v, vp, held_rts);
 	export_prefix_sync(t, v, vp);
 }
 
@@ -191,7 +191,7 @@ int vrf_route_upsert(struct vrf_table *t, struct vrf *v, const struct prefix4 *p
 	const struct ext_community *rts = rtset_get(tmpl->rts, tmpl->n_rts);
 	struct vrf_prefix *vp = rtable_get(&v->routes, p);
 	struct vrf_route **pp, *r, *next, old = { 0 };
-	const struct ext_community *fib_rts;
+	const struct ext_community *held_rts;
 
 	if (vp == NULL || (tmpl->n_rts > 0 && rts == NULL)) {
 		if (vp != NULL && vp->routes == NULL)
@@ -225,11 +225,11 @@ int vrf_route_upsert(struct vrf_table *t, struct vrf *v, const struct prefix4 *p
 			t->n_leaked++;
 		}
 	}
-	fib_rts = best_rts(vp); /* before r, perhaps the best, changes */
+	held_rts = best_rts(vp); /* before r, perhaps the best, changes */
 	*r = *tmpl;
 	r->next = next;
 	r->rts = rts;
-	prefix_select(t, v, vp, fib_rts);
+	prefix_select(t, v, vp, held_rts);
 	/* Only now: the dataplane may have used the old next hop until the line above. */
 	nexthop_put(&t->nhs, old.nh);
 	rtset_put(old.rts);
