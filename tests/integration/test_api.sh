@@ -13,6 +13,8 @@
 #  - 100k routes in bgpd and VRF A (bench/bgp-sender in place of pe2's
 #    bgpd): paging (bgpd /routes, vrfmgr /routes and /vpn) and full dumps see
 #    each route once, bgpd's, vrfmgr's and fwd's (/fib) memory stays flat;
+#  - an UPDATE changing only a route's RTs (tools/bgp_raw in place of pe2's
+#    bgpd): bgpd's route event and vrfmgr's fib add carry the new ones;
 #  - events: a live SSE stream sees the session and route changes, resumes
 #    with ?since= and Last-Event-ID, a lost position gets "resync" and a
 #    snapshot of the state (bgpd: session and routes; vrfmgr: what fwd
