@@ -20,9 +20,12 @@
  *     Each run client 1 withdraws K of its RTs and announces K others (and
  *     back on the next run), timed until bgpd has re-evaluated and sent
  *     what changed and is idle; what client 1 was sent is then checked
- *     against its membership.
+ *     against its membership. Then `held_back` as GET /neighbor reads it
+ *     (rtc_held_back: the VPN routes client 1's membership holds back) is
+ *     timed and checked against the routes it was not sent.
  *
- * Prints one "run=I ms=T cpu_ms=C" line per run (C: this process's CPU
+ * Prints one "run=I ms=T cpu_ms=C" line per run ("change" adds
+ * "held_back=H held_back_ms=X") (C: this process's CPU
  * time, bgpd's and the clients') and the medians; "change" first the size
  * of the RIB's paths by attribute set (kept while a neighbor has the
  * family: bgpd/rib_byattr.h) and the CPU time to build it whole. Needs no
@@ -82,6 +85,7 @@ static double cpu_ms(void)
 }
 
 static double run_cpu; /* the last run's CPU ms */
+static double held_ms; /* "change": the last run's rtc_held_back, in ms */
 
 static void die(const char *what)
 {
@@ -511,6 +515,14 @@ static double run_change(size_t r)
 		fprintf(stderr, "rtc-scale: client 1 was sent %zu routes, wants %zu\n", n[0], n[1]);
 		exit(1);
 	}
+	held_ms = now_ms();
+	n[1] = rtc_held_back(&d->peers[1]);
+	held_ms = now_ms() - held_ms;
+	if (n[1] != n_vpn - n[0]) {
+		fprintf(stderr, "rtc-scale: %zu routes held back from client 1, want %zu\n", n[1],
+			n_vpn - n[0]);
+		exit(1);
+	}
 	free(out);
 	free(in);
 	return t0;
@@ -583,7 +595,11 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < runs; i++) {
 		ms[i] = change ? run_change(i) : member ? run_member(i) : run_reflect();
 		cpu[i] = run_cpu;
-		printf("run=%zu ms=%.1f cpu_ms=%.1f\n", i, ms[i], cpu[i]);
+		printf("run=%zu ms=%.1f cpu_ms=%.1f", i, ms[i], cpu[i]);
+		if (change)
+			printf(" held_back=%zu held_back_ms=%.3f", n_vpn - n_vpn / N_RT_VPN * n_members,
+			       held_ms);
+		printf("\n");
 		fflush(stdout);
 	}
 	if (change || member)

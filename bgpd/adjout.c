@@ -195,6 +195,8 @@ void adjout_group_entry(struct updgroup *g, struct rib_entry *e)
 		return; /* out of memory (logged): try again at the next change */
 	kg = elig ? ADV_ANNOUNCE : rib_adv_test(e, g->slot) ? ADV_WITHDRAW : ADV_NONE;
 	rib_adv_set(e, g->slot, elig);
+	if (g->key.rtc_peer && g->members) /* its only member */
+		rtc_held_note(g->members, e);
 	if (kg != ADV_NONE)
 		updgroup_push(&g->items, &g->n_items, &g->cap_items, e, elig ? e->best->label : 0,
 			      attr_ref(a));
@@ -232,8 +234,10 @@ static void own_entry(struct rib_entry *e, void *arg)
 	 * next look, comparing against it, would leave the peer without a route
 	 * this walk withdrew (or with one it sent) (rtc_rewalk.c).
 	 */
-	if (p->rtc)
+	if (p->rtc) {
 		rib_adv_set(e, p->grp->slot, elig);
+		rtc_held_note(p, e);
+	}
 	if (want || had)
 		updgroup_push(&p->pending, &p->n_pending, &p->cap_pending, e,
 			      want ? e->best->label : 0, a);
@@ -395,7 +399,7 @@ void adjout_drained(struct bgp_peer *p)
 
 void adjout_peer_down(struct bgp_peer *p)
 {
-	unsigned slots[2] = { p->src.slot, p->dirty_slot };
+	unsigned slots[3] = { p->src.slot, p->dirty_slot, p->held_slot };
 
 	for (size_t i = 0; i < p->n_pending; i++)
 		attr_unref(p->pending[i].attrs);
@@ -404,7 +408,8 @@ void adjout_peer_down(struct bgp_peer *p)
 	updgroup_leave(p);
 	p->parked = false;
 	p->eor_owed = false;
-	rib_adv_clear_slots(p->d->rib, slots, 2);
+	rib_adv_clear_slots(p->d->rib, slots, p->held_slot ? 3 : 2);
+	rtc_held_reset(p);
 	p->n_advertised = 0;
 	rtc_peer_down(p);
 }

@@ -100,16 +100,26 @@ static void stop_cb(evutil_socket_t fd, short what, void *arg)
 	}
 }
 
-size_t bgpd_peer_slots(size_t n_neighbors)
+size_t bgpd_peer_slots(size_t n_neighbors, unsigned bits)
 {
-	size_t words = (3 * n_neighbors + 1 + 63) / 64;
+	size_t words = (bits * n_neighbors + 1 + 63) / 64;
 
-	return (64 * words - 1) / 3;
+	return (64 * words - 1) / bits;
+}
+
+/* The config has a neighbor with route target constraint: its peers get a held_slot. */
+static unsigned slot_bits(const struct ferry_config *cfg)
+{
+	for (size_t i = 0; i < cfg->bgp.n_neighbors; i++)
+		if (cfg->bgp.neighbors[i].families & CFG_AF_RTC)
+			return 4;
+	return 3;
 }
 
 /*
  * RIB bits: 0 local, then for slot i: 1 + i what the peer was told, 1 +
- * slots + i its "dirty" bit; update groups take 1 + 2 * slots onwards.
+ * slots + i its "dirty" bit; update groups take 1 + 2 * slots onwards; with
+ * 4 bits a slot, 1 + 3 * slots + i what its membership holds back (rtc_held.c).
  */
 static int peer_init(struct bgpd *d, struct bgp_peer *p, const struct cfg_neighbor *n)
 {
@@ -121,6 +131,7 @@ static int peer_init(struct bgpd *d, struct bgp_peer *p, const struct cfg_neighb
 	ipv4_format(n->address, p->name);
 	p->src.slot = (unsigned)i + 1;
 	p->dirty_slot = (unsigned)(d->peer_slots + i + 1);
+	p->held_slot = d->slot_bits == 4 ? (unsigned)(3 * d->peer_slots + i + 1) : 0;
 	p->src.address = n->address;
 	p->src.rr_client = n->rr_client;
 	p->idle_state = FSM_IDLE;
@@ -168,7 +179,6 @@ void bgpd_peer_release(struct bgp_peer *p)
 
 static int peers_init(struct bgpd *d)
 {
-	d->peer_slots = bgpd_peer_slots(d->cfg->bgp.n_neighbors);
 	d->peers = calloc(d->peer_slots, sizeof(*d->peers));
 	if (!d->peers)
 		return -ENOMEM;
@@ -196,7 +206,9 @@ struct bgpd *bgpd_new(struct event_base *base, const struct ferry_config *cfg)
 	d->probe_wait = BGP_PROBE_WAIT;
 	d->ipc_high_water = BGPD_IPC_HIGH_WATER;
 	d->ipc_low_water = BGPD_IPC_LOW_WATER;
-	d->rib = rib_new(3 * (unsigned)bgpd_peer_slots(cfg->bgp.n_neighbors) + 1);
+	d->slot_bits = slot_bits(cfg);
+	d->peer_slots = bgpd_peer_slots(cfg->bgp.n_neighbors, d->slot_bits);
+	d->rib = rib_new(d->slot_bits * (unsigned)d->peer_slots + 1);
 	d->upd = bgp_update_new();
 	d->flush_ev = event_new(base, -1, 0, flush_cb, d);
 	d->stop_ev = event_new(base, -1, 0, stop_cb, d);

@@ -229,6 +229,9 @@ struct bgp_peer {
 	struct rtc_route *rtc_walked; /* rtc_in (sorted) as of its last look: what a change differs from */
 	size_t n_rtc_walked;
 	bool rtc_walked_valid;       /* else the next look is at the whole RIB */
+	unsigned held_slot;          /* RIB bit: its membership held e back when last decided; 0: none */
+	bool held_counted;           /* those bits are set and n_held counts them (rtc_held.c) */
+	size_t n_held;
 };
 
 struct vrfmgr_link;
@@ -248,6 +251,7 @@ struct bgpd {
 	 */
 	struct bgp_peer *peers;
 	size_t peer_slots;
+	unsigned slot_bits;       /* RIB bits per slot: 3, or 4 with a held_slot each (rtc_held.c) */
 	struct evconnlistener *listener;
 	struct event *flush_ev;
 	struct event *stop_ev;
@@ -352,10 +356,11 @@ int bgpd_local_del(struct bgpd *d, const struct rd *rd, const struct prefix4 *pr
 struct bgp_peer *bgpd_peer_by_addr(struct bgpd *d, uint32_t addr);
 /*
  * The neighbors a speaker started with n of can have: as many as the RIB's
- * Adj-RIB-Out words for n hold (3 bits each plus the local one: 21 per
- * 64-bit word), so the room a reload has costs no memory per route.
+ * Adj-RIB-Out words for n hold (bits each plus the local one: with 3, 21
+ * per 64-bit word; with 4, 15), so the room a reload has costs no memory
+ * per route. 4 when a neighbor has route target constraint (rtc_held.c).
  */
-size_t bgpd_peer_slots(size_t n_neighbors);
+size_t bgpd_peer_slots(size_t n_neighbors, unsigned bits);
 /* Takes a free slot for neighbor n (not started). NULL when none is left or on ENOMEM (logged). */
 struct bgp_peer *bgpd_peer_add(struct bgpd *d, const struct cfg_neighbor *n);
 /* Frees p's slot; p must be down (fsm_peer_reset) with no routes. */
@@ -651,8 +656,16 @@ void rtc_rewalk_forget(struct bgp_peer *p);
 void rtc_flush_adverts(struct bgpd *d);
 /* A ROUTE-REFRESH for the family: our membership routes again, then End-of-RIB. */
 void rtc_refresh(struct bgp_peer *p);
-/* For the API: VPN routes p's policy allows but its membership holds back now (a RIB walk). */
+/*
+ * ---- rtc_held.c ----
+ * For the API: VPN routes p's policy allows but its membership holds back
+ * now (counted by one walk the first time in a session, kept since).
+ */
 size_t rtc_held_back(const struct bgp_peer *p);
+/* p's group has just decided e (adjout.c): what p holds back of it, counted. */
+void rtc_held_note(struct bgp_peer *p, struct rib_entry *e);
+/* p's session went (its bits cleared with its others): nothing counted. */
+void rtc_held_reset(struct bgp_peer *p);
 void rtc_peer_free(struct bgp_peer *p);
 void rtc_free(struct bgpd *d);
 

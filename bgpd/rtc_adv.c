@@ -280,35 +280,6 @@ void rtc_gr_end(struct bgp_peer *p)
 	bgpd_schedule_flush(p->d);
 }
 
-/* ---- VPN routes it holds back (looking at them again: rtc_rewalk.c) ---- */
-
-struct held_walk {
-	const struct bgp_peer *p;
-	struct updgroup_key k;
-	size_t n;
-};
-
-static void held_entry(struct rib_entry *e, void *arg)
-{
-	struct held_walk *h = arg;
-
-	if (e->best && adjout_group_eligible(&h->k, e->best) && !adjout_split_horizon(h->p, e->best) &&
-	    !rtc_peer_wants(h->p, e->best))
-		h->n++;
-}
-
-size_t rtc_held_back(const struct bgp_peer *p)
-{
-	struct held_walk h = { p, { 0 }, 0 };
-
-	if (!p->rtc || !p->grp)
-		return 0;
-	h.k = p->grp->key;
-	h.k.rtc_peer = NULL; /* the policy alone */
-	rib_walk(p->d->rib, held_entry, &h);
-	return h.n;
-}
-
 void rtc_peer_free(struct bgp_peer *p)
 {
 	if (p->rtc_timer)

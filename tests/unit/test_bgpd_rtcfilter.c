@@ -246,6 +246,9 @@ Test(bgpd_rtcfilter, vpn_routes_wait_for_the_membership_end_of_rib)
 	cr_assert(run_until(ready, a_b, 5));
 	expect_counts(b_a, 0, 0, N_PER_RT);
 	cr_assert(run_until(vpn_eor_seen, b_a, 5));
+	/* counted before the membership was complete, kept since: what it asks for is out of it */
+	cr_assert(a_b->held_counted);
+	cr_assert_eq(rtc_held_back(a_b), 2 * N_PER_RT);
 }
 
 /* A neighbor that never sends its membership End-of-RIB: taken as complete after the wait. */
@@ -458,6 +461,40 @@ Test(bgpd_rtcfilter, reload_adding_a_client_without_it_asks_for_everything)
 	cr_assert_eq(st.added, 1);
 	expect_counts(r_a, N_PER_RT, N_PER_RT, N_PER_RT);
 	cr_assert(rtc_set_has(&a_r->rtc_in, &def));
+}
+
+/*
+ * A speaker started without a neighbor with the family keeps no RIB bit for
+ * what a membership holds back (bgpd/rtc_held.c): one that gains it by a
+ * reload is counted by a walk, the same numbers.
+ */
+Test(bgpd_rtcfilter, held_back_without_a_bit_for_it_is_walked)
+{
+	static const unsigned one[] = { 1 }, one_two[] = { 1, 2 };
+	struct bgpd_reload_stats st = { 0 };
+	struct bgp_peer *a_b, *b_a;
+	char err[256];
+
+	speaker(0, NB("2", "1", VPN, ""));
+	speaker(1, NB("1", "2", RTC, ""));
+	a_b = &S[0]->peers[0];
+	b_a = &S[1]->peers[0];
+	cr_assert_eq(S[0]->slot_bits, 3);
+	cr_assert_eq(S[1]->slot_bits, 4);
+	cr_assert_eq(a_b->held_slot, 0);
+	add_routes(S[0]);
+	imports(S[1], one, 1);
+	wait_up(a_b, b_a);
+	expect_counts(b_a, N_PER_RT, N_PER_RT, N_PER_RT);
+	speaker_config(0, NB("2", "1", RTC, ""), &cfg_new);
+	cr_assert_eq(bgpd_reload(S[0], &cfg_new, &st, err, sizeof(err)), 0, "%s", err);
+	cr_assert(run_until(ready, a_b, 15), "no route target constraint after the reload");
+	expect_counts(b_a, N_PER_RT, 0, 0);
+	cr_assert_eq(rtc_held_back(a_b), 2 * N_PER_RT);
+	cr_assert(!a_b->held_counted);
+	imports(S[1], one_two, 2);
+	expect_counts(b_a, N_PER_RT, N_PER_RT, 0);
+	cr_assert_eq(rtc_held_back(a_b), N_PER_RT);
 }
 
 static bool stale_kept(void *arg)

@@ -10,7 +10,10 @@
  * a walk of the whole RIB would make it (every destination's bit against
  * its best path's eligibility): what the look sent is what a walk would
  * have sent. None of the looks, the first (the membership End-of-RIB)
- * included, walks the whole RIB. The index is not there without such a
+ * included, walks the whole RIB. What A holds back from B (GET /neighbor's
+ * held_back, bgpd/rtc_held.c: counted once, then kept where B's routes are
+ * decided) is, after each change, the routes B's membership does not ask
+ * for, also across a session reset. The index is not there without such a
  * neighbor, built when one comes up and dropped when it goes.
  */
 #include <criterion/criterion.h>
@@ -227,6 +230,16 @@ static size_t walk_disagreements(void)
 	return n;
 }
 
+/* The routes A has whose route targets B's membership does not ask for: what it holds back. */
+static size_t n_unwanted(void)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < N_ROUTES; i++)
+		n += n_rt[i] && !wanted(i);
+	return n;
+}
+
 /* A has B's membership as B last set it (and the partial route when it took it). */
 static bool a_has_b_membership(void)
 {
@@ -253,7 +266,7 @@ static bool settled(void *arg)
 {
 	(void)arg;
 	return S[0]->peers[0].grp && a_has_b_membership() && b_holds_what_it_wants() && walk_disagreements() == 0 &&
-	       !S[0]->peers[0].rtc_rewalk;
+	       !S[0]->peers[0].rtc_rewalk && rtc_held_back(&S[0]->peers[0]) == n_unwanted();
 }
 
 static bool established(void *arg)
@@ -274,6 +287,9 @@ static void expect_settled(const char *when)
 	run_until(settled, NULL, 10);
 	cr_assert(b_holds_what_it_wants(), "%s: B does not hold what its membership asks for", when);
 	cr_assert_eq(walk_disagreements(), 0, "%s: a whole walk would send more", when);
+	cr_assert_eq(rtc_held_back(&S[0]->peers[0]), n_unwanted(), "%s: held back miscounted",
+		     when);
+	cr_assert(S[0]->peers[0].held_counted, "%s: held back not kept as a count", when);
 }
 
 static bool down_and_dropped(void *arg)
@@ -285,6 +301,7 @@ static bool down_and_dropped(void *arg)
 Test(bgpd_rtcrewalk, membership_changes_send_what_a_whole_walk_would)
 {
 	struct bgp_peer *a_b;
+	struct bgp_err err;
 	unsigned seed = 42;
 	uint64_t looks;
 
@@ -333,6 +350,16 @@ Test(bgpd_rtcrewalk, membership_changes_send_what_a_whole_walk_would)
 	cr_assert_eq(a_b->rtc_full_walks, 0, "a change walked the whole RIB");
 	cr_assert_eq(S[0]->rib->byattr->n_paths, S[0]->rib->n_paths);
 
+	/* a new session: nothing counted until asked, then counted again from scratch */
+	bgp_err_set(&err, BGP_ERR_CEASE, BGP_CEASE_ADMIN_RESET, NULL, 0);
+	fsm_peer_reset(a_b, &err, "test: session reset");
+	cr_assert(!a_b->held_counted && a_b->n_held == 0, "held back kept past its session");
+	fsm_peer_start(a_b);
+	cr_assert(run_until(established, NULL, 15), "sessions not up again");
+	cr_assert(run_until(rtc_ready, NULL, 10));
+	put_route(0, 1 + N_RT / 2, 0); /* and a change before the count is asked for */
+	expect_settled("after a session reset");
+
 	bgpd_free(S[1]); /* B goes: nobody has the family any more, the index goes */
 	S[1] = NULL;
 	cr_assert(run_until(down_and_dropped, NULL, 15), "index kept without the neighbor");
@@ -371,6 +398,12 @@ Test(bgpd_rtcrewalk, a_refresh_between_looks_is_not_left_out_of_the_next)
 	adjout_refresh(a_b);
 	membership_from_b(rtc_route_of(65000, &c), false);
 	expect_settled("RT 3 come and gone around a route refresh");
+
+	/* the refresh alone decides RT 3's routes under the new membership: no longer held back */
+	membership_from_b(rtc_route_of(65000, &c), true);
+	imported[3] = true;
+	adjout_refresh(a_b);
+	expect_settled("RT 3 come before a route refresh");
 }
 
 static bool b_has_everything(void *arg)
