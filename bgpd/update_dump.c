@@ -4,7 +4,13 @@
  * Made into lines here, logged by input.c (its first error of each kind
  * per session, so a peer repeating one mistake costs one dump). The body
  * goes out as hex, 32 bytes a line with their offset, which `xxd -r -p`
- * turns back into bytes; a log line holds 2048 bytes, a message 65535.
+ * turns back into bytes; a log line holds 2048 bytes. A message may hold
+ * 65535 (RFC 8654): whole, that is 2,048 lines for one error. Past
+ * BGP_DUMP_HEAD + BGP_DUMP_TAIL bytes only the first BGP_DUMP_HEAD and the
+ * last BGP_DUMP_TAIL or so (from a line's boundary, so offsets stay those
+ * of whole lines) are shown, and a line says how many bytes were left out
+ * between: the attributes' start, where most errors are, and the NLRI's
+ * end, at most 28 lines.
  */
 #include <stdio.h>
 
@@ -40,19 +46,18 @@ static void nlri_line(const struct bgp_update *u, char *buf, size_t len)
 		snprintf(buf + off, len - off, " (+%zu more)", total - shown);
 }
 
-size_t bgp_update_dump(const struct bgp_update *u, const uint8_t *body, size_t len,
-		       void (*emit)(void *arg, const char *line), void *arg)
-{
-	/* the longer of: the routes' line, a hex line */
-	char line[NLRI_SHOWN * (RD_STRLEN + PREFIX4_STRLEN + 2) + 2 * BGP_DUMP_BYTES_PER_LINE + 64];
-	size_t lines = 2;
+/* the longer of: the routes' line, a hex line */
+#define LINE_MAX (NLRI_SHOWN * (RD_STRLEN + PREFIX4_STRLEN + 2) + 2 * BGP_DUMP_BYTES_PER_LINE + 64)
 
-	nlri_line(u, line, sizeof(line));
-	emit(arg, line);
-	snprintf(line, sizeof(line), "the UPDATE, %zu bytes after its 19-byte header, in hex:", len);
-	emit(arg, line);
-	for (size_t off = 0; off < len; off += BGP_DUMP_BYTES_PER_LINE, lines++) {
-		size_t n = len - off < BGP_DUMP_BYTES_PER_LINE ? len - off : BGP_DUMP_BYTES_PER_LINE;
+/* Bytes [from, to) of body as hex lines; how many lines. */
+static size_t hex_lines(const uint8_t *body, size_t from, size_t to,
+			void (*emit)(void *arg, const char *line), void *arg)
+{
+	char line[LINE_MAX];
+	size_t lines = 0;
+
+	for (size_t off = from; off < to; off += BGP_DUMP_BYTES_PER_LINE, lines++) {
+		size_t n = to - off < BGP_DUMP_BYTES_PER_LINE ? to - off : BGP_DUMP_BYTES_PER_LINE;
 		int o = snprintf(line, sizeof(line), "%04zx ", off);
 
 		for (size_t i = 0; i < n; i++)
@@ -60,4 +65,30 @@ size_t bgp_update_dump(const struct bgp_update *u, const uint8_t *body, size_t l
 		emit(arg, line);
 	}
 	return lines;
+}
+
+size_t bgp_update_dump(const struct bgp_update *u, const uint8_t *body, size_t len,
+		       void (*emit)(void *arg, const char *line), void *arg)
+{
+	char line[LINE_MAX];
+	size_t tail, lines = 2;
+
+	nlri_line(u, line, sizeof(line));
+	emit(arg, line);
+	if (len <= BGP_DUMP_HEAD + BGP_DUMP_TAIL) {
+		snprintf(line, sizeof(line), "the UPDATE, %zu bytes after its 19-byte header, in hex:",
+			 len);
+		emit(arg, line);
+		return lines + hex_lines(body, 0, len, emit, arg);
+	}
+	tail = (len - BGP_DUMP_TAIL) / BGP_DUMP_BYTES_PER_LINE * BGP_DUMP_BYTES_PER_LINE;
+	snprintf(line, sizeof(line),
+		 "the UPDATE, %zu bytes after its 19-byte header, in hex: the first %u and the "
+		 "last %zu", len, BGP_DUMP_HEAD, len - tail);
+	emit(arg, line);
+	lines += hex_lines(body, 0, BGP_DUMP_HEAD, emit, arg);
+	snprintf(line, sizeof(line), "... %zu bytes left out (%04x to %04zx) ...",
+		 tail - BGP_DUMP_HEAD, BGP_DUMP_HEAD, tail - 1);
+	emit(arg, line);
+	return lines + 1 + hex_lines(body, tail, len, emit, arg);
 }

@@ -477,3 +477,77 @@ Test(bgpd_wire, malformed_update_dump_names_routes_and_holds_every_byte)
 	cr_assert_arr_eq(back, b, sizeof(b));
 	bgp_update_free(u);
 }
+
+struct big_lines {
+	char l[64][2 * BGP_DUMP_BYTES_PER_LINE + 128];
+	size_t n, total; /* kept (the first 64), and all */
+};
+
+static void keep_big_line(void *arg, const char *line)
+{
+	struct big_lines *ls = arg;
+
+	if (ls->n < 64) {
+		cr_assert_lt(strlen(line), sizeof(ls->l[0]));
+		strcpy(ls->l[ls->n++], line);
+	}
+	ls->total++;
+}
+
+/* The hex lines ls->l[from..to) back into body's bytes; checks each line's offset. Bytes read. */
+static size_t unhex(const struct big_lines *ls, size_t from, size_t to, const uint8_t *body,
+		    size_t off)
+{
+	size_t start = off;
+
+	for (size_t i = from; i < to; i++) {
+		const char *h = ls->l[i] + 5;
+		unsigned x;
+
+		cr_assert_eq(strtoul(ls->l[i], NULL, 16), off, "line %zu offset", i);
+		for (; *h; h += 2, off++) {
+			cr_assert_eq(sscanf(h, "%2x", &x), 1);
+			cr_assert_eq((uint8_t)x, body[off], "byte %zu", off);
+		}
+	}
+	return off - start;
+}
+
+/*
+ * A 65,535-byte UPDATE (RFC 8654) is not 2,048 lines of hex: its first
+ * BGP_DUMP_HEAD bytes, a line counting what was left out, its last ones
+ * from a line's boundary; one just over the bound too, one at it whole.
+ */
+Test(bgpd_wire, malformed_update_dump_of_a_large_update_is_capped)
+{
+	static uint8_t body[65535];
+	struct bgp_update *u = bgp_update_new();
+	const size_t sizes[] = { 65535, BGP_DUMP_HEAD + BGP_DUMP_TAIL + 1 };
+	struct big_lines ls;
+	char want[160];
+
+	for (size_t i = 0; i < sizeof(body); i++)
+		body[i] = (uint8_t)(i * 7 + i / 256);
+	for (size_t k = 0; k < 2; k++) {
+		size_t len = sizes[k], tail = (len - BGP_DUMP_TAIL) / 32 * 32, head_lines = BGP_DUMP_HEAD / 32;
+
+		memset(&ls, 0, sizeof(ls));
+		cr_assert_eq(bgp_update_dump(u, body, len, keep_big_line, &ls), ls.total);
+		cr_assert_eq(ls.total, 2 + head_lines + 1 + (len - tail + 31) / 32, "%zu bytes: %zu lines",
+			     len, ls.total);
+		cr_assert_leq(ls.total, 2 + 16 + 1 + 9);
+		snprintf(want, sizeof(want), "the UPDATE, %zu bytes after its 19-byte header, in hex: "
+			 "the first 512 and the last %zu", len, len - tail);
+		cr_assert_str_eq(ls.l[1], want);
+		cr_assert_eq(unhex(&ls, 2, 2 + head_lines, body, 0), BGP_DUMP_HEAD);
+		snprintf(want, sizeof(want), "... %zu bytes left out (0200 to %04zx) ...",
+			 tail - BGP_DUMP_HEAD, tail - 1);
+		cr_assert_str_eq(ls.l[2 + head_lines], want);
+		cr_assert_eq(unhex(&ls, 3 + head_lines, ls.n, body, tail), len - tail);
+	}
+	memset(&ls, 0, sizeof(ls)); /* at the bound: whole, as before */
+	cr_assert_eq(bgp_update_dump(u, body, BGP_DUMP_HEAD + BGP_DUMP_TAIL, keep_big_line, &ls), 2 + 24);
+	cr_assert_str_eq(ls.l[1], "the UPDATE, 768 bytes after its 19-byte header, in hex:");
+	cr_assert_eq(unhex(&ls, 2, ls.n, body, 0), BGP_DUMP_HEAD + BGP_DUMP_TAIL);
+	bgp_update_free(u);
+}
