@@ -63,6 +63,7 @@ struct vrfmgr_link {
 	unsigned drain_us;         /* the next look at the stream, from now */
 	bool replaying;            /* everything is sent, whatever the backlog */
 	bool end_owed;             /* REPLAY_END waits: a restart's deferral, then the queue */
+	size_t n_exported;         /* destinations marked exported: vrfmgr holds their best path */
 	char path[CFG_PATH_MAX];
 	bool warned_absent;
 };
@@ -128,9 +129,11 @@ static void export_now(struct vrfmgr_link *vl, struct rib_entry *e)
 		trim_arm(vl);
 	if (e->best && !e->best->src->local) {
 		send_route(vl, e, IPC_VPN_ROUTE_ADD);
+		vl->n_exported += !e->exported;
 		e->exported = true;
 	} else if (e->exported) {
 		send_route(vl, e, IPC_VPN_ROUTE_DEL);
+		vl->n_exported--;
 		e->exported = false;
 	}
 }
@@ -190,8 +193,11 @@ static void replay_end_if_owed(struct vrfmgr_link *vl)
 		return;
 	vl->end_owed = false;
 	ipc_send(vl->c, IPC_REPLAY_END, NULL, 0);
-	log_info("vrfmgr: replay of best remote paths done (%zu %s)", vl->d->rib->n_entries,
-		 plural(vl->d->rib->n_entries, "destination", "destinations"));
+	/* what vrfmgr holds from us: not the destinations whose best path is its own */
+	log_info("vrfmgr: replay of best remote paths done (%zu %s with a remote best path; its "
+		 "own %zu %s not sent back)", vl->n_exported,
+		 plural(vl->n_exported, "destination", "destinations"), vl->d->local.n_paths,
+		 plural(vl->d->local.n_paths, "route", "routes"));
 }
 
 void vrfmgr_link_replay_done(struct vrfmgr_link *vl)
@@ -391,6 +397,7 @@ static void on_close(struct ipc_conn *c, void *arg)
 	vl->end_owed = false;
 	queue_reset(vl);
 	rib_walk_safe(vl->d->rib, forget_entry, vl);
+	vl->n_exported = 0;
 	link_retry_arm(vl);
 }
 

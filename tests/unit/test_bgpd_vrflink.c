@@ -5,9 +5,11 @@
  * even when withdrawn meanwhile); once the fake reads again every
  * destination arrives, in the order it changed and in its latest state
  * (labels changed while it was stalled, withdrawals as DEL), nothing stays
- * marked, and emptied destinations leave the RIB.
+ * marked, and emptied destinations leave the RIB. The replay's log line
+ * counts what it sent: destinations with a remote best path, not vrfmgr's own.
  */
 #include <criterion/criterion.h>
+#include <criterion/redirect.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -211,4 +213,39 @@ Test(bgpd_vrflink, a_stalled_vrfmgr_gets_the_latest_state_of_everything)
 	want = want_none;
 	cr_assert(run_until(fake_has_all, NULL, 30), "%zu still waiting", n_marked());
 	cr_assert_eq(B->rib->n_entries, 0);
+}
+
+static void setup_logged(void) /* after the suite's setup */
+{
+	cr_redirect_stderr();
+}
+
+static bool replay_logged(void *arg)
+{
+	char *buf = arg;
+	size_t n;
+
+	fflush(stderr);
+	n = fread(buf + strlen(buf), 1, 4095 - strlen(buf), cr_get_redirected_stderr());
+	buf[strlen(buf) + n] = '\0';
+	return strstr(buf, "replay of best remote paths done") != NULL;
+}
+
+Test(bgpd_vrflink, the_replay_log_counts_the_destinations_sent, .init = setup_logged)
+{
+	struct rd rd = { .b = { 0, 0, 0xfd, 0xe8, 0, 0, 0, 2 } };
+	static char buf[4096];
+
+	for (uint32_t i = 0; i < 5; i++) /* remote best paths: sent */
+		set_route(i, 100 + i);
+	for (uint32_t i = 0; i < 3; i++) { /* vrfmgr's own routes: not sent back */
+		struct prefix4 p = { 0x15000000u + (i << 8), 24 };
+
+		cr_assert_eq(bgpd_local_add(B, &rd, &p, 300 + i, NULL, 0, 0, 0, 0), 0);
+	}
+	cr_assert(run_until(accepted, NULL, 10), "bgpd never connected to the fake vrfmgr");
+	cr_assert(run_until(replay_logged, buf, 10), "no replay logged: %s", buf);
+	cr_assert_not_null(strstr(buf, "vrfmgr: replay of best remote paths done (5 destinations "
+				       "with a remote best path; its own 3 routes not sent back)\n"),
+			   "%s", buf);
 }
