@@ -186,6 +186,7 @@ static int as4path_decode(struct rbuf *v, struct attr_dec *d)
 	}
 	u->as4path_len = (uint16_t)o;
 	u->has_as4path = o > 0;
+	u->as4path_partial = (d->flags & ATTR_F_PARTIAL) != 0;
 	return 0;
 }
 

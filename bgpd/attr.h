@@ -154,6 +154,7 @@ struct bgp_update {
 	uint8_t as4path_buf[BGP_MAX_EXT_MSG];
 	uint16_t as4path_len;
 	bool has_as4path;
+	bool as4path_partial;     /* it came with the Partial bit: kept when merged (update.c) */
 	uint32_t as4_aggregator_as;
 	uint32_t as4_aggregator_id;
 	bool has_as4_aggregator;

@@ -39,7 +39,7 @@ static void update_reset(struct bgp_update *u)
 	memset(&u->withdraw_err, 0, sizeof(u->withdraw_err));
 	memset(u->seen, 0, sizeof(u->seen));
 	u->as4path_len = 0;
-	u->has_as4path = u->has_as4_aggregator = false;
+	u->has_as4path = u->has_as4_aggregator = u->as4path_partial = false;
 }
 
 /* Plain IPv4 prefixes (withdrawn routes, NLRI): checked and counted only. */
@@ -53,6 +53,20 @@ static int ipv4_prefixes(struct rbuf *r, size_t *count)
 		(*count)++;
 	}
 	return 0;
+}
+
+/*
+ * An AS4_PATH merged into the AS_PATH is gone, but a Partial bit on it
+ * (some 2-octet speaker on the way passed it on without knowing it) stays
+ * with the path: sent again on the AS4_PATH made for a 2-octet peer, never
+ * set back to 0 (RFC 4271 §5: "it MUST NOT be set back to 0 by the current
+ * AS"). The AS_PATH itself never carries it (well-known), nor does the
+ * path a 4-octet peer gets, which has no AS4_PATH (attr.c).
+ */
+static void as4path_partial(struct bgp_attrs *a, bool partial)
+{
+	if (partial)
+		a->partial |= ATTR_BIT(ATTR_AS4_PATH);
 }
 
 /*
@@ -82,6 +96,7 @@ static void update_as4_fixup(struct bgp_update *u, const struct attr_ctx *ctx)
 			memcpy(u->aspath_buf, merged, n);
 			a->aspath = u->aspath_buf;
 			a->aspath_len = (uint16_t)n;
+			as4path_partial(a, u->as4path_partial);
 		}
 	}
 	if (u->has_as4_aggregator && attr_has(a, ATTR_AGGREGATOR)) {

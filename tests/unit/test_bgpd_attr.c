@@ -236,6 +236,83 @@ Test(bgpd_attr, encode_for_two_octet_peer_adds_as4_path)
 	bgp_update_free(u);
 }
 
+/* The flags octet of the attribute of type t in an encoded attribute section, or -1. */
+static int flags_of(const struct wbuf *w, uint8_t t)
+{
+	for (size_t off = 0; off + 3 <= w->len;) {
+		size_t hdr = w->data[off] & ATTR_F_EXTLEN ? 4 : 3;
+		size_t len = hdr == 4 ? (size_t)w->data[off + 2] << 8 | w->data[off + 3]
+				      : w->data[off + 2];
+
+		if (w->data[off + 1] == t)
+			return w->data[off];
+		off += hdr + len;
+	}
+	return -1;
+}
+
+/*
+ * RFC 6793 with RFC 4271 §5's Partial bit: an AS4_PATH from a 2-octet
+ * neighbor that came with it (a 2-octet speaker before passed it on) is
+ * merged, and the bit goes out again on the AS4_PATH made for a 2-octet
+ * peer; never on AS_PATH, nor to a 4-octet peer (no AS4_PATH); an AS4_PATH
+ * without it, or one that was not used, leaves none.
+ */
+Test(bgpd_attr, as4_path_partial_bit_is_carried_into_the_rebuilt_one)
+{
+	uint8_t a[] = {
+		0x40, 1, 1, 0,                          /* ORIGIN */
+		0x40, 2, 6, 2, 2, 0xfd, 0xe9, 0x5b, 0xa0, /* AS_PATH 65001 23456 */
+		0xe0, 17, 6, 2, 1, 0xfa, 0x56, 0xea, 0x00, /* AS4_PATH 4200000000, Partial */
+	};
+	const uint8_t from4[] = { /* with the bit, from a 4-octet neighbor: dropped, bit and all */
+		0x40, 1, 1, 0, 0x40, 2, 10, 2, 2, 0, 0, 0xfd, 0xe9, 0, 0, 0x5b, 0xa0,
+		0xe0, 17, 6, 2, 1, 0xfa, 0x56, 0xea, 0x00,
+	};
+	const uint8_t longer[] = { /* an AS4_PATH longer than the AS_PATH: ignored (§4.2.3) */
+		0x40, 1, 1, 0, 0x40, 2, 6, 2, 2, 0xfd, 0xe9, 0x5b, 0xa0,
+		0xe0, 17, 14, 2, 3, 0xfa, 0x56, 0xea, 0x00, 0xfa, 0x56, 0xea, 0x01, 0xfa, 0x56, 0xea, 0x02,
+	};
+	struct attr_ctx to2 = { .as4 = false, .afs = BGP_AF_VPNV4, .ebgp = true, .peer_as = 65002 };
+	struct bgp_update *u = bgp_update_new();
+	struct bgp_err e;
+	struct wbuf w;
+	char buf[64];
+
+	wbuf_init(&w);
+	cr_assert_eq(decode_attrs(a, sizeof(a), &ebgp2, u, &e), 0);
+	cr_assert_eq(u->action, ATTR_ACT_NONE);
+	cr_assert_str_eq(aspath_format(u->attrs.aspath, u->attrs.aspath_len, buf, sizeof(buf)),
+			 "65001 4200000000");
+	cr_assert(!attr_has(&u->attrs, ATTR_AS4_PATH));
+	cr_assert_eq(u->attrs.partial, ATTR_BIT(ATTR_AS4_PATH));
+	attr_encode_all(&w, &u->attrs, &to2);
+	cr_assert(wbuf_ok(&w));
+	cr_assert_eq(flags_of(&w, ATTR_AS4_PATH), 0xe0, "AS4_PATH to a 2-octet peer: %#x",
+		     flags_of(&w, ATTR_AS4_PATH));
+	cr_assert_eq(flags_of(&w, ATTR_AS_PATH), 0x40);
+	wbuf_reset(&w);
+	attr_encode_all(&w, &u->attrs, &ebgp4);
+	cr_assert_eq(flags_of(&w, ATTR_AS4_PATH), -1, "AS4_PATH to a 4-octet peer");
+	cr_assert_eq(flags_of(&w, ATTR_AS_PATH), 0x40);
+
+	a[13] = 0xc0; /* without the bit: made anew without it */
+	cr_assert_eq(decode_attrs(a, sizeof(a), &ebgp2, u, &e), 0);
+	cr_assert_eq(u->attrs.partial, 0);
+	wbuf_reset(&w);
+	attr_encode_all(&w, &u->attrs, &to2);
+	cr_assert_eq(flags_of(&w, ATTR_AS4_PATH), 0xc0);
+
+	cr_assert_eq(decode_attrs(from4, sizeof(from4), &ebgp4, u, &e), 0);
+	cr_assert_eq(u->attrs.partial, 0);
+	cr_assert_eq(decode_attrs(longer, sizeof(longer), &ebgp2, u, &e), 0);
+	cr_assert_str_eq(aspath_format(u->attrs.aspath, u->attrs.aspath_len, buf, sizeof(buf)),
+			 "65001 23456");
+	cr_assert_eq(u->attrs.partial, 0, "the bit of an AS4_PATH that was ignored");
+	bgp_update_free(u);
+	wbuf_free(&w);
+}
+
 /* with a route (MP_REACH 65000:1 10.1.0.0/16): without one, RFC 7606 §5.2 would reset */
 Test(bgpd_attr, ebgp_first_as_must_be_the_peer)
 {
