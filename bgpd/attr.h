@@ -134,11 +134,12 @@ struct bgp_update {
 	size_t n_unreach;
 	bool has_mp_reach;
 	bool has_mp_unreach;
-	bool end_of_rib;       /* empty MP_UNREACH for VPN-IPv4 (RFC 4724) */
+	bool end_of_rib;       /* VPN-IPv4 End-of-RIB: an empty MP_UNREACH alone (RFC 4724 §2) */
+	bool eor_lookalike;    /* an empty MP_UNREACH with more in the UPDATE: not an End-of-RIB */
 	/* route target membership (RFC 4684), when negotiated: checked NLRI fields, read by input.c */
 	struct rbuf rtc_reach, rtc_unreach;
 	size_t n_rtc_reach, n_rtc_unreach;
-	bool rtc_eor;          /* empty MP_UNREACH for it */
+	bool rtc_eor;          /* its End-of-RIB: an empty MP_UNREACH for it alone */
 	size_t n_ipv4_nlri;    /* plain IPv4 unicast routes: not negotiated, ignored */
 	size_t n_ipv4_withdrawn;
 	uint32_t ipv4_nexthop; /* the NEXT_HOP attribute's value, for those routes only */

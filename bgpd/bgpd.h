@@ -197,6 +197,7 @@ struct bgp_peer {
 	uint64_t msgs_in, msgs_out;
 	struct bgp_update_errors uerr;
 	uint64_t uerr_logged; /* (action, subcode) pairs logged this session: each once */
+	bool eor_lookalike_logged;   /* an End-of-RIB lookalike logged this session (input.c) */
 	size_t n_advertised;
 	struct adjout_item *pending; /* its own stream (full table walks, split horizon) */
 	size_t n_pending, cap_pending;

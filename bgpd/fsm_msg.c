@@ -178,6 +178,7 @@ static void peer_established(struct bgp_conn *c)
 	p->last_error[0] = '\0';
 	p->connect_error[0] = '\0'; /* up, perhaps by its connection: nothing to say */
 	p->uerr_logged = 0;
+	p->eor_lookalike_logged = false;
 	p->ctx.as4 = c->open.cap_as4;
 	p->ctx.ebgp = p->cfg->remote_as != c->d->cfg->asn;
 	p->ctx.peer_as = c->open.asn;

@@ -132,6 +132,11 @@ int fsm_update(struct bgp_conn *c, const uint8_t *body, size_t len)
 	else if (u->n_reach)
 		update_announce(p, u);
 	rtc_input(p, u, u->action == ATTR_ACT_WITHDRAW || loop); /* RFC 4684 membership */
+	if (u->eor_lookalike && !p->eor_lookalike_logged) {
+		p->eor_lookalike_logged = true; /* once a session: it may send them on every UPDATE */
+		log_info("peer %s: an empty MP_UNREACH_NLRI with other attributes or routes: not an "
+			 "End-of-RIB (RFC 4724 §2: the attribute alone)", p->name);
+	}
 	if (u->end_of_rib) {
 		log_info("peer %s: End-of-RIB, %zu %s", p->name, p->src.n_paths,
 			 plural(p->src.n_paths, "route", "routes"));

@@ -34,7 +34,7 @@ static void update_reset(struct bgp_update *u)
 	u->n_rtc_reach = u->n_rtc_unreach = 0;
 	rbuf_init(&u->rtc_reach, NULL, 0);
 	rbuf_init(&u->rtc_unreach, NULL, 0);
-	u->rtc_eor = false;
+	u->rtc_eor = u->eor_lookalike = false;
 	u->action = ATTR_ACT_NONE;
 	memset(&u->withdraw_err, 0, sizeof(u->withdraw_err));
 	memset(u->seen, 0, sizeof(u->seen));
@@ -175,6 +175,25 @@ static int update_no_reach_check(const struct bgp_update *u, struct bgp_err *err
 	return -1;
 }
 
+/*
+ * RFC 4724 §2: for a family other than IPv4 unicast the End-of-RIB is "an
+ * UPDATE message that contains only the MP_UNREACH_NLRI attribute" with no
+ * withdrawn routes. An empty MP_UNREACH beside other attributes, routes or
+ * withdrawn IPv4 routes is not one (as GoBGP and BIRD read it; FRR takes
+ * any UPDATE without NLRI and with an empty MP_UNREACH): taken for one, it
+ * would end a graceful restart early and sweep routes still coming. It
+ * withdraws nothing, and the rest of it is taken as any UPDATE's.
+ */
+static void update_check_eor(struct bgp_update *u)
+{
+	bool alone = !u->other_attrs && !u->n_ipv4_nlri && !u->n_ipv4_withdrawn;
+
+	if (alone || (!u->end_of_rib && !u->rtc_eor))
+		return;
+	u->end_of_rib = u->rtc_eor = false;
+	u->eor_lookalike = true;
+}
+
 int bgp_update_decode(const uint8_t *body, size_t len, const struct attr_ctx *ctx,
 		      struct bgp_update *u, struct bgp_err *err)
 {
@@ -202,6 +221,7 @@ int bgp_update_decode(const uint8_t *body, size_t len, const struct attr_ctx *ct
 		return -1;
 	if (!ctx->as4)
 		update_as4_fixup(u, ctx);
+	update_check_eor(u);
 	update_check_nexthop(u);
 	update_check_mandatory(u, ctx);
 	return update_no_reach_check(u, err);

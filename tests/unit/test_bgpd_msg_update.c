@@ -221,6 +221,35 @@ Test(bgpd_update, update_withdraw_and_eor)
 	bgp_update_free(u);
 }
 
+/*
+ * RFC 4724 §2: an End-of-RIB is the empty MP_UNREACH_NLRI alone. One with
+ * ORIGIN and AS_PATH beside it, or with a withdrawn IPv4 route, is not
+ * (marked a lookalike, for input.c's log), and takes no action of its own.
+ */
+Test(bgpd_update, end_of_rib_is_the_empty_mp_unreach_alone)
+{
+	static const uint8_t alone[] = { 0, 0, 0, 6, 0x80, 15, 3, 0, 1, 128 };
+	static const uint8_t with_attrs[] = { 0, 0, 0, 13, 0x40, 1, 1, 0, 0x40, 2, 0,
+					      0x80, 15, 3, 0, 1, 128 };
+	static const uint8_t with_withdrawn[] = { 0, 2, 8, 10, 0, 6, 0x80, 15, 3, 0, 1, 128 };
+	static const uint8_t extlen[] = { 0, 0, 0, 7, 0x90, 15, 0, 3, 0, 1, 128 };
+	struct bgp_update *u = bgp_update_new();
+	struct bgp_err e;
+
+	cr_assert_eq(bgp_update_decode(alone, sizeof(alone), &ibgp4, u, &e), 0);
+	cr_assert(u->end_of_rib && !u->eor_lookalike);
+	cr_assert_eq(bgp_update_decode(extlen, sizeof(extlen), &ibgp4, u, &e), 0);
+	cr_assert(u->end_of_rib && !u->eor_lookalike, "with an extended length it is one too");
+	cr_assert_eq(bgp_update_decode(with_attrs, sizeof(with_attrs), &ibgp4, u, &e), 0);
+	cr_assert(!u->end_of_rib, "an empty MP_UNREACH beside ORIGIN and AS_PATH taken as End-of-RIB");
+	cr_assert(u->eor_lookalike);
+	cr_assert_eq(u->action, ATTR_ACT_NONE);
+	cr_assert_eq(u->n_unreach + u->n_reach, 0);
+	cr_assert_eq(bgp_update_decode(with_withdrawn, sizeof(with_withdrawn), &ibgp4, u, &e), 0);
+	cr_assert(!u->end_of_rib && u->eor_lookalike, "with a withdrawn IPv4 route");
+	bgp_update_free(u);
+}
+
 /* ---- malformed UPDATEs ---- */
 
 /*

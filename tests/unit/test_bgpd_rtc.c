@@ -294,6 +294,7 @@ Test(bgpd_rtc, withdraw_and_eor_bytes)
 	static const uint8_t wd[] = { 0, 0, 0, 21, 0x90, 15, 0, 17, 0, 1, 132, 96, 0, 0, 0xfd,
 				      0xe8, 0, 2, 0xfd, 0xe8, 0, 0, 0, 100, 0 };
 	static const uint8_t eor[] = { 0, 0, 0, 7, 0x90, 15, 0, 3, 0, 1, 132 };
+	static const uint8_t eor_origin[] = { 0, 0, 0, 11, 0x40, 1, 1, 0, 0x90, 15, 0, 3, 0, 1, 132 };
 	struct ext_community c = rt("65000:100");
 	struct rtc_route m[2] = { rtc_route_of(65000, &c), { 0 } };
 	struct bgp_update *u = bgp_update_new();
@@ -314,6 +315,9 @@ Test(bgpd_rtc, withdraw_and_eor_bytes)
 	cr_assert_eq(bgp_update_decode(w.data + 19, w.len - 19, &rtc_ctx, u, &e), 0);
 	cr_assert(u->rtc_eor);
 	cr_assert(!u->end_of_rib, "not VPN-IPv4's End-of-RIB");
+	/* RFC 4724 §2: with another attribute beside it, it is no End-of-RIB */
+	cr_assert_eq(bgp_update_decode(eor_origin, sizeof(eor_origin), &rtc_ctx, u, &e), 0);
+	cr_assert(!u->rtc_eor && u->eor_lookalike);
 	wbuf_free(&w);
 	bgp_update_free(u);
 }
