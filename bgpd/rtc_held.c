@@ -22,19 +22,19 @@
  */
 #include "bgpd/bgpd.h"
 
-/* Whether p's policy (group key k, its membership aside) sends it best, and its membership does not. */
-static bool held(const struct bgp_peer *p, const struct updgroup_key *k, const struct rib_path *best)
+/* Whether p's policy (its group's key, membership aside) sends it best, its membership not. */
+static bool held(const struct bgp_peer *p, const struct rib_path *best)
 {
-	struct updgroup_key policy = *k;
+	struct updgroup_key policy = p->grp->key;
 
 	policy.rtc_peer = NULL;
 	return best && adjout_group_eligible(&policy, best) && !adjout_split_horizon(p, best) &&
 	       !rtc_peer_wants(p, best);
 }
 
-static void note(struct bgp_peer *p, const struct updgroup_key *k, struct rib_entry *e)
+static void note(struct bgp_peer *p, struct rib_entry *e)
 {
-	bool h = held(p, k, e->best);
+	bool h = held(p, e->best);
 
 	if (rib_adv_test(e, p->held_slot) == h)
 		return;
@@ -48,14 +48,12 @@ static void note(struct bgp_peer *p, const struct updgroup_key *k, struct rib_en
 void rtc_held_note(struct bgp_peer *p, struct rib_entry *e)
 {
 	if (p->held_counted)
-		note(p, &p->grp->key, e);
+		note(p, e);
 }
 
 static void count_entry(struct rib_entry *e, void *arg)
 {
-	struct bgp_peer *p = arg;
-
-	note(p, &p->grp->key, e);
+	note(arg, e);
 }
 
 struct held_walk {
@@ -67,7 +65,7 @@ static void walk_entry(struct rib_entry *e, void *arg)
 {
 	struct held_walk *w = arg;
 
-	w->n += held(w->p, &w->p->grp->key, e->best);
+	w->n += held(w->p, e->best);
 }
 
 size_t rtc_held_back(const struct bgp_peer *cp)

@@ -56,20 +56,6 @@ static int ipv4_prefixes(struct rbuf *r, size_t *count)
 }
 
 /*
- * An AS4_PATH merged into the AS_PATH is gone, but a Partial bit on it
- * (some 2-octet speaker on the way passed it on without knowing it) stays
- * with the path: sent again on the AS4_PATH made for a 2-octet peer, never
- * set back to 0 (RFC 4271 §5: "it MUST NOT be set back to 0 by the current
- * AS"). The AS_PATH itself never carries it (well-known), nor does the
- * path a 4-octet peer gets, which has no AS4_PATH (attr.c).
- */
-static void as4path_partial(struct bgp_attrs *a, bool partial)
-{
-	if (partial)
-		a->partial |= ATTR_BIT(ATTR_AS4_PATH);
-}
-
-/*
  * RFC 6793 §4.2.3: a 2-octet speaker's true path and aggregator. With
  * AS4_AGGREGATOR, an AGGREGATOR from a real 2-octet AS means a 2-octet
  * speaker aggregated after the AS4_* attributes were made: both are stale
@@ -96,7 +82,14 @@ static void update_as4_fixup(struct bgp_update *u, const struct attr_ctx *ctx)
 			memcpy(u->aspath_buf, merged, n);
 			a->aspath = u->aspath_buf;
 			a->aspath_len = (uint16_t)n;
-			as4path_partial(a, u->as4path_partial);
+			/*
+			 * Its Partial bit (a 2-octet speaker on the way passed it on
+			 * without knowing it) stays with the path: on the AS4_PATH
+			 * made for a 2-octet peer, never set back to 0 (RFC 4271 §5);
+			 * never on AS_PATH, nor to a 4-octet peer (no AS4_PATH, attr.c).
+			 */
+			if (u->as4path_partial)
+				a->partial |= ATTR_BIT(ATTR_AS4_PATH);
 		}
 	}
 	if (u->has_as4_aggregator && attr_has(a, ATTR_AGGREGATOR)) {

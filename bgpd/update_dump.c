@@ -47,13 +47,14 @@ static void nlri_line(const struct bgp_update *u, char *buf, size_t len)
 }
 
 /* the longer of: the routes' line, a hex line */
-#define LINE_MAX (NLRI_SHOWN * (RD_STRLEN + PREFIX4_STRLEN + 2) + 2 * BGP_DUMP_BYTES_PER_LINE + 64)
+#define DUMP_LINE_MAX \
+	(NLRI_SHOWN * (RD_STRLEN + PREFIX4_STRLEN + 2) + 2 * BGP_DUMP_BYTES_PER_LINE + 64)
 
 /* Bytes [from, to) of body as hex lines; how many lines. */
 static size_t hex_lines(const uint8_t *body, size_t from, size_t to,
 			void (*emit)(void *arg, const char *line), void *arg)
 {
-	char line[LINE_MAX];
+	char line[DUMP_LINE_MAX];
 	size_t lines = 0;
 
 	for (size_t off = from; off < to; off += BGP_DUMP_BYTES_PER_LINE, lines++) {
@@ -70,7 +71,7 @@ static size_t hex_lines(const uint8_t *body, size_t from, size_t to,
 size_t bgp_update_dump(const struct bgp_update *u, const uint8_t *body, size_t len,
 		       void (*emit)(void *arg, const char *line), void *arg)
 {
-	char line[LINE_MAX];
+	char line[DUMP_LINE_MAX];
 	size_t tail, lines = 2;
 
 	nlri_line(u, line, sizeof(line));
