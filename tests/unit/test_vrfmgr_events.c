@@ -285,3 +285,40 @@ Test(vrfevents, a_route_targets_change_alone_is_a_fib_add_with_the_new_ones)
 	cr_assert_not_null(strstr(b, "\"route_targets\":[\"65000:100\",\"65000:999\"]"), "%s", b);
 	cr_assert_eq(count_of(b, "event: fib\n"), 1, "%s", b);
 }
+
+/*
+ * The other two ways of the same: another candidate with the same next hop
+ * and label but other RTs taking over is a fib add with its RTs (fwd not
+ * told); an UPDATE that leaves the RTs as they were, or one changing a
+ * candidate that is not selected, is no event at all.
+ */
+Test(vrfevents, a_takeover_with_other_route_targets_alone_is_one_fib_add)
+{
+	struct fx_vpn a = fx_vpn("10.255.0.2:100", "192.168.101.0/24", 200, "10.255.0.2",
+				 "65000:100");
+	struct fx_vpn b = fx_vpn("10.255.0.2:101", "192.168.101.0/24", 200, "10.255.0.2",
+				 "65000:100 65000:999");
+	struct fx_vpn b2 = fx_vpn("10.255.0.2:101", "192.168.101.0/24", 200, "10.255.0.2",
+				  "65000:100 65000:998");
+	char q[128];
+	uint64_t before;
+	size_t fwd_told;
+	const char *body;
+
+	cr_assert_eq(fx_import(&vm.table, &a), 1); /* selected: the lower RD */
+	cr_assert_eq(fx_import(&vm.table, &b), 1);
+	before = vrfapi_events_last(&vm);
+	cr_assert_eq(fx_import(&vm.table, &a), 1);
+	cr_assert_eq(vrfapi_events_last(&vm), before, "the same UPDATE again was an event");
+	cr_assert_eq(fx_import(&vm.table, &b2), 1);
+	cr_assert_eq(vrfapi_events_last(&vm), before, "the unselected one's RTs were an event");
+
+	fwd_told = rec.n;
+	cr_assert_eq(fx_withdraw(&vm.table, "10.255.0.2:100", "192.168.101.0/24"), 1);
+	cr_assert_eq(rec.n, fwd_told, "fwd was told again: %s", rec.line[rec.n - 1]);
+	snprintf(q, sizeof(q), "since=%llu&type=fib", (unsigned long long)before);
+	body = get_until(q, "65000:998");
+	cr_assert_not_null(strstr(body, "\"route_targets\":[\"65000:100\",\"65000:998\"]"), "%s",
+			   body);
+	cr_assert_eq(count_of(body, "event: fib\n"), 1, "%s", body);
+}
