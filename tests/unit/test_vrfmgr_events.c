@@ -322,3 +322,38 @@ Test(vrfevents, a_takeover_with_other_route_targets_alone_is_one_fib_add)
 			   body);
 	cr_assert_eq(count_of(body, "event: fib\n"), 1, "%s", body);
 }
+
+/*
+ * A local route's RTs are its VRF's export RTs: a reload changing them is,
+ * for each local route installed, a fib add with the new ones (fwd holds
+ * the same entries and is not told), as /routes then shows them.
+ */
+Test(vrfevents, a_reload_changing_export_rts_is_a_fib_add_per_local_route)
+{
+	static const char from[] = "\"export_rts\": [\"65000:200\"]";
+	static char json[4096];
+	struct ferry_config c2;
+	struct reload_stats st;
+	const char *pe1 = FX_PE1_JSON, *at = strstr(pe1, from), *b;
+	char q[128];
+	uint64_t before;
+	size_t fwd_told;
+
+	cr_assert_not_null(at);
+	snprintf(json, sizeof(json), "%.*s\"export_rts\": [\"65000:200\", \"65000:299\"]%s",
+		 (int)(at - pe1), pe1, at + strlen(from));
+	fx_load(&c2, json);
+	before = vrfapi_events_last(&vm);
+	fwd_told = rec.n;
+	cr_assert_eq(vrf_table_reload(&vm.table, &c2, &st), 0);
+	cr_assert_eq(rec.n, fwd_told, "fwd was told: %s", rec.line[rec.n - 1]);
+
+	snprintf(q, sizeof(q), "since=%llu&type=fib", (unsigned long long)before);
+	b = get_until(q, "\"prefix\":\"192.168.100.0/24\"");
+	cr_assert_eq(count_of(b, "event: fib\n"), 2, "%s", b);
+	cr_assert_not_null(strstr(b, "\"vrf\":\"B\",\"vrf_id\":2,\"prefix\":\"10.2.1.0/30\",\"type\":"
+				     "\"connected\""), "%s", b);
+	cr_assert_eq(count_of(b, "\"route_targets\":[\"65000:200\",\"65000:299\"]"), 2, "%s", b);
+	cr_assert_eq(vrf_table_reload(&vm.table, &cfgs[0], &st), 0); /* c2 is freed below */
+	config_free(&c2);
+}
