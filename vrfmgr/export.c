@@ -76,7 +76,9 @@ static void export_tell(struct vrf_table *t, const struct vrf *v, const struct v
  * (v waits for one, vrf_label.c), when it still leads where want goes: v's
  * per-VRF label pops into v, which routes any of v's prefixes; a per-CE or
  * per-prefix one only when it pops to want's own next hop. A label mode
- * changed in a full range relabels then, not withdraws the VRF meanwhile.
+ * changed in a full range relabels then, not withdraws the VRF meanwhile;
+ * after a restart, which begins with no label on vp, the label of the
+ * previous mode is found by its key instead (vrf_label_get_earlier).
  */
 static bool label_still_leads(const struct label_entry *old, const struct vrf_route *want)
 {
@@ -95,9 +97,10 @@ static void export_once(struct vrf_table *t, struct vrf *v, struct vrf_prefix *v
 	if (want != NULL) {
 		if (old != NULL && vrf_label_fits(v, old, want))
 			e = old;
-		else if ((e = vrf_label_get(t, v, vp, want)) == NULL && old != NULL &&
-			 label_still_leads(old, want))
-			e = old;
+		else if ((e = vrf_label_get(t, v, vp, want)) == NULL)
+			e = old != NULL && label_still_leads(old, want)
+				    ? old
+				    : vrf_label_get_earlier(t, v, vp, want, old);
 		if (e != NULL && e == old && e->key.kind == LABEL_KIND_PREFIX)
 			vrf_label_retarget(t, e, want->nh);
 	}

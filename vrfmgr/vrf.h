@@ -281,6 +281,20 @@ bool vrf_label_fits(const struct vrf *v, const struct label_entry *e, const stru
 struct label_entry *vrf_label_get(struct vrf_table *t, struct vrf *v, const struct vrf_prefix *vp,
 				  const struct vrf_route *r);
 /*
+ * When no label of v's mode is free for vp (routed through r): a label v
+ * gave out in another mode that still leads to r, found by its key, never
+ * a new one: v's per-VRF label (pop, look up in v), the per-CE label of
+ * r's next hop or vp's own per-prefix label, in use or reserved from the
+ * state file (in use when vrfmgr stopped), with a reference taken (none
+ * when it is old, vp's label already); NULL when there is none. A label
+ * mode changed in a full range thus stays make-before-break across a
+ * restart, which finds the prefixes without the labels they went out
+ * with. A held label is not taken back: another VRF may wait for it.
+ */
+struct label_entry *vrf_label_get_earlier(struct vrf_table *t, struct vrf *v,
+					  const struct vrf_prefix *vp, const struct vrf_route *r,
+					  struct label_entry *old);
+/*
  * v drops a reference on e; with the last the label is held down. Its LFIB
  * entry stays in fwd through the hold-down while v stays (and, to pop to a
  * CE, keeps that CE's interface with the CE still on it); else it goes now.

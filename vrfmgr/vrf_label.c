@@ -35,7 +35,8 @@
  * may still send that VRF's traffic with it. A VRF whose label mode
  * changed waits the same way for its new labels, but its prefixes keep
  * the label they went out with meanwhile while it still leads to them
- * (export.c): make-before-break, also in a full range.
+ * (export.c): make-before-break, also in a full range, and across a
+ * restart, which finds that label by its key (vrf_label_get_earlier).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -224,6 +225,55 @@ struct label_entry *vrf_label_get(struct vrf_table *t, struct vrf *v, const stru
 	if (e->refs == 1)
 		lfib_point(t, e, r->nh);
 	return e;
+}
+
+/* The key v's prefix vp, through r, would have in label mode kind. */
+static void label_key_of(struct label_key *k, uint32_t kind, const struct vrf *v,
+			 const struct vrf_prefix *vp, const struct vrf_route *r)
+{
+	if (kind == LABEL_KIND_VRF)
+		label_key_vrf(k, v->cfg->name);
+	else if (kind == LABEL_KIND_CE)
+		label_key_ce(k, v->cfg->name, r->nh->ipc.ifname, r->nh->ipc.gateway);
+	else
+		label_key_prefix(k, v->cfg->name, &vp->prefix);
+}
+
+static uint32_t mode_kind(enum cfg_label_mode m)
+{
+	return m == CFG_LABEL_PER_VRF ? LABEL_KIND_VRF
+	       : m == CFG_LABEL_PER_CE ? LABEL_KIND_CE : LABEL_KIND_PREFIX;
+}
+
+struct label_entry *vrf_label_get_earlier(struct vrf_table *t, struct vrf *v,
+					  const struct vrf_prefix *vp, const struct vrf_route *r,
+					  struct label_entry *old)
+{
+	static const uint32_t kinds[] = { LABEL_KIND_VRF, LABEL_KIND_CE, LABEL_KIND_PREFIX };
+
+	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
+		struct label_entry *e;
+		struct label_key k;
+
+		if (kinds[i] == mode_kind(v->cfg->label_mode))
+			continue;
+		label_key_of(&k, kinds[i], v, vp, r);
+		e = label_find(&t->labels, &k);
+		/* Held down: not taken back, another VRF may be waiting for it. */
+		if (e == NULL || e->state == LABEL_HELD)
+			continue;
+		if (e == old)
+			return old; /* vp's own per-prefix label, its next hop changed */
+		e = label_claim(&t->labels, &k, v->id);
+		if (e != NULL && e->refs == 1) {
+			if (kinds[i] == LABEL_KIND_VRF)
+				lfib_program(t, e);
+			else
+				lfib_point(t, e, r->nh);
+		}
+		return e;
+	}
+	return NULL;
 }
 
 /*

@@ -9,8 +9,10 @@
  * must never deliver into that one. A vrfmgr restart within the hold-down
  * (the state file in a temporary run directory) programs the held label
  * again with its last meaning while that still holds, so fwd's sweep after
- * the replay keeps it. Checked on the recorded dataplane calls, with the
- * allocator's clock replaced (no sleeping).
+ * the replay keeps it; one during a label mode change waiting in a full
+ * range exports the prefixes with their old label still, in use. Checked
+ * on the recorded dataplane calls, with the allocator's clock replaced (no
+ * sleeping).
  */
 #include <criterion/criterion.h>
 #include <stdio.h>
@@ -608,5 +610,83 @@ Test(labelkeep, a_restart_with_the_ce_off_its_link_leaves_its_held_label_out_of_
 	cr_assert_eq(label_lookup(&t.labels, l)->state, LABEL_HELD);
 	cr_assert(!in_fwd(l), "label %u pops to 10.1.1.3, off the renumbered link", l);
 	cr_assert(in_fwd(ce_label("ce-a1", "10.1.1.2")->label));
+	assert_replay_agrees();
+}
+
+/* ---- a restart while a relabelled VRF waits for labels ---- */
+
+/* Room for two per-VRF labels: A's 100 and B's 101, nothing else free. */
+#define FULL_ROUTER                                                                              \
+	"\"router\": { \"name\": \"pe1\", \"router_id\": \"10.255.0.1\", \"asn\": 65000,"        \
+	"  \"label_range\": { \"min\": 100, \"max\": 101 }, \"label_hold_down\": 60 },"
+#define FULL(vrfs) "{ " FULL_ROUTER " \"vrfs\": [ " vrfs " ], " LSP ", " CORE " }"
+
+/* Each of A's two prefixes (its link, and 192.168.100/24 behind 10.1.1.2) exported with label l. */
+static void assert_a_exported_with(uint32_t l)
+{
+	static const char *const prefixes[] = { "10.1.1.0/24", "192.168.100.0/24" };
+
+	for (size_t i = 0; i < 2; i++) {
+		const struct vrf_prefix *vp = fx_vp(&t, "A", prefixes[i]);
+
+		cr_assert(vp != NULL && vp->exp_label != NULL, "%s not exported", prefixes[i]);
+		cr_assert_eq(vp->exp_label->label, l, "%s", prefixes[i]);
+	}
+	cr_assert_eq(vrf_label_exports_waiting(vrf_by_name(&t, "A")), 0);
+}
+
+/*
+ * A's label_mode changed to per-ce in a full range: its prefixes wait for
+ * per-CE labels and keep 100 meanwhile (make-before-break). vrfmgr
+ * restarts during that wait: the restarted one must export them with 100
+ * still, not withdraw them until a label is free (the customer cut off
+ * from its other sites), and keep 100 in use, popping into A.
+ */
+Test(labelkeep, a_restart_while_a_relabelled_vrf_waits_keeps_exporting_its_old_label)
+{
+	const char *per_ce = FULL(VRF_A("per-ce") "," VRF_B);
+	struct label_entry *e;
+
+	start(FULL(VRF_A("per-vrf") "," VRF_B));
+	reload(per_ce);
+	assert_a_exported_with(100);
+	restart_at(10, per_ce);
+	assert_a_exported_with(100);
+	cr_assert(vrf_by_name(&t, "A")->label_wait, "A still waits for its per-CE labels");
+	e = label_lookup(&t.labels, 100);
+	cr_assert(e != NULL && e->state == LABEL_USED, "in use, not held down by the restart");
+	cr_assert_str_eq(fwd_has("lfib", 100), "lfib_add 100 action 1 vrf 1 nh 0", "pops into A");
+	assert_replay_agrees();
+}
+
+/* The same when the mode changed while vrfmgr was down: as a reload would have kept it. */
+Test(labelkeep, a_mode_changed_while_vrfmgr_was_down_in_a_full_range_keeps_the_old_label)
+{
+	start(FULL(VRF_A("per-vrf") "," VRF_B));
+	restart_at(0, FULL(VRF_A("per-prefix") "," VRF_B));
+	assert_a_exported_with(100);
+	cr_assert_eq(label_lookup(&t.labels, 100)->state, LABEL_USED);
+	assert_replay_agrees();
+}
+
+/*
+ * After that restart the wait ends as it would have without one: B goes,
+ * its 101 is free after the hold-down, and one of A's prefixes takes it
+ * as a per-CE label; the other keeps 100, which stays in use.
+ */
+Test(labelkeep, after_that_restart_a_free_label_relabels_as_before)
+{
+	const char *per_ce = FULL(VRF_A("per-ce") "," VRF_B);
+
+	start(FULL(VRF_A("per-vrf") "," VRF_B));
+	reload(per_ce);
+	restart_at(10, per_ce);
+	reload(FULL(VRF_A("per-ce")));
+	tick_at(10 + 60);
+	cr_assert_eq(fx_vp(&t, "A", "10.1.1.0/24")->exp_label->label, 101);
+	cr_assert_eq(fx_vp(&t, "A", "192.168.100.0/24")->exp_label->label, 100);
+	cr_assert_geq(fx_find(&exps, "exp_add 10.255.0.1:100 10.1.1.0/24 label 101 "), 0);
+	cr_assert_eq(fx_find(&exps, "exp_del 10.255.0.1:100 "), -1, "never withdrawn");
+	cr_assert(in_fwd(100) && in_fwd(101));
 	assert_replay_agrees();
 }
