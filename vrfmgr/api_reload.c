@@ -74,6 +74,17 @@ static void write_plan(struct jw *w, const struct reload_plan *p)
 	jw_array_end(w);
 }
 
+/* What losing its LSP does to the FIB entries through a next hop: n of them leave. */
+static void lsp_loss_effect(uint32_t n, char *buf, size_t len)
+{
+	if (n == 0) /* its routes are all outranked: nothing installed to lose */
+		snprintf(buf, len, "no route is installed through it, the FIB does not change");
+	else if (n == 1)
+		snprintf(buf, len, "the one route installed through it leaves the FIB");
+	else
+		snprintf(buf, len, "the %u routes installed through it leave the FIB", n);
+}
+
 /*
  * A remote PE in use that the new lsps no longer reach: every route through
  * it leaves the FIB (kept in the VRFs, unresolved). The summary only counts
@@ -82,18 +93,16 @@ static void write_plan(struct jw *w, const struct reload_plan *p)
 static void write_lsp_losses(struct jw *w, const struct vrf_table *t,
 			     const struct ferry_config *nc)
 {
-	char a[IPV4_STRLEN], line[256];
+	char a[IPV4_STRLEN], effect[96], line[256];
 
 	for (const struct nexthop *nh = t->nhs.head; nh != NULL; nh = nh->next) {
 		if (nh->ipc.type != IPC_NH_LABELED || !nh->resolved ||
 		    nexthop_lsp_lookup(nc->lsps, nc->n_lsps, nh->remote_pe) != NULL)
 			continue;
+		lsp_loss_effect(nh->fib_refs, effect, sizeof(effect));
 		snprintf(line, sizeof(line),
-			 "lsps: remote PE %s would lose its LSP (no FEC of lsps covers it): the %u "
-			 "%s installed through it %s the FIB",
-			 ipv4_format(nh->remote_pe, a), nh->fib_refs,
-			 plural(nh->fib_refs, "route", "routes"),
-			 plural(nh->fib_refs, "leaves", "leave"));
+			 "lsps: remote PE %s would lose its LSP (no FEC of lsps covers it): %s",
+			 ipv4_format(nh->remote_pe, a), effect);
 		jw_string(w, line);
 	}
 }

@@ -205,7 +205,7 @@ Test(reloadcheck, accepted_says_exactly_what_the_reload_then_does)
 	cr_assert_eq(json_object_array_length(v), 1);
 	cr_assert_str_eq(json_object_get_string(json_object_array_get_idx(v, 0)),
 			 "lsps: remote PE 10.255.0.2 would lose its LSP (no FEC of lsps covers it): "
-			 "the 1 route installed through it leaves the FIB");
+			 "the one route installed through it leaves the FIB");
 	json_object_put(j);
 	assert_untouched(was);
 
@@ -216,6 +216,32 @@ Test(reloadcheck, accepted_says_exactly_what_the_reload_then_does)
 	cr_assert_not_null(vrf_by_name(&vm.table, "C"));
 	cr_assert_not(pe2_resolved());
 	cr_assert_gt(rec.n, 0);
+}
+
+/*
+ * A remote PE whose routes are all outranked (a static for the same prefix
+ * wins) has none installed through it: losing its LSP changes no FIB
+ * entry, and the warning says so rather than "the 0 routes installed
+ * through it leave the FIB".
+ */
+#define STATIC_101 "{ \"prefix\": \"192.168.101.0/24\", \"next_hop\": \"10.1.1.2\" }"
+
+Test(reloadcheck, a_remote_pe_with_no_route_installed_losing_its_lsp_changes_no_fib_entry)
+{
+	json_object *j, *v;
+	char done[160];
+
+	write_file(CONFIG("10.255.0.1", VRF_A(STATIC_101) "," VRF_B, LSPS));
+	apply(done, sizeof(done));
+	cr_assert(pe2_resolved());
+	write_file(CONFIG("10.255.0.1", VRF_A(STATIC_101) "," VRF_B, ""));
+	j = check();
+	v = get(j, "warnings");
+	cr_assert_eq(json_object_array_length(v), 1);
+	cr_assert_str_eq(json_object_get_string(json_object_array_get_idx(v, 0)),
+			 "lsps: remote PE 10.255.0.2 would lose its LSP (no FEC of lsps covers it): "
+			 "no route is installed through it, the FIB does not change");
+	json_object_put(j);
 }
 
 /*
