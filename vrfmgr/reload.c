@@ -162,16 +162,18 @@ static const struct cfg_vrf *reload_kept_cfg(const struct vrf *v, const struct f
  * removing v (before its teardown) takes away: "vrf B removed" alone left
  * the operator to ask whether its routes went and when its labels are free.
  */
+static bool prefix_exported(const struct vrf_prefix *vp, const void *arg)
+{
+	(void)arg;
+	return vp->exp_label != NULL;
+}
+
 static const char *removal_text(const struct vrf_table *t, const struct vrf *v, char *buf,
 				size_t len)
 {
-	struct vrf_prefix **vps;
-	size_t i, n = rtable_sorted(&v->routes, &vps), exported = 0, at;
+	size_t exported = rtable_count(&v->routes, prefix_exported, NULL), at;
 	char label[32] = "labels";
 
-	for (i = 0; i < n; i++)
-		exported += vps[i]->exp_label != NULL;
-	free(vps);
 	at = (size_t)snprintf(buf, len, ": its %zu exported %s withdrawn", exported,
 			      plural(exported, "route", "routes"));
 	/* per-VRF: its one label; per-CE and per-prefix ones are not looked for (10,000 VRFs) */

@@ -173,3 +173,14 @@ size_t rtable_sorted(const struct rtable *t, struct vrf_prefix ***out)
 	*out = v;
 	return n;
 }
+
+size_t rtable_count(const struct rtable *t,
+		    bool (*pred)(const struct vrf_prefix *vp, const void *arg), const void *arg)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < t->nb; i++)
+		for (const struct vrf_prefix *vp = t->b[i]; vp != NULL; vp = vp->hnext)
+			n += pred(vp, arg);
+	return n;
+}

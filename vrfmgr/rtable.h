@@ -6,6 +6,7 @@
 #ifndef FERRY_VRFMGR_RTABLE_H
 #define FERRY_VRFMGR_RTABLE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "common/prefix.h"
@@ -46,5 +47,11 @@ size_t rtable_shrink(struct rtable *t);
  * Returns the count; *out is NULL for an empty table or when out of memory.
  */
 size_t rtable_sorted(const struct rtable *t, struct vrf_prefix ***out);
+/*
+ * How many entries pred takes (given arg), visited in bucket order: a count
+ * needs neither the sorted snapshot's copy and sort nor its memory.
+ */
+size_t rtable_count(const struct rtable *t,
+		    bool (*pred)(const struct vrf_prefix *vp, const void *arg), const void *arg);
 
 #endif

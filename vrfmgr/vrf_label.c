@@ -530,19 +530,15 @@ static bool label_retry_vrf(struct vrf_table *t, struct vrf *v)
 	return true;
 }
 
+/* vp (of VRF arg) should be exported and has no label to be exported with. */
+static bool export_waits(const struct vrf_prefix *vp, const void *arg)
+{
+	return vp->exp_label == NULL && export_route(arg, vp) != NULL;
+}
+
 size_t vrf_label_exports_waiting(const struct vrf *v)
 {
-	struct vrf_prefix **vps;
-	size_t i, n, waiting = 0;
-
-	if (!v->label_wait)
-		return 0;
-	n = rtable_sorted(&v->routes, &vps);
-	for (i = 0; i < n; i++)
-		if (vps[i]->exp_label == NULL && export_route(v, vps[i]) != NULL)
-			waiting++;
-	free(vps);
-	return waiting;
+	return v->label_wait ? rtable_count(&v->routes, export_waits, v) : 0;
 }
 
 void vrf_table_labels_tick(struct vrf_table *t)

@@ -176,8 +176,22 @@ static struct prefix4 rt_prefix(uint32_t k)
 	return (struct prefix4){ .addr = 0x0A000000u + (k << 8), .len = 24 };
 }
 
+/* rtable_count's predicates: every entry, and those of the keys given (a multiple of *arg). */
+static bool any_prefix(const struct vrf_prefix *vp, const void *arg)
+{
+	(void)vp;
+	(void)arg;
+	return true;
+}
+
+static bool key_multiple_of(const struct vrf_prefix *vp, const void *arg)
+{
+	return ((vp->prefix.addr - 0x0A000000u) >> 8) % *(const uint32_t *)arg == 0;
+}
+
 Test(shrink, prefix_table_after_a_withdrawal)
 {
+	const uint32_t every_other_kept = 2 * KEEP_EVERY;
 	struct rtable t;
 	struct vrf_prefix **sorted;
 	size_t peak, n;
@@ -210,6 +224,9 @@ Test(shrink, prefix_table_after_a_withdrawal)
 	n = rtable_sorted(&t, &sorted);
 	cr_assert_eq(n, N_KEYS / KEEP_EVERY, "every entry still on a chain");
 	free(sorted);
+	cr_assert_eq(rtable_count(&t, any_prefix, NULL), n, "counted in place as listed");
+	cr_assert_eq(rtable_count(&t, key_multiple_of, &every_other_kept),
+		     (N_KEYS + every_other_kept - 1) / every_other_kept);
 	for (uint32_t k = 0; k < N_KEYS; k++) {
 		struct prefix4 p = rt_prefix(k);
 
