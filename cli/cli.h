@@ -367,6 +367,8 @@ int cli_print_route(FILE *out, const struct cli_view *v, struct json_object *doc
 int cli_print_vrf(FILE *out, const struct cli_view *v, struct json_object *doc);
 int cli_print_vrfs(FILE *out, const struct cli_view *v, struct json_object *doc);
 int cli_print_vrf_routes(FILE *out, const struct cli_view *v, struct json_object *doc);
+/* show labels, show lfib: a label popping to a connected subnet says so under NEXT-HOP. */
+int cli_print_label_table(FILE *out, const struct cli_view *v, struct json_object *doc);
 int cli_print_explain(FILE *out, const struct cli_view *v, struct json_object *doc);
 
 /* --- trace.c / verify.c / events.c -------------------------------------- */

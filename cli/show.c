@@ -434,8 +434,9 @@ struct vrf_show {
 };
 
 static const struct vrf_show vrf_shows[] = {
-	{ "labels", "vrfmgr", "/labels", "labels", cli_cols_labels, &cli_ncols_labels, NULL },
-	{ "lfib", "fwd", "/lfib", "lfib", cli_cols_lfib, &cli_ncols_lfib, NULL },
+	{ "labels", "vrfmgr", "/labels", "labels", cli_cols_labels, &cli_ncols_labels,
+	  cli_print_label_table },
+	{ "lfib", "fwd", "/lfib", "lfib", cli_cols_lfib, &cli_ncols_lfib, cli_print_label_table },
 	{ "interfaces", "fwd", "/interfaces", "interfaces", cli_cols_if_state,
 	  &cli_ncols_if_state, NULL },
 	/* interfaces' counters, drops, then the per-VRF and per-label tables */

@@ -266,6 +266,23 @@ static bool label_wait_text(struct json_object *vrf, char *buf, size_t len)
  * path with RD ... is preferred"), the reason vrfmgr gives in /routes;
  * "no" alone left the operator to guess, or to ask --json.
  */
+/*
+ * A VRF's own route (connected, static) that is not exported (export_label
+ * null: unused, outranked, or its VRF exports nothing) reads "not exported"
+ * under ROUTE-TARGETS: the VRF's export RTs there (an older vrfmgr gives
+ * them on every local route) read as if it went out with them.
+ */
+static void local_not_exported(struct json_object *r)
+{
+	const char *src = json_object_get_string(get(r, "source"));
+	struct json_object *label;
+
+	/* no export_label at all: a vrfmgr from before it, which cannot say */
+	if (src != NULL && (strcmp(src, "connected") == 0 || strcmp(src, "static") == 0) &&
+	    json_object_object_get_ex(r, "export_label", &label) && label == NULL)
+		json_object_object_add(r, "route_targets", json_object_new_string("not exported"));
+}
+
 int cli_print_vrf_routes(FILE *out, const struct cli_view *v, struct json_object *doc)
 {
 	struct json_object *routes = get(doc, "routes");
@@ -277,11 +294,33 @@ int cli_print_vrf_routes(FILE *out, const struct cli_view *v, struct json_object
 		struct json_object *r = json_object_array_get_idx(routes, i);
 		struct json_object *inst = get(r, "installed"), *reason = get(r, "reason");
 
+		local_not_exported(r);
+
 		if (!json_object_is_type(inst, json_type_boolean) || json_object_get_boolean(inst) ||
 		    !json_object_is_type(reason, json_type_string))
 			continue;
 		snprintf(why, sizeof(why), "no: %s", json_object_get_string(reason));
 		json_object_object_add(r, "installed", json_object_new_string(why));
+	}
+	return cli_view_table(out, v, doc);
+}
+
+/*
+ * show labels, show lfib: a label that pops to a connected subnet has an
+ * interface and no gateway (next_hop null): each packet goes to its own
+ * destination on that link. NEXT-HOP says "connected" there; "-" read as
+ * going nowhere.
+ */
+int cli_print_label_table(FILE *out, const struct cli_view *v, struct json_object *doc)
+{
+	struct json_object *rows = get(doc, v->array_key);
+	size_t k = json_object_is_type(rows, json_type_array) ? json_object_array_length(rows) : 0;
+
+	for (size_t i = 0; i < k; i++) {
+		struct json_object *e = json_object_array_get_idx(rows, i);
+
+		if (get(e, "interface") != NULL && get(e, "next_hop") == NULL)
+			json_object_object_add(e, "next_hop", json_object_new_string("connected"));
 	}
 	return cli_view_table(out, v, doc);
 }

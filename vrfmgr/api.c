@@ -233,19 +233,31 @@ static const char *label_action(const struct label_entry *e)
 	return label_key_kind(&e->key) == LABEL_KIND_VRF ? "pop-lookup" : "pop-forward";
 }
 
-/* What the label stands for: the CE next hop or the prefix, by mode. */
+/* "interface" and "next_hop" a label pops to (null: the hosts of a connected subnet). */
+static void write_label_target(struct jw *w, const char *ifname, uint32_t gateway)
+{
+	jw_kv_string(w, "interface", ifname);
+	if (gateway != 0)
+		vrfapi_kv_addr(w, "next_hop", gateway);
+	else
+		jw_kv_string(w, "next_hop", NULL);
+}
+
+/*
+ * What the label stands for: the CE next hop or the prefix, by mode; a
+ * per-prefix label also where it pops to now (its next hop follows the
+ * prefix's), while it has an LFIB entry.
+ */
 static void write_label_key(struct jw *w, const struct label_entry *e)
 {
 	jw_kv_string(w, "mode", label_kind_name(e->key.kind));
-	if (label_key_kind(&e->key) == LABEL_KIND_PREFIX)
+	if (label_key_kind(&e->key) == LABEL_KIND_PREFIX) {
 		vrfapi_kv_prefix(w, "prefix", &e->key.prefix);
-	if (label_key_kind(&e->key) == LABEL_KIND_CE) {
-		jw_kv_string(w, "interface", e->key.ifname);
-		if (e->key.gateway != 0)
-			vrfapi_kv_addr(w, "next_hop", e->key.gateway);
-		else
-			jw_kv_string(w, "next_hop", NULL);
+		if (e->nh != NULL)
+			write_label_target(w, e->nh->ipc.ifname, e->nh->ipc.gateway);
 	}
+	if (label_key_kind(&e->key) == LABEL_KIND_CE)
+		write_label_target(w, e->key.ifname, e->key.gateway);
 }
 
 static void write_label(struct jw *w, const struct vrf_table *t, const struct label_entry *e)

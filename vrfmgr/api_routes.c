@@ -51,6 +51,8 @@ static void write_route(struct jw *w, const struct vrf *v, const struct vrf_pref
 {
 	char why[128];
 	const char *reason = vrf_route_reason(vp, r, why, sizeof(why));
+	bool exported = export_route(v, vp) == r && vp->exp_label != NULL;
+	bool local = r->source == ROUTE_CONNECTED || r->source == ROUTE_STATIC;
 
 	jw_object_begin(w);
 	jw_kv_string(w, "vrf", v->cfg->name);
@@ -60,11 +62,10 @@ static void write_route(struct jw *w, const struct vrf *v, const struct vrf_pref
 	api_kv_rd(w, "rd", &r->rd);
 	vrfapi_kv_label(w, "inner_label", r->inner_label);
 	/* the label remote PEs reach it with: bgpd's "label" of its VPN route (null: not exported) */
-	vrfapi_kv_label(w, "export_label", export_route(v, vp) == r && vp->exp_label != NULL
-					    ? vp->exp_label->label
-					    : MPLS_LABEL_NONE);
+	vrfapi_kv_label(w, "export_label", exported ? vp->exp_label->label : MPLS_LABEL_NONE);
 	write_route_nh(w, r);
-	vrfapi_kv_rts(w, "route_targets", r->rts, r->n_rts);
+	/* a local route's RTs are those it goes out with: none while it is not exported */
+	vrfapi_kv_rts(w, "route_targets", r->rts, local && !exported ? 0 : r->n_rts);
 	jw_kv_bool(w, "installed", reason == NULL);
 	jw_kv_string(w, "reason", reason); /* null when installed: the key is always there */
 	jw_object_end(w);

@@ -389,6 +389,29 @@ Test(cli_show, labels_say_which_are_retired)
 	json_object_put(old);
 }
 
+/*
+ * A label that pops to a connected subnet (per-CE, or per-prefix of the
+ * subnet) has an interface and no gateway: NEXT-HOP says "connected" in
+ * show labels and show lfib (it read "-", as if it went nowhere); a
+ * per-prefix label names where it pops to as a per-CE one does.
+ */
+Test(cli_show, labels_popping_to_a_connected_subnet_say_so)
+{
+	char *text;
+
+	show_golden("labels", "labels_pop_forward", "show_labels_pop_forward");
+	show_golden("lfib", "lfib_pop_forward", "show_lfib_pop_forward");
+	text = show_text("labels", "labels_pop_forward");
+	cr_assert_not_null(strstr(text, "\n102    A    pop_forward  per-ce      -                 "
+					"ce-a1      connected "), "%s", text);
+	cr_assert_not_null(strstr(text, "\n106    B    held         per-prefix  192.168.7.0/24    "
+					"-          -         "), "held, out of fwd: %s", text);
+	free(text);
+	text = show_text("lfib", "lfib");
+	cr_assert_null(strstr(text, "connected"), "pop_lookup has no next hop: %s", text);
+	free(text);
+}
+
 /* The label columns' headers, in order, joined by a space. */
 static void label_headers(const struct cli_column *cols, size_t n, char *buf, size_t len)
 {

@@ -8,7 +8,10 @@
  */
 #include <criterion/criterion.h>
 
+#include "test_api_route.h"
 #include "test_vrfmgr_fixture.h"
+#include "vrfmgr/api.h"
+#include "vrfmgr/vrfmgr.h"
 
 #define MODES_JSON                                                                               \
 	"{ \"router\": { \"name\": \"pe9\", \"router_id\": \"10.255.0.9\", \"asn\": 65000,"      \
@@ -226,4 +229,58 @@ Test(labelmode, replay_reproduces_the_incremental_state)
 	/* in use: 300 301 303 304 306; held down and kept in fwd: 302 305 */
 	cr_assert_eq(fx_count(&re, "lfib_add"), 7);
 	assert_nh_before_lfib(&re);
+}
+
+/* GET /labels as served, on this table: the entry of label l ("interface"/"next_hop" as text). */
+static void label_target(uint32_t l, char *ifname, char *next_hop, size_t len)
+{
+	struct vrfmgr vm = { .cfg = &cfg };
+	json_object *j, *labels;
+	int status;
+
+	memcpy(&vm.table, &t, sizeof(t));
+	j = t_api_get(vrfmgr_api_route("/labels"), &vm, &status);
+	cr_assert_eq(status, 200);
+	labels = json_object_object_get(j, "labels");
+	snprintf(ifname, len, "absent");
+	snprintf(next_hop, len, "absent");
+	for (size_t i = 0; i < json_object_array_length(labels); i++) {
+		json_object *e = json_object_array_get_idx(labels, i), *v;
+
+		if (json_object_get_int64(json_object_object_get(e, "label")) != l)
+			continue;
+		if (json_object_object_get_ex(e, "interface", &v))
+			snprintf(ifname, len, "%s", v ? json_object_get_string(v) : "null");
+		if (json_object_object_get_ex(e, "next_hop", &v))
+			snprintf(next_hop, len, "%s", v ? json_object_get_string(v) : "null");
+	}
+	json_object_put(j);
+}
+
+/*
+ * /labels says where a per-CE or per-prefix label pops to: its interface
+ * and next hop, null for the hosts of a connected subnet. A per-prefix
+ * label said neither (ferryctl show labels: "-" under both).
+ */
+Test(labelmode, the_labels_api_says_where_each_label_pops_to)
+{
+	static const struct {
+		uint32_t label;
+		const char *ifname, *next_hop;
+	} want[] = {
+		{ 300, "c0", "null" },     /* per-ce: C's connected subnet */
+		{ 301, "c0", "10.1.0.2" }, /* per-ce: the CE of 10.8/16 and 10.9/16 */
+		{ 303, "p0", "null" },     /* per-prefix: P's connected subnet */
+		{ 304, "p0", "10.2.0.2" }, /* per-prefix: 10.20/16 */
+		{ 306, "absent", "absent" }, /* per-vrf: pops and looks up */
+	};
+	char ifname[32], nh[32];
+
+	cr_assert_eq(exp_label("C", "10.1.0.0/24"), 300);
+	cr_assert_eq(exp_label("C", "10.8.0.0/16"), 301);
+	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		label_target(want[i].label, ifname, nh, sizeof(ifname));
+		cr_assert_str_eq(ifname, want[i].ifname, "label %u", want[i].label);
+		cr_assert_str_eq(nh, want[i].next_hop, "label %u", want[i].label);
+	}
 }

@@ -6,7 +6,10 @@
  */
 #include <criterion/criterion.h>
 
+#include "test_api_route.h"
 #include "test_vrfmgr_fixture.h"
+#include "vrfmgr/api.h"
+#include "vrfmgr/vrfmgr.h"
 
 #define STATIC_JSON                                                                              \
 	"{ \"router\": { \"name\": \"pe1\", \"router_id\": \"10.255.0.1\", \"asn\": 65000,"      \
@@ -140,6 +143,51 @@ Test(statics, unreachable_next_hop_is_kept_but_not_used)
 			 "next hop 10.7.7.7 is not on a connected subnet of the VRF");
 	cr_assert_null(vp->exp_label);
 	cr_assert_null(fx_vp(&t, "S", "10.10.0.0/16"));
+}
+
+/*
+ * GET /routes?prefix=P as served, on this table: each candidate of P in A
+ * as its "source next_hop export_label route_targets" in JSON, one a line.
+ */
+static const char *routes_of(const char *prefix)
+{
+	static char out[512];
+	struct vrfmgr vm = { .cfg = &cfg };
+	json_object *j, *routes;
+	int status;
+
+	memcpy(&vm.table, &t, sizeof(t));
+	j = t_api_get_q(vrfmgr_api_route("/routes"), &vm, "prefix", prefix, &status);
+	cr_assert_eq(status, 200);
+	routes = json_object_object_get(j, "routes");
+	out[0] = '\0';
+	for (size_t i = 0; i < json_object_array_length(routes); i++) {
+		json_object *r = json_object_array_get_idx(routes, i);
+
+		if (strcmp(json_object_get_string(json_object_object_get(r, "vrf")), "A") != 0)
+			continue;
+		snprintf(out + strlen(out), sizeof(out) - strlen(out), "%s %s %s %s\n",
+			 json_object_to_json_string(json_object_object_get(r, "source")),
+			 json_object_to_json_string(json_object_object_get(r, "next_hop")),
+			 json_object_to_json_string(json_object_object_get(r, "export_label")),
+			 json_object_to_json_string(json_object_object_get(r, "route_targets")));
+	}
+	json_object_put(j);
+	return out;
+}
+
+/*
+ * A local route's route_targets are the RTs it is exported with: none on
+ * one that is not (unused, or outranked by another static), where the
+ * VRF's export RTs read as if it went out with them.
+ */
+Test(statics, a_local_route_not_exported_has_no_route_targets)
+{
+	cr_assert_str_eq(routes_of("10.10.0.0/16"), "\"static\" \"10.7.7.7\" null [ ]\n",
+			 "unused");
+	cr_assert_str_eq(routes_of("10.8.0.0/16"),
+			 "\"static\" \"10.1.0.2\" 102 [ \"65000:1\" ]\n"
+			 "\"static\" \"10.1.1.2\" null [ ]\n", "the selected one only");
 }
 
 /*
