@@ -87,7 +87,10 @@ static bool print_missing(FILE *out, struct json_object *doc, const char *daemon
 	return true;
 }
 
-/* "fwd: warning: vrfs[0].interfaces[0].name: no interface ...": what an accepted file may still get wrong */
+/*
+ * "fwd: warning: vrfs[0].interfaces[0].name (VRF A): no interface ...":
+ * what an accepted file may still get wrong
+ */
 static void print_warnings(FILE *out, struct json_object *doc, const char *daemon)
 {
 	struct json_object *items;

@@ -202,10 +202,11 @@ int fwd_reload_warnings(const struct fwd_boot *b, fwd_reload_warn_fn each, void 
 
 			if (if_nametoindex(name) != 0)
 				continue;
+			/* the element by path, then named, as the loader's errors have it */
 			snprintf(warning, sizeof(warning),
-				 "vrfs[%zu].interfaces[%zu].name: no interface \"%s\" here: VRF %s "
-				 "forwards nothing through it until it appears (fwd opens it then)",
-				 i, j, name, nc.vrfs[i].name);
+				 "vrfs[%zu].interfaces[%zu].name (VRF %s): no interface \"%s\" here: "
+				 "the VRF forwards nothing through it until it appears (fwd opens it "
+				 "then)", i, j, nc.vrfs[i].name, name);
 			each(arg, warning, nc.vrfs[i].name, name);
 			n++;
 		}

@@ -61,7 +61,7 @@ enum fwd_reload_verdict fwd_reload_check(const struct fwd_boot *b, char *why, si
  * forwarded through it until it appears, so a typo in a name would cut a
  * customer off with "would apply" and nothing else said. Reads b's file as
  * at start and calls each(arg, warning, vrf, ifname) once per such
- * interface: "vrfs[0].interfaces[0].name: no interface \"ce-x1\" here: ...",
+ * interface: "vrfs[0].interfaces[0].name (VRF A): no interface \"ce-x1\" here: ...",
  * its VRF's name and its own. Returns how many, or -1 when the file does
  * not load (fwd_reload_check says why).
  */

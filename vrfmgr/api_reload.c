@@ -158,8 +158,9 @@ static void write_warnings(struct jw *w, const struct vrf_table *t,
 
 			if (nh == STATIC_NH_OK)
 				continue;
+			/* the element by path, then named, as the loader's errors have it */
 			snprintf(line, sizeof(line),
-				 "vrfs[%zu].static_routes[%zu].next_hop: VRF %s's route %s: %s; kept, "
+				 "vrfs[%zu].static_routes[%zu].next_hop (VRF %s, route %s): %s; kept, "
 				 "but neither installed nor exported",
 				 i, k, c->name, prefix4_format(&s->prefix, pb),
 				 vrf_static_nh_text(nh, ifname, s->next_hop, why, sizeof(why)));

@@ -85,7 +85,7 @@ jq '.vrfs[0].interfaces[0].name = "ce-x1" | .vrfs[0].static_routes[0].interface 
 	"$TMP/pe1.orig.json" >"$PE1"
 missing_if_warned() {
 	"$CTL" -r "$(rundir pe1)" reload check >"$TMP/warn.out" 2>&1 &&
-		grep -qxF 'fwd: warning: vrfs[0].interfaces[0].name: no interface "ce-x1" here: VRF A forwards nothing through it until it appears (fwd opens it then)' "$TMP/warn.out" &&
+		grep -qxF 'fwd: warning: vrfs[0].interfaces[0].name (VRF A): no interface "ce-x1" here: the VRF forwards nothing through it until it appears (fwd opens it then)' "$TMP/warn.out" &&
 		api pe1 fwd /reload/check | jq -e '.accepted and (.warnings | length) == 1' >/dev/null ||
 		{ note <"$TMP/warn.out"; return 1; }
 }
@@ -269,7 +269,7 @@ jq '(.vrfs[] | select(.name == "B") | .static_routes) += [{"prefix": "192.168.77
 	"$PE1" >"$TMP/pe1.next.json" && mv "$TMP/pe1.next.json" "$PE1"
 warned() {
 	reloaded pe1 0 \
-		"lab: check: vrfmgr: warning: vrfs[1].static_routes[1].next_hop: VRF B's route 192.168.77.0/24: next hop 10.9.9.9 is not on a connected subnet of the VRF; kept, but neither installed nor exported" \
+		"lab: check: vrfmgr: warning: vrfs[1].static_routes[1].next_hop (VRF B, route 192.168.77.0/24): next hop 10.9.9.9 is not on a connected subnet of the VRF; kept, but neither installed nor exported" \
 		"lab: vrfmgr: warning: vrf B: static route 192.168.77.0/24 via 10.9.9.9: next hop 10.9.9.9 is not on a connected subnet of the VRF; kept but neither installed nor exported" \
 		"lab: vrfmgr: info: reload done: 0 VRFs added, 0 removed, 1 changed"
 }

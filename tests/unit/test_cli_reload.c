@@ -86,16 +86,16 @@ Test(cli_reload, fwds_warnings_are_printed_and_accept)
 	static const char *const fwd_warns =
 		"{\"daemon\":\"fwd\",\"file\":\"pe1.json\",\"accepted\":true,\"reason\":null,"
 		"\"summary\":\"nothing for fwd to do\",\"mode\":\"pe\",\"warnings\":["
-		"\"vrfs[0].interfaces[0].name: no interface \\\"ce-x1\\\" here: VRF A forwards nothing "
-		"through it until it appears (fwd opens it then)\"]}";
+		"\"vrfs[0].interfaces[0].name (VRF A): no interface \\\"ce-x1\\\" here: the VRF "
+		"forwards nothing through it until it appears (fwd opens it then)\"]}";
 	int rc;
 	char *t = report(VRFMGR_OK, BGPD_OK, fwd_warns, &rc);
 
 	cr_assert_eq(rc, 0);
 	cr_assert_not_null(strstr(t, "fwd: would apply pe1.json: nothing for fwd to do\n"
-				     "fwd: warning: vrfs[0].interfaces[0].name: no interface \"ce-x1\" "
-				     "here: VRF A forwards nothing through it until it appears (fwd "
-				     "opens it then)\n"), "%s", t);
+				     "fwd: warning: vrfs[0].interfaces[0].name (VRF A): no interface "
+				     "\"ce-x1\" here: the VRF forwards nothing through it until it "
+				     "appears (fwd opens it then)\n"), "%s", t);
 	free(t);
 }
 
@@ -110,8 +110,8 @@ static const char *fwd_missing(char *buf, size_t len, int n)
 					 "for fwd to do\",\"mode\":\"pe\",\"warnings\":[");
 
 	for (int i = 1; i <= n; i++)
-		at += (size_t)snprintf(buf + at, len - at, "%s\"vrfs[%d].interfaces[0].name: no "
-				       "interface \\\"ce-t%d\\\" here: VRF t%d forwards nothing "
+		at += (size_t)snprintf(buf + at, len - at, "%s\"vrfs[%d].interfaces[0].name (VRF t%d): "
+				       "no interface \\\"ce-t%d\\\" here: the VRF forwards nothing "
 				       "through it until it appears (fwd opens it then)\"",
 				       i > 1 ? "," : "", i - 1, i, i);
 	at += (size_t)snprintf(buf + at, len - at, "],\"missing_interfaces\":[");
@@ -147,8 +147,8 @@ Test(cli_reload, fwds_missing_interfaces_are_one_line)
 				     "ce-t2 (VRF t2): their VRFs"), "%s", t);
 	free(t);
 	t = report(VRFMGR_OK, BGPD_OK, fwd_missing(buf, sizeof(buf), 1), &rc);
-	cr_assert_not_null(strstr(t, "fwd: warning: vrfs[0].interfaces[0].name: no interface "
-				     "\"ce-t1\" here: VRF t1 forwards nothing"), "%s", t);
+	cr_assert_not_null(strstr(t, "fwd: warning: vrfs[0].interfaces[0].name (VRF t1): no "
+				     "interface \"ce-t1\" here: the VRF forwards nothing"), "%s", t);
 	free(t);
 }
 

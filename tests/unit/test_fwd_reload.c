@@ -366,8 +366,8 @@ Test(reload, vrf_interfaces_missing_here_are_warned_of)
 	cr_assert(json_object_object_get_ex(j, "accepted", &acc) && json_object_get_boolean(acc));
 	cr_assert_str_eq(str(j, "summary"), "nothing for fwd to do");
 	cr_assert_str_eq(warnings_of(j),
-			 "vrfs[1].interfaces[0].name: no interface \"ferry-nosuch0\" here: VRF B "
-			 "forwards nothing through it until it appears (fwd opens it then)");
+			 "vrfs[1].interfaces[0].name (VRF B): no interface \"ferry-nosuch0\" here: "
+			 "the VRF forwards nothing through it until it appears (fwd opens it then)");
 	/* the same interfaces by name, for a client that counts them on one line */
 	cr_assert(json_object_object_get_ex(j, "missing_interfaces", &miss) &&
 		  json_object_array_length(miss) == 1);

@@ -267,11 +267,11 @@ Test(reloadcheck, a_static_route_it_would_keep_unused_is_a_warning)
 	warns = get(j, "warnings");
 	cr_assert_eq(json_object_array_length(warns), 2);
 	cr_assert_str_eq(json_object_get_string(json_object_array_get_idx(warns, 0)),
-			 "vrfs[0].static_routes[1].next_hop: VRF A's route 192.168.9.0/24: next hop "
+			 "vrfs[0].static_routes[1].next_hop (VRF A, route 192.168.9.0/24): next hop "
 			 "10.1.10.6 is not on a connected subnet of the VRF; kept, but neither "
 			 "installed nor exported");
 	cr_assert_str_eq(json_object_get_string(json_object_array_get_idx(warns, 1)),
-			 "vrfs[0].static_routes[2].next_hop: VRF A's route 192.168.8.0/24: next hop "
+			 "vrfs[0].static_routes[2].next_hop (VRF A, route 192.168.8.0/24): next hop "
 			 "10.1.1.3 is the broadcast address of interface ce-a1's subnet; kept, but "
 			 "neither installed nor exported");
 	json_object_put(j);
