@@ -246,18 +246,28 @@ int cli_print_route(FILE *out, const struct cli_view *v, struct json_object *doc
 
 /*
  * vrfmgr's "exports_waiting": routes the VRF would export and does not, for
- * want of a free label. Its label is null then, which a per-CE VRF's always
- * is: without this the VRF would look like any other.
+ * want of a free label; "exports_old_label": routes exported meanwhile with
+ * the label of the VRF's mode before a label_mode change, for want of one
+ * of the new mode. Its label is null then, which a per-CE VRF's always is:
+ * without this the VRF would look like any other.
  */
 static bool label_wait_text(struct json_object *vrf, char *buf, size_t len)
 {
 	int64_t n = json_object_get_int64(get(vrf, "exports_waiting"));
+	int64_t old = json_object_get_int64(get(vrf, "exports_old_label"));
+	size_t at = 0;
 
-	if (n <= 0)
-		return false;
-	snprintf(buf, len, "%lld route%s not exported: no free label in router.label_range "
-		 "(exported once one is free)", (long long)n, n == 1 ? "" : "s");
-	return true;
+	buf[0] = '\0';
+	if (n > 0)
+		at = (size_t)snprintf(buf, len, "%lld route%s not exported: no free label in "
+				      "router.label_range (exported once one is free)",
+				      (long long)n, n == 1 ? "" : "s");
+	if (old > 0 && at < len)
+		snprintf(buf + at, len - at, "%s%lld route%s exported with %s label from before the "
+			 "label mode change: no free label of the new mode (relabelled once one "
+			 "is free)", at ? "; " : "", (long long)old, old == 1 ? "" : "s",
+			 old == 1 ? "its" : "their");
+	return n > 0 || old > 0;
 }
 
 /*
@@ -325,7 +335,7 @@ int cli_print_label_table(FILE *out, const struct cli_view *v, struct json_objec
 	return cli_view_table(out, v, doc);
 }
 
-/* show vrf: a VRF whose routes wait for a label reads "none free" under LABEL. */
+/* show vrf: a VRF whose routes wait for a label (or a relabel) reads "none free" under LABEL. */
 int cli_print_vrfs(FILE *out, const struct cli_view *v, struct json_object *doc)
 {
 	struct json_object *vrfs = get(doc, "vrfs");
@@ -334,7 +344,8 @@ int cli_print_vrfs(FILE *out, const struct cli_view *v, struct json_object *doc)
 	for (size_t i = 0; i < k; i++) {
 		struct json_object *e = json_object_array_get_idx(vrfs, i);
 
-		if (json_object_get_int64(get(e, "exports_waiting")) > 0)
+		if (json_object_get_int64(get(e, "exports_waiting")) > 0 ||
+		    json_object_get_int64(get(e, "exports_old_label")) > 0)
 			json_object_object_add(e, "label", json_object_new_string("none free"));
 	}
 	return cli_view_table(out, v, doc);
@@ -363,7 +374,7 @@ int cli_print_vrf(FILE *out, const struct cli_view *v, struct json_object *doc)
 	for (size_t i = 0; i < k; i++) {
 		struct json_object *e = json_object_array_get_idx(vrfs, i);
 		const char *name = json_object_get_string(get(e, "name"));
-		char wait[160];
+		char wait[320];
 
 		if (name == NULL || strcmp(name, v->name) != 0)
 			continue;

@@ -173,6 +173,8 @@ static void write_vrf(struct jw *w, const struct vrfmgr *vm, const struct vrf *v
 	jw_kv_uint(w, "route_count", v->n_routes);
 	/* exportable, yet not exported: no free label (the log said so once) */
 	jw_kv_uint(w, "exports_waiting", vrf_label_exports_waiting(v));
+	/* exported, with the label of its mode before a change: the new ones are not free */
+	jw_kv_uint(w, "exports_old_label", vrf_label_exports_old_label(v));
 	write_vrf_limit(w, t, v);
 	write_vrf_kernel(w, vm->kernel, v->id);
 	jw_object_end(w);

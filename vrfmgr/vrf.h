@@ -343,6 +343,12 @@ void vrf_table_labels_tick(struct vrf_table *t);
  * free label (0 unless v waits for one): GET /vrfs' "exports_waiting".
  */
 size_t vrf_label_exports_waiting(const struct vrf *v);
+/*
+ * How many of v's prefixes are exported with a label of its previous mode
+ * while labels of its new one are not free (a label_mode change in a full
+ * range, 0 unless v waits): GET /vrfs' "exports_old_label".
+ */
+size_t vrf_label_exports_old_label(const struct vrf *v);
 /* The LFIB entry that gives e its meaning (in use or kept); false when it has none. */
 bool vrf_label_lfib_entry(const struct label_entry *e, struct ipc_lfib_entry *m);
 

@@ -541,6 +541,20 @@ size_t vrf_label_exports_waiting(const struct vrf *v)
 	return v->label_wait ? rtable_count(&v->routes, export_waits, v) : 0;
 }
 
+/* vp (of VRF arg) is exported with a label its VRF's mode does not give (a mode change waits). */
+static bool export_on_old_label(const struct vrf_prefix *vp, const void *arg)
+{
+	const struct vrf_route *r;
+
+	return vp->exp_label != NULL && (r = export_route(arg, vp)) != NULL &&
+	       !vrf_label_fits(arg, vp->exp_label, r);
+}
+
+size_t vrf_label_exports_old_label(const struct vrf *v)
+{
+	return v->label_wait ? rtable_count(&v->routes, export_on_old_label, v) : 0;
+}
+
 void vrf_table_labels_tick(struct vrf_table *t)
 {
 	label_expire(&t->labels);

@@ -238,13 +238,17 @@ Test(cli_show, vrf_routes_not_installed_say_why)
 /*
  * A VRF whose routes wait for a free label (vrfmgr's "exports_waiting") has
  * a null label, as a per-CE VRF always has: show vrf says "none free", and
- * show vrf NAME how many routes are not exported.
+ * show vrf NAME how many routes are not exported; so does one relabelled by
+ * a label_mode change whose routes wait on their old label
+ * ("exports_old_label").
  */
 Test(cli_show, vrfs_waiting_for_a_label)
 {
 	show_golden("vrf", "vrfs_label_wait", "show_vrf_label_wait");
 	show_golden("vrf t65", "vrfs_label_wait", "show_vrf_t65_label_wait");
 	show_golden("vrf t63", "vrfs_label_wait", "show_vrf_t63");
+	/* a label_mode change waiting for labels of the new mode: exported with the old ones */
+	show_golden("vrf t66", "vrfs_label_wait", "show_vrf_t66_relabel_wait");
 }
 
 /*

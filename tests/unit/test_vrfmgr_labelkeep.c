@@ -653,6 +653,7 @@ Test(labelkeep, a_restart_while_a_relabelled_vrf_waits_keeps_exporting_its_old_l
 	restart_at(10, per_ce);
 	assert_a_exported_with(100);
 	cr_assert(vrf_by_name(&t, "A")->label_wait, "A still waits for its per-CE labels");
+	cr_assert_eq(vrf_label_exports_old_label(vrf_by_name(&t, "A")), 2, "GET /vrfs says so");
 	e = label_lookup(&t.labels, 100);
 	cr_assert(e != NULL && e->state == LABEL_USED, "in use, not held down by the restart");
 	cr_assert_str_eq(fwd_has("lfib", 100), "lfib_add 100 action 1 vrf 1 nh 0", "pops into A");

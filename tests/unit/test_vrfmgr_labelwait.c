@@ -108,6 +108,7 @@ Test(labelwait, a_label_mode_change_with_no_free_label_keeps_the_old_label_meanw
 	cr_assert_eq(fx_find(&rec, lfib_del), -1, "100 still pops into A");
 	cr_assert(vrf_by_name(&t, "A")->label_wait, "A still waits for its per-CE labels");
 	cr_assert_eq(vrf_label_exports_waiting(vrf_by_name(&t, "A")), 0, "both exported, with 100");
+	cr_assert_eq(vrf_label_exports_old_label(vrf_by_name(&t, "A")), 2, "both on the old label");
 
 	/* B goes: its label is free after the hold-down, and one of A's prefixes takes it */
 	reload(TIGHT(A_PER_CE));
@@ -116,6 +117,7 @@ Test(labelwait, a_label_mode_change_with_no_free_label_keeps_the_old_label_meanw
 	cr_assert_geq(fx_find(&exps, "exp_add 10.255.0.1:100 10.1.1.0/30 label 101 "), 0,
 		      "relabelled once a label is free");
 	cr_assert_eq(fx_find(&exps, "exp_del 10.255.0.1:100 "), -1);
+	cr_assert_eq(vrf_label_exports_old_label(vrf_by_name(&t, "A")), 1, "the other still waits");
 }
 
 /*
