@@ -271,12 +271,6 @@ static bool label_wait_text(struct json_object *vrf, char *buf, size_t len)
 }
 
 /*
- * show vrf routes: a route not installed says why under INSTALLED ("no:
- * next hop 10.7.7.7 is not on a connected subnet of the VRF", "no: the
- * path with RD ... is preferred"), the reason vrfmgr gives in /routes;
- * "no" alone left the operator to guess, or to ask --json.
- */
-/*
  * A VRF's own route (connected, static) that is not exported (export_label
  * null: unused, outranked, or its VRF exports nothing) reads "not exported"
  * under ROUTE-TARGETS: the VRF's export RTs there (an older vrfmgr gives
@@ -293,6 +287,12 @@ static void local_not_exported(struct json_object *r)
 		json_object_object_add(r, "route_targets", json_object_new_string("not exported"));
 }
 
+/*
+ * show vrf routes: a route not installed says why under INSTALLED ("no:
+ * next hop 10.7.7.7 is not on a connected subnet of the VRF", "no: the
+ * path with RD ... is preferred"), the reason vrfmgr gives in /routes;
+ * "no" alone left the operator to guess, or to ask --json.
+ */
 int cli_print_vrf_routes(FILE *out, const struct cli_view *v, struct json_object *doc)
 {
 	struct json_object *routes = get(doc, "routes");
@@ -305,7 +305,6 @@ int cli_print_vrf_routes(FILE *out, const struct cli_view *v, struct json_object
 		struct json_object *inst = get(r, "installed"), *reason = get(r, "reason");
 
 		local_not_exported(r);
-
 		if (!json_object_is_type(inst, json_type_boolean) || json_object_get_boolean(inst) ||
 		    !json_object_is_type(reason, json_type_string))
 			continue;

@@ -157,17 +157,17 @@ static const struct cfg_vrf *reload_kept_cfg(const struct vrf *v, const struct f
 	return c != NULL && rd_equal(&c->rd, &v->cfg->rd) ? c : NULL;
 }
 
-/*
- * ": its 2 exported routes withdrawn; its label 101 held down 60 s", what
- * removing v (before its teardown) takes away: "vrf B removed" alone left
- * the operator to ask whether its routes went and when its labels are free.
- */
 static bool prefix_exported(const struct vrf_prefix *vp, const void *arg)
 {
 	(void)arg;
 	return vp->exp_label != NULL;
 }
 
+/*
+ * ": its 2 exported routes withdrawn; its label 101 held down 60 s", what
+ * removing v (before its teardown) takes away: "vrf B removed" alone left
+ * the operator to ask whether its routes went and when its labels are free.
+ */
 static const char *removal_text(const struct vrf_table *t, const struct vrf *v, char *buf,
 				size_t len)
 {
