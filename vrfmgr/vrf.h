@@ -105,6 +105,8 @@ struct vrf {
 	bool limit_hit;    /* refused a route since it last had room */
 	bool dying;        /* being torn down (reload): nothing installed, exported or leaked in */
 	bool label_wait;   /* found no free label (its own or a prefix's): gets one when one is */
+	bool label_wait_on_prefix;         /* ... for label_wait_prefix, not its own */
+	struct prefix4 label_wait_prefix;  /* the first prefix that found none (logged) */
 	uint32_t import_gen; /* import.c: last VPN route visit that reached this VRF */
 };
 
@@ -131,6 +133,7 @@ struct vrf_table {
 	size_t n_leaked;      /* leaked candidates in all VRFs: 0 spares import.c a walk */
 	bool limits_hit;      /* some VRF has limit_hit set (import_retry_limits has work) */
 	bool label_wait;      /* some VRF has label_wait set (vrf_table_labels_tick has work) */
+	bool building;        /* the start-up build: a wait is logged once it is done */
 	uint64_t label_wait_freed; /* labels.freed when the waiting VRFs last tried */
 	struct dataplane dp;
 	struct export_sink exp;
@@ -329,6 +332,13 @@ void vrf_label_retarget(struct vrf_table *t, struct label_entry *e, struct nexth
  * that VRF); else it stays held but out of fwd, said once in the log.
  */
 void vrf_label_restore(struct vrf_table *t, const struct state_lfib *m, size_t n);
+/*
+ * Start-up, after vrf_label_restore: logs the wait of each VRF that found
+ * no free label during the build. During it the last run's labels are
+ * reserved, then held down from its end or claimed by it (a relabel's old
+ * labels): what is free, and when, is known only now.
+ */
+void vrf_label_wait_report(const struct vrf_table *t);
 /* Emits an LFIB_ADD per label in use and per held label kept in fwd. */
 void vrf_label_replay(const struct vrf_table *t, const struct dataplane *dp);
 /*

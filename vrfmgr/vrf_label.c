@@ -129,17 +129,13 @@ static void lfib_point(struct vrf_table *t, struct label_entry *e, struct nextho
 		nexthop_fib_release(&t->nhs, old, &t->dp);
 }
 
-/* No free label for v (p: for that prefix; NULL: v's own): said once while v waits. */
-static void label_wait(struct vrf_table *t, struct vrf *v, const struct prefix4 *p)
+/* The log line of v's wait for a label (p: the first prefix that found none; NULL: v's own). */
+static void label_wait_say(const struct vrf_table *t, const struct vrf *v, const struct prefix4 *p)
 {
 	char pb[PREFIX4_STRLEN], when[96];
 	size_t n_held;
 	uint32_t s = label_next_free(&t->labels, &n_held);
 
-	t->label_wait = true;
-	if (v->label_wait)
-		return;
-	v->label_wait = true;
 	if (n_held > 0)
 		snprintf(when, sizeof(when), "%zu held down, the first free again in %u s", n_held,
 			 s);
@@ -155,6 +151,30 @@ static void label_wait(struct vrf_table *t, struct vrf *v, const struct prefix4 
 			  "until it gets one (or, after a label mode change, exported with the "
 			  "label they had meanwhile)", v->cfg->name, t->labels.min, t->labels.max,
 			  when);
+}
+
+/* No free label for v (p: for that prefix; NULL: v's own): said once while v waits. */
+static void label_wait(struct vrf_table *t, struct vrf *v, const struct prefix4 *p)
+{
+	t->label_wait = true;
+	if (v->label_wait)
+		return;
+	v->label_wait = true;
+	v->label_wait_on_prefix = p != NULL;
+	if (p != NULL)
+		v->label_wait_prefix = *p;
+	if (!t->building)
+		label_wait_say(t, v, p);
+}
+
+void vrf_label_wait_report(const struct vrf_table *t)
+{
+	for (size_t i = 0; i < t->n_vrfs; i++) {
+		const struct vrf *v = &t->vrfs[i];
+
+		if (v->label_wait)
+			label_wait_say(t, v, v->label_wait_on_prefix ? &v->label_wait_prefix : NULL);
+	}
 }
 
 int vrf_label_claim_vrf(struct vrf_table *t, struct vrf *v)

@@ -493,8 +493,11 @@ int vrf_table_init_state(struct vrf_table *t, const struct ferry_config *cfg,
 	rt_index_build(&t->rtix, t->vrfs, cfg->n_vrfs);
 	for (i = 0; i < cfg->n_vrfs; i++)
 		t->vrfs[i].cfg = NULL;
+	t->building = true;
 	for (i = 0; i < cfg->n_vrfs; i++) {
 		if ((rc = vrf_build(t, &t->vrfs[i], &cfg->vrfs[i], true)) < 0) {
+			t->building = false;
+			vrf_label_wait_report(t); /* a range too small: the last one says so */
 			state_loaded_free(&st);
 			vrf_table_free(t);
 			return rc;
@@ -509,6 +512,8 @@ int vrf_table_init_state(struct vrf_table *t, const struct ferry_config *cfg,
 	/* Those the last run had in fwd keep their entry there if it still means the same. */
 	vrf_label_restore(t, st.lfib, st.n_lfib);
 	state_loaded_free(&st);
+	t->building = false;
+	vrf_label_wait_report(t);
 	/*
 	 * Not saved here: the caller saves once it is up. A start that fails
 	 * later (its socket taken by a running vrfmgr, the API's TLS files

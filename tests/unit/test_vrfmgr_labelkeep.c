@@ -660,6 +660,50 @@ Test(labelkeep, a_restart_while_a_relabelled_vrf_waits_keeps_exporting_its_old_l
 	assert_replay_agrees();
 }
 
+/* What vrfmgr logs (warnings and worse) from now on, read back by logged(). */
+static FILE *captured;
+
+static void capture_log(void)
+{
+	cr_assert_not_null(captured = tmpfile());
+	fflush(stderr);
+	cr_assert_geq(dup2(fileno(captured), 2), 0);
+	log_set_level(LOG_LVL_WARN);
+}
+
+static const char *logged(void)
+{
+	static char buf[4096];
+	size_t n;
+
+	fflush(stderr);
+	rewind(captured);
+	n = fread(buf, 1, sizeof(buf) - 1, captured);
+	buf[n] = '\0';
+	return buf;
+}
+
+/*
+ * The wait that restart logs says what is free once the start-up build is
+ * done: the last run's labels are reserved during it, and 100 is then A's
+ * (in use) rather than held down from the end of the build. It read "(2
+ * held down, the first free again in 60 s)": nothing was free then, or
+ * ever, without a label released.
+ */
+Test(labelkeep, the_wait_a_restart_logs_says_what_is_free_after_the_build)
+{
+	const char *per_ce = FULL(VRF_A("per-ce") "," VRF_B);
+
+	start(FULL(VRF_A("per-vrf") "," VRF_B));
+	reload(per_ce);
+	capture_log();
+	restart_at(10, per_ce);
+	cr_assert_not_null(strstr(logged(), "vrf A: no free label in 100-101 (all in use: one must "
+					    "be released): 10.1.1.0/24, and any other prefix"),
+			   "%s", logged());
+	cr_assert_null(strstr(logged(), "held down"), "%s", logged());
+}
+
 /* The same when the mode changed while vrfmgr was down: as a reload would have kept it. */
 Test(labelkeep, a_mode_changed_while_vrfmgr_was_down_in_a_full_range_keeps_the_old_label)
 {
