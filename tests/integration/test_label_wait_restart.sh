@@ -8,10 +8,11 @@
 #    traffic with it) and pe2's /vrfs counts them (exports_old_label 2);
 #  - pe2's vrfmgr restarted (scripts/lab restart) during a ping from
 #    host-a1 to 192.168.101.10 every 50 ms: no ping lost, pe1 still has the
-#    route with inner label 200, and pe2 has 200 in use (popping into A), not
-#    held down. Before, the restart held 200 down and A's routes were
-#    withdrawn until a label was free (in this range: never; 341 of 400
-#    pings lost in the lab, docs/vrf.md).
+#    route with inner label 200, and pe2 has 200 in use (popping into A),
+#    not held down; its log says A waits with all labels in use (not that
+#    200 is held down and free in 60 s). Before, the restart held 200 down
+#    and A's routes were withdrawn until a label was free (in this range:
+#    never; 341 of 400 pings lost in the lab, docs/vrf.md).
 # Prints "ok - ..." / "not ok - ..." per check; exit 0 only when all pass.
 # Removes everything it created, also on failure or interrupt.
 set -uo pipefail
@@ -72,6 +73,10 @@ check "after the restart pe1 still sends A's traffic with 200, and pe2 exports b
 check "pe2 has 200 in use, popping into A (not held down by the restart)" \
 	eval 'api pe2 vrfmgr /labels | jq -e ".labels[] | select(.label == 200) |
 		.action == \"pop-lookup\" and .vrf == \"A\" and .users == 2 and .programmed" >/dev/null'
+# the reload and the restart each said A waits, and nothing is held down to wait for
+waits() { grep -c 'vrf A: no free label in 200-201 (all in use: one must be released)' "$(rundir pe2)/vrfmgr.log"; }
+check "pe2's vrfmgr logged A's wait after the reload and after the restart: all in use, nothing held down" \
+	eval '[ "$(waits)" = 2 ] && ! grep -q "vrf A: no free label in 200-201 ([0-9]* held down" "$(rundir pe2)/vrfmgr.log"'
 
 t_lab_down_check
 finish
