@@ -62,7 +62,11 @@ struct io_packet *io_packet_new(struct event_base *base)
 
 	if (io != NULL) {
 		io->base = base;
-		if ((io->open_ev = event_new(base, -1, 0, io_open_batch_cb, io)) == NULL) {
+		io->open_ev = event_new(base, -1, 0, io_open_batch_cb, io);
+		io->close_ev = event_new(base, -1, 0, io_close_batch_cb, io);
+		if (io->open_ev == NULL || io->close_ev == NULL) {
+			if (io->open_ev != NULL)
+				event_free(io->open_ev);
 			free(io);
 			return NULL;
 		}
@@ -81,7 +85,7 @@ void io_packet_rx_frames(struct io_packet *io)
 void io_packet_hooks(struct io_packet *io, struct fwd_hooks *hooks)
 {
 	*hooks = (struct fwd_hooks){ .output = io_output, .if_open = io_if_open_soon,
-				     .if_close = io_if_close, .ctx = io };
+				     .if_close = io_if_close_soon, .ctx = io };
 }
 
 void io_packet_attach(struct io_packet *io, struct fwd *f)
@@ -112,6 +116,7 @@ void io_packet_free(struct io_packet *io)
 {
 	if (io == NULL)
 		return;
+	io_closes_end(io); /* batches do not nest */
 	io_close_batch_begin(); /* every link's sockets closed together */
 	io_workers_stop(io->workers); /* first: they use the sockets closed below */
 	io->workers = NULL;
@@ -120,6 +125,7 @@ void io_packet_free(struct io_packet *io)
 			io_if_close(io, io->f->ifaces[i]);
 	io_close_batch_end();
 	event_free(io->open_ev);
+	event_free(io->close_ev);
 	free(io);
 }
 

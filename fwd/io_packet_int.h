@@ -70,6 +70,8 @@ struct io_packet {
 	struct io_workers *workers; /* NULL: everything on this thread */
 	unsigned n_workers;
 	struct event *open_ev; /* opens the links vrfmgr bound, together (io_par.h) */
+	struct event *close_ev; /* closes the sockets of the links vrfmgr unbound, together */
+	bool closing; /* a close batch (io_par.h) is open for them */
 	struct fwd_iface *in[FWD_BATCH];
 	struct mmsghdr rx_msgs[IO_BATCH];
 	struct iovec rx_iov[IO_BATCH];
@@ -86,5 +88,9 @@ int io_read_link(struct io_if *x);
 /* io_packet_links.c, for io_packet.c */
 int io_if_open_soon(void *ctx, struct fwd_iface *ifp);
 void io_open_batch_cb(evutil_socket_t fd, short what, void *arg);
+void io_if_close_soon(void *ctx, struct fwd_iface *ifp);
+void io_close_batch_cb(evutil_socket_t fd, short what, void *arg);
+/* What io_if_close_soon left open, closed now (together); nothing when nothing is. */
+void io_closes_end(struct io_packet *io);
 
 #endif

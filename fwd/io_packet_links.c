@@ -1,11 +1,12 @@
 /*
- * fwd's AF_PACKET links opened together and checked each second (the rest
- * of the backend: io_packet.c). vrfmgr binds links one message at a time,
- * and each packet socket's rings and close wait for a kernel RCU grace
- * period, so the links bound in one callback are opened together, their
- * sockets made beforehand at once (io_par.h). Each second the tick opens
- * what could not be opened, closes what was unbound, and notices a link
- * deleted or replaced under its name.
+ * fwd's AF_PACKET links opened and closed together, and checked each second
+ * (the rest of the backend: io_packet.c). vrfmgr binds and unbinds links
+ * one message at a time, and each packet socket's rings and close wait for
+ * a kernel RCU grace period, so the links bound in one callback are opened
+ * together, their sockets made beforehand at once, and the sockets of the
+ * links unbound in one callback are closed together after it (io_par.h).
+ * Each second the tick opens what could not be opened, closes what was
+ * unbound, and notices a link deleted or replaced under its name.
  */
 #include <errno.h>
 #include <net/if.h>
@@ -127,6 +128,8 @@ static void open_batch(struct io_packet *io)
 	struct fwd_iface **want = calloc(io->f->n_ifaces + 1, sizeof(*want));
 	size_t n = 0;
 
+	/* first: a link unbound and bound again must not share its fanout group with its old sockets */
+	io_closes_end(io);
 	if (want == NULL)
 		return;
 	for (size_t i = 0; i < io->f->n_ifaces; i++)
@@ -163,9 +166,46 @@ int io_if_open_soon(void *ctx, struct fwd_iface *ifp)
 	return 0;
 }
 
+/*
+ * fwd_hooks' if_close: the link is closed now (nothing is read from it or
+ * sent out of it after this, the workers have let it go, the fwd_iface may
+ * be freed), but close(2) of its sockets, a grace period or more each, waits
+ * until the messages read are applied (close_ev), or a link opens: a reload
+ * removing a hundred VRFs unbinds a hundred links, which then cost a few
+ * grace periods of the control thread, not a hundred times a few.
+ */
+void io_if_close_soon(void *ctx, struct fwd_iface *ifp)
+{
+	struct io_packet *io = ctx;
+
+	if (!io->closing) {
+		io_close_batch_begin();
+		io->closing = true;
+		event_active(io->close_ev, 0, 0);
+	}
+	io_if_close(io, ifp);
+}
+
+void io_closes_end(struct io_packet *io)
+{
+	if (!io->closing)
+		return;
+	io->closing = false;
+	io_close_batch_end();
+}
+
+void io_close_batch_cb(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	io_closes_end(arg);
+}
+
+/* The links deleted or unbound in the last second are closed together, as unbound ones are. */
 void io_packet_tick(struct io_packet *io)
 {
 	open_batch(io);
+	io_close_batch_begin();
 	for (size_t i = 0; i < io->f->n_ifaces; i++) {
 		struct fwd_iface *ifp = io->f->ifaces[i];
 
@@ -180,5 +220,6 @@ void io_packet_tick(struct io_packet *io)
 		else if (ifp->open)
 			xdp_tick(ifp->io);
 	}
+	io_close_batch_end();
 	io_packet_flush(io);
 }
