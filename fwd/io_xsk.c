@@ -26,6 +26,7 @@
 
 #include "common/log.h"
 #include "common/plural.h"
+#include "fwd/io_par.h"
 #include "fwd/io_ring.h"
 #include "fwd/io_xsk.h"
 
@@ -130,14 +131,24 @@ int io_xsk_open(struct io_xsk **out, const char *ifname, uint32_t queue, size_t 
 	return 0;
 }
 
+/*
+ * The socket's release waits for a grace period (the kernel's unbind from
+ * the device): a reference of fwd's own keeps it alive past libxdp's close,
+ * and goes through io_fd_close, so that in a batch (io_par.h) many sockets
+ * are released together. Until then the socket receives nothing anyone reads.
+ */
 void io_xsk_close(struct io_xsk *x)
 {
+	int keep;
+
 	if (x == NULL)
 		return;
+	keep = x->fd >= 0 ? dup(x->fd) : -1; /* -1: libxdp's close releases it at once */
 	if (x->xsk != NULL)
 		xsk_socket__delete(x->xsk);
 	if (x->umem != NULL)
 		xsk_umem__delete(x->umem);
+	io_fd_close(keep);
 	if (x->area != NULL)
 		munmap(x->area, (size_t)N_FRAMES * x->frame);
 	free(x);

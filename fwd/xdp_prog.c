@@ -24,6 +24,7 @@
 #include <bpf/libbpf.h>
 
 #include "common/log.h"
+#include "fwd/io_par.h"
 #include "fwd/xdp/fwd_xdp.h"
 #include "fwd/xdp_prog.h"
 
@@ -205,7 +206,7 @@ void xdp_prog_detach(struct xdp_prog *p)
 	if (p == NULL)
 		return;
 	if (p->link_fd >= 0)
-		close(p->link_fd); /* the kernel detaches the program with its last link fd */
+		io_fd_close(p->link_fd); /* the kernel detaches the program with its last link fd */
 	bpf_object__close(p->obj);
 	free(p);
 }
