@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/hash.h"
 #include "common/label.h"
 #include "common/log.h"
 #include "common/prefix.h"
@@ -64,9 +65,10 @@ static uint32_t res_hash(const struct nexthop *nh, uint32_t label, uint32_t size
 	return (uint32_t)(h ^ h >> 29) & (size - 1);
 }
 
-static void res_rehash(struct fib_results *r)
+/* The hash with size buckets (a power of two); on ENOMEM it stays as it is. */
+static void res_rehash(struct fib_results *r, uint32_t size)
 {
-	uint32_t size = r->hash_size * 2, *h = calloc(size, sizeof(*h));
+	uint32_t *h = calloc(size, sizeof(*h));
 
 	if (h == NULL)
 		return; /* chains just get longer */
@@ -85,25 +87,37 @@ static void res_rehash(struct fib_results *r)
 	r->hash_size = size;
 }
 
-/* A free id: from the free list, else a fresh slot (id 0 is never used). */
+/* The first chunk slot with no chunk (fib_res_shrink leaves holes); n_chunks if none. */
+static uint32_t res_empty_slot(const struct fib_results *r)
+{
+	uint32_t c = 0;
+
+	while (c < r->n_chunks && r->chunk[c] != NULL)
+		c++;
+	return c;
+}
+
+/* A free id: from the free list, else from a new chunk (id 0 is never used). */
 static uint32_t res_alloc_id(struct fib_results *r)
 {
-	uint32_t id = r->free_head;
+	uint32_t id = r->free_head, c;
 
 	if (id != 0) {
 		r->free_head = ctl_at(r, id)->next;
 		return id;
 	}
-	if (r->n_chunks == FIB_RES_CHUNKS_MAX)
+	if ((c = res_empty_slot(r)) == FIB_RES_CHUNKS_MAX)
 		return 0;
-	if ((r->chunk[r->n_chunks] = calloc(FIB_RES_CHUNK, sizeof(struct fib_result))) == NULL)
+	if ((r->chunk[c] = calloc(FIB_RES_CHUNK, sizeof(struct fib_result))) == NULL)
 		return 0;
-	if ((r->ctl[r->n_chunks] = calloc(FIB_RES_CHUNK, sizeof(struct fib_result_ctl))) == NULL) {
-		free(r->chunk[r->n_chunks]);
-		r->chunk[r->n_chunks] = NULL;
+	if ((r->ctl[c] = calloc(FIB_RES_CHUNK, sizeof(struct fib_result_ctl))) == NULL) {
+		free(r->chunk[c]);
+		r->chunk[c] = NULL;
 		return 0;
 	}
-	id = r->n_chunks++ << FIB_RES_CHUNK_BITS;
+	if (c == r->n_chunks)
+		r->n_chunks++;
+	id = c << FIB_RES_CHUNK_BITS;
 	/* ids id+1 .. id+CHUNK-1 onto the free list (id 0 of chunk 0 stays unused) */
 	for (uint32_t i = FIB_RES_CHUNK - 1; i >= 1; i--) {
 		ctl_at(r, id + i)->next = r->free_head;
@@ -122,6 +136,7 @@ static uint32_t res_get(struct fwd *f, uint32_t nh_id, uint32_t label)
 	struct fib_result *x;
 	uint32_t b, id;
 
+	f->table_changes++;
 	if (nh != NULL) {
 		b = res_hash(nh, label, r->hash_size);
 		for (id = r->hash[b]; id != 0; id = ctl_at(r, id)->next) {
@@ -145,7 +160,7 @@ static uint32_t res_get(struct fwd *f, uint32_t nh_id, uint32_t label)
 	*ctl_at(r, id) = (struct fib_result_ctl){ .refs = 1, .next = r->hash[b] };
 	r->hash[b] = id;
 	if (++r->count > r->hash_size)
-		res_rehash(r);
+		res_rehash(r, r->hash_size * 2);
 	return id;
 }
 
@@ -168,6 +183,7 @@ static void res_put(struct fwd *f, uint32_t id)
 	struct fib_result *x = res_at(r, id);
 	uint32_t *pp;
 
+	f->table_changes++;
 	if (--ctl_at(r, id)->refs > 0)
 		return;
 	pp = &r->hash[res_hash(x->nh, x->inner_label, r->hash_size)];
@@ -190,6 +206,89 @@ static void res_retire_dead(struct fwd *f)
 		r->dead_head = ctl_at(r, id)->next;
 		rcu_retire(f->rcu, res_reclaim, (void *)(uintptr_t)id, f);
 	}
+}
+
+/* ---- giving results back ---- */
+
+/*
+ * A bit per id of r's chunks: set for the ids on the free list (NULL on
+ * ENOMEM), and in *n_free how many of them each chunk has.
+ */
+static uint8_t *res_free_map(struct fib_results *r, uint16_t *n_free)
+{
+	uint8_t *map = calloc((size_t)r->n_chunks * FIB_RES_CHUNK / 8, 1);
+
+	if (map == NULL)
+		return NULL;
+	for (uint32_t id = r->free_head; id != 0; id = ctl_at(r, id)->next) {
+		map[id / 8] |= (uint8_t)(1u << (id % 8));
+		n_free[id >> FIB_RES_CHUNK_BITS]++;
+	}
+	return map;
+}
+
+/* The free list again, of the chunks kept, lowest id first: new results fill them. */
+static void res_free_list(struct fib_results *r, const uint8_t *map)
+{
+	r->free_head = 0;
+	for (uint32_t c = r->n_chunks; c-- > 0;) {
+		for (uint32_t i = FIB_RES_CHUNK; r->chunk[c] != NULL && i-- > 0;) {
+			uint32_t id = c << FIB_RES_CHUNK_BITS | i;
+
+			if (map[id / 8] & (1u << (id % 8))) {
+				ctl_at(r, id)->next = r->free_head;
+				r->free_head = id;
+			}
+		}
+	}
+}
+
+/*
+ * Once most results are gone (under 1/8 of the slots in use), the chunks
+ * whose every id is on the free list are freed and the hash shrunk. Not
+ * merely unused ids: a result no route uses waits for fib_commit and then a
+ * grace period before res_reclaim puts it there, and by then no published
+ * table names it and no reader still holds it. Readers reach a chunk only
+ * through such ids, so a chunk of free ids is freed at once, no grace
+ * period needed; its slot is taken again by the next chunk made
+ * (res_alloc_id). The chunks of ids still in use stay: an id is in the
+ * lookup tables, so results never move. Control thread. Bytes freed.
+ */
+size_t fib_res_shrink(struct fwd *f)
+{
+	struct fib_results *r = f->res;
+	uint32_t n_live = 0, to, was = r->hash_size;
+	uint16_t *n_free;
+	uint8_t *map = NULL;
+	size_t freed = 0;
+
+	for (uint32_t c = 0; c < r->n_chunks; c++)
+		n_live += r->chunk[c] != NULL;
+	if ((uint64_t)r->count * 8 < (uint64_t)n_live * FIB_RES_CHUNK &&
+	    (n_free = calloc(r->n_chunks, sizeof(*n_free))) != NULL) {
+		if ((map = res_free_map(r, n_free)) != NULL) {
+			for (uint32_t c = 0; c < r->n_chunks; c++) {
+				if (r->chunk[c] == NULL || n_free[c] != FIB_RES_CHUNK - (c == 0))
+					continue;
+				free(r->chunk[c]);
+				free(r->ctl[c]);
+				r->chunk[c] = NULL;
+				r->ctl[c] = NULL;
+				freed += FIB_RES_CHUNK *
+					 (sizeof(struct fib_result) + sizeof(struct fib_result_ctl));
+			}
+			res_free_list(r, map);
+			while (r->n_chunks > 0 && r->chunk[r->n_chunks - 1] == NULL)
+				r->n_chunks--;
+			free(map);
+		}
+		free(n_free);
+	}
+	if ((to = (uint32_t)hash_shrink_size(r->hash_size, r->count, 1024, 4)) != 0) {
+		res_rehash(r, to);
+		freed += r->hash_size == to ? (size_t)(was - to) * sizeof(*r->hash) : 0;
+	}
+	return freed;
 }
 
 /* ---- VRFs ---- */
@@ -417,8 +516,11 @@ size_t fib_count(const struct fwd_vrf *v)
 size_t fib_memory(const struct fwd *f)
 {
 	size_t n = sizeof(*f->res) + f->res->hash_size * sizeof(uint32_t) +
-		   f->res->n_chunks * FIB_RES_CHUNK * sizeof(struct fib_result) +
 		   f->vrf_cap * (sizeof(*f->vrfs) + sizeof(*f->vrf_roots));
+
+	for (uint32_t c = 0; c < f->res->n_chunks; c++)
+		if (f->res->chunk[c] != NULL)
+			n += FIB_RES_CHUNK * sizeof(struct fib_result);
 
 	for (uint32_t id = 0; id < f->vrf_cap; id++)
 		if (f->vrfs[id] != NULL)

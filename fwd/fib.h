@@ -135,6 +135,8 @@ int fib_match_len(const struct fwd *f, const struct fwd_vrf *v, uint32_t addr,
 size_t fib_count(const struct fwd_vrf *v);
 /* Bytes held by every VRF's tables and the results, for stats. */
 size_t fib_memory(const struct fwd *f);
+/* Results mostly gone: their empty chunks and the hash given back (quiet time). Bytes freed. */
+size_t fib_res_shrink(struct fwd *f);
 
 /*
  * The VRF's routes sorted by prefix then length, in a malloc'd array the

@@ -220,6 +220,7 @@ struct fwd {
 	uint64_t now_ms;       /* monotonic; set by fwd_clock_update (or by tests) */
 	uint32_t arp_timeout_s;
 	uint32_t gen;          /* current replay generation (mark-and-sweep) */
+	uint64_t table_changes; /* results and next hops made or dropped: trim.h waits for quiet */
 	struct fwd_hooks hooks;
 	/* how fwd took its config at start (main.c), for GET /reload/check; NULL: no file */
 	const struct fwd_boot *boot;

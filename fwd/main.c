@@ -37,6 +37,7 @@
 #include "fwd/lfib.h"
 #include "fwd/options.h"
 #include "fwd/reload.h"
+#include "fwd/trim.h"
 #include "fwd/vrfmgr_link.h"
 
 struct fwd_daemon {
@@ -48,6 +49,7 @@ struct fwd_daemon {
 	struct api_server *api;
 	struct fwd_vrfmgr_link *link;
 	struct event *tick, *sigterm, *sigint, *sighup;
+	struct fwd_trim trim;
 };
 
 /* -h: the options on stdout, exit 0; bad usage: why first, on stderr, exit 2. */
@@ -89,6 +91,7 @@ static void on_tick(evutil_socket_t fd, short what, void *arg)
 	for (size_t i = 0; i < d->f->n_ifaces; i++)
 		arp_tick(d->f, d->f->ifaces[i]);
 	io_packet_tick(d->io);
+	fwd_trim_tick(d->f, &d->trim);
 }
 
 static void on_signal(evutil_socket_t sig, short what, void *arg)

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/hash.h"
 #include "common/label.h"
 #include "common/log.h"
 #include "fwd/arp.h"
@@ -92,10 +93,9 @@ struct nexthop *nh_find(const struct fwd *f, uint32_t id)
 	return nh;
 }
 
-/* Doubles the bucket array; on ENOMEM the table just stays denser. */
-static void nh_grow(struct nh_table *t)
+/* The table with n buckets (a power of two); on ENOMEM it stays as it is. */
+static void nh_rehash(struct nh_table *t, uint32_t n)
 {
-	uint32_t n = t->n_buckets * 2;
 	struct nexthop **b = calloc(n, sizeof(*b));
 
 	if (b == NULL)
@@ -124,14 +124,31 @@ static struct nexthop *nh_create(struct fwd *f, uint32_t id)
 
 	if (nh == NULL)
 		return NULL;
+	f->table_changes++;
 	nh->id = id;
 	if (t->count >= t->n_buckets)
-		nh_grow(t);
+		nh_rehash(t, t->n_buckets * 2);
 	h = nh_hash(id) & (t->n_buckets - 1);
 	nh->hnext = t->buckets[h];
 	t->buckets[h] = nh;
 	t->count++;
 	return nh;
+}
+
+/*
+ * Quiet time: the buckets, once under 1/8 used, back to at most a quarter
+ * full. Only the control thread looks ids up (workers hold pointers to the
+ * objects, which do not move). Bytes freed.
+ */
+size_t nh_table_shrink(struct fwd *f)
+{
+	struct nh_table *t = f->nhs;
+	uint32_t was = t->n_buckets, to = (uint32_t)hash_shrink_size(was, t->count, 64, 4);
+
+	if (to == 0)
+		return 0;
+	nh_rehash(t, to);
+	return t->n_buckets == to ? (size_t)(was - to) * sizeof(*t->buckets) : 0;
 }
 
 static void nh_destroy(struct fwd *f, struct nexthop *nh)
@@ -143,6 +160,7 @@ static void nh_destroy(struct fwd *f, struct nexthop *nh)
 		pp = &(*pp)->hnext;
 	*pp = nh->hnext;
 	t->count--;
+	f->table_changes++;
 	rcu_retire(f->rcu, nh_free, nh, NULL);
 }
 

@@ -75,6 +75,8 @@ struct nh_table *nh_table_new(void);
 void nh_table_free(struct nh_table *t);
 
 struct nexthop *nh_find(const struct fwd *f, uint32_t id);
+/* The id index, once mostly empty, made smaller (quiet time). Bytes freed. */
+size_t nh_table_shrink(struct fwd *f);
 /* Adds or replaces from an IPC_NH_ADD payload (already length-checked). 0 or -errno. */
 int nh_set(struct fwd *f, const struct ipc_nexthop *m, bool is_static);
 /* IPC_NH_DEL: back to a placeholder; freed once nothing refers to it. */
