@@ -295,7 +295,7 @@ static int xdp_setup(struct io_if *x, const char **why)
 		     event_add(xq->ev, NULL) < 0))
 			return -ENOMEM;
 	}
-	if ((r = xdp_prog_attach(&x->prog, ifp->name, x->ifindex, role, why)) < 0)
+	if ((r = xdp_prog_attach(&x->prog, ifp->name, x->ifindex, role, x->io->kaddrs, why)) < 0)
 		return r;
 	*why = "filling the XDP program's maps";
 	for (unsigned q = 0; q < x->n_xq; q++)

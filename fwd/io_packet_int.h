@@ -72,6 +72,8 @@ struct io_packet {
 	struct event *open_ev; /* opens the links vrfmgr bound, together (io_par.h) */
 	struct event *close_ev; /* closes the sockets of the links vrfmgr unbound, together */
 	bool closing; /* a close batch (io_par.h) is open for them */
+	/* AF_XDP, through a batch of opens or a tick: the kernel's addresses, read once */
+	struct ifaddrs *kaddrs;
 	struct fwd_iface *in[FWD_BATCH];
 	struct mmsghdr rx_msgs[IO_BATCH];
 	struct iovec rx_iov[IO_BATCH];

@@ -9,6 +9,7 @@
  * unbound, and notices a link deleted or replaced under its name.
  */
 #include <errno.h>
+#include <ifaddrs.h>
 #include <net/if.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,12 +26,36 @@
 #include "fwd/io_par.h"
 #include "fwd/xdp_prog.h"
 
+/*
+ * On AF_XDP, the kernel's addresses read once for the links opened or
+ * checked together (xdp_prog.h); true when this call read them (the caller
+ * then drops them), false when they were read already, or on failure (each
+ * link then reads its own).
+ */
+static bool kaddrs_read(struct io_packet *io)
+{
+	if (!io->xdp || io->kaddrs != NULL)
+		return false;
+	if (getifaddrs(&io->kaddrs) < 0)
+		io->kaddrs = NULL;
+	return io->kaddrs != NULL;
+}
+
+static void kaddrs_drop(struct io_packet *io, bool mine)
+{
+	if (!mine)
+		return;
+	freeifaddrs(io->kaddrs);
+	io->kaddrs = NULL;
+}
+
 /* An access link's address may change with a new IF_BIND, the kernel's at any time. */
 static void xdp_tick(struct io_if *x)
 {
 	if (x->prog == NULL || x->ifp->role != FWD_IF_ACCESS)
 		return;
-	if (xdp_prog_set_addr(x->prog, x->ifp->addr) < 0 || xdp_prog_sync_kaddrs(x->prog) < 0)
+	if (xdp_prog_set_addr(x->prog, x->ifp->addr) < 0 ||
+	    xdp_prog_sync_kaddrs(x->prog, x->io->kaddrs) < 0)
 		log_debug("%s: cannot update the XDP program's addresses", x->ifp->name);
 }
 
@@ -127,6 +152,7 @@ static void open_batch(struct io_packet *io)
 {
 	struct fwd_iface **want = calloc(io->f->n_ifaces + 1, sizeof(*want));
 	size_t n = 0;
+	bool mine;
 
 	/* first: a link unbound and bound again must not share its fanout group with its old sockets */
 	io_closes_end(io);
@@ -138,8 +164,10 @@ static void open_batch(struct io_packet *io)
 	io_close_batch_begin();
 	if (n > 1 && !io->no_rings && !io->xdp)
 		prep_sockets(io, want, n);
+	mine = n > 0 && kaddrs_read(io);
 	for (size_t i = 0; i < n; i++)
 		io_if_open(io, want[i]);
+	kaddrs_drop(io, mine);
 	io_prep_drop();
 	io_close_batch_end();
 	free(want);
@@ -204,6 +232,8 @@ void io_close_batch_cb(evutil_socket_t fd, short what, void *arg)
 /* The links deleted or unbound in the last second are closed together, as unbound ones are. */
 void io_packet_tick(struct io_packet *io)
 {
+	bool mine = kaddrs_read(io);
+
 	open_batch(io);
 	io_close_batch_begin();
 	for (size_t i = 0; i < io->f->n_ifaces; i++) {
@@ -221,5 +251,6 @@ void io_packet_tick(struct io_packet *io)
 			xdp_tick(ifp->io);
 	}
 	io_close_batch_end();
+	kaddrs_drop(io, mine);
 	io_packet_flush(io);
 }

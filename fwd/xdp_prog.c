@@ -172,7 +172,7 @@ static int write_cfg(struct xdp_prog *p)
 }
 
 int xdp_prog_attach(struct xdp_prog **out, const char *ifname, int ifindex, unsigned role,
-		    const char **why)
+		    const struct ifaddrs *all, const char **why)
 {
 	struct xdp_prog *p;
 	int prog_fd, r;
@@ -191,7 +191,7 @@ int xdp_prog_attach(struct xdp_prog **out, const char *ifname, int ifindex, unsi
 	snprintf(p->ifname, sizeof(p->ifname), "%s", ifname);
 	p->cfg.role = role;
 	if ((prog_fd = load(p, why)) < 0 || (r = write_cfg(p)) < 0 ||
-	    (r = xdp_prog_sync_kaddrs(p)) < 0 || (r = attach_link(p, prog_fd, why)) < 0) {
+	    (r = xdp_prog_sync_kaddrs(p, all)) < 0 || (r = attach_link(p, prog_fd, why)) < 0) {
 		r = prog_fd < 0 ? prog_fd : r;
 		xdp_prog_detach(p);
 		return r;
@@ -242,14 +242,17 @@ static bool has_addr(const struct ifaddrs *ifa, const char *ifname, uint32_t add
 	return false;
 }
 
-int xdp_prog_sync_kaddrs(struct xdp_prog *p)
+int xdp_prog_sync_kaddrs(struct xdp_prog *p, const struct ifaddrs *all)
 {
-	struct ifaddrs *all, *ifa;
+	struct ifaddrs *own = NULL;
+	const struct ifaddrs *ifa;
 	uint32_t key, next, *prev = NULL;
 	uint8_t one = 1;
 
-	if (getifaddrs(&all) < 0)
+	if (all == NULL && getifaddrs(&own) < 0)
 		return -errno;
+	if (all == NULL)
+		all = own;
 	/* drop what went, then (re)add what is there */
 	while (bpf_map_get_next_key(p->kaddrs_fd, prev, &next) == 0) {
 		key = next;
@@ -264,6 +267,7 @@ int xdp_prog_sync_kaddrs(struct xdp_prog *p)
 		key = ((const struct sockaddr_in *)(const void *)ifa->ifa_addr)->sin_addr.s_addr;
 		bpf_map_update_elem(p->kaddrs_fd, &key, &one, BPF_ANY);
 	}
-	freeifaddrs(all);
+	if (own != NULL)
+		freeifaddrs(own);
 	return 0;
 }
