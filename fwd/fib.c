@@ -243,6 +243,31 @@ static void res_free_list(struct fib_results *r, const uint8_t *map)
 	}
 }
 
+/* The chunks whose every id is free, freed; the free list made again over the others. Bytes freed. */
+static size_t res_free_chunks(struct fib_results *r)
+{
+	uint16_t *n_free = calloc(r->n_chunks, sizeof(*n_free));
+	uint8_t *map = n_free != NULL ? res_free_map(r, n_free) : NULL;
+	size_t freed = 0;
+
+	for (uint32_t c = 0; map != NULL && c < r->n_chunks; c++) {
+		if (r->chunk[c] == NULL || n_free[c] != FIB_RES_CHUNK - (c == 0))
+			continue;
+		free(r->chunk[c]);
+		free(r->ctl[c]);
+		r->chunk[c] = NULL;
+		r->ctl[c] = NULL;
+		freed += FIB_RES_CHUNK * (sizeof(struct fib_result) + sizeof(struct fib_result_ctl));
+	}
+	if (map != NULL)
+		res_free_list(r, map);
+	while (r->n_chunks > 0 && r->chunk[r->n_chunks - 1] == NULL)
+		r->n_chunks--;
+	free(map);
+	free(n_free);
+	return freed;
+}
+
 /*
  * Once most results are gone (under 1/8 of the slots in use), the chunks
  * whose every id is on the free list are freed and the hash shrunk. Not
@@ -257,34 +282,14 @@ static void res_free_list(struct fib_results *r, const uint8_t *map)
 size_t fib_res_shrink(struct fwd *f)
 {
 	struct fib_results *r = f->res;
-	uint32_t n_live = 0, to, was = r->hash_size;
-	uint16_t *n_free;
-	uint8_t *map = NULL;
+	uint32_t n_live = 0, was = r->hash_size, to;
 	size_t freed = 0;
 
 	for (uint32_t c = 0; c < r->n_chunks; c++)
 		n_live += r->chunk[c] != NULL;
-	if ((uint64_t)r->count * 8 < (uint64_t)n_live * FIB_RES_CHUNK &&
-	    (n_free = calloc(r->n_chunks, sizeof(*n_free))) != NULL) {
-		if ((map = res_free_map(r, n_free)) != NULL) {
-			for (uint32_t c = 0; c < r->n_chunks; c++) {
-				if (r->chunk[c] == NULL || n_free[c] != FIB_RES_CHUNK - (c == 0))
-					continue;
-				free(r->chunk[c]);
-				free(r->ctl[c]);
-				r->chunk[c] = NULL;
-				r->ctl[c] = NULL;
-				freed += FIB_RES_CHUNK *
-					 (sizeof(struct fib_result) + sizeof(struct fib_result_ctl));
-			}
-			res_free_list(r, map);
-			while (r->n_chunks > 0 && r->chunk[r->n_chunks - 1] == NULL)
-				r->n_chunks--;
-			free(map);
-		}
-		free(n_free);
-	}
-	if ((to = (uint32_t)hash_shrink_size(r->hash_size, r->count, 1024, 4)) != 0) {
+	if ((uint64_t)r->count * 8 < (uint64_t)n_live * FIB_RES_CHUNK)
+		freed = res_free_chunks(r);
+	if ((to = (uint32_t)hash_shrink_size(was, r->count, 1024, 4)) != 0) {
 		res_rehash(r, to);
 		freed += r->hash_size == to ? (size_t)(was - to) * sizeof(*r->hash) : 0;
 	}

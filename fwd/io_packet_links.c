@@ -229,7 +229,7 @@ void io_close_batch_cb(evutil_socket_t fd, short what, void *arg)
 	io_closes_end(arg);
 }
 
-/* The links deleted or unbound in the last second are closed together, as unbound ones are. */
+/* What the tick closes (links deleted, replaced or left unbound), closed together at its end. */
 void io_packet_tick(struct io_packet *io)
 {
 	bool mine = kaddrs_read(io);
