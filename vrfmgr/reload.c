@@ -244,7 +244,7 @@ static void reload_relabel(struct vrf_table *t, struct vrf *v)
 	size_t i, n;
 
 	if (v->cfg->label_mode == CFG_LABEL_PER_VRF && v->vrf_label == NULL)
-		vrf_label_claim_vrf(t, v);
+		vrf_label_claim_vrf(t, v, true);
 	n = rtable_sorted(&v->routes, &vps);
 	for (i = 0; i < n; i++) {
 		struct prefix4 p = vps[i]->prefix;
@@ -268,8 +268,9 @@ static void reload_vrf(struct vrf_table *t, struct vrf *v, const struct cfg_vrf 
 		return;
 	log_info("reload: vrf %s changed: %s", c->name, what);
 	reload_bind(t, v, old);
+	/* before the routes: their exports need it */
 	if (c->label_mode == CFG_LABEL_PER_VRF && v->vrf_label == NULL)
-		vrf_label_claim_vrf(t, v); /* before the routes: their exports need it */
+		vrf_label_claim_vrf(t, v, old->label_mode != c->label_mode);
 	vrf_local_sync(t, v);
 	if (old->label_mode != c->label_mode)
 		reload_relabel(t, v);

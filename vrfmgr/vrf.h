@@ -107,6 +107,7 @@ struct vrf {
 	bool label_wait;   /* found no free label (its own or a prefix's): gets one when one is */
 	bool label_wait_on_prefix;         /* ... for label_wait_prefix, not its own */
 	struct prefix4 label_wait_prefix;  /* the first prefix that found none (logged) */
+	bool label_wait_mode_changed;      /* ... and a label mode change is what waits */
 	uint32_t import_gen; /* import.c: last VPN route visit that reached this VRF */
 };
 
@@ -269,9 +270,11 @@ const char *route_source_name(enum route_source s);
 /* ---- vrf_label.c: the labels a VRF advertises, and their LFIB entries ---- */
 /*
  * Per-VRF mode: claims v's label and programs "pop, look up in v". 0, or
- * -ENOSPC when none is free: v waits for one (logged once), see below.
+ * -ENOSPC when none is free: v waits for one (logged once, saying that its
+ * routes keep their old labels meanwhile when mode_changed: a reload
+ * changed its label_mode), see below.
  */
-int vrf_label_claim_vrf(struct vrf_table *t, struct vrf *v);
+int vrf_label_claim_vrf(struct vrf_table *t, struct vrf *v, bool mode_changed);
 /* Drops v's per-VRF label (LFIB entry deleted, label held down). */
 void vrf_label_release_vrf(struct vrf_table *t, struct vrf *v);
 /* Whether e is the label v's mode gives a prefix exported through route r. */

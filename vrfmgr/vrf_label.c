@@ -129,8 +129,14 @@ static void lfib_point(struct vrf_table *t, struct label_entry *e, struct nextho
 		nexthop_fib_release(&t->nhs, old, &t->dp);
 }
 
-/* The log line of v's wait for a label (p: the first prefix that found none; NULL: v's own). */
-static void label_wait_say(const struct vrf_table *t, const struct vrf *v, const struct prefix4 *p)
+/*
+ * The log line of v's wait for a label (p: the first prefix that found none;
+ * NULL: v's own). mode_changed: it is a label mode change that waits (a
+ * reload), so the routes whose old label still leads to them keep it meanwhile
+ * (export.c), which the line then says; a VRF just added has none.
+ */
+static void label_wait_say(const struct vrf_table *t, const struct vrf *v, const struct prefix4 *p,
+			   bool mode_changed)
 {
 	char pb[PREFIX4_STRLEN], when[96];
 	size_t n_held;
@@ -143,28 +149,31 @@ static void label_wait_say(const struct vrf_table *t, const struct vrf *v, const
 		snprintf(when, sizeof(when), "all in use: one must be released");
 	if (p != NULL)
 		log_warnx("vrf %s: no free label in %u-%u (%s): %s, and any other prefix "
-			  "that finds none, not exported until it gets one (or, after a label "
-			  "mode change, exported with the label it had meanwhile)", v->cfg->name,
-			  t->labels.min, t->labels.max, when, prefix4_format(p, pb));
+			  "that finds none, not exported until it gets one%s", v->cfg->name,
+			  t->labels.min, t->labels.max, when, prefix4_format(p, pb),
+			  mode_changed ? " (or, after its label mode change, exported with the "
+					 "label it had meanwhile)" : "");
 	else
 		log_warnx("vrf %s: no free label in %u-%u (%s): its routes are not exported "
-			  "until it gets one (or, after a label mode change, exported with the "
-			  "label they had meanwhile)", v->cfg->name, t->labels.min, t->labels.max,
-			  when);
+			  "until it gets one%s", v->cfg->name, t->labels.min, t->labels.max, when,
+			  mode_changed ? " (or, after its label mode change, exported with the "
+					 "label they had meanwhile)" : "");
 }
 
 /* No free label for v (p: for that prefix; NULL: v's own): said once while v waits. */
-static void label_wait(struct vrf_table *t, struct vrf *v, const struct prefix4 *p)
+static void label_wait(struct vrf_table *t, struct vrf *v, const struct prefix4 *p,
+		       bool mode_changed)
 {
 	t->label_wait = true;
 	if (v->label_wait)
 		return;
 	v->label_wait = true;
 	v->label_wait_on_prefix = p != NULL;
+	v->label_wait_mode_changed = mode_changed;
 	if (p != NULL)
 		v->label_wait_prefix = *p;
 	if (!t->building)
-		label_wait_say(t, v, p);
+		label_wait_say(t, v, p, mode_changed);
 }
 
 void vrf_label_wait_report(const struct vrf_table *t)
@@ -173,11 +182,12 @@ void vrf_label_wait_report(const struct vrf_table *t)
 		const struct vrf *v = &t->vrfs[i];
 
 		if (v->label_wait)
-			label_wait_say(t, v, v->label_wait_on_prefix ? &v->label_wait_prefix : NULL);
+			label_wait_say(t, v, v->label_wait_on_prefix ? &v->label_wait_prefix : NULL,
+				       v->label_wait_mode_changed);
 	}
 }
 
-int vrf_label_claim_vrf(struct vrf_table *t, struct vrf *v)
+int vrf_label_claim_vrf(struct vrf_table *t, struct vrf *v, bool mode_changed)
 {
 	struct label_key k;
 	struct label_entry *e;
@@ -185,7 +195,7 @@ int vrf_label_claim_vrf(struct vrf_table *t, struct vrf *v)
 	label_key_vrf(&k, v->cfg->name);
 	e = label_claim(&t->labels, &k, v->id);
 	if (e == NULL) {
-		label_wait(t, v, NULL);
+		label_wait(t, v, NULL, mode_changed);
 		return -ENOSPC;
 	}
 	v->vrf_label = e;
@@ -239,7 +249,9 @@ struct label_entry *vrf_label_get(struct vrf_table *t, struct vrf *v, const stru
 		label_key_prefix(&k, v->cfg->name, &vp->prefix);
 	e = label_claim(&t->labels, &k, v->id);
 	if (e == NULL) {
-		label_wait(t, v, &vp->prefix);
+		/* exported with a label of another mode: it is the mode change that waits */
+		label_wait(t, v, &vp->prefix,
+			   vp->exp_label != NULL && vp->exp_label->key.kind != k.kind);
 		return NULL;
 	}
 	if (e->refs == 1)
@@ -521,7 +533,7 @@ static bool label_retry_vrf(struct vrf_table *t, struct vrf *v)
 	size_t i, n, exported = 0, left = 0;
 
 	if (v->cfg->label_mode == CFG_LABEL_PER_VRF && v->vrf_label == NULL &&
-	    vrf_label_claim_vrf(t, v) < 0)
+	    vrf_label_claim_vrf(t, v, false) < 0) /* silent: it waits already */
 		return false;
 	n = rtable_sorted(&v->routes, &vps);
 	for (i = 0; i < n; i++) {

@@ -173,8 +173,8 @@ static int vrf_build(struct vrf_table *t, struct vrf *v, const struct cfg_vrf *c
 	/* Before any claim: a predecessor with another RD keeps its labels from this VRF. */
 	vrf_label_arrive(t, c);
 	/* Before the routes: their exports need it. */
-	if (c->label_mode == CFG_LABEL_PER_VRF && (rc = vrf_label_claim_vrf(t, v)) < 0 && strict &&
-	    label_next_free(&t->labels, &n_held) == UINT32_MAX)
+	if (c->label_mode == CFG_LABEL_PER_VRF && (rc = vrf_label_claim_vrf(t, v, false)) < 0 &&
+	    strict && label_next_free(&t->labels, &n_held) == UINT32_MAX)
 		return rc;
 	for (i = 0; i < c->n_interfaces; i++)
 		if ((rc = vrf_add_connected(t, v, &c->interfaces[i])) < 0)
