@@ -69,7 +69,10 @@ int bgpd_api_metrics(struct jw *w, const struct api_request *req, void *ctx);
 /* events.c */
 int bgpd_events_start(struct bgpd *d);
 void bgpd_events_free(struct bgpd *d);
-/* Called for every destination whose best path changed (bgpd.c's flush). */
+/*
+ * Called for every destination whose best path changed, or only its number
+ * of paths (bgpd.c's flush).
+ */
 void bgpd_events_route(struct bgpd *d, const struct rib_entry *e);
 int bgpd_api_events(struct jw *w, const struct api_request *req, void *ctx);
 uint64_t bgpd_events_last(const struct bgpd *d);

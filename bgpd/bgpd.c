@@ -45,6 +45,16 @@ struct bgp_peer *bgpd_peer_by_addr(struct bgpd *d, uint32_t addr)
 	return NULL;
 }
 
+/* A destination whose best path changed, to vrfmgr and to the update groups. */
+static void entry_send(struct bgpd *d, struct rib_entry *e)
+{
+	if (d->vl)
+		vrfmgr_link_entry(d->vl, e);
+	for (struct updgroup *g = d->groups; g; g = g->next)
+		if (g->key.afs & BGP_AF_VPNV4)
+			adjout_group_entry(g, e);
+}
+
 static void flush_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct bgpd *d = arg;
@@ -56,11 +66,8 @@ static void flush_cb(evutil_socket_t fd, short what, void *arg)
 	updgroup_check_backlog(d);
 	while ((e = rib_changed_pop(d->rib))) {
 		bgpd_events_route(d, e); /* the /events stream (api.h) */
-		if (d->vl)
-			vrfmgr_link_entry(d->vl, e);
-		for (struct updgroup *g = d->groups; g; g = g->next)
-			if (g->key.afs & BGP_AF_VPNV4)
-				adjout_group_entry(g, e);
+		if (!e->paths_only) /* else what they hold of it is as it was */
+			entry_send(d, e);
 		rib_entry_done(d->rib, e);
 	}
 	if (d->vl) /* after the changes above: a restart's replay ends with them in */

@@ -4,7 +4,10 @@
  *
  * Route events come from the one place every best-path change already
  * passes: the flush of the RIB's changed queue (bgpd.c calls
- * bgpd_events_route), so an event is one memcpy of the new best path (and
+ * bgpd_events_route), which also holds the destinations that only gained
+ * or lost a path behind their best (paths_only, rib.h: their `paths`
+ * changed, so a mirror's count stays right; peers and vrfmgr are not told
+ * of them), so an event is one memcpy of the new best path (and
  * a reference on its interned attributes, for its route targets, let go
  * when the ring overwrites the record), and the JSON is made only if a
  * client reads it. Session events come from a

@@ -4,7 +4,10 @@
  * down withdraws its routes without scanning the table. Changing paths
  * re-runs selection for that one destination and queues it when the best
  * path (or what it carries) changed, so the owner sends one update per
- * destination however many paths moved in one event-loop turn.
+ * destination however many paths moved in one event-loop turn. A path
+ * added or removed behind an unchanged best queues it too, marked
+ * paths_only: the path count /events reports changed, nothing peers or
+ * vrfmgr hold did, and the change is already in hand here (no walk later).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -239,11 +242,15 @@ static struct rib_entry *entry_get(struct rib *rib, const struct rd *rd, const s
 	return e;
 }
 
-static void changed_push(struct rib *rib, struct rib_entry *e)
+/* best_changed false: only the entry's paths came or went (paths_only, rib.h). */
+static void changed_push(struct rib *rib, struct rib_entry *e, bool best_changed)
 {
-	if (e->queued)
+	if (e->queued) {
+		e->paths_only &= !best_changed;
 		return;
+	}
 	e->queued = true;
+	e->paths_only = !best_changed;
 	e->chg_next = NULL;
 	if (rib->chg_tail)
 		rib->chg_tail->chg_next = e;
@@ -274,7 +281,7 @@ static void entry_select(struct rib *rib, struct rib_entry *e, const struct rib_
 	if (best && second)
 		rib_path_cmp(best, second, &e->best_reason);
 	if (force || best != old || (touched && touched == best))
-		changed_push(rib, e);
+		changed_push(rib, e, true);
 }
 
 static void path_unlink(struct rib *rib, struct rib_path *p)
@@ -303,8 +310,7 @@ static void path_unlink(struct rib *rib, struct rib_path *p)
 		e->best = NULL;
 	path_free(rib, p);
 	entry_select(rib, e, NULL, was_best);
-	if (!e->queued)
-		rib_entry_done(rib, e);
+	changed_push(rib, e, false); /* always queued now: freed, if empty, when popped */
 }
 
 static struct rib_path *path_find(struct rib_entry *e, const struct rib_source *src)
@@ -339,6 +345,7 @@ int rib_update(struct rib *rib, struct rib_source *src, const struct rd *rd,
 {
 	struct rib_entry *e = entry_get(rib, rd, prefix);
 	struct rib_path *p;
+	bool added;
 
 	if (!e)
 		return -ENOMEM;
@@ -351,7 +358,8 @@ int rib_update(struct rib *rib, struct rib_source *src, const struct rd *rd,
 	}
 	if (p && p->attrs == attrs && p->label == label)
 		return 0; /* a refresh that changes nothing */
-	if (!p && !(p = path_new(rib, e, src))) {
+	added = !p;
+	if (added && !(p = path_new(rib, e, src))) {
 		rib_entry_done(rib, e);
 		return -ENOMEM;
 	}
@@ -361,6 +369,8 @@ int rib_update(struct rib *rib, struct rib_source *src, const struct rd *rd,
 	p->label = label;
 	byattr_add(rib, p);
 	entry_select(rib, e, p, false);
+	if (added)
+		changed_push(rib, e, false); /* behind the best, its count still changed */
 	return 0;
 }
 

@@ -9,6 +9,8 @@
  *
  * The RIB knows nothing of sessions: an entry whose best path changed is
  * queued, and the owner (bgpd.c) pops the queue to tell peers and vrfmgr.
+ * An entry that only gained or lost a path behind its best is queued as
+ * well, marked paths_only, for the /events stream's path count alone.
  */
 #ifndef FERRY_BGPD_RIB_H
 #define FERRY_BGPD_RIB_H
@@ -63,6 +65,7 @@ struct rib_entry {
 	const char *best_reason; /* why best beat the runner-up */
 	uint32_t hash;           /* rib_key_hash(rd, prefix): growth and removal need no rehash */
 	bool queued;             /* on the changed queue */
+	bool paths_only;         /* ... only because a path came or went behind the best */
 	bool exported;           /* vrfmgr holds an ADD for it */
 	bool export_pending;     /* changed while vrfmgr was behind: to be sent (vrfmgr_link.c) */
 	uint64_t adv[];          /* Adj-RIB-Out: bit per source slot */
@@ -115,7 +118,7 @@ size_t rib_source_sweep(struct rib *rib, struct rib_source *src);
  * and selection run again. A refresh of p (rib_update) ends it.
  */
 void rib_path_set_llgr(struct rib *rib, struct rib_path *p, struct attr_set *attrs);
-/* Removes one path (p is freed; its entry may be). */
+/* Removes one path (p is freed; its entry is queued, and freed once popped if empty). */
 void rib_path_remove(struct rib *rib, struct rib_path *p);
 /*
  * src's paths are the same but src is not (its router id changed, which
@@ -138,8 +141,9 @@ uint32_t rib_key_hash(const struct rd *rd, const struct prefix4 *prefix);
 void rib_prefetch(struct rib *rib, const struct rd *rd, const struct prefix4 *prefix, bool deep);
 
 /*
- * The next entry whose best path changed since it was last popped, or NULL.
- * The caller acts on it, then calls rib_entry_done (which may free it).
+ * The next entry whose best path changed since it was last popped, or whose
+ * paths did behind an unchanged best (then e->paths_only), or NULL. The
+ * caller acts on it, then calls rib_entry_done (which may free it).
  */
 struct rib_entry *rib_changed_pop(struct rib *rib);
 void rib_entry_done(struct rib *rib, struct rib_entry *e);

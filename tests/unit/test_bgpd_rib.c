@@ -282,6 +282,52 @@ Test(bgpd_rib, three_paths_and_peer_down)
 	cr_assert_eq(rib->n_paths, 0);
 }
 
+/* The next queued entry: this test's one destination, paths_only as want. */
+static void expect_queued(bool paths_only)
+{
+	struct rib_entry *e = rib_changed_pop(rib);
+
+	cr_assert_eq(e, entry(), "the destination was not queued");
+	cr_assert_eq(e->paths_only, paths_only, "paths_only %d", e->paths_only);
+	rib_entry_done(rib, e);
+	cr_assert_null(rib_changed_pop(rib), "queued twice");
+}
+
+/*
+ * A path added or withdrawn behind an unchanged best queues the entry all
+ * the same, marked paths_only (its path count, for /events, changed; what
+ * peers and vrfmgr hold did not); a change of the best in the same turn,
+ * before or after, makes it a whole change again.
+ */
+Test(bgpd_rib, a_path_behind_the_best_queues_the_entry_for_its_count)
+{
+	add(&ib1, &(struct pa){ 200, "", 0, -1 }, 1);
+	expect_queued(false);
+	add(&ib2, &(struct pa){ 100, "", 0, -1 }, 2); /* behind ib1's */
+	expect_best(&ib1, "higher local_pref");
+	expect_queued(true);
+	add(&ib2, &(struct pa){ 150, "", 0, -1 }, 2); /* still behind, as many paths */
+	cr_assert_null(rib_changed_pop(rib));
+	cr_assert_eq(rib_withdraw(rib, &ib2, &rd, &pfx), 0);
+	expect_queued(true);
+
+	add(&ib2, &(struct pa){ 100, "", 0, -1 }, 2); /* behind, then best in the same turn */
+	add(&ib1, &(struct pa){ 50, "", 0, -1 }, 1);
+	expect_best(&ib2, "higher local_pref");
+	expect_queued(false);
+	add(&ib1, &(struct pa){ 300, "", 0, -1 }, 1); /* best, then one behind */
+	add(&eb, &(struct pa){ 10, "65001", 0, -1 }, 3);
+	expect_best(&ib1, "higher local_pref");
+	expect_queued(false);
+
+	rib_source_flush(rib, &eb); /* behind: for the count only */
+	expect_queued(true);
+	rib_source_flush(rib, &ib2);
+	rib_source_flush(rib, &ib1);
+	expect_queued(false);
+	cr_assert_eq(rib->n_entries, 0);
+}
+
 Test(bgpd_rib, withdraw_unknown_is_enoent)
 {
 	cr_assert_lt(rib_withdraw(rib, &ib1, &rd, &pfx), 0);
