@@ -172,9 +172,9 @@ t_cleanup() {
 		"$f"
 	done
 	[ "$failed" -gt 0 ] && t_dump_logs
-	if [ "$T_LAB" = 1 ]; then
-		scripts/lab down --prefix "$PREFIX" >/dev/null 2>&1 ||
-			echo "# warning: scripts/lab down --prefix $PREFIX failed"
+	if [ "$T_LAB" = 1 ]; then # ours, whichever build directory it runs from: --force
+		scripts/lab down --prefix "$PREFIX" --force >/dev/null 2>&1 ||
+			echo "# warning: scripts/lab down --prefix $PREFIX --force failed"
 	fi
 	for n in "${T_NETNS[@]}"; do
 		[ -e "/run/netns/$n" ] && ip netns del "$n"

@@ -136,7 +136,7 @@ lab_restart_usage() { # what restart needs, said before any lab is looked for
 		said 2 "lab: status: unexpected 'bgpd' (only restart takes a daemon)" \
 			scripts/lab status bgpd --prefix "$PREFIX" &&
 		said 2 "lab: down: --io is for up" scripts/lab down --io af_xdp --prefix "$PREFIX" &&
-		said 2 "lab: status: --force is for up" scripts/lab status --force --prefix "$PREFIX"
+		said 2 "lab: status: --force is for up and down" scripts/lab status --force --prefix "$PREFIX"
 }
 check "scripts/lab restart: a missing node or daemon, a daemon P lacks, --graceful off bgpd; up's options on another command: named, exit 2" \
 	lab_restart_usage

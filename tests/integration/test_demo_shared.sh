@@ -6,7 +6,10 @@
 #  - scripts/demo with that prefix refuses (exit 1), naming the other build
 #    directory and the way to run beside it; the lab's daemons still run,
 #    the same PIDs, its namespaces still there;
-#  - that lab taken down, one started from this checkout's build is the
+#  - scripts/lab down (make lab-down) from this checkout refuses it the
+#    same way (exit 1), naming the other build directory, the run
+#    directories and --force; the lab still runs; down --force removes it;
+#  - one started from this checkout's build is the
 #    demo's own to replace: scripts/demo tears it down and runs (exit 0).
 # Removes everything it created, also on failure or interrupt.
 set -uo pipefail
@@ -52,7 +55,29 @@ left_alone() {
 check "scripts/demo on a lab of that prefix from another checkout: exit 1 naming it, the lab left running (same PIDs, namespaces)" \
 	left_alone
 
-scripts/lab down --prefix "$PREFIX" >"$TMP/down.log" 2>&1
+down_refused() {
+	local out rc pid
+	out=$(scripts/lab down --prefix "$PREFIX" 2>&1)
+	rc=$?
+	[ $rc = 1 ] &&
+		grep -qF "lab: lab '$PREFIX' runs from $OTHER, not from this checkout's" <<<"$out" &&
+		grep -qF "(run directories /run/ferry/$PREFIX-*)" <<<"$out" &&
+		grep -qF "scripts/lab down --prefix $PREFIX --force" <<<"$out" || {
+		note <<<"exit $rc: $out"
+		return 1
+	}
+	[ "$(pids)" = "$PIDS" ] || { note <<<"PIDs were $PIDS, now $(pids)"; return 1; }
+	for pid in $PIDS; do
+		t_running "$pid" || { note <<<"PID $pid no longer runs"; return 1; }
+	done
+	ip netns list | grep -q "^$(ns host-b2)\b"
+}
+check "scripts/lab down from this checkout on that lab: exit 1 naming the other build directory and --force, the lab left running" \
+	down_refused
+
+scripts/lab down --prefix "$PREFIX" --force >"$TMP/down.log" 2>&1
+check "scripts/lab down --force takes it down all the same" t_lab_gone
+t_lab_gone || note <"$TMP/down.log"
 scripts/lab up --prefix "$PREFIX" >"$TMP/up2.log" 2>&1 || note <"$TMP/up2.log"
 own_replaced() {
 	local out rc
