@@ -62,6 +62,12 @@ if bench rib 120 bench/bgpd-rib -n 2000 --runs 1; then
 else
 	not_ok "bgpd-rib runs"
 fi
+if bench paths 120 bench/bgpd-paths -n 2000 --runs 1; then
+	check "bgpd-paths: a second neighbor's routes in and withdrawn, reported" \
+		has paths '^median 0( +[0-9.]+){4} '
+else
+	not_ok "bgpd-paths runs"
+fi
 
 # --- daemons in namespaces ------------------------------------------------------------------
 if bench ingest 300 bench/bgp-ingest --sizes 2000 --runs 1 --receivers ferry,sink --rds 10 \
