@@ -504,7 +504,7 @@ int main(int argc, char **argv)
 	struct draw *d;
 	struct batch *b;
 	bool *local;
-	size_t heap0, heap1, installed = 0;
+	size_t heap0, heap1, installed = 0, core = 0;
 	double t0;
 
 	fwd_huge_pages(argv); /* as fwd does; FERRY_FWD_HUGE_PAGES=0 for 4 KB pages */
@@ -525,12 +525,15 @@ int main(int argc, char **argv)
 	fib_commit(f);
 	heap1 = heap_bytes();
 	resolve_core(f, acc, o.vrfs, routes, local);
-	for (uint32_t v = 1; v <= o.vrfs; v++)
+	for (uint32_t v = 1; v <= o.vrfs; v++) {
 		installed += fib_count(fib_vrf_get(f, v));
+		core += lpm_count(fib_vrf_get(f, v)->core);
+	}
 	printf("fwd-lookup: %zu routes installed (%u drawn, %s) over %u VRFs in %.2f s; "
 	       "FIB heap %.1f MB = %.1f bytes/route\n", installed, o.routes,
 	       o.scattered ? "scattered" : "clustered", o.vrfs, now_s() - t0,
 	       (double)(heap1 - heap0) / 1e6, (double)(heap1 - heap0) / (double)installed);
+	printf("core-facing tables (what popped frames look up first): %zu entries\n", core);
 	printf("%u packets per run, batch %u, median of %u runs; push frames arrive %s; heap on %s\n",
 	       o.packets, o.batch, o.runs,
 	       o.mixed ? "mixed (every frame of a batch from another link)" :

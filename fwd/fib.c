@@ -18,6 +18,7 @@
 #include "common/prefix.h"
 #include "fwd/ctr.h"
 #include "fwd/fib.h"
+#include "fwd/fib_core.h"
 #include "fwd/lpm.h"
 #include "fwd/nexthop.h"
 #include "fwd/rcu.h"
@@ -35,8 +36,10 @@ int fib_init(struct fwd *f)
 	 */
 	f->vrfs = calloc(FIB_VRF_ID_MAX + 1, sizeof(*f->vrfs));
 	f->vrf_roots = calloc(FIB_VRF_ID_MAX + 1, sizeof(*f->vrf_roots));
+	f->vrf_core_roots = calloc(FIB_VRF_ID_MAX + 1, sizeof(*f->vrf_core_roots));
 	f->fib_dirty = calloc(FIB_VRF_ID_MAX + 1, sizeof(*f->fib_dirty));
-	if (r == NULL || f->vrfs == NULL || f->vrf_roots == NULL || f->fib_dirty == NULL ||
+	if (r == NULL || f->vrfs == NULL || f->vrf_roots == NULL || f->vrf_core_roots == NULL ||
+	    f->fib_dirty == NULL ||
 	    (r->hash = calloc(1024, sizeof(*r->hash))) == NULL) {
 		free(r);
 		return -ENOMEM;
@@ -314,6 +317,7 @@ struct fwd_vrf *fib_vrf_by_name(const struct fwd *f, const char *name)
 static void vrf_free(struct fwd_vrf *v)
 {
 	lpm_free(v->lpm);
+	lpm_free(v->core);
 	free(v->base);
 	free(v);
 }
@@ -327,7 +331,8 @@ static struct fwd_vrf *vrf_new(struct fwd *f, uint32_t id)
 	v->id = id;
 	v->base = aligned_alloc(64, sizeof(*v->base));
 	v->lpm = lpm_new(f->rcu, &f->vrf_roots[id]);
-	if (v->base == NULL || v->lpm == NULL) {
+	v->core = lpm_new(f->rcu, &f->vrf_core_roots[id]);
+	if (v->base == NULL || v->lpm == NULL || v->core == NULL) {
 		vrf_free(v);
 		return NULL;
 	}
@@ -407,6 +412,7 @@ void fib_vrf_del(struct fwd *f, uint32_t id)
 		return;
 	f->vrfs[id] = NULL;
 	atomic_store(&f->vrf_roots[id], 0); /* readers see "no VRF" from now on */
+	atomic_store(&f->vrf_core_roots[id], 0);
 	atomic_fetch_add_explicit(&f->vrf_epoch, 1, memory_order_release);
 	if (v->dirty)
 		dirty_forget(f, id);
@@ -420,7 +426,7 @@ void fib_vrf_del(struct fwd *f, uint32_t id)
 /* fib_dirty has room for every VRF id (fib_init), so a VRF is never left out of it. */
 static void mark_dirty(struct fwd *f, struct fwd_vrf *v)
 {
-	if (v->dirty || !lpm_dirty(v->lpm))
+	if (v->dirty || (!lpm_dirty(v->lpm) && (v->core == NULL || !lpm_dirty(v->core))))
 		return;
 	f->fib_dirty[f->n_fib_dirty++] = v->id;
 	v->dirty = true;
@@ -445,6 +451,7 @@ int fib_add(struct fwd *f, uint32_t vrf_id, uint32_t prefix, uint8_t plen, uint3
 		log_warnx("fib add: out of memory");
 		return -ENOMEM;
 	}
+	fib_core_set(f, v, prefix, plen, id);
 	if (old != 0)
 		res_put(f, old);
 	mark_dirty(f, v);
@@ -458,8 +465,10 @@ int fib_del(struct fwd *f, uint32_t vrf_id, uint32_t prefix, uint8_t plen)
 
 	if (v == NULL || plen > 32)
 		return -ENOENT;
-	if ((id = lpm_delete(v->lpm, prefix & prefix4_netmask(plen), plen)) == 0)
+	prefix &= prefix4_netmask(plen);
+	if ((id = lpm_delete(v->lpm, prefix, plen)) == 0)
 		return -ENOENT;
+	fib_core_del(v, prefix, plen);
 	res_put(f, id);
 	mark_dirty(f, v);
 	return 0;
@@ -472,7 +481,13 @@ void fib_commit(struct fwd *f)
 	for (uint32_t i = 0; i < f->n_fib_dirty; i++) {
 		struct fwd_vrf *v = f->vrfs[f->fib_dirty[i]];
 
-		if (lpm_commit(v->lpm) < 0) {
+		/*
+		 * both views together: a popped frame between the two commits
+		 * gets the old answer or the new one (fib_core.c), and the
+		 * results they drop are retired only once both are published
+		 */
+		fib_core_rebuild(f, v);
+		if (lpm_commit(v->lpm) < 0 || (v->core != NULL && lpm_commit(v->core) < 0)) {
 			log_warnx("vrf %u: out of memory publishing routes: retried later", v->id);
 			f->fib_dirty[kept++] = v->id;
 		} else {
@@ -521,7 +536,8 @@ size_t fib_count(const struct fwd_vrf *v)
 size_t fib_memory(const struct fwd *f)
 {
 	size_t n = sizeof(*f->res) + f->res->hash_size * sizeof(uint32_t) +
-		   f->vrf_cap * (sizeof(*f->vrfs) + sizeof(*f->vrf_roots));
+		   f->vrf_cap * (sizeof(*f->vrfs) + sizeof(*f->vrf_roots) +
+				 sizeof(*f->vrf_core_roots));
 
 	for (uint32_t c = 0; c < f->res->n_chunks; c++)
 		if (f->res->chunk[c] != NULL)
@@ -529,7 +545,8 @@ size_t fib_memory(const struct fwd *f)
 
 	for (uint32_t id = 0; id < f->vrf_cap; id++)
 		if (f->vrfs[id] != NULL)
-			n += sizeof(struct fwd_vrf) + lpm_memory(f->vrfs[id]->lpm);
+			n += sizeof(struct fwd_vrf) + lpm_memory(f->vrfs[id]->lpm) +
+			     (f->vrfs[id]->core != NULL ? lpm_memory(f->vrfs[id]->core) : 0);
 	return n;
 }
 
@@ -629,6 +646,8 @@ void fib_free_all(struct fwd *f)
 	free(f->vrfs);
 	free(f->vrf_roots);
 	f->vrf_roots = NULL;
+	free(f->vrf_core_roots);
+	f->vrf_core_roots = NULL;
 	f->vrfs = NULL;
 	f->vrf_cap = 0;
 	free(f->fib_dirty);

@@ -29,6 +29,11 @@ struct fwd_vrf {
 	uint32_t id;
 	char name[IPC_NAME_MAX];
 	struct lpm *lpm;
+	/*
+	 * Its core-facing view (fib_core.c): what frames popped from the core
+	 * look up first; NULL while out of memory (they take the full lookup).
+	 */
+	struct lpm *core;
 	uint32_t gen;
 	bool dirty; /* on f->fib_dirty: changes wait for fib_commit */
 	/* its counters (ctr.h) when it was created or renamed: what it shows starts there */

@@ -188,6 +188,8 @@ struct fwd {
 	struct fwd_vrf **vrfs; /* [FIB_VRF_ID_MAX + 1], by vrf_id */
 	/* each VRF's LPM root word, by vrf_id (0: no such VRF): one load to the table */
 	_Atomic uintptr_t *vrf_roots;
+	/* each VRF's core-facing table's root word (fib_core.c), 0 as in vrf_roots */
+	_Atomic uintptr_t *vrf_core_roots;
 	uint32_t vrf_cap;      /* ids below this may be in use */
 	struct fib_results *res; /* interned (next hop, inner label) of every route */
 	uint32_t *fib_dirty;     /* [FIB_VRF_ID_MAX + 1]: VRFs with route changes not yet published */

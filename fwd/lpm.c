@@ -392,6 +392,110 @@ int lpm_walk(const struct lpm *t, lpm_walk_cb cb, void *ctx)
 	return t->croot != NULL ? cnode_walk(t->croot, cb, ctx) : 0;
 }
 
+/* c's routes of length >= plen in [prefix, end]: one run of its sorted list. */
+static int list_walk_within(const struct lpm_cnode *c, uint32_t prefix, uint8_t plen,
+			    uint32_t end, lpm_walk_cb cb, void *ctx)
+{
+	bool found;
+	int rc;
+
+	for (uint32_t i = lpm_list_find(c, prefix, 0, &found); i < c->n && c->r[i].prefix <= end;
+	     i++) {
+		const struct lpm_route *r = &c->r[i];
+
+		if (r->value != 0 && r->plen >= plen &&
+		    (rc = cb(r->prefix, r->plen, r->value, r->tag, ctx)) != 0)
+			return rc;
+	}
+	return 0;
+}
+
+int lpm_walk_within(const struct lpm *t, uint32_t prefix, uint8_t plen, lpm_walk_cb cb,
+		    void *ctx)
+{
+	const struct lpm_cnode *c;
+	uint32_t end;
+	int rc;
+
+	if (plen > 32)
+		return 0;
+	prefix &= mask_of(plen);
+	end = prefix | ~mask_of(plen);
+	/* the node holding length plen: every longer route inside is in it or under it */
+	if ((c = cnode_for((struct lpm *)t, prefix, plen, false)) == NULL)
+		return 0;
+	if ((rc = list_walk_within(c, prefix, plen, end, cb, ctx)) != 0)
+		return rc;
+	if (c->child == NULL)
+		return 0;
+	/* a directory whose stride plen falls in: the span is whole sub-chunks */
+	for (unsigned s = slot_of(prefix, c->depth); s <= slot_of(end, c->depth); s++)
+		if (c->child[s] != NULL && (rc = cnode_walk(c->child[s], cb, ctx)) != 0)
+			return rc;
+	return 0;
+}
+
+/* The highest length in [0, l] c's list may hold, or -1. */
+static int plen_at_most(const struct lpm_cnode *c, int l)
+{
+	uint64_t m = c->plens & (l >= 63 ? ~0ull : (2ull << l) - 1);
+
+	return m == 0 ? -1 : 63 - __builtin_clzll(m);
+}
+
+/*
+ * The longest live route of c's own list covering prefix with a length up
+ * to hi, or 0. Not a search per length: the list is sorted by (prefix,
+ * plen), so the covers of prefix/l sort by length, the last one at or
+ * before (prefix/l, l) is the longest, and a route E there that is not a
+ * cover lies inside every cover sorting before it: those are no longer than
+ * the bits E and prefix share. So each search finds the answer or shortens
+ * the lengths left to try.
+ */
+static uint32_t list_cover(const struct lpm_cnode *c, uint32_t prefix, int hi)
+{
+	int l = plen_at_most(c, hi);
+
+	while (l >= 0) {
+		uint32_t key = prefix & mask_of((unsigned)l), j, diff;
+		bool found;
+		const struct lpm_route *e;
+
+		j = lpm_list_find(c, key, (uint8_t)l, &found) + found; /* entries <= (key, l) */
+		while (j > 0 && c->r[j - 1].value == 0) /* deleted, not yet squeezed out */
+			j--;
+		if (j == 0)
+			return 0;
+		e = &c->r[j - 1];
+		if (e->plen <= l && (prefix & mask_of(e->plen)) == e->prefix)
+			return e->value;
+		diff = e->prefix ^ prefix; /* not 0: e sorts before key without covering it */
+		l = plen_at_most(c, __builtin_clz(diff));
+	}
+	return 0;
+}
+
+uint32_t lpm_cover(const struct lpm *t, uint32_t prefix, uint8_t plen)
+{
+	const struct lpm_cnode *c = t->croot;
+	uint32_t best = 0;
+
+	if (plen > 32)
+		return 0;
+	/* down the path of nodes holding the lengths up to plen: deeper ones hold longer routes */
+	while (c != NULL && c->depth <= plen) {
+		int hi = c->kind == CN_DIR ? c->depth + STRIDE - 1 : 32;
+		uint32_t v = list_cover(c, prefix, hi < plen ? hi : plen);
+
+		if (v != 0)
+			best = v;
+		if (c->kind != CN_DIR)
+			break;
+		c = c->child[slot_of(prefix, c->depth)];
+	}
+	return best;
+}
+
 size_t lpm_memory(const struct lpm *t)
 {
 	return t->bytes;

@@ -70,6 +70,17 @@ uintptr_t lpm_root_word(const struct lpm *t);
 typedef int (*lpm_walk_cb)(uint32_t prefix, uint8_t plen, uint32_t value, uint16_t tag,
 			   void *ctx);
 int lpm_walk(const struct lpm *t, lpm_walk_cb cb, void *ctx);
+/*
+ * The same for the routes inside prefix/plen (length >= plen, prefix/plen
+ * itself included) only: a walk of the part of the tree under that span.
+ */
+int lpm_walk_within(const struct lpm *t, uint32_t prefix, uint8_t plen, lpm_walk_cb cb,
+		    void *ctx);
+/*
+ * The value of the longest route in the control view covering prefix/plen
+ * (prefix/plen itself included), or 0 when there is none.
+ */
+uint32_t lpm_cover(const struct lpm *t, uint32_t prefix, uint8_t plen);
 
 /* Bytes held by the table (lookup nodes and control copy), for stats. */
 size_t lpm_memory(const struct lpm *t);

@@ -8,7 +8,9 @@
  *              LFIB, pop to IPv4 or swap); anything else (ARP, options, TTL
  *              expiry, unknown labels, ...) is left untouched for the
  *              complete per-frame path in pipeline.c;
- *   lookup:    the prepared IPv4 frames, all VRF lookups at once; then
+ *   lookup:    the prepared IPv4 frames, all VRF lookups at once (a
+ *              popped frame in its VRF's core-facing table, fib_core.c,
+ *              and in the full one only when that has no route); then
  *              results to next hops;
  *   output:    in arrival order (next hop -> view -> egress interface
  *              prefetched a few frames ahead): next hops whose MAC is cached
@@ -180,6 +182,17 @@ static inline uintptr_t vrf_root(const struct fwd *f, uint32_t vrf_id)
 	return atomic_load_explicit(&f->vrf_roots[vrf_id], memory_order_acquire);
 }
 
+/*
+ * The root word of the VRF's core-facing table (fib_core.c), or 0 when there
+ * is no such VRF: what a popped frame looks up in first.
+ */
+static inline uintptr_t vrf_core_root(const struct fwd *f, uint32_t vrf_id)
+{
+	if (vrf_id > FIB_VRF_ID_MAX)
+		return 0;
+	return atomic_load_explicit(&f->vrf_core_roots[vrf_id], memory_order_acquire);
+}
+
 /* IPv4 from a customer: checked, TTL decremented, ready for the VRF lookup. */
 static uint8_t classify_access(const struct fwd *f, const struct fwd_iface *in, struct fwd_pkt *p,
 			       struct vstate *s, uint32_t *dst, uintptr_t *root)
@@ -263,7 +276,7 @@ static uint8_t classify_core(const struct fwd *f, struct fwd_pkt *p, struct vsta
 		return VK_SLOW;
 	switch (e->action) {
 	case IPC_LFIB_POP_LOOKUP:
-		if (!(lse & LSE_BOS) || (*root = vrf_root(f, e->vrf_id)) == 0 ||
+		if (!(lse & LSE_BOS) || (*root = vrf_core_root(f, e->vrf_id)) == 0 ||
 		    !pop_to_ip(p, s, ttl))
 			return VK_SLOW;
 		s->vrf_id = e->vrf_id;
@@ -633,6 +646,35 @@ static inline void count(struct vcount *k, const struct vstate *s, size_t len)
 	k->ce_bytes += len;
 }
 
+/*
+ * Popped frames looked up in their VRF's core table (fib_core.c): those it
+ * has no route for (a destination no local route covers) again in the full
+ * table, together. The arrays are the batch's lookups; root and dst are
+ * reused.
+ */
+static void lookup_again(const struct fwd *f, const struct vstate *s, const uint16_t *which,
+			 uintptr_t *root, uint32_t *dst, uint32_t *res, unsigned nl)
+{
+	uint16_t at[VEC];
+	uint32_t again[VEC];
+	unsigned n = 0;
+
+	for (unsigned j = 0; j < nl; j++) {
+		if (res[j] != 0 || s[which[j]].e == NULL) /* answered, or not popped */
+			continue;
+		/* deleted since it was classified: no route (0 is not a root) */
+		if ((root[n] = vrf_root(f, s[which[j]].vrf_id)) == 0)
+			root[n] = (uintptr_t)1;
+		dst[n] = dst[j];
+		at[n++] = (uint16_t)j;
+	}
+	if (n == 0)
+		return;
+	lpm_lookup_roots(root, dst, again, n);
+	for (unsigned k = 0; k < n; k++)
+		res[at[k]] = again[k];
+}
+
 /* Frames ahead of the one classified whose LFIB entry is looked up (and prefetched). */
 #define PEEK_AHEAD 8
 
@@ -643,7 +685,7 @@ static void run(struct fwd *f, struct fwd_iface *const *in, struct fwd_pkt *p, u
 	uintptr_t root[VEC];
 	uint32_t dst[VEC], res[VEC];
 	uint16_t which[VEC];
-	unsigned nl = 0;
+	unsigned nl = 0, popped = 0;
 	bool chase, far = false;
 	struct fwd_ctrs *ctr = fwd_ctrs_self(f);
 	/* read once a batch: the table a batch sees is current at its start */
@@ -664,8 +706,10 @@ static void run(struct fwd *f, struct fwd_iface *const *in, struct fwd_pkt *p, u
 			s[i + PEEK_AHEAD].e = peek_label(t, in[i + PEEK_AHEAD], &p[i + PEEK_AHEAD]);
 		run_count(&rx, false, in[i], len);
 		s[i].kind = classify(f, in[i], &p[i], &s[i], &dst[nl], &root[nl]);
-		if (s[i].kind == VK_LOOKUP)
+		if (s[i].kind == VK_LOOKUP) {
 			which[nl++] = (uint16_t)i;
+			popped += s[i].e != NULL; /* looked up in its VRF's core table */
+		}
 		far |= s[i].kind == VK_NH_FAR;
 		if (s[i].kind != VK_SLOW)
 			count(&k, &s[i], len);
@@ -674,6 +718,8 @@ static void run(struct fwd *f, struct fwd_iface *const *in, struct fwd_pkt *p, u
 	count_flush(&k);
 	if (nl > 0) {
 		lpm_lookup_roots(root, dst, res, nl);
+		if (popped > 0)
+			lookup_again(f, s, which, root, dst, res, nl);
 		resolve(f, s, which, res, nl, ctr);
 	}
 	/*

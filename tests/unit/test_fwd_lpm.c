@@ -15,6 +15,7 @@
 #include <stdlib.h>
 
 #include "fwd/lpm.h"
+#include "fwd/lpm_int.h"
 #include "fwd/rcu.h"
 #include "tests/unit/test_fwd_lpm_rng.h"
 
@@ -379,6 +380,110 @@ Test(lpm, walk_sees_every_route_once)
 	lpm_walk(t, count_cb, &sum);
 	cr_assert_eq(sum, want - pool[ref_root[1]].value * 0);
 	cr_assert_eq(lpm_count(t), ref_count[0]);
+	lpm_free(t);
+	free(pool);
+	pool = NULL;
+	pool_cap = 0;
+}
+
+/* The reference's longest route covering prefix/plen, itself included (lpm_cover), or 0. */
+static uint32_t ref_cover(int t, uint32_t prefix, uint8_t plen)
+{
+	uint32_t n = ref_root[t], best = pool[n].value;
+
+	for (int i = 0; i < plen && n != 0; i++) {
+		n = pool[n].child[(prefix >> (31 - i)) & 1];
+		if (n != 0 && pool[n].value != 0)
+			best = pool[n].value;
+	}
+	return best;
+}
+
+/* The number and value sum of the reference's routes under node n. */
+static void ref_subtree(uint32_t n, uint64_t *count, uint64_t *sum)
+{
+	if (n == 0)
+		return;
+	*count += pool[n].value != 0;
+	*sum += pool[n].value;
+	ref_subtree(pool[n].child[0], count, sum);
+	ref_subtree(pool[n].child[1], count, sum);
+}
+
+static void ref_within(int t, uint32_t prefix, uint8_t plen, uint64_t *count, uint64_t *sum)
+{
+	uint32_t n = ref_root[t];
+
+	*count = *sum = 0;
+	for (int i = 0; i < plen && n != 0; i++)
+		n = pool[n].child[(prefix >> (31 - i)) & 1];
+	ref_subtree(n, count, sum);
+}
+
+struct within {
+	uint32_t prefix;
+	uint8_t plen;
+	uint64_t count, sum;
+};
+
+static int within_cb(uint32_t prefix, uint8_t plen, uint32_t value, uint16_t tag, void *ctx)
+{
+	struct within *w = ctx;
+
+	(void)tag;
+	cr_assert_geq(plen, w->plen);
+	cr_assert_eq(prefix & mask(w->plen), w->prefix, "%08x/%u outside %08x/%u", prefix, plen,
+		     w->prefix, w->plen);
+	w->count++;
+	w->sum += value;
+	return 0;
+}
+
+/*
+ * lpm_cover and lpm_walk_within (fib_core.c's queries of the control view)
+ * against the reference, on a table large enough to split into
+ * directories, with deletes pending (not committed) and committed.
+ */
+Test(lpm, cover_and_walk_within_against_brute_force, .timeout = 120)
+{
+	struct lpm *t = lpm_new(NULL, NULL);
+
+	rng_state = 17;
+	ref_reset();
+	for (int round = 0; round < 6; round++) {
+		for (int k = 0; k < 6000; k++) {
+			uint8_t plen = random_plen();
+			uint32_t p = (round % 2 ? 0x0A000000 | (rng() & 0xFFFFFF) : random_addr()) &
+				     mask(plen);
+
+			if (rng() % 4 == 0) {
+				lpm_delete(t, p, plen);
+				ref_set(0, p, plen, 0);
+			} else {
+				uint32_t v = 1 + rng() % 1000;
+
+				cr_assert_eq(lpm_add(t, p, plen, v, 0, NULL), 0);
+				ref_set(0, p, plen, v);
+			}
+		}
+		if (round % 3 != 2)
+			lpm_commit(t);
+		for (int q = 0; q < 20000; q++) {
+			uint8_t plen = random_plen();
+			struct within w = { random_addr() & mask(plen), plen, 0, 0 };
+			uint64_t count, sum;
+
+			cr_assert_eq(lpm_cover(t, w.prefix, plen), ref_cover(0, w.prefix, plen),
+				     "cover of %08x/%u", w.prefix, plen);
+			if (q % 8 != 0)
+				continue;
+			lpm_walk_within(t, w.prefix, plen, within_cb, &w);
+			ref_within(0, w.prefix, plen, &count, &sum);
+			cr_assert_eq(w.count, count, "routes within %08x/%u", w.prefix, plen);
+			cr_assert_eq(w.sum, sum);
+		}
+	}
+	cr_assert_eq(t->croot->kind, CN_DIR, "split: the queries crossed directories");
 	lpm_free(t);
 	free(pool);
 	pool = NULL;

@@ -1,0 +1,273 @@
+/*
+ * fwd/fib_core.c: each VRF's core-facing table, what popped frames look up
+ * first. Its promise: "the core table's answer, or on 0 the full table's"
+ * is the full table's answer, for every address, after every commit,
+ * whatever the routes (local and remote nested every way, /0 and
+ * /32, values changing between local and remote, deletes). Then frames
+ * popped to a local route, to a remote route inside a local one and to no
+ * route, through the vector path, against pipeline.c alone.
+ */
+#include "fwd/ctr.h"
+#include "fwd/lpm.h"
+#include "test_fwd_lpm_rng.h"
+#include "test_fwd_pe.h"
+
+TestSuite(fib_core, .init = setup, .fini = teardown);
+
+#define N_VRF 2 /* test_fwd_pe.h's A and B */
+
+/* (next hop, inner label) pairs: next hops 1, 2, 5 toward CEs, 3 and 7 toward PE routers */
+struct val {
+	uint32_t nh, inner;
+};
+static const struct val vals[] = {
+	{ 2, MPLS_LABEL_NONE }, { 1, MPLS_LABEL_NONE }, { 5, MPLS_LABEL_NONE },
+	{ 3, 300 },		{ 3, 301 },		{ 7, 400 },
+};
+#define N_VALS (sizeof(vals) / sizeof(vals[0]))
+
+/* Addresses crowded into a few /24s of 192.168/16 and 10/8, so prefixes nest every way. */
+static uint32_t draw_addr(void)
+{
+	static const uint32_t base[4] = { 0xC0A86400, 0xC0A86500, 0xC0A80000, 0x0A000000 };
+
+	return base[rng() % 4] | (rng() % 4) << 14 | (rng() % 3) << 8 | (rng() & 0xFF);
+}
+
+static uint8_t draw_plen(void)
+{
+	static const uint8_t plens[] = { 0, 1, 8, 12, 16, 17, 18, 20, 22, 23, 24,
+					 24, 25, 25, 26, 27, 28, 29, 30, 31, 32, 32 };
+
+	return plens[rng() % sizeof(plens)];
+}
+
+/* The vector path's way: the core table, then the full one on 0. */
+static uint32_t core_then_full(uint32_t vrf, uint32_t addr)
+{
+	uintptr_t root = atomic_load(&f->vrf_core_roots[vrf]);
+	uint32_t id;
+
+	lpm_lookup_roots(&root, &addr, &id, 1);
+	if (id != 0)
+		return id;
+	root = atomic_load(&f->vrf_roots[vrf]);
+	lpm_lookup_roots(&root, &addr, &id, 1);
+	return id;
+}
+
+/* Every address checked in both VRFs; how many the core table answered itself. */
+static unsigned check(const uint32_t *addrs, unsigned n)
+{
+	unsigned own = 0;
+
+	for (uint32_t vrf = 1; vrf <= N_VRF; vrf++) {
+		struct fwd_vrf *v = fib_vrf_get(f, vrf);
+
+		for (unsigned i = 0; i < n; i++) {
+			uintptr_t root = atomic_load(&f->vrf_core_roots[vrf]);
+			uint32_t full = lpm_lookup(v->lpm, addrs[i]), core;
+
+			cr_assert_eq(core_then_full(vrf, addrs[i]), full,
+				     "vrf %u, %08x: core then full %u, full %u", vrf, addrs[i],
+				     core_then_full(vrf, addrs[i]), full);
+			lpm_lookup_roots(&root, &addrs[i], &core, 1);
+			own += core != 0;
+		}
+	}
+	return own;
+}
+
+/* As fib_core.c's out-of-memory path leaves a VRF: no core table, the full lookup for all. */
+static void drop_core(uint32_t vrf)
+{
+	struct fwd_vrf *v = fib_vrf_get(f, vrf);
+
+	atomic_store(&f->vrf_core_roots[vrf], (uintptr_t)1); /* a leaf answering 0 */
+	lpm_free(v->core);
+	v->core = NULL;
+}
+
+Test(fib_core, equals_the_full_lookup_under_random_changes, .timeout = 120)
+{
+	enum { N_ADDR = 600 };
+	uint32_t addrs[N_ADDR], n_addr = 0;
+	unsigned own = 0, fell_back = 0, checks = 0;
+
+	rng_state = 0x5EED17;
+	for (int op = 0; op < 60000; op++) {
+		uint32_t vrf = 1 + rng() % N_VRF, prefix = draw_addr(), r = rng() % 100;
+		uint8_t plen = draw_plen();
+		const struct val *x = &vals[rng() % N_VALS];
+
+		if (r < 55)
+			cr_assert_eq(fib_add(f, vrf, prefix, plen, x->nh, x->inner), 0);
+		else if (r < 90)
+			fib_del(f, vrf, prefix, plen); /* often not there: -ENOENT */
+		else if (r < 91)
+			drop_core(vrf);
+		if (n_addr < N_ADDR) {
+			uint32_t host = plen == 0 ? 0xFFFFFFFF : ~(0xFFFFFFFFu << (32 - plen));
+
+			addrs[n_addr++] = prefix & ~host; /* a route's first address, and its last */
+			addrs[n_addr++] = prefix | host;
+		} else {
+			addrs[rng() % N_ADDR] = rng() % 8 == 0 ? rng() : draw_addr();
+		}
+		if (r >= 97) {
+			unsigned k;
+
+			fib_commit(f);
+			k = check(addrs, n_addr);
+			own += k;
+			fell_back += 2 * n_addr - k;
+			checks++;
+		}
+	}
+	fib_commit(f);
+	own += check(addrs, n_addr);
+	cr_assert_gt(checks, 1000);
+	/* the core table did answer (not everything fell back), and fell back too */
+	cr_assert_gt(own, checks * 10, "the core table answered %u times", own);
+	cr_assert_gt(fell_back, checks * 10);
+	for (uint32_t vrf = 1; vrf <= N_VRF; vrf++)
+		cr_assert_not_null(fib_vrf_get(f, vrf)->core, "rebuilt at a commit");
+}
+
+/* What the core table holds for one local route with remote routes around and inside it. */
+Test(fib_core, local_route_with_remote_routes_inside)
+{
+	struct fwd_vrf *v = fib_vrf_get(f, 1);
+	const uint32_t net = t_ip(172, 16, 0, 0), lo = net + 5, hi = net + 200;
+	size_t n0 = lpm_count(v->core); /* test_fwd_pe.h's local routes */
+	uintptr_t root;
+	uint32_t id;
+
+#define CORE_AT(a) (root = atomic_load(&f->vrf_core_roots[1]), \
+		    lpm_lookup_roots(&root, &(uint32_t){ a }, &id, 1), id)
+#define FULL_AT(a) lpm_lookup(v->lpm, a)
+	cr_assert_eq(fib_add(f, 1, net, 25, 3, 300), 0); /* remote, nothing local around: left out */
+	fib_commit(f);
+	cr_assert_eq(lpm_get(v->core, net, 25, NULL), 0);
+	cr_assert_eq(CORE_AT(lo), 0);
+	cr_assert_eq(fib_add(f, 1, net, 24, 2, MPLS_LABEL_NONE), 0); /* local over it: both in */
+	cr_assert_eq(fib_add(f, 1, net + 128, 32, 7, 400), 0);        /* remote host inside */
+	cr_assert_eq(fib_add(f, 1, net + 128, 31, 3, 301), 0);        /* and a /31 around it */
+	cr_assert_eq(fib_add(f, 1, 0, 0, 3, 301), 0);                 /* remote default: left out */
+	fib_commit(f);
+	cr_assert_eq(lpm_count(v->core), n0 + 4, "the /24, the /25, the /32 and the /31");
+	cr_assert_neq(FULL_AT(lo), FULL_AT(hi));
+	cr_assert_eq(CORE_AT(lo), FULL_AT(lo), "the remote /25 inside the local /24");
+	cr_assert_eq(CORE_AT(net + 128), FULL_AT(net + 128), "the remote /32");
+	cr_assert_eq(CORE_AT(net + 129), FULL_AT(net + 129), "the remote /31");
+	cr_assert_eq(CORE_AT(hi), FULL_AT(hi), "the local /24 itself");
+	cr_assert_eq(CORE_AT(t_ip(8, 8, 8, 8)), 0, "the default is not in it");
+	cr_assert_eq(fib_del(f, 1, net, 25), 0);
+	fib_commit(f);
+	cr_assert_eq(CORE_AT(lo), FULL_AT(lo));
+	cr_assert_eq(fib_add(f, 1, net, 24, 3, 300), 0); /* local -> remote: stays, its routes too */
+	fib_commit(f);
+	cr_assert_eq(CORE_AT(hi), FULL_AT(hi));
+	cr_assert_eq(CORE_AT(net + 128), FULL_AT(net + 128));
+	cr_assert_eq(fib_add(f, 1, 0, 0, 1, MPLS_LABEL_NONE), 0); /* remote -> local, under all */
+	fib_commit(f);
+	cr_assert_eq(CORE_AT(t_ip(8, 8, 8, 8)), FULL_AT(t_ip(8, 8, 8, 8)));
+	cr_assert_eq(CORE_AT(hi), FULL_AT(hi), "the remote /24 under the local /0");
+	cr_assert_eq(fib_del(f, 1, net, 24), 0);
+	cr_assert_eq(fib_del(f, 1, net + 128, 32), 0);
+	fib_commit(f);
+	cr_assert_eq(CORE_AT(hi), FULL_AT(hi), "deleted: the local /0 answers");
+	cr_assert_eq(CORE_AT(net + 128), FULL_AT(net + 128), "and the /31 still");
+	cr_assert_eq(fib_del(f, 1, 0, 0), 0);
+	fib_commit(f);
+	cr_assert_eq(CORE_AT(net + 129), FULL_AT(net + 129), "left by the /0: its own answer");
+#undef CORE_AT
+#undef FULL_AT
+}
+
+/* Frame i of a batch through the vector path, then through pipeline.c alone: the same bytes. */
+static void pop_both_ways(const uint32_t *dsts, unsigned n, struct capture *fast_out,
+			  int *n_fast_out)
+{
+	struct tframe t[8];
+	struct fwd_pkt p[8];
+	struct fwd_iface *in[8];
+	uint32_t lbl[1] = { 100 };
+	uint8_t ttl[1] = { 10 };
+
+	for (int way = 0; way < 2; way++) {
+		for (unsigned i = 0; i < n; i++) {
+			t_mpls_frame(&t[i], mac_core0, mac_p, lbl, ttl, 1, SITE2, dsts[i], 64);
+			p[i] = t[i].p;
+			in[i] = core0;
+		}
+		n_cap = 0;
+		f->slow_only = way == 1;
+		fwd_input_batch(f, in, p, n, NULL);
+		if (way == 0) {
+			memcpy(fast_out, cap, sizeof(cap[0]) * (size_t)n_cap);
+			*n_fast_out = n_cap;
+		}
+	}
+	f->slow_only = false;
+	cr_assert_eq(n_cap, *n_fast_out);
+	for (int i = 0; i < n_cap; i++) {
+		cr_assert_eq(cap[i].ifp, fast_out[i].ifp, "output %d", i);
+		cr_assert_eq(cap[i].len, fast_out[i].len, "output %d", i);
+		cr_assert_arr_eq(cap[i].data, fast_out[i].data, cap[i].len, "output %d", i);
+	}
+}
+
+/*
+ * Label 100 pops into VRF A: to its CE's /24 (local), to a remote /25
+ * inside that /24 (back to the core with A's label 300 for it under P's
+ * 16), and to an address A has no route for (an ICMP error back to the
+ * source, SITE2, a remote site of A's: label 200). Bytes, counters, and pipeline.c agreeing.
+ */
+Test(fib_core, popped_frames_local_remote_inside_and_missing)
+{
+	static struct capture fast_out[MAX_CAP];
+	const uint32_t dsts[3] = { t_ip(192, 168, 100, 10), t_ip(192, 168, 100, 200),
+				   t_ip(192, 168, 77, 1) };
+	struct fwd_ctrs *c = f->ctrs[0];
+	uint64_t fast;
+	int n_fast_out;
+
+	add_route(1, t_ip(192, 168, 100, 128), 25, 3, 300);
+	pop_both_ways(dsts, 3, fast_out, &n_fast_out); /* next hops learn their MACs */
+	memset(c->vrf, 0, sizeof(c->vrf[0]) * 4);
+	memset(&c->label[100], 0, sizeof(c->label[100]));
+	memset(f->drops, 0, sizeof(f->drops));
+	fast = f->fast;
+	pop_both_ways(dsts, 3, fast_out, &n_fast_out);
+	cr_assert_eq(n_fast_out, 3);
+	cr_assert_eq(f->fast - fast, 2, "local and remote finished in vector.c");
+	/* local: to A's CE, TTL 10 - 1, no label */
+	cr_assert_eq(fast_out[0].ifp, ce_a);
+	cr_assert_arr_eq(fast_out[0].data, mac_cea, 6);
+	cr_assert_arr_eq(fast_out[0].data + 6, mac_ce_a, 6);
+	cr_assert_eq(t_get16(fast_out[0].data + 12), FWD_ETHERTYPE_IPV4);
+	cr_assert_eq(t_get32(fast_out[0].data + 14 + 16), dsts[0]);
+	cr_assert_eq(fast_out[0].data[14 + 8], 9);
+	cr_assert(t_ip_csum_ok(fast_out[0].data + 14));
+	/* remote inside the local /24: [16 | 300, S] toward P */
+	cr_assert_eq(fast_out[1].ifp, core0);
+	cr_assert_arr_eq(fast_out[1].data, mac_p, 6);
+	cr_assert_eq(t_get16(fast_out[1].data + 12), ETHERTYPE_MPLS);
+	cr_assert_eq(t_lse(fast_out[1].data, 0).label, 16);
+	cr_assert_eq(t_lse(fast_out[1].data, 0).bos, 0);
+	cr_assert_eq(t_lse(fast_out[1].data, 1).label, 300);
+	cr_assert_eq(t_lse(fast_out[1].data, 1).bos, 1);
+	cr_assert_eq(t_get32(fast_out[1].data + 22 + 16), dsts[1]);
+	/* missing: destination unreachable to the source, labeled back toward P */
+	cr_assert_eq(fast_out[2].ifp, core0);
+	cr_assert_eq(t_lse(fast_out[2].data, 1).label, 200);
+	cr_assert_eq(fast_out[2].data[22 + 9], IPV4_PROTO_ICMP);
+	cr_assert_eq(fast_out[2].data[22 + 20], 3);
+	cr_assert_eq(t_get32(fast_out[2].data + 22 + 16), SITE2);
+	/* counted once a frame on each way, the same both ways */
+	cr_assert_eq(c->label[100].packets, 6);
+	cr_assert_eq(c->vrf[1].lookups_from_core, 6);
+	cr_assert_eq(c->vrf[1].no_route, 2);
+	cr_assert_eq(drops(FWD_DROP_NO_ROUTE), 2);
+}
