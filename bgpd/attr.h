@@ -206,9 +206,9 @@ int bgp_update_encode_eor_ipv4(struct wbuf *w);
 /*
  * Describes a malformed UPDATE (u as far as it was decoded, body the
  * message after its header) in lines handed to emit: the VPN-IPv4 routes
- * involved, then the body in hex, whole up to BGP_DUMP_HEAD + BGP_DUMP_TAIL
- * bytes, else its first and last bytes and a line saying how many were left
- * out. Returns how many lines.
+ * involved, then the body in hex, whole while under a line past
+ * BGP_DUMP_HEAD + BGP_DUMP_TAIL bytes (799), else its first and last bytes
+ * and a line saying how many were left out. Returns how many lines.
  */
 size_t bgp_update_dump(const struct bgp_update *u, const uint8_t *body, size_t len,
 		       void (*emit)(void *arg, const char *line), void *arg);

@@ -10,7 +10,8 @@
  * last BGP_DUMP_TAIL or so (from a line's boundary, so offsets stay those
  * of whole lines) are shown, and a line says how many bytes were left out
  * between: the attributes' start, where most errors are, and the NLRI's
- * end, at most 28 lines.
+ * end, at most 28 lines. A body whose tail would start at the head's end
+ * (under a line past the bound) leaves nothing out: shown whole.
  */
 #include <stdio.h>
 
@@ -68,6 +69,14 @@ static size_t hex_lines(const uint8_t *body, size_t from, size_t to,
 	return lines;
 }
 
+/* Where the last BGP_DUMP_TAIL or so bytes start: a line's boundary, so offsets stay whole lines'. */
+static size_t tail_start(size_t len)
+{
+	size_t from = len > BGP_DUMP_TAIL ? len - BGP_DUMP_TAIL : 0;
+
+	return from / BGP_DUMP_BYTES_PER_LINE * BGP_DUMP_BYTES_PER_LINE;
+}
+
 size_t bgp_update_dump(const struct bgp_update *u, const uint8_t *body, size_t len,
 		       void (*emit)(void *arg, const char *line), void *arg)
 {
@@ -76,13 +85,13 @@ size_t bgp_update_dump(const struct bgp_update *u, const uint8_t *body, size_t l
 
 	nlri_line(u, line, sizeof(line));
 	emit(arg, line);
-	if (len <= BGP_DUMP_HEAD + BGP_DUMP_TAIL) {
+	tail = tail_start(len);
+	if (tail <= BGP_DUMP_HEAD) { /* nothing to leave out between head and tail */
 		snprintf(line, sizeof(line), "the UPDATE, %zu bytes after its 19-byte header, in hex:",
 			 len);
 		emit(arg, line);
 		return lines + hex_lines(body, 0, len, emit, arg);
 	}
-	tail = (len - BGP_DUMP_TAIL) / BGP_DUMP_BYTES_PER_LINE * BGP_DUMP_BYTES_PER_LINE;
 	snprintf(line, sizeof(line),
 		 "the UPDATE, %zu bytes after its 19-byte header, in hex: the first %u and the "
 		 "last %zu", len, BGP_DUMP_HEAD, len - tail);

@@ -516,13 +516,15 @@ static size_t unhex(const struct big_lines *ls, size_t from, size_t to, const ui
 /*
  * A 65,535-byte UPDATE (RFC 8654) is not 2,048 lines of hex: its first
  * BGP_DUMP_HEAD bytes, a line counting what was left out, its last ones
- * from a line's boundary; one just over the bound too, one at it whole.
+ * from a line's boundary; the first size that leaves a line out too. Up
+ * to it whole: just over the bound, the tail's line boundary falls at
+ * BGP_DUMP_HEAD and nothing would be left out.
  */
 Test(bgpd_wire, malformed_update_dump_of_a_large_update_is_capped)
 {
 	static uint8_t body[65535];
 	struct bgp_update *u = bgp_update_new();
-	const size_t sizes[] = { 65535, BGP_DUMP_HEAD + BGP_DUMP_TAIL + 1 };
+	const size_t sizes[] = { 65535, BGP_DUMP_HEAD + BGP_DUMP_TAIL + 32 };
 	struct big_lines ls;
 	char want[160];
 
@@ -545,9 +547,15 @@ Test(bgpd_wire, malformed_update_dump_of_a_large_update_is_capped)
 		cr_assert_str_eq(ls.l[2 + head_lines], want);
 		cr_assert_eq(unhex(&ls, 3 + head_lines, ls.n, body, tail), len - tail);
 	}
-	memset(&ls, 0, sizeof(ls)); /* at the bound: whole, as before */
-	cr_assert_eq(bgp_update_dump(u, body, BGP_DUMP_HEAD + BGP_DUMP_TAIL, keep_big_line, &ls), 2 + 24);
-	cr_assert_str_eq(ls.l[1], "the UPDATE, 768 bytes after its 19-byte header, in hex:");
-	cr_assert_eq(unhex(&ls, 2, ls.n, body, 0), BGP_DUMP_HEAD + BGP_DUMP_TAIL);
+	for (size_t len = BGP_DUMP_HEAD + BGP_DUMP_TAIL; len < BGP_DUMP_HEAD + BGP_DUMP_TAIL + 32;
+	     len++) { /* whole: no "0 bytes left out (0200 to 01ff)" */
+		memset(&ls, 0, sizeof(ls));
+		cr_assert_eq(bgp_update_dump(u, body, len, keep_big_line, &ls), 2 + (len + 31) / 32,
+			     "%zu bytes", len);
+		snprintf(want, sizeof(want), "the UPDATE, %zu bytes after its 19-byte header, in hex:",
+			 len);
+		cr_assert_str_eq(ls.l[1], want);
+		cr_assert_eq(unhex(&ls, 2, ls.n, body, 0), len);
+	}
 	bgp_update_free(u);
 }
