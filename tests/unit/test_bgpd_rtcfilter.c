@@ -481,6 +481,9 @@ Test(bgpd_rtcfilter, held_back_without_a_bit_for_it_is_walked)
 	b_a = &S[1]->peers[0];
 	cr_assert_eq(S[0]->slot_bits, 3);
 	cr_assert_eq(S[1]->slot_bits, 4);
+	/* the room a reload has in the words sized at start (docs/bgp.md, "Neighbor slots") */
+	cr_assert_eq(S[0]->peer_slots, 21);
+	cr_assert_eq(S[1]->peer_slots, 15);
 	cr_assert_eq(a_b->held_slot, 0);
 	add_routes(S[0]);
 	imports(S[1], one, 1);
