@@ -69,7 +69,7 @@ static size_t hex_lines(const uint8_t *body, size_t from, size_t to,
 	return lines;
 }
 
-/* Where the last BGP_DUMP_TAIL or so bytes start: a line's boundary, so offsets stay whole lines'. */
+/* Where the last BGP_DUMP_TAIL or so bytes start: a line boundary, so offsets stay whole lines. */
 static size_t tail_start(size_t len)
 {
 	size_t from = len > BGP_DUMP_TAIL ? len - BGP_DUMP_TAIL : 0;
