@@ -230,6 +230,16 @@ static size_t walk_disagreements(void)
 	return n;
 }
 
+/* The routes A has. */
+static size_t n_routes(void)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < N_ROUTES; i++)
+		n += n_rt[i] != 0;
+	return n;
+}
+
 /* The routes A has whose route targets B's membership does not ask for: what it holds back. */
 static size_t n_unwanted(void)
 {
@@ -290,6 +300,9 @@ static void expect_settled(const char *when)
 	cr_assert_eq(rtc_held_back(&S[0]->peers[0]), n_unwanted(), "%s: held back miscounted",
 		     when);
 	cr_assert(S[0]->peers[0].held_counted, "%s: held back not kept as a count", when);
+	/* a deleted route's destination goes, its held-back bit with it (none left to pin it) */
+	cr_assert_eq(S[0]->rib->n_entries, n_routes(), "%s: destinations kept past their routes",
+		     when);
 }
 
 static bool down_and_dropped(void *arg)
