@@ -201,6 +201,7 @@ static int as4aggr_decode(struct rbuf *v, struct attr_dec *d)
 	    rbuf_get_u32(v, &u->as4_aggregator_id) < 0)
 		return BGP_ERR_UPD_LENGTH;
 	u->has_as4_aggregator = true;
+	u->as4_aggregator_partial = (d->flags & ATTR_F_PARTIAL) != 0;
 	return 0;
 }
 

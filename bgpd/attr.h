@@ -159,6 +159,7 @@ struct bgp_update {
 	uint32_t as4_aggregator_as;
 	uint32_t as4_aggregator_id;
 	bool has_as4_aggregator;
+	bool as4_aggregator_partial; /* as as4path_partial, for AS4_AGGREGATOR */
 	uint32_t comm_buf[BGP_MAX_EXT_MSG / 4];
 	uint32_t cluster_buf[BGP_MAX_EXT_MSG / 4];
 	uint32_t large_buf[BGP_MAX_EXT_MSG / 4];

@@ -40,6 +40,7 @@ static void update_reset(struct bgp_update *u)
 	memset(u->seen, 0, sizeof(u->seen));
 	u->as4path_len = 0;
 	u->has_as4path = u->has_as4_aggregator = u->as4path_partial = false;
+	u->as4_aggregator_partial = false;
 }
 
 /* Plain IPv4 prefixes (withdrawn routes, NLRI): checked and counted only. */
@@ -95,6 +96,8 @@ static void update_as4_fixup(struct bgp_update *u, const struct attr_ctx *ctx)
 	if (u->has_as4_aggregator && attr_has(a, ATTR_AGGREGATOR)) {
 		a->aggregator_as = u->as4_aggregator_as;
 		a->aggregator_id = u->as4_aggregator_id;
+		if (u->as4_aggregator_partial) /* as AS4_PATH's, on the one made for a 2-octet peer */
+			a->partial |= ATTR_BIT(ATTR_AS4_AGGREGATOR);
 	}
 }
 

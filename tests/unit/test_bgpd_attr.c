@@ -313,6 +313,49 @@ Test(bgpd_attr, as4_path_partial_bit_is_carried_into_the_rebuilt_one)
 	wbuf_free(&w);
 }
 
+/*
+ * The same for AS4_AGGREGATOR: one with the Partial bit from a 2-octet
+ * neighbor is taken into AGGREGATOR, and the AS4_AGGREGATOR made for a
+ * 2-octet peer carries the bit again; AGGREGATOR (AS_TRANS) keeps its own
+ * flags. Ignored (AGGREGATOR from a real 2-octet AS), it leaves none.
+ */
+Test(bgpd_attr, as4_aggregator_partial_bit_is_carried_into_the_rebuilt_one)
+{
+	uint8_t a[] = {
+		0x40, 1, 1, 0,                          /* ORIGIN */
+		0x40, 2, 4, 2, 1, 0xfd, 0xe9,           /* AS_PATH 65001 */
+		0xc0, 7, 6, 0x5b, 0xa0, 10, 0, 0, 9,    /* AGGREGATOR 23456 10.0.0.9 */
+		0xe0, 18, 8, 0xfa, 0x56, 0xea, 0x00, 10, 0, 0, 9, /* AS4_AGGREGATOR, Partial */
+	};
+	struct attr_ctx to2 = { .as4 = false, .afs = BGP_AF_VPNV4, .ebgp = true, .peer_as = 65002 };
+	struct bgp_update *u = bgp_update_new();
+	struct bgp_err e;
+	struct wbuf w;
+
+	wbuf_init(&w);
+	cr_assert_eq(decode_attrs(a, sizeof(a), &ebgp2, u, &e), 0);
+	cr_assert_eq(u->action, ATTR_ACT_NONE);
+	cr_assert_eq(u->attrs.aggregator_as, 4200000000u);
+	cr_assert_eq(u->attrs.partial, ATTR_BIT(ATTR_AS4_AGGREGATOR));
+	attr_encode_all(&w, &u->attrs, &to2);
+	cr_assert(wbuf_ok(&w));
+	cr_assert_eq(flags_of(&w, ATTR_AS4_AGGREGATOR), 0xe0, "AS4_AGGREGATOR to a 2-octet peer: %#x",
+		     flags_of(&w, ATTR_AS4_AGGREGATOR));
+	cr_assert_eq(flags_of(&w, ATTR_AGGREGATOR), 0xc0);
+	wbuf_reset(&w);
+	attr_encode_all(&w, &u->attrs, &ebgp4);
+	cr_assert_eq(flags_of(&w, ATTR_AS4_AGGREGATOR), -1, "AS4_AGGREGATOR to a 4-octet peer");
+	cr_assert_eq(flags_of(&w, ATTR_AGGREGATOR), 0xc0);
+
+	a[14] = 0xfd; /* AGGREGATOR 65001 10.0.0.9: a 2-octet speaker aggregated after; ignored */
+	a[15] = 0xe9;
+	cr_assert_eq(decode_attrs(a, sizeof(a), &ebgp2, u, &e), 0);
+	cr_assert_eq(u->attrs.aggregator_as, 65001);
+	cr_assert_eq(u->attrs.partial, 0, "the bit of an AS4_AGGREGATOR that was ignored");
+	bgp_update_free(u);
+	wbuf_free(&w);
+}
+
 /* with a route (MP_REACH 65000:1 10.1.0.0/16): without one, RFC 7606 §5.2 would reset */
 Test(bgpd_attr, ebgp_first_as_must_be_the_peer)
 {
