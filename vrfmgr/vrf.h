@@ -289,10 +289,11 @@ struct label_entry *vrf_label_get(struct vrf_table *t, struct vrf *v, const stru
 /*
  * When no label of v's mode is free for vp (routed through r): a label v
  * gave out in another mode that still leads to r, found by its key, never
- * a new one: v's per-VRF label (pop, look up in v), the per-CE label of
- * r's next hop or vp's own per-prefix label, in use or reserved from the
- * state file (in use when vrfmgr stopped), with a reference taken (none
- * when it is old, vp's label already); NULL when there is none. A label
+ * a new one: vp's own per-prefix label, the per-CE label of r's next
+ * hop or v's per-VRF label (pop, look up in v), the first there is, in
+ * use or reserved from the state file (in use when vrfmgr stopped), with
+ * a reference taken (none when it is old, vp's label already); NULL when
+ * there is none. A label
  * mode changed in a full range thus stays make-before-break across a
  * restart, which finds the prefixes without the labels they went out
  * with. A held label is not taken back: another VRF may wait for it.

@@ -281,7 +281,13 @@ struct label_entry *vrf_label_get_earlier(struct vrf_table *t, struct vrf *v,
 					  const struct vrf_prefix *vp, const struct vrf_route *r,
 					  struct label_entry *old)
 {
-	static const uint32_t kinds[] = { LABEL_KIND_VRF, LABEL_KIND_CE, LABEL_KIND_PREFIX };
+	/*
+	 * The most specific first: only vp can have held its own per-prefix
+	 * label, and only prefixes through r's CE that CE's, so either is the
+	 * label vp went out with before the restart; the per-VRF one may have
+	 * been another prefix's (each a new UPDATE, its label held down).
+	 */
+	static const uint32_t kinds[] = { LABEL_KIND_PREFIX, LABEL_KIND_CE, LABEL_KIND_VRF };
 
 	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
 		struct label_entry *e;

@@ -735,3 +735,36 @@ Test(labelkeep, after_that_restart_a_free_label_relabels_as_before)
 	cr_assert(in_fwd(100) && in_fwd(101));
 	assert_replay_agrees();
 }
+
+/*
+ * A prefix that went out with its own per-prefix label keeps it across a
+ * restart while its VRF waits for labels of its mode, though the VRF's
+ * per-VRF label is in use too (by the other prefixes): only vp can have
+ * held its own label, so the state file says exactly what it went out
+ * with. It was given the per-VRF label: a new UPDATE for nothing, its own
+ * label held down (and kept in fwd) for the hold-down.
+ */
+#define ROOM_FOR_3                                                                               \
+	"\"router\": { \"name\": \"pe1\", \"router_id\": \"10.255.0.1\", \"asn\": 65000,"        \
+	"  \"label_range\": { \"min\": 100, \"max\": 102 }, \"label_hold_down\": 60 },"
+#define ROOM3(vrfs) "{ " ROOM_FOR_3 " \"vrfs\": [ " vrfs " ], " LSP ", " CORE " }"
+
+Test(labelkeep, a_prefix_on_its_own_label_keeps_it_across_a_restart_while_its_vrf_waits)
+{
+	const char *per_ce = ROOM3(VRF_A_("A", "10.255.0.1:100", "per-ce", CE3) "," VRF_B);
+
+	start(ROOM3(VRF_A_("A", "10.255.0.1:100", "per-vrf", CE3) "," VRF_B));
+	/* 102, the one free label, goes to the link's prefix; the two statics keep 100 */
+	reload(ROOM3(VRF_A_("A", "10.255.0.1:100", "per-prefix", CE3) "," VRF_B));
+	cr_assert_eq(fx_vp(&t, "A", "10.1.1.0/24")->exp_label->label, 102);
+	reload(per_ce);
+	cr_assert_eq(fx_vp(&t, "A", "10.1.1.0/24")->exp_label->label, 102, "still leads there");
+	exps.n = 0;
+	restart_at(10, per_ce);
+	cr_assert_eq(fx_vp(&t, "A", "10.1.1.0/24")->exp_label->label, 102);
+	cr_assert_eq(fx_vp(&t, "A", "192.168.100.0/24")->exp_label->label, 100);
+	cr_assert_eq(fx_vp(&t, "A", "192.168.110.0/24")->exp_label->label, 100);
+	cr_assert_eq(label_lookup(&t.labels, 102)->state, LABEL_USED);
+	cr_assert_str_eq(fwd_has("lfib", 102), "lfib_add 102 action 2 vrf 1 nh 1", "to ce-a1's hosts");
+	assert_replay_agrees();
+}
