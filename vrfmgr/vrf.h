@@ -293,10 +293,10 @@ struct label_entry *vrf_label_get(struct vrf_table *t, struct vrf *v, const stru
  * hop or v's per-VRF label (pop, look up in v), the first there is, in
  * use or reserved from the state file (in use when vrfmgr stopped), with
  * a reference taken (none when it is old, vp's label already); NULL when
- * there is none. A label
- * mode changed in a full range thus stays make-before-break across a
- * restart, which finds the prefixes without the labels they went out
- * with. A held label is not taken back: another VRF may wait for it.
+ * there is none. A label mode changed in a full range thus stays
+ * make-before-break across a restart, which finds the prefixes without
+ * the labels they went out with. A held label is not taken back: another
+ * VRF may wait for it.
  */
 struct label_entry *vrf_label_get_earlier(struct vrf_table *t, struct vrf *v,
 					  const struct vrf_prefix *vp, const struct vrf_route *r,

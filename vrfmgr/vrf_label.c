@@ -283,9 +283,9 @@ struct label_entry *vrf_label_get_earlier(struct vrf_table *t, struct vrf *v,
 {
 	/*
 	 * The most specific first: only vp can have held its own per-prefix
-	 * label, and only prefixes through r's CE that CE's, so either is the
-	 * label vp went out with before the restart; the per-VRF one may have
-	 * been another prefix's (each a new UPDATE, its label held down).
+	 * label (surely the one it went out with), only prefixes through r's
+	 * CE that CE's; the per-VRF one, any prefix's, taken first gave a
+	 * prefix on its own label another (a new UPDATE, its own held down).
 	 */
 	static const uint32_t kinds[] = { LABEL_KIND_PREFIX, LABEL_KIND_CE, LABEL_KIND_VRF };
 
