@@ -282,6 +282,7 @@ static void reload_vrf(struct vrf_table *t, struct vrf *v, const struct cfg_vrf 
 		v->limit_warned = false;
 		import_vrf_sync(t, v);
 	}
+	vrf_label_wait_recheck(v);
 }
 
 /* New LSPs: next hops re-resolve; the routes of those that gained or lost one select again. */

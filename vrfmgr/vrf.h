@@ -353,6 +353,13 @@ void vrf_label_replay(const struct vrf_table *t, const struct dataplane *dp);
  */
 void vrf_table_labels_tick(struct vrf_table *t);
 /*
+ * After a reload changed v: a wait for labels its new config ended (the
+ * label_mode changed back, the waiting routes gone) is over, said once.
+ * Else it lasted until a label was freed, whose tick then said "free
+ * again" of what v had all along.
+ */
+void vrf_label_wait_recheck(struct vrf *v);
+/*
  * How many of v's prefixes would be exported and are not, for want of a
  * free label (0 unless v waits for one): GET /vrfs' "exports_waiting".
  */

@@ -568,6 +568,26 @@ static bool label_retry_vrf(struct vrf_table *t, struct vrf *v)
 	return true;
 }
 
+/* rtable_count's form of label_owed (arg: the VRF). */
+static bool owed(const struct vrf_prefix *vp, const void *arg)
+{
+	return label_owed(arg, vp);
+}
+
+void vrf_label_wait_recheck(struct vrf *v)
+{
+	if (!v->label_wait ||
+	    (v->cfg->label_mode == CFG_LABEL_PER_VRF && v->vrf_label == NULL) ||
+	    rtable_count(&v->routes, owed, v) > 0)
+		return;
+	v->label_wait = false;
+	if (v->vrf_label != NULL)
+		log_info("vrf %s: label %u, no route waits for a label any more", v->cfg->name,
+			 v->vrf_label->label);
+	else
+		log_info("vrf %s: no route waits for a label any more", v->cfg->name);
+}
+
 /* vp (of VRF arg) should be exported and has no label to be exported with. */
 static bool export_waits(const struct vrf_prefix *vp, const void *arg)
 {

@@ -660,15 +660,15 @@ Test(labelkeep, a_restart_while_a_relabelled_vrf_waits_keeps_exporting_its_old_l
 	assert_replay_agrees();
 }
 
-/* What vrfmgr logs (warnings and worse) from now on, read back by logged(). */
+/* What vrfmgr logs (at level and worse) from now on, read back by logged(). */
 static FILE *captured;
 
-static void capture_log(void)
+static void capture_log(enum log_level level)
 {
 	cr_assert_not_null(captured = tmpfile());
 	fflush(stderr);
 	cr_assert_geq(dup2(fileno(captured), 2), 0);
-	log_set_level(LOG_LVL_WARN);
+	log_set_level(level);
 }
 
 static const char *logged(void)
@@ -696,7 +696,7 @@ Test(labelkeep, the_wait_a_restart_logs_says_what_is_free_after_the_build)
 
 	start(FULL(VRF_A("per-vrf") "," VRF_B));
 	reload(per_ce);
-	capture_log();
+	capture_log(LOG_LVL_WARN);
 	restart_at(10, per_ce);
 	cr_assert_not_null(strstr(logged(), "vrf A: no free label in 100-101 (all in use: one must "
 					    "be released): 10.1.1.0/24, and any other prefix"),
@@ -766,5 +766,28 @@ Test(labelkeep, a_prefix_on_its_own_label_keeps_it_across_a_restart_while_its_vr
 	cr_assert_eq(fx_vp(&t, "A", "192.168.110.0/24")->exp_label->label, 100);
 	cr_assert_eq(label_lookup(&t.labels, 102)->state, LABEL_USED);
 	cr_assert_str_eq(fwd_has("lfib", 102), "lfib_add 102 action 2 vrf 1 nh 1", "to ce-a1's hosts");
+	assert_replay_agrees();
+}
+
+/*
+ * A relabel that waits for labels, then the label_mode changed back: A has
+ * its 100 again and nothing waits. The wait ends with that reload, said
+ * then; it lasted until some label was freed (B removed, 60 s later),
+ * which logged "vrf A: label 100, free again: 0 routes exported" of the
+ * label A had all along.
+ */
+Test(labelkeep, a_relabel_changed_back_ends_the_wait_with_the_reload)
+{
+	start(FULL(VRF_A("per-vrf") "," VRF_B));
+	reload(FULL(VRF_A("per-ce") "," VRF_B));
+	cr_assert(vrf_by_name(&t, "A")->label_wait);
+	capture_log(LOG_LVL_INFO);
+	reload(FULL(VRF_A("per-vrf") "," VRF_B));
+	cr_assert_not(vrf_by_name(&t, "A")->label_wait, "nothing of A waits");
+	cr_assert_not_null(strstr(logged(), "vrf A: label 100, no route waits for a label any "
+					    "more"), "%s", logged());
+	reload(FULL(VRF_A("per-vrf")));
+	tick_at(61);
+	cr_assert_null(strstr(logged(), "free again"), "%s", logged());
 	assert_replay_agrees();
 }
