@@ -19,6 +19,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <linux/if_xdp.h>
@@ -35,6 +36,17 @@
 #define TX_FRAMES 1024u
 #define N_FRAMES (RX_FRAMES + TX_FRAMES)
 #define KICK_EVERY 64u /* queued frames before an early kick */
+/*
+ * A queue whose socket fwd has just closed stays busy (EBUSY) until the
+ * kernel's deferred release of that socket's buffer pool has run, on a
+ * workqueue after the close. A link unbound and bound again in one burst of
+ * vrfmgr's messages is opened right after that close (io_packet_links.c's
+ * open_batch), so an EBUSY then is waited out, 2 ms at a time, up to
+ * BUSY_WAIT_MS, rather than taken for another program's socket (which
+ * would leave the link on AF_PACKET until it is opened again).
+ */
+#define BUSY_WAIT_MS 500u
+#define BUSY_SINCE_CLOSE_MS 5000u /* an EBUSY later than this after fwd's last close: not ours */
 
 struct io_xsk {
 	void *area;
@@ -110,8 +122,18 @@ static int setup(struct io_xsk *x, const char *ifname, uint32_t queue, const cha
 	return fill_all(x);
 }
 
-int io_xsk_open(struct io_xsk **out, const char *ifname, uint32_t queue, size_t max_frame,
-		const char **why)
+static uint64_t last_close_ms; /* when io_xsk_close last let a bound socket go; control thread */
+
+static uint64_t ms_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static int open_once(struct io_xsk **out, const char *ifname, uint32_t queue, size_t max_frame,
+		     const char **why)
 {
 	struct io_xsk *x = calloc(1, sizeof(*x));
 	int r;
@@ -131,6 +153,27 @@ int io_xsk_open(struct io_xsk **out, const char *ifname, uint32_t queue, size_t 
 	return 0;
 }
 
+int io_xsk_open(struct io_xsk **out, const char *ifname, uint32_t queue, size_t max_frame,
+		const char **why)
+{
+	const struct timespec pause = { 0, 2000000 };
+	uint64_t t0 = ms_now();
+	unsigned waits = 0;
+	int r;
+
+	while ((r = open_once(out, ifname, queue, max_frame, why)) == -EBUSY &&
+	       last_close_ms != 0 && t0 - last_close_ms < BUSY_SINCE_CLOSE_MS &&
+	       ms_now() - t0 < BUSY_WAIT_MS) {
+		nanosleep(&pause, NULL);
+		waits++;
+	}
+	if (waits > 0)
+		log_info("%s: queue %u busy after fwd's own close: AF_XDP socket %s after %llu ms",
+			 ifname, queue, r == 0 ? "made" : "still refused",
+			 (unsigned long long)(ms_now() - t0));
+	return r;
+}
+
 /*
  * The socket's release waits for a grace period (the kernel's unbind from
  * the device): a reference of fwd's own keeps it alive past libxdp's close,
@@ -144,6 +187,8 @@ void io_xsk_close(struct io_xsk *x)
 	if (x == NULL)
 		return;
 	keep = x->fd >= 0 ? dup(x->fd) : -1; /* -1: libxdp's close releases it at once */
+	if (x->fd >= 0)
+		last_close_ms = ms_now();
 	if (x->xsk != NULL)
 		xsk_socket__delete(x->xsk);
 	if (x->umem != NULL)

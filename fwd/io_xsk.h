@@ -18,7 +18,8 @@ struct io_xsk;
 
 /*
  * Socket on queue of ifname, for frames up to max_frame bytes (at most
- * io_xsk_max_frame()); 0 or -errno, *why says which step failed.
+ * io_xsk_max_frame()); 0 or -errno, *why says which step failed. A queue
+ * still busy from fwd's own close a moment ago is waited for (bounded).
  */
 int io_xsk_open(struct io_xsk **out, const char *ifname, uint32_t queue, size_t max_frame,
 		const char **why);
