@@ -2,13 +2,17 @@
  * fwd's quiet-time trim (trim.h): the results' chunks whose every id is
  * free go, with the hash and the next-hop index shrunk; a route left keeps
  * its result where it is; results still waiting for their grace period
- * keep their chunk; the tick waits for quiet and trims once a spell.
+ * keep their chunk; the tick waits for quiet and trims once a spell; readers
+ * looking results up all along (as workers do) never touch a freed chunk.
  */
 #include <criterion/criterion.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <string.h>
 
 #include "common/log.h"
 #include "fwd/fib.h"
+#include "fwd/lpm.h"
 #include "fwd/nexthop.h"
 #include "fwd/rcu.h"
 #include "fwd/trim.h"
@@ -183,4 +187,95 @@ Test(trim, the_tick_waits_for_quiet_and_trims_once_a_spell)
 	cr_assert(route_reads_right(1));
 	for (unsigned s = 0; s <= FWD_TRIM_QUIET_S; s++)
 		cr_assert_eq(fwd_trim_tick(f, &t), 0, "one route: nothing to give");
+}
+
+/* ---- readers all along ---- */
+
+static atomic_bool readers_stop;
+static atomic_ulong readers_found;
+
+/*
+ * A worker's read path: VRF 1's root word, a batch of lookups, the results'
+ * next hop and label read, a quiescent point. Under ASan a freed chunk read
+ * here fails the test.
+ */
+static void *reader_main(void *arg)
+{
+	struct rcu_reader *r = arg;
+	uint32_t x = (uint32_t)(uintptr_t)arg;
+
+	while (!atomic_load(&readers_stop)) {
+		uintptr_t roots[16];
+		uint32_t addr[16], out[16], n = 0;
+
+		for (int j = 0; j < 16; j++) {
+			uint32_t i = (x = x * 1103515245u + 12345u) >> 8 & 8191;
+
+			roots[n] = atomic_load_explicit(&f->vrf_roots[1], memory_order_acquire);
+			addr[n] = t_ip(10, (int)(i >> 8), (int)(i & 255), 9);
+			n += roots[n] != 0;
+		}
+		if (n > 0)
+			lpm_lookup_roots(roots, addr, out, n);
+		for (uint32_t j = 0; j < n; j++) {
+			const struct fib_result *res = out[j] ? fib_result_of(f->res, out[j]) : NULL;
+
+			if (res != NULL && res->nh->id >= 7 && res->inner_label >= 1000)
+				atomic_fetch_add(&readers_found, 1);
+		}
+		rcu_quiescent(f->rcu, r);
+	}
+	rcu_offline(r);
+	return NULL;
+}
+
+Test(trim, readers_looking_up_all_along_never_read_a_freed_chunk, .timeout = 60)
+{
+	struct rcu_reader *r[2];
+	pthread_t tid[2];
+	size_t freed = 0;
+
+	nh_add(7);
+	nh_add(8);
+	f->no_lazy_commit = true;
+	for (int k = 0; k < 2; k++) {
+		cr_assert_not_null(r[k] = rcu_register(f->rcu));
+		cr_assert_eq(pthread_create(&tid[k], NULL, reader_main, r[k]), 0);
+	}
+	for (uint32_t round = 0; round < 40; round++) {
+		for (uint32_t i = 0; i < N_ROUTES; i++) {
+			struct ipc_fib_entry e = { .vrf_id = 1, .plen = 24, .nh_id = 7 + (i + round) % 2,
+						   .prefix = t_ip(10, (int)(i >> 8), (int)(i & 255), 0),
+						   .inner_label = 1000 + i };
+
+			t_apply(f, IPC_FIB_ADD, &e, sizeof(e));
+		}
+		fib_commit(f);
+		/* all but a route a chunk or so go; trimmed before and after the grace periods */
+		for (uint32_t i = 0; i < N_ROUTES; i++)
+			if (i % 1000 != round % 7)
+				route(IPC_FIB_DEL, i);
+		fib_commit(f);
+		freed += fib_res_shrink(f);
+		while (rcu_poll(f->rcu) != 0)
+			;
+		freed += fib_res_shrink(f) + nh_table_shrink(f);
+		if (round % 2) { /* the VRF goes with its routes, and comes back */
+			struct ipc_vrf v = { .vrf_id = 1 };
+
+			t_apply(f, IPC_VRF_DEL, &v, sizeof(v));
+			fib_commit(f);
+			while (rcu_poll(f->rcu) != 0)
+				;
+			freed += fib_res_shrink(f);
+			t_vrf_add(f, 1, "A");
+		}
+	}
+	atomic_store(&readers_stop, true);
+	for (int k = 0; k < 2; k++) {
+		pthread_join(tid[k], NULL);
+		rcu_unregister(f->rcu, r[k]);
+	}
+	cr_assert_gt(freed, 0, "chunks were given back while the readers ran");
+	cr_assert_gt(atomic_load(&readers_found), 0, "the readers found results");
 }
