@@ -5,7 +5,10 @@
  * whatever the routes (local and remote nested every way, /0 and
  * /32, values changing between local and remote, deletes). Then frames
  * popped to a local route, to a remote route inside a local one and to no
- * route, through the vector path, against pipeline.c alone.
+ * route, through the vector path, against pipeline.c alone. And the
+ * invariant itself, entry by entry (every core entry is the full table's,
+ * every route inside one is one), through VRFs removed and created again
+ * under the same id, replays' sweeps and dropped core tables.
  */
 #include "fwd/ctr.h"
 #include "fwd/lpm.h"
@@ -270,4 +273,104 @@ Test(fib_core, popped_frames_local_remote_inside_and_missing)
 	cr_assert_eq(c->vrf[1].lookups_from_core, 6);
 	cr_assert_eq(c->vrf[1].no_route, 2);
 	cr_assert_eq(drops(FWD_DROP_NO_ROUTE), 2);
+}
+
+/* ---- the invariant itself, under VRF removal, re-creation and replays ---- */
+
+struct inv {
+	struct fwd_vrf *v;
+	uint32_t prefix; /* a core entry being checked by inside_cb */
+	uint8_t plen;
+};
+
+/* A route of the full table inside the core entry being checked: a core entry too, same value. */
+static int inside_cb(uint32_t prefix, uint8_t plen, uint32_t value, uint16_t tag, void *ctx)
+{
+	struct inv *c = ctx;
+
+	(void)tag;
+	cr_assert_eq(lpm_get(c->v->core, prefix, plen, NULL), value,
+		     "vrf %u: %08x/%u inside core entry %08x/%u is not in the core table as %u",
+		     c->v->id, prefix, plen, c->prefix, c->plen, value);
+	return 0;
+}
+
+/* A core entry: in the full table with the same value, and all it holds is in it too. */
+static int core_entry_cb(uint32_t prefix, uint8_t plen, uint32_t value, uint16_t tag, void *ctx)
+{
+	struct inv *c = ctx;
+
+	(void)tag;
+	cr_assert_eq(lpm_get(c->v->lpm, prefix, plen, NULL), value,
+		     "vrf %u: core entry %08x/%u = %u, full table %u", c->v->id, prefix, plen, value,
+		     lpm_get(c->v->lpm, prefix, plen, NULL));
+	c->prefix = prefix;
+	c->plen = plen;
+	lpm_walk_within(c->v->lpm, prefix, plen, inside_cb, c);
+	return 0;
+}
+
+/* Every local route of the full table is a core entry. */
+static int local_cb(uint32_t prefix, uint8_t plen, uint32_t value, uint16_t tag, void *ctx)
+{
+	struct inv *c = ctx;
+
+	(void)tag;
+	if (fib_result_of(f->res, value)->inner_label == MPLS_LABEL_NONE)
+		cr_assert_eq(lpm_get(c->v->core, prefix, plen, NULL), value,
+			     "vrf %u: local %08x/%u not in the core table", c->v->id, prefix, plen);
+	return 0;
+}
+
+static void check_invariant(void)
+{
+	for (uint32_t vrf = 1; vrf <= N_VRF; vrf++) {
+		struct inv c = { fib_vrf_get(f, vrf), 0, 0 };
+
+		if (c.v == NULL || c.v->core == NULL)
+			continue;
+		lpm_walk(c.v->core, core_entry_cb, &c);
+		lpm_walk(c.v->lpm, local_cb, &c);
+	}
+}
+
+/*
+ * The core table's control view checked entry by entry against the full
+ * one (what the lookups above sample), through VRFs removed and created
+ * again under the same id, replays that sweep the routes not sent again,
+ * and cores dropped as out of memory leaves them.
+ */
+Test(fib_core, every_core_entry_is_the_full_tables_under_vrf_churn, .timeout = 120)
+{
+	rng_state = 0xC0FFEE;
+	for (int op = 0; op < 20000; op++) {
+		uint32_t vrf = 1 + rng() % N_VRF, r = rng() % 1000;
+		const struct val *x = &vals[rng() % N_VALS];
+
+		if (fib_vrf_get(f, vrf) == NULL) {
+			cr_assert_eq(fib_vrf_add(f, vrf, vrf == 1 ? "A" : "B"), 0);
+		} else if (r < 550) {
+			cr_assert_eq(fib_add(f, vrf, draw_addr(), draw_plen(), x->nh, x->inner), 0);
+		} else if (r < 900) {
+			fib_del(f, vrf, draw_addr(), draw_plen());
+		} else if (r < 905) {
+			fib_vrf_del(f, vrf);
+		} else if (r < 910) {
+			drop_core(vrf);
+		} else if (r < 915) {
+			f->gen++; /* a replay: what is sent again stays, the rest is swept */
+			for (uint32_t id = 1; id <= N_VRF; id++)
+				if (fib_vrf_get(f, id) != NULL)
+					fib_vrf_add(f, id, id == 1 ? "A" : "B");
+			for (int k = 0; k < 40; k++)
+				fib_add(f, vrf, draw_addr(), draw_plen(), x->nh, x->inner);
+			fib_sweep(f, f->gen);
+		}
+		if (r >= 960) {
+			fib_commit(f);
+			check_invariant();
+		}
+	}
+	fib_commit(f);
+	check_invariant();
 }
