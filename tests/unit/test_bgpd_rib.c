@@ -2,7 +2,8 @@
  * bgpd RIB: best-path selection among several paths for one RD:prefix (each
  * RFC 4271 §9.1 step and its reason), replace/withdraw, all of a peer's
  * routes withdrawn when it goes down, the changed queue, replay stale/sweep,
- * Adj-RIB-Out bits and entry release, sorted listing.
+ * Adj-RIB-Out bits and entry release, sorted listing; the changed queue
+ * against a model of what the flush has told (paths_only).
  */
 #include <criterion/criterion.h>
 #include <stdio.h>
@@ -466,4 +467,133 @@ Test(bgpd_rib, path_json_best_reason_on_every_path)
 		json_object_put(j);
 	}
 	cr_assert_eq(n, 2);
+}
+
+/* ---- the changed queue against a model of what peers, vrfmgr and /events hold ---- */
+
+enum { MODEL_N = 6 };
+
+/* What the flush last told of a destination: its best (source, attributes, label), its count. */
+struct told {
+	const struct rib_source *src; /* NULL: no best */
+	struct attr_set *attrs;       /* a reference of the model's own: never reused meanwhile */
+	uint32_t label;
+	unsigned n_paths;
+};
+
+static struct told told_now(const struct rib_entry *e)
+{
+	struct told t = { 0 };
+
+	if (e == NULL)
+		return t;
+	for (const struct rib_path *p = e->paths; p; p = p->next)
+		t.n_paths++;
+	if (e->best != NULL) {
+		t.src = e->best->src;
+		t.attrs = e->best->attrs;
+		t.label = e->best->label;
+	}
+	return t;
+}
+
+static struct prefix4 model_prefix(unsigned i)
+{
+	return (struct prefix4){ 0x0a000000u | i << 8, 24 };
+}
+
+/*
+ * bgpd.c's flush: every entry popped is an event (its count); one not
+ * paths_only is handed to peers and vrfmgr (its best). A paths_only entry
+ * must have the best they were last told.
+ */
+static void model_flush(struct told *told)
+{
+	struct rib_entry *e;
+
+	while ((e = rib_changed_pop(rib))) {
+		struct told now = told_now(e);
+		unsigned i = (e->prefix.addr >> 8) & 0xff;
+
+		cr_assert_lt(i, MODEL_N);
+		if (e->paths_only) {
+			cr_assert_not_null(now.src, "paths_only without a best");
+			cr_assert(now.src == told[i].src && now.attrs == told[i].attrs &&
+					  now.label == told[i].label,
+				  "prefix %u: paths_only, but its best changed since it was sent", i);
+		} else {
+			if (told[i].attrs != NULL)
+				attr_unref(told[i].attrs);
+			told[i].src = now.src;
+			told[i].attrs = now.attrs != NULL ? attr_ref(now.attrs) : NULL;
+			told[i].label = now.label;
+		}
+		told[i].n_paths = now.n_paths;
+		rib_entry_done(rib, e);
+	}
+	for (unsigned i = 0; i < MODEL_N; i++) {
+		struct prefix4 p = model_prefix(i);
+		struct told now = told_now(rib_lookup(rib, &rd, &p));
+
+		cr_assert(now.src == told[i].src && now.attrs == told[i].attrs &&
+				  now.label == told[i].label,
+			  "prefix %u: a best change was not handed on", i);
+		cr_assert_eq(now.n_paths, told[i].n_paths, "prefix %u: count %u, told %u", i,
+			     now.n_paths, told[i].n_paths);
+	}
+}
+
+/*
+ * Random updates, withdrawals, sessions down, stale marks and sweeps from
+ * four sources over a few destinations, a flush every few changes: no
+ * paths_only entry hides a change of its best, every change of a best or a
+ * count is told, and (ASan) no entry is used after it is freed.
+ */
+Test(bgpd_rib, changed_queue_tells_every_change_and_paths_only_hides_none)
+{
+	struct rib_source *srcs[] = { &local, &ib1, &ib2, &eb };
+	static const uint32_t lps[] = { 100, 100, 150, 200 };
+	struct told told[MODEL_N] = { 0 };
+	uint32_t seed = 12345;
+
+	for (int op = 0; op < 20000; op++) {
+		struct rib_source *src;
+		struct prefix4 p;
+		unsigned r;
+
+		seed = seed * 1103515245u + 12345u;
+		r = seed >> 8;
+		src = srcs[r % 4];
+		p = model_prefix((r >> 2) % MODEL_N);
+		switch ((r >> 6) % 16) {
+		case 0 ... 7: {
+			struct attr_set *s = mk(&(struct pa){ lps[(r >> 10) % 4], "", 0, -1 });
+
+			cr_assert_eq(rib_update(rib, src, &rd, &p, s, (r >> 12) % 3), 0);
+			attr_unref(s);
+			break;
+		}
+		case 8 ... 12:
+			rib_withdraw(rib, src, &rd, &p);
+			break;
+		case 13:
+			rib_source_flush(rib, src);
+			break;
+		case 14:
+			rib_source_mark_stale(src);
+			break;
+		default:
+			rib_source_sweep(rib, src);
+			break;
+		}
+		if ((r >> 14) % 4 == 0)
+			model_flush(told);
+	}
+	model_flush(told);
+	for (size_t k = 0; k < 4; k++)
+		rib_source_flush(rib, srcs[k]);
+	model_flush(told);
+	cr_assert_eq(rib->n_entries, 0);
+	for (unsigned i = 0; i < MODEL_N; i++)
+		cr_assert_null(told[i].attrs, "prefix %u: told a best after all went", i);
 }
