@@ -10,7 +10,9 @@
  *    finishes it (drop counted, ARP answered);
  *  - frames that may get an ICMP error are punted (within the worker's
  *    rate limit), those that cannot are dropped on the worker, and an error
- *    is never sent in a VRF that took the id of the one the frame was in.
+ *    is never sent in a VRF that took the id of the one the frame was in;
+ *  - frames popped into a VRF follow its core-facing table (fib_core.c)
+ *    through route churn and result memory given back (fwd/trim.c).
  * Under ASan, a worker reading an entry or next hop freed too early fails.
  */
 #include <criterion/criterion.h>
@@ -130,6 +132,16 @@ static void push_frame(struct tframe *t, uint8_t ttl)
 	t_ip_frame(t, mac_ce_a, mac_cea, t_ip(192, 168, 100, 10), SITE2, ttl);
 }
 
+/* Label 100 (pop and look up in A) from P, to 192.168.100.(4 i): both halves of the /24. */
+static void pop_frame(struct tframe *t, unsigned i)
+{
+	uint32_t label = 100;
+	uint8_t ttl = 64;
+
+	t_mpls_frame(t, mac_core0, mac_p, &label, &ttl, 1, SITE2,
+		     t_ip(192, 168, 100, (uint8_t)(4 * i)), 64);
+}
+
 static void setup(void)
 {
 	struct fwd_hooks hooks = { .output = out_check };
@@ -181,6 +193,7 @@ struct worker {
 	struct tframe *frames;   /* [BATCH], rebuilt for every batch */
 	bool ttl_one;            /* the one-batch test: a TTL 1 frame and an ARP request */
 	bool errors;             /* the one-batch test: no route, too big without and with DF */
+	bool pop;                /* frames popped into A (label 100) only, to 192.168.100.0/24 */
 	enum fwd_verdict v[BATCH];
 };
 
@@ -223,7 +236,10 @@ static void *worker_main(void *arg)
 		unsigned n = w->ttl_one ? 2 : BATCH;
 
 		for (unsigned i = 0; i < n; i++) {
-			if (w->ttl_one && i == 1) {
+			if (w->pop) {
+				pop_frame(&w->frames[i], i);
+				in[i] = core0;
+			} else if (w->ttl_one && i == 1) {
 				arp_frame(&w->frames[i], ce_a, 1, mac_cea, CEA, ce_a->addr);
 				in[i] = ce_a;
 			} else if (w->ttl_one || i % 2 == 1) {
@@ -559,5 +575,92 @@ Test(workers, a_frame_handed_over_does_not_follow_its_next_hops_id_to_a_new_mean
 	nh(3, IPC_NH_LABELED, G2, 4000, "core1");
 	cr_assert_eq(punt_ring_drain(f, w->t.punt), 1);
 	cr_assert_eq(atomic_load(&n_sent), sent + 1);
+	worker_free(w);
+}
+
+/* Results enough to fill the first chunk: routes made after them take ids of the second. */
+#define FILLERS (FIB_RES_CHUNK + 64)
+
+/* Returns once the worker has run a whole batch after `before` batches (the last change). */
+static uint64_t worker_ran(struct worker *w, uint64_t before)
+{
+	while (w->batches <= before + 1)
+		sched_yield();
+	return w->batches;
+}
+
+/*
+ * Frames popped into A looked up by a worker in A's core-facing table
+ * (fib_core.c) while this thread makes and drops the routes they hit: a
+ * local /24 and a remote /25 inside it, each time with a new inner label
+ * (a new result), deleted again, A removed and created again under its
+ * id, and after each commit the results past their grace period given
+ * back (fib_res_shrink, as fwd/trim.c does). A core table published
+ * before or after the full one, or holding a result the full table let
+ * go, would make the worker read a freed result chunk (ASan).
+ */
+Test(workers, popped_frames_follow_the_core_table_through_route_churn, .timeout = 120)
+{
+	struct ipc_lfib_entry pop = { .in_label = 100, .action = IPC_LFIB_POP_LOOKUP, .vrf_id = 1 };
+	uint32_t net = t_ip(192, 168, 100, 0);
+	pthread_t tid;
+	struct worker *w;
+	uint64_t before = 0;
+	size_t given_back = 0;
+
+	nh(4, IPC_NH_GATEWAY, CEA, 0, "ce-a1");
+	t_apply(f, IPC_LFIB_ADD, &pop, sizeof(pop));
+	fib_commit(f);
+	cr_assert_eq(fib_add(f, 1, net, 24, 4, MPLS_LABEL_NONE), 0);
+	cr_assert_eq(fib_add(f, 1, net + 128, 25, 3, 5000), 0);
+	fib_commit(f);
+	for (unsigned i = 0; i < 64; i += 63) { /* next hops 4 and 3 learn their MACs */
+		struct tframe t;
+
+		pop_frame(&t, i);
+		cr_assert_eq(fwd_input(f, core0, &t.p), FWD_SENT);
+	}
+	w = worker_new(false, false);
+	w->pop = true;
+	cr_assert_eq(pthread_create(&tid, NULL, worker_main, w), 0);
+	for (uint32_t i = 0; i < 300; i++) {
+		/* A's two routes below take ids of the second chunk */
+		for (uint32_t k = 0; k < FILLERS; k++)
+			cr_assert_eq(fib_add(f, 1, t_ip(10, 9, k >> 8, k & 0xff), 32, 3, 10000 + k),
+				     0);
+		cr_assert_eq(fib_add(f, 1, net, 24, 4, MPLS_LABEL_NONE), 0);
+		cr_assert_eq(fib_add(f, 1, net + 128, 25, 3, 5000 + i % 1000), 0);
+		fib_commit(f);
+		before = worker_ran(w, before); /* frames to both routes */
+		if (i % 3 == 0) { /* the remote /25 stays in the core table, its local /24 gone */
+			cr_assert_eq(fib_del(f, 1, net, 24), 0);
+			fib_commit(f);
+		}
+		before = worker_ran(w, before);
+		if (i % 7 == 0) {
+			fib_vrf_del(f, 1);
+			cr_assert_eq(fib_vrf_add(f, 1, "A"), 0);
+		} else {
+			fib_del(f, 1, net, 24);
+			cr_assert_eq(fib_del(f, 1, net + 128, 25), 0);
+			for (uint32_t k = 0; k < FILLERS; k++)
+				fib_del(f, 1, t_ip(10, 9, k >> 8, k & 0xff), 32);
+		}
+		fib_commit(f);
+		for (int k = 0; k < 3; k++) { /* the worker pops frames on, to no route */
+			before = worker_ran(w, before);
+			punt_ring_drain(f, w->t.punt); /* what it punted (no route) */
+			rcu_poll(f->rcu);
+			given_back += fib_res_shrink(f);
+		}
+	}
+	atomic_store(&w->stop, true);
+	pthread_join(tid, NULL);
+	punt_ring_drain(f, w->t.punt);
+	cr_assert_gt(given_back, 0, "result chunks were given back while the worker ran");
+	cr_assert_gt(w->batches, 60);
+	cr_assert_gt(w->t.fast, 0, "the worker forwarded popped frames itself");
+	cr_assert_eq(atomic_load(&n_bad), 0, "%lu frames with a label and MAC of two versions",
+		     (unsigned long)atomic_load(&n_bad));
 	worker_free(w);
 }
