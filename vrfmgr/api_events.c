@@ -27,6 +27,7 @@
 #include "common/label.h"
 #include "vrfmgr/api.h"
 #include "vrfmgr/api_events_int.h"
+#include "vrfmgr/l3vpn.h"
 #include "vrfmgr/rtset.h"
 #include "vrfmgr/vrfmgr.h"
 
@@ -34,7 +35,7 @@ static const char *const event_names[] = { "fib", "label", "nexthop", "vrf", "in
 
 void vrfapi_fib_rec_of(struct fib_rec *out, struct vrfapi_events *ev,
 		       const struct ipc_fib_entry *e, bool add, const struct nexthop *nh,
-		       const struct vrf_route *route)
+		       const struct vrf *v, const struct vrf_prefix *vp)
 {
 	struct fib_rec r;
 
@@ -54,9 +55,9 @@ void vrfapi_fib_rec_of(struct fib_rec *out, struct vrfapi_events *ev,
 		memcpy(r.ifname, nh->ipc.ifname, sizeof(r.ifname));
 		r.ifname[sizeof(r.ifname) - 1] = '\0';
 	}
-	if (add && route != NULL) {
-		r.rts = route->rts;
-		r.n_rts = route->n_rts;
+	if (add && vp != NULL && vp->best != NULL) {
+		r.rts = vp->best->rts;
+		r.n_rts = export_rts_given(v, vp, vp->best); /* as /routes gives them */
 	}
 	*out = r;
 }
@@ -71,22 +72,16 @@ void vrfapi_label_rec_of(struct label_rec *out, struct vrfapi_events *ev,
 		out->vrf = vrfapi_name_of(&ev->names, &ev->vm->table, e->vrf_id);
 }
 
-/* The route vrfmgr installs for e (the prefix's selected one, prefix_program), or NULL. */
-static const struct vrf_route *installed_route(struct vrfmgr *vm, const struct ipc_fib_entry *e)
-{
-	struct vrf *v = vrf_by_id(&vm->table, e->vrf_id);
-	struct prefix4 p = { e->prefix, e->plen };
-	const struct vrf_prefix *vp = v != NULL ? rtable_find(&v->routes, &p) : NULL;
-
-	return vp != NULL ? vp->best : NULL;
-}
-
 static void publish_fib(struct vrfapi_events *ev, const struct ipc_fib_entry *e, bool add)
 {
 	const struct nexthop *nh = add ? nexthop_by_id(&ev->vm->table.nhs, e->nh_id) : NULL;
+	/* the prefix whose selected route vrfmgr installs (prefix_program): its RTs */
+	struct vrf *v = vrf_by_id(&ev->vm->table, e->vrf_id);
+	struct prefix4 p = { e->prefix, e->plen };
+	const struct vrf_prefix *vp = add && v != NULL ? rtable_find(&v->routes, &p) : NULL;
 	struct fib_rec r;
 
-	vrfapi_fib_rec_of(&r, ev, e, add, nh, add ? installed_route(ev->vm, e) : NULL);
+	vrfapi_fib_rec_of(&r, ev, e, add, nh, v, vp);
 	r.rts = rtset_ref(r.rts); /* the ring's own, until drop_rec */
 	vrfapi_name_ref(r.vrf);
 	api_events_publish(ev->ring, EV_FIB, &r, sizeof(r));

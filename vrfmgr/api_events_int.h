@@ -104,12 +104,13 @@ struct vrfapi_events {
 
 /*
  * The records, from what fwd is told (for an add, nh: the FIB entry's next
- * hop, r: the route installed, whose RTs it names; borrowed), made now. The
+ * hop, vp: the prefix of v whose selected route is installed, whose RTs it
+ * names as /routes gives them; borrowed), made now. The
  * VRF's name is borrowed too: a record kept in the ring takes a reference.
  */
 void vrfapi_fib_rec_of(struct fib_rec *out, struct vrfapi_events *ev,
 		       const struct ipc_fib_entry *e, bool add, const struct nexthop *nh,
-		       const struct vrf_route *r);
+		       const struct vrf *v, const struct vrf_prefix *vp);
 void vrfapi_label_rec_of(struct label_rec *out, struct vrfapi_events *ev,
 			 const struct ipc_lfib_entry *e, bool add);
 void vrfapi_vrf_rec_of(struct vrf_rec *r, const struct ipc_vrf *v, bool add);

@@ -152,7 +152,7 @@ static bool snap_fib(struct jw *w, struct snap *sn, size_t budget_end)
 
 			if (vp == NULL || !vrf_prefix_fib_entry(v, vp, &e))
 				continue;
-			vrfapi_fib_rec_of(&r, sn->ev, &e, true, vp->fib_nh, vp->best);
+			vrfapi_fib_rec_of(&r, sn->ev, &e, true, vp->fib_nh, v, vp);
 			api_events_snapshot_item(w, sn->ev->ring, EV_FIB, &r, sizeof(r));
 			if (snap_full(w, budget_end))
 				return false;

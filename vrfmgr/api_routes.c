@@ -52,7 +52,6 @@ static void write_route(struct jw *w, const struct vrf *v, const struct vrf_pref
 	char why[128];
 	const char *reason = vrf_route_reason(vp, r, why, sizeof(why));
 	bool exported = export_route(v, vp) == r && vp->exp_label != NULL;
-	bool local = r->source == ROUTE_CONNECTED || r->source == ROUTE_STATIC;
 
 	jw_object_begin(w);
 	jw_kv_string(w, "vrf", v->cfg->name);
@@ -65,7 +64,7 @@ static void write_route(struct jw *w, const struct vrf *v, const struct vrf_pref
 	vrfapi_kv_label(w, "export_label", exported ? vp->exp_label->label : MPLS_LABEL_NONE);
 	write_route_nh(w, r);
 	/* a local route's RTs are those it goes out with: none while it is not exported */
-	vrfapi_kv_rts(w, "route_targets", r->rts, local && !exported ? 0 : r->n_rts);
+	vrfapi_kv_rts(w, "route_targets", r->rts, export_rts_given(v, vp, r));
 	jw_kv_bool(w, "installed", reason == NULL);
 	jw_kv_string(w, "reason", reason); /* null when installed: the key is always there */
 	jw_object_end(w);

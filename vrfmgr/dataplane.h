@@ -33,8 +33,9 @@ struct dataplane_ops {
 	/*
 	 * Not for a dataplane (fwd_sync and dp_kernel have none): e, which the
 	 * dataplane holds as it is, is now the FIB entry of a route whose route
-	 * targets changed since the fib_add (an UPDATE changing only them, or a
-	 * reload changing its VRF's export RTs, which a local route carries).
+	 * targets changed since the fib_add (an UPDATE changing only them, a
+	 * reload changing its VRF's export RTs, which a local route carries,
+	 * or a local route exported or no longer: export_rts_given).
 	 * The API's /events (api_events.c) takes it, so a mirror sees the RTs.
 	 */
 	void (*fib_rts)(void *ctx, const struct ipc_fib_entry *e);

@@ -41,6 +41,20 @@ const struct vrf_route *export_route(const struct vrf *v, const struct vrf_prefi
 	return vrf_route_usable(b) ? b : NULL;
 }
 
+size_t export_rts_given(const struct vrf *v, const struct vrf_prefix *vp,
+			const struct vrf_route *r)
+{
+	bool local = r->source == ROUTE_CONNECTED || r->source == ROUTE_STATIC;
+
+	return !local || (export_route(v, vp) == r && vp->exp_label != NULL) ? r->n_rts : 0;
+}
+
+/* How many RTs vp's selected route is given (0: none selected). */
+static size_t best_rts_given(const struct vrf *v, const struct vrf_prefix *vp)
+{
+	return vp->best != NULL ? export_rts_given(v, vp, vp->best) : 0;
+}
+
 /* The VPN route vp is advertised as (label from its export state). */
 static void export_msg(const struct vrf *v, const struct vrf_prefix *vp,
 		       struct ipc_vpn_route *r)
@@ -93,6 +107,7 @@ static void export_once(struct vrf_table *t, struct vrf *v, struct vrf_prefix *v
 	struct label_entry *old = vp->exp_label, *e = NULL;
 	uint32_t old_label = old != NULL ? old->label : MPLS_LABEL_NONE;
 	uint32_t nh_id = want != NULL ? want->nh->ipc.nh_id : 0;
+	size_t rts_given = best_rts_given(v, vp);
 
 	if (want != NULL) {
 		if (old != NULL && vrf_label_fits(v, old, want))
@@ -105,6 +120,9 @@ static void export_once(struct vrf_table *t, struct vrf *v, struct vrf_prefix *v
 			vrf_label_retarget(t, e, want->nh);
 	}
 	vp->exp_label = e;
+	/* an installed local route exported or no longer: the RTs it is given change */
+	if (best_rts_given(v, vp) != rts_given)
+		vrf_prefix_rts_changed(t, v, vp);
 	if (e != NULL && (old == NULL || e->label != old_label))
 		export_tell(t, v, vp, true);
 	else if (e == NULL && old != NULL)

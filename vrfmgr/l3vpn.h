@@ -34,6 +34,14 @@ size_t export_walk(const struct vrf_table *t, export_cb cb, void *arg);
 /* The route vp is exported through, or NULL when it is not exported. */
 const struct vrf_route *export_route(const struct vrf *v, const struct vrf_prefix *vp);
 /*
+ * How many of r's RTs (a candidate of vp in v) the APIs give it (/routes,
+ * /events, /explain): a local route's are its VRF's export RTs, which it
+ * carries only while exported (not while unused, outranked, or waiting for
+ * a label): none then. Another route's are all its own.
+ */
+size_t export_rts_given(const struct vrf *v, const struct vrf_prefix *vp,
+			const struct vrf_route *r);
+/*
  * Called after every selection on vp (vrf.c): claims or drops its label,
  * tells the export sink and the local importers what changed, if anything.
  */

@@ -116,8 +116,8 @@ static void prefix_program(struct vrf_table *t, const struct vrf *v, struct vrf_
 		e.inner_label = label;
 	}
 	if (nh == old && (nh == NULL || label == vp->fib_label)) {
-		if (nh != NULL && best_rts(vp) != held_rts) /* interned: equal sets, one pointer */
-			DP_CALL(&t->dp, fib_rts, &e);
+		if (best_rts(vp) != held_rts) /* interned: equal sets, one pointer */
+			vrf_prefix_rts_changed(t, v, vp);
 		return;
 	}
 	if (nh != NULL) {
@@ -130,6 +130,14 @@ static void prefix_program(struct vrf_table *t, const struct vrf *v, struct vrf_
 	vp->fib_label = label;
 	if (old != NULL)
 		nexthop_fib_release(&t->nhs, old, &t->dp);
+}
+
+void vrf_prefix_rts_changed(struct vrf_table *t, const struct vrf *v, const struct vrf_prefix *vp)
+{
+	struct ipc_fib_entry e;
+
+	if (vrf_prefix_fib_entry(v, vp, &e))
+		DP_CALL(&t->dp, fib_rts, &e);
 }
 
 /* held_rts: as prefix_program's (a route changed in place is no longer what it was). */

@@ -211,6 +211,11 @@ void vrf_emit_config(const struct vrf *v, const struct dataplane *dp);
 /* The FIB entry vp has in the dataplane (its installed next hop and label); false when none. */
 bool vrf_prefix_fib_entry(const struct vrf *v, const struct vrf_prefix *vp,
 			  struct ipc_fib_entry *e);
+/*
+ * vp's FIB entry stays as fwd holds it; the RTs its route is given changed
+ * (export_rts_given): the API's events alone are told (fib_rts, dataplane.h).
+ */
+void vrf_prefix_rts_changed(struct vrf_table *t, const struct vrf *v, const struct vrf_prefix *vp);
 
 struct vrf *vrf_by_name(struct vrf_table *t, const char *name);
 struct vrf *vrf_by_id(struct vrf_table *t, uint32_t id);

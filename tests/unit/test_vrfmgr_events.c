@@ -357,3 +357,81 @@ Test(vrfevents, a_reload_changing_export_rts_is_a_fib_add_per_local_route)
 	cr_assert_eq(vrf_table_reload(&vm.table, &cfgs[0], &st), 0); /* c2 is freed below */
 	config_free(&c2);
 }
+
+/*
+ * A label range of two, 60 s hold-down: C replacing A finds A's label held
+ * down and B's in use, and waits. Its connected route is installed, not
+ * exported: its fib add carries no RTs, as /routes gives it; when the
+ * hold-down ends C gets the label, exports, and a fib add with its export
+ * RTs follows (fwd holds the same entry and is not told).
+ */
+static int64_t now;
+
+static int64_t fake_clock(void)
+{
+	return now;
+}
+
+/* json with the label range cut to 100-101, held down 60 s, into cfg. */
+static void load_tight(struct ferry_config *cfg, const char *json)
+{
+	static const char from[] = "\"max\": 199 }";
+	static char tight[4096];
+	const char *at = strstr(json, from);
+
+	cr_assert_not_null(at);
+	snprintf(tight, sizeof(tight), "%.*s\"max\": 101 }, \"label_hold_down\": 60%s",
+		 (int)(at - json), json, at + strlen(from));
+	fx_load(cfg, tight);
+}
+
+static void tight_setup(void)
+{
+	struct dataplane dp = { &fx_ops, &rec };
+
+	api_fixture_setup(routes, sizeof(routes) / sizeof(routes[0]));
+	load_tight(&cfgs[0], FX_PE1_JSON);
+	load_tight(&cfgs[1], PE1_C_JSON);
+	vm.cfg = &cfgs[0];
+	vm.base = base;
+	vm.api = srv;
+	now = 1000;
+	cr_assert_eq(vrf_table_init(&vm.table, &cfgs[0], &dp), 0);
+	vm.table.labels.clock = fake_clock;
+	cr_assert_eq(vrfapi_events_start(&vm), 0);
+}
+
+Test(vrfevents, a_local_route_waiting_for_a_label_has_no_rts_until_exported,
+     .init = tight_setup, .fini = teardown)
+{
+	struct reload_stats st;
+	const struct vrf *c;
+	char q[128];
+	uint64_t before;
+	int fwd_told;
+	const char *b;
+
+	before = vrfapi_events_last(&vm);
+	cr_assert_eq(vrf_table_reload(&vm.table, &cfgs[1], &st), 0);
+	c = vrf_by_name(&vm.table, "C");
+	cr_assert_not_null(c);
+	cr_assert(c->label_wait, "C should wait for a label");
+	snprintf(q, sizeof(q), "since=%llu&type=fib&vrf=C", (unsigned long long)before);
+	b = get_until(q, "\"prefix\":\"10.3.1.0/30\"");
+	cr_assert_not_null(strstr(b, "\"prefix\":\"10.3.1.0/30\",\"type\":\"connected\","), "%s", b);
+	cr_assert_not_null(strstr(b, "\"route_targets\":[]"), "%s", b);
+	cr_assert_null(strstr(b, "65000:300"), "%s", b);
+
+	before = vrfapi_events_last(&vm);
+	fwd_told = fx_count(&rec, "fib_");
+	now += 60;
+	vrf_table_labels_tick(&vm.table);
+	cr_assert_eq(vrf_by_name(&vm.table, "C")->label, 100, "the hold-down is over: C gets 100");
+	cr_assert_eq(fx_count(&rec, "fib_"), fwd_told, "fwd was told: %s", rec.line[rec.n - 1]);
+	snprintf(q, sizeof(q), "since=%llu&type=fib&vrf=C", (unsigned long long)before);
+	b = get_until(q, "65000:300");
+	cr_assert_not_null(strstr(b, "\"action\":\"add\",\"vrf\":\"C\",\"vrf_id\":1,"
+				     "\"prefix\":\"10.3.1.0/30\",\"type\":\"connected\""), "%s", b);
+	cr_assert_not_null(strstr(b, "\"route_targets\":[\"65000:300\"]"), "%s", b);
+	cr_assert_eq(count_of(b, "event: fib\n"), 1, "%s", b);
+}
