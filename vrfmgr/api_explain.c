@@ -22,7 +22,16 @@
 #include "vrfmgr/l3vpn.h"
 #include "vrfmgr/vrfmgr.h"
 
-/* The route targets the route carries (what the VRF's import RTs are held against). */
+/* A local route is exported (with its VRF's export RTs, a label) or not (with neither). */
+static bool origin_exported(const struct explain *e)
+{
+	return e->origin_vp != NULL && e->origin_vp->exp_label != NULL;
+}
+
+/*
+ * The route targets the route carries (what the VRF's import RTs are held
+ * against): a local one's only while exported, as /routes gives them.
+ */
 static size_t route_rts(const struct explain *e, const struct ext_community **rts)
 {
 	if (e->vpn != NULL && e->origin == NULL) {
@@ -31,7 +40,7 @@ static size_t route_rts(const struct explain *e, const struct ext_community **rt
 	}
 	if (e->origin != NULL) {
 		*rts = e->origin->cfg->export_rts;
-		return e->origin->cfg->n_export_rts;
+		return origin_exported(e) ? e->origin->cfg->n_export_rts : 0;
 	}
 	*rts = NULL;
 	return 0;
@@ -54,17 +63,16 @@ static void write_vpn_route(struct jw *w, const struct explain *e)
 {
 	jw_key(w, "vpn_route");
 	if (e->origin != NULL) {
-		const struct vrf_prefix *vp = e->origin_vp;
+		const struct ext_community *rts;
+		size_t n = route_rts(e, &rts);
 
 		jw_object_begin(w);
 		jw_kv_string(w, "source", "local");
 		jw_kv_string(w, "vrf", e->origin->cfg->name);
-		jw_kv_bool(w, "exported", vp != NULL && vp->exp_label != NULL);
-		vrfapi_kv_label(w, "label", vp != NULL && vp->exp_label != NULL
-						    ? vp->exp_label->label
-						    : MPLS_LABEL_NONE);
-		vrfapi_kv_rts(w, "route_targets", e->origin->cfg->export_rts,
-			      e->origin->cfg->n_export_rts);
+		jw_kv_bool(w, "exported", origin_exported(e));
+		vrfapi_kv_label(w, "label", origin_exported(e) ? e->origin_vp->exp_label->label
+							       : MPLS_LABEL_NONE);
+		vrfapi_kv_rts(w, "route_targets", rts, n);
 		jw_object_end(w);
 	} else if (e->vpn != NULL) {
 		const struct ipc_vpn_route *m = &e->vpn->msg;

@@ -5,6 +5,9 @@
  * none of them: kept, never installed nor exported, with the reason.
  */
 #include <criterion/criterion.h>
+#include <event2/buffer.h>
+#include <event2/http.h>
+#include <event2/keyvalq_struct.h>
 
 #include "test_api_route.h"
 #include "test_vrfmgr_fixture.h"
@@ -245,4 +248,51 @@ Test(statics_link, a_next_hop_that_is_no_neighbour_on_its_link_is_not_used)
 	}
 	vrf_table_free(&vt);
 	config_free(&c);
+}
+
+/* GET /explain?<query> as served, on this table: its "vpn_route" and S's "route_targets". */
+static const char *explain_of(const char *query)
+{
+	static char out[512];
+	struct vrfmgr vm = { .cfg = &cfg };
+	const struct api_route *route = vrfmgr_api_route("/explain");
+	struct evkeyvalq q;
+	struct api_request req = { .path = route->path, .query = &q };
+	struct evbuffer *buf = evbuffer_new();
+	json_object *j, *verdict;
+	struct jw w;
+
+	memcpy(&vm.table, &t, sizeof(t));
+	cr_assert_eq(evhttp_parse_query_str(query, &q), 0);
+	jw_init(&w, buf);
+	cr_assert_eq(api_route_call(route, &w, &req, &vm), 200);
+	jw_flush(&w);
+	evbuffer_add(buf, "", 1);
+	j = json_tokener_parse((const char *)evbuffer_pullup(buf, -1));
+	cr_assert_not_null(j);
+	verdict = json_object_array_get_idx(json_object_object_get(j, "vrfs"), 0);
+	snprintf(out, sizeof(out), "%s %s %s",
+		 json_object_to_json_string(json_object_object_get(j, "vpn_route")),
+		 json_object_to_json_string(json_object_object_get(verdict, "route_targets")),
+		 json_object_to_json_string(json_object_object_get(verdict, "common_rts")));
+	json_object_put(j);
+	evbuffer_free(buf);
+	evhttp_clear_headers(&q);
+	return out;
+}
+
+/*
+ * /explain names a local route's RTs as /routes does: those it is exported
+ * with, none while it is not (here unused, its next hop on no subnet); it
+ * gave the VRF's export RTs beside "exported": false.
+ */
+Test(statics, explain_gives_a_local_route_not_exported_no_route_targets)
+{
+	cr_assert_str_eq(explain_of("rd=65000:1&prefix=10.10.0.0/16&vrf=S"),
+			 "{ \"source\": \"local\", \"vrf\": \"A\", \"exported\": false, "
+			 "\"label\": null, \"route_targets\": [ ] } [ ] [ ]");
+	cr_assert_str_eq(explain_of("rd=65000:1&prefix=10.8.0.0/16&vrf=S"),
+			 "{ \"source\": \"local\", \"vrf\": \"A\", \"exported\": true, "
+			 "\"label\": 102, \"route_targets\": [ \"65000:1\" ] } [ \"65000:1\" ] "
+			 "[ \"65000:1\" ]");
 }
