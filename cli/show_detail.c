@@ -445,9 +445,8 @@ int cli_print_explain(FILE *out, const struct cli_view *v, struct json_object *d
 		 json_object_get_boolean(get(vr, "exported")))
 		fprintf(out, "local to VRF %s, exported with label %s, RTs %s\n", C(vr, "vrf"),
 			LBL(vr, "label"), L(vr, "route_targets"));
-	else if (strcmp(C(vr, "source"), "local") == 0) /* no label goes with it */
-		fprintf(out, "local to VRF %s, not exported, RTs %s\n", C(vr, "vrf"),
-			L(vr, "route_targets"));
+	else if (strcmp(C(vr, "source"), "local") == 0) /* no label nor RT goes with it */
+		fprintf(out, "local to VRF %s, not exported\n", C(vr, "vrf"));
 	else
 		fprintf(out, "from BGP peer %s, label %s, next hop %s, RTs %s%s%s\n", C(vr, "peer"),
 			LBL(vr, "label"), C(vr, "next_hop"), L(vr, "route_targets"),
