@@ -117,13 +117,17 @@ static struct json_object *vrf_by_rd(struct json_object *vrfs, const char *rd)
 /*
  * A VRF whose routes wait for a free label exports none of them: bgpd and
  * vrfmgr agree (there is nothing to compare), yet remote sites cannot
- * reach that customer. A warning, as a link fwd cannot open is.
+ * reach that customer. A warning, as a link fwd cannot open is. So are the
+ * routes of a VRF whose label_mode changed, exported meanwhile with their
+ * label of the old mode (vrfmgr's exports_old_label): reachable, but the
+ * relabel may wait for good, as long as no label of the new mode is free.
  */
 static void exports_waiting(struct verify *v, struct json_object *vrfs)
 {
 	for (size_t k = 0; k < vf_len_of(vrfs); k++) {
 		struct json_object *vrf = json_object_array_get_idx(vrfs, k);
 		int64_t n = json_object_get_int64(cli_json_get(vrf, "exports_waiting"));
+		int64_t old = json_object_get_int64(cli_json_get(vrf, "exports_old_label"));
 		const char *name = cli_json_text(vrf, "name");
 
 		if (n > 0)
@@ -131,6 +135,13 @@ static void exports_waiting(struct verify *v, struct json_object *vrfs)
 				  "%lld route%s of VRF %s not exported: no free label in "
 				  "router.label_range (exported once one is free; show labels)",
 				  (long long)n, n == 1 ? "" : "s", name);
+		if (old > 0)
+			vf_warned(v, VF_EXPORTS, name,
+				  "%lld route%s of VRF %s exported with %s label from before the "
+				  "label mode change: no free label of the new mode in "
+				  "router.label_range (relabelled once one is free; show labels)",
+				  (long long)old, old == 1 ? "" : "s", name,
+				  old == 1 ? "its" : "their");
 	}
 }
 

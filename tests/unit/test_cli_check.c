@@ -172,6 +172,38 @@ Test(cli_verify, routes_waiting_for_a_label)
 	cli_verify_docs_free(&d);
 }
 
+/*
+ * A VRF relabelled by a label_mode change in a full range keeps exporting
+ * its routes with their old label until one of the new mode is free, maybe
+ * for good: a warning, with how many, beside one for the routes that wait.
+ */
+Test(cli_verify, routes_exported_with_their_old_label)
+{
+	struct cli_verify_docs d;
+	struct json_object *b;
+
+	verify_load(&d);
+	b = row(d.vrfs, "vrfs", 1);
+	json_object_object_add(b, "label", NULL);
+	json_object_object_add(b, "label_mode", json_object_new_string("per-prefix"));
+	json_object_object_add(b, "exports_old_label", json_object_new_int(1));
+	verify_expect(&d, 0, "bgpd exports         4 compared, ok, 1 warning\n  B: warning: 1 route "
+			     "of VRF B exported with its label from before the label mode change: no "
+			     "free label of the new mode in router.label_range (relabelled once one "
+			     "is free; show labels)\n");
+	/* and one of its routes waits for a label: bgpd does not hold it */
+	json_object_object_add(b, "exports_waiting", json_object_new_int(1));
+	json_object_array_del_idx(json_object_object_get(d.bgp_routes, "routes"),
+				  find(d.bgp_routes, "routes", "rd", "10.255.0.1:200", "prefix",
+				       "10.2.1.0/30"), 1);
+	verify_expect(&d, 0, "bgpd exports         3 compared, ok, 2 warnings\n  B: warning: 1 "
+			     "route of VRF B not exported: no free label in router.label_range "
+			     "(exported once one is free; show labels)\n  B: warning: 1 route of VRF B "
+			     "exported with its label");
+	verify_expect(&d, 0, "verify: consistent (2 warnings)\n");
+	cli_verify_docs_free(&d);
+}
+
 Test(cli_verify, bgpd_and_vrfmgr_disagree)
 {
 	struct cli_verify_docs d;
