@@ -5,7 +5,8 @@
 # 200-201: VRF A has 200, B 201, nothing else is free.
 #  - A changed to per-ce (scripts/lab reload pe2): no per-CE label is free,
 #    so A's two prefixes stay exported with 200 (pe1 still sends A's
-#    traffic with it) and pe2's /vrfs counts them (exports_old_label 2);
+#    traffic with it) and pe2's /vrfs counts them (exports_old_label 2),
+#    of which ferryctl verify warns;
 #  - pe2's vrfmgr restarted (scripts/lab restart) during a ping from
 #    host-a1 to 192.168.101.10 every 50 ms: no ping lost, pe1 still has the
 #    route with inner label 200, and pe2 has 200 in use (popping into A),
@@ -50,6 +51,10 @@ scripts/lab reload pe2 --prefix "$PREFIX" >"$TMP/reload.out" 2>&1
 check "A changed to per-ce in the full range: reloaded, its 2 prefixes exported with 200 meanwhile (exports_old_label 2)" \
 	poll 10 eval '[ "$(old_label_count)" = 2 ] && [ "$(pe1_label)" = 200 ] &&
 	              grep -q "vrfmgr: info: reload done: 0 VRFs added, 0 removed, 1 changed" "$TMP/reload.out"'
+check "ferryctl verify on pe2: consistent, a warning under bgpd exports for A's 2 routes on their old label" \
+	eval '"$CTL" -r "$PREFIX-pe2" verify --once >"$TMP/verify.out" 2>&1 &&
+	      grep -qF "A: warning: 2 routes of VRF A exported with their label from before the label mode change" "$TMP/verify.out" ||
+	      { note <"$TMP/verify.out"; false; }'
 
 # --- pe2's vrfmgr restarted during a ping --------------------------------------------
 # not through a shell function: $! must be ping itself (ip netns exec execs)
