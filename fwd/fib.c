@@ -468,7 +468,7 @@ int fib_del(struct fwd *f, uint32_t vrf_id, uint32_t prefix, uint8_t plen)
 	prefix &= prefix4_netmask(plen);
 	if ((id = lpm_delete(v->lpm, prefix, plen)) == 0)
 		return -ENOENT;
-	fib_core_del(v, prefix, plen);
+	fib_core_del(f, v, prefix, plen);
 	res_put(f, id);
 	mark_dirty(f, v);
 	return 0;

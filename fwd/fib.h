@@ -34,6 +34,7 @@ struct fwd_vrf {
 	 * look up first; NULL while out of memory (they take the full lookup).
 	 */
 	struct lpm *core;
+	uint32_t core_changes; /* of the core table since the last commit (fib_core.c) */
 	uint32_t gen;
 	bool dirty; /* on f->fib_dirty: changes wait for fib_commit */
 	/* its counters (ctr.h) when it was created or renamed: what it shows starts there */

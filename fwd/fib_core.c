@@ -22,7 +22,8 @@
  *
  * Out of memory, a VRF's core table is dropped (its root answers 0: every
  * popped frame takes the full lookup) and built again from the full table at
- * the VRF's next commit.
+ * the VRF's next commit. So is one changed more than a quarter of its routes'
+ * count between two commits (a table loading): cheaper than keeping it.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -63,7 +64,7 @@ static int core_set(struct fwd *f, struct fwd_vrf *v, uint32_t prefix, uint8_t p
 	uint32_t was;
 
 	if (!is_local(f, id)) {
-		if (lpm_cover(v->core, prefix, plen) == 0)
+		if (lpm_count(v->core) == 0 || lpm_cover(v->core, prefix, plen) == 0)
 			return 0; /* nothing of the core table at or around it */
 		/* the routes inside it are inside its cover: in already */
 		return lpm_add(v->core, prefix, plen, id, 0, NULL) < 0 ? -ENOMEM : 0;
@@ -81,61 +82,163 @@ static void core_reclaim(void *p, void *ctx)
 	lpm_free(p);
 }
 
-/* Out of memory: the core table goes (its root answers 0), rebuilt at the next commit. */
+/* The core table goes (its root answers 0: the full lookup), rebuilt at the next commit. */
 static void core_drop(struct fwd *f, struct fwd_vrf *v)
 {
-	log_warnx("vrf %u: out of memory in the core-facing table: popped frames take the full "
-		  "lookup until it is rebuilt",
-		  v->id);
 	atomic_store(&f->vrf_core_roots[v->id], (uintptr_t)1); /* a leaf answering 0 */
 	rcu_retire(f->rcu, core_reclaim, v->core, NULL);
 	v->core = NULL;
 }
 
-void fib_core_set(struct fwd *f, struct fwd_vrf *v, uint32_t prefix, uint8_t plen, uint32_t id)
+/*
+ * Whether v's changes since its last commit are enough that rebuilding its
+ * core table at the commit costs less than keeping it: each kept change is
+ * a query into the VRF's core table, cold when changes come VRF after VRF
+ * (a table loading), while a rebuild walks the full table once and queries
+ * a core table it is filling, warm. A quarter of the routes, and a few.
+ */
+static bool rebuild_is_cheaper(struct fwd_vrf *v)
 {
-	if (v->core != NULL && core_set(f, v, prefix, plen, id) < 0)
-		core_drop(f, v);
+	return ++v->core_changes > lpm_count(v->lpm) / 4 + FIB_CORE_BATCH_MIN;
 }
 
-void fib_core_del(struct fwd_vrf *v, uint32_t prefix, uint8_t plen)
+void fib_core_set(struct fwd *f, struct fwd_vrf *v, uint32_t prefix, uint8_t plen, uint32_t id)
 {
-	if (v->core != NULL)
+	if (v->core == NULL || (lpm_count(v->core) == 0 && !is_local(f, id)))
+		return; /* none, or nothing to do: no query, so not counted either */
+	if (rebuild_is_cheaper(v)) {
+		core_drop(f, v);
+		return;
+	}
+	if (core_set(f, v, prefix, plen, id) < 0) {
+		log_warnx("vrf %u: out of memory in the core-facing table: popped frames take the "
+			  "full lookup until it is rebuilt",
+			  v->id);
+		core_drop(f, v);
+	}
+}
+
+void fib_core_del(struct fwd *f, struct fwd_vrf *v, uint32_t prefix, uint8_t plen)
+{
+	if (v->core == NULL || lpm_count(v->core) == 0)
+		return;
+	if (rebuild_is_cheaper(v))
+		core_drop(f, v);
+	else
 		lpm_delete(v->core, prefix, plen);
+}
+
+/* The addresses of one local route, first to last. */
+struct span {
+	uint32_t first, last;
+};
+
+/* A rebuild's state: the local routes' spans, then only the outermost ones, sorted. */
+struct fill_ctx {
+	const struct fwd *f;
+	struct lpm *core;
+	struct span *spans;
+	size_t n, cap;
+};
+
+static uint32_t last_of(uint32_t prefix, uint8_t plen)
+{
+	return plen >= 32 ? prefix : prefix | (UINT32_MAX >> plen);
 }
 
 static int fill_local_cb(uint32_t prefix, uint8_t plen, uint32_t value, uint16_t tag, void *ctx)
 {
-	struct core_ctx *c = ctx;
+	struct fill_ctx *c = ctx;
 
 	(void)tag;
 	if (!is_local(c->f, value))
 		return 0;
+	if (c->n == c->cap) {
+		size_t cap = c->cap != 0 ? 2 * c->cap : 64;
+		struct span *s = realloc(c->spans, cap * sizeof(*s));
+
+		if (s == NULL)
+			return -ENOMEM;
+		c->spans = s;
+		c->cap = cap;
+	}
+	c->spans[c->n++] = (struct span){ prefix, last_of(prefix, plen) };
 	return lpm_add(c->core, prefix, plen, value, 0, NULL) < 0 ? -ENOMEM : 0;
+}
+
+/* The outer one first where two start together: routes nest or are apart. */
+static int span_order(const void *a, const void *b)
+{
+	const struct span *x = a, *y = b;
+
+	if (x->first != y->first)
+		return x->first < y->first ? -1 : 1;
+	return x->last > y->last ? -1 : x->last < y->last;
+}
+
+/* Only the spans inside no other one: apart from each other, in address order. */
+static void keep_outermost(struct fill_ctx *c)
+{
+	size_t kept = 0;
+
+	qsort(c->spans, c->n, sizeof(*c->spans), span_order);
+	for (size_t i = 0; i < c->n; i++)
+		if (kept == 0 || c->spans[i].first > c->spans[kept - 1].last)
+			c->spans[kept++] = c->spans[i];
+	c->n = kept;
+}
+
+/* Whether prefix/plen lies inside a local route: one binary search of the outermost spans. */
+static bool inside_local(const struct fill_ctx *c, uint32_t prefix, uint8_t plen)
+{
+	size_t lo = 0, hi = c->n; /* the last span starting at or before prefix is lo - 1 */
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (c->spans[mid].first <= prefix)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo > 0 && c->spans[lo - 1].last >= last_of(prefix, plen);
 }
 
 /* With every local route in: a remote one goes in when inside one of them. */
 static int fill_remote_cb(uint32_t prefix, uint8_t plen, uint32_t value, uint16_t tag, void *ctx)
 {
-	struct core_ctx *c = ctx;
+	struct fill_ctx *c = ctx;
 
 	(void)tag;
-	if (is_local(c->f, value) || lpm_cover(c->core, prefix, plen) == 0)
+	if (is_local(c->f, value) || !inside_local(c, prefix, plen))
 		return 0;
 	return lpm_add(c->core, prefix, plen, value, 0, NULL) < 0 ? -ENOMEM : 0;
 }
 
+/* The local routes, then the remote routes inside them. 0 or -ENOMEM. */
+static int fill(struct fill_ctx *c, const struct lpm *full)
+{
+	int rc = lpm_walk(full, fill_local_cb, c);
+
+	if (rc == 0 && c->n != 0) {
+		keep_outermost(c);
+		rc = lpm_walk(full, fill_remote_cb, c);
+	}
+	free(c->spans);
+	return rc;
+}
+
 int fib_core_rebuild(struct fwd *f, struct fwd_vrf *v)
 {
-	struct core_ctx c = { f, NULL, 0 };
+	struct fill_ctx c = { .f = f };
 
+	v->core_changes = 0; /* a commit: the count starts again */
 	if (v->core != NULL)
 		return 0;
 	/* answers 0 until committed: every popped frame still takes the full lookup */
 	if ((c.core = lpm_new(f->rcu, &f->vrf_core_roots[v->id])) == NULL)
 		return -ENOMEM;
-	/* the local routes first: then a remote route's cover says whether it is inside one */
-	if (lpm_walk(v->lpm, fill_local_cb, &c) != 0 || lpm_walk(v->lpm, fill_remote_cb, &c) != 0) {
+	if (fill(&c, v->lpm) != 0) {
 		lpm_free(c.core); /* never committed: no reader has seen its nodes */
 		atomic_store(&f->vrf_core_roots[v->id], (uintptr_t)1);
 		return -ENOMEM;

@@ -3,7 +3,8 @@
  * first. Its promise: "the core table's answer, or on 0 the full table's"
  * is the full table's answer, for every address, after every commit,
  * whatever the routes (local and remote nested every way, /0 and
- * /32, values changing between local and remote, deletes). Then frames
+ * /32, values turning local and remote, deletes, bursts of changes that
+ * have the core table rebuilt at the commit). Then frames
  * popped to a local route, to a remote route inside a local one and to no
  * route, through the vector path, against pipeline.c alone. And the
  * invariant itself, entry by entry (every core entry is the full table's,
@@ -11,6 +12,7 @@
  * under the same id, replays' sweeps and dropped core tables.
  */
 #include "fwd/ctr.h"
+#include "fwd/fib_core.h"
 #include "fwd/lpm.h"
 #include "test_fwd_lpm_rng.h"
 #include "test_fwd_pe.h"
@@ -91,32 +93,64 @@ static void drop_core(uint32_t vrf)
 	v->core = NULL;
 }
 
+enum { N_ADDR = 600 };
+
+/* The addresses checked: at first routes' first and last addresses, then random ones. */
+static void note_addr(uint32_t *addrs, uint32_t *n_addr, uint32_t prefix, uint8_t plen)
+{
+	if (*n_addr < N_ADDR) {
+		uint32_t host = plen == 0 ? 0xFFFFFFFF : ~(0xFFFFFFFFu << (32 - plen));
+
+		addrs[(*n_addr)++] = prefix & ~host; /* a route's first address, and its last */
+		addrs[(*n_addr)++] = prefix | host;
+	} else {
+		addrs[rng() % N_ADDR] = rng() % 8 == 0 ? rng() : draw_addr();
+	}
+}
+
+/* One random add or delete of a route of vrf. */
+static void change(uint32_t *addrs, uint32_t *n_addr, uint32_t vrf, bool add)
+{
+	uint32_t prefix = draw_addr();
+	uint8_t plen = draw_plen();
+	const struct val *x = &vals[rng() % N_VALS];
+
+	if (add)
+		cr_assert_eq(fib_add(f, vrf, prefix, plen, x->nh, x->inner), 0);
+	else
+		fib_del(f, vrf, prefix, plen); /* often not there: -ENOENT */
+	note_addr(addrs, n_addr, prefix, plen);
+}
+
+/*
+ * Many changes to one VRF before a commit, as when a table loads: enough
+ * that fib_core.c rebuilds its core table at the commit. Whether it did.
+ */
+static bool burst(uint32_t *addrs, uint32_t *n_addr, uint32_t vrf)
+{
+	struct fwd_vrf *v = fib_vrf_get(f, vrf);
+	bool had = v->core != NULL;
+
+	for (size_t i = 0; i < fib_count(v) / 2 + 2 * FIB_CORE_BATCH_MIN; i++)
+		change(addrs, n_addr, vrf, rng() % 100 < 60);
+	return had && v->core == NULL;
+}
+
 Test(fib_core, equals_the_full_lookup_under_random_changes, .timeout = 120)
 {
-	enum { N_ADDR = 600 };
 	uint32_t addrs[N_ADDR], n_addr = 0;
-	unsigned own = 0, fell_back = 0, checks = 0;
+	unsigned own = 0, fell_back = 0, checks = 0, rebuilt = 0;
 
 	rng_state = 0x5EED17;
 	for (int op = 0; op < 60000; op++) {
-		uint32_t vrf = 1 + rng() % N_VRF, prefix = draw_addr(), r = rng() % 100;
-		uint8_t plen = draw_plen();
-		const struct val *x = &vals[rng() % N_VALS];
+		uint32_t vrf = 1 + rng() % N_VRF, r = rng() % 100;
 
-		if (r < 55)
-			cr_assert_eq(fib_add(f, vrf, prefix, plen, x->nh, x->inner), 0);
-		else if (r < 90)
-			fib_del(f, vrf, prefix, plen); /* often not there: -ENOENT */
+		if (r < 90)
+			change(addrs, &n_addr, vrf, r < 55);
 		else if (r < 91)
 			drop_core(vrf);
-		if (n_addr < N_ADDR) {
-			uint32_t host = plen == 0 ? 0xFFFFFFFF : ~(0xFFFFFFFFu << (32 - plen));
-
-			addrs[n_addr++] = prefix & ~host; /* a route's first address, and its last */
-			addrs[n_addr++] = prefix | host;
-		} else {
-			addrs[rng() % N_ADDR] = rng() % 8 == 0 ? rng() : draw_addr();
-		}
+		else if (r < 92 && op % 4 == 0)
+			rebuilt += burst(addrs, &n_addr, vrf);
 		if (r >= 97) {
 			unsigned k;
 
@@ -133,6 +167,8 @@ Test(fib_core, equals_the_full_lookup_under_random_changes, .timeout = 120)
 	/* the core table did answer (not everything fell back), and fell back too */
 	cr_assert_gt(own, checks * 10, "the core table answered %u times", own);
 	cr_assert_gt(fell_back, checks * 10);
+	/* and the bursts' core tables were rebuilt at their commits, not kept change by change */
+	cr_assert_gt(rebuilt, 50, "%u bursts rebuilt", rebuilt);
 	for (uint32_t vrf = 1; vrf <= N_VRF; vrf++)
 		cr_assert_not_null(fib_vrf_get(f, vrf)->core, "rebuilt at a commit");
 }
