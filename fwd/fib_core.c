@@ -204,13 +204,17 @@ static bool inside_local(const struct fill_ctx *c, uint32_t prefix, uint8_t plen
 	return lo > 0 && c->spans[lo - 1].last >= last_of(prefix, plen);
 }
 
-/* With every local route in: a remote one goes in when inside one of them. */
+/*
+ * With every local route in: a remote one goes in when inside one of them.
+ * The spans first: most routes are outside every one, and their results are
+ * not read again (a line from memory each when every route has its own label).
+ */
 static int fill_remote_cb(uint32_t prefix, uint8_t plen, uint32_t value, uint16_t tag, void *ctx)
 {
 	struct fill_ctx *c = ctx;
 
 	(void)tag;
-	if (is_local(c->f, value) || !inside_local(c, prefix, plen))
+	if (!inside_local(c, prefix, plen) || is_local(c->f, value))
 		return 0;
 	return lpm_add(c->core, prefix, plen, value, 0, NULL) < 0 ? -ENOMEM : 0;
 }
