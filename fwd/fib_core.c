@@ -91,13 +91,14 @@ static void core_drop(struct fwd *f, struct fwd_vrf *v)
 }
 
 /*
- * Whether v's changes since its last commit are enough that rebuilding its
- * core table at the commit costs less than keeping it: each kept change is
- * a query into the VRF's core table, cold when changes come VRF after VRF
- * (a table loading), while a rebuild walks the full table once and queries
- * a core table it is filling, warm. A quarter of the routes, and a few.
+ * One more change of v's core table: whether, counting it, its changes since
+ * the last commit are enough that rebuilding it at the commit costs less
+ * than keeping it. Each kept change is a query into the VRF's core table,
+ * cold when changes come VRF after VRF (a table loading); a rebuild walks
+ * the full table twice and places each route with a binary search of a
+ * small array. A quarter of the routes, and a few.
  */
-static bool rebuild_is_cheaper(struct fwd_vrf *v)
+static bool change_wants_rebuild(struct fwd_vrf *v)
 {
 	return ++v->core_changes > lpm_count(v->lpm) / 4 + FIB_CORE_BATCH_MIN;
 }
@@ -106,7 +107,7 @@ void fib_core_set(struct fwd *f, struct fwd_vrf *v, uint32_t prefix, uint8_t ple
 {
 	if (v->core == NULL || (lpm_count(v->core) == 0 && !is_local(f, id)))
 		return; /* none, or nothing to do: no query, so not counted either */
-	if (rebuild_is_cheaper(v)) {
+	if (change_wants_rebuild(v)) {
 		core_drop(f, v);
 		return;
 	}
@@ -122,7 +123,7 @@ void fib_core_del(struct fwd *f, struct fwd_vrf *v, uint32_t prefix, uint8_t ple
 {
 	if (v->core == NULL || lpm_count(v->core) == 0)
 		return;
-	if (rebuild_is_cheaper(v))
+	if (change_wants_rebuild(v))
 		core_drop(f, v);
 	else
 		lpm_delete(v->core, prefix, plen);
