@@ -255,12 +255,16 @@ static inline void fwd_ctr_add(uint64_t *c, uint64_t v)
 	__atomic_store_n(c, *c + v, __ATOMIC_RELAXED);
 }
 
+/* Thread t's counters for ifp (t: fwd_self, read once by a caller that counts often). */
+static inline struct fwd_if_ctr *fwd_if_ctr_of(struct fwd_iface *ifp, const struct fwd_thread *t)
+{
+	return t == NULL ? &ifp->ctr : &ifp->wctr[t->id].c;
+}
+
 /* This thread's counters for ifp. */
 static inline struct fwd_if_ctr *fwd_if_ctr(struct fwd_iface *ifp)
 {
-	struct fwd_thread *t = fwd_self;
-
-	return t == NULL ? &ifp->ctr : &ifp->wctr[t->id].c;
+	return fwd_if_ctr_of(ifp, fwd_self);
 }
 
 /* Counts a drop; returns FWD_DROPPED so paths can `return fwd_drop(f, ...)`. */

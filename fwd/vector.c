@@ -428,6 +428,7 @@ static inline void push_labels(struct fwd_pkt *p, unsigned k, uint32_t top, uint
  * to_ce is worked out from its links' tx when read (ctr.h).
  */
 struct ifrun {
+	const struct fwd_thread *self; /* fwd_self, read once: pop sends a run a frame */
 	struct fwd_iface *ifp;
 	uint64_t frames, bytes;
 };
@@ -439,7 +440,7 @@ static inline __attribute__((always_inline)) void run_flush(struct ifrun *r, boo
 
 	if (r->frames == 0)
 		return;
-	c = fwd_if_ctr(r->ifp);
+	c = fwd_if_ctr_of(r->ifp, r->self);
 	fwd_ctr_add(tx ? &c->tx_packets : &c->rx_packets, r->frames);
 	fwd_ctr_add(tx ? &c->tx_bytes : &c->rx_bytes, r->bytes);
 	r->frames = r->bytes = 0;
@@ -690,9 +691,9 @@ static void run(struct fwd *f, struct fwd_iface *const *in, struct fwd_pkt *p, u
 	struct fwd_ctrs *ctr = fwd_ctrs_self(f);
 	/* read once a batch: the table a batch sees is current at its start */
 	const struct lfib_tab *t = atomic_load_explicit(&f->lfib->tab, memory_order_acquire);
-	struct ifrun rx = { 0 };
+	struct ifrun rx = { .self = fwd_self };
 	struct vcount k = { .ctr = ctr };
-	struct vout o = { 0 };
+	struct vout o = { .tx.self = fwd_self };
 
 	if (fwd_self != NULL) /* before the tables are read: what a VRF id means now (punt.c) */
 		fwd_self->vrf_epoch = atomic_load_explicit(&f->vrf_epoch, memory_order_acquire);
@@ -757,7 +758,7 @@ static void run(struct fwd *f, struct fwd_iface *const *in, struct fwd_pkt *p, u
 static void run_slow(struct fwd *f, struct fwd_iface *const *in, struct fwd_pkt *p, unsigned n,
 		     enum fwd_verdict *verdicts)
 {
-	struct ifrun rx = { 0 };
+	struct ifrun rx = { .self = fwd_self };
 
 	for (unsigned i = 0; i < n; i++)
 		run_count(&rx, false, in[i], p[i].len);
