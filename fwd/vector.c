@@ -515,19 +515,63 @@ static inline const struct lfib_entry *peek_label(const struct lfib_tab *t,
 }
 
 /*
- * Lookup results to next hops; each loop prefetches what the next one
- * reads. A lookup that found nothing is counted in its VRF (the lookup
- * itself was counted when the frame was classified).
+ * Popped frames looked up in their VRF's core table (fib_core.c): those it
+ * has no route for (a destination no local route covers) again in the full
+ * table, together. The arrays are the batch's lookups; root and dst are
+ * reused. Returns how many were looked up again.
  */
-static void resolve(struct fwd *f, struct vstate *s, const uint16_t *which, const uint32_t *res,
-		    unsigned nl, struct fwd_ctrs *ctr)
+static unsigned lookup_again(const struct fwd *f, const struct vstate *s, const uint16_t *which,
+			     uintptr_t *root, uint32_t *dst, uint32_t *res, unsigned nl)
 {
-	const struct fib_result *r[VEC];
+	uint16_t at[VEC];
+	uint32_t again[VEC];
+	unsigned n = 0;
 
 	for (unsigned j = 0; j < nl; j++) {
-		r[j] = res[j] != 0 ? fib_result_of(f->res, res[j]) : NULL;
+		if (res[j] != 0 || s[which[j]].e == NULL) /* answered, or not popped */
+			continue;
+		/* deleted since it was classified: no route (0 is not a root) */
+		if ((root[n] = vrf_root(f, s[which[j]].vrf_id)) == 0)
+			root[n] = (uintptr_t)1;
+		dst[n] = dst[j];
+		at[n++] = (uint16_t)j;
+	}
+	if (n == 0)
+		return 0;
+	lpm_lookup_roots(root, dst, again, n);
+	for (unsigned k = 0; k < n; k++)
+		res[at[k]] = again[k];
+	return n;
+}
+
+/*
+ * Lookup results to next hops; each loop prefetches what the next one
+ * reads. A miss is noted on the way, so a batch none of whose lookups
+ * missed (pop's, when every popped frame's core table answered) skips
+ * lookup_again's scan, and classify need not count popped frames:
+ * bench/fwd-lookup in callgrind, 12 instructions fewer a popped frame, 3 a
+ * pushed one. A lookup that found nothing (after lookup_again) is counted
+ * in its VRF (the lookup itself was counted when the frame was classified).
+ */
+static void resolve(struct fwd *f, struct vstate *s, const uint16_t *which, uintptr_t *root,
+		    uint32_t *dst, uint32_t *res, unsigned nl, struct fwd_ctrs *ctr)
+{
+	const struct fib_result *r[VEC];
+	bool missed = false;
+
+	for (unsigned j = 0; j < nl; j++) {
+		if (__builtin_expect(res[j] == 0, 0)) { /* a branch: counting cost 3 a frame */
+			r[j] = NULL;
+			missed = true;
+			continue;
+		}
+		r[j] = fib_result_of(f->res, res[j]);
 		__builtin_prefetch(r[j]);
 	}
+	if (missed && lookup_again(f, s, which, root, dst, res, nl) != 0)
+		for (unsigned j = 0; j < nl; j++)
+			if (r[j] == NULL && res[j] != 0)
+				r[j] = fib_result_of(f->res, res[j]);
 	for (unsigned j = 0; j < nl; j++) {
 		struct vstate *x = &s[which[j]];
 
@@ -647,35 +691,6 @@ static inline void count(struct vcount *k, const struct vstate *s, size_t len)
 	k->ce_bytes += len;
 }
 
-/*
- * Popped frames looked up in their VRF's core table (fib_core.c): those it
- * has no route for (a destination no local route covers) again in the full
- * table, together. The arrays are the batch's lookups; root and dst are
- * reused.
- */
-static void lookup_again(const struct fwd *f, const struct vstate *s, const uint16_t *which,
-			 uintptr_t *root, uint32_t *dst, uint32_t *res, unsigned nl)
-{
-	uint16_t at[VEC];
-	uint32_t again[VEC];
-	unsigned n = 0;
-
-	for (unsigned j = 0; j < nl; j++) {
-		if (res[j] != 0 || s[which[j]].e == NULL) /* answered, or not popped */
-			continue;
-		/* deleted since it was classified: no route (0 is not a root) */
-		if ((root[n] = vrf_root(f, s[which[j]].vrf_id)) == 0)
-			root[n] = (uintptr_t)1;
-		dst[n] = dst[j];
-		at[n++] = (uint16_t)j;
-	}
-	if (n == 0)
-		return;
-	lpm_lookup_roots(root, dst, again, n);
-	for (unsigned k = 0; k < n; k++)
-		res[at[k]] = again[k];
-}
-
 /* Frames ahead of the one classified whose LFIB entry is looked up (and prefetched). */
 #define PEEK_AHEAD 8
 
@@ -686,7 +701,7 @@ static void run(struct fwd *f, struct fwd_iface *const *in, struct fwd_pkt *p, u
 	uintptr_t root[VEC];
 	uint32_t dst[VEC], res[VEC];
 	uint16_t which[VEC];
-	unsigned nl = 0, popped = 0;
+	unsigned nl = 0;
 	bool chase, far = false;
 	struct fwd_ctrs *ctr = fwd_ctrs_self(f);
 	/* read once a batch: the table a batch sees is current at its start */
@@ -707,10 +722,8 @@ static void run(struct fwd *f, struct fwd_iface *const *in, struct fwd_pkt *p, u
 			s[i + PEEK_AHEAD].e = peek_label(t, in[i + PEEK_AHEAD], &p[i + PEEK_AHEAD]);
 		run_count(&rx, false, in[i], len);
 		s[i].kind = classify(f, in[i], &p[i], &s[i], &dst[nl], &root[nl]);
-		if (s[i].kind == VK_LOOKUP) {
+		if (s[i].kind == VK_LOOKUP)
 			which[nl++] = (uint16_t)i;
-			popped += s[i].e != NULL; /* looked up in its VRF's core table */
-		}
 		far |= s[i].kind == VK_NH_FAR;
 		if (s[i].kind != VK_SLOW)
 			count(&k, &s[i], len);
@@ -719,9 +732,7 @@ static void run(struct fwd *f, struct fwd_iface *const *in, struct fwd_pkt *p, u
 	count_flush(&k);
 	if (nl > 0) {
 		lpm_lookup_roots(root, dst, res, nl);
-		if (popped > 0)
-			lookup_again(f, s, which, root, dst, res, nl);
-		resolve(f, s, which, res, nl, ctr);
+		resolve(f, s, which, root, dst, res, nl, ctr);
 	}
 	/*
 	 * only looked-up and per-CE label frames have next hops to chase, and a

@@ -260,27 +260,29 @@ static void pop_both_ways(const uint32_t *dsts, unsigned n, struct capture *fast
 /*
  * Label 100 pops into VRF A: to its CE's /24 (local), to a remote /25
  * inside that /24 (back to the core with A's label 300 for it under P's
- * 16), and to an address A has no route for (an ICMP error back to the
- * source, SITE2, a remote site of A's: label 200). Bytes, counters, and pipeline.c agreeing.
+ * 16), to an address A has no route for (an ICMP error back to the
+ * source, SITE2, a remote site of A's: label 200), and to SITE2 itself (a
+ * remote route no local one covers: the core table misses, the second
+ * lookup in the full one answers). Bytes, counters, and pipeline.c agreeing.
  */
 Test(fib_core, popped_frames_local_remote_inside_and_missing)
 {
 	static struct capture fast_out[MAX_CAP];
-	const uint32_t dsts[3] = { t_ip(192, 168, 100, 10), t_ip(192, 168, 100, 200),
-				   t_ip(192, 168, 77, 1) };
+	const uint32_t dsts[4] = { t_ip(192, 168, 100, 10), t_ip(192, 168, 100, 200),
+				   t_ip(192, 168, 77, 1), SITE2 };
 	struct fwd_ctrs *c = f->ctrs[0];
 	uint64_t fast;
 	int n_fast_out;
 
 	add_route(1, t_ip(192, 168, 100, 128), 25, 3, 300);
-	pop_both_ways(dsts, 3, fast_out, &n_fast_out); /* next hops learn their MACs */
+	pop_both_ways(dsts, 4, fast_out, &n_fast_out); /* next hops learn their MACs */
 	memset(c->vrf, 0, sizeof(c->vrf[0]) * 4);
 	memset(&c->label[100], 0, sizeof(c->label[100]));
 	memset(f->drops, 0, sizeof(f->drops));
 	fast = f->fast;
-	pop_both_ways(dsts, 3, fast_out, &n_fast_out);
-	cr_assert_eq(n_fast_out, 3);
-	cr_assert_eq(f->fast - fast, 2, "local and remote finished in vector.c");
+	pop_both_ways(dsts, 4, fast_out, &n_fast_out);
+	cr_assert_eq(n_fast_out, 4);
+	cr_assert_eq(f->fast - fast, 3, "local, remote inside and remote finished in vector.c");
 	/* local: to A's CE, TTL 10 - 1, no label */
 	cr_assert_eq(fast_out[0].ifp, ce_a);
 	cr_assert_arr_eq(fast_out[0].data, mac_cea, 6);
@@ -304,9 +306,15 @@ Test(fib_core, popped_frames_local_remote_inside_and_missing)
 	cr_assert_eq(fast_out[2].data[22 + 9], IPV4_PROTO_ICMP);
 	cr_assert_eq(fast_out[2].data[22 + 20], 3);
 	cr_assert_eq(t_get32(fast_out[2].data + 22 + 16), SITE2);
+	/* remote, no local route around it: [16 | 200, S] toward P, after the second lookup */
+	cr_assert_eq(fast_out[3].ifp, core0);
+	cr_assert_eq(t_lse(fast_out[3].data, 0).label, 16);
+	cr_assert_eq(t_lse(fast_out[3].data, 1).label, 200);
+	cr_assert_eq(t_lse(fast_out[3].data, 1).bos, 1);
+	cr_assert_eq(t_get32(fast_out[3].data + 22 + 16), SITE2);
 	/* counted once a frame on each way, the same both ways */
-	cr_assert_eq(c->label[100].packets, 6);
-	cr_assert_eq(c->vrf[1].lookups_from_core, 6);
+	cr_assert_eq(c->label[100].packets, 8);
+	cr_assert_eq(c->vrf[1].lookups_from_core, 8);
 	cr_assert_eq(c->vrf[1].no_route, 2);
 	cr_assert_eq(drops(FWD_DROP_NO_ROUTE), 2);
 }
