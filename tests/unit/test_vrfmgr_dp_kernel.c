@@ -145,17 +145,17 @@ Test(dp_kernel_ops, a_link_that_comes_back_gets_its_routes_again, .init = setup,
 	parsed_free(&p);
 	/* a link nothing goes through: nothing, and nothing said of its flaps */
 	before = n_calls;
-	start_capture();
+	log_capture(LOG_LVL_WARN);
 	log_set_level(LOG_LVL_INFO);
 	link_ev(30, "eth9", true);
 	link_ev(30, "eth9", false);
 	link_ev(30, "eth9", true);
 	cr_assert_eq(n_calls, before);
-	cr_assert(strstr(logged(), "eth9") == NULL, "%s", logged());
+	cr_assert(strstr(log_captured(), "eth9") == NULL, "%s", log_captured());
 	link_ev(12, "ce-a1", false);
 	link_ev(12, "ce-a1", true); /* ...but of one routes go through */
-	cr_assert(strstr(logged(), "ce-a1 is up again: its routes are programmed again") != NULL,
-		  "%s", logged());
+	cr_assert(strstr(log_captured(), "ce-a1 is up again: its routes are programmed again") != NULL,
+		  "%s", log_captured());
 	cr_assert_eq(dp_kernel_errors(k), 0);
 }
 
@@ -359,11 +359,11 @@ Test(dp_kernel_ops, errors_say_what_was_being_programmed, .init = setup, .fini =
 	vrf_a();
 	dp_kernel_ops.nh_add(k, &nh);
 	dp_kernel_ops.nh_add(k, &drop);
-	start_capture();
+	log_capture(LOG_LVL_WARN);
 	fail_routes = 1;
 	dp_kernel_ops.fib_add(k, &e);
 	dp_kernel_ops.lfib_add(k, &l);
-	log = logged();
+	log = log_captured();
 	cr_assert(strstr(log, "warning: kernel dataplane: FIB add in VRF A (table 10001) "
 			      "192.168.101.0/24 via next hop 8 (labeled via 10.0.1.2 dev core0, "
 			      "push 16/200): Invalid input data or parameter\n") != NULL,

@@ -27,6 +27,7 @@
 #include "common/label.h"
 #include "common/log.h"
 #include "vrfmgr/dp_kernel_int.h"
+#include "log_capture.h"
 
 #ifndef AF_MPLS
 #define AF_MPLS 28
@@ -116,8 +117,6 @@ static inline struct rtnl_route *fib(const struct ipc_nexthop *nh, uint32_t inne
 	return r;
 }
 
-
-
 /* encap mpls: the labels pushed, outer first */
 static inline int encap_labels(struct parsed *p, uint32_t *labels)
 {
@@ -129,7 +128,6 @@ static inline int encap_labels(struct parsed *p, uint32_t *labels)
 	return labels_of(t[MPLS_IPTUNNEL_DST], labels);
 }
 
-
 static inline struct rtnl_route *lfib(const struct ipc_lfib_entry *e, const struct ipc_nexthop *nh,
 			       int oif, char *why)
 {
@@ -137,7 +135,6 @@ static inline struct rtnl_route *lfib(const struct ipc_lfib_entry *e, const stru
 
 	return dpk_route_lfib(&in, why, 160);
 }
-
 
 static inline void assert_mpls_key(struct parsed *p, uint32_t label)
 {
@@ -150,7 +147,6 @@ static inline void assert_mpls_key(struct parsed *p, uint32_t label)
 	cr_assert_eq(labels_of(p->tb[RTA_DST], l), 1);
 	cr_assert_eq(l[0], label);
 }
-
 
 static inline uint32_t via_of(struct parsed *p)
 {
@@ -497,28 +493,6 @@ static inline int count_ops(const char *op, int from)
 	return n;
 }
 
-static __attribute__((unused)) FILE *captured;
-
-static inline void start_capture(void)
-{
-	cr_assert_not_null(captured = tmpfile());
-	fflush(stderr);
-	cr_assert_geq(dup2(fileno(captured), 2), 0);
-	log_set_level(LOG_LVL_WARN);
-}
-
-static inline char *logged(void)
-{
-	static char buf[4096];
-	size_t n;
-
-	fflush(stderr);
-	rewind(captured);
-	n = fread(buf, 1, sizeof(buf) - 1, captured);
-	buf[n] = '\0';
-	return buf;
-}
-
 /* ---- the lab of the remake and guard tests: two VRFs, their links, routes and a label ---- */
 static __attribute__((unused)) uint64_t fake_now;
 
@@ -587,6 +561,5 @@ static inline int routes_from(int from, uint32_t *tables, int *oifs)
 	}
 	return n;
 }
-
 
 #endif

@@ -54,7 +54,7 @@ Test(dp_kernel_guard, a_vrf_device_set_down_is_set_up_again_with_its_routes, .in
 	const char *log;
 
 	lab();
-	start_capture();
+	log_capture(LOG_LVL_WARN);
 	log_set_level(LOG_LVL_INFO);
 	before = n_calls;
 	vrf_a_set_down(101);
@@ -68,7 +68,7 @@ Test(dp_kernel_guard, a_vrf_device_set_down_is_set_up_again_with_its_routes, .in
 	cr_assert_eq(n, 3, "%d routes", n);
 	for (int i = 0; i < n; i++)
 		cr_assert(tables[i] == 10001 || tables[i] == 0, "A's only: table %u", tables[i]);
-	log = logged();
+	log = log_captured();
 	cr_assert(strstr(log, "warning: kernel dataplane: VRF A: device vrf-A (ifindex 101) was set "
 			      "down, not by vrfmgr: setting it up again") != NULL, "%s", log);
 	cr_assert(strstr(log, "info: kernel dataplane: VRF A put right: device vrf-A set up again; "
@@ -101,7 +101,7 @@ Test(dp_kernel_guard, a_bound_link_taken_out_is_bound_again_with_its_address, .i
 	const char *log;
 
 	lab();
-	start_capture();
+	log_capture(LOG_LVL_WARN);
 	log_set_level(LOG_LVL_INFO);
 	before = n_calls;
 	ce_a1_moved(0);
@@ -117,7 +117,7 @@ Test(dp_kernel_guard, a_bound_link_taken_out_is_bound_again_with_its_address, .i
 		via_ce |= tables[i] == 10001 && oifs[i] == 2;
 	cr_assert(via_ce, "the route via the CE programmed again");
 	cr_assert(link_master[2] == 102, "ce-b1 untouched");
-	log = logged();
+	log = log_captured();
 	cr_assert(strstr(log, "warning: kernel dataplane: VRF A: ce-a1 was taken out of vrf-A (now in "
 			      "no VRF device), not by vrfmgr: binding it again") != NULL, "%s", log);
 	cr_assert(strstr(log, "info: kernel dataplane: VRF A put right: device vrf-A up; links bound "
@@ -142,12 +142,12 @@ Test(dp_kernel_guard, a_bound_link_moved_into_another_vrf_is_bound_back, .init =
 	int before;
 
 	lab();
-	start_capture();
+	log_capture(LOG_LVL_WARN);
 	before = n_calls;
 	ce_a1_moved(102);
 	cr_assert_eq(count_ops("enslave", before), 1);
 	cr_assert_eq(link_master[0], 101, "ce-a1 back in vrf-A");
-	log = logged();
+	log = log_captured();
 	cr_assert(strstr(log, "VRF A: ce-a1 was taken out of vrf-A (now a slave of ifindex 102), not "
 			      "by vrfmgr: binding it again") != NULL, "%s", log);
 }
@@ -184,7 +184,7 @@ Test(dp_kernel_guard, a_device_set_down_again_and_again_backs_off_then_stops, .i
 	int before;
 
 	lab();
-	start_capture();
+	log_capture(LOG_LVL_WARN);
 	vrf_a_set_down(101); /* set up at once */
 	for (size_t i = 0; i < sizeof(waits) / sizeof(waits[0]); i++) {
 		fake_now += 500;
@@ -207,7 +207,7 @@ Test(dp_kernel_guard, a_device_set_down_again_and_again_backs_off_then_stops, .i
 		cr_assert(!dev_down[101]);
 		cr_assert_eq(dp_kernel_next_tick_ms(k), -1);
 	}
-	log = logged();
+	log = log_captured();
 	cr_assert(strstr(log, "VRF A: device vrf-A (ifindex 101) set down again, 500 ms after vrfmgr "
 			      "last put it right: set up again in 1000 ms") != NULL, "%s", log);
 	fake_now += 500;
@@ -217,7 +217,7 @@ Test(dp_kernel_guard, a_device_set_down_again_and_again_backs_off_then_stops, .i
 	dp_kernel_tick(k);
 	cr_assert_eq(count_ops("link_up", before), 0, "given up");
 	cr_assert(dev_down[101]);
-	log = logged();
+	log = log_captured();
 	cr_assert(strstr(log, "VRF A: device vrf-A set down or its links taken out 8 times in a row "
 			      "(or refused): not put right again") != NULL, "%s", log);
 	cr_assert(dp_kernel_vrf_device(k, 1, &d));
@@ -249,7 +249,7 @@ Test(dp_kernel_guard, a_link_taken_out_again_waits_down, .init = setup, .fini = 
 	int before;
 
 	lab();
-	start_capture();
+	log_capture(LOG_LVL_WARN);
 	ce_a1_moved(0); /* bound again at once */
 	fake_now += 500;
 	before = n_calls;
@@ -263,7 +263,7 @@ Test(dp_kernel_guard, a_link_taken_out_again_waits_down, .init = setup, .fini = 
 	cr_assert(dp_kernel_vrf_device(k, 1, &d));
 	cr_assert_str_eq(d.state, "present", "the device is fine");
 	cr_assert(d.repair_pending);
-	log = logged();
+	log = log_captured();
 	cr_assert(strstr(log, "VRF A: ce-a1 taken out of vrf-A (now a slave of ifindex 102) again, 500 "
 			      "ms after vrfmgr last put it right: bound again in 1000 ms, its links "
 			      "down until then") != NULL, "%s", log);

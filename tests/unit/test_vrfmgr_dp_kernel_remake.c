@@ -36,7 +36,7 @@ Test(dp_kernel_remake, a_deleted_vrf_device_is_made_again_with_its_links_and_rou
 	const char *log;
 
 	lab();
-	start_capture();
+	log_capture(LOG_LVL_WARN);
 	log_set_level(LOG_LVL_INFO);
 	vrf_dev_shift = 10; /* the kernel gives the new device a new ifindex: 111 */
 	vrf_a_released(101);
@@ -63,7 +63,7 @@ Test(dp_kernel_remake, a_deleted_vrf_device_is_made_again_with_its_links_and_rou
 	cr_assert(ce_route && core_route && label, "via ce-a1 %d, via core0 %d, label into vrf-A %d",
 		  ce_route, core_route, label);
 	cr_assert(link_master[2] == 102 && link_up[2], "ce-b1 untouched");
-	log = logged();
+	log = log_captured();
 	cr_assert(strstr(log, "warning: kernel dataplane: VRF A: device vrf-A (ifindex 101) was "
 			      "deleted, not by vrfmgr: making it again") != NULL, "%s", log);
 	cr_assert(strstr(log, "info: kernel dataplane: VRF A is device vrf-A again (ifindex 111, "
@@ -138,7 +138,7 @@ Test(dp_kernel_remake, a_device_deleted_again_and_again_backs_off_then_stops, .i
 	const char *log;
 
 	lab();
-	start_capture();
+	log_capture(LOG_LVL_WARN);
 	vrf_dev_shift = 10;
 	vrf_a_deleted(ifindex); /* made again at once: 111 */
 	ifindex = 111;
@@ -174,7 +174,7 @@ Test(dp_kernel_remake, a_device_deleted_again_and_again_backs_off_then_stops, .i
 		cr_assert_eq(dp_kernel_next_tick_ms(k), -1);
 	}
 	cr_assert_eq(dp_kernel_vrf_remakes(k), 8);
-	log = logged();
+	log = log_captured();
 	cr_assert(strstr(log, "VRF A: device vrf-A (ifindex 111) deleted again, 500 ms after vrfmgr "
 			      "last put it right: made again in 1000 ms, its links down until then") !=
 			  NULL,
@@ -188,7 +188,7 @@ Test(dp_kernel_remake, a_device_deleted_again_and_again_backs_off_then_stops, .i
 	dp_kernel_tick(k);
 	cr_assert_eq(count_ops("vrf_dev_add", before), 0);
 	cr_assert(!link_up[0] && link_master[0] == 0, "ce-a1 down");
-	log = logged();
+	log = log_captured();
 	cr_assert(strstr(log, "warning: kernel dataplane: VRF A: device vrf-A gone or refused 8 "
 			      "times in a row: not made again (its links down, its routes and "
 			      "labels not programmed) until vrfmgr restarts") != NULL, "%s", log);
@@ -234,7 +234,7 @@ Test(dp_kernel_remake, a_refused_remake_is_tried_again_later, .init = setup, .fi
 	const char *log;
 
 	lab();
-	start_capture();
+	log_capture(LOG_LVL_WARN);
 	fail_vrf_devs = 1;
 	before = n_calls;
 	vrf_a_deleted(101);
@@ -242,7 +242,7 @@ Test(dp_kernel_remake, a_refused_remake_is_tried_again_later, .init = setup, .fi
 	cr_assert(!link_up[0] && link_master[0] == 0, "ce-a1 down until vrf-A is back");
 	cr_assert_eq(count_ops("route", before), 1, "only the kernel's own cycle of ce-a1's route");
 	cr_assert_eq(dp_kernel_next_tick_ms(k), 1000);
-	log = logged();
+	log = log_captured();
 	cr_assert(strstr(log, "warning: kernel dataplane: VRF A: making device vrf-A for table "
 			      "10001 again: refused by the test: ") != NULL, "%s", log);
 	cr_assert_eq(dp_kernel_errors(k), 1);

@@ -71,7 +71,7 @@ Test(dp_kernel_ops, sweep_sets_the_links_of_a_swept_device_down_first, .init = s
 	devs[n_devs++] = (struct dev){ 102, "vrf-B", 10002, true }; /* B was removed while down */
 	link_master[2] = 102; /* ce-b1, B's link, up in vrf-B */
 	before = n_calls;
-	start_capture();
+	log_capture(LOG_LVL_WARN);
 	log_set_level(LOG_LVL_INFO);
 	cr_assert_eq(dp_kernel_sweep(k), 2);
 	calls_from(before, got, sizeof(got));
@@ -79,9 +79,9 @@ Test(dp_kernel_ops, sweep_sets_the_links_of_a_swept_device_down_first, .init = s
 	cr_assert_str_eq(got, "release:4/0 link_del:102/0", "%s", got);
 	cr_assert(!link_up[2] && link_master[2] == 0, "ce-b1 out of vrf-B and down");
 	cr_assert(link_up[0] && link_master[0] == 101, "ce-a1 kept, up");
-	cr_assert(strstr(logged(), "released ce-b1 from vrf-B: its VRF is no longer configured") !=
+	cr_assert(strstr(log_captured(), "released ce-b1 from vrf-B: its VRF is no longer configured") !=
 			  NULL,
-		  "%s", logged());
+		  "%s", log_captured());
 	cr_assert_eq(dp_kernel_errors(k), 0);
 }
 
@@ -126,12 +126,12 @@ Test(dp_kernel_claim, a_table_a_host_vrf_device_has_is_refused, .init = setup, .
 
 	/* the host's own VRF on 10001: sharing it, either's links would see the other's routes */
 	devs[n_devs++] = (struct dev){ 103, "vrf-mgmt", 10001, false };
-	start_capture();
+	log_capture(LOG_LVL_WARN);
 	vrf_a();
 	cr_assert_eq(count_ops("vrf_dev_add", 0), 0, "no device made on another's table");
-	cr_assert(strstr(logged(), "table 10001 is already the table of VRF device vrf-mgmt, "
+	cr_assert(strstr(log_captured(), "table 10001 is already the table of VRF device vrf-mgmt, "
 				   "which is not ferry's") != NULL,
-		  "%s", logged());
+		  "%s", log_captured());
 	dp_kernel_ops.nh_add(k, &nh);
 	dp_kernel_ops.fib_add(k, &e);
 	cr_assert_eq(count_ops("route", 0), 0, "nothing put into the host's table");

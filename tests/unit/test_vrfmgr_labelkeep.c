@@ -20,6 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "log_capture.h"
 #include "test_vrfmgr_fixture.h"
 #include "vrfmgr/reload.h"
 #include "vrfmgr/state.h"
@@ -660,28 +661,6 @@ Test(labelkeep, a_restart_while_a_relabelled_vrf_waits_keeps_exporting_its_old_l
 	assert_replay_agrees();
 }
 
-/* What vrfmgr logs (at level and worse) from now on, read back by logged(). */
-static FILE *captured;
-
-static void capture_log(enum log_level level)
-{
-	cr_assert_not_null(captured = tmpfile());
-	fflush(stderr);
-	cr_assert_geq(dup2(fileno(captured), 2), 0);
-	log_set_level(level);
-}
-
-static const char *logged(void)
-{
-	static char buf[4096];
-	size_t n;
-
-	fflush(stderr);
-	rewind(captured);
-	n = fread(buf, 1, sizeof(buf) - 1, captured);
-	buf[n] = '\0';
-	return buf;
-}
 
 /*
  * The wait that restart logs says what is free once the start-up build is
@@ -696,12 +675,12 @@ Test(labelkeep, the_wait_a_restart_logs_says_what_is_free_after_the_build)
 
 	start(FULL(VRF_A("per-vrf") "," VRF_B));
 	reload(per_ce);
-	capture_log(LOG_LVL_WARN);
+	log_capture(LOG_LVL_WARN);
 	restart_at(10, per_ce);
-	cr_assert_not_null(strstr(logged(), "vrf A: no free label in 100-101 (all in use: one must "
+	cr_assert_not_null(strstr(log_captured(), "vrf A: no free label in 100-101 (all in use: one must "
 					    "be released): 10.1.1.0/24, and any other prefix"),
-			   "%s", logged());
-	cr_assert_null(strstr(logged(), "held down"), "%s", logged());
+			   "%s", log_captured());
+	cr_assert_null(strstr(log_captured(), "held down"), "%s", log_captured());
 }
 
 /* The same when the mode changed while vrfmgr was down: as a reload would have kept it. */
@@ -781,13 +760,13 @@ Test(labelkeep, a_relabel_changed_back_ends_the_wait_with_the_reload)
 	start(FULL(VRF_A("per-vrf") "," VRF_B));
 	reload(FULL(VRF_A("per-ce") "," VRF_B));
 	cr_assert(vrf_by_name(&t, "A")->label_wait);
-	capture_log(LOG_LVL_INFO);
+	log_capture(LOG_LVL_INFO);
 	reload(FULL(VRF_A("per-vrf") "," VRF_B));
 	cr_assert_not(vrf_by_name(&t, "A")->label_wait, "nothing of A waits");
-	cr_assert_not_null(strstr(logged(), "vrf A: label 100, no route waits for a label any "
-					    "more"), "%s", logged());
+	cr_assert_not_null(strstr(log_captured(), "vrf A: label 100, no route waits for a label any "
+					    "more"), "%s", log_captured());
 	reload(FULL(VRF_A("per-vrf")));
 	tick_at(61);
-	cr_assert_null(strstr(logged(), "free again"), "%s", logged());
+	cr_assert_null(strstr(log_captured(), "free again"), "%s", log_captured());
 	assert_replay_agrees();
 }

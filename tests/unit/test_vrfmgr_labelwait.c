@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <unistd.h>
 
+#include "log_capture.h"
 #include "test_vrfmgr_reload.h"
 
 /*
@@ -82,27 +83,6 @@ Test(labelwait, a_vrf_replacing_one_held_down_gets_its_label_when_the_hold_down_
 }
 
 /* What vrfmgr logs from here on (stderr into a file, warnings and worse). */
-static FILE *captured;
-
-static void capture(void)
-{
-	cr_assert_not_null(captured = tmpfile());
-	fflush(stderr);
-	cr_assert_geq(dup2(fileno(captured), 2), 0);
-	log_set_level(LOG_LVL_WARN);
-}
-
-static const char *logged(void)
-{
-	static char buf[4096];
-	size_t n;
-
-	fflush(stderr);
-	rewind(captured);
-	n = fread(buf, 1, sizeof(buf) - 1, captured);
-	buf[n] = '\0';
-	return buf;
-}
 
 /*
  * The warning of a VRF that waits for a label says that routes keep the
@@ -113,9 +93,9 @@ Test(labelwait, a_new_vrf_waiting_for_a_label_is_not_told_of_a_label_mode_change
 {
 	const char *log;
 
-	capture();
+	log_capture(LOG_LVL_WARN);
 	reload(TIGHT(VRF_C "," VRF_B));
-	log = logged();
+	log = log_captured();
 	cr_assert_not_null(strstr(log, "vrf C: no free label in 100-101 (1 held down, the first "
 				       "free again in 60 s): its routes are not exported until it "
 				       "gets one\n"), "%s", log);
@@ -126,9 +106,9 @@ Test(labelwait, a_new_per_prefix_vrf_waiting_for_a_label_is_not_told_of_a_label_
 {
 	const char *log;
 
-	capture();
+	log_capture(LOG_LVL_WARN);
 	reload(TIGHT(VRF_P "," VRF_B));
-	log = logged();
+	log = log_captured();
 	cr_assert_not_null(strstr(log, "vrf P: no free label in 100-101 (1 held down, the first "
 				       "free again in 60 s): 10.4.1.0/30, and any other prefix that "
 				       "finds none, not exported until it gets one\n"), "%s", log);
@@ -158,11 +138,11 @@ Test(labelwait, a_label_mode_change_with_no_free_label_keeps_the_old_label_meanw
 {
 	char lfib_del[32];
 
-	capture();
+	log_capture(LOG_LVL_WARN);
 	reload(TIGHT(A_PER_CE "," VRF_B));
-	cr_assert_not_null(strstr(logged(), "not exported until it gets one (or, after its label "
+	cr_assert_not_null(strstr(log_captured(), "not exported until it gets one (or, after its label "
 					    "mode change, exported with the label it had "
-					    "meanwhile)\n"), "%s", logged());
+					    "meanwhile)\n"), "%s", log_captured());
 	cr_assert_eq(fx_find(&exps, "exp_del 10.255.0.1:100 "), -1, "A withdrawn for want of a label");
 	snprintf(lfib_del, sizeof(lfib_del), "lfib_del 100 ");
 	cr_assert_eq(fx_find(&rec, lfib_del), -1, "100 still pops into A");
