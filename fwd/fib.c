@@ -451,7 +451,8 @@ int fib_add(struct fwd *f, uint32_t vrf_id, uint32_t prefix, uint8_t plen, uint3
 		log_warnx("fib add: out of memory");
 		return -ENOMEM;
 	}
-	fib_core_set(f, v, prefix, plen, id);
+	if (id != old) /* the same value again (a replay): nothing changed, nothing counted */
+		fib_core_set(f, v, prefix, plen, id);
 	if (old != 0)
 		res_put(f, old);
 	mark_dirty(f, v);
