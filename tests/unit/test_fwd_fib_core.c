@@ -447,3 +447,75 @@ Test(fib_core, a_replay_of_the_same_routes_keeps_the_core_table)
 	cr_assert_eq(id, lpm_lookup(v->lpm, net + 9), "answered by the core table");
 	cr_assert_neq(id, 0);
 }
+
+/*
+ * One batch mixing frames from A's CE (one to no route, one to a remote
+ * site) with frames popped into A and B (to a remote route no local one
+ * covers, local, no route): the misses of the pushed frames are not looked
+ * up again, the popped ones are, in their own VRF's full table. The same
+ * bytes and the same VRF counters and drops as pipeline.c alone.
+ */
+Test(fib_core, a_batch_mixing_pushed_and_popped_misses)
+{
+	static struct capture fast_out[MAX_CAP];
+	static const uint32_t lbl_a[1] = { 100 }, lbl_b[1] = { 101 };
+	static const uint8_t ttl[1] = { 10 };
+	const uint32_t none = t_ip(192, 168, 77, 1), host = t_ip(192, 168, 100, 7);
+	struct fwd_vrf_ctr vrf[2][3];
+	uint64_t no_route[2];
+	struct fwd_ctrs *c = f->ctrs[0];
+	struct tframe t[7];
+	struct fwd_pkt p[7];
+	struct fwd_iface *in[7];
+	int n_fast_out = 0;
+
+	for (int way = 0; way < 3; way++) { /* the first one has next hops learn their MACs */
+		t_ip_frame(&t[0], mac_ce_a, mac_cea, host, none, 64);
+		t_mpls_frame(&t[1], mac_core0, mac_p, lbl_a, ttl, 1, SITE2, SITE2 + 1, 64);
+		t_ip_frame(&t[2], mac_ce_a, mac_cea, host, SITE2, 64);
+		t_mpls_frame(&t[3], mac_core0, mac_p, lbl_a, ttl, 1, SITE2, host + 3, 64);
+		t_mpls_frame(&t[4], mac_core0, mac_p, lbl_a, ttl, 1, SITE2, none, 64);
+		t_mpls_frame(&t[5], mac_core0, mac_p, lbl_b, ttl, 1, SITE2, t_ip(192, 168, 102, 5),
+			     64);
+		t_ip_frame(&t[6], mac_ce_a, mac_cea, host, none + 1, 64);
+		for (int i = 0; i < 7; i++) {
+			p[i] = t[i].p;
+			in[i] = t[i].p.data[12] == 0x88 ? core0 : ce_a; /* 0x8847: MPLS */
+		}
+		memset(c->vrf, 0, sizeof(c->vrf[0]) * 3);
+		memset(f->drops, 0, sizeof(f->drops));
+		n_cap = 0;
+		f->slow_only = way == 2;
+		fwd_input_batch(f, in, p, 7, NULL);
+		memcpy(vrf[way == 2], c->vrf, sizeof(vrf[0]));
+		no_route[way == 2] = drops(FWD_DROP_NO_ROUTE);
+		if (way == 1) {
+			memcpy(fast_out, cap, sizeof(cap[0]) * (size_t)n_cap);
+			n_fast_out = n_cap;
+		}
+	}
+	f->slow_only = false;
+	cr_assert_eq(n_cap, n_fast_out);
+	for (int i = 0; i < n_cap; i++) {
+		cr_assert_eq(cap[i].ifp, fast_out[i].ifp, "output %d", i);
+		cr_assert_eq(cap[i].len, fast_out[i].len, "output %d", i);
+		cr_assert_arr_eq(cap[i].data, fast_out[i].data, cap[i].len, "output %d", i);
+	}
+	cr_assert_eq(memcmp(vrf[0], vrf[1], sizeof(vrf[0])), 0, "VRF counters as pipeline.c's");
+	cr_assert_eq(no_route[0], no_route[1]);
+	cr_assert_eq(vrf[0][1].lookups_from_core, 3);
+	cr_assert_eq(vrf[0][1].lookups_from_ce, 3);
+	cr_assert_eq(vrf[0][1].no_route, 3, "two pushed, one popped");
+	cr_assert_eq(vrf[0][2].lookups_from_core, 1);
+	cr_assert_eq(vrf[0][2].no_route, 0, "B's remote /24 found in its full table");
+	/* the popped frames to remote routes: back to the core under A's 200 and B's 202 */
+	for (int i = 0, seen = 0; i < n_cap; i++) {
+		if (cap[i].ifp != core0 || t_get16(cap[i].data + 12) != ETHERTYPE_MPLS ||
+		    cap[i].data[22 + 9] == IPV4_PROTO_ICMP)
+			continue;
+		seen++;
+		if (t_get32(cap[i].data + 22 + 16) == SITE2 + 1)
+			cr_assert_eq(t_lse(cap[i].data, 1).label, 200);
+		cr_assert(seen <= 3);
+	}
+}
