@@ -519,3 +519,34 @@ Test(fib_core, a_batch_mixing_pushed_and_popped_misses)
 		cr_assert(seen <= 3);
 	}
 }
+
+/*
+ * A batch that has VRF A's core table dropped (changes enough for a
+ * rebuild), then removes A and creates it again under its id before the
+ * commit: the dropped table freed once (no reader here: rcu_retire frees at
+ * once, ASan would see a second free), the new A's core table committed
+ * from its own routes, and the VRF gone from the dirty list it was on.
+ */
+Test(fib_core, a_drop_then_the_vrf_removed_and_made_again_in_one_batch)
+{
+	const uint32_t net = t_ip(172, 16, 0, 0);
+	struct fwd_vrf *v;
+	uintptr_t root;
+	uint32_t id;
+
+	for (uint32_t i = 0; i < 200; i++)
+		cr_assert_eq(fib_add(f, 1, net + 4 * i, 30, 2, MPLS_LABEL_NONE), 0);
+	cr_assert_null(fib_vrf_get(f, 1)->core, "dropped: more than 32 + a quarter changed");
+	fib_vrf_del(f, 1);
+	cr_assert_eq(fib_vrf_add(f, 1, "A"), 0);
+	cr_assert_eq(fib_add(f, 1, net, 24, 2, MPLS_LABEL_NONE), 0);
+	cr_assert_eq(fib_add(f, 1, net + 128, 25, 3, 300), 0);
+	fib_commit(f);
+	v = fib_vrf_get(f, 1);
+	cr_assert_not_null(v->core);
+	cr_assert_eq(lpm_count(v->core), 2, "the new A's /24 and the remote /25 inside it");
+	root = atomic_load(&f->vrf_core_roots[1]);
+	lpm_lookup_roots(&root, &(uint32_t){ net + 130 }, &id, 1);
+	cr_assert_eq(id, lpm_lookup(v->lpm, net + 130));
+	check_invariant();
+}
