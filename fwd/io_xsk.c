@@ -25,6 +25,7 @@
 #include <linux/if_xdp.h>
 #include <xdp/xsk.h>
 
+#include "common/clock.h"
 #include "common/log.h"
 #include "common/plural.h"
 #include "fwd/io_par.h"
@@ -124,14 +125,6 @@ static int setup(struct io_xsk *x, const char *ifname, uint32_t queue, const cha
 
 static uint64_t last_close_ms; /* when io_xsk_close last let a bound socket go; control thread */
 
-static uint64_t ms_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
 static int open_once(struct io_xsk **out, const char *ifname, uint32_t queue, size_t max_frame,
 		     const char **why)
 {
@@ -157,20 +150,20 @@ int io_xsk_open(struct io_xsk **out, const char *ifname, uint32_t queue, size_t 
 		const char **why)
 {
 	const struct timespec pause = { 0, 2000000 };
-	uint64_t t0 = ms_now();
+	uint64_t t0 = clock_mono_ms();
 	unsigned waits = 0;
 	int r;
 
 	while ((r = open_once(out, ifname, queue, max_frame, why)) == -EBUSY &&
 	       last_close_ms != 0 && t0 - last_close_ms < BUSY_SINCE_CLOSE_MS &&
-	       ms_now() - t0 < BUSY_WAIT_MS) {
+	       clock_mono_ms() - t0 < BUSY_WAIT_MS) {
 		nanosleep(&pause, NULL);
 		waits++;
 	}
 	if (waits > 0)
 		log_info("%s: queue %u busy after fwd's own close: AF_XDP socket %s after %llu ms",
 			 ifname, queue, r == 0 ? "made" : "still refused",
-			 (unsigned long long)(ms_now() - t0));
+			 (unsigned long long)(clock_mono_ms() - t0));
 	return r;
 }
 
@@ -188,7 +181,7 @@ void io_xsk_close(struct io_xsk *x)
 		return;
 	keep = x->fd >= 0 ? dup(x->fd) : -1; /* -1: libxdp's close releases it at once */
 	if (x->fd >= 0)
-		last_close_ms = ms_now();
+		last_close_ms = clock_mono_ms();
 	if (x->xsk != NULL)
 		xsk_socket__delete(x->xsk);
 	if (x->umem != NULL)

@@ -5,8 +5,8 @@
  * grace period) so that their chunks can go.
  */
 #include <malloc.h>
-#include <time.h>
 
+#include "common/clock.h"
 #include "common/log.h"
 #include "fwd/fib.h"
 #include "fwd/nexthop.h"
@@ -19,14 +19,6 @@
  * ordinary churn keeps its pages whole.
  */
 #define TRIM_HEAP_MIN (4u << 20)
-
-static uint64_t ms_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
 
 size_t fwd_trim_tick(struct fwd *f, struct fwd_trim *t)
 {
@@ -43,7 +35,7 @@ size_t fwd_trim_tick(struct fwd *f, struct fwd_trim *t)
 	if (t->done || ++t->quiet < FWD_TRIM_QUIET_S || fib_pending(f))
 		return 0;
 	t->done = true;
-	t0 = ms_now();
+	t0 = clock_mono_ms();
 	if ((freed = fib_res_shrink(f) + nh_table_shrink(f)) == 0)
 		return 0;
 	mi = mallinfo2();
@@ -52,6 +44,6 @@ size_t fwd_trim_tick(struct fwd *f, struct fwd_trim *t)
 	log_info("table memory: %zu kB of results and indexes given back, %zu kB of free heap "
 		 "to the kernel, in %llu ms", freed >> 10,
 		 mi.fordblks >= TRIM_HEAP_MIN ? mi.fordblks >> 10 : 0,
-		 (unsigned long long)(ms_now() - t0));
+		 (unsigned long long)(clock_mono_ms() - t0));
 	return freed;
 }
