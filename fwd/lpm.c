@@ -206,22 +206,53 @@ void lpm_list_compact(struct lpm *t, struct lpm_cnode *c)
 	}
 }
 
+/* The highest length in [0, l] c's list may hold, or -1. */
+static int plen_at_most(const struct lpm_cnode *c, int l)
+{
+	uint64_t m = c->plens & (l >= 63 ? ~0ull : (2ull << l) - 1);
+
+	return m == 0 ? -1 : 63 - __builtin_clzll(m);
+}
+
+/*
+ * The longest live route of c's own list covering prefix with a length up
+ * to hi (-1: none), or 0. Not a search per length: the list is sorted by (prefix,
+ * plen), so the covers of prefix/l sort by length, the last one at or
+ * before (prefix/l, l) is the longest, and a route E there that is not a
+ * cover lies inside every cover sorting before it: those are no longer than
+ * the bits E and prefix share. So each search finds the answer or shortens
+ * the lengths left to try.
+ */
+uint32_t lpm_list_cover(const struct lpm_cnode *c, uint32_t prefix, int hi)
+{
+	int l = hi >= 0 ? plen_at_most(c, hi) : -1;
+
+	while (l >= 0) {
+		uint32_t key = prefix & mask_of((unsigned)l), j, diff;
+		bool found;
+		const struct lpm_route *e;
+
+		j = lpm_list_find(c, key, (uint8_t)l, &found) + found; /* entries <= (key, l) */
+		while (j > 0 && c->r[j - 1].value == 0) /* deleted, not yet squeezed out */
+			j--;
+		if (j == 0)
+			return 0;
+		e = &c->r[j - 1];
+		if (e->plen <= l && (prefix & mask_of(e->plen)) == e->prefix)
+			return e->value;
+		diff = e->prefix ^ prefix; /* not 0: e sorts before key without covering it */
+		l = plen_at_most(c, __builtin_clz(diff));
+	}
+	return 0;
+}
+
 /* The best route of dir c's own list covering slot idx, else c's dflt. */
 static uint32_t dir_cover(const struct lpm_cnode *c, unsigned idx)
 {
-	uint32_t addr = c->base | (uint32_t)idx << (24 - c->depth);
+	uint32_t v = lpm_list_cover(c, c->base | (uint32_t)idx << (24 - c->depth),
+				    c->depth + STRIDE - 1);
 
-	for (int l = c->depth + STRIDE - 1; l >= c->depth; l--) {
-		bool found;
-		uint32_t at;
-
-		if (!(c->plens >> l & 1))
-			continue;
-		at = lpm_list_find(c, addr & mask_of((unsigned)l), (uint8_t)l, &found);
-		if (found && c->r[at].value != 0)
-			return c->r[at].value;
-	}
-	return c->dflt;
+	return v != 0 ? v : c->dflt;
 }
 
 /* The control node a route belongs in; created on the way when create is set. */
@@ -435,46 +466,6 @@ int lpm_walk_within(const struct lpm *t, uint32_t prefix, uint8_t plen, lpm_walk
 	return 0;
 }
 
-/* The highest length in [0, l] c's list may hold, or -1. */
-static int plen_at_most(const struct lpm_cnode *c, int l)
-{
-	uint64_t m = c->plens & (l >= 63 ? ~0ull : (2ull << l) - 1);
-
-	return m == 0 ? -1 : 63 - __builtin_clzll(m);
-}
-
-/*
- * The longest live route of c's own list covering prefix with a length up
- * to hi, or 0. Not a search per length: the list is sorted by (prefix,
- * plen), so the covers of prefix/l sort by length, the last one at or
- * before (prefix/l, l) is the longest, and a route E there that is not a
- * cover lies inside every cover sorting before it: those are no longer than
- * the bits E and prefix share. So each search finds the answer or shortens
- * the lengths left to try.
- */
-static uint32_t list_cover(const struct lpm_cnode *c, uint32_t prefix, int hi)
-{
-	int l = plen_at_most(c, hi);
-
-	while (l >= 0) {
-		uint32_t key = prefix & mask_of((unsigned)l), j, diff;
-		bool found;
-		const struct lpm_route *e;
-
-		j = lpm_list_find(c, key, (uint8_t)l, &found) + found; /* entries <= (key, l) */
-		while (j > 0 && c->r[j - 1].value == 0) /* deleted, not yet squeezed out */
-			j--;
-		if (j == 0)
-			return 0;
-		e = &c->r[j - 1];
-		if (e->plen <= l && (prefix & mask_of(e->plen)) == e->prefix)
-			return e->value;
-		diff = e->prefix ^ prefix; /* not 0: e sorts before key without covering it */
-		l = plen_at_most(c, __builtin_clz(diff));
-	}
-	return 0;
-}
-
 uint32_t lpm_cover(const struct lpm *t, uint32_t prefix, uint8_t plen)
 {
 	const struct lpm_cnode *c = t->croot;
@@ -485,7 +476,7 @@ uint32_t lpm_cover(const struct lpm *t, uint32_t prefix, uint8_t plen)
 	/* down the path of nodes holding the lengths up to plen: deeper ones hold longer routes */
 	while (c != NULL && c->depth <= plen) {
 		int hi = c->kind == CN_DIR ? c->depth + STRIDE - 1 : 32;
-		uint32_t v = list_cover(c, prefix, hi < plen ? hi : plen);
+		uint32_t v = lpm_list_cover(c, prefix, hi < plen ? hi : plen);
 
 		if (v != 0)
 			best = v;

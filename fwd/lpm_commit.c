@@ -88,22 +88,6 @@ static uint32_t cut_ranges(const struct lpm_cnode *c, uint32_t *keys, uint32_t *
 
 static int commit_node(struct lpm *t, struct lpm_cnode *c);
 
-/* The best route of chunk c's list shorter than plen that covers prefix, or 0. */
-static uint32_t chunk_cover(const struct lpm_cnode *c, uint32_t prefix, uint8_t plen)
-{
-	for (int l = plen - 1; l >= c->depth; l--) {
-		bool found;
-		uint32_t at;
-
-		if (!(c->plens >> l & 1))
-			continue;
-		at = lpm_list_find(c, prefix & mask_of((unsigned)l), (uint8_t)l, &found);
-		if (found && c->r[at].value != 0)
-			return c->r[at].value;
-	}
-	return 0;
-}
-
 /* emit() into a buffer of max + 1 entries: false, writing nothing, once it is full. */
 static bool emit_bounded(struct cuts *out, uint32_t max, uint32_t key, uint32_t value)
 {
@@ -130,7 +114,7 @@ static bool cut_span(const struct lpm_cnode *c, uint32_t s, uint8_t plen, struct
 	int sp = 0;
 
 	st[0].end = e;
-	st[0].value = chunk_cover(c, s, plen);
+	st[0].value = lpm_list_cover(c, s, plen - 1); /* the best route shorter than plen */
 	emit(out, s, st[0].value);
 	for (uint32_t i = lpm_list_find(c, s, plen, &found); i < c->n && c->r[i].prefix <= e; i++) {
 		const struct lpm_route *r = &c->r[i];

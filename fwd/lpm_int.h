@@ -94,6 +94,8 @@ void lpm_mark_dirty(struct lpm *t, struct lpm_cnode *c);
 struct lpm_cnode *lpm_cnode_new(struct lpm *t, struct lpm_cnode *parent, uint8_t depth,
 				uint32_t base, uint32_t dflt, bool dirty);
 uint32_t lpm_list_find(const struct lpm_cnode *c, uint32_t prefix, uint8_t plen, bool *found);
+/* The longest live route of c's own list covering prefix with a length up to hi (-1: none), or 0. */
+uint32_t lpm_list_cover(const struct lpm_cnode *c, uint32_t prefix, int hi);
 int lpm_list_insert(struct lpm *t, struct lpm_cnode *c, uint32_t at, const struct lpm_route *r);
 void lpm_list_compact(struct lpm *t, struct lpm_cnode *c);
 /* Recomputes c->plens from its list. */
