@@ -51,7 +51,7 @@ static void write_route(struct jw *w, const struct vrf *v, const struct vrf_pref
 {
 	char why[128];
 	const char *reason = vrf_route_reason(vp, r, why, sizeof(why));
-	bool exported = export_route(v, vp) == r && vp->exp_label != NULL;
+	bool exported = export_route_is(v, vp, r);
 
 	jw_object_begin(w);
 	jw_kv_string(w, "vrf", v->cfg->name);

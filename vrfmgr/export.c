@@ -41,12 +41,17 @@ const struct vrf_route *export_route(const struct vrf *v, const struct vrf_prefi
 	return vrf_route_usable(b) ? b : NULL;
 }
 
+bool export_route_is(const struct vrf *v, const struct vrf_prefix *vp, const struct vrf_route *r)
+{
+	return export_route(v, vp) == r && vp->exp_label != NULL;
+}
+
 size_t export_rts_given(const struct vrf *v, const struct vrf_prefix *vp,
 			const struct vrf_route *r)
 {
 	bool local = r->source == ROUTE_CONNECTED || r->source == ROUTE_STATIC;
 
-	return !local || (export_route(v, vp) == r && vp->exp_label != NULL) ? r->n_rts : 0;
+	return !local || export_route_is(v, vp, r) ? r->n_rts : 0;
 }
 
 /* How many RTs vp's selected route is given (0: none selected). */

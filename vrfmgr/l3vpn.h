@@ -33,6 +33,8 @@ typedef void (*export_cb)(const struct ipc_vpn_route *r, const struct ext_commun
 size_t export_walk(const struct vrf_table *t, export_cb cb, void *arg);
 /* The route vp is exported through, or NULL when it is not exported. */
 const struct vrf_route *export_route(const struct vrf *v, const struct vrf_prefix *vp);
+/* Whether r is what vp goes out as, with a label (not waiting for one). */
+bool export_route_is(const struct vrf *v, const struct vrf_prefix *vp, const struct vrf_route *r);
 /*
  * How many of r's RTs (a candidate of vp in v) the APIs give it (/routes,
  * /events, /explain): a local route's are its VRF's export RTs, which it

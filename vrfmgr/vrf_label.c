@@ -231,34 +231,6 @@ bool vrf_label_fits(const struct vrf *v, const struct label_entry *e, const stru
 	return false;
 }
 
-struct label_entry *vrf_label_get(struct vrf_table *t, struct vrf *v, const struct vrf_prefix *vp,
-				  const struct vrf_route *r)
-{
-	struct label_entry *e;
-	struct label_key k;
-
-	if (v->cfg->label_mode == CFG_LABEL_PER_VRF) {
-		if (v->vrf_label == NULL)
-			return NULL;
-		v->vrf_label->refs++;
-		return v->vrf_label;
-	}
-	if (v->cfg->label_mode == CFG_LABEL_PER_CE)
-		label_key_ce(&k, v->cfg->name, r->nh->ipc.ifname, r->nh->ipc.gateway);
-	else
-		label_key_prefix(&k, v->cfg->name, &vp->prefix);
-	e = label_claim(&t->labels, &k, v->id);
-	if (e == NULL) {
-		/* exported with a label of another mode: it is the mode change that waits */
-		label_wait(t, v, &vp->prefix,
-			   vp->exp_label != NULL && vp->exp_label->key.kind != k.kind);
-		return NULL;
-	}
-	if (e->refs == 1)
-		lfib_point(t, e, r->nh);
-	return e;
-}
-
 /* The key v's prefix vp, through r, would have in label mode kind. */
 static void label_key_of(struct label_key *k, uint32_t kind, const struct vrf *v,
 			 const struct vrf_prefix *vp, const struct vrf_route *r)
@@ -275,6 +247,31 @@ static uint32_t mode_kind(enum cfg_label_mode m)
 {
 	return m == CFG_LABEL_PER_VRF ? LABEL_KIND_VRF
 	       : m == CFG_LABEL_PER_CE ? LABEL_KIND_CE : LABEL_KIND_PREFIX;
+}
+
+struct label_entry *vrf_label_get(struct vrf_table *t, struct vrf *v, const struct vrf_prefix *vp,
+				  const struct vrf_route *r)
+{
+	struct label_entry *e;
+	struct label_key k;
+
+	if (v->cfg->label_mode == CFG_LABEL_PER_VRF) {
+		if (v->vrf_label == NULL)
+			return NULL;
+		v->vrf_label->refs++;
+		return v->vrf_label;
+	}
+	label_key_of(&k, mode_kind(v->cfg->label_mode), v, vp, r);
+	e = label_claim(&t->labels, &k, v->id);
+	if (e == NULL) {
+		/* exported with a label of another mode: it is the mode change that waits */
+		label_wait(t, v, &vp->prefix,
+			   vp->exp_label != NULL && vp->exp_label->key.kind != k.kind);
+		return NULL;
+	}
+	if (e->refs == 1)
+		lfib_point(t, e, r->nh);
+	return e;
 }
 
 struct label_entry *vrf_label_get_earlier(struct vrf_table *t, struct vrf *v,
