@@ -199,6 +199,23 @@ uint64_t api_events_publish(struct api_events *ev, uint16_t type, const void *da
 	return e->seq;
 }
 
+bool api_events_amend(struct api_events *ev, uint64_t seq, const void *data, size_t len)
+{
+	struct api_event *e;
+
+	if (ev == NULL || seq > ev->last || seq < oldest(ev))
+		return false;
+	for (const struct api_sse *c = ev->clients; c != NULL; c = c->nx)
+		if (c->hello_sent && c->next > seq)
+			return false; /* sent, or passed over by its filter or snapshot */
+	e = &ev->ring[seq % ev->cap];
+	if (ev->drop != NULL)
+		ev->drop(e, ev->ctx);
+	e->len = (uint16_t)(len < API_EVENT_DATA ? len : API_EVENT_DATA);
+	memcpy(e->data, data, e->len);
+	return true;
+}
+
 /* Whether client c asked for events of type (?type=). */
 static bool type_wanted(const struct api_sse *c, uint16_t type)
 {

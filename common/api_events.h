@@ -63,6 +63,14 @@ void api_events_free(struct api_events *ev);
 void api_events_set_drop(struct api_events *ev, void (*drop)(const struct api_event *e, void *ctx));
 /* Stores one event (data truncated to API_EVENT_DATA) and wakes waiting clients. Its seq. */
 uint64_t api_events_publish(struct api_events *ev, uint16_t type, const void *data, size_t len);
+/*
+ * Replaces the record of event seq (its type, seq and time stay) while no
+ * client has been sent it yet: a daemon that learns, before its call
+ * returns, what an event it just published should have said (vrfmgr: a
+ * route's RTs, set after its FIB add). drop, if set, releases the old
+ * record. False when seq is gone from the ring or a client has it: publish.
+ */
+bool api_events_amend(struct api_events *ev, uint64_t seq, const void *data, size_t len);
 /* The last sequence number given (the one before the first event when none yet). */
 uint64_t api_events_last(const struct api_events *ev);
 size_t api_events_clients(const struct api_events *ev);

@@ -72,7 +72,19 @@ void vrfapi_label_rec_of(struct label_rec *out, struct vrfapi_events *ev,
 		out->vrf = vrfapi_name_of(&ev->names, &ev->vm->table, e->vrf_id);
 }
 
-static void publish_fib(struct vrfapi_events *ev, const struct ipc_fib_entry *e, bool add)
+static bool fib_entry_equal(const struct ipc_fib_entry *a, const struct ipc_fib_entry *b)
+{
+	return a->vrf_id == b->vrf_id && a->prefix == b->prefix && a->plen == b->plen &&
+	       a->nh_id == b->nh_id && a->inner_label == b->inner_label;
+}
+
+/*
+ * A FIB event about e. amend: e's route targets changed in the selection
+ * that installed e (tap_fib_rts): they go into the fib add just published
+ * for e, while no client has it, rather than into a second one.
+ */
+static void publish_fib(struct vrfapi_events *ev, const struct ipc_fib_entry *e, bool add,
+			bool amend)
 {
 	const struct nexthop *nh = add ? nexthop_by_id(&ev->vm->table.nhs, e->nh_id) : NULL;
 	/* the prefix whose selected route vrfmgr installs (prefix_program): its RTs */
@@ -80,11 +92,18 @@ static void publish_fib(struct vrfapi_events *ev, const struct ipc_fib_entry *e,
 	struct prefix4 p = { e->prefix, e->plen };
 	const struct vrf_prefix *vp = add && v != NULL ? rtable_find(&v->routes, &p) : NULL;
 	struct fib_rec r;
+	uint64_t seq;
 
 	vrfapi_fib_rec_of(&r, ev, e, add, nh, v, vp);
 	r.rts = rtset_ref(r.rts); /* the ring's own, until drop_rec */
 	vrfapi_name_ref(r.vrf);
-	api_events_publish(ev->ring, EV_FIB, &r, sizeof(r));
+	amend = amend && vp != NULL && vp == ev->vm->table.fib_exporting &&
+		ev->fib_added_seq != 0 && fib_entry_equal(e, &ev->fib_added);
+	if (amend && api_events_amend(ev->ring, ev->fib_added_seq, &r, sizeof(r)))
+		return;
+	seq = api_events_publish(ev->ring, EV_FIB, &r, sizeof(r));
+	ev->fib_added_seq = add ? seq : 0;
+	ev->fib_added = *e;
 }
 
 /* The ring overwrites (or frees) a record: a FIB add lets its RTs go, FIB and label their VRF. */
@@ -195,7 +214,7 @@ static void tap_fib_add(void *ctx, const struct ipc_fib_entry *e)
 	struct vrfapi_events *ev = ctx;
 
 	DP_CALL(&ev->inner, fib_add, e);
-	publish_fib(ev, e, true);
+	publish_fib(ev, e, true, false);
 }
 
 static void tap_fib_del(void *ctx, const struct ipc_fib_entry *e)
@@ -203,13 +222,18 @@ static void tap_fib_del(void *ctx, const struct ipc_fib_entry *e)
 	struct vrfapi_events *ev = ctx;
 
 	DP_CALL(&ev->inner, fib_del, e);
-	publish_fib(ev, e, false);
+	publish_fib(ev, e, false, false);
 }
 
-/* fwd holds e as it is; its route's RTs changed: a fib add again, with them (dataplane.h). */
+/*
+ * fwd holds e as it is; its route's RTs changed: a fib add again, with them
+ * (dataplane.h). When e was installed in this same selection, which is now
+ * exporting it (vrf_table.fib_exporting: a local route new at runtime gets
+ * its RTs there), its fib add just published says them instead: one event.
+ */
 static void tap_fib_rts(void *ctx, const struct ipc_fib_entry *e)
 {
-	publish_fib(ctx, e, true);
+	publish_fib(ctx, e, true, true);
 }
 
 static void tap_lfib(struct vrfapi_events *ev, const struct ipc_lfib_entry *e, bool add)

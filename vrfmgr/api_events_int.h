@@ -100,6 +100,9 @@ struct vrfapi_events {
 	struct api_events_snapshot snap;
 	struct api_events_filter filter; /* ?vrf=NAME */
 	struct vrfapi_names names;
+	/* the last FIB add published (seq 0: none), which a fib_rts may amend (tap_fib_rts) */
+	uint64_t fib_added_seq;
+	struct ipc_fib_entry fib_added;
 };
 
 /*

@@ -94,8 +94,9 @@ static const struct ext_community *best_rts(const struct vrf_prefix *vp)
  * RTs of the route the FIB entry was made for (best_rts before the change):
  * an entry that stays as it is but now stands for other RTs is said to the
  * API's events alone (fib_rts in dataplane.h); fwd has nothing to change.
+ * True when it added (or replaced) the FIB entry.
  */
-static void prefix_program(struct vrf_table *t, const struct vrf *v, struct vrf_prefix *vp,
+static bool prefix_program(struct vrf_table *t, const struct vrf *v, struct vrf_prefix *vp,
 			   const struct ext_community *held_rts)
 {
 	struct ipc_fib_entry e = {
@@ -118,7 +119,7 @@ static void prefix_program(struct vrf_table *t, const struct vrf *v, struct vrf_
 	if (nh == old && (nh == NULL || label == vp->fib_label)) {
 		if (best_rts(vp) != held_rts) /* interned: equal sets, one pointer */
 			vrf_prefix_rts_changed(t, v, vp);
-		return;
+		return false;
 	}
 	if (nh != NULL) {
 		nexthop_fib_hold(&t->nhs, nh, &t->dp);
@@ -130,6 +131,7 @@ static void prefix_program(struct vrf_table *t, const struct vrf *v, struct vrf_
 	vp->fib_label = label;
 	if (old != NULL)
 		nexthop_fib_release(&t->nhs, old, &t->dp);
+	return nh != NULL;
 }
 
 void vrf_prefix_rts_changed(struct vrf_table *t, const struct vrf *v, const struct vrf_prefix *vp)
@@ -144,14 +146,18 @@ void vrf_prefix_rts_changed(struct vrf_table *t, const struct vrf *v, const stru
 static void prefix_select(struct vrf_table *t, struct vrf *v, struct vrf_prefix *vp,
 			  const struct ext_community *held_rts)
 {
+	const struct vrf_prefix *outer = t->fib_exporting;
 	struct vrf_route *r, *best = NULL;
 
 	for (r = vp->routes; r != NULL; r = r->next)
 		if (best == NULL || route_cmp(r, best) < 0)
 			best = r;
 	vp->best = best;
-	prefix_program(t, v, vp, held_rts);
+	/* a local route installed now gets its RTs from the export that follows */
+	if (prefix_program(t, v, vp, held_rts))
+		t->fib_exporting = vp;
 	export_prefix_sync(t, v, vp);
+	t->fib_exporting = outer;
 }
 
 /* The prefix count changed: warn once when it reaches the threshold of the limit. */

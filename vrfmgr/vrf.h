@@ -137,6 +137,13 @@ struct vrf_table {
 	bool building;        /* the start-up build: a wait is logged once it is done */
 	uint64_t label_wait_freed; /* labels.freed when the waiting VRFs last tried */
 	struct dataplane dp;
+	/*
+	 * The prefix whose selection just installed its FIB entry and is
+	 * exporting it now (NULL: none): a fib_rts for it (its RTs given as
+	 * it goes out) is that same entry's, told in the same call, so the
+	 * API's events say it in the entry's fib add (api_events.c).
+	 */
+	const struct vrf_prefix *fib_exporting;
 	struct export_sink exp;
 	char state_path[CFG_PATH_MAX]; /* labels and VRF ids persist here ("": nowhere) */
 };

@@ -3,7 +3,8 @@
  * the event ring over SSE: ?since= and ?limit=, Last-Event-ID, resync when
  * the ring has moved on, hello for a fresh client, the snapshot (asked, sent
  * on resync, written over several fills with what changed meanwhile after
- * snapshot-end) and a client that leaves mid-snapshot.
+ * snapshot-end), a client that leaves mid-snapshot, and amending an event
+ * no client has been sent yet.
  */
 #include <criterion/criterion.h>
 #include <stdint.h>
@@ -277,4 +278,53 @@ Test(api, events_snapshot_client_gone_ends_cursor)
 	run_until_gone(10000);
 	cr_assert_eq(snap_ends, 1, "the cursor is ended when the client goes mid-snapshot");
 	cr_assert_eq(api_events_clients(events), 0);
+}
+
+/*
+ * api_events_amend: an event no client has been sent yet is read as
+ * amended; once a client has it (here a stream still open), or when it is
+ * gone from the ring or not published yet, it is left as it was.
+ */
+Test(api, events_amend_until_a_client_has_it)
+{
+	uint64_t before = api_events_last(events), seq;
+	uint8_t seven = 7, eight = 8;
+	char req[128], got[4096];
+	size_t n = 0;
+	int fd;
+	const char *b;
+
+	publish(1);
+	seq = api_events_last(events);
+	publish(2);
+	cr_assert(api_events_amend(events, seq, &seven, 1));
+	cr_assert_not(api_events_amend(events, seq + 2, &seven, 1), "not published yet");
+	snprintf(req, sizeof(req), "GET /events?since=%llu&limit=2 HTTP/1.0\r\n\r\n",
+		 (unsigned long long)before);
+	b = body_of(http(req));
+	cr_assert_not_null(strstr(b, "\"n\":7}"), "%s", b);
+	cr_assert_null(strstr(b, "\"n\":1}"), "%s", b);
+	cr_assert_not_null(strstr(b, "\"n\":2}"), "%s", b);
+
+	fd = unix_fd();
+	snprintf(req, sizeof(req), "GET /events?since=%llu HTTP/1.0\r\n\r\n",
+		 (unsigned long long)before);
+	cr_assert_eq(write(fd, req, strlen(req)), (ssize_t)strlen(req));
+	got[0] = '\0';
+	for (int i = 0; i < 500 && strstr(got, "\"n\":2}") == NULL; i++) {
+		struct timeval tick = { 0, 10000 };
+		ssize_t r;
+
+		event_base_loopexit(base, &tick);
+		event_base_dispatch(base);
+		while ((r = recv(fd, got + n, sizeof(got) - 1 - n, MSG_DONTWAIT)) > 0)
+			n += (size_t)r;
+		got[n] = '\0';
+	}
+	cr_assert_not_null(strstr(got, "\"n\":2}"), "%s", got);
+	cr_assert_not(api_events_amend(events, seq, &eight, 1), "a client has it");
+	close(fd);
+	for (uint8_t i = 0; i < 4; i++)
+		publish(i);
+	cr_assert_not(api_events_amend(events, seq, &eight, 1), "gone from the ring");
 }

@@ -437,3 +437,50 @@ Test(vrfevents, a_local_route_waiting_for_a_label_has_no_rts_until_exported,
 	cr_assert_not_null(strstr(b, "\"route_targets\":[\"65000:300\"]"), "%s", b);
 	cr_assert_eq(count_of(b, "event: fib\n"), 1, "%s", b);
 }
+
+/*
+ * A local route new at runtime (here C's connected and static routes, and
+ * D's connected one, which a reload brings) is installed, then exported in
+ * the same selection: one fib add, with the RTs it goes out with (C's
+ * export RTs; none for D, which exports nothing), not one with none and a
+ * second with them.
+ */
+#define C_STATIC_ROUTE                                                                             \
+	"\"static_routes\": [ { \"prefix\": \"192.168.103.0/24\", \"next_hop\": \"10.3.1.2\","     \
+	"\"interface\": \"ce-c1\" } ] }"
+#define VRF_D                                                                                      \
+	", { \"name\": \"D\", \"rd\": \"10.255.0.1:400\", \"import_rts\": [\"65000:400\"],"        \
+	"\"export_rts\": [], \"interfaces\": [ { \"name\": \"ce-d1\","                             \
+	"\"address\": \"10.4.1.1/30\" } ] }"
+
+Test(vrfevents, a_local_route_added_at_runtime_is_one_fib_add_with_its_rts)
+{
+	static const char from[] = "\"address\": \"10.3.1.1/30\" } ] }";
+	static char json[4096];
+	struct ferry_config c2;
+	struct reload_stats st;
+	const char *pe1c = PE1_C_JSON, *at = strstr(pe1c, from), *b;
+	char q[128];
+	uint64_t before;
+
+	cr_assert_not_null(at);
+	snprintf(json, sizeof(json),
+		 "%.*s\"address\": \"10.3.1.1/30\" } ], " C_STATIC_ROUTE VRF_D "%s",
+		 (int)(at - pe1c), pe1c, at + strlen(from));
+	fx_load(&c2, json);
+	before = vrfapi_events_last(&vm);
+	cr_assert_eq(vrf_table_reload(&vm.table, &c2, &st), 0);
+
+	snprintf(q, sizeof(q), "since=%llu&type=fib&vrf=C", (unsigned long long)before);
+	b = get_until(q, "\"prefix\":\"192.168.103.0/24\"");
+	cr_assert_eq(count_of(b, "event: fib\n"), 2, "%s", b);
+	cr_assert_eq(count_of(b, "\"route_targets\":[\"65000:300\"]"), 2, "%s", b);
+	cr_assert_not_null(strstr(b, "\"prefix\":\"10.3.1.0/30\",\"type\":\"connected\""), "%s", b);
+
+	snprintf(q, sizeof(q), "since=%llu&type=fib&vrf=D", (unsigned long long)before);
+	b = get_until(q, "\"prefix\":\"10.4.1.0/30\"");
+	cr_assert_eq(count_of(b, "event: fib\n"), 1, "%s", b);
+	cr_assert_not_null(strstr(b, "\"route_targets\":[]"), "%s", b);
+	cr_assert_eq(vrf_table_reload(&vm.table, &cfgs[0], &st), 0); /* c2 is freed below */
+	config_free(&c2);
+}
