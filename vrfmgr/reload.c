@@ -28,6 +28,7 @@
 #include "common/plural.h"
 #include "vrfmgr/l3vpn.h"
 #include "vrfmgr/reload.h"
+#include "vrfmgr/rtset.h"
 
 /*
  * vrfmgr's API listener as the api section set it up at start (address,
@@ -78,12 +79,6 @@ int vrf_table_reload_check(const struct vrf_table *t, const struct ferry_config 
 	return -EINVAL;
 }
 
-static bool rts_equal(const struct ext_community *a, size_t na, const struct ext_community *b,
-		      size_t nb)
-{
-	return na == nb && (na == 0 || memcmp(a, b, na * sizeof(*a)) == 0);
-}
-
 /*
  * Field by field, not memcmp: a struct prefix4 has padding and a name has
  * whatever follows its NUL, neither of which the parser sets.
@@ -127,10 +122,10 @@ static bool vrf_cfg_changes(const struct cfg_vrf *a, const struct cfg_vrf *b, ch
 		bool same;
 	} keys[] = {
 		{ "label_mode", a->label_mode == b->label_mode },
-		{ "import_rts", rts_equal(a->import_rts, a->n_import_rts, b->import_rts,
-					  b->n_import_rts) },
-		{ "export_rts", rts_equal(a->export_rts, a->n_export_rts, b->export_rts,
-					  b->n_export_rts) },
+		{ "import_rts", rt_sets_equal(a->import_rts, a->n_import_rts, b->import_rts,
+					      b->n_import_rts) },
+		{ "export_rts", rt_sets_equal(a->export_rts, a->n_export_rts, b->export_rts,
+					      b->n_export_rts) },
 		{ "interfaces", ifs_equal(a, b) },
 		{ "static_routes", statics_equal(a, b) },
 		{ "max_routes", a->max_routes == b->max_routes },
@@ -274,9 +269,9 @@ static void reload_vrf(struct vrf_table *t, struct vrf *v, const struct cfg_vrf 
 	vrf_local_sync(t, v);
 	if (old->label_mode != c->label_mode)
 		reload_relabel(t, v);
-	if (!rts_equal(old->export_rts, old->n_export_rts, c->export_rts, c->n_export_rts))
+	if (!rt_sets_equal(old->export_rts, old->n_export_rts, c->export_rts, c->n_export_rts))
 		export_vrf_announce(t, v);
-	if (!rts_equal(old->import_rts, old->n_import_rts, c->import_rts, c->n_import_rts) ||
+	if (!rt_sets_equal(old->import_rts, old->n_import_rts, c->import_rts, c->n_import_rts) ||
 	    old->max_routes != c->max_routes) {
 		v->limit_hit = false;
 		v->limit_warned = false;

@@ -15,6 +15,7 @@
 struct rtset {
 	struct rtset *hnext;
 	uint64_t hash;
+	uint64_t unordered; /* rts_unordered_hash: equal for the same RTs in any order */
 	uint32_t refs;
 	uint32_t n;
 	struct ext_community rts[];
@@ -42,6 +43,20 @@ static uint64_t rtset_hash(const struct ext_community *rts, size_t n)
 
 		memcpy(&k, rts[i].b, sizeof(k));
 		h = hash_mix64(h ^ k);
+	}
+	return h;
+}
+
+/* A sum of each RT's mix: the order does not change it, a duplicate does. */
+static uint64_t rts_unordered_hash(const struct ext_community *rts, size_t n)
+{
+	uint64_t h = n;
+
+	for (size_t i = 0; i < n; i++) {
+		uint64_t k;
+
+		memcpy(&k, rts[i].b, sizeof(k));
+		h += hash_mix64(k);
 	}
 	return h;
 }
@@ -107,6 +122,7 @@ const struct ext_community *rtset_get(const struct ext_community *rts, size_t n)
 		return NULL;
 	}
 	s->hash = h;
+	s->unordered = rts_unordered_hash(rts, n);
 	s->refs = 1;
 	s->n = (uint32_t)n;
 	memcpy(s->rts, rts, n * sizeof(*rts));
@@ -114,6 +130,41 @@ const struct ext_community *rtset_get(const struct ext_community *rts, size_t n)
 	sets.b[h & (sets.nb - 1)] = s;
 	sets.count++;
 	return s->rts;
+}
+
+static size_t rt_count(const struct ext_community *rt, const struct ext_community *rts, size_t n)
+{
+	size_t c = 0;
+
+	for (size_t i = 0; i < n; i++)
+		c += memcmp(rt->b, rts[i].b, sizeof(rt->b)) == 0;
+	return c;
+}
+
+/* Quadratic, for the few RTs a route has; rtset_same calls it only on equal hashes. */
+bool rt_sets_equal(const struct ext_community *a, size_t na, const struct ext_community *b,
+		   size_t nb)
+{
+	if (na != nb)
+		return false;
+	for (size_t i = 0; i < na; i++)
+		if (rt_count(&a[i], a, na) != rt_count(&a[i], b, nb))
+			return false;
+	return true;
+}
+
+bool rtset_same(const struct ext_community *a, const struct ext_community *b)
+{
+	const struct rtset *sa, *sb;
+
+	if (a == b)
+		return true; /* interned: the same array, one pointer */
+	if (a == NULL || b == NULL)
+		return false;
+	sa = rtset_of(a);
+	sb = rtset_of(b);
+	return sa->n == sb->n && sa->unordered == sb->unordered &&
+	       rt_sets_equal(a, sa->n, b, sb->n);
 }
 
 const struct ext_community *rtset_ref(const struct ext_community *set)

@@ -117,7 +117,7 @@ static bool prefix_program(struct vrf_table *t, const struct vrf *v, struct vrf_
 		e.inner_label = label;
 	}
 	if (nh == old && (nh == NULL || label == vp->fib_label)) {
-		if (best_rts(vp) != held_rts) /* interned: equal sets, one pointer */
+		if (!rtset_same(best_rts(vp), held_rts)) /* in any order */
 			vrf_prefix_rts_changed(t, v, vp);
 		return false;
 	}

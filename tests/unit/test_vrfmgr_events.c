@@ -484,3 +484,59 @@ Test(vrfevents, a_local_route_added_at_runtime_is_one_fib_add_with_its_rts)
 	cr_assert_eq(vrf_table_reload(&vm.table, &cfgs[0], &st), 0); /* c2 is freed below */
 	config_free(&c2);
 }
+
+/*
+ * Route targets are a set: the same ones in another order (an UPDATE
+ * listing them differently, a reload reordering a VRF's export_rts) are no
+ * change and no event; a different count of one (a duplicate more) still is.
+ */
+Test(vrfevents, reordered_route_targets_are_no_fib_add)
+{
+	struct fx_vpn a = fx_vpn("10.255.0.2:100", "192.168.101.0/24", 200, "10.255.0.2",
+				 "65000:100 65000:999");
+	struct fx_vpn a2 = fx_vpn("10.255.0.2:100", "192.168.101.0/24", 200, "10.255.0.2",
+				  "65000:999 65000:100");
+	struct fx_vpn a3 = fx_vpn("10.255.0.2:100", "192.168.101.0/24", 200, "10.255.0.2",
+				  "65000:999 65000:100 65000:999");
+	uint64_t before;
+
+	cr_assert_eq(fx_import(&vm.table, &a), 1);
+	before = vrfapi_events_last(&vm);
+	cr_assert_eq(fx_import(&vm.table, &a2), 1);
+	cr_assert_eq(vrfapi_events_last(&vm), before, "reordered RTs were an event");
+	cr_assert_eq(fx_import(&vm.table, &a3), 1);
+	cr_assert_eq(vrfapi_events_last(&vm), before + 1, "a duplicate more is a change");
+}
+
+/* pe1 with B's export_rts as given (a JSON array's inside) into cfg. */
+static void load_b_exports(struct ferry_config *cfg, const char *rts)
+{
+	static const char from[] = "\"export_rts\": [\"65000:200\"]";
+	static char json[4096];
+	const char *pe1 = FX_PE1_JSON, *at = strstr(pe1, from);
+
+	cr_assert_not_null(at);
+	snprintf(json, sizeof(json), "%.*s\"export_rts\": [%s]%s", (int)(at - pe1), pe1, rts,
+		 at + strlen(from));
+	fx_load(cfg, json);
+}
+
+Test(vrfevents, a_reload_reordering_export_rts_is_no_fib_add)
+{
+	struct ferry_config c2, c3;
+	struct reload_stats st;
+	uint64_t before;
+	size_t fwd_told;
+
+	load_b_exports(&c2, "\"65000:200\", \"65000:299\"");
+	load_b_exports(&c3, "\"65000:299\", \"65000:200\"");
+	cr_assert_eq(vrf_table_reload(&vm.table, &c2, &st), 0);
+	before = vrfapi_events_last(&vm);
+	fwd_told = rec.n;
+	cr_assert_eq(vrf_table_reload(&vm.table, &c3, &st), 0);
+	cr_assert_eq(rec.n, fwd_told, "fwd was told: %s", rec.line[rec.n - 1]);
+	cr_assert_eq(vrfapi_events_last(&vm), before, "reordered export RTs were an event");
+	cr_assert_eq(vrf_table_reload(&vm.table, &cfgs[0], &st), 0); /* c2, c3 are freed below */
+	config_free(&c2);
+	config_free(&c3);
+}
