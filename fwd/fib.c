@@ -416,6 +416,7 @@ void fib_vrf_del(struct fwd *f, uint32_t id)
 	atomic_fetch_add_explicit(&f->vrf_epoch, 1, memory_order_release);
 	if (v->dirty)
 		dirty_forget(f, id);
+	fib_core_forget(f, v);
 	lpm_walk(v->lpm, release_cb, f);
 	rcu_retire(f->rcu, vrf_reclaim, v, NULL);
 	log_debug("vrf %u deleted", id);
@@ -475,10 +476,24 @@ int fib_del(struct fwd *f, uint32_t vrf_id, uint32_t prefix, uint8_t plen)
 	return 0;
 }
 
+/* VRFs whose core table waits for a rebuild that may be tried now: published with the rest. */
+static void core_retries_due(struct fwd *f)
+{
+	for (uint32_t id = 0; f->n_core_waiting != 0 && id < f->vrf_cap; id++) {
+		struct fwd_vrf *v = f->vrfs[id];
+
+		if (v != NULL && !v->dirty && fib_core_due(f, v)) {
+			f->fib_dirty[f->n_fib_dirty++] = id;
+			v->dirty = true;
+		}
+	}
+}
+
 void fib_commit(struct fwd *f)
 {
 	uint32_t kept = 0;
 
+	core_retries_due(f);
 	for (uint32_t i = 0; i < f->n_fib_dirty; i++) {
 		struct fwd_vrf *v = f->vrfs[f->fib_dirty[i]];
 
@@ -498,6 +513,13 @@ void fib_commit(struct fwd *f)
 	f->n_fib_dirty = kept;
 	if (kept == 0) /* a VRF left unpublished may still name a dead result */
 		res_retire_dead(f);
+}
+
+void fib_tick(struct fwd *f)
+{
+	core_retries_due(f);
+	if (f->n_fib_dirty != 0) /* and what a commit out of memory left */
+		fib_commit(f);
 }
 
 /*

@@ -35,6 +35,14 @@ struct fwd_vrf {
 	 */
 	struct lpm *core;
 	uint32_t core_changes; /* of the core table since the last commit (fib_core.c) */
+	/*
+	 * Rebuilds of its core table failed in a row (out of memory): it waits
+	 * for f->now_ms to reach core_retry_ms, each wait twice the last
+	 * (fib_core.c); core_lost: dropped out of memory, "back" is logged.
+	 */
+	uint64_t core_retry_ms;
+	uint32_t core_fails;
+	bool core_lost;
 	uint32_t gen;
 	bool dirty; /* on f->fib_dirty: changes wait for fib_commit */
 	/* its counters (ctr.h) when it was created or renamed: what it shows starts there */
@@ -122,6 +130,13 @@ int fib_del(struct fwd *f, uint32_t vrf_id, uint32_t prefix, uint8_t plen);
  * touched chunk, however many changes). Control thread.
  */
 void fib_commit(struct fwd *f);
+/*
+ * Once a second (main.c): a VRF's core table whose rebuild ran out of
+ * memory is tried again when its wait is over, and published, also with
+ * no route change to commit; so is anything a commit left pending. Control
+ * thread.
+ */
+void fib_tick(struct fwd *f);
 static inline bool fib_pending(const struct fwd *f)
 {
 	return f->n_fib_dirty != 0 || f->res->dead_head != 0;

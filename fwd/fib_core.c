@@ -24,6 +24,11 @@
  * popped frame takes the full lookup) and built again from the full table at
  * the VRF's next commit. So is one changed more than a quarter of its routes'
  * count between two commits (a table loading): cheaper than keeping it.
+ * A rebuild that runs out of memory too is tried again at the first commit
+ * (any VRF's) or tick (fib_tick) a second later, with no change of its own
+ * needed, then 2, 4, ... up to 64 s apart: a rebuild walks the whole table,
+ * which an allocation failing for long must not cost at every commit. A
+ * line is logged when the table is lost and when it is back.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -116,6 +121,7 @@ void fib_core_set(struct fwd *f, struct fwd_vrf *v, uint32_t prefix, uint8_t ple
 			  "full lookup until it is rebuilt",
 			  v->id);
 		core_drop(f, v);
+		v->core_lost = true;
 	}
 }
 
@@ -233,6 +239,44 @@ static int fill(struct fill_ctx *c, const struct lpm *full)
 	return rc;
 }
 
+bool fib_core_due(const struct fwd *f, const struct fwd_vrf *v)
+{
+	return v->core == NULL && v->core_fails > 0 && f->now_ms >= v->core_retry_ms;
+}
+
+void fib_core_forget(struct fwd *f, struct fwd_vrf *v)
+{
+	if (v->core_fails > 0)
+		f->n_core_waiting--;
+	v->core_fails = 0;
+}
+
+/* A rebuild ran out of memory: v waits, twice as long as the last time. */
+static void rebuild_failed(struct fwd *f, struct fwd_vrf *v)
+{
+	uint32_t wait = FIB_CORE_RETRY_MAX_MS;
+
+	if (v->core_fails < 6) /* 1 s << 6: the max */
+		wait = FIB_CORE_RETRY_MS << v->core_fails;
+	if (v->core_fails++ == 0) {
+		f->n_core_waiting++;
+		log_warnx("vrf %u: out of memory rebuilding the core-facing table: popped frames take "
+			  "the full lookup; tried again in %u s, then less often",
+			  v->id, wait / 1000);
+	}
+	v->core_retry_ms = f->now_ms + wait;
+}
+
+/* The table is v's again: said when it was lost (out of memory) or a rebuild failed. */
+static void rebuild_done(struct fwd *f, struct fwd_vrf *v)
+{
+	if (v->core_fails > 0 || v->core_lost)
+		log_info("vrf %u: core-facing table back (%zu routes)%s", v->id, lpm_count(v->core),
+			 v->core_fails > 0 ? ", after rebuilds out of memory" : "");
+	fib_core_forget(f, v);
+	v->core_lost = false;
+}
+
 int fib_core_rebuild(struct fwd *f, struct fwd_vrf *v)
 {
 	struct fill_ctx c = { .f = f };
@@ -240,14 +284,20 @@ int fib_core_rebuild(struct fwd *f, struct fwd_vrf *v)
 	v->core_changes = 0; /* a commit: the count starts again */
 	if (v->core != NULL)
 		return 0;
+	if (v->core_fails > 0 && f->now_ms < v->core_retry_ms)
+		return -EAGAIN; /* it waits: the full lookup meanwhile */
 	/* answers 0 until committed: every popped frame still takes the full lookup */
-	if ((c.core = lpm_new(f->rcu, &f->vrf_core_roots[v->id])) == NULL)
+	if ((c.core = lpm_new(f->rcu, &f->vrf_core_roots[v->id])) == NULL) {
+		rebuild_failed(f, v);
 		return -ENOMEM;
+	}
 	if (fill(&c, v->lpm) != 0) {
 		lpm_free(c.core); /* never committed: no reader has seen its nodes */
 		atomic_store(&f->vrf_core_roots[v->id], (uintptr_t)1);
+		rebuild_failed(f, v);
 		return -ENOMEM;
 	}
 	v->core = c.core;
+	rebuild_done(f, v);
 	return 0;
 }

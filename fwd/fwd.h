@@ -194,6 +194,7 @@ struct fwd {
 	struct fib_results *res; /* interned (next hop, inner label) of every route */
 	uint32_t *fib_dirty;     /* [FIB_VRF_ID_MAX + 1]: VRFs with route changes not yet published */
 	uint32_t n_fib_dirty;
+	uint32_t n_core_waiting; /* VRFs whose core table waits to be rebuilt again (fib_core.c) */
 	struct rcu *rcu;         /* deferred frees for what workers may still read */
 	bool slow_only;          /* tests: every frame through pipeline.c alone */
 	uint64_t fast;           /* frames vector.c finished itself (tests, stats) */

@@ -30,6 +30,7 @@
 #include "common/plural.h"
 #include "fwd/apply.h"
 #include "fwd/arp.h"
+#include "fwd/fib.h"
 #include "fwd/fwd_api.h"
 #include "fwd/hugepage.h"
 #include "fwd/io_packet.h"
@@ -91,6 +92,7 @@ static void on_tick(evutil_socket_t fd, short what, void *arg)
 	for (size_t i = 0; i < d->f->n_ifaces; i++)
 		arp_tick(d->f, d->f->ifaces[i]);
 	io_packet_tick(d->io);
+	fib_tick(d->f);
 	fwd_trim_tick(d->f, &d->trim);
 }
 

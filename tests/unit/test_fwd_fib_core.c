@@ -9,13 +9,40 @@
  * route, through the vector path, against pipeline.c alone. And the
  * invariant itself, entry by entry (every core entry is the full table's,
  * every route inside one is one), through VRFs removed and created again
- * under the same id, replays' sweeps and dropped core tables.
+ * under the same id, replays' sweeps and dropped core tables; a rebuild
+ * out of memory tried again, later each time, until the table is back.
  */
+#include <dlfcn.h>
+#include <errno.h>
+
 #include "fwd/ctr.h"
 #include "fwd/fib_core.h"
 #include "fwd/lpm.h"
+#include "log_capture.h"
 #include "test_fwd_lpm_rng.h"
 #include "test_fwd_pe.h"
+
+/*
+ * Out of memory for real: while fail_realloc is set, realloc fails (a
+ * rebuild's first realloc is that of its array of local routes, and the
+ * LPM grows its route lists with it; commits use none), counted.
+ */
+static bool fail_realloc;
+static unsigned reallocs_failed;
+
+void *realloc(void *p, size_t n)
+{
+	static void *(*next)(void *, size_t);
+
+	if (fail_realloc) {
+		reallocs_failed++;
+		errno = ENOMEM;
+		return NULL;
+	}
+	if (next == NULL)
+		*(void **)&next = dlsym(RTLD_NEXT, "realloc"); /* ASan's, or libc's */
+	return next(p, n);
+}
 
 TestSuite(fib_core, .init = setup, .fini = teardown);
 
@@ -443,7 +470,7 @@ Test(fib_core, a_replay_of_the_same_routes_keeps_the_core_table)
 	fib_commit(f);
 	cr_assert_not_null(v->core, "the core table dropped by a replay that changed nothing");
 	root = atomic_load(&f->vrf_core_roots[1]);
-	lpm_lookup_roots(&root, &(uint32_t){ net + 9 }, &id, 1);
+	lpm_lookup_roots(&root, &(uint32_t){ net + 8 }, &id, 1);
 	cr_assert_eq(id, lpm_lookup(v->lpm, net + 9), "answered by the core table");
 	cr_assert_neq(id, 0);
 }
@@ -548,5 +575,79 @@ Test(fib_core, a_drop_then_the_vrf_removed_and_made_again_in_one_batch)
 	root = atomic_load(&f->vrf_core_roots[1]);
 	lpm_lookup_roots(&root, &(uint32_t){ net + 130 }, &id, 1);
 	cr_assert_eq(id, lpm_lookup(v->lpm, net + 130));
+	check_invariant();
+}
+
+/* VRF A's core table after a commit whose rebuild runs out of memory. */
+static void commit_out_of_memory(void)
+{
+	fail_realloc = true;
+	reallocs_failed = 0;
+	fib_commit(f);
+	fail_realloc = false;
+}
+
+/*
+ * A core table dropped (a burst of changes) whose rebuild at the commit
+ * runs out of memory: the routes are published all the same, popped frames
+ * take the full lookup, and the rebuild is tried again a second later by
+ * the tick, with no route changed, then 2 s after a second failure (not at
+ * every commit meanwhile); back, it holds A's routes and says so in the log.
+ */
+Test(fib_core, a_rebuild_out_of_memory_is_tried_again_until_the_table_is_back)
+{
+	const uint32_t net = t_ip(172, 16, 0, 0);
+	struct fwd_vrf *v = fib_vrf_get(f, 1);
+	uint64_t t0 = f->now_ms;
+	uintptr_t root;
+	uint32_t id;
+
+	log_capture(LOG_LVL_INFO);
+	for (uint32_t i = 0; i < 200; i++)
+		cr_assert_eq(fib_add(f, 1, net + 4 * i, 30, 2, MPLS_LABEL_NONE), 0);
+	cr_assert_eq(fib_add(f, 1, net + 8, 32, 3, 300), 0); /* a remote route inside a local one */
+	cr_assert_null(v->core, "dropped: more than 32 + a quarter changed");
+	commit_out_of_memory();
+	cr_assert_gt(reallocs_failed, 0, "the rebuild was not tried");
+	cr_assert_null(v->core);
+	cr_assert_not(fib_pending(f), "the routes wait for the core table");
+	cr_assert_eq(atomic_load(&f->vrf_core_roots[1]), 1, "popped frames: the full lookup");
+	cr_assert_eq(lpm_lookup(v->lpm, net + 8), lpm_get(v->lpm, net + 8, 32, NULL));
+	cr_assert_not_null(strstr(log_captured(), "vrf 1: out of memory rebuilding the core-facing "
+						  "table"), "%s", log_captured());
+
+	/* waiting: neither another VRF's commit nor a tick tries it */
+	cr_assert_eq(fib_add(f, 2, net, 24, 2, MPLS_LABEL_NONE), 0);
+	commit_out_of_memory();
+	f->now_ms = t0 + FIB_CORE_RETRY_MS - 1;
+	fail_realloc = true;
+	fib_tick(f);
+	fail_realloc = false;
+	cr_assert_eq(reallocs_failed, 0, "tried again at once");
+
+	/* a second later it is, fails again, and waits twice as long */
+	f->now_ms = t0 + FIB_CORE_RETRY_MS;
+	fail_realloc = true;
+	fib_tick(f);
+	fail_realloc = false;
+	cr_assert_gt(reallocs_failed, 0, "not tried again after a second");
+	cr_assert_null(v->core);
+	reallocs_failed = 0;
+	f->now_ms = t0 + 3 * FIB_CORE_RETRY_MS - 1;
+	commit_out_of_memory();
+	cr_assert_eq(reallocs_failed, 0, "the wait did not double");
+
+	/* then, memory back, the tick brings the table back with no route changed */
+	f->now_ms = t0 + 3 * FIB_CORE_RETRY_MS;
+	fib_tick(f);
+	cr_assert_not_null(v->core, "not rebuilt");
+	cr_assert_geq(lpm_count(v->core), 201, "A's 200 local /30s and the remote /32 inside");
+	cr_assert_eq(f->n_core_waiting, 0);
+	root = atomic_load(&f->vrf_core_roots[1]);
+	lpm_lookup_roots(&root, &(uint32_t){ net + 8 }, &id, 1);
+	cr_assert_eq(id, lpm_lookup(v->lpm, net + 8), "the core table answers, committed");
+	cr_assert_neq(id, 0);
+	cr_assert_not_null(strstr(log_captured(), "vrf 1: core-facing table back ("), "%s",
+			   log_captured());
 	check_invariant();
 }
