@@ -1,11 +1,12 @@
 /*
  * Per-VRF and per-label counters: each thread's set (see ctr.h) and the
  * sums the API reads. A set is two anonymous mappings over the whole VRF
- * id and label range (4 MB and 16 MB of address space): pages are only
- * backed once a VRF id or label is counted, so a PE using a few hundred
- * labels pays a few pages per thread, and the arrays never have to grow
- * while workers write into them. Sets live as long as fwd: a worker that
- * stops leaves its counts behind, one that starts again continues them.
+ * id and label range (4 MB and 32 MB of address space): pages are only
+ * backed once a VRF id or label is counted (a 4 KB page holds 128
+ * labels), so a PE using a few hundred labels pays a few pages per thread,
+ * and the arrays never have to grow while workers write into them. Sets
+ * live as long as fwd: a worker that stops leaves its counts behind, one
+ * that starts again continues them.
  */
 #include <errno.h>
 #include <stddef.h>
@@ -15,6 +16,7 @@
 #include "common/label.h"
 #include "common/log.h"
 #include "fwd/ctr.h"
+#include "fwd/lfib.h"
 
 #define VRF_BYTES ((size_t)(FIB_VRF_ID_MAX + 1) * sizeof(struct fwd_vrf_ctr))
 #define LABEL_BYTES ((size_t)(MPLS_LABEL_MAX + 1) * sizeof(struct fwd_label_ctr))
@@ -93,6 +95,7 @@ void fwd_label_sum(const struct fwd *f, uint32_t label, struct fwd_label_ctr *ou
 			continue;
 		out->packets += load(&c->label[label].packets);
 		out->bytes += load(&c->label[label].bytes);
+		out->lookups += load(&c->label[label].lookups);
 	}
 }
 
@@ -193,6 +196,7 @@ void fwd_vrf_sum(const struct fwd *f, uint32_t vrf_id, struct fwd_vrf_ctr *out)
 		out->to_ce_packets += packets - ifp->ce_base_packets;
 		out->to_ce_bytes += bytes - ifp->ce_base_bytes;
 	}
+	out->lookups_from_core += lfib_vrf_lookups(f, vrf_id);
 }
 
 void fwd_vrf_ctr_since(struct fwd_vrf_ctr *a, const struct fwd_vrf_ctr *base)

@@ -2,7 +2,7 @@
  * Per-VRF and per-label packet counters (GET /counters, /lfib, /metrics).
  *
  * Every thread that forwards (the control thread, each worker) has its own
- * set: one 64-byte line per VRF id and 16 bytes per label, in arrays over
+ * set: one 64-byte line per VRF id and 32 bytes per label, in arrays over
  * the whole id and label range. The arrays are anonymous mappings, so only
  * the pages of ids and labels actually used ever take memory, and they never
  * move or grow under a worker (no RCU, no resizing race). A thread writes
@@ -15,6 +15,23 @@
  * it classified it, else by pipeline.c, which then handles it from the
  * start. What a VRF delivers to its CEs (to_ce) is not counted per frame:
  * it is worked out from its links' tx counters when read (below).
+ *
+ * Nor is a VRF's lookups_from_core: a frame popped by a per-VRF label
+ * (POP_LOOKUP) counts its lookup in its label's line, which it is counted
+ * in anyway (one line a popped frame instead of two). The VRF's figure is
+ * worked out when read: the lookups of the labels whose LFIB entry pops
+ * into it now, each since that entry's meaning began (lfib_vrf_lookups,
+ * through a list of them per VRF id), plus what labels that stopped
+ * popping into it had counted, which lfib.c folds into the control
+ * thread's line of the VRF (the only thread's lookups_from_core that holds
+ * anything) when the entry changes meaning or is deleted. That is exact
+ * for every lookup made with the entry the control thread published. One
+ * limit: a worker may still hold the entry a change replaced until its
+ * next quiescent point (the rest of its batch); lookups it makes with it
+ * after the fold are counted on the label from the new meaning's base: in
+ * the new VRF when the label now pops into another, in no VRF when it was
+ * deleted or no longer pops, never twice, and a VRF's figure never goes
+ * back. The label's packets and bytes have the same window.
  *
  * Restarts: what a label or a VRF shows is the sum minus a base taken when
  * its LFIB entry was programmed with a different meaning (action, VRF, next
@@ -43,15 +60,27 @@ struct fwd_vrf_ctr {
 	uint64_t to_ce_packets;
 	uint64_t to_ce_bytes;
 	uint64_t lookups_from_ce;   /* LPM lookups for packets from a CE */
-	uint64_t lookups_from_core; /* LPM lookups after popping a per-VRF label */
+	/*
+	 * LPM lookups after popping a per-VRF label: in a sum; in a thread's
+	 * set only the control thread's holds any, what labels that no longer
+	 * pop into the VRF counted in it (see above)
+	 */
+	uint64_t lookups_from_core;
 	uint64_t no_route;          /* of those lookups: no match */
 	uint64_t spare;
 };
 
-/* One label, one thread: MPLS frames from the core, addressed to us, with it on top. */
+/*
+ * One label, one thread: MPLS frames from the core, addressed to us, with
+ * it on top. 32 bytes, two labels a line: a power of two, so no label's
+ * counters straddle two lines.
+ */
 struct fwd_label_ctr {
 	uint64_t packets, bytes;
+	uint64_t lookups; /* VRF lookups after popping it (a per-VRF label's; see above) */
+	uint64_t spare;
 };
+_Static_assert(sizeof(struct fwd_label_ctr) == 32, "label counters: a power of two bytes");
 
 /* A thread's set. */
 struct fwd_ctrs {
@@ -80,12 +109,21 @@ static inline struct fwd_vrf_ctr *fwd_vrf_ctr(struct fwd_ctrs *c, uint32_t vrf_i
 	return &c->vrf[vrf_id <= FIB_VRF_ID_MAX ? vrf_id : 0];
 }
 
-/* One lookup in the per-frame path (no run): where the packet came from, and whether it matched. */
-static inline void fwd_vrf_lookup(const struct fwd *f, uint32_t vrf_id, bool from_core, bool found)
+/*
+ * One lookup in VRF vrf_id in the per-frame path (no run), and whether it
+ * matched: for a packet from a CE (popped_label MPLS_LABEL_NONE), or after
+ * popping that per-VRF label (counted on the label, as vector.c does).
+ */
+static inline void fwd_vrf_lookup(const struct fwd *f, uint32_t vrf_id, uint32_t popped_label,
+				  bool found)
 {
-	struct fwd_vrf_ctr *c = fwd_vrf_ctr(fwd_ctrs_self(f), vrf_id);
+	struct fwd_ctrs *s = fwd_ctrs_self(f);
+	struct fwd_vrf_ctr *c = fwd_vrf_ctr(s, vrf_id);
 
-	fwd_ctr_add(from_core ? &c->lookups_from_core : &c->lookups_from_ce, 1);
+	if (popped_label <= MPLS_LABEL_MAX)
+		fwd_ctr_add(&s->label[popped_label].lookups, 1);
+	else
+		fwd_ctr_add(&c->lookups_from_ce, 1);
 	if (!found)
 		fwd_ctr_add(&c->no_route, 1);
 }

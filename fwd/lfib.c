@@ -20,7 +20,14 @@
 
 struct lfib *lfib_new(void)
 {
-	return calloc(1, sizeof(struct lfib));
+	struct lfib *l = calloc(1, sizeof(struct lfib));
+
+	/* calloc of this size maps fresh pages: only the VRF ids in use are backed */
+	if (l != NULL && (l->pop_head = calloc(FIB_VRF_ID_MAX + 1, sizeof(*l->pop_head))) == NULL) {
+		free(l);
+		return NULL;
+	}
+	return l;
 }
 
 static void entry_free(struct fwd *f, struct lfib_entry *e)
@@ -59,6 +66,8 @@ void lfib_free(struct fwd *f, struct lfib *l)
 		if (entry_at(t, i) != NULL)
 			entry_free(f, entry_at(t, i));
 	free(t);
+	free(l->pop_head);
+	free(l->pop_next);
 	free(l);
 }
 
@@ -66,12 +75,17 @@ void lfib_free(struct fwd *f, struct lfib *l)
 static int lfib_grow(struct fwd *f, struct lfib *l, uint32_t label)
 {
 	struct lfib_tab *old = tab_of(l), *t;
-	uint32_t cap = old != NULL ? old->cap : 1024;
+	uint32_t cap = old != NULL ? old->cap : 1024, *next;
 
 	while (cap <= label)
 		cap *= 2;
 	if (cap > MPLS_LABEL_MAX + 1)
 		cap = MPLS_LABEL_MAX + 1;
+	if ((next = realloc(l->pop_next, cap * sizeof(*next))) == NULL)
+		return -ENOMEM;
+	l->pop_next = next;
+	memset(next + (old != NULL ? old->cap : 0), 0,
+	       (cap - (old != NULL ? old->cap : 0)) * sizeof(*next));
 	if ((t = calloc(1, sizeof(*t) + cap * sizeof(t->e[0]))) == NULL)
 		return -ENOMEM;
 	t->cap = cap;
@@ -112,11 +126,52 @@ static bool entry_valid(const struct lfib_entry *e, uint32_t nh_id)
 	}
 }
 
+/* e's label on (or off) the list of the VRF e pops into, if it is a per-VRF label's. */
+static bool pops_listed(const struct lfib_entry *e)
+{
+	return e->action == IPC_LFIB_POP_LOOKUP && e->vrf_id <= FIB_VRF_ID_MAX;
+}
+
+static void pops_join(struct lfib *l, const struct lfib_entry *e)
+{
+	if (!pops_listed(e))
+		return;
+	l->pop_next[e->in_label] = l->pop_head[e->vrf_id];
+	l->pop_head[e->vrf_id] = e->in_label;
+}
+
+static void pops_leave(struct lfib *l, const struct lfib_entry *e)
+{
+	uint32_t *at;
+
+	if (!pops_listed(e))
+		return;
+	at = &l->pop_head[e->vrf_id];
+	while (*at != 0 && *at != e->in_label)
+		at = &l->pop_next[*at];
+	if (*at != 0)
+		*at = l->pop_next[e->in_label];
+	l->pop_next[e->in_label] = 0;
+}
+
+/*
+ * old's meaning ends (another replaces it, or it is deleted) with its
+ * label's lookups at lookups_now: those made since it began stay the VRF's
+ * it popped into, in the control thread's set (ctr.h).
+ */
+static void lookups_fold(struct fwd *f, const struct lfib_entry *old, uint64_t lookups_now)
+{
+	if (old->action == IPC_LFIB_POP_LOOKUP)
+		fwd_ctr_add(&fwd_vrf_ctr(f->ctrs[0], old->vrf_id)->lookups_from_core,
+			    lookups_now - old->base_lookups);
+}
+
 /*
  * Where n's counters start: where old's did when n means the same (a
- * replay refreshing the entry, or an unchanged re-add), else now.
+ * replay refreshing the entry, or an unchanged re-add), else now, and
+ * old's lookups are folded into its VRF at that same reading.
  */
-static void entry_base(const struct fwd *f, struct lfib_entry *n, const struct lfib_entry *old)
+static void entry_base(struct fwd *f, struct lfib_entry *n, const struct lfib_entry *old)
 {
 	struct fwd_label_ctr now;
 
@@ -124,11 +179,31 @@ static void entry_base(const struct fwd *f, struct lfib_entry *n, const struct l
 	    old->out_label == n->out_label && old->nh == n->nh) {
 		n->base_packets = old->base_packets;
 		n->base_bytes = old->base_bytes;
+		n->base_lookups = old->base_lookups;
 		return;
 	}
 	fwd_label_sum(f, n->in_label, &now);
+	if (old != NULL)
+		lookups_fold(f, old, now.lookups);
 	n->base_packets = now.packets;
 	n->base_bytes = now.bytes;
+	n->base_lookups = now.lookups;
+}
+
+uint64_t lfib_vrf_lookups(const struct fwd *f, uint32_t vrf_id)
+{
+	const struct lfib *l = f->lfib;
+	uint64_t n = 0;
+
+	if (vrf_id > FIB_VRF_ID_MAX)
+		return 0;
+	for (uint32_t label = l->pop_head[vrf_id]; label != 0; label = l->pop_next[label]) {
+		struct fwd_label_ctr now;
+
+		fwd_label_sum(f, label, &now);
+		n += now.lookups - entry_at(tab_of(l), label)->base_lookups;
+	}
+	return n;
 }
 
 void lfib_entry_counters(const struct fwd *f, const struct lfib_entry *e, uint64_t *packets,
@@ -144,7 +219,7 @@ void lfib_entry_counters(const struct fwd *f, const struct lfib_entry *e, uint64
 int lfib_set(struct fwd *f, const struct lfib_entry *e, uint32_t nh_id)
 {
 	struct lfib *l = f->lfib;
-	struct lfib_entry *n;
+	struct lfib_entry *n, *old;
 
 	if (!entry_valid(e, nh_id)) {
 		log_warnx("lfib: invalid entry for label %u (action %u, next hop %u, out %u)",
@@ -163,9 +238,13 @@ int lfib_set(struct fwd *f, const struct lfib_entry *e, uint32_t nh_id)
 		free(n);
 		return -ENOMEM;
 	}
-	entry_base(f, n, entry_at(tab_of(l), e->in_label));
-	if (entry_at(tab_of(l), e->in_label) == NULL)
+	old = entry_at(tab_of(l), e->in_label);
+	entry_base(f, n, old);
+	if (old == NULL)
 		l->count++;
+	else
+		pops_leave(l, old);
+	pops_join(l, n);
 	entry_publish(f, tab_of(l), e->in_label, n);
 	return 0;
 }
@@ -174,9 +253,13 @@ int lfib_del(struct fwd *f, uint32_t in_label)
 {
 	struct lfib *l = f->lfib;
 	struct lfib_tab *t = tab_of(l);
+	struct fwd_label_ctr now;
 
 	if (t == NULL || in_label >= t->cap || entry_at(t, in_label) == NULL)
 		return -ENOENT;
+	fwd_label_sum(f, in_label, &now);
+	lookups_fold(f, entry_at(t, in_label), now.lookups);
+	pops_leave(l, entry_at(t, in_label));
 	entry_publish(f, t, in_label, NULL);
 	l->count--;
 	return 0;

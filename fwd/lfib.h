@@ -29,7 +29,7 @@ struct lfib_entry {
 	 * the label is programmed with another action, VRF, next hop or out
 	 * label than before (or anew), kept across refreshes of the same one.
 	 */
-	uint64_t base_packets, base_bytes;
+	uint64_t base_packets, base_bytes, base_lookups;
 };
 
 /* A direct array over 0..cap-1: O(1) per packet; grows to the largest label in use. */
@@ -41,6 +41,15 @@ struct lfib_tab {
 struct lfib {
 	_Atomic(struct lfib_tab *) tab; /* NULL until the first entry */
 	size_t count;
+	/*
+	 * Per VRF id, the labels whose entries pop into it (POP_LOOKUP): what
+	 * its lookups_from_core is worked out from (ctr.h). A list through
+	 * label numbers, 0 ending it (no entry has a reserved label):
+	 * pop_head[FIB_VRF_ID_MAX + 1], pop_next[the table's cap]. Beside the
+	 * entries, not in them: an entry stays in one 64-byte malloc chunk,
+	 * laid out in memory as before. Control thread only.
+	 */
+	uint32_t *pop_head, *pop_next;
 };
 
 /* The entry for label in table t (which may be NULL: no table yet), or NULL. */
@@ -80,6 +89,12 @@ size_t lfib_del_vrf(struct fwd *f, uint32_t vrf_id);
 void lfib_sweep(struct fwd *f, uint32_t gen);
 
 const char *lfib_action_name(const struct lfib_entry *e);
+/*
+ * The VRF lookups made after popping the labels that pop into vrf_id now,
+ * each since its entry's meaning began (the rest of the VRF's
+ * lookups_from_core was folded into the control thread's set: ctr.h).
+ */
+uint64_t lfib_vrf_lookups(const struct fwd *f, uint32_t vrf_id);
 /* Packets and bytes that arrived with e's label since e's meaning was programmed. */
 void lfib_entry_counters(const struct fwd *f, const struct lfib_entry *e, uint64_t *packets,
 			 uint64_t *bytes);

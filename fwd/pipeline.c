@@ -60,7 +60,7 @@ bool pipeline_ip_parse(struct pctx *c, enum fwd_drop *why)
 	return true;
 }
 
-static enum fwd_verdict ip_route(struct pctx *c);
+static enum fwd_verdict ip_route(struct pctx *c, uint32_t popped_label);
 
 /* Our address for an error about c's packet: the ingress link's, else one of the VRF's links'. */
 static uint32_t icmp_source(const struct pctx *c)
@@ -185,7 +185,7 @@ static enum fwd_verdict local_input(struct pctx *c)
 		return drop(c, FWD_DROP_TO_SELF);
 	c->ip.dst = c->ip.src;
 	c->local = true;
-	return ip_route(c);
+	return ip_route(c, MPLS_LABEL_NONE);
 }
 
 /* The TTL for pushed labels: the IP TTL (already decremented) or the top label's. */
@@ -243,16 +243,17 @@ enum fwd_verdict pipeline_nh_output(struct pctx *c, struct nexthop *nh, uint32_t
 
 /*
  * LPM in the packet's VRF; the TTL has been dealt with by the caller. The
- * lookup is counted in the VRF as vector.c counts it: from the core (the
- * packet came with a per-VRF label) or from a CE; fwd's own packets (ping
- * replies, ICMP errors) came from neither and are not counted.
+ * lookup is counted as vector.c counts it: on the per-VRF label the packet
+ * was popped by (popped_label), else in the VRF as one from a CE; fwd's
+ * own packets (ping replies, ICMP errors) came from neither and are not
+ * counted.
  */
-static enum fwd_verdict ip_route(struct pctx *c)
+static enum fwd_verdict ip_route(struct pctx *c, uint32_t popped_label)
 {
 	const struct fib_result *e = fib_lookup(c->f, c->vrf, c->ip.dst);
 
 	if (!c->local)
-		fwd_vrf_lookup(c->f, c->vrf->id, c->in->role == FWD_IF_CORE, e != NULL);
+		fwd_vrf_lookup(c->f, c->vrf->id, popped_label, e != NULL);
 	if (e == NULL)
 		return pipeline_drop_icmp(c, FWD_DROP_NO_ROUTE, ICMP_UNREACH, ICMP_UNREACH_NET, 0);
 	return pipeline_nh_output(c, e->nh, e->inner_label);
@@ -279,7 +280,7 @@ static enum fwd_verdict access_ipv4(struct pctx *c)
 	ipv4_set_ttl(ip_hdr(c), (uint8_t)(c->ip.ttl - 1));
 	if (c->vrf == NULL)
 		return drop(c, FWD_DROP_NO_ROUTE);
-	return ip_route(c);
+	return ip_route(c, MPLS_LABEL_NONE);
 }
 
 static enum fwd_drop pop_error(int rc)
@@ -348,7 +349,7 @@ static enum fwd_verdict do_pop_lookup(struct pctx *c, const struct lfib_entry *e
 		return drop(c, why);
 	if ((c->vrf = fib_vrf_get(c->f, e->vrf_id)) == NULL)
 		return drop(c, FWD_DROP_NO_ROUTE);
-	return ip_route(c);
+	return ip_route(c, e->in_label);
 }
 
 static enum fwd_verdict do_pop_forward(struct pctx *c, const struct lfib_entry *e,

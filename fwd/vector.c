@@ -567,9 +567,9 @@ static inline void count(struct vcount *k, const struct vstate *s, size_t len)
 
 		fwd_ctr_add(&l->packets, 1);
 		fwd_ctr_add(&l->bytes, len);
-		/* classify_core took the frame: e->vrf_id has a root, so it is in range */
+		/* on the label's line: the VRF's figure is worked out when read (ctr.h) */
 		if (e->action == IPC_LFIB_POP_LOOKUP)
-			fwd_ctr_add(&k->ctr->vrf[e->vrf_id].lookups_from_core, 1);
+			fwd_ctr_add(&l->lookups, 1);
 		return;
 	}
 	if (s->vrf_id != k->vrf_id && k->ce_frames != 0)

@@ -3,8 +3,10 @@
  * are counted against the right VRF and label, the same by the vector path
  * and by the per-frame path alone; a per-CE label's packets go to the CE
  * without a VRF lookup while a per-VRF label's count one; counters restart
- * when a label or VRF changes meaning and not when it is refreshed; worker
- * threads count into their own sets, which the readers add up.
+ * when a label or VRF changes meaning and not when it is refreshed; a VRF's
+ * lookups from the core, counted on its labels, stay with the VRF a label
+ * popped into when it moves or goes; worker threads count into their own
+ * sets, which the readers add up.
  */
 #include <criterion/criterion.h>
 #include <pthread.h>
@@ -334,6 +336,128 @@ Test(counters, restart_when_a_label_or_vrf_changes_meaning)
 	cr_assert_eq(vrf_ctr(2).lookups_from_core, 0, "deleted and created again: it restarts");
 }
 
+/* ---- lookups from the core: counted on the label, the VRF's worked out (ctr.h) ---- */
+
+/* n frames from the core under label lbl to SITE1 (A's CE in A, B's CE in B), one by one. */
+static void labeled_frames(uint32_t lbl, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++) {
+		struct tframe t;
+		uint8_t ttl = 64;
+
+		t_mpls_frame(&t, mac_core0, mac_p, &lbl, &ttl, 1, SITE2, SITE1, 64);
+		fwd_input(f, core0, &t.p);
+	}
+}
+
+static uint64_t core_lookups(uint32_t vrf_id)
+{
+	return vrf_ctr(vrf_id).lookups_from_core;
+}
+
+static void del_label(uint32_t in)
+{
+	struct ipc_lfib_entry del = { .in_label = in };
+
+	t_apply(f, IPC_LFIB_DEL, &del, sizeof(del));
+}
+
+/*
+ * Label 100 pops into A, then into B, back into A, then to a CE: each
+ * VRF keeps what the label counted while it popped into it, and counts it
+ * from when it pops into it again; a per-CE label counts none.
+ */
+static void check_label_moves(bool slow_only)
+{
+	f->slow_only = slow_only;
+	cr_assert_eq(core_lookups(1) + core_lookups(2), 0);
+	labeled_frames(100, 3);
+	cr_assert_eq(core_lookups(1), 3);
+	label(100, IPC_LFIB_POP_LOOKUP, 2, 0);
+	cr_assert_eq(core_lookups(1), 3, "what it counted in A stays A's");
+	cr_assert_eq(core_lookups(2), 0, "B counts it from now on");
+	labeled_frames(100, 2);
+	cr_assert_eq(core_lookups(1), 3);
+	cr_assert_eq(core_lookups(2), 2);
+	label(100, IPC_LFIB_POP_LOOKUP, 2, 0); /* a replay: the same meaning */
+	cr_assert_eq(core_lookups(2), 2);
+	label(100, IPC_LFIB_POP_LOOKUP, 1, 0);
+	labeled_frames(100, 1);
+	cr_assert_eq(core_lookups(1), 4, "back in A, which goes on from 3");
+	cr_assert_eq(core_lookups(2), 2);
+	label(100, IPC_LFIB_POP_FORWARD, 1, 2); /* straight to A's CE */
+	labeled_frames(100, 2);
+	cr_assert_eq(label_packets(100, NULL), 2);
+	cr_assert_eq(core_lookups(1), 4, "a per-CE label counts no lookups");
+	cr_assert_eq(core_lookups(2), 2);
+	cr_assert_eq(f->ctrs[0]->label[100].lookups, 6, "every lookup on the label's own line");
+	cr_assert_eq(f->fast > 0, !slow_only);
+	f->slow_only = false;
+}
+
+Test(counters, lookups_stay_in_the_vrf_a_label_popped_into_by_the_vector_path)
+{
+	check_label_moves(false);
+}
+
+Test(counters, lookups_stay_in_the_vrf_a_label_popped_into_by_the_per_frame_path)
+{
+	check_label_moves(true);
+}
+
+/* Two labels pop into A; deleting either leaves what it counted in A. */
+Test(counters, a_deleted_label_leaves_its_lookups_in_its_vrf)
+{
+	label(102, IPC_LFIB_POP_LOOKUP, 1, 0);
+	labeled_frames(100, 2);
+	labeled_frames(102, 3);
+	cr_assert_eq(core_lookups(1), 5);
+	del_label(100); /* not the first on A's list: 102 joined after it */
+	cr_assert_eq(core_lookups(1), 5, "100's two stay A's");
+	labeled_frames(102, 1);
+	cr_assert_eq(core_lookups(1), 6);
+	del_label(102);
+	cr_assert_eq(core_lookups(1), 6);
+	label(100, IPC_LFIB_POP_LOOKUP, 1, 0); /* added again: from its count now */
+	labeled_frames(100, 1);
+	cr_assert_eq(core_lookups(1), 7);
+	labeled_frames(102, 1); /* no entry: dropped, no lookup */
+	cr_assert_eq(core_lookups(1), 7);
+	cr_assert_eq(core_lookups(2), 0);
+}
+
+/*
+ * Another VRF under B's id (renamed: its non-static labels go, folded into
+ * the id's line; a static one stays, listed), then B deleted and created
+ * again (its labels stay): each new VRF starts from zero, as the base
+ * fib.c takes when a VRF is created is its whole sum, folded and listed
+ * lookups alike.
+ */
+Test(counters, a_vrf_created_again_counts_its_lookups_from_zero)
+{
+	struct lfib_entry st = { .in_label = 110, .action = IPC_LFIB_POP_LOOKUP, .vrf_id = 2,
+				 .is_static = true };
+	struct ipc_vrf gone = { .vrf_id = 2 };
+
+	cr_assert_eq(lfib_set(f, &st, 0), 0);
+	label(100, IPC_LFIB_POP_LOOKUP, 2, 0);
+	labeled_frames(100, 2);
+	labeled_frames(110, 3);
+	cr_assert_eq(core_lookups(2), 5);
+	t_vrf_add(f, 2, "B2");
+	cr_assert_null(lfib_lookup(f->lfib, 100), "B's label went with B");
+	cr_assert_not_null(lfib_lookup(f->lfib, 110), "a static label stays");
+	cr_assert_eq(core_lookups(2), 0, "another VRF: from zero");
+	labeled_frames(110, 1);
+	cr_assert_eq(core_lookups(2), 1);
+	t_apply(f, IPC_VRF_DEL, &gone, sizeof(gone));
+	t_vrf_add(f, 2, "B2");
+	cr_assert_eq(core_lookups(2), 0, "deleted and created again: from zero");
+	labeled_frames(110, 2);
+	cr_assert_eq(core_lookups(2), 2);
+	cr_assert_eq(core_lookups(1), 0);
+}
+
 /* ---- worker threads ---- */
 
 #define BATCH 32
@@ -415,7 +539,8 @@ Test(counters, each_thread_counts_in_its_own_set_and_readers_add_them_up)
 		cr_assert_eq(f->ctrs[1 + i]->label[100].packets, w[i].per_vrf,
 			     "worker %u's label count is in its own set", i);
 		cr_assert_eq(f->ctrs[1 + i]->vrf[1].from_ce_packets, w[i].push);
-		cr_assert_eq(f->ctrs[1 + i]->vrf[1].lookups_from_core, w[i].per_vrf);
+		cr_assert_eq(f->ctrs[1 + i]->label[100].lookups, w[i].per_vrf);
+		cr_assert_eq(f->ctrs[1 + i]->vrf[1].lookups_from_core, 0, "on the label only");
 	}
 	cr_assert_eq(f->ctrs[0]->label[100].packets, control.per_vrf);
 	cr_assert_eq(label_packets(100, NULL), per_vrf, "the reader adds every thread's up");
