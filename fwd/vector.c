@@ -148,7 +148,10 @@ static uint8_t classify_swap(struct fwd_pkt *p, struct vstate *s, uint32_t lse)
 	return VK_NH;
 }
 
-/* MPLS from the core: the LFIB says pop+lookup, pop+forward or swap. */
+/*
+ * MPLS from the core whose top label the LFIB has (s->e, peek_label): it
+ * says pop+lookup, pop+forward or swap.
+ */
 static uint8_t classify_core(const struct fwd *f, struct fwd_pkt *p, struct vstate *s,
 			     uint32_t *dst, uintptr_t *root)
 {
@@ -156,8 +159,6 @@ static uint8_t classify_core(const struct fwd *f, struct fwd_pkt *p, struct vsta
 	uint32_t lse;
 	uint8_t ttl;
 
-	if (e == NULL)
-		return VK_SLOW;
 	lse = get32(p->data + FWD_ETH_HLEN);
 	ttl = (uint8_t)lse;
 	if (ttl <= 1)
@@ -201,7 +202,8 @@ static uint8_t classify(const struct fwd *f, struct fwd_iface *in, struct fwd_pk
 	type = get16(p->data + ETH_TYPE);
 	if (in->role == FWD_IF_ACCESS && type == FWD_ETHERTYPE_IPV4)
 		return classify_access(f, in, p, s, dst, root);
-	if (in->role == FWD_IF_CORE && type == ETHERTYPE_MPLS)
+	/* peek_label found it: MPLS on a core link, its label in the LFIB (not tested again) */
+	if (s->e != NULL)
 		return classify_core(f, p, s, dst, root);
 	return VK_SLOW;
 }
