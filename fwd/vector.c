@@ -509,9 +509,15 @@ static void resolve(struct fwd *f, struct vstate *s, const uint16_t *which, uint
  */
 #define OUT_AHEAD 4
 
+/*
+ * The window runs for batches whose frames mostly have far next hops: the
+ * prefetches expected, so gcc puts them in line rather than out of the loop
+ * with a jump back (callgrind: pop and popce 1 instruction and 2 loads a
+ * frame fewer).
+ */
 static inline void prefetch_view(const struct vstate *x)
 {
-	if (x->kind == VK_NH_FAR)
+	if (__builtin_expect(x->kind == VK_NH_FAR, 1))
 		__builtin_prefetch(atomic_load_explicit(&x->nh->view, memory_order_acquire));
 }
 
@@ -519,7 +525,7 @@ static inline void prefetch_ifp(const struct vstate *x)
 {
 	const struct nh_view *v;
 
-	if (x->kind == VK_NH_FAR &&
+	if (__builtin_expect(x->kind == VK_NH_FAR, 1) &&
 	    (v = atomic_load_explicit(&x->nh->view, memory_order_acquire)) != NULL)
 		__builtin_prefetch(v->ifp);
 }
