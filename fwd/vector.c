@@ -552,6 +552,33 @@ static void prefetch_out_start(struct vstate *s, unsigned n)
 		prefetch_ifp(&s[i]);
 }
 
+/*
+ * The output step, frames in arrival order. chase: the frames go to many
+ * next hops and links (the prefetch window runs, tx is counted frame by
+ * frame); a constant at both calls, so each has its own loop.
+ */
+static inline __attribute__((always_inline)) void
+output_all(struct fwd *f, struct fwd_iface *const *in, struct fwd_pkt *p, const struct vstate *s,
+	   unsigned n, enum fwd_verdict *verdicts, struct vout *o, bool chase)
+{
+	for (unsigned i = 0; i < n; i++) {
+		enum fwd_verdict v;
+
+		if (chase)
+			prefetch_out(s, i);
+		if (s[i].kind >= VK_NH)
+			v = output(f, in[i], &p[i], &s[i], o, chase);
+		else if (s[i].kind == VK_NO_ROUTE)
+			v = error_output(f, in[i], &p[i], &s[i], FWD_DROP_NO_ROUTE);
+		else if (fwd_self != NULL)
+			v = punt_frame(f, in[i], &p[i]);
+		else
+			v = pipeline_frame(f, in[i], &p[i]);
+		if (verdicts != NULL)
+			verdicts[i] = v;
+	}
+}
+
 /* What classification reads beyond the frame: the ingress interfaces (a batch may mix them). */
 static void prefetch_ifaces(struct fwd_iface *const *in, unsigned n)
 {
@@ -609,33 +636,6 @@ static inline void count(struct vcount *k, const struct vstate *s, size_t len)
 	k->vrf_id = s->vrf_id;
 	k->ce_frames++;
 	k->ce_bytes += len;
-}
-
-/*
- * The output step, frames in arrival order. chase: the frames go to many
- * next hops and links (the prefetch window runs, tx is counted frame by
- * frame); a constant at both calls, so each has its own loop.
- */
-static inline __attribute__((always_inline)) void
-output_all(struct fwd *f, struct fwd_iface *const *in, struct fwd_pkt *p, const struct vstate *s,
-	   unsigned n, enum fwd_verdict *verdicts, struct vout *o, bool chase)
-{
-	for (unsigned i = 0; i < n; i++) {
-		enum fwd_verdict v;
-
-		if (chase)
-			prefetch_out(s, i);
-		if (s[i].kind >= VK_NH)
-			v = output(f, in[i], &p[i], &s[i], o, chase);
-		else if (s[i].kind == VK_NO_ROUTE)
-			v = error_output(f, in[i], &p[i], &s[i], FWD_DROP_NO_ROUTE);
-		else if (fwd_self != NULL)
-			v = punt_frame(f, in[i], &p[i]);
-		else
-			v = pipeline_frame(f, in[i], &p[i]);
-		if (verdicts != NULL)
-			verdicts[i] = v;
-	}
 }
 
 /* Frames ahead of the one classified whose LFIB entry is looked up (and prefetched). */
