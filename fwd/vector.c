@@ -574,8 +574,7 @@ output_all(struct fwd *f, struct fwd_iface *const *in, struct fwd_pkt *p, const 
 			v = punt_frame(f, in[i], &p[i]);
 		else
 			v = pipeline_frame(f, in[i], &p[i]);
-		if (verdicts != NULL)
-			verdicts[i] = v;
+		verdicts[i] = v;
 	}
 }
 
@@ -648,6 +647,7 @@ static void run(struct fwd *f, struct fwd_iface *const *in, struct fwd_pkt *p, u
 	uintptr_t root[VEC];
 	uint32_t dst[VEC], res[VEC];
 	uint16_t which[VEC];
+	enum fwd_verdict unread[VEC];
 	unsigned nl = 0;
 	bool chase, far = false;
 	struct fwd_ctrs *ctr = fwd_ctrs_self(f);
@@ -687,6 +687,8 @@ static void run(struct fwd *f, struct fwd_iface *const *in, struct fwd_pkt *p, u
 	 * PEs' next hops
 	 */
 	chase = (nl > 0 || far) && (in[0]->role != FWD_IF_ACCESS || in[n - 1] != in[0]);
+	if (verdicts == NULL) /* not wanted: stored aside, without a test a frame */
+		verdicts = unread;
 	if (chase) {
 		prefetch_out_start(s, n);
 		output_all(f, in, p, s, n, verdicts, &o, true);
