@@ -81,11 +81,14 @@ static int lfib_grow(struct fwd *f, struct lfib *l, uint32_t label)
 		cap *= 2;
 	if (cap > MPLS_LABEL_MAX + 1)
 		cap = MPLS_LABEL_MAX + 1;
+	/*
+	 * Not cleared: a link is only read for a label on a list, and written
+	 * when the label joins one, so the new slots stay untouched (4 MB at
+	 * the top of the label range) as the table's do.
+	 */
 	if ((next = realloc(l->pop_next, cap * sizeof(*next))) == NULL)
 		return -ENOMEM;
 	l->pop_next = next;
-	memset(next + (old != NULL ? old->cap : 0), 0,
-	       (cap - (old != NULL ? old->cap : 0)) * sizeof(*next));
 	if ((t = calloc(1, sizeof(*t) + cap * sizeof(t->e[0]))) == NULL)
 		return -ENOMEM;
 	t->cap = cap;

@@ -11,6 +11,8 @@
 #include <criterion/criterion.h>
 #include <pthread.h>
 #include <stdlib.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "common/log.h"
 #include "fwd/apply.h"
@@ -456,6 +458,50 @@ Test(counters, a_vrf_created_again_counts_its_lookups_from_zero)
 	labeled_frames(110, 2);
 	cr_assert_eq(core_lookups(2), 2);
 	cr_assert_eq(core_lookups(1), 0);
+}
+
+/* Pages of [p, p + len) that hold memory now (mincore). */
+static size_t resident_pages(const void *p, size_t len)
+{
+	size_t ps = (size_t)sysconf(_SC_PAGESIZE), n = 0;
+	uintptr_t start = (uintptr_t)p & ~(uintptr_t)(ps - 1);
+	size_t pages = ((uintptr_t)p + len - start + ps - 1) / ps;
+	unsigned char *vec = malloc(pages);
+
+	cr_assert_not_null(vec);
+	cr_assert_eq(mincore((void *)start, pages * ps, vec), 0);
+	for (size_t i = 0; i < pages; i++)
+		n += vec[i] & 1;
+	free(vec);
+	return n;
+}
+
+/*
+ * A label at the top of the range grows the LFIB's table, and the list
+ * links beside it (4 bytes a slot: 4 MB), to 2^20 slots: the lists keep
+ * working across the move, and the links take memory only where labels
+ * are, as the table does (docs/fwd.md: "4 bytes per slot", of address
+ * space).
+ */
+Test(counters, the_lists_of_popping_labels_survive_the_table_growing_and_stay_lazy)
+{
+	label(102, IPC_LFIB_POP_LOOKUP, 1, 0);
+	labeled_frames(100, 1);
+	labeled_frames(102, 1);
+	label(MPLS_LABEL_MAX, IPC_LFIB_POP_LOOKUP, 2, 0);
+	cr_assert_eq(lfib_tab_lookup(f->lfib->tab, MPLS_LABEL_MAX)->vrf_id, 2);
+	cr_assert_lt(resident_pages(f->lfib->pop_next, (MPLS_LABEL_MAX + 1) * sizeof(uint32_t)), 64,
+		     "4 MB of links for labels 100-102 and 1048575: only their pages backed");
+	labeled_frames(MPLS_LABEL_MAX, 2);
+	labeled_frames(100, 1);
+	cr_assert_eq(core_lookups(1), 3, "A's list as before the table grew");
+	cr_assert_eq(core_lookups(2), 2);
+	del_label(102);
+	del_label(MPLS_LABEL_MAX);
+	labeled_frames(100, 1);
+	cr_assert_eq(core_lookups(1), 4);
+	cr_assert_eq(core_lookups(2), 2);
+	cr_assert_eq(f->lfib->pop_head[2], 0, "B's list empty");
 }
 
 /* ---- worker threads ---- */
