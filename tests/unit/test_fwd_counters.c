@@ -596,5 +596,9 @@ Test(counters, each_thread_counts_in_its_own_set_and_readers_add_them_up)
 	cr_assert_eq(a.lookups_from_ce, push);
 	cr_assert_eq(a.lookups_from_core, per_vrf);
 	cr_assert_eq(a.to_ce_packets, per_vrf, "worker-sent, or punted and sent by this thread");
+	/* re-pointed to B: what every thread counted on the label is folded into A */
+	label(100, IPC_LFIB_POP_LOOKUP, 2, 0);
+	cr_assert_eq(vrf_delta(1, &a0).lookups_from_core, per_vrf, "the workers' lookups stay A's");
+	cr_assert_eq(core_lookups(2), 0);
 	f->n_threads = 0;
 }
