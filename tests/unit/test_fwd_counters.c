@@ -440,6 +440,7 @@ Test(counters, a_vrf_created_again_counts_its_lookups_from_zero)
 	struct lfib_entry st = { .in_label = 110, .action = IPC_LFIB_POP_LOOKUP, .vrf_id = 2,
 				 .is_static = true };
 	struct ipc_vrf gone = { .vrf_id = 2 };
+	uint64_t no_route;
 
 	cr_assert_eq(lfib_set(f, &st, 0), 0);
 	label(100, IPC_LFIB_POP_LOOKUP, 2, 0);
@@ -453,6 +454,12 @@ Test(counters, a_vrf_created_again_counts_its_lookups_from_zero)
 	labeled_frames(110, 1);
 	cr_assert_eq(core_lookups(2), 1);
 	t_apply(f, IPC_VRF_DEL, &gone, sizeof(gone));
+	/* vrfmgr deletes a VRF's labels before it; one left pops into no VRF: dropped, no lookup */
+	no_route = f->drops[FWD_DROP_NO_ROUTE];
+	labeled_frames(110, 2);
+	cr_assert_eq(label_packets(110, NULL), 6);
+	cr_assert_eq(f->drops[FWD_DROP_NO_ROUTE], no_route + 2);
+	cr_assert_eq(f->ctrs[0]->label[110].lookups, 4, "3 in B, 1 in B2, none since");
 	t_vrf_add(f, 2, "B2");
 	cr_assert_eq(core_lookups(2), 0, "deleted and created again: from zero");
 	labeled_frames(110, 2);
