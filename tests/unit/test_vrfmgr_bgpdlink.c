@@ -235,9 +235,9 @@ Test(bgpdlink, a_bgpd_back_in_time_keeps_its_routes)
 	cr_assert_not(loop_until_gone(true, 1500), "dropped though bgpd came back");
 }
 
+/* Criterion runs the suite's setup first (and its teardown last): this only adds to it. */
 static void setup_logged(void)
 {
-	setup();
 	log_set_level(LOG_LVL_INFO);
 	cr_redirect_stderr();
 }
