@@ -665,3 +665,39 @@ Test(fib_core, a_rebuild_out_of_memory_is_tried_again_until_the_table_is_back)
 			   log_captured());
 	check_invariant();
 }
+
+/*
+ * VRF A removed while its rebuild waits (out of memory): nothing waits any
+ * more, so commits and ticks no longer look for VRFs to try again, and the
+ * A made again under its id has its own core table, with no retry of the
+ * old one's, even once the longest wait is over.
+ */
+Test(fib_core, a_vrf_removed_while_its_rebuild_waits_leaves_nothing_waiting)
+{
+	const uint32_t net = t_ip(172, 16, 0, 0);
+	uint64_t t0 = f->now_ms;
+	struct fwd_vrf *v;
+
+	for (uint32_t i = 0; i < 200; i++)
+		cr_assert_eq(fib_add(f, 1, net + 4 * i, 30, 2, MPLS_LABEL_NONE), 0);
+	commit_out_of_memory();
+	cr_assert_null(fib_vrf_get(f, 1)->core);
+	cr_assert_eq(f->n_core_waiting, 1);
+	fib_vrf_del(f, 1);
+	cr_assert_eq(f->n_core_waiting, 0, "a VRF gone still counted as waiting");
+
+	cr_assert_eq(fib_vrf_add(f, 1, "A"), 0);
+	cr_assert_eq(fib_add(f, 1, net, 24, 2, MPLS_LABEL_NONE), 0);
+	fib_commit(f);
+	v = fib_vrf_get(f, 1);
+	cr_assert_not_null(v->core);
+	f->now_ms = t0 + FIB_CORE_RETRY_MAX_MS;
+	fail_realloc = true;
+	reallocs_failed = 0;
+	fib_tick(f);
+	fail_realloc = false;
+	cr_assert_eq(reallocs_failed, 0, "the new A rebuilt for the old one's wait");
+	cr_assert_not_null(v->core);
+	cr_assert_not(fib_pending(f));
+	check_invariant();
+}
