@@ -280,6 +280,22 @@ Test(api, events_snapshot_client_gone_ends_cursor)
 	cr_assert_eq(api_events_clients(events), 0);
 }
 
+/* Runs the loop until the stream on fd has brought want (into got, n bytes so far). */
+static void read_until(int fd, char *got, size_t cap, size_t *n, const char *want)
+{
+	for (int i = 0; i < 500 && strstr(got, want) == NULL; i++) {
+		struct timeval tick = { 0, 10000 };
+		ssize_t r;
+
+		event_base_loopexit(base, &tick);
+		event_base_dispatch(base);
+		while ((r = recv(fd, got + *n, cap - 1 - *n, MSG_DONTWAIT)) > 0)
+			*n += (size_t)r;
+		got[*n] = '\0';
+	}
+	cr_assert_not_null(strstr(got, want), "%s", got);
+}
+
 /*
  * api_events_amend: an event no client has been sent yet is read as
  * amended; once a client has it (here a stream still open), or when it is
@@ -311,20 +327,38 @@ Test(api, events_amend_until_a_client_has_it)
 		 (unsigned long long)before);
 	cr_assert_eq(write(fd, req, strlen(req)), (ssize_t)strlen(req));
 	got[0] = '\0';
-	for (int i = 0; i < 500 && strstr(got, "\"n\":2}") == NULL; i++) {
-		struct timeval tick = { 0, 10000 };
-		ssize_t r;
-
-		event_base_loopexit(base, &tick);
-		event_base_dispatch(base);
-		while ((r = recv(fd, got + n, sizeof(got) - 1 - n, MSG_DONTWAIT)) > 0)
-			n += (size_t)r;
-		got[n] = '\0';
-	}
-	cr_assert_not_null(strstr(got, "\"n\":2}"), "%s", got);
+	read_until(fd, got, sizeof(got), &n, "\"n\":2}");
 	cr_assert_not(api_events_amend(events, seq, &eight, 1), "a client has it");
 	close(fd);
 	for (uint8_t i = 0; i < 4; i++)
 		publish(i);
 	cr_assert_not(api_events_amend(events, seq, &eight, 1), "gone from the ring");
+}
+
+/*
+ * The case amending is for: a client is connected and caught up (an open
+ * /events stream, as a mirror keeps) when the daemon publishes and amends
+ * at once: it has not been sent the event yet, so it reads it amended,
+ * once; only after that is the event its own.
+ */
+Test(api, events_amend_reaches_a_client_waiting_for_news)
+{
+	uint8_t seven = 7, eight = 8;
+	const char *req = "GET /events HTTP/1.0\r\n\r\n";
+	char got[4096];
+	size_t n = 0;
+	uint64_t seq;
+	int fd = unix_fd();
+
+	cr_assert_eq(write(fd, req, strlen(req)), (ssize_t)strlen(req));
+	got[0] = '\0';
+	read_until(fd, got, sizeof(got), &n, "event: hello\n");
+	cr_assert_eq(api_events_clients(events), 1);
+	publish(1);
+	seq = api_events_last(events);
+	cr_assert(api_events_amend(events, seq, &seven, 1), "refused for a client not sent it");
+	read_until(fd, got, sizeof(got), &n, "\"n\":7}");
+	cr_assert_null(strstr(got, "\"n\":1}"), "%s", got);
+	cr_assert_not(api_events_amend(events, seq, &eight, 1), "the client has it");
+	close(fd);
 }
