@@ -790,7 +790,7 @@ static int random_frame(struct tframe *t, uint64_t *x, bool no_errors)
 		}
 		t_arp(t, bcast, mac_p, 1, P_ADDR, NULL, t_ip(10, 0, 1, 1));
 		return 0;
-	case 17: /* ping fwd: from a CE, after a pop */
+	case 17: /* to fwd: a ping from a CE; a popped UDP packet to its address in A */
 		t_eth(t, 64, mac_ce_a, mac_cea, FWD_ETHERTYPE_IPV4);
 		t_ipv4(t, CEA_ADDR, t_ip(10, 1, 1, 1), 64, IPV4_PROTO_ICMP, 16);
 		return 2;
