@@ -476,13 +476,21 @@ int fib_del(struct fwd *f, uint32_t vrf_id, uint32_t prefix, uint8_t plen)
 	return 0;
 }
 
-/* VRFs whose core table waits for a rebuild that may be tried now: published with the rest. */
+/*
+ * VRFs whose core table waits for a rebuild that may be tried now: published
+ * with the rest. The walk ends at the last waiting VRF, not at the id range's.
+ */
 static void core_retries_due(struct fwd *f)
 {
-	for (uint32_t id = 0; f->n_core_waiting != 0 && id < f->vrf_cap; id++) {
+	uint32_t seen = 0;
+
+	for (uint32_t id = 0; seen < f->n_core_waiting && id < f->vrf_cap; id++) {
 		struct fwd_vrf *v = f->vrfs[id];
 
-		if (v != NULL && !v->dirty && fib_core_due(f, v)) {
+		if (v == NULL || v->core_fails == 0)
+			continue;
+		seen++;
+		if (!v->dirty && fib_core_due(f, v)) {
 			f->fib_dirty[f->n_fib_dirty++] = id;
 			v->dirty = true;
 		}

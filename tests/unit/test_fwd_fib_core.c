@@ -701,3 +701,27 @@ Test(fib_core, a_vrf_removed_while_its_rebuild_waits_leaves_nothing_waiting)
 	cr_assert_not(fib_pending(f));
 	check_invariant();
 }
+
+/*
+ * Two VRFs' rebuilds out of memory at one commit: the tick a second later
+ * tries both (the walk for waiting VRFs ends at the last one, not before).
+ */
+Test(fib_core, two_vrfs_waiting_are_both_tried_again)
+{
+	const uint32_t net = t_ip(172, 16, 0, 0);
+	uint64_t t0 = f->now_ms;
+
+	for (uint32_t vrf = 1; vrf <= 2; vrf++)
+		for (uint32_t i = 0; i < 200; i++)
+			cr_assert_eq(fib_add(f, vrf, net + 4 * i, 30, 2, MPLS_LABEL_NONE), 0);
+	commit_out_of_memory();
+	cr_assert_null(fib_vrf_get(f, 1)->core);
+	cr_assert_null(fib_vrf_get(f, 2)->core);
+	cr_assert_eq(f->n_core_waiting, 2);
+	f->now_ms = t0 + FIB_CORE_RETRY_MS;
+	fib_tick(f);
+	cr_assert_not_null(fib_vrf_get(f, 1)->core, "A not tried again");
+	cr_assert_not_null(fib_vrf_get(f, 2)->core, "B not tried again");
+	cr_assert_eq(f->n_core_waiting, 0);
+	check_invariant();
+}
