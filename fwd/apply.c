@@ -93,9 +93,20 @@ static void on_vrf_add(struct fwd *f, const void *m)
 	fib_vrf_add(f, v->vrf_id, name);
 }
 
+/*
+ * vrfmgr deletes a VRF's labels before the VRF. One it left popping into
+ * the VRF (not a static one: the config's stay) goes with it, said: else a
+ * VRF created later under the id would get that label's traffic.
+ */
 static void on_vrf_del(struct fwd *f, const void *m)
 {
-	fib_vrf_del(f, ((const struct ipc_vrf *)m)->vrf_id);
+	uint32_t id = ((const struct ipc_vrf *)m)->vrf_id;
+	size_t n = lfib_del_vrf(f, id);
+
+	if (n > 0)
+		log_warnx("vrf %u deleted with %zu %s still popping into it: deleted with it", id, n,
+			  plural(n, "label", "labels"));
+	fib_vrf_del(f, id);
 }
 
 /* The name of VRF id for the log: "A", or "gone" once deleted. */

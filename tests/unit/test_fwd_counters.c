@@ -467,6 +467,25 @@ Test(counters, a_vrf_created_again_counts_its_lookups_from_zero)
 	cr_assert_eq(core_lookups(1), 0);
 }
 
+/*
+ * A VRF deleted while a (non-static) label still pops into it, which
+ * vrfmgr never leaves: the label goes with it, folded, so the VRF created
+ * again under the id gets none of that label's traffic and starts from zero.
+ */
+Test(counters, a_label_left_popping_into_a_deleted_vrf_goes_with_it)
+{
+	struct ipc_vrf gone = { .vrf_id = 2 };
+
+	label(100, IPC_LFIB_POP_LOOKUP, 2, 0);
+	labeled_frames(100, 3);
+	cr_assert_eq(core_lookups(2), 3);
+	t_apply(f, IPC_VRF_DEL, &gone, sizeof(gone));
+	cr_assert_null(lfib_lookup(f->lfib, 100), "the label stayed after its VRF");
+	t_vrf_add(f, 2, "C");
+	labeled_frames(100, 2);
+	cr_assert_eq(core_lookups(2), 0, "the new VRF under the id got the old label's traffic");
+}
+
 /* Pages of [p, p + len) that hold memory now (mincore). */
 static size_t resident_pages(const void *p, size_t len)
 {
