@@ -19,6 +19,7 @@
 #include "fwd/mpls.h"
 #include "fwd/nexthop.h"
 #include "fwd/pipeline.h"
+#include "test_fwd_addrs.h"
 #include "test_fwd_util.h"
 
 #define MAX_CAP 32
@@ -49,23 +50,6 @@ static inline int cap_output(void *ctx, struct fwd_iface *ifp, const uint8_t *fr
 
 static __attribute__((unused)) struct fwd *f;
 static __attribute__((unused)) struct fwd_iface *core0, *core1, *ce_a, *ce_b;
-
-static __attribute__((unused)) const uint8_t mac_core0[6] = { 2, 0, 0, 0, 0xc0, 0 };
-static __attribute__((unused)) const uint8_t mac_core1[6] = { 2, 0, 0, 0, 0xc1, 0 };
-static __attribute__((unused)) const uint8_t mac_ce_a[6] = { 2, 0, 0, 0, 0xa1, 0 };
-static __attribute__((unused)) const uint8_t mac_ce_b[6] = { 2, 0, 0, 0, 0xb1, 0 };
-static __attribute__((unused)) const uint8_t mac_p[6] = { 2, 0, 0, 0, 0x99, 1 };     /* neighbour on core0 */
-static __attribute__((unused)) const uint8_t mac_p2[6] = { 2, 0, 0, 0, 0x99, 2 };    /* neighbour on core1 */
-static __attribute__((unused)) const uint8_t mac_cea[6] = { 2, 0, 0, 0, 0xaa, 2 };   /* CE of A */
-static __attribute__((unused)) const uint8_t mac_ceb[6] = { 2, 0, 0, 0, 0xbb, 2 };   /* CE of B */
-static __attribute__((unused)) const uint8_t bcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
-
-#define P_ADDR t_ip(10, 0, 1, 2)
-#define P2_ADDR t_ip(10, 0, 2, 2)
-#define CEA_ADDR t_ip(10, 1, 1, 2)
-#define CEB_ADDR t_ip(10, 2, 1, 2)
-#define SITE1 t_ip(192, 168, 100, 10)
-#define SITE2 t_ip(192, 168, 101, 10)
 
 static inline void bind_if(const char *name, uint32_t vrf, uint32_t addr)
 {
@@ -204,7 +188,6 @@ static inline uint64_t total_drops(void)
 		n += f->drops[i];
 	return n;
 }
-
 
 /*
  * c is an ICMP error of type/code from src to dst, sent on ifp to mac, that

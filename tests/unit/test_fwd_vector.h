@@ -18,6 +18,7 @@
 #include "fwd/ctr.h"
 #include "fwd/pipeline.h"
 #include "fwd/punt.h"
+#include "test_fwd_addrs.h"
 #include "test_fwd_util.h"
 
 #define MAX_OUT 2048
@@ -39,23 +40,6 @@ struct pe {
 };
 
 static __attribute__((unused)) struct pe pe1, pe2;
-
-static __attribute__((unused)) const uint8_t mac_core0[6] = { 2, 0, 0, 0, 0xc0, 0 };
-static __attribute__((unused)) const uint8_t mac_core1[6] = { 2, 0, 0, 0, 0xc1, 0 };
-static __attribute__((unused)) const uint8_t mac_ce_a[6] = { 2, 0, 0, 0, 0xa1, 0 };
-static __attribute__((unused)) const uint8_t mac_ce_b[6] = { 2, 0, 0, 0, 0xb1, 0 };
-static __attribute__((unused)) const uint8_t mac_p[6] = { 2, 0, 0, 0, 0x99, 1 };
-static __attribute__((unused)) const uint8_t mac_p2[6] = { 2, 0, 0, 0, 0x99, 2 };
-static __attribute__((unused)) const uint8_t mac_cea[6] = { 2, 0, 0, 0, 0xaa, 2 };
-static __attribute__((unused)) const uint8_t mac_ceb[6] = { 2, 0, 0, 0, 0xbb, 2 };
-static __attribute__((unused)) const uint8_t bcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
-
-#define P_ADDR t_ip(10, 0, 1, 2)
-#define P2_ADDR t_ip(10, 0, 2, 2)
-#define CEA_ADDR t_ip(10, 1, 1, 2)
-#define CEB_ADDR t_ip(10, 2, 1, 2)
-#define SITE1 t_ip(192, 168, 100, 10)
-#define SITE2 t_ip(192, 168, 101, 10)
 
 static inline int capture(void *ctx, struct fwd_iface *ifp, const uint8_t *frame, size_t len)
 {
@@ -220,8 +204,6 @@ static inline void teardown(void)
 	fwd_free(pe1.f);
 	fwd_free(pe2.f);
 }
-
-
 
 /* A UDP frame whose bytes we can predict: headroom 64, IPv4 with the given TTL. */
 static inline void udp_frame(struct tframe *t, const uint8_t *dmac, const uint8_t *smac,
