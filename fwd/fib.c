@@ -525,8 +525,8 @@ void fib_commit(struct fwd *f)
 
 void fib_tick(struct fwd *f)
 {
-	core_retries_due(f);
-	if (f->n_fib_dirty != 0) /* and what a commit out of memory left */
+	/* the commit finds the VRFs whose wait is over (core_retries_due) */
+	if (f->n_core_waiting != 0 || f->n_fib_dirty != 0) /* or what one out of memory left */
 		fib_commit(f);
 }
 
